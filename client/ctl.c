@@ -1,0 +1,118 @@
+/* ctl.c - request and answer over a local control socket; see ctl.h. */
+#include "ctl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+
+struct ctl {
+	struct transport *t;
+	struct tsock *s;
+};
+
+struct ctl *
+ctl_open(const char *endpoint, int *ret_err)
+{
+	struct ctl *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		*ret_err = -ENOMEM;
+		return NULL;
+	}
+	c->t = transport_new();
+	if (c->t == NULL) {
+		*ret_err = -errno;
+		free(c);
+		return NULL;
+	}
+	c->s = tsock_connect_local(c->t, endpoint, ret_err);
+	if (c->s == NULL) {
+		transport_free(&c->t);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+ctl_close(struct ctl **c)
+{
+	if (c == NULL || *c == NULL)
+		return;
+	tsock_free(&(*c)->s);
+	transport_free(&(*c)->t);
+	free(*c);
+	*c = NULL;
+}
+
+int
+ctl_call(struct ctl *c, const struct control *req, const void *const *extra,
+	 const size_t *extra_lens, size_t n, long timeout_ms,
+	 struct control *ret)
+{
+	const void **data;
+	size_t *lens, i;
+	uint8_t *buf;
+	size_t len;
+	uint64_t deadline;
+	int r;
+
+	r = codec_control_encode(req, &buf, &len);
+	if (r != 0)
+		return r;
+	data = calloc(n + 1, sizeof(*data));
+	lens = calloc(n + 1, sizeof(*lens));
+	if (data == NULL || lens == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	data[0] = buf;
+	lens[0] = len;
+	for (i = 0; i < n; i++) {
+		data[i + 1] = extra[i];
+		lens[i + 1] = extra_lens[i];
+	}
+	/* A DEALER queues until the ipc connection is up: retry EAGAIN. */
+	deadline = date_mono_ms() + (uint64_t)timeout_ms;
+	while ((r = tsock_send(c->s, data, lens, n + 1)) == -EAGAIN &&
+	       date_mono_ms() < deadline) {
+		bool ready;
+		(void)tsock_poll(&c->s, 1, &ready, 20);
+	}
+	if (r != 0)
+		goto out;
+	for (;;) {
+		struct tframes f;
+		bool ready;
+		long left = (long)(deadline - date_mono_ms());
+		if (date_mono_ms() >= deadline) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		r = tsock_poll(&c->s, 1, &ready, left);
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			break;
+		if (r == 0) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		r = tsock_recv(c->s, &f, 2, CODEC_MAX_FRAME);
+		if (r == -EAGAIN)
+			continue;
+		if (r != 0)
+			break;
+		r = f.n == 1 ? codec_control_decode(f.data[0], f.len[0], ret)
+			     : -EBADMSG;
+		tframes_clear(&f);
+		break;
+	}
+out:
+	free(buf);
+	free(data);
+	free(lens);
+	return r;
+}

@@ -1,0 +1,29 @@
+/*
+ * ctl.h - the client's side of the local control sockets of kuska-node
+ * and kuska-consolidator.
+ */
+#ifndef KUSKA_CTL_H
+#define KUSKA_CTL_H
+
+#include <stddef.h>
+
+#include "codec.h"
+#include "transport.h"
+
+struct ctl;
+
+/* ctl_open - connects to an ipc:// endpoint; NULL with *ret_err. */
+struct ctl *ctl_open(const char *endpoint, int *ret_err);
+void ctl_close(struct ctl **c);
+
+/*
+ * ctl_call - sends req followed by n extra frames (may be 0) and waits up
+ * to timeout_ms for the answer, decoded into *ret (clear it with
+ * codec_control_clear). Returns 0, -ETIMEDOUT, -EBADMSG or -errno.
+ */
+int ctl_call(struct ctl *c, const struct control *req,
+	     const void *const *extra, const size_t *extra_lens, size_t n,
+	     long timeout_ms, struct control *ret)
+	__attribute__((warn_unused_result));
+
+#endif

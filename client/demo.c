@@ -1,0 +1,238 @@
+/*
+ * demo.c - kuska demo init: a whole kuska network on 127.0.0.1 in one
+ * directory: keys, the registry, and working configs for the
+ * consolidator, the five institution nodes and two query clients.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "event.h"
+#include "keys.h"
+
+static const char *const parties[] = {"consolidator", "pnp",	"mp",
+				      "pj",	      "mimp",	"minsa",
+				      "secretariat",  "analyst"};
+
+/* The kinds and stages of DESIGN.md, written out so they can be edited. */
+static const struct {
+	const char *id, *kinds, *stages;
+} grants[] = {
+	{"pnp", "identification referral case_stage correction withdrawal",
+	 "complaint preliminary_investigation"},
+	{"mp",
+	 "identification referral referral_received case_stage correction "
+	 "withdrawal",
+	 "complaint preliminary_investigation formalized_investigation "
+	 "accusation dismissal"},
+	{"pj", "referral_received case_stage correction withdrawal",
+	 "trial conviction acquittal dismissal"},
+	{"mimp",
+	 "identification referral referral_received service correction "
+	 "withdrawal",
+	 ""},
+	{"minsa",
+	 "identification referral referral_received service correction "
+	 "withdrawal",
+	 ""},
+};
+
+static int
+write_file(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wx");
+	if (f == NULL) {
+		fprintf(stderr, "kuska demo: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fputs(text, f);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "kuska demo: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_registry(const char *dir)
+{
+	char buf[8192];
+	size_t i, o = 0;
+
+	o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			      "# kuska registry of the demo network: who may "
+			      "speak, with which keys,\n# and what each "
+			      "institution may emit.\n\n");
+	for (i = 0; i < sizeof(grants) / sizeof(grants[0]); i++) {
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+				      "[institution %s]\nkinds = %s\n",
+				      grants[i].id, grants[i].kinds);
+		if (grants[i].stages[0] != '\0')
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+					      "stages = %s\n",
+					      grants[i].stages);
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+				      "\n[key %s-1]\nowner = %s\n"
+				      "public_key = keys/%s.pub\n\n",
+				      grants[i].id, grants[i].id,
+				      grants[i].id);
+	}
+	o += (size_t)snprintf(
+		buf + o, sizeof(buf) - o,
+		"[client secretariat]\nrole = secretariat\n\n"
+		"[key secretariat-1]\nowner = secretariat\n"
+		"public_key = keys/secretariat.pub\n\n"
+		"[client analyst]\nrole = analyst\n\n"
+		"[key analyst-1]\nowner = analyst\n"
+		"public_key = keys/analyst.pub\n");
+	return write_file(dir, "registry.conf", buf);
+}
+
+static int
+write_configs(const char *dir, unsigned port)
+{
+	char buf[4096];
+	size_t i;
+
+	snprintf(buf, sizeof(buf),
+		 "# kuska-consolidator of the demo network\n"
+		 "[consolidator]\n"
+		 "key = keys/consolidator.key\n"
+		 "registry = registry.conf\n"
+		 "listen = tcp://127.0.0.1:%u\n"
+		 "query_listen = tcp://127.0.0.1:%u\n"
+		 "control = ipc://run/consolidator.sock\n"
+		 "data_dir = data/consolidator\n",
+		 port, port + 1);
+	if (write_file(dir, "consolidator.conf", buf) != 0)
+		return -1;
+	for (i = 1; i <= INST_COUNT; i++) {
+		const char *id = institution_name((enum institution)i);
+		char name[64];
+		snprintf(buf, sizeof(buf),
+			 "# kuska-node of %s in the demo network\n"
+			 "[node]\n"
+			 "institution = %s\n"
+			 "key = keys/%s.key\n"
+			 "linkage_key = keys/linkage.key\n"
+			 "consolidator = tcp://127.0.0.1:%u\n"
+			 "consolidator_key = keys/consolidator.pub\n"
+			 "submit = ipc://run/%s.sock\n"
+			 "data_dir = data/%s\n",
+			 id, id, id, port, id, id);
+		snprintf(name, sizeof(name), "%s.conf", id);
+		if (write_file(dir, name, buf) != 0)
+			return -1;
+	}
+	for (i = 6; i < 8; i++) {
+		char name[64];
+		snprintf(buf, sizeof(buf),
+			 "# kuska query client \"%s\" of the demo network\n"
+			 "[client]\n"
+			 "key = keys/%s.key\n"
+			 "consolidator = tcp://127.0.0.1:%u\n"
+			 "consolidator_key = keys/consolidator.pub\n",
+			 parties[i], parties[i], port + 1);
+		snprintf(name, sizeof(name), "%s.conf", parties[i]);
+		if (write_file(dir, name, buf) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+mkdirs(const char *dir)
+{
+	static const char *const subs[] = {"", "/keys", "/data", "/run"};
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s%s", dir, subs[i]);
+		if (mkdir(path, 0700) != 0 && !(i == 0 && errno == EEXIST)) {
+			fprintf(stderr, "kuska demo: %s: %s\n", path,
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+demo_init(const char *dir, unsigned port)
+{
+	char keys[1024], path[4096];
+	size_t i;
+	int r;
+
+	if (strlen(dir) > 60) {
+		fprintf(stderr, "kuska demo: %s: keep the directory path under "
+				"60 characters (ipc socket paths are short)\n",
+			dir);
+		return 2;
+	}
+	if (mkdirs(dir) != 0)
+		return 1;
+	snprintf(keys, sizeof(keys), "%s/keys", dir);
+	for (i = 0; i < sizeof(parties) / sizeof(parties[0]); i++) {
+		struct secret_key *k = NULL;
+		r = keys_generate(parties[i], &k);
+		if (r == 0)
+			r = keys_write(k, keys, parties[i]);
+		keys_free(&k);
+		if (r != 0) {
+			fprintf(stderr, "kuska demo: %s/%s.key: %s\n", keys,
+				parties[i], strerror(-r));
+			return 1;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/linkage.key", keys);
+	r = keys_linkage_write(path);
+	if (r != 0) {
+		fprintf(stderr, "kuska demo: %s: %s\n", path, strerror(-r));
+		return 1;
+	}
+	if (write_registry(dir) != 0 || write_configs(dir, port) != 0)
+		return 1;
+	printf("demo network in %s: consolidator on 127.0.0.1:%u (queries "
+	       "%u)\n  kuska-consolidator -c %s/consolidator.conf\n"
+	       "  kuska-node -c %s/pnp.conf   (and mp, pj, mimp, minsa)\n",
+	       dir, port, port + 1, dir, dir);
+	return 0;
+}
+
+int
+cmd_demo(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"port", required_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0},
+	};
+	unsigned long port = 7400;
+	char *end;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+		if (ch != 'p')
+			goto usage;
+		port = strtoul(optarg, &end, 10);
+		if (*end != '\0' || port < 1024 || port > 65534)
+			goto usage;
+	}
+	if (optind + 2 != argc || strcmp(argv[optind], "init") != 0)
+		goto usage;
+	return demo_init(argv[optind + 1], (unsigned)port);
+usage:
+	fprintf(stderr, "usage: kuska demo init DIR [--port BASE]   (BASE "
+			"1024-65534, default 7400)\n");
+	return 2;
+}

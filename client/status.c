@@ -1,0 +1,229 @@
+/*
+ * status.c - kuska status: what a node or the consolidator holds and
+ * whether anything needs attention. Exit code 0 healthy, 1 warning, 2
+ * unreachable, so it fits a monitoring check.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "codec.h"
+#include "ctl.h"
+#include "settings.h"
+
+#define STATUS_TIMEOUT_MS 5000
+
+/* "12 s ago", "3 h ago", "never". */
+static const char *
+ago(uint64_t then_ms, uint64_t now_ms, char *out, size_t cap)
+{
+	uint64_t s;
+
+	if (then_ms == 0) {
+		snprintf(out, cap, "never");
+		return out;
+	}
+	s = now_ms > then_ms ? (now_ms - then_ms) / 1000 : 0;
+	if (s < 120)
+		snprintf(out, cap, "%llu s ago", (unsigned long long)s);
+	else if (s < 7200)
+		snprintf(out, cap, "%llu min ago", (unsigned long long)s / 60);
+	else if (s < 172800)
+		snprintf(out, cap, "%llu h ago", (unsigned long long)s / 3600);
+	else
+		snprintf(out, cap, "%llu days ago",
+			 (unsigned long long)s / 86400);
+	return out;
+}
+
+/* Asks a control socket for its status. Returns 0 or an exit code. */
+static int
+ask(const char *endpoint, struct control *rep)
+{
+	struct control req;
+	struct ctl *ctl;
+	struct stat st;
+	int r;
+
+	if (stat(endpoint + 6, &st) != 0) {
+		fprintf(stderr, "kuska status: nothing listening at %s (is "
+				"the daemon running?)\n",
+			endpoint);
+		return 2;
+	}
+	ctl = ctl_open(endpoint, &r);
+	if (ctl == NULL) {
+		fprintf(stderr, "kuska status: %s: %s\n", endpoint,
+			strerror(-r));
+		return 2;
+	}
+	memset(&req, 0, sizeof(req));
+	req.type = CTL_STATUS;
+	req.max_dead = 20;
+	r = ctl_call(ctl, &req, NULL, NULL, 0, STATUS_TIMEOUT_MS, rep);
+	ctl_close(&ctl);
+	if (r != 0) {
+		fprintf(stderr, "kuska status: %s: no answer: %s\n", endpoint,
+			strerror(-r));
+		return 2;
+	}
+	if (rep->type == CTL_ERROR) {
+		fprintf(stderr, "kuska status: %s\n", rep->error);
+		codec_control_clear(rep);
+		return 2;
+	}
+	return 0;
+}
+
+static int
+node_status(const char *conf)
+{
+	struct node_config cfg;
+	struct control rep;
+	const struct node_status *s;
+	char err[512], a[32];
+	uint64_t pending;
+	size_t i;
+	int health = 0, r;
+
+	if (config_load(conf, &settings_node_schema, &cfg, err,
+			sizeof(err)) != 0) {
+		fprintf(stderr, "kuska status: %s\n", err);
+		return 2;
+	}
+	r = ask(cfg.submit, &rep);
+	if (r != 0)
+		return r;
+	if (rep.type != CTL_NODE_STATUS) {
+		codec_control_clear(&rep);
+		return 2;
+	}
+	s = &rep.node;
+	pending = s->last_seq - s->acked_seq;
+	printf("node %s\n", institution_name(s->inst));
+	printf("  events stored:          %llu (last sequence %llu)\n",
+	       (unsigned long long)s->accepted_total,
+	       (unsigned long long)s->last_seq);
+	printf("  acknowledged:           %llu\n",
+	       (unsigned long long)s->acked_seq);
+	printf("  waiting for delivery:   %llu", (unsigned long long)pending);
+	if (pending > 0) {
+		printf(" (oldest created %s)",
+		       ago(s->oldest_pending_ms, s->now_ms, a, sizeof(a)));
+		if (s->now_ms - s->oldest_pending_ms >
+		    (uint64_t)s->alarm_backlog_hours * 3600000) {
+			printf("  WARNING: older than %u h",
+			       s->alarm_backlog_hours);
+			health = 1;
+		}
+	}
+	printf("\n  consolidator:           %s, last answer %s\n",
+	       s->connected ? "connected" : "not connected",
+	       ago(s->last_contact_ms, s->now_ms, a, sizeof(a)));
+	printf("  refused (dead letters): %llu\n",
+	       (unsigned long long)s->dead_total);
+	for (i = 0; i < s->n_dead; i++)
+		printf("    seq %llu ref %s: %s: %s\n",
+		       (unsigned long long)s->dead[i].seq, s->dead[i].ref,
+		       reason_name(s->dead[i].reason), s->dead[i].text);
+	if (s->dead_total > s->n_dead)
+		printf("    (%llu more)\n",
+		       (unsigned long long)(s->dead_total - s->n_dead));
+	if (s->dead_total > 0)
+		health = 1;
+	codec_control_clear(&rep);
+	return health;
+}
+
+static int
+consolidator_status(const char *conf)
+{
+	struct consolidator_config cfg;
+	struct control rep;
+	char err[512], a[32];
+	int i, j, health = 0, r;
+
+	if (config_load(conf, &settings_consolidator_schema, &cfg, err,
+			sizeof(err)) != 0) {
+		fprintf(stderr, "kuska status: %s\n", err);
+		return 2;
+	}
+	r = ask(cfg.control, &rep);
+	if (r != 0)
+		return r;
+	if (rep.type != CTL_CONS_STATUS) {
+		codec_control_clear(&rep);
+		return 2;
+	}
+	printf("%-12s %10s %10s %8s  %s\n", "institution", "last_seq",
+	       "accepted", "refused", "last contact");
+	for (i = 1; i <= INST_COUNT; i++) {
+		const struct inst_status *s = &rep.cons.inst[i];
+		bool silent = s->last_contact_ms == 0 ||
+			      rep.cons.now_ms - s->last_contact_ms >
+				      (uint64_t)rep.cons.alarm_silent_hours *
+					      3600000;
+		printf("%-12s %10llu %10llu %8llu  %s%s\n",
+		       institution_name((enum institution)i),
+		       (unsigned long long)s->last_seq,
+		       (unsigned long long)s->accepted,
+		       (unsigned long long)s->refused,
+		       ago(s->last_contact_ms, rep.cons.now_ms, a, sizeof(a)),
+		       silent ? "  SILENT" : "");
+		if (silent)
+			health = 1;
+	}
+	for (i = 1; i <= INST_COUNT; i++) {
+		const struct inst_status *s = &rep.cons.inst[i];
+		if (s->refused == 0)
+			continue;
+		printf("refused from %s:", institution_name(i));
+		for (j = 1; j < REASON_COUNT; j++)
+			if (s->refused_by_reason[j] > 0)
+				printf(" %s=%llu", reason_name(j),
+				       (unsigned long long)
+					       s->refused_by_reason[j]);
+		printf("\n");
+	}
+	printf("handshakes refused: %llu, frames refused: %llu\n",
+	       (unsigned long long)rep.cons.handshake_failures,
+	       (unsigned long long)rep.cons.frames_refused);
+	codec_control_clear(&rep);
+	return health;
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	const char *conf = NULL;
+	char section[64];
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch != 'c')
+			goto usage;
+		conf = optarg;
+	}
+	if (conf == NULL || optind != argc)
+		goto usage;
+	if (settings_section(conf, section, sizeof(section)) != 0) {
+		fprintf(stderr, "kuska status: %s: not a kuska config file\n",
+			conf);
+		return 2;
+	}
+	if (strcmp(section, "node") == 0)
+		return node_status(conf);
+	if (strcmp(section, "consolidator") == 0)
+		return consolidator_status(conf);
+	fprintf(stderr, "kuska status: %s: a [%s] file; give a node's or the "
+			"consolidator's config\n",
+		conf, section);
+	return 2;
+usage:
+	fprintf(stderr, "usage: kuska status -c NODE.conf|CONSOLIDATOR.conf\n");
+	return 2;
+}

@@ -1,0 +1,446 @@
+/* ingest.c - verify, validate, commit a batch; see ingest.h. */
+#include "ingest.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "log.h"
+#include "sign.h"
+
+#define INST_RECORD_WORDS (4 + REASON_COUNT)
+
+static void
+inst_encode(const struct inst_status *s, uint8_t out[8 * INST_RECORD_WORDS])
+{
+	int i;
+
+	store_be64(out, s->last_seq);
+	store_be64(out + 8, s->accepted);
+	store_be64(out + 16, s->refused);
+	store_be64(out + 24, s->last_contact_ms);
+	for (i = 0; i < REASON_COUNT; i++)
+		store_be64(out + 32 + 8 * i, s->refused_by_reason[i]);
+}
+
+static void
+inst_decode(const uint8_t *p, size_t len, struct inst_status *s)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (len < 32)
+		return;
+	s->last_seq = store_get64(p);
+	s->accepted = store_get64(p + 8);
+	s->refused = store_get64(p + 16);
+	s->last_contact_ms = store_get64(p + 24);
+	for (i = 0; i < REASON_COUNT && 32 + 8 * i + 8 <= len; i++)
+		s->refused_by_reason[i] = store_get64(p + 32 + 8 * i);
+}
+
+static int
+load_insts(struct ingest *ig)
+{
+	struct store_txn *t;
+	int i, r;
+
+	r = store_begin(ig->st, false, &t);
+	if (r != 0)
+		return r;
+	for (i = 1; i <= INST_COUNT; i++) {
+		uint8_t k = (uint8_t)i;
+		const void *v;
+		size_t vlen;
+		if (store_get(t, T_INSTS, &k, 1, &v, &vlen) == 0)
+			inst_decode(v, vlen, &ig->inst[i]);
+		else
+			memset(&ig->inst[i], 0, sizeof(ig->inst[i]));
+	}
+	store_abort(&t);
+	return 0;
+}
+
+int
+ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
+{
+	ig->st = st;
+	ig->reg = reg;
+	return load_insts(ig);
+}
+
+static enum reason
+say(char *why, size_t whylen, enum reason r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum reason
+say(char *why, size_t whylen, enum reason r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Whether the registry lets speaker emit this record (kind, stage). */
+static enum reason
+check_record_allowed(const struct reg_party *p, const struct record *rec,
+		     char *why, size_t whylen)
+{
+	if (!(p->kinds & (1u << rec->kind)))
+		return say(why, whylen, REASON_KIND_NOT_ALLOWED,
+			   "%s may not emit %s", p->id, kind_name(rec->kind));
+	if (rec->kind == KIND_CASE_STAGE && !(p->stages & (1u << rec->stage)))
+		return say(why, whylen, REASON_STAGE_NOT_ALLOWED,
+			   "%s may not emit case stage %s", p->id,
+			   stage_name(rec->stage));
+	if ((rec->kind == KIND_REFERRAL ||
+	     rec->kind == KIND_REFERRAL_RECEIVED) &&
+	    rec->other == p->inst)
+		return say(why, whylen, REASON_BAD_EVENT,
+			   "a referral between %s and itself", p->id);
+	return REASON_NONE;
+}
+
+enum reason
+ingest_check(const struct registry *reg, const struct reg_party *speaker,
+	     const struct envelope *env, int32_t today, struct event *ev,
+	     char *why, size_t whylen)
+{
+	const struct reg_key *key;
+	struct sign_fields f;
+	char fp[17];
+
+	if (env->version != CODEC_VERSION)
+		return say(why, whylen, REASON_BAD_VERSION,
+			   "schema version %u not supported (this "
+			   "consolidator speaks %d)",
+			   env->version, CODEC_VERSION);
+	key = registry_by_key_id(reg, speaker, env->key_id);
+	if (key == NULL)
+		return say(why, whylen, REASON_UNKNOWN_KEY,
+			   "key %s is not registered for %s",
+			   log_hex8(env->key_id, fp), speaker->id);
+	if (!registry_key_valid_at(key, env->created_ms))
+		return say(why, whylen, REASON_KEY_NOT_VALID,
+			   "key %s was not valid when the event was created",
+			   key->name);
+	f.version = env->version;
+	f.institution = (uint8_t)env->inst;
+	f.seq = env->seq;
+	f.created_ms = env->created_ms;
+	memcpy(f.key_id, env->key_id, KEY_ID_LEN);
+	f.event = env->event;
+	f.event_len = env->event_len;
+	if (sign_verify(key->sign_pk, &f, env->signature) != 0)
+		return say(why, whylen, REASON_BAD_SIGNATURE,
+			   "signature does not verify with key %s", key->name);
+	if (codec_event_decode(env->event, env->event_len, ev) != 0)
+		return say(why, whylen, REASON_BAD_EVENT,
+			   "event undecodable or a field out of range");
+	if (ev->kind == KIND_WITHDRAWAL) {
+		if (!(speaker->kinds & (1u << KIND_WITHDRAWAL)))
+			return say(why, whylen, REASON_KIND_NOT_ALLOWED,
+				   "%s may not emit withdrawal", speaker->id);
+		return REASON_NONE;
+	}
+	if (ev->kind == KIND_CORRECTION &&
+	    !(speaker->kinds & (1u << KIND_CORRECTION)))
+		return say(why, whylen, REASON_KIND_NOT_ALLOWED,
+			   "%s may not emit correction", speaker->id);
+	if (ev->rec.date > today + 1) /* a day of slack for clocks */
+		return say(why, whylen, REASON_BAD_EVENT,
+			   "event dated after today");
+	return check_record_allowed(speaker, &ev->rec, why, whylen);
+}
+
+/* The T_CHANGES value: withdrawn flag, latest correction's sequence. */
+#define CHANGE_LEN 9
+
+/*
+ * Checks a correction's or withdrawal's target within the transaction
+ * and records the change. Returns REASON_NONE or BAD_TARGET.
+ */
+static enum reason
+apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
+	     const struct event *ev, char *why, size_t whylen)
+{
+	uint8_t k[9], cv[CHANGE_LEN] = {0};
+	const void *v;
+	size_t vlen;
+	struct envelope tenv;
+	struct event *tev;
+	enum reason res = REASON_NONE;
+	int r;
+
+	if (ev->target_seq == 0 || ev->target_seq >= seq)
+		return say(why, whylen, REASON_BAD_TARGET,
+			   "target %llu is not an earlier event",
+			   (unsigned long long)ev->target_seq);
+	store_be64(k + 1, ev->target_seq);
+	if (store_get(t, T_ENV_FIRST + inst - 1, k + 1, 8, &v, &vlen) != 0)
+		return say(why, whylen, REASON_BAD_TARGET,
+			   "target %llu was refused or is not held",
+			   (unsigned long long)ev->target_seq);
+	tev = malloc(sizeof(*tev));
+	if (tev == NULL)
+		return say(why, whylen, REASON_STORE_ERROR, "out of memory");
+	if (codec_envelope_decode(v, vlen, &tenv) != 0 ||
+	    codec_event_decode(tenv.event, tenv.event_len, tev) != 0) {
+		res = say(why, whylen, REASON_BAD_TARGET,
+			  "target %llu cannot be read",
+			  (unsigned long long)ev->target_seq);
+		goto out;
+	}
+	if (tev->kind == KIND_CORRECTION || tev->kind == KIND_WITHDRAWAL) {
+		res = say(why, whylen, REASON_BAD_TARGET,
+			  "target %llu is itself a %s",
+			  (unsigned long long)ev->target_seq,
+			  kind_name(tev->kind));
+		goto out;
+	}
+	if (ev->kind == KIND_CORRECTION && tev->kind != ev->rec.kind) {
+		res = say(why, whylen, REASON_BAD_TARGET,
+			  "a correction must keep the target's kind (%s)",
+			  kind_name(tev->kind));
+		goto out;
+	}
+	k[0] = (uint8_t)inst;
+	if (store_get(t, T_CHANGES, k, 9, &v, &vlen) == 0 &&
+	    vlen == CHANGE_LEN)
+		memcpy(cv, v, CHANGE_LEN);
+	if (cv[0]) {
+		res = say(why, whylen, REASON_BAD_TARGET,
+			  "target %llu was withdrawn",
+			  (unsigned long long)ev->target_seq);
+		goto out;
+	}
+	if (ev->kind == KIND_WITHDRAWAL)
+		cv[0] = 1;
+	else
+		store_be64(cv + 1, seq);
+	r = store_put(t, T_CHANGES, k, 9, cv, CHANGE_LEN, 0);
+	if (r != 0)
+		res = say(why, whylen,
+			  r == -ENOSPC ? REASON_STORE_FULL : REASON_STORE_ERROR,
+			  "store: %s", strerror(-r));
+out:
+	codec_envelope_clear(&tenv);
+	free(tev);
+	return res;
+}
+
+/* The work of one batch, inside its transaction. */
+struct batch_ctx {
+	struct ingest *ig;
+	const struct reg_party *speaker;
+	struct store_txn *t;
+	struct inst_status s; /* the institution's state as it goes */
+	struct event *ev;
+	int32_t today;
+	struct rejection *rej;
+	size_t n_rej;
+};
+
+static int
+refuse_seq(struct batch_ctx *c, uint64_t seq, enum reason reason,
+	   const char *why)
+{
+	uint8_t k[9], v[1 + CODEC_MAX_TEXT];
+	size_t tl = strnlen(why, CODEC_MAX_TEXT);
+	struct rejection *rj = &c->rej[c->n_rej++];
+	int r;
+
+	k[0] = (uint8_t)c->speaker->inst;
+	store_be64(k + 1, seq);
+	v[0] = (uint8_t)reason;
+	memcpy(v + 1, why, tl);
+	r = store_put(c->t, T_REFUSED, k, 9, v, 1 + tl, 0);
+	if (r != 0)
+		return r;
+	rj->seq = seq;
+	rj->reason = reason;
+	snprintf(rj->text, sizeof(rj->text), "%s", why);
+	c->s.refused++;
+	c->s.refused_by_reason[reason]++;
+	c->s.last_seq = seq;
+	log_warnx("event=refused institution=%s seq=%llu reason=%s text=\"%s\"",
+		  c->speaker->id, (unsigned long long)seq, reason_name(reason),
+		  why);
+	return 0;
+}
+
+/*
+ * One envelope at the position of sequence expected. Returns 1 taken
+ * (accepted or refused), 0 skipped (duplicate), 2 gap (stop), <0 store
+ * error.
+ */
+static int
+take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
+	      uint64_t *ret_gap_seq)
+{
+	uint64_t expected = c->s.last_seq + 1;
+	struct envelope env;
+	char why[CODEC_MAX_TEXT + 1];
+	enum reason reason;
+	int r;
+
+	if (codec_envelope_decode(buf, len, &env) != 0) {
+		r = refuse_seq(c, expected, REASON_BAD_ENVELOPE,
+			       "envelope undecodable");
+		return r < 0 ? r : 1;
+	}
+	if (env.inst != c->speaker->inst) {
+		codec_envelope_clear(&env);
+		r = refuse_seq(c, expected, REASON_WRONG_INSTITUTION,
+			       "envelope names another institution");
+		return r < 0 ? r : 1;
+	}
+	if (env.seq < expected) {
+		codec_envelope_clear(&env);
+		return 0;
+	}
+	if (env.seq > expected) {
+		*ret_gap_seq = env.seq;
+		codec_envelope_clear(&env);
+		return 2;
+	}
+	reason = ingest_check(c->ig->reg, c->speaker, &env, c->today, c->ev,
+			      why, sizeof(why));
+	if (reason == REASON_NONE && (c->ev->kind == KIND_CORRECTION ||
+				      c->ev->kind == KIND_WITHDRAWAL))
+		reason = apply_change(c->t, c->speaker->inst, env.seq, c->ev,
+				      why, sizeof(why));
+	if (reason == REASON_STORE_FULL || reason == REASON_STORE_ERROR) {
+		codec_envelope_clear(&env);
+		return reason == REASON_STORE_FULL ? -ENOSPC : -EIO;
+	}
+	if (reason != REASON_NONE) {
+		codec_envelope_clear(&env);
+		r = refuse_seq(c, expected, reason, why);
+		return r < 0 ? r : 1;
+	}
+	{
+		uint8_t k[8];
+		store_be64(k, env.seq);
+		r = store_put(c->t, T_ENV_FIRST + c->speaker->inst - 1, k, 8,
+			      buf, len, STORE_APPEND);
+	}
+	codec_envelope_clear(&env);
+	if (r != 0)
+		return r;
+	c->s.accepted++;
+	c->s.last_seq = expected;
+	return 1;
+}
+
+/* Runs the batch in one transaction. Returns 0 or -errno. */
+static int
+run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
+	  struct msg *reply)
+{
+	uint64_t gap_seq = 0;
+	size_t i, taken = 0;
+	uint8_t ik = (uint8_t)c->speaker->inst;
+	uint8_t iv[8 * INST_RECORD_WORDS];
+	int r;
+
+	c->s = c->ig->inst[c->speaker->inst];
+	c->n_rej = 0;
+	r = store_begin(c->ig->st, true, &c->t);
+	if (r != 0)
+		return r;
+	for (i = 0; i < batch->n_envelopes; i++) {
+		r = take_envelope(c, batch->envelopes[i],
+				  batch->envelope_lens[i], &gap_seq);
+		if (r < 0)
+			goto fail;
+		if (r == 2)
+			break;
+		taken += (size_t)r;
+	}
+	if (r == 2 && taken == 0) {
+		store_abort(&c->t);
+		reply->type = MSG_REFUSAL;
+		reply->batch_id = batch->batch_id;
+		reply->reason = REASON_GAP;
+		snprintf(reply->text, sizeof(reply->text),
+			 "sequence %llu received, %llu expected",
+			 (unsigned long long)gap_seq,
+			 (unsigned long long)(c->s.last_seq + 1));
+		reply->has_expected = true;
+		reply->expected_seq = c->s.last_seq + 1;
+		return 0;
+	}
+	c->s.last_contact_ms = now_ms;
+	inst_encode(&c->s, iv);
+	r = store_put(c->t, T_INSTS, &ik, 1, iv, sizeof(iv), 0);
+	if (r != 0)
+		goto fail;
+	r = store_commit(&c->t);
+	if (r != 0)
+		return r;
+	c->ig->inst[c->speaker->inst] = c->s;
+	reply->type = MSG_ACK;
+	reply->batch_id = batch->batch_id;
+	reply->last_seq = c->s.last_seq;
+	reply->n_rejections = c->n_rej;
+	reply->rejections = c->rej;
+	return 0;
+fail:
+	store_abort(&c->t);
+	return r;
+}
+
+int
+ingest_batch(struct ingest *ig, const struct reg_party *speaker,
+	     const struct msg *batch, uint64_t now_ms, struct msg *reply)
+{
+	struct batch_ctx c;
+	int r, tries;
+
+	memset(reply, 0, sizeof(*reply));
+	memset(&c, 0, sizeof(c));
+	c.ig = ig;
+	c.speaker = speaker;
+	c.today = date_today();
+	c.ev = malloc(sizeof(*c.ev));
+	c.rej = calloc(batch->n_envelopes + 1, sizeof(*c.rej));
+	if (c.ev == NULL || c.rej == NULL) {
+		r = -ENOMEM;
+		goto refuse;
+	}
+	for (tries = 0; tries < 4; tries++) {
+		r = run_batch(&c, batch, now_ms, reply);
+		if (r != -ENOSPC || store_grow(ig->st) != 0)
+			break;
+	}
+	free(c.ev);
+	c.ev = NULL;
+	if (r == 0) {
+		if (reply->type != MSG_ACK)
+			free(c.rej);
+		/* else the caller frees reply->rejections */
+		return 0;
+	}
+refuse:
+	free(c.ev);
+	free(c.rej);
+	memset(reply, 0, sizeof(*reply));
+	reply->type = MSG_REFUSAL;
+	reply->batch_id = batch->batch_id;
+	reply->reason = r == -ENOSPC ? REASON_STORE_FULL : REASON_STORE_ERROR;
+	snprintf(reply->text, sizeof(reply->text), "%s",
+		 r == -ENOSPC ? "the consolidator's store is full; retry later"
+			      : "the consolidator's store failed");
+	log_warnx("event=batch_refused institution=%s reason=%s: %s",
+		  speaker->id, reason_name(reply->reason), strerror(-r));
+	/* A failed transaction may have left the cache ahead of the store. */
+	(void)load_insts(ig);
+	return r;
+}

@@ -1,0 +1,481 @@
+/* registry.c - the consolidator's registry; see registry.h. */
+#include "registry.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "date.h"
+
+/* What DESIGN.md lets each institution emit, when the file is silent. */
+static uint32_t
+default_kinds(enum institution inst)
+{
+	uint32_t any = 1u << KIND_CORRECTION | 1u << KIND_WITHDRAWAL;
+
+	switch (inst) {
+	case INST_PNP:
+		return any | 1u << KIND_IDENTIFICATION | 1u << KIND_REFERRAL |
+		       1u << KIND_CASE_STAGE;
+	case INST_MP:
+		return any | 1u << KIND_IDENTIFICATION | 1u << KIND_REFERRAL |
+		       1u << KIND_REFERRAL_RECEIVED | 1u << KIND_CASE_STAGE;
+	case INST_PJ:
+		return any | 1u << KIND_REFERRAL_RECEIVED |
+		       1u << KIND_CASE_STAGE;
+	case INST_MIMP:
+	case INST_MINSA:
+		return any | 1u << KIND_IDENTIFICATION | 1u << KIND_REFERRAL |
+		       1u << KIND_REFERRAL_RECEIVED | 1u << KIND_SERVICE;
+	default:
+		return 0;
+	}
+}
+
+static uint32_t
+default_stages(enum institution inst)
+{
+	switch (inst) {
+	case INST_PNP:
+		return 1u << STAGE_COMPLAINT |
+		       1u << STAGE_PRELIMINARY_INVESTIGATION;
+	case INST_MP:
+		return 1u << STAGE_COMPLAINT |
+		       1u << STAGE_PRELIMINARY_INVESTIGATION |
+		       1u << STAGE_FORMALIZED_INVESTIGATION |
+		       1u << STAGE_ACCUSATION | 1u << STAGE_DISMISSAL;
+	case INST_PJ:
+		return 1u << STAGE_TRIAL | 1u << STAGE_CONVICTION |
+		       1u << STAGE_ACQUITTAL | 1u << STAGE_DISMISSAL;
+	default:
+		return 0;
+	}
+}
+
+const char *
+role_name(enum role r)
+{
+	switch (r) {
+	case ROLE_INSTITUTION:
+		return "institution";
+	case ROLE_SECRETARIAT:
+		return "secretariat";
+	case ROLE_ANALYST:
+		return "analyst";
+	default:
+		return "none";
+	}
+}
+
+/* Parse state: the section being read and what it has set so far. */
+struct reg_ctx {
+	const char *path;
+	struct registry *r;
+	char section[128];
+	struct reg_party *party;
+	struct reg_key *key;
+	char owner[KEYS_ID_MAX]; /* of the current key, resolved at the end */
+	char owners[REGISTRY_MAX_KEYS][KEYS_ID_MAX];
+	bool kinds_set[REGISTRY_MAX_PARTIES], stages_set[REGISTRY_MAX_PARTIES];
+	bool sign_set[REGISTRY_MAX_KEYS], curve_set[REGISTRY_MAX_KEYS];
+};
+
+/*
+ * Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC) into ms since the
+ * epoch.
+ */
+static int
+parse_time(const char *s, uint64_t *ret)
+{
+	int32_t days;
+	unsigned h = 0, m = 0, sec = 0;
+	size_t len = strlen(s);
+
+	if (len < 10 || date_parse(s, 10, &days) != 0 || days < 0)
+		return -EINVAL;
+	if (len > 10) {
+		char z = 0;
+		if (len != 20 || s[10] != 'T' ||
+		    sscanf(s + 11, "%2u:%2u:%2u%c", &h, &m, &sec, &z) != 4 ||
+		    z != 'Z' || h > 23 || m > 59 || sec > 59)
+			return -EINVAL;
+	}
+	*ret = ((uint64_t)days * 86400 + h * 3600 + m * 60 + sec) * 1000;
+	return 0;
+}
+
+/* Reads a space-separated list of names into a bit set. */
+static int
+parse_set(const char *value, int (*lookup)(const char *), uint32_t *ret,
+	  char *bad, size_t badlen)
+{
+	char buf[CONFIG_MAX_VALUE], *tok, *save = NULL;
+	uint32_t set = 0;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (tok = strtok_r(buf, " ,\t", &save); tok != NULL;
+	     tok = strtok_r(NULL, " ,\t", &save)) {
+		int v = lookup(tok);
+		if (v <= 0) {
+			snprintf(bad, badlen, "%s", tok);
+			return -EINVAL;
+		}
+		set |= 1u << v;
+	}
+	*ret = set;
+	return 0;
+}
+
+static int
+lookup_kind(const char *s)
+{
+	return (int)kind_from_name(s);
+}
+
+static int
+lookup_stage(const char *s)
+{
+	return (int)stage_from_name(s);
+}
+
+static int
+start_section(struct reg_ctx *c, const char *section, char *why,
+	      size_t whylen)
+{
+	char kind[32], id[KEYS_ID_MAX];
+	struct registry *r = c->r;
+
+	snprintf(c->section, sizeof(c->section), "%s", section);
+	c->party = NULL;
+	c->key = NULL;
+	if (sscanf(section, "%31s %31s", kind, id) != 2 ||
+	    !keys_valid_id(id)) {
+		snprintf(why, whylen,
+			 "[%.60s]: expected [institution ID], [client ID] or "
+			 "[key NAME]",
+			 section);
+		return -EINVAL;
+	}
+	if (strcmp(kind, "key") == 0) {
+		size_t i;
+		for (i = 0; i < r->n_keys; i++)
+			if (strcmp(r->keys[i].name, id) == 0) {
+				snprintf(why, whylen, "[key %s] given twice",
+					 id);
+				return -EINVAL;
+			}
+		if (r->n_keys == REGISTRY_MAX_KEYS) {
+			snprintf(why, whylen, "more than %d keys",
+				 REGISTRY_MAX_KEYS);
+			return -EINVAL;
+		}
+		c->key = &r->keys[r->n_keys++];
+		memset(c->key, 0, sizeof(*c->key));
+		snprintf(c->key->name, sizeof(c->key->name), "%s", id);
+		c->key->valid_until_ms = UINT64_MAX;
+		c->key->revoked_ms = UINT64_MAX;
+		return 0;
+	}
+	if (strcmp(kind, "institution") != 0 && strcmp(kind, "client") != 0) {
+		snprintf(why, whylen, "[%.60s]: unknown section kind", section);
+		return -EINVAL;
+	}
+	if (registry_party(r, id) != NULL) {
+		snprintf(why, whylen, "[%s %s] given twice", kind, id);
+		return -EINVAL;
+	}
+	if (r->n_parties == REGISTRY_MAX_PARTIES) {
+		snprintf(why, whylen, "more than %d parties",
+			 REGISTRY_MAX_PARTIES);
+		return -EINVAL;
+	}
+	c->party = &r->parties[r->n_parties++];
+	memset(c->party, 0, sizeof(*c->party));
+	snprintf(c->party->id, sizeof(c->party->id), "%s", id);
+	if (strcmp(kind, "institution") == 0) {
+		c->party->role = ROLE_INSTITUTION;
+		c->party->inst = institution_from_name(id);
+		if (c->party->inst == INST_NONE) {
+			snprintf(why, whylen,
+				 "[institution %s]: not one of pnp, mp, pj, "
+				 "mimp, minsa",
+				 id);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+party_line(struct reg_ctx *c, const char *name, const char *value, char *why,
+	   size_t whylen)
+{
+	struct reg_party *p = c->party;
+	size_t idx = (size_t)(p - c->r->parties);
+	char bad[64];
+
+	if (p->role == ROLE_INSTITUTION && strcmp(name, "kinds") == 0) {
+		if (parse_set(value, lookup_kind, &p->kinds, bad,
+			      sizeof(bad)) != 0) {
+			snprintf(why, whylen, "kinds: unknown kind \"%s\"",
+				 bad);
+			return -EINVAL;
+		}
+		c->kinds_set[idx] = true;
+		return 0;
+	}
+	if (p->role == ROLE_INSTITUTION && strcmp(name, "stages") == 0) {
+		if (parse_set(value, lookup_stage, &p->stages, bad,
+			      sizeof(bad)) != 0) {
+			snprintf(why, whylen, "stages: unknown stage \"%s\"",
+				 bad);
+			return -EINVAL;
+		}
+		c->stages_set[idx] = true;
+		return 0;
+	}
+	if (p->role != ROLE_INSTITUTION && strcmp(name, "role") == 0) {
+		if (strcmp(value, "secretariat") == 0)
+			p->role = ROLE_SECRETARIAT;
+		else if (strcmp(value, "analyst") == 0)
+			p->role = ROLE_ANALYST;
+		else {
+			snprintf(why, whylen,
+				 "role: must be secretariat or analyst");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	snprintf(why, whylen, "%.40s: unknown key in [%.60s]", name,
+		 c->section);
+	return -EINVAL;
+}
+
+static int
+key_line(struct reg_ctx *c, const char *name, const char *value, char *why,
+	 size_t whylen)
+{
+	struct reg_key *k = c->key;
+	size_t idx = (size_t)(k - c->r->keys);
+	uint64_t *t = NULL;
+
+	if (strcmp(name, "owner") == 0) {
+		if (!keys_valid_id(value)) {
+			snprintf(why, whylen, "owner: not a valid id");
+			return -EINVAL;
+		}
+		snprintf(c->owners[idx], KEYS_ID_MAX, "%s", value);
+		return 0;
+	}
+	if (strcmp(name, "public_key") == 0) {
+		struct public_key pub;
+		char path[1024], err[512];
+		if (config_resolve(c->path, value, path, sizeof(path)) != 0 ||
+		    keys_load_public(path, &pub, err, sizeof(err)) != 0) {
+			snprintf(why, whylen, "public_key: %s", err);
+			return -EINVAL;
+		}
+		memcpy(k->sign_pk, pub.sign_pk, SIGN_PK_LEN);
+		memcpy(k->curve_pk, pub.curve_pk, CURVE_KEY_LEN);
+		c->sign_set[idx] = c->curve_set[idx] = true;
+		return 0;
+	}
+	if (strcmp(name, "sign_public") == 0) {
+		if (keys_parse_b64(value, k->sign_pk, SIGN_PK_LEN) != 0) {
+			snprintf(why, whylen,
+				 "sign_public: not base64 of 32 bytes");
+			return -EINVAL;
+		}
+		c->sign_set[idx] = true;
+		return 0;
+	}
+	if (strcmp(name, "transport_public") == 0) {
+		if (keys_parse_b64(value, k->curve_pk, CURVE_KEY_LEN) != 0) {
+			snprintf(why, whylen,
+				 "transport_public: not base64 of 32 bytes");
+			return -EINVAL;
+		}
+		c->curve_set[idx] = true;
+		return 0;
+	}
+	if (strcmp(name, "valid_from") == 0)
+		t = &k->valid_from_ms;
+	else if (strcmp(name, "valid_until") == 0)
+		t = &k->valid_until_ms;
+	else if (strcmp(name, "revoked") == 0)
+		t = &k->revoked_ms;
+	if (t != NULL) {
+		if (parse_time(value, t) != 0) {
+			snprintf(why, whylen,
+				 "%s: expected YYYY-MM-DD or "
+				 "YYYY-MM-DDTHH:MM:SSZ",
+				 name);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	snprintf(why, whylen, "%.40s: unknown key in [%.60s]", name,
+		 c->section);
+	return -EINVAL;
+}
+
+static int
+reg_line(void *arg, const char *section, const char *name, const char *value,
+	 char *why, size_t whylen)
+{
+	struct reg_ctx *c = arg;
+
+	if (strcmp(section, c->section) != 0 || c->section[0] == '\0') {
+		if (start_section(c, section, why, whylen) != 0)
+			return -EINVAL;
+	}
+	if (c->key != NULL)
+		return key_line(c, name, value, why, whylen);
+	return party_line(c, name, value, why, whylen);
+}
+
+/* Checks what only the whole file can tell. */
+static int
+reg_finish(struct reg_ctx *c, char *err, size_t errlen)
+{
+	struct registry *r = c->r;
+	size_t i, j;
+
+	for (i = 0; i < r->n_parties; i++) {
+		struct reg_party *p = &r->parties[i];
+		if (p->role == ROLE_NONE) {
+			snprintf(err, errlen, "%s: [client %s]: role missing",
+				 c->path, p->id);
+			return -EINVAL;
+		}
+		if (p->role == ROLE_INSTITUTION && !c->kinds_set[i])
+			p->kinds = default_kinds(p->inst);
+		if (p->role == ROLE_INSTITUTION && !c->stages_set[i])
+			p->stages = default_stages(p->inst);
+	}
+	for (i = 0; i < r->n_keys; i++) {
+		struct reg_key *k = &r->keys[i];
+		k->owner = registry_party(r, c->owners[i]);
+		if (k->owner == NULL) {
+			snprintf(err, errlen,
+				 "%s: [key %s]: owner \"%s\" is not an "
+				 "[institution] or [client] of this file",
+				 c->path, k->name, c->owners[i]);
+			return -EINVAL;
+		}
+		if (!c->sign_set[i] || !c->curve_set[i]) {
+			snprintf(err, errlen,
+				 "%s: [key %s]: needs public_key, or "
+				 "sign_public and transport_public",
+				 c->path, k->name);
+			return -EINVAL;
+		}
+		keys_key_id(k->sign_pk, k->key_id);
+		for (j = 0; j < i; j++) {
+			if (memcmp(r->keys[j].curve_pk, k->curve_pk,
+				   CURVE_KEY_LEN) == 0 ||
+			    memcmp(r->keys[j].key_id, k->key_id,
+				   KEY_ID_LEN) == 0) {
+				snprintf(err, errlen,
+					 "%s: [key %s]: same key as [key %s]",
+					 c->path, k->name, r->keys[j].name);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+registry_load(const char *path, struct registry **ret, char *err,
+	      size_t errlen)
+{
+	struct reg_ctx *c;
+	int rc;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return -ENOMEM;
+	c->path = path;
+	c->r = calloc(1, sizeof(*c->r));
+	if (c->r == NULL) {
+		free(c);
+		return -ENOMEM;
+	}
+	rc = config_parse_raw(path, reg_line, c, err, errlen);
+	if (rc == 0)
+		rc = reg_finish(c, err, errlen);
+	if (rc == 0)
+		*ret = c->r;
+	else
+		free(c->r);
+	free(c);
+	return rc;
+}
+
+void
+registry_free(struct registry **r)
+{
+	if (r == NULL || *r == NULL)
+		return;
+	free(*r);
+	*r = NULL;
+}
+
+const struct reg_party *
+registry_party(const struct registry *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_parties; i++)
+		if (strcmp(r->parties[i].id, id) == 0)
+			return &r->parties[i];
+	return NULL;
+}
+
+const struct reg_party *
+registry_institution(const struct registry *r, enum institution inst)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_parties; i++)
+		if (r->parties[i].role == ROLE_INSTITUTION &&
+		    r->parties[i].inst == inst)
+			return &r->parties[i];
+	return NULL;
+}
+
+bool
+registry_key_valid_at(const struct reg_key *k, uint64_t ms)
+{
+	return ms >= k->valid_from_ms && ms < k->valid_until_ms &&
+	       ms < k->revoked_ms;
+}
+
+const struct reg_key *
+registry_by_transport(const struct registry *r,
+		      const uint8_t pk[CURVE_KEY_LEN], uint64_t now_ms)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_keys; i++)
+		if (memcmp(r->keys[i].curve_pk, pk, CURVE_KEY_LEN) == 0 &&
+		    registry_key_valid_at(&r->keys[i], now_ms))
+			return &r->keys[i];
+	return NULL;
+}
+
+const struct reg_key *
+registry_by_key_id(const struct registry *r, const struct reg_party *owner,
+		   const uint8_t key_id[KEY_ID_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < r->n_keys; i++)
+		if (r->keys[i].owner == owner &&
+		    memcmp(r->keys[i].key_id, key_id, KEY_ID_LEN) == 0)
+			return &r->keys[i];
+	return NULL;
+}

@@ -1,0 +1,105 @@
+/*
+ * registry.h - who may speak to the consolidator, with which keys, and
+ * what each institution may emit. Read from an INI file:
+ *
+ *	[institution pnp]
+ *	kinds = identification referral case_stage correction withdrawal
+ *	stages = complaint preliminary_investigation
+ *
+ *	[client secretariat]
+ *	role = secretariat		(or analyst)
+ *
+ *	[key pnp-2026]
+ *	owner = pnp
+ *	public_key = keys/pnp.pub	(or sign_public and transport_public)
+ *	valid_from = 2026-01-01		(optional; also 2026-01-01T08:00:00Z)
+ *	valid_until = 2027-01-01	(optional)
+ *	revoked = 2026-06-30T12:00:00Z	(optional)
+ *
+ * kinds and stages default to what DESIGN.md gives each institution. A
+ * key admits its owner on the network while valid now; an envelope is
+ * verified with the key named by its key id and must have been created
+ * inside that key's window and before its revocation.
+ */
+#ifndef KUSKA_REGISTRY_H
+#define KUSKA_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "keys.h"
+
+#define REGISTRY_MAX_PARTIES 64
+#define REGISTRY_MAX_KEYS 256
+
+enum role {
+	ROLE_NONE = 0,
+	ROLE_INSTITUTION,
+	ROLE_SECRETARIAT,
+	ROLE_ANALYST,
+};
+
+struct reg_party {
+	char id[KEYS_ID_MAX];
+	enum role role;
+	enum institution inst; /* ROLE_INSTITUTION */
+	uint32_t kinds;	       /* bit (1 << enum kind) */
+	uint32_t stages;       /* bit (1 << enum stage) */
+};
+
+struct reg_key {
+	char name[KEYS_ID_MAX];
+	const struct reg_party *owner;
+	uint8_t sign_pk[SIGN_PK_LEN];
+	uint8_t curve_pk[CURVE_KEY_LEN];
+	uint8_t key_id[KEY_ID_LEN];
+	uint64_t valid_from_ms;
+	uint64_t valid_until_ms; /* UINT64_MAX: open */
+	uint64_t revoked_ms;	 /* UINT64_MAX: never */
+};
+
+struct registry {
+	struct reg_party parties[REGISTRY_MAX_PARTIES];
+	size_t n_parties;
+	struct reg_key keys[REGISTRY_MAX_KEYS];
+	size_t n_keys;
+};
+
+/*
+ * registry_load - reads and checks a registry file. Returns 0 and *ret
+ * (free with registry_free), or -errno with "FILE:LINE: reason" in err.
+ */
+int registry_load(const char *path, struct registry **ret, char *err,
+		  size_t errlen) __attribute__((warn_unused_result));
+void registry_free(struct registry **r);
+
+/* role_name - "institution", "secretariat", "analyst". */
+const char *role_name(enum role r);
+
+/* registry_party - the party with this id, or NULL. */
+const struct reg_party *registry_party(const struct registry *r,
+				       const char *id);
+
+/* registry_institution - the party registered for inst, or NULL. */
+const struct reg_party *registry_institution(const struct registry *r,
+					     enum institution inst);
+
+/*
+ * registry_by_transport - the key with this CURVE public key that is
+ * valid at now_ms (not yet revoked, inside its window), or NULL.
+ */
+const struct reg_key *registry_by_transport(const struct registry *r,
+					    const uint8_t pk[CURVE_KEY_LEN],
+					    uint64_t now_ms);
+
+/* registry_by_key_id - owner's key with this key id, or NULL. */
+const struct reg_key *registry_by_key_id(const struct registry *r,
+					 const struct reg_party *owner,
+					 const uint8_t key_id[KEY_ID_LEN]);
+
+/* registry_key_valid_at - whether k signs validly at time ms. */
+bool registry_key_valid_at(const struct reg_key *k, uint64_t ms);
+
+#endif

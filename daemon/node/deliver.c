@@ -1,0 +1,336 @@
+/* deliver.c - outbox to consolidator; see deliver.h. */
+#include "deliver.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "date.h"
+#include "keys.h"
+#include "log.h"
+
+#define HELLO_INTERVAL_MS 1000
+#define STORE_FULL_BACKOFF_MS 5000
+
+void
+deliver_init(struct deliver *d)
+{
+	struct outbox_state st;
+
+	d->welcomed = false;
+	d->diverged = false;
+	d->nq = 0;
+	d->hello_due_ms = 0;
+	d->next_batch_id = 1;
+	if (outbox_state(d->ob, &st) == 0)
+		d->acked = st.acked_seq;
+	d->sent_upto = d->acked;
+	if (d->window > DELIVER_MAX_WINDOW)
+		d->window = DELIVER_MAX_WINDOW;
+}
+
+static int
+send_msg(struct deliver *d, const struct msg *m)
+{
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	r = codec_msg_encode(m, &buf, &len);
+	if (r != 0)
+		return r;
+	{
+		const void *data[1] = {buf};
+		r = tsock_send(d->sock, data, &len, 1);
+	}
+	free(buf);
+	return r;
+}
+
+static void
+go_idle(struct deliver *d, uint64_t due_ms)
+{
+	d->welcomed = false;
+	d->nq = 0;
+	d->hello_due_ms = due_ms;
+}
+
+static void
+send_hello(struct deliver *d, uint64_t now_ms)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	d->nonce = keys_random64();
+	m.type = MSG_HELLO;
+	m.inst = d->inst;
+	m.version = CODEC_VERSION;
+	m.nonce = d->nonce;
+	(void)send_msg(d, &m); /* EAGAIN: not connected yet; retried */
+	d->hello_due_ms = now_ms + HELLO_INTERVAL_MS;
+}
+
+/* Collects envelopes for one batch while the outbox read is open. */
+struct batch_build {
+	struct msg m;
+	size_t bytes;
+	uint64_t last;
+	uint8_t *copy; /* the envelopes, back to back */
+	size_t cap;
+	size_t *offs;
+};
+
+static int
+batch_add(void *arg, uint64_t seq, uint64_t created_ms, const uint8_t *env,
+	  size_t len)
+{
+	struct batch_build *b = arg;
+
+	(void)created_ms;
+	if (b->m.n_envelopes > 0 &&
+	    (seq != b->last + 1 || b->bytes + len > DELIVER_MAX_BATCH_BYTES))
+		return 1;
+	if (b->bytes + len > b->cap) {
+		size_t ncap = (b->bytes + len) * 2;
+		uint8_t *n = realloc(b->copy, ncap);
+		if (n == NULL)
+			return 1;
+		b->copy = n;
+		b->cap = ncap;
+	}
+	memcpy(b->copy + b->bytes, env, len);
+	b->offs[b->m.n_envelopes] = b->bytes;
+	b->m.envelope_lens[b->m.n_envelopes] = len;
+	b->m.n_envelopes++;
+	b->bytes += len;
+	b->last = seq;
+	return 0;
+}
+
+/* Sends one batch from sent_upto + 1. Returns 1 sent, 0 nothing, <0. */
+static int
+send_batch(struct deliver *d, uint64_t now_ms)
+{
+	struct batch_build b;
+	const uint8_t **ptrs = NULL;
+	size_t i, max = d->batch_events;
+	int n, r = 0;
+
+	memset(&b, 0, sizeof(b));
+	if (max > CODEC_MAX_BATCH_EVENTS)
+		max = CODEC_MAX_BATCH_EVENTS;
+	b.offs = calloc(max, sizeof(size_t));
+	b.m.envelope_lens = calloc(max, sizeof(size_t));
+	ptrs = calloc(max, sizeof(*ptrs));
+	if (b.offs == NULL || b.m.envelope_lens == NULL || ptrs == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	b.last = d->sent_upto;
+	n = outbox_read(d->ob, d->sent_upto + 1, max, batch_add, &b);
+	if (n < 0) {
+		r = n;
+		goto out;
+	}
+	if (b.m.n_envelopes == 0)
+		goto out;
+	for (i = 0; i < b.m.n_envelopes; i++)
+		ptrs[i] = b.copy + b.offs[i];
+	b.m.envelopes = ptrs;
+	b.m.type = MSG_BATCH;
+	b.m.batch_id = d->next_batch_id++;
+	r = send_msg(d, &b.m);
+	if (r != 0)
+		goto out;
+	d->q[d->nq].batch_id = b.m.batch_id;
+	d->q[d->nq].first = d->sent_upto + 1;
+	d->q[d->nq].last = b.last;
+	d->q[d->nq].sent_ms = now_ms;
+	d->nq++;
+	d->sent_upto = b.last;
+	r = 1;
+out:
+	free(b.copy);
+	free(b.offs);
+	free(b.m.envelope_lens);
+	free(ptrs);
+	return r;
+}
+
+void
+deliver_tick(struct deliver *d, uint64_t now_ms)
+{
+	struct outbox_state st;
+
+	if (!d->welcomed) {
+		if (now_ms >= d->hello_due_ms)
+			send_hello(d, now_ms);
+		return;
+	}
+	if (d->nq > 0 && now_ms - d->q[0].sent_ms > d->ack_timeout_ms) {
+		log_warnx("consolidator did not acknowledge batch %llu in %llu "
+			  "ms; resuming from its last sequence",
+			  (unsigned long long)d->q[0].batch_id,
+			  (unsigned long long)d->ack_timeout_ms);
+		go_idle(d, now_ms);
+		return;
+	}
+	if (outbox_state(d->ob, &st) != 0)
+		return;
+	while (d->nq < d->window && d->sent_upto + 1 < st.next_seq) {
+		int r = send_batch(d, now_ms);
+		if (r == -EAGAIN || r == -EHOSTUNREACH) {
+			go_idle(d, now_ms + HELLO_INTERVAL_MS);
+			return;
+		}
+		if (r <= 0)
+			return;
+	}
+}
+
+static void
+on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
+{
+	struct outbox_state st;
+
+	if (m->nonce != d->nonce)
+		return; /* the answer to an older hello */
+	if (outbox_state(d->ob, &st) != 0)
+		return;
+	if (m->last_seq >= st.next_seq) {
+		if (!d->diverged)
+			log_warnx("consolidator holds sequence %llu but this "
+				  "node's outbox ends at %llu: the outbox was "
+				  "lost or replaced; not delivering",
+				  (unsigned long long)m->last_seq,
+				  (unsigned long long)(st.next_seq - 1));
+		d->diverged = true;
+		go_idle(d, now_ms + 60000);
+		return;
+	}
+	d->diverged = false;
+	d->welcomed = true;
+	d->nq = 0;
+	d->acked = m->last_seq;
+	d->sent_upto = m->last_seq;
+	if (outbox_record_ack(d->ob, m->last_seq, true, date_now_ms(), NULL,
+			      0) != 0)
+		log_warnx("cannot record the acknowledged sequence");
+	log_info("event=welcome institution=%s consolidator_last_seq=%llu "
+		 "outbox_last_seq=%llu",
+		 institution_name(d->inst), (unsigned long long)m->last_seq,
+		 (unsigned long long)(st.next_seq - 1));
+}
+
+static void
+on_ack(struct deliver *d, const struct msg *m)
+{
+	size_t i, drop = 0;
+	int r;
+
+	r = outbox_record_ack(d->ob, m->last_seq, false, date_now_ms(),
+			      m->rejections, m->n_rejections);
+	if (r != 0) {
+		log_warnx("cannot record acknowledgement: %s", strerror(-r));
+		return;
+	}
+	for (i = 0; i < m->n_rejections; i++)
+		log_warnx("event=refused seq=%llu reason=%s text=\"%s\"",
+			  (unsigned long long)m->rejections[i].seq,
+			  reason_name(m->rejections[i].reason),
+			  m->rejections[i].text);
+	if (m->last_seq > d->acked)
+		d->acked = m->last_seq;
+	while (drop < d->nq && d->q[drop].last <= d->acked)
+		drop++;
+	if (drop > 0) {
+		memmove(d->q, d->q + drop, (d->nq - drop) * sizeof(d->q[0]));
+		d->nq -= drop;
+	}
+	/* The consolidator stopped short inside a batch: resend from there. */
+	if (d->nq > 0 && m->batch_id == d->q[0].batch_id) {
+		d->nq = 0;
+		d->sent_upto = d->acked;
+	}
+}
+
+static void
+on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
+{
+	if (m->reason == REASON_GAP && m->has_expected &&
+	    m->expected_seq >= 1) {
+		d->nq = 0;
+		d->sent_upto = m->expected_seq - 1;
+		if (d->sent_upto > d->acked)
+			d->acked = d->sent_upto;
+		return;
+	}
+	log_warnx("consolidator refused batch %llu: %s: %s",
+		  (unsigned long long)m->batch_id,
+		  reason_name(m->reason) ? reason_name(m->reason) : "?",
+		  m->text);
+	go_idle(d, now_ms + (m->reason == REASON_STORE_FULL
+				     ? STORE_FULL_BACKOFF_MS
+				     : HELLO_INTERVAL_MS));
+}
+
+void
+deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
+		uint64_t now_ms)
+{
+	struct msg m;
+
+	if (codec_msg_decode(buf, len, &m) != 0) {
+		log_warnx("undecodable message from the consolidator (%zu "
+			  "bytes)",
+			  len);
+		return;
+	}
+	switch (m.type) {
+	case MSG_WELCOME:
+		on_welcome(d, &m, now_ms);
+		break;
+	case MSG_ACK:
+		on_ack(d, &m);
+		break;
+	case MSG_REFUSAL:
+		on_refusal(d, &m, now_ms);
+		break;
+	default:
+		log_warnx("unexpected message type %d from the consolidator",
+			  (int)m.type);
+	}
+	codec_msg_clear(&m);
+}
+
+void
+deliver_event(struct deliver *d, enum tevent ev, const char *addr,
+	      uint64_t now_ms)
+{
+	switch (ev) {
+	case TEVENT_HANDSHAKE_OK:
+		d->connected = true;
+		log_info("event=connected consolidator=%s", addr);
+		go_idle(d, now_ms); /* hello right away */
+		break;
+	case TEVENT_DISCONNECTED:
+		if (d->connected)
+			log_info("event=disconnected consolidator=%s", addr);
+		d->connected = false;
+		go_idle(d, now_ms + HELLO_INTERVAL_MS);
+		break;
+	case TEVENT_HANDSHAKE_FAILED_AUTH:
+		log_warnx("event=handshake_refused consolidator=%s (is this "
+			  "node's transport key in the registry?)",
+			  addr);
+		break;
+	case TEVENT_HANDSHAKE_FAILED:
+		log_warnx("event=handshake_failed consolidator=%s (wrong "
+			  "consolidator_key?)",
+			  addr);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,68 @@
+/*
+ * deliver.h - the node's delivery of its outbox to the consolidator.
+ *
+ * A small state machine over one DEALER socket:
+ *   idle     -> hello every second until a Welcome with our nonce comes;
+ *   welcomed -> batches from the consolidator's last sequence on, at most
+ *               `window` unacknowledged at once (credit flow control);
+ *               each Ack moves acked_seq and records refused events as
+ *               dead letters; a GAP refusal rewinds to the sequence the
+ *               consolidator expects;
+ *   back to idle on disconnect, on an Ack overdue by ack_timeout, or on
+ *   any other refusal; the next Welcome resends whatever was not
+ *   acknowledged. Duplicates are harmless: the consolidator ignores them.
+ */
+#ifndef KUSKA_DELIVER_H
+#define KUSKA_DELIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "outbox.h"
+#include "transport.h"
+
+#define DELIVER_MAX_WINDOW 64
+#define DELIVER_MAX_BATCH_BYTES (4 * 1024 * 1024)
+
+struct inflight {
+	uint64_t batch_id, first, last;
+	uint64_t sent_ms;
+};
+
+struct deliver {
+	/* set by the caller */
+	struct outbox *ob;
+	struct tsock *sock;
+	enum institution inst;
+	size_t batch_events, window;
+	uint64_t ack_timeout_ms;
+	/* state */
+	bool welcomed;
+	bool diverged;	      /* consolidator holds more than we ever wrote */
+	bool connected;
+	uint64_t nonce;
+	uint64_t hello_due_ms; /* when idle: next hello */
+	uint64_t acked, sent_upto, next_batch_id;
+	struct inflight q[DELIVER_MAX_WINDOW];
+	size_t nq;
+};
+
+/* deliver_init - resets the state; call once the fields above are set. */
+void deliver_init(struct deliver *d);
+
+/* deliver_message - handles one frame from the consolidator. */
+void deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
+		     uint64_t now_ms);
+
+/* deliver_event - handles a monitor event of the socket. */
+void deliver_event(struct deliver *d, enum tevent ev, const char *addr,
+		   uint64_t now_ms);
+
+/*
+ * deliver_tick - does what is due: hello when idle, batches while credit
+ * lasts, time-outs. Call after every event and at least every 200 ms.
+ */
+void deliver_tick(struct deliver *d, uint64_t now_ms);
+
+#endif

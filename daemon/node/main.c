@@ -1,0 +1,370 @@
+/*
+ * kuska-node - an institution's node: takes case events from `kuska
+ * submit`, pseudonymises, validates and signs them, keeps them in a
+ * durable outbox and delivers them to the consolidator.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "date.h"
+#include "deliver.h"
+#include "intake.h"
+#include "keys.h"
+#include "log.h"
+#include "outbox.h"
+#include "record.h"
+#include "service.h"
+#include "settings.h"
+#include "transport.h"
+
+#define TICK_MS 200
+#define STATUS_DEAD_DEFAULT 20
+#define SUBMIT_MAX_BYTES (64 * 1024 * 1024)
+
+struct node {
+	struct node_config cfg;
+	struct secret_key *key;
+	uint8_t *linkage;
+	struct public_key consolidator;
+	struct outbox *ob;
+	struct transport *t;
+	struct tsock *submit, *dealer, *monitor;
+	struct intake intake;
+	struct deliver deliver;
+	uint64_t backlog_warned_ms;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: kuska-node [-dn] -c FILE\n");
+	exit(2);
+}
+
+/* Loads the config and every key it names; exits on any error. */
+static void
+load(struct node *n, const char *path)
+{
+	char err[512];
+
+	if (config_load(path, &settings_node_schema, &n->cfg, err,
+			sizeof(err)) != 0)
+		fatalx("%s", err);
+	if (keys_load_secret(n->cfg.key, &n->key, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+	if (keys_linkage_load(n->cfg.linkage_key, &n->linkage, err,
+			      sizeof(err)) != 0)
+		fatalx("%s", err);
+	if (keys_load_public(n->cfg.consolidator_key, &n->consolidator, err,
+			     sizeof(err)) != 0)
+		fatalx("%s", err);
+}
+
+static void
+reply(struct node *n, const struct tframes *req, const struct control *c)
+{
+	uint8_t *buf;
+	size_t len;
+	const void *data[2];
+	size_t lens[2];
+
+	if (codec_control_encode(c, &buf, &len) != 0) {
+		log_warnx("cannot encode a control reply");
+		return;
+	}
+	data[0] = req->data[0];
+	lens[0] = req->len[0];
+	data[1] = buf;
+	lens[1] = len;
+	if (tsock_send(n->submit, data, lens, 2) != 0)
+		log_debug("control reply not delivered (client gone)");
+	free(buf);
+}
+
+static void
+reply_error(struct node *n, const struct tframes *req, const char *text)
+{
+	struct control c;
+
+	memset(&c, 0, sizeof(c));
+	c.type = CTL_ERROR;
+	snprintf(c.error, sizeof(c.error), "%s", text);
+	reply(n, req, &c);
+}
+
+static int
+first_pending(void *arg, uint64_t seq, uint64_t created_ms,
+	      const uint8_t *env, size_t len)
+{
+	(void)seq;
+	(void)env;
+	(void)len;
+	*(uint64_t *)arg = created_ms;
+	return 1;
+}
+
+/* When the oldest unacknowledged event was created (0: none). */
+static uint64_t
+oldest_pending(struct node *n, const struct outbox_state *st)
+{
+	uint64_t created = 0;
+
+	if (st->acked_seq + 1 >= st->next_seq)
+		return 0;
+	(void)outbox_read(n->ob, st->acked_seq + 1, 1, first_pending,
+			  &created);
+	return created;
+}
+
+static void
+handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
+{
+	struct control c;
+	struct outbox_state st;
+	int got;
+
+	memset(&c, 0, sizeof(c));
+	if (outbox_state(n->ob, &st) != 0) {
+		reply_error(n, req, "cannot read the outbox");
+		return;
+	}
+	if (max_dead == 0)
+		max_dead = STATUS_DEAD_DEFAULT;
+	if (max_dead > CODEC_MAX_DEAD)
+		max_dead = CODEC_MAX_DEAD;
+	c.type = CTL_NODE_STATUS;
+	c.node.inst = (enum institution)n->cfg.institution;
+	c.node.last_seq = st.next_seq - 1;
+	c.node.acked_seq = st.acked_seq;
+	c.node.accepted_total = st.next_seq - 1;
+	c.node.dead_total = st.dead_total;
+	c.node.last_contact_ms = st.last_contact_ms;
+	c.node.oldest_pending_ms = oldest_pending(n, &st);
+	c.node.connected = n->deliver.connected && n->deliver.welcomed;
+	c.node.now_ms = date_now_ms();
+	c.node.alarm_backlog_hours = (uint32_t)n->cfg.alarm_backlog_hours;
+	c.node.dead = calloc(max_dead, sizeof(*c.node.dead));
+	if (c.node.dead == NULL) {
+		reply_error(n, req, "out of memory");
+		return;
+	}
+	got = outbox_dead_list(n->ob, c.node.dead, max_dead);
+	c.node.n_dead = got > 0 ? (size_t)got : 0;
+	reply(n, req, &c);
+	codec_control_clear(&c);
+}
+
+/* Wipes the raw lines of a submit request: they may hold identities. */
+static void
+wipe_frames(struct tframes *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		explicit_bzero(f->data[i], f->len[i]);
+}
+
+static void
+handle_control(struct node *n, struct tframes *req)
+{
+	struct control c, rep;
+
+	if (req->n < 2 || codec_control_decode(req->data[1], req->len[1],
+					       &c) != 0) {
+		if (req->n >= 1)
+			reply_error(n, req, "malformed control request");
+		return;
+	}
+	switch (c.type) {
+	case CTL_SUBMIT:
+		if (req->n - 2 > CODEC_MAX_LINES) {
+			reply_error(n, req, "too many lines in one request");
+			break;
+		}
+		(void)intake_submit(&n->intake, c.first_line, req->data + 2,
+				    req->len + 2, req->n - 2, &rep);
+		reply(n, req, &rep);
+		codec_control_clear(&rep);
+		deliver_tick(&n->deliver, date_mono_ms());
+		break;
+	case CTL_STATUS:
+		handle_status(n, req, c.max_dead);
+		break;
+	default:
+		reply_error(n, req, "unexpected control request");
+	}
+	codec_control_clear(&c);
+}
+
+/* Logs, at most hourly, when events wait longer than the alarm. */
+static void
+check_backlog(struct node *n, uint64_t mono)
+{
+	struct outbox_state st;
+	uint64_t created, now = date_now_ms();
+
+	if (n->backlog_warned_ms != 0 && mono - n->backlog_warned_ms < 3600000)
+		return;
+	if (outbox_state(n->ob, &st) != 0)
+		return;
+	created = oldest_pending(n, &st);
+	if (created == 0 ||
+	    now - created < n->cfg.alarm_backlog_hours * 3600000ULL)
+		return;
+	log_warnx("event=backlog_alarm pending=%llu oldest_age_hours=%llu",
+		  (unsigned long long)(st.next_seq - 1 - st.acked_seq),
+		  (unsigned long long)((now - created) / 3600000));
+	n->backlog_warned_ms = mono;
+}
+
+static void
+run(struct node *n)
+{
+	struct tsock *socks[3] = {n->submit, n->dealer, n->monitor};
+	bool ready[3];
+	uint64_t last_backlog = 0;
+
+	while (!service_stopping()) {
+		uint64_t mono;
+		int r = tsock_poll(socks, 3, ready, TICK_MS);
+
+		if (r < 0 && r != -EINTR)
+			fatalx("poll: %s", strerror(-r));
+		mono = date_mono_ms();
+		if (r > 0 && ready[0]) {
+			struct tframes f;
+			int rr = tsock_recv(n->submit, &f, CODEC_MAX_LINES + 2,
+					    SUBMIT_MAX_BYTES);
+			if (rr == 0) {
+				handle_control(n, &f);
+				wipe_frames(&f);
+				tframes_clear(&f);
+			} else if (rr == -EMSGSIZE) {
+				log_warnx("submit request over the size limit "
+					  "dropped");
+			}
+		}
+		if (r > 0 && ready[1]) {
+			struct tframes f;
+			while (tsock_recv(n->dealer, &f, 1,
+					  CODEC_MAX_FRAME) == 0) {
+				deliver_message(&n->deliver, f.data[0],
+						f.len[0], mono);
+				tframes_clear(&f);
+			}
+		}
+		if (r > 0 && ready[2]) {
+			enum tevent ev;
+			char addr[256];
+			while (tsock_monitor_read(n->monitor, &ev, addr,
+						  sizeof(addr)) == 0)
+				deliver_event(&n->deliver, ev, addr, mono);
+		}
+		deliver_tick(&n->deliver, mono);
+		service_watchdog(mono);
+		if (mono - last_backlog > 60000) {
+			check_backlog(n, mono);
+			last_backlog = mono;
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct node n;
+	const char *conf = NULL;
+	int ch, check = 0, debug = 0, err;
+	char status[700];
+
+	memset(&n, 0, sizeof(n));
+	while ((ch = getopt(argc, argv, "c:dn")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (conf == NULL || optind != argc)
+		usage();
+	log_init("kuska-node", debug);
+	if (keys_init() != 0)
+		fatalx("cannot initialise libsodium");
+	record_init();
+	load(&n, conf);
+	if (check) {
+		config_print(stdout, &settings_node_schema, &n.cfg);
+		fprintf(stderr, "configuration OK\n");
+		return 0;
+	}
+	if (service_init() != 0)
+		fatal("signals");
+	err = outbox_open(n.cfg.data_dir, n.cfg.map_size_mb << 20, &n.ob);
+	if (err != 0)
+		fatalx("%s: cannot open the outbox: %s", n.cfg.data_dir,
+		       strerror(-err));
+	n.t = transport_new();
+	if (n.t == NULL)
+		fatal("zmq context");
+	n.submit = tsock_bind_local(n.t, n.cfg.submit, SUBMIT_MAX_BYTES, &err);
+	if (n.submit == NULL)
+		fatalx("%s: cannot bind: %s", n.cfg.submit, strerror(-err));
+	{
+		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
+		n.dealer = tsock_connect_curve(
+			n.t, n.cfg.consolidator, n.key->curve_pk,
+			n.key->curve_sk, n.consolidator.curve_pk, &lim, &err);
+	}
+	if (n.dealer == NULL)
+		fatalx("%s: cannot connect: %s", n.cfg.consolidator,
+		       strerror(-err));
+	n.monitor = tsock_monitor(n.t, n.dealer, &err);
+	if (n.monitor == NULL)
+		fatalx("socket monitor: %s", strerror(-err));
+	n.intake.inst = (enum institution)n.cfg.institution;
+	n.intake.key = n.key;
+	n.intake.linkage = n.linkage;
+	n.intake.ob = n.ob;
+	n.deliver.ob = n.ob;
+	n.deliver.sock = n.dealer;
+	n.deliver.inst = (enum institution)n.cfg.institution;
+	n.deliver.batch_events = n.cfg.batch_events;
+	n.deliver.window = n.cfg.window;
+	n.deliver.ack_timeout_ms = n.cfg.ack_timeout_s * 1000;
+	deliver_init(&n.deliver);
+	{
+		char fp[17];
+		log_info("event=start institution=%s key=%s submit=%s "
+			 "consolidator=%s",
+			 institution_name(n.intake.inst),
+			 log_hex8(n.key->key_id, fp), n.cfg.submit,
+			 n.cfg.consolidator);
+	}
+	snprintf(status, sizeof(status), "institution %s, delivering to %s",
+		 institution_name(n.intake.inst), n.cfg.consolidator);
+	service_ready(status);
+	run(&n);
+	service_notify_stopping();
+	log_info("event=stop institution=%s", institution_name(n.intake.inst));
+	tsock_free(&n.monitor);
+	tsock_free(&n.dealer);
+	tsock_free(&n.submit);
+	transport_free(&n.t);
+	outbox_close(&n.ob);
+	keys_free(&n.key);
+	keys_linkage_free(&n.linkage);
+	return 0;
+}

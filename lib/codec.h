@@ -1,0 +1,248 @@
+/*
+ * codec.h - the wire codec: struct event, envelopes and protocol messages
+ * to and from the protobuf encoding of proto/kuska.proto. This module owns
+ * protobuf-c; nothing else includes its headers.
+ *
+ * Every decoder takes untrusted bytes: it checks the length against its
+ * cap before unpacking, checks every field's range after, and returns
+ * -EBADMSG for anything that does not fit. Decoders never crash and never
+ * allocate more than a fixed multiple of their input.
+ */
+#ifndef KUSKA_CODEC_H
+#define KUSKA_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "keys.h"
+
+#define CODEC_VERSION 1			/* Envelope.version we emit */
+#define CODEC_MAX_EVENT (64 * 1024)	/* serialized Event */
+#define CODEC_MAX_ENVELOPE (CODEC_MAX_EVENT + 256)
+#define CODEC_MAX_BATCH_EVENTS 1024	/* envelopes in one Batch */
+#define CODEC_MAX_FRAME (8 * 1024 * 1024) /* any one message on the wire */
+#define CODEC_MAX_REJECTIONS CODEC_MAX_BATCH_EVENTS
+#define CODEC_MAX_TEXT 200		/* reason texts */
+
+/* Reason codes, as the schema's Reason enum. */
+enum reason {
+	REASON_NONE = 0,
+	REASON_BAD_FRAME = 1,
+	REASON_BAD_ENVELOPE = 2,
+	REASON_BAD_VERSION = 3,
+	REASON_WRONG_INSTITUTION = 4,
+	REASON_UNKNOWN_KEY = 5,
+	REASON_KEY_NOT_VALID = 6,
+	REASON_BAD_SIGNATURE = 7,
+	REASON_BAD_EVENT = 8,
+	REASON_KIND_NOT_ALLOWED = 9,
+	REASON_STAGE_NOT_ALLOWED = 10,
+	REASON_BAD_TARGET = 11,
+	REASON_GAP = 12,
+	REASON_TOO_LARGE = 13,
+	REASON_STORE_FULL = 14,
+	REASON_STORE_ERROR = 15,
+	REASON_NOT_AUTHORIZED = 16,
+	REASON_BAD_REQUEST = 17,
+};
+#define REASON_COUNT 18
+
+/* "bad_signature", ...; NULL when out of range. */
+const char *reason_name(enum reason r);
+
+/*
+ * codec_event_encode - serializes ev into a new malloc'd buffer (*ret_buf,
+ * the caller frees) of *ret_len bytes. Returns 0, -EINVAL if ev fails
+ * event_check, -EMSGSIZE over CODEC_MAX_EVENT, -ENOMEM.
+ */
+int codec_event_encode(const struct event *ev, uint8_t **ret_buf,
+		       size_t *ret_len) __attribute__((warn_unused_result));
+
+/*
+ * codec_event_decode - parses an Event into *ret (fully overwritten).
+ * Returns 0 or -EBADMSG (undecodable, or a field out of range).
+ */
+int codec_event_decode(const uint8_t *buf, size_t len, struct event *ret)
+	__attribute__((warn_unused_result));
+
+struct envelope {
+	uint32_t version;
+	enum institution inst;
+	uint64_t seq;
+	uint8_t key_id[KEY_ID_LEN];
+	uint64_t created_ms;
+	uint8_t *event; /* owned: freed by codec_envelope_clear */
+	size_t event_len;
+	uint8_t signature[SIGNATURE_LEN];
+};
+
+/*
+ * codec_envelope_encode - serializes env into a new malloc'd buffer.
+ * Returns 0 or -ENOMEM, -EMSGSIZE.
+ */
+int codec_envelope_encode(const struct envelope *env, uint8_t **ret_buf,
+			  size_t *ret_len) __attribute__((warn_unused_result));
+
+/*
+ * codec_envelope_decode - parses an Envelope. On success *ret owns a copy
+ * of the event bytes (release with codec_envelope_clear). Returns 0 or
+ * -EBADMSG. The version is not judged here; the caller decides.
+ */
+int codec_envelope_decode(const uint8_t *buf, size_t len,
+			  struct envelope *ret)
+	__attribute__((warn_unused_result));
+
+/* Frees what codec_envelope_decode gave env; accepts a zeroed env. */
+void codec_envelope_clear(struct envelope *env);
+
+/* Protocol messages between node and consolidator. */
+enum msg_type {
+	MSG_NONE = 0,
+	MSG_HELLO,
+	MSG_WELCOME,
+	MSG_BATCH,
+	MSG_ACK,
+	MSG_REFUSAL,
+};
+
+struct rejection {
+	uint64_t seq;
+	enum reason reason;
+	char text[CODEC_MAX_TEXT + 1];
+};
+
+struct msg {
+	enum msg_type type;
+	enum institution inst; /* HELLO */
+	uint32_t version;      /* HELLO */
+	uint64_t nonce;	       /* HELLO, WELCOME */
+	uint64_t last_seq;     /* WELCOME, ACK */
+	uint64_t batch_id;     /* BATCH, ACK, REFUSAL (0 if none) */
+	/* BATCH: envelopes as encoded bytes; after decode they point into
+	 * memory owned by the msg, valid until codec_msg_clear. */
+	size_t n_envelopes;
+	const uint8_t **envelopes;
+	size_t *envelope_lens;
+	/* ACK */
+	size_t n_rejections;
+	struct rejection *rejections;
+	/* REFUSAL */
+	enum reason reason;
+	char text[CODEC_MAX_TEXT + 1];
+	bool has_expected;
+	uint64_t expected_seq;
+	void *priv; /* decoder's allocation */
+};
+
+/*
+ * codec_msg_encode - serializes m into a new malloc'd buffer. Returns 0,
+ * -EINVAL (unknown type), -EMSGSIZE (over CODEC_MAX_FRAME), -ENOMEM.
+ */
+int codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
+	__attribute__((warn_unused_result));
+
+/*
+ * codec_msg_decode - parses a frame into *ret (overwritten). Returns 0 or
+ * -EBADMSG (undecodable, out of range, over a limit), -EMSGSIZE (frame
+ * over CODEC_MAX_FRAME or batch over CODEC_MAX_BATCH_EVENTS). On success
+ * release with codec_msg_clear.
+ */
+int codec_msg_decode(const uint8_t *buf, size_t len, struct msg *ret)
+	__attribute__((warn_unused_result));
+
+/* Frees what codec_msg_decode gave m; accepts a zeroed m. */
+void codec_msg_clear(struct msg *m);
+
+
+/* ---- local control messages (kuska submit, kuska status) ------------ */
+
+#define CODEC_MAX_LINES 1000 /* lines in one submit request */
+#define CODEC_MAX_DEAD 1000  /* dead letters in one status reply */
+
+enum line_status {
+	LINE_NONE = 0,
+	LINE_ACCEPTED = 1,
+	LINE_HELD = 2,
+	LINE_REFUSED = 3,
+	LINE_BLANK = 4,
+};
+
+struct line_result {
+	uint64_t line;
+	enum line_status status;
+	uint64_t seq;	  /* ACCEPTED, HELD */
+	char field[64];	  /* REFUSED */
+	char reason[160]; /* REFUSED */
+	uint32_t unlinkable;
+};
+
+struct dead_letter {
+	uint64_t seq;
+	char ref[65];
+	enum reason reason;
+	char text[CODEC_MAX_TEXT + 1];
+	uint64_t at_ms;
+};
+
+struct node_status {
+	enum institution inst;
+	uint64_t last_seq, acked_seq, accepted_total, dead_total;
+	uint64_t oldest_pending_ms, last_contact_ms, now_ms;
+	bool connected;
+	uint32_t alarm_backlog_hours;
+	size_t n_dead;
+	struct dead_letter *dead; /* owned by the struct control */
+};
+
+struct inst_status {
+	uint64_t last_seq, accepted, refused, last_contact_ms;
+	uint64_t refused_by_reason[REASON_COUNT];
+};
+
+struct cons_status {
+	struct inst_status inst[INST_COUNT + 1]; /* indexed by institution */
+	uint64_t now_ms, handshake_failures, frames_refused;
+	uint32_t alarm_silent_hours;
+};
+
+enum control_type {
+	CTL_NONE = 0,
+	CTL_SUBMIT,
+	CTL_SUBMIT_REPLY,
+	CTL_STATUS,
+	CTL_NODE_STATUS,
+	CTL_CONS_STATUS,
+	CTL_ERROR,
+};
+
+struct control {
+	enum control_type type;
+	char source[256];    /* SUBMIT */
+	uint64_t first_line; /* SUBMIT */
+	size_t n_results;    /* SUBMIT_REPLY */
+	struct line_result *results;
+	char error[256];   /* SUBMIT_REPLY (optional), ERROR */
+	uint32_t max_dead; /* STATUS */
+	struct node_status node;
+	struct cons_status cons;
+};
+
+/* codec_control_encode - serializes c into a new malloc'd buffer. */
+int codec_control_encode(const struct control *c, uint8_t **ret_buf,
+			 size_t *ret_len) __attribute__((warn_unused_result));
+
+/*
+ * codec_control_decode - parses a control message into *ret, which then
+ * owns its arrays (release with codec_control_clear). Returns 0 or
+ * -EBADMSG.
+ */
+int codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
+	__attribute__((warn_unused_result));
+
+/* Frees the arrays of c; accepts a zeroed c. */
+void codec_control_clear(struct control *c);
+
+
+#endif

@@ -1,0 +1,268 @@
+/* config.c - INI files through inih; see config.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <ini.h>
+
+#include "event.h"
+
+struct raw_ctx {
+	config_line_fn fn;
+	void *arg;
+	char why[256];
+	bool failed;
+};
+
+static int
+raw_handler(void *user, const char *section, const char *name,
+	    const char *value)
+{
+	struct raw_ctx *c = user;
+
+	if (c->failed)
+		return 0;
+	if (c->fn(c->arg, section, name, value, c->why, sizeof(c->why)) != 0) {
+		c->failed = true;
+		return 0;
+	}
+	return 1;
+}
+
+int
+config_parse_raw(const char *path, config_line_fn fn, void *arg,
+		 char *errbuf, size_t errlen)
+{
+	struct raw_ctx c = {.fn = fn, .arg = arg};
+	struct stat st;
+	int line;
+
+	if (stat(path, &st) != 0) {
+		int e = errno;
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX_FILE) {
+		snprintf(errbuf, errlen, "%s: not a regular file of at most "
+			 "%d bytes", path, CONFIG_MAX_FILE);
+		return -EINVAL;
+	}
+	line = ini_parse(path, raw_handler, &c);
+	if (line < 0) {
+		snprintf(errbuf, errlen, "%s: cannot open", path);
+		return -EIO;
+	}
+	if (line > 0) {
+		if (c.failed)
+			snprintf(errbuf, errlen, "%s:%d: %s", path, line, c.why);
+		else
+			snprintf(errbuf, errlen,
+				 "%s:%d: syntax error (expected [section] or "
+				 "name = value)",
+				 path, line);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+config_resolve(const char *base_file, const char *p, char *out, size_t cap)
+{
+	char *base;
+	const char *slash;
+	int n;
+
+	if (p[0] == '/') {
+		n = snprintf(out, cap, "%s", p);
+		return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+	}
+	/* Relative to the config file's directory, wherever we run from. */
+	base = realpath(base_file, NULL);
+	if (base == NULL)
+		return -errno;
+	slash = strrchr(base, '/');
+	n = snprintf(out, cap, "%.*s/%s", (int)(slash - base), base, p);
+	free(base);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+struct load_ctx {
+	const char *path;
+	const struct config_schema *schema;
+	void *out;
+	bool seen[64];
+};
+
+static int
+set_field(struct load_ctx *c, const struct config_field *f, const char *value,
+	  char *why, size_t whylen)
+{
+	char *dst = (char *)c->out + f->offset;
+	char tmp[CONFIG_MAX_VALUE];
+	unsigned long v;
+	char *end;
+	int inst;
+
+	switch (f->type) {
+	case CONFIG_UINT:
+		errno = 0;
+		if (value[0] < '0' || value[0] > '9') {
+			snprintf(why, whylen, "%s: not a whole number",
+				 f->name);
+			return -EINVAL;
+		}
+		v = strtoul(value, &end, 10);
+		if (errno != 0 || *end != '\0' || v < f->min || v > f->max) {
+			snprintf(why, whylen,
+				 "%s: must be a whole number from %lu to %lu",
+				 f->name, f->min, f->max);
+			return -EINVAL;
+		}
+		memcpy(dst, &v, sizeof(v));
+		return 0;
+	case CONFIG_INSTITUTION:
+		inst = (int)institution_from_name(value);
+		if (inst == 0) {
+			snprintf(why, whylen,
+				 "%s: \"%.40s\" is not one of pnp, mp, pj, "
+				 "mimp, minsa",
+				 f->name, value);
+			return -EINVAL;
+		}
+		memcpy(dst, &inst, sizeof(inst));
+		return 0;
+	case CONFIG_ENDPOINT_TCP:
+		if (strncmp(value, "tcp://", 6) != 0 ||
+		    strchr(value + 6, ':') == NULL) {
+			snprintf(why, whylen,
+				 "%s: must be tcp://HOST:PORT", f->name);
+			return -EINVAL;
+		}
+		break;
+	case CONFIG_ENDPOINT_IPC:
+		if (strncmp(value, "ipc://", 6) != 0 || value[6] == '\0') {
+			snprintf(why, whylen, "%s: must be ipc://PATH",
+				 f->name);
+			return -EINVAL;
+		}
+		if (config_resolve(c->path, value + 6, tmp, sizeof(tmp)) != 0 ||
+		    strlen(tmp) + 7 > f->size || strlen(tmp) > 100) {
+			snprintf(why, whylen, "%s: path too long", f->name);
+			return -EINVAL;
+		}
+		snprintf(dst, f->size, "ipc://%s", tmp);
+		return 0;
+	case CONFIG_PATH:
+		if (value[0] == '\0' ||
+		    config_resolve(c->path, value, tmp, sizeof(tmp)) != 0 ||
+		    strlen(tmp) >= f->size) {
+			snprintf(why, whylen, "%s: empty or too long a path",
+				 f->name);
+			return -EINVAL;
+		}
+		snprintf(dst, f->size, "%s", tmp);
+		return 0;
+	case CONFIG_STRING:
+		break;
+	}
+	if (strlen(value) >= f->size) {
+		snprintf(why, whylen, "%s: longer than %zu characters", f->name,
+			 f->size - 1);
+		return -EINVAL;
+	}
+	snprintf(dst, f->size, "%s", value);
+	return 0;
+}
+
+static int
+load_line(void *arg, const char *section, const char *name, const char *value,
+	  char *why, size_t whylen)
+{
+	struct load_ctx *c = arg;
+	size_t i;
+
+	if (strcmp(section, c->schema->section) != 0) {
+		snprintf(why, whylen, "unknown section [%.40s] (expected [%s])",
+			 section, c->schema->section);
+		return -EINVAL;
+	}
+	for (i = 0; i < c->schema->n_fields; i++)
+		if (strcmp(name, c->schema->fields[i].name) == 0)
+			break;
+	if (i == c->schema->n_fields) {
+		snprintf(why, whylen, "%.40s: unknown key", name);
+		return -EINVAL;
+	}
+	if (c->seen[i]) {
+		snprintf(why, whylen, "%s: given twice", name);
+		return -EINVAL;
+	}
+	c->seen[i] = true;
+	return set_field(c, &c->schema->fields[i], value, why, whylen);
+}
+
+int
+config_load(const char *path, const struct config_schema *schema, void *out,
+	    char *errbuf, size_t errlen)
+{
+	struct load_ctx c = {.path = path, .schema = schema, .out = out};
+	char why[256];
+	size_t i;
+	int r;
+
+	if (schema->n_fields > 64)
+		return -EINVAL;
+	r = config_parse_raw(path, load_line, &c, errbuf, errlen);
+	if (r != 0)
+		return r;
+	for (i = 0; i < schema->n_fields; i++) {
+		const struct config_field *f = &schema->fields[i];
+		if (c.seen[i])
+			continue;
+		if (f->def == NULL) {
+			snprintf(errbuf, errlen,
+				 "%s: [%s] %s: required key is missing", path,
+				 schema->section, f->name);
+			return -EINVAL;
+		}
+		if (set_field(&c, f, f->def, why, sizeof(why)) != 0) {
+			snprintf(errbuf, errlen, "%s: default %s", path, why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+void
+config_print(FILE *f, const struct config_schema *schema, const void *cfg)
+{
+	size_t i;
+
+	fprintf(f, "[%s]\n", schema->section);
+	for (i = 0; i < schema->n_fields; i++) {
+		const struct config_field *fd = &schema->fields[i];
+		const char *p = (const char *)cfg + fd->offset;
+		unsigned long v;
+		int inst;
+
+		switch (fd->type) {
+		case CONFIG_UINT:
+			memcpy(&v, p, sizeof(v));
+			fprintf(f, "%s = %lu\n", fd->name, v);
+			break;
+		case CONFIG_INSTITUTION:
+			memcpy(&inst, p, sizeof(inst));
+			fprintf(f, "%s = %s\n", fd->name,
+				institution_name((enum institution)inst));
+			break;
+		default:
+			fprintf(f, "%s = %s\n", fd->name, p);
+			break;
+		}
+	}
+}

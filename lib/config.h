@@ -1,0 +1,83 @@
+/*
+ * config.h - INI configuration files. This module owns inih.
+ *
+ * A program describes its file as a schema (one section, a table of
+ * typed keys with limits and defaults); config_load fills a plain struct
+ * from it, refusing unknown keys, repeated keys, bad values and missing
+ * required keys with "FILE:LINE: key: reason". config_print writes the
+ * struct back in canonical form, which config_load reads again.
+ *
+ * Relative paths (CONFIG_PATH, and ipc:// endpoints) are taken relative
+ * to the directory of the config file, and stored absolute.
+ */
+#ifndef KUSKA_CONFIG_H
+#define KUSKA_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_VALUE 1024
+#define CONFIG_MAX_FILE (1024 * 1024) /* bigger files are refused */
+
+enum config_type {
+	CONFIG_STRING,	     /* char[size] */
+	CONFIG_PATH,	     /* char[size], made absolute */
+	CONFIG_ENDPOINT_TCP, /* char[size], "tcp://host:port" */
+	CONFIG_ENDPOINT_IPC, /* char[size], "ipc://path", path made absolute */
+	CONFIG_UINT,	     /* unsigned long, within [min, max] */
+	CONFIG_INSTITUTION,  /* int, an institution id such as "pnp" */
+};
+
+struct config_field {
+	const char *name;
+	enum config_type type;
+	size_t offset; /* of the member in the config struct */
+	size_t size;   /* of char[] members */
+	unsigned long min, max;
+	const char *def; /* default as text; NULL: the key is required */
+};
+
+struct config_schema {
+	const char *section;
+	const struct config_field *fields;
+	size_t n_fields;
+};
+
+/*
+ * config_load - reads path into out (a struct the schema describes).
+ * Returns 0, or -EINVAL/-ENOENT/-errno with a one-line message naming
+ * file, line and key in errbuf.
+ */
+int config_load(const char *path, const struct config_schema *schema,
+		void *out, char *errbuf, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* config_print - writes cfg in canonical form (reads back identically). */
+void config_print(FILE *f, const struct config_schema *schema,
+		  const void *cfg);
+
+/*
+ * A raw line handler: called for each "name = value" with its section.
+ * Returns 0 to go on, or -EINVAL with a reason in why to stop (the line
+ * is then named in the error).
+ */
+typedef int (*config_line_fn)(void *arg, const char *section,
+			      const char *name, const char *value, char *why,
+			      size_t whylen);
+
+/*
+ * config_parse_raw - runs fn over every key of an INI file. Returns 0 or
+ * -errno with "FILE:LINE: reason" in errbuf.
+ */
+int config_parse_raw(const char *path, config_line_fn fn, void *arg,
+		     char *errbuf, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/*
+ * config_resolve - writes into out the path p made absolute relative to
+ * the directory of base_file. Returns 0 or -ENAMETOOLONG.
+ */
+int config_resolve(const char *base_file, const char *p, char *out,
+		   size_t cap);
+
+#endif

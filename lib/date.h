@@ -1,0 +1,45 @@
+/*
+ * date.h - calendar days in Peru time (UTC-5 all year, no daylight
+ * saving), as days since 1970-01-01.
+ */
+#ifndef KUSKA_DATE_H
+#define KUSKA_DATE_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define DATE_MIN_YEAR 2000
+
+/*
+ * date_parse - reads exactly "YYYY-MM-DD" (len bytes, no NUL needed), a
+ * real calendar day. Returns 0 and sets *ret_days, or -EINVAL.
+ */
+int date_parse(const char *s, size_t len, int32_t *ret_days)
+	__attribute__((warn_unused_result));
+
+/* date_format - writes "YYYY-MM-DD" into out[11]; returns out. */
+const char *date_format(int32_t days, char out[11]);
+
+/* date_from_ymd - days of a valid y-m-d (not checked). */
+int32_t date_from_ymd(int y, unsigned m, unsigned d);
+
+/* date_to_ymd - year, month 1..12 and day 1..31 of days. */
+void date_to_ymd(int32_t days, int *ret_y, unsigned *ret_m, unsigned *ret_d);
+
+/* date_today - today's date in Peru (UTC-5). */
+int32_t date_today(void);
+
+/* Whole years between birth and day (age at day); negative if before. */
+int date_age_years(int32_t birth, int32_t day);
+
+/* The period codes of a day: year (2026) and quarter (20263 for Q3). */
+int date_year(int32_t days);
+int date_quarter_code(int32_t days);
+
+/* date_now_ms - the wall clock, milliseconds since the Unix epoch. */
+uint64_t date_now_ms(void);
+
+/* date_mono_ms - a monotonic clock in milliseconds, for time-outs. */
+uint64_t date_mono_ms(void);
+
+#endif

@@ -1,0 +1,498 @@
+/* keys.c - key files and libsodium key handling; see keys.h. */
+#include "keys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#define KEYS_MAX_FILE 4096 /* a key file is a few short lines */
+
+int
+keys_init(void)
+{
+	return sodium_init() < 0 ? -EIO : 0;
+}
+
+int
+keys_valid_id(const char *id)
+{
+	size_t i, len = strlen(id);
+
+	if (len == 0 || len >= KEYS_ID_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+void
+keys_key_id(const uint8_t sign_pk[SIGN_PK_LEN], uint8_t out[KEY_ID_LEN])
+{
+	static const char tag[] = "kuska/key-id/v1";
+	crypto_generichash_state st;
+	uint8_t h[32];
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, (const uint8_t *)tag, sizeof(tag));
+	crypto_generichash_update(&st, sign_pk, SIGN_PK_LEN);
+	crypto_generichash_final(&st, h, sizeof(h));
+	memcpy(out, h, KEY_ID_LEN);
+}
+
+static struct secret_key *
+secret_key_alloc(void)
+{
+	struct secret_key *k = sodium_malloc(sizeof(*k));
+
+	if (k != NULL)
+		sodium_memzero(k, sizeof(*k));
+	return k;
+}
+
+void
+keys_free(struct secret_key **k)
+{
+	if (k == NULL || *k == NULL)
+		return;
+	sodium_free(*k); /* sodium_free wipes before unmapping */
+	*k = NULL;
+}
+
+int
+keys_generate(const char *id, struct secret_key **ret)
+{
+	struct secret_key *k;
+
+	if (!keys_valid_id(id))
+		return -EINVAL;
+	k = secret_key_alloc();
+	if (k == NULL)
+		return -ENOMEM;
+	snprintf(k->id, sizeof(k->id), "%s", id);
+	crypto_sign_keypair(k->sign_pk, k->sign_sk);
+	crypto_box_keypair(k->curve_pk, k->curve_sk);
+	keys_key_id(k->sign_pk, k->key_id);
+	*ret = k;
+	return 0;
+}
+
+const char *
+keys_b64(const uint8_t *in, size_t len, char *out, size_t cap)
+{
+	sodium_bin2base64(out, cap, in, len, sodium_base64_VARIANT_ORIGINAL);
+	return out;
+}
+
+int
+keys_parse_b64(const char *s, uint8_t *out, size_t len)
+{
+	size_t got = 0;
+	const char *end = NULL;
+
+	if (sodium_base642bin(out, len, s, strlen(s), NULL, &got, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0)
+		return -EINVAL;
+	if (got != len || end == NULL || *end != '\0')
+		return -EINVAL;
+	return 0;
+}
+
+/* Writes all of buf to a new file (O_EXCL) with the given mode. */
+static int
+write_new_file(const char *path, const char *buf, size_t len, mode_t mode)
+{
+	int fd, r = 0;
+	size_t off = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t n = write(fd, buf + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (r == 0 && fsync(fd) != 0)
+		r = -errno;
+	close(fd);
+	if (r != 0)
+		unlink(path);
+	return r;
+}
+
+int
+keys_write(const struct secret_key *k, const char *dir, const char *name)
+{
+	char path[4096], *buf;
+	char b_ssk[128], b_csk[64], b_spk[64], b_cpk[64], fp[17];
+	size_t cap = 1024;
+	int n, r;
+
+	buf = sodium_malloc(cap);
+	if (buf == NULL)
+		return -ENOMEM;
+	keys_b64(k->sign_sk, SIGN_SK_LEN, b_ssk, sizeof(b_ssk));
+	keys_b64(k->curve_sk, CURVE_KEY_LEN, b_csk, sizeof(b_csk));
+	n = snprintf(buf, cap,
+		     "# kuska secret key of \"%s\": keep private, mode 0600\n"
+		     "id = %s\nsign_secret = %s\ntransport_secret = %s\n",
+		     k->id, k->id, b_ssk, b_csk);
+	sodium_memzero(b_ssk, sizeof(b_ssk));
+	sodium_memzero(b_csk, sizeof(b_csk));
+	snprintf(path, sizeof(path), "%s/%s.key", dir, name);
+	r = write_new_file(path, buf, (size_t)n, 0600);
+	sodium_free(buf);
+	if (r != 0)
+		return r;
+
+	keys_b64(k->sign_pk, SIGN_PK_LEN, b_spk, sizeof(b_spk));
+	keys_b64(k->curve_pk, CURVE_KEY_LEN, b_cpk, sizeof(b_cpk));
+	for (n = 0; n < KEY_ID_LEN; n++)
+		snprintf(fp + 2 * n, 3, "%02x", k->key_id[n]);
+	{
+		char pub[512];
+		int m = snprintf(pub, sizeof(pub),
+				 "# kuska public key of \"%s\"\n"
+				 "id = %s\nsign_public = %s\n"
+				 "transport_public = %s\nfingerprint = %s\n",
+				 k->id, k->id, b_spk, b_cpk, fp);
+		snprintf(path, sizeof(path), "%s/%s.pub", dir, name);
+		r = write_new_file(path, pub, (size_t)m, 0644);
+	}
+	return r;
+}
+
+int
+keys_check_private(const char *path, char *errbuf, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		int e = errno;
+		if (errbuf != NULL)
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		if (errbuf != NULL)
+			snprintf(errbuf, errlen, "%s: not a regular file",
+				 path);
+		return -EINVAL;
+	}
+	if (st.st_mode & 077) {
+		if (errbuf != NULL)
+			snprintf(errbuf, errlen,
+				 "%s: secret key file is accessible by group "
+				 "or others (mode %04o); chmod 600 it",
+				 path, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * Reads a small key file into sodium_malloc() memory, NUL-ended. Checks
+ * private permissions first when want_private.
+ */
+static int
+read_key_file(const char *path, int want_private, char **ret, char *errbuf,
+	      size_t errlen)
+{
+	char *buf;
+	size_t len = 0;
+	int fd, r;
+
+	if (want_private) {
+		r = keys_check_private(path, errbuf, errlen);
+		if (r != 0)
+			return r;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		if (errbuf != NULL)
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	buf = sodium_malloc(KEYS_MAX_FILE + 1);
+	if (buf == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, KEYS_MAX_FILE + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			close(fd);
+			sodium_free(buf);
+			if (errbuf != NULL)
+				snprintf(errbuf, errlen, "%s: %s", path,
+					 strerror(-r));
+			return r;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > KEYS_MAX_FILE) {
+			close(fd);
+			sodium_free(buf);
+			if (errbuf != NULL)
+				snprintf(errbuf, errlen,
+					 "%s: too large for a key file", path);
+			return -EINVAL;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	*ret = buf;
+	return 0;
+}
+
+/* The fields a key file may carry; each at most once. */
+struct key_fields {
+	char id[KEYS_ID_MAX];
+	const char *names[6];
+	char *values[6]; /* point into the file buffer */
+};
+
+/*
+ * Splits "name = value" lines of buf (modified in place) into f, for the
+ * names listed in f->names. Comments (#) and blank lines are skipped.
+ */
+static int
+parse_key_lines(char *buf, struct key_fields *f, const char *path,
+		char *errbuf, size_t errlen)
+{
+	char *line = buf, *next;
+	unsigned lineno = 0;
+
+	for (; line != NULL; line = next) {
+		char *eq, *name, *value, *end;
+		size_t i;
+
+		lineno++;
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (*line == '\0' || *line == '#')
+			continue;
+		eq = strchr(line, '=');
+		if (eq == NULL)
+			goto bad;
+		*eq = '\0';
+		name = line;
+		value = eq + 1;
+		end = eq;
+		while (end > name && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		while (*value == ' ' || *value == '\t')
+			value++;
+		end = value + strlen(value);
+		while (end > value && (end[-1] == ' ' || end[-1] == '\t' ||
+				       end[-1] == '\r'))
+			*--end = '\0';
+		for (i = 0; i < 6 && f->names[i] != NULL; i++)
+			if (strcmp(name, f->names[i]) == 0)
+				break;
+		if (i == 6 || f->names[i] == NULL || f->values[i] != NULL)
+			goto bad;
+		f->values[i] = value;
+	}
+	return 0;
+bad:
+	if (errbuf != NULL)
+		snprintf(errbuf, errlen, "%s:%u: malformed key file line", path,
+			 lineno);
+	return -EINVAL;
+}
+
+static int
+missing(const char *path, const char *what, char *errbuf, size_t errlen)
+{
+	if (errbuf != NULL)
+		snprintf(errbuf, errlen, "%s: missing or invalid \"%s\"", path,
+			 what);
+	return -EINVAL;
+}
+
+int
+keys_load_secret(const char *path, struct secret_key **ret, char *errbuf,
+		 size_t errlen)
+{
+	struct key_fields f = {
+		.names = {"id", "sign_secret", "transport_secret", NULL}};
+	struct secret_key *k = NULL;
+	char *buf;
+	int r;
+
+	r = read_key_file(path, 1, &buf, errbuf, errlen);
+	if (r != 0)
+		return r;
+	r = parse_key_lines(buf, &f, path, errbuf, errlen);
+	if (r != 0)
+		goto out;
+	k = secret_key_alloc();
+	if (k == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (f.values[0] == NULL || !keys_valid_id(f.values[0])) {
+		r = missing(path, "id", errbuf, errlen);
+		goto out;
+	}
+	snprintf(k->id, sizeof(k->id), "%s", f.values[0]);
+	if (f.values[1] == NULL ||
+	    keys_parse_b64(f.values[1], k->sign_sk, SIGN_SK_LEN) != 0) {
+		r = missing(path, "sign_secret", errbuf, errlen);
+		goto out;
+	}
+	if (f.values[2] == NULL ||
+	    keys_parse_b64(f.values[2], k->curve_sk, CURVE_KEY_LEN) != 0) {
+		r = missing(path, "transport_secret", errbuf, errlen);
+		goto out;
+	}
+	crypto_sign_ed25519_sk_to_pk(k->sign_pk, k->sign_sk);
+	crypto_scalarmult_base(k->curve_pk, k->curve_sk);
+	keys_key_id(k->sign_pk, k->key_id);
+	*ret = k;
+	k = NULL;
+out:
+	keys_free(&k);
+	sodium_free(buf);
+	return r;
+}
+
+int
+keys_load_public(const char *path, struct public_key *ret, char *errbuf,
+		 size_t errlen)
+{
+	struct key_fields f = {.names = {"id", "sign_public",
+					 "transport_public", "fingerprint",
+					 NULL}};
+	struct public_key k;
+	char *buf;
+	int r;
+
+	memset(&k, 0, sizeof(k));
+	r = read_key_file(path, 0, &buf, errbuf, errlen);
+	if (r != 0)
+		return r;
+	r = parse_key_lines(buf, &f, path, errbuf, errlen);
+	if (r != 0)
+		goto out;
+	if (f.values[0] == NULL || !keys_valid_id(f.values[0])) {
+		r = missing(path, "id", errbuf, errlen);
+		goto out;
+	}
+	snprintf(k.id, sizeof(k.id), "%s", f.values[0]);
+	if (f.values[1] == NULL ||
+	    keys_parse_b64(f.values[1], k.sign_pk, SIGN_PK_LEN) != 0) {
+		r = missing(path, "sign_public", errbuf, errlen);
+		goto out;
+	}
+	if (f.values[2] == NULL ||
+	    keys_parse_b64(f.values[2], k.curve_pk, CURVE_KEY_LEN) != 0) {
+		r = missing(path, "transport_public", errbuf, errlen);
+		goto out;
+	}
+	keys_key_id(k.sign_pk, k.key_id);
+	*ret = k;
+out:
+	sodium_free(buf);
+	return r;
+}
+
+int
+keys_linkage_write(const char *path)
+{
+	uint8_t *key;
+	char *buf;
+	char b64[64];
+	int n, r;
+
+	key = sodium_malloc(32);
+	buf = sodium_malloc(256);
+	if (key == NULL || buf == NULL) {
+		sodium_free(key);
+		sodium_free(buf);
+		return -ENOMEM;
+	}
+	randombytes_buf(key, 32);
+	keys_b64(key, 32, b64, sizeof(b64));
+	n = snprintf(buf, 256,
+		     "# kuska linkage key: the same on every institution node, "
+		     "never on the consolidator; mode 0600\nlinkage = %s\n",
+		     b64);
+	sodium_memzero(b64, sizeof(b64));
+	r = write_new_file(path, buf, (size_t)n, 0600);
+	sodium_free(key);
+	sodium_free(buf);
+	return r;
+}
+
+int
+keys_linkage_load(const char *path, uint8_t **ret, char *errbuf, size_t errlen)
+{
+	struct key_fields f = {.names = {"linkage", NULL}};
+	uint8_t *key = NULL;
+	char *buf;
+	int r;
+
+	r = read_key_file(path, 1, &buf, errbuf, errlen);
+	if (r != 0)
+		return r;
+	r = parse_key_lines(buf, &f, path, errbuf, errlen);
+	if (r != 0)
+		goto out;
+	key = sodium_malloc(32);
+	if (key == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (f.values[0] == NULL || keys_parse_b64(f.values[0], key, 32) != 0) {
+		r = missing(path, "linkage", errbuf, errlen);
+		sodium_free(key);
+		goto out;
+	}
+	*ret = key;
+out:
+	sodium_free(buf);
+	return r;
+}
+
+void
+keys_linkage_free(uint8_t **key)
+{
+	if (key == NULL || *key == NULL)
+		return;
+	sodium_free(*key);
+	*key = NULL;
+}
+
+uint64_t
+keys_random64(void)
+{
+	uint64_t v;
+
+	randombytes_buf(&v, sizeof(v));
+	return v;
+}

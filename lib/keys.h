@@ -1,0 +1,124 @@
+/*
+ * keys.h - key files: an institution's (or client's, or the
+ * consolidator's) Ed25519 signing pair and Curve25519 transport pair, and
+ * the linkage key shared by institution nodes.
+ *
+ * Secret key file NAME.key (mode 0600, refused if group or others may
+ * read it), text lines "name = base64":
+ *	id = pnp
+ *	sign_secret = ...	(64 bytes, libsodium Ed25519 secret key)
+ *	transport_secret = ...	(32 bytes, Curve25519)
+ * Public file NAME.pub:
+ *	id = pnp
+ *	sign_public = ...	(32 bytes)
+ *	transport_public = ...	(32 bytes)
+ *	fingerprint = 16 hex digits (the key id, see keys_key_id)
+ * Linkage key file: one line "linkage = base64" (32 bytes), mode 0600.
+ *
+ * Secrets live in sodium_malloc() memory and are wiped when freed.
+ */
+#ifndef KUSKA_KEYS_H
+#define KUSKA_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KEYS_ID_MAX 32 /* ids are [a-z0-9_-], 1..31 chars */
+#define KEY_ID_LEN 8
+#define SIGN_PK_LEN 32
+#define SIGN_SK_LEN 64
+#define SIGNATURE_LEN 64
+#define CURVE_KEY_LEN 32
+
+struct secret_key {
+	char id[KEYS_ID_MAX];
+	uint8_t sign_sk[SIGN_SK_LEN];
+	uint8_t sign_pk[SIGN_PK_LEN];
+	uint8_t curve_sk[CURVE_KEY_LEN];
+	uint8_t curve_pk[CURVE_KEY_LEN];
+	uint8_t key_id[KEY_ID_LEN]; /* fingerprint of sign_pk */
+};
+
+struct public_key {
+	char id[KEYS_ID_MAX];
+	uint8_t sign_pk[SIGN_PK_LEN];
+	uint8_t curve_pk[CURVE_KEY_LEN];
+	uint8_t key_id[KEY_ID_LEN];
+};
+
+/* keys_init - initialises libsodium; returns 0 or -EIO. */
+int keys_init(void) __attribute__((warn_unused_result));
+
+/* keys_valid_id - 1 if id is 1..31 chars of [a-z0-9_-], else 0. */
+int keys_valid_id(const char *id);
+
+/* keys_key_id - the 8-byte fingerprint of a signing public key. */
+void keys_key_id(const uint8_t sign_pk[SIGN_PK_LEN], uint8_t out[KEY_ID_LEN]);
+
+/*
+ * keys_generate - makes fresh signing and transport pairs for id.
+ * Returns 0 and *ret (free with keys_free), or -EINVAL (bad id), -ENOMEM.
+ */
+int keys_generate(const char *id, struct secret_key **ret)
+	__attribute__((warn_unused_result));
+
+/*
+ * keys_write - writes DIR/NAME.key (mode 0600, created exclusively: an
+ * existing file is never overwritten, -EEXIST) and DIR/NAME.pub.
+ */
+int keys_write(const struct secret_key *k, const char *dir, const char *name)
+	__attribute__((warn_unused_result));
+
+/*
+ * keys_load_secret - reads a secret key file. Returns 0 and *ret, or
+ * -EPERM (group/other may read it), -ENOENT, -EINVAL (malformed; errbuf
+ * then says which line and why), -ENOMEM. errbuf (may be NULL) always
+ * receives a sentence naming the file on failure.
+ */
+int keys_load_secret(const char *path, struct secret_key **ret, char *errbuf,
+		     size_t errlen) __attribute__((warn_unused_result));
+
+/* keys_free - wipes and frees *k; accepts NULL; clears the pointer. */
+void keys_free(struct secret_key **k);
+
+/* keys_load_public - reads a public key file into *ret (same errors). */
+int keys_load_public(const char *path, struct public_key *ret, char *errbuf,
+		     size_t errlen) __attribute__((warn_unused_result));
+
+/*
+ * keys_parse_b64 - decodes standard base64 text s into exactly len bytes
+ * at out. Returns 0, or -EINVAL if s is not base64 of that length.
+ */
+int keys_parse_b64(const char *s, uint8_t *out, size_t len)
+	__attribute__((warn_unused_result));
+
+/* keys_b64 - base64 of len bytes into out (cap >= 4*((len+2)/3)+1). */
+const char *keys_b64(const uint8_t *in, size_t len, char *out, size_t cap);
+
+/*
+ * keys_linkage_write - creates a fresh linkage key file at path (mode
+ * 0600, -EEXIST if it exists).
+ */
+int keys_linkage_write(const char *path) __attribute__((warn_unused_result));
+
+/*
+ * keys_linkage_load - reads a linkage key file into 32 bytes of
+ * sodium_malloc() memory at *ret (free with keys_linkage_free). Same
+ * errors as keys_load_secret.
+ */
+int keys_linkage_load(const char *path, uint8_t **ret, char *errbuf,
+		      size_t errlen) __attribute__((warn_unused_result));
+void keys_linkage_free(uint8_t **key);
+
+/*
+ * keys_check_private - 0 if path is a regular file that neither group nor
+ * others may read or write, -EPERM if they may, -errno if it cannot be
+ * examined. errbuf gets the reason.
+ */
+int keys_check_private(const char *path, char *errbuf, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* keys_random64 - 64 random bits from the system's CSPRNG. */
+uint64_t keys_random64(void);
+
+#endif

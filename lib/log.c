@@ -1,0 +1,153 @@
+/* log.c - stderr logging; see log.h. */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *log_prog = "kuska";
+static int log_debug_on;
+
+void
+log_init(const char *progname, int debug)
+{
+	log_prog = progname;
+	log_debug_on = debug;
+}
+
+static void
+log_vline(const char *level, const char *fmt, va_list ap, const char *err)
+{
+	char buf[1024];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (err != NULL)
+		fprintf(stderr, "%s: %s%s: %s\n", log_prog, level, buf, err);
+	else
+		fprintf(stderr, "%s: %s%s\n", log_prog, level, buf);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline("", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	log_vline("warning: ", fmt, ap, strerror(saved));
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline("warning: ", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_debug_on)
+		return;
+	va_start(ap, fmt);
+	log_vline("debug: ", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	log_vline("fatal: ", fmt, ap, strerror(saved));
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline("fatal: ", fmt, ap, NULL);
+	va_end(ap);
+	exit(1);
+}
+
+const char *
+log_quote(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t o = 0;
+	size_t i;
+
+	if (cap < 3) {
+		if (cap > 0)
+			out[0] = '\0';
+		return out;
+	}
+	out[o++] = '"';
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[5];
+		size_t n;
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			n = 2;
+		} else if (c < 0x20 || c >= 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+			n = 4;
+		} else {
+			esc[0] = (char)c;
+			n = 1;
+		}
+		if (o + n + 4 >= cap) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(out + o, esc, n);
+		o += n;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return out;
+}
+
+const char *
+log_hex8(const void *buf, char out[17])
+{
+	const unsigned char *b = buf;
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[16] = '\0';
+	return out;
+}

@@ -1,0 +1,52 @@
+/*
+ * norm.h - normalisation of the text that pseudonyms are computed from.
+ *
+ * The rules (version 1; a change of rules needs new pseudonym domain tags,
+ * see pseudo.h) are written down in docs/NORMALISATION.md:
+ *   names: UTF-8 letters folded to upper-case ASCII without accents
+ *     (a, A, a-acute... -> A; n-tilde -> N; u-diaeresis -> U), combining
+ *     marks dropped; apostrophes (' ` and U+2019, as in Quechua
+ *     Ch'aska, K'ana) deleted; other punctuation (hyphen, dot, comma...)
+ *     and any white space become one space; runs of spaces collapsed,
+ *     leading and trailing spaces removed.
+ *   documents: upper-cased, spaces and dashes removed; a DNI keeps
+ *     exactly its 8 digits.
+ *   referral and case numbers: leading and trailing spaces trimmed,
+ *     upper-cased (ASCII).
+ */
+#ifndef KUSKA_NORM_H
+#define KUSKA_NORM_H
+
+#include <stddef.h>
+
+#define NORM_MAX 256 /* longest normalised text, NUL included */
+
+/*
+ * norm_name - normalises the name in s (len bytes of UTF-8) into out
+ * (cap bytes, NUL-ended). Returns the length written, -EILSEQ for bytes
+ * that are not UTF-8, -EINVAL for a character that cannot be in a name
+ * (a digit, a control character, a symbol) or a name with no letter, or
+ * -ENAMETOOLONG when the result does not fit.
+ */
+int norm_name(const char *s, size_t len, char *out, size_t cap)
+	__attribute__((warn_unused_result));
+
+/*
+ * norm_document - normalises a document number of the given type ("DNI",
+ * "CE", "PASSPORT", "PTP", "CPP", "OTHER") into out. Returns the length,
+ * or -EINVAL (a DNI not of exactly 8 digits once spaces and dashes are
+ * removed; any number with nothing left or with characters other than
+ * ASCII letters and digits), -ENAMETOOLONG when it does not fit.
+ */
+int norm_document(const char *type, const char *s, size_t len, char *out,
+		  size_t cap) __attribute__((warn_unused_result));
+
+/*
+ * norm_number - trims spaces and upper-cases a referral or case number.
+ * Returns the length, -EINVAL if nothing is left or a byte is not
+ * printable ASCII, -ENAMETOOLONG when it does not fit.
+ */
+int norm_number(const char *s, size_t len, char *out, size_t cap)
+	__attribute__((warn_unused_result));
+
+#endif

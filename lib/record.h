@@ -1,0 +1,54 @@
+/*
+ * record.h - the JSON Lines input of EVENTS.md, parsed, checked and
+ * pseudonymised into a struct event. This module owns jansson.
+ *
+ * Raw identities (document numbers, names, birth dates) exist only inside
+ * record_parse(): every buffer that held them, jansson's included, is
+ * wiped before it returns (see record_init()).
+ */
+#ifndef KUSKA_RECORD_H
+#define KUSKA_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "pseudo.h"
+
+#define RECORD_MAX_LINE (256 * 1024) /* longest accepted JSON line */
+#define RECORD_MAX_REF 64
+
+/* Why a line was refused: the field (dotted path) and the reason. */
+struct record_error {
+	char field[64];	  /* e.g. "victim.document.number", "" for the line */
+	char reason[160]; /* e.g. "a DNI is exactly 8 digits" */
+};
+
+struct parsed_record {
+	struct event ev;		   /* target_seq is left 0 */
+	char ref[RECORD_MAX_REF + 1];	   /* the record's own ref */
+	char target_ref[RECORD_MAX_REF + 1]; /* CORRECTION, WITHDRAWAL */
+	unsigned unlinkable;		   /* victims that could not be linked */
+};
+
+/*
+ * record_init - makes jansson wipe every block it frees (called once,
+ * before any parsing, by the programs that parse records). Idempotent.
+ */
+void record_init(void);
+
+/*
+ * record_parse - parses one JSON line (len bytes, not NUL-ended) of
+ * institution inst, with the linkage key and today's date (days, Peru
+ * time) for the "not after today" rule. On success fills *ret (all of
+ * it, ev.id included) and returns 0. On a broken rule returns -EINVAL and
+ * fills *err with the field and reason; *ret is then undefined.
+ * Blank lines are the caller's business (it skips them).
+ */
+int record_parse(const char *line, size_t len, enum institution inst,
+		 const uint8_t key[LINKAGE_KEY_LEN], int32_t today,
+		 struct parsed_record *ret, struct record_error *err)
+	__attribute__((warn_unused_result));
+
+#endif

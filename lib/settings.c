@@ -1,0 +1,96 @@
+/* settings.c - the schemas of kuska's config files; see settings.h. */
+#include "settings.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#define S(T, m) offsetof(struct T, m), sizeof(((struct T *)0)->m)
+#define U(T, m) offsetof(struct T, m), 0
+
+static const struct config_field node_fields[] = {
+	{"institution", CONFIG_INSTITUTION, U(node_config, institution), 0, 0,
+	 NULL},
+	{"key", CONFIG_PATH, S(node_config, key), 0, 0, NULL},
+	{"linkage_key", CONFIG_PATH, S(node_config, linkage_key), 0, 0, NULL},
+	{"consolidator", CONFIG_ENDPOINT_TCP, S(node_config, consolidator), 0,
+	 0, NULL},
+	{"consolidator_key", CONFIG_PATH, S(node_config, consolidator_key), 0,
+	 0, NULL},
+	{"submit", CONFIG_ENDPOINT_IPC, S(node_config, submit), 0, 0, NULL},
+	{"data_dir", CONFIG_PATH, S(node_config, data_dir), 0, 0, NULL},
+	{"batch_events", CONFIG_UINT, U(node_config, batch_events), 1, 1024,
+	 "256"},
+	{"window", CONFIG_UINT, U(node_config, window), 1, 64, "4"},
+	{"ack_timeout_s", CONFIG_UINT, U(node_config, ack_timeout_s), 1, 3600,
+	 "20"},
+	{"map_size_mb", CONFIG_UINT, U(node_config, map_size_mb), 1, 1048576,
+	 "1024"},
+	{"alarm_backlog_hours", CONFIG_UINT,
+	 U(node_config, alarm_backlog_hours), 1, 8760, "24"},
+};
+
+static const struct config_field consolidator_fields[] = {
+	{"key", CONFIG_PATH, S(consolidator_config, key), 0, 0, NULL},
+	{"registry", CONFIG_PATH, S(consolidator_config, registry), 0, 0,
+	 NULL},
+	{"listen", CONFIG_ENDPOINT_TCP, S(consolidator_config, listen), 0, 0,
+	 NULL},
+	{"query_listen", CONFIG_ENDPOINT_TCP,
+	 S(consolidator_config, query_listen), 0, 0, NULL},
+	{"control", CONFIG_ENDPOINT_IPC, S(consolidator_config, control), 0, 0,
+	 NULL},
+	{"data_dir", CONFIG_PATH, S(consolidator_config, data_dir), 0, 0,
+	 NULL},
+	{"map_size_mb", CONFIG_UINT, U(consolidator_config, map_size_mb), 1,
+	 1048576, "1024"},
+	{"max_map_size_mb", CONFIG_UINT,
+	 U(consolidator_config, max_map_size_mb), 1, 16777216, "65536"},
+	{"k", CONFIG_UINT, U(consolidator_config, k), 2, 1000, "10"},
+	{"alarm_silent_hours", CONFIG_UINT,
+	 U(consolidator_config, alarm_silent_hours), 1, 8760, "72"},
+	{"max_connections", CONFIG_UINT,
+	 U(consolidator_config, max_connections), 1, 100000, "256"},
+};
+
+static const struct config_field client_fields[] = {
+	{"key", CONFIG_PATH, S(client_config, key), 0, 0, NULL},
+	{"consolidator", CONFIG_ENDPOINT_TCP, S(client_config, consolidator),
+	 0, 0, NULL},
+	{"consolidator_key", CONFIG_PATH, S(client_config, consolidator_key),
+	 0, 0, NULL},
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+const struct config_schema settings_node_schema = {"node", node_fields,
+						    N(node_fields)};
+const struct config_schema settings_consolidator_schema = {
+	"consolidator", consolidator_fields, N(consolidator_fields)};
+const struct config_schema settings_client_schema = {"client", client_fields,
+						      N(client_fields)};
+
+int
+settings_section(const char *path, char *out, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	int r = -EINVAL;
+
+	if (f == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line, *end;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#' || *p == ';' || *p == '\n' || *p == '\0')
+			continue;
+		if (*p != '[' || (end = strchr(p, ']')) == NULL)
+			break;
+		snprintf(out, cap, "%.*s", (int)(end - p - 1), p + 1);
+		r = 0;
+		break;
+	}
+	fclose(f);
+	return r;
+}

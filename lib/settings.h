@@ -1,0 +1,61 @@
+/*
+ * settings.h - kuska's configuration files: a node's, the consolidator's
+ * and a query client's. Every key is documented in docs/kuska.conf.5.
+ */
+#ifndef KUSKA_SETTINGS_H
+#define KUSKA_SETTINGS_H
+
+#include <stdio.h>
+
+#include "config.h"
+
+#define SETTINGS_PATH_MAX 512
+
+struct node_config {
+	int institution;			 /* enum institution */
+	char key[SETTINGS_PATH_MAX];		 /* secret key file */
+	char linkage_key[SETTINGS_PATH_MAX];	 /* linkage key file */
+	char consolidator[SETTINGS_PATH_MAX];	 /* tcp:// endpoint */
+	char consolidator_key[SETTINGS_PATH_MAX]; /* its .pub file */
+	char submit[SETTINGS_PATH_MAX];		 /* ipc:// endpoint */
+	char data_dir[SETTINGS_PATH_MAX];
+	unsigned long batch_events;	/* envelopes per batch */
+	unsigned long window;		/* unacknowledged batches in flight */
+	unsigned long ack_timeout_s;	/* resend after this long unanswered */
+	unsigned long map_size_mb;	/* LMDB map size */
+	unsigned long alarm_backlog_hours;
+};
+
+struct consolidator_config {
+	char key[SETTINGS_PATH_MAX];
+	char registry[SETTINGS_PATH_MAX];
+	char listen[SETTINGS_PATH_MAX];	      /* tcp://, nodes */
+	char query_listen[SETTINGS_PATH_MAX]; /* tcp://, query clients */
+	char control[SETTINGS_PATH_MAX];      /* ipc://, local status */
+	char data_dir[SETTINGS_PATH_MAX];
+	unsigned long map_size_mb;
+	unsigned long max_map_size_mb;
+	unsigned long k; /* disclosure threshold */
+	unsigned long alarm_silent_hours;
+	unsigned long max_connections;
+};
+
+struct client_config {
+	char key[SETTINGS_PATH_MAX];
+	char consolidator[SETTINGS_PATH_MAX]; /* tcp:// query endpoint */
+	char consolidator_key[SETTINGS_PATH_MAX];
+};
+
+extern const struct config_schema settings_node_schema;
+extern const struct config_schema settings_consolidator_schema;
+extern const struct config_schema settings_client_schema;
+
+/*
+ * settings_section - the section name of the first [section] line of a
+ * config file ("node", "consolidator", "client") into out; lets `kuska
+ * status -c FILE` tell which kind of file it was given. Returns 0 or
+ * -EINVAL/-errno.
+ */
+int settings_section(const char *path, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * sign.h - Ed25519 signatures over envelopes.
+ *
+ * The signed message is domain-separated and binds every envelope field:
+ *	"kuska/envelope/v1" NUL
+ *	version (4 bytes BE) institution (1) seq (8 BE) created_ms (8 BE)
+ *	key_id (8) event length (4 BE) event bytes
+ * so a signature made for one institution, sequence number or schema
+ * version cannot be replayed under another.
+ */
+#ifndef KUSKA_SIGN_H
+#define KUSKA_SIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys.h"
+
+#define SIGN_MAX_EVENT (64 * 1024) /* largest event that can be signed */
+
+struct sign_fields {
+	uint32_t version;
+	uint8_t institution;
+	uint64_t seq;
+	uint64_t created_ms;
+	uint8_t key_id[KEY_ID_LEN];
+	const uint8_t *event;
+	size_t event_len;
+};
+
+/* sign_envelope - signs f with sk into sig. Returns 0 or -EMSGSIZE. */
+int sign_envelope(const uint8_t sk[SIGN_SK_LEN], const struct sign_fields *f,
+		  uint8_t sig[SIGNATURE_LEN]) __attribute__((warn_unused_result));
+
+/*
+ * sign_verify - checks sig over f with pk. Returns 0, -EBADMSG for a bad
+ * signature, -EMSGSIZE for an event over SIGN_MAX_EVENT.
+ */
+int sign_verify(const uint8_t pk[SIGN_PK_LEN], const struct sign_fields *f,
+		const uint8_t sig[SIGNATURE_LEN])
+	__attribute__((warn_unused_result));
+
+/*
+ * sign_digest - unkeyed BLAKE2b-256 of buf: tells whether a resubmitted
+ * record is the one already held under its ref.
+ */
+void sign_digest(const uint8_t *buf, size_t len, uint8_t out[32]);
+
+#endif

@@ -1,0 +1,514 @@
+/* transport.c - libzmq sockets, CURVE and ZAP; see transport.h. */
+#include "transport.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#define ZAP_ENDPOINT "inproc://zeromq.zap.01"
+#define DEFAULT_HEARTBEAT_MS 2000
+
+struct transport {
+	void *ctx;
+	unsigned monitors; /* to name monitor endpoints uniquely */
+};
+
+struct tsock {
+	void *s;
+};
+
+struct transport *
+transport_new(void)
+{
+	struct transport *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->ctx = zmq_ctx_new();
+	if (t->ctx == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+transport_free(struct transport **t)
+{
+	if (t == NULL || *t == NULL)
+		return;
+	zmq_ctx_term((*t)->ctx);
+	free(*t);
+	*t = NULL;
+}
+
+static struct tsock *
+tsock_wrap(void *s, int *ret_err)
+{
+	struct tsock *ts;
+
+	if (s == NULL) {
+		*ret_err = -errno;
+		return NULL;
+	}
+	ts = calloc(1, sizeof(*ts));
+	if (ts == NULL) {
+		zmq_close(s);
+		*ret_err = -ENOMEM;
+		return NULL;
+	}
+	ts->s = s;
+	return ts;
+}
+
+void
+tsock_free(struct tsock **s)
+{
+	if (s == NULL || *s == NULL)
+		return;
+	zmq_close((*s)->s);
+	free(*s);
+	*s = NULL;
+}
+
+static int
+set_int(void *s, int opt, int v)
+{
+	return zmq_setsockopt(s, opt, &v, sizeof(v));
+}
+
+/* Options every socket gets: no lingering, heartbeats, a size cap. */
+static int
+set_common(void *s, const struct tsock_limits *lim)
+{
+	int hb = DEFAULT_HEARTBEAT_MS, hb_timeout;
+	int64_t max = -1;
+
+	if (lim != NULL && lim->heartbeat_ms > 0)
+		hb = lim->heartbeat_ms;
+	hb_timeout = 3 * hb;
+	if (lim != NULL && lim->heartbeat_timeout_ms > 0)
+		hb_timeout = lim->heartbeat_timeout_ms;
+	if (lim != NULL && lim->max_frame > 0)
+		max = (int64_t)lim->max_frame;
+	if (set_int(s, ZMQ_LINGER, 0) != 0 ||
+	    set_int(s, ZMQ_HEARTBEAT_IVL, hb) != 0 ||
+	    set_int(s, ZMQ_HEARTBEAT_TIMEOUT, hb_timeout) != 0 ||
+	    set_int(s, ZMQ_HEARTBEAT_TTL, hb_timeout) != 0 ||
+	    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof(max)) != 0)
+		return -errno;
+	return 0;
+}
+
+struct tsock *
+tsock_bind_curve(struct transport *t, const char *endpoint,
+		 const uint8_t server_sk[TRANSPORT_KEY_LEN],
+		 const char *zap_domain, const struct tsock_limits *lim,
+		 int *ret_err)
+{
+	void *s = zmq_socket(t->ctx, ZMQ_ROUTER);
+
+	if (s == NULL) {
+		*ret_err = -errno;
+		return NULL;
+	}
+	if (set_common(s, lim) != 0 || set_int(s, ZMQ_ROUTER_HANDOVER, 1) ||
+	    set_int(s, ZMQ_ROUTER_MANDATORY, 1) ||
+	    set_int(s, ZMQ_CURVE_SERVER, 1) ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, server_sk,
+			   TRANSPORT_KEY_LEN) != 0 ||
+	    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, zap_domain,
+			   strlen(zap_domain)) != 0 ||
+	    zmq_bind(s, endpoint) != 0) {
+		*ret_err = -errno;
+		zmq_close(s);
+		return NULL;
+	}
+	return tsock_wrap(s, ret_err);
+}
+
+struct tsock *
+tsock_connect_curve(struct transport *t, const char *endpoint,
+		    const uint8_t pk[TRANSPORT_KEY_LEN],
+		    const uint8_t sk[TRANSPORT_KEY_LEN],
+		    const uint8_t server_pk[TRANSPORT_KEY_LEN],
+		    const struct tsock_limits *lim, int *ret_err)
+{
+	void *s = zmq_socket(t->ctx, ZMQ_DEALER);
+
+	if (s == NULL) {
+		*ret_err = -errno;
+		return NULL;
+	}
+	if (set_common(s, lim) != 0 || set_int(s, ZMQ_IMMEDIATE, 1) != 0 ||
+	    set_int(s, ZMQ_RECONNECT_IVL, 200) != 0 ||
+	    set_int(s, ZMQ_RECONNECT_IVL_MAX, 5000) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pk,
+			   TRANSPORT_KEY_LEN) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pk, TRANSPORT_KEY_LEN) ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sk, TRANSPORT_KEY_LEN) ||
+	    zmq_connect(s, endpoint) != 0) {
+		*ret_err = -errno;
+		zmq_close(s);
+		return NULL;
+	}
+	return tsock_wrap(s, ret_err);
+}
+
+struct tsock *
+tsock_bind_local(struct transport *t, const char *endpoint, size_t max_frame,
+		 int *ret_err)
+{
+	struct tsock_limits lim = {.max_frame = max_frame};
+	void *s = zmq_socket(t->ctx, ZMQ_ROUTER);
+
+	if (s == NULL) {
+		*ret_err = -errno;
+		return NULL;
+	}
+	if (strncmp(endpoint, "ipc://", 6) == 0)
+		unlink(endpoint + 6); /* a stale socket from a killed run */
+	if (set_common(s, &lim) != 0 || set_int(s, ZMQ_ROUTER_MANDATORY, 1) ||
+	    zmq_bind(s, endpoint) != 0) {
+		*ret_err = -errno;
+		zmq_close(s);
+		return NULL;
+	}
+	if (strncmp(endpoint, "ipc://", 6) == 0)
+		chmod(endpoint + 6, 0660);
+	return tsock_wrap(s, ret_err);
+}
+
+struct tsock *
+tsock_connect_local(struct transport *t, const char *endpoint, int *ret_err)
+{
+	void *s = zmq_socket(t->ctx, ZMQ_DEALER);
+
+	if (s == NULL) {
+		*ret_err = -errno;
+		return NULL;
+	}
+	if (set_int(s, ZMQ_LINGER, 0) != 0 || zmq_connect(s, endpoint) != 0) {
+		*ret_err = -errno;
+		zmq_close(s);
+		return NULL;
+	}
+	return tsock_wrap(s, ret_err);
+}
+
+struct tsock *
+tsock_zap(struct transport *t, int *ret_err)
+{
+	void *s = zmq_socket(t->ctx, ZMQ_REP);
+
+	if (s == NULL) {
+		*ret_err = -errno;
+		return NULL;
+	}
+	if (set_int(s, ZMQ_LINGER, 0) != 0 || zmq_bind(s, ZAP_ENDPOINT) != 0) {
+		*ret_err = -errno;
+		zmq_close(s);
+		return NULL;
+	}
+	return tsock_wrap(s, ret_err);
+}
+
+struct tsock *
+tsock_monitor(struct transport *t, struct tsock *s, int *ret_err)
+{
+	char ep[64];
+	void *pair;
+
+	snprintf(ep, sizeof(ep), "inproc://kuska-monitor-%u", t->monitors++);
+	if (zmq_socket_monitor(s->s, ep,
+			       ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED |
+				       ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+				       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+				       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+				       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) !=
+	    0) {
+		*ret_err = -errno;
+		return NULL;
+	}
+	pair = zmq_socket(t->ctx, ZMQ_PAIR);
+	if (pair == NULL) {
+		*ret_err = -errno;
+		return NULL;
+	}
+	if (set_int(pair, ZMQ_LINGER, 0) != 0 || zmq_connect(pair, ep) != 0) {
+		*ret_err = -errno;
+		zmq_close(pair);
+		return NULL;
+	}
+	return tsock_wrap(pair, ret_err);
+}
+
+void
+tframes_clear(struct tframes *f)
+{
+	size_t i;
+
+	if (f->data != NULL)
+		for (i = 0; i < f->n; i++)
+			free(f->data[i]);
+	free(f->data);
+	free(f->len);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Reads and drops the remaining frames of a message. */
+static void
+drain(void *s)
+{
+	int more = 1;
+	size_t sz = sizeof(more);
+
+	while (zmq_getsockopt(s, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, s, 0) < 0) {
+			zmq_msg_close(&m);
+			return;
+		}
+		zmq_msg_close(&m);
+	}
+}
+
+int
+tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
+	   size_t max_bytes)
+{
+	size_t cap = 0, total = 0;
+	int r = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	for (;;) {
+		zmq_msg_t m;
+		size_t len;
+		int more;
+
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, s->s, ret->n == 0 ? ZMQ_DONTWAIT : 0) <
+		    0) {
+			r = -errno;
+			zmq_msg_close(&m);
+			break;
+		}
+		len = zmq_msg_size(&m);
+		more = zmq_msg_more(&m);
+		/* A ROUTER's routing-id frame has no metadata: ask each. */
+		if (ret->user_id[0] == '\0') {
+			const char *uid = zmq_msg_gets(&m, "User-Id");
+			if (uid != NULL)
+				snprintf(ret->user_id, sizeof(ret->user_id),
+					 "%s", uid);
+		}
+		total += len;
+		if (ret->n >= max_frames || total > max_bytes) {
+			zmq_msg_close(&m);
+			if (more)
+				drain(s->s);
+			r = -EMSGSIZE;
+			break;
+		}
+		if (ret->n == cap) {
+			size_t ncap = cap ? 2 * cap : 4;
+			uint8_t **nd = realloc(ret->data, ncap * sizeof(*nd));
+			size_t *nl;
+			if (nd != NULL)
+				ret->data = nd;
+			nl = realloc(ret->len, ncap * sizeof(*nl));
+			if (nl != NULL)
+				ret->len = nl;
+			if (nd == NULL || nl == NULL) {
+				zmq_msg_close(&m);
+				if (more)
+					drain(s->s);
+				r = -ENOMEM;
+				break;
+			}
+			cap = ncap;
+		}
+		ret->data[ret->n] = malloc(len ? len : 1);
+		if (ret->data[ret->n] == NULL) {
+			zmq_msg_close(&m);
+			if (more)
+				drain(s->s);
+			r = -ENOMEM;
+			break;
+		}
+		if (len > 0)
+			memcpy(ret->data[ret->n], zmq_msg_data(&m), len);
+		ret->len[ret->n] = len;
+		ret->n++;
+		zmq_msg_close(&m);
+		if (!more)
+			break;
+	}
+	if (r != 0)
+		tframes_clear(ret);
+	return r;
+}
+
+int
+tsock_send(struct tsock *s, const void *const *data, const size_t *len,
+	   size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int flags = ZMQ_DONTWAIT | (i + 1 < n ? ZMQ_SNDMORE : 0);
+		if (zmq_send(s->s, data[i], len[i], flags) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+#define TSOCK_POLL_MAX 16
+
+int
+tsock_poll(struct tsock **socks, size_t n, bool *ready, long timeout_ms)
+{
+	zmq_pollitem_t items[TSOCK_POLL_MAX];
+	size_t i;
+	int r;
+
+	if (n > TSOCK_POLL_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		items[i].socket = socks[i] != NULL ? socks[i]->s : NULL;
+		items[i].fd = -1;
+		items[i].events = socks[i] != NULL ? ZMQ_POLLIN : 0;
+		items[i].revents = 0;
+	}
+	r = zmq_poll(items, (int)n, timeout_ms);
+	if (r < 0)
+		return -errno;
+	for (i = 0; i < n; i++)
+		ready[i] = (items[i].revents & ZMQ_POLLIN) != 0;
+	return r;
+}
+
+int
+tsock_monitor_read(struct tsock *mon, enum tevent *ret, char *addr,
+		   size_t cap)
+{
+	struct tframes f;
+	uint16_t ev;
+	int r;
+
+	r = tsock_recv(mon, &f, 2, 4096);
+	if (r != 0)
+		return r;
+	*ret = TEVENT_OTHER;
+	if (f.n >= 1 && f.len[0] >= 6) {
+		memcpy(&ev, f.data[0], 2);
+		switch (ev) {
+		case ZMQ_EVENT_CONNECTED:
+			*ret = TEVENT_CONNECTED;
+			break;
+		case ZMQ_EVENT_DISCONNECTED:
+			*ret = TEVENT_DISCONNECTED;
+			break;
+		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+			*ret = TEVENT_HANDSHAKE_OK;
+			break;
+		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+			*ret = TEVENT_HANDSHAKE_FAILED_AUTH;
+			break;
+		case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+		case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+			*ret = TEVENT_HANDSHAKE_FAILED;
+			break;
+		}
+	}
+	if (cap > 0) {
+		size_t l = f.n >= 2 ? f.len[1] : 0;
+		if (l >= cap)
+			l = cap - 1;
+		if (l > 0)
+			memcpy(addr, f.data[1], l);
+		addr[l] = '\0';
+	}
+	tframes_clear(&f);
+	return 0;
+}
+
+/* Sends a ZAP reply: version, request id, status, text, user id, meta. */
+static void
+zap_reply(void *s, const uint8_t *req_id, size_t req_id_len,
+	  const char *status, const char *text, const char *user_id)
+{
+	zmq_send(s, "1.0", 3, ZMQ_SNDMORE);
+	zmq_send(s, req_id, req_id_len, ZMQ_SNDMORE);
+	zmq_send(s, status, strlen(status), ZMQ_SNDMORE);
+	zmq_send(s, text, strlen(text), ZMQ_SNDMORE);
+	zmq_send(s, user_id, strlen(user_id), ZMQ_SNDMORE);
+	zmq_send(s, "", 0, 0);
+}
+
+/* A copy of a frame as a NUL-ended string, truncated to cap. */
+static void
+frame_str(const struct tframes *f, size_t i, char *out, size_t cap)
+{
+	size_t l = f->len[i] < cap - 1 ? f->len[i] : cap - 1;
+
+	memcpy(out, f->data[i], l);
+	out[l] = '\0';
+}
+
+int
+tsock_zap_serve(struct tsock *zap, tsock_zap_fn decide, void *arg)
+{
+	struct tframes f;
+	char domain[64], address[64], mech[16];
+	char user_id[TRANSPORT_USER_ID_MAX] = "";
+	int r;
+
+	r = tsock_recv(zap, &f, 16, 64 * 1024);
+	if (r == -EMSGSIZE) {
+		zap_reply(zap->s, (const uint8_t *)"", 0, "500", "bad request",
+			  "");
+		return -EBADMSG;
+	}
+	if (r != 0)
+		return r;
+	/* version, request id, domain, address, identity, mechanism, key */
+	if (f.n < 6 || f.len[0] != 3 || memcmp(f.data[0], "1.0", 3) != 0) {
+		zap_reply(zap->s, f.n > 1 ? f.data[1] : (const uint8_t *)"",
+			  f.n > 1 ? f.len[1] : 0, "500", "bad request", "");
+		tframes_clear(&f);
+		return -EBADMSG;
+	}
+	frame_str(&f, 2, domain, sizeof(domain));
+	frame_str(&f, 3, address, sizeof(address));
+	frame_str(&f, 5, mech, sizeof(mech));
+	if (strcmp(mech, "CURVE") != 0 || f.n < 7 ||
+	    f.len[6] != TRANSPORT_KEY_LEN) {
+		zap_reply(zap->s, f.data[1], f.len[1], "400",
+			  "CURVE required", "");
+		tframes_clear(&f);
+		return 0;
+	}
+	if (decide(arg, domain, address, f.data[6], user_id,
+		   sizeof(user_id)) == 0)
+		zap_reply(zap->s, f.data[1], f.len[1], "200", "OK", user_id);
+	else
+		zap_reply(zap->s, f.data[1], f.len[1], "400", "not registered",
+			  "");
+	tframes_clear(&f);
+	return 0;
+}
+
+const char *
+transport_z85(const uint8_t key[TRANSPORT_KEY_LEN], char out[41])
+{
+	if (zmq_z85_encode(out, key, TRANSPORT_KEY_LEN) == NULL)
+		out[0] = '\0';
+	return out;
+}

@@ -1,0 +1,154 @@
+/*
+ * transport.h - ZeroMQ sockets as kuska uses them. This module owns
+ * libzmq; nothing else includes zmq.h.
+ *
+ * Network sockets are CURVE-encrypted and authenticated: the consolidator
+ * binds ROUTERs as CURVE server and answers ZAP requests (tsock_zap_*),
+ * which tell it who each peer is (tframes.user_id). Nodes connect DEALERs
+ * as CURVE clients. Local sockets (ipc://, guarded by file permissions)
+ * carry `kuska submit`, `kuska status` and the like. ZeroMQ heartbeats
+ * detect dead peers on every network socket.
+ *
+ * All sends and receives are non-blocking; a program waits in tsock_poll.
+ */
+#ifndef KUSKA_TRANSPORT_H
+#define KUSKA_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TRANSPORT_KEY_LEN 32
+#define TRANSPORT_USER_ID_MAX 64
+
+struct transport;
+struct tsock;
+
+/* Frames of one received message; the caller clears it. */
+struct tframes {
+	size_t n;
+	uint8_t **data; /* n frames, each malloc'd */
+	size_t *len;
+	char user_id[TRANSPORT_USER_ID_MAX]; /* ZAP identity, "" if none */
+};
+
+struct tsock_limits {
+	size_t max_frame;     /* bytes; the socket drops larger messages */
+	int heartbeat_ms;     /* 0: the default, 2000 */
+	int heartbeat_timeout_ms; /* 0: three heartbeats */
+};
+
+/* transport_new - a ZeroMQ context. NULL on failure (errno set). */
+struct transport *transport_new(void);
+/* transport_free - closes the context; sockets must be freed first. */
+void transport_free(struct transport **t);
+
+/*
+ * tsock_bind_curve - a ROUTER bound to endpoint as CURVE server with
+ * secret key server_sk, its peers checked by the ZAP handler under
+ * zap_domain. Returns the socket, or NULL with *ret_err = -errno.
+ */
+struct tsock *tsock_bind_curve(struct transport *t, const char *endpoint,
+			       const uint8_t server_sk[TRANSPORT_KEY_LEN],
+			       const char *zap_domain,
+			       const struct tsock_limits *lim, int *ret_err);
+
+/*
+ * tsock_connect_curve - a DEALER connecting to endpoint as CURVE client
+ * (own pair pk/sk, server's public key server_pk). It keeps reconnecting
+ * by itself. Returns the socket, or NULL with *ret_err.
+ */
+struct tsock *tsock_connect_curve(struct transport *t, const char *endpoint,
+				  const uint8_t pk[TRANSPORT_KEY_LEN],
+				  const uint8_t sk[TRANSPORT_KEY_LEN],
+				  const uint8_t server_pk[TRANSPORT_KEY_LEN],
+				  const struct tsock_limits *lim,
+				  int *ret_err);
+
+/*
+ * tsock_bind_local - a ROUTER bound to an ipc:// endpoint; an existing
+ * socket file is replaced and the new one made mode 0660.
+ */
+struct tsock *tsock_bind_local(struct transport *t, const char *endpoint,
+			       size_t max_frame, int *ret_err);
+
+/* tsock_connect_local - a DEALER connected to an ipc:// endpoint. */
+struct tsock *tsock_connect_local(struct transport *t, const char *endpoint,
+				  int *ret_err);
+
+/* tsock_zap - the ZAP handler's socket; create before any CURVE bind. */
+struct tsock *tsock_zap(struct transport *t, int *ret_err);
+
+/*
+ * tsock_monitor - a socket on which s reports connection events
+ * (read them with tsock_monitor_read).
+ */
+struct tsock *tsock_monitor(struct transport *t, struct tsock *s,
+			    int *ret_err);
+
+/* tsock_free - closes *s; accepts NULL; clears the pointer. */
+void tsock_free(struct tsock **s);
+
+/*
+ * tsock_recv - takes one whole message (all its frames) if one is
+ * waiting. Returns 0 and fills *ret; -EAGAIN when none is waiting;
+ * -EMSGSIZE when it has more than max_frames frames or max_bytes in all
+ * (the message is then read to its end and dropped).
+ */
+int tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
+	       size_t max_bytes) __attribute__((warn_unused_result));
+
+/* tframes_clear - frees the frames; accepts a zeroed or cleared value. */
+void tframes_clear(struct tframes *f);
+
+/*
+ * tsock_send - sends n frames as one message without blocking. Returns 0,
+ * -EAGAIN (high-water mark, or no connected peer yet), -EHOSTUNREACH (a
+ * ROUTER's peer is gone), or another -errno.
+ */
+int tsock_send(struct tsock *s, const void *const *data, const size_t *len,
+	       size_t n);
+
+/*
+ * tsock_poll - waits up to timeout_ms (-1: forever) until one of socks
+ * has a message; ready[i] tells which. Returns the number ready (0 on
+ * time-out), or -errno (-EINTR when a signal came).
+ */
+int tsock_poll(struct tsock **socks, size_t n, bool *ready, long timeout_ms);
+
+enum tevent {
+	TEVENT_OTHER = 0,
+	TEVENT_CONNECTED,	  /* TCP up (handshake follows) */
+	TEVENT_DISCONNECTED,
+	TEVENT_HANDSHAKE_OK,
+	TEVENT_HANDSHAKE_FAILED_AUTH, /* ZAP refused, or CURVE key wrong */
+	TEVENT_HANDSHAKE_FAILED,     /* protocol error, no detail */
+};
+
+/*
+ * tsock_monitor_read - reads one event from a monitor socket: its kind
+ * and the peer address (into addr). Returns 0 or -EAGAIN.
+ */
+int tsock_monitor_read(struct tsock *mon, enum tevent *ret, char *addr,
+		       size_t cap);
+
+/*
+ * The ZAP decision: domain, peer address and CURVE public key in; returns
+ * 0 to admit (and writes the identity into user_id), or <0 to refuse.
+ */
+typedef int (*tsock_zap_fn)(void *arg, const char *domain,
+			    const char *address,
+			    const uint8_t key[TRANSPORT_KEY_LEN],
+			    char *user_id, size_t cap);
+
+/*
+ * tsock_zap_serve - answers one waiting ZAP request with decide's
+ * verdict. Returns 0, -EAGAIN if none waited, -EBADMSG for a malformed
+ * request (answered 500).
+ */
+int tsock_zap_serve(struct tsock *zap, tsock_zap_fn decide, void *arg);
+
+/* The Z85 text of a 32-byte key (41 bytes with NUL), for logs. */
+const char *transport_z85(const uint8_t key[TRANSPORT_KEY_LEN], char out[41]);
+
+#endif

@@ -1,0 +1,50 @@
+# Tests: cmocka unit tests, fuzz corpus replays and end-to-end scripts,
+# all run by ctest.
+
+if(NOT CMOCKA_FOUND)
+	message(WARNING "cmocka not found: unit tests are not built")
+else()
+	file(GLOB UNIT_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+	foreach(src ${UNIT_SRC})
+		get_filename_component(name ${src} NAME_WE)
+		add_executable(${name} ${src})
+		target_link_libraries(${name} kuska_cons_core kuska_node_core
+			kuska_lib PkgConfig::CMOCKA)
+		target_compile_definitions(${name} PRIVATE
+			KUSKA_TEST_DATA="${CMAKE_SOURCE_DIR}/tests/data")
+		add_test(NAME unit/${name} COMMAND ${name})
+		set_tests_properties(unit/${name} PROPERTIES
+			ENVIRONMENT "CMOCKA_MESSAGE_OUTPUT=STDOUT" TIMEOUT 120)
+	endforeach()
+endif()
+
+# Fuzz targets: with KUSKA_FUZZ (clang) each becomes a libFuzzer binary;
+# otherwise each is linked with a replay driver and run over its saved
+# corpus under ctest.
+file(GLOB FUZZ_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
+foreach(src ${FUZZ_SRC})
+	get_filename_component(name ${src} NAME_WE)
+	string(REGEX REPLACE "^fuzz_" "" target ${name})
+	if(KUSKA_FUZZ)
+		add_executable(${name} ${src})
+		target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+		target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+	else()
+		add_executable(${name} ${src} ${CMAKE_SOURCE_DIR}/tests/fuzz/replay.c)
+	endif()
+	target_link_libraries(${name} kuska_cons_core kuska_node_core kuska_lib)
+	if(NOT KUSKA_FUZZ)
+		add_test(NAME fuzz-replay/${target} COMMAND ${name}
+			${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${target})
+	endif()
+endforeach()
+
+# End-to-end: real daemons on loopback, driven by shell scripts.
+file(GLOB E2E_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/e2e/test_*.sh)
+foreach(src ${E2E_SRC})
+	get_filename_component(name ${src} NAME_WE)
+	add_test(NAME e2e/${name} COMMAND bash ${src})
+	set_tests_properties(e2e/${name} PROPERTIES
+		ENVIRONMENT "KUSKA_BIN=${CMAKE_BINARY_DIR};KUSKA_SRC=${CMAKE_SOURCE_DIR}"
+		TIMEOUT 600 RUN_SERIAL TRUE)
+endforeach()

@@ -1,0 +1,327 @@
+/* test_norm.c - normalisation of names, documents and numbers (norm.h). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "norm.h"
+
+/* name_is - asserts that name s normalises to want. */
+static void
+name_is(const char *s, const char *want)
+{
+	char out[NORM_MAX];
+	int r = norm_name(s, strlen(s), out, sizeof(out));
+
+	if (r < 0)
+		fail_msg("norm_name(\"%s\") = %d, want \"%s\"", s, r, want);
+	assert_int_equal(r, (int)strlen(want));
+	assert_string_equal(out, want);
+}
+
+/* name_fails - asserts that name s (len bytes) is refused with err. */
+static void
+name_fails(const char *s, size_t len, int err)
+{
+	char out[NORM_MAX];
+
+	memset(out, 'x', sizeof(out));
+	assert_int_equal(norm_name(s, len, out, sizeof(out)), err);
+	/* A refused name leaves nothing of itself behind. */
+	for (size_t i = 0; i < sizeof(out); i++)
+		assert_int_equal(out[i], 0);
+}
+
+static void
+test_spanish(void **state)
+{
+	(void)state;
+	name_is("María José", "MARIA JOSE");
+	name_is("María José Ñahui Quispe", "MARIA JOSE NAHUI QUISPE");
+	name_is("ñahui", "NAHUI");
+	name_is("Begoña Ibáñez", "BEGONA IBANEZ");
+	name_is("Agüero Güiza", "AGUERO GUIZA");
+	name_is("ÁÉÍÓÚÜÑ áéíóúüñ", "AEIOUUN AEIOUUN");
+	name_is("Quispe Mamani, Rosa", "QUISPE MAMANI ROSA");
+	name_is("de la Cruz", "DE LA CRUZ");
+	name_is("Sta. Rosa", "STA ROSA");
+	name_is("(Rosa)", "ROSA");
+	name_is("«Rosa»", "ROSA");
+	name_is("¿Rosa?", "ROSA");
+}
+
+static void
+test_quechua(void **state)
+{
+	(void)state;
+	/* Apostrophes of ejective consonants are deleted, in any form. */
+	name_is("Ch'aska", "CHASKA");
+	name_is("Ch\u2019aska", "CHASKA");
+	name_is("Ch\u2018aska", "CHASKA");
+	name_is("Ch`aska", "CHASKA");
+	name_is("Ch\u02bcaska", "CHASKA");
+	name_is("Ch\u00b4aska", "CHASKA");
+	name_is("Chaska", "CHASKA");
+	name_is("K’ana", "KANA");
+	name_is("K'ana", "KANA");
+	name_is("Q'orianka T'ika", "QORIANKA TIKA");
+	name_is("O'Brien", "OBRIEN");
+	/* Hyphens separate words, like a space. */
+	name_is("Huamán-Condori", "HUAMAN CONDORI");
+	name_is("Huaman Condori", "HUAMAN CONDORI");
+	name_is("HUAMAN - CONDORI", "HUAMAN CONDORI");
+	name_is("Huamán\u2013Condori", "HUAMAN CONDORI");
+	name_is("Huamán\u2010Condori", "HUAMAN CONDORI");
+}
+
+static void
+test_decomposed(void **state)
+{
+	(void)state;
+	/* e + COMBINING ACUTE, n + COMBINING TILDE, u + DIAERESIS */
+	name_is("Jose\u0301", "JOSE");
+	name_is("Mari\u0301a Jose\u0301 N\u0303ahui", "MARIA JOSE NAHUI");
+	name_is("Gu\u0308iza", "GUIZA");
+	/* A combining mark on a precomposed letter is dropped too. */
+	name_is("\u00e9\u0301", "E");
+}
+
+static void
+test_spacing(void **state)
+{
+	(void)state;
+	name_is("  María   José  ", "MARIA JOSE");
+	name_is("María\tJosé", "MARIA JOSE");
+	name_is("María\u00a0José", "MARIA JOSE");
+	name_is("María\u2003José", "MARIA JOSE");
+	name_is("María \u3000 José\n", "MARIA JOSE");
+	name_is("Ma\u00adría", "MARIA"); /* soft hyphen */
+	name_is("\ufeffMaría", "MARIA"); /* byte-order mark */
+	name_is("Ma\u200bría", "MARIA"); /* zero-width space */
+	name_is("-María-", "MARIA");
+	name_is("María..José", "MARIA JOSE");
+}
+
+static void
+test_other_latin(void **state)
+{
+	(void)state;
+	name_is("Œdipe Ærø Straße", "OEDIPE AERO STRASSE");
+	name_is("Łukasz Dvořák", "LUKASZ DVORAK");
+	name_is("İstanbul ıi", "ISTANBUL II");
+	name_is("Þór", "THOR");
+	name_is("Ĳssel", "IJSSEL");
+	name_is("Lǚ Xiǎo", "LU XIAO");
+	name_is("Ștefan Țară", "STEFAN TARA");
+	name_is("ÿ", "Y");
+}
+
+static void
+test_invalid_utf8(void **state)
+{
+	(void)state;
+	name_fails("Mar\xed"
+		   "a",
+		   4, -EILSEQ);			    /* Latin-1 byte */
+	name_fails("Mar\xc3", 4, -EILSEQ);	    /* truncated */
+	name_fails("\xc0\xaf", 2, -EILSEQ);	    /* overlong '/' */
+	name_fails("\xe0\x80\xaf", 3, -EILSEQ);	    /* overlong */
+	name_fails("\xed\xa0\x80", 3, -EILSEQ);	    /* surrogate */
+	name_fails("\xf4\x90\x80\x80", 4, -EILSEQ); /* past U+10FFFF */
+	name_fails("\x80", 1, -EILSEQ);		    /* lone continuation */
+	name_fails("Jos\xc3\xa9\xff", 6, -EILSEQ);
+}
+
+static void
+test_refused(void **state)
+{
+	(void)state;
+	name_fails("Maria2", 6, -EINVAL);
+	name_fails("Maria 2da", 9, -EINVAL);
+	name_fails("Maria$", 6, -EINVAL);
+	name_fails("Maria+Jose", 10, -EINVAL);
+	name_fails("Maria\x01", 6, -EINVAL);
+	name_fails("Maria\x7f", 6, -EINVAL);
+	name_fails("Maria\u00b2", 7, -EINVAL); /* superscript two */
+	name_fails("Maria\u00d7", 7, -EINVAL); /* multiplication sign */
+	name_fails("\u0391\u03bb\u03ad\u03be\u03b7\u03c2", 12, -EINVAL);
+	name_fails("\u0418\u0432\u0430\u043d", 8, -EINVAL);
+	name_fails("Mar\xef\xbc\xa1", 6, -EINVAL); /* fullwidth A */
+	/* Nothing that is a letter. */
+	name_fails("", 0, -EINVAL);
+	name_fails("   ", 3, -EINVAL);
+	name_fails("'-.", 3, -EINVAL);
+	name_fails("\u0301", 2, -EINVAL);
+	/* An embedded NUL is a control character. */
+	name_fails("Ana\0Ana", 7, -EINVAL);
+}
+
+static void
+test_too_long(void **state)
+{
+	char in[600], out[NORM_MAX], small[5];
+
+	(void)state;
+	memset(in, 'a', sizeof(in));
+	assert_int_equal(norm_name(in, sizeof(in), out, sizeof(out)),
+			 -ENAMETOOLONG);
+	assert_int_equal(norm_name(in, NORM_MAX - 1, out, sizeof(out)),
+			 NORM_MAX - 1);
+	assert_int_equal(norm_name("ABCD", 4, small, sizeof(small)), 4);
+	assert_int_equal(norm_name("ABCDE", 5, small, sizeof(small)),
+			 -ENAMETOOLONG);
+	/* A two-letter fold that does not fit. */
+	assert_int_equal(norm_name("ABC\u00df", 5, small, sizeof(small)),
+			 -ENAMETOOLONG);
+	assert_int_equal(norm_name("AB C", 4, small, sizeof(small)), 4);
+	assert_int_equal(norm_name("ABC D", 5, small, sizeof(small)),
+			 -ENAMETOOLONG);
+	assert_int_equal(norm_name("A", 1, small, 0), -ENAMETOOLONG);
+}
+
+/* encode - UTF-8 of code point cp into buf; returns the length. */
+static size_t
+encode(uint32_t cp, char *buf)
+{
+	if (cp < 0x80) {
+		buf[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		buf[0] = (char)(0xc0 | cp >> 6);
+		buf[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		buf[0] = (char)(0xe0 | cp >> 12);
+		buf[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		buf[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	buf[0] = (char)(0xf0 | cp >> 18);
+	buf[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	buf[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	buf[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Whatever the input, an accepted name is upper-case ASCII words. */
+static void
+test_output_ascii(void **state)
+{
+	char in[8], out[NORM_MAX];
+	uint32_t cp;
+	size_t len, i;
+	int r, letters = 0;
+
+	(void)state;
+	for (cp = 0; cp <= 0x10ffff; cp++) {
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		in[0] = 'a';
+		len = 1 + encode(cp, in + 1);
+		in[len++] = 'b';
+		r = norm_name(in, len, out, sizeof(out));
+		if (r < 0) {
+			assert_int_equal(r, -EINVAL);
+			continue;
+		}
+		assert_int_equal(out[0], 'A');
+		assert_int_equal(out[r - 1], 'B');
+		for (i = 0; i < (size_t)r; i++)
+			assert_true((out[i] >= 'A' && out[i] <= 'Z') ||
+				    out[i] == ' ');
+		if (r > 2 && out[1] != ' ')
+			letters++;
+	}
+	/* 52 ASCII, 62 Latin-1, 128 Extended-A, 16 pinyin, 4 Romanian */
+	assert_int_equal(letters, 52 + 62 + 128 + 16 + 4);
+}
+
+static void
+test_document(void **state)
+{
+	char out[NORM_MAX], small[4];
+
+	(void)state;
+	assert_int_equal(norm_document("DNI", "12345678", 8, out, NORM_MAX), 8);
+	assert_string_equal(out, "12345678");
+	assert_int_equal(norm_document("DNI", "1234-5678", 9, out, NORM_MAX),
+			 8);
+	assert_string_equal(out, "12345678");
+	assert_int_equal(
+	    norm_document("DNI", " 12 345 678 ", 12, out, NORM_MAX), 8);
+	assert_string_equal(out, "12345678");
+	assert_int_equal(norm_document("DNI", "1234567", 7, out, NORM_MAX),
+			 -EINVAL);
+	assert_int_equal(norm_document("DNI", "123456789", 9, out, NORM_MAX),
+			 -EINVAL);
+	assert_int_equal(norm_document("DNI", "1234567A", 8, out, NORM_MAX),
+			 -EINVAL);
+	assert_int_equal(norm_document("DNI", "1234.5678", 9, out, NORM_MAX),
+			 -EINVAL);
+	assert_int_equal(norm_document("CE", "ab-1234 5", 9, out, NORM_MAX), 7);
+	assert_string_equal(out, "AB12345");
+	assert_int_equal(norm_document("PASSPORT", "x/1", 3, out, NORM_MAX),
+			 -EINVAL);
+	assert_int_equal(norm_document("PTP",
+				       "\xc3\x91"
+				       "1",
+				       3, out, NORM_MAX),
+			 -EINVAL);
+	assert_int_equal(norm_document("OTHER", " - ", 3, out, NORM_MAX),
+			 -EINVAL);
+	assert_int_equal(norm_document("OTHER", "", 0, out, NORM_MAX), -EINVAL);
+	assert_int_equal(norm_document("dni", "12345678", 8, out, NORM_MAX),
+			 -EINVAL);
+	assert_int_equal(norm_document(NULL, "12345678", 8, out, NORM_MAX),
+			 -EINVAL);
+	assert_int_equal(norm_document("CPP", "abc", 3, small, sizeof(small)),
+			 3);
+	assert_int_equal(norm_document("CPP", "abcd", 4, small, sizeof(small)),
+			 -ENAMETOOLONG);
+}
+
+static void
+test_number(void **state)
+{
+	char out[NORM_MAX], small[4];
+
+	(void)state;
+	assert_int_equal(norm_number("  fis-2024-15 ", 14, out, NORM_MAX), 11);
+	assert_string_equal(out, "FIS-2024-15");
+	assert_int_equal(norm_number("a  b", 4, out, NORM_MAX), 4);
+	assert_string_equal(out, "A  B");
+	assert_int_equal(norm_number("", 0, out, NORM_MAX), -EINVAL);
+	assert_int_equal(norm_number("   ", 3, out, NORM_MAX), -EINVAL);
+	assert_int_equal(norm_number("a\x01", 2, out, NORM_MAX), -EINVAL);
+	assert_int_equal(norm_number("\xc3\xb1", 2, out, NORM_MAX), -EINVAL);
+	assert_int_equal(norm_number("\ta", 2, out, NORM_MAX), -EINVAL);
+	assert_int_equal(norm_number(" abc ", 5, small, sizeof(small)), 3);
+	assert_int_equal(norm_number("abcd", 4, small, sizeof(small)),
+			 -ENAMETOOLONG);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_spanish),
+	    cmocka_unit_test(test_quechua),
+	    cmocka_unit_test(test_decomposed),
+	    cmocka_unit_test(test_spacing),
+	    cmocka_unit_test(test_other_latin),
+	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_too_long),
+	    cmocka_unit_test(test_output_ascii),
+	    cmocka_unit_test(test_document),
+	    cmocka_unit_test(test_number),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,982 @@
+/*
+ * test_record.c - the JSON Lines input of EVENTS.md (record.h): a valid
+ * record of every kind, a broken record for each rule with the exact
+ * field and reason, idempotency, and unlinkable victims.
+ *
+ * Lines are written with ' for " (see J()); a real apostrophe in a name
+ * is written as U+2019.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "date.h"
+#include "norm.h"
+#include "pseudo.h"
+#include "record.h"
+
+static uint8_t key[LINKAGE_KEY_LEN];
+static int32_t today;
+static struct parsed_record pr, pr2;
+static struct record_error err;
+
+/* J - line with every ' turned into ", in a static buffer. */
+static const char *
+J(const char *line)
+{
+	static char buf[64 * 1024];
+	size_t i;
+
+	for (i = 0; line[i] != '\0' && i + 1 < sizeof(buf); i++)
+		buf[i] = line[i] == '\'' ? '"' : line[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+/* parse - record_parse() of line (J-converted) for institution inst. */
+static int
+parse(enum institution inst, const char *line, struct parsed_record *ret)
+{
+	const char *s = J(line);
+
+	memset(ret, 0, sizeof(*ret));
+	return record_parse(s, strlen(s), inst, key, today, ret, &err);
+}
+
+/* ok - parses line and fails the test, with the reason, if refused. */
+static void
+ok(enum institution inst, const char *line)
+{
+	if (parse(inst, line, &pr) != 0)
+		fail_msg("refused: %s: %s\n  %s", err.field, err.reason, line);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < LINKAGE_KEY_LEN; i++)
+		key[i] = (uint8_t)(0x40 + i);
+	today = date_from_ymd(2026, 11, 29);
+	record_init();
+	return 0;
+}
+
+#define V_DNI                                                                  \
+	"{'document':{'type':'DNI','number':'12345678'},'sex':'F',"            \
+	"'nationality':'PE','age':15}"
+#define V_NAMES                                                                \
+	"{'given_names':'María José','surnames':'Ñahui Quispe',"            \
+	"'birth_date':'2010-03-11','sex':'F','nationality':'PE'}"
+#define V_ANON "{'sex':'U','nationality':'XX','age':30}"
+
+#define L_ID                                                                   \
+	"{'kind':'identification','ref':'id-1','date':'2026-03-10',"           \
+	"'region':'15','victim':" V_DNI ",'exploitation':['sexual',"           \
+	"'labour']}"
+#define L_REF                                                                  \
+	"{'kind':'referral','ref':'rf-1','date':'2026-03-10',"                 \
+	"'region':'15','victim':" V_DNI ",'to':'mimp',"                        \
+	"'purpose':'protection','referral_number':'of-77'}"
+#define L_RR                                                                   \
+	"{'kind':'referral_received','ref':'rr-1','date':'2026-03-12',"        \
+	"'region':'15','victim':" V_DNI ",'from':'pnp',"                       \
+	"'referral_number':' OF-77 '}"
+#define L_SVC                                                                  \
+	"{'kind':'service','ref':'sv-1','date':'2026-03-12',"                  \
+	"'region':'17','victim':" V_NAMES ",'service':'medical'}"
+#define L_CASE                                                                 \
+	"{'kind':'case_stage','ref':'cs-1','date':'2026-03-10',"               \
+	"'region':'21','case_number':'fis-2026-1','stage':'complaint',"        \
+	"'victims':[" V_DNI "," V_NAMES "," V_ANON "],'persons':2,"            \
+	"'article':'129-A'}"
+#define L_COR                                                                  \
+	"{'kind':'correction','ref':'co-1','target_ref':'id-1',"               \
+	"'record':{'kind':'identification','date':'2026-03-11',"               \
+	"'region':'16','victim':" V_DNI ",'exploitation':['begging']}}"
+#define L_WD "{'kind':'withdrawal','ref':'wd-1','target_ref':'id-1'}"
+
+/* An identification around victim v, a case stage around victims vs. */
+#define IDV(v)                                                                 \
+	"{'kind':'identification','ref':'id-1','date':'2026-03-10',"           \
+	"'region':'15','victim':" v ",'exploitation':['sexual']}"
+#define CASEV(vs)                                                              \
+	"{'kind':'case_stage','ref':'cs-1','date':'2026-03-10',"               \
+	"'region':'21','case_number':'F-1','stage':'trial','victims':" vs      \
+	",'persons':2,'article':'153'}"
+/* A line with head, then the date and region, then the body. */
+#define TOP(kind, date, region, body)                                          \
+	"{'kind':'" kind "','ref':'x-1','date':" date ",'region':" region      \
+	"," body "}"
+#define BID "'victim':" V_DNI ",'exploitation':['sexual']"
+
+static void
+test_identification(void **state)
+{
+	uint8_t p[PSEUDONYM_LEN], id[EVENT_ID_LEN];
+	const struct record *r = &pr.ev.rec;
+
+	(void)state;
+	ok(INST_PNP, L_ID);
+	assert_int_equal(pr.ev.kind, KIND_IDENTIFICATION);
+	assert_int_equal(r->kind, KIND_IDENTIFICATION);
+	assert_int_equal(r->date, date_from_ymd(2026, 3, 10));
+	assert_int_equal(r->region, 15);
+	assert_int_equal(r->exploitation,
+			 1u << EXPL_SEXUAL | 1u << EXPL_LABOUR);
+	assert_true(r->victim.linkable);
+	assert_int_equal(r->victim.sex, SEX_F);
+	assert_int_equal(r->victim.age_years, 15);
+	assert_int_equal(r->victim.age_group, AGE_14_17);
+	assert_string_equal(r->victim.nationality, "PE");
+	pseudo_victim_document(key, "DNI", "12345678", p);
+	assert_memory_equal(r->victim.pseudonym, p, sizeof(p));
+	assert_string_equal(pr.ref, "id-1");
+	assert_string_equal(pr.target_ref, "");
+	assert_int_equal(pr.unlinkable, 0);
+	assert_int_equal(pr.ev.target_seq, 0);
+	pseudo_event_id(key, INST_PNP, "id-1", id);
+	assert_memory_equal(pr.ev.id, id, sizeof(id));
+	assert_int_equal(event_check(&pr.ev, NULL), 0);
+}
+
+static void
+test_referrals(void **state)
+{
+	uint8_t sent[PSEUDONYM_LEN], p[PSEUDONYM_LEN];
+
+	(void)state;
+	ok(INST_PNP, L_REF);
+	assert_int_equal(pr.ev.kind, KIND_REFERRAL);
+	assert_int_equal(pr.ev.rec.other, INST_MIMP);
+	assert_int_equal(pr.ev.rec.purpose, PURPOSE_PROTECTION);
+	memcpy(sent, pr.ev.rec.referral, sizeof(sent));
+	pseudo_referral(key, INST_PNP, "OF-77", p);
+	assert_memory_equal(sent, p, sizeof(p));
+	assert_int_equal(event_check(&pr.ev, NULL), 0);
+
+	/* The receiver writes the number its own way: same referral. */
+	ok(INST_MIMP, L_RR);
+	assert_int_equal(pr.ev.kind, KIND_REFERRAL_RECEIVED);
+	assert_int_equal(pr.ev.rec.other, INST_PNP);
+	assert_memory_equal(pr.ev.rec.referral, sent, sizeof(sent));
+	assert_int_equal(event_check(&pr.ev, NULL), 0);
+}
+
+static void
+test_service(void **state)
+{
+	uint8_t p[PSEUDONYM_LEN];
+	const struct victim *v = &pr.ev.rec.victim;
+
+	(void)state;
+	ok(INST_MIMP, L_SVC);
+	assert_int_equal(pr.ev.kind, KIND_SERVICE);
+	assert_int_equal(pr.ev.rec.service, SERVICE_MEDICAL);
+	assert_int_equal(pr.ev.rec.region, 17);
+	/* Born 2010-03-11: still 15 on 2026-03-10, 16 on 2026-03-12. */
+	assert_int_equal(v->age_years, 16);
+	assert_int_equal(v->age_group, AGE_14_17);
+	assert_true(v->linkable);
+	pseudo_victim_name(key, "MARIA JOSE", "NAHUI QUISPE",
+			   date_from_ymd(2010, 3, 11), SEX_F, p);
+	assert_memory_equal(v->pseudonym, p, sizeof(p));
+	assert_int_equal(pr.unlinkable, 0);
+}
+
+static void
+test_case_stage(void **state)
+{
+	uint8_t p[PSEUDONYM_LEN];
+	const struct record *r = &pr.ev.rec;
+
+	(void)state;
+	ok(INST_MP, L_CASE);
+	assert_int_equal(pr.ev.kind, KIND_CASE_STAGE);
+	assert_int_equal(r->stage, STAGE_COMPLAINT);
+	assert_int_equal(r->persons, 2);
+	assert_string_equal(r->article, "129-A");
+	assert_int_equal(r->n_victims, 3);
+	pseudo_case(key, "FIS-2026-1", p);
+	assert_memory_equal(r->case_id, p, sizeof(p));
+	assert_true(r->victims[0].linkable);
+	assert_true(r->victims[1].linkable);
+	assert_int_equal(r->victims[1].age_years, 15);
+	assert_false(r->victims[2].linkable);
+	assert_int_equal(r->victims[2].age_group, AGE_18_PLUS);
+	assert_int_equal(pr.unlinkable, 1);
+	assert_int_equal(event_check(&pr.ev, NULL), 0);
+
+	/* After the first stage the list may be empty. */
+	ok(INST_PJ, CASEV("[]"));
+	assert_int_equal(pr.ev.rec.n_victims, 0);
+	assert_int_equal(pr.ev.rec.stage, STAGE_TRIAL);
+	assert_int_equal(pr.ev.rec.persons, 2);
+}
+
+static void
+test_correction_withdrawal(void **state)
+{
+	uint8_t id[EVENT_ID_LEN];
+
+	(void)state;
+	ok(INST_PNP, L_COR);
+	assert_int_equal(pr.ev.kind, KIND_CORRECTION);
+	assert_int_equal(pr.ev.rec.kind, KIND_IDENTIFICATION);
+	assert_int_equal(pr.ev.rec.date, date_from_ymd(2026, 3, 11));
+	assert_int_equal(pr.ev.rec.region, 16);
+	assert_int_equal(pr.ev.rec.exploitation, 1u << EXPL_BEGGING);
+	assert_string_equal(pr.ref, "co-1");
+	assert_string_equal(pr.target_ref, "id-1");
+	pseudo_event_id(key, INST_PNP, "co-1", id);
+	assert_memory_equal(pr.ev.id, id, sizeof(id));
+	assert_int_equal(event_check(&pr.ev, NULL), 0);
+
+	ok(INST_PNP, L_WD);
+	assert_int_equal(pr.ev.kind, KIND_WITHDRAWAL);
+	assert_int_equal(pr.ev.rec.kind, KIND_NONE);
+	assert_string_equal(pr.ref, "wd-1");
+	assert_string_equal(pr.target_ref, "id-1");
+	pseudo_event_id(key, INST_PNP, "wd-1", id);
+	assert_memory_equal(pr.ev.id, id, sizeof(id));
+	assert_int_equal(event_check(&pr.ev, NULL), 0);
+
+	/* A corrected case stage, with its own victims. */
+	ok(INST_MP, "{'kind':'correction','ref':'co-2','target_ref':'cs-1',"
+		    "'record':{'kind':'case_stage','date':'2026-03-10',"
+		    "'region':'21','case_number':'F-1','stage':'complaint',"
+		    "'victims':[" V_ANON "," V_ANON "],'persons':0,"
+		    "'article':'153-A'}}");
+	assert_int_equal(pr.ev.rec.kind, KIND_CASE_STAGE);
+	assert_int_equal(pr.unlinkable, 2);
+}
+
+/* Other valid forms: every kind of document, bounds, unusual spacing. */
+static void
+test_valid_variants(void **state)
+{
+	(void)state;
+	ok(INST_PNP, IDV("{'document':{'type':'CE','number':'ab-12 3'},"
+			 "'sex':'M','nationality':'VE','age':0}"));
+	assert_int_equal(pr.ev.rec.victim.age_group, AGE_0_5);
+	ok(INST_PNP, IDV("{'document':{'type':'PASSPORT','number':'X1'},"
+			 "'sex':'U','nationality':'XX','age':120}"));
+	ok(INST_PNP, IDV("{'document':{'type':'PTP','number':'1'},"
+			 "'sex':'F','nationality':'CO','age':6}"));
+	ok(INST_PNP, IDV("{'document':{'type':'CPP','number':'1'},"
+			 "'sex':'F','nationality':'EC','age':12}"));
+	assert_int_equal(pr.ev.rec.victim.age_group, AGE_12_13);
+	ok(INST_PNP, IDV("{'document':{'type':'OTHER','number':'1'},"
+			 "'sex':'F','nationality':'BO','age':11}"));
+	assert_int_equal(pr.ev.rec.victim.age_group, AGE_6_11);
+	ok(INST_PNP, IDV("{'document':{'type':'DNI','number':'1234 5678'},"
+			 "'sex':'F','nationality':'PE','age':18}"));
+	assert_int_equal(pr.ev.rec.victim.age_group, AGE_18_PLUS);
+	/* Both birth_date and age: the birth date wins. */
+	ok(INST_PNP, IDV("{'birth_date':'2020-03-10','age':40,'sex':'F',"
+			 "'nationality':'PE'}"));
+	assert_int_equal(pr.ev.rec.victim.age_years, 6);
+	/* Born on the event's day. */
+	ok(INST_PNP, IDV("{'birth_date':'2026-03-10','sex':'F',"
+			 "'nationality':'PE'}"));
+	assert_int_equal(pr.ev.rec.victim.age_years, 0);
+	ok(INST_PNP, TOP("identification", "'2000-01-01'", "'01'", BID));
+	ok(INST_PNP, TOP("identification", "'2026-11-29'", "'25'", BID));
+	ok(INST_PNP,
+	   "{'kind':'identification','ref':'x','date':'2026-03-10',"
+	   "'region':'15','victim':" V_DNI ",'exploitation':["
+	   "'sexual','labour','begging','forced_criminality',"
+	   "'domestic_servitude','forced_marriage','illegal_adoption',"
+	   "'organ_removal','other']}");
+	assert_int_equal(pr.ev.rec.exploitation, 0x3fe);
+	/* Fields in any order, white space around them. */
+	ok(INST_PNP, " { 'exploitation' : ['other'] , 'victim' : " V_DNI
+		     ", 'region':'08', 'date':'2026-03-10', 'ref':'r r',"
+		     "'kind':'identification' } \n");
+	assert_int_equal(pr.ev.rec.region, 8);
+	ok(INST_PNP, "{'kind':'withdrawal','ref':'~!','target_ref':'"
+		     "0123456789012345678901234567890123456789012345678901"
+		     "234567890123'}");
+	ok(INST_MINSA, "{'kind':'referral','ref':'r','date':'2026-03-10',"
+		       "'region':'15','victim':" V_DNI ",'to':'pnp',"
+		       "'purpose':'health','referral_number':'A'}");
+	ok(INST_PJ, CASEV("[]"));
+	ok(INST_PJ,
+	   "{'kind':'case_stage','ref':'c','date':'2026-03-10',"
+	   "'region':'21','case_number':'F','stage':'dismissal',"
+	   "'victims':[],'persons':100000,'article':'123456789012345'}");
+}
+
+struct bad_case {
+	enum institution inst; /* INST_NONE: pnp */
+	const char *line;
+	const char *field;
+	const char *reason; /* a substring of the reason */
+};
+
+static const struct bad_case bad_cases[] = {
+    /* The line */
+    {0, "not json", "", "invalid JSON"},
+    {0, "[1,2]", "", "a record is a JSON object"},
+    {0, "{'kind':'service'", "", "invalid JSON"},
+    {0, "{'kind':'service','kind':'service'}", "", "duplicate"},
+    {0, L_WD " x", "", "invalid JSON"},
+    {0, "{'kind':'service','ref':'a\\u0000b'}", "", "invalid JSON"},
+    /* kind */
+    {0, "{'ref':'a'}", "kind", "required"},
+    {0, "{'kind':5}", "kind", "must be a string"},
+    {0, "{'kind':'arrest'}", "kind", "must be identification"},
+    {0, "{'kind':'Identification'}", "kind", "must be identification"},
+    /* Fields unknown, or of another kind */
+    {0, "{'kind':'withdrawal','ref':'a','target_ref':'b','colour':1}", "colour",
+     "unknown field"},
+    {0,
+     TOP("identification", "'2026-03-10'", "'15'", BID ",'service':'medical'"),
+     "service", "not a field of an identification record"},
+    {0,
+     TOP("service", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'service':'medical','exploitation':[]"),
+     "exploitation", "not a field of a service record"},
+    {0, TOP("case_stage", "'2026-03-10'", "'15'", "'victim':" V_DNI), "victim",
+     "not a field of a case_stage record"},
+    /* ref */
+    {0, "{'kind':'withdrawal','target_ref':'b'}", "ref", "required"},
+    {0, "{'kind':'withdrawal','ref':'','target_ref':'b'}", "ref",
+     "must not be empty"},
+    {0,
+     "{'kind':'withdrawal','ref':'"
+     "0123456789012345678901234567890123456789012345678901234567890"
+     "1234','target_ref':'b'}",
+     "ref", "longer than 64"},
+    {0, "{'kind':'withdrawal','ref':'caf\\u00e9','target_ref':'b'}", "ref",
+     "printable ASCII"},
+    {0, "{'kind':'withdrawal','ref':'a\\tb','target_ref':'b'}", "ref",
+     "printable ASCII"},
+    {0, "{'kind':'withdrawal','ref':12,'target_ref':'b'}", "ref",
+     "must be a string"},
+    /* date */
+    {0, "{'kind':'service','ref':'x','region':'15'}", "date", "required"},
+    {0, TOP("identification", "'2026-02-30'", "'15'", BID), "date", "real day"},
+    {0, TOP("identification", "'2026-3-10'", "'15'", BID), "date",
+     "YYYY-MM-DD"},
+    {0, TOP("identification", "'2026-03-10T10:00'", "'15'", BID), "date",
+     "YYYY-MM-DD"},
+    {0, TOP("identification", "'1999-12-31'", "'15'", BID), "date",
+     "before 2000-01-01"},
+    {0, TOP("identification", "'2026-11-30'", "'15'", BID), "date",
+     "after today"},
+    {0, TOP("identification", "20260310", "'15'", BID), "date",
+     "must be a string"},
+    /* region */
+    {0, "{'kind':'service','ref':'x','date':'2026-03-10'}", "region",
+     "required"},
+    {0, TOP("identification", "'2026-03-10'", "'26'", BID), "region",
+     "01 to 25"},
+    {0, TOP("identification", "'2026-03-10'", "'00'", BID), "region",
+     "01 to 25"},
+    {0, TOP("identification", "'2026-03-10'", "'5'", BID), "region",
+     "two digits"},
+    {0, TOP("identification", "'2026-03-10'", "'1a'", BID), "region",
+     "two digits"},
+    {0, TOP("identification", "'2026-03-10'", "15", BID), "region",
+     "must be a string"},
+    /* victim */
+    {0,
+     TOP("identification", "'2026-03-10'", "'15'", "'exploitation':['sexual']"),
+     "victim", "required"},
+    {0, IDV("[]"), "victim", "must be an object"},
+    {0, IDV("{'name':'Ana','sex':'F','nationality':'PE','age':3}"),
+     "victim.name", "unknown field"},
+    {0,
+     IDV("{'document':{'type':'DNIE','number':'12345678'},'sex':'F',"
+	 "'nationality':'PE','age':3}"),
+     "victim.document.type", "must be DNI, CE, PASSPORT"},
+    {0,
+     IDV("{'document':{'number':'12345678'},'sex':'F',"
+	 "'nationality':'PE','age':3}"),
+     "victim.document.type", "required"},
+    {0,
+     IDV("{'document':{'type':'DNI','number':'1234567'},'sex':'F',"
+	 "'nationality':'PE','age':3}"),
+     "victim.document.number", "a DNI is exactly 8 digits"},
+    {0,
+     IDV("{'document':{'type':'DNI','number':'1234567X'},'sex':'F',"
+	 "'nationality':'PE','age':3}"),
+     "victim.document.number", "a DNI is exactly 8 digits"},
+    {0,
+     IDV("{'document':{'type':'DNI','number':'123456789'},'sex':'F',"
+	 "'nationality':'PE','age':3}"),
+     "victim.document.number", "a DNI is exactly 8 digits"},
+    {0,
+     IDV("{'document':{'type':'DNI'},'sex':'F','nationality':'PE',"
+	 "'age':3}"),
+     "victim.document.number", "required"},
+    {0,
+     IDV("{'document':{'type':'CE','number':'AB/12'},'sex':'F',"
+	 "'nationality':'PE','age':3}"),
+     "victim.document.number", "letters and digits"},
+    {0,
+     IDV("{'document':{'type':'CE','number':' - '},'sex':'F',"
+	 "'nationality':'PE','age':3}"),
+     "victim.document.number", "letters and digits"},
+    {0,
+     IDV("{'document':{'type':'DNI','number':12345678},'sex':'F',"
+	 "'nationality':'PE','age':3}"),
+     "victim.document.number", "must be a string"},
+    {0,
+     IDV("{'document':{'type':'DNI','number':'12345678','country':"
+	 "'PE'},'sex':'F','nationality':'PE','age':3}"),
+     "victim.document.country", "unknown field"},
+    {0,
+     IDV("{'document':'12345678','sex':'F','nationality':'PE',"
+	 "'age':3}"),
+     "victim.document", "must be an object"},
+    {0,
+     IDV("{'given_names':'Ana2','sex':'F','nationality':'PE',"
+	 "'age':3}"),
+     "victim.given_names", "Latin letters"},
+    {0, IDV("{'given_names':'','sex':'F','nationality':'PE','age':3}"),
+     "victim.given_names", "Latin letters"},
+    {0,
+     IDV("{'given_names':'\\u0418\\u0432\\u0430\\u043d','sex':'M',"
+	 "'nationality':'RU','age':30}"),
+     "victim.given_names", "Latin letters"},
+    {0, IDV("{'surnames':7,'sex':'F','nationality':'PE','age':3}"),
+     "victim.surnames", "must be a string"},
+    {0,
+     IDV("{'surnames':'Quispe $','sex':'F','nationality':'PE',"
+	 "'age':3}"),
+     "victim.surnames", "Latin letters"},
+    {0, IDV("{'birth_date':'2026-03-11','sex':'F','nationality':'PE'}"),
+     "victim.birth_date", "after the record's date"},
+    {0, IDV("{'birth_date':'2010-13-01','sex':'F','nationality':'PE'}"),
+     "victim.birth_date", "real day"},
+    {0, IDV("{'birth_date':'1900-01-01','sex':'F','nationality':'PE'}"),
+     "victim.birth_date", "over 120"},
+    {0, IDV("{'age':121,'sex':'F','nationality':'PE'}"), "victim.age",
+     "from 0 to 120"},
+    {0, IDV("{'age':-1,'sex':'F','nationality':'PE'}"), "victim.age",
+     "from 0 to 120"},
+    {0, IDV("{'age':12.5,'sex':'F','nationality':'PE'}"), "victim.age",
+     "whole number"},
+    {0, IDV("{'age':12.0,'sex':'F','nationality':'PE'}"), "victim.age",
+     "whole number"},
+    {0, IDV("{'age':'12','sex':'F','nationality':'PE'}"), "victim.age",
+     "whole number"},
+    {0,
+     IDV("{'birth_date':'2000-01-01','age':200,'sex':'F',"
+	 "'nationality':'PE'}"),
+     "victim.age", "from 0 to 120"},
+    {0, IDV("{'sex':'F','nationality':'PE'}"), "victim",
+     "one of birth_date or age is required"},
+    {0,
+     IDV("{'given_names':'Ana','surnames':'Quispe','sex':'F',"
+	 "'nationality':'PE'}"),
+     "victim", "one of birth_date or age is required"},
+    {0, IDV("{'nationality':'PE','age':3}"), "victim.sex", "required"},
+    {0, IDV("{'sex':'X','nationality':'PE','age':3}"), "victim.sex",
+     "F, M or U"},
+    {0, IDV("{'sex':'f','nationality':'PE','age':3}"), "victim.sex",
+     "F, M or U"},
+    {0, IDV("{'sex':'FM','nationality':'PE','age':3}"), "victim.sex",
+     "F, M or U"},
+    {0, IDV("{'sex':'F','age':3}"), "victim.nationality", "required"},
+    {0, IDV("{'sex':'F','nationality':'pe','age':3}"), "victim.nationality",
+     "two upper-case letters"},
+    {0, IDV("{'sex':'F','nationality':'PER','age':3}"), "victim.nationality",
+     "two upper-case letters"},
+    {0, IDV("{'sex':'F','nationality':'P1','age':3}"), "victim.nationality",
+     "two upper-case letters"},
+    /* exploitation */
+    {0, TOP("identification", "'2026-03-10'", "'15'", "'victim':" V_DNI),
+     "exploitation", "required"},
+    {0,
+     TOP("identification", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'exploitation':[]"),
+     "exploitation", "must not be empty"},
+    {0,
+     TOP("identification", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'exploitation':'sexual'"),
+     "exploitation", "must be a list"},
+    {0,
+     TOP("identification", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'exploitation':['sexual','theft']"),
+     "exploitation[1]", "unknown form of exploitation"},
+    {0,
+     TOP("identification", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'exploitation':['labour','labour']"),
+     "exploitation[1]", "repeated"},
+    {0,
+     TOP("identification", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'exploitation':[3]"),
+     "exploitation[0]", "must be a string"},
+    /* referral */
+    {0,
+     TOP("referral", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'purpose':'health','referral_number':'1'"),
+     "to", "required"},
+    {0,
+     TOP("referral", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'to':'pnp','purpose':'health',"
+	 "'referral_number':'1'"),
+     "to", "must differ from the submitting institution"},
+    {0,
+     TOP("referral", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'to':'police','purpose':'health',"
+	 "'referral_number':'1'"),
+     "to", "must be pnp, mp, pj, mimp or minsa"},
+    {0,
+     TOP("referral", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'to':'mp','purpose':'care',"
+	 "'referral_number':'1'"),
+     "purpose", "must be one of protection"},
+    {0,
+     TOP("referral", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'to':'mp','referral_number':'1'"),
+     "purpose", "required"},
+    {0,
+     TOP("referral", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'to':'mp','purpose':'health'"),
+     "referral_number", "required"},
+    {0,
+     TOP("referral", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'to':'mp','purpose':'health',"
+	 "'referral_number':'   '"),
+     "referral_number", "not only spaces"},
+    {0,
+     TOP("referral", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'to':'mp','purpose':'health',"
+	 "'referral_number':'N\\u00ba 5'"),
+     "referral_number", "printable ASCII"},
+    {0,
+     TOP("referral", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'to':'mp','purpose':'health',"
+	 "'referral_number':5"),
+     "referral_number", "must be a string"},
+    /* referral_received, submitted by mimp */
+    {INST_MIMP,
+     TOP("referral_received", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'from':'mimp','referral_number':'1'"),
+     "from", "must differ from the submitting institution"},
+    {INST_MIMP,
+     TOP("referral_received", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'referral_number':'1'"),
+     "from", "required"},
+    {INST_MIMP,
+     TOP("referral_received", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'from':'pnp','to':'mimp',"
+	 "'referral_number':'1'"),
+     "to", "not a field of a referral_received record"},
+    /* service */
+    {0,
+     TOP("service", "'2026-03-10'", "'15'",
+	 "'victim':" V_DNI ",'service':'food'"),
+     "service", "must be one of residential_care"},
+    {0, TOP("service", "'2026-03-10'", "'15'", "'victim':" V_DNI), "service",
+     "required"},
+    {0,
+     TOP("service", "'2026-03-10'", "'15'",
+	 "'victim':" V_ANON ",'service':'medical'"),
+     "", NULL}, /* valid: an unlinkable victim is accepted */
+    /* case_stage */
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'stage':'trial','victims':[],'persons':1,'article':'1'"),
+     "case_number", "required"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':' ','stage':'trial','victims':[],'persons':1,"
+	 "'article':'1'"),
+     "case_number", "not only spaces"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'appeal','victims':[],'persons':1,"
+	 "'article':'1'"),
+     "stage", "must be one of complaint"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','victims':[],'persons':1,'article':'1'"),
+     "stage", "required"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','persons':1,'article':'1'"),
+     "victims", "required"},
+    {0, CASEV("{}"), "victims", "must be a list"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'complaint','victims':[],"
+	 "'persons':1,'article':'1'"),
+     "victims", "a complaint names at least one victim"},
+    {0, CASEV("[" V_DNI ",{'sex':'W','nationality':'PE','age':3}]"),
+     "victims[1].sex", "F, M or U"},
+    {0, CASEV("[3]"), "victims[0]", "must be an object"},
+    {0, CASEV("[" V_ANON ",{'sex':'F','nationality':'PE'}]"), "victims[1]",
+     "one of birth_date or age is required"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':-1,'article':'1'"),
+     "persons", "from 0 to 100000"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':100001,'article':'1'"),
+     "persons", "from 0 to 100000"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1.5,'article':'1'"),
+     "persons", "whole number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'article':'1'"),
+     "persons", "required"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1"),
+     "article", "required"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':''"),
+     "article", "must not be empty"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'1234567890123456'"),
+     "article", "longer than 15"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'art\\u00edculo 1'"),
+     "article", "printable ASCII"},
+    /* correction */
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','date':"
+     "'2026-03-10','record':{}}",
+     "date", "not a field of a correction record"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','region':"
+     "'15','record':{}}",
+     "region", "not a field of a correction record"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','victim':{},"
+     "'record':{}}",
+     "victim", "not a field of a correction record"},
+    {0, "{'kind':'correction','ref':'c','record':{}}", "target_ref",
+     "required"},
+    {0, "{'kind':'correction','ref':'c','target_ref':'c','record':{}}",
+     "target_ref", "must differ from ref"},
+    {0, "{'kind':'correction','ref':'c','target_ref':'t'}", "record",
+     "required"},
+    {0, "{'kind':'correction','ref':'c','target_ref':'t','record':'x'}",
+     "record", "must be an object"},
+    {0, "{'kind':'correction','ref':'c','target_ref':'t','record':{}}",
+     "record.kind", "required"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','record':"
+     "{'kind':'correction'}}",
+     "record.kind", "cannot be a correction or withdrawal"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','record':"
+     "{'kind':'withdrawal'}}",
+     "record.kind", "cannot be a correction or withdrawal"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','record':"
+     "{'kind':'service','ref':'c2'}}",
+     "record.ref", "no ref of its own"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','record':"
+     "{'kind':'service','colour':'red'}}",
+     "record.colour", "unknown field"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','record':"
+     "{'kind':'service','exploitation':[]}}",
+     "record.exploitation", "not a field of a service record"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','record':"
+     "{'kind':'service','region':'15'}}",
+     "record.date", "required"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','record':"
+     "{'kind':'service','date':'2027-01-01','region':'15'}}",
+     "record.date", "after today"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','record':"
+     "{'kind':'service','date':'2026-01-01','region':'99'}}",
+     "record.region", "01 to 25"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','record':"
+     "{'kind':'service','date':'2026-01-01','region':'15','victim':"
+     "{'document':{'type':'DNI','number':'1'},'sex':'F',"
+     "'nationality':'PE','age':3},'service':'medical'}}",
+     "record.victim.document.number", "a DNI is exactly 8 digits"},
+    {0,
+     "{'kind':'correction','ref':'c','target_ref':'t','record':"
+     "{'kind':'case_stage','date':'2026-01-01','region':'15',"
+     "'case_number':'1','stage':'trial','victims':[{'sex':'F',"
+     "'nationality':'PE','age':300}],'persons':1,'article':'1'}}",
+     "record.victims[0].age", "from 0 to 120"},
+    {INST_MIMP,
+     "{'kind':'correction','ref':'c','target_ref':'t',"
+     "'record':{'kind':'referral_received','date':'2026-01-01',"
+     "'region':'15','victim':" V_ANON ",'from':'mimp',"
+     "'referral_number':'1'}}",
+     "record.from", "must differ"},
+    /* withdrawal */
+    {0, "{'kind':'withdrawal','ref':'w'}", "target_ref", "required"},
+    {0, "{'kind':'withdrawal','ref':'w','target_ref':''}", "target_ref",
+     "must not be empty"},
+    {0,
+     "{'kind':'withdrawal','ref':'w','target_ref':'"
+     "0123456789012345678901234567890123456789012345678901234567890"
+     "1234'}",
+     "target_ref", "longer than 64"},
+    {0, "{'kind':'withdrawal','ref':'w','target_ref':'t','record':{}}",
+     "record", "not a field of a withdrawal record"},
+    {0,
+     "{'kind':'withdrawal','ref':'w','target_ref':'t','date':"
+     "'2026-03-10'}",
+     "date", "not a field of a withdrawal record"},
+    /* The first error of the line is the one reported. */
+    {0,
+     TOP("identification", "'2026-13-10'", "'99'",
+	 "'victim':{'sex':'X'},'exploitation':[]"),
+     "date", "real day"},
+    {0, IDV("{'sex':'X','nationality':'pe','age':300}"), "victim.age",
+     "from 0 to 120"},
+};
+
+static void
+test_bad_cases(void **state)
+{
+	size_t i, n = sizeof(bad_cases) / sizeof(bad_cases[0]);
+	const struct bad_case *c;
+	enum institution inst;
+	int r;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		c = &bad_cases[i];
+		inst = c->inst == INST_NONE ? INST_PNP : c->inst;
+		r = parse(inst, c->line, &pr);
+		if (c->reason == NULL) {
+			if (r != 0)
+				fail_msg("case %zu refused: %s: %s", i,
+					 err.field, err.reason);
+			continue;
+		}
+		if (r != -EINVAL)
+			fail_msg("case %zu: accepted: %s", i, c->line);
+		if (strcmp(err.field, c->field) != 0 ||
+		    strstr(err.reason, c->reason) == NULL)
+			fail_msg("case %zu: got %s: %s\n  want %s: ...%s...\n"
+				 "  line %s",
+				 i, err.field, err.reason, c->field, c->reason,
+				 J(c->line));
+		/* A reason never quotes the line. */
+		assert_null(strstr(err.reason, "1234"));
+		assert_null(strstr(err.reason, "Quispe"));
+		assert_null(strstr(err.reason, "Ana"));
+	}
+	/* Keep the table honest: at least one case per rule. */
+	assert_true(n >= 100);
+}
+
+/* jansson's error text quotes the line; the reason must not. */
+static void
+test_json_error_has_no_identity(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(INST_PNP,
+			       "{'kind':'identification','victim':{"
+			       "'given_names':'Quispe' 'Mamani'}}",
+			       &pr),
+			 -EINVAL);
+	assert_string_equal(err.field, "");
+	assert_non_null(strstr(err.reason, "invalid JSON at column"));
+	assert_null(strstr(err.reason, "Quispe"));
+	assert_null(strstr(err.reason, "Mamani"));
+	assert_null(strstr(err.reason, "near"));
+}
+
+static void
+test_line_limits(void **state)
+{
+	char *line, *p;
+	size_t i;
+
+	(void)state;
+	line = calloc(1, RECORD_MAX_LINE + 2);
+	assert_non_null(line);
+	memset(line, ' ', RECORD_MAX_LINE + 1);
+	assert_int_equal(record_parse(line, RECORD_MAX_LINE + 1, INST_PNP, key,
+				      today, &pr, &err),
+			 -EINVAL);
+	assert_string_equal(err.field, "");
+	assert_non_null(strstr(err.reason, "longer than"));
+
+	/* 256 victims are fine, 257 are not. */
+	p = line;
+	p += sprintf(p, "%s",
+		     J("{'kind':'case_stage','ref':'c','date':"
+		       "'2026-03-10','region':'15','case_number':"
+		       "'F','stage':'trial','persons':1,"
+		       "'article':'1','victims':["));
+	for (i = 0; i < EVENT_MAX_CASE_VICTIMS; i++)
+		p += sprintf(p, "%s%s", i ? "," : "", J(V_ANON));
+	strcpy(p, "]}");
+	assert_int_equal(
+	    record_parse(line, strlen(line), INST_MP, key, today, &pr, &err),
+	    0);
+	assert_int_equal(pr.ev.rec.n_victims, EVENT_MAX_CASE_VICTIMS);
+	assert_int_equal(pr.unlinkable, EVENT_MAX_CASE_VICTIMS);
+	assert_int_equal(event_check(&pr.ev, NULL), 0);
+	sprintf(p, ",%s]}", J(V_ANON));
+	assert_int_equal(
+	    record_parse(line, strlen(line), INST_MP, key, today, &pr, &err),
+	    -EINVAL);
+	assert_string_equal(err.field, "victims");
+	assert_non_null(strstr(err.reason, "more than 256"));
+	free(line);
+}
+
+/* The same line gives the same bytes, every time. */
+static void
+test_idempotent(void **state)
+{
+	static const char *const lines[] = {L_ID,   L_REF, L_SVC,
+					    L_CASE, L_COR, L_WD};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(parse(INST_PNP, lines[i], &pr), 0);
+		assert_int_equal(parse(INST_PNP, lines[i], &pr2), 0);
+		assert_memory_equal(&pr, &pr2, sizeof(pr));
+	}
+	/* Another institution: another event id, same pseudonyms. */
+	assert_int_equal(parse(INST_PNP, L_ID, &pr), 0);
+	assert_int_equal(parse(INST_MINSA, L_ID, &pr2), 0);
+	assert_memory_not_equal(pr.ev.id, pr2.ev.id, EVENT_ID_LEN);
+	assert_memory_equal(&pr.ev.rec, &pr2.ev.rec, sizeof(pr.ev.rec));
+}
+
+/* Spelling variants of one victim link; different people do not. */
+static void
+test_linkage(void **state)
+{
+	uint8_t a[PSEUDONYM_LEN];
+
+	(void)state;
+	ok(INST_PNP, IDV(V_NAMES));
+	memcpy(a, pr.ev.rec.victim.pseudonym, sizeof(a));
+	ok(INST_MIMP, IDV("{'given_names':'MARIA  JOSE ','surnames':"
+			  "'Nahui-Quispe','birth_date':'2010-03-11',"
+			  "'sex':'F','nationality':'PE','age':99}"));
+	assert_memory_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+	ok(INST_MIMP, IDV("{'given_names':'Mari\\u0301a Jose\\u0301',"
+			  "'surnames':'N\\u0303ahui Quispe',"
+			  "'birth_date':'2010-03-11','sex':'F',"
+			  "'nationality':'BO'}"));
+	assert_memory_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+	ok(INST_MIMP, IDV("{'given_names':'Maria Jose','surnames':"
+			  "'Nahui Quispe','birth_date':'2010-03-12',"
+			  "'sex':'F','nationality':'PE'}"));
+	assert_memory_not_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+	ok(INST_MIMP, IDV("{'given_names':'Maria Jose','surnames':"
+			  "'Nahui Quispe','birth_date':'2010-03-11',"
+			  "'sex':'U','nationality':'PE'}"));
+	assert_memory_not_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+
+	/* Quechua apostrophes, in any of their forms. */
+	ok(INST_PNP, IDV("{'given_names':'Ch\\u2019aska','surnames':"
+			 "'K`ana','birth_date':'2012-01-01','sex':'F',"
+			 "'nationality':'PE'}"));
+	memcpy(a, pr.ev.rec.victim.pseudonym, sizeof(a));
+	ok(INST_MP, IDV("{'given_names':'Chaska','surnames':'K\\u02bcana',"
+			"'birth_date':'2012-01-01','sex':'F',"
+			"'nationality':'PE'}"));
+	assert_memory_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+
+	/* A document wins over names; dashes and spaces do not count. */
+	ok(INST_PNP, IDV("{'document':{'type':'DNI','number':'1234-5678'},"
+			 "'given_names':'Ana','sex':'F','nationality':'PE',"
+			 "'age':3}"));
+	memcpy(a, pr.ev.rec.victim.pseudonym, sizeof(a));
+	ok(INST_PJ, IDV(V_DNI));
+	assert_memory_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+}
+
+static void
+test_unlinkable(void **state)
+{
+	(void)state;
+	ok(INST_PNP, IDV(V_ANON));
+	assert_false(pr.ev.rec.victim.linkable);
+	assert_int_equal(pr.unlinkable, 1);
+	/* Names without a birth date do not make a link key. */
+	ok(INST_PNP, IDV("{'given_names':'Ana','surnames':'Quispe',"
+			 "'sex':'F','nationality':'PE','age':3}"));
+	assert_false(pr.ev.rec.victim.linkable);
+	assert_int_equal(pr.unlinkable, 1);
+	/* Nor a birth date with only one of the names. */
+	ok(INST_PNP, IDV("{'surnames':'Quispe','birth_date':'2020-01-01',"
+			 "'sex':'F','nationality':'PE'}"));
+	assert_false(pr.ev.rec.victim.linkable);
+	assert_int_equal(pr.unlinkable, 1);
+	ok(INST_PNP, IDV(V_NAMES));
+	assert_true(pr.ev.rec.victim.linkable);
+	assert_int_equal(pr.unlinkable, 0);
+	ok(INST_MP, CASEV("[" V_ANON "," V_DNI "," V_ANON "," V_NAMES "]"));
+	assert_int_equal(pr.unlinkable, 2);
+	ok(INST_PNP, L_WD);
+	assert_int_equal(pr.unlinkable, 0);
+}
+
+/* record_init() routes jansson's memory through the wiping allocator. */
+static void
+test_init(void **state)
+{
+	json_malloc_t m;
+	json_free_t f;
+
+	(void)state;
+	record_init();
+	record_init();
+	json_get_alloc_funcs(&m, &f);
+	assert_true(m != malloc);
+	assert_true(f != free);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_identification),
+	    cmocka_unit_test(test_referrals),
+	    cmocka_unit_test(test_service),
+	    cmocka_unit_test(test_case_stage),
+	    cmocka_unit_test(test_correction_withdrawal),
+	    cmocka_unit_test(test_valid_variants),
+	    cmocka_unit_test(test_bad_cases),
+	    cmocka_unit_test(test_json_error_has_no_identity),
+	    cmocka_unit_test(test_line_limits),
+	    cmocka_unit_test(test_idempotent),
+	    cmocka_unit_test(test_linkage),
+	    cmocka_unit_test(test_unlinkable),
+	    cmocka_unit_test(test_init),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
