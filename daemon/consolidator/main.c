@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "codec.h"
 #include "date.h"
 #include "ingest.h"
@@ -41,7 +42,8 @@ struct cons {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: kuska-consolidator [-dn] -c FILE\n");
+	fprintf(stderr, "usage: kuska-consolidator [-dn] -c FILE\n"
+			"       kuska-consolidator --audit -c FILE\n");
 	exit(2);
 }
 
@@ -345,13 +347,20 @@ int
 main(int argc, char **argv)
 {
 	struct cons c;
+	static const struct option opts[] = {
+		{"audit", no_argument, NULL, 'A'},
+		{NULL, 0, NULL, 0},
+	};
 	const char *conf = NULL;
-	int ch, check = 0, debug = 0, err;
+	int ch, check = 0, debug = 0, audit = 0, err;
 	char fp[17];
 
 	memset(&c, 0, sizeof(c));
-	while ((ch = getopt(argc, argv, "c:dn")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dn", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'A':
+			audit = 1;
+			break;
 		case 'c':
 			conf = optarg;
 			break;
@@ -379,13 +388,20 @@ main(int argc, char **argv)
 			c.reg->n_parties, c.reg->n_keys);
 		return 0;
 	}
-	if (service_init() != 0)
-		fatal("signals");
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)
 		fatalx("%s: cannot open the store: %s", c.cfg.data_dir,
 		       strerror(-err));
+	if (audit) {
+		err = audit_run(c.st, c.reg, stdout);
+		if (err < 0)
+			fatalx("audit: %s", strerror(-err));
+		printf("audit: %s\n", err == 0 ? "OK" : "FAILED");
+		return err == 0 ? 0 : 1;
+	}
+	if (service_init() != 0)
+		fatal("signals");
 	if (ingest_open(&c.ig, c.st, c.reg) != 0)
 		fatalx("cannot read the store");
 	c.t = transport_new();

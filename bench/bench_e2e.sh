@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# bench_e2e.sh - end to end with real processes: five kuska-node daemons
+# and a kuska-consolidator on 127.0.0.1, `kuska submit` to consolidator
+# commit.
+#
+# usage: bench/bench_e2e.sh [-v VICTIMS] [-s SEED] [-k] [BUILD_DIR]
+#   BUILD_DIR  where kuska, kuska-node, kuska-consolidator are
+#              (default $KUSKA_BIN, else ./build)
+#   -v         victims for `kuska sim` (default 20000, about 120k events)
+#   -s         sim seed (default 1)
+#   -k         keep the temporary directory (configs, data, logs)
+#
+# Untimed: demo init, starting the six daemons, `kuska sim`. Timed from
+# the start of five `kuska submit` (one per institution, in parallel)
+# until the consolidator's last_seq for every institution equals its
+# node's last sequence, polled every 0.2 s. Gives up after 10 minutes.
+
+set -u
+
+VICTIMS=20000
+SEED=1
+KEEP=0
+LIMIT_S=600
+INSTS="pnp mp pj mimp minsa"
+
+usage() {
+	sed -n 's/^# \{0,1\}//; 6,12p' "$0" >&2
+	exit 2
+}
+
+while getopts "v:s:kh" opt; do
+	case $opt in
+	v) VICTIMS=$OPTARG ;;
+	s) SEED=$OPTARG ;;
+	k) KEEP=1 ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -le 1 ] || usage
+BIN=${1:-${KUSKA_BIN:-./build}}
+KUSKA=$BIN/kuska
+NODE=$BIN/kuska-node
+CONS=$BIN/kuska-consolidator
+for b in "$KUSKA" "$NODE" "$CONS"; do
+	[ -x "$b" ] || {
+		echo "bench_e2e: $b not found; give the build directory" >&2
+		exit 2
+	}
+done
+
+# Short: ipc socket paths live under it.
+T=$(mktemp -d /tmp/kuska-be2e.XXXXXX) || exit 1
+N=$T/net
+declare -A PIDS=()
+START_S=$(date +%s)
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	sleep 0.3
+	for p in "${PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ "$KEEP" = 1 ]; then
+		echo "bench_e2e: kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() {
+	echo "bench_e2e: $*" >&2
+	exit 1
+}
+
+now() { date +%s.%N; }
+
+# Seconds left of the overall 10-minute bound.
+left() { echo $((LIMIT_S - ($(date +%s) - START_S))); }
+
+# A port pair nobody answers on.
+pick_port() {
+	local p
+	for p in $(seq $((20000 + RANDOM % 20000)) 2 60000); do
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null &&
+			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+wait_for_file() {
+	local i
+	for i in $(seq 200); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# CPU seconds (user + system) a running process has used.
+cpu_of() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
+		"/proc/$1/stat" 2>/dev/null || echo "?"
+}
+
+node_last_seq() {
+	"$KUSKA" status -c "$N/$1.conf" 2>/dev/null |
+		sed -n 's/.*(last sequence \([0-9]*\)).*/\1/p'
+}
+
+# The consolidator's table: "institution last_seq accepted refused ...".
+cons_table() {
+	"$KUSKA" status -c "$N/consolidator.conf" 2>/dev/null
+}
+
+PORT=$(pick_port)
+[ -n "$PORT" ] || die "no free port pair"
+"$KUSKA" demo init "$N" --port "$PORT" >/dev/null || die "kuska demo init failed"
+
+"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
+PIDS[cons]=$!
+wait_for_file "$N/run/consolidator.sock" || die "consolidator did not start (see log)"
+for i in $INSTS; do
+	"$NODE" -c "$N/$i.conf" 2>>"$N/$i.log" &
+	PIDS[$i]=$!
+done
+for i in $INSTS; do
+	wait_for_file "$N/run/$i.sock" || die "node $i did not start"
+done
+
+echo "bench_e2e: kuska sim --victims $VICTIMS --seed $SEED ..." >&2
+"$KUSKA" sim --out "$T/sim" --victims "$VICTIMS" --seed "$SEED" >/dev/null ||
+	die "kuska sim failed"
+RECORDS=0
+for i in $INSTS; do
+	RECORDS=$((RECORDS + $(grep -c . "$T/sim/$i.jsonl")))
+done
+
+# Timed: five submits in parallel.
+declare -A SUB=()
+T0=$(now)
+for i in $INSTS; do
+	"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >"$T/submit-$i.out" 2>&1 &
+	SUB[$i]=$!
+done
+SUBMIT_RC=0
+for i in $INSTS; do
+	# wait has no timeout: poll, so the 10-minute bound holds.
+	while kill -0 "${SUB[$i]}" 2>/dev/null; do
+		[ "$(left)" -gt 0 ] || die "submit still running after ${LIMIT_S} s"
+		sleep 0.05
+	done
+	wait "${SUB[$i]}" || SUBMIT_RC=1
+done
+T1=$(now)
+
+EVENTS=0
+declare -A WANT=()
+for i in $INSTS; do
+	WANT[$i]=$(node_last_seq "$i")
+	[ -n "${WANT[$i]}" ] || die "no status from node $i"
+	EVENTS=$((EVENTS + WANT[$i]))
+done
+
+# Poll until every institution's events are committed.
+while :; do
+	table=$(cons_table)
+	done_all=1
+	for i in $INSTS; do
+		c=$(awk -v i="$i" '$1 == i { print $2 }' <<<"$table")
+		[ "${c:-0}" -ge "${WANT[$i]}" ] || {
+			done_all=0
+			break
+		}
+	done
+	[ $done_all = 1 ] && break
+	[ "$(left)" -gt 0 ] || die "not all committed after ${LIMIT_S} s:
+$table"
+	sleep 0.2
+done
+T2=$(now)
+
+REFUSED=$(awk 'NR > 1 && NF >= 4 && $2 ~ /^[0-9]+$/ { s += $4 } END { print s + 0 }' \
+	<<<"$table")
+CPU_CONS=$(cpu_of "${PIDS[cons]}")
+CPU_NODES=0
+for i in $INSTS; do
+	CPU_NODES=$(awk -v a="$CPU_NODES" -v b="$(cpu_of "${PIDS[$i]}")" \
+		'BEGIN { printf "%.2f", a + b }')
+done
+
+awk -v ev="$EVENTS" -v rec="$RECORDS" -v t0="$T0" -v t1="$T1" -v t2="$T2" \
+	-v victims="$VICTIMS" -v refused="$REFUSED" -v cc="$CPU_CONS" \
+	-v cn="$CPU_NODES" -v nproc="$(nproc)" 'BEGIN {
+	s = t1 - t0; e = t2 - t0
+	printf "bench_e2e: five nodes and a consolidator on 127.0.0.1 (%d CPUs)\n", nproc
+	printf "  victims=%d records=%d events=%d refused_by_consolidator=%d\n", victims, rec, ev, refused
+	printf "submit_s=%.2f submit_events_per_s=%.0f\n", s, ev / s
+	printf "e2e_s=%.2f e2e_events_per_s=%.0f (first submit to last commit)\n", e, ev / e
+	printf "commit_tail_s=%.2f (last submit returned to last commit)\n", t2 - t1
+	printf "cpu_s consolidator=%.2f nodes=%.2f (whole run, incl. start)\n", cc, cn
+}'
+
+if [ "$SUBMIT_RC" != 0 ]; then
+	echo "bench_e2e: some kuska submit refused records or failed:" >&2
+	for i in $INSTS; do tail -n 3 "$T/submit-$i.out" >&2; done
+	exit 1
+fi
+[ "$REFUSED" = 0 ] || die "the consolidator refused $REFUSED events"
+exit 0

@@ -1,0 +1,847 @@
+/*
+ * bench_ingest.c - the consolidator alone: how many pre-signed events per
+ * second ingest_batch verifies, checks and commits, beside the bare
+ * Ed25519 verify rate of this machine measured in the same run.
+ *
+ * Before any timing it builds a stream of realistic events (the kinds and
+ * case stages each institution may emit, random pseudonyms), signs each
+ * with a freshly generated key per institution, registers those keys in
+ * a temporary registry file and opens a fresh store in a temporary
+ * directory. Then it feeds the stream to ingest_batch in batches, one
+ * LMDB write transaction (and fsync) each, round-robin over the
+ * institutions as the consolidator would see them. Every Ack is checked:
+ * last_seq must advance to the batch's last sequence with no rejections,
+ * or the benchmark stops with an error.
+ *
+ * Usage: bench_ingest [-n EVENTS] [-b BATCH] [-i INSTITUTIONS]
+ *                     [-v VERIFIES] [-d PARENT] [-k]
+ *
+ * The bare verify rate calls libsodium directly: measuring the library
+ * itself is the point, so this program is the one exception to lib/
+ * owning libsodium.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "codec.h"
+#include "date.h"
+#include "event.h"
+#include "ingest.h"
+#include "keys.h"
+#include "log.h"
+#include "registry.h"
+#include "sign.h"
+#include "store.h"
+
+#define DEFAULT_EVENTS 200000
+#define DEFAULT_BATCH 256
+#define DEFAULT_VERIFIES 20000
+#define VERIFY_SET 256		     /* distinct messages in the verify loop */
+#define CHECK_SAMPLE 20000	     /* envelopes in the no-store breakdown */
+#define SIGN_TAG "kuska/envelope/v1" /* as sign.h, NUL included */
+#define SIGN_HEADER (sizeof(SIGN_TAG) + 4 + 1 + 8 + 8 + KEY_ID_LEN + 4)
+#define GOAL_RATIO 0.70
+
+struct options {
+	size_t events;
+	size_t batch;
+	int insts;
+	size_t verifies;
+	const char *parent;
+};
+
+/* One institution's part of the stream. */
+struct inst_stream {
+	enum institution inst;
+	struct secret_key *key;
+	const struct reg_party *speaker;
+	size_t n;      /* envelopes */
+	uint8_t **env; /* encoded envelopes, malloc'd */
+	size_t *len;
+	size_t next; /* first envelope not yet ingested */
+};
+
+struct bench {
+	struct options opt;
+	const char *dir;
+	struct inst_stream s[INST_COUNT];
+	struct registry *reg;
+	struct store *st;
+	uint64_t rng;
+	size_t event_bytes; /* sum of serialized event lengths */
+	size_t env_bytes;   /* sum of envelope lengths */
+};
+
+/* The temporary directory, removed at exit unless -k. */
+static char tmp_dir[4096];
+static int keep_dir;
+
+static void die(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bench_ingest: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* User plus system CPU seconds of this process so far. */
+static double
+cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* splitmix64: fast, good enough for synthetic content. */
+static uint64_t
+rnd(struct bench *b)
+{
+	uint64_t z = (b->rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static unsigned
+rnd_below(struct bench *b, unsigned n)
+{
+	return (unsigned)(rnd(b) % n);
+}
+
+static void
+rnd_bytes(struct bench *b, uint8_t *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += 8) {
+		uint64_t v = rnd(b);
+		size_t k = len - i < 8 ? len - i : 8;
+		memcpy(out + i, &v, k);
+	}
+}
+
+static void
+make_victim(struct bench *b, struct victim *v)
+{
+	static const char *const nat[] = {"PE", "PE", "PE", "PE", "PE", "PE",
+					  "PE", "VE", "VE", "CO", "EC", "BO"};
+	unsigned x = rnd_below(b, 100);
+
+	v->linkable = rnd_below(b, 100) < 92;
+	if (v->linkable)
+		rnd_bytes(b, v->pseudonym, PSEUDONYM_LEN);
+	v->sex = x < 72 ? SEX_F : x < 97 ? SEX_M : SEX_U;
+	v->age_years = (uint8_t)(rnd_below(b, 3) == 0 ? 18 + rnd_below(b, 30)
+						      : 4 + rnd_below(b, 14));
+	v->age_group = age_group_of(v->age_years);
+	memcpy(v->nationality, nat[rnd_below(b, 12)], 3);
+}
+
+/*
+ * What DESIGN.md lets each institution emit, weighted by repetition: the
+ * generator draws from these lists and the registry grants them.
+ */
+static const struct grant {
+	enum kind kinds[6];
+	enum stage stages[6];
+} grants[INST_COUNT + 1] = {
+    [INST_PNP] = {{KIND_IDENTIFICATION, KIND_REFERRAL, KIND_CASE_STAGE},
+		  {STAGE_COMPLAINT, STAGE_PRELIMINARY_INVESTIGATION}},
+    [INST_MP] = {{KIND_IDENTIFICATION, KIND_REFERRAL, KIND_REFERRAL_RECEIVED,
+		  KIND_CASE_STAGE},
+		 {STAGE_COMPLAINT, STAGE_PRELIMINARY_INVESTIGATION,
+		  STAGE_FORMALIZED_INVESTIGATION, STAGE_ACCUSATION,
+		  STAGE_DISMISSAL}},
+    [INST_PJ] = {{KIND_REFERRAL_RECEIVED, KIND_CASE_STAGE, KIND_CASE_STAGE},
+		 {STAGE_TRIAL, STAGE_CONVICTION, STAGE_ACQUITTAL,
+		  STAGE_DISMISSAL}},
+    [INST_MIMP] = {{KIND_IDENTIFICATION, KIND_REFERRAL, KIND_REFERRAL_RECEIVED,
+		    KIND_SERVICE, KIND_SERVICE}},
+    [INST_MINSA] = {{KIND_IDENTIFICATION, KIND_REFERRAL, KIND_REFERRAL_RECEIVED,
+		     KIND_SERVICE, KIND_SERVICE}},
+};
+
+/* How many entries of a zero-ended list of enumeration values. */
+static unsigned
+list_len(const int *v, unsigned cap)
+{
+	unsigned n = 0;
+
+	while (n < cap && v[n] != 0)
+		n++;
+	return n;
+}
+
+static enum kind
+pick_kind(struct bench *b, enum institution inst)
+{
+	const struct grant *g = &grants[inst];
+
+	return g->kinds[rnd_below(b, list_len((const int *)g->kinds, 6))];
+}
+
+static enum stage
+pick_stage(struct bench *b, enum institution inst)
+{
+	const struct grant *g = &grants[inst];
+
+	return g->stages[rnd_below(b, list_len((const int *)g->stages, 6))];
+}
+
+/* Writes "kinds = ..." and "stages = ..." lines granting inst its list. */
+static void
+write_grant(FILE *f, enum institution inst)
+{
+	const struct grant *g = &grants[inst];
+	uint32_t kinds = 1u << KIND_CORRECTION | 1u << KIND_WITHDRAWAL;
+	uint32_t stages = 0;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		kinds |= g->kinds[i] ? 1u << g->kinds[i] : 0;
+		stages |= g->stages[i] ? 1u << g->stages[i] : 0;
+	}
+	fprintf(f, "kinds =");
+	for (i = 1; i <= KIND_COUNT; i++)
+		if (kinds & 1u << i)
+			fprintf(f, " %s", kind_name((enum kind)i));
+	fprintf(f, "\n");
+	if (stages == 0)
+		return;
+	fprintf(f, "stages =");
+	for (i = 1; i <= STAGE_COUNT; i++)
+		if (stages & 1u << i)
+			fprintf(f, " %s", stage_name((enum stage)i));
+	fprintf(f, "\n");
+}
+
+static enum institution
+other_than(struct bench *b, enum institution inst)
+{
+	unsigned o = 1 + rnd_below(b, INST_COUNT - 1);
+
+	return (enum institution)(o >= (unsigned)inst ? o + 1 : o);
+}
+
+/* Fills ev with a plausible new record of inst, dated in the last 3 years. */
+static void
+make_event(struct bench *b, enum institution inst, int32_t today,
+	   struct event *ev)
+{
+	static const char *const articles[] = {"129-A", "129-B", "129-C",
+					       "153",	"153-A", "153-B"};
+	struct record *rec = &ev->rec;
+	size_t i;
+
+	memset(ev, 0, sizeof(*ev));
+	rnd_bytes(b, ev->id, EVENT_ID_LEN);
+	rec->kind = pick_kind(b, inst);
+	ev->kind = rec->kind;
+	rec->date = today - (int32_t)rnd_below(b, 3 * 365);
+	rec->region = (uint8_t)(1 + rnd_below(b, 25));
+	if (rec->kind != KIND_CASE_STAGE)
+		make_victim(b, &rec->victim);
+	switch (rec->kind) {
+	case KIND_IDENTIFICATION:
+		rec->exploitation = 1u << (1 + rnd_below(b, EXPL_COUNT));
+		if (rnd_below(b, 4) == 0)
+			rec->exploitation |= 1u << (1 + rnd_below(b, 3));
+		break;
+	case KIND_REFERRAL:
+		rec->purpose = (enum purpose)(1 + rnd_below(b, PURPOSE_COUNT));
+		/* FALLTHROUGH */
+	case KIND_REFERRAL_RECEIVED:
+		rec->other = other_than(b, inst);
+		rnd_bytes(b, rec->referral, PSEUDONYM_LEN);
+		break;
+	case KIND_SERVICE:
+		rec->service = (enum service)(1 + rnd_below(b, SERVICE_COUNT));
+		break;
+	case KIND_CASE_STAGE:
+		rnd_bytes(b, rec->case_id, PSEUDONYM_LEN);
+		rec->stage = pick_stage(b, inst);
+		rec->persons = 1 + rnd_below(b, 4);
+		snprintf(rec->article, sizeof(rec->article), "%s",
+			 articles[rnd_below(b, 6)]);
+		rec->n_victims = 1 + rnd_below(b, 3);
+		for (i = 0; i < rec->n_victims; i++)
+			make_victim(b, &rec->victims[i]);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Signs and encodes event bytes evb as envelope seq of stream s. */
+static void
+seal(struct inst_stream *s, uint64_t seq, uint64_t created_ms, uint8_t *evb,
+     size_t evlen, uint8_t **ret_buf, size_t *ret_len)
+{
+	struct envelope env;
+	struct sign_fields f;
+	int r;
+
+	memset(&env, 0, sizeof(env));
+	env.version = CODEC_VERSION;
+	env.inst = s->inst;
+	env.seq = seq;
+	memcpy(env.key_id, s->key->key_id, KEY_ID_LEN);
+	env.created_ms = created_ms;
+	env.event = evb;
+	env.event_len = evlen;
+	f.version = env.version;
+	f.institution = (uint8_t)env.inst;
+	f.seq = seq;
+	f.created_ms = created_ms;
+	memcpy(f.key_id, env.key_id, KEY_ID_LEN);
+	f.event = evb;
+	f.event_len = evlen;
+	r = sign_envelope(s->key->sign_sk, &f, env.signature);
+	if (r != 0)
+		die("sign_envelope: %s", strerror(-r));
+	r = codec_envelope_encode(&env, ret_buf, ret_len);
+	if (r != 0)
+		die("codec_envelope_encode: %s", strerror(-r));
+}
+
+/* Builds and signs every institution's share of the stream. */
+static void
+build_stream(struct bench *b)
+{
+	struct event *ev = malloc(sizeof(*ev));
+	int32_t today = date_today();
+	uint64_t created_ms = date_now_ms();
+	int i;
+
+	if (ev == NULL)
+		die("out of memory");
+	for (i = 0; i < b->opt.insts; i++) {
+		struct inst_stream *s = &b->s[i];
+		size_t j;
+
+		s->n = b->opt.events / (size_t)b->opt.insts +
+		       ((size_t)i < b->opt.events % (size_t)b->opt.insts);
+		s->env = calloc(s->n ? s->n : 1, sizeof(*s->env));
+		s->len = calloc(s->n ? s->n : 1, sizeof(*s->len));
+		if (s->env == NULL || s->len == NULL)
+			die("out of memory");
+		for (j = 0; j < s->n; j++) {
+			uint8_t *evb;
+			size_t evlen;
+			const char *why = NULL;
+
+			make_event(b, s->inst, today, ev);
+			if (event_check(ev, &why) != 0)
+				die("made an invalid event (%s)", why);
+			if (codec_event_encode(ev, &evb, &evlen) != 0)
+				die("codec_event_encode failed");
+			seal(s, j + 1, created_ms, evb, evlen, &s->env[j],
+			     &s->len[j]);
+			b->event_bytes += evlen;
+			b->env_bytes += s->len[j];
+			free(evb);
+		}
+	}
+	free(ev);
+}
+
+/* Keys for each institution, and a registry file naming them. */
+static void
+make_registry(struct bench *b)
+{
+	char path[4200], err[512], spk[64], cpk[64];
+	FILE *f;
+	int i, r;
+
+	snprintf(path, sizeof(path), "%s/registry.conf", b->dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		die("%s: %s", path, strerror(errno));
+	fprintf(f, "# bench_ingest: throwaway keys\n");
+	for (i = 0; i < b->opt.insts; i++) {
+		struct inst_stream *s = &b->s[i];
+		const char *id = institution_name(s->inst);
+
+		r = keys_generate(id, &s->key);
+		if (r != 0)
+			die("keys_generate: %s", strerror(-r));
+		keys_b64(s->key->sign_pk, SIGN_PK_LEN, spk, sizeof(spk));
+		keys_b64(s->key->curve_pk, CURVE_KEY_LEN, cpk, sizeof(cpk));
+		/* A section without lines is not seen at all: always grant. */
+		fprintf(f, "\n[institution %s]\n", id);
+		write_grant(f, s->inst);
+		fprintf(f,
+			"\n[key bench-%s]\nowner = %s\n"
+			"sign_public = %s\ntransport_public = %s\n",
+			id, id, spk, cpk);
+	}
+	if (fclose(f) != 0)
+		die("%s: %s", path, strerror(errno));
+	r = registry_load(path, &b->reg, err, sizeof(err));
+	if (r != 0)
+		die("registry_load: %s", err);
+	for (i = 0; i < b->opt.insts; i++) {
+		b->s[i].speaker = registry_institution(b->reg, b->s[i].inst);
+		if (b->s[i].speaker == NULL)
+			die("%s missing from the registry",
+			    institution_name(b->s[i].inst));
+	}
+}
+
+/* Writes the message sign.h describes for envelope bytes env into out. */
+static size_t
+signed_message(const uint8_t *env, size_t len, uint8_t *out, size_t cap)
+{
+	struct envelope e;
+	uint8_t *p = out;
+
+	if (codec_envelope_decode(env, len, &e) != 0)
+		die("cannot decode my own envelope");
+	if (SIGN_HEADER + e.event_len > cap)
+		die("event too large for the verify buffer");
+	memcpy(p, SIGN_TAG, sizeof(SIGN_TAG));
+	p += sizeof(SIGN_TAG);
+	store_be32(p, e.version);
+	p += 4;
+	*p++ = (uint8_t)e.inst;
+	store_be64(p, e.seq);
+	p += 8;
+	store_be64(p, e.created_ms);
+	p += 8;
+	memcpy(p, e.key_id, KEY_ID_LEN);
+	p += KEY_ID_LEN;
+	store_be32(p, (uint32_t)e.event_len);
+	p += 4;
+	memcpy(p, e.event, e.event_len);
+	p += e.event_len;
+	codec_envelope_clear(&e);
+	return (size_t)(p - out);
+}
+
+/*
+ * The bare Ed25519 verify rate over messages of the stream's own signed
+ * form and size. Checks that our reconstruction verifies, so the figure
+ * is for real work. Returns verifies per second; *ret_msg_len gets the
+ * mean message length.
+ */
+static double
+bench_verify(struct bench *b, double *ret_msg_len)
+{
+	struct inst_stream *s = &b->s[0];
+	size_t n_msg = s->n < VERIFY_SET ? s->n : VERIFY_SET;
+	uint8_t *msg[VERIFY_SET], sig[VERIFY_SET][SIGNATURE_LEN];
+	size_t mlen[VERIFY_SET], i, total = 0;
+	double t0, t;
+
+	if (n_msg == 0)
+		die("no events to verify");
+	for (i = 0; i < n_msg; i++) {
+		struct envelope e;
+
+		msg[i] = malloc(SIGN_HEADER + CODEC_MAX_EVENT);
+		if (msg[i] == NULL)
+			die("out of memory");
+		mlen[i] = signed_message(s->env[i], s->len[i], msg[i],
+					 SIGN_HEADER + CODEC_MAX_EVENT);
+		if (codec_envelope_decode(s->env[i], s->len[i], &e) != 0)
+			die("cannot decode my own envelope");
+		memcpy(sig[i], e.signature, SIGNATURE_LEN);
+		codec_envelope_clear(&e);
+		if (crypto_sign_verify_detached(sig[i], msg[i], mlen[i],
+						s->key->sign_pk) != 0)
+			die("the signed message differs from sign.h's");
+		total += mlen[i];
+	}
+	*ret_msg_len = (double)total / (double)n_msg;
+	t0 = now_s();
+	for (i = 0; i < b->opt.verifies; i++) {
+		size_t k = i % n_msg;
+		if (crypto_sign_verify_detached(sig[k], msg[k], mlen[k],
+						s->key->sign_pk) != 0)
+			die("verify failed");
+	}
+	t = now_s() - t0;
+	for (i = 0; i < n_msg; i++)
+		free(msg[i]);
+	return (double)b->opt.verifies / t;
+}
+
+/*
+ * Breakdown without the store: envelope decode alone, then decode plus
+ * ingest_check (key lookup, verify, event decode, grants) over a sample.
+ * Returns checks per second; *ret_decode_us gets microseconds per decode.
+ */
+static double
+bench_check(struct bench *b, double *ret_decode_us)
+{
+	struct inst_stream *s = &b->s[0];
+	size_t n = s->n < CHECK_SAMPLE ? s->n : CHECK_SAMPLE, i;
+	struct event *ev = malloc(sizeof(*ev));
+	int32_t today = date_today();
+	char why[CODEC_MAX_TEXT + 1];
+	struct envelope e;
+	double t0, t;
+
+	if (ev == NULL)
+		die("out of memory");
+	t0 = now_s();
+	for (i = 0; i < n; i++) {
+		if (codec_envelope_decode(s->env[i], s->len[i], &e) != 0)
+			die("cannot decode my own envelope");
+		codec_envelope_clear(&e);
+	}
+	*ret_decode_us = (now_s() - t0) * 1e6 / (double)n;
+	t0 = now_s();
+	for (i = 0; i < n; i++) {
+		enum reason r;
+
+		if (codec_envelope_decode(s->env[i], s->len[i], &e) != 0)
+			die("cannot decode my own envelope");
+		r = ingest_check(b->reg, s->speaker, &e, today, ev, why,
+				 sizeof(why));
+		codec_envelope_clear(&e);
+		if (r != REASON_NONE)
+			die("ingest_check refused seq %zu: %s: %s", i + 1,
+			    reason_name(r), why);
+	}
+	t = now_s() - t0;
+	free(ev);
+	return (double)n / t;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+struct ingest_result {
+	double wall_s, cpu_s;
+	size_t batches;
+	double median_ms, p99_ms, max_ms;
+};
+
+/* Feeds the whole stream to ingest_batch, checking every Ack. */
+static void
+bench_ingest(struct bench *b, struct ingest_result *res)
+{
+	struct ingest ig;
+	const uint8_t **envs;
+	size_t *lens, max_batches, left = b->opt.events;
+	double *lat, t0, c0;
+	uint64_t batch_id = 0;
+	int r;
+
+	max_batches = b->opt.events / b->opt.batch + (size_t)b->opt.insts + 1;
+	lat = calloc(max_batches, sizeof(*lat));
+	envs = calloc(b->opt.batch, sizeof(*envs));
+	lens = calloc(b->opt.batch, sizeof(*lens));
+	if (lat == NULL || envs == NULL || lens == NULL)
+		die("out of memory");
+	r = ingest_open(&ig, b->st, b->reg);
+	if (r != 0)
+		die("ingest_open: %s", strerror(-r));
+	memset(res, 0, sizeof(*res));
+	c0 = cpu_s();
+	t0 = now_s();
+	while (left > 0) {
+		int i;
+
+		for (i = 0; i < b->opt.insts; i++) {
+			struct inst_stream *s = &b->s[i];
+			size_t k, n = s->n - s->next;
+			struct msg m, reply;
+			double bt;
+
+			if (n == 0)
+				continue;
+			if (n > b->opt.batch)
+				n = b->opt.batch;
+			for (k = 0; k < n; k++) {
+				envs[k] = s->env[s->next + k];
+				lens[k] = s->len[s->next + k];
+			}
+			memset(&m, 0, sizeof(m));
+			m.type = MSG_BATCH;
+			m.batch_id = ++batch_id;
+			m.n_envelopes = n;
+			m.envelopes = envs;
+			m.envelope_lens = lens;
+			bt = now_s();
+			r = ingest_batch(&ig, s->speaker, &m, date_now_ms(),
+					 &reply);
+			lat[res->batches++] = (now_s() - bt) * 1e3;
+			if (r != 0)
+				die("ingest_batch: %s (%s: %s)", strerror(-r),
+				    reason_name(reply.reason), reply.text);
+			if (reply.type != MSG_ACK)
+				die("batch %llu of %s: %s instead of an Ack: "
+				    "%s: %s",
+				    (unsigned long long)m.batch_id,
+				    institution_name(s->inst),
+				    reply.type == MSG_REFUSAL ? "Refusal"
+							      : "odd reply",
+				    reason_name(reply.reason), reply.text);
+			if (reply.n_rejections > 0)
+				die("batch %llu of %s: %zu rejections, first "
+				    "seq %llu: %s: %s",
+				    (unsigned long long)m.batch_id,
+				    institution_name(s->inst),
+				    reply.n_rejections,
+				    (unsigned long long)reply.rejections[0].seq,
+				    reason_name(reply.rejections[0].reason),
+				    reply.rejections[0].text);
+			if (reply.last_seq != s->next + n)
+				die("batch %llu of %s: Ack last_seq %llu, "
+				    "expected %zu",
+				    (unsigned long long)m.batch_id,
+				    institution_name(s->inst),
+				    (unsigned long long)reply.last_seq,
+				    s->next + n);
+			free(reply.rejections);
+			s->next += n;
+			left -= n;
+		}
+	}
+	res->wall_s = now_s() - t0;
+	res->cpu_s = cpu_s() - c0;
+	qsort(lat, res->batches, sizeof(*lat), cmp_double);
+	res->median_ms = lat[res->batches / 2];
+	res->p99_ms = lat[(res->batches * 99 + 99) / 100 - 1];
+	res->max_ms = lat[res->batches - 1];
+	free(lat);
+	free(envs);
+	free(lens);
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* At exit, also after die(): the temporary directory goes unless -k. */
+static void
+remove_tmp_dir(void)
+{
+	if (tmp_dir[0] == '\0')
+		return;
+	if (keep_dir)
+		fprintf(stderr, "bench_ingest: kept %s\n", tmp_dir);
+	else if (nftw(tmp_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		fprintf(stderr, "bench_ingest: could not remove %s: %s\n",
+			tmp_dir, strerror(errno));
+}
+
+static const char *
+fs_name(const char *dir)
+{
+	struct statfs sf;
+
+	if (statfs(dir, &sf) != 0)
+		return "unknown";
+	switch ((unsigned long)sf.f_type) {
+	case 0xEF53:
+		return "ext4";
+	case 0x01021994:
+		return "tmpfs (fsync costs nothing: figures flattered)";
+	case 0x58465342:
+		return "xfs";
+	case 0x9123683E:
+		return "btrfs";
+	case 0x794c7630:
+		return "overlayfs";
+	default:
+		return "other";
+	}
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: bench_ingest [-n EVENTS] [-b BATCH] [-i INSTITUTIONS] "
+		"[-v VERIFIES] [-d PARENT] [-k]\n"
+		"  -n  events in the pre-signed stream (default %d)\n"
+		"  -b  envelopes per batch, 1..%d (default %d)\n"
+		"  -i  institutions sharing the stream, 1..%d (default %d)\n"
+		"  -v  verifies for the bare Ed25519 rate (default %d)\n"
+		"  -d  where to make the temporary directory (default "
+		"$TMPDIR or /tmp)\n"
+		"  -k  keep the temporary directory (store, registry)\n",
+		DEFAULT_EVENTS, CODEC_MAX_BATCH_EVENTS, DEFAULT_BATCH,
+		INST_COUNT, INST_COUNT, DEFAULT_VERIFIES);
+	exit(2);
+}
+
+static size_t
+parse_count(const char *s, size_t min, size_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v < min || v > max)
+		usage();
+	return (size_t)v;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench b;
+	struct ingest_result res;
+	char path[4200];
+	double verify_rate, msg_len, check_rate, decode_us, ingest_rate;
+	double t0, build_s;
+	size_t map_size;
+	int ch, i, r;
+
+	memset(&b, 0, sizeof(b));
+	b.opt.events = DEFAULT_EVENTS;
+	b.opt.batch = DEFAULT_BATCH;
+	b.opt.insts = INST_COUNT;
+	b.opt.verifies = DEFAULT_VERIFIES;
+	b.opt.parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	while ((ch = getopt(argc, argv, "n:b:i:v:d:kh")) != -1) {
+		switch (ch) {
+		case 'n':
+			b.opt.events = parse_count(optarg, 1, 100000000);
+			break;
+		case 'b':
+			b.opt.batch =
+			    parse_count(optarg, 1, CODEC_MAX_BATCH_EVENTS);
+			break;
+		case 'i':
+			b.opt.insts = (int)parse_count(optarg, 1, INST_COUNT);
+			break;
+		case 'v':
+			b.opt.verifies = parse_count(optarg, 1, 100000000);
+			break;
+		case 'd':
+			b.opt.parent = optarg;
+			break;
+		case 'k':
+			keep_dir = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("bench_ingest", 0);
+	if (keys_init() != 0)
+		die("libsodium failed to initialise");
+	b.rng = keys_random64();
+	snprintf(tmp_dir, sizeof(tmp_dir), "%s/kuska-bench.XXXXXX",
+		 b.opt.parent);
+	if (mkdtemp(tmp_dir) == NULL)
+		die("mkdtemp %s: %s", tmp_dir, strerror(errno));
+	b.dir = tmp_dir;
+	atexit(remove_tmp_dir);
+	for (i = 0; i < b.opt.insts; i++)
+		b.s[i].inst = (enum institution)(i + 1);
+
+	fprintf(stderr,
+		"bench_ingest: building %zu signed events for %d "
+		"institution(s) in %s ...\n",
+		b.opt.events, b.opt.insts, b.dir);
+	make_registry(&b);
+	t0 = now_s();
+	build_stream(&b);
+	build_s = now_s() - t0;
+
+	verify_rate = bench_verify(&b, &msg_len);
+	check_rate = bench_check(&b, &decode_us);
+
+	/* Room for every envelope twice over, so the map never grows. */
+	map_size = (b.env_bytes * 2 + (64u << 20)) & ~(size_t)((1u << 20) - 1);
+	snprintf(path, sizeof(path), "%s/store", b.dir);
+	if (mkdir(path, 0700) != 0)
+		die("mkdir %s: %s", path, strerror(errno));
+	r = store_open(path, map_size, (size_t)64 << 30, &b.st);
+	if (r != 0)
+		die("store_open %s: %s", path, strerror(-r));
+	bench_ingest(&b, &res);
+	ingest_rate = (double)b.opt.events / res.wall_s;
+
+	printf("bench_ingest: the consolidator alone\n");
+	printf("  store_dir=%s (%s)\n", path, fs_name(path));
+	printf("  events=%zu institutions=%d batch=%zu batches=%zu\n",
+	       b.opt.events, b.opt.insts, b.opt.batch, res.batches);
+	printf("  event_bytes_mean=%.0f envelope_bytes_mean=%.0f "
+	       "signed_msg_bytes_mean=%.0f\n",
+	       (double)b.event_bytes / (double)b.opt.events,
+	       (double)b.env_bytes / (double)b.opt.events, msg_len);
+	printf("  build_and_sign_s=%.2f (sign+encode %.1f us/event, "
+	       "untimed)\n",
+	       build_s, build_s * 1e6 / (double)b.opt.events);
+	printf("verify_rate_per_s=%.0f (%zu verifies, %.1f us each)\n",
+	       verify_rate, b.opt.verifies, 1e6 / verify_rate);
+	printf("check_rate_per_s=%.0f (decode+ingest_check, no store; "
+	       "%.1f us each, envelope decode %.2f us)\n",
+	       check_rate, 1e6 / check_rate, decode_us);
+	printf("ingest_events_per_s=%.0f (%.2f s wall, %.2f s cpu, "
+	       "%.1f us/event)\n",
+	       ingest_rate, res.wall_s, res.cpu_s,
+	       res.wall_s * 1e6 / (double)b.opt.events);
+	printf("ratio=%.2f (ingest / bare verify; goal >= %.2f: %s)\n",
+	       ingest_rate / verify_rate, GOAL_RATIO,
+	       ingest_rate / verify_rate >= GOAL_RATIO ? "met" : "NOT met");
+	printf("batch_commit_ms median=%.2f p99=%.2f max=%.2f\n", res.median_ms,
+	       res.p99_ms, res.max_ms);
+	printf("store_per_event_us=%.1f (ingest minus check)\n",
+	       res.wall_s * 1e6 / (double)b.opt.events - 1e6 / check_rate);
+
+	store_close(&b.st);
+	registry_free(&b.reg);
+	for (i = 0; i < b.opt.insts; i++) {
+		size_t j;
+		for (j = 0; j < b.s[i].n; j++)
+			free(b.s[i].env[j]);
+		free(b.s[i].env);
+		free(b.s[i].len);
+		keys_free(&b.s[i].key);
+	}
+	return 0;
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# deps.sh - installs, with apt-get, the Debian 12 packages kuska needs to
+# build, test and run its demo, when any is missing. Run as root.
+set -eu
+
+PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
+	libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev
+	libsodium-dev libcmocka-dev libinih-dev libjansson-dev libsystemd-dev
+	python3 tcpdump groff man-db systemd valgrind"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps.sh: missing packages:$missing (run as root to install)" >&2
+		exit 1
+	fi
+	echo "deps.sh: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# test.sh - builds kuska twice and runs every test on both builds:
+#   build/       gcc, -Wall -Wextra -Werror (RelWithDebInfo)
+#   build-asan/  clang with AddressSanitizer and UndefinedBehaviorSanitizer
+# then the short fuzzing runs (clang, libFuzzer) when clang is present.
+set -eu
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== gcc build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc >/dev/null
+cmake --build build -j"$jobs"
+(cd build && ctest --output-on-failure -j1)
+
+echo "== clang build with ASan+UBSan"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+	-DKUSKA_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+(cd build-asan &&
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --output-on-failure -j1)
+
+if [ -x scripts/fuzz.sh ]; then
+	echo "== short fuzzing runs"
+	bash scripts/fuzz.sh
+fi
+echo "== all tests passed"

@@ -1,0 +1,179 @@
+# lib.sh - helpers for kuska's end-to-end tests: a throwaway demo network
+# on 127.0.0.1 with real daemons, real sockets and real LMDB files.
+#
+# Sourced by tests/e2e/test_*.sh. Needs KUSKA_BIN (the build directory);
+# KUSKA_SRC (the source tree) for fixtures.
+
+set -u
+
+: "${KUSKA_BIN:?KUSKA_BIN must name the build directory}"
+KUSKA="$KUSKA_BIN/kuska"
+NODE="$KUSKA_BIN/kuska-node"
+CONS="$KUSKA_BIN/kuska-consolidator"
+INSTS="pnp mp pj mimp minsa"
+
+PASSED=0
+FAILED=0
+
+# A short temporary directory: ipc socket paths must stay short.
+T=$(mktemp -d /tmp/kuska-e2e.XXXXXX)
+declare -A PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+
+ok() {
+	PASSED=$((PASSED + 1))
+	echo "ok - $*"
+}
+
+not_ok() {
+	FAILED=$((FAILED + 1))
+	echo "not ok - $*"
+}
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+finish() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+	exit $?
+}
+
+# A free-looking port range: tests run one at a time (RUN_SERIAL).
+pick_port() {
+	local p
+	for p in $(seq $((20000 + RANDOM % 20000)) 2 60000); do
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null &&
+			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+# net_init: keys, registry and configs under $T/net.
+net_init() {
+	PORT=$(pick_port)
+	"$KUSKA" demo init "$T/net" --port "$PORT" >/dev/null || {
+		echo "kuska demo init failed"
+		exit 1
+	}
+	N="$T/net"
+}
+
+start_cons() {
+	"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
+	PIDS[cons]=$!
+	wait_for_file "$N/run/consolidator.sock"
+}
+
+stop_cons() { # stop_cons [SIGNAL]
+	local sig=${1:-KILL}
+	kill -"$sig" "${PIDS[cons]}" 2>/dev/null
+	wait "${PIDS[cons]}" 2>/dev/null
+	unset 'PIDS[cons]'
+}
+
+start_node() { # start_node INST [CONF]
+	local conf=${2:-$N/$1.conf}
+	"$NODE" -c "$conf" 2>>"$N/$1.log" &
+	PIDS[$1]=$!
+	wait_for_file "$N/run/$1.sock"
+}
+
+stop_node() { # stop_node INST [SIGNAL]
+	local sig=${2:-KILL}
+	kill -"$sig" "${PIDS[$1]}" 2>/dev/null
+	wait "${PIDS[$1]}" 2>/dev/null
+	unset "PIDS[$1]"
+}
+
+start_all() {
+	local i
+	start_cons
+	for i in $INSTS; do start_node "$i"; done
+}
+
+wait_for_file() {
+	local i
+	for i in $(seq 100); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# node_field INST FIELD: a number from `kuska status` of a node, e.g.
+# node_field pnp "last sequence" or node_field pnp acknowledged.
+node_last_seq() {
+	"$KUSKA" status -c "$N/$1.conf" 2>/dev/null |
+		sed -n 's/.*(last sequence \([0-9]*\)).*/\1/p'
+}
+
+node_acked() {
+	"$KUSKA" status -c "$N/$1.conf" 2>/dev/null |
+		sed -n 's/^ *acknowledged: *\([0-9]*\).*/\1/p'
+}
+
+# cons_last_seq INST: the consolidator's last sequence for INST.
+cons_last_seq() {
+	"$KUSKA" status -c "$N/consolidator.conf" 2>/dev/null |
+		awk -v i="$1" '$1 == i { print $2 }'
+}
+
+# wait_delivered [SECONDS]: until every running node's last sequence is
+# held by the consolidator.
+wait_delivered() {
+	local limit=${1:-120} i n c all
+	for i in $(seq $((limit * 5))); do
+		all=1
+		for n in $INSTS; do
+			[ -n "${PIDS[$n]:-}" ] || continue
+			c=$(node_last_seq "$n")
+			[ -n "$c" ] && [ "$c" = "$(node_acked "$n")" ] || {
+				all=0
+				break
+			}
+		done
+		[ $all = 1 ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# submit_all DIR: kuska submit of DIR/INST.jsonl for every institution.
+submit_all() {
+	local i rc=0
+	for i in $INSTS; do
+		"$KUSKA" submit -c "$N/$i.conf" "$1/$i.jsonl" >"$T/submit-$i.out" ||
+			rc=1
+	done
+	return $rc
+}
+
+# audit: the consolidator's own re-verification of its store.
+audit_ok() {
+	"$CONS" --audit -c "$N/consolidator.conf" >"$T/audit.out" 2>&1
+}
+
+# records INST FILE: the number of non-blank lines of FILE.
+records() {
+	grep -c . "$1"
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# End to end: five nodes and a consolidator on loopback deliver a few
+# thousand synthetic events each, every one stored exactly once; no
+# identity reaches any file, log or frame; an unregistered node and a node
+# speaking for another institution get nothing stored.
+. "$(dirname "$0")/lib.sh"
+
+net_init
+# Capture what crosses the loopback, where a capture tool is at hand.
+CAP=""
+if command -v tcpdump >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+	CAP="$T/frames.pcap"
+	tcpdump -i lo -U -s 0 -w "$CAP" "tcp port $PORT" 2>/dev/null &
+	PIDS[tcpdump]=$!
+	sleep 0.5
+fi
+start_all
+
+"$KUSKA" sim --out "$T/sim" --victims 1500 --seed 11 >/dev/null
+cp "$KUSKA_SRC/tests/data/canary.jsonl" "$T/canary.jsonl"
+
+# (a) every record accepted, delivered, stored exactly once.
+check "submit accepts every synthetic record" submit_all "$T/sim"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/canary.jsonl" >"$T/canary.out"
+check "canary records accepted" grep -q "3 accepted" "$T/canary.out"
+check "all events delivered" wait_delivered 180
+for i in $INSTS; do
+	want=$(records "$T/sim/$i.jsonl")
+	[ "$i" = pnp ] && want=$((want + 3))
+	check "$i: consolidator holds $want events" \
+		test "$(cons_last_seq "$i")" = "$want"
+	check "$i: node last sequence is $want" \
+		test "$(node_last_seq "$i")" = "$want"
+done
+check "audit: every sequence held once and verified" audit_ok
+grep -q "accepted=$(records "$T/sim/mp.jsonl") refused=0 missing=0" \
+	"$T/audit.out"
+check "audit counts mp's events as accepted" test $? = 0
+
+# Resubmitting is harmless: everything "already held", nothing new.
+"$KUSKA" submit -c "$N/mp.conf" "$T/sim/mp.jsonl" >"$T/resubmit.out"
+check "resubmission stores nothing new" \
+	grep -q "0 accepted, $(records "$T/sim/mp.jsonl") already held, 0 refused" \
+	"$T/resubmit.out"
+check "mp still holds the same count" \
+	test "$(cons_last_seq mp)" = "$(records "$T/sim/mp.jsonl")"
+
+# (f) a node whose transport key is not registered gets nothing stored.
+"$KUSKA" keygen rogue --dir "$N/keys" >/dev/null
+sed -e 's|keys/pnp.key|keys/rogue.key|' -e 's|run/pnp.sock|run/rogue.sock|' \
+	-e 's|data/pnp|data/rogue|' "$N/pnp.conf" >"$N/rogue.conf"
+before=$(cons_last_seq pnp)
+"$NODE" -c "$N/rogue.conf" 2>"$N/rogue.log" &
+PIDS[rogue]=$!
+wait_for_file "$N/run/rogue.sock"
+head -50 "$T/sim/pnp.jsonl" | sed 's/"ref":"PNP-/"ref":"ROGUE-/' >"$T/rogue.jsonl"
+"$KUSKA" submit -c "$N/rogue.conf" "$T/rogue.jsonl" >/dev/null
+sleep 3
+check "unregistered node: nothing stored" \
+	test "$(cons_last_seq pnp)" = "$before"
+check "unregistered node: handshake refused and counted" \
+	grep -q "reason=not_registered" "$N/consolidator.log"
+stop_node rogue
+
+# A node signing for another institution: mp's keys, pnp's name.
+sed -e 's|keys/pnp.key|keys/mp.key|' -e 's|run/pnp.sock|run/fake.sock|' \
+	-e 's|data/pnp|data/fake|' "$N/pnp.conf" >"$N/fake.conf"
+mp_before=$(cons_last_seq mp)
+"$NODE" -c "$N/fake.conf" 2>"$N/fake.log" &
+PIDS[fake]=$!
+wait_for_file "$N/run/fake.sock"
+"$KUSKA" submit -c "$N/fake.conf" "$T/rogue.jsonl" >/dev/null
+sleep 3
+check "impostor: nothing stored for pnp" test "$(cons_last_seq pnp)" = "$before"
+check "impostor: nothing stored for mp" test "$(cons_last_seq mp)" = "$mp_before"
+check "impostor: refused as wrong institution" \
+	grep -q "wrong_institution" "$N/fake.log"
+stop_node fake
+
+# (e) no identity anywhere: data directories, logs, sockets, frames.
+python3 "$KUSKA_SRC/tests/e2e/identities.py" "$T"/sim/*.jsonl \
+	"$T/canary.jsonl" >"$T/identities.txt"
+check "identity list is not empty ($(wc -l <"$T/identities.txt") strings)" \
+	test "$(wc -l <"$T/identities.txt")" -gt 1000
+check "the canary DNI is among them" grep -qx 73914826 "$T/identities.txt"
+for i in $INSTS; do stop_node "$i" TERM; done
+stop_cons TERM
+if [ -n "$CAP" ]; then
+	kill -INT "${PIDS[tcpdump]}" 2>/dev/null
+	wait "${PIDS[tcpdump]}" 2>/dev/null
+	unset 'PIDS[tcpdump]'
+fi
+files=$(find "$N/data" "$N/run" -type f; ls "$N"/*.log ${CAP:+"$CAP"})
+leaks=$(grep -a -l -F -f "$T/identities.txt" $files)
+check "no identity in data, logs or frames (searched $(echo "$files" | wc -l) files)" \
+	test -z "$leaks"
+[ -n "$leaks" ] && echo "identities found in: $leaks"
+if [ -n "$CAP" ]; then
+	check "frames were captured" test -s "$CAP"
+fi
+# The envelopes as stored are the frames' payloads before encryption.
+check "stored envelopes hold no canary name" \
+	sh -c "! grep -a -q -e KILLASUMAQ -e Killasumaq -e 73914826 -r '$N/data'"
+
+finish
