@@ -46,7 +46,7 @@
 #include "store.h"
 
 #define DEFAULT_EVENTS 200000
-#define DEFAULT_BATCH 256
+#define DEFAULT_BATCH 1024
 #define DEFAULT_VERIFIES 20000
 #define VERIFY_SET 256		     /* distinct messages in the verify loop */
 #define CHECK_SAMPLE 20000	     /* envelopes in the no-store breakdown */
@@ -60,6 +60,7 @@ struct options {
 	int insts;
 	size_t verifies;
 	const char *parent;
+	int no_stats; /* -S: statistics off, to measure what they cost */
 };
 
 /* One institution's part of the stream. */
@@ -576,6 +577,8 @@ bench_ingest(struct bench *b, struct ingest_result *res)
 	r = ingest_open(&ig, b->st, b->reg);
 	if (r != 0)
 		die("ingest_open: %s", strerror(-r));
+	if (b->opt.no_stats)
+		stats_free(&ig.stats); /* statistics off: their cost */
 	memset(res, 0, sizeof(*res));
 	c0 = cpu_s();
 	t0 = now_s();
@@ -706,7 +709,8 @@ usage(void)
 		"  -v  verifies for the bare Ed25519 rate (default %d)\n"
 		"  -d  where to make the temporary directory (default "
 		"$TMPDIR or /tmp)\n"
-		"  -k  keep the temporary directory (store, registry)\n",
+		"  -k  keep the temporary directory (store, registry)\n"
+		"  -S  statistics off (to measure what they cost)\n",
 		DEFAULT_EVENTS, CODEC_MAX_BATCH_EVENTS, DEFAULT_BATCH,
 		INST_COUNT, INST_COUNT, DEFAULT_VERIFIES);
 	exit(2);
@@ -742,8 +746,11 @@ main(int argc, char **argv)
 	b.opt.insts = INST_COUNT;
 	b.opt.verifies = DEFAULT_VERIFIES;
 	b.opt.parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	while ((ch = getopt(argc, argv, "n:b:i:v:d:kh")) != -1) {
+	while ((ch = getopt(argc, argv, "n:b:i:v:d:kSh")) != -1) {
 		switch (ch) {
+		case 'S':
+			b.opt.no_stats = 1;
+			break;
 		case 'n':
 			b.opt.events = parse_count(optarg, 1, 100000000);
 			break;

@@ -1,13 +1,365 @@
-/* query.c - kuska query (statistics tables): see issue 3. */
+/*
+ * query.c - kuska query: asks the consolidator for one statistics table
+ * and prints it as aligned text, CSV or JSON (columns and row order as
+ * EVENTS.md fixes them). What comes back depends on the client's role in
+ * the registry: the secretariat's small counts arrive already suppressed.
+ */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "codec.h"
+#include "date.h"
+#include "keys.h"
+#include "settings.h"
+#include "transport.h"
+
+#define QUERY_TIMEOUT_MS 15000
+
+static const char *const tables[] = {
+	"identification", "overlap", "breakdown", "referrals", "protection",
+	"prosecution",	  "funnel",  "durations", NULL,
+};
+
+enum format { FMT_TEXT, FMT_CSV, FMT_JSON };
+
+/* A cell as text: counts, "<k" when suppressed, "" when empty. */
+static const char *
+cell_text(const struct cell *c, unsigned k, char *buf, size_t cap)
+{
+	switch (c->kind) {
+	case CELL_NUMBER:
+		snprintf(buf, cap, "%lld", (long long)c->number);
+		break;
+	case CELL_SUPPRESSED:
+		snprintf(buf, cap, "<%u", k);
+		break;
+	case CELL_TEXT:
+	case CELL_DECIMAL:
+		snprintf(buf, cap, "%s", c->text);
+		break;
+	default:
+		buf[0] = '\0';
+	}
+	return buf;
+}
+
+static void
+print_text(const struct qtable *t)
+{
+	size_t w[CODEC_MAX_COLUMNS], i, j;
+	char buf[64];
+
+	for (j = 0; j < t->n_cols; j++)
+		w[j] = strlen(t->cols[j]);
+	for (i = 0; i < t->n_rows; i++)
+		for (j = 0; j < t->n_cols; j++) {
+			size_t l = strlen(cell_text(&t->rows[i][j], t->k, buf,
+						    sizeof(buf)));
+			if (l > w[j])
+				w[j] = l;
+		}
+	for (j = 0; j < t->n_cols; j++)
+		printf("%s%-*s", j ? "  " : "", (int)w[j], t->cols[j]);
+	printf("\n");
+	for (i = 0; i < t->n_rows; i++) {
+		for (j = 0; j < t->n_cols; j++) {
+			const struct cell *c = &t->rows[i][j];
+			bool num = c->kind != CELL_TEXT;
+			cell_text(c, t->k, buf, sizeof(buf));
+			/* Numbers right-aligned, words left-aligned. */
+			printf("%s%*s", j ? "  " : "",
+			       num ? (int)w[j] : -(int)w[j], buf);
+		}
+		printf("\n");
+	}
+}
+
+/* CSV fields here never hold commas or quotes, but quote if they do. */
+static void
+csv_field(const char *s)
+{
+	if (strpbrk(s, ",\"\n") == NULL) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+print_csv(const struct qtable *t)
+{
+	size_t i, j;
+	char buf[64];
+
+	for (j = 0; j < t->n_cols; j++) {
+		if (j)
+			putchar(',');
+		csv_field(t->cols[j]);
+	}
+	putchar('\n');
+	for (i = 0; i < t->n_rows; i++) {
+		for (j = 0; j < t->n_cols; j++) {
+			if (j)
+				putchar(',');
+			csv_field(cell_text(&t->rows[i][j], t->k, buf,
+					    sizeof(buf)));
+		}
+		putchar('\n');
+	}
+}
+
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void
+print_json(const struct qtable *t)
+{
+	size_t i, j;
+
+	printf("[");
+	for (i = 0; i < t->n_rows; i++) {
+		printf("%s\n  {", i ? "," : "");
+		for (j = 0; j < t->n_cols; j++) {
+			const struct cell *c = &t->rows[i][j];
+			printf("%s", j ? ", " : "");
+			json_string(t->cols[j]);
+			printf(": ");
+			switch (c->kind) {
+			case CELL_NUMBER:
+				printf("%lld", (long long)c->number);
+				break;
+			case CELL_DECIMAL:
+				printf("%s", c->text);
+				break;
+			case CELL_TEXT:
+				json_string(c->text);
+				break;
+			default:
+				printf("null");
+			}
+		}
+		printf("}");
+	}
+	printf("%s]\n", t->n_rows ? "\n" : "");
+}
+
+static bool
+valid_period(const char *p)
+{
+	size_t i, len = strlen(p);
+
+	if (len != 4 && len != 6)
+		return false;
+	for (i = 0; i < 4; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	if (p[0] != '2')
+		return false;
+	return len == 4 || (p[4] == 'Q' && p[5] >= '1' && p[5] <= '4');
+}
+
+/* Sends the request and waits for the table. Returns 0 or -errno. */
+static int
+ask(const struct client_config *cfg, const struct query_req *q,
+    struct qtable *ret, char *err, size_t errlen)
+{
+	struct secret_key *key = NULL;
+	struct public_key cons;
+	struct transport *t = NULL;
+	struct tsock *s = NULL, *mon = NULL;
+	uint8_t *buf = NULL;
+	size_t len;
+	uint64_t deadline = date_mono_ms() + QUERY_TIMEOUT_MS;
+	bool sent = false;
+	int r;
+
+	if ((r = keys_load_secret(cfg->key, &key, err, errlen)) != 0 ||
+	    (r = keys_load_public(cfg->consolidator_key, &cons, err,
+				  errlen)) != 0)
+		goto out;
+	r = codec_query_req_encode(q, &buf, &len);
+	if (r != 0)
+		goto out;
+	t = transport_new();
+	if (t == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	s = tsock_connect_curve(t, cfg->consolidator, key->curve_pk,
+				key->curve_sk, cons.curve_pk, NULL, &r);
+	if (s == NULL)
+		goto out;
+	mon = tsock_monitor(t, s, &r);
+	if (mon == NULL)
+		goto out;
+	r = -ETIMEDOUT;
+	snprintf(err, errlen, "no answer from %.200s within %d s",
+		 cfg->consolidator, QUERY_TIMEOUT_MS / 1000);
+	while (date_mono_ms() < deadline) {
+		struct tsock *socks[2] = {s, mon};
+		bool ready[2];
+		enum tevent ev;
+		char addr[128];
+		struct tframes f;
+		if (!sent) {
+			const void *data[1] = {buf};
+			sent = tsock_send(s, data, &len, 1) == 0;
+		}
+		if (tsock_poll(socks, 2, ready, 50) < 0)
+			continue;
+		while (ready[1] &&
+		       tsock_monitor_read(mon, &ev, addr, sizeof(addr)) == 0) {
+			if (ev == TEVENT_HANDSHAKE_FAILED_AUTH ||
+			    ev == TEVENT_HANDSHAKE_FAILED) {
+				snprintf(err, errlen,
+					 "the consolidator at %.200s refused this "
+					 "client's key (not in its registry?)",
+					 cfg->consolidator);
+				r = -EACCES;
+				goto out;
+			}
+		}
+		if (ready[0] && tsock_recv(s, &f, 1, CODEC_MAX_FRAME) == 0) {
+			r = codec_qtable_decode(f.data[0], f.len[0], ret);
+			tframes_clear(&f);
+			if (r != 0)
+				snprintf(err, errlen, "undecodable answer");
+			goto out;
+		}
+	}
+out:
+	free(buf);
+	tsock_free(&mon);
+	tsock_free(&s);
+	transport_free(&t);
+	keys_free(&key);
+	return r;
+}
 
 int
 cmd_query(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "kuska query: not built yet\n");
+	static const struct option opts[] = {
+		{"period", required_argument, NULL, 'p'},
+		{"region", required_argument, NULL, 'r'},
+		{"format", required_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0},
+	};
+	struct client_config cfg;
+	struct query_req q;
+	struct qtable tab;
+	const char *conf = NULL, *period = NULL;
+	enum format fmt = FMT_TEXT;
+	char err[512];
+	int ch, i;
+
+	memset(&q, 0, sizeof(q));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:p:r:f:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'p':
+			period = optarg;
+			break;
+		case 'r':
+			if (strlen(optarg) != 2 || optarg[0] < '0' ||
+			    optarg[0] > '2' || optarg[1] < '0' ||
+			    optarg[1] > '9' || atoi(optarg) < 1 ||
+			    atoi(optarg) > 25) {
+				fprintf(stderr, "kuska query: bad region "
+						"\"%s\": an INEI code 01 to 25\n",
+					optarg);
+				return 2;
+			}
+			q.region = (uint32_t)atoi(optarg);
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				fmt = FMT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = FMT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = FMT_JSON;
+			else {
+				fprintf(stderr, "kuska query: bad format "
+						"\"%s\": text, csv or json\n",
+					optarg);
+				return 2;
+			}
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (conf == NULL || optind + 1 != argc)
+		goto usage;
+	for (i = 0; tables[i] != NULL; i++)
+		if (strcmp(argv[optind], tables[i]) == 0)
+			break;
+	if (tables[i] == NULL) {
+		fprintf(stderr, "kuska query: unknown table \"%s\" (one of "
+				"identification, overlap, breakdown, referrals, "
+				"protection, prosecution, funnel, durations)\n",
+			argv[optind]);
+		return 2;
+	}
+	if (period == NULL || !valid_period(period)) {
+		fprintf(stderr, "kuska query: bad or missing --period \"%s\": "
+				"a year (2026) or a quarter (2026Q3)\n",
+			period ? period : "");
+		return 2;
+	}
+	snprintf(q.table, sizeof(q.table), "%s", argv[optind]);
+	snprintf(q.period, sizeof(q.period), "%s", period);
+	if (config_load(conf, &settings_client_schema, &cfg, err,
+			sizeof(err)) != 0) {
+		fprintf(stderr, "kuska query: %s\n", err);
+		return 2;
+	}
+	if (ask(&cfg, &q, &tab, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kuska query: %s\n", err);
+		return 2;
+	}
+	if (tab.error[0] != '\0') {
+		fprintf(stderr, "kuska query: %s\n", tab.error);
+		codec_qtable_clear(&tab);
+		return 2;
+	}
+	if (fmt == FMT_CSV)
+		print_csv(&tab);
+	else if (fmt == FMT_JSON)
+		print_json(&tab);
+	else
+		print_text(&tab);
+	codec_qtable_clear(&tab);
+	return 0;
+usage:
+	fprintf(stderr, "usage: kuska query -c CLIENT.conf TABLE --period P "
+			"[--region RR] [--format text|csv|json]\n");
 	return 2;
 }

@@ -245,4 +245,52 @@ int codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
 void codec_control_clear(struct control *c);
 
 
+/* ---- queries ---------------------------------------------------------- */
+
+#define CODEC_MAX_COLUMNS 8
+#define CODEC_MAX_ROWS 512
+
+struct query_req {
+	char table[32];
+	char period[16];
+	uint32_t region; /* 0: all regions */
+};
+
+enum cell_kind {
+	CELL_EMPTY = 0,
+	CELL_TEXT,
+	CELL_NUMBER,
+	CELL_SUPPRESSED,
+	CELL_DECIMAL,
+};
+
+struct cell {
+	enum cell_kind kind;
+	int64_t number;	      /* CELL_NUMBER */
+	char text[40];	      /* CELL_TEXT, CELL_DECIMAL */
+};
+
+struct qtable {
+	char error[256];
+	size_t n_cols;
+	char cols[CODEC_MAX_COLUMNS][24];
+	size_t n_rows;
+	struct cell (*rows)[CODEC_MAX_COLUMNS]; /* malloc'd */
+	uint32_t k;
+	char role[16];
+};
+
+int codec_query_req_encode(const struct query_req *q, uint8_t **ret_buf,
+			   size_t *ret_len) __attribute__((warn_unused_result));
+/* Returns 0 or -EBADMSG (undecodable, or a string over its field). */
+int codec_query_req_decode(const uint8_t *buf, size_t len,
+			   struct query_req *ret)
+	__attribute__((warn_unused_result));
+int codec_qtable_encode(const struct qtable *t, uint8_t **ret_buf,
+			size_t *ret_len) __attribute__((warn_unused_result));
+/* On success *ret owns its rows: release with codec_qtable_clear. */
+int codec_qtable_decode(const uint8_t *buf, size_t len, struct qtable *ret)
+	__attribute__((warn_unused_result));
+void codec_qtable_clear(struct qtable *t);
+
 #endif

@@ -20,7 +20,7 @@ static const struct config_field node_fields[] = {
 	{"submit", CONFIG_ENDPOINT_IPC, S(node_config, submit), 0, 0, NULL},
 	{"data_dir", CONFIG_PATH, S(node_config, data_dir), 0, 0, NULL},
 	{"batch_events", CONFIG_UINT, U(node_config, batch_events), 1, 1024,
-	 "256"},
+	 "1024"},
 	{"window", CONFIG_UINT, U(node_config, window), 1, 64, "4"},
 	{"ack_timeout_s", CONFIG_UINT, U(node_config, ack_timeout_s), 1, 3600,
 	 "20"},

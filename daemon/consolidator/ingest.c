@@ -67,9 +67,23 @@ load_insts(struct ingest *ig)
 int
 ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 {
+	int r;
+
 	ig->st = st;
 	ig->reg = reg;
+	ig->stats = stats_new();
+	if (ig->stats == NULL)
+		return -ENOMEM;
+	r = stats_load(ig->stats, st);
+	if (r != 0)
+		return r;
 	return load_insts(ig);
+}
+
+void
+ingest_close(struct ingest *ig)
+{
+	stats_free(&ig->stats);
 }
 
 static enum reason
@@ -332,6 +346,9 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 			      buf, len, STORE_APPEND);
 	}
 	codec_envelope_clear(&env);
+	if (r == 0)
+		r = stats_apply(c->ig->stats, c->speaker->inst, expected,
+				c->ev);
 	if (r != 0)
 		return r;
 	c->s.accepted++;
@@ -355,6 +372,7 @@ run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 	r = store_begin(c->ig->st, true, &c->t);
 	if (r != 0)
 		return r;
+	stats_begin(c->ig->stats, c->t);
 	for (i = 0; i < batch->n_envelopes; i++) {
 		r = take_envelope(c, batch->envelopes[i],
 				  batch->envelope_lens[i], &gap_seq);
@@ -365,6 +383,7 @@ run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 		taken += (size_t)r;
 	}
 	if (r == 2 && taken == 0) {
+		stats_discard(c->ig->stats);
 		store_abort(&c->t);
 		reply->type = MSG_REFUSAL;
 		reply->batch_id = batch->batch_id;
@@ -380,11 +399,16 @@ run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 	c->s.last_contact_ms = now_ms;
 	inst_encode(&c->s, iv);
 	r = store_put(c->t, T_INSTS, &ik, 1, iv, sizeof(iv), 0);
+	if (r == 0)
+		r = stats_flush(c->ig->stats);
 	if (r != 0)
 		goto fail;
 	r = store_commit(&c->t);
-	if (r != 0)
+	if (r != 0) {
+		stats_discard(c->ig->stats);
 		return r;
+	}
+	stats_committed(c->ig->stats);
 	c->ig->inst[c->speaker->inst] = c->s;
 	reply->type = MSG_ACK;
 	reply->batch_id = batch->batch_id;
@@ -393,6 +417,7 @@ run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 	reply->rejections = c->rej;
 	return 0;
 fail:
+	stats_discard(c->ig->stats);
 	store_abort(&c->t);
 	return r;
 }
@@ -442,5 +467,105 @@ refuse:
 		  speaker->id, reason_name(reply->reason), strerror(-r));
 	/* A failed transaction may have left the cache ahead of the store. */
 	(void)load_insts(ig);
+	return r;
+}
+
+/* Replays one institution's envelopes into the statistics. */
+struct rebuild_ctx {
+	struct ingest *ig;
+	const struct reg_party *party;
+	struct store_txn *t;
+	struct event *ev;
+	uint64_t events, skipped, since_flush;
+	int err;
+};
+
+static int
+rebuild_one(void *arg, const void *k, size_t klen, const void *v,
+	    size_t vlen)
+{
+	struct rebuild_ctx *c = arg;
+	struct envelope env;
+	char why[CODEC_MAX_TEXT + 1];
+	enum reason reason = REASON_BAD_ENVELOPE;
+	uint64_t seq;
+	int r;
+
+	if (klen != 8)
+		return 0;
+	seq = store_get64(k);
+	if (codec_envelope_decode(v, vlen, &env) == 0 && env.seq == seq &&
+	    c->party != NULL && env.inst == c->party->inst)
+		reason = ingest_check(c->ig->reg, c->party, &env, INT32_MAX - 2,
+				      c->ev, why, sizeof(why));
+	codec_envelope_clear(&env);
+	if (reason == REASON_NONE && (c->ev->kind == KIND_CORRECTION ||
+				      c->ev->kind == KIND_WITHDRAWAL))
+		reason = apply_change(c->t, c->party->inst, seq, c->ev, why,
+				      sizeof(why));
+	if (reason != REASON_NONE) {
+		c->skipped++;
+		return 0;
+	}
+	r = stats_apply(c->ig->stats, c->party->inst, seq, c->ev);
+	if (r == 0 && ++c->since_flush == 4096) {
+		/* Keep the batch caches small; the transaction goes on, and
+		 * if it fails the index is loaded again from the store. */
+		r = stats_flush(c->ig->stats);
+		if (r == 0)
+			stats_committed(c->ig->stats);
+		stats_begin(c->ig->stats, c->t);
+		c->since_flush = 0;
+	}
+	if (r != 0) {
+		c->err = r;
+		return 1;
+	}
+	c->events++;
+	return 0;
+}
+
+int
+ingest_rebuild(struct ingest *ig, uint64_t *ret_events, uint64_t *ret_skipped)
+{
+	struct rebuild_ctx c;
+	int i, r;
+
+	memset(&c, 0, sizeof(c));
+	c.ig = ig;
+	c.ev = malloc(sizeof(*c.ev));
+	if (c.ev == NULL)
+		return -ENOMEM;
+	r = store_begin(ig->st, true, &c.t);
+	if (r != 0)
+		goto out;
+	r = stats_clear(ig->stats, c.t);
+	if (r == 0)
+		r = store_clear(c.t, T_CHANGES);
+	stats_begin(ig->stats, c.t);
+	for (i = 1; r == 0 && i <= INST_COUNT; i++) {
+		c.party = registry_institution(ig->reg, (enum institution)i);
+		r = store_each(c.t, T_ENV_FIRST + i - 1, NULL, 0, rebuild_one,
+			       &c);
+		if (r == 1)
+			r = c.err;
+	}
+	if (r == 0)
+		r = stats_flush(ig->stats);
+	if (r == 0)
+		r = store_commit(&c.t);
+	else
+		store_abort(&c.t);
+	if (r == 0) {
+		stats_committed(ig->stats);
+	} else {
+		stats_discard(ig->stats);
+		if (stats_load(ig->stats, NULL) != 0)
+			log_warnx("cannot reload the statistics index");
+	}
+	*ret_events = c.events;
+	*ret_skipped = c.skipped;
+out:
+	free(c.ev);
 	return r;
 }

@@ -16,17 +16,33 @@
 
 #include "codec.h"
 #include "registry.h"
+#include "stats.h"
 #include "store.h"
 
 struct ingest {
 	struct store *st;
 	const struct registry *reg;
+	struct stats *stats;			 /* owned */
 	struct inst_status inst[INST_COUNT + 1]; /* as committed */
 };
 
-/* ingest_open - loads each institution's state from the store. */
+/*
+ * ingest_open - loads each institution's state from the store and makes
+ * the statistics engine. Returns 0 or -errno; release with ingest_close.
+ */
 int ingest_open(struct ingest *ig, struct store *st,
 		const struct registry *reg) __attribute__((warn_unused_result));
+void ingest_close(struct ingest *ig);
+
+/*
+ * ingest_rebuild - recomputes, in one transaction, everything derived from
+ * the stored envelopes (corrections' bookkeeping and all statistics),
+ * verifying each envelope again. Envelopes that no longer verify (a key
+ * removed from the registry) are counted in *ret_skipped and left out.
+ * Returns 0 or -errno. The daemon must not be running.
+ */
+int ingest_rebuild(struct ingest *ig, uint64_t *ret_events,
+		   uint64_t *ret_skipped) __attribute__((warn_unused_result));
 
 /*
  * ingest_batch - takes one Batch from speaker (an institution) and fills

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -16,6 +19,7 @@
 #include "ingest.h"
 #include "keys.h"
 #include "log.h"
+#include "query.h"
 #include "registry.h"
 #include "service.h"
 #include "settings.h"
@@ -33,17 +37,57 @@ struct cons {
 	struct store *st;
 	struct ingest ig;
 	struct transport *t;
-	struct tsock *zap, *ingest, *ingest_mon, *control;
+	struct tsock *zap, *ingest, *ingest_mon, *control, *query;
 	uint64_t handshake_failures;
 	uint64_t frames_refused;
 	uint64_t contact_ms[INST_COUNT + 1]; /* last hello or batch */
 };
 
+/*
+ * Takes an exclusive lock on DIR/kuska.lock for the life of the process,
+ * so two daemons (or a daemon and --rebuild) never write one store.
+ */
+static int
+lock_data_dir(const char *dir)
+{
+	char path[1024];
+	int fd;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return -EBUSY;
+	}
+	return 0; /* the descriptor stays open: the lock lives with us */
+}
+
+/* Releases whatever main acquired; safe on a partly built struct. */
+static void
+cons_free(struct cons *c)
+{
+	tsock_free(&c->query);
+	tsock_free(&c->control);
+	tsock_free(&c->ingest_mon);
+	tsock_free(&c->ingest);
+	tsock_free(&c->zap);
+	transport_free(&c->t);
+	ingest_close(&c->ig);
+	store_close(&c->st);
+	registry_free(&c->reg);
+	keys_free(&c->key);
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: kuska-consolidator [-dn] -c FILE\n"
-			"       kuska-consolidator --audit -c FILE\n");
+			"       kuska-consolidator --audit -c FILE\n"
+			"       kuska-consolidator --rebuild -c FILE\n");
 	exit(2);
 }
 
@@ -267,6 +311,42 @@ handle_control(struct cons *c, const struct tframes *req)
 }
 
 static void
+handle_query(struct cons *c, const struct tframes *req)
+{
+	const struct reg_party *p;
+	struct query_req q;
+	struct qtable tab;
+	uint8_t *buf;
+	size_t len;
+
+	memset(&tab, 0, sizeof(tab));
+	tab.k = (uint32_t)c->cfg.k;
+	p = registry_party(c->reg, req->user_id);
+	if (p == NULL) {
+		snprintf(tab.error, sizeof(tab.error), "not registered");
+	} else if (req->n != 2 ||
+		   codec_query_req_decode(req->data[1], req->len[1], &q) !=
+			   0) {
+		snprintf(tab.error, sizeof(tab.error), "malformed request");
+		c->frames_refused++;
+	} else {
+		uint64_t t0 = date_mono_ms();
+		int r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
+		log_info("event=query who=%s role=%s table=%s period=%s "
+			 "region=%u rows=%zu ms=%llu%s",
+			 p->id, role_name(p->role), q.table, q.period,
+			 q.region, tab.n_rows,
+			 (unsigned long long)(date_mono_ms() - t0),
+			 r != 0 ? " refused=1" : "");
+	}
+	if (codec_qtable_encode(&tab, &buf, &len) == 0) {
+		send_to(c->query, req, buf, len);
+		free(buf);
+	}
+	codec_qtable_clear(&tab);
+}
+
+static void
 reload(struct cons *c)
 {
 	struct registry *fresh = NULL;
@@ -288,12 +368,12 @@ reload(struct cons *c)
 static void
 run(struct cons *c)
 {
-	struct tsock *socks[4] = {c->zap, c->ingest, c->ingest_mon,
-				  c->control};
-	bool ready[4];
+	struct tsock *socks[5] = {c->zap, c->ingest, c->ingest_mon,
+				  c->control, c->query};
+	bool ready[5];
 
 	while (!service_stopping()) {
-		int r = tsock_poll(socks, 4, ready, TICK_MS);
+		int r = tsock_poll(socks, 5, ready, TICK_MS);
 
 		if (r < 0 && r != -EINTR)
 			fatalx("poll: %s", strerror(-r));
@@ -339,6 +419,21 @@ run(struct cons *c)
 				tframes_clear(&f);
 			}
 		}
+		if (r > 0 && ready[4]) {
+			struct tframes f;
+			int n;
+			for (n = 0; n < 16; n++) {
+				int rr = tsock_recv(c->query, &f, 3, 64 * 1024);
+				if (rr == -EMSGSIZE) {
+					c->frames_refused++;
+					continue;
+				}
+				if (rr != 0)
+					break;
+				handle_query(c, &f);
+				tframes_clear(&f);
+			}
+		}
 		service_watchdog(date_mono_ms());
 	}
 }
@@ -349,10 +444,11 @@ main(int argc, char **argv)
 	struct cons c;
 	static const struct option opts[] = {
 		{"audit", no_argument, NULL, 'A'},
+		{"rebuild", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *conf = NULL;
-	int ch, check = 0, debug = 0, audit = 0, err;
+	int ch, check = 0, debug = 0, audit = 0, rebuild = 0, err;
 	char fp[17];
 
 	memset(&c, 0, sizeof(c));
@@ -360,6 +456,9 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'A':
 			audit = 1;
+			break;
+		case 'R':
+			rebuild = 1;
 			break;
 		case 'c':
 			conf = optarg;
@@ -386,8 +485,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "configuration OK (registry: %zu parties, %zu "
 				"keys)\n",
 			c.reg->n_parties, c.reg->n_keys);
+		cons_free(&c);
 		return 0;
 	}
+	if (!audit && lock_data_dir(c.cfg.data_dir) != 0)
+		fatalx("%s: another kuska-consolidator is using this store "
+		       "(stop it first)",
+		       c.cfg.data_dir);
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)
@@ -398,12 +502,26 @@ main(int argc, char **argv)
 		if (err < 0)
 			fatalx("audit: %s", strerror(-err));
 		printf("audit: %s\n", err == 0 ? "OK" : "FAILED");
+		cons_free(&c);
 		return err == 0 ? 0 : 1;
+	}
+	if (ingest_open(&c.ig, c.st, c.reg) != 0)
+		fatalx("cannot read the store");
+	if (rebuild) {
+		uint64_t events = 0, skipped = 0, t0 = date_mono_ms();
+		err = ingest_rebuild(&c.ig, &events, &skipped);
+		if (err != 0)
+			fatalx("rebuild: %s", strerror(-err));
+		printf("rebuilt the statistics from %llu envelopes in %llu ms "
+		       "(%llu left out: they no longer verify)\n",
+		       (unsigned long long)events,
+		       (unsigned long long)(date_mono_ms() - t0),
+		       (unsigned long long)skipped);
+		cons_free(&c);
+		return skipped == 0 ? 0 : 1;
 	}
 	if (service_init() != 0)
 		fatal("signals");
-	if (ingest_open(&c.ig, c.st, c.reg) != 0)
-		fatalx("cannot read the store");
 	c.t = transport_new();
 	if (c.t == NULL)
 		fatal("zmq context");
@@ -425,6 +543,15 @@ main(int argc, char **argv)
 				     &err);
 	if (c.control == NULL)
 		fatalx("%s: cannot bind: %s", c.cfg.control, strerror(-err));
+	{
+		struct tsock_limits lim = {.max_frame = 64 * 1024};
+		c.query = tsock_bind_curve(c.t, c.cfg.query_listen,
+					   c.key->curve_sk, "query", &lim,
+					   &err);
+	}
+	if (c.query == NULL)
+		fatalx("%s: cannot bind: %s", c.cfg.query_listen,
+		       strerror(-err));
 	log_info("event=start listen=%s control=%s key=%s parties=%zu",
 		 c.cfg.listen, c.cfg.control, log_hex8(c.key->key_id, fp),
 		 c.reg->n_parties);
@@ -432,13 +559,6 @@ main(int argc, char **argv)
 	run(&c);
 	service_notify_stopping();
 	log_info("event=stop");
-	tsock_free(&c.control);
-	tsock_free(&c.ingest_mon);
-	tsock_free(&c.ingest);
-	tsock_free(&c.zap);
-	transport_free(&c.t);
-	store_close(&c.st);
-	registry_free(&c.reg);
-	keys_free(&c.key);
+	cons_free(&c);
 	return 0;
 }

@@ -20,6 +20,8 @@ struct store {
 struct store_txn {
 	struct store *st;
 	MDB_txn *txn;
+	MDB_cursor *add_cur; /* store_add's cursor, on add_tb */
+	enum store_table add_tb;
 };
 
 static int
@@ -160,7 +162,11 @@ store_begin(struct store *st, bool write, struct store_txn **ret)
 int
 store_commit(struct store_txn **t)
 {
-	int rc = mdb_txn_commit((*t)->txn);
+	int rc;
+
+	if ((*t)->add_cur != NULL)
+		mdb_cursor_close((*t)->add_cur);
+	rc = mdb_txn_commit((*t)->txn);
 
 	free(*t);
 	*t = NULL;
@@ -172,6 +178,8 @@ store_abort(struct store_txn **t)
 {
 	if (t == NULL || *t == NULL)
 		return;
+	if ((*t)->add_cur != NULL)
+		mdb_cursor_close((*t)->add_cur);
 	mdb_txn_abort((*t)->txn);
 	free(*t);
 	*t = NULL;
@@ -309,6 +317,40 @@ store_last(struct store_txn *t, enum store_table tb, const void *prefix,
 	*ret_v = v.mv_data;
 	*ret_vlen = v.mv_size;
 	return 0;
+}
+
+int
+store_add(struct store_txn *t, enum store_table tb, const void *k,
+	  size_t klen, int64_t delta)
+{
+	MDB_val key = {klen, (void *)k}, val;
+	uint8_t b[8];
+	int64_t cur = 0;
+	int rc;
+
+	if (t->add_cur == NULL || t->add_tb != tb) {
+		if (t->add_cur != NULL)
+			mdb_cursor_close(t->add_cur);
+		t->add_cur = NULL;
+		rc = mdb_cursor_open(t->txn, t->st->dbi[tb], &t->add_cur);
+		if (rc != 0)
+			return mdb_err(rc);
+		t->add_tb = tb;
+	}
+	rc = mdb_cursor_get(t->add_cur, &key, &val, MDB_SET_KEY);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return mdb_err(rc);
+	if (rc == 0 && val.mv_size == 8)
+		cur = (int64_t)store_get64(val.mv_data);
+	cur += delta;
+	if (cur <= 0)
+		return rc == 0 ? mdb_err(mdb_cursor_del(t->add_cur, 0)) : 0;
+	store_be64(b, (uint64_t)cur);
+	val.mv_size = 8;
+	val.mv_data = b;
+	/* An existing counter keeps its size: overwrite it in place. */
+	return mdb_err(mdb_cursor_put(t->add_cur, &key, &val,
+				      rc == 0 ? MDB_CURRENT : 0));
 }
 
 int

@@ -89,6 +89,15 @@ int store_last(struct store_txn *t, enum store_table tb, const void *prefix,
 	       size_t plen, const void **ret_k, size_t *ret_klen,
 	       const void **ret_v, size_t *ret_vlen);
 
+/*
+ * store_add - adds delta to the 8-byte big-endian counter under k in tb
+ * (a missing counter is 0; one that reaches 0 is deleted; one that would
+ * go below 0 stays at 0). One cursor descent per call; callers that add
+ * many counters in key order get the best of it. Returns 0 or -errno.
+ */
+int store_add(struct store_txn *t, enum store_table tb, const void *k,
+	      size_t klen, int64_t delta) __attribute__((warn_unused_result));
+
 /* store_clear - empties tb (for a rebuild). */
 int store_clear(struct store_txn *t, enum store_table tb)
 	__attribute__((warn_unused_result));

@@ -308,6 +308,8 @@ main(int argc, char **argv)
 	if (check) {
 		config_print(stdout, &settings_node_schema, &n.cfg);
 		fprintf(stderr, "configuration OK\n");
+		keys_free(&n.key);
+		keys_linkage_free(&n.linkage);
 		return 0;
 	}
 	if (service_init() != 0)

@@ -1,0 +1,103 @@
+# install.cmake - what `cmake --install` puts besides the programs:
+# man pages, example configs, systemd units, sysusers.d and tmpfiles.d
+# entries. Included from CMakeLists.txt.
+#
+#   cmake --install build                        # /usr/local, /etc/kuska
+#   DESTDIR=/tmp/stage cmake --install build     # staged (packaging, tests)
+#
+# Example configs go to KUSKA_SYSCONFDIR (an absolute path, so DESTDIR
+# still applies); one that already exists there is left alone and the
+# fresh copy can be compared with the one in share/doc/kuska/examples.
+# Units, sysusers and tmpfiles entries go under the prefix, which systemd
+# searches for /usr/local and /usr. The files in systemd/ and config/ are
+# written for /usr/local/sbin and /etc/kuska; the installed copies have
+# those paths replaced by the configured ones.
+
+set(KUSKA_SYSCONFDIR "/etc/kuska" CACHE PATH
+	"Where the example configurations and keys live (absolute)")
+set(KUSKA_SYSTEMDUNITDIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system"
+	CACHE PATH "systemd system unit directory")
+set(KUSKA_SYSUSERSDIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d" CACHE PATH
+	"sysusers.d directory")
+set(KUSKA_TMPFILESDIR "${CMAKE_INSTALL_PREFIX}/lib/tmpfiles.d" CACHE PATH
+	"tmpfiles.d directory")
+
+set(KUSKA_CONFIGS consolidator registry pnp mp pj mimp minsa secretariat
+	analyst)
+set(KUSKA_STAGE ${CMAKE_BINARY_DIR}/install-stage)
+
+# Copies src to dst with the source tree's paths replaced by the
+# configured ones; cmake re-runs when src changes.
+function(kuska_rewrite src dst)
+	file(READ ${src} text)
+	string(REPLACE "/usr/local/sbin/" "${CMAKE_INSTALL_FULL_SBINDIR}/"
+		text "${text}")
+	string(REPLACE "/etc/kuska" "${KUSKA_SYSCONFDIR}" text "${text}")
+	file(WRITE ${dst} "${text}")
+	set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
+endfunction()
+
+# Where things go, for tests/e2e/test_install.sh (sh syntax).
+file(WRITE ${KUSKA_STAGE}/paths.sh
+	"BINDIR='${CMAKE_INSTALL_FULL_BINDIR}'\n"
+	"SBINDIR='${CMAKE_INSTALL_FULL_SBINDIR}'\n"
+	"MANDIR='${CMAKE_INSTALL_FULL_MANDIR}'\n"
+	"DOCDIR='${CMAKE_INSTALL_FULL_DOCDIR}'\n"
+	"SYSCONF='${KUSKA_SYSCONFDIR}'\n"
+	"UNITDIR='${KUSKA_SYSTEMDUNITDIR}'\n"
+	"SYSUSERSDIR='${KUSKA_SYSUSERSDIR}'\n"
+	"TMPFILESDIR='${KUSKA_TMPFILESDIR}'\n")
+
+# Man pages.
+install(FILES ${CMAKE_SOURCE_DIR}/docs/kuska.1
+	DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES ${CMAKE_SOURCE_DIR}/docs/kuska.conf.5
+	DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+install(FILES ${CMAKE_SOURCE_DIR}/docs/kuska-node.8
+	${CMAKE_SOURCE_DIR}/docs/kuska-consolidator.8
+	DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
+install(FILES ${CMAKE_SOURCE_DIR}/docs/OPERATIONS.md
+	DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
+
+# systemd units, the kuska user, the keys directory.
+foreach(unit kuska-consolidator.service kuska-node@.service)
+	kuska_rewrite(${CMAKE_SOURCE_DIR}/systemd/${unit}
+		${KUSKA_STAGE}/systemd/${unit})
+	install(FILES ${KUSKA_STAGE}/systemd/${unit}
+		DESTINATION ${KUSKA_SYSTEMDUNITDIR})
+endforeach()
+install(FILES ${CMAKE_SOURCE_DIR}/systemd/kuska.sysusers
+	DESTINATION ${KUSKA_SYSUSERSDIR} RENAME kuska.conf)
+kuska_rewrite(${CMAKE_SOURCE_DIR}/systemd/kuska.tmpfiles
+	${KUSKA_STAGE}/systemd/kuska.tmpfiles)
+install(FILES ${KUSKA_STAGE}/systemd/kuska.tmpfiles
+	DESTINATION ${KUSKA_TMPFILESDIR} RENAME kuska.conf)
+
+# Example configs: pristine copies in the doc directory, and in
+# KUSKA_SYSCONFDIR unless a file of that name is already there.
+foreach(name ${KUSKA_CONFIGS})
+	kuska_rewrite(${CMAKE_SOURCE_DIR}/config/${name}.conf
+		${KUSKA_STAGE}/config/${name}.conf)
+	install(FILES ${KUSKA_STAGE}/config/${name}.conf
+		DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+endforeach()
+install(CODE "
+	set(dir \"\$ENV{DESTDIR}${KUSKA_SYSCONFDIR}\")
+	# Secret keys are root's (0600); group kuska reads the public ones
+	# (kuska.tmpfiles gives the directory that group).
+	if(NOT EXISTS \"\${dir}/keys\")
+		file(MAKE_DIRECTORY \"\${dir}/keys\")
+		execute_process(COMMAND chmod 0750 \"\${dir}/keys\")
+	endif()
+	foreach(name ${KUSKA_CONFIGS})
+		if(EXISTS \"\${dir}/\${name}.conf\")
+			message(STATUS \"Kept existing: \${dir}/\${name}.conf\")
+		else()
+			# file(INSTALL) adds DESTDIR itself.
+			file(INSTALL \"${KUSKA_STAGE}/config/\${name}.conf\"
+				DESTINATION \"${KUSKA_SYSCONFDIR}\"
+				PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ
+				WORLD_READ)
+		endif()
+	endforeach()
+")

@@ -1,0 +1,679 @@
+/* query.c - statistics tables from the counters; see query.h. */
+#include "query.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disclose.h"
+#include "stats.h"
+
+const char *const query_tables[] = {
+	"identification", "overlap", "breakdown", "referrals", "protection",
+	"prosecution",	  "funnel",  "durations", NULL,
+};
+
+#define MAX_CELLS (CODEC_MAX_ROWS * CODEC_MAX_COLUMNS)
+#define MAX_GROUPS 64
+
+/* A table being built: the cells, their disclosure facts and groups. */
+struct qb {
+	struct store_txn *t;
+	struct qtable *out;
+	uint8_t scope;
+	uint32_t period;
+	uint8_t region;
+	char period_name[8];
+	struct dcell *dc; /* one per cell, row-major */
+	struct dgroup *groups;
+	size_t n_groups;
+};
+
+/* ---- reading counters ------------------------------------------------- */
+
+static void
+counter_prefix(const struct qb *b, uint8_t table, uint8_t *k)
+{
+	k[0] = table;
+	k[1] = b->scope;
+	store_be32(k + 2, b->period);
+	k[6] = b->region;
+}
+
+static int64_t
+counter(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
+{
+	uint8_t k[COUNTER_KEY_MAX];
+	const void *v;
+	size_t vlen;
+
+	counter_prefix(b, table, k);
+	memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
+	if (store_get(b->t, T_COUNTERS, k, COUNTER_PREFIX_LEN + ndims, &v,
+		      &vlen) != 0 ||
+	    vlen != 8)
+		return 0;
+	return (int64_t)store_get64(v);
+}
+
+/* A national counter, whatever the scope of the request. */
+static int64_t
+national(struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
+{
+	uint8_t scope = b->scope;
+	int64_t v;
+
+	b->scope = 0;
+	v = counter(b, table, dims, ndims);
+	b->scope = scope;
+	return v;
+}
+
+/* A day histogram: the values and how often each occurs. */
+struct hist {
+	int64_t n;
+	int64_t want; /* index of the lower middle value */
+	int64_t seen;
+	int32_t median;
+	bool found;
+};
+
+static int
+hist_count(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	struct hist *h = arg;
+
+	(void)k;
+	(void)klen;
+	if (vlen == 8)
+		h->n += (int64_t)store_get64(v);
+	return 0;
+}
+
+static int
+hist_find(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	struct hist *h = arg;
+
+	if (vlen != 8 || klen < 4)
+		return 0;
+	h->seen += (int64_t)store_get64(v);
+	if (h->seen > h->want) {
+		h->median = (int32_t)(store_get32((const uint8_t *)k + klen -
+						  4) ^
+				      DAYS_OFFSET);
+		h->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* The lower median of a histogram (days are the key's last 4 bytes). */
+static struct hist
+median(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
+{
+	uint8_t k[COUNTER_KEY_MAX];
+	struct hist h = {0};
+
+	counter_prefix(b, table, k);
+	memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
+	(void)store_each(b->t, T_COUNTERS, k, COUNTER_PREFIX_LEN + ndims,
+			 hist_count, &h);
+	if (h.n == 0)
+		return h;
+	h.want = (h.n - 1) / 2;
+	(void)store_each(b->t, T_COUNTERS, k, COUNTER_PREFIX_LEN + ndims,
+			 hist_find, &h);
+	return h;
+}
+
+/* Collects the dims and values of every counter under a prefix. */
+struct found {
+	size_t n;
+	uint8_t dims[256][4];
+	int64_t v[256];
+	size_t skip; /* prefix length */
+};
+
+static int
+collect(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	struct found *f = arg;
+	size_t dl = klen - f->skip;
+
+	if (vlen != 8 || dl > 4 || f->n == 256)
+		return 0;
+	memset(f->dims[f->n], 0, 4);
+	memcpy(f->dims[f->n], (const uint8_t *)k + f->skip, dl);
+	f->v[f->n++] = (int64_t)store_get64(v);
+	return 0;
+}
+
+static void
+find_all(const struct qb *b, uint8_t table, const uint8_t *dims, size_t nd,
+	 struct found *f)
+{
+	uint8_t k[COUNTER_KEY_MAX];
+
+	counter_prefix(b, table, k);
+	memcpy(k + COUNTER_PREFIX_LEN, dims, nd);
+	f->n = 0;
+	f->skip = COUNTER_PREFIX_LEN + nd;
+	(void)store_each(b->t, T_COUNTERS, k, f->skip, collect, f);
+}
+
+/* ---- building rows ---------------------------------------------------- */
+
+static int
+add_row(struct qb *b)
+{
+	struct qtable *t = b->out;
+	size_t i, r = t->n_rows;
+
+	if (r == CODEC_MAX_ROWS)
+		return -1;
+	t->n_rows++;
+	for (i = 0; i < CODEC_MAX_COLUMNS; i++) {
+		struct dcell *d = &b->dc[r * CODEC_MAX_COLUMNS + i];
+		memset(&t->rows[r][i], 0, sizeof(t->rows[r][i]));
+		memset(d, 0, sizeof(*d));
+		d->dep[0] = d->dep[1] = -1;
+	}
+	t->rows[r][0].kind = CELL_TEXT;
+	snprintf(t->rows[r][0].text, sizeof(t->rows[r][0].text), "%s",
+		 b->period_name);
+	return (int)r;
+}
+
+static int
+cell_index(int row, int col)
+{
+	return row * CODEC_MAX_COLUMNS + col;
+}
+
+static void
+set_text(struct qb *b, int row, int col, const char *s)
+{
+	struct cell *c = &b->out->rows[row][col];
+
+	c->kind = CELL_TEXT;
+	snprintf(c->text, sizeof(c->text), "%.39s", s);
+}
+
+/* A count: shown exactly, or hidden by disclose_apply. */
+static int
+set_count(struct qb *b, int row, int col, int64_t v)
+{
+	struct cell *c = &b->out->rows[row][col];
+	struct dcell *d = &b->dc[cell_index(row, col)];
+
+	c->kind = CELL_NUMBER;
+	c->number = v;
+	d->value = v;
+	d->count = true;
+	return cell_index(row, col);
+}
+
+static void
+set_median(struct qb *b, int row, int col, struct hist h, int dep)
+{
+	struct cell *c = &b->out->rows[row][col];
+	struct dcell *d = &b->dc[cell_index(row, col)];
+
+	if (!h.found)
+		return; /* CELL_EMPTY */
+	c->kind = CELL_NUMBER;
+	c->number = h.median;
+	d->n = h.n;
+	d->dep[0] = dep;
+}
+
+static struct dgroup *
+new_group(struct qb *b, int total)
+{
+	struct dgroup *g;
+
+	if (b->n_groups == MAX_GROUPS)
+		return NULL;
+	g = &b->groups[b->n_groups++];
+	g->total = total;
+	g->n_parts = 0;
+	return g;
+}
+
+static void
+group_add(struct dgroup *g, int cell)
+{
+	if (g != NULL && g->n_parts < DISCLOSE_MAX_PARTS)
+		g->parts[g->n_parts++] = cell;
+}
+
+static void
+columns(struct qb *b, const char *const *names)
+{
+	size_t i;
+
+	for (i = 0; names[i] != NULL && i < CODEC_MAX_COLUMNS; i++)
+		snprintf(b->out->cols[i], sizeof(b->out->cols[i]), "%s",
+			 names[i]);
+	b->out->n_cols = i;
+}
+
+/* ---- the tables ------------------------------------------------------- */
+
+static void
+t_identification(struct qb *b)
+{
+	static const char *const cols[] = {"period", "institution", "victims",
+					   NULL};
+	int i, row;
+	uint8_t d;
+
+	columns(b, cols);
+	for (i = 1; i <= INST_COUNT; i++) {
+		if (b->scope != 0 && b->scope != i)
+			continue;
+		d = (uint8_t)i;
+		row = add_row(b);
+		set_text(b, row, 1, institution_name((enum institution)i));
+		set_count(b, row, 2, national(b, C_ID_INST, &d, 1));
+	}
+	if (b->scope != 0)
+		return;
+	row = add_row(b);
+	set_text(b, row, 1, "all");
+	set_count(b, row, 2, counter(b, C_ID_TOTAL, NULL, 0));
+}
+
+static int
+popcount8(unsigned v)
+{
+	int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+/* Sets in output order: by size, then by their institutions in order. */
+static int
+set_cmp(unsigned a, unsigned b)
+{
+	int i;
+
+	if (popcount8(a) != popcount8(b))
+		return popcount8(a) - popcount8(b);
+	for (i = 1; i <= INST_COUNT; i++) {
+		unsigned x = a & (1u << i), y = b & (1u << i);
+		if (x != y)
+			return x ? -1 : 1;
+	}
+	return 0;
+}
+
+static void
+t_overlap(struct qb *b)
+{
+	static const char *const cols[] = {"period", "institutions",
+					   "victims", NULL};
+	struct found *f = malloc(sizeof(*f));
+	unsigned present = 0, sets[32], s;
+	size_t i, j, n = 0;
+	struct dgroup *g;
+	int row;
+
+	columns(b, cols);
+	if (f == NULL)
+		return;
+	find_all(b, C_OVERLAP, NULL, 0, f);
+	for (i = 0; i < f->n; i++)
+		if (f->v[i] > 0)
+			present |= f->dims[i][0];
+	present &= 0x3e;
+	/* Every combination of the institutions that identified anyone. */
+	for (s = 2; s < 64; s += 2)
+		if ((s & present) == s)
+			sets[n++] = s;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && set_cmp(sets[j], sets[j - 1]) < 0; j--) {
+			unsigned tmp = sets[j];
+			sets[j] = sets[j - 1];
+			sets[j - 1] = tmp;
+		}
+	g = new_group(b, -1); /* they sum to the identification total */
+	for (i = 0; i <= n; i++) {
+		char name[64] = "";
+		uint8_t d = i < n ? (uint8_t)sets[i] : 0;
+		row = add_row(b);
+		if (i == n) {
+			snprintf(name, sizeof(name), "unlinkable");
+		} else {
+			int k;
+			for (k = 1; k <= INST_COUNT; k++) {
+				if (!(sets[i] & (1u << k)))
+					continue;
+				if (name[0] != '\0')
+					strcat(name, "+");
+				strcat(name,
+				       institution_name((enum institution)k));
+			}
+		}
+		set_text(b, row, 1, name);
+		group_add(g, set_count(b, row, 2, counter(b, C_OVERLAP, &d, 1)));
+	}
+	free(f);
+}
+
+/* Breakdown values, sorted for output: names alphabetically, except age
+ * groups (in age order) and regions (by code). */
+struct bval {
+	char name[24];
+	int64_t v;
+	int order;
+};
+
+static int
+bval_cmp(const void *x, const void *y)
+{
+	const struct bval *a = x, *c = y;
+
+	if (a->order != c->order)
+		return a->order - c->order;
+	return strcmp(a->name, c->name);
+}
+
+static void
+breakdown_dim(struct qb *b, uint8_t dim, const char *dim_name)
+{
+	struct found *f = malloc(sizeof(*f));
+	struct bval vals[256];
+	struct dgroup *g;
+	size_t i, n = 0;
+
+	if (f == NULL)
+		return;
+	if (dim == DIM_REGION && b->region != 0) {
+		/* Within one region its row is everyone: the sum by sex. */
+		uint8_t sex = DIM_SEX;
+		int64_t total = 0;
+		find_all(b, C_BREAKDOWN, &sex, 1, f);
+		for (i = 0; i < f->n; i++)
+			total += f->v[i];
+		f->n = 0;
+		if (total > 0) {
+			f->dims[0][0] = 0;
+			f->dims[0][1] = b->region;
+			f->v[0] = total;
+			f->n = 1;
+		}
+	} else {
+		find_all(b, C_BREAKDOWN, &dim, 1, f);
+	}
+	for (i = 0; i < f->n; i++) {
+		const uint8_t *d = f->dims[i];
+		const char *name = NULL;
+		struct bval *v = &vals[n];
+		memset(v, 0, sizeof(*v));
+		switch (dim) {
+		case DIM_SEX:
+			name = sex_name((enum sex)d[1]);
+			break;
+		case DIM_AGE_GROUP:
+			name = age_group_name((enum age_group)d[1]);
+			v->order = d[1];
+			break;
+		case DIM_NATIONALITY:
+			snprintf(v->name, sizeof(v->name), "%c%c", d[0], d[1]);
+			break;
+		case DIM_REGION:
+			snprintf(v->name, sizeof(v->name), "%02u", d[1]);
+			break;
+		default:
+			name = exploitation_name((enum exploitation)d[1]);
+		}
+		if (name != NULL)
+			snprintf(v->name, sizeof(v->name), "%s", name);
+		if (v->name[0] == '\0')
+			continue;
+		v->v = f->v[i];
+		n++;
+	}
+	free(f);
+	qsort(vals, n, sizeof(vals[0]), bval_cmp);
+	g = new_group(b, -1);
+	for (i = 0; i < n; i++) {
+		int row = add_row(b);
+		set_text(b, row, 1, dim_name);
+		set_text(b, row, 2, vals[i].name);
+		group_add(g, set_count(b, row, 3, vals[i].v));
+	}
+}
+
+static void
+t_breakdown(struct qb *b)
+{
+	static const char *const cols[] = {"period", "dimension", "value",
+					   "victims", NULL};
+
+	columns(b, cols);
+	breakdown_dim(b, DIM_SEX, "sex");
+	breakdown_dim(b, DIM_AGE_GROUP, "age_group");
+	breakdown_dim(b, DIM_NATIONALITY, "nationality");
+	breakdown_dim(b, DIM_REGION, "region");
+	breakdown_dim(b, DIM_EXPLOITATION, "exploitation");
+}
+
+static void
+t_referrals(struct qb *b)
+{
+	static const char *const cols[] = {"period",   "from",
+					   "to",       "sent",
+					   "taken_up", "pending",
+					   "median_days", NULL};
+	struct found *f = malloc(sizeof(*f));
+	size_t i;
+
+	uint8_t scope = b->scope;
+
+	columns(b, cols);
+	if (f == NULL)
+		return;
+	/* Referral counters are national; an institution gets the rows it
+	 * sent or received. */
+	b->scope = 0;
+	find_all(b, C_REF_SENT, NULL, 0, f);
+	/* Keys sort by (from, to): already institution order. */
+	for (i = 0; i < f->n; i++) {
+		uint8_t d[2] = {f->dims[i][0], f->dims[i][1]};
+		int64_t sent = f->v[i], taken;
+		int row, cs, ct, cp;
+		struct dgroup *g;
+		if (scope != 0 && scope != d[0] && scope != d[1])
+			continue;
+		taken = counter(b, C_REF_TAKEN, d, 2);
+		row = add_row(b);
+		set_text(b, row, 1, institution_name((enum institution)d[0]));
+		set_text(b, row, 2, institution_name((enum institution)d[1]));
+		cs = set_count(b, row, 3, sent);
+		ct = set_count(b, row, 4, taken);
+		cp = set_count(b, row, 5, sent - taken);
+		set_median(b, row, 6, median(b, C_REF_DAYS, d, 2), ct);
+		g = new_group(b, cs);
+		group_add(g, ct);
+		group_add(g, cp);
+	}
+	b->scope = scope;
+	free(f);
+}
+
+static void
+t_protection(struct qb *b)
+{
+	static const char *const cols[] = {"period", "service", "victims",
+					   "median_days", NULL};
+	static const uint8_t order[] = {SERVICE_LEGAL_AID, SERVICE_MEDICAL,
+					SERVICE_MENTAL_HEALTH,
+					SERVICE_REINTEGRATION,
+					SERVICE_RESIDENTIAL_CARE,
+					SERVICE_SPECIAL_PROTECTION};
+	size_t i;
+
+	columns(b, cols);
+	for (i = 0; i < sizeof(order); i++) {
+		int row = add_row(b), c;
+		set_text(b, row, 1, service_name((enum service)order[i]));
+		c = set_count(b, row, 2, counter(b, C_PROT, &order[i], 1));
+		set_median(b, row, 3, median(b, C_PROT_DAYS, &order[i], 1), c);
+	}
+}
+
+static void
+t_prosecution(struct qb *b)
+{
+	static const char *const cols[] = {"period", "stage", "cases",
+					   "persons", NULL};
+	uint8_t st;
+
+	columns(b, cols);
+	for (st = 1; st <= STAGE_COUNT; st++) {
+		int row = add_row(b);
+		set_text(b, row, 1, stage_name((enum stage)st));
+		set_count(b, row, 2, counter(b, C_PROS_CASES, &st, 1));
+		set_count(b, row, 3, counter(b, C_PROS_PERSONS, &st, 1));
+	}
+}
+
+static void
+t_funnel(struct qb *b)
+{
+	static const char *const cols[] = {"period", "stage", "cases",
+					   "attrition", NULL};
+	int64_t prev = 0;
+	int prev_cell = -1;
+	uint8_t st;
+
+	columns(b, cols);
+	for (st = 1; st <= STAGE_COUNT; st++) {
+		int row = add_row(b);
+		int64_t v = counter(b, C_FUNNEL, &st, 1);
+		int c;
+		set_text(b, row, 1, stage_name((enum stage)st));
+		c = set_count(b, row, 2, v);
+		if (st > STAGE_COMPLAINT && st <= STAGE_MAIN_LAST && prev > 0) {
+			struct cell *a = &b->out->rows[row][3];
+			struct dcell *d = &b->dc[cell_index(row, 3)];
+			a->kind = CELL_DECIMAL;
+			snprintf(a->text, sizeof(a->text), "%.3f",
+				 (double)(prev - v) / (double)prev);
+			d->dep[0] = prev_cell;
+			d->dep[1] = c;
+		}
+		prev = v;
+		prev_cell = c;
+	}
+}
+
+static void
+t_durations(struct qb *b)
+{
+	static const char *const cols[] = {"period", "from_stage", "to_stage",
+					   "median_days", NULL};
+	uint8_t st;
+
+	columns(b, cols);
+	for (st = STAGE_COMPLAINT; st < STAGE_MAIN_LAST; st++) {
+		int row = add_row(b);
+		set_text(b, row, 1, stage_name((enum stage)st));
+		set_text(b, row, 2, stage_name((enum stage)(st + 1)));
+		set_median(b, row, 3, median(b, C_DUR_DAYS, &st, 1), -1);
+	}
+}
+
+/* ---- the request ------------------------------------------------------ */
+
+static int
+fail(struct qtable *ret, const char *fmt, const char *arg)
+{
+	snprintf(ret->error, sizeof(ret->error), fmt, arg);
+	return -EINVAL;
+}
+
+/* Applies disclosure control and turns hidden cells into suppressed. */
+static void
+suppress(struct qb *b, unsigned k)
+{
+	size_t r, c;
+
+	disclose_apply(b->dc, b->out->n_rows * CODEC_MAX_COLUMNS, b->groups,
+		       b->n_groups, k);
+	for (r = 0; r < b->out->n_rows; r++)
+		for (c = 0; c < b->out->n_cols; c++) {
+			struct dcell *d = &b->dc[cell_index((int)r, (int)c)];
+			struct cell *cell = &b->out->rows[r][c];
+			if (!d->suppressed)
+				continue;
+			/* A hidden count says so; a hidden median or share
+			 * is left empty, like one there is nothing to take. */
+			cell->kind = d->count ? CELL_SUPPRESSED : CELL_EMPTY;
+		}
+}
+
+int
+query_run(struct store *st, const struct query_req *req,
+	  const struct reg_party *who, unsigned k, struct qtable *ret)
+{
+	static void (*const build[])(struct qb *) = {
+		t_identification, t_overlap,  t_breakdown, t_referrals,
+		t_protection,	  t_prosecution, t_funnel,  t_durations};
+	struct qb b;
+	int i, r;
+
+	memset(ret, 0, sizeof(*ret));
+	memset(&b, 0, sizeof(b));
+	ret->k = k;
+	snprintf(ret->role, sizeof(ret->role), "%s", role_name(who->role));
+	for (i = 0; query_tables[i] != NULL; i++)
+		if (strcmp(req->table, query_tables[i]) == 0)
+			break;
+	if (query_tables[i] == NULL)
+		return fail(ret, "unknown table \"%.40s\"", req->table);
+	if (stats_parse_period(req->period, &b.period) != 0)
+		return fail(ret,
+			    "bad period \"%.20s\": give a year (2026) or a "
+			    "quarter (2026Q3)",
+			    req->period);
+	if (req->region > 25)
+		return fail(ret, "%s", "bad region: INEI codes run 01 to 25");
+	if (who->role == ROLE_INSTITUTION && strcmp(req->table, "overlap") == 0)
+		return fail(ret, "%s",
+			    "the overlap table is not open to an "
+			    "institution");
+	if (who->role == ROLE_NONE)
+		return fail(ret, "%s", "not authorised to query");
+	b.scope = who->role == ROLE_INSTITUTION ? (uint8_t)who->inst : 0;
+	b.region = (uint8_t)req->region;
+	stats_period_name(b.period, b.period_name);
+	b.out = ret;
+	ret->rows = calloc(CODEC_MAX_ROWS, sizeof(*ret->rows));
+	b.dc = calloc(MAX_CELLS, sizeof(*b.dc));
+	b.groups = calloc(MAX_GROUPS, sizeof(*b.groups));
+	if (ret->rows == NULL || b.dc == NULL || b.groups == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = store_begin(st, false, &b.t);
+	if (r != 0)
+		goto out;
+	build[i](&b);
+	store_abort(&b.t);
+	if (who->role == ROLE_SECRETARIAT)
+		suppress(&b, k);
+out:
+	free(b.dc);
+	free(b.groups);
+	if (r != 0)
+		codec_qtable_clear(ret);
+	return r;
+}

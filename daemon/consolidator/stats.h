@@ -1,0 +1,122 @@
+/*
+ * stats.h - the state that answers statistics queries, kept in the same
+ * LMDB write transaction as the envelopes it derives from.
+ *
+ * Every accepted record becomes one *fact* about one *entity*:
+ *	identification, service   -> the victim (its pseudonym; an
+ *	                             unlinkable victim is its own entity)
+ *	referral, referral_received -> the referral (its pseudonym)
+ *	case_stage                -> the case (its pseudonym)
+ * A fact remembers its origin (institution, sequence of the original
+ * record), so a correction replaces it and a withdrawal removes it. The
+ * table LIVE maps each origin to the entity and fact in force: it is the
+ * per-victim, per-referral and per-case state, stored by origin so that
+ * each new record is an append. The index from entity to its facts lives
+ * in memory, is loaded from LIVE at start (stats_load) and is changed
+ * only once a batch has committed - random-key writes of an on-disk
+ * entity table would cost as much per event as verifying it.
+ *
+ * Counters hold, for each table of EVENTS.md, period (year and quarter),
+ * region (0 = all) and scope (0 = national, 1..5 = one institution's own
+ * events), the count of each row, and day histograms for the medians.
+ * They are a pure function of the entities' facts: when a batch touches
+ * an entity, its old contribution is subtracted and its new one added,
+ * so the counters always equal what a full recount (--rebuild) gives.
+ * Changes are gathered in memory during a batch and written once, in key
+ * order, when the batch commits.
+ */
+#ifndef KUSKA_STATS_H
+#define KUSKA_STATS_H
+
+#include <stdint.h>
+
+#include "event.h"
+#include "store.h"
+
+/* The store tables of this module. */
+#define T_LIVE ((enum store_table)(T_STATS_FIRST + 0)) /* origin -> fact */
+#define T_COUNTERS ((enum store_table)(T_STATS_FIRST + 1)) /* -> count */
+
+/* Counter tables (first byte of a counter key). */
+enum counter_table {
+	C_ID_INST = 1, /* dims: institution */
+	C_ID_TOTAL,    /* no dims */
+	C_OVERLAP,     /* dims: institution set (bit 1 << inst); 0 unlinkable */
+	C_BREAKDOWN,   /* dims: dimension, value (2 bytes) */
+	C_REF_SENT,    /* dims: from, to */
+	C_REF_TAKEN,   /* dims: from, to */
+	C_REF_DAYS,    /* dims: from, to, days */
+	C_PROT,	       /* dims: service */
+	C_PROT_DAYS,   /* dims: service, days */
+	C_PROS_CASES,  /* dims: stage */
+	C_PROS_PERSONS, /* dims: stage; the value is a sum of persons */
+	C_FUNNEL,      /* dims: stage */
+	C_DUR_DAYS,    /* dims: first stage of the pair, days */
+};
+
+/* Breakdown dimensions, in output order. */
+enum breakdown_dim {
+	DIM_SEX = 1,
+	DIM_AGE_GROUP,
+	DIM_NATIONALITY,
+	DIM_REGION,
+	DIM_EXPLOITATION,
+};
+#define DIM_COUNT 5
+
+/* Counter key layout: table, scope, period (4 BE), region, dims. */
+#define COUNTER_PREFIX_LEN 7
+#define COUNTER_KEY_MAX 16
+/* Days in histogram keys are stored offset by 2^31, 4 bytes BE. */
+#define DAYS_OFFSET 0x80000000u
+
+struct stats;
+
+/* stats_new - a statistics engine with empty batch caches; NULL: ENOMEM. */
+struct stats *stats_new(void);
+void stats_free(struct stats **s);
+
+/*
+ * The batch functions below accept s == NULL and then do nothing:
+ * statistics off, which only benchmarks use to measure their cost.
+ */
+
+/* stats_begin - starts a batch inside the write transaction t. */
+void stats_begin(struct stats *s, struct store_txn *t);
+
+/*
+ * stats_apply - applies one accepted event of inst (sequence seq) to the
+ * batch. Returns 0 or -errno (-ENOSPC: the store is full).
+ */
+int stats_apply(struct stats *s, enum institution inst, uint64_t seq,
+		const struct event *ev) __attribute__((warn_unused_result));
+
+/*
+ * stats_flush - writes the batch's counter changes into the transaction;
+ * call right before committing it. Returns 0 or -errno.
+ */
+int stats_flush(struct stats *s) __attribute__((warn_unused_result));
+
+/* stats_committed - the transaction committed: the batch's entities
+ * become the index. */
+void stats_committed(struct stats *s);
+
+/* stats_discard - forgets the batch (its transaction was aborted). */
+void stats_discard(struct stats *s);
+
+/*
+ * stats_load - builds the in-memory entity index from the store's LIVE
+ * table (st may be NULL to reuse the last store). Returns 0 or -errno.
+ */
+int stats_load(struct stats *s, struct store *st)
+	__attribute__((warn_unused_result));
+
+/* stats_clear - empties this module's tables and index (for a rebuild). */
+int stats_clear(struct stats *s, struct store_txn *t)
+	__attribute__((warn_unused_result));
+
+/* The period codes: year * 10 for a year, year * 10 + q for quarter q. */
+int stats_parse_period(const char *s, uint32_t *ret_code);
+const char *stats_period_name(uint32_t code, char out[8]);
+
+#endif
