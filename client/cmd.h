@@ -13,5 +13,6 @@ int cmd_status(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct {
 	{"keygen", cmd_keygen, "keygen NAME [--dir DIR] | keygen --linkage FILE"},
 	{"submit", cmd_submit, "submit -c NODE.conf FILE... (- for stdin)"},
 	{"status", cmd_status, "status -c NODE.conf|CONSOLIDATOR.conf"},
+	{"metrics", cmd_metrics, "metrics -c NODE.conf|CONSOLIDATOR.conf"},
 	{"query", cmd_query,
 	 "query -c CLIENT.conf TABLE --period P [--region RR] "
 	 "[--format text|csv|json]"},

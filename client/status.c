@@ -39,9 +39,9 @@ ago(uint64_t then_ms, uint64_t now_ms, char *out, size_t cap)
 	return out;
 }
 
-/* Asks a control socket for its status. Returns 0 or an exit code. */
+/* Asks a control socket (status or metrics). Returns 0 or an exit code. */
 static int
-ask(const char *endpoint, struct control *rep)
+ask(const char *endpoint, enum control_type type, struct control *rep)
 {
 	struct control req;
 	struct ctl *ctl;
@@ -61,7 +61,7 @@ ask(const char *endpoint, struct control *rep)
 		return 2;
 	}
 	memset(&req, 0, sizeof(req));
-	req.type = CTL_STATUS;
+	req.type = type;
 	req.max_dead = 20;
 	r = ctl_call(ctl, &req, NULL, NULL, 0, STATUS_TIMEOUT_MS, rep);
 	ctl_close(&ctl);
@@ -94,7 +94,7 @@ node_status(const char *conf)
 		fprintf(stderr, "kuska status: %s\n", err);
 		return 2;
 	}
-	r = ask(cfg.submit, &rep);
+	r = ask(cfg.submit, CTL_STATUS, &rep);
 	if (r != 0)
 		return r;
 	if (rep.type != CTL_NODE_STATUS) {
@@ -151,7 +151,7 @@ consolidator_status(const char *conf)
 		fprintf(stderr, "kuska status: %s\n", err);
 		return 2;
 	}
-	r = ask(cfg.control, &rep);
+	r = ask(cfg.control, CTL_STATUS, &rep);
 	if (r != 0)
 		return r;
 	if (rep.type != CTL_CONS_STATUS) {
@@ -225,5 +225,75 @@ cmd_status(int argc, char **argv)
 	return 2;
 usage:
 	fprintf(stderr, "usage: kuska status -c NODE.conf|CONSOLIDATOR.conf\n");
+	return 2;
+}
+
+/* The control endpoint of a node's or the consolidator's config. */
+static int
+control_endpoint(const char *conf, char *out, size_t cap)
+{
+	char section[64], err[512];
+
+	if (settings_section(conf, section, sizeof(section)) != 0) {
+		fprintf(stderr, "kuska: %s: not a kuska config file\n", conf);
+		return 2;
+	}
+	if (strcmp(section, "node") == 0) {
+		struct node_config cfg;
+		if (config_load(conf, &settings_node_schema, &cfg, err,
+				sizeof(err)) != 0) {
+			fprintf(stderr, "kuska: %s\n", err);
+			return 2;
+		}
+		snprintf(out, cap, "%s", cfg.submit);
+		return 0;
+	}
+	if (strcmp(section, "consolidator") == 0) {
+		struct consolidator_config cfg;
+		if (config_load(conf, &settings_consolidator_schema, &cfg, err,
+				sizeof(err)) != 0) {
+			fprintf(stderr, "kuska: %s\n", err);
+			return 2;
+		}
+		snprintf(out, cap, "%s", cfg.control);
+		return 0;
+	}
+	fprintf(stderr, "kuska: %s: a [%s] file; give a node's or the "
+			"consolidator's config\n",
+		conf, section);
+	return 2;
+}
+
+int
+cmd_metrics(int argc, char **argv)
+{
+	struct control rep;
+	const char *conf = NULL;
+	char endpoint[SETTINGS_PATH_MAX];
+	int ch, r;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch != 'c')
+			goto usage;
+		conf = optarg;
+	}
+	if (conf == NULL || optind != argc)
+		goto usage;
+	r = control_endpoint(conf, endpoint, sizeof(endpoint));
+	if (r != 0)
+		return r;
+	r = ask(endpoint, CTL_METRICS, &rep);
+	if (r != 0)
+		return r;
+	if (rep.type != CTL_METRICS_TEXT || rep.text == NULL) {
+		codec_control_clear(&rep);
+		return 2;
+	}
+	fputs(rep.text, stdout);
+	codec_control_clear(&rep);
+	return 0;
+usage:
+	fprintf(stderr, "usage: kuska metrics -c NODE.conf|CONSOLIDATOR.conf\n");
 	return 2;
 }

@@ -828,6 +828,7 @@ codec_control_encode(const struct control *c, uint8_t **ret_buf,
 	Kuska__Control pc = KUSKA__CONTROL__INIT;
 	Kuska__SubmitHeader sh = KUSKA__SUBMIT_HEADER__INIT;
 	Kuska__StatusRequest sr = KUSKA__STATUS_REQUEST__INIT;
+	Kuska__MetricsRequest mr = KUSKA__METRICS_REQUEST__INIT;
 
 	switch (c->type) {
 	case CTL_SUBMIT:
@@ -853,6 +854,14 @@ codec_control_encode(const struct control *c, uint8_t **ret_buf,
 	case CTL_ERROR:
 		pc.msg_case = KUSKA__CONTROL__MSG_ERROR;
 		pc.error = (char *)c->error;
+		return control_pack(&pc, ret_buf, ret_len);
+	case CTL_METRICS:
+		pc.msg_case = KUSKA__CONTROL__MSG_METRICS;
+		pc.metrics = &mr;
+		return control_pack(&pc, ret_buf, ret_len);
+	case CTL_METRICS_TEXT:
+		pc.msg_case = KUSKA__CONTROL__MSG_METRICS_TEXT;
+		pc.metrics_text = c->text != NULL ? c->text : (char *)"";
 		return control_pack(&pc, ret_buf, ret_len);
 	default:
 		return -EINVAL;
@@ -990,6 +999,15 @@ codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
 		ret->type = CTL_ERROR;
 		copy_str(ret->error, sizeof(ret->error), pc->error);
 		break;
+	case KUSKA__CONTROL__MSG_METRICS:
+		ret->type = CTL_METRICS;
+		break;
+	case KUSKA__CONTROL__MSG_METRICS_TEXT:
+		ret->type = CTL_METRICS_TEXT;
+		ret->text = strdup(pc->metrics_text);
+		if (ret->text == NULL)
+			r = -ENOMEM;
+		break;
 	default:
 		r = -EBADMSG;
 	}
@@ -1004,6 +1022,7 @@ codec_control_clear(struct control *c)
 {
 	free(c->results);
 	free(c->node.dead);
+	free(c->text);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -215,6 +215,8 @@ enum control_type {
 	CTL_NODE_STATUS,
 	CTL_CONS_STATUS,
 	CTL_ERROR,
+	CTL_METRICS,	  /* a request for the metrics */
+	CTL_METRICS_TEXT, /* the answer: text */
 };
 
 struct control {
@@ -227,6 +229,7 @@ struct control {
 	uint32_t max_dead; /* STATUS */
 	struct node_status node;
 	struct cons_status cons;
+	char *text; /* METRICS_TEXT: malloc'd, NUL-ended; freed by clear */
 };
 
 /* codec_control_encode - serializes c into a new malloc'd buffer. */

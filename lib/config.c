@@ -157,6 +157,12 @@ set_field(struct load_ctx *c, const struct config_field *f, const char *value,
 		}
 		snprintf(dst, f->size, "ipc://%s", tmp);
 		return 0;
+	case CONFIG_OPT_PATH:
+		if (value[0] == '\0') {
+			dst[0] = '\0';
+			return 0;
+		}
+		/* FALLTHROUGH */
 	case CONFIG_PATH:
 		if (value[0] == '\0' ||
 		    config_resolve(c->path, value, tmp, sizeof(tmp)) != 0 ||

@@ -22,6 +22,7 @@
 enum config_type {
 	CONFIG_STRING,	     /* char[size] */
 	CONFIG_PATH,	     /* char[size], made absolute */
+	CONFIG_OPT_PATH,     /* like CONFIG_PATH, but may be empty: unset */
 	CONFIG_ENDPOINT_TCP, /* char[size], "tcp://host:port" */
 	CONFIG_ENDPOINT_IPC, /* char[size], "ipc://path", path made absolute */
 	CONFIG_UINT,	     /* unsigned long, within [min, max] */

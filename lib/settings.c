@@ -28,6 +28,10 @@ static const struct config_field node_fields[] = {
 	 "1024"},
 	{"alarm_backlog_hours", CONFIG_UINT,
 	 U(node_config, alarm_backlog_hours), 1, 8760, "24"},
+	{"metrics_file", CONFIG_OPT_PATH, S(node_config, metrics_file), 0, 0,
+	 ""},
+	{"metrics_interval_s", CONFIG_UINT, U(node_config, metrics_interval_s),
+	 1, 86400, "60"},
 };
 
 static const struct config_field consolidator_fields[] = {
@@ -51,6 +55,10 @@ static const struct config_field consolidator_fields[] = {
 	 U(consolidator_config, alarm_silent_hours), 1, 8760, "72"},
 	{"max_connections", CONFIG_UINT,
 	 U(consolidator_config, max_connections), 1, 100000, "256"},
+	{"metrics_file", CONFIG_OPT_PATH, S(consolidator_config, metrics_file),
+	 0, 0, ""},
+	{"metrics_interval_s", CONFIG_UINT,
+	 U(consolidator_config, metrics_interval_s), 1, 86400, "60"},
 };
 
 static const struct config_field client_fields[] = {

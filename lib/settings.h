@@ -24,6 +24,8 @@ struct node_config {
 	unsigned long ack_timeout_s;	/* resend after this long unanswered */
 	unsigned long map_size_mb;	/* LMDB map size */
 	unsigned long alarm_backlog_hours;
+	char metrics_file[SETTINGS_PATH_MAX]; /* "" or a .prom file */
+	unsigned long metrics_interval_s;
 };
 
 struct consolidator_config {
@@ -38,6 +40,8 @@ struct consolidator_config {
 	unsigned long k; /* disclosure threshold */
 	unsigned long alarm_silent_hours;
 	unsigned long max_connections;
+	char metrics_file[SETTINGS_PATH_MAX];
+	unsigned long metrics_interval_s;
 };
 
 struct client_config {

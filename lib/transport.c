@@ -226,7 +226,8 @@ tsock_monitor(struct transport *t, struct tsock *s, int *ret_err)
 
 	snprintf(ep, sizeof(ep), "inproc://kuska-monitor-%u", t->monitors++);
 	if (zmq_socket_monitor(s->s, ep,
-			       ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED |
+			       ZMQ_EVENT_CONNECTED | ZMQ_EVENT_ACCEPTED |
+				       ZMQ_EVENT_DISCONNECTED |
 				       ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
 				       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
 				       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
@@ -411,6 +412,9 @@ tsock_monitor_read(struct tsock *mon, enum tevent *ret, char *addr,
 		switch (ev) {
 		case ZMQ_EVENT_CONNECTED:
 			*ret = TEVENT_CONNECTED;
+			break;
+		case ZMQ_EVENT_ACCEPTED:
+			*ret = TEVENT_ACCEPTED;
 			break;
 		case ZMQ_EVENT_DISCONNECTED:
 			*ret = TEVENT_DISCONNECTED;

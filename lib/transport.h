@@ -119,6 +119,7 @@ int tsock_poll(struct tsock **socks, size_t n, bool *ready, long timeout_ms);
 enum tevent {
 	TEVENT_OTHER = 0,
 	TEVENT_CONNECTED,	  /* TCP up (handshake follows) */
+	TEVENT_ACCEPTED,	  /* a peer connected to a bound socket */
 	TEVENT_DISCONNECTED,
 	TEVENT_HANDSHAKE_OK,
 	TEVENT_HANDSHAKE_FAILED_AUTH, /* ZAP refused, or CURVE key wrong */

@@ -48,3 +48,12 @@ foreach(src ${E2E_SRC})
 		ENVIRONMENT "KUSKA_BIN=${CMAKE_BINARY_DIR};KUSKA_SRC=${CMAKE_SOURCE_DIR}"
 		TIMEOUT 600 RUN_SERIAL TRUE)
 endforeach()
+
+# Small programs the end-to-end tests drive (a rogue peer, ...): built,
+# not run by ctest themselves.
+file(GLOB TOOL_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/tools/*.c)
+foreach(src ${TOOL_SRC})
+	get_filename_component(name ${src} NAME_WE)
+	add_executable(${name} ${src})
+	target_link_libraries(${name} kuska_cons_core kuska_node_core kuska_lib)
+endforeach()

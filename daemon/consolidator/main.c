@@ -19,6 +19,7 @@
 #include "ingest.h"
 #include "keys.h"
 #include "log.h"
+#include "metrics.h"
 #include "query.h"
 #include "registry.h"
 #include "service.h"
@@ -38,9 +39,14 @@ struct cons {
 	struct ingest ig;
 	struct transport *t;
 	struct tsock *zap, *ingest, *ingest_mon, *control, *query;
+	struct tsock *query_mon;
 	uint64_t handshake_failures;
 	uint64_t frames_refused;
 	uint64_t contact_ms[INST_COUNT + 1]; /* last hello or batch */
+	struct mhist commit;		     /* batch latency, seconds */
+	uint64_t queries[16][ROLE_ANALYST + 1]; /* by table and role */
+	int64_t connections;		     /* TCP peers now, both sockets */
+	uint64_t metrics_written_ms;
 };
 
 /*
@@ -70,6 +76,7 @@ lock_data_dir(const char *dir)
 static void
 cons_free(struct cons *c)
 {
+	tsock_free(&c->query_mon);
 	tsock_free(&c->query);
 	tsock_free(&c->control);
 	tsock_free(&c->ingest_mon);
@@ -114,6 +121,13 @@ zap_decide(void *arg, const char *domain, const char *address,
 	const struct reg_key *k;
 	char fp[17];
 
+	if (c->connections > (int64_t)c->cfg.max_connections) {
+		c->handshake_failures++;
+		log_warnx("event=auth_refused domain=%s address=%s "
+			  "reason=too_many_connections max_connections=%lu",
+			  domain, address, c->cfg.max_connections);
+		return -1;
+	}
 	k = registry_by_transport(c->reg, key, date_now_ms());
 	if (k == NULL) {
 		c->handshake_failures++;
@@ -212,8 +226,11 @@ on_batch(struct cons *c, const struct tframes *req,
 	struct msg reply;
 	uint64_t before = c->ig.inst[p->inst].accepted;
 
+	uint64_t t0 = date_mono_ms();
+
 	c->contact_ms[p->inst] = date_now_ms();
 	(void)ingest_batch(&c->ig, p, m, c->contact_ms[p->inst], &reply);
+	metrics_observe(&c->commit, (double)(date_mono_ms() - t0) / 1000.0);
 	send_msg(c->ingest, req, &reply);
 	if (reply.type == MSG_ACK) {
 		log_debug("event=batch institution=%s batch=%llu accepted=%llu "
@@ -271,6 +288,101 @@ handle_ingest(struct cons *c, struct tframes *req)
 	codec_msg_clear(&m);
 }
 
+/* The consolidator's metrics in the Prometheus text format. */
+static void
+cons_metrics(struct cons *c, struct mtext *m)
+{
+	char l[160];
+	int i, j;
+
+	metrics_family(m, "kuska_events_accepted_total", "counter",
+		       "Events verified and stored, by institution.");
+	for (i = 1; i <= INST_COUNT; i++) {
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_events_accepted_total", l,
+			       (double)c->ig.inst[i].accepted);
+	}
+	metrics_family(m, "kuska_events_refused_total", "counter",
+		       "Events refused, by institution and reason.");
+	for (i = 1; i <= INST_COUNT; i++)
+		for (j = 1; j < REASON_COUNT; j++) {
+			if (c->ig.inst[i].refused_by_reason[j] == 0)
+				continue;
+			snprintf(l, sizeof(l),
+				 "institution=\"%s\",reason=\"%s\"",
+				 institution_name((enum institution)i),
+				 reason_name((enum reason)j));
+			metrics_sample(m, "kuska_events_refused_total", l,
+				       (double)c->ig.inst[i]
+					       .refused_by_reason[j]);
+		}
+	metrics_family(m, "kuska_last_seq", "gauge",
+		       "Highest sequence held, by institution.");
+	for (i = 1; i <= INST_COUNT; i++) {
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_last_seq", l,
+			       (double)c->ig.inst[i].last_seq);
+	}
+	metrics_family(m, "kuska_last_contact_seconds", "gauge",
+		       "Unix time of the institution's last hello or batch.");
+	for (i = 1; i <= INST_COUNT; i++) {
+		uint64_t last = c->contact_ms[i] > c->ig.inst[i].last_contact_ms
+					? c->contact_ms[i]
+					: c->ig.inst[i].last_contact_ms;
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_last_contact_seconds", l,
+			       (double)last / 1000.0);
+	}
+	metrics_family(m, "kuska_batch_commit_seconds", "histogram",
+		       "Time to verify, store and commit one batch.");
+	metrics_histogram(m, "kuska_batch_commit_seconds", NULL, &c->commit);
+	metrics_family(m, "kuska_queries_total", "counter",
+		       "Queries answered, by table and role.");
+	for (i = 0; query_tables[i] != NULL; i++)
+		for (j = ROLE_INSTITUTION; j <= ROLE_ANALYST; j++) {
+			snprintf(l, sizeof(l), "table=\"%s\",role=\"%s\"",
+				 query_tables[i], role_name((enum role)j));
+			metrics_sample(m, "kuska_queries_total", l,
+				       (double)c->queries[i][j]);
+		}
+	metrics_family(m, "kuska_handshake_failures_total", "counter",
+		       "Connections refused by the ZAP handler.");
+	metrics_sample(m, "kuska_handshake_failures_total", NULL,
+		       (double)c->handshake_failures);
+	metrics_family(m, "kuska_frames_refused_total", "counter",
+		       "Whole frames refused (undecodable, too large, ...).");
+	metrics_sample(m, "kuska_frames_refused_total", NULL,
+		       (double)c->frames_refused);
+	metrics_family(m, "kuska_connections", "gauge",
+		       "Network peers connected now.");
+	metrics_sample(m, "kuska_connections", NULL, (double)c->connections);
+	metrics_family(m, "kuska_store_map_bytes", "gauge",
+		       "Size of the LMDB map (grows up to max_map_size_mb).");
+	metrics_sample(m, "kuska_store_map_bytes", NULL,
+		       (double)store_map_size(c->st));
+}
+
+static void
+write_metrics(struct cons *c, uint64_t mono)
+{
+	struct mtext m = {0};
+	int r;
+
+	if (c->cfg.metrics_file[0] == '\0' ||
+	    mono - c->metrics_written_ms < c->cfg.metrics_interval_s * 1000)
+		return;
+	c->metrics_written_ms = mono;
+	cons_metrics(c, &m);
+	r = metrics_write_file(&m, c->cfg.metrics_file);
+	if (r != 0)
+		log_warnx("%s: cannot write metrics: %s", c->cfg.metrics_file,
+			  strerror(-r));
+	metrics_clear(&m);
+}
+
 static void
 handle_control(struct cons *c, const struct tframes *req)
 {
@@ -284,10 +396,17 @@ handle_control(struct cons *c, const struct tframes *req)
 	    codec_control_decode(req->data[1], req->len[1], &q) != 0) {
 		rep.type = CTL_ERROR;
 		snprintf(rep.error, sizeof(rep.error), "malformed request");
+	} else if (q.type == CTL_METRICS) {
+		struct mtext m = {0};
+		cons_metrics(c, &m);
+		rep.type = CTL_METRICS_TEXT;
+		rep.text = m.buf; /* freed below by codec_control_clear */
+		codec_control_clear(&q);
 	} else if (q.type != CTL_STATUS) {
 		rep.type = CTL_ERROR;
 		snprintf(rep.error, sizeof(rep.error),
-			 "the consolidator answers status requests only");
+			 "the consolidator answers status and metrics "
+			 "requests only");
 		codec_control_clear(&q);
 	} else {
 		rep.type = CTL_CONS_STATUS;
@@ -304,8 +423,11 @@ handle_control(struct cons *c, const struct tframes *req)
 		rep.cons.frames_refused = c->frames_refused;
 		codec_control_clear(&q);
 	}
-	if (req->n < 1 || codec_control_encode(&rep, &buf, &len) != 0)
+	if (req->n < 1 || codec_control_encode(&rep, &buf, &len) != 0) {
+		codec_control_clear(&rep);
 		return;
+	}
+	codec_control_clear(&rep);
 	send_to(c->control, req, buf, len);
 	free(buf);
 }
@@ -332,6 +454,10 @@ handle_query(struct cons *c, const struct tframes *req)
 	} else {
 		uint64_t t0 = date_mono_ms();
 		int r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
+		int ti;
+		for (ti = 0; query_tables[ti] != NULL && ti < 16; ti++)
+			if (strcmp(q.table, query_tables[ti]) == 0)
+				c->queries[ti][p->role]++;
 		log_info("event=query who=%s role=%s table=%s period=%s "
 			 "region=%u rows=%zu ms=%llu%s",
 			 p->id, role_name(p->role), q.table, q.period,
@@ -346,18 +472,43 @@ handle_query(struct cons *c, const struct tframes *req)
 	codec_qtable_clear(&tab);
 }
 
+/*
+ * SIGHUP: reads the config and the registry again. Either both are good
+ * and the reloadable settings (k, alarms, limits, metrics, the map
+ * ceiling) and the registry take effect, or nothing changes. Endpoints,
+ * keys and the data directory need a restart.
+ */
 static void
 reload(struct cons *c)
 {
+	struct consolidator_config cfg;
 	struct registry *fresh = NULL;
 	char err[512];
 
-	if (registry_load(c->cfg.registry, &fresh, err, sizeof(err)) != 0) {
-		log_warnx("event=reload_refused %s (the registry in force "
-			  "stays)",
+	if (config_load(c->conf_path, &settings_consolidator_schema, &cfg, err,
+			sizeof(err)) != 0 ||
+	    registry_load(cfg.registry, &fresh, err, sizeof(err)) != 0) {
+		log_warnx("event=reload_refused %s (the configuration and "
+			  "registry in force stay)",
 			  err);
 		return;
 	}
+	if (strcmp(cfg.listen, c->cfg.listen) != 0 ||
+	    strcmp(cfg.query_listen, c->cfg.query_listen) != 0 ||
+	    strcmp(cfg.control, c->cfg.control) != 0 ||
+	    strcmp(cfg.data_dir, c->cfg.data_dir) != 0 ||
+	    strcmp(cfg.key, c->cfg.key) != 0)
+		log_warnx("event=reload endpoints, key and data_dir changes "
+			  "take effect at the next restart");
+	c->cfg.k = cfg.k;
+	c->cfg.alarm_silent_hours = cfg.alarm_silent_hours;
+	c->cfg.max_connections = cfg.max_connections;
+	c->cfg.max_map_size_mb = cfg.max_map_size_mb;
+	c->cfg.metrics_interval_s = cfg.metrics_interval_s;
+	memcpy(c->cfg.metrics_file, cfg.metrics_file,
+	       sizeof(c->cfg.metrics_file));
+	memcpy(c->cfg.registry, cfg.registry, sizeof(c->cfg.registry));
+	store_set_max(c->st, cfg.max_map_size_mb << 20);
 	registry_free(&c->reg);
 	c->reg = fresh;
 	c->ig.reg = fresh;
@@ -365,15 +516,35 @@ reload(struct cons *c)
 		 fresh->n_keys);
 }
 
+/* Connection events of the network sockets. */
+static void
+on_monitor(struct cons *c, enum tevent ev, const char *addr)
+{
+	switch (ev) {
+	case TEVENT_ACCEPTED:
+		c->connections++;
+		break;
+	case TEVENT_DISCONNECTED:
+		if (c->connections > 0)
+			c->connections--;
+		break;
+	case TEVENT_HANDSHAKE_FAILED:
+		log_warnx("event=handshake_failed address=%s", addr);
+		break;
+	default:
+		break;
+	}
+}
+
 static void
 run(struct cons *c)
 {
-	struct tsock *socks[5] = {c->zap, c->ingest, c->ingest_mon,
-				  c->control, c->query};
-	bool ready[5];
+	struct tsock *socks[6] = {c->zap,     c->ingest, c->ingest_mon,
+				  c->control, c->query,  c->query_mon};
+	bool ready[6];
 
 	while (!service_stopping()) {
-		int r = tsock_poll(socks, 5, ready, TICK_MS);
+		int r = tsock_poll(socks, 6, ready, TICK_MS);
 
 		if (r < 0 && r != -EINTR)
 			fatalx("poll: %s", strerror(-r));
@@ -404,12 +575,8 @@ run(struct cons *c)
 			enum tevent ev;
 			char addr[256];
 			while (tsock_monitor_read(c->ingest_mon, &ev, addr,
-						  sizeof(addr)) == 0) {
-				if (ev == TEVENT_HANDSHAKE_FAILED)
-					log_warnx("event=handshake_failed "
-						  "address=%s",
-						  addr);
-			}
+						  sizeof(addr)) == 0)
+				on_monitor(c, ev, addr);
 		}
 		if (r > 0 && ready[3]) {
 			struct tframes f;
@@ -434,7 +601,15 @@ run(struct cons *c)
 				tframes_clear(&f);
 			}
 		}
+		if (r > 0 && ready[5]) {
+			enum tevent ev;
+			char addr[256];
+			while (tsock_monitor_read(c->query_mon, &ev, addr,
+						  sizeof(addr)) == 0)
+				on_monitor(c, ev, addr);
+		}
 		service_watchdog(date_mono_ms());
+		write_metrics(c, date_mono_ms());
 	}
 }
 
@@ -552,6 +727,9 @@ main(int argc, char **argv)
 	if (c.query == NULL)
 		fatalx("%s: cannot bind: %s", c.cfg.query_listen,
 		       strerror(-err));
+	c.query_mon = tsock_monitor(c.t, c.query, &err);
+	if (c.query_mon == NULL)
+		fatalx("socket monitor: %s", strerror(-err));
 	log_info("event=start listen=%s control=%s key=%s parties=%zu",
 		 c.cfg.listen, c.cfg.control, log_hex8(c.key->key_id, fp),
 		 c.reg->n_parties);

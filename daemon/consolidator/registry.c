@@ -336,6 +336,54 @@ reg_line(void *arg, const char *section, const char *name, const char *value,
 	return party_line(c, name, value, why, whylen);
 }
 
+/*
+ * inih never reports a section without lines, so "[institution pj]" on
+ * its own (asking for the defaults) would vanish: find such sections in
+ * the file and register them.
+ */
+static int
+empty_sections(struct reg_ctx *c, char *err, size_t errlen)
+{
+	FILE *f = fopen(c->path, "r");
+	char line[512], why[256];
+	unsigned lineno = 0;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", c->path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line, *end, kind[32], id[KEYS_ID_MAX];
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '[' || (end = strchr(p, ']')) == NULL)
+			continue;
+		*end = '\0';
+		p++;
+		if (sscanf(p, "%31s %31s", kind, id) != 2)
+			continue; /* the parser has judged it already */
+		if (registry_party(c->r, id) != NULL)
+			continue;
+		if (strcmp(kind, "key") == 0) {
+			size_t i;
+			for (i = 0; i < c->r->n_keys; i++)
+				if (strcmp(c->r->keys[i].name, id) == 0)
+					break;
+			if (i < c->r->n_keys)
+				continue;
+		}
+		if (start_section(c, p, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s:%u: %s", c->path, lineno,
+				 why);
+			fclose(f);
+			return -EINVAL;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
 /* Checks what only the whole file can tell. */
 static int
 reg_finish(struct reg_ctx *c, char *err, size_t errlen)
@@ -405,6 +453,8 @@ registry_load(const char *path, struct registry **ret, char *err,
 		return -ENOMEM;
 	}
 	rc = config_parse_raw(path, reg_line, c, err, errlen);
+	if (rc == 0)
+		rc = empty_sections(c, err, errlen);
 	if (rc == 0)
 		rc = reg_finish(c, err, errlen);
 	if (rc == 0)

@@ -203,6 +203,12 @@ store_grow(struct store *st)
 	return 0;
 }
 
+void
+store_set_max(struct store *st, size_t max_size)
+{
+	st->max_size = max_size > st->map_size ? max_size : st->map_size;
+}
+
 size_t
 store_map_size(struct store *st)
 {

@@ -59,6 +59,9 @@ void store_abort(struct store_txn **t);
  */
 int store_grow(struct store *st) __attribute__((warn_unused_result));
 
+/* store_set_max - sets the ceiling store_grow may reach. */
+void store_set_max(struct store *st, size_t max_size);
+
 /* store_map_size - the current map size in bytes. */
 size_t store_map_size(struct store *st);
 

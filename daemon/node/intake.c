@@ -249,6 +249,9 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		if (r != 0)
 			goto fail;
 	}
+	for (i = 0; i < n; i++)
+		if (reply->results[i].status == LINE_REFUSED)
+			in->refused++;
 	r = outbox_commit(&t);
 	if (r != 0)
 		goto fail;

@@ -17,6 +17,7 @@ struct intake {
 	const struct secret_key *key; /* signing key */
 	const uint8_t *linkage;	      /* LINKAGE_KEY_LEN bytes */
 	struct outbox *ob;
+	uint64_t refused; /* records refused since start */
 };
 
 /*

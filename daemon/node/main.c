@@ -16,6 +16,7 @@
 #include "intake.h"
 #include "keys.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "record.h"
 #include "service.h"
@@ -37,6 +38,7 @@ struct node {
 	struct intake intake;
 	struct deliver deliver;
 	uint64_t backlog_warned_ms;
+	uint64_t metrics_written_ms;
 };
 
 static void
@@ -159,6 +161,99 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 	codec_control_clear(&c);
 }
 
+/* The node's metrics in the Prometheus text format. */
+static void
+node_metrics(struct node *n, struct mtext *m)
+{
+	struct outbox_state st;
+	uint64_t dead[REASON_COUNT], created, now = date_now_ms();
+	char labels[128];
+	const char *inst = institution_name(n->intake.inst);
+	int i;
+
+	if (outbox_state(n->ob, &st) != 0 ||
+	    outbox_dead_by_reason(n->ob, dead) != 0)
+		return;
+	created = oldest_pending(n, &st);
+	snprintf(labels, sizeof(labels), "institution=\"%s\"", inst);
+	metrics_family(m, "kuska_node_events_stored_total", "counter",
+		       "Events signed and committed to the outbox.");
+	metrics_sample(m, "kuska_node_events_stored_total", labels,
+		       (double)(st.next_seq - 1));
+	metrics_family(m, "kuska_node_events_acknowledged_total", "counter",
+		       "Events the consolidator acknowledged holding.");
+	metrics_sample(m, "kuska_node_events_acknowledged_total", labels,
+		       (double)st.acked_seq);
+	metrics_family(m, "kuska_node_outbox_depth", "gauge",
+		       "Events waiting for acknowledgement.");
+	metrics_sample(m, "kuska_node_outbox_depth", labels,
+		       (double)(st.next_seq - 1 - st.acked_seq));
+	metrics_family(m, "kuska_node_oldest_pending_seconds", "gauge",
+		       "Age of the oldest event waiting (0: none).");
+	metrics_sample(m, "kuska_node_oldest_pending_seconds", labels,
+		       created ? (double)(now - created) / 1000.0 : 0.0);
+	metrics_family(m, "kuska_node_records_refused_total", "counter",
+		       "Input records refused at submission since start.");
+	metrics_sample(m, "kuska_node_records_refused_total", labels,
+		       (double)n->intake.refused);
+	metrics_family(m, "kuska_node_dead_letters_total", "counter",
+		       "Events the consolidator refused, by reason.");
+	for (i = 1; i < REASON_COUNT; i++) {
+		char l[192];
+		if (dead[i] == 0)
+			continue;
+		snprintf(l, sizeof(l), "%s,reason=\"%s\"", labels,
+			 reason_name((enum reason)i));
+		metrics_sample(m, "kuska_node_dead_letters_total", l,
+			       (double)dead[i]);
+	}
+	metrics_family(m, "kuska_node_connected", "gauge",
+		       "1 while welcomed by the consolidator.");
+	metrics_sample(m, "kuska_node_connected", labels,
+		       n->deliver.connected && n->deliver.welcomed ? 1 : 0);
+	metrics_family(m, "kuska_node_last_contact_seconds", "gauge",
+		       "Unix time of the consolidator's last answer.");
+	metrics_sample(m, "kuska_node_last_contact_seconds", labels,
+		       (double)st.last_contact_ms / 1000.0);
+}
+
+static void
+handle_metrics(struct node *n, const struct tframes *req)
+{
+	struct control c;
+	struct mtext m = {0};
+
+	node_metrics(n, &m);
+	if (m.buf == NULL) {
+		reply_error(n, req, "cannot gather the metrics");
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.type = CTL_METRICS_TEXT;
+	c.text = m.buf;
+	reply(n, req, &c);
+	metrics_clear(&m);
+}
+
+/* Writes the metrics file when one is configured and it is due. */
+static void
+write_metrics(struct node *n, uint64_t mono)
+{
+	struct mtext m = {0};
+	int r;
+
+	if (n->cfg.metrics_file[0] == '\0' ||
+	    mono - n->metrics_written_ms < n->cfg.metrics_interval_s * 1000)
+		return;
+	n->metrics_written_ms = mono;
+	node_metrics(n, &m);
+	r = metrics_write_file(&m, n->cfg.metrics_file);
+	if (r != 0)
+		log_warnx("%s: cannot write metrics: %s", n->cfg.metrics_file,
+			  strerror(-r));
+	metrics_clear(&m);
+}
+
 /* Wipes the raw lines of a submit request: they may hold identities. */
 static void
 wipe_frames(struct tframes *f)
@@ -194,6 +289,9 @@ handle_control(struct node *n, struct tframes *req)
 		break;
 	case CTL_STATUS:
 		handle_status(n, req, c.max_dead);
+		break;
+	case CTL_METRICS:
+		handle_metrics(n, req);
 		break;
 	default:
 		reply_error(n, req, "unexpected control request");
@@ -267,6 +365,10 @@ run(struct node *n)
 		}
 		deliver_tick(&n->deliver, mono);
 		service_watchdog(mono);
+		write_metrics(n, mono);
+		if (service_reload_requested())
+			log_info("event=sighup (a node has nothing to reload: "
+				 "restart it to read a changed config)");
 		if (mono - last_backlog > 60000) {
 			check_backlog(n, mono);
 			last_backlog = mono;

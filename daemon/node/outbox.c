@@ -396,3 +396,30 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 	mdb_txn_abort(txn);
 	return (int)n;
 }
+
+int
+outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, r;
+
+	memset(counts, 0, REASON_COUNT * sizeof(counts[0]));
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	rc = mdb_cursor_open(txn, ob->dead, &cur);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return mdb_err(rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint8_t reason = v.mv_size > 0 ? *(uint8_t *)v.mv_data : 0;
+		counts[reason < REASON_COUNT ? reason : 0]++;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return 0;
+}

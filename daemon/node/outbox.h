@@ -104,4 +104,11 @@ int outbox_read(struct outbox *ob, uint64_t from, size_t max,
  */
 int outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max);
 
+/*
+ * outbox_dead_by_reason - counts the dead letters by reason code into
+ * counts[REASON_COUNT] (zeroed first). Returns 0 or -errno.
+ */
+int outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
+	__attribute__((warn_unused_result));
+
 #endif

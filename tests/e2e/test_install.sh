@@ -171,6 +171,7 @@ tr '\n\t' '  ' <"$KUSKA_SRC/lib/settings.c" |
 	sed 's/ NULL$/ -/; s/ "\(.*\)"$/ \1/' >"$T/schema"
 bad=""
 while read -r sec k def; do
+	[ -n "$def" ] || def=empty # an optional path, unset by default
 	e=$(entry "$k")
 	if [ -z "$e" ]; then
 		bad="$bad [$sec]$k(undocumented)"

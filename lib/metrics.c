@@ -1,0 +1,156 @@
+/* metrics.c - Prometheus text format; see metrics.h. */
+#include "metrics.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const double metrics_bucket_le[METRICS_BUCKETS - 1] = {
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+	0.1,   0.25,   0.5,   1.0,  2.5};
+
+void
+metrics_observe(struct mhist *h, double seconds)
+{
+	int i;
+
+	for (i = 0; i < METRICS_BUCKETS - 1; i++)
+		if (seconds <= metrics_bucket_le[i])
+			break;
+	h->bucket[i]++;
+	h->sum += seconds;
+	h->count++;
+}
+
+static void
+append(struct mtext *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+append(struct mtext *m, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (m->cap == 0) {
+		m->buf = malloc(4096);
+		if (m->buf == NULL)
+			return;
+		m->cap = 4096;
+		m->len = 0;
+		m->buf[0] = '\0';
+	}
+	if (m->buf == NULL)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(m->buf + m->len, m->cap - m->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if ((size_t)n < m->cap - m->len) {
+			m->len += (size_t)n;
+			return;
+		}
+		{
+			char *nb = realloc(m->buf, m->cap * 2 + (size_t)n);
+			if (nb == NULL) {
+				free(m->buf);
+				m->buf = NULL;
+				return;
+			}
+			m->buf = nb;
+			m->cap = m->cap * 2 + (size_t)n;
+		}
+	}
+}
+
+void
+metrics_family(struct mtext *m, const char *name, const char *type,
+	       const char *help)
+{
+	append(m, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void
+metrics_sample(struct mtext *m, const char *name, const char *labels,
+	       double value)
+{
+	if (labels != NULL && labels[0] != '\0')
+		append(m, "%s{%s} %.15g\n", name, labels, value);
+	else
+		append(m, "%s %.15g\n", name, value);
+}
+
+void
+metrics_histogram(struct mtext *m, const char *name, const char *labels,
+		  const struct mhist *h)
+{
+	const char *sep = labels != NULL && labels[0] != '\0' ? "," : "";
+	const char *l = labels != NULL ? labels : "";
+	uint64_t cum = 0;
+	int i;
+
+	for (i = 0; i < METRICS_BUCKETS; i++) {
+		cum += h->bucket[i];
+		if (i < METRICS_BUCKETS - 1)
+			append(m, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, l,
+			       sep, metrics_bucket_le[i],
+			       (unsigned long long)cum);
+		else
+			append(m, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, l,
+			       sep, (unsigned long long)cum);
+	}
+	if (l[0] != '\0') {
+		append(m, "%s_sum{%s} %.15g\n", name, l, h->sum);
+		append(m, "%s_count{%s} %llu\n", name, l,
+		       (unsigned long long)h->count);
+	} else {
+		append(m, "%s_sum %.15g\n", name, h->sum);
+		append(m, "%s_count %llu\n", name,
+		       (unsigned long long)h->count);
+	}
+}
+
+void
+metrics_clear(struct mtext *m)
+{
+	free(m->buf);
+	memset(m, 0, sizeof(*m));
+}
+
+int
+metrics_write_file(const struct mtext *m, const char *path)
+{
+	char tmp[4200];
+	size_t off = 0;
+	int fd, r = 0;
+
+	if (m->buf == NULL)
+		return -ENOMEM;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (off < m->len) {
+		ssize_t n = write(fd, m->buf + off, m->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) != 0)
+		r = -errno;
+	if (r != 0)
+		unlink(tmp);
+	return r;
+}

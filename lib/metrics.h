@@ -1,0 +1,55 @@
+/*
+ * metrics.h - the Prometheus text exposition format, written into a
+ * growing buffer, and written atomically to a file for node_exporter's
+ * textfile collector.
+ */
+#ifndef KUSKA_METRICS_H
+#define KUSKA_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mtext {
+	char *buf; /* NUL-ended; owned; NULL after an allocation failure */
+	size_t len, cap;
+};
+
+/* Latency buckets of histograms, in seconds (the last is +Inf). */
+#define METRICS_BUCKETS 12
+extern const double metrics_bucket_le[METRICS_BUCKETS - 1];
+
+struct mhist {
+	uint64_t bucket[METRICS_BUCKETS]; /* not cumulative */
+	double sum;
+	uint64_t count;
+};
+
+/* Adds one observation (seconds) to a histogram. */
+void metrics_observe(struct mhist *h, double seconds);
+
+/* Appends "# HELP" and "# TYPE" lines for a metric family. */
+void metrics_family(struct mtext *m, const char *name, const char *type,
+		    const char *help);
+
+/*
+ * Appends one sample. labels is the text inside the braces (e.g.
+ * `institution="pnp",reason="bad_signature"`) or NULL for none.
+ */
+void metrics_sample(struct mtext *m, const char *name, const char *labels,
+		    double value);
+
+/* Appends a whole histogram family's samples (buckets, sum, count). */
+void metrics_histogram(struct mtext *m, const char *name, const char *labels,
+		       const struct mhist *h);
+
+/* Frees the buffer. */
+void metrics_clear(struct mtext *m);
+
+/*
+ * metrics_write_file - writes the text to path through a temporary file
+ * and rename(2), so a reader never sees half of it. Returns 0 or -errno.
+ */
+int metrics_write_file(const struct mtext *m, const char *path)
+	__attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * fuzz_message.c - the frames a daemon reads from a peer: the node <->
+ * consolidator protocol (codec_msg_decode), the local control socket
+ * (codec_control_decode) and query replies (codec_qtable_decode), each
+ * run over every input. The envelopes of a decoded Batch go through
+ * codec_envelope_decode() as the consolidator would take them.
+ *
+ * Invariants (abort() when broken): whatever a decoder accepts is in
+ * range, encodes again, and decoding that encoding and encoding once more
+ * gives the same bytes (decoding normalises; it must do so in one step).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Two encodings must match byte for byte. */
+static void
+same_bytes(uint8_t *a, size_t alen, uint8_t *b, size_t blen)
+{
+	if (alen != blen || (alen > 0 && memcmp(a, b, alen) != 0))
+		abort();
+	free(a);
+	free(b);
+}
+
+static bool
+text_ok(const char *s, size_t cap)
+{
+	return memchr(s, '\0', cap) != NULL;
+}
+
+static void
+check_msg_fields(const struct msg *m)
+{
+	size_t i;
+
+	if (m->type < MSG_HELLO || m->type > MSG_REFUSAL)
+		abort();
+	if (m->type == MSG_HELLO &&
+	    (m->inst < INST_PNP || m->inst > INST_MINSA))
+		abort();
+	if (m->n_envelopes > CODEC_MAX_BATCH_EVENTS ||
+	    m->n_rejections > CODEC_MAX_REJECTIONS ||
+	    (unsigned)m->reason >= REASON_COUNT ||
+	    !text_ok(m->text, sizeof(m->text)))
+		abort();
+	for (i = 0; i < m->n_rejections; i++)
+		if ((unsigned)m->rejections[i].reason >= REASON_COUNT ||
+		    !text_ok(m->rejections[i].text,
+			     sizeof(m->rejections[i].text)))
+			abort();
+	for (i = 0; i < m->n_envelopes; i++) {
+		struct envelope env;
+		if (m->envelope_lens[i] > 0 && m->envelopes[i] == NULL)
+			abort();
+		if (codec_envelope_decode(m->envelopes[i],
+					  m->envelope_lens[i], &env) == 0)
+			codec_envelope_clear(&env);
+	}
+}
+
+static void
+fuzz_msg(const uint8_t *data, size_t size)
+{
+	struct msg m;
+	uint8_t *b1, *b2;
+	size_t l1, l2;
+
+	if (codec_msg_decode(data, size, &m) != 0)
+		return;
+	check_msg_fields(&m);
+	if (codec_msg_encode(&m, &b1, &l1) != 0)
+		abort();
+	codec_msg_clear(&m);
+	if (codec_msg_decode(b1, l1, &m) != 0)
+		abort();
+	if (codec_msg_encode(&m, &b2, &l2) != 0)
+		abort();
+	codec_msg_clear(&m);
+	same_bytes(b1, l1, b2, l2);
+}
+
+static void
+check_control_fields(const struct control *c)
+{
+	size_t i;
+
+	if (c->type < CTL_SUBMIT || c->type > CTL_ERROR ||
+	    c->n_results > CODEC_MAX_LINES ||
+	    c->node.n_dead > CODEC_MAX_DEAD ||
+	    !text_ok(c->source, sizeof(c->source)) ||
+	    !text_ok(c->error, sizeof(c->error)))
+		abort();
+	for (i = 0; i < c->n_results; i++) {
+		const struct line_result *lr = &c->results[i];
+		if (lr->status < LINE_ACCEPTED || lr->status > LINE_BLANK ||
+		    !text_ok(lr->field, sizeof(lr->field)) ||
+		    !text_ok(lr->reason, sizeof(lr->reason)))
+			abort();
+	}
+	if (c->type == CTL_NODE_STATUS &&
+	    (c->node.inst < INST_PNP || c->node.inst > INST_MINSA))
+		abort();
+	for (i = 0; i < c->node.n_dead; i++)
+		if ((unsigned)c->node.dead[i].reason >= REASON_COUNT ||
+		    !text_ok(c->node.dead[i].ref, sizeof(c->node.dead[i].ref)) ||
+		    !text_ok(c->node.dead[i].text,
+			     sizeof(c->node.dead[i].text)))
+			abort();
+}
+
+static void
+fuzz_control(const uint8_t *data, size_t size)
+{
+	struct control c;
+	uint8_t *b1, *b2;
+	size_t l1, l2;
+
+	if (codec_control_decode(data, size, &c) != 0)
+		return;
+	check_control_fields(&c);
+	if (codec_control_encode(&c, &b1, &l1) != 0)
+		abort();
+	codec_control_clear(&c);
+	if (codec_control_decode(b1, l1, &c) != 0)
+		abort();
+	if (codec_control_encode(&c, &b2, &l2) != 0)
+		abort();
+	codec_control_clear(&c);
+	same_bytes(b1, l1, b2, l2);
+}
+
+static void
+check_qtable_fields(const struct qtable *t)
+{
+	size_t i, j;
+
+	if (t->n_cols > CODEC_MAX_COLUMNS || t->n_rows > CODEC_MAX_ROWS ||
+	    (t->n_rows > 0 && t->rows == NULL) ||
+	    !text_ok(t->error, sizeof(t->error)) ||
+	    !text_ok(t->role, sizeof(t->role)))
+		abort();
+	for (i = 0; i < t->n_cols; i++)
+		if (!text_ok(t->cols[i], sizeof(t->cols[i])))
+			abort();
+	for (i = 0; i < t->n_rows; i++)
+		for (j = 0; j < t->n_cols; j++)
+			if (t->rows[i][j].kind > CELL_DECIMAL ||
+			    !text_ok(t->rows[i][j].text,
+				     sizeof(t->rows[i][j].text)))
+				abort();
+}
+
+static void
+fuzz_qtable(const uint8_t *data, size_t size)
+{
+	struct qtable t;
+	uint8_t *b1, *b2;
+	size_t l1, l2;
+
+	if (codec_qtable_decode(data, size, &t) != 0)
+		return;
+	check_qtable_fields(&t);
+	if (codec_qtable_encode(&t, &b1, &l1) != 0)
+		abort();
+	codec_qtable_clear(&t);
+	if (codec_qtable_decode(b1, l1, &t) != 0)
+		abort();
+	if (codec_qtable_encode(&t, &b2, &l2) != 0)
+		abort();
+	codec_qtable_clear(&t);
+	same_bytes(b1, l1, b2, l2);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_msg(data, size);
+	fuzz_control(data, size);
+	fuzz_qtable(data, size);
+	return 0;
+}

@@ -1,0 +1,981 @@
+/*
+ * kuska_rogue - a hostile but authenticated peer for the end-to-end tests.
+ *
+ * Connects to a consolidator's ingest endpoint as a CURVE client with a
+ * registered institution's key and sends frames that must be refused:
+ * garbage, truncated messages, envelopes with wrong signatures, replays
+ * of another institution's envelopes, sequence gaps, oversize frames and
+ * more. For every frame it knows the answer the consolidator must give
+ * (a Refusal with a reason, an Ack with one Rejection, or nothing at all)
+ * and counts the answers it gets by kind and reason, and the frames
+ * whose answer differed from the one expected ("mismatches").
+ *
+ *	kuska_rogue -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
+ *		[-o OTHER.key] [-n COUNT] [-S SEED] [-t TIMEOUT_MS] MODE
+ *
+ * The answers are printed one per line as "KIND [REASON] COUNT", e.g.
+ * "refusal bad_frame 2000" or "ack rejection bad_signature 1000", then
+ * "sent MODE COUNT" per mode, "reconnects N", "mismatches N" and
+ * "last_seq N". Exit status 0 when there was no mismatch, 1 otherwise,
+ * 2 on a usage or setup error.
+ *
+ * Per-envelope refusals consume sequence numbers of the key's
+ * institution (the consolidator records them as refused), so a test
+ * points this tool at an institution whose real node is not running.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "date.h"
+#include "event.h"
+#include "keys.h"
+#include "sign.h"
+#include "transport.h"
+
+#define REPLY_TIMEOUT_MS 10000
+#define SYNC_TIMEOUT_MS 30000
+#define HELLO_RETRY_MS 500
+#define MAX_TALLY 64
+#define OVERSIZE_LEN (CODEC_MAX_FRAME + 4096)
+
+/* What the consolidator must answer to one frame. */
+enum expect_kind {
+	EXP_NOTHING = 0,
+	EXP_REFUSAL,	   /* a Refusal with .reason */
+	EXP_REJECTION,	   /* an Ack refusing exactly one envelope */
+	EXP_ACK_CLEAN,	   /* an Ack refusing nothing, .advance new seqs */
+	EXP_WELCOME,	   /* a Welcome */
+};
+
+struct expect {
+	enum expect_kind kind;
+	enum reason reason;
+	unsigned advance; /* EXP_ACK_CLEAN: sequences accepted */
+};
+
+struct tally_row {
+	char name[64];
+	unsigned long n;
+};
+
+struct rogue {
+	struct transport *t;
+	struct tsock *dealer, *mon;
+	struct secret_key *me, *other;
+	enum institution inst, other_inst;
+	uint64_t expected_seq; /* the next sequence the consolidator wants */
+	uint64_t batch_id;
+	uint64_t rng;
+	long timeout_ms;
+	unsigned long handshakes, mismatches;
+	struct tally_row replies[MAX_TALLY], sent[MAX_TALLY];
+	size_t n_replies, n_sent;
+};
+
+static const char *const all_modes[] = {
+	"garbage",   "truncated",  "badsig",	"stolen",    "replay",
+	"foreignkey", "gap",	   "oversize",	"hellowrong", "helloversion",
+	"type",	     "badenv",	   "badevent",	"casestage", "envversion",
+	"future",    "target",	   "toomany",	"multiframe", "dup",
+	"valid",
+};
+#define N_MODES (sizeof(all_modes) / sizeof(all_modes[0]))
+
+static void
+usage(void)
+{
+	size_t i;
+
+	fprintf(stderr, "usage: kuska_rogue -k KEY -s CONSOLIDATOR.pub -e "
+			"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
+			"[-t TIMEOUT_MS] MODE\nmodes: mix hello");
+	for (i = 0; i < N_MODES; i++)
+		fprintf(stderr, " %s", all_modes[i]);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+static uint64_t
+rnd(struct rogue *r)
+{
+	/* xorshift64*: reproducible from -S */
+	r->rng ^= r->rng >> 12;
+	r->rng ^= r->rng << 25;
+	r->rng ^= r->rng >> 27;
+	return r->rng * 2685821657736338717ULL;
+}
+
+static void
+tally(struct tally_row *rows, size_t *n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(rows[i].name, name) == 0) {
+			rows[i].n++;
+			return;
+		}
+	if (*n == MAX_TALLY)
+		return;
+	snprintf(rows[*n].name, sizeof(rows[*n].name), "%s", name);
+	rows[*n].n = 1;
+	(*n)++;
+}
+
+static const char *
+rname(enum reason r)
+{
+	const char *s = reason_name(r);
+
+	return s != NULL ? s : "?";
+}
+
+/* Reads connection events; counts completed handshakes. */
+static void
+read_monitor(struct rogue *r)
+{
+	enum tevent ev;
+	char addr[256];
+
+	while (tsock_monitor_read(r->mon, &ev, addr, sizeof(addr)) == 0)
+		if (ev == TEVENT_HANDSHAKE_OK)
+			r->handshakes++;
+}
+
+/* Sends frames, waiting while there is no connection. Returns 0 or <0. */
+static int
+send_frames(struct rogue *r, const void *const *data, const size_t *len,
+	    size_t n)
+{
+	uint64_t until = date_mono_ms() + SYNC_TIMEOUT_MS;
+	int e;
+
+	for (;;) {
+		e = tsock_send(r->dealer, data, len, n);
+		if (e != -EAGAIN || date_mono_ms() > until)
+			return e;
+		read_monitor(r);
+		usleep(5000);
+	}
+}
+
+static int
+send_one(struct rogue *r, const uint8_t *buf, size_t len)
+{
+	const void *data[1] = {buf};
+
+	return send_frames(r, data, &len, 1);
+}
+
+/*
+ * Waits up to timeout_ms for one message from the consolidator and
+ * decodes it into *m. Returns 0, -ETIMEDOUT, or -EBADMSG (counted).
+ */
+static int
+recv_msg(struct rogue *r, struct msg *m, long timeout_ms)
+{
+	uint64_t until = date_mono_ms() + (uint64_t)timeout_ms;
+
+	for (;;) {
+		struct tsock *socks[2] = {r->dealer, r->mon};
+		bool ready[2];
+		struct tframes f;
+		uint64_t now = date_mono_ms();
+		int e;
+
+		if (now >= until)
+			return -ETIMEDOUT;
+		e = tsock_poll(socks, 2, ready, (long)(until - now));
+		if (e < 0 && e != -EINTR)
+			return e;
+		if (e > 0 && ready[1])
+			read_monitor(r);
+		if (e <= 0 || !ready[0])
+			continue;
+		e = tsock_recv(r->dealer, &f, 1, CODEC_MAX_FRAME);
+		if (e == -EAGAIN)
+			continue;
+		if (e != 0)
+			return e;
+		e = codec_msg_decode(f.data[0], f.len[0], m);
+		tframes_clear(&f);
+		if (e != 0) {
+			tally(r->replies, &r->n_replies, "undecodable");
+			return -EBADMSG;
+		}
+		return 0;
+	}
+}
+
+/*
+ * Says hello until welcomed: after a dropped connection, and to learn
+ * where the institution's sequence stands. Messages other than our
+ * welcome count as mismatches (they were not expected). Returns 0 or
+ * -ETIMEDOUT.
+ */
+static int
+sync_hello(struct rogue *r, bool count_welcome)
+{
+	uint64_t until = date_mono_ms() + SYNC_TIMEOUT_MS;
+	uint64_t nonces[128];
+	size_t nn = 0, i;
+
+	while (date_mono_ms() < until) {
+		struct msg h, m;
+		uint8_t *buf;
+		size_t len;
+
+		memset(&h, 0, sizeof(h));
+		h.type = MSG_HELLO;
+		h.inst = r->inst;
+		h.version = CODEC_VERSION;
+		h.nonce = rnd(r);
+		if (nn < 128)
+			nonces[nn++] = h.nonce;
+		if (codec_msg_encode(&h, &buf, &len) != 0)
+			return -ENOMEM;
+		(void)tsock_send(r->dealer, (const void *const *)&buf, &len,
+				 1);
+		free(buf);
+		while (recv_msg(r, &m, HELLO_RETRY_MS) == 0) {
+			bool ours = false;
+			if (m.type == MSG_WELCOME)
+				for (i = 0; i < nn; i++)
+					ours |= m.nonce == nonces[i];
+			if (ours) {
+				r->expected_seq = m.last_seq + 1;
+				if (count_welcome)
+					tally(r->replies, &r->n_replies,
+					      "welcome");
+				codec_msg_clear(&m);
+				return 0;
+			}
+			if (m.type != MSG_WELCOME) {
+				r->mismatches++;
+				fprintf(stderr,
+					"kuska_rogue: unexpected reply type "
+					"%d while resynchronising\n",
+					(int)m.type);
+			}
+			codec_msg_clear(&m);
+		}
+	}
+	return -ETIMEDOUT;
+}
+
+/* ---- building frames --------------------------------------------------- */
+
+/* A plain identification, valid for any institution that may emit one. */
+static void
+make_event(struct rogue *r, struct event *ev, int32_t date)
+{
+	uint64_t a = rnd(r), b = rnd(r);
+
+	memset(ev, 0, sizeof(*ev));
+	memcpy(ev->id, &a, 8);
+	memcpy(ev->id + 8, &b, 8);
+	ev->kind = KIND_IDENTIFICATION;
+	ev->rec.kind = KIND_IDENTIFICATION;
+	ev->rec.date = date;
+	ev->rec.region = 15;
+	ev->rec.victim.linkable = false;
+	ev->rec.victim.sex = SEX_F;
+	ev->rec.victim.age_years = 30;
+	ev->rec.victim.age_group = age_group_of(30);
+	memcpy(ev->rec.victim.nationality, "PE", 3);
+	ev->rec.exploitation = 1u << EXPL_SEXUAL;
+}
+
+/*
+ * Encodes ev (or raw event bytes when evb is given) in an envelope of
+ * institution inst, signed by signer under key_id. Returns 0 or <0.
+ */
+static int
+make_envelope(const struct event *ev, const uint8_t *evb, size_t evb_len,
+	      uint32_t version, enum institution inst, uint64_t seq,
+	      const struct secret_key *signer, const uint8_t *key_id,
+	      uint8_t **ret, size_t *ret_len)
+{
+	struct envelope env;
+	struct sign_fields f;
+	uint8_t *own = NULL;
+	size_t own_len = 0;
+	int e;
+
+	if (evb == NULL) {
+		e = codec_event_encode(ev, &own, &own_len);
+		if (e != 0)
+			return e;
+		evb = own;
+		evb_len = own_len;
+	}
+	memset(&env, 0, sizeof(env));
+	env.version = version;
+	env.inst = inst;
+	env.seq = seq;
+	memcpy(env.key_id, key_id, KEY_ID_LEN);
+	env.created_ms = date_now_ms();
+	env.event = (uint8_t *)evb;
+	env.event_len = evb_len;
+	f.version = version;
+	f.institution = (uint8_t)inst;
+	f.seq = seq;
+	f.created_ms = env.created_ms;
+	memcpy(f.key_id, key_id, KEY_ID_LEN);
+	f.event = evb;
+	f.event_len = evb_len;
+	e = sign_envelope(signer->sign_sk, &f, env.signature);
+	if (e == 0)
+		e = codec_envelope_encode(&env, ret, ret_len);
+	free(own);
+	return e;
+}
+
+/* A Batch message holding the given envelopes. */
+static int
+make_batch(struct rogue *r, uint8_t **envs, size_t *lens, size_t n,
+	   uint8_t **ret, size_t *ret_len)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_BATCH;
+	m.batch_id = ++r->batch_id;
+	m.n_envelopes = n;
+	m.envelopes = (const uint8_t **)envs;
+	m.envelope_lens = lens;
+	return codec_msg_encode(&m, ret, ret_len);
+}
+
+/* A batch of one envelope. */
+static int
+batch_of(struct rogue *r, uint8_t *env, size_t env_len, uint8_t **ret,
+	 size_t *ret_len)
+{
+	int e = make_batch(r, &env, &env_len, 1, ret, ret_len);
+
+	free(env);
+	return e;
+}
+
+/* Protobuf by hand, for what codec_msg_encode will not write. */
+static size_t
+put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/* A Batch of CODEC_MAX_BATCH_EVENTS + 1 small envelopes. */
+static int
+make_toomany(struct rogue *r, uint8_t **ret, size_t *ret_len)
+{
+	size_t n = CODEC_MAX_BATCH_EVENTS + 1, i, inner = 0, o = 0;
+	uint8_t *buf = malloc(16 + n * 8 + 32);
+
+	if (buf == NULL)
+		return -ENOMEM;
+	/* inner length: batch_id (tag + varint) + n x (tag, len 4, 4) */
+	inner = 1 + put_varint(buf, ++r->batch_id) + n * 6;
+	buf[o++] = 0x1a; /* Message.batch = 3, length-delimited */
+	o += put_varint(buf + o, inner);
+	buf[o++] = 0x08; /* Batch.batch_id = 1, varint */
+	o += put_varint(buf + o, r->batch_id);
+	for (i = 0; i < n; i++) {
+		buf[o++] = 0x12; /* Batch.envelopes = 2 */
+		buf[o++] = 4;
+		memcpy(buf + o, "junk", 4);
+		o += 4;
+	}
+	*ret = buf;
+	*ret_len = o;
+	return 0;
+}
+
+/* Random bytes the codec cannot decode. */
+static int
+make_garbage(struct rogue *r, size_t max, uint8_t **ret, size_t *ret_len)
+{
+	for (;;) {
+		size_t len = 1 + (size_t)(rnd(r) % max), i;
+		uint8_t *buf = malloc(len);
+		struct msg m;
+
+		if (buf == NULL)
+			return -ENOMEM;
+		for (i = 0; i < len; i++)
+			buf[i] = (uint8_t)rnd(r);
+		if (codec_msg_decode(buf, len, &m) != 0) {
+			*ret = buf;
+			*ret_len = len;
+			return 0;
+		}
+		codec_msg_clear(&m);
+		free(buf);
+	}
+}
+
+/*
+ * Builds the frame(s) of one mode into data/lens (at most 2 frames, each
+ * malloc'd) and says what must come back. Returns 0, or -ENOTSUP when the
+ * mode cannot be made here (no other key, no earlier sequence), or <0.
+ */
+static int
+build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
+      size_t *n, struct expect *x)
+{
+	struct event ev;
+	int32_t today = date_today();
+	uint64_t seq = r->expected_seq;
+	uint8_t *env = NULL;
+	size_t env_len = 0;
+	int e = 0;
+
+	memset(x, 0, sizeof(*x));
+	*n = 1;
+	make_event(r, &ev, today - 1);
+	if (strcmp(mode, "garbage") == 0) {
+		x->kind = EXP_REFUSAL;
+		x->reason = REASON_BAD_FRAME;
+		return make_garbage(r, 512, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "truncated") == 0) {
+		struct msg m;
+		uint8_t *full;
+		size_t full_len;
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
+				  r->me, r->me->key_id, &env, &env_len);
+		if (e == 0)
+			e = batch_of(r, env, env_len, &full, &full_len);
+		if (e != 0)
+			return e;
+		do {
+			lens[0] = (size_t)(rnd(r) % full_len);
+		} while (codec_msg_decode(full, lens[0], &m) == 0 &&
+			 (codec_msg_clear(&m), true));
+		data[0] = full;
+		x->kind = EXP_REFUSAL;
+		x->reason = REASON_BAD_FRAME;
+		return 0;
+	}
+	if (strcmp(mode, "badsig") == 0 || strcmp(mode, "stolen") == 0) {
+		/* badsig: one bit of our own signature flipped; stolen: our
+		 * key id, the other institution's signing key. */
+		bool stolen = mode[0] == 's';
+		if (stolen && r->other == NULL)
+			return -ENOTSUP;
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
+				  stolen ? r->other : r->me, r->me->key_id,
+				  &env, &env_len);
+		if (e != 0)
+			return e;
+		if (!stolen)
+			env[env_len - 1 - (size_t)(rnd(r) % SIGNATURE_LEN)] ^=
+				(uint8_t)(1u << (rnd(r) % 8));
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_BAD_SIGNATURE;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "replay") == 0) {
+		/* The other institution's envelope, as its own node signs
+		 * it, sent on our connection. */
+		if (r->other == NULL)
+			return -ENOTSUP;
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->other_inst,
+				  1 + rnd(r) % 1000, r->other,
+				  r->other->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_WRONG_INSTITUTION;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "foreignkey") == 0) {
+		/* Our institution, signed with the other's key and key id. */
+		if (r->other == NULL)
+			return -ENOTSUP;
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
+				  r->other, r->other->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_UNKNOWN_KEY;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "gap") == 0) {
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst,
+				  seq + 1 + rnd(r) % 1000, r->me,
+				  r->me->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_REFUSAL;
+		x->reason = REASON_GAP;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "oversize") == 0) {
+		size_t i;
+		data[0] = malloc(OVERSIZE_LEN);
+		if (data[0] == NULL)
+			return -ENOMEM;
+		for (i = 0; i < OVERSIZE_LEN; i++)
+			data[0][i] = (uint8_t)(i * 7);
+		lens[0] = OVERSIZE_LEN;
+		x->kind = EXP_NOTHING; /* the connection is dropped */
+		return 0;
+	}
+	if (strcmp(mode, "hellowrong") == 0 ||
+	    strcmp(mode, "helloversion") == 0) {
+		struct msg m;
+		bool wrong = mode[5] == 'w';
+		memset(&m, 0, sizeof(m));
+		m.type = MSG_HELLO;
+		m.inst = wrong ? (enum institution)(r->inst % INST_COUNT + 1)
+			       : r->inst;
+		m.version = wrong ? CODEC_VERSION : CODEC_VERSION + 1;
+		m.nonce = rnd(r);
+		x->kind = EXP_REFUSAL;
+		x->reason = wrong ? REASON_WRONG_INSTITUTION
+				  : REASON_BAD_VERSION;
+		return codec_msg_encode(&m, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "type") == 0) {
+		/* A consolidator's message sent to the consolidator, or an
+		 * unknown field of Message. */
+		static const enum msg_type types[] = {MSG_WELCOME, MSG_ACK,
+						      MSG_REFUSAL, MSG_NONE};
+		struct msg m;
+		x->kind = EXP_REFUSAL;
+		x->reason = REASON_BAD_FRAME;
+		memset(&m, 0, sizeof(m));
+		m.type = types[rnd(r) % 4];
+		m.batch_id = 7;
+		m.reason = REASON_GAP;
+		if (m.type != MSG_NONE)
+			return codec_msg_encode(&m, &data[0], &lens[0]);
+		data[0] = malloc(4);
+		if (data[0] == NULL)
+			return -ENOMEM;
+		memcpy(data[0], "\x4a\x02\x08\x01", 4); /* field 9 */
+		lens[0] = 4;
+		return 0;
+	}
+	if (strcmp(mode, "badenv") == 0) {
+		e = make_garbage(r, 256, &env, &env_len);
+		/* garbage is not a Message; make sure it is no Envelope */
+		if (e == 0) {
+			struct envelope d;
+			while (codec_envelope_decode(env, env_len, &d) == 0) {
+				codec_envelope_clear(&d);
+				env[0] ^= 0xff;
+			}
+		}
+		if (e != 0)
+			return e;
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_BAD_ENVELOPE;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "badevent") == 0) {
+		uint8_t junk[40];
+		size_t i;
+		for (i = 0; i < sizeof(junk); i++)
+			junk[i] = (uint8_t)rnd(r);
+		junk[0] = 0xff; /* not a valid tag: never an Event */
+		e = make_envelope(NULL, junk, sizeof(junk), CODEC_VERSION,
+				  r->inst, seq, r->me, r->me->key_id, &env,
+				  &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_BAD_EVENT;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "casestage") == 0) {
+		/* A trial: only pj may emit it under the demo registry. */
+		memset(&ev.rec.victim, 0, sizeof(ev.rec.victim));
+		ev.kind = ev.rec.kind = KIND_CASE_STAGE;
+		ev.rec.exploitation = 0;
+		ev.rec.stage = STAGE_TRIAL;
+		ev.rec.persons = 1;
+		memset(ev.rec.case_id, 0x5a, PSEUDONYM_LEN);
+		snprintf(ev.rec.article, sizeof(ev.rec.article), "129-A");
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
+				  r->me, r->me->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		if (r->inst == INST_PJ) {
+			x->kind = EXP_ACK_CLEAN;
+			x->advance = 1;
+		} else {
+			x->kind = EXP_REJECTION;
+			x->reason = r->inst == INST_PNP || r->inst == INST_MP
+					    ? REASON_STAGE_NOT_ALLOWED
+					    : REASON_KIND_NOT_ALLOWED;
+		}
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "envversion") == 0) {
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION + 1, r->inst,
+				  seq, r->me, r->me->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_BAD_VERSION;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "future") == 0) {
+		ev.rec.date = today + 30;
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
+				  r->me, r->me->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_BAD_EVENT;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "target") == 0) {
+		/* A withdrawal of itself: not an earlier event. */
+		ev.kind = KIND_WITHDRAWAL;
+		ev.target_seq = seq;
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
+				  r->me, r->me->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_BAD_TARGET;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "toomany") == 0) {
+		x->kind = EXP_REFUSAL;
+		x->reason = REASON_TOO_LARGE;
+		return make_toomany(r, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "multiframe") == 0) {
+		/* Two frames: not our protocol; dropped without a word. */
+		*n = 2;
+		x->kind = EXP_NOTHING;
+		e = make_garbage(r, 64, &data[0], &lens[0]);
+		if (e == 0)
+			e = make_garbage(r, 64, &data[1], &lens[1]);
+		return e;
+	}
+	if (strcmp(mode, "dup") == 0) {
+		/* An earlier sequence again: skipped, nothing refused. */
+		if (seq < 2)
+			return -ENOTSUP;
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst,
+				  1 + rnd(r) % (seq - 1), r->me, r->me->key_id,
+				  &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_ACK_CLEAN;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "valid") == 0) {
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
+				  r->me, r->me->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_ACK_CLEAN;
+		x->advance = 1;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	return -EINVAL;
+}
+
+/* ---- judging replies ----------------------------------------------------- */
+
+static void
+mismatch(struct rogue *r, const char *mode, const char *what)
+{
+	r->mismatches++;
+	if (r->mismatches <= 20)
+		fprintf(stderr, "kuska_rogue: %s: %s\n", mode, what);
+}
+
+/* Counts reply m and compares it with x. */
+static void
+judge(struct rogue *r, const char *mode, const struct expect *x,
+      const struct msg *m)
+{
+	char name[64], why[256];
+
+	switch (m->type) {
+	case MSG_REFUSAL:
+		snprintf(name, sizeof(name), "refusal %s", rname(m->reason));
+		tally(r->replies, &r->n_replies, name);
+		if (x->kind != EXP_REFUSAL || x->reason != m->reason) {
+			snprintf(why, sizeof(why), "got %s (\"%s\")", name,
+				 m->text);
+			mismatch(r, mode, why);
+		} else if (m->reason == REASON_GAP &&
+			   (!m->has_expected ||
+			    m->expected_seq != r->expected_seq)) {
+			mismatch(r, mode, "gap refusal without the expected "
+					  "sequence");
+		}
+		return;
+	case MSG_ACK:
+		if (m->n_rejections == 0) {
+			tally(r->replies, &r->n_replies, "ack clean");
+			if (x->kind != EXP_ACK_CLEAN ||
+			    m->last_seq != r->expected_seq - 1 + x->advance) {
+				snprintf(why, sizeof(why),
+					 "got a clean ack, last_seq %llu",
+					 (unsigned long long)m->last_seq);
+				mismatch(r, mode, why);
+			}
+			r->expected_seq = m->last_seq + 1;
+			return;
+		}
+		snprintf(name, sizeof(name), "ack rejection %s",
+			 rname(m->rejections[0].reason));
+		tally(r->replies, &r->n_replies, name);
+		if (x->kind != EXP_REJECTION || m->n_rejections != 1 ||
+		    m->rejections[0].reason != x->reason ||
+		    m->rejections[0].seq != r->expected_seq ||
+		    m->last_seq != r->expected_seq) {
+			snprintf(why, sizeof(why),
+				 "got %s (\"%s\") for seq %llu, %zu "
+				 "rejections, last_seq %llu (expected seq "
+				 "%llu)",
+				 name, m->rejections[0].text,
+				 (unsigned long long)m->rejections[0].seq,
+				 m->n_rejections,
+				 (unsigned long long)m->last_seq,
+				 (unsigned long long)r->expected_seq);
+			mismatch(r, mode, why);
+		}
+		r->expected_seq = m->last_seq + 1;
+		return;
+	case MSG_WELCOME:
+		tally(r->replies, &r->n_replies, "welcome");
+		if (x->kind != EXP_WELCOME)
+			mismatch(r, mode, "got a welcome");
+		r->expected_seq = m->last_seq + 1;
+		return;
+	default:
+		tally(r->replies, &r->n_replies, "other");
+		mismatch(r, mode, "got a message of another type");
+	}
+}
+
+/* Sends one frame of mode and checks the answer. */
+static int
+run_one(struct rogue *r, const char *mode)
+{
+	uint8_t *data[2] = {NULL, NULL};
+	size_t lens[2] = {0, 0}, n = 0;
+	struct expect x;
+	struct msg m;
+	char why[128];
+	int e;
+
+	if (strcmp(mode, "hello") == 0) {
+		e = sync_hello(r, true);
+		if (e != 0)
+			mismatch(r, mode, "no welcome");
+		tally(r->sent, &r->n_sent, mode);
+		return e;
+	}
+	e = build(r, mode, data, lens, &n, &x);
+	if (e == -ENOTSUP)
+		goto out;
+	if (e != 0) {
+		fprintf(stderr, "kuska_rogue: %s: cannot build: %s\n", mode,
+			strerror(-e));
+		goto out;
+	}
+	e = send_frames(r, (const void *const *)data, lens, n);
+	if (e != 0) {
+		snprintf(why, sizeof(why), "cannot send: %s", strerror(-e));
+		mismatch(r, mode, why);
+		goto out;
+	}
+	tally(r->sent, &r->n_sent, mode);
+	if (x.kind == EXP_NOTHING) {
+		/* Nothing may come back; a hello tells when the way is
+		 * clear (after the reconnection, for an oversize frame). */
+		tally(r->replies, &r->n_replies, "no reply");
+		e = sync_hello(r, false);
+		if (e != 0)
+			mismatch(r, mode, "no welcome after it");
+		goto out;
+	}
+	e = recv_msg(r, &m, r->timeout_ms);
+	if (e == 0) {
+		judge(r, mode, &x, &m);
+		codec_msg_clear(&m);
+	} else {
+		tally(r->replies, &r->n_replies,
+		      e == -ETIMEDOUT ? "timeout" : "error");
+		mismatch(r, mode, e == -ETIMEDOUT ? "no answer" : "bad answer");
+		(void)sync_hello(r, false);
+	}
+	e = 0;
+out:
+	free(data[0]);
+	free(data[1]);
+	return e == -ENOTSUP ? 0 : e;
+}
+
+/*
+ * The frame kinds of "mix", in proportion: mostly cheap bad frames,
+ * a few oversize ones (each costs a reconnection).
+ */
+static const char *
+mix_mode(struct rogue *r, unsigned long i)
+{
+	static const char *const cycle[] = {
+		"garbage", "truncated", "badsig",	"replay",
+		"gap",	   "garbage",	"hellowrong", "type",
+		"badenv",  "foreignkey", "stolen",	"truncated",
+		"badevent", "casestage", "envversion", "future",
+		"target",  "gap",	"helloversion", "multiframe",
+		"toomany", "dup",	"garbage",	"badsig",
+	};
+	(void)r;
+	if (i % 1000 == 999)
+		return "oversize";
+	return cycle[i % (sizeof(cycle) / sizeof(cycle[0]))];
+}
+
+static bool
+known_mode(const char *mode)
+{
+	size_t i;
+
+	if (strcmp(mode, "mix") == 0 || strcmp(mode, "hello") == 0)
+		return true;
+	for (i = 0; i < N_MODES; i++)
+		if (strcmp(mode, all_modes[i]) == 0)
+			return true;
+	return false;
+}
+
+static void
+print_rows(const char *prefix, const struct tally_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		printf("%s%s %lu\n", prefix, rows[i].name, rows[i].n);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rogue r;
+	struct public_key server;
+	const char *key = NULL, *spub = NULL, *ep = NULL, *okey = NULL;
+	const char *mode;
+	unsigned long count = 1, i;
+	char err[512];
+	int ch, e, status = 2;
+
+	memset(&r, 0, sizeof(r));
+	r.rng = 0x6b75736b61ULL;
+	r.timeout_ms = REPLY_TIMEOUT_MS;
+	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:")) != -1) {
+		switch (ch) {
+		case 'k':
+			key = optarg;
+			break;
+		case 's':
+			spub = optarg;
+			break;
+		case 'e':
+			ep = optarg;
+			break;
+		case 'o':
+			okey = optarg;
+			break;
+		case 'n':
+			count = strtoul(optarg, NULL, 10);
+			break;
+		case 'S':
+			r.rng = strtoull(optarg, NULL, 10) | 1;
+			break;
+		case 't':
+			r.timeout_ms = strtol(optarg, NULL, 10);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (key == NULL || spub == NULL || ep == NULL || optind + 1 != argc)
+		usage();
+	mode = argv[optind];
+	if (!known_mode(mode)) {
+		fprintf(stderr, "kuska_rogue: unknown mode %s\n", mode);
+		usage();
+	}
+	if (keys_init() != 0)
+		return 2;
+	if (keys_load_secret(key, &r.me, err, sizeof(err)) != 0 ||
+	    keys_load_public(spub, &server, err, sizeof(err)) != 0 ||
+	    (okey != NULL &&
+	     keys_load_secret(okey, &r.other, err, sizeof(err)) != 0)) {
+		fprintf(stderr, "kuska_rogue: %s\n", err);
+		goto out;
+	}
+	r.inst = institution_from_name(r.me->id);
+	if (r.inst == INST_NONE) {
+		fprintf(stderr, "kuska_rogue: %s: not an institution's key\n",
+			key);
+		goto out;
+	}
+	if (r.other != NULL)
+		r.other_inst = institution_from_name(r.other->id);
+	r.t = transport_new();
+	if (r.t == NULL)
+		goto out;
+	{
+		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
+		r.dealer = tsock_connect_curve(r.t, ep, r.me->curve_pk,
+					       r.me->curve_sk, server.curve_pk,
+					       &lim, &e);
+	}
+	if (r.dealer == NULL) {
+		fprintf(stderr, "kuska_rogue: %s: %s\n", ep, strerror(-e));
+		goto out;
+	}
+	r.mon = tsock_monitor(r.t, r.dealer, &e);
+	if (r.mon == NULL || sync_hello(&r, false) != 0) {
+		fprintf(stderr, "kuska_rogue: %s: no welcome\n", ep);
+		goto out;
+	}
+	for (i = 0; i < count; i++) {
+		if (strcmp(mode, "mix") == 0)
+			e = run_one(&r, mix_mode(&r, i));
+		else
+			e = run_one(&r, mode);
+		if (e != 0 && e != -ETIMEDOUT)
+			break;
+	}
+	read_monitor(&r);
+	print_rows("", r.replies, r.n_replies);
+	print_rows("sent ", r.sent, r.n_sent);
+	printf("reconnects %lu\n", r.handshakes > 0 ? r.handshakes - 1 : 0);
+	printf("mismatches %lu\n", r.mismatches);
+	printf("last_seq %llu\n", (unsigned long long)(r.expected_seq - 1));
+	status = r.mismatches == 0 ? 0 : 1;
+out:
+	tsock_free(&r.mon);
+	tsock_free(&r.dealer);
+	transport_free(&r.t);
+	keys_free(&r.me);
+	keys_free(&r.other);
+	return status;
+}
