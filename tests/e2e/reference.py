@@ -302,6 +302,9 @@ class Stats:
 
     def overlap(self, period, region):
         vs = self.victims_in(period, region)
+        # DECISION: an institution whose identifications in P are all of
+        # unlinkable victims still "identified anyone", so its subsets are
+        # listed (with zeros).
         present = [i for i in INSTS if any(i in s for s, _ in vs.values())]
         counts = {}
         unlinkable = 0

@@ -90,7 +90,8 @@ check_control_fields(const struct control *c)
 {
 	size_t i;
 
-	if (c->type < CTL_SUBMIT || c->type > CTL_ERROR ||
+	if (c->type < CTL_SUBMIT || c->type > CTL_METRICS_TEXT ||
+	    (c->type == CTL_METRICS_TEXT && c->text == NULL) ||
 	    c->n_results > CODEC_MAX_LINES ||
 	    c->node.n_dead > CODEC_MAX_DEAD ||
 	    !text_ok(c->source, sizeof(c->source)) ||

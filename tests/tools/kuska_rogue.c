@@ -46,10 +46,10 @@
 /* What the consolidator must answer to one frame. */
 enum expect_kind {
 	EXP_NOTHING = 0,
-	EXP_REFUSAL,	   /* a Refusal with .reason */
-	EXP_REJECTION,	   /* an Ack refusing exactly one envelope */
-	EXP_ACK_CLEAN,	   /* an Ack refusing nothing, .advance new seqs */
-	EXP_WELCOME,	   /* a Welcome */
+	EXP_REFUSAL,   /* a Refusal with .reason */
+	EXP_REJECTION, /* an Ack refusing exactly one envelope */
+	EXP_ACK_CLEAN, /* an Ack refusing nothing, .advance new seqs */
+	EXP_WELCOME,   /* a Welcome */
 };
 
 struct expect {
@@ -78,11 +78,11 @@ struct rogue {
 };
 
 static const char *const all_modes[] = {
-	"garbage",   "truncated",  "badsig",	"stolen",    "replay",
-	"foreignkey", "gap",	   "oversize",	"hellowrong", "helloversion",
-	"type",	     "badenv",	   "badevent",	"casestage", "envversion",
-	"future",    "target",	   "toomany",	"multiframe", "dup",
-	"valid",
+    "garbage",	  "truncated", "badsig",   "stolen",	 "replay",
+    "foreignkey", "gap",       "oversize", "hellowrong", "helloversion",
+    "type",	  "badenv",    "badevent", "casestage",	 "envversion",
+    "future",	  "target",    "toomany",  "multiframe", "dup",
+    "valid",
 };
 #define N_MODES (sizeof(all_modes) / sizeof(all_modes[0]))
 
@@ -164,14 +164,6 @@ send_frames(struct rogue *r, const void *const *data, const size_t *len,
 	}
 }
 
-static int
-send_one(struct rogue *r, const uint8_t *buf, size_t len)
-{
-	const void *data[1] = {buf};
-
-	return send_frames(r, data, &len, 1);
-}
-
 /*
  * Waits up to timeout_ms for one message from the consolidator and
  * decodes it into *m. Returns 0, -ETIMEDOUT, or -EBADMSG (counted).
@@ -239,8 +231,7 @@ sync_hello(struct rogue *r, bool count_welcome)
 			nonces[nn++] = h.nonce;
 		if (codec_msg_encode(&h, &buf, &len) != 0)
 			return -ENOMEM;
-		(void)tsock_send(r->dealer, (const void *const *)&buf, &len,
-				 1);
+		(void)tsock_send(r->dealer, (const void *const *)&buf, &len, 1);
 		free(buf);
 		while (recv_msg(r, &m, HELLO_RETRY_MS) == 0) {
 			bool ours = false;
@@ -482,7 +473,7 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 			return e;
 		if (!stolen)
 			env[env_len - 1 - (size_t)(rnd(r) % SIGNATURE_LEN)] ^=
-				(uint8_t)(1u << (rnd(r) % 8));
+			    (uint8_t)(1u << (rnd(r) % 8));
 		x->kind = EXP_REJECTION;
 		x->reason = REASON_BAD_SIGNATURE;
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
@@ -493,8 +484,8 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		if (r->other == NULL)
 			return -ENOTSUP;
 		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->other_inst,
-				  1 + rnd(r) % 1000, r->other,
-				  r->other->key_id, &env, &env_len);
+				  1 + rnd(r) % 1000, r->other, r->other->key_id,
+				  &env, &env_len);
 		if (e != 0)
 			return e;
 		x->kind = EXP_REJECTION;
@@ -515,8 +506,8 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 	}
 	if (strcmp(mode, "gap") == 0) {
 		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst,
-				  seq + 1 + rnd(r) % 1000, r->me,
-				  r->me->key_id, &env, &env_len);
+				  seq + 1 + rnd(r) % 1000, r->me, r->me->key_id,
+				  &env, &env_len);
 		if (e != 0)
 			return e;
 		x->kind = EXP_REFUSAL;
@@ -545,8 +536,8 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		m.version = wrong ? CODEC_VERSION : CODEC_VERSION + 1;
 		m.nonce = rnd(r);
 		x->kind = EXP_REFUSAL;
-		x->reason = wrong ? REASON_WRONG_INSTITUTION
-				  : REASON_BAD_VERSION;
+		x->reason =
+		    wrong ? REASON_WRONG_INSTITUTION : REASON_BAD_VERSION;
 		return codec_msg_encode(&m, &data[0], &lens[0]);
 	}
 	if (strcmp(mode, "type") == 0) {
@@ -620,14 +611,14 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		} else {
 			x->kind = EXP_REJECTION;
 			x->reason = r->inst == INST_PNP || r->inst == INST_MP
-					    ? REASON_STAGE_NOT_ALLOWED
-					    : REASON_KIND_NOT_ALLOWED;
+					? REASON_STAGE_NOT_ALLOWED
+					: REASON_KIND_NOT_ALLOWED;
 		}
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
 	}
 	if (strcmp(mode, "envversion") == 0) {
-		e = make_envelope(&ev, NULL, 0, CODEC_VERSION + 1, r->inst,
-				  seq, r->me, r->me->key_id, &env, &env_len);
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION + 1, r->inst, seq,
+				  r->me, r->me->key_id, &env, &env_len);
 		if (e != 0)
 			return e;
 		x->kind = EXP_REJECTION;
@@ -709,7 +700,7 @@ static void
 judge(struct rogue *r, const char *mode, const struct expect *x,
       const struct msg *m)
 {
-	char name[64], why[256];
+	char name[64], why[512];
 
 	switch (m->type) {
 	case MSG_REFUSAL:
@@ -722,8 +713,9 @@ judge(struct rogue *r, const char *mode, const struct expect *x,
 		} else if (m->reason == REASON_GAP &&
 			   (!m->has_expected ||
 			    m->expected_seq != r->expected_seq)) {
-			mismatch(r, mode, "gap refusal without the expected "
-					  "sequence");
+			mismatch(r, mode,
+				 "gap refusal without the expected "
+				 "sequence");
 		}
 		return;
 	case MSG_ACK:
@@ -838,12 +830,11 @@ static const char *
 mix_mode(struct rogue *r, unsigned long i)
 {
 	static const char *const cycle[] = {
-		"garbage", "truncated", "badsig",	"replay",
-		"gap",	   "garbage",	"hellowrong", "type",
-		"badenv",  "foreignkey", "stolen",	"truncated",
-		"badevent", "casestage", "envversion", "future",
-		"target",  "gap",	"helloversion", "multiframe",
-		"toomany", "dup",	"garbage",	"badsig",
+	    "garbage", "truncated",  "badsig",	 "replay",	 "gap",
+	    "garbage", "hellowrong", "type",	 "badenv",	 "foreignkey",
+	    "stolen",  "truncated",  "badevent", "casestage",	 "envversion",
+	    "future",  "target",     "gap",	 "helloversion", "multiframe",
+	    "toomany", "dup",	     "garbage",	 "badsig",
 	};
 	(void)r;
 	if (i % 1000 == 999)
@@ -943,9 +934,9 @@ main(int argc, char **argv)
 		goto out;
 	{
 		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
-		r.dealer = tsock_connect_curve(r.t, ep, r.me->curve_pk,
-					       r.me->curve_sk, server.curve_pk,
-					       &lim, &e);
+		r.dealer =
+		    tsock_connect_curve(r.t, ep, r.me->curve_pk, r.me->curve_sk,
+					server.curve_pk, &lim, &e);
 	}
 	if (r.dealer == NULL) {
 		fprintf(stderr, "kuska_rogue: %s: %s\n", ep, strerror(-e));

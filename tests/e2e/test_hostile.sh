@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Hostile input, end to end: every bad input of tests/data/hostile/cases.tsv
+# (JSON records, frames, configs, key files, registries) is refused with
+# exactly the reason the table names, by the real daemons and programs;
+# afterwards both daemons are still up and the data accepted before is
+# intact (audit OK, counts and statistics unchanged, more data flows).
+#
+# The table has four tab-separated columns: id, kind, input, expected.
+#   json       input is one line for `kuska submit` (pnp's node); expected
+#              is what follows "case.jsonl:1: refused: "
+#   jsongen    the same, the line made by the Python expression in input
+#   frame      input is a kuska_rogue mode, sent twice as minsa (whose node
+#              is stopped); expected is a line of its tally, " | " between
+#              several; the tool also checks each answer ("mismatches 0")
+#   nodeconf, consconf   input is a sed script applied to pnp.conf or
+#              consolidator.conf; expected is the whole message of -n
+#   registry   sed script applied to registry.conf, checked with
+#              kuska-consolidator -n
+#   secretkey, linkagekey, conspub, regpub   input is "MODE SED": a copy
+#              of pnp.key, linkage.key, consolidator.pub or pnp.pub
+#              edited by SED and given mode MODE ("-": 0600), checked with
+#              kuska-node -n (kuska-consolidator -n for regpub)
+#   reload     sed script applied to the live registry, then SIGHUP;
+#              expected is the consolidator's log line
+# In expected, @N@ stands for the network's directory.
+#
+# HOSTILE_LEARN=1 prints each case's actual refusal instead of judging
+# it (to write a new row; read each text before freezing it).
+. "$(dirname "$0")/lib.sh"
+
+: "${KUSKA_SRC:?KUSKA_SRC must name the source tree}"
+ROGUE="$KUSKA_BIN/kuska_rogue"
+DATA="$KUSKA_SRC/tests/data/hostile"
+TABLE="$DATA/cases.tsv"
+LEARN=${HOSTILE_LEARN:-0}
+TAB=$'\t'
+
+net_init
+start_all
+
+# The accepted data: a few records to aim corrections at, then a
+# synthetic load for every institution.
+(cd "$T" && cp "$DATA/base.jsonl" . &&
+	"$KUSKA" submit -c "$N/pnp.conf" base.jsonl >"$T/base.out")
+check "base records accepted" grep -qx \
+	"base.jsonl: 3 accepted, 0 already held, 0 refused, 0 with unlinkable victims" \
+	"$T/base.out"
+"$KUSKA" sim --out "$T/sim" --victims 150 --seed 5 >/dev/null
+check "synthetic records accepted" submit_all "$T/sim"
+check "all delivered" wait_delivered 60
+# Frames come from minsa's key; its real node must not see the sequence
+# numbers they use up.
+stop_node minsa TERM
+
+# What must not change: accepted counts per institution, the statistics.
+snapshot() {
+	local p t
+	"$KUSKA" status -c "$N/consolidator.conf" |
+		awk '$1 ~ /^(pnp|mp|pj|mimp|minsa)$/ { print $1, $3 }'
+	for p in 2024 2025; do
+		for t in identification overlap breakdown referrals protection \
+			prosecution funnel; do
+			"$KUSKA" query -c "$N/analyst.conf" "$t" --period "$p" \
+				--format csv
+		done
+	done
+}
+snapshot >"$T/before.txt"
+check "snapshot taken" test -s "$T/before.txt"
+
+# ---- one case per row --------------------------------------------------
+
+# run_json LINE-FILE: the two lines kuska submit prints for it.
+run_json() {
+	(cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" case.jsonl 2>&1)
+}
+
+# edit_copy SRC DST "MODE SED": DST is SRC edited, with MODE.
+edit_copy() {
+	local mode=${3%% *} script=${3#* }
+	[ "$mode" = "$3" ] && script=""
+	cp "$1" "$2" && chmod 600 "$2"
+	[ -n "$script" ] && sed -i -e "$script" "$2"
+	[ "$mode" = - ] || chmod "$mode" "$2"
+}
+
+# new_log_line FILE SKIP: waits for a line after the first SKIP lines.
+new_log_line() {
+	local i
+	for i in $(seq 50); do
+		if [ "$(wc -l <"$1")" -gt "$2" ]; then
+			tail -n +"$(($2 + 1))" "$1" | head -1
+			return
+		fi
+		sleep 0.1
+	done
+}
+
+reload_registry() { # reload_registry SED: its log line
+	local n
+	cp "$N/registry.conf" "$T/registry.good"
+	sed -e "$1" "$T/registry.good" >"$N/registry.conf"
+	n=$(wc -l <"$N/consolidator.log")
+	kill -HUP "${PIDS[cons]}"
+	new_log_line "$N/consolidator.log" "$n"
+	cp "$T/registry.good" "$N/registry.conf"
+	n=$(wc -l <"$N/consolidator.log")
+	kill -HUP "${PIDS[cons]}"
+	new_log_line "$N/consolidator.log" "$n" >"$T/reload-back.txt"
+}
+
+# actual KIND INPUT: what the system answered, on stdout.
+actual() {
+	local kind=$1 input=$2
+	case $kind in
+	json)
+		printf '%s\n' "$input" >"$T/case.jsonl"
+		run_json
+		;;
+	jsongen)
+		python3 -c "import sys
+v = $input
+sys.stdout.buffer.write((v if isinstance(v, bytes) else v.encode()) + b'\n')" \
+			>"$T/case.jsonl"
+		run_json
+		;;
+	frame)
+		"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
+			-o "$N/keys/pnp.key" -e "tcp://127.0.0.1:$PORT" -n 2 \
+			"$input" 2>&1
+		;;
+	nodeconf)
+		sed -e "$input" "$N/pnp.conf" >"$N/case.conf"
+		(cd "$N" && "$NODE" -n -c case.conf 2>&1 >/dev/null)
+		;;
+	consconf)
+		sed -e "$input" "$N/consolidator.conf" >"$N/case.conf"
+		(cd "$N" && "$CONS" -n -c case.conf 2>&1 >/dev/null)
+		;;
+	registry | regpub)
+		if [ "$kind" = registry ]; then
+			sed -e "$input" "$N/registry.conf" >"$N/case-reg.conf"
+		else
+			edit_copy "$N/keys/pnp.pub" "$N/case.pub" "$input"
+			sed -e 's|^public_key = keys/pnp.pub|public_key = case.pub|' \
+				"$N/registry.conf" >"$N/case-reg.conf"
+		fi
+		sed -e 's|^registry = .*|registry = case-reg.conf|' \
+			"$N/consolidator.conf" >"$N/case.conf"
+		(cd "$N" && "$CONS" -n -c case.conf 2>&1 >/dev/null)
+		;;
+	secretkey | linkagekey | conspub)
+		local src key
+		case $kind in
+		secretkey) src=keys/pnp.key key=key ;;
+		linkagekey) src=keys/linkage.key key=linkage_key ;;
+		conspub) src=keys/consolidator.pub key=consolidator_key ;;
+		esac
+		edit_copy "$N/$src" "$N/case.key" "$input"
+		sed -e "s|^$key = .*|$key = case.key|" "$N/pnp.conf" \
+			>"$N/case.conf"
+		(cd "$N" && "$NODE" -n -c case.conf 2>&1 >/dev/null)
+		;;
+	reload)
+		reload_registry "$input"
+		;;
+	*)
+		echo "unknown kind $kind"
+		;;
+	esac
+}
+
+# judge ID KIND EXPECTED ACTUAL-FILE: ok or not ok.
+judge() {
+	local id=$1 kind=$2 want=${3//@N@/$N} got=$4 line
+	case $kind in
+	json | jsongen)
+		printf 'case.jsonl:1: refused: %s\n%s\n' "$want" \
+			"case.jsonl: 0 accepted, 0 already held, 1 refused, 0 with unlinkable victims" \
+			>"$T/want.txt"
+		cmp -s "$T/want.txt" "$got"
+		;;
+	frame)
+		grep -qx "mismatches 0" "$got" || return 1
+		while [ -n "$want" ]; do
+			line=${want%% | *}
+			grep -qxF -- "$line" "$got" || return 1
+			[ "$line" = "$want" ] && break
+			want=${want#* | }
+		done
+		;;
+	reload)
+		[ "$(cat "$got")" = "$want" ] &&
+			grep -q "event=reload parties=" "$T/reload-back.txt"
+		;;
+	*)
+		[ "$(cat "$got")" = "$want" ]
+		;;
+	esac
+}
+
+ids=""
+while IFS="$TAB" read -r id kind input want; do
+	case $id in '' | '#'*) continue ;; esac
+	case " $ids " in *" $id "*) not_ok "$id: id used twice in the table" ;; esac
+	ids="$ids $id"
+	actual "$kind" "$input" >"$T/got.txt"
+	if [ "$LEARN" = 1 ]; then
+		printf '%s\t%s\t%s\t' "$id" "$kind" "$input"
+		if [ "$kind" = json ] || [ "$kind" = jsongen ]; then
+			sed -n 's/^case.jsonl:1: refused: //p' "$T/got.txt"
+		else
+			sed "s|$N|@N@|g" "$T/got.txt" | grep -v '^sent \|^last_seq\|^reconnects 0\|^mismatches 0' |
+				paste -sd'|' | sed 's/|/ | /g'
+		fi
+		continue
+	fi
+	if judge "$id" "$kind" "$want" "$T/got.txt"; then
+		ok "$id"
+	else
+		not_ok "$id: want \"$want\", got:"
+		sed 's/^/#   /' "$T/got.txt" | head -5
+	fi
+done <"$TABLE"
+[ "$LEARN" = 1 ] && exit 0
+check "the table has at least 60 cases ($(echo $ids | wc -w))" \
+	test "$(echo $ids | wc -w)" -ge 60
+
+# ---- afterwards ---------------------------------------------------------
+
+check "consolidator still running" kill -0 "${PIDS[cons]}"
+for i in pnp mp pj mimp; do
+	check "$i node still running" kill -0 "${PIDS[$i]}"
+done
+snapshot >"$T/after.txt"
+check "accepted counts and statistics unchanged" \
+	cmp -s "$T/before.txt" "$T/after.txt"
+diff "$T/before.txt" "$T/after.txt" | head -10
+check "audit OK" audit_ok
+grep -q "^audit: OK" "$T/audit.out" || cat "$T/audit.out"
+(cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" base.jsonl >"$T/again.out")
+check "the base records are still held by pnp's node" grep -qx \
+	"base.jsonl: 0 accepted, 3 already held, 0 refused, 0 with unlinkable victims" \
+	"$T/again.out"
+# And good data still flows.
+before=$(cons_last_seq pnp)
+printf '%s\n' '{"kind":"identification","ref":"H-AFTER-1","date":"2024-06-01","region":"21","victim":{"age":15,"sex":"F","nationality":"BO"},"exploitation":["labour"]}' \
+	>"$T/after.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/after.jsonl" >/dev/null
+check "a new record is delivered afterwards" wait_delivered 30
+check "pnp holds one more event" \
+	test "$(cons_last_seq pnp)" = "$((before + 1))"
+
+finish

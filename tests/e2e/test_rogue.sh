@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# A rogue peer: 10,000 bad frames from an authenticated connection
+# (minsa's key) - garbage, truncated messages, wrong signatures, replays of
+# another institution's envelopes, sequence gaps, oversize frames and more
+# - each answered with exactly the refusal it deserves; the consolidator
+# stays up, the other institutions' nodes keep delivering during and
+# after, the refused sequence numbers are accounted for, and the audit
+# passes.
+. "$(dirname "$0")/lib.sh"
+
+ROGUE="$KUSKA_BIN/kuska_rogue"
+OTHERS="pnp mp pj mimp"
+
+net_init
+start_all
+"$KUSKA" sim --out "$T/a" --victims 300 --seed 7 >/dev/null
+check "first load accepted" submit_all "$T/a"
+check "first load delivered" wait_delivered 60
+# The rogue speaks as minsa: its real node must not be running, or it
+# would meet the sequence numbers the refused envelopes use up.
+stop_node minsa TERM
+minsa_seq=$(cons_last_seq minsa)
+minsa_accepted=$("$KUSKA" status -c "$N/consolidator.conf" |
+	awk '$1 == "minsa" { print $3 }')
+
+# A second load with fresh refs, submitted while the rogue is at work.
+"$KUSKA" sim --out "$T/b" --victims 200 --seed 8 >/dev/null
+for i in $INSTS; do
+	sed 's/ref":"\([A-Z]*\)-/ref":"\1-B-/g' "$T/b/$i.jsonl" >"$T/b/$i.x"
+	mv "$T/b/$i.x" "$T/b/$i.jsonl"
+done
+(
+	sleep 2
+	for i in $OTHERS; do
+		"$KUSKA" submit -c "$N/$i.conf" "$T/b/$i.jsonl" >"$T/b-$i.out"
+	done
+) &
+submitter=$!
+
+t0=$(date +%s)
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
+	-o "$N/keys/pnp.key" -e "tcp://127.0.0.1:$PORT" -n 10000 mix \
+	>"$T/rogue.out" 2>"$T/rogue.err"
+rc=$?
+echo "# rogue: $(($(date +%s) - t0)) s"
+wait "$submitter"
+check "rogue: every one of 10000 frames answered as expected" test $rc = 0
+check "rogue: no mismatch" grep -qx "mismatches 0" "$T/rogue.out"
+[ $rc = 0 ] || head -20 "$T/rogue.err"
+
+# The answers, by kind and reason (the mix is deterministic).
+cat >"$T/want.txt" <<'EOF'
+refusal bad_frame 2498
+ack rejection bad_signature 1247
+ack rejection wrong_institution 417
+refusal gap 833
+refusal wrong_institution 417
+ack rejection bad_envelope 417
+ack rejection unknown_key 417
+ack rejection bad_event 830
+ack rejection kind_not_allowed 417
+ack rejection bad_version 417
+ack rejection bad_target 416
+refusal bad_version 416
+no reply 426
+refusal too_large 416
+ack clean 416
+reconnects 10
+EOF
+grep -v '^sent \|^mismatches \|^last_seq ' "$T/rogue.out" | sort >"$T/got.txt"
+sort "$T/want.txt" >"$T/want.sorted"
+check "rogue: answers tallied by reason as expected" \
+	cmp -s "$T/want.sorted" "$T/got.txt"
+diff "$T/want.sorted" "$T/got.txt"
+check "rogue: 10000 frames sent" test "$(awk '$1 == "sent" { n += $3 }
+	END { print n }' "$T/rogue.out")" = 10000
+
+# Per-envelope refusals use up minsa's sequence numbers, each recorded.
+rejected=$(awk '$1 == "ack" && $2 == "rejection" { n += $4 }
+	END { print n }' "$T/rogue.out")
+check "consolidator still running" kill -0 "${PIDS[cons]}"
+check "minsa: $rejected refused sequences recorded" \
+	test "$(cons_last_seq minsa)" = "$((minsa_seq + rejected))"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/status.txt"
+check "minsa: nothing accepted from the rogue" test \
+	"$(awk '$1 == "minsa" { print $3 }' "$T/status.txt")" = "$minsa_accepted"
+while read -r _ _ reason n; do
+	check "minsa: $n refused as $reason in the consolidator's counts" \
+		grep -q "^refused from minsa:.* $reason=$n\( \|$\)" "$T/status.txt"
+done < <(grep '^ack rejection ' "$T/rogue.out")
+
+# Normal traffic flows: the second load, submitted during the attack,
+# plus what is left, is delivered by every other node.
+for i in $OTHERS; do
+	check "$i: second load accepted" \
+		grep -q " 0 refused" "$T/b-$i.out"
+done
+check "every other node delivered everything" wait_delivered 60
+for i in $OTHERS; do
+	want=$(($(records "$T/a/$i.jsonl") + $(records "$T/b/$i.jsonl")))
+	check "$i: consolidator holds all $want events" \
+		test "$(cons_last_seq "$i")" = "$want"
+done
+# And the rogue's own institution can still deliver good envelopes.
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
+	-e "tcp://127.0.0.1:$PORT" -n 20 valid >"$T/valid.out" 2>&1
+check "minsa: 20 good envelopes accepted after the attack" \
+	grep -qx "ack clean 20" "$T/valid.out"
+
+check "audit OK" audit_ok
+grep -q "^audit: OK" "$T/audit.out" || cat "$T/audit.out"
+check "audit: minsa's refused and accepted sequences accounted for" \
+	grep -q "^minsa last_seq=$((minsa_seq + rejected + 20)) accepted=$((minsa_accepted + 20)) refused=$rejected missing=0" \
+	"$T/audit.out"
+
+# minsa's real node, back, sees that the consolidator holds more than its
+# outbox and does not deliver over it.
+start_node minsa
+for _ in $(seq 50); do
+	grep -q "outbox was lost or replaced" "$N/minsa.log" && break
+	sleep 0.1
+done
+check "minsa's node notices the divergence" \
+	grep -q "outbox was lost or replaced" "$N/minsa.log"
+check "consolidator still running at the end" kill -0 "${PIDS[cons]}"
+
+finish

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# End to end: life as a service. SIGTERM stops the consolidator within a
+# few seconds with exit status 0, in the middle of a stream, and nothing
+# is lost when it comes back; `kuska status` exits 0 when healthy, 1 when
+# an institution is silent or a node has dead letters, 2 when the daemon
+# cannot be reached; kuska metrics answers in the Prometheus format.
+. "$(dirname "$0")/lib.sh"
+
+net_init
+start_cons
+for i in pnp mp mimp minsa; do start_node "$i"; done
+"$KUSKA" sim --out "$T/sim" --victims 2500 --seed 51 >/dev/null
+
+# SIGTERM while batches flow.
+SUBMITS=""
+for i in pnp mp mimp minsa; do
+	"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >/dev/null &
+	SUBMITS="$SUBMITS $!"
+done
+sleep 1
+t0=$(date +%s%N)
+kill -TERM "${PIDS[cons]}"
+wait "${PIDS[cons]}"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+unset 'PIDS[cons]'
+check "SIGTERM: the consolidator exits 0" test "$rc" = 0
+check "SIGTERM: ... within 5 s (took $ms ms)" test "$ms" -lt 5000
+check "SIGTERM: its store is consistent" audit_ok
+# shellcheck disable=SC2086
+wait $SUBMITS
+start_cons
+check "after the restart everything arrives" wait_delivered 120
+for i in pnp mp mimp minsa; do
+	check "$i: $(records "$T/sim/$i.jsonl") events, each once" \
+		test "$(cons_last_seq "$i")" = "$(records "$T/sim/$i.jsonl")"
+done
+check "audit after the restart" audit_ok
+
+# Status exit codes.
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/s1.out"
+check "status: pj never heard from: exit 1" test $? = 1
+check "status: ... and shown SILENT" grep -q "^pj .*SILENT" "$T/s1.out"
+start_node pj
+"$KUSKA" submit -c "$N/pj.conf" "$T/sim/pj.jsonl" >/dev/null
+wait_delivered 60
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/s2.out"
+check "status: every institution heard: exit 0" test $? = 0
+"$KUSKA" status -c "$N/mimp.conf" >/dev/null
+check "node status: healthy: exit 0" test $? = 0
+stop_node minsa TERM
+"$KUSKA" status -c "$N/minsa.conf" >/dev/null 2>&1
+check "node status: node down: exit 2" test $? = 2
+stop_cons TERM
+"$KUSKA" status -c "$N/consolidator.conf" >/dev/null 2>&1
+check "status: consolidator down: exit 2" test $? = 2
+start_cons
+
+# Metrics.
+"$KUSKA" metrics -c "$N/consolidator.conf" >"$T/m.prom"
+check "metrics: accepted events by institution" \
+	grep -q "^kuska_events_accepted_total{institution=\"pnp\"} $(records "$T/sim/pnp.jsonl")\$" \
+	"$T/m.prom"
+check "metrics: a batch latency histogram" \
+	grep -q '^kuska_batch_commit_seconds_bucket{le="+Inf"}' "$T/m.prom"
+check "metrics: every sample line is NAME{labels} VALUE" \
+	sh -c "! grep -v '^#' '$T/m.prom' | grep -vE '^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$'"
+"$KUSKA" metrics -c "$N/pnp.conf" >"$T/n.prom"
+check "node metrics: outbox depth 0" \
+	grep -q '^kuska_node_outbox_depth{institution="pnp"} 0$' "$T/n.prom"
+printf 'metrics_file = %s\nmetrics_interval_s = 1\n' "$T/cons.prom" \
+	>>"$N/consolidator.conf"
+kill -HUP "${PIDS[cons]}"
+sleep 2.5
+check "metrics_file is written for the textfile collector" \
+	grep -q "^kuska_last_seq" "$T/cons.prom"
+
+finish

@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# End to end: the consolidator's statistics against an independent reference
+# (reference.py, written from EVENTS.md), for every table, several periods
+# and regions; the answers survive a restart and a --rebuild byte for byte;
+# each query role gets what it may see and nothing more.
+. "$(dirname "$0")/lib.sh"
+
+HERE="$KUSKA_SRC/tests/e2e"
+TABLES="identification overlap breakdown referrals protection prosecution funnel durations"
+# 2023: the hand-made corner cases of stats_edge.py; 2024-2025: kuska sim.
+PERIODS="2024 2025 2025Q1 2025Q4 2024Q3 2023 2023Q1 2023Q2 2023Q3 2023Q4"
+REGIONS="all 15 16"
+
+# query_all CONF DIR [FORMAT]: every table x period x region into
+# DIR/TABLE.PERIOD.REGION.csv (or .json); exit codes into DIR/rc.
+query_all() {
+	local conf=$1 dir=$2 fmt=${3:-csv} t p r ra
+	mkdir -p "$dir"
+	: >"$dir/rc"
+	for t in $TABLES; do
+		for p in $PERIODS; do
+			for r in $REGIONS; do
+				ra=()
+				[ "$r" = all ] || ra=(--region "$r")
+				"$KUSKA" query -c "$conf" "$t" --period "$p" "${ra[@]}" \
+					--format "$fmt" >"$dir/$t.$p.$r.$fmt" 2>"$dir/$t.$p.$r.err"
+				echo "$t.$p.$r $?" >>"$dir/rc"
+			done
+		done
+	done
+}
+
+# all_answered DIR: every query of query_all exited 0.
+all_answered() {
+	local bad
+	bad=$(awk '$2 != 0' "$1/rc")
+	[ -z "$bad" ] && return 0
+	echo "$bad" | head -5 | sed 's/^/  failed: /'
+	head -3 "$(ls "$1"/*.err | head -1)" | sed 's/^/  /'
+	return 1
+}
+
+# same_answers A B: the two directories hold the same bytes.
+same_answers() {
+	local d
+	d=$(diff -r -x rc -x '*.err' "$1" "$2")
+	[ -z "$d" ] && return 0
+	echo "$d" | head -20 | sed 's/^/  /'
+	return 1
+}
+
+# wait_query CONF: until the consolidator answers (after a start).
+wait_query() {
+	local i
+	for i in $(seq 50); do
+		"$KUSKA" query -c "$1" identification --period 2025 --format csv \
+			>/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# client_conf NAME KEY: a query client config with the given secret key.
+client_conf() {
+	cat >"$N/$1.conf" <<-EOF
+		[client]
+		key = $2
+		consolidator = tcp://127.0.0.1:$((PORT + 1))
+		consolidator_key = keys/consolidator.pub
+	EOF
+}
+
+net_init
+start_all
+"$KUSKA" sim --out "$T/sim" --victims 1500 --seed 21 >/dev/null
+check "submit accepts every synthetic record" submit_all "$T/sim"
+python3 "$HERE/stats_edge.py" "$T/edge"
+edge_ok() {
+	local i rc=0
+	for i in $INSTS; do
+		"$KUSKA" submit -c "$N/$i.conf" "$T/edge/$i.jsonl" >"$T/edge-$i.out" 2>&1
+		grep -q "$(records "$T/edge/$i.jsonl") accepted, 0 already held, 0 refused" \
+			"$T/edge-$i.out" || {
+			rc=1
+			grep -v '^warning' "$T/edge-$i.out" | head -5 | sed 's/^/  /'
+		}
+	done
+	return $rc
+}
+check "submit accepts every hand-made corner case (stats_edge.py)" edge_ok
+check "all events delivered" wait_delivered 120
+
+# --- the analyst's exact tables against the reference ------------------------
+# The reference reads each institution's records in the order they were
+# submitted: the synthetic file, then the corner cases.
+mkdir -p "$T/all"
+for i in $INSTS; do cat "$T/sim/$i.jsonl" "$T/edge/$i.jsonl" >"$T/all/$i.jsonl"; done
+python3 "$HERE/reference.py" --dir "$T/all" --all-to "$T/ref" \
+	--periods "${PERIODS// /,}" --regions "${REGIONS// /,}"
+check "reference computed every table" test "$(ls "$T/ref" | wc -l)" = 240
+query_all "$N/analyst.conf" "$T/an1"
+check "analyst: every query answered (exit 0)" all_answered "$T/an1"
+for t in $TABLES; do
+	bad=""
+	for p in $PERIODS; do
+		for r in $REGIONS; do
+			cmp -s "$T/ref/$t.$p.$r.csv" "$T/an1/$t.$p.$r.csv" ||
+				bad="$bad $p/$r"
+		done
+	done
+	if [ -z "$bad" ]; then
+		ok "analyst $t equals the reference (10 periods x 3 regions)"
+	else
+		not_ok "analyst $t equals the reference: differs for$bad"
+		set -- $bad
+		p=${1%/*} r=${1#*/}
+		echo "  first difference, $t $p region $r (< reference, > kuska query):"
+		diff "$T/ref/$t.$p.$r.csv" "$T/an1/$t.$p.$r.csv" | head -12 |
+			sed 's/^/  /'
+	fi
+done
+
+# --- the secretariat: disclosure control -------------------------------------
+query_all "$N/secretariat.conf" "$T/sec1"
+check "secretariat: every query answered (exit 0)" all_answered "$T/sec1"
+check "secretariat: no count 1-9, suppressed as <10, differs from the analyst only by suppression, nothing solvable" \
+	python3 "$HERE/stats_check.py" secretariat "$T/sec1" "$T/an1"
+check "secretariat: something is suppressed at all" \
+	grep -q -r -F --include='*.csv' -- '<10' "$T/sec1"
+
+# --- JSON: same keys, same values, null for suppressed ----------------------
+json_ok() { # ROLE CSV_DIR
+	local role=$1 dir=$2 t p r ra rc=0
+	for t in $TABLES; do
+		for p in 2025 2025Q1 2023; do
+			for r in all 16; do
+				ra=()
+				[ "$r" = all ] || ra=(--region "$r")
+				"$KUSKA" query -c "$N/$role.conf" "$t" --period "$p" "${ra[@]}" \
+					--format json >"$T/$role.$t.$p.$r.json" || rc=1
+				python3 "$HERE/stats_check.py" json "$T/$role.$t.$p.$r.json" \
+					"$dir/$t.$p.$r.csv" || rc=1
+			done
+		done
+	done
+	return $rc
+}
+check "analyst JSON: an array of objects with the CSV's keys and values" \
+	json_ok analyst "$T/an1"
+check "secretariat JSON: same keys, null where CSV shows <10 or nothing" \
+	json_ok secretariat "$T/sec1"
+
+# --- restart and --rebuild: byte-identical answers ---------------------------
+stop_cons TERM
+start_cons
+check "consolidator answers after a restart" wait_query "$N/analyst.conf"
+query_all "$N/analyst.conf" "$T/an2"
+query_all "$N/secretariat.conf" "$T/sec2"
+check "after restart: analyst answers byte-identical" same_answers "$T/an1" "$T/an2"
+check "after restart: secretariat answers byte-identical" same_answers "$T/sec1" "$T/sec2"
+
+stop_cons TERM
+"$CONS" --rebuild -c "$N/consolidator.conf" >"$T/rebuild.out" 2>&1
+rc=$?
+check "kuska-consolidator --rebuild succeeds (exit $rc)" test $rc = 0
+[ $rc = 0 ] || head -5 "$T/rebuild.out" | sed 's/^/  /'
+start_cons
+check "consolidator answers after --rebuild" wait_query "$N/analyst.conf"
+query_all "$N/analyst.conf" "$T/an3"
+query_all "$N/secretariat.conf" "$T/sec3"
+check "after --rebuild: analyst answers byte-identical" same_answers "$T/an1" "$T/an3"
+check "after --rebuild: secretariat answers byte-identical" same_answers "$T/sec1" "$T/sec3"
+
+# --- an institution sees only its own events ---------------------------------
+client_conf pnpq keys/pnp.key
+client_conf mimpq keys/mimp.key
+inst_ident_ok() { # INST: one row, its own, equal to the analyst's
+	local inst=$1 p r ra out
+	for p in $PERIODS; do
+		for r in $REGIONS; do
+			ra=()
+			[ "$r" = all ] || ra=(--region "$r")
+			out=$("$KUSKA" query -c "$N/${inst}q.conf" identification --period "$p" \
+				"${ra[@]}" --format csv) || return 1
+			[ "$out" = "$(sed -n "1p;/^$p,$inst,/p" "$T/an1/identification.$p.$r.csv")" ] || {
+				echo "  $inst $p $r: got:"
+				echo "$out" | sed 's/^/    /'
+				return 1
+			}
+		done
+	done
+}
+check "pnp: identification shows its own row only, equal to the analyst's" inst_ident_ok pnp
+check "mimp: identification shows its own row only, equal to the analyst's" inst_ident_ok mimp
+"$KUSKA" query -c "$N/pnpq.conf" overlap --period 2025 --format csv \
+	>"$T/pnp.overlap" 2>"$T/pnp.overlap.err"
+rc=$?
+check "pnp: overlap refused with exit 2 (got $rc)" test $rc = 2
+check "pnp: overlap gives no table" test ! -s "$T/pnp.overlap"
+pnp_referrals_ok() {
+	local p out
+	for p in $PERIODS; do
+		out=$("$KUSKA" query -c "$N/pnpq.conf" referrals --period "$p" --format csv) ||
+			return 1
+		echo "$out" | tail -n +2 | awk -F, '$2 != "pnp" && $3 != "pnp" { bad = 1; print "  " $0 } END { exit bad }' ||
+			return 1
+	done
+}
+check "pnp: referral rows all have pnp as from or to" pnp_referrals_ok
+# Tables other than identification, overlap and referrals: as computed from
+# the institution's own file alone.
+inst_own_ok() { # INST
+	local inst=$1 t p r ra rc=0
+	for t in breakdown protection prosecution funnel durations; do
+		for p in 2024 2025Q1 2023 2023Q1; do
+			for r in all 15 16; do
+				ra=()
+				[ "$r" = all ] || ra=(--region "$r")
+				"$KUSKA" query -c "$N/${inst}q.conf" "$t" --period "$p" "${ra[@]}" \
+					--format csv >"$T/own.csv" || rc=1
+				python3 "$HERE/reference.py" "--$inst" "$T/all/$inst.jsonl" "$t" \
+					--period "$p" "${ra[@]}" >"$T/own.ref"
+				cmp -s "$T/own.ref" "$T/own.csv" || {
+					rc=1
+					echo "  $inst $t $p $r (< own-file reference, > query):"
+					diff "$T/own.ref" "$T/own.csv" | head -6 | sed 's/^/    /'
+				}
+			done
+		done
+	done
+	return $rc
+}
+check "pnp: other tables equal the reference over pnp's own events" inst_own_ok pnp
+check "mimp: other tables equal the reference over mimp's own events" inst_own_ok mimp
+
+# --- an unregistered key gets nothing ----------------------------------------
+"$KUSKA" keygen stranger --dir "$N/keys" >/dev/null
+client_conf stranger keys/stranger.key
+t0=$(date +%s%N)
+"$KUSKA" query -c "$N/stranger.conf" identification --period 2025 --format csv \
+	>"$T/stranger.out" 2>"$T/stranger.err"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "unregistered key: exit 2 (got $rc)" test $rc = 2
+check "unregistered key: no table" test ! -s "$T/stranger.out"
+check "unregistered key: the error says the key was refused" \
+	grep -q -i "refused" "$T/stranger.err"
+check "unregistered key: answered within 5 s (${ms} ms)" test "$ms" -lt 5000
+
+# --- bad arguments: one-line error, exit 2 -----------------------------------
+bad_arg() { # DESCRIPTION ARGS...
+	local what=$1 rc lines
+	shift
+	"$KUSKA" query -c "$N/analyst.conf" "$@" >"$T/bad.out" 2>"$T/bad.err"
+	rc=$?
+	lines=$(wc -l <"$T/bad.err")
+	if [ $rc = 2 ] && [ "$lines" = 1 ] && [ ! -s "$T/bad.out" ]; then
+		ok "$what: exit 2, one-line error"
+	else
+		not_ok "$what: exit $rc, $lines error lines, $(wc -c <"$T/bad.out") bytes out"
+		head -3 "$T/bad.err" | sed 's/^/  /'
+	fi
+}
+bad_arg "unknown table" victims --period 2025
+bad_arg "quarter 5" identification --period 2025Q5
+bad_arg "two-digit year" identification --period 25
+bad_arg "month as period" identification --period 2025-01
+bad_arg "missing period" identification
+bad_arg "region 26" identification --period 2025 --region 26
+bad_arg "region 00" identification --period 2025 --region 00
+bad_arg "one-digit region" identification --period 2025 --region 1
+bad_arg "region name" identification --period 2025 --region LI
+
+for i in $INSTS; do stop_node "$i" TERM; done
+stop_cons TERM
+finish

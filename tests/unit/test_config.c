@@ -1,0 +1,643 @@
+/*
+ * test_config.c - INI configuration (config.h) and kuska's three config
+ * files (settings.h), written to a temporary directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "event.h"
+#include "settings.h"
+
+static int
+known_bugs(void)
+{
+	const char *e = getenv("KUSKA_TEST_KNOWN_BUGS");
+
+	return e != NULL && strcmp(e, "1") == 0;
+}
+
+struct fixture {
+	char dir[PATH_MAX]; /* real path of a fresh temporary directory */
+	char file[PATH_MAX + 32];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	char tmpl[] = "/tmp/kuska-config-XXXXXX";
+
+	if (fx == NULL || mkdtemp(tmpl) == NULL ||
+	    realpath(tmpl, fx->dir) == NULL)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(fx);
+	return 0;
+}
+
+/* Writes text to DIR/name; fx->file is its path. */
+static const char *
+put(struct fixture *fx, const char *name, const char *text)
+{
+	FILE *f;
+
+	snprintf(fx->file, sizeof(fx->file), "%s/%s", fx->dir, name);
+	f = fopen(fx->file, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	return fx->file;
+}
+
+static const char node_text[] = "# a node\n"
+				"[node]\n"
+				"institution = pnp\n"
+				"key = keys/pnp.key\n"
+				"linkage_key = /etc/kuska/linkage.key\n"
+				"consolidator = tcp://10.0.0.5:7420\n"
+				"consolidator_key = ../shared/cons.pub\n"
+				"submit = ipc://run/submit.sock\n"
+				"data_dir = data\n"
+				"window = 8\n"
+				"ack_timeout_s = 3600\n";
+
+static void
+test_node_valid(void **state)
+{
+	struct fixture *fx = *state;
+	struct node_config c;
+	char err[512] = "", want[PATH_MAX + 64];
+	const char *path = put(fx, "node.conf", node_text);
+
+	memset(&c, 0x5a, sizeof(c));
+	assert_int_equal(
+	    config_load(path, &settings_node_schema, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.institution, INST_PNP);
+	snprintf(want, sizeof(want), "%s/keys/pnp.key", fx->dir);
+	assert_string_equal(c.key, want);
+	assert_string_equal(c.linkage_key, "/etc/kuska/linkage.key");
+	assert_string_equal(c.consolidator, "tcp://10.0.0.5:7420");
+	snprintf(want, sizeof(want), "%s/../shared/cons.pub", fx->dir);
+	assert_string_equal(c.consolidator_key, want);
+	snprintf(want, sizeof(want), "ipc://%s/run/submit.sock", fx->dir);
+	assert_string_equal(c.submit, want);
+	snprintf(want, sizeof(want), "%s/data", fx->dir);
+	assert_string_equal(c.data_dir, want);
+	/* Given, and defaults. */
+	assert_int_equal(c.window, 8);
+	assert_int_equal(c.ack_timeout_s, 3600);
+	assert_int_equal(c.batch_events, 1024);
+	assert_int_equal(c.map_size_mb, 1024);
+	assert_int_equal(c.alarm_backlog_hours, 24);
+	/* An optional path left out is empty. */
+	assert_string_equal(c.metrics_file, "");
+	assert_int_equal(c.metrics_interval_s, 60);
+}
+
+/* Relative paths follow the file, not the working directory. */
+static void
+test_relative_to_file(void **state)
+{
+	struct fixture *fx = *state;
+	struct node_config c;
+	char err[512], sub[PATH_MAX + 8], want[PATH_MAX + 64];
+	char cwd[PATH_MAX];
+	const char *path;
+
+	snprintf(sub, sizeof(sub), "%s/etc", fx->dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	path = put(fx, "etc/node.conf", node_text);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir("/"), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(
+	    config_load(path, &settings_node_schema, &c, err, sizeof(err)), 0);
+	assert_int_equal(chdir(cwd), 0);
+	snprintf(want, sizeof(want), "%s/etc/keys/pnp.key", fx->dir);
+	assert_string_equal(c.key, want);
+	snprintf(want, sizeof(want), "ipc://%s/etc/run/submit.sock", fx->dir);
+	assert_string_equal(c.submit, want);
+
+	/* config_resolve itself. */
+	assert_int_equal(config_resolve(path, "/abs/x", want, sizeof(want)), 0);
+	assert_string_equal(want, "/abs/x");
+	assert_int_equal(config_resolve(path, "x", want, sizeof(want)), 0);
+	snprintf(sub, sizeof(sub), "%s/etc/x", fx->dir);
+	assert_string_equal(want, sub);
+	assert_int_equal(config_resolve(path, "x", want, 4), -ENAMETOOLONG);
+	assert_int_equal(config_resolve(path, "/abs/x", want, 6),
+			 -ENAMETOOLONG);
+}
+
+static const char cons_text[] = "[consolidator]\n"
+				"key = cons.key\n"
+				"registry = registry.conf\n"
+				"listen = tcp://*:7420\n"
+				"query_listen = tcp://127.0.0.1:7421\n"
+				"control = ipc:///run/kuska/control.sock\n"
+				"data_dir = /var/lib/kuska\n"
+				"k = 5\n"
+				"max_map_size_mb = 16777216\n";
+
+/* An optional path: empty is unset, anything else is made absolute. */
+static void
+test_optional_path(void **state)
+{
+	struct fixture *fx = *state;
+	struct consolidator_config c;
+	char text[2048], err[512], want[PATH_MAX + 64];
+	const char *path;
+
+	snprintf(text, sizeof(text), "%smetrics_file = m/kuska.prom\n",
+		 cons_text);
+	path = put(fx, "m.conf", text);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(config_load(path, &settings_consolidator_schema, &c,
+				     err, sizeof(err)),
+			 0);
+	snprintf(want, sizeof(want), "%s/m/kuska.prom", fx->dir);
+	assert_string_equal(c.metrics_file, want);
+	snprintf(text, sizeof(text), "%smetrics_file =\n", cons_text);
+	path = put(fx, "m.conf", text);
+	memset(&c, 0x41, sizeof(c));
+	assert_int_equal(config_load(path, &settings_consolidator_schema, &c,
+				     err, sizeof(err)),
+			 0);
+	assert_string_equal(c.metrics_file, "");
+}
+
+static void
+test_consolidator_client_valid(void **state)
+{
+	struct fixture *fx = *state;
+	struct consolidator_config c;
+	struct client_config cl;
+	char err[512], want[PATH_MAX + 64];
+	const char *path = put(fx, "cons.conf", cons_text);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(config_load(path, &settings_consolidator_schema, &c,
+				     err, sizeof(err)),
+			 0);
+	snprintf(want, sizeof(want), "%s/cons.key", fx->dir);
+	assert_string_equal(c.key, want);
+	snprintf(want, sizeof(want), "%s/registry.conf", fx->dir);
+	assert_string_equal(c.registry, want);
+	assert_string_equal(c.listen, "tcp://*:7420");
+	assert_string_equal(c.query_listen, "tcp://127.0.0.1:7421");
+	assert_string_equal(c.control, "ipc:///run/kuska/control.sock");
+	assert_string_equal(c.data_dir, "/var/lib/kuska");
+	assert_int_equal(c.k, 5);
+	assert_int_equal(c.max_map_size_mb, 16777216);
+	assert_int_equal(c.map_size_mb, 1024);
+	assert_int_equal(c.alarm_silent_hours, 72);
+	assert_int_equal(c.max_connections, 256);
+
+	path = put(fx, "client.conf",
+		   "[client]\nkey = me.key\nconsolidator = "
+		   "tcp://cons.example:7421\nconsolidator_key = /k/c.pub\n");
+	memset(&cl, 0, sizeof(cl));
+	assert_int_equal(
+	    config_load(path, &settings_client_schema, &cl, err, sizeof(err)),
+	    0);
+	snprintf(want, sizeof(want), "%s/me.key", fx->dir);
+	assert_string_equal(cl.key, want);
+	assert_string_equal(cl.consolidator, "tcp://cons.example:7421");
+	assert_string_equal(cl.consolidator_key, "/k/c.pub");
+}
+
+/*
+ * Loads text as a node config and expects -EINVAL with "FILE:LINE:" and
+ * every one of the given words in the message.
+ */
+static void
+expect_error(struct fixture *fx, const char *text, int line, const char *w1,
+	     const char *w2)
+{
+	struct node_config c;
+	char err[512] = "", want[PATH_MAX + 64];
+	const char *path = put(fx, "bad.conf", text);
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	r = config_load(path, &settings_node_schema, &c, err, sizeof(err));
+	if (r != -EINVAL)
+		fail_msg("returned %d for:\n%s", r, text);
+	if (line > 0)
+		snprintf(want, sizeof(want), "%s:%d: ", path, line);
+	else
+		snprintf(want, sizeof(want), "%s: ", path);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("\"%s\" does not start with \"%s\"", err, want);
+	if (w1 != NULL && strstr(err, w1) == NULL)
+		fail_msg("\"%s\" does not say \"%s\"", err, w1);
+	if (w2 != NULL && strstr(err, w2) == NULL)
+		fail_msg("\"%s\" does not say \"%s\"", err, w2);
+}
+
+#define HEAD                                                                   \
+	"[node]\n"                                                             \
+	"institution = mp\n"                                                   \
+	"key = k\n"                                                            \
+	"linkage_key = l\n"                                                    \
+	"consolidator = tcp://c:1\n"                                           \
+	"consolidator_key = c.pub\n"                                           \
+	"submit = ipc://s\n"                                                   \
+	"data_dir = d\n"
+/* HEAD is 8 lines: the next line is 9. */
+
+static void
+test_errors(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_error(fx, HEAD "colour = blue\n", 9, "colour", "unknown key");
+	expect_error(fx, HEAD "window = 2\nwindow = 3\n", 10, "window",
+		     "twice");
+	expect_error(fx, HEAD "key = again\n", 9, "key", "twice");
+	/* A key in the wrong section, and before any section. */
+	expect_error(fx, HEAD "[client]\nkey = x\n", 10, "[client]", "section");
+	expect_error(fx, "window = 2\n" HEAD, 1, "section", NULL);
+	/* Numbers. */
+	expect_error(fx, HEAD "window = ten\n", 9, "window", "number");
+	expect_error(fx, HEAD "window = 4x\n", 9, "window", "number");
+	expect_error(fx, HEAD "window = -1\n", 9, "window", "number");
+	expect_error(fx, HEAD "window = 0x10\n", 9, "window", "number");
+	expect_error(fx, HEAD "window = +4\n", 9, "window", "number");
+	expect_error(fx, HEAD "window =\n", 9, "window", "number");
+	expect_error(fx, HEAD "window = 99999999999999999999999\n", 9, "window",
+		     "1 to 64");
+	/* Out of range. */
+	expect_error(fx, HEAD "window = 65\n", 9, "window", "1 to 64");
+	expect_error(fx, HEAD "window = 0\n", 9, "window", "1 to 64");
+	expect_error(fx, HEAD "batch_events = 1025\n", 9, "batch_events",
+		     "1024");
+	/* Endpoints. */
+	{
+		static const char *const bad_tcp[] = {"http://c:1", "tcp://c",
+						      "tcp:/c:1",   "TCP://c:1",
+						      "c:1",	    ""};
+		static const char *const bad_ipc[] = {"ipc://", "unix:/s",
+						      "tcp://s:1", ""};
+		char text[1024];
+		size_t i;
+		for (i = 0; i < sizeof(bad_tcp) / sizeof(bad_tcp[0]); i++) {
+			snprintf(text, sizeof(text),
+				 "[node]\nconsolidator = %s\n", bad_tcp[i]);
+			expect_error(fx, text, 2, "consolidator", "tcp://");
+		}
+		for (i = 0; i < sizeof(bad_ipc) / sizeof(bad_ipc[0]); i++) {
+			snprintf(text, sizeof(text), "[node]\nsubmit = %s\n",
+				 bad_ipc[i]);
+			expect_error(fx, text, 2, "submit", "ipc://");
+		}
+	}
+	/* Institutions. */
+	expect_error(fx, "[node]\ninstitution = PNP\n", 2, "institution",
+		     "PNP");
+	expect_error(fx, "[node]\ninstitution = police\n", 2, "institution",
+		     NULL);
+	expect_error(fx, "[node]\ninstitution =\n", 2, "institution", NULL);
+	/* An empty path. */
+	expect_error(fx, "[node]\nkey =\n", 2, "key", "path");
+	/* A line that is not INI. */
+	expect_error(fx, HEAD "just words\n", 9, "syntax", NULL);
+	expect_error(fx, "[node\n", 1, NULL, NULL);
+}
+
+/* A required key that is missing is named (there is no line). */
+static void
+test_missing_required(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const required[] = {
+	    "institution",	"key",	  "linkage_key", "consolidator",
+	    "consolidator_key", "submit", "data_dir"};
+	char text[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		const char *p = HEAD;
+		char *q = text;
+		/* HEAD without the line of required[i]. */
+		while (*p != '\0') {
+			const char *nl = strchr(p, '\n');
+			size_t n = (size_t)(nl - p) + 1;
+			size_t klen = strlen(required[i]);
+			if (!(strncmp(p, required[i], klen) == 0 &&
+			      p[klen] == ' ')) {
+				memcpy(q, p, n);
+				q += n;
+			}
+			p += n;
+		}
+		*q = '\0';
+		expect_error(fx, text, 0, required[i], "missing");
+	}
+	/* An empty file is missing everything. */
+	expect_error(fx, "", 0, "institution", "missing");
+}
+
+static void
+test_file_errors(void **state)
+{
+	struct fixture *fx = *state;
+	struct node_config c;
+	char err[512], path[PATH_MAX + 32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/absent.conf", fx->dir);
+	assert_int_equal(
+	    config_load(path, &settings_node_schema, &c, err, sizeof(err)),
+	    -ENOENT);
+	assert_non_null(strstr(err, path));
+	/* A directory. */
+	assert_int_equal(
+	    config_load(fx->dir, &settings_node_schema, &c, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, fx->dir));
+	/* Over CONFIG_MAX_FILE. */
+	snprintf(path, sizeof(path), "%s/big.conf", fx->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("[node]\n", f);
+	while (ftell(f) <= CONFIG_MAX_FILE)
+		fputs("# padding padding padding padding padding\n", f);
+	fclose(f);
+	assert_int_equal(
+	    config_load(path, &settings_node_schema, &c, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, path));
+}
+
+/* Loads text with schema, prints it, loads the print: the same bytes. */
+static void
+canonical_round_trip(struct fixture *fx, const struct config_schema *schema,
+		     size_t size, const char *text)
+{
+	void *a = calloc(1, size), *b = calloc(1, size);
+	char err[512] = "", printed[PATH_MAX + 32], *buf = NULL;
+	size_t blen = 0;
+	const char *path = put(fx, "canon.conf", text);
+	FILE *f;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	if (config_load(path, schema, a, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	f = open_memstream(&buf, &blen);
+	assert_non_null(f);
+	config_print(f, schema, a);
+	fclose(f);
+	/* Printed to another directory: nothing relative is left. */
+	snprintf(printed, sizeof(printed), "%s/printed", fx->dir);
+	mkdir(printed, 0700);
+	snprintf(printed, sizeof(printed), "printed/canon.conf");
+	path = put(fx, printed, buf);
+	if (config_load(path, schema, b, err, sizeof(err)) != 0)
+		fail_msg("%s\n--- printed:\n%s", err, buf);
+	assert_memory_equal(a, b, size);
+	/* And printing again gives the same text. */
+	{
+		char *buf2 = NULL;
+		size_t blen2 = 0;
+		f = open_memstream(&buf2, &blen2);
+		assert_non_null(f);
+		config_print(f, schema, b);
+		fclose(f);
+		assert_string_equal(buf, buf2);
+		free(buf2);
+	}
+	free(buf);
+	free(a);
+	free(b);
+}
+
+static void
+test_canonical_round_trip(void **state)
+{
+	struct fixture *fx = *state;
+
+	canonical_round_trip(fx, &settings_node_schema,
+			     sizeof(struct node_config), node_text);
+	canonical_round_trip(fx, &settings_node_schema,
+			     sizeof(struct node_config), HEAD);
+	canonical_round_trip(fx, &settings_consolidator_schema,
+			     sizeof(struct consolidator_config), cons_text);
+	canonical_round_trip(fx, &settings_client_schema,
+			     sizeof(struct client_config),
+			     "[client]\nkey = a\nconsolidator = tcp://h:1\n"
+			     "consolidator_key = b\n");
+	canonical_round_trip(fx, &settings_node_schema,
+			     sizeof(struct node_config),
+			     HEAD "metrics_file = prom/node.prom\n"
+				  "metrics_interval_s = 86400\n");
+	/* Every limit value. */
+	canonical_round_trip(fx, &settings_node_schema,
+			     sizeof(struct node_config),
+			     HEAD "batch_events = 1\nwindow = 64\n"
+				  "ack_timeout_s = 1\nmap_size_mb = 1048576\n"
+				  "alarm_backlog_hours = 8760\n");
+}
+
+/* A path of some length made of short components under DIR. */
+static void
+long_path(char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		out[i] = i % 10 == 9 ? '/' : 'p';
+	out[len] = '\0';
+}
+
+/*
+ * Paths are stored in 512-byte fields, but inih reads lines of at most
+ * INI_MAX_LINE (200) bytes: a longer line is cut, and its tail is read as
+ * a line of its own. A long data_dir is then either refused with a
+ * confusing message or, worse, silently cut.
+ */
+static void
+test_long_path(void **state)
+{
+	struct fixture *fx = *state;
+	struct node_config c;
+	char text[4096], p[400], err[512], want[PATH_MAX + 512];
+	const char *path;
+	int r;
+
+	if (!known_bugs())
+		skip();
+	long_path(p, 300);
+	snprintf(text, sizeof(text),
+		 "[node]\ninstitution = mp\nkey = k\nlinkage_key = l\n"
+		 "consolidator = tcp://c:1\nconsolidator_key = c.pub\n"
+		 "submit = ipc://s\ndata_dir = /%s\n",
+		 p);
+	path = put(fx, "long.conf", text);
+	memset(&c, 0, sizeof(c));
+	r = config_load(path, &settings_node_schema, &c, err, sizeof(err));
+	if (r != 0)
+		fail_msg("a 301-byte absolute path is refused: %s", err);
+	snprintf(want, sizeof(want), "/%s", p);
+	assert_string_equal(c.data_dir, want);
+}
+
+/*
+ * With a syntax error on one line and a bad key on a later one, inih
+ * reports the first line but the message is the later line's reason.
+ */
+static void
+test_error_line_matches_reason(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (!known_bugs())
+		skip();
+	expect_error(fx, HEAD "just words\ncolour = blue\n", 9, "syntax", NULL);
+}
+
+/*
+ * A tcp:// endpoint is checked only for "tcp://" and a colon: no port, a
+ * port that is not a number or out of range are all accepted, and the
+ * daemon only finds out when it binds or connects.
+ */
+static void
+test_endpoint_port_checked(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (!known_bugs())
+		skip();
+	expect_error(fx, "[node]\nconsolidator = tcp://host:\n", 2,
+		     "consolidator", NULL);
+	expect_error(fx, "[node]\nconsolidator = tcp://host:http\n", 2,
+		     "consolidator", NULL);
+	expect_error(fx, "[node]\nconsolidator = tcp://host:99999\n", 2,
+		     "consolidator", NULL);
+	expect_error(fx, "[node]\nconsolidator = tcp://:7420\n", 2,
+		     "consolidator", NULL);
+}
+
+static void
+test_section(void **state)
+{
+	struct fixture *fx = *state;
+	char out[32];
+
+	assert_int_equal(
+	    settings_section(put(fx, "a.conf", node_text), out, sizeof(out)),
+	    0);
+	assert_string_equal(out, "node");
+	assert_int_equal(
+	    settings_section(put(fx, "b.conf", "; c\n\n  [consolidator]\n"),
+			     out, sizeof(out)),
+	    0);
+	assert_string_equal(out, "consolidator");
+	assert_int_equal(
+	    settings_section(put(fx, "c.conf", "key = x\n"), out, sizeof(out)),
+	    -EINVAL);
+	assert_int_equal(
+	    settings_section(put(fx, "d.conf", ""), out, sizeof(out)), -EINVAL);
+	assert_int_equal(
+	    settings_section("/nonexistent/kuska.conf", out, sizeof(out)),
+	    -ENOENT);
+}
+
+/* config_parse_raw passes section, name and value, and stops on error. */
+struct raw_seen {
+	int n;
+	char last[128];
+};
+
+static int
+raw_fn(void *arg, const char *section, const char *name, const char *value,
+       char *why, size_t whylen)
+{
+	struct raw_seen *s = arg;
+
+	s->n++;
+	snprintf(s->last, sizeof(s->last), "%s/%s=%s", section, name, value);
+	if (strcmp(name, "stop") == 0) {
+		snprintf(why, whylen, "stopped here");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+test_parse_raw(void **state)
+{
+	struct fixture *fx = *state;
+	struct raw_seen s = {0};
+	char err[512], want[PATH_MAX + 64];
+	const char *path;
+
+	path = put(fx, "raw.conf",
+		   "[a b]\nx = 1\n; comment\n[c]\ny =  two words  \n");
+	assert_int_equal(config_parse_raw(path, raw_fn, &s, err, sizeof(err)),
+			 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.last, "c/y=two words");
+	memset(&s, 0, sizeof(s));
+	path = put(fx, "raw.conf", "[a]\nx = 1\nstop = now\nz = 3\n");
+	assert_int_equal(config_parse_raw(path, raw_fn, &s, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(s.n, 2); /* not called after the failure */
+	snprintf(want, sizeof(want), "%s:3: stopped here", path);
+	assert_string_equal(err, want);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_node_valid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_optional_path, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_relative_to_file, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_consolidator_client_valid,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_required, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_canonical_round_trip, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_long_path, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_error_line_matches_reason,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_endpoint_port_checked, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_section, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_parse_raw, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,611 @@
+/* test_outbox.c - the node's durable store (outbox.h), in a temp dir. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "outbox.h"
+
+#define MAP (16u << 20)
+
+struct fixture {
+	char dir[64];
+	char db[96];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/kuska-outbox-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	/* A directory outbox_open must create. */
+	snprintf(fx->db, sizeof(fx->db), "%s/db", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(fx);
+	return 0;
+}
+
+/* The envelope bytes used for seq: len bytes derived from seq. */
+static size_t
+fake_env(uint64_t seq, uint8_t *buf, size_t cap)
+{
+	size_t len = 20 + (size_t)(seq * 37 % 200), i;
+
+	assert_true(len <= cap);
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(seq * 13 + i);
+	return len;
+}
+
+/* Appends seqs first..last (each in its own transaction if each_txn). */
+static void
+append_range(struct outbox *ob, uint64_t first, uint64_t last)
+{
+	struct outbox_txn *t = NULL;
+	uint8_t env[512];
+	char ref[32];
+	uint64_t s;
+
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	for (s = first; s <= last; s++) {
+		size_t len = fake_env(s, env, sizeof(env));
+		assert_int_equal(outbox_next_seq(t), s);
+		snprintf(ref, sizeof(ref), "REF-%llu", (unsigned long long)s);
+		assert_int_equal(outbox_append(t, s, 1000 + s, env, len, ref),
+				 0);
+	}
+	assert_int_equal(outbox_commit(&t), 0);
+	assert_null(t);
+}
+
+struct read_ctx {
+	uint64_t expect; /* next seq expected */
+	size_t n, stop_after;
+};
+
+static int
+read_fn(void *arg, uint64_t seq, uint64_t created_ms, const uint8_t *env,
+	size_t len)
+{
+	struct read_ctx *c = arg;
+	uint8_t want[512];
+	size_t wl = fake_env(seq, want, sizeof(want));
+
+	assert_int_equal(seq, c->expect);
+	assert_int_equal(created_ms, 1000 + seq);
+	assert_int_equal(len, wl);
+	assert_memory_equal(env, want, len);
+	c->expect++;
+	c->n++;
+	return c->stop_after != 0 && c->n >= c->stop_after;
+}
+
+static void
+test_append_read(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct read_ctx c;
+	struct outbox_state st;
+	int n;
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.next_seq, 1);
+	assert_int_equal(st.acked_seq, 0);
+	assert_int_equal(st.dead_total, 0);
+	assert_int_equal(st.last_contact_ms, 0);
+	/* Nothing to read yet. */
+	memset(&c, 0, sizeof(c));
+	c.expect = 1;
+	assert_int_equal(outbox_read(ob, 1, 100, read_fn, &c), 0);
+
+	append_range(ob, 1, 10);
+	append_range(ob, 11, 50);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.next_seq, 51);
+
+	memset(&c, 0, sizeof(c));
+	c.expect = 1;
+	assert_int_equal(outbox_read(ob, 1, 1000, read_fn, &c), 50);
+	assert_int_equal(c.expect, 51);
+	/* From the middle, with a maximum. */
+	memset(&c, 0, sizeof(c));
+	c.expect = 20;
+	assert_int_equal(outbox_read(ob, 20, 5, read_fn, &c), 5);
+	assert_int_equal(c.expect, 25);
+	/* From 0 is from the start; past the end is nothing. */
+	memset(&c, 0, sizeof(c));
+	c.expect = 1;
+	assert_int_equal(outbox_read(ob, 0, 3, read_fn, &c), 3);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(outbox_read(ob, 51, 3, read_fn, &c), 0);
+	/* The callback stops the walk. */
+	memset(&c, 0, sizeof(c));
+	c.expect = 10;
+	c.stop_after = 4;
+	n = outbox_read(ob, 10, 100, read_fn, &c);
+	assert_int_equal(c.n, 4);
+	assert_true(n == 3 || n == 4);
+	outbox_close(&ob);
+	assert_null(ob);
+	outbox_close(&ob);
+	outbox_close(NULL);
+}
+
+static void
+test_next_seq_persists(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_txn *t = NULL;
+	struct outbox_state st;
+	struct read_ctx c;
+	uint8_t env[512];
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	append_range(ob, 1, 7);
+	outbox_close(&ob);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.next_seq, 8);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(outbox_next_seq(t), 8);
+	outbox_abort(&t);
+	assert_null(t);
+	outbox_abort(&t);
+	outbox_abort(NULL);
+
+	/* An aborted append leaves nothing behind. */
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(
+	    outbox_append(t, 8, 1008, env, fake_env(8, env, sizeof(env)), "x"),
+	    0);
+	assert_int_equal(outbox_next_seq(t), 9);
+	outbox_abort(&t);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.next_seq, 8);
+	memset(&c, 0, sizeof(c));
+	c.expect = 1;
+	assert_int_equal(outbox_read(ob, 1, 100, read_fn, &c), 7);
+	outbox_close(&ob);
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	append_range(ob, 8, 9);
+	outbox_close(&ob);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.next_seq, 10);
+	memset(&c, 0, sizeof(c));
+	c.expect = 1;
+	assert_int_equal(outbox_read(ob, 1, 100, read_fn, &c), 9);
+	outbox_close(&ob);
+}
+
+static void
+test_append_wrong_seq(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_txn *t = NULL;
+	uint8_t env[8] = {1, 2, 3};
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(outbox_append(t, 0, 1, env, 3, "a"), -EINVAL);
+	assert_int_equal(outbox_append(t, 2, 1, env, 3, "a"), -EINVAL);
+	assert_int_equal(outbox_append(t, 1, 1, env, 3, "a"), 0);
+	assert_int_equal(outbox_append(t, 1, 1, env, 3, "a"), -EINVAL);
+	assert_int_equal(outbox_append(t, 3, 1, env, 3, "a"), -EINVAL);
+	assert_int_equal(outbox_append(t, 2, 1, env, 3, ""), 0);
+	assert_int_equal(outbox_next_seq(t), 3);
+	assert_int_equal(outbox_commit(&t), 0);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(outbox_append(t, 2, 1, env, 3, "a"), -EINVAL);
+	assert_int_equal(outbox_append(t, UINT64_MAX, 1, env, 3, "a"), -EINVAL);
+	outbox_abort(&t);
+	outbox_close(&ob);
+}
+
+static void
+test_refs(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_txn *t = NULL;
+	uint8_t id[EVENT_ID_LEN], id2[EVENT_ID_LEN];
+	struct ref_info in, out;
+
+	memset(id, 0x11, sizeof(id));
+	memset(id2, 0x11, sizeof(id2));
+	id2[EVENT_ID_LEN - 1] = 0x12;
+	memset(&in, 0, sizeof(in));
+	in.seq = 0x0102030405060708ull;
+	memset(in.digest, 0xd1, sizeof(in.digest));
+	in.digest[31] = 0x7f;
+	in.kind = KIND_CASE_STAGE;
+	in.state = REF_LIVE;
+	in.target = 0;
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(outbox_ref_get(t, id, &out), -ENOENT);
+	assert_int_equal(outbox_ref_put(t, id, &in), 0);
+	/* Seen inside the same transaction. */
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(outbox_ref_get(t, id, &out), 0);
+	assert_int_equal(out.seq, in.seq);
+	assert_int_equal(outbox_ref_get(t, id2, &out), -ENOENT);
+	assert_int_equal(outbox_commit(&t), 0);
+	outbox_close(&ob);
+
+	/* After reopening; then overwritten. */
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(outbox_ref_get(t, id, &out), 0);
+	assert_int_equal(out.seq, in.seq);
+	assert_memory_equal(out.digest, in.digest, 32);
+	assert_int_equal(out.kind, in.kind);
+	assert_int_equal(out.state, in.state);
+	assert_int_equal(out.target, in.target);
+	in.state = REF_WITHDRAWN;
+	in.target = 1;
+	in.kind = KIND_WITHDRAWAL;
+	assert_int_equal(outbox_ref_put(t, id, &in), 0);
+	assert_int_equal(outbox_commit(&t), 0);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(outbox_ref_get(t, id, &out), 0);
+	assert_int_equal(out.state, REF_WITHDRAWN);
+	assert_int_equal(out.target, 1);
+	assert_int_equal(out.kind, KIND_WITHDRAWAL);
+	/* An aborted put is forgotten. */
+	assert_int_equal(outbox_ref_put(t, id2, &in), 0);
+	outbox_abort(&t);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(outbox_ref_get(t, id2, &out), -ENOENT);
+	outbox_abort(&t);
+	outbox_close(&ob);
+}
+
+static struct rejection
+rej(uint64_t seq, enum reason r, const char *text)
+{
+	struct rejection x;
+
+	memset(&x, 0, sizeof(x));
+	x.seq = seq;
+	x.reason = r;
+	snprintf(x.text, sizeof(x.text), "%s", text);
+	return x;
+}
+
+static void
+test_record_ack(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_state st;
+	struct rejection r[3];
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	append_range(ob, 1, 30);
+	assert_int_equal(outbox_record_ack(ob, 10, false, 5000, NULL, 0), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 10);
+	assert_int_equal(st.last_contact_ms, 5000);
+	/* Never backwards... */
+	assert_int_equal(outbox_record_ack(ob, 4, false, 6000, NULL, 0), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 10);
+	assert_int_equal(st.last_contact_ms, 6000);
+	assert_int_equal(outbox_record_ack(ob, 10, false, 6001, NULL, 0), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 10);
+	/* ...unless reset (a consolidator restored from backup). */
+	assert_int_equal(outbox_record_ack(ob, 4, true, 7000, NULL, 0), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 4);
+	assert_int_equal(outbox_record_ack(ob, 0, true, 7001, NULL, 0), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 0);
+	assert_int_equal(outbox_record_ack(ob, 20, false, 8000, NULL, 0), 0);
+
+	/* Dead letters: stored once, counted once. */
+	r[0] = rej(12, REASON_BAD_EVENT, "region 26");
+	r[1] = rej(15, REASON_KIND_NOT_ALLOWED, "service from pnp");
+	assert_int_equal(outbox_record_ack(ob, 20, false, 9000, r, 2), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, 2);
+	/* The same ack heard again, and one new rejection. */
+	r[2] = rej(18, REASON_BAD_TARGET, "no such seq");
+	assert_int_equal(outbox_record_ack(ob, 20, false, 9100, r, 3), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, 3);
+	assert_int_equal(outbox_record_ack(ob, 20, false, 9200, r, 3), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, 3);
+	assert_int_equal(st.acked_seq, 20);
+	assert_int_equal(st.last_contact_ms, 9200);
+	/* Survives reopening. */
+	outbox_close(&ob);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, 3);
+	assert_int_equal(st.acked_seq, 20);
+	assert_int_equal(st.next_seq, 31);
+	outbox_close(&ob);
+}
+
+static void
+test_dead_list(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct dead_letter d[10];
+	struct rejection r[4];
+	char longtext[CODEC_MAX_TEXT + 1];
+	int n;
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_dead_list(ob, d, 10), 0);
+	{
+		uint64_t counts[REASON_COUNT];
+		size_t i;
+		memset(counts, 0xff, sizeof(counts));
+		assert_int_equal(outbox_dead_by_reason(ob, counts), 0);
+		for (i = 0; i < REASON_COUNT; i++)
+			assert_int_equal(counts[i], 0);
+	}
+	append_range(ob, 1, 40);
+	memset(longtext, 'L', CODEC_MAX_TEXT);
+	longtext[CODEC_MAX_TEXT] = '\0';
+	r[0] = rej(3, REASON_BAD_EVENT, "first");
+	r[1] = rej(30, REASON_BAD_SIGNATURE, longtext);
+	assert_int_equal(outbox_record_ack(ob, 30, false, 111, r, 2), 0);
+	r[2] = rej(17, REASON_GAP, "");
+	r[3] = rej(40, (enum reason)200, "unknown reason");
+	assert_int_equal(outbox_record_ack(ob, 40, false, 222, &r[2], 2), 0);
+
+	memset(d, 0x55, sizeof(d));
+	n = outbox_dead_list(ob, d, 10);
+	assert_int_equal(n, 4);
+	/* Newest (highest sequence) first, each with its ref. */
+	assert_int_equal(d[0].seq, 40);
+	assert_string_equal(d[0].ref, "REF-40");
+	assert_int_equal(d[0].reason, REASON_NONE); /* out of range */
+	assert_string_equal(d[0].text, "unknown reason");
+	assert_int_equal(d[0].at_ms, 222);
+	assert_int_equal(d[1].seq, 30);
+	assert_string_equal(d[1].ref, "REF-30");
+	assert_int_equal(d[1].reason, REASON_BAD_SIGNATURE);
+	assert_string_equal(d[1].text, longtext);
+	assert_int_equal(d[1].at_ms, 111);
+	assert_int_equal(d[2].seq, 17);
+	assert_string_equal(d[2].ref, "REF-17");
+	assert_int_equal(d[2].reason, REASON_GAP);
+	assert_string_equal(d[2].text, "");
+	assert_int_equal(d[3].seq, 3);
+	assert_string_equal(d[3].ref, "REF-3");
+	assert_string_equal(d[3].text, "first");
+	/* A maximum. */
+	memset(d, 0, sizeof(d));
+	assert_int_equal(outbox_dead_list(ob, d, 2), 2);
+	assert_int_equal(d[0].seq, 40);
+	assert_int_equal(d[1].seq, 30);
+	assert_int_equal(outbox_dead_list(ob, d, 0), 0);
+
+	/* Counted by reason; an unknown reason counts as none. */
+	{
+		uint64_t counts[REASON_COUNT];
+		memset(counts, 0xff, sizeof(counts));
+		assert_int_equal(outbox_dead_by_reason(ob, counts), 0);
+		assert_int_equal(counts[REASON_BAD_EVENT], 1);
+		assert_int_equal(counts[REASON_BAD_SIGNATURE], 1);
+		assert_int_equal(counts[REASON_GAP], 1);
+		assert_int_equal(counts[REASON_NONE], 1);
+		assert_int_equal(counts[REASON_BAD_TARGET], 0);
+	}
+
+	/* A rejection for a sequence never appended has no ref. */
+	r[0] = rej(1000, REASON_BAD_ENVELOPE, "?");
+	assert_int_equal(outbox_record_ack(ob, 40, false, 333, r, 1), 0);
+	assert_int_equal(outbox_dead_list(ob, d, 1), 1);
+	assert_int_equal(d[0].seq, 1000);
+	assert_string_equal(d[0].ref, "");
+	outbox_close(&ob);
+}
+
+/* A long ref is cut to fit dead_letter.ref. */
+static void
+test_long_ref(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_txn *t = NULL;
+	struct dead_letter d;
+	struct rejection r = rej(1, REASON_BAD_EVENT, "x");
+	char ref[300];
+	uint8_t env[4] = {0};
+
+	memset(ref, 'R', sizeof(ref) - 1);
+	ref[sizeof(ref) - 1] = '\0';
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(outbox_append(t, 1, 1, env, sizeof(env), ref), 0);
+	assert_int_equal(outbox_commit(&t), 0);
+	assert_int_equal(outbox_record_ack(ob, 1, false, 1, &r, 1), 0);
+	assert_int_equal(outbox_dead_list(ob, &d, 1), 1);
+	assert_int_equal(strlen(d.ref), sizeof(d.ref) - 1);
+	assert_memory_equal(d.ref, ref, sizeof(d.ref) - 1);
+	outbox_close(&ob);
+}
+
+/*
+ * A tiny map fills: outbox_append or outbox_commit says -ENOSPC, and
+ * everything committed before is intact and readable, after reopening
+ * too.
+ */
+static void
+test_map_full(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_txn *t = NULL;
+	struct outbox_state st;
+	struct read_ctx c;
+	uint8_t env[512];
+	uint64_t committed = 0, s;
+	int r = 0, rounds;
+
+	assert_int_equal(outbox_open(fx->db, 64 * 1024, &ob), 0);
+	/* Batches of 5 until the map is full. */
+	for (rounds = 0; rounds < 1000; rounds++) {
+		assert_int_equal(outbox_begin(ob, &t), 0);
+		for (s = committed + 1; s <= committed + 5; s++) {
+			char ref[32];
+			snprintf(ref, sizeof(ref), "REF-%llu",
+				 (unsigned long long)s);
+			r = outbox_append(t, s, 1000 + s, env,
+					  fake_env(s, env, sizeof(env)), ref);
+			if (r != 0)
+				break;
+		}
+		if (r != 0) {
+			assert_int_equal(r, -ENOSPC);
+			outbox_abort(&t);
+			break;
+		}
+		r = outbox_commit(&t);
+		assert_null(t);
+		if (r != 0) {
+			assert_int_equal(r, -ENOSPC);
+			break;
+		}
+		committed += 5;
+	}
+	assert_int_equal(r, -ENOSPC);
+	assert_true(committed > 0);
+
+	/* What was committed is all there, and nothing more. */
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.next_seq, committed + 1);
+	memset(&c, 0, sizeof(c));
+	c.expect = 1;
+	assert_int_equal(outbox_read(ob, 1, 100000, read_fn, &c),
+			 (int)committed);
+	/* Still usable: acks (small writes) may or may not fit, but never
+	 * corrupt anything. */
+	r = outbox_record_ack(ob, committed, false, 42, NULL, 0);
+	assert_true(r == 0 || r == -ENOSPC);
+	outbox_close(&ob);
+
+	/* Reopened with room, it carries on from the same point. */
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.next_seq, committed + 1);
+	memset(&c, 0, sizeof(c));
+	c.expect = 1;
+	assert_int_equal(outbox_read(ob, 1, 100000, read_fn, &c),
+			 (int)committed);
+	append_range(ob, committed + 1, committed + 20);
+	memset(&c, 0, sizeof(c));
+	c.expect = 1;
+	assert_int_equal(outbox_read(ob, 1, 100000, read_fn, &c),
+			 (int)committed + 20);
+	outbox_close(&ob);
+}
+
+/* A big single envelope in a tiny map. */
+static void
+test_map_full_one_value(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_txn *t = NULL;
+	struct outbox_state st;
+	uint8_t *big = calloc(1, 256 * 1024);
+	int r;
+
+	assert_non_null(big);
+	assert_int_equal(outbox_open(fx->db, 64 * 1024, &ob), 0);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	r = outbox_append(t, 1, 1, big, 256 * 1024, "big");
+	if (r == 0)
+		r = outbox_commit(&t);
+	else
+		outbox_abort(&t);
+	assert_int_equal(r, -ENOSPC);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.next_seq, 1);
+	outbox_close(&ob);
+	free(big);
+}
+
+static void
+test_open_errors(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	char path[128];
+	FILE *f;
+
+	/* A parent that does not exist. */
+	snprintf(path, sizeof(path), "%s/no/such/dir", fx->dir);
+	assert_int_equal(outbox_open(path, MAP, &ob), -ENOENT);
+	assert_null(ob);
+	/* A file where the directory should be. */
+	snprintf(path, sizeof(path), "%s/file", fx->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_true(outbox_open(path, MAP, &ob) < 0);
+	assert_null(ob);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_append_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_next_seq_persists, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_append_wrong_seq, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_refs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_record_ack, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_long_ref, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_map_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_map_full_one_value, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,657 @@
+/* test_store.c - the consolidator's LMDB store (store.h), in a temp dir. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "store.h"
+
+#define MAP (8u << 20)
+
+struct fixture {
+	char dir[64];
+	char db[96];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/kuska-store-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	snprintf(fx->db, sizeof(fx->db), "%s/db", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(fx);
+	return 0;
+}
+
+static void
+put_str(struct store_txn *t, enum store_table tb, const char *k, const char *v)
+{
+	assert_int_equal(store_put(t, tb, k, strlen(k), v, strlen(v), 0), 0);
+}
+
+static void
+expect_str(struct store_txn *t, enum store_table tb, const char *k,
+	   const char *v)
+{
+	const void *got;
+	size_t len;
+
+	if (v == NULL) {
+		assert_int_equal(store_get(t, tb, k, strlen(k), &got, &len),
+				 -ENOENT);
+		return;
+	}
+	assert_int_equal(store_get(t, tb, k, strlen(k), &got, &len), 0);
+	assert_int_equal(len, strlen(v));
+	assert_memory_equal(got, v, len);
+}
+
+static void
+test_be_helpers(void **state)
+{
+	uint8_t b[8];
+
+	(void)state;
+	store_be64(b, 0x0102030405060708ull);
+	assert_int_equal(b[0], 1);
+	assert_int_equal(b[7], 8);
+	assert_int_equal(store_get64(b), 0x0102030405060708ull);
+	store_be64(b, UINT64_MAX);
+	assert_int_equal(store_get64(b), UINT64_MAX);
+	store_be32(b, 0xa1b2c3d4u);
+	assert_int_equal(b[0], 0xa1);
+	assert_int_equal(b[3], 0xd4);
+	assert_int_equal(store_get32(b), 0xa1b2c3d4u);
+}
+
+static void
+test_get_put_del(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	const void *v;
+	size_t vl;
+
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	expect_str(t, T_META, "a", NULL);
+	put_str(t, T_META, "a", "1");
+	put_str(t, T_META, "b", "two");
+	/* Tables are separate. */
+	put_str(t, T_INSTS, "a", "other");
+	expect_str(t, T_META, "a", "1");
+	expect_str(t, T_INSTS, "a", "other");
+	/* Overwrite, and refuse to. */
+	put_str(t, T_META, "a", "uno");
+	assert_int_equal(
+	    store_put(t, T_META, "a", 1, "x", 1, STORE_NOOVERWRITE), -EEXIST);
+	expect_str(t, T_META, "a", "uno");
+	/* An empty value. */
+	assert_int_equal(store_put(t, T_META, "e", 1, "", 0, 0), 0);
+	assert_int_equal(store_get(t, T_META, "e", 1, &v, &vl), 0);
+	assert_int_equal(vl, 0);
+	assert_int_equal(store_del(t, T_META, "b", 1), 0);
+	assert_int_equal(store_del(t, T_META, "b", 1), -ENOENT);
+	expect_str(t, T_META, "b", NULL);
+	assert_int_equal(store_commit(&t), 0);
+	assert_null(t);
+
+	/* Reopened: what was committed. */
+	store_close(&st);
+	assert_null(st);
+	store_close(&st);
+	store_close(NULL);
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, false, &t), 0);
+	expect_str(t, T_META, "a", "uno");
+	expect_str(t, T_META, "b", NULL);
+	expect_str(t, T_INSTS, "a", "other");
+	/* A read transaction does not write. */
+	assert_true(store_put(t, T_META, "z", 1, "z", 1, 0) < 0);
+	store_abort(&t);
+	assert_null(t);
+	store_abort(&t);
+	store_abort(NULL);
+	store_close(&st);
+}
+
+static void
+test_commit_abort(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL, *r = NULL;
+
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	put_str(t, T_META, "kept", "yes");
+	assert_int_equal(store_commit(&t), 0);
+
+	assert_int_equal(store_begin(st, true, &t), 0);
+	put_str(t, T_META, "dropped", "yes");
+	assert_int_equal(store_del(t, T_META, "kept", 4), 0);
+	/* A reader started before the commit sees the old state. */
+	assert_int_equal(store_begin(st, false, &r), 0);
+	expect_str(r, T_META, "kept", "yes");
+	expect_str(r, T_META, "dropped", NULL);
+	store_abort(&t);
+	expect_str(r, T_META, "kept", "yes");
+	store_abort(&r);
+
+	assert_int_equal(store_begin(st, false, &r), 0);
+	expect_str(r, T_META, "kept", "yes");
+	expect_str(r, T_META, "dropped", NULL);
+	store_abort(&r);
+	store_close(&st);
+}
+
+static void
+test_append_flag(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	uint8_t k[8];
+	uint64_t s;
+
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	for (s = 1; s <= 100; s++) {
+		store_be64(k, s);
+		assert_int_equal(
+		    store_put(t, T_ENV_FIRST, k, 8, "e", 1, STORE_APPEND), 0);
+	}
+	/* Not after the last key: refused. */
+	store_be64(k, 50);
+	assert_true(store_put(t, T_ENV_FIRST, k, 8, "e", 1, STORE_APPEND) < 0);
+	store_abort(&t);
+	store_close(&st);
+}
+
+struct each_ctx {
+	size_t n;
+	char keys[64][16];
+	size_t stop_at;
+};
+
+static int
+each_fn(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	struct each_ctx *c = arg;
+
+	(void)v;
+	(void)vlen;
+	assert_true(klen < 16);
+	memcpy(c->keys[c->n], k, klen);
+	c->keys[c->n][klen] = '\0';
+	c->n++;
+	if (c->stop_at != 0 && c->n == c->stop_at)
+		return 7;
+	return 0;
+}
+
+static void
+test_each_last(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const keys[] = {
+	    "a", "ab", "abc", "abd", "ac", "b", "b\xff", "b\xff\xff", "c"};
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	struct each_ctx c;
+	const void *k, *v;
+	size_t kl, vl, i;
+
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	/* Empty table. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_each(t, T_CHANGES, NULL, 0, each_fn, &c), 0);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(store_last(t, T_CHANGES, NULL, 0, &k, &kl, &v, &vl),
+			 -ENOENT);
+	assert_int_equal(store_last(t, T_CHANGES, "a", 1, &k, &kl, &v, &vl),
+			 -ENOENT);
+	/* Inserted out of order. */
+	for (i = sizeof(keys) / sizeof(keys[0]); i-- > 0;)
+		put_str(t, T_CHANGES, keys[i], keys[i]);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_each(t, T_CHANGES, NULL, 0, each_fn, &c), 0);
+	assert_int_equal(c.n, 9);
+	for (i = 0; i < 9; i++)
+		assert_string_equal(c.keys[i], keys[i]);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_each(t, T_CHANGES, "ab", 2, each_fn, &c), 0);
+	assert_int_equal(c.n, 3);
+	assert_string_equal(c.keys[0], "ab");
+	assert_string_equal(c.keys[2], "abd");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_each(t, T_CHANGES, "b", 1, each_fn, &c), 0);
+	assert_int_equal(c.n, 3);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_each(t, T_CHANGES, "zz", 2, each_fn, &c), 0);
+	assert_int_equal(c.n, 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_each(t, T_CHANGES, "aa", 2, each_fn, &c), 0);
+	assert_int_equal(c.n, 0);
+	/* The callback's nonzero value stops the walk and is returned. */
+	memset(&c, 0, sizeof(c));
+	c.stop_at = 2;
+	assert_int_equal(store_each(t, T_CHANGES, "a", 1, each_fn, &c), 7);
+	assert_int_equal(c.n, 2);
+
+	/* Last with a prefix. */
+	assert_int_equal(store_last(t, T_CHANGES, NULL, 0, &k, &kl, &v, &vl),
+			 0);
+	assert_int_equal(kl, 1);
+	assert_memory_equal(k, "c", 1);
+	assert_int_equal(store_last(t, T_CHANGES, "a", 1, &k, &kl, &v, &vl), 0);
+	assert_int_equal(kl, 2);
+	assert_memory_equal(k, "ac", 2);
+	assert_int_equal(vl, 2);
+	assert_memory_equal(v, "ac", 2);
+	assert_int_equal(store_last(t, T_CHANGES, "ab", 2, &k, &kl, &v, &vl),
+			 0);
+	assert_memory_equal(k, "abd", 3);
+	assert_int_equal(store_last(t, T_CHANGES, "\xff", 1, &k, &kl, &v, &vl),
+			 -ENOENT);
+	/* The last key overall matches the prefix. */
+	assert_int_equal(store_last(t, T_CHANGES, "c", 1, &k, &kl, &v, &vl), 0);
+	assert_memory_equal(k, "c", 1);
+	/* No key with the prefix, between others. */
+	assert_int_equal(store_last(t, T_CHANGES, "aa", 2, &k, &kl, &v, &vl),
+			 -ENOENT);
+	assert_int_equal(store_last(t, T_CHANGES, "bb", 2, &k, &kl, &v, &vl),
+			 -ENOENT);
+	assert_int_equal(store_last(t, T_CHANGES, "0", 1, &k, &kl, &v, &vl),
+			 -ENOENT);
+	assert_int_equal(store_last(t, T_CHANGES, "d", 1, &k, &kl, &v, &vl),
+			 -ENOENT);
+	/* Prefixes over 64 bytes are refused. */
+	{
+		char p[65];
+		memset(p, 'a', sizeof(p));
+		assert_int_equal(
+		    store_last(t, T_CHANGES, p, 65, &k, &kl, &v, &vl), -EINVAL);
+	}
+
+	/* Clear empties one table only. */
+	put_str(t, T_META, "m", "1");
+	assert_int_equal(store_clear(t, T_CHANGES), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_each(t, T_CHANGES, NULL, 0, each_fn, &c), 0);
+	assert_int_equal(c.n, 0);
+	expect_str(t, T_META, "m", "1");
+	put_str(t, T_CHANGES, "new", "1");
+	assert_int_equal(store_commit(&t), 0);
+	assert_int_equal(store_begin(st, false, &t), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_each(t, T_CHANGES, NULL, 0, each_fn, &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.keys[0], "new");
+	store_abort(&t);
+	store_close(&st);
+}
+
+static int
+known_bugs(void)
+{
+	const char *e = getenv("KUSKA_TEST_KNOWN_BUGS");
+
+	return e != NULL && strcmp(e, "1") == 0;
+}
+
+/*
+ * store_last with a prefix whose last byte is 0xff: the seek key is the
+ * prefix "plus one" with the carry, but keeps the prefix's length, so
+ * for prefix "b\xff" it seeks "c\x00" rather than "c". A key "c" then
+ * sits between the two and the real last key "b\xff\xff" is missed.
+ */
+static void
+test_last_prefix_carry(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	const void *k, *v;
+	size_t kl, vl;
+
+	if (!known_bugs())
+		skip();
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	put_str(t, T_CHANGES, "b\xff\xff", "x");
+	put_str(t, T_CHANGES, "c", "y");
+	assert_int_equal(store_last(t, T_CHANGES, "b\xff", 2, &k, &kl, &v, &vl),
+			 0);
+	assert_int_equal(kl, 3);
+	assert_memory_equal(k, "b\xff\xff", 3);
+	store_abort(&t);
+	store_close(&st);
+}
+
+static int64_t
+counter(struct store_txn *t, enum store_table tb, const char *k)
+{
+	const void *v;
+	size_t vl;
+	int r = store_get(t, tb, k, strlen(k), &v, &vl);
+
+	if (r == -ENOENT)
+		return -1; /* absent */
+	assert_int_equal(r, 0);
+	assert_int_equal(vl, 8);
+	return (int64_t)store_get64(v);
+}
+
+static void
+add(struct store_txn *t, enum store_table tb, const char *k, int64_t d)
+{
+	assert_int_equal(store_add(t, tb, k, strlen(k), d), 0);
+}
+
+static void
+test_add(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	enum store_table c = (enum store_table)(T_STATS_FIRST + 1);
+
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	add(t, c, "x", 5);
+	assert_int_equal(counter(t, c, "x"), 5);
+	add(t, c, "x", 3);
+	assert_int_equal(counter(t, c, "x"), 8);
+	add(t, c, "x", -8); /* reaches zero: deleted */
+	assert_int_equal(counter(t, c, "x"), -1);
+	add(t, c, "x", -4); /* never negative, never created */
+	assert_int_equal(counter(t, c, "x"), -1);
+	add(t, c, "y", 2);
+	add(t, c, "y", -10); /* would go below zero: gone */
+	assert_int_equal(counter(t, c, "y"), -1);
+	add(t, c, "z", 0); /* zero on a missing counter: nothing */
+	assert_int_equal(counter(t, c, "z"), -1);
+	add(t, c, "big", INT64_MAX - 1);
+	add(t, c, "big", 1);
+	assert_int_equal(counter(t, c, "big"), INT64_MAX);
+
+	/* Interleaved with other tables and with puts and deletes on the
+	 * same one: the cached cursor keeps up. */
+	add(t, c, "a", 1);
+	add(t, T_META, "a", 10);
+	add(t, c, "b", 1);
+	put_str(t, c, "aa", "01234567");
+	add(t, c, "a", 1);
+	assert_int_equal(store_del(t, c, "b", 1), 0);
+	add(t, c, "b", 4);
+	add(t, T_META, "a", 1);
+	assert_int_equal(counter(t, c, "a"), 2);
+	assert_int_equal(counter(t, c, "b"), 4);
+	assert_int_equal(counter(t, T_META, "a"), 11);
+	/* Many counters, in and out of key order. */
+	{
+		char k[8];
+		int i;
+		for (i = 0; i < 300; i++) {
+			snprintf(k, sizeof(k), "k%03d", (i * 7) % 300);
+			add(t, c, k, i % 5 + 1);
+		}
+		for (i = 0; i < 300; i++) {
+			snprintf(k, sizeof(k), "k%03d", (i * 7) % 300);
+			add(t, c, k, -(i % 5 + 1));
+		}
+		for (i = 0; i < 300; i++) {
+			snprintf(k, sizeof(k), "k%03d", i);
+			assert_int_equal(counter(t, c, k), -1);
+		}
+	}
+	/* store_clear with the add cursor open on that table. */
+	add(t, c, "q", 3);
+	assert_int_equal(store_clear(t, c), 0);
+	assert_int_equal(counter(t, c, "q"), -1);
+	add(t, c, "q", 2);
+	assert_int_equal(counter(t, c, "q"), 2);
+	assert_int_equal(store_commit(&t), 0);
+
+	assert_int_equal(store_begin(st, false, &t), 0);
+	assert_int_equal(counter(t, c, "q"), 2);
+	assert_int_equal(counter(t, c, "a"), -1); /* cleared */
+	assert_int_equal(counter(t, T_META, "a"), 11);
+	store_abort(&t);
+
+	/* Aborted adds are forgotten. */
+	assert_int_equal(store_begin(st, true, &t), 0);
+	add(t, c, "q", 100);
+	store_abort(&t);
+	assert_int_equal(store_begin(st, false, &t), 0);
+	assert_int_equal(counter(t, c, "q"), 2);
+	store_abort(&t);
+	store_close(&st);
+}
+
+/* Fills the store in transactions of 20 puts of vlen bytes until
+ * -ENOSPC; returns the number of transactions committed. */
+static int
+fill(struct store *st, size_t vlen, int start)
+{
+	struct store_txn *t = NULL;
+	uint8_t *v = malloc(vlen);
+	uint8_t k[8];
+	int n, i, r = 0;
+
+	assert_non_null(v);
+	for (n = start; n < start + 100000; n++) {
+		assert_int_equal(store_begin(st, true, &t), 0);
+		for (i = 0; i < 20; i++) {
+			memset(v, n + i, vlen);
+			store_be64(k, (uint64_t)n * 20 + (uint64_t)i);
+			r = store_put(t, T_ENV_FIRST, k, 8, v, vlen,
+				      STORE_APPEND);
+			if (r != 0)
+				break;
+		}
+		if (r != 0) {
+			assert_int_equal(r, -ENOSPC);
+			store_abort(&t);
+			break;
+		}
+		r = store_commit(&t);
+		assert_null(t);
+		if (r != 0) {
+			assert_int_equal(r, -ENOSPC);
+			break;
+		}
+	}
+	free(v);
+	assert_int_equal(r, -ENOSPC);
+	return n - start;
+}
+
+struct count_ctx {
+	size_t n;
+	size_t vlen;
+};
+
+static int
+count_fn(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	struct count_ctx *c = arg;
+	uint64_t key;
+	uint8_t want;
+	size_t i;
+
+	assert_int_equal(klen, 8);
+	key = store_get64(k);
+	assert_int_equal(key, c->n);
+	assert_int_equal(vlen, c->vlen);
+	/* Every value whole: written by transaction key / 20. */
+	want = (uint8_t)(key / 20 + key % 20);
+	for (i = 0; i < vlen; i++)
+		if (((const uint8_t *)v)[i] != want)
+			fail_msg("key %llu byte %zu", (unsigned long long)key,
+				 i);
+	c->n++;
+	return 0;
+}
+
+static size_t
+count_entries(struct store *st, size_t vlen)
+{
+	struct store_txn *t = NULL;
+	struct count_ctx c = {0, vlen};
+
+	assert_int_equal(store_begin(st, false, &t), 0);
+	assert_int_equal(store_each(t, T_ENV_FIRST, NULL, 0, count_fn, &c), 0);
+	store_abort(&t);
+	return c.n;
+}
+
+/* A small map fills; nothing half-written; growing makes room. */
+static void
+test_full_and_grow(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	size_t size0;
+	int done, more;
+
+	assert_int_equal(store_open(fx->db, 256 * 1024, 1024 * 1024, &st), 0);
+	size0 = store_map_size(st);
+	assert_true(size0 >= 256 * 1024);
+	done = fill(st, 300, 0);
+	assert_true(done > 0);
+	/* Exactly the committed transactions are there. */
+	assert_int_equal(count_entries(st, 300), (size_t)done * 20);
+
+	/* Grow to the ceiling, filling each time. */
+	assert_int_equal(store_grow(st), 0);
+	assert_int_equal(store_map_size(st), 2 * size0);
+	more = fill(st, 300, done);
+	assert_true(more > 0);
+	done += more;
+	assert_int_equal(count_entries(st, 300), (size_t)done * 20);
+	assert_int_equal(store_grow(st), 0);
+	assert_int_equal(store_map_size(st), 1024 * 1024);
+	more = fill(st, 300, done);
+	assert_true(more > 0);
+	done += more;
+	assert_int_equal(store_grow(st), -ENOSPC);
+	assert_int_equal(store_map_size(st), 1024 * 1024);
+	assert_int_equal(count_entries(st, 300), (size_t)done * 20);
+	store_close(&st);
+
+	/* Reopened asking for less: the map still holds all the data
+	 * (LMDB keeps at least what is used), and nothing is lost. */
+	assert_int_equal(store_open(fx->db, 256 * 1024, 256 * 1024, &st), 0);
+	assert_true(store_map_size(st) > 256 * 1024);
+	assert_int_equal(count_entries(st, 300), (size_t)done * 20);
+	/* The ceiling is never below the map. */
+	assert_int_equal(store_grow(st), -ENOSPC);
+	store_close(&st);
+	/* A ceiling raised at run time (SIGHUP) lets it grow; one below
+	 * the map is the map. */
+	assert_int_equal(store_open(fx->db, 256 * 1024, 256 * 1024, &st), 0);
+	store_set_max(st, 1);
+	assert_int_equal(store_grow(st), -ENOSPC);
+	store_set_max(st, 2 * store_map_size(st));
+	assert_int_equal(store_grow(st), 0);
+	assert_int_equal(store_grow(st), -ENOSPC);
+	more = fill(st, 300, done);
+	assert_true(more > 0);
+	done += more;
+	assert_int_equal(count_entries(st, 300), (size_t)done * 20);
+	store_close(&st);
+	/* Reopened with a higher ceiling, it can grow and take more. */
+	assert_int_equal(store_open(fx->db, 256 * 1024, 4096 * 1024, &st), 0);
+	assert_int_equal(store_grow(st), 0);
+	more = fill(st, 300, done);
+	assert_true(more > 0);
+	done += more;
+	assert_int_equal(count_entries(st, 300), (size_t)done * 20);
+	store_close(&st);
+}
+
+/* One value bigger than the whole map. */
+static void
+test_full_one_value(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	uint8_t *big = calloc(1, 512 * 1024);
+	const void *v;
+	size_t vl;
+	int r;
+
+	assert_non_null(big);
+	assert_int_equal(store_open(fx->db, 128 * 1024, 128 * 1024, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	put_str(t, T_META, "before", "1");
+	assert_int_equal(store_commit(&t), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	put_str(t, T_META, "with", "1");
+	r = store_put(t, T_META, "big", 3, big, 512 * 1024, 0);
+	if (r == 0)
+		r = store_commit(&t);
+	else
+		store_abort(&t);
+	assert_int_equal(r, -ENOSPC);
+	assert_int_equal(store_begin(st, false, &t), 0);
+	assert_int_equal(store_get(t, T_META, "before", 6, &v, &vl), 0);
+	assert_int_equal(store_get(t, T_META, "with", 4, &v, &vl), -ENOENT);
+	assert_int_equal(store_get(t, T_META, "big", 3, &v, &vl), -ENOENT);
+	store_abort(&t);
+	store_close(&st);
+	free(big);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_be_helpers),
+	    cmocka_unit_test_setup_teardown(test_get_put_del, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_commit_abort, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_append_flag, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_each_last, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_last_prefix_carry, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_add, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_full_and_grow, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_full_one_value, setup,
+					    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
