@@ -123,6 +123,15 @@ node_status(const char *conf)
 	printf("\n  consolidator:           %s, last answer %s\n",
 	       s->connected ? "connected" : "not connected",
 	       ago(s->last_contact_ms, s->now_ms, a, sizeof(a)));
+	if (s->last_refusal[0] != '\0' &&
+	    s->last_refusal_ms + 600000 > s->now_ms) {
+		/* Batches refused whole within the last ten minutes: the
+		 * events wait, and someone has to look. */
+		printf("  WARNING: the consolidator refused a batch %s: %s\n",
+		       ago(s->last_refusal_ms, s->now_ms, a, sizeof(a)),
+		       s->last_refusal);
+		health = 1;
+	}
 	printf("  refused (dead letters): %llu\n",
 	       (unsigned long long)s->dead_total);
 	for (i = 0; i < s->n_dead; i++)

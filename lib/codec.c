@@ -769,6 +769,11 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 	ns.accepted_total = in->accepted_total;
 	ns.now_ms = in->now_ms;
 	ns.alarm_backlog_hours = in->alarm_backlog_hours;
+	if (in->last_refusal[0] != '\0') {
+		ns.last_refusal = (char *)in->last_refusal;
+		ns.has_last_refusal_ms = 1;
+		ns.last_refusal_ms = in->last_refusal_ms;
+	}
 	pc->msg_case = KUSKA__CONTROL__MSG_NODE_STATUS;
 	pc->node_status = &ns;
 	r = control_pack(pc, ret_buf, ret_len);
@@ -929,6 +934,8 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 	ns->accepted_total = in->accepted_total;
 	ns->now_ms = in->now_ms;
 	ns->alarm_backlog_hours = in->alarm_backlog_hours;
+	copy_str(ns->last_refusal, sizeof(ns->last_refusal), in->last_refusal);
+	ns->last_refusal_ms = in->last_refusal_ms;
 	return 0;
 }
 

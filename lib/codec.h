@@ -192,6 +192,8 @@ struct node_status {
 	uint64_t oldest_pending_ms, last_contact_ms, now_ms;
 	bool connected;
 	uint32_t alarm_backlog_hours;
+	char last_refusal[CODEC_MAX_TEXT + 40]; /* "" if none */
+	uint64_t last_refusal_ms;
 	size_t n_dead;
 	struct dead_letter *dead; /* owned by the struct control */
 };

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <ini.h>
 
 #include "event.h"
+#include "log.h"
 
 struct raw_ctx {
 	config_line_fn fn;
@@ -34,13 +36,81 @@ raw_handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
+/* The longest line inih reads whole (its build's INI_MAX_LINE). */
+#define CONFIG_MAX_LINE 200
+
+/*
+ * Checks the file's lines before inih sees them, so that every error is
+ * named at its own line: each is blank, a comment, "[section]" or
+ * "name = value", at most CONFIG_MAX_LINE bytes, with no NUL byte and no
+ * leading white space (which inih would take as the continuation of the
+ * value above).
+ */
+static int
+prescan(const char *path, char *errbuf, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[CONFIG_MAX_LINE + 2];
+	unsigned lineno = 0;
+	const char *why = NULL;
+
+	if (f == NULL) {
+		int e = errno;
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	while (why == NULL && fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+		const char *p = line;
+		lineno++;
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			why = "line longer than 200 characters";
+			break;
+		}
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (memchr(line, '\0', len) != NULL || strlen(line) != len) {
+			why = "NUL byte in the line";
+			break;
+		}
+		if (len == 0)
+			continue;
+		if (line[0] == ' ' || line[0] == '\t') {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p != '\0')
+				why = "indented line (a value cannot go on over "
+				      "lines; remove the leading spaces)";
+			continue;
+		}
+		if (*p == '#' || *p == ';')
+			continue;
+		if (*p == '[') {
+			if (strchr(p, ']') == NULL)
+				why = "unclosed [section]";
+			continue;
+		}
+		if (strchr(p, '=') == NULL || *p == '=')
+			why = "syntax error (expected [section] or name = "
+			      "value)";
+	}
+	fclose(f);
+	if (why != NULL) {
+		snprintf(errbuf, errlen, "%s:%u: %s", path, lineno, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 config_parse_raw(const char *path, config_line_fn fn, void *arg,
 		 char *errbuf, size_t errlen)
 {
 	struct raw_ctx c = {.fn = fn, .arg = arg};
 	struct stat st;
-	int line;
+	int line, r;
 
 	if (stat(path, &st) != 0) {
 		int e = errno;
@@ -52,6 +122,9 @@ config_parse_raw(const char *path, config_line_fn fn, void *arg,
 			 "%d bytes", path, CONFIG_MAX_FILE);
 		return -EINVAL;
 	}
+	r = prescan(path, errbuf, errlen);
+	if (r != 0)
+		return r;
 	line = ini_parse(path, raw_handler, &c);
 	if (line < 0) {
 		snprintf(errbuf, errlen, "%s: cannot open", path);
@@ -98,6 +171,56 @@ struct load_ctx {
 	bool seen[64];
 };
 
+/*
+ * Untrusted text for a message: as it is when it is plain printable ASCII
+ * of reasonable length, else quoted with escapes (log_quote).
+ */
+static const char *
+shown(const char *s, char *buf, size_t cap)
+{
+	size_t i, len = strlen(s);
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			break;
+	if (i == len && len < 40)
+		return s;
+	return log_quote(s, len, buf, cap);
+}
+
+/* tcp://HOST:PORT: a host of [A-Za-z0-9.-_*] or [IPv6], a port 1..65535. */
+static bool
+valid_tcp(const char *v)
+{
+	const char *host, *colon;
+	unsigned long port;
+	char *end;
+
+	if (strncmp(v, "tcp://", 6) != 0)
+		return false;
+	host = v + 6;
+	colon = strrchr(host, ':');
+	if (colon == NULL || colon == host)
+		return false;
+	if (host[0] == '[') {
+		if (colon[-1] != ']')
+			return false;
+	} else {
+		const char *p;
+		for (p = host; p < colon; p++)
+			if (!((*p >= 'a' && *p <= 'z') ||
+			      (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= '0' && *p <= '9') || *p == '.' ||
+			      *p == '-' || *p == '_' || *p == '*'))
+				return false;
+	}
+	if (colon[1] < '0' || colon[1] > '9')
+		return false;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	return errno == 0 && *end == '\0' && port >= 1 && port <= 65535;
+}
+
 static int
 set_field(struct load_ctx *c, const struct config_field *f, const char *value,
 	  char *why, size_t whylen)
@@ -128,19 +251,21 @@ set_field(struct load_ctx *c, const struct config_field *f, const char *value,
 	case CONFIG_INSTITUTION:
 		inst = (int)institution_from_name(value);
 		if (inst == 0) {
+			char q[64];
 			snprintf(why, whylen,
-				 "%s: \"%.40s\" is not one of pnp, mp, pj, "
-				 "mimp, minsa",
-				 f->name, value);
+				 "%s: %s is not one of pnp, mp, pj, mimp, "
+				 "minsa",
+				 f->name, shown(value, q, sizeof(q)));
 			return -EINVAL;
 		}
 		memcpy(dst, &inst, sizeof(inst));
 		return 0;
 	case CONFIG_ENDPOINT_TCP:
-		if (strncmp(value, "tcp://", 6) != 0 ||
-		    strchr(value + 6, ':') == NULL) {
+		if (!valid_tcp(value)) {
 			snprintf(why, whylen,
-				 "%s: must be tcp://HOST:PORT", f->name);
+				 "%s: must be tcp://HOST:PORT with a port from "
+				 "1 to 65535",
+				 f->name);
 			return -EINVAL;
 		}
 		break;
@@ -166,9 +291,11 @@ set_field(struct load_ctx *c, const struct config_field *f, const char *value,
 	case CONFIG_PATH:
 		if (value[0] == '\0' ||
 		    config_resolve(c->path, value, tmp, sizeof(tmp)) != 0 ||
-		    strlen(tmp) >= f->size) {
-			snprintf(why, whylen, "%s: empty or too long a path",
-				 f->name);
+		    strlen(tmp) > CONFIG_MAX_PATH) {
+			snprintf(why, whylen,
+				 "%s: empty path, or a path longer than %d "
+				 "characters once made absolute",
+				 f->name, CONFIG_MAX_PATH);
 			return -EINVAL;
 		}
 		snprintf(dst, f->size, "%s", tmp);
@@ -193,15 +320,26 @@ load_line(void *arg, const char *section, const char *name, const char *value,
 	size_t i;
 
 	if (strcmp(section, c->schema->section) != 0) {
-		snprintf(why, whylen, "unknown section [%.40s] (expected [%s])",
-			 section, c->schema->section);
+		char q[64];
+		if (section[0] == '\0')
+			snprintf(why, whylen,
+				 "%.40s: a key before any section (expected "
+				 "[%s] first)",
+				 name, c->schema->section);
+		else
+			snprintf(why, whylen,
+				 "unknown section [%s] (expected [%s])",
+				 shown(section, q, sizeof(q)),
+				 c->schema->section);
 		return -EINVAL;
 	}
 	for (i = 0; i < c->schema->n_fields; i++)
 		if (strcmp(name, c->schema->fields[i].name) == 0)
 			break;
 	if (i == c->schema->n_fields) {
-		snprintf(why, whylen, "%.40s: unknown key", name);
+		char q[64];
+		snprintf(why, whylen, "%s: unknown key",
+			 shown(name, q, sizeof(q)));
 		return -EINVAL;
 	}
 	if (c->seen[i]) {

@@ -210,6 +210,36 @@ age_group_of(unsigned years)
 	return AGE_18_PLUS;
 }
 
+/* ISO 3166-1 alpha-2, the 249 officially assigned codes, in order. */
+static const char iso_codes[] =
+	"ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBY"
+	"BZCACCCDCFCGCHCICKCLCMCNCOCRCUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFK"
+	"FMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGYHKHMHNHRHTHUIDIEILIMINIOIQIR"
+	"ISITJEJMJOJPKEKGKHKIKMKNKPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMFMGMHMK"
+	"MLMMMNMOMPMQMRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPM"
+	"PNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTF"
+	"TGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSYEYTZAZMZW";
+
+bool
+nationality_valid(const char *code)
+{
+	size_t lo = 0, hi = (sizeof(iso_codes) - 1) / 2;
+
+	if (code[0] == 'X' && code[1] == 'X')
+		return true; /* unknown */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = memcmp(iso_codes + 2 * mid, code, 2);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 /*
  * check_victim - range checks of one victim: sex and age group known, age
  * at most 120 and in its group, nationality two upper-case ASCII letters
@@ -232,8 +262,7 @@ check_victim(const struct victim *v, const char **why)
 		*why = "victim age group";
 		return -EINVAL;
 	}
-	if (n[0] < 'A' || n[0] > 'Z' || n[1] < 'A' || n[1] > 'Z' ||
-	    n[2] != '\0') {
+	if (n[2] != '\0' || !nationality_valid(n)) {
 		*why = "victim nationality";
 		return -EINVAL;
 	}

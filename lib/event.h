@@ -161,6 +161,10 @@ enum service service_from_name(const char *s);
 const char *stage_name(enum stage v);
 enum stage stage_from_name(const char *s);
 
+/* nationality_valid - whether code[0..1] is an ISO 3166-1 alpha-2 code
+ * or XX (unknown). */
+bool nationality_valid(const char *code);
+
 /* The age group of an age in whole years. */
 enum age_group age_group_of(unsigned years);
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include <sodium.h>
+
+#include "log.h"
 
 #define KEYS_MAX_FILE 4096 /* a key file is a few short lines */
 
@@ -174,6 +177,11 @@ keys_write(const struct secret_key *k, const char *dir, const char *name)
 		snprintf(path, sizeof(path), "%s/%s.pub", dir, name);
 		r = write_new_file(path, pub, (size_t)m, 0644);
 	}
+	if (r != 0) {
+		/* No secret key without its public half. */
+		snprintf(path, sizeof(path), "%s/%s.key", dir, name);
+		unlink(path);
+	}
 	return r;
 }
 
@@ -273,6 +281,32 @@ struct key_fields {
 };
 
 /*
+ * Why a name does not belong in a file of f's kind: tells a public key
+ * file given where a secret one is expected, and the other way round.
+ */
+static const char *
+wrong_kind(const char *name, const struct key_fields *f)
+{
+	bool want_secret = f->names[1] != NULL &&
+			   strcmp(f->names[1], "sign_secret") == 0;
+
+	if (want_secret && (strcmp(name, "sign_public") == 0 ||
+			    strcmp(name, "transport_public") == 0 ||
+			    strcmp(name, "fingerprint") == 0))
+		return "this is a public key file (.pub); a secret key file "
+		       "(.key) is expected";
+	if (!want_secret && f->names[1] != NULL &&
+	    (strcmp(name, "sign_secret") == 0 ||
+			     strcmp(name, "transport_secret") == 0))
+		return "this is a secret key file (.key); a public key file "
+		       "(.pub) is expected";
+	if (strcmp(name, "linkage") == 0 || strcmp(f->names[0], "linkage") == 0)
+		return "not the line of this kind of key file (a linkage key "
+		       "file has one line, linkage = ...)";
+	return "unknown key";
+}
+
+/*
  * Splits "name = value" lines of buf (modified in place) into f, for the
  * names listed in f->names. Comments (#) and blank lines are skipped.
  */
@@ -280,11 +314,12 @@ static int
 parse_key_lines(char *buf, struct key_fields *f, const char *path,
 		char *errbuf, size_t errlen)
 {
-	char *line = buf, *next;
+	char *line = buf, *next, *name = NULL;
 	unsigned lineno = 0;
+	const char *why;
 
 	for (; line != NULL; line = next) {
-		char *eq, *name, *value, *end;
+		char *eq, *value, *end;
 		size_t i;
 
 		lineno++;
@@ -313,15 +348,31 @@ parse_key_lines(char *buf, struct key_fields *f, const char *path,
 		for (i = 0; i < 6 && f->names[i] != NULL; i++)
 			if (strcmp(name, f->names[i]) == 0)
 				break;
-		if (i == 6 || f->names[i] == NULL || f->values[i] != NULL)
-			goto bad;
+		if (i < 6 && f->names[i] != NULL && f->values[i] != NULL) {
+			why = "given twice";
+			goto named;
+		}
+		if (i == 6 || f->names[i] == NULL) {
+			why = wrong_kind(name, f);
+			goto named;
+		}
 		f->values[i] = value;
 	}
 	return 0;
+named:
+	if (errbuf != NULL) {
+		char q[48];
+		snprintf(errbuf, errlen, "%s:%u: %s: %s", path, lineno,
+			 log_quote(name, name != NULL ? strlen(name) : 0, q,
+				   sizeof(q)),
+			 why);
+	}
+	return -EINVAL;
 bad:
 	if (errbuf != NULL)
-		snprintf(errbuf, errlen, "%s:%u: malformed key file line", path,
-			 lineno);
+		snprintf(errbuf, errlen,
+			 "%s:%u: not a key file line (expected name = value)",
+			 path, lineno);
 	return -EINVAL;
 }
 
@@ -415,6 +466,21 @@ keys_load_public(const char *path, struct public_key *ret, char *errbuf,
 		goto out;
 	}
 	keys_key_id(k.sign_pk, k.key_id);
+	if (f.values[3] != NULL) {
+		char fp[17];
+		int i;
+		for (i = 0; i < KEY_ID_LEN; i++)
+			snprintf(fp + 2 * i, 3, "%02x", k.key_id[i]);
+		if (strcmp(f.values[3], fp) != 0) {
+			if (errbuf != NULL)
+				snprintf(errbuf, errlen,
+					 "%s: fingerprint does not match the "
+					 "key (the file was altered?)",
+					 path);
+			r = -EINVAL;
+			goto out;
+		}
+	}
 	*ret = k;
 out:
 	sodium_free(buf);

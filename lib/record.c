@@ -299,6 +299,10 @@ parse_nationality(struct parser *p, json_t *v, const char *path, char out[3])
 		return fail(p, path, "nationality",
 			    "must be two upper-case letters (ISO 3166-1 "
 			    "alpha-2, or XX)");
+	if (!nationality_valid(s))
+		return fail(p, path, "nationality",
+			    "is not an ISO 3166-1 alpha-2 country code (XX "
+			    "for unknown)");
 	out[0] = s[0];
 	out[1] = s[1];
 	out[2] = '\0';
@@ -907,10 +911,24 @@ static void
 json_reason(struct parser *p, json_error_t *je)
 {
 	char *near = strstr(je->text, " near ");
+	unsigned byte;
 
 	if (near != NULL)
 		*near = '\0';
-	fail(p, "", "", "invalid JSON at column %d: %s", je->column, je->text);
+	/* Say in the officer's words what jansson says in its own. */
+	if (strstr(je->text, "\\u0000 is not allowed") != NULL)
+		fail(p, "", "",
+		     "invalid JSON at column %d: a NUL character (\\u0000) "
+		     "is not allowed",
+		     je->column);
+	else if (sscanf(je->text, "unable to decode byte 0x%x", &byte) == 1)
+		fail(p, "", "",
+		     "not UTF-8 text (byte 0x%02x at column %d): save the "
+		     "file as UTF-8",
+		     byte & 0xff, je->column);
+	else
+		fail(p, "", "", "invalid JSON at column %d: %s", je->column,
+		     je->text);
 }
 
 int
@@ -930,6 +948,12 @@ record_parse(const char *line, size_t len, enum institution inst,
 	if (len > RECORD_MAX_LINE) {
 		r = fail(&p, "", "", "line longer than %d bytes",
 			 RECORD_MAX_LINE);
+		goto out;
+	}
+	if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		r = fail(&p, "", "",
+			 "the line starts with a byte-order mark (BOM): save "
+			 "the file as UTF-8 without BOM");
 		goto out;
 	}
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);

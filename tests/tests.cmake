@@ -18,7 +18,8 @@ else()
 	endforeach()
 endif()
 
-# Fuzz targets: with KUSKA_FUZZ (clang) each becomes a libFuzzer binary;
+# Fuzz targets: with KUSKA_FUZZ (clang) each becomes a libFuzzer binary,
+# and all code is built with coverage for it (fuzzer-no-link);
 # otherwise each is linked with a replay driver and run over its saved
 # corpus under ctest.
 file(GLOB FUZZ_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)

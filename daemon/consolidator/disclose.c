@@ -15,8 +15,17 @@ disclose_group_safe(const struct dcell *cells, const struct dgroup *g)
 		}
 	}
 	if (g->total >= 0 && cells[g->total].suppressed) {
-		/* total = shown parts + hidden parts: one equation. */
-		return hidden >= 1 || cells[g->total].value == 0;
+		/* total = shown parts + hidden parts. One hidden part would
+		 * do for this equation alone, but the total may be pinned by
+		 * another (as a part of a larger group): then the part would
+		 * follow. Ask for two hidden parts while any is left. */
+		if (hidden >= 2)
+			return true;
+		for (i = 0; i < g->n_parts; i++)
+			if (!cells[g->parts[i]].suppressed &&
+			    cells[g->parts[i]].value != 0)
+				return false;
+		return hidden == 1;
 	}
 	if (hidden == 0)
 		return true;

@@ -130,20 +130,13 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 	struct sign_fields f;
 	char fp[17];
 
-	if (env->version != CODEC_VERSION)
-		return say(why, whylen, REASON_BAD_VERSION,
-			   "schema version %u not supported (this "
-			   "consolidator speaks %d)",
-			   env->version, CODEC_VERSION);
+	/* First whether a registered key of the speaker signed it: until
+	 * then the envelope is nobody's, and may not cost a sequence. */
 	key = registry_by_key_id(reg, speaker, env->key_id);
 	if (key == NULL)
 		return say(why, whylen, REASON_UNKNOWN_KEY,
 			   "key %s is not registered for %s",
 			   log_hex8(env->key_id, fp), speaker->id);
-	if (!registry_key_valid_at(key, env->created_ms))
-		return say(why, whylen, REASON_KEY_NOT_VALID,
-			   "key %s was not valid when the event was created",
-			   key->name);
 	f.version = env->version;
 	f.institution = (uint8_t)env->inst;
 	f.seq = env->seq;
@@ -154,6 +147,15 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 	if (sign_verify(key->sign_pk, &f, env->signature) != 0)
 		return say(why, whylen, REASON_BAD_SIGNATURE,
 			   "signature does not verify with key %s", key->name);
+	if (!registry_key_valid_at(key, env->created_ms))
+		return say(why, whylen, REASON_KEY_NOT_VALID,
+			   "key %s was not valid when the event was created",
+			   key->name);
+	if (env->version != CODEC_VERSION)
+		return say(why, whylen, REASON_BAD_VERSION,
+			   "schema version %u not supported (this "
+			   "consolidator speaks %d)",
+			   env->version, CODEC_VERSION);
 	if (codec_event_decode(env->event, env->event_len, ev) != 0)
 		return say(why, whylen, REASON_BAD_EVENT,
 			   "event undecodable or a field out of range");
@@ -259,6 +261,8 @@ struct batch_ctx {
 	int32_t today;
 	struct rejection *rej;
 	size_t n_rej;
+	enum reason stop_reason; /* why the batch stopped short (or NONE) */
+	char stop_text[CODEC_MAX_TEXT + 1];
 };
 
 static int
@@ -289,10 +293,34 @@ refuse_seq(struct batch_ctx *c, uint64_t seq, enum reason reason,
 	return 0;
 }
 
+/* Stops the batch at an envelope no key of the speaker vouches for. */
+static int
+stop_batch(struct batch_ctx *c, enum reason reason, const char *why)
+{
+	c->stop_reason = reason;
+	snprintf(c->stop_text, sizeof(c->stop_text), "sequence %llu: %.160s",
+		 (unsigned long long)(c->s.last_seq + 1), why);
+	log_warnx("event=batch_stopped institution=%s seq=%llu reason=%s "
+		  "text=\"%s\"",
+		  c->speaker->id, (unsigned long long)(c->s.last_seq + 1),
+		  reason_name(reason), why);
+	return 3;
+}
+
+/* Reasons that leave the envelope unauthenticated. */
+static bool
+unauthenticated(enum reason r)
+{
+	return r == REASON_UNKNOWN_KEY || r == REASON_BAD_SIGNATURE;
+}
+
 /*
  * One envelope at the position of sequence expected. Returns 1 taken
- * (accepted or refused), 0 skipped (duplicate), 2 gap (stop), <0 store
- * error.
+ * (accepted or refused as a dead letter), 0 skipped (duplicate), 2 gap,
+ * 3 not authenticated (stop: c->stop_reason says why), <0 store error.
+ * Only an envelope signed by one of the speaker's registered keys can
+ * take a sequence number: otherwise whoever holds a transport key alone
+ * could burn an institution's sequence numbers.
  */
 static int
 take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
@@ -304,16 +332,13 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 	enum reason reason;
 	int r;
 
-	if (codec_envelope_decode(buf, len, &env) != 0) {
-		r = refuse_seq(c, expected, REASON_BAD_ENVELOPE,
-			       "envelope undecodable");
-		return r < 0 ? r : 1;
-	}
+	if (codec_envelope_decode(buf, len, &env) != 0)
+		return stop_batch(c, REASON_BAD_ENVELOPE,
+				  "envelope undecodable");
 	if (env.inst != c->speaker->inst) {
 		codec_envelope_clear(&env);
-		r = refuse_seq(c, expected, REASON_WRONG_INSTITUTION,
-			       "envelope names another institution");
-		return r < 0 ? r : 1;
+		return stop_batch(c, REASON_WRONG_INSTITUTION,
+				  "envelope names another institution");
 	}
 	if (env.seq < expected) {
 		codec_envelope_clear(&env);
@@ -326,6 +351,10 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 	}
 	reason = ingest_check(c->ig->reg, c->speaker, &env, c->today, c->ev,
 			      why, sizeof(why));
+	if (unauthenticated(reason)) {
+		codec_envelope_clear(&env);
+		return stop_batch(c, reason, why);
+	}
 	if (reason == REASON_NONE && (c->ev->kind == KIND_CORRECTION ||
 				      c->ev->kind == KIND_WITHDRAWAL))
 		reason = apply_change(c->t, c->speaker->inst, env.seq, c->ev,
@@ -369,6 +398,7 @@ run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 
 	c->s = c->ig->inst[c->speaker->inst];
 	c->n_rej = 0;
+	c->stop_reason = REASON_NONE;
 	r = store_begin(c->ig->st, true, &c->t);
 	if (r != 0)
 		return r;
@@ -378,9 +408,19 @@ run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 				  batch->envelope_lens[i], &gap_seq);
 		if (r < 0)
 			goto fail;
-		if (r == 2)
+		if (r == 2 || r == 3)
 			break;
 		taken += (size_t)r;
+	}
+	if (r == 3 && taken == 0) {
+		/* Nothing of it is anybody's: refuse the batch whole. */
+		stats_discard(c->ig->stats);
+		store_abort(&c->t);
+		reply->type = MSG_REFUSAL;
+		reply->batch_id = batch->batch_id;
+		reply->reason = c->stop_reason;
+		snprintf(reply->text, sizeof(reply->text), "%s", c->stop_text);
+		return 0;
 	}
 	if (r == 2 && taken == 0) {
 		stats_discard(c->ig->stats);

@@ -231,6 +231,8 @@ on_batch(struct cons *c, const struct tframes *req,
 	c->contact_ms[p->inst] = date_now_ms();
 	(void)ingest_batch(&c->ig, p, m, c->contact_ms[p->inst], &reply);
 	metrics_observe(&c->commit, (double)(date_mono_ms() - t0) / 1000.0);
+	if (reply.type == MSG_REFUSAL && reply.reason != REASON_GAP)
+		c->frames_refused++;
 	send_msg(c->ingest, req, &reply);
 	if (reply.type == MSG_ACK) {
 		log_debug("event=batch institution=%s batch=%llu accepted=%llu "
@@ -253,7 +255,13 @@ handle_ingest(struct cons *c, struct tframes *req)
 
 	if (req->n != 2) {
 		c->frames_refused++;
-		return; /* not a DEALER speaking our protocol */
+		log_warnx("event=frame_refused speaker=%s parts=%zu "
+			  "reason=bad_frame",
+			  req->user_id[0] ? req->user_id : "?", req->n - 1);
+		if (req->n > 2)
+			refuse(c, req, 0, REASON_BAD_FRAME,
+			       "a message is exactly one frame");
+		return;
 	}
 	p = registry_party(c->reg, req->user_id);
 	if (p == NULL || p->role != ROLE_INSTITUTION) {
@@ -527,6 +535,7 @@ on_monitor(struct cons *c, enum tevent ev, const char *addr)
 	case TEVENT_DISCONNECTED:
 		if (c->connections > 0)
 			c->connections--;
+		log_debug("event=disconnected address=%s", addr);
 		break;
 	case TEVENT_HANDSHAKE_FAILED:
 		log_warnx("event=handshake_failed address=%s", addr);
@@ -558,7 +567,7 @@ run(struct cons *c)
 			int n;
 			for (n = 0; n < 64; n++) {
 				int rr = tsock_recv(c->ingest, &f, 3,
-						    CODEC_MAX_FRAME + 1024);
+						    2 * CODEC_MAX_FRAME + 1024);
 				if (rr == -EMSGSIZE) {
 					c->frames_refused++;
 					continue;
@@ -705,7 +714,9 @@ main(int argc, char **argv)
 	if (c.zap == NULL)
 		fatalx("ZAP handler: %s", strerror(-err));
 	{
-		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
+		/* Frames up to twice the protocol's limit still arrive, to be
+		 * refused with a reason; past that libzmq drops the peer. */
+		struct tsock_limits lim = {.max_frame = 2 * CODEC_MAX_FRAME};
 		c.ingest = tsock_bind_curve(c.t, c.cfg.listen, c.key->curve_sk,
 					    "ingest", &lim, &err);
 	}

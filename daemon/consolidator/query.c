@@ -50,7 +50,8 @@ counter(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
 	size_t vlen;
 
 	counter_prefix(b, table, k);
-	memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
+	if (ndims > 0)
+		memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
 	if (store_get(b->t, T_COUNTERS, k, COUNTER_PREFIX_LEN + ndims, &v,
 		      &vlen) != 0 ||
 	    vlen != 8)
@@ -118,7 +119,8 @@ median(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
 	struct hist h = {0};
 
 	counter_prefix(b, table, k);
-	memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
+	if (ndims > 0)
+		memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
 	(void)store_each(b->t, T_COUNTERS, k, COUNTER_PREFIX_LEN + ndims,
 			 hist_count, &h);
 	if (h.n == 0)
@@ -158,7 +160,8 @@ find_all(const struct qb *b, uint8_t table, const uint8_t *dims, size_t nd,
 	uint8_t k[COUNTER_KEY_MAX];
 
 	counter_prefix(b, table, k);
-	memcpy(k + COUNTER_PREFIX_LEN, dims, nd);
+	if (nd > 0)
+		memcpy(k + COUNTER_PREFIX_LEN, dims, nd);
 	f->n = 0;
 	f->skip = COUNTER_PREFIX_LEN + nd;
 	(void)store_each(b->t, T_COUNTERS, k, f->skip, collect, f);

@@ -80,7 +80,37 @@ struct reg_ctx {
 	char owners[REGISTRY_MAX_KEYS][KEYS_ID_MAX];
 	bool kinds_set[REGISTRY_MAX_PARTIES], stages_set[REGISTRY_MAX_PARTIES];
 	bool sign_set[REGISTRY_MAX_KEYS], curve_set[REGISTRY_MAX_KEYS];
+	unsigned key_line[REGISTRY_MAX_KEYS];	/* of each [key] header */
+	unsigned owner_line[REGISTRY_MAX_KEYS]; /* of its owner = line */
+	unsigned seen; /* names given in the current section (bits) */
 };
+
+/* The names a section may hold, for "given twice". */
+static const char *const reg_names[] = {
+	"kinds",     "stages",		 "role",	"owner",
+	"public_key", "sign_public",	 "transport_public", "valid_from",
+	"valid_until", "revoked",	 NULL,
+};
+
+/* Marks name as given in this section; -EINVAL if it was already. */
+static int
+mark_seen(struct reg_ctx *c, const char *name, char *why, size_t whylen)
+{
+	int i;
+
+	for (i = 0; reg_names[i] != NULL; i++)
+		if (strcmp(reg_names[i], name) == 0)
+			break;
+	if (reg_names[i] == NULL)
+		return 0; /* unknown: the caller says so */
+	if (c->seen & (1u << i)) {
+		snprintf(why, whylen, "%s: given twice in [%.60s]", name,
+			 c->section);
+		return -EINVAL;
+	}
+	c->seen |= 1u << i;
+	return 0;
+}
 
 /*
  * Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC) into ms since the
@@ -150,6 +180,7 @@ start_section(struct reg_ctx *c, const char *section, char *why,
 	snprintf(c->section, sizeof(c->section), "%s", section);
 	c->party = NULL;
 	c->key = NULL;
+	c->seen = 0;
 	if (sscanf(section, "%31s %31s", kind, id) != 2 ||
 	    !keys_valid_id(id)) {
 		snprintf(why, whylen,
@@ -271,7 +302,7 @@ key_line(struct reg_ctx *c, const char *name, const char *value, char *why,
 	}
 	if (strcmp(name, "public_key") == 0) {
 		struct public_key pub;
-		char path[1024], err[512];
+		char path[1024], err[512] = "path too long";
 		if (config_resolve(c->path, value, path, sizeof(path)) != 0 ||
 		    keys_load_public(path, &pub, err, sizeof(err)) != 0) {
 			snprintf(why, whylen, "public_key: %s", err);
@@ -331,6 +362,8 @@ reg_line(void *arg, const char *section, const char *name, const char *value,
 		if (start_section(c, section, why, whylen) != 0)
 			return -EINVAL;
 	}
+	if (mark_seen(c, name, why, whylen) != 0)
+		return -EINVAL;
 	if (c->key != NULL)
 		return key_line(c, name, value, why, whylen);
 	return party_line(c, name, value, why, whylen);
@@ -352,21 +385,50 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", c->path, strerror(errno));
 		return -errno;
 	}
+	char seen[REGISTRY_MAX_PARTIES + REGISTRY_MAX_KEYS][64];
+	size_t n_seen = 0, i;
+
+	int cur_key = -1; /* the [key] section being read, for owner lines */
+
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char *p = line, *end, kind[32], id[KEYS_ID_MAX];
+		char *p = line, *end, kind[32], id[KEYS_ID_MAX], norm[64];
 		lineno++;
 		while (*p == ' ' || *p == '\t')
 			p++;
+		if (cur_key >= 0 && strncmp(p, "owner", 5) == 0 &&
+		    strchr(p, '=') != NULL)
+			c->owner_line[cur_key] = lineno;
 		if (*p != '[' || (end = strchr(p, ']')) == NULL)
 			continue;
+		cur_key = -1;
 		*end = '\0';
 		p++;
 		if (sscanf(p, "%31s %31s", kind, id) != 2)
 			continue; /* the parser has judged it already */
+		/* A section may appear once: inih would merge a repeat. */
+		snprintf(norm, sizeof(norm), "%s %s",
+			 strcmp(kind, "key") == 0 ? "key" : "party", id);
+		for (i = 0; i < n_seen; i++)
+			if (strcmp(seen[i], norm) == 0)
+				break;
+		if (i < n_seen) {
+			snprintf(err, errlen, "%s:%u: [%s %s] given twice",
+				 c->path, lineno, kind, id);
+			fclose(f);
+			return -EINVAL;
+		}
+		if (n_seen < sizeof(seen) / sizeof(seen[0]))
+			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", norm);
+		if (strcmp(kind, "key") == 0) {
+			for (i = 0; i < c->r->n_keys; i++)
+				if (strcmp(c->r->keys[i].name, id) == 0) {
+					c->key_line[i] = lineno;
+					cur_key = (int)i;
+				}
+		}
 		if (registry_party(c->r, id) != NULL)
 			continue;
 		if (strcmp(kind, "key") == 0) {
-			size_t i;
 			for (i = 0; i < c->r->n_keys; i++)
 				if (strcmp(c->r->keys[i].name, id) == 0)
 					break;
@@ -379,6 +441,8 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 			fclose(f);
 			return -EINVAL;
 		}
+		if (c->key != NULL)
+			c->key_line[c->key - c->r->keys] = lineno;
 	}
 	fclose(f);
 	return 0;
@@ -403,21 +467,43 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 		if (p->role == ROLE_INSTITUTION && !c->stages_set[i])
 			p->stages = default_stages(p->inst);
 	}
+	if (r->n_parties == 0) {
+		snprintf(err, errlen,
+			 "%s: registers no institution or client: nobody "
+			 "could connect",
+			 c->path);
+		return -EINVAL;
+	}
 	for (i = 0; i < r->n_keys; i++) {
 		struct reg_key *k = &r->keys[i];
 		k->owner = registry_party(r, c->owners[i]);
+		if (c->owners[i][0] == '\0') {
+			snprintf(err, errlen, "%s:%u: [key %s]: owner missing",
+				 c->path, c->key_line[i], k->name);
+			return -EINVAL;
+		}
 		if (k->owner == NULL) {
 			snprintf(err, errlen,
-				 "%s: [key %s]: owner \"%s\" is not an "
+				 "%s:%u: [key %s]: owner \"%s\" is not an "
 				 "[institution] or [client] of this file",
-				 c->path, k->name, c->owners[i]);
+				 c->path,
+				 c->owner_line[i] ? c->owner_line[i]
+						  : c->key_line[i],
+				 k->name, c->owners[i]);
+			return -EINVAL;
+		}
+		if (k->valid_until_ms <= k->valid_from_ms) {
+			snprintf(err, errlen,
+				 "%s:%u: [key %s]: valid_until is not after "
+				 "valid_from: the key would never be valid",
+				 c->path, c->key_line[i], k->name);
 			return -EINVAL;
 		}
 		if (!c->sign_set[i] || !c->curve_set[i]) {
 			snprintf(err, errlen,
-				 "%s: [key %s]: needs public_key, or "
+				 "%s:%u: [key %s]: needs public_key, or "
 				 "sign_public and transport_public",
-				 c->path, k->name);
+				 c->path, c->key_line[i], k->name);
 			return -EINVAL;
 		}
 		keys_key_id(k->sign_pk, k->key_id);
@@ -427,8 +513,9 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 			    memcmp(r->keys[j].key_id, k->key_id,
 				   KEY_ID_LEN) == 0) {
 				snprintf(err, errlen,
-					 "%s: [key %s]: same key as [key %s]",
-					 c->path, k->name, r->keys[j].name);
+					 "%s:%u: [key %s]: same key as [key %s]",
+					 c->path, c->key_line[i], k->name,
+					 r->keys[j].name);
 				return -EINVAL;
 			}
 		}

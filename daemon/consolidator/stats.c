@@ -337,7 +337,8 @@ emit(struct emit *e, uint8_t table, uint32_t period, uint8_t region,
 	k[1] = e->scope;
 	store_be32(k + 2, period);
 	k[6] = region;
-	memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
+	if (ndims > 0)
+		memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
 	delta_add(e->s, k, COUNTER_PREFIX_LEN + ndims, e->sign * v);
 }
 

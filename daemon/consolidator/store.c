@@ -198,7 +198,8 @@ store_grow(struct store *st)
 	rc = mdb_env_set_mapsize(st->env, want);
 	if (rc != 0)
 		return mdb_err(rc);
-	log_info("event=store_grown map_size_mb=%zu", want >> 20);
+	log_info("event=store_grown map_size_kib=%zu map_size_mb=%zu",
+		 want >> 10, want >> 20);
 	st->map_size = want;
 	return 0;
 }
@@ -303,7 +304,9 @@ store_last(struct store_txn *t, enum store_table tb, const void *prefix,
 		for (i = plen; i > 0; i--)
 			if (++next[i - 1] != 0)
 				break;
-		k.mv_size = plen;
+		/* The smallest key past the prefix ends at the byte that
+		 * took the carry ("b\xff" -> "c"). */
+		k.mv_size = i;
 		k.mv_data = next;
 		rc = i == 0 ? MDB_NOTFOUND
 			    : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -348,7 +351,12 @@ store_add(struct store_txn *t, enum store_table tb, const void *k,
 		return mdb_err(rc);
 	if (rc == 0 && val.mv_size == 8)
 		cur = (int64_t)store_get64(val.mv_data);
-	cur += delta;
+	if (cur < 0)
+		cur = INT64_MAX; /* not written by us: keep it saturated */
+	if (delta > 0 && cur > INT64_MAX - delta)
+		cur = INT64_MAX;
+	else
+		cur += delta;
 	if (cur <= 0)
 		return rc == 0 ? mdb_err(mdb_cursor_del(t->add_cur, 0)) : 0;
 	store_be64(b, (uint64_t)cur);

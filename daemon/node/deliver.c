@@ -2,6 +2,7 @@
 #include "deliver.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 
 #define HELLO_INTERVAL_MS 1000
 #define STORE_FULL_BACKOFF_MS 5000
+#define MAX_BACKOFF_MS 60000
 
 void
 deliver_init(struct deliver *d)
@@ -168,7 +170,9 @@ deliver_tick(struct deliver *d, uint64_t now_ms)
 			send_hello(d, now_ms);
 		return;
 	}
-	if (d->nq > 0 && now_ms - d->q[0].sent_ms > d->ack_timeout_ms) {
+	/* Batches may be stamped a little after now_ms: never wrap. */
+	if (d->nq > 0 && now_ms > d->q[0].sent_ms &&
+	    now_ms - d->q[0].sent_ms > d->ack_timeout_ms) {
 		log_warnx("consolidator did not acknowledge batch %llu in %llu "
 			  "ms; resuming from its last sequence",
 			  (unsigned long long)d->q[0].batch_id,
@@ -240,8 +244,11 @@ on_ack(struct deliver *d, const struct msg *m)
 			  (unsigned long long)m->rejections[i].seq,
 			  reason_name(m->rejections[i].reason),
 			  m->rejections[i].text);
-	if (m->last_seq > d->acked)
+	if (m->last_seq > d->acked) {
 		d->acked = m->last_seq;
+		d->backoff_ms = 0; /* progress: refusals are over */
+		d->last_refusal[0] = '\0';
+	}
 	while (drop < d->nq && d->q[drop].last <= d->acked)
 		drop++;
 	if (drop > 0) {
@@ -266,13 +273,23 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 			d->acked = d->sent_upto;
 		return;
 	}
-	log_warnx("consolidator refused batch %llu: %s: %s",
-		  (unsigned long long)m->batch_id,
-		  reason_name(m->reason) ? reason_name(m->reason) : "?",
-		  m->text);
-	go_idle(d, now_ms + (m->reason == REASON_STORE_FULL
-				     ? STORE_FULL_BACKOFF_MS
-				     : HELLO_INTERVAL_MS));
+	const char *why = reason_name(m->reason) ? reason_name(m->reason)
+						   : "?";
+
+	log_warnx("event=batch_refused batch=%llu reason=%s text=\"%s\"",
+		  (unsigned long long)m->batch_id, why, m->text);
+	snprintf(d->last_refusal, sizeof(d->last_refusal), "%s: %s", why,
+		 m->text);
+	d->last_refusal_ms = date_now_ms();
+	/* The same refusal again and again: wait longer each time. */
+	d->backoff_ms = d->backoff_ms == 0 ? HELLO_INTERVAL_MS
+					   : d->backoff_ms * 2;
+	if (d->backoff_ms > MAX_BACKOFF_MS)
+		d->backoff_ms = MAX_BACKOFF_MS;
+	if (m->reason == REASON_STORE_FULL &&
+	    d->backoff_ms < STORE_FULL_BACKOFF_MS)
+		d->backoff_ms = STORE_FULL_BACKOFF_MS;
+	go_idle(d, now_ms + d->backoff_ms);
 }
 
 void

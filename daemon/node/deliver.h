@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec.h"
 #include "outbox.h"
 #include "transport.h"
 
@@ -46,6 +47,11 @@ struct deliver {
 	uint64_t acked, sent_upto, next_batch_id;
 	struct inflight q[DELIVER_MAX_WINDOW];
 	size_t nq;
+	/* The consolidator's last refusal of a batch (not a gap), for
+	 * kuska status; repeated refusals back off up to a minute. */
+	char last_refusal[CODEC_MAX_TEXT + 40];
+	uint64_t last_refusal_ms; /* wall clock */
+	uint64_t backoff_ms;
 };
 
 /* deliver_init - resets the state; call once the fields above are set. */

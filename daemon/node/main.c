@@ -150,6 +150,9 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 	c.node.connected = n->deliver.connected && n->deliver.welcomed;
 	c.node.now_ms = date_now_ms();
 	c.node.alarm_backlog_hours = (uint32_t)n->cfg.alarm_backlog_hours;
+	snprintf(c.node.last_refusal, sizeof(c.node.last_refusal), "%s",
+		 n->deliver.last_refusal);
+	c.node.last_refusal_ms = n->deliver.last_refusal_ms;
 	c.node.dead = calloc(max_dead, sizeof(*c.node.dead));
 	if (c.node.dead == NULL) {
 		reply_error(n, req, "out of memory");

@@ -11,6 +11,15 @@ TABLES="identification overlap breakdown referrals protection prosecution funnel
 PERIODS="2024 2025 2025Q1 2025Q4 2024Q3 2023 2023Q1 2023Q2 2023Q3 2023Q4"
 REGIONS="all 15 16"
 
+# need_cons: the consolidator is still running; if not (a signal from
+# outside the test), say so and stop rather than wait 15 s per query.
+need_cons() {
+	[ -n "${PIDS[cons]:-}" ] && kill -0 "${PIDS[cons]}" 2>/dev/null && return 0
+	not_ok "the consolidator is no longer running (see $N/consolidator.log)"
+	tail -3 "$N/consolidator.log" | sed 's/^/  /'
+	finish
+}
+
 # query_all CONF DIR [FORMAT]: every table x period x region into
 # DIR/TABLE.PERIOD.REGION.csv (or .json); exit codes into DIR/rc.
 query_all() {
@@ -18,6 +27,7 @@ query_all() {
 	mkdir -p "$dir"
 	: >"$dir/rc"
 	for t in $TABLES; do
+		need_cons
 		for p in $PERIODS; do
 			for r in $REGIONS; do
 				ra=()
@@ -120,6 +130,7 @@ for t in $TABLES; do
 	fi
 done
 
+need_cons
 # --- the secretariat: disclosure control -------------------------------------
 query_all "$N/secretariat.conf" "$T/sec1"
 check "secretariat: every query answered (exit 0)" all_answered "$T/sec1"
@@ -132,6 +143,7 @@ check "secretariat: something is suppressed at all" \
 json_ok() { # ROLE CSV_DIR
 	local role=$1 dir=$2 t p r ra rc=0
 	for t in $TABLES; do
+		need_cons
 		for p in 2025 2025Q1 2023; do
 			for r in all 16; do
 				ra=()
@@ -171,6 +183,7 @@ query_all "$N/secretariat.conf" "$T/sec3"
 check "after --rebuild: analyst answers byte-identical" same_answers "$T/an1" "$T/an3"
 check "after --rebuild: secretariat answers byte-identical" same_answers "$T/sec1" "$T/sec3"
 
+need_cons
 # --- an institution sees only its own events ---------------------------------
 client_conf pnpq keys/pnp.key
 client_conf mimpq keys/mimp.key
@@ -212,6 +225,7 @@ check "pnp: referral rows all have pnp as from or to" pnp_referrals_ok
 inst_own_ok() { # INST
 	local inst=$1 t p r ra rc=0
 	for t in breakdown protection prosecution funnel durations; do
+		need_cons
 		for p in 2024 2025Q1 2023 2023Q1; do
 			for r in all 15 16; do
 				ra=()
@@ -233,6 +247,7 @@ inst_own_ok() { # INST
 check "pnp: other tables equal the reference over pnp's own events" inst_own_ok pnp
 check "mimp: other tables equal the reference over mimp's own events" inst_own_ok mimp
 
+need_cons
 # --- an unregistered key gets nothing ----------------------------------------
 "$KUSKA" keygen stranger --dir "$N/keys" >/dev/null
 client_conf stranger keys/stranger.key
@@ -247,6 +262,7 @@ check "unregistered key: the error says the key was refused" \
 	grep -q -i "refused" "$T/stranger.err"
 check "unregistered key: answered within 5 s (${ms} ms)" test "$ms" -lt 5000
 
+need_cons
 # --- bad arguments: one-line error, exit 2 -----------------------------------
 bad_arg() { # DESCRIPTION ARGS...
 	local what=$1 rc lines

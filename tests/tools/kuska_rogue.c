@@ -474,7 +474,9 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		if (!stolen)
 			env[env_len - 1 - (size_t)(rnd(r) % SIGNATURE_LEN)] ^=
 			    (uint8_t)(1u << (rnd(r) % 8));
-		x->kind = EXP_REJECTION;
+		/* Not signed by a key of ours: refused whole, no sequence
+		 * number spent. */
+		x->kind = EXP_REFUSAL;
 		x->reason = REASON_BAD_SIGNATURE;
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
 	}
@@ -488,7 +490,7 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 				  &env, &env_len);
 		if (e != 0)
 			return e;
-		x->kind = EXP_REJECTION;
+		x->kind = EXP_REFUSAL;
 		x->reason = REASON_WRONG_INSTITUTION;
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
 	}
@@ -500,7 +502,7 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 				  r->other, r->other->key_id, &env, &env_len);
 		if (e != 0)
 			return e;
-		x->kind = EXP_REJECTION;
+		x->kind = EXP_REFUSAL;
 		x->reason = REASON_UNKNOWN_KEY;
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
 	}
@@ -522,7 +524,10 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		for (i = 0; i < OVERSIZE_LEN; i++)
 			data[0][i] = (uint8_t)(i * 7);
 		lens[0] = OVERSIZE_LEN;
-		x->kind = EXP_NOTHING; /* the connection is dropped */
+		/* Over the protocol's limit, under libzmq's hard cap: the
+		 * consolidator reads it and says why it refuses it. */
+		x->kind = EXP_REFUSAL;
+		x->reason = REASON_TOO_LARGE;
 		return 0;
 	}
 	if (strcmp(mode, "hellowrong") == 0 ||
@@ -573,7 +578,7 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		}
 		if (e != 0)
 			return e;
-		x->kind = EXP_REJECTION;
+		x->kind = EXP_REFUSAL;
 		x->reason = REASON_BAD_ENVELOPE;
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
 	}
@@ -653,9 +658,10 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		return make_toomany(r, &data[0], &lens[0]);
 	}
 	if (strcmp(mode, "multiframe") == 0) {
-		/* Two frames: not our protocol; dropped without a word. */
+		/* Two frames: not our protocol; refused. */
 		*n = 2;
-		x->kind = EXP_NOTHING;
+		x->kind = EXP_REFUSAL;
+		x->reason = REASON_BAD_FRAME;
 		e = make_garbage(r, 64, &data[0], &lens[0]);
 		if (e == 0)
 			e = make_garbage(r, 64, &data[1], &lens[1]);

@@ -15,16 +15,6 @@
 
 #include "keys.h"
 
-/* Bugs found by these tests that are not fixed yet are checked only with
- * KUSKA_TEST_KNOWN_BUGS=1 in the environment; otherwise skipped. */
-static int
-known_bugs(void)
-{
-	const char *e = getenv("KUSKA_TEST_KNOWN_BUGS");
-
-	return e != NULL && strcmp(e, "1") == 0;
-}
-
 struct fixture {
 	char dir[64];
 };
@@ -203,8 +193,6 @@ test_write_pub_exists(void **state)
 	struct secret_key *a = NULL;
 	char path[256];
 
-	if (!known_bugs())
-		skip();
 	assert_int_equal(keys_generate("pj", &a), 0);
 	put_file(fx, "half.pub", "id = x\n", 0644);
 	assert_int_equal(keys_write(a, fx->dir, "half"), -EEXIST);
@@ -454,8 +442,6 @@ test_public_fingerprint_checked(void **state)
 	char text[1024], err[512], b1[64], b2[64];
 	const char *path;
 
-	if (!known_bugs())
-		skip();
 	assert_int_equal(keys_generate("pnp", &k), 0);
 	keys_b64(k->sign_pk, SIGN_PK_LEN, b1, sizeof(b1));
 	keys_b64(k->curve_pk, CURVE_KEY_LEN, b2, sizeof(b2));

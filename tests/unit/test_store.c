@@ -321,14 +321,6 @@ test_each_last(void **state)
 	store_close(&st);
 }
 
-static int
-known_bugs(void)
-{
-	const char *e = getenv("KUSKA_TEST_KNOWN_BUGS");
-
-	return e != NULL && strcmp(e, "1") == 0;
-}
-
 /*
  * store_last with a prefix whose last byte is 0xff: the seek key is the
  * prefix "plus one" with the carry, but keeps the prefix's length, so
@@ -344,8 +336,6 @@ test_last_prefix_carry(void **state)
 	const void *k, *v;
 	size_t kl, vl;
 
-	if (!known_bugs())
-		skip();
 	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
 	assert_int_equal(store_begin(st, true, &t), 0);
 	put_str(t, T_CHANGES, "b\xff\xff", "x");
