@@ -321,20 +321,19 @@ t_overlap(struct qb *b)
 {
 	static const char *const cols[] = {"period", "institutions",
 					   "victims", NULL};
-	struct found *f = malloc(sizeof(*f));
 	unsigned present = 0, sets[32], s;
 	size_t i, j, n = 0;
 	struct dgroup *g;
 	int row;
 
 	columns(b, cols);
-	if (f == NULL)
-		return;
-	find_all(b, C_OVERLAP, NULL, 0, f);
-	for (i = 0; i < f->n; i++)
-		if (f->v[i] > 0)
-			present |= f->dims[i][0];
-	present &= 0x3e;
+	/* The institutions that identified anyone in the period, linkable
+	 * or not (an unlinkable victim's overlap row is "unlinkable"). */
+	for (i = 1; i <= INST_COUNT; i++) {
+		uint8_t d = (uint8_t)i;
+		if (counter(b, C_ID_INST, &d, 1) > 0)
+			present |= 1u << i;
+	}
 	/* Every combination of the institutions that identified anyone. */
 	for (s = 2; s < 64; s += 2)
 		if ((s & present) == s)
@@ -366,7 +365,6 @@ t_overlap(struct qb *b)
 		set_text(b, row, 1, name);
 		group_add(g, set_count(b, row, 2, counter(b, C_OVERLAP, &d, 1)));
 	}
-	free(f);
 }
 
 /* Breakdown values, sorted for output: names alphabetically, except age
