@@ -10,6 +10,7 @@
 struct ctl {
 	struct transport *t;
 	struct tsock *s;
+	struct tsock *mon; /* to hear that the daemon went away */
 };
 
 struct ctl *
@@ -28,7 +29,10 @@ ctl_open(const char *endpoint, int *ret_err)
 		return NULL;
 	}
 	c->s = tsock_connect_local(c->t, endpoint, ret_err);
-	if (c->s == NULL) {
+	if (c->s != NULL)
+		c->mon = tsock_monitor(c->t, c->s, ret_err);
+	if (c->s == NULL || c->mon == NULL) {
+		tsock_free(&c->s);
 		transport_free(&c->t);
 		free(c);
 		return NULL;
@@ -41,6 +45,7 @@ ctl_close(struct ctl **c)
 {
 	if (c == NULL || *c == NULL)
 		return;
+	tsock_free(&(*c)->mon);
 	tsock_free(&(*c)->s);
 	transport_free(&(*c)->t);
 	free(*c);
@@ -74,24 +79,28 @@ ctl_call(struct ctl *c, const struct control *req, const void *const *extra,
 		data[i + 1] = extra[i];
 		lens[i + 1] = extra_lens[i];
 	}
-	/* A DEALER queues until the ipc connection is up: retry EAGAIN. */
+	/* A DEALER queues until the ipc connection is up: retry EAGAIN,
+	 * for a few seconds at most (nobody listening is no reason to wait
+	 * as long as for an answer). */
 	deadline = date_mono_ms() + (uint64_t)timeout_ms;
 	while ((r = tsock_send(c->s, data, lens, n + 1)) == -EAGAIN &&
-	       date_mono_ms() < deadline) {
+	       date_mono_ms() < deadline &&
+	       date_mono_ms() + (uint64_t)timeout_ms < deadline + 5000) {
 		bool ready;
 		(void)tsock_poll(&c->s, 1, &ready, 20);
 	}
 	if (r != 0)
 		goto out;
 	for (;;) {
+		struct tsock *socks[2] = {c->s, c->mon};
 		struct tframes f;
-		bool ready;
+		bool ready[2];
 		long left = (long)(deadline - date_mono_ms());
 		if (date_mono_ms() >= deadline) {
 			r = -ETIMEDOUT;
 			break;
 		}
-		r = tsock_poll(&c->s, 1, &ready, left);
+		r = tsock_poll(socks, 2, ready, left);
 		if (r == -EINTR)
 			continue;
 		if (r < 0)
@@ -99,6 +108,22 @@ ctl_call(struct ctl *c, const struct control *req, const void *const *extra,
 		if (r == 0) {
 			r = -ETIMEDOUT;
 			break;
+		}
+		if (ready[1]) {
+			enum tevent ev;
+			char addr[256];
+			bool gone = false;
+			while (tsock_monitor_read(c->mon, &ev, addr,
+						  sizeof(addr)) == 0)
+				gone = gone || ev == TEVENT_DISCONNECTED;
+			if (gone) {
+				/* The daemon died (or restarted) while we
+				 * waited: its answer will not come. */
+				r = -ECONNRESET;
+				break;
+			}
+			if (!ready[0])
+				continue;
 		}
 		r = tsock_recv(c->s, &f, 2, CODEC_MAX_FRAME);
 		if (r == -EAGAIN)

@@ -36,8 +36,9 @@ raw_handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
-/* The longest line inih reads whole (its build's INI_MAX_LINE). */
-#define CONFIG_MAX_LINE 200
+/* The longest line inih reads whole: its build's INI_MAX_LINE (200) is a
+ * buffer that also holds the newline, a possible CR and the NUL. */
+#define CONFIG_MAX_LINE 197
 
 /*
  * Checks the file's lines before inih sees them, so that every error is
@@ -50,7 +51,7 @@ static int
 prescan(const char *path, char *errbuf, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	char line[CONFIG_MAX_LINE + 2];
+	char line[256];
 	unsigned lineno = 0;
 	const char *why = NULL;
 
@@ -64,13 +65,17 @@ prescan(const char *path, char *errbuf, size_t errlen)
 		const char *p = line;
 		lineno++;
 		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			why = "line longer than 200 characters";
+			why = "line longer than 197 characters";
 			break;
 		}
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		if (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
+		if (len > CONFIG_MAX_LINE) {
+			why = "line longer than 197 characters";
+			break;
+		}
 		if (memchr(line, '\0', len) != NULL || strlen(line) != len) {
 			why = "NUL byte in the line";
 			break;

@@ -18,8 +18,8 @@
 
 #define CONFIG_MAX_VALUE 1024
 /* Longest path once made absolute: a canonical print (-n) must stay
- * within the 200-character lines the parser reads. */
-#define CONFIG_MAX_PATH 180
+ * within the 197-character lines the parser reads. */
+#define CONFIG_MAX_PATH 170
 #define CONFIG_MAX_FILE (1024 * 1024) /* bigger files are refused */
 
 enum config_type {

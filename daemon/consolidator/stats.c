@@ -424,13 +424,15 @@ fact_in(const struct fact *f, uint8_t type, int a, struct scope_key sk)
 	       (sk.region == 0 || f->region == sk.region);
 }
 
-#define MAX_SCOPE_KEYS 256
+/* Each fact falls in two periods and two regions (all, its own). */
+#define SCOPE_KEYS_PER_FACT 4
 
 static void
 victim_identification(struct emit *e, const struct fact *f, size_t n,
 		      bool unlinkable, struct scope_key *sks)
 {
-	size_t m = scope_keys(f, n, F_IDENT, -1, sks, MAX_SCOPE_KEYS);
+	size_t m = scope_keys(f, n, F_IDENT, -1, sks,
+			      n * SCOPE_KEYS_PER_FACT);
 	size_t i, j;
 
 	for (i = 0; i < m; i++) {
@@ -504,7 +506,7 @@ victim_protection(struct emit *e, const struct fact *f, size_t n,
 			ident = &f[j];
 	for (sv = 1; sv <= SERVICE_COUNT; sv++) {
 		size_t m = scope_keys(f, n, F_SERVICE, sv, sks,
-				      MAX_SCOPE_KEYS);
+				      n * SCOPE_KEYS_PER_FACT);
 		for (i = 0; i < m; i++) {
 			const struct fact *first = NULL;
 			uint8_t d[5];
@@ -529,10 +531,21 @@ static void
 contribute_victim(struct emit *e, const struct fact *f, size_t n,
 		  bool unlinkable)
 {
-	struct scope_key sks[MAX_SCOPE_KEYS];
+	struct scope_key stack[64], *sks = stack;
 
+	/* Room for every (period, region) the facts can fall in: none is
+	 * ever left out, however many facts a victim has. */
+	if (n * SCOPE_KEYS_PER_FACT > 64) {
+		sks = malloc(n * SCOPE_KEYS_PER_FACT * sizeof(*sks));
+		if (sks == NULL) {
+			e->s->err = -ENOMEM;
+			return;
+		}
+	}
 	victim_identification(e, f, n, unlinkable, sks);
 	victim_protection(e, f, n, sks);
+	if (sks != stack)
+		free(sks);
 }
 
 static void

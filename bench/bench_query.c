@@ -1,0 +1,298 @@
+/*
+ * bench_query - how fast the consolidator answers each statistics table
+ * with a million events stored.
+ *
+ * Fills a fresh store through the statistics engine (stats_apply in
+ * batches of 4096 per transaction, as ingest does after verifying): a
+ * synthetic national picture of N events (default 1,000,000) from the
+ * five institutions over two years - victims identified by one to three
+ * institutions, referrals and take-ups, services, cases moving through
+ * their stages, corrections and withdrawals. Envelopes are not stored:
+ * queries never read them. Then asks every table 100 times (periods and
+ * regions drawn at random, as the secretariat: disclosure control
+ * included) through query_run, the function the query socket calls, and
+ * prints the median and worst latency of each.
+ *
+ *   bench_query [-n EVENTS] [-q QUERIES] [-d PARENT]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "keys.h"
+#include "log.h"
+#include "query.h"
+#include "registry.h"
+#include "stats.h"
+#include "store.h"
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t
+rnd(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static unsigned
+below(unsigned n)
+{
+	return (unsigned)(rnd() % n);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+die(const char *what, int r)
+{
+	fprintf(stderr, "bench_query: %s: %s\n", what, strerror(-r));
+	exit(1);
+}
+
+static void
+pseudonym(uint64_t n, uint8_t tag, uint8_t out[PSEUDONYM_LEN])
+{
+	uint64_t x = n * 0x2545f4914f6cdd1dull + tag;
+	int i;
+
+	for (i = 0; i < PSEUDONYM_LEN; i++) {
+		x ^= x >> 33;
+		x *= 0xff51afd7ed558ccdull;
+		out[i] = (uint8_t)(x >> 24);
+	}
+	out[0] = tag; /* never the 0xff.. of unlinkable keys */
+}
+
+/* Regions weighted like the demo's: Lima, Loreto, Madre de Dios, Puno. */
+static uint8_t
+region(void)
+{
+	static const uint8_t heavy[] = {15, 15, 15, 16, 16, 17, 21, 8};
+	return below(2) ? heavy[below(8)] : (uint8_t)(1 + below(25));
+}
+
+static void
+victim(uint64_t v, struct victim *out)
+{
+	static const char *const nat[] = {"PE", "PE", "PE", "PE", "PE",
+					  "PE", "VE", "VE", "CO", "EC", "BO"};
+	memset(out, 0, sizeof(*out));
+	out->linkable = v % 25 != 0; /* 4% unlinkable */
+	pseudonym(v, 1, out->pseudonym);
+	out->sex = v % 5 == 0 ? SEX_M : SEX_F;
+	out->age_years = (uint8_t)(6 + v % 14);
+	out->age_group = age_group_of(out->age_years);
+	memcpy(out->nationality, nat[v % 11], 3);
+}
+
+/* One synthetic event of institution i; seq is its sequence number. */
+static void
+make(enum institution i, uint64_t seq, uint64_t victims, int32_t day0,
+     struct event *ev)
+{
+	struct record *r = &ev->rec;
+	uint64_t v = rnd() % victims;
+	unsigned pick = below(10);
+
+	memset(ev, 0, sizeof(*ev));
+	r->date = day0 + (int32_t)below(730);
+	r->region = region();
+	if (seq > 10 && below(100) == 0) { /* a withdrawal now and then */
+		ev->kind = KIND_WITHDRAWAL;
+		ev->target_seq = seq - 1 - below(10);
+		return;
+	}
+	if (i == INST_PJ || (i != INST_MIMP && i != INST_MINSA && pick < 3)) {
+		static const enum stage by_inst[][4] = {
+			[INST_PNP] = {STAGE_COMPLAINT,
+				      STAGE_PRELIMINARY_INVESTIGATION,
+				      STAGE_COMPLAINT, STAGE_COMPLAINT},
+			[INST_MP] = {STAGE_PRELIMINARY_INVESTIGATION,
+				     STAGE_FORMALIZED_INVESTIGATION,
+				     STAGE_ACCUSATION, STAGE_DISMISSAL},
+			[INST_PJ] = {STAGE_TRIAL, STAGE_CONVICTION,
+				     STAGE_ACQUITTAL, STAGE_DISMISSAL},
+		};
+		r->kind = KIND_CASE_STAGE;
+		pseudonym(v / 2, 3, r->case_id);
+		r->stage = by_inst[i][below(4)];
+		r->persons = 1 + below(3);
+		snprintf(r->article, sizeof(r->article), "129-A");
+	} else if (pick < 6) {
+		r->kind = KIND_IDENTIFICATION;
+		victim(v, &r->victim);
+		r->exploitation = 1u << (1 + below(EXPL_COUNT));
+	} else if (pick < 8) {
+		r->kind = KIND_REFERRAL;
+		victim(v, &r->victim);
+		r->other = i == INST_MIMP ? INST_MINSA : INST_MIMP;
+		r->purpose = PURPOSE_PROTECTION;
+		pseudonym(v * 8 + i, 2, r->referral);
+	} else if (i == INST_MIMP || i == INST_MINSA) {
+		if (pick == 8) {
+			r->kind = KIND_SERVICE;
+			victim(v, &r->victim);
+			r->service = (enum service)(1 + below(SERVICE_COUNT));
+		} else {
+			/* The take-up of a referral the police sent. */
+			r->kind = KIND_REFERRAL_RECEIVED;
+			victim(v, &r->victim);
+			r->other = INST_PNP;
+			pseudonym(v * 8 + INST_PNP, 2, r->referral);
+		}
+	} else {
+		r->kind = KIND_IDENTIFICATION;
+		victim(v, &r->victim);
+		r->exploitation = 1u << (1 + below(EXPL_COUNT));
+	}
+	ev->kind = r->kind;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *parent = "/tmp";
+	size_t events = 1000000, queries = 100, done = 0;
+	char dir[512], cmd[600];
+	struct store *st = NULL;
+	struct stats *stats;
+	struct event *ev;
+	uint64_t seq[INST_COUNT + 1] = {0};
+	int32_t day0 = date_from_ymd(2024, 1, 1);
+	struct reg_party who = {.role = ROLE_SECRETARIAT};
+	double t0, fill_s;
+	int ch, r, t;
+
+	while ((ch = getopt(argc, argv, "n:q:d:")) != -1) {
+		switch (ch) {
+		case 'n':
+			events = strtoul(optarg, NULL, 10);
+			break;
+		case 'q':
+			queries = strtoul(optarg, NULL, 10);
+			break;
+		case 'd':
+			parent = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: bench_query [-n EVENTS] "
+					"[-q QUERIES] [-d PARENT]\n");
+			return 2;
+		}
+	}
+	if (events == 0 || queries == 0)
+		return 2;
+	log_init("bench_query", 0);
+	snprintf(dir, sizeof(dir), "%s/kuska-bq.XXXXXX", parent);
+	if (mkdtemp(dir) == NULL) {
+		perror(dir);
+		return 1;
+	}
+	r = store_open(dir, (size_t)4 << 30, (size_t)4 << 30, &st);
+	if (r != 0)
+		die("store_open", r);
+	stats = stats_new();
+	ev = malloc(sizeof(*ev));
+	if (stats == NULL || ev == NULL || stats_load(stats, st) != 0)
+		die("setup", -ENOMEM);
+
+	fprintf(stderr, "bench_query: storing the statistics of %zu events "
+			"in %s ...\n",
+		events, dir);
+	t0 = now_s();
+	while (done < events) {
+		struct store_txn *txn;
+		size_t n;
+		r = store_begin(st, true, &txn);
+		if (r != 0)
+			die("store_begin", r);
+		stats_begin(stats, txn);
+		for (n = 0; n < 4096 && done < events; n++, done++) {
+			enum institution i = (enum institution)(1 + below(5));
+			make(i, ++seq[i], events / 7 + 1, day0, ev);
+			r = stats_apply(stats, i, seq[i], ev);
+			if (r != 0)
+				die("stats_apply", r);
+		}
+		r = stats_flush(stats);
+		if (r != 0)
+			die("stats_flush", r);
+		r = store_commit(&txn);
+		if (r != 0)
+			die("store_commit", r);
+		stats_committed(stats);
+	}
+	fill_s = now_s() - t0;
+	printf("events=%zu fill_s=%.1f (%.1f us/event through stats_apply, "
+	       "no verification)\n",
+	       events, fill_s, fill_s * 1e6 / (double)events);
+	printf("map_bytes=%zu\n", store_map_size(st));
+	printf("%-16s %10s %10s %8s\n", "table", "median_ms", "worst_ms",
+	       "rows");
+	for (t = 0; query_tables[t] != NULL; t++) {
+		double *lat = calloc(queries, sizeof(*lat));
+		size_t q, rows = 0;
+		if (lat == NULL)
+			die("calloc", -ENOMEM);
+		for (q = 0; q < queries; q++) {
+			struct query_req req;
+			struct qtable tab;
+			double s;
+			unsigned y = 2024 + below(2), qu = below(5);
+			memset(&req, 0, sizeof(req));
+			snprintf(req.table, sizeof(req.table), "%s",
+				 query_tables[t]);
+			if (qu == 0)
+				snprintf(req.period, sizeof(req.period), "%u",
+					 y);
+			else
+				snprintf(req.period, sizeof(req.period),
+					 "%uQ%u", y, qu);
+			req.region = below(3) == 0 ? region() : 0;
+			s = now_s();
+			r = query_run(st, &req, &who, 10, &tab);
+			lat[q] = (now_s() - s) * 1e3;
+			if (r != 0)
+				die(query_tables[t], r);
+			rows += tab.n_rows;
+			codec_qtable_clear(&tab);
+		}
+		qsort(lat, queries, sizeof(*lat), cmp_double);
+		printf("%-16s %10.3f %10.3f %8.1f\n", query_tables[t],
+		       lat[(queries - 1) / 2], lat[queries - 1],
+		       (double)rows / (double)queries);
+		free(lat);
+	}
+	stats_free(&stats);
+	store_close(&st);
+	free(ev);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_query: could not remove %s\n", dir);
+	return 0;
+}

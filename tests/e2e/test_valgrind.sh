@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# End to end under valgrind: the consolidator and a node run the whole
+# exchange - submit, delivery, queries of every table, status, metrics,
+# a SIGHUP reload, a rebuild - and stop with SIGTERM; memcheck must
+# report no error and no leak (definitely, indirectly or possibly lost)
+# in the daemons nor in the client. Skipped when valgrind is missing.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v valgrind >/dev/null 2>&1; then
+	echo "valgrind not installed: skipped"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+VG="valgrind --quiet --error-exitcode=99 --leak-check=full
+	--show-leak-kinds=definite,indirect,possible
+	--errors-for-leak-kinds=definite,indirect,possible"
+
+net_init
+# shellcheck disable=SC2086
+$VG --log-file="$T/vg-cons.%p" "$CONS" -c "$N/consolidator.conf" \
+	2>>"$N/consolidator.log" &
+PIDS[cons]=$!
+wait_for_file "$N/run/consolidator.sock"
+# shellcheck disable=SC2086
+$VG --log-file="$T/vg-pnp.%p" "$NODE" -c "$N/pnp.conf" 2>>"$N/pnp.log" &
+PIDS[pnp]=$!
+for _ in $(seq 200); do [ -e "$N/run/pnp.sock" ] && break; sleep 0.1; done
+
+"$KUSKA" sim --out "$T/sim" --victims 60 --seed 61 >/dev/null
+# shellcheck disable=SC2086
+$VG --log-file="$T/vg-submit.%p" "$KUSKA" submit -c "$N/pnp.conf" \
+	"$T/sim/pnp.jsonl" "$KUSKA_SRC/tests/data/canary.jsonl" >"$T/submit.out"
+check "client under valgrind: submit clean" test $? != 99
+check "records accepted" grep -q " 0 refused" "$T/submit.out"
+check "delivered" wait_delivered 120
+for t in identification overlap breakdown referrals protection \
+	prosecution funnel durations; do
+	# shellcheck disable=SC2086
+	$VG --log-file="$T/vg-query.%p" "$KUSKA" query -c "$N/secretariat.conf" \
+		"$t" --period 2025 >/dev/null
+	check "query $t answered, client clean" test $? = 0
+done
+"$KUSKA" status -c "$N/consolidator.conf" >/dev/null
+"$KUSKA" status -c "$N/pnp.conf" >/dev/null
+"$KUSKA" metrics -c "$N/consolidator.conf" >/dev/null
+"$KUSKA" query -c "$N/analyst.conf" bogus --period 2025 >/dev/null 2>&1
+kill -HUP "${PIDS[cons]}"
+sleep 1
+stop_node pnp TERM
+stop_cons TERM
+# shellcheck disable=SC2086
+$VG --log-file="$T/vg-rebuild.%p" "$CONS" --rebuild -c "$N/consolidator.conf" \
+	>/dev/null
+check "rebuild under valgrind clean" test $? = 0
+# shellcheck disable=SC2086
+$VG --log-file="$T/vg-audit.%p" "$CONS" --audit -c "$N/consolidator.conf" \
+	>/dev/null
+check "audit under valgrind clean" test $? = 0
+
+for f in "$T"/vg-*; do
+	if [ -s "$f" ]; then
+		not_ok "valgrind reports in $(basename "$f")"
+		head -40 "$f"
+	else
+		ok "valgrind: nothing to report in $(basename "$f")"
+	fi
+done
+check "the daemons stopped with status 0 under valgrind" \
+	sh -c "! grep -q 'fatal' '$N/consolidator.log' '$N/pnp.log'"
+
+finish
