@@ -1,6 +1,8 @@
 /* metrics.c - Prometheus text format; see metrics.h. */
 #include "metrics.h"
 
+#include "log.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -153,4 +155,22 @@ metrics_write_file(const struct mtext *m, const char *path)
 	if (r != 0)
 		unlink(tmp);
 	return r;
+}
+
+void
+metrics_export(const char *path, unsigned long interval_s, uint64_t *last_ms,
+	       uint64_t now_ms, void (*render)(void *arg, struct mtext *m),
+	       void *arg)
+{
+	struct mtext m = {0};
+	int r;
+
+	if (path[0] == '\0' || now_ms - *last_ms < interval_s * 1000)
+		return;
+	*last_ms = now_ms;
+	render(arg, &m);
+	r = metrics_write_file(&m, path);
+	if (r != 0)
+		log_warnx("%s: cannot write metrics: %s", path, strerror(-r));
+	metrics_clear(&m);
 }

@@ -52,4 +52,14 @@ void metrics_clear(struct mtext *m);
 int metrics_write_file(const struct mtext *m, const char *path)
 	__attribute__((warn_unused_result));
 
+/*
+ * metrics_export - when path is set and interval_s have passed since
+ * *last_ms (a monotonic clock, like now_ms), renders the metrics with
+ * render(arg, m) and writes them to path (logging a failure once per
+ * attempt). For the daemons' textfile-collector output.
+ */
+void metrics_export(const char *path, unsigned long interval_s,
+		    uint64_t *last_ms, uint64_t now_ms,
+		    void (*render)(void *arg, struct mtext *m), void *arg);
+
 #endif

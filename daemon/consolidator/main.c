@@ -374,21 +374,9 @@ cons_metrics(struct cons *c, struct mtext *m)
 }
 
 static void
-write_metrics(struct cons *c, uint64_t mono)
+render_metrics(void *arg, struct mtext *m)
 {
-	struct mtext m = {0};
-	int r;
-
-	if (c->cfg.metrics_file[0] == '\0' ||
-	    mono - c->metrics_written_ms < c->cfg.metrics_interval_s * 1000)
-		return;
-	c->metrics_written_ms = mono;
-	cons_metrics(c, &m);
-	r = metrics_write_file(&m, c->cfg.metrics_file);
-	if (r != 0)
-		log_warnx("%s: cannot write metrics: %s", c->cfg.metrics_file,
-			  strerror(-r));
-	metrics_clear(&m);
+	cons_metrics(arg, m);
 }
 
 static void
@@ -618,7 +606,9 @@ run(struct cons *c)
 				on_monitor(c, ev, addr);
 		}
 		service_watchdog(date_mono_ms());
-		write_metrics(c, date_mono_ms());
+		metrics_export(c->cfg.metrics_file, c->cfg.metrics_interval_s,
+			       &c->metrics_written_ms, date_mono_ms(),
+			       render_metrics, c);
 	}
 }
 

@@ -238,23 +238,10 @@ handle_metrics(struct node *n, const struct tframes *req)
 	metrics_clear(&m);
 }
 
-/* Writes the metrics file when one is configured and it is due. */
 static void
-write_metrics(struct node *n, uint64_t mono)
+render_metrics(void *arg, struct mtext *m)
 {
-	struct mtext m = {0};
-	int r;
-
-	if (n->cfg.metrics_file[0] == '\0' ||
-	    mono - n->metrics_written_ms < n->cfg.metrics_interval_s * 1000)
-		return;
-	n->metrics_written_ms = mono;
-	node_metrics(n, &m);
-	r = metrics_write_file(&m, n->cfg.metrics_file);
-	if (r != 0)
-		log_warnx("%s: cannot write metrics: %s", n->cfg.metrics_file,
-			  strerror(-r));
-	metrics_clear(&m);
+	node_metrics(arg, m);
 }
 
 /* Wipes the raw lines of a submit request: they may hold identities. */
@@ -368,7 +355,8 @@ run(struct node *n)
 		}
 		deliver_tick(&n->deliver, mono);
 		service_watchdog(mono);
-		write_metrics(n, mono);
+		metrics_export(n->cfg.metrics_file, n->cfg.metrics_interval_s,
+			       &n->metrics_written_ms, mono, render_metrics, n);
 		if (service_reload_requested())
 			log_info("event=sighup (a node has nothing to reload: "
 				 "restart it to read a changed config)");

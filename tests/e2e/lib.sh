@@ -79,6 +79,8 @@ net_init() {
 }
 
 start_cons() {
+	# A killed daemon leaves its socket file: wait for the new one.
+	rm -f "$N/run/consolidator.sock"
 	"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
 	PIDS[cons]=$!
 	wait_for_file "$N/run/consolidator.sock"
@@ -93,6 +95,7 @@ stop_cons() { # stop_cons [SIGNAL]
 
 start_node() { # start_node INST [CONF]
 	local conf=${2:-$N/$1.conf}
+	rm -f "$N/run/$1.sock"
 	"$NODE" -c "$conf" 2>>"$N/$1.log" &
 	PIDS[$1]=$!
 	wait_for_file "$N/run/$1.sock"
