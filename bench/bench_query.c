@@ -91,8 +91,8 @@ region(void)
 static void
 victim(uint64_t v, struct victim *out)
 {
-	static const char *const nat[] = {"PE", "PE", "PE", "PE", "PE",
-					  "PE", "VE", "VE", "CO", "EC", "BO"};
+	static const char *const nat[] = {"PE", "PE", "PE", "PE", "PE", "PE",
+					  "VE", "VE", "CO", "EC", "BO"};
 	memset(out, 0, sizeof(*out));
 	out->linkable = v % 25 != 0; /* 4% unlinkable */
 	pseudonym(v, 1, out->pseudonym);
@@ -121,14 +121,14 @@ make(enum institution i, uint64_t seq, uint64_t victims, int32_t day0,
 	}
 	if (i == INST_PJ || (i != INST_MIMP && i != INST_MINSA && pick < 3)) {
 		static const enum stage by_inst[][4] = {
-			[INST_PNP] = {STAGE_COMPLAINT,
-				      STAGE_PRELIMINARY_INVESTIGATION,
-				      STAGE_COMPLAINT, STAGE_COMPLAINT},
-			[INST_MP] = {STAGE_PRELIMINARY_INVESTIGATION,
-				     STAGE_FORMALIZED_INVESTIGATION,
-				     STAGE_ACCUSATION, STAGE_DISMISSAL},
-			[INST_PJ] = {STAGE_TRIAL, STAGE_CONVICTION,
-				     STAGE_ACQUITTAL, STAGE_DISMISSAL},
+		    [INST_PNP] = {STAGE_COMPLAINT,
+				  STAGE_PRELIMINARY_INVESTIGATION,
+				  STAGE_COMPLAINT, STAGE_COMPLAINT},
+		    [INST_MP] = {STAGE_PRELIMINARY_INVESTIGATION,
+				 STAGE_FORMALIZED_INVESTIGATION,
+				 STAGE_ACCUSATION, STAGE_DISMISSAL},
+		    [INST_PJ] = {STAGE_TRIAL, STAGE_CONVICTION, STAGE_ACQUITTAL,
+				 STAGE_DISMISSAL},
 		};
 		r->kind = KIND_CASE_STAGE;
 		pseudonym(v / 2, 3, r->case_id);
@@ -221,8 +221,9 @@ main(int argc, char **argv)
 	if (stats == NULL || ev == NULL || stats_load(stats, st) != 0)
 		die("setup", -ENOMEM);
 
-	fprintf(stderr, "bench_query: storing the statistics of %zu events "
-			"in %s ...\n",
+	fprintf(stderr,
+		"bench_query: storing the statistics of %zu events "
+		"in %s ...\n",
 		events, dir);
 	t0 = now_s();
 	while (done < events) {

@@ -1,0 +1,120 @@
+/* test_metrics.c - the Prometheus text format (lib/metrics.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "metrics.h"
+
+static void
+test_family_and_samples(void **state)
+{
+	struct mtext m = {0};
+
+	(void)state;
+	metrics_family(&m, "kuska_x_total", "counter", "Things.");
+	metrics_sample(&m, "kuska_x_total", "institution=\"pnp\"", 3);
+	metrics_sample(&m, "kuska_x_total", NULL, 1795939334.541);
+	assert_non_null(m.buf);
+	assert_string_equal(m.buf, "# HELP kuska_x_total Things.\n"
+				   "# TYPE kuska_x_total counter\n"
+				   "kuska_x_total{institution=\"pnp\"} 3\n"
+				   "kuska_x_total 1795939334.541\n");
+	metrics_clear(&m);
+	assert_null(m.buf);
+}
+
+static void
+test_histogram(void **state)
+{
+	struct mhist h = {0};
+	struct mtext m = {0};
+
+	(void)state;
+	metrics_observe(&h, 0.0005);
+	metrics_observe(&h, 0.02);
+	metrics_observe(&h, 30);
+	assert_int_equal(h.count, 3);
+	metrics_histogram(&m, "kuska_b_seconds", NULL, &h);
+	assert_non_null(
+	    strstr(m.buf, "kuska_b_seconds_bucket{le=\"0.001\"} 1\n"));
+	assert_non_null(
+	    strstr(m.buf, "kuska_b_seconds_bucket{le=\"0.025\"} 2\n"));
+	assert_non_null(
+	    strstr(m.buf, "kuska_b_seconds_bucket{le=\"2.5\"} 2\n"));
+	assert_non_null(
+	    strstr(m.buf, "kuska_b_seconds_bucket{le=\"+Inf\"} 3\n"));
+	assert_non_null(strstr(m.buf, "kuska_b_seconds_count 3\n"));
+	metrics_clear(&m);
+}
+
+static void
+test_grows(void **state)
+{
+	struct mtext m = {0};
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2000; i++)
+		metrics_sample(&m, "kuska_many", "i=\"x\"", i);
+	assert_non_null(m.buf);
+	assert_int_equal(strlen(m.buf), m.len);
+	assert_non_null(strstr(m.buf, "kuska_many{i=\"x\"} 1999\n"));
+	metrics_clear(&m);
+}
+
+static int renders;
+
+static void
+render(void *arg, struct mtext *m)
+{
+	(void)arg;
+	renders++;
+	metrics_sample(m, "kuska_up", NULL, 1);
+}
+
+static void
+test_export_file(void **state)
+{
+	char dir[] = "/tmp/kuska-metrics-XXXXXX", path[64], buf[64];
+	uint64_t last = 0;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/kuska.prom", dir);
+	metrics_export(path, 60, &last, 100000, render, NULL);
+	assert_int_equal(renders, 1);
+	metrics_export(path, 60, &last, 130000, render, NULL); /* not due */
+	assert_int_equal(renders, 1);
+	metrics_export("", 60, &last, 900000, render, NULL); /* no file */
+	assert_int_equal(renders, 1);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_string_equal(buf, "kuska_up 1\n");
+	unlink(path);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_family_and_samples),
+	    cmocka_unit_test(test_histogram),
+	    cmocka_unit_test(test_grows),
+	    cmocka_unit_test(test_export_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
