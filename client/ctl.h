@@ -21,9 +21,8 @@ void ctl_close(struct ctl **c);
  * to timeout_ms for the answer, decoded into *ret (clear it with
  * codec_control_clear). Returns 0, -ETIMEDOUT, -EBADMSG or -errno.
  */
-int ctl_call(struct ctl *c, const struct control *req,
-	     const void *const *extra, const size_t *extra_lens, size_t n,
-	     long timeout_ms, struct control *ret)
-	__attribute__((warn_unused_result));
+int ctl_call(struct ctl *c, const struct control *req, const void *const *extra,
+	     const size_t *extra_lens, size_t n, long timeout_ms,
+	     struct control *ret) __attribute__((warn_unused_result));
 
 #endif

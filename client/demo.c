@@ -22,23 +22,23 @@ static const char *const parties[] = {"consolidator", "pnp",	"mp",
 static const struct {
 	const char *id, *kinds, *stages;
 } grants[] = {
-	{"pnp", "identification referral case_stage correction withdrawal",
-	 "complaint preliminary_investigation"},
-	{"mp",
-	 "identification referral referral_received case_stage correction "
-	 "withdrawal",
-	 "complaint preliminary_investigation formalized_investigation "
-	 "accusation dismissal"},
-	{"pj", "referral_received case_stage correction withdrawal",
-	 "trial conviction acquittal dismissal"},
-	{"mimp",
-	 "identification referral referral_received service correction "
-	 "withdrawal",
-	 ""},
-	{"minsa",
-	 "identification referral referral_received service correction "
-	 "withdrawal",
-	 ""},
+    {"pnp", "identification referral case_stage correction withdrawal",
+     "complaint preliminary_investigation"},
+    {"mp",
+     "identification referral referral_received case_stage correction "
+     "withdrawal",
+     "complaint preliminary_investigation formalized_investigation "
+     "accusation dismissal"},
+    {"pj", "referral_received case_stage correction withdrawal",
+     "trial conviction acquittal dismissal"},
+    {"mimp",
+     "identification referral referral_received service correction "
+     "withdrawal",
+     ""},
+    {"minsa",
+     "identification referral referral_received service correction "
+     "withdrawal",
+     ""},
 };
 
 static int
@@ -76,23 +76,21 @@ write_registry(const char *dir)
 				      "[institution %s]\nkinds = %s\n",
 				      grants[i].id, grants[i].kinds);
 		if (grants[i].stages[0] != '\0')
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-					      "stages = %s\n",
-					      grants[i].stages);
+			o +=
+			    (size_t)snprintf(buf + o, sizeof(buf) - o,
+					     "stages = %s\n", grants[i].stages);
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
 				      "\n[key %s-1]\nowner = %s\n"
 				      "public_key = keys/%s.pub\n\n",
-				      grants[i].id, grants[i].id,
-				      grants[i].id);
+				      grants[i].id, grants[i].id, grants[i].id);
 	}
-	o += (size_t)snprintf(
-		buf + o, sizeof(buf) - o,
-		"[client secretariat]\nrole = secretariat\n\n"
-		"[key secretariat-1]\nowner = secretariat\n"
-		"public_key = keys/secretariat.pub\n\n"
-		"[client analyst]\nrole = analyst\n\n"
-		"[key analyst-1]\nowner = analyst\n"
-		"public_key = keys/analyst.pub\n");
+	o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			      "[client secretariat]\nrole = secretariat\n\n"
+			      "[key secretariat-1]\nowner = secretariat\n"
+			      "public_key = keys/secretariat.pub\n\n"
+			      "[client analyst]\nrole = analyst\n\n"
+			      "[key analyst-1]\nowner = analyst\n"
+			      "public_key = keys/analyst.pub\n");
 	return write_file(dir, "registry.conf", buf);
 }
 
@@ -174,8 +172,9 @@ demo_init(const char *dir, unsigned port)
 	int r;
 
 	if (strlen(dir) > 60) {
-		fprintf(stderr, "kuska demo: %s: keep the directory path under "
-				"60 characters (ipc socket paths are short)\n",
+		fprintf(stderr,
+			"kuska demo: %s: keep the directory path under "
+			"60 characters (ipc socket paths are short)\n",
 			dir);
 		return 2;
 	}
@@ -213,8 +212,8 @@ int
 cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"port", required_argument, NULL, 'p'},
-		{NULL, 0, NULL, 0},
+	    {"port", required_argument, NULL, 'p'},
+	    {NULL, 0, NULL, 0},
 	};
 	unsigned long port = 7400;
 	char *end;

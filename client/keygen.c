@@ -11,9 +11,9 @@ int
 cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"linkage", required_argument, NULL, 'l'},
-		{NULL, 0, NULL, 0},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"linkage", required_argument, NULL, 'l'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *dir = ".", *linkage = NULL;
 	struct secret_key *k = NULL;

@@ -15,15 +15,15 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *synopsis;
 } commands[] = {
-	{"keygen", cmd_keygen, "keygen NAME [--dir DIR] | keygen --linkage FILE"},
-	{"submit", cmd_submit, "submit -c NODE.conf FILE... (- for stdin)"},
-	{"status", cmd_status, "status -c NODE.conf|CONSOLIDATOR.conf"},
-	{"metrics", cmd_metrics, "metrics -c NODE.conf|CONSOLIDATOR.conf"},
-	{"query", cmd_query,
-	 "query -c CLIENT.conf TABLE --period P [--region RR] "
-	 "[--format text|csv|json]"},
-	{"demo", cmd_demo, "demo init DIR [--port BASE]"},
-	{"sim", cmd_sim, "sim --out DIR [--victims N] [--seed S]"},
+    {"keygen", cmd_keygen, "keygen NAME [--dir DIR] | keygen --linkage FILE"},
+    {"submit", cmd_submit, "submit -c NODE.conf FILE... (- for stdin)"},
+    {"status", cmd_status, "status -c NODE.conf|CONSOLIDATOR.conf"},
+    {"metrics", cmd_metrics, "metrics -c NODE.conf|CONSOLIDATOR.conf"},
+    {"query", cmd_query,
+     "query -c CLIENT.conf TABLE --period P [--region RR] "
+     "[--format text|csv|json]"},
+    {"demo", cmd_demo, "demo init DIR [--port BASE]"},
+    {"sim", cmd_sim, "sim --out DIR [--victims N] [--seed S]"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -20,8 +20,8 @@
 #define QUERY_TIMEOUT_MS 15000
 
 static const char *const tables[] = {
-	"identification", "overlap", "breakdown", "referrals", "protection",
-	"prosecution",	  "funnel",  "durations", NULL,
+    "identification", "overlap", "breakdown", "referrals", "protection",
+    "prosecution",    "funnel",	 "durations", NULL,
 };
 
 enum format { FMT_TEXT, FMT_CSV, FMT_JSON };
@@ -57,8 +57,8 @@ print_text(const struct qtable *t)
 		w[j] = strlen(t->cols[j]);
 	for (i = 0; i < t->n_rows; i++)
 		for (j = 0; j < t->n_cols; j++) {
-			size_t l = strlen(cell_text(&t->rows[i][j], t->k, buf,
-						    sizeof(buf)));
+			size_t l = strlen(
+			    cell_text(&t->rows[i][j], t->k, buf, sizeof(buf)));
 			if (l > w[j])
 				w[j] = l;
 		}
@@ -111,8 +111,8 @@ print_csv(const struct qtable *t)
 		for (j = 0; j < t->n_cols; j++) {
 			if (j)
 				putchar(',');
-			csv_field(cell_text(&t->rows[i][j], t->k, buf,
-					    sizeof(buf)));
+			csv_field(
+			    cell_text(&t->rows[i][j], t->k, buf, sizeof(buf)));
 		}
 		putchar('\n');
 	}
@@ -197,8 +197,8 @@ ask(const struct client_config *cfg, const struct query_req *q,
 	int r;
 
 	if ((r = keys_load_secret(cfg->key, &key, err, errlen)) != 0 ||
-	    (r = keys_load_public(cfg->consolidator_key, &cons, err,
-				  errlen)) != 0)
+	    (r = keys_load_public(cfg->consolidator_key, &cons, err, errlen)) !=
+		0)
 		goto out;
 	r = codec_query_req_encode(q, &buf, &len);
 	if (r != 0)
@@ -234,10 +234,11 @@ ask(const struct client_config *cfg, const struct query_req *q,
 		       tsock_monitor_read(mon, &ev, addr, sizeof(addr)) == 0) {
 			if (ev == TEVENT_HANDSHAKE_FAILED_AUTH ||
 			    ev == TEVENT_HANDSHAKE_FAILED) {
-				snprintf(err, errlen,
-					 "the consolidator at %.200s refused this "
-					 "client's key (not in its registry?)",
-					 cfg->consolidator);
+				snprintf(
+				    err, errlen,
+				    "the consolidator at %.200s refused this "
+				    "client's key (not in its registry?)",
+				    cfg->consolidator);
 				r = -EACCES;
 				goto out;
 			}
@@ -263,10 +264,10 @@ int
 cmd_query(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"period", required_argument, NULL, 'p'},
-		{"region", required_argument, NULL, 'r'},
-		{"format", required_argument, NULL, 'f'},
-		{NULL, 0, NULL, 0},
+	    {"period", required_argument, NULL, 'p'},
+	    {"region", required_argument, NULL, 'r'},
+	    {"format", required_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct client_config cfg;
 	struct query_req q;
@@ -291,8 +292,9 @@ cmd_query(int argc, char **argv)
 			    optarg[0] > '2' || optarg[1] < '0' ||
 			    optarg[1] > '9' || atoi(optarg) < 1 ||
 			    atoi(optarg) > 25) {
-				fprintf(stderr, "kuska query: bad region "
-						"\"%s\": an INEI code 01 to 25\n",
+				fprintf(stderr,
+					"kuska query: bad region "
+					"\"%s\": an INEI code 01 to 25\n",
 					optarg);
 				return 2;
 			}
@@ -306,8 +308,9 @@ cmd_query(int argc, char **argv)
 			else if (strcmp(optarg, "json") == 0)
 				fmt = FMT_JSON;
 			else {
-				fprintf(stderr, "kuska query: bad format "
-						"\"%s\": text, csv or json\n",
+				fprintf(stderr,
+					"kuska query: bad format "
+					"\"%s\": text, csv or json\n",
 					optarg);
 				return 2;
 			}
@@ -322,15 +325,17 @@ cmd_query(int argc, char **argv)
 		if (strcmp(argv[optind], tables[i]) == 0)
 			break;
 	if (tables[i] == NULL) {
-		fprintf(stderr, "kuska query: unknown table \"%s\" (one of "
-				"identification, overlap, breakdown, referrals, "
-				"protection, prosecution, funnel, durations)\n",
+		fprintf(stderr,
+			"kuska query: unknown table \"%s\" (one of "
+			"identification, overlap, breakdown, referrals, "
+			"protection, prosecution, funnel, durations)\n",
 			argv[optind]);
 		return 2;
 	}
 	if (period == NULL || !valid_period(period)) {
-		fprintf(stderr, "kuska query: bad or missing --period \"%s\": "
-				"a year (2026) or a quarter (2026Q3)\n",
+		fprintf(stderr,
+			"kuska query: bad or missing --period \"%s\": "
+			"a year (2026) or a quarter (2026Q3)\n",
 			period ? period : "");
 		return 2;
 	}

@@ -49,8 +49,9 @@ ask(const char *endpoint, enum control_type type, struct control *rep)
 	int r;
 
 	if (stat(endpoint + 6, &st) != 0) {
-		fprintf(stderr, "kuska status: nothing listening at %s (is "
-				"the daemon running?)\n",
+		fprintf(stderr,
+			"kuska status: nothing listening at %s (is "
+			"the daemon running?)\n",
 			endpoint);
 		return 2;
 	}
@@ -89,8 +90,8 @@ node_status(const char *conf)
 	size_t i;
 	int health = 0, r;
 
-	if (config_load(conf, &settings_node_schema, &cfg, err,
-			sizeof(err)) != 0) {
+	if (config_load(conf, &settings_node_schema, &cfg, err, sizeof(err)) !=
+	    0) {
 		fprintf(stderr, "kuska status: %s\n", err);
 		return 2;
 	}
@@ -171,10 +172,10 @@ consolidator_status(const char *conf)
 	       "accepted", "refused", "last contact");
 	for (i = 1; i <= INST_COUNT; i++) {
 		const struct inst_status *s = &rep.cons.inst[i];
-		bool silent = s->last_contact_ms == 0 ||
-			      rep.cons.now_ms - s->last_contact_ms >
-				      (uint64_t)rep.cons.alarm_silent_hours *
-					      3600000;
+		bool silent =
+		    s->last_contact_ms == 0 ||
+		    rep.cons.now_ms - s->last_contact_ms >
+			(uint64_t)rep.cons.alarm_silent_hours * 3600000;
 		printf("%-12s %10llu %10llu %8llu  %s%s\n",
 		       institution_name((enum institution)i),
 		       (unsigned long long)s->last_seq,
@@ -194,7 +195,7 @@ consolidator_status(const char *conf)
 			if (s->refused_by_reason[j] > 0)
 				printf(" %s=%llu", reason_name(j),
 				       (unsigned long long)
-					       s->refused_by_reason[j]);
+					   s->refused_by_reason[j]);
 		printf("\n");
 	}
 	printf("handshakes refused: %llu, frames refused: %llu\n",
@@ -228,8 +229,9 @@ cmd_status(int argc, char **argv)
 		return node_status(conf);
 	if (strcmp(section, "consolidator") == 0)
 		return consolidator_status(conf);
-	fprintf(stderr, "kuska status: %s: a [%s] file; give a node's or the "
-			"consolidator's config\n",
+	fprintf(stderr,
+		"kuska status: %s: a [%s] file; give a node's or the "
+		"consolidator's config\n",
 		conf, section);
 	return 2;
 usage:
@@ -267,8 +269,9 @@ control_endpoint(const char *conf, char *out, size_t cap)
 		snprintf(out, cap, "%s", cfg.control);
 		return 0;
 	}
-	fprintf(stderr, "kuska: %s: a [%s] file; give a node's or the "
-			"consolidator's config\n",
+	fprintf(stderr,
+		"kuska: %s: a [%s] file; give a node's or the "
+		"consolidator's config\n",
 		conf, section);
 	return 2;
 }
@@ -303,6 +306,7 @@ cmd_metrics(int argc, char **argv)
 	codec_control_clear(&rep);
 	return 0;
 usage:
-	fprintf(stderr, "usage: kuska metrics -c NODE.conf|CONSOLIDATOR.conf\n");
+	fprintf(stderr,
+		"usage: kuska metrics -c NODE.conf|CONSOLIDATOR.conf\n");
 	return 2;
 }

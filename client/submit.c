@@ -45,8 +45,7 @@ chunk_clear(struct chunk *c)
 }
 
 static void
-print_result(const char *name, const struct line_result *res,
-	     struct tally *t)
+print_result(const char *name, const struct line_result *res, struct tally *t)
 {
 	switch (res->status) {
 	case LINE_ACCEPTED:
@@ -79,8 +78,7 @@ print_result(const char *name, const struct line_result *res,
 
 /* Sends one chunk and prints its results. Returns 0 or -errno. */
 static int
-send_chunk(struct ctl *ctl, const char *name, struct chunk *c,
-	   struct tally *t)
+send_chunk(struct ctl *ctl, const char *name, struct chunk *c, struct tally *t)
 {
 	struct control req, rep;
 	size_t i;
@@ -96,14 +94,16 @@ send_chunk(struct ctl *ctl, const char *name, struct chunk *c,
 		     SUBMIT_TIMEOUT_MS, &rep);
 	chunk_clear(c);
 	if (r != 0) {
-		fprintf(stderr, "kuska submit: %s: no answer from the node: "
-				"%s\n",
+		fprintf(stderr,
+			"kuska submit: %s: no answer from the node: "
+			"%s\n",
 			name, strerror(-r));
 		return r;
 	}
 	if (rep.type == CTL_ERROR || rep.error[0] != '\0') {
-		fprintf(stderr, "kuska submit: %s: the node refused lines "
-				"%lu-: %s\n",
+		fprintf(stderr,
+			"kuska submit: %s: the node refused lines "
+			"%lu-: %s\n",
 			name, c->first_line, rep.error);
 		codec_control_clear(&rep);
 		return -EIO;
@@ -192,8 +192,8 @@ cmd_submit(int argc, char **argv)
 	}
 	if (conf == NULL || optind >= argc)
 		goto usage;
-	if (config_load(conf, &settings_node_schema, &cfg, err,
-			sizeof(err)) != 0) {
+	if (config_load(conf, &settings_node_schema, &cfg, err, sizeof(err)) !=
+	    0) {
 		fprintf(stderr, "kuska submit: %s\n", err);
 		return 2;
 	}

@@ -11,28 +11,46 @@
 
 /* The C enums of event.h and codec.h must be the schema's numbers. */
 _Static_assert((int)INST_PNP == (int)KUSKA__INSTITUTION__PNP &&
-		       (int)INST_MINSA == (int)KUSKA__INSTITUTION__MINSA,
+		   (int)INST_MINSA == (int)KUSKA__INSTITUTION__MINSA,
 	       "institution numbers");
 _Static_assert((int)SEX_U == (int)KUSKA__SEX__SEX_U, "sex numbers");
-_Static_assert((int)AGE_18_PLUS == (int)KUSKA__AGE_GROUP__AGE_18_PLUS, "age numbers");
-_Static_assert((int)EXPL_OTHER == (int)KUSKA__EXPLOITATION__EXPLOITATION_OTHER &&
-		       (int)EXPL_ORGAN_REMOVAL == (int)KUSKA__EXPLOITATION__ORGAN_REMOVAL,
+_Static_assert((int)AGE_18_PLUS == (int)KUSKA__AGE_GROUP__AGE_18_PLUS,
+	       "age numbers");
+_Static_assert((int)EXPL_OTHER ==
+		       (int)KUSKA__EXPLOITATION__EXPLOITATION_OTHER &&
+		   (int)EXPL_ORGAN_REMOVAL ==
+		       (int)KUSKA__EXPLOITATION__ORGAN_REMOVAL,
 	       "exploitation numbers");
-_Static_assert((int)PURPOSE_JUSTICE == (int)KUSKA__PURPOSE__JUSTICE, "purposes");
-_Static_assert((int)SERVICE_REINTEGRATION == (int)KUSKA__SERVICE_KIND__REINTEGRATION,
+_Static_assert((int)PURPOSE_JUSTICE == (int)KUSKA__PURPOSE__JUSTICE,
+	       "purposes");
+_Static_assert((int)SERVICE_REINTEGRATION ==
+		   (int)KUSKA__SERVICE_KIND__REINTEGRATION,
 	       "services");
 _Static_assert((int)STAGE_DISMISSAL == (int)KUSKA__STAGE__DISMISSAL &&
-		       (int)STAGE_CONVICTION == (int)KUSKA__STAGE__CONVICTION,
+		   (int)STAGE_CONVICTION == (int)KUSKA__STAGE__CONVICTION,
 	       "stages");
-_Static_assert((int)REASON_BAD_REQUEST == (int)KUSKA__REASON__BAD_REQUEST, "reasons");
+_Static_assert((int)REASON_BAD_REQUEST == (int)KUSKA__REASON__BAD_REQUEST,
+	       "reasons");
 
 static const char *const reason_names[REASON_COUNT] = {
-	"none",		      "bad_frame",	   "bad_envelope",
-	"bad_version",	      "wrong_institution", "unknown_key",
-	"key_not_valid",      "bad_signature",	   "bad_event",
-	"kind_not_allowed",   "stage_not_allowed", "bad_target",
-	"gap",		      "too_large",	   "store_full",
-	"store_error",	      "not_authorized",	   "bad_request",
+    "none",
+    "bad_frame",
+    "bad_envelope",
+    "bad_version",
+    "wrong_institution",
+    "unknown_key",
+    "key_not_valid",
+    "bad_signature",
+    "bad_event",
+    "kind_not_allowed",
+    "stage_not_allowed",
+    "bad_target",
+    "gap",
+    "too_large",
+    "store_full",
+    "store_error",
+    "not_authorized",
+    "bad_request",
 };
 
 const char *
@@ -101,8 +119,8 @@ struct pb_record {
 	Kuska__CaseStage cs;
 	struct pb_victim victim;
 	Kuska__Exploitation expl[EXPL_COUNT];
-	struct pb_victim *victims;     /* n_victims, malloc'd */
-	Kuska__Victim **victim_ptrs;   /* n_victims, malloc'd */
+	struct pb_victim *victims;   /* n_victims, malloc'd */
+	Kuska__Victim **victim_ptrs; /* n_victims, malloc'd */
 };
 
 static void
@@ -175,7 +193,7 @@ record_to_pb(const struct record *in, struct pb_record *p)
 		if (in->n_victims > 0) {
 			p->victims = calloc(in->n_victims, sizeof(*p->victims));
 			p->victim_ptrs =
-				calloc(in->n_victims, sizeof(*p->victim_ptrs));
+			    calloc(in->n_victims, sizeof(*p->victim_ptrs));
 			if (p->victims == NULL || p->victim_ptrs == NULL) {
 				pb_record_release(p);
 				return -ENOMEM;
@@ -212,7 +230,8 @@ record_from_pb(const Kuska__Record *in, struct record *out)
 		if (victim_from_pb(in->identification->victim, &out->victim))
 			return -EBADMSG;
 		for (i = 0; i < in->identification->n_exploitation; i++) {
-			unsigned e = (unsigned)in->identification->exploitation[i];
+			unsigned e =
+			    (unsigned)in->identification->exploitation[i];
 			if (e < 1 || e > EXPL_COUNT ||
 			    (out->exploitation & (1u << e)))
 				return -EBADMSG;
@@ -256,8 +275,7 @@ record_from_pb(const Kuska__Record *in, struct record *out)
 		memcpy(out->case_id, cs->case_id.data, PSEUDONYM_LEN);
 		out->stage = (enum stage)cs->stage;
 		out->persons = cs->persons;
-		snprintf(out->article, sizeof(out->article), "%s",
-			 cs->article);
+		snprintf(out->article, sizeof(out->article), "%s", cs->article);
 		out->n_victims = cs->n_victims;
 		for (i = 0; i < cs->n_victims; i++)
 			if (victim_from_pb(cs->victims[i], &out->victims[i]))
@@ -596,7 +614,7 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 			return -EMSGSIZE;
 		m->n_rejections = pm->ack->n_rejections;
 		m->rejections =
-			calloc(m->n_rejections + 1, sizeof(*m->rejections));
+		    calloc(m->n_rejections + 1, sizeof(*m->rejections));
 		if (m->rejections == NULL)
 			return -ENOMEM;
 		for (i = 0; i < m->n_rejections; i++) {
@@ -610,9 +628,8 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 		return 0;
 	case KUSKA__MESSAGE__MSG_REFUSAL:
 		m->type = MSG_REFUSAL;
-		m->batch_id = pm->refusal->has_batch_id
-				      ? pm->refusal->batch_id
-				      : 0;
+		m->batch_id =
+		    pm->refusal->has_batch_id ? pm->refusal->batch_id : 0;
 		m->reason = (enum reason)pm->refusal->reason;
 		if ((unsigned)pm->refusal->reason >= REASON_COUNT)
 			m->reason = REASON_NONE;
@@ -657,7 +674,8 @@ codec_msg_clear(struct msg *m)
 
 /* ---- local control --------------------------------------------------- */
 
-_Static_assert((int)LINE_BLANK == (int)KUSKA__LINE_STATUS__LINE_BLANK, "line status");
+_Static_assert((int)LINE_BLANK == (int)KUSKA__LINE_STATUS__LINE_BLANK,
+	       "line status");
 
 static void
 copy_str(char *dst, size_t cap, const char *src)
@@ -919,8 +937,8 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 		ns->dead[i].seq = d->seq;
 		copy_str(ns->dead[i].ref, sizeof(ns->dead[i].ref), d->ref);
 		ns->dead[i].reason = (unsigned)d->reason < REASON_COUNT
-					     ? (enum reason)d->reason
-					     : REASON_NONE;
+					 ? (enum reason)d->reason
+					 : REASON_NONE;
 		copy_str(ns->dead[i].text, sizeof(ns->dead[i].text), d->text);
 		ns->dead[i].at_ms = d->at_ms;
 	}
@@ -955,10 +973,11 @@ decode_cons_status(const Kuska__ConsolidatorStatus *in, struct control *c)
 		out->refused = is->refused;
 		out->last_contact_ms = is->last_contact_ms;
 		for (j = 0; j < is->n_refused_by_reason; j++) {
-			unsigned rr = (unsigned)is->refused_by_reason[j]->reason;
+			unsigned rr =
+			    (unsigned)is->refused_by_reason[j]->reason;
 			if (rr < REASON_COUNT)
 				out->refused_by_reason[rr] =
-					is->refused_by_reason[j]->count;
+				    is->refused_by_reason[j]->count;
 		}
 	}
 	c->cons.now_ms = in->now_ms;
@@ -1083,8 +1102,7 @@ codec_query_req_decode(const uint8_t *buf, size_t len, struct query_req *ret)
 }
 
 int
-codec_qtable_encode(const struct qtable *t, uint8_t **ret_buf,
-		    size_t *ret_len)
+codec_qtable_encode(const struct qtable *t, uint8_t **ret_buf, size_t *ret_len)
 {
 	Kuska__QueryReply pr = KUSKA__QUERY_REPLY__INIT;
 	Kuska__Row *rows = NULL, **row_ptrs = NULL;
@@ -1209,8 +1227,7 @@ codec_qtable_decode(const uint8_t *buf, size_t len, struct qtable *ret)
 				break;
 			case KUSKA__CELL__VALUE_DECIMAL:
 				c->kind = CELL_DECIMAL;
-				copy_str(c->text, sizeof(c->text),
-					 pc->decimal);
+				copy_str(c->text, sizeof(c->text), pc->decimal);
 				break;
 			default:
 				c->kind = CELL_EMPTY;

@@ -18,13 +18,13 @@
 #include "event.h"
 #include "keys.h"
 
-#define CODEC_VERSION 1			/* Envelope.version we emit */
-#define CODEC_MAX_EVENT (64 * 1024)	/* serialized Event */
+#define CODEC_VERSION 1		    /* Envelope.version we emit */
+#define CODEC_MAX_EVENT (64 * 1024) /* serialized Event */
 #define CODEC_MAX_ENVELOPE (CODEC_MAX_EVENT + 256)
-#define CODEC_MAX_BATCH_EVENTS 1024	/* envelopes in one Batch */
+#define CODEC_MAX_BATCH_EVENTS 1024	  /* envelopes in one Batch */
 #define CODEC_MAX_FRAME (8 * 1024 * 1024) /* any one message on the wire */
 #define CODEC_MAX_REJECTIONS CODEC_MAX_BATCH_EVENTS
-#define CODEC_MAX_TEXT 200		/* reason texts */
+#define CODEC_MAX_TEXT 200 /* reason texts */
 
 /* Reason codes, as the schema's Reason enum. */
 enum reason {
@@ -65,7 +65,7 @@ int codec_event_encode(const struct event *ev, uint8_t **ret_buf,
  * Returns 0 or -EBADMSG (undecodable, or a field out of range).
  */
 int codec_event_decode(const uint8_t *buf, size_t len, struct event *ret)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 struct envelope {
 	uint32_t version;
@@ -90,9 +90,8 @@ int codec_envelope_encode(const struct envelope *env, uint8_t **ret_buf,
  * of the event bytes (release with codec_envelope_clear). Returns 0 or
  * -EBADMSG. The version is not judged here; the caller decides.
  */
-int codec_envelope_decode(const uint8_t *buf, size_t len,
-			  struct envelope *ret)
-	__attribute__((warn_unused_result));
+int codec_envelope_decode(const uint8_t *buf, size_t len, struct envelope *ret)
+    __attribute__((warn_unused_result));
 
 /* Frees what codec_envelope_decode gave env; accepts a zeroed env. */
 void codec_envelope_clear(struct envelope *env);
@@ -141,7 +140,7 @@ struct msg {
  * -EINVAL (unknown type), -EMSGSIZE (over CODEC_MAX_FRAME), -ENOMEM.
  */
 int codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * codec_msg_decode - parses a frame into *ret (overwritten). Returns 0 or
@@ -150,11 +149,10 @@ int codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
  * release with codec_msg_clear.
  */
 int codec_msg_decode(const uint8_t *buf, size_t len, struct msg *ret)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Frees what codec_msg_decode gave m; accepts a zeroed m. */
 void codec_msg_clear(struct msg *m);
-
 
 /* ---- local control messages (kuska submit, kuska status) ------------ */
 
@@ -244,11 +242,10 @@ int codec_control_encode(const struct control *c, uint8_t **ret_buf,
  * -EBADMSG.
  */
 int codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Frees the arrays of c; accepts a zeroed c. */
 void codec_control_clear(struct control *c);
-
 
 /* ---- queries ---------------------------------------------------------- */
 
@@ -271,8 +268,8 @@ enum cell_kind {
 
 struct cell {
 	enum cell_kind kind;
-	int64_t number;	      /* CELL_NUMBER */
-	char text[40];	      /* CELL_TEXT, CELL_DECIMAL */
+	int64_t number; /* CELL_NUMBER */
+	char text[40];	/* CELL_TEXT, CELL_DECIMAL */
 };
 
 struct qtable {
@@ -290,12 +287,12 @@ int codec_query_req_encode(const struct query_req *q, uint8_t **ret_buf,
 /* Returns 0 or -EBADMSG (undecodable, or a string over its field). */
 int codec_query_req_decode(const uint8_t *buf, size_t len,
 			   struct query_req *ret)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 int codec_qtable_encode(const struct qtable *t, uint8_t **ret_buf,
 			size_t *ret_len) __attribute__((warn_unused_result));
 /* On success *ret owns its rows: release with codec_qtable_clear. */
 int codec_qtable_decode(const uint8_t *buf, size_t len, struct qtable *ret)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 void codec_qtable_clear(struct qtable *t);
 
 #endif

@@ -86,8 +86,9 @@ prescan(const char *path, char *errbuf, size_t errlen)
 			while (*p == ' ' || *p == '\t')
 				p++;
 			if (*p != '\0')
-				why = "indented line (a value cannot go on over "
-				      "lines; remove the leading spaces)";
+				why =
+				    "indented line (a value cannot go on over "
+				    "lines; remove the leading spaces)";
 			continue;
 		}
 		if (*p == '#' || *p == ';')
@@ -110,8 +111,8 @@ prescan(const char *path, char *errbuf, size_t errlen)
 }
 
 int
-config_parse_raw(const char *path, config_line_fn fn, void *arg,
-		 char *errbuf, size_t errlen)
+config_parse_raw(const char *path, config_line_fn fn, void *arg, char *errbuf,
+		 size_t errlen)
 {
 	struct raw_ctx c = {.fn = fn, .arg = arg};
 	struct stat st;
@@ -123,8 +124,10 @@ config_parse_raw(const char *path, config_line_fn fn, void *arg,
 		return -e;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX_FILE) {
-		snprintf(errbuf, errlen, "%s: not a regular file of at most "
-			 "%d bytes", path, CONFIG_MAX_FILE);
+		snprintf(errbuf, errlen,
+			 "%s: not a regular file of at most "
+			 "%d bytes",
+			 path, CONFIG_MAX_FILE);
 		return -EINVAL;
 	}
 	r = prescan(path, errbuf, errlen);
@@ -137,7 +140,8 @@ config_parse_raw(const char *path, config_line_fn fn, void *arg,
 	}
 	if (line > 0) {
 		if (c.failed)
-			snprintf(errbuf, errlen, "%s:%d: %s", path, line, c.why);
+			snprintf(errbuf, errlen, "%s:%d: %s", path, line,
+				 c.why);
 		else
 			snprintf(errbuf, errlen,
 				 "%s:%d: syntax error (expected [section] or "
@@ -332,10 +336,9 @@ load_line(void *arg, const char *section, const char *name, const char *value,
 				 "[%s] first)",
 				 name, c->schema->section);
 		else
-			snprintf(why, whylen,
-				 "unknown section [%s] (expected [%s])",
-				 shown(section, q, sizeof(q)),
-				 c->schema->section);
+			snprintf(
+			    why, whylen, "unknown section [%s] (expected [%s])",
+			    shown(section, q, sizeof(q)), c->schema->section);
 		return -EINVAL;
 	}
 	for (i = 0; i < c->schema->n_fields; i++)

@@ -52,22 +52,20 @@ struct config_schema {
  * Returns 0, or -EINVAL/-ENOENT/-errno with a one-line message naming
  * file, line and key in errbuf.
  */
-int config_load(const char *path, const struct config_schema *schema,
-		void *out, char *errbuf, size_t errlen)
-	__attribute__((warn_unused_result));
+int config_load(const char *path, const struct config_schema *schema, void *out,
+		char *errbuf, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* config_print - writes cfg in canonical form (reads back identically). */
-void config_print(FILE *f, const struct config_schema *schema,
-		  const void *cfg);
+void config_print(FILE *f, const struct config_schema *schema, const void *cfg);
 
 /*
  * A raw line handler: called for each "name = value" with its section.
  * Returns 0 to go on, or -EINVAL with a reason in why to stop (the line
  * is then named in the error).
  */
-typedef int (*config_line_fn)(void *arg, const char *section,
-			      const char *name, const char *value, char *why,
-			      size_t whylen);
+typedef int (*config_line_fn)(void *arg, const char *section, const char *name,
+			      const char *value, char *why, size_t whylen);
 
 /*
  * config_parse_raw - runs fn over every key of an INI file. Returns 0 or
@@ -75,13 +73,12 @@ typedef int (*config_line_fn)(void *arg, const char *section,
  */
 int config_parse_raw(const char *path, config_line_fn fn, void *arg,
 		     char *errbuf, size_t errlen)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * config_resolve - writes into out the path p made absolute relative to
  * the directory of base_file. Returns 0 or -ENAMETOOLONG.
  */
-int config_resolve(const char *base_file, const char *p, char *out,
-		   size_t cap);
+int config_resolve(const char *base_file, const char *p, char *out, size_t cap);
 
 #endif

@@ -66,8 +66,7 @@ date_parse(const char *s, size_t len, int32_t *ret_days)
 		y = y * 10 + (s[i] - '0');
 	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
 	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
-	if (y < 1 || m < 1 || m > 12 || d < 1 ||
-	    (int)d > days_in_month(y, m))
+	if (y < 1 || m < 1 || m > 12 || d < 1 || (int)d > days_in_month(y, m))
 		return -EINVAL;
 	*ret_days = date_from_ymd(y, m, d);
 	return 0;

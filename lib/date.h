@@ -15,7 +15,7 @@
  * real calendar day. Returns 0 and sets *ret_days, or -EINVAL.
  */
 int date_parse(const char *s, size_t len, int32_t *ret_days)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* date_format - writes "YYYY-MM-DD" into out[11]; returns out. */
 const char *date_format(int32_t days, char out[11]);

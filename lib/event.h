@@ -98,28 +98,30 @@ enum stage {
 	STAGE_DISMISSAL,
 };
 #define STAGE_COUNT 8
-#define STAGE_MAIN_LAST STAGE_CONVICTION /* main line: COMPLAINT..CONVICTION */
+#define STAGE_MAIN_LAST STAGE_CONVICTION /* main line: COMPLAINT..CONVICTION   \
+					  */
 
 struct victim {
-	bool linkable;			    /* false: no document, no full name */
-	uint8_t pseudonym[PSEUDONYM_LEN];   /* valid when linkable */
+	bool linkable;			  /* false: no document, no full name */
+	uint8_t pseudonym[PSEUDONYM_LEN]; /* valid when linkable */
 	enum sex sex;
 	enum age_group age_group;
-	uint8_t age_years;		    /* 0..120 at the event date */
-	char nationality[3];		    /* ISO alpha-2 or "XX", NUL-ended */
+	uint8_t age_years;   /* 0..120 at the event date */
+	char nationality[3]; /* ISO alpha-2 or "XX", NUL-ended */
 };
 
 /* What happened: the fields of one record of EVENTS.md, anonymised. */
 struct record {
-	enum kind kind;		/* IDENTIFICATION..CASE_STAGE */
-	int32_t date;		/* days since 1970-01-01, Peru time */
-	uint8_t region;		/* INEI department 1..25 */
-	struct victim victim;	/* all kinds but CASE_STAGE */
-	uint32_t exploitation;	/* IDENTIFICATION: bit (1 << enum exploitation) */
+	enum kind kind;	      /* IDENTIFICATION..CASE_STAGE */
+	int32_t date;	      /* days since 1970-01-01, Peru time */
+	uint8_t region;	      /* INEI department 1..25 */
+	struct victim victim; /* all kinds but CASE_STAGE */
+	uint32_t
+	    exploitation; /* IDENTIFICATION: bit (1 << enum exploitation) */
 	enum institution other; /* REFERRAL: to; REFERRAL_RECEIVED: from */
 	enum purpose purpose;	/* REFERRAL */
 	uint8_t referral[PSEUDONYM_LEN]; /* REFERRAL, REFERRAL_RECEIVED */
-	enum service service;	/* SERVICE */
+	enum service service;		 /* SERVICE */
 	uint8_t case_id[PSEUDONYM_LEN];	 /* CASE_STAGE */
 	enum stage stage;		 /* CASE_STAGE */
 	uint32_t persons;		 /* CASE_STAGE */
@@ -175,6 +177,6 @@ enum age_group age_group_of(unsigned years);
  * NULL, a static text naming the first bad field.
  */
 int event_check(const struct event *ev, const char **ret_why)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 #endif

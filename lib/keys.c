@@ -287,8 +287,8 @@ struct key_fields {
 static const char *
 wrong_kind(const char *name, const struct key_fields *f)
 {
-	bool want_secret = f->names[1] != NULL &&
-			   strcmp(f->names[1], "sign_secret") == 0;
+	bool want_secret =
+	    f->names[1] != NULL && strcmp(f->names[1], "sign_secret") == 0;
 
 	if (want_secret && (strcmp(name, "sign_public") == 0 ||
 			    strcmp(name, "transport_public") == 0 ||
@@ -297,7 +297,7 @@ wrong_kind(const char *name, const struct key_fields *f)
 		       "(.key) is expected";
 	if (!want_secret && f->names[1] != NULL &&
 	    (strcmp(name, "sign_secret") == 0 ||
-			     strcmp(name, "transport_secret") == 0))
+	     strcmp(name, "transport_secret") == 0))
 		return "this is a secret key file (.key); a public key file "
 		       "(.pub) is expected";
 	if (strcmp(name, "linkage") == 0 || strcmp(f->names[0], "linkage") == 0)
@@ -311,8 +311,8 @@ wrong_kind(const char *name, const struct key_fields *f)
  * names listed in f->names. Comments (#) and blank lines are skipped.
  */
 static int
-parse_key_lines(char *buf, struct key_fields *f, const char *path,
-		char *errbuf, size_t errlen)
+parse_key_lines(char *buf, struct key_fields *f, const char *path, char *errbuf,
+		size_t errlen)
 {
 	char *line = buf, *next, *name = NULL;
 	unsigned lineno = 0;
@@ -342,8 +342,8 @@ parse_key_lines(char *buf, struct key_fields *f, const char *path,
 		while (*value == ' ' || *value == '\t')
 			value++;
 		end = value + strlen(value);
-		while (end > value && (end[-1] == ' ' || end[-1] == '\t' ||
-				       end[-1] == '\r'))
+		while (end > value &&
+		       (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 			*--end = '\0';
 		for (i = 0; i < 6 && f->names[i] != NULL; i++)
 			if (strcmp(name, f->names[i]) == 0)
@@ -390,7 +390,7 @@ keys_load_secret(const char *path, struct secret_key **ret, char *errbuf,
 		 size_t errlen)
 {
 	struct key_fields f = {
-		.names = {"id", "sign_secret", "transport_secret", NULL}};
+	    .names = {"id", "sign_secret", "transport_secret", NULL}};
 	struct secret_key *k = NULL;
 	char *buf;
 	int r;

@@ -60,14 +60,14 @@ void keys_key_id(const uint8_t sign_pk[SIGN_PK_LEN], uint8_t out[KEY_ID_LEN]);
  * Returns 0 and *ret (free with keys_free), or -EINVAL (bad id), -ENOMEM.
  */
 int keys_generate(const char *id, struct secret_key **ret)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * keys_write - writes DIR/NAME.key (mode 0600, created exclusively: an
  * existing file is never overwritten, -EEXIST) and DIR/NAME.pub.
  */
 int keys_write(const struct secret_key *k, const char *dir, const char *name)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * keys_load_secret - reads a secret key file. Returns 0 and *ret, or
@@ -90,7 +90,7 @@ int keys_load_public(const char *path, struct public_key *ret, char *errbuf,
  * at out. Returns 0, or -EINVAL if s is not base64 of that length.
  */
 int keys_parse_b64(const char *s, uint8_t *out, size_t len)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* keys_b64 - base64 of len bytes into out (cap >= 4*((len+2)/3)+1). */
 const char *keys_b64(const uint8_t *in, size_t len, char *out, size_t cap);
@@ -116,7 +116,7 @@ void keys_linkage_free(uint8_t **key);
  * examined. errbuf gets the reason.
  */
 int keys_check_private(const char *path, char *errbuf, size_t errlen)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* keys_random64 - 64 random bits from the system's CSPRNG. */
 uint64_t keys_random64(void);

@@ -12,8 +12,7 @@
 #include <unistd.h>
 
 const double metrics_bucket_le[METRICS_BUCKETS - 1] = {
-	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-	0.1,   0.25,   0.5,   1.0,  2.5};
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
 
 void
 metrics_observe(struct mhist *h, double seconds)
@@ -28,9 +27,8 @@ metrics_observe(struct mhist *h, double seconds)
 	h->count++;
 }
 
-static void
-append(struct mtext *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void append(struct mtext *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 append(struct mtext *m, const char *fmt, ...)

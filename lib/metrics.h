@@ -50,7 +50,7 @@ void metrics_clear(struct mtext *m);
  * and rename(2), so a reader never sees half of it. Returns 0 or -errno.
  */
 int metrics_write_file(const struct mtext *m, const char *path)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * metrics_export - when path is set and interval_s have passed since

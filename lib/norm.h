@@ -29,7 +29,7 @@
  * -ENAMETOOLONG when the result does not fit.
  */
 int norm_name(const char *s, size_t len, char *out, size_t cap)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * norm_document - normalises a document number of the given type ("DNI",
@@ -47,6 +47,6 @@ int norm_document(const char *type, const char *s, size_t len, char *out,
  * printable ASCII, -ENAMETOOLONG when it does not fit.
  */
 int norm_number(const char *s, size_t len, char *out, size_t cap)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 #endif

@@ -40,8 +40,7 @@ void pseudo_referral(const uint8_t key[LINKAGE_KEY_LEN],
 		     uint8_t out[PSEUDONYM_LEN]);
 
 /* An event id: the institution and its own record ref (truncated hash). */
-void pseudo_event_id(const uint8_t key[LINKAGE_KEY_LEN],
-		     enum institution inst, const char *ref,
-		     uint8_t out[EVENT_ID_LEN]);
+void pseudo_event_id(const uint8_t key[LINKAGE_KEY_LEN], enum institution inst,
+		     const char *ref, uint8_t out[EVENT_ID_LEN]);
 
 #endif

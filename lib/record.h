@@ -26,10 +26,10 @@ struct record_error {
 };
 
 struct parsed_record {
-	struct event ev;		   /* target_seq is left 0 */
-	char ref[RECORD_MAX_REF + 1];	   /* the record's own ref */
+	struct event ev;		     /* target_seq is left 0 */
+	char ref[RECORD_MAX_REF + 1];	     /* the record's own ref */
 	char target_ref[RECORD_MAX_REF + 1]; /* CORRECTION, WITHDRAWAL */
-	unsigned unlinkable;		   /* victims that could not be linked */
+	unsigned unlinkable; /* victims that could not be linked */
 };
 
 /*
@@ -49,6 +49,6 @@ void record_init(void);
 int record_parse(const char *line, size_t len, enum institution inst,
 		 const uint8_t key[LINKAGE_KEY_LEN], int32_t today,
 		 struct parsed_record *ret, struct record_error *err)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 #endif

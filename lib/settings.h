@@ -12,17 +12,17 @@
 #define SETTINGS_PATH_MAX 512
 
 struct node_config {
-	int institution;			 /* enum institution */
-	char key[SETTINGS_PATH_MAX];		 /* secret key file */
-	char linkage_key[SETTINGS_PATH_MAX];	 /* linkage key file */
-	char consolidator[SETTINGS_PATH_MAX];	 /* tcp:// endpoint */
+	int institution;			  /* enum institution */
+	char key[SETTINGS_PATH_MAX];		  /* secret key file */
+	char linkage_key[SETTINGS_PATH_MAX];	  /* linkage key file */
+	char consolidator[SETTINGS_PATH_MAX];	  /* tcp:// endpoint */
 	char consolidator_key[SETTINGS_PATH_MAX]; /* its .pub file */
-	char submit[SETTINGS_PATH_MAX];		 /* ipc:// endpoint */
+	char submit[SETTINGS_PATH_MAX];		  /* ipc:// endpoint */
 	char data_dir[SETTINGS_PATH_MAX];
-	unsigned long batch_events;	/* envelopes per batch */
-	unsigned long window;		/* unacknowledged batches in flight */
-	unsigned long ack_timeout_s;	/* resend after this long unanswered */
-	unsigned long map_size_mb;	/* LMDB map size */
+	unsigned long batch_events;  /* envelopes per batch */
+	unsigned long window;	     /* unacknowledged batches in flight */
+	unsigned long ack_timeout_s; /* resend after this long unanswered */
+	unsigned long map_size_mb;   /* LMDB map size */
 	unsigned long alarm_backlog_hours;
 	char metrics_file[SETTINGS_PATH_MAX]; /* "" or a .prom file */
 	unsigned long metrics_interval_s;

@@ -30,7 +30,8 @@ struct sign_fields {
 
 /* sign_envelope - signs f with sk into sig. Returns 0 or -EMSGSIZE. */
 int sign_envelope(const uint8_t sk[SIGN_SK_LEN], const struct sign_fields *f,
-		  uint8_t sig[SIGNATURE_LEN]) __attribute__((warn_unused_result));
+		  uint8_t sig[SIGNATURE_LEN])
+    __attribute__((warn_unused_result));
 
 /*
  * sign_verify - checks sig over f with pk. Returns 0, -EBADMSG for a bad
@@ -38,7 +39,7 @@ int sign_envelope(const uint8_t sk[SIGN_SK_LEN], const struct sign_fields *f,
  */
 int sign_verify(const uint8_t pk[SIGN_PK_LEN], const struct sign_fields *f,
 		const uint8_t sig[SIGNATURE_LEN])
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * sign_digest - unkeyed BLAKE2b-256 of buf: tells whether a resubmitted

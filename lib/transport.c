@@ -122,8 +122,8 @@ tsock_bind_curve(struct transport *t, const char *endpoint,
 	    set_int(s, ZMQ_CURVE_SERVER, 1) ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, server_sk,
 			   TRANSPORT_KEY_LEN) != 0 ||
-	    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, zap_domain,
-			   strlen(zap_domain)) != 0 ||
+	    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, zap_domain, strlen(zap_domain)) !=
+		0 ||
 	    zmq_bind(s, endpoint) != 0) {
 		*ret_err = -errno;
 		zmq_close(s);
@@ -227,12 +227,11 @@ tsock_monitor(struct transport *t, struct tsock *s, int *ret_err)
 	snprintf(ep, sizeof(ep), "inproc://kuska-monitor-%u", t->monitors++);
 	if (zmq_socket_monitor(s->s, ep,
 			       ZMQ_EVENT_CONNECTED | ZMQ_EVENT_ACCEPTED |
-				       ZMQ_EVENT_DISCONNECTED |
-				       ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
-				       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-				       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-				       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) !=
-	    0) {
+				   ZMQ_EVENT_DISCONNECTED |
+				   ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+				   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+				   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+				   ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0) {
 		*ret_err = -errno;
 		return NULL;
 	}
@@ -396,8 +395,7 @@ tsock_poll(struct tsock **socks, size_t n, bool *ready, long timeout_ms)
 }
 
 int
-tsock_monitor_read(struct tsock *mon, enum tevent *ret, char *addr,
-		   size_t cap)
+tsock_monitor_read(struct tsock *mon, enum tevent *ret, char *addr, size_t cap)
 {
 	struct tframes f;
 	uint16_t ev;
@@ -445,8 +443,8 @@ tsock_monitor_read(struct tsock *mon, enum tevent *ret, char *addr,
 
 /* Sends a ZAP reply: version, request id, status, text, user id, meta. */
 static void
-zap_reply(void *s, const uint8_t *req_id, size_t req_id_len,
-	  const char *status, const char *text, const char *user_id)
+zap_reply(void *s, const uint8_t *req_id, size_t req_id_len, const char *status,
+	  const char *text, const char *user_id)
 {
 	zmq_send(s, "1.0", 3, ZMQ_SNDMORE);
 	zmq_send(s, req_id, req_id_len, ZMQ_SNDMORE);
@@ -494,13 +492,13 @@ tsock_zap_serve(struct tsock *zap, tsock_zap_fn decide, void *arg)
 	frame_str(&f, 5, mech, sizeof(mech));
 	if (strcmp(mech, "CURVE") != 0 || f.n < 7 ||
 	    f.len[6] != TRANSPORT_KEY_LEN) {
-		zap_reply(zap->s, f.data[1], f.len[1], "400",
-			  "CURVE required", "");
+		zap_reply(zap->s, f.data[1], f.len[1], "400", "CURVE required",
+			  "");
 		tframes_clear(&f);
 		return 0;
 	}
-	if (decide(arg, domain, address, f.data[6], user_id,
-		   sizeof(user_id)) == 0)
+	if (decide(arg, domain, address, f.data[6], user_id, sizeof(user_id)) ==
+	    0)
 		zap_reply(zap->s, f.data[1], f.len[1], "200", "OK", user_id);
 	else
 		zap_reply(zap->s, f.data[1], f.len[1], "400", "not registered",

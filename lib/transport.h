@@ -33,8 +33,8 @@ struct tframes {
 };
 
 struct tsock_limits {
-	size_t max_frame;     /* bytes; the socket drops larger messages */
-	int heartbeat_ms;     /* 0: the default, 2000 */
+	size_t max_frame;	  /* bytes; the socket drops larger messages */
+	int heartbeat_ms;	  /* 0: the default, 2000 */
 	int heartbeat_timeout_ms; /* 0: three heartbeats */
 };
 
@@ -62,8 +62,7 @@ struct tsock *tsock_connect_curve(struct transport *t, const char *endpoint,
 				  const uint8_t pk[TRANSPORT_KEY_LEN],
 				  const uint8_t sk[TRANSPORT_KEY_LEN],
 				  const uint8_t server_pk[TRANSPORT_KEY_LEN],
-				  const struct tsock_limits *lim,
-				  int *ret_err);
+				  const struct tsock_limits *lim, int *ret_err);
 
 /*
  * tsock_bind_local - a ROUTER bound to an ipc:// endpoint; an existing
@@ -83,8 +82,7 @@ struct tsock *tsock_zap(struct transport *t, int *ret_err);
  * tsock_monitor - a socket on which s reports connection events
  * (read them with tsock_monitor_read).
  */
-struct tsock *tsock_monitor(struct transport *t, struct tsock *s,
-			    int *ret_err);
+struct tsock *tsock_monitor(struct transport *t, struct tsock *s, int *ret_err);
 
 /* tsock_free - closes *s; accepts NULL; clears the pointer. */
 void tsock_free(struct tsock **s);
@@ -118,12 +116,12 @@ int tsock_poll(struct tsock **socks, size_t n, bool *ready, long timeout_ms);
 
 enum tevent {
 	TEVENT_OTHER = 0,
-	TEVENT_CONNECTED,	  /* TCP up (handshake follows) */
-	TEVENT_ACCEPTED,	  /* a peer connected to a bound socket */
+	TEVENT_CONNECTED, /* TCP up (handshake follows) */
+	TEVENT_ACCEPTED,  /* a peer connected to a bound socket */
 	TEVENT_DISCONNECTED,
 	TEVENT_HANDSHAKE_OK,
 	TEVENT_HANDSHAKE_FAILED_AUTH, /* ZAP refused, or CURVE key wrong */
-	TEVENT_HANDSHAKE_FAILED,     /* protocol error, no detail */
+	TEVENT_HANDSHAKE_FAILED,      /* protocol error, no detail */
 };
 
 /*
@@ -137,10 +135,9 @@ int tsock_monitor_read(struct tsock *mon, enum tevent *ret, char *addr,
  * The ZAP decision: domain, peer address and CURVE public key in; returns
  * 0 to admit (and writes the identity into user_id), or <0 to refuse.
  */
-typedef int (*tsock_zap_fn)(void *arg, const char *domain,
-			    const char *address,
-			    const uint8_t key[TRANSPORT_KEY_LEN],
-			    char *user_id, size_t cap);
+typedef int (*tsock_zap_fn)(void *arg, const char *domain, const char *address,
+			    const uint8_t key[TRANSPORT_KEY_LEN], char *user_id,
+			    size_t cap);
 
 /*
  * tsock_zap_serve - answers one waiting ZAP request with decide's

@@ -46,7 +46,7 @@ foreach(src ${E2E_SRC})
 	get_filename_component(name ${src} NAME_WE)
 	add_test(NAME e2e/${name} COMMAND bash ${src})
 	set_tests_properties(e2e/${name} PROPERTIES
-		ENVIRONMENT "KUSKA_BIN=${CMAKE_BINARY_DIR};KUSKA_SRC=${CMAKE_SOURCE_DIR}"
+		ENVIRONMENT "KUSKA_BIN=${CMAKE_BINARY_DIR};KUSKA_SRC=${CMAKE_SOURCE_DIR};KUSKA_SANITIZED=${KUSKA_SANITIZE}"
 		TIMEOUT 600 RUN_SERIAL TRUE)
 endforeach()
 

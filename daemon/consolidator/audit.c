@@ -39,8 +39,7 @@ audit_envelope(void *arg, const void *k, size_t klen, const void *v,
 		return 0;
 	}
 	/* No "after today" slack problem: events were checked on arrival. */
-	if (env.seq != seq || c->party == NULL ||
-	    env.inst != c->party->inst ||
+	if (env.seq != seq || c->party == NULL || env.inst != c->party->inst ||
 	    ingest_check(c->reg, c->party, &env, INT32_MAX - 2, c->ev, why,
 			 sizeof(why)) != REASON_NONE)
 		c->bad++;
@@ -56,8 +55,7 @@ struct refused_ctx {
 };
 
 static int
-audit_refused(void *arg, const void *k, size_t klen, const void *v,
-	      size_t vlen)
+audit_refused(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 {
 	struct refused_ctx *c = arg;
 	const void *ev;
@@ -111,16 +109,14 @@ audit_run(struct store *st, const struct registry *reg, FILE *out)
 		missing = last - (c.accepted + rc.refused - rc.doubled);
 		if (c.accepted + rc.refused - rc.doubled > last)
 			missing = 0;
-		fprintf(out,
-			"%s last_seq=%llu accepted=%llu refused=%llu "
-			"missing=%llu doubled=%llu failed_verification=%llu\n",
-			institution_name((enum institution)i),
-			(unsigned long long)last,
-			(unsigned long long)c.accepted,
-			(unsigned long long)rc.refused,
-			(unsigned long long)missing,
-			(unsigned long long)rc.doubled,
-			(unsigned long long)c.bad);
+		fprintf(
+		    out,
+		    "%s last_seq=%llu accepted=%llu refused=%llu "
+		    "missing=%llu doubled=%llu failed_verification=%llu\n",
+		    institution_name((enum institution)i),
+		    (unsigned long long)last, (unsigned long long)c.accepted,
+		    (unsigned long long)rc.refused, (unsigned long long)missing,
+		    (unsigned long long)rc.doubled, (unsigned long long)c.bad);
 		if (missing || rc.doubled || c.bad || c.max_seq > last ||
 		    c.accepted + rc.refused - rc.doubled != last)
 			bad = 1;

@@ -60,15 +60,15 @@ hide_another(struct dcell *cells, const struct dgroup *g)
 }
 
 void
-disclose_apply(struct dcell *cells, size_t n_cells,
-	       const struct dgroup *groups, size_t n_groups, int64_t k)
+disclose_apply(struct dcell *cells, size_t n_cells, const struct dgroup *groups,
+	       size_t n_groups, int64_t k)
 {
 	size_t i;
 	bool changed = true;
 
 	for (i = 0; i < n_cells; i++)
-		cells[i].suppressed = cells[i].count && cells[i].value > 0 &&
-				      cells[i].value < k;
+		cells[i].suppressed =
+		    cells[i].count && cells[i].value > 0 && cells[i].value < k;
 	/* Groups may share a total cell: go round until nothing moves. */
 	while (changed) {
 		changed = false;

@@ -86,9 +86,8 @@ ingest_close(struct ingest *ig)
 	stats_free(&ig->stats);
 }
 
-static enum reason
-say(char *why, size_t whylen, enum reason r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static enum reason say(char *why, size_t whylen, enum reason r, const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5)));
 
 static enum reason
 say(char *why, size_t whylen, enum reason r, const char *fmt, ...)
@@ -227,8 +226,7 @@ apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
 		goto out;
 	}
 	k[0] = (uint8_t)inst;
-	if (store_get(t, T_CHANGES, k, 9, &v, &vlen) == 0 &&
-	    vlen == CHANGE_LEN)
+	if (store_get(t, T_CHANGES, k, 9, &v, &vlen) == 0 && vlen == CHANGE_LEN)
 		memcpy(cv, v, CHANGE_LEN);
 	if (cv[0]) {
 		res = say(why, whylen, REASON_BAD_TARGET,
@@ -355,8 +353,8 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 		codec_envelope_clear(&env);
 		return stop_batch(c, reason, why);
 	}
-	if (reason == REASON_NONE && (c->ev->kind == KIND_CORRECTION ||
-				      c->ev->kind == KIND_WITHDRAWAL))
+	if (reason == REASON_NONE &&
+	    (c->ev->kind == KIND_CORRECTION || c->ev->kind == KIND_WITHDRAWAL))
 		reason = apply_change(c->t, c->speaker->inst, env.seq, c->ev,
 				      why, sizeof(why));
 	if (reason == REASON_STORE_FULL || reason == REASON_STORE_ERROR) {
@@ -521,8 +519,7 @@ struct rebuild_ctx {
 };
 
 static int
-rebuild_one(void *arg, const void *k, size_t klen, const void *v,
-	    size_t vlen)
+rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 {
 	struct rebuild_ctx *c = arg;
 	struct envelope env;
@@ -539,8 +536,8 @@ rebuild_one(void *arg, const void *k, size_t klen, const void *v,
 		reason = ingest_check(c->ig->reg, c->party, &env, INT32_MAX - 2,
 				      c->ev, why, sizeof(why));
 	codec_envelope_clear(&env);
-	if (reason == REASON_NONE && (c->ev->kind == KIND_CORRECTION ||
-				      c->ev->kind == KIND_WITHDRAWAL))
+	if (reason == REASON_NONE &&
+	    (c->ev->kind == KIND_CORRECTION || c->ev->kind == KIND_WITHDRAWAL))
 		reason = apply_change(c->t, c->party->inst, seq, c->ev, why,
 				      sizeof(why));
 	if (reason != REASON_NONE) {

@@ -30,8 +30,8 @@ struct ingest {
  * ingest_open - loads each institution's state from the store and makes
  * the statistics engine. Returns 0 or -errno; release with ingest_close.
  */
-int ingest_open(struct ingest *ig, struct store *st,
-		const struct registry *reg) __attribute__((warn_unused_result));
+int ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
+    __attribute__((warn_unused_result));
 void ingest_close(struct ingest *ig);
 
 /*

@@ -42,10 +42,10 @@ struct cons {
 	struct tsock *query_mon;
 	uint64_t handshake_failures;
 	uint64_t frames_refused;
-	uint64_t contact_ms[INST_COUNT + 1]; /* last hello or batch */
-	struct mhist commit;		     /* batch latency, seconds */
+	uint64_t contact_ms[INST_COUNT + 1];	/* last hello or batch */
+	struct mhist commit;			/* batch latency, seconds */
 	uint64_t queries[16][ROLE_ANALYST + 1]; /* by table and role */
-	int64_t connections;		     /* TCP peers now, both sockets */
+	int64_t connections; /* TCP peers now, both sockets */
 	uint64_t metrics_written_ms;
 };
 
@@ -145,8 +145,8 @@ zap_decide(void *arg, const char *domain, const char *address,
 		return -1;
 	}
 	snprintf(user_id, cap, "%s", k->owner->id);
-	log_debug("event=auth_ok domain=%s address=%s key=%s owner=%s",
-		  domain, address, k->name, k->owner->id);
+	log_debug("event=auth_ok domain=%s address=%s key=%s owner=%s", domain,
+		  address, k->name, k->owner->id);
 	return 0;
 }
 
@@ -192,8 +192,8 @@ refuse(struct cons *c, const struct tframes *req, uint64_t batch_id,
 }
 
 static void
-on_hello(struct cons *c, const struct tframes *req,
-	 const struct reg_party *p, const struct msg *m)
+on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
+	 const struct msg *m)
 {
 	struct msg w;
 
@@ -220,8 +220,8 @@ on_hello(struct cons *c, const struct tframes *req,
 }
 
 static void
-on_batch(struct cons *c, const struct tframes *req,
-	 const struct reg_party *p, const struct msg *m)
+on_batch(struct cons *c, const struct tframes *req, const struct reg_party *p,
+	 const struct msg *m)
 {
 	struct msg reply;
 	uint64_t before = c->ig.inst[p->inst].accepted;
@@ -235,13 +235,12 @@ on_batch(struct cons *c, const struct tframes *req,
 		c->frames_refused++;
 	send_msg(c->ingest, req, &reply);
 	if (reply.type == MSG_ACK) {
-		log_debug("event=batch institution=%s batch=%llu accepted=%llu "
-			  "refused=%zu last_seq=%llu",
-			  p->id, (unsigned long long)m->batch_id,
-			  (unsigned long long)(c->ig.inst[p->inst].accepted -
-					       before),
-			  reply.n_rejections,
-			  (unsigned long long)reply.last_seq);
+		log_debug(
+		    "event=batch institution=%s batch=%llu accepted=%llu "
+		    "refused=%zu last_seq=%llu",
+		    p->id, (unsigned long long)m->batch_id,
+		    (unsigned long long)(c->ig.inst[p->inst].accepted - before),
+		    reply.n_rejections, (unsigned long long)reply.last_seq);
 		free(reply.rejections);
 	}
 }
@@ -321,9 +320,9 @@ cons_metrics(struct cons *c, struct mtext *m)
 				 "institution=\"%s\",reason=\"%s\"",
 				 institution_name((enum institution)i),
 				 reason_name((enum reason)j));
-			metrics_sample(m, "kuska_events_refused_total", l,
-				       (double)c->ig.inst[i]
-					       .refused_by_reason[j]);
+			metrics_sample(
+			    m, "kuska_events_refused_total", l,
+			    (double)c->ig.inst[i].refused_by_reason[j]);
 		}
 	metrics_family(m, "kuska_last_seq", "gauge",
 		       "Highest sequence held, by institution.");
@@ -337,8 +336,8 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "Unix time of the institution's last hello or batch.");
 	for (i = 1; i <= INST_COUNT; i++) {
 		uint64_t last = c->contact_ms[i] > c->ig.inst[i].last_contact_ms
-					? c->contact_ms[i]
-					: c->ig.inst[i].last_contact_ms;
+				    ? c->contact_ms[i]
+				    : c->ig.inst[i].last_contact_ms;
 		snprintf(l, sizeof(l), "institution=\"%s\"",
 			 institution_name((enum institution)i));
 		metrics_sample(m, "kuska_last_contact_seconds", l,
@@ -410,11 +409,11 @@ handle_control(struct cons *c, const struct tframes *req)
 			rep.cons.inst[i] = c->ig.inst[i];
 			if (c->contact_ms[i] > rep.cons.inst[i].last_contact_ms)
 				rep.cons.inst[i].last_contact_ms =
-					c->contact_ms[i];
+				    c->contact_ms[i];
 		}
 		rep.cons.now_ms = date_now_ms();
 		rep.cons.alarm_silent_hours =
-			(uint32_t)c->cfg.alarm_silent_hours;
+		    (uint32_t)c->cfg.alarm_silent_hours;
 		rep.cons.handshake_failures = c->handshake_failures;
 		rep.cons.frames_refused = c->frames_refused;
 		codec_control_clear(&q);
@@ -443,8 +442,7 @@ handle_query(struct cons *c, const struct tframes *req)
 	if (p == NULL) {
 		snprintf(tab.error, sizeof(tab.error), "not registered");
 	} else if (req->n != 2 ||
-		   codec_query_req_decode(req->data[1], req->len[1], &q) !=
-			   0) {
+		   codec_query_req_decode(req->data[1], req->len[1], &q) != 0) {
 		snprintf(tab.error, sizeof(tab.error), "malformed request");
 		c->frames_refused++;
 	} else {
@@ -456,9 +454,8 @@ handle_query(struct cons *c, const struct tframes *req)
 				c->queries[ti][p->role]++;
 		log_info("event=query who=%s role=%s table=%s period=%s "
 			 "region=%u rows=%zu ms=%llu%s",
-			 p->id, role_name(p->role), q.table, q.period,
-			 q.region, tab.n_rows,
-			 (unsigned long long)(date_mono_ms() - t0),
+			 p->id, role_name(p->role), q.table, q.period, q.region,
+			 tab.n_rows, (unsigned long long)(date_mono_ms() - t0),
 			 r != 0 ? " refused=1" : "");
 	}
 	if (codec_qtable_encode(&tab, &buf, &len) == 0) {
@@ -537,7 +534,7 @@ static void
 run(struct cons *c)
 {
 	struct tsock *socks[6] = {c->zap,     c->ingest, c->ingest_mon,
-				  c->control, c->query,  c->query_mon};
+				  c->control, c->query,	 c->query_mon};
 	bool ready[6];
 
 	while (!service_stopping()) {
@@ -548,7 +545,8 @@ run(struct cons *c)
 		if (service_reload_requested())
 			reload(c);
 		if (r > 0 && ready[0])
-			while (tsock_zap_serve(c->zap, zap_decide, c) != -EAGAIN)
+			while (tsock_zap_serve(c->zap, zap_decide, c) !=
+			       -EAGAIN)
 				;
 		if (r > 0 && ready[1]) {
 			struct tframes f;
@@ -617,9 +615,9 @@ main(int argc, char **argv)
 {
 	struct cons c;
 	static const struct option opts[] = {
-		{"audit", no_argument, NULL, 'A'},
-		{"rebuild", no_argument, NULL, 'R'},
-		{NULL, 0, NULL, 0},
+	    {"audit", no_argument, NULL, 'A'},
+	    {"rebuild", no_argument, NULL, 'R'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *conf = NULL;
 	int ch, check = 0, debug = 0, audit = 0, rebuild = 0, err;
@@ -656,8 +654,9 @@ main(int argc, char **argv)
 	load(&c, conf);
 	if (check) {
 		config_print(stdout, &settings_consolidator_schema, &c.cfg);
-		fprintf(stderr, "configuration OK (registry: %zu parties, %zu "
-				"keys)\n",
+		fprintf(stderr,
+			"configuration OK (registry: %zu parties, %zu "
+			"keys)\n",
 			c.reg->n_parties, c.reg->n_keys);
 		cons_free(&c);
 		return 0;
@@ -715,15 +714,15 @@ main(int argc, char **argv)
 	c.ingest_mon = tsock_monitor(c.t, c.ingest, &err);
 	if (c.ingest_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
-	c.control = tsock_bind_local(c.t, c.cfg.control, CONTROL_MAX_BYTES,
-				     &err);
+	c.control =
+	    tsock_bind_local(c.t, c.cfg.control, CONTROL_MAX_BYTES, &err);
 	if (c.control == NULL)
 		fatalx("%s: cannot bind: %s", c.cfg.control, strerror(-err));
 	{
 		struct tsock_limits lim = {.max_frame = 64 * 1024};
-		c.query = tsock_bind_curve(c.t, c.cfg.query_listen,
-					   c.key->curve_sk, "query", &lim,
-					   &err);
+		c.query =
+		    tsock_bind_curve(c.t, c.cfg.query_listen, c.key->curve_sk,
+				     "query", &lim, &err);
 	}
 	if (c.query == NULL)
 		fatalx("%s: cannot bind: %s", c.cfg.query_listen,

@@ -11,8 +11,8 @@
 #include "stats.h"
 
 const char *const query_tables[] = {
-	"identification", "overlap", "breakdown", "referrals", "protection",
-	"prosecution",	  "funnel",  "durations", NULL,
+    "identification", "overlap", "breakdown", "referrals", "protection",
+    "prosecution",    "funnel",	 "durations", NULL,
 };
 
 #define MAX_CELLS (CODEC_MAX_ROWS * CODEC_MAX_COLUMNS)
@@ -102,9 +102,9 @@ hist_find(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 		return 0;
 	h->seen += (int64_t)store_get64(v);
 	if (h->seen > h->want) {
-		h->median = (int32_t)(store_get32((const uint8_t *)k + klen -
-						  4) ^
-				      DAYS_OFFSET);
+		h->median =
+		    (int32_t)(store_get32((const uint8_t *)k + klen - 4) ^
+			      DAYS_OFFSET);
 		h->found = true;
 		return 1;
 	}
@@ -319,8 +319,8 @@ set_cmp(unsigned a, unsigned b)
 static void
 t_overlap(struct qb *b)
 {
-	static const char *const cols[] = {"period", "institutions",
-					   "victims", NULL};
+	static const char *const cols[] = {"period", "institutions", "victims",
+					   NULL};
 	unsigned present = 0, sets[32], s;
 	size_t i, j, n = 0;
 	struct dgroup *g;
@@ -363,7 +363,8 @@ t_overlap(struct qb *b)
 			}
 		}
 		set_text(b, row, 1, name);
-		group_add(g, set_count(b, row, 2, counter(b, C_OVERLAP, &d, 1)));
+		group_add(g,
+			  set_count(b, row, 2, counter(b, C_OVERLAP, &d, 1)));
 	}
 }
 
@@ -469,9 +470,8 @@ t_breakdown(struct qb *b)
 static void
 t_referrals(struct qb *b)
 {
-	static const char *const cols[] = {"period",   "from",
-					   "to",       "sent",
-					   "taken_up", "pending",
+	static const char *const cols[] = {"period",	  "from",     "to",
+					   "sent",	  "taken_up", "pending",
 					   "median_days", NULL};
 	struct found *f = malloc(sizeof(*f));
 	size_t i;
@@ -514,11 +514,10 @@ t_protection(struct qb *b)
 {
 	static const char *const cols[] = {"period", "service", "victims",
 					   "median_days", NULL};
-	static const uint8_t order[] = {SERVICE_LEGAL_AID, SERVICE_MEDICAL,
-					SERVICE_MENTAL_HEALTH,
-					SERVICE_REINTEGRATION,
-					SERVICE_RESIDENTIAL_CARE,
-					SERVICE_SPECIAL_PROTECTION};
+	static const uint8_t order[] = {
+	    SERVICE_LEGAL_AID,	      SERVICE_MEDICAL,
+	    SERVICE_MENTAL_HEALTH,    SERVICE_REINTEGRATION,
+	    SERVICE_RESIDENTIAL_CARE, SERVICE_SPECIAL_PROTECTION};
 	size_t i;
 
 	columns(b, cols);
@@ -626,8 +625,8 @@ query_run(struct store *st, const struct query_req *req,
 	  const struct reg_party *who, unsigned k, struct qtable *ret)
 {
 	static void (*const build[])(struct qb *) = {
-		t_identification, t_overlap,  t_breakdown, t_referrals,
-		t_protection,	  t_prosecution, t_funnel,  t_durations};
+	    t_identification, t_overlap,     t_breakdown, t_referrals,
+	    t_protection,     t_prosecution, t_funnel,	  t_durations};
 	struct qb b;
 	int i, r;
 

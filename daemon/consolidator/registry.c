@@ -87,9 +87,17 @@ struct reg_ctx {
 
 /* The names a section may hold, for "given twice". */
 static const char *const reg_names[] = {
-	"kinds",     "stages",		 "role",	"owner",
-	"public_key", "sign_public",	 "transport_public", "valid_from",
-	"valid_until", "revoked",	 NULL,
+    "kinds",
+    "stages",
+    "role",
+    "owner",
+    "public_key",
+    "sign_public",
+    "transport_public",
+    "valid_from",
+    "valid_until",
+    "revoked",
+    NULL,
 };
 
 /* Marks name as given in this section; -EINVAL if it was already. */
@@ -171,8 +179,7 @@ lookup_stage(const char *s)
 }
 
 static int
-start_section(struct reg_ctx *c, const char *section, char *why,
-	      size_t whylen)
+start_section(struct reg_ctx *c, const char *section, char *why, size_t whylen)
 {
 	char kind[32], id[KEYS_ID_MAX];
 	struct registry *r = c->r;
@@ -181,8 +188,7 @@ start_section(struct reg_ctx *c, const char *section, char *why,
 	c->party = NULL;
 	c->key = NULL;
 	c->seen = 0;
-	if (sscanf(section, "%31s %31s", kind, id) != 2 ||
-	    !keys_valid_id(id)) {
+	if (sscanf(section, "%31s %31s", kind, id) != 2 || !keys_valid_id(id)) {
 		snprintf(why, whylen,
 			 "[%.60s]: expected [institution ID], [client ID] or "
 			 "[key NAME]",
@@ -510,12 +516,13 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 		for (j = 0; j < i; j++) {
 			if (memcmp(r->keys[j].curve_pk, k->curve_pk,
 				   CURVE_KEY_LEN) == 0 ||
-			    memcmp(r->keys[j].key_id, k->key_id,
-				   KEY_ID_LEN) == 0) {
-				snprintf(err, errlen,
-					 "%s:%u: [key %s]: same key as [key %s]",
-					 c->path, c->key_line[i], k->name,
-					 r->keys[j].name);
+			    memcmp(r->keys[j].key_id, k->key_id, KEY_ID_LEN) ==
+				0) {
+				snprintf(
+				    err, errlen,
+				    "%s:%u: [key %s]: same key as [key %s]",
+				    c->path, c->key_line[i], k->name,
+				    r->keys[j].name);
 				return -EINVAL;
 			}
 		}
@@ -524,8 +531,7 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 }
 
 int
-registry_load(const char *path, struct registry **ret, char *err,
-	      size_t errlen)
+registry_load(const char *path, struct registry **ret, char *err, size_t errlen)
 {
 	struct reg_ctx *c;
 	int rc;
@@ -592,8 +598,8 @@ registry_key_valid_at(const struct reg_key *k, uint64_t ms)
 }
 
 const struct reg_key *
-registry_by_transport(const struct registry *r,
-		      const uint8_t pk[CURVE_KEY_LEN], uint64_t now_ms)
+registry_by_transport(const struct registry *r, const uint8_t pk[CURVE_KEY_LEN],
+		      uint64_t now_ms)
 {
 	size_t i;
 

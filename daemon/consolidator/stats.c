@@ -20,15 +20,15 @@ enum fact_type {
 };
 
 struct fact {
-	uint8_t type;  /* enum fact_type */
-	uint8_t inst;  /* the institution that emitted it */
-	uint64_t seq;  /* origin: the original record's sequence */
+	uint8_t type; /* enum fact_type */
+	uint8_t inst; /* the institution that emitted it */
+	uint64_t seq; /* origin: the original record's sequence */
 	int32_t date;
 	uint8_t region;
-	uint8_t a;     /* sex, service, referral's to, stage */
-	uint8_t b;     /* age group */
-	char nat[2];   /* nationality */
-	uint32_t x;    /* exploitation bits, persons */
+	uint8_t a;   /* sex, service, referral's to, stage */
+	uint8_t b;   /* age group */
+	char nat[2]; /* nationality */
+	uint32_t x;  /* exploitation bits, persons */
 };
 
 #define FACT_LEN 24
@@ -124,10 +124,10 @@ fact_of(enum institution inst, uint64_t seq, const struct record *rec,
 static bool
 unlinkable_key(const uint8_t key[ENTITY_KEY_LEN])
 {
-	static const uint8_t ff[23] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t ff[23] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				       0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				       0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				       0xff, 0xff, 0xff, 0xff, 0xff};
 
 	return key[0] == E_VICTIM && memcmp(key + 1, ff, 23) == 0;
 }
@@ -155,7 +155,7 @@ struct delta {
 };
 
 struct stats {
-	struct store *st;  /* to load the index from */
+	struct store *st; /* to load the index from */
 	struct store_txn *t;
 	struct emap index; /* every entity as committed */
 	struct emap batch; /* copies of the entities this batch touched */
@@ -431,8 +431,7 @@ static void
 victim_identification(struct emit *e, const struct fact *f, size_t n,
 		      bool unlinkable, struct scope_key *sks)
 {
-	size_t m = scope_keys(f, n, F_IDENT, -1, sks,
-			      n * SCOPE_KEYS_PER_FACT);
+	size_t m = scope_keys(f, n, F_IDENT, -1, sks, n * SCOPE_KEYS_PER_FACT);
 	size_t i, j;
 
 	for (i = 0; i < m; i++) {
@@ -454,8 +453,8 @@ victim_identification(struct emit *e, const struct fact *f, size_t n,
 				if (!(mask & (1u << j)))
 					continue;
 				d[0] = (uint8_t)j;
-				emit(e, C_ID_INST, sks[i].period,
-				     sks[i].region, d, 1, 1);
+				emit(e, C_ID_INST, sks[i].period, sks[i].region,
+				     d, 1, 1);
 			}
 			emit(e, C_ID_TOTAL, sks[i].period, sks[i].region, NULL,
 			     0, 1);
@@ -486,8 +485,8 @@ victim_identification(struct emit *e, const struct fact *f, size_t n,
 			if (!(first->x & (1u << j)))
 				continue;
 			d[2] = (uint8_t)j;
-			emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d,
-			     3, 1);
+			emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3,
+			     1);
 		}
 	}
 }
@@ -521,8 +520,8 @@ victim_protection(struct emit *e, const struct fact *f, size_t n,
 			if (ident == NULL)
 				continue;
 			days_dim(d + 1, first->date - ident->date);
-			emit(e, C_PROT_DAYS, sks[i].period, sks[i].region, d,
-			     5, 1);
+			emit(e, C_PROT_DAYS, sks[i].period, sks[i].region, d, 5,
+			     1);
 		}
 	}
 }
@@ -557,7 +556,8 @@ contribute_referral(struct emit *e, const struct fact *f, size_t n)
 	uint8_t d[6];
 
 	for (i = 0; i < n; i++)
-		if (f[i].type == F_SENT && (sent == NULL || earlier(&f[i], sent)))
+		if (f[i].type == F_SENT &&
+		    (sent == NULL || earlier(&f[i], sent)))
 			sent = &f[i];
 	if (sent == NULL)
 		return;
@@ -761,8 +761,8 @@ entity_add(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
 }
 
 static int
-entity_remove(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
-	      uint8_t inst, uint64_t seq)
+entity_remove(struct stats *s, const uint8_t key[ENTITY_KEY_LEN], uint8_t inst,
+	      uint64_t seq)
 {
 	struct entity *en = entity_get(s, key);
 	size_t i;

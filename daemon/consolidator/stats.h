@@ -34,7 +34,7 @@
 #include "store.h"
 
 /* The store tables of this module. */
-#define T_LIVE ((enum store_table)(T_STATS_FIRST + 0)) /* origin -> fact */
+#define T_LIVE ((enum store_table)(T_STATS_FIRST + 0))	   /* origin -> fact */
 #define T_COUNTERS ((enum store_table)(T_STATS_FIRST + 1)) /* -> count */
 
 /* Counter tables (first byte of a counter key). */
@@ -50,8 +50,8 @@ enum counter_table {
 	C_PROT_DAYS,   /* dims: service, days */
 	C_PROS_CASES,  /* dims: stage */
 	C_PROS_PERSONS, /* dims: stage; the value is a sum of persons */
-	C_FUNNEL,      /* dims: stage */
-	C_DUR_DAYS,    /* dims: first stage of the pair, days */
+	C_FUNNEL,	/* dims: stage */
+	C_DUR_DAYS,	/* dims: first stage of the pair, days */
 };
 
 /* Breakdown dimensions, in output order. */
@@ -109,11 +109,11 @@ void stats_discard(struct stats *s);
  * table (st may be NULL to reuse the last store). Returns 0 or -errno.
  */
 int stats_load(struct stats *s, struct store *st)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* stats_clear - empties this module's tables and index (for a rebuild). */
 int stats_clear(struct stats *s, struct store_txn *t)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* The period codes: year * 10 for a year, year * 10 + q for quarter q. */
 int stats_parse_period(const char *s, uint32_t *ret_code);

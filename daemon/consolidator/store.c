@@ -115,8 +115,8 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 	for (i = 0; i < T_COUNT; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "t%02d", i);
-		if ((rc = mdb_dbi_open(txn, name, MDB_CREATE,
-				       &st->dbi[i])) != 0) {
+		if ((rc = mdb_dbi_open(txn, name, MDB_CREATE, &st->dbi[i])) !=
+		    0) {
 			mdb_txn_abort(txn);
 			goto fail;
 		}
@@ -217,8 +217,8 @@ store_map_size(struct store *st)
 }
 
 int
-store_get(struct store_txn *t, enum store_table tb, const void *k,
-	  size_t klen, const void **ret_v, size_t *ret_vlen)
+store_get(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
+	  const void **ret_v, size_t *ret_vlen)
 {
 	MDB_val key = {klen, (void *)k}, val;
 	int rc = mdb_get(t->txn, t->st->dbi[tb], &key, &val);
@@ -231,8 +231,8 @@ store_get(struct store_txn *t, enum store_table tb, const void *k,
 }
 
 int
-store_put(struct store_txn *t, enum store_table tb, const void *k,
-	  size_t klen, const void *v, size_t vlen, unsigned flags)
+store_put(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
+	  const void *v, size_t vlen, unsigned flags)
 {
 	MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
 	unsigned f = 0;
@@ -245,8 +245,7 @@ store_put(struct store_txn *t, enum store_table tb, const void *k,
 }
 
 int
-store_del(struct store_txn *t, enum store_table tb, const void *k,
-	  size_t klen)
+store_del(struct store_txn *t, enum store_table tb, const void *k, size_t klen)
 {
 	MDB_val key = {klen, (void *)k};
 
@@ -314,8 +313,8 @@ store_last(struct store_txn *t, enum store_table tb, const void *prefix,
 			rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
 		else if (rc == MDB_NOTFOUND)
 			rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-		if (rc == 0 && (k.mv_size < plen ||
-				memcmp(k.mv_data, prefix, plen) != 0))
+		if (rc == 0 &&
+		    (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
 			rc = MDB_NOTFOUND;
 	}
 	mdb_cursor_close(cur);
@@ -329,8 +328,8 @@ store_last(struct store_txn *t, enum store_table tb, const void *prefix,
 }
 
 int
-store_add(struct store_txn *t, enum store_table tb, const void *k,
-	  size_t klen, int64_t delta)
+store_add(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
+	  int64_t delta)
 {
 	MDB_val key = {klen, (void *)k}, val;
 	uint8_t b[8];
@@ -363,8 +362,8 @@ store_add(struct store_txn *t, enum store_table tb, const void *k,
 	val.mv_size = 8;
 	val.mv_data = b;
 	/* An existing counter keeps its size: overwrite it in place. */
-	return mdb_err(mdb_cursor_put(t->add_cur, &key, &val,
-				      rc == 0 ? MDB_CURRENT : 0));
+	return mdb_err(
+	    mdb_cursor_put(t->add_cur, &key, &val, rc == 0 ? MDB_CURRENT : 0));
 }
 
 int

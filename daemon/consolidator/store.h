@@ -21,13 +21,13 @@
 #include "event.h"
 
 enum store_table {
-	T_META = 0,	/* name -> value */
-	T_INSTS,	/* institution (1 byte) -> struct inst_record */
-	T_REFUSED,	/* institution, seq -> reason (1 byte) + text */
-	T_CHANGES,	/* institution, target seq -> withdrawn, correction */
-	T_ENV_FIRST,	/* T_ENV_FIRST + institution - 1: seq -> envelope */
+	T_META = 0,  /* name -> value */
+	T_INSTS,     /* institution (1 byte) -> struct inst_record */
+	T_REFUSED,   /* institution, seq -> reason (1 byte) + text */
+	T_CHANGES,   /* institution, target seq -> withdrawn, correction */
+	T_ENV_FIRST, /* T_ENV_FIRST + institution - 1: seq -> envelope */
 	T_ENV_LAST = T_ENV_FIRST + INST_COUNT - 1,
-	T_STATS_FIRST,	/* tables of the statistics module, from here on */
+	T_STATS_FIRST, /* tables of the statistics module, from here on */
 	T_COUNT = T_STATS_FIRST + 16,
 };
 
@@ -48,7 +48,7 @@ void store_close(struct store **st);
 
 /* store_begin - a read (write = false) or the write transaction. */
 int store_begin(struct store *st, bool write, struct store_txn **ret)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* store_commit - commits durably; -ENOSPC when the map is full. */
 int store_commit(struct store_txn **t) __attribute__((warn_unused_result));
 void store_abort(struct store_txn **t);
@@ -67,10 +67,10 @@ size_t store_map_size(struct store *st);
 
 int store_get(struct store_txn *t, enum store_table tb, const void *k,
 	      size_t klen, const void **ret_v, size_t *ret_vlen)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 int store_put(struct store_txn *t, enum store_table tb, const void *k,
 	      size_t klen, const void *v, size_t vlen, unsigned flags)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 int store_del(struct store_txn *t, enum store_table tb, const void *k,
 	      size_t klen);
 
@@ -103,7 +103,7 @@ int store_add(struct store_txn *t, enum store_table tb, const void *k,
 
 /* store_clear - empties tb (for a rebuild). */
 int store_clear(struct store_txn *t, enum store_table tb)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Big-endian helpers for keys. */
 void store_be64(uint8_t out[8], uint64_t v);

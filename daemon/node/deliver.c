@@ -273,8 +273,7 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 			d->acked = d->sent_upto;
 		return;
 	}
-	const char *why = reason_name(m->reason) ? reason_name(m->reason)
-						   : "?";
+	const char *why = reason_name(m->reason) ? reason_name(m->reason) : "?";
 
 	log_warnx("event=batch_refused batch=%llu reason=%s text=\"%s\"",
 		  (unsigned long long)m->batch_id, why, m->text);
@@ -282,8 +281,8 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		 m->text);
 	d->last_refusal_ms = date_now_ms();
 	/* The same refusal again and again: wait longer each time. */
-	d->backoff_ms = d->backoff_ms == 0 ? HELLO_INTERVAL_MS
-					   : d->backoff_ms * 2;
+	d->backoff_ms =
+	    d->backoff_ms == 0 ? HELLO_INTERVAL_MS : d->backoff_ms * 2;
 	if (d->backoff_ms > MAX_BACKOFF_MS)
 		d->backoff_ms = MAX_BACKOFF_MS;
 	if (m->reason == REASON_STORE_FULL &&

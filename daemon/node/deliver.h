@@ -40,7 +40,7 @@ struct deliver {
 	uint64_t ack_timeout_ms;
 	/* state */
 	bool welcomed;
-	bool diverged;	      /* consolidator holds more than we ever wrote */
+	bool diverged; /* consolidator holds more than we ever wrote */
 	bool connected;
 	uint64_t nonce;
 	uint64_t hello_due_ms; /* when idle: next hello */

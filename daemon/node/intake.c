@@ -19,15 +19,13 @@ blank(const uint8_t *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' &&
-		    s[i] != '\n')
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
 			return false;
 	return true;
 }
 
-static void
-refuse(struct line_result *res, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void refuse(struct line_result *res, const char *field, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
 
 static void
 refuse(struct line_result *res, const char *field, const char *fmt, ...)
@@ -47,9 +45,8 @@ refuse(struct line_result *res, const char *field, const char *fmt, ...)
  * correction the target's kind). Returns 0, or -EINVAL with res filled.
  */
 static int
-resolve_target(struct outbox_txn *t, struct intake *in,
-	       struct parsed_record *p, bool strict, struct ref_info *ret,
-	       struct line_result *res)
+resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
+	       bool strict, struct ref_info *ret, struct line_result *res)
 {
 	uint8_t tid[EVENT_ID_LEN];
 	int r;
@@ -87,8 +84,8 @@ resolve_target(struct outbox_txn *t, struct intake *in,
 
 /* Signs the event bytes as envelope seq and appends it to the outbox. */
 static int
-seal(struct outbox_txn *t, struct intake *in, uint64_t seq,
-     const uint8_t *evb, size_t evlen, const char *ref)
+seal(struct outbox_txn *t, struct intake *in, uint64_t seq, const uint8_t *evb,
+     size_t evlen, const char *ref)
 {
 	struct envelope env;
 	struct sign_fields f;
@@ -188,9 +185,9 @@ take_line(struct outbox_txn *t, struct intake *in, const uint8_t *line,
 	if (r == 0) {
 		struct ref_info ni = {.seq = seq, .state = REF_LIVE};
 		memcpy(ni.digest, digest, 32);
-		ni.kind = (uint8_t)(p->ev.kind == KIND_WITHDRAWAL
-					    ? target.kind
-					    : p->ev.rec.kind);
+		ni.kind =
+		    (uint8_t)(p->ev.kind == KIND_WITHDRAWAL ? target.kind
+							    : p->ev.rec.kind);
 		ni.target = p->ev.kind == KIND_CORRECTION ||
 			    p->ev.kind == KIND_WITHDRAWAL;
 		r = outbox_ref_put(t, p->ev.id, &ni);

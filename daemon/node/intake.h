@@ -28,8 +28,7 @@ struct intake {
  * Returns 0, or -errno when the whole request failed (reply->error says
  * why and nothing was stored).
  */
-int intake_submit(struct intake *in, uint64_t first_line,
-		  uint8_t *const *lines, const size_t *lens, size_t n,
-		  struct control *reply);
+int intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
+		  const size_t *lens, size_t n, struct control *reply);
 
 #endif

@@ -100,8 +100,8 @@ reply_error(struct node *n, const struct tframes *req, const char *text)
 }
 
 static int
-first_pending(void *arg, uint64_t seq, uint64_t created_ms,
-	      const uint8_t *env, size_t len)
+first_pending(void *arg, uint64_t seq, uint64_t created_ms, const uint8_t *env,
+	      size_t len)
 {
 	(void)seq;
 	(void)env;
@@ -118,8 +118,7 @@ oldest_pending(struct node *n, const struct outbox_state *st)
 
 	if (st->acked_seq + 1 >= st->next_seq)
 		return 0;
-	(void)outbox_read(n->ob, st->acked_seq + 1, 1, first_pending,
-			  &created);
+	(void)outbox_read(n->ob, st->acked_seq + 1, 1, first_pending, &created);
 	return created;
 }
 
@@ -259,8 +258,8 @@ handle_control(struct node *n, struct tframes *req)
 {
 	struct control c, rep;
 
-	if (req->n < 2 || codec_control_decode(req->data[1], req->len[1],
-					       &c) != 0) {
+	if (req->n < 2 ||
+	    codec_control_decode(req->data[1], req->len[1], &c) != 0) {
 		if (req->n >= 1)
 			reply_error(n, req, "malformed control request");
 		return;
@@ -339,8 +338,8 @@ run(struct node *n)
 		}
 		if (r > 0 && ready[1]) {
 			struct tframes f;
-			while (tsock_recv(n->dealer, &f, 1,
-					  CODEC_MAX_FRAME) == 0) {
+			while (tsock_recv(n->dealer, &f, 1, CODEC_MAX_FRAME) ==
+			       0) {
 				deliver_message(&n->deliver, f.data[0],
 						f.len[0], mono);
 				tframes_clear(&f);
@@ -420,8 +419,8 @@ main(int argc, char **argv)
 	{
 		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
 		n.dealer = tsock_connect_curve(
-			n.t, n.cfg.consolidator, n.key->curve_pk,
-			n.key->curve_sk, n.consolidator.curve_pk, &lim, &err);
+		    n.t, n.cfg.consolidator, n.key->curve_pk, n.key->curve_sk,
+		    n.consolidator.curve_pk, &lim, &err);
 	}
 	if (n.dealer == NULL)
 		fatalx("%s: cannot connect: %s", n.cfg.consolidator,

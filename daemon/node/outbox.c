@@ -376,8 +376,8 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 			break;
 		memset(d, 0, sizeof(*d));
 		d->seq = get64(k.mv_data);
-		d->reason = p[0] < REASON_COUNT ? (enum reason)p[0]
-						 : REASON_NONE;
+		d->reason =
+		    p[0] < REASON_COUNT ? (enum reason)p[0] : REASON_NONE;
 		d->at_ms = get64(p + 1);
 		tl = v.mv_size - 9;
 		if (tl > CODEC_MAX_TEXT)
@@ -385,8 +385,8 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 		memcpy(d->text, p + 9, tl);
 		if (mdb_get(txn, ob->seqref, &k, &rv) == 0) {
 			size_t rl = rv.mv_size < sizeof(d->ref) - 1
-					    ? rv.mv_size
-					    : sizeof(d->ref) - 1;
+					? rv.mv_size
+					: sizeof(d->ref) - 1;
 			memcpy(d->ref, rv.mv_data, rl);
 		}
 		n++;

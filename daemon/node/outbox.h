@@ -41,12 +41,12 @@ struct ref_info {
  * map_size bytes. Returns 0 and *ret, or -errno.
  */
 int outbox_open(const char *dir, size_t map_size, struct outbox **ret)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 void outbox_close(struct outbox **ob);
 
 /* outbox_begin - starts the one write transaction. */
 int outbox_begin(struct outbox *ob, struct outbox_txn **ret)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* outbox_commit - commits (durably) and frees *t. -ENOSPC: map full. */
 int outbox_commit(struct outbox_txn **t) __attribute__((warn_unused_result));
 /* outbox_abort - drops *t; accepts NULL. */
@@ -60,7 +60,7 @@ int outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 		   struct ref_info *ret);
 int outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 		   const struct ref_info *info)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * outbox_append - stores envelope bytes under seq (which must be
@@ -69,7 +69,7 @@ int outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
  */
 int outbox_append(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,
 		  const uint8_t *env, size_t len, const char *ref)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * outbox_record_ack - in one transaction: acked_seq := acked (never
@@ -85,7 +85,7 @@ struct outbox_state {
 
 /* outbox_state - the meta values. */
 int outbox_state(struct outbox *ob, struct outbox_state *ret)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * outbox_read - calls fn for the envelopes from seq `from` on, in order,
@@ -95,8 +95,8 @@ int outbox_state(struct outbox *ob, struct outbox_state *ret)
  */
 typedef int (*outbox_read_fn)(void *arg, uint64_t seq, uint64_t created_ms,
 			      const uint8_t *env, size_t len);
-int outbox_read(struct outbox *ob, uint64_t from, size_t max,
-		outbox_read_fn fn, void *arg);
+int outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
+		void *arg);
 
 /*
  * outbox_dead_list - fills out with up to max dead letters, newest first.
@@ -109,6 +109,6 @@ int outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max);
  * counts[REASON_COUNT] (zeroed first). Returns 0 or -errno.
  */
 int outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 #endif

@@ -113,8 +113,8 @@ setup(void)
 		abort();
 	snprintf(tmp_dir, sizeof(tmp_dir), "%s/kuska-fuzz-XXXXXX",
 		 getenv("TMPDIR") != NULL && strlen(getenv("TMPDIR")) < 40
-			 ? getenv("TMPDIR")
-			 : "/tmp");
+		     ? getenv("TMPDIR")
+		     : "/tmp");
 	if (mkdtemp(tmp_dir) == NULL) {
 		tmp_dir[0] = '\0';
 		abort();
@@ -122,7 +122,8 @@ setup(void)
 	atexit(cleanup);
 	for (i = 1; i < N_KEYS; i++) {
 		fixed_keypair((unsigned)i, &keys[i]);
-		keys[i].owner = i == KEY_PNP_OLD ? INST_PNP : (enum institution)i;
+		keys[i].owner =
+		    i == KEY_PNP_OLD ? INST_PNP : (enum institution)i;
 	}
 	snprintf(reg_path, sizeof(reg_path), "%s/registry.conf", tmp_dir);
 	f = fopen(reg_path, "w");
@@ -143,8 +144,8 @@ setup(void)
 	write_key(f, "pnp-0", "pnp", KEY_PNP_OLD,
 		  "valid_from = 2025-01-01\nvalid_until = 2026-07-01\n"
 		  "revoked = 2026-03-01T12:00:00Z");
-	if (fclose(f) != 0 || registry_load(reg_path, &reg, err,
-					    sizeof(err)) != 0) {
+	if (fclose(f) != 0 ||
+	    registry_load(reg_path, &reg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "fuzz_envelope: %s\n", err);
 		abort();
 	}

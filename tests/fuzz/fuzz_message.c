@@ -58,8 +58,8 @@ check_msg_fields(const struct msg *m)
 		struct envelope env;
 		if (m->envelope_lens[i] > 0 && m->envelopes[i] == NULL)
 			abort();
-		if (codec_envelope_decode(m->envelopes[i],
-					  m->envelope_lens[i], &env) == 0)
+		if (codec_envelope_decode(m->envelopes[i], m->envelope_lens[i],
+					  &env) == 0)
 			codec_envelope_clear(&env);
 	}
 }
@@ -92,8 +92,7 @@ check_control_fields(const struct control *c)
 
 	if (c->type < CTL_SUBMIT || c->type > CTL_METRICS_TEXT ||
 	    (c->type == CTL_METRICS_TEXT && c->text == NULL) ||
-	    c->n_results > CODEC_MAX_LINES ||
-	    c->node.n_dead > CODEC_MAX_DEAD ||
+	    c->n_results > CODEC_MAX_LINES || c->node.n_dead > CODEC_MAX_DEAD ||
 	    !text_ok(c->source, sizeof(c->source)) ||
 	    !text_ok(c->error, sizeof(c->error)))
 		abort();
@@ -109,7 +108,8 @@ check_control_fields(const struct control *c)
 		abort();
 	for (i = 0; i < c->node.n_dead; i++)
 		if ((unsigned)c->node.dead[i].reason >= REASON_COUNT ||
-		    !text_ok(c->node.dead[i].ref, sizeof(c->node.dead[i].ref)) ||
+		    !text_ok(c->node.dead[i].ref,
+			     sizeof(c->node.dead[i].ref)) ||
 		    !text_ok(c->node.dead[i].text,
 			     sizeof(c->node.dead[i].text)))
 			abort();

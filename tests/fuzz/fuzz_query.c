@@ -52,27 +52,109 @@ static const struct {
 	uint64_t target_seq;
 	const char *json;
 } records[] = {
-	{INST_PNP, 0, "{\"kind\":\"identification\",\"ref\":\"p1\",\"date\":\"2026-03-10\",\"region\":\"15\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15},\"exploitation\":[\"sexual\",\"labour\"]}"},
-	{INST_PNP, 0, "{\"kind\":\"identification\",\"ref\":\"p2\",\"date\":\"2026-04-02\",\"region\":\"08\",\"victim\":{\"given_names\":\"Rosa\",\"surnames\":\"Quispe Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":\"PE\"},\"exploitation\":[\"domestic_servitude\"]}"},
-	{INST_PNP, 0, "{\"kind\":\"identification\",\"ref\":\"p3\",\"date\":\"2025-11-20\",\"region\":\"17\",\"victim\":{\"sex\":\"M\",\"nationality\":\"VE\",\"age\":19},\"exploitation\":[\"labour\"]}"},
-	{INST_PNP, 0, "{\"kind\":\"referral\",\"ref\":\"p4\",\"date\":\"2026-03-10\",\"region\":\"15\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15},\"to\":\"mimp\",\"purpose\":\"protection\",\"referral_number\":\"of-77\"}"},
-	{INST_PNP, 0, "{\"kind\":\"case_stage\",\"ref\":\"p5\",\"date\":\"2026-03-11\",\"region\":\"15\",\"case_number\":\"fis-2026-1\",\"stage\":\"complaint\",\"victims\":[{\"document\":{\"type\":\"DNI\",\"number\":\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15}],\"persons\":2,\"article\":\"129-A\"}"},
-	{INST_PNP, 2, "{\"kind\":\"correction\",\"ref\":\"p6\",\"target_ref\":\"p2\",\"record\":{\"kind\":\"identification\",\"date\":\"2026-04-03\",\"region\":\"08\",\"victim\":{\"given_names\":\"Rosa\",\"surnames\":\"Quispe Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":\"PE\"},\"exploitation\":[\"begging\"]}}"},
-	{INST_PNP, 3, "{\"kind\":\"withdrawal\",\"ref\":\"p7\",\"target_ref\":\"p3\"}"},
-	{INST_MP, 0, "{\"kind\":\"identification\",\"ref\":\"m1\",\"date\":\"2026-03-12\",\"region\":\"15\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15},\"exploitation\":[\"sexual\"]}"},
-	{INST_MP, 0, "{\"kind\":\"case_stage\",\"ref\":\"m2\",\"date\":\"2026-04-01\",\"region\":\"15\",\"case_number\":\"fis-2026-1\",\"stage\":\"preliminary_investigation\",\"victims\":[{\"document\":{\"type\":\"DNI\",\"number\":\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15}],\"persons\":2,\"article\":\"129-A\"}"},
-	{INST_MP, 0, "{\"kind\":\"case_stage\",\"ref\":\"m3\",\"date\":\"2026-06-15\",\"region\":\"15\",\"case_number\":\"fis-2026-1\",\"stage\":\"accusation\",\"victims\":[],\"persons\":2,\"article\":\"129-A\"}"},
-	{INST_MP, 0, "{\"kind\":\"case_stage\",\"ref\":\"m4\",\"date\":\"2025-09-01\",\"region\":\"01\",\"case_number\":\"fis-2025-9\",\"stage\":\"complaint\",\"victims\":[{\"sex\":\"U\",\"nationality\":\"XX\",\"age\":30}],\"persons\":1,\"article\":\"153\"}"},
-	{INST_PJ, 0, "{\"kind\":\"case_stage\",\"ref\":\"j1\",\"date\":\"2026-08-20\",\"region\":\"15\",\"case_number\":\"fis-2026-1\",\"stage\":\"trial\",\"victims\":[],\"persons\":2,\"article\":\"129-A\"}"},
-	{INST_PJ, 0, "{\"kind\":\"case_stage\",\"ref\":\"j2\",\"date\":\"2026-10-01\",\"region\":\"15\",\"case_number\":\"fis-2026-1\",\"stage\":\"conviction\",\"victims\":[],\"persons\":1,\"article\":\"129-A\"}"},
-	{INST_PJ, 0, "{\"kind\":\"referral_received\",\"ref\":\"j3\",\"date\":\"2026-05-05\",\"region\":\"01\",\"victim\":{\"sex\":\"F\",\"nationality\":\"PE\",\"age\":12},\"from\":\"mp\",\"referral_number\":\"of-1\"}"},
-	{INST_MIMP, 0, "{\"kind\":\"referral_received\",\"ref\":\"w1\",\"date\":\"2026-03-12\",\"region\":\"15\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15},\"from\":\"pnp\",\"referral_number\":\" OF-77 \"}"},
-	{INST_MIMP, 0, "{\"kind\":\"service\",\"ref\":\"w2\",\"date\":\"2026-03-13\",\"region\":\"15\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15},\"service\":\"residential_care\"}"},
-	{INST_MIMP, 0, "{\"kind\":\"identification\",\"ref\":\"w3\",\"date\":\"2026-07-07\",\"region\":\"08\",\"victim\":{\"given_names\":\"Rosa\",\"surnames\":\"Quispe Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":\"PE\"},\"exploitation\":[\"begging\",\"other\"]}"},
-	{INST_MIMP, 0, "{\"kind\":\"referral\",\"ref\":\"w4\",\"date\":\"2026-07-08\",\"region\":\"08\",\"victim\":{\"given_names\":\"Rosa\",\"surnames\":\"Quispe Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":\"PE\"},\"to\":\"minsa\",\"purpose\":\"health\",\"referral_number\":\"mimp-5\"}"},
-	{INST_MINSA, 0, "{\"kind\":\"referral_received\",\"ref\":\"s1\",\"date\":\"2026-07-09\",\"region\":\"08\",\"victim\":{\"given_names\":\"Rosa\",\"surnames\":\"Quispe Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":\"PE\"},\"from\":\"mimp\",\"referral_number\":\"mimp-5\"}"},
-	{INST_MINSA, 0, "{\"kind\":\"service\",\"ref\":\"s2\",\"date\":\"2026-07-09\",\"region\":\"08\",\"victim\":{\"given_names\":\"Rosa\",\"surnames\":\"Quispe Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":\"PE\"},\"service\":\"mental_health\"}"},
-	{INST_MINSA, 0, "{\"kind\":\"service\",\"ref\":\"s3\",\"date\":\"2026-02-01\",\"region\":\"21\",\"victim\":{\"sex\":\"M\",\"nationality\":\"BO\",\"age\":8},\"service\":\"medical\"}"},
+    {INST_PNP, 0,
+     "{\"kind\":\"identification\",\"ref\":\"p1\",\"date\":\"2026-03-10\","
+     "\"region\":\"15\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":"
+     "\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15},"
+     "\"exploitation\":[\"sexual\",\"labour\"]}"},
+    {INST_PNP, 0,
+     "{\"kind\":\"identification\",\"ref\":\"p2\",\"date\":\"2026-04-02\","
+     "\"region\":\"08\",\"victim\":{\"given_names\":\"Rosa\",\"surnames\":"
+     "\"Quispe "
+     "Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":"
+     "\"PE\"},\"exploitation\":[\"domestic_servitude\"]}"},
+    {INST_PNP, 0,
+     "{\"kind\":\"identification\",\"ref\":\"p3\",\"date\":\"2025-11-20\","
+     "\"region\":\"17\",\"victim\":{\"sex\":\"M\",\"nationality\":\"VE\","
+     "\"age\":19},\"exploitation\":[\"labour\"]}"},
+    {INST_PNP, 0,
+     "{\"kind\":\"referral\",\"ref\":\"p4\",\"date\":\"2026-03-10\",\"region\":"
+     "\"15\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":"
+     "\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15},\"to\":"
+     "\"mimp\",\"purpose\":\"protection\",\"referral_number\":\"of-77\"}"},
+    {INST_PNP, 0,
+     "{\"kind\":\"case_stage\",\"ref\":\"p5\",\"date\":\"2026-03-11\","
+     "\"region\":\"15\",\"case_number\":\"fis-2026-1\",\"stage\":\"complaint\","
+     "\"victims\":[{\"document\":{\"type\":\"DNI\",\"number\":\"12345678\"},"
+     "\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15}],\"persons\":2,"
+     "\"article\":\"129-A\"}"},
+    {INST_PNP, 2,
+     "{\"kind\":\"correction\",\"ref\":\"p6\",\"target_ref\":\"p2\",\"record\":"
+     "{\"kind\":\"identification\",\"date\":\"2026-04-03\",\"region\":\"08\","
+     "\"victim\":{\"given_names\":\"Rosa\",\"surnames\":\"Quispe "
+     "Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":"
+     "\"PE\"},\"exploitation\":[\"begging\"]}}"},
+    {INST_PNP, 3,
+     "{\"kind\":\"withdrawal\",\"ref\":\"p7\",\"target_ref\":\"p3\"}"},
+    {INST_MP, 0,
+     "{\"kind\":\"identification\",\"ref\":\"m1\",\"date\":\"2026-03-12\","
+     "\"region\":\"15\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":"
+     "\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15},"
+     "\"exploitation\":[\"sexual\"]}"},
+    {INST_MP, 0,
+     "{\"kind\":\"case_stage\",\"ref\":\"m2\",\"date\":\"2026-04-01\","
+     "\"region\":\"15\",\"case_number\":\"fis-2026-1\",\"stage\":\"preliminary_"
+     "investigation\",\"victims\":[{\"document\":{\"type\":\"DNI\",\"number\":"
+     "\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15}],"
+     "\"persons\":2,\"article\":\"129-A\"}"},
+    {INST_MP, 0,
+     "{\"kind\":\"case_stage\",\"ref\":\"m3\",\"date\":\"2026-06-15\","
+     "\"region\":\"15\",\"case_number\":\"fis-2026-1\",\"stage\":"
+     "\"accusation\",\"victims\":[],\"persons\":2,\"article\":\"129-A\"}"},
+    {INST_MP, 0,
+     "{\"kind\":\"case_stage\",\"ref\":\"m4\",\"date\":\"2025-09-01\","
+     "\"region\":\"01\",\"case_number\":\"fis-2025-9\",\"stage\":\"complaint\","
+     "\"victims\":[{\"sex\":\"U\",\"nationality\":\"XX\",\"age\":30}],"
+     "\"persons\":1,\"article\":\"153\"}"},
+    {INST_PJ, 0,
+     "{\"kind\":\"case_stage\",\"ref\":\"j1\",\"date\":\"2026-08-20\","
+     "\"region\":\"15\",\"case_number\":\"fis-2026-1\",\"stage\":\"trial\","
+     "\"victims\":[],\"persons\":2,\"article\":\"129-A\"}"},
+    {INST_PJ, 0,
+     "{\"kind\":\"case_stage\",\"ref\":\"j2\",\"date\":\"2026-10-01\","
+     "\"region\":\"15\",\"case_number\":\"fis-2026-1\",\"stage\":"
+     "\"conviction\",\"victims\":[],\"persons\":1,\"article\":\"129-A\"}"},
+    {INST_PJ, 0,
+     "{\"kind\":\"referral_received\",\"ref\":\"j3\",\"date\":\"2026-05-05\","
+     "\"region\":\"01\",\"victim\":{\"sex\":\"F\",\"nationality\":\"PE\","
+     "\"age\":12},\"from\":\"mp\",\"referral_number\":\"of-1\"}"},
+    {INST_MIMP, 0,
+     "{\"kind\":\"referral_received\",\"ref\":\"w1\",\"date\":\"2026-03-12\","
+     "\"region\":\"15\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":"
+     "\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15},\"from\":"
+     "\"pnp\",\"referral_number\":\" OF-77 \"}"},
+    {INST_MIMP, 0,
+     "{\"kind\":\"service\",\"ref\":\"w2\",\"date\":\"2026-03-13\",\"region\":"
+     "\"15\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":"
+     "\"12345678\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":15},"
+     "\"service\":\"residential_care\"}"},
+    {INST_MIMP, 0,
+     "{\"kind\":\"identification\",\"ref\":\"w3\",\"date\":\"2026-07-07\","
+     "\"region\":\"08\",\"victim\":{\"given_names\":\"Rosa\",\"surnames\":"
+     "\"Quispe "
+     "Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":"
+     "\"PE\"},\"exploitation\":[\"begging\",\"other\"]}"},
+    {INST_MIMP, 0,
+     "{\"kind\":\"referral\",\"ref\":\"w4\",\"date\":\"2026-07-08\",\"region\":"
+     "\"08\",\"victim\":{\"given_names\":\"Rosa\",\"surnames\":\"Quispe "
+     "Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":"
+     "\"PE\"},\"to\":\"minsa\",\"purpose\":\"health\",\"referral_number\":"
+     "\"mimp-5\"}"},
+    {INST_MINSA, 0,
+     "{\"kind\":\"referral_received\",\"ref\":\"s1\",\"date\":\"2026-07-09\","
+     "\"region\":\"08\",\"victim\":{\"given_names\":\"Rosa\",\"surnames\":"
+     "\"Quispe "
+     "Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":"
+     "\"PE\"},\"from\":\"mimp\",\"referral_number\":\"mimp-5\"}"},
+    {INST_MINSA, 0,
+     "{\"kind\":\"service\",\"ref\":\"s2\",\"date\":\"2026-07-09\",\"region\":"
+     "\"08\",\"victim\":{\"given_names\":\"Rosa\",\"surnames\":\"Quispe "
+     "Mamani\",\"birth_date\":\"2012-01-01\",\"sex\":\"F\",\"nationality\":"
+     "\"PE\"},\"service\":\"mental_health\"}"},
+    {INST_MINSA, 0,
+     "{\"kind\":\"service\",\"ref\":\"s3\",\"date\":\"2026-02-01\",\"region\":"
+     "\"21\",\"victim\":{\"sex\":\"M\",\"nationality\":\"BO\",\"age\":8},"
+     "\"service\":\"medical\"}"},
 };
 #define N_RECORDS (sizeof(records) / sizeof(records[0]))
 
@@ -214,10 +296,9 @@ fill_store(void)
 		batch.n_envelopes = n;
 		batch.envelopes = envs;
 		batch.envelope_lens = lens;
-		r = ingest_batch(&ig,
-				 registry_institution(
-					 reg, (enum institution)inst),
-				 &batch, date_now_ms(), &reply);
+		r = ingest_batch(
+		    &ig, registry_institution(reg, (enum institution)inst),
+		    &batch, date_now_ms(), &reply);
 		if (r != 0)
 			die("ingest_batch", r);
 		if (reply.type != MSG_ACK || reply.n_rejections != 0) {
@@ -225,8 +306,8 @@ fill_store(void)
 				"fuzz_query: setup: %s's batch refused: %s\n",
 				institution_name((enum institution)inst),
 				reply.n_rejections > 0
-					? reply.rejections[0].text
-					: reply.text);
+				    ? reply.rejections[0].text
+				    : reply.text);
 			abort();
 		}
 		free(reply.rejections);
@@ -246,8 +327,8 @@ setup(void)
 	record_init();
 	snprintf(tmp_dir, sizeof(tmp_dir), "%s/kuska-fuzz-XXXXXX",
 		 getenv("TMPDIR") != NULL && strlen(getenv("TMPDIR")) < 40
-			 ? getenv("TMPDIR")
-			 : "/tmp");
+		     ? getenv("TMPDIR")
+		     : "/tmp");
 	if (mkdtemp(tmp_dir) == NULL) {
 		tmp_dir[0] = '\0';
 		die("mkdtemp", -errno);
@@ -281,8 +362,7 @@ asker(uint8_t b)
 	case 1:
 		return registry_party(reg, "secretariat");
 	default:
-		return registry_institution(reg,
-					    (enum institution)(b % 7 - 1));
+		return registry_institution(reg, (enum institution)(b % 7 - 1));
 	}
 }
 
@@ -305,8 +385,8 @@ check_answer(const struct qtable *t)
 				abort();
 	if (codec_qtable_encode(t, &buf, &len) != 0)
 		abort();
-	if (codec_qtable_decode(buf, len, &t2) != 0 ||
-	    t2.n_rows != t->n_rows || t2.n_cols != t->n_cols)
+	if (codec_qtable_decode(buf, len, &t2) != 0 || t2.n_rows != t->n_rows ||
+	    t2.n_cols != t->n_cols)
 		abort();
 	codec_qtable_clear(&t2);
 	free(buf);

@@ -757,7 +757,8 @@ test_group_safe_agrees(void **state)
 		/* Sound, and exact where the total is not hidden (a hidden
 		 * total asks for more, for the sake of nested groups). */
 		if (safe ? !brute
-			 : brute && !(total >= 0 && t->cells[total].suppressed)) {
+			 : brute &&
+			       !(total >= 0 && t->cells[total].suppressed)) {
 			dump(t);
 			fail_msg("pattern %d: group_safe says %s, brute force "
 				 "%s",
