@@ -92,10 +92,13 @@ now() { date +%s.%N; }
 # Seconds left of the overall 10-minute bound.
 left() { echo $((LIMIT_S - ($(date +%s) - START_S))); }
 
-# A port pair nobody answers on.
+# A port pair nobody answers on, below the ephemeral range (where local
+# ports of outgoing connections would make the bind fail).
 pick_port() {
-	local p
-	for p in $(seq $((20000 + RANDOM % 20000)) 2 60000); do
+	local p low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ -n "$low" ] && [ "$low" -gt 12000 ] || low=32768
+	for p in $(seq $((10000 + RANDOM % (low - 12000))) 2 $((low - 2))); do
 		if ! (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null &&
 			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null; then
 			echo "$p"

@@ -56,10 +56,14 @@ finish() {
 	exit $?
 }
 
-# A free-looking port range: tests run one at a time (RUN_SERIAL).
+# A free-looking port pair below the ephemeral range (where outgoing
+# connections, ours included, take their local ports and would make the
+# bind fail): tests run one at a time (RUN_SERIAL).
 pick_port() {
-	local p
-	for p in $(seq $((20000 + RANDOM % 20000)) 2 60000); do
+	local p low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ -n "$low" ] && [ "$low" -gt 12000 ] || low=32768
+	for p in $(seq $((10000 + RANDOM % (low - 12000))) 2 $((low - 2))); do
 		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null &&
 			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null; then
 			echo "$p"
@@ -83,7 +87,10 @@ start_cons() {
 	rm -f "$N/run/consolidator.sock"
 	"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
 	PIDS[cons]=$!
-	wait_for_file "$N/run/consolidator.sock"
+	wait_for_file "$N/run/consolidator.sock" || {
+		echo "# the consolidator did not start:"
+		tail -3 "$N/consolidator.log" | sed 's/^/#   /'
+	}
 }
 
 stop_cons() { # stop_cons [SIGNAL]
