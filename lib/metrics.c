@@ -169,6 +169,7 @@ metrics_export(const char *path, unsigned long interval_s, uint64_t *last_ms,
 	render(arg, &m);
 	r = metrics_write_file(&m, path);
 	if (r != 0)
-		log_warnx("%s: cannot write metrics: %s", path, strerror(-r));
+		log_warnx("event=metrics_not_written file=%s error=\"%s\"",
+			  path, strerror(-r));
 	metrics_clear(&m);
 }

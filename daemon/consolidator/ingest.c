@@ -598,7 +598,7 @@ ingest_rebuild(struct ingest *ig, uint64_t *ret_events, uint64_t *ret_skipped)
 	} else {
 		stats_discard(ig->stats);
 		if (stats_load(ig->stats, NULL) != 0)
-			log_warnx("cannot reload the statistics index");
+			log_warnx("event=stats_reload_failed");
 	}
 	*ret_events = c.events;
 	*ret_skipped = c.skipped;

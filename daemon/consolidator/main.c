@@ -169,7 +169,7 @@ send_msg(struct tsock *s, const struct tframes *req, const struct msg *m)
 	size_t len;
 
 	if (codec_msg_encode(m, &buf, &len) != 0) {
-		log_warnx("cannot encode a reply");
+		log_warnx("event=reply_not_encoded");
 		return;
 	}
 	send_to(s, req, buf, len);

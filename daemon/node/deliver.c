@@ -173,8 +173,8 @@ deliver_tick(struct deliver *d, uint64_t now_ms)
 	/* Batches may be stamped a little after now_ms: never wrap. */
 	if (d->nq > 0 && now_ms > d->q[0].sent_ms &&
 	    now_ms - d->q[0].sent_ms > d->ack_timeout_ms) {
-		log_warnx("consolidator did not acknowledge batch %llu in %llu "
-			  "ms; resuming from its last sequence",
+		log_warnx("event=ack_timeout batch=%llu timeout_ms=%llu "
+			  "action=resume_from_consolidator_last_seq",
 			  (unsigned long long)d->q[0].batch_id,
 			  (unsigned long long)d->ack_timeout_ms);
 		go_idle(d, now_ms);
@@ -204,11 +204,12 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		return;
 	if (m->last_seq >= st.next_seq) {
 		if (!d->diverged)
-			log_warnx("consolidator holds sequence %llu but this "
-				  "node's outbox ends at %llu: the outbox was "
-				  "lost or replaced; not delivering",
-				  (unsigned long long)m->last_seq,
-				  (unsigned long long)(st.next_seq - 1));
+			log_warnx(
+			    "event=diverged consolidator_last_seq=%llu "
+			    "outbox_last_seq=%llu (the outbox was lost or "
+			    "replaced; not delivering)",
+			    (unsigned long long)m->last_seq,
+			    (unsigned long long)(st.next_seq - 1));
 		d->diverged = true;
 		go_idle(d, now_ms + 60000);
 		return;
@@ -220,7 +221,7 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	d->sent_upto = m->last_seq;
 	if (outbox_record_ack(d->ob, m->last_seq, true, date_now_ms(), NULL,
 			      0) != 0)
-		log_warnx("cannot record the acknowledged sequence");
+		log_warnx("event=ack_not_recorded");
 	log_info("event=welcome institution=%s consolidator_last_seq=%llu "
 		 "outbox_last_seq=%llu",
 		 institution_name(d->inst), (unsigned long long)m->last_seq,
@@ -236,7 +237,7 @@ on_ack(struct deliver *d, const struct msg *m)
 	r = outbox_record_ack(d->ob, m->last_seq, false, date_now_ms(),
 			      m->rejections, m->n_rejections);
 	if (r != 0) {
-		log_warnx("cannot record acknowledgement: %s", strerror(-r));
+		log_warnx("event=ack_not_recorded error=\"%s\"", strerror(-r));
 		return;
 	}
 	for (i = 0; i < m->n_rejections; i++)
@@ -298,9 +299,7 @@ deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 	struct msg m;
 
 	if (codec_msg_decode(buf, len, &m) != 0) {
-		log_warnx("undecodable message from the consolidator (%zu "
-			  "bytes)",
-			  len);
+		log_warnx("event=bad_message_from_consolidator bytes=%zu", len);
 		return;
 	}
 	switch (m.type) {
@@ -314,7 +313,7 @@ deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 		on_refusal(d, &m, now_ms);
 		break;
 	default:
-		log_warnx("unexpected message type %d from the consolidator",
+		log_warnx("event=unexpected_message_from_consolidator type=%d",
 			  (int)m.type);
 	}
 	codec_msg_clear(&m);

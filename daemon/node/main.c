@@ -76,7 +76,7 @@ reply(struct node *n, const struct tframes *req, const struct control *c)
 	size_t lens[2];
 
 	if (codec_control_encode(c, &buf, &len) != 0) {
-		log_warnx("cannot encode a control reply");
+		log_warnx("event=reply_not_encoded");
 		return;
 	}
 	data[0] = req->data[0];
@@ -332,8 +332,8 @@ run(struct node *n)
 				wipe_frames(&f);
 				tframes_clear(&f);
 			} else if (rr == -EMSGSIZE) {
-				log_warnx("submit request over the size limit "
-					  "dropped");
+				log_warnx("event=submit_dropped "
+					  "reason=too_large");
 			}
 		}
 		if (r > 0 && ready[1]) {
