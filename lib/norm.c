@@ -3,11 +3,13 @@
  * numbers before they are pseudonymised; see norm.h and
  * docs/NORMALISATION.md (rules version 1).
  *
- * Names: only Latin script is folded (ASCII, Latin-1 Supplement, Latin
- * Extended-A, and the pinyin and Romanian letters of Latin Extended-B).
- * Letters of other scripts (Greek, Cyrillic, ...) are refused with
- * -EINVAL, like digits and symbols: there is no agreed transliteration, and
- * two institutions writing one name in two scripts would not link anyway.
+ * Names: Latin script is folded to upper-case ASCII (ASCII, Latin-1
+ * Supplement, Latin Extended-A, and the pinyin and Romanian letters of
+ * Latin Extended-B). Letters of other scripts (Greek, Cyrillic, Arabic,
+ * Chinese, ...) are any Unicode letters too: they are kept as they are,
+ * Greek and Cyrillic upper-cased, with no transliteration - two
+ * institutions writing one name in the same script link; in two scripts
+ * they do not. Digits, symbols and controls are refused.
  */
 #include "norm.h"
 
@@ -16,10 +18,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The most bytes one code point folds to, NUL included. */
+#define FOLD_MAX 4
+
 /* What one code point of a name becomes. */
 enum cp_class {
-	CP_BAD,	   /* refused: digit, symbol, control, other script */
-	CP_LETTER, /* folded to the ASCII letters in fold[] */
+	CP_BAD,	   /* refused: digit, symbol, control */
+	CP_LETTER, /* folded to the letters (UTF-8) in fold[] */
 	CP_SPACE,  /* white space or punctuation: a word break */
 	CP_DROP,   /* apostrophe, combining mark, invisible format mark */
 };
@@ -105,8 +110,68 @@ ascii_punct(int32_t cp)
  * classify - the class of code point cp in a name; for a letter, fold
  * receives its one or two upper-case ASCII letters, NUL-ended.
  */
+/*
+ * other_letter - whether cp is a letter (or a mark within a word) of a
+ * script other than Latin: Latin Extended-B and Additional beyond the
+ * folded ones, Greek, Cyrillic, Armenian, Hebrew, Arabic, the Indic and
+ * South-East Asian scripts, Georgian, Ethiopic, Hangul, kana and the CJK
+ * ideographs. Their punctuation is left to the other rules.
+ */
+static bool
+other_letter(int32_t cp)
+{
+	static const int32_t ranges[][2] = {
+	    {0x0180, 0x024f}, {0x0370, 0x0373}, {0x0376, 0x037d},
+	    {0x0386, 0x0386}, {0x0388, 0x03ff}, {0x0400, 0x0482},
+	    {0x048a, 0x052f}, {0x0531, 0x0556}, {0x0561, 0x0587},
+	    {0x05d0, 0x05ea}, {0x0620, 0x064a}, {0x066e, 0x06d3},
+	    {0x0900, 0x0963}, {0x0966, 0x0dff}, {0x0e01, 0x0e3a},
+	    {0x0e40, 0x0e4e}, {0x10a0, 0x10ff}, {0x1100, 0x11ff},
+	    {0x1200, 0x135a}, {0x1e00, 0x1eff}, {0x3041, 0x3096},
+	    {0x30a1, 0x30fa}, {0x30fc, 0x30ff}, {0x3400, 0x4dbf},
+	    {0x4e00, 0x9fff}, {0xac00, 0xd7a3}, {0xf900, 0xfaff},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+			return true;
+	return false;
+}
+
+/* Upper case of the basic Greek and Cyrillic letters; cp otherwise. */
+static int32_t
+upper_other(int32_t cp)
+{
+	if (cp == 0x03c2)
+		return 0x03a3; /* final sigma */
+	if (cp >= 0x03b1 && cp <= 0x03c9)
+		return cp - 0x20;
+	if (cp >= 0x0430 && cp <= 0x044f)
+		return cp - 0x20;
+	if (cp >= 0x0450 && cp <= 0x045f)
+		return cp - 0x50;
+	return cp;
+}
+
+/* The UTF-8 bytes of cp (below U+10000 here) into out, NUL-ended. */
+static void
+utf8_put(int32_t cp, char out[FOLD_MAX])
+{
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		out[2] = '\0';
+	} else {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		out[3] = '\0';
+	}
+}
+
 static enum cp_class
-classify(int32_t cp, char fold[3])
+classify(int32_t cp, char fold[FOLD_MAX])
 {
 	char f = 0;
 
@@ -180,6 +245,12 @@ classify(int32_t cp, char fold[3])
 		return CP_DROP; /* zero-width and direction marks */
 	if (cp >= 0x2010 && cp <= 0x2027)
 		return CP_SPACE; /* dashes, quotes, bullets, ellipsis */
+	if (cp == 0x30fb)
+		return CP_SPACE; /* katakana middle dot between names */
+	if (other_letter(cp)) {
+		utf8_put(upper_other(cp), fold);
+		return CP_LETTER;
+	}
 	return CP_BAD;
 }
 
@@ -195,7 +266,7 @@ int
 norm_name(const char *s, size_t len, char *out, size_t cap)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	char fold[3];
+	char fold[FOLD_MAX];
 	size_t i = 0, n = 0, k;
 	bool space = false;
 	int32_t cp;

@@ -376,8 +376,9 @@ parse_name(struct parser *p, json_t *v, const char *path, const char *name,
 		return fail(p, path, name, "is too long");
 	if (r < 0)
 		return fail(p, path, name,
-			    "must hold Latin letters, with spaces, hyphens "
-			    "or apostrophes between them");
+			    "must hold letters, with spaces, hyphens or "
+			    "apostrophes between them (no digits or "
+			    "symbols)");
 	return 0;
 }
 

@@ -146,10 +146,8 @@ test_refused(void **state)
 	name_fails("Maria+Jose", 10, -EINVAL);
 	name_fails("Maria\x01", 6, -EINVAL);
 	name_fails("Maria\x7f", 6, -EINVAL);
-	name_fails("Maria\u00b2", 7, -EINVAL); /* superscript two */
-	name_fails("Maria\u00d7", 7, -EINVAL); /* multiplication sign */
-	name_fails("\u0391\u03bb\u03ad\u03be\u03b7\u03c2", 12, -EINVAL);
-	name_fails("\u0418\u0432\u0430\u043d", 8, -EINVAL);
+	name_fails("Maria\u00b2", 7, -EINVAL);	   /* superscript two */
+	name_fails("Maria\u00d7", 7, -EINVAL);	   /* multiplication sign */
 	name_fails("Mar\xef\xbc\xa1", 6, -EINVAL); /* fullwidth A */
 	/* Nothing that is a letter. */
 	name_fails("", 0, -EINVAL);
@@ -216,7 +214,7 @@ test_output_ascii(void **state)
 	char in[8], out[NORM_MAX];
 	uint32_t cp;
 	size_t len, i;
-	int r, letters = 0;
+	int r, letters = 0, kept = 0;
 
 	(void)state;
 	for (cp = 0; cp <= 0x10ffff; cp++) {
@@ -232,14 +230,44 @@ test_output_ascii(void **state)
 		}
 		assert_int_equal(out[0], 'A');
 		assert_int_equal(out[r - 1], 'B');
+		/* Upper-case ASCII, spaces, or a letter of another script
+		 * kept as its UTF-8 (never a lower-case ASCII letter, never
+		 * a control or symbol). */
 		for (i = 0; i < (size_t)r; i++)
 			assert_true((out[i] >= 'A' && out[i] <= 'Z') ||
-				    out[i] == ' ');
-		if (r > 2 && out[1] != ' ')
+				    out[i] == ' ' ||
+				    (unsigned char)out[i] >= 0x80);
+		if (r > 2 && out[1] >= 'A' && out[1] <= 'Z')
 			letters++;
+		else if (r > 2 && (unsigned char)out[1] >= 0x80)
+			kept++;
 	}
 	/* 52 ASCII, 62 Latin-1, 128 Extended-A, 16 pinyin, 4 Romanian */
 	assert_int_equal(letters, 52 + 62 + 128 + 16 + 4);
+	assert_true(kept > 20000); /* CJK, Hangul, Cyrillic, ... */
+}
+
+/* Letters of other scripts are kept, Greek and Cyrillic upper-cased. */
+static void
+test_other_scripts(void **state)
+{
+	char out[NORM_MAX];
+
+	(void)state;
+	assert_true(norm_name("\u0418\u0432\u0430\u043d", 8, out, sizeof(out)) >
+		    0);
+	assert_string_equal(out, "\u0418\u0412\u0410\u041d"); /* IVAN */
+	assert_true(norm_name("\u0438\u0432\u0430\u043d", 8, out, sizeof(out)) >
+		    0);
+	assert_string_equal(out, "\u0418\u0412\u0410\u041d");
+	assert_true(norm_name("\u0391\u03bb\u03ad\u03be\u03b7\u03c2", 12, out,
+			      sizeof(out)) > 0);
+	assert_string_equal(out, "\u0391\u039b\u03ad\u039e\u0397\u03a3");
+	assert_true(norm_name("\u674e  \u5c0f\u9f99", 11, out, sizeof(out)) >
+		    0);
+	assert_string_equal(out, "\u674e \u5c0f\u9f99");
+	/* Fullwidth Latin is not a script of its own: refused. */
+	name_fails("Mar\xef\xbc\xa1", 6, -EINVAL);
 }
 
 static void
@@ -319,6 +347,7 @@ main(void)
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_too_long),
 	    cmocka_unit_test(test_output_ascii),
+	    cmocka_unit_test(test_other_scripts),
 	    cmocka_unit_test(test_document),
 	    cmocka_unit_test(test_number),
 	};
