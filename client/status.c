@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -79,23 +80,59 @@ ask(const char *endpoint, enum control_type type, struct control *rep)
 	return 0;
 }
 
+/*
+ * The control endpoint of a node's or the consolidator's config, and
+ * which of the two it is. Returns 0 or an exit code (the error said).
+ */
 static int
-node_status(const char *conf)
+control_endpoint(const char *conf, char *out, size_t cap, bool *ret_node)
 {
-	struct node_config cfg;
+	char section[64], err[512];
+
+	if (settings_section(conf, section, sizeof(section)) != 0) {
+		fprintf(stderr, "kuska: %s: not a kuska config file\n", conf);
+		return 2;
+	}
+	if (strcmp(section, "node") == 0) {
+		struct node_config cfg;
+		if (config_load(conf, &settings_node_schema, &cfg, err,
+				sizeof(err)) != 0) {
+			fprintf(stderr, "kuska: %s\n", err);
+			return 2;
+		}
+		snprintf(out, cap, "%s", cfg.submit);
+		*ret_node = true;
+		return 0;
+	}
+	if (strcmp(section, "consolidator") == 0) {
+		struct consolidator_config cfg;
+		if (config_load(conf, &settings_consolidator_schema, &cfg, err,
+				sizeof(err)) != 0) {
+			fprintf(stderr, "kuska: %s\n", err);
+			return 2;
+		}
+		snprintf(out, cap, "%s", cfg.control);
+		*ret_node = false;
+		return 0;
+	}
+	fprintf(stderr,
+		"kuska: %s: a [%s] file; give a node's or the "
+		"consolidator's config\n",
+		conf, section);
+	return 2;
+}
+
+static int
+node_status(const char *endpoint)
+{
 	struct control rep;
 	const struct node_status *s;
-	char err[512], a[32];
+	char a[32];
 	uint64_t pending;
 	size_t i;
 	int health = 0, r;
 
-	if (config_load(conf, &settings_node_schema, &cfg, err, sizeof(err)) !=
-	    0) {
-		fprintf(stderr, "kuska status: %s\n", err);
-		return 2;
-	}
-	r = ask(cfg.submit, CTL_STATUS, &rep);
+	r = ask(endpoint, CTL_STATUS, &rep);
 	if (r != 0)
 		return r;
 	if (rep.type != CTL_NODE_STATUS) {
@@ -149,19 +186,13 @@ node_status(const char *conf)
 }
 
 static int
-consolidator_status(const char *conf)
+consolidator_status(const char *endpoint)
 {
-	struct consolidator_config cfg;
 	struct control rep;
-	char err[512], a[32];
+	char a[32];
 	int i, j, health = 0, r;
 
-	if (config_load(conf, &settings_consolidator_schema, &cfg, err,
-			sizeof(err)) != 0) {
-		fprintf(stderr, "kuska status: %s\n", err);
-		return 2;
-	}
-	r = ask(cfg.control, CTL_STATUS, &rep);
+	r = ask(endpoint, CTL_STATUS, &rep);
 	if (r != 0)
 		return r;
 	if (rep.type != CTL_CONS_STATUS) {
@@ -209,79 +240,8 @@ int
 cmd_status(int argc, char **argv)
 {
 	const char *conf = NULL;
-	char section[64];
-	int ch;
-
-	optind = 1;
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
-		if (ch != 'c')
-			goto usage;
-		conf = optarg;
-	}
-	if (conf == NULL || optind != argc)
-		goto usage;
-	if (settings_section(conf, section, sizeof(section)) != 0) {
-		fprintf(stderr, "kuska status: %s: not a kuska config file\n",
-			conf);
-		return 2;
-	}
-	if (strcmp(section, "node") == 0)
-		return node_status(conf);
-	if (strcmp(section, "consolidator") == 0)
-		return consolidator_status(conf);
-	fprintf(stderr,
-		"kuska status: %s: a [%s] file; give a node's or the "
-		"consolidator's config\n",
-		conf, section);
-	return 2;
-usage:
-	fprintf(stderr, "usage: kuska status -c NODE.conf|CONSOLIDATOR.conf\n");
-	return 2;
-}
-
-/* The control endpoint of a node's or the consolidator's config. */
-static int
-control_endpoint(const char *conf, char *out, size_t cap)
-{
-	char section[64], err[512];
-
-	if (settings_section(conf, section, sizeof(section)) != 0) {
-		fprintf(stderr, "kuska: %s: not a kuska config file\n", conf);
-		return 2;
-	}
-	if (strcmp(section, "node") == 0) {
-		struct node_config cfg;
-		if (config_load(conf, &settings_node_schema, &cfg, err,
-				sizeof(err)) != 0) {
-			fprintf(stderr, "kuska: %s\n", err);
-			return 2;
-		}
-		snprintf(out, cap, "%s", cfg.submit);
-		return 0;
-	}
-	if (strcmp(section, "consolidator") == 0) {
-		struct consolidator_config cfg;
-		if (config_load(conf, &settings_consolidator_schema, &cfg, err,
-				sizeof(err)) != 0) {
-			fprintf(stderr, "kuska: %s\n", err);
-			return 2;
-		}
-		snprintf(out, cap, "%s", cfg.control);
-		return 0;
-	}
-	fprintf(stderr,
-		"kuska: %s: a [%s] file; give a node's or the "
-		"consolidator's config\n",
-		conf, section);
-	return 2;
-}
-
-int
-cmd_metrics(int argc, char **argv)
-{
-	struct control rep;
-	const char *conf = NULL;
 	char endpoint[SETTINGS_PATH_MAX];
+	bool is_node;
 	int ch, r;
 
 	optind = 1;
@@ -292,7 +252,33 @@ cmd_metrics(int argc, char **argv)
 	}
 	if (conf == NULL || optind != argc)
 		goto usage;
-	r = control_endpoint(conf, endpoint, sizeof(endpoint));
+	r = control_endpoint(conf, endpoint, sizeof(endpoint), &is_node);
+	if (r != 0)
+		return r;
+	return is_node ? node_status(endpoint) : consolidator_status(endpoint);
+usage:
+	fprintf(stderr, "usage: kuska status -c NODE.conf|CONSOLIDATOR.conf\n");
+	return 2;
+}
+
+int
+cmd_metrics(int argc, char **argv)
+{
+	struct control rep;
+	const char *conf = NULL;
+	char endpoint[SETTINGS_PATH_MAX];
+	bool is_node;
+	int ch, r;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch != 'c')
+			goto usage;
+		conf = optarg;
+	}
+	if (conf == NULL || optind != argc)
+		goto usage;
+	r = control_endpoint(conf, endpoint, sizeof(endpoint), &is_node);
 	if (r != 0)
 		return r;
 	r = ask(endpoint, CTL_METRICS, &rep);
