@@ -236,13 +236,16 @@ consolidator_status(const char *endpoint)
 	return health;
 }
 
-int
-cmd_status(int argc, char **argv)
+/*
+ * The daemon a "-c FILE" command line names: its control endpoint and
+ * whether it is a node. Returns 0, or an exit code (usage or error said).
+ */
+static int
+daemon_from_args(int argc, char **argv, const char *cmd, char *endpoint,
+		 size_t cap, bool *ret_node)
 {
 	const char *conf = NULL;
-	char endpoint[SETTINGS_PATH_MAX];
-	bool is_node;
-	int ch, r;
+	int ch;
 
 	optind = 1;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
@@ -252,33 +255,37 @@ cmd_status(int argc, char **argv)
 	}
 	if (conf == NULL || optind != argc)
 		goto usage;
-	r = control_endpoint(conf, endpoint, sizeof(endpoint), &is_node);
+	return control_endpoint(conf, endpoint, cap, ret_node);
+usage:
+	fprintf(stderr, "usage: kuska %s -c NODE.conf|CONSOLIDATOR.conf\n",
+		cmd);
+	return 2;
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	char endpoint[SETTINGS_PATH_MAX];
+	bool is_node;
+	int r;
+
+	r = daemon_from_args(argc, argv, "status", endpoint, sizeof(endpoint),
+			     &is_node);
 	if (r != 0)
 		return r;
 	return is_node ? node_status(endpoint) : consolidator_status(endpoint);
-usage:
-	fprintf(stderr, "usage: kuska status -c NODE.conf|CONSOLIDATOR.conf\n");
-	return 2;
 }
 
 int
 cmd_metrics(int argc, char **argv)
 {
 	struct control rep;
-	const char *conf = NULL;
 	char endpoint[SETTINGS_PATH_MAX];
 	bool is_node;
-	int ch, r;
+	int r;
 
-	optind = 1;
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
-		if (ch != 'c')
-			goto usage;
-		conf = optarg;
-	}
-	if (conf == NULL || optind != argc)
-		goto usage;
-	r = control_endpoint(conf, endpoint, sizeof(endpoint), &is_node);
+	r = daemon_from_args(argc, argv, "metrics", endpoint, sizeof(endpoint),
+			     &is_node);
 	if (r != 0)
 		return r;
 	r = ask(endpoint, CTL_METRICS, &rep);
@@ -291,8 +298,4 @@ cmd_metrics(int argc, char **argv)
 	fputs(rep.text, stdout);
 	codec_control_clear(&rep);
 	return 0;
-usage:
-	fprintf(stderr,
-		"usage: kuska metrics -c NODE.conf|CONSOLIDATOR.conf\n");
-	return 2;
 }
