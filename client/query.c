@@ -14,6 +14,7 @@
 #include "codec.h"
 #include "date.h"
 #include "keys.h"
+#include "period.h"
 #include "settings.h"
 #include "transport.h"
 
@@ -169,16 +170,9 @@ print_json(const struct qtable *t)
 static bool
 valid_period(const char *p)
 {
-	size_t i, len = strlen(p);
+	uint32_t code;
 
-	if (len != 4 && len != 6)
-		return false;
-	for (i = 0; i < 4; i++)
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-	if (p[0] != '2')
-		return false;
-	return len == 4 || (p[4] == 'Q' && p[5] >= '1' && p[5] <= '4');
+	return period_parse(p, &code) == 0;
 }
 
 /* Sends the request and waits for the table. Returns 0 or -errno. */
@@ -335,7 +329,8 @@ cmd_query(int argc, char **argv)
 	if (period == NULL || !valid_period(period)) {
 		fprintf(stderr,
 			"kuska query: bad or missing --period \"%s\": "
-			"a year (2026) or a quarter (2026Q3)\n",
+			"a year (2026), a semester (2026H1) or a quarter "
+			"(2026Q3)\n",
 			period ? period : "");
 		return 2;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "disclose.h"
+#include "period.h"
 #include "stats.h"
 
 const char *const query_tables[] = {
@@ -25,7 +26,7 @@ struct qb {
 	uint8_t scope;
 	uint32_t period;
 	uint8_t region;
-	char period_name[8];
+	char period_name[PERIOD_NAME_MAX];
 	struct dcell *dc; /* one per cell, row-major */
 	struct dgroup *groups;
 	size_t n_groups;
@@ -639,10 +640,10 @@ query_run(struct store *st, const struct query_req *req,
 			break;
 	if (query_tables[i] == NULL)
 		return fail(ret, "unknown table \"%.40s\"", req->table);
-	if (stats_parse_period(req->period, &b.period) != 0)
+	if (period_parse(req->period, &b.period) != 0)
 		return fail(ret,
-			    "bad period \"%.20s\": give a year (2026) or a "
-			    "quarter (2026Q3)",
+			    "bad period \"%.20s\": give a year (2026), a "
+			    "semester (2026H1) or a quarter (2026Q3)",
 			    req->period);
 	if (req->region > 25)
 		return fail(ret, "%s", "bad region: INEI codes run 01 to 25");
@@ -654,7 +655,7 @@ query_run(struct store *st, const struct query_req *req,
 		return fail(ret, "%s", "not authorised to query");
 	b.scope = who->role == ROLE_INSTITUTION ? (uint8_t)who->inst : 0;
 	b.region = (uint8_t)req->region;
-	stats_period_name(b.period, b.period_name);
+	period_name(b.period, b.period_name);
 	b.out = ret;
 	ret->rows = calloc(CODEC_MAX_ROWS, sizeof(*ret->rows));
 	b.dc = calloc(MAX_CELLS, sizeof(*b.dc));

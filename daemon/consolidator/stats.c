@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "period.h"
 
 /* ---- facts ------------------------------------------------------------ */
 
@@ -348,21 +349,10 @@ days_dim(uint8_t *p, int32_t days)
 	store_be32(p, (uint32_t)days ^ DAYS_OFFSET);
 }
 
-/* The two periods of a date: its year and its quarter. */
-static void
-periods_of(int32_t date, uint32_t out[2])
-{
-	out[0] = (uint32_t)date_year(date) * 10;
-	out[1] = (uint32_t)date_quarter_code(date);
-}
-
 static bool
 in_period(int32_t date, uint32_t p)
 {
-	uint32_t ps[2];
-
-	periods_of(date, ps);
-	return ps[0] == p || ps[1] == p;
+	return period_contains(p, date);
 }
 
 /* Earlier of two facts: date, then institution order, then sequence. */
@@ -393,11 +383,11 @@ scope_keys(const struct fact *f, size_t n, uint8_t type, int a,
 	size_t i, j, k, m = 0;
 
 	for (i = 0; i < n; i++) {
-		uint32_t ps[2];
+		uint32_t ps[PERIODS_PER_DAY];
 		if (f[i].type != type || (a >= 0 && f[i].a != a))
 			continue;
-		periods_of(f[i].date, ps);
-		for (j = 0; j < 2; j++) {
+		period_codes_of(f[i].date, ps);
+		for (j = 0; j < PERIODS_PER_DAY; j++) {
 			uint8_t rs[2] = {0, f[i].region};
 			for (k = 0; k < 2; k++) {
 				size_t q;
@@ -424,8 +414,8 @@ fact_in(const struct fact *f, uint8_t type, int a, struct scope_key sk)
 	       (sk.region == 0 || f->region == sk.region);
 }
 
-/* Each fact falls in two periods and two regions (all, its own). */
-#define SCOPE_KEYS_PER_FACT 4
+/* Each fact falls in three periods and two regions (all, its own). */
+#define SCOPE_KEYS_PER_FACT (PERIODS_PER_DAY * 2)
 
 static void
 victim_identification(struct emit *e, const struct fact *f, size_t n,
@@ -551,7 +541,7 @@ static void
 contribute_referral(struct emit *e, const struct fact *f, size_t n)
 {
 	const struct fact *sent = NULL, *taken = NULL;
-	uint32_t ps[2];
+	uint32_t ps[PERIODS_PER_DAY];
 	size_t i, j;
 	uint8_t d[6];
 
@@ -567,8 +557,8 @@ contribute_referral(struct emit *e, const struct fact *f, size_t n)
 			taken = &f[i];
 	d[0] = sent->inst;
 	d[1] = sent->a;
-	periods_of(sent->date, ps);
-	for (i = 0; i < 2; i++) {
+	period_codes_of(sent->date, ps);
+	for (i = 0; i < PERIODS_PER_DAY; i++) {
 		uint8_t rs[2] = {0, sent->region};
 		for (j = 0; j < 2; j++) {
 			emit(e, C_REF_SENT, ps[i], rs[j], d, 2, 1);
@@ -581,16 +571,16 @@ contribute_referral(struct emit *e, const struct fact *f, size_t n)
 	}
 }
 
-/* Emits v for a fact's two periods and two regions (all, its own). */
+/* Emits v for a fact's three periods and two regions (all, its own). */
 static void
 emit_at(struct emit *e, uint8_t table, const struct fact *at,
 	const uint8_t *dims, size_t ndims, int64_t v)
 {
-	uint32_t ps[2];
+	uint32_t ps[PERIODS_PER_DAY];
 	int i;
 
-	periods_of(at->date, ps);
-	for (i = 0; i < 2; i++) {
+	period_codes_of(at->date, ps);
+	for (i = 0; i < PERIODS_PER_DAY; i++) {
 		emit(e, table, ps[i], 0, dims, ndims, v);
 		emit(e, table, ps[i], at->region, dims, ndims, v);
 	}
@@ -1020,44 +1010,4 @@ stats_load(struct stats *s, struct store *st)
 	r = store_each(t, T_LIVE, NULL, 0, load_live, s);
 	store_abort(&t);
 	return r;
-}
-
-/* ---- periods ------------------------------------------------------------ */
-
-int
-stats_parse_period(const char *s, uint32_t *ret_code)
-{
-	size_t len = strlen(s);
-	unsigned y = 0;
-	size_t i;
-
-	if (len != 4 && len != 6)
-		return -EINVAL;
-	for (i = 0; i < 4; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		y = y * 10 + (unsigned)(s[i] - '0');
-	}
-	if (y < 2000 || y > 2999)
-		return -EINVAL;
-	if (len == 4) {
-		*ret_code = y * 10;
-		return 0;
-	}
-	if (s[4] != 'Q' || s[5] < '1' || s[5] > '4')
-		return -EINVAL;
-	*ret_code = y * 10 + (unsigned)(s[5] - '0');
-	return 0;
-}
-
-const char *
-stats_period_name(uint32_t code, char out[8])
-{
-	unsigned y = code / 10 % 10000, q = code % 10 % 5;
-
-	if (q == 0)
-		snprintf(out, 8, "%04u", y);
-	else
-		snprintf(out, 8, "%04uQ%u", y, q);
-	return out;
 }

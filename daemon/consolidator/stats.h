@@ -16,7 +16,8 @@
  * only once a batch has committed - random-key writes of an on-disk
  * entity table would cost as much per event as verifying it.
  *
- * Counters hold, for each table of EVENTS.md, period (year and quarter),
+ * Counters hold, for each table of EVENTS.md, period (year, semester and
+ * quarter: period.h),
  * region (0 = all) and scope (0 = national, 1..5 = one institution's own
  * events), the count of each row, and day histograms for the medians.
  * They are a pure function of the entities' facts: when a batch touches
@@ -114,9 +115,5 @@ int stats_load(struct stats *s, struct store *st)
 /* stats_clear - empties this module's tables and index (for a rebuild). */
 int stats_clear(struct stats *s, struct store_txn *t)
     __attribute__((warn_unused_result));
-
-/* The period codes: year * 10 for a year, year * 10 + q for quarter q. */
-int stats_parse_period(const char *s, uint32_t *ret_code);
-const char *stats_period_name(uint32_t code, char out[8]);
 
 #endif

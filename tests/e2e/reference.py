@@ -221,7 +221,7 @@ def load(paths):
 
 
 def parse_period(p):
-    """(first day, last day) of YYYY or YYYYQn."""
+    """(first day, last day) of YYYY, YYYYHn or YYYYQn."""
     if len(p) == 4 and p.isdigit():
         y = int(p)
         return date(y, 1, 1), date(y, 12, 31)
@@ -230,6 +230,11 @@ def parse_period(p):
         first = date(y, 3 * q - 2, 1)
         last = date(y + 1, 1, 1) if q == 4 else date(y, 3 * q + 1, 1)
         return first, date.fromordinal(last.toordinal() - 1)
+    if len(p) == 6 and p[:4].isdigit() and p[4] == "H" and p[5] in "12":
+        y, h = int(p[:4]), int(p[5])
+        if h == 1:
+            return date(y, 1, 1), date(y, 6, 30)
+        return date(y, 7, 1), date(y, 12, 31)
     raise ValueError("bad period " + p)
 
 

@@ -1,0 +1,161 @@
+/* test_period.c - years, semesters and quarters (period.h). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "date.h"
+#include "period.h"
+
+static void
+test_period_year(void **state)
+{
+	uint32_t code = 0;
+	char out[8];
+
+	(void)state;
+	assert_int_equal(period_parse("2026", &code), 0);
+	assert_int_equal(code, 20260);
+	assert_string_equal(period_name(code, out), "2026");
+	assert_ptr_equal(period_name(code, out), out);
+	assert_int_equal(period_parse("2000", &code), 0);
+	assert_int_equal(code, 20000);
+	assert_string_equal(period_name(code, out), "2000");
+	assert_int_equal(period_parse("2999", &code), 0);
+	assert_string_equal(period_name(code, out), "2999");
+}
+
+static void
+test_period_quarters(void **state)
+{
+	static const char *const names[] = {"2026Q1", "2026Q2", "2026Q3",
+					    "2026Q4"};
+	char out[8];
+	int q;
+
+	(void)state;
+	for (q = 1; q <= 4; q++) {
+		uint32_t code = 0;
+		assert_int_equal(period_parse(names[q - 1], &code), 0);
+		assert_int_equal(code, 20260u + (uint32_t)q);
+		assert_string_equal(period_name(code, out), names[q - 1]);
+	}
+}
+
+static void
+test_period_semesters(void **state)
+{
+	uint32_t code = 0;
+	char out[PERIOD_NAME_MAX];
+
+	(void)state;
+	assert_int_equal(period_parse("2026H1", &code), 0);
+	assert_int_equal(code, 20265);
+	assert_int_equal(period_kind(code), PERIOD_SEMESTER);
+	assert_string_equal(period_name(code, out), "2026H1");
+	assert_int_equal(period_parse("2026H2", &code), 0);
+	assert_int_equal(code, 20266);
+	assert_string_equal(period_name(code, out), "2026H2");
+	assert_int_equal(period_kind(20260), PERIOD_YEAR);
+	assert_int_equal(period_kind(20263), PERIOD_QUARTER);
+}
+
+/* A day lies in its year, its semester and its quarter, and in no
+ * other period; the bounds of each period agree. */
+static void
+test_period_days(void **state)
+{
+	int32_t jun30 = date_from_ymd(2026, 6, 30), jul1 = jun30 + 1;
+	uint32_t ps[PERIODS_PER_DAY];
+
+	(void)state;
+	period_codes_of(jun30, ps);
+	assert_int_equal(ps[0], 20260);
+	assert_int_equal(ps[1], 20265);
+	assert_int_equal(ps[2], 20262);
+	period_codes_of(jul1, ps);
+	assert_int_equal(ps[1], 20266);
+	assert_int_equal(ps[2], 20263);
+	assert_true(period_contains(20265, jun30));
+	assert_false(period_contains(20265, jul1));
+	assert_true(period_contains(20260, jul1));
+	assert_false(period_contains(20250, jul1));
+	assert_int_equal(period_first_day(20266), jul1);
+	assert_int_equal(period_last_day(20265), jun30);
+	assert_int_equal(period_last_day(20262), jun30);
+	assert_int_equal(period_first_day(20260), date_from_ymd(2026, 1, 1));
+	assert_int_equal(period_last_day(20260), date_from_ymd(2026, 12, 31));
+	assert_int_equal(period_last_day(20264), date_from_ymd(2026, 12, 31));
+	assert_int_equal(period_first_day(20264), date_from_ymd(2026, 10, 1));
+}
+
+/* Semesters between period ends: a year is two. */
+static void
+test_period_end_semesters(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    period_end_semesters(20265) - period_end_semesters(20240), 3);
+	assert_int_equal(period_end_semesters(20266),
+			 period_end_semesters(20260));
+	assert_int_equal(period_end_semesters(20262), -1);
+}
+
+/* Every period of the accepted range reads back from its name. */
+static void
+test_period_round_trip_all(void **state)
+{
+	unsigned y, q;
+
+	(void)state;
+	for (y = 2000; y <= 2999; y++) {
+		for (q = 0; q <= 6; q++) {
+			uint32_t code = y * 10 + q, back = 0;
+			char out[8];
+			period_name(code, out);
+			assert_int_equal(period_parse(out, &back), 0);
+			assert_int_equal(back, code);
+		}
+	}
+}
+
+static void
+test_period_refused(void **state)
+{
+	static const char *const bad[] = {
+	    "2026Q5", "26",	 "2026q1", "1999",    "2026Q0",	 "3000",
+	    "",	      "202",	 "20261",  "2026Q",   "2026Q1x", "2026 ",
+	    " 2026",  "2026-Q1", "2O26",   "20260",   "-2026",	 "2026Q9",
+	    "99999",  "1999Q4",	 "3000Q1", "2026Q10", "2026H0",	 "2026H3",
+	    "2026h1", "2026S1",	 "2026H",  "2026H12"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint32_t code = 12345;
+		assert_int_equal(period_parse(bad[i], &code), -EINVAL);
+		/* Refused input leaves the output alone. */
+		assert_int_equal(code, 12345);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_period_year),
+	    cmocka_unit_test(test_period_quarters),
+	    cmocka_unit_test(test_period_semesters),
+	    cmocka_unit_test(test_period_days),
+	    cmocka_unit_test(test_period_end_semesters),
+	    cmocka_unit_test(test_period_round_trip_all),
+	    cmocka_unit_test(test_period_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
