@@ -2,6 +2,10 @@
  * kuska-consolidator - receives signed events from the institutions'
  * nodes, verifies and stores them, keeps the national counts and answers
  * queries.
+ *
+ * This file holds the options, start-up and shutdown, SIGHUP and the poll
+ * loop; each socket's requests are handled in its own file: peers.c (ZAP
+ * and connections), ingest_net.c, control.c and query_net.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,12 +19,16 @@
 
 #include "audit.h"
 #include "codec.h"
+#include "cons.h"
+#include "control.h"
 #include "date.h"
 #include "ingest.h"
+#include "ingest_net.h"
 #include "keys.h"
 #include "log.h"
 #include "metrics.h"
-#include "query.h"
+#include "peers.h"
+#include "query_net.h"
 #include "registry.h"
 #include "service.h"
 #include "settings.h"
@@ -29,25 +37,6 @@
 
 #define TICK_MS 500
 #define CONTROL_MAX_BYTES (64 * 1024)
-
-struct cons {
-	const char *conf_path;
-	struct consolidator_config cfg;
-	struct secret_key *key;
-	struct registry *reg;
-	struct store *st;
-	struct ingest ig;
-	struct transport *t;
-	struct tsock *zap, *ingest, *ingest_mon, *control, *query;
-	struct tsock *query_mon;
-	uint64_t handshake_failures;
-	uint64_t frames_refused;
-	uint64_t contact_ms[INST_COUNT + 1];	/* last hello or batch */
-	struct mhist commit;			/* batch latency, seconds */
-	uint64_t queries[16][ROLE_ANALYST + 1]; /* by table and role */
-	int64_t connections; /* TCP peers now, both sockets */
-	uint64_t metrics_written_ms;
-};
 
 /*
  * Takes an exclusive lock on DIR/kuska.lock for the life of the process,
@@ -112,359 +101,6 @@ load(struct cons *c, const char *path)
 		fatalx("%s", err);
 }
 
-/* The ZAP verdict: registered keys only, institutions only on ingest. */
-static int
-zap_decide(void *arg, const char *domain, const char *address,
-	   const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
-{
-	struct cons *c = arg;
-	const struct reg_key *k;
-	char fp[17];
-
-	if (c->connections > (int64_t)c->cfg.max_connections) {
-		c->handshake_failures++;
-		log_warnx("event=auth_refused domain=%s address=%s "
-			  "reason=too_many_connections max_connections=%lu",
-			  domain, address, c->cfg.max_connections);
-		return -1;
-	}
-	k = registry_by_transport(c->reg, key, date_now_ms());
-	if (k == NULL) {
-		c->handshake_failures++;
-		log_warnx("event=auth_refused domain=%s address=%s "
-			  "transport_key=%s reason=not_registered_or_not_valid",
-			  domain, address, log_hex8(key, fp));
-		return -1;
-	}
-	if (strcmp(domain, "ingest") == 0 &&
-	    k->owner->role != ROLE_INSTITUTION) {
-		c->handshake_failures++;
-		log_warnx("event=auth_refused domain=%s address=%s key=%s "
-			  "owner=%s reason=not_an_institution",
-			  domain, address, k->name, k->owner->id);
-		return -1;
-	}
-	snprintf(user_id, cap, "%s", k->owner->id);
-	log_debug("event=auth_ok domain=%s address=%s key=%s owner=%s", domain,
-		  address, k->name, k->owner->id);
-	return 0;
-}
-
-static void
-send_to(struct tsock *s, const struct tframes *req, const uint8_t *buf,
-	size_t len)
-{
-	const void *data[2] = {req->data[0], buf};
-	size_t lens[2] = {req->len[0], len};
-	int r = tsock_send(s, data, lens, 2);
-
-	if (r != 0)
-		log_debug("reply not delivered: %s", strerror(-r));
-}
-
-static void
-send_msg(struct tsock *s, const struct tframes *req, const struct msg *m)
-{
-	uint8_t *buf;
-	size_t len;
-
-	if (codec_msg_encode(m, &buf, &len) != 0) {
-		log_warnx("event=reply_not_encoded");
-		return;
-	}
-	send_to(s, req, buf, len);
-	free(buf);
-}
-
-static void
-refuse(struct cons *c, const struct tframes *req, uint64_t batch_id,
-       enum reason reason, const char *text)
-{
-	struct msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = MSG_REFUSAL;
-	m.batch_id = batch_id;
-	m.reason = reason;
-	snprintf(m.text, sizeof(m.text), "%s", text);
-	c->frames_refused++;
-	send_msg(c->ingest, req, &m);
-}
-
-static void
-on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
-	 const struct msg *m)
-{
-	struct msg w;
-
-	if (m->inst != p->inst) {
-		log_warnx("event=hello_refused speaker=%s claims=%s", p->id,
-			  institution_name(m->inst));
-		refuse(c, req, 0, REASON_WRONG_INSTITUTION,
-		       "hello names another institution");
-		return;
-	}
-	if (m->version != CODEC_VERSION) {
-		refuse(c, req, 0, REASON_BAD_VERSION,
-		       "protocol version not supported");
-		return;
-	}
-	memset(&w, 0, sizeof(w));
-	w.type = MSG_WELCOME;
-	w.nonce = m->nonce;
-	w.last_seq = c->ig.inst[p->inst].last_seq;
-	c->contact_ms[p->inst] = date_now_ms();
-	log_info("event=hello institution=%s last_seq=%llu", p->id,
-		 (unsigned long long)w.last_seq);
-	send_msg(c->ingest, req, &w);
-}
-
-static void
-on_batch(struct cons *c, const struct tframes *req, const struct reg_party *p,
-	 const struct msg *m)
-{
-	struct msg reply;
-	uint64_t before = c->ig.inst[p->inst].accepted;
-
-	uint64_t t0 = date_mono_ms();
-
-	c->contact_ms[p->inst] = date_now_ms();
-	(void)ingest_batch(&c->ig, p, m, c->contact_ms[p->inst], &reply);
-	metrics_observe(&c->commit, (double)(date_mono_ms() - t0) / 1000.0);
-	if (reply.type == MSG_REFUSAL && reply.reason != REASON_GAP)
-		c->frames_refused++;
-	send_msg(c->ingest, req, &reply);
-	if (reply.type == MSG_ACK) {
-		log_debug(
-		    "event=batch institution=%s batch=%llu accepted=%llu "
-		    "refused=%zu last_seq=%llu",
-		    p->id, (unsigned long long)m->batch_id,
-		    (unsigned long long)(c->ig.inst[p->inst].accepted - before),
-		    reply.n_rejections, (unsigned long long)reply.last_seq);
-		free(reply.rejections);
-	}
-}
-
-static void
-handle_ingest(struct cons *c, struct tframes *req)
-{
-	const struct reg_party *p;
-	struct msg m;
-	int r;
-
-	if (req->n != 2) {
-		c->frames_refused++;
-		log_warnx("event=frame_refused speaker=%s parts=%zu "
-			  "reason=bad_frame",
-			  req->user_id[0] ? req->user_id : "?", req->n - 1);
-		if (req->n > 2)
-			refuse(c, req, 0, REASON_BAD_FRAME,
-			       "a message is exactly one frame");
-		return;
-	}
-	p = registry_party(c->reg, req->user_id);
-	if (p == NULL || p->role != ROLE_INSTITUTION) {
-		/* The key was revoked by a reload since the handshake. */
-		refuse(c, req, 0, REASON_NOT_AUTHORIZED,
-		       "not a registered institution");
-		return;
-	}
-	r = codec_msg_decode(req->data[1], req->len[1], &m);
-	if (r != 0) {
-		log_warnx("event=frame_refused institution=%s bytes=%zu "
-			  "reason=%s",
-			  p->id, req->len[1],
-			  r == -EMSGSIZE ? "too_large" : "bad_frame");
-		refuse(c, req, 0,
-		       r == -EMSGSIZE ? REASON_TOO_LARGE : REASON_BAD_FRAME,
-		       r == -EMSGSIZE ? "message over a size limit"
-				      : "undecodable message");
-		return;
-	}
-	switch (m.type) {
-	case MSG_HELLO:
-		on_hello(c, req, p, &m);
-		break;
-	case MSG_BATCH:
-		on_batch(c, req, p, &m);
-		break;
-	default:
-		refuse(c, req, 0, REASON_BAD_FRAME,
-		       "a node may send hello and batch only");
-	}
-	codec_msg_clear(&m);
-}
-
-/* The consolidator's metrics in the Prometheus text format. */
-static void
-cons_metrics(struct cons *c, struct mtext *m)
-{
-	char l[160];
-	int i, j;
-
-	metrics_family(m, "kuska_events_accepted_total", "counter",
-		       "Events verified and stored, by institution.");
-	for (i = 1; i <= INST_COUNT; i++) {
-		snprintf(l, sizeof(l), "institution=\"%s\"",
-			 institution_name((enum institution)i));
-		metrics_sample(m, "kuska_events_accepted_total", l,
-			       (double)c->ig.inst[i].accepted);
-	}
-	metrics_family(m, "kuska_events_refused_total", "counter",
-		       "Events refused, by institution and reason.");
-	for (i = 1; i <= INST_COUNT; i++)
-		for (j = 1; j < REASON_COUNT; j++) {
-			if (c->ig.inst[i].refused_by_reason[j] == 0)
-				continue;
-			snprintf(l, sizeof(l),
-				 "institution=\"%s\",reason=\"%s\"",
-				 institution_name((enum institution)i),
-				 reason_name((enum reason)j));
-			metrics_sample(
-			    m, "kuska_events_refused_total", l,
-			    (double)c->ig.inst[i].refused_by_reason[j]);
-		}
-	metrics_family(m, "kuska_last_seq", "gauge",
-		       "Highest sequence held, by institution.");
-	for (i = 1; i <= INST_COUNT; i++) {
-		snprintf(l, sizeof(l), "institution=\"%s\"",
-			 institution_name((enum institution)i));
-		metrics_sample(m, "kuska_last_seq", l,
-			       (double)c->ig.inst[i].last_seq);
-	}
-	metrics_family(m, "kuska_last_contact_seconds", "gauge",
-		       "Unix time of the institution's last hello or batch.");
-	for (i = 1; i <= INST_COUNT; i++) {
-		uint64_t last = c->contact_ms[i] > c->ig.inst[i].last_contact_ms
-				    ? c->contact_ms[i]
-				    : c->ig.inst[i].last_contact_ms;
-		snprintf(l, sizeof(l), "institution=\"%s\"",
-			 institution_name((enum institution)i));
-		metrics_sample(m, "kuska_last_contact_seconds", l,
-			       (double)last / 1000.0);
-	}
-	metrics_family(m, "kuska_batch_commit_seconds", "histogram",
-		       "Time to verify, store and commit one batch.");
-	metrics_histogram(m, "kuska_batch_commit_seconds", NULL, &c->commit);
-	metrics_family(m, "kuska_queries_total", "counter",
-		       "Queries answered, by table and role.");
-	for (i = 0; query_tables[i] != NULL; i++)
-		for (j = ROLE_INSTITUTION; j <= ROLE_ANALYST; j++) {
-			snprintf(l, sizeof(l), "table=\"%s\",role=\"%s\"",
-				 query_tables[i], role_name((enum role)j));
-			metrics_sample(m, "kuska_queries_total", l,
-				       (double)c->queries[i][j]);
-		}
-	metrics_family(m, "kuska_handshake_failures_total", "counter",
-		       "Connections refused by the ZAP handler.");
-	metrics_sample(m, "kuska_handshake_failures_total", NULL,
-		       (double)c->handshake_failures);
-	metrics_family(m, "kuska_frames_refused_total", "counter",
-		       "Whole frames refused (undecodable, too large, ...).");
-	metrics_sample(m, "kuska_frames_refused_total", NULL,
-		       (double)c->frames_refused);
-	metrics_family(m, "kuska_connections", "gauge",
-		       "Network peers connected now.");
-	metrics_sample(m, "kuska_connections", NULL, (double)c->connections);
-	metrics_family(m, "kuska_store_map_bytes", "gauge",
-		       "Size of the LMDB map (grows up to max_map_size_mb).");
-	metrics_sample(m, "kuska_store_map_bytes", NULL,
-		       (double)store_map_size(c->st));
-}
-
-static void
-render_metrics(void *arg, struct mtext *m)
-{
-	cons_metrics(arg, m);
-}
-
-static void
-handle_control(struct cons *c, const struct tframes *req)
-{
-	struct control q, rep;
-	uint8_t *buf;
-	size_t len;
-	int i;
-
-	memset(&rep, 0, sizeof(rep));
-	if (req->n != 2 ||
-	    codec_control_decode(req->data[1], req->len[1], &q) != 0) {
-		rep.type = CTL_ERROR;
-		snprintf(rep.error, sizeof(rep.error), "malformed request");
-	} else if (q.type == CTL_METRICS) {
-		struct mtext m = {0};
-		cons_metrics(c, &m);
-		rep.type = CTL_METRICS_TEXT;
-		rep.text = m.buf; /* freed below by codec_control_clear */
-		codec_control_clear(&q);
-	} else if (q.type != CTL_STATUS) {
-		rep.type = CTL_ERROR;
-		snprintf(rep.error, sizeof(rep.error),
-			 "the consolidator answers status and metrics "
-			 "requests only");
-		codec_control_clear(&q);
-	} else {
-		rep.type = CTL_CONS_STATUS;
-		for (i = 1; i <= INST_COUNT; i++) {
-			rep.cons.inst[i] = c->ig.inst[i];
-			if (c->contact_ms[i] > rep.cons.inst[i].last_contact_ms)
-				rep.cons.inst[i].last_contact_ms =
-				    c->contact_ms[i];
-		}
-		rep.cons.now_ms = date_now_ms();
-		rep.cons.alarm_silent_hours =
-		    (uint32_t)c->cfg.alarm_silent_hours;
-		rep.cons.handshake_failures = c->handshake_failures;
-		rep.cons.frames_refused = c->frames_refused;
-		codec_control_clear(&q);
-	}
-	if (req->n < 1 || codec_control_encode(&rep, &buf, &len) != 0) {
-		codec_control_clear(&rep);
-		return;
-	}
-	codec_control_clear(&rep);
-	send_to(c->control, req, buf, len);
-	free(buf);
-}
-
-static void
-handle_query(struct cons *c, const struct tframes *req)
-{
-	const struct reg_party *p;
-	struct query_req q;
-	struct qtable tab;
-	uint8_t *buf;
-	size_t len;
-
-	memset(&tab, 0, sizeof(tab));
-	tab.k = (uint32_t)c->cfg.k;
-	p = registry_party(c->reg, req->user_id);
-	if (p == NULL) {
-		snprintf(tab.error, sizeof(tab.error), "not registered");
-	} else if (req->n != 2 ||
-		   codec_query_req_decode(req->data[1], req->len[1], &q) != 0) {
-		snprintf(tab.error, sizeof(tab.error), "malformed request");
-		c->frames_refused++;
-	} else {
-		uint64_t t0 = date_mono_ms();
-		int r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
-		int ti;
-		for (ti = 0; query_tables[ti] != NULL && ti < 16; ti++)
-			if (strcmp(q.table, query_tables[ti]) == 0)
-				c->queries[ti][p->role]++;
-		log_info("event=query who=%s role=%s table=%s period=%s "
-			 "region=%u rows=%zu ms=%llu%s",
-			 p->id, role_name(p->role), q.table, q.period, q.region,
-			 tab.n_rows, (unsigned long long)(date_mono_ms() - t0),
-			 r != 0 ? " refused=1" : "");
-	}
-	if (codec_qtable_encode(&tab, &buf, &len) == 0) {
-		send_to(c->query, req, buf, len);
-		free(buf);
-	}
-	codec_qtable_clear(&tab);
-}
-
 /*
  * SIGHUP: reads the config and the registry again. Either both are good
  * and the reloadable settings (k, alarms, limits, metrics, the map
@@ -507,27 +143,6 @@ reload(struct cons *c)
 	c->ig.reg = fresh;
 	log_info("event=reload parties=%zu keys=%zu", fresh->n_parties,
 		 fresh->n_keys);
-}
-
-/* Connection events of the network sockets. */
-static void
-on_monitor(struct cons *c, enum tevent ev, const char *addr)
-{
-	switch (ev) {
-	case TEVENT_ACCEPTED:
-		c->connections++;
-		break;
-	case TEVENT_DISCONNECTED:
-		if (c->connections > 0)
-			c->connections--;
-		log_debug("event=disconnected address=%s", addr);
-		break;
-	case TEVENT_HANDSHAKE_FAILED:
-		log_warnx("event=handshake_failed address=%s", addr);
-		break;
-	default:
-		break;
-	}
 }
 
 static void

@@ -1,0 +1,142 @@
+/* control.c - status and metrics on the control socket; see control.h. */
+#include "control.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "date.h"
+#include "query.h"
+
+/* The consolidator's metrics in the Prometheus text format. */
+static void
+cons_metrics(struct cons *c, struct mtext *m)
+{
+	char l[160];
+	int i, j;
+
+	metrics_family(m, "kuska_events_accepted_total", "counter",
+		       "Events verified and stored, by institution.");
+	for (i = 1; i <= INST_COUNT; i++) {
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_events_accepted_total", l,
+			       (double)c->ig.inst[i].accepted);
+	}
+	metrics_family(m, "kuska_events_refused_total", "counter",
+		       "Events refused, by institution and reason.");
+	for (i = 1; i <= INST_COUNT; i++)
+		for (j = 1; j < REASON_COUNT; j++) {
+			if (c->ig.inst[i].refused_by_reason[j] == 0)
+				continue;
+			snprintf(l, sizeof(l),
+				 "institution=\"%s\",reason=\"%s\"",
+				 institution_name((enum institution)i),
+				 reason_name((enum reason)j));
+			metrics_sample(
+			    m, "kuska_events_refused_total", l,
+			    (double)c->ig.inst[i].refused_by_reason[j]);
+		}
+	metrics_family(m, "kuska_last_seq", "gauge",
+		       "Highest sequence held, by institution.");
+	for (i = 1; i <= INST_COUNT; i++) {
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_last_seq", l,
+			       (double)c->ig.inst[i].last_seq);
+	}
+	metrics_family(m, "kuska_last_contact_seconds", "gauge",
+		       "Unix time of the institution's last hello or batch.");
+	for (i = 1; i <= INST_COUNT; i++) {
+		uint64_t last = c->contact_ms[i] > c->ig.inst[i].last_contact_ms
+				    ? c->contact_ms[i]
+				    : c->ig.inst[i].last_contact_ms;
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_last_contact_seconds", l,
+			       (double)last / 1000.0);
+	}
+	metrics_family(m, "kuska_batch_commit_seconds", "histogram",
+		       "Time to verify, store and commit one batch.");
+	metrics_histogram(m, "kuska_batch_commit_seconds", NULL, &c->commit);
+	metrics_family(m, "kuska_queries_total", "counter",
+		       "Queries answered, by table and role.");
+	for (i = 0; query_tables[i] != NULL; i++)
+		for (j = ROLE_INSTITUTION; j <= ROLE_ANALYST; j++) {
+			snprintf(l, sizeof(l), "table=\"%s\",role=\"%s\"",
+				 query_tables[i], role_name((enum role)j));
+			metrics_sample(m, "kuska_queries_total", l,
+				       (double)c->queries[i][j]);
+		}
+	metrics_family(m, "kuska_handshake_failures_total", "counter",
+		       "Connections refused by the ZAP handler.");
+	metrics_sample(m, "kuska_handshake_failures_total", NULL,
+		       (double)c->handshake_failures);
+	metrics_family(m, "kuska_frames_refused_total", "counter",
+		       "Whole frames refused (undecodable, too large, ...).");
+	metrics_sample(m, "kuska_frames_refused_total", NULL,
+		       (double)c->frames_refused);
+	metrics_family(m, "kuska_connections", "gauge",
+		       "Network peers connected now.");
+	metrics_sample(m, "kuska_connections", NULL, (double)c->connections);
+	metrics_family(m, "kuska_store_map_bytes", "gauge",
+		       "Size of the LMDB map (grows up to max_map_size_mb).");
+	metrics_sample(m, "kuska_store_map_bytes", NULL,
+		       (double)store_map_size(c->st));
+}
+
+void
+render_metrics(void *arg, struct mtext *m)
+{
+	cons_metrics(arg, m);
+}
+
+void
+handle_control(struct cons *c, const struct tframes *req)
+{
+	struct control q, rep;
+	uint8_t *buf;
+	size_t len;
+	int i;
+
+	memset(&rep, 0, sizeof(rep));
+	if (req->n != 2 ||
+	    codec_control_decode(req->data[1], req->len[1], &q) != 0) {
+		rep.type = CTL_ERROR;
+		snprintf(rep.error, sizeof(rep.error), "malformed request");
+	} else if (q.type == CTL_METRICS) {
+		struct mtext m = {0};
+		cons_metrics(c, &m);
+		rep.type = CTL_METRICS_TEXT;
+		rep.text = m.buf; /* freed below by codec_control_clear */
+		codec_control_clear(&q);
+	} else if (q.type != CTL_STATUS) {
+		rep.type = CTL_ERROR;
+		snprintf(rep.error, sizeof(rep.error),
+			 "the consolidator answers status and metrics "
+			 "requests only");
+		codec_control_clear(&q);
+	} else {
+		rep.type = CTL_CONS_STATUS;
+		for (i = 1; i <= INST_COUNT; i++) {
+			rep.cons.inst[i] = c->ig.inst[i];
+			if (c->contact_ms[i] > rep.cons.inst[i].last_contact_ms)
+				rep.cons.inst[i].last_contact_ms =
+				    c->contact_ms[i];
+		}
+		rep.cons.now_ms = date_now_ms();
+		rep.cons.alarm_silent_hours =
+		    (uint32_t)c->cfg.alarm_silent_hours;
+		rep.cons.handshake_failures = c->handshake_failures;
+		rep.cons.frames_refused = c->frames_refused;
+		codec_control_clear(&q);
+	}
+	if (req->n < 1 || codec_control_encode(&rep, &buf, &len) != 0) {
+		codec_control_clear(&rep);
+		return;
+	}
+	codec_control_clear(&rep);
+	send_to(c->control, req, buf, len);
+	free(buf);
+}

@@ -1,0 +1,24 @@
+/*
+ * control.h - the consolidator's local control socket: status and metrics
+ * for "kuska status" and "kuska metrics", and the metrics text the daemon
+ * also writes to metrics_file.
+ */
+#ifndef KUSKA_CONTROL_H
+#define KUSKA_CONTROL_H
+
+#include "cons.h"
+#include "metrics.h"
+
+/*
+ * render_metrics - appends the consolidator's metrics (arg is the struct
+ * cons) to m in the Prometheus text format; a metrics_export callback.
+ */
+void render_metrics(void *arg, struct mtext *m);
+
+/*
+ * handle_control - answers one request req read from the control socket:
+ * the status, the metrics text, or an error for anything else.
+ */
+void handle_control(struct cons *c, const struct tframes *req);
+
+#endif
