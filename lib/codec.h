@@ -1,7 +1,10 @@
 /*
  * codec.h - the wire codec: struct event, envelopes and protocol messages
  * to and from the protobuf encoding of proto/kuska.proto. This module owns
- * protobuf-c; nothing else includes its headers.
+ * protobuf-c; nothing else includes its headers. It is one API in five
+ * files: codec.c (reason names, enum checks), codec_event.c (events,
+ * envelopes), codec_msg.c (protocol messages), codec_control.c (local
+ * control) and codec_query.c (queries), sharing the private codec_pb.h.
  *
  * Every decoder takes untrusted bytes: it checks the length against its
  * cap before unpacking, checks every field's range after, and returns

@@ -4,7 +4,7 @@
  * truncated, garbage, oversize and out-of-range input.
  *
  * Malformed events are built with a small protobuf writer below, so the
- * test does not need the generated protobuf-c code (codec.c owns it).
+ * test does not need the generated protobuf-c code (lib/codec*.c own it).
  */
 #include <errno.h>
 #include <setjmp.h>

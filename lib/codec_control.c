@@ -1,0 +1,379 @@
+/* codec_control.c - local control messages; see codec.h. */
+#include "codec.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec_pb.h"
+
+static int
+control_pack(const Kuska__Control *pc, uint8_t **ret_buf, size_t *ret_len)
+{
+	size_t len = kuska__control__get_packed_size(pc);
+	uint8_t *buf;
+
+	if (len > CODEC_MAX_FRAME)
+		return -EMSGSIZE;
+	buf = malloc(len ? len : 1);
+	if (buf == NULL)
+		return -ENOMEM;
+	kuska__control__pack(pc, buf);
+	*ret_buf = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static int
+encode_submit_reply(const struct control *c, Kuska__Control *pc,
+		    uint8_t **ret_buf, size_t *ret_len)
+{
+	Kuska__SubmitReply rep = KUSKA__SUBMIT_REPLY__INIT;
+	Kuska__LineResult *lr;
+	Kuska__LineResult **ptrs;
+	size_t i;
+	int r;
+
+	lr = calloc(c->n_results + 1, sizeof(*lr));
+	ptrs = calloc(c->n_results + 1, sizeof(*ptrs));
+	if (lr == NULL || ptrs == NULL) {
+		free(lr);
+		free(ptrs);
+		return -ENOMEM;
+	}
+	for (i = 0; i < c->n_results; i++) {
+		const struct line_result *in = &c->results[i];
+		kuska__line_result__init(&lr[i]);
+		lr[i].line = in->line;
+		lr[i].status = (Kuska__LineStatus)in->status;
+		if (in->status == LINE_ACCEPTED || in->status == LINE_HELD) {
+			lr[i].has_seq = 1;
+			lr[i].seq = in->seq;
+		}
+		if (in->status == LINE_REFUSED) {
+			lr[i].field = (char *)in->field;
+			lr[i].reason = (char *)in->reason;
+		}
+		if (in->unlinkable > 0) {
+			lr[i].has_unlinkable = 1;
+			lr[i].unlinkable = in->unlinkable;
+		}
+		ptrs[i] = &lr[i];
+	}
+	rep.n_results = c->n_results;
+	rep.results = ptrs;
+	if (c->error[0] != '\0')
+		rep.error = (char *)c->error;
+	pc->msg_case = KUSKA__CONTROL__MSG_SUBMIT_REPLY;
+	pc->submit_reply = &rep;
+	r = control_pack(pc, ret_buf, ret_len);
+	free(lr);
+	free(ptrs);
+	return r;
+}
+
+static int
+encode_node_status(const struct control *c, Kuska__Control *pc,
+		   uint8_t **ret_buf, size_t *ret_len)
+{
+	Kuska__NodeStatus ns = KUSKA__NODE_STATUS__INIT;
+	Kuska__DeadLetter *dl;
+	Kuska__DeadLetter **ptrs;
+	const struct node_status *in = &c->node;
+	size_t i;
+	int r;
+
+	dl = calloc(in->n_dead + 1, sizeof(*dl));
+	ptrs = calloc(in->n_dead + 1, sizeof(*ptrs));
+	if (dl == NULL || ptrs == NULL) {
+		free(dl);
+		free(ptrs);
+		return -ENOMEM;
+	}
+	for (i = 0; i < in->n_dead; i++) {
+		kuska__dead_letter__init(&dl[i]);
+		dl[i].seq = in->dead[i].seq;
+		dl[i].ref = (char *)in->dead[i].ref;
+		dl[i].reason = (Kuska__Reason)in->dead[i].reason;
+		dl[i].text = (char *)in->dead[i].text;
+		dl[i].at_ms = in->dead[i].at_ms;
+		ptrs[i] = &dl[i];
+	}
+	ns.institution = (Kuska__Institution)in->inst;
+	ns.last_seq = in->last_seq;
+	ns.acked_seq = in->acked_seq;
+	ns.oldest_pending_ms = in->oldest_pending_ms;
+	ns.last_contact_ms = in->last_contact_ms;
+	ns.connected = in->connected;
+	ns.dead_total = in->dead_total;
+	ns.n_dead = in->n_dead;
+	ns.dead = ptrs;
+	ns.accepted_total = in->accepted_total;
+	ns.now_ms = in->now_ms;
+	ns.alarm_backlog_hours = in->alarm_backlog_hours;
+	if (in->last_refusal[0] != '\0') {
+		ns.last_refusal = (char *)in->last_refusal;
+		ns.has_last_refusal_ms = 1;
+		ns.last_refusal_ms = in->last_refusal_ms;
+	}
+	pc->msg_case = KUSKA__CONTROL__MSG_NODE_STATUS;
+	pc->node_status = &ns;
+	r = control_pack(pc, ret_buf, ret_len);
+	free(dl);
+	free(ptrs);
+	return r;
+}
+
+static int
+encode_cons_status(const struct control *c, Kuska__Control *pc,
+		   uint8_t **ret_buf, size_t *ret_len)
+{
+	Kuska__ConsolidatorStatus cs = KUSKA__CONSOLIDATOR_STATUS__INIT;
+	Kuska__InstitutionStatus is[INST_COUNT];
+	Kuska__InstitutionStatus *isp[INST_COUNT];
+	Kuska__ReasonCount rc[INST_COUNT][REASON_COUNT];
+	Kuska__ReasonCount *rcp[INST_COUNT][REASON_COUNT];
+	int i, j;
+
+	for (i = 0; i < INST_COUNT; i++) {
+		const struct inst_status *in = &c->cons.inst[i + 1];
+		size_t n = 0;
+		kuska__institution_status__init(&is[i]);
+		is[i].institution = (Kuska__Institution)(i + 1);
+		is[i].last_seq = in->last_seq;
+		is[i].accepted = in->accepted;
+		is[i].refused = in->refused;
+		is[i].last_contact_ms = in->last_contact_ms;
+		for (j = 1; j < REASON_COUNT; j++) {
+			if (in->refused_by_reason[j] == 0)
+				continue;
+			kuska__reason_count__init(&rc[i][n]);
+			rc[i][n].reason = (Kuska__Reason)j;
+			rc[i][n].count = in->refused_by_reason[j];
+			rcp[i][n] = &rc[i][n];
+			n++;
+		}
+		is[i].n_refused_by_reason = n;
+		is[i].refused_by_reason = rcp[i];
+		isp[i] = &is[i];
+	}
+	cs.n_institutions = INST_COUNT;
+	cs.institutions = isp;
+	cs.now_ms = c->cons.now_ms;
+	cs.alarm_silent_hours = c->cons.alarm_silent_hours;
+	cs.handshake_failures = c->cons.handshake_failures;
+	cs.frames_refused = c->cons.frames_refused;
+	pc->msg_case = KUSKA__CONTROL__MSG_CONSOLIDATOR_STATUS;
+	pc->consolidator_status = &cs;
+	return control_pack(pc, ret_buf, ret_len);
+}
+
+int
+codec_control_encode(const struct control *c, uint8_t **ret_buf,
+		     size_t *ret_len)
+{
+	Kuska__Control pc = KUSKA__CONTROL__INIT;
+	Kuska__SubmitHeader sh = KUSKA__SUBMIT_HEADER__INIT;
+	Kuska__StatusRequest sr = KUSKA__STATUS_REQUEST__INIT;
+	Kuska__MetricsRequest mr = KUSKA__METRICS_REQUEST__INIT;
+
+	switch (c->type) {
+	case CTL_SUBMIT:
+		sh.source = (char *)c->source;
+		sh.first_line = c->first_line;
+		pc.msg_case = KUSKA__CONTROL__MSG_SUBMIT;
+		pc.submit = &sh;
+		return control_pack(&pc, ret_buf, ret_len);
+	case CTL_SUBMIT_REPLY:
+		return encode_submit_reply(c, &pc, ret_buf, ret_len);
+	case CTL_STATUS:
+		if (c->max_dead > 0) {
+			sr.has_max_dead = 1;
+			sr.max_dead = c->max_dead;
+		}
+		pc.msg_case = KUSKA__CONTROL__MSG_STATUS;
+		pc.status = &sr;
+		return control_pack(&pc, ret_buf, ret_len);
+	case CTL_NODE_STATUS:
+		return encode_node_status(c, &pc, ret_buf, ret_len);
+	case CTL_CONS_STATUS:
+		return encode_cons_status(c, &pc, ret_buf, ret_len);
+	case CTL_ERROR:
+		pc.msg_case = KUSKA__CONTROL__MSG_ERROR;
+		pc.error = (char *)c->error;
+		return control_pack(&pc, ret_buf, ret_len);
+	case CTL_METRICS:
+		pc.msg_case = KUSKA__CONTROL__MSG_METRICS;
+		pc.metrics = &mr;
+		return control_pack(&pc, ret_buf, ret_len);
+	case CTL_METRICS_TEXT:
+		pc.msg_case = KUSKA__CONTROL__MSG_METRICS_TEXT;
+		pc.metrics_text = c->text != NULL ? c->text : (char *)"";
+		return control_pack(&pc, ret_buf, ret_len);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int
+decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
+{
+	size_t i;
+
+	if (in->n_results > CODEC_MAX_LINES)
+		return -EBADMSG;
+	c->results = calloc(in->n_results + 1, sizeof(*c->results));
+	if (c->results == NULL)
+		return -ENOMEM;
+	c->n_results = in->n_results;
+	for (i = 0; i < in->n_results; i++) {
+		const Kuska__LineResult *lr = in->results[i];
+		struct line_result *out = &c->results[i];
+		out->line = lr->line;
+		out->status = (enum line_status)lr->status;
+		if ((int)lr->status < (int)LINE_ACCEPTED ||
+		    (int)lr->status > (int)LINE_BLANK)
+			return -EBADMSG;
+		out->seq = lr->seq;
+		copy_str(out->field, sizeof(out->field), lr->field);
+		copy_str(out->reason, sizeof(out->reason), lr->reason);
+		out->unlinkable = lr->unlinkable;
+	}
+	copy_str(c->error, sizeof(c->error), in->error);
+	return 0;
+}
+
+static int
+decode_node_status(const Kuska__NodeStatus *in, struct control *c)
+{
+	struct node_status *ns = &c->node;
+	size_t i;
+
+	if (in->n_dead > CODEC_MAX_DEAD || in->institution < 1 ||
+	    in->institution > INST_COUNT)
+		return -EBADMSG;
+	ns->dead = calloc(in->n_dead + 1, sizeof(*ns->dead));
+	if (ns->dead == NULL)
+		return -ENOMEM;
+	ns->n_dead = in->n_dead;
+	for (i = 0; i < in->n_dead; i++) {
+		const Kuska__DeadLetter *d = in->dead[i];
+		ns->dead[i].seq = d->seq;
+		copy_str(ns->dead[i].ref, sizeof(ns->dead[i].ref), d->ref);
+		ns->dead[i].reason = (unsigned)d->reason < REASON_COUNT
+					 ? (enum reason)d->reason
+					 : REASON_NONE;
+		copy_str(ns->dead[i].text, sizeof(ns->dead[i].text), d->text);
+		ns->dead[i].at_ms = d->at_ms;
+	}
+	ns->inst = (enum institution)in->institution;
+	ns->last_seq = in->last_seq;
+	ns->acked_seq = in->acked_seq;
+	ns->oldest_pending_ms = in->oldest_pending_ms;
+	ns->last_contact_ms = in->last_contact_ms;
+	ns->connected = in->connected;
+	ns->dead_total = in->dead_total;
+	ns->accepted_total = in->accepted_total;
+	ns->now_ms = in->now_ms;
+	ns->alarm_backlog_hours = in->alarm_backlog_hours;
+	copy_str(ns->last_refusal, sizeof(ns->last_refusal), in->last_refusal);
+	ns->last_refusal_ms = in->last_refusal_ms;
+	return 0;
+}
+
+static int
+decode_cons_status(const Kuska__ConsolidatorStatus *in, struct control *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < in->n_institutions; i++) {
+		const Kuska__InstitutionStatus *is = in->institutions[i];
+		struct inst_status *out;
+		if (is->institution < 1 || is->institution > INST_COUNT)
+			return -EBADMSG;
+		out = &c->cons.inst[is->institution];
+		out->last_seq = is->last_seq;
+		out->accepted = is->accepted;
+		out->refused = is->refused;
+		out->last_contact_ms = is->last_contact_ms;
+		for (j = 0; j < is->n_refused_by_reason; j++) {
+			unsigned rr =
+			    (unsigned)is->refused_by_reason[j]->reason;
+			if (rr < REASON_COUNT)
+				out->refused_by_reason[rr] =
+				    is->refused_by_reason[j]->count;
+		}
+	}
+	c->cons.now_ms = in->now_ms;
+	c->cons.alarm_silent_hours = in->alarm_silent_hours;
+	c->cons.handshake_failures = in->handshake_failures;
+	c->cons.frames_refused = in->frames_refused;
+	return 0;
+}
+
+int
+codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
+{
+	Kuska__Control *pc;
+	int r = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	if (len > CODEC_MAX_FRAME)
+		return -EBADMSG;
+	pc = kuska__control__unpack(NULL, len, buf);
+	if (pc == NULL)
+		return -EBADMSG;
+	switch (pc->msg_case) {
+	case KUSKA__CONTROL__MSG_SUBMIT:
+		ret->type = CTL_SUBMIT;
+		copy_str(ret->source, sizeof(ret->source), pc->submit->source);
+		ret->first_line = pc->submit->first_line;
+		break;
+	case KUSKA__CONTROL__MSG_SUBMIT_REPLY:
+		ret->type = CTL_SUBMIT_REPLY;
+		r = decode_submit_reply(pc->submit_reply, ret);
+		break;
+	case KUSKA__CONTROL__MSG_STATUS:
+		ret->type = CTL_STATUS;
+		ret->max_dead = pc->status->max_dead;
+		break;
+	case KUSKA__CONTROL__MSG_NODE_STATUS:
+		ret->type = CTL_NODE_STATUS;
+		r = decode_node_status(pc->node_status, ret);
+		break;
+	case KUSKA__CONTROL__MSG_CONSOLIDATOR_STATUS:
+		ret->type = CTL_CONS_STATUS;
+		r = decode_cons_status(pc->consolidator_status, ret);
+		break;
+	case KUSKA__CONTROL__MSG_ERROR:
+		ret->type = CTL_ERROR;
+		copy_str(ret->error, sizeof(ret->error), pc->error);
+		break;
+	case KUSKA__CONTROL__MSG_METRICS:
+		ret->type = CTL_METRICS;
+		break;
+	case KUSKA__CONTROL__MSG_METRICS_TEXT:
+		ret->type = CTL_METRICS_TEXT;
+		ret->text = strdup(pc->metrics_text);
+		if (ret->text == NULL)
+			r = -ENOMEM;
+		break;
+	default:
+		r = -EBADMSG;
+	}
+	kuska__control__free_unpacked(pc, NULL);
+	if (r != 0)
+		codec_control_clear(ret);
+	return r == -ENOMEM ? r : (r != 0 ? -EBADMSG : 0);
+}
+
+void
+codec_control_clear(struct control *c)
+{
+	free(c->results);
+	free(c->node.dead);
+	free(c->text);
+	memset(c, 0, sizeof(*c));
+}
