@@ -16,6 +16,11 @@ else()
 		set_tests_properties(unit/${name} PROPERTIES
 			ENVIRONMENT "CMOCKA_MESSAGE_OUTPUT=STDOUT" TIMEOUT 120)
 	endforeach()
+	# test_sim checks the internals of "kuska sim" (client/sim.h): it
+	# links the client's sim*.c, which need nothing else of the client.
+	file(GLOB SIM_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/client/sim*.c)
+	target_sources(test_sim PRIVATE ${SIM_SRC})
+	target_include_directories(test_sim PRIVATE ${CMAKE_SOURCE_DIR}/client)
 endif()
 
 # Fuzz targets: with KUSKA_FUZZ (clang) each becomes a libFuzzer binary,

@@ -4,20 +4,30 @@
  * node and the registry apply, and the same victim linking across
  * institutions despite the spelling variants.
  *
- * sim.c is compiled into this test so that its internals can be checked.
+ * The client's sim*.c are linked into this test (tests/tests.cmake) so that
+ * their internals, declared in client/sim.h, can be checked.
  */
-#include "../../client/sim.c"
-
 #include <dirent.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "cmd.h"
+#include "date.h"
+#include "event.h"
 #include "norm.h"
 #include "record.h"
+#include "sim.h"
 
 static const char *const files[] = {"pnp", "mp", "pj", "mimp", "minsa"};
 
