@@ -9,7 +9,7 @@ else()
 		get_filename_component(name ${src} NAME_WE)
 		add_executable(${name} ${src})
 		target_link_libraries(${name} kuska_cons_core kuska_node_core
-			kuska_lib PkgConfig::CMOCKA)
+			kuska_lib kuska_mse PkgConfig::CMOCKA)
 		target_compile_definitions(${name} PRIVATE
 			KUSKA_TEST_DATA="${CMAKE_SOURCE_DIR}/tests/data")
 		add_test(NAME unit/${name} COMMAND ${name})
@@ -38,7 +38,8 @@ foreach(src ${FUZZ_SRC})
 	else()
 		add_executable(${name} ${src} ${CMAKE_SOURCE_DIR}/tests/fuzz/replay.c)
 	endif()
-	target_link_libraries(${name} kuska_cons_core kuska_node_core kuska_lib)
+	target_link_libraries(${name} kuska_cons_core kuska_node_core kuska_lib
+		kuska_mse)
 	if(NOT KUSKA_FUZZ)
 		add_test(NAME fuzz-replay/${target} COMMAND ${name}
 			${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${target})

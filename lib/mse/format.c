@@ -1,0 +1,119 @@
+/* format.c - the text of estimate rows; see mse.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mse.h"
+#include "text.h"
+
+void
+mse_append(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t len = strnlen(buf, cap);
+	va_list ap;
+
+	if (len + 1 >= cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, cap - len, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+mse_format_method(enum mse_method m)
+{
+	switch (m) {
+	case MSE_MAIN:
+		return "main";
+	case MSE_STEPWISE:
+		return "stepwise";
+	case MSE_FIXED:
+		return "fixed";
+	}
+	return "?";
+}
+
+const char *
+mse_format_lists(const struct mse_table *t, char *buf, size_t cap)
+{
+	unsigned i;
+
+	if (cap == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < t->k; i++)
+		mse_append(buf, cap, "%s%s", i ? "+" : "", t->names[i]);
+	return buf;
+}
+
+/* "A:B" for pair p, joined after sep. */
+static void
+append_pair(const struct mse_table *t, unsigned p, const char *sep, char *buf,
+	    size_t cap)
+{
+	unsigned a, b;
+
+	mse_pair_lists(t->k, p, &a, &b);
+	mse_append(buf, cap, "%s%s:%s", sep, t->names[a], t->names[b]);
+}
+
+const char *
+mse_format_interactions(const struct mse_table *t, const struct mse_estimate *e,
+			char *buf, size_t cap)
+{
+	unsigned i;
+
+	if (cap == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < e->n_pairs; i++)
+		append_pair(t, e->pairs[i], i ? " " : "", buf, cap);
+	return buf;
+}
+
+const char *
+mse_format_note(const struct mse_table *t, const struct mse_estimate *e,
+		char *buf, size_t cap)
+{
+	unsigned i, n = 0;
+
+	if (cap == 0)
+		return buf;
+	buf[0] = '\0';
+	if (e->status != MSE_ESTIMATED) {
+		mse_append(buf, cap, "%s", e->reason);
+		return buf;
+	}
+	for (i = 0; i < e->n_pairs; i++) {
+		unsigned a, b;
+		if (!(e->empty & (UINT64_C(1) << e->pairs[i])))
+			continue;
+		mse_pair_lists(t->k, e->pairs[i], &a, &b);
+		mse_append(buf, cap, "%s%s and %s never overlap (effect -inf)",
+			   n++ ? "; " : "", t->names[a], t->names[b]);
+	}
+	return buf;
+}
+
+const char *
+mse_format_boot_note(const struct mse_boot *b, char *buf, size_t cap)
+{
+	if (cap == 0)
+		return buf;
+	buf[0] = '\0';
+	if (b->status != MSE_ESTIMATED) {
+		mse_append(buf, cap, "%s", b->reason);
+		return buf;
+	}
+	mse_append(buf, cap, "BCa 95%%, %u resamples of %s, seed %llu", b->n,
+		   mse_format_method(b->point.method),
+		   (unsigned long long)b->seed);
+	if (b->failed > 0)
+		mse_append(buf, cap,
+			   "; %u without an estimate, counted as infinite",
+			   b->failed);
+	if (b->jackknife_failed)
+		mse_append(buf, cap,
+			   "; no acceleration: a jackknife fit failed");
+	return buf;
+}
