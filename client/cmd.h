@@ -14,5 +14,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_estimate(int argc, char **argv);
 
 #endif

@@ -22,6 +22,9 @@ static const struct {
     {"query", cmd_query,
      "query -c CLIENT.conf TABLE --period P [--region RR] "
      "[--format text|csv|json]"},
+    {"estimate", cmd_estimate,
+     "estimate FILE.csv [--method stepwise|main] [--boot N] [--seed S] "
+     "[--format text|csv|json]"},
     {"demo", cmd_demo, "demo init DIR [--port BASE]"},
     {"sim", cmd_sim, "sim --out DIR [--victims N] [--seed S]"},
 };
