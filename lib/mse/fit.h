@@ -17,7 +17,8 @@ struct mse_fit {
 /*
  * mse_fit_poisson - fits d (built in w) and leaves the fitted expected
  * count of each row in w->mu. Starts, as glm, from y + 0.1; stops when
- * the deviance changes by less than 1e-10 relative. Returns 0, or -EDOM
+ * the deviance changes by less than 1e-10 relative, after one more step
+ * whose weights give the intercept's variance. Returns 0, or -EDOM
  * when the fit does not converge in 100 steps or leaves finite numbers
  * (which a model that passes mse_check does not do).
  */

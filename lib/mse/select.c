@@ -12,30 +12,27 @@
  * increasing p: the first that passes is SparseMSE's choice, which checks
  * them all.
  */
-#include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "estimate.h"
 #include "num.h"
+
+/*
+ * p-values this close are a tie, broken by the lower pair number as
+ * SparseMSE's rule says: pairs placed alike in a table have equal p in
+ * exact arithmetic, and only rounding would otherwise choose.
+ */
+#define TIE_REL 1e-9
 
 struct candidate {
 	double p;
 	unsigned pair;
 };
 
-static int
-by_p(const void *x, const void *y)
-{
-	const struct candidate *a = x, *b = y;
-
-	if (a->p != b->p)
-		return a->p < b->p ? -1 : 1;
-	return a->pair < b->pair ? -1 : a->pair > b->pair;
-}
-
 /*
- * The candidates with p below the threshold, sorted, from the fit in w
- * (w->design and w->mu). Returns how many.
+ * The candidates with p below the threshold, in increasing pair number,
+ * from the fit in w (w->design and w->mu). Returns how many.
  */
 static unsigned
 candidates(const struct mse_work *w, uint64_t model, struct candidate *ret)
@@ -60,22 +57,38 @@ candidates(const struct mse_work *w, uint64_t model, struct candidate *ret)
 			n++;
 		}
 	}
-	qsort(ret, n, sizeof(*ret), by_p);
 	return n;
 }
 
+/* The index of the smallest p (the first of a tie) among c[0..n-1]. */
+static unsigned
+smallest(const struct candidate *c, unsigned n)
+{
+	double pmin = c[0].p;
+	unsigned i;
+
+	for (i = 1; i < n; i++)
+		if (c[i].p < pmin)
+			pmin = c[i].p;
+	for (i = 0; c[i].p > pmin * (1.0 + TIE_REL); i++)
+		;
+	return i;
+}
+
 /*
- * The first candidate whose model passes the checks: sets *ret_pair and
- * returns 1, or returns 0 when none does, or a negative errno.
+ * The candidate with the smallest p among those whose model passes the
+ * checks: sets *ret_pair and returns 1, or returns 0 when none passes,
+ * or a negative errno. Consumes c.
  */
 static int
-first_passing(struct mse_work *w, const struct mse_table *t, uint64_t model,
-	      const struct candidate *c, unsigned n, unsigned *ret_pair)
+best_passing(struct mse_work *w, const struct mse_table *t, uint64_t model,
+	     struct candidate *c, unsigned n, unsigned *ret_pair)
 {
 	unsigned i, flags;
 	int r;
 
-	for (i = 0; i < n; i++) {
+	while (n > 0) {
+		i = smallest(c, n);
 		r = mse_check_model(w, t, model | (UINT64_C(1) << c[i].pair),
 				    &flags);
 		if (r != 0)
@@ -84,6 +97,9 @@ first_passing(struct mse_work *w, const struct mse_table *t, uint64_t model,
 			*ret_pair = c[i].pair;
 			return 1;
 		}
+		/* Failed: p = 1. Keep the rest in pair order. */
+		memmove(&c[i], &c[i + 1], (n - i - 1) * sizeof(*c));
+		n--;
 	}
 	return 0;
 }
@@ -102,7 +118,7 @@ mse_select_stepwise(struct mse_work *w, const struct mse_table *t,
 	r = mse_estimate_model(w, t, 0, ret);
 	while (r == 0 && ret->status == MSE_ESTIMATED) {
 		n = candidates(w, model, c);
-		r = first_passing(w, t, model, c, n, &pair);
+		r = best_passing(w, t, model, c, n, &pair);
 		if (r <= 0)
 			break;
 		model |= UINT64_C(1) << pair;
