@@ -29,7 +29,10 @@ mse_check_model(struct mse_work *w, const struct mse_table *t, uint64_t model,
 
 	if (!all_positive(d->y, n)) {
 		r = mse_lp_interior(d->x, n, p, d->y, &interior);
-		if (r != 0)
+		/* No optimum found certifies nothing: no estimate. */
+		if (r == -EDOM)
+			interior = false;
+		else if (r != 0)
 			return r;
 	}
 	if (!interior)

@@ -12,8 +12,8 @@
  * effects plus the pairs in model, over t (w made for t). Rebuilds
  * w->design. Existence: when every history left in the design has a
  * case the counts themselves are a positive solution; otherwise the LP
- * decides. Identifiability: the design's column rank. Returns 0 or a
- * negative errno from the LP.
+ * decides (an LP that GLPK cannot solve counts as "does not exist").
+ * Identifiability: the design's column rank. Returns 0 or -ENOMEM.
  */
 int mse_check_model(struct mse_work *w, const struct mse_table *t,
 		    uint64_t model, unsigned *ret_flags);

@@ -104,8 +104,6 @@ mse_estimate_fill(struct mse_work *w, const struct mse_table *t, uint64_t model,
 	e->observed = mse_table_observed(t);
 	e->empty = d->empty;
 	r = mse_fit_poisson(w, d, &f);
-	if (r == -ENOMEM)
-		return r;
 	if (r != 0 || !(f.var0 >= 0.0)) {
 		clear_figures(e);
 		e->status = MSE_NO_CONVERGENCE;

@@ -12,7 +12,8 @@
  * mse_estimate_fill - fits the main effects plus the pairs in model
  * (already checked) and sets e's status, figures and reason; leaves
  * e->method, e->pairs and e->n_pairs alone. On return w->design and
- * w->mu are the fitted model's. Returns 0 or -ENOMEM.
+ * w->mu are the fitted model's. Returns 0 (a fit that fails to converge
+ * is a status, not an error).
  */
 int mse_estimate_fill(struct mse_work *w, const struct mse_table *t,
 		      uint64_t model, struct mse_estimate *e);
