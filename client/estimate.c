@@ -38,9 +38,9 @@ struct row {
 };
 
 static void
-set(struct row *r, unsigned col, const char *fmt_value)
+set(struct row *r, unsigned col, const char *value)
 {
-	snprintf(r->cell[col], sizeof(r->cell[col]), "%s", fmt_value);
+	snprintf(r->cell[col], sizeof(r->cell[col]), "%s", value);
 	r->present[col] = true;
 }
 
@@ -71,18 +71,21 @@ row_start(struct row *r, const struct mse_table *t, const char *method)
 	set(r, 2, method);
 }
 
+/* The model's columns; the interval only when has_interval. */
 static void
 row_estimate(struct row *r, const struct mse_table *t,
-	     const struct mse_estimate *e, double low, double high,
-	     const char *note)
+	     const struct mse_estimate *e, bool has_interval, double low,
+	     double high, const char *note)
 {
 	char buf[MSE_MAX_PAIRS * (2 * MSE_NAME_MAX + 2) + 1];
 
 	set(r, 3, mse_format_interactions(t, e, buf, sizeof(buf)));
 	if (e->status == MSE_ESTIMATED) {
 		set_number(r, 4, e->estimate);
-		set_number(r, 5, low);
-		set_number(r, 6, high);
+		if (has_interval) {
+			set_number(r, 5, low);
+			set_number(r, 6, high);
+		}
 	}
 	set(r, 7, note);
 }
@@ -360,7 +363,7 @@ method_row(const struct mse_table *t, enum mse_method m, struct row *row,
 	if (r != 0)
 		return r;
 	row_start(row, t, mse_format_method(m));
-	row_estimate(row, t, &e, e.low95, e.high95,
+	row_estimate(row, t, &e, true, e.low95, e.high95,
 		     mse_format_note(t, &e, note, sizeof(note)));
 	*ret_ok = *ret_ok && e.status == MSE_ESTIMATED;
 	return 0;
@@ -378,12 +381,9 @@ boot_row(const struct mse_table *t, enum mse_method m, const struct options *o,
 	if (r != 0)
 		return r;
 	row_start(row, t, "bootstrap");
-	mse_format_boot_note(&b, note, sizeof(note));
-	if (b.status != MSE_ESTIMATED) {
-		/* The point estimate may exist while the interval does not. */
-		b.point.status = b.status;
-	}
-	row_estimate(row, t, &b.point, b.low95, b.high95, note);
+	/* The point estimate may exist while the interval does not. */
+	row_estimate(row, t, &b.point, b.status == MSE_ESTIMATED, b.low95,
+		     b.high95, mse_format_boot_note(&b, note, sizeof(note)));
 	*ret_ok = *ret_ok && b.status == MSE_ESTIMATED;
 	return 0;
 }
