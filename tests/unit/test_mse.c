@@ -19,10 +19,10 @@
 #include "mse/mse.h"
 
 /*
- * Reference figures from R's SparseMSE 2.0.1, run on 2026-11-30 with R
- * 4.2.2 (Debian 12 r-base-core) and lpSolve 5.6.18 by sourcing the
- * package's R/routines.R (CRAN source of 2.0.1) and, for each file and
- * method M in "main", "stepwise":
+ * Reference figures from R's SparseMSE 2.0.1, run with Rscript on
+ * 2026-11-30 (R 4.2.2 from Debian 12's r-base-core, lpSolve 5.6.18 from
+ * r-cran-lpsolve) by sourcing the package's R/routines.R (CRAN source of
+ * 2.0.1) and, for each file and method M in "main", "stepwise":
  *
  *   d <- as.matrix(read.csv("tests/data/mse/FILE.csv"))
  *   e <- estimatepopulation.0(d, method = M, quantiles = c(0.025, 0.975))
@@ -31,6 +31,7 @@
  * model's interactions. The order the stepwise pairs were added in comes
  * from tracing stepwisefit's calls to modelfit; R lists a pair whose
  * lists never overlap (Ned_5's K:R) apart, in MSEfit$emptyoverlaps.
+ * tests/data/mse/README.md has the script.
  */
 struct reference {
 	const char *file;
