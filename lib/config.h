@@ -76,6 +76,35 @@ int config_parse_raw(const char *path, config_line_fn fn, void *arg,
     __attribute__((warn_unused_result));
 
 /*
+ * One line of an INI text, as config_parse_text hands it over:
+ *	a [section] line   name NULL, error NULL, section the text in [ ]
+ *	a name = value     name and value, section the one in force ("" if
+ *	                   none yet)
+ *	a bad line         error the reason (name NULL)
+ * The strings live until the callback returns.
+ */
+struct config_item {
+	unsigned line; /* 1-based */
+	const char *section;
+	const char *name;
+	const char *value; /* inline comments (" ;") and spaces trimmed */
+	const char *error;
+};
+
+typedef void (*config_item_fn)(void *arg, const struct config_item *it);
+
+/*
+ * config_parse_text - runs fn over every section line, key and bad line
+ * of the INI text (len bytes, no NUL needed), in order, and goes on past
+ * bad lines, so that a caller can report every error at its line. Lines
+ * follow config_load's rules (at most 197 bytes, no NUL byte, no
+ * indented line), and also refuse "name: value" and text after
+ * "[section]". Returns 0 or -ENOMEM.
+ */
+int config_parse_text(const char *text, size_t len, config_item_fn fn,
+		      void *arg) __attribute__((warn_unused_result));
+
+/*
  * config_resolve - writes into out the path p made absolute relative to
  * the directory of base_file. Returns 0 or -ENAMETOOLONG.
  */
