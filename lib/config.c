@@ -178,6 +178,8 @@ struct text_ctx {
 	config_item_fn fn;
 	void *arg;
 	char section[CONFIG_MAX_LINE + 1];
+	bool key_open;	/* the last line was a key or went on with one */
+	bool continued; /* the line being read goes on with a value */
 };
 
 static void
@@ -188,9 +190,24 @@ report(struct text_ctx *c, const char *name, const char *value,
 				 .section = c->section,
 				 .name = name,
 				 .value = value,
-				 .error = error};
+				 .error = error,
+				 .continued = c->continued};
 
 	c->fn(c->arg, &it);
+}
+
+/* Ends s at an inline comment (" ;"), as inih does for a key's line but
+ * not for the lines that go on with its value. */
+static void
+cut_comment(char *s)
+{
+	char *p;
+
+	for (p = s + 1; *p != '\0'; p++)
+		if (*p == ';' && (p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
 }
 
 /*
@@ -219,6 +236,7 @@ text_line(char *str, int num, void *stream)
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	str[0] = '\0';
+	c->continued = false;
 	if (len > CONFIG_MAX_LINE || (size_t)num <= len)
 		why = "line longer than 197 characters";
 	else if (memchr(line, '\0', len) != NULL)
@@ -226,13 +244,24 @@ text_line(char *str, int num, void *stream)
 	if (why == NULL) {
 		memcpy(str, line, len);
 		str[len] = '\0';
-		why = line_problem(str, len, true);
+		/* An indented line right below a key goes on with its value
+		 * (inih hands it to text_key under the key's name). */
+		c->continued = c->key_open &&
+			       (str[0] == ' ' || str[0] == '\t') &&
+			       str[strspn(str, " \t")] != '\0';
+		if (!c->continued)
+			why = line_problem(str, len, true);
+		else
+			cut_comment(str);
 	}
 	if (why != NULL) {
 		str[0] = '\0';
+		c->key_open = false;
 		report(c, NULL, NULL, why);
 		return str;
 	}
+	c->key_open = c->continued || (str[0] != '\0' && str[0] != '[' &&
+				       str[0] != '#' && str[0] != ';');
 	if (str[0] == '[') {
 		const char *close = strchr(str, ']');
 		snprintf(c->section, sizeof(c->section), "%.*s",

@@ -621,8 +621,9 @@ text_fn(void *arg, const struct config_item *it)
 		snprintf(s->all + used, sizeof(s->all) - used, "%u[%s]|",
 			 it->line, it->section);
 	else
-		snprintf(s->all + used, sizeof(s->all) - used, "%u %s:%s=%s|",
-			 it->line, it->section, it->name, it->value);
+		snprintf(s->all + used, sizeof(s->all) - used, "%u%c%s:%s=%s|",
+			 it->line, it->continued ? '+' : ' ', it->section,
+			 it->name, it->value);
 }
 
 static void
@@ -638,6 +639,7 @@ test_parse_text(void **state)
 				   "[c] ; fine\n"
 				   "[d] junk\n"
 				   "z = a;b\n"
+				   "\tgoes on ; with a comment\n"
 				   "[unclosed\n"
 				   "w = x\0y\n"
 				   "last = yes";
@@ -652,9 +654,9 @@ test_parse_text(void **state)
 		   "6!indented line (a value cannot go on over lines; remove "
 		   "the leading spaces)|"
 		   "7!syntax error (expected [section] or name = value)|"
-		   "8[c]|9!text after [section]|10 c:z=a;b|"
-		   "11!unclosed [section]|12!NUL byte in the line|"
-		   "13 c:last=yes|");
+		   "8[c]|9!text after [section]|10 c:z=a;b|11+c:z=goes on|"
+		   "12!unclosed [section]|13!NUL byte in the line|"
+		   "14 c:last=yes|");
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(config_parse_text("", 0, text_fn, &s), 0);
 	assert_int_equal(s.n, 0);
