@@ -271,6 +271,10 @@ main(int argc, char **argv)
 			if (qu == 0)
 				snprintf(req.period, sizeof(req.period), "%u",
 					 y);
+			else if (strcmp(req.table, "indicators") == 0)
+				/* by year or semester only */
+				snprintf(req.period, sizeof(req.period),
+					 "%uH%u", y, 1 + qu % 2);
 			else
 				snprintf(req.period, sizeof(req.period),
 					 "%uQ%u", y, qu);

@@ -8,13 +8,23 @@
 #include <string.h>
 
 #include "disclose.h"
+#include "indicators.h"
 #include "period.h"
 #include "stats.h"
 
 const char *const query_tables[] = {
-    "identification", "overlap", "breakdown", "referrals", "protection",
-    "prosecution",    "funnel",	 "durations", NULL,
+    "identification", "overlap", "breakdown", "referrals",  "protection",
+    "prosecution",    "funnel",	 "durations", "indicators", NULL,
 };
+
+/* The indicators in force (query_set_indicators). */
+static const struct indset *indicators_in_force;
+
+void
+query_set_indicators(const struct indset *set)
+{
+	indicators_in_force = set;
+}
 
 #define MAX_CELLS (CODEC_MAX_ROWS * CODEC_MAX_COLUMNS)
 #define MAX_GROUPS 64
@@ -631,6 +641,9 @@ query_run(struct store *st, const struct query_req *req,
 	struct qb b;
 	int i, r;
 
+	if (strcmp(req->table, "indicators") == 0)
+		return indicators_table(st, indicators_in_force, req, who, k,
+					ret);
 	memset(ret, 0, sizeof(*ret));
 	memset(&b, 0, sizeof(b));
 	ret->k = k;

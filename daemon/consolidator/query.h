@@ -27,6 +27,15 @@ extern const char *const query_tables[];
 int query_run(struct store *st, const struct query_req *req,
 	      const struct reg_party *who, unsigned k, struct qtable *ret);
 
+struct indset;
+
+/*
+ * query_set_indicators - the indicator set (indfile.h) the indicators
+ * table answers from from now on; NULL: none (the table has no rows). The
+ * caller keeps set alive until it sets another.
+ */
+void query_set_indicators(const struct indset *set);
+
 /* ---- the tables' shape, for the indicator expressions (expr.h) -------- */
 
 enum qcol_kind {
