@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "indfile.h"
 #include "ingest.h"
 #include "keys.h"
 #include "metrics.h"
@@ -22,6 +23,7 @@ struct cons {
 	struct consolidator_config cfg;
 	struct secret_key *key;
 	struct registry *reg;
+	struct indset *indicators; /* in force; NULL: none configured */
 	struct store *st;
 	struct ingest ig;
 	struct transport *t;

@@ -619,6 +619,44 @@ test_file_load(void **state)
 	rmdir(dir);
 }
 
+/* The shipped starting set loads with no error and no warning, leads with
+ * 8 to 12 key indicators, and says its numbers are examples. */
+static void
+test_file_shipped(void **state)
+{
+	struct indfile_msgs m = {0};
+	struct indset *set = NULL;
+	bool prosecution = false, protection = false, governance = false;
+	bool assumption = false;
+	size_t i, keys = 0;
+
+	(void)state;
+	assert_int_equal(indfile_load(KUSKA_TEST_DATA
+				      "/../../config/indicators.conf",
+				      &set, &m),
+			 0);
+	assert_int_equal(m.n_errors + m.n_warnings, 0);
+	for (i = 0; i < set->n; i++) {
+		const struct indicator *ind = &set->items[i];
+		keys += ind->key;
+		prosecution |= ind->component == IND_PROSECUTION;
+		protection |= ind->component == IND_PROTECTION;
+		governance |= ind->component == IND_GOVERNANCE;
+		assumption |= ind->level == IND_ASSUMPTION;
+		if (strncmp(ind->basis,
+			    "EXAMPLE baseline and target, not "
+			    "official.",
+			    42) != 0)
+			fail_msg("%s: its basis does not say its numbers are "
+				 "examples",
+				 ind->id);
+	}
+	assert_true(keys >= 8 && keys <= INDFILE_KEY_MAX);
+	assert_true(prosecution && protection && governance && assumption);
+	indset_free(&set);
+	indfile_msgs_clear(&m);
+}
+
 /* ---- progress and status ----------------------------------------------- */
 
 static struct indicator
@@ -1383,6 +1421,7 @@ main(void)
 	    cmocka_unit_test(test_file_all_errors),
 	    cmocka_unit_test(test_file_too_many),
 	    cmocka_unit_test(test_file_load),
+	    cmocka_unit_test(test_file_shipped),
 	    cmocka_unit_test(test_judge_thresholds),
 	    cmocka_unit_test(test_judge_decrease),
 	    cmocka_unit_test(test_judge_no_data),
