@@ -118,9 +118,16 @@ load_indicators(const struct consolidator_config *cfg, bool to_stderr,
 						     : "indicators_error",
 				  m.items[i].text);
 	}
-	if (m.n_errors + m.n_warnings > m.n && !to_stderr)
-		log_warnx("event=indicators_error %s: %zu more messages",
-			  cfg->indicators, m.n_errors + m.n_warnings - m.n);
+	if (m.n_errors + m.n_warnings > m.n) {
+		size_t more = m.n_errors + m.n_warnings - m.n;
+		if (to_stderr)
+			fprintf(stderr, "%s: %zu more messages\n",
+				cfg->indicators, more);
+		else
+			log_warnx("event=indicators_error %s: %zu more "
+				  "messages",
+				  cfg->indicators, more);
+	}
 	indfile_msgs_clear(&m);
 	return r;
 }
