@@ -153,8 +153,8 @@ test_expr_valid_references(void **state)
 	    "protection.victims",
 	    "prosecution.persons[stage=conviction]",
 	    "funnel.attrition[stage=accusation]",
-	    "durations.median_days[from_stage=complaint,"
-	    "to_stage=preliminary_investigation]",
+	    ("durations.median_days[from_stage=complaint,"
+	     "to_stage=preliminary_investigation]"),
 	    "durations.median_days[to_stage=conviction,from_stage=trial]",
 	    "timeliness.median_days[institution=mp]",
 	    "timeliness.within_30_days_pct[institution=all]",

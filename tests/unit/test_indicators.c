@@ -173,8 +173,8 @@ test_file_loads(void **state)
 	/* key is optional (no); comments, blank lines, CRLF, a BOM; an
 	 * empty file is an empty set. */
 	assert_int_equal(
-	    parse("\xef\xbb\xbf# the Commission's file\r\n\r\n; more\r\n" + 0,
-		  &set, &m),
+	    parse("\xef\xbb\xbf# the Commission's file\r\n\r\n; more\r\n", &set,
+		  &m),
 	    0);
 	assert_int_equal(set->n, 0);
 	indset_free(&set);
