@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "indfile.h"
 #include "ingest.h"
 #include "keys.h"
 #include "metrics.h"
@@ -17,6 +16,8 @@
 #include "settings.h"
 #include "store.h"
 #include "transport.h"
+
+struct indset; /* indfile.h */
 
 struct cons {
 	const char *conf_path;
