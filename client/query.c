@@ -21,8 +21,8 @@
 #define QUERY_TIMEOUT_MS 15000
 
 static const char *const tables[] = {
-    "identification", "overlap", "breakdown", "referrals", "protection",
-    "prosecution",    "funnel",	 "durations", NULL,
+    "identification", "overlap", "breakdown", "referrals",  "protection",
+    "prosecution",    "funnel",	 "durations", "indicators", NULL,
 };
 
 enum format { FMT_TEXT, FMT_CSV, FMT_JSON };
@@ -52,7 +52,7 @@ static void
 print_text(const struct qtable *t)
 {
 	size_t w[CODEC_MAX_COLUMNS], i, j;
-	char buf[64];
+	char buf[sizeof(((struct cell *)0)->text) + 16];
 
 	for (j = 0; j < t->n_cols; j++)
 		w[j] = strlen(t->cols[j]);
@@ -100,7 +100,7 @@ static void
 print_csv(const struct qtable *t)
 {
 	size_t i, j;
-	char buf[64];
+	char buf[sizeof(((struct cell *)0)->text) + 16];
 
 	for (j = 0; j < t->n_cols; j++) {
 		if (j)
@@ -319,11 +319,11 @@ cmd_query(int argc, char **argv)
 		if (strcmp(argv[optind], tables[i]) == 0)
 			break;
 	if (tables[i] == NULL) {
-		fprintf(stderr,
-			"kuska query: unknown table \"%s\" (one of "
-			"identification, overlap, breakdown, referrals, "
-			"protection, prosecution, funnel, durations)\n",
+		fprintf(stderr, "kuska query: unknown table \"%s\" (one of",
 			argv[optind]);
+		for (i = 0; tables[i] != NULL; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", tables[i]);
+		fprintf(stderr, ")\n");
 		return 2;
 	}
 	if (period == NULL || !valid_period(period)) {

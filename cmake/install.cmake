@@ -22,8 +22,8 @@ set(KUSKA_SYSUSERSDIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d" CACHE PATH
 set(KUSKA_TMPFILESDIR "${CMAKE_INSTALL_PREFIX}/lib/tmpfiles.d" CACHE PATH
 	"tmpfiles.d directory")
 
-set(KUSKA_CONFIGS consolidator registry pnp mp pj mimp minsa secretariat
-	analyst)
+set(KUSKA_CONFIGS consolidator registry indicators pnp mp pj mimp minsa
+	secretariat analyst)
 set(KUSKA_STAGE ${CMAKE_BINARY_DIR}/install-stage)
 
 # Copies src to dst with the source tree's paths replaced by the

@@ -252,7 +252,7 @@ void codec_control_clear(struct control *c);
 
 /* ---- queries ---------------------------------------------------------- */
 
-#define CODEC_MAX_COLUMNS 8
+#define CODEC_MAX_COLUMNS 16 /* the indicators table has 13 */
 #define CODEC_MAX_ROWS 512
 
 struct query_req {
@@ -272,7 +272,7 @@ enum cell_kind {
 struct cell {
 	enum cell_kind kind;
 	int64_t number; /* CELL_NUMBER */
-	char text[40];	/* CELL_TEXT, CELL_DECIMAL */
+	char text[104]; /* CELL_TEXT, CELL_DECIMAL (an indicator's name) */
 };
 
 struct qtable {

@@ -41,11 +41,51 @@ raw_handler(void *user, const char *section, const char *name,
 #define CONFIG_MAX_LINE 197
 
 /*
+ * What is wrong with one line (NUL-ended, len bytes, without its newline
+ * and CR), or NULL: each line is blank, a comment, "[section]" or "name =
+ * value", with no leading white space (which inih would take as the
+ * continuation of the value above). strict also refuses what inih would
+ * read in a surprising way: "name: value" (inih's other separator) and
+ * text after "]" other than a comment.
+ */
+static const char *
+line_problem(const char *line, size_t len, bool strict)
+{
+	const char *p = line, *eq, *colon, *end;
+
+	if (len == 0)
+		return NULL;
+	if (line[0] == ' ' || line[0] == '\t') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '\0')
+			return "indented line (a value cannot go on over "
+			       "lines; remove the leading spaces)";
+		return NULL;
+	}
+	if (*p == '#' || *p == ';')
+		return NULL;
+	if (*p == '[') {
+		end = strchr(p, ']');
+		if (end == NULL)
+			return "unclosed [section]";
+		for (end++; strict && (*end == ' ' || *end == '\t'); end++)
+			;
+		if (strict && *end != '\0' && *end != ';' && *end != '#')
+			return "text after [section]";
+		return NULL;
+	}
+	eq = strchr(p, '=');
+	colon = strchr(p, ':');
+	if (eq == NULL || *p == '=' || (strict && colon != NULL && colon < eq))
+		return "syntax error (expected [section] or name = value)";
+	return NULL;
+}
+
+/*
  * Checks the file's lines before inih sees them, so that every error is
- * named at its own line: each is blank, a comment, "[section]" or
- * "name = value", at most CONFIG_MAX_LINE bytes, with no NUL byte and no
- * leading white space (which inih would take as the continuation of the
- * value above).
+ * named at its own line: line_problem, at most CONFIG_MAX_LINE bytes, no
+ * NUL byte.
  */
 static int
 prescan(const char *path, char *errbuf, size_t errlen)
@@ -62,7 +102,6 @@ prescan(const char *path, char *errbuf, size_t errlen)
 	}
 	while (why == NULL && fgets(line, sizeof(line), f) != NULL) {
 		size_t len = strlen(line);
-		const char *p = line;
 		lineno++;
 		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
 			why = "line longer than 197 characters";
@@ -80,27 +119,7 @@ prescan(const char *path, char *errbuf, size_t errlen)
 			why = "NUL byte in the line";
 			break;
 		}
-		if (len == 0)
-			continue;
-		if (line[0] == ' ' || line[0] == '\t') {
-			while (*p == ' ' || *p == '\t')
-				p++;
-			if (*p != '\0')
-				why =
-				    "indented line (a value cannot go on over "
-				    "lines; remove the leading spaces)";
-			continue;
-		}
-		if (*p == '#' || *p == ';')
-			continue;
-		if (*p == '[') {
-			if (strchr(p, ']') == NULL)
-				why = "unclosed [section]";
-			continue;
-		}
-		if (strchr(p, '=') == NULL || *p == '=')
-			why = "syntax error (expected [section] or name = "
-			      "value)";
+		why = line_problem(line, len, false);
 	}
 	fclose(f);
 	if (why != NULL) {
@@ -150,6 +169,137 @@ config_parse_raw(const char *path, config_line_fn fn, void *arg, char *errbuf,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* config_parse_text: the text, the line being read, the caller. */
+struct text_ctx {
+	const char *p, *end;
+	unsigned line;
+	config_item_fn fn;
+	void *arg;
+	char section[CONFIG_MAX_LINE + 1];
+	bool key_open;	/* the last line was a key or went on with one */
+	bool continued; /* the line being read goes on with a value */
+};
+
+static void
+report(struct text_ctx *c, const char *name, const char *value,
+       const char *error)
+{
+	struct config_item it = {.line = c->line,
+				 .section = c->section,
+				 .name = name,
+				 .value = value,
+				 .error = error,
+				 .continued = c->continued};
+
+	c->fn(c->arg, &it);
+}
+
+/* Ends s at an inline comment (" ;"), as inih does for a key's line but
+ * not for the lines that go on with its value. */
+static void
+cut_comment(char *s)
+{
+	char *p;
+
+	for (p = s + 1; *p != '\0'; p++)
+		if (*p == ';' && (p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+}
+
+/*
+ * inih's line reader: hands it the text line by line, reporting the
+ * lines inih must not see (they reach it blank) and each [section] line
+ * on the way, so that every key inih then passes to text_key belongs to
+ * the line just read.
+ */
+static char *
+text_line(char *str, int num, void *stream)
+{
+	struct text_ctx *c = stream;
+	const char *line = c->p, *nl, *why = NULL;
+	size_t len;
+
+	if (c->p >= c->end)
+		return NULL;
+	nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
+	len = nl != NULL ? (size_t)(nl - c->p) : (size_t)(c->end - c->p);
+	c->p = nl != NULL ? nl + 1 : c->end;
+	c->line++;
+	if (c->line == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3; /* a UTF-8 byte order mark */
+		len -= 3;
+	}
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	str[0] = '\0';
+	c->continued = false;
+	if (len > CONFIG_MAX_LINE || (size_t)num <= len)
+		why = "line longer than 197 characters";
+	else if (memchr(line, '\0', len) != NULL)
+		why = "NUL byte in the line";
+	if (why == NULL) {
+		memcpy(str, line, len);
+		str[len] = '\0';
+		/* An indented line right below a key goes on with its value
+		 * (inih hands it to text_key under the key's name). */
+		c->continued = c->key_open &&
+			       (str[0] == ' ' || str[0] == '\t') &&
+			       str[strspn(str, " \t")] != '\0';
+		if (!c->continued)
+			why = line_problem(str, len, true);
+		else
+			cut_comment(str);
+	}
+	if (why != NULL) {
+		str[0] = '\0';
+		c->key_open = false;
+		report(c, NULL, NULL, why);
+		return str;
+	}
+	c->key_open = c->continued || (str[0] != '\0' && str[0] != '[' &&
+				       str[0] != '#' && str[0] != ';');
+	if (str[0] == '[') {
+		const char *close = strchr(str, ']');
+		snprintf(c->section, sizeof(c->section), "%.*s",
+			 (int)(close - str - 1), str + 1);
+		report(c, NULL, NULL, NULL);
+	}
+	return str;
+}
+
+static int
+text_key(void *user, const char *section, const char *name, const char *value)
+{
+	(void)section; /* text_line saw it first */
+	report(user, name, value, NULL);
+	return 1;
+}
+
+int
+config_parse_text(const char *text, size_t len, config_item_fn fn, void *arg)
+{
+	struct text_ctx *c = calloc(1, sizeof(*c));
+	int line;
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->p = text;
+	c->end = text + len;
+	c->fn = fn;
+	c->arg = arg;
+	line = ini_parse_stream(text_line, c, text_key, c);
+	if (line > 0) {
+		/* Something the line checks let through: name its line. */
+		c->line = (unsigned)line;
+		report(c, NULL, NULL,
+		       "syntax error (expected [section] or name = value)");
+	}
+	free(c);
+	return line < 0 ? -ENOMEM : 0;
 }
 
 int

@@ -13,6 +13,7 @@
 #ifndef KUSKA_CONFIG_H
 #define KUSKA_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -74,6 +75,39 @@ typedef int (*config_line_fn)(void *arg, const char *section, const char *name,
 int config_parse_raw(const char *path, config_line_fn fn, void *arg,
 		     char *errbuf, size_t errlen)
     __attribute__((warn_unused_result));
+
+/*
+ * One line of an INI text, as config_parse_text hands it over:
+ *	a [section] line   name NULL, error NULL, section the text in [ ]
+ *	a name = value     name and value, section the one in force ("" if
+ *	                   none yet)
+ *	an indented line   continued, name and value: it goes on with the
+ *	right below a key  value of the key above (the caller joins them)
+ *	a bad line         error the reason (name NULL)
+ * The strings live until the callback returns.
+ */
+struct config_item {
+	unsigned line; /* 1-based */
+	const char *section;
+	const char *name;
+	const char *value; /* inline comments (" ;") and spaces trimmed */
+	const char *error;
+	bool continued;
+};
+
+typedef void (*config_item_fn)(void *arg, const struct config_item *it);
+
+/*
+ * config_parse_text - runs fn over every section line, key and bad line
+ * of the INI text (len bytes, no NUL needed), in order, and goes on past
+ * bad lines, so that a caller can report every error at its line. Lines
+ * follow config_load's rules (at most 197 bytes, no NUL byte, no
+ * indented line but one right below a key or another such line: a long
+ * value goes on there), and also refuse "name: value" and text after
+ * "[section]". Returns 0 or -ENOMEM.
+ */
+int config_parse_text(const char *text, size_t len, config_item_fn fn,
+		      void *arg) __attribute__((warn_unused_result));
 
 /*
  * config_resolve - writes into out the path p made absolute relative to

@@ -42,6 +42,7 @@ struct consolidator_config {
 	unsigned long max_connections;
 	char metrics_file[SETTINGS_PATH_MAX];
 	unsigned long metrics_interval_s;
+	char indicators[SETTINGS_PATH_MAX]; /* "" or the indicator file */
 };
 
 struct client_config {

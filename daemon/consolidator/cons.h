@@ -17,11 +17,14 @@
 #include "store.h"
 #include "transport.h"
 
+struct indset; /* indfile.h */
+
 struct cons {
 	const char *conf_path;
 	struct consolidator_config cfg;
 	struct secret_key *key;
 	struct registry *reg;
+	struct indset *indicators; /* in force; NULL: none configured */
 	struct store *st;
 	struct ingest ig;
 	struct transport *t;

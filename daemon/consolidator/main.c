@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,14 @@
 #include "cons.h"
 #include "control.h"
 #include "date.h"
+#include "indfile.h"
 #include "ingest.h"
 #include "ingest_net.h"
 #include "keys.h"
 #include "log.h"
 #include "metrics.h"
 #include "peers.h"
+#include "query.h"
 #include "query_net.h"
 #include "registry.h"
 #include "service.h"
@@ -74,6 +77,8 @@ cons_free(struct cons *c)
 	transport_free(&c->t);
 	ingest_close(&c->ig);
 	store_close(&c->st);
+	query_set_indicators(NULL);
+	indset_free(&c->indicators);
 	registry_free(&c->reg);
 	keys_free(&c->key);
 }
@@ -87,8 +92,48 @@ usage(void)
 	exit(2);
 }
 
+/*
+ * Reads the indicator file that cfg names (none: *ret = NULL) into *ret.
+ * Each error and warning goes to the log, or with -n (to_stderr) to the
+ * standard error as it is. Returns 0, or -errno when the file is refused.
+ */
+static int
+load_indicators(const struct consolidator_config *cfg, bool to_stderr,
+		struct indset **ret)
+{
+	struct indfile_msgs m = {0};
+	size_t i;
+	int r;
+
+	*ret = NULL;
+	if (cfg->indicators[0] == '\0')
+		return 0;
+	r = indfile_load(cfg->indicators, ret, &m);
+	for (i = 0; i < m.n; i++) {
+		if (to_stderr)
+			fprintf(stderr, "%s\n", m.items[i].text);
+		else
+			log_warnx("event=%s %s",
+				  m.items[i].warning ? "indicators_warning"
+						     : "indicators_error",
+				  m.items[i].text);
+	}
+	if (m.n_errors + m.n_warnings > m.n) {
+		size_t more = m.n_errors + m.n_warnings - m.n;
+		if (to_stderr)
+			fprintf(stderr, "%s: %zu more messages\n",
+				cfg->indicators, more);
+		else
+			log_warnx("event=indicators_error %s: %zu more "
+				  "messages",
+				  cfg->indicators, more);
+	}
+	indfile_msgs_clear(&m);
+	return r;
+}
+
 static void
-load(struct cons *c, const char *path)
+load(struct cons *c, const char *path, bool check)
 {
 	char err[512];
 
@@ -99,13 +144,41 @@ load(struct cons *c, const char *path)
 		fatalx("%s", err);
 	if (registry_load(c->cfg.registry, &c->reg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	if (load_indicators(&c->cfg, check, &c->indicators) != 0)
+		fatalx("%s: indicator file refused", c->cfg.indicators);
+	query_set_indicators(c->indicators);
+}
+
+/*
+ * SIGHUP, after the configuration: reads the indicator file again. A file
+ * with any error changes nothing: the indicators in force stay.
+ */
+static void
+reload_indicators(struct cons *c, const struct consolidator_config *cfg)
+{
+	struct indset *fresh = NULL;
+
+	if (load_indicators(cfg, false, &fresh) != 0) {
+		log_warnx(
+		    "event=reload_refused %s: indicator file refused (the "
+		    "indicators in force stay)",
+		    cfg->indicators);
+		return;
+	}
+	query_set_indicators(fresh);
+	indset_free(&c->indicators);
+	c->indicators = fresh;
+	memcpy(c->cfg.indicators, cfg->indicators, sizeof(c->cfg.indicators));
+	log_info("event=reload indicators=%zu", fresh != NULL ? fresh->n : 0);
 }
 
 /*
  * SIGHUP: reads the config and the registry again. Either both are good
  * and the reloadable settings (k, alarms, limits, metrics, the map
  * ceiling) and the registry take effect, or nothing changes. Endpoints,
- * keys and the data directory need a restart.
+ * keys and the data directory need a restart. The indicator file is read
+ * again then, on its own: a bad one keeps the indicators in force and
+ * lets the rest take effect.
  */
 static void
 reload(struct cons *c)
@@ -143,6 +216,7 @@ reload(struct cons *c)
 	c->ig.reg = fresh;
 	log_info("event=reload parties=%zu keys=%zu", fresh->n_parties,
 		 fresh->n_keys);
+	reload_indicators(c, &cfg);
 }
 
 static void
@@ -266,13 +340,14 @@ main(int argc, char **argv)
 	if (keys_init() != 0)
 		fatalx("cannot initialise libsodium");
 	c.conf_path = conf;
-	load(&c, conf);
+	load(&c, conf, check);
 	if (check) {
 		config_print(stdout, &settings_consolidator_schema, &c.cfg);
 		fprintf(stderr,
 			"configuration OK (registry: %zu parties, %zu "
-			"keys)\n",
-			c.reg->n_parties, c.reg->n_keys);
+			"keys; %zu indicators)\n",
+			c.reg->n_parties, c.reg->n_keys,
+			c.indicators != NULL ? c.indicators->n : 0);
 		cons_free(&c);
 		return 0;
 	}

@@ -9,6 +9,8 @@
 #ifndef KUSKA_QUERY_H
 #define KUSKA_QUERY_H
 
+#include <stdbool.h>
+
 #include "codec.h"
 #include "registry.h"
 #include "store.h"
@@ -24,5 +26,62 @@ extern const char *const query_tables[];
  */
 int query_run(struct store *st, const struct query_req *req,
 	      const struct reg_party *who, unsigned k, struct qtable *ret);
+
+struct indset;
+
+/*
+ * query_set_indicators - the indicator set (indfile.h) the indicators
+ * table answers from from now on; NULL: none (the table has no rows). The
+ * caller keeps set alive until it sets another.
+ */
+void query_set_indicators(const struct indset *set);
+
+/* ---- the tables' shape, for the indicator expressions (expr.h) -------- */
+
+enum qcol_kind {
+	QCOL_PERIOD,  /* the period asked for; never filtered on */
+	QCOL_KEY,     /* a dimension: text that names the row */
+	QCOL_COUNT,   /* a count: rows add up */
+	QCOL_MEDIAN,  /* a median in whole days: one row at a time */
+	QCOL_DECIMAL, /* a share or a percentage: one row at a time */
+};
+
+struct qcolumn {
+	const char *name;
+	enum qcol_kind kind;
+	/*
+	 * QCOL_KEY: whether value can name a row, given the value dep of
+	 * the key column named by depends (dep NULL: that column is not
+	 * given; then any value some row could hold is accepted).
+	 */
+	bool (*valid)(const char *value, const char *dep);
+	const char *depends;
+	const char *values; /* the valid values, for messages */
+};
+
+struct qschema {
+	const char *table;
+	const struct qcolumn *cols; /* every column, in CSV order */
+	size_t n_cols;
+	/* The key column whose value "all" marks the table's total row,
+	 * or NULL: a sum over rows leaves that row out unless asked. */
+	const char *total_key;
+};
+
+/*
+ * query_schema - the columns of a statistics table of EVENTS.md (the
+ * ones an indicator can refer to: not indicators itself), or NULL for an
+ * unknown name. The schema is static data: the pointer is valid for the
+ * life of the program. It also describes tables query_run may not answer
+ * yet (timeliness); query_run then says "unknown table".
+ */
+const struct qschema *query_schema(const char *table);
+
+/* query_schema_names - the tables query_schema knows, comma-separated
+ * ("identification, overlap, ..."), for messages. */
+const char *query_schema_names(void);
+
+/* query_schema_column - the index of column name in s, or -1. */
+int query_schema_column(const struct qschema *s, const char *name);
 
 #endif

@@ -3,13 +3,90 @@
 # the five institutions, all dated in 2025) goes through a real network;
 # every table of the analyst's view, for 2025Q2 and for 2025, must equal
 # the output written out below. Each expected number is derived in
-# tests/data/fixture/README.md.
+# tests/data/fixture/README.md. Then the indicators table over the same
+# data: each value equals what the tables it names give, for the analyst
+# and the secretariat, and a broken indicator file sent with SIGHUP
+# leaves the indicators in force.
 . "$(dirname "$0")/lib.sh"
 
 : "${KUSKA_SRC:?KUSKA_SRC must name the source tree}"
 FIX="$KUSKA_SRC/tests/data/fixture"
 
 net_init
+
+# A small indicator file, baselines in 2024, read at start.
+IND=$T/indicators.conf
+cat >"$IND" <<'INI'
+; indicators over the fixture (test_fixture.sh)
+[indicator takeup]
+name = Referrals to MIMP taken up
+level = outcome
+component = protection
+key = yes
+value = 100 * referrals.taken_up[to=mimp] / referrals.sent[to=mimp]
+unit = percent
+direction = increase
+baseline = 2024: 50
+target = 2026H2: 90
+frequency = semester
+basis = test
+[indicator pnp-days]
+name = Days from a PNP referral to MIMP
+level = outcome
+component = protection
+value = referrals.median_days[from=pnp,to=mimp]
+unit = days
+direction = decrease
+baseline = 2024: 10
+target = 2026H2: 2
+frequency = semester
+basis = test
+[indicator victims]
+name = Victims identified
+level = output
+component = protection
+key = yes
+value = identification.victims[institution=all]
+unit = count
+direction = increase
+baseline = 2024: 5
+target = 2026: 20
+frequency = year
+basis = test
+[indicator accusation-days]
+name = Days from complaint to accusation
+level = outcome
+component = prosecution
+value = durations.median_days[from_stage=complaint,
+  to_stage=preliminary_investigation]
+  + durations.median_days[from_stage=preliminary_investigation,
+  to_stage=formalized_investigation]
+  + durations.median_days[from_stage=formalized_investigation,
+  to_stage=accusation]
+unit = days
+direction = decrease
+baseline = 2024H2: 120
+target = 2026H2: 60
+frequency = semester
+basis = test
+[indicator formalized]
+name = Complaints reaching a formalized investigation
+level = outcome
+component = prosecution
+value = 100 * funnel.cases[stage=formalized_investigation]
+  / funnel.cases[stage=complaint]
+unit = percent
+direction = increase
+baseline = 2024: 70
+target = 2026H2: 80
+frequency = semester
+basis = test
+INI
+echo "indicators = $IND" >>"$N/consolidator.conf"
+check "kuska-consolidator -n reads the indicator file" \
+	sh -c "'$CONS' -n -c '$N/consolidator.conf' 2>&1 >/dev/null |
+		grep -q '; 5 indicators)\$'"
+
 start_all
 
 # Every record is accepted; the fixture's few unlinkable victims only warn.
@@ -272,5 +349,125 @@ check "secretariat: no count from 1 to 9 shown" \
 check "secretariat: the header is the analyst's" \
 	test "$(head -1 "$T/sec.csv")" = "period,institution,victims"
 [ "$FAILED" -eq "$before" ] || sed 's/^/    /' "$T/sec.csv"
+
+# ---- indicators ----------------------------------------------------------
+
+# col ROLE TABLE PERIOD COLUMN [KEY1 [KEY2]]: the column of the rows of
+# kuska query's CSV whose second (and third) field match; "" matches any.
+col() {
+	"$KUSKA" query -c "$N/$1.conf" "$2" --period "$3" --format csv |
+		awk -F, -v col="$4" -v k1="${5:-}" -v k2="${6:-}" '
+			NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i
+				  next }
+			(k1 == "" || $2 == k1) && (k2 == "" || $3 == k2) {
+				print $c }'
+}
+
+# total ...: the sum of col's numbers.
+total() {
+	col "$@" | awk '{ s += $1 } END { print s + 0 }'
+}
+
+# ind ROLE PERIOD ID COLUMN: a column of one indicator's row.
+ind() {
+	col "$1" indicators "$2" "$4" "$3"
+}
+
+# fmt2 EXPR: a number as the indicators table writes it (up to 2
+# decimals, no trailing zeros).
+fmt2() {
+	awk "BEGIN { s = sprintf(\"%.2f\", $1); sub(/0+\$/, \"\", s);
+		sub(/\\.\$/, \"\", s); print s }"
+}
+
+# expect_value ROLE ID EXPR: the indicator's 2025 value is EXPR.
+expect_value() {
+	local got want
+	got=$(ind "$1" 2025 "$2" value)
+	want=$(fmt2 "$3")
+	if [ "$got" = "$want" ]; then
+		ok "$1: indicator $2 = $want, as its tables give"
+	else
+		not_ok "$1: indicator $2 = \"$got\", its tables give $want"
+	fi
+}
+
+"$KUSKA" query -c "$N/analyst.conf" indicators --period 2025 --format csv \
+	>"$T/ind-analyst.csv" 2>&1
+check "indicators: the header of INDICATORS.md" \
+	test "$(head -1 "$T/ind-analyst.csv")" = \
+	"period,indicator,name,level,component,key,unit,value,baseline,target,target_period,progress,status"
+check "indicators: one row per indicator, in file order" \
+	test "$(tail -n +2 "$T/ind-analyst.csv" | cut -d, -f2 | tr '\n' ' ')" = \
+	"takeup pnp-days victims accusation-days formalized "
+
+expect_value analyst takeup "100 * $(total analyst referrals 2025 taken_up '' mimp) / $(total analyst referrals 2025 sent '' mimp)"
+expect_value analyst pnp-days "$(col analyst referrals 2025 median_days pnp mimp)"
+expect_value analyst victims "$(col analyst identification 2025 victims all)"
+expect_value analyst accusation-days "$(col analyst durations 2025 median_days complaint) + $(col analyst durations 2025 median_days preliminary_investigation) + $(col analyst durations 2025 median_days formalized_investigation)"
+expect_value analyst formalized "100 * $(col analyst funnel 2025 cases formalized_investigation) / $(col analyst funnel 2025 cases complaint)"
+# Half way from 2024 to 2026 (2024H2 ends with 2024): on track needs 95%
+# of that, 0.475; acceleration needed 0.3.
+before=$FAILED
+check "indicators: statuses along the line from baseline to target" \
+	test "$(tail -n +2 "$T/ind-analyst.csv" | cut -d, -f12,13 | tr '\n' ' ')" = \
+	"0.417,acceleration_needed 1.000,achieved 0.400,acceleration_needed 0.650,on_track -1.000,deteriorating "
+check "indicators: 2025H1 counts its own semester" \
+	test "$(ind analyst 2025H1 victims value)" = \
+	"$(col analyst identification 2025H1 victims all)"
+check "indicators: before the baseline period ends, no_data" \
+	test "$(ind analyst 2024H1 victims status)" = no_data
+[ "$FAILED" -eq "$before" ] || sed 's/^/    /' "$T/ind-analyst.csv"
+
+# The secretariat: a count of 11 is shown, so is the indicator on it; an
+# indicator on a cell shown "<10" (or a median hidden with it) is
+# suppressed, value and progress empty.
+before=$FAILED
+expect_value secretariat victims "$(col secretariat identification 2025 victims all)"
+check "secretariat: the take-up rests on a hidden count" \
+	test "$(col secretariat referrals 2025 taken_up pnp mimp)" = "<10"
+check "secretariat: the median days to take-up are hidden" \
+	test -z "$(col secretariat referrals 2025 median_days pnp mimp)"
+for id in takeup pnp-days accusation-days formalized; do
+	check "secretariat: indicator $id suppressed, value and progress empty" \
+		test "$(ind secretariat 2025 "$id" value),$(ind secretariat 2025 "$id" progress),$(ind secretariat 2025 "$id" status)" = ",,suppressed"
+done
+[ "$FAILED" -eq "$before" ] ||
+	"$KUSKA" query -c "$N/secretariat.conf" indicators --period 2025 \
+		--format csv | sed 's/^/    /'
+
+# SIGHUP with a broken file: every error logged at its line, the
+# indicators in force stay; a good file then takes effect.
+cp "$IND" "$T/indicators.good"
+sed -i 's/^unit = percent$/unit = percentage/' "$IND"
+bad_lines=$(grep -n '^unit = percentage$' "$IND" | cut -d: -f1 | tr '\n' ' ')
+: >"$N/consolidator.log"
+kill -HUP "${PIDS[cons]}"
+for _ in $(seq 50); do
+	grep -q 'event=reload_refused.*indicator file refused' \
+		"$N/consolidator.log" && break
+	sleep 0.1
+done
+check "SIGHUP with a broken indicator file is refused" \
+	grep -q 'event=reload_refused.*indicator file refused' "$N/consolidator.log"
+for l in $bad_lines; do
+	check "the log names $IND:$l" \
+		grep -q "event=indicators_error $IND:$l: unit: \"percentage\"" \
+		"$N/consolidator.log"
+done
+"$KUSKA" query -c "$N/analyst.conf" indicators --period 2025 --format csv \
+	>"$T/ind-after.csv" 2>&1
+check "the indicators in force stay after a refused reload" \
+	cmp -s "$T/ind-analyst.csv" "$T/ind-after.csv"
+sed '/^\[indicator formalized\]/,$d' "$T/indicators.good" >"$IND"
+kill -HUP "${PIDS[cons]}"
+for _ in $(seq 50); do
+	[ "$(ind analyst 2025 formalized status)" = "" ] && break
+	sleep 0.1
+done
+check "a good indicator file takes effect on SIGHUP" \
+	test "$("$KUSKA" query -c "$N/analyst.conf" indicators --period 2025 \
+		--format csv | tail -n +2 | cut -d, -f2 | tr '\n' ' ')" = \
+	"takeup pnp-days victims accusation-days "
 
 finish

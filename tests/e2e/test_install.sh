@@ -34,7 +34,7 @@ if [ ! -f "$PATHS" ]; then
 fi
 . "$PATHS"
 R=$T/root
-CONFIGS="consolidator registry pnp mp pj mimp minsa secretariat analyst"
+CONFIGS="consolidator registry indicators pnp mp pj mimp minsa secretariat analyst"
 PAGES="man1/kuska.1 man5/kuska.conf.5 man8/kuska-node.8
 	man8/kuska-consolidator.8"
 UNITS="kuska-consolidator.service kuska-node@.service"
@@ -211,7 +211,7 @@ fi
 bad=""
 for c in $CONFIGS; do
 	f=$KUSKA_SRC/config/$c.conf
-	[ "$c" = registry ] && continue
+	[ "$c" = registry ] || [ "$c" = indicators ] && continue
 	sec=$(sed -n 's/^\[\([a-z]*\)\]$/\1/p' "$f" | head -n 1)
 	for k in $(sed -n 's/^#\{0,1\}\([a-z_]*\) *=.*/\1/p' "$f"); do
 		grep -q "^$sec $k " "$T/schema" || bad="$bad $c.conf:$k"
@@ -259,6 +259,14 @@ for pass in "as shipped" "with optional keys uncommented"; do
 		ok "kuska-consolidator -n accepts config/consolidator.conf and registry.conf $pass"
 	else
 		not_ok "kuska-consolidator -n $pass: $(cat "$T/n.err")"
+	fi
+	# The shipped indicators load, all of them, without a warning.
+	n=$(grep -c '^\[indicator ' "$KUSKA_SRC/config/indicators.conf")
+	if grep -q "; $n indicators)\$" "$T/n.err" &&
+		! grep -q 'warning' "$T/n.err"; then
+		ok "config/indicators.conf loads with no error and no warning $pass"
+	else
+		not_ok "config/indicators.conf $pass: $(cat "$T/n.err")"
 	fi
 done
 

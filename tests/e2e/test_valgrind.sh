@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end under valgrind: the consolidator and a node run the whole
 # exchange - submit, delivery, queries of every table, status, metrics,
-# a SIGHUP reload, a rebuild - and stop with SIGTERM; memcheck must
+# SIGHUP reloads (the indicator file refused, then replaced), a
+# rebuild - and stop with SIGTERM; memcheck must
 # report no error and no leak (definitely, indirectly or possibly lost)
 # in the daemons nor in the client. Skipped when valgrind is missing.
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +24,8 @@ VG="valgrind --quiet --error-exitcode=99 --leak-check=full
 	--errors-for-leak-kinds=definite,indirect,possible"
 
 net_init
+cp "$KUSKA_SRC/config/indicators.conf" "$T/indicators.conf"
+echo "indicators = $T/indicators.conf" >>"$N/consolidator.conf"
 # shellcheck disable=SC2086
 $VG --log-file="$T/vg-cons.%p" "$CONS" -c "$N/consolidator.conf" \
 	2>>"$N/consolidator.log" &
@@ -41,7 +44,7 @@ check "client under valgrind: submit clean" test $? != 99
 check "records accepted" grep -q " 0 refused" "$T/submit.out"
 check "delivered" wait_delivered 120
 for t in identification overlap breakdown referrals protection \
-	prosecution funnel durations; do
+	prosecution funnel durations indicators; do
 	# shellcheck disable=SC2086
 	$VG --log-file="$T/vg-query.%p" "$KUSKA" query -c "$N/secretariat.conf" \
 		"$t" --period 2025 >/dev/null
@@ -51,8 +54,16 @@ done
 "$KUSKA" status -c "$N/pnp.conf" >/dev/null
 "$KUSKA" metrics -c "$N/consolidator.conf" >/dev/null
 "$KUSKA" query -c "$N/analyst.conf" bogus --period 2025 >/dev/null 2>&1
+echo "unit = furlongs" >>"$T/indicators.conf"
 kill -HUP "${PIDS[cons]}"
 sleep 1
+sed -i '$d' "$T/indicators.conf"
+kill -HUP "${PIDS[cons]}"
+sleep 1
+check "the broken indicator file was refused" \
+	grep -q "event=indicators_error .*unit: given twice" "$N/consolidator.log"
+check "the good one was taken" \
+	grep -q "event=reload indicators=16" "$N/consolidator.log"
 stop_node pnp TERM
 stop_cons TERM
 # shellcheck disable=SC2086

@@ -600,6 +600,68 @@ test_parse_raw(void **state)
 	assert_string_equal(err, want);
 }
 
+/* config_parse_text: every section, key and bad line, with its line,
+ * going on past the bad ones. */
+struct text_seen {
+	int n;
+	char all[1024];
+};
+
+static void
+text_fn(void *arg, const struct config_item *it)
+{
+	struct text_seen *s = arg;
+	size_t used = strlen(s->all);
+
+	s->n++;
+	if (it->error != NULL)
+		snprintf(s->all + used, sizeof(s->all) - used, "%u!%s|",
+			 it->line, it->error);
+	else if (it->name == NULL)
+		snprintf(s->all + used, sizeof(s->all) - used, "%u[%s]|",
+			 it->line, it->section);
+	else
+		snprintf(s->all + used, sizeof(s->all) - used, "%u%c%s:%s=%s|",
+			 it->line, it->continued ? '+' : ' ', it->section,
+			 it->name, it->value);
+}
+
+static void
+test_parse_text(void **state)
+{
+	static const char text[] = "\xef\xbb\xbf; comment\r\n"
+				   "early = 1\n"
+				   "[a b]\n"
+				   "x = 1 ; trailing comment\n"
+				   "no separator\n"
+				   "  indented\n"
+				   "y: 2\n"
+				   "[c] ; fine\n"
+				   "[d] junk\n"
+				   "z = a;b\n"
+				   "\tgoes on ; with a comment\n"
+				   "[unclosed\n"
+				   "w = x\0y\n"
+				   "last = yes";
+	struct text_seen s = {0};
+
+	(void)state;
+	assert_int_equal(config_parse_text(text, sizeof(text) - 1, text_fn, &s),
+			 0);
+	assert_string_equal(
+	    s.all, "2 :early=1|3[a b]|4 a b:x=1|"
+		   "5!syntax error (expected [section] or name = value)|"
+		   "6!indented line (a value cannot go on over lines; remove "
+		   "the leading spaces)|"
+		   "7!syntax error (expected [section] or name = value)|"
+		   "8[c]|9!text after [section]|10 c:z=a;b|11+c:z=goes on|"
+		   "12!unclosed [section]|13!NUL byte in the line|"
+		   "14 c:last=yes|");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(config_parse_text("", 0, text_fn, &s), 0);
+	assert_int_equal(s.n, 0);
+}
+
 int
 main(void)
 {
@@ -624,6 +686,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parse_raw, setup, teardown),
+	    cmocka_unit_test(test_parse_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,409 @@
+/* indicators.c - indicator values, progress and status; see indicators.h. */
+#include "indicators.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr.h"
+#include "period.h"
+#include "query.h"
+
+/* Thresholds of INDICATORS.md, as shares of the elapsed time. */
+#define ON_TRACK 0.95
+#define ACCELERATION 0.6
+/* Room for rounding when a progress lands exactly on a threshold. */
+#define SLACK 1e-9
+
+static const char *const status_names[] = {
+    [IND_NO_DATA] = "no_data",
+    [IND_ACHIEVED] = "achieved",
+    [IND_ON_TRACK] = "on_track",
+    [IND_ACCELERATION_NEEDED] = "acceleration_needed",
+    [IND_LIMITED] = "limited",
+    [IND_DETERIORATING] = "deteriorating",
+    [IND_SUPPRESSED] = "suppressed",
+};
+
+const char *
+ind_status_name(enum ind_status s)
+{
+	if ((unsigned)s >= sizeof(status_names) / sizeof(status_names[0]))
+		return NULL;
+	return status_names[s];
+}
+
+void
+indicators_judge(const struct indicator *ind, uint32_t period, bool has_value,
+		 double value, struct ind_result *ret)
+{
+	int base_end = period_end_semesters(ind->baseline_period);
+	int span = period_end_semesters(ind->target_period) - base_end;
+	int since = period_end_semesters(period) - base_end;
+	double th;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->has_value = has_value;
+	ret->value = has_value ? value : 0;
+	ret->status = IND_NO_DATA;
+	/* The file guarantees span > 0; a quarter (-1) has no progress. */
+	if (!has_value || span <= 0 || period_end_semesters(period) < 0 ||
+	    since < 0)
+		return;
+	ret->has_progress = true;
+	ret->elapsed = (double)since / (double)span;
+	ret->progress = (value - ind->baseline) / (ind->target - ind->baseline);
+	th = ret->elapsed;
+	if (ind->direction == IND_INCREASE ? value >= ind->target
+					   : value <= ind->target)
+		ret->status = IND_ACHIEVED;
+	else if (ret->progress >= ON_TRACK * th - SLACK)
+		ret->status = IND_ON_TRACK;
+	else if (ret->progress >= ACCELERATION * th - SLACK)
+		ret->status = IND_ACCELERATION_NEEDED;
+	else if (ret->progress >= 0)
+		ret->status = IND_LIMITED;
+	else
+		ret->status = IND_DETERIORATING;
+}
+
+/* ---- reading the tables ------------------------------------------------ */
+
+/* Each reference's worth, for every indicator of the set. */
+struct work {
+	const struct indset *set;
+	double (*values)[EXPR_MAX_REFS]; /* per indicator, per reference */
+	bool *suppressed;		 /* per indicator */
+};
+
+/* The column of qt named like column c of schema s, or -1. */
+static int
+table_column(const struct qtable *qt, const struct qschema *s, int c)
+{
+	size_t i;
+
+	for (i = 0; i < qt->n_cols; i++)
+		if (strcmp(qt->cols[i], s->cols[c].name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Whether row r of qt is one that ref selects. */
+static bool
+row_matches(const struct qtable *qt, size_t r, const struct expr_ref *ref)
+{
+	const struct qschema *s = ref->table;
+	bool total_named = false;
+	size_t i;
+	int c;
+
+	for (i = 0; i < ref->n_filters; i++) {
+		const struct cell *cell;
+		c = table_column(qt, s, ref->filters[i].column);
+		if (c < 0)
+			return false;
+		cell = &qt->rows[r][c];
+		if (cell->kind != CELL_TEXT ||
+		    strcmp(cell->text, ref->filters[i].value) != 0)
+			return false;
+		if (s->total_key != NULL &&
+		    strcmp(s->cols[ref->filters[i].column].name,
+			   s->total_key) == 0)
+			total_named = true;
+	}
+	if (s->total_key == NULL || total_named)
+		return true;
+	/* Without a filter on it, a sum leaves the total row out. */
+	c = table_column(qt, s, query_schema_column(s, s->total_key));
+	return c < 0 || qt->rows[r][c].kind != CELL_TEXT ||
+	       strcmp(qt->rows[r][c].text, "all") != 0;
+}
+
+/* A number of a cell, or NAN when it shows none. */
+static double
+cell_number(const struct cell *c)
+{
+	char *end;
+	double v;
+
+	switch (c->kind) {
+	case CELL_NUMBER:
+		return (double)c->number;
+	case CELL_DECIMAL:
+		v = strtod(c->text, &end);
+		return end != c->text && *end == '\0' ? v : NAN;
+	default:
+		return NAN;
+	}
+}
+
+/*
+ * What ref is worth in qt, the table as who sees it; plain, when not
+ * NULL, is the same table unsuppressed (the secretariat's case), which
+ * tells a median or share hidden by disclosure control (shown empty)
+ * from one there is nothing to take. Sets *suppressed when ref touches a
+ * hidden cell.
+ */
+static double
+ref_value(const struct qtable *qt, const struct qtable *plain,
+	  const struct expr_ref *ref, bool *suppressed)
+{
+	int c = table_column(qt, ref->table, ref->column);
+	bool sum = ref->table->cols[ref->column].kind == QCOL_COUNT;
+	double total = 0, one = NAN;
+	size_t r, matched = 0;
+
+	if (c < 0)
+		return NAN;
+	if (plain != NULL && plain->n_rows != qt->n_rows)
+		plain = NULL;
+	for (r = 0; r < qt->n_rows; r++) {
+		const struct cell *cell = &qt->rows[r][c];
+		if (!row_matches(qt, r, ref))
+			continue;
+		matched++;
+		if (cell->kind == CELL_SUPPRESSED ||
+		    (cell->kind == CELL_EMPTY && plain != NULL &&
+		     plain->rows[r][c].kind != CELL_EMPTY)) {
+			*suppressed = true;
+			continue;
+		}
+		one = cell_number(cell);
+		total += one;
+	}
+	if (sum)
+		return total;
+	return matched == 1 ? one : NAN;
+}
+
+/* Runs query_run for table as who (and, plain, as an analyst). */
+static int
+ask(struct store *st, const struct query_req *req, const char *table,
+    const struct reg_party *who, unsigned k, struct qtable *ret)
+{
+	struct query_req q = *req;
+
+	snprintf(q.table, sizeof(q.table), "%s", table);
+	return query_run(st, &q, who, k, ret);
+}
+
+/*
+ * Works out every reference into table s of every indicator. A table the
+ * role may not see, or that query_run does not know yet, leaves them
+ * without a value.
+ */
+static int
+resolve_table(struct store *st, const struct query_req *req,
+	      const struct reg_party *who, unsigned k, const struct qschema *s,
+	      struct work *w)
+{
+	static const struct reg_party analyst = {.role = ROLE_ANALYST};
+	struct qtable qt, plain;
+	bool have_plain = false;
+	size_t i, j;
+	int r;
+
+	memset(&plain, 0, sizeof(plain));
+	r = ask(st, req, s->table, who, k, &qt);
+	if (r != 0) {
+		codec_qtable_clear(&qt);
+		/* -EINVAL: unknown table, or closed to this role. */
+		return r == -EINVAL ? 0 : r;
+	}
+	if (who->role == ROLE_SECRETARIAT) {
+		r = ask(st, req, s->table, &analyst, k, &plain);
+		if (r != 0 && r != -EINVAL)
+			goto out;
+		have_plain = r == 0;
+		r = 0;
+	}
+	for (i = 0; i < w->set->n; i++) {
+		const struct expr *e = w->set->items[i].value;
+		for (j = 0; j < expr_n_refs(e); j++) {
+			const struct expr_ref *ref = expr_ref_at(e, j);
+			if (ref->table != s)
+				continue;
+			w->values[i][j] =
+			    ref_value(&qt, have_plain ? &plain : NULL, ref,
+				      &w->suppressed[i]);
+		}
+	}
+out:
+	codec_qtable_clear(&qt);
+	codec_qtable_clear(&plain);
+	return r;
+}
+
+int
+indicators_evaluate(struct store *st, const struct indset *set,
+		    const struct query_req *req, const struct reg_party *who,
+		    unsigned k, struct ind_result *results, char *err,
+		    size_t errlen)
+{
+	const struct qschema *done[EXPR_MAX_REFS * 4];
+	size_t n_done = 0, i, j, d;
+	struct work w = {.set = set};
+	uint32_t period;
+	int r = 0;
+
+	if (period_parse(req->period, &period) != 0 ||
+	    period_kind(period) == PERIOD_QUARTER) {
+		snprintf(err, errlen,
+			 "bad period \"%.20s\": indicators are measured by "
+			 "year (2026) or semester (2026H1)",
+			 req->period);
+		return -EINVAL;
+	}
+	if (set == NULL || set->n == 0)
+		return 0;
+	w.values = calloc(set->n, sizeof(*w.values));
+	w.suppressed = calloc(set->n, sizeof(*w.suppressed));
+	if (w.values == NULL || w.suppressed == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < set->n; i++)
+		for (j = 0; j < EXPR_MAX_REFS; j++)
+			w.values[i][j] = NAN; /* until a table says */
+	/* One query (two for the secretariat) per table referred to. */
+	for (i = 0; i < set->n && r == 0; i++) {
+		const struct expr *e = set->items[i].value;
+		for (j = 0; j < expr_n_refs(e) && r == 0; j++) {
+			const struct qschema *s = expr_ref_at(e, j)->table;
+			for (d = 0; d < n_done && done[d] != s; d++)
+				;
+			if (d < n_done)
+				continue;
+			if (n_done < sizeof(done) / sizeof(done[0]))
+				done[n_done++] = s;
+			r = resolve_table(st, req, who, k, s, &w);
+		}
+	}
+	if (r != 0) {
+		snprintf(err, errlen, "store: %s", strerror(-r));
+		goto out;
+	}
+	for (i = 0; i < set->n; i++) {
+		const struct indicator *ind = &set->items[i];
+		double v = 0;
+		bool has;
+		if (w.suppressed[i]) {
+			memset(&results[i], 0, sizeof(results[i]));
+			results[i].status = IND_SUPPRESSED;
+			continue;
+		}
+		has = expr_eval(ind->value, w.values[i], &v) == 0;
+		indicators_judge(ind, period, has, v, &results[i]);
+	}
+out:
+	free(w.values);
+	free(w.suppressed);
+	return r;
+}
+
+/* ---- the table --------------------------------------------------------- */
+
+/* A number with up to `decimals` decimals, trailing zeros dropped. */
+static void
+set_decimal(struct cell *c, double v, int decimals, bool trim)
+{
+	char *dot, *end;
+
+	if (fabs(v) < 0.5 * pow(10, -decimals))
+		v = 0; /* never "-0" */
+	c->kind = CELL_DECIMAL;
+	snprintf(c->text, sizeof(c->text), "%.*f", decimals, v);
+	dot = strchr(c->text, '.');
+	if (!trim || dot == NULL)
+		return;
+	end = c->text + strlen(c->text) - 1;
+	while (end > dot && *end == '0')
+		*end-- = '\0';
+	if (end == dot)
+		*dot = '\0';
+}
+
+static void
+set_text(struct cell *c, const char *s)
+{
+	c->kind = CELL_TEXT;
+	snprintf(c->text, sizeof(c->text), "%s", s != NULL ? s : "");
+}
+
+static void
+fill_row(struct cell *row, const char *period, const struct indicator *ind,
+	 const struct ind_result *res)
+{
+	char tp[PERIOD_NAME_MAX];
+
+	set_text(&row[0], period);
+	set_text(&row[1], ind->id);
+	set_text(&row[2], ind->name);
+	set_text(&row[3], ind_level_name(ind->level));
+	set_text(&row[4], ind_component_name(ind->component));
+	set_text(&row[5], ind->key ? "yes" : "no");
+	set_text(&row[6], ind_unit_name(ind->unit));
+	if (res->has_value)
+		set_decimal(&row[7], res->value, 2, true);
+	set_decimal(&row[8], ind->baseline, 2, true);
+	set_decimal(&row[9], ind->target, 2, true);
+	set_text(&row[10], period_name(ind->target_period, tp));
+	if (res->has_progress)
+		set_decimal(&row[11], res->progress, 3, false);
+	set_text(&row[12], ind_status_name(res->status));
+}
+
+int
+indicators_table(struct store *st, const struct indset *set,
+		 const struct query_req *req, const struct reg_party *who,
+		 unsigned k, struct qtable *ret)
+{
+	struct ind_result *res = NULL;
+	char period[PERIOD_NAME_MAX], cols[] = INDICATORS_COLUMNS, *tok,
+				      *save = NULL;
+	uint32_t code;
+	size_t i, n = set != NULL ? set->n : 0;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->k = k;
+	snprintf(ret->role, sizeof(ret->role), "%s", role_name(who->role));
+	if (who->role == ROLE_NONE) {
+		snprintf(ret->error, sizeof(ret->error),
+			 "not authorised to query");
+		return -EINVAL;
+	}
+	if (req->region > 25) {
+		snprintf(ret->error, sizeof(ret->error),
+			 "bad region: INEI codes run 01 to 25");
+		return -EINVAL;
+	}
+	for (tok = strtok_r(cols, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save))
+		snprintf(ret->cols[ret->n_cols++], sizeof(ret->cols[0]), "%s",
+			 tok);
+	res = calloc(n > 0 ? n : 1, sizeof(*res));
+	ret->rows = calloc(n > 0 ? n : 1, sizeof(*ret->rows));
+	if (res == NULL || ret->rows == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = indicators_evaluate(st, set, req, who, k, res, ret->error,
+				sizeof(ret->error));
+	if (r != 0)
+		goto out;
+	code = 0;
+	if (period_parse(req->period, &code) != 0)
+		code = 0; /* cannot happen: evaluate checked it */
+	period_name(code, period);
+	for (i = 0; i < n; i++)
+		fill_row(ret->rows[i], period, &set->items[i], &res[i]);
+	ret->n_rows = n;
+out:
+	free(res);
+	if (r != 0)
+		codec_qtable_clear(ret); /* keeps ret->error */
+	return r;
+}
