@@ -17,8 +17,9 @@
 #include "settings.h"
 
 static const char *const tables[] = {
-    "identification", "overlap", "breakdown", "referrals",  "protection",
-    "prosecution",    "funnel",	 "durations", "indicators", NULL,
+    "identification", "overlap",     "breakdown", "referrals",
+    "protection",     "prosecution", "funnel",	  "durations",
+    "sources",	      "indicators",  NULL,
 };
 
 enum format { FMT_TEXT, FMT_CSV, FMT_JSON };
