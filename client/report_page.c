@@ -144,7 +144,7 @@ fig_open(struct report *r, const char *id, enum i18n_msg title,
 	html_escape(r->f, tr(M_HOW));
 	fprintf(r->f, "</b> ");
 	html_escape(r->f, tr(how));
-	fprintf(r->f, "</p>\n<div class=\"fig-body%s\">\n<div>\n",
+	fprintf(r->f, "</p>\n<div class=\"fig-body%s\">\n<div class=\"cw\">\n",
 		layout == BESIDE ? "" : " under");
 	r->table_only = layout == TABLE_ONLY;
 }

@@ -11,7 +11,7 @@
 #define WIDTH 640
 #define ROW_H 24
 #define BAR_H 14
-#define CHAR_W 7.2 /* a generous width of a 12px character */
+#define CHAR_W 7.8 /* a generous width of a 13px character */
 #define MAX_UPSET 64
 
 struct svg_val
