@@ -212,6 +212,7 @@ table_of(struct report *r, const struct qtable *t, const char *table,
 	(void)html_table(r->f, &ht);
 }
 
+/* The columns of a table, written in place: an array and its length. */
 #define COLS(...)                                                              \
 	(const struct html_col[]){__VA_ARGS__},                                \
 	    sizeof((const struct html_col[]){__VA_ARGS__}) /                   \

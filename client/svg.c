@@ -389,6 +389,13 @@ svg_upset(FILE *f, const struct svg_upset *c)
 
 /* ---- trend -------------------------------------------------------------- */
 
+/* A value on a scale from 0 to max: what falls outside sits on its edge. */
+static double
+clamp(double v, double max)
+{
+	return v < 0 ? 0 : v > max ? max : v;
+}
+
 #define TR_W 340
 #define TR_H 170
 #define TR_L 44	 /* room for the scale */
@@ -433,8 +440,8 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		if (i % every == 0 || i + 1 == c->n)
 			text(f, x, TR_H - TR_B + 16, "tick", "middle", c->x[i]);
 	}
-	yb = TR_T + ph - ph * fmin(c->baseline.v, max) / max;
-	yt = TR_T + ph - ph * fmin(c->target.v, max) / max;
+	yb = TR_T + ph - ph * clamp(c->baseline.v, max) / max;
+	yt = TR_T + ph - ph * clamp(c->target.v, max) / max;
 	/* Labels of lines closer than a line of text move apart. */
 	lb = yb + 4;
 	lt = yt + 4;
@@ -464,7 +471,7 @@ svg_trend(FILE *f, const struct svg_trend *c)
 			px = -1;
 			continue;
 		}
-		y = TR_T + ph - ph * fmin(c->y[i].v, max) / max;
+		y = TR_T + ph - ph * clamp(c->y[i].v, max) / max;
 		if (px >= 0)
 			line(f, px, py, x, y, "trend");
 		px = x;
@@ -476,7 +483,7 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		       y;
 		if (c->y[i].kind != SVG_NUM)
 			continue;
-		y = TR_T + ph - ph * fmin(c->y[i].v, max) / max;
+		y = TR_T + ph - ph * clamp(c->y[i].v, max) / max;
 		circle(f, x, y, 3.5, "point");
 		if (i + 1 == c->n || c->n <= 4) {
 			svg_value_text(c->y[i], c->unit, c->k, a, sizeof(a));
