@@ -67,7 +67,9 @@ for who in secretariat:es analyst:en; do
 	out="$ART/report-$role"
 	"$KUSKA" report -c "$N/$role.conf" --period $P --lang "$lang" \
 		-o "$page" 2>"$T/report-$role.err"
-	check "$role: kuska report writes the page" test -s "$page"
+	rc=$?
+	check "$role: kuska report writes the page (exit $rc)" \
+		test "$rc" = 0 -a -s "$page"
 	check "$role: the page names no address to load" \
 		test -z "$(grep -Eo 'src=|url\(|@import|https?:|<script|<link' "$page")"
 	browse "$out" "file://$page" --dump-dom --print-to-pdf="$out.pdf" \
