@@ -68,6 +68,7 @@ static const char css[] =
     "thead th{border-bottom:2px solid var(--line);vertical-align:bottom;"
     "white-space:normal;font-size:.8rem}\n"
     "th[scope=row]{font-weight:400;white-space:normal;min-width:7em}\n"
+    "table.ind th[scope=row]{min-width:16em}\n"
     "td.n{text-align:right}\n"
     "td.sup,td.na{color:var(--muted);text-align:right}\n"
     "td.sup{font-style:italic}\n"
@@ -193,7 +194,7 @@ html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 	static const struct cell empty = {CELL_EMPTY, 0, ""};
 	const struct cell *c = html_cell(t, row, col);
 	const char *cls = "";
-	char buf[64];
+	char buf[sizeof(c->text) + 16];
 
 	if (c == NULL)
 		c = &empty;
@@ -268,7 +269,13 @@ html_table(FILE *f, const struct html_table *ht)
 {
 	size_t i, j;
 
-	fprintf(f, "<div class=\"tw\"><table>\n");
+	fprintf(f, "<div class=\"tw\"><table");
+	if (ht->cls != NULL) {
+		fprintf(f, " class=\"");
+		html_escape(f, ht->cls);
+		fputc('"', f);
+	}
+	fprintf(f, ">\n");
 	if (ht->caption != NULL) {
 		fprintf(f, "<caption>");
 		html_escape(f, ht->caption);

@@ -62,6 +62,7 @@ struct html_table {
 	const char *table;  /* the query table, for data-q */
 	const char *period; /* the period asked, for data-q */
 	const char *caption;
+	const char *cls; /* the table's class, or NULL */
 	const struct html_col *cols;
 	size_t n_cols;
 	/* The text shown for a word of a column; NULL: the word itself. */

@@ -87,25 +87,32 @@ prev_semester(uint32_t s)
 	return s % 10 == 6 ? s - 1 : (s / 10 - 1) * 10 + 6;
 }
 
+/*
+ * Whether an indicators answer measured anything: some indicator has a
+ * status other than no_data, which is every status before the end of the
+ * baseline period (INDICATORS.md). A count of nothing is 0, not missing,
+ * so values alone cannot tell.
+ */
 static bool
-has_value(const struct qtable *t)
+measured(const struct qtable *t)
 {
 	size_t i;
 
 	for (i = 0; i < t->n_rows; i++) {
-		const struct cell *c = html_cell(t, i, "value");
-		if (c != NULL && (c->kind == CELL_NUMBER ||
-				  (c->kind == CELL_DECIMAL && c->text[0])))
+		const struct cell *c = html_cell(t, i, "status");
+		if (c != NULL && c->kind == CELL_TEXT && c->text[0] != '\0' &&
+		    strcmp(c->text, "no_data") != 0)
 			return true;
 	}
 	return false;
 }
 
 /*
- * The semesters of the indicators' trend: from the baseline's first
- * semester when the answer names it (a column baseline_period), else back
- * from the period's last semester while there are values, at most
- * REPORT_MAX_TREND; oldest first.
+ * The semesters of the indicators' trend, oldest first: from the
+ * baseline's first semester when the answer names that period (a column
+ * baseline_period), else back from the period's last semester while the
+ * indicators were measured, that is since the end of the baseline period;
+ * at most REPORT_MAX_TREND.
  */
 static int
 fetch_trend(const struct client_config *cfg, uint32_t code,
@@ -115,7 +122,6 @@ fetch_trend(const struct client_config *cfg, uint32_t code,
 	uint32_t s = last_semester(code), start = 0, got[REPORT_MAX_TREND];
 	struct qtable tmp[REPORT_MAX_TREND];
 	size_t n = 0, i;
-	bool seen = false;
 	int r = 0;
 
 	if (ind->error[0] != '\0' || ind->n_rows == 0)
@@ -137,21 +143,12 @@ fetch_trend(const struct client_config *cfg, uint32_t code,
 		if (r != 0)
 			break;
 		if (tmp[n].error[0] != '\0' ||
-		    (start == 0 && !has_value(&tmp[n]) && seen)) {
+		    (start == 0 && !measured(&tmp[n]))) {
 			codec_qtable_clear(&tmp[n]);
 			break;
 		}
-		seen = seen || has_value(&tmp[n]);
 		got[n++] = s;
 	}
-	if (!seen) {
-		for (i = 0; i < n; i++)
-			codec_qtable_clear(&tmp[i]);
-		return r;
-	}
-	/* Drop the empty semesters before the first with a value. */
-	while (n > 0 && start == 0 && !has_value(&tmp[n - 1]))
-		codec_qtable_clear(&tmp[--n]);
 	for (i = 0; i < n; i++) {
 		d->trend[i] = tmp[n - 1 - i];
 		period_name(got[n - 1 - i], d->trend_period[i]);

@@ -21,6 +21,7 @@
 #include "svg.h"
 
 #define MAX_BARS CODEC_MAX_ROWS
+#define TEXT_MAX sizeof(((struct cell *)0)->text) /* a cell's text, NUL too */
 
 struct report {
 	FILE *f;
@@ -209,6 +210,8 @@ table_of(struct report *r, const struct qtable *t, const char *table,
 	ht.n_cols = i;
 	ht.word = i18n_word;
 	ht.keep = keep;
+	/* Indicators' names are long: their column gets room to wrap. */
+	ht.cls = strcmp(table, "indicators") == 0 ? "ind" : NULL;
 	(void)html_table(r->f, &ht);
 }
 
@@ -289,12 +292,12 @@ indicator_row(const struct qtable *t, const char *id)
 }
 
 static const struct html_col indicator_cols[] = {
-    {"name", NULL, HTML_LABEL},	     {"value", NULL, HTML_VALUE},
-    {"unit", NULL, HTML_WORD},	     {"baseline", NULL, HTML_VALUE},
-    {"target", NULL, HTML_VALUE},    {"target_period", NULL, HTML_VALUE},
-    {"progress", NULL, HTML_VALUE},  {"status", NULL, HTML_BADGE},
-    {"level", NULL, HTML_WORD},	     {"component", NULL, HTML_WORD},
-    {"indicator", NULL, HTML_VALUE}, {"expression", NULL, HTML_VALUE},
+    {"name", NULL, HTML_LABEL},	      {"value", NULL, HTML_VALUE},
+    {"unit", NULL, HTML_WORD},	      {"baseline", NULL, HTML_VALUE},
+    {"target", NULL, HTML_VALUE},     {"target_period", NULL, HTML_VALUE},
+    {"progress", NULL, HTML_VALUE},   {"status", NULL, HTML_BADGE},
+    {"component", NULL, HTML_WORD},   {"indicator", NULL, HTML_VALUE},
+    {"expression", NULL, HTML_VALUE},
 };
 
 #define N_INDICATOR_COLS (sizeof(indicator_cols) / sizeof(indicator_cols[0]))
@@ -465,7 +468,7 @@ fig_overlap(struct report *r)
 	/* The institutions that appear in any combination, in order. */
 	for (i = 0; i < t->n_rows; i++) {
 		const char *name = text_of(t, i, "institutions");
-		char buf[48], needle[16];
+		char buf[TEXT_MAX + 2], needle[16];
 		snprintf(buf, sizeof(buf), "+%s+", name);
 		for (s = 0; s < N_INST; s++) {
 			snprintf(needle, sizeof(needle), "+%s+", inst_order[s]);
@@ -488,7 +491,7 @@ fig_overlap(struct report *r)
 	}
 	for (i = 0; i < t->n_rows && n < MAX_BARS; i++) {
 		const char *name = text_of(t, i, "institutions");
-		char buf[48];
+		char buf[TEXT_MAX + 2];
 		if (strcmp(name, "unlinkable") == 0)
 			continue;
 		members[n] = 0;
@@ -562,7 +565,7 @@ sec_referrals(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_REFERRALS];
 	static struct svg_bar bars[MAX_BARS];
-	static char labels[MAX_BARS][48], notes[MAX_BARS][48];
+	static char labels[MAX_BARS][2 * TEXT_MAX + 8], notes[MAX_BARS][48];
 	struct svg_bars c;
 	size_t i;
 
@@ -726,7 +729,7 @@ fig_durations(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_DURATIONS];
 	static struct svg_bar bars[MAX_BARS];
-	static char labels[MAX_BARS][64];
+	static char labels[MAX_BARS][2 * TEXT_MAX + 8];
 	struct svg_bars c;
 	size_t i;
 

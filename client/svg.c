@@ -485,7 +485,9 @@ svg_trend(FILE *f, const struct svg_trend *c)
 			continue;
 		y = TR_T + ph - ph * clamp(c->y[i].v, max) / max;
 		circle(f, x, y, 3.5, "point");
-		if (i + 1 == c->n || c->n <= 4) {
+		/* Every value of a short series, else the last: the table
+		 * under the charts has them all. */
+		if (i + 1 == c->n || c->n <= 3) {
 			svg_value_text(c->y[i], c->unit, c->k, a, sizeof(a));
 			text(f, x, y - 7, "v", "middle", a);
 		}
