@@ -121,7 +121,9 @@ static const char css[] =
     ".tw{overflow:visible}a{color:inherit;text-decoration:none}"
     ".pb{break-before:page}"
     ".fig-body{grid-template-columns:minmax(0,1fr)}"
-    "table{width:auto;min-width:60%}"
+    "table{width:auto;min-width:60%;font-size:8.5pt}"
+    "th,td{white-space:normal;overflow-wrap:break-word}"
+    "table.ind th[scope=row]{min-width:12em}"
     ".cards{grid-template-columns:1fr 1fr}"
     "*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}\n";
 
