@@ -292,12 +292,11 @@ indicator_row(const struct qtable *t, const char *id)
 }
 
 static const struct html_col indicator_cols[] = {
-    {"name", NULL, HTML_LABEL},	      {"value", NULL, HTML_VALUE},
-    {"unit", NULL, HTML_WORD},	      {"baseline", NULL, HTML_VALUE},
-    {"target", NULL, HTML_VALUE},     {"target_period", NULL, HTML_VALUE},
-    {"progress", NULL, HTML_VALUE},   {"status", NULL, HTML_BADGE},
-    {"component", NULL, HTML_WORD},   {"indicator", NULL, HTML_VALUE},
-    {"expression", NULL, HTML_VALUE},
+    {"name", NULL, HTML_LABEL},	     {"value", NULL, HTML_VALUE},
+    {"unit", NULL, HTML_WORD},	     {"baseline", NULL, HTML_VALUE},
+    {"target", NULL, HTML_VALUE},    {"target_period", NULL, HTML_VALUE},
+    {"progress", NULL, HTML_VALUE},  {"status", NULL, HTML_BADGE},
+    {"indicator", NULL, HTML_VALUE}, {"expression", NULL, HTML_VALUE},
 };
 
 #define N_INDICATOR_COLS (sizeof(indicator_cols) / sizeof(indicator_cols[0]))

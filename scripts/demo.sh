@@ -41,6 +41,10 @@ done
 
 echo "== a kuska network in $D (consolidator on 127.0.0.1:$port)"
 "$B/kuska" demo init "$D" --port "$port" >/dev/null
+# The shipped indicators (example baselines and targets), so that the
+# report opens with them.
+grep -q '^indicators' "$D/consolidator.conf" ||
+	echo "indicators = $PWD/config/indicators.conf" >>"$D/consolidator.conf"
 "$B/kuska-consolidator" -c "$D/consolidator.conf" 2>"$D/consolidator.log" &
 PIDS="$PIDS $!"
 for i in $INSTS; do
