@@ -91,7 +91,9 @@ prev_semester(uint32_t s)
  * Whether an indicators answer measured anything: some indicator has a
  * status other than no_data, which is every status before the end of the
  * baseline period (INDICATORS.md). A count of nothing is 0, not missing,
- * so values alone cannot tell.
+ * so values alone cannot tell. "suppressed" does not count either: the
+ * secretariat gets it before the baseline too, and its trend must span
+ * the same semesters as everyone's.
  */
 static bool
 measured(const struct qtable *t)
@@ -101,7 +103,8 @@ measured(const struct qtable *t)
 	for (i = 0; i < t->n_rows; i++) {
 		const struct cell *c = html_cell(t, i, "status");
 		if (c != NULL && c->kind == CELL_TEXT && c->text[0] != '\0' &&
-		    strcmp(c->text, "no_data") != 0)
+		    strcmp(c->text, "no_data") != 0 &&
+		    strcmp(c->text, "suppressed") != 0)
 			return true;
 	}
 	return false;

@@ -40,6 +40,8 @@ browse() {
 }
 
 net_init
+# The shipped indicators, so that the report leads with them.
+echo "indicators = $KUSKA_SRC/config/indicators.conf" >>"$N/consolidator.conf"
 start_all
 "$KUSKA" sim --out "$T/sim" --victims 1000 --seed 13 >/dev/null
 check "the institutions submit kuska sim's records" submit_all "$T/sim"
@@ -76,6 +78,8 @@ for who in secretariat:es analyst:en; do
 		--no-pdf-header-footer --screenshot="$out-desktop.png" \
 		--window-size=1280,2000 >"$T/$role.dom.html"
 	check "$role: Chromium renders it" test -s "$T/$role.dom.html"
+	check "$role: it opens with the key indicators and their trend" \
+		grep -q 'id="f-trend"' "$T/$role.dom.html"
 	check "$role: no request leaves the file" \
 		python3 "$HERE/report_check.py" net "$out.net.json"
 	check "$role: nothing on the console" \
@@ -95,6 +99,12 @@ check "secretariat: a screenshot on a phone" \
 
 check "secretariat: no count from 1 to $((K - 1)), suppressed ones as <$K" \
 	python3 "$HERE/report_check.py" small "$T/secretariat.dom.html" "$K"
+trend() { # trend FILE: the semesters of the indicators' trend
+	grep -o 'data-q="indicators [0-9H]* [0-9]* value"' "$1" |
+		awk '{ print $2 }' | sort -u | tr '\n' ' '
+}
+check "the secretariat's trend spans the analyst's semesters ($(trend "$ART/report-analyst.html"))" \
+	test "$(trend "$ART/report-secretariat.html")" = "$(trend "$ART/report-analyst.html")"
 check "secretariat: in Spanish" \
 	grep -q '<html lang="es">' "$T/secretariat.dom.html"
 check "analyst: exact small counts, and a warning not to publish them" \
