@@ -13,6 +13,7 @@ int cmd_status(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_estimate(int argc, char **argv);
 

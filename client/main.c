@@ -25,6 +25,8 @@ static const struct {
     {"estimate", cmd_estimate,
      "estimate FILE.csv [--method stepwise|main] [--boot N] [--seed S] "
      "[--format text|csv|json]"},
+    {"report", cmd_report,
+     "report -c CLIENT.conf --period P [--lang es|en] [-o FILE]"},
     {"demo", cmd_demo, "demo init DIR [--port BASE]"},
     {"sim", cmd_sim, "sim --out DIR [--victims N] [--seed S]"},
 };

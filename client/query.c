@@ -10,19 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ask.h"
 #include "cmd.h"
 #include "codec.h"
-#include "date.h"
-#include "keys.h"
 #include "period.h"
 #include "settings.h"
-#include "transport.h"
-
-#define QUERY_TIMEOUT_MS 15000
 
 static const char *const tables[] = {
-    "identification", "overlap", "breakdown", "referrals",  "protection",
-    "prosecution",    "funnel",	 "durations", "indicators", NULL,
+    "identification", "overlap",     "breakdown", "referrals",
+    "protection",     "prosecution", "funnel",	  "durations",
+    "sources",	      "indicators",  NULL,
 };
 
 enum format { FMT_TEXT, FMT_CSV, FMT_JSON };
@@ -175,85 +172,6 @@ valid_period(const char *p)
 	return period_parse(p, &code) == 0;
 }
 
-/* Sends the request and waits for the table. Returns 0 or -errno. */
-static int
-ask(const struct client_config *cfg, const struct query_req *q,
-    struct qtable *ret, char *err, size_t errlen)
-{
-	struct secret_key *key = NULL;
-	struct public_key cons;
-	struct transport *t = NULL;
-	struct tsock *s = NULL, *mon = NULL;
-	uint8_t *buf = NULL;
-	size_t len;
-	uint64_t deadline = date_mono_ms() + QUERY_TIMEOUT_MS;
-	bool sent = false;
-	int r;
-
-	if ((r = keys_load_secret(cfg->key, &key, err, errlen)) != 0 ||
-	    (r = keys_load_public(cfg->consolidator_key, &cons, err, errlen)) !=
-		0)
-		goto out;
-	r = codec_query_req_encode(q, &buf, &len);
-	if (r != 0)
-		goto out;
-	t = transport_new();
-	if (t == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	s = tsock_connect_curve(t, cfg->consolidator, key->curve_pk,
-				key->curve_sk, cons.curve_pk, NULL, &r);
-	if (s == NULL)
-		goto out;
-	mon = tsock_monitor(t, s, &r);
-	if (mon == NULL)
-		goto out;
-	r = -ETIMEDOUT;
-	snprintf(err, errlen, "no answer from %.200s within %d s",
-		 cfg->consolidator, QUERY_TIMEOUT_MS / 1000);
-	while (date_mono_ms() < deadline) {
-		struct tsock *socks[2] = {s, mon};
-		bool ready[2];
-		enum tevent ev;
-		char addr[128];
-		struct tframes f;
-		if (!sent) {
-			const void *data[1] = {buf};
-			sent = tsock_send(s, data, &len, 1) == 0;
-		}
-		if (tsock_poll(socks, 2, ready, 50) < 0)
-			continue;
-		while (ready[1] &&
-		       tsock_monitor_read(mon, &ev, addr, sizeof(addr)) == 0) {
-			if (ev == TEVENT_HANDSHAKE_FAILED_AUTH ||
-			    ev == TEVENT_HANDSHAKE_FAILED) {
-				snprintf(
-				    err, errlen,
-				    "the consolidator at %.200s refused this "
-				    "client's key (not in its registry?)",
-				    cfg->consolidator);
-				r = -EACCES;
-				goto out;
-			}
-		}
-		if (ready[0] && tsock_recv(s, &f, 1, CODEC_MAX_FRAME) == 0) {
-			r = codec_qtable_decode(f.data[0], f.len[0], ret);
-			tframes_clear(&f);
-			if (r != 0)
-				snprintf(err, errlen, "undecodable answer");
-			goto out;
-		}
-	}
-out:
-	free(buf);
-	tsock_free(&mon);
-	tsock_free(&s);
-	transport_free(&t);
-	keys_free(&key);
-	return r;
-}
-
 int
 cmd_query(int argc, char **argv)
 {
@@ -341,7 +259,7 @@ cmd_query(int argc, char **argv)
 		fprintf(stderr, "kuska query: %s\n", err);
 		return 2;
 	}
-	if (ask(&cfg, &q, &tab, err, sizeof(err)) != 0) {
+	if (ask_table(&cfg, &q, &tab, err, sizeof(err)) != 0) {
 		fprintf(stderr, "kuska query: %s\n", err);
 		return 2;
 	}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh - kuska on one machine: a consolidator and the five institution
 # nodes on 127.0.0.1, synthetic case events from `kuska sim`, delivered and
-# counted; prints what the consolidator holds and the national tables.
+# counted; prints what the consolidator holds and the national tables, and
+# ends by writing the secretariat's report (build/informe-PERIOD.html) for
+# the latest full semester, to open in a browser.
 #
 #   scripts/demo.sh [--victims N] [--keep]
 set -eu
@@ -39,6 +41,10 @@ done
 
 echo "== a kuska network in $D (consolidator on 127.0.0.1:$port)"
 "$B/kuska" demo init "$D" --port "$port" >/dev/null
+# The shipped indicators (example baselines and targets), so that the
+# report opens with them.
+grep -q '^indicators' "$D/consolidator.conf" ||
+	echo "indicators = $PWD/config/indicators.conf" >>"$D/consolidator.conf"
 "$B/kuska-consolidator" -c "$D/consolidator.conf" 2>"$D/consolidator.log" &
 PIDS="$PIDS $!"
 for i in $INSTS; do
@@ -82,3 +88,25 @@ if "$B/kuska" query -c "$D/secretariat.conf" identification --period 2025 \
 		"$B/kuska" query -c "$D/secretariat.conf" "$t" --period 2025
 	done
 fi
+
+# The latest full semester: over by today, and not after the newest record
+# (kuska sim's data end on 2025-12-31).
+semester() { # semester YYYY-MM-DD: 2025H2
+	local m=${1:5:2}
+	echo "${1:0:4}H$((10#$m > 6 ? 2 : 1))"
+}
+today=$(date +%F)
+if [ "$((10#${today:5:2}))" -gt 6 ]; then
+	full="${today:0:4}H1"
+else
+	full="$((${today:0:4} - 1))H2"
+fi
+newest=$(cat "$D"/sim/*.jsonl | grep -o '"date":"[0-9-]*"' | cut -d'"' -f4 |
+	sort | tail -1)
+period=$(semester "$newest")
+[[ "$full" < "$period" ]] && period=$full
+report="$B/informe-$period.html"
+echo
+echo "== the secretariat's report for $period"
+"$B/kuska" report -c "$D/secretariat.conf" --period "$period" -o "$report"
+echo "open $report in a browser"

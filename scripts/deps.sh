@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # deps.sh - installs, with apt-get, the Debian 12 packages kuska needs to
 # build, test and run its demo, when any is missing. Run as root.
+# (chromium, poppler-utils and a font: the report's test renders it in a
+# headless browser, prints it to PDF and counts the pages.)
 set -eu
 
 PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
 	libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev
 	libsodium-dev libcmocka-dev libinih-dev libjansson-dev libsystemd-dev
 	libgsl-dev libglpk-dev
-	python3 tcpdump groff man-db systemd valgrind"
+	python3 tcpdump groff man-db systemd valgrind
+	chromium poppler-utils fonts-dejavu-core"
 
 missing=""
 for p in $PACKAGES; do

@@ -21,6 +21,19 @@ else()
 	file(GLOB SIM_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/client/sim*.c)
 	target_sources(test_sim PRIVATE ${SIM_SRC})
 	target_include_directories(test_sim PRIVATE ${CMAKE_SOURCE_DIR}/client)
+	# The unit tests of kuska report link the client files that write the
+	# page, which need nothing else of the client.
+	foreach(t test_svg test_html test_report)
+		if(TARGET ${t})
+			target_sources(${t} PRIVATE
+				${CMAKE_SOURCE_DIR}/client/svg.c
+				${CMAKE_SOURCE_DIR}/client/html.c
+				${CMAKE_SOURCE_DIR}/client/i18n.c
+				${CMAKE_SOURCE_DIR}/client/report_page.c)
+			target_include_directories(${t} PRIVATE
+				${CMAKE_SOURCE_DIR}/client)
+		endif()
+	endforeach()
 endif()
 
 # Fuzz targets: with KUSKA_FUZZ (clang) each becomes a libFuzzer binary,

@@ -42,6 +42,21 @@ inst_decode(const uint8_t *p, size_t len, struct inst_status *s)
 		s->refused_by_reason[i] = store_get64(p + 32 + 8 * i);
 }
 
+int
+ingest_inst_status(struct store_txn *t, int inst, struct inst_status *ret)
+{
+	uint8_t k = (uint8_t)inst;
+	const void *v;
+	size_t vlen;
+
+	if (store_get(t, T_INSTS, &k, 1, &v, &vlen) != 0) {
+		memset(ret, 0, sizeof(*ret));
+		return -ENOENT;
+	}
+	inst_decode(v, vlen, ret);
+	return 0;
+}
+
 static int
 load_insts(struct ingest *ig)
 {
@@ -51,15 +66,8 @@ load_insts(struct ingest *ig)
 	r = store_begin(ig->st, false, &t);
 	if (r != 0)
 		return r;
-	for (i = 1; i <= INST_COUNT; i++) {
-		uint8_t k = (uint8_t)i;
-		const void *v;
-		size_t vlen;
-		if (store_get(t, T_INSTS, &k, 1, &v, &vlen) == 0)
-			inst_decode(v, vlen, &ig->inst[i]);
-		else
-			memset(&ig->inst[i], 0, sizeof(ig->inst[i]));
-	}
+	for (i = 1; i <= INST_COUNT; i++)
+		(void)ingest_inst_status(t, i, &ig->inst[i]);
 	store_abort(&t);
 	return 0;
 }

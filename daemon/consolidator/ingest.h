@@ -55,6 +55,13 @@ int ingest_batch(struct ingest *ig, const struct reg_party *speaker,
 		 const struct msg *batch, uint64_t now_ms, struct msg *reply);
 
 /*
+ * ingest_inst_status - institution inst's counters (last sequence,
+ * accepted, refused...) as committed, read within t. Returns 0, or
+ * -ENOENT (and zeroes *ret) when it never sent anything.
+ */
+int ingest_inst_status(struct store_txn *t, int inst, struct inst_status *ret);
+
+/*
  * ingest_check - every check an accepted envelope passes, for speaker's
  * envelope env (already decoded; its institution is speaker's). On
  * success returns REASON_NONE and fills *ev; otherwise the reason, with

@@ -9,12 +9,16 @@
 
 #include "disclose.h"
 #include "indicators.h"
+#include "ingest.h"
 #include "period.h"
 #include "stats.h"
 
+/* In the order of query_run's builders; "indicators", answered apart
+ * (indicators.h), stays last. */
 const char *const query_tables[] = {
-    "identification", "overlap", "breakdown", "referrals",  "protection",
-    "prosecution",    "funnel",	 "durations", "indicators", NULL,
+    "identification", "overlap",     "breakdown", "referrals",
+    "protection",     "prosecution", "funnel",	  "durations",
+    "sources",	      "indicators",  NULL,
 };
 
 /* The indicators in force (query_set_indicators). */
@@ -602,6 +606,26 @@ t_durations(struct qb *b)
 	}
 }
 
+/* What the answers are computed from: the events the consolidator has
+ * accepted from each institution, all periods (the period is ignored). */
+static void
+t_sources(struct qb *b)
+{
+	static const char *const cols[] = {"institution", "events", NULL};
+	struct inst_status s;
+	int i, row;
+
+	columns(b, cols);
+	for (i = 1; i <= INST_COUNT; i++) {
+		if (b->scope != 0 && b->scope != i)
+			continue;
+		(void)ingest_inst_status(b->t, i, &s);
+		row = add_row(b);
+		set_text(b, row, 0, institution_name((enum institution)i));
+		set_count(b, row, 1, (int64_t)s.accepted);
+	}
+}
+
 /* ---- the request ------------------------------------------------------ */
 
 static int
@@ -636,8 +660,8 @@ query_run(struct store *st, const struct query_req *req,
 	  const struct reg_party *who, unsigned k, struct qtable *ret)
 {
 	static void (*const build[])(struct qb *) = {
-	    t_identification, t_overlap,     t_breakdown, t_referrals,
-	    t_protection,     t_prosecution, t_funnel,	  t_durations};
+	    t_identification, t_overlap, t_breakdown, t_referrals, t_protection,
+	    t_prosecution,    t_funnel,	 t_durations, t_sources};
 	struct qb b;
 	int i, r;
 

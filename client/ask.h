@@ -1,0 +1,25 @@
+/*
+ * ask.h - one statistics request to the consolidator over ZeroMQ CURVE,
+ * as a query client (kuska query, kuska report).
+ */
+#ifndef KUSKA_ASK_H
+#define KUSKA_ASK_H
+
+#include <stddef.h>
+
+#include "codec.h"
+#include "settings.h"
+
+/*
+ * ask_table - connects to cfg's consolidator with cfg's key, sends q and
+ * waits (up to 15 s) for the table. Returns 0 and *ret (whose rows the
+ * caller releases with codec_qtable_clear; ret->error is set when the
+ * consolidator refused the request), or -errno with a sentence in err:
+ * a key file that cannot be read, -EACCES when the consolidator refuses
+ * this client's key, -ETIMEDOUT, -EBADMSG for an undecodable answer.
+ */
+int ask_table(const struct client_config *cfg, const struct query_req *q,
+	      struct qtable *ret, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+#endif

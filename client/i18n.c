@@ -1,0 +1,470 @@
+/* i18n.c - Spanish and English words of kuska report; see i18n.h. */
+#include "i18n.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static enum lang lang = LANG_ES;
+
+/*
+ * Sentences with a %s or %u are printf formats; report.c fills them. The
+ * Spanish follows the Peruvian usage of the Commission's own documents
+ * (denuncia, investigación preparatoria, CAR, UPE).
+ */
+static const char *const msgs[M_COUNT][LANG_COUNT] = {
+    [M_LANG_CODE] = {"es", "en"},
+    [M_KICKER] = {"Comisión Multisectorial Permanente contra la Trata de "
+		  "Personas \u00b7 datos de kuska",
+		  "Permanent Multisectoral Commission against Trafficking in "
+		  "Persons \u00b7 kuska data"},
+    [M_TITLE] = {"Trata de niñas, niños y adolescentes: informe de "
+		 "seguimiento, %s",
+		 "Trafficking in children and adolescents: monitoring "
+		 "report, %s"},
+    [M_PAGE_TITLE] = {"Informe kuska %s (%s)", "kuska report %s (%s)"},
+    [M_PERIOD_YEAR] = {"año %d", "year %d"},
+    [M_PERIOD_SEMESTER_1] = {"primer semestre de %d", "first half of %d"},
+    [M_PERIOD_SEMESTER_2] = {"segundo semestre de %d", "second half of %d"},
+    [M_PERIOD_QUARTER] = {"trimestre %d de %d", "quarter %d of %d"},
+    [M_PERIOD_RANGE] = {"Periodo %s: del %s al %s", "Period %s: %s to %s"},
+    [M_VIEW] = {"Vista", "View"},
+    [M_ROLE_SECRETARIAT] = {"secretaría", "secretariat"},
+    [M_ROLE_ANALYST] = {"analista", "analyst"},
+    [M_ROLE_INSTITUTION] = {"institución", "institution"},
+    [M_SECRETARIAT_RULE] = {"las cifras de 1 a %u se reservan y se "
+			    "muestran «<%u»",
+			    "counts from 1 to %u are withheld and shown as "
+			    "“<%u”"},
+    [M_ANALYST_WARNING] = {"Vista de analista: cifras exactas, incluidas las "
+			   "menores de %u, que pueden identificar a una "
+			   "víctima. Uso interno: no publique ni comparta "
+			   "este archivo; para publicar, genere el informe "
+			   "con la clave de la secretaría.",
+			   "Analyst view: exact counts, including those below "
+			   "%u, which can identify a victim. Internal use: do "
+			   "not publish or share this file; to publish, make "
+			   "the report with the secretariat's key."},
+    [M_INSTITUTION_NOTE] = {"Vista de institución: solo los eventos propios "
+			    "de %s.",
+			    "Institution view: only %s's own events."},
+    [M_CONTENTS] = {"Contenido", "Contents"},
+    [M_FIGURE] = {"Figura %u.", "Figure %u."},
+    [M_HOW] = {"Cómo leerla:", "How to read it:"},
+    [M_SOURCE] = {"Fuente:", "Source:"},
+    [M_TABLE_CAPTION] = {"Cifras de la figura %u", "Numbers of figure %u"},
+    [M_SUPPRESSED_NOTE] = {"«<%u»: una cifra de 1 a %u, reservada por "
+			   "confidencialidad; nunca se dibuja como barra.",
+			   "“<%u”: a count from 1 to %u, withheld for "
+			   "confidentiality; never drawn as a bar."},
+    [M_EMPTY_NOTE] = {"«\u2013»: sin dato.", "“\u2013”: no data."},
+    [M_NOT_YET] = {"Esta sección aparecerá cuando el consolidador ofrezca la "
+		   "tabla «%s»; todavía no la conoce.",
+		   "This section will appear once the consolidator offers "
+		   "the table “%s”; it does not know it yet."},
+    [M_REFUSED] = {"El consolidador no entregó la tabla «%s»: %s",
+		   "The consolidator did not give the table “%s”: %s"},
+    [M_NO_ROWS] = {"Sin datos para este periodo.", "No data for this period."},
+    [M_SEC_INDICATORS] = {"Indicadores clave", "Key indicators"},
+    [M_SEC_IDENTIFICATION] = {"Identificación de víctimas",
+			      "Identification of victims"},
+    [M_SEC_REFERRALS] = {"Derivaciones", "Referrals"},
+    [M_SEC_PROTECTION] = {"Protección", "Protection"},
+    [M_SEC_PROSECUTION] = {"Persecución penal", "Prosecution"},
+    [M_SEC_TIMELINESS] = {"Oportunidad de los datos", "Timeliness of the data"},
+    [M_SEC_ESTIMATE] = {"Víctimas no detectadas", "Undetected victims"},
+    [M_SEC_SOURCES] = {"Origen de las cifras", "Where the numbers come from"},
+    [M_FIG_KEY] = {"Indicadores clave: valor del periodo frente a la línea de "
+		   "base y la meta",
+		   "Key indicators: the period's value against baseline and "
+		   "target"},
+    [M_HOW_KEY] = {"«Avance» es el camino recorrido de la línea de base (0) a "
+		   "la meta (1); el estado lo compara con el tiempo "
+		   "transcurrido hacia el plazo de la meta.",
+		   "“Progress” is the way travelled from the baseline (0) to "
+		   "the target (1); the status compares it with the time "
+		   "elapsed towards the target's deadline."},
+    [M_FIG_TREND] = {"Evolución semestral de los indicadores clave",
+		     "The key indicators, semester by semester"},
+    [M_HOW_TREND] = {"Cada panel sigue un indicador semestre a semestre; la "
+		     "línea discontinua es la meta y la punteada, la línea "
+		     "de base. Un semestre sin valor deja un hueco.",
+		     "Each panel follows one indicator semester by semester; "
+		     "the dashed line is the target, the dotted one the "
+		     "baseline. A semester with no value leaves a gap."},
+    [M_FIG_OTHER] = {"Los demás indicadores", "The other indicators"},
+    [M_HOW_OTHER] = {"Indicadores no marcados como clave, con la misma "
+		     "lectura que la figura de indicadores clave.",
+		     "Indicators not marked as key, read like the key "
+		     "indicators' figure."},
+    [M_FIG_IDENTIFICATION] = {"Víctimas identificadas, por institución",
+			      "Victims identified, by institution"},
+    [M_HOW_IDENTIFICATION] = {"Cada barra cuenta las víctimas distintas que "
+			      "esa institución identificó en el periodo; "
+			      "quien fue visto por dos instituciones cuenta en "
+			      "ambas, por eso el total es menor que la suma.",
+			      "Each bar counts the distinct victims that "
+			      "institution identified in the period; one seen "
+			      "by two institutions counts in both, so the "
+			      "total is less than the sum."},
+    [M_FIG_OVERLAP] = {"Coincidencias entre instituciones",
+		       "Overlap between institutions"},
+    [M_HOW_OVERLAP] = {"Cada columna es una combinación exacta de "
+		       "instituciones (los puntos unidos debajo) y su barra, "
+		       "las víctimas identificadas por esas y ninguna otra; a "
+		       "la izquierda, el total de cada institución.",
+		       "Each column is one exact combination of institutions "
+		       "(the joined dots below) and its bar the victims "
+		       "identified by those and no other; on the left, each "
+		       "institution's total."},
+    [M_FIG_REFERRALS] = {"Derivaciones entre instituciones y su aceptación",
+			 "Referrals between institutions and their take-up"},
+    [M_HOW_REFERRALS] = {"La barra clara son las derivaciones enviadas en el "
+			 "periodo y la oscura, las que el destino aceptó "
+			 "(aceptadas / enviadas); luego, la mediana de días "
+			 "hasta la aceptación.",
+			 "The light bar is the referrals sent in the period, "
+			 "the dark one those the destination took up (taken "
+			 "up / sent); then the median days to take-up."},
+    [M_FIG_PROTECTION] = {"Víctimas que iniciaron cada servicio",
+			  "Victims who began each service"},
+    [M_HOW_PROTECTION] = {"Cada barra cuenta las víctimas que empezaron ese "
+			  "servicio en el periodo; a su lado, la mediana de "
+			  "días desde su primera identificación.",
+			  "Each bar counts the victims who began that service "
+			  "in the period; beside it, the median days since "
+			  "they were first identified."},
+    [M_FIG_FUNNEL] = {"Embudo de la persecución penal",
+		      "The prosecution funnel"},
+    [M_HOW_FUNNEL] = {"De los casos denunciados en el periodo, cuántos han "
+		      "llegado hasta hoy a cada etapa; el porcentaje con "
+		      "signo menos es la pérdida respecto a la etapa anterior.",
+		      "Of the cases whose complaint falls in the period, how "
+		      "many have reached each stage by now; the percentage "
+		      "with a minus sign is the loss from the stage before."},
+    [M_FIG_PROSECUTION] = {"Casos en cada etapa del proceso",
+			   "Cases at each stage"},
+    [M_HOW_PROSECUTION] = {"Cada barra cuenta los casos que llegaron a esa "
+			   "etapa con fecha en el periodo (no son una "
+			   "cohorte); a su lado, las personas involucradas.",
+			   "Each bar counts the cases that reached that stage "
+			   "with a date in the period (not a cohort); beside "
+			   "it, the persons involved."},
+    [M_FIG_DURATIONS] = {"Duración entre etapas consecutivas",
+			 "Time between consecutive stages"},
+    [M_HOW_DURATIONS] = {"Mediana de días entre una etapa y la siguiente, en "
+			 "los casos cuya etapa posterior cae en el periodo.",
+			 "Median days from one stage to the next, over the "
+			 "cases whose later stage falls in the period."},
+    [M_FIG_TIMELINESS] = {"Oportunidad de los datos, por institución",
+			  "Timeliness of the data, by institution"},
+    [M_HOW_TIMELINESS] = {"Cada barra es el porcentaje de registros del "
+			  "periodo que llegaron al consolidador en 30 días o "
+			  "menos; a su lado, la mediana de días de demora.",
+			  "Each bar is the share of the period's records that "
+			  "reached the consolidator within 30 days; beside it, "
+			  "the median days of delay."},
+    [M_FIG_ESTIMATE] = {"Estimación de víctimas, detectadas y no detectadas",
+			"Estimated victims, detected and undetected"},
+    [M_HOW_ESTIMATE] = {"La barra clara son las víctimas observadas; el "
+			"punto, la población estimada por sistemas múltiples "
+			"con su intervalo del 95 %. Es el resultado de un "
+			"modelo, no un conteo.",
+			"The light bar is the victims observed; the dot, the "
+			"population estimated by multiple-systems estimation "
+			"with its 95% interval. It is a model's output, not a "
+			"count."},
+    [M_NO_INDICATORS] = {"El consolidador no tiene indicadores configurados "
+			 "(clave «indicators» de su configuración).",
+			 "The consolidator has no indicators configured (the "
+			 "“indicators” key of its configuration)."},
+    [M_NO_KEY] = {"Ningún indicador está marcado como clave: se muestran "
+		  "todos.",
+		  "No indicator is marked as key: all are shown."},
+    [M_TREND_FROM] = {"para cada semestre S de %s a %s",
+		      "for each semester S from %s to %s"},
+    [M_BASELINE_SHORT] = {"base", "base"},
+    [M_TARGET_SHORT] = {"meta", "target"},
+    [M_VALUE_LINE] = {"%s: %s; meta %s", "%s: %s; target %s"},
+    [M_BY_PERIOD] = {" para %s", " by %s"},
+    [M_OVERLAP_SETS] = {"Total por institución", "Total per institution"},
+    [M_OVERLAP_HEADING] = {"Víctimas por combinación exacta",
+			   "Victims per exact combination"},
+    [M_UNLINKABLE_NOTE] = {"Las identificaciones sin datos para enlazarlas "
+			   "(fila «sin enlace» de la tabla) no entran en "
+			   "ninguna combinación.",
+			   "Identifications without the data to link them "
+			   "(the table's “unlinkable” row) join no "
+			   "combination."},
+    [M_SENT] = {"enviadas", "sent"},
+    [M_TAKEN_UP] = {"aceptadas", "taken up"},
+    [M_MEDIAN_DAYS] = {"mediana %s d", "median %s d"},
+    [M_PERSONS] = {"%s personas", "%s persons"},
+    [M_DAYS_UNIT] = {" d", " d"},
+    [M_OBSERVED] = {"observadas", "observed"},
+    [M_ESTIMATE_CI] = {"estimación e intervalo del 95 %",
+		       "estimate and 95% interval"},
+    [M_ESTIMATE_NOTE] = {"modelo log-lineal de Poisson sobre la tabla de "
+			 "coincidencias, como en kuska estimate (kuska(1))",
+			 "a Poisson log-linear model over the overlap table, "
+			 "as in kuska estimate (kuska(1))"},
+    [M_INDICATOR_SOURCE] = {"cada valor se calcula con la expresión del "
+			    "indicador en el archivo de indicadores del "
+			    "consolidador",
+			    "each value is computed by the indicator's "
+			    "expression in the consolidator's indicator file"},
+    [M_COMPUTED_BY] = {"Calculado por el consolidador %s (clave «%s», huella "
+		       "%s), a partir de los eventos firmados que aceptó de "
+		       "cada institución, de todos los periodos:",
+		       "Computed by the consolidator at %s (key “%s”, "
+		       "fingerprint %s), from the signed events it accepted "
+		       "from each institution, all periods together:"},
+    [M_GENERATED] = {"Generado el %s (hora de Perú, UTC\u22125) por kuska "
+		     "%s con la clave «%s», rol %s, umbral de reserva k = %u.",
+		     "Made on %s (Peru time, UTC\u22125) by kuska %s with the "
+		     "key “%s”, role %s, disclosure threshold k = %u."},
+    [M_HOW_TO_CHECK] = {"Cada cifra puede comprobarse con",
+			"Check any number with"},
+};
+
+void
+i18n_set(enum lang l)
+{
+	lang = l < LANG_COUNT ? l : LANG_ES;
+}
+
+int
+i18n_parse(const char *s, enum lang *ret)
+{
+	if (strcmp(s, "es") == 0)
+		*ret = LANG_ES;
+	else if (strcmp(s, "en") == 0)
+		*ret = LANG_EN;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *
+tr(enum i18n_msg m)
+{
+	if (m >= M_COUNT || msgs[m][lang] == NULL)
+		return "?";
+	return msgs[m][lang];
+}
+
+struct word {
+	const char *value;
+	const char *name[LANG_COUNT];
+};
+
+static const struct word columns[] = {
+    {"institution", {"Institución", "Institution"}},
+    {"institutions", {"Instituciones", "Institutions"}},
+    {"victims", {"Víctimas", "Victims"}},
+    {"from", {"Desde", "From"}},
+    {"to", {"Hacia", "To"}},
+    {"sent", {"Enviadas", "Sent"}},
+    {"taken_up", {"Aceptadas", "Taken up"}},
+    {"pending", {"Pendientes", "Pending"}},
+    {"median_days", {"Mediana (días)", "Median (days)"}},
+    {"service", {"Servicio", "Service"}},
+    {"stage", {"Etapa", "Stage"}},
+    {"cases", {"Casos", "Cases"}},
+    {"persons", {"Personas", "Persons"}},
+    {"attrition", {"Pérdida", "Attrition"}},
+    {"from_stage", {"Desde la etapa", "From stage"}},
+    {"to_stage", {"Hasta la etapa", "To stage"}},
+    {"records", {"Registros", "Records"}},
+    {"within_30_days_pct", {"En 30 días (%)", "Within 30 days (%)"}},
+    {"indicator", {"Código", "Code"}},
+    {"name", {"Indicador", "Indicator"}},
+    {"level", {"Nivel", "Level"}},
+    {"component", {"Componente", "Component"}},
+    {"key", {"Clave", "Key"}},
+    {"unit", {"Unidad", "Unit"}},
+    {"value", {"Valor", "Value"}},
+    {"baseline", {"Línea de base", "Baseline"}},
+    {"target", {"Meta", "Target"}},
+    {"target_period", {"Plazo", "By"}},
+    {"progress", {"Avance", "Progress"}},
+    {"status", {"Estado", "Status"}},
+    {"expression",
+     {"Expresión (medio de verificación)",
+      "Expression (means of verification)"}},
+    {"lists", {"Listas", "Lists"}},
+    {"observed", {"Observadas", "Observed"}},
+    {"method", {"Método", "Method"}},
+    {"interactions", {"Interacciones", "Interactions"}},
+    {"estimate", {"Estimación", "Estimate"}},
+    {"low95", {"IC 95 % inferior", "95% CI low"}},
+    {"high95", {"IC 95 % superior", "95% CI high"}},
+    {"note", {"Nota", "Note"}},
+    {"events", {"Eventos aceptados", "Events accepted"}},
+    {NULL, {NULL, NULL}},
+};
+
+static const struct word stages[] = {
+    {"complaint", {"Denuncia", "Complaint"}},
+    {"preliminary_investigation",
+     {"Investigación preliminar", "Preliminary investigation"}},
+    {"formalized_investigation",
+     {"Investigación preparatoria formalizada", "Formalised investigation"}},
+    {"accusation", {"Acusación", "Accusation"}},
+    {"trial", {"Juicio oral", "Trial"}},
+    {"conviction", {"Sentencia condenatoria", "Conviction"}},
+    {"acquittal", {"Sentencia absolutoria", "Acquittal"}},
+    {"dismissal", {"Archivo o sobreseimiento", "Dismissal"}},
+    {NULL, {NULL, NULL}},
+};
+
+static const struct word stages_short[] = {
+    {"complaint", {"Denuncia", "Complaint"}},
+    {"preliminary_investigation", {"Inv. preliminar", "Preliminary inv."}},
+    {"formalized_investigation", {"Inv. preparatoria", "Formalised inv."}},
+    {"accusation", {"Acusación", "Accusation"}},
+    {"trial", {"Juicio", "Trial"}},
+    {"conviction", {"Condena", "Conviction"}},
+    {"acquittal", {"Absolución", "Acquittal"}},
+    {"dismissal", {"Archivo", "Dismissal"}},
+    {NULL, {NULL, NULL}},
+};
+
+static const struct word services[] = {
+    {"residential_care",
+     {"Acogimiento residencial (CAR)", "Residential care (CAR)"}},
+    {"special_protection",
+     {"Unidad de Protección Especial (UPE)", "Special protection (UPE)"}},
+    {"mental_health", {"Salud mental", "Mental-health care"}},
+    {"medical", {"Atención médica", "Medical care"}},
+    {"legal_aid", {"Asistencia legal", "Legal aid"}},
+    {"reintegration", {"Reintegración", "Reintegration"}},
+    {NULL, {NULL, NULL}},
+};
+
+static const struct word statuses[] = {
+    {"achieved", {"Meta alcanzada", "Achieved"}},
+    {"on_track", {"En camino", "On track"}},
+    {"acceleration_needed", {"Requiere acelerar", "Needs acceleration"}},
+    {"limited", {"Avance limitado", "Limited progress"}},
+    {"deteriorating", {"Retroceso", "Deteriorating"}},
+    {"no_data", {"Sin datos", "No data"}},
+    {"suppressed", {"Reservado", "Withheld"}},
+    {NULL, {NULL, NULL}},
+};
+
+static const struct word others[] = {
+    /* level */
+    {"output", {"Producto", "Output"}},
+    {"outcome", {"Resultado", "Outcome"}},
+    {"purpose", {"Propósito", "Purpose"}},
+    {"assumption", {"Supuesto", "Assumption"}},
+    /* component (and level "component") */
+    {"component", {"Componente", "Component"}},
+    {"prosecution", {"Persecución", "Prosecution"}},
+    {"protection", {"Protección", "Protection"}},
+    {"prevention", {"Prevención", "Prevention"}},
+    {"governance", {"Gobernanza", "Governance"}},
+    /* unit */
+    {"count", {"número", "count"}},
+    {"percent", {"%", "%"}},
+    {"days", {"días", "days"}},
+    {"rate", {"tasa", "rate"}},
+    /* key */
+    {"yes", {"sí", "yes"}},
+    {"no", {"no", "no"}},
+    /* method */
+    {"main", {"Efectos principales", "Main effects"}},
+    {"stepwise", {"Selección por pasos", "Stepwise"}},
+    {"bootstrap", {"Bootstrap", "Bootstrap"}},
+    {NULL, {NULL, NULL}},
+};
+
+static const char *
+find(const struct word *w, const char *value)
+{
+	for (; w->value != NULL; w++)
+		if (strcmp(w->value, value) == 0)
+			return w->name[lang];
+	return NULL;
+}
+
+const char *
+i18n_column(const char *col)
+{
+	const char *s = find(columns, col);
+
+	return s != NULL ? s : col;
+}
+
+/* A ring of buffers for words made on the fly. */
+static char *
+ring(void)
+{
+	static char bufs[8][96];
+	static unsigned next;
+
+	return bufs[next++ % 8];
+}
+
+/* "pnp+mimp" as "PNP + MIMP"; "all" and "unlinkable" by name. */
+static const char *
+institutions(const char *value)
+{
+	char *out;
+	size_t o = 0;
+	const char *s;
+
+	if (strcmp(value, "all") == 0)
+		return lang == LANG_ES ? "Todas" : "All";
+	if (strcmp(value, "unlinkable") == 0)
+		return lang == LANG_ES ? "Sin enlace" : "Unlinkable";
+	out = ring();
+	for (s = value; *s && o + 4 < 96; s++) {
+		if (*s == '+') {
+			memcpy(out + o, " + ", 3);
+			o += 3;
+		} else {
+			out[o++] =
+			    (*s >= 'a' && *s <= 'z') ? (char)(*s - 32) : *s;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+const char *
+i18n_word(const char *col, const char *value)
+{
+	const char *s = NULL;
+
+	if (value == NULL)
+		return "";
+	if (strcmp(col, "institution") == 0 ||
+	    strcmp(col, "institutions") == 0 || strcmp(col, "from") == 0 ||
+	    strcmp(col, "to") == 0 || strcmp(col, "lists") == 0)
+		return institutions(value);
+	if (strcmp(col, "stage") == 0 || strcmp(col, "from_stage") == 0 ||
+	    strcmp(col, "to_stage") == 0)
+		s = find(stages, value);
+	else if (strcmp(col, "service") == 0)
+		s = find(services, value);
+	else if (strcmp(col, "status") == 0)
+		s = find(statuses, value);
+	else if (strcmp(col, "level") == 0 || strcmp(col, "component") == 0 ||
+		 strcmp(col, "unit") == 0 || strcmp(col, "key") == 0 ||
+		 strcmp(col, "method") == 0)
+		s = find(others, value);
+	return s != NULL ? s : value;
+}
+
+const char *
+i18n_short(const char *col, const char *value)
+{
+	const char *s = NULL;
+
+	if (strcmp(col, "stage") == 0 || strcmp(col, "from_stage") == 0 ||
+	    strcmp(col, "to_stage") == 0)
+		s = find(stages_short, value);
+	return s != NULL ? s : i18n_word(col, value);
+}

@@ -1,0 +1,125 @@
+/*
+ * i18n.h - the words of kuska report in Spanish (the default) and
+ * English: fixed sentences by number, and the names of the values the
+ * query tables hold (institutions, stages, services, statuses...).
+ *
+ * The language is chosen once per process with i18n_set. Returned
+ * strings are static; i18n_word's may live in a small ring of buffers,
+ * valid until eight more calls.
+ */
+#ifndef KUSKA_I18N_H
+#define KUSKA_I18N_H
+
+enum lang { LANG_ES = 0, LANG_EN, LANG_COUNT };
+
+enum i18n_msg {
+	M_LANG_CODE,
+	M_KICKER,
+	M_TITLE,
+	M_PAGE_TITLE,
+	M_PERIOD_YEAR,
+	M_PERIOD_SEMESTER_1,
+	M_PERIOD_SEMESTER_2,
+	M_PERIOD_QUARTER,
+	M_PERIOD_RANGE,
+	M_VIEW,
+	M_ROLE_SECRETARIAT,
+	M_ROLE_ANALYST,
+	M_ROLE_INSTITUTION,
+	M_SECRETARIAT_RULE,
+	M_ANALYST_WARNING,
+	M_INSTITUTION_NOTE,
+	M_CONTENTS,
+	M_FIGURE,
+	M_HOW,
+	M_SOURCE,
+	M_TABLE_CAPTION,
+	M_SUPPRESSED_NOTE,
+	M_EMPTY_NOTE,
+	M_NOT_YET,
+	M_REFUSED,
+	M_NO_ROWS,
+	/* sections */
+	M_SEC_INDICATORS,
+	M_SEC_IDENTIFICATION,
+	M_SEC_REFERRALS,
+	M_SEC_PROTECTION,
+	M_SEC_PROSECUTION,
+	M_SEC_TIMELINESS,
+	M_SEC_ESTIMATE,
+	M_SEC_SOURCES,
+	/* figures: title, then how to read it */
+	M_FIG_KEY,
+	M_HOW_KEY,
+	M_FIG_TREND,
+	M_HOW_TREND,
+	M_FIG_OTHER,
+	M_HOW_OTHER,
+	M_FIG_IDENTIFICATION,
+	M_HOW_IDENTIFICATION,
+	M_FIG_OVERLAP,
+	M_HOW_OVERLAP,
+	M_FIG_REFERRALS,
+	M_HOW_REFERRALS,
+	M_FIG_PROTECTION,
+	M_HOW_PROTECTION,
+	M_FIG_FUNNEL,
+	M_HOW_FUNNEL,
+	M_FIG_PROSECUTION,
+	M_HOW_PROSECUTION,
+	M_FIG_DURATIONS,
+	M_HOW_DURATIONS,
+	M_FIG_TIMELINESS,
+	M_HOW_TIMELINESS,
+	M_FIG_ESTIMATE,
+	M_HOW_ESTIMATE,
+	/* chart words */
+	M_NO_INDICATORS,
+	M_NO_KEY,
+	M_TREND_FROM,
+	M_BASELINE_SHORT,
+	M_TARGET_SHORT,
+	M_VALUE_LINE,
+	M_BY_PERIOD,
+	M_OVERLAP_SETS,
+	M_OVERLAP_HEADING,
+	M_UNLINKABLE_NOTE,
+	M_SENT,
+	M_TAKEN_UP,
+	M_MEDIAN_DAYS,
+	M_PERSONS,
+	M_DAYS_UNIT,
+	M_OBSERVED,
+	M_ESTIMATE_CI,
+	M_ESTIMATE_NOTE,
+	M_INDICATOR_SOURCE,
+	/* footer */
+	M_COMPUTED_BY,
+	M_GENERATED,
+	M_HOW_TO_CHECK,
+	M_COUNT
+};
+
+void i18n_set(enum lang l);
+
+/* i18n_parse - "es" or "en"; returns 0 and *ret, or -EINVAL. */
+int i18n_parse(const char *s, enum lang *ret);
+
+/* tr - the sentence m in the language set. */
+const char *tr(enum i18n_msg m);
+
+/* i18n_column - the heading of a query table's column (its name if
+ * unknown). */
+const char *i18n_column(const char *col);
+
+/*
+ * i18n_word - how a value of column col is shown: institutions in capitals
+ * ("pnp+mimp" as "PNP + MIMP"), stages, services, statuses, levels,
+ * components, units and methods by name; anything else unchanged.
+ */
+const char *i18n_word(const char *col, const char *value);
+
+/* i18n_short - a shorter name for chart labels (stages), else i18n_word. */
+const char *i18n_short(const char *col, const char *value);
+
+#endif

@@ -1,0 +1,327 @@
+/*
+ * report.c - kuska report: asks the consolidator, as the client's key and
+ * role, every table the page needs for one period (and the indicators of
+ * each semester of their trend), then has report_page.c write one
+ * self-contained HTML file. Nothing is written unless every question was
+ * answered; a table the consolidator does not know is an answer too (its
+ * section says so), so tables that arrive later appear with no change here.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ask.h"
+#include "cmd.h"
+#include "codec.h"
+#include "date.h"
+#include "html.h"
+#include "i18n.h"
+#include "keys.h"
+#include "period.h"
+#include "report.h"
+#include "settings.h"
+
+const char *const report_tables[RT_COUNT] = {
+    [RT_SOURCES] = "sources",
+    [RT_INDICATORS] = "indicators",
+    [RT_IDENTIFICATION] = "identification",
+    [RT_OVERLAP] = "overlap",
+    [RT_REFERRALS] = "referrals",
+    [RT_PROTECTION] = "protection",
+    [RT_FUNNEL] = "funnel",
+    [RT_PROSECUTION] = "prosecution",
+    [RT_DURATIONS] = "durations",
+    [RT_TIMELINESS] = "timeliness",
+    [RT_ESTIMATE] = "estimate",
+};
+
+/* ---- asking --------------------------------------------------------- */
+
+/* One table. Returns 0 (ret->error may say the table was refused) or
+ * -errno when the consolidator could not be asked, said on stderr. */
+static int
+fetch(const struct client_config *cfg, const char *table, const char *period,
+      struct qtable *ret)
+{
+	struct query_req q;
+	char err[512];
+	int r;
+
+	memset(&q, 0, sizeof(q));
+	snprintf(q.table, sizeof(q.table), "%s", table);
+	snprintf(q.period, sizeof(q.period), "%s", period);
+	r = ask_table(cfg, &q, ret, err, sizeof(err));
+	if (r != 0) {
+		memset(ret, 0, sizeof(*ret));
+		fprintf(stderr, "kuska report: %s\n", err);
+	}
+	return r;
+}
+
+/* Semesters by their period codes (period.h): year * 10 + 5 or + 6. */
+static uint32_t
+last_semester(uint32_t code)
+{
+	uint32_t y = code / 10, p = code % 10;
+
+	return y * 10 + (p == 5 || p == 1 || p == 2 ? 5 : 6);
+}
+
+static uint32_t
+first_semester(uint32_t code)
+{
+	uint32_t y = code / 10, p = code % 10;
+
+	return y * 10 + (p == 6 || p == 3 || p == 4 ? 6 : 5);
+}
+
+static uint32_t
+prev_semester(uint32_t s)
+{
+	return s % 10 == 6 ? s - 1 : (s / 10 - 1) * 10 + 6;
+}
+
+/*
+ * Whether an indicators answer measured anything: some indicator has a
+ * status other than no_data, which is every status before the end of the
+ * baseline period (INDICATORS.md). A count of nothing is 0, not missing,
+ * so values alone cannot tell. "suppressed" does not count either: the
+ * secretariat gets it before the baseline too, and its trend must span
+ * the same semesters as everyone's.
+ */
+static bool
+measured(const struct qtable *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++) {
+		const struct cell *c = html_cell(t, i, "status");
+		if (c != NULL && c->kind == CELL_TEXT && c->text[0] != '\0' &&
+		    strcmp(c->text, "no_data") != 0 &&
+		    strcmp(c->text, "suppressed") != 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The semesters of the indicators' trend, oldest first: from the
+ * baseline's first semester when the answer names that period (a column
+ * baseline_period), else back from the period's last semester while the
+ * indicators were measured, that is since the end of the baseline period;
+ * at most REPORT_MAX_TREND.
+ */
+static int
+fetch_trend(const struct client_config *cfg, uint32_t code,
+	    struct report_data *d)
+{
+	const struct qtable *ind = &d->t[RT_INDICATORS];
+	uint32_t s = last_semester(code), start = 0, got[REPORT_MAX_TREND];
+	struct qtable tmp[REPORT_MAX_TREND];
+	size_t n = 0, i;
+	int r = 0;
+
+	if (ind->error[0] != '\0' || ind->n_rows == 0)
+		return 0;
+	for (i = 0; i < ind->n_rows; i++) {
+		const struct cell *c = html_cell(ind, i, "baseline_period");
+		uint32_t b;
+		if (c != NULL && c->kind == CELL_TEXT &&
+		    period_parse(c->text, &b) == 0 &&
+		    (start == 0 || first_semester(b) < start))
+			start = first_semester(b);
+	}
+	for (; n < REPORT_MAX_TREND && s >= 20005; s = prev_semester(s)) {
+		char name[PERIOD_NAME_MAX];
+		if (start != 0 && s < start)
+			break;
+		period_name(s, name);
+		r = fetch(cfg, "indicators", name, &tmp[n]);
+		if (r != 0)
+			break;
+		if (tmp[n].error[0] != '\0' ||
+		    (start == 0 && !measured(&tmp[n]))) {
+			codec_qtable_clear(&tmp[n]);
+			break;
+		}
+		got[n++] = s;
+	}
+	for (i = 0; i < n; i++) {
+		d->trend[i] = tmp[n - 1 - i];
+		period_name(got[n - 1 - i], d->trend_period[i]);
+	}
+	d->n_trend = n;
+	return r;
+}
+
+static void
+data_clear(struct report_data *d)
+{
+	size_t i;
+
+	for (i = 0; i < RT_COUNT; i++)
+		codec_qtable_clear(&d->t[i]);
+	for (i = 0; i < d->n_trend; i++)
+		codec_qtable_clear(&d->trend[i]);
+}
+
+/* Who asks and who answers, from the key files. */
+static int
+identities(const struct client_config *cfg, struct report_data *d)
+{
+	struct secret_key *key = NULL;
+	struct public_key cons;
+	char err[512];
+	size_t i;
+
+	if (keys_load_secret(cfg->key, &key, err, sizeof(err)) != 0 ||
+	    keys_load_public(cfg->consolidator_key, &cons, err, sizeof(err)) !=
+		0) {
+		keys_free(&key);
+		fprintf(stderr, "kuska report: %s\n", err);
+		return -EINVAL;
+	}
+	snprintf(d->client_id, sizeof(d->client_id), "%s", key->id);
+	snprintf(d->cons_id, sizeof(d->cons_id), "%s", cons.id);
+	for (i = 0; i < KEY_ID_LEN; i++)
+		snprintf(d->cons_fp + 2 * i, 3, "%02x", cons.key_id[i]);
+	keys_free(&key);
+	return 0;
+}
+
+static int
+fetch_all(const struct client_config *cfg, struct report_data *d)
+{
+	int i, r;
+
+	if ((r = identities(cfg, d)) != 0)
+		return r;
+	for (i = 0; i < RT_COUNT; i++)
+		if ((r = fetch(cfg, report_tables[i], d->period, &d->t[i])) !=
+		    0)
+			return r;
+	return fetch_trend(cfg, d->code, d);
+}
+
+/* Writes the page to path through a temporary file renamed into place,
+ * or to stdout when path is NULL or "-". Returns 0 or -errno. */
+static int
+write_to(const struct report_data *d, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd, e;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		e = report_page(stdout, d);
+		return fflush(stdout) != 0 ? -errno : e;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	(void)fchmod(fd, 0644); /* a report is for reading, like any page */
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		e = -errno;
+		close(fd);
+		unlink(tmp);
+		return e;
+	}
+	e = report_page(f, d);
+	if (fflush(f) != 0 && e == 0)
+		e = -errno;
+	if (fclose(f) != 0 && e == 0)
+		e = -errno;
+	if (e == 0 && rename(tmp, path) != 0)
+		e = -errno;
+	if (e != 0)
+		unlink(tmp);
+	return e;
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"period", required_argument, NULL, 'p'},
+	    {"lang", required_argument, NULL, 'l'},
+	    {"output", required_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
+	};
+	static struct report_data d; /* large: tables of 512 rows */
+	struct client_config cfg;
+	const char *conf = NULL, *out = NULL;
+	enum lang lang = LANG_ES;
+	char err[512];
+	int ch, rc = 2, e;
+
+	memset(&d, 0, sizeof(d));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:p:l:o:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'p':
+			d.period = optarg;
+			break;
+		case 'l':
+			if (i18n_parse(optarg, &lang) != 0) {
+				fprintf(stderr,
+					"kuska report: bad language \"%s\": "
+					"es or en\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (conf == NULL || optind != argc)
+		goto usage;
+	if (d.period == NULL || period_parse(d.period, &d.code) != 0) {
+		fprintf(stderr,
+			"kuska report: bad or missing --period \"%s\": a year "
+			"(2026), a semester (2026H1) or a quarter (2026Q3)\n",
+			d.period ? d.period : "");
+		return 2;
+	}
+	if (config_load(conf, &settings_client_schema, &cfg, err,
+			sizeof(err)) != 0) {
+		fprintf(stderr, "kuska report: %s\n", err);
+		return 2;
+	}
+	i18n_set(lang);
+	snprintf(d.consolidator, sizeof(d.consolidator), "%s",
+		 cfg.consolidator);
+	if (fetch_all(&cfg, &d) != 0)
+		goto out;
+	d.made = (time_t)(date_now_ms() / 1000);
+	e = write_to(&d, out);
+	if (e != 0) {
+		fprintf(stderr, "kuska report: cannot write %s: %s\n",
+			out ? out : "the standard output", strerror(-e));
+		rc = 1;
+		goto out;
+	}
+	rc = 0;
+out:
+	data_clear(&d);
+	return rc;
+usage:
+	fprintf(stderr, "usage: kuska report -c CLIENT.conf --period P "
+			"[--lang es|en] [-o FILE]\n");
+	return 2;
+}

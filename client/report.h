@@ -1,0 +1,61 @@
+/*
+ * report.h - the page of kuska report, written from the answers the
+ * consolidator gave (report.c asks them, report_page.c writes the page).
+ */
+#ifndef KUSKA_REPORT_H
+#define KUSKA_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "codec.h"
+#include "keys.h"
+#include "period.h"
+#include "settings.h"
+
+#define REPORT_MAX_TREND 10 /* semesters in an indicator's trend */
+
+/* The tables of the page, asked for the report's period. */
+enum report_table {
+	RT_SOURCES,
+	RT_INDICATORS,
+	RT_IDENTIFICATION,
+	RT_OVERLAP,
+	RT_REFERRALS,
+	RT_PROTECTION,
+	RT_FUNNEL,
+	RT_PROSECUTION,
+	RT_DURATIONS,
+	RT_TIMELINESS,
+	RT_ESTIMATE,
+	RT_COUNT
+};
+
+/* Their names in `kuska query`. */
+extern const char *const report_tables[RT_COUNT];
+
+/* Everything the page shows. An answer whose error is set (a table the
+ * consolidator does not know, or refuses this role) leaves its section
+ * out with a note. */
+struct report_data {
+	const char *period; /* as asked: "2025H2" */
+	uint32_t code;	    /* its period code */
+	struct qtable t[RT_COUNT];
+	size_t n_trend; /* the indicators of each semester, oldest first */
+	char trend_period[REPORT_MAX_TREND][PERIOD_NAME_MAX];
+	struct qtable trend[REPORT_MAX_TREND];
+	char client_id[KEYS_ID_MAX];	      /* who asked */
+	char consolidator[SETTINGS_PATH_MAX]; /* who answered: its address, */
+	char cons_id[KEYS_ID_MAX];	      /* key id */
+	char cons_fp[2 * KEY_ID_LEN + 1];     /* and fingerprint */
+	time_t made;			      /* when */
+};
+
+/*
+ * report_page - writes the whole page for d to f: one HTML file that
+ * loads nothing, in the language i18n_set chose. Returns 0 or -EIO.
+ */
+int report_page(FILE *f, const struct report_data *d);
+
+#endif

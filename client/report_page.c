@@ -1,0 +1,1031 @@
+/*
+ * report_page.c - the page of kuska report; see report.h. Sections in the
+ * order the Commission reads them: key indicators, identification,
+ * referrals, protection, prosecution, timeliness, the estimate of the
+ * undetected, and where the numbers come from. Each figure is a chart
+ * (svg.h), its numbers in a table (html.h), a line on how to read it and
+ * the query that gives it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "date.h"
+#include "html.h"
+#include "i18n.h"
+#include "report.h"
+#include "svg.h"
+
+#define MAX_BARS CODEC_MAX_ROWS
+#define TEXT_MAX sizeof(((struct cell *)0)->text) /* a cell's text, NUL too */
+
+struct report {
+	FILE *f;
+	const struct report_data *d;
+	const char *period; /* as asked */
+	uint32_t code;
+	unsigned fig;	 /* figures written so far */
+	bool table_only; /* the figure being written has no chart */
+	unsigned k;
+	const char *role;
+};
+
+/* ---- writing helpers -------------------------------------------------- */
+
+/* Text made from a sentence of i18n.h, escaped. */
+static void __attribute__((format(printf, 2, 3)))
+put(struct report *r, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	html_escape(r->f, buf);
+}
+
+static struct svg_val
+val(const struct qtable *t, size_t row, const char *col)
+{
+	const struct cell *c = html_cell(t, row, col);
+
+	if (c == NULL)
+		return svg_none();
+	switch (c->kind) {
+	case CELL_NUMBER:
+		return svg_num((double)c->number);
+	case CELL_DECIMAL:
+		return c->text[0] ? svg_num(strtod(c->text, NULL)) : svg_none();
+	case CELL_SUPPRESSED:
+		return svg_hidden();
+	default:
+		return svg_none();
+	}
+}
+
+static const char *
+text_of(const struct qtable *t, size_t row, const char *col)
+{
+	const struct cell *c = html_cell(t, row, col);
+
+	return c != NULL && c->kind == CELL_TEXT ? c->text : "";
+}
+
+static bool
+any_kind(const struct qtable *t, enum cell_kind kind)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->n_rows; i++)
+		for (j = 0; j < t->n_cols; j++)
+			if (t->rows[i][j].kind == kind)
+				return true;
+	return false;
+}
+
+/* Whether a section can be drawn; if not, a note says why. */
+static bool
+usable(struct report *r, const struct qtable *t, const char *table)
+{
+	if (t->error[0] == '\0')
+		return true;
+	fprintf(r->f, "<p class=\"notice\">");
+	if (strncmp(t->error, "unknown table", 13) == 0)
+		put(r, tr(M_NOT_YET), table);
+	else
+		put(r, tr(M_REFUSED), table, t->error);
+	fprintf(r->f, "</p>\n");
+	return false;
+}
+
+static void
+section(struct report *r, const char *id, enum i18n_msg title)
+{
+	fprintf(r->f, "<section id=\"%s\">\n<h2>", id);
+	html_escape(r->f, tr(title));
+	fprintf(r->f, "</h2>\n");
+}
+
+static void
+section_end(struct report *r)
+{
+	fprintf(r->f, "</section>\n");
+}
+
+/* How a figure lays out its chart and its table. */
+enum layout {
+	BESIDE,	    /* the table beside the chart (under it on a phone) */
+	UNDER,	    /* the table under the chart */
+	TABLE_ONLY, /* a table with no chart */
+	CARDS,	    /* small charts, then the table; may break between */
+};
+
+static void
+fig_open(struct report *r, const char *id, enum i18n_msg title,
+	 enum i18n_msg how, enum layout layout)
+{
+	r->fig++;
+	/* A figure is never split across pages, but for one of many small
+	 * charts, which may be taller than a page: that one starts a page
+	 * (a page break of its own, as Chromium ignores one on a figure
+	 * that follows an unbreakable one). */
+	if (layout == CARDS)
+		fprintf(r->f, "<div class=\"pb\"></div>\n");
+	fprintf(r->f, "<figure id=\"%s\"%s>\n<figcaption><span class=\"num\">",
+		id, layout == CARDS ? " class=\"long\"" : "");
+	put(r, tr(M_FIGURE), r->fig);
+	fprintf(r->f, "</span> ");
+	html_escape(r->f, tr(title));
+	fprintf(r->f, "</figcaption>\n<p class=\"how\"><b>");
+	html_escape(r->f, tr(M_HOW));
+	fprintf(r->f, "</b> ");
+	html_escape(r->f, tr(how));
+	fprintf(r->f, "</p>\n<div class=\"fig-body%s\">\n<div class=\"cw\">\n",
+		layout == BESIDE ? "" : " under");
+	r->table_only = layout == TABLE_ONLY;
+}
+
+/* Between the chart and its table. */
+static void
+fig_middle(struct report *r)
+{
+	if (!r->table_only)
+		fprintf(r->f, "</div>\n<div>\n");
+}
+
+/* The source line: the query that gives the figure's numbers. */
+static void
+fig_close(struct report *r, const struct qtable *t, const char *table,
+	  const char *extra)
+{
+	fprintf(r->f, "</div>\n</div>\n<p class=\"src\">");
+	html_escape(r->f, tr(M_SOURCE));
+	fprintf(r->f, " <code>kuska query ");
+	html_escape(r->f, table);
+	fprintf(r->f, " --period ");
+	html_escape(r->f, r->period);
+	fprintf(r->f, "</code>");
+	if (extra != NULL) {
+		fprintf(r->f, "; ");
+		html_escape(r->f, extra);
+	}
+	fprintf(r->f, ".");
+	if (t != NULL && any_kind(t, CELL_SUPPRESSED)) {
+		fprintf(r->f, " ");
+		put(r, tr(M_SUPPRESSED_NOTE), r->k, r->k - 1);
+	}
+	if (t != NULL && any_kind(t, CELL_EMPTY)) {
+		fprintf(r->f, " ");
+		html_escape(r->f, tr(M_EMPTY_NOTE));
+	}
+	fprintf(r->f, "</p>\n</figure>\n");
+}
+
+static void
+table_of(struct report *r, const struct qtable *t, const char *table,
+	 const struct html_col *cols, size_t n_cols,
+	 bool (*keep)(const struct qtable *, size_t))
+{
+	struct html_table ht;
+	char caption[96];
+	struct html_col c[16];
+	size_t i;
+
+	for (i = 0; i < n_cols && i < 16; i++) {
+		c[i] = cols[i];
+		c[i].head = i18n_column(cols[i].name);
+	}
+	snprintf(caption, sizeof(caption), tr(M_TABLE_CAPTION), r->fig);
+	memset(&ht, 0, sizeof(ht));
+	ht.t = t;
+	ht.table = table;
+	ht.period = r->period;
+	ht.caption = caption;
+	ht.cols = c;
+	ht.n_cols = i;
+	ht.word = i18n_word;
+	ht.keep = keep;
+	/* Indicators' names are long: their column gets room to wrap. */
+	ht.cls = strcmp(table, "indicators") == 0 ? "ind" : NULL;
+	(void)html_table(r->f, &ht);
+}
+
+/* The columns of a table, written in place: an array and its length. */
+#define COLS(...)                                                              \
+	(const struct html_col[]){__VA_ARGS__},                                \
+	    sizeof((const struct html_col[]){__VA_ARGS__}) /                   \
+		sizeof(struct html_col)
+
+/* A bar per row of t: label from label_col, value from value_col. */
+static void
+bars_of(struct report *r, const char *id, enum i18n_msg title,
+	const struct qtable *t, const char *label_col, const char *value_col,
+	struct svg_bar *bars, struct svg_bars *c)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows && i < MAX_BARS; i++) {
+		bars[i].label = i18n_short(label_col, text_of(t, i, label_col));
+		bars[i].v = val(t, i, value_col);
+	}
+	c->id = id;
+	c->title = tr(title);
+	c->bars = bars;
+	c->n = i;
+	c->k = r->k;
+}
+
+/* "mediana 6 d" for a row's median, or NULL when it has none. */
+static const char *
+median_note(const struct qtable *t, size_t row, const char *col, char *out,
+	    size_t cap)
+{
+	char n[48];
+	struct svg_val v = val(t, row, col);
+
+	if (v.kind != SVG_NUM)
+		return NULL;
+	snprintf(out, cap, tr(M_MEDIAN_DAYS),
+		 svg_value_text(v, NULL, 0, n, sizeof(n)));
+	return out;
+}
+
+/* ---- indicators ------------------------------------------------------- */
+
+static bool
+key_row(const struct qtable *t, size_t row)
+{
+	return strcmp(text_of(t, row, "key"), "yes") == 0;
+}
+
+static bool
+other_row(const struct qtable *t, size_t row)
+{
+	return !key_row(t, row);
+}
+
+static const char *
+unit_suffix(const char *unit)
+{
+	if (strcmp(unit, "percent") == 0)
+		return "%";
+	if (strcmp(unit, "days") == 0)
+		return tr(M_DAYS_UNIT);
+	return "";
+}
+
+/* The row of indicator id in t, or -1. */
+static int
+indicator_row(const struct qtable *t, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if (strcmp(text_of(t, i, "indicator"), id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const struct html_col indicator_cols[] = {
+    {"name", NULL, HTML_LABEL},	     {"value", NULL, HTML_VALUE},
+    {"unit", NULL, HTML_WORD},	     {"baseline", NULL, HTML_VALUE},
+    {"target", NULL, HTML_VALUE},    {"target_period", NULL, HTML_VALUE},
+    {"progress", NULL, HTML_VALUE},  {"status", NULL, HTML_BADGE},
+    {"indicator", NULL, HTML_VALUE}, {"expression", NULL, HTML_VALUE},
+};
+
+#define N_INDICATOR_COLS (sizeof(indicator_cols) / sizeof(indicator_cols[0]))
+
+/* One small chart per key indicator, then their values in a table. */
+static void
+indicator_trends(struct report *r, const struct qtable *t,
+		 bool (*keep)(const struct qtable *, size_t))
+{
+	const struct report_data *d = r->d;
+	const char *x[REPORT_MAX_TREND];
+	struct svg_val y[REPORT_MAX_TREND];
+	size_t i, s;
+	char id[32], a[48], b[48];
+
+	if (d->n_trend == 0)
+		return;
+	fig_open(r, "f-trend", M_FIG_TREND, M_HOW_TREND, CARDS);
+	fprintf(r->f, "<div class=\"cards\">\n");
+	for (s = 0; s < d->n_trend; s++)
+		x[s] = d->trend_period[s];
+	for (i = 0; i < t->n_rows; i++) {
+		const char *ind = text_of(t, i, "indicator");
+		const char *unit = unit_suffix(text_of(t, i, "unit"));
+		const char *status = text_of(t, i, "status");
+		struct svg_trend c;
+		if (!keep(t, i))
+			continue;
+		for (s = 0; s < d->n_trend; s++) {
+			int row = indicator_row(&d->trend[s], ind);
+			y[s] = row < 0
+				   ? svg_none()
+				   : val(&d->trend[s], (size_t)row, "value");
+		}
+		memset(&c, 0, sizeof(c));
+		snprintf(id, sizeof(id), "trend-%zu", i);
+		c.id = id;
+		c.title = text_of(t, i, "name");
+		c.x = x;
+		c.y = y;
+		c.n = d->n_trend;
+		c.baseline = val(t, i, "baseline");
+		c.target = val(t, i, "target");
+		c.baseline_label = tr(M_BASELINE_SHORT);
+		c.target_label = tr(M_TARGET_SHORT);
+		c.unit = unit;
+		c.max = strcmp(text_of(t, i, "unit"), "percent") == 0 ? 100 : 0;
+		c.k = r->k;
+		fprintf(r->f, "<div class=\"card\"><h3>");
+		html_escape(r->f, c.title);
+		fprintf(r->f, "</h3>\n<p>");
+		if (status[0] != '\0') {
+			fprintf(r->f, "<span class=\"badge b-");
+			html_escape(r->f, status);
+			fprintf(r->f, "\">");
+			html_escape(r->f, i18n_word("status", status));
+			fprintf(r->f, "</span> ");
+		}
+		put(r, tr(M_VALUE_LINE), r->period,
+		    svg_value_text(val(t, i, "value"), unit, r->k, a,
+				   sizeof(a)),
+		    svg_value_text(c.target, unit, r->k, b, sizeof(b)));
+		if (text_of(t, i, "target_period")[0] != '\0')
+			put(r, tr(M_BY_PERIOD), text_of(t, i, "target_period"));
+		fprintf(r->f, "</p>\n");
+		(void)svg_trend(r->f, &c);
+		fprintf(r->f, "</div>\n");
+	}
+	fprintf(r->f, "</div>\n");
+	fig_middle(r);
+	/* The values drawn: one row per indicator, one column per semester. */
+	fprintf(r->f, "<div class=\"tw\"><table>\n<caption>");
+	put(r, tr(M_TABLE_CAPTION), r->fig);
+	fprintf(r->f, "</caption>\n<thead><tr><th scope=\"col\">");
+	html_escape(r->f, i18n_column("name"));
+	fprintf(r->f, "</th>");
+	for (s = 0; s < d->n_trend; s++) {
+		fprintf(r->f, "<th scope=\"col\">");
+		html_escape(r->f, d->trend_period[s]);
+		fprintf(r->f, "</th>");
+	}
+	fprintf(r->f, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < t->n_rows; i++) {
+		const char *ind = text_of(t, i, "indicator");
+		if (!keep(t, i))
+			continue;
+		fprintf(r->f, "<tr><th scope=\"row\">");
+		html_escape(r->f, text_of(t, i, "name"));
+		fprintf(r->f, "</th>");
+		for (s = 0; s < d->n_trend; s++) {
+			int row = indicator_row(&d->trend[s], ind);
+			if (row < 0)
+				fprintf(r->f, "<td class=\"na\">\u2013</td>");
+			else
+				html_td(r->f, &d->trend[s], (size_t)row,
+					"value", "indicators",
+					d->trend_period[s], NULL);
+		}
+		fprintf(r->f, "</tr>\n");
+	}
+	fprintf(r->f, "</tbody></table></div>\n");
+	fprintf(r->f, "</div>\n</div>\n<p class=\"src\">");
+	html_escape(r->f, tr(M_SOURCE));
+	fprintf(r->f, " <code>kuska query indicators --period S</code> ");
+	put(r, tr(M_TREND_FROM), d->trend_period[0],
+	    d->trend_period[d->n_trend - 1]);
+	fprintf(r->f, ".</p>\n</figure>\n");
+}
+
+static void
+sec_indicators(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_INDICATORS];
+	bool (*keep)(const struct qtable *, size_t) = key_row;
+	size_t i, n_key = 0;
+
+	section(r, "indicators", M_SEC_INDICATORS);
+	if (!usable(r, t, "indicators"))
+		goto out;
+	if (t->n_rows == 0) {
+		fprintf(r->f, "<p class=\"notice\">");
+		html_escape(r->f, tr(M_NO_INDICATORS));
+		fprintf(r->f, "</p>\n");
+		goto out;
+	}
+	for (i = 0; i < t->n_rows; i++)
+		n_key += key_row(t, i);
+	if (n_key == 0) {
+		fprintf(r->f, "<p class=\"notice\">");
+		html_escape(r->f, tr(M_NO_KEY));
+		fprintf(r->f, "</p>\n");
+		keep = NULL;
+	}
+	fig_open(r, "f-key", M_FIG_KEY, M_HOW_KEY, TABLE_ONLY);
+	fig_middle(r);
+	table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS, keep);
+	fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
+	indicator_trends(r, t, keep != NULL ? keep : other_row);
+	if (keep == NULL || n_key == t->n_rows)
+		goto out;
+	fig_open(r, "f-other", M_FIG_OTHER, M_HOW_OTHER, TABLE_ONLY);
+	fig_middle(r);
+	table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS,
+		 other_row);
+	fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
+out:
+	section_end(r);
+}
+
+/* ---- identification ----------------------------------------------------- */
+
+static const char *const inst_order[] = {"pnp", "mp", "pj", "mimp", "minsa"};
+#define N_INST 5
+
+static void
+fig_overlap(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_OVERLAP];
+	const struct qtable *id = &r->d->t[RT_IDENTIFICATION];
+	const char *sets[N_INST];
+	struct svg_val set_size[N_INST];
+	unsigned present = 0, members[MAX_BARS];
+	struct svg_val size[MAX_BARS];
+	size_t i, n = 0, n_sets = 0, s;
+	int slot[N_INST];
+	struct svg_upset c;
+
+	/* The institutions that appear in any combination, in order. */
+	for (i = 0; i < t->n_rows; i++) {
+		const char *name = text_of(t, i, "institutions");
+		char buf[TEXT_MAX + 2], needle[16];
+		snprintf(buf, sizeof(buf), "+%s+", name);
+		for (s = 0; s < N_INST; s++) {
+			snprintf(needle, sizeof(needle), "+%s+", inst_order[s]);
+			if (strstr(buf, needle) != NULL)
+				present |= 1u << s;
+		}
+	}
+	for (s = 0; s < N_INST; s++) {
+		slot[s] = -1;
+		if (!(present & (1u << s)))
+			continue;
+		slot[s] = (int)n_sets;
+		sets[n_sets] = i18n_word("institution", inst_order[s]);
+		set_size[n_sets] = svg_none();
+		for (i = 0; i < id->n_rows; i++)
+			if (strcmp(text_of(id, i, "institution"),
+				   inst_order[s]) == 0)
+				set_size[n_sets] = val(id, i, "victims");
+		n_sets++;
+	}
+	for (i = 0; i < t->n_rows && n < MAX_BARS; i++) {
+		const char *name = text_of(t, i, "institutions");
+		char buf[TEXT_MAX + 2];
+		if (strcmp(name, "unlinkable") == 0)
+			continue;
+		members[n] = 0;
+		snprintf(buf, sizeof(buf), "+%s+", name);
+		for (s = 0; s < N_INST; s++) {
+			char needle[16];
+			snprintf(needle, sizeof(needle), "+%s+", inst_order[s]);
+			if (slot[s] >= 0 && strstr(buf, needle) != NULL)
+				members[n] |= 1u << slot[s];
+		}
+		size[n++] = val(t, i, "victims");
+	}
+	memset(&c, 0, sizeof(c));
+	c.id = "overlap";
+	c.title = tr(M_FIG_OVERLAP);
+	c.sets = sets;
+	c.set_size = set_size;
+	c.n_sets = n_sets;
+	c.members = members;
+	c.size = size;
+	c.n = n;
+	c.set_heading = tr(M_OVERLAP_SETS);
+	c.heading = tr(M_OVERLAP_HEADING);
+	c.k = r->k;
+	fig_open(r, "f-overlap", M_FIG_OVERLAP, M_HOW_OVERLAP, UNDER);
+	(void)svg_upset(r->f, &c);
+	fprintf(r->f, "<p class=\"how\">");
+	html_escape(r->f, tr(M_UNLINKABLE_NOTE));
+	fprintf(r->f, "</p>\n");
+	fig_middle(r);
+	table_of(r, t, "overlap",
+		 COLS({"institutions", NULL, HTML_LABEL},
+		      {"victims", NULL, HTML_VALUE}),
+		 NULL);
+	fig_close(r, t, "overlap", NULL);
+}
+
+static void
+sec_identification(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_IDENTIFICATION];
+	struct svg_bar bars[MAX_BARS];
+	struct svg_bars c;
+
+	section(r, "identification", M_SEC_IDENTIFICATION);
+	if (usable(r, t, "identification")) {
+		memset(&c, 0, sizeof(c));
+		memset(bars, 0, sizeof(bars));
+		bars_of(r, "identification", M_FIG_IDENTIFICATION, t,
+			"institution", "victims", bars, &c);
+		c.counts = true;
+		fig_open(r, "f-identification", M_FIG_IDENTIFICATION,
+			 M_HOW_IDENTIFICATION, BESIDE);
+		(void)svg_bars(r->f, &c);
+		fig_middle(r);
+		table_of(r, t, "identification",
+			 COLS({"institution", NULL, HTML_LABEL},
+			      {"victims", NULL, HTML_VALUE}),
+			 NULL);
+		fig_close(r, t, "identification", NULL);
+	}
+	if (usable(r, &r->d->t[RT_OVERLAP], "overlap"))
+		fig_overlap(r);
+	section_end(r);
+}
+
+/* ---- referrals, protection ---------------------------------------------- */
+
+static void
+sec_referrals(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_REFERRALS];
+	static struct svg_bar bars[MAX_BARS];
+	static char labels[MAX_BARS][2 * TEXT_MAX + 8], notes[MAX_BARS][48];
+	struct svg_bars c;
+	size_t i;
+
+	section(r, "referrals", M_SEC_REFERRALS);
+	if (!usable(r, t, "referrals"))
+		goto out;
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	for (i = 0; i < t->n_rows && i < MAX_BARS; i++) {
+		snprintf(labels[i], sizeof(labels[i]), "%s \u2192 %s",
+			 i18n_word("from", text_of(t, i, "from")),
+			 i18n_word("to", text_of(t, i, "to")));
+		bars[i].label = labels[i];
+		bars[i].v = val(t, i, "sent");
+		bars[i].part = val(t, i, "taken_up");
+		bars[i].note = median_note(t, i, "median_days", notes[i],
+					   sizeof(notes[i]));
+	}
+	c.id = "referrals";
+	c.title = tr(M_FIG_REFERRALS);
+	c.bars = bars;
+	c.n = i;
+	c.has_part = true;
+	c.legend_v = tr(M_SENT);
+	c.legend_part = tr(M_TAKEN_UP);
+	c.k = r->k;
+	c.counts = true;
+	fig_open(r, "f-referrals", M_FIG_REFERRALS, M_HOW_REFERRALS, UNDER);
+	if (t->n_rows > 0)
+		(void)svg_bars(r->f, &c);
+	fig_middle(r);
+	table_of(r, t, "referrals",
+		 COLS({"from", NULL, HTML_LABEL}, {"to", NULL, HTML_WORD},
+		      {"sent", NULL, HTML_VALUE},
+		      {"taken_up", NULL, HTML_VALUE},
+		      {"pending", NULL, HTML_VALUE},
+		      {"median_days", NULL, HTML_VALUE}),
+		 NULL);
+	fig_close(r, t, "referrals", NULL);
+out:
+	section_end(r);
+}
+
+static void
+sec_protection(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_PROTECTION];
+	static struct svg_bar bars[MAX_BARS];
+	static char notes[MAX_BARS][48];
+	struct svg_bars c;
+	size_t i;
+
+	section(r, "protection", M_SEC_PROTECTION);
+	if (!usable(r, t, "protection"))
+		goto out;
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	bars_of(r, "protection", M_FIG_PROTECTION, t, "service", "victims",
+		bars, &c);
+	for (i = 0; i < c.n; i++)
+		bars[i].note = median_note(t, i, "median_days", notes[i],
+					   sizeof(notes[i]));
+	c.counts = true;
+	fig_open(r, "f-protection", M_FIG_PROTECTION, M_HOW_PROTECTION, BESIDE);
+	(void)svg_bars(r->f, &c);
+	fig_middle(r);
+	table_of(r, t, "protection",
+		 COLS({"service", NULL, HTML_LABEL},
+		      {"victims", NULL, HTML_VALUE},
+		      {"median_days", NULL, HTML_VALUE}),
+		 NULL);
+	fig_close(r, t, "protection", NULL);
+out:
+	section_end(r);
+}
+
+/* ---- prosecution -------------------------------------------------------- */
+
+static bool
+main_line(const char *stage)
+{
+	return strcmp(stage, "acquittal") != 0 &&
+	       strcmp(stage, "dismissal") != 0;
+}
+
+static void
+fig_funnel(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_FUNNEL];
+	static struct svg_bar bars[MAX_BARS];
+	static char notes[MAX_BARS][32];
+	struct svg_bars c;
+	size_t i, n = 0;
+
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	for (i = 0; i < t->n_rows && n < MAX_BARS; i++) {
+		struct svg_val a = val(t, i, "attrition");
+		if (!main_line(text_of(t, i, "stage")))
+			continue;
+		bars[n].label = i18n_short("stage", text_of(t, i, "stage"));
+		bars[n].v = val(t, i, "cases");
+		if (a.kind == SVG_NUM) {
+			snprintf(notes[n], sizeof(notes[n]), "\u2212%.1f%%",
+				 a.v * 100);
+			bars[n].note = notes[n];
+		}
+		n++;
+	}
+	c.id = "funnel";
+	c.title = tr(M_FIG_FUNNEL);
+	c.bars = bars;
+	c.n = n;
+	c.funnel = true;
+	c.k = r->k;
+	c.counts = true;
+	fig_open(r, "f-funnel", M_FIG_FUNNEL, M_HOW_FUNNEL, BESIDE);
+	(void)svg_bars(r->f, &c);
+	fig_middle(r);
+	table_of(r, t, "funnel",
+		 COLS({"stage", NULL, HTML_LABEL}, {"cases", NULL, HTML_VALUE},
+		      {"attrition", NULL, HTML_VALUE}),
+		 NULL);
+	fig_close(r, t, "funnel", NULL);
+}
+
+static void
+fig_prosecution(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_PROSECUTION];
+	static struct svg_bar bars[MAX_BARS];
+	static char notes[MAX_BARS][48];
+	struct svg_bars c;
+	size_t i;
+	char n[48];
+
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	bars_of(r, "prosecution", M_FIG_PROSECUTION, t, "stage", "cases", bars,
+		&c);
+	for (i = 0; i < c.n; i++) {
+		snprintf(notes[i], sizeof(notes[i]), tr(M_PERSONS),
+			 svg_value_text(val(t, i, "persons"), NULL, r->k, n,
+					sizeof(n)));
+		bars[i].note = notes[i];
+	}
+	c.counts = true;
+	fig_open(r, "f-prosecution", M_FIG_PROSECUTION, M_HOW_PROSECUTION,
+		 BESIDE);
+	(void)svg_bars(r->f, &c);
+	fig_middle(r);
+	table_of(r, t, "prosecution",
+		 COLS({"stage", NULL, HTML_LABEL}, {"cases", NULL, HTML_VALUE},
+		      {"persons", NULL, HTML_VALUE}),
+		 NULL);
+	fig_close(r, t, "prosecution", NULL);
+}
+
+static void
+fig_durations(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_DURATIONS];
+	static struct svg_bar bars[MAX_BARS];
+	static char labels[MAX_BARS][2 * TEXT_MAX + 8];
+	struct svg_bars c;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	bars_of(r, "durations", M_FIG_DURATIONS, t, "from_stage", "median_days",
+		bars, &c);
+	for (i = 0; i < c.n; i++) {
+		snprintf(labels[i], sizeof(labels[i]), "%s \u2192 %s",
+			 i18n_short("stage", text_of(t, i, "from_stage")),
+			 i18n_short("stage", text_of(t, i, "to_stage")));
+		bars[i].label = labels[i];
+	}
+	c.unit = tr(M_DAYS_UNIT);
+	fig_open(r, "f-durations", M_FIG_DURATIONS, M_HOW_DURATIONS, UNDER);
+	(void)svg_bars(r->f, &c);
+	fig_middle(r);
+	table_of(r, t, "durations",
+		 COLS({"from_stage", NULL, HTML_LABEL},
+		      {"to_stage", NULL, HTML_WORD},
+		      {"median_days", NULL, HTML_VALUE}),
+		 NULL);
+	fig_close(r, t, "durations", NULL);
+}
+
+static void
+sec_prosecution(struct report *r)
+{
+	section(r, "prosecution", M_SEC_PROSECUTION);
+	if (usable(r, &r->d->t[RT_FUNNEL], "funnel"))
+		fig_funnel(r);
+	if (usable(r, &r->d->t[RT_PROSECUTION], "prosecution"))
+		fig_prosecution(r);
+	if (usable(r, &r->d->t[RT_DURATIONS], "durations"))
+		fig_durations(r);
+	section_end(r);
+}
+
+/* ---- timeliness, estimate ----------------------------------------------- */
+
+static void
+sec_timeliness(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_TIMELINESS];
+	static struct svg_bar bars[MAX_BARS];
+	static char notes[MAX_BARS][48];
+	struct svg_bars c;
+	size_t i;
+
+	section(r, "timeliness", M_SEC_TIMELINESS);
+	if (!usable(r, t, "timeliness"))
+		goto out;
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	bars_of(r, "timeliness", M_FIG_TIMELINESS, t, "institution",
+		"within_30_days_pct", bars, &c);
+	for (i = 0; i < c.n; i++)
+		bars[i].note = median_note(t, i, "median_days", notes[i],
+					   sizeof(notes[i]));
+	c.unit = "%";
+	c.max = 100;
+	fig_open(r, "f-timeliness", M_FIG_TIMELINESS, M_HOW_TIMELINESS, BESIDE);
+	(void)svg_bars(r->f, &c);
+	fig_middle(r);
+	table_of(r, t, "timeliness",
+		 COLS({"institution", NULL, HTML_LABEL},
+		      {"records", NULL, HTML_VALUE},
+		      {"median_days", NULL, HTML_VALUE},
+		      {"within_30_days_pct", NULL, HTML_VALUE}),
+		 NULL);
+	fig_close(r, t, "timeliness", NULL);
+out:
+	section_end(r);
+}
+
+static void
+sec_estimate(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_ESTIMATE];
+	static struct svg_interval rows[MAX_BARS];
+	struct svg_intervals c;
+	size_t i;
+
+	section(r, "estimate", M_SEC_ESTIMATE);
+	if (!usable(r, t, "estimate"))
+		goto out;
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < t->n_rows && i < MAX_BARS; i++) {
+		rows[i].label = i18n_word("method", text_of(t, i, "method"));
+		rows[i].observed = val(t, i, "observed");
+		rows[i].estimate = val(t, i, "estimate");
+		rows[i].low = val(t, i, "low95");
+		rows[i].high = val(t, i, "high95");
+	}
+	c.id = "estimate";
+	c.title = tr(M_FIG_ESTIMATE);
+	c.rows = rows;
+	c.n = i;
+	c.legend_observed = tr(M_OBSERVED);
+	c.legend_estimate = tr(M_ESTIMATE_CI);
+	c.k = r->k;
+	fig_open(r, "f-estimate", M_FIG_ESTIMATE, M_HOW_ESTIMATE, UNDER);
+	if (t->n_rows > 0)
+		(void)svg_intervals(r->f, &c);
+	else {
+		fprintf(r->f, "<p class=\"notice\">");
+		html_escape(r->f, tr(M_NO_ROWS));
+		fprintf(r->f, "</p>\n");
+	}
+	fig_middle(r);
+	table_of(r, t, "estimate",
+		 COLS({"method", NULL, HTML_LABEL}, {"lists", NULL, HTML_WORD},
+		      {"observed", NULL, HTML_VALUE},
+		      {"estimate", NULL, HTML_VALUE},
+		      {"low95", NULL, HTML_VALUE}, {"high95", NULL, HTML_VALUE},
+		      {"interactions", NULL, HTML_VALUE},
+		      {"note", NULL, HTML_VALUE}),
+		 NULL);
+	fig_close(r, t, "estimate", tr(M_ESTIMATE_NOTE));
+out:
+	section_end(r);
+}
+
+/* ---- the page ----------------------------------------------------------- */
+
+static const char *
+role_word(const char *role)
+{
+	if (strcmp(role, "secretariat") == 0)
+		return tr(M_ROLE_SECRETARIAT);
+	if (strcmp(role, "analyst") == 0)
+		return tr(M_ROLE_ANALYST);
+	if (strcmp(role, "institution") == 0)
+		return tr(M_ROLE_INSTITUTION);
+	return role;
+}
+
+/* "segundo semestre de 2025" */
+static const char *
+period_words(uint32_t code, char *out, size_t cap)
+{
+	int y = (int)(code / 10), p = (int)(code % 10);
+
+	if (p == 0)
+		snprintf(out, cap, tr(M_PERIOD_YEAR), y);
+	else if (p == 5)
+		snprintf(out, cap, tr(M_PERIOD_SEMESTER_1), y);
+	else if (p == 6)
+		snprintf(out, cap, tr(M_PERIOD_SEMESTER_2), y);
+	else
+		snprintf(out, cap, tr(M_PERIOD_QUARTER), p, y);
+	return out;
+}
+
+static void
+header(struct report *r)
+{
+	char words[64], from[11], to[11];
+	static const struct {
+		const char *id;
+		enum i18n_msg title;
+	} toc[] = {
+	    {"indicators", M_SEC_INDICATORS},
+	    {"identification", M_SEC_IDENTIFICATION},
+	    {"referrals", M_SEC_REFERRALS},
+	    {"protection", M_SEC_PROTECTION},
+	    {"prosecution", M_SEC_PROSECUTION},
+	    {"timeliness", M_SEC_TIMELINESS},
+	    {"estimate", M_SEC_ESTIMATE},
+	    {"sources", M_SEC_SOURCES},
+	};
+	size_t i;
+
+	fprintf(r->f, "<header class=\"top\">\n<p class=\"kicker\">");
+	html_escape(r->f, tr(M_KICKER));
+	fprintf(r->f, "</p>\n<h1>");
+	put(r, tr(M_TITLE), period_words(r->code, words, sizeof(words)));
+	fprintf(r->f, "</h1>\n<p class=\"meta\">");
+	put(r, tr(M_PERIOD_RANGE), r->period,
+	    date_format(period_first_day(r->code), from),
+	    date_format(period_last_day(r->code), to));
+	fprintf(r->f, " \u00b7 ");
+	html_escape(r->f, tr(M_VIEW));
+	fprintf(r->f, " <span class=\"role%s\">",
+		strcmp(r->role, "secretariat") == 0 ? "" : " exact");
+	html_escape(r->f, role_word(r->role));
+	fprintf(r->f, "</span>");
+	if (strcmp(r->role, "secretariat") == 0) {
+		fprintf(r->f, " \u00b7 ");
+		put(r, tr(M_SECRETARIAT_RULE), r->k - 1, r->k);
+	}
+	fprintf(r->f, "</p>\n");
+	if (strcmp(r->role, "analyst") == 0) {
+		fprintf(r->f, "<p class=\"warn\">");
+		put(r, tr(M_ANALYST_WARNING), r->k);
+		fprintf(r->f, "</p>\n");
+	} else if (strcmp(r->role, "institution") == 0) {
+		fprintf(r->f, "<p class=\"warn\">");
+		put(r, tr(M_INSTITUTION_NOTE),
+		    i18n_word("institution", r->d->client_id));
+		fprintf(r->f, "</p>\n");
+	}
+	fprintf(r->f, "</header>\n<nav class=\"toc\"><b>");
+	html_escape(r->f, tr(M_CONTENTS));
+	fprintf(r->f, "</b>\n<ol>\n");
+	for (i = 0; i < sizeof(toc) / sizeof(toc[0]); i++) {
+		fprintf(r->f, "<li><a href=\"#%s\">", toc[i].id);
+		html_escape(r->f, tr(toc[i].title));
+		fprintf(r->f, "</a></li>\n");
+	}
+	fprintf(r->f, "</ol>\n</nav>\n<main>\n");
+}
+
+static void
+footer(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_SOURCES];
+	time_t now = r->d->made - 5 * 3600; /* Peru: UTC-5, no summer time */
+	char when[32], caption[96];
+	struct tm tm;
+	struct html_table ht;
+	struct html_col cols[] = {
+	    {"institution", i18n_column("institution"), HTML_LABEL},
+	    {"events", i18n_column("events"), HTML_VALUE},
+	};
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	fprintf(r->f, "</main>\n<footer id=\"sources\">\n<h2>");
+	html_escape(r->f, tr(M_SEC_SOURCES));
+	fprintf(r->f, "</h2>\n<p>");
+	put(r, tr(M_COMPUTED_BY), r->d->consolidator, r->d->cons_id,
+	    r->d->cons_fp);
+	fprintf(r->f, "</p>\n");
+	if (t->error[0] == '\0') {
+		snprintf(caption, sizeof(caption), "%s", i18n_column("events"));
+		memset(&ht, 0, sizeof(ht));
+		ht.t = t;
+		ht.table = "sources";
+		ht.period = r->period;
+		ht.caption = caption;
+		ht.cols = cols;
+		ht.n_cols = 2;
+		ht.word = i18n_word;
+		(void)html_table(r->f, &ht);
+	} else {
+		(void)usable(r, t, "sources");
+	}
+	fprintf(r->f, "<p>");
+	put(r, tr(M_GENERATED), when, KUSKA_VERSION, r->d->client_id,
+	    role_word(r->role), r->k);
+	fprintf(r->f, " ");
+	html_escape(r->f, tr(M_HOW_TO_CHECK));
+	fprintf(r->f, " <code>kuska query -c CLIENT.conf TABLE --period ");
+	html_escape(r->f, r->period);
+	fprintf(r->f, "</code>.</p>\n</footer>\n");
+}
+
+/* The role and k the consolidator answered with (any table will do). */
+static void
+answer_facts(struct report *r)
+{
+	size_t i;
+
+	r->k = 10;
+	r->role = "";
+	for (i = 0; i < RT_COUNT; i++)
+		if (r->d->t[i].role[0] != '\0') {
+			r->k = r->d->t[i].k;
+			r->role = r->d->t[i].role;
+			return;
+		}
+}
+
+int
+report_page(FILE *f, const struct report_data *d)
+{
+	struct report r;
+	char title[128];
+
+	memset(&r, 0, sizeof(r));
+	r.f = f;
+	r.d = d;
+	r.period = d->period;
+	r.code = d->code;
+	answer_facts(&r);
+	snprintf(title, sizeof(title), tr(M_PAGE_TITLE), r.period,
+		 role_word(r.role));
+	html_page_open(f, tr(M_LANG_CODE), title);
+	header(&r);
+	sec_indicators(&r);
+	sec_identification(&r);
+	sec_referrals(&r);
+	sec_protection(&r);
+	sec_prosecution(&r);
+	sec_timeliness(&r);
+	sec_estimate(&r);
+	footer(&r);
+	return html_page_close(f);
+}

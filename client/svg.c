@@ -1,0 +1,564 @@
+/* svg.c - the charts of kuska report; see svg.h. */
+#include "svg.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+
+#define WIDTH 640
+#define ROW_H 24
+#define BAR_H 14
+#define CHAR_W 7.8 /* a generous width of a 13px character */
+#define MAX_UPSET 64
+
+struct svg_val
+svg_num(double v)
+{
+	struct svg_val r = {SVG_NUM, v};
+	return r;
+}
+
+struct svg_val
+svg_hidden(void)
+{
+	struct svg_val r = {SVG_HIDDEN, 0};
+	return r;
+}
+
+struct svg_val
+svg_none(void)
+{
+	struct svg_val r = {SVG_NONE, 0};
+	return r;
+}
+
+/* At most two decimals, trailing zeros dropped: 61.5, 12, 0.25. */
+static const char *
+fmt_num(double v, char *out, size_t cap)
+{
+	size_t l;
+
+	if (fabs(v - round(v)) < 0.005) {
+		double r = round(v);
+		snprintf(out, cap, "%.0f", r == 0 ? 0.0 : r); /* never "-0" */
+		return out;
+	}
+	snprintf(out, cap, "%.2f", v);
+	l = strlen(out);
+	while (l > 0 && out[l - 1] == '0')
+		out[--l] = '\0';
+	return out;
+}
+
+const char *
+svg_value_text(struct svg_val v, const char *unit, unsigned k, char *out,
+	       size_t cap)
+{
+	char n[48];
+
+	switch (v.kind) {
+	case SVG_NUM:
+		snprintf(out, cap, "%s%s", fmt_num(v.v, n, sizeof(n)),
+			 unit != NULL ? unit : "");
+		break;
+	case SVG_HIDDEN:
+		snprintf(out, cap, "<%u", k);
+		break;
+	default:
+		snprintf(out, cap, "\u2013");
+	}
+	return out;
+}
+
+/* Characters, not bytes, of UTF-8 text: for widths. */
+static size_t
+text_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; s != NULL && *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Coordinates with one decimal: enough, and the same bytes every time. */
+static void
+coord(FILE *f, const char *name, double v)
+{
+	fprintf(f, " %s=\"%.1f\"", name, v);
+}
+
+static void
+open_svg(FILE *f, const char *id, const char *title, double w, double h,
+	 bool counts)
+{
+	fprintf(f,
+		"<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+		"height=\"%.0f\" role=\"img\" aria-labelledby=\"",
+		w, h, w, h);
+	html_escape(f, id);
+	fprintf(f, "-t\"%s>\n<title id=\"",
+		counts ? " data-kind=\"count\"" : "");
+	html_escape(f, id);
+	fprintf(f, "-t\">");
+	html_escape(f, title);
+	fprintf(f, "</title>\n");
+}
+
+static void
+text(FILE *f, double x, double y, const char *cls, const char *anchor,
+     const char *s)
+{
+	fprintf(f, "<text");
+	coord(f, "x", x);
+	coord(f, "y", y);
+	fprintf(f, " class=\"%s\"", cls);
+	if (anchor != NULL)
+		fprintf(f, " text-anchor=\"%s\"", anchor);
+	fprintf(f, ">");
+	html_escape(f, s);
+	fprintf(f, "</text>\n");
+}
+
+static void
+rect(FILE *f, double x, double y, double w, double h, const char *cls)
+{
+	fprintf(f, "<rect");
+	coord(f, "x", x);
+	coord(f, "y", y);
+	coord(f, "width", w);
+	coord(f, "height", h);
+	fprintf(f, " class=\"%s\"/>\n", cls);
+}
+
+static void
+line(FILE *f, double x1, double y1, double x2, double y2, const char *cls)
+{
+	fprintf(f, "<line");
+	coord(f, "x1", x1);
+	coord(f, "y1", y1);
+	coord(f, "x2", x2);
+	coord(f, "y2", y2);
+	fprintf(f, " class=\"%s\"/>\n", cls);
+}
+
+static void
+circle(FILE *f, double cx, double cy, double r, const char *cls)
+{
+	fprintf(f, "<circle");
+	coord(f, "cx", cx);
+	coord(f, "cy", cy);
+	coord(f, "r", r);
+	fprintf(f, " class=\"%s\"/>\n", cls);
+}
+
+static int
+close_svg(FILE *f)
+{
+	fprintf(f, "</svg>\n");
+	return ferror(f) ? -EIO : 0;
+}
+
+/* The class of a value's text: hidden ones are set apart. */
+static const char *
+value_class(struct svg_val v)
+{
+	return v.kind == SVG_HIDDEN ? "v hid" : "v";
+}
+
+/* A round number at or above v, for the top of a scale. */
+static double
+nice_max(double v)
+{
+	double p, m;
+
+	if (v <= 0)
+		return 1;
+	p = pow(10, floor(log10(v)));
+	m = v / p;
+	if (m <= 1)
+		return p;
+	if (m <= 2)
+		return 2 * p;
+	if (m <= 2.5)
+		return 2.5 * p;
+	if (m <= 5)
+		return 5 * p;
+	return 10 * p;
+}
+
+static void
+legend_item(FILE *f, double x, double y, const char *cls, const char *s)
+{
+	rect(f, x, y - 9, 10, 10, cls);
+	text(f, x + 14, y, "lg", NULL, s);
+}
+
+/* ---- bars --------------------------------------------------------------- */
+
+int
+svg_bars(FILE *f, const struct svg_bars *c)
+{
+	double label_w = 0, value_w = 0, max = c->max, x0, x1, top, h, mid;
+	char a[48], b[48], t[160];
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct svg_bar *r = &c->bars[i];
+		double w = (double)text_len(r->label) * CHAR_W;
+		size_t vl;
+		if (w > label_w)
+			label_w = w;
+		svg_value_text(r->v, c->unit, c->k, a, sizeof(a));
+		vl = text_len(a) + (r->note ? text_len(r->note) + 2 : 0);
+		if (c->has_part) {
+			svg_value_text(r->part, c->unit, c->k, b, sizeof(b));
+			vl += text_len(b) + 3;
+		}
+		if ((double)vl * CHAR_W * 0.95 > value_w)
+			value_w = (double)vl * CHAR_W * 0.95;
+		if (c->max > 0)
+			continue;
+		if (r->v.kind == SVG_NUM && r->v.v > max)
+			max = r->v.v;
+		if (c->has_part && r->part.kind == SVG_NUM && r->part.v > max)
+			max = r->part.v;
+	}
+	if (max <= 0)
+		max = 1;
+	label_w = label_w > 250 ? 250 : label_w;
+	value_w = value_w > 240 ? 240 : value_w;
+	x0 = label_w + 12;
+	x1 = WIDTH - value_w - 10;
+	top = c->has_part ? 24 : 4;
+	h = top + (double)c->n * ROW_H + 4;
+	mid = (x0 + x1) / 2;
+	open_svg(f, c->id, c->title, WIDTH, h, c->counts);
+	if (c->has_part) {
+		legend_item(f, x0, 14, "bar-light", c->legend_v);
+		legend_item(f, x0 + 14 + text_len(c->legend_v) * CHAR_W + 16,
+			    14, "bar", c->legend_part);
+	}
+	for (i = 0; i < c->n; i++) {
+		const struct svg_bar *r = &c->bars[i];
+		double y = top + (double)i * ROW_H, w = 0, bx = x0, tx;
+		svg_value_text(r->v, c->unit, c->k, a, sizeof(a));
+		text(f, x0 - 8, y + 16, "lbl", "end", r->label);
+		if (r->v.kind == SVG_NUM && r->v.v > 0) {
+			w = (x1 - x0) * (r->v.v > max ? 1 : r->v.v / max);
+			bx = c->funnel ? mid - w / 2 : x0;
+			rect(f, bx, y + 5, w, BAR_H,
+			     c->has_part ? "bar-light" : "bar");
+		}
+		if (c->has_part && r->part.kind == SVG_NUM && r->part.v > 0) {
+			double pw =
+			    (x1 - x0) * (r->part.v > max ? 1 : r->part.v / max);
+			rect(f, bx, y + 5, pw, BAR_H, "bar");
+		}
+		tx = c->funnel ? (w > 0 ? mid + w / 2 : mid) + 6 : bx + w + 6;
+		if (c->has_part) {
+			svg_value_text(r->part, c->unit, c->k, b, sizeof(b));
+			snprintf(t, sizeof(t), "%s / %s", b, a);
+		} else {
+			snprintf(t, sizeof(t), "%s", a);
+		}
+		fprintf(f, "<text");
+		coord(f, "x", tx);
+		coord(f, "y", y + 16);
+		fprintf(f, " class=\"%s\">",
+			value_class(c->has_part && r->part.kind == SVG_HIDDEN
+					? r->part
+					: r->v));
+		html_escape(f, t);
+		if (r->note != NULL) {
+			fprintf(f, "<tspan class=\"note\" dx=\"8\">");
+			html_escape(f, r->note);
+			fprintf(f, "</tspan>");
+		}
+		fprintf(f, "</text>\n");
+	}
+	return close_svg(f);
+}
+
+/* ---- UpSet -------------------------------------------------------------- */
+
+#define UP_COL 32
+#define UP_ROW 20
+#define UP_BARS 140
+#define UP_SETBAR 120
+
+int
+svg_upset(FILE *f, const struct svg_upset *c)
+{
+	size_t order[MAX_UPSET], n = 0, i, j, s;
+	double names_w = 0, max = 0, set_max = 0, x_sets, x_mat, y_bar0, y_mat,
+	       w, h;
+	char a[48];
+
+	/* Largest first, hidden after them (in the given order). */
+	for (i = 0; i < c->n && n < MAX_UPSET; i++)
+		if (c->size[i].kind == SVG_NUM && c->size[i].v > 0)
+			order[n++] = i;
+	for (i = 1; i < n; i++)
+		for (j = i;
+		     j > 0 && c->size[order[j]].v > c->size[order[j - 1]].v;
+		     j--) {
+			size_t tmp = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = tmp;
+		}
+	for (i = 0; i < c->n && n < MAX_UPSET; i++)
+		if (c->size[i].kind == SVG_HIDDEN)
+			order[n++] = i;
+	for (i = 0; i < n; i++)
+		if (c->size[order[i]].kind == SVG_NUM &&
+		    c->size[order[i]].v > max)
+			max = c->size[order[i]].v;
+	for (s = 0; s < c->n_sets; s++) {
+		if (text_len(c->sets[s]) * CHAR_W > names_w)
+			names_w = (double)text_len(c->sets[s]) * CHAR_W;
+		if (c->set_size[s].kind == SVG_NUM &&
+		    c->set_size[s].v > set_max)
+			set_max = c->set_size[s].v;
+	}
+	if (max <= 0)
+		max = 1;
+	if (set_max <= 0)
+		set_max = 1;
+	x_sets = names_w + 12;
+	x_mat = x_sets + UP_SETBAR + 16;
+	y_bar0 = 36 + UP_BARS;
+	y_mat = y_bar0 + 8;
+	w = x_mat + (double)n * UP_COL + 8;
+	if (w < x_mat + text_len(c->heading) * CHAR_W)
+		w = x_mat + text_len(c->heading) * CHAR_W;
+	h = y_mat + (double)c->n_sets * UP_ROW + 6;
+	open_svg(f, c->id, c->title, w, h, true);
+	for (s = 0; s < c->n_sets; s += 2)
+		rect(f, x_mat - 4, y_mat + (double)s * UP_ROW,
+		     (double)n * UP_COL + 4, UP_ROW, "stripe");
+	text(f, x_mat, 12, "lg", NULL, c->heading);
+	text(f, x_sets, y_mat - 6, "lg", NULL, c->set_heading);
+	line(f, x_mat - 4, y_bar0, w - 4, y_bar0, "axis");
+	/* Intersection bars, and their dots below. */
+	for (i = 0; i < n; i++) {
+		struct svg_val v = c->size[order[i]];
+		unsigned m = c->members[order[i]];
+		double cx = x_mat + (double)i * UP_COL + UP_COL / 2.0, lo = -1,
+		       hi = -1, bh = 0;
+		if (v.kind == SVG_NUM) {
+			bh = UP_BARS * v.v / max;
+			rect(f, cx - 10, y_bar0 - bh, 20, bh, "bar");
+		}
+		svg_value_text(v, NULL, c->k, a, sizeof(a));
+		text(f, cx, y_bar0 - bh - 4, value_class(v), "middle", a);
+		for (s = 0; s < c->n_sets; s++) {
+			double cy = y_mat + (double)s * UP_ROW + UP_ROW / 2.0;
+			if (m & (1u << s)) {
+				if (lo < 0)
+					lo = cy;
+				hi = cy;
+			}
+		}
+		if (lo >= 0 && hi > lo)
+			line(f, cx, lo, cx, hi, "link");
+		for (s = 0; s < c->n_sets; s++) {
+			double cy = y_mat + (double)s * UP_ROW + UP_ROW / 2.0;
+			circle(f, cx, cy, 5,
+			       m & (1u << s) ? "dot-on" : "dot-off");
+		}
+	}
+	/* Each institution: its name and its own total. */
+	for (s = 0; s < c->n_sets; s++) {
+		double y = y_mat + (double)s * UP_ROW, bw = 0;
+		struct svg_val v = c->set_size[s];
+		text(f, x_sets - 8, y + 14, "lbl", "end", c->sets[s]);
+		if (v.kind == SVG_NUM && v.v > 0) {
+			bw = (UP_SETBAR - 40) * v.v / set_max;
+			rect(f, x_sets, y + 4, bw, UP_ROW - 8, "bar-light");
+		}
+		svg_value_text(v, NULL, c->k, a, sizeof(a));
+		text(f, x_sets + bw + 4, y + 14, value_class(v), NULL, a);
+	}
+	return close_svg(f);
+}
+
+/* ---- trend -------------------------------------------------------------- */
+
+/* A value on a scale from 0 to max: what falls outside sits on its edge. */
+static double
+clamp(double v, double max)
+{
+	return v < 0 ? 0 : v > max ? max : v;
+}
+
+#define TR_W 340
+#define TR_H 170
+#define TR_L 44	 /* room for the scale */
+#define TR_R 78	 /* room for "base 61.5%", "meta 80%" */
+#define TR_T 22	 /* room for the top point's value */
+#define TR_B 30	 /* room for the periods */
+#define TR_IN 16 /* points kept this far inside the plot */
+
+int
+svg_trend(FILE *f, const struct svg_trend *c)
+{
+	double max = c->max, pw = TR_W - TR_L - TR_R, ph = TR_H - TR_T - TR_B,
+	       step, yb, yt, lb, lt;
+	double px = -1, py = -1;
+	size_t i, every;
+	char a[48], t[96];
+
+	if (max <= 0) {
+		for (i = 0; i < c->n; i++)
+			if (c->y[i].kind == SVG_NUM && c->y[i].v > max)
+				max = c->y[i].v;
+		if (c->baseline.kind == SVG_NUM && c->baseline.v > max)
+			max = c->baseline.v;
+		if (c->target.kind == SVG_NUM && c->target.v > max)
+			max = c->target.v;
+		max = nice_max(max * 1.05);
+	}
+	step = c->n > 1 ? (pw - 2 * TR_IN) / (double)(c->n - 1) : 0;
+	every = (size_t)ceil(c->n * 44.0 / (pw - 2 * TR_IN));
+	if (every < 1)
+		every = 1;
+	open_svg(f, c->id, c->title, TR_W, TR_H, false);
+	for (i = 0; i <= 2; i++) {
+		double v = max * (double)i / 2, y = TR_T + ph - ph * v / max;
+		line(f, TR_L, y, TR_L + pw, y, i == 0 ? "axis" : "grid");
+		svg_value_text(svg_num(v), NULL, c->k, a, sizeof(a));
+		text(f, TR_L - 6, y + 4, "tick", "end", a);
+	}
+	for (i = 0; i < c->n; i++) {
+		double x =
+		    c->n > 1 ? TR_L + TR_IN + step * (double)i : TR_L + pw / 2;
+		if (i % every == 0 || i + 1 == c->n)
+			text(f, x, TR_H - TR_B + 16, "tick", "middle", c->x[i]);
+	}
+	yb = TR_T + ph - ph * clamp(c->baseline.v, max) / max;
+	yt = TR_T + ph - ph * clamp(c->target.v, max) / max;
+	/* Labels of lines closer than a line of text move apart. */
+	lb = yb + 4;
+	lt = yt + 4;
+	if (c->baseline.kind == SVG_NUM && c->target.kind == SVG_NUM &&
+	    fabs(yb - yt) < 11) {
+		double m = (yb + yt) / 2 + 4;
+		lb = yb >= yt ? m + 5.5 : m - 5.5;
+		lt = yb >= yt ? m - 5.5 : m + 5.5;
+	}
+	if (c->baseline.kind == SVG_NUM) {
+		line(f, TR_L, yb, TR_L + pw, yb, "base");
+		svg_value_text(c->baseline, c->unit, c->k, a, sizeof(a));
+		snprintf(t, sizeof(t), "%s %s", c->baseline_label, a);
+		text(f, TR_L + pw + 4, lb, "ref", NULL, t);
+	}
+	if (c->target.kind == SVG_NUM) {
+		line(f, TR_L, yt, TR_L + pw, yt, "target");
+		svg_value_text(c->target, c->unit, c->k, a, sizeof(a));
+		snprintf(t, sizeof(t), "%s %s", c->target_label, a);
+		text(f, TR_L + pw + 4, lt, "ref tgt", NULL, t);
+	}
+	for (i = 0; i < c->n; i++) {
+		double x = c->n > 1 ? TR_L + TR_IN + step * (double)i
+				    : TR_L + pw / 2,
+		       y;
+		if (c->y[i].kind != SVG_NUM) {
+			px = -1;
+			continue;
+		}
+		y = TR_T + ph - ph * clamp(c->y[i].v, max) / max;
+		if (px >= 0)
+			line(f, px, py, x, y, "trend");
+		px = x;
+		py = y;
+	}
+	for (i = 0; i < c->n; i++) {
+		double x = c->n > 1 ? TR_L + TR_IN + step * (double)i
+				    : TR_L + pw / 2,
+		       y;
+		if (c->y[i].kind != SVG_NUM)
+			continue;
+		y = TR_T + ph - ph * clamp(c->y[i].v, max) / max;
+		circle(f, x, y, 3.5, "point");
+		/* Every value of a short series, else the last: the table
+		 * under the charts has them all. */
+		if (i + 1 == c->n || c->n <= 3) {
+			svg_value_text(c->y[i], c->unit, c->k, a, sizeof(a));
+			text(f, x, y - 7, "v", "middle", a);
+		}
+	}
+	return close_svg(f);
+}
+
+/* ---- intervals ---------------------------------------------------------- */
+
+int
+svg_intervals(FILE *f, const struct svg_intervals *c)
+{
+	double label_w = 0, max = 0, x0, x1, top = 24, h;
+	char a[48], b[48], d[48], t[200];
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct svg_interval *r = &c->rows[i];
+		const struct svg_val *vs[] = {&r->observed, &r->estimate,
+					      &r->low, &r->high};
+		size_t j;
+		if (text_len(r->label) * CHAR_W > label_w)
+			label_w = (double)text_len(r->label) * CHAR_W;
+		for (j = 0; j < 4; j++)
+			if (vs[j]->kind == SVG_NUM && vs[j]->v > max)
+				max = vs[j]->v;
+	}
+	max = nice_max(max);
+	label_w = label_w > 200 ? 200 : label_w;
+	x0 = label_w + 12;
+	x1 = WIDTH - 200;
+	h = top + (double)c->n * 30 + 22;
+	open_svg(f, c->id, c->title, WIDTH, h, false);
+	legend_item(f, x0, 14, "bar-light", c->legend_observed);
+	circle(f, x0 + 14 + text_len(c->legend_observed) * CHAR_W + 21, 10, 4,
+	       "point");
+	text(f, x0 + 14 + text_len(c->legend_observed) * CHAR_W + 30, 14, "lg",
+	     NULL, c->legend_estimate);
+	for (i = 0; i < c->n; i++) {
+		const struct svg_interval *r = &c->rows[i];
+		double y = top + (double)i * 30;
+		text(f, x0 - 8, y + 19, "lbl", "end", r->label);
+		if (r->observed.kind == SVG_NUM && r->observed.v > 0)
+			rect(f, x0, y + 9, (x1 - x0) * r->observed.v / max, 12,
+			     "bar-light");
+		if (r->low.kind == SVG_NUM && r->high.kind == SVG_NUM) {
+			double lx = x0 + (x1 - x0) * r->low.v / max,
+			       hx = x0 + (x1 - x0) * r->high.v / max;
+			line(f, lx, y + 15, hx, y + 15, "whisker");
+			line(f, lx, y + 9, lx, y + 21, "whisker");
+			line(f, hx, y + 9, hx, y + 21, "whisker");
+		}
+		if (r->estimate.kind == SVG_NUM)
+			circle(f, x0 + (x1 - x0) * r->estimate.v / max, y + 15,
+			       4.5, "point");
+		svg_value_text(r->estimate, NULL, c->k, a, sizeof(a));
+		if (r->low.kind == SVG_NUM && r->high.kind == SVG_NUM) {
+			svg_value_text(r->low, NULL, c->k, b, sizeof(b));
+			svg_value_text(r->high, NULL, c->k, d, sizeof(d));
+			snprintf(t, sizeof(t), "%s (%s\u2013%s)", a, b, d);
+		} else {
+			snprintf(t, sizeof(t), "%s", a);
+		}
+		text(f, x1 + 10, y + 19, value_class(r->estimate), NULL, t);
+	}
+	line(f, x0, h - 18, x1, h - 18, "axis");
+	for (i = 0; i <= 2; i++) {
+		double v = max * (double)i / 2;
+		svg_value_text(svg_num(v), NULL, c->k, a, sizeof(a));
+		text(f, x0 + (x1 - x0) * (double)i / 2, h - 5, "tick", "middle",
+		     a);
+	}
+	return close_svg(f);
+}

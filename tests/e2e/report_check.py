@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""report_check.py - checks of a kuska report as a browser saw it, for
+tests/e2e/test_report.sh. Each check prints what is wrong and exits 1, or
+exits 0.
+
+  report_check.py net NETLOG.json
+      No request left the file: every request the page made (Chromium's
+      --log-net-log) is for a file: or data: URL. Requests of the browser's
+      own (update checks and the like, with no page as initiator) are not
+      the page's and are left aside.
+  report_check.py console STDERR
+      The page wrote nothing to the console (--enable-logging=stderr):
+      no error, no refused load (a Content-Security-Policy refusal is a
+      console message too).
+  report_check.py numbers DOM KUSKA CONF
+      Every number in the page's tables equals `kuska query` for the same
+      key: each <td> names its query cell (data-q="TABLE PERIOD ROW COL");
+      a <td> that names none holds no digit.
+  report_check.py small DOM K
+      No count from 1 to K-1 in the tables or in the count charts' values,
+      and at least one count shown as "<K".
+"""
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+COUNT_COLUMNS = {"victims", "sent", "taken_up", "pending", "cases",
+                 "persons", "records", "events", "observed"}
+DASH = "\u2013"
+
+
+class Page(HTMLParser):
+    """The <td> cells and the values of count charts of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells = []        # (attrs, text)
+        self.chart_values = []  # direct text of <text class="v..."> in counts
+        self._td = None
+        self._svg_count = False
+        self._value = None
+        self._tspan = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "td":
+            self._td = [a, ""]
+        elif tag == "svg":
+            self._svg_count = a.get("data-kind") == "count"
+        elif tag == "text" and self._svg_count and \
+                "v" in (a.get("class") or "").split():
+            self._value = ""
+        elif tag == "tspan":
+            self._tspan += 1
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._td is not None:
+            self.cells.append((self._td[0], self._td[1].strip()))
+            self._td = None
+        elif tag == "svg":
+            self._svg_count = False
+        elif tag == "text" and self._value is not None:
+            self.chart_values.append(self._value.strip())
+            self._value = None
+        elif tag == "tspan":
+            self._tspan -= 1
+
+    def handle_data(self, data):
+        if self._td is not None:
+            self._td[1] += data
+        if self._value is not None and self._tspan == 0:
+            self._value += data
+
+
+def page(path):
+    p = Page()
+    with open(path, encoding="utf-8") as f:
+        p.feed(f.read())
+    return p
+
+
+def fail(lines):
+    for line in lines[:20]:
+        print("  " + line)
+    if len(lines) > 20:
+        print("  ... and %d more" % (len(lines) - 20))
+    return 1
+
+
+def check_net(path):
+    with open(path, encoding="utf-8") as f:
+        log = json.load(f)
+    names = {v: k for k, v in log["constants"]["logEventTypes"].items()}
+    bad, seen = [], 0
+    for e in log["events"]:
+        if names.get(e["type"]) != "URL_REQUEST_START_JOB":
+            continue
+        p = e.get("params", {})
+        url = p.get("url")
+        if url is None:  # the end of a job: its start said it all
+            continue
+        by_page = p.get("initiator") != "not an origin" or \
+            "file://" in p.get("network_isolation_key", "") or \
+            "site=file://" in p.get("site_for_cookies", "")
+        if not by_page:
+            continue
+        seen += 1
+        if not (url.startswith("file:") or url.startswith("data:")):
+            bad.append("the page requested " + url)
+    if bad:
+        return fail(bad)
+    print("  %d requests by the page, none leaving the file" % seen)
+    return 0
+
+
+def check_console(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = [l.rstrip() for l in f if ":CONSOLE" in l or
+                 "Uncaught" in l]
+    return fail(["console: " + l for l in lines]) if lines else 0
+
+
+def query(kuska, conf, table, period, cache):
+    key = (table, period)
+    if key not in cache:
+        r = subprocess.run([kuska, "query", "-c", conf, table, "--period",
+                            period, "--format", "csv"],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            cache[key] = None
+            print("  kuska query %s --period %s: %s" %
+                  (table, period, r.stderr.strip()))
+        else:
+            rows = list(csv.reader(io.StringIO(r.stdout)))
+            cache[key] = (rows[0], rows[1:])
+    return cache[key]
+
+
+def check_numbers(dom, kuska, conf):
+    p = page(dom)
+    cache, bad, checked = {}, [], 0
+    for attrs, text in p.cells:
+        q = attrs.get("data-q")
+        if q is None:
+            if re.search(r"[0-9]", text):
+                bad.append("a number with no query cell: %r" % text)
+            continue
+        table, period, row, col = q.split(" ")
+        answer = query(kuska, conf, table, period, cache)
+        if answer is None:
+            bad.append("no answer for " + q)
+            continue
+        header, rows = answer
+        if col not in header or int(row) >= len(rows):
+            bad.append("%s: no such cell in the answer" % q)
+            continue
+        want = rows[int(row)][header.index(col)]
+        shown = attrs.get("data-v", text)
+        if shown == DASH:
+            shown = ""
+        if shown != want:
+            bad.append("%s: the page shows %r, kuska query %r" %
+                       (q, shown, want))
+        checked += 1
+    if checked < 50:
+        bad.append("only %d cells checked" % checked)
+    if bad:
+        return fail(bad)
+    print("  %d cells of %d tables equal kuska query" %
+          (checked, len(cache)))
+    return 0
+
+
+def check_small(dom, k):
+    p = page(dom)
+    bad, hidden = [], 0
+    for attrs, text in p.cells:
+        q = attrs.get("data-q")
+        if q is None or q.split(" ")[3] not in COUNT_COLUMNS:
+            continue
+        if text == "<%d" % k:
+            hidden += 1
+        elif re.fullmatch(r"[0-9]+", text) and 0 < int(text) < k:
+            bad.append("%s: %s" % (q, text))
+    for v in p.chart_values:
+        for n in re.findall(r"(?<![<0-9.])[0-9]+(?![0-9.%])", v):
+            if 0 < int(n) < k:
+                bad.append("chart value %r" % v)
+    if hidden == 0:
+        bad.append("no count shown as <%d" % k)
+    if bad:
+        return fail(bad)
+    print("  no count from 1 to %d; %d shown as <%d" % (k - 1, hidden, k))
+    return 0
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "net":
+        return check_net(argv[2])
+    if len(argv) == 3 and argv[1] == "console":
+        return check_console(argv[2])
+    if len(argv) == 5 and argv[1] == "numbers":
+        return check_numbers(argv[2], argv[3], argv[4])
+    if len(argv) == 4 and argv[1] == "small":
+        return check_small(argv[2], int(argv[3]))
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,427 @@
+/*
+ * test_report.c - the page of kuska report (report_page.c) from hand-made
+ * answers: every section appears when its table is answered, including
+ * the tables that newer consolidators add (indicators, timeliness,
+ * estimate, written here with their documented columns); a table the
+ * consolidator does not know leaves a note instead; the page loads
+ * nothing; suppressed cells stay "<10"; English works.
+ *
+ * With KUSKA_REPORT_OUT=DIR the pages are also written to DIR (es.html,
+ * en.html, analyst.html), to look at them in a browser.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "i18n.h"
+#include "report.h"
+#include "report_fixture.h"
+
+#define ROLE "secretariat"
+
+/* Indicators of one semester, as INDICATORS.md's CSV header has them (or
+ * the first CODEC_MAX_COLUMNS of them' worth, while the codec has fewer
+ * columns). */
+static void
+indicators(struct qtable *t, const char *role, const char *period, int step)
+{
+	static const char *const full =
+	    "period,indicator,name,level,component,key,unit,value,baseline,"
+	    "target,target_period,progress,status";
+	static const char *const short8 =
+	    "indicator,name,key,unit,value,baseline,target,status";
+	static const char *const rows_full[4][7] = {
+	    {"P,takeup-mimp,Referrals to MIMP taken up,outcome,protection,yes,"
+	     "percent,61.5,61.5,80,2026H2,0.000,no_data",
+	     "P,mental-health,Mental-health care after identif.,outcome,"
+	     "protection,yes,percent,20,20,40,2026H2,0.000,no_data",
+	     "P,complaint-formalized,Complaints formalized,outcome,"
+	     "prosecution,yes,percent,30,30,45,2026H2,0.000,no_data",
+	     "P,days-to-accusation,Days from complaint to accusation,"
+	     "outcome,prosecution,yes,days,210,210,150,2026H2,0.000,no_data",
+	     "P,seen-by-several,Victims seen by several institutions,"
+	     "outcome,governance,yes,count,,40,80,2026H2,,suppressed",
+	     "P,timeliness-pnp,PNP records within 30 days,assumption,"
+	     "governance,no,percent,80,80,95,2026H2,0.000,no_data",
+	     NULL},
+	    {"P,takeup-mimp,Referrals to MIMP taken up,outcome,protection,yes,"
+	     "percent,63.2,61.5,80,2026H2,0.092,limited",
+	     "P,mental-health,Mental-health care after identif.,outcome,"
+	     "protection,yes,percent,23.4,20,40,2026H2,0.170,limited",
+	     "P,complaint-formalized,Complaints formalized,outcome,"
+	     "prosecution,yes,percent,24,30,45,2026H2,-0.400,deteriorating",
+	     "P,days-to-accusation,Days from complaint to accusation,"
+	     "outcome,prosecution,yes,days,190,210,150,2026H2,0.333,on_track",
+	     "P,seen-by-several,Victims seen by several institutions,"
+	     "outcome,governance,yes,count,55,40,80,2026H2,0.375,on_track",
+	     "P,timeliness-pnp,PNP records within 30 days,assumption,"
+	     "governance,no,percent,86,80,95,2026H2,0.400,on_track",
+	     NULL},
+	    {"P,takeup-mimp,Referrals to MIMP taken up,outcome,protection,yes,"
+	     "percent,,61.5,80,2026H2,,no_data",
+	     "P,mental-health,Mental-health care after identif.,outcome,"
+	     "protection,yes,percent,25.8,20,40,2026H2,0.290,"
+	     "acceleration_needed",
+	     "P,complaint-formalized,Complaints formalized,outcome,"
+	     "prosecution,yes,percent,17.8,30,45,2026H2,-0.813,deteriorating",
+	     "P,days-to-accusation,Days from complaint to accusation,"
+	     "outcome,prosecution,yes,days,170,210,150,2026H2,0.667,on_track",
+	     "P,seen-by-several,Victims seen by several institutions,"
+	     "outcome,governance,yes,count,,40,80,2026H2,,suppressed",
+	     "P,timeliness-pnp,PNP records within 30 days,assumption,"
+	     "governance,no,percent,92.5,80,95,2026H2,0.833,on_track",
+	     NULL},
+	    {"P,takeup-mimp,Referrals to MIMP taken up,outcome,protection,yes,"
+	     "percent,64,61.5,80,2026H2,0.135,limited",
+	     "P,mental-health,Mental-health care after identif.,outcome,"
+	     "protection,yes,percent,41,20,40,2026H2,1.050,achieved",
+	     "P,complaint-formalized,Complaints formalized,outcome,"
+	     "prosecution,yes,percent,17.8,30,45,2026H2,-0.813,deteriorating",
+	     "P,days-to-accusation,Days from complaint to accusation,"
+	     "outcome,prosecution,yes,days,170,210,150,2026H2,0.667,on_track",
+	     "P,seen-by-several,Victims seen by several institutions,"
+	     "outcome,governance,yes,count,,40,80,2026H2,,suppressed",
+	     "P,timeliness-pnp,PNP records within 30 days,assumption,"
+	     "governance,no,percent,92.5,80,95,2026H2,0.833,on_track",
+	     NULL},
+	};
+	char rows[7][600];
+	const char *ptrs[7];
+	size_t i;
+
+	for (i = 0; rows_full[step][i] != NULL; i++) {
+		const char *r = rows_full[step][i] + 2; /* after "P," */
+		if (CODEC_MAX_COLUMNS >= 13) {
+			snprintf(rows[i], sizeof(rows[i]), "%s,%s", period, r);
+		} else {
+			/* indicator,name,level,component,key,unit,value,
+			 * baseline,target,... -> the eight of short8 */
+			char f[13][64];
+			const char *s = r;
+			size_t n = 0;
+			while (n < 12) {
+				const char *e = strchr(s, ',');
+				size_t l = e ? (size_t)(e - s) : strlen(s);
+				snprintf(f[n++], sizeof(f[0]), "%.*s", (int)l,
+					 s);
+				if (e == NULL)
+					break;
+				s = e + 1;
+			}
+			snprintf(rows[i], sizeof(rows[i]),
+				 "%s,%s,%s,%s,%s,%s,%s,%s", f[0], f[1], f[4],
+				 f[5], f[6], f[7], f[8], f[11]);
+		}
+		ptrs[i] = rows[i];
+	}
+	ptrs[i] = NULL;
+	fixture_table(t, role, 10, CODEC_MAX_COLUMNS >= 13 ? full : short8,
+		      ptrs);
+}
+
+/* The answers of a small national picture for 2025H2. */
+static void
+fill(struct report_data *d, const char *role, bool newer_tables)
+{
+	static const char *const id[] = {"2025H2,pnp,156",
+					 "2025H2,mp,113",
+					 "2025H2,pj,0",
+					 "2025H2,mimp,87",
+					 "2025H2,minsa,86",
+					 "2025H2,all,298",
+					 NULL};
+	static const char *const overlap[] = {"2025H2,pnp,70",
+					      "2025H2,mp,42",
+					      "2025H2,mimp,23",
+					      "2025H2,minsa,24",
+					      "2025H2,pnp+mp,20",
+					      "2025H2,pnp+mimp,15",
+					      "2025H2,pnp+minsa,20",
+					      "2025H2,mp+mimp,15",
+					      "2025H2,mp+minsa,10",
+					      "2025H2,mimp+minsa,<10",
+					      "2025H2,pnp+mp+mimp,<10",
+					      "2025H2,pnp+mp+minsa,<10",
+					      "2025H2,pnp+mimp+minsa,<10",
+					      "2025H2,mp+mimp+minsa,<10",
+					      "2025H2,pnp+mp+mimp+minsa,0",
+					      "2025H2,unlinkable,23",
+					      NULL};
+	static const char *const referrals[] = {
+	    "2025H2,pnp,mp,63,49,14,6",	      "2025H2,pnp,mimp,75,48,27,6",
+	    "2025H2,pnp,minsa,65,46,19,6",    "2025H2,mp,pj,<10,<10,0,",
+	    "2025H2,mp,mimp,31,<10,<10,",     "2025H2,mimp,minsa,18,<10,<10,",
+	    "2025H2,minsa,mimp,<10,<10,<10,", NULL};
+	static const char *const protection[] = {
+	    "2025H2,legal_aid,26,20",
+	    "2025H2,medical,105,11",
+	    "2025H2,mental_health,77,27",
+	    "2025H2,reintegration,26,185",
+	    "2025H2,residential_care,37,14",
+	    "2025H2,special_protection,83,16",
+	    NULL};
+	static const char *const funnel[] = {
+	    "2025H2,complaint,101,",
+	    "2025H2,preliminary_investigation,76,0.248",
+	    "2025H2,formalized_investigation,18,0.763",
+	    "2025H2,accusation,<10,",
+	    "2025H2,trial,0,",
+	    "2025H2,conviction,0,",
+	    "2025H2,acquittal,0,",
+	    "2025H2,dismissal,<10,",
+	    NULL};
+	static const char *const prosecution[] = {
+	    "2025H2,complaint,101,194",
+	    "2025H2,preliminary_investigation,84,151",
+	    "2025H2,formalized_investigation,51,94",
+	    "2025H2,accusation,42,70",
+	    "2025H2,trial,31,48",
+	    "2025H2,conviction,16,23",
+	    "2025H2,acquittal,<10,15",
+	    "2025H2,dismissal,51,90",
+	    NULL};
+	static const char *const durations[] = {
+	    "2025H2,complaint,preliminary_investigation,17",
+	    "2025H2,preliminary_investigation,formalized_investigation,101",
+	    "2025H2,formalized_investigation,accusation,170",
+	    "2025H2,accusation,trial,100",
+	    "2025H2,trial,conviction,",
+	    NULL};
+	static const char *const timeliness[] = {"2025H2,pnp,512,4,96.1",
+						 "2025H2,mp,498,9,88.0",
+						 "2025H2,pj,41,35,46.3",
+						 "2025H2,mimp,402,12,79.9",
+						 "2025H2,minsa,355,21,61.4",
+						 "2025H2,all,1808,9,84.2",
+						 NULL};
+	static const char *const estimate[] = {
+	    "2025H2,pnp+mp+mimp+minsa,275,main,,512,431,622,23 unlinkable "
+	    "left out",
+	    "2025H2,pnp+mp+mimp+minsa,275,stepwise,pnp:mimp,468,402,561,23 "
+	    "unlinkable left out",
+	    NULL};
+	static const char *const sources[] = {
+	    "pnp,1692", "mp,1649", "pj,127", "mimp,1378", "minsa,1162", NULL};
+	static const char *const periods[] = {"2024H1", "2024H2", "2025H1",
+					      "2025H2"};
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->period = "2025H2";
+	d->code = 20256;
+	snprintf(d->client_id, sizeof(d->client_id), "%s", role);
+	snprintf(d->consolidator, sizeof(d->consolidator),
+		 "tcp://127.0.0.1:7401");
+	snprintf(d->cons_id, sizeof(d->cons_id), "consolidator");
+	snprintf(d->cons_fp, sizeof(d->cons_fp), "3ba6b14c3c1a2c0d");
+	d->made = 1780000000;
+	fixture_table(&d->t[RT_SOURCES], role, 10, "institution,events",
+		      sources);
+	fixture_table(&d->t[RT_IDENTIFICATION], role, 10,
+		      "period,institution,victims", id);
+	fixture_table(&d->t[RT_OVERLAP], role, 10,
+		      "period,institutions,victims", overlap);
+	fixture_table(&d->t[RT_REFERRALS], role, 10,
+		      "period,from,to,sent,taken_up,pending,median_days",
+		      referrals);
+	fixture_table(&d->t[RT_PROTECTION], role, 10,
+		      "period,service,victims,median_days", protection);
+	fixture_table(&d->t[RT_FUNNEL], role, 10,
+		      "period,stage,cases,attrition", funnel);
+	fixture_table(&d->t[RT_PROSECUTION], role, 10,
+		      "period,stage,cases,persons", prosecution);
+	fixture_table(&d->t[RT_DURATIONS], role, 10,
+		      "period,from_stage,to_stage,median_days", durations);
+	if (!newer_tables) {
+		fixture_error(&d->t[RT_INDICATORS], role,
+			      "unknown table \"indicators\"");
+		fixture_error(&d->t[RT_TIMELINESS], role,
+			      "unknown table \"timeliness\"");
+		fixture_error(&d->t[RT_ESTIMATE], role,
+			      "unknown table \"estimate\"");
+		return;
+	}
+	indicators(&d->t[RT_INDICATORS], role, "2025H2", 3);
+	for (i = 0; i < 4; i++) {
+		indicators(&d->trend[i], role, periods[i], (int)i);
+		snprintf(d->trend_period[i], sizeof(d->trend_period[i]), "%s",
+			 periods[i]);
+	}
+	d->n_trend = 4;
+	fixture_table(
+	    &d->t[RT_TIMELINESS], role, 10,
+	    "period,institution,records,median_days,within_30_days_pct",
+	    timeliness);
+	fixture_table(&d->t[RT_ESTIMATE], role, 10,
+		      "period,lists,observed,method,interactions,estimate,"
+		      "low95,high95,note",
+		      estimate);
+}
+
+static void
+clear(struct report_data *d)
+{
+	size_t i;
+
+	for (i = 0; i < RT_COUNT; i++)
+		codec_qtable_clear(&d->t[i]);
+	for (i = 0; i < d->n_trend; i++)
+		codec_qtable_clear(&d->trend[i]);
+}
+
+/* The page for d, as a string (the caller frees), kept in
+ * KUSKA_REPORT_OUT/name when that is set. */
+static char *
+page(const struct report_data *d, const char *name)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *dir = getenv("KUSKA_REPORT_OUT");
+
+	assert_non_null(f);
+	assert_int_equal(report_page(f, d), 0);
+	assert_int_equal(fclose(f), 0);
+	if (dir != NULL) {
+		char path[512];
+		FILE *o;
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		o = fopen(path, "w");
+		assert_non_null(o);
+		fwrite(buf, 1, len, o);
+		fclose(o);
+	}
+	return buf;
+}
+
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
+}
+
+static void
+test_every_section(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "es.html");
+	assert_non_null(strstr(p, "<html lang=\"es\">"));
+	assert_non_null(strstr(p, "id=\"f-key\""));
+	assert_non_null(strstr(p, "id=\"f-trend\""));
+	assert_non_null(strstr(p, "id=\"f-other\""));
+	assert_non_null(strstr(p, "id=\"f-overlap\""));
+	assert_non_null(strstr(p, "id=\"f-timeliness\""));
+	assert_non_null(strstr(p, "id=\"f-estimate\""));
+	assert_null(strstr(p, "class=\"notice\""));
+	/* Numbers of the newer tables, each tied to its query cell. */
+	assert_non_null(
+	    strstr(p, "data-q=\"timeliness 2025H2 2 within_30_days_pct\">"
+		      "46.3</td>"));
+	assert_non_null(strstr(p, "data-q=\"estimate 2025H2 1 estimate\">"
+				  "468</td>"));
+	assert_non_null(strstr(p, "data-q=\"indicators 2024H2 0 value\">"
+				  "63.2</td>"));
+	/* A suppressed indicator is a badge, not a number. */
+	assert_non_null(strstr(p, "b-suppressed"));
+	/* Status badges keep the raw status for scripts. */
+	assert_non_null(strstr(p, "data-v=\"deteriorating\""));
+	/* Suppressed cells: written "<10", in cells marked as such. */
+	assert_non_null(strstr(p, "<td class=\"sup\" data-q=\"overlap 2025H2 "
+				  "9 victims\">&lt;10</td>"));
+	assert_non_null(strstr(p, "reservada por confidencialidad"));
+	clear(&d);
+	free(p);
+}
+
+static void
+test_unknown_tables_leave_notes(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, false);
+	p = page(&d, "older.html");
+	assert_int_equal(count(p, "class=\"notice\""), 3);
+	assert_non_null(strstr(p, "tabla «timeliness»"));
+	assert_null(strstr(p, "id=\"f-timeliness\""));
+	assert_null(strstr(p, "id=\"f-key\""));
+	/* The rest is there. */
+	assert_non_null(strstr(p, "id=\"f-funnel\""));
+	clear(&d);
+	free(p);
+}
+
+/* Nothing in the page can make a browser fetch anything. */
+static void
+test_loads_nothing(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "es.html");
+	assert_non_null(strstr(p,
+			       "<meta http-equiv=\"Content-Security-Policy\" "
+			       "content=\"default-src 'none'; style-src "
+			       "'unsafe-inline'"));
+	assert_null(strstr(p, "http:"));
+	assert_null(strstr(p, "https:"));
+	assert_null(strstr(p, "src="));
+	assert_null(strstr(p, "url("));
+	assert_null(strstr(p, "@import"));
+	assert_null(strstr(p, "<script"));
+	assert_null(strstr(p, "<link"));
+	assert_int_equal(count(p, "href=\""), count(p, "href=\"#"));
+	clear(&d);
+	free(p);
+}
+
+static void
+test_english_and_analyst(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "analyst", true);
+	p = page(&d, "analyst.html");
+	assert_non_null(strstr(p, "<html lang=\"en\">"));
+	assert_non_null(strstr(p, "Analyst view: exact counts"));
+	assert_non_null(strstr(p, "The prosecution funnel"));
+	assert_null(strstr(p, "Cómo leerla"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_every_section),
+	    cmocka_unit_test(test_unknown_tables_leave_notes),
+	    cmocka_unit_test(test_loads_nothing),
+	    cmocka_unit_test(test_english_and_analyst),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

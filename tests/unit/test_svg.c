@@ -1,0 +1,304 @@
+/*
+ * test_svg.c - the charts of kuska report (svg.h) against golden files in
+ * tests/data/report/: the same input gives the same bytes; a hidden
+ * (suppressed) value is written "<k" and never drawn, an absent one is a
+ * dash; labels stay text and are escaped.
+ *
+ * After an intended change to the charts, regenerate the golden files and
+ * review their diff:
+ *	KUSKA_REGEN=1 build/test_svg
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "svg.h"
+
+#define GOLDEN KUSKA_TEST_DATA "/report/"
+
+/* Runs write into memory and compares with (or, regenerating, writes)
+ * the golden file; returns the text for more checks (caller frees). */
+static char *
+golden(const char *name, int (*write)(FILE *, const void *), const void *arg)
+{
+	char *buf = NULL, *want;
+	size_t len = 0, wlen;
+	FILE *f = open_memstream(&buf, &len);
+	char path[512];
+
+	assert_non_null(f);
+	assert_int_equal(write(f, arg), 0);
+	assert_int_equal(fclose(f), 0);
+	snprintf(path, sizeof(path), "%s%s", GOLDEN, name);
+	if (getenv("KUSKA_REGEN") != NULL) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fwrite(buf, 1, len, f);
+		fclose(f);
+		return buf;
+	}
+	f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("no golden file %s (KUSKA_REGEN=1 makes it)", path);
+	want = malloc(len + 2);
+	assert_non_null(want);
+	wlen = fread(want, 1, len + 1, f);
+	fclose(f);
+	if (wlen != len || memcmp(want, buf, len) != 0)
+		fail_msg("%s differs from the golden file (see the comment at "
+			 "the top of test_svg.c)",
+			 name);
+	free(want);
+	return buf;
+}
+
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
+}
+
+/* ---- bars --------------------------------------------------------------- */
+
+static int
+write_bars(FILE *f, const void *arg)
+{
+	return svg_bars(f, arg);
+}
+
+/* Referrals: a suppressed part, a suppressed whole, an empty median. */
+static void
+test_bars_suppressed_and_empty(void **state)
+{
+	struct svg_bar bars[] = {
+	    {"PNP \u2192 MP", {SVG_NUM, 63}, {SVG_NUM, 49}, "median 6 d"},
+	    {"MP \u2192 MIMP", {SVG_NUM, 31}, {SVG_HIDDEN, 0}, NULL},
+	    {"MINSA \u2192 MIMP", {SVG_HIDDEN, 0}, {SVG_HIDDEN, 0}, NULL},
+	    {"MIMP \u2192 PJ", {SVG_NUM, 0}, {SVG_NUM, 0}, NULL},
+	};
+	struct svg_bars c = {
+	    .id = "ref",
+	    .title = "Referrals & take-up <2025H2>",
+	    .bars = bars,
+	    .n = 4,
+	    .has_part = true,
+	    .legend_v = "sent",
+	    .legend_part = "taken up",
+	    .k = 10,
+	    .counts = true,
+	};
+	char *s;
+
+	(void)state;
+	s = golden("bars.svg", write_bars, &c);
+	/* Two bars of 63, 49 and one of 31: nothing drawn for the rest. */
+	assert_int_equal(count(s, "<rect"), 3 + 2 /* legend */);
+	assert_int_equal(count(s, "&lt;10"), 3);
+	assert_non_null(strstr(s, "Referrals &amp; take-up &lt;2025H2&gt;"));
+	assert_non_null(strstr(s, "data-kind=\"count\""));
+	free(s);
+}
+
+/* A funnel with an absent value, and a unit. */
+static void
+test_funnel(void **state)
+{
+	struct svg_bar bars[] = {
+	    {"Complaint", {SVG_NUM, 101}, {0, 0}, NULL},
+	    {"Preliminary", {SVG_NUM, 76}, {0, 0}, "\u221224.8%"},
+	    {"Formalised", {SVG_NUM, 18}, {0, 0}, "\u221276.3%"},
+	    {"Accusation", {SVG_HIDDEN, 0}, {0, 0}, NULL},
+	    {"Trial", {SVG_NONE, 0}, {0, 0}, NULL},
+	};
+	struct svg_bars c = {
+	    .id = "funnel",
+	    .title = "Funnel",
+	    .bars = bars,
+	    .n = 5,
+	    .funnel = true,
+	    .unit = " d",
+	    .k = 5,
+	};
+	char *s;
+
+	(void)state;
+	s = golden("funnel.svg", write_bars, &c);
+	assert_int_equal(count(s, "<rect"), 3);
+	assert_non_null(strstr(s, "&lt;5</text>"));
+	assert_non_null(strstr(s, "\u2013</text>"));
+	assert_null(strstr(s, "data-kind"));
+	free(s);
+}
+
+/* ---- UpSet -------------------------------------------------------------- */
+
+static int
+write_upset(FILE *f, const void *arg)
+{
+	return svg_upset(f, arg);
+}
+
+static void
+test_upset(void **state)
+{
+	static const char *const sets[] = {"PNP", "MP", "MIMP"};
+	struct svg_val set_size[] = {
+	    {SVG_NUM, 156}, {SVG_NUM, 113}, {SVG_HIDDEN, 0}};
+	unsigned members[] = {1, 2, 4, 3, 5, 6, 7};
+	struct svg_val size[] = {{SVG_NUM, 70}, {SVG_NUM, 42},	 {SVG_NUM, 23},
+				 {SVG_NUM, 20}, {SVG_HIDDEN, 0}, {SVG_NUM, 0},
+				 {SVG_NONE, 0}};
+	struct svg_upset c = {
+	    .id = "ov",
+	    .title = "Overlap",
+	    .sets = sets,
+	    .set_size = set_size,
+	    .n_sets = 3,
+	    .members = members,
+	    .size = size,
+	    .n = 7,
+	    .set_heading = "Per institution",
+	    .heading = "Per combination",
+	    .k = 10,
+	};
+	char *s;
+
+	(void)state;
+	s = golden("upset.svg", write_upset, &c);
+	/* Columns: 70, 42, 23, 20 drawn, then the hidden one; the zero and
+	 * the absent one left out. Set bars: 156 and 113. Stripes: 2. */
+	assert_int_equal(count(s, "class=\"bar\""), 4);
+	assert_int_equal(count(s, "class=\"bar-light\""), 2);
+	assert_int_equal(count(s, "dot-on"), 1 + 1 + 1 + 2 + 2);
+	assert_int_equal(count(s, "&lt;10"), 2);
+	free(s);
+}
+
+/* ---- trend, intervals --------------------------------------------------- */
+
+static int
+write_trend(FILE *f, const void *arg)
+{
+	return svg_trend(f, arg);
+}
+
+static void
+test_trend(void **state)
+{
+	static const char *const x[] = {"2024H1", "2024H2", "2025H1", "2025H2"};
+	struct svg_val y[] = {
+	    {SVG_NUM, 61.5}, {SVG_NUM, 63.25}, {SVG_NONE, 0}, {SVG_NUM, 64}};
+	struct svg_trend c = {
+	    .id = "tr",
+	    .title = "Referrals to MIMP taken up",
+	    .x = x,
+	    .y = y,
+	    .n = 4,
+	    .baseline = {SVG_NUM, 61.5},
+	    .target = {SVG_NUM, 62},
+	    .baseline_label = "base",
+	    .target_label = "target",
+	    .unit = "%",
+	    .max = 100,
+	    .k = 10,
+	};
+	char *s;
+
+	(void)state;
+	s = golden("trend.svg", write_trend, &c);
+	/* A gap where the value is absent: one segment, not two. */
+	assert_int_equal(count(s, "class=\"trend\""), 1);
+	assert_int_equal(count(s, "class=\"point\""), 3);
+	/* Four points: only the last is labelled (the table has them). */
+	assert_non_null(strstr(s, ">64%</text>"));
+	assert_null(strstr(s, "63.25%"));
+	free(s);
+}
+
+static int
+write_intervals(FILE *f, const void *arg)
+{
+	return svg_intervals(f, arg);
+}
+
+static void
+test_intervals(void **state)
+{
+	struct svg_interval rows[] = {
+	    {"main",
+	     {SVG_NUM, 275},
+	     {SVG_NUM, 512},
+	     {SVG_NUM, 431},
+	     {SVG_NUM, 622}},
+	    {"stepwise",
+	     {SVG_NUM, 275},
+	     {SVG_NUM, 468.4},
+	     {SVG_NONE, 0},
+	     {SVG_NONE, 0}},
+	    {"none",
+	     {SVG_NUM, 275},
+	     {SVG_NONE, 0},
+	     {SVG_NONE, 0},
+	     {SVG_NONE, 0}},
+	};
+	struct svg_intervals c = {
+	    .id = "est",
+	    .title = "Estimate",
+	    .rows = rows,
+	    .n = 3,
+	    .legend_observed = "observed",
+	    .legend_estimate = "estimate and 95% interval",
+	    .k = 10,
+	};
+	char *s;
+
+	(void)state;
+	s = golden("intervals.svg", write_intervals, &c);
+	assert_int_equal(count(s, "class=\"whisker\""), 3);
+	assert_int_equal(count(s, "class=\"point\""), 1 + 2);
+	free(s);
+}
+
+static void
+test_value_text(void **state)
+{
+	char b[48];
+
+	(void)state;
+	assert_string_equal(svg_value_text(svg_num(61.5), "%", 10, b, 48),
+			    "61.5%");
+	assert_string_equal(svg_value_text(svg_num(12), " d", 10, b, 48),
+			    "12 d");
+	assert_string_equal(svg_value_text(svg_num(0.126), NULL, 10, b, 48),
+			    "0.13");
+	assert_string_equal(svg_value_text(svg_num(-0.001), NULL, 10, b, 48),
+			    "0");
+	assert_string_equal(svg_value_text(svg_hidden(), "%", 10, b, 48),
+			    "<10");
+	assert_string_equal(svg_value_text(svg_none(), "%", 10, b, 48),
+			    "\u2013");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_bars_suppressed_and_empty),
+	    cmocka_unit_test(test_funnel),
+	    cmocka_unit_test(test_upset),
+	    cmocka_unit_test(test_trend),
+	    cmocka_unit_test(test_intervals),
+	    cmocka_unit_test(test_value_text),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
