@@ -161,8 +161,8 @@ html_cell_text(const struct cell *c, unsigned k, char *out, size_t cap)
 	else if (c->kind == CELL_SUPPRESSED)
 		snprintf(out, cap, "<%u", k);
 	else if ((c->kind == CELL_TEXT || c->kind == CELL_DECIMAL) &&
-		 c->text[0] != '\0')
-		snprintf(out, cap, "%s", c->text);
+		 codec_cell_str(c)[0] != '\0')
+		return codec_cell_str(c); /* long texts are not cut */
 	else
 		snprintf(out, cap, "\u2013"); /* empty, or an empty text */
 	return out;
@@ -193,14 +193,14 @@ void
 html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 	const char *table, const char *period, const char *display)
 {
-	static const struct cell empty = {CELL_EMPTY, 0, ""};
+	static const struct cell empty = {CELL_EMPTY, 0, "", NULL};
 	const struct cell *c = html_cell(t, row, col);
-	const char *cls = "";
+	const char *cls = "", *text;
 	char buf[sizeof(c->text) + 16];
 
 	if (c == NULL)
 		c = &empty;
-	html_cell_text(c, t->k, buf, sizeof(buf));
+	text = html_cell_text(c, t->k, buf, sizeof(buf));
 	if (c->kind == CELL_SUPPRESSED)
 		cls = " class=\"sup\"";
 	else if (c->kind == CELL_EMPTY ||
@@ -224,7 +224,7 @@ html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 		html_escape(f, display);
 	} else {
 		fputc('>', f);
-		html_escape(f, buf);
+		html_escape(f, text);
 	}
 	fputs("</td>", f);
 }

@@ -23,7 +23,8 @@ void html_escape(FILE *f, const char *s);
 /*
  * html_cell_text - a query cell as the report shows it: the number or
  * text as `kuska query` prints it, "<k" when suppressed, an en dash when
- * empty. Returns out.
+ * empty. Returns out, or the cell's own text (a text longer than out is
+ * not cut), valid as long as the cell.
  */
 const char *html_cell_text(const struct cell *c, unsigned k, char *out,
 			   size_t cap);

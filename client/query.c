@@ -13,13 +13,14 @@
 #include "ask.h"
 #include "cmd.h"
 #include "codec.h"
+#include "date.h"
 #include "period.h"
 #include "settings.h"
 
 static const char *const tables[] = {
-    "identification", "overlap",     "breakdown", "referrals",
-    "protection",     "prosecution", "funnel",	  "durations",
-    "sources",	      "indicators",  NULL,
+    "identification",	     "overlap", "breakdown", "referrals", "protection",
+    "prosecution",	     "funnel",	"durations", "sources",	  "indicators",
+    "indicator_definitions", NULL,
 };
 
 enum format { FMT_TEXT, FMT_CSV, FMT_JSON };
@@ -37,8 +38,7 @@ cell_text(const struct cell *c, unsigned k, char *buf, size_t cap)
 		break;
 	case CELL_TEXT:
 	case CELL_DECIMAL:
-		snprintf(buf, cap, "%s", c->text);
-		break;
+		return codec_cell_str(c);
 	default:
 		buf[0] = '\0';
 	}
@@ -153,7 +153,7 @@ print_json(const struct qtable *t)
 				printf("%s", c->text);
 				break;
 			case CELL_TEXT:
-				json_string(c->text);
+				json_string(codec_cell_str(c));
 				break;
 			default:
 				printf("null");
@@ -185,6 +185,7 @@ cmd_query(int argc, char **argv)
 	struct query_req q;
 	struct qtable tab;
 	const char *conf = NULL, *period = NULL;
+	char this_year[PERIOD_NAME_MAX];
 	enum format fmt = FMT_TEXT;
 	char err[512];
 	int ch, i;
@@ -243,6 +244,14 @@ cmd_query(int argc, char **argv)
 			fprintf(stderr, "%s %s", i ? "," : "", tables[i]);
 		fprintf(stderr, ")\n");
 		return 2;
+	}
+	/* Tables that are the same for every period need none. */
+	if (period == NULL &&
+	    (strcmp(argv[optind], "sources") == 0 ||
+	     strcmp(argv[optind], "indicator_definitions") == 0)) {
+		snprintf(this_year, sizeof(this_year), "%04d",
+			 date_year(date_today()));
+		period = this_year;
 	}
 	if (period == NULL || !valid_period(period)) {
 		fprintf(stderr,

@@ -160,6 +160,58 @@ fetch_trend(const struct client_config *cfg, uint32_t code,
 	return r;
 }
 
+/*
+ * Gives each row of the indicators answer its baseline period and
+ * expression from the indicator_definitions table (INDICATORS.md: the
+ * report prints each indicator's means of verification beside its value),
+ * as two more columns. A consolidator without that table leaves the
+ * answer as it is. Returns 0 or -errno when the consolidator could not be
+ * asked.
+ */
+static int
+add_definitions(const struct client_config *cfg, struct report_data *d)
+{
+	static const char *const take[] = {"baseline_period", "expression"};
+	struct qtable *ind = &d->t[RT_INDICATORS], defs;
+	size_t i, j, row;
+	int r;
+
+	if (ind->error[0] != '\0' || ind->n_rows == 0 ||
+	    ind->n_cols + 2 > CODEC_MAX_COLUMNS)
+		return 0;
+	r = fetch(cfg, "indicator_definitions", d->period, &defs);
+	if (r != 0 || defs.error[0] != '\0') {
+		codec_qtable_clear(&defs);
+		return r;
+	}
+	for (j = 0; j < 2; j++) {
+		int from = html_col_index(&defs, take[j]);
+		size_t to = ind->n_cols++;
+		snprintf(ind->cols[to], sizeof(ind->cols[to]), "%s", take[j]);
+		for (row = 0; row < ind->n_rows; row++) {
+			const struct cell *me =
+			    html_cell(ind, row, "indicator");
+			struct cell *dst = &ind->rows[row][to];
+			memset(dst, 0, sizeof(*dst));
+			for (i = 0; me != NULL && from >= 0 && i < defs.n_rows;
+			     i++) {
+				const struct cell *id =
+				    html_cell(&defs, i, "indicator");
+				struct cell *src = &defs.rows[i][from];
+				if (id == NULL ||
+				    strcmp(codec_cell_str(id),
+					   codec_cell_str(me)) != 0)
+					continue;
+				*dst = *src; /* the long text moves over */
+				src->long_text = NULL;
+				break;
+			}
+		}
+	}
+	codec_qtable_clear(&defs);
+	return 0;
+}
+
 static void
 data_clear(struct report_data *d)
 {
@@ -206,6 +258,8 @@ fetch_all(const struct client_config *cfg, struct report_data *d)
 		if ((r = fetch(cfg, report_tables[i], d->period, &d->t[i])) !=
 		    0)
 			return r;
+	if ((r = add_definitions(cfg, d)) != 0)
+		return r;
 	return fetch_trend(cfg, d->code, d);
 }
 

@@ -73,7 +73,7 @@ text_of(const struct qtable *t, size_t row, const char *col)
 {
 	const struct cell *c = html_cell(t, row, col);
 
-	return c != NULL && c->kind == CELL_TEXT ? c->text : "";
+	return c != NULL && c->kind == CELL_TEXT ? codec_cell_str(c) : "";
 }
 
 static bool

@@ -269,11 +269,28 @@ enum cell_kind {
 	CELL_DECIMAL,
 };
 
+#define CODEC_MAX_LONG_TEXT 1024 /* a text cell that overflows text[] */
+
 struct cell {
 	enum cell_kind kind;
 	int64_t number; /* CELL_NUMBER */
 	char text[104]; /* CELL_TEXT, CELL_DECIMAL (an indicator's name) */
+	char *long_text; /* CELL_TEXT too long for text[] (an indicator's
+			    expression): malloc'd, owned by the table, freed
+			    by codec_qtable_clear; NULL otherwise */
 };
+
+/* codec_cell_str - the text of a CELL_TEXT or CELL_DECIMAL cell, long or
+ * short; valid as long as the cell. */
+const char *codec_cell_str(const struct cell *c);
+
+/*
+ * codec_cell_set_long - makes c a text cell holding s, in text[] when it
+ * fits, else in a malloc'd long_text (at most CODEC_MAX_LONG_TEXT - 1
+ * bytes are kept). Returns 0 or -ENOMEM (c is then left empty).
+ */
+int codec_cell_set_long(struct cell *c, const char *s)
+    __attribute__((warn_unused_result));
 
 struct qtable {
 	char error[256];
@@ -293,7 +310,8 @@ int codec_query_req_decode(const uint8_t *buf, size_t len,
     __attribute__((warn_unused_result));
 int codec_qtable_encode(const struct qtable *t, uint8_t **ret_buf,
 			size_t *ret_len) __attribute__((warn_unused_result));
-/* On success *ret owns its rows: release with codec_qtable_clear. */
+/* On success *ret owns its rows (and their long texts): release with
+ * codec_qtable_clear. */
 int codec_qtable_decode(const uint8_t *buf, size_t len, struct qtable *ret)
     __attribute__((warn_unused_result));
 void codec_qtable_clear(struct qtable *t);

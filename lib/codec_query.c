@@ -87,7 +87,7 @@ codec_qtable_encode(const struct qtable *t, uint8_t **ret_buf, size_t *ret_len)
 			switch (c->kind) {
 			case CELL_TEXT:
 				pc->value_case = KUSKA__CELL__VALUE_TEXT;
-				pc->text = (char *)c->text;
+				pc->text = (char *)codec_cell_str(c);
 				break;
 			case CELL_NUMBER:
 				pc->value_case = KUSKA__CELL__VALUE_NUMBER;
@@ -170,8 +170,10 @@ codec_qtable_decode(const uint8_t *buf, size_t len, struct qtable *ret)
 			struct cell *c = &ret->rows[i][j];
 			switch (pc->value_case) {
 			case KUSKA__CELL__VALUE_TEXT:
-				c->kind = CELL_TEXT;
-				copy_str(c->text, sizeof(c->text), pc->text);
+				if (codec_cell_set_long(c, pc->text) != 0) {
+					r = -ENOMEM;
+					goto bad;
+				}
 				break;
 			case KUSKA__CELL__VALUE_NUMBER:
 				c->kind = CELL_NUMBER;
@@ -198,9 +200,44 @@ out:
 	return r;
 }
 
+const char *
+codec_cell_str(const struct cell *c)
+{
+	return c->long_text != NULL ? c->long_text : c->text;
+}
+
+int
+codec_cell_set_long(struct cell *c, const char *s)
+{
+	size_t len = s != NULL ? strnlen(s, CODEC_MAX_LONG_TEXT - 1) : 0;
+
+	c->kind = CELL_TEXT;
+	c->text[0] = '\0';
+	c->long_text = NULL;
+	if (len < sizeof(c->text)) {
+		copy_str(c->text, sizeof(c->text), s);
+		return 0;
+	}
+	c->long_text = malloc(len + 1);
+	if (c->long_text == NULL) {
+		c->kind = CELL_EMPTY;
+		return -ENOMEM;
+	}
+	memcpy(c->long_text, s, len);
+	c->long_text[len] = '\0';
+	return 0;
+}
+
 void
 codec_qtable_clear(struct qtable *t)
 {
+	size_t i, j;
+
+	for (i = 0; t->rows != NULL && i < t->n_rows; i++)
+		for (j = 0; j < CODEC_MAX_COLUMNS; j++) {
+			free(t->rows[i][j].long_text);
+			t->rows[i][j].long_text = NULL;
+		}
 	free(t->rows);
 	t->rows = NULL;
 	t->n_rows = 0;

@@ -407,3 +407,58 @@ out:
 		codec_qtable_clear(ret); /* keeps ret->error */
 	return r;
 }
+
+/* Fills the column names of ret from a comma-separated list. */
+static void
+set_columns(struct qtable *ret, const char *list)
+{
+	char cols[512], *tok, *save = NULL;
+
+	snprintf(cols, sizeof(cols), "%s", list);
+	for (tok = strtok_r(cols, ",", &save);
+	     tok != NULL && ret->n_cols < CODEC_MAX_COLUMNS;
+	     tok = strtok_r(NULL, ",", &save))
+		snprintf(ret->cols[ret->n_cols++], sizeof(ret->cols[0]), "%s",
+			 tok);
+}
+
+int
+indicators_definitions(const struct indset *set, const struct reg_party *who,
+		       unsigned k, struct qtable *ret)
+{
+	size_t i, n = set != NULL ? set->n : 0;
+	char p[PERIOD_NAME_MAX];
+
+	memset(ret, 0, sizeof(*ret));
+	ret->k = k;
+	snprintf(ret->role, sizeof(ret->role), "%s", role_name(who->role));
+	if (who->role == ROLE_NONE) {
+		snprintf(ret->error, sizeof(ret->error),
+			 "not authorised to query");
+		return -EINVAL;
+	}
+	set_columns(ret, INDICATOR_DEFINITIONS_COLUMNS);
+	ret->rows = calloc(n > 0 ? n : 1, sizeof(*ret->rows));
+	if (ret->rows == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct indicator *ind = &set->items[i];
+		struct cell *row = ret->rows[i];
+		ret->n_rows = i + 1;
+		set_text(&row[0], ind->id);
+		set_text(&row[1], ind->name);
+		set_text(&row[2], ind_unit_name(ind->unit));
+		set_text(&row[3], ind_direction_name(ind->direction));
+		set_text(&row[4], ind_frequency_name(ind->frequency));
+		set_text(&row[5], period_name(ind->baseline_period, p));
+		set_decimal(&row[6], ind->baseline, 2, true);
+		set_text(&row[7], period_name(ind->target_period, p));
+		set_decimal(&row[8], ind->target, 2, true);
+		if (codec_cell_set_long(&row[9], ind->value_text) != 0 ||
+		    codec_cell_set_long(&row[10], ind->basis) != 0) {
+			codec_qtable_clear(ret);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}

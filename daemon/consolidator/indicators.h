@@ -96,4 +96,23 @@ int indicators_table(struct store *st, const struct indset *set,
 		     unsigned k, struct qtable *ret)
     __attribute__((warn_unused_result));
 
+/* The columns of the indicator_definitions table. */
+#define INDICATOR_DEFINITIONS_COLUMNS                                          \
+	"indicator,name,unit,direction,frequency,baseline_period,baseline,"    \
+	"target_period,target,expression,basis"
+
+/*
+ * indicators_definitions - what each indicator of set is (the
+ * indicator_definitions table, the same for every period and region):
+ * one row per indicator in file order, with the expression and basis as
+ * written, so that a reader of any figure can see its means of
+ * verification. Every role that may query may read it: it holds no
+ * count. Returns 0, -EINVAL with ret->error, or -ENOMEM. Release ret
+ * with codec_qtable_clear.
+ */
+int indicators_definitions(const struct indset *set,
+			   const struct reg_party *who, unsigned k,
+			   struct qtable *ret)
+    __attribute__((warn_unused_result));
+
 #endif

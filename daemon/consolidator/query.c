@@ -13,12 +13,12 @@
 #include "period.h"
 #include "stats.h"
 
-/* In the order of query_run's builders; "indicators", answered apart
- * (indicators.h), stays last. */
+/* In the order of query_run's builders; "indicators" and
+ * "indicator_definitions", answered apart (indicators.h), stay last. */
 const char *const query_tables[] = {
-    "identification", "overlap",     "breakdown", "referrals",
-    "protection",     "prosecution", "funnel",	  "durations",
-    "sources",	      "indicators",  NULL,
+    "identification",	     "overlap", "breakdown", "referrals", "protection",
+    "prosecution",	     "funnel",	"durations", "sources",	  "indicators",
+    "indicator_definitions", NULL,
 };
 
 /* The indicators in force (query_set_indicators). */
@@ -668,6 +668,8 @@ query_run(struct store *st, const struct query_req *req,
 	if (strcmp(req->table, "indicators") == 0)
 		return indicators_table(st, indicators_in_force, req, who, k,
 					ret);
+	if (strcmp(req->table, "indicator_definitions") == 0)
+		return indicators_definitions(indicators_in_force, who, k, ret);
 	memset(ret, 0, sizeof(*ret));
 	memset(&b, 0, sizeof(b));
 	ret->k = k;

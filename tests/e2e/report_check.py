@@ -140,6 +140,11 @@ def query(kuska, conf, table, period, cache):
     return cache[key]
 
 
+# Columns the report takes from indicator_definitions (kuska report's
+# add_definitions) and shows in the indicators table.
+DEFINITION_COLUMNS = ("baseline_period", "expression")
+
+
 def check_numbers(dom, kuska, conf):
     p = page(dom)
     cache, bad, checked = {}, [], 0
@@ -155,6 +160,19 @@ def check_numbers(dom, kuska, conf):
             bad.append("no answer for " + q)
             continue
         header, rows = answer
+        if table == "indicators" and col in DEFINITION_COLUMNS and \
+                "indicator" in header and int(row) < len(rows):
+            # The page shows each indicator's definition beside its
+            # value: that cell comes from indicator_definitions.
+            ind = rows[int(row)][header.index("indicator")]
+            defs = query(kuska, conf, "indicator_definitions", period,
+                         cache)
+            match = [r for r in (defs[1] if defs else [])
+                     if r[defs[0].index("indicator")] == ind]
+            if not match:
+                bad.append("%s: no definition of %s" % (q, ind))
+                continue
+            header, rows, row = defs[0], match, 0
         if col not in header or int(row) >= len(rows):
             bad.append("%s: no such cell in the answer" % q)
             continue

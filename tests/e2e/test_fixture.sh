@@ -406,6 +406,16 @@ expect_value analyst pnp-days "$(col analyst referrals 2025 median_days pnp mimp
 expect_value analyst victims "$(col analyst identification 2025 victims all)"
 expect_value analyst accusation-days "$(col analyst durations 2025 median_days complaint) + $(col analyst durations 2025 median_days preliminary_investigation) + $(col analyst durations 2025 median_days formalized_investigation)"
 expect_value analyst formalized "100 * $(col analyst funnel 2025 cases formalized_investigation) / $(col analyst funnel 2025 cases complaint)"
+# indicator_definitions: each indicator's means of verification, as
+# written (the long expression spans several lines in the file and is
+# longer than a short cell), for every role, no --period needed.
+"$KUSKA" query -c "$N/secretariat.conf" indicator_definitions --format csv \
+	>"$T/ind-defs.csv" 2>&1
+check "indicator_definitions: its header" \
+	test "$(head -1 "$T/ind-defs.csv")" = \
+	"indicator,name,unit,direction,frequency,baseline_period,baseline,target_period,target,expression,basis"
+check "indicator_definitions: the long expression whole, as written" \
+	grep -qF 'accusation-days,Days from complaint to accusation,days,decrease,semester,2024H2,120,2026H2,60,"durations.median_days[from_stage=complaint, to_stage=preliminary_investigation] + durations.median_days[from_stage=preliminary_investigation, to_stage=formalized_investigation] + durations.median_days[from_stage=formalized_investigation, to_stage=accusation]",test' "$T/ind-defs.csv"
 # Half way from 2024 to 2026 (2024H2 ends with 2024): on track needs 95%
 # of that, 0.475; acceleration needed 0.3.
 before=$FAILED

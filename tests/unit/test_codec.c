@@ -1860,6 +1860,46 @@ test_qtable(void **state)
 	free(buf);
 }
 
+/* A text longer than a cell's text[] travels whole (up to
+ * CODEC_MAX_LONG_TEXT - 1 bytes) and is freed with its table. */
+static void
+test_qtable_long_text(void **state)
+{
+	struct qtable t, back;
+	char longer[700], huge[CODEC_MAX_LONG_TEXT + 50];
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	memset(huge, 'b', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	memset(&t, 0, sizeof(t));
+	t.n_cols = 3;
+	t.n_rows = 1;
+	t.rows = calloc(1, sizeof(*t.rows));
+	assert_non_null(t.rows);
+	assert_int_equal(codec_cell_set_long(&t.rows[0][0], "short"), 0);
+	assert_null(t.rows[0][0].long_text);
+	assert_int_equal(codec_cell_set_long(&t.rows[0][1], longer), 0);
+	assert_non_null(t.rows[0][1].long_text);
+	assert_int_equal(codec_cell_set_long(&t.rows[0][2], huge), 0);
+	assert_int_equal(strlen(codec_cell_str(&t.rows[0][2])),
+			 CODEC_MAX_LONG_TEXT - 1);
+	assert_int_equal(codec_qtable_encode(&t, &buf, &len), 0);
+	codec_qtable_clear(&t);
+	assert_null(t.rows);
+	assert_int_equal(codec_qtable_decode(buf, len, &back), 0);
+	free(buf);
+	assert_string_equal(codec_cell_str(&back.rows[0][0]), "short");
+	assert_string_equal(codec_cell_str(&back.rows[0][1]), longer);
+	assert_int_equal(back.rows[0][1].kind, CELL_TEXT);
+	assert_int_equal(strlen(codec_cell_str(&back.rows[0][2])),
+			 CODEC_MAX_LONG_TEXT - 1);
+	codec_qtable_clear(&back);
+}
+
 static void
 test_qtable_refused(void **state)
 {
@@ -2069,6 +2109,7 @@ main(void)
 	    cmocka_unit_test(test_control_refused),
 	    cmocka_unit_test(test_query_req),
 	    cmocka_unit_test(test_qtable),
+	    cmocka_unit_test(test_qtable_long_text),
 	    cmocka_unit_test(test_qtable_refused),
 	    cmocka_unit_test(test_garbage),
 	    cmocka_unit_test(test_bit_flips),
