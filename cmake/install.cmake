@@ -1,6 +1,6 @@
 # install.cmake - what `cmake --install` puts besides the programs:
 # man pages, example configs, systemd units, sysusers.d and tmpfiles.d
-# entries. Included from CMakeLists.txt.
+# entries, the bash completion. Included from CMakeLists.txt.
 #
 #   cmake --install build                        # /usr/local, /etc/kuska
 #   DESTDIR=/tmp/stage cmake --install build     # staged (packaging, tests)
@@ -21,6 +21,9 @@ set(KUSKA_SYSUSERSDIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d" CACHE PATH
 	"sysusers.d directory")
 set(KUSKA_TMPFILESDIR "${CMAKE_INSTALL_PREFIX}/lib/tmpfiles.d" CACHE PATH
 	"tmpfiles.d directory")
+set(KUSKA_BASHCOMPDIR
+	"${CMAKE_INSTALL_FULL_DATADIR}/bash-completion/completions" CACHE PATH
+	"bash-completion's directory")
 
 set(KUSKA_CONFIGS consolidator registry indicators pnp mp pj mimp minsa
 	secretariat analyst)
@@ -46,7 +49,8 @@ file(WRITE ${KUSKA_STAGE}/paths.sh
 	"SYSCONF='${KUSKA_SYSCONFDIR}'\n"
 	"UNITDIR='${KUSKA_SYSTEMDUNITDIR}'\n"
 	"SYSUSERSDIR='${KUSKA_SYSUSERSDIR}'\n"
-	"TMPFILESDIR='${KUSKA_TMPFILESDIR}'\n")
+	"TMPFILESDIR='${KUSKA_TMPFILESDIR}'\n"
+	"BASHCOMPDIR='${KUSKA_BASHCOMPDIR}'\n")
 
 # Man pages.
 install(FILES ${CMAKE_SOURCE_DIR}/docs/kuska.1
@@ -72,6 +76,17 @@ kuska_rewrite(${CMAKE_SOURCE_DIR}/systemd/kuska.tmpfiles
 	${KUSKA_STAGE}/systemd/kuska.tmpfiles)
 install(FILES ${KUSKA_STAGE}/systemd/kuska.tmpfiles
 	DESTINATION ${KUSKA_TMPFILESDIR} RENAME kuska.conf)
+
+# bash completion: one file, which registers all three programs; the
+# daemons' names link to it, as bash-completion looks a program up by name.
+install(FILES ${CMAKE_SOURCE_DIR}/completion/kuska.bash
+	DESTINATION ${KUSKA_BASHCOMPDIR} RENAME kuska)
+foreach(name kuska-node kuska-consolidator)
+	install(CODE "
+		set(dir \"\$ENV{DESTDIR}${KUSKA_BASHCOMPDIR}\")
+		message(STATUS \"Installing: \${dir}/${name} -> kuska\")
+		file(CREATE_LINK kuska \"\${dir}/${name}\" SYMBOLIC)")
+endforeach()
 
 # Example configs: pristine copies in the doc directory, and in
 # KUSKA_SYSCONFDIR unless a file of that name is already there.

@@ -3,7 +3,7 @@
  * (help.h). A new subcommand or daemon is one entry; a new option is one
  * line in its entry. The man pages (docs/kuska.1, kuska-node.8,
  * kuska-consolidator.8) list the same options: tests/e2e/test_help.sh
- * compares them, and the bash completion (scripts/kuska.bash) reads
+ * compares them, and the bash completion (completion/kuska.bash) reads
  * "kuska help COMMAND".
  */
 #include <stddef.h>

@@ -52,7 +52,9 @@ fi
 missing=""
 for f in "$BINDIR/kuska" "$SBINDIR/kuska-node" \
 	"$SBINDIR/kuska-consolidator" "$SYSUSERSDIR/kuska.conf" \
-	"$TMPFILESDIR/kuska.conf" "$DOCDIR/OPERATIONS.md"; do
+	"$TMPFILESDIR/kuska.conf" "$DOCDIR/OPERATIONS.md" \
+	"$BASHCOMPDIR/kuska" "$BASHCOMPDIR/kuska-node" \
+	"$BASHCOMPDIR/kuska-consolidator"; do
 	[ -f "$R$f" ] || missing="$missing $f"
 done
 for p in $PAGES; do
