@@ -167,6 +167,12 @@ else
 	not_ok "the installed programs, units or man pages"
 fi
 
+top=$(zcat "$R/usr/share/doc/kuska/changelog.gz" 2>/dev/null | head -n 1)
+case $top in
+"kuska ($VERSION) "*) ok "the changelog's latest entry is $VERSION" ;;
+*) not_ok "packaging/deb/changelog starts \"$top\": add an entry for $VERSION" ;;
+esac
+
 # What an administrator and the daemons leave behind.
 echo "# edited by the administrator" >>"$R/etc/kuska/pnp.conf"
 mkdir -p "$R/var/lib/kuska/pnp"
