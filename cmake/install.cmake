@@ -26,6 +26,18 @@ set(KUSKA_TMPFILESDIR "lib/tmpfiles.d" CACHE PATH
 	"tmpfiles.d directory (relative: under the prefix)")
 set(KUSKA_BASHCOMPDIR "${CMAKE_INSTALL_DATADIR}/bash-completion/completions"
 	CACHE PATH "bash-completion's directory (relative: under the prefix)")
+# Build directories configured before these became relative cached the
+# old absolute defaults, which would put /usr/local paths in the package.
+foreach(d "SYSTEMDUNITDIR;lib/systemd/system" "SYSUSERSDIR;lib/sysusers.d"
+		"TMPFILESDIR;lib/tmpfiles.d"
+		"BASHCOMPDIR;${CMAKE_INSTALL_DATADIR}/bash-completion/completions")
+	list(GET d 0 var)
+	list(GET d 1 rel)
+	if(KUSKA_${var} STREQUAL "${CMAKE_INSTALL_PREFIX}/${rel}")
+		set(KUSKA_${var} "${rel}" CACHE PATH "(relative: under the prefix)"
+			FORCE)
+	endif()
+endforeach()
 
 set(KUSKA_CONFIGS consolidator registry indicators pnp mp pj mimp minsa
 	secretariat analyst)
