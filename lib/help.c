@@ -56,22 +56,32 @@ who(const struct help_cmd *cmd, char *out, size_t cap)
 		 cmd->name ? cmd->name : "");
 }
 
+/*
+ * Each form of a synopsis (split at '\n') on a line of its own: lead
+ * before the first, next before the others, then "name form".
+ */
+static void
+print_forms(FILE *f, const char *lead, const char *next, const char *name,
+	    const char *synopsis)
+{
+	const char *form = synopsis, *end;
+
+	do {
+		end = strchr(form, '\n');
+		fprintf(f, "%s%s%s%.*s\n", form == synopsis ? lead : next, name,
+			*form && *form != '\n' ? " " : "",
+			(int)(end ? (size_t)(end - form) : strlen(form)), form);
+		form = end ? end + 1 : NULL;
+	} while (form != NULL);
+}
+
 void
 help_usage(FILE *f, const struct help_cmd *cmd)
 {
-	const char *form = cmd->synopsis, *end;
 	char name[64];
-	bool first = true;
 
 	who(cmd, name, sizeof(name));
-	do {
-		end = strchr(form, '\n');
-		fprintf(f, "%s %s%s%.*s\n", first ? "usage:" : "      ", name,
-			*form ? " " : "",
-			(int)(end ? (size_t)(end - form) : strlen(form)), form);
-		first = false;
-		form = end ? end + 1 : NULL;
-	} while (form != NULL);
+	print_forms(f, "usage: ", "       ", name, cmd->synopsis);
 }
 
 /* "-p, --period P", "    --boot N", "-c NODE.conf", "-d". */
@@ -151,19 +161,12 @@ help_print_program(FILE *f, const char *prog)
 		fprintf(f, "%s - %s\n\n", prog, self->summary);
 	fprintf(f, "usage:\n");
 	for (c = help_table; c->prog != NULL; c++) {
-		const char *form = c->synopsis, *end;
+		char name[64];
 
 		if (c->name == NULL || strcmp(c->prog, prog) != 0)
 			continue;
-		do {
-			end = strchr(form, '\n');
-			fprintf(
-			    f, "  %s %s%s%.*s\n", prog, c->name,
-			    *form ? " " : "",
-			    (int)(end ? (size_t)(end - form) : strlen(form)),
-			    form);
-			form = end ? end + 1 : NULL;
-		} while (form != NULL);
+		who(c, name, sizeof(name));
+		print_forms(f, "  ", "  ", name, c->synopsis);
 	}
 	fprintf(f, "\nCommands:\n");
 	for (c = help_table; c->prog != NULL; c++)
