@@ -95,11 +95,22 @@ fi
 
 # --- each subcommand: --help, -h, help COMMAND; unknown options named ----------
 
-# prog: "kuska CMD" or a daemon; its help on stdout.
+# The daemons: each program with a page in section 8 (kuska-node,
+# kuska-consolidator, ...); one without a binary is a failure.
+DAEMONS=""
+for page in "$KUSKA_SRC"/docs/*.8; do
+	d=$(basename "$page" .8)
+	if [ -x "$KUSKA_BIN/$d" ]; then
+		DAEMONS="$DAEMONS $d"
+	else
+		not_ok "docs/$d.8 but no $KUSKA_BIN/$d"
+	fi
+done
+
+# "kuska CMD" or a daemon, one a line.
 each_program() {
 	for c in $CMDS; do echo "kuska $c"; done
-	echo kuska-node
-	echo kuska-consolidator
+	for d in $DAEMONS; do echo "$d"; done
 }
 
 MAN_BAD=""
@@ -175,7 +186,7 @@ else
 fi
 
 # Vice versa: every option a page names is in some help of its program.
-for prog in kuska kuska-node kuska-consolidator; do
+for prog in kuska $DAEMONS; do
 	: >"$T/all"
 	if [ $prog = kuska ]; then
 		page=$MAN1
@@ -193,7 +204,7 @@ for prog in kuska kuska-node kuska-consolidator; do
 done
 
 # The daemons' option lists (.It Fl) are exactly their options.
-for prog in kuska-node kuska-consolidator; do
+for prog in $DAEMONS; do
 	want=$(help_opts <"$T/help.$prog" | sort -u | tr '\n' ' ')
 	have=$(grep '^\.It Fl' "$KUSKA_SRC/docs/$prog.8" | sed 's/^\.It //' |
 		grep -o 'Fl [^ ]*' | sed 's/^Fl /- /' | fl_names | cut -d' ' -f2 |
@@ -208,15 +219,22 @@ done
 # --- the sources parse no option the help does not know -----------------------
 
 # Long options in getopt_long tables and short ones in option strings,
-# per file; a file named after a subcommand is checked against it, the
-# daemons' against theirs, any other against every help together.
+# per file; a file named after a subcommand is checked against it,
+# daemon/X/main.c against kuska-X, any other against every help together.
 for c in $CMDS; do help_opts <"$T/help.kuska.$c"; done | sort -u >"$T/client_all"
 bad=""
 for f in "$KUSKA_SRC"/client/*.c "$KUSKA_SRC"/daemon/*/main.c; do
 	base=$(basename "$f" .c)
+	daemon=$(printf '%s\n' "$f" | sed -n 's#.*/daemon/\([a-z]*\)/main\.c$#kuska-\1#p')
 	case $f in
-	*/daemon/node/*) help_opts <"$T/help.kuska-node" >"$T/known" ;;
-	*/daemon/consolidator/*) help_opts <"$T/help.kuska-consolidator" >"$T/known" ;;
+	*/daemon/*)
+		if [ -f "$T/help.$daemon" ]; then
+			help_opts <"$T/help.$daemon" >"$T/known"
+		else
+			not_ok "$f: no $daemon --help"
+			: >"$T/known"
+		fi
+		;;
 	*)
 		if [ -f "$T/help.kuska.$base" ]; then
 			help_opts <"$T/help.kuska.$base" >"$T/known"
