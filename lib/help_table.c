@@ -146,6 +146,8 @@ const struct help_cmd help_table[] = {
 		     {"prosecution", "cases and persons at each stage"},
 		     {"funnel", "cases from complaint on, with the attrition"},
 		     {"durations", "median days between consecutive stages"},
+		     {"indicators", "the Commission's outcome indicators "
+				    "(a year or a semester)"},
 		     {0},
 		 }},
 		{"Periods",

@@ -24,7 +24,7 @@ fi
 VERSION=$("$KUSKA" version | awk '{ print $2 }')
 ARCH=$(dpkg --print-architecture)
 DEB=$T/pkg/kuska_${VERSION}_${ARCH}.deb
-CONFIGS="consolidator registry pnp mp pj mimp minsa secretariat analyst"
+CONFIGS=$(cd "$KUSKA_SRC/config" && ls -- *.conf | sed 's/\.conf$//')
 
 # --- build -------------------------------------------------------------------
 
