@@ -148,6 +148,8 @@ const struct help_cmd help_table[] = {
 		     {"durations", "median days between consecutive stages"},
 		     {"indicators", "the Commission's outcome indicators "
 				    "(a year or a semester)"},
+		     {"sources", "events accepted per institution, all periods "
+				 "together"},
 		     {0},
 		 }},
 		{"Periods",
