@@ -1,9 +1,10 @@
 # install.cmake - what `cmake --install` puts besides the programs:
 # man pages, example configs, systemd units, sysusers.d and tmpfiles.d
-# entries. Included from CMakeLists.txt.
+# entries, the bash completion. Included from CMakeLists.txt.
 #
 #   cmake --install build                        # /usr/local, /etc/kuska
 #   DESTDIR=/tmp/stage cmake --install build     # staged (packaging, tests)
+#   cmake --install build --prefix /usr          # what the .deb holds
 #
 # Example configs go to KUSKA_SYSCONFDIR (an absolute path, so DESTDIR
 # still applies); one that already exists there is left alone and the
@@ -11,16 +12,32 @@
 # Units, sysusers and tmpfiles entries go under the prefix, which systemd
 # searches for /usr/local and /usr. The files in systemd/ and config/ are
 # written for /usr/local/sbin and /etc/kuska; the installed copies have
-# those paths replaced by the configured ones.
+# those paths replaced by the configured ones. The prefix is the one of
+# the install, not of the configure: cpack (cmake/package.cmake) installs
+# this same build under /usr.
 
 set(KUSKA_SYSCONFDIR "/etc/kuska" CACHE PATH
 	"Where the example configurations and keys live (absolute)")
-set(KUSKA_SYSTEMDUNITDIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system"
-	CACHE PATH "systemd system unit directory")
-set(KUSKA_SYSUSERSDIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d" CACHE PATH
-	"sysusers.d directory")
-set(KUSKA_TMPFILESDIR "${CMAKE_INSTALL_PREFIX}/lib/tmpfiles.d" CACHE PATH
-	"tmpfiles.d directory")
+set(KUSKA_SYSTEMDUNITDIR "lib/systemd/system" CACHE PATH
+	"systemd system unit directory (relative: under the prefix)")
+set(KUSKA_SYSUSERSDIR "lib/sysusers.d" CACHE PATH
+	"sysusers.d directory (relative: under the prefix)")
+set(KUSKA_TMPFILESDIR "lib/tmpfiles.d" CACHE PATH
+	"tmpfiles.d directory (relative: under the prefix)")
+set(KUSKA_BASHCOMPDIR "${CMAKE_INSTALL_DATADIR}/bash-completion/completions"
+	CACHE PATH "bash-completion's directory (relative: under the prefix)")
+# Build directories configured before these became relative cached the
+# old absolute defaults, which would put /usr/local paths in the package.
+foreach(d "SYSTEMDUNITDIR;lib/systemd/system" "SYSUSERSDIR;lib/sysusers.d"
+		"TMPFILESDIR;lib/tmpfiles.d"
+		"BASHCOMPDIR;${CMAKE_INSTALL_DATADIR}/bash-completion/completions")
+	list(GET d 0 var)
+	list(GET d 1 rel)
+	if(KUSKA_${var} STREQUAL "${CMAKE_INSTALL_PREFIX}/${rel}")
+		set(KUSKA_${var} "${rel}" CACHE PATH "(relative: under the prefix)"
+			FORCE)
+	endif()
+endforeach()
 
 set(KUSKA_CONFIGS consolidator registry indicators pnp mp pj mimp minsa
 	secretariat analyst)
@@ -37,16 +54,25 @@ function(kuska_rewrite src dst)
 	set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
 endfunction()
 
-# Where things go, for tests/e2e/test_install.sh (sh syntax).
+# Where things go with the configured prefix, for tests/e2e/test_install.sh
+# (sh syntax).
+foreach(d SYSTEMDUNITDIR SYSUSERSDIR TMPFILESDIR BASHCOMPDIR)
+	if(IS_ABSOLUTE "${KUSKA_${d}}")
+		set(KUSKA_FULL_${d} "${KUSKA_${d}}")
+	else()
+		set(KUSKA_FULL_${d} "${CMAKE_INSTALL_PREFIX}/${KUSKA_${d}}")
+	endif()
+endforeach()
 file(WRITE ${KUSKA_STAGE}/paths.sh
 	"BINDIR='${CMAKE_INSTALL_FULL_BINDIR}'\n"
 	"SBINDIR='${CMAKE_INSTALL_FULL_SBINDIR}'\n"
 	"MANDIR='${CMAKE_INSTALL_FULL_MANDIR}'\n"
 	"DOCDIR='${CMAKE_INSTALL_FULL_DOCDIR}'\n"
 	"SYSCONF='${KUSKA_SYSCONFDIR}'\n"
-	"UNITDIR='${KUSKA_SYSTEMDUNITDIR}'\n"
-	"SYSUSERSDIR='${KUSKA_SYSUSERSDIR}'\n"
-	"TMPFILESDIR='${KUSKA_TMPFILESDIR}'\n")
+	"UNITDIR='${KUSKA_FULL_SYSTEMDUNITDIR}'\n"
+	"SYSUSERSDIR='${KUSKA_FULL_SYSUSERSDIR}'\n"
+	"TMPFILESDIR='${KUSKA_FULL_TMPFILESDIR}'\n"
+	"BASHCOMPDIR='${KUSKA_FULL_BASHCOMPDIR}'\n")
 
 # Man pages.
 install(FILES ${CMAKE_SOURCE_DIR}/docs/kuska.1
@@ -59,10 +85,20 @@ install(FILES ${CMAKE_SOURCE_DIR}/docs/kuska-node.8
 install(FILES ${CMAKE_SOURCE_DIR}/docs/OPERATIONS.md
 	DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
 
-# systemd units, the kuska user, the keys directory.
+# systemd units, the kuska user, the keys directory. The units name the
+# programs by the prefix of the install (cmake/unit_rewrite.cmake).
+if(IS_ABSOLUTE "${CMAKE_INSTALL_SBINDIR}")
+	set(sbin "${CMAKE_INSTALL_SBINDIR}")
+else()
+	set(sbin "\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SBINDIR}")
+endif()
 foreach(unit kuska-consolidator.service kuska-node@.service)
-	kuska_rewrite(${CMAKE_SOURCE_DIR}/systemd/${unit}
-		${KUSKA_STAGE}/systemd/${unit})
+	install(CODE "
+		set(KUSKA_UNIT_SRC \"${CMAKE_SOURCE_DIR}/systemd/${unit}\")
+		set(KUSKA_UNIT_DST \"${KUSKA_STAGE}/systemd/${unit}\")
+		set(KUSKA_UNIT_SBINDIR \"${sbin}\")
+		set(KUSKA_UNIT_SYSCONFDIR \"${KUSKA_SYSCONFDIR}\")
+		include(\"${CMAKE_SOURCE_DIR}/cmake/unit_rewrite.cmake\")")
 	install(FILES ${KUSKA_STAGE}/systemd/${unit}
 		DESTINATION ${KUSKA_SYSTEMDUNITDIR})
 endforeach()
@@ -72,6 +108,21 @@ kuska_rewrite(${CMAKE_SOURCE_DIR}/systemd/kuska.tmpfiles
 	${KUSKA_STAGE}/systemd/kuska.tmpfiles)
 install(FILES ${KUSKA_STAGE}/systemd/kuska.tmpfiles
 	DESTINATION ${KUSKA_TMPFILESDIR} RENAME kuska.conf)
+
+# bash completion: one file, which registers all three programs; the
+# daemons' names link to it, as bash-completion looks a program up by name.
+install(FILES ${CMAKE_SOURCE_DIR}/completion/kuska.bash
+	DESTINATION ${KUSKA_BASHCOMPDIR} RENAME kuska)
+foreach(name kuska-node kuska-consolidator)
+	install(CODE "
+		if(IS_ABSOLUTE \"${KUSKA_BASHCOMPDIR}\")
+			set(dir \"\$ENV{DESTDIR}${KUSKA_BASHCOMPDIR}\")
+		else()
+			set(dir \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${KUSKA_BASHCOMPDIR}\")
+		endif()
+		message(STATUS \"Installing: \${dir}/${name} -> kuska\")
+		file(CREATE_LINK kuska \"\${dir}/${name}\" SYMBOLIC)")
+endforeach()
 
 # Example configs: pristine copies in the doc directory, and in
 # KUSKA_SYSCONFDIR unless a file of that name is already there.
@@ -101,3 +152,6 @@ install(CODE "
 		endif()
 	endforeach()
 ")
+
+# The Debian package (cpack -G DEB), from the same install rules.
+include(${CMAKE_SOURCE_DIR}/cmake/package.cmake)

@@ -10,7 +10,8 @@ PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
 	libsodium-dev libcmocka-dev libinih-dev libjansson-dev libsystemd-dev
 	libgsl-dev libglpk-dev
 	python3 tcpdump groff man-db systemd valgrind
-	chromium poppler-utils fonts-dejavu-core"
+	chromium poppler-utils fonts-dejavu-core bash-completion
+	dpkg-dev file lintian"
 
 missing=""
 for p in $PACKAGES; do

@@ -23,6 +23,7 @@
 #include "cons.h"
 #include "control.h"
 #include "date.h"
+#include "help.h"
 #include "indfile.h"
 #include "ingest.h"
 #include "ingest_net.h"
@@ -313,6 +314,8 @@ main(int argc, char **argv)
 	char fp[17];
 
 	memset(&c, 0, sizeof(c));
+	if (help_handle("kuska-consolidator", NULL, argc, argv, &err))
+		return err;
 	while ((ch = getopt_long(argc, argv, "c:dn", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':

@@ -13,6 +13,7 @@
 #include "codec.h"
 #include "date.h"
 #include "deliver.h"
+#include "help.h"
 #include "intake.h"
 #include "keys.h"
 #include "log.h"
@@ -375,6 +376,8 @@ main(int argc, char **argv)
 	char status[700];
 
 	memset(&n, 0, sizeof(n));
+	if (help_handle("kuska-node", NULL, argc, argv, &err))
+		return err;
 	while ((ch = getopt(argc, argv, "c:dn")) != -1) {
 		switch (ch) {
 		case 'c':

@@ -52,7 +52,9 @@ fi
 missing=""
 for f in "$BINDIR/kuska" "$SBINDIR/kuska-node" \
 	"$SBINDIR/kuska-consolidator" "$SYSUSERSDIR/kuska.conf" \
-	"$TMPFILESDIR/kuska.conf" "$DOCDIR/OPERATIONS.md"; do
+	"$TMPFILESDIR/kuska.conf" "$DOCDIR/OPERATIONS.md" \
+	"$BASHCOMPDIR/kuska" "$BASHCOMPDIR/kuska-node" \
+	"$BASHCOMPDIR/kuska-consolidator"; do
 	[ -f "$R$f" ] || missing="$missing $f"
 done
 for p in $PAGES; do
@@ -120,11 +122,12 @@ synopsis() {
 }
 
 for d in kuska-node kuska-consolidator; do
-	# usage() may print several forms: "usage: FORM" then "       FORM".
-	usage=$("$KUSKA_BIN/$d" 2>&1 | sed 's/^usage: *//; s/^ *//')
+	# --help starts with the forms: "usage: FORM", "       FORM", "".
+	usage=$("$KUSKA_BIN/$d" --help | sed '/^$/q' |
+		sed '/^$/d; s/^usage: *//; s/^ *//')
 	syn=$(synopsis "$KUSKA_SRC/docs/$d.8")
 	if [ -n "$usage" ] && [ "$usage" = "$syn" ]; then
-		ok "$d(8) SYNOPSIS matches usage()"
+		ok "$d(8) SYNOPSIS matches $d --help"
 	else
 		not_ok "$d(8) SYNOPSIS \"$syn\" differs from usage \"$usage\""
 	fi

@@ -1,0 +1,312 @@
+/*
+ * help_table.c - the usage and options of every program and subcommand
+ * (help.h). A new subcommand or daemon is one entry; a new option is one
+ * line in its entry. The man pages (docs/kuska.1, kuska-node.8,
+ * kuska-consolidator.8) list the same options: tests/e2e/test_help.sh
+ * compares them, and the bash completion (completion/kuska.bash) reads
+ * "kuska help COMMAND".
+ */
+#include <stddef.h>
+
+#include "help.h"
+
+/* The -c option of the commands that talk to a node or a consolidator. */
+#define OPT_DAEMON_CONF                                                        \
+	{                                                                      \
+		'c', NULL, "NODE.conf|CONSOLIDATOR.conf",                      \
+		    "the daemon's configuration (kuska.conf(5))",              \
+		    .required = true                                           \
+	}
+
+#define OPT_FORMAT(short)                                                      \
+	{                                                                      \
+		short, "format", "text|csv|json",                              \
+		    "aligned columns (the default), CSV or JSON"               \
+	}
+
+const struct help_cmd help_table[] = {
+    /* ---- kuska ---- */
+    {
+	.prog = "kuska",
+	.synopsis = "COMMAND [OPTION]... [ARGUMENT]...",
+	.summary = "client of the kuska child-trafficking data exchange",
+	.max_args = HELP_ANY,
+    },
+    {
+	.prog = "kuska",
+	.name = "keygen",
+	.synopsis = "NAME [--dir DIR]\n--linkage FILE",
+	.summary = "make a party's key pair, or the linkage key",
+	.max_args = 1,
+	.opts =
+	    (const struct help_opt[]){
+		{'d', "dir", "DIR",
+		 "where NAME.key and NAME.pub go (default: here)"},
+		{0, "linkage", "FILE",
+		 "make the linkage key instead, into FILE (mode 0600)"},
+		{0},
+	    },
+	.sections =
+	    (const struct help_section[]){
+		{"Arguments",
+		 (const struct help_item[]){
+		     {"NAME", "the party: 1-31 of a-z, 0-9, _ and -"},
+		     {0},
+		 }},
+		{0},
+	    },
+    },
+    {
+	.prog = "kuska",
+	.name = "submit",
+	.synopsis = "-c NODE.conf FILE...",
+	.summary = "send case records to the institution's node",
+	.min_args = 1,
+	.max_args = HELP_ANY,
+	.opts =
+	    (const struct help_opt[]){
+		{'c', NULL, "NODE.conf", "the node's configuration",
+		 .required = true},
+		{0},
+	    },
+	.sections =
+	    (const struct help_section[]){
+		{"Arguments",
+		 (const struct help_item[]){
+		     {"FILE", "JSON Lines of case records (docs/INPUT.md); "
+			      "- reads standard input"},
+		     {0},
+		 }},
+		{0},
+	    },
+    },
+    {
+	.prog = "kuska",
+	.name = "status",
+	.synopsis = "-c NODE.conf|CONSOLIDATOR.conf",
+	.summary = "ask a running daemon how it is doing",
+	.opts = (const struct help_opt[]){OPT_DAEMON_CONF, {0}},
+	.sections =
+	    (const struct help_section[]){
+		{"Exit status",
+		 (const struct help_item[]){
+		     {"0", "healthy"},
+		     {"1", "needs attention (see what it printed)"},
+		     {"2", "the daemon cannot be reached, or a usage error"},
+		     {0},
+		 }},
+		{0},
+	    },
+    },
+    {
+	.prog = "kuska",
+	.name = "metrics",
+	.synopsis = "-c NODE.conf|CONSOLIDATOR.conf",
+	.summary = "print a running daemon's metrics (Prometheus text)",
+	.opts = (const struct help_opt[]){OPT_DAEMON_CONF, {0}},
+    },
+    {
+	.prog = "kuska",
+	.name = "query",
+	.synopsis = "-c CLIENT.conf TABLE --period P [--region RR] "
+		    "[--format text|csv|json]",
+	.summary = "ask the consolidator for a table of statistics",
+	.min_args = 1,
+	.max_args = 1,
+	.opts =
+	    (const struct help_opt[]){
+		{'c', NULL, "CLIENT.conf",
+		 "the client's configuration (its key decides what it sees)",
+		 .required = true},
+		{'p', "period", "P", "the period (see Periods)"},
+		{'r', "region", "RR",
+		 "one region only: an INEI department code (see Regions)"},
+		OPT_FORMAT('f'),
+		{0},
+	    },
+	.sections =
+	    (const struct help_section[]){
+		{"Arguments",
+		 (const struct help_item[]){
+		     {"TABLE", "one of the tables below"},
+		     {0},
+		 }},
+		{"Tables",
+		 (const struct help_item[]){
+		     {"identification",
+		      "victims identified, per institution and in all"},
+		     {"overlap", "victims by the set of institutions that "
+				 "identified them"},
+		     {"breakdown", "victims by sex, age group, nationality, "
+				   "region, exploitation"},
+		     {"referrals",
+		      "referrals sent, taken up, pending; days to take-up"},
+		     {"protection",
+		      "victims per service; days from identification"},
+		     {"prosecution", "cases and persons at each stage"},
+		     {"funnel", "cases from complaint on, with the attrition"},
+		     {"durations", "median days between consecutive stages"},
+		     {"indicators", "the Commission's outcome indicators "
+				    "(a year or a semester)"},
+		     {"sources", "events accepted per institution, all periods "
+				 "together"},
+		     {0},
+		 }},
+		{"Periods",
+		 (const struct help_item[]){
+		     {"2026", "a year"},
+		     {"2026H1, 2026H2",
+		      "a semester: January-June, July-December"},
+		     {"2026Q1 ... 2026Q4",
+		      "a quarter (2026Q3: July-September)"},
+		     {0},
+		 }},
+		{"Regions",
+		 (const struct help_item[]){
+		     {"01", "Amazonas"},      {"02", "Áncash"},
+		     {"03", "Apurímac"},      {"04", "Arequipa"},
+		     {"05", "Ayacucho"},      {"06", "Cajamarca"},
+		     {"07", "Callao"},	      {"08", "Cusco"},
+		     {"09", "Huancavelica"},  {"10", "Huánuco"},
+		     {"11", "Ica"},	      {"12", "Junín"},
+		     {"13", "La Libertad"},   {"14", "Lambayeque"},
+		     {"15", "Lima"},	      {"16", "Loreto"},
+		     {"17", "Madre de Dios"}, {"18", "Moquegua"},
+		     {"19", "Pasco"},	      {"20", "Piura"},
+		     {"21", "Puno"},	      {"22", "San Martín"},
+		     {"23", "Tacna"},	      {"24", "Tumbes"},
+		     {"25", "Ucayali"},	      {0},
+		 }},
+		{0},
+	    },
+    },
+    {
+	.prog = "kuska",
+	.name = "estimate",
+	.synopsis = "FILE.csv [--method stepwise|main] [--boot N] [--seed S] "
+		    "[--format text|csv|json]",
+	.summary = "estimate the victims no institution identified",
+	.min_args = 1,
+	.max_args = 1,
+	.opts =
+	    (const struct help_opt[]){
+		{0, "method", "stepwise|main", "print only that model's row"},
+		{0, "boot", "N", "add a bootstrap interval from N resamples"},
+		{0, "seed", "S", "the bootstrap's seed (default 1)"},
+		OPT_FORMAT(0),
+		{0},
+	    },
+	.sections =
+	    (const struct help_section[]){
+		{"Arguments",
+		 (const struct help_item[]){
+		     {"FILE.csv", "a 0/1 column per list and a count column; "
+				  "- reads standard input"},
+		     {0},
+		 }},
+		{0},
+	    },
+    },
+    {
+	.prog = "kuska",
+	.name = "report",
+	.synopsis = "-c CLIENT.conf --period P [--lang es|en] [-o FILE]",
+	.summary = "write the Commission's report as one HTML page",
+	.opts =
+	    (const struct help_opt[]){
+		{'c', NULL, "CLIENT.conf",
+		 "the client's configuration (its key decides what it sees)",
+		 .required = true},
+		{'p', "period", "P", "the period, as for query"},
+		{'l', "lang", "es|en", "Spanish (the default) or English"},
+		{'o', "output", "FILE",
+		 "write FILE (replaced whole); - or none: standard output"},
+		{0},
+	    },
+    },
+    {
+	.prog = "kuska",
+	.name = "demo",
+	.synopsis = "init DIR [--port BASE]",
+	.summary = "write keys and configs for a network on 127.0.0.1",
+	.min_args = 2,
+	.max_args = 2,
+	.opts =
+	    (const struct help_opt[]){
+		{'p', "port", "BASE",
+		 "the consolidator's port, queries on BASE+1 (default 7400)"},
+		{0},
+	    },
+	.sections =
+	    (const struct help_section[]){
+		{"Arguments",
+		 (const struct help_item[]){
+		     {"init", "the only action"},
+		     {"DIR", "where the files go (at most 60 characters)"},
+		     {0},
+		 }},
+		{0},
+	    },
+    },
+    {
+	.prog = "kuska",
+	.name = "sim",
+	.synopsis = "--out DIR [--victims N] [--seed S]",
+	.summary = "write invented case records of the five institutions",
+	.opts =
+	    (const struct help_opt[]){
+		{0, "out", "DIR", "where pnp.jsonl ... minsa.jsonl go",
+		 .required = true},
+		{0, "victims", "N", "how many victims (default 1000)"},
+		{0, "seed", "S", "the generator's seed (default 1)"},
+		{0},
+	    },
+    },
+    {
+	.prog = "kuska",
+	.name = "help",
+	.synopsis = "[COMMAND]",
+	.summary = "list the commands, or a command's options",
+	.max_args = 1,
+    },
+    {
+	.prog = "kuska",
+	.name = "version",
+	.synopsis = "",
+	.summary = "print the version",
+    },
+
+    /* ---- the daemons ---- */
+    {
+	.prog = "kuska-node",
+	.synopsis = "[-dn] -c FILE",
+	.summary = "an institution's node: pseudonymise, sign, deliver",
+	.opts =
+	    (const struct help_opt[]){
+		{'c', NULL, "FILE", "the configuration (kuska.conf(5))",
+		 .required = true},
+		{'d', NULL, NULL, "also log debug lines"},
+		{'n', NULL, NULL,
+		 "check the configuration and keys, print it, exit"},
+		{0},
+	    },
+    },
+    {
+	.prog = "kuska-consolidator",
+	.synopsis = "[-dn] -c FILE\n--audit -c FILE\n--rebuild -c FILE",
+	.summary = "the consolidator: verify, store and count the events",
+	.opts =
+	    (const struct help_opt[]){
+		{0, "audit", NULL, "verify everything stored again, then exit"},
+		{0, "rebuild", NULL,
+		 "recompute the statistics from the store, then exit"},
+		{'c', NULL, "FILE", "the configuration (kuska.conf(5))",
+		 .required = true},
+		{'d', NULL, NULL, "also log debug lines"},
+		{'n', NULL, NULL,
+		 "check the configuration, key and registry, print it, exit"},
+		{0},
+	    },
+    },
+    {0},
+};

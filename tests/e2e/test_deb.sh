@@ -1,0 +1,205 @@
+# test_deb.sh - the Debian package: `cpack -G DEB` makes
+# kuska_VERSION_ARCH.deb from this build; dpkg-deb shows its control
+# fields (library dependencies from dpkg-shlibdeps, conffiles, maintainer
+# scripts) and its files; lintian finds no error or warning; then dpkg
+# installs it into a scratch root (dpkg --root, scripts run outside a
+# chroot with DPKG_ROOT set, as the maintainer scripts support): the
+# kuska user and group, /etc/kuska/keys and /var/lib/kuska are made, no
+# service is enabled, a reinstall keeps an edited config, removal keeps
+# the data and the configs, purge deletes the configs and the data and
+# keeps the keys.
+#
+# Skipped in the sanitizer build (the package is made from the plain
+# one). Needs KUSKA_BIN and KUSKA_SRC; dpkg-dev, lintian (scripts/deps.sh).
+
+. "$(dirname "$0")/lib.sh"
+: "${KUSKA_SRC:?KUSKA_SRC must name the source tree}"
+
+if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
+	echo "sanitizer build: skipped (the package is made from the plain build)"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+
+VERSION=$("$KUSKA" version | awk '{ print $2 }')
+ARCH=$(dpkg --print-architecture)
+DEB=$T/pkg/kuska_${VERSION}_${ARCH}.deb
+CONFIGS=$(cd "$KUSKA_SRC/config" && ls -- *.conf | sed 's/\.conf$//')
+
+# --- build -------------------------------------------------------------------
+
+if (cd "$KUSKA_BIN" && cpack -G DEB -B "$T/pkg") >"$T/cpack.log" 2>&1 &&
+	[ -f "$DEB" ]; then
+	ok "cpack -G DEB makes $(basename "$DEB")"
+else
+	not_ok "cpack -G DEB: no $DEB"
+	tail -n 20 "$T/cpack.log"
+	finish
+fi
+
+# --- control -----------------------------------------------------------------
+
+dpkg-deb --field "$DEB" >"$T/control"
+depends=$(sed -n 's/^Depends: //p' "$T/control")
+missing=""
+for lib in libc6 libzmq5 libsodium23 liblmdb0 libjansson4 libprotobuf-c1 \
+	libinih1 libsystemd0 libgsl27 libglpk40 systemd; do
+	printf '%s\n' "$depends" | grep -q "\\b$lib\\b" || missing="$missing $lib"
+done
+if [ -z "$missing" ] && printf '%s\n' "$depends" | grep -q 'libzmq5 (>= '; then
+	ok "Depends names each library with its version (dpkg-shlibdeps): $depends"
+else
+	not_ok "Depends lacks:$missing ($depends)"
+fi
+if grep -q "^Package: kuska$" "$T/control" && grep -q "^Version: $VERSION$" "$T/control" &&
+	grep -q "^Architecture: $ARCH$" "$T/control" && grep -q '^Maintainer: ' "$T/control"; then
+	ok "Package, Version, Architecture and Maintainer"
+else
+	not_ok "control fields: $(cat "$T/control")"
+fi
+mkdir -p "$T/ctl"
+dpkg-deb --control "$DEB" "$T/ctl"
+bad=""
+for s in postinst prerm postrm; do
+	[ -x "$T/ctl/$s" ] || bad="$bad $s"
+done
+[ -z "$bad" ] && ok "maintainer scripts postinst, prerm, postrm" ||
+	not_ok "maintainer scripts missing or not executable:$bad"
+
+# --- contents ----------------------------------------------------------------
+
+dpkg-deb --contents "$DEB" >"$T/contents"
+awk '{ print $6 }' "$T/contents" | sed 's#^\./#/#; s#/$##' >"$T/files"
+missing=""
+for f in /usr/bin/kuska /usr/sbin/kuska-node /usr/sbin/kuska-consolidator \
+	/usr/share/man/man1/kuska.1.gz /usr/share/man/man5/kuska.conf.5.gz \
+	/usr/share/man/man8/kuska-node.8.gz /usr/share/man/man8/kuska-consolidator.8.gz \
+	/usr/lib/systemd/system/kuska-consolidator.service \
+	/usr/lib/systemd/system/kuska-node@.service \
+	/usr/lib/sysusers.d/kuska.conf /usr/lib/tmpfiles.d/kuska.conf \
+	/usr/share/bash-completion/completions/kuska \
+	/usr/share/bash-completion/completions/kuska-node \
+	/usr/share/bash-completion/completions/kuska-consolidator \
+	/usr/share/doc/kuska/copyright /usr/share/doc/kuska/changelog.gz; do
+	grep -q -x -- "$f" "$T/files" || missing="$missing $f"
+done
+for c in $CONFIGS; do
+	grep -q -x "/etc/kuska/$c.conf" "$T/files" || missing="$missing /etc/kuska/$c.conf"
+done
+if [ -z "$missing" ]; then
+	ok "programs, man pages, units, sysusers, tmpfiles, completion, configs, copyright, changelog"
+else
+	not_ok "missing from the package:$missing"
+fi
+odd=$(grep -v -e '^/usr/\(bin\|sbin\|lib/systemd/system\|lib/sysusers.d\|lib/tmpfiles.d\|share/man\|share/doc/kuska\|share/bash-completion\|share/lintian\)\b' \
+	-e '^/etc/kuska\(/[a-z]*\.conf\)\{0,1\}$' -e '^/$' -e '^/etc$' \
+	-e '^/usr\(/lib\|/share\|/share/doc\)\{0,1\}$' -e '^/usr/lib/systemd$' "$T/files" | tr '\n' ' ')
+owners=$(awk '{ print $2 }' "$T/contents" | sort -u | tr '\n' ' ')
+if [ -z "$odd" ] && [ "$owners" = "root/root " ]; then
+	ok "nothing else (no /usr/local, no /etc/kuska/keys), all root/root"
+else
+	not_ok "unexpected in the package: [$odd], owners [$owners]"
+fi
+if [ "$(sort "$T/ctl/conffiles")" = "$(grep '^/etc/' "$T/files" | grep '\.conf$' | sort)" ]; then
+	ok "every file under /etc is a conffile"
+else
+	not_ok "conffiles [$(cat "$T/ctl/conffiles")] differ from the files under /etc"
+fi
+
+# --- lintian -----------------------------------------------------------------
+
+if ! command -v lintian >/dev/null; then
+	not_ok "lintian not installed (scripts/deps.sh installs it)"
+elif lintian --fail-on error,warning -EvIL +pedantic "$DEB" >"$T/lintian" 2>&1; then
+	ok "lintian: no error, no warning$(grep -c '^[IPX]: ' "$T/lintian" |
+		sed 's/^0$//; s/^\(..*\)$/ (\1 hints: see the log)/')"
+	grep '^[IPXO]: ' "$T/lintian" | sed 's/^/# /'
+else
+	not_ok "lintian:"
+	grep -v '^N: ' "$T/lintian"
+fi
+
+# --- install, remove, purge in a scratch root ----------------------------------
+
+R=$T/root
+mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates" "$R/var/lib/dpkg/triggers"
+: >"$R/var/lib/dpkg/status"
+# The root holds nothing else, so dependencies cannot be met there.
+dpkgr() {
+	dpkg --root="$R" --force-script-chrootless --force-depends \
+		--log=/dev/null "$@" >>"$T/dpkg.log" 2>&1
+}
+
+if dpkgr -i "$DEB"; then
+	ok "dpkg -i into a scratch root"
+else
+	not_ok "dpkg -i:"
+	cat "$T/dpkg.log"
+fi
+gid=$(awk -F: '$1 == "kuska" { print $3 }' "$R/etc/group" 2>/dev/null)
+if grep -q '^kuska:x:[0-9]*:[0-9]*:.*:/var/lib/kuska:' "$R/etc/passwd" 2>/dev/null &&
+	[ -n "$gid" ]; then
+	ok "postinst made the kuska user and group"
+else
+	not_ok "no kuska user or group in the root"
+fi
+if [ "$(stat -c '%a %u %g' "$R/etc/kuska/keys" 2>/dev/null)" = "750 0 $gid" ] &&
+	[ -d "$R/var/lib/kuska" ]; then
+	ok "postinst made /etc/kuska/keys (0750, root:kuska) and /var/lib/kuska"
+else
+	not_ok "/etc/kuska/keys: $(stat -c '%a %u %g' "$R/etc/kuska/keys" 2>&1); /var/lib/kuska: $(ls -d "$R/var/lib/kuska" 2>&1)"
+fi
+wants=$(find "$R/etc/systemd" -name 'kuska*' 2>/dev/null | tr '\n' ' ')
+state=$(systemctl --root="$R" is-enabled kuska-consolidator.service \
+	kuska-node@pnp.service 2>/dev/null | tr '\n' ' ')
+if [ -z "$wants" ] && [ "$state" = "disabled disabled " ]; then
+	ok "the services stay disabled (systemctl --root is-enabled: $state)"
+else
+	not_ok "services enabled: [$wants] [$state]"
+fi
+if "$R/usr/bin/kuska" version | grep -q "^kuska $VERSION$" &&
+	"$R/usr/sbin/kuska-node" --help | grep -q '^usage: kuska-node' &&
+	"$R/usr/sbin/kuska-consolidator" --help | grep -q '^usage: kuska-consolidator' &&
+	grep -q "^ExecStart=/usr/sbin/kuska-node " "$R/usr/lib/systemd/system/kuska-node@.service" &&
+	MANPAGER=cat man -l "$R/usr/share/man/man1/kuska.1.gz" 2>/dev/null | grep -q 'kuska help'; then
+	ok "the installed programs run, the units start them, the man pages read"
+else
+	not_ok "the installed programs, units or man pages"
+fi
+
+top=$(zcat "$R/usr/share/doc/kuska/changelog.gz" 2>/dev/null | head -n 1)
+case $top in
+"kuska ($VERSION) "*) ok "the changelog's latest entry is $VERSION" ;;
+*) not_ok "packaging/deb/changelog starts \"$top\": add an entry for $VERSION" ;;
+esac
+
+# What an administrator and the daemons leave behind.
+echo "# edited by the administrator" >>"$R/etc/kuska/pnp.conf"
+mkdir -p "$R/var/lib/kuska/pnp"
+echo outbox >"$R/var/lib/kuska/pnp/data.mdb"
+echo secret >"$R/etc/kuska/keys/pnp.key"
+dpkgr -i "$DEB"
+if tail -n 1 "$R/etc/kuska/pnp.conf" | grep -q 'edited by the administrator'; then
+	ok "a reinstall keeps an edited config (conffile)"
+else
+	not_ok "a reinstall overwrote /etc/kuska/pnp.conf"
+fi
+
+if dpkgr -r kuska && [ ! -e "$R/usr/bin/kuska" ] && [ -f "$R/var/lib/kuska/pnp/data.mdb" ] &&
+	[ -f "$R/etc/kuska/pnp.conf" ] && [ -f "$R/etc/kuska/keys/pnp.key" ]; then
+	ok "dpkg -r: the programs go; data, configs and keys stay"
+else
+	not_ok "dpkg -r: $(tail -n 5 "$T/dpkg.log")"
+fi
+
+: >"$T/dpkg.log"
+if dpkgr --purge kuska && [ ! -e "$R/var/lib/kuska" ] && [ ! -e "$R/etc/kuska/pnp.conf" ] &&
+	[ -f "$R/etc/kuska/keys/pnp.key" ] && grep -q '^kuska:' "$R/etc/passwd" &&
+	grep -q 'deleting /var/lib/kuska' "$T/dpkg.log" &&
+	grep -q 'keeping /etc/kuska/keys' "$T/dpkg.log"; then
+	ok "dpkg --purge: configs and /var/lib/kuska deleted, keys and user kept, each said"
+else
+	not_ok "dpkg --purge: $(cat "$T/dpkg.log")"
+fi
+
+finish

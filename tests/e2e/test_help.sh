@@ -1,0 +1,324 @@
+# test_help.sh - every program and subcommand answers --help (stdout,
+# exit 0) with its usage and a line per option; "kuska help" lists the
+# subcommands; unknown options, commands and arguments are named, exit 2;
+# the man pages list the same options as the help (lib/help_table.c),
+# and the options the sources parse are all in the help.
+#
+# No daemon is started. Needs KUSKA_BIN and KUSKA_SRC.
+
+. "$(dirname "$0")/lib.sh"
+: "${KUSKA_SRC:?KUSKA_SRC must name the source tree}"
+
+MAN1=$KUSKA_SRC/docs/kuska.1
+
+# The options of a --help text, one per line: "-c", "--period", ...
+# (short and long names both; --help and -h included).
+help_opts() {
+	sed -n '/^Options:$/,/^$/p' | grep -o '^  \(-[A-Za-z0-9]\(, --[a-z0-9-]*\)\{0,1\}\|    --[a-z0-9-]*\)' |
+		tr ',' '\n' | sed 's/^ *//' | sed '/^$/d'
+}
+
+# The options of a --help text, one per line with all its names ("-p
+# --period", "-c", "--boot"), without --help: what a SYNOPSIS shows one
+# name of.
+help_groups() {
+	sed -n '/^Options:$/,/^$/p' | grep -o '^  \(-[A-Za-z0-9]\(, --[a-z0-9-]*\)\{0,1\}\|    --[a-z0-9-]*\)' |
+		sed 's/^ *//; s/,//' | grep -v -x -- '-h --help'
+}
+
+# "Fl X" tokens of mdoc text on stdin, as option names: "Fl \-dir" is
+# --dir, "Fl dn" is -d and -n; prefixed by the first field when asked.
+fl_names() {
+	while read -r cmd tok; do
+		tok=${tok%%[,.;:)]*}
+		case $tok in
+		\\-*) echo "$cmd --${tok#\\-}" ;;
+		-*) echo "$cmd -${tok#-}" ;;
+		*) for ((i = 0; i < ${#tok}; i++)); do echo "$cmd -${tok:i:1}"; done ;;
+		esac
+	done
+}
+
+# The SYNOPSIS of an mdoc page: "COMMAND TOKEN" for each Fl in it, the
+# command being the .Cm after .Nm ("-" for the program itself).
+synopsis_fl() {
+	awk '
+		$1 == ".Sh" { on = ($2 == "SYNOPSIS"); next }
+		!on { next }
+		$1 == ".Nm" { cmd = "-"; fresh = 1; next }
+		$1 == ".Cm" && fresh { cmd = $2; fresh = 0; next }
+		{ fresh = 0; for (i = 1; i < NF; i++) if ($i == "Fl" || $i == ".Fl") print cmd, $(i + 1) }
+	' "$1" | fl_names | sort -u
+}
+
+# Every Fl of a page, as option names.
+page_fl() {
+	grep -o 'Fl [^ ]*' "$1" | sed 's/^Fl /- /' | fl_names | cut -d' ' -f2 | sort -u
+}
+
+# --- kuska help --------------------------------------------------------------
+
+"$KUSKA" help >"$T/help" 2>"$T/err"
+rc=$?
+CMDS=$(sed -n '/^Commands:$/,/^$/p' "$T/help" | sed -n 's/^  \([a-z]*\) .*/\1/p')
+if [ $rc = 0 ] && [ ! -s "$T/err" ] && [ "$(echo $CMDS | wc -w)" -ge 10 ]; then
+	ok "kuska help: exit 0, lists $(echo $CMDS | wc -w) commands"
+else
+	not_ok "kuska help: exit $rc, commands: $CMDS"
+fi
+for c in $CMDS; do
+	grep -q "^  kuska $c\\b" "$T/help" || not_ok "kuska help: no usage line for $c"
+done
+"$KUSKA" --help >"$T/help2" 2>&1
+check "kuska --help prints what kuska help prints" cmp -s "$T/help" "$T/help2"
+"$KUSKA" >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && [ ! -s "$T/out" ] && cmp -s "$T/help" "$T/err"; then
+	ok "kuska alone: the same on standard error, exit 2"
+else
+	not_ok "kuska alone: exit $rc"
+fi
+"$KUSKA" help nosuch >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && [ ! -s "$T/out" ] && grep -q 'kuska help: unknown command "nosuch"' "$T/err"; then
+	ok "kuska help nosuch: named, exit 2"
+else
+	not_ok "kuska help nosuch: exit $rc: $(cat "$T/err")"
+fi
+"$KUSKA" nosuch >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q 'kuska: unknown command "nosuch"' "$T/err"; then
+	ok "kuska nosuch: named in one line, exit 2"
+else
+	not_ok "kuska nosuch: exit $rc: $(cat "$T/err")"
+fi
+
+# --- each subcommand: --help, -h, help COMMAND; unknown options named ----------
+
+# The daemons: each program with a page in section 8 (kuska-node,
+# kuska-consolidator, ...); one without a binary is a failure.
+DAEMONS=""
+for page in "$KUSKA_SRC"/docs/*.8; do
+	d=$(basename "$page" .8)
+	if [ -x "$KUSKA_BIN/$d" ]; then
+		DAEMONS="$DAEMONS $d"
+	else
+		not_ok "docs/$d.8 but no $KUSKA_BIN/$d"
+	fi
+done
+
+# "kuska CMD" or a daemon, one a line.
+each_program() {
+	for c in $CMDS; do echo "kuska $c"; done
+	for d in $DAEMONS; do echo "$d"; done
+}
+
+MAN_BAD=""
+while read -r prog cmd; do
+	name="$prog${cmd:+ $cmd}"
+	# shellcheck disable=SC2086
+	"$KUSKA_BIN/$prog" $cmd --help >"$T/h" 2>"$T/err"
+	rc=$?
+	# shellcheck disable=SC2086
+	"$KUSKA_BIN/$prog" $cmd -h >"$T/h2" 2>&1
+	if [ -n "$cmd" ]; then "$KUSKA" help "$cmd" >"$T/h3" 2>&1; else cp "$T/h" "$T/h3"; fi
+	opts=$(help_opts <"$T/h" | tr '\n' ' ')
+	if [ $rc = 0 ] && [ ! -s "$T/err" ] && head -n 1 "$T/h" | grep -q "^usage: $name\\b" &&
+		grep -q -- '--help' "$T/h" && cmp -s "$T/h" "$T/h2" && cmp -s "$T/h" "$T/h3"; then
+		ok "$name --help, -h$([ -n "$cmd" ] && echo ", kuska help $cmd"): usage and options: $opts"
+	else
+		not_ok "$name --help: exit $rc: $(head -n 3 "$T/h" "$T/err")"
+	fi
+	# Each option's line says something.
+	bad=$(sed -n '/^Options:$/,/^$/p' "$T/h" | sed '1d;/^$/d' |
+		awk 'NF < 2 && !/^ {10}/ { getline nx; if (nx !~ /^ {10}/) print }')
+	[ -z "$bad" ] || not_ok "$name: option lines without a text: $bad"
+
+	# shellcheck disable=SC2086
+	"$KUSKA_BIN/$prog" $cmd --frobnicate >"$T/out" 2>"$T/err"
+	rc=$?
+	# shellcheck disable=SC2086
+	"$KUSKA_BIN/$prog" $cmd -Z >>"$T/out" 2>>"$T/err"
+	rc2=$?
+	if [ "$rc$rc2" = 22 ] && [ ! -s "$T/out" ] && [ "$(wc -l <"$T/err")" = 2 ] &&
+		grep -q "^$name: unknown option \"--frobnicate\"" "$T/err" &&
+		grep -q "^$name: unknown option \"-Z\"" "$T/err"; then
+		ok "$name --frobnicate, -Z: named, one line each, exit 2"
+	else
+		not_ok "$name --frobnicate: exit $rc/$rc2: $(cat "$T/err")"
+	fi
+
+	# The man page: the SYNOPSIS shows each option of the help (by one
+	# of its names) and no other; every name of every option (-p and
+	# --period) appears in the page.
+	case $prog in
+	kuska) page=$MAN1 key=$cmd ;;
+	*) page=$KUSKA_SRC/docs/$prog.8 key=- ;;
+	esac
+	syn=$T/syn.$(basename "$page")
+	[ -f "$syn" ] || synopsis_fl "$page" >"$syn"
+	have=" $(awk -v k="$key" '$1 == k { print $2 }' "$syn" | sort -u | tr '\n' ' ')"
+	while read -r names; do
+		found=""
+		for o in $names; do
+			case $have in *" $o "*) found=$o ;; esac
+		done
+		[ -n "$found" ] || MAN_BAD="$MAN_BAD
+  $name: ${names// / or } is not in the SYNOPSIS of $(basename "$page")"
+	done < <(help_groups <"$T/h")
+	for o in $have; do
+		case " $opts" in *" $o "*) ;; *) MAN_BAD="$MAN_BAD
+  $name: the SYNOPSIS of $(basename "$page") has $o, the help does not" ;;
+		esac
+	done
+	[ -f "$T/fl.$(basename "$page")" ] || page_fl "$page" >"$T/fl.$(basename "$page")"
+	for o in $opts; do
+		grep -q -x -- "$o" "$T/fl.$(basename "$page")" ||
+			MAN_BAD="$MAN_BAD
+  $name: $o is not in $(basename "$page")"
+	done
+	cp "$T/h" "$T/help.${name// /.}"
+done < <(each_program)
+if [ -z "$MAN_BAD" ]; then
+	ok "the man pages' SYNOPSIS and text list exactly the options of the help"
+else
+	not_ok "man pages and help differ:$MAN_BAD"
+fi
+
+# Vice versa: every option a page names is in some help of its program.
+for prog in kuska $DAEMONS; do
+	: >"$T/all"
+	if [ $prog = kuska ]; then
+		page=$MAN1
+		for c in $CMDS; do help_opts <"$T/help.kuska.$c" >>"$T/all"; done
+	else
+		page=$KUSKA_SRC/docs/$prog.8
+		help_opts <"$T/help.$prog" >>"$T/all"
+	fi
+	extra=$(grep -v -x -F -f "$T/all" "$T/fl.$(basename "$page")" | tr '\n' ' ')
+	if [ -z "$extra" ]; then
+		ok "$(basename "$page") names no option its help lacks"
+	else
+		not_ok "$(basename "$page") names options no help lists: $extra"
+	fi
+done
+
+# The daemons' option lists (.It Fl) are exactly their options.
+for prog in $DAEMONS; do
+	want=$(help_opts <"$T/help.$prog" | sort -u | tr '\n' ' ')
+	have=$(grep '^\.It Fl' "$KUSKA_SRC/docs/$prog.8" | sed 's/^\.It //' |
+		grep -o 'Fl [^ ]*' | sed 's/^Fl /- /' | fl_names | cut -d' ' -f2 |
+		sort -u | tr '\n' ' ')
+	if [ "$want" = "$have" ]; then
+		ok "$prog.8 describes each option of $prog --help: $want"
+	else
+		not_ok "$prog.8 option list [$have], --help [$want]"
+	fi
+done
+
+# --- the sources parse no option the help does not know -----------------------
+
+# Long options in getopt_long tables and short ones in option strings,
+# per file; a file named after a subcommand is checked against it,
+# daemon/X/main.c against kuska-X, any other against every help together.
+for c in $CMDS; do help_opts <"$T/help.kuska.$c"; done | sort -u >"$T/client_all"
+bad=""
+for f in "$KUSKA_SRC"/client/*.c "$KUSKA_SRC"/daemon/*/main.c; do
+	base=$(basename "$f" .c)
+	daemon=$(printf '%s\n' "$f" | sed -n 's#.*/daemon/\([a-z]*\)/main\.c$#kuska-\1#p')
+	case $f in
+	*/daemon/*)
+		if [ -f "$T/help.$daemon" ]; then
+			help_opts <"$T/help.$daemon" >"$T/known"
+		else
+			not_ok "$f: no $daemon --help"
+			: >"$T/known"
+		fi
+		;;
+	*)
+		if [ -f "$T/help.kuska.$base" ]; then
+			help_opts <"$T/help.kuska.$base" >"$T/known"
+		else
+			cp "$T/client_all" "$T/known"
+		fi
+		;;
+	esac
+	for o in $(grep -o '{"[a-z0-9-]*", *\(no\|required\|optional\)_argument' "$f" |
+		sed 's/{"\([^"]*\)".*/--\1/'); do
+		grep -q -x -- "$o" "$T/known" || bad="$bad $(basename "$f"):$o"
+	done
+	for s in $(grep -o 'getopt\(_long\)\{0,1\}(argc, argv, "[^"]*"' "$f" |
+		sed 's/.*"\([^"]*\)"/\1/' | tr -d ':' | fold -w1); do
+		grep -q -x -- "-$s" "$T/known" || bad="$bad $(basename "$f"):-$s"
+	done
+done
+if [ -z "$bad" ]; then
+	ok "every option the sources parse is in lib/help_table.c"
+else
+	not_ok "options parsed but missing from lib/help_table.c:$bad"
+fi
+
+# --- kuska query --help: tables, periods, regions ------------------------------
+
+cp "$T/help.kuska.query" "$T/q"
+tables=$(sed -n '/^Tables:$/,/^$/p' "$T/q" | sed -n 's/^  \([a-z_]*\) .*/\1/p' | sort | tr '\n' ' ')
+src=$(sed -n '/^static const char \*const tables\[\]/,/};/p' "$KUSKA_SRC/client/query.c" |
+	grep -o '"[a-z_]*"' | tr -d '"' | sort | tr '\n' ' ')
+if [ -n "$src" ] && [ "$tables" = "$src" ]; then
+	ok "kuska query --help lists the tables query.c accepts: $tables"
+else
+	not_ok "kuska query --help tables [$tables], client/query.c [$src]"
+fi
+if grep -q '^  2026 ' "$T/q" && grep -q '2026H1, 2026H2' "$T/q" &&
+	grep -q '2026Q1 \.\.\. 2026Q4' "$T/q" && grep -q '2026Q3' "$T/q" &&
+	[ "$(sed -n '/^Regions:$/,/^$/p' "$T/q" | grep -c '^  [0-2][0-9] ')" = 25 ]; then
+	ok "kuska query --help gives the period forms and the 25 region codes"
+else
+	not_ok "kuska query --help: periods or regions missing"
+fi
+
+# --- what the check refuses, and what it lets through --------------------------
+
+refused() { # refused DESCRIPTION MESSAGE ARGS...
+	local what=$1 msg=$2 rc
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ $rc = 2 ] && [ ! -s "$T/out" ] && [ "$(wc -l <"$T/err")" = 1 ] &&
+		grep -q -F -- "$msg" "$T/err"; then
+		ok "$what: $(cat "$T/err")"
+	else
+		not_ok "$what: exit $rc: $(cat "$T/err") (wanted: $msg)"
+	fi
+}
+refused "an argument too many" 'kuska status: unexpected argument "extra"' \
+	"$KUSKA" status -c x.conf extra
+refused "a value outside the choices" 'kuska query: bad --format "xml": one of text|csv|json' \
+	"$KUSKA" query -c x.conf identification --period 2026 --format=xml
+refused "a missing value" 'kuska estimate: option "--boot" needs a value' \
+	"$KUSKA" estimate x.csv --boot
+refused "a missing required option" 'kuska submit: missing -c NODE.conf' \
+	"$KUSKA" submit x.jsonl
+refused "a missing operand" 'kuska submit: missing FILE' \
+	"$KUSKA" submit -c x.conf
+refused "a flag with a value" 'kuska-consolidator: option "--audit" takes no value' \
+	"$CONS" --audit=yes -c x.conf
+refused "an unknown option in a cluster" 'kuska-node: unknown option "-x"' \
+	"$NODE" -dx -c x.conf
+# Through the check to the command: its own errors, not the check's.
+"$KUSKA" estimate --format=csv --se 3 -- "$T/missing.csv" >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && grep -q 'missing.csv' "$T/err"; then
+	ok "--name=value, a prefix and -- pass the check (the command says: $(cat "$T/err"))"
+else
+	not_ok "kuska estimate --format=csv --se 3 -- FILE: exit $rc: $(cat "$T/err")"
+fi
+"$NODE" -dnc "$T/missing.conf" >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc != 0 ] && grep -q 'missing.conf' "$T/err"; then
+	ok "a cluster ending in -c FILE passes (the node says: $(cat "$T/err"))"
+else
+	not_ok "kuska-node -dnc FILE: exit $rc: $(cat "$T/err")"
+fi
+
+finish
