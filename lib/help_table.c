@@ -148,8 +148,11 @@ const struct help_cmd help_table[] = {
 		     {"durations", "median days between consecutive stages"},
 		     {"indicators", "the Commission's outcome indicators "
 				    "(a year or a semester)"},
+		     {"indicator_definitions",
+		      "what each indicator is: expression, basis, baseline "
+		      "and target periods (no --period needed)"},
 		     {"sources", "events accepted per institution, all periods "
-				 "together"},
+				 "together (no --period needed)"},
 		     {0},
 		 }},
 		{"Periods",

@@ -57,7 +57,7 @@ expect "kuska help st" "status"
 expect "kuska query --" "--format --help --period --region"
 expect "kuska query -c " "a.conf sub"
 # The tables of "kuska help query" (test_help checks them against query.c).
-tables=$(kuska help query | sed -n '/^Tables:$/,/^$/p' | sed -n 's/^  \([a-z_]*\) .*/\1/p' |
+tables=$(kuska help query | sed -n '/^Tables:$/,/^$/p' | sed -n 's/^  \([a-z_][a-z_]*\)\( .*\)\{0,1\}$/\1/p' |
 	sort | tr '\n' ' ')
 case $tables in
 *identification*funnel* | *funnel*identification*) ;;

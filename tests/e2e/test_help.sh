@@ -261,7 +261,7 @@ fi
 # --- kuska query --help: tables, periods, regions ------------------------------
 
 cp "$T/help.kuska.query" "$T/q"
-tables=$(sed -n '/^Tables:$/,/^$/p' "$T/q" | sed -n 's/^  \([a-z_]*\) .*/\1/p' | sort | tr '\n' ' ')
+tables=$(sed -n '/^Tables:$/,/^$/p' "$T/q" | sed -n 's/^  \([a-z_][a-z_]*\)\( .*\)\{0,1\}$/\1/p' | sort | tr '\n' ' ')
 src=$(sed -n '/^static const char \*const tables\[\]/,/};/p' "$KUSKA_SRC/client/query.c" |
 	grep -o '"[a-z_]*"' | tr -d '"' | sort | tr '\n' ' ')
 if [ -n "$src" ] && [ "$tables" = "$src" ]; then
