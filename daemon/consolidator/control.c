@@ -9,6 +9,15 @@
 #include "date.h"
 #include "query.h"
 
+/* The label set institution="ID" into l. */
+static void
+inst_label(char *l, size_t cap, int i)
+{
+	l[0] = '\0';
+	metrics_label(l, cap, "institution",
+		      institution_name((enum institution)i));
+}
+
 /* The consolidator's metrics in the Prometheus text format. */
 static void
 cons_metrics(struct cons *c, struct mtext *m)
@@ -19,8 +28,7 @@ cons_metrics(struct cons *c, struct mtext *m)
 	metrics_family(m, "kuska_events_accepted_total", "counter",
 		       "Events verified and stored, by institution.");
 	for (i = 1; i <= INST_COUNT; i++) {
-		snprintf(l, sizeof(l), "institution=\"%s\"",
-			 institution_name((enum institution)i));
+		inst_label(l, sizeof(l), i);
 		metrics_sample(m, "kuska_events_accepted_total", l,
 			       (double)c->ig.inst[i].accepted);
 	}
@@ -30,10 +38,9 @@ cons_metrics(struct cons *c, struct mtext *m)
 		for (j = 1; j < REASON_COUNT; j++) {
 			if (c->ig.inst[i].refused_by_reason[j] == 0)
 				continue;
-			snprintf(l, sizeof(l),
-				 "institution=\"%s\",reason=\"%s\"",
-				 institution_name((enum institution)i),
-				 reason_name((enum reason)j));
+			inst_label(l, sizeof(l), i);
+			metrics_label(l, sizeof(l), "reason",
+				      reason_name((enum reason)j));
 			metrics_sample(
 			    m, "kuska_events_refused_total", l,
 			    (double)c->ig.inst[i].refused_by_reason[j]);
@@ -41,8 +48,7 @@ cons_metrics(struct cons *c, struct mtext *m)
 	metrics_family(m, "kuska_last_seq", "gauge",
 		       "Highest sequence held, by institution.");
 	for (i = 1; i <= INST_COUNT; i++) {
-		snprintf(l, sizeof(l), "institution=\"%s\"",
-			 institution_name((enum institution)i));
+		inst_label(l, sizeof(l), i);
 		metrics_sample(m, "kuska_last_seq", l,
 			       (double)c->ig.inst[i].last_seq);
 	}
@@ -52,8 +58,7 @@ cons_metrics(struct cons *c, struct mtext *m)
 		uint64_t last = c->contact_ms[i] > c->ig.inst[i].last_contact_ms
 				    ? c->contact_ms[i]
 				    : c->ig.inst[i].last_contact_ms;
-		snprintf(l, sizeof(l), "institution=\"%s\"",
-			 institution_name((enum institution)i));
+		inst_label(l, sizeof(l), i);
 		metrics_sample(m, "kuska_last_contact_seconds", l,
 			       (double)last / 1000.0);
 	}
@@ -64,8 +69,10 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "Queries answered, by table and role.");
 	for (i = 0; query_tables[i] != NULL; i++)
 		for (j = ROLE_INSTITUTION; j <= ROLE_ANALYST; j++) {
-			snprintf(l, sizeof(l), "table=\"%s\",role=\"%s\"",
-				 query_tables[i], role_name((enum role)j));
+			l[0] = '\0';
+			metrics_label(l, sizeof(l), "table", query_tables[i]);
+			metrics_label(l, sizeof(l), "role",
+				      role_name((enum role)j));
 			metrics_sample(m, "kuska_queries_total", l,
 				       (double)c->queries[i][j]);
 		}

@@ -293,9 +293,9 @@ refuse_seq(struct batch_ctx *c, uint64_t seq, enum reason reason,
 	c->s.refused++;
 	c->s.refused_by_reason[reason]++;
 	c->s.last_seq = seq;
-	log_warnx("event=refused institution=%s seq=%llu reason=%s text=\"%s\"",
+	log_warnx("event=refused institution=%s seq=%llu reason=%s text=%s",
 		  c->speaker->id, (unsigned long long)seq, reason_name(reason),
-		  why);
+		  LOG_Q(why));
 	return 0;
 }
 
@@ -307,9 +307,9 @@ stop_batch(struct batch_ctx *c, enum reason reason, const char *why)
 	snprintf(c->stop_text, sizeof(c->stop_text), "sequence %llu: %.160s",
 		 (unsigned long long)(c->s.last_seq + 1), why);
 	log_warnx("event=batch_stopped institution=%s seq=%llu reason=%s "
-		  "text=\"%s\"",
+		  "text=%s",
 		  c->speaker->id, (unsigned long long)(c->s.last_seq + 1),
-		  reason_name(reason), why);
+		  reason_name(reason), LOG_Q(why));
 	return 3;
 }
 
@@ -509,8 +509,8 @@ refuse:
 	snprintf(reply->text, sizeof(reply->text), "%s",
 		 r == -ENOSPC ? "the consolidator's store is full; retry later"
 			      : "the consolidator's store failed");
-	log_warnx("event=batch_refused institution=%s reason=%s: %s",
-		  speaker->id, reason_name(reply->reason), strerror(-r));
+	log_warnx("event=batch_refused institution=%s reason=%s error=%s",
+		  speaker->id, reason_name(reply->reason), LOG_Q(strerror(-r)));
 	/* A failed transaction may have left the cache ahead of the store. */
 	(void)load_insts(ig);
 	return r;

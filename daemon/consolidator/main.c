@@ -186,14 +186,15 @@ reload(struct cons *c)
 {
 	struct consolidator_config cfg;
 	struct registry *fresh = NULL;
-	char err[512];
+	char err[512], qerr[600];
 
 	if (config_load(c->conf_path, &settings_consolidator_schema, &cfg, err,
 			sizeof(err)) != 0 ||
 	    registry_load(cfg.registry, &fresh, err, sizeof(err)) != 0) {
-		log_warnx("event=reload_refused %s (the configuration and "
-			  "registry in force stay)",
-			  err);
+		/* The whole reason, however long the paths in it. */
+		log_warnx("event=reload_refused error=%s hint=\"the "
+			  "configuration and registry in force stay\"",
+			  log_quote_str(err, qerr, sizeof(qerr)));
 		return;
 	}
 	if (strcmp(cfg.listen, c->cfg.listen) != 0 ||
@@ -201,8 +202,9 @@ reload(struct cons *c)
 	    strcmp(cfg.control, c->cfg.control) != 0 ||
 	    strcmp(cfg.data_dir, c->cfg.data_dir) != 0 ||
 	    strcmp(cfg.key, c->cfg.key) != 0)
-		log_warnx("event=reload endpoints, key and data_dir changes "
-			  "take effect at the next restart");
+		log_warnx("event=reload_needs_restart hint=\"endpoints, key "
+			  "and data_dir changes take effect at the next "
+			  "restart\"");
 	c->cfg.k = cfg.k;
 	c->cfg.alarm_silent_hours = cfg.alarm_silent_hours;
 	c->cfg.max_connections = cfg.max_connections;
@@ -424,8 +426,8 @@ main(int argc, char **argv)
 	if (c.query_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
 	log_info("event=start listen=%s control=%s key=%s parties=%zu",
-		 c.cfg.listen, c.cfg.control, log_hex8(c.key->key_id, fp),
-		 c.reg->n_parties);
+		 LOG_Q(c.cfg.listen), LOG_Q(c.cfg.control),
+		 log_hex8(c.key->key_id, fp), c.reg->n_parties);
 	service_ready("accepting events");
 	run(&c);
 	service_notify_stopping();

@@ -56,10 +56,10 @@ on_monitor(struct cons *c, enum tevent ev, const char *addr)
 	case TEVENT_DISCONNECTED:
 		if (c->connections > 0)
 			c->connections--;
-		log_debug("event=disconnected address=%s", addr);
+		log_debug("event=disconnected address=%s", LOG_Q(addr));
 		break;
 	case TEVENT_HANDSHAKE_FAILED:
-		log_warnx("event=handshake_failed address=%s", addr);
+		log_warnx("event=handshake_failed address=%s", LOG_Q(addr));
 		break;
 	default:
 		break;

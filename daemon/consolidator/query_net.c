@@ -37,8 +37,9 @@ handle_query(struct cons *c, const struct tframes *req)
 				c->queries[ti][p->role]++;
 		log_info("event=query who=%s role=%s table=%s period=%s "
 			 "region=%u rows=%zu ms=%llu%s",
-			 p->id, role_name(p->role), q.table, q.period, q.region,
-			 tab.n_rows, (unsigned long long)(date_mono_ms() - t0),
+			 p->id, role_name(p->role), LOG_Q(q.table),
+			 LOG_Q(q.period), q.region, tab.n_rows,
+			 (unsigned long long)(date_mono_ms() - t0),
 			 r != 0 ? " refused=1" : "");
 	}
 	if (codec_qtable_encode(&tab, &buf, &len) == 0) {

@@ -267,6 +267,6 @@ fail:
 			 "store error (%s); nothing of this request was "
 			 "stored",
 			 strerror(-r));
-	log_warnx("event=submit_refused text=\"%s\"", reply->error);
+	log_warnx("event=submit_refused text=%s", LOG_Q(reply->error));
 	return r;
 }
