@@ -11,6 +11,7 @@
 static const struct config_field node_fields[] = {
     {"institution", CONFIG_INSTITUTION, U(node_config, institution), 0, 0,
      NULL},
+    {"network", CONFIG_NAME, S(node_config, network), 0, 0, NULL},
     {"key", CONFIG_PATH, S(node_config, key), 0, 0, NULL},
     {"linkage_key", CONFIG_PATH, S(node_config, linkage_key), 0, 0, NULL},
     {"consolidator", CONFIG_ENDPOINT_TCP, S(node_config, consolidator), 0, 0,

@@ -13,6 +13,7 @@
 
 struct node_config {
 	int institution;			  /* enum institution */
+	char network[32];			  /* the registry's network */
 	char key[SETTINGS_PATH_MAX];		  /* secret key file */
 	char linkage_key[SETTINGS_PATH_MAX];	  /* linkage key file */
 	char consolidator[SETTINGS_PATH_MAX];	  /* tcp:// endpoint */

@@ -144,6 +144,9 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 		return say(why, whylen, REASON_UNKNOWN_KEY,
 			   "key %s is not registered for %s",
 			   log_hex8(env->key_id, fp), speaker->id);
+	/* The signature covers the network the envelope names: an altered
+	 * one fails here, an honest one of another network just below. */
+	f.network = env->network;
 	f.version = env->version;
 	f.institution = (uint8_t)env->inst;
 	f.seq = env->seq;
@@ -154,6 +157,10 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 	if (sign_verify(key->sign_pk, &f, env->signature) != 0)
 		return say(why, whylen, REASON_BAD_SIGNATURE,
 			   "signature does not verify with key %s", key->name);
+	if (strcmp(env->network, reg->network) != 0)
+		return say(why, whylen, REASON_WRONG_NETWORK,
+			   "signed for network %s; this is network %s",
+			   env->network, reg->network);
 	if (!registry_key_valid_at(key, env->created_ms))
 		return say(why, whylen, REASON_KEY_NOT_VALID,
 			   "key %s was not valid when the event was created",

@@ -46,8 +46,9 @@ on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 	struct msg w;
 
 	if (m->inst != p->inst) {
-		log_warnx("event=hello_refused speaker=%s claims=%s", p->id,
-			  institution_name(m->inst));
+		log_warnx("event=hello_refused institution=%s claims=%s "
+			  "reason=wrong_institution",
+			  p->id, institution_name(m->inst));
 		refuse(c, req, 0, REASON_WRONG_INSTITUTION,
 		       "hello names another institution");
 		return;
@@ -55,6 +56,19 @@ on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 	if (m->version != CODEC_VERSION) {
 		refuse(c, req, 0, REASON_BAD_VERSION,
 		       "protocol version not supported");
+		return;
+	}
+	if (strcmp(m->network, c->reg->network) != 0) {
+		char text[CODEC_MAX_TEXT + 1];
+		log_warnx("event=hello_refused institution=%s network=%s "
+			  "reason=wrong_network",
+			  p->id, LOG_Q(m->network));
+		snprintf(text, sizeof(text),
+			 "this consolidator serves network %s; the node is "
+			 "configured for %s",
+			 c->reg->network,
+			 m->network[0] != '\0' ? m->network : "none");
+		refuse(c, req, 0, REASON_WRONG_NETWORK, text);
 		return;
 	}
 	memset(&w, 0, sizeof(w));

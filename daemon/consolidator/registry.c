@@ -190,10 +190,21 @@ start_section(struct reg_ctx *c, const char *section, char *why, size_t whylen)
 	c->seen = 0;
 	if (sscanf(section, "%31s %31s", kind, id) != 2 || !keys_valid_id(id)) {
 		snprintf(why, whylen,
-			 "[%.60s]: expected [institution ID], [client ID] or "
-			 "[key NAME]",
+			 "[%.60s]: expected [network NAME], [institution ID], "
+			 "[client ID] or [key NAME]",
 			 section);
 		return -EINVAL;
+	}
+	if (strcmp(kind, "network") == 0) {
+		if (r->network[0] != '\0' && strcmp(r->network, id) != 0) {
+			snprintf(why, whylen,
+				 "[network %s]: the registry already names "
+				 "network %s (one network per registry)",
+				 id, r->network);
+			return -EINVAL;
+		}
+		snprintf(r->network, sizeof(r->network), "%s", id);
+		return 0;
 	}
 	if (strcmp(kind, "key") == 0) {
 		size_t i;
@@ -372,6 +383,11 @@ reg_line(void *arg, const char *section, const char *name, const char *value,
 		return -EINVAL;
 	if (c->key != NULL)
 		return key_line(c, name, value, why, whylen);
+	if (c->party == NULL) {
+		snprintf(why, whylen, "%.40s: unknown key in [%.60s]", name,
+			 c->section);
+		return -EINVAL;
+	}
 	return party_line(c, name, value, why, whylen);
 }
 
@@ -413,7 +429,10 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 			continue; /* the parser has judged it already */
 		/* A section may appear once: inih would merge a repeat. */
 		snprintf(norm, sizeof(norm), "%s %s",
-			 strcmp(kind, "key") == 0 ? "key" : "party", id);
+			 strcmp(kind, "key") == 0	? "key"
+			 : strcmp(kind, "network") == 0 ? "network"
+							: "party",
+			 id);
 		for (i = 0; i < n_seen; i++)
 			if (strcmp(seen[i], norm) == 0)
 				break;
@@ -432,8 +451,12 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 					cur_key = (int)i;
 				}
 		}
-		if (registry_party(c->r, id) != NULL)
+		if (strcmp(kind, "network") == 0) {
+			if (strcmp(c->r->network, id) == 0)
+				continue;
+		} else if (registry_party(c->r, id) != NULL) {
 			continue;
+		}
 		if (strcmp(kind, "key") == 0) {
 			for (i = 0; i < c->r->n_keys; i++)
 				if (strcmp(c->r->keys[i].name, id) == 0)
@@ -477,6 +500,14 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "%s: registers no institution or client: nobody "
 			 "could connect",
+			 c->path);
+		return -EINVAL;
+	}
+	if (r->network[0] == '\0') {
+		snprintf(err, errlen,
+			 "%s: names no network: add [network NAME], the name "
+			 "of this deployment that every node's config gives "
+			 "as network = NAME",
 			 c->path);
 		return -EINVAL;
 	}

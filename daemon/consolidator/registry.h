@@ -2,6 +2,8 @@
  * registry.h - who may speak to the consolidator, with which keys, and
  * what each institution may emit. Read from an INI file:
  *
+ *	[network pe-trata-2026]		(required, once: the deployment)
+ *
  *	[institution pnp]
  *	kinds = identification referral case_stage correction withdrawal
  *	stages = complaint preliminary_investigation
@@ -15,6 +17,11 @@
  *	valid_from = 2026-01-01		(optional; also 2026-01-01T08:00:00Z)
  *	valid_until = 2027-01-01	(optional)
  *	revoked = 2026-06-30T12:00:00Z	(optional)
+ *
+ * The network names this deployment: every envelope is signed for one
+ * network (lib/sign.h) and a node says at hello which it serves, so that
+ * a network made from the same keys (a test network) cannot feed this
+ * one. Its name is 1 to 31 characters of a-z, 0-9, _ and -.
  *
  * kinds and stages default to what DESIGN.md gives each institution. A
  * key admits its owner on the network while valid now; an envelope is
@@ -61,6 +68,7 @@ struct reg_key {
 };
 
 struct registry {
+	char network[KEYS_ID_MAX]; /* [network NAME] */
 	struct reg_party parties[REGISTRY_MAX_PARTIES];
 	size_t n_parties;
 	struct reg_key keys[REGISTRY_MAX_KEYS];

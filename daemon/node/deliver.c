@@ -69,6 +69,7 @@ send_hello(struct deliver *d, uint64_t now_ms)
 	m.inst = d->inst;
 	m.version = CODEC_VERSION;
 	m.nonce = d->nonce;
+	snprintf(m.network, sizeof(m.network), "%s", d->network);
 	(void)send_msg(d, &m); /* EAGAIN: not connected yet; retried */
 	d->hello_due_ms = now_ms + HELLO_INTERVAL_MS;
 }

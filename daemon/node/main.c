@@ -435,21 +435,23 @@ main(int argc, char **argv)
 	if (n.monitor == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
 	n.intake.inst = (enum institution)n.cfg.institution;
+	n.intake.network = n.cfg.network;
 	n.intake.key = n.key;
 	n.intake.linkage = n.linkage;
 	n.intake.ob = n.ob;
 	n.deliver.ob = n.ob;
 	n.deliver.sock = n.dealer;
 	n.deliver.inst = (enum institution)n.cfg.institution;
+	n.deliver.network = n.cfg.network;
 	n.deliver.batch_events = n.cfg.batch_events;
 	n.deliver.window = n.cfg.window;
 	n.deliver.ack_timeout_ms = n.cfg.ack_timeout_s * 1000;
 	deliver_init(&n.deliver);
 	{
 		char fp[17];
-		log_info("event=start institution=%s key=%s submit=%s "
-			 "consolidator=%s",
-			 institution_name(n.intake.inst),
+		log_info("event=start institution=%s network=%s key=%s "
+			 "submit=%s consolidator=%s",
+			 institution_name(n.intake.inst), n.cfg.network,
 			 log_hex8(n.key->key_id, fp), LOG_Q(n.cfg.submit),
 			 LOG_Q(n.cfg.consolidator));
 	}

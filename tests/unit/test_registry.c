@@ -75,6 +75,7 @@ teardown(void **state)
 	return 0;
 }
 
+/* Writes text, and a [network] after it unless it names one itself. */
 static void
 write_registry(const struct fixture *fx, const char *text)
 {
@@ -82,6 +83,8 @@ write_registry(const struct fixture *fx, const char *text)
 
 	assert_non_null(f);
 	fputs(text, f);
+	if (strstr(text, "[network") == NULL)
+		fputs("\n[network test-net]\n", f);
 	assert_int_equal(fclose(f), 0);
 }
 
@@ -284,6 +287,57 @@ expect_error(struct fixture *fx, const char *text, int line, const char *word)
 		fail_msg("\"%s\" does not start with \"%s\"", err, want);
 	if (word != NULL && strstr(err, word) == NULL)
 		fail_msg("\"%s\" does not say \"%s\"", err, word);
+}
+
+/*
+ * The network: named once by an empty [network NAME] section anywhere in
+ * the file; none, two, a bad name or a line inside it are refused.
+ */
+static void
+test_network(void **state)
+{
+	struct fixture *fx = *state;
+	struct registry *r = NULL;
+	char err[512] = "";
+
+	write_registry(fx, "[institution pj]\n"
+			   "[network pe-trata-2026]\n"
+			   "[client ana]\nrole = analyst\n");
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(r->network, "pe-trata-2026");
+	assert_int_equal(r->n_parties, 2);
+	registry_free(&r);
+	/* At the end, after a section with lines. */
+	write_registry(fx, "[client ana]\nrole = analyst\n[network x_1]\n");
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(r->network, "x_1");
+	registry_free(&r);
+
+	expect_error(fx, "[client ana]\nrole = analyst\n[network]\n", 0,
+		     "names no network");
+	expect_error(fx, "[client ana]\nrole = analyst\n[network]\n", 0,
+		     "network = NAME");
+	expect_error(fx,
+		     "[network a]\n[client ana]\nrole = analyst\n"
+		     "[network b]\n",
+		     4, "one network");
+	expect_error(fx,
+		     "[network a]\n[client ana]\nrole = analyst\n[network a]\n",
+		     4, "given twice");
+	expect_error(fx,
+		     "[network a]\nname = b\n[client ana]\nrole = analyst\n", 2,
+		     "unknown key");
+	expect_error(fx, "[network PE]\n[client ana]\nrole = analyst\n", 1,
+		     NULL);
+	/* A network and a party may share a name: they are not confused. */
+	write_registry(fx, "[network pj]\n[institution pj]\n");
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(r->network, "pj");
+	assert_non_null(registry_party(r, "pj"));
+	registry_free(&r);
 }
 
 static void
@@ -667,6 +721,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_load_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_network, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_owner_line, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_repeated_line, setup,
