@@ -23,6 +23,7 @@ static void
 cons_metrics(struct cons *c, struct mtext *m)
 {
 	char l[160];
+	struct admit_counts conns;
 	int i, j;
 
 	metrics_family(m, "kuska_events_accepted_total", "counter",
@@ -84,9 +85,20 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "Whole frames refused (undecodable, too large, ...).");
 	metrics_sample(m, "kuska_frames_refused_total", NULL,
 		       (double)c->frames_refused);
+	admit_get_counts(c->admit, &conns);
 	metrics_family(m, "kuska_connections", "gauge",
-		       "Network peers connected now.");
-	metrics_sample(m, "kuska_connections", NULL, (double)c->connections);
+		       "Network peers connected now (handshake done, spoken).");
+	metrics_sample(m, "kuska_connections", NULL, (double)conns.peers);
+	metrics_family(m, "kuska_connections_pending", "gauge",
+		       "TCP connections not yet heard from (anonymous).");
+	metrics_sample(m, "kuska_connections_pending", NULL,
+		       (double)conns.pending);
+	metrics_family(m, "kuska_connections_closed_total", "counter",
+		       "Connections the consolidator closed, by reason.");
+	metrics_sample(m, "kuska_connections_closed_total",
+		       "reason=\"pending_limit\"", (double)conns.closed_limit);
+	metrics_sample(m, "kuska_connections_closed_total",
+		       "reason=\"key_not_valid\"", (double)conns.closed_drop);
 	metrics_family(m, "kuska_store_map_bytes", "gauge",
 		       "Size of the LMDB map (grows up to max_map_size_mb).");
 	metrics_sample(m, "kuska_store_map_bytes", NULL,

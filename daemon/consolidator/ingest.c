@@ -161,7 +161,11 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 		return say(why, whylen, REASON_WRONG_NETWORK,
 			   "signed for network %s; this is network %s",
 			   env->network, reg->network);
-	if (!registry_key_valid_at(key, env->created_ms))
+	if (env->seq > key->revoked_after_seq)
+		return say(why, whylen, REASON_KEY_NOT_VALID,
+			   "key %s was revoked after sequence %llu", key->name,
+			   (unsigned long long)key->revoked_after_seq);
+	if (!registry_key_signs(key, env->created_ms, env->seq))
 		return say(why, whylen, REASON_KEY_NOT_VALID,
 			   "key %s was not valid when the event was created",
 			   key->name);

@@ -97,6 +97,7 @@ static const char *const reg_names[] = {
     "valid_from",
     "valid_until",
     "revoked",
+    "revoked_after_seq",
     NULL,
 };
 
@@ -224,6 +225,7 @@ start_section(struct reg_ctx *c, const char *section, char *why, size_t whylen)
 		snprintf(c->key->name, sizeof(c->key->name), "%s", id);
 		c->key->valid_until_ms = UINT64_MAX;
 		c->key->revoked_ms = UINT64_MAX;
+		c->key->revoked_after_seq = UINT64_MAX;
 		return 0;
 	}
 	if (strcmp(kind, "institution") != 0 && strcmp(kind, "client") != 0) {
@@ -346,6 +348,20 @@ key_line(struct reg_ctx *c, const char *name, const char *value, char *why,
 			return -EINVAL;
 		}
 		c->curve_set[idx] = true;
+		return 0;
+	}
+	if (strcmp(name, "revoked_after_seq") == 0) {
+		char *end;
+		errno = 0;
+		k->revoked_after_seq = strtoull(value, &end, 10);
+		if (value[0] < '0' || value[0] > '9' || *end != '\0' ||
+		    errno != 0 || k->revoked_after_seq == UINT64_MAX) {
+			snprintf(why, whylen,
+				 "revoked_after_seq: expected the last "
+				 "sequence number the key signed validly (0 "
+				 "for none)");
+			return -EINVAL;
+		}
 		return 0;
 	}
 	if (strcmp(name, "valid_from") == 0)
@@ -529,6 +545,15 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 				 k->name, c->owners[i]);
 			return -EINVAL;
 		}
+		if (k->revoked_after_seq != UINT64_MAX &&
+		    k->owner->role != ROLE_INSTITUTION) {
+			snprintf(err, errlen,
+				 "%s:%u: [key %s]: revoked_after_seq is for "
+				 "an institution's key (a client signs no "
+				 "events): use revoked",
+				 c->path, c->key_line[i], k->name);
+			return -EINVAL;
+		}
 		if (k->valid_until_ms <= k->valid_from_ms) {
 			snprintf(err, errlen,
 				 "%s:%u: [key %s]: valid_until is not after "
@@ -628,6 +653,31 @@ registry_key_valid_at(const struct reg_key *k, uint64_t ms)
 	       ms < k->revoked_ms;
 }
 
+bool
+registry_key_admits(const struct reg_key *k, uint64_t now_ms)
+{
+	return registry_key_valid_at(k, now_ms) &&
+	       k->revoked_after_seq == UINT64_MAX;
+}
+
+bool
+registry_key_signs(const struct reg_key *k, uint64_t created_ms, uint64_t seq)
+{
+	return registry_key_valid_at(k, created_ms) &&
+	       seq <= k->revoked_after_seq;
+}
+
+const struct reg_key *
+registry_key_by_name(const struct registry *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_keys; i++)
+		if (strcmp(r->keys[i].name, name) == 0)
+			return &r->keys[i];
+	return NULL;
+}
+
 const struct reg_key *
 registry_by_transport(const struct registry *r, const uint8_t pk[CURVE_KEY_LEN],
 		      uint64_t now_ms)
@@ -636,7 +686,7 @@ registry_by_transport(const struct registry *r, const uint8_t pk[CURVE_KEY_LEN],
 
 	for (i = 0; i < r->n_keys; i++)
 		if (memcmp(r->keys[i].curve_pk, pk, CURVE_KEY_LEN) == 0 &&
-		    registry_key_valid_at(&r->keys[i], now_ms))
+		    registry_key_admits(&r->keys[i], now_ms))
 			return &r->keys[i];
 	return NULL;
 }

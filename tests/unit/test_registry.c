@@ -631,6 +631,78 @@ test_valid_at(void **state)
 	assert_false(registry_key_valid_at(&k, UINT64_MAX));
 }
 
+/*
+ * Revoked after a sequence: envelopes up to it stay valid whatever their
+ * time says, later ones are not even dated years back, and the key
+ * admits nobody any more.
+ */
+static void
+test_revoked_after_seq(void **state)
+{
+	struct fixture *fx = *state;
+	struct registry *r = NULL;
+	const struct reg_key *k;
+	char text[2048], err[512] = "";
+
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n"
+		 "[key pnp-1]\nowner = pnp\nsign_public = %s\n"
+		 "transport_public = %s\n"
+		 "revoked = 2026-06-30T12:00:00Z\n"
+		 "revoked_after_seq = 1200\n"
+		 "[client ana]\nrole = analyst\n",
+		 fx->pnp_sign, fx->pnp_curve);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	k = registry_key_by_name(r, "pnp-1");
+	assert_non_null(k);
+	assert_null(registry_key_by_name(r, "pnp-2"));
+	assert_int_equal(k->revoked_after_seq, 1200);
+	assert_true(registry_key_signs(k, ms_of(2026, 3, 1, 0, 0, 0), 1200));
+	assert_false(registry_key_signs(k, ms_of(2026, 3, 1, 0, 0, 0), 1201));
+	assert_false(registry_key_signs(k, ms_of(2020, 1, 1, 0, 0, 0), 1201));
+	assert_false(registry_key_signs(k, ms_of(2026, 7, 1, 0, 0, 0), 5));
+	/* Revoked by sequence: no longer admitted, even before the time. */
+	assert_false(registry_key_admits(k, ms_of(2026, 3, 1, 0, 0, 0)));
+	assert_null(registry_by_transport(r, fx->pnp->curve_pk,
+					  ms_of(2026, 3, 1, 0, 0, 0)));
+	registry_free(&r);
+
+	/* Not a number, or too big; and not for a client's key. */
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n"
+		 "[key pnp-1]\nowner = pnp\nsign_public = %s\n"
+		 "transport_public = %s\nrevoked_after_seq = twelve\n",
+		 fx->pnp_sign, fx->pnp_curve);
+	expect_error(fx, text, 6, "revoked_after_seq");
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n"
+		 "[key pnp-1]\nowner = pnp\nsign_public = %s\n"
+		 "transport_public = %s\n"
+		 "revoked_after_seq = 18446744073709551615\n",
+		 fx->pnp_sign, fx->pnp_curve);
+	expect_error(fx, text, 6, "revoked_after_seq");
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n[client ana]\nrole = analyst\n"
+		 "[key ana-1]\nowner = ana\nsign_public = %s\n"
+		 "transport_public = %s\nrevoked_after_seq = 3\n",
+		 fx->pnp_sign, fx->pnp_curve);
+	expect_error(fx, text, 4, "client");
+	/* 0: nothing it signed is valid. */
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n"
+		 "[key pnp-1]\nowner = pnp\nsign_public = %s\n"
+		 "transport_public = %s\nrevoked_after_seq = 0\n",
+		 fx->pnp_sign, fx->pnp_curve);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_false(
+	    registry_key_signs(registry_key_by_name(r, "pnp-1"), 0, 1));
+	registry_free(&r);
+}
+
 static void
 test_lookups(void **state)
 {
@@ -737,6 +809,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_window_order, setup, teardown),
 	    cmocka_unit_test(test_valid_at),
 	    cmocka_unit_test_setup_teardown(test_lookups, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_revoked_after_seq, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
 	};
 
