@@ -108,6 +108,7 @@ load_indicators(const struct consolidator_config *cfg, bool to_stderr,
 		struct indset **ret)
 {
 	struct indfile_msgs m = {0};
+	char q[600];
 	size_t i;
 	int r;
 
@@ -119,10 +120,11 @@ load_indicators(const struct consolidator_config *cfg, bool to_stderr,
 		if (to_stderr)
 			fprintf(stderr, "%s\n", m.items[i].text);
 		else
-			log_warnx("event=%s %s",
+			/* The whole message, however long its path. */
+			log_warnx("event=%s text=%s",
 				  m.items[i].warning ? "indicators_warning"
 						     : "indicators_error",
-				  m.items[i].text);
+				  log_quote_str(m.items[i].text, q, sizeof(q)));
 	}
 	if (m.n_errors + m.n_warnings > m.n) {
 		size_t more = m.n_errors + m.n_warnings - m.n;
@@ -130,9 +132,9 @@ load_indicators(const struct consolidator_config *cfg, bool to_stderr,
 			fprintf(stderr, "%s: %zu more messages\n",
 				cfg->indicators, more);
 		else
-			log_warnx("event=indicators_error %s: %zu more "
-				  "messages",
-				  cfg->indicators, more);
+			log_warnx("event=indicators_error file=%s more=%zu "
+				  "hint=\"more messages than are shown\"",
+				  LOG_Q(cfg->indicators), more);
 	}
 	indfile_msgs_clear(&m);
 	return r;
@@ -165,10 +167,9 @@ reload_indicators(struct cons *c, const struct consolidator_config *cfg)
 	struct indset *fresh = NULL;
 
 	if (load_indicators(cfg, false, &fresh) != 0) {
-		log_warnx(
-		    "event=reload_refused %s: indicator file refused (the "
-		    "indicators in force stay)",
-		    cfg->indicators);
+		log_warnx("event=reload_refused file=%s hint=\"indicator file "
+			  "refused: the indicators in force stay\"",
+			  LOG_Q(cfg->indicators));
 		return;
 	}
 	query_set_indicators(fresh);
