@@ -323,6 +323,8 @@ seal(struct inst_stream *s, uint64_t seq, uint64_t created_ms, uint8_t *evb,
 	env.created_ms = created_ms;
 	env.event = evb;
 	env.event_len = evlen;
+	snprintf(env.network, sizeof(env.network), "bench-net");
+	f.network = env.network;
 	f.version = env.version;
 	f.institution = (uint8_t)env.inst;
 	f.seq = seq;
@@ -391,7 +393,7 @@ make_registry(struct bench *b)
 	f = fopen(path, "w");
 	if (f == NULL)
 		die("%s: %s", path, strerror(errno));
-	fprintf(f, "# bench_ingest: throwaway keys\n");
+	fprintf(f, "# bench_ingest: throwaway keys\n[network bench-net]\n");
 	for (i = 0; i < b->opt.insts; i++) {
 		struct inst_stream *s = &b->s[i];
 		const char *id = institution_name(s->inst);

@@ -11,6 +11,7 @@
 #include "transport.h"
 
 #define QUERY_TIMEOUT_MS 15000
+#define QUERY_HANDSHAKE_TRIES 5 /* failed handshakes before giving up */
 
 int
 ask_table(const struct client_config *cfg, const struct query_req *q,
@@ -24,7 +25,7 @@ ask_table(const struct client_config *cfg, const struct query_req *q,
 	size_t len;
 	uint64_t deadline = date_mono_ms() + QUERY_TIMEOUT_MS;
 	bool sent = false;
-	int r;
+	int r, failed = 0;
 
 	if ((r = keys_load_secret(cfg->key, &key, err, errlen)) != 0 ||
 	    (r = keys_load_public(cfg->consolidator_key, &cons, err, errlen)) !=
@@ -62,14 +63,27 @@ ask_table(const struct client_config *cfg, const struct query_req *q,
 			continue;
 		while (ready[1] &&
 		       tsock_monitor_read(mon, &ev, addr, sizeof(addr)) == 0) {
-			if (ev == TEVENT_HANDSHAKE_FAILED_AUTH ||
-			    ev == TEVENT_HANDSHAKE_FAILED) {
+			if (ev == TEVENT_HANDSHAKE_FAILED_AUTH) {
 				snprintf(
 				    err, errlen,
 				    "the consolidator at %.200s refused this "
 				    "client's key (not in its registry?)",
 				    cfg->consolidator);
 				r = -EACCES;
+				goto out;
+			}
+			/* A connection cut in its handshake (a busy server
+			 * closes some) is made again by itself; one that
+			 * fails again and again has the wrong key. */
+			if (ev == TEVENT_HANDSHAKE_FAILED &&
+			    ++failed == QUERY_HANDSHAKE_TRIES) {
+				snprintf(
+				    err, errlen,
+				    "the handshake with %.200s failed %d "
+				    "times (is consolidator_key the "
+				    "consolidator's public key?)",
+				    cfg->consolidator, failed);
+				r = -EPROTO;
 				goto out;
 			}
 		}

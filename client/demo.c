@@ -14,6 +14,9 @@
 #include "event.h"
 #include "keys.h"
 
+/* The demo's network name: its registry's [network] and nodes' network. */
+#define DEMO_NETWORK "kuska-demo"
+
 static const char *const parties[] = {"consolidator", "pnp",	"mp",
 				      "pj",	      "mimp",	"minsa",
 				      "secretariat",  "analyst"};
@@ -70,7 +73,8 @@ write_registry(const char *dir)
 	o += (size_t)snprintf(buf + o, sizeof(buf) - o,
 			      "# kuska registry of the demo network: who may "
 			      "speak, with which keys,\n# and what each "
-			      "institution may emit.\n\n");
+			      "institution may emit.\n[network %s]\n",
+			      DEMO_NETWORK);
 	for (i = 0; i < sizeof(grants) / sizeof(grants[0]); i++) {
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
 				      "[institution %s]\nkinds = %s\n",
@@ -124,8 +128,9 @@ write_configs(const char *dir, unsigned port)
 			 "consolidator = tcp://127.0.0.1:%u\n"
 			 "consolidator_key = keys/consolidator.pub\n"
 			 "submit = ipc://run/%s.sock\n"
-			 "data_dir = data/%s\n",
-			 id, id, id, port, id, id);
+			 "data_dir = data/%s\n"
+			 "network = %s\n",
+			 id, id, id, port, id, id, DEMO_NETWORK);
 		snprintf(name, sizeof(name), "%s.conf", id);
 		if (write_file(dir, name, buf) != 0)
 			return -1;

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "codec.h"
 #include "ctl.h"
+#include "log.h"
 #include "settings.h"
 
 #define STATUS_TIMEOUT_MS 5000
@@ -122,12 +123,17 @@ control_endpoint(const char *conf, char *out, size_t cap, bool *ret_node)
 	return 2;
 }
 
+/*
+ * Texts in a status come from the node, and through it from the
+ * consolidator and the case system: they are shown escaped, so that none
+ * can move the cursor, clear the screen or fake a line of its own.
+ */
 static int
 node_status(const char *endpoint)
 {
 	struct control rep;
 	const struct node_status *s;
-	char a[32];
+	char a[32], e1[4 * CODEC_MAX_TEXT + 160], e2[4 * CODEC_MAX_TEXT + 1];
 	uint64_t pending;
 	size_t i;
 	int health = 0, r;
@@ -167,15 +173,19 @@ node_status(const char *endpoint)
 		 * events wait, and someone has to look. */
 		printf("  WARNING: the consolidator refused a batch %s: %s\n",
 		       ago(s->last_refusal_ms, s->now_ms, a, sizeof(a)),
-		       s->last_refusal);
+		       log_escape(s->last_refusal, e1, sizeof(e1)));
 		health = 1;
 	}
 	printf("  refused (dead letters): %llu\n",
 	       (unsigned long long)s->dead_total);
 	for (i = 0; i < s->n_dead; i++)
 		printf("    seq %llu ref %s: %s: %s\n",
-		       (unsigned long long)s->dead[i].seq, s->dead[i].ref,
-		       reason_name(s->dead[i].reason), s->dead[i].text);
+		       (unsigned long long)s->dead[i].seq,
+		       log_escape(s->dead[i].ref, e1, sizeof(e1)),
+		       reason_name(s->dead[i].reason)
+			   ? reason_name(s->dead[i].reason)
+			   : "?",
+		       log_escape(s->dead[i].text, e2, sizeof(e2)));
 	if (s->dead_total > s->n_dead)
 		printf("    (%llu more)\n",
 		       (unsigned long long)(s->dead_total - s->n_dead));

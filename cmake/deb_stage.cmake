@@ -6,8 +6,8 @@
 # - man pages compressed with gzip -9n (reproducible: no name, no time);
 # - /usr/share/doc/kuska/copyright and changelog.gz, and lintian's
 #   overrides (packaging/deb/);
-# - no /etc/kuska/keys: postinst has systemd-tmpfiles make it, owned by
-#   group kuska, so that dpkg never resets it.
+# - no /etc/kuska/keys: postinst has systemd-tmpfiles make it (root's,
+#   0755), so that dpkg never resets it.
 
 set(stage "${CPACK_TEMPORARY_INSTALL_DIRECTORY}")
 set(doc "${stage}${CPACK_PACKAGING_INSTALL_PREFIX}/share/doc/kuska")

@@ -1,6 +1,7 @@
 # install.cmake - what `cmake --install` puts besides the programs:
-# man pages, example configs, systemd units, sysusers.d and tmpfiles.d
-# entries, the bash completion. Included from CMakeLists.txt.
+# man pages, example configs, systemd units, sysusers.d (the services'
+# groups) and tmpfiles.d entries, the bash completion. Included from
+# CMakeLists.txt.
 #
 #   cmake --install build                        # /usr/local, /etc/kuska
 #   DESTDIR=/tmp/stage cmake --install build     # staged (packaging, tests)
@@ -85,8 +86,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/docs/kuska-node.8
 install(FILES ${CMAKE_SOURCE_DIR}/docs/OPERATIONS.md
 	DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
 
-# systemd units, the kuska user, the keys directory. The units name the
-# programs by the prefix of the install (cmake/unit_rewrite.cmake).
+# systemd units, the groups of the services' sockets, the keys directory.
+# The units name the programs by the prefix of the install
+# (cmake/unit_rewrite.cmake).
 if(IS_ABSOLUTE "${CMAKE_INSTALL_SBINDIR}")
 	set(sbin "${CMAKE_INSTALL_SBINDIR}")
 else()
@@ -134,11 +136,12 @@ foreach(name ${KUSKA_CONFIGS})
 endforeach()
 install(CODE "
 	set(dir \"\$ENV{DESTDIR}${KUSKA_SYSCONFDIR}\")
-	# Secret keys are root's (0600); group kuska reads the public ones
-	# (kuska.tmpfiles gives the directory that group).
+	# Secret keys are root's (0600); the public ones are for every
+	# service to read, each running as a user of its own (as
+	# kuska.tmpfiles makes the directory).
 	if(NOT EXISTS \"\${dir}/keys\")
 		file(MAKE_DIRECTORY \"\${dir}/keys\")
-		execute_process(COMMAND chmod 0750 \"\${dir}/keys\")
+		execute_process(COMMAND chmod 0755 \"\${dir}/keys\")
 	endif()
 	foreach(name ${KUSKA_CONFIGS})
 		if(EXISTS \"\${dir}/\${name}.conf\")

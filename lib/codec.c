@@ -28,7 +28,9 @@ _Static_assert((int)SERVICE_REINTEGRATION ==
 _Static_assert((int)STAGE_DISMISSAL == (int)KUSKA__STAGE__DISMISSAL &&
 		   (int)STAGE_CONVICTION == (int)KUSKA__STAGE__CONVICTION,
 	       "stages");
-_Static_assert((int)REASON_BAD_REQUEST == (int)KUSKA__REASON__BAD_REQUEST,
+_Static_assert((int)REASON_BAD_REQUEST == (int)KUSKA__REASON__BAD_REQUEST &&
+		   (int)REASON_WRONG_NETWORK ==
+		       (int)KUSKA__REASON__WRONG_NETWORK,
 	       "reasons");
 _Static_assert((int)LINE_BLANK == (int)KUSKA__LINE_STATUS__LINE_BLANK,
 	       "line status");
@@ -52,6 +54,7 @@ static const char *const reason_names[REASON_COUNT] = {
     "store_error",
     "not_authorized",
     "bad_request",
+    "wrong_network",
 };
 
 const char *

@@ -21,13 +21,14 @@
 #include "event.h"
 #include "keys.h"
 
-#define CODEC_VERSION 1		    /* Envelope.version we emit */
+#define CODEC_VERSION 2		    /* Envelope.version we emit */
 #define CODEC_MAX_EVENT (64 * 1024) /* serialized Event */
 #define CODEC_MAX_ENVELOPE (CODEC_MAX_EVENT + 256)
 #define CODEC_MAX_BATCH_EVENTS 1024	  /* envelopes in one Batch */
 #define CODEC_MAX_FRAME (8 * 1024 * 1024) /* any one message on the wire */
 #define CODEC_MAX_REJECTIONS CODEC_MAX_BATCH_EVENTS
-#define CODEC_MAX_TEXT 200 /* reason texts */
+#define CODEC_MAX_TEXT 200   /* reason texts */
+#define CODEC_MAX_NETWORK 31 /* a network name, as KEYS_ID_MAX - 1 */
 
 /* Reason codes, as the schema's Reason enum. */
 enum reason {
@@ -49,8 +50,9 @@ enum reason {
 	REASON_STORE_ERROR = 15,
 	REASON_NOT_AUTHORIZED = 16,
 	REASON_BAD_REQUEST = 17,
+	REASON_WRONG_NETWORK = 18,
 };
-#define REASON_COUNT 18
+#define REASON_COUNT 19
 
 /* "bad_signature", ...; NULL when out of range. */
 const char *reason_name(enum reason r);
@@ -79,6 +81,7 @@ struct envelope {
 	uint8_t *event; /* owned: freed by codec_envelope_clear */
 	size_t event_len;
 	uint8_t signature[SIGNATURE_LEN];
+	char network[CODEC_MAX_NETWORK + 1]; /* "" when absent */
 };
 
 /*
@@ -91,7 +94,9 @@ int codec_envelope_encode(const struct envelope *env, uint8_t **ret_buf,
 /*
  * codec_envelope_decode - parses an Envelope. On success *ret owns a copy
  * of the event bytes (release with codec_envelope_clear). Returns 0 or
- * -EBADMSG. The version is not judged here; the caller decides.
+ * -EBADMSG (also for a network name longer than CODEC_MAX_NETWORK or
+ * holding a NUL). The version and network are not judged here; the
+ * caller decides.
  */
 int codec_envelope_decode(const uint8_t *buf, size_t len, struct envelope *ret)
     __attribute__((warn_unused_result));
@@ -117,11 +122,12 @@ struct rejection {
 
 struct msg {
 	enum msg_type type;
-	enum institution inst; /* HELLO */
-	uint32_t version;      /* HELLO */
-	uint64_t nonce;	       /* HELLO, WELCOME */
-	uint64_t last_seq;     /* WELCOME, ACK */
-	uint64_t batch_id;     /* BATCH, ACK, REFUSAL (0 if none) */
+	enum institution inst;		     /* HELLO */
+	uint32_t version;		     /* HELLO */
+	uint64_t nonce;			     /* HELLO, WELCOME */
+	char network[CODEC_MAX_NETWORK + 1]; /* HELLO; "" when absent */
+	uint64_t last_seq;		     /* WELCOME, ACK */
+	uint64_t batch_id; /* BATCH, ACK, REFUSAL (0 if none) */
 	/* BATCH: envelopes as encoded bytes; after decode they point into
 	 * memory owned by the msg, valid until codec_msg_clear. */
 	size_t n_envelopes;

@@ -350,6 +350,8 @@ codec_envelope_encode(const struct envelope *env, uint8_t **ret_buf,
 	pe.event.len = env->event_len;
 	pe.signature.data = (uint8_t *)env->signature;
 	pe.signature.len = SIGNATURE_LEN;
+	if (env->network[0] != '\0')
+		pe.network = (char *)env->network;
 	len = kuska__envelope__get_packed_size(&pe);
 	if (len > CODEC_MAX_ENVELOPE)
 		return -EMSGSIZE;
@@ -377,7 +379,9 @@ codec_envelope_decode(const uint8_t *buf, size_t len, struct envelope *ret)
 	if (pe->institution < 1 || pe->institution > INST_COUNT ||
 	    pe->seq == 0 || pe->key_id.len != KEY_ID_LEN ||
 	    pe->signature.len != SIGNATURE_LEN ||
-	    pe->event.len > CODEC_MAX_EVENT)
+	    pe->event.len > CODEC_MAX_EVENT ||
+	    (pe->network != NULL &&
+	     codec_copy_name(pe->network, ret->network) != 0))
 		goto out;
 	ret->event = malloc(pe->event.len ? pe->event.len : 1);
 	if (ret->event == NULL) {

@@ -35,6 +35,8 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 		hello.institution = (Kuska__Institution)m->inst;
 		hello.version = m->version;
 		hello.nonce = m->nonce;
+		if (m->network[0] != '\0')
+			hello.network = (char *)m->network;
 		pm.msg_case = KUSKA__MESSAGE__MSG_HELLO;
 		pm.hello = &hello;
 		break;
@@ -132,6 +134,9 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 		m->inst = (enum institution)pm->hello->institution;
 		m->version = pm->hello->version;
 		m->nonce = pm->hello->nonce;
+		if (pm->hello->network != NULL &&
+		    codec_copy_name(pm->hello->network, m->network) != 0)
+			return -EBADMSG;
 		return 0;
 	case KUSKA__MESSAGE__MSG_WELCOME:
 		m->type = MSG_WELCOME;

@@ -6,8 +6,10 @@
 #ifndef KUSKA_CODEC_PB_H
 #define KUSKA_CODEC_PB_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "codec.h"
 #include "kuska.pb-c.h"
@@ -17,6 +19,22 @@ static inline void
 copy_str(char *dst, size_t cap, const char *src)
 {
 	snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+/*
+ * codec_copy_name - a network name from the wire into dst (which holds
+ * CODEC_MAX_NETWORK + 1 bytes). Returns 0, or -EBADMSG when it is too
+ * long to be one (it is never cut: a cut name would be another name).
+ */
+static inline int
+codec_copy_name(const char *src, char *dst)
+{
+	size_t len = strlen(src);
+
+	if (len > CODEC_MAX_NETWORK)
+		return -EBADMSG;
+	memcpy(dst, src, len + 1);
+	return 0;
 }
 
 #endif

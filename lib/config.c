@@ -12,6 +12,7 @@
 #include <ini.h>
 
 #include "event.h"
+#include "keys.h"
 #include "log.h"
 
 struct raw_ctx {
@@ -459,6 +460,16 @@ set_field(struct load_ctx *c, const struct config_field *f, const char *value,
 		}
 		snprintf(dst, f->size, "%s", tmp);
 		return 0;
+	case CONFIG_NAME:
+		if (!keys_valid_id(value)) {
+			char q[64];
+			snprintf(why, whylen,
+				 "%s: %s is not a name (1 to 31 characters "
+				 "of a-z, 0-9, _ and -)",
+				 f->name, shown(value, q, sizeof(q)));
+			return -EINVAL;
+		}
+		break;
 	case CONFIG_STRING:
 		break;
 	}

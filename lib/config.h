@@ -31,6 +31,7 @@ enum config_type {
 	CONFIG_ENDPOINT_IPC, /* char[size], "ipc://path", path made absolute */
 	CONFIG_UINT,	     /* unsigned long, within [min, max] */
 	CONFIG_INSTITUTION,  /* int, an institution id such as "pnp" */
+	CONFIG_NAME,	     /* char[size], 1-31 of a-z 0-9 _ - (a network) */
 };
 
 struct config_field {

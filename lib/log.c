@@ -17,16 +17,42 @@ log_init(const char *progname, int debug)
 	log_debug_on = debug;
 }
 
+/*
+ * Copies the formatted message with every control byte and byte past
+ * ASCII escaped as \xNN: whatever a caller forgot to quote, a line of
+ * the log stays one line, in printable ASCII.
+ */
+static void
+log_clean(const char *in, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 5 < cap; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c >= 0x20 && c < 0x7f) {
+			out[o++] = (char)c;
+			continue;
+		}
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	out[o] = '\0';
+}
+
 static void
 log_vline(const char *level, const char *fmt, va_list ap, const char *err)
 {
-	char buf[1024];
+	char buf[1024], clean[1100];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	log_clean(buf, clean, sizeof(clean));
 	if (err != NULL)
-		fprintf(stderr, "%s: %s%s: %s\n", log_prog, level, buf, err);
+		fprintf(stderr, "%s: %s%s: %s\n", log_prog, level, clean, err);
 	else
-		fprintf(stderr, "%s: %s%s\n", log_prog, level, buf);
+		fprintf(stderr, "%s: %s%s\n", log_prog, level, clean);
 }
 
 void
@@ -133,6 +159,45 @@ log_quote(const char *s, size_t len, char *out, size_t cap)
 		o += n;
 	}
 	out[o++] = '"';
+	out[o] = '\0';
+	return out;
+}
+
+const char *
+log_quote_str(const char *s, char *out, size_t cap)
+{
+	if (s == NULL)
+		s = "";
+	return log_quote(s, strlen(s), out, cap);
+}
+
+const char *
+log_escape(const char *s, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	if (cap == 0)
+		return out;
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[5];
+		size_t n = 1;
+
+		if (c == '\\') {
+			esc[0] = '\\';
+			esc[1] = '\\';
+			n = 2;
+		} else if (c < 0x20 || c >= 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+			n = 4;
+		} else {
+			esc[0] = (char)c;
+		}
+		if (o + n >= cap)
+			break;
+		memcpy(out + o, esc, n);
+		o += n;
+	}
 	out[o] = '\0';
 	return out;
 }

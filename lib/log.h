@@ -1,10 +1,19 @@
 /*
- * log.h - one line per message on stderr (journald picks it up), in
- * key=value form where a message carries data.
+ * log.h - one line per message on stderr (journald picks it up): an
+ * "event=NAME" and KEY=VALUE facts.
  *
  * Library code logs only at debug level; the caller that decides logs
  * once. Never pass a secret or an identity: log key fingerprints and
- * pseudonym prefixes. Untrusted text is quoted with log_quote().
+ * pseudonym prefixes.
+ *
+ * Every value a peer or a file controls (a table name, a config path, a
+ * refusal text from the other side) goes through LOG_Q, which quotes it,
+ * escapes what could end or fake a fact and caps its length:
+ *
+ *	log_info("event=query table=%s", LOG_Q(q.table));
+ *
+ * As a last defence a line is written with every control or non-ASCII
+ * byte escaped, so no value can ever start a line of its own.
  */
 #ifndef KUSKA_LOG_H
 #define KUSKA_LOG_H
@@ -27,10 +36,30 @@ void fatalx(const char *fmt, ...)
 
 /*
  * log_quote - writes s (len bytes, untrusted) into out as a double-quoted
- * string with non-printable bytes, quotes and backslashes escaped,
- * truncated to fit cap. Returns out.
+ * string with non-printable bytes (\xNN), quotes and backslashes escaped,
+ * truncated to fit cap and then ending in "...". Returns out.
  */
 const char *log_quote(const char *s, size_t len, char *out, size_t cap);
+
+/* log_quote_str - log_quote of a NUL-ended string (NULL: ""). */
+const char *log_quote_str(const char *s, char *out, size_t cap);
+
+/*
+ * log_escape - s (untrusted, NUL-ended) into out without quotes, with
+ * control bytes, bytes past ASCII and backslashes escaped as in
+ * log_quote, cut to fit cap: for text shown to a person (kuska status).
+ */
+const char *log_escape(const char *s, char *out, size_t cap);
+
+/* The longest value LOG_Q writes, quotes and "..." included. */
+#define LOG_QUOTE_MAX 160
+
+/*
+ * LOG_Q - s quoted for a log fact, in a buffer that lives until the end
+ * of the enclosing block (a compound literal): use it inside the
+ * log_*() call's argument list.
+ */
+#define LOG_Q(s) log_quote_str((s), (char[LOG_QUOTE_MAX]){0}, LOG_QUOTE_MAX)
 
 /* The first 8 bytes of buf as 16 lower-case hex digits, into out[17]. */
 const char *log_hex8(const void *buf, char out[17]);

@@ -86,6 +86,32 @@ metrics_sample(struct mtext *m, const char *name, const char *labels,
 		append(m, "%s %.15g\n", name, value);
 }
 
+const char *
+metrics_label(char *out, size_t cap, const char *name, const char *value)
+{
+	char v[2 * METRICS_LABEL_VALUE_MAX + 1];
+	size_t o = 0, len = strlen(out), i;
+	int n;
+
+	for (i = 0; value[i] != '\0' && i < METRICS_LABEL_VALUE_MAX; i++) {
+		unsigned char c = (unsigned char)value[i];
+		if (c == '\\' || c == '"' || c == '\n') {
+			v[o++] = '\\';
+			v[o++] = c == '\n' ? 'n' : (char)c;
+		} else {
+			v[o++] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+		}
+	}
+	v[o] = '\0';
+	if (len >= cap)
+		return out;
+	n = snprintf(out + len, cap - len, "%s%s=\"%s\"", len > 0 ? "," : "",
+		     name, v);
+	if (n < 0 || (size_t)n >= cap - len)
+		out[len] = '\0'; /* it did not fit: none of it */
+	return out;
+}
+
 void
 metrics_histogram(struct mtext *m, const char *name, const char *labels,
 		  const struct mhist *h)
@@ -169,7 +195,7 @@ metrics_export(const char *path, unsigned long interval_s, uint64_t *last_ms,
 	render(arg, &m);
 	r = metrics_write_file(&m, path);
 	if (r != 0)
-		log_warnx("event=metrics_not_written file=%s error=\"%s\"",
-			  path, strerror(-r));
+		log_warnx("event=metrics_not_written file=%s error=%s",
+			  LOG_Q(path), LOG_Q(strerror(-r)));
 	metrics_clear(&m);
 }

@@ -38,6 +38,20 @@ void metrics_family(struct mtext *m, const char *name, const char *type,
 void metrics_sample(struct mtext *m, const char *name, const char *labels,
 		    double value);
 
+/* The longest label value metrics_label writes, before escaping. */
+#define METRICS_LABEL_VALUE_MAX 128
+
+/*
+ * metrics_label - appends name="value" to the label set in out (cap
+ * bytes, NUL-ended, "" to start; a comma goes between labels). The value
+ * is untrusted: backslash, double quote and line feed are escaped as the
+ * text format wants (\\, \", \n), any other control byte or byte past
+ * ASCII becomes '?', and it is cut at METRICS_LABEL_VALUE_MAX. A label
+ * that does not fit is left out whole. Returns out.
+ */
+const char *metrics_label(char *out, size_t cap, const char *name,
+			  const char *value);
+
 /* Appends a whole histogram family's samples (buckets, sum, count). */
 void metrics_histogram(struct mtext *m, const char *name, const char *labels,
 		       const struct mhist *h);

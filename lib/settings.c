@@ -11,6 +11,7 @@
 static const struct config_field node_fields[] = {
     {"institution", CONFIG_INSTITUTION, U(node_config, institution), 0, 0,
      NULL},
+    {"network", CONFIG_NAME, S(node_config, network), 0, 0, NULL},
     {"key", CONFIG_PATH, S(node_config, key), 0, 0, NULL},
     {"linkage_key", CONFIG_PATH, S(node_config, linkage_key), 0, 0, NULL},
     {"consolidator", CONFIG_ENDPOINT_TCP, S(node_config, consolidator), 0, 0,
@@ -51,6 +52,10 @@ static const struct config_field consolidator_fields[] = {
      U(consolidator_config, alarm_silent_hours), 1, 8760, "72"},
     {"max_connections", CONFIG_UINT, U(consolidator_config, max_connections), 1,
      100000, "256"},
+    {"max_pending", CONFIG_UINT, U(consolidator_config, max_pending), 1, 100000,
+     "256"},
+    {"max_pending_per_address", CONFIG_UINT,
+     U(consolidator_config, max_pending_per_address), 1, 100000, "32"},
     {"metrics_file", CONFIG_OPT_PATH, S(consolidator_config, metrics_file), 0,
      0, ""},
     {"metrics_interval_s", CONFIG_UINT,

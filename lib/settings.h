@@ -13,6 +13,7 @@
 
 struct node_config {
 	int institution;			  /* enum institution */
+	char network[32];			  /* the registry's network */
 	char key[SETTINGS_PATH_MAX];		  /* secret key file */
 	char linkage_key[SETTINGS_PATH_MAX];	  /* linkage key file */
 	char consolidator[SETTINGS_PATH_MAX];	  /* tcp:// endpoint */
@@ -39,7 +40,9 @@ struct consolidator_config {
 	unsigned long max_map_size_mb;
 	unsigned long k; /* disclosure threshold */
 	unsigned long alarm_silent_hours;
-	unsigned long max_connections;
+	unsigned long max_connections;	       /* peers that spoke */
+	unsigned long max_pending;	       /* anonymous connections */
+	unsigned long max_pending_per_address; /* ... from one address */
 	char metrics_file[SETTINGS_PATH_MAX];
 	unsigned long metrics_interval_s;
 	char indicators[SETTINGS_PATH_MAX]; /* "" or the indicator file */

@@ -7,8 +7,10 @@
 
 #include <sodium.h>
 
-static const char sign_tag[] = "kuska/envelope/v1"; /* NUL included */
-#define SIGN_HEADER_LEN (sizeof(sign_tag) + 4 + 1 + 8 + 8 + KEY_ID_LEN + 4)
+static const char sign_tag[] = "kuska/envelope/v2"; /* NUL included */
+#define SIGN_HEADER_LEN                                                        \
+	(sizeof(sign_tag) + 1 + SIGN_MAX_NETWORK + 4 + 1 + 8 + 8 +             \
+	 KEY_ID_LEN + 4)
 
 static void
 put_be(uint8_t *p, uint64_t v, int n)
@@ -28,10 +30,14 @@ put_be(uint8_t *p, uint64_t v, int n)
 static size_t
 sign_message(const struct sign_fields *f, uint8_t *buf)
 {
+	size_t nlen = strlen(f->network);
 	uint8_t *p = buf;
 
 	memcpy(p, sign_tag, sizeof(sign_tag));
 	p += sizeof(sign_tag);
+	*p++ = (uint8_t)nlen;
+	memcpy(p, f->network, nlen);
+	p += nlen;
 	put_be(p, f->version, 4);
 	p += 4;
 	*p++ = f->institution;
@@ -52,15 +58,32 @@ sign_message(const struct sign_fields *f, uint8_t *buf)
 /* A stack buffer covers ordinary events; larger ones are allocated. */
 #define SIGN_STACK 4096
 
+/* Whether f can be laid out: a network of 1..31 bytes, an event in size. */
+static int
+sign_check(const struct sign_fields *f)
+{
+	size_t nlen;
+
+	if (f->network == NULL)
+		return -EINVAL;
+	nlen = strnlen(f->network, SIGN_MAX_NETWORK + 1);
+	if (nlen == 0 || nlen > SIGN_MAX_NETWORK)
+		return -EINVAL;
+	if (f->event_len > SIGN_MAX_EVENT)
+		return -EMSGSIZE;
+	return 0;
+}
+
 int
 sign_envelope(const uint8_t sk[SIGN_SK_LEN], const struct sign_fields *f,
 	      uint8_t sig[SIGNATURE_LEN])
 {
 	uint8_t stack[SIGN_STACK], *buf = stack;
 	size_t len;
+	int r = sign_check(f);
 
-	if (f->event_len > SIGN_MAX_EVENT)
-		return -EMSGSIZE;
+	if (r != 0)
+		return r;
 	if (SIGN_HEADER_LEN + f->event_len > sizeof(stack)) {
 		buf = malloc(SIGN_HEADER_LEN + f->event_len);
 		if (buf == NULL)
@@ -79,10 +102,10 @@ sign_verify(const uint8_t pk[SIGN_PK_LEN], const struct sign_fields *f,
 {
 	uint8_t stack[SIGN_STACK], *buf = stack;
 	size_t len;
-	int r;
+	int r = sign_check(f);
 
-	if (f->event_len > SIGN_MAX_EVENT)
-		return -EMSGSIZE;
+	if (r != 0)
+		return r;
 	if (SIGN_HEADER_LEN + f->event_len > sizeof(stack)) {
 		buf = malloc(SIGN_HEADER_LEN + f->event_len);
 		if (buf == NULL)

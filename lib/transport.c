@@ -1,12 +1,20 @@
 /* transport.c - libzmq sockets, CURVE and ZAP; see transport.h. */
 #include "transport.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Linux's tcp_info (tcpi_bytes_received); not netinet/tcp.h's, which
+ * stops short of it. */
+#include <linux/tcp.h>
 
 #include <zmq.h>
 
@@ -119,6 +127,8 @@ tsock_bind_curve(struct transport *t, const char *endpoint,
 	}
 	if (set_common(s, lim) != 0 || set_int(s, ZMQ_ROUTER_HANDOVER, 1) ||
 	    set_int(s, ZMQ_ROUTER_MANDATORY, 1) ||
+	    (lim != NULL && lim->handshake_ms > 0 &&
+	     set_int(s, ZMQ_HANDSHAKE_IVL, lim->handshake_ms) != 0) ||
 	    set_int(s, ZMQ_CURVE_SERVER, 1) ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, server_sk,
 			   TRANSPORT_KEY_LEN) != 0 ||
@@ -287,6 +297,7 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 	int r = 0;
 
 	memset(ret, 0, sizeof(*ret));
+	ret->fd = -1;
 	for (;;) {
 		zmq_msg_t m;
 		size_t len;
@@ -308,6 +319,10 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 				snprintf(ret->user_id, sizeof(ret->user_id),
 					 "%s", uid);
 		}
+		/* The connection's descriptor (ZMQ_SRCFD: deprecated, and
+		 * the only way libzmq 4.3 tells which connection spoke). */
+		if (ret->fd < 0)
+			ret->fd = zmq_msg_get(&m, ZMQ_SRCFD);
 		total += len;
 		if (ret->n >= max_frames || total > max_bytes) {
 			zmq_msg_close(&m);
@@ -352,6 +367,8 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 	}
 	if (r != 0)
 		tframes_clear(ret);
+	if (ret->n == 0)
+		ret->fd = -1;
 	return r;
 }
 
@@ -397,47 +414,133 @@ tsock_poll(struct tsock **socks, size_t n, bool *ready, long timeout_ms)
 int
 tsock_monitor_read(struct tsock *mon, enum tevent *ret, char *addr, size_t cap)
 {
+	struct tmon_event e;
+	int r = tsock_monitor_next(mon, &e);
+
+	if (r != 0)
+		return r;
+	*ret = e.ev;
+	if (cap > 0)
+		snprintf(addr, cap, "%s", e.addr);
+	return 0;
+}
+
+int
+tsock_monitor_next(struct tsock *mon, struct tmon_event *ret)
+{
 	struct tframes f;
 	uint16_t ev;
+	uint32_t value = 0;
 	int r;
 
 	r = tsock_recv(mon, &f, 2, 4096);
 	if (r != 0)
 		return r;
-	*ret = TEVENT_OTHER;
+	memset(ret, 0, sizeof(*ret));
+	ret->ev = TEVENT_OTHER;
+	ret->fd = -1;
 	if (f.n >= 1 && f.len[0] >= 6) {
 		memcpy(&ev, f.data[0], 2);
+		memcpy(&value, f.data[0] + 2, 4);
 		switch (ev) {
 		case ZMQ_EVENT_CONNECTED:
-			*ret = TEVENT_CONNECTED;
+			ret->ev = TEVENT_CONNECTED;
 			break;
 		case ZMQ_EVENT_ACCEPTED:
-			*ret = TEVENT_ACCEPTED;
+			ret->ev = TEVENT_ACCEPTED;
+			ret->fd = (int)value;
+			/* Ask now: the connection may end at any time, and
+			 * its number be given to another. */
+			if (transport_peer_name(ret->fd, ret->peer,
+						sizeof(ret->peer)) != 0)
+				ret->peer[0] = '\0';
 			break;
 		case ZMQ_EVENT_DISCONNECTED:
-			*ret = TEVENT_DISCONNECTED;
+			ret->ev = TEVENT_DISCONNECTED;
+			ret->fd = (int)value;
 			break;
 		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
-			*ret = TEVENT_HANDSHAKE_OK;
+			ret->ev = TEVENT_HANDSHAKE_OK;
 			break;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-			*ret = TEVENT_HANDSHAKE_FAILED_AUTH;
+			ret->ev = TEVENT_HANDSHAKE_FAILED_AUTH;
 			break;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
 		case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
-			*ret = TEVENT_HANDSHAKE_FAILED;
+			ret->ev = TEVENT_HANDSHAKE_FAILED;
 			break;
 		}
 	}
-	if (cap > 0) {
-		size_t l = f.n >= 2 ? f.len[1] : 0;
-		if (l >= cap)
-			l = cap - 1;
-		if (l > 0)
-			memcpy(addr, f.data[1], l);
-		addr[l] = '\0';
+	if (f.n >= 2) {
+		size_t l = f.len[1] < sizeof(ret->addr) - 1
+			       ? f.len[1]
+			       : sizeof(ret->addr) - 1;
+		memcpy(ret->addr, f.data[1], l);
+		ret->addr[l] = '\0';
 	}
 	tframes_clear(&f);
+	return 0;
+}
+
+int
+transport_peer_name(int fd, char *out, size_t cap)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char ip[INET6_ADDRSTRLEN];
+
+	if (fd < 0)
+		return -EBADF;
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		return -errno;
+	if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+		if (inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip)) == NULL)
+			return -errno;
+		snprintf(out, cap, "%s:%u", ip, ntohs(a->sin_port));
+		return 0;
+	}
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+		if (inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip)) == NULL)
+			return -errno;
+		snprintf(out, cap, "[%s]:%u", ip, ntohs(a->sin6_port));
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+int
+transport_bytes_in(int fd, uint64_t *ret)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+		return -errno;
+	if (len < offsetof(struct tcp_info, tcpi_bytes_received) +
+		      sizeof(ti.tcpi_bytes_received))
+		return -EOPNOTSUPP;
+	*ret = ti.tcpi_bytes_received;
+	return 0;
+}
+
+int
+transport_drop(int fd, const char *peer)
+{
+	char now[TRANSPORT_PEER_MAX];
+
+	/* The same peer address and port: the same connection. Had it
+	 * ended and its number gone to another, that other would come
+	 * from another port (the old pair lingers in TIME_WAIT). */
+	if (transport_peer_name(fd, now, sizeof(now)) != 0 ||
+	    strcmp(now, peer) != 0)
+		return -ESTALE;
+	/* Only the ends are shut: libzmq still owns the descriptor and
+	 * closes it when it sees the connection end. */
+	if (shutdown(fd, SHUT_RDWR) != 0)
+		return -errno;
 	return 0;
 }
 

@@ -19,7 +19,8 @@
 #include <stdint.h>
 
 #define TRANSPORT_KEY_LEN 32
-#define TRANSPORT_USER_ID_MAX 64
+#define TRANSPORT_USER_ID_MAX 96 /* "party/key/fingerprint", see peers.h */
+#define TRANSPORT_PEER_MAX 64	 /* "ADDRESS:PORT" of a TCP peer */
 
 struct transport;
 struct tsock;
@@ -30,12 +31,16 @@ struct tframes {
 	uint8_t **data; /* n frames, each malloc'd */
 	size_t *len;
 	char user_id[TRANSPORT_USER_ID_MAX]; /* ZAP identity, "" if none */
+	int fd; /* the TCP connection it came on (a bound socket), or -1 */
 };
 
 struct tsock_limits {
 	size_t max_frame;	  /* bytes; the socket drops larger messages */
 	int heartbeat_ms;	  /* 0: the default, 2000 */
 	int heartbeat_timeout_ms; /* 0: three heartbeats */
+	int handshake_ms;	  /* bound sockets: a connection that has not
+				     completed its handshake by then is closed;
+				     0: libzmq's default, 30 s */
 };
 
 /* transport_new - a ZeroMQ context. NULL on failure (errno set). */
@@ -126,10 +131,50 @@ enum tevent {
 
 /*
  * tsock_monitor_read - reads one event from a monitor socket: its kind
- * and the peer address (into addr). Returns 0 or -EAGAIN.
+ * and the endpoint (into addr). Returns 0 or -EAGAIN.
  */
 int tsock_monitor_read(struct tsock *mon, enum tevent *ret, char *addr,
 		       size_t cap);
+
+/* One monitor event, with the connection it is about. */
+struct tmon_event {
+	enum tevent ev;
+	int fd;			       /* ACCEPTED, DISCONNECTED; else -1 */
+	char addr[256];		       /* the endpoint */
+	char peer[TRANSPORT_PEER_MAX]; /* ACCEPTED: "ADDRESS:PORT", or "" */
+};
+
+/*
+ * tsock_monitor_next - reads one event from a monitor socket, with the
+ * descriptor of the connection it concerns and, for a connection just
+ * accepted, its peer's address (asked at once, while the descriptor
+ * surely is that connection's). Returns 0 or -EAGAIN.
+ */
+int tsock_monitor_next(struct tsock *mon, struct tmon_event *ret);
+
+/*
+ * transport_peer_name - the "ADDRESS:PORT" (IPv6: "[ADDRESS]:PORT") of
+ * the TCP peer on descriptor fd, into out (TRANSPORT_PEER_MAX bytes).
+ * Returns 0, or -errno (-ENOTCONN for a connection gone, -EAFNOSUPPORT
+ * for one that is not TCP).
+ */
+int transport_peer_name(int fd, char *out, size_t cap);
+
+/*
+ * transport_bytes_in - how many bytes the peer on descriptor fd has sent
+ * so far (TCP_INFO, Linux 4.1 and later), into *ret. Returns 0 or -errno
+ * (-EOPNOTSUPP where the kernel does not count them).
+ */
+int transport_bytes_in(int fd, uint64_t *ret);
+
+/*
+ * transport_drop - ends the TCP connection on descriptor fd (one a bound
+ * socket accepted: tframes.fd, tmon_event.fd) if its peer is still peer,
+ * as transport_peer_name gave it: libzmq sees the connection end, closes
+ * it and reports DISCONNECTED. Returns 0, or -ESTALE when fd holds no
+ * connection or another one (its peer went and the number was reused).
+ */
+int transport_drop(int fd, const char *peer);
 
 /*
  * The ZAP decision: domain, peer address and CURVE public key in; returns

@@ -14,5 +14,6 @@ send_to(struct tsock *s, const struct tframes *req, const uint8_t *buf,
 	int r = tsock_send(s, data, lens, 2);
 
 	if (r != 0)
-		log_debug("reply not delivered: %s", strerror(-r));
+		log_debug("event=reply_not_delivered error=%s",
+			  LOG_Q(strerror(-r)));
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "admit.h"
 #include "ingest.h"
 #include "keys.h"
 #include "metrics.h"
@@ -35,7 +36,9 @@ struct cons {
 	uint64_t contact_ms[INST_COUNT + 1];	/* last hello or batch */
 	struct mhist commit;			/* batch latency, seconds */
 	uint64_t queries[16][ROLE_ANALYST + 1]; /* by table and role */
-	int64_t connections; /* TCP peers now, both sockets */
+	struct admit *admit; /* connections of both network sockets */
+	uint64_t closed_since_log, handshakes_failed_since_log;
+	uint64_t closed_logged_ms; /* monotonic */
 	uint64_t metrics_written_ms;
 };
 

@@ -9,18 +9,27 @@
 #include "date.h"
 #include "query.h"
 
+/* The label set institution="ID" into l. */
+static void
+inst_label(char *l, size_t cap, int i)
+{
+	l[0] = '\0';
+	metrics_label(l, cap, "institution",
+		      institution_name((enum institution)i));
+}
+
 /* The consolidator's metrics in the Prometheus text format. */
 static void
 cons_metrics(struct cons *c, struct mtext *m)
 {
 	char l[160];
+	struct admit_counts conns;
 	int i, j;
 
 	metrics_family(m, "kuska_events_accepted_total", "counter",
 		       "Events verified and stored, by institution.");
 	for (i = 1; i <= INST_COUNT; i++) {
-		snprintf(l, sizeof(l), "institution=\"%s\"",
-			 institution_name((enum institution)i));
+		inst_label(l, sizeof(l), i);
 		metrics_sample(m, "kuska_events_accepted_total", l,
 			       (double)c->ig.inst[i].accepted);
 	}
@@ -30,10 +39,9 @@ cons_metrics(struct cons *c, struct mtext *m)
 		for (j = 1; j < REASON_COUNT; j++) {
 			if (c->ig.inst[i].refused_by_reason[j] == 0)
 				continue;
-			snprintf(l, sizeof(l),
-				 "institution=\"%s\",reason=\"%s\"",
-				 institution_name((enum institution)i),
-				 reason_name((enum reason)j));
+			inst_label(l, sizeof(l), i);
+			metrics_label(l, sizeof(l), "reason",
+				      reason_name((enum reason)j));
 			metrics_sample(
 			    m, "kuska_events_refused_total", l,
 			    (double)c->ig.inst[i].refused_by_reason[j]);
@@ -41,8 +49,7 @@ cons_metrics(struct cons *c, struct mtext *m)
 	metrics_family(m, "kuska_last_seq", "gauge",
 		       "Highest sequence held, by institution.");
 	for (i = 1; i <= INST_COUNT; i++) {
-		snprintf(l, sizeof(l), "institution=\"%s\"",
-			 institution_name((enum institution)i));
+		inst_label(l, sizeof(l), i);
 		metrics_sample(m, "kuska_last_seq", l,
 			       (double)c->ig.inst[i].last_seq);
 	}
@@ -52,8 +59,7 @@ cons_metrics(struct cons *c, struct mtext *m)
 		uint64_t last = c->contact_ms[i] > c->ig.inst[i].last_contact_ms
 				    ? c->contact_ms[i]
 				    : c->ig.inst[i].last_contact_ms;
-		snprintf(l, sizeof(l), "institution=\"%s\"",
-			 institution_name((enum institution)i));
+		inst_label(l, sizeof(l), i);
 		metrics_sample(m, "kuska_last_contact_seconds", l,
 			       (double)last / 1000.0);
 	}
@@ -64,8 +70,10 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "Queries answered, by table and role.");
 	for (i = 0; query_tables[i] != NULL; i++)
 		for (j = ROLE_INSTITUTION; j <= ROLE_ANALYST; j++) {
-			snprintf(l, sizeof(l), "table=\"%s\",role=\"%s\"",
-				 query_tables[i], role_name((enum role)j));
+			l[0] = '\0';
+			metrics_label(l, sizeof(l), "table", query_tables[i]);
+			metrics_label(l, sizeof(l), "role",
+				      role_name((enum role)j));
 			metrics_sample(m, "kuska_queries_total", l,
 				       (double)c->queries[i][j]);
 		}
@@ -77,9 +85,20 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "Whole frames refused (undecodable, too large, ...).");
 	metrics_sample(m, "kuska_frames_refused_total", NULL,
 		       (double)c->frames_refused);
+	admit_get_counts(c->admit, &conns);
 	metrics_family(m, "kuska_connections", "gauge",
-		       "Network peers connected now.");
-	metrics_sample(m, "kuska_connections", NULL, (double)c->connections);
+		       "Network peers connected now (handshake done, spoken).");
+	metrics_sample(m, "kuska_connections", NULL, (double)conns.peers);
+	metrics_family(m, "kuska_connections_pending", "gauge",
+		       "TCP connections not yet heard from (anonymous).");
+	metrics_sample(m, "kuska_connections_pending", NULL,
+		       (double)conns.pending);
+	metrics_family(m, "kuska_connections_closed_total", "counter",
+		       "Connections the consolidator closed, by reason.");
+	metrics_sample(m, "kuska_connections_closed_total",
+		       "reason=\"pending_limit\"", (double)conns.closed_limit);
+	metrics_sample(m, "kuska_connections_closed_total",
+		       "reason=\"key_not_valid\"", (double)conns.closed_drop);
 	metrics_family(m, "kuska_store_map_bytes", "gauge",
 		       "Size of the LMDB map (grows up to max_map_size_mb).");
 	metrics_sample(m, "kuska_store_map_bytes", NULL,

@@ -144,6 +144,9 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 		return say(why, whylen, REASON_UNKNOWN_KEY,
 			   "key %s is not registered for %s",
 			   log_hex8(env->key_id, fp), speaker->id);
+	/* The signature covers the network the envelope names: an altered
+	 * one fails here, an honest one of another network just below. */
+	f.network = env->network;
 	f.version = env->version;
 	f.institution = (uint8_t)env->inst;
 	f.seq = env->seq;
@@ -154,7 +157,15 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 	if (sign_verify(key->sign_pk, &f, env->signature) != 0)
 		return say(why, whylen, REASON_BAD_SIGNATURE,
 			   "signature does not verify with key %s", key->name);
-	if (!registry_key_valid_at(key, env->created_ms))
+	if (strcmp(env->network, reg->network) != 0)
+		return say(why, whylen, REASON_WRONG_NETWORK,
+			   "signed for network %s; this is network %s",
+			   env->network, reg->network);
+	if (env->seq > key->revoked_after_seq)
+		return say(why, whylen, REASON_KEY_NOT_VALID,
+			   "key %s was revoked after sequence %llu", key->name,
+			   (unsigned long long)key->revoked_after_seq);
+	if (!registry_key_signs(key, env->created_ms, env->seq))
 		return say(why, whylen, REASON_KEY_NOT_VALID,
 			   "key %s was not valid when the event was created",
 			   key->name);
@@ -293,9 +304,9 @@ refuse_seq(struct batch_ctx *c, uint64_t seq, enum reason reason,
 	c->s.refused++;
 	c->s.refused_by_reason[reason]++;
 	c->s.last_seq = seq;
-	log_warnx("event=refused institution=%s seq=%llu reason=%s text=\"%s\"",
+	log_warnx("event=refused institution=%s seq=%llu reason=%s text=%s",
 		  c->speaker->id, (unsigned long long)seq, reason_name(reason),
-		  why);
+		  LOG_Q(why));
 	return 0;
 }
 
@@ -307,9 +318,9 @@ stop_batch(struct batch_ctx *c, enum reason reason, const char *why)
 	snprintf(c->stop_text, sizeof(c->stop_text), "sequence %llu: %.160s",
 		 (unsigned long long)(c->s.last_seq + 1), why);
 	log_warnx("event=batch_stopped institution=%s seq=%llu reason=%s "
-		  "text=\"%s\"",
+		  "text=%s",
 		  c->speaker->id, (unsigned long long)(c->s.last_seq + 1),
-		  reason_name(reason), why);
+		  reason_name(reason), LOG_Q(why));
 	return 3;
 }
 
@@ -509,8 +520,8 @@ refuse:
 	snprintf(reply->text, sizeof(reply->text), "%s",
 		 r == -ENOSPC ? "the consolidator's store is full; retry later"
 			      : "the consolidator's store failed");
-	log_warnx("event=batch_refused institution=%s reason=%s: %s",
-		  speaker->id, reason_name(reply->reason), strerror(-r));
+	log_warnx("event=batch_refused institution=%s reason=%s error=%s",
+		  speaker->id, reason_name(reply->reason), LOG_Q(strerror(-r)));
 	/* A failed transaction may have left the cache ahead of the store. */
 	(void)load_insts(ig);
 	return r;

@@ -9,6 +9,7 @@
 #include "codec.h"
 #include "date.h"
 #include "log.h"
+#include "peers.h"
 
 static void
 send_msg(struct tsock *s, const struct tframes *req, const struct msg *m)
@@ -46,8 +47,9 @@ on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 	struct msg w;
 
 	if (m->inst != p->inst) {
-		log_warnx("event=hello_refused speaker=%s claims=%s", p->id,
-			  institution_name(m->inst));
+		log_warnx("event=hello_refused institution=%s claims=%s "
+			  "reason=wrong_institution",
+			  p->id, institution_name(m->inst));
 		refuse(c, req, 0, REASON_WRONG_INSTITUTION,
 		       "hello names another institution");
 		return;
@@ -55,6 +57,19 @@ on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 	if (m->version != CODEC_VERSION) {
 		refuse(c, req, 0, REASON_BAD_VERSION,
 		       "protocol version not supported");
+		return;
+	}
+	if (strcmp(m->network, c->reg->network) != 0) {
+		char text[CODEC_MAX_TEXT + 1];
+		log_warnx("event=hello_refused institution=%s network=%s "
+			  "reason=wrong_network",
+			  p->id, LOG_Q(m->network));
+		snprintf(text, sizeof(text),
+			 "this consolidator serves network %s; the node is "
+			 "configured for %s",
+			 c->reg->network,
+			 m->network[0] != '\0' ? m->network : "none");
+		refuse(c, req, 0, REASON_WRONG_NETWORK, text);
 		return;
 	}
 	memset(&w, 0, sizeof(w));
@@ -97,24 +112,36 @@ void
 handle_ingest(struct cons *c, struct tframes *req)
 {
 	const struct reg_party *p;
+	const struct reg_key *k;
+	struct peer_name who;
 	struct msg m;
 	int r;
 
+	/* Whatever it sent, the connection completed its handshake. */
+	admit_message(c->admit, req->fd, req->user_id, date_mono_ms());
+	/* The key is judged again on every message: a reload may have
+	 * revoked it since the handshake, or its window closed. */
+	k = peer_key(c, req->user_id, date_now_ms(), &who);
+	if (k == NULL || k->owner->role != ROLE_INSTITUTION) {
+		log_warnx("event=message_refused who=%s key=%s "
+			  "reason=key_not_valid",
+			  who.party, who.key);
+		refuse(c, req, 0, REASON_KEY_NOT_VALID,
+		       "the key of this connection is no longer valid "
+		       "(revoked, expired or removed): the connection is "
+		       "closed");
+		peer_refused(c, req);
+		return;
+	}
+	p = k->owner;
 	if (req->n != 2) {
 		c->frames_refused++;
-		log_warnx("event=frame_refused speaker=%s parts=%zu "
+		log_warnx("event=frame_refused institution=%s parts=%zu "
 			  "reason=bad_frame",
-			  req->user_id[0] ? req->user_id : "?", req->n - 1);
+			  p->id, req->n - 1);
 		if (req->n > 2)
 			refuse(c, req, 0, REASON_BAD_FRAME,
 			       "a message is exactly one frame");
-		return;
-	}
-	p = registry_party(c->reg, req->user_id);
-	if (p == NULL || p->role != ROLE_INSTITUTION) {
-		/* The key was revoked by a reload since the handshake. */
-		refuse(c, req, 0, REASON_NOT_AUTHORIZED,
-		       "not a registered institution");
 		return;
 	}
 	r = codec_msg_decode(req->data[1], req->len[1], &m);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +42,9 @@
 
 #define TICK_MS 500
 #define CONTROL_MAX_BYTES (64 * 1024)
+/* A network connection that has not completed its CURVE handshake by
+ * then is closed by libzmq (ZMQ_HANDSHAKE_IVL). */
+#define HANDSHAKE_MS 10000
 
 /*
  * Takes an exclusive lock on DIR/kuska.lock for the life of the process,
@@ -69,6 +73,7 @@ lock_data_dir(const char *dir)
 static void
 cons_free(struct cons *c)
 {
+	admit_free(&c->admit);
 	tsock_free(&c->query_mon);
 	tsock_free(&c->query);
 	tsock_free(&c->control);
@@ -103,6 +108,7 @@ load_indicators(const struct consolidator_config *cfg, bool to_stderr,
 		struct indset **ret)
 {
 	struct indfile_msgs m = {0};
+	char q[600];
 	size_t i;
 	int r;
 
@@ -114,10 +120,11 @@ load_indicators(const struct consolidator_config *cfg, bool to_stderr,
 		if (to_stderr)
 			fprintf(stderr, "%s\n", m.items[i].text);
 		else
-			log_warnx("event=%s %s",
+			/* The whole message, however long its path. */
+			log_warnx("event=%s text=%s",
 				  m.items[i].warning ? "indicators_warning"
 						     : "indicators_error",
-				  m.items[i].text);
+				  log_quote_str(m.items[i].text, q, sizeof(q)));
 	}
 	if (m.n_errors + m.n_warnings > m.n) {
 		size_t more = m.n_errors + m.n_warnings - m.n;
@@ -125,9 +132,9 @@ load_indicators(const struct consolidator_config *cfg, bool to_stderr,
 			fprintf(stderr, "%s: %zu more messages\n",
 				cfg->indicators, more);
 		else
-			log_warnx("event=indicators_error %s: %zu more "
-				  "messages",
-				  cfg->indicators, more);
+			log_warnx("event=indicators_error file=%s more=%zu "
+				  "hint=\"more messages than are shown\"",
+				  LOG_Q(cfg->indicators), more);
 	}
 	indfile_msgs_clear(&m);
 	return r;
@@ -160,10 +167,9 @@ reload_indicators(struct cons *c, const struct consolidator_config *cfg)
 	struct indset *fresh = NULL;
 
 	if (load_indicators(cfg, false, &fresh) != 0) {
-		log_warnx(
-		    "event=reload_refused %s: indicator file refused (the "
-		    "indicators in force stay)",
-		    cfg->indicators);
+		log_warnx("event=reload_refused file=%s hint=\"indicator file "
+			  "refused: the indicators in force stay\"",
+			  LOG_Q(cfg->indicators));
 		return;
 	}
 	query_set_indicators(fresh);
@@ -173,12 +179,63 @@ reload_indicators(struct cons *c, const struct consolidator_config *cfg)
 	log_info("event=reload indicators=%zu", fresh != NULL ? fresh->n : 0);
 }
 
+/* The connection bounds of the config. */
+static struct admit_limits
+limits_of(const struct consolidator_config *cfg)
+{
+	struct admit_limits l = {
+	    .max_peers = cfg->max_connections,
+	    .max_pending = cfg->max_pending,
+	    .max_pending_per_address = cfg->max_pending_per_address,
+	    .grace_ms = ADMIT_GRACE_MS,
+	};
+	return l;
+}
+
+/*
+ * Every connection is a descriptor: raises the soft limit on them to the
+ * hard one (systemd leaves the soft one at 1024), and warns when the
+ * bounds on connections could still exceed it.
+ */
+static void
+raise_fd_limit(const struct consolidator_config *cfg)
+{
+	struct rlimit rl;
+	unsigned long need = cfg->max_connections + cfg->max_pending + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warnx("event=fd_limit_low limit=%llu needed=%lu "
+			  "hint=\"max_connections + max_pending + 64 "
+			  "descriptors; raise LimitNOFILE=\"",
+			  (unsigned long long)rl.rlim_cur, need);
+}
+
+/* Reads every waiting event of both network sockets' monitors. */
+static void
+read_monitors(struct cons *c)
+{
+	struct tmon_event ev;
+
+	while (tsock_monitor_next(c->ingest_mon, &ev) == 0)
+		on_monitor(c, &ev);
+	while (tsock_monitor_next(c->query_mon, &ev) == 0)
+		on_monitor(c, &ev);
+}
+
 /*
  * SIGHUP: reads the config and the registry again. Either both are good
  * and the reloadable settings (k, alarms, limits, metrics, the map
  * ceiling) and the registry take effect, or nothing changes. Endpoints,
- * keys and the data directory need a restart. The indicator file is read
- * again then, on its own: a bad one keeps the indicators in force and
+ * keys and the data directory need a restart. Connections whose keys the
+ * new registry no longer admits are closed at once. The indicator file is
+ * read again then, on its own: a bad one keeps the indicators in force and
  * lets the rest take effect.
  */
 static void
@@ -186,14 +243,17 @@ reload(struct cons *c)
 {
 	struct consolidator_config cfg;
 	struct registry *fresh = NULL;
-	char err[512];
+	struct admit_limits lim;
+	char err[512], qerr[600];
+	size_t dropped;
 
 	if (config_load(c->conf_path, &settings_consolidator_schema, &cfg, err,
 			sizeof(err)) != 0 ||
 	    registry_load(cfg.registry, &fresh, err, sizeof(err)) != 0) {
-		log_warnx("event=reload_refused %s (the configuration and "
-			  "registry in force stay)",
-			  err);
+		/* The whole reason, however long the paths in it. */
+		log_warnx("event=reload_refused error=%s hint=\"the "
+			  "configuration and registry in force stay\"",
+			  log_quote_str(err, qerr, sizeof(qerr)));
 		return;
 	}
 	if (strcmp(cfg.listen, c->cfg.listen) != 0 ||
@@ -201,11 +261,16 @@ reload(struct cons *c)
 	    strcmp(cfg.control, c->cfg.control) != 0 ||
 	    strcmp(cfg.data_dir, c->cfg.data_dir) != 0 ||
 	    strcmp(cfg.key, c->cfg.key) != 0)
-		log_warnx("event=reload endpoints, key and data_dir changes "
-			  "take effect at the next restart");
+		log_warnx("event=reload_needs_restart hint=\"endpoints, key "
+			  "and data_dir changes take effect at the next "
+			  "restart\"");
+	lim = limits_of(&cfg);
 	c->cfg.k = cfg.k;
 	c->cfg.alarm_silent_hours = cfg.alarm_silent_hours;
 	c->cfg.max_connections = cfg.max_connections;
+	c->cfg.max_pending = cfg.max_pending;
+	c->cfg.max_pending_per_address = cfg.max_pending_per_address;
+	admit_set_limits(c->admit, &lim);
 	c->cfg.max_map_size_mb = cfg.max_map_size_mb;
 	c->cfg.metrics_interval_s = cfg.metrics_interval_s;
 	memcpy(c->cfg.metrics_file, cfg.metrics_file,
@@ -215,8 +280,10 @@ reload(struct cons *c)
 	registry_free(&c->reg);
 	c->reg = fresh;
 	c->ig.reg = fresh;
-	log_info("event=reload parties=%zu keys=%zu", fresh->n_parties,
-		 fresh->n_keys);
+	read_monitors(c); /* the table as it is now, before judging it */
+	dropped = peers_revalidate(c);
+	log_info("event=reload parties=%zu keys=%zu dropped=%zu",
+		 fresh->n_parties, fresh->n_keys, dropped);
 	reload_indicators(c, &cfg);
 }
 
@@ -256,13 +323,6 @@ run(struct cons *c)
 					break;
 			}
 		}
-		if (r > 0 && ready[2]) {
-			enum tevent ev;
-			char addr[256];
-			while (tsock_monitor_read(c->ingest_mon, &ev, addr,
-						  sizeof(addr)) == 0)
-				on_monitor(c, ev, addr);
-		}
 		if (r > 0 && ready[3]) {
 			struct tframes f;
 			while (tsock_recv(c->control, &f, 3,
@@ -286,13 +346,10 @@ run(struct cons *c)
 				tframes_clear(&f);
 			}
 		}
-		if (r > 0 && ready[5]) {
-			enum tevent ev;
-			char addr[256];
-			while (tsock_monitor_read(c->query_mon, &ev, addr,
-						  sizeof(addr)) == 0)
-				on_monitor(c, ev, addr);
-		}
+		/* After the messages: a connection heard from before its
+		 * DISCONNECTED is read is never counted again once gone. */
+		read_monitors(c);
+		peers_tick(c);
 		service_watchdog(date_mono_ms());
 		metrics_export(c->cfg.metrics_file, c->cfg.metrics_interval_s,
 			       &c->metrics_written_ms, date_mono_ms(),
@@ -388,6 +445,13 @@ main(int argc, char **argv)
 	}
 	if (service_init() != 0)
 		fatal("signals");
+	{
+		struct admit_limits lim = limits_of(&c.cfg);
+		c.admit = admit_new(&lim);
+		if (c.admit == NULL)
+			fatal("connection table");
+	}
+	raise_fd_limit(&c.cfg);
 	c.t = transport_new();
 	if (c.t == NULL)
 		fatal("zmq context");
@@ -398,7 +462,8 @@ main(int argc, char **argv)
 	{
 		/* Frames up to twice the protocol's limit still arrive, to be
 		 * refused with a reason; past that libzmq drops the peer. */
-		struct tsock_limits lim = {.max_frame = 2 * CODEC_MAX_FRAME};
+		struct tsock_limits lim = {.max_frame = 2 * CODEC_MAX_FRAME,
+					   .handshake_ms = HANDSHAKE_MS};
 		c.ingest = tsock_bind_curve(c.t, c.cfg.listen, c.key->curve_sk,
 					    "ingest", &lim, &err);
 	}
@@ -412,7 +477,8 @@ main(int argc, char **argv)
 	if (c.control == NULL)
 		fatalx("%s: cannot bind: %s", c.cfg.control, strerror(-err));
 	{
-		struct tsock_limits lim = {.max_frame = 64 * 1024};
+		struct tsock_limits lim = {.max_frame = 64 * 1024,
+					   .handshake_ms = HANDSHAKE_MS};
 		c.query =
 		    tsock_bind_curve(c.t, c.cfg.query_listen, c.key->curve_sk,
 				     "query", &lim, &err);
@@ -424,8 +490,8 @@ main(int argc, char **argv)
 	if (c.query_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
 	log_info("event=start listen=%s control=%s key=%s parties=%zu",
-		 c.cfg.listen, c.cfg.control, log_hex8(c.key->key_id, fp),
-		 c.reg->n_parties);
+		 LOG_Q(c.cfg.listen), LOG_Q(c.cfg.control),
+		 log_hex8(c.key->key_id, fp), c.reg->n_parties);
 	service_ready("accepting events");
 	run(&c);
 	service_notify_stopping();

@@ -7,7 +7,11 @@
 #include "date.h"
 #include "log.h"
 
-/* The ZAP verdict: registered keys only, institutions only on ingest. */
+/* A refused connection is closed this long after its refusal is sent. */
+#define REFUSED_CLOSE_MS 500
+/* Anonymous connections closed over a bound are logged at most so often. */
+#define LIMIT_LOG_MS 10000
+
 int
 zap_decide(void *arg, const char *domain, const char *address,
 	   const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
@@ -16,19 +20,12 @@ zap_decide(void *arg, const char *domain, const char *address,
 	const struct reg_key *k;
 	char fp[17];
 
-	if (c->connections > (int64_t)c->cfg.max_connections) {
-		c->handshake_failures++;
-		log_warnx("event=auth_refused domain=%s address=%s "
-			  "reason=too_many_connections max_connections=%lu",
-			  domain, address, c->cfg.max_connections);
-		return -1;
-	}
 	k = registry_by_transport(c->reg, key, date_now_ms());
 	if (k == NULL) {
 		c->handshake_failures++;
 		log_warnx("event=auth_refused domain=%s address=%s "
 			  "transport_key=%s reason=not_registered_or_not_valid",
-			  domain, address, log_hex8(key, fp));
+			  domain, LOG_Q(address), log_hex8(key, fp));
 		return -1;
 	}
 	if (strcmp(domain, "ingest") == 0 &&
@@ -36,32 +33,116 @@ zap_decide(void *arg, const char *domain, const char *address,
 		c->handshake_failures++;
 		log_warnx("event=auth_refused domain=%s address=%s key=%s "
 			  "owner=%s reason=not_an_institution",
-			  domain, address, k->name, k->owner->id);
+			  domain, LOG_Q(address), k->name, k->owner->id);
 		return -1;
 	}
-	snprintf(user_id, cap, "%s", k->owner->id);
+	/* Only peers that completed a handshake count: idle or half-open
+	 * connections are bounded on their own (admit.h). */
+	if (admit_full(c->admit)) {
+		c->handshake_failures++;
+		log_warnx("event=auth_refused domain=%s address=%s key=%s "
+			  "reason=too_many_connections max_connections=%lu",
+			  domain, LOG_Q(address), k->name,
+			  c->cfg.max_connections);
+		return -1;
+	}
+	snprintf(user_id, cap, "%s/%s/%s", k->owner->id, k->name,
+		 log_hex8(k->curve_pk, fp));
 	log_debug("event=auth_ok domain=%s address=%s key=%s owner=%s", domain,
-		  address, k->name, k->owner->id);
+		  LOG_Q(address), k->name, k->owner->id);
 	return 0;
 }
 
-/* Connection events of the network sockets. */
-void
-on_monitor(struct cons *c, enum tevent ev, const char *addr)
+const struct reg_key *
+peer_key(const struct cons *c, const char *user_id, uint64_t now_ms,
+	 struct peer_name *ret_name)
 {
-	switch (ev) {
-	case TEVENT_ACCEPTED:
-		c->connections++;
-		break;
+	char fp[17], want[17];
+	const struct reg_key *k;
+
+	if (sscanf(user_id, "%31[^/]/%31[^/]/%16s", ret_name->party,
+		   ret_name->key, fp) != 3) {
+		snprintf(ret_name->party, KEYS_ID_MAX, "?");
+		snprintf(ret_name->key, KEYS_ID_MAX, "?");
+		return NULL;
+	}
+	k = registry_key_by_name(c->reg, ret_name->key);
+	if (k == NULL || strcmp(k->owner->id, ret_name->party) != 0 ||
+	    strcmp(log_hex8(k->curve_pk, want), fp) != 0 ||
+	    !registry_key_admits(k, now_ms))
+		return NULL;
+	return k;
+}
+
+void
+peer_refused(struct cons *c, const struct tframes *req)
+{
+	admit_drop_later(c->admit, req->fd, date_mono_ms() + REFUSED_CLOSE_MS);
+}
+
+static bool
+key_gone(void *arg, const char *user_id)
+{
+	struct cons *c = arg;
+	struct peer_name n;
+
+	if (peer_key(c, user_id, date_now_ms(), &n) != NULL)
+		return false;
+	log_warnx("event=peer_dropped who=%s key=%s reason=key_not_valid",
+		  n.party, n.key);
+	return true;
+}
+
+size_t
+peers_revalidate(struct cons *c)
+{
+	return admit_drop_if(c->admit, key_gone, c);
+}
+
+void
+on_monitor(struct cons *c, const struct tmon_event *ev)
+{
+	admit_event(c->admit, ev, date_mono_ms());
+	switch (ev->ev) {
 	case TEVENT_DISCONNECTED:
-		if (c->connections > 0)
-			c->connections--;
-		log_debug("event=disconnected address=%s", addr);
+		log_debug("event=disconnected address=%s fd=%d",
+			  LOG_Q(ev->addr), ev->fd);
 		break;
 	case TEVENT_HANDSHAKE_FAILED:
-		log_warnx("event=handshake_failed address=%s", addr);
+		/* Idle connections closed at the handshake interval come
+		 * here too: counted, and logged by peers_tick. */
+		c->handshakes_failed_since_log++;
 		break;
 	default:
 		break;
 	}
+}
+
+void
+peers_tick(struct cons *c)
+{
+	uint64_t now = date_mono_ms();
+	size_t n = admit_tick(c->admit, now);
+
+	c->closed_since_log += n;
+	if ((c->closed_since_log == 0 && c->handshakes_failed_since_log == 0) ||
+	    now - c->closed_logged_ms < LIMIT_LOG_MS)
+		return;
+	if (c->handshakes_failed_since_log > 0)
+		log_warnx("event=handshakes_failed count=%llu "
+			  "hint=\"a protocol error, or no handshake within "
+			  "the handshake interval\"",
+			  (unsigned long long)c->handshakes_failed_since_log);
+	if (c->closed_since_log > 0) {
+		struct admit_counts k;
+		admit_get_counts(c->admit, &k);
+		log_warnx("event=anonymous_closed count=%llu pending=%llu "
+			  "max_pending=%lu max_pending_per_address=%lu",
+			  (unsigned long long)c->closed_since_log,
+			  (unsigned long long)k.pending, c->cfg.max_pending,
+			  c->cfg.max_pending_per_address);
+	}
+	c->closed_since_log = 0;
+	c->handshakes_failed_since_log = 0;
+	c->closed_logged_ms = now;
 }

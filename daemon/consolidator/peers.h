@@ -1,11 +1,18 @@
 /*
- * peers.h - who may connect to kuska-consolidator: the ZAP verdict on
- * each CURVE handshake, and the count of connected peers kept from the
+ * peers.h - who may connect to kuska-consolidator and who is speaking:
+ * the ZAP verdict on each CURVE handshake, the key behind each message,
+ * and the connections (an admit table, lib/admit.h) fed from the
  * sockets' monitor events.
+ *
+ * The ZAP user id of a connection names the key it authenticated with:
+ * "PARTY/KEY/FINGERPRINT" (the owner's id, the [key] section's name, the
+ * first 8 bytes of its transport key in hex), so that every message can
+ * be judged by the registry in force now, not the one of the handshake.
  */
 #ifndef KUSKA_PEERS_H
 #define KUSKA_PEERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,15 +20,48 @@
 
 /*
  * zap_decide - the ZAP callback (arg is the struct cons): admits a
- * transport key registered and valid now, and only an institution's on
- * the "ingest" domain, while fewer than max_connections peers are
- * connected. Writes the owner's id into user_id (cap bytes). Returns 0 to
- * admit, -1 to refuse (logged and counted in handshake_failures).
+ * transport key registered and valid now (registry_key_admits), and only
+ * an institution's on the "ingest" domain, while fewer than
+ * max_connections peers hold a connection (admit_full). Writes the user
+ * id above into user_id (cap bytes). Returns 0 to admit, -1 to refuse
+ * (logged and counted in handshake_failures).
  */
 int zap_decide(void *arg, const char *domain, const char *address,
 	       const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap);
 
-/* on_monitor - counts a connect or disconnect ev of the peer at addr. */
-void on_monitor(struct cons *c, enum tevent ev, const char *addr);
+/*
+ * peer_key - the key behind a message: the registry key user_id names,
+ * if the registry in force still holds it, with the same transport key,
+ * and it admits its owner at now_ms. NULL otherwise (revoked, expired,
+ * removed or replaced since the handshake). Either way the party and key
+ * names user_id gives ("?" if none) go into *ret_name, for the log.
+ */
+struct peer_name {
+	char party[KEYS_ID_MAX], key[KEYS_ID_MAX];
+};
+const struct reg_key *peer_key(const struct cons *c, const char *user_id,
+			       uint64_t now_ms, struct peer_name *ret_name);
+
+/*
+ * peer_refused - a message whose key is no longer valid was refused:
+ * its connection is closed shortly (after the refusal is sent).
+ */
+void peer_refused(struct cons *c, const struct tframes *req);
+
+/*
+ * peers_revalidate - after a reload: closes every connection whose key
+ * the new registry no longer admits, logging each. Returns how many.
+ */
+size_t peers_revalidate(struct cons *c);
+
+/* on_monitor - takes a monitor event of one of the network sockets. */
+void on_monitor(struct cons *c, const struct tmon_event *ev);
+
+/*
+ * peers_tick - closes what is due (see admit_tick); logs, at most every
+ * 10 s, how many anonymous connections were closed over a bound and how
+ * many handshakes failed.
+ */
+void peers_tick(struct cons *c);
 
 #endif

@@ -8,12 +8,15 @@
 #include "codec.h"
 #include "date.h"
 #include "log.h"
+#include "peers.h"
 #include "query.h"
 
 void
 handle_query(struct cons *c, const struct tframes *req)
 {
-	const struct reg_party *p;
+	const struct reg_party *p = NULL;
+	const struct reg_key *k;
+	struct peer_name who;
 	struct query_req q;
 	struct qtable tab;
 	uint8_t *buf;
@@ -21,9 +24,21 @@ handle_query(struct cons *c, const struct tframes *req)
 
 	memset(&tab, 0, sizeof(tab));
 	tab.k = (uint32_t)c->cfg.k;
-	p = registry_party(c->reg, req->user_id);
+	admit_message(c->admit, req->fd, req->user_id, date_mono_ms());
+	/* Judged on every request: a reload may have revoked the key since
+	 * the handshake, or its window closed. */
+	k = peer_key(c, req->user_id, date_now_ms(), &who);
+	if (k != NULL)
+		p = k->owner;
 	if (p == NULL) {
-		snprintf(tab.error, sizeof(tab.error), "not registered");
+		log_warnx("event=query_refused who=%s key=%s "
+			  "reason=key_not_valid",
+			  who.party, who.key);
+		snprintf(tab.error, sizeof(tab.error),
+			 "key %s is no longer valid (revoked, expired or "
+			 "removed): the connection is closed",
+			 who.key);
+		peer_refused(c, req);
 	} else if (req->n != 2 ||
 		   codec_query_req_decode(req->data[1], req->len[1], &q) != 0) {
 		snprintf(tab.error, sizeof(tab.error), "malformed request");
@@ -37,8 +52,9 @@ handle_query(struct cons *c, const struct tframes *req)
 				c->queries[ti][p->role]++;
 		log_info("event=query who=%s role=%s table=%s period=%s "
 			 "region=%u rows=%zu ms=%llu%s",
-			 p->id, role_name(p->role), q.table, q.period, q.region,
-			 tab.n_rows, (unsigned long long)(date_mono_ms() - t0),
+			 p->id, role_name(p->role), LOG_Q(q.table),
+			 LOG_Q(q.period), q.region, tab.n_rows,
+			 (unsigned long long)(date_mono_ms() - t0),
 			 r != 0 ? " refused=1" : "");
 	}
 	if (codec_qtable_encode(&tab, &buf, &len) == 0) {

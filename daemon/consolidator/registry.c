@@ -97,6 +97,7 @@ static const char *const reg_names[] = {
     "valid_from",
     "valid_until",
     "revoked",
+    "revoked_after_seq",
     NULL,
 };
 
@@ -190,10 +191,21 @@ start_section(struct reg_ctx *c, const char *section, char *why, size_t whylen)
 	c->seen = 0;
 	if (sscanf(section, "%31s %31s", kind, id) != 2 || !keys_valid_id(id)) {
 		snprintf(why, whylen,
-			 "[%.60s]: expected [institution ID], [client ID] or "
-			 "[key NAME]",
+			 "[%.60s]: expected [network NAME], [institution ID], "
+			 "[client ID] or [key NAME]",
 			 section);
 		return -EINVAL;
+	}
+	if (strcmp(kind, "network") == 0) {
+		if (r->network[0] != '\0' && strcmp(r->network, id) != 0) {
+			snprintf(why, whylen,
+				 "[network %s]: the registry already names "
+				 "network %s (one network per registry)",
+				 id, r->network);
+			return -EINVAL;
+		}
+		snprintf(r->network, sizeof(r->network), "%s", id);
+		return 0;
 	}
 	if (strcmp(kind, "key") == 0) {
 		size_t i;
@@ -213,6 +225,7 @@ start_section(struct reg_ctx *c, const char *section, char *why, size_t whylen)
 		snprintf(c->key->name, sizeof(c->key->name), "%s", id);
 		c->key->valid_until_ms = UINT64_MAX;
 		c->key->revoked_ms = UINT64_MAX;
+		c->key->revoked_after_seq = UINT64_MAX;
 		return 0;
 	}
 	if (strcmp(kind, "institution") != 0 && strcmp(kind, "client") != 0) {
@@ -337,6 +350,20 @@ key_line(struct reg_ctx *c, const char *name, const char *value, char *why,
 		c->curve_set[idx] = true;
 		return 0;
 	}
+	if (strcmp(name, "revoked_after_seq") == 0) {
+		char *end;
+		errno = 0;
+		k->revoked_after_seq = strtoull(value, &end, 10);
+		if (value[0] < '0' || value[0] > '9' || *end != '\0' ||
+		    errno != 0 || k->revoked_after_seq == UINT64_MAX) {
+			snprintf(why, whylen,
+				 "revoked_after_seq: expected the last "
+				 "sequence number the key signed validly (0 "
+				 "for none)");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (strcmp(name, "valid_from") == 0)
 		t = &k->valid_from_ms;
 	else if (strcmp(name, "valid_until") == 0)
@@ -372,6 +399,11 @@ reg_line(void *arg, const char *section, const char *name, const char *value,
 		return -EINVAL;
 	if (c->key != NULL)
 		return key_line(c, name, value, why, whylen);
+	if (c->party == NULL) {
+		snprintf(why, whylen, "%.40s: unknown key in [%.60s]", name,
+			 c->section);
+		return -EINVAL;
+	}
 	return party_line(c, name, value, why, whylen);
 }
 
@@ -413,7 +445,10 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 			continue; /* the parser has judged it already */
 		/* A section may appear once: inih would merge a repeat. */
 		snprintf(norm, sizeof(norm), "%s %s",
-			 strcmp(kind, "key") == 0 ? "key" : "party", id);
+			 strcmp(kind, "key") == 0	? "key"
+			 : strcmp(kind, "network") == 0 ? "network"
+							: "party",
+			 id);
 		for (i = 0; i < n_seen; i++)
 			if (strcmp(seen[i], norm) == 0)
 				break;
@@ -432,8 +467,12 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 					cur_key = (int)i;
 				}
 		}
-		if (registry_party(c->r, id) != NULL)
+		if (strcmp(kind, "network") == 0) {
+			if (strcmp(c->r->network, id) == 0)
+				continue;
+		} else if (registry_party(c->r, id) != NULL) {
 			continue;
+		}
 		if (strcmp(kind, "key") == 0) {
 			for (i = 0; i < c->r->n_keys; i++)
 				if (strcmp(c->r->keys[i].name, id) == 0)
@@ -480,6 +519,14 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 			 c->path);
 		return -EINVAL;
 	}
+	if (r->network[0] == '\0') {
+		snprintf(err, errlen,
+			 "%s: names no network: add [network NAME], the name "
+			 "of this deployment that every node's config gives "
+			 "as network = NAME",
+			 c->path);
+		return -EINVAL;
+	}
 	for (i = 0; i < r->n_keys; i++) {
 		struct reg_key *k = &r->keys[i];
 		k->owner = registry_party(r, c->owners[i]);
@@ -496,6 +543,15 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 				 c->owner_line[i] ? c->owner_line[i]
 						  : c->key_line[i],
 				 k->name, c->owners[i]);
+			return -EINVAL;
+		}
+		if (k->revoked_after_seq != UINT64_MAX &&
+		    k->owner->role != ROLE_INSTITUTION) {
+			snprintf(err, errlen,
+				 "%s:%u: [key %s]: revoked_after_seq is for "
+				 "an institution's key (a client signs no "
+				 "events): use revoked",
+				 c->path, c->key_line[i], k->name);
 			return -EINVAL;
 		}
 		if (k->valid_until_ms <= k->valid_from_ms) {
@@ -597,6 +653,31 @@ registry_key_valid_at(const struct reg_key *k, uint64_t ms)
 	       ms < k->revoked_ms;
 }
 
+bool
+registry_key_admits(const struct reg_key *k, uint64_t now_ms)
+{
+	return registry_key_valid_at(k, now_ms) &&
+	       k->revoked_after_seq == UINT64_MAX;
+}
+
+bool
+registry_key_signs(const struct reg_key *k, uint64_t created_ms, uint64_t seq)
+{
+	return registry_key_valid_at(k, created_ms) &&
+	       seq <= k->revoked_after_seq;
+}
+
+const struct reg_key *
+registry_key_by_name(const struct registry *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_keys; i++)
+		if (strcmp(r->keys[i].name, name) == 0)
+			return &r->keys[i];
+	return NULL;
+}
+
 const struct reg_key *
 registry_by_transport(const struct registry *r, const uint8_t pk[CURVE_KEY_LEN],
 		      uint64_t now_ms)
@@ -605,7 +686,7 @@ registry_by_transport(const struct registry *r, const uint8_t pk[CURVE_KEY_LEN],
 
 	for (i = 0; i < r->n_keys; i++)
 		if (memcmp(r->keys[i].curve_pk, pk, CURVE_KEY_LEN) == 0 &&
-		    registry_key_valid_at(&r->keys[i], now_ms))
+		    registry_key_admits(&r->keys[i], now_ms))
 			return &r->keys[i];
 	return NULL;
 }

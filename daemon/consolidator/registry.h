@@ -2,6 +2,8 @@
  * registry.h - who may speak to the consolidator, with which keys, and
  * what each institution may emit. Read from an INI file:
  *
+ *	[network pe-trata-2026]		(required, once: the deployment)
+ *
  *	[institution pnp]
  *	kinds = identification referral case_stage correction withdrawal
  *	stages = complaint preliminary_investigation
@@ -15,11 +17,23 @@
  *	valid_from = 2026-01-01		(optional; also 2026-01-01T08:00:00Z)
  *	valid_until = 2027-01-01	(optional)
  *	revoked = 2026-06-30T12:00:00Z	(optional)
+ *	revoked_after_seq = 1200	(optional, an institution's key)
+ *
+ * The network names this deployment: every envelope is signed for one
+ * network (lib/sign.h) and a node says at hello which it serves, so that
+ * a network made from the same keys (a test network) cannot feed this
+ * one. Its name is 1 to 31 characters of a-z, 0-9, _ and -.
  *
  * kinds and stages default to what DESIGN.md gives each institution. A
- * key admits its owner on the network while valid now; an envelope is
- * verified with the key named by its key id and must have been created
- * inside that key's window and before its revocation.
+ * key admits its owner on the network while valid now and not revoked
+ * (registry_key_admits); an envelope is verified with the key named by
+ * its key id and must have been created inside that key's window and
+ * before its revocation time, and, when the key was revoked after a
+ * sequence number, carry that number or a lower one
+ * (registry_key_signs). The sequence is what the consolidator saw; the
+ * creation time is what the key holder wrote, and a thief can back-date
+ * it: revoking a stolen key is done by sequence, the time kept for
+ * information.
  */
 #ifndef KUSKA_REGISTRY_H
 #define KUSKA_REGISTRY_H
@@ -56,11 +70,14 @@ struct reg_key {
 	uint8_t curve_pk[CURVE_KEY_LEN];
 	uint8_t key_id[KEY_ID_LEN];
 	uint64_t valid_from_ms;
-	uint64_t valid_until_ms; /* UINT64_MAX: open */
-	uint64_t revoked_ms;	 /* UINT64_MAX: never */
+	uint64_t valid_until_ms;    /* UINT64_MAX: open */
+	uint64_t revoked_ms;	    /* UINT64_MAX: never */
+	uint64_t revoked_after_seq; /* UINT64_MAX: never; else the last
+				       sequence it signs validly */
 };
 
 struct registry {
+	char network[KEYS_ID_MAX]; /* [network NAME] */
 	struct reg_party parties[REGISTRY_MAX_PARTIES];
 	size_t n_parties;
 	struct reg_key keys[REGISTRY_MAX_KEYS];
@@ -87,8 +104,8 @@ const struct reg_party *registry_institution(const struct registry *r,
 					     enum institution inst);
 
 /*
- * registry_by_transport - the key with this CURVE public key that is
- * valid at now_ms (not yet revoked, inside its window), or NULL.
+ * registry_by_transport - the key with this CURVE public key that
+ * admits its owner at now_ms (registry_key_admits), or NULL.
  */
 const struct reg_key *registry_by_transport(const struct registry *r,
 					    const uint8_t pk[CURVE_KEY_LEN],
@@ -99,7 +116,25 @@ const struct reg_key *registry_by_key_id(const struct registry *r,
 					 const struct reg_party *owner,
 					 const uint8_t key_id[KEY_ID_LEN]);
 
-/* registry_key_valid_at - whether k signs validly at time ms. */
+/* registry_key_by_name - the key of section [key name], or NULL. */
+const struct reg_key *registry_key_by_name(const struct registry *r,
+					   const char *name);
+
+/* registry_key_valid_at - whether time ms is in k's window, unrevoked. */
 bool registry_key_valid_at(const struct reg_key *k, uint64_t ms);
+
+/*
+ * registry_key_admits - whether k may hold a connection at now_ms: valid
+ * then, and not revoked after a sequence either.
+ */
+bool registry_key_admits(const struct reg_key *k, uint64_t now_ms);
+
+/*
+ * registry_key_signs - whether an envelope k signed, created at
+ * created_ms with sequence seq, is valid: created in k's window and
+ * before its revocation time, and seq not after revoked_after_seq.
+ */
+bool registry_key_signs(const struct reg_key *k, uint64_t created_ms,
+			uint64_t seq);
 
 #endif

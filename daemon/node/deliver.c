@@ -69,6 +69,7 @@ send_hello(struct deliver *d, uint64_t now_ms)
 	m.inst = d->inst;
 	m.version = CODEC_VERSION;
 	m.nonce = d->nonce;
+	snprintf(m.network, sizeof(m.network), "%s", d->network);
 	(void)send_msg(d, &m); /* EAGAIN: not connected yet; retried */
 	d->hello_due_ms = now_ms + HELLO_INTERVAL_MS;
 }
@@ -204,12 +205,11 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		return;
 	if (m->last_seq >= st.next_seq) {
 		if (!d->diverged)
-			log_warnx(
-			    "event=diverged consolidator_last_seq=%llu "
-			    "outbox_last_seq=%llu (the outbox was lost or "
-			    "replaced; not delivering)",
-			    (unsigned long long)m->last_seq,
-			    (unsigned long long)(st.next_seq - 1));
+			log_warnx("event=diverged consolidator_last_seq=%llu "
+				  "outbox_last_seq=%llu action=not_delivering "
+				  "hint=\"the outbox was lost or replaced\"",
+				  (unsigned long long)m->last_seq,
+				  (unsigned long long)(st.next_seq - 1));
 		d->diverged = true;
 		go_idle(d, now_ms + 60000);
 		return;
@@ -237,14 +237,15 @@ on_ack(struct deliver *d, const struct msg *m)
 	r = outbox_record_ack(d->ob, m->last_seq, false, date_now_ms(),
 			      m->rejections, m->n_rejections);
 	if (r != 0) {
-		log_warnx("event=ack_not_recorded error=\"%s\"", strerror(-r));
+		log_warnx("event=ack_not_recorded error=%s",
+			  LOG_Q(strerror(-r)));
 		return;
 	}
 	for (i = 0; i < m->n_rejections; i++)
-		log_warnx("event=refused seq=%llu reason=%s text=\"%s\"",
+		log_warnx("event=refused seq=%llu reason=%s text=%s",
 			  (unsigned long long)m->rejections[i].seq,
 			  reason_name(m->rejections[i].reason),
-			  m->rejections[i].text);
+			  LOG_Q(m->rejections[i].text));
 	if (m->last_seq > d->acked) {
 		d->acked = m->last_seq;
 		d->backoff_ms = 0; /* progress: refusals are over */
@@ -276,8 +277,8 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	}
 	const char *why = reason_name(m->reason) ? reason_name(m->reason) : "?";
 
-	log_warnx("event=batch_refused batch=%llu reason=%s text=\"%s\"",
-		  (unsigned long long)m->batch_id, why, m->text);
+	log_warnx("event=batch_refused batch=%llu reason=%s text=%s",
+		  (unsigned long long)m->batch_id, why, LOG_Q(m->text));
 	snprintf(d->last_refusal, sizeof(d->last_refusal), "%s: %s", why,
 		 m->text);
 	d->last_refusal_ms = date_now_ms();
@@ -326,24 +327,25 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 	switch (ev) {
 	case TEVENT_HANDSHAKE_OK:
 		d->connected = true;
-		log_info("event=connected consolidator=%s", addr);
+		log_info("event=connected consolidator=%s", LOG_Q(addr));
 		go_idle(d, now_ms); /* hello right away */
 		break;
 	case TEVENT_DISCONNECTED:
 		if (d->connected)
-			log_info("event=disconnected consolidator=%s", addr);
+			log_info("event=disconnected consolidator=%s",
+				 LOG_Q(addr));
 		d->connected = false;
 		go_idle(d, now_ms + HELLO_INTERVAL_MS);
 		break;
 	case TEVENT_HANDSHAKE_FAILED_AUTH:
-		log_warnx("event=handshake_refused consolidator=%s (is this "
-			  "node's transport key in the registry?)",
-			  addr);
+		log_warnx("event=handshake_refused consolidator=%s hint=\"is "
+			  "this node's transport key in the registry?\"",
+			  LOG_Q(addr));
 		break;
 	case TEVENT_HANDSHAKE_FAILED:
-		log_warnx("event=handshake_failed consolidator=%s (wrong "
-			  "consolidator_key?)",
-			  addr);
+		log_warnx("event=handshake_failed consolidator=%s "
+			  "hint=\"wrong consolidator_key?\"",
+			  LOG_Q(addr));
 		break;
 	default:
 		break;

@@ -36,6 +36,7 @@ struct deliver {
 	struct outbox *ob;
 	struct tsock *sock;
 	enum institution inst;
+	const char *network; /* said at hello */
 	size_t batch_events, window;
 	uint64_t ack_timeout_ms;
 	/* state */

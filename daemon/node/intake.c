@@ -101,6 +101,8 @@ seal(struct outbox_txn *t, struct intake *in, uint64_t seq, const uint8_t *evb,
 	env.created_ms = date_now_ms();
 	env.event = (uint8_t *)evb;
 	env.event_len = evlen;
+	snprintf(env.network, sizeof(env.network), "%s", in->network);
+	f.network = env.network;
 	f.version = env.version;
 	f.institution = (uint8_t)env.inst;
 	f.seq = seq;
@@ -267,6 +269,6 @@ fail:
 			 "store error (%s); nothing of this request was "
 			 "stored",
 			 strerror(-r));
-	log_warnx("event=submit_refused text=\"%s\"", reply->error);
+	log_warnx("event=submit_refused text=%s", LOG_Q(reply->error));
 	return r;
 }

@@ -14,6 +14,7 @@
 
 struct intake {
 	enum institution inst;
+	const char *network;	      /* signed into every envelope */
 	const struct secret_key *key; /* signing key */
 	const uint8_t *linkage;	      /* LINKAGE_KEY_LEN bytes */
 	struct outbox *ob;

@@ -85,7 +85,7 @@ reply(struct node *n, const struct tframes *req, const struct control *c)
 	data[1] = buf;
 	lens[1] = len;
 	if (tsock_send(n->submit, data, lens, 2) != 0)
-		log_debug("control reply not delivered (client gone)");
+		log_debug("event=reply_not_delivered hint=\"client gone\"");
 	free(buf);
 }
 
@@ -178,7 +178,8 @@ node_metrics(struct node *n, struct mtext *m)
 	    outbox_dead_by_reason(n->ob, dead) != 0)
 		return;
 	created = oldest_pending(n, &st);
-	snprintf(labels, sizeof(labels), "institution=\"%s\"", inst);
+	labels[0] = '\0';
+	metrics_label(labels, sizeof(labels), "institution", inst);
 	metrics_family(m, "kuska_node_events_stored_total", "counter",
 		       "Events signed and committed to the outbox.");
 	metrics_sample(m, "kuska_node_events_stored_total", labels,
@@ -205,8 +206,9 @@ node_metrics(struct node *n, struct mtext *m)
 		char l[192];
 		if (dead[i] == 0)
 			continue;
-		snprintf(l, sizeof(l), "%s,reason=\"%s\"", labels,
-			 reason_name((enum reason)i));
+		snprintf(l, sizeof(l), "%s", labels);
+		metrics_label(l, sizeof(l), "reason",
+			      reason_name((enum reason)i));
 		metrics_sample(m, "kuska_node_dead_letters_total", l,
 			       (double)dead[i]);
 	}
@@ -358,8 +360,9 @@ run(struct node *n)
 		metrics_export(n->cfg.metrics_file, n->cfg.metrics_interval_s,
 			       &n->metrics_written_ms, mono, render_metrics, n);
 		if (service_reload_requested())
-			log_info("event=sighup (a node has nothing to reload: "
-				 "restart it to read a changed config)");
+			log_info("event=sighup action=none hint=\"a node has "
+				 "nothing to reload: restart it to read a "
+				 "changed config\"");
 		if (mono - last_backlog > 60000) {
 			check_backlog(n, mono);
 			last_backlog = mono;
@@ -432,23 +435,25 @@ main(int argc, char **argv)
 	if (n.monitor == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
 	n.intake.inst = (enum institution)n.cfg.institution;
+	n.intake.network = n.cfg.network;
 	n.intake.key = n.key;
 	n.intake.linkage = n.linkage;
 	n.intake.ob = n.ob;
 	n.deliver.ob = n.ob;
 	n.deliver.sock = n.dealer;
 	n.deliver.inst = (enum institution)n.cfg.institution;
+	n.deliver.network = n.cfg.network;
 	n.deliver.batch_events = n.cfg.batch_events;
 	n.deliver.window = n.cfg.window;
 	n.deliver.ack_timeout_ms = n.cfg.ack_timeout_s * 1000;
 	deliver_init(&n.deliver);
 	{
 		char fp[17];
-		log_info("event=start institution=%s key=%s submit=%s "
-			 "consolidator=%s",
-			 institution_name(n.intake.inst),
-			 log_hex8(n.key->key_id, fp), n.cfg.submit,
-			 n.cfg.consolidator);
+		log_info("event=start institution=%s network=%s key=%s "
+			 "submit=%s consolidator=%s",
+			 institution_name(n.intake.inst), n.cfg.network,
+			 log_hex8(n.key->key_id, fp), LOG_Q(n.cfg.submit),
+			 LOG_Q(n.cfg.consolidator));
 	}
 	snprintf(status, sizeof(status), "institution %s, delivering to %s",
 		 institution_name(n.intake.inst), n.cfg.consolidator);

@@ -4,7 +4,7 @@
 # scripts) and its files; lintian finds no error or warning; then dpkg
 # installs it into a scratch root (dpkg --root, scripts run outside a
 # chroot with DPKG_ROOT set, as the maintainer scripts support): the
-# kuska user and group, /etc/kuska/keys and /var/lib/kuska are made, no
+# services' groups, /etc/kuska/keys and /var/lib/kuska are made, no
 # service is enabled, a reinstall keeps an edited config, removal keeps
 # the data and the configs, purge deletes the configs and the data and
 # keeps the keys.
@@ -136,16 +136,16 @@ else
 	not_ok "dpkg -i:"
 	cat "$T/dpkg.log"
 fi
-gid=$(awk -F: '$1 == "kuska" { print $3 }' "$R/etc/group" 2>/dev/null)
-if grep -q '^kuska:x:[0-9]*:[0-9]*:.*:/var/lib/kuska:' "$R/etc/passwd" 2>/dev/null &&
-	[ -n "$gid" ]; then
-	ok "postinst made the kuska user and group"
+groups=$(grep -c '^kuska-\(control\|submit-\(pnp\|mp\|pj\|mimp\|minsa\)\):' \
+	"$R/etc/group" 2>/dev/null)
+if [ "$groups" = 6 ] && ! grep -q '^kuska' "$R/etc/passwd" 2>/dev/null; then
+	ok "postinst made the services' six groups, and no user (each service gets its own)"
 else
-	not_ok "no kuska user or group in the root"
+	not_ok "groups in the root: $(grep '^kuska' "$R/etc/group" 2>&1 | tr '\n' ' ')"
 fi
-if [ "$(stat -c '%a %u %g' "$R/etc/kuska/keys" 2>/dev/null)" = "750 0 $gid" ] &&
+if [ "$(stat -c '%a %u %g' "$R/etc/kuska/keys" 2>/dev/null)" = "755 0 0" ] &&
 	[ -d "$R/var/lib/kuska" ]; then
-	ok "postinst made /etc/kuska/keys (0750, root:kuska) and /var/lib/kuska"
+	ok "postinst made /etc/kuska/keys (0755, root's) and /var/lib/kuska"
 else
 	not_ok "/etc/kuska/keys: $(stat -c '%a %u %g' "$R/etc/kuska/keys" 2>&1); /var/lib/kuska: $(ls -d "$R/var/lib/kuska" 2>&1)"
 fi
@@ -175,8 +175,9 @@ esac
 
 # What an administrator and the daemons leave behind.
 echo "# edited by the administrator" >>"$R/etc/kuska/pnp.conf"
-mkdir -p "$R/var/lib/kuska/pnp"
-echo outbox >"$R/var/lib/kuska/pnp/data.mdb"
+mkdir -p "$R/var/lib/kuska" "$R/var/lib/private/kuska/pnp"
+echo outbox >"$R/var/lib/private/kuska/pnp/data.mdb"
+ln -s ../private/kuska/pnp "$R/var/lib/kuska/pnp" # as DynamicUser= makes it
 echo secret >"$R/etc/kuska/keys/pnp.key"
 dpkgr -i "$DEB"
 if tail -n 1 "$R/etc/kuska/pnp.conf" | grep -q 'edited by the administrator'; then
@@ -193,11 +194,13 @@ else
 fi
 
 : >"$T/dpkg.log"
-if dpkgr --purge kuska && [ ! -e "$R/var/lib/kuska" ] && [ ! -e "$R/etc/kuska/pnp.conf" ] &&
-	[ -f "$R/etc/kuska/keys/pnp.key" ] && grep -q '^kuska:' "$R/etc/passwd" &&
+if dpkgr --purge kuska && [ ! -e "$R/var/lib/kuska" ] &&
+	[ ! -e "$R/var/lib/private/kuska" ] && [ ! -e "$R/etc/kuska/pnp.conf" ] &&
+	[ -f "$R/etc/kuska/keys/pnp.key" ] && grep -q '^kuska-control:' "$R/etc/group" &&
 	grep -q 'deleting /var/lib/kuska' "$T/dpkg.log" &&
+	grep -q 'deleting /var/lib/private/kuska' "$T/dpkg.log" &&
 	grep -q 'keeping /etc/kuska/keys' "$T/dpkg.log"; then
-	ok "dpkg --purge: configs and /var/lib/kuska deleted, keys and user kept, each said"
+	ok "dpkg --purge: configs and the stores deleted (private/ too), keys and groups kept, each said"
 else
 	not_ok "dpkg --purge: $(cat "$T/dpkg.log")"
 fi

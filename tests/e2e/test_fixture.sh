@@ -462,7 +462,7 @@ check "SIGHUP with a broken indicator file is refused" \
 	grep -q 'event=reload_refused.*indicator file refused' "$N/consolidator.log"
 for l in $bad_lines; do
 	check "the log names $IND:$l" \
-		grep -q "event=indicators_error $IND:$l: unit: \"percentage\"" \
+		grep -qF "event=indicators_error text=\"$IND:$l: unit: \\\"percentage\\\"" \
 		"$N/consolidator.log"
 done
 "$KUSKA" query -c "$N/analyst.conf" indicators --period 2025 --format csv \

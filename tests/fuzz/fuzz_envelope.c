@@ -20,8 +20,11 @@
  *
  * The signing keys come from crypto_sign_seed_keypair() over fixed
  * seeds, so the seed corpus (corpus/envelope/) holds envelopes that
- * verify. That is why this target includes sodium.h itself: lib/ has no
- * call to derive a key from a seed, and a test may reach past it.
+ * verify; tests/tools/kuska_reseal.c signs them again when the signed
+ * message changes. With KUSKA_FUZZ_VERBOSE set, each input's verdict is
+ * printed (to check the seeds say what their names say). That is why this
+ * target includes sodium.h itself: lib/ has no call to derive a key from a
+ * seed, and a test may reach past it.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -42,6 +45,9 @@
 #include "sign.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The registry's network; the seed corpus signs for it. */
+#define FUZZ_NETWORK "fuzz-net"
 
 /* Keys 1..5 belong to institutions 1..5; key 6 is pnp's old key. */
 #define N_KEYS 7
@@ -129,7 +135,8 @@ setup(void)
 	f = fopen(reg_path, "w");
 	if (f == NULL)
 		abort();
-	fprintf(f, "[institution pnp]\n[institution mp]\n[institution pj]\n"
+	fprintf(f, "[network " FUZZ_NETWORK "]\n"
+		   "[institution pnp]\n[institution mp]\n[institution pj]\n"
 		   "[institution mimp]\nkinds = identification referral "
 		   "referral_received service correction\n"
 		   "[institution minsa]\n"
@@ -154,6 +161,7 @@ setup(void)
 static void
 fields_of(const struct envelope *env, struct sign_fields *f)
 {
+	f->network = env->network;
 	f->version = env->version;
 	f->institution = (uint8_t)env->inst;
 	f->seq = env->seq;
@@ -218,6 +226,7 @@ check_round_trip(const struct envelope *env)
 	    memcmp(env2.key_id, env->key_id, KEY_ID_LEN) != 0 ||
 	    memcmp(env2.signature, env->signature, SIGNATURE_LEN) != 0 ||
 	    env2.event_len != env->event_len ||
+	    strcmp(env2.network, env->network) != 0 ||
 	    (env->event_len > 0 &&
 	     memcmp(env2.event, env->event, env->event_len) != 0))
 		abort();
@@ -273,6 +282,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = check_ingest(speaker, &env);
 	if (r == REASON_NONE && verified != 0)
 		abort();
+	if (getenv("KUSKA_FUZZ_VERBOSE") != NULL)
+		printf("verdict %s\n", reason_name(r));
 
 	/* Signed again by the key it names: past the signature check. */
 	if (sign_envelope(k->sk, &f, env.signature) == 0) {

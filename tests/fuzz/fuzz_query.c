@@ -220,7 +220,8 @@ write_registry(const char *path)
 			name, name, name, b_sign, b_curve);
 	}
 	fprintf(f, "[client analyst]\nrole = analyst\n"
-		   "[client secretariat]\nrole = secretariat\n");
+		   "[client secretariat]\nrole = secretariat\n"
+		   "[network fuzz-net]\n");
 	if (fclose(f) != 0)
 		die(path, -errno);
 }
@@ -255,6 +256,8 @@ seal(size_t i, uint64_t seq, uint8_t **ret_buf, size_t *ret_len)
 	env.seq = seq;
 	memcpy(env.key_id, k->key_id, KEY_ID_LEN);
 	env.created_ms = date_now_ms();
+	snprintf(env.network, sizeof(env.network), "fuzz-net");
+	f.network = env.network;
 	f.version = env.version;
 	f.institution = (uint8_t)env.inst;
 	f.seq = seq;

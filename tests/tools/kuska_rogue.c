@@ -11,7 +11,15 @@
  * whose answer differed from the one expected ("mismatches").
  *
  *	kuska_rogue -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
- *		[-o OTHER.key] [-n COUNT] [-S SEED] [-t TIMEOUT_MS] MODE
+ *		[-o OTHER.key] [-n COUNT] [-S SEED] [-t TIMEOUT_MS]
+ *		[-N NETWORK] [-W NETWORK] [-K SIGN.key] [-C CREATED_MS] MODE
+ *
+ * -N names the network the hello gives and envelopes are signed for
+ * (default kuska-demo, the demo's); mode "othernet" signs for the -W one
+ * instead and expects wrong_network. Mode "backdated" signs with the -K
+ * key (another registered key of the same institution, say one revoked)
+ * with the creation time -C (milliseconds; default 1 January 2020) and
+ * expects key_not_valid.
  *
  * The answers are printed one per line as "KIND [REASON] COUNT", e.g.
  * "refusal bad_frame 2000" or "ack rejection bad_signature 1000", then
@@ -66,7 +74,9 @@ struct tally_row {
 struct rogue {
 	struct transport *t;
 	struct tsock *dealer, *mon;
-	struct secret_key *me, *other;
+	struct secret_key *me, *other, *signer;
+	const char *network, *other_network; /* -N, -W */
+	uint64_t backdate_ms;		     /* -C */
 	enum institution inst, other_inst;
 	uint64_t expected_seq; /* the next sequence the consolidator wants */
 	uint64_t batch_id;
@@ -78,11 +88,11 @@ struct rogue {
 };
 
 static const char *const all_modes[] = {
-    "garbage",	  "truncated", "badsig",   "stolen",	 "replay",
-    "foreignkey", "gap",       "oversize", "hellowrong", "helloversion",
-    "type",	  "badenv",    "badevent", "casestage",	 "envversion",
-    "future",	  "target",    "toomany",  "multiframe", "dup",
-    "valid",
+    "garbage",	  "truncated", "badsig",    "stolen",	  "replay",
+    "foreignkey", "gap",       "oversize",  "hellowrong", "helloversion",
+    "type",	  "badenv",    "badevent",  "casestage",  "envversion",
+    "future",	  "target",    "toomany",   "multiframe", "dup",
+    "valid",	  "othernet",  "backdated",
 };
 #define N_MODES (sizeof(all_modes) / sizeof(all_modes[0]))
 
@@ -93,7 +103,8 @@ usage(void)
 
 	fprintf(stderr, "usage: kuska_rogue -k KEY -s CONSOLIDATOR.pub -e "
 			"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
-			"[-t TIMEOUT_MS] MODE\nmodes: mix hello");
+			"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
+			"SIGN.key] [-C CREATED_MS] MODE\nmodes: mix hello");
 	for (i = 0; i < N_MODES; i++)
 		fprintf(stderr, " %s", all_modes[i]);
 	fprintf(stderr, "\n");
@@ -227,6 +238,7 @@ sync_hello(struct rogue *r, bool count_welcome)
 		h.inst = r->inst;
 		h.version = CODEC_VERSION;
 		h.nonce = rnd(r);
+		snprintf(h.network, sizeof(h.network), "%s", r->network);
 		if (nn < 128)
 			nonces[nn++] = h.nonce;
 		if (codec_msg_encode(&h, &buf, &len) != 0)
@@ -282,6 +294,11 @@ make_event(struct rogue *r, struct event *ev, int32_t date)
 	ev->rec.exploitation = 1u << EXPL_SEXUAL;
 }
 
+/* What make_envelope signs for: the network and the creation time
+ * (0: now). Modes othernet and backdated change them for one envelope. */
+static const char *sign_network = "kuska-demo";
+static uint64_t sign_created_ms;
+
 /*
  * Encodes ev (or raw event bytes when evb is given) in an envelope of
  * institution inst, signed by signer under key_id. Returns 0 or <0.
@@ -310,9 +327,11 @@ make_envelope(const struct event *ev, const uint8_t *evb, size_t evb_len,
 	env.inst = inst;
 	env.seq = seq;
 	memcpy(env.key_id, key_id, KEY_ID_LEN);
-	env.created_ms = date_now_ms();
+	env.created_ms = sign_created_ms ? sign_created_ms : date_now_ms();
 	env.event = (uint8_t *)evb;
 	env.event_len = evb_len;
+	snprintf(env.network, sizeof(env.network), "%s", sign_network);
+	f.network = env.network;
 	f.version = version;
 	f.institution = (uint8_t)inst;
 	f.seq = seq;
@@ -471,8 +490,11 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 				  &env, &env_len);
 		if (e != 0)
 			return e;
+		/* The signature is the field before the network's (tag,
+		 * length, name), the last of the envelope. */
 		if (!stolen)
-			env[env_len - 1 - (size_t)(rnd(r) % SIGNATURE_LEN)] ^=
+			env[env_len - 1 - (2 + strlen(sign_network)) -
+			    (size_t)(rnd(r) % SIGNATURE_LEN)] ^=
 			    (uint8_t)(1u << (rnd(r) % 8));
 		/* Not signed by a key of ours: refused whole, no sequence
 		 * number spent. */
@@ -540,6 +562,7 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 			       : r->inst;
 		m.version = wrong ? CODEC_VERSION : CODEC_VERSION + 1;
 		m.nonce = rnd(r);
+		snprintf(m.network, sizeof(m.network), "%s", r->network);
 		x->kind = EXP_REFUSAL;
 		x->reason =
 		    wrong ? REASON_WRONG_INSTITUTION : REASON_BAD_VERSION;
@@ -677,6 +700,32 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		if (e != 0)
 			return e;
 		x->kind = EXP_ACK_CLEAN;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "othernet") == 0) {
+		/* Signed by our key, for another network. */
+		sign_network = r->other_network;
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
+				  r->me, r->me->key_id, &env, &env_len);
+		sign_network = r->network;
+		if (e != 0)
+			return e;
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_WRONG_NETWORK;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "backdated") == 0) {
+		/* Signed by the -K key, dated before its revocation. */
+		if (r->signer == NULL)
+			return -ENOTSUP;
+		sign_created_ms = r->backdate_ms;
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
+				  r->signer, r->signer->key_id, &env, &env_len);
+		sign_created_ms = 0;
+		if (e != 0)
+			return e;
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_KEY_NOT_VALID;
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
 	}
 	if (strcmp(mode, "valid") == 0) {
@@ -876,6 +925,7 @@ main(int argc, char **argv)
 	struct rogue r;
 	struct public_key server;
 	const char *key = NULL, *spub = NULL, *ep = NULL, *okey = NULL;
+	const char *skey = NULL;
 	const char *mode;
 	unsigned long count = 1, i;
 	char err[512];
@@ -884,8 +934,23 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.rng = 0x6b75736b61ULL;
 	r.timeout_ms = REPLY_TIMEOUT_MS;
-	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:")) != -1) {
+	r.network = "kuska-demo";
+	r.other_network = "kuska-other";
+	r.backdate_ms = 1577836800000ULL; /* 2020-01-01 */
+	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:N:W:K:C:")) != -1) {
 		switch (ch) {
+		case 'N':
+			r.network = optarg;
+			break;
+		case 'W':
+			r.other_network = optarg;
+			break;
+		case 'K':
+			skey = optarg;
+			break;
+		case 'C':
+			r.backdate_ms = strtoull(optarg, NULL, 10);
+			break;
 		case 'k':
 			key = optarg;
 			break;
@@ -920,10 +985,13 @@ main(int argc, char **argv)
 	}
 	if (keys_init() != 0)
 		return 2;
+	sign_network = r.network;
 	if (keys_load_secret(key, &r.me, err, sizeof(err)) != 0 ||
 	    keys_load_public(spub, &server, err, sizeof(err)) != 0 ||
 	    (okey != NULL &&
-	     keys_load_secret(okey, &r.other, err, sizeof(err)) != 0)) {
+	     keys_load_secret(okey, &r.other, err, sizeof(err)) != 0) ||
+	    (skey != NULL &&
+	     keys_load_secret(skey, &r.signer, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "kuska_rogue: %s\n", err);
 		goto out;
 	}
@@ -974,5 +1042,6 @@ out:
 	transport_free(&r.t);
 	keys_free(&r.me);
 	keys_free(&r.other);
+	keys_free(&r.signer);
 	return status;
 }

@@ -903,6 +903,7 @@ sample_envelope(uint8_t *event, size_t event_len)
 	env.event_len = event_len;
 	for (i = 0; i < SIGNATURE_LEN; i++)
 		env.signature[i] = (uint8_t)(i * 3);
+	snprintf(env.network, sizeof(env.network), "pe-trata-2026");
 	return env;
 }
 
@@ -928,6 +929,7 @@ test_envelope_round_trip(void **state)
 	assert_memory_equal(back.event, env.event, env.event_len);
 	assert_ptr_not_equal(back.event, env.event);
 	assert_memory_equal(back.signature, env.signature, SIGNATURE_LEN);
+	assert_string_equal(back.network, "pe-trata-2026");
 	assert_int_equal(codec_envelope_encode(&back, &buf2, &len2), 0);
 	assert_int_equal(len2, len);
 	assert_memory_equal(buf2, buf, len);
@@ -952,17 +954,57 @@ test_envelope_round_trip(void **state)
 		free(buf2);
 	}
 
-	/* Every proper prefix is refused. */
+	/* Every proper prefix is refused, but the one that ends where the
+	 * network (last, optional) begins: it has no network, which no
+	 * signature can be made for. */
 	for (i = 0; i < len; i++) {
 		uint8_t *copy = malloc(i ? i : 1);
+		int r;
 		assert_non_null(copy);
 		memcpy(copy, buf, i);
-		assert_int_equal(codec_envelope_decode(copy, i, &back),
-				 -EBADMSG);
+		r = codec_envelope_decode(copy, i, &back);
+		if (i == len - 2 - strlen("pe-trata-2026")) {
+			assert_int_equal(r, 0);
+			assert_string_equal(back.network, "");
+			codec_envelope_clear(&back);
+		} else {
+			assert_int_equal(r, -EBADMSG);
+		}
 		assert_null(back.event);
 		free(copy);
 	}
 	free(buf);
+
+	/* A network name longer than one can be is refused, not cut. */
+	env = sample_envelope(event, sizeof(event));
+	snprintf(env.network, sizeof(env.network), "%s",
+		 "0123456789012345678901234567890");
+	assert_int_equal(codec_envelope_encode(&env, &buf, &len), 0);
+	assert_int_equal(codec_envelope_decode(buf, len, &back), 0);
+	assert_string_equal(back.network, env.network);
+	codec_envelope_clear(&back);
+	free(buf);
+	{
+		/* By hand: field 8, length 32. */
+		uint8_t *b2;
+		size_t l2;
+		env.network[0] = '\0';
+		assert_int_equal(codec_envelope_encode(&env, &b2, &l2), 0);
+		buf = malloc(l2 + 34);
+		assert_non_null(buf);
+		memcpy(buf, b2, l2);
+		buf[l2] = 0x42; /* field 8, length-delimited */
+		buf[l2 + 1] = 32;
+		memset(buf + l2 + 2, 'n', 32);
+		assert_int_equal(codec_envelope_decode(buf, l2 + 34, &back),
+				 -EBADMSG);
+		buf[l2 + 1] = 31;
+		assert_int_equal(codec_envelope_decode(buf, l2 + 33, &back), 0);
+		assert_int_equal(strlen(back.network), 31);
+		codec_envelope_clear(&back);
+		free(b2);
+		free(buf);
+	}
 }
 
 static void
@@ -1090,10 +1132,17 @@ test_msg_hello_welcome(void **state)
 	m.inst = INST_MINSA;
 	m.version = CODEC_VERSION;
 	m.nonce = 0xfedcba9876543210ull;
+	snprintf(m.network, sizeof(m.network), "pe-trata-2026");
 	msg_round_trip(&m, &back);
 	assert_int_equal(back.inst, INST_MINSA);
 	assert_int_equal(back.version, CODEC_VERSION);
 	assert_int_equal(back.nonce, m.nonce);
+	assert_string_equal(back.network, "pe-trata-2026");
+	codec_msg_clear(&back);
+	/* An old node's hello names no network. */
+	m.network[0] = '\0';
+	msg_round_trip(&m, &back);
+	assert_string_equal(back.network, "");
 	codec_msg_clear(&back);
 	assert_null(back.priv);
 	codec_msg_clear(&back);

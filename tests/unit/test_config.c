@@ -75,6 +75,7 @@ static const char node_text[] = "# a node\n"
 				"consolidator_key = ../shared/cons.pub\n"
 				"submit = ipc://run/submit.sock\n"
 				"data_dir = data\n"
+				"network = pe-trata-2026\n"
 				"window = 8\n"
 				"ack_timeout_s = 3600\n";
 
@@ -90,6 +91,7 @@ test_node_valid(void **state)
 	assert_int_equal(
 	    config_load(path, &settings_node_schema, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.institution, INST_PNP);
+	assert_string_equal(c.network, "pe-trata-2026");
 	snprintf(want, sizeof(want), "%s/keys/pnp.key", fx->dir);
 	assert_string_equal(c.key, want);
 	assert_string_equal(c.linkage_key, "/etc/kuska/linkage.key");
@@ -260,34 +262,35 @@ expect_error(struct fixture *fx, const char *text, int line, const char *w1,
 	"consolidator = tcp://c:1\n"                                           \
 	"consolidator_key = c.pub\n"                                           \
 	"submit = ipc://s\n"                                                   \
-	"data_dir = d\n"
-/* HEAD is 8 lines: the next line is 9. */
+	"data_dir = d\n"                                                       \
+	"network = kuska-test\n"
+/* HEAD is 9 lines: the next line is 10. */
 
 static void
 test_errors(void **state)
 {
 	struct fixture *fx = *state;
 
-	expect_error(fx, HEAD "colour = blue\n", 9, "colour", "unknown key");
-	expect_error(fx, HEAD "window = 2\nwindow = 3\n", 10, "window",
+	expect_error(fx, HEAD "colour = blue\n", 10, "colour", "unknown key");
+	expect_error(fx, HEAD "window = 2\nwindow = 3\n", 11, "window",
 		     "twice");
-	expect_error(fx, HEAD "key = again\n", 9, "key", "twice");
+	expect_error(fx, HEAD "key = again\n", 10, "key", "twice");
 	/* A key in the wrong section, and before any section. */
-	expect_error(fx, HEAD "[client]\nkey = x\n", 10, "[client]", "section");
+	expect_error(fx, HEAD "[client]\nkey = x\n", 11, "[client]", "section");
 	expect_error(fx, "window = 2\n" HEAD, 1, "section", NULL);
 	/* Numbers. */
-	expect_error(fx, HEAD "window = ten\n", 9, "window", "number");
-	expect_error(fx, HEAD "window = 4x\n", 9, "window", "number");
-	expect_error(fx, HEAD "window = -1\n", 9, "window", "number");
-	expect_error(fx, HEAD "window = 0x10\n", 9, "window", "number");
-	expect_error(fx, HEAD "window = +4\n", 9, "window", "number");
-	expect_error(fx, HEAD "window =\n", 9, "window", "number");
-	expect_error(fx, HEAD "window = 99999999999999999999999\n", 9, "window",
-		     "1 to 64");
+	expect_error(fx, HEAD "window = ten\n", 10, "window", "number");
+	expect_error(fx, HEAD "window = 4x\n", 10, "window", "number");
+	expect_error(fx, HEAD "window = -1\n", 10, "window", "number");
+	expect_error(fx, HEAD "window = 0x10\n", 10, "window", "number");
+	expect_error(fx, HEAD "window = +4\n", 10, "window", "number");
+	expect_error(fx, HEAD "window =\n", 10, "window", "number");
+	expect_error(fx, HEAD "window = 99999999999999999999999\n", 10,
+		     "window", "1 to 64");
 	/* Out of range. */
-	expect_error(fx, HEAD "window = 65\n", 9, "window", "1 to 64");
-	expect_error(fx, HEAD "window = 0\n", 9, "window", "1 to 64");
-	expect_error(fx, HEAD "batch_events = 1025\n", 9, "batch_events",
+	expect_error(fx, HEAD "window = 65\n", 10, "window", "1 to 64");
+	expect_error(fx, HEAD "window = 0\n", 10, "window", "1 to 64");
+	expect_error(fx, HEAD "batch_events = 1025\n", 10, "batch_events",
 		     "1024");
 	/* Endpoints. */
 	{
@@ -317,8 +320,16 @@ test_errors(void **state)
 	expect_error(fx, "[node]\ninstitution =\n", 2, "institution", NULL);
 	/* An empty path. */
 	expect_error(fx, "[node]\nkey =\n", 2, "key", "path");
+	/* Network names. */
+	expect_error(fx, "[node]\nnetwork = PE-Trata\n", 2, "network",
+		     "not a name");
+	expect_error(fx, "[node]\nnetwork = pe trata\n", 2, "network", NULL);
+	expect_error(fx,
+		     "[node]\nnetwork = "
+		     "a-network-name-longer-than-31-chars\n",
+		     2, "network", "31");
 	/* A line that is not INI. */
-	expect_error(fx, HEAD "just words\n", 9, "syntax", NULL);
+	expect_error(fx, HEAD "just words\n", 10, "syntax", NULL);
 	expect_error(fx, "[node\n", 1, NULL, NULL);
 }
 
@@ -329,7 +340,7 @@ test_missing_required(void **state)
 	struct fixture *fx = *state;
 	static const char *const required[] = {
 	    "institution",	"key",	  "linkage_key", "consolidator",
-	    "consolidator_key", "submit", "data_dir"};
+	    "consolidator_key", "submit", "data_dir",	 "network"};
 	char text[1024];
 	size_t i;
 
@@ -508,7 +519,8 @@ test_error_line_matches_reason(void **state)
 {
 	struct fixture *fx = *state;
 
-	expect_error(fx, HEAD "just words\ncolour = blue\n", 9, "syntax", NULL);
+	expect_error(fx, HEAD "just words\ncolour = blue\n", 10, "syntax",
+		     NULL);
 }
 
 /*

@@ -28,6 +28,47 @@ test_quote(void **state)
 	assert_string_equal(log_quote("x", 1, out, 2), "");
 }
 
+/* LOG_Q: a forged line, quotes, a long value: one fact, capped. */
+static void
+test_q(void **state)
+{
+	char long_value[400];
+	const char *q;
+
+	(void)state;
+	assert_string_equal(LOG_Q("\nkuska-consolidator: event=x"),
+			    "\"\\x0akuska-consolidator: event=x\"");
+	assert_string_equal(LOG_Q("a\" who=admin x=\""),
+			    "\"a\\\" who=admin x=\\\"\"");
+	assert_string_equal(LOG_Q(NULL), "\"\"");
+	memset(long_value, 'z', sizeof(long_value) - 1);
+	long_value[sizeof(long_value) - 1] = '\0';
+	q = LOG_Q(long_value);
+	assert_true(strlen(q) < LOG_QUOTE_MAX);
+	assert_non_null(strstr(q, "...\""));
+	/* Two in one call each get their own buffer. */
+	assert_string_not_equal(LOG_Q("one"), LOG_Q("two"));
+}
+
+/* log_escape: for people: no quotes added, control bytes escaped. */
+static void
+test_escape(void **state)
+{
+	char out[32];
+
+	(void)state;
+	assert_string_equal(log_escape("ref \"A\"", out, sizeof(out)),
+			    "ref \"A\"");
+	assert_string_equal(log_escape("\x1b[2J\r\\", out, sizeof(out)),
+			    "\\x1b[2J\\x0d\\\\");
+	log_escape("0123456789012345678901234567890123456789", out,
+		   sizeof(out));
+	assert_int_equal(strlen(out), sizeof(out) - 1);
+	/* An escape is never cut in half. */
+	log_escape("0123456789012345678901234567\n", out, sizeof(out));
+	assert_string_equal(out, "0123456789012345678901234567");
+}
+
 static void
 test_hex8(void **state)
 {
@@ -44,6 +85,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_quote),
+	    cmocka_unit_test(test_q),
+	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_hex8),
 	};
 

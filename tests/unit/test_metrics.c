@@ -30,6 +30,30 @@ test_family_and_samples(void **state)
 	assert_null(m.buf);
 }
 
+/* Label values are escaped as the text format wants, and capped. */
+static void
+test_label(void **state)
+{
+	char l[400], small[24], big[300];
+
+	(void)state;
+	l[0] = '\0';
+	metrics_label(l, sizeof(l), "institution", "pnp");
+	metrics_label(l, sizeof(l), "table", "a\"b\\c\nd\x1b\xc3");
+	assert_string_equal(l, "institution=\"pnp\","
+			       "table=\"a\\\"b\\\\c\\nd??\"");
+	/* A label that does not fit is left out whole. */
+	small[0] = '\0';
+	metrics_label(small, sizeof(small), "institution", "pnp");
+	metrics_label(small, sizeof(small), "reason", "bad_signature");
+	assert_string_equal(small, "institution=\"pnp\"");
+	memset(big, 'v', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	l[0] = '\0';
+	metrics_label(l, sizeof(l), "x", big);
+	assert_int_equal(strlen(l), strlen("x=\"\"") + METRICS_LABEL_VALUE_MAX);
+}
+
 static void
 test_histogram(void **state)
 {
@@ -111,6 +135,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_family_and_samples),
+	    cmocka_unit_test(test_label),
 	    cmocka_unit_test(test_histogram),
 	    cmocka_unit_test(test_grows),
 	    cmocka_unit_test(test_export_file),

@@ -75,6 +75,7 @@ teardown(void **state)
 	return 0;
 }
 
+/* Writes text, and a [network] after it unless it names one itself. */
 static void
 write_registry(const struct fixture *fx, const char *text)
 {
@@ -82,6 +83,8 @@ write_registry(const struct fixture *fx, const char *text)
 
 	assert_non_null(f);
 	fputs(text, f);
+	if (strstr(text, "[network") == NULL)
+		fputs("\n[network test-net]\n", f);
 	assert_int_equal(fclose(f), 0);
 }
 
@@ -284,6 +287,57 @@ expect_error(struct fixture *fx, const char *text, int line, const char *word)
 		fail_msg("\"%s\" does not start with \"%s\"", err, want);
 	if (word != NULL && strstr(err, word) == NULL)
 		fail_msg("\"%s\" does not say \"%s\"", err, word);
+}
+
+/*
+ * The network: named once by an empty [network NAME] section anywhere in
+ * the file; none, two, a bad name or a line inside it are refused.
+ */
+static void
+test_network(void **state)
+{
+	struct fixture *fx = *state;
+	struct registry *r = NULL;
+	char err[512] = "";
+
+	write_registry(fx, "[institution pj]\n"
+			   "[network pe-trata-2026]\n"
+			   "[client ana]\nrole = analyst\n");
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(r->network, "pe-trata-2026");
+	assert_int_equal(r->n_parties, 2);
+	registry_free(&r);
+	/* At the end, after a section with lines. */
+	write_registry(fx, "[client ana]\nrole = analyst\n[network x_1]\n");
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(r->network, "x_1");
+	registry_free(&r);
+
+	expect_error(fx, "[client ana]\nrole = analyst\n[network]\n", 0,
+		     "names no network");
+	expect_error(fx, "[client ana]\nrole = analyst\n[network]\n", 0,
+		     "network = NAME");
+	expect_error(fx,
+		     "[network a]\n[client ana]\nrole = analyst\n"
+		     "[network b]\n",
+		     4, "one network");
+	expect_error(fx,
+		     "[network a]\n[client ana]\nrole = analyst\n[network a]\n",
+		     4, "given twice");
+	expect_error(fx,
+		     "[network a]\nname = b\n[client ana]\nrole = analyst\n", 2,
+		     "unknown key");
+	expect_error(fx, "[network PE]\n[client ana]\nrole = analyst\n", 1,
+		     NULL);
+	/* A network and a party may share a name: they are not confused. */
+	write_registry(fx, "[network pj]\n[institution pj]\n");
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(r->network, "pj");
+	assert_non_null(registry_party(r, "pj"));
+	registry_free(&r);
 }
 
 static void
@@ -577,6 +631,78 @@ test_valid_at(void **state)
 	assert_false(registry_key_valid_at(&k, UINT64_MAX));
 }
 
+/*
+ * Revoked after a sequence: envelopes up to it stay valid whatever their
+ * time says, later ones are not even dated years back, and the key
+ * admits nobody any more.
+ */
+static void
+test_revoked_after_seq(void **state)
+{
+	struct fixture *fx = *state;
+	struct registry *r = NULL;
+	const struct reg_key *k;
+	char text[2048], err[512] = "";
+
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n"
+		 "[key pnp-1]\nowner = pnp\nsign_public = %s\n"
+		 "transport_public = %s\n"
+		 "revoked = 2026-06-30T12:00:00Z\n"
+		 "revoked_after_seq = 1200\n"
+		 "[client ana]\nrole = analyst\n",
+		 fx->pnp_sign, fx->pnp_curve);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	k = registry_key_by_name(r, "pnp-1");
+	assert_non_null(k);
+	assert_null(registry_key_by_name(r, "pnp-2"));
+	assert_int_equal(k->revoked_after_seq, 1200);
+	assert_true(registry_key_signs(k, ms_of(2026, 3, 1, 0, 0, 0), 1200));
+	assert_false(registry_key_signs(k, ms_of(2026, 3, 1, 0, 0, 0), 1201));
+	assert_false(registry_key_signs(k, ms_of(2020, 1, 1, 0, 0, 0), 1201));
+	assert_false(registry_key_signs(k, ms_of(2026, 7, 1, 0, 0, 0), 5));
+	/* Revoked by sequence: no longer admitted, even before the time. */
+	assert_false(registry_key_admits(k, ms_of(2026, 3, 1, 0, 0, 0)));
+	assert_null(registry_by_transport(r, fx->pnp->curve_pk,
+					  ms_of(2026, 3, 1, 0, 0, 0)));
+	registry_free(&r);
+
+	/* Not a number, or too big; and not for a client's key. */
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n"
+		 "[key pnp-1]\nowner = pnp\nsign_public = %s\n"
+		 "transport_public = %s\nrevoked_after_seq = twelve\n",
+		 fx->pnp_sign, fx->pnp_curve);
+	expect_error(fx, text, 6, "revoked_after_seq");
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n"
+		 "[key pnp-1]\nowner = pnp\nsign_public = %s\n"
+		 "transport_public = %s\n"
+		 "revoked_after_seq = 18446744073709551615\n",
+		 fx->pnp_sign, fx->pnp_curve);
+	expect_error(fx, text, 6, "revoked_after_seq");
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n[client ana]\nrole = analyst\n"
+		 "[key ana-1]\nowner = ana\nsign_public = %s\n"
+		 "transport_public = %s\nrevoked_after_seq = 3\n",
+		 fx->pnp_sign, fx->pnp_curve);
+	expect_error(fx, text, 4, "client");
+	/* 0: nothing it signed is valid. */
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n"
+		 "[key pnp-1]\nowner = pnp\nsign_public = %s\n"
+		 "transport_public = %s\nrevoked_after_seq = 0\n",
+		 fx->pnp_sign, fx->pnp_curve);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_false(
+	    registry_key_signs(registry_key_by_name(r, "pnp-1"), 0, 1));
+	registry_free(&r);
+}
+
 static void
 test_lookups(void **state)
 {
@@ -667,6 +793,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_load_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_network, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_owner_line, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_repeated_line, setup,
@@ -682,6 +809,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_window_order, setup, teardown),
 	    cmocka_unit_test(test_valid_at),
 	    cmocka_unit_test_setup_teardown(test_lookups, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_revoked_after_seq, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
 	};
 

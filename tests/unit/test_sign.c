@@ -32,7 +32,8 @@ setup(void **state)
 		return -1;
 	for (i = 0; i < sizeof(fx->event); i++)
 		fx->event[i] = (uint8_t)(i * 7 + 3);
-	fx->f.version = 1;
+	fx->f.network = "pe-trata-2026";
+	fx->f.version = 2;
 	fx->f.institution = 1;
 	fx->f.seq = 42;
 	fx->f.created_ms = 1767225600000ull;
@@ -94,7 +95,7 @@ test_every_field_bound(void **state)
 	int bit;
 
 	f = fx->f;
-	f.version = 2;
+	f.version = 1;
 	assert_int_equal(sign_verify(fx->a->sign_pk, &f, fx->sig), -EBADMSG);
 	f = fx->f;
 	f.version = 1u << 24; /* the high byte too */
@@ -148,6 +149,48 @@ test_every_field_bound(void **state)
 	}
 	/* And the original still verifies. */
 	assert_int_equal(sign_verify(fx->a->sign_pk, &fx->f, fx->sig), 0);
+}
+
+/*
+ * The network: another name, a prefix or an extension of it breaks the
+ * signature (a test network made from the same keys cannot reuse one);
+ * a missing, empty or overlong name cannot be signed or verified.
+ */
+static void
+test_network_bound(void **state)
+{
+	struct fixture *fx = *state;
+	struct sign_fields f;
+	uint8_t sig[SIGNATURE_LEN];
+	static const char *const others[] = {
+	    "pe-test-2026",  "pe-trata-202",  "pe-trata-20266",
+	    "pe-trata-2027", "PE-TRATA-2026",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		f = fx->f;
+		f.network = others[i];
+		assert_int_equal(sign_verify(fx->a->sign_pk, &f, fx->sig),
+				 -EBADMSG);
+	}
+	/* Bytes cannot move between the network and the version. */
+	f = fx->f;
+	f.network = "pe-trata-2026\x01";
+	assert_int_equal(sign_verify(fx->a->sign_pk, &f, fx->sig), -EBADMSG);
+	f = fx->f;
+	f.network = NULL;
+	assert_int_equal(sign_envelope(fx->a->sign_sk, &f, sig), -EINVAL);
+	assert_int_equal(sign_verify(fx->a->sign_pk, &f, fx->sig), -EINVAL);
+	f.network = "";
+	assert_int_equal(sign_envelope(fx->a->sign_sk, &f, sig), -EINVAL);
+	assert_int_equal(sign_verify(fx->a->sign_pk, &f, fx->sig), -EINVAL);
+	f.network = "0123456789012345678901234567890"; /* 31: the most */
+	assert_int_equal(sign_envelope(fx->a->sign_sk, &f, sig), 0);
+	assert_int_equal(sign_verify(fx->a->sign_pk, &f, sig), 0);
+	f.network = "01234567890123456789012345678901"; /* 32 */
+	assert_int_equal(sign_envelope(fx->a->sign_sk, &f, sig), -EINVAL);
+	assert_int_equal(sign_verify(fx->a->sign_pk, &f, sig), -EINVAL);
 }
 
 /*
@@ -250,6 +293,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sign_verify),
+	    cmocka_unit_test(test_network_bound),
 	    cmocka_unit_test(test_empty_event),
 	    cmocka_unit_test(test_every_field_bound),
 	    cmocka_unit_test(test_no_field_shifting),

@@ -1,0 +1,107 @@
+/*
+ * admit.h - who holds a connection to a server's CURVE sockets, and
+ * which connections to close.
+ *
+ * Fed with the sockets' monitor events (tsock_monitor_next) and with the
+ * messages they receive (tframes.fd and .user_id), it knows each TCP
+ * connection as
+ *
+ *	anonymous	accepted and not yet heard from: in its handshake,
+ *			refused by ZAP and not yet closed, or silent
+ *	a peer		it sent a message, so its handshake succeeded; its
+ *			ZAP user id says who it is
+ *
+ * Peers count against max_peers: the ZAP callback refuses a handshake
+ * while admit_full() (so only registered keys can fill the server, and
+ * idle TCP connections cannot). Anonymous connections are bounded on
+ * their own: at most max_pending in all and max_pending_per_address from
+ * one address. Over a bound, admit_tick() closes first the oldest
+ * connection whose peer has sent nothing at all (a real client sends its
+ * greeting the moment it connects), then the oldest older than grace_ms
+ * (one younger may be a handshake in progress), and only when none is
+ * left the newest. libzmq itself closes a connection still in its
+ * handshake after ZMQ_HANDSHAKE_IVL (tsock_limits.handshake_ms).
+ *
+ * A daemon with ZAP admission keeps one admit for all its CURVE sockets:
+ * every monitor event goes to admit_event(), every message received to
+ * admit_message(), the ZAP callback asks admit_full(), and the loop
+ * calls admit_tick(). Only the caller logs (this module decides nothing
+ * it would need to explain).
+ *
+ * Descriptors are libzmq's; connections are closed with transport_drop,
+ * which checks that a descriptor still holds the connection it names.
+ */
+#ifndef KUSKA_ADMIT_H
+#define KUSKA_ADMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport.h"
+
+#define ADMIT_GRACE_MS 2000 /* the default grace_ms */
+
+struct admit;
+
+struct admit_limits {
+	unsigned long max_peers;	       /* max_connections */
+	unsigned long max_pending;	       /* anonymous, in all */
+	unsigned long max_pending_per_address; /* anonymous, from one */
+	uint64_t grace_ms; /* anonymous this young are closed last */
+};
+
+/* Counts, for metrics and status. */
+struct admit_counts {
+	uint64_t peers;	       /* connections that spoke, now */
+	uint64_t pending;      /* anonymous connections, now */
+	uint64_t closed_limit; /* anonymous ones closed over a bound */
+	uint64_t closed_drop;  /* closed by admit_drop_if/_later */
+};
+
+/* admit_new - an empty table with lim. NULL when out of memory. */
+struct admit *admit_new(const struct admit_limits *lim);
+
+/* admit_free - frees *a (accepts NULL) and clears the pointer. */
+void admit_free(struct admit **a);
+
+/* admit_set_limits - new bounds (a reload); they apply at the next tick. */
+void admit_set_limits(struct admit *a, const struct admit_limits *lim);
+
+/* admit_event - takes one monitor event at now_ms (a monotonic clock). */
+void admit_event(struct admit *a, const struct tmon_event *ev, uint64_t now_ms);
+
+/*
+ * admit_message - a message came on connection fd (tframes.fd; -1 is
+ * ignored) from user_id: the connection is a peer.
+ */
+void admit_message(struct admit *a, int fd, const char *user_id,
+		   uint64_t now_ms);
+
+/* admit_full - whether peers already number max_peers. */
+bool admit_full(const struct admit *a);
+
+/* admit_get_counts - the counts now. */
+void admit_get_counts(const struct admit *a, struct admit_counts *ret);
+
+/*
+ * admit_drop_later - closes connection fd at at_ms (at the first tick
+ * from then), so that a refusal sent on it first has time to go out.
+ */
+void admit_drop_later(struct admit *a, int fd, uint64_t at_ms);
+
+/*
+ * admit_drop_if - closes now every peer for whose user id gone(arg,
+ * user_id) returns true (a key a reload revoked). Returns how many.
+ */
+size_t admit_drop_if(struct admit *a,
+		     bool (*gone)(void *arg, const char *user_id), void *arg);
+
+/*
+ * admit_tick - closes the connections whose admit_drop_later time has
+ * come, and anonymous ones over a bound. Returns how many anonymous
+ * connections it closed over a bound.
+ */
+size_t admit_tick(struct admit *a, uint64_t now_ms);
+
+#endif

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Revocation cuts what is open, and a stolen signing key cannot back-date
+# its way past it.
+#
+# - An analyst's connection, open and answered, is dropped when a reload
+#   (SIGHUP) revokes its key: its next request gets no table.
+# - A secretariat's key revoked from a time just ahead: the connection
+#   stays until then, and its next request after that time is refused on
+#   the same connection (the key is checked on every message).
+# - An institution's node whose key is revoked loses its connection and
+#   delivers nothing more.
+# - minsa's key minsa-1 is "stolen" and revoked from the last sequence
+#   the consolidator holds (revoked_after_seq); an envelope signed with
+#   it and dated years back, sent over minsa's new key minsa-2, is
+#   refused (key_not_valid); minsa-2 itself delivers.
+. "$(dirname "$0")/lib.sh"
+
+ROGUE="$KUSKA_BIN/kuska_rogue"
+ASKER="$KUSKA_BIN/kuska_asker"
+
+net_init
+mkdir "$N/keys2"
+"$KUSKA" keygen minsa --dir "$N/keys2" >/dev/null
+printf '\n[key minsa-2]\nowner = minsa\npublic_key = keys2/minsa.pub\n' \
+	>>"$N/registry.conf"
+start_all
+"$KUSKA" sim --out "$T/sim" --victims 60 --seed 33 >/dev/null
+check "records accepted" submit_all "$T/sim"
+check "records delivered" wait_delivered 60
+
+# now_plus SECONDS: a registry time.
+now_plus() { date -u -d "$1 sec" +%Y-%m-%dT%H:%M:%SZ; }
+
+# revoke KEY LINES: adds LINES to [key KEY] and reloads; waits for it.
+revoke() {
+	local n
+	awk -v k="[key $1]" -v add="$2" '
+		{ print }
+		$0 == k { print add }' "$N/registry.conf" >"$T/reg.new"
+	mv "$T/reg.new" "$N/registry.conf"
+	n=$(grep -c "event=reload " "$N/consolidator.log")
+	kill -HUP "${PIDS[cons]}"
+	for _ in $(seq 50); do
+		[ "$(grep -c "event=reload " "$N/consolidator.log")" -gt "$n" ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ask ASKER-FD-IN ASKER-FD-OUT REQUEST: one answer line.
+ask() {
+	local line
+	printf '%s\n' "$3" >&"$1"
+	read -r -t 20 line <&"$2"
+	printf '%s\n' "$line"
+}
+
+# --- an analyst's open connection, its key revoked now ----------------------
+coproc ANALYST { "$ASKER" -k "$N/keys/analyst.key" \
+	-s "$N/keys/consolidator.pub" -e "tcp://127.0.0.1:$((PORT + 1))"; }
+a1=$(ask "${ANALYST[1]}" "${ANALYST[0]}" $'identification\t2025')
+check "the analyst's connection answers ($a1)" \
+	grep -q '^answer rows=[0-9]* role=analyst$' <<<"$a1"
+check "reload revoking analyst-1" revoke analyst-1 "revoked = $(now_plus -2)"
+a2=$(ask "${ANALYST[1]}" "${ANALYST[0]}" $'identification\t2025')
+check "the same connection gets no table after the reload ($a2)" \
+	sh -c "! printf '%s' '$a2' | grep -q '^answer rows'"
+check "the consolidator dropped it at the reload" \
+	grep -q "event=peer_dropped .*key=analyst-1 .*reason=key_not_valid" \
+	"$N/consolidator.log"
+analyst_pid=$ANALYST_PID
+exec {ANALYST[1]}>&-
+wait "$analyst_pid"
+
+# --- a secretariat's key revoked from a time just ahead -----------------------
+coproc SECRETARIAT { "$ASKER" -k "$N/keys/secretariat.key" \
+	-s "$N/keys/consolidator.pub" -e "tcp://127.0.0.1:$((PORT + 1))"; }
+s1=$(ask "${SECRETARIAT[1]}" "${SECRETARIAT[0]}" $'identification\t2025')
+check "the secretariat's connection answers" \
+	grep -q '^answer rows=[0-9]* role=secretariat$' <<<"$s1"
+check "reload revoking secretariat-1 from 3 s ahead" \
+	revoke secretariat-1 "revoked = $(now_plus 3)"
+s2=$(ask "${SECRETARIAT[1]}" "${SECRETARIAT[0]}" $'identification\t2025')
+check "before that time the connection still answers" \
+	grep -q '^answer rows=' <<<"$s2"
+sleep 4
+s3=$(ask "${SECRETARIAT[1]}" "${SECRETARIAT[0]}" $'identification\t2025')
+check "after it, its next request is refused on the same connection ($s3)" \
+	grep -q '^answer error=.*secretariat-1.*no longer valid' <<<"$s3"
+check "... and logged" \
+	grep -q "event=query_refused who=secretariat key=secretariat-1 reason=key_not_valid" \
+	"$N/consolidator.log"
+secretariat_pid=$SECRETARIAT_PID
+exec {SECRETARIAT[1]}>&-
+wait "$secretariat_pid"
+
+# --- an institution's node, its key revoked -------------------------------------
+before=$(cons_last_seq pnp)
+check "reload revoking pnp-1" revoke pnp-1 "revoked = $(now_plus -2)"
+printf '%s\n' '{"kind":"identification","ref":"R-AFTER-1","date":"2025-06-01","region":"21","victim":{"age":15,"sex":"F","nationality":"BO"},"exploitation":["labour"]}' \
+	>"$T/after.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/after.jsonl" >/dev/null
+for _ in $(seq 30); do
+	grep -q "event=handshake_refused" "$N/pnp.log" && break
+	sleep 0.1
+done
+check "pnp's node was cut off and refused when it came back" \
+	grep -q "event=handshake_refused" "$N/pnp.log"
+check "... and the consolidator dropped it at the reload" \
+	grep -q "event=peer_dropped .*key=pnp-1 .*reason=key_not_valid" \
+	"$N/consolidator.log"
+sleep 1
+check "nothing more from pnp was taken" test "$(cons_last_seq pnp)" = "$before"
+
+# --- a stolen signing key, revoked from a sequence, back-dates --------------
+stop_node minsa TERM
+last=$(cons_last_seq minsa)
+check "reload revoking minsa-1 after sequence $last" \
+	revoke minsa-1 "revoked = $(now_plus 0)
+revoked_after_seq = $last"
+"$ROGUE" -k "$N/keys2/minsa.key" -s "$N/keys/consolidator.pub" \
+	-e "tcp://127.0.0.1:$PORT" -K "$N/keys/minsa.key" -C 1577836800000 \
+	-n 2 backdated >"$T/backdated.out" 2>&1
+check "an envelope of minsa-1 dated 2020, after its last sequence, is refused" \
+	grep -qx "ack rejection key_not_valid 2" "$T/backdated.out"
+check "... as expected each time" grep -qx "mismatches 0" "$T/backdated.out"
+check "... and logged with the reason" \
+	grep -q "event=refused institution=minsa seq=$((last + 1)) reason=key_not_valid text=\".*minsa-1.*after sequence $last" \
+	"$N/consolidator.log"
+"$ROGUE" -k "$N/keys2/minsa.key" -s "$N/keys/consolidator.pub" \
+	-e "tcp://127.0.0.1:$PORT" -n 3 valid >"$T/valid.out" 2>&1
+check "minsa's new key minsa-2 delivers" grep -qx "ack clean 3" "$T/valid.out"
+check "audit OK" audit_ok
+check "consolidator still running" kill -0 "${PIDS[cons]}"
+
+finish

@@ -1,0 +1,229 @@
+/*
+ * kuska_asker - a query client that keeps one connection to the
+ * consolidator open and sends every request on it, for the end-to-end
+ * tests: a revoked key's open connection must be refused, and hostile
+ * table names must not forge log lines.
+ *
+ *	kuska_asker -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
+ *		[-t TIMEOUT_MS]
+ *
+ * Reads requests from standard input, one per line: the table, a tab and
+ * the period, each with the escapes \n \r \t \\ and \xHH, so that any
+ * byte can be sent. For each request it prints one line and flushes:
+ *
+ *	answer rows=N role=ROLE		a table came back
+ *	answer error=TEXT		the consolidator refused the request
+ *	none refused			the handshake was refused (ZAP)
+ *	none timeout			nothing came back in time
+ *
+ * At the end of input it prints "handshakes N disconnects N" (how often
+ * the connection was made and lost). Exit status 0, or 2 on a usage or
+ * setup error.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "date.h"
+#include "keys.h"
+#include "transport.h"
+
+#define DEFAULT_TIMEOUT_MS 5000
+
+struct asker {
+	struct tsock *s, *mon;
+	unsigned long handshakes, disconnects, refusals;
+	long timeout_ms;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: kuska_asker -k KEY -s CONSOLIDATOR.pub -e "
+			"ENDPOINT [-t TIMEOUT_MS] < REQUESTS\n");
+	exit(2);
+}
+
+/* Undoes the escapes of one field in place. */
+static void
+unescape(char *s)
+{
+	char *o = s;
+
+	while (*s != '\0') {
+		if (s[0] == '\\' && s[1] == 'x' && s[2] != '\0' &&
+		    s[3] != '\0') {
+			char hex[3] = {s[2], s[3], '\0'};
+			*o++ = (char)strtoul(hex, NULL, 16);
+			s += 4;
+		} else if (s[0] == '\\' && s[1] != '\0') {
+			char c = s[1];
+			*o++ = c == 'n'	  ? '\n'
+			       : c == 'r' ? '\r'
+			       : c == 't' ? '\t'
+					  : c;
+			s += 2;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
+static void
+read_monitor(struct asker *a)
+{
+	enum tevent ev;
+	char addr[256];
+
+	while (tsock_monitor_read(a->mon, &ev, addr, sizeof(addr)) == 0) {
+		if (ev == TEVENT_HANDSHAKE_OK)
+			a->handshakes++;
+		else if (ev == TEVENT_DISCONNECTED)
+			a->disconnects++;
+		else if (ev == TEVENT_HANDSHAKE_FAILED_AUTH)
+			a->refusals++;
+	}
+}
+
+/* Sends one request and prints what came of it. */
+static void
+ask(struct asker *a, const struct query_req *q)
+{
+	uint64_t until = date_mono_ms() + (uint64_t)a->timeout_ms;
+	unsigned long refusals = a->refusals;
+	uint8_t *buf;
+	size_t len;
+	bool sent = false;
+
+	if (codec_query_req_encode(q, &buf, &len) != 0) {
+		printf("none unencodable\n");
+		return;
+	}
+	while (date_mono_ms() < until) {
+		struct tsock *socks[2] = {a->s, a->mon};
+		bool ready[2];
+		struct tframes f;
+		struct qtable t;
+
+		if (!sent) {
+			const void *data[1] = {buf};
+			sent = tsock_send(a->s, data, &len, 1) == 0;
+		}
+		if (tsock_poll(socks, 2, ready, 50) <= 0)
+			continue;
+		if (ready[1])
+			read_monitor(a);
+		if (a->refusals > refusals) {
+			printf("none refused\n");
+			goto out;
+		}
+		if (!ready[0] || tsock_recv(a->s, &f, 1, CODEC_MAX_FRAME) != 0)
+			continue;
+		if (codec_qtable_decode(f.data[0], f.len[0], &t) != 0) {
+			printf("none undecodable\n");
+		} else {
+			if (t.error[0] != '\0')
+				printf("answer error=%s\n", t.error);
+			else
+				printf("answer rows=%zu role=%s\n", t.n_rows,
+				       t.role);
+			codec_qtable_clear(&t);
+		}
+		tframes_clear(&f);
+		goto out;
+	}
+	printf("none timeout\n");
+out:
+	fflush(stdout);
+	free(buf);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct asker a;
+	struct secret_key *key = NULL;
+	struct public_key server;
+	struct transport *t = NULL;
+	const char *kpath = NULL, *spub = NULL, *ep = NULL;
+	char err[512], line[1024];
+	int ch, e, status = 2;
+
+	memset(&a, 0, sizeof(a));
+	a.timeout_ms = DEFAULT_TIMEOUT_MS;
+	while ((ch = getopt(argc, argv, "k:s:e:t:")) != -1) {
+		switch (ch) {
+		case 'k':
+			kpath = optarg;
+			break;
+		case 's':
+			spub = optarg;
+			break;
+		case 'e':
+			ep = optarg;
+			break;
+		case 't':
+			a.timeout_ms = strtol(optarg, NULL, 10);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (kpath == NULL || spub == NULL || ep == NULL || optind != argc)
+		usage();
+	if (keys_init() != 0)
+		return 2;
+	if (keys_load_secret(kpath, &key, err, sizeof(err)) != 0 ||
+	    keys_load_public(spub, &server, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kuska_asker: %s\n", err);
+		goto out;
+	}
+	t = transport_new();
+	if (t == NULL)
+		goto out;
+	a.s = tsock_connect_curve(t, ep, key->curve_pk, key->curve_sk,
+				  server.curve_pk, NULL, &e);
+	if (a.s != NULL)
+		a.mon = tsock_monitor(t, a.s, &e);
+	if (a.s == NULL || a.mon == NULL) {
+		fprintf(stderr, "kuska_asker: %s: %s\n", ep, strerror(-e));
+		goto out;
+	}
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		struct query_req q;
+		char *tab, *nl = strchr(line, '\n');
+
+		if (nl != NULL)
+			*nl = '\0';
+		tab = strchr(line, '\t');
+		if (tab == NULL) {
+			printf("none bad_request_line\n");
+			fflush(stdout);
+			continue;
+		}
+		*tab = '\0';
+		unescape(line);
+		unescape(tab + 1);
+		memset(&q, 0, sizeof(q));
+		/* Fields longer than the request's are cut to fit. */
+		snprintf(q.table, sizeof(q.table), "%.*s",
+			 (int)sizeof(q.table) - 1, line);
+		snprintf(q.period, sizeof(q.period), "%.*s",
+			 (int)sizeof(q.period) - 1, tab + 1);
+		ask(&a, &q);
+	}
+	read_monitor(&a);
+	printf("handshakes %lu disconnects %lu\n", a.handshakes, a.disconnects);
+	status = 0;
+out:
+	tsock_free(&a.mon);
+	tsock_free(&a.s);
+	transport_free(&t);
+	keys_free(&key);
+	return status;
+}
