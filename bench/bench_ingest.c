@@ -161,9 +161,10 @@ make_victim(struct bench *b, struct victim *v)
 					  "PE", "VE", "VE", "CO", "EC", "BO"};
 	unsigned x = rnd_below(b, 100);
 
-	v->linkable = rnd_below(b, 100) < 92;
-	if (v->linkable)
-		rnd_bytes(b, v->pseudonym, PSEUDONYM_LEN);
+	if (rnd_below(b, 100) < 92) {
+		v->doc_type = DOC_DNI;
+		rnd_bytes(b, v->doc_key, PSEUDONYM_LEN);
+	}
 	v->sex = x < 72 ? SEX_F : x < 97 ? SEX_M : SEX_U;
 	v->age_years = (uint8_t)(rnd_below(b, 3) == 0 ? 18 + rnd_below(b, 30)
 						      : 4 + rnd_below(b, 14));

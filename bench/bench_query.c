@@ -99,8 +99,10 @@ victim(uint64_t v, struct victim *out)
 	static const char *const nat[] = {"PE", "PE", "PE", "PE", "PE", "PE",
 					  "VE", "VE", "CO", "EC", "BO"};
 	memset(out, 0, sizeof(*out));
-	out->linkable = v % 25 != 0; /* 4% unlinkable */
-	pseudonym(v, 1, out->pseudonym);
+	if (v % 25 != 0) { /* 4% unlinkable */
+		out->doc_type = DOC_DNI;
+		pseudonym(v, 1, out->doc_key);
+	}
 	out->sex = v % 5 == 0 ? SEX_M : SEX_F;
 	out->age_years = (uint8_t)(6 + v % 14);
 	out->age_group = age_group_of(out->age_years);

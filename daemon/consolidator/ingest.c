@@ -169,14 +169,18 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 		return say(why, whylen, REASON_KEY_NOT_VALID,
 			   "key %s was not valid when the event was created",
 			   key->name);
-	if (env->version != CODEC_VERSION)
+	if (env->version < CODEC_VERSION_MIN || env->version > CODEC_VERSION)
 		return say(why, whylen, REASON_BAD_VERSION,
 			   "schema version %u not supported (this "
-			   "consolidator speaks %d)",
-			   env->version, CODEC_VERSION);
+			   "consolidator reads %d to %d)",
+			   env->version, CODEC_VERSION_MIN, CODEC_VERSION);
 	if (codec_event_decode(env->event, env->event_len, ev) != 0)
 		return say(why, whylen, REASON_BAD_EVENT,
 			   "event undecodable or a field out of range");
+	if (!event_fits_version(ev, env->version))
+		return say(why, whylen, REASON_BAD_EVENT,
+			   "victim keys not those of schema version %u",
+			   env->version);
 	if (ev->kind == KIND_WITHDRAWAL) {
 		if (!(speaker->kinds & (1u << KIND_WITHDRAWAL)))
 			return say(why, whylen, REASON_KIND_NOT_ALLOWED,

@@ -85,8 +85,15 @@ fact_of(enum institution inst, uint64_t seq, const struct record *rec,
 	case KIND_IDENTIFICATION:
 	case KIND_SERVICE:
 		key[0] = E_VICTIM;
-		if (v->linkable) {
-			memcpy(key + 1, v->pseudonym, PSEUDONYM_LEN);
+		/* Version-1 linking, whatever the event's version: the
+		 * document key, else the name key (what a version-1 event's
+		 * one key was). */
+		if (v->doc_type != DOC_NONE) {
+			memcpy(key + 1, v->doc_key, PSEUDONYM_LEN);
+		} else if (v->has_name_key) {
+			memcpy(key + 1, v->name_key, PSEUDONYM_LEN);
+		} else if (v->has_v1_key) {
+			memcpy(key + 1, v->v1_key, PSEUDONYM_LEN);
 		} else {
 			/* An unlinkable victim is its own entity. */
 			memset(key + 1, 0xff, PSEUDONYM_LEN);

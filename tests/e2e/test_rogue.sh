@@ -107,11 +107,22 @@ done
 	-e "tcp://127.0.0.1:$PORT" -n 20 valid >"$T/valid.out" 2>&1
 check "minsa: 20 good envelopes accepted after the attack" \
 	grep -qx "ack clean 20" "$T/valid.out"
+# Envelopes of schema version 2 (one key per victim, as nodes signed them
+# before version 3) are still accepted; keys of one version in an envelope
+# of the other are refused as bad events.
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
+	-e "tcp://127.0.0.1:$PORT" -n 5 oldversion >"$T/old.out" 2>&1
+check "minsa: 5 envelopes of schema version 2 accepted" \
+	grep -qx "ack clean 5" "$T/old.out"
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
+	-e "tcp://127.0.0.1:$PORT" -n 4 mixedversion >"$T/mixed.out" 2>&1
+check "minsa: 4 envelopes with the other version's keys refused as bad events" \
+	grep -qx "ack rejection bad_event 4" "$T/mixed.out"
 
 check "audit OK" audit_ok
 grep -q "^audit: OK" "$T/audit.out" || cat "$T/audit.out"
 check "audit: minsa's refused and accepted sequences accounted for" \
-	grep -q "^minsa last_seq=$((minsa_seq + rejected + 20)) accepted=$((minsa_accepted + 20)) refused=$rejected missing=0" \
+	grep -q "^minsa last_seq=$((minsa_seq + rejected + 29)) accepted=$((minsa_accepted + 25)) refused=$((rejected + 4)) missing=0" \
 	"$T/audit.out"
 
 # minsa's real node, back, sees that the consolidator holds more than its

@@ -92,7 +92,7 @@ static const char *const all_modes[] = {
     "foreignkey", "gap",       "oversize",  "hellowrong", "helloversion",
     "type",	  "badenv",    "badevent",  "casestage",  "envversion",
     "future",	  "target",    "toomany",   "multiframe", "dup",
-    "valid",	  "othernet",  "backdated",
+    "valid",	  "othernet",  "backdated", "oldversion", "mixedversion",
 };
 #define N_MODES (sizeof(all_modes) / sizeof(all_modes[0]))
 
@@ -286,7 +286,7 @@ make_event(struct rogue *r, struct event *ev, int32_t date)
 	ev->rec.kind = KIND_IDENTIFICATION;
 	ev->rec.date = date;
 	ev->rec.region = 15;
-	ev->rec.victim.linkable = false;
+	/* No match key: unlinkable. */
 	ev->rec.victim.sex = SEX_F;
 	ev->rec.victim.age_years = 30;
 	ev->rec.victim.age_group = age_group_of(30);
@@ -726,6 +726,40 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 			return e;
 		x->kind = EXP_REJECTION;
 		x->reason = REASON_KEY_NOT_VALID;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "oldversion") == 0) {
+		/* What a node signed before version 3: one key per victim,
+		 * in an envelope of version 2. Accepted. */
+		ev.rec.victim.has_v1_key = true;
+		memset(ev.rec.victim.v1_key, 0x1e, PSEUDONYM_LEN);
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION_MIN, r->inst, seq,
+				  r->me, r->me->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_ACK_CLEAN;
+		x->advance = 1;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "mixedversion") == 0) {
+		/* Keys of one version in an envelope of the other: every
+		 * other time version-3 keys under version 2, and the reverse.
+		 */
+		bool old = rnd(r) % 2 == 0;
+		if (old) {
+			ev.rec.victim.doc_type = DOC_DNI;
+			memset(ev.rec.victim.doc_key, 0x2d, PSEUDONYM_LEN);
+		} else {
+			ev.rec.victim.has_v1_key = true;
+			memset(ev.rec.victim.v1_key, 0x1e, PSEUDONYM_LEN);
+		}
+		e = make_envelope(
+		    &ev, NULL, 0, old ? CODEC_VERSION_MIN : CODEC_VERSION,
+		    r->inst, seq, r->me, r->me->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_BAD_EVENT;
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
 	}
 	if (strcmp(mode, "valid") == 0) {

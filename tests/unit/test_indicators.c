@@ -844,10 +844,10 @@ static void
 victim(unsigned n, struct victim *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->linkable = true;
-	memset(v->pseudonym, 0, PSEUDONYM_LEN);
-	v->pseudonym[0] = 1;
-	v->pseudonym[1] = (uint8_t)n;
+	v->doc_type = DOC_DNI;
+	memset(v->doc_key, 0, PSEUDONYM_LEN);
+	v->doc_key[0] = 1;
+	v->doc_key[1] = (uint8_t)n;
 	v->sex = n % 2 ? SEX_F : SEX_M;
 	v->age_years = 14;
 	v->age_group = age_group_of(14);

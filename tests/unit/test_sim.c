@@ -354,6 +354,7 @@ test_accepted(void **state)
 	       linked_multi = 0, n = 400, vi;
 	unsigned *insts;
 	struct parsed_record *pr;
+	const uint8_t *key;
 	int k;
 
 	(void)state;
@@ -389,16 +390,18 @@ test_accepted(void **state)
 			vi = rec->victim;
 			insts[vi] |= 1u << k;
 			if (s.victims[vi].mode == ID_AGE_ONLY) {
-				assert_false(pv->linkable);
+				assert_false(victim_linkable(pv));
 				unlinkable++;
 				continue;
 			}
-			assert_true(pv->linkable);
+			key = pv->doc_type != DOC_NONE ? pv->doc_key
+						       : pv->name_key;
+			assert_true(victim_linkable(pv));
 			if (!seen[vi]) {
-				memcpy(pseud[vi], pv->pseudonym, PSEUDONYM_LEN);
+				memcpy(pseud[vi], key, PSEUDONYM_LEN);
 				seen[vi] = true;
 			} else {
-				assert_memory_equal(pseud[vi], pv->pseudonym,
+				assert_memory_equal(pseud[vi], key,
 						    PSEUDONYM_LEN);
 			}
 		}
