@@ -82,10 +82,19 @@ ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 	ig->stats = stats_new();
 	if (ig->stats == NULL)
 		return -ENOMEM;
-	r = stats_load(ig->stats, st);
-	if (r != 0)
-		return r;
-	return load_insts(ig);
+	r = load_insts(ig);
+	if (r == 0)
+		r = stats_load(ig->stats, st);
+	if (r == -ESTALE) {
+		uint64_t events, skipped;
+		log_info("event=stats_format_old action=rebuild");
+		r = ingest_rebuild(ig, &events, &skipped);
+		if (r == 0)
+			log_info("event=stats_rebuilt events=%llu skipped=%llu",
+				 (unsigned long long)events,
+				 (unsigned long long)skipped);
+	}
+	return r;
 }
 
 void

@@ -65,8 +65,15 @@ fact_decode(const uint8_t *p, struct fact *f)
 	f->x = store_get32(p + 19);
 }
 
-/* Entity keys: the kind of entity, then 32 bytes. */
-#define ENTITY_KEY_LEN (1 + PSEUDONYM_LEN)
+/*
+ * Entity keys: the kind of entity, two bytes, then 32 bytes. A referral
+ * is (sender, destination, pseudonym of its number) and takes its sender
+ * and destination from the signatures, never from the event alone: a
+ * referral's sender is the institution that signed it, a take-up's
+ * destination the one that signed it. The two bytes are 0 for victims
+ * and cases.
+ */
+#define ENTITY_KEY_LEN (3 + PSEUDONYM_LEN)
 enum entity_kind { E_VICTIM = 1, E_REFERRAL, E_CASE };
 
 /* The entity and fact a record gives, for its origin (inst, seq). */
@@ -77,6 +84,7 @@ fact_of(enum institution inst, uint64_t seq, const struct record *rec,
 	const struct victim *v = &rec->victim;
 
 	memset(f, 0, sizeof(*f));
+	memset(key, 0, ENTITY_KEY_LEN);
 	f->inst = (uint8_t)inst;
 	f->seq = seq;
 	f->date = rec->date;
@@ -89,16 +97,16 @@ fact_of(enum institution inst, uint64_t seq, const struct record *rec,
 		 * document key, else the name key (what a version-1 event's
 		 * one key was). */
 		if (v->doc_type != DOC_NONE) {
-			memcpy(key + 1, v->doc_key, PSEUDONYM_LEN);
+			memcpy(key + 3, v->doc_key, PSEUDONYM_LEN);
 		} else if (v->has_name_key) {
-			memcpy(key + 1, v->name_key, PSEUDONYM_LEN);
+			memcpy(key + 3, v->name_key, PSEUDONYM_LEN);
 		} else if (v->has_v1_key) {
-			memcpy(key + 1, v->v1_key, PSEUDONYM_LEN);
+			memcpy(key + 3, v->v1_key, PSEUDONYM_LEN);
 		} else {
 			/* An unlinkable victim is its own entity. */
-			memset(key + 1, 0xff, PSEUDONYM_LEN);
-			key[1 + 23] = (uint8_t)inst;
-			store_be64(key + 1 + 24, seq);
+			memset(key + 3, 0xff, PSEUDONYM_LEN);
+			key[3 + 23] = (uint8_t)inst;
+			store_be64(key + 3 + 24, seq);
 		}
 		if (rec->kind == KIND_IDENTIFICATION) {
 			f->type = F_IDENT;
@@ -115,13 +123,17 @@ fact_of(enum institution inst, uint64_t seq, const struct record *rec,
 	case KIND_REFERRAL:
 	case KIND_REFERRAL_RECEIVED:
 		key[0] = E_REFERRAL;
-		memcpy(key + 1, rec->referral, PSEUDONYM_LEN);
+		key[1] =
+		    (uint8_t)(rec->kind == KIND_REFERRAL ? inst : rec->other);
+		key[2] =
+		    (uint8_t)(rec->kind == KIND_REFERRAL ? rec->other : inst);
+		memcpy(key + 3, rec->referral, PSEUDONYM_LEN);
 		f->type = rec->kind == KIND_REFERRAL ? F_SENT : F_RECEIVED;
 		f->a = (uint8_t)rec->other;
 		break;
 	default: /* KIND_CASE_STAGE */
 		key[0] = E_CASE;
-		memcpy(key + 1, rec->case_id, PSEUDONYM_LEN);
+		memcpy(key + 3, rec->case_id, PSEUDONYM_LEN);
 		f->type = F_STAGE;
 		f->a = (uint8_t)rec->stage;
 		f->x = rec->persons;
@@ -137,7 +149,7 @@ unlinkable_key(const uint8_t key[ENTITY_KEY_LEN])
 				       0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 				       0xff, 0xff, 0xff, 0xff, 0xff};
 
-	return key[0] == E_VICTIM && memcmp(key + 1, ff, 23) == 0;
+	return key[0] == E_VICTIM && memcmp(key + 3, ff, 23) == 0;
 }
 
 /* ---- entity maps and the batch's counter changes --------------------- */
@@ -169,7 +181,8 @@ struct stats {
 	struct emap batch; /* copies of the entities this batch touched */
 	struct delta *deltas;
 	size_t deltas_cap, deltas_n;
-	int err; /* first allocation failure of the batch */
+	int err;	  /* first allocation failure of the batch */
+	bool need_marker; /* a fresh store: write the layout marker */
 };
 
 static uint64_t
@@ -544,8 +557,15 @@ contribute_victim(struct emit *e, const struct fact *f, size_t n,
 		free(sks);
 }
 
+/*
+ * One referral (sender, destination, number), whose facts are the
+ * sender's referral records and the destination's take-ups: dated and
+ * placed by its earliest referral record, taken up at the earliest
+ * take-up.
+ */
 static void
-contribute_referral(struct emit *e, const struct fact *f, size_t n)
+contribute_referral(struct emit *e, const uint8_t key[ENTITY_KEY_LEN],
+		    const struct fact *f, size_t n)
 {
 	const struct fact *sent = NULL, *taken = NULL;
 	uint32_t ps[PERIODS_PER_DAY];
@@ -559,11 +579,11 @@ contribute_referral(struct emit *e, const struct fact *f, size_t n)
 	if (sent == NULL)
 		return;
 	for (i = 0; i < n; i++)
-		if (f[i].type == F_RECEIVED && f[i].inst == sent->a &&
+		if (f[i].type == F_RECEIVED &&
 		    (taken == NULL || f[i].date < taken->date))
 			taken = &f[i];
-	d[0] = sent->inst;
-	d[1] = sent->a;
+	d[0] = key[1];
+	d[1] = key[2];
 	period_codes_of(sent->date, ps);
 	for (i = 0; i < PERIODS_PER_DAY; i++) {
 		uint8_t rs[2] = {0, sent->region};
@@ -660,7 +680,7 @@ contribute(struct stats *s, const struct entity *en, int64_t sign)
 	if (en->key[0] == E_REFERRAL) {
 		/* National rows only: an institution sees the rows it is the
 		 * sender or the destination of (query.c filters them). */
-		contribute_referral(&e, en->facts, en->n);
+		contribute_referral(&e, en->key, en->facts, en->n);
 		return;
 	}
 	mine = malloc(en->n * sizeof(*mine));
@@ -852,6 +872,19 @@ stats_apply(struct stats *s, enum institution inst, uint64_t seq,
 	return r != 0 ? r : s->err;
 }
 
+static const char format_key[] = "stats_format";
+
+/* Writes the layout marker into t. */
+static int
+put_marker(struct store_txn *t)
+{
+	uint8_t v[4];
+
+	store_be32(v, STATS_FORMAT);
+	return store_put(t, T_META, format_key, sizeof(format_key) - 1, v, 4,
+			 0);
+}
+
 /* Orders counter deltas by key, for writing in key order. */
 static int
 delta_cmp(const void *a, const void *b)
@@ -909,6 +942,8 @@ stats_flush(struct stats *s)
 	r = contribute_batch(s);
 	if (r == 0)
 		r = write_counters(s);
+	if (r == 0 && s->need_marker)
+		r = put_marker(s->t);
 	return r;
 }
 
@@ -939,6 +974,7 @@ stats_committed(struct stats *s)
 		en->facts = NULL;
 	}
 	s->batch.n = 0;
+	s->need_marker = false;
 	if (s->err != 0 && stats_load(s, NULL) != 0) {
 		/* Nothing left to count with: the next batch fails until
 		 * memory comes back, and says so. */
@@ -964,6 +1000,8 @@ stats_clear(struct stats *s, struct store_txn *t)
 	r = store_clear(t, T_LIVE);
 	if (r == 0)
 		r = store_clear(t, T_COUNTERS);
+	if (r == 0)
+		r = put_marker(t);
 	return r;
 }
 
@@ -1002,6 +1040,41 @@ load_live(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 	return 0;
 }
 
+/* Whatever is in entry: there is one. */
+static int
+any_entry(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	(void)arg;
+	(void)k;
+	(void)klen;
+	(void)v;
+	(void)vlen;
+	return 1;
+}
+
+/*
+ * Compares the layout marker with ours: 0 when it matches, or when the
+ * tables are empty and unmarked (a fresh store, marked at its first
+ * batch); -ESTALE otherwise.
+ */
+static int
+check_marker(struct stats *s, struct store_txn *t)
+{
+	const void *v;
+	size_t vlen;
+
+	s->need_marker = false;
+	if (store_get(t, T_META, format_key, sizeof(format_key) - 1, &v,
+		      &vlen) == 0)
+		return vlen == 4 && store_get32(v) == STATS_FORMAT ? 0
+								   : -ESTALE;
+	if (store_each(t, T_LIVE, NULL, 0, any_entry, NULL) == 1 ||
+	    store_each(t, T_COUNTERS, NULL, 0, any_entry, NULL) == 1)
+		return -ESTALE;
+	s->need_marker = true;
+	return 0;
+}
+
 int
 stats_load(struct stats *s, struct store *st)
 {
@@ -1014,7 +1087,9 @@ stats_load(struct stats *s, struct store *st)
 	r = store_begin(s->st, false, &t);
 	if (r != 0)
 		return r;
-	r = store_each(t, T_LIVE, NULL, 0, load_live, s);
+	r = check_marker(s, t);
+	if (r == 0)
+		r = store_each(t, T_LIVE, NULL, 0, load_live, s);
 	store_abort(&t);
 	return r;
 }

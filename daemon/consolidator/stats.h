@@ -34,6 +34,14 @@
 #include "event.h"
 #include "store.h"
 
+/*
+ * The layout of this module's tables, kept in T_META under
+ * "stats_format" (4 bytes BE). Layout 1 had no marker. stats_load()
+ * refuses tables of another layout with -ESTALE, and ingest_open() then
+ * rebuilds them from the envelopes.
+ */
+#define STATS_FORMAT 2
+
 /* The store tables of this module. */
 #define T_LIVE ((enum store_table)(T_STATS_FIRST + 0))	   /* origin -> fact */
 #define T_COUNTERS ((enum store_table)(T_STATS_FIRST + 1)) /* -> count */
@@ -107,12 +115,15 @@ void stats_discard(struct stats *s);
 
 /*
  * stats_load - builds the in-memory entity index from the store's LIVE
- * table (st may be NULL to reuse the last store). Returns 0 or -errno.
+ * table (st may be NULL to reuse the last store). Returns 0, -ESTALE when
+ * the tables were written in another layout (rebuild them: stats_clear
+ * and a replay), or -errno.
  */
 int stats_load(struct stats *s, struct store *st)
     __attribute__((warn_unused_result));
 
-/* stats_clear - empties this module's tables and index (for a rebuild). */
+/* stats_clear - empties this module's tables and index, and marks them
+ * as of this layout (for a rebuild). */
 int stats_clear(struct stats *s, struct store_txn *t)
     __attribute__((warn_unused_result));
 
