@@ -259,7 +259,12 @@ main(int argc, char **argv)
 		for (n = 0; n < 4096 && done < events; n++, done++) {
 			enum institution i = (enum institution)(1 + below(5));
 			make(i, ++seq[i], events / 7 + 1, day0, ev);
-			r = stats_apply(stats, i, seq[i], ev);
+			/* Accepted within days, some months later. */
+			r = stats_apply(stats, i, seq[i], ev,
+					ev->rec.date +
+					    (int32_t)(below(5) == 0
+							  ? below(300)
+							  : below(20)));
 			if (r != 0)
 				die("stats_apply", r);
 		}

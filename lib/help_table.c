@@ -146,6 +146,8 @@ const struct help_cmd help_table[] = {
 		     {"prosecution", "cases and persons at each stage"},
 		     {"funnel", "cases from complaint on, with the attrition"},
 		     {"durations", "median days between consecutive stages"},
+		     {"timeliness", "records per institution; days from their "
+				    "date to their arrival, share within 30"},
 		     {"indicators", "the Commission's outcome indicators "
 				    "(a year or a semester)"},
 		     {"indicator_definitions",

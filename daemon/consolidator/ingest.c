@@ -399,15 +399,22 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 		return r < 0 ? r : 1;
 	}
 	{
-		uint8_t k[8];
+		uint8_t k[8], day[4];
 		store_be64(k, env.seq);
+		store_be32(day, (uint32_t)c->today ^ DAYS_OFFSET);
 		r = store_put(c->t, T_ENV_FIRST + c->speaker->inst - 1, k, 8,
 			      buf, len, STORE_APPEND);
+		/* The day it was accepted, for the timeliness table: kept
+		 * beside the envelope so that a rebuild finds it again. */
+		if (r == 0)
+			r = store_put(c->t,
+				      T_ACCEPT_FIRST + c->speaker->inst - 1, k,
+				      8, day, 4, STORE_APPEND);
 	}
 	codec_envelope_clear(&env);
 	if (r == 0)
-		r = stats_apply(c->ig->stats, c->speaker->inst, expected,
-				c->ev);
+		r = stats_apply(c->ig->stats, c->speaker->inst, expected, c->ev,
+				c->today);
 	if (r != 0)
 		return r;
 	c->s.accepted++;
@@ -550,6 +557,27 @@ struct rebuild_ctx {
 	int err;
 };
 
+/*
+ * The day envelope (inst, seq) was accepted, as ingest stored it; for an
+ * envelope stored before the consolidator kept that day, the day it was
+ * created (which its signature vouches for): the earliest it can have
+ * been accepted.
+ */
+static int32_t
+accepted_day(struct store_txn *t, enum institution inst, uint64_t seq,
+	     uint64_t created_ms)
+{
+	uint8_t k[8];
+	const void *v;
+	size_t vlen;
+
+	store_be64(k, seq);
+	if (store_get(t, T_ACCEPT_FIRST + inst - 1, k, 8, &v, &vlen) == 0 &&
+	    vlen == 4)
+		return (int32_t)(store_get32(v) ^ DAYS_OFFSET);
+	return date_of_ms(created_ms);
+}
+
 static int
 rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 {
@@ -558,15 +586,18 @@ rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 	char why[CODEC_MAX_TEXT + 1];
 	enum reason reason = REASON_BAD_ENVELOPE;
 	uint64_t seq;
+	int32_t accepted = 0;
 	int r;
 
 	if (klen != 8)
 		return 0;
 	seq = store_get64(k);
 	if (codec_envelope_decode(v, vlen, &env) == 0 && env.seq == seq &&
-	    c->party != NULL && env.inst == c->party->inst)
+	    c->party != NULL && env.inst == c->party->inst) {
 		reason = ingest_check(c->ig->reg, c->party, &env, INT32_MAX - 2,
 				      c->ev, why, sizeof(why));
+		accepted = accepted_day(c->t, env.inst, seq, env.created_ms);
+	}
 	codec_envelope_clear(&env);
 	if (reason == REASON_NONE &&
 	    (c->ev->kind == KIND_CORRECTION || c->ev->kind == KIND_WITHDRAWAL))
@@ -576,7 +607,7 @@ rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 		c->skipped++;
 		return 0;
 	}
-	r = stats_apply(c->ig->stats, c->party->inst, seq, c->ev);
+	r = stats_apply(c->ig->stats, c->party->inst, seq, c->ev, accepted);
 	if (r == 0 && ++c->since_flush == 4096) {
 		/* Keep the batch caches small; the transaction goes on, and
 		 * if it fails the index is loaded again from the store. */

@@ -16,9 +16,19 @@
 /* In the order of query_run's builders; "indicators" and
  * "indicator_definitions", answered apart (indicators.h), stay last. */
 const char *const query_tables[] = {
-    "identification",	     "overlap", "breakdown", "referrals", "protection",
-    "prosecution",	     "funnel",	"durations", "sources",	  "indicators",
-    "indicator_definitions", NULL,
+    "identification",
+    "overlap",
+    "breakdown",
+    "referrals",
+    "protection",
+    "prosecution",
+    "funnel",
+    "durations",
+    "timeliness",
+    "sources",
+    "indicators",
+    "indicator_definitions",
+    NULL,
 };
 
 /* The indicators in force (query_set_indicators). */
@@ -626,6 +636,58 @@ t_sources(struct qb *b)
 	}
 }
 
+/*
+ * How fresh each institution's records are: records dated in the period,
+ * the median days from their date to the day the consolidator first
+ * accepted them, and the share accepted within 30 days. The counters are
+ * national; an institution gets its own row.
+ */
+static void
+t_timeliness(struct qb *b)
+{
+	static const char *const cols[] = {
+	    "period",	   "institution",	 "records",
+	    "median_days", "within_30_days_pct", NULL};
+	uint8_t scope = b->scope;
+	int parts[INST_COUNT], n_parts = 0, i, c = -1;
+	struct dgroup *g;
+
+	columns(b, cols);
+	/* Counters are national: read them so whatever the role. */
+	b->scope = 0;
+	for (i = 1; i <= INST_COUNT + 1; i++) {
+		uint8_t d = (uint8_t)(i <= INST_COUNT ? i : 0);
+		int64_t n, within;
+		int row;
+		if (scope != 0 && d != scope)
+			continue;
+		n = counter(b, C_TIME_RECORDS, &d, 1);
+		within = counter(b, C_TIME_WITHIN, &d, 1);
+		row = add_row(b);
+		set_text(b, row, 1,
+			 d != 0 ? institution_name((enum institution)d)
+				: "all");
+		c = set_count(b, row, 2, n);
+		set_median(b, row, 3, median(b, C_TIME_DAYS, &d, 1), c);
+		if (n > 0) {
+			struct cell *p = &b->out->rows[row][4];
+			p->kind = CELL_DECIMAL;
+			snprintf(p->text, sizeof(p->text), "%.1f",
+				 100.0 * (double)within / (double)n);
+			b->dc[cell_index(row, 4)].dep[0] = c;
+		}
+		if (d != 0)
+			parts[n_parts++] = c;
+	}
+	b->scope = scope;
+	if (scope != 0)
+		return;
+	/* The institutions' rows sum to the last, "all". */
+	g = new_group(b, c);
+	for (i = 0; i < n_parts; i++)
+		group_add(g, parts[i]);
+}
+
 /* ---- the request ------------------------------------------------------ */
 
 static int
@@ -660,8 +722,9 @@ query_run(struct store *st, const struct query_req *req,
 	  const struct reg_party *who, unsigned k, struct qtable *ret)
 {
 	static void (*const build[])(struct qb *) = {
-	    t_identification, t_overlap, t_breakdown, t_referrals, t_protection,
-	    t_prosecution,    t_funnel,	 t_durations, t_sources};
+	    t_identification, t_overlap,     t_breakdown, t_referrals,
+	    t_protection,     t_prosecution, t_funnel,	  t_durations,
+	    t_timeliness,     t_sources};
 	struct qb b;
 	int i, r;
 

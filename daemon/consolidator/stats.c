@@ -896,7 +896,6 @@ entity_remove(struct stats *s, const uint8_t key[ENTITY_KEY_LEN], uint8_t inst,
 
 /* ---- live records ------------------------------------------------------- */
 
-
 /* Encodes lv into out (LIVE_MAX bytes); returns the length. */
 static size_t
 live_encode(const struct live *lv, uint8_t *out)
@@ -996,6 +995,29 @@ stats_begin(struct stats *s, struct store_txn *t)
 	s->t = t;
 }
 
+/*
+ * Adds sign times a record's contribution to the timeliness table: one
+ * record of its institution, dated as it now is, accepted when it first
+ * was. Counted nationally, for its institution and for all.
+ */
+static void
+contribute_timeliness(struct stats *s, const struct live *lv, int64_t sign)
+{
+	struct emit e = {.s = s, .sign = sign, .scope = 0};
+	int32_t days = lv->accepted - lv->f.date;
+	uint8_t d[5];
+	int who;
+
+	for (who = 0; who < 2; who++) {
+		d[0] = who == 0 ? 0 : lv->f.inst;
+		emit_at(&e, C_TIME_RECORDS, &lv->f, d, 1, 1);
+		if (days <= 30)
+			emit_at(&e, C_TIME_WITHIN, &lv->f, d, 1, 1);
+		days_dim(d + 1, days);
+		emit_at(&e, C_TIME_DAYS, &lv->f, d, 5, 1);
+	}
+}
+
 /* Appends a change for the victim graph and touches its keys. */
 static int
 add_change(struct stats *s, uint64_t origin, bool add, const struct live *lv)
@@ -1056,6 +1078,7 @@ live_remove(struct stats *s, enum institution inst, uint64_t origin)
 		return r;
 	if (live_decode(v, vlen, lv) != 0)
 		return -EIO;
+	contribute_timeliness(s, lv, -1);
 	if (lv->has_entity)
 		r = entity_remove(s, lv->entity, (uint8_t)inst, origin);
 	else if (lv->n == 0)
@@ -1080,6 +1103,7 @@ live_add(struct stats *s, enum institution inst, uint64_t origin,
 	fact_of(inst, origin, rec, lv->entity, &lv->has_entity, &lv->f);
 	lv->accepted = accepted;
 	lv->n = objs_of(rec, lv->objs);
+	contribute_timeliness(s, lv, +1);
 	if (lv->has_entity)
 		r = entity_add(s, lv->entity, &lv->f);
 	else if (lv->n == 0)
@@ -1100,7 +1124,7 @@ live_add(struct stats *s, enum institution inst, uint64_t origin,
 
 int
 stats_apply(struct stats *s, enum institution inst, uint64_t seq,
-	    const struct event *ev)
+	    const struct event *ev, int32_t accepted)
 {
 	uint64_t origin = seq;
 	int r;
@@ -1114,8 +1138,11 @@ stats_apply(struct stats *s, enum institution inst, uint64_t seq,
 			return r;
 		if (ev->kind == KIND_WITHDRAWAL)
 			return s->err;
+		/* A corrected record was accepted when its original was. */
+		if (r == 0)
+			accepted = s->old->accepted;
 	}
-	r = live_add(s, inst, origin, &ev->rec, 0);
+	r = live_add(s, inst, origin, &ev->rec, accepted);
 	return r != 0 ? r : s->err;
 }
 

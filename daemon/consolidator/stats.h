@@ -45,11 +45,12 @@
 /*
  * The layout of this module's tables, kept in T_META under
  * "stats_format" (4 bytes BE). Layout 1 had no marker; 2 keyed victims by
- * one pseudonym; 3 keeps every victim object's match keys in LIVE. stats_load()
+ * one pseudonym; 3 keeps every victim object's match keys in LIVE; 4 the
+ * day each record was accepted, and the timeliness counters. stats_load()
  * refuses tables of another layout with -ESTALE, and ingest_open() then
  * rebuilds them from the envelopes.
  */
-#define STATS_FORMAT 3
+#define STATS_FORMAT 4
 
 /* The store tables of this module. */
 #define T_LIVE ((enum store_table)(T_STATS_FIRST + 0))	   /* origin -> fact */
@@ -70,6 +71,9 @@ enum counter_table {
 	C_PROS_PERSONS, /* dims: stage; the value is a sum of persons */
 	C_FUNNEL,	/* dims: stage */
 	C_DUR_DAYS,	/* dims: first stage of the pair, days */
+	C_TIME_RECORDS, /* dims: institution (0: all) */
+	C_TIME_WITHIN,	/* dims: institution (0: all); accepted in 30 days */
+	C_TIME_DAYS,	/* dims: institution (0: all), days */
 };
 
 /* Breakdown dimensions, in output order. */
@@ -104,10 +108,13 @@ void stats_begin(struct stats *s, struct store_txn *t);
 
 /*
  * stats_apply - applies one accepted event of inst (sequence seq) to the
- * batch. Returns 0 or -errno (-ENOSPC: the store is full).
+ * batch; accepted is the day (Peru time) the consolidator accepted it,
+ * which a record keeps through its corrections (the timeliness table).
+ * Returns 0 or -errno (-ENOSPC: the store is full).
  */
 int stats_apply(struct stats *s, enum institution inst, uint64_t seq,
-		const struct event *ev) __attribute__((warn_unused_result));
+		const struct event *ev, int32_t accepted)
+    __attribute__((warn_unused_result));
 
 /*
  * stats_flush - writes the batch's counter changes into the transaction;

@@ -857,7 +857,8 @@ victim(unsigned n, struct victim *v)
 static void
 apply(enum institution inst, const struct event *ev)
 {
-	assert_int_equal(stats_apply(W->stats, inst, ++W->seq[inst], ev), 0);
+	assert_int_equal(
+	    stats_apply(W->stats, inst, ++W->seq[inst], ev, ev->rec.date), 0);
 }
 
 static int32_t

@@ -39,8 +39,9 @@ struct world {
 	struct store *st;
 	struct stats *s;
 	struct step *steps;
-	size_t n;    /* steps made */
-	size_t done; /* steps applied */
+	size_t n;      /* steps made */
+	size_t done;   /* steps applied */
+	int32_t today; /* the day the next steps are accepted */
 	uint64_t seq[INST_COUNT + 1];
 	uint64_t by_label[MAX_STEPS + 1];
 };
@@ -59,6 +60,7 @@ setup(void **state)
 	if (w.steps == NULL || store_open(w.dir, MAP, MAP, &w.st) != 0)
 		return -1;
 	w.s = stats_new();
+	w.today = date_from_ymd(2025, 12, 31);
 	return w.s == NULL || stats_load(w.s, w.st) != 0 ? -1 : 0;
 }
 
@@ -245,7 +247,8 @@ apply(const size_t *order, size_t batch)
 			st->ev.target_seq = w.by_label[st->target];
 		}
 		assert_int_equal(event_check(&st->ev, NULL), 0);
-		assert_int_equal(stats_apply(w.s, st->inst, s, &st->ev), 0);
+		assert_int_equal(
+		    stats_apply(w.s, st->inst, s, &st->ev, w.today), 0);
 		if (++in_batch == batch || i + 1 == w.n) {
 			assert_int_equal(stats_flush(w.s), 0);
 			assert_int_equal(store_commit(&t), 0);
@@ -272,6 +275,7 @@ wipe(bool forget_steps)
 	w.done = 0;
 	memset(w.seq, 0, sizeof(w.seq));
 	memset(w.by_label, 0, sizeof(w.by_label));
+	w.today = date_from_ymd(2025, 12, 31);
 	if (forget_steps)
 		w.n = 0;
 }
@@ -769,6 +773,37 @@ test_random_histories(void **state)
 #undef RND
 }
 
+/*
+ * Timeliness: each live record once, at its date, against the day it was
+ * first accepted; a correction keeps its original's acceptance.
+ */
+static void
+test_timeliness(void **state)
+{
+	(void)state;
+	w.today = date_from_ymd(2025, 3, 10);
+	ident(INST_PNP, "2025-03-01", V(1, 0), 1); /* 9 days */
+	ident(INST_PNP, "2025-01-09", V(2, 0), 0); /* 60 */
+	service(INST_MIMP, "2025-02-08", V(0, 0)); /* 30 */
+	referral(INST_MIMP, KIND_REFERRAL, INST_MINSA, 1, "2025-03-10", V(0, 0),
+		 2);					   /* 0 */
+	stage(INST_MP, "2025-02-07", 1, V(0, 0), V(0, 0)); /* 31 */
+	apply(NULL, 100);
+	assert_string_equal(table("timeliness"),
+			    "pnp:2:9:50.0 mp:1:31:0.0 mimp:2:0:100.0 "
+			    "all:5:30:60.0");
+	/* Months later, pnp moves its record to January: counted once, at
+	 * its new date, still accepted on 10 March; mimp withdraws one. */
+	w.today = date_from_ymd(2025, 9, 1);
+	ident(INST_PNP, "2025-01-30", V(1, 0), 0);
+	as_correction(1);
+	withdraw(INST_MIMP, 2);
+	apply(NULL, 100);
+	assert_string_equal(table("timeliness"),
+			    "pnp:2:39:0.0 mp:1:31:0.0 mimp:1:30:100.0 "
+			    "all:4:31:25.0");
+}
+
 /* A store whose tables were written in another layout is refused, so
  * that the consolidator rebuilds them. */
 static void
@@ -808,6 +843,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_random_histories, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_timeliness, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_old_layout, setup, teardown),
 	};
 
