@@ -256,7 +256,7 @@ const struct help_cmd help_table[] = {
     {
 	.prog = "kuska",
 	.name = "sim",
-	.synopsis = "--out DIR [--victims N] [--seed S]",
+	.synopsis = "--out DIR [--victims N] [--seed S] [--truth FILE]",
 	.summary = "write invented case records of the five institutions",
 	.opts =
 	    (const struct help_opt[]){
@@ -264,6 +264,9 @@ const struct help_cmd help_table[] = {
 		 .required = true},
 		{0, "victims", "N", "how many victims (default 1000)"},
 		{0, "seed", "S", "the generator's seed (default 1)"},
+		{0, "truth", "FILE",
+		 "also write the true counts of victims, which only the "
+		 "generator knows"},
 		{0},
 	    },
     },
