@@ -189,6 +189,35 @@ struct delta {
 	int64_t v;
 };
 
+/*
+ * The victims a batch retracts and adds again, kept until both are known:
+ * one whose facts did not change (a referral or a case stage that only
+ * touched her keys) is then neither taken off nor added back.
+ */
+struct vcomp {
+	size_t off, n;	/* its facts in the vset's arrays */
+	uint64_t hash;	/* of its facts, encoded in origin order */
+	bool unchanged; /* the other pass has the same */
+};
+
+struct vset {
+	struct fact *facts;
+	uint8_t *enc; /* FACT_LEN per fact */
+	size_t n, cap;
+	struct vcomp *comps;
+	size_t n_comps, cap_comps;
+	int err;
+};
+
+static void
+vset_free(struct vset *v)
+{
+	free(v->facts);
+	free(v->enc);
+	free(v->comps);
+	memset(v, 0, sizeof(*v));
+}
+
 /* A change of the batch to the victim graph, applied at stats_flush. */
 struct change {
 	uint64_t origin; /* LINK_ORIGIN */
@@ -207,8 +236,9 @@ struct stats {
 	struct link *link;	/* the victims, as committed (see changes) */
 	struct change *changes; /* this batch's, in order */
 	size_t n_changes, cap_changes;
-	bool graph_dirty;	/* the batch's changes are in the graph */
-	struct live *old, *cur; /* scratch records */
+	bool graph_dirty; /* the batch's changes are in the graph */
+	struct vset old_victims, new_victims; /* relink's, per batch */
+	struct live *old, *cur;		      /* scratch records */
 	struct delta *deltas;
 	size_t deltas_cap, deltas_n;
 	int err;	  /* first allocation failure of the batch */
@@ -344,6 +374,8 @@ stats_free(struct stats **s)
 	emap_free(&(*s)->index);
 	emap_free(&(*s)->batch);
 	link_free(&(*s)->link);
+	vset_free(&(*s)->old_victims);
+	vset_free(&(*s)->new_victims);
 	free((*s)->changes);
 	free((*s)->old);
 	free((*s)->cur);
@@ -352,10 +384,26 @@ stats_free(struct stats **s)
 	*s = NULL;
 }
 
-/* Adds v to the counter delta of key; grows the table as needed. */
+static uint64_t
+load64(const uint8_t *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return x;
+}
+
+/*
+ * Adds v to the counter delta of key (len at most COUNTER_KEY_MAX); grows
+ * the table as needed. Keys are kept zero-padded to COUNTER_KEY_MAX
+ * bytes, so that hashing and comparing them is two words each: this is
+ * the hottest loop of a batch.
+ */
 static void
 delta_add(struct stats *s, const uint8_t *key, size_t len, int64_t v)
 {
+	uint8_t k[COUNTER_KEY_MAX] = {0};
+	uint64_t k0, k1, h;
 	size_t mask, i;
 
 	if (s->deltas_n * 2 >= s->deltas_cap) {
@@ -374,17 +422,23 @@ delta_add(struct stats *s, const uint8_t *key, size_t len, int64_t v)
 				delta_add(s, old[j].key, old[j].len, old[j].v);
 		free(old);
 	}
+	memcpy(k, key, len);
+	k0 = load64(k);
+	k1 = load64(k + 8);
+	h = (k0 ^ (k1 * 0x9e3779b97f4a7c15ULL) ^ len) * 0xff51afd7ed558ccdULL;
+	h ^= h >> 29;
 	mask = s->deltas_cap - 1;
-	for (i = hash_bytes(key, len) & mask;; i = (i + 1) & mask) {
+	for (i = h & mask;; i = (i + 1) & mask) {
 		struct delta *d = &s->deltas[i];
 		if (d->len == 0) {
-			memcpy(d->key, key, len);
+			memcpy(d->key, k, COUNTER_KEY_MAX);
 			d->len = (uint8_t)len;
 			d->v = v;
 			s->deltas_n++;
 			return;
 		}
-		if (d->len == len && memcmp(d->key, key, len) == 0) {
+		if (d->len == len && load64(d->key) == k0 &&
+		    load64(d->key + 8) == k1) {
 			d->v += v;
 			return;
 		}
@@ -749,17 +803,133 @@ contribute_victim_facts(struct stats *s, const struct fact *f, size_t n,
 	free(mine);
 }
 
-/* A component of the graph, as link.c reports it. */
-static void
-victim_minus(void *arg, const struct fact *f, size_t n)
+static int
+fact_origin_cmp(const void *a, const void *b)
 {
-	contribute_victim_facts(arg, f, n, false, -1);
+	const struct fact *x = a, *y = b;
+
+	if (x->inst != y->inst)
+		return x->inst < y->inst ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* A component of the graph, as link.c reports it, into a vset. */
+static void
+vset_add(void *arg, const struct fact *f, size_t n)
+{
+	struct vset *v = arg;
+	struct vcomp *c;
+	size_t i;
+
+	if (v->err != 0)
+		return;
+	if (v->n + n > v->cap) {
+		size_t cap = v->cap ? v->cap : 256;
+		struct fact *nf;
+		uint8_t *ne;
+		while (cap < v->n + n)
+			cap *= 2;
+		nf = realloc(v->facts, cap * sizeof(*nf));
+		if (nf != NULL)
+			v->facts = nf;
+		ne = realloc(v->enc, cap * FACT_LEN);
+		if (ne != NULL)
+			v->enc = ne;
+		if (nf == NULL || ne == NULL) {
+			v->err = -ENOMEM;
+			return;
+		}
+		v->cap = cap;
+	}
+	if (v->n_comps == v->cap_comps) {
+		size_t cap = v->cap_comps ? 2 * v->cap_comps : 64;
+		struct vcomp *nc = realloc(v->comps, cap * sizeof(*nc));
+		if (nc == NULL) {
+			v->err = -ENOMEM;
+			return;
+		}
+		v->comps = nc;
+		v->cap_comps = cap;
+	}
+	c = &v->comps[v->n_comps++];
+	c->off = v->n;
+	c->n = n;
+	c->unchanged = false;
+	memcpy(v->facts + v->n, f, n * sizeof(*f));
+	qsort(v->facts + v->n, n, sizeof(*f), fact_origin_cmp);
+	for (i = 0; i < n; i++)
+		fact_encode(&v->facts[v->n + i],
+			    v->enc + (v->n + i) * FACT_LEN);
+	c->hash = hash_bytes(v->enc + v->n * FACT_LEN, n * FACT_LEN);
+	v->n += n;
 }
 
 static void
-victim_plus(void *arg, const struct fact *f, size_t n)
+vset_clear(struct vset *v)
 {
-	contribute_victim_facts(arg, f, n, false, +1);
+	v->n = v->n_comps = 0;
+	v->err = 0;
+}
+
+static int
+vcomp_hash_cmp(const void *a, const void *b)
+{
+	const struct vcomp *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+static bool
+vcomp_same(const struct vset *a, const struct vcomp *x, const struct vset *b,
+	   const struct vcomp *y)
+{
+	return x->n == y->n &&
+	       memcmp(a->enc + x->off * FACT_LEN, b->enc + y->off * FACT_LEN,
+		      x->n * FACT_LEN) == 0;
+}
+
+/*
+ * Marks the victims found unchanged in both passes, then takes the others
+ * of the old pass off the counters and adds those of the new one.
+ */
+static void
+contribute_relinked(struct stats *s, struct vset *old, struct vset *cur)
+{
+	size_t i, j, k;
+
+	qsort(old->comps, old->n_comps, sizeof(*old->comps), vcomp_hash_cmp);
+	qsort(cur->comps, cur->n_comps, sizeof(*cur->comps), vcomp_hash_cmp);
+	for (i = 0, j = 0; i < old->n_comps && j < cur->n_comps;) {
+		if (old->comps[i].hash != cur->comps[j].hash) {
+			if (old->comps[i].hash < cur->comps[j].hash)
+				i++;
+			else
+				j++;
+			continue;
+		}
+		/* Equal hashes: pair the new one with an equal old one. */
+		for (k = i; k < old->n_comps &&
+			    old->comps[k].hash == cur->comps[j].hash;
+		     k++)
+			if (!old->comps[k].unchanged &&
+			    vcomp_same(old, &old->comps[k], cur,
+				       &cur->comps[j])) {
+				old->comps[k].unchanged = true;
+				cur->comps[j].unchanged = true;
+				break;
+			}
+		j++;
+	}
+	for (i = 0; i < old->n_comps; i++)
+		if (!old->comps[i].unchanged)
+			contribute_victim_facts(s,
+						old->facts + old->comps[i].off,
+						old->comps[i].n, false, -1);
+	for (i = 0; i < cur->n_comps; i++)
+		if (!cur->comps[i].unchanged)
+			contribute_victim_facts(s,
+						cur->facts + cur->comps[i].off,
+						cur->comps[i].n, false, +1);
 }
 
 /*
@@ -998,7 +1168,8 @@ stats_begin(struct stats *s, struct store_txn *t)
 /*
  * Adds sign times a record's contribution to the timeliness table: one
  * record of its institution, dated as it now is, accepted when it first
- * was. Counted nationally, for its institution and for all.
+ * was. National counters; the row of all institutions is their sum,
+ * made when asked (query.c).
  */
 static void
 contribute_timeliness(struct stats *s, const struct live *lv, int64_t sign)
@@ -1006,16 +1177,13 @@ contribute_timeliness(struct stats *s, const struct live *lv, int64_t sign)
 	struct emit e = {.s = s, .sign = sign, .scope = 0};
 	int32_t days = lv->accepted - lv->f.date;
 	uint8_t d[5];
-	int who;
 
-	for (who = 0; who < 2; who++) {
-		d[0] = who == 0 ? 0 : lv->f.inst;
-		emit_at(&e, C_TIME_RECORDS, &lv->f, d, 1, 1);
-		if (days <= 30)
-			emit_at(&e, C_TIME_WITHIN, &lv->f, d, 1, 1);
-		days_dim(d + 1, days);
-		emit_at(&e, C_TIME_DAYS, &lv->f, d, 5, 1);
-	}
+	d[0] = lv->f.inst;
+	emit_at(&e, C_TIME_RECORDS, &lv->f, d, 1, 1);
+	if (days <= 30)
+		emit_at(&e, C_TIME_WITHIN, &lv->f, d, 1, 1);
+	days_dim(d + 1, days);
+	emit_at(&e, C_TIME_DAYS, &lv->f, d, 5, 1);
 }
 
 /* Appends a change for the victim graph and touches its keys. */
@@ -1196,7 +1364,9 @@ relink(struct stats *s)
 
 	if (s->n_changes == 0)
 		return 0;
-	r = link_retract(s->link, victim_minus, s);
+	vset_clear(&s->old_victims);
+	vset_clear(&s->new_victims);
+	r = link_retract(s->link, vset_add, &s->old_victims);
 	s->graph_dirty = true;
 	for (i = 0; i < s->n_changes && r == 0; i++) {
 		const struct change *c = &s->changes[i];
@@ -1207,7 +1377,12 @@ relink(struct stats *s)
 			link_remove(s->link, c->origin);
 	}
 	if (r == 0)
-		r = link_readd(s->link, victim_plus, s);
+		r = link_readd(s->link, vset_add, &s->new_victims);
+	if (r == 0)
+		r = s->old_victims.err != 0 ? s->old_victims.err
+					    : s->new_victims.err;
+	if (r == 0)
+		contribute_relinked(s, &s->old_victims, &s->new_victims);
 	return r != 0 ? r : s->err;
 }
 

@@ -71,9 +71,9 @@ enum counter_table {
 	C_PROS_PERSONS, /* dims: stage; the value is a sum of persons */
 	C_FUNNEL,	/* dims: stage */
 	C_DUR_DAYS,	/* dims: first stage of the pair, days */
-	C_TIME_RECORDS, /* dims: institution (0: all) */
-	C_TIME_WITHIN,	/* dims: institution (0: all); accepted in 30 days */
-	C_TIME_DAYS,	/* dims: institution (0: all), days */
+	C_TIME_RECORDS, /* dims: institution */
+	C_TIME_WITHIN,	/* dims: institution; accepted within 30 days */
+	C_TIME_DAYS,	/* dims: institution, days */
 };
 
 /* Breakdown dimensions, in output order. */
