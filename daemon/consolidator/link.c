@@ -589,3 +589,30 @@ link_size(const struct link *l, size_t *ret_keys, size_t *ret_records)
 	*ret_keys = l->n_keys;
 	*ret_records = n;
 }
+
+bool
+link_redundant(const struct link *l, uint64_t origin, const struct link_obj *o)
+{
+	uint32_t rid = rec_find(l, origin), doc = NO_KEY, name = NO_KEY, id;
+	const struct lkey *kp;
+	uint32_t i;
+
+	if (o->doc_type != DOC_NONE && (doc = key_find(l, o->doc)) == NO_KEY)
+		return false;
+	if (o->has_name && (name = key_find(l, o->name)) == NO_KEY)
+		return false;
+	id = doc != NO_KEY ? doc : name;
+	if (id == NO_KEY)
+		return false;
+	kp = &l->keys[id];
+	for (i = 0; i < kp->n; i++) {
+		uint64_t ref = kp->refs[i];
+		const struct lobj *x;
+		if ((ref >> 8) == rid)
+			continue;
+		x = &l->recs[ref >> 8].objs[ref & 0xff];
+		if (x->doc == doc && x->name == name)
+			return true;
+	}
+	return false;
+}

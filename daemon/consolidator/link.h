@@ -83,6 +83,19 @@ void link_remove(struct link *l, uint64_t origin);
  */
 typedef void (*link_victim_fn)(void *arg, const struct fact *facts, size_t n);
 
+/*
+ * link_redundant - whether adding or removing a victim object with o's
+ * keys, for record origin, changes no component of the graph as it is:
+ * its keys are there, and a live object of another record carries
+ * exactly them (so no line is drawn or erased, and no name key sees a
+ * document it had not). A batch need not touch the keys of such an object
+ * when it adds it with no fact: a referral or a case stage naming a child
+ * under keys already joined. It must touch the keys of every object it
+ * removes: a removal may be what another object's redundancy rested on.
+ */
+bool link_redundant(const struct link *l, uint64_t origin,
+		    const struct link_obj *o);
+
 /* link_touch - notes key (32 bytes) as changed by this batch. */
 int link_touch(struct link *l, const uint8_t key[LINK_KEY_LEN])
     __attribute__((warn_unused_result));

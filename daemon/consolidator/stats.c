@@ -1190,6 +1190,7 @@ contribute_timeliness(struct stats *s, const struct live *lv, int64_t sign)
 static int
 add_change(struct stats *s, uint64_t origin, bool add, const struct live *lv)
 {
+	bool vf = lv->f.type == F_IDENT || lv->f.type == F_SERVICE;
 	struct change *c;
 	size_t i;
 	int r = 0;
@@ -1212,11 +1213,17 @@ add_change(struct stats *s, uint64_t origin, bool add, const struct live *lv)
 			return -ENOMEM;
 		memcpy(c->objs, lv->objs, lv->n * sizeof(*c->objs));
 		c->n = lv->n;
-		c->has_vf = lv->f.type == F_IDENT || lv->f.type == F_SERVICE;
+		c->has_vf = vf;
 		c->vf = lv->f;
 	}
 	s->n_changes++;
 	for (i = 0; i < lv->n && r == 0; i++) {
+		/* A new record without a fact for the victim tables whose
+		 * objects repeat keys already joined changes no victim. (A
+		 * removal always touches its keys: it may be what made
+		 * another object of the batch redundant.) */
+		if (add && !vf && link_redundant(s->link, origin, &lv->objs[i]))
+			continue;
 		if (lv->objs[i].doc_type != DOC_NONE)
 			r = link_touch(s->link, lv->objs[i].doc);
 		if (r == 0 && lv->objs[i].has_name)
