@@ -8,9 +8,10 @@
  * name key that occurs, in live victim objects, with two or more different
  * document keys of the same type is ambiguous and joins nothing: an object
  * carrying it belongs to the component of its document key, and objects
- * whose only key it is form a component of their own. A version-1 event's
- * one key is kept as a name key with no document: it comes alone, so it
- * never joins two keys and never makes a name ambiguous. Victims are thus
+ * whose only key it is form a component of their own. The one key of a
+ * victim of schema version 2 (linking version 1) is kept as a name key
+ * with no document: it comes alone, so it never joins two keys and never
+ * makes a name ambiguous. Victims are thus
  * a function of the live records alone, whatever the order they came in.
  *
  * The graph holds, per live record (its origin: institution and sequence
@@ -44,7 +45,7 @@
 /* The keys of one victim object. */
 struct link_obj {
 	uint8_t doc_type; /* enum doc_type; DOC_NONE: no document key */
-	bool has_name;	  /* a name key (or a version-1 event's one key) */
+	bool has_name;	  /* a name key (or an old event's one key) */
 	uint8_t doc[LINK_KEY_LEN];
 	uint8_t name[LINK_KEY_LEN];
 };

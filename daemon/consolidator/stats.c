@@ -146,7 +146,8 @@ obj_of(const struct victim *v, struct link_obj *o)
 		o->has_name = true;
 		memcpy(o->name, v->name_key, LINK_KEY_LEN);
 	} else if (v->has_v1_key) {
-		/* A version-1 key comes alone: a key of its own, no doc. */
+		/* An old event's one key (schema version 2) comes alone: a
+		 * key of its own, no document. */
 		o->has_name = true;
 		memcpy(o->name, v->v1_key, LINK_KEY_LEN);
 	}

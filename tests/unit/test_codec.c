@@ -90,10 +90,10 @@ pbw_free(struct pbw *w)
 }
 
 /*
- * The fields of a crafted victim: pseudo_len is the version-1 key's
- * length (0: absent), doc_type the document type (-1: absent), doc_len
- * and name_len the version-2 keys' lengths (0: absent). A victim with no
- * key is unlinkable.
+ * The fields of a crafted victim: pseudo_len is the length of the one
+ * key of schema version 2 (0: absent), doc_type the document type (-1:
+ * absent), doc_len and name_len the lengths of the two keys of version 3
+ * (0: absent). A victim with no key is unlinkable.
  */
 struct raw_victim {
 	size_t pseudo_len;
@@ -576,7 +576,7 @@ test_event_crafted_victims(void **state)
 	expect_good_event(&w);
 	pbw_free(&w);
 
-	/* Unlinkable is fine; so is either key alone, and a version-1
+	/* Unlinkable is fine; so is either key alone, and a schema-2
 	 * victim's one key alone. */
 	{
 		static const struct {

@@ -117,7 +117,8 @@ V(int doc, int name) {
 	return v;
 }
 
-/* A version-1 victim: one key, given as the bytes of a version-2 one. */
+/* A victim of schema version 2: one key, given as the bytes of a
+ * document or name key. */
 static struct victim
 V1(const uint8_t key[PSEUDONYM_LEN]) {
 	struct victim v = V(0, 0);
@@ -517,7 +518,7 @@ test_unlinkable(void **state)
 	assert_string_equal(table("overlap"), "pnp+mp:1 unlinkable:2");
 }
 
-/* Events of version 1: their one key links with an equal key of any kind
+/* Events of schema version 2: their one key links with an equal key of any kind
  * and takes no part in the ambiguity rule. */
 static void
 test_version1(void **state)
@@ -531,7 +532,7 @@ test_version1(void **state)
 	ident(INST_MP, "2025-03-02", V(1, 0), 0);
 	apply(NULL, 100);
 	assert_string_equal(table("overlap"), "pnp+mp:1");
-	/* A version-1 record whose key is an ambiguous name key counts with
+	/* An old record whose key is an ambiguous name key counts with
 	 * the records whose only key it is. */
 	wipe(true);
 	ident(INST_PNP, "2025-03-01", V(1, 5), 0);
