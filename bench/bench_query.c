@@ -93,14 +93,28 @@ region(void)
 	return below(2) ? heavy[below(8)] : (uint8_t)(1 + below(25));
 }
 
+/*
+ * Victim v as one institution recorded her: her document key (85% of
+ * victims have one; a record carries it 75% of the time) and her name key
+ * (90%; 85%), one victim in a hundred sharing her name key with the one
+ * before (another child); 4% of victims never linkable.
+ */
 static void
 victim(uint64_t v, struct victim *out)
 {
 	static const char *const nat[] = {"PE", "PE", "PE", "PE", "PE", "PE",
 					  "VE", "VE", "CO", "EC", "BO"};
 	memset(out, 0, sizeof(*out));
-	out->linkable = v % 25 != 0; /* 4% unlinkable */
-	pseudonym(v, 1, out->pseudonym);
+	if (v % 25 != 0) {
+		if (v % 100 < 85 && below(100) < 75) {
+			out->doc_type = DOC_DNI;
+			pseudonym(v, 1, out->doc_key);
+		}
+		if (v % 10 != 0 && below(100) < 85) {
+			out->has_name_key = true;
+			pseudonym(v % 100 == 99 ? v - 1 : v, 4, out->name_key);
+		}
+	}
 	out->sex = v % 5 == 0 ? SEX_M : SEX_F;
 	out->age_years = (uint8_t)(6 + v % 14);
 	out->age_group = age_group_of(out->age_years);
@@ -137,6 +151,8 @@ make(enum institution i, uint64_t seq, uint64_t victims, int32_t day0,
 		};
 		r->kind = KIND_CASE_STAGE;
 		pseudonym(v / 2, 3, r->case_id);
+		r->n_victims = 1;
+		victim(v, &r->victims[0]);
 		r->stage = by_inst[i][below(4)];
 		r->persons = 1 + below(3);
 		snprintf(r->article, sizeof(r->article), "129-A");
@@ -257,7 +273,12 @@ main(int argc, char **argv)
 		for (n = 0; n < 4096 && done < events; n++, done++) {
 			enum institution i = (enum institution)(1 + below(5));
 			make(i, ++seq[i], events / 7 + 1, day0, ev);
-			r = stats_apply(stats, i, seq[i], ev);
+			/* Accepted within days, some months later. */
+			r = stats_apply(stats, i, seq[i], ev,
+					ev->rec.date +
+					    (int32_t)(below(5) == 0
+							  ? below(300)
+							  : below(20)));
 			if (r != 0)
 				die("stats_apply", r);
 		}

@@ -18,9 +18,19 @@
 #include "settings.h"
 
 static const char *const tables[] = {
-    "identification",	     "overlap", "breakdown", "referrals", "protection",
-    "prosecution",	     "funnel",	"durations", "sources",	  "indicators",
-    "indicator_definitions", NULL,
+    "identification",
+    "overlap",
+    "breakdown",
+    "referrals",
+    "protection",
+    "prosecution",
+    "funnel",
+    "durations",
+    "timeliness",
+    "sources",
+    "indicators",
+    "indicator_definitions",
+    NULL,
 };
 
 enum format { FMT_TEXT, FMT_CSV, FMT_JSON };

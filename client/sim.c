@@ -53,7 +53,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: kuska sim --out DIR [--victims N] "
-			"[--seed S]\n");
+			"[--seed S] [--truth FILE]\n");
 }
 
 /*
@@ -94,7 +94,7 @@ parse_u64(const char *s, uint64_t max, uint64_t *ret)
 int
 cmd_sim(int argc, char **argv)
 {
-	const char *dir = NULL, *val;
+	const char *dir = NULL, *truth = NULL, *val;
 	uint64_t victims = SIM_DEFAULT_VICTIMS, seed = 1;
 	size_t total = 0;
 	struct sim s;
@@ -118,6 +118,9 @@ cmd_sim(int argc, char **argv)
 					SIM_MAX_VICTIMS);
 				return 2;
 			}
+		} else if ((val = opt_value(argc, argv, &i, "--truth")) !=
+			   NULL) {
+			truth = val;
 		} else if ((val = opt_value(argc, argv, &i, "--seed")) !=
 			   NULL) {
 			if (parse_u64(val, UINT64_MAX, &seed) < 0) {
@@ -150,6 +153,10 @@ cmd_sim(int argc, char **argv)
 			return 1;
 		}
 		total += s.files[k].n;
+	}
+	if (truth != NULL && write_truth(&s, truth) < 0) {
+		sim_free(&s);
+		return 1;
 	}
 	printf("sim: %llu victims, seed %llu: %s/{pnp,mp,pj,mimp,minsa}.jsonl "
 	       "with pnp %zu, mp %zu, pj %zu, mimp %zu, minsa %zu records "

@@ -71,6 +71,8 @@ struct sim_victim {
 	int32_t case_open; /* first day seen by pnp or mp, if a case follows */
 	bool by_pnp;	   /* pnp identified the victim */
 	bool in_case;
+	size_t namesake; /* 1 + the victim whose name, birth date and sex
+			    this one shares (another child), or 0 */
 };
 
 struct sim_case {
@@ -81,18 +83,30 @@ struct sim_case {
 	int32_t open; /* earliest day a victim was seen by pnp or mp */
 };
 
+/* What a record corrected later got wrong when first sent. */
+enum mistake {
+	MISTAKE_NONE = 0,
+	MISTAKE_DATE,	/* a few days off */
+	MISTAKE_REGION, /* another department */
+	MISTAKE_DOC,	/* the document number mistyped: another child to
+			   the statistics, until the correction joins them */
+	MISTAKE_VICTIM, /* another child's record: the victims are joined
+			   until the correction splits them */
+};
+
 /*
  * One line of a file. A correction carries the full replacement in the
  * same fields (wrap = KIND_CORRECTION), a withdrawal only its target.
  */
 struct sim_rec {
-	enum kind wrap;	   /* KIND_NONE, KIND_CORRECTION, KIND_WITHDRAWAL */
-	enum kind kind;	   /* the kind of the record (or replacement) */
-	int32_t date;	   /* the record's date */
-	int32_t sort_date; /* where the line goes in the file */
-	uint32_t seq;	   /* creation order within the file */
-	uint32_t target;   /* CORRECTION, WITHDRAWAL: seq of the target */
-	int fate;	   /* 1 corrected, 2 withdrawn: not a target again */
+	enum kind wrap;	      /* KIND_NONE, KIND_CORRECTION, KIND_WITHDRAWAL */
+	enum kind kind;	      /* the kind of the record (or replacement) */
+	int32_t date;	      /* the record's date */
+	int32_t sort_date;    /* where the line goes in the file */
+	uint32_t seq;	      /* creation order within the file */
+	uint32_t target;      /* CORRECTION, WITHDRAWAL: seq of the target */
+	int fate;	      /* 1 corrected, 2 withdrawn: not a target again */
+	enum mistake mistake; /* a target as first sent: what is wrong */
 	uint8_t region;
 	size_t victim;		/* all kinds but CASE_STAGE */
 	uint32_t expl;		/* IDENTIFICATION */
@@ -154,7 +168,12 @@ struct style {
 	bool trailing;	 /* a stray trailing space after the names */
 	bool omit_names; /* document holders: names not recorded */
 	bool omit_birth; /* document holders: only the age recorded */
+	bool omit_doc;	 /* the document not recorded (kept 60-90%) */
 };
+
+/* style_of - the way inst writes victim vi, fixed for the pair. */
+void style_of(const struct sim *s, size_t vi, enum institution inst,
+	      struct style *st);
 
 /* put_names - n names joined by sep (' ', '-' or 2 for two spaces). */
 void put_names(char *out, size_t cap, const char *const *names, unsigned n,
@@ -166,5 +185,17 @@ void put_names(char *out, size_t cap, const char *const *names, unsigned n,
  * temporary file renamed into place. Returns 0 or -errno (logged).
  */
 int write_file(struct sim *s, enum institution inst, const char *dir);
+
+/*
+ * write_truth - what a perfect linker would count, from the sim's own
+ * knowledge of who is who: for every year, semester and quarter of the
+ * window, the distinct victims with a live identification (as corrected)
+ * dated in it, per institution and in all, as the CSV of `kuska query
+ * identification` with one more column, keyed_victims: those of them
+ * with such an identification written with a match key. Writes path
+ * through a temporary file renamed into place. Returns 0 or -errno
+ * (logged).
+ */
+int write_truth(const struct sim *s, const char *path);
 
 #endif

@@ -161,11 +161,45 @@ in_window(const struct sim *s, int32_t day)
 }
 
 /*
- * gen_victim - invents victim v first identified on day t0: document or
- * not, names, birth date, sex, nationality, region and exploitation.
+ * namesake_of - now and then, a Peruvian child with a DNI who shares the
+ * names, birth date and sex of one met before, with a DNI of her own: two
+ * children the name key alone would take for one. Copies them into v (the
+ * victim vi) and returns true, or returns false.
+ */
+static bool
+namesake_of(struct sim *s, struct sim_victim *v, size_t vi)
+{
+	const struct sim_victim *o;
+	size_t oi;
+	int tries;
+
+	if (vi == 0 || !rng_chance(&s->rng, 1))
+		return false;
+	for (tries = 0; tries < 20; tries++) {
+		oi = rng_below(&s->rng, (uint32_t)vi);
+		o = &s->victims[oi];
+		if (o->mode != ID_DOCUMENT || strcmp(o->doc_type, "DNI") != 0 ||
+		    o->namesake != 0)
+			continue;
+		memcpy(v->given, o->given, sizeof(v->given));
+		v->n_given = o->n_given;
+		memcpy(v->surnames, o->surnames, sizeof(v->surnames));
+		v->n_surnames = o->n_surnames;
+		v->birth = o->birth;
+		v->sex = o->sex;
+		v->namesake = oi + 1;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * gen_victim - invents victim v (number vi) first identified on day t0:
+ * document or not, names, birth date, sex, nationality, region and
+ * exploitation.
  */
 static void
-gen_victim(struct sim *s, struct sim_victim *v, int32_t t0)
+gen_victim(struct sim *s, struct sim_victim *v, size_t vi, int32_t t0)
 {
 	static const unsigned nat_w[] = {850, 100, 25, 12, 13};
 	static const unsigned age_w[] = {3, 12, 70,
@@ -244,6 +278,7 @@ gen_victim(struct sim *s, struct sim_victim *v, int32_t t0)
 				 age < 18 ? "6789"[rng_below(r, 4)]
 					  : "4567"[rng_below(r, 4)],
 				 rng_below(r, 10000000));
+			(void)namesake_of(s, v, vi);
 		} else if (nat == NAT_VE) {
 			static const char *const t[] = {"CE", "PTP", "CPP",
 							"PASSPORT"};
@@ -506,7 +541,7 @@ gen_flow(struct sim *s, size_t vi, int32_t t0)
 	unsigned want, have, i;
 	size_t k;
 
-	gen_victim(s, v, t0);
+	gen_victim(s, v, vi, t0);
 
 	/* The institutions that identify the victim, first contact first. */
 	want = 1 + (unsigned)rng_weighted(r, count_w, NELEM(count_w));
@@ -870,10 +905,31 @@ pick_target(struct sim *s, struct sim_file *f, size_t n_base)
 }
 
 /*
+ * wrong_victim - another victim whose record t could have been taken for:
+ * linkable, born before t's date. Returns its index, or t's own.
+ */
+static size_t
+wrong_victim(struct sim *s, const struct sim_rec *t)
+{
+	int tries;
+
+	for (tries = 0; tries < 20; tries++) {
+		size_t o = rng_below(&s->rng, (uint32_t)s->n_victims);
+		if (o != t->victim && s->victims[o].mode != ID_AGE_ONLY &&
+		    s->victims[o].birth < t->date)
+			return o;
+	}
+	return t->victim;
+}
+
+/*
  * add_corrections - about 1% of each file's records turn out to have been
- * entered with a wrong date or region and are corrected later; about 0.5%
- * are withdrawn. The correction carries the true record; the target, as
- * first sent, the mistake.
+ * entered with a mistake and are corrected later: a wrong date or region,
+ * or, for a record about one victim, a mistyped document number (the
+ * correction joins two victims the statistics had apart) or another
+ * child's identity (the correction splits two they had joined). About
+ * 0.5% are withdrawn. The correction carries the true record; the target,
+ * as first sent, the mistake.
  */
 static int
 add_corrections(struct sim *s, enum institution inst)
@@ -895,7 +951,18 @@ add_corrections(struct sim *s, enum institution inst)
 		fix = *t;
 		t->fate = 1;
 		min = rec_min_date(s, t);
-		if (rng_chance(r, 60)) {
+		if (t->kind != KIND_CASE_STAGE) {
+			unsigned x = rng_below(r, 100);
+			size_t o;
+			if (x < 20 && s->victims[t->victim].mode == ID_DOCUMENT)
+				t->mistake = MISTAKE_DOC;
+			else if (x >= 20 && x < 35 &&
+				 (o = wrong_victim(s, t)) != t->victim) {
+				t->victim = o;
+				t->mistake = MISTAKE_VICTIM;
+			}
+		}
+		if (t->mistake == MISTAKE_NONE && rng_chance(r, 60)) {
 			int32_t delta = 1 + (int32_t)rng_below(r, 20);
 
 			wrong = rng_chance(r, 50) ? t->date - delta
@@ -907,7 +974,9 @@ add_corrections(struct sim *s, enum institution inst)
 		}
 		if (wrong != 0) {
 			t->date = t->sort_date = wrong;
-		} else {
+			t->mistake = MISTAKE_DATE;
+		} else if (t->mistake == MISTAKE_NONE) {
+			t->mistake = MISTAKE_REGION;
 			do
 				t->region = regions[rng_below(
 				    r, (uint32_t)NELEM(regions))];

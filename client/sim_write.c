@@ -15,6 +15,7 @@
 #include "date.h"
 #include "event.h"
 #include "log.h"
+#include "period.h"
 #include "sim.h"
 
 /* The words of EVENTS.md. */
@@ -60,11 +61,13 @@ static const char *const stage_word[] = {
  * style_of - the way inst writes victim vi: fixed for the pair, whatever
  * the order the records are written in.
  */
-static void
+void
 style_of(const struct sim *s, size_t vi, enum institution inst,
 	 struct style *st)
 {
 	static const unsigned upper_pct[] = {0, 70, 50, 60, 20, 30};
+	/* How often each keeps a victim's document, as in the field. */
+	static const unsigned doc_kept_pct[] = {0, 90, 85, 80, 70, 60};
 	struct rng r;
 	unsigned x;
 
@@ -85,6 +88,7 @@ style_of(const struct sim *s, size_t vi, enum institution inst,
 	st->trailing = rng_chance(&r, 5);
 	st->omit_names = rng_chance(&r, 4);
 	st->omit_birth = rng_chance(&r, 10);
+	st->omit_doc = !rng_chance(&r, doc_kept_pct[inst]);
 }
 
 /* Appends byte c to out (cap bytes, *len used), keeping room for NUL. */
@@ -217,12 +221,14 @@ json_key(FILE *f, const char *key, bool *first)
 }
 
 /*
- * write_victim - victim vi as inst records it on day: document and names
- * in inst's spelling, the birth date (or only the age), sex, nationality.
+ * write_victim - victim vi as inst records it on day: document (unless
+ * inst did not keep it; mistyped, its last digit off by one, if typo) and
+ * names in inst's spelling, the birth date (or only the age), sex,
+ * nationality.
  */
 static void
 write_victim(FILE *f, const struct sim *s, size_t vi, enum institution inst,
-	     int32_t day)
+	     int32_t day, bool typo)
 {
 	const struct sim_victim *v = &s->victims[vi];
 	char buf[SIM_NAME_MAX], date[11];
@@ -231,19 +237,22 @@ write_victim(FILE *f, const struct sim *s, size_t vi, enum institution inst,
 
 	style_of(s, vi, inst, &st);
 	fputc('{', f);
-	if (v->mode == ID_DOCUMENT) {
+	if (v->mode == ID_DOCUMENT && !st.omit_doc) {
 		size_t len = 0;
 		const char *p;
 
 		buf[0] = '\0';
 		for (p = v->doc; *p != '\0'; p++) {
+			char c = *p;
+			if (typo && p[1] == '\0' && c >= '0' && c <= '9')
+				c = (char)('0' + (c - '0' + 1) % 10);
 			if (strcmp(v->doc_type, "DNI") == 0 && st.doc_sep &&
 			    p - v->doc == 4)
 				put(buf, sizeof(buf), &len, (char)st.doc_sep);
 			put(buf, sizeof(buf), &len,
-			    st.lower_doc && *p >= 'A' && *p <= 'Z'
-				? (char)(*p - 'A' + 'a')
-				: *p);
+			    st.lower_doc && c >= 'A' && c <= 'Z'
+				? (char)(c - 'A' + 'a')
+				: c);
 		}
 		json_key(f, "document", &first);
 		fputs("{\"type\":", f);
@@ -287,6 +296,7 @@ write_body(FILE *f, const struct sim *s, enum institution inst,
 {
 	char date[11];
 	unsigned i;
+	bool typo = rec->wrap == KIND_NONE && rec->mistake == MISTAKE_DOC;
 
 	fputs("\"kind\":", f);
 	json_str(f, kind_word[rec->kind]);
@@ -299,7 +309,7 @@ write_body(FILE *f, const struct sim *s, enum institution inst,
 	switch (rec->kind) {
 	case KIND_IDENTIFICATION:
 		fputs(",\"victim\":", f);
-		write_victim(f, s, rec->victim, inst, rec->date);
+		write_victim(f, s, rec->victim, inst, rec->date, typo);
 		fputs(",\"exploitation\":[", f);
 		for (i = 1; i < NELEM(expl_word); i++)
 			if (rec->expl & (1u << i))
@@ -311,7 +321,7 @@ write_body(FILE *f, const struct sim *s, enum institution inst,
 		break;
 	case KIND_REFERRAL:
 		fputs(",\"victim\":", f);
-		write_victim(f, s, rec->victim, inst, rec->date);
+		write_victim(f, s, rec->victim, inst, rec->date, typo);
 		fprintf(f, ",\"to\":\"%s\",\"purpose\":\"%s\"",
 			inst_id[rec->other], purpose_word[rec->purpose]);
 		fputs(",\"referral_number\":", f);
@@ -319,14 +329,14 @@ write_body(FILE *f, const struct sim *s, enum institution inst,
 		break;
 	case KIND_REFERRAL_RECEIVED:
 		fputs(",\"victim\":", f);
-		write_victim(f, s, rec->victim, inst, rec->date);
+		write_victim(f, s, rec->victim, inst, rec->date, typo);
 		fprintf(f, ",\"from\":\"%s\"", inst_id[rec->other]);
 		fputs(",\"referral_number\":", f);
 		json_str(f, rec->number);
 		break;
 	case KIND_SERVICE:
 		fputs(",\"victim\":", f);
-		write_victim(f, s, rec->victim, inst, rec->date);
+		write_victim(f, s, rec->victim, inst, rec->date, typo);
 		fprintf(f, ",\"service\":\"%s\"", service_word[rec->service]);
 		break;
 	case KIND_CASE_STAGE: {
@@ -339,7 +349,8 @@ write_body(FILE *f, const struct sim *s, enum institution inst,
 		for (i = 0; rec->with_victims && i < c->n_victims; i++) {
 			if (i > 0)
 				fputc(',', f);
-			write_victim(f, s, c->victims[i], inst, rec->date);
+			write_victim(f, s, c->victims[i], inst, rec->date,
+				     false);
 		}
 		fprintf(f, "],\"persons\":%u,\"article\":", rec->persons);
 		json_str(f, rec->article);
@@ -441,5 +452,165 @@ out:
 	if (rc < 0)
 		unlink(tmp);
 	free(pos);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The truth: who is who, as only the sim knows. */
+
+/* A live identification as finally recorded: institution, victim, day,
+ * and whether what was written of the victim makes a match key. */
+struct truth_id {
+	enum institution inst;
+	size_t victim;
+	int32_t date;
+	bool keyed;
+};
+
+/* written_keyed - whether inst writes victim vi with a match key. */
+static bool
+written_keyed(const struct sim *s, size_t vi, enum institution inst)
+{
+	const struct sim_victim *v = &s->victims[vi];
+	struct style st;
+
+	style_of(s, vi, inst, &st);
+	if (v->mode == ID_DOCUMENT && !st.omit_doc)
+		return true;
+	if (v->mode == ID_NAME)
+		return true;
+	return v->mode == ID_DOCUMENT && !st.omit_names && !st.omit_birth &&
+	       v->n_given > 0 && v->n_surnames > 0;
+}
+
+/*
+ * live_idents - appends to *out every live identification of file inst:
+ * a withdrawn one left out, a corrected one as its correction says.
+ */
+static int
+live_idents(const struct sim *s, enum institution inst, struct truth_id **out,
+	    size_t *n, size_t *cap)
+{
+	const struct sim_file *f = &s->files[inst];
+	const struct sim_rec **by_seq;
+	size_t i;
+
+	by_seq = calloc(f->n + 1, sizeof(*by_seq));
+	if (by_seq == NULL)
+		return -ENOMEM;
+	/* A correction's true record replaces its target's. */
+	for (i = 0; i < f->n; i++)
+		if (f->v[i].wrap == KIND_NONE)
+			by_seq[f->v[i].seq] = &f->v[i];
+	for (i = 0; i < f->n; i++)
+		if (f->v[i].wrap == KIND_CORRECTION)
+			by_seq[f->v[i].target] = &f->v[i];
+	for (i = 0; i < f->n; i++) {
+		const struct sim_rec *r = by_seq[i];
+		if (r == NULL || r->kind != KIND_IDENTIFICATION ||
+		    (r->wrap == KIND_NONE && r->fate == 2))
+			continue;
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 1024;
+			struct truth_id *v = realloc(*out, nc * sizeof(*v));
+			if (v == NULL) {
+				free(by_seq);
+				return -ENOMEM;
+			}
+			*out = v;
+			*cap = nc;
+		}
+		(*out)[(*n)++] =
+		    (struct truth_id){inst, r->victim, r->date,
+				      written_keyed(s, r->victim, inst)};
+	}
+	free(by_seq);
+	return 0;
+}
+
+int
+write_truth(const struct sim *s, const char *path)
+{
+	struct truth_id *ids = NULL;
+	size_t n = 0, cap = 0, i, k;
+	uint32_t *seen = NULL, stamp = 0;
+	char tmp[PATH_MAX], name[PERIOD_NAME_MAX];
+	FILE *out = NULL;
+	int y, p, rc = 0, inst;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (inst = INST_PNP; inst <= INST_MINSA && rc == 0; inst++)
+		rc = live_idents(s, (enum institution)inst, &ids, &n, &cap);
+	/* seen[v * 12 + i]: the stamp of the last (period, institution i,
+	 * 0 for all) that counted victim v; + 6: the same for keyed ones. */
+	if (rc == 0 && (seen = calloc(s->n_victims * 2 * (INST_COUNT + 1) + 1,
+				      sizeof(*seen))) == NULL)
+		rc = -ENOMEM;
+	if (rc == 0 && (out = fopen(tmp, "w")) == NULL) {
+		rc = -errno;
+		log_warn("sim: %s", tmp);
+	}
+	if (rc != 0)
+		goto out;
+	fprintf(out, "period,institution,victims,keyed_victims\n");
+	for (y = date_year(s->start); y <= date_year(s->end); y++) {
+		/* The year, its semesters, its quarters. */
+		static const int parts[] = {0, 5, 6, 1, 2, 3, 4};
+		for (p = 0; p < (int)NELEM(parts); p++) {
+			uint32_t code = (uint32_t)(y * 10 + parts[p]);
+			size_t count[2][INST_COUNT + 1] = {{0}};
+			stamp++;
+			for (i = 0; i < n; i++) {
+				uint32_t *sv =
+				    &seen[ids[i].victim * 2 * (INST_COUNT + 1)];
+				int kd;
+				if (!period_contains(code, ids[i].date))
+					continue;
+				for (kd = 0; kd <= (int)ids[i].keyed; kd++) {
+					uint32_t *x =
+					    sv + kd * (INST_COUNT + 1);
+					if (x[ids[i].inst] != stamp) {
+						x[ids[i].inst] = stamp;
+						count[kd][ids[i].inst]++;
+					}
+					if (x[0] != stamp) {
+						x[0] = stamp;
+						count[kd][0]++;
+					}
+				}
+			}
+			period_name(code, name);
+			for (k = 1; k <= INST_COUNT + 1; k++) {
+				size_t w = k <= INST_COUNT ? k : 0;
+				fprintf(out, "%s,%s,%zu,%zu\n", name,
+					w ? inst_id[w] : "all", count[0][w],
+					count[1][w]);
+			}
+		}
+	}
+	if (ferror(out) || fflush(out) != 0) {
+		rc = -EIO;
+		log_warnx("sim: %s: write error", tmp);
+		goto out;
+	}
+	if (fclose(out) != 0) {
+		out = NULL;
+		rc = -errno;
+		log_warn("sim: %s", tmp);
+		goto out;
+	}
+	out = NULL;
+	if (rename(tmp, path) != 0) {
+		rc = -errno;
+		log_warn("sim: rename %s", path);
+	}
+out:
+	if (out != NULL)
+		fclose(out);
+	if (rc < 0)
+		unlink(tmp);
+	free(seen);
+	free(ids);
 	return rc;
 }

@@ -28,6 +28,10 @@ _Static_assert((int)SERVICE_REINTEGRATION ==
 _Static_assert((int)STAGE_DISMISSAL == (int)KUSKA__STAGE__DISMISSAL &&
 		   (int)STAGE_CONVICTION == (int)KUSKA__STAGE__CONVICTION,
 	       "stages");
+_Static_assert((int)DOC_DNI == (int)KUSKA__DOCUMENT_TYPE__DNI &&
+		   (int)DOC_CPP == (int)KUSKA__DOCUMENT_TYPE__CPP &&
+		   (int)DOC_OTHER == (int)KUSKA__DOCUMENT_TYPE__DOCUMENT_OTHER,
+	       "document types");
 _Static_assert((int)REASON_BAD_REQUEST == (int)KUSKA__REASON__BAD_REQUEST &&
 		   (int)REASON_WRONG_NETWORK ==
 		       (int)KUSKA__REASON__WRONG_NETWORK,

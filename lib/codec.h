@@ -21,7 +21,8 @@
 #include "event.h"
 #include "keys.h"
 
-#define CODEC_VERSION 2		    /* Envelope.version we emit */
+#define CODEC_VERSION 3	    /* Envelope and Hello version we emit */
+#define CODEC_VERSION_MIN 2 /* the oldest a consolidator accepts */
 #define CODEC_MAX_EVENT (64 * 1024) /* serialized Event */
 #define CODEC_MAX_ENVELOPE (CODEC_MAX_EVENT + 256)
 #define CODEC_MAX_BATCH_EVENTS 1024	  /* envelopes in one Batch */
@@ -67,7 +68,9 @@ int codec_event_encode(const struct event *ev, uint8_t **ret_buf,
 
 /*
  * codec_event_decode - parses an Event into *ret (fully overwritten).
- * Returns 0 or -EBADMSG (undecodable, or a field out of range).
+ * Returns 0 or -EBADMSG (undecodable, or a field out of range). Victims
+ * may carry the keys of either schema version, never both: whether they
+ * are those of the envelope's version is event_fits_version()'s call.
  */
 int codec_event_decode(const uint8_t *buf, size_t len, struct event *ret)
     __attribute__((warn_unused_result));

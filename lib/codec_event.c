@@ -19,10 +19,22 @@ static void
 victim_to_pb(const struct victim *in, struct pb_victim *out)
 {
 	kuska__victim__init(&out->v);
-	if (in->linkable) {
+	if (in->has_v1_key) {
 		out->v.has_pseudonym = 1;
-		out->v.pseudonym.data = (uint8_t *)in->pseudonym;
+		out->v.pseudonym.data = (uint8_t *)in->v1_key;
 		out->v.pseudonym.len = PSEUDONYM_LEN;
+	}
+	if (in->doc_type != DOC_NONE) {
+		out->v.has_document_type = 1;
+		out->v.document_type = (Kuska__DocumentType)in->doc_type;
+		out->v.has_document_key = 1;
+		out->v.document_key.data = (uint8_t *)in->doc_key;
+		out->v.document_key.len = PSEUDONYM_LEN;
+	}
+	if (in->has_name_key) {
+		out->v.has_name_key = 1;
+		out->v.name_key.data = (uint8_t *)in->name_key;
+		out->v.name_key.len = PSEUDONYM_LEN;
 	}
 	out->v.sex = (Kuska__Sex)in->sex;
 	out->v.age_group = (Kuska__AgeGroup)in->age_group;
@@ -41,8 +53,25 @@ victim_from_pb(const Kuska__Victim *in, struct victim *out)
 	if (in->has_pseudonym) {
 		if (in->pseudonym.len != PSEUDONYM_LEN)
 			return -EBADMSG;
-		out->linkable = true;
-		memcpy(out->pseudonym, in->pseudonym.data, PSEUDONYM_LEN);
+		out->has_v1_key = true;
+		memcpy(out->v1_key, in->pseudonym.data, PSEUDONYM_LEN);
+	}
+	/* A document key comes with its type, and a type with its key. */
+	if (in->has_document_type != in->has_document_key)
+		return -EBADMSG;
+	if (in->has_document_key) {
+		if (in->document_key.len != PSEUDONYM_LEN ||
+		    in->document_type < (int)DOC_DNI ||
+		    in->document_type > (int)DOC_OTHER)
+			return -EBADMSG;
+		out->doc_type = (enum doc_type)in->document_type;
+		memcpy(out->doc_key, in->document_key.data, PSEUDONYM_LEN);
+	}
+	if (in->has_name_key) {
+		if (in->name_key.len != PSEUDONYM_LEN)
+			return -EBADMSG;
+		out->has_name_key = true;
+		memcpy(out->name_key, in->name_key.data, PSEUDONYM_LEN);
 	}
 	out->sex = (enum sex)in->sex;
 	out->age_group = (enum age_group)in->age_group;

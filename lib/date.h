@@ -29,6 +29,9 @@ void date_to_ymd(int32_t days, int *ret_y, unsigned *ret_m, unsigned *ret_d);
 /* date_today - today's date in Peru (UTC-5). */
 int32_t date_today(void);
 
+/* date_of_ms - the day in Peru of a Unix time in milliseconds. */
+int32_t date_of_ms(uint64_t ms);
+
 /* Whole years between birth and day (age at day); negative if before. */
 int date_age_years(int32_t birth, int32_t day);
 

@@ -59,6 +59,11 @@ static const char *const service_names[] = {
     [SERVICE_REINTEGRATION] = "reintegration",
 };
 
+static const char *const doc_type_names[] = {
+    [DOC_DNI] = "DNI", [DOC_CE] = "CE",	  [DOC_PASSPORT] = "PASSPORT",
+    [DOC_PTP] = "PTP", [DOC_CPP] = "CPP", [DOC_OTHER] = "OTHER",
+};
+
 static const char *const stage_names[] = {
     [STAGE_COMPLAINT] = "complaint",
     [STAGE_PRELIMINARY_INVESTIGATION] = "preliminary_investigation",
@@ -185,6 +190,19 @@ service_from_name(const char *s)
 }
 
 const char *
+doc_type_name(enum doc_type v)
+{
+	return name_of(doc_type_names, NAMES_LEN(doc_type_names), (int)v);
+}
+
+enum doc_type
+doc_type_from_name(const char *s)
+{
+	return (enum doc_type)value_of(doc_type_names,
+				       NAMES_LEN(doc_type_names), s);
+}
+
+const char *
 stage_name(enum stage v)
 {
 	return name_of(stage_names, NAMES_LEN(stage_names), (int)v);
@@ -240,15 +258,31 @@ nationality_valid(const char *code)
 	return false;
 }
 
+bool
+victim_linkable(const struct victim *v)
+{
+	return v->doc_type != DOC_NONE || v->has_name_key || v->has_v1_key;
+}
+
 /*
- * check_victim - range checks of one victim: sex and age group known, age
- * at most 120 and in its group, nationality two upper-case ASCII letters
- * and a NUL. Returns 0 or -EINVAL with *why naming the field.
+ * check_victim - range checks of one victim: document type known, no
+ * one key of linking version 1 beside two keys, sex and age group known, age at
+ * most 120 and in its group, nationality two upper-case ASCII letters and
+ * a NUL. Returns 0 or -EINVAL with *why naming the field.
  */
 static int
 check_victim(const struct victim *v, const char **why)
 {
 	const char *n = v->nationality;
+
+	if (v->doc_type < DOC_NONE || v->doc_type > DOC_OTHER) {
+		*why = "victim document type";
+		return -EINVAL;
+	}
+	if (v->has_v1_key && (v->doc_type != DOC_NONE || v->has_name_key)) {
+		*why = "victim keys of two schema versions";
+		return -EINVAL;
+	}
 
 	if (v->sex < SEX_F || v->sex > SEX_U) {
 		*why = "victim sex";
@@ -399,4 +433,31 @@ event_check(const struct event *ev, const char **ret_why)
 	if (r < 0 && ret_why != NULL)
 		*ret_why = why;
 	return r;
+}
+
+/* victim_fits - whether v carries only keys of schema version. */
+static bool
+victim_fits(const struct victim *v, unsigned version)
+{
+	if (version == 1 || version == 2)
+		return v->doc_type == DOC_NONE && !v->has_name_key;
+	return version == 3 && !v->has_v1_key;
+}
+
+bool
+event_fits_version(const struct event *ev, unsigned version)
+{
+	const struct record *r = &ev->rec;
+	size_t i;
+
+	if (version < 1 || version > 3)
+		return false;
+	if (ev->kind == KIND_WITHDRAWAL)
+		return true;
+	if (r->kind != KIND_CASE_STAGE)
+		return victim_fits(&r->victim, version);
+	for (i = 0; i < r->n_victims && i < EVENT_MAX_CASE_VICTIMS; i++)
+		if (!victim_fits(&r->victims[i], version))
+			return false;
+	return true;
 }

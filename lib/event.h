@@ -4,7 +4,8 @@
  * This is the plain-C face of the Event message of proto/kuska.proto. The
  * enumerations mirror the schema's numbers (lib/codec.c checks that at
  * compile time); the names tables map them to the words of EVENTS.md.
- * Nothing here ever holds an identity: victims are pseudonyms.
+ * Nothing here ever holds an identity: victims are match keys
+ * (pseudonyms).
  */
 #ifndef KUSKA_EVENT_H
 #define KUSKA_EVENT_H
@@ -98,12 +99,37 @@ enum stage {
 	STAGE_DISMISSAL,
 };
 #define STAGE_COUNT 8
-#define STAGE_MAIN_LAST STAGE_CONVICTION /* main line: COMPLAINT..CONVICTION   \
-					  */
+#define STAGE_MAIN_LAST                                                        \
+	STAGE_CONVICTION /* main line: COMPLAINT..CONVICTION                   \
+			  */
 
+/* Identity documents, as the schema's DocumentType. */
+enum doc_type {
+	DOC_NONE = 0,
+	DOC_DNI = 1,
+	DOC_CE,
+	DOC_PASSPORT,
+	DOC_PTP,
+	DOC_CPP,
+	DOC_OTHER,
+};
+#define DOC_TYPE_COUNT 6
+
+/*
+ * A victim: its match keys (EVENTS.md "Linking a victim"), each a
+ * pseudonym, and what statistics need. An event of schema version 3
+ * carries the document key and the name key, each when the node had what
+ * it takes; one of schema version 2 carried one key, linking version 1's
+ * (the document's, else the name's, which of the two unknown), kept in
+ * v1_key. A victim with no key is unlinkable.
+ */
 struct victim {
-	bool linkable;			  /* false: no document, no full name */
-	uint8_t pseudonym[PSEUDONYM_LEN]; /* valid when linkable */
+	enum doc_type doc_type; /* DOC_NONE: no document key */
+	bool has_name_key;
+	bool has_v1_key;		 /* only in events of version 2 */
+	uint8_t doc_key[PSEUDONYM_LEN];	 /* when doc_type != DOC_NONE */
+	uint8_t name_key[PSEUDONYM_LEN]; /* when has_name_key */
+	uint8_t v1_key[PSEUDONYM_LEN];	 /* when has_v1_key */
 	enum sex sex;
 	enum age_group age_group;
 	uint8_t age_years;   /* 0..120 at the event date */
@@ -159,6 +185,8 @@ enum exploitation exploitation_from_name(const char *s);
 const char *purpose_name(enum purpose v);
 enum purpose purpose_from_name(const char *s);
 const char *service_name(enum service v);
+const char *doc_type_name(enum doc_type v);
+enum doc_type doc_type_from_name(const char *s);
 enum service service_from_name(const char *s);
 const char *stage_name(enum stage v);
 enum stage stage_from_name(const char *s);
@@ -166,6 +194,9 @@ enum stage stage_from_name(const char *s);
 /* nationality_valid - whether code[0..1] is an ISO 3166-1 alpha-2 code
  * or XX (unknown). */
 bool nationality_valid(const char *code);
+
+/* victim_linkable - whether v carries at least one match key. */
+bool victim_linkable(const struct victim *v);
 
 /* The age group of an age in whole years. */
 enum age_group age_group_of(unsigned years);
@@ -178,5 +209,12 @@ enum age_group age_group_of(unsigned years);
  */
 int event_check(const struct event *ev, const char **ret_why)
     __attribute__((warn_unused_result));
+
+/*
+ * event_fits_version - whether the victims of ev carry the keys of schema
+ * version (1 and 2: v1_key only; 3: doc_key and name_key only). Other
+ * versions fit nothing.
+ */
+bool event_fits_version(const struct event *ev, unsigned version);
 
 #endif

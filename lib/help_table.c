@@ -146,6 +146,8 @@ const struct help_cmd help_table[] = {
 		     {"prosecution", "cases and persons at each stage"},
 		     {"funnel", "cases from complaint on, with the attrition"},
 		     {"durations", "median days between consecutive stages"},
+		     {"timeliness", "records per institution; days from their "
+				    "date to their arrival, share within 30"},
 		     {"indicators", "the Commission's outcome indicators "
 				    "(a year or a semester)"},
 		     {"indicator_definitions",
@@ -254,7 +256,7 @@ const struct help_cmd help_table[] = {
     {
 	.prog = "kuska",
 	.name = "sim",
-	.synopsis = "--out DIR [--victims N] [--seed S]",
+	.synopsis = "--out DIR [--victims N] [--seed S] [--truth FILE]",
 	.summary = "write invented case records of the five institutions",
 	.opts =
 	    (const struct help_opt[]){
@@ -262,6 +264,9 @@ const struct help_cmd help_table[] = {
 		 .required = true},
 		{0, "victims", "N", "how many victims (default 1000)"},
 		{0, "seed", "S", "the generator's seed (default 1)"},
+		{0, "truth", "FILE",
+		 "also write the true counts of victims, which only the "
+		 "generator knows"},
 		{0},
 	    },
     },

@@ -440,17 +440,18 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 
 	out->age_years = (uint8_t)(has_birth == 0 ? years : age);
 	out->age_group = age_group_of(out->age_years);
+	/* Both match keys, each when the record has what it takes. */
 	if (doc_type != NULL) {
-		pseudo_victim_document(p->key, doc_type, doc, out->pseudonym);
-		out->linkable = true;
-	} else if (has_given == 0 && has_surn == 0 && has_birth == 0) {
-		pseudo_victim_name(p->key, given, surn, *birth, out->sex,
-				   out->pseudonym);
-		out->linkable = true;
-	} else {
-		out->linkable = false;
-		p->ret->unlinkable++;
+		pseudo_victim_document(p->key, doc_type, doc, out->doc_key);
+		out->doc_type = doc_type_from_name(doc_type);
 	}
+	if (has_given == 0 && has_surn == 0 && has_birth == 0) {
+		pseudo_victim_name(p->key, given, surn, *birth, out->sex,
+				   out->name_key);
+		out->has_name_key = true;
+	}
+	if (!victim_linkable(out))
+		p->ret->unlinkable++;
 	return 0;
 }
 

@@ -2,7 +2,9 @@
 #include "ingest.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,10 +84,19 @@ ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 	ig->stats = stats_new();
 	if (ig->stats == NULL)
 		return -ENOMEM;
-	r = stats_load(ig->stats, st);
-	if (r != 0)
-		return r;
-	return load_insts(ig);
+	r = load_insts(ig);
+	if (r == 0)
+		r = stats_load(ig->stats, st);
+	if (r == -ESTALE) {
+		uint64_t events, skipped;
+		log_info("event=stats_format_old action=rebuild");
+		r = ingest_rebuild(ig, &events, &skipped);
+		if (r == 0)
+			log_info("event=stats_rebuilt events=%llu skipped=%llu",
+				 (unsigned long long)events,
+				 (unsigned long long)skipped);
+	}
+	return r;
 }
 
 void
@@ -128,10 +139,29 @@ check_record_allowed(const struct reg_party *p, const struct record *rec,
 	return REASON_NONE;
 }
 
-enum reason
-ingest_check(const struct registry *reg, const struct reg_party *speaker,
-	     const struct envelope *env, int32_t today, struct event *ev,
-	     char *why, size_t whylen)
+/* The signed fields of env. */
+static void
+fields_of(const struct envelope *env, struct sign_fields *f)
+{
+	f->network = env->network;
+	f->version = env->version;
+	f->institution = (uint8_t)env->inst;
+	f->seq = env->seq;
+	f->created_ms = env->created_ms;
+	memcpy(f->key_id, env->key_id, KEY_ID_LEN);
+	f->event = env->event;
+	f->event_len = env->event_len;
+}
+
+/*
+ * check_envelope - ingest_check, told whether env's signature was already
+ * found to verify with the key registry_by_key_id gives for it (then not
+ * verified again).
+ */
+static enum reason
+check_envelope(const struct registry *reg, const struct reg_party *speaker,
+	       const struct envelope *env, int32_t today, struct event *ev,
+	       char *why, size_t whylen, bool verified)
 {
 	const struct reg_key *key;
 	struct sign_fields f;
@@ -146,15 +176,8 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 			   log_hex8(env->key_id, fp), speaker->id);
 	/* The signature covers the network the envelope names: an altered
 	 * one fails here, an honest one of another network just below. */
-	f.network = env->network;
-	f.version = env->version;
-	f.institution = (uint8_t)env->inst;
-	f.seq = env->seq;
-	f.created_ms = env->created_ms;
-	memcpy(f.key_id, env->key_id, KEY_ID_LEN);
-	f.event = env->event;
-	f.event_len = env->event_len;
-	if (sign_verify(key->sign_pk, &f, env->signature) != 0)
+	fields_of(env, &f);
+	if (!verified && sign_verify(key->sign_pk, &f, env->signature) != 0)
 		return say(why, whylen, REASON_BAD_SIGNATURE,
 			   "signature does not verify with key %s", key->name);
 	if (strcmp(env->network, reg->network) != 0)
@@ -169,14 +192,18 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 		return say(why, whylen, REASON_KEY_NOT_VALID,
 			   "key %s was not valid when the event was created",
 			   key->name);
-	if (env->version != CODEC_VERSION)
+	if (env->version < CODEC_VERSION_MIN || env->version > CODEC_VERSION)
 		return say(why, whylen, REASON_BAD_VERSION,
 			   "schema version %u not supported (this "
-			   "consolidator speaks %d)",
-			   env->version, CODEC_VERSION);
+			   "consolidator reads %d to %d)",
+			   env->version, CODEC_VERSION_MIN, CODEC_VERSION);
 	if (codec_event_decode(env->event, env->event_len, ev) != 0)
 		return say(why, whylen, REASON_BAD_EVENT,
 			   "event undecodable or a field out of range");
+	if (!event_fits_version(ev, env->version))
+		return say(why, whylen, REASON_BAD_EVENT,
+			   "victim keys not those of schema version %u",
+			   env->version);
 	if (ev->kind == KIND_WITHDRAWAL) {
 		if (!(speaker->kinds & (1u << KIND_WITHDRAWAL)))
 			return say(why, whylen, REASON_KIND_NOT_ALLOWED,
@@ -191,6 +218,94 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 		return say(why, whylen, REASON_BAD_EVENT,
 			   "event dated after today");
 	return check_record_allowed(speaker, &ev->rec, why, whylen);
+}
+
+enum reason
+ingest_check(const struct registry *reg, const struct reg_party *speaker,
+	     const struct envelope *env, int32_t today, struct event *ev,
+	     char *why, size_t whylen)
+{
+	return check_envelope(reg, speaker, env, today, ev, why, whylen, false);
+}
+
+/* ---- signatures on two threads ---------------------------------------- */
+
+/*
+ * Verifying a signature costs as much as everything else an event costs
+ * together (DESIGN.md): a large batch has the signatures of its envelopes
+ * checked on two threads, the calling one and a helper, before it is
+ * taken in order. The result is only a hint: an envelope whose signature
+ * was not found to verify is checked again, in full, when it is taken.
+ */
+#define PREVERIFY_MIN 16 /* smaller batches: not worth a thread */
+
+struct verify_part {
+	const struct registry *reg;
+	const struct reg_party *speaker;
+	const struct msg *batch;
+	size_t from, to;
+	bool *ok; /* ok[i]: envelope i's signature verified */
+};
+
+/* Whether envelope buf is speaker's and signed by one of its keys. */
+static bool
+signature_ok(const struct registry *reg, const struct reg_party *speaker,
+	     const uint8_t *buf, size_t len)
+{
+	const struct reg_key *key;
+	struct envelope env;
+	struct sign_fields f;
+	bool ok = false;
+
+	if (codec_envelope_decode(buf, len, &env) != 0)
+		return false;
+	if (env.inst == speaker->inst &&
+	    (key = registry_by_key_id(reg, speaker, env.key_id)) != NULL) {
+		fields_of(&env, &f);
+		ok = sign_verify(key->sign_pk, &f, env.signature) == 0;
+	}
+	codec_envelope_clear(&env);
+	return ok;
+}
+
+static void *
+verify_part_run(void *arg)
+{
+	struct verify_part *p = arg;
+	size_t i;
+
+	for (i = p->from; i < p->to; i++)
+		p->ok[i] =
+		    signature_ok(p->reg, p->speaker, p->batch->envelopes[i],
+				 p->batch->envelope_lens[i]);
+	return NULL;
+}
+
+/*
+ * preverify - a hint for each envelope of batch: whether its signature
+ * verifies (malloc'd, n_envelopes entries; the caller frees it), or NULL
+ * for a small batch or when no memory or thread was to be had.
+ */
+static bool *
+preverify(const struct ingest *ig, const struct reg_party *speaker,
+	  const struct msg *batch)
+{
+	struct verify_part mine, theirs;
+	size_t n = batch->n_envelopes;
+	pthread_t helper;
+	bool *ok;
+
+	if (n < PREVERIFY_MIN || (ok = calloc(n, sizeof(*ok))) == NULL)
+		return NULL;
+	mine = (struct verify_part){ig->reg, speaker, batch, 0, n / 2, ok};
+	theirs = (struct verify_part){ig->reg, speaker, batch, n / 2, n, ok};
+	if (pthread_create(&helper, NULL, verify_part_run, &theirs) != 0) {
+		free(ok);
+		return NULL;
+	}
+	verify_part_run(&mine);
+	pthread_join(helper, NULL);
+	return ok;
 }
 
 /* The T_CHANGES value: withdrawn flag, latest correction's sequence. */
@@ -276,6 +391,7 @@ struct batch_ctx {
 	struct inst_status s; /* the institution's state as it goes */
 	struct event *ev;
 	int32_t today;
+	const bool *verified; /* preverify's hints, or NULL */
 	struct rejection *rej;
 	size_t n_rej;
 	enum reason stop_reason; /* why the batch stopped short (or NONE) */
@@ -341,7 +457,7 @@ unauthenticated(enum reason r)
  */
 static int
 take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
-	      uint64_t *ret_gap_seq)
+	      bool verified, uint64_t *ret_gap_seq)
 {
 	uint64_t expected = c->s.last_seq + 1;
 	struct envelope env;
@@ -366,8 +482,8 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 		codec_envelope_clear(&env);
 		return 2;
 	}
-	reason = ingest_check(c->ig->reg, c->speaker, &env, c->today, c->ev,
-			      why, sizeof(why));
+	reason = check_envelope(c->ig->reg, c->speaker, &env, c->today, c->ev,
+				why, sizeof(why), verified);
 	if (unauthenticated(reason)) {
 		codec_envelope_clear(&env);
 		return stop_batch(c, reason, why);
@@ -386,15 +502,22 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 		return r < 0 ? r : 1;
 	}
 	{
-		uint8_t k[8];
+		uint8_t k[8], day[4];
 		store_be64(k, env.seq);
+		store_be32(day, (uint32_t)c->today ^ DAYS_OFFSET);
 		r = store_put(c->t, T_ENV_FIRST + c->speaker->inst - 1, k, 8,
 			      buf, len, STORE_APPEND);
+		/* The day it was accepted, for the timeliness table: kept
+		 * beside the envelope so that a rebuild finds it again. */
+		if (r == 0)
+			r = store_put(c->t,
+				      T_ACCEPT_FIRST + c->speaker->inst - 1, k,
+				      8, day, 4, STORE_APPEND);
 	}
 	codec_envelope_clear(&env);
 	if (r == 0)
-		r = stats_apply(c->ig->stats, c->speaker->inst, expected,
-				c->ev);
+		r = stats_apply(c->ig->stats, c->speaker->inst, expected, c->ev,
+				c->today);
 	if (r != 0)
 		return r;
 	c->s.accepted++;
@@ -421,8 +544,9 @@ run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 		return r;
 	stats_begin(c->ig->stats, c->t);
 	for (i = 0; i < batch->n_envelopes; i++) {
-		r = take_envelope(c, batch->envelopes[i],
-				  batch->envelope_lens[i], &gap_seq);
+		r = take_envelope(
+		    c, batch->envelopes[i], batch->envelope_lens[i],
+		    c->verified != NULL && c->verified[i], &gap_seq);
 		if (r < 0)
 			goto fail;
 		if (r == 2 || r == 3)
@@ -484,6 +608,7 @@ ingest_batch(struct ingest *ig, const struct reg_party *speaker,
 	     const struct msg *batch, uint64_t now_ms, struct msg *reply)
 {
 	struct batch_ctx c;
+	bool *hints;
 	int r, tries;
 
 	memset(reply, 0, sizeof(*reply));
@@ -497,11 +622,14 @@ ingest_batch(struct ingest *ig, const struct reg_party *speaker,
 		r = -ENOMEM;
 		goto refuse;
 	}
+	hints = preverify(ig, speaker, batch);
+	c.verified = hints;
 	for (tries = 0; tries < 4; tries++) {
 		r = run_batch(&c, batch, now_ms, reply);
 		if (r != -ENOSPC || store_grow(ig->st) != 0)
 			break;
 	}
+	free(hints);
 	free(c.ev);
 	c.ev = NULL;
 	if (r == 0) {
@@ -537,6 +665,27 @@ struct rebuild_ctx {
 	int err;
 };
 
+/*
+ * The day envelope (inst, seq) was accepted, as ingest stored it; for an
+ * envelope stored before the consolidator kept that day, the day it was
+ * created (which its signature vouches for): the earliest it can have
+ * been accepted.
+ */
+static int32_t
+accepted_day(struct store_txn *t, enum institution inst, uint64_t seq,
+	     uint64_t created_ms)
+{
+	uint8_t k[8];
+	const void *v;
+	size_t vlen;
+
+	store_be64(k, seq);
+	if (store_get(t, T_ACCEPT_FIRST + inst - 1, k, 8, &v, &vlen) == 0 &&
+	    vlen == 4)
+		return (int32_t)(store_get32(v) ^ DAYS_OFFSET);
+	return date_of_ms(created_ms);
+}
+
 static int
 rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 {
@@ -545,15 +694,18 @@ rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 	char why[CODEC_MAX_TEXT + 1];
 	enum reason reason = REASON_BAD_ENVELOPE;
 	uint64_t seq;
+	int32_t accepted = 0;
 	int r;
 
 	if (klen != 8)
 		return 0;
 	seq = store_get64(k);
 	if (codec_envelope_decode(v, vlen, &env) == 0 && env.seq == seq &&
-	    c->party != NULL && env.inst == c->party->inst)
+	    c->party != NULL && env.inst == c->party->inst) {
 		reason = ingest_check(c->ig->reg, c->party, &env, INT32_MAX - 2,
 				      c->ev, why, sizeof(why));
+		accepted = accepted_day(c->t, env.inst, seq, env.created_ms);
+	}
 	codec_envelope_clear(&env);
 	if (reason == REASON_NONE &&
 	    (c->ev->kind == KIND_CORRECTION || c->ev->kind == KIND_WITHDRAWAL))
@@ -563,7 +715,7 @@ rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 		c->skipped++;
 		return 0;
 	}
-	r = stats_apply(c->ig->stats, c->party->inst, seq, c->ev);
+	r = stats_apply(c->ig->stats, c->party->inst, seq, c->ev, accepted);
 	if (r == 0 && ++c->since_flush == 4096) {
 		/* Keep the batch caches small; the transaction goes on, and
 		 * if it fails the index is loaded again from the store. */

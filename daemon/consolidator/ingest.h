@@ -28,7 +28,9 @@ struct ingest {
 
 /*
  * ingest_open - loads each institution's state from the store and makes
- * the statistics engine. Returns 0 or -errno; release with ingest_close.
+ * the statistics engine; statistics tables written by an older version in
+ * another layout are first rebuilt from the envelopes (ingest_rebuild).
+ * Returns 0 or -errno; release with ingest_close.
  */
 int ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
     __attribute__((warn_unused_result));

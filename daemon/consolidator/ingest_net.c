@@ -54,7 +54,7 @@ on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 		       "hello names another institution");
 		return;
 	}
-	if (m->version != CODEC_VERSION) {
+	if (m->version < CODEC_VERSION_MIN || m->version > CODEC_VERSION) {
 		refuse(c, req, 0, REASON_BAD_VERSION,
 		       "protocol version not supported");
 		return;

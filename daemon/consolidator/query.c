@@ -16,9 +16,19 @@
 /* In the order of query_run's builders; "indicators" and
  * "indicator_definitions", answered apart (indicators.h), stay last. */
 const char *const query_tables[] = {
-    "identification",	     "overlap", "breakdown", "referrals", "protection",
-    "prosecution",	     "funnel",	"durations", "sources",	  "indicators",
-    "indicator_definitions", NULL,
+    "identification",
+    "overlap",
+    "breakdown",
+    "referrals",
+    "protection",
+    "prosecution",
+    "funnel",
+    "durations",
+    "timeliness",
+    "sources",
+    "indicators",
+    "indicator_definitions",
+    NULL,
 };
 
 /* The indicators in force (query_set_indicators). */
@@ -143,6 +153,82 @@ median(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
 	h.want = (h.n - 1) / 2;
 	(void)store_each(b->t, T_COUNTERS, k, COUNTER_PREFIX_LEN + ndims,
 			 hist_find, &h);
+	return h;
+}
+
+/* The values of one or more day histograms, merged. */
+struct days_list {
+	struct day_count {
+		int32_t days;
+		int64_t n;
+	} * v;
+	size_t n, cap;
+	int err;
+};
+
+static int
+days_collect(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	struct days_list *l = arg;
+
+	if (vlen != 8 || klen < 4)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		struct day_count *nv = realloc(l->v, cap * sizeof(*nv));
+		if (nv == NULL) {
+			l->err = -ENOMEM;
+			return 1;
+		}
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n].days =
+	    (int32_t)(store_get32((const uint8_t *)k + klen - 4) ^ DAYS_OFFSET);
+	l->v[l->n++].n = (int64_t)store_get64(v);
+	return 0;
+}
+
+static int
+day_count_cmp(const void *a, const void *b)
+{
+	const struct day_count *x = a, *y = b;
+
+	return (x->days > y->days) - (x->days < y->days);
+}
+
+/*
+ * The lower median of the union of the histograms of table under each
+ * one-byte dims value in dims[0..n-1] (for a row that sums others).
+ */
+static struct hist
+median_merged(const struct qb *b, uint8_t table, const uint8_t *dims, size_t n)
+{
+	uint8_t k[COUNTER_KEY_MAX];
+	struct days_list l = {0};
+	struct hist h = {0};
+	size_t i;
+
+	counter_prefix(b, table, k);
+	for (i = 0; i < n && l.err == 0; i++) {
+		k[COUNTER_PREFIX_LEN] = dims[i];
+		(void)store_each(b->t, T_COUNTERS, k, COUNTER_PREFIX_LEN + 1,
+				 days_collect, &l);
+	}
+	if (l.err == 0 && l.n > 0) {
+		qsort(l.v, l.n, sizeof(*l.v), day_count_cmp);
+		for (i = 0; i < l.n; i++)
+			h.n += l.v[i].n;
+		h.want = (h.n - 1) / 2;
+		for (i = 0; i < l.n && !h.found; i++) {
+			h.seen += l.v[i].n;
+			if (h.seen > h.want) {
+				h.median = l.v[i].days;
+				h.found = true;
+			}
+		}
+	}
+	free(l.v);
 	return h;
 }
 
@@ -626,6 +712,67 @@ t_sources(struct qb *b)
 	}
 }
 
+/*
+ * How fresh each institution's records are: records dated in the period,
+ * the median days from their date to the day the consolidator first
+ * accepted them, and the share accepted within 30 days. The counters are
+ * national; an institution gets its own row.
+ */
+static void
+t_timeliness(struct qb *b)
+{
+	static const char *const cols[] = {
+	    "period",	   "institution",	 "records",
+	    "median_days", "within_30_days_pct", NULL};
+	static const uint8_t insts[INST_COUNT] = {INST_PNP, INST_MP, INST_PJ,
+						  INST_MIMP, INST_MINSA};
+	uint8_t scope = b->scope;
+	int parts[INST_COUNT], n_parts = 0, i, c = -1;
+	int64_t all_n = 0, all_within = 0;
+	struct dgroup *g;
+
+	columns(b, cols);
+	/* Counters are national: read them so whatever the role. */
+	b->scope = 0;
+	for (i = 1; i <= INST_COUNT + 1; i++) {
+		uint8_t d = (uint8_t)(i <= INST_COUNT ? i : 0);
+		int64_t n, within;
+		int row;
+		struct hist h;
+		if (scope != 0 && d != scope)
+			continue;
+		/* The last row, all, sums the institutions' rows. */
+		n = d != 0 ? counter(b, C_TIME_RECORDS, &d, 1) : all_n;
+		within = d != 0 ? counter(b, C_TIME_WITHIN, &d, 1) : all_within;
+		all_n += n;
+		all_within += within;
+		h = d != 0 ? median(b, C_TIME_DAYS, &d, 1)
+			   : median_merged(b, C_TIME_DAYS, insts, INST_COUNT);
+		row = add_row(b);
+		set_text(b, row, 1,
+			 d != 0 ? institution_name((enum institution)d)
+				: "all");
+		c = set_count(b, row, 2, n);
+		set_median(b, row, 3, h, c);
+		if (n > 0) {
+			struct cell *p = &b->out->rows[row][4];
+			p->kind = CELL_DECIMAL;
+			snprintf(p->text, sizeof(p->text), "%.1f",
+				 100.0 * (double)within / (double)n);
+			b->dc[cell_index(row, 4)].dep[0] = c;
+		}
+		if (d != 0)
+			parts[n_parts++] = c;
+	}
+	b->scope = scope;
+	if (scope != 0)
+		return;
+	/* The institutions' rows sum to the last, "all". */
+	g = new_group(b, c);
+	for (i = 0; i < n_parts; i++)
+		group_add(g, parts[i]);
+}
+
 /* ---- the request ------------------------------------------------------ */
 
 static int
@@ -660,8 +807,9 @@ query_run(struct store *st, const struct query_req *req,
 	  const struct reg_party *who, unsigned k, struct qtable *ret)
 {
 	static void (*const build[])(struct qb *) = {
-	    t_identification, t_overlap, t_breakdown, t_referrals, t_protection,
-	    t_prosecution,    t_funnel,	 t_durations, t_sources};
+	    t_identification, t_overlap,     t_breakdown, t_referrals,
+	    t_protection,     t_prosecution, t_funnel,	  t_durations,
+	    t_timeliness,     t_sources};
 	struct qb b;
 	int i, r;
 

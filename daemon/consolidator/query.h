@@ -4,7 +4,9 @@
  * asks:
  *	analyst      national tables, exact counts
  *	secretariat  national tables under disclosure control (disclose.h)
- *	institution  tables over its own events only; no overlap table
+ *	institution  tables over its own events only, its victims linked as
+ *	             nationally (two of its records of one child count once
+ *	             when any live record joins them); no overlap table
  */
 #ifndef KUSKA_QUERY_H
 #define KUSKA_QUERY_H

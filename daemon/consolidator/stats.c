@@ -8,29 +8,11 @@
 #include <string.h>
 
 #include "date.h"
+#include "fact.h"
+#include "link.h"
 #include "period.h"
 
 /* ---- facts ------------------------------------------------------------ */
-
-enum fact_type {
-	F_IDENT = 1,
-	F_SERVICE,
-	F_SENT,
-	F_RECEIVED,
-	F_STAGE,
-};
-
-struct fact {
-	uint8_t type; /* enum fact_type */
-	uint8_t inst; /* the institution that emitted it */
-	uint64_t seq; /* origin: the original record's sequence */
-	int32_t date;
-	uint8_t region;
-	uint8_t a;   /* sex, service, referral's to, stage */
-	uint8_t b;   /* age group */
-	char nat[2]; /* nationality */
-	uint32_t x;  /* exploitation bits, persons */
-};
 
 #define FACT_LEN 24
 
@@ -65,56 +47,65 @@ fact_decode(const uint8_t *p, struct fact *f)
 	f->x = store_get32(p + 19);
 }
 
-/* Entity keys: the kind of entity, then 32 bytes. */
-#define ENTITY_KEY_LEN (1 + PSEUDONYM_LEN)
-enum entity_kind { E_VICTIM = 1, E_REFERRAL, E_CASE };
+/*
+ * Entity keys, for referrals and cases: the kind of entity, two bytes,
+ * then 32 bytes. A referral is (sender, destination, pseudonym of its
+ * number) and takes its sender and destination from the signatures, never
+ * from the event alone: a referral's sender is the institution that signed
+ * it, a take-up's destination the one that signed it. The two bytes are 0
+ * for cases. Victims are not entities: link.c finds them.
+ */
+#define ENTITY_KEY_LEN (3 + PSEUDONYM_LEN)
+enum entity_kind { E_REFERRAL = 2, E_CASE = 3 };
 
-/* The entity and fact a record gives, for its origin (inst, seq). */
+/*
+ * What a record gives, for its origin (inst, seq): its fact and, for a
+ * referral, a take-up or a case stage, the entity it is a fact of
+ * (*ret_entity set) - or, for an identification or a service, a fact
+ * about its victim.
+ */
 static void
 fact_of(enum institution inst, uint64_t seq, const struct record *rec,
-	uint8_t key[ENTITY_KEY_LEN], struct fact *f)
+	uint8_t key[ENTITY_KEY_LEN], bool *ret_entity, struct fact *f)
 {
 	const struct victim *v = &rec->victim;
 
 	memset(f, 0, sizeof(*f));
+	memset(key, 0, ENTITY_KEY_LEN);
 	f->inst = (uint8_t)inst;
 	f->seq = seq;
 	f->date = rec->date;
 	f->region = rec->region;
+	*ret_entity = true;
 	switch (rec->kind) {
 	case KIND_IDENTIFICATION:
+		*ret_entity = false;
+		f->type = F_IDENT;
+		f->a = (uint8_t)v->sex;
+		f->b = (uint8_t)v->age_group;
+		f->nat[0] = v->nationality[0];
+		f->nat[1] = v->nationality[1];
+		f->x = rec->exploitation;
+		break;
 	case KIND_SERVICE:
-		key[0] = E_VICTIM;
-		if (v->linkable) {
-			memcpy(key + 1, v->pseudonym, PSEUDONYM_LEN);
-		} else {
-			/* An unlinkable victim is its own entity. */
-			memset(key + 1, 0xff, PSEUDONYM_LEN);
-			key[1 + 23] = (uint8_t)inst;
-			store_be64(key + 1 + 24, seq);
-		}
-		if (rec->kind == KIND_IDENTIFICATION) {
-			f->type = F_IDENT;
-			f->a = (uint8_t)v->sex;
-			f->b = (uint8_t)v->age_group;
-			f->nat[0] = v->nationality[0];
-			f->nat[1] = v->nationality[1];
-			f->x = rec->exploitation;
-		} else {
-			f->type = F_SERVICE;
-			f->a = (uint8_t)rec->service;
-		}
+		*ret_entity = false;
+		f->type = F_SERVICE;
+		f->a = (uint8_t)rec->service;
 		break;
 	case KIND_REFERRAL:
 	case KIND_REFERRAL_RECEIVED:
 		key[0] = E_REFERRAL;
-		memcpy(key + 1, rec->referral, PSEUDONYM_LEN);
+		key[1] =
+		    (uint8_t)(rec->kind == KIND_REFERRAL ? inst : rec->other);
+		key[2] =
+		    (uint8_t)(rec->kind == KIND_REFERRAL ? rec->other : inst);
+		memcpy(key + 3, rec->referral, PSEUDONYM_LEN);
 		f->type = rec->kind == KIND_REFERRAL ? F_SENT : F_RECEIVED;
 		f->a = (uint8_t)rec->other;
 		break;
 	default: /* KIND_CASE_STAGE */
 		key[0] = E_CASE;
-		memcpy(key + 1, rec->case_id, PSEUDONYM_LEN);
+		memcpy(key + 3, rec->case_id, PSEUDONYM_LEN);
 		f->type = F_STAGE;
 		f->a = (uint8_t)rec->stage;
 		f->x = rec->persons;
@@ -122,15 +113,59 @@ fact_of(enum institution inst, uint64_t seq, const struct record *rec,
 	}
 }
 
-static bool
-unlinkable_key(const uint8_t key[ENTITY_KEY_LEN])
-{
-	static const uint8_t ff[23] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-				       0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-				       0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-				       0xff, 0xff, 0xff, 0xff, 0xff};
+/*
+ * The LIVE value of a record (layout STATS_FORMAT):
+ *	fact (FACT_LEN), accepted day (4, BE ^ DAYS_OFFSET),
+ *	entity key (ENTITY_KEY_LEN) for referrals, take-ups and case stages,
+ *	number of keyed victim objects (2, BE), and for each object: one byte
+ *	(document type in bits 0-2, name key in bit 3), the document key if
+ *	any, the name key if any.
+ */
+struct live {
+	struct fact f;
+	int32_t accepted; /* the day the consolidator first accepted it */
+	bool has_entity;
+	uint8_t entity[ENTITY_KEY_LEN];
+	size_t n;
+	struct link_obj objs[EVENT_MAX_CASE_VICTIMS];
+};
 
-	return key[0] == E_VICTIM && memcmp(key + 1, ff, 23) == 0;
+#define LIVE_MAX                                                               \
+	(FACT_LEN + 4 + ENTITY_KEY_LEN + 2 +                                   \
+	 EVENT_MAX_CASE_VICTIMS * (1 + 2 * LINK_KEY_LEN))
+
+/* One victim's match keys, for the graph; false when it has none. */
+static bool
+obj_of(const struct victim *v, struct link_obj *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->doc_type = (uint8_t)v->doc_type;
+	if (v->doc_type != DOC_NONE)
+		memcpy(o->doc, v->doc_key, LINK_KEY_LEN);
+	if (v->has_name_key) {
+		o->has_name = true;
+		memcpy(o->name, v->name_key, LINK_KEY_LEN);
+	} else if (v->has_v1_key) {
+		/* An old event's one key (schema version 2) comes alone: a
+		 * key of its own, no document. */
+		o->has_name = true;
+		memcpy(o->name, v->v1_key, LINK_KEY_LEN);
+	}
+	return o->doc_type != DOC_NONE || o->has_name;
+}
+
+/* The victim objects of rec that have keys, into objs; returns how many. */
+static size_t
+objs_of(const struct record *rec, struct link_obj *objs)
+{
+	size_t i, n = 0;
+
+	if (rec->kind != KIND_CASE_STAGE)
+		return obj_of(&rec->victim, &objs[0]) ? 1 : 0;
+	for (i = 0; i < rec->n_victims && i < EVENT_MAX_CASE_VICTIMS; i++)
+		if (obj_of(&rec->victims[i], &objs[n]))
+			n++;
+	return n;
 }
 
 /* ---- entity maps and the batch's counter changes --------------------- */
@@ -155,14 +190,60 @@ struct delta {
 	int64_t v;
 };
 
+/*
+ * The victims a batch retracts and adds again, kept until both are known:
+ * one whose facts did not change (a referral or a case stage that only
+ * touched her keys) is then neither taken off nor added back.
+ */
+struct vcomp {
+	size_t off, n;	/* its facts in the vset's arrays */
+	uint64_t hash;	/* of its facts, encoded in origin order */
+	bool unchanged; /* the other pass has the same */
+};
+
+struct vset {
+	struct fact *facts;
+	uint8_t *enc; /* FACT_LEN per fact */
+	size_t n, cap;
+	struct vcomp *comps;
+	size_t n_comps, cap_comps;
+	int err;
+};
+
+static void
+vset_free(struct vset *v)
+{
+	free(v->facts);
+	free(v->enc);
+	free(v->comps);
+	memset(v, 0, sizeof(*v));
+}
+
+/* A change of the batch to the victim graph, applied at stats_flush. */
+struct change {
+	uint64_t origin; /* LINK_ORIGIN */
+	bool add;	 /* else remove */
+	bool has_vf;	 /* add: the record's victim fact */
+	struct fact vf;
+	size_t n;	       /* add: objects */
+	struct link_obj *objs; /* add: n, malloc'd */
+};
+
 struct stats {
 	struct store *st; /* to load the index from */
 	struct store_txn *t;
-	struct emap index; /* every entity as committed */
-	struct emap batch; /* copies of the entities this batch touched */
+	struct emap index;	/* every referral and case as committed */
+	struct emap batch;	/* copies of the entities this batch touched */
+	struct link *link;	/* the victims, as committed (see changes) */
+	struct change *changes; /* this batch's, in order */
+	size_t n_changes, cap_changes;
+	bool graph_dirty; /* the batch's changes are in the graph */
+	struct vset old_victims, new_victims; /* relink's, per batch */
+	struct live *old, *cur;		      /* scratch records */
 	struct delta *deltas;
 	size_t deltas_cap, deltas_n;
-	int err; /* first allocation failure of the batch */
+	int err;	  /* first allocation failure of the batch */
+	bool need_marker; /* a fresh store: write the layout marker */
 };
 
 static uint64_t
@@ -243,9 +324,21 @@ emap_slot(struct emap *m, const uint8_t key[ENTITY_KEY_LEN])
 }
 
 static void
+free_changes(struct stats *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_changes; i++)
+		free(s->changes[i].objs);
+	s->n_changes = 0;
+}
+
+static void
 reset(struct stats *s)
 {
 	emap_clear(&s->batch);
+	free_changes(s);
+	link_batch_end(s->link);
 	memset(s->deltas, 0, s->deltas_cap * sizeof(*s->deltas));
 	s->deltas_n = 0;
 	s->err = 0;
@@ -260,7 +353,11 @@ stats_new(void)
 		return NULL;
 	s->deltas_cap = 4096;
 	s->deltas = calloc(s->deltas_cap, sizeof(*s->deltas));
-	if (s->deltas == NULL || emap_init(&s->index, 1024) != 0 ||
+	s->link = link_new();
+	s->old = malloc(sizeof(*s->old));
+	s->cur = malloc(sizeof(*s->cur));
+	if (s->deltas == NULL || s->link == NULL || s->old == NULL ||
+	    s->cur == NULL || emap_init(&s->index, 1024) != 0 ||
 	    emap_init(&s->batch, 1024) != 0) {
 		stats_free(&s);
 		return NULL;
@@ -273,17 +370,41 @@ stats_free(struct stats **s)
 {
 	if (s == NULL || *s == NULL)
 		return;
+	if ((*s)->link != NULL)
+		free_changes(*s);
 	emap_free(&(*s)->index);
 	emap_free(&(*s)->batch);
+	link_free(&(*s)->link);
+	vset_free(&(*s)->old_victims);
+	vset_free(&(*s)->new_victims);
+	free((*s)->changes);
+	free((*s)->old);
+	free((*s)->cur);
 	free((*s)->deltas);
 	free(*s);
 	*s = NULL;
 }
 
-/* Adds v to the counter delta of key; grows the table as needed. */
+static uint64_t
+load64(const uint8_t *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return x;
+}
+
+/*
+ * Adds v to the counter delta of key (len at most COUNTER_KEY_MAX); grows
+ * the table as needed. Keys are kept zero-padded to COUNTER_KEY_MAX
+ * bytes, so that hashing and comparing them is two words each: this is
+ * the hottest loop of a batch.
+ */
 static void
 delta_add(struct stats *s, const uint8_t *key, size_t len, int64_t v)
 {
+	uint8_t k[COUNTER_KEY_MAX] = {0};
+	uint64_t k0, k1, h;
 	size_t mask, i;
 
 	if (s->deltas_n * 2 >= s->deltas_cap) {
@@ -302,17 +423,23 @@ delta_add(struct stats *s, const uint8_t *key, size_t len, int64_t v)
 				delta_add(s, old[j].key, old[j].len, old[j].v);
 		free(old);
 	}
+	memcpy(k, key, len);
+	k0 = load64(k);
+	k1 = load64(k + 8);
+	h = (k0 ^ (k1 * 0x9e3779b97f4a7c15ULL) ^ len) * 0xff51afd7ed558ccdULL;
+	h ^= h >> 29;
 	mask = s->deltas_cap - 1;
-	for (i = hash_bytes(key, len) & mask;; i = (i + 1) & mask) {
+	for (i = h & mask;; i = (i + 1) & mask) {
 		struct delta *d = &s->deltas[i];
 		if (d->len == 0) {
-			memcpy(d->key, key, len);
+			memcpy(d->key, k, COUNTER_KEY_MAX);
 			d->len = (uint8_t)len;
 			d->v = v;
 			s->deltas_n++;
 			return;
 		}
-		if (d->len == len && memcmp(d->key, key, len) == 0) {
+		if (d->len == len && load64(d->key) == k0 &&
+		    load64(d->key + 8) == k1) {
 			d->v += v;
 			return;
 		}
@@ -537,8 +664,15 @@ contribute_victim(struct emit *e, const struct fact *f, size_t n,
 		free(sks);
 }
 
+/*
+ * One referral (sender, destination, number), whose facts are the
+ * sender's referral records and the destination's take-ups: dated and
+ * placed by its earliest referral record, taken up at the earliest
+ * take-up.
+ */
 static void
-contribute_referral(struct emit *e, const struct fact *f, size_t n)
+contribute_referral(struct emit *e, const uint8_t key[ENTITY_KEY_LEN],
+		    const struct fact *f, size_t n)
 {
 	const struct fact *sent = NULL, *taken = NULL;
 	uint32_t ps[PERIODS_PER_DAY];
@@ -552,11 +686,11 @@ contribute_referral(struct emit *e, const struct fact *f, size_t n)
 	if (sent == NULL)
 		return;
 	for (i = 0; i < n; i++)
-		if (f[i].type == F_RECEIVED && f[i].inst == sent->a &&
+		if (f[i].type == F_RECEIVED &&
 		    (taken == NULL || f[i].date < taken->date))
 			taken = &f[i];
-	d[0] = sent->inst;
-	d[1] = sent->a;
+	d[0] = key[1];
+	d[1] = key[2];
 	period_codes_of(sent->date, ps);
 	for (i = 0; i < PERIODS_PER_DAY; i++) {
 		uint8_t rs[2] = {0, sent->region};
@@ -634,8 +768,176 @@ contribute_case(struct emit *e, const struct fact *f, size_t n)
 }
 
 /*
- * Adds sign times the entity's contribution, nationally and for each
- * institution whose own events it holds, to the batch's counter deltas.
+ * Adds sign times one victim's contribution - the facts of its
+ * identifications and services - nationally and for each institution
+ * whose own records it holds, to the batch's counter deltas. An
+ * unlinkable victim has one fact and its own "unlinkable" overlap row.
+ */
+static void
+contribute_victim_facts(struct stats *s, const struct fact *f, size_t n,
+			bool unlinkable, int64_t sign)
+{
+	struct emit e = {.s = s, .sign = sign, .scope = 0};
+	struct fact *mine;
+	uint8_t present = 0;
+	size_t i, m;
+	int inst;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		present |= (uint8_t)(1u << f[i].inst);
+	mine = malloc(n * sizeof(*mine));
+	if (mine == NULL) {
+		s->err = -ENOMEM;
+		return;
+	}
+	for (inst = 0; inst <= INST_COUNT; inst++) {
+		if (inst > 0 && !(present & (1u << inst)))
+			continue;
+		for (i = 0, m = 0; i < n; i++)
+			if (inst == 0 || f[i].inst == inst)
+				mine[m++] = f[i];
+		e.scope = (uint8_t)inst;
+		contribute_victim(&e, mine, m, unlinkable);
+	}
+	free(mine);
+}
+
+static int
+fact_origin_cmp(const void *a, const void *b)
+{
+	const struct fact *x = a, *y = b;
+
+	if (x->inst != y->inst)
+		return x->inst < y->inst ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* A component of the graph, as link.c reports it, into a vset. */
+static void
+vset_add(void *arg, const struct fact *f, size_t n)
+{
+	struct vset *v = arg;
+	struct vcomp *c;
+	size_t i;
+
+	if (v->err != 0)
+		return;
+	if (v->n + n > v->cap) {
+		size_t cap = v->cap ? v->cap : 256;
+		struct fact *nf;
+		uint8_t *ne;
+		while (cap < v->n + n)
+			cap *= 2;
+		nf = realloc(v->facts, cap * sizeof(*nf));
+		if (nf != NULL)
+			v->facts = nf;
+		ne = realloc(v->enc, cap * FACT_LEN);
+		if (ne != NULL)
+			v->enc = ne;
+		if (nf == NULL || ne == NULL) {
+			v->err = -ENOMEM;
+			return;
+		}
+		v->cap = cap;
+	}
+	if (v->n_comps == v->cap_comps) {
+		size_t cap = v->cap_comps ? 2 * v->cap_comps : 64;
+		struct vcomp *nc = realloc(v->comps, cap * sizeof(*nc));
+		if (nc == NULL) {
+			v->err = -ENOMEM;
+			return;
+		}
+		v->comps = nc;
+		v->cap_comps = cap;
+	}
+	c = &v->comps[v->n_comps++];
+	c->off = v->n;
+	c->n = n;
+	c->unchanged = false;
+	memcpy(v->facts + v->n, f, n * sizeof(*f));
+	qsort(v->facts + v->n, n, sizeof(*f), fact_origin_cmp);
+	for (i = 0; i < n; i++)
+		fact_encode(&v->facts[v->n + i],
+			    v->enc + (v->n + i) * FACT_LEN);
+	c->hash = hash_bytes(v->enc + v->n * FACT_LEN, n * FACT_LEN);
+	v->n += n;
+}
+
+static void
+vset_clear(struct vset *v)
+{
+	v->n = v->n_comps = 0;
+	v->err = 0;
+}
+
+static int
+vcomp_hash_cmp(const void *a, const void *b)
+{
+	const struct vcomp *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+static bool
+vcomp_same(const struct vset *a, const struct vcomp *x, const struct vset *b,
+	   const struct vcomp *y)
+{
+	return x->n == y->n &&
+	       memcmp(a->enc + x->off * FACT_LEN, b->enc + y->off * FACT_LEN,
+		      x->n * FACT_LEN) == 0;
+}
+
+/*
+ * Marks the victims found unchanged in both passes, then takes the others
+ * of the old pass off the counters and adds those of the new one.
+ */
+static void
+contribute_relinked(struct stats *s, struct vset *old, struct vset *cur)
+{
+	size_t i, j, k;
+
+	qsort(old->comps, old->n_comps, sizeof(*old->comps), vcomp_hash_cmp);
+	qsort(cur->comps, cur->n_comps, sizeof(*cur->comps), vcomp_hash_cmp);
+	for (i = 0, j = 0; i < old->n_comps && j < cur->n_comps;) {
+		if (old->comps[i].hash != cur->comps[j].hash) {
+			if (old->comps[i].hash < cur->comps[j].hash)
+				i++;
+			else
+				j++;
+			continue;
+		}
+		/* Equal hashes: pair the new one with an equal old one. */
+		for (k = i; k < old->n_comps &&
+			    old->comps[k].hash == cur->comps[j].hash;
+		     k++)
+			if (!old->comps[k].unchanged &&
+			    vcomp_same(old, &old->comps[k], cur,
+				       &cur->comps[j])) {
+				old->comps[k].unchanged = true;
+				cur->comps[j].unchanged = true;
+				break;
+			}
+		j++;
+	}
+	for (i = 0; i < old->n_comps; i++)
+		if (!old->comps[i].unchanged)
+			contribute_victim_facts(s,
+						old->facts + old->comps[i].off,
+						old->comps[i].n, false, -1);
+	for (i = 0; i < cur->n_comps; i++)
+		if (!cur->comps[i].unchanged)
+			contribute_victim_facts(s,
+						cur->facts + cur->comps[i].off,
+						cur->comps[i].n, false, +1);
+}
+
+/*
+ * Adds sign times a referral's or a case's contribution to the deltas:
+ * a referral's rows are national only (an institution sees the rows it
+ * is the sender or the destination of: query.c filters them); a case's
+ * nationally and for each institution whose own records it holds.
  */
 static void
 contribute(struct stats *s, const struct entity *en, int64_t sign)
@@ -648,14 +950,12 @@ contribute(struct stats *s, const struct entity *en, int64_t sign)
 
 	if (en->n == 0)
 		return;
-	for (i = 0; i < en->n; i++)
-		present |= (uint8_t)(1u << en->facts[i].inst);
 	if (en->key[0] == E_REFERRAL) {
-		/* National rows only: an institution sees the rows it is the
-		 * sender or the destination of (query.c filters them). */
-		contribute_referral(&e, en->facts, en->n);
+		contribute_referral(&e, en->key, en->facts, en->n);
 		return;
 	}
+	for (i = 0; i < en->n; i++)
+		present |= (uint8_t)(1u << en->facts[i].inst);
 	mine = malloc(en->n * sizeof(*mine));
 	if (mine == NULL) {
 		s->err = -ENOMEM;
@@ -668,10 +968,7 @@ contribute(struct stats *s, const struct entity *en, int64_t sign)
 			if (inst == 0 || en->facts[i].inst == inst)
 				mine[n++] = en->facts[i];
 		e.scope = (uint8_t)inst;
-		if (en->key[0] == E_VICTIM)
-			contribute_victim(&e, mine, n, unlinkable_key(en->key));
-		else
-			contribute_case(&e, mine, n);
+		contribute_case(&e, mine, n);
 	}
 	free(mine);
 }
@@ -770,42 +1067,92 @@ entity_remove(struct stats *s, const uint8_t key[ENTITY_KEY_LEN], uint8_t inst,
 
 /* ---- live records ------------------------------------------------------- */
 
-#define LIVE_LEN (ENTITY_KEY_LEN + FACT_LEN)
-
-static int
-live_put(struct stats *s, enum institution inst, uint64_t origin,
-	 const uint8_t key[ENTITY_KEY_LEN], const struct fact *f)
+/* Encodes lv into out (LIVE_MAX bytes); returns the length. */
+static size_t
+live_encode(const struct live *lv, uint8_t *out)
 {
-	uint8_t k[9], v[LIVE_LEN];
+	size_t len = 0, i;
 
-	k[0] = (uint8_t)inst;
-	store_be64(k + 1, origin);
-	memcpy(v, key, ENTITY_KEY_LEN);
-	fact_encode(f, v + ENTITY_KEY_LEN);
-	return store_put(s->t, T_LIVE, k, 9, v, LIVE_LEN, 0);
+	fact_encode(&lv->f, out);
+	len = FACT_LEN;
+	store_be32(out + len, (uint32_t)lv->accepted ^ DAYS_OFFSET);
+	len += 4;
+	if (lv->has_entity) {
+		memcpy(out + len, lv->entity, ENTITY_KEY_LEN);
+		len += ENTITY_KEY_LEN;
+	}
+	out[len++] = (uint8_t)(lv->n >> 8);
+	out[len++] = (uint8_t)lv->n;
+	for (i = 0; i < lv->n; i++) {
+		const struct link_obj *o = &lv->objs[i];
+		out[len++] = (uint8_t)(o->doc_type | (o->has_name ? 8 : 0));
+		if (o->doc_type != DOC_NONE) {
+			memcpy(out + len, o->doc, LINK_KEY_LEN);
+			len += LINK_KEY_LEN;
+		}
+		if (o->has_name) {
+			memcpy(out + len, o->name, LINK_KEY_LEN);
+			len += LINK_KEY_LEN;
+		}
+	}
+	return len;
 }
 
-/* Takes the live fact of origin off its entity; -ENOENT if none. */
+/* Decodes a LIVE value into *lv; -EIO when it does not fit the layout. */
 static int
-live_remove(struct stats *s, enum institution inst, uint64_t origin)
+live_decode(const uint8_t *p, size_t len, struct live *lv)
 {
-	uint8_t k[9], key[ENTITY_KEY_LEN];
-	const void *v;
-	size_t vlen;
-	int r;
+	size_t at, i;
 
+	if (len < FACT_LEN + 4 + 2)
+		return -EIO;
+	fact_decode(p, &lv->f);
+	lv->accepted = (int32_t)(store_get32(p + FACT_LEN) ^ DAYS_OFFSET);
+	at = FACT_LEN + 4;
+	lv->has_entity = lv->f.type == F_SENT || lv->f.type == F_RECEIVED ||
+			 lv->f.type == F_STAGE;
+	if (lv->has_entity) {
+		if (len < at + ENTITY_KEY_LEN + 2)
+			return -EIO;
+		memcpy(lv->entity, p + at, ENTITY_KEY_LEN);
+		at += ENTITY_KEY_LEN;
+	}
+	lv->n = (size_t)p[at] << 8 | p[at + 1];
+	at += 2;
+	if (lv->n > EVENT_MAX_CASE_VICTIMS)
+		return -EIO;
+	for (i = 0; i < lv->n; i++) {
+		struct link_obj *o = &lv->objs[i];
+		if (at >= len)
+			return -EIO;
+		memset(o, 0, sizeof(*o));
+		o->doc_type = p[at] & 7;
+		o->has_name = (p[at] & 8) != 0;
+		at++;
+		if (o->doc_type > DOC_TYPE_COUNT ||
+		    (o->doc_type == DOC_NONE && !o->has_name))
+			return -EIO;
+		if (o->doc_type != DOC_NONE) {
+			if (at + LINK_KEY_LEN > len)
+				return -EIO;
+			memcpy(o->doc, p + at, LINK_KEY_LEN);
+			at += LINK_KEY_LEN;
+		}
+		if (o->has_name) {
+			if (at + LINK_KEY_LEN > len)
+				return -EIO;
+			memcpy(o->name, p + at, LINK_KEY_LEN);
+			at += LINK_KEY_LEN;
+		}
+	}
+	return at == len ? 0 : -EIO;
+}
+
+static void
+live_key(enum institution inst, uint64_t origin, uint8_t k[9])
+{
 	k[0] = (uint8_t)inst;
 	store_be64(k + 1, origin);
-	r = store_get(s->t, T_LIVE, k, 9, &v, &vlen);
-	if (r != 0)
-		return r;
-	if (vlen != LIVE_LEN)
-		return -EIO;
-	memcpy(key, v, ENTITY_KEY_LEN);
-	r = entity_remove(s, key, (uint8_t)inst, origin);
-	if (r != 0)
-		return r;
-	return store_del(s->t, T_LIVE, k, 9);
 }
 
 /* ---- the batch ---------------------------------------------------------- */
@@ -819,13 +1166,143 @@ stats_begin(struct stats *s, struct store_txn *t)
 	s->t = t;
 }
 
+/*
+ * Adds sign times a record's contribution to the timeliness table: one
+ * record of its institution, dated as it now is, accepted when it first
+ * was. National counters; the row of all institutions is their sum,
+ * made when asked (query.c).
+ */
+static void
+contribute_timeliness(struct stats *s, const struct live *lv, int64_t sign)
+{
+	struct emit e = {.s = s, .sign = sign, .scope = 0};
+	int32_t days = lv->accepted - lv->f.date;
+	uint8_t d[5];
+
+	d[0] = lv->f.inst;
+	emit_at(&e, C_TIME_RECORDS, &lv->f, d, 1, 1);
+	if (days <= 30)
+		emit_at(&e, C_TIME_WITHIN, &lv->f, d, 1, 1);
+	days_dim(d + 1, days);
+	emit_at(&e, C_TIME_DAYS, &lv->f, d, 5, 1);
+}
+
+/* Appends a change for the victim graph and touches its keys. */
+static int
+add_change(struct stats *s, uint64_t origin, bool add, const struct live *lv)
+{
+	bool vf = lv->f.type == F_IDENT || lv->f.type == F_SERVICE;
+	struct change *c;
+	size_t i;
+	int r = 0;
+
+	if (s->n_changes == s->cap_changes) {
+		size_t cap = s->cap_changes ? 2 * s->cap_changes : 256;
+		struct change *n = realloc(s->changes, cap * sizeof(*n));
+		if (n == NULL)
+			return -ENOMEM;
+		s->changes = n;
+		s->cap_changes = cap;
+	}
+	c = &s->changes[s->n_changes];
+	memset(c, 0, sizeof(*c));
+	c->origin = origin;
+	c->add = add;
+	if (add) {
+		c->objs = malloc(lv->n * sizeof(*c->objs));
+		if (c->objs == NULL)
+			return -ENOMEM;
+		memcpy(c->objs, lv->objs, lv->n * sizeof(*c->objs));
+		c->n = lv->n;
+		c->has_vf = vf;
+		c->vf = lv->f;
+	}
+	s->n_changes++;
+	for (i = 0; i < lv->n && r == 0; i++) {
+		/* A new record without a fact for the victim tables whose
+		 * objects repeat keys already joined changes no victim. (A
+		 * removal always touches its keys: it may be what made
+		 * another object of the batch redundant.) */
+		if (add && !vf && link_redundant(s->link, origin, &lv->objs[i]))
+			continue;
+		if (lv->objs[i].doc_type != DOC_NONE)
+			r = link_touch(s->link, lv->objs[i].doc);
+		if (r == 0 && lv->objs[i].has_name)
+			r = link_touch(s->link, lv->objs[i].name);
+	}
+	return r;
+}
+
+/*
+ * Takes the live record of origin out of the statistics: its referral or
+ * case fact, its victim objects (from the graph, at flush) or, for an
+ * unlinkable victim, its own contribution. Returns 0, -ENOENT when none is
+ * live, or -errno.
+ */
+static int
+live_remove(struct stats *s, enum institution inst, uint64_t origin)
+{
+	struct live *lv = s->old;
+	uint8_t k[9];
+	const void *v;
+	size_t vlen;
+	int r;
+
+	live_key(inst, origin, k);
+	r = store_get(s->t, T_LIVE, k, 9, &v, &vlen);
+	if (r != 0)
+		return r;
+	if (live_decode(v, vlen, lv) != 0)
+		return -EIO;
+	contribute_timeliness(s, lv, -1);
+	if (lv->has_entity)
+		r = entity_remove(s, lv->entity, (uint8_t)inst, origin);
+	else if (lv->n == 0)
+		contribute_victim_facts(s, &lv->f, 1, true, -1);
+	if (r == 0 && lv->n > 0)
+		r = add_change(s, LINK_ORIGIN(inst, origin), false, lv);
+	if (r != 0)
+		return r;
+	return store_del(s->t, T_LIVE, k, 9);
+}
+
+/* Puts rec, of origin, into the statistics and the LIVE table. */
+static int
+live_add(struct stats *s, enum institution inst, uint64_t origin,
+	 const struct record *rec, int32_t accepted)
+{
+	struct live *lv = s->cur;
+	uint8_t k[9], *buf;
+	size_t len;
+	int r = 0;
+
+	fact_of(inst, origin, rec, lv->entity, &lv->has_entity, &lv->f);
+	lv->accepted = accepted;
+	lv->n = objs_of(rec, lv->objs);
+	contribute_timeliness(s, lv, +1);
+	if (lv->has_entity)
+		r = entity_add(s, lv->entity, &lv->f);
+	else if (lv->n == 0)
+		contribute_victim_facts(s, &lv->f, 1, true, +1);
+	if (r == 0 && lv->n > 0)
+		r = add_change(s, LINK_ORIGIN(inst, origin), true, lv);
+	if (r != 0)
+		return r;
+	buf = malloc(LIVE_MAX);
+	if (buf == NULL)
+		return -ENOMEM;
+	len = live_encode(lv, buf);
+	live_key(inst, origin, k);
+	r = store_put(s->t, T_LIVE, k, 9, buf, len, 0);
+	free(buf);
+	return r;
+}
+
 int
 stats_apply(struct stats *s, enum institution inst, uint64_t seq,
-	    const struct event *ev)
+	    const struct event *ev, int32_t accepted)
 {
-	uint8_t key[ENTITY_KEY_LEN];
 	uint64_t origin = seq;
-	struct fact f;
 	int r;
 
 	if (s == NULL)
@@ -837,12 +1314,25 @@ stats_apply(struct stats *s, enum institution inst, uint64_t seq,
 			return r;
 		if (ev->kind == KIND_WITHDRAWAL)
 			return s->err;
+		/* A corrected record was accepted when its original was. */
+		if (r == 0)
+			accepted = s->old->accepted;
 	}
-	fact_of(inst, origin, &ev->rec, key, &f);
-	r = entity_add(s, key, &f);
-	if (r == 0)
-		r = live_put(s, inst, origin, key, &f);
+	r = live_add(s, inst, origin, &ev->rec, accepted);
 	return r != 0 ? r : s->err;
+}
+
+static const char format_key[] = "stats_format";
+
+/* Writes the layout marker into t. */
+static int
+put_marker(struct store_txn *t)
+{
+	uint8_t v[4];
+
+	store_be32(v, STATS_FORMAT);
+	return store_put(t, T_META, format_key, sizeof(format_key) - 1, v, 4,
+			 0);
 }
 
 /* Orders counter deltas by key, for writing in key order. */
@@ -867,6 +1357,41 @@ contribute_batch(struct stats *s)
 		if (s->batch.e[i].used)
 			contribute(s, &s->batch.e[i], +1);
 	return s->err;
+}
+
+/*
+ * The batch's changes to the victims: the components around the touched
+ * keys are taken off the counters as they were, the changes applied, and
+ * the components around them added as they are now.
+ */
+static int
+relink(struct stats *s)
+{
+	size_t i;
+	int r;
+
+	if (s->n_changes == 0)
+		return 0;
+	vset_clear(&s->old_victims);
+	vset_clear(&s->new_victims);
+	r = link_retract(s->link, vset_add, &s->old_victims);
+	s->graph_dirty = true;
+	for (i = 0; i < s->n_changes && r == 0; i++) {
+		const struct change *c = &s->changes[i];
+		if (c->add)
+			r = link_add(s->link, c->origin, c->objs, c->n,
+				     c->has_vf ? &c->vf : NULL);
+		else
+			link_remove(s->link, c->origin);
+	}
+	if (r == 0)
+		r = link_readd(s->link, vset_add, &s->new_victims);
+	if (r == 0)
+		r = s->old_victims.err != 0 ? s->old_victims.err
+					    : s->new_victims.err;
+	if (r == 0)
+		contribute_relinked(s, &s->old_victims, &s->new_victims);
+	return r != 0 ? r : s->err;
 }
 
 static int
@@ -901,7 +1426,11 @@ stats_flush(struct stats *s)
 		return s->err;
 	r = contribute_batch(s);
 	if (r == 0)
+		r = relink(s);
+	if (r == 0)
 		r = write_counters(s);
+	if (r == 0 && s->need_marker)
+		r = put_marker(s->t);
 	return r;
 }
 
@@ -932,10 +1461,13 @@ stats_committed(struct stats *s)
 		en->facts = NULL;
 	}
 	s->batch.n = 0;
+	s->need_marker = false;
+	s->graph_dirty = false;
 	if (s->err != 0 && stats_load(s, NULL) != 0) {
 		/* Nothing left to count with: the next batch fails until
 		 * memory comes back, and says so. */
 		emap_clear(&s->index);
+		link_clear(s->link);
 	}
 	reset(s);
 }
@@ -946,6 +1478,12 @@ stats_discard(struct stats *s)
 	if (s == NULL)
 		return;
 	reset(s);
+	/* The victim graph holds changes the store does not: reload it. */
+	if (s->graph_dirty && stats_load(s, NULL) != 0) {
+		emap_clear(&s->index);
+		link_clear(s->link);
+	}
+	s->graph_dirty = false;
 }
 
 int
@@ -954,29 +1492,41 @@ stats_clear(struct stats *s, struct store_txn *t)
 	int r;
 
 	emap_clear(&s->index);
+	link_clear(s->link);
 	r = store_clear(t, T_LIVE);
 	if (r == 0)
 		r = store_clear(t, T_COUNTERS);
+	if (r == 0)
+		r = put_marker(t);
 	return r;
 }
 
-/* Puts one LIVE entry's fact into the index. */
+/* Puts one LIVE entry into the index and the graph. */
 static int
 load_live(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 {
 	struct stats *s = arg;
+	struct live *lv = s->old;
+	const uint8_t *kp = k;
 	struct entity *en;
-	struct fact f;
+	int r;
 
-	(void)k;
-	(void)klen;
-	if (vlen != ENTITY_KEY_LEN + FACT_LEN)
+	if (klen != 9 || live_decode(v, vlen, lv) != 0)
+		return -EIO;
+	if (lv->n > 0) {
+		bool vf = lv->f.type == F_IDENT || lv->f.type == F_SERVICE;
+		r = link_add(s->link, LINK_ORIGIN(kp[0], store_get64(kp + 1)),
+			     lv->objs, lv->n, vf ? &lv->f : NULL);
+		if (r != 0)
+			return r;
+	}
+	if (!lv->has_entity)
 		return 0;
-	en = emap_slot(&s->index, v);
+	en = emap_slot(&s->index, lv->entity);
 	if (en == NULL)
 		return -ENOMEM;
 	if (!en->used) {
-		memcpy(en->key, v, ENTITY_KEY_LEN);
+		memcpy(en->key, lv->entity, ENTITY_KEY_LEN);
 		en->used = true;
 		en->facts = NULL;
 		en->n = en->cap = 0;
@@ -990,8 +1540,42 @@ load_live(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 		en->facts = nf;
 		en->cap = ncap;
 	}
-	fact_decode((const uint8_t *)v + ENTITY_KEY_LEN, &f);
-	en->facts[en->n++] = f;
+	en->facts[en->n++] = lv->f;
+	return 0;
+}
+
+/* Whatever is in entry: there is one. */
+static int
+any_entry(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	(void)arg;
+	(void)k;
+	(void)klen;
+	(void)v;
+	(void)vlen;
+	return 1;
+}
+
+/*
+ * Compares the layout marker with ours: 0 when it matches, or when the
+ * tables are empty and unmarked (a fresh store, marked at its first
+ * batch); -ESTALE otherwise.
+ */
+static int
+check_marker(struct stats *s, struct store_txn *t)
+{
+	const void *v;
+	size_t vlen;
+
+	s->need_marker = false;
+	if (store_get(t, T_META, format_key, sizeof(format_key) - 1, &v,
+		      &vlen) == 0)
+		return vlen == 4 && store_get32(v) == STATS_FORMAT ? 0
+								   : -ESTALE;
+	if (store_each(t, T_LIVE, NULL, 0, any_entry, NULL) == 1 ||
+	    store_each(t, T_COUNTERS, NULL, 0, any_entry, NULL) == 1)
+		return -ESTALE;
+	s->need_marker = true;
 	return 0;
 }
 
@@ -1004,10 +1588,13 @@ stats_load(struct stats *s, struct store *st)
 	if (st != NULL)
 		s->st = st;
 	emap_clear(&s->index);
+	link_clear(s->link);
 	r = store_begin(s->st, false, &t);
 	if (r != 0)
 		return r;
-	r = store_each(t, T_LIVE, NULL, 0, load_live, s);
+	r = check_marker(s, t);
+	if (r == 0)
+		r = store_each(t, T_LIVE, NULL, 0, load_live, s);
 	store_abort(&t);
 	return r;
 }

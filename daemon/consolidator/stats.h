@@ -2,29 +2,37 @@
  * stats.h - the state that answers statistics queries, kept in the same
  * LMDB write transaction as the envelopes it derives from.
  *
- * Every accepted record becomes one *fact* about one *entity*:
- *	identification, service   -> the victim (its pseudonym; an
- *	                             unlinkable victim is its own entity)
- *	referral, referral_received -> the referral (its pseudonym)
- *	case_stage                -> the case (its pseudonym)
- * A fact remembers its origin (institution, sequence of the original
- * record), so a correction replaces it and a withdrawal removes it. The
- * table LIVE maps each origin to the entity and fact in force: it is the
- * per-victim, per-referral and per-case state, stored by origin so that
- * each new record is an append. The index from entity to its facts lives
- * in memory, is loaded from LIVE at start (stats_load) and is changed
- * only once a batch has committed - random-key writes of an on-disk
- * entity table would cost as much per event as verifying it.
+ * Every accepted record becomes one *fact* (fact.h), which remembers its
+ * origin (institution, sequence of the original record), so that a
+ * correction replaces it and a withdrawal removes it. A fact is about:
+ *	identification, service     -> a victim: a connected component of
+ *	                               the match-key graph (link.h), or, for
+ *	                               an unlinkable victim, the record alone
+ *	referral, referral_received -> the referral: (sender, destination,
+ *	                               pseudonym of its number), the sender
+ *	                               of a referral and the destination of a
+ *	                               take-up being the signer
+ *	case_stage                  -> the case (its pseudonym)
+ * and the victim objects of every kind of record link victims. The table
+ * LIVE maps each origin to its fact, its referral or case, and its victim
+ * objects' keys: it is stored by origin so that each new record is an
+ * append. In memory, loaded from LIVE at start (stats_load) and changed
+ * only as a batch commits, are the referrals and cases with their facts
+ * and the victim graph - random-key writes of on-disk entity tables would
+ * cost as much per event as verifying it.
  *
  * Counters hold, for each table of EVENTS.md, period (year, semester and
- * quarter: period.h),
- * region (0 = all) and scope (0 = national, 1..5 = one institution's own
- * events), the count of each row, and day histograms for the medians.
- * They are a pure function of the entities' facts: when a batch touches
- * an entity, its old contribution is subtracted and its new one added,
- * so the counters always equal what a full recount (--rebuild) gives.
- * Changes are gathered in memory during a batch and written once, in key
- * order, when the batch commits.
+ * quarter: period.h), region (0 = all) and scope (0 = national, 1..5 =
+ * one institution's own events), the count of each row, and day
+ * histograms for the medians. They are a pure function of the live
+ * records: when a batch touches a referral, a case or the keys of a
+ * victim, the old contribution of that referral, case or victim (all the
+ * victims around the touched keys, as linked before the batch) is
+ * subtracted and the new one added (as linked after it, a correction or a
+ * withdrawal having perhaps joined two victims or split one), so the
+ * counters always equal what a full recount (--rebuild) gives, in
+ * whatever order the records came. Changes are gathered in memory during
+ * a batch and written once, in key order, when the batch commits.
  */
 #ifndef KUSKA_STATS_H
 #define KUSKA_STATS_H
@@ -33,6 +41,16 @@
 
 #include "event.h"
 #include "store.h"
+
+/*
+ * The layout of this module's tables, kept in T_META under
+ * "stats_format" (4 bytes BE). Layout 1 had no marker; 2 keyed victims by
+ * one pseudonym; 3 keeps every victim object's match keys in LIVE; 4 the
+ * day each record was accepted, and the timeliness counters. stats_load()
+ * refuses tables of another layout with -ESTALE, and ingest_open() then
+ * rebuilds them from the envelopes.
+ */
+#define STATS_FORMAT 4
 
 /* The store tables of this module. */
 #define T_LIVE ((enum store_table)(T_STATS_FIRST + 0))	   /* origin -> fact */
@@ -53,6 +71,9 @@ enum counter_table {
 	C_PROS_PERSONS, /* dims: stage; the value is a sum of persons */
 	C_FUNNEL,	/* dims: stage */
 	C_DUR_DAYS,	/* dims: first stage of the pair, days */
+	C_TIME_RECORDS, /* dims: institution */
+	C_TIME_WITHIN,	/* dims: institution; accepted within 30 days */
+	C_TIME_DAYS,	/* dims: institution, days */
 };
 
 /* Breakdown dimensions, in output order. */
@@ -87,10 +108,13 @@ void stats_begin(struct stats *s, struct store_txn *t);
 
 /*
  * stats_apply - applies one accepted event of inst (sequence seq) to the
- * batch. Returns 0 or -errno (-ENOSPC: the store is full).
+ * batch; accepted is the day (Peru time) the consolidator accepted it,
+ * which a record keeps through its corrections (the timeliness table).
+ * Returns 0 or -errno (-ENOSPC: the store is full).
  */
 int stats_apply(struct stats *s, enum institution inst, uint64_t seq,
-		const struct event *ev) __attribute__((warn_unused_result));
+		const struct event *ev, int32_t accepted)
+    __attribute__((warn_unused_result));
 
 /*
  * stats_flush - writes the batch's counter changes into the transaction;
@@ -102,17 +126,21 @@ int stats_flush(struct stats *s) __attribute__((warn_unused_result));
  * become the index. */
 void stats_committed(struct stats *s);
 
-/* stats_discard - forgets the batch (its transaction was aborted). */
+/* stats_discard - forgets the batch (its transaction was aborted); the
+ * index is loaded again from the store if stats_flush had changed it. */
 void stats_discard(struct stats *s);
 
 /*
  * stats_load - builds the in-memory entity index from the store's LIVE
- * table (st may be NULL to reuse the last store). Returns 0 or -errno.
+ * table (st may be NULL to reuse the last store). Returns 0, -ESTALE when
+ * the tables were written in another layout (rebuild them: stats_clear
+ * and a replay), or -errno.
  */
 int stats_load(struct stats *s, struct store *st)
     __attribute__((warn_unused_result));
 
-/* stats_clear - empties this module's tables and index (for a rebuild). */
+/* stats_clear - empties this module's tables and index, and marks them
+ * as of this layout (for a rebuild). */
 int stats_clear(struct stats *s, struct store_txn *t)
     __attribute__((warn_unused_result));
 

@@ -27,7 +27,11 @@ enum store_table {
 	T_CHANGES,   /* institution, target seq -> withdrawn, correction */
 	T_ENV_FIRST, /* T_ENV_FIRST + institution - 1: seq -> envelope */
 	T_ENV_LAST = T_ENV_FIRST + INST_COUNT - 1,
-	T_STATS_FIRST, /* tables of the statistics module, from here on */
+	T_STATS_FIRST, /* tables of the statistics module: 8 from here */
+	/* T_ACCEPT_FIRST + institution - 1: seq -> the day (Peru time) the
+	 * consolidator accepted the envelope, 4 bytes BE ^ 2^31 */
+	T_ACCEPT_FIRST = T_STATS_FIRST + 8,
+	T_ACCEPT_LAST = T_ACCEPT_FIRST + INST_COUNT - 1,
 	T_COUNT = T_STATS_FIRST + 16,
 };
 

@@ -7,7 +7,14 @@ query") exactly as `kuska query --format csv` prints it for the analyst
 role (exact counts, no disclosure control).
 
     reference.py [--dir DIR | --pnp F --mp F ...] TABLE --period P [--region RR]
+                 [--scope INST] [--accepted YYYY-MM-DD] [--v1]
     reference.py --dir DIR --all-to OUTDIR --periods 2024,2025Q1 --regions all,15
+
+--scope INST counts only INST's records, its victims linked over everyone's
+(what an institution's own query gets). --accepted is the day the records
+reached the consolidator (default: today, Peru time), for timeliness. --v1
+links victims as version 1 did (the document key, else the name key, no
+chains), only to measure what version 2 changes (docs/LINKING.md).
 
 It is written from the specification, not from the C code: its value is
 that it is a second, plain reading of the rules. Python 3, stdlib only.
@@ -32,6 +39,13 @@ below where it is applied):
    funnel: the complaint that puts a case in the cohort; durations: the later
    stage of the pair.  With --region the breakdown's region dimension has
    the single row RR, equal to the total.
+ * Victims (EVENTS.md "Linking a victim", version 2): union-find over the
+   match keys of every victim object of every live record, each object
+   joining its document key and its name key unless that name key is
+   ambiguous (seen, in live objects, with two different document numbers
+   of one type); an object belongs to its document key's victim, else its
+   name key's.  Each unlinkable identification or service is a victim of
+   its own.
  * identification: a row for each of the five institutions, zeros included,
    then `all`.
  * overlap: a row for every non-empty subset of the institutions that
@@ -43,12 +57,14 @@ below where it is applied):
    except age groups (age order) and regions (by code, which is text order).
    The age group comes from birth_date at the identification's date (whole
    years), else from age.
- * referrals: a referral is (sender, normalised number); when a sender has
-   several live referral records under one number, the earliest (date,
-   sequence) is the sending and gives `to`.  A take-up is a
-   referral_received emitted by that `to` naming the sender and number.
-   Rows only for pairs with sent > 0, in institution order of (from, to).
-   median_days is over the referrals taken up; empty if none.
+ * referrals: a referral is (sender, destination, normalised number), the
+   sender being the institution whose file holds the `referral` record
+   (its signer) and the destination its `to`; when several live records
+   share the triple, the earliest (date, sequence) dates and places it.  A
+   take-up is a referral_received in the destination's own file naming
+   the sender and number.  Rows only for pairs with sent > 0, in
+   institution order of (from, to).  median_days is over the referrals
+   taken up; empty if none.
  * protection: every service event dated in P counts ("begun in P"), so a
    victim with the same service begun in two periods counts in both.  All
    six services, alphabetical, zeros included.  Days may be negative (a
@@ -64,6 +80,12 @@ below where it is applied):
  * durations: later date minus earlier date of the two stages' earliest
    events; cases lacking either stage are left out (a skipped stage does not
    bridge the pair).
+ * timeliness: every live record but corrections and withdrawals, at its
+   (latest) date and region, against --accepted (all records of a test
+   reach the consolidator the day they are submitted); "within 30 days"
+   is days <= 30; the share is 100 * within / records printed with one
+   decimal, empty with no records; rows for the five institutions, zeros
+   included, then `all`.
  * Medians: the lower middle value of the sorted list.
 """
 import argparse
@@ -72,7 +94,7 @@ import json
 import os
 import sys
 import unicodedata
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 INSTS = ["pnp", "mp", "pj", "mimp", "minsa"]
 INST_IDX = {n: i for i, n in enumerate(INSTS)}
@@ -83,7 +105,7 @@ SERVICES = sorted(["residential_care", "special_protection", "mental_health",
                    "medical", "legal_aid", "reintegration"])
 AGE_GROUPS = ["0-5", "6-11", "12-13", "14-17", "18+"]
 TABLES = ["identification", "overlap", "breakdown", "referrals",
-          "protection", "prosecution", "funnel", "durations"]
+          "protection", "prosecution", "funnel", "durations", "timeliness"]
 
 # --------------------------------------------------------------------------
 # Normalisation (docs/NORMALISATION.md, version 1)
@@ -151,16 +173,84 @@ def norm_number(s):
     return s.strip(" ").upper()
 
 
-def link_key(v):
-    """A victim's link key, or None when it is unlinkable."""
+def doc_key(v):
+    """The document key of a victim object, or None."""
     doc = v.get("document")
     if doc:
         return ("doc", doc["type"], norm_doc_number(doc["number"]))
+    return None
+
+
+def name_key(v):
+    """The name key of a victim object, or None."""
     if all(k in v for k in ("given_names", "surnames", "birth_date", "sex")):
         g, s = norm_name(v["given_names"]), norm_name(v["surnames"])
         if g is not None and s is not None:
             return ("name", g, s, v["birth_date"], v["sex"])
     return None
+
+
+def victim_objects(rec):
+    """Every victim object of a record, whatever its kind."""
+    if rec["kind"] == "case_stage":
+        return list(rec["victims"])
+    return [rec["victim"]]
+
+
+class Victims:
+    """Who is who: the victim of each identification and service.
+
+    Version 2: the match keys are joined by every live victim object, with
+    union-find; an ambiguous name key joins nothing.  Version 1 (v1=True):
+    the document key, else the name key, and nothing else.
+    """
+
+    def __init__(self, events, v1=False):
+        self.v1 = v1
+        self.parent = {}
+        if v1:
+            return
+        objs = [o for e in events for o in victim_objects(e.rec)]
+        docs_by_name = {}  # name key -> {type: {numbers}}
+        for o in objs:
+            d, n = doc_key(o), name_key(o)
+            if d is not None and n is not None:
+                docs_by_name.setdefault(n, {}).setdefault(d[1], set()).add(d)
+        self.ambiguous = {n for n, by_type in docs_by_name.items()
+                          if any(len(ds) > 1 for ds in by_type.values())}
+        for o in objs:
+            d, n = doc_key(o), name_key(o)
+            for k in (d, n):
+                if k is not None:
+                    self.parent.setdefault(k, k)
+            if d is not None and n is not None and n not in self.ambiguous:
+                self.union(d, n)
+
+    def find(self, k):
+        root = k
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[k] != root:
+            self.parent[k], k = root, self.parent[k]
+        return root
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # Deterministic, though no output depends on which root wins.
+            if repr(ra) < repr(rb):
+                ra, rb = rb, ra
+            self.parent[ra] = rb
+
+    def of(self, e):
+        """The victim of an identification's or a service's event."""
+        v = e.rec["victim"]
+        home = doc_key(v) or name_key(v)
+        if home is None:
+            return ("unlinkable", e.inst, e.seq)
+        if self.v1:
+            return ("linked", home)
+        return ("linked", self.find(home))
 
 
 # --------------------------------------------------------------------------
@@ -263,23 +353,22 @@ def age_group(a):
 
 
 class Stats:
-    def __init__(self, events):
-        self.events = events
-        self.idents = [e for e in events if e.rec["kind"] == "identification"]
-        # Victim identity for an identification/service event: its link
-        # key, or a key of its own when unlinkable (each unlinkable record
-        # is its own victim).
-        self.first_ident = {}  # link key -> earliest identification date
+    def __init__(self, events, scope=None, accepted=None, v1=False):
+        # Linking looks at everyone's records; counting at the scope's.
+        self.victims = Victims(events, v1)
+        self.events = [e for e in events if scope is None or e.inst == scope]
+        self.accepted = accepted
+        self.idents = [e for e in self.events
+                       if e.rec["kind"] == "identification"]
+        self.first_ident = {}  # victim -> earliest identification date
         for e in self.idents:
-            k = link_key(e.rec["victim"])
-            if k is not None and k not in self.first_ident:
-                self.first_ident[k] = e.date  # events are sorted earliest first
+            vid = self.victim_id(e)
+            if vid not in self.first_ident:
+                self.first_ident[vid] = e.date  # sorted earliest first
         self._cases = None
 
-    @staticmethod
-    def victim_id(e):
-        k = link_key(e.rec["victim"])
-        return ("linked", k) if k is not None else ("unlinkable", e.inst, e.seq)
+    def victim_id(self, e):
+        return self.victims.of(e)
 
     def select(self, evs, period, region):
         first, last = parse_period(period)
@@ -354,30 +443,33 @@ class Stats:
     # -- referrals -----------------------------------------------------------
 
     def referrals(self, period, region):
-        sendings = {}  # (sender, number) -> earliest live referral event
+        # (sender, destination, number) -> its earliest live referral; the
+        # sender is whoever signed the referral, the destination whoever
+        # signed the take-up.
+        sendings = {}
         for e in self.events:
             if e.rec["kind"] == "referral":
-                key = (e.inst, norm_number(e.rec["referral_number"]))
+                key = (e.inst, e.rec["to"],
+                       norm_number(e.rec["referral_number"]))
                 if key not in sendings:  # events sorted: the first is earliest
                     sendings[key] = e
-        takeups = {}  # (sender, number, receiver) -> earliest take-up date
+        takeups = {}  # (sender, destination, number) -> earliest take-up
         for e in self.events:
             if e.rec["kind"] == "referral_received":
-                key = (e.rec["from"], norm_number(e.rec["referral_number"]),
-                       e.inst)
+                key = (e.rec["from"], e.inst,
+                       norm_number(e.rec["referral_number"]))
                 if key not in takeups:
                     takeups[key] = e.date
         first, last = parse_period(period)
         pairs = {}
-        for (sender, num), e in sendings.items():
+        for (sender, to, num), e in sendings.items():
             if not (first <= e.date <= last):
                 continue
             if region is not None and e.region != region:
                 continue
-            to = e.rec["to"]
             p = pairs.setdefault((sender, to), [0, 0, []])
             p[0] += 1
-            t = takeups.get((sender, num, to))
+            t = takeups.get((sender, to, num))
             if t is not None:
                 p[1] += 1
                 p[2].append((t - e.date).days)
@@ -405,8 +497,10 @@ class Stats:
                         earliest[vid] = e.date
             days = []
             for vid, d in earliest.items():
-                if vid[0] == "linked" and vid[1] in self.first_ident:
-                    days.append((d - self.first_ident[vid[1]]).days)
+                # Any institution's (of the scope), any date.
+                first_id = self.first_ident.get(vid)
+                if first_id is not None:
+                    days.append((d - first_id).days)
             rows.append([period, s, len(earliest), median(days)])
         return ["period,service,victims,median_days"], rows
 
@@ -464,6 +558,21 @@ class Stats:
             rows.append([period, a, b, median(days)])
         return ["period,from_stage,to_stage,median_days"], rows
 
+    # -- timeliness ------------------------------------------------------------
+
+    def timeliness(self, period, region):
+        days = {i: [] for i in INSTS}
+        for e in self.select(self.events, period, region):
+            days[e.inst].append((self.accepted - e.date).days)
+        days["all"] = [d for i in INSTS for d in days[i]]
+        rows = []
+        for who in INSTS + ["all"]:
+            ds = days[who]
+            pct = "%.1f" % (100.0 * sum(1 for d in ds if d <= 30) / len(ds)) \
+                if ds else ""
+            rows.append([period, who, len(ds), median(ds), pct])
+        return ["period,institution,records,median_days,within_30_days_pct"], rows
+
     def csv(self, table, period, region):
         # With --region the breakdown's region dimension is the single row
         # RR holding the total: every counted identification is in RR.
@@ -482,6 +591,11 @@ def main():
     ap.add_argument("--all-to", help="write every TABLE.PERIOD.REGION.csv here")
     ap.add_argument("--periods", help="comma-separated periods for --all-to")
     ap.add_argument("--regions", help="comma-separated regions (all = none)")
+    ap.add_argument("--scope", choices=INSTS,
+                    help="count only this institution's records")
+    ap.add_argument("--accepted", help="the day the records were accepted")
+    ap.add_argument("--v1", action="store_true",
+                    help="link as version 1 did (to measure the change)")
     a = ap.parse_args()
     paths = {}
     for i in INSTS:
@@ -490,7 +604,11 @@ def main():
             p = os.path.join(a.dir, i + ".jsonl")
         if p:
             paths[i] = p
-    st = Stats(load(paths))
+    if a.accepted:
+        accepted = date.fromisoformat(a.accepted)
+    else:  # today in Peru (UTC-5, no daylight saving)
+        accepted = (datetime.now(timezone.utc) - timedelta(hours=5)).date()
+    st = Stats(load(paths), a.scope, accepted, a.v1)
     if a.all_to:
         os.makedirs(a.all_to, exist_ok=True)
         for t in TABLES:

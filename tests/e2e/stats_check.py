@@ -9,6 +9,8 @@
   stats_check.py json JSON_FILE CSV_FILE [K]
       the JSON answer parses, is an array of objects with the CSV header's
       keys, and holds the CSV's values (null where the CSV has "<K" or "").
+  stats_check.py jsondir JSON_DIR CSV_DIR [K]
+      the same for every JSON_DIR/NAME.json and CSV_DIR/NAME.csv.
 
 Prints one line per problem (the first few) and exits 1 when there is any.
 """
@@ -17,8 +19,9 @@ import json
 import os
 import sys
 
-COUNTS = {"victims", "sent", "taken_up", "pending", "cases", "persons"}
-DERIVED = {"median_days", "attrition"}
+COUNTS = {"victims", "sent", "taken_up", "pending", "cases", "persons",
+          "records"}
+DERIVED = {"median_days", "attrition", "within_30_days_pct"}
 PARTITIONS = ("sex", "age_group", "nationality", "region")
 
 
@@ -92,6 +95,17 @@ def derivable(where, header, rows, sup):
             if r[col["victims"]] == sup and r[col["median_days"]] != "":
                 out.append("%s: %s: median shown over hidden victims"
                            % (where, r[1]))
+    elif table == "timeliness":
+        # The institutions' records sum to the "all" row's; a share or a
+        # median over a hidden count is hidden too.
+        hidden = [r for r in rows if r[col["records"]] == sup]
+        if len(hidden) == 1:
+            out.append("%s: %s's records hidden alone, = all - the others"
+                       % (where, hidden[0][1]))
+        for r in hidden:
+            if r[col["median_days"]] != "" or r[col["within_30_days_pct"]] != "":
+                out.append("%s: %s: median or share shown over hidden records"
+                           % (where, r[1]))
     elif table == "funnel":
         # attrition = 1 - cases/previous: shown, it gives away either count.
         for i in range(1, 6):
@@ -142,6 +156,8 @@ def check_json(json_path, csv_path, k):
                 ok = type(j) is int and str(j) == v
             elif c == "attrition":
                 ok = isinstance(j, (int, float)) and "%.3f" % j == v
+            elif c == "within_30_days_pct":
+                ok = isinstance(j, (int, float)) and "%.1f" % j == v
             else:
                 ok = j == v
             if not ok:
@@ -158,8 +174,16 @@ def main():
     elif mode == "json":
         k = int(sys.argv[4]) if len(sys.argv) > 4 else 10
         problems = check_json(sys.argv[2], sys.argv[3], k)
+    elif mode == "jsondir":
+        k = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+        names = sorted(n[:-5] for n in os.listdir(sys.argv[2])
+                       if n.endswith(".json"))
+        problems = [] if names else ["no JSON answers in " + sys.argv[2]]
+        for n in names:
+            problems += check_json(os.path.join(sys.argv[2], n + ".json"),
+                                   os.path.join(sys.argv[3], n + ".csv"), k)
     else:
-        sys.exit("usage: stats_check.py secretariat|json ...")
+        sys.exit("usage: stats_check.py secretariat|json|jsondir ...")
     for p in problems[:15]:
         print("  " + p)
     if len(problems) > 15:

@@ -6,11 +6,17 @@ corrections that move a record to another period or region or victim,
 withdrawals, unlinkable victims, an institution identifying only unlinkable
 victims, take-ups by the wrong institution, a take-up dated before its
 referral, a repeated referral number, a service before the identification,
-skipped stages, an acquittal without a trial. test_stats.sh submits them
-after the synthetic files and compares every table with reference.py.
+skipped stages, an acquittal without a trial; victims linked through
+alternating keys, across institutions and through a case's victims list, two
+children under one name (an ambiguous name key), a victim split by a
+withdrawal and two joined by a correction, a referral number sent to two
+destinations. With --today, a few records dated from that day back to 400
+days before it, for the timeliness table's 30-day line. test_stats.sh submits
+them after the synthetic files and compares every table with reference.py.
 
-    stats_edge.py DIR
+    stats_edge.py DIR [--today YYYY-MM-DD]
 """
+import datetime
 import json
 import os
 import sys
@@ -232,8 +238,79 @@ case("mp", "2023-04-01", "16", "EDGE-C7", "accusation", 1)
 case("pj", "2023-03-01", "16", "EDGE-C7", "trial", 1)
 
 
+# --- linking (version 2) -------------------------------------------------------
+# P: pnp has her DNI only, minsa her name only; mimp's service carries both.
+ident("pnp", "2023-05-10", "21", v(("DNI", "22220001"), age=12))
+rec("mimp", "service", "2023-05-12", "21",
+    victim=v(("DNI", "2222-0001"), "Sumaq", "Huamán", "2011-02-02"),
+    service="mental_health")
+ident("minsa", "2023-05-20", "21", v(None, "SUMAQ", "HUAMAN", "2011-02-02"),
+      ("labour",))
+# Two girls with one name and birth date, different DNIs: the name key is
+# ambiguous. pnp's and mp's are two children; minsa's and mimp's records,
+# with the name alone, one more.
+ident("pnp", "2023-06-10", "15", v(("DNI", "22220002"), "Luz", "Mamani",
+                                   "2012-05-01"))
+ident("mp", "2023-06-11", "15", v(("DNI", "22220003"), "Luz", "Mamani",
+                                  "2012-05-01"))
+ident("minsa", "2023-06-12", "15", v(None, "LUZ", "MAMANI", "2012-05-01"))
+ident("mimp", "2023-06-13", "15", v(None, "Luz", "Mamani", "2012-05-01"))
+# A passport and a CE under one name: two documents of one child, not two
+# children.
+ident("pnp", "2023-06-20", "16", v(("PASSPORT", "x9182"), "Wendy", "Blanco",
+                                   "2009-12-12", nat="VE"))
+ident("mimp", "2023-06-21", "16", v(("CE", "000918273"), "Wendy", "Blanco",
+                                    "2009-12-12", nat="VE"))
+# Split: pnp's referral is the only record with both keys; withdrawn, it
+# leaves two victims.
+ident("pnp", "2023-07-01", "17", v(("DNI", "22220004"), age=14))
+r9 = rec("pnp", "referral", "2023-07-01", "17",
+         victim=v(("DNI", "22220004"), "Illari", "Condori", "2009-01-01"),
+         to="mimp", purpose="protection", referral_number="EDGE-R9")
+ident("mimp", "2023-07-03", "17", v(None, "Illari", "Condori", "2009-01-01"))
+withdraw("pnp", r9)
+# Join: mp sent the wrong DNI, and corrects it to minsa's.
+j = ident("mp", "2023-07-10", "15", v(("DNI", "22220005"), age=16))
+ident("minsa", "2023-07-12", "15", v(("DNI", "22220006"), "Yuraq", "Puma",
+                                     "2007-07-07"))
+correct("mp", j, body("identification", "2023-07-10", "15",
+                      victim=v(("DNI", "22220006"), age=16),
+                      exploitation=["sexual"]))
+# A case's victims list bridges pnp's DNI and mimp's name.
+case("mp", "2023-07-20", "16", "EDGE-C8", "complaint", 1,
+     [v(("DNI", "22220007"), "Kusi", "Ccori", "2010-10-10"), v(age=9)])
+ident("pnp", "2023-07-21", "16", v(("DNI", "22220007"), age=12))
+ident("mimp", "2023-07-22", "16", v(None, "Kusi", "Ccori", "2010-10-10"))
+# One number sent to two destinations: two referrals.
+rec("pnp", "referral", "2023-08-20", "15", victim=v(age=15), to="mimp",
+    purpose="protection", referral_number="EDGE-R8")
+rec("pnp", "referral", "2023-08-21", "15", victim=v(age=15), to="minsa",
+    purpose="health", referral_number="edge-r8")
+rec("minsa", "referral_received", "2023-08-25", "15", victim=v(age=15),
+    **{"from": "pnp"}, referral_number="EDGE-R8")
+
+
+def timeliness(today):
+    """Records dated from today back: the 30-day line from both sides."""
+    def ago(n):
+        return (today - datetime.timedelta(days=n)).isoformat()
+    for n in (0, 5, 30, 31):
+        ident("pnp", ago(n), "15", v(age=10 + n % 7))
+    case("mp", ago(45), "16", "EDGE-T1", "complaint", 1, [v(age=30)])
+    case("mp", ago(400), "16", "EDGE-T2", "complaint", 1, [v(age=30)])
+    rec("minsa", "service", ago(29), "15", victim=v(age=8), service="medical")
+    # Moved from 3 to 60 days ago: counted once, 60 days old.
+    t = ident("mimp", ago(3), "15", v(age=13))
+    correct("mimp", t, body("identification", ago(60), "15",
+                            victim=v(age=13), exploitation=["sexual"]))
+    w = ident("mimp", ago(2), "15", v(age=13))
+    withdraw("mimp", w)
+
+
 def main():
     d = sys.argv[1]
+    if len(sys.argv) > 3 and sys.argv[2] == "--today":
+        timeliness(datetime.date.fromisoformat(sys.argv[3]))
     os.makedirs(d, exist_ok=True)
     for inst, recs in OUT.items():
         with open(os.path.join(d, inst + ".jsonl"), "w", encoding="utf-8") as f:

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Statistics by hand: the fixture of tests/data/fixture (68 records across
-# the five institutions, all dated in 2025) goes through a real network;
-# every table of the analyst's view, for 2025Q2 and for 2025, must equal
-# the output written out below. Each expected number is derived in
-# tests/data/fixture/README.md. Then the indicators table over the same
-# data: each value equals what the tables it names give, for the analyst
-# and the secretariat, and a broken indicator file sent with SIGHUP
-# leaves the indicators in force.
+# Statistics by hand: the fixture of tests/data/fixture (85 records across
+# the five institutions, dated in 2024 and 2025) goes through a real
+# network; every table of the analyst's view, for 2025Q2 and for 2025, the
+# tables that linking version 2 and the referral rules change for 2024, and
+# the timeliness of 2025Q2 and 2024 must equal the output written out below.
+# Each expected number is derived in tests/data/fixture/README.md. Then the
+# indicators table over the same data: each value equals what the tables it
+# names give, for the analyst and the secretariat, and a broken indicator
+# file sent with SIGHUP leaves the indicators in force.
 . "$(dirname "$0")/lib.sh"
 
 : "${KUSKA_SRC:?KUSKA_SRC must name the source tree}"
 FIX="$KUSKA_SRC/tests/data/fixture"
+
+# T, the day (Peru time) the consolidator accepts the records, and the
+# days from a date to it: the timeliness table counts them.
+peru_today() { date -u -d '-5 hours' +%F; }
+TODAY=$(peru_today)
+since() { echo $((($(date -u -d "$TODAY" +%s) - $(date -u -d "$1" +%s)) / 86400)); }
 
 net_init
 
@@ -336,6 +343,68 @@ period,from_stage,to_stage,median_days
 2025,accusation,trial,17
 2025,trial,conviction,86
 CSV
+
+# ---- 2024: linking version 2 and referrals -------------------------------
+
+expect identification 2024 <<'CSV'
+period,institution,victims
+2024,pnp,3
+2024,mp,2
+2024,pj,0
+2024,mimp,1
+2024,minsa,3
+2024,all,7
+CSV
+
+expect overlap 2024 <<'CSV'
+period,institutions,victims
+2024,pnp,2
+2024,mp,1
+2024,mimp,0
+2024,minsa,2
+2024,pnp+mp,0
+2024,pnp+mimp,0
+2024,pnp+minsa,1
+2024,mp+mimp,1
+2024,mp+minsa,0
+2024,mimp+minsa,0
+2024,pnp+mp+mimp,0
+2024,pnp+mp+minsa,0
+2024,pnp+mimp+minsa,0
+2024,mp+mimp+minsa,0
+2024,pnp+mp+mimp+minsa,0
+2024,unlinkable,0
+CSV
+
+expect referrals 2024 <<'CSV'
+period,from,to,sent,taken_up,pending,median_days
+2024,pnp,mimp,2,1,1,2
+2024,pnp,minsa,1,1,0,3
+CSV
+
+# ---- timeliness: T minus the median date worked out in the README --------
+
+expect timeliness 2025Q2 <<CSV
+period,institution,records,median_days,within_30_days_pct
+2025Q2,pnp,9,$(since 2025-05-06),0.0
+2025Q2,mp,9,$(since 2025-05-10),0.0
+2025Q2,pj,2,$(since 2025-06-16),0.0
+2025Q2,mimp,11,$(since 2025-05-03),0.0
+2025Q2,minsa,11,$(since 2025-06-02),0.0
+2025Q2,all,42,$(since 2025-05-20),0.0
+CSV
+
+expect timeliness 2024 <<CSV
+period,institution,records,median_days,within_30_days_pct
+2024,pnp,6,$(since 2024-05-02),0.0
+2024,mp,2,$(since 2024-06-03),0.0
+2024,pj,0,,
+2024,mimp,2,$(since 2024-06-04),0.0
+2024,minsa,4,$(since 2024-05-06),0.0
+2024,all,14,$(since 2024-05-02),0.0
+CSV
+[ "$(peru_today)" = "$TODAY" ] ||
+	echo "# the day changed during the test: a timeliness difference may be that"
 
 # ---- the secretariat's view: every count of 1..9 suppressed ------------
 

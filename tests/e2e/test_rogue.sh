@@ -107,11 +107,65 @@ done
 	-e "tcp://127.0.0.1:$PORT" -n 20 valid >"$T/valid.out" 2>&1
 check "minsa: 20 good envelopes accepted after the attack" \
 	grep -qx "ack clean 20" "$T/valid.out"
+# Envelopes of schema version 2 (one key per victim, as nodes signed them
+# before version 3) are still accepted; keys of one version in an envelope
+# of the other are refused as bad events.
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
+	-e "tcp://127.0.0.1:$PORT" -n 5 oldversion >"$T/old.out" 2>&1
+check "minsa: 5 envelopes of schema version 2 accepted" \
+	grep -qx "ack clean 5" "$T/old.out"
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
+	-e "tcp://127.0.0.1:$PORT" -n 4 mixedversion >"$T/mixed.out" 2>&1
+check "minsa: 4 envelopes with the other version's keys refused as bad events" \
+	grep -qx "ack rejection bad_event 4" "$T/mixed.out"
+
+# A forged referral: minsa signs a referral under one of pnp's referral
+# numbers (its pseudonym computed with the linkage key, as pnp's node
+# would), dated 2024-01-01, before pnp's. A referral counts only for the
+# institution that signed it: pnp's rows must not move; minsa's own
+# minsa->mimp row counts it.
+spec=$(python3 - "$T/a/pnp.jsonl" "$T/b/pnp.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for f in sys.argv[1:] for l in open(f) if l.strip()]
+targets = {r["target_ref"] for r in recs if "target_ref" in r}
+sent = {}
+for r in recs:
+    if r["kind"] == "referral":
+        n = r["referral_number"].strip().upper()
+        sent.setdefault(n, []).append(r)
+for n, rs in sent.items():
+    if all(r["to"] == "mimp" and r["ref"] not in targets and
+           "2024-01-01" < r["date"] < "2025" for r in rs):
+        print("pnp:mimp:%s:2024-01-01" % n)
+        break
+PY
+)
+year=${spec##*:}
+year=${year%%-*}
+referrals() {
+	"$KUSKA" query -c "$N/analyst.conf" referrals --period "$year" --format csv
+}
+referrals >"$T/ref-before.csv"
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
+	-e "tcp://127.0.0.1:$PORT" -L "$N/keys/linkage.key" -R "$spec" \
+	forgedref >"$T/forged.out" 2>&1
+check "minsa: the forged referral ($spec) is accepted" \
+	grep -qx "ack clean 1" "$T/forged.out"
+referrals >"$T/ref-after.csv"
+check "forged referral: pnp's rows of $year are unchanged" \
+	test "$(grep "^$year,pnp," "$T/ref-before.csv")" = \
+	"$(grep "^$year,pnp," "$T/ref-after.csv")"
+minsa_sent() {
+	awk -F, -v y="$year" '$1 == y && $2 == "minsa" && $3 == "mimp" { print $4 }' "$1"
+}
+check "forged referral: counted in minsa's own minsa->mimp row" \
+	test "$(minsa_sent "$T/ref-after.csv")" = "$(($(minsa_sent "$T/ref-before.csv") + 1))"
+diff "$T/ref-before.csv" "$T/ref-after.csv" | sed 's/^/  /'
 
 check "audit OK" audit_ok
 grep -q "^audit: OK" "$T/audit.out" || cat "$T/audit.out"
 check "audit: minsa's refused and accepted sequences accounted for" \
-	grep -q "^minsa last_seq=$((minsa_seq + rejected + 20)) accepted=$((minsa_accepted + 20)) refused=$rejected missing=0" \
+	grep -q "^minsa last_seq=$((minsa_seq + rejected + 30)) accepted=$((minsa_accepted + 26)) refused=$((rejected + 4)) missing=0" \
 	"$T/audit.out"
 
 # minsa's real node, back, sees that the consolidator holds more than its

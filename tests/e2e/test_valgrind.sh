@@ -44,7 +44,7 @@ check "client under valgrind: submit clean" test $? != 99
 check "records accepted" grep -q " 0 refused" "$T/submit.out"
 check "delivered" wait_delivered 120
 for t in identification overlap breakdown referrals protection \
-	prosecution funnel durations indicators; do
+	prosecution funnel durations timeliness indicators; do
 	# shellcheck disable=SC2086
 	$VG --log-file="$T/vg-query.%p" "$KUSKA" query -c "$N/secretariat.conf" \
 		"$t" --period 2025 >/dev/null

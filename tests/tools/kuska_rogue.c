@@ -12,7 +12,8 @@
  *
  *	kuska_rogue -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
  *		[-o OTHER.key] [-n COUNT] [-S SEED] [-t TIMEOUT_MS]
- *		[-N NETWORK] [-W NETWORK] [-K SIGN.key] [-C CREATED_MS] MODE
+ *		[-N NETWORK] [-W NETWORK] [-K SIGN.key] [-C CREATED_MS]
+ *		[-L LINKAGE.key -R FROM:TO:NUMBER:YYYY-MM-DD] MODE
  *
  * -N names the network the hello gives and envelopes are signed for
  * (default kuska-demo, the demo's); mode "othernet" signs for the -W one
@@ -26,6 +27,12 @@
  * "sent MODE COUNT" per mode, "reconnects N", "mismatches N" and
  * "last_seq N". Exit status 0 when there was no mismatch, 1 otherwise,
  * 2 on a usage or setup error.
+ *
+ * Mode "forgedref" is an attack that the consolidator must accept and
+ * then count for the signer only: a referral signed with KEY under
+ * another institution's referral number (-R: sender FROM, destination TO,
+ * the normalised NUMBER, the date), its pseudonym computed with the
+ * linkage key as FROM's node would.
  *
  * Per-envelope refusals consume sequence numbers of the key's
  * institution (the consolidator records them as refused), so a test
@@ -42,6 +49,7 @@
 #include "date.h"
 #include "event.h"
 #include "keys.h"
+#include "pseudo.h"
 #include "sign.h"
 #include "transport.h"
 
@@ -82,6 +90,10 @@ struct rogue {
 	uint64_t batch_id;
 	uint64_t rng;
 	long timeout_ms;
+	uint8_t *linkage;		   /* -L, for forgedref */
+	enum institution ref_from, ref_to; /* -R */
+	char ref_number[64];
+	int32_t ref_date;
 	unsigned long handshakes, mismatches;
 	struct tally_row replies[MAX_TALLY], sent[MAX_TALLY];
 	size_t n_replies, n_sent;
@@ -92,7 +104,8 @@ static const char *const all_modes[] = {
     "foreignkey", "gap",       "oversize",  "hellowrong", "helloversion",
     "type",	  "badenv",    "badevent",  "casestage",  "envversion",
     "future",	  "target",    "toomany",   "multiframe", "dup",
-    "valid",	  "othernet",  "backdated",
+    "valid",	  "othernet",  "backdated", "oldversion", "mixedversion",
+    "forgedref",
 };
 #define N_MODES (sizeof(all_modes) / sizeof(all_modes[0]))
 
@@ -286,7 +299,7 @@ make_event(struct rogue *r, struct event *ev, int32_t date)
 	ev->rec.kind = KIND_IDENTIFICATION;
 	ev->rec.date = date;
 	ev->rec.region = 15;
-	ev->rec.victim.linkable = false;
+	/* No match key: unlinkable. */
 	ev->rec.victim.sex = SEX_F;
 	ev->rec.victim.age_years = 30;
 	ev->rec.victim.age_group = age_group_of(30);
@@ -728,6 +741,63 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		x->reason = REASON_KEY_NOT_VALID;
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
 	}
+	if (strcmp(mode, "oldversion") == 0) {
+		/* What a node signed before version 3: one key per victim,
+		 * in an envelope of version 2. Accepted. */
+		ev.rec.victim.has_v1_key = true;
+		memset(ev.rec.victim.v1_key, 0x1e, PSEUDONYM_LEN);
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION_MIN, r->inst, seq,
+				  r->me, r->me->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_ACK_CLEAN;
+		x->advance = 1;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "mixedversion") == 0) {
+		/* Keys of one version in an envelope of the other: every
+		 * other time version-3 keys under version 2, and the reverse.
+		 */
+		bool old = rnd(r) % 2 == 0;
+		if (old) {
+			ev.rec.victim.doc_type = DOC_DNI;
+			memset(ev.rec.victim.doc_key, 0x2d, PSEUDONYM_LEN);
+		} else {
+			ev.rec.victim.has_v1_key = true;
+			memset(ev.rec.victim.v1_key, 0x1e, PSEUDONYM_LEN);
+		}
+		e = make_envelope(
+		    &ev, NULL, 0, old ? CODEC_VERSION_MIN : CODEC_VERSION,
+		    r->inst, seq, r->me, r->me->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_REJECTION;
+		x->reason = REASON_BAD_EVENT;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
+	if (strcmp(mode, "forgedref") == 0) {
+		if (r->linkage == NULL || r->ref_from == INST_NONE)
+			return -ENOTSUP;
+		memset(&ev.rec.victim, 0, sizeof(ev.rec.victim));
+		ev.rec.victim.sex = SEX_F;
+		ev.rec.victim.age_years = 15;
+		ev.rec.victim.age_group = age_group_of(15);
+		memcpy(ev.rec.victim.nationality, "PE", 3);
+		ev.kind = ev.rec.kind = KIND_REFERRAL;
+		ev.rec.exploitation = 0;
+		ev.rec.date = r->ref_date;
+		ev.rec.other = r->ref_to;
+		ev.rec.purpose = PURPOSE_PROTECTION;
+		pseudo_referral(r->linkage, r->ref_from, r->ref_number,
+				ev.rec.referral);
+		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
+				  r->me, r->me->key_id, &env, &env_len);
+		if (e != 0)
+			return e;
+		x->kind = EXP_ACK_CLEAN;
+		x->advance = 1;
+		return batch_of(r, env, env_len, &data[0], &lens[0]);
+	}
 	if (strcmp(mode, "valid") == 0) {
 		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
 				  r->me, r->me->key_id, &env, &env_len);
@@ -897,6 +967,28 @@ mix_mode(struct rogue *r, unsigned long i)
 	return cycle[i % (sizeof(cycle) / sizeof(cycle[0]))];
 }
 
+/* parse_refspec - -R FROM:TO:NUMBER:YYYY-MM-DD into r. */
+static int
+parse_refspec(struct rogue *r, const char *spec)
+{
+	char buf[128], *from, *to, *num, *day;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	from = strtok(buf, ":");
+	to = strtok(NULL, ":");
+	num = strtok(NULL, ":");
+	day = strtok(NULL, ":");
+	if (day == NULL || strlen(num) >= sizeof(r->ref_number))
+		return -EINVAL;
+	r->ref_from = institution_from_name(from);
+	r->ref_to = institution_from_name(to);
+	snprintf(r->ref_number, sizeof(r->ref_number), "%s", num);
+	if (r->ref_from == INST_NONE || r->ref_to == INST_NONE ||
+	    date_parse(day, strlen(day), &r->ref_date) != 0)
+		return -EINVAL;
+	return 0;
+}
+
 static bool
 known_mode(const char *mode)
 {
@@ -926,6 +1018,7 @@ main(int argc, char **argv)
 	struct public_key server;
 	const char *key = NULL, *spub = NULL, *ep = NULL, *okey = NULL;
 	const char *skey = NULL;
+	const char *lkey = NULL, *refspec = NULL;
 	const char *mode;
 	unsigned long count = 1, i;
 	char err[512];
@@ -937,7 +1030,7 @@ main(int argc, char **argv)
 	r.network = "kuska-demo";
 	r.other_network = "kuska-other";
 	r.backdate_ms = 1577836800000ULL; /* 2020-01-01 */
-	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:N:W:K:C:")) != -1) {
+	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:N:W:K:C:L:R:")) != -1) {
 		switch (ch) {
 		case 'N':
 			r.network = optarg;
@@ -972,6 +1065,12 @@ main(int argc, char **argv)
 		case 't':
 			r.timeout_ms = strtol(optarg, NULL, 10);
 			break;
+		case 'L':
+			lkey = optarg;
+			break;
+		case 'R':
+			refspec = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -993,6 +1092,16 @@ main(int argc, char **argv)
 	    (skey != NULL &&
 	     keys_load_secret(skey, &r.signer, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "kuska_rogue: %s\n", err);
+		goto out;
+	}
+	if (lkey != NULL &&
+	    keys_linkage_load(lkey, &r.linkage, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kuska_rogue: %s\n", err);
+		goto out;
+	}
+	if (refspec != NULL && parse_refspec(&r, refspec) != 0) {
+		fprintf(stderr, "kuska_rogue: -R %s: FROM:TO:NUMBER:DATE\n",
+			refspec);
 		goto out;
 	}
 	r.inst = institution_from_name(r.me->id);
@@ -1043,5 +1152,6 @@ out:
 	keys_free(&r.me);
 	keys_free(&r.other);
 	keys_free(&r.signer);
+	keys_linkage_free(&r.linkage);
 	return status;
 }

@@ -89,14 +89,22 @@ pbw_free(struct pbw *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* The fields of a crafted victim; pseudo_len 0 leaves it unlinkable. */
+/*
+ * The fields of a crafted victim: pseudo_len is the length of the one
+ * key of schema version 2 (0: absent), doc_type the document type (-1:
+ * absent), doc_len and name_len the lengths of the two keys of version 3
+ * (0: absent). A victim with no key is unlinkable.
+ */
 struct raw_victim {
 	size_t pseudo_len;
 	uint64_t sex, age_group, age_years;
 	const char *nat;
+	int64_t doc_type;
+	size_t doc_len, name_len;
 };
 
-static const struct raw_victim good_victim = {32, SEX_F, AGE_14_17, 15, "PE"};
+static const struct raw_victim good_victim = {0,    SEX_F,   AGE_14_17, 15,
+					      "PE", DOC_DNI, 32,	32};
 
 static void
 pbw_victim(struct pbw *w, unsigned field, const struct raw_victim *v)
@@ -111,6 +119,12 @@ pbw_victim(struct pbw *w, unsigned field, const struct raw_victim *v)
 	pbw_varint(&s, 3, v->age_group);
 	pbw_varint(&s, 4, v->age_years);
 	pbw_str(&s, 5, v->nat);
+	if (v->doc_type >= 0)
+		pbw_varint(&s, 6, (uint64_t)v->doc_type);
+	if (v->doc_len > 0)
+		pbw_bytes(&s, 7, ps, v->doc_len);
+	if (v->name_len > 0)
+		pbw_bytes(&s, 8, ps + 1, v->name_len);
 	pbw_sub(w, field, &s);
 }
 
@@ -145,11 +159,17 @@ fill_victim(struct victim *v, unsigned seed)
 	unsigned age = seed % 121;
 
 	memset(v, 0, sizeof(*v));
-	v->linkable = seed % 3 != 0;
-	if (v->linkable)
-		memset(v->pseudonym, (int)(seed * 31 + 7), PSEUDONYM_LEN);
-	if (v->linkable)
-		v->pseudonym[0] = (uint8_t)seed;
+	/* Every mix of the two keys; seed % 4 == 0 is unlinkable. */
+	if (seed % 4 == 1 || seed % 4 == 3) {
+		v->doc_type = (enum doc_type)(1 + seed % DOC_TYPE_COUNT);
+		memset(v->doc_key, (int)(seed * 31 + 7), PSEUDONYM_LEN);
+		v->doc_key[0] = (uint8_t)seed;
+	}
+	if (seed % 4 >= 2) {
+		v->has_name_key = true;
+		memset(v->name_key, (int)(seed * 17 + 3), PSEUDONYM_LEN);
+		v->name_key[0] = (uint8_t)seed;
+	}
 	v->sex = (enum sex)(1 + seed % 3);
 	v->age_years = (uint8_t)age;
 	v->age_group = age_group_of(age);
@@ -184,12 +204,12 @@ new_event(enum kind kind)
 		memset(r->referral, 0x5c, PSEUDONYM_LEN);
 		break;
 	case KIND_REFERRAL_RECEIVED:
-		fill_victim(&r->victim, 3); /* unlinkable */
+		fill_victim(&r->victim, 4); /* unlinkable */
 		r->other = INST_PNP;
 		memset(r->referral, 0x3d, PSEUDONYM_LEN);
 		break;
 	case KIND_SERVICE:
-		fill_victim(&r->victim, 4);
+		fill_victim(&r->victim, 3);
 		r->service = SERVICE_REINTEGRATION;
 		break;
 	case KIND_CASE_STAGE:
@@ -210,9 +230,15 @@ new_event(enum kind kind)
 static void
 assert_victim_equal(const struct victim *a, const struct victim *b)
 {
-	assert_int_equal(a->linkable, b->linkable);
-	if (a->linkable)
-		assert_memory_equal(a->pseudonym, b->pseudonym, PSEUDONYM_LEN);
+	assert_int_equal(a->doc_type, b->doc_type);
+	if (a->doc_type != DOC_NONE)
+		assert_memory_equal(a->doc_key, b->doc_key, PSEUDONYM_LEN);
+	assert_int_equal(a->has_name_key, b->has_name_key);
+	if (a->has_name_key)
+		assert_memory_equal(a->name_key, b->name_key, PSEUDONYM_LEN);
+	assert_int_equal(a->has_v1_key, b->has_v1_key);
+	if (a->has_v1_key)
+		assert_memory_equal(a->v1_key, b->v1_key, PSEUDONYM_LEN);
 	assert_int_equal(a->sex, b->sex);
 	assert_int_equal(a->age_group, b->age_group);
 	assert_int_equal(a->age_years, b->age_years);
@@ -327,8 +353,9 @@ test_event_round_trip_variants(void **state)
 	ev->rec.exploitation = ((1u << (EXPL_COUNT + 1)) - 1) & ~1u;
 	free(round_trip(ev, &len));
 	/* Unlinkable, limits of age and region and date. */
-	ev->rec.victim.linkable = false;
-	memset(ev->rec.victim.pseudonym, 0, PSEUDONYM_LEN);
+	ev->rec.victim.doc_type = DOC_NONE;
+	ev->rec.victim.has_name_key = false;
+	memset(ev->rec.victim.doc_key, 0, PSEUDONYM_LEN);
 	ev->rec.victim.age_years = 120;
 	ev->rec.victim.age_group = AGE_18_PLUS;
 	ev->rec.region = 25;
@@ -549,25 +576,83 @@ test_event_crafted_victims(void **state)
 	expect_good_event(&w);
 	pbw_free(&w);
 
-	/* Unlinkable is fine. */
-	v = good_victim;
-	v.pseudo_len = 0;
-	craft_identification(&w, &v, sexual, 1);
-	expect_good_event(&w);
-	pbw_free(&w);
+	/* Unlinkable is fine; so is either key alone, and a schema-2
+	 * victim's one key alone. */
+	{
+		static const struct {
+			size_t pseudo, doc, name;
+		} keys[] = {{0, 0, 0}, {0, 32, 0}, {0, 0, 32}, {32, 0, 0}};
+		size_t i;
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			v = good_victim;
+			v.pseudo_len = keys[i].pseudo;
+			v.doc_len = keys[i].doc;
+			v.doc_type = keys[i].doc ? DOC_PASSPORT : -1;
+			v.name_len = keys[i].name;
+			craft_identification(&w, &v, sexual, 1);
+			expect_good_event(&w);
+			pbw_free(&w);
+		}
+	}
 
-	/* Pseudonyms of the wrong length. */
+	/* Keys of the wrong length. */
 	{
 		static const size_t lens[] = {1, 16, 31, 33, 64};
 		size_t i;
 		for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 			v = good_victim;
+			v.doc_type = -1;
+			v.doc_len = v.name_len = 0;
 			v.pseudo_len = lens[i];
+			craft_identification(&w, &v, sexual, 1);
+			expect_bad_event(&w);
+			pbw_free(&w);
+			v = good_victim;
+			v.doc_len = lens[i];
+			craft_identification(&w, &v, sexual, 1);
+			expect_bad_event(&w);
+			pbw_free(&w);
+			v = good_victim;
+			v.name_len = lens[i];
 			craft_identification(&w, &v, sexual, 1);
 			expect_bad_event(&w);
 			pbw_free(&w);
 		}
 	}
+
+	/* A document key without its type, a type without its key, a type
+	 * out of range, and the keys of both versions in one victim. */
+	v = good_victim;
+	v.doc_type = -1;
+	craft_identification(&w, &v, sexual, 1);
+	expect_bad_event(&w);
+	pbw_free(&w);
+	v = good_victim;
+	v.doc_len = 0;
+	craft_identification(&w, &v, sexual, 1);
+	expect_bad_event(&w);
+	pbw_free(&w);
+	{
+		static const int64_t types[] = {0, DOC_TYPE_COUNT + 1, 100};
+		size_t i;
+		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+			v = good_victim;
+			v.doc_type = types[i];
+			craft_identification(&w, &v, sexual, 1);
+			expect_bad_event(&w);
+			pbw_free(&w);
+		}
+	}
+	v = good_victim;
+	v.pseudo_len = 32;
+	craft_identification(&w, &v, sexual, 1);
+	expect_bad_event(&w);
+	pbw_free(&w);
+	v.doc_type = -1;
+	v.doc_len = 0;
+	craft_identification(&w, &v, sexual, 1);
+	expect_bad_event(&w);
+	pbw_free(&w);
 
 	/* Out-of-range enumerations and ages. */
 	{
@@ -804,7 +889,9 @@ test_event_crafted_case(void **state)
 	expect_bad_event(&w);
 	pbw_free(&w);
 	/* Far too many: still within the event cap, still refused. */
+	v.name_len = 0;
 	craft_case(&w, 32, STAGE_TRIAL, 1000, &v, 2, "153");
+	v = good_victim;
 	assert_true(w.len <= CODEC_MAX_EVENT);
 	expect_bad_event(&w);
 	pbw_free(&w);
@@ -834,7 +921,7 @@ test_event_crafted_case(void **state)
 	expect_bad_event(&w);
 	pbw_free(&w);
 	/* A bad victim among good ones. */
-	v.pseudo_len = 31;
+	v.name_len = 31;
 	craft_case(&w, 32, STAGE_TRIAL, 1, &v, 2, "153");
 	expect_bad_event(&w);
 	pbw_free(&w);

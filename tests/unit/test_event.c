@@ -141,8 +141,10 @@ test_lists(void **state)
 static void
 fill_victim(struct victim *v)
 {
-	v->linkable = true;
-	memset(v->pseudonym, 0xab, sizeof(v->pseudonym));
+	v->doc_type = DOC_DNI;
+	memset(v->doc_key, 0xab, sizeof(v->doc_key));
+	v->has_name_key = true;
+	memset(v->name_key, 0xcd, sizeof(v->name_key));
 	v->sex = SEX_F;
 	v->age_years = 15;
 	v->age_group = AGE_14_17;
@@ -304,6 +306,12 @@ test_check_bad(void **state)
 	make(&ev, KIND_CASE_STAGE);
 	ev.rec.victims[1].sex = SEX_NONE;
 	bad(&ev, "sex");
+	make(&ev, KIND_IDENTIFICATION);
+	ev.rec.victim.doc_type = (enum doc_type)(DOC_TYPE_COUNT + 1);
+	bad(&ev, "document type");
+	make(&ev, KIND_CASE_STAGE);
+	ev.rec.victims[1].has_v1_key = true;
+	bad(&ev, "versions");
 	/* A case stage has no victim field of its own to check. */
 	make(&ev, KIND_CASE_STAGE);
 	ev.rec.victim.sex = SEX_NONE;
@@ -312,6 +320,60 @@ test_check_bad(void **state)
 	make(&ev, KIND_WITHDRAWAL);
 	ev.rec.region = 99;
 	assert_int_equal(event_check(&ev, NULL), 0);
+}
+
+static void
+test_doc_types(void **state)
+{
+	static const char *const names[] = {"DNI", "CE",  "PASSPORT",
+					    "PTP", "CPP", "OTHER"};
+
+	(void)state;
+	for (int i = 1; i <= DOC_TYPE_COUNT; i++) {
+		assert_string_equal(doc_type_name((enum doc_type)i),
+				    names[i - 1]);
+		assert_int_equal(doc_type_from_name(names[i - 1]), i);
+	}
+	assert_null(doc_type_name(DOC_NONE));
+	assert_null(doc_type_name((enum doc_type)(DOC_TYPE_COUNT + 1)));
+	assert_int_equal(doc_type_from_name("dni"), DOC_NONE);
+}
+
+/* Which keys a victim may carry under each schema version. */
+static void
+test_versions(void **state)
+{
+	struct event ev;
+
+	(void)state;
+	make(&ev, KIND_IDENTIFICATION);
+	assert_true(victim_linkable(&ev.rec.victim));
+	assert_true(event_fits_version(&ev, 3));
+	assert_false(event_fits_version(&ev, 2));
+	assert_false(event_fits_version(&ev, 1));
+	assert_false(event_fits_version(&ev, 4));
+	assert_false(event_fits_version(&ev, 0));
+	/* A victim of schema version 2 (or 1): its one key. */
+	ev.rec.victim.doc_type = DOC_NONE;
+	ev.rec.victim.has_name_key = false;
+	assert_false(victim_linkable(&ev.rec.victim));
+	assert_true(event_fits_version(&ev, 2));
+	assert_true(event_fits_version(&ev, 3)); /* unlinkable fits both */
+	ev.rec.victim.has_v1_key = true;
+	assert_true(victim_linkable(&ev.rec.victim));
+	assert_true(event_fits_version(&ev, 2));
+	assert_true(event_fits_version(&ev, 1));
+	assert_false(event_fits_version(&ev, 3));
+	/* Every victim of a case stage counts. */
+	make(&ev, KIND_CASE_STAGE);
+	assert_true(event_fits_version(&ev, 3));
+	ev.rec.victims[1].doc_type = DOC_NONE;
+	ev.rec.victims[1].has_name_key = false;
+	ev.rec.victims[1].has_v1_key = true;
+	assert_false(event_fits_version(&ev, 3));
+	make(&ev, KIND_WITHDRAWAL);
+	assert_true(event_fits_version(&ev, 2));
+	assert_true(event_fits_version(&ev, 3));
 }
 
 int
@@ -324,6 +386,8 @@ main(void)
 	    cmocka_unit_test(test_lists),
 	    cmocka_unit_test(test_check_valid),
 	    cmocka_unit_test(test_check_bad),
+	    cmocka_unit_test(test_doc_types),
+	    cmocka_unit_test(test_versions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

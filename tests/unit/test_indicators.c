@@ -844,10 +844,10 @@ static void
 victim(unsigned n, struct victim *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->linkable = true;
-	memset(v->pseudonym, 0, PSEUDONYM_LEN);
-	v->pseudonym[0] = 1;
-	v->pseudonym[1] = (uint8_t)n;
+	v->doc_type = DOC_DNI;
+	memset(v->doc_key, 0, PSEUDONYM_LEN);
+	v->doc_key[0] = 1;
+	v->doc_key[1] = (uint8_t)n;
 	v->sex = n % 2 ? SEX_F : SEX_M;
 	v->age_years = 14;
 	v->age_group = age_group_of(14);
@@ -857,7 +857,8 @@ victim(unsigned n, struct victim *v)
 static void
 apply(enum institution inst, const struct event *ev)
 {
-	assert_int_equal(stats_apply(W->stats, inst, ++W->seq[inst], ev), 0);
+	assert_int_equal(
+	    stats_apply(W->stats, inst, ++W->seq[inst], ev, ev->rec.date), 0);
 }
 
 static int32_t

@@ -132,13 +132,15 @@ test_identification(void **state)
 	assert_int_equal(r->region, 15);
 	assert_int_equal(r->exploitation,
 			 1u << EXPL_SEXUAL | 1u << EXPL_LABOUR);
-	assert_true(r->victim.linkable);
+	assert_true(victim_linkable(&r->victim));
 	assert_int_equal(r->victim.sex, SEX_F);
 	assert_int_equal(r->victim.age_years, 15);
 	assert_int_equal(r->victim.age_group, AGE_14_17);
 	assert_string_equal(r->victim.nationality, "PE");
 	pseudo_victim_document(key, "DNI", "12345678", p);
-	assert_memory_equal(r->victim.pseudonym, p, sizeof(p));
+	assert_int_equal(r->victim.doc_type, DOC_DNI);
+	assert_memory_equal(r->victim.doc_key, p, sizeof(p));
+	assert_false(r->victim.has_name_key); /* an age, no names */
 	assert_string_equal(pr.ref, "id-1");
 	assert_string_equal(pr.target_ref, "");
 	assert_int_equal(pr.unlinkable, 0);
@@ -185,10 +187,13 @@ test_service(void **state)
 	/* Born 2010-03-11: still 15 on 2026-03-10, 16 on 2026-03-12. */
 	assert_int_equal(v->age_years, 16);
 	assert_int_equal(v->age_group, AGE_14_17);
-	assert_true(v->linkable);
+	assert_true(victim_linkable(v));
 	pseudo_victim_name(key, "MARIA JOSE", "NAHUI QUISPE",
 			   date_from_ymd(2010, 3, 11), SEX_F, p);
-	assert_memory_equal(v->pseudonym, p, sizeof(p));
+	assert_true(v->has_name_key);
+	assert_memory_equal(v->name_key, p, sizeof(p));
+	assert_int_equal(v->doc_type, DOC_NONE);
+	assert_false(v->has_v1_key);
 	assert_int_equal(pr.unlinkable, 0);
 }
 
@@ -207,10 +212,10 @@ test_case_stage(void **state)
 	assert_int_equal(r->n_victims, 3);
 	pseudo_case(key, "FIS-2026-1", p);
 	assert_memory_equal(r->case_id, p, sizeof(p));
-	assert_true(r->victims[0].linkable);
-	assert_true(r->victims[1].linkable);
+	assert_true(victim_linkable(&r->victims[0]));
+	assert_true(victim_linkable(&r->victims[1]));
 	assert_int_equal(r->victims[1].age_years, 15);
-	assert_false(r->victims[2].linkable);
+	assert_false(victim_linkable(&r->victims[2]));
 	assert_int_equal(r->victims[2].age_group, AGE_18_PLUS);
 	assert_int_equal(pr.unlinkable, 1);
 	assert_int_equal(event_check(&pr.ev, NULL), 0);
@@ -880,42 +885,84 @@ test_linkage(void **state)
 
 	(void)state;
 	ok(INST_PNP, IDV(V_NAMES));
-	memcpy(a, pr.ev.rec.victim.pseudonym, sizeof(a));
+	memcpy(a, pr.ev.rec.victim.name_key, sizeof(a));
 	ok(INST_MIMP, IDV("{'given_names':'MARIA  JOSE ','surnames':"
 			  "'Nahui-Quispe','birth_date':'2010-03-11',"
 			  "'sex':'F','nationality':'PE','age':99}"));
-	assert_memory_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+	assert_memory_equal(pr.ev.rec.victim.name_key, a, sizeof(a));
 	ok(INST_MIMP, IDV("{'given_names':'Mari\\u0301a Jose\\u0301',"
 			  "'surnames':'N\\u0303ahui Quispe',"
 			  "'birth_date':'2010-03-11','sex':'F',"
 			  "'nationality':'BO'}"));
-	assert_memory_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+	assert_memory_equal(pr.ev.rec.victim.name_key, a, sizeof(a));
 	ok(INST_MIMP, IDV("{'given_names':'Maria Jose','surnames':"
 			  "'Nahui Quispe','birth_date':'2010-03-12',"
 			  "'sex':'F','nationality':'PE'}"));
-	assert_memory_not_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+	assert_memory_not_equal(pr.ev.rec.victim.name_key, a, sizeof(a));
 	ok(INST_MIMP, IDV("{'given_names':'Maria Jose','surnames':"
 			  "'Nahui Quispe','birth_date':'2010-03-11',"
 			  "'sex':'U','nationality':'PE'}"));
-	assert_memory_not_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+	assert_memory_not_equal(pr.ev.rec.victim.name_key, a, sizeof(a));
 
 	/* Quechua apostrophes, in any of their forms. */
 	ok(INST_PNP, IDV("{'given_names':'Ch\\u2019aska','surnames':"
 			 "'K`ana','birth_date':'2012-01-01','sex':'F',"
 			 "'nationality':'PE'}"));
-	memcpy(a, pr.ev.rec.victim.pseudonym, sizeof(a));
+	memcpy(a, pr.ev.rec.victim.name_key, sizeof(a));
 	ok(INST_MP, IDV("{'given_names':'Chaska','surnames':'K\\u02bcana',"
 			"'birth_date':'2012-01-01','sex':'F',"
 			"'nationality':'PE'}"));
-	assert_memory_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+	assert_memory_equal(pr.ev.rec.victim.name_key, a, sizeof(a));
 
-	/* A document wins over names; dashes and spaces do not count. */
+	/* Dashes and spaces in a DNI do not count. */
 	ok(INST_PNP, IDV("{'document':{'type':'DNI','number':'1234-5678'},"
 			 "'given_names':'Ana','sex':'F','nationality':'PE',"
 			 "'age':3}"));
-	memcpy(a, pr.ev.rec.victim.pseudonym, sizeof(a));
+	memcpy(a, pr.ev.rec.victim.doc_key, sizeof(a));
 	ok(INST_PJ, IDV(V_DNI));
-	assert_memory_equal(pr.ev.rec.victim.pseudonym, a, sizeof(a));
+	assert_memory_equal(pr.ev.rec.victim.doc_key, a, sizeof(a));
+	assert_false(pr.ev.rec.victim.has_name_key);
+}
+
+/* A victim with a document and the four name fields yields both match
+ * keys, each the one it would yield alone (EVENTS.md, linking v2). */
+static void
+test_both_keys(void **state)
+{
+	uint8_t doc[PSEUDONYM_LEN], name[PSEUDONYM_LEN];
+	const struct victim *v = &pr.ev.rec.victim;
+
+	(void)state;
+	ok(INST_PNP, IDV(V_NAMES));
+	memcpy(name, v->name_key, sizeof(name));
+	ok(INST_PNP, IDV(V_DNI));
+	memcpy(doc, v->doc_key, sizeof(doc));
+	ok(INST_MIMP, IDV("{'document':{'type':'DNI','number':'1234 5678'},"
+			  "'given_names':'Maria Jose','surnames':"
+			  "'NAHUI-QUISPE','birth_date':'2010-03-11',"
+			  "'sex':'F','nationality':'PE'}"));
+	assert_int_equal(v->doc_type, DOC_DNI);
+	assert_memory_equal(v->doc_key, doc, sizeof(doc));
+	assert_true(v->has_name_key);
+	assert_memory_equal(v->name_key, name, sizeof(name));
+	assert_false(v->has_v1_key);
+	assert_int_equal(pr.unlinkable, 0);
+	/* The type travels in clear; the same number under another type is
+	 * another key. */
+	ok(INST_MIMP, IDV("{'document':{'type':'CE','number':'12345678'},"
+			  "'sex':'F','nationality':'PE','age':15}"));
+	assert_int_equal(v->doc_type, DOC_CE);
+	assert_memory_not_equal(v->doc_key, doc, sizeof(doc));
+	ok(INST_MIMP, IDV("{'document':{'type':'OTHER','number':'x-1'},"
+			  "'sex':'F','nationality':'PE','age':15}"));
+	assert_int_equal(v->doc_type, DOC_OTHER);
+	/* A case stage's victims each get theirs. */
+	ok(INST_MP, CASEV("[" V_ANON "," V_DNI "," V_NAMES "]"));
+	assert_false(victim_linkable(&pr.ev.rec.victims[0]));
+	assert_memory_equal(pr.ev.rec.victims[1].doc_key, doc, sizeof(doc));
+	assert_false(pr.ev.rec.victims[1].has_name_key);
+	assert_int_equal(pr.ev.rec.victims[2].doc_type, DOC_NONE);
+	assert_memory_equal(pr.ev.rec.victims[2].name_key, name, sizeof(name));
 }
 
 static void
@@ -923,20 +970,20 @@ test_unlinkable(void **state)
 {
 	(void)state;
 	ok(INST_PNP, IDV(V_ANON));
-	assert_false(pr.ev.rec.victim.linkable);
+	assert_false(victim_linkable(&pr.ev.rec.victim));
 	assert_int_equal(pr.unlinkable, 1);
 	/* Names without a birth date do not make a link key. */
 	ok(INST_PNP, IDV("{'given_names':'Ana','surnames':'Quispe',"
 			 "'sex':'F','nationality':'PE','age':3}"));
-	assert_false(pr.ev.rec.victim.linkable);
+	assert_false(victim_linkable(&pr.ev.rec.victim));
 	assert_int_equal(pr.unlinkable, 1);
 	/* Nor a birth date with only one of the names. */
 	ok(INST_PNP, IDV("{'surnames':'Quispe','birth_date':'2020-01-01',"
 			 "'sex':'F','nationality':'PE'}"));
-	assert_false(pr.ev.rec.victim.linkable);
+	assert_false(victim_linkable(&pr.ev.rec.victim));
 	assert_int_equal(pr.unlinkable, 1);
 	ok(INST_PNP, IDV(V_NAMES));
-	assert_true(pr.ev.rec.victim.linkable);
+	assert_true(victim_linkable(&pr.ev.rec.victim));
 	assert_int_equal(pr.unlinkable, 0);
 	ok(INST_MP, CASEV("[" V_ANON "," V_DNI "," V_ANON "," V_NAMES "]"));
 	assert_int_equal(pr.unlinkable, 2);
@@ -974,6 +1021,7 @@ main(void)
 	    cmocka_unit_test(test_line_limits),
 	    cmocka_unit_test(test_idempotent),
 	    cmocka_unit_test(test_linkage),
+	    cmocka_unit_test(test_both_keys),
 	    cmocka_unit_test(test_unlinkable),
 	    cmocka_unit_test(test_init),
 	};

@@ -71,6 +71,28 @@ run_sim(const char *dir, const char *n, const char *seed)
 	return cmd_sim(7, argv);
 }
 
+/* slurp_path - the whole of path, NUL-ended, in *ret (caller's). */
+static size_t
+slurp_path(const char *path, char **ret)
+{
+	FILE *f = fopen(path, "rb");
+	long len;
+	char *buf;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	assert_true(len >= 0);
+	rewind(f);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	buf[len] = '\0';
+	fclose(f);
+	*ret = buf;
+	return (size_t)len;
+}
+
 /* slurp - the whole of dir/name.jsonl, NUL-ended, in *ret (caller's). */
 static size_t
 slurp(const char *dir, const char *name, char **ret)
@@ -338,20 +360,42 @@ has_victim(const struct sim_rec *rec)
 	return rec->wrap != KIND_WITHDRAWAL && rec->kind != KIND_CASE_STAGE;
 }
 
+/* The keys one victim was written with: each the same wherever present. */
+struct seen_keys {
+	bool doc, name;
+	uint8_t doc_key[PSEUDONYM_LEN], name_key[PSEUDONYM_LEN];
+	unsigned with_doc, without_doc; /* institutions (bits) */
+};
+
+static void
+same_key(bool *have, uint8_t *kept, const uint8_t *key)
+{
+	if (!*have) {
+		memcpy(kept, key, PSEUDONYM_LEN);
+		*have = true;
+	} else {
+		assert_memory_equal(kept, key, PSEUDONYM_LEN);
+	}
+}
+
 /*
  * test_accepted - every line of a run is accepted by record_parse() and
- * keeps the rules; each victim keeps one pseudonym in every institution
- * (linkable ones), or is unlinkable everywhere (the age-only ones).
+ * keeps the rules. Each victim keeps one document key and one name key in
+ * every institution that writes them (records first sent with a mistake
+ * aside); documents are missing at some institutions and kept at others;
+ * the age-only victims are unlinkable everywhere; some children share a
+ * name key with another child of another DNI; some corrections fix a
+ * document or a victim.
  */
 static void
 test_accepted(void **state)
 {
 	struct sim s;
 	char dir[PATH_MAX];
-	uint8_t(*pseud)[PSEUDONYM_LEN];
-	bool *seen;
+	struct seen_keys *keys;
 	size_t counts[NELEM(files)] = {0}, total = 0, unlinkable = 0,
-	       linked_multi = 0, n = 400, vi;
+	       linked_multi = 0, doc_somewhere = 0, namesakes = 0,
+	       mistakes[MISTAKE_VICTIM + 1] = {0}, n = 400, vi;
 	unsigned *insts;
 	struct parsed_record *pr;
 	int k;
@@ -360,12 +404,10 @@ test_accepted(void **state)
 	record_init();
 	make_tmpdir(dir, sizeof(dir));
 	assert_int_equal(sim_run(&s, n, 3), 0);
-	pseud = calloc(n, sizeof(*pseud));
-	seen = calloc(n, sizeof(*seen));
+	keys = calloc(n, sizeof(*keys));
 	insts = calloc(n, sizeof(*insts));
 	pr = malloc(sizeof(*pr));
-	assert_non_null(pseud);
-	assert_non_null(seen);
+	assert_non_null(keys);
 	assert_non_null(insts);
 	assert_non_null(pr);
 	for (k = INST_PNP; k <= INST_MINSA; k++) {
@@ -378,29 +420,40 @@ test_accepted(void **state)
 		for (line = buf; *line != '\0'; line = nl + 1, i++) {
 			const struct sim_rec *rec = &s.files[k].v[i];
 			const struct victim *pv = &pr->ev.rec.victim;
+			struct seen_keys *sk;
 
 			nl = strchr(line, '\n');
 			assert_non_null(nl);
 			assert_true(i < s.files[k].n);
 			check_line((enum institution)k, line,
 				   (size_t)(nl - line), i, refs, pr);
+			if (rec->wrap == KIND_NONE)
+				mistakes[rec->mistake]++;
 			if (!has_victim(rec))
 				continue;
 			vi = rec->victim;
+			/* As first sent, the mistake: another's keys. */
+			if (rec->wrap == KIND_NONE &&
+			    (rec->mistake == MISTAKE_DOC ||
+			     rec->mistake == MISTAKE_VICTIM))
+				continue;
 			insts[vi] |= 1u << k;
 			if (s.victims[vi].mode == ID_AGE_ONLY) {
-				assert_false(pv->linkable);
+				assert_false(victim_linkable(pv));
 				unlinkable++;
 				continue;
 			}
-			assert_true(pv->linkable);
-			if (!seen[vi]) {
-				memcpy(pseud[vi], pv->pseudonym, PSEUDONYM_LEN);
-				seen[vi] = true;
-			} else {
-				assert_memory_equal(pseud[vi], pv->pseudonym,
-						    PSEUDONYM_LEN);
+			sk = &keys[vi];
+			if (pv->doc_type != DOC_NONE) {
+				same_key(&sk->doc, sk->doc_key, pv->doc_key);
+				sk->with_doc |= 1u << k;
+			} else if (s.victims[vi].mode == ID_DOCUMENT) {
+				sk->without_doc |= 1u << k;
 			}
+			if (pv->has_name_key)
+				same_key(&sk->name, sk->name_key, pv->name_key);
+			if (!victim_linkable(pv))
+				unlinkable++;
 		}
 		assert_int_equal(i, s.files[k].n);
 		counts[k - 1] = i;
@@ -408,17 +461,39 @@ test_accepted(void **state)
 		free(buf);
 		json_decref(refs);
 	}
-	for (vi = 0; vi < n; vi++)
-		if (seen[vi] && (insts[vi] & (insts[vi] - 1)) != 0)
+	for (vi = 0; vi < n; vi++) {
+		if ((keys[vi].doc || keys[vi].name) &&
+		    (insts[vi] & (insts[vi] - 1)) != 0)
 			linked_multi++;
-	/* Sizes in a plausible range, overlaps and unlinkables present. */
+		if (keys[vi].with_doc != 0 && keys[vi].without_doc != 0)
+			doc_somewhere++;
+		if (s.victims[vi].namesake != 0) {
+			const struct seen_keys *o =
+			    &keys[s.victims[vi].namesake - 1];
+			namesakes++;
+			/* Another child: another DNI, the same name key. */
+			if (keys[vi].doc && o->doc)
+				assert_memory_not_equal(keys[vi].doc_key,
+							o->doc_key,
+							PSEUDONYM_LEN);
+			if (keys[vi].name && o->name)
+				assert_memory_equal(keys[vi].name_key,
+						    o->name_key, PSEUDONYM_LEN);
+		}
+	}
+	/* Sizes in a plausible range, overlaps and unlinkables present,
+	 * and every rule of linking exercised. */
 	assert_true(total > 4 * n && total < 15 * n);
 	for (k = 0; k < (int)NELEM(files); k++)
 		assert_true(counts[k] > 0);
 	assert_true(unlinkable > 0);
 	assert_true(linked_multi > n / 4);
-	free(pseud);
-	free(seen);
+	assert_true(doc_somewhere > n / 20);
+	assert_true(namesakes > 0);
+	assert_true(mistakes[MISTAKE_DOC] > 0);
+	assert_true(mistakes[MISTAKE_VICTIM] > 0);
+	assert_true(mistakes[MISTAKE_DATE] > 0);
+	free(keys);
 	free(insts);
 	free(pr);
 	sim_free(&s);
@@ -616,6 +691,74 @@ test_variants(void **state)
 	assert_string_equal(norm, "HUAMAN CHASKA NAHUI");
 }
 
+/*
+ * test_truth - --truth FILE: for each of the 14 periods of the window, a
+ * row per institution and one for all, the all row at least each
+ * institution's and at most their sum, keyed victims at most the victims,
+ * pj identifying nobody; the same bytes for the same seed.
+ */
+static void
+test_truth(void **state)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16], path2[PATH_MAX + 16];
+	char line[256], period[16], who[16], *argv[10];
+	size_t v, kv, sum = 0, max = 0, rows = 0;
+	FILE *f;
+	int i;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/truth.csv", dir);
+	snprintf(path2, sizeof(path2), "%s/truth2.csv", dir);
+	for (i = 0; i < 2; i++) {
+		argv[0] = "sim";
+		argv[1] = "--out";
+		argv[2] = dir;
+		argv[3] = "--victims";
+		argv[4] = "200";
+		argv[5] = "--seed";
+		argv[6] = "9";
+		argv[7] = "--truth";
+		argv[8] = i == 0 ? path : path2;
+		argv[9] = NULL;
+		assert_int_equal(cmd_sim(9, argv), 0);
+	}
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "period,institution,victims,keyed_victims\n");
+	while (fgets(line, sizeof(line), f) != NULL) {
+		assert_int_equal(sscanf(line, "%15[^,],%15[^,],%zu,%zu", period,
+					who, &v, &kv),
+				 4);
+		assert_true(kv <= v);
+		rows++;
+		if (strcmp(who, "all") == 0) {
+			assert_true(v >= max && v <= sum);
+			sum = max = 0;
+			continue;
+		}
+		if (strcmp(who, "pj") == 0)
+			assert_int_equal(v, 0);
+		sum += v;
+		if (v > max)
+			max = v;
+	}
+	fclose(f);
+	assert_int_equal(rows, 14 * 6);
+	{
+		char *a, *b;
+		size_t la, lb;
+		la = slurp_path(path, &a);
+		lb = slurp_path(path2, &b);
+		assert_int_equal(la, lb);
+		assert_memory_equal(a, b, la);
+		free(a);
+		free(b);
+	}
+	remove_tree(dir);
+}
+
 int
 main(void)
 {
@@ -626,6 +769,7 @@ main(void)
 	    cmocka_unit_test(test_accepted),
 	    cmocka_unit_test(test_flows),
 	    cmocka_unit_test(test_variants),
+	    cmocka_unit_test(test_truth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
