@@ -103,6 +103,14 @@ date_today(void)
 	return (int32_t)(now / 86400 - (now % 86400 < 0));
 }
 
+int32_t
+date_of_ms(uint64_t ms)
+{
+	int64_t s = (int64_t)(ms / 1000) - 5 * 3600;
+
+	return (int32_t)(s / 86400 - (s % 86400 < 0));
+}
+
 int
 date_age_years(int32_t birth, int32_t day)
 {

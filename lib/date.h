@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #define DATE_MIN_YEAR 2000
+/* Clocks of node and consolidator further apart than this are reported. */
+#define DATE_SKEW_WARN_MS (60 * 1000)
 
 /*
  * date_parse - reads exactly "YYYY-MM-DD" (len bytes, no NUL needed), a
@@ -28,6 +30,9 @@ void date_to_ymd(int32_t days, int *ret_y, unsigned *ret_m, unsigned *ret_d);
 
 /* date_today - today's date in Peru (UTC-5). */
 int32_t date_today(void);
+
+/* date_of_ms - the date in Peru of a Unix time in milliseconds. */
+int32_t date_of_ms(uint64_t ms);
 
 /* Whole years between birth and day (age at day); negative if before. */
 int date_age_years(int32_t birth, int32_t day);
