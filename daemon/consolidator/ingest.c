@@ -920,3 +920,42 @@ ingest_forget(struct store *st, enum institution inst, uint64_t from)
 	r = store_commit(&t);
 	return r != 0 ? r : n;
 }
+
+int
+ingest_first_gap(struct store *st, enum institution inst, uint64_t *ret_seq)
+{
+	struct store_txn *t;
+	const void *k, *v;
+	size_t klen, vlen;
+	uint8_t key[9];
+	uint64_t last = 0, seq;
+	int r;
+
+	*ret_seq = 0;
+	r = store_begin(st, false, &t);
+	if (r != 0)
+		return r;
+	key[0] = (uint8_t)inst;
+	if (store_last(t, T_ENV_FIRST + inst - 1, NULL, 0, &k, &klen, &v,
+		       &vlen) == 0 &&
+	    klen == 8)
+		last = store_get64(k);
+	if (store_last(t, T_REFUSED, key, 1, &k, &klen, &v, &vlen) == 0 &&
+	    klen == 9 && store_get64((const uint8_t *)k + 1) > last)
+		last = store_get64((const uint8_t *)k + 1);
+	for (seq = 1; seq <= last; seq++) {
+		store_be64(key + 1, seq);
+		r = store_get(t, T_ENV_FIRST + inst - 1, key + 1, 8, &v, &vlen);
+		if (r == -ENOENT)
+			r = store_get(t, T_REFUSED, key, 9, &v, &vlen);
+		if (r == -ENOENT) {
+			*ret_seq = seq;
+			r = 0;
+			break;
+		}
+		if (r != 0)
+			break;
+	}
+	store_abort(&t);
+	return r;
+}

@@ -133,4 +133,12 @@ int ingest_held(struct ingest *ig, enum institution inst, uint64_t from,
  */
 int ingest_forget(struct store *st, enum institution inst, uint64_t from);
 
+/*
+ * ingest_first_gap - the lowest sequence of inst, up to the highest held,
+ * that is neither an envelope nor a refusal (a damaged key lost it), into
+ * *ret_seq; 0 when there is none. Needs only the store. 0 or -errno.
+ */
+int ingest_first_gap(struct store *st, enum institution inst, uint64_t *ret_seq)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -2,6 +2,7 @@
 #include "repair.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "audit.h"
@@ -34,6 +35,28 @@ start_empty(const char *dir, size_t map_size, size_t max_size, const char *why,
 	return 0;
 }
 
+/* Tables rebuilt from the envelopes (not envelopes, refusals, counts). */
+static bool
+derived(enum store_table tb)
+{
+	return tb == T_CHANGES ||
+	       (tb >= T_STATS_FIRST && tb < T_STATS_FIRST + 16);
+}
+
+/* Whether every damaged entry of table tb is listed with its whole key. */
+static bool
+all_listed(const struct store_report *r, int tb)
+{
+	uint64_t whole = 0;
+	size_t i;
+
+	for (i = 0; i < r->n_listed; i++)
+		if ((int)r->damaged[i].tb == tb &&
+		    r->damaged[i].klen <= STORE_KEY_LISTED)
+			whole++;
+	return whole == r->damaged_in[tb];
+}
+
 /*
  * Drops what r found damaged: each institution's sequences from its
  * first damaged one on, every damaged entry, and everything derived.
@@ -61,17 +84,34 @@ drop_damaged(struct store *st, const struct store_report *r, FILE *out)
 	if (rc != 0)
 		return rc;
 	rc = store_drop_damaged(t, r);
-	/* Derived tables are rebuilt whole: entries too long to have been
-	 * listed go with them. */
-	for (i = T_STATS_FIRST; rc == 0 && i < T_STATS_FIRST + 16; i++)
-		rc = store_clear(t, (enum store_table)i);
-	if (rc == 0)
-		rc = store_clear(t, T_CHANGES);
+	/* A derived table with damage that was not listed whole (a long
+	 * key, or past the list's end) is emptied: the rebuild refills it.
+	 * Others keep what the statistics module's own rebuild keeps. */
+	for (i = 0; rc == 0 && i < T_COUNT; i++)
+		if (derived((enum store_table)i) && !all_listed(r, i))
+			rc = store_clear(t, (enum store_table)i);
 	if (rc != 0) {
 		store_abort(&t);
 		return rc;
 	}
-	return store_commit(&t);
+	rc = store_commit(&t);
+	/* A damaged key may have taken its sequence with it. */
+	for (i = 1; rc == 0 && i <= INST_COUNT; i++) {
+		uint64_t gap;
+		rc = ingest_first_gap(st, (enum institution)i, &gap);
+		if (rc != 0 || gap == 0)
+			continue;
+		n = ingest_forget(st, (enum institution)i, gap);
+		if (n < 0)
+			return n;
+		fprintf(
+		    out,
+		    "%s: sequence %llu is missing: dropped it and after (%d "
+		    "entries); its node sends them again\n",
+		    institution_name((enum institution)i),
+		    (unsigned long long)gap, n);
+	}
+	return rc;
 }
 
 static int
