@@ -468,6 +468,7 @@ recover(struct node *n)
 	    .map_size = n->cfg.map_size_mb << 20,
 	    .inst = (enum institution)n->cfg.institution,
 	    .consolidator = n->cfg.consolidator,
+	    .network = n->cfg.network,
 	    .key = n->key,
 	    .cons_key = &n->consolidator,
 	    .timeout_ms = RECOVER_TIMEOUT_MS,

@@ -101,6 +101,7 @@ greet(struct rec *r)
 	m.inst = r->p->inst;
 	m.version = CODEC_VERSION;
 	m.nonce = keys_random64();
+	snprintf(m.network, sizeof(m.network), "%s", r->p->network);
 	m.now_ms = date_now_ms();
 	snprintf(m.diverged, sizeof(m.diverged),
 		 "being rebuilt by kuska-node --recover");

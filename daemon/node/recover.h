@@ -30,6 +30,7 @@ struct recover_params {
 	size_t map_size;
 	enum institution inst;
 	const char *consolidator;	   /* endpoint */
+	const char *network;		   /* said at hello */
 	const struct secret_key *key;	   /* the node's keys */
 	const struct public_key *cons_key; /* the consolidator's */
 	long timeout_ms;		   /* per answer */
