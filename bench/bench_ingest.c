@@ -552,7 +552,6 @@ bench_check(struct bench *b, double *ret_decode_us)
 	struct inst_stream *s = &b->s[0];
 	size_t n = s->n < CHECK_SAMPLE ? s->n : CHECK_SAMPLE, i;
 	struct event *ev = malloc(sizeof(*ev));
-	int32_t today = date_today();
 	char why[CODEC_MAX_TEXT + 1];
 	struct envelope e;
 	double t0, t;
@@ -572,8 +571,7 @@ bench_check(struct bench *b, double *ret_decode_us)
 
 		if (codec_envelope_decode(s->env[i], s->len[i], &e) != 0)
 			die("cannot decode my own envelope");
-		r = ingest_check(b->reg, s->speaker, &e, today, ev, why,
-				 sizeof(why));
+		r = ingest_check(b->reg, s->speaker, &e, ev, why, sizeof(why));
 		codec_envelope_clear(&e);
 		if (r != REASON_NONE)
 			die("ingest_check refused seq %zu: %s: %s", i + 1,

@@ -2,6 +2,7 @@
 #include "ctl.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,11 +14,69 @@ struct ctl {
 	struct tsock *mon; /* to hear that the daemon went away */
 };
 
+/*
+ * Waits until the daemon has taken the connection (the handshake is
+ * done by its I/O thread even while it is busy). Returns 0 or -ETIMEDOUT.
+ */
+static int
+wait_handshake(struct ctl *c)
+{
+	uint64_t deadline = date_mono_ms() + CTL_HANDSHAKE_MS;
+
+	while (date_mono_ms() < deadline) {
+		enum tevent ev;
+		char addr[256];
+		bool ready;
+		int r = tsock_poll(&c->mon, 1, &ready,
+				   (long)(deadline - date_mono_ms()));
+		if (r < 0 && r != -EINTR)
+			return r;
+		while (tsock_monitor_read(c->mon, &ev, addr, sizeof(addr)) == 0)
+			if (ev == TEVENT_HANDSHAKE_OK)
+				return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+const char *
+ctl_explain(int err, const char *endpoint, char *out, size_t cap)
+{
+	switch (err) {
+	case -ENOENT:
+		snprintf(out, cap,
+			 "nothing listening at %s (the daemon is not running)",
+			 endpoint);
+		break;
+	case -ECONNREFUSED:
+		snprintf(out, cap,
+			 "the daemon is not running (%s is left from one that "
+			 "stopped without cleaning up)",
+			 endpoint);
+		break;
+	case -ETIMEDOUT:
+		snprintf(out, cap,
+			 "the daemon at %s is not answering (it takes no "
+			 "connection: stopped or hung)",
+			 endpoint);
+		break;
+	default:
+		snprintf(out, cap, "%s: %s", endpoint, strerror(-err));
+	}
+	return out;
+}
+
 struct ctl *
 ctl_open(const char *endpoint, int *ret_err)
 {
-	struct ctl *c = calloc(1, sizeof(*c));
+	struct ctl *c;
+	int r;
 
+	r = tsock_local_probe(endpoint);
+	if (r != 0) {
+		*ret_err = r;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		*ret_err = -ENOMEM;
 		return NULL;
@@ -28,13 +87,17 @@ ctl_open(const char *endpoint, int *ret_err)
 		free(c);
 		return NULL;
 	}
-	c->s = tsock_connect_local(c->t, endpoint, ret_err);
-	if (c->s != NULL)
-		c->mon = tsock_monitor(c->t, c->s, ret_err);
-	if (c->s == NULL || c->mon == NULL) {
+	c->s = tsock_connect_local(c->t, endpoint, &c->mon, ret_err);
+	if (c->s == NULL) {
 		tsock_free(&c->s);
 		transport_free(&c->t);
 		free(c);
+		return NULL;
+	}
+	r = wait_handshake(c);
+	if (r != 0) {
+		*ret_err = r;
+		ctl_close(&c);
 		return NULL;
 	}
 	return c;

@@ -12,9 +12,22 @@
 
 struct ctl;
 
-/* ctl_open - connects to an ipc:// endpoint; NULL with *ret_err. */
+/* How long ctl_open waits for the daemon to take the connection. */
+#define CTL_HANDSHAKE_MS 1500
+
+/*
+ * ctl_open - connects to an ipc:// endpoint and waits (CTL_HANDSHAKE_MS at
+ * most) until the daemon has taken the connection, so that a dead or hung
+ * daemon is told at once from a slow one. NULL with *ret_err: -ENOENT no
+ * socket, -ECONNREFUSED a socket nobody listens on (the daemon died),
+ * -ETIMEDOUT the daemon does not take connections (stopped or hung), or
+ * another -errno. ctl_explain puts that into words.
+ */
 struct ctl *ctl_open(const char *endpoint, int *ret_err);
 void ctl_close(struct ctl **c);
+
+/* ctl_explain - what a ctl_open error means for endpoint, in out. */
+const char *ctl_explain(int err, const char *endpoint, char *out, size_t cap);
 
 /*
  * ctl_call - sends req followed by n extra frames (may be 0) and waits up

@@ -8,11 +8,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cmd.h"
 #include "codec.h"
 #include "ctl.h"
+#include "date.h"
 #include "log.h"
 #include "settings.h"
 
@@ -41,26 +41,36 @@ ago(uint64_t then_ms, uint64_t now_ms, char *out, size_t cap)
 	return out;
 }
 
+/* "30 days", "5 h", "12 min", "40 s": a length of time for people. */
+static const char *
+span(int64_t ms, char *out, size_t cap)
+{
+	uint64_t s = (uint64_t)(ms < 0 ? -ms : ms) / 1000;
+
+	if (s >= 2 * 86400)
+		snprintf(out, cap, "%llu days", (unsigned long long)s / 86400);
+	else if (s >= 2 * 3600)
+		snprintf(out, cap, "%llu h", (unsigned long long)s / 3600);
+	else if (s >= 120)
+		snprintf(out, cap, "%llu min", (unsigned long long)s / 60);
+	else
+		snprintf(out, cap, "%llu s", (unsigned long long)s);
+	return out;
+}
+
 /* Asks a control socket (status or metrics). Returns 0 or an exit code. */
 static int
 ask(const char *endpoint, enum control_type type, struct control *rep)
 {
 	struct control req;
 	struct ctl *ctl;
-	struct stat st;
+	char why[512];
 	int r;
 
-	if (stat(endpoint + 6, &st) != 0) {
-		fprintf(stderr,
-			"kuska status: nothing listening at %s (is "
-			"the daemon running?)\n",
-			endpoint);
-		return 2;
-	}
 	ctl = ctl_open(endpoint, &r);
 	if (ctl == NULL) {
-		fprintf(stderr, "kuska status: %s: %s\n", endpoint,
-			strerror(-r));
+		fprintf(stderr, "kuska status: %s\n",
+			ctl_explain(r, endpoint, why, sizeof(why)));
 		return 2;
 	}
 	memset(&req, 0, sizeof(req));
@@ -155,10 +165,21 @@ node_status(const char *endpoint)
 	       (unsigned long long)s->acked_seq);
 	printf("  waiting for delivery:   %llu", (unsigned long long)pending);
 	if (pending > 0) {
-		printf(" (oldest created %s)",
-		       ago(s->oldest_pending_ms, s->now_ms, a, sizeof(a)));
-		if (s->now_ms - s->oldest_pending_ms >
-		    (uint64_t)s->alarm_backlog_hours * 3600000) {
+		/* Signed: an event signed while this clock was ahead is
+		 * younger than nothing, not billions of hours old. */
+		int64_t age =
+		    (int64_t)s->now_ms - (int64_t)s->oldest_pending_ms;
+		if (age < -DATE_SKEW_WARN_MS) {
+			printf(" (oldest created %s in the future: this node's "
+			       "clock was ahead when it signed)",
+			       span(age, a, sizeof(a)));
+			health = 1;
+		} else {
+			printf(
+			    " (oldest created %s)",
+			    ago(s->oldest_pending_ms, s->now_ms, a, sizeof(a)));
+		}
+		if (age > (int64_t)s->alarm_backlog_hours * 3600000) {
 			printf("  WARNING: older than %u h",
 			       s->alarm_backlog_hours);
 			health = 1;
@@ -174,6 +195,31 @@ node_status(const char *endpoint)
 		printf("  WARNING: the consolidator refused a batch %s: %s\n",
 		       ago(s->last_refusal_ms, s->now_ms, a, sizeof(a)),
 		       log_escape(s->last_refusal, e1, sizeof(e1)));
+		health = 1;
+	}
+	if (s->has_skew && (s->clock_skew_ms > DATE_SKEW_WARN_MS ||
+			    s->clock_skew_ms < -DATE_SKEW_WARN_MS)) {
+		printf("  WARNING: this node's clock is %s %s the "
+		       "consolidator's (check NTP)\n",
+		       span(s->clock_skew_ms, a, sizeof(a)),
+		       s->clock_skew_ms > 0 ? "ahead of" : "behind");
+		health = 1;
+	}
+	if (s->disk_full[0] != '\0') {
+		printf("  WARNING: %s (the last write failed %s): submissions "
+		       "are refused until there is room\n",
+		       log_escape(s->disk_full, e1, sizeof(e1)),
+		       ago(s->disk_full_ms, s->now_ms, a, sizeof(a)));
+		health = 1;
+	}
+	if (s->diverged[0] != '\0') {
+		printf("  WARNING: DIVERGED: %s\n"
+		       "           nothing is delivered or accepted until "
+		       "the outbox is rebuilt from the consolidator's copy:\n"
+		       "           stop the node, run kuska-node --recover -c "
+		       "FILE, start it, resubmit the exports made since the "
+		       "backup (kuska-node(8))\n",
+		       log_escape(s->diverged, e1, sizeof(e1)));
 		health = 1;
 	}
 	printf("  refused (dead letters): %llu\n",
@@ -217,14 +263,25 @@ consolidator_status(const char *endpoint)
 		    s->last_contact_ms == 0 ||
 		    rep.cons.now_ms - s->last_contact_ms >
 			(uint64_t)rep.cons.alarm_silent_hours * 3600000;
-		printf("%-12s %10llu %10llu %8llu  %s%s\n",
+		bool skewed =
+		    s->has_skew && (s->clock_skew_ms > DATE_SKEW_WARN_MS ||
+				    s->clock_skew_ms < -DATE_SKEW_WARN_MS);
+		printf("%-12s %10llu %10llu %8llu  %s%s%s",
 		       institution_name((enum institution)i),
 		       (unsigned long long)s->last_seq,
 		       (unsigned long long)s->accepted,
 		       (unsigned long long)s->refused,
 		       ago(s->last_contact_ms, rep.cons.now_ms, a, sizeof(a)),
-		       silent ? "  SILENT" : "");
-		if (silent)
+		       silent ? "  SILENT" : "",
+		       s->diverged ? "  DIVERGED (its outbox is not the one "
+				     "we hold: kuska-node --recover)"
+				   : "");
+		if (skewed)
+			printf("  CLOCK: its clock is %s %s ours",
+			       span(s->clock_skew_ms, a, sizeof(a)),
+			       s->clock_skew_ms > 0 ? "ahead of" : "behind");
+		printf("\n");
+		if (silent || s->diverged || skewed)
 			health = 1;
 	}
 	for (i = 1; i <= INST_COUNT; i++) {
@@ -242,6 +299,14 @@ consolidator_status(const char *endpoint)
 	printf("handshakes refused: %llu, frames refused: %llu\n",
 	       (unsigned long long)rep.cons.handshake_failures,
 	       (unsigned long long)rep.cons.frames_refused);
+	if (rep.cons.disk_full[0] != '\0') {
+		printf(
+		    "WARNING: %s (the last commit failed %s): batches are "
+		    "refused, the nodes keep them and retry\n",
+		    rep.cons.disk_full,
+		    ago(rep.cons.disk_full_ms, rep.cons.now_ms, a, sizeof(a)));
+		health = 1;
+	}
 	codec_control_clear(&rep);
 	return health;
 }

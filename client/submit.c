@@ -3,11 +3,13 @@
  * institution's node and reports, per line, what became of each record.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "codec.h"
@@ -118,9 +120,47 @@ send_chunk(struct ctl *ctl, const char *name, struct chunk *c, struct tally *t)
 	return 0;
 }
 
-/* Submits one file (or stdin for "-"). Returns 0 or -errno. */
+/* The name of an input in messages. */
+static const char *
+shown(const char *name)
+{
+	return strcmp(name, "-") == 0 ? "standard input" : name;
+}
+
+/*
+ * Whether an input can be read at all, before anything is sent: an
+ * existing file that is not a directory, or an open standard input.
+ * Returns 0 or -errno (said on stderr).
+ */
 static int
-submit_file(struct ctl *ctl, const char *name, struct tally *t)
+check_input(const char *name)
+{
+	struct stat st;
+	int r = 0;
+
+	if (strcmp(name, "-") == 0) {
+		if (fcntl(STDIN_FILENO, F_GETFD) < 0 ||
+		    fstat(STDIN_FILENO, &st) != 0)
+			r = -errno;
+		else if (S_ISDIR(st.st_mode))
+			r = -EISDIR;
+	} else if (stat(name, &st) != 0) {
+		r = -errno;
+	} else if (S_ISDIR(st.st_mode)) {
+		r = -EISDIR;
+	}
+	if (r != 0)
+		fprintf(stderr, "kuska submit: %s: cannot read: %s\n",
+			shown(name), strerror(-r));
+	return r;
+}
+
+/*
+ * Submits one file (or stdin for "-"). Returns 0 or -errno; *ret_sent
+ * says whether any line reached the node.
+ */
+static int
+submit_file(struct ctl *ctl, const char *name, struct tally *t, bool *ret_sent)
 {
 	FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
 	struct chunk c;
@@ -130,10 +170,12 @@ submit_file(struct ctl *ctl, const char *name, struct tally *t)
 	unsigned long lineno = 0;
 	int r = 0;
 
+	*ret_sent = false;
 	if (f == NULL) {
-		fprintf(stderr, "kuska submit: %s: %s\n", name,
-			strerror(errno));
-		return -errno;
+		r = -errno;
+		fprintf(stderr, "kuska submit: %s: cannot read: %s\n",
+			shown(name), strerror(-r));
+		return r;
 	}
 	memset(&c, 0, sizeof(c));
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -157,13 +199,23 @@ submit_file(struct ctl *ctl, const char *name, struct tally *t)
 		c.bytes += l;
 		explicit_bzero(line, (size_t)len);
 		if (c.n == CHUNK_LINES || c.bytes >= CHUNK_BYTES) {
+			*ret_sent = true;
 			r = send_chunk(ctl, name, &c, t);
 			if (r != 0)
 				break;
 		}
 	}
-	if (r == 0)
+	if (r == 0 && ferror(f)) {
+		/* Not the end of the file: a read that failed. */
+		r = errno != 0 ? -errno : -EIO;
+		fprintf(stderr,
+			"kuska submit: %s: cannot read after line %lu: %s\n",
+			shown(name), lineno, strerror(-r));
+	}
+	if (r == 0) {
+		*ret_sent = *ret_sent || c.n > 0;
 		r = send_chunk(ctl, name, &c, t);
+	}
 	chunk_clear(&c);
 	if (line != NULL) {
 		explicit_bzero(line, cap);
@@ -182,7 +234,6 @@ cmd_submit(int argc, char **argv)
 	const char *conf = NULL;
 	char err[512];
 	int ch, i, r, status = 0;
-	struct stat st;
 
 	optind = 1;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
@@ -197,22 +248,29 @@ cmd_submit(int argc, char **argv)
 		fprintf(stderr, "kuska submit: %s\n", err);
 		return 2;
 	}
-	if (stat(cfg.submit + 6, &st) != 0) {
-		fprintf(stderr,
-			"kuska submit: no node listening at %s (is kuska-node "
-			"running?)\n",
-			cfg.submit);
-		return 2;
-	}
+	for (i = optind; i < argc; i++)
+		if (check_input(argv[i]) != 0)
+			return 1;
 	ctl = ctl_open(cfg.submit, &r);
 	if (ctl == NULL) {
-		fprintf(stderr, "kuska submit: %s: %s\n", cfg.submit,
-			strerror(-r));
+		char why[512];
+		fprintf(stderr, "kuska submit: %s\n",
+			ctl_explain(r, cfg.submit, why, sizeof(why)));
 		return 2;
 	}
 	for (i = optind; i < argc; i++) {
 		struct tally t = {0};
-		r = submit_file(ctl, argv[i], &t);
+		bool sent;
+		r = submit_file(ctl, argv[i], &t, &sent);
+		if (r != 0 && !sent) {
+			status = status ? status : 1;
+			if (r == -ETIMEDOUT || r == -ECONNREFUSED ||
+			    r == -ECONNRESET) {
+				status = 2;
+				break;
+			}
+			continue; /* nothing of it reached the node */
+		}
 		printf("%s: %lu accepted, %lu already held, %lu refused, %lu "
 		       "with unlinkable victims%s\n",
 		       argv[i], t.accepted, t.held, t.refused, t.unlinkable,

@@ -115,6 +115,20 @@ enum msg_type {
 	MSG_BATCH,
 	MSG_ACK,
 	MSG_REFUSAL,
+	MSG_RECOVER_REQUEST,
+	MSG_RECOVER_REPLY,
+};
+
+#define CODEC_OUTBOX_ID_LEN 16
+#define CODEC_HASH_LEN 32
+
+/* One sequence held by the consolidator (RECOVER_REPLY). */
+struct held_event {
+	uint64_t seq;
+	const uint8_t *env; /* NULL: a refusal kept without its envelope */
+	size_t len;
+	enum reason reason; /* REASON_NONE: accepted */
+	char text[CODEC_MAX_TEXT + 1];
 };
 
 struct rejection {
@@ -129,8 +143,23 @@ struct msg {
 	uint32_t version;		     /* HELLO */
 	uint64_t nonce;			     /* HELLO, WELCOME */
 	char network[CODEC_MAX_NETWORK + 1]; /* HELLO; "" when absent */
-	uint64_t last_seq;		     /* WELCOME, ACK */
+	uint64_t last_seq; /* WELCOME, ACK, RECOVER_REPLY */
 	uint64_t batch_id; /* BATCH, ACK, REFUSAL (0 if none) */
+	/* HELLO: the node's outbox; WELCOME, RECOVER_REPLY: the outbox the
+	 * consolidator knows (has_outbox_id false: none). */
+	bool has_outbox_id;
+	uint8_t outbox_id[CODEC_OUTBOX_ID_LEN];
+	bool has_outbox_last_seq; /* HELLO */
+	uint64_t outbox_last_seq;
+	uint64_t now_ms; /* HELLO, WELCOME: sender's clock, 0 unknown */
+	char diverged[CODEC_MAX_TEXT + 1]; /* HELLO: "" none */
+	bool has_check;			   /* WELCOME */
+	uint64_t check_seq;
+	uint8_t check_hash[CODEC_HASH_LEN];
+	uint64_t from_seq; /* RECOVER_REQUEST */
+	/* RECOVER_REPLY: envelopes point into memory owned by the msg. */
+	size_t n_held;
+	struct held_event *held;
 	/* BATCH: envelopes as encoded bytes; after decode they point into
 	 * memory owned by the msg, valid until codec_msg_clear. */
 	size_t n_envelopes;
@@ -205,18 +234,29 @@ struct node_status {
 	char last_refusal[CODEC_MAX_TEXT + 40]; /* "" if none */
 	uint64_t last_refusal_ms;
 	size_t n_dead;
-	struct dead_letter *dead; /* owned by the struct control */
+	struct dead_letter *dead;	   /* owned by the struct control */
+	char diverged[CODEC_MAX_TEXT + 1]; /* "" none */
+	bool has_skew;
+	int64_t clock_skew_ms; /* node minus consolidator */
+	char disk_full[256];   /* "" none */
+	uint64_t disk_full_ms;
 };
 
 struct inst_status {
 	uint64_t last_seq, accepted, refused, last_contact_ms;
 	uint64_t refused_by_reason[REASON_COUNT];
+	/* status only (not stored): */
+	bool diverged;
+	bool has_skew;
+	int64_t clock_skew_ms; /* its clock minus ours */
 };
 
 struct cons_status {
 	struct inst_status inst[INST_COUNT + 1]; /* indexed by institution */
 	uint64_t now_ms, handshake_failures, frames_refused;
 	uint32_t alarm_silent_hours;
+	char disk_full[256]; /* "" none */
+	uint64_t disk_full_ms;
 };
 
 enum control_type {

@@ -118,6 +118,17 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 		ns.has_last_refusal_ms = 1;
 		ns.last_refusal_ms = in->last_refusal_ms;
 	}
+	if (in->diverged[0] != '\0')
+		ns.diverged = (char *)in->diverged;
+	if (in->has_skew) {
+		ns.has_clock_skew_ms = 1;
+		ns.clock_skew_ms = in->clock_skew_ms;
+	}
+	if (in->disk_full[0] != '\0') {
+		ns.disk_full = (char *)in->disk_full;
+		ns.has_disk_full_ms = 1;
+		ns.disk_full_ms = in->disk_full_ms;
+	}
 	pc->msg_case = KUSKA__CONTROL__MSG_NODE_STATUS;
 	pc->node_status = &ns;
 	r = control_pack(pc, ret_buf, ret_len);
@@ -157,6 +168,14 @@ encode_cons_status(const struct control *c, Kuska__Control *pc,
 		}
 		is[i].n_refused_by_reason = n;
 		is[i].refused_by_reason = rcp[i];
+		if (in->diverged) {
+			is[i].has_diverged = 1;
+			is[i].diverged = 1;
+		}
+		if (in->has_skew) {
+			is[i].has_clock_skew_ms = 1;
+			is[i].clock_skew_ms = in->clock_skew_ms;
+		}
 		isp[i] = &is[i];
 	}
 	cs.n_institutions = INST_COUNT;
@@ -165,6 +184,11 @@ encode_cons_status(const struct control *c, Kuska__Control *pc,
 	cs.alarm_silent_hours = c->cons.alarm_silent_hours;
 	cs.handshake_failures = c->cons.handshake_failures;
 	cs.frames_refused = c->cons.frames_refused;
+	if (c->cons.disk_full[0] != '\0') {
+		cs.disk_full = (char *)c->cons.disk_full;
+		cs.has_disk_full_ms = 1;
+		cs.disk_full_ms = c->cons.disk_full_ms;
+	}
 	pc->msg_case = KUSKA__CONTROL__MSG_CONSOLIDATOR_STATUS;
 	pc->consolidator_status = &cs;
 	return control_pack(pc, ret_buf, ret_len);
@@ -280,6 +304,11 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 	ns->alarm_backlog_hours = in->alarm_backlog_hours;
 	copy_str(ns->last_refusal, sizeof(ns->last_refusal), in->last_refusal);
 	ns->last_refusal_ms = in->last_refusal_ms;
+	copy_str(ns->diverged, sizeof(ns->diverged), in->diverged);
+	ns->has_skew = in->has_clock_skew_ms;
+	ns->clock_skew_ms = in->clock_skew_ms;
+	copy_str(ns->disk_full, sizeof(ns->disk_full), in->disk_full);
+	ns->disk_full_ms = in->disk_full_ms;
 	return 0;
 }
 
@@ -305,11 +334,16 @@ decode_cons_status(const Kuska__ConsolidatorStatus *in, struct control *c)
 				out->refused_by_reason[rr] =
 				    is->refused_by_reason[j]->count;
 		}
+		out->diverged = is->diverged;
+		out->has_skew = is->has_clock_skew_ms;
+		out->clock_skew_ms = is->clock_skew_ms;
 	}
 	c->cons.now_ms = in->now_ms;
 	c->cons.alarm_silent_hours = in->alarm_silent_hours;
 	c->cons.handshake_failures = in->handshake_failures;
 	c->cons.frames_refused = in->frames_refused;
+	copy_str(c->cons.disk_full, sizeof(c->cons.disk_full), in->disk_full);
+	c->cons.disk_full_ms = in->disk_full_ms;
 	return 0;
 }
 

@@ -24,6 +24,9 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 	Kuska__Batch batch = KUSKA__BATCH__INIT;
 	Kuska__Ack ack = KUSKA__ACK__INIT;
 	Kuska__Refusal refusal = KUSKA__REFUSAL__INIT;
+	Kuska__RecoverRequest rreq = KUSKA__RECOVER_REQUEST__INIT;
+	Kuska__RecoverReply rrep = KUSKA__RECOVER_REPLY__INIT;
+	Kuska__HeldEvent *held = NULL, **held_ptrs = NULL;
 	ProtobufCBinaryData *envs = NULL;
 	Kuska__Rejection *rejs = NULL, **rej_ptrs = NULL;
 	uint8_t *buf;
@@ -37,12 +40,43 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 		hello.nonce = m->nonce;
 		if (m->network[0] != '\0')
 			hello.network = (char *)m->network;
+		if (m->has_outbox_id) {
+			hello.has_outbox_id = 1;
+			hello.outbox_id.data = (uint8_t *)m->outbox_id;
+			hello.outbox_id.len = CODEC_OUTBOX_ID_LEN;
+		}
+		if (m->has_outbox_last_seq) {
+			hello.has_outbox_last_seq = 1;
+			hello.outbox_last_seq = m->outbox_last_seq;
+		}
+		if (m->now_ms != 0) {
+			hello.has_now_ms = 1;
+			hello.now_ms = m->now_ms;
+		}
+		if (m->diverged[0] != '\0')
+			hello.diverged = (char *)m->diverged;
 		pm.msg_case = KUSKA__MESSAGE__MSG_HELLO;
 		pm.hello = &hello;
 		break;
 	case MSG_WELCOME:
 		welcome.nonce = m->nonce;
 		welcome.last_seq = m->last_seq;
+		if (m->has_check) {
+			welcome.has_check_seq = 1;
+			welcome.check_seq = m->check_seq;
+			welcome.has_check_hash = 1;
+			welcome.check_hash.data = (uint8_t *)m->check_hash;
+			welcome.check_hash.len = CODEC_HASH_LEN;
+		}
+		if (m->has_outbox_id) {
+			welcome.has_outbox_id = 1;
+			welcome.outbox_id.data = (uint8_t *)m->outbox_id;
+			welcome.outbox_id.len = CODEC_OUTBOX_ID_LEN;
+		}
+		if (m->now_ms != 0) {
+			welcome.has_now_ms = 1;
+			welcome.now_ms = m->now_ms;
+		}
 		pm.msg_case = KUSKA__MESSAGE__MSG_WELCOME;
 		pm.welcome = &welcome;
 		break;
@@ -97,6 +131,47 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 		pm.msg_case = KUSKA__MESSAGE__MSG_REFUSAL;
 		pm.refusal = &refusal;
 		break;
+	case MSG_RECOVER_REQUEST:
+		rreq.from_seq = m->from_seq;
+		pm.msg_case = KUSKA__MESSAGE__MSG_RECOVER_REQUEST;
+		pm.recover_request = &rreq;
+		break;
+	case MSG_RECOVER_REPLY:
+		if (m->n_held > CODEC_MAX_BATCH_EVENTS)
+			return -EMSGSIZE;
+		held = calloc(m->n_held + 1, sizeof(*held));
+		held_ptrs = calloc(m->n_held + 1, sizeof(*held_ptrs));
+		if (held == NULL || held_ptrs == NULL) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < m->n_held; i++) {
+			const struct held_event *h = &m->held[i];
+			kuska__held_event__init(&held[i]);
+			held[i].seq = h->seq;
+			if (h->env != NULL) {
+				held[i].has_envelope = 1;
+				held[i].envelope.data = (uint8_t *)h->env;
+				held[i].envelope.len = h->len;
+			}
+			if (h->reason != REASON_NONE) {
+				held[i].has_reason = 1;
+				held[i].reason = (Kuska__Reason)h->reason;
+				held[i].text = (char *)h->text;
+			}
+			held_ptrs[i] = &held[i];
+		}
+		rrep.last_seq = m->last_seq;
+		rrep.n_events = m->n_held;
+		rrep.events = held_ptrs;
+		if (m->has_outbox_id) {
+			rrep.has_outbox_id = 1;
+			rrep.outbox_id.data = (uint8_t *)m->outbox_id;
+			rrep.outbox_id.len = CODEC_OUTBOX_ID_LEN;
+		}
+		pm.msg_case = KUSKA__MESSAGE__MSG_RECOVER_REPLY;
+		pm.recover_reply = &rrep;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -117,7 +192,60 @@ out:
 	free(envs);
 	free(rejs);
 	free(rej_ptrs);
+	free(held);
+	free(held_ptrs);
 	return r;
+}
+
+/* A 16-byte id from an optional bytes field: false when absent. */
+static int
+take_id(protobuf_c_boolean has, const ProtobufCBinaryData *b, bool *ret_has,
+	uint8_t out[CODEC_OUTBOX_ID_LEN])
+{
+	*ret_has = false;
+	if (!has)
+		return 0;
+	if (b->len != CODEC_OUTBOX_ID_LEN)
+		return -EBADMSG;
+	memcpy(out, b->data, CODEC_OUTBOX_ID_LEN);
+	*ret_has = true;
+	return 0;
+}
+
+static int
+recover_reply_from_pb(const Kuska__RecoverReply *pr, struct msg *m)
+{
+	size_t i;
+
+	m->type = MSG_RECOVER_REPLY;
+	m->last_seq = pr->last_seq;
+	if (pr->n_events > CODEC_MAX_BATCH_EVENTS)
+		return -EMSGSIZE;
+	m->n_held = pr->n_events;
+	m->held = calloc(m->n_held + 1, sizeof(*m->held));
+	if (m->held == NULL)
+		return -ENOMEM;
+	for (i = 0; i < m->n_held; i++) {
+		const Kuska__HeldEvent *ph = pr->events[i];
+		struct held_event *h = &m->held[i];
+		h->seq = ph->seq;
+		if (ph->has_envelope) {
+			if (ph->envelope.len > CODEC_MAX_ENVELOPE)
+				return -EBADMSG;
+			h->env = ph->envelope.data;
+			h->len = ph->envelope.len;
+		}
+		if (ph->has_reason) {
+			if ((unsigned)ph->reason >= REASON_COUNT)
+				return -EBADMSG;
+			h->reason = (enum reason)ph->reason;
+			copy_text(h->text, ph->text);
+		}
+		if (i > 0 && h->seq <= m->held[i - 1].seq)
+			return -EBADMSG; /* in order, each once */
+	}
+	return take_id(pr->has_outbox_id, &pr->outbox_id, &m->has_outbox_id,
+		       m->outbox_id);
 }
 
 static int
@@ -137,12 +265,29 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 		if (pm->hello->network != NULL &&
 		    codec_copy_name(pm->hello->network, m->network) != 0)
 			return -EBADMSG;
-		return 0;
+		m->has_outbox_last_seq = pm->hello->has_outbox_last_seq;
+		m->outbox_last_seq = pm->hello->outbox_last_seq;
+		m->now_ms = pm->hello->now_ms;
+		copy_text(m->diverged, pm->hello->diverged);
+		return take_id(pm->hello->has_outbox_id, &pm->hello->outbox_id,
+			       &m->has_outbox_id, m->outbox_id);
 	case KUSKA__MESSAGE__MSG_WELCOME:
 		m->type = MSG_WELCOME;
 		m->nonce = pm->welcome->nonce;
 		m->last_seq = pm->welcome->last_seq;
-		return 0;
+		m->now_ms = pm->welcome->now_ms;
+		if (pm->welcome->has_check_seq) {
+			if (!pm->welcome->has_check_hash ||
+			    pm->welcome->check_hash.len != CODEC_HASH_LEN)
+				return -EBADMSG;
+			m->has_check = true;
+			m->check_seq = pm->welcome->check_seq;
+			memcpy(m->check_hash, pm->welcome->check_hash.data,
+			       CODEC_HASH_LEN);
+		}
+		return take_id(pm->welcome->has_outbox_id,
+			       &pm->welcome->outbox_id, &m->has_outbox_id,
+			       m->outbox_id);
 	case KUSKA__MESSAGE__MSG_BATCH:
 		m->type = MSG_BATCH;
 		m->batch_id = pm->batch->batch_id;
@@ -189,6 +334,12 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 		m->has_expected = pm->refusal->has_expected_seq;
 		m->expected_seq = pm->refusal->expected_seq;
 		return 0;
+	case KUSKA__MESSAGE__MSG_RECOVER_REQUEST:
+		m->type = MSG_RECOVER_REQUEST;
+		m->from_seq = pm->recover_request->from_seq;
+		return 0;
+	case KUSKA__MESSAGE__MSG_RECOVER_REPLY:
+		return recover_reply_from_pb(pm->recover_reply, m);
 	default:
 		return -EBADMSG;
 	}
@@ -221,5 +372,6 @@ codec_msg_clear(struct msg *m)
 	free(m->envelopes);
 	free(m->envelope_lens);
 	free(m->rejections);
+	free(m->held);
 	memset(m, 0, sizeof(*m));
 }

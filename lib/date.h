@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #define DATE_MIN_YEAR 2000
+/* Clocks of node and consolidator further apart than this are reported. */
+#define DATE_SKEW_WARN_MS (60 * 1000)
 
 /*
  * date_parse - reads exactly "YYYY-MM-DD" (len bytes, no NUL needed), a

@@ -287,10 +287,12 @@ const struct help_cmd help_table[] = {
     /* ---- the daemons ---- */
     {
 	.prog = "kuska-node",
-	.synopsis = "[-dn] -c FILE",
+	.synopsis = "[-dn] -c FILE\n--recover -c FILE",
 	.summary = "an institution's node: pseudonymise, sign, deliver",
 	.opts =
 	    (const struct help_opt[]){
+		{0, "recover", NULL,
+		 "rebuild the outbox from the consolidator's copy, then exit"},
 		{'c', NULL, "FILE", "the configuration (kuska.conf(5))",
 		 .required = true},
 		{'d', NULL, NULL, "also log debug lines"},
@@ -301,13 +303,20 @@ const struct help_cmd help_table[] = {
     },
     {
 	.prog = "kuska-consolidator",
-	.synopsis = "[-dn] -c FILE\n--audit -c FILE\n--rebuild -c FILE",
+	.synopsis = "[-dn] -c FILE\n--audit -c FILE\n--rebuild -c FILE\n"
+		    "--repair -c FILE\n--refetch INST:SEQ -c FILE",
 	.summary = "the consolidator: verify, store and count the events",
 	.opts =
 	    (const struct help_opt[]){
 		{0, "audit", NULL, "verify everything stored again, then exit"},
 		{0, "rebuild", NULL,
 		 "recompute the statistics from the store, then exit"},
+		{0, "repair", NULL,
+		 "make a damaged store sound (the nodes send again what it "
+		 "drops), then exit"},
+		{0, "refetch", "INST:SEQ",
+		 "drop INST's events from SEQ on for its node to send again, "
+		 "then exit"},
 		{'c', NULL, "FILE", "the configuration (kuska.conf(5))",
 		 .required = true},
 		{'d', NULL, NULL, "also log debug lines"},

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* Linux's tcp_info (tcpi_bytes_received); not netinet/tcp.h's, which
@@ -170,19 +171,49 @@ tsock_connect_curve(struct transport *t, const char *endpoint,
 	return tsock_wrap(s, ret_err);
 }
 
+int
+tsock_local_probe(const char *endpoint)
+{
+	struct sockaddr_un sa;
+	int fd, r = 0;
+
+	if (strncmp(endpoint, "ipc://", 6) != 0)
+		return -EINVAL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(endpoint + 6) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, endpoint + 6);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
 struct tsock *
 tsock_bind_local(struct transport *t, const char *endpoint, size_t max_frame,
 		 int *ret_err)
 {
 	struct tsock_limits lim = {.max_frame = max_frame};
-	void *s = zmq_socket(t->ctx, ZMQ_ROUTER);
+	void *s;
 
+	if (strncmp(endpoint, "ipc://", 6) == 0) {
+		int r = tsock_local_probe(endpoint);
+		if (r == 0) {
+			*ret_err = -EADDRINUSE; /* another daemon's */
+			return NULL;
+		}
+		if (r == -ECONNREFUSED)
+			unlink(endpoint + 6); /* left by a killed run */
+	}
+	s = zmq_socket(t->ctx, ZMQ_ROUTER);
 	if (s == NULL) {
 		*ret_err = -errno;
 		return NULL;
 	}
-	if (strncmp(endpoint, "ipc://", 6) == 0)
-		unlink(endpoint + 6); /* a stale socket from a killed run */
 	if (set_common(s, &lim) != 0 || set_int(s, ZMQ_ROUTER_MANDATORY, 1) ||
 	    zmq_bind(s, endpoint) != 0) {
 		*ret_err = -errno;
@@ -195,20 +226,35 @@ tsock_bind_local(struct transport *t, const char *endpoint, size_t max_frame,
 }
 
 struct tsock *
-tsock_connect_local(struct transport *t, const char *endpoint, int *ret_err)
+tsock_connect_local(struct transport *t, const char *endpoint,
+		    struct tsock **ret_mon, int *ret_err)
 {
-	void *s = zmq_socket(t->ctx, ZMQ_DEALER);
+	struct tsock *ts;
 
-	if (s == NULL) {
+	ts = tsock_wrap(zmq_socket(t->ctx, ZMQ_DEALER), ret_err);
+	if (ts == NULL)
+		return NULL;
+	if (set_int(ts->s, ZMQ_LINGER, 0) != 0) {
 		*ret_err = -errno;
+		tsock_free(&ts);
 		return NULL;
 	}
-	if (set_int(s, ZMQ_LINGER, 0) != 0 || zmq_connect(s, endpoint) != 0) {
+	/* The monitor first: it must hear the handshake. */
+	if (ret_mon != NULL) {
+		*ret_mon = tsock_monitor(t, ts, ret_err);
+		if (*ret_mon == NULL) {
+			tsock_free(&ts);
+			return NULL;
+		}
+	}
+	if (zmq_connect(ts->s, endpoint) != 0) {
 		*ret_err = -errno;
-		zmq_close(s);
+		if (ret_mon != NULL)
+			tsock_free(ret_mon);
+		tsock_free(&ts);
 		return NULL;
 	}
-	return tsock_wrap(s, ret_err);
+	return ts;
 }
 
 struct tsock *

@@ -70,15 +70,30 @@ struct tsock *tsock_connect_curve(struct transport *t, const char *endpoint,
 				  const struct tsock_limits *lim, int *ret_err);
 
 /*
- * tsock_bind_local - a ROUTER bound to an ipc:// endpoint; an existing
- * socket file is replaced and the new one made mode 0660.
+ * tsock_bind_local - a ROUTER bound to an ipc:// endpoint, the socket
+ * file made mode 0660. A socket file nobody listens on (left by a process
+ * that died) is replaced; one a live process listens on is not:
+ * *ret_err = -EADDRINUSE.
  */
 struct tsock *tsock_bind_local(struct transport *t, const char *endpoint,
 			       size_t max_frame, int *ret_err);
 
-/* tsock_connect_local - a DEALER connected to an ipc:// endpoint. */
+/*
+ * tsock_local_probe - whether a process listens on an ipc:// endpoint,
+ * at once: 0 yes; -ECONNREFUSED a socket file nobody listens on (its
+ * daemon died); -ENOENT no socket file; or another -errno. A listener
+ * that is stopped or hung still counts as one (the kernel accepts for
+ * it): tell those apart by the handshake (tsock_monitor).
+ */
+int tsock_local_probe(const char *endpoint);
+
+/*
+ * tsock_connect_local - a DEALER connected to an ipc:// endpoint; with
+ * ret_mon, a monitor of it (as tsock_monitor) made before it connects,
+ * so that it hears the handshake.
+ */
 struct tsock *tsock_connect_local(struct transport *t, const char *endpoint,
-				  int *ret_err);
+				  struct tsock **ret_mon, int *ret_err);
 
 /* tsock_zap - the ZAP handler's socket; create before any CURVE bind. */
 struct tsock *tsock_zap(struct transport *t, int *ret_err);

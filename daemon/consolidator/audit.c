@@ -9,13 +9,26 @@
 #include "date.h"
 #include "ingest.h"
 
+#define AUDIT_MAX_NAMED 50 /* envelopes named per institution */
+
 struct audit_ctx {
 	const struct registry *reg;
 	const struct reg_party *party;
 	struct event *ev;
+	FILE *out;
 	uint64_t max_seq;
 	uint64_t accepted, bad;
 };
+
+/* Names one envelope that fails, the first AUDIT_MAX_NAMED of each. */
+static void
+name_bad(struct audit_ctx *c, uint64_t seq, const char *why)
+{
+	c->bad++;
+	if (c->bad <= AUDIT_MAX_NAMED && c->party != NULL)
+		fprintf(c->out, "%s seq %llu: %s\n", c->party->id,
+			(unsigned long long)seq, why);
+}
 
 static int
 audit_envelope(void *arg, const void *k, size_t klen, const void *v,
@@ -35,14 +48,16 @@ audit_envelope(void *arg, const void *k, size_t klen, const void *v,
 		c->max_seq = seq;
 	c->accepted++;
 	if (codec_envelope_decode(v, vlen, &env) != 0) {
-		c->bad++;
+		name_bad(c, seq, "undecodable envelope");
 		return 0;
 	}
-	/* No "after today" slack problem: events were checked on arrival. */
-	if (env.seq != seq || c->party == NULL || env.inst != c->party->inst ||
-	    ingest_check(c->reg, c->party, &env, INT32_MAX - 2, c->ev, why,
-			 sizeof(why)) != REASON_NONE)
-		c->bad++;
+	if (env.seq != seq || c->party == NULL || env.inst != c->party->inst)
+		name_bad(c, seq,
+			 "stored under another sequence or "
+			 "institution");
+	else if (ingest_check(c->reg, c->party, &env, c->ev, why,
+			      sizeof(why)) != REASON_NONE)
+		name_bad(c, seq, why);
 	codec_envelope_clear(&env);
 	return 0;
 }
@@ -88,7 +103,7 @@ audit_run(struct store *st, const struct registry *reg, FILE *out)
 		return r;
 	}
 	for (i = 1; i <= INST_COUNT; i++) {
-		struct audit_ctx c = {.reg = reg, .ev = ev};
+		struct audit_ctx c = {.reg = reg, .ev = ev, .out = out};
 		struct refused_ctx rc = {.t = t,
 					 .env_table = T_ENV_FIRST + i - 1};
 		uint8_t ik = (uint8_t)i;
@@ -124,4 +139,85 @@ audit_run(struct store *st, const struct registry *reg, FILE *out)
 	store_abort(&t);
 	free(ev);
 	return r != 0 ? r : bad;
+}
+
+/* The institution and sequence of a damaged primary entry, if it is one. */
+static const char *
+primary(const struct store_damage *d, enum institution *ret_inst,
+	uint64_t *ret_seq)
+{
+	if (d->tb >= T_ENV_FIRST && d->tb <= T_ENV_LAST && d->klen == 8) {
+		*ret_inst = (enum institution)(d->tb - T_ENV_FIRST + 1);
+		*ret_seq = store_get64(d->key);
+		return "envelope";
+	}
+	if ((d->tb == T_REFUSED || d->tb == T_REFUSED_ENV) && d->klen == 9 &&
+	    d->key[0] >= 1 && d->key[0] <= INST_COUNT) {
+		*ret_inst = (enum institution)d->key[0];
+		*ret_seq = store_get64(d->key + 1);
+		return d->tb == T_REFUSED ? "refusal" : "refused envelope";
+	}
+	return NULL;
+}
+
+uint64_t
+audit_damage(const struct store_report *r, FILE *out, size_t max)
+{
+	size_t i, shown = 0;
+	int tb;
+
+	if (r->unreadable) {
+		fprintf(out, "unreadable: %s\n", r->why);
+		return 1 + r->n_damaged;
+	}
+	for (i = 0; i < r->n_listed; i++) {
+		enum institution inst;
+		uint64_t seq;
+		const char *what = primary(&r->damaged[i], &inst, &seq);
+		if (what == NULL)
+			continue;
+		if (shown++ < max)
+			fprintf(out, "damaged: %s seq %llu (%s)\n",
+				institution_name(inst), (unsigned long long)seq,
+				what);
+	}
+	if (shown > max)
+		fprintf(out,
+			"damaged: ... and %zu more envelopes or "
+			"refusals\n",
+			shown - max);
+	for (tb = 0; tb < T_COUNT; tb++) {
+		if (r->damaged_in[tb] == 0 ||
+		    (tb >= T_ENV_FIRST && tb <= T_ENV_LAST) ||
+		    tb == T_REFUSED || tb == T_REFUSED_ENV)
+			continue;
+		fprintf(out, "damaged: %llu entries of table t%02d (%s)\n",
+			(unsigned long long)r->damaged_in[tb], tb,
+			tb == T_META	  ? "store metadata"
+			: tb == T_INSTS	  ? "institutions' counts"
+			: tb == T_CHANGES ? "corrections' bookkeeping"
+					  : "statistics");
+	}
+	if (r->n_damaged > r->n_listed)
+		fprintf(out,
+			"damaged: %llu entries in all (the first %zu "
+			"listed)\n",
+			(unsigned long long)r->n_damaged, r->n_listed);
+	return r->n_damaged;
+}
+
+uint64_t
+audit_first_damaged(const struct store_report *r, enum institution inst)
+{
+	uint64_t first = 0;
+	size_t i;
+
+	for (i = 0; i < r->n_listed; i++) {
+		enum institution in;
+		uint64_t seq;
+		if (primary(&r->damaged[i], &in, &seq) != NULL && in == inst &&
+		    (first == 0 || seq < first))
+			first = seq;
+	}
+	return first;
 }

@@ -16,10 +16,26 @@
 /*
  * audit_run - writes one line per institution to out, e.g.
  *   pnp last_seq=530 accepted=528 refused=2 missing=0 doubled=0
- *   bad_signature=0
- * Returns 0 when everything holds, 1 when something does not, -errno when
- * the store cannot be read.
+ *   failed_verification=0
+ * and one line per envelope that fails verification, naming its
+ * sequence. Returns 0 when everything holds, 1 when something does not,
+ * -errno when the store cannot be read.
  */
 int audit_run(struct store *st, const struct registry *reg, FILE *out);
+
+/*
+ * audit_damage - writes what a store_check report found: the file
+ * unreadable and why, or one line per damaged entry ("damaged: pnp seq
+ * 17 (envelope)", statistics tables by count), at most max lines of
+ * entries. Returns the number of problems (0: sound).
+ */
+uint64_t audit_damage(const struct store_report *r, FILE *out, size_t max);
+
+/*
+ * audit_first_damaged - the lowest damaged sequence of inst among the
+ * envelopes and refusals r lists, or 0 when none.
+ */
+uint64_t audit_first_damaged(const struct store_report *r,
+			     enum institution inst);
 
 #endif

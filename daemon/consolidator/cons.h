@@ -33,7 +33,12 @@ struct cons {
 	struct tsock *query_mon;
 	uint64_t handshake_failures;
 	uint64_t frames_refused;
-	uint64_t contact_ms[INST_COUNT + 1];	/* last hello or batch */
+	uint64_t contact_ms[INST_COUNT + 1]; /* last hello or batch */
+	/* Heard at the last hello: the node found our copy is not its
+	 * outbox's; its clock minus ours. */
+	bool diverged[INST_COUNT + 1];
+	bool has_skew[INST_COUNT + 1];
+	int64_t skew_ms[INST_COUNT + 1];
 	struct mhist commit;			/* batch latency, seconds */
 	uint64_t queries[16][ROLE_ANALYST + 1]; /* by table and role */
 	struct admit *admit; /* connections of both network sockets */

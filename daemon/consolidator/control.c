@@ -63,6 +63,39 @@ cons_metrics(struct cons *c, struct mtext *m)
 		metrics_sample(m, "kuska_last_contact_seconds", l,
 			       (double)last / 1000.0);
 	}
+	metrics_family(m, "kuska_institution_diverged", "gauge",
+		       "1 while the institution's node says our copy is not "
+		       "its outbox's.");
+	for (i = 1; i <= INST_COUNT; i++) {
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_institution_diverged", l,
+			       c->diverged[i] ? 1 : 0);
+	}
+	metrics_family(m, "kuska_clock_skew_seconds", "gauge",
+		       "The node's clock minus ours, at its last hello.");
+	for (i = 1; i <= INST_COUNT; i++) {
+		if (!c->has_skew[i])
+			continue;
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_clock_skew_seconds", l,
+			       (double)c->skew_ms[i] / 1000.0);
+	}
+	metrics_family(m, "kuska_events_created_in_future_total", "counter",
+		       "Events signed later than our clock said it was, "
+		       "since start.");
+	for (i = 1; i <= INST_COUNT; i++) {
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_events_created_in_future_total", l,
+			       (double)c->ig.created_in_future[i]);
+	}
+	metrics_family(m, "kuska_store_disk_full_total", "counter",
+		       "Batches refused because the store's disk was full, "
+		       "since start.");
+	metrics_sample(m, "kuska_store_disk_full_total", NULL,
+		       (double)c->ig.disk_full_total);
 	metrics_family(m, "kuska_batch_commit_seconds", "histogram",
 		       "Time to verify, store and commit one batch.");
 	metrics_histogram(m, "kuska_batch_commit_seconds", NULL, &c->commit);
@@ -143,6 +176,14 @@ handle_control(struct cons *c, const struct tframes *req)
 			if (c->contact_ms[i] > rep.cons.inst[i].last_contact_ms)
 				rep.cons.inst[i].last_contact_ms =
 				    c->contact_ms[i];
+			rep.cons.inst[i].diverged = c->diverged[i];
+			rep.cons.inst[i].has_skew = c->has_skew[i];
+			rep.cons.inst[i].clock_skew_ms = c->skew_ms[i];
+		}
+		if (c->ig.disk_full_ms != 0) {
+			snprintf(rep.cons.disk_full, sizeof(rep.cons.disk_full),
+				 "no space left on %s", store_dir(c->st));
+			rep.cons.disk_full_ms = c->ig.disk_full_ms;
 		}
 		rep.cons.now_ms = date_now_ms();
 		rep.cons.alarm_silent_hours =

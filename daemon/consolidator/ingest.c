@@ -160,8 +160,8 @@ fields_of(const struct envelope *env, struct sign_fields *f)
  */
 static enum reason
 check_envelope(const struct registry *reg, const struct reg_party *speaker,
-	       const struct envelope *env, int32_t today, struct event *ev,
-	       char *why, size_t whylen, bool verified)
+	       const struct envelope *env, struct event *ev, char *why,
+	       size_t whylen, bool verified)
 {
 	const struct reg_key *key;
 	struct sign_fields f;
@@ -214,18 +214,20 @@ check_envelope(const struct registry *reg, const struct reg_party *speaker,
 	    !(speaker->kinds & (1u << KIND_CORRECTION)))
 		return say(why, whylen, REASON_KIND_NOT_ALLOWED,
 			   "%s may not emit correction", speaker->id);
-	if (ev->rec.date > today + 1) /* a day of slack for clocks */
+	/* The node refused it at intake if it was dated after the node's
+	 * today; a day of slack for a node near midnight. */
+	if (ev->rec.date > date_of_ms(env->created_ms) + 1)
 		return say(why, whylen, REASON_BAD_EVENT,
-			   "event dated after today");
+			   "event dated after the day it was signed");
 	return check_record_allowed(speaker, &ev->rec, why, whylen);
 }
 
 enum reason
 ingest_check(const struct registry *reg, const struct reg_party *speaker,
-	     const struct envelope *env, int32_t today, struct event *ev,
-	     char *why, size_t whylen)
+	     const struct envelope *env, struct event *ev, char *why,
+	     size_t whylen)
 {
-	return check_envelope(reg, speaker, env, today, ev, why, whylen, false);
+	return check_envelope(reg, speaker, env, ev, why, whylen, false);
 }
 
 /* ---- signatures on two threads ---------------------------------------- */
@@ -317,7 +319,7 @@ preverify(const struct ingest *ig, const struct reg_party *speaker,
  */
 static enum reason
 apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
-	     const struct event *ev, char *why, size_t whylen)
+	     const struct event *ev, char *why, size_t whylen, int *ret_err)
 {
 	uint8_t k[9], cv[CHANGE_LEN] = {0};
 	const void *v;
@@ -332,13 +334,21 @@ apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
 			   "target %llu is not an earlier event",
 			   (unsigned long long)ev->target_seq);
 	store_be64(k + 1, ev->target_seq);
-	if (store_get(t, T_ENV_FIRST + inst - 1, k + 1, 8, &v, &vlen) != 0)
+	r = store_get(t, T_ENV_FIRST + inst - 1, k + 1, 8, &v, &vlen);
+	if (r == -ENOENT)
 		return say(why, whylen, REASON_BAD_TARGET,
 			   "target %llu was refused or is not held",
 			   (unsigned long long)ev->target_seq);
+	if (r != 0) {
+		*ret_err = r; /* not the event's fault: retried */
+		return say(why, whylen, REASON_STORE_ERROR, "store: %s",
+			   strerror(-r));
+	}
 	tev = malloc(sizeof(*tev));
-	if (tev == NULL)
+	if (tev == NULL) {
+		*ret_err = -ENOMEM;
 		return say(why, whylen, REASON_STORE_ERROR, "out of memory");
+	}
 	if (codec_envelope_decode(v, vlen, &tenv) != 0 ||
 	    codec_event_decode(tenv.event, tenv.event_len, tev) != 0) {
 		res = say(why, whylen, REASON_BAD_TARGET,
@@ -360,8 +370,15 @@ apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
 		goto out;
 	}
 	k[0] = (uint8_t)inst;
-	if (store_get(t, T_CHANGES, k, 9, &v, &vlen) == 0 && vlen == CHANGE_LEN)
+	r = store_get(t, T_CHANGES, k, 9, &v, &vlen);
+	if (r == 0 && vlen == CHANGE_LEN)
 		memcpy(cv, v, CHANGE_LEN);
+	if (r != 0 && r != -ENOENT) {
+		*ret_err = r;
+		res = say(why, whylen, REASON_STORE_ERROR, "store: %s",
+			  strerror(-r));
+		goto out;
+	}
 	if (cv[0]) {
 		res = say(why, whylen, REASON_BAD_TARGET,
 			  "target %llu was withdrawn",
@@ -373,10 +390,11 @@ apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
 	else
 		store_be64(cv + 1, seq);
 	r = store_put(t, T_CHANGES, k, 9, cv, CHANGE_LEN, 0);
-	if (r != 0)
-		res = say(why, whylen,
-			  r == -ENOSPC ? REASON_STORE_FULL : REASON_STORE_ERROR,
-			  "store: %s", strerror(-r));
+	if (r != 0) {
+		*ret_err = r;
+		res = say(why, whylen, REASON_STORE_ERROR, "store: %s",
+			  strerror(-r));
+	}
 out:
 	codec_envelope_clear(&tenv);
 	free(tev);
@@ -392,19 +410,25 @@ struct batch_ctx {
 	struct event *ev;
 	int32_t today;
 	const bool *verified; /* preverify's hints, or NULL */
+	uint64_t now_ms;
+	uint64_t future, future_ahead_ms; /* signed after our now */
 	struct rejection *rej;
 	size_t n_rej;
 	enum reason stop_reason; /* why the batch stopped short (or NONE) */
 	char stop_text[CODEC_MAX_TEXT + 1];
 };
 
+/*
+ * Refuses sequence seq for a reason (a dead letter at the node), keeping
+ * the envelope: a node whose outbox is lost gets it back (--recover).
+ */
 static int
 refuse_seq(struct batch_ctx *c, uint64_t seq, enum reason reason,
-	   const char *why)
+	   const char *why, const uint8_t *env, size_t len)
 {
 	uint8_t k[9], v[1 + CODEC_MAX_TEXT];
 	size_t tl = strnlen(why, CODEC_MAX_TEXT);
-	struct rejection *rj = &c->rej[c->n_rej++];
+	struct rejection *rj = &c->rej[c->n_rej];
 	int r;
 
 	k[0] = (uint8_t)c->speaker->inst;
@@ -412,8 +436,11 @@ refuse_seq(struct batch_ctx *c, uint64_t seq, enum reason reason,
 	v[0] = (uint8_t)reason;
 	memcpy(v + 1, why, tl);
 	r = store_put(c->t, T_REFUSED, k, 9, v, 1 + tl, 0);
+	if (r == 0)
+		r = store_put(c->t, T_REFUSED_ENV, k, 9, env, len, 0);
 	if (r != 0)
 		return r;
+	c->n_rej++;
 	rj->seq = seq;
 	rj->reason = reason;
 	snprintf(rj->text, sizeof(rj->text), "%s", why);
@@ -482,24 +509,31 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 		codec_envelope_clear(&env);
 		return 2;
 	}
-	reason = check_envelope(c->ig->reg, c->speaker, &env, c->today, c->ev,
-				why, sizeof(why), verified);
+	reason = check_envelope(c->ig->reg, c->speaker, &env, c->ev, why,
+				sizeof(why), verified);
 	if (unauthenticated(reason)) {
 		codec_envelope_clear(&env);
 		return stop_batch(c, reason, why);
 	}
-	if (reason == REASON_NONE &&
-	    (c->ev->kind == KIND_CORRECTION || c->ev->kind == KIND_WITHDRAWAL))
+	if (reason == REASON_NONE && (c->ev->kind == KIND_CORRECTION ||
+				      c->ev->kind == KIND_WITHDRAWAL)) {
+		r = 0;
 		reason = apply_change(c->t, c->speaker->inst, env.seq, c->ev,
-				      why, sizeof(why));
-	if (reason == REASON_STORE_FULL || reason == REASON_STORE_ERROR) {
-		codec_envelope_clear(&env);
-		return reason == REASON_STORE_FULL ? -ENOSPC : -EIO;
+				      why, sizeof(why), &r);
+		if (r != 0) {
+			codec_envelope_clear(&env);
+			return r;
+		}
 	}
 	if (reason != REASON_NONE) {
 		codec_envelope_clear(&env);
-		r = refuse_seq(c, expected, reason, why);
+		r = refuse_seq(c, expected, reason, why, buf, len);
 		return r < 0 ? r : 1;
+	}
+	if (env.created_ms > c->now_ms + INGEST_FUTURE_SLACK_MS) {
+		c->future++;
+		if (env.created_ms - c->now_ms > c->future_ahead_ms)
+			c->future_ahead_ms = env.created_ms - c->now_ms;
 	}
 	{
 		uint8_t k[8], day[4];
@@ -538,6 +572,8 @@ run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 
 	c->s = c->ig->inst[c->speaker->inst];
 	c->n_rej = 0;
+	c->future = 0;
+	c->future_ahead_ms = 0;
 	c->stop_reason = REASON_NONE;
 	r = store_begin(c->ig->st, true, &c->t);
 	if (r != 0)
@@ -591,6 +627,15 @@ run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 	}
 	stats_committed(c->ig->stats);
 	c->ig->inst[c->speaker->inst] = c->s;
+	c->ig->disk_full_ms = 0;
+	if (c->future > 0) {
+		c->ig->created_in_future[c->speaker->inst] += c->future;
+		log_warnx("event=created_in_future institution=%s events=%llu "
+			  "ahead_s=%llu (signed later than this clock says "
+			  "it is: one of the two clocks is wrong)",
+			  c->speaker->id, (unsigned long long)c->future,
+			  (unsigned long long)(c->future_ahead_ms / 1000));
+	}
 	reply->type = MSG_ACK;
 	reply->batch_id = batch->batch_id;
 	reply->last_seq = c->s.last_seq;
@@ -615,7 +660,8 @@ ingest_batch(struct ingest *ig, const struct reg_party *speaker,
 	memset(&c, 0, sizeof(c));
 	c.ig = ig;
 	c.speaker = speaker;
-	c.today = date_today();
+	c.now_ms = now_ms;
+	c.today = date_of_ms(now_ms);
 	c.ev = malloc(sizeof(*c.ev));
 	c.rej = calloc(batch->n_envelopes + 1, sizeof(*c.rej));
 	if (c.ev == NULL || c.rej == NULL) {
@@ -626,7 +672,7 @@ ingest_batch(struct ingest *ig, const struct reg_party *speaker,
 	c.verified = hints;
 	for (tries = 0; tries < 4; tries++) {
 		r = run_batch(&c, batch, now_ms, reply);
-		if (r != -ENOSPC || store_grow(ig->st) != 0)
+		if (r != -EFBIG || store_grow(ig->st) != 0)
 			break;
 	}
 	free(hints);
@@ -644,12 +690,29 @@ refuse:
 	memset(reply, 0, sizeof(*reply));
 	reply->type = MSG_REFUSAL;
 	reply->batch_id = batch->batch_id;
-	reply->reason = r == -ENOSPC ? REASON_STORE_FULL : REASON_STORE_ERROR;
-	snprintf(reply->text, sizeof(reply->text), "%s",
-		 r == -ENOSPC ? "the consolidator's store is full; retry later"
-			      : "the consolidator's store failed");
-	log_warnx("event=batch_refused institution=%s reason=%s error=%s",
-		  speaker->id, reason_name(reply->reason), LOG_Q(strerror(-r)));
+	reply->reason = r == -ENOSPC || r == -EFBIG ? REASON_STORE_FULL
+						    : REASON_STORE_ERROR;
+	if (r == -ENOSPC) {
+		ig->disk_full_total++;
+		ig->disk_full_ms = date_now_ms();
+		snprintf(reply->text, sizeof(reply->text),
+			 "no space left on %.120s at the consolidator; retry "
+			 "later",
+			 store_dir(ig->st));
+	} else if (r == -EFBIG) {
+		snprintf(reply->text, sizeof(reply->text),
+			 "the consolidator's store reached its ceiling "
+			 "(max_map_size_mb); retry later");
+	} else if (r == -EUCLEAN) {
+		snprintf(reply->text, sizeof(reply->text),
+			 "the consolidator's store is damaged; retry later");
+	} else {
+		snprintf(reply->text, sizeof(reply->text),
+			 "the consolidator's store failed (%s); retry later",
+			 strerror(-r));
+	}
+	log_warnx("event=batch_refused institution=%s reason=%s text=%s",
+		  speaker->id, reason_name(reply->reason), LOG_Q(reply->text));
 	/* A failed transaction may have left the cache ahead of the store. */
 	(void)load_insts(ig);
 	return r;
@@ -662,6 +725,7 @@ struct rebuild_ctx {
 	struct store_txn *t;
 	struct event *ev;
 	uint64_t events, skipped, since_flush;
+	uint64_t held; /* envelopes of the institution, verified or not */
 	int err;
 };
 
@@ -702,15 +766,22 @@ rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 	seq = store_get64(k);
 	if (codec_envelope_decode(v, vlen, &env) == 0 && env.seq == seq &&
 	    c->party != NULL && env.inst == c->party->inst) {
-		reason = ingest_check(c->ig->reg, c->party, &env, INT32_MAX - 2,
-				      c->ev, why, sizeof(why));
+		reason = ingest_check(c->ig->reg, c->party, &env, c->ev, why,
+				      sizeof(why));
 		accepted = accepted_day(c->t, env.inst, seq, env.created_ms);
 	}
 	codec_envelope_clear(&env);
-	if (reason == REASON_NONE &&
-	    (c->ev->kind == KIND_CORRECTION || c->ev->kind == KIND_WITHDRAWAL))
+	c->held++;
+	if (reason == REASON_NONE && (c->ev->kind == KIND_CORRECTION ||
+				      c->ev->kind == KIND_WITHDRAWAL)) {
+		r = 0;
 		reason = apply_change(c->t, c->party->inst, seq, c->ev, why,
-				      sizeof(why));
+				      sizeof(why), &r);
+		if (r != 0) {
+			c->err = r;
+			return 1;
+		}
+	}
 	if (reason != REASON_NONE) {
 		c->skipped++;
 		return 0;
@@ -733,6 +804,57 @@ rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 	return 0;
 }
 
+/* Counts one refusal into an institution's status. */
+static int
+count_refused(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	struct inst_status *s = arg;
+	uint8_t reason = vlen > 0 ? *(const uint8_t *)v : 0;
+
+	if (klen != 9)
+		return 0;
+	s->refused++;
+	s->refused_by_reason[reason < REASON_COUNT ? reason : 0]++;
+	if (store_get64((const uint8_t *)k + 1) > s->last_seq)
+		s->last_seq = store_get64((const uint8_t *)k + 1);
+	return 0;
+}
+
+/*
+ * Recomputes an institution's status from what the store holds: held
+ * envelopes (counted by the caller), refusals and the highest sequence.
+ * The last contact time is kept.
+ */
+static int
+recount_inst(struct ingest *ig, struct store_txn *t, enum institution inst,
+	     uint64_t held)
+{
+	struct inst_status s;
+	uint8_t ik = (uint8_t)inst, iv[8 * INST_RECORD_WORDS];
+	const void *k, *v;
+	size_t klen, vlen;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	s.last_contact_ms = ig->inst[inst].last_contact_ms;
+	s.accepted = held;
+	r = store_each(t, T_REFUSED, &ik, 1, count_refused, &s);
+	if (r != 0)
+		return r;
+	r = store_last(t, T_ENV_FIRST + inst - 1, NULL, 0, &k, &klen, &v,
+		       &vlen);
+	if (r == 0 && klen == 8 && store_get64(k) > s.last_seq)
+		s.last_seq = store_get64(k);
+	if (r != 0 && r != -ENOENT)
+		return r;
+	if (s.last_seq == 0) {
+		r = store_del(t, T_INSTS, &ik, 1);
+		return r == -ENOENT ? 0 : r;
+	}
+	inst_encode(&s, iv);
+	return store_put(t, T_INSTS, &ik, 1, iv, sizeof(iv), 0);
+}
+
 int
 ingest_rebuild(struct ingest *ig, uint64_t *ret_events, uint64_t *ret_skipped)
 {
@@ -753,10 +875,13 @@ ingest_rebuild(struct ingest *ig, uint64_t *ret_events, uint64_t *ret_skipped)
 	stats_begin(ig->stats, c.t);
 	for (i = 1; r == 0 && i <= INST_COUNT; i++) {
 		c.party = registry_institution(ig->reg, (enum institution)i);
+		c.held = 0;
 		r = store_each(c.t, T_ENV_FIRST + i - 1, NULL, 0, rebuild_one,
 			       &c);
 		if (r == 1)
 			r = c.err;
+		if (r == 0)
+			r = recount_inst(ig, c.t, (enum institution)i, c.held);
 	}
 	if (r == 0)
 		r = stats_flush(ig->stats);
@@ -766,6 +891,7 @@ ingest_rebuild(struct ingest *ig, uint64_t *ret_events, uint64_t *ret_skipped)
 		store_abort(&c.t);
 	if (r == 0) {
 		stats_committed(ig->stats);
+		r = load_insts(ig);
 	} else {
 		stats_discard(ig->stats);
 		if (stats_load(ig->stats, NULL) != 0)
@@ -775,5 +901,219 @@ ingest_rebuild(struct ingest *ig, uint64_t *ret_events, uint64_t *ret_skipped)
 	*ret_skipped = c.skipped;
 out:
 	free(c.ev);
+	return r;
+}
+
+int
+ingest_check_point(struct ingest *ig, enum institution inst, uint64_t *ret_seq,
+		   uint8_t ret_hash[32])
+{
+	struct store_txn *t;
+	const void *k, *v, *rk, *rv;
+	size_t klen, vlen, rklen, rvlen;
+	uint8_t ik = (uint8_t)inst;
+	int r, rr;
+
+	*ret_seq = 0;
+	memset(ret_hash, 0, 32);
+	r = store_begin(ig->st, false, &t);
+	if (r != 0)
+		return r;
+	r = store_last(t, T_ENV_FIRST + inst - 1, NULL, 0, &k, &klen, &v,
+		       &vlen);
+	rr = store_last(t, T_REFUSED_ENV, &ik, 1, &rk, &rklen, &rv, &rvlen);
+	if (rr == 0 && rklen == 9 &&
+	    (r != 0 || store_get64((const uint8_t *)rk + 1) > store_get64(k))) {
+		k = (const uint8_t *)rk + 1;
+		klen = 8;
+		v = rv;
+		vlen = rvlen;
+		r = 0;
+	}
+	if (r == 0 && klen == 8) {
+		*ret_seq = store_get64(k);
+		sign_digest(v, vlen, ret_hash);
+	}
+	store_abort(&t);
+	if (r == -ENOENT && (rr == 0 || rr == -ENOENT))
+		return 0;
+	return r != 0 ? r : rr == -ENOENT ? 0 : rr;
+}
+
+/* The T_META key of an institution's outbox id. */
+static size_t
+outbox_key(enum institution inst, char out[32])
+{
+	return (size_t)snprintf(out, 32, "outbox_id.%s",
+				institution_name(inst));
+}
+
+int
+ingest_outbox_id(struct ingest *ig, enum institution inst,
+		 uint8_t ret_id[INGEST_OUTBOX_ID_LEN])
+{
+	struct store_txn *t;
+	char key[32];
+	const void *v;
+	size_t vlen;
+	int r;
+
+	r = store_begin(ig->st, false, &t);
+	if (r != 0)
+		return r;
+	r = store_get(t, T_META, key, outbox_key(inst, key), &v, &vlen);
+	if (r == 0 && vlen != INGEST_OUTBOX_ID_LEN)
+		r = -EUCLEAN;
+	if (r == 0)
+		memcpy(ret_id, v, INGEST_OUTBOX_ID_LEN);
+	store_abort(&t);
+	return r;
+}
+
+int
+ingest_set_outbox_id(struct ingest *ig, enum institution inst,
+		     const uint8_t id[INGEST_OUTBOX_ID_LEN])
+{
+	struct store_txn *t;
+	char key[32];
+	int r;
+
+	r = store_begin(ig->st, true, &t);
+	if (r != 0)
+		return r;
+	r = store_put(t, T_META, key, outbox_key(inst, key), id,
+		      INGEST_OUTBOX_ID_LEN, 0);
+	if (r != 0) {
+		store_abort(&t);
+		return r;
+	}
+	return store_commit(&t);
+}
+
+int
+ingest_held(struct ingest *ig, enum institution inst, uint64_t from, size_t max,
+	    ingest_held_fn fn, void *arg)
+{
+	struct store_txn *t;
+	uint64_t seq, last = ig->inst[inst].last_seq;
+	size_t n = 0;
+	int r;
+
+	r = store_begin(ig->st, false, &t);
+	if (r != 0)
+		return r;
+	for (seq = from < 1 ? 1 : from; seq <= last && n < max; seq++) {
+		uint8_t k[9];
+		const void *v, *e = NULL;
+		size_t vlen, elen = 0;
+		char text[CODEC_MAX_TEXT + 1];
+		enum reason reason;
+
+		k[0] = (uint8_t)inst;
+		store_be64(k + 1, seq);
+		r = store_get(t, T_ENV_FIRST + inst - 1, k + 1, 8, &v, &vlen);
+		if (r == 0) {
+			if (fn(arg, seq, v, vlen, REASON_NONE, "") != 0)
+				break;
+			n++;
+			continue;
+		}
+		if (r != -ENOENT)
+			break;
+		r = store_get(t, T_REFUSED, k, 9, &v, &vlen);
+		if (r == -ENOENT) {
+			r = 0; /* a hole: a later batch took it, or none */
+			continue;
+		}
+		if (r != 0 || vlen < 1)
+			break;
+		reason = *(const uint8_t *)v < REASON_COUNT
+			     ? (enum reason) * (const uint8_t *)v
+			     : REASON_NONE;
+		snprintf(text, sizeof(text), "%.*s",
+			 (int)(vlen - 1 < CODEC_MAX_TEXT ? vlen - 1
+							 : CODEC_MAX_TEXT),
+			 (const char *)v + 1);
+		r = store_get(t, T_REFUSED_ENV, k, 9, &e, &elen);
+		if (r != 0 && r != -ENOENT)
+			break;
+		r = 0;
+		if (fn(arg, seq, e, elen, reason, text) != 0)
+			break;
+		n++;
+	}
+	store_abort(&t);
+	return r < 0 ? r : (int)n;
+}
+
+int
+ingest_forget(struct store *st, enum institution inst, uint64_t from)
+{
+	struct store_txn *t;
+	uint8_t k[9];
+	int r, n = 0;
+
+	k[0] = (uint8_t)inst;
+	store_be64(k + 1, from);
+	r = store_begin(st, true, &t);
+	if (r != 0)
+		return r;
+	r = store_del_from(t, T_ENV_FIRST + inst - 1, k + 1, 8, 0);
+	if (r >= 0) {
+		n += r;
+		r = store_del_from(t, T_REFUSED, k, 9, 1);
+	}
+	if (r >= 0) {
+		n += r;
+		r = store_del_from(t, T_REFUSED_ENV, k, 9, 1);
+	}
+	/* The days they were accepted go with them: accepted again, they
+	 * are of the day they come back. Not counted as entries. */
+	if (r >= 0)
+		r = store_del_from(t, T_ACCEPT_FIRST + inst - 1, k + 1, 8, 0);
+	if (r < 0) {
+		store_abort(&t);
+		return r;
+	}
+	r = store_commit(&t);
+	return r != 0 ? r : n;
+}
+
+int
+ingest_first_gap(struct store *st, enum institution inst, uint64_t *ret_seq)
+{
+	struct store_txn *t;
+	const void *k, *v;
+	size_t klen, vlen;
+	uint8_t key[9];
+	uint64_t last = 0, seq;
+	int r;
+
+	*ret_seq = 0;
+	r = store_begin(st, false, &t);
+	if (r != 0)
+		return r;
+	key[0] = (uint8_t)inst;
+	if (store_last(t, T_ENV_FIRST + inst - 1, NULL, 0, &k, &klen, &v,
+		       &vlen) == 0 &&
+	    klen == 8)
+		last = store_get64(k);
+	if (store_last(t, T_REFUSED, key, 1, &k, &klen, &v, &vlen) == 0 &&
+	    klen == 9 && store_get64((const uint8_t *)k + 1) > last)
+		last = store_get64((const uint8_t *)k + 1);
+	for (seq = 1; seq <= last; seq++) {
+		store_be64(key + 1, seq);
+		r = store_get(t, T_ENV_FIRST + inst - 1, key + 1, 8, &v, &vlen);
+		if (r == -ENOENT)
+			r = store_get(t, T_REFUSED, key, 9, &v, &vlen);
+		if (r == -ENOENT) {
+			*ret_seq = seq;
+			r = 0;
+			break;
+		}
+		if (r != 0)
+			break;
+	}
+	store_abort(&t);
 	return r;
 }

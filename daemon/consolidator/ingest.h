@@ -24,7 +24,17 @@ struct ingest {
 	const struct registry *reg;
 	struct stats *stats;			 /* owned */
 	struct inst_status inst[INST_COUNT + 1]; /* as committed */
+	/* Since start: events signed later than our clock says it is now
+	 * (a node's clock ahead, or ours behind); batches refused because
+	 * the disk was full, and when the last was (0: the last commit
+	 * worked). */
+	uint64_t created_in_future[INST_COUNT + 1];
+	uint64_t disk_full_total;
+	uint64_t disk_full_ms;
 };
+
+/* How far in the future (our clock) an event may be signed unremarked. */
+#define INGEST_FUTURE_SLACK_MS (5 * 60 * 1000)
 
 /*
  * ingest_open - loads each institution's state from the store and makes
@@ -38,10 +48,11 @@ void ingest_close(struct ingest *ig);
 
 /*
  * ingest_rebuild - recomputes, in one transaction, everything derived from
- * the stored envelopes (corrections' bookkeeping and all statistics),
- * verifying each envelope again. Envelopes that no longer verify (a key
- * removed from the registry) are counted in *ret_skipped and left out.
- * Returns 0 or -errno. The daemon must not be running.
+ * the stored envelopes and refusals (corrections' bookkeeping, each
+ * institution's counts, all statistics), verifying each envelope again.
+ * Envelopes that no longer verify (a key removed from the registry) are counted
+ * in *ret_skipped and left out. Returns 0 or -errno. The daemon must not be
+ * running.
  */
 int ingest_rebuild(struct ingest *ig, uint64_t *ret_events,
 		   uint64_t *ret_skipped) __attribute__((warn_unused_result));
@@ -51,7 +62,9 @@ int ingest_rebuild(struct ingest *ig, uint64_t *ret_events,
  * reply with the Ack or Refusal to send (an Ack's rejections array is
  * malloc'd: the caller frees reply->rejections). Returns 0, or -errno when the
  * store failed (reply then refuses with STORE_FULL or STORE_ERROR and
- * nothing of the batch was kept).
+ * nothing of the batch was kept): STORE_FULL for a full map or a full
+ * disk ("no space left on DIR"), STORE_ERROR otherwise (a damaged store
+ * among them). Either way the node keeps the events and retries.
  */
 int ingest_batch(struct ingest *ig, const struct reg_party *speaker,
 		 const struct msg *batch, uint64_t now_ms, struct msg *reply);
@@ -67,11 +80,67 @@ int ingest_inst_status(struct store_txn *t, int inst, struct inst_status *ret);
  * ingest_check - every check an accepted envelope passes, for speaker's
  * envelope env (already decoded; its institution is speaker's). On
  * success returns REASON_NONE and fills *ev; otherwise the reason, with
- * a text into why. Used for live batches and for --rebuild.
+ * a text into why. Used for live batches, --rebuild and --audit.
+ *
+ * The verdict depends on the envelope and the registry only, never on
+ * this machine's clock: an event may not be dated after the day it was
+ * signed (the node's clock, in the signed creation time), so a slow
+ * consolidator clock cannot turn valid events into dead letters.
  */
 enum reason ingest_check(const struct registry *reg,
 			 const struct reg_party *speaker,
-			 const struct envelope *env, int32_t today,
-			 struct event *ev, char *why, size_t whylen);
+			 const struct envelope *env, struct event *ev,
+			 char *why, size_t whylen);
+
+/*
+ * ingest_check_point - the highest sequence of inst whose envelope the
+ * store holds (accepted, or refused and kept) into *ret_seq (0: none),
+ * and the BLAKE2b-256 of those bytes into ret_hash: what a node compares
+ * with its own outbox at hello. Returns 0 or -errno.
+ */
+int ingest_check_point(struct ingest *ig, enum institution inst,
+		       uint64_t *ret_seq, uint8_t ret_hash[32])
+    __attribute__((warn_unused_result));
+
+#define INGEST_OUTBOX_ID_LEN 16
+
+/*
+ * ingest_outbox_id - the identity of the outbox inst delivers from, as
+ * first heard at hello. Returns 0, or -ENOENT when none is known.
+ * ingest_set_outbox_id records it (0 or -errno).
+ */
+int ingest_outbox_id(struct ingest *ig, enum institution inst,
+		     uint8_t ret_id[INGEST_OUTBOX_ID_LEN]);
+int ingest_set_outbox_id(struct ingest *ig, enum institution inst,
+			 const uint8_t id[INGEST_OUTBOX_ID_LEN])
+    __attribute__((warn_unused_result));
+
+/*
+ * ingest_held - calls fn for each sequence of inst the store holds from
+ * `from` on, in order, until fn returns nonzero or max were passed: the
+ * envelope (NULL, 0 for a refusal kept without it) and, for a refusal,
+ * its reason and text (REASON_NONE, "" for an accepted event). Pointers
+ * are valid during the call only. Returns the number passed or -errno.
+ */
+typedef int (*ingest_held_fn)(void *arg, uint64_t seq, const uint8_t *env,
+			      size_t len, enum reason reason, const char *text);
+int ingest_held(struct ingest *ig, enum institution inst, uint64_t from,
+		size_t max, ingest_held_fn fn, void *arg);
+
+/*
+ * ingest_forget - drops, in one transaction, every envelope and refusal
+ * of inst from sequence `from` on, so that its node sends them again
+ * (the store's statistics must then be rebuilt: ingest_rebuild). Needs
+ * only the store. Returns the number of sequences dropped or -errno.
+ */
+int ingest_forget(struct store *st, enum institution inst, uint64_t from);
+
+/*
+ * ingest_first_gap - the lowest sequence of inst, up to the highest held,
+ * that is neither an envelope nor a refusal (a damaged key lost it), into
+ * *ret_seq; 0 when there is none. Needs only the store. 0 or -errno.
+ */
+int ingest_first_gap(struct store *st, enum institution inst, uint64_t *ret_seq)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -2,6 +2,7 @@
 #include "ingest_net.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +41,63 @@ refuse(struct cons *c, const struct tframes *req, uint64_t batch_id,
 	send_msg(c->ingest, req, &m);
 }
 
+/* "30 days", "2 h", "45 s": a clock difference for people. */
+static const char *
+span(int64_t ms, char *out, size_t cap)
+{
+	uint64_t s = (uint64_t)(ms < 0 ? -ms : ms) / 1000;
+
+	if (s >= 2 * 86400)
+		snprintf(out, cap, "%llu days", (unsigned long long)s / 86400);
+	else if (s >= 2 * 3600)
+		snprintf(out, cap, "%llu h", (unsigned long long)s / 3600);
+	else
+		snprintf(out, cap, "%llu s", (unsigned long long)s);
+	return out;
+}
+
+/* What a hello says about the node's clock and its outbox. */
+static void
+note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
+	   uint64_t now)
+{
+	enum institution i = p->inst;
+	char sp[32];
+
+	if (m->now_ms != 0) {
+		c->has_skew[i] = true;
+		c->skew_ms[i] = (int64_t)m->now_ms - (int64_t)now;
+		if (c->skew_ms[i] > DATE_SKEW_WARN_MS ||
+		    c->skew_ms[i] < -DATE_SKEW_WARN_MS)
+			log_warnx("event=clock_skew institution=%s skew_s=%lld "
+				  "(its clock is %s %s ours: check NTP on "
+				  "both machines)",
+				  p->id, (long long)(c->skew_ms[i] / 1000),
+				  span(c->skew_ms[i], sp, sizeof(sp)),
+				  c->skew_ms[i] > 0 ? "ahead of" : "behind");
+	}
+	if (m->diverged[0] != '\0') {
+		if (!c->diverged[i])
+			log_warnx("event=diverged institution=%s text=%s "
+				  "(its node delivers nothing until "
+				  "kuska-node --recover)",
+				  p->id, LOG_Q(m->diverged));
+		c->diverged[i] = true;
+	} else {
+		if (c->diverged[i])
+			log_info("event=diverged_cleared institution=%s",
+				 p->id);
+		c->diverged[i] = false;
+	}
+}
+
 static void
 on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 	 const struct msg *m)
 {
 	struct msg w;
+	uint64_t now = date_now_ms();
+	int r;
 
 	if (m->inst != p->inst) {
 		log_warnx("event=hello_refused institution=%s claims=%s "
@@ -72,14 +125,122 @@ on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 		refuse(c, req, 0, REASON_WRONG_NETWORK, text);
 		return;
 	}
+	note_hello(c, p, m, now);
 	memset(&w, 0, sizeof(w));
 	w.type = MSG_WELCOME;
 	w.nonce = m->nonce;
 	w.last_seq = c->ig.inst[p->inst].last_seq;
-	c->contact_ms[p->inst] = date_now_ms();
+	w.now_ms = now;
+	r = ingest_check_point(&c->ig, p->inst, &w.check_seq, w.check_hash);
+	if (r != 0) {
+		log_warnx("event=hello_refused institution=%s text=\"cannot "
+			  "read the store: %s\"",
+			  p->id, strerror(-r));
+		refuse(c, req, 0, REASON_STORE_ERROR,
+		       "the consolidator cannot read its store; retry later");
+		return;
+	}
+	w.has_check = w.check_seq > 0;
+	r = ingest_outbox_id(&c->ig, p->inst, w.outbox_id);
+	if (r == -ENOENT && m->has_outbox_id && m->diverged[0] == '\0') {
+		/* The first outbox heard from is the one to deliver. */
+		r = ingest_set_outbox_id(&c->ig, p->inst, m->outbox_id);
+		memcpy(w.outbox_id, m->outbox_id, CODEC_OUTBOX_ID_LEN);
+		if (r != 0)
+			log_warnx("event=outbox_id_not_stored institution=%s "
+				  "error=\"%s\"",
+				  p->id, strerror(-r));
+	}
+	w.has_outbox_id = r == 0;
+	c->contact_ms[p->inst] = now;
 	log_info("event=hello institution=%s last_seq=%llu", p->id,
 		 (unsigned long long)w.last_seq);
 	send_msg(c->ingest, req, &w);
+}
+
+/* Collects one RecoverReply: the held events, copied. */
+struct recover_build {
+	struct msg m;
+	uint8_t *bytes;
+	size_t used, cap;
+	size_t *offs; /* of each envelope in bytes (SIZE_MAX: none) */
+};
+
+#define RECOVER_MAX_BYTES (4u << 20)
+
+static int
+recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
+	    enum reason reason, const char *text)
+{
+	struct recover_build *b = arg;
+	struct held_event *h;
+
+	if (b->m.n_held == CODEC_MAX_BATCH_EVENTS ||
+	    (b->m.n_held > 0 && b->used + len > RECOVER_MAX_BYTES))
+		return 1;
+	if (b->used + len > b->cap) {
+		size_t ncap = (b->used + len) * 2;
+		uint8_t *n = realloc(b->bytes, ncap);
+		if (n == NULL)
+			return 1;
+		b->bytes = n;
+		b->cap = ncap;
+	}
+	h = &b->m.held[b->m.n_held];
+	h->seq = seq;
+	h->reason = reason;
+	snprintf(h->text, sizeof(h->text), "%s", text);
+	b->offs[b->m.n_held] = env != NULL ? b->used : SIZE_MAX;
+	h->len = len;
+	if (env != NULL) {
+		memcpy(b->bytes + b->used, env, len);
+		b->used += len;
+	}
+	b->m.n_held++;
+	return 0;
+}
+
+/* kuska-node --recover: what we hold of the speaker's institution. */
+static void
+on_recover(struct cons *c, const struct tframes *req, const struct reg_party *p,
+	   const struct msg *m)
+{
+	struct recover_build b;
+	size_t i;
+	int n;
+
+	memset(&b, 0, sizeof(b));
+	b.m.held = calloc(CODEC_MAX_BATCH_EVENTS, sizeof(*b.m.held));
+	b.offs = calloc(CODEC_MAX_BATCH_EVENTS, sizeof(*b.offs));
+	if (b.m.held == NULL || b.offs == NULL) {
+		refuse(c, req, 0, REASON_STORE_ERROR, "out of memory");
+		goto out;
+	}
+	n = ingest_held(&c->ig, p->inst, m->from_seq, CODEC_MAX_BATCH_EVENTS,
+			recover_add, &b);
+	if (n < 0) {
+		log_warnx("event=recover_refused institution=%s error=\"%s\"",
+			  p->id, strerror(-n));
+		refuse(c, req, 0, REASON_STORE_ERROR,
+		       "the consolidator cannot read its store");
+		goto out;
+	}
+	for (i = 0; i < b.m.n_held; i++)
+		b.m.held[i].env =
+		    b.offs[i] == SIZE_MAX ? NULL : b.bytes + b.offs[i];
+	b.m.type = MSG_RECOVER_REPLY;
+	b.m.last_seq = c->ig.inst[p->inst].last_seq;
+	b.m.has_outbox_id =
+	    ingest_outbox_id(&c->ig, p->inst, b.m.outbox_id) == 0;
+	log_info("event=recover institution=%s from_seq=%llu events=%zu "
+		 "last_seq=%llu",
+		 p->id, (unsigned long long)m->from_seq, b.m.n_held,
+		 (unsigned long long)b.m.last_seq);
+	send_msg(c->ingest, req, &b.m);
+out:
+	free(b.m.held);
+	free(b.offs);
+	free(b.bytes);
 }
 
 static void
@@ -163,9 +324,12 @@ handle_ingest(struct cons *c, struct tframes *req)
 	case MSG_BATCH:
 		on_batch(c, req, p, &m);
 		break;
+	case MSG_RECOVER_REQUEST:
+		on_recover(c, req, p, &m);
+		break;
 	default:
 		refuse(c, req, 0, REASON_BAD_FRAME,
-		       "a node may send hello and batch only");
+		       "a node may send hello, batch and recover only");
 	}
 	codec_msg_clear(&m);
 }

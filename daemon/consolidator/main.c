@@ -29,12 +29,14 @@
 #include "ingest.h"
 #include "ingest_net.h"
 #include "keys.h"
+#include "lockdir.h"
 #include "log.h"
 #include "metrics.h"
 #include "peers.h"
 #include "query.h"
 #include "query_net.h"
 #include "registry.h"
+#include "repair.h"
 #include "service.h"
 #include "settings.h"
 #include "store.h"
@@ -47,26 +49,37 @@
 #define HANDSHAKE_MS 10000
 
 /*
- * Takes an exclusive lock on DIR/kuska.lock for the life of the process,
- * so two daemons (or a daemon and --rebuild) never write one store.
+ * Reads the whole store before anything serves from it (store_check).
+ * Returns 0 when it is sound; otherwise says what is damaged and what to
+ * do on stderr and returns 1.
  */
 static int
-lock_data_dir(const char *dir)
+check_store(const char *dir, const char *conf)
 {
-	char path[1024];
-	int fd;
+	struct store_report rep;
+	int r;
 
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return -errno;
-	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		close(fd);
-		return -EBUSY;
+	r = store_check(dir, &rep);
+	if (r != 0)
+		fatalx("%s: cannot check the store: %s", dir, strerror(-r));
+	if (rep.unchecked)
+		log_warnx("event=store_unchecked dir=%s (written by an earlier "
+			  "kuska, without checksums: damage cannot be found; "
+			  "see kuska-consolidator(8), --repair)",
+			  dir);
+	if (store_sound(&rep)) {
+		store_report_clear(&rep);
+		return 0;
 	}
-	return 0; /* the descriptor stays open: the lock lives with us */
+	log_warnx("event=store_damaged dir=%s entries=%llu", dir,
+		  (unsigned long long)rep.n_damaged);
+	(void)audit_damage(&rep, stderr, 20);
+	log_warnx("%s: the store is damaged; nothing is served from it. Stop "
+		  "everything that uses it and run: kuska-consolidator "
+		  "--repair -c %s",
+		  dir, conf);
+	store_report_clear(&rep);
+	return 1;
 }
 
 /* Releases whatever main acquired; safe on a partly built struct. */
@@ -89,12 +102,112 @@ cons_free(struct cons *c)
 	keys_free(&c->key);
 }
 
+/*
+ * --audit: the whole store read and its checksums verified, then every
+ * envelope verified again and the sequences counted. Exit 0 OK, 1 not.
+ */
+static int
+run_audit(struct cons *c)
+{
+	struct store_report rep;
+	int err;
+
+	err = store_check(c->cfg.data_dir, &rep);
+	if (err != 0)
+		fatalx("audit: cannot check the store: %s", strerror(-err));
+	if (rep.unchecked)
+		printf("unchecked: the store has no checksums (written by an "
+		       "earlier kuska)\n");
+	if (!store_sound(&rep)) {
+		(void)audit_damage(&rep, stdout, 1000);
+		printf("repair with: kuska-consolidator --repair -c %s\n",
+		       c->conf_path);
+		printf("audit: FAILED\n");
+		store_report_clear(&rep);
+		cons_free(c);
+		return 1;
+	}
+	store_report_clear(&rep);
+	err = store_open(c->cfg.data_dir, c->cfg.map_size_mb << 20,
+			 c->cfg.max_map_size_mb << 20, &c->st);
+	if (err != 0)
+		fatalx("%s: cannot open the store: %s", c->cfg.data_dir,
+		       strerror(-err));
+	err = audit_run(c->st, c->reg, stdout);
+	if (err < 0)
+		fatalx("audit: %s", strerror(-err));
+	printf("audit: %s\n", err == 0 ? "OK" : "FAILED");
+	cons_free(c);
+	return err == 0 ? 0 : 1;
+}
+
+/* Files made by root for the daemon's user stay the daemon's. */
+static void
+own_files(const char *dir)
+{
+	(void)lockdir_own(dir, "kuska.lock");
+	(void)lockdir_own(dir, "data.mdb");
+	(void)lockdir_own(dir, "lock.mdb");
+}
+
+/*
+ * --refetch INST:SEQ: drops INST's sequences from SEQ on and rebuilds
+ * the statistics; its node sends them again and they are checked as new
+ * (dead letters made by a mistake since corrected come back).
+ */
+static int
+run_refetch(struct cons *c, const char *arg)
+{
+	char name[16];
+	const char *colon = strchr(arg, ':');
+	enum institution inst;
+	uint64_t seq, events = 0, skipped = 0;
+	char *end;
+	int n, err;
+
+	if (colon == NULL || (size_t)(colon - arg) >= sizeof(name))
+		fatalx("--refetch %s: give INSTITUTION:SEQUENCE, e.g. pnp:4931",
+		       arg);
+	memcpy(name, arg, (size_t)(colon - arg));
+	name[colon - arg] = '\0';
+	inst = institution_from_name(name);
+	errno = 0;
+	seq = strtoull(colon + 1, &end, 10);
+	if (inst == INST_NONE || errno != 0 || *end != '\0' || seq < 1 ||
+	    end == colon + 1)
+		fatalx("--refetch %s: give INSTITUTION:SEQUENCE, e.g. pnp:4931",
+		       arg);
+	err = store_open(c->cfg.data_dir, c->cfg.map_size_mb << 20,
+			 c->cfg.max_map_size_mb << 20, &c->st);
+	if (err != 0)
+		fatalx("%s: cannot open the store: %s", c->cfg.data_dir,
+		       strerror(-err));
+	n = ingest_forget(c->st, inst, seq);
+	if (n < 0)
+		fatalx("refetch: %s", strerror(-n));
+	if (ingest_open(&c->ig, c->st, c->reg) != 0)
+		fatalx("cannot read the store");
+	err = ingest_rebuild(&c->ig, &events, &skipped);
+	if (err != 0)
+		fatalx("rebuild: %s", strerror(-err));
+	printf("%s: dropped %d entries from sequence %llu on; rebuilt the "
+	       "statistics from %llu envelopes. Start kuska-consolidator: "
+	       "the node sends them again.\n",
+	       name, n, (unsigned long long)seq, (unsigned long long)events);
+	own_files(c->cfg.data_dir);
+	cons_free(c);
+	return 0;
+}
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: kuska-consolidator [-dn] -c FILE\n"
-			"       kuska-consolidator --audit -c FILE\n"
-			"       kuska-consolidator --rebuild -c FILE\n");
+	fprintf(stderr,
+		"usage: kuska-consolidator [-dn] -c FILE\n"
+		"       kuska-consolidator --audit -c FILE\n"
+		"       kuska-consolidator --rebuild -c FILE\n"
+		"       kuska-consolidator --repair -c FILE\n"
+		"       kuska-consolidator --refetch INST:SEQ -c FILE\n");
 	exit(2);
 }
 
@@ -364,10 +477,13 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"audit", no_argument, NULL, 'A'},
 	    {"rebuild", no_argument, NULL, 'R'},
+	    {"repair", no_argument, NULL, 'P'},
+	    {"refetch", required_argument, NULL, 'F'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *conf = NULL;
-	int ch, check = 0, debug = 0, audit = 0, rebuild = 0, err;
+	int ch, check = 0, debug = 0, audit = 0, rebuild = 0, repair = 0, err;
+	const char *refetch = NULL;
 	char fp[17];
 
 	memset(&c, 0, sizeof(c));
@@ -380,6 +496,12 @@ main(int argc, char **argv)
 			break;
 		case 'R':
 			rebuild = 1;
+			break;
+		case 'P':
+			repair = 1;
+			break;
+		case 'F':
+			refetch = optarg;
 			break;
 		case 'c':
 			conf = optarg;
@@ -411,23 +533,39 @@ main(int argc, char **argv)
 		cons_free(&c);
 		return 0;
 	}
-	if (!audit && lock_data_dir(c.cfg.data_dir) != 0)
-		fatalx("%s: another kuska-consolidator is using this store "
-		       "(stop it first)",
-		       c.cfg.data_dir);
+	if (!audit) {
+		err = lockdir_take(c.cfg.data_dir);
+		if (err == -EBUSY)
+			fatalx("%s: another kuska-consolidator is using this "
+			       "store (stop it first)",
+			       c.cfg.data_dir);
+		if (err < 0)
+			fatalx("%s: cannot lock: %s", c.cfg.data_dir,
+			       strerror(-err));
+	}
+	if (audit)
+		return run_audit(&c);
+	if (repair) {
+		err = repair_run(c.cfg.data_dir, c.cfg.map_size_mb << 20,
+				 c.cfg.max_map_size_mb << 20, c.reg, stdout);
+		own_files(c.cfg.data_dir);
+		cons_free(&c);
+		if (err != 0)
+			fatalx("repair: %s", strerror(-err));
+		printf("repair: the store is sound\n");
+		return 0;
+	}
+	if (check_store(c.cfg.data_dir, conf) != 0) {
+		cons_free(&c);
+		return 1;
+	}
+	if (refetch != NULL)
+		return run_refetch(&c, refetch);
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)
 		fatalx("%s: cannot open the store: %s", c.cfg.data_dir,
 		       strerror(-err));
-	if (audit) {
-		err = audit_run(c.st, c.reg, stdout);
-		if (err < 0)
-			fatalx("audit: %s", strerror(-err));
-		printf("audit: %s\n", err == 0 ? "OK" : "FAILED");
-		cons_free(&c);
-		return err == 0 ? 0 : 1;
-	}
 	if (ingest_open(&c.ig, c.st, c.reg) != 0)
 		fatalx("cannot read the store");
 	if (rebuild) {
@@ -440,6 +578,7 @@ main(int argc, char **argv)
 		       (unsigned long long)events,
 		       (unsigned long long)(date_mono_ms() - t0),
 		       (unsigned long long)skipped);
+		own_files(c.cfg.data_dir);
 		cons_free(&c);
 		return skipped == 0 ? 0 : 1;
 	}
@@ -474,6 +613,9 @@ main(int argc, char **argv)
 		fatalx("socket monitor: %s", strerror(-err));
 	c.control =
 	    tsock_bind_local(c.t, c.cfg.control, CONTROL_MAX_BYTES, &err);
+	if (c.control == NULL && err == -EADDRINUSE)
+		fatalx("%s: in use by another running daemon (stop it first)",
+		       c.cfg.control);
 	if (c.control == NULL)
 		fatalx("%s: cannot bind: %s", c.cfg.control, strerror(-err));
 	{

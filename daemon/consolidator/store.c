@@ -2,19 +2,33 @@
 #include "store.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 
+#include "crc32c.h"
+#include "guard.h"
 #include "log.h"
+
+#define TAG_LEN 4 /* CRC-32C of key and value, after the value */
+#define FORMAT_KEY "store_format"
+#define FORMAT_VALUE "kuska-store-2 (values checksummed)"
+/* A failed write with less than this free is a full disk. */
+#define DISK_LOW_BYTES (16u << 20)
 
 struct store {
 	MDB_env *env;
 	MDB_dbi dbi[T_COUNT];
 	size_t map_size, max_size;
+	bool tagged; /* values carry a checksum */
+	char *dir;
 };
 
 struct store_txn {
@@ -34,11 +48,16 @@ mdb_err(int rc)
 		return -ENOENT;
 	case MDB_MAP_FULL:
 	case MDB_TXN_FULL:
-		return -ENOSPC;
+		return -EFBIG;
 	case MDB_KEYEXIST:
 		return -EEXIST;
 	case MDB_MAP_RESIZED:
 		return -EAGAIN;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+	case MDB_VERSION_MISMATCH:
+		return -EUCLEAN;
 	default:
 		if (rc > 0)
 			return -rc; /* an errno value */
@@ -84,6 +103,118 @@ store_get32(const uint8_t *p)
 	       (uint32_t)p[2] << 8 | p[3];
 }
 
+static uint32_t
+tag_of(const void *k, size_t klen, const void *v, size_t vlen)
+{
+	return crc32c(crc32c(0, k, klen), v, vlen);
+}
+
+/*
+ * The value of an entry without its checksum, or -EUCLEAN when the
+ * checksum does not match (or there is none where one must be).
+ */
+static int
+untag(const struct store *st, const MDB_val *k, MDB_val *v)
+{
+	if (!st->tagged)
+		return 0;
+	if (v->mv_size < TAG_LEN)
+		return -EUCLEAN;
+	v->mv_size -= TAG_LEN;
+	if (store_get32((const uint8_t *)v->mv_data + v->mv_size) !=
+	    tag_of(k->mv_data, k->mv_size, v->mv_data, v->mv_size))
+		return -EUCLEAN;
+	return 0;
+}
+
+/*
+ * Whether the data file holds every page the store says it has: reading
+ * past its end raises SIGBUS. why gets the figures when it does not.
+ */
+static int
+check_length(MDB_env *env, char *why, size_t cap)
+{
+	MDB_envinfo info;
+	MDB_stat stat;
+	struct stat sb;
+	int fd;
+	uint64_t need;
+
+	if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &stat) != 0 ||
+	    mdb_env_get_fd(env, &fd) != 0)
+		return -EIO;
+	if (fstat(fd, &sb) != 0)
+		return -errno;
+	need = ((uint64_t)info.me_last_pgno + 1) * stat.ms_psize;
+	if ((uint64_t)sb.st_size >= need)
+		return 0;
+	if (why != NULL)
+		snprintf(why, cap,
+			 "truncated: the data file holds %llu bytes, the store "
+			 "needs %llu",
+			 (unsigned long long)sb.st_size,
+			 (unsigned long long)need);
+	return -EUCLEAN;
+}
+
+/*
+ * Decides, in a write transaction, whether values carry checksums: yes
+ * when the format key says so or the store is new (the key is then
+ * written); no for a store with data and no key (an older kuska).
+ */
+static int write_format(struct store *st, MDB_txn *txn);
+
+static int
+settle_format(struct store *st, MDB_txn *txn)
+{
+	MDB_val k = {strlen(FORMAT_KEY), FORMAT_KEY}, v;
+	MDB_stat ms;
+	int i, rc;
+
+	rc = mdb_get(txn, st->dbi[T_META], &k, &v);
+	if (rc == 0) {
+		st->tagged = true;
+		return 0;
+	}
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	for (i = 0; i < T_COUNT; i++)
+		if (mdb_stat(txn, st->dbi[i], &ms) == 0 && ms.ms_entries > 0) {
+			st->tagged = false;
+			return 0;
+		}
+	return write_format(st, txn);
+}
+
+/* Marks the store as one whose values carry checksums. */
+static int
+write_format(struct store *st, MDB_txn *txn)
+{
+	MDB_val k = {strlen(FORMAT_KEY), FORMAT_KEY}, v;
+	uint8_t buf[sizeof(FORMAT_VALUE) - 1 + TAG_LEN];
+
+	st->tagged = true;
+	memcpy(buf, FORMAT_VALUE, sizeof(FORMAT_VALUE) - 1);
+	store_be32(buf + sizeof(FORMAT_VALUE) - 1,
+		   tag_of(FORMAT_KEY, strlen(FORMAT_KEY), FORMAT_VALUE,
+			  sizeof(FORMAT_VALUE) - 1));
+	v.mv_size = sizeof(buf);
+	v.mv_data = buf;
+	return mdb_put(txn, st->dbi[T_META], &k, &v, 0);
+}
+
+const char *
+store_dir(const struct store *st)
+{
+	return st->dir;
+}
+
+bool
+store_checked(const struct store *st)
+{
+	return st->tagged;
+}
+
 int
 store_open(const char *dir, size_t map_size, size_t max_size,
 	   struct store **ret)
@@ -98,7 +229,13 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return -ENOMEM;
+	st->dir = strdup(dir);
+	if (st->dir == NULL) {
+		free(st);
+		return -ENOMEM;
+	}
 	if ((rc = mdb_env_create(&st->env)) != 0) {
+		free(st->dir);
 		free(st);
 		return mdb_err(rc);
 	}
@@ -106,6 +243,12 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 	    (rc = mdb_env_set_mapsize(st->env, map_size)) != 0 ||
 	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)) != 0)
 		goto fail;
+	if (check_length(st->env, NULL, 0) != 0) {
+		rc = MDB_CORRUPTED;
+		goto fail;
+	}
+	/* A reader that died (a crashed check) must not pin old pages. */
+	(void)mdb_reader_check(st->env, NULL);
 	/* An existing store may be larger than asked: keep its size. */
 	mdb_env_info(st->env, &info);
 	st->map_size = info.me_mapsize;
@@ -121,12 +264,17 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 			goto fail;
 		}
 	}
+	if ((rc = settle_format(st, txn)) != 0) {
+		mdb_txn_abort(txn);
+		goto fail;
+	}
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		goto fail;
 	*ret = st;
 	return 0;
 fail:
 	mdb_env_close(st->env);
+	free(st->dir);
 	free(st);
 	return mdb_err(rc);
 }
@@ -137,6 +285,7 @@ store_close(struct store **st)
 	if (st == NULL || *st == NULL)
 		return;
 	mdb_env_close((*st)->env);
+	free((*st)->dir);
 	free(*st);
 	*st = NULL;
 }
@@ -159,9 +308,28 @@ store_begin(struct store *st, bool write, struct store_txn **ret)
 	return 0;
 }
 
+/*
+ * A write that failed for lack of room: LMDB reports a short write as
+ * EIO, so ask the file system how much is left.
+ */
+static int
+write_error(const struct store *st, int err)
+{
+	struct statvfs vfs;
+
+	if (err != -EIO && err != -ENOSPC)
+		return err;
+	if (statvfs(st->dir, &vfs) != 0)
+		return err;
+	if ((uint64_t)vfs.f_bavail * vfs.f_frsize < DISK_LOW_BYTES)
+		return -ENOSPC;
+	return err;
+}
+
 int
 store_commit(struct store_txn **t)
 {
+	struct store *st = (*t)->st;
 	int rc;
 
 	if ((*t)->add_cur != NULL)
@@ -170,7 +338,7 @@ store_commit(struct store_txn **t)
 
 	free(*t);
 	*t = NULL;
-	return mdb_err(rc);
+	return write_error(st, mdb_err(rc));
 }
 
 void
@@ -192,7 +360,7 @@ store_grow(struct store *st)
 	int rc;
 
 	if (st->map_size >= st->max_size)
-		return -ENOSPC;
+		return -EFBIG;
 	if (want > st->max_size)
 		want = st->max_size;
 	rc = mdb_env_set_mapsize(st->env, want);
@@ -225,6 +393,8 @@ store_get(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 
 	if (rc != 0)
 		return mdb_err(rc);
+	if (untag(t->st, &key, &val) != 0)
+		return -EUCLEAN;
 	*ret_v = val.mv_data;
 	*ret_vlen = val.mv_size;
 	return 0;
@@ -236,12 +406,24 @@ store_put(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 {
 	MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
 	unsigned f = 0;
+	int rc;
 
 	if (flags & STORE_APPEND)
 		f |= MDB_APPEND;
 	if (flags & STORE_NOOVERWRITE)
 		f |= MDB_NOOVERWRITE;
-	return mdb_err(mdb_put(t->txn, t->st->dbi[tb], &key, &val, f));
+	if (!t->st->tagged)
+		return mdb_err(mdb_put(t->txn, t->st->dbi[tb], &key, &val, f));
+	/* Room for value and checksum in the page itself: no copy. */
+	val.mv_size = vlen + TAG_LEN;
+	val.mv_data = NULL;
+	rc = mdb_put(t->txn, t->st->dbi[tb], &key, &val, f | MDB_RESERVE);
+	if (rc != 0)
+		return mdb_err(rc);
+	if (vlen > 0)
+		memcpy(val.mv_data, v, vlen);
+	store_be32((uint8_t *)val.mv_data + vlen, tag_of(k, klen, v, vlen));
+	return 0;
 }
 
 int
@@ -268,6 +450,10 @@ store_each(struct store_txn *t, enum store_table tb, const void *prefix,
 		if (plen > 0 &&
 		    (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
 			break;
+		if (untag(t->st, &k, &v) != 0) {
+			r = -EUCLEAN;
+			break;
+		}
 		r = fn(arg, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
 		if (r != 0)
 			break;
@@ -320,6 +506,8 @@ store_last(struct store_txn *t, enum store_table tb, const void *prefix,
 	mdb_cursor_close(cur);
 	if (rc != 0)
 		return mdb_err(rc);
+	if (untag(t->st, &k, &v) != 0)
+		return -EUCLEAN;
 	*ret_k = k.mv_data;
 	*ret_klen = k.mv_size;
 	*ret_v = v.mv_data;
@@ -332,7 +520,7 @@ store_add(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 	  int64_t delta)
 {
 	MDB_val key = {klen, (void *)k}, val;
-	uint8_t b[8];
+	uint8_t b[8 + TAG_LEN];
 	int64_t cur = 0;
 	int rc;
 
@@ -348,6 +536,8 @@ store_add(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 	rc = mdb_cursor_get(t->add_cur, &key, &val, MDB_SET_KEY);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return mdb_err(rc);
+	if (rc == 0 && untag(t->st, &key, &val) != 0)
+		return -EUCLEAN;
 	if (rc == 0 && val.mv_size == 8)
 		cur = (int64_t)store_get64(val.mv_data);
 	if (cur < 0)
@@ -361,6 +551,10 @@ store_add(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 	store_be64(b, (uint64_t)cur);
 	val.mv_size = 8;
 	val.mv_data = b;
+	if (t->st->tagged) {
+		store_be32(b + 8, tag_of(key.mv_data, key.mv_size, b, 8));
+		val.mv_size += TAG_LEN;
+	}
 	/* An existing counter keeps its size: overwrite it in place. */
 	return mdb_err(
 	    mdb_cursor_put(t->add_cur, &key, &val, rc == 0 ? MDB_CURRENT : 0));
@@ -370,4 +564,305 @@ int
 store_clear(struct store_txn *t, enum store_table tb)
 {
 	return mdb_err(mdb_drop(t->txn, t->st->dbi[tb], 0));
+}
+
+/* ---- the whole-store check, run in a child (guard.h) ------------------ */
+
+/* Records the child writes for the parent, each starting with its kind. */
+#define REC_DAMAGED 'D'	   /* table, key length, 16 key bytes */
+#define REC_UNREADABLE 'U' /* text length, text */
+#define REC_SUMMARY 'S'	   /* entries (8 bytes), unchecked (1 byte) */
+#define DAMAGED_REC_LEN (3 + STORE_KEY_LISTED)
+
+static void
+emit_damaged(int fd, int tb, const MDB_val *k)
+{
+	uint8_t rec[DAMAGED_REC_LEN] = {REC_DAMAGED, (uint8_t)tb};
+	size_t kl =
+	    k->mv_size < STORE_KEY_LISTED ? k->mv_size : STORE_KEY_LISTED;
+
+	rec[2] = (uint8_t)(k->mv_size > 255 ? 255 : k->mv_size);
+	memcpy(rec + 3, k->mv_data, kl);
+	(void)guard_write(fd, rec, sizeof(rec));
+}
+
+static void emit_unreadable(int fd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+emit_unreadable(int fd, const char *fmt, ...)
+{
+	uint8_t rec[2 + 255];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf((char *)rec + 2, 255, fmt, ap);
+	va_end(ap);
+	rec[0] = REC_UNREADABLE;
+	rec[1] = (uint8_t)(n < 0 ? 0 : n > 254 ? 254 : n);
+	(void)guard_write(fd, rec, 2 + rec[1]);
+}
+
+static void
+emit_summary(int fd, uint64_t entries, bool unchecked)
+{
+	uint8_t rec[10] = {REC_SUMMARY};
+
+	store_be64(rec + 1, entries);
+	rec[9] = unchecked;
+	(void)guard_write(fd, rec, sizeof(rec));
+}
+
+/* Walks one table: key order, checksums. Returns the LMDB code. */
+static int
+check_table(struct store *st, MDB_txn *txn, int tb, int fd, uint64_t *entries)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint8_t prev[512];
+	size_t prev_len = 0;
+	bool first = true;
+	int rc;
+
+	rc = mdb_cursor_open(txn, st->dbi[tb], &cur);
+	if (rc != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		size_t m = k.mv_size < prev_len ? k.mv_size : prev_len;
+		int c = m > 0 ? memcmp(k.mv_data, prev, m) : 0;
+
+		if (k.mv_size > sizeof(prev) ||
+		    (!first && (c < 0 || (c == 0 && k.mv_size <= prev_len)))) {
+			rc = MDB_CORRUPTED; /* keys out of order */
+			break;
+		}
+		memcpy(prev, k.mv_data, k.mv_size);
+		prev_len = k.mv_size;
+		first = false;
+		(*entries)++;
+		if (untag(st, &k, &v) != 0)
+			emit_damaged(fd, tb, &k);
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int
+check_child(void *arg, int fd)
+{
+	struct store st = {.dir = arg};
+	char path[4096], why[256];
+	MDB_txn *txn = NULL;
+	MDB_val fk = {strlen(FORMAT_KEY), FORMAT_KEY}, fv;
+	MDB_stat ms;
+	uint64_t entries = 0;
+	bool any = false;
+	int i, rc;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", st.dir);
+	if (access(path, F_OK) != 0) {
+		emit_summary(fd, 0, false); /* nothing stored yet */
+		return 0;
+	}
+	if ((rc = mdb_env_create(&st.env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(st.env, T_COUNT + 4)) != 0 ||
+	    (rc = mdb_env_open(st.env, st.dir, MDB_RDONLY | MDB_NOTLS, 0600)) !=
+		0) {
+		emit_unreadable(fd, "%s", mdb_strerror(rc));
+		return 0;
+	}
+	if (check_length(st.env, why, sizeof(why)) != 0) {
+		emit_unreadable(fd, "%s", why);
+		return 0;
+	}
+	if ((rc = mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn)) != 0)
+		goto unreadable;
+	for (i = 0; i < T_COUNT; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "t%02d", i);
+		rc = mdb_dbi_open(txn, name, 0, &st.dbi[i]);
+		if (rc == MDB_NOTFOUND) {
+			st.dbi[i] = 0; /* not made yet */
+			continue;
+		}
+		if (rc != 0)
+			goto unreadable;
+		if (mdb_stat(txn, st.dbi[i], &ms) == 0 && ms.ms_entries > 0)
+			any = true;
+	}
+	st.tagged =
+	    st.dbi[T_META] != 0 && mdb_get(txn, st.dbi[T_META], &fk, &fv) == 0;
+	for (i = 0; i < T_COUNT; i++) {
+		if (st.dbi[i] == 0)
+			continue;
+		rc = check_table(&st, txn, i, fd, &entries);
+		if (rc != 0) {
+			emit_unreadable(fd, "table t%02d: %s", i,
+					mdb_strerror(rc));
+			break;
+		}
+	}
+	mdb_txn_abort(txn);
+	mdb_env_close(st.env);
+	emit_summary(fd, entries, !st.tagged && any);
+	return 0;
+unreadable:
+	emit_unreadable(fd, "%s", mdb_strerror(rc));
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	mdb_env_close(st.env);
+	return 0;
+}
+
+static int
+report_add(struct store_report *r, const uint8_t *rec)
+{
+	struct store_damage *d;
+
+	if (rec[1] >= T_COUNT)
+		return 0;
+	r->n_damaged++;
+	r->damaged_in[rec[1]]++;
+	if (r->n_listed == STORE_MAX_LISTED)
+		return 0;
+	if (r->damaged == NULL) {
+		r->damaged = calloc(STORE_MAX_LISTED, sizeof(*r->damaged));
+		if (r->damaged == NULL)
+			return -ENOMEM;
+	}
+	d = &r->damaged[r->n_listed++];
+	d->tb = (enum store_table)rec[1];
+	d->klen = rec[2];
+	memcpy(d->key, rec + 3,
+	       d->klen < STORE_KEY_LISTED ? d->klen : STORE_KEY_LISTED);
+	return 0;
+}
+
+int
+store_check(const char *dir, struct store_report *ret)
+{
+	uint8_t *out;
+	size_t len, i = 0;
+	int r, sig;
+
+	memset(ret, 0, sizeof(*ret));
+	r = guard_run(check_child, (void *)dir, &out, &len, &sig);
+	if (r < 0)
+		return r;
+	if (r == GUARD_CRASHED) {
+		ret->unreadable = true;
+		snprintf(ret->why, sizeof(ret->why),
+			 "reading it crashed LMDB (%s): pages are damaged",
+			 strsignal(sig));
+	}
+	while (i < len) {
+		if (out[i] == REC_DAMAGED && i + DAMAGED_REC_LEN <= len) {
+			r = report_add(ret, out + i);
+			if (r != 0)
+				break;
+			i += DAMAGED_REC_LEN;
+		} else if (out[i] == REC_UNREADABLE && i + 2 <= len &&
+			   i + 2 + out[i + 1] <= len) {
+			if (!ret->unreadable) /* the first cause */
+				snprintf(ret->why, sizeof(ret->why), "%.*s",
+					 (int)out[i + 1],
+					 (const char *)out + i + 2);
+			ret->unreadable = true;
+			i += 2 + out[i + 1];
+		} else if (out[i] == REC_SUMMARY && i + 10 <= len) {
+			ret->entries = store_get64(out + i + 1);
+			ret->unchecked = out[i + 9] != 0;
+			i += 10;
+		} else {
+			break;
+		}
+	}
+	free(out);
+	return r < 0 ? r : 0;
+}
+
+void
+store_report_clear(struct store_report *r)
+{
+	free(r->damaged);
+	memset(r, 0, sizeof(*r));
+}
+
+bool
+store_sound(const struct store_report *r)
+{
+	return !r->unreadable && r->n_damaged == 0;
+}
+
+int
+store_set_aside(const char *dir, char *moved_to, size_t cap)
+{
+	char from[4096], lock[4096], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(from, sizeof(from), "%s/data.mdb", dir);
+	snprintf(moved_to, cap, "%s/data.mdb.damaged-%s", dir, stamp);
+	snprintf(lock, sizeof(lock), "%s/lock.mdb", dir);
+	if (rename(from, moved_to) != 0)
+		return -errno;
+	if (unlink(lock) != 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int
+store_del_from(struct store_txn *t, enum store_table tb, const void *k,
+	       size_t klen, size_t plen)
+{
+	MDB_cursor *cur;
+	MDB_val key = {klen, (void *)k}, val;
+	int rc, n = 0;
+
+	rc = mdb_cursor_open(t->txn, t->st->dbi[tb], &cur);
+	if (rc != 0)
+		return mdb_err(rc);
+	rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+	while (rc == 0 && key.mv_size >= plen &&
+	       memcmp(key.mv_data, k, plen) == 0) {
+		rc = mdb_cursor_del(cur, 0);
+		if (rc != 0)
+			break;
+		n++;
+		key.mv_size = klen;
+		key.mv_data = (void *)k;
+		rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return mdb_err(rc);
+	return n;
+}
+
+int
+store_drop_damaged(struct store_txn *t, const struct store_report *r)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->n_listed; i++) {
+		const struct store_damage *d = &r->damaged[i];
+		MDB_val k = {d->klen, (void *)d->key};
+		if (d->klen > STORE_KEY_LISTED)
+			continue;
+		rc = mdb_del(t->txn, t->st->dbi[d->tb], &k, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return mdb_err(rc);
+		if (d->tb == T_META && d->klen == strlen(FORMAT_KEY) &&
+		    memcmp(d->key, FORMAT_KEY, d->klen) == 0) {
+			rc = write_format(t->st, t->txn);
+			if (rc != 0)
+				return mdb_err(rc);
+		}
+	}
+	return 0;
 }

@@ -8,6 +8,18 @@
  * transaction as the envelopes it derives from, so a crash leaves both
  * or neither.
  *
+ * Every value carries a checksum (CRC-32C over key and value, four bytes
+ * after the value) that store_get, store_each, store_last and store_add
+ * verify: a damaged value is -EUCLEAN, never served. Callers never see the
+ * checksum. store_check reads the whole store once (in a child process,
+ * so that LMDB meeting a damaged page cannot crash the caller) and names
+ * what is damaged. A store written before checksums existed (no
+ * "store_format" in T_META) is read and written without them.
+ *
+ * Errors: -ENOENT not found, -EEXIST (STORE_NOOVERWRITE), -EFBIG the map
+ * is full (store_grow may help), -ENOSPC no space left on the device,
+ * -EUCLEAN a damaged value or file.
+ *
  * Pointers returned by store_get and passed to iterators point into the
  * map and stay valid only until the transaction ends.
  */
@@ -32,7 +44,8 @@ enum store_table {
 	 * consolidator accepted the envelope, 4 bytes BE ^ 2^31 */
 	T_ACCEPT_FIRST = T_STATS_FIRST + 8,
 	T_ACCEPT_LAST = T_ACCEPT_FIRST + INST_COUNT - 1,
-	T_COUNT = T_STATS_FIRST + 16,
+	T_REFUSED_ENV = T_STATS_FIRST + 16, /* institution, seq -> envelope */
+	T_COUNT,
 };
 
 #define STORE_APPEND 1u	     /* key is greater than every key in the table */
@@ -43,23 +56,72 @@ struct store_txn;
 
 /*
  * store_open - opens (creating) the store in dir, with a map of
- * map_size bytes that may grow to max_size. Returns 0 and *ret, or
+ * map_size bytes that may grow to max_size. Returns 0 and *ret, -EUCLEAN
+ * when the data file is shorter than the store it holds (truncated), or
  * -errno.
  */
 int store_open(const char *dir, size_t map_size, size_t max_size,
 	       struct store **ret) __attribute__((warn_unused_result));
 void store_close(struct store **st);
 
+/* store_dir - the directory the store was opened in. */
+const char *store_dir(const struct store *st);
+
+/* store_checked - false for a store written before checksums existed. */
+bool store_checked(const struct store *st);
+
+#define STORE_MAX_LISTED 1000 /* damaged entries store_check lists */
+#define STORE_KEY_LISTED 64   /* bytes of a damaged entry's key kept */
+
+struct store_damage {
+	enum store_table tb;
+	uint8_t key[STORE_KEY_LISTED]; /* the key's first bytes */
+	size_t klen;		       /* its length (255: 255 or more) */
+};
+
+struct store_report {
+	bool unreadable;    /* LMDB cannot read the file: see why */
+	char why[256];	    /* unreadable: truncated, crashed, ... */
+	bool unchecked;	    /* no checksums (an older store) */
+	uint64_t entries;   /* entries read */
+	uint64_t n_damaged; /* entries whose checksum fails */
+	size_t n_listed;    /* of which listed in damaged[] */
+	struct store_damage *damaged;
+	uint64_t damaged_in[T_COUNT]; /* by table */
+};
+
+/*
+ * store_check - reads every entry of the store in dir (not open in this
+ * process) and verifies its checksum, in a child process. Fills *ret (the
+ * caller releases it with store_report_clear). A missing store is sound.
+ * Returns 0 (the report says whether the store is sound) or -errno when
+ * the check itself could not run.
+ */
+int store_check(const char *dir, struct store_report *ret)
+    __attribute__((warn_unused_result));
+void store_report_clear(struct store_report *r);
+
+/* store_sound - the report found nothing wrong. */
+bool store_sound(const struct store_report *r);
+
+/*
+ * store_set_aside - renames the data file of dir to data.mdb.damaged-TIME
+ * (its name into moved_to) and removes the lock file, so that the next
+ * store_open starts empty. Returns 0 or -errno.
+ */
+int store_set_aside(const char *dir, char *moved_to, size_t cap)
+    __attribute__((warn_unused_result));
+
 /* store_begin - a read (write = false) or the write transaction. */
 int store_begin(struct store *st, bool write, struct store_txn **ret)
     __attribute__((warn_unused_result));
-/* store_commit - commits durably; -ENOSPC when the map is full. */
+/* store_commit - commits durably; -EFBIG map full, -ENOSPC disk full. */
 int store_commit(struct store_txn **t) __attribute__((warn_unused_result));
 void store_abort(struct store_txn **t);
 
 /*
  * store_grow - doubles the map (up to the ceiling) with no transaction
- * open. Returns 0, or -ENOSPC at the ceiling.
+ * open. Returns 0, or -EFBIG at the ceiling.
  */
 int store_grow(struct store *st) __attribute__((warn_unused_result));
 
@@ -104,6 +166,22 @@ int store_last(struct store_txn *t, enum store_table tb, const void *prefix,
  */
 int store_add(struct store_txn *t, enum store_table tb, const void *k,
 	      size_t klen, int64_t delta) __attribute__((warn_unused_result));
+
+/*
+ * store_del_from - deletes every entry of tb whose key is k or sorts
+ * after it and starts with k's first plen bytes, without reading the
+ * values (which may be damaged). Returns the number deleted or -errno.
+ */
+int store_del_from(struct store_txn *t, enum store_table tb, const void *k,
+		   size_t klen, size_t plen);
+
+/*
+ * store_drop_damaged - deletes, in t, every damaged entry r lists whose
+ * whole key it kept (the caller rebuilds what they held), and writes the
+ * store's format mark again if it was among them. Returns 0 or -errno.
+ */
+int store_drop_damaged(struct store_txn *t, const struct store_report *r)
+    __attribute__((warn_unused_result));
 
 /* store_clear - empties tb (for a rebuild). */
 int store_clear(struct store_txn *t, enum store_table tb)

@@ -10,10 +10,12 @@
 #include "date.h"
 #include "keys.h"
 #include "log.h"
+#include "sign.h"
 
 #define HELLO_INTERVAL_MS 1000
 #define STORE_FULL_BACKOFF_MS 5000
 #define MAX_BACKOFF_MS 60000
+#define DIVERGED_HELLO_MS 60000
 
 void
 deliver_init(struct deliver *d)
@@ -21,7 +23,8 @@ deliver_init(struct deliver *d)
 	struct outbox_state st;
 
 	d->welcomed = false;
-	d->diverged = false;
+	if (!outbox_diverged(d->ob, d->diverged, sizeof(d->diverged)))
+		d->diverged[0] = '\0';
 	d->nq = 0;
 	d->hello_due_ms = 0;
 	d->next_batch_id = 1;
@@ -61,6 +64,7 @@ go_idle(struct deliver *d, uint64_t due_ms)
 static void
 send_hello(struct deliver *d, uint64_t now_ms)
 {
+	struct outbox_state st;
 	struct msg m;
 
 	memset(&m, 0, sizeof(m));
@@ -70,8 +74,19 @@ send_hello(struct deliver *d, uint64_t now_ms)
 	m.version = CODEC_VERSION;
 	m.nonce = d->nonce;
 	snprintf(m.network, sizeof(m.network), "%s", d->network);
+	m.has_outbox_id = true;
+	outbox_id(d->ob, m.outbox_id);
+	if (outbox_state(d->ob, &st) == 0) {
+		m.has_outbox_last_seq = true;
+		m.outbox_last_seq = st.next_seq - 1;
+	}
+	d->hello_wall_ms = date_now_ms();
+	m.now_ms = d->hello_wall_ms;
+	snprintf(m.diverged, sizeof(m.diverged), "%s", d->diverged);
 	(void)send_msg(d, &m); /* EAGAIN: not connected yet; retried */
-	d->hello_due_ms = now_ms + HELLO_INTERVAL_MS;
+	/* Diverged: hello now and then, so the consolidator shows it. */
+	d->hello_due_ms = now_ms + (d->diverged[0] != '\0' ? DIVERGED_HELLO_MS
+							   : HELLO_INTERVAL_MS);
 }
 
 /* Collects envelopes for one batch while the outbox read is open. */
@@ -194,27 +209,120 @@ deliver_tick(struct deliver *d, uint64_t now_ms)
 	}
 }
 
+/* The hex of the first 8 bytes of an id, for messages. */
+static const char *
+id_hex(const uint8_t *id, char out[17])
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02x", id[i]);
+	return out;
+}
+
+/*
+ * Whether the consolidator's copy is this outbox's (see deliver.h).
+ * Returns 0, or 1 with why filled.
+ */
+static int
+check_copy(struct deliver *d, const struct msg *m,
+	   const struct outbox_state *st, char *why, size_t cap)
+{
+	uint8_t own[OUTBOX_ID_LEN], hash[CODEC_HASH_LEN], *env;
+	char a[17], b[17], ref[2];
+	size_t len;
+	int r;
+
+	outbox_id(d->ob, own);
+	if (m->has_outbox_id && memcmp(m->outbox_id, own, OUTBOX_ID_LEN) != 0) {
+		snprintf(why, cap,
+			 "the consolidator's events came from another outbox "
+			 "(%s, this one is %s)",
+			 id_hex(m->outbox_id, a), id_hex(own, b));
+		return 1;
+	}
+	if (m->last_seq >= st->next_seq) {
+		snprintf(why, cap,
+			 "the consolidator holds sequences up to %llu, this "
+			 "outbox only up to %llu (restored from an older copy, "
+			 "or replaced)",
+			 (unsigned long long)m->last_seq,
+			 (unsigned long long)(st->next_seq - 1));
+		return 1;
+	}
+	if (!m->has_check || m->check_seq == 0)
+		return 0;
+	r = outbox_get(d->ob, m->check_seq, &env, &len, ref, sizeof(ref));
+	if (r != 0) {
+		if (r != -ENOENT)
+			log_warnx(
+			    "event=check_unreadable seq=%llu error=\"%s\"",
+			    (unsigned long long)m->check_seq, strerror(-r));
+		return 0; /* nothing to compare with */
+	}
+	sign_digest(env, len, hash);
+	free(env);
+	if (memcmp(hash, m->check_hash, CODEC_HASH_LEN) == 0)
+		return 0;
+	snprintf(why, cap,
+		 "sequence %llu is another event at the consolidator than in "
+		 "this outbox (restored from an older copy?)",
+		 (unsigned long long)m->check_seq);
+	return 1;
+}
+
+/* Our clock against the consolidator's, from a hello's round trip. */
+static void
+note_skew(struct deliver *d, const struct msg *m)
+{
+	uint64_t now = date_now_ms();
+	int64_t mid = (int64_t)(d->hello_wall_ms + now) / 2;
+
+	if (m->now_ms == 0 || d->hello_wall_ms == 0 || now < d->hello_wall_ms)
+		return;
+	d->has_skew = true;
+	d->skew_ms = mid - (int64_t)m->now_ms;
+	if (d->skew_ms > DATE_SKEW_WARN_MS || d->skew_ms < -DATE_SKEW_WARN_MS) {
+		uint64_t s =
+		    (uint64_t)(d->skew_ms < 0 ? -d->skew_ms : d->skew_ms) /
+		    1000;
+		log_warnx("event=clock_skew skew_s=%lld (this clock is %llu "
+			  "%s %s the consolidator's: check NTP on both "
+			  "machines)",
+			  (long long)(d->skew_ms / 1000),
+			  (unsigned long long)(s >= 172800 ? s / 86400 : s),
+			  s >= 172800 ? "days" : "s",
+			  d->skew_ms > 0 ? "ahead of" : "behind");
+	}
+}
+
 static void
 on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
 	struct outbox_state st;
+	char why[CODEC_MAX_TEXT + 1];
 
 	if (m->nonce != d->nonce)
 		return; /* the answer to an older hello */
-	if (outbox_state(d->ob, &st) != 0)
-		return;
-	if (m->last_seq >= st.next_seq) {
-		if (!d->diverged)
-			log_warnx("event=diverged consolidator_last_seq=%llu "
-				  "outbox_last_seq=%llu action=not_delivering "
-				  "hint=\"the outbox was lost or replaced\"",
-				  (unsigned long long)m->last_seq,
-				  (unsigned long long)(st.next_seq - 1));
-		d->diverged = true;
-		go_idle(d, now_ms + 60000);
+	note_skew(d, m);
+	if (d->diverged[0] != '\0') {
+		go_idle(d, now_ms + DIVERGED_HELLO_MS);
 		return;
 	}
-	d->diverged = false;
+	if (outbox_state(d->ob, &st) != 0)
+		return;
+	if (check_copy(d, m, &st, why, sizeof(why)) != 0) {
+		log_warnx("event=diverged action=not_delivering text=%s "
+			  "hint=\"nothing is delivered or accepted until "
+			  "kuska-node --recover rebuilds the outbox from the "
+			  "consolidator's copy\"",
+			  LOG_Q(why));
+		snprintf(d->diverged, sizeof(d->diverged), "%s", why);
+		if (outbox_set_diverged(d->ob, why) != 0)
+			log_warnx("event=diverged_not_recorded");
+		go_idle(d, now_ms); /* tell the consolidator at once */
+		return;
+	}
 	d->welcomed = true;
 	d->nq = 0;
 	d->acked = m->last_seq;
@@ -241,6 +349,20 @@ on_ack(struct deliver *d, const struct msg *m)
 			  LOG_Q(strerror(-r)));
 		return;
 	}
+	/* Dead letters of this batch the consolidator now accepted (it
+	 * had dropped them and asked for them again). */
+	for (i = 0; i < d->nq; i++)
+		if (d->q[i].batch_id == m->batch_id) {
+			uint64_t last = d->q[i].last < m->last_seq
+					    ? d->q[i].last
+					    : m->last_seq;
+			r = outbox_revive(d->ob, d->q[i].first, last,
+					  m->rejections, m->n_rejections);
+			if (r > 0)
+				log_info("event=dead_letters_revived count=%d",
+					 r);
+			break;
+		}
 	for (i = 0; i < m->n_rejections; i++)
 		log_warnx("event=refused seq=%llu reason=%s text=%s",
 			  (unsigned long long)m->rejections[i].seq,

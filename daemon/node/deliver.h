@@ -11,6 +11,15 @@
  *   back to idle on disconnect, on an Ack overdue by ack_timeout, or on
  *   any other refusal; the next Welcome resends whatever was not
  *   acknowledged. Duplicates are harmless: the consolidator ignores them.
+ *
+ * Before delivering, the node checks at each Welcome that the
+ * consolidator's copy is this outbox's: the same outbox identity, no
+ * sequence beyond this outbox's last, and the same envelope at the
+ * highest sequence the consolidator holds. Otherwise the outbox was
+ * restored from an older copy or replaced, and delivering would reuse
+ * sequence numbers for other events: the node says it diverged (log,
+ * status, metric, the next hellos), records it in the outbox, and
+ * delivers and accepts nothing more until `kuska-node --recover`.
  */
 #ifndef KUSKA_DELIVER_H
 #define KUSKA_DELIVER_H
@@ -41,8 +50,11 @@ struct deliver {
 	uint64_t ack_timeout_ms;
 	/* state */
 	bool welcomed;
-	bool diverged; /* consolidator holds more than we ever wrote */
+	char diverged[CODEC_MAX_TEXT + 1]; /* why, "" when not */
 	bool connected;
+	uint64_t hello_wall_ms; /* when the last hello left (wall clock) */
+	bool has_skew;
+	int64_t skew_ms; /* our clock minus the consolidator's, at welcome */
 	uint64_t nonce;
 	uint64_t hello_due_ms; /* when idle: next hello */
 	uint64_t acked, sent_upto, next_batch_id;

@@ -219,8 +219,18 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	size_t i;
 	int r;
 
+	char why[CODEC_MAX_TEXT + 1];
+
 	memset(reply, 0, sizeof(*reply));
 	reply->type = CTL_SUBMIT_REPLY;
+	if (outbox_diverged(in->ob, why, sizeof(why))) {
+		snprintf(reply->error, sizeof(reply->error),
+			 "this node's outbox diverged from the consolidator's "
+			 "copy (%.100s): nothing is accepted until kuska-node "
+			 "--recover",
+			 why);
+		return -ESTALE;
+	}
 	reply->results = calloc(n + 1, sizeof(*reply->results));
 	p = malloc(sizeof(*p));
 	if (reply->results == NULL || p == NULL) {
@@ -254,21 +264,35 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	r = outbox_commit(&t);
 	if (r != 0)
 		goto fail;
+	in->disk_full_ms = 0;
 	free(p);
 	return 0;
 fail:
 	outbox_abort(&t);
 	free(p);
 	reply->n_results = 0;
-	if (r == -ENOSPC)
+	if (r == -ENOSPC) {
+		in->disk_full_total++;
+		in->disk_full_ms = date_now_ms();
 		snprintf(reply->error, sizeof(reply->error),
-			 "the node's outbox is full; nothing of this request "
-			 "was stored");
-	else
+			 "no space left on %.150s; nothing of this request was "
+			 "stored",
+			 outbox_dir(in->ob));
+	} else if (r == -EFBIG) {
+		snprintf(reply->error, sizeof(reply->error),
+			 "the node's outbox is full (map_size_mb); nothing of "
+			 "this request was stored");
+	} else if (r == -EUCLEAN) {
+		snprintf(reply->error, sizeof(reply->error),
+			 "the node's outbox is damaged (stop the node, run "
+			 "kuska-node --recover); nothing of this request was "
+			 "stored");
+	} else {
 		snprintf(reply->error, sizeof(reply->error),
 			 "store error (%s); nothing of this request was "
 			 "stored",
 			 strerror(-r));
+	}
 	log_warnx("event=submit_refused text=%s", LOG_Q(reply->error));
 	return r;
 }

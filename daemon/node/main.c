@@ -16,15 +16,18 @@
 #include "help.h"
 #include "intake.h"
 #include "keys.h"
+#include "lockdir.h"
 #include "log.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "record.h"
+#include "recover.h"
 #include "service.h"
 #include "settings.h"
 #include "transport.h"
 
 #define TICK_MS 200
+#define RECOVER_TIMEOUT_MS 30000
 #define STATUS_DEAD_DEFAULT 20
 #define SUBMIT_MAX_BYTES (64 * 1024 * 1024)
 
@@ -45,7 +48,8 @@ struct node {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: kuska-node [-dn] -c FILE\n");
+	fprintf(stderr, "usage: kuska-node [-dn] -c FILE\n"
+			"       kuska-node --recover -c FILE\n");
 	exit(2);
 }
 
@@ -153,6 +157,15 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 	snprintf(c.node.last_refusal, sizeof(c.node.last_refusal), "%s",
 		 n->deliver.last_refusal);
 	c.node.last_refusal_ms = n->deliver.last_refusal_ms;
+	snprintf(c.node.diverged, sizeof(c.node.diverged), "%s",
+		 n->deliver.diverged);
+	c.node.has_skew = n->deliver.has_skew;
+	c.node.clock_skew_ms = n->deliver.skew_ms;
+	if (n->intake.disk_full_ms != 0) {
+		snprintf(c.node.disk_full, sizeof(c.node.disk_full),
+			 "no space left on %s", outbox_dir(n->ob));
+		c.node.disk_full_ms = n->intake.disk_full_ms;
+	}
 	c.node.dead = calloc(max_dead, sizeof(*c.node.dead));
 	if (c.node.dead == NULL) {
 		reply_error(n, req, "out of memory");
@@ -194,8 +207,11 @@ node_metrics(struct node *n, struct mtext *m)
 		       (double)(st.next_seq - 1 - st.acked_seq));
 	metrics_family(m, "kuska_node_oldest_pending_seconds", "gauge",
 		       "Age of the oldest event waiting (0: none).");
-	metrics_sample(m, "kuska_node_oldest_pending_seconds", labels,
-		       created ? (double)(now - created) / 1000.0 : 0.0);
+	/* Signed: an event signed while this clock was ahead is younger
+	 * than nothing, not billions of hours old. */
+	metrics_sample(
+	    m, "kuska_node_oldest_pending_seconds", labels,
+	    created ? (double)((int64_t)now - (int64_t)created) / 1000.0 : 0.0);
 	metrics_family(m, "kuska_node_records_refused_total", "counter",
 		       "Input records refused at submission since start.");
 	metrics_sample(m, "kuska_node_records_refused_total", labels,
@@ -212,6 +228,23 @@ node_metrics(struct node *n, struct mtext *m)
 		metrics_sample(m, "kuska_node_dead_letters_total", l,
 			       (double)dead[i]);
 	}
+	metrics_family(m, "kuska_node_diverged", "gauge",
+		       "1 when the consolidator's copy is not this outbox's "
+		       "(nothing delivered or accepted until --recover).");
+	metrics_sample(m, "kuska_node_diverged", labels,
+		       n->deliver.diverged[0] != '\0' ? 1 : 0);
+	if (n->deliver.has_skew) {
+		metrics_family(m, "kuska_node_clock_skew_seconds", "gauge",
+			       "This clock minus the consolidator's, at the "
+			       "last welcome.");
+		metrics_sample(m, "kuska_node_clock_skew_seconds", labels,
+			       (double)n->deliver.skew_ms / 1000.0);
+	}
+	metrics_family(m, "kuska_node_disk_full_total", "counter",
+		       "Submissions refused because the outbox's disk was "
+		       "full, since start.");
+	metrics_sample(m, "kuska_node_disk_full_total", labels,
+		       (double)n->intake.disk_full_total);
 	metrics_family(m, "kuska_node_connected", "gauge",
 		       "1 while welcomed by the consolidator.");
 	metrics_sample(m, "kuska_node_connected", labels,
@@ -303,8 +336,10 @@ check_backlog(struct node *n, uint64_t mono)
 	if (outbox_state(n->ob, &st) != 0)
 		return;
 	created = oldest_pending(n, &st);
-	if (created == 0 ||
-	    now - created < n->cfg.alarm_backlog_hours * 3600000ULL)
+	/* Signed: created after now (this clock was ahead when it signed)
+	 * is no age at all, not a wrap-around. */
+	if (created == 0 || (int64_t)now - (int64_t)created <
+				(int64_t)n->cfg.alarm_backlog_hours * 3600000)
 		return;
 	log_warnx("event=backlog_alarm pending=%llu oldest_age_hours=%llu",
 		  (unsigned long long)(st.next_seq - 1 - st.acked_seq),
@@ -370,19 +405,104 @@ run(struct node *n)
 	}
 }
 
+/*
+ * Reads the whole outbox before the node works from it (outbox_check).
+ * Returns 0 when it is sound; otherwise says what is damaged and what to
+ * do, and returns 1.
+ */
+static int
+check_outbox(const char *dir, const char *conf)
+{
+	struct outbox_report rep;
+	size_t i;
+	int r;
+
+	r = outbox_check(dir, &rep);
+	if (r != 0)
+		fatalx("%s: cannot check the outbox: %s", dir, strerror(-r));
+	if (rep.unchecked)
+		log_warnx("event=outbox_unchecked dir=%s (written by an "
+			  "earlier kuska, without checksums: damage cannot be "
+			  "found; kuska-node --recover rewrites it with them)",
+			  dir);
+	if (outbox_sound(&rep)) {
+		outbox_report_clear(&rep);
+		return 0;
+	}
+	if (rep.unreadable)
+		log_warnx("event=outbox_damaged dir=%s text=\"%s\"", dir,
+			  rep.why);
+	else
+		log_warnx("event=outbox_damaged dir=%s entries=%llu", dir,
+			  (unsigned long long)rep.n_damaged);
+	for (i = 0; i < rep.n_listed && i < 20; i++) {
+		const struct outbox_damage *d = &rep.damaged[i];
+		if (d->has_seq)
+			log_warnx("damaged: seq %llu (%s)",
+				  (unsigned long long)d->seq,
+				  strcmp(d->table, "outbox") == 0 ? "envelope"
+				  : strcmp(d->table, "seqref") == 0
+				      ? "the case system's ref"
+				      : "dead letter");
+		else
+			log_warnx("damaged: an entry of the %s index",
+				  d->table);
+	}
+	if (rep.n_damaged > rep.n_listed || rep.n_listed > 20)
+		log_warnx("damaged: %llu entries in all",
+			  (unsigned long long)rep.n_damaged);
+	log_warnx("%s: the outbox is damaged; the node does not work from it. "
+		  "Rebuild it from the consolidator's copy: kuska-node "
+		  "--recover -c %s",
+		  dir, conf);
+	outbox_report_clear(&rep);
+	return 1;
+}
+
+/* kuska-node --recover: see recover.h. */
+static int
+recover(struct node *n)
+{
+	struct recover_params p = {
+	    .dir = n->cfg.data_dir,
+	    .map_size = n->cfg.map_size_mb << 20,
+	    .inst = (enum institution)n->cfg.institution,
+	    .consolidator = n->cfg.consolidator,
+	    .network = n->cfg.network,
+	    .key = n->key,
+	    .cons_key = &n->consolidator,
+	    .timeout_ms = RECOVER_TIMEOUT_MS,
+	};
+	int r = recover_run(&p, stdout);
+
+	/* Made by root for the daemon's user: keep them the daemon's. */
+	(void)lockdir_own(n->cfg.data_dir, "kuska.lock");
+	(void)lockdir_own(n->cfg.data_dir, "data.mdb");
+	keys_free(&n->key);
+	keys_linkage_free(&n->linkage);
+	return r == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+	    {"recover", no_argument, NULL, 'R'},
+	    {NULL, 0, NULL, 0},
+	};
 	struct node n;
 	const char *conf = NULL;
-	int ch, check = 0, debug = 0, err;
+	int ch, check = 0, debug = 0, recovering = 0, err;
 	char status[700];
 
 	memset(&n, 0, sizeof(n));
 	if (help_handle("kuska-node", NULL, argc, argv, &err))
 		return err;
-	while ((ch = getopt(argc, argv, "c:dn")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dn", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'R':
+			recovering = 1;
+			break;
 		case 'c':
 			conf = optarg;
 			break;
@@ -410,6 +530,20 @@ main(int argc, char **argv)
 		keys_linkage_free(&n.linkage);
 		return 0;
 	}
+	err = lockdir_take(n.cfg.data_dir);
+	if (err == -EBUSY)
+		fatalx("%s: another kuska-node is using this outbox (stop it "
+		       "first)",
+		       n.cfg.data_dir);
+	if (err < 0)
+		fatalx("%s: cannot lock: %s", n.cfg.data_dir, strerror(-err));
+	if (recovering)
+		return recover(&n);
+	if (check_outbox(n.cfg.data_dir, conf) != 0) {
+		keys_free(&n.key);
+		keys_linkage_free(&n.linkage);
+		return 1;
+	}
 	if (service_init() != 0)
 		fatal("signals");
 	err = outbox_open(n.cfg.data_dir, n.cfg.map_size_mb << 20, &n.ob);
@@ -420,6 +554,9 @@ main(int argc, char **argv)
 	if (n.t == NULL)
 		fatal("zmq context");
 	n.submit = tsock_bind_local(n.t, n.cfg.submit, SUBMIT_MAX_BYTES, &err);
+	if (n.submit == NULL && err == -EADDRINUSE)
+		fatalx("%s: in use by another running daemon (stop it first)",
+		       n.cfg.submit);
 	if (n.submit == NULL)
 		fatalx("%s: cannot bind: %s", n.cfg.submit, strerror(-err));
 	{

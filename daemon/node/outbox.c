@@ -2,16 +2,34 @@
 #include "outbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <lmdb.h>
+
+#include "crc32c.h"
+#include "guard.h"
+#include "keys.h"
+
+#define TAG_LEN 4 /* CRC-32C of key and value, after the value */
+#define FORMAT_KEY "format"
+#define FORMAT_VALUE "kuska-outbox-2 (values checksummed)"
+/* A failed write with less than this free is a full disk. */
+#define DISK_LOW_BYTES (16u << 20)
 
 struct outbox {
 	MDB_env *env;
 	MDB_dbi outbox, refs, seqref, dead, meta;
+	bool tagged; /* values carry a checksum */
+	uint8_t id[OUTBOX_ID_LEN];
+	char *dir;
 };
 
 struct outbox_txn {
@@ -31,11 +49,16 @@ mdb_err(int rc)
 		return -ENOENT;
 	case MDB_MAP_FULL:
 	case MDB_TXN_FULL:
-		return -ENOSPC;
+		return -EFBIG;
 	case MDB_KEYEXIST:
 		return -EEXIST;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+	case MDB_VERSION_MISMATCH:
+		return -EUCLEAN;
 	default:
-		return rc > 0 ? -rc : (rc < 0 && rc > -4096 ? -EIO : -EIO);
+		return rc > 0 ? -rc : -EIO;
 	}
 }
 
@@ -61,18 +84,209 @@ get64(const uint8_t *p)
 	return v;
 }
 
+static uint32_t
+tag_of(const void *k, size_t klen, const void *v, size_t vlen)
+{
+	return crc32c(crc32c(0, k, klen), v, vlen);
+}
+
+static void
+put_tag(uint8_t *p, uint32_t tag)
+{
+	p[0] = (uint8_t)(tag >> 24);
+	p[1] = (uint8_t)(tag >> 16);
+	p[2] = (uint8_t)(tag >> 8);
+	p[3] = (uint8_t)tag;
+}
+
+/* The value without its checksum; -EUCLEAN when it does not match. */
+static int
+untag(bool tagged, const MDB_val *k, MDB_val *v)
+{
+	const uint8_t *p;
+
+	if (!tagged)
+		return 0;
+	if (v->mv_size < TAG_LEN)
+		return -EUCLEAN;
+	v->mv_size -= TAG_LEN;
+	p = (const uint8_t *)v->mv_data + v->mv_size;
+	if (((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+	     p[3]) != tag_of(k->mv_data, k->mv_size, v->mv_data, v->mv_size))
+		return -EUCLEAN;
+	return 0;
+}
+
+/*
+ * Puts a value of vlen bytes with its checksum: reserves the room in the
+ * page and returns where the value goes in *ret (the caller fills it, then
+ * calls seal). flags are LMDB's.
+ */
+static int
+reserve(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, size_t vlen,
+	unsigned flags, uint8_t **ret)
+{
+	MDB_val v = {vlen + (ob->tagged ? TAG_LEN : 0), NULL};
+	int rc;
+
+	rc = mdb_put(txn, dbi, k, &v, flags | MDB_RESERVE);
+	if (rc != 0)
+		return mdb_err(rc);
+	*ret = v.mv_data;
+	return 0;
+}
+
+static void
+seal(struct outbox *ob, const MDB_val *k, uint8_t *v, size_t vlen)
+{
+	if (ob->tagged)
+		put_tag(v + vlen, tag_of(k->mv_data, k->mv_size, v, vlen));
+}
+
+static int
+tput(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, const void *v,
+     size_t vlen, unsigned flags)
+{
+	uint8_t *p = NULL;
+	int r;
+
+	r = reserve(ob, txn, dbi, k, vlen, flags, &p);
+	if (r != 0)
+		return r;
+	if (vlen > 0)
+		memcpy(p, v, vlen);
+	seal(ob, k, p, vlen);
+	return 0;
+}
+
+static int
+tget(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v)
+{
+	int rc = mdb_get(txn, dbi, k, v);
+
+	if (rc != 0)
+		return mdb_err(rc);
+	return untag(ob->tagged, k, v);
+}
+
+/* A meta number: 0 when absent, -EUCLEAN when damaged. */
+static int
+meta_get(struct outbox *ob, MDB_txn *txn, const char *name, uint64_t *ret)
+{
+	MDB_val k = {strlen(name), (void *)name}, v;
+	int r = tget(ob, txn, ob->meta, &k, &v);
+
+	*ret = 0;
+	if (r == -ENOENT)
+		return 0;
+	if (r != 0)
+		return r;
+	if (v.mv_size != 8)
+		return -EUCLEAN;
+	*ret = get64(v.mv_data);
+	return 0;
+}
+
+static int
+meta_put(struct outbox *ob, MDB_txn *txn, const char *name, uint64_t val)
+{
+	uint8_t b[8];
+	MDB_val k = {strlen(name), (void *)name};
+
+	be64(b, val);
+	return tput(ob, txn, ob->meta, &k, b, 8, 0);
+}
+
+/*
+ * Whether the data file holds every page the store says it has: reading
+ * past its end raises SIGBUS. why gets the figures when it does not.
+ */
+static int
+check_length(MDB_env *env, char *why, size_t cap)
+{
+	MDB_envinfo info;
+	MDB_stat stat;
+	struct stat sb;
+	int fd;
+	uint64_t need;
+
+	if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &stat) != 0 ||
+	    mdb_env_get_fd(env, &fd) != 0)
+		return -EIO;
+	if (fstat(fd, &sb) != 0)
+		return -errno;
+	need = ((uint64_t)info.me_last_pgno + 1) * stat.ms_psize;
+	if ((uint64_t)sb.st_size >= need)
+		return 0;
+	if (why != NULL)
+		snprintf(why, cap,
+			 "truncated: the data file holds %llu bytes, the "
+			 "outbox needs %llu",
+			 (unsigned long long)sb.st_size,
+			 (unsigned long long)need);
+	return -EUCLEAN;
+}
+
+/*
+ * Whether values carry checksums (the format key, or a new outbox, which
+ * gets it), and the outbox's identity (made for one that has none).
+ */
+static int
+settle_format(struct outbox *ob, MDB_txn *txn)
+{
+	MDB_val k = {strlen(FORMAT_KEY), FORMAT_KEY}, v;
+	MDB_val ik = {9, "outbox_id"};
+	MDB_stat ms;
+	int rc;
+
+	rc = mdb_get(txn, ob->meta, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		ob->tagged =
+		    !(mdb_stat(txn, ob->meta, &ms) == 0 && ms.ms_entries > 0) &&
+		    !(mdb_stat(txn, ob->outbox, &ms) == 0 && ms.ms_entries > 0);
+		if (ob->tagged) {
+			rc = tput(ob, txn, ob->meta, &k, FORMAT_VALUE,
+				  sizeof(FORMAT_VALUE) - 1, 0);
+			if (rc != 0)
+				return rc;
+		}
+	} else if (rc != 0) {
+		return mdb_err(rc);
+	} else {
+		ob->tagged = true;
+	}
+	rc = tget(ob, txn, ob->meta, &ik, &v);
+	if (rc == 0 && v.mv_size == OUTBOX_ID_LEN) {
+		memcpy(ob->id, v.mv_data, OUTBOX_ID_LEN);
+		return 0;
+	}
+	if (rc != 0 && rc != -ENOENT)
+		return rc;
+	{
+		uint64_t a = keys_random64(), b = keys_random64();
+		be64(ob->id, a);
+		be64(ob->id + 8, b);
+	}
+	return tput(ob, txn, ob->meta, &ik, ob->id, OUTBOX_ID_LEN, 0);
+}
+
 int
 outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 {
 	struct outbox *ob;
 	MDB_txn *txn = NULL;
-	int rc;
+	int rc, r;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return -errno;
 	ob = calloc(1, sizeof(*ob));
 	if (ob == NULL)
 		return -ENOMEM;
+	ob->dir = strdup(dir);
+	if (ob->dir == NULL) {
+		free(ob);
+		return -ENOMEM;
+	}
 	rc = mdb_env_create(&ob->env);
 	if (rc != 0)
 		goto fail;
@@ -80,6 +294,12 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	    (rc = mdb_env_set_mapsize(ob->env, map_size)) != 0 ||
 	    (rc = mdb_env_open(ob->env, dir, MDB_NOTLS, 0600)) != 0)
 		goto fail;
+	if (check_length(ob->env, NULL, 0) != 0) {
+		rc = MDB_CORRUPTED;
+		goto fail;
+	}
+	/* A reader that died (a crashed check) must not pin old pages. */
+	(void)mdb_reader_check(ob->env, NULL);
 	if ((rc = mdb_txn_begin(ob->env, NULL, 0, &txn)) != 0)
 		goto fail;
 	if ((rc = mdb_dbi_open(txn, "outbox", MDB_CREATE, &ob->outbox)) ||
@@ -90,6 +310,14 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 		mdb_txn_abort(txn);
 		goto fail;
 	}
+	r = settle_format(ob, txn);
+	if (r != 0) {
+		mdb_txn_abort(txn);
+		mdb_env_close(ob->env);
+		free(ob->dir);
+		free(ob);
+		return r;
+	}
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		goto fail;
 	*ret = ob;
@@ -97,6 +325,7 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 fail:
 	if (ob->env != NULL)
 		mdb_env_close(ob->env);
+	free(ob->dir);
 	free(ob);
 	return mdb_err(rc);
 }
@@ -107,28 +336,87 @@ outbox_close(struct outbox **ob)
 	if (ob == NULL || *ob == NULL)
 		return;
 	mdb_env_close((*ob)->env);
+	free((*ob)->dir);
 	free(*ob);
 	*ob = NULL;
 }
 
-static uint64_t
-meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name)
+const char *
+outbox_dir(const struct outbox *ob)
 {
-	MDB_val k = {strlen(name), (void *)name}, v;
+	return ob->dir;
+}
 
-	if (mdb_get(txn, dbi, &k, &v) != 0 || v.mv_size != 8)
-		return 0;
-	return get64(v.mv_data);
+void
+outbox_id(const struct outbox *ob, uint8_t ret[OUTBOX_ID_LEN])
+{
+	memcpy(ret, ob->id, OUTBOX_ID_LEN);
+}
+
+/*
+ * A write that failed for lack of room: LMDB reports a short write as
+ * EIO, so ask the file system how much is left.
+ */
+static int
+write_error(const struct outbox *ob, int err)
+{
+	struct statvfs vfs;
+
+	if (err != -EIO && err != -ENOSPC)
+		return err;
+	if (statvfs(ob->dir, &vfs) != 0)
+		return err;
+	if ((uint64_t)vfs.f_bavail * vfs.f_frsize < DISK_LOW_BYTES)
+		return -ENOSPC;
+	return err;
 }
 
 static int
-meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t val)
+commit(struct outbox *ob, MDB_txn *txn)
 {
-	uint8_t b[8];
-	MDB_val k = {strlen(name), (void *)name}, v = {8, b};
+	return write_error(ob, mdb_err(mdb_txn_commit(txn)));
+}
 
-	be64(b, val);
-	return mdb_err(mdb_put(txn, dbi, &k, &v, 0));
+int
+outbox_set_diverged(struct outbox *ob, const char *why)
+{
+	MDB_txn *txn;
+	MDB_val k = {8, "diverged"};
+	int r;
+
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r != 0)
+		return r;
+	if (why[0] == '\0') {
+		r = mdb_err(mdb_del(txn, ob->meta, &k, NULL));
+		if (r == -ENOENT)
+			r = 0;
+	} else {
+		r = tput(ob, txn, ob->meta, &k, why, strlen(why), 0);
+	}
+	if (r != 0) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	return commit(ob, txn);
+}
+
+bool
+outbox_diverged(struct outbox *ob, char *out, size_t cap)
+{
+	MDB_txn *txn;
+	MDB_val k = {8, "diverged"}, v;
+	bool found = false;
+
+	if (mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn) != 0)
+		return false;
+	if (tget(ob, txn, ob->meta, &k, &v) == 0) {
+		found = true;
+		snprintf(out, cap, "%.*s", (int)v.mv_size,
+			 (const char *)v.mv_data);
+	}
+	mdb_txn_abort(txn);
+	return found;
 }
 
 int
@@ -145,7 +433,12 @@ outbox_begin(struct outbox *ob, struct outbox_txn **ret)
 		return mdb_err(rc);
 	}
 	t->ob = ob;
-	t->next_seq = meta_get(t->txn, ob->meta, "next_seq");
+	rc = meta_get(ob, t->txn, "next_seq", &t->next_seq);
+	if (rc != 0) {
+		mdb_txn_abort(t->txn);
+		free(t);
+		return rc;
+	}
 	if (t->next_seq == 0)
 		t->next_seq = 1;
 	*ret = t;
@@ -155,14 +448,15 @@ outbox_begin(struct outbox *ob, struct outbox_txn **ret)
 int
 outbox_commit(struct outbox_txn **t)
 {
+	struct outbox *ob = (*t)->ob;
 	int r;
 
-	r = meta_put((*t)->txn, (*t)->ob->meta, "next_seq", (*t)->next_seq);
+	r = meta_put(ob, (*t)->txn, "next_seq", (*t)->next_seq);
 	if (r != 0) {
 		outbox_abort(t);
 		return r;
 	}
-	r = mdb_err(mdb_txn_commit((*t)->txn));
+	r = commit(ob, (*t)->txn);
 	free(*t);
 	*t = NULL;
 	return r;
@@ -192,13 +486,13 @@ outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 {
 	MDB_val k = {EVENT_ID_LEN, (void *)id}, v;
 	const uint8_t *p;
-	int rc;
+	int r;
 
-	rc = mdb_get(t->txn, t->ob->refs, &k, &v);
-	if (rc != 0)
-		return mdb_err(rc);
+	r = tget(t->ob, t->txn, t->ob->refs, &k, &v);
+	if (r != 0)
+		return r;
 	if (v.mv_size != REF_INFO_LEN)
-		return -EIO;
+		return -EUCLEAN;
 	p = v.mv_data;
 	ret->seq = get64(p);
 	memcpy(ret->digest, p + 8, 32);
@@ -213,41 +507,131 @@ outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	       const struct ref_info *info)
 {
 	uint8_t b[REF_INFO_LEN];
-	MDB_val k = {EVENT_ID_LEN, (void *)id}, v = {sizeof(b), b};
+	MDB_val k = {EVENT_ID_LEN, (void *)id};
 
 	be64(b, info->seq);
 	memcpy(b + 8, info->digest, 32);
 	b[40] = info->kind;
 	b[41] = info->state;
 	b[42] = info->target;
-	return mdb_err(mdb_put(t->txn, t->ob->refs, &k, &v, 0));
+	return tput(t->ob, t->txn, t->ob->refs, &k, b, sizeof(b), 0);
+}
+
+/* The envelope (after its creation time) and the ref of seq. */
+static int
+put_seq(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,
+	const uint8_t *env, size_t len, const char *ref)
+{
+	uint8_t kb[8], *p = NULL;
+	MDB_val k = {8, kb};
+	int r;
+
+	be64(kb, seq);
+	r = reserve(t->ob, t->txn, t->ob->outbox, &k, 8 + len, MDB_APPEND, &p);
+	if (r != 0)
+		return r;
+	be64(p, created_ms);
+	memcpy(p + 8, env, len);
+	seal(t->ob, &k, p, 8 + len);
+	if (ref != NULL) {
+		r = tput(t->ob, t->txn, t->ob->seqref, &k, ref, strlen(ref),
+			 MDB_APPEND);
+		if (r != 0)
+			return r;
+	}
+	t->next_seq = seq + 1;
+	return 0;
 }
 
 int
 outbox_append(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,
 	      const uint8_t *env, size_t len, const char *ref)
 {
-	uint8_t kb[8];
-	MDB_val k = {8, kb}, v, r;
-	int rc;
-
 	if (seq != t->next_seq)
 		return -EINVAL;
+	return put_seq(t, seq, created_ms, env, len, ref);
+}
+
+int
+outbox_put_held(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,
+		const uint8_t *env, size_t len, const char *ref)
+{
+	if (seq < t->next_seq)
+		return -EINVAL;
+	return put_seq(t, seq, created_ms, env, len, ref);
+}
+
+/* A dead letter's value: reason, time, text. */
+static int
+put_dead(struct outbox *ob, MDB_txn *txn, uint64_t seq, enum reason reason,
+	 uint64_t at_ms, const char *text, unsigned flags)
+{
+	uint8_t kb[8], vb[1 + 8 + CODEC_MAX_TEXT];
+	size_t tl = strnlen(text, CODEC_MAX_TEXT);
+	MDB_val k = {8, kb};
+
 	be64(kb, seq);
-	v.mv_size = 8 + len;
-	v.mv_data = NULL;
-	rc = mdb_put(t->txn, t->ob->outbox, &k, &v, MDB_APPEND | MDB_RESERVE);
-	if (rc != 0)
-		return mdb_err(rc);
-	be64(v.mv_data, created_ms);
-	memcpy((uint8_t *)v.mv_data + 8, env, len);
-	r.mv_size = strlen(ref);
-	r.mv_data = (void *)ref;
-	rc = mdb_put(t->txn, t->ob->seqref, &k, &r, MDB_APPEND);
-	if (rc != 0)
-		return mdb_err(rc);
-	t->next_seq = seq + 1;
-	return 0;
+	vb[0] = (uint8_t)reason;
+	be64(vb + 1, at_ms);
+	memcpy(vb + 9, text, tl);
+	return tput(ob, txn, ob->dead, &k, vb, 9 + tl, flags);
+}
+
+int
+outbox_put_dead(struct outbox_txn *t, uint64_t seq, enum reason reason,
+		uint64_t at_ms, const char *text)
+{
+	return put_dead(t->ob, t->txn, seq, reason, at_ms, text, 0);
+}
+
+int
+outbox_put_meta(struct outbox_txn *t, uint64_t acked, uint64_t contact_ms,
+		const uint8_t id[OUTBOX_ID_LEN])
+{
+	MDB_val ik = {9, "outbox_id"};
+	int r;
+
+	r = meta_put(t->ob, t->txn, "acked_seq", acked);
+	if (r == 0)
+		r = meta_put(t->ob, t->txn, "last_contact_ms", contact_ms);
+	if (r == 0)
+		r = tput(t->ob, t->txn, t->ob->meta, &ik, id, OUTBOX_ID_LEN, 0);
+	if (r == 0)
+		memcpy(t->ob->id, id, OUTBOX_ID_LEN);
+	return r;
+}
+
+int
+outbox_get(struct outbox *ob, uint64_t seq, uint8_t **ret_env, size_t *ret_len,
+	   char *ref, size_t cap)
+{
+	MDB_txn *txn;
+	uint8_t kb[8];
+	MDB_val k = {8, kb}, v;
+	int r;
+
+	ref[0] = '\0';
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	be64(kb, seq);
+	r = tget(ob, txn, ob->outbox, &k, &v);
+	if (r == 0 && v.mv_size < 8)
+		r = -EUCLEAN;
+	if (r == 0) {
+		*ret_len = v.mv_size - 8;
+		*ret_env = malloc(*ret_len ? *ret_len : 1);
+		if (*ret_env == NULL)
+			r = -ENOMEM;
+		else
+			memcpy(*ret_env, (const uint8_t *)v.mv_data + 8,
+			       *ret_len);
+	}
+	if (r == 0 && tget(ob, txn, ob->seqref, &k, &v) == 0)
+		snprintf(ref, cap, "%.*s", (int)v.mv_size,
+			 (const char *)v.mv_data);
+	mdb_txn_abort(txn);
+	return r;
 }
 
 int
@@ -255,62 +639,92 @@ outbox_record_ack(struct outbox *ob, uint64_t acked, bool reset,
 		  uint64_t now_ms, const struct rejection *rej, size_t n_rej)
 {
 	MDB_txn *txn;
-	uint64_t old, dead_total;
+	uint64_t old;
 	size_t i;
 	int r;
 
 	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
-	old = meta_get(txn, ob->meta, "acked_seq");
-	dead_total = meta_get(txn, ob->meta, "dead_total");
-	if (acked > old || reset)
-		r = meta_put(txn, ob->meta, "acked_seq", acked);
+	r = meta_get(ob, txn, "acked_seq", &old);
+	if (r == 0 && (acked > old || reset))
+		r = meta_put(ob, txn, "acked_seq", acked);
 	if (r == 0)
-		r = meta_put(txn, ob->meta, "last_contact_ms", now_ms);
+		r = meta_put(ob, txn, "last_contact_ms", now_ms);
 	for (i = 0; r == 0 && i < n_rej; i++) {
-		uint8_t kb[8], vb[1 + 8 + CODEC_MAX_TEXT];
-		size_t tl = strnlen(rej[i].text, CODEC_MAX_TEXT);
-		MDB_val k = {8, kb}, v = {9 + tl, vb};
-
-		be64(kb, rej[i].seq);
-		vb[0] = (uint8_t)rej[i].reason;
-		be64(vb + 1, now_ms);
-		memcpy(vb + 9, rej[i].text, tl);
-		r = mdb_err(mdb_put(txn, ob->dead, &k, &v, MDB_NOOVERWRITE));
-		if (r == -EEXIST) {
+		r = put_dead(ob, txn, rej[i].seq, rej[i].reason, now_ms,
+			     rej[i].text, MDB_NOOVERWRITE);
+		if (r == -EEXIST)
 			r = 0; /* the same refusal heard twice */
-			continue;
-		}
-		if (r == 0)
-			dead_total++;
 	}
-	if (r == 0 && n_rej > 0)
-		r = meta_put(txn, ob->meta, "dead_total", dead_total);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return mdb_err(mdb_txn_commit(txn));
+	return commit(ob, txn);
+}
+
+int
+outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
+	      const struct rejection *rej, size_t n_rej)
+{
+	MDB_txn *txn;
+	uint64_t seq;
+	int r, n = 0;
+
+	if (first == 0 || last < first)
+		return 0;
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r != 0)
+		return r;
+	for (seq = first; seq <= last; seq++) {
+		uint8_t kb[8];
+		MDB_val k = {8, kb};
+		size_t i;
+		int rc;
+
+		for (i = 0; i < n_rej && rej[i].seq != seq; i++)
+			;
+		if (i < n_rej)
+			continue;
+		be64(kb, seq);
+		rc = mdb_del(txn, ob->dead, &k, NULL);
+		if (rc == 0)
+			n++;
+		else if (rc != MDB_NOTFOUND) {
+			mdb_txn_abort(txn);
+			return mdb_err(rc);
+		}
+	}
+	if (n == 0) {
+		mdb_txn_abort(txn);
+		return 0;
+	}
+	r = commit(ob, txn);
+	return r != 0 ? r : n;
 }
 
 int
 outbox_state(struct outbox *ob, struct outbox_state *ret)
 {
 	MDB_txn *txn;
+	MDB_stat ms;
 	int r;
 
 	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
 	if (r != 0)
 		return r;
-	ret->next_seq = meta_get(txn, ob->meta, "next_seq");
+	r = meta_get(ob, txn, "next_seq", &ret->next_seq);
+	if (r == 0)
+		r = meta_get(ob, txn, "acked_seq", &ret->acked_seq);
+	if (r == 0)
+		r = meta_get(ob, txn, "last_contact_ms", &ret->last_contact_ms);
 	if (ret->next_seq == 0)
 		ret->next_seq = 1;
-	ret->acked_seq = meta_get(txn, ob->meta, "acked_seq");
-	ret->last_contact_ms = meta_get(txn, ob->meta, "last_contact_ms");
-	ret->dead_total = meta_get(txn, ob->meta, "dead_total");
+	ret->dead_total =
+	    mdb_stat(txn, ob->dead, &ms) == 0 ? (uint64_t)ms.ms_entries : 0;
 	mdb_txn_abort(txn);
-	return 0;
+	return r;
 }
 
 int
@@ -335,6 +749,10 @@ outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 	be64(kb, from);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	while (rc == 0 && n < max) {
+		if (untag(ob->tagged, &k, &v) != 0) {
+			r = -EUCLEAN;
+			break;
+		}
 		if (k.mv_size != 8 || v.mv_size < 8)
 			break;
 		if (fn(arg, get64(k.mv_data), get64(v.mv_data),
@@ -345,7 +763,9 @@ outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 	}
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
-	return (int)n;
+	/* What came before a damaged value is passed; the next read
+	 * starting there says it is damaged. */
+	return n == 0 && r != 0 ? r : (int)n;
 }
 
 int
@@ -365,15 +785,17 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 		mdb_txn_abort(txn);
 		return mdb_err(rc);
 	}
-	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	while (rc == 0 && n < max) {
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && n < max;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
 		struct dead_letter *d = &out[n];
 		MDB_val rv;
-		const uint8_t *p = v.mv_data;
+		const uint8_t *p;
 		size_t tl;
 
-		if (k.mv_size != 8 || v.mv_size < 9)
-			break;
+		if (untag(ob->tagged, &k, &v) != 0 || k.mv_size != 8 ||
+		    v.mv_size < 9)
+			continue; /* damaged: outbox_check names it */
+		p = v.mv_data;
 		memset(d, 0, sizeof(*d));
 		d->seq = get64(k.mv_data);
 		d->reason =
@@ -383,14 +805,13 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 		if (tl > CODEC_MAX_TEXT)
 			tl = CODEC_MAX_TEXT;
 		memcpy(d->text, p + 9, tl);
-		if (mdb_get(txn, ob->seqref, &k, &rv) == 0) {
+		if (tget(ob, txn, ob->seqref, &k, &rv) == 0) {
 			size_t rl = rv.mv_size < sizeof(d->ref) - 1
 					? rv.mv_size
 					: sizeof(d->ref) - 1;
 			memcpy(d->ref, rv.mv_data, rl);
 		}
 		n++;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
 	}
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
@@ -416,10 +837,262 @@ outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
 	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		uint8_t reason = v.mv_size > 0 ? *(uint8_t *)v.mv_data : 0;
+		uint8_t reason;
+		if (untag(ob->tagged, &k, &v) != 0 || v.mv_size == 0)
+			continue;
+		reason = *(uint8_t *)v.mv_data;
 		counts[reason < REASON_COUNT ? reason : 0]++;
 	}
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
+	return 0;
+}
+
+/* ---- the whole-outbox check, run in a child (guard.h) ----------------- */
+
+/* Records the child writes for the parent, each starting with its kind. */
+#define REC_DAMAGED 'D'	   /* table name (8), has seq (1), seq (8) */
+#define REC_UNREADABLE 'U' /* text length, text */
+#define REC_SUMMARY 'S'	   /* entries (8), unchecked (1) */
+#define DAMAGED_REC_LEN (1 + 8 + 1 + 8)
+
+static const char *const tables[] = {"outbox", "refs", "seqref", "dead",
+				     "meta"};
+
+static void
+emit_damaged(int fd, const char *table, const MDB_val *k)
+{
+	uint8_t rec[DAMAGED_REC_LEN] = {REC_DAMAGED};
+	bool by_seq = strcmp(table, "refs") != 0 && strcmp(table, "meta") != 0;
+
+	memcpy(rec + 1, table, strlen(table));
+	rec[9] = by_seq && k->mv_size == 8;
+	if (rec[9])
+		memcpy(rec + 10, k->mv_data, 8);
+	(void)guard_write(fd, rec, sizeof(rec));
+}
+
+static void emit_unreadable(int fd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+emit_unreadable(int fd, const char *fmt, ...)
+{
+	uint8_t rec[2 + 255];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf((char *)rec + 2, 255, fmt, ap);
+	va_end(ap);
+	rec[0] = REC_UNREADABLE;
+	rec[1] = (uint8_t)(n < 0 ? 0 : n > 254 ? 254 : n);
+	(void)guard_write(fd, rec, 2 + rec[1]);
+}
+
+/* Walks one table: key order, checksums. Returns the LMDB code. */
+static int
+check_table(MDB_txn *txn, MDB_dbi dbi, const char *name, bool tagged, int fd,
+	    uint64_t *entries)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint8_t prev[512];
+	size_t prev_len = 0;
+	bool first = true;
+	int rc;
+
+	rc = mdb_cursor_open(txn, dbi, &cur);
+	if (rc != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		size_t m = k.mv_size < prev_len ? k.mv_size : prev_len;
+		int c = m > 0 ? memcmp(k.mv_data, prev, m) : 0;
+
+		if (k.mv_size > sizeof(prev) ||
+		    (!first && (c < 0 || (c == 0 && k.mv_size <= prev_len)))) {
+			rc = MDB_CORRUPTED; /* keys out of order */
+			break;
+		}
+		memcpy(prev, k.mv_data, k.mv_size);
+		prev_len = k.mv_size;
+		first = false;
+		(*entries)++;
+		if (untag(tagged, &k, &v) != 0)
+			emit_damaged(fd, name, &k);
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int
+check_child(void *arg, int fd)
+{
+	const char *dir = arg;
+	char path[4096], why[256];
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi[5];
+	MDB_val fk = {strlen(FORMAT_KEY), FORMAT_KEY}, fv;
+	MDB_stat ms;
+	uint8_t sum[10] = {REC_SUMMARY};
+	uint64_t entries = 0;
+	bool tagged, any = false;
+	size_t i;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if (access(path, F_OK) != 0)
+		goto summary; /* nothing stored yet */
+	if ((rc = mdb_env_create(&env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(env, 8)) != 0 ||
+	    (rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0600)) != 0)
+		goto unreadable;
+	if (check_length(env, why, sizeof(why)) != 0) {
+		emit_unreadable(fd, "%s", why);
+		mdb_env_close(env);
+		return 0;
+	}
+	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
+		goto unreadable;
+	for (i = 0; i < 5; i++) {
+		rc = mdb_dbi_open(txn, tables[i], 0, &dbi[i]);
+		if (rc == MDB_NOTFOUND) {
+			dbi[i] = 0;
+			continue;
+		}
+		if (rc != 0)
+			goto unreadable;
+		if (mdb_stat(txn, dbi[i], &ms) == 0 && ms.ms_entries > 0)
+			any = true;
+	}
+	tagged = dbi[4] != 0 && mdb_get(txn, dbi[4], &fk, &fv) == 0;
+	for (i = 0; i < 5; i++) {
+		if (dbi[i] == 0)
+			continue;
+		rc = check_table(txn, dbi[i], tables[i], tagged, fd, &entries);
+		if (rc != 0) {
+			emit_unreadable(fd, "table %s: %s", tables[i],
+					mdb_strerror(rc));
+			break;
+		}
+	}
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	sum[9] = !tagged && any;
+summary:
+	be64(sum + 1, entries);
+	(void)guard_write(fd, sum, sizeof(sum));
+	return 0;
+unreadable:
+	emit_unreadable(fd, "%s", mdb_strerror(rc));
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (env != NULL)
+		mdb_env_close(env);
+	return 0;
+}
+
+int
+outbox_check(const char *dir, struct outbox_report *ret)
+{
+	uint8_t *out;
+	size_t len, i = 0;
+	int r, sig;
+
+	memset(ret, 0, sizeof(*ret));
+	r = guard_run(check_child, (void *)dir, &out, &len, &sig);
+	if (r < 0)
+		return r;
+	if (r == GUARD_CRASHED) {
+		ret->unreadable = true;
+		snprintf(ret->why, sizeof(ret->why),
+			 "reading it crashed LMDB (%s): pages are damaged",
+			 strsignal(sig));
+	}
+	r = 0;
+	while (i < len) {
+		if (out[i] == REC_DAMAGED && i + DAMAGED_REC_LEN <= len) {
+			struct outbox_damage *d;
+			ret->n_damaged++;
+			if (ret->damaged == NULL)
+				ret->damaged = calloc(OUTBOX_MAX_LISTED,
+						      sizeof(*ret->damaged));
+			if (ret->damaged == NULL) {
+				r = -ENOMEM;
+				break;
+			}
+			if (ret->n_listed < OUTBOX_MAX_LISTED) {
+				d = &ret->damaged[ret->n_listed++];
+				memcpy(d->table, out + i + 1, 7);
+				d->has_seq = out[i + 9] != 0;
+				d->seq = get64(out + i + 10);
+			}
+			i += DAMAGED_REC_LEN;
+		} else if (out[i] == REC_UNREADABLE && i + 2 <= len &&
+			   i + 2 + out[i + 1] <= len) {
+			if (!ret->unreadable)
+				snprintf(ret->why, sizeof(ret->why), "%.*s",
+					 (int)out[i + 1],
+					 (const char *)out + i + 2);
+			ret->unreadable = true;
+			i += 2 + out[i + 1];
+		} else if (out[i] == REC_SUMMARY && i + 10 <= len) {
+			ret->entries = get64(out + i + 1);
+			ret->unchecked = out[i + 9] != 0;
+			i += 10;
+		} else {
+			break;
+		}
+	}
+	free(out);
+	return r;
+}
+
+void
+outbox_report_clear(struct outbox_report *r)
+{
+	free(r->damaged);
+	memset(r, 0, sizeof(*r));
+}
+
+bool
+outbox_sound(const struct outbox_report *r)
+{
+	return !r->unreadable && r->n_damaged == 0;
+}
+
+int
+outbox_swap_in(const char *dir, const char *fresh_dir, char *moved_to,
+	       size_t cap)
+{
+	char old[4096], fresh[4096], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(old, sizeof(old), "%s/data.mdb", dir);
+	snprintf(moved_to, cap, "%s/data.mdb.before-recover-%s", dir, stamp);
+	if (rename(old, moved_to) != 0) {
+		if (errno != ENOENT)
+			return -errno;
+		moved_to[0] = '\0';
+	}
+	snprintf(fresh, sizeof(fresh), "%s/data.mdb", fresh_dir);
+	if (rename(fresh, old) != 0)
+		return -errno;
+	snprintf(old, sizeof(old), "%s/lock.mdb", dir);
+	(void)unlink(old);
+	snprintf(fresh, sizeof(fresh), "%s/lock.mdb", fresh_dir);
+	(void)unlink(fresh);
+	(void)rmdir(fresh_dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
 	return 0;
 }

@@ -9,9 +9,20 @@
  *		state (live or withdrawn)
  *	seqref	seq -> the case system's ref, to name dead letters
  *	dead	seq -> reason, time, text: events the consolidator refused
- *	meta	next_seq, acked_seq, last_contact_ms, dead_total
+ *	meta	next_seq, acked_seq, last_contact_ms, the outbox's identity
+ *		(random, made with it), the divergence found at hello
  * Every write happens in a transaction that commits (fsync) before the
  * node answers anyone.
+ *
+ * Every value carries a checksum (CRC-32C over key and value) verified
+ * whenever it is read: a damaged value is -EUCLEAN, never used. An
+ * outbox written before checksums existed is read and written without
+ * them. outbox_check reads the whole outbox (in a child process, so that
+ * LMDB meeting a damaged page cannot crash the node) and names what is
+ * damaged.
+ *
+ * Errors: -ENOENT not found, -EFBIG the map is full (map_size_mb),
+ * -ENOSPC no space left on the device, -EUCLEAN damaged.
  */
 #ifndef KUSKA_OUTBOX_H
 #define KUSKA_OUTBOX_H
@@ -36,18 +47,67 @@ struct ref_info {
 	uint8_t target;	    /* for CORRECTION/WITHDRAWAL: 1 */
 };
 
+#define OUTBOX_ID_LEN 16
+
 /*
  * outbox_open - opens (creating) the store in dir with a map of
- * map_size bytes. Returns 0 and *ret, or -errno.
+ * map_size bytes; a new outbox gets a random identity. Returns 0 and
+ * *ret, -EUCLEAN when the data file is shorter than the store it holds
+ * (truncated), or -errno.
  */
 int outbox_open(const char *dir, size_t map_size, struct outbox **ret)
     __attribute__((warn_unused_result));
 void outbox_close(struct outbox **ob);
 
+/* outbox_dir - the directory the outbox was opened in. */
+const char *outbox_dir(const struct outbox *ob);
+
+/* outbox_id - the outbox's identity. */
+void outbox_id(const struct outbox *ob, uint8_t ret[OUTBOX_ID_LEN]);
+
+/*
+ * outbox_set_diverged - records (durably) that the consolidator's copy
+ * is not this outbox's, with why; "" clears it. 0 or -errno.
+ * outbox_diverged - true and why into out when it is recorded.
+ */
+int outbox_set_diverged(struct outbox *ob, const char *why)
+    __attribute__((warn_unused_result));
+bool outbox_diverged(struct outbox *ob, char *out, size_t cap);
+
+#define OUTBOX_MAX_LISTED 1000 /* damaged entries outbox_check lists */
+
+struct outbox_damage {
+	char table[8]; /* "outbox", "refs", "seqref", "dead", "meta" */
+	uint64_t seq;  /* for the tables keyed by sequence */
+	bool has_seq;
+};
+
+struct outbox_report {
+	bool unreadable; /* LMDB cannot read the file: see why */
+	char why[256];
+	bool unchecked;	    /* no checksums (an older outbox) */
+	uint64_t entries;   /* entries read */
+	uint64_t n_damaged; /* entries whose checksum fails */
+	size_t n_listed;
+	struct outbox_damage *damaged;
+};
+
+/*
+ * outbox_check - reads every entry of the outbox in dir (not open in
+ * this process) in a child process and verifies its checksum. Fills *ret
+ * (release with outbox_report_clear). A missing outbox is sound. Returns
+ * 0 or -errno when the check could not run.
+ */
+int outbox_check(const char *dir, struct outbox_report *ret)
+    __attribute__((warn_unused_result));
+void outbox_report_clear(struct outbox_report *r);
+bool outbox_sound(const struct outbox_report *r);
+
 /* outbox_begin - starts the one write transaction. */
 int outbox_begin(struct outbox *ob, struct outbox_txn **ret)
     __attribute__((warn_unused_result));
-/* outbox_commit - commits (durably) and frees *t. -ENOSPC: map full. */
+/* outbox_commit - commits (durably) and frees *t. -EFBIG map full,
+ * -ENOSPC disk full. */
 int outbox_commit(struct outbox_txn **t) __attribute__((warn_unused_result));
 /* outbox_abort - drops *t; accepts NULL. */
 void outbox_abort(struct outbox_txn **t);
@@ -65,11 +125,50 @@ int outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 /*
  * outbox_append - stores envelope bytes under seq (which must be
  * outbox_next_seq) with the ref that produced it, and advances next_seq.
- * -ENOSPC when the map is full.
+ * -EFBIG when the map is full.
  */
 int outbox_append(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,
 		  const uint8_t *env, size_t len, const char *ref)
     __attribute__((warn_unused_result));
+
+/*
+ * For `kuska-node --recover`, which fills a new outbox from the
+ * consolidator's copy:
+ * outbox_put_held - stores an envelope under seq >= outbox_next_seq (a
+ *	gap is allowed: a refusal the consolidator kept without its
+ *	envelope), ref may be NULL; next_seq becomes seq + 1.
+ * outbox_put_dead - a dead letter for seq.
+ * outbox_put_meta - acked_seq, last contact and the identity.
+ * outbox_get_env - the envelope at seq within t (valid until t ends).
+ */
+int outbox_put_held(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,
+		    const uint8_t *env, size_t len, const char *ref)
+    __attribute__((warn_unused_result));
+int outbox_put_dead(struct outbox_txn *t, uint64_t seq, enum reason reason,
+		    uint64_t at_ms, const char *text)
+    __attribute__((warn_unused_result));
+int outbox_put_meta(struct outbox_txn *t, uint64_t acked, uint64_t contact_ms,
+		    const uint8_t id[OUTBOX_ID_LEN])
+    __attribute__((warn_unused_result));
+
+/*
+ * outbox_get - the envelope and ref stored under seq (read-only, on the
+ * whole outbox). Copies the envelope into a new malloc'd *ret_env (the
+ * caller frees) and the ref into ref[cap] ("" when none). Returns 0,
+ * -ENOENT, -EUCLEAN.
+ */
+int outbox_get(struct outbox *ob, uint64_t seq, uint8_t **ret_env,
+	       size_t *ret_len, char *ref, size_t cap)
+    __attribute__((warn_unused_result));
+
+/*
+ * outbox_swap_in - makes the outbox built in fresh_dir the one of dir:
+ * the old data file is kept as data.mdb.before-recover-TIME (its name
+ * into moved_to; "" when there was none). Neither may be open. Returns 0
+ * or -errno.
+ */
+int outbox_swap_in(const char *dir, const char *fresh_dir, char *moved_to,
+		   size_t cap) __attribute__((warn_unused_result));
 
 /*
  * outbox_record_ack - in one transaction: acked_seq := acked (never
@@ -79,8 +178,18 @@ int outbox_record_ack(struct outbox *ob, uint64_t acked, bool reset,
 		      uint64_t now_ms, const struct rejection *rej,
 		      size_t n_rej) __attribute__((warn_unused_result));
 
+/*
+ * outbox_revive - deletes the dead letters of sequences first..last that
+ * are not among rej: the consolidator accepted them this time (it had
+ * dropped them and its node sent them again). Returns the number
+ * deleted or -errno.
+ */
+int outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
+		  const struct rejection *rej, size_t n_rej);
+
 struct outbox_state {
-	uint64_t next_seq, acked_seq, last_contact_ms, dead_total;
+	uint64_t next_seq, acked_seq, last_contact_ms;
+	uint64_t dead_total; /* dead letters held */
 };
 
 /* outbox_state - the meta values. */

@@ -172,11 +172,11 @@ check "audit: minsa's refused and accepted sequences accounted for" \
 # outbox and does not deliver over it.
 start_node minsa
 for _ in $(seq 50); do
-	grep -q "outbox was lost or replaced" "$N/minsa.log" && break
+	grep -q "event=diverged" "$N/minsa.log" && break
 	sleep 0.1
 done
 check "minsa's node notices the divergence" \
-	grep -q "outbox was lost or replaced" "$N/minsa.log"
+	grep -q "event=diverged.*holds sequences up to" "$N/minsa.log"
 check "consolidator still running at the end" kill -0 "${PIDS[cons]}"
 
 finish

@@ -243,8 +243,7 @@ check_ingest(const struct reg_party *speaker, const struct envelope *env)
 	enum reason r;
 
 	why[0] = '\0';
-	r = ingest_check(reg, speaker, env, date_from_ymd(2026, 11, 29), &ev,
-			 why, sizeof(why));
+	r = ingest_check(reg, speaker, env, &ev, why, sizeof(why));
 	if ((unsigned)r >= REASON_COUNT)
 		abort();
 	if (r != REASON_NONE && why[0] == '\0')

@@ -39,8 +39,18 @@ check_msg_fields(const struct msg *m)
 {
 	size_t i;
 
-	if (m->type < MSG_HELLO || m->type > MSG_REFUSAL)
+	if (m->type < MSG_HELLO || m->type > MSG_RECOVER_REPLY)
 		abort();
+	if (!text_ok(m->diverged, sizeof(m->diverged)) ||
+	    m->n_held > CODEC_MAX_BATCH_EVENTS)
+		abort();
+	for (i = 0; i < m->n_held; i++)
+		if ((unsigned)m->held[i].reason >= REASON_COUNT ||
+		    !text_ok(m->held[i].text, sizeof(m->held[i].text)) ||
+		    m->held[i].len > CODEC_MAX_ENVELOPE ||
+		    (m->held[i].len > 0 && m->held[i].env == NULL) ||
+		    (i > 0 && m->held[i].seq <= m->held[i - 1].seq))
+			abort();
 	if (m->type == MSG_HELLO &&
 	    (m->inst < INST_PNP || m->inst > INST_MINSA))
 		abort();
@@ -94,7 +104,10 @@ check_control_fields(const struct control *c)
 	    (c->type == CTL_METRICS_TEXT && c->text == NULL) ||
 	    c->n_results > CODEC_MAX_LINES || c->node.n_dead > CODEC_MAX_DEAD ||
 	    !text_ok(c->source, sizeof(c->source)) ||
-	    !text_ok(c->error, sizeof(c->error)))
+	    !text_ok(c->error, sizeof(c->error)) ||
+	    !text_ok(c->node.diverged, sizeof(c->node.diverged)) ||
+	    !text_ok(c->node.disk_full, sizeof(c->node.disk_full)) ||
+	    !text_ok(c->cons.disk_full, sizeof(c->cons.disk_full)))
 		abort();
 	for (i = 0; i < c->n_results; i++) {
 		const struct line_result *lr = &c->results[i];

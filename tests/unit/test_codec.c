@@ -1244,6 +1244,148 @@ test_msg_hello_welcome(void **state)
 	codec_msg_clear(&back);
 }
 
+/* A round trip of a message with optional fields: a prefix that stops
+ * before them is a valid message, so only the whole is compared. */
+static void
+msg_round_trip_whole(const struct msg *m, struct msg *back)
+{
+	uint8_t *buf;
+	size_t len;
+
+	assert_int_equal(codec_msg_encode(m, &buf, &len), 0);
+	assert_int_equal(codec_msg_decode(buf, len, back), 0);
+	assert_int_equal(back->type, m->type);
+	free(buf);
+}
+
+/* Hello and welcome carry the outbox check and the clocks. */
+static void
+test_msg_outbox_check(void **state)
+{
+	struct msg m, back;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_HELLO;
+	m.inst = INST_PNP;
+	m.version = CODEC_VERSION;
+	m.nonce = 3;
+	m.has_outbox_id = true;
+	memset(m.outbox_id, 0xab, sizeof(m.outbox_id));
+	m.has_outbox_last_seq = true;
+	m.outbox_last_seq = 2465;
+	m.now_ms = 1790000000000ull;
+	snprintf(m.diverged, sizeof(m.diverged), "restored");
+	msg_round_trip_whole(&m, &back);
+	assert_true(back.has_outbox_id);
+	assert_memory_equal(back.outbox_id, m.outbox_id, CODEC_OUTBOX_ID_LEN);
+	assert_true(back.has_outbox_last_seq);
+	assert_int_equal(back.outbox_last_seq, 2465);
+	assert_int_equal(back.now_ms, m.now_ms);
+	assert_string_equal(back.diverged, "restored");
+	codec_msg_clear(&back);
+	/* Without them: absent, not zero-filled lookalikes. */
+	m.has_outbox_id = m.has_outbox_last_seq = false;
+	m.now_ms = 0;
+	m.diverged[0] = '\0';
+	msg_round_trip(&m, &back);
+	assert_false(back.has_outbox_id);
+	assert_false(back.has_outbox_last_seq);
+	assert_string_equal(back.diverged, "");
+	codec_msg_clear(&back);
+
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_WELCOME;
+	m.nonce = 9;
+	m.last_seq = 4930;
+	m.has_check = true;
+	m.check_seq = 4930;
+	memset(m.check_hash, 0x5c, sizeof(m.check_hash));
+	m.has_outbox_id = true;
+	memset(m.outbox_id, 0x11, sizeof(m.outbox_id));
+	m.now_ms = 42;
+	msg_round_trip_whole(&m, &back);
+	assert_true(back.has_check);
+	assert_int_equal(back.check_seq, 4930);
+	assert_memory_equal(back.check_hash, m.check_hash, CODEC_HASH_LEN);
+	assert_true(back.has_outbox_id);
+	assert_int_equal(back.now_ms, 42);
+	codec_msg_clear(&back);
+
+	/* A 15-byte outbox id is refused. */
+	{
+		struct pbw w = {0}, h = {0};
+		pbw_varint(&h, 1, INST_PNP);
+		pbw_varint(&h, 2, CODEC_VERSION);
+		pbw_varint(&h, 3, 1);
+		pbw_bytes(&h, 10, "0123456789abcde", 15);
+		pbw_sub(&w, 1, &h);
+		assert_int_equal(codec_msg_decode(w.buf, w.len, &back),
+				 -EBADMSG);
+		pbw_free(&w);
+	}
+}
+
+/* RecoverRequest and RecoverReply: held events in order, each once. */
+static void
+test_msg_recover(void **state)
+{
+	struct msg m, back;
+	struct held_event h[3];
+	uint8_t env[3] = {1, 2, 3};
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_RECOVER_REQUEST;
+	m.from_seq = 501;
+	msg_round_trip(&m, &back);
+	assert_int_equal(back.from_seq, 501);
+	codec_msg_clear(&back);
+
+	memset(h, 0, sizeof(h));
+	h[0].seq = 1;
+	h[0].env = env;
+	h[0].len = 3;
+	h[1].seq = 2;
+	h[1].reason = REASON_KEY_NOT_VALID;
+	snprintf(h[1].text, sizeof(h[1].text), "revoked");
+	h[2].seq = 4;
+	h[2].env = env;
+	h[2].len = 2;
+	h[2].reason = REASON_BAD_EVENT;
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_RECOVER_REPLY;
+	m.last_seq = 4;
+	m.n_held = 3;
+	m.held = h;
+	m.has_outbox_id = true;
+	memset(m.outbox_id, 0x22, sizeof(m.outbox_id));
+	msg_round_trip_whole(&m, &back);
+	assert_int_equal(back.last_seq, 4);
+	assert_int_equal(back.n_held, 3);
+	assert_int_equal(back.held[0].len, 3);
+	assert_memory_equal(back.held[0].env, env, 3);
+	assert_int_equal(back.held[0].reason, REASON_NONE);
+	assert_null(back.held[1].env);
+	assert_int_equal(back.held[1].reason, REASON_KEY_NOT_VALID);
+	assert_string_equal(back.held[1].text, "revoked");
+	assert_int_equal(back.held[2].seq, 4);
+	assert_int_equal(back.held[2].reason, REASON_BAD_EVENT);
+	assert_true(back.has_outbox_id);
+	codec_msg_clear(&back);
+
+	/* Out of order is refused. */
+	h[2].seq = 2;
+	assert_int_equal(codec_msg_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_msg_decode(buf, len, &back), -EBADMSG);
+	free(buf);
+	/* So is more than a batch's worth. */
+	m.n_held = CODEC_MAX_BATCH_EVENTS + 1;
+	assert_int_equal(codec_msg_encode(&m, &buf, &len), -EMSGSIZE);
+}
+
 static void
 test_msg_batch(void **state)
 {
@@ -1442,7 +1584,7 @@ test_msg_refused(void **state)
 	(void)state;
 	memset(&m, 0, sizeof(m));
 	assert_int_equal(codec_msg_encode(&m, &buf, &len), -EINVAL);
-	m.type = (enum msg_type)(MSG_REFUSAL + 1);
+	m.type = (enum msg_type)(MSG_RECOVER_REPLY + 1);
 	assert_int_equal(codec_msg_encode(&m, &buf, &len), -EINVAL);
 
 	/* A hello from no institution. */
@@ -1634,7 +1776,18 @@ test_control_node_status(void **state)
 	c->node.alarm_backlog_hours = 24;
 	c->node.n_dead = 3;
 	c->node.dead = dead;
+	snprintf(c->node.diverged, sizeof(c->node.diverged), "restored");
+	c->node.has_skew = true;
+	c->node.clock_skew_ms = -5184000000ll;
+	snprintf(c->node.disk_full, sizeof(c->node.disk_full),
+		 "no space left on /var/lib/kuska/pj");
+	c->node.disk_full_ms = 14;
 	back = control_round_trip(c);
+	assert_string_equal(back->node.diverged, "restored");
+	assert_true(back->node.has_skew);
+	assert_int_equal(back->node.clock_skew_ms, -5184000000ll);
+	assert_string_equal(back->node.disk_full, c->node.disk_full);
+	assert_int_equal(back->node.disk_full_ms, 14);
 	assert_int_equal(back->node.inst, INST_PJ);
 	assert_int_equal(back->node.last_seq, 500);
 	assert_int_equal(back->node.acked_seq, 480);
@@ -1705,7 +1858,15 @@ test_control_cons_status(void **state)
 		s->last_contact_ms = 1767225600000ull + (unsigned)i;
 		for (j = 1; j < REASON_COUNT; j += i)
 			s->refused_by_reason[j] = (uint64_t)(i * 100 + j);
+		s->diverged = i == 2;
+		s->has_skew = i != 3;
+		s->clock_skew_ms = i == 3   ? 0
+				   : i == 4 ? -86400000ll * 30
+					    : 1000 * i;
 	}
+	snprintf(c->cons.disk_full, sizeof(c->cons.disk_full),
+		 "no space left on /var/lib/kuska/consolidator");
+	c->cons.disk_full_ms = 1767225650000ull;
 	c->cons.now_ms = 1767225700000ull;
 	c->cons.handshake_failures = 3;
 	c->cons.frames_refused = 4;
@@ -2234,6 +2395,8 @@ main(void)
 	    cmocka_unit_test(test_envelope_round_trip),
 	    cmocka_unit_test(test_envelope_refused),
 	    cmocka_unit_test(test_msg_hello_welcome),
+	    cmocka_unit_test(test_msg_outbox_check),
+	    cmocka_unit_test(test_msg_recover),
 	    cmocka_unit_test(test_msg_batch),
 	    cmocka_unit_test(test_msg_batch_limit),
 	    cmocka_unit_test(test_msg_ack_refusal),

@@ -467,7 +467,7 @@ test_long_ref(void **state)
 }
 
 /*
- * A tiny map fills: outbox_append or outbox_commit says -ENOSPC, and
+ * A tiny map fills: outbox_append or outbox_commit says -EFBIG, and
  * everything committed before is intact and readable, after reopening
  * too.
  */
@@ -497,19 +497,19 @@ test_map_full(void **state)
 				break;
 		}
 		if (r != 0) {
-			assert_int_equal(r, -ENOSPC);
+			assert_int_equal(r, -EFBIG);
 			outbox_abort(&t);
 			break;
 		}
 		r = outbox_commit(&t);
 		assert_null(t);
 		if (r != 0) {
-			assert_int_equal(r, -ENOSPC);
+			assert_int_equal(r, -EFBIG);
 			break;
 		}
 		committed += 5;
 	}
-	assert_int_equal(r, -ENOSPC);
+	assert_int_equal(r, -EFBIG);
 	assert_true(committed > 0);
 
 	/* What was committed is all there, and nothing more. */
@@ -522,7 +522,7 @@ test_map_full(void **state)
 	/* Still usable: acks (small writes) may or may not fit, but never
 	 * corrupt anything. */
 	r = outbox_record_ack(ob, committed, false, 42, NULL, 0);
-	assert_true(r == 0 || r == -ENOSPC);
+	assert_true(r == 0 || r == -EFBIG);
 	outbox_close(&ob);
 
 	/* Reopened with room, it carries on from the same point. */
@@ -560,7 +560,7 @@ test_map_full_one_value(void **state)
 		r = outbox_commit(&t);
 	else
 		outbox_abort(&t);
-	assert_int_equal(r, -ENOSPC);
+	assert_int_equal(r, -EFBIG);
 	assert_int_equal(outbox_state(ob, &st), 0);
 	assert_int_equal(st.next_seq, 1);
 	outbox_close(&ob);
@@ -588,6 +588,166 @@ test_open_errors(void **state)
 	assert_null(ob);
 }
 
+/* Overwrites every occurrence of pat in dir/data.mdb; returns how many. */
+static int
+damage_file(const char *dir, const char *pat)
+{
+	char path[160];
+	FILE *f;
+	uint8_t *buf;
+	long size, i;
+	size_t pl = strlen(pat);
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	f = fopen(path, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	buf = malloc((size_t)size);
+	assert_non_null(buf);
+	rewind(f);
+	assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
+	for (i = 0; i + (long)pl <= size; i++)
+		if (memcmp(buf + i, pat, pl) == 0) {
+			buf[i] ^= 0x20;
+			n++;
+		}
+	rewind(f);
+	assert_int_equal(fwrite(buf, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	free(buf);
+	return n;
+}
+
+/* A damaged ref and a truncated file: named by outbox_check. */
+static void
+test_check_damage(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_report rep;
+	char path[160];
+
+	assert_int_equal(outbox_check(fx->db, &rep), 0);
+	assert_true(outbox_sound(&rep)); /* none yet */
+	outbox_report_clear(&rep);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	append_range(ob, 1, 30);
+	outbox_close(&ob);
+	assert_int_equal(outbox_check(fx->db, &rep), 0);
+	assert_true(outbox_sound(&rep));
+	assert_true(rep.entries >= 60);
+	outbox_report_clear(&rep);
+
+	assert_true(damage_file(fx->db, "REF-17") >= 1);
+	assert_int_equal(outbox_check(fx->db, &rep), 0);
+	assert_false(rep.unreadable);
+	assert_int_equal(rep.n_damaged, 1);
+	assert_string_equal(rep.damaged[0].table, "seqref");
+	assert_true(rep.damaged[0].has_seq);
+	assert_int_equal(rep.damaged[0].seq, 17);
+	outbox_report_clear(&rep);
+
+	snprintf(path, sizeof(path), "%s/data.mdb", fx->db);
+	assert_int_equal(truncate(path, 8192 + 4096), 0);
+	assert_int_equal(outbox_check(fx->db, &rep), 0);
+	assert_true(rep.unreadable);
+	assert_non_null(strstr(rep.why, "truncated"));
+	outbox_report_clear(&rep);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), -EUCLEAN);
+	assert_null(ob);
+}
+
+/* What --recover writes, and reads back from an old outbox. */
+static void
+test_rebuild_pieces(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_txn *t = NULL;
+	struct outbox_state st;
+	struct dead_letter d[4];
+	uint8_t id[OUTBOX_ID_LEN], id2[OUTBOX_ID_LEN], env[512], *got;
+	size_t len;
+	char ref[32];
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	outbox_id(ob, id);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(
+	    outbox_put_held(t, 1, 11, env, fake_env(1, env, sizeof(env)), "R1"),
+	    0);
+	/* A gap: a refusal kept without its envelope. */
+	assert_int_equal(
+	    outbox_put_held(t, 3, 13, env, fake_env(3, env, sizeof(env)), NULL),
+	    0);
+	assert_int_equal(outbox_put_held(t, 2, 12, env, 4, NULL), -EINVAL);
+	assert_int_equal(outbox_put_dead(t, 2, REASON_BAD_EVENT, 99, "why"), 0);
+	memset(id2, 7, sizeof(id2));
+	assert_int_equal(outbox_put_meta(t, 3, 1234, id2), 0);
+	assert_int_equal(outbox_commit(&t), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.next_seq, 4);
+	assert_int_equal(st.acked_seq, 3);
+	assert_int_equal(st.last_contact_ms, 1234);
+	assert_int_equal(st.dead_total, 1);
+	assert_int_equal(outbox_dead_list(ob, d, 4), 1);
+	assert_int_equal(d[0].seq, 2);
+	outbox_id(ob, id);
+	assert_memory_equal(id, id2, OUTBOX_ID_LEN);
+	assert_int_equal(outbox_get(ob, 1, &got, &len, ref, sizeof(ref)), 0);
+	assert_int_equal(len, fake_env(1, env, sizeof(env)));
+	assert_memory_equal(got, env, len);
+	assert_string_equal(ref, "R1");
+	free(got);
+	assert_int_equal(outbox_get(ob, 3, &got, &len, ref, sizeof(ref)), 0);
+	assert_string_equal(ref, "");
+	free(got);
+	assert_int_equal(outbox_get(ob, 2, &got, &len, ref, sizeof(ref)),
+			 -ENOENT);
+	outbox_close(&ob);
+	/* The identity persists. */
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	outbox_id(ob, id);
+	assert_memory_equal(id, id2, OUTBOX_ID_LEN);
+	outbox_close(&ob);
+}
+
+/* Divergence is recorded until cleared; dead letters come back to life. */
+static void
+test_diverged_and_revive(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_state st;
+	struct rejection r[2] = {rej(3, REASON_BAD_EVENT, "a"),
+				 rej(5, REASON_BAD_TARGET, "b")};
+	char why[64];
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_false(outbox_diverged(ob, why, sizeof(why)));
+	assert_int_equal(outbox_set_diverged(ob, "restored"), 0);
+	outbox_close(&ob);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_true(outbox_diverged(ob, why, sizeof(why)));
+	assert_string_equal(why, "restored");
+	assert_int_equal(outbox_set_diverged(ob, ""), 0);
+	assert_false(outbox_diverged(ob, why, sizeof(why)));
+
+	append_range(ob, 1, 6);
+	assert_int_equal(outbox_record_ack(ob, 6, false, 1, r, 2), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, 2);
+	/* Sent again, 5 refused again, 3 accepted this time. */
+	assert_int_equal(outbox_revive(ob, 1, 6, &r[1], 1), 1);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, 1);
+	assert_int_equal(outbox_revive(ob, 1, 6, &r[1], 1), 0);
+	assert_int_equal(outbox_revive(ob, 0, 6, NULL, 0), 0);
+	outbox_close(&ob);
+}
+
 int
 main(void)
 {
@@ -605,6 +765,11 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_map_full_one_value, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_check_damage, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rebuild_pieces, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_diverged_and_revive, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -450,7 +451,7 @@ test_add(void **state)
 }
 
 /* Fills the store in transactions of 20 puts of vlen bytes until
- * -ENOSPC; returns the number of transactions committed. */
+ * -EFBIG; returns the number of transactions committed. */
 static int
 fill(struct store *st, size_t vlen, int start)
 {
@@ -471,19 +472,19 @@ fill(struct store *st, size_t vlen, int start)
 				break;
 		}
 		if (r != 0) {
-			assert_int_equal(r, -ENOSPC);
+			assert_int_equal(r, -EFBIG);
 			store_abort(&t);
 			break;
 		}
 		r = store_commit(&t);
 		assert_null(t);
 		if (r != 0) {
-			assert_int_equal(r, -ENOSPC);
+			assert_int_equal(r, -EFBIG);
 			break;
 		}
 	}
 	free(v);
-	assert_int_equal(r, -ENOSPC);
+	assert_int_equal(r, -EFBIG);
 	return n - start;
 }
 
@@ -555,7 +556,7 @@ test_full_and_grow(void **state)
 	more = fill(st, 300, done);
 	assert_true(more > 0);
 	done += more;
-	assert_int_equal(store_grow(st), -ENOSPC);
+	assert_int_equal(store_grow(st), -EFBIG);
 	assert_int_equal(store_map_size(st), 1024 * 1024);
 	assert_int_equal(count_entries(st, 300), (size_t)done * 20);
 	store_close(&st);
@@ -566,16 +567,16 @@ test_full_and_grow(void **state)
 	assert_true(store_map_size(st) > 256 * 1024);
 	assert_int_equal(count_entries(st, 300), (size_t)done * 20);
 	/* The ceiling is never below the map. */
-	assert_int_equal(store_grow(st), -ENOSPC);
+	assert_int_equal(store_grow(st), -EFBIG);
 	store_close(&st);
 	/* A ceiling raised at run time (SIGHUP) lets it grow; one below
 	 * the map is the map. */
 	assert_int_equal(store_open(fx->db, 256 * 1024, 256 * 1024, &st), 0);
 	store_set_max(st, 1);
-	assert_int_equal(store_grow(st), -ENOSPC);
+	assert_int_equal(store_grow(st), -EFBIG);
 	store_set_max(st, 2 * store_map_size(st));
 	assert_int_equal(store_grow(st), 0);
-	assert_int_equal(store_grow(st), -ENOSPC);
+	assert_int_equal(store_grow(st), -EFBIG);
 	more = fill(st, 300, done);
 	assert_true(more > 0);
 	done += more;
@@ -615,7 +616,7 @@ test_full_one_value(void **state)
 		r = store_commit(&t);
 	else
 		store_abort(&t);
-	assert_int_equal(r, -ENOSPC);
+	assert_int_equal(r, -EFBIG);
 	assert_int_equal(store_begin(st, false, &t), 0);
 	assert_int_equal(store_get(t, T_META, "before", 6, &v, &vl), 0);
 	assert_int_equal(store_get(t, T_META, "with", 4, &v, &vl), -ENOENT);
@@ -623,6 +624,193 @@ test_full_one_value(void **state)
 	store_abort(&t);
 	store_close(&st);
 	free(big);
+}
+
+/* Overwrites every occurrence of pat in dir/data.mdb; returns how many. */
+static int
+damage_file(const char *dir, const char *pat)
+{
+	char path[160];
+	FILE *f;
+	uint8_t *buf;
+	long size, i;
+	size_t pl = strlen(pat);
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	f = fopen(path, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	buf = malloc((size_t)size);
+	assert_non_null(buf);
+	rewind(f);
+	assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
+	for (i = 0; i + (long)pl <= size; i++)
+		if (memcmp(buf + i, pat, pl) == 0) {
+			buf[i] ^= 0x20;
+			n++;
+		}
+	rewind(f);
+	assert_int_equal(fwrite(buf, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	free(buf);
+	return n;
+}
+
+static int
+count_each(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	(void)k;
+	(void)klen;
+	(void)v;
+	(void)vlen;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* A value damaged on disk: found by store_check, never served. */
+static void
+test_checksum_damage(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	struct store_report rep;
+	const void *v;
+	size_t vl;
+	uint8_t k[8];
+	int n = 0;
+
+	assert_int_equal(store_check(fx->db, &rep), 0);
+	assert_true(store_sound(&rep)); /* nothing there yet */
+	store_report_clear(&rep);
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_true(store_checked(st));
+	assert_string_equal(store_dir(st), fx->db);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	store_be64(k, 7);
+	assert_int_equal(store_put(t, T_ENV_FIRST, k, 8, "seven-UNIQUE-env", 16,
+				   STORE_APPEND),
+			 0);
+	put_str(t, T_META, "m", "an intact value");
+	assert_int_equal(store_add(t, T_INSTS, "c", 1, 5), 0);
+	assert_int_equal(store_commit(&t), 0);
+	store_close(&st);
+	assert_int_equal(store_check(fx->db, &rep), 0);
+	assert_true(store_sound(&rep));
+	assert_true(rep.entries >= 4); /* and the format mark */
+	assert_false(rep.unchecked);
+	store_report_clear(&rep);
+
+	assert_true(damage_file(fx->db, "UNIQUE") >= 1);
+	assert_int_equal(store_check(fx->db, &rep), 0);
+	assert_false(store_sound(&rep));
+	assert_false(rep.unreadable);
+	assert_int_equal(rep.n_damaged, 1);
+	assert_int_equal(rep.n_listed, 1);
+	assert_int_equal(rep.damaged[0].tb, T_ENV_FIRST);
+	assert_int_equal(rep.damaged[0].klen, 8);
+	assert_int_equal(store_get64(rep.damaged[0].key), 7);
+	assert_int_equal(rep.damaged_in[T_ENV_FIRST], 1);
+
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, false, &t), 0);
+	assert_int_equal(store_get(t, T_ENV_FIRST, k, 8, &v, &vl), -EUCLEAN);
+	assert_int_equal(store_each(t, T_ENV_FIRST, NULL, 0, count_each, &n),
+			 -EUCLEAN);
+	expect_str(t, T_META, "m", "an intact value");
+	store_abort(&t);
+	/* Dropped, it is gone and the store sound again. */
+	assert_int_equal(store_begin(st, true, &t), 0);
+	assert_int_equal(store_drop_damaged(t, &rep), 0);
+	assert_int_equal(store_commit(&t), 0);
+	store_close(&st);
+	store_report_clear(&rep);
+	assert_int_equal(store_check(fx->db, &rep), 0);
+	assert_true(store_sound(&rep));
+	store_report_clear(&rep);
+}
+
+/* A file cut short: named, refused, set aside for an empty one. */
+static void
+test_truncated(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	struct store_report rep;
+	char path[160], moved[200];
+	uint8_t k[8], v[900];
+	uint64_t i;
+
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	memset(v, 'v', sizeof(v));
+	for (i = 1; i <= 200; i++) {
+		store_be64(k, i);
+		assert_int_equal(
+		    store_put(t, T_ENV_FIRST, k, 8, v, sizeof(v), STORE_APPEND),
+		    0);
+	}
+	assert_int_equal(store_commit(&t), 0);
+	store_close(&st);
+	snprintf(path, sizeof(path), "%s/data.mdb", fx->db);
+	{
+		FILE *f = fopen(path, "r+b");
+		long size;
+		assert_non_null(f);
+		fseek(f, 0, SEEK_END);
+		size = ftell(f);
+		assert_int_equal(ftruncate(fileno(f), size / 2), 0);
+		fclose(f);
+	}
+	assert_int_equal(store_check(fx->db, &rep), 0);
+	assert_true(rep.unreadable);
+	assert_non_null(strstr(rep.why, "truncated"));
+	store_report_clear(&rep);
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), -EUCLEAN);
+	assert_null(st);
+	assert_int_equal(store_set_aside(fx->db, moved, sizeof(moved)), 0);
+	assert_non_null(strstr(moved, "data.mdb.damaged-"));
+	assert_int_equal(access(moved, F_OK), 0);
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	store_close(&st);
+	assert_int_equal(store_check(fx->db, &rep), 0);
+	assert_true(store_sound(&rep));
+	store_report_clear(&rep);
+}
+
+/* store_del_from: a key and what sorts after it, within a prefix. */
+static void
+test_del_from(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	uint8_t k[9];
+	uint64_t i;
+	int n = 0;
+
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	for (i = 1; i <= 13; i++) {
+		k[0] = i <= 10 ? 1 : 2;
+		store_be64(k + 1, i <= 10 ? i : i - 10);
+		assert_int_equal(store_put(t, T_REFUSED, k, 9, "x", 1, 0), 0);
+	}
+	k[0] = 1;
+	store_be64(k + 1, 5);
+	assert_int_equal(store_del_from(t, T_REFUSED, k, 9, 1), 6);
+	assert_int_equal(store_del_from(t, T_REFUSED, k, 9, 1), 0);
+	assert_int_equal(store_each(t, T_REFUSED, k, 1, count_each, &n), 0);
+	assert_int_equal(n, 4);
+	n = 0;
+	k[0] = 2;
+	assert_int_equal(store_each(t, T_REFUSED, k, 1, count_each, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_commit(&t), 0);
+	store_close(&st);
 }
 
 int
@@ -639,6 +827,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_add, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_and_grow, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_checksum_damage, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_del_from, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_one_value, setup,
 					    teardown),
 	};

@@ -1,0 +1,522 @@
+/* recover.c - kuska-node --recover; see recover.h. */
+#include "recover.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "date.h"
+#include "keys.h"
+#include "log.h"
+#include "outbox.h"
+#include "sign.h"
+#include "transport.h"
+
+struct rec {
+	const struct recover_params *p;
+	struct transport *t;
+	struct tsock *sock;
+	struct outbox *old; /* NULL: none, or unreadable */
+	bool had_old;	    /* there was an outbox with events */
+	bool old_unreadable;
+	bool consistent; /* old agrees with the consolidator's copy */
+	struct outbox *fresh;
+	char fresh_dir[4200];
+	struct event *ev;
+	uint8_t (*ids)[EVENT_ID_LEN]; /* event id by sequence */
+	uint64_t ids_cap;
+	/* from the consolidator's welcome */
+	uint64_t cons_last;
+	bool has_check, has_id;
+	uint64_t check_seq;
+	uint8_t check_hash[CODEC_HASH_LEN];
+	uint8_t id[OUTBOX_ID_LEN];
+	/* what was done */
+	uint64_t got, refused, holes, kept, last;
+};
+
+/* Sends m and waits for an answer of type want (nonce for WELCOME). */
+static int
+ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
+{
+	uint64_t deadline = date_mono_ms() + (uint64_t)r->p->timeout_ms;
+	uint8_t *buf;
+	size_t len;
+	int e;
+
+	e = codec_msg_encode(m, &buf, &len);
+	if (e != 0)
+		return e;
+	for (;;) { /* the connection comes up in the background */
+		const void *data[1] = {buf};
+		bool ready;
+		e = tsock_send(r->sock, data, &len, 1);
+		if (e != -EAGAIN || date_mono_ms() >= deadline)
+			break;
+		(void)tsock_poll(&r->sock, 1, &ready, 100);
+	}
+	free(buf);
+	if (e != 0)
+		return e == -EAGAIN ? -ETIMEDOUT : e;
+	while (date_mono_ms() < deadline) {
+		struct tframes f;
+		bool ready;
+		e = tsock_poll(&r->sock, 1, &ready,
+			       (long)(deadline - date_mono_ms()));
+		if (e < 0 && e != -EINTR)
+			return e;
+		if (e <= 0 || tsock_recv(r->sock, &f, 1, CODEC_MAX_FRAME) != 0)
+			continue;
+		e = codec_msg_decode(f.data[0], f.len[0], ret);
+		tframes_clear(&f);
+		if (e != 0)
+			continue;
+		if (ret->type == MSG_REFUSAL) {
+			fprintf(stderr,
+				"kuska-node: the consolidator refused: "
+				"%s: %s\n",
+				reason_name(ret->reason), ret->text);
+			codec_msg_clear(ret);
+			return -EPERM;
+		}
+		if (ret->type == want &&
+		    (want != MSG_WELCOME || ret->nonce == m->nonce))
+			return 0;
+		codec_msg_clear(ret); /* an answer to something older */
+	}
+	return -ETIMEDOUT;
+}
+
+/* The consolidator's last sequence, check point and known outbox id. */
+static int
+greet(struct rec *r)
+{
+	struct msg m, w;
+	int e;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_HELLO;
+	m.inst = r->p->inst;
+	m.version = CODEC_VERSION;
+	m.nonce = keys_random64();
+	snprintf(m.network, sizeof(m.network), "%s", r->p->network);
+	m.now_ms = date_now_ms();
+	snprintf(m.diverged, sizeof(m.diverged),
+		 "being rebuilt by kuska-node --recover");
+	e = ask(r, &m, MSG_WELCOME, &w);
+	if (e != 0)
+		return e;
+	r->cons_last = w.last_seq;
+	r->has_check = w.has_check;
+	r->check_seq = w.check_seq;
+	memcpy(r->check_hash, w.check_hash, CODEC_HASH_LEN);
+	r->has_id = w.has_outbox_id;
+	memcpy(r->id, w.outbox_id, OUTBOX_ID_LEN);
+	codec_msg_clear(&w);
+	return 0;
+}
+
+/*
+ * Whether the old outbox holds what the consolidator holds: the same
+ * identity, at least as many sequences, the same envelope at the check
+ * point. Only then are its undelivered events and refs worth keeping.
+ */
+static bool
+agrees(struct rec *r)
+{
+	struct outbox_state st;
+	uint8_t own[OUTBOX_ID_LEN], hash[CODEC_HASH_LEN], *env;
+	char ref[2], why[8];
+	size_t len;
+	bool same;
+
+	if (r->old == NULL || outbox_state(r->old, &st) != 0 ||
+	    outbox_diverged(r->old, why, sizeof(why)))
+		return false;
+	outbox_id(r->old, own);
+	if (r->has_id && memcmp(own, r->id, OUTBOX_ID_LEN) != 0)
+		return false;
+	if (r->cons_last >= st.next_seq)
+		return false;
+	if (!r->has_check || r->check_seq == 0)
+		return true;
+	if (outbox_get(r->old, r->check_seq, &env, &len, ref, sizeof(ref)) != 0)
+		return false;
+	sign_digest(env, len, hash);
+	free(env);
+	same = memcmp(hash, r->check_hash, CODEC_HASH_LEN) == 0;
+	return same;
+}
+
+/* Grows the id table to hold seq. */
+static int
+ids_hold(struct rec *r, uint64_t seq)
+{
+	uint64_t cap = r->ids_cap ? r->ids_cap : 1024;
+	uint8_t(*n)[EVENT_ID_LEN];
+
+	if (seq < r->ids_cap)
+		return 0;
+	while (cap <= seq)
+		cap *= 2;
+	n = realloc(r->ids, cap * EVENT_ID_LEN);
+	if (n == NULL)
+		return -ENOMEM;
+	memset(n + r->ids_cap, 0, (cap - r->ids_cap) * EVENT_ID_LEN);
+	r->ids = n;
+	r->ids_cap = cap;
+	return 0;
+}
+
+/*
+ * Stores the envelope of seq in the new outbox and enters its event in
+ * the ref index as intake did: its id with the sequence, the digest of
+ * the event bytes, its kind; a withdrawal marks its target withdrawn.
+ */
+static int
+put_event(struct rec *r, struct outbox_txn *t, uint64_t seq, const uint8_t *buf,
+	  size_t len, const char *ref)
+{
+	struct envelope env;
+	struct ref_info info;
+	int e;
+
+	memset(&env, 0, sizeof(env));
+	if (codec_envelope_decode(buf, len, &env) != 0 ||
+	    env.inst != r->p->inst || env.seq != seq ||
+	    codec_event_decode(env.event, env.event_len, r->ev) != 0) {
+		codec_envelope_clear(&env);
+		fprintf(stderr,
+			"kuska-node: sequence %llu: not an envelope of this "
+			"institution at that sequence\n",
+			(unsigned long long)seq);
+		return -EBADMSG;
+	}
+	memset(&info, 0, sizeof(info));
+	info.seq = seq;
+	info.state = REF_LIVE;
+	sign_digest(env.event, env.event_len, info.digest);
+	info.kind = (uint8_t)r->ev->rec.kind;
+	info.target =
+	    r->ev->kind == KIND_CORRECTION || r->ev->kind == KIND_WITHDRAWAL;
+	e = ids_hold(r, seq);
+	if (e == 0)
+		memcpy(r->ids[seq], r->ev->id, EVENT_ID_LEN);
+	if (e == 0 && r->ev->kind == KIND_WITHDRAWAL &&
+	    r->ev->target_seq < seq) {
+		struct ref_info target;
+		static const uint8_t zero[EVENT_ID_LEN];
+		const uint8_t *tid = r->ids[r->ev->target_seq];
+		if (memcmp(tid, zero, EVENT_ID_LEN) != 0 &&
+		    outbox_ref_get(t, tid, &target) == 0) {
+			info.kind = target.kind;
+			target.state = REF_WITHDRAWN;
+			e = outbox_ref_put(t, tid, &target);
+		}
+	}
+	if (e == 0)
+		e = outbox_put_held(t, seq, env.created_ms, buf, len, ref);
+	if (e == 0)
+		e = outbox_ref_put(t, r->ev->id, &info);
+	codec_envelope_clear(&env);
+	if (e == 0)
+		r->last = seq;
+	return e;
+}
+
+/* The old outbox's envelope and ref at seq, when it agrees and has it. */
+static int
+old_get(struct rec *r, uint64_t seq, uint8_t **ret_env, size_t *ret_len,
+	char *ref, size_t cap)
+{
+	ref[0] = '\0';
+	if (!r->consistent)
+		return -ENOENT;
+	return outbox_get(r->old, seq, ret_env, ret_len, ref, cap);
+}
+
+/* One piece of the consolidator's copy into the new outbox. */
+static int
+take_piece(struct rec *r, const struct msg *m)
+{
+	struct outbox_txn *t;
+	uint64_t now = date_now_ms();
+	size_t i;
+	int e;
+
+	e = outbox_begin(r->fresh, &t);
+	if (e != 0)
+		return e;
+	for (i = 0; e == 0 && i < m->n_held; i++) {
+		const struct held_event *h = &m->held[i];
+		uint8_t *own = NULL;
+		size_t own_len = 0;
+		char ref[128];
+
+		if (h->seq < outbox_next_seq(t)) {
+			e = -EBADMSG; /* out of order */
+			break;
+		}
+		/* The case system's ref, from the old outbox if it agrees. */
+		if (old_get(r, h->seq, &own, &own_len, ref, sizeof(ref)) != 0)
+			ref[0] = '\0';
+		if (h->env != NULL)
+			e = put_event(r, t, h->seq, h->env, h->len,
+				      ref[0] ? ref : NULL);
+		else if (own != NULL)
+			e = put_event(r, t, h->seq, own, own_len,
+				      ref[0] ? ref : NULL);
+		else
+			r->holes++;
+		free(own);
+		if (e == 0 && h->reason != REASON_NONE) {
+			e = outbox_put_dead(t, h->seq, h->reason, now, h->text);
+			r->refused++;
+		}
+		r->got++;
+	}
+	if (e != 0) {
+		outbox_abort(&t);
+		return e;
+	}
+	return outbox_commit(&t);
+}
+
+/* Fetches everything the consolidator holds, piece by piece. */
+static int
+fetch(struct rec *r)
+{
+	uint64_t from = 1;
+	struct msg q, a;
+	int e;
+
+	while (from <= r->cons_last) {
+		memset(&q, 0, sizeof(q));
+		q.type = MSG_RECOVER_REQUEST;
+		q.from_seq = from;
+		e = ask(r, &q, MSG_RECOVER_REPLY, &a);
+		if (e != 0)
+			return e;
+		if (a.n_held == 0 || a.held[0].seq < from) {
+			codec_msg_clear(&a);
+			break;
+		}
+		e = take_piece(r, &a);
+		from = a.held[a.n_held - 1].seq + 1;
+		codec_msg_clear(&a);
+		if (e != 0)
+			return e;
+	}
+	return 0;
+}
+
+/*
+ * The old outbox's events after the consolidator's last, when it
+ * agrees: not yet delivered, kept as far as they can be read.
+ */
+static int
+keep_tail(struct rec *r, uint64_t *ret_dropped)
+{
+	struct outbox_state st;
+	struct outbox_txn *t;
+	uint64_t seq;
+	int e;
+
+	*ret_dropped = 0;
+	if (r->old == NULL || outbox_state(r->old, &st) != 0 ||
+	    st.next_seq <= r->cons_last + 1)
+		return 0;
+	if (!r->consistent) {
+		*ret_dropped = st.next_seq - 1 - r->cons_last;
+		return 0;
+	}
+	e = outbox_begin(r->fresh, &t);
+	if (e != 0)
+		return e;
+	for (seq = r->cons_last + 1; seq < st.next_seq; seq++) {
+		uint8_t *env;
+		size_t len;
+		char ref[128];
+		if (outbox_get(r->old, seq, &env, &len, ref, sizeof(ref)) != 0)
+			break;
+		e = put_event(r, t, seq, env, len, ref[0] ? ref : NULL);
+		free(env);
+		if (e != 0)
+			break;
+		r->kept++;
+	}
+	*ret_dropped = st.next_seq - seq;
+	if (e != 0) {
+		outbox_abort(&t);
+		return e;
+	}
+	return outbox_commit(&t);
+}
+
+/* Acknowledged up to the consolidator's last; its identity, or ours. */
+static int
+finish_meta(struct rec *r)
+{
+	struct outbox_txn *t;
+	uint8_t id[OUTBOX_ID_LEN];
+	int e;
+
+	if (r->has_id)
+		memcpy(id, r->id, OUTBOX_ID_LEN);
+	else
+		outbox_id(r->old != NULL ? r->old : r->fresh, id);
+	e = outbox_begin(r->fresh, &t);
+	if (e != 0)
+		return e;
+	e = outbox_put_meta(t, r->cons_last, date_now_ms(), id);
+	if (e != 0) {
+		outbox_abort(&t);
+		return e;
+	}
+	return outbox_commit(&t);
+}
+
+/* Removes a half-built outbox directory. */
+static void
+remove_fresh(const char *dir)
+{
+	char path[4300];
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	(void)unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	(void)unlink(path);
+	(void)rmdir(dir);
+}
+
+/* Opens the old outbox if it can be read at all. */
+static void
+open_old(struct rec *r)
+{
+	struct outbox_report rep;
+
+	if (outbox_check(r->p->dir, &rep) != 0)
+		return;
+	r->had_old = rep.entries > 0 || rep.unreadable;
+	r->old_unreadable = rep.unreadable;
+	if (rep.unreadable)
+		fprintf(stderr,
+			"kuska-node: the old outbox cannot be read (%s): "
+			"nothing of it is kept\n",
+			rep.why);
+	else if (rep.entries > 0 &&
+		 outbox_open(r->p->dir, r->p->map_size, &r->old) != 0)
+		r->old = NULL;
+	outbox_report_clear(&rep);
+}
+
+static int
+connect_consolidator(struct rec *r)
+{
+	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
+	int e;
+
+	r->t = transport_new();
+	if (r->t == NULL)
+		return -ENOMEM;
+	r->sock = tsock_connect_curve(r->t, r->p->consolidator,
+				      r->p->key->curve_pk, r->p->key->curve_sk,
+				      r->p->cons_key->curve_pk, &lim, &e);
+	return r->sock == NULL ? e : 0;
+}
+
+static void
+report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
+{
+	fprintf(out,
+		"recovered %llu events from the consolidator (sequences "
+		"1-%llu; %llu of them refused there, %llu without an "
+		"envelope)\n",
+		(unsigned long long)r->got, (unsigned long long)r->cons_last,
+		(unsigned long long)r->refused, (unsigned long long)r->holes);
+	if (r->kept > 0)
+		fprintf(out,
+			"kept %llu events of this outbox not yet delivered "
+			"(sequences %llu-%llu)\n",
+			(unsigned long long)r->kept,
+			(unsigned long long)(r->cons_last + 1),
+			(unsigned long long)(r->cons_last + r->kept));
+	if (r->old_unreadable)
+		fprintf(out, "the old outbox could not be read: events it took "
+			     "that the consolidator never received are lost; "
+			     "resubmit the case system's recent exports\n");
+	else if (!r->consistent && r->had_old)
+		fprintf(out,
+			"this outbox did not agree with the consolidator's "
+			"copy: the records it took that the consolidator "
+			"never received are not kept; resubmit the case "
+			"system's exports made since its last backup\n");
+	else if (dropped > 0)
+		fprintf(out,
+			"dropped %llu events of this outbox that could not be "
+			"read: resubmit the case system's exports made since "
+			"they were submitted\n",
+			(unsigned long long)dropped);
+	if (moved[0] != '\0')
+		fprintf(out, "the old outbox is kept as %s\n", moved);
+}
+
+int
+recover_run(const struct recover_params *p, FILE *out)
+{
+	struct rec r;
+	char moved[4300] = "";
+	uint64_t dropped = 0;
+	int e;
+
+	memset(&r, 0, sizeof(r));
+	r.p = p;
+	r.ev = malloc(sizeof(*r.ev));
+	if (r.ev == NULL)
+		return -ENOMEM;
+	snprintf(r.fresh_dir, sizeof(r.fresh_dir), "%s/recover.tmp", p->dir);
+	remove_fresh(r.fresh_dir);
+	open_old(&r);
+	e = connect_consolidator(&r);
+	if (e == 0)
+		e = greet(&r);
+	if (e != 0) {
+		fprintf(stderr,
+			"kuska-node: no answer from the consolidator "
+			"at %s: %s\n",
+			p->consolidator, strerror(-e));
+		goto out;
+	}
+	r.consistent = agrees(&r);
+	e = outbox_open(r.fresh_dir, p->map_size, &r.fresh);
+	if (e == 0)
+		e = fetch(&r);
+	if (e == 0)
+		e = keep_tail(&r, &dropped);
+	if (e == 0)
+		e = finish_meta(&r);
+	outbox_close(&r.fresh);
+	outbox_close(&r.old);
+	if (e == 0)
+		e = outbox_swap_in(p->dir, r.fresh_dir, moved, sizeof(moved));
+	if (e != 0) {
+		fprintf(stderr,
+			"kuska-node: recovery failed: %s (the outbox "
+			"is unchanged)\n",
+			strerror(-e));
+		goto out;
+	}
+	report(&r, dropped, moved, out);
+out:
+	if (e != 0)
+		remove_fresh(r.fresh_dir);
+	outbox_close(&r.fresh);
+	outbox_close(&r.old);
+	tsock_free(&r.sock);
+	transport_free(&r.t);
+	free(r.ids);
+	free(r.ev);
+	return e;
+}

@@ -1,0 +1,40 @@
+/*
+ * guard.h - a risky read in a child process.
+ *
+ * LMDB trusts its file: a page damaged on disk can send it through a wild
+ * pointer, and a file shorter than its map raises SIGBUS. The daemons
+ * therefore read their whole store once, at start, in a child made by
+ * guard_run: if the child dies by a signal, the parent learns that the
+ * file is damaged instead of dying itself. The child cannot dump core
+ * (it holds a copy of the parent's memory, keys included).
+ */
+#ifndef KUSKA_GUARD_H
+#define KUSKA_GUARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GUARD_CRASHED 1		  /* guard_run: the child died by a signal */
+#define GUARD_MAX_OUT (16u << 20) /* bytes of output kept */
+
+/*
+ * guard_fn - the work done in the child. It writes what the parent needs
+ * to fd (guard_write) and returns 0 or -errno (at most 255). It must not
+ * touch sockets or threads of the parent.
+ */
+typedef int (*guard_fn)(void *arg, int fd);
+
+/*
+ * guard_run - runs fn(arg, fd) in a child and waits for it. The bytes it
+ * wrote come back in *ret_out (malloc'd, the caller frees; up to
+ * GUARD_MAX_OUT) and *ret_len. Returns fn's result (0 or -errno),
+ * GUARD_CRASHED with *ret_signal set when the child died by a signal,
+ * or -errno when the child could not be made.
+ */
+int guard_run(guard_fn fn, void *arg, uint8_t **ret_out, size_t *ret_len,
+	      int *ret_signal) __attribute__((warn_unused_result));
+
+/* guard_write - writes all len bytes to fd. Returns 0 or -errno. */
+int guard_write(int fd, const void *buf, size_t len);
+
+#endif

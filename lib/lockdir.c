@@ -1,0 +1,49 @@
+/* lockdir.c - one daemon per data directory; see lockdir.h. */
+#include "lockdir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+lockdir_take(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	if ((size_t)snprintf(path, sizeof(path), "%s/kuska.lock", dir) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		close(fd);
+		return e == EWOULDBLOCK ? -EBUSY : -e;
+	}
+	return fd;
+}
+
+int
+lockdir_own(const char *dir, const char *name)
+{
+	char path[4096];
+	struct stat d, f;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
+	if (stat(dir, &d) != 0)
+		return -errno;
+	if (stat(path, &f) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (f.st_uid == d.st_uid && f.st_gid == d.st_gid)
+		return 0;
+	return chown(path, d.st_uid, d.st_gid) == 0 ? 0 : -errno;
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# End to end: damaged data files. Bytes overwritten in a stopped node's
+# outbox and in the consolidator's store are found when the daemon starts
+# (it refuses to work from them and names what is damaged); a file cut to
+# half its length gets a clear message and an exit code, never a signal;
+# random bytes anywhere never crash a daemon or --audit. The repairs -
+# `kuska-node --recover` from the consolidator's copy, `kuska-consolidator
+# --repair` with the nodes sending again what it dropped - give tables
+# identical to the run before the damage.
+. "$(dirname "$0")/lib.sh"
+
+net_init
+"$KUSKA" sim --out "$T/sim" --victims 500 --seed 21 >/dev/null
+start_cons
+start_node pnp
+start_node mp
+for i in pnp mp; do
+	"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >/dev/null
+done
+check "delivered" wait_delivered 60
+query_tables "$T/clean"
+npnp=$(records "$T/sim/pnp.jsonl")
+nmp=$(records "$T/sim/mp.jsonl")
+# refetched: the consolidator holds every event of both nodes again.
+refetched() {
+	wait_held pnp "$npnp" 60 && wait_held mp "$nmp" 60 && wait_delivered 30
+}
+
+# damage FILE PATTERN: every occurrence of PATTERN in FILE overwritten
+# with random bytes (the live copy among them); prints how many.
+damage() {
+	python3 - "$1" "$2" <<-'EOF'
+		import os, sys
+		path, pat = sys.argv[1], sys.argv[2].encode()
+		data = bytearray(open(path, "rb").read())
+		n, i = 0, data.find(pat)
+		while i >= 0:
+		    data[i:i + len(pat)] = os.urandom(len(pat))
+		    n, i = n + 1, data.find(pat, i + len(pat))
+		open(path, "r+b").write(data)
+		print(n)
+	EOF
+}
+
+# smash FILE OFFSET: 4 KiB of random bytes at OFFSET.
+smash() {
+	head -c 4096 /dev/urandom |
+		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+# run_briefly LOG CMD...: runs a daemon in the foreground for at most 5 s;
+# its exit code (124: still running after 5 s) in $rc.
+run_briefly() {
+	local log=$1
+	shift
+	timeout 5 "$@" >>"$log" 2>&1
+	rc=$?
+}
+
+# --- (a) a node's outbox with damaged values --------------------------------
+stop_node pnp TERM
+n=$(damage "$N/data/pnp/data.mdb" "PNP-000100")
+check "(a) the ref of seq 100 was found in the outbox ($n copies)" test "$n" -ge 1
+: >"$T/a.log"
+run_briefly "$T/a.log" "$NODE" -c "$N/pnp.conf"
+check "(a) the node refuses to start from a damaged outbox (exit $rc)" \
+	sh -c "test $rc != 0 && test $rc != 124 && test $rc -lt 128"
+check "(a) ... and names the damaged sequence" \
+	grep -q "damaged.*seq 100" "$T/a.log"
+check "(a) ... and the way to repair it" grep -q -- "--recover" "$T/a.log"
+"$NODE" --recover -c "$N/pnp.conf" >"$T/a-recover.out" 2>&1
+rc=$?
+check "(a) kuska-node --recover succeeds (exit $rc)" test $rc = 0
+[ $rc = 0 ] || tail -3 "$T/a-recover.out" | sed 's/^/  /'
+start_node pnp
+"$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/a-submit.out" 2>&1
+check "(a) resubmission after the repair stores nothing twice" \
+	grep -q ": 0 accepted, $npnp already held, 0 refused" "$T/a-submit.out"
+check "(a) delivered" wait_delivered 30
+query_tables "$T/a"
+check "(a) tables identical to the run before the damage" \
+	same_tables "$T/clean" "$T/a"
+
+# --- (b) the consolidator's store with damaged values -----------------------
+stop_cons TERM
+n=$(damage "$N/data/consolidator/data.mdb" "129-A")
+check "(b) some stored events name article 129-A ($n copies)" test "$n" -ge 1
+: >"$T/b.log"
+run_briefly "$T/b.log" "$CONS" -c "$N/consolidator.conf"
+check "(b) the consolidator refuses to start from a damaged store (exit $rc)" \
+	sh -c "test $rc != 0 && test $rc != 124 && test $rc -lt 128"
+check "(b) ... and says how to repair it" grep -q -- "--repair" "$T/b.log"
+"$CONS" --audit -c "$N/consolidator.conf" >"$T/b-audit.out" 2>&1
+rc=$?
+check "(b) --audit fails (exit $rc)" test $rc = 1
+check "(b) ... naming damaged sequences" \
+	grep -q "damaged: .*seq [0-9]" "$T/b-audit.out"
+"$CONS" --repair -c "$N/consolidator.conf" >"$T/b-repair.out" 2>&1
+rc=$?
+check "(b) kuska-consolidator --repair succeeds (exit $rc)" test $rc = 0
+[ $rc = 0 ] || tail -3 "$T/b-repair.out" | sed 's/^/  /'
+start_cons
+check "(b) the nodes send again what the repair dropped" refetched
+query_tables "$T/b"
+check "(b) tables identical to the run before the damage" \
+	same_tables "$T/clean" "$T/b"
+stop_cons TERM
+check "(b) audit OK after the repair" audit_ok
+
+# --- (c) files cut to half their length -------------------------------------
+f="$N/data/consolidator/data.mdb"
+truncate -s $(($(stat -c %s "$f") / 2)) "$f"
+: >"$T/c.log"
+run_briefly "$T/c.log" "$CONS" -c "$N/consolidator.conf"
+check "(c) truncated store: the consolidator exits, no signal (exit $rc)" \
+	sh -c "test $rc != 0 && test $rc != 124 && test $rc -lt 128"
+check "(c) ... saying the file is truncated" grep -qi "truncated" "$T/c.log"
+"$CONS" --audit -c "$N/consolidator.conf" >"$T/c-audit.out" 2>&1
+rc=$?
+check "(c) --audit on it: exit 1, no signal (exit $rc)" test $rc = 1
+check "(c) ... saying the file is truncated" grep -qi "truncated" "$T/c-audit.out"
+"$CONS" --repair -c "$N/consolidator.conf" >"$T/c-repair.out" 2>&1
+rc=$?
+check "(c) --repair succeeds (exit $rc)" test $rc = 0
+[ $rc = 0 ] || tail -3 "$T/c-repair.out" | sed 's/^/  /'
+start_cons
+check "(c) the nodes send everything again" refetched
+query_tables "$T/c"
+check "(c) tables identical to the run before the damage" \
+	same_tables "$T/clean" "$T/c"
+
+stop_node pnp TERM
+f="$N/data/pnp/data.mdb"
+truncate -s $(($(stat -c %s "$f") / 2)) "$f"
+: >"$T/cn.log"
+run_briefly "$T/cn.log" "$NODE" -c "$N/pnp.conf"
+check "(c) truncated outbox: the node exits, no signal (exit $rc)" \
+	sh -c "test $rc != 0 && test $rc != 124 && test $rc -lt 128"
+check "(c) ... saying the file is truncated" grep -qi "truncated" "$T/cn.log"
+"$NODE" --recover -c "$N/pnp.conf" >"$T/cn-recover.out" 2>&1
+rc=$?
+check "(c) kuska-node --recover from the consolidator (exit $rc)" test $rc = 0
+start_node pnp
+"$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/cn-submit.out" 2>&1
+check "(c) resubmission stores nothing twice" \
+	grep -q ": 0 accepted, $npnp already held, 0 refused" "$T/cn-submit.out"
+check "(c) delivered" wait_delivered 30
+query_tables "$T/cn"
+check "(c) tables identical to the run before the damage" \
+	same_tables "$T/clean" "$T/cn"
+
+# --- (d) random bytes anywhere: never a signal ------------------------------
+stop_node pnp TERM
+stop_cons TERM
+sed "s|data/consolidator|data/scratch|" "$N/consolidator.conf" >"$N/scratch.conf"
+sed "s|data/pnp|data/pnpscratch|; s|run/pnp.sock|run/scratch.sock|;
+	s|^consolidator = .*|consolidator = tcp://127.0.0.1:9|" \
+	"$N/pnp.conf" >"$N/pnpscratch.conf"
+for k in 1 2 3 4 5 6 7; do
+	rm -rf "$N/data/scratch" "$N/data/pnpscratch"
+	cp -a "$N/data/consolidator" "$N/data/scratch"
+	cp -a "$N/data/pnp" "$N/data/pnpscratch"
+	f="$N/data/scratch/data.mdb"
+	smash "$f" $(($(stat -c %s "$f") * k / 8 / 4096 * 4096))
+	f="$N/data/pnpscratch/data.mdb"
+	smash "$f" $(($(stat -c %s "$f") * k / 8 / 4096 * 4096 + 100))
+	timeout 30 "$CONS" --audit -c "$N/scratch.conf" >"$T/d-audit.out" 2>&1
+	rc=$?
+	check "(d) random page $k/8 of the store: --audit exits $rc, no signal" \
+		exited_cleanly $rc
+	run_briefly "$T/d-node.log" "$NODE" -c "$N/pnpscratch.conf"
+	check "(d) random bytes $k/8 into the outbox: the node exits $rc, no signal" \
+		exited_cleanly $rc
+done
+
+finish

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# End to end: a full disk under either daemon, on a small tmpfs. The
+# refusal, the log and the status (exit 1) say "no space left on" with
+# the path, the metrics count it, nothing is lost, and everything goes
+# through once the file system has room again, without a restart.
+# Skipped where tmpfs cannot be mounted (not root, or no permission).
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/fs-cons" "$T/fs-node"
+mount -t tmpfs -o size=1m tmpfs "$T/fs-cons" 2>/dev/null ||
+	skip "cannot mount a tmpfs here"
+mount -t tmpfs -o size=1m tmpfs "$T/fs-node" 2>/dev/null || {
+	umount "$T/fs-cons"
+	skip "cannot mount a tmpfs here"
+}
+trap 'for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null;
+	umount "$T/fs-cons" "$T/fs-node"; cleanup' EXIT
+
+net_init
+"$KUSKA" sim --out "$T/sim" --victims 1500 --seed 8 >/dev/null
+npnp=$(records "$T/sim/pnp.jsonl")
+sed -i "s|^data_dir = .*|data_dir = $T/fs-cons/store|" "$N/consolidator.conf"
+sed -i "s|^data_dir = .*|data_dir = $T/fs-node/outbox|" "$N/mp.conf"
+
+# --- the consolidator's disk fills up ----------------------------------------
+start_cons
+start_node pnp
+"$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >/dev/null
+# wait_log FILE PATTERN: until PATTERN shows in FILE (20 s at most).
+wait_log() {
+	local i
+	for i in $(seq 100); do
+		grep -q "$2" "$1" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "the consolidator logs: no space left on its store's path" \
+	wait_log "$N/consolidator.log" "no space left on .*$T/fs-cons/store"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+check "its status says so, with the path" \
+	grep -q "no space left on .*$T/fs-cons/store" "$T/cstatus.out"
+"$KUSKA" metrics -c "$N/consolidator.conf" >"$T/cmetrics.out"
+check "its metrics count it" \
+	grep -Eq '^kuska_store_disk_full_total [1-9]' "$T/cmetrics.out"
+"$KUSKA" status -c "$N/pnp.conf" >"$T/status.out"
+check "the node shows the refusal: no space left on the consolidator" \
+	grep -q "store_full: no space left on" "$T/status.out"
+check "the node keeps what was not delivered" \
+	test "$(node_last_seq pnp)" = "$npnp"
+mount -o remount,size=16m "$T/fs-cons"
+check "room again: everything delivered without a restart" wait_delivered 120
+check "... each event once" test "$(cons_last_seq pnp)" = "$npnp"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+check "the consolidator's status no longer mentions it" \
+	sh -c "! grep -q 'no space left' '$T/cstatus.out'"
+
+# --- a node's disk fills up --------------------------------------------------
+start_node mp
+"$KUSKA" submit -c "$N/mp.conf" "$T/sim/mp.jsonl" >"$T/mp.out" 2>&1
+check "submit to a node with a full disk: non-zero exit" test $? != 0
+check "... refused: no space left on the outbox's path" \
+	grep -q "no space left on .*$T/fs-node/outbox" "$T/mp.out"
+check "the node logs it" grep -q "no space left on .*$T/fs-node/outbox" "$N/mp.log"
+"$KUSKA" status -c "$N/mp.conf" >"$T/mpstatus.out"
+rc=$?
+check "its status exits 1, with the path (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'no space left on .*$T/fs-node/outbox' '$T/mpstatus.out'"
+"$KUSKA" metrics -c "$N/mp.conf" >"$T/mpmetrics.out"
+check "its metrics count it" \
+	grep -Eq '^kuska_node_disk_full_total\{institution="mp"\} [1-9]' "$T/mpmetrics.out"
+mount -o remount,size=16m "$T/fs-node"
+"$KUSKA" submit -c "$N/mp.conf" "$T/sim/mp.jsonl" >"$T/mp2.out" 2>&1
+check "room again: the resubmission completes" \
+	grep -q " 0 refused" "$T/mp2.out"
+check "everything delivered" wait_delivered 120
+check "... each event once" \
+	test "$(cons_last_seq mp)" = "$(records "$T/sim/mp.jsonl")"
+check "the node's status is clean again" "$KUSKA" status -c "$N/mp.conf"
+
+finish

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# End to end: one daemon per data directory and per local socket, a dead
+# node told from a slow one at once, and input files that cannot be read.
+#  - a second kuska-node with the same config is refused; the first keeps
+#    its socket and works on, also after the second gave up;
+#  - a second kuska-consolidator with the same control socket (another
+#    data directory) is refused; the first keeps answering;
+#  - a socket file left by a killed node: kuska submit and kuska status say
+#    the node is not running, within two seconds; a stopped (hung) node is
+#    "not answering", also within seconds; the next start cleans up;
+#  - kuska submit of a directory or of a closed standard input is an
+#    error with the file's name and the reason.
+. "$(dirname "$0")/lib.sh"
+
+net_init
+"$KUSKA" sim --out "$T/sim" --victims 100 --seed 3 >/dev/null
+head -20 "$T/sim/pnp.jsonl" >"$T/one.jsonl"
+sed -n '21,40p' "$T/sim/pnp.jsonl" >"$T/two.jsonl"
+start_cons
+start_node pnp
+
+# --- a second node on the same config ---------------------------------------
+timeout 5 "$NODE" -c "$N/pnp.conf" >"$T/second.out" 2>&1
+rc=$?
+check "a second kuska-node with the same config is refused (exit $rc)" \
+	sh -c "test $rc != 0 && test $rc != 124"
+check "... saying another node uses the directory" \
+	grep -q "another kuska-node" "$T/second.out"
+check "the first node still answers status" \
+	"$KUSKA" status -c "$N/pnp.conf" >/dev/null
+"$KUSKA" submit -c "$N/pnp.conf" "$T/one.jsonl" >"$T/one.out" 2>&1
+check "... and takes submissions" grep -q " 20 accepted" "$T/one.out"
+
+# --- a second consolidator on the same control socket -----------------------
+sed "s|data/consolidator|data/other|; s|$PORT|$((PORT + 10))|g;
+	s|$((PORT + 1))|$((PORT + 11))|g" \
+	"$N/consolidator.conf" >"$N/other.conf"
+timeout 5 "$CONS" -c "$N/other.conf" >"$T/other.out" 2>&1
+rc=$?
+check "a second consolidator on the same control socket is refused (exit $rc)" \
+	sh -c "test $rc != 0 && test $rc != 124"
+check "... saying the socket is in use" grep -q "in use" "$T/other.out"
+check "the first consolidator still answers status" \
+	sh -c "'$KUSKA' status -c '$N/consolidator.conf' | grep -q '^pnp'"
+
+# --- a dead node, a hung node ----------------------------------------------
+stop_node pnp KILL
+check "the killed node left its socket file" test -S "$N/run/pnp.sock"
+t0=$(date +%s%N)
+"$KUSKA" submit -c "$N/pnp.conf" "$T/two.jsonl" >"$T/dead.out" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "# kuska submit to a dead node answered in $ms ms"
+check "submit to a dead node: exit 2" test $rc = 2
+check "... saying it is not running" grep -q "not running" "$T/dead.out"
+check "... in under 2 s ($ms ms)" test $ms -lt 2000
+t0=$(date +%s%N)
+"$KUSKA" status -c "$N/pnp.conf" >"$T/dead-status.out" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "# kuska status of a dead node answered in $ms ms"
+check "status of a dead node: exit 2, not running" \
+	sh -c "test $rc = 2 && grep -q 'not running' '$T/dead-status.out'"
+start_node pnp
+check "the next start replaces the stale socket" \
+	"$KUSKA" status -c "$N/pnp.conf" >/dev/null
+kill -STOP "${PIDS[pnp]}"
+t0=$(date +%s%N)
+"$KUSKA" submit -c "$N/pnp.conf" "$T/two.jsonl" >"$T/hung.out" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+kill -CONT "${PIDS[pnp]}"
+echo "# kuska submit to a stopped node answered in $ms ms"
+check "submit to a stopped node: exit 2" test $rc = 2
+check "... saying it does not answer" grep -q "not answering" "$T/hung.out"
+check "... within 5 s ($ms ms)" test $ms -lt 5000
+"$KUSKA" submit -c "$N/pnp.conf" "$T/two.jsonl" >"$T/two.out" 2>&1
+check "once continued it takes the file" grep -q " 20 accepted" "$T/two.out"
+
+# --- input that cannot be read ----------------------------------------------
+"$KUSKA" submit -c "$N/pnp.conf" /tmp >"$T/dir.out" 2>&1
+rc=$?
+check "submit of a directory: non-zero exit ($rc)" test $rc != 0
+check "... naming it and the reason" grep -q "/tmp: .*[Ii]s a directory" "$T/dir.out"
+"$KUSKA" submit -c "$N/pnp.conf" - <&- >"$T/closed.out" 2>&1
+rc=$?
+check "submit of a closed standard input: non-zero exit ($rc)" test $rc != 0
+check "... naming it and the reason" \
+	grep -q "standard input: .*[Bb]ad file descriptor" "$T/closed.out"
+check "... and not claiming 0 accepted" sh -c "! grep -q '0 accepted' '$T/closed.out'"
+
+finish

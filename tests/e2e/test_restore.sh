@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# End to end: a node restored from an older backup of its outbox. The
+# restored outbox reuses sequence numbers the consolidator already holds;
+# the node must notice (at hello), stop delivering and accepting, say so
+# (status exit 1, metric, log), and `kuska-node --recover` must rebuild
+# the outbox from the consolidator's copy so that resubmitting the case
+# system's export stores each record once: the tables then equal those
+# of a run without the restore.
+. "$(dirname "$0")/lib.sh"
+
+net_init
+"$KUSKA" sim --out "$T/sim" --victims 500 --seed 12 >/dev/null
+# Three parts of pnp's file, in order (a correction's target comes first).
+sed -n '1,300p' "$T/sim/pnp.jsonl" >"$T/a.jsonl"
+sed -n '301,600p' "$T/sim/pnp.jsonl" >"$T/b.jsonl"
+sed -n '601,$p' "$T/sim/pnp.jsonl" >"$T/c.jsonl"
+na=$(records "$T/a.jsonl")
+nb=$(records "$T/b.jsonl")
+nc=$(records "$T/c.jsonl")
+
+# --- the run without a restore ------------------------------------------
+start_cons
+start_node pnp
+for p in a b c; do
+	"$KUSKA" submit -c "$N/pnp.conf" "$T/$p.jsonl" >/dev/null
+done
+check "clean run delivered" wait_delivered 60
+query_tables "$T/clean"
+stop_node pnp TERM
+stop_cons TERM
+wipe_data
+
+# --- backup after part a, part b delivered, then the backup restored -----
+start_cons
+start_node pnp
+"$KUSKA" submit -c "$N/pnp.conf" "$T/a.jsonl" >/dev/null
+check "part a delivered" wait_delivered 30
+stop_node pnp TERM
+cp -a "$N/data/pnp" "$T/backup"
+start_node pnp
+"$KUSKA" submit -c "$N/pnp.conf" "$T/b.jsonl" >/dev/null
+check "part b delivered" wait_delivered 30
+check "the consolidator holds a and b" \
+	test "$(cons_last_seq pnp)" = $((na + nb))
+stop_node pnp TERM
+stop_cons TERM
+rm -rf "$N/data/pnp"
+cp -a "$T/backup" "$N/data/pnp"
+
+# The restored node takes new records (part c) while it cannot yet know.
+start_node pnp
+"$KUSKA" submit -c "$N/pnp.conf" "$T/c.jsonl" >"$T/c1.out" 2>&1
+start_cons
+diverged() {
+	"$KUSKA" status -c "$N/pnp.conf" >"$T/status.out" 2>&1
+	[ $? = 1 ] && grep -qi "diverged" "$T/status.out"
+}
+wait_diverged() {
+	local i
+	for i in $(seq 50); do
+		diverged && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "the restored node says it diverged (status exit 1)" wait_diverged
+check "... with the recovery command in the status" \
+	grep -q -- "--recover" "$T/status.out"
+check "... in its log" grep -q "event=diverged" "$N/pnp.log"
+"$KUSKA" metrics -c "$N/pnp.conf" >"$T/metrics.out"
+check "... and in its metrics" \
+	grep -q '^kuska_node_diverged{institution="pnp"} 1' "$T/metrics.out"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+check "the consolidator's status names the diverged institution" \
+	grep -q "pnp.*DIVERGED" "$T/cstatus.out"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/a.jsonl" "$T/b.jsonl" "$T/c.jsonl" \
+	>"$T/c2.out" 2>&1
+check "a diverged node accepts nothing more (submit exits non-zero)" \
+	test $? != 0
+check "... and says why" grep -qi "diverged" "$T/c2.out"
+sleep 1
+check "nothing of the restored outbox reached the consolidator" \
+	test "$(cons_last_seq pnp)" = $((na + nb))
+
+# --- recovery from the consolidator's copy --------------------------------
+stop_node pnp TERM
+"$NODE" --recover -c "$N/pnp.conf" >"$T/recover.out" 2>&1
+rc=$?
+check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
+[ $rc = 0 ] || tail -5 "$T/recover.out" | sed 's/^/  /'
+check "... and says how many events it got back" \
+	grep -q "$((na + nb)) events" "$T/recover.out"
+start_node pnp
+"$KUSKA" submit -c "$N/pnp.conf" "$T/a.jsonl" "$T/b.jsonl" "$T/c.jsonl" \
+	>"$T/c3.out" 2>&1
+check "resubmitted export: a and b already held" \
+	sh -c "grep -q 'a.jsonl: 0 accepted, $na already held, 0 refused' '$T/c3.out' &&
+		grep -q 'b.jsonl: 0 accepted, $nb already held, 0 refused' '$T/c3.out'"
+check "... c stored once" \
+	grep -q "c.jsonl: $nc accepted, 0 already held, 0 refused" "$T/c3.out"
+check "all delivered after the recovery" wait_delivered 30
+check "the consolidator holds each record once" \
+	test "$(cons_last_seq pnp)" = $((na + nb + nc))
+check "the node is healthy again (status exit 0)" \
+	"$KUSKA" status -c "$N/pnp.conf"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+check "the consolidator no longer calls it diverged" \
+	sh -c "! grep -q DIVERGED '$T/cstatus.out'"
+query_tables "$T/after"
+check "every table equals the run without the restore" \
+	same_tables "$T/clean" "$T/after"
+stop_cons TERM
+check "audit OK" audit_ok
+
+finish

@@ -1,0 +1,112 @@
+/* test_guard.c - risky work in a child process (guard.h): its output and
+ * result come back, and its death by a signal is reported, not shared. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "guard.h"
+
+static int
+say_hello(void *arg, int fd)
+{
+	(void)arg;
+	return guard_write(fd, "hello", 5);
+}
+
+static int
+fail_with(void *arg, int fd)
+{
+	(void)guard_write(fd, "partial", 7);
+	return *(int *)arg;
+}
+
+static int
+crash(void *arg, int fd)
+{
+	(void)arg;
+	(void)guard_write(fd, "before", 6);
+	raise(SIGBUS);
+	return 0;
+}
+
+static int
+big(void *arg, int fd)
+{
+	static uint8_t chunk[65536];
+	size_t i, n = *(size_t *)arg;
+
+	memset(chunk, 'x', sizeof(chunk));
+	for (i = 0; i < n; i++)
+		if (guard_write(fd, chunk, sizeof(chunk)) != 0)
+			return -EIO;
+	return 0;
+}
+
+static void
+test_output_and_result(void **state)
+{
+	uint8_t *out;
+	size_t len;
+	int sig, err = -ENOSPC;
+
+	(void)state;
+	assert_int_equal(guard_run(say_hello, NULL, &out, &len, &sig), 0);
+	assert_int_equal(len, 5);
+	assert_memory_equal(out, "hello", 5);
+	assert_int_equal(sig, 0);
+	free(out);
+
+	assert_int_equal(guard_run(fail_with, &err, &out, &len, &sig), -ENOSPC);
+	free(out);
+}
+
+static void
+test_crash_is_reported(void **state)
+{
+	uint8_t *out;
+	size_t len;
+	int sig;
+
+	(void)state;
+	assert_int_equal(guard_run(crash, NULL, &out, &len, &sig),
+			 GUARD_CRASHED);
+	assert_int_equal(sig, SIGBUS);
+	/* What it wrote before dying still comes back. */
+	assert_int_equal(len, 6);
+	assert_memory_equal(out, "before", 6);
+	free(out);
+}
+
+static void
+test_output_is_capped(void **state)
+{
+	uint8_t *out;
+	size_t len, chunks = GUARD_MAX_OUT / 65536 + 4;
+	int sig;
+
+	(void)state;
+	assert_int_equal(guard_run(big, &chunks, &out, &len, &sig), 0);
+	assert_true(len <= GUARD_MAX_OUT);
+	assert_true(len >= GUARD_MAX_OUT - 65536);
+	free(out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_output_and_result),
+	    cmocka_unit_test(test_crash_is_reported),
+	    cmocka_unit_test(test_output_is_capped),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
