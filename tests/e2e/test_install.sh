@@ -203,7 +203,7 @@ fi
 
 bad=""
 for k in $(grep -o 'strcmp(name, "[a-z_]*")' \
-	"$KUSKA_SRC/daemon/consolidator/registry.c" | sed 's/.*"\(.*\)")/\1/' |
+	"$KUSKA_SRC/lib/registry.c" | sed 's/.*"\(.*\)")/\1/' |
 	sort -u); do
 	grep -q "^\\.It Cm $k\\b" "$MAN5" || bad="$bad $k"
 done
