@@ -98,8 +98,9 @@ enum stage {
 	STAGE_DISMISSAL,
 };
 #define STAGE_COUNT 8
-#define STAGE_MAIN_LAST STAGE_CONVICTION /* main line: COMPLAINT..CONVICTION   \
-					  */
+#define STAGE_MAIN_LAST                                                        \
+	STAGE_CONVICTION /* main line: COMPLAINT..CONVICTION                   \
+			  */
 
 struct victim {
 	bool linkable;			  /* false: no document, no full name */
@@ -138,6 +139,7 @@ struct event {
 	uint8_t id[EVENT_ID_LEN];
 	enum kind kind;	     /* CORRECTION, WITHDRAWAL, or rec.kind */
 	uint64_t target_seq; /* CORRECTION, WITHDRAWAL */
+	uint32_t key_epoch;  /* of every pseudonym in it (0: version 1) */
 	struct record rec;   /* unused for WITHDRAWAL */
 };
 
