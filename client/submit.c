@@ -33,7 +33,7 @@
 #define LINE_KEEP (RECORD_MAX_LINE + 1) /* the node refuses longer ones */
 
 struct tally {
-	unsigned long accepted, held, refused, unlinkable;
+	unsigned long accepted, held, refused, unlinkable, rekeyed;
 };
 
 struct chunk {
@@ -153,6 +153,9 @@ print_result(const char *name, const struct line_result *res, struct tally *t)
 		break;
 	case LINE_HELD:
 		t->held++;
+		break;
+	case LINE_REKEYED:
+		t->rekeyed++;
 		break;
 	case LINE_REFUSED:
 		t->refused++;
@@ -305,9 +308,13 @@ cmd_submit(int argc, char **argv)
 		struct tally t = {0};
 		r = submit_file(ctl, argv[i], &t);
 		printf("%s: %lu accepted, %lu already held, %lu refused, %lu "
-		       "with unlinkable victims%s\n",
-		       argv[i], t.accepted, t.held, t.refused, t.unlinkable,
-		       r != 0 ? " (stopped early)" : "");
+		       "with unlinkable victims",
+		       argv[i], t.accepted, t.held, t.refused, t.unlinkable);
+		/* Only after a key rotation: held under the old key epoch,
+		 * re-sent with the new pseudonyms. */
+		if (t.rekeyed > 0)
+			printf(", %lu re-keyed", t.rekeyed);
+		printf("%s\n", r != 0 ? " (stopped early)" : "");
 		if (r == -ETIMEDOUT || r == -ECONNREFUSED) {
 			status = 2;
 			break;

@@ -57,18 +57,21 @@ finish() {
 	exit $?
 }
 
-# Three free-looking ports (the consolidator's two and the key holder's)
-# below the ephemeral range (where outgoing connections, ours included,
-# take their local ports and would make the bind fail): tests run one at
-# a time (RUN_SERIAL).
+# Four free-looking ports (the consolidator's two, the key holder's, and
+# one for a second key holder) below the ephemeral range (where outgoing
+# connections, ours included, take their local ports and would make the
+# bind fail): tests run one at a time (RUN_SERIAL).
 pick_port() {
-	local p low
+	local p low i free
 	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
 	[ -n "$low" ] && [ "$low" -gt 12000 ] || low=32768
-	for p in $(seq $((10000 + RANDOM % (low - 12000))) 3 $((low - 3))); do
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null &&
-			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null &&
-			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 2))) 2>/dev/null; then
+	for p in $(seq $((10000 + RANDOM % (low - 12000))) 4 $((low - 4))); do
+		free=1
+		for i in 0 1 2 3; do
+			! (exec 3<>/dev/tcp/127.0.0.1/$((p + i))) 2>/dev/null ||
+				free=0
+		done
+		if [ $free = 1 ]; then
 			echo "$p"
 			return
 		fi
