@@ -179,7 +179,7 @@ finish(const uint8_t *input, size_t len, const uint8_t n[OPRF_ELEMENT_LEN],
 int
 oprf_finalize_batch(size_t n, const uint8_t *const *inputs, const size_t *lens,
 		    const uint8_t *blinds, const uint8_t *evaluated,
-		    uint8_t *out)
+		    uint8_t *out, uint8_t *scratch)
 {
 	uint8_t *prefix, inv[OPRF_SCALAR_LEN], inv_i[OPRF_SCALAR_LEN];
 	uint8_t elem[OPRF_ELEMENT_LEN];
@@ -195,7 +195,7 @@ oprf_finalize_batch(size_t n, const uint8_t *const *inputs, const size_t *lens,
 	/* Montgomery's trick: prefix[i] = blind_0 * ... * blind_i, one
 	 * inversion of the whole product, then each inverse on the way
 	 * back: inv(blind_i) = inv(prefix[i]) * prefix[i-1]. */
-	prefix = sodium_malloc(n * OPRF_SCALAR_LEN);
+	prefix = scratch != NULL ? scratch : sodium_malloc(n * OPRF_SCALAR_LEN);
 	if (prefix == NULL)
 		return -ENOMEM;
 	memcpy(prefix, blinds, OPRF_SCALAR_LEN);
@@ -226,7 +226,10 @@ oprf_finalize_batch(size_t n, const uint8_t *const *inputs, const size_t *lens,
 		finish(inputs[i], lens[i], elem, out + OPRF_OUTPUT_LEN * i);
 	}
 out:
-	sodium_free(prefix); /* wipes */
+	if (scratch != NULL)
+		sodium_memzero(scratch, n * OPRF_SCALAR_LEN);
+	else
+		sodium_free(prefix); /* wipes */
 	sodium_memzero(inv, sizeof(inv));
 	sodium_memzero(inv_i, sizeof(inv_i));
 	sodium_memzero(elem, sizeof(elem));
@@ -239,7 +242,8 @@ oprf_finalize(const uint8_t *input, size_t len,
 	      const uint8_t evaluated[OPRF_ELEMENT_LEN],
 	      uint8_t out[OPRF_OUTPUT_LEN])
 {
-	return oprf_finalize_batch(1, &input, &len, blind, evaluated, out);
+	return oprf_finalize_batch(1, &input, &len, blind, evaluated, out,
+				   NULL);
 }
 
 int

@@ -67,13 +67,15 @@ int oprf_finalize(const uint8_t *input, size_t len,
 /*
  * oprf_finalize_batch - oprf_finalize for n inputs at once, with one
  * scalar inversion for all (Montgomery's trick). inputs[i] (lens[i]
- * bytes), blinds + 32 i, evaluated + 32 i, out + 64 i. Returns 0, or the
- * first error (outputs are then undefined), or -ENOMEM.
+ * bytes), blinds + 32 i, evaluated + 32 i, out + 64 i. scratch is n * 32
+ * bytes of the caller's secret memory for the partial products (wiped
+ * before return), or NULL to have it allocated. Returns 0, or the first
+ * error (outputs are then undefined), or -ENOMEM.
  */
 int oprf_finalize_batch(size_t n, const uint8_t *const *inputs,
 			const size_t *lens, const uint8_t *blinds,
-			const uint8_t *evaluated, uint8_t *out)
-    __attribute__((warn_unused_result));
+			const uint8_t *evaluated, uint8_t *out,
+			uint8_t *scratch) __attribute__((warn_unused_result));
 
 /*
  * oprf_element_add - out = a + b, for adding the holders' answers.

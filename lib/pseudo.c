@@ -75,13 +75,23 @@ struct pseudo_batch {
 	size_t table_cap;
 	struct request *req;
 	size_t n_req, cap_req;
-	/* The open round. */
+	/* The open round. Its arrays grow as needed and are kept from one
+	 * round to the next (the secret ones wiped at the end of each), so
+	 * that a request does not map and unmap guarded pages per round. */
 	bool open;
-	size_t n_round;
-	uint32_t *round;   /* entry index per slot, or CHECK_MARK */
-	uint8_t *blinds;   /* n_round scalars, sodium_malloc */
-	uint8_t *elements; /* n_round blinded elements */
+	size_t n_round, cap_round;
+	uint32_t *round;       /* entry index per slot, or CHECK_MARK */
+	uint8_t *elements;     /* blinded elements */
+	const uint8_t **input; /* slot's input and its length */
+	size_t *input_len;
+	uint8_t *failed;  /* one flag per slot */
+	uint8_t *secrets; /* sodium_malloc: per slot its blind (32 bytes),
+			   * then its pseudonym (32) */
 };
+
+#define SLOT_SECRET 64 /* bytes of secrets per slot */
+#define BLIND(b, i) ((b)->secrets + SLOT_SECRET * (i))
+#define RESULT(b, i) ((b)->secrets + SLOT_SECRET * (i) + 32)
 
 /* put_field - writes a length-prefixed field at p; returns its end. */
 static uint8_t *
@@ -125,19 +135,50 @@ pseudo_batch_new(void)
 	return b;
 }
 
-/* end_round - wipes and frees the round's arrays. */
+/* end_round - wipes the round's secrets and closes it. */
 static void
 end_round(struct pseudo_batch *b)
 {
-	free(b->round);
-	free(b->elements);
-	if (b->blinds != NULL)
-		sodium_free(b->blinds);
-	b->round = NULL;
-	b->elements = NULL;
-	b->blinds = NULL;
+	if (b->secrets != NULL && b->n_round > 0)
+		sodium_memzero(b->secrets, b->n_round * SLOT_SECRET);
 	b->n_round = 0;
 	b->open = false;
+}
+
+/* round_room - arrays for a round of n slots. Returns 0 or -ENOMEM. */
+static int
+round_room(struct pseudo_batch *b, size_t n)
+{
+	size_t cap = b->cap_round;
+	uint8_t *sec;
+
+	if (n <= cap)
+		return 0;
+	while (cap < n)
+		cap = cap ? 2 * cap : 4096;
+	sec = sodium_malloc(cap * SLOT_SECRET);
+	if (sec == NULL)
+		return -ENOMEM;
+	if (b->secrets != NULL)
+		sodium_free(b->secrets); /* holds nothing between rounds */
+	b->secrets = sec;
+	free(b->round);
+	free(b->elements);
+	free(b->input);
+	free(b->input_len);
+	free(b->failed);
+	b->round = malloc(cap * sizeof(*b->round));
+	b->elements = malloc(cap * PSEUDO_ELEMENT_LEN);
+	b->input = malloc(cap * sizeof(*b->input));
+	b->input_len = malloc(cap * sizeof(*b->input_len));
+	b->failed = malloc(cap);
+	b->cap_round = cap;
+	if (b->round == NULL || b->elements == NULL || b->input == NULL ||
+	    b->input_len == NULL || b->failed == NULL) {
+		b->cap_round = 0;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* reset_arena - wipes what the arena holds and starts it again. */
@@ -183,6 +224,13 @@ pseudo_batch_free(struct pseudo_batch **pb)
 	free(b->chunks);
 	free(b->table);
 	free(b->req);
+	if (b->secrets != NULL)
+		sodium_free(b->secrets);
+	free(b->round);
+	free(b->elements);
+	free(b->input);
+	free(b->input_len);
+	free(b->failed);
 	sodium_free(b->memo_key);
 	free(b);
 	*pb = NULL;
@@ -513,58 +561,29 @@ pseudo_batch_known(const struct pseudo_batch *b)
 	return b->n_u;
 }
 
-/* The input of round slot i. */
-static void
-slot_input(const struct pseudo_batch *b, size_t i, const uint8_t **ret,
-	   size_t *ret_len)
-{
-	if (b->round[i] == CHECK_MARK) {
-		*ret = check_input;
-		*ret_len = sizeof(check_input);
-	} else {
-		*ret = b->u[b->round[i]].input;
-		*ret_len = b->u[b->round[i]].len;
-	}
-}
-
-struct blind_job {
-	struct pseudo_batch *b;
-	uint8_t *failed; /* one flag per slot */
-};
-
 static void
 blind_range(void *arg, size_t from, size_t to)
 {
-	struct blind_job *j = arg;
-	const uint8_t *in;
-	size_t i, len;
+	struct pseudo_batch *b = arg;
+	size_t i;
 
-	for (i = from; i < to; i++) {
-		slot_input(j->b, i, &in, &len);
-		j->failed[i] = oprf_blind(in, len, j->b->blinds + 32 * i,
-					  j->b->elements + 32 * i) != 0;
-	}
+	for (i = from; i < to; i++)
+		b->failed[i] =
+		    oprf_blind(b->input[i], b->input_len[i], BLIND(b, i),
+			       b->elements + 32 * i) != 0;
 }
 
 int
 pseudo_batch_blind(struct pseudo_batch *b, unsigned threads,
 		   const uint8_t **ret_elements, size_t *ret_n)
 {
-	struct blind_job job = {.b = b};
 	size_t n = b->n_new + PSEUDO_CHECK_ELEMENTS, i, k;
-	int r = 0;
+	int r;
 
 	if (b->open)
 		return -EALREADY;
-	b->round = malloc(n * sizeof(*b->round));
-	b->elements = malloc(n * PSEUDO_ELEMENT_LEN);
-	b->blinds = sodium_malloc(n * OPRF_SCALAR_LEN);
-	job.failed = calloc(n, 1);
-	if (b->round == NULL || b->elements == NULL || b->blinds == NULL ||
-	    job.failed == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if ((r = round_room(b, n)) != 0)
+		return r;
 	b->open = true;
 	b->n_round = n;
 	/* The new inputs in order, with the check elements slipped in at
@@ -579,31 +598,34 @@ pseudo_batch_blind(struct pseudo_batch *b, unsigned threads,
 		b->round[at] = CHECK_MARK;
 		k++;
 	}
-	parallel_for(n, threads, MIN_PER_THREAD, blind_range, &job);
-	for (i = 0; i < n; i++)
-		if (job.failed[i])
-			r = -EINVAL;
-	if (r == 0) {
-		for (i = 0; i < b->n_u; i++)
-			if (b->u[i].state == U_NEW)
-				b->u[i].state = U_SENT;
-		b->n_new = 0;
-		*ret_elements = b->elements;
-		*ret_n = n;
+	for (i = 0; i < n; i++) {
+		if (b->round[i] == CHECK_MARK) {
+			b->input[i] = check_input;
+			b->input_len[i] = sizeof(check_input);
+		} else {
+			b->input[i] = b->u[b->round[i]].input;
+			b->input_len[i] = b->u[b->round[i]].len;
+		}
 	}
-out:
-	free(job.failed);
-	if (r != 0)
-		end_round(b);
-	return r;
+	parallel_for(n, threads, MIN_PER_THREAD, blind_range, b);
+	for (i = 0; i < n; i++)
+		if (b->failed[i]) {
+			end_round(b);
+			return -EINVAL;
+		}
+	for (i = 0; i < b->n_u; i++)
+		if (b->u[i].state == U_NEW)
+			b->u[i].state = U_SENT;
+	b->n_new = 0;
+	*ret_elements = b->elements;
+	*ret_n = n;
+	return 0;
 }
 
 struct finish_job {
 	struct pseudo_batch *b;
 	const uint8_t *evaluated;
 	const uint8_t *linkage;
-	uint8_t *results; /* n_round pseudonyms, sodium_malloc */
-	uint8_t *failed;  /* one flag per slot */
 };
 
 /* pseudonym_of - BLAKE2b(linkage; field(tag) || field(y)). */
@@ -620,39 +642,45 @@ pseudonym_of(const uint8_t *linkage, enum domain d,
 	sodium_memzero(&st, sizeof(st));
 }
 
+/*
+ * finish_range - slots from..to-1, in chunks of FINISH_CHUNK: one scalar
+ * inversion per chunk (oprf_finalize_batch), then each slot's pseudonym.
+ * The chunk's blinds, outputs and partial products are copied to and
+ * wiped from this thread's stack.
+ */
+#define FINISH_CHUNK 64
+
 static void
 finish_range(void *arg, size_t from, size_t to)
 {
 	struct finish_job *j = arg;
 	struct pseudo_batch *b = j->b;
-	size_t n = to - from, i;
-	const uint8_t **inputs = malloc(n * sizeof(*inputs));
-	size_t *lens = malloc(n * sizeof(*lens));
-	uint8_t *y = sodium_malloc(n * OPRF_OUTPUT_LEN);
+	uint8_t blinds[FINISH_CHUNK * 32], y[FINISH_CHUNK * 64];
+	uint8_t scratch[FINISH_CHUNK * 32];
+	size_t at, i, n;
 
-	if (inputs == NULL || lens == NULL || y == NULL) {
-		memset(j->failed + from, 1, n);
-		goto out;
+	for (at = from; at < to; at += n) {
+		n = to - at < FINISH_CHUNK ? to - at : FINISH_CHUNK;
+		for (i = 0; i < n; i++)
+			memcpy(blinds + 32 * i, BLIND(b, at + i), 32);
+		if (oprf_finalize_batch(n, b->input + at, b->input_len + at,
+					blinds, j->evaluated + 32 * at, y,
+					scratch) != 0) {
+			memset(b->failed + at, 1, n);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			uint32_t e = b->round[at + i];
+			enum domain d = e == CHECK_MARK
+					    ? DOMAIN_CHECK
+					    : (enum domain)b->u[e].domain;
+			b->failed[at + i] = 0;
+			pseudonym_of(j->linkage, d, y + 64 * i,
+				     RESULT(b, at + i));
+		}
 	}
-	for (i = 0; i < n; i++)
-		slot_input(b, from + i, &inputs[i], &lens[i]);
-	if (oprf_finalize_batch(n, inputs, lens, b->blinds + 32 * from,
-				j->evaluated + 32 * from, y) != 0) {
-		memset(j->failed + from, 1, n);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		uint32_t e = b->round[from + i];
-		enum domain d = e == CHECK_MARK ? DOMAIN_CHECK
-						: (enum domain)b->u[e].domain;
-		pseudonym_of(j->linkage, d, y + OPRF_OUTPUT_LEN * i,
-			     j->results + PSEUDONYM_LEN * (from + i));
-	}
-out:
-	free(inputs);
-	free(lens);
-	if (y != NULL)
-		sodium_free(y);
+	sodium_memzero(blinds, sizeof(blinds));
+	sodium_memzero(y, sizeof(y));
 }
 
 int
@@ -664,38 +692,28 @@ pseudo_batch_finish(struct pseudo_batch *b, const uint8_t *evaluated,
 	    .b = b, .evaluated = evaluated, .linkage = linkage};
 	const uint8_t *first_check = NULL;
 	size_t n = b->n_round, i;
-	int r = 0;
 
 	if (!b->open)
 		return -EINVAL;
-	job.results = sodium_malloc(n * PSEUDONYM_LEN);
-	job.failed = calloc(n, 1);
-	if (job.results == NULL || job.failed == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
 	parallel_for(n, threads, MIN_PER_THREAD, finish_range, &job);
-	for (i = 0; i < n && r == 0; i++) {
-		const uint8_t *res = job.results + PSEUDONYM_LEN * i;
-		if (job.failed[i])
-			r = -EINVAL;
-		else if (b->round[i] != CHECK_MARK)
+	for (i = 0; i < n; i++) {
+		const uint8_t *res = RESULT(b, i);
+		if (b->failed[i])
+			return -EINVAL; /* the round stays open */
+		if (b->round[i] != CHECK_MARK)
 			continue;
-		else if (first_check == NULL)
+		if (first_check == NULL)
 			first_check = res;
 		else if (sodium_memcmp(first_check, res, PSEUDONYM_LEN) != 0)
-			r = -EBADMSG;
+			return -EBADMSG;
 	}
-	if (r != 0)
-		goto out;
 	memcpy(check, first_check, PSEUDO_CHECK_LEN);
 	for (i = 0; i < n; i++) {
 		struct unique *u;
 		if (b->round[i] == CHECK_MARK)
 			continue;
 		u = &b->u[b->round[i]];
-		memcpy(u->pseudonym, job.results + PSEUDONYM_LEN * i,
-		       PSEUDONYM_LEN);
+		memcpy(u->pseudonym, RESULT(b, i), PSEUDONYM_LEN);
 		u->state = U_DONE;
 		sodium_memzero(u->input, u->len);
 		u->input = NULL;
@@ -707,11 +725,7 @@ pseudo_batch_finish(struct pseudo_batch *b, const uint8_t *evaluated,
 	end_round(b);
 	if (b->n_new == 0)
 		reset_arena(b); /* every input is evaluated: none is needed */
-out:
-	if (job.results != NULL)
-		sodium_free(job.results);
-	free(job.failed);
-	return r;
+	return 0;
 }
 
 int

@@ -181,6 +181,7 @@ test_batch(void **state)
 {
 	enum { N = 17 };
 	uint8_t key[32], blinds[N * 32], ev[N * 32], out[N * 64], one[64];
+	uint8_t out2[N * 64], scratch[N * 32];
 	uint8_t inbuf[N][8], b[32];
 	const uint8_t *inputs[N];
 	size_t lens[N], i;
@@ -195,8 +196,8 @@ test_batch(void **state)
 		    oprf_blind(inputs[i], lens[i], blinds + 32 * i, b), 0);
 		assert_int_equal(oprf_evaluate(key, b, ev + 32 * i), 0);
 	}
-	assert_int_equal(oprf_finalize_batch(N, inputs, lens, blinds, ev, out),
-			 0);
+	assert_int_equal(
+	    oprf_finalize_batch(N, inputs, lens, blinds, ev, out, NULL), 0);
 	for (i = 0; i < N; i++) {
 		assert_int_equal(oprf_finalize(inputs[i], lens[i],
 					       blinds + 32 * i, ev + 32 * i,
@@ -204,8 +205,14 @@ test_batch(void **state)
 				 0);
 		assert_memory_equal(out + 64 * i, one, 64);
 	}
-	assert_int_equal(oprf_finalize_batch(0, inputs, lens, blinds, ev, out),
-			 0);
+	/* With the caller's scratch memory: the same, and it is wiped. */
+	memset(scratch, 0xa5, sizeof(scratch));
+	assert_int_equal(
+	    oprf_finalize_batch(N, inputs, lens, blinds, ev, out2, scratch), 0);
+	assert_memory_equal(out, out2, sizeof(out));
+	assert_true(sodium_is_zero(scratch, sizeof(scratch)));
+	assert_int_equal(
+	    oprf_finalize_batch(0, inputs, lens, blinds, ev, out, NULL), 0);
 }
 
 /* What a peer may send wrong is refused, never trusted. */
