@@ -126,6 +126,61 @@ test_node_valid(void **state)
 	assert_int_equal(c.metrics_interval_s, 60);
 }
 
+/*
+ * The key holder's file, and the optional key holders of a node: an
+ * endpoint that is given must be a tcp:// one; left empty, it is unset.
+ */
+static void
+test_keyholder(void **state)
+{
+	struct fixture *fx = *state;
+	struct keyholder_config k;
+	struct node_config c;
+	char err[512] = "", text[2048];
+	const char *path;
+
+	path = put(fx, "kh.conf",
+		   "[keyholder]\nkey = k.key\nshare = k.share\n"
+		   "registry = registry.conf\nlisten = tcp://*:7402\n"
+		   "control = ipc://run/kh.sock\nrate_per_day = 5000\n");
+	memset(&k, 0x5a, sizeof(k));
+	assert_int_equal(
+	    config_load(path, &settings_keyholder_schema, &k, err, sizeof(err)),
+	    0);
+	assert_int_equal(k.rate_per_day, 5000);
+	assert_int_equal(k.max_batch, 65536);
+	assert_int_equal(k.workers, 0);
+	assert_string_equal(k.listen, "tcp://*:7402");
+	path = put(fx, "kh.conf",
+		   "[keyholder]\nkey = k.key\nshare = k.share\n"
+		   "registry = r\nlisten = tcp://*:7402\n"
+		   "control = ipc://run/kh.sock\nmax_batch = 65537\n");
+	assert_int_equal(
+	    config_load(path, &settings_keyholder_schema, &k, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, ":7: max_batch: must be a whole number"));
+
+	snprintf(text, sizeof(text), "%skeyholder2 =\nkeyholder2_key =\n",
+		 node_text);
+	path = put(fx, "n.conf", text);
+	assert_int_equal(
+	    config_load(path, &settings_node_schema, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.keyholder[1], "");
+	snprintf(text, sizeof(text),
+		 "%skeyholder2 = tcp://h2:7402\nkeyholder2_key = h2.pub\n",
+		 node_text);
+	path = put(fx, "n.conf", text);
+	assert_int_equal(
+	    config_load(path, &settings_node_schema, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.keyholder[1], "tcp://h2:7402");
+	snprintf(text, sizeof(text), "%skeyholder3 = http://h3\n", node_text);
+	path = put(fx, "n.conf", text);
+	assert_int_equal(
+	    config_load(path, &settings_node_schema, &c, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, "keyholder3: must be tcp://"));
+}
+
 /* Relative paths follow the file, not the working directory. */
 static void
 test_relative_to_file(void **state)
@@ -699,6 +754,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_node_valid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_keyholder, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_optional_path, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_relative_to_file, setup,
