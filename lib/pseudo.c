@@ -71,6 +71,7 @@ struct pseudo_batch {
 	size_t n_chunks, chunk, used;
 	struct unique *u; /* sodium_malloc */
 	size_t n_u, cap_u, n_new;
+	size_t n_live;	 /* entries whose input is still in the arena */
 	uint32_t *table; /* entry index + 1, 0 empty; size table_cap */
 	size_t table_cap;
 	struct request *req;
@@ -202,7 +203,7 @@ pseudo_batch_forget(struct pseudo_batch *b)
 	if (b->u != NULL)
 		sodium_free(b->u);
 	b->u = NULL;
-	b->n_u = b->cap_u = b->n_new = 0;
+	b->n_u = b->cap_u = b->n_new = b->n_live = 0;
 	if (b->table != NULL)
 		memset(b->table, 0, b->table_cap * sizeof(*b->table));
 	b->n_req = 0;
@@ -408,6 +409,7 @@ add(struct pseudo_batch *b, enum domain d, uint8_t *in, size_t len,
 	table_insert(b, b->n_u);
 	b->n_u++;
 	b->n_new++;
+	b->n_live++;
 	return 0;
 }
 
@@ -529,14 +531,21 @@ pseudo_batch_mark(const struct pseudo_batch *b)
 void
 pseudo_batch_rollback(struct pseudo_batch *b, struct pseudo_mark m)
 {
-	if (b->open || m.uniques > b->n_u || m.requests > b->n_req)
-		return; /* a mark from before a round: nothing to take back */
+	size_t i;
+
+	/* Only what was added since the mark, all of it still new, can be
+	 * taken back: a mark from before a round began or ended is stale. */
+	if (m.uniques > b->n_u || m.requests > b->n_req)
+		return;
+	for (i = m.uniques; i < b->n_u; i++)
+		if (b->u[i].state != U_NEW)
+			return;
 	b->n_req = m.requests;
 	while (b->n_u > m.uniques) {
 		struct unique *u = &b->u[b->n_u - 1];
 		table_remove(b, b->n_u - 1);
-		if (u->state == U_NEW)
-			b->n_new--;
+		b->n_new--;
+		b->n_live--;
 		sodium_memzero(u, sizeof(*u));
 		b->n_u--;
 	}
@@ -691,7 +700,7 @@ pseudo_batch_finish(struct pseudo_batch *b, const uint8_t *evaluated,
 	struct finish_job job = {
 	    .b = b, .evaluated = evaluated, .linkage = linkage};
 	const uint8_t *first_check = NULL;
-	size_t n = b->n_round, i;
+	size_t n = b->n_round, i, k;
 
 	if (!b->open)
 		return -EINVAL;
@@ -717,13 +726,19 @@ pseudo_batch_finish(struct pseudo_batch *b, const uint8_t *evaluated,
 		u->state = U_DONE;
 		sodium_memzero(u->input, u->len);
 		u->input = NULL;
+		b->n_live--;
 	}
-	for (i = 0; i < b->n_req; i++)
-		memcpy(b->req[i].out, b->u[b->req[i].unique].pseudonym,
-		       PSEUDONYM_LEN);
-	b->n_req = 0;
+	/* Requests added since the round began wait for the next one. */
+	for (i = 0, k = 0; i < b->n_req; i++) {
+		const struct unique *u = &b->u[b->req[i].unique];
+		if (u->state == U_DONE)
+			memcpy(b->req[i].out, u->pseudonym, PSEUDONYM_LEN);
+		else
+			b->req[k++] = b->req[i];
+	}
+	b->n_req = k;
 	end_round(b);
-	if (b->n_new == 0)
+	if (b->n_live == 0)
 		reset_arena(b); /* every input is evaluated: none is needed */
 	return 0;
 }

@@ -28,6 +28,8 @@
  * inputs. Within one batch (one submit request) an input asked for twice
  * is evaluated once: the memo holds, until pseudo_batch_forget(), a keyed
  * hash of each input (under a random key of the batch) and its result.
+ * While a round is out at the key holders, the next one may be gathered:
+ * finishing a round writes the requests it answers and keeps the others.
  *
  * Event ids are not pseudonyms of identities: they are keyed hashes of
  * the institution's own ref under a key of the node alone (the ref key),
@@ -86,7 +88,9 @@ struct pseudo_mark pseudo_batch_mark(const struct pseudo_batch *b);
 
 /*
  * pseudo_batch_rollback - forgets (and wipes) every request and input
- * added since mark m was taken; nothing of them will be evaluated.
+ * added since mark m was taken; nothing of them will be evaluated. A mark
+ * taken before the last pseudo_batch_blind or pseudo_batch_finish is
+ * stale: nothing is then taken back.
  */
 void pseudo_batch_rollback(struct pseudo_batch *b, struct pseudo_mark m);
 
@@ -117,7 +121,8 @@ int pseudo_batch_blind(struct pseudo_batch *b, unsigned threads,
  * pseudo_batch_finish - ends the round with the holders' answer:
  * evaluated holds one element per blinded one (the sum of every holder's
  * answer), in order. Unblinds and hashes on up to `threads` threads,
- * writes every waiting request's result, wipes the inputs, and writes
+ * writes the result of every request the round answers (requests added
+ * since it began stay for the next), wipes its inputs, and writes
  * the check value (PSEUDO_CHECK_LEN bytes: the pseudonym of the check
  * input, the same for every round and node of one key epoch). Returns 0;
  * -EINVAL when an element is not a valid group element; -EBADMSG when

@@ -28,6 +28,7 @@ struct holders {
 	size_t n;
 	uint64_t timeout_ms;
 	uint64_t next_id;
+	uint64_t deadline_ms; /* of the request in flight */
 };
 
 struct holders *
@@ -251,17 +252,13 @@ take_answer(struct holder *h, uint64_t id, uint32_t epoch, size_t n, bool first,
 }
 
 int
-holders_evaluate(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
-		 uint8_t *out, char *why, size_t whylen)
+holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
+	     char *why, size_t whylen)
 {
 	struct holders *hs = arg;
 	struct oprf_msg req;
-	struct tsock *socks[2 * SETTINGS_MAX_KEYHOLDERS];
-	bool ready[2 * SETTINGS_MAX_KEYHOLDERS], got[SETTINGS_MAX_KEYHOLDERS];
-	uint64_t deadline = date_mono_ms() + hs->timeout_ms;
-	size_t i, answered = 0;
 	uint8_t *buf = NULL;
-	size_t len;
+	size_t i, len;
 	int r;
 
 	memset(&req, 0, sizeof(req));
@@ -275,21 +272,37 @@ holders_evaluate(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
 			 strerror(-r));
 		return r;
 	}
+	hs->deadline_ms = date_mono_ms() + hs->timeout_ms;
 	for (i = 0; i < hs->n; i++) {
 		struct tframes f;
 		while (tsock_recv(hs->h[i].s, &f, 1, CODEC_MAX_FRAME) == 0)
 			tframes_clear(&f); /* answers that came too late */
+	}
+	for (i = 0; i < hs->n && r == 0; i++)
+		r = send_one(&hs->h[i], buf, len, hs->deadline_ms, why, whylen);
+	free(buf);
+	return r;
+}
+
+int
+holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
+	     size_t whylen)
+{
+	struct holders *hs = arg;
+	struct tsock *socks[2 * SETTINGS_MAX_KEYHOLDERS];
+	bool ready[2 * SETTINGS_MAX_KEYHOLDERS], got[SETTINGS_MAX_KEYHOLDERS];
+	size_t i, answered = 0;
+	int r = 0;
+
+	for (i = 0; i < hs->n; i++) {
 		got[i] = false;
 		socks[i] = hs->h[i].s;
 		socks[hs->n + i] = hs->h[i].mon;
 	}
-	for (i = 0; i < hs->n && r == 0; i++)
-		r = send_one(&hs->h[i], buf, len, deadline, why, whylen);
-	free(buf);
 	while (r == 0 && answered < hs->n) {
 		uint64_t now = date_mono_ms();
 		int p;
-		if (now >= deadline) {
+		if (now >= hs->deadline_ms) {
 			for (i = 0; got[i]; i++)
 				;
 			snprintf(why, whylen,
@@ -299,7 +312,8 @@ holders_evaluate(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
 			r = -ETIMEDOUT;
 			break;
 		}
-		p = tsock_poll(socks, 2 * hs->n, ready, (long)(deadline - now));
+		p = tsock_poll(socks, 2 * hs->n, ready,
+			       (long)(hs->deadline_ms - now));
 		if (p < 0 && p != -EINTR) {
 			snprintf(why, whylen, "poll: %s", strerror(-p));
 			r = p;
@@ -318,7 +332,7 @@ holders_evaluate(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
 				}
 			}
 			while (ready[i] && !got[i] && r == 0) {
-				int a = take_answer(&hs->h[i], req.request_id,
+				int a = take_answer(&hs->h[i], hs->next_id,
 						    epoch, n, answered == 0,
 						    out, why, whylen);
 				if (a < 0)

@@ -36,16 +36,25 @@ void holders_free(struct holders **h);
 size_t holders_count(const struct holders *h);
 
 /*
- * holders_evaluate - sends the n blinded elements (n * 32 bytes) to every
- * key holder, waits for all their answers, and writes their sum into
- * out. Returns 0, or (with a sentence naming the holder in why):
- * -EHOSTUNREACH (not connected, or refused this node's key),
- * -ETIMEDOUT (no answer in time), -EAGAIN (the node's allowance is
- * spent), -ESTALE (the holder works in another key epoch), -EPROTO (a
- * malformed or refused answer). The signature is intake's evaluate
- * callback (arg is the struct holders).
+ * holders_send - sends n blinded elements (n * 32 bytes) to every key
+ * holder, as a new request (an earlier one not yet answered is
+ * abandoned; its late answers are dropped). The answers are taken by
+ * holders_recv, meanwhile the node may do other work. Returns 0, or
+ * -EHOSTUNREACH with a sentence naming the holder in why (not connected
+ * within a few seconds, or it refused this node's key).
+ *
+ * holders_recv - waits for every holder's answer to the request sent,
+ * up to keyholder_timeout_s after it was sent, and writes their sum into
+ * out (n * 32 bytes). Returns 0, or with a sentence in why: -ETIMEDOUT
+ * (no answer in time), -EHOSTUNREACH (the connection dropped), -EAGAIN
+ * (the node's allowance is spent), -ESTALE (the holder works in another
+ * key epoch), -EPROTO (a malformed or refused answer).
+ *
+ * Their signatures are intake's (arg is the struct holders).
  */
-int holders_evaluate(void *arg, uint32_t epoch, const uint8_t *elements,
-		     size_t n, uint8_t *out, char *why, size_t whylen);
+int holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
+		 char *why, size_t whylen);
+int holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
+		 size_t whylen);
 
 #endif

@@ -65,7 +65,7 @@ int
 intake_init(struct intake *in)
 {
 	in->batch = pseudo_batch_new();
-	in->recs = calloc(INTAKE_ROUND_RECORDS, sizeof(*in->recs));
+	in->recs = calloc(2 * INTAKE_ROUND_RECORDS, sizeof(*in->recs));
 	if (in->batch == NULL || in->recs == NULL) {
 		intake_free(in);
 		return -ENOMEM;
@@ -358,38 +358,61 @@ take_line(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 	return rekey(t, in, p, &known, &target, tid, digest, res);
 }
 
+/* A round of records: where they are, and whether it went out. */
+struct round {
+	struct parsed_record *recs;	   /* INTAKE_ROUND_RECORDS */
+	size_t slot[INTAKE_ROUND_RECORDS]; /* their lines */
+	size_t k;			   /* records parsed */
+	size_t n;			   /* elements sent, 0: none */
+};
+
 /*
- * The pseudonyms of the records parsed since the last round: blinds the
- * new inputs, has the key holders evaluate them, finishes the batch, and
- * checks the holders' hidden check value against the one this node
- * recorded for the key epoch. Returns 0, or -errno with a sentence in why.
+ * round_send - blinds the inputs new since the last round and sends them
+ * to the key holders (nothing to send: n stays 0). Returns 0, or -errno
+ * with a sentence in why.
  */
 static int
-round_pseudonyms(struct intake *in, struct outbox_txn *t, char *why,
-		 size_t whylen)
+round_send(struct intake *in, struct round *rd, char *why, size_t whylen)
 {
 	const uint8_t *elements;
-	uint8_t *evaluated = NULL, check[PSEUDO_CHECK_LEN], known[32];
-	uint32_t epoch = in->linkage->epoch;
-	size_t n;
 	int r;
 
+	rd->n = 0;
 	if (pseudo_batch_new_inputs(in->batch) == 0)
 		return 0;
-	r = pseudo_batch_blind(in->batch, in->workers, &elements, &n);
+	r = pseudo_batch_blind(in->batch, in->workers, &elements, &rd->n);
 	if (r != 0) {
 		snprintf(why, whylen, "cannot blind the identities: %s",
 			 strerror(-r));
 		return r;
 	}
-	evaluated = malloc(n * PSEUDO_ELEMENT_LEN);
+	in->evaluations += rd->n;
+	return in->send(in->holders, in->linkage->epoch, elements, rd->n, why,
+			whylen);
+}
+
+/*
+ * round_finish - takes the key holders' answer to the round sent,
+ * finishes the batch (every pseudonym of the round's records written),
+ * and checks the holders' hidden check value against the one this node
+ * recorded for the key epoch. Returns 0, or -errno with a sentence in why.
+ */
+static int
+round_finish(struct intake *in, struct round *rd, struct outbox_txn *t,
+	     char *why, size_t whylen)
+{
+	uint8_t *evaluated, check[PSEUDO_CHECK_LEN], known[32];
+	uint32_t epoch = in->linkage->epoch;
+	int r;
+
+	if (rd->n == 0)
+		return 0;
+	evaluated = malloc(rd->n * PSEUDO_ELEMENT_LEN);
 	if (evaluated == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
-	in->evaluations += n;
-	r = in->evaluate(in->evaluate_arg, epoch, elements, n, evaluated, why,
-			 whylen);
+	r = in->recv(in->holders, epoch, rd->n, evaluated, why, whylen);
 	if (r != 0)
 		goto out;
 	r = pseudo_batch_finish(in->batch, evaluated, in->linkage->key,
@@ -429,12 +452,41 @@ out:
 	return r;
 }
 
-/* Wipes what the request left of identities and ends its batch. */
+/*
+ * round_parse - parses lines from *i on into rd, until INTAKE_ROUND_RECORDS
+ * records or INTAKE_ROUND_INPUTS new inputs or the end; blank, overlong
+ * and refused lines are answered in reply at once.
+ */
 static void
-end_request(struct intake *in, size_t used)
+round_parse(struct intake *in, struct round *rd, uint8_t *const *lines,
+	    const size_t *lens, size_t n, size_t *i, uint64_t first_line,
+	    int32_t today, struct control *reply)
 {
-	pseudo_batch_forget(in->batch);
-	memset(in->recs, 0, used * sizeof(*in->recs));
+	struct record_error err;
+
+	for (rd->k = 0;
+	     *i < n && rd->k < INTAKE_ROUND_RECORDS &&
+	     pseudo_batch_new_inputs(in->batch) < INTAKE_ROUND_INPUTS;
+	     (*i)++) {
+		struct line_result *res = &reply->results[*i];
+		res->line = first_line + *i;
+		if (blank(lines[*i], lens[*i])) {
+			res->status = LINE_BLANK;
+			continue;
+		}
+		if (lens[*i] > RECORD_MAX_LINE) {
+			refuse(res, "", "line longer than %d bytes",
+			       RECORD_MAX_LINE);
+			continue;
+		}
+		if (record_parse((const char *)lines[*i], lens[*i], in->inst,
+				 today, in->batch, &rd->recs[rd->k],
+				 &err) != 0) {
+			refuse(res, err.field, "%s", err.reason);
+			continue;
+		}
+		rd->slot[rd->k++] = *i;
+	}
 }
 
 int
@@ -442,10 +494,9 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	      const size_t *lens, size_t n, struct control *reply)
 {
 	struct outbox_txn *t = NULL;
-	struct record_error err;
-	size_t slot[INTAKE_ROUND_RECORDS];
+	struct round rounds[2], *cur = NULL, *next;
 	int32_t today = date_today();
-	size_t i = 0, j, k, most = 0;
+	size_t i = 0, j;
 	char why[CODEC_MAX_TEXT];
 	bool holders = false;
 	int r;
@@ -458,44 +509,44 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		return -ENOMEM;
 	}
 	reply->n_results = n;
+	rounds[0].recs = in->recs;
+	rounds[1].recs = in->recs + INTAKE_ROUND_RECORDS;
+	rounds[0].k = rounds[1].k = 0;
 	r = outbox_begin(in->ob, &t);
-	while (r == 0 && i < n) {
-		for (k = 0;
-		     i < n && k < INTAKE_ROUND_RECORDS &&
-		     pseudo_batch_new_inputs(in->batch) < INTAKE_ROUND_INPUTS;
-		     i++) {
-			struct line_result *res = &reply->results[i];
-			res->line = first_line + i;
-			if (blank(lines[i], lens[i])) {
-				res->status = LINE_BLANK;
-				continue;
-			}
-			if (lens[i] > RECORD_MAX_LINE) {
-				refuse(res, "", "line longer than %d bytes",
-				       RECORD_MAX_LINE);
-				continue;
-			}
-			if (record_parse((const char *)lines[i], lens[i],
-					 in->inst, today, in->batch,
-					 &in->recs[k], &err) != 0) {
-				refuse(res, err.field, "%s", err.reason);
-				continue;
-			}
-			slot[k++] = i;
-		}
-		most = k > most ? k : most;
-		r = round_pseudonyms(in, t, why, sizeof(why));
-		if (r != 0) {
+	/*
+	 * cur: the round out at the key holders. Parse the next one while
+	 * they work; take their answer; send the next; then sign and store
+	 * cur while they work on the next. When the memo is full, no round
+	 * is parsed ahead: the last one is finished, and the memo forgotten.
+	 */
+	while (r == 0 && (cur != NULL || i < n)) {
+		bool ahead =
+		    i < n && (cur == NULL ||
+			      pseudo_batch_known(in->batch) <= INTAKE_MEMO_MAX);
+		next = cur == &rounds[0] ? &rounds[1] : &rounds[0];
+		if (ahead)
+			round_parse(in, next, lines, lens, n, &i, first_line,
+				    today, reply);
+		if (cur != NULL &&
+		    (r = round_finish(in, cur, t, why, sizeof(why))) != 0) {
 			holders = true;
 			break;
 		}
-		for (j = 0; j < k && r == 0; j++)
-			r = take_line(t, in, &in->recs[j],
-				      &reply->results[slot[j]]);
-		if (pseudo_batch_known(in->batch) > INTAKE_MEMO_MAX)
+		if (ahead &&
+		    (r = round_send(in, next, why, sizeof(why))) != 0) {
+			holders = true;
+			break;
+		}
+		for (j = 0; cur != NULL && j < cur->k && r == 0; j++)
+			r = take_line(t, in, &cur->recs[j],
+				      &reply->results[cur->slot[j]]);
+		cur = ahead ? next : NULL;
+		if (cur == NULL &&
+		    pseudo_batch_known(in->batch) > INTAKE_MEMO_MAX)
 			pseudo_batch_forget(in->batch);
 	}
-	end_request(in, most);
+	pseudo_batch_forget(in->batch);
+	memset(in->recs, 0, 2 * INTAKE_ROUND_RECORDS * sizeof(*in->recs));
 	if (r == 0) {
 		for (i = 0; i < n; i++)
 			if (reply->results[i].status == LINE_REFUSED)

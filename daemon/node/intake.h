@@ -5,10 +5,13 @@
  *
  * A request is handled in rounds of at most INTAKE_ROUND_RECORDS
  * records: parse them (each record asks the pseudonym batch for what it
- * needs), blind every new input at once, have the key holders evaluate
- * the round (the evaluate callback), finish the batch (which writes
- * every pseudonym into its record and wipes the inputs), then check,
- * sign and append each record. The whole request is one outbox
+ * needs), blind every new input at once, send them to the key holders,
+ * take their answer, finish the batch (which writes every pseudonym into
+ * its record and wipes the inputs), then check, sign and append each
+ * record. Rounds overlap: while the key holders evaluate round k the node
+ * parses round k+1, and while they evaluate round k+1 it signs and
+ * stores round k, so that the node's one-threaded work and the holders'
+ * multiplications share the processors. The whole request is one outbox
  * transaction: if any round fails (a key holder unreachable, refusing,
  * or answering inconsistently), nothing of the request is stored.
  */
@@ -30,13 +33,16 @@
 #define INTAKE_MEMO_MAX 200000	 /* inputs remembered within a request */
 
 /*
- * What the node asks the key holders: n blinded elements (n * 32 bytes)
- * evaluated under key epoch `epoch`, their answers added into out.
- * Returns 0, or -errno with a sentence for the submitter in why.
+ * What the node asks the key holders (holders.h): send n blinded
+ * elements (n * 32 bytes) to be evaluated under key epoch `epoch`; later,
+ * receive their answers added into out. Each returns 0, or -errno with a
+ * sentence for the submitter in why.
  */
-typedef int (*intake_evaluate_fn)(void *arg, uint32_t epoch,
-				  const uint8_t *elements, size_t n,
-				  uint8_t *out, char *why, size_t whylen);
+typedef int (*intake_send_fn)(void *arg, uint32_t epoch,
+			      const uint8_t *elements, size_t n, char *why,
+			      size_t whylen);
+typedef int (*intake_recv_fn)(void *arg, uint32_t epoch, size_t n, uint8_t *out,
+			      char *why, size_t whylen);
 
 struct intake {
 	enum institution inst;
@@ -45,12 +51,13 @@ struct intake {
 	const struct key32 *linkage;  /* linkage key and the key epoch */
 	const struct key32 *ref_key;  /* this node's key for event ids */
 	struct outbox *ob;
-	intake_evaluate_fn evaluate;
-	void *evaluate_arg;
+	intake_send_fn send;
+	intake_recv_fn recv;
+	void *holders;	  /* their first argument */
 	unsigned workers; /* threads for blinding and unblinding */
 	/* Kept by intake_submit (set up by intake_init). */
 	struct pseudo_batch *batch;
-	struct parsed_record *recs; /* INTAKE_ROUND_RECORDS of them */
+	struct parsed_record *recs; /* 2 * INTAKE_ROUND_RECORDS of them */
 	uint64_t refused;	    /* records refused since start */
 	uint64_t rekeyed;	    /* records re-sent under a new epoch */
 	uint64_t evaluations;	    /* elements sent to the key holders */

@@ -492,8 +492,9 @@ main(int argc, char **argv)
 	n.intake.linkage = n.linkage;
 	n.intake.ref_key = n.ref_key;
 	n.intake.ob = n.ob;
-	n.intake.evaluate = holders_evaluate;
-	n.intake.evaluate_arg = n.holders;
+	n.intake.send = holders_send;
+	n.intake.recv = holders_recv;
+	n.intake.holders = n.holders;
 	n.intake.workers =
 	    n.cfg.workers > 0 ? (unsigned)n.cfg.workers : parallel_cpus();
 	if (intake_init(&n.intake) != 0)

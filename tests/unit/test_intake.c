@@ -30,9 +30,12 @@
 struct holder {
 	uint8_t key[32];
 	uint32_t epoch;
-	int fail;	/* 0, or the error to return */
-	bool one_wrong; /* answer the first element with another key */
-	size_t asked;	/* elements evaluated */
+	int fail;	 /* 0, or the error to return */
+	bool one_wrong;	 /* answer the first element with another key */
+	size_t asked;	 /* elements evaluated */
+	uint8_t *answer; /* to the request in flight */
+	size_t n;
+	int error; /* of the request in flight */
 };
 
 struct fixture {
@@ -44,9 +47,10 @@ struct fixture {
 	struct intake in;
 };
 
+/* send: the holder evaluates at once and keeps its answer. */
 static int
-evaluate(void *arg, uint32_t epoch, const uint8_t *el, size_t n, uint8_t *out,
-	 char *why, size_t whylen)
+holder_send(void *arg, uint32_t epoch, const uint8_t *el, size_t n, char *why,
+	    size_t whylen)
 {
 	struct holder *h = arg;
 	uint8_t other[32];
@@ -56,17 +60,38 @@ evaluate(void *arg, uint32_t epoch, const uint8_t *el, size_t n, uint8_t *out,
 		snprintf(why, whylen, "key holder test unreachable");
 		return h->fail;
 	}
+	free(h->answer);
+	h->answer = malloc(n * 32);
+	h->n = n;
+	h->error = 0;
 	if (epoch != h->epoch) {
-		snprintf(why, whylen, "key holder test works in epoch %u",
-			 (unsigned)h->epoch);
-		return -ESTALE;
+		h->error = -ESTALE;
+		return 0;
 	}
 	oprf_key_generate(other);
 	for (i = 0; i < n; i++)
 		if (oprf_evaluate(h->one_wrong && i == 0 ? other : h->key,
-				  el + 32 * i, out + 32 * i) != 0)
-			return -EPROTO;
+				  el + 32 * i, h->answer + 32 * i) != 0)
+			h->error = -EPROTO;
 	h->asked += n;
+	return 0;
+}
+
+/* recv: what send kept. */
+static int
+holder_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
+	    size_t whylen)
+{
+	struct holder *h = arg;
+
+	(void)epoch;
+	if (h->error == -ESTALE)
+		snprintf(why, whylen, "key holder test works in epoch %u",
+			 (unsigned)h->epoch);
+	if (h->error != 0)
+		return h->error;
+	assert_int_equal(n, h->n);
+	memcpy(out, h->answer, n * 32);
 	return 0;
 }
 
@@ -93,8 +118,9 @@ setup(void **state)
 	fx->in.linkage = &fx->linkage;
 	fx->in.ref_key = &fx->ref;
 	fx->in.ob = fx->ob;
-	fx->in.evaluate = evaluate;
-	fx->in.evaluate_arg = &fx->holder;
+	fx->in.send = holder_send;
+	fx->in.recv = holder_recv;
+	fx->in.holders = &fx->holder;
 	fx->in.workers = 2;
 	if (intake_init(&fx->in) != 0)
 		return -1;
@@ -109,6 +135,7 @@ teardown(void **state)
 	char cmd[128];
 
 	intake_free(&fx->in);
+	free(fx->holder.answer);
 	outbox_close(&fx->ob);
 	keys_free(&fx->sk);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
@@ -380,12 +407,73 @@ test_rotation(void **state)
 	assert_int_equal(last_seq(fx), s + 1);
 }
 
+/*
+ * A request of several rounds (records repeat identities across rounds,
+ * some lines are refused): every record gets the pseudonym of its own
+ * identity, as if computed alone, in its line's order.
+ */
+static void
+test_many_rounds(void **state)
+{
+	enum { N = 1500, DNIS = 700 };
+	struct fixture *fx = *state;
+	struct control rep;
+	uint8_t *lines[N], want[DNIS][32];
+	size_t lens[N], i, accepted = 0;
+	uint64_t s0 = last_seq(fx), seq;
+	struct pseudo_batch *b = pseudo_batch_new();
+	char num[16];
+
+	for (i = 0; i < DNIS; i++) {
+		snprintf(num, sizeof(num), "%08zu", 70000000 + i);
+		assert_int_equal(pseudo_add_document(b, "DNI", num, want[i]),
+				 0);
+	}
+	assert_int_equal(pseudo_batch_local(b, fx->holder.key, fx->linkage.key),
+			 0);
+	pseudo_batch_free(&b);
+	for (i = 0; i < N; i++) {
+		char line[512];
+		if (i % 100 == 50)
+			snprintf(line, sizeof(line), "{\"kind\": broken");
+		else
+			snprintf(line, sizeof(line),
+				 "{\"kind\":\"identification\",\"ref\":"
+				 "\"R%zu\",\"date\":\"2025-05-01\",\"region\":"
+				 "\"15\",\"victim\":{\"document\":{\"type\":"
+				 "\"DNI\",\"number\":\"%08zu\"},\"sex\":"
+				 "\"M\",\"nationality\":\"PE\",\"age\":9},"
+				 "\"exploitation\":[\"begging\"]}",
+				 i, 70000000 + (i * 7) % DNIS);
+		lines[i] = (uint8_t *)strdup(line);
+		lens[i] = strlen(line);
+	}
+	assert_int_equal(intake_submit(&fx->in, 1, lines, lens, N, &rep), 0);
+	seq = s0;
+	for (i = 0; i < N; i++) {
+		if (i % 100 == 50) {
+			assert_int_equal(rep.results[i].status, LINE_REFUSED);
+			continue;
+		}
+		assert_int_equal(rep.results[i].status, LINE_ACCEPTED);
+		assert_int_equal(rep.results[i].seq, ++seq);
+		assert_memory_equal(stored(fx, seq)->rec.victim.pseudonym,
+				    want[(i * 7) % DNIS], 32);
+		accepted++;
+	}
+	assert_int_equal(accepted, N - N / 100);
+	codec_control_clear(&rep);
+	for (i = 0; i < N; i++)
+		free(lines[i]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_accept_hold),
 	    cmocka_unit_test(test_holder_failures),
+	    cmocka_unit_test(test_many_rounds),
 	    cmocka_unit_test(test_rotation),
 	};
 

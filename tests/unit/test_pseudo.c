@@ -308,6 +308,53 @@ test_batch(void **state)
 	pseudo_batch_free(&bt);
 }
 
+/*
+ * The next round gathered while one is out: finishing the first writes
+ * what it answers (a request for one of its inputs, made after it began,
+ * included) and leaves the new inputs' requests for the second; a line
+ * refused meanwhile is taken back without touching the open round.
+ */
+static void
+test_overlap(void **state)
+{
+	uint8_t a1[32] = {0}, a2[32] = {0}, b[32] = {0}, c[32] = {0};
+	uint8_t zero[32] = {0}, want[32], check[32], *ev;
+	struct pseudo_batch *bt = pseudo_batch_new();
+	struct pseudo_mark m;
+	const uint8_t *el;
+	size_t i, n;
+
+	(void)state;
+	assert_int_equal(pseudo_add_case(bt, "A", a1), 0);
+	assert_int_equal(pseudo_batch_blind(bt, 1, &el, &n), 0);
+	assert_int_equal(n, 1 + PSEUDO_CHECK_ELEMENTS);
+	ev = malloc(n * 32);
+	for (i = 0; i < n; i++)
+		assert_int_equal(oprf_evaluate(k1, el + 32 * i, ev + 32 * i),
+				 0);
+	/* Round 1 is out: gather round 2. */
+	assert_int_equal(pseudo_add_case(bt, "A", a2), 0);
+	assert_int_equal(pseudo_add_case(bt, "B", b), 0);
+	m = pseudo_batch_mark(bt);
+	assert_int_equal(pseudo_add_case(bt, "C", c), 0);
+	assert_int_equal(pseudo_add_case(bt, "D", c), 0);
+	pseudo_batch_rollback(bt, m); /* a refused line: C and D go */
+	assert_int_equal(pseudo_batch_new_inputs(bt), 1);
+	assert_int_equal(pseudo_batch_finish(bt, ev, link1, 1, check), 0);
+	free(ev);
+	cas(k1, link1, "A", want);
+	assert_memory_equal(a1, want, 32);
+	assert_memory_equal(a2, want, 32);
+	assert_memory_equal(b, zero, 32); /* waits for round 2 */
+	assert_int_equal(pseudo_batch_pending(bt), 1);
+	assert_int_equal(pseudo_batch_local(bt, k1, link1), 0);
+	cas(k1, link1, "B", want);
+	assert_memory_equal(b, want, 32);
+	assert_memory_equal(c, zero, 32);
+	assert_int_equal(pseudo_batch_pending(bt), 0);
+	pseudo_batch_free(&bt);
+}
+
 /* Many inputs (several arena chunks, a grown table), on two threads. */
 static void
 test_many(void **state)
@@ -479,6 +526,7 @@ main(void)
 	    cmocka_unit_test(test_keys),
 	    cmocka_unit_test(test_spelling_variants),
 	    cmocka_unit_test(test_batch),
+	    cmocka_unit_test(test_overlap),
 	    cmocka_unit_test(test_many),
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test(test_shares),
