@@ -113,11 +113,11 @@ kuska_rewrite(${CMAKE_SOURCE_DIR}/systemd/kuska.tmpfiles
 install(FILES ${KUSKA_STAGE}/systemd/kuska.tmpfiles
 	DESTINATION ${KUSKA_TMPFILESDIR} RENAME kuska.conf)
 
-# bash completion: one file, which registers all three programs; the
+# bash completion: one file, which registers all four programs; the
 # daemons' names link to it, as bash-completion looks a program up by name.
 install(FILES ${CMAKE_SOURCE_DIR}/completion/kuska.bash
 	DESTINATION ${KUSKA_BASHCOMPDIR} RENAME kuska)
-foreach(name kuska-node kuska-consolidator)
+foreach(name kuska-node kuska-consolidator kuska-keyholder)
 	install(CODE "
 		if(IS_ABSOLUTE \"${KUSKA_BASHCOMPDIR}\")
 			set(dir \"\$ENV{DESTDIR}${KUSKA_BASHCOMPDIR}\")

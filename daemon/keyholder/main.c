@@ -16,6 +16,7 @@
 
 #include "codec.h"
 #include "date.h"
+#include "help.h"
 #include "keyholder.h"
 #include "log.h"
 #include "parallel.h"
@@ -27,7 +28,7 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: kuska-keyholder [-dn] -c FILE\n");
+	help_usage(stderr, help_find("kuska-keyholder", NULL));
 	exit(2);
 }
 
@@ -172,6 +173,8 @@ main(int argc, char **argv)
 	int ch, check = 0, debug = 0, err;
 	char fp[17], status[SETTINGS_PATH_MAX + 64];
 
+	if (help_handle("kuska-keyholder", NULL, argc, argv, &err))
+		return err;
 	while ((ch = getopt(argc, argv, "c:dn")) != -1) {
 		switch (ch) {
 		case 'c':
