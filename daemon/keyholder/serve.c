@@ -47,10 +47,38 @@ keyholder_zap(void *arg, const char *domain, const char *address,
 			  domain, address, k->name, k->owner->id);
 		return -1;
 	}
-	snprintf(user_id, cap, "%s", k->owner->id);
+	/* Who speaks, as the consolidator names it: each request is judged
+	 * again by this key against the registry in force. */
+	snprintf(user_id, cap, "%s/%s/%s", k->owner->id, k->name,
+		 log_hex8(k->curve_pk, fp));
 	log_debug("event=auth_ok address=%s key=%s owner=%s", address, k->name,
 		  k->owner->id);
 	return 0;
+}
+
+/*
+ * speaker - the key a request came with (its ZAP user id), if the
+ * registry in force still admits it now: a key revoked, expired or
+ * removed by a reload stops being served on the connection it opened
+ * before. The party's id goes to party (KEYS_ID_MAX bytes), "?" if none.
+ */
+static const struct reg_key *
+speaker(const struct keyholder *kh, const char *user_id, char *party)
+{
+	char key[KEYS_ID_MAX], fp[17], want[17];
+	const struct reg_key *k;
+
+	if (sscanf(user_id, "%31[^/]/%31[^/]/%16s", party, key, fp) != 3) {
+		snprintf(party, KEYS_ID_MAX, "?");
+		return NULL;
+	}
+	k = registry_key_by_name(kh->reg, key);
+	if (k == NULL || strcmp(k->owner->id, party) != 0 ||
+	    k->owner->role != ROLE_INSTITUTION ||
+	    strcmp(log_hex8(k->curve_pk, want), fp) != 0 ||
+	    !registry_key_admits(k, date_now_ms()))
+		return NULL;
+	return k;
 }
 
 /* Sends a reply to the peer of routing id f->data[0]. */
@@ -150,6 +178,7 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 	struct eval_job job;
 	struct oprf_msg req, rep;
 	struct account *a;
+	char party[KEYS_ID_MAX];
 	uint64_t mono = date_mono_ms();
 	size_t i;
 	int r;
@@ -158,7 +187,21 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		kh->frames_refused++;
 		return; /* not a request from an admitted node */
 	}
-	a = account_of(&kh->acc, f->user_id, kh->cfg.rate_per_day, mono);
+	if (speaker(kh, f->user_id, party) == NULL) {
+		kh->requests_refused++;
+		log_warnx("event=request_refused node=%s reason=key_not_valid "
+			  "(revoked, expired or gone from the registry)",
+			  party);
+		memset(&rep, 0, sizeof(rep));
+		rep.status = OPRF_NOT_AUTHORIZED;
+		rep.epoch = kh->share->epoch;
+		snprintf(rep.text, sizeof(rep.text),
+			 "this node's key is not valid in the key holder's "
+			 "registry");
+		reply(kh, f, &rep);
+		return;
+	}
+	a = account_of(&kh->acc, party, kh->cfg.rate_per_day, mono);
 	if (a == NULL) {
 		kh->frames_refused++;
 		return;
