@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# bench_e2e.sh - end to end with real processes: five kuska-node daemons
-# and a kuska-consolidator on 127.0.0.1, `kuska submit` to consolidator
-# commit.
+# bench_e2e.sh - end to end with real processes: five kuska-node daemons,
+# their key holder and a kuska-consolidator on 127.0.0.1, `kuska submit`
+# to consolidator commit.
 #
 # usage: bench/bench_e2e.sh [-v VICTIMS] [-s SEED] [-k] [BUILD_DIR]
 #   BUILD_DIR  where kuska, kuska-node, kuska-consolidator are
@@ -10,7 +10,7 @@
 #   -s         sim seed (default 1)
 #   -k         keep the temporary directory (configs, data, logs)
 #
-# Untimed: demo init, starting the six daemons, `kuska sim`. Timed from
+# Untimed: demo init, starting the seven daemons, `kuska sim`. Timed from
 # the start of five `kuska submit` (one per institution, in parallel)
 # until the consolidator's last_seq for every institution equals its
 # node's last sequence, polled every 0.2 s. Gives up after 10 minutes.
@@ -98,9 +98,10 @@ pick_port() {
 	local p low
 	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
 	[ -n "$low" ] && [ "$low" -gt 12000 ] || low=32768
-	for p in $(seq $((10000 + RANDOM % (low - 12000))) 2 $((low - 2))); do
+	for p in $(seq $((10000 + RANDOM % (low - 12000))) 3 $((low - 3))); do
 		if ! (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null &&
-			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null; then
+			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null &&
+			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 2))) 2>/dev/null; then
 			echo "$p"
 			return
 		fi
@@ -141,6 +142,9 @@ PORT=$(pick_port)
 	-ne 'BEGIN { $| = 1 } printf "%.6f %s", time, $_' >>"$N/consolidator.log") &
 PIDS[cons]=$!
 wait_for_file "$N/run/consolidator.sock" || die "consolidator did not start (see log)"
+"$BIN/kuska-keyholder" -c "$N/keyholder.conf" 2>>"$N/keyholder.log" &
+PIDS[keyholder]=$!
+wait_for_file "$N/run/keyholder.sock" || die "key holder did not start (see log)"
 for i in $INSTS; do
 	"$NODE" -c "$N/$i.conf" 2>>"$N/$i.log" &
 	PIDS[$i]=$!
@@ -246,6 +250,7 @@ done
 REFUSED=$(awk 'NR > 1 && NF >= 4 && $2 ~ /^[0-9]+$/ { s += $4 } END { print s + 0 }' \
 	<<<"$table")
 CPU_CONS=$(cpu_of "${PIDS[cons]}")
+CPU_KH=$(cpu_of "${PIDS[keyholder]}")
 CPU_NODES=0
 for i in $INSTS; do
 	CPU_NODES=$(awk -v a="$CPU_NODES" -v b="$(cpu_of "${PIDS[$i]}")" \
@@ -255,7 +260,7 @@ done
 awk -v ev="$EVENTS" -v rec="$RECORDS" -v t0="$T0" -v t1="$T1" -v t2="$T2" -v t3="$T3" \
 	-v commits="$COMMITS" \
 	-v victims="$VICTIMS" -v refused="$REFUSED" -v cc="$CPU_CONS" \
-	-v cn="$CPU_NODES" -v nproc="$(nproc)" '
+	-v cn="$CPU_NODES" -v ck="$CPU_KH" -v nproc="$(nproc)" '
 # progress.tsv: status request sent, reply received, events committed.
 {
 	if ($2 - $1 > lat) lat = $2 - $1
@@ -263,7 +268,7 @@ awk -v ev="$EVENTS" -v rec="$RECORDS" -v t0="$T0" -v t1="$T1" -v t2="$T2" -v t3=
 END {
 	split(commits, m, " ")
 	s = t1 - t0; e = t2 - t0
-	printf "bench_e2e: five nodes and a consolidator on 127.0.0.1 (%d CPUs)\n", nproc
+	printf "bench_e2e: five nodes, a key holder and a consolidator on 127.0.0.1 (%d CPUs)\n", nproc
 	printf "  victims=%d records=%d events=%d refused_by_consolidator=%d\n", victims, rec, ev, refused
 	printf "submit_s=%.2f submit_events_per_s=%.0f\n", s, ev / s
 	cs = t3 - t0
@@ -272,7 +277,7 @@ END {
 	printf "commit_tail_s=%.2f (last submit returned to last batch committed)\n", t3 - t1
 	printf "batches=%d first_commit_s=%.2f committed_at_submit_end=%d peak_commit_events_per_s=%.0f\n", m[4], m[1], m[2], m[3]
 	printf "status_polls=%d status_latency_max_s=%.2f\n", NR, lat
-	printf "cpu_s consolidator=%.2f nodes=%.2f (whole run, incl. start)\n", cc, cn
+	printf "cpu_s consolidator=%.2f nodes=%.2f keyholder=%.2f (whole run, incl. start)\n", cc, cn, ck
 }' "$T/progress.tsv"
 
 if [ "$SUBMIT_RC" != 0 ]; then

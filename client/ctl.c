@@ -115,6 +115,71 @@ ctl_close(struct ctl **c)
 	*c = NULL;
 }
 
+/* Waits up to deadline for the daemon's answer to what was sent. */
+static int
+await(struct ctl *c, uint64_t deadline, struct control *ret)
+{
+	int r;
+
+	for (;;) {
+		struct tsock *socks[2] = {c->s, c->mon};
+		struct tframes f;
+		bool ready[2];
+		long left = (long)(deadline - date_mono_ms());
+		if (date_mono_ms() >= deadline)
+			return -ETIMEDOUT;
+		r = tsock_poll(socks, 2, ready, left);
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (ready[1]) {
+			enum tevent ev;
+			char addr[256];
+			bool gone = false;
+			while (tsock_monitor_read(c->mon, &ev, addr,
+						  sizeof(addr)) == 0)
+				gone = gone || ev == TEVENT_DISCONNECTED;
+			if (gone) {
+				/* The daemon died (or restarted) while we
+				 * waited: its answer will not come. */
+				return -ECONNRESET;
+			}
+			if (!ready[0])
+				continue;
+		}
+		r = tsock_recv(c->s, &f, 2, CODEC_MAX_FRAME);
+		if (r == -EAGAIN)
+			continue;
+		if (r != 0)
+			return r;
+		r = f.n == 1 ? codec_control_decode(f.data[0], f.len[0], ret)
+			     : -EBADMSG;
+		tframes_clear(&f);
+		return r;
+	}
+}
+
+/*
+ * A DEALER queues until the ipc connection is up: a send that met
+ * EAGAIN is tried again, for a few seconds at most (nobody listening is
+ * no reason to wait as long as for an answer). Waits a moment and
+ * returns true while another try is worth it.
+ */
+static bool
+keep_trying(struct ctl *c, uint64_t deadline, long timeout_ms)
+{
+	bool ready;
+
+	if (date_mono_ms() >= deadline ||
+	    date_mono_ms() + (uint64_t)timeout_ms >= deadline + 5000)
+		return false;
+	(void)tsock_poll(&c->s, 1, &ready, 20);
+	return true;
+}
+
 int
 ctl_call(struct ctl *c, const struct control *req, const void *const *extra,
 	 const size_t *extra_lens, size_t n, long timeout_ms,
@@ -142,65 +207,45 @@ ctl_call(struct ctl *c, const struct control *req, const void *const *extra,
 		data[i + 1] = extra[i];
 		lens[i + 1] = extra_lens[i];
 	}
-	/* A DEALER queues until the ipc connection is up: retry EAGAIN,
-	 * for a few seconds at most (nobody listening is no reason to wait
-	 * as long as for an answer). */
 	deadline = date_mono_ms() + (uint64_t)timeout_ms;
 	while ((r = tsock_send(c->s, data, lens, n + 1)) == -EAGAIN &&
-	       date_mono_ms() < deadline &&
-	       date_mono_ms() + (uint64_t)timeout_ms < deadline + 5000) {
-		bool ready;
-		(void)tsock_poll(&c->s, 1, &ready, 20);
-	}
-	if (r != 0)
-		goto out;
-	for (;;) {
-		struct tsock *socks[2] = {c->s, c->mon};
-		struct tframes f;
-		bool ready[2];
-		long left = (long)(deadline - date_mono_ms());
-		if (date_mono_ms() >= deadline) {
-			r = -ETIMEDOUT;
-			break;
-		}
-		r = tsock_poll(socks, 2, ready, left);
-		if (r == -EINTR)
-			continue;
-		if (r < 0)
-			break;
-		if (r == 0) {
-			r = -ETIMEDOUT;
-			break;
-		}
-		if (ready[1]) {
-			enum tevent ev;
-			char addr[256];
-			bool gone = false;
-			while (tsock_monitor_read(c->mon, &ev, addr,
-						  sizeof(addr)) == 0)
-				gone = gone || ev == TEVENT_DISCONNECTED;
-			if (gone) {
-				/* The daemon died (or restarted) while we
-				 * waited: its answer will not come. */
-				r = -ECONNRESET;
-				break;
-			}
-			if (!ready[0])
-				continue;
-		}
-		r = tsock_recv(c->s, &f, 2, CODEC_MAX_FRAME);
-		if (r == -EAGAIN)
-			continue;
-		if (r != 0)
-			break;
-		r = f.n == 1 ? codec_control_decode(f.data[0], f.len[0], ret)
-			     : -EBADMSG;
-		tframes_clear(&f);
-		break;
-	}
+	       keep_trying(c, deadline, timeout_ms))
+		;
+	if (r == 0)
+		r = await(c, deadline, ret);
 out:
 	free(buf);
 	free(data);
 	free(lens);
 	return r;
+}
+
+int
+ctl_submit(struct ctl *c, const struct control *req, uint8_t **lines,
+	   const size_t *lens, size_t n, long timeout_ms, struct control *ret)
+{
+	uint64_t deadline = date_mono_ms() + (uint64_t)timeout_ms;
+	uint8_t *buf;
+	size_t len, i;
+	int r;
+
+	r = codec_control_encode(req, &buf, &len);
+	if (r == 0) {
+		while ((r = tsock_send_handover(c->s, buf, len, lines, lens,
+						n)) == -EAGAIN &&
+		       keep_trying(c, deadline, timeout_ms))
+			;
+		free(buf);
+	}
+	/* Whatever was not handed over is still ours to wipe. */
+	for (i = 0; i < n; i++) {
+		if (lines[i] == NULL)
+			continue;
+		explicit_bzero(lines[i], lens[i]);
+		free(lines[i]);
+		lines[i] = NULL;
+	}
+	if (r != 0)
+		return r;
+	return await(c, deadline, ret);
 }

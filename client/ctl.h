@@ -38,4 +38,14 @@ int ctl_call(struct ctl *c, const struct control *req, const void *const *extra,
 	     const size_t *extra_lens, size_t n, long timeout_ms,
 	     struct control *ret) __attribute__((warn_unused_result));
 
+/*
+ * ctl_submit - as ctl_call with a submit request, but the n lines
+ * (malloc'd buffers) are handed to the transport without a copy, which
+ * wipes and frees each once it is sent; every lines[i] is NULL on
+ * return, whatever happened.
+ */
+int ctl_submit(struct ctl *c, const struct control *req, uint8_t **lines,
+	       const size_t *lens, size_t n, long timeout_ms,
+	       struct control *ret) __attribute__((warn_unused_result));
+
 #endif

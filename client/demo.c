@@ -1,7 +1,9 @@
 /*
  * demo.c - kuska demo init: a whole kuska network on 127.0.0.1 in one
  * directory: keys, the registry, and working configs for the
- * consolidator, the five institution nodes and two query clients.
+ * consolidator, the key holder, the five institution nodes and two query
+ * clients. Ports: BASE (nodes to the consolidator), BASE+1 (queries),
+ * BASE+2 (nodes to the key holder).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,9 +19,9 @@
 /* The demo's network name: its registry's [network] and nodes' network. */
 #define DEMO_NETWORK "kuska-demo"
 
-static const char *const parties[] = {"consolidator", "pnp",	"mp",
-				      "pj",	      "mimp",	"minsa",
-				      "secretariat",  "analyst"};
+static const char *const parties[] = {"consolidator", "pnp",	 "mp",
+				      "pj",	      "mimp",	 "minsa",
+				      "secretariat",  "analyst", "keyholder"};
 
 /* The kinds and stages of DESIGN.md, written out so they can be edited. */
 static const struct {
@@ -116,6 +118,18 @@ write_configs(const char *dir, unsigned port)
 		 port, port + 1);
 	if (write_file(dir, "consolidator.conf", buf) != 0)
 		return -1;
+	snprintf(buf, sizeof(buf),
+		 "# kuska-keyholder of the demo network (one holder: its "
+		 "share is the whole\n# OPRF key)\n"
+		 "[keyholder]\n"
+		 "key = keys/keyholder.key\n"
+		 "share = keys/keyholder.share\n"
+		 "registry = registry.conf\n"
+		 "listen = tcp://127.0.0.1:%u\n"
+		 "control = ipc://run/keyholder.sock\n",
+		 port + 2);
+	if (write_file(dir, "keyholder.conf", buf) != 0)
+		return -1;
 	for (i = 1; i <= INST_COUNT; i++) {
 		const char *id = institution_name((enum institution)i);
 		char name[64];
@@ -129,8 +143,11 @@ write_configs(const char *dir, unsigned port)
 			 "consolidator_key = keys/consolidator.pub\n"
 			 "submit = ipc://run/%s.sock\n"
 			 "data_dir = data/%s\n"
-			 "network = %s\n",
-			 id, id, id, port, id, id, DEMO_NETWORK);
+			 "network = %s\n"
+			 "ref_key = keys/%s-ref.key\n"
+			 "keyholder = tcp://127.0.0.1:%u\n"
+			 "keyholder_key = keys/keyholder.pub\n",
+			 id, id, id, port, id, id, DEMO_NETWORK, id, port + 2);
 		snprintf(name, sizeof(name), "%s.conf", id);
 		if (write_file(dir, name, buf) != 0)
 			return -1;
@@ -198,18 +215,34 @@ demo_init(const char *dir, unsigned port)
 			return 1;
 		}
 	}
-	snprintf(path, sizeof(path), "%s/linkage.key", keys);
-	r = keys_linkage_write(path);
-	if (r != 0) {
-		fprintf(stderr, "kuska demo: %s: %s\n", path, strerror(-r));
-		return 1;
+	for (i = 0; i <= INST_COUNT + 1; i++) {
+		enum key32_kind kind = KEY32_REF;
+		if (i == 0) {
+			kind = KEY32_LINKAGE;
+			snprintf(path, sizeof(path), "%s/linkage.key", keys);
+		} else if (i == INST_COUNT + 1) {
+			kind = KEY32_OPRF_SHARE;
+			snprintf(path, sizeof(path), "%s/keyholder.share",
+				 keys);
+		} else {
+			snprintf(path, sizeof(path), "%s/%s-ref.key", keys,
+				 institution_name((enum institution)i));
+		}
+		r = keys_key32_write(path, kind, 1);
+		if (r != 0) {
+			fprintf(stderr, "kuska demo: %s: %s\n", path,
+				strerror(-r));
+			return 1;
+		}
 	}
 	if (write_registry(dir) != 0 || write_configs(dir, port) != 0)
 		return 1;
 	printf("demo network in %s: consolidator on 127.0.0.1:%u (queries "
-	       "%u)\n  kuska-consolidator -c %s/consolidator.conf\n"
+	       "%u), key holder on %u\n"
+	       "  kuska-consolidator -c %s/consolidator.conf\n"
+	       "  kuska-keyholder -c %s/keyholder.conf\n"
 	       "  kuska-node -c %s/pnp.conf   (and mp, pj, mimp, minsa)\n",
-	       dir, port, port + 1, dir, dir);
+	       dir, port, port + 1, port + 2, dir, dir, dir);
 	return 0;
 }
 
@@ -229,7 +262,7 @@ cmd_demo(int argc, char **argv)
 		if (ch != 'p')
 			goto usage;
 		port = strtoul(optarg, &end, 10);
-		if (*end != '\0' || port < 1024 || port > 65534)
+		if (*end != '\0' || port < 1024 || port > 65533)
 			goto usage;
 	}
 	if (optind + 2 != argc || strcmp(argv[optind], "init") != 0)
@@ -237,6 +270,7 @@ cmd_demo(int argc, char **argv)
 	return demo_init(argv[optind + 1], (unsigned)port);
 usage:
 	fprintf(stderr, "usage: kuska demo init DIR [--port BASE]   (BASE "
-			"1024-65534, default 7400)\n");
+			"1024-65533, default 7400; BASE+1 and BASE+2 are "
+			"used too)\n");
 	return 2;
 }

@@ -1,11 +1,43 @@
-/* keygen.c - kuska keygen: key pairs and the linkage key. */
+/*
+ * keygen.c - kuska keygen: key pairs, and the 32-byte secrets of
+ * pseudonyms (linkage key, a node's ref key, a key holder's OPRF share).
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "keys.h"
+
+/* What each kind of secret file is for, said once it is written. */
+static const char *const written[] = {
+    [KEY32_LINKAGE] = "linkage key (mode 0600, key epoch %u): copy it to "
+		      "every institution node, never to the consolidator or "
+		      "a key holder",
+    [KEY32_REF] = "ref key (mode 0600): this node's own; copy it nowhere "
+		  "else (back it up with the node's outbox)",
+    [KEY32_OPRF_SHARE] = "OPRF key share (mode 0600, key epoch %u): for "
+			 "one key holder only; make each holder's share on "
+			 "its own machine",
+};
+
+static int
+write_key32(const char *path, enum key32_kind kind, unsigned long epoch)
+{
+	int r = keys_key32_write(path, kind, (uint32_t)epoch);
+
+	if (r != 0) {
+		fprintf(stderr, "kuska keygen: %s: %s\n", path,
+			r == -EINVAL ? "bad epoch" : strerror(-r));
+		return 1;
+	}
+	printf("wrote %s: ", path);
+	printf(written[kind], (unsigned)epoch);
+	printf("\n");
+	return 0;
+}
 
 int
 cmd_keygen(int argc, char **argv)
@@ -13,12 +45,17 @@ cmd_keygen(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"dir", required_argument, NULL, 'd'},
 	    {"linkage", required_argument, NULL, 'l'},
+	    {"ref-key", required_argument, NULL, 'r'},
+	    {"oprf-share", required_argument, NULL, 's'},
+	    {"epoch", required_argument, NULL, 'e'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *dir = ".", *linkage = NULL;
+	const char *dir = ".", *file = NULL;
+	enum key32_kind kind = KEY32_LINKAGE;
+	unsigned long epoch = 1;
 	struct secret_key *k = NULL;
-	char fp[17];
-	int ch, r, i;
+	char fp[17], *end;
+	int ch, r, i, secrets = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "d:", opts, NULL)) != -1) {
@@ -27,25 +64,36 @@ cmd_keygen(int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'l':
-			linkage = optarg;
+		case 'r':
+		case 's':
+			file = optarg;
+			kind = ch == 'l'   ? KEY32_LINKAGE
+			       : ch == 'r' ? KEY32_REF
+					   : KEY32_OPRF_SHARE;
+			secrets++;
+			break;
+		case 'e':
+			errno = 0;
+			epoch = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || epoch < 1 ||
+			    epoch > KEYS_MAX_EPOCH) {
+				fprintf(stderr,
+					"kuska keygen: --epoch: a whole number "
+					"from 1 to %u\n",
+					(unsigned)KEYS_MAX_EPOCH);
+				return 2;
+			}
 			break;
 		default:
 			goto usage;
 		}
 	}
-	if (linkage != NULL) {
+	if (secrets > 1)
+		goto usage;
+	if (file != NULL) {
 		if (optind != argc)
 			goto usage;
-		r = keys_linkage_write(linkage);
-		if (r != 0) {
-			fprintf(stderr, "kuska keygen: %s: %s\n", linkage,
-				strerror(-r));
-			return 1;
-		}
-		printf("wrote linkage key %s (mode 0600): copy it to every "
-		       "institution node, never to the consolidator\n",
-		       linkage);
-		return 0;
+		return write_key32(file, kind, epoch);
 	}
 	if (optind + 1 != argc)
 		goto usage;
@@ -74,6 +122,8 @@ cmd_keygen(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: kuska keygen NAME [--dir DIR]\n"
-			"       kuska keygen --linkage FILE\n");
+			"       kuska keygen --linkage FILE [--epoch N]\n"
+			"       kuska keygen --ref-key FILE\n"
+			"       kuska keygen --oprf-share FILE [--epoch N]\n");
 	return 2;
 }

@@ -1,7 +1,7 @@
 /*
- * status.c - kuska status: what a node or the consolidator holds and
- * whether anything needs attention. Exit code 0 healthy, 1 warning, 2
- * unreachable, so it fits a monitoring check.
+ * status.c - kuska status: what a node, the consolidator or a key holder
+ * holds and whether anything needs attention. Exit code 0 healthy, 1
+ * warning, 2 unreachable, so it fits a monitoring check.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +17,9 @@
 #include "settings.h"
 
 #define STATUS_TIMEOUT_MS 5000
+
+/* Which daemon a config file belongs to. */
+enum daemon_kind { DAEMON_NODE, DAEMON_CONSOLIDATOR, DAEMON_KEYHOLDER };
 
 /* "12 s ago", "3 h ago", "never". */
 static const char *
@@ -92,11 +95,12 @@ ask(const char *endpoint, enum control_type type, struct control *rep)
 }
 
 /*
- * The control endpoint of a node's or the consolidator's config, and
- * which of the two it is. Returns 0 or an exit code (the error said).
+ * The control endpoint of a node's, the consolidator's or a key holder's
+ * config, and which it is. Returns 0 or an exit code (the error said).
  */
 static int
-control_endpoint(const char *conf, char *out, size_t cap, bool *ret_node)
+control_endpoint(const char *conf, char *out, size_t cap,
+		 enum daemon_kind *ret_kind)
 {
 	char section[64], err[512];
 
@@ -112,7 +116,7 @@ control_endpoint(const char *conf, char *out, size_t cap, bool *ret_node)
 			return 2;
 		}
 		snprintf(out, cap, "%s", cfg.submit);
-		*ret_node = true;
+		*ret_kind = DAEMON_NODE;
 		return 0;
 	}
 	if (strcmp(section, "consolidator") == 0) {
@@ -123,12 +127,23 @@ control_endpoint(const char *conf, char *out, size_t cap, bool *ret_node)
 			return 2;
 		}
 		snprintf(out, cap, "%s", cfg.control);
-		*ret_node = false;
+		*ret_kind = DAEMON_CONSOLIDATOR;
+		return 0;
+	}
+	if (strcmp(section, "keyholder") == 0) {
+		struct keyholder_config cfg;
+		if (config_load(conf, &settings_keyholder_schema, &cfg, err,
+				sizeof(err)) != 0) {
+			fprintf(stderr, "kuska: %s\n", err);
+			return 2;
+		}
+		snprintf(out, cap, "%s", cfg.control);
+		*ret_kind = DAEMON_KEYHOLDER;
 		return 0;
 	}
 	fprintf(stderr,
-		"kuska: %s: a [%s] file; give a node's or the "
-		"consolidator's config\n",
+		"kuska: %s: a [%s] file; give a node's, the "
+		"consolidator's or a key holder's config\n",
 		conf, section);
 	return 2;
 }
@@ -237,6 +252,80 @@ node_status(const char *endpoint)
 		       (unsigned long long)(s->dead_total - s->n_dead));
 	if (s->dead_total > 0)
 		health = 1;
+	printf("  key epoch:              %u", (unsigned)s->key_epoch);
+	if (s->has_key_check)
+		printf(" (check %02x%02x%02x%02x%02x%02x%02x%02x: the same on "
+		       "every node of this epoch)",
+		       s->key_check[0], s->key_check[1], s->key_check[2],
+		       s->key_check[3], s->key_check[4], s->key_check[5],
+		       s->key_check[6], s->key_check[7]);
+	printf("\n  key holders:            %llu evaluations asked since "
+	       "start\n",
+	       (unsigned long long)s->evaluations);
+	if (s->keyholder_error[0] != '\0' &&
+	    s->keyholder_error_ms + 3600000 > s->now_ms) {
+		/* Submissions refused within the last hour: the case system
+		 * must submit again once the holders answer. */
+		printf("  WARNING: a submission was refused %s: %s\n",
+		       ago(s->keyholder_error_ms, s->now_ms, a, sizeof(a)),
+		       s->keyholder_error);
+		health = 1;
+	}
+	codec_control_clear(&rep);
+	return health;
+}
+
+static int
+keyholder_status(const char *endpoint)
+{
+	struct control rep;
+	const struct keyholder_status *k;
+	char a[32];
+	size_t i;
+	int health = 0, r;
+
+	r = ask(endpoint, CTL_STATUS, &rep);
+	if (r != 0)
+		return r;
+	if (rep.type != CTL_KEYHOLDER_STATUS) {
+		codec_control_clear(&rep);
+		return 2;
+	}
+	k = &rep.keyholder;
+	printf("key holder: key epoch %u, each node may ask %llu evaluations "
+	       "a day\n",
+	       (unsigned)k->epoch, (unsigned long long)k->rate_per_day);
+	printf("%-12s %9s %11s %13s %14s %10s  %s\n", "node", "requests",
+	       "evaluated", "refused_rate", "refused_other", "allowance",
+	       "last request");
+	for (i = 0; i < k->n_nodes; i++) {
+		const struct keyholder_node *n = &k->nodes[i];
+		printf("%-12s %9llu %11llu %13llu %14llu %10llu  %s\n", n->id,
+		       (unsigned long long)n->requests,
+		       (unsigned long long)n->evaluations,
+		       (unsigned long long)n->refused_rate,
+		       (unsigned long long)n->refused_other,
+		       (unsigned long long)n->allowance,
+		       ago(n->last_request_ms, k->now_ms, a, sizeof(a)));
+	}
+	for (i = 0; i < k->n_nodes; i++) {
+		const struct keyholder_node *n = &k->nodes[i];
+		if (n->refused_rate == 0 ||
+		    n->last_refusal_ms + 86400000 < k->now_ms)
+			continue;
+		/* Refusals for the rate within a day: someone must find
+		 * out whether the node sweeps or just has a big day. */
+		printf("WARNING: %s asked more than its allowance (%llu "
+		       "elements refused, the last %s): a dictionary sweep "
+		       "with a stolen node key, or a volume the rate does "
+		       "not allow\n",
+		       n->id, (unsigned long long)n->refused_rate,
+		       ago(n->last_refusal_ms, k->now_ms, a, sizeof(a)));
+		health = 1;
+	}
+	printf("handshakes refused: %llu, requests refused: %llu\n",
+	       (unsigned long long)k->handshake_failures,
+	       (unsigned long long)k->requests_refused);
 	codec_control_clear(&rep);
 	return health;
 }
@@ -317,7 +406,7 @@ consolidator_status(const char *endpoint)
  */
 static int
 daemon_from_args(int argc, char **argv, const char *cmd, char *endpoint,
-		 size_t cap, bool *ret_node)
+		 size_t cap, enum daemon_kind *ret_kind)
 {
 	const char *conf = NULL;
 	int ch;
@@ -330,10 +419,12 @@ daemon_from_args(int argc, char **argv, const char *cmd, char *endpoint,
 	}
 	if (conf == NULL || optind != argc)
 		goto usage;
-	return control_endpoint(conf, endpoint, cap, ret_node);
+	return control_endpoint(conf, endpoint, cap, ret_kind);
 usage:
-	fprintf(stderr, "usage: kuska %s -c NODE.conf|CONSOLIDATOR.conf\n",
-		cmd);
+	fprintf(
+	    stderr,
+	    "usage: kuska %s -c NODE.conf|CONSOLIDATOR.conf|KEYHOLDER.conf\n",
+	    cmd);
 	return 2;
 }
 
@@ -341,14 +432,21 @@ int
 cmd_status(int argc, char **argv)
 {
 	char endpoint[SETTINGS_PATH_MAX];
-	bool is_node;
+	enum daemon_kind kind;
 	int r;
 
 	r = daemon_from_args(argc, argv, "status", endpoint, sizeof(endpoint),
-			     &is_node);
+			     &kind);
 	if (r != 0)
 		return r;
-	return is_node ? node_status(endpoint) : consolidator_status(endpoint);
+	switch (kind) {
+	case DAEMON_NODE:
+		return node_status(endpoint);
+	case DAEMON_KEYHOLDER:
+		return keyholder_status(endpoint);
+	default:
+		return consolidator_status(endpoint);
+	}
 }
 
 int
@@ -356,11 +454,11 @@ cmd_metrics(int argc, char **argv)
 {
 	struct control rep;
 	char endpoint[SETTINGS_PATH_MAX];
-	bool is_node;
+	enum daemon_kind kind;
 	int r;
 
 	r = daemon_from_args(argc, argv, "metrics", endpoint, sizeof(endpoint),
-			     &is_node);
+			     &kind);
 	if (r != 0)
 		return r;
 	r = ask(endpoint, CTL_METRICS, &rep);

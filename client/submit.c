@@ -1,10 +1,19 @@
 /*
  * submit.c - kuska submit: sends a case system's JSON Lines files to the
  * institution's node and reports, per line, what became of each record.
+ *
+ * The lines hold names and document numbers, so they never pass through
+ * memory this program does not own and wipe: the file is read with
+ * read(2) (no stdio buffer, no getline buffer) into a buffer wiped as it
+ * is consumed, each line is copied into its own buffer, and those are
+ * handed to the transport without a copy (tsock_send_handover), which
+ * wipes each once sent. What remains outside our reach is said in
+ * docs/SECURITY.md (libzmq's and the kernel's socket buffers).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +26,18 @@
 #include "record.h"
 #include "settings.h"
 
-#define CHUNK_LINES 500
+#define CHUNK_LINES CODEC_MAX_LINES
 #define CHUNK_BYTES (8 * 1024 * 1024)
 #define SUBMIT_TIMEOUT_MS 120000
+#define READ_BLOCK (64 * 1024)
+#define LINE_KEEP (RECORD_MAX_LINE + 1) /* the node refuses longer ones */
 
 struct tally {
-	unsigned long accepted, held, refused, unlinkable;
+	unsigned long accepted, held, refused, unlinkable, rekeyed;
 };
 
 struct chunk {
-	char *lines[CHUNK_LINES];
+	uint8_t *lines[CHUNK_LINES]; /* NULL once handed over */
 	size_t lens[CHUNK_LINES];
 	size_t n, bytes;
 	unsigned long first_line;
@@ -39,11 +50,98 @@ chunk_clear(struct chunk *c)
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
+		if (c->lines[i] == NULL)
+			continue;
 		explicit_bzero(c->lines[i], c->lens[i]);
 		free(c->lines[i]);
+		c->lines[i] = NULL;
 	}
 	c->n = 0;
 	c->bytes = 0;
+}
+
+/*
+ * A file read in blocks into one buffer of ours (READ_CAP bytes,
+ * allocated at the first read): buf[start..end) is read and not yet
+ * consumed; everything else of buf is zero.
+ */
+#define READ_CAP (LINE_KEEP + READ_BLOCK)
+
+struct reader {
+	int fd;
+	uint8_t *buf;
+	size_t start, end;
+	bool eof;
+};
+
+/* Moves the unconsumed bytes to the front, wiping where they were. */
+static void
+compact(struct reader *rd)
+{
+	size_t n = rd->end - rd->start;
+
+	if (rd->start == 0)
+		return;
+	memmove(rd->buf, rd->buf + rd->start, n);
+	explicit_bzero(rd->buf + n, rd->end - n);
+	rd->start = 0;
+	rd->end = n;
+}
+
+/*
+ * next_line - the next line (without its end of line, at most LINE_KEEP
+ * bytes: the rest of a longer line is dropped, and the node refuses it)
+ * into a new malloc'd buffer at *ret (*ret_len bytes). Returns 1, 0 at
+ * the end of the file, or -errno.
+ */
+static int
+next_line(struct reader *rd, uint8_t **ret, size_t *ret_len)
+{
+	uint8_t *nl = NULL, *line;
+	size_t len, keep;
+
+	if (rd->buf == NULL && (rd->buf = calloc(1, READ_CAP)) == NULL)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t got;
+		nl = memchr(rd->buf + rd->start, '\n', rd->end - rd->start);
+		if (nl != NULL || rd->eof)
+			break;
+		compact(rd);
+		if (rd->end == READ_CAP) {
+			/* No end of line in READ_CAP bytes: keep the head,
+			 * drop the rest as it comes. */
+			explicit_bzero(rd->buf + LINE_KEEP,
+				       READ_CAP - LINE_KEEP);
+			rd->end = LINE_KEEP;
+		}
+		got = read(rd->fd, rd->buf + rd->end, READ_CAP - rd->end);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0)
+			rd->eof = true;
+		rd->end += (size_t)got;
+	}
+	if (nl == NULL && rd->start == rd->end)
+		return 0;
+	len = (nl != NULL ? (size_t)(nl - rd->buf) : rd->end) - rd->start;
+	keep = len;
+	while (keep > 0 && rd->buf[rd->start + keep - 1] == '\r')
+		keep--;
+	if (keep > LINE_KEEP)
+		keep = LINE_KEEP;
+	line = malloc(keep + 1);
+	if (line == NULL)
+		return -ENOMEM;
+	memcpy(line, rd->buf + rd->start, keep);
+	len += nl != NULL ? 1 : 0;
+	explicit_bzero(rd->buf + rd->start, len);
+	rd->start += len;
+	*ret = line;
+	*ret_len = keep;
+	return 1;
 }
 
 static void
@@ -55,6 +153,9 @@ print_result(const char *name, const struct line_result *res, struct tally *t)
 		break;
 	case LINE_HELD:
 		t->held++;
+		break;
+	case LINE_REKEYED:
+		t->rekeyed++;
 		break;
 	case LINE_REFUSED:
 		t->refused++;
@@ -92,8 +193,8 @@ send_chunk(struct ctl *ctl, const char *name, struct chunk *c, struct tally *t)
 	req.type = CTL_SUBMIT;
 	snprintf(req.source, sizeof(req.source), "%s", name);
 	req.first_line = c->first_line;
-	r = ctl_call(ctl, &req, (const void *const *)c->lines, c->lens, c->n,
-		     SUBMIT_TIMEOUT_MS, &rep);
+	r = ctl_submit(ctl, &req, c->lines, c->lens, c->n, SUBMIT_TIMEOUT_MS,
+		       &rep);
 	chunk_clear(c);
 	if (r != 0) {
 		fprintf(stderr,
@@ -162,42 +263,41 @@ check_input(const char *name)
 static int
 submit_file(struct ctl *ctl, const char *name, struct tally *t, bool *ret_sent)
 {
-	FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
+	struct reader rd = {.fd = -1};
 	struct chunk c;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
 	unsigned long lineno = 0;
+	uint8_t *line = NULL;
+	size_t len = 0;
 	int r = 0;
 
 	*ret_sent = false;
-	if (f == NULL) {
+	rd.fd = strcmp(name, "-") == 0 ? 0 : open(name, O_RDONLY | O_CLOEXEC);
+	if (rd.fd < 0) {
 		r = -errno;
 		fprintf(stderr, "kuska submit: %s: cannot read: %s\n",
 			shown(name), strerror(-r));
 		return r;
 	}
 	memset(&c, 0, sizeof(c));
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		size_t l = (size_t)len;
-		lineno++;
-		while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r'))
-			l--;
-		/* The node refuses an overlong line; don't ship all of it. */
-		if (l > RECORD_MAX_LINE + 1)
-			l = RECORD_MAX_LINE + 1;
-		if (c.n == 0)
-			c.first_line = lineno;
-		c.lines[c.n] = malloc(l + 1);
-		if (c.lines[c.n] == NULL) {
-			r = -ENOMEM;
+	for (;;) {
+		r = next_line(&rd, &line, &len);
+		if (r < 0) {
+			/* Not the end of the file: a read that failed. */
+			fprintf(stderr,
+				"kuska submit: %s: cannot read after line "
+				"%lu: %s\n",
+				shown(name), lineno, strerror(-r));
 			break;
 		}
-		memcpy(c.lines[c.n], line, l);
-		c.lens[c.n] = l;
+		if (r == 0)
+			break;
+		lineno++;
+		if (c.n == 0)
+			c.first_line = lineno;
+		c.lines[c.n] = line;
+		c.lens[c.n] = len;
 		c.n++;
-		c.bytes += l;
-		explicit_bzero(line, (size_t)len);
+		c.bytes += len;
 		if (c.n == CHUNK_LINES || c.bytes >= CHUNK_BYTES) {
 			*ret_sent = true;
 			r = send_chunk(ctl, name, &c, t);
@@ -205,24 +305,17 @@ submit_file(struct ctl *ctl, const char *name, struct tally *t, bool *ret_sent)
 				break;
 		}
 	}
-	if (r == 0 && ferror(f)) {
-		/* Not the end of the file: a read that failed. */
-		r = errno != 0 ? -errno : -EIO;
-		fprintf(stderr,
-			"kuska submit: %s: cannot read after line %lu: %s\n",
-			shown(name), lineno, strerror(-r));
-	}
 	if (r == 0) {
 		*ret_sent = *ret_sent || c.n > 0;
 		r = send_chunk(ctl, name, &c, t);
 	}
 	chunk_clear(&c);
-	if (line != NULL) {
-		explicit_bzero(line, cap);
-		free(line);
+	if (rd.buf != NULL) {
+		explicit_bzero(rd.buf, READ_CAP);
+		free(rd.buf);
 	}
-	if (f != stdin)
-		fclose(f);
+	if (rd.fd > 0)
+		close(rd.fd);
 	return r;
 }
 
@@ -272,9 +365,13 @@ cmd_submit(int argc, char **argv)
 			continue; /* nothing of it reached the node */
 		}
 		printf("%s: %lu accepted, %lu already held, %lu refused, %lu "
-		       "with unlinkable victims%s\n",
-		       argv[i], t.accepted, t.held, t.refused, t.unlinkable,
-		       r != 0 ? " (stopped early)" : "");
+		       "with unlinkable victims",
+		       argv[i], t.accepted, t.held, t.refused, t.unlinkable);
+		/* Only after a key rotation: held under the old key epoch,
+		 * re-sent with the new pseudonyms. */
+		if (t.rekeyed > 0)
+			printf(", %lu re-keyed", t.rekeyed);
+		printf("%s\n", r != 0 ? " (stopped early)" : "");
 		if (r == -ETIMEDOUT || r == -ECONNREFUSED) {
 			status = 2;
 			break;

@@ -41,7 +41,7 @@ foreach(d "SYSTEMDUNITDIR;lib/systemd/system" "SYSUSERSDIR;lib/sysusers.d"
 endforeach()
 
 set(KUSKA_CONFIGS consolidator registry indicators pnp mp pj mimp minsa
-	secretariat analyst)
+	secretariat analyst keyholder)
 set(KUSKA_STAGE ${CMAKE_BINARY_DIR}/install-stage)
 
 # Copies src to dst with the source tree's paths replaced by the
@@ -82,6 +82,7 @@ install(FILES ${CMAKE_SOURCE_DIR}/docs/kuska.conf.5
 	DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 install(FILES ${CMAKE_SOURCE_DIR}/docs/kuska-node.8
 	${CMAKE_SOURCE_DIR}/docs/kuska-consolidator.8
+	${CMAKE_SOURCE_DIR}/docs/kuska-keyholder.8
 	DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 install(FILES ${CMAKE_SOURCE_DIR}/docs/OPERATIONS.md
 	DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
@@ -94,7 +95,8 @@ if(IS_ABSOLUTE "${CMAKE_INSTALL_SBINDIR}")
 else()
 	set(sbin "\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SBINDIR}")
 endif()
-foreach(unit kuska-consolidator.service kuska-node@.service)
+foreach(unit kuska-consolidator.service kuska-node@.service
+		kuska-keyholder.service)
 	install(CODE "
 		set(KUSKA_UNIT_SRC \"${CMAKE_SOURCE_DIR}/systemd/${unit}\")
 		set(KUSKA_UNIT_DST \"${KUSKA_STAGE}/systemd/${unit}\")
@@ -111,11 +113,11 @@ kuska_rewrite(${CMAKE_SOURCE_DIR}/systemd/kuska.tmpfiles
 install(FILES ${KUSKA_STAGE}/systemd/kuska.tmpfiles
 	DESTINATION ${KUSKA_TMPFILESDIR} RENAME kuska.conf)
 
-# bash completion: one file, which registers all three programs; the
+# bash completion: one file, which registers all four programs; the
 # daemons' names link to it, as bash-completion looks a program up by name.
 install(FILES ${CMAKE_SOURCE_DIR}/completion/kuska.bash
 	DESTINATION ${KUSKA_BASHCOMPDIR} RENAME kuska)
-foreach(name kuska-node kuska-consolidator)
+foreach(name kuska-node kuska-consolidator kuska-keyholder)
 	install(CODE "
 		if(IS_ABSOLUTE \"${KUSKA_BASHCOMPDIR}\")
 			set(dir \"\$ENV{DESTDIR}${KUSKA_BASHCOMPDIR}\")

@@ -28,8 +28,10 @@ victims, referrals and prosecutions without any child's identity
 leaving the institution that holds it.
 
 This package holds kuska-node (one per institution), kuska-consolidator
-(one per country) and the kuska client, with their systemd units. The
-services stay disabled until configured.")
+(one per country), kuska-keyholder (run by a body independent of the
+institutions: a share of the key behind every pseudonym) and the kuska
+client, with their systemd units. The services stay disabled until
+configured.")
 
 # Installed by cpack with DESTDIR into its staging directory, prefix /usr:
 # the absolute /etc/kuska lands inside the package too.

@@ -1,6 +1,6 @@
-# bash completion for kuska, kuska-node and kuska-consolidator
-# (bash-completion conventions; installed as completions/kuska, with
-# kuska-node and kuska-consolidator as links to it).
+# bash completion for kuska, kuska-node, kuska-consolidator and
+# kuska-keyholder (bash-completion conventions; installed as
+# completions/kuska, with the daemons' names as links to it).
 #
 # The commands, options, choices, tables and regions are read from the
 # programs' own help ("kuska help COMMAND", "kuska-node --help"), whose
@@ -96,7 +96,8 @@ _kuska()
 	local -a _kuska_opts
 	local -A _kuska_args _kuska_section
 
-	if [[ $prog == *kuska-node || $prog == *kuska-consolidator ]]; then
+	if [[ $prog == *kuska-node || $prog == *kuska-consolidator ||
+		$prog == *kuska-keyholder ]]; then
 		_kuska_help_parse "$("$prog" --help 2>/dev/null)"
 		_kuska_value "$prev" && return
 		COMPREPLY=($(compgen -W "${_kuska_opts[*]}" -- "$cur"))
@@ -128,6 +129,6 @@ _kuska()
 		;;
 	esac
 } &&
-	complete -F _kuska kuska kuska-node kuska-consolidator
+	complete -F _kuska kuska kuska-node kuska-consolidator kuska-keyholder
 
 # ex: filetype=sh

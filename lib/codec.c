@@ -38,6 +38,8 @@ _Static_assert((int)REASON_BAD_REQUEST == (int)KUSKA__REASON__BAD_REQUEST &&
 	       "reasons");
 _Static_assert((int)LINE_BLANK == (int)KUSKA__LINE_STATUS__LINE_BLANK,
 	       "line status");
+_Static_assert((int)LINE_REKEYED == (int)KUSKA__LINE_STATUS__LINE_REKEYED,
+	       "line status numbers");
 
 static const char *const reason_names[REASON_COUNT] = {
     "none",

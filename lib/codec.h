@@ -197,7 +197,7 @@ void codec_msg_clear(struct msg *m);
 
 /* ---- local control messages (kuska submit, kuska status) ------------ */
 
-#define CODEC_MAX_LINES 1000 /* lines in one submit request */
+#define CODEC_MAX_LINES 5000 /* lines in one submit request */
 #define CODEC_MAX_DEAD 1000  /* dead letters in one status reply */
 
 enum line_status {
@@ -206,6 +206,7 @@ enum line_status {
 	LINE_HELD = 2,
 	LINE_REFUSED = 3,
 	LINE_BLANK = 4,
+	LINE_REKEYED = 5, /* held under an older key epoch: re-sent */
 };
 
 struct line_result {
@@ -240,6 +241,27 @@ struct node_status {
 	int64_t clock_skew_ms; /* node minus consolidator */
 	char disk_full[256];   /* "" none */
 	uint64_t disk_full_ms;
+	uint32_t key_epoch;
+	char keyholder_error[CODEC_MAX_TEXT + 40]; /* "" if none */
+	uint64_t keyholder_error_ms;
+	bool has_key_check;
+	uint8_t key_check[8]; /* the holders' check value, first bytes */
+	uint64_t evaluations; /* OPRF evaluations asked since start */
+};
+
+#define CODEC_MAX_KEYHOLDER_NODES 256
+
+struct keyholder_node {
+	char id[32];
+	uint64_t requests, evaluations, refused_rate, refused_other;
+	uint64_t last_request_ms, last_refusal_ms, allowance;
+};
+
+struct keyholder_status {
+	uint32_t epoch;
+	uint64_t now_ms, rate_per_day, handshake_failures, requests_refused;
+	size_t n_nodes;
+	struct keyholder_node *nodes; /* owned by the struct control */
 };
 
 struct inst_status {
@@ -269,6 +291,7 @@ enum control_type {
 	CTL_ERROR,
 	CTL_METRICS,	  /* a request for the metrics */
 	CTL_METRICS_TEXT, /* the answer: text */
+	CTL_KEYHOLDER_STATUS,
 };
 
 struct control {
@@ -281,6 +304,7 @@ struct control {
 	uint32_t max_dead; /* STATUS */
 	struct node_status node;
 	struct cons_status cons;
+	struct keyholder_status keyholder;
 	char *text; /* METRICS_TEXT: malloc'd, NUL-ended; freed by clear */
 };
 
@@ -298,6 +322,67 @@ int codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
 
 /* Frees the arrays of c; accepts a zeroed c. */
 void codec_control_clear(struct control *c);
+
+/* ---- node <-> key holder (codec_oprf.c) ------------------------------- */
+
+#define CODEC_OPRF_ELEMENT_LEN 32
+#define CODEC_MAX_OPRF_ELEMENTS 65536 /* elements in one request */
+
+enum oprf_status {
+	OPRF_NONE = 0,
+	OPRF_OK = 1,
+	OPRF_RATE_LIMITED = 2,
+	OPRF_TOO_LARGE = 3,
+	OPRF_BAD_REQUEST = 4,
+	OPRF_WRONG_EPOCH = 5,
+	OPRF_NOT_AUTHORIZED = 6,
+};
+#define OPRF_STATUS_COUNT 7
+
+/* "ok", "rate_limited", ...; NULL when out of range. */
+const char *oprf_status_name(enum oprf_status s);
+
+/* An OprfRequest or OprfReply. */
+struct oprf_msg {
+	uint64_t request_id;
+	uint32_t epoch;
+	enum oprf_status status; /* reply */
+	size_t n;		 /* elements */
+	/* n * 32 bytes: to encode, the caller's; after decode, owned by the
+	 * message until codec_oprf_clear. */
+	const uint8_t *elements;
+	char text[CODEC_MAX_TEXT + 1]; /* reply, when not OK */
+	void *priv;		       /* decoder's allocation */
+};
+
+/*
+ * codec_oprf_request_encode / codec_oprf_reply_encode - serialize m into
+ * a new malloc'd buffer. Return 0, -EINVAL (no elements, or over
+ * CODEC_MAX_OPRF_ELEMENTS; a reply's status out of range), -ENOMEM.
+ */
+int codec_oprf_request_encode(const struct oprf_msg *m, uint8_t **ret_buf,
+			      size_t *ret_len)
+    __attribute__((warn_unused_result));
+int codec_oprf_reply_encode(const struct oprf_msg *m, uint8_t **ret_buf,
+			    size_t *ret_len)
+    __attribute__((warn_unused_result));
+
+/*
+ * codec_oprf_request_decode / codec_oprf_reply_decode - parse into *ret
+ * (overwritten). A request must carry 1..max_elements elements (at most
+ * CODEC_MAX_OPRF_ELEMENTS) of 32 bytes each: -EMSGSIZE when there are
+ * more, -EBADMSG for anything else wrong. An OK reply carries whole
+ * elements. On success release with codec_oprf_clear.
+ */
+int codec_oprf_request_decode(const uint8_t *buf, size_t len,
+			      size_t max_elements, struct oprf_msg *ret)
+    __attribute__((warn_unused_result));
+int codec_oprf_reply_decode(const uint8_t *buf, size_t len,
+			    struct oprf_msg *ret)
+    __attribute__((warn_unused_result));
+
+/* Frees what a decoder gave m; accepts a zeroed m. */
+void codec_oprf_clear(struct oprf_msg *m);
 
 /* ---- queries ---------------------------------------------------------- */
 

@@ -48,7 +48,8 @@ encode_submit_reply(const struct control *c, Kuska__Control *pc,
 		kuska__line_result__init(&lr[i]);
 		lr[i].line = in->line;
 		lr[i].status = (Kuska__LineStatus)in->status;
-		if (in->status == LINE_ACCEPTED || in->status == LINE_HELD) {
+		if (in->status == LINE_ACCEPTED || in->status == LINE_HELD ||
+		    in->status == LINE_REKEYED) {
 			lr[i].has_seq = 1;
 			lr[i].seq = in->seq;
 		}
@@ -129,6 +130,20 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 		ns.has_disk_full_ms = 1;
 		ns.disk_full_ms = in->disk_full_ms;
 	}
+	ns.has_key_epoch = 1;
+	ns.key_epoch = in->key_epoch;
+	if (in->keyholder_error[0] != '\0') {
+		ns.keyholder_error = (char *)in->keyholder_error;
+		ns.has_keyholder_error_ms = 1;
+		ns.keyholder_error_ms = in->keyholder_error_ms;
+	}
+	if (in->has_key_check) {
+		ns.has_key_check = 1;
+		ns.key_check.data = (uint8_t *)in->key_check;
+		ns.key_check.len = sizeof(in->key_check);
+	}
+	ns.has_evaluations = 1;
+	ns.evaluations = in->evaluations;
 	pc->msg_case = KUSKA__CONTROL__MSG_NODE_STATUS;
 	pc->node_status = &ns;
 	r = control_pack(pc, ret_buf, ret_len);
@@ -236,6 +251,8 @@ codec_control_encode(const struct control *c, uint8_t **ret_buf,
 		pc.msg_case = KUSKA__CONTROL__MSG_METRICS_TEXT;
 		pc.metrics_text = c->text != NULL ? c->text : (char *)"";
 		return control_pack(&pc, ret_buf, ret_len);
+	case CTL_KEYHOLDER_STATUS:
+		return codec_keyholder_status_pack(c, &pc, ret_buf, ret_len);
 	default:
 		return -EINVAL;
 	}
@@ -258,7 +275,7 @@ decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
 		out->line = lr->line;
 		out->status = (enum line_status)lr->status;
 		if ((int)lr->status < (int)LINE_ACCEPTED ||
-		    (int)lr->status > (int)LINE_BLANK)
+		    (int)lr->status > (int)LINE_REKEYED)
 			return -EBADMSG;
 		out->seq = lr->seq;
 		copy_str(out->field, sizeof(out->field), lr->field);
@@ -309,6 +326,16 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 	ns->clock_skew_ms = in->clock_skew_ms;
 	copy_str(ns->disk_full, sizeof(ns->disk_full), in->disk_full);
 	ns->disk_full_ms = in->disk_full_ms;
+	ns->key_epoch = in->key_epoch;
+	copy_str(ns->keyholder_error, sizeof(ns->keyholder_error),
+		 in->keyholder_error);
+	ns->keyholder_error_ms = in->keyholder_error_ms;
+	if (in->has_key_check && in->key_check.len == sizeof(ns->key_check)) {
+		ns->has_key_check = true;
+		memcpy(ns->key_check, in->key_check.data,
+		       sizeof(ns->key_check));
+	}
+	ns->evaluations = in->evaluations;
 	return 0;
 }
 
@@ -394,6 +421,10 @@ codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
 		if (ret->text == NULL)
 			r = -ENOMEM;
 		break;
+	case KUSKA__CONTROL__MSG_KEYHOLDER_STATUS:
+		ret->type = CTL_KEYHOLDER_STATUS;
+		r = codec_keyholder_status_unpack(pc->keyholder_status, ret);
+		break;
 	default:
 		r = -EBADMSG;
 	}
@@ -408,6 +439,7 @@ codec_control_clear(struct control *c)
 {
 	free(c->results);
 	free(c->node.dead);
+	free(c->keyholder.nodes);
 	free(c->text);
 	memset(c, 0, sizeof(*c));
 }

@@ -279,6 +279,8 @@ codec_event_encode(const struct event *ev, uint8_t **ret_buf, size_t *ret_len)
 		return -EINVAL;
 	pe.id.data = (uint8_t *)ev->id;
 	pe.id.len = EVENT_ID_LEN;
+	pe.has_key_epoch = ev->key_epoch != 0;
+	pe.key_epoch = ev->key_epoch;
 	if (ev->kind == KIND_WITHDRAWAL) {
 		wd.target_seq = ev->target_seq;
 		pe.change_case = KUSKA__EVENT__CHANGE_WITHDRAWAL;
@@ -331,6 +333,7 @@ codec_event_decode(const uint8_t *buf, size_t len, struct event *ret)
 	if (pe->id.len != EVENT_ID_LEN)
 		goto out;
 	memcpy(ret->id, pe->id.data, EVENT_ID_LEN);
+	ret->key_epoch = pe->has_key_epoch ? pe->key_epoch : 0;
 	switch (pe->change_case) {
 	case KUSKA__EVENT__CHANGE_RECORD:
 		if (record_from_pb(pe->record, &ret->rec) != 0)

@@ -37,4 +37,10 @@ codec_copy_name(const char *src, char *dst)
 	return 0;
 }
 
+/* The key holder's status in a Control message (codec_oprf.c). */
+int codec_keyholder_status_pack(const struct control *c, Kuska__Control *pc,
+				uint8_t **ret_buf, size_t *ret_len);
+int codec_keyholder_status_unpack(const Kuska__KeyholderStatus *in,
+				  struct control *c);
+
 #endif

@@ -420,6 +420,10 @@ set_field(struct load_ctx *c, const struct config_field *f, const char *value,
 		}
 		memcpy(dst, &inst, sizeof(inst));
 		return 0;
+	case CONFIG_OPT_ENDPOINT_TCP:
+		if (value[0] == '\0')
+			break;
+		/* FALLTHROUGH */
 	case CONFIG_ENDPOINT_TCP:
 		if (!valid_tcp(value)) {
 			snprintf(why, whylen,

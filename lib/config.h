@@ -24,10 +24,11 @@
 #define CONFIG_MAX_FILE (1024 * 1024) /* bigger files are refused */
 
 enum config_type {
-	CONFIG_STRING,	     /* char[size] */
-	CONFIG_PATH,	     /* char[size], made absolute */
-	CONFIG_OPT_PATH,     /* like CONFIG_PATH, but may be empty: unset */
-	CONFIG_ENDPOINT_TCP, /* char[size], "tcp://host:port" */
+	CONFIG_STRING,		 /* char[size] */
+	CONFIG_PATH,		 /* char[size], made absolute */
+	CONFIG_OPT_PATH,	 /* like CONFIG_PATH, but may be empty: unset */
+	CONFIG_ENDPOINT_TCP,	 /* char[size], "tcp://host:port" */
+	CONFIG_OPT_ENDPOINT_TCP, /* like CONFIG_ENDPOINT_TCP, or empty: unset */
 	CONFIG_ENDPOINT_IPC, /* char[size], "ipc://path", path made absolute */
 	CONFIG_UINT,	     /* unsigned long, within [min, max] */
 	CONFIG_INSTITUTION,  /* int, an institution id such as "pnp" */

@@ -164,6 +164,7 @@ struct event {
 	uint8_t id[EVENT_ID_LEN];
 	enum kind kind;	     /* CORRECTION, WITHDRAWAL, or rec.kind */
 	uint64_t target_seq; /* CORRECTION, WITHDRAWAL */
+	uint32_t key_epoch;  /* of every pseudonym in it (0: version 1) */
 	struct record rec;   /* unused for WITHDRAWAL */
 };
 

@@ -2,18 +2,19 @@
  * help_table.c - the usage and options of every program and subcommand
  * (help.h). A new subcommand or daemon is one entry; a new option is one
  * line in its entry. The man pages (docs/kuska.1, kuska-node.8,
- * kuska-consolidator.8) list the same options: tests/e2e/test_help.sh
- * compares them, and the bash completion (completion/kuska.bash) reads
- * "kuska help COMMAND".
+ * kuska-consolidator.8, kuska-keyholder.8) list the same options:
+ * tests/e2e/test_help.sh compares them, and the bash completion
+ * (completion/kuska.bash) reads "kuska help COMMAND".
  */
 #include <stddef.h>
 
 #include "help.h"
 
-/* The -c option of the commands that talk to a node or a consolidator. */
+/* The -c option of the commands that talk to a node, a consolidator or
+ * a key holder. */
 #define OPT_DAEMON_CONF                                                        \
 	{                                                                      \
-		'c', NULL, "NODE.conf|CONSOLIDATOR.conf",                      \
+		'c', NULL, "NODE.conf|CONSOLIDATOR.conf|KEYHOLDER.conf",       \
 		    "the daemon's configuration (kuska.conf(5))",              \
 		    .required = true                                           \
 	}
@@ -35,15 +36,22 @@ const struct help_cmd help_table[] = {
     {
 	.prog = "kuska",
 	.name = "keygen",
-	.synopsis = "NAME [--dir DIR]\n--linkage FILE",
-	.summary = "make a party's key pair, or the linkage key",
+	.synopsis = "NAME [--dir DIR]\n--linkage FILE [--epoch N]\n"
+		    "--ref-key FILE\n--oprf-share FILE [--epoch N]",
+	.summary = "make a party's key pair, or a pseudonym key",
 	.max_args = 1,
 	.opts =
 	    (const struct help_opt[]){
 		{'d', "dir", "DIR",
 		 "where NAME.key and NAME.pub go (default: here)"},
 		{0, "linkage", "FILE",
-		 "make the linkage key instead, into FILE (mode 0600)"},
+		 "make the nodes' linkage key instead, into FILE (mode 0600)"},
+		{0, "ref-key", "FILE",
+		 "make a node's own key for event ids, into FILE (mode 0600)"},
+		{0, "oprf-share", "FILE",
+		 "make a key holder's OPRF key share, into FILE (mode 0600)"},
+		{0, "epoch", "N",
+		 "the key epoch of a linkage key or share (default 1)"},
 		{0},
 	    },
 	.sections =
@@ -83,7 +91,7 @@ const struct help_cmd help_table[] = {
     {
 	.prog = "kuska",
 	.name = "status",
-	.synopsis = "-c NODE.conf|CONSOLIDATOR.conf",
+	.synopsis = "-c NODE.conf|CONSOLIDATOR.conf|KEYHOLDER.conf",
 	.summary = "ask a running daemon how it is doing",
 	.opts = (const struct help_opt[]){OPT_DAEMON_CONF, {0}},
 	.sections =
@@ -101,7 +109,7 @@ const struct help_cmd help_table[] = {
     {
 	.prog = "kuska",
 	.name = "metrics",
-	.synopsis = "-c NODE.conf|CONSOLIDATOR.conf",
+	.synopsis = "-c NODE.conf|CONSOLIDATOR.conf|KEYHOLDER.conf",
 	.summary = "print a running daemon's metrics (Prometheus text)",
 	.opts = (const struct help_opt[]){OPT_DAEMON_CONF, {0}},
     },
@@ -322,6 +330,21 @@ const struct help_cmd help_table[] = {
 		{'d', NULL, NULL, "also log debug lines"},
 		{'n', NULL, NULL,
 		 "check the configuration, key and registry, print it, exit"},
+		{0},
+	    },
+    },
+    {
+	.prog = "kuska-keyholder",
+	.synopsis = "[-dn] -c FILE",
+	.summary = "a key holder: evaluate the nodes' blinded identities",
+	.opts =
+	    (const struct help_opt[]){
+		{'c', NULL, "FILE", "the configuration (kuska.conf(5))",
+		 .required = true},
+		{'d', NULL, NULL, "also log debug lines"},
+		{'n', NULL, NULL,
+		 "check the configuration, key, share and registry, print it, "
+		 "exit"},
 		{0},
 	    },
     },

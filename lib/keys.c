@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "log.h"
+#include "oprf.h"
 
 #define KEYS_MAX_FILE 4096 /* a key file is a few short lines */
 
@@ -300,9 +301,18 @@ wrong_kind(const char *name, const struct key_fields *f)
 	     strcmp(name, "transport_secret") == 0))
 		return "this is a secret key file (.key); a public key file "
 		       "(.pub) is expected";
-	if (strcmp(name, "linkage") == 0 || strcmp(f->names[0], "linkage") == 0)
-		return "not the line of this kind of key file (a linkage key "
-		       "file has one line, linkage = ...)";
+	if (strcmp(f->names[0], "linkage") == 0)
+		return "not a line of a linkage key file (linkage = ..., "
+		       "epoch = ...)";
+	if (strcmp(f->names[0], "ref") == 0)
+		return "not a line of a ref key file (ref = ...)";
+	if (strcmp(f->names[0], "oprf_share") == 0)
+		return "not a line of an OPRF key share file (oprf_share = "
+		       "..., epoch = ...)";
+	if (strcmp(name, "linkage") == 0 || strcmp(name, "ref") == 0 ||
+	    strcmp(name, "oprf_share") == 0)
+		return "a line of another kind of key file (linkage, ref or "
+		       "OPRF share)";
 	return "unknown key";
 }
 
@@ -487,27 +497,57 @@ out:
 	return r;
 }
 
+/* The line name and the comment of each kind of 32-byte key file. */
+static const struct {
+	const char *name, *comment;
+	bool epoch;
+} key32_kinds[] = {
+    [KEY32_LINKAGE] = {"linkage",
+		       "# kuska linkage key: the same on every institution "
+		       "node, never on the\n# consolidator or a key holder; "
+		       "mode 0600\n",
+		       true},
+    [KEY32_REF] = {"ref",
+		   "# kuska ref key: this node's alone (event ids); never "
+		   "copied elsewhere;\n# mode 0600\n",
+		   false},
+    [KEY32_OPRF_SHARE] = {"oprf_share",
+			  "# kuska OPRF key share: one key holder's alone; "
+			  "never copied elsewhere;\n# mode 0600\n",
+			  true},
+};
+
 int
-keys_linkage_write(const char *path)
+keys_key32_write(const char *path, enum key32_kind kind, uint32_t epoch)
 {
 	uint8_t *key;
-	char *buf;
-	char b64[64];
+	char *buf, b64[64];
 	int n, r;
 
+	if ((unsigned)kind > KEY32_OPRF_SHARE || epoch == 0 ||
+	    epoch > KEYS_MAX_EPOCH)
+		return -EINVAL;
 	key = sodium_malloc(32);
-	buf = sodium_malloc(256);
+	buf = sodium_malloc(512);
 	if (key == NULL || buf == NULL) {
-		sodium_free(key);
-		sodium_free(buf);
+		if (key != NULL)
+			sodium_free(key);
+		if (buf != NULL)
+			sodium_free(buf);
 		return -ENOMEM;
 	}
-	randombytes_buf(key, 32);
+	if (kind == KEY32_OPRF_SHARE)
+		oprf_key_generate(key); /* a scalar below the group order */
+	else
+		randombytes_buf(key, 32);
 	keys_b64(key, 32, b64, sizeof(b64));
-	n = snprintf(buf, 256,
-		     "# kuska linkage key: the same on every institution node, "
-		     "never on the consolidator; mode 0600\nlinkage = %s\n",
-		     b64);
+	if (key32_kinds[kind].epoch)
+		n = snprintf(buf, 512, "%s%s = %s\nepoch = %u\n",
+			     key32_kinds[kind].comment, key32_kinds[kind].name,
+			     b64, (unsigned)epoch);
+	else
+		n = snprintf(buf, 512, "%s%s = %s\n", key32_kinds[kind].comment,
+			     key32_kinds[kind].name, b64);
 	sodium_memzero(b64, sizeof(b64));
 	r = write_new_file(path, buf, (size_t)n, 0600);
 	sodium_free(key);
@@ -515,43 +555,83 @@ keys_linkage_write(const char *path)
 	return r;
 }
 
-int
-keys_linkage_load(const char *path, uint8_t **ret, char *errbuf, size_t errlen)
+/* parse_epoch - "1".."KEYS_MAX_EPOCH", no sign, no leading zero. */
+static int
+parse_epoch(const char *s, uint32_t *ret)
 {
-	struct key_fields f = {.names = {"linkage", NULL}};
-	uint8_t *key = NULL;
+	unsigned long v = 0;
+	size_t i;
+
+	if (s[0] < '1' || s[0] > '9' || strlen(s) > 10)
+		return -EINVAL;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > KEYS_MAX_EPOCH)
+		return -EINVAL;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+int
+keys_key32_load(const char *path, enum key32_kind kind, struct key32 **ret,
+		char *errbuf, size_t errlen)
+{
+	struct key_fields f = {.names = {NULL, NULL, NULL}};
+	struct key32 *k = NULL;
 	char *buf;
 	int r;
 
+	if ((unsigned)kind > KEY32_OPRF_SHARE)
+		return -EINVAL;
+	f.names[0] = key32_kinds[kind].name;
+	if (key32_kinds[kind].epoch)
+		f.names[1] = "epoch";
 	r = read_key_file(path, 1, &buf, errbuf, errlen);
 	if (r != 0)
 		return r;
 	r = parse_key_lines(buf, &f, path, errbuf, errlen);
 	if (r != 0)
 		goto out;
-	key = sodium_malloc(32);
-	if (key == NULL) {
+	k = sodium_malloc(sizeof(*k));
+	if (k == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
-	if (f.values[0] == NULL || keys_parse_b64(f.values[0], key, 32) != 0) {
-		r = missing(path, "linkage", errbuf, errlen);
-		sodium_free(key);
+	sodium_memzero(k, sizeof(*k));
+	k->epoch = 1;
+	if (f.values[0] == NULL ||
+	    keys_parse_b64(f.values[0], k->key, 32) != 0 ||
+	    (kind == KEY32_OPRF_SHARE && !oprf_scalar_valid(k->key))) {
+		r = missing(path, f.names[0], errbuf, errlen);
 		goto out;
 	}
-	*ret = key;
+	if (f.values[1] != NULL && parse_epoch(f.values[1], &k->epoch) != 0) {
+		if (errbuf != NULL)
+			snprintf(errbuf, errlen,
+				 "%s: epoch: must be a whole number from 1 to "
+				 "%u",
+				 path, (unsigned)KEYS_MAX_EPOCH);
+		r = -EINVAL;
+		goto out;
+	}
+	*ret = k;
+	k = NULL;
 out:
+	keys_key32_free(&k);
 	sodium_free(buf);
 	return r;
 }
 
 void
-keys_linkage_free(uint8_t **key)
+keys_key32_free(struct key32 **k)
 {
-	if (key == NULL || *key == NULL)
+	if (k == NULL || *k == NULL)
 		return;
-	sodium_free(*key);
-	*key = NULL;
+	sodium_free(*k); /* wipes */
+	*k = NULL;
 }
 
 uint64_t

@@ -1,7 +1,9 @@
 /*
  * keys.h - key files: an institution's (or client's, or the
- * consolidator's) Ed25519 signing pair and Curve25519 transport pair, and
- * the linkage key shared by institution nodes.
+ * consolidator's, or a key holder's) Ed25519 signing pair and Curve25519
+ * transport pair, and the 32-byte secrets of pseudonyms: the linkage key
+ * shared by institution nodes, a node's ref key, a key holder's OPRF key
+ * share.
  *
  * Secret key file NAME.key (mode 0600, refused if group or others may
  * read it), text lines "name = base64":
@@ -13,7 +15,7 @@
  *	sign_public = ...	(32 bytes)
  *	transport_public = ...	(32 bytes)
  *	fingerprint = 16 hex digits (the key id, see keys_key_id)
- * Linkage key file: one line "linkage = base64" (32 bytes), mode 0600.
+ * 32-byte secret files (linkage key, ref key, OPRF key share): below.
  *
  * Secrets live in sodium_malloc() memory and are wiped when freed.
  */
@@ -96,19 +98,43 @@ int keys_parse_b64(const char *s, uint8_t *out, size_t len)
 const char *keys_b64(const uint8_t *in, size_t len, char *out, size_t cap);
 
 /*
- * keys_linkage_write - creates a fresh linkage key file at path (mode
- * 0600, -EEXIST if it exists).
+ * 32-byte secrets, each in its own file (mode 0600), one "name = base64"
+ * line and, for the two that change on key rotation, "epoch = N":
+ *	KEY32_LINKAGE		linkage = ..., epoch = N: the second factor
+ *				of every pseudonym, shared by the nodes
+ *	KEY32_REF		ref = ...: a node's own key for event ids
+ *	KEY32_OPRF_SHARE	oprf_share = ..., epoch = N: one key holder's
+ *				additive share of the OPRF key (a canonical
+ *				non-zero ristretto255 scalar)
+ * A missing epoch line reads as epoch 1.
  */
-int keys_linkage_write(const char *path) __attribute__((warn_unused_result));
+enum key32_kind { KEY32_LINKAGE, KEY32_REF, KEY32_OPRF_SHARE };
+#define KEYS_MAX_EPOCH 1000000
+
+struct key32 {
+	uint8_t key[32];
+	uint32_t epoch; /* 1..KEYS_MAX_EPOCH; 1 for KEY32_REF */
+};
 
 /*
- * keys_linkage_load - reads a linkage key file into 32 bytes of
- * sodium_malloc() memory at *ret (free with keys_linkage_free). Same
- * errors as keys_load_secret.
+ * keys_key32_write - creates a fresh key file of the kind at path (mode
+ * 0600; -EEXIST if it exists), for the given epoch (ignored for a ref
+ * key). Returns 0, -EINVAL (epoch 0 or too large), -ENOMEM, -errno.
  */
-int keys_linkage_load(const char *path, uint8_t **ret, char *errbuf,
-		      size_t errlen) __attribute__((warn_unused_result));
-void keys_linkage_free(uint8_t **key);
+int keys_key32_write(const char *path, enum key32_kind kind, uint32_t epoch)
+    __attribute__((warn_unused_result));
+
+/*
+ * keys_key32_load - reads a key file of the kind into sodium_malloc()
+ * memory at *ret (free with keys_key32_free). Same errors as
+ * keys_load_secret.
+ */
+int keys_key32_load(const char *path, enum key32_kind kind, struct key32 **ret,
+		    char *errbuf, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* keys_key32_free - wipes and frees *k; accepts NULL; clears it. */
+void keys_key32_free(struct key32 **k);
 
 /*
  * keys_check_private - 0 if path is a regular file that neither group nor

@@ -1,12 +1,14 @@
 /*
- * record.c - one JSON line of EVENTS.md into a pseudonymised event; see
- * record.h. This module owns jansson.
+ * record.c - one JSON line of EVENTS.md into an event and the pseudonyms
+ * it needs; see record.h. This module owns jansson.
  *
- * Identities pass through three places here: jansson's parse tree (every
+ * Identities pass through four places here: jansson's parse tree (every
  * block of it is wiped when freed, see record_init()), the normalised
- * texts of parse_victim() (wiped before it returns, on every path) and the
- * birth date (likewise). Nothing is logged, and no error reason ever
- * quotes a value from the line.
+ * texts of parse_victim() (wiped before it returns, on every path), the
+ * birth date (likewise), and the copies handed to the pseudonym batch
+ * (sodium_malloc() memory that the batch wipes once they are evaluated,
+ * or at once when the line is refused). Nothing is logged, and no error
+ * reason ever quotes a value from the line.
  */
 #include "record.h"
 
@@ -25,8 +27,8 @@
 
 /* What record_parse() carries down the parse. */
 struct parser {
-	enum institution inst; /* the institution submitting the line */
-	const uint8_t *key;    /* the linkage key */
+	enum institution inst;	    /* the institution submitting the line */
+	struct pseudo_batch *batch; /* where pseudonyms are asked for */
 	int32_t today;
 	struct parsed_record *ret;
 	struct record_error *err;
@@ -442,12 +444,15 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 	out->age_group = age_group_of(out->age_years);
 	/* Both match keys, each when the record has what it takes. */
 	if (doc_type != NULL) {
-		pseudo_victim_document(p->key, doc_type, doc, out->doc_key);
+		if (pseudo_add_document(p->batch, doc_type, doc,
+					out->doc_key) != 0)
+			return fail(p, "", "", "out of memory");
 		out->doc_type = doc_type_from_name(doc_type);
 	}
 	if (has_given == 0 && has_surn == 0 && has_birth == 0) {
-		pseudo_victim_name(p->key, given, surn, *birth, out->sex,
-				   out->name_key);
+		if (pseudo_add_name(p->batch, given, surn, *birth, out->sex,
+				    out->name_key) != 0)
+			return fail(p, "", "", "out of memory");
 		out->has_name_key = true;
 	}
 	if (!victim_linkable(out))
@@ -657,7 +662,10 @@ parse_case_stage(struct parser *p, json_t *obj, const char *base,
 	r = parse_number(p, obj, base, "case_number", num);
 	if (r < 0)
 		goto out;
-	pseudo_case(p->key, num, rec->case_id);
+	if (pseudo_add_case(p->batch, num, rec->case_id) != 0) {
+		r = fail(p, "", "", "out of memory");
+		goto out;
+	}
 	r = parse_enum(p, obj, base, "stage", stage_value,
 		       "complaint, preliminary_investigation, "
 		       "formalized_investigation, accusation, trial, "
@@ -708,7 +716,8 @@ parse_referral(struct parser *p, json_t *obj, const char *base,
 	}
 	if ((r = parse_number(p, obj, base, "referral_number", num)) < 0)
 		goto out;
-	pseudo_referral(p->key, sender, num, rec->referral);
+	if (pseudo_add_referral(p->batch, sender, num, rec->referral) != 0)
+		r = fail(p, "", "", "out of memory");
 out:
 	sodium_memzero(num, sizeof(num));
 	return r;
@@ -901,7 +910,6 @@ parse_object(struct parser *p, json_t *obj)
 		if (parse_body(p, obj, "", &ret->ev.rec) < 0)
 			return -EINVAL;
 	}
-	pseudo_event_id(p->key, p->inst, ret->ref, ret->ev.id);
 	return 0;
 }
 
@@ -934,12 +942,16 @@ json_reason(struct parser *p, json_error_t *je)
 }
 
 int
-record_parse(const char *line, size_t len, enum institution inst,
-	     const uint8_t key[LINKAGE_KEY_LEN], int32_t today,
-	     struct parsed_record *ret, struct record_error *err)
+record_parse(const char *line, size_t len, enum institution inst, int32_t today,
+	     struct pseudo_batch *batch, struct parsed_record *ret,
+	     struct record_error *err)
 {
-	struct parser p = {
-	    .inst = inst, .key = key, .today = today, .ret = ret, .err = err};
+	struct parser p = {.inst = inst,
+			   .batch = batch,
+			   .today = today,
+			   .ret = ret,
+			   .err = err};
+	struct pseudo_mark mark = pseudo_batch_mark(batch);
 	json_error_t je;
 	json_t *root = NULL;
 	int r;
@@ -977,7 +989,10 @@ record_parse(const char *line, size_t len, enum institution inst,
 out:
 	json_decref(root);
 	sodium_memzero(&je, sizeof(je));
-	if (r < 0)
+	if (r < 0) {
+		/* Nothing of a refused line is evaluated. */
+		pseudo_batch_rollback(batch, mark);
 		memset(ret, 0, sizeof(*ret));
+	}
 	return r;
 }

@@ -1,10 +1,13 @@
 /*
- * record.h - the JSON Lines input of EVENTS.md, parsed, checked and
- * pseudonymised into a struct event. This module owns jansson.
+ * record.h - the JSON Lines input of EVENTS.md, parsed and checked into a
+ * struct event, with the pseudonyms it needs asked of a pseudonym batch
+ * (pseudo.h). This module owns jansson.
  *
  * Raw identities (document numbers, names, birth dates) exist only inside
- * record_parse(): every buffer that held them, jansson's included, is
- * wiped before it returns (see record_init()).
+ * record_parse() and, normalised, in the batch: every buffer of
+ * record_parse() that held them, jansson's included, is wiped before it
+ * returns (see record_init()); the batch wipes its copies when it has
+ * evaluated them.
  */
 #ifndef KUSKA_RECORD_H
 #define KUSKA_RECORD_H
@@ -40,14 +43,18 @@ void record_init(void);
 
 /*
  * record_parse - parses one JSON line (len bytes, not NUL-ended) of
- * institution inst, with the linkage key and today's date (days, Peru
- * time) for the "not after today" rule. On success fills *ret (all of
- * it, ev.id included) and returns 0. On a broken rule returns -EINVAL and
- * fills *err with the field and reason; *ret is then undefined.
- * Blank lines are the caller's business (it skips them).
+ * institution inst, with today's date (days, Peru time) for the "not
+ * after today" rule. On success fills *ret (all of it but ev.id,
+ * ev.key_epoch and the pseudonyms) and returns 0; each pseudonym of the
+ * record (victims' keys, case and referral numbers) is asked of batch,
+ * which writes it into *ret when the batch is finished: *ret must stay in
+ * place until then. On a broken rule returns -EINVAL and fills *err with
+ * the field and reason; *ret is then undefined and nothing of the line
+ * remains in batch. Blank lines are the caller's business (it skips
+ * them).
  */
 int record_parse(const char *line, size_t len, enum institution inst,
-		 const uint8_t key[LINKAGE_KEY_LEN], int32_t today,
+		 int32_t today, struct pseudo_batch *batch,
 		 struct parsed_record *ret, struct record_error *err)
     __attribute__((warn_unused_result));
 

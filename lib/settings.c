@@ -14,6 +14,22 @@ static const struct config_field node_fields[] = {
     {"network", CONFIG_NAME, S(node_config, network), 0, 0, NULL},
     {"key", CONFIG_PATH, S(node_config, key), 0, 0, NULL},
     {"linkage_key", CONFIG_PATH, S(node_config, linkage_key), 0, 0, NULL},
+    {"ref_key", CONFIG_PATH, S(node_config, ref_key), 0, 0, NULL},
+    {"keyholder", CONFIG_ENDPOINT_TCP, S(node_config, keyholder[0]), 0, 0,
+     NULL},
+    {"keyholder_key", CONFIG_PATH, S(node_config, keyholder_key[0]), 0, 0,
+     NULL},
+    {"keyholder2", CONFIG_OPT_ENDPOINT_TCP, S(node_config, keyholder[1]), 0, 0,
+     ""},
+    {"keyholder2_key", CONFIG_OPT_PATH, S(node_config, keyholder_key[1]), 0, 0,
+     ""},
+    {"keyholder3", CONFIG_OPT_ENDPOINT_TCP, S(node_config, keyholder[2]), 0, 0,
+     ""},
+    {"keyholder3_key", CONFIG_OPT_PATH, S(node_config, keyholder_key[2]), 0, 0,
+     ""},
+    {"keyholder_timeout_s", CONFIG_UINT, U(node_config, keyholder_timeout_s), 1,
+     600, "10"},
+    {"workers", CONFIG_UINT, U(node_config, workers), 0, 16, "0"},
     {"consolidator", CONFIG_ENDPOINT_TCP, S(node_config, consolidator), 0, 0,
      NULL},
     {"consolidator_key", CONFIG_PATH, S(node_config, consolidator_key), 0, 0,
@@ -64,6 +80,23 @@ static const struct config_field consolidator_fields[] = {
      ""},
 };
 
+static const struct config_field keyholder_fields[] = {
+    {"key", CONFIG_PATH, S(keyholder_config, key), 0, 0, NULL},
+    {"share", CONFIG_PATH, S(keyholder_config, share), 0, 0, NULL},
+    {"registry", CONFIG_PATH, S(keyholder_config, registry), 0, 0, NULL},
+    {"listen", CONFIG_ENDPOINT_TCP, S(keyholder_config, listen), 0, 0, NULL},
+    {"control", CONFIG_ENDPOINT_IPC, S(keyholder_config, control), 0, 0, NULL},
+    {"rate_per_day", CONFIG_UINT, U(keyholder_config, rate_per_day), 1,
+     100000000, "300000"},
+    {"max_batch", CONFIG_UINT, U(keyholder_config, max_batch), 1, 65536,
+     "65536"},
+    {"workers", CONFIG_UINT, U(keyholder_config, workers), 0, 16, "0"},
+    {"metrics_file", CONFIG_OPT_PATH, S(keyholder_config, metrics_file), 0, 0,
+     ""},
+    {"metrics_interval_s", CONFIG_UINT, U(keyholder_config, metrics_interval_s),
+     1, 86400, "60"},
+};
+
 static const struct config_field client_fields[] = {
     {"key", CONFIG_PATH, S(client_config, key), 0, 0, NULL},
     {"consolidator", CONFIG_ENDPOINT_TCP, S(client_config, consolidator), 0, 0,
@@ -80,6 +113,8 @@ const struct config_schema settings_consolidator_schema = {
     "consolidator", consolidator_fields, N(consolidator_fields)};
 const struct config_schema settings_client_schema = {"client", client_fields,
 						     N(client_fields)};
+const struct config_schema settings_keyholder_schema = {
+    "keyholder", keyholder_fields, N(keyholder_fields)};
 
 int
 settings_section(const char *path, char *out, size_t cap)

@@ -1,6 +1,7 @@
 /*
- * settings.h - kuska's configuration files: a node's, the consolidator's
- * and a query client's. Every key is documented in docs/kuska.conf.5.
+ * settings.h - kuska's configuration files: a node's, the consolidator's,
+ * a key holder's and a query client's. Every key is documented in
+ * docs/kuska.conf.5.
  */
 #ifndef KUSKA_SETTINGS_H
 #define KUSKA_SETTINGS_H
@@ -11,11 +12,20 @@
 
 #define SETTINGS_PATH_MAX 512
 
+#define SETTINGS_MAX_KEYHOLDERS 3
+
 struct node_config {
 	int institution;			  /* enum institution */
 	char network[32];			  /* the registry's network */
 	char key[SETTINGS_PATH_MAX];		  /* secret key file */
 	char linkage_key[SETTINGS_PATH_MAX];	  /* linkage key file */
+	char ref_key[SETTINGS_PATH_MAX];	  /* this node's ref key file */
+	/* The key holders: endpoint and .pub file; [0] required, the
+	 * others "" when unset. */
+	char keyholder[SETTINGS_MAX_KEYHOLDERS][SETTINGS_PATH_MAX];
+	char keyholder_key[SETTINGS_MAX_KEYHOLDERS][SETTINGS_PATH_MAX];
+	unsigned long keyholder_timeout_s;
+	unsigned long workers; /* threads for blinding; 0: every CPU */
 	char consolidator[SETTINGS_PATH_MAX];	  /* tcp:// endpoint */
 	char consolidator_key[SETTINGS_PATH_MAX]; /* its .pub file */
 	char submit[SETTINGS_PATH_MAX];		  /* ipc:// endpoint */
@@ -48,6 +58,19 @@ struct consolidator_config {
 	char indicators[SETTINGS_PATH_MAX]; /* "" or the indicator file */
 };
 
+struct keyholder_config {
+	char key[SETTINGS_PATH_MAX];	  /* its transport key pair */
+	char share[SETTINGS_PATH_MAX];	  /* its OPRF key share file */
+	char registry[SETTINGS_PATH_MAX]; /* which node keys it admits */
+	char listen[SETTINGS_PATH_MAX];	  /* tcp://, nodes */
+	char control[SETTINGS_PATH_MAX];  /* ipc://, local status */
+	unsigned long rate_per_day;	  /* evaluations per node per day */
+	unsigned long max_batch;	  /* elements in one request */
+	unsigned long workers;		  /* threads; 0: every CPU */
+	char metrics_file[SETTINGS_PATH_MAX];
+	unsigned long metrics_interval_s;
+};
+
 struct client_config {
 	char key[SETTINGS_PATH_MAX];
 	char consolidator[SETTINGS_PATH_MAX]; /* tcp:// query endpoint */
@@ -57,6 +80,7 @@ struct client_config {
 extern const struct config_schema settings_node_schema;
 extern const struct config_schema settings_consolidator_schema;
 extern const struct config_schema settings_client_schema;
+extern const struct config_schema settings_keyholder_schema;
 
 /*
  * settings_section - the section name of the first [section] line of a

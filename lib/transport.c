@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ struct transport {
 
 struct tsock {
 	void *s;
+	bool wipe; /* wipe received frames in libzmq's memory */
 };
 
 struct transport *
@@ -405,6 +407,8 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 		}
 		if (len > 0)
 			memcpy(ret->data[ret->n], zmq_msg_data(&m), len);
+		if (s->wipe && len > 0)
+			explicit_bzero(zmq_msg_data(&m), len);
 		ret->len[ret->n] = len;
 		ret->n++;
 		zmq_msg_close(&m);
@@ -428,6 +432,67 @@ tsock_send(struct tsock *s, const void *const *data, const size_t *len,
 		int flags = ZMQ_DONTWAIT | (i + 1 < n ? ZMQ_SNDMORE : 0);
 		if (zmq_send(s->s, data[i], len[i], flags) < 0)
 			return -errno;
+	}
+	return 0;
+}
+
+void
+tsock_set_wipe(struct tsock *s)
+{
+	s->wipe = true;
+}
+
+/* libzmq's free function for a handed-over buffer: wipe, then free. */
+static void
+wipe_free(void *data, void *hint)
+{
+	explicit_bzero(data, (size_t)(uintptr_t)hint);
+	free(data);
+}
+
+static void
+wipe_free_all(uint8_t **bufs, const size_t *lens, size_t from, size_t n)
+{
+	size_t i;
+
+	for (i = from; i < n; i++) {
+		if (bufs[i] == NULL)
+			continue;
+		explicit_bzero(bufs[i], lens[i]);
+		free(bufs[i]);
+		bufs[i] = NULL;
+	}
+}
+
+int
+tsock_send_handover(struct tsock *s, const void *head, size_t head_len,
+		    uint8_t **bufs, const size_t *lens, size_t n)
+{
+	size_t i;
+	int r;
+
+	/* Only the first frame can meet the high-water mark (or no peer):
+	 * then nothing was taken. */
+	if (zmq_send(s->s, head, head_len,
+		     ZMQ_DONTWAIT | (n > 0 ? ZMQ_SNDMORE : 0)) < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		zmq_msg_t m;
+		int flags = ZMQ_DONTWAIT | (i + 1 < n ? ZMQ_SNDMORE : 0);
+		/* A zero-length buffer is still ours to free. */
+		if (zmq_msg_init_data(&m, bufs[i], lens[i], wipe_free,
+				      (void *)(uintptr_t)lens[i]) != 0) {
+			r = -errno;
+			wipe_free_all(bufs, lens, i, n);
+			return r;
+		}
+		bufs[i] = NULL; /* the message owns it now */
+		if (zmq_msg_send(&m, s->s, flags) < 0) {
+			r = -errno;
+			zmq_msg_close(&m); /* calls wipe_free */
+			wipe_free_all(bufs, lens, i + 1, n);
+			return r;
+		}
 	}
 	return 0;
 }

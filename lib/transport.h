@@ -128,6 +128,25 @@ int tsock_send(struct tsock *s, const void *const *data, const size_t *len,
 	       size_t n);
 
 /*
+ * tsock_send_handover - sends head (head_len bytes, copied) followed by n
+ * frames whose malloc'd buffers bufs[i] (lens[i] bytes) are handed to
+ * libzmq without a copy: each is wiped and freed once libzmq is done with
+ * it, so text that must not linger (a case system's raw lines) stays in
+ * memory this process owns and wipes. Returns 0 (the buffers are gone),
+ * -EAGAIN (nothing sent: the buffers are still the caller's), or another
+ * -errno (the buffers were wiped and freed).
+ */
+int tsock_send_handover(struct tsock *s, const void *head, size_t head_len,
+			uint8_t **bufs, const size_t *lens, size_t n);
+
+/*
+ * tsock_set_wipe - from now on, tsock_recv on s wipes each frame in
+ * libzmq's memory once it has copied it out (for sockets that receive
+ * identities).
+ */
+void tsock_set_wipe(struct tsock *s);
+
+/*
  * tsock_poll - waits up to timeout_ms (-1: forever) until one of socks
  * has a message; ready[i] tells which. Returns the number ready (0 on
  * time-out), or -errno (-EINTR when a signal came).

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# demo.sh - kuska on one machine: a consolidator and the five institution
-# nodes on 127.0.0.1, synthetic case events from `kuska sim`, delivered and
-# counted; prints what the consolidator holds and the national tables, and
-# ends by writing the secretariat's report (build/informe-PERIOD.html) for
-# the latest full semester, to open in a browser.
+# demo.sh - kuska on one machine: a consolidator, a key holder and the five
+# institution nodes on 127.0.0.1, synthetic case events from `kuska sim`,
+# pseudonymised through the key holder, delivered and counted; prints what
+# the consolidator holds, what the key holder evaluated, and the national
+# tables, and ends by writing the secretariat's report
+# (build/informe-PERIOD.html) for the latest full semester, to open in a
+# browser.
 #
 #   scripts/demo.sh [--victims N] [--keep]
 set -eu
@@ -35,17 +37,20 @@ trap stop EXIT
 
 port=7400
 while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null ||
-	(exec 3<>/dev/tcp/127.0.0.1/$((port + 1))) 2>/dev/null; do
-	port=$((port + 2))
+	(exec 3<>/dev/tcp/127.0.0.1/$((port + 1))) 2>/dev/null ||
+	(exec 3<>/dev/tcp/127.0.0.1/$((port + 2))) 2>/dev/null; do
+	port=$((port + 3))
 done
 
-echo "== a kuska network in $D (consolidator on 127.0.0.1:$port)"
+echo "== a kuska network in $D (consolidator on 127.0.0.1:$port, key holder on $((port + 2)))"
 "$B/kuska" demo init "$D" --port "$port" >/dev/null
 # The shipped indicators (example baselines and targets), so that the
 # report opens with them.
 grep -q '^indicators' "$D/consolidator.conf" ||
 	echo "indicators = $PWD/config/indicators.conf" >>"$D/consolidator.conf"
 "$B/kuska-consolidator" -c "$D/consolidator.conf" 2>"$D/consolidator.log" &
+PIDS="$PIDS $!"
+"$B/kuska-keyholder" -c "$D/keyholder.conf" 2>"$D/keyholder.log" &
 PIDS="$PIDS $!"
 for i in $INSTS; do
 	"$B/kuska-node" -c "$D/$i.conf" 2>"$D/$i.log" &
@@ -77,6 +82,9 @@ done
 
 echo "== what the consolidator holds, per institution"
 "$B/kuska" status -c "$D/consolidator.conf" || true
+echo
+echo "== what the key holder evaluated (blinded: it never saw an identity)"
+"$B/kuska" status -c "$D/keyholder.conf" || true
 echo
 "$B/kuska-consolidator" --audit -c "$D/consolidator.conf"
 

@@ -9,7 +9,7 @@ else()
 		get_filename_component(name ${src} NAME_WE)
 		add_executable(${name} ${src})
 		target_link_libraries(${name} kuska_cons_core kuska_node_core
-			kuska_lib kuska_mse PkgConfig::CMOCKA)
+			kuska_keyholder_core kuska_lib kuska_mse PkgConfig::CMOCKA)
 		target_compile_definitions(${name} PRIVATE
 			KUSKA_TEST_DATA="${CMAKE_SOURCE_DIR}/tests/data")
 		add_test(NAME unit/${name} COMMAND ${name})

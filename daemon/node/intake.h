@@ -1,29 +1,84 @@
 /*
  * intake.h - the node's side of `kuska submit`: raw JSON lines in,
- * signed envelopes committed to the outbox, one result per line out.
+ * pseudonymised (through the key holders), signed envelopes committed to
+ * the outbox, one result per line out.
+ *
+ * A request is handled in rounds of at most INTAKE_ROUND_RECORDS
+ * records: parse them (each record asks the pseudonym batch for what it
+ * needs), blind every new input at once, send them to the key holders,
+ * take their answer, finish the batch (which writes every pseudonym into
+ * its record and wipes the inputs), then check, sign and append each
+ * record. Rounds overlap: while the key holders evaluate round k the node
+ * parses round k+1, and while they evaluate round k+1 it signs and
+ * stores round k, so that the node's one-threaded work and the holders'
+ * multiplications share the processors. The whole request is one outbox
+ * transaction: if any round fails (a key holder unreachable, refusing,
+ * or answering inconsistently), nothing of the request is stored.
  */
 #ifndef KUSKA_INTAKE_H
 #define KUSKA_INTAKE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "codec.h"
 #include "keys.h"
 #include "outbox.h"
+#include "pseudo.h"
+#include "record.h"
+
+#define INTAKE_ROUND_RECORDS 512 /* records parsed before a round */
+#define INTAKE_ROUND_INPUTS 4096 /* or new inputs, whichever comes first */
+#define INTAKE_MEMO_MAX 200000	 /* inputs remembered within a request */
+
+/*
+ * What the node asks the key holders (holders.h): send n blinded
+ * elements (n * 32 bytes) to be evaluated under key epoch `epoch`; later,
+ * receive their answers added into out. Each returns 0, or -errno with a
+ * sentence for the submitter in why.
+ */
+typedef int (*intake_send_fn)(void *arg, uint32_t epoch,
+			      const uint8_t *elements, size_t n, char *why,
+			      size_t whylen);
+typedef int (*intake_recv_fn)(void *arg, uint32_t epoch, size_t n, uint8_t *out,
+			      char *why, size_t whylen);
 
 struct intake {
 	enum institution inst;
 	const char *network;	      /* signed into every envelope */
 	const struct secret_key *key; /* signing key */
-	const uint8_t *linkage;	      /* LINKAGE_KEY_LEN bytes */
+	const struct key32 *linkage;  /* linkage key and the key epoch */
+	const struct key32 *ref_key;  /* this node's key for event ids */
 	struct outbox *ob;
-	uint64_t refused; /* records refused since start */
+	intake_send_fn send;
+	intake_recv_fn recv;
+	void *holders;	  /* their first argument */
+	unsigned workers; /* threads for blinding and unblinding */
+	/* Kept by intake_submit (set up by intake_init). */
+	struct pseudo_batch *batch;
+	struct parsed_record *recs; /* 2 * INTAKE_ROUND_RECORDS of them */
+	uint64_t refused;	    /* records refused since start */
+	uint64_t rekeyed;	    /* records re-sent under a new epoch */
+	uint64_t evaluations;	    /* elements sent to the key holders */
+	uint64_t holder_failures;   /* requests refused for their sake */
+	char holder_error[CODEC_MAX_TEXT + 40]; /* the last such reason */
+	uint64_t holder_error_ms;
+	bool has_check;
+	uint8_t check[PSEUDO_CHECK_LEN]; /* this epoch's check value */
 	/* Requests refused for a full disk since start, and when the last
 	 * was (0: the last commit worked). */
 	uint64_t disk_full_total;
 	uint64_t disk_full_ms;
 };
+
+/*
+ * intake_init - allocates what intake_submit keeps between requests
+ * (the fields above it must be set). Returns 0 or -ENOMEM.
+ * intake_free releases it.
+ */
+int intake_init(struct intake *in) __attribute__((warn_unused_result));
+void intake_free(struct intake *in);
 
 /*
  * intake_submit - handles one submit request: lines[i] (len[i] bytes)

@@ -1,7 +1,8 @@
 /*
  * kuska-node - an institution's node: takes case events from `kuska
- * submit`, pseudonymises, validates and signs them, keeps them in a
- * durable outbox and delivers them to the consolidator.
+ * submit`, pseudonymises them (with the key holders, holders.c),
+ * validates and signs them, keeps them in a durable outbox and delivers
+ * them to the consolidator.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,12 +15,14 @@
 #include "date.h"
 #include "deliver.h"
 #include "help.h"
+#include "holders.h"
 #include "intake.h"
 #include "keys.h"
 #include "lockdir.h"
 #include "log.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "parallel.h"
 #include "record.h"
 #include "recover.h"
 #include "service.h"
@@ -34,8 +37,9 @@
 struct node {
 	struct node_config cfg;
 	struct secret_key *key;
-	uint8_t *linkage;
+	struct key32 *linkage, *ref_key;
 	struct public_key consolidator;
+	struct holders *holders;
 	struct outbox *ob;
 	struct transport *t;
 	struct tsock *submit, *dealer, *monitor;
@@ -58,18 +62,33 @@ static void
 load(struct node *n, const char *path)
 {
 	char err[512];
+	size_t i;
 
 	if (config_load(path, &settings_node_schema, &n->cfg, err,
 			sizeof(err)) != 0)
 		fatalx("%s", err);
 	if (keys_load_secret(n->cfg.key, &n->key, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	if (keys_linkage_load(n->cfg.linkage_key, &n->linkage, err,
-			      sizeof(err)) != 0)
+	if (keys_key32_load(n->cfg.linkage_key, KEY32_LINKAGE, &n->linkage, err,
+			    sizeof(err)) != 0 ||
+	    keys_key32_load(n->cfg.ref_key, KEY32_REF, &n->ref_key, err,
+			    sizeof(err)) != 0)
 		fatalx("%s", err);
 	if (keys_load_public(n->cfg.consolidator_key, &n->consolidator, err,
 			     sizeof(err)) != 0)
 		fatalx("%s", err);
+	for (i = 0; i < SETTINGS_MAX_KEYHOLDERS; i++) {
+		struct public_key pub;
+		if ((n->cfg.keyholder[i][0] == '\0') !=
+		    (n->cfg.keyholder_key[i][0] == '\0'))
+			fatalx("%s: keyholder%zu and keyholder%zu_key go "
+			       "together: give both or neither",
+			       path, i + 1, i + 1);
+		if (n->cfg.keyholder_key[i][0] != '\0' &&
+		    keys_load_public(n->cfg.keyholder_key[i], &pub, err,
+				     sizeof(err)) != 0)
+			fatalx("%s", err);
+	}
 }
 
 static void
@@ -166,6 +185,13 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 			 "no space left on %s", outbox_dir(n->ob));
 		c.node.disk_full_ms = n->intake.disk_full_ms;
 	}
+	c.node.key_epoch = n->linkage->epoch;
+	snprintf(c.node.keyholder_error, sizeof(c.node.keyholder_error), "%s",
+		 n->intake.holder_error);
+	c.node.keyholder_error_ms = n->intake.holder_error_ms;
+	c.node.has_key_check = n->intake.has_check;
+	memcpy(c.node.key_check, n->intake.check, sizeof(c.node.key_check));
+	c.node.evaluations = n->intake.evaluations;
 	c.node.dead = calloc(max_dead, sizeof(*c.node.dead));
 	if (c.node.dead == NULL) {
 		reply_error(n, req, "out of memory");
@@ -216,6 +242,24 @@ node_metrics(struct node *n, struct mtext *m)
 		       "Input records refused at submission since start.");
 	metrics_sample(m, "kuska_node_records_refused_total", labels,
 		       (double)n->intake.refused);
+	metrics_family(m, "kuska_node_records_rekeyed_total", "counter",
+		       "Records re-sent with the pseudonyms of a new key "
+		       "epoch since start.");
+	metrics_sample(m, "kuska_node_records_rekeyed_total", labels,
+		       (double)n->intake.rekeyed);
+	metrics_family(m, "kuska_node_oprf_evaluations_total", "counter",
+		       "Blinded elements sent to the key holders since start.");
+	metrics_sample(m, "kuska_node_oprf_evaluations_total", labels,
+		       (double)n->intake.evaluations);
+	metrics_family(m, "kuska_node_keyholder_failures_total", "counter",
+		       "Submit requests refused because a key holder was "
+		       "unreachable, refused or answered wrongly.");
+	metrics_sample(m, "kuska_node_keyholder_failures_total", labels,
+		       (double)n->intake.holder_failures);
+	metrics_family(m, "kuska_node_key_epoch", "gauge",
+		       "The key epoch of the pseudonyms this node makes.");
+	metrics_sample(m, "kuska_node_key_epoch", labels,
+		       (double)n->linkage->epoch);
 	metrics_family(m, "kuska_node_dead_letters_total", "counter",
 		       "Events the consolidator refused, by reason.");
 	for (i = 1; i < REASON_COUNT; i++) {
@@ -479,7 +523,8 @@ recover(struct node *n)
 	(void)lockdir_own(n->cfg.data_dir, "kuska.lock");
 	(void)lockdir_own(n->cfg.data_dir, "data.mdb");
 	keys_free(&n->key);
-	keys_linkage_free(&n->linkage);
+	keys_key32_free(&n->linkage);
+	keys_key32_free(&n->ref_key);
 	return r == 0 ? 0 : 1;
 }
 
@@ -527,7 +572,8 @@ main(int argc, char **argv)
 		config_print(stdout, &settings_node_schema, &n.cfg);
 		fprintf(stderr, "configuration OK\n");
 		keys_free(&n.key);
-		keys_linkage_free(&n.linkage);
+		keys_key32_free(&n.linkage);
+		keys_key32_free(&n.ref_key);
 		return 0;
 	}
 	err = lockdir_take(n.cfg.data_dir);
@@ -541,7 +587,8 @@ main(int argc, char **argv)
 		return recover(&n);
 	if (check_outbox(n.cfg.data_dir, conf) != 0) {
 		keys_free(&n.key);
-		keys_linkage_free(&n.linkage);
+		keys_key32_free(&n.linkage);
+		keys_key32_free(&n.ref_key);
 		return 1;
 	}
 	if (service_init() != 0)
@@ -559,6 +606,7 @@ main(int argc, char **argv)
 		       n.cfg.submit);
 	if (n.submit == NULL)
 		fatalx("%s: cannot bind: %s", n.cfg.submit, strerror(-err));
+	tsock_set_wipe(n.submit); /* raw lines: identities */
 	{
 		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
 		n.dealer = tsock_connect_curve(
@@ -571,11 +619,25 @@ main(int argc, char **argv)
 	n.monitor = tsock_monitor(n.t, n.dealer, &err);
 	if (n.monitor == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
+	{
+		char e[512];
+		n.holders = holders_new(n.t, &n.cfg, n.key, e, sizeof(e));
+		if (n.holders == NULL)
+			fatalx("%s", e);
+	}
 	n.intake.inst = (enum institution)n.cfg.institution;
 	n.intake.network = n.cfg.network;
 	n.intake.key = n.key;
 	n.intake.linkage = n.linkage;
+	n.intake.ref_key = n.ref_key;
 	n.intake.ob = n.ob;
+	n.intake.send = holders_send;
+	n.intake.recv = holders_recv;
+	n.intake.holders = n.holders;
+	n.intake.workers =
+	    n.cfg.workers > 0 ? (unsigned)n.cfg.workers : parallel_cpus();
+	if (intake_init(&n.intake) != 0)
+		fatalx("out of memory");
 	n.deliver.ob = n.ob;
 	n.deliver.sock = n.dealer;
 	n.deliver.inst = (enum institution)n.cfg.institution;
@@ -587,10 +649,12 @@ main(int argc, char **argv)
 	{
 		char fp[17];
 		log_info("event=start institution=%s network=%s key=%s "
-			 "submit=%s consolidator=%s",
+			 "submit=%s consolidator=%s keyholders=%zu "
+			 "key_epoch=%u workers=%u",
 			 institution_name(n.intake.inst), n.cfg.network,
 			 log_hex8(n.key->key_id, fp), LOG_Q(n.cfg.submit),
-			 LOG_Q(n.cfg.consolidator));
+			 LOG_Q(n.cfg.consolidator), holders_count(n.holders),
+			 (unsigned)n.linkage->epoch, n.intake.workers);
 	}
 	snprintf(status, sizeof(status), "institution %s, delivering to %s",
 		 institution_name(n.intake.inst), n.cfg.consolidator);
@@ -598,12 +662,15 @@ main(int argc, char **argv)
 	run(&n);
 	service_notify_stopping();
 	log_info("event=stop institution=%s", institution_name(n.intake.inst));
+	intake_free(&n.intake);
+	holders_free(&n.holders);
 	tsock_free(&n.monitor);
 	tsock_free(&n.dealer);
 	tsock_free(&n.submit);
 	transport_free(&n.t);
 	outbox_close(&n.ob);
 	keys_free(&n.key);
-	keys_linkage_free(&n.linkage);
+	keys_key32_free(&n.linkage);
+	keys_key32_free(&n.ref_key);
 	return 0;
 }

@@ -478,7 +478,10 @@ outbox_next_seq(struct outbox_txn *t)
 	return t->next_seq;
 }
 
-#define REF_INFO_LEN (8 + 32 + 3)
+/* A ref's value: seq, digest, kind, state, target (version 1, which
+ * reads as key epoch 0), then own, current and epoch. */
+#define REF_INFO_LEN_V1 (8 + 32 + 3)
+#define REF_INFO_LEN (REF_INFO_LEN_V1 + 8 + 8 + 4)
 
 int
 outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
@@ -491,7 +494,7 @@ outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	r = tget(t->ob, t->txn, t->ob->refs, &k, &v);
 	if (r != 0)
 		return r;
-	if (v.mv_size != REF_INFO_LEN)
+	if (v.mv_size != REF_INFO_LEN && v.mv_size != REF_INFO_LEN_V1)
 		return -EUCLEAN;
 	p = v.mv_data;
 	ret->seq = get64(p);
@@ -499,6 +502,14 @@ outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	ret->kind = p[40];
 	ret->state = p[41];
 	ret->target = p[42];
+	ret->own = ret->current = ret->seq;
+	ret->epoch = 0;
+	if (v.mv_size == REF_INFO_LEN) {
+		ret->own = get64(p + 43);
+		ret->current = get64(p + 51);
+		ret->epoch = (uint32_t)p[59] << 24 | (uint32_t)p[60] << 16 |
+			     (uint32_t)p[61] << 8 | p[62];
+	}
 	return 0;
 }
 
@@ -514,6 +525,12 @@ outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	b[40] = info->kind;
 	b[41] = info->state;
 	b[42] = info->target;
+	be64(b + 43, info->own);
+	be64(b + 51, info->current);
+	b[59] = (uint8_t)(info->epoch >> 24);
+	b[60] = (uint8_t)(info->epoch >> 16);
+	b[61] = (uint8_t)(info->epoch >> 8);
+	b[62] = (uint8_t)info->epoch;
 	return tput(t->ob, t->txn, t->ob->refs, &k, b, sizeof(b), 0);
 }
 
@@ -541,6 +558,44 @@ put_seq(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,
 	}
 	t->next_seq = seq + 1;
 	return 0;
+}
+
+/* The meta key of a key epoch's check value. */
+static void
+check_name(uint32_t epoch, char out[32])
+{
+	snprintf(out, 32, "check/%u", (unsigned)epoch);
+}
+
+int
+outbox_check_get(struct outbox_txn *t, uint32_t epoch, uint8_t out[32])
+{
+	char name[32];
+	MDB_val k, v;
+	int rc;
+
+	check_name(epoch, name);
+	k.mv_size = strlen(name);
+	k.mv_data = name;
+	rc = tget(t->ob, t->txn, t->ob->meta, &k, &v);
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 32)
+		return -EUCLEAN;
+	memcpy(out, v.mv_data, 32);
+	return 0;
+}
+
+int
+outbox_check_put(struct outbox_txn *t, uint32_t epoch, const uint8_t check[32])
+{
+	char name[32];
+	MDB_val k;
+
+	check_name(epoch, name);
+	k.mv_size = strlen(name);
+	k.mv_data = name;
+	return tput(t->ob, t->txn, t->ob->meta, &k, check, 32, 0);
 }
 
 int

@@ -6,11 +6,13 @@
  *		acknowledgement so a consolidator restored from backup can be
  *		refilled
  *	refs	event id (keyed hash of the ref) -> seq, record digest, kind,
- *		state (live or withdrawn)
+ *		state (live or withdrawn), the envelopes carrying its content
+ *		and their key epoch (struct ref_info)
  *	seqref	seq -> the case system's ref, to name dead letters
  *	dead	seq -> reason, time, text: events the consolidator refused
- *	meta	next_seq, acked_seq, last_contact_ms, the outbox's identity
- *		(random, made with it), the divergence found at hello
+ *	meta	next_seq, acked_seq, last_contact_ms, dead_total, the outbox's
+ *		identity (random, made with it), the divergence found at hello;
+ *		and per key epoch the key holders' check value (outbox_check_*)
  * Every write happens in a transaction that commits (fsync) before the
  * node answers anyone.
  *
@@ -40,11 +42,18 @@ struct outbox_txn;
 enum ref_state { REF_LIVE = 0, REF_WITHDRAWN = 1 };
 
 struct ref_info {
-	uint64_t seq;
-	uint8_t digest[32]; /* BLAKE2b of the event bytes */
+	uint64_t seq;	    /* the envelope the ref made first */
+	uint8_t digest[32]; /* BLAKE2b of the event bytes, at `epoch` */
 	uint8_t kind;	    /* enum kind of the record (a correction's too) */
 	uint8_t state;	    /* enum ref_state */
 	uint8_t target;	    /* for CORRECTION/WITHDRAWAL: 1 */
+	/* The newest envelope carrying this ref's own content: seq, or the
+	 * correction that re-sent it under a newer key epoch. */
+	uint64_t own;
+	/* For a record (not a correction): the newest envelope carrying its
+	 * live content: its own, or its latest correction's own. */
+	uint64_t current;
+	uint32_t epoch; /* key epoch of the pseudonyms in `own` */
 };
 
 #define OUTBOX_ID_LEN 16
@@ -120,6 +129,16 @@ int outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 		   struct ref_info *ret);
 int outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 		   const struct ref_info *info)
+    __attribute__((warn_unused_result));
+
+/*
+ * outbox_check_get - the key holders' check value recorded for a key
+ * epoch (32 bytes into out): 0, or -ENOENT when none is recorded yet.
+ * outbox_check_put records it.
+ */
+int outbox_check_get(struct outbox_txn *t, uint32_t epoch, uint8_t out[32]);
+int outbox_check_put(struct outbox_txn *t, uint32_t epoch,
+		     const uint8_t check[32])
     __attribute__((warn_unused_result));
 
 /*

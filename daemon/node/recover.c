@@ -170,17 +170,101 @@ ids_hold(struct rec *r, uint64_t seq)
 	return 0;
 }
 
+/* ref_info.target, as intake.c writes it. */
+enum { TARGET_NONE = 0, TARGET_CORRECTION = 1, TARGET_WITHDRAWAL = 2 };
+
 /*
- * Stores the envelope of seq in the new outbox and enters its event in
- * the ref index as intake did: its id with the sequence, the digest of
- * the event bytes, its kind; a withdrawal marks its target withdrawn.
+ * The digest intake kept for a record re-sent under a newer key epoch as
+ * a correction of itself: that of the record as submitted, not of the
+ * correction (intake.c, rekey).
  */
+static int
+record_digest(struct event *ev, uint8_t digest[32])
+{
+	enum kind kind = ev->kind;
+	uint64_t target_seq = ev->target_seq;
+	uint8_t *b = NULL;
+	size_t len;
+	int e;
+
+	ev->kind = ev->rec.kind;
+	ev->target_seq = 0;
+	e = codec_event_encode(ev, &b, &len);
+	ev->kind = kind;
+	ev->target_seq = target_seq;
+	if (e != 0)
+		return e;
+	sign_digest(b, len, digest);
+	free(b);
+	return 0;
+}
+
+/*
+ * Enters seq's event in the ref index as intake did: its id with the
+ * sequence, the digest of its bytes, kind and key epoch; a withdrawal
+ * marks its target withdrawn, a correction makes itself its target's
+ * current content, and a correction under an id already held is that
+ * ref re-sent under a newer key epoch.
+ */
+static int
+index_event(struct rec *r, struct outbox_txn *t, uint64_t seq,
+	    const uint8_t digest[32])
+{
+	static const uint8_t zero[EVENT_ID_LEN];
+	struct event *ev = r->ev;
+	struct ref_info info, target;
+	const uint8_t *tid = NULL;
+	bool has_target = false;
+	int e = 0;
+
+	if ((ev->kind == KIND_CORRECTION || ev->kind == KIND_WITHDRAWAL) &&
+	    ev->target_seq < seq) {
+		tid = r->ids[ev->target_seq];
+		has_target = memcmp(tid, zero, EVENT_ID_LEN) != 0 &&
+			     outbox_ref_get(t, tid, &target) == 0;
+	}
+	if (ev->kind == KIND_CORRECTION &&
+	    outbox_ref_get(t, ev->id, &info) == 0) {
+		info.own = seq;
+		info.epoch = ev->key_epoch;
+		memcpy(info.digest, digest, 32);
+		if (info.target == TARGET_NONE) {
+			info.current = seq;
+			e = record_digest(ev, info.digest);
+		} else if (has_target) {
+			target.current = seq;
+		}
+	} else {
+		memset(&info, 0, sizeof(info));
+		info.seq = info.own = info.current = seq;
+		info.state = REF_LIVE;
+		info.epoch = ev->key_epoch;
+		memcpy(info.digest, digest, 32);
+		info.kind = (uint8_t)ev->rec.kind;
+		if (ev->kind == KIND_WITHDRAWAL) {
+			info.target = TARGET_WITHDRAWAL;
+			info.kind = has_target ? target.kind : 0;
+			target.state = REF_WITHDRAWN;
+		} else if (ev->kind == KIND_CORRECTION) {
+			info.target = TARGET_CORRECTION;
+			target.current = seq;
+		}
+	}
+	if (e == 0 && has_target && memcmp(tid, ev->id, EVENT_ID_LEN) != 0)
+		e = outbox_ref_put(t, tid, &target);
+	if (e == 0)
+		e = outbox_ref_put(t, ev->id, &info);
+	return e;
+}
+
+/* Stores the envelope of seq in the new outbox and indexes its event. */
 static int
 put_event(struct rec *r, struct outbox_txn *t, uint64_t seq, const uint8_t *buf,
 	  size_t len, const char *ref)
 {
 	struct envelope env;
-	struct ref_info info;
+	uint8_t digest[32];
+	uint64_t created_ms;
 	int e;
 
 	memset(&env, 0, sizeof(env));
@@ -194,33 +278,16 @@ put_event(struct rec *r, struct outbox_txn *t, uint64_t seq, const uint8_t *buf,
 			(unsigned long long)seq);
 		return -EBADMSG;
 	}
-	memset(&info, 0, sizeof(info));
-	info.seq = seq;
-	info.state = REF_LIVE;
-	sign_digest(env.event, env.event_len, info.digest);
-	info.kind = (uint8_t)r->ev->rec.kind;
-	info.target =
-	    r->ev->kind == KIND_CORRECTION || r->ev->kind == KIND_WITHDRAWAL;
+	sign_digest(env.event, env.event_len, digest);
+	created_ms = env.created_ms;
+	codec_envelope_clear(&env);
 	e = ids_hold(r, seq);
 	if (e == 0)
 		memcpy(r->ids[seq], r->ev->id, EVENT_ID_LEN);
-	if (e == 0 && r->ev->kind == KIND_WITHDRAWAL &&
-	    r->ev->target_seq < seq) {
-		struct ref_info target;
-		static const uint8_t zero[EVENT_ID_LEN];
-		const uint8_t *tid = r->ids[r->ev->target_seq];
-		if (memcmp(tid, zero, EVENT_ID_LEN) != 0 &&
-		    outbox_ref_get(t, tid, &target) == 0) {
-			info.kind = target.kind;
-			target.state = REF_WITHDRAWN;
-			e = outbox_ref_put(t, tid, &target);
-		}
-	}
 	if (e == 0)
-		e = outbox_put_held(t, seq, env.created_ms, buf, len, ref);
+		e = outbox_put_held(t, seq, created_ms, buf, len, ref);
 	if (e == 0)
-		e = outbox_ref_put(t, r->ev->id, &info);
-	codec_envelope_clear(&env);
+		e = index_event(r, t, seq, digest);
 	if (e == 0)
 		r->last = seq;
 	return e;

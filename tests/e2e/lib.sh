@@ -10,6 +10,7 @@ set -u
 KUSKA="$KUSKA_BIN/kuska"
 NODE="$KUSKA_BIN/kuska-node"
 CONS="$KUSKA_BIN/kuska-consolidator"
+KEYHOLDER="$KUSKA_BIN/kuska-keyholder"
 INSTS="pnp mp pj mimp minsa"
 
 PASSED=0
@@ -56,16 +57,21 @@ finish() {
 	exit $?
 }
 
-# A free-looking port pair below the ephemeral range (where outgoing
+# Four free-looking ports (the consolidator's two, the key holder's, and
+# one for a second key holder) below the ephemeral range (where outgoing
 # connections, ours included, take their local ports and would make the
 # bind fail): tests run one at a time (RUN_SERIAL).
 pick_port() {
-	local p low
+	local p low i free
 	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
 	[ -n "$low" ] && [ "$low" -gt 12000 ] || low=32768
-	for p in $(seq $((10000 + RANDOM % (low - 12000))) 2 $((low - 2))); do
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null &&
-			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null; then
+	for p in $(seq $((10000 + RANDOM % (low - 12000))) 4 $((low - 4))); do
+		free=1
+		for i in 0 1 2 3; do
+			! (exec 3<>/dev/tcp/127.0.0.1/$((p + i))) 2>/dev/null ||
+				free=0
+		done
+		if [ $free = 1 ]; then
 			echo "$p"
 			return
 		fi
@@ -100,8 +106,33 @@ stop_cons() { # stop_cons [SIGNAL]
 	unset 'PIDS[cons]'
 }
 
+# The key holder: the nodes need it to pseudonymise anything.
+start_keyholder() { # start_keyholder [CONF [NAME]]
+	local conf=${1:-$N/keyholder.conf} name=${2:-keyholder} sock
+	sock=$(sed -n 's|^control = ipc://||p' "$conf")
+	case $sock in /*) ;; *) sock="$(dirname "$conf")/$sock" ;; esac
+	rm -f "$sock"
+	"$KEYHOLDER" -c "$conf" 2>>"$N/$name.log" &
+	PIDS[$name]=$!
+	wait_for_file "$sock" || {
+		echo "# the key holder did not start:"
+		tail -3 "$N/$name.log" | sed 's/^/#   /'
+	}
+}
+
+stop_keyholder() { # stop_keyholder [SIGNAL [NAME]]
+	local sig=${1:-KILL} name=${2:-keyholder}
+	kill -"$sig" "${PIDS[$name]}" 2>/dev/null
+	wait "${PIDS[$name]}" 2>/dev/null
+	unset "PIDS[$name]"
+}
+
 start_node() { # start_node INST [CONF]
 	local conf=${2:-$N/$1.conf}
+	# A node without its key holder accepts nothing: start the demo's
+	# one with the first node that needs it.
+	[ -n "${PIDS[keyholder]:-}" ] || [ "${NO_KEYHOLDER:-0}" = 1 ] ||
+		start_keyholder
 	rm -f "$N/run/$1.sock"
 	"$NODE" -c "$conf" 2>>"$N/$1.log" &
 	PIDS[$1]=$!
@@ -118,6 +149,7 @@ stop_node() { # stop_node INST [SIGNAL]
 start_all() {
 	local i
 	start_cons
+	start_keyholder
 	for i in $INSTS; do start_node "$i"; done
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# End to end: five nodes and a consolidator on loopback deliver a few
-# thousand synthetic events each, every one stored exactly once; no
-# identity reaches any file, log or frame; an unregistered node and a node
-# speaking for another institution get nothing stored.
+# End to end: five nodes, a key holder and a consolidator on loopback
+# deliver a few thousand synthetic events each, every one stored exactly
+# once; no identity reaches any file, log or frame (the key holder's
+# included); an unregistered node and a node speaking for another
+# institution get nothing stored.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -10,7 +11,9 @@ net_init
 CAP=""
 if command -v tcpdump >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 	CAP="$T/frames.pcap"
-	tcpdump -i lo -U -s 0 -w "$CAP" "tcp port $PORT" 2>/dev/null &
+	# The consolidator's port and the key holder's.
+	tcpdump -i lo -U -s 0 -w "$CAP" \
+		"tcp port $PORT or tcp port $((PORT + 2))" 2>/dev/null &
 	PIDS[tcpdump]=$!
 	sleep 0.5
 fi
@@ -85,12 +88,19 @@ check "identity list is not empty ($(wc -l <"$T/identities.txt") strings)" \
 check "the canary DNI is among them" grep -qx 73914826 "$T/identities.txt"
 for i in $INSTS; do stop_node "$i" TERM; done
 stop_cons TERM
+stop_keyholder TERM
 if [ -n "$CAP" ]; then
 	kill -INT "${PIDS[tcpdump]}" 2>/dev/null
 	wait "${PIDS[tcpdump]}" 2>/dev/null
 	unset 'PIDS[tcpdump]'
 fi
 files=$(find "$N/data" "$N/run" -type f; ls "$N"/*.log ${CAP:+"$CAP"})
+check "the key holder's log is searched" grep -q keyholder.log <<<"$files"
+if [ -n "$CAP" ]; then
+	check "frames to and from the key holder were captured" \
+		test "$(tcpdump -r "$CAP" "tcp port $((PORT + 2))" 2>/dev/null |
+			wc -l)" -gt 10
+fi
 leaks=$(grep -a -l -F -f "$T/identities.txt" $files)
 check "no identity in data, logs or frames (searched $(echo "$files" | wc -l) files)" \
 	test -z "$leaks"

@@ -40,10 +40,11 @@ if [ ! -f "$PATHS" ]; then
 fi
 . "$PATHS"
 R=$T/root
-CONFIGS="consolidator registry indicators pnp mp pj mimp minsa secretariat analyst"
+CONFIGS="consolidator registry indicators pnp mp pj mimp minsa secretariat analyst
+	keyholder"
 PAGES="man1/kuska.1 man5/kuska.conf.5 man8/kuska-node.8
-	man8/kuska-consolidator.8"
-UNITS="kuska-consolidator.service kuska-node@.service"
+	man8/kuska-consolidator.8 man8/kuska-keyholder.8"
+UNITS="kuska-consolidator.service kuska-node@.service kuska-keyholder.service"
 MAN5=$KUSKA_SRC/docs/kuska.conf.5
 
 # --- install -------------------------------------------------------------
@@ -57,10 +58,11 @@ fi
 
 missing=""
 for f in "$BINDIR/kuska" "$SBINDIR/kuska-node" \
-	"$SBINDIR/kuska-consolidator" "$SYSUSERSDIR/kuska.conf" \
+	"$SBINDIR/kuska-consolidator" "$SBINDIR/kuska-keyholder" \
+	"$SYSUSERSDIR/kuska.conf" \
 	"$TMPFILESDIR/kuska.conf" "$DOCDIR/OPERATIONS.md" \
 	"$BASHCOMPDIR/kuska" "$BASHCOMPDIR/kuska-node" \
-	"$BASHCOMPDIR/kuska-consolidator"; do
+	"$BASHCOMPDIR/kuska-consolidator" "$BASHCOMPDIR/kuska-keyholder"; do
 	[ -f "$R$f" ] || missing="$missing $f"
 done
 for p in $PAGES; do
@@ -127,7 +129,7 @@ synopsis() {
 		sed 's/^ *//; /^$/d'
 }
 
-for d in kuska-node kuska-consolidator; do
+for d in kuska-node kuska-consolidator kuska-keyholder; do
 	# --help starts with the forms: "usage: FORM", "       FORM", "".
 	usage=$("$KUSKA_BIN/$d" --help | sed '/^$/q' |
 		sed '/^$/d; s/^usage: *//; s/^ *//')
@@ -203,7 +205,7 @@ fi
 
 bad=""
 for k in $(grep -o 'strcmp(name, "[a-z_]*")' \
-	"$KUSKA_SRC/daemon/consolidator/registry.c" | sed 's/.*"\(.*\)")/\1/' |
+	"$KUSKA_SRC/lib/registry.c" | sed 's/.*"\(.*\)")/\1/' |
 	sort -u); do
 	grep -q "^\\.It Cm $k\\b" "$MAN5" || bad="$bad $k"
 done
@@ -238,14 +240,21 @@ fi
 # Real keys in a scratch /etc, the example paths pointed at them.
 E=$T/etc
 mkdir -p "$E/keys"
-for p in consolidator pnp mp pj mimp minsa secretariat analyst; do
+for p in consolidator pnp mp pj mimp minsa secretariat analyst keyholder; do
 	"$KUSKA_BIN/kuska" keygen "$p" --dir "$E/keys" >/dev/null
 done
 "$KUSKA_BIN/kuska" keygen --linkage "$E/keys/linkage.key" >/dev/null
+"$KUSKA_BIN/kuska" keygen --oprf-share "$E/keys/keyholder.share" >/dev/null
+for p in pnp mp pj mimp minsa; do
+	"$KUSKA_BIN/kuska" keygen --ref-key "$E/keys/$p-ref.key" >/dev/null
+done
 for c in $CONFIGS; do
 	sed -e "s#/run/credentials/kuska-node@\([a-z]*\)\.service/node\.key#$E/keys/\1.key#" \
 		-e "s#/run/credentials/kuska-node@[a-z]*\.service/linkage\.key#$E/keys/linkage.key#" \
+		-e "s#/run/credentials/kuska-node@\([a-z]*\)\.service/ref\.key#$E/keys/\1-ref.key#" \
 		-e "s#/run/credentials/kuska-consolidator\.service/consolidator\.key#$E/keys/consolidator.key#" \
+		-e "s#/run/credentials/kuska-keyholder\.service/keyholder\.key#$E/keys/keyholder.key#" \
+		-e "s#/run/credentials/kuska-keyholder\.service/share\.key#$E/keys/keyholder.share#" \
 		-e "s#/etc/kuska#$E#g" \
 		"$KUSKA_SRC/config/$c.conf" >"$E/$c.conf"
 done
@@ -276,6 +285,12 @@ for pass in "as shipped" "with optional keys uncommented"; do
 		ok "config/indicators.conf loads with no error and no warning $pass"
 	else
 		not_ok "config/indicators.conf $pass: $(cat "$T/n.err")"
+	fi
+	if "$KUSKA_BIN/kuska-keyholder" -n -c "$E/keyholder.conf" \
+		>/dev/null 2>"$T/n.err"; then
+		ok "kuska-keyholder -n accepts config/keyholder.conf $pass"
+	else
+		not_ok "kuska-keyholder -n $pass: $(cat "$T/n.err")"
 	fi
 done
 

@@ -4,7 +4,8 @@
 # signed before the revocation are kept, those signed after are refused
 # with key_not_valid and shown as dead letters), SIGHUP reloads the
 # registry without dropping connections, and a broken registry is refused
-# while the one in force stays.
+# while the one in force stays. The key holder reads the same registry:
+# it is reloaded with the consolidator, as an operator would.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -39,10 +40,12 @@ owner = pnp
 public_key = keys/pnp2.pub
 valid_from = $(date -u +%F)
 EOF
-kill -HUP "${PIDS[cons]}"
+kill -HUP "${PIDS[cons]}" "${PIDS[keyholder]}"
 sleep 0.5
 check "SIGHUP reloads the registry" grep -q "event=reload parties=7 keys=8" \
 	"$N/consolidator.log"
+check "... in the key holder too" grep -q "event=reload parties=7 keys=8" \
+	"$N/keyholder.log"
 check "the consolidator is still up after SIGHUP" kill -0 "${PIDS[cons]}"
 # The node keeps its connection across the reload and delivers.
 "$KUSKA" submit -c "$N/pnp.conf" "$T/b.jsonl" >/dev/null
@@ -74,6 +77,7 @@ public_key = keys/pnp3.pub
 EOF
 stop_node pnp TERM
 sed -i 's|keys/pnp2.key|keys/pnp3.key|' "$N/pnp.conf"
+kill -HUP "${PIDS[keyholder]}"
 start_cons
 start_node pnp
 check "delivery settles after the revocation" wait_delivered 30

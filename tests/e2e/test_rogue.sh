@@ -120,8 +120,8 @@ check "minsa: 4 envelopes with the other version's keys refused as bad events" \
 	grep -qx "ack rejection bad_event 4" "$T/mixed.out"
 
 # A forged referral: minsa signs a referral under one of pnp's referral
-# numbers (its pseudonym computed with the linkage key, as pnp's node
-# would), dated 2024-01-01, before pnp's. A referral counts only for the
+# numbers (its pseudonym computed as pnp's node would have it made),
+# dated 2024-01-01, before pnp's. A referral counts only for the
 # institution that signed it: pnp's rows must not move; minsa's own
 # minsa->mimp row counts it.
 spec=$(python3 - "$T/a/pnp.jsonl" "$T/b/pnp.jsonl" <<'PY'
@@ -147,7 +147,8 @@ referrals() {
 }
 referrals >"$T/ref-before.csv"
 "$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
-	-e "tcp://127.0.0.1:$PORT" -L "$N/keys/linkage.key" -R "$spec" \
+	-e "tcp://127.0.0.1:$PORT" -L "$N/keys/linkage.key" \
+	-O "$N/keys/keyholder.share" -R "$spec" \
 	forgedref >"$T/forged.out" 2>&1
 check "minsa: the forged referral ($spec) is accepted" \
 	grep -qx "ack clean 1" "$T/forged.out"

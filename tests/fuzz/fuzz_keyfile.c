@@ -1,7 +1,7 @@
 /*
  * fuzz_keyfile.c - the key file readers on arbitrary bytes, written with
  * mode 0600 to a file in a temporary directory: keys_load_secret(),
- * keys_load_public() and keys_linkage_load().
+ * keys_load_public() and keys_key32_load() (linkage, ref, OPRF share).
  *
  * Invariants (abort() when broken): every refusal carries a message; a
  * loaded key has a valid id, and its key id is the fingerprint of its
@@ -76,7 +76,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct secret_key *sk = NULL;
 	struct public_key pk;
-	uint8_t *linkage = NULL, id[KEY_ID_LEN];
+	struct key32 *k32 = NULL;
+	enum key32_kind kind;
+	uint8_t id[KEY_ID_LEN];
 	char err[512];
 	int r;
 
@@ -107,11 +109,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_refusal(r, err);
 	}
 
-	err[0] = '\0';
-	r = keys_linkage_load(path, &linkage, err, sizeof(err));
-	if (r == 0)
-		keys_linkage_free(&linkage);
-	else
-		check_refusal(r, err);
+	for (kind = KEY32_LINKAGE; kind <= KEY32_OPRF_SHARE; kind++) {
+		err[0] = '\0';
+		r = keys_key32_load(path, kind, &k32, err, sizeof(err));
+		if (r == 0) {
+			if (k32->epoch == 0 || k32->epoch > KEYS_MAX_EPOCH)
+				abort();
+			keys_key32_free(&k32);
+		} else {
+			check_refusal(r, err);
+		}
+	}
 	return 0;
 }

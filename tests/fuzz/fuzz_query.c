@@ -231,21 +231,29 @@ static void
 seal(size_t i, uint64_t seq, uint8_t **ret_buf, size_t *ret_len)
 {
 	static const uint8_t linkage[LINKAGE_KEY_LEN] = {7, 7, 7};
+	static const uint8_t oprf_key[32] = {9, 9, 9}; /* a valid scalar */
 	static struct parsed_record pr;
+	static struct pseudo_batch *batch;
 	const struct secret_key *k = inst_keys[records[i].inst];
 	struct record_error err;
 	struct envelope env;
 	struct sign_fields f;
 	int r;
 
+	if (batch == NULL && (batch = pseudo_batch_new()) == NULL)
+		die("pseudo_batch_new", -ENOMEM);
 	r = record_parse(records[i].json, strlen(records[i].json),
-			 records[i].inst, linkage, date_from_ymd(2026, 11, 29),
+			 records[i].inst, date_from_ymd(2026, 11, 29), batch,
 			 &pr, &err);
 	if (r != 0) {
 		fprintf(stderr, "fuzz_query: record %zu: %s: %s\n", i,
 			err.field, err.reason);
 		abort();
 	}
+	if (pseudo_batch_new_inputs(batch) > 0 &&
+	    (r = pseudo_batch_local(batch, oprf_key, linkage)) != 0)
+		die("pseudo_batch_local", r);
+	pseudo_event_id(linkage, records[i].inst, pr.ref, pr.ev.id);
 	pr.ev.target_seq = records[i].target_seq;
 	memset(&env, 0, sizeof(env));
 	r = codec_event_encode(&pr.ev, &env.event, &env.event_len);

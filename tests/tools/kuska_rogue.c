@@ -13,7 +13,7 @@
  *	kuska_rogue -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
  *		[-o OTHER.key] [-n COUNT] [-S SEED] [-t TIMEOUT_MS]
  *		[-N NETWORK] [-W NETWORK] [-K SIGN.key] [-C CREATED_MS]
- *		[-L LINKAGE.key -R FROM:TO:NUMBER:YYYY-MM-DD] MODE
+ *		[-L LINKAGE.key -O OPRF.share -R FROM:TO:NUMBER:YYYY-MM-DD] MODE
  *
  * -N names the network the hello gives and envelopes are signed for
  * (default kuska-demo, the demo's); mode "othernet" signs for the -W one
@@ -31,8 +31,9 @@
  * Mode "forgedref" is an attack that the consolidator must accept and
  * then count for the signer only: a referral signed with KEY under
  * another institution's referral number (-R: sender FROM, destination TO,
- * the normalised NUMBER, the date), its pseudonym computed with the
- * linkage key as FROM's node would.
+ * the normalised NUMBER, the date), its pseudonym computed as FROM's node
+ * would have it made, here with the linkage key and the whole OPRF key
+ * (a demo's single key holder's share, -O) at hand.
  *
  * Per-envelope refusals consume sequence numbers of the key's
  * institution (the consolidator records them as refused), so a test
@@ -90,7 +91,8 @@ struct rogue {
 	uint64_t batch_id;
 	uint64_t rng;
 	long timeout_ms;
-	uint8_t *linkage;		   /* -L, for forgedref */
+	struct key32 *linkage;		   /* -L, for forgedref */
+	struct key32 *oprf;		   /* -O, for forgedref */
 	enum institution ref_from, ref_to; /* -R */
 	char ref_number[64];
 	int32_t ref_date;
@@ -109,6 +111,25 @@ static const char *const all_modes[] = {
 };
 #define N_MODES (sizeof(all_modes) / sizeof(all_modes[0]))
 
+/*
+ * The referral pseudonym FROM's node makes for its number: one round of
+ * the OPRF in this process with the whole key (-O) and the linkage key.
+ */
+static int
+forged_referral(const struct rogue *r, uint8_t out[PSEUDONYM_LEN])
+{
+	struct pseudo_batch *b = pseudo_batch_new();
+	int e;
+
+	if (b == NULL)
+		return -ENOMEM;
+	e = pseudo_add_referral(b, r->ref_from, r->ref_number, out);
+	if (e == 0)
+		e = pseudo_batch_local(b, r->oprf->key, r->linkage->key);
+	pseudo_batch_free(&b);
+	return e;
+}
+
 static void
 usage(void)
 {
@@ -117,7 +138,8 @@ usage(void)
 	fprintf(stderr, "usage: kuska_rogue -k KEY -s CONSOLIDATOR.pub -e "
 			"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
 			"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
-			"SIGN.key] [-C CREATED_MS] MODE\nmodes: mix hello");
+			"SIGN.key] [-C CREATED_MS] [-L LINKAGE.key -O OPRF.share -R "
+			"FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello");
 	for (i = 0; i < N_MODES; i++)
 		fprintf(stderr, " %s", all_modes[i]);
 	fprintf(stderr, "\n");
@@ -776,7 +798,8 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
 	}
 	if (strcmp(mode, "forgedref") == 0) {
-		if (r->linkage == NULL || r->ref_from == INST_NONE)
+		if (r->linkage == NULL || r->oprf == NULL ||
+		    r->ref_from == INST_NONE)
 			return -ENOTSUP;
 		memset(&ev.rec.victim, 0, sizeof(ev.rec.victim));
 		ev.rec.victim.sex = SEX_F;
@@ -788,8 +811,9 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		ev.rec.date = r->ref_date;
 		ev.rec.other = r->ref_to;
 		ev.rec.purpose = PURPOSE_PROTECTION;
-		pseudo_referral(r->linkage, r->ref_from, r->ref_number,
-				ev.rec.referral);
+		e = forged_referral(r, ev.rec.referral);
+		if (e != 0)
+			return e;
 		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst, seq,
 				  r->me, r->me->key_id, &env, &env_len);
 		if (e != 0)
@@ -1018,7 +1042,7 @@ main(int argc, char **argv)
 	struct public_key server;
 	const char *key = NULL, *spub = NULL, *ep = NULL, *okey = NULL;
 	const char *skey = NULL;
-	const char *lkey = NULL, *refspec = NULL;
+	const char *lkey = NULL, *okey32 = NULL, *refspec = NULL;
 	const char *mode;
 	unsigned long count = 1, i;
 	char err[512];
@@ -1030,7 +1054,7 @@ main(int argc, char **argv)
 	r.network = "kuska-demo";
 	r.other_network = "kuska-other";
 	r.backdate_ms = 1577836800000ULL; /* 2020-01-01 */
-	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:N:W:K:C:L:R:")) != -1) {
+	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:N:W:K:C:L:O:R:")) != -1) {
 		switch (ch) {
 		case 'N':
 			r.network = optarg;
@@ -1068,6 +1092,9 @@ main(int argc, char **argv)
 		case 'L':
 			lkey = optarg;
 			break;
+		case 'O':
+			okey32 = optarg;
+			break;
 		case 'R':
 			refspec = optarg;
 			break;
@@ -1094,8 +1121,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "kuska_rogue: %s\n", err);
 		goto out;
 	}
-	if (lkey != NULL &&
-	    keys_linkage_load(lkey, &r.linkage, err, sizeof(err)) != 0) {
+	if ((lkey != NULL && keys_key32_load(lkey, KEY32_LINKAGE, &r.linkage,
+					     err, sizeof(err)) != 0) ||
+	    (okey32 != NULL && keys_key32_load(okey32, KEY32_OPRF_SHARE,
+					       &r.oprf, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "kuska_rogue: %s\n", err);
 		goto out;
 	}
@@ -1152,6 +1181,7 @@ out:
 	keys_free(&r.me);
 	keys_free(&r.other);
 	keys_free(&r.signer);
-	keys_linkage_free(&r.linkage);
+	keys_key32_free(&r.linkage);
+	keys_key32_free(&r.oprf);
 	return status;
 }

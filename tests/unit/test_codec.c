@@ -1883,7 +1883,7 @@ test_control_cons_status(void **state)
 		size_t len;
 		c->type = CTL_NONE;
 		assert_int_equal(codec_control_encode(c, &buf, &len), -EINVAL);
-		c->type = (enum control_type)(CTL_METRICS_TEXT + 1);
+		c->type = (enum control_type)(CTL_KEYHOLDER_STATUS + 1);
 		assert_int_equal(codec_control_encode(c, &buf, &len), -EINVAL);
 	}
 	free(c);
@@ -1928,6 +1928,153 @@ test_control_metrics(void **state)
 	free(c);
 }
 
+/* The node's new status fields, and the key holder's status. */
+static void
+test_control_keyholder(void **state)
+{
+	struct control *c = calloc(1, sizeof(*c)), *back;
+	struct keyholder_node nodes[2];
+
+	(void)state;
+	assert_non_null(c);
+	c->type = CTL_NODE_STATUS;
+	c->node.inst = INST_MP;
+	c->node.key_epoch = 3;
+	snprintf(c->node.keyholder_error, sizeof(c->node.keyholder_error),
+		 "key holder tcp://h:1 unreachable");
+	c->node.keyholder_error_ms = 77;
+	c->node.has_key_check = true;
+	memcpy(c->node.key_check, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	c->node.evaluations = 123456;
+	back = control_round_trip(c);
+	assert_int_equal(back->node.key_epoch, 3);
+	assert_string_equal(back->node.keyholder_error,
+			    c->node.keyholder_error);
+	assert_int_equal(back->node.keyholder_error_ms, 77);
+	assert_true(back->node.has_key_check);
+	assert_memory_equal(back->node.key_check, c->node.key_check, 8);
+	assert_int_equal(back->node.evaluations, 123456);
+	codec_control_clear(back);
+	free(back);
+
+	memset(c, 0, sizeof(*c));
+	memset(nodes, 0, sizeof(nodes));
+	snprintf(nodes[0].id, sizeof(nodes[0].id), "pnp");
+	nodes[0].requests = 1;
+	nodes[0].evaluations = 2;
+	nodes[0].refused_rate = 3;
+	nodes[0].refused_other = 4;
+	nodes[0].last_request_ms = 5;
+	nodes[0].last_refusal_ms = 6;
+	nodes[0].allowance = 7;
+	snprintf(nodes[1].id, sizeof(nodes[1].id), "minsa");
+	c->type = CTL_KEYHOLDER_STATUS;
+	c->keyholder.epoch = 2;
+	c->keyholder.now_ms = 9;
+	c->keyholder.rate_per_day = 300000;
+	c->keyholder.handshake_failures = 10;
+	c->keyholder.requests_refused = 11;
+	c->keyholder.n_nodes = 2;
+	c->keyholder.nodes = nodes;
+	back = control_round_trip(c);
+	assert_int_equal(back->keyholder.epoch, 2);
+	assert_int_equal(back->keyholder.now_ms, 9);
+	assert_int_equal(back->keyholder.rate_per_day, 300000);
+	assert_int_equal(back->keyholder.handshake_failures, 10);
+	assert_int_equal(back->keyholder.requests_refused, 11);
+	assert_int_equal(back->keyholder.n_nodes, 2);
+	assert_memory_equal(back->keyholder.nodes, nodes, sizeof(nodes));
+	codec_control_clear(back);
+	free(back);
+	free(c);
+}
+
+/* OPRF requests and replies: round trips, and what is refused. */
+static void
+test_oprf_messages(void **state)
+{
+	uint8_t el[3 * 32], *buf;
+	struct oprf_msg m, back;
+	struct pbw w = {0};
+	size_t len, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(el); i++)
+		el[i] = (uint8_t)i;
+	memset(&m, 0, sizeof(m));
+	m.request_id = 0x1234567890ull;
+	m.epoch = 7;
+	m.n = 3;
+	m.elements = el;
+	assert_int_equal(codec_oprf_request_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_oprf_request_decode(buf, len, 3, &back), 0);
+	assert_int_equal(back.request_id, m.request_id);
+	assert_int_equal(back.epoch, 7);
+	assert_int_equal(back.n, 3);
+	assert_memory_equal(back.elements, el, sizeof(el));
+	codec_oprf_clear(&back);
+	assert_null(back.priv);
+	/* More elements than the holder takes: too large, not unpacked. */
+	assert_int_equal(codec_oprf_request_decode(buf, len, 2, &back),
+			 -EMSGSIZE);
+	assert_null(back.priv);
+	/* Every truncation is refused. */
+	for (i = 0; i < len; i++)
+		assert_int_not_equal(
+		    codec_oprf_request_decode(buf, i, 3, &back), 0);
+	free(buf);
+	/* No element, or a partial one. */
+	m.n = 0;
+	assert_int_equal(codec_oprf_request_encode(&m, &buf, &len), -EINVAL);
+	pbw_varint(&w, 1, 1);
+	pbw_varint(&w, 2, 1);
+	pbw_bytes(&w, 3, el, 31);
+	assert_int_equal(codec_oprf_request_decode(w.buf, w.len, 10, &back),
+			 -EBADMSG);
+	pbw_free(&w);
+
+	/* A reply: OK with elements; a refusal with its text. */
+	memset(&m, 0, sizeof(m));
+	m.request_id = 9;
+	m.status = OPRF_OK;
+	m.epoch = 7;
+	m.n = 3;
+	m.elements = el;
+	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_oprf_reply_decode(buf, len, &back), 0);
+	assert_int_equal(back.status, OPRF_OK);
+	assert_int_equal(back.n, 3);
+	assert_memory_equal(back.elements, el, sizeof(el));
+	codec_oprf_clear(&back);
+	free(buf);
+	m.status = OPRF_RATE_LIMITED;
+	snprintf(m.text, sizeof(m.text), "rate limit");
+	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_oprf_reply_decode(buf, len, &back), 0);
+	assert_int_equal(back.status, OPRF_RATE_LIMITED);
+	assert_int_equal(back.n, 0);
+	assert_string_equal(back.text, "rate limit");
+	assert_string_equal(oprf_status_name(back.status), "rate_limited");
+	codec_oprf_clear(&back);
+	free(buf);
+	m.status = OPRF_NONE;
+	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), -EINVAL);
+	assert_null(oprf_status_name((enum oprf_status)OPRF_STATUS_COUNT));
+	/* A reply OK without elements, or with a status out of range. */
+	pbw_varint(&w, 1, 1);
+	pbw_varint(&w, 2, OPRF_OK);
+	pbw_varint(&w, 3, 1);
+	assert_int_equal(codec_oprf_reply_decode(w.buf, w.len, &back),
+			 -EBADMSG);
+	pbw_free(&w);
+	pbw_varint(&w, 1, 1);
+	pbw_varint(&w, 2, OPRF_STATUS_COUNT);
+	pbw_varint(&w, 3, 1);
+	assert_int_equal(codec_oprf_reply_decode(w.buf, w.len, &back),
+			 -EBADMSG);
+	pbw_free(&w);
+}
+
 static void
 test_control_refused(void **state)
 {
@@ -1942,7 +2089,7 @@ test_control_refused(void **state)
 	{
 		struct pbw r = {0};
 		pbw_varint(&r, 1, 1);
-		pbw_varint(&r, 2, LINE_BLANK + 1);
+		pbw_varint(&r, 2, LINE_REKEYED + 1);
 		pbw_sub(&b, 1, &r);
 		pbw_sub(&w, 2, &b);
 		assert_int_equal(codec_control_decode(w.buf, w.len, &t),
@@ -2406,6 +2553,8 @@ main(void)
 	    cmocka_unit_test(test_control_cons_status),
 	    cmocka_unit_test(test_control_metrics),
 	    cmocka_unit_test(test_control_refused),
+	    cmocka_unit_test(test_control_keyholder),
+	    cmocka_unit_test(test_oprf_messages),
 	    cmocka_unit_test(test_query_req),
 	    cmocka_unit_test(test_qtable),
 	    cmocka_unit_test(test_qtable_long_text),

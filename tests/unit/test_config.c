@@ -71,6 +71,9 @@ static const char node_text[] = "# a node\n"
 				"institution = pnp\n"
 				"key = keys/pnp.key\n"
 				"linkage_key = /etc/kuska/linkage.key\n"
+				"ref_key = keys/pnp-ref.key\n"
+				"keyholder = tcp://10.0.0.9:7402\n"
+				"keyholder_key = keys/keyholder.pub\n"
 				"consolidator = tcp://10.0.0.5:7420\n"
 				"consolidator_key = ../shared/cons.pub\n"
 				"submit = ipc://run/submit.sock\n"
@@ -95,6 +98,16 @@ test_node_valid(void **state)
 	snprintf(want, sizeof(want), "%s/keys/pnp.key", fx->dir);
 	assert_string_equal(c.key, want);
 	assert_string_equal(c.linkage_key, "/etc/kuska/linkage.key");
+	snprintf(want, sizeof(want), "%s/keys/pnp-ref.key", fx->dir);
+	assert_string_equal(c.ref_key, want);
+	assert_string_equal(c.keyholder[0], "tcp://10.0.0.9:7402");
+	snprintf(want, sizeof(want), "%s/keys/keyholder.pub", fx->dir);
+	assert_string_equal(c.keyholder_key[0], want);
+	/* The other key holders are optional: unset. */
+	assert_string_equal(c.keyholder[1], "");
+	assert_string_equal(c.keyholder_key[2], "");
+	assert_int_equal(c.keyholder_timeout_s, 10);
+	assert_int_equal(c.workers, 0);
 	assert_string_equal(c.consolidator, "tcp://10.0.0.5:7420");
 	snprintf(want, sizeof(want), "%s/../shared/cons.pub", fx->dir);
 	assert_string_equal(c.consolidator_key, want);
@@ -111,6 +124,61 @@ test_node_valid(void **state)
 	/* An optional path left out is empty. */
 	assert_string_equal(c.metrics_file, "");
 	assert_int_equal(c.metrics_interval_s, 60);
+}
+
+/*
+ * The key holder's file, and the optional key holders of a node: an
+ * endpoint that is given must be a tcp:// one; left empty, it is unset.
+ */
+static void
+test_keyholder(void **state)
+{
+	struct fixture *fx = *state;
+	struct keyholder_config k;
+	struct node_config c;
+	char err[512] = "", text[2048];
+	const char *path;
+
+	path = put(fx, "kh.conf",
+		   "[keyholder]\nkey = k.key\nshare = k.share\n"
+		   "registry = registry.conf\nlisten = tcp://*:7402\n"
+		   "control = ipc://run/kh.sock\nrate_per_day = 5000\n");
+	memset(&k, 0x5a, sizeof(k));
+	assert_int_equal(
+	    config_load(path, &settings_keyholder_schema, &k, err, sizeof(err)),
+	    0);
+	assert_int_equal(k.rate_per_day, 5000);
+	assert_int_equal(k.max_batch, 65536);
+	assert_int_equal(k.workers, 0);
+	assert_string_equal(k.listen, "tcp://*:7402");
+	path = put(fx, "kh.conf",
+		   "[keyholder]\nkey = k.key\nshare = k.share\n"
+		   "registry = r\nlisten = tcp://*:7402\n"
+		   "control = ipc://run/kh.sock\nmax_batch = 65537\n");
+	assert_int_equal(
+	    config_load(path, &settings_keyholder_schema, &k, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, ":7: max_batch: must be a whole number"));
+
+	snprintf(text, sizeof(text), "%skeyholder2 =\nkeyholder2_key =\n",
+		 node_text);
+	path = put(fx, "n.conf", text);
+	assert_int_equal(
+	    config_load(path, &settings_node_schema, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.keyholder[1], "");
+	snprintf(text, sizeof(text),
+		 "%skeyholder2 = tcp://h2:7402\nkeyholder2_key = h2.pub\n",
+		 node_text);
+	path = put(fx, "n.conf", text);
+	assert_int_equal(
+	    config_load(path, &settings_node_schema, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.keyholder[1], "tcp://h2:7402");
+	snprintf(text, sizeof(text), "%skeyholder3 = http://h3\n", node_text);
+	path = put(fx, "n.conf", text);
+	assert_int_equal(
+	    config_load(path, &settings_node_schema, &c, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, "keyholder3: must be tcp://"));
 }
 
 /* Relative paths follow the file, not the working directory. */
@@ -259,38 +327,41 @@ expect_error(struct fixture *fx, const char *text, int line, const char *w1,
 	"institution = mp\n"                                                   \
 	"key = k\n"                                                            \
 	"linkage_key = l\n"                                                    \
+	"ref_key = r\n"                                                        \
+	"keyholder = tcp://h:2\n"                                              \
+	"keyholder_key = h.pub\n"                                              \
 	"consolidator = tcp://c:1\n"                                           \
 	"consolidator_key = c.pub\n"                                           \
 	"submit = ipc://s\n"                                                   \
 	"data_dir = d\n"                                                       \
 	"network = kuska-test\n"
-/* HEAD is 9 lines: the next line is 10. */
+/* HEAD is 12 lines: the next line is 13. */
 
 static void
 test_errors(void **state)
 {
 	struct fixture *fx = *state;
 
-	expect_error(fx, HEAD "colour = blue\n", 10, "colour", "unknown key");
-	expect_error(fx, HEAD "window = 2\nwindow = 3\n", 11, "window",
+	expect_error(fx, HEAD "colour = blue\n", 13, "colour", "unknown key");
+	expect_error(fx, HEAD "window = 2\nwindow = 3\n", 14, "window",
 		     "twice");
-	expect_error(fx, HEAD "key = again\n", 10, "key", "twice");
+	expect_error(fx, HEAD "key = again\n", 13, "key", "twice");
 	/* A key in the wrong section, and before any section. */
-	expect_error(fx, HEAD "[client]\nkey = x\n", 11, "[client]", "section");
+	expect_error(fx, HEAD "[client]\nkey = x\n", 14, "[client]", "section");
 	expect_error(fx, "window = 2\n" HEAD, 1, "section", NULL);
 	/* Numbers. */
-	expect_error(fx, HEAD "window = ten\n", 10, "window", "number");
-	expect_error(fx, HEAD "window = 4x\n", 10, "window", "number");
-	expect_error(fx, HEAD "window = -1\n", 10, "window", "number");
-	expect_error(fx, HEAD "window = 0x10\n", 10, "window", "number");
-	expect_error(fx, HEAD "window = +4\n", 10, "window", "number");
-	expect_error(fx, HEAD "window =\n", 10, "window", "number");
-	expect_error(fx, HEAD "window = 99999999999999999999999\n", 10,
+	expect_error(fx, HEAD "window = ten\n", 13, "window", "number");
+	expect_error(fx, HEAD "window = 4x\n", 13, "window", "number");
+	expect_error(fx, HEAD "window = -1\n", 13, "window", "number");
+	expect_error(fx, HEAD "window = 0x10\n", 13, "window", "number");
+	expect_error(fx, HEAD "window = +4\n", 13, "window", "number");
+	expect_error(fx, HEAD "window =\n", 13, "window", "number");
+	expect_error(fx, HEAD "window = 99999999999999999999999\n", 13,
 		     "window", "1 to 64");
 	/* Out of range. */
-	expect_error(fx, HEAD "window = 65\n", 10, "window", "1 to 64");
-	expect_error(fx, HEAD "window = 0\n", 10, "window", "1 to 64");
-	expect_error(fx, HEAD "batch_events = 1025\n", 10, "batch_events",
+	expect_error(fx, HEAD "window = 65\n", 13, "window", "1 to 64");
+	expect_error(fx, HEAD "window = 0\n", 13, "window", "1 to 64");
+	expect_error(fx, HEAD "batch_events = 1025\n", 13, "batch_events",
 		     "1024");
 	/* Endpoints. */
 	{
@@ -329,7 +400,7 @@ test_errors(void **state)
 		     "a-network-name-longer-than-31-chars\n",
 		     2, "network", "31");
 	/* A line that is not INI. */
-	expect_error(fx, HEAD "just words\n", 10, "syntax", NULL);
+	expect_error(fx, HEAD "just words\n", 13, "syntax", NULL);
 	expect_error(fx, "[node\n", 1, NULL, NULL);
 }
 
@@ -339,8 +410,10 @@ test_missing_required(void **state)
 {
 	struct fixture *fx = *state;
 	static const char *const required[] = {
-	    "institution",	"key",	  "linkage_key", "consolidator",
-	    "consolidator_key", "submit", "data_dir",	 "network"};
+	    "institution",  "key",	    "linkage_key",
+	    "ref_key",	    "keyholder",    "keyholder_key",
+	    "consolidator", "consolidator_key", "submit",
+	    "data_dir",	    "network"};
 	char text[1024];
 	size_t i;
 
@@ -496,6 +569,8 @@ test_long_path(void **state)
 	long_path(p, 300);
 	snprintf(text, sizeof(text),
 		 "[node]\ninstitution = mp\nkey = k\nlinkage_key = l\n"
+		 "ref_key = r\nkeyholder = tcp://h:2\n"
+		 "keyholder_key = h.pub\n"
 		 "consolidator = tcp://c:1\nconsolidator_key = c.pub\n"
 		 "submit = ipc://s\ndata_dir = /%s\n",
 		 p);
@@ -505,7 +580,7 @@ test_long_path(void **state)
 	 * is refused at its own line, with the reason, not cut short. */
 	r = config_load(path, &settings_node_schema, &c, err, sizeof(err));
 	assert_int_equal(r, -EINVAL);
-	snprintf(want, sizeof(want), "%s:8: line longer than 197 characters",
+	snprintf(want, sizeof(want), "%s:11: line longer than 197 characters",
 		 path);
 	assert_string_equal(err, want);
 }
@@ -519,7 +594,7 @@ test_error_line_matches_reason(void **state)
 {
 	struct fixture *fx = *state;
 
-	expect_error(fx, HEAD "just words\ncolour = blue\n", 10, "syntax",
+	expect_error(fx, HEAD "just words\ncolour = blue\n", 13, "syntax",
 		     NULL);
 }
 
@@ -679,6 +754,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_node_valid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_keyholder, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_optional_path, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_relative_to_file, setup,

@@ -456,73 +456,131 @@ test_public_fingerprint_checked(void **state)
 }
 
 static void
-test_linkage(void **state)
+test_key32(void **state)
 {
 	struct fixture *fx = *state;
-	uint8_t *key = NULL, *key2 = NULL, zero[32] = {0};
+	struct key32 *key = NULL, *key2 = NULL;
+	uint8_t zero[32] = {0};
 	char path[256], path2[256], err[512];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/linkage.key", fx->dir);
-	assert_int_equal(keys_linkage_write(path), 0);
+	assert_int_equal(keys_key32_write(path, KEY32_LINKAGE, 3), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
-	assert_int_equal(keys_linkage_write(path), -EEXIST);
-	assert_int_equal(keys_linkage_load(path, &key, err, sizeof(err)), 0);
+	assert_int_equal(keys_key32_write(path, KEY32_LINKAGE, 3), -EEXIST);
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_LINKAGE, &key, err, sizeof(err)), 0);
 	assert_non_null(key);
-	assert_memory_not_equal(key, zero, 32);
+	assert_memory_not_equal(key->key, zero, 32);
+	assert_int_equal(key->epoch, 3);
 	/* Loads the same twice; a second file is a different key. */
-	assert_int_equal(keys_linkage_load(path, &key2, err, sizeof(err)), 0);
-	assert_memory_equal(key, key2, 32);
-	keys_linkage_free(&key2);
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_LINKAGE, &key2, err, sizeof(err)), 0);
+	assert_memory_equal(key->key, key2->key, 32);
+	keys_key32_free(&key2);
 	snprintf(path2, sizeof(path2), "%s/linkage2.key", fx->dir);
-	assert_int_equal(keys_linkage_write(path2), 0);
-	assert_int_equal(keys_linkage_load(path2, &key2, err, sizeof(err)), 0);
-	assert_memory_not_equal(key, key2, 32);
-	keys_linkage_free(&key2);
+	assert_int_equal(keys_key32_write(path2, KEY32_LINKAGE, 1), 0);
+	assert_int_equal(
+	    keys_key32_load(path2, KEY32_LINKAGE, &key2, err, sizeof(err)), 0);
+	assert_memory_not_equal(key->key, key2->key, 32);
+	keys_key32_free(&key2);
 	assert_null(key2);
-	keys_linkage_free(&key2);
-	keys_linkage_free(NULL);
+	keys_key32_free(&key2);
+	keys_key32_free(NULL);
+	/* A file of one kind is not a file of another. */
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_REF, &key2, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "ref key file"));
+	assert_int_equal(keys_key32_write(path2, KEY32_LINKAGE, 0), -EINVAL);
 
 	/* Readable by others: refused. */
 	assert_int_equal(chmod(path, 0644), 0);
-	assert_int_equal(keys_linkage_load(path, &key2, err, sizeof(err)),
-			 -EPERM);
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_LINKAGE, &key2, err, sizeof(err)),
+	    -EPERM);
 	assert_non_null(strstr(err, path));
 	assert_null(key2);
 
 	/* Malformed. */
 	{
 		static const char *const bad[] = {
-		    "", "linkage = AAAA\n", "linkage = !!\n",
+		    "",
+		    "linkage = AAAA\n",
+		    "linkage = !!\n",
 		    "link = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
 		    ("linkage = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
 		     "linkage = "
-		     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n")};
+		     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"),
+		    ("linkage = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+		     "epoch = 0\n"),
+		    ("linkage = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+		     "epoch = 01\n"),
+		    ("linkage = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+		     "epoch = 99999999999\n")};
 		size_t i;
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			const char *p = put_file(fx, "l.key", bad[i], 0600);
 			err[0] = '\0';
-			assert_int_equal(
-			    keys_linkage_load(p, &key2, err, sizeof(err)),
-			    -EINVAL);
+			assert_int_equal(keys_key32_load(p, KEY32_LINKAGE,
+							 &key2, err,
+							 sizeof(err)),
+					 -EINVAL);
 			assert_null(key2);
 			assert_non_null(strstr(err, p));
 		}
-		/* And 32 zero bytes, correctly encoded, do load. */
+		/* 32 zero bytes, correctly encoded, load (epoch 1); as an
+		 * OPRF share they are not a valid scalar. */
 		{
 			const char *p = put_file(
 			    fx, "l.key",
 			    "linkage = "
 			    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
 			    0600);
-			assert_int_equal(
-			    keys_linkage_load(p, &key2, err, sizeof(err)), 0);
-			assert_memory_equal(key2, zero, 32);
-			keys_linkage_free(&key2);
+			assert_int_equal(keys_key32_load(p, KEY32_LINKAGE,
+							 &key2, err,
+							 sizeof(err)),
+					 0);
+			assert_memory_equal(key2->key, zero, 32);
+			assert_int_equal(key2->epoch, 1);
+			keys_key32_free(&key2);
+			p = put_file(
+			    fx, "s.key",
+			    "oprf_share = "
+			    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+			    "=\nepoch = 2\n",
+			    0600);
+			assert_int_equal(keys_key32_load(p, KEY32_OPRF_SHARE,
+							 &key2, err,
+							 sizeof(err)),
+					 -EINVAL);
 		}
 	}
-	keys_linkage_free(&key);
+	keys_key32_free(&key);
+
+	/* A fresh share is a valid scalar with its epoch; a ref key file
+	 * has no epoch line. */
+	snprintf(path, sizeof(path), "%s/share.key", fx->dir);
+	assert_int_equal(keys_key32_write(path, KEY32_OPRF_SHARE, 7), 0);
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_OPRF_SHARE, &key, err, sizeof(err)), 0);
+	assert_int_equal(key->epoch, 7);
+	keys_key32_free(&key);
+	snprintf(path, sizeof(path), "%s/ref.key", fx->dir);
+	assert_int_equal(keys_key32_write(path, KEY32_REF, 1), 0);
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_REF, &key, err, sizeof(err)), 0);
+	keys_key32_free(&key);
+	{
+		const char *p = put_file(
+		    fx, "r.key",
+		    "ref = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+		    "epoch = 2\n",
+		    0600);
+		assert_int_equal(
+		    keys_key32_load(p, KEY32_REF, &key, err, sizeof(err)),
+		    -EINVAL);
+	}
 }
 
 static void
@@ -579,7 +637,7 @@ main(void)
 	    cmocka_unit_test(test_secret_error_line),
 	    cmocka_unit_test(test_public_malformed),
 	    cmocka_unit_test(test_public_fingerprint_checked),
-	    cmocka_unit_test(test_linkage),
+	    cmocka_unit_test(test_key32),
 	    cmocka_unit_test(test_b64),
 	    cmocka_unit_test(test_random64),
 	};

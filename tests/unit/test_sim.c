@@ -24,6 +24,7 @@
 
 #include "cmd.h"
 #include "date.h"
+#include "keys.h"
 #include "event.h"
 #include "norm.h"
 #include "record.h"
@@ -293,18 +294,26 @@ check_line(enum institution inst, const char *line, size_t len, size_t i,
 	   json_t *refs, struct parsed_record *pr)
 {
 	static const uint8_t key[LINKAGE_KEY_LEN] = {1, 2, 3};
+	static const uint8_t oprf_key[32] = {4, 5, 6}; /* a valid scalar */
+	static struct pseudo_batch *batch; /* its memo spans the test */
 	struct record_error err;
 	json_error_t je;
 	json_t *obj, *rec, *t;
 	const char *kind, *ref, *date;
 	int rc;
 
+	if (batch == NULL) {
+		assert_int_equal(keys_init(), 0);
+		assert_non_null(batch = pseudo_batch_new());
+	}
 	memset(&err, 0, sizeof(err));
-	rc = record_parse(line, len, inst, key, date_from_ymd(2026, 11, 29), pr,
-			  &err);
+	rc = record_parse(line, len, inst, date_from_ymd(2026, 11, 29), batch,
+			  pr, &err);
 	if (rc != 0)
 		fail_msg("%s line %zu refused: %s: %s", files[inst - 1], i + 1,
 			 err.field, err.reason);
+	if (pseudo_batch_new_inputs(batch) > 0)
+		assert_int_equal(pseudo_batch_local(batch, oprf_key, key), 0);
 
 	obj = json_loadb(line, len, 0, &je);
 	assert_non_null(obj);

@@ -1,6 +1,8 @@
 /*
  * registry.h - who may speak to the consolidator, with which keys, and
- * what each institution may emit. Read from an INI file:
+ * what each institution may emit. The key holders read the same file
+ * (only its institutions and their keys matter to them). Read from an
+ * INI file:
  *
  *	[network pe-trata-2026]		(required, once: the deployment)
  *

@@ -1,0 +1,61 @@
+/*
+ * account.h - what each node has asked of a key holder, and how much it
+ * may still ask: a token bucket per node that holds at most one day's
+ * allowance (rate_per_day evaluations) and refills continuously at that
+ * rate. A request that asks for more than is left is refused whole: a
+ * dictionary sweep (10^8 DNIs) runs dry after one day's allowance, while
+ * a node's ordinary volume, even a full resubmission after a key
+ * rotation, fits many times over.
+ *
+ * Accounts live in memory: a restart of the key holder refills them.
+ */
+#ifndef KUSKA_ACCOUNT_H
+#define KUSKA_ACCOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys.h"
+#include "registry.h"
+
+#define ACCOUNT_MAX REGISTRY_MAX_PARTIES
+
+struct account {
+	char id[KEYS_ID_MAX]; /* the node's party id in the registry */
+	double allowance;     /* evaluations it may ask now */
+	uint64_t refill_ms;   /* when allowance was last brought up to date */
+	uint64_t requests, evaluations;
+	uint64_t refused_rate;	/* elements refused: allowance spent */
+	uint64_t refused_other; /* elements refused for any other reason */
+	uint64_t last_request_ms, last_refusal_ms; /* wall clock; 0 never */
+	uint64_t unlogged;  /* rate refusals since the last log line */
+	uint64_t logged_ms; /* monotonic time of that line */
+};
+
+struct accounts {
+	struct account a[ACCOUNT_MAX];
+	size_t n;
+};
+
+/*
+ * account_of - the account of node id, opened with a full day's
+ * allowance the first time it is asked for. NULL when ACCOUNT_MAX
+ * accounts are open (more nodes than a registry may list).
+ */
+struct account *account_of(struct accounts *as, const char *id,
+			   unsigned long rate_per_day, uint64_t mono_ms);
+
+/*
+ * account_take - brings a's allowance up to date at mono_ms and takes n
+ * evaluations from it. Returns true when they were there (and are now
+ * taken), false when the request must be refused (nothing is taken).
+ */
+bool account_take(struct account *a, unsigned long rate_per_day, size_t n,
+		  uint64_t mono_ms);
+
+/* account_left - the allowance at mono_ms, in whole evaluations. */
+uint64_t account_left(struct account *a, unsigned long rate_per_day,
+		      uint64_t mono_ms);
+
+#endif

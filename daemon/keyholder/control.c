@@ -1,0 +1,173 @@
+/* control.c - the key holder's status and metrics; see keyholder.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "date.h"
+#include "keyholder.h"
+#include "log.h"
+
+static void
+answer(struct keyholder *kh, const struct tframes *req, const struct control *c)
+{
+	const void *data[2];
+	size_t lens[2];
+	uint8_t *buf;
+	size_t len;
+
+	if (codec_control_encode(c, &buf, &len) != 0) {
+		log_warnx("event=reply_not_encoded");
+		return;
+	}
+	data[0] = req->data[0];
+	lens[0] = req->len[0];
+	data[1] = buf;
+	lens[1] = len;
+	if (tsock_send(kh->control, data, lens, 2) != 0)
+		log_debug("control reply not delivered (client gone)");
+	free(buf);
+}
+
+static void
+answer_error(struct keyholder *kh, const struct tframes *req, const char *text)
+{
+	struct control c;
+
+	memset(&c, 0, sizeof(c));
+	c.type = CTL_ERROR;
+	snprintf(c.error, sizeof(c.error), "%s", text);
+	answer(kh, req, &c);
+}
+
+static void
+status(struct keyholder *kh, const struct tframes *req)
+{
+	struct control c;
+	uint64_t mono = date_mono_ms();
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.type = CTL_KEYHOLDER_STATUS;
+	c.keyholder.epoch = kh->share->epoch;
+	c.keyholder.now_ms = date_now_ms();
+	c.keyholder.rate_per_day = kh->cfg.rate_per_day;
+	c.keyholder.handshake_failures = kh->handshake_failures;
+	c.keyholder.requests_refused = kh->requests_refused;
+	c.keyholder.nodes = calloc(kh->acc.n + 1, sizeof(*c.keyholder.nodes));
+	if (c.keyholder.nodes == NULL) {
+		answer_error(kh, req, "out of memory");
+		return;
+	}
+	c.keyholder.n_nodes = kh->acc.n;
+	for (i = 0; i < kh->acc.n; i++) {
+		struct account *a = &kh->acc.a[i];
+		struct keyholder_node *n = &c.keyholder.nodes[i];
+		snprintf(n->id, sizeof(n->id), "%s", a->id);
+		n->requests = a->requests;
+		n->evaluations = a->evaluations;
+		n->refused_rate = a->refused_rate;
+		n->refused_other = a->refused_other;
+		n->last_request_ms = a->last_request_ms;
+		n->last_refusal_ms = a->last_refusal_ms;
+		n->allowance = account_left(a, kh->cfg.rate_per_day, mono);
+	}
+	answer(kh, req, &c);
+	codec_control_clear(&c);
+}
+
+void
+keyholder_metrics(void *arg, struct mtext *m)
+{
+	struct keyholder *kh = arg;
+	uint64_t mono = date_mono_ms();
+	char l[128];
+	size_t i;
+
+	metrics_family(m, "kuska_keyholder_key_epoch", "gauge",
+		       "The key epoch of this holder's OPRF key share.");
+	metrics_sample(m, "kuska_keyholder_key_epoch", NULL,
+		       (double)kh->share->epoch);
+	metrics_family(m, "kuska_keyholder_requests_total", "counter",
+		       "Requests received, by node.");
+	for (i = 0; i < kh->acc.n; i++) {
+		snprintf(l, sizeof(l), "node=\"%s\"", kh->acc.a[i].id);
+		metrics_sample(m, "kuska_keyholder_requests_total", l,
+			       (double)kh->acc.a[i].requests);
+	}
+	metrics_family(m, "kuska_keyholder_evaluations_total", "counter",
+		       "Blinded elements evaluated, by node.");
+	for (i = 0; i < kh->acc.n; i++) {
+		snprintf(l, sizeof(l), "node=\"%s\"", kh->acc.a[i].id);
+		metrics_sample(m, "kuska_keyholder_evaluations_total", l,
+			       (double)kh->acc.a[i].evaluations);
+	}
+	metrics_family(m, "kuska_keyholder_refused_total", "counter",
+		       "Blinded elements refused, by node and reason "
+		       "(rate_limited: the node's allowance was spent).");
+	for (i = 0; i < kh->acc.n; i++) {
+		snprintf(l, sizeof(l), "node=\"%s\",reason=\"rate_limited\"",
+			 kh->acc.a[i].id);
+		metrics_sample(m, "kuska_keyholder_refused_total", l,
+			       (double)kh->acc.a[i].refused_rate);
+		snprintf(l, sizeof(l), "node=\"%s\",reason=\"other\"",
+			 kh->acc.a[i].id);
+		metrics_sample(m, "kuska_keyholder_refused_total", l,
+			       (double)kh->acc.a[i].refused_other);
+	}
+	metrics_family(m, "kuska_keyholder_allowance", "gauge",
+		       "Evaluations each node may still ask now.");
+	for (i = 0; i < kh->acc.n; i++) {
+		snprintf(l, sizeof(l), "node=\"%s\"", kh->acc.a[i].id);
+		metrics_sample(m, "kuska_keyholder_allowance", l,
+			       (double)account_left(
+				   &kh->acc.a[i], kh->cfg.rate_per_day, mono));
+	}
+	metrics_family(m, "kuska_keyholder_rate_per_day", "gauge",
+		       "Evaluations a node may ask per day.");
+	metrics_sample(m, "kuska_keyholder_rate_per_day", NULL,
+		       (double)kh->cfg.rate_per_day);
+	metrics_family(m, "kuska_keyholder_handshake_failures_total", "counter",
+		       "Connections refused by the ZAP handler.");
+	metrics_sample(m, "kuska_keyholder_handshake_failures_total", NULL,
+		       (double)kh->handshake_failures);
+	metrics_family(m, "kuska_keyholder_frames_refused_total", "counter",
+		       "Frames dropped unread (too large, or not a request).");
+	metrics_sample(m, "kuska_keyholder_frames_refused_total", NULL,
+		       (double)kh->frames_refused);
+}
+
+void
+keyholder_control(struct keyholder *kh, const struct tframes *f)
+{
+	struct control c, rep;
+	struct mtext m = {0};
+
+	if (f->n < 2 || codec_control_decode(f->data[1], f->len[1], &c) != 0) {
+		if (f->n >= 1)
+			answer_error(kh, f, "malformed control request");
+		return;
+	}
+	switch (c.type) {
+	case CTL_STATUS:
+		status(kh, f);
+		break;
+	case CTL_METRICS:
+		keyholder_metrics(kh, &m);
+		if (m.buf == NULL) {
+			answer_error(kh, f, "cannot gather the metrics");
+			break;
+		}
+		memset(&rep, 0, sizeof(rep));
+		rep.type = CTL_METRICS_TEXT;
+		rep.text = m.buf;
+		answer(kh, f, &rep);
+		metrics_clear(&m);
+		break;
+	default:
+		answer_error(kh, f,
+			     "unexpected control request (a key holder "
+			     "answers status and metrics)");
+	}
+	codec_control_clear(&c);
+}

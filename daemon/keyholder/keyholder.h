@@ -1,0 +1,57 @@
+/*
+ * keyholder.h - the state of kuska-keyholder, shared by its files:
+ * main.c (start, loop, SIGHUP), serve.c (ZAP, OPRF requests) and
+ * control.c (status and metrics).
+ */
+#ifndef KUSKA_KEYHOLDER_H
+#define KUSKA_KEYHOLDER_H
+
+#include <stdint.h>
+
+#include "account.h"
+#include "keys.h"
+#include "metrics.h"
+#include "registry.h"
+#include "settings.h"
+#include "transport.h"
+
+struct keyholder {
+	struct keyholder_config cfg;
+	const char *conf_path;
+	struct secret_key *key; /* its transport pair (CURVE server) */
+	struct key32 *share;	/* its OPRF key share and key epoch */
+	struct registry *reg;	/* which node keys it admits */
+	struct transport *t;
+	struct tsock *zap, *listen, *mon, *control;
+	unsigned workers;
+	struct accounts acc;
+	uint64_t handshake_failures; /* connections ZAP refused */
+	uint64_t requests_refused;   /* whole requests refused */
+	uint64_t frames_refused;     /* frames too large to read */
+	uint64_t metrics_written_ms;
+};
+
+/* serve.c */
+
+/* The ZAP verdict: institution keys of the registry valid now only. */
+int keyholder_zap(void *arg, const char *domain, const char *address,
+		  const uint8_t key[TRANSPORT_KEY_LEN], char *user_id,
+		  size_t cap);
+
+/*
+ * keyholder_serve - answers one request of the listening socket (frames:
+ * routing id, payload; f->user_id the node): checks it, takes the
+ * elements from the node's allowance, evaluates them with the share and
+ * replies; or refuses it with a status and a reason.
+ */
+void keyholder_serve(struct keyholder *kh, const struct tframes *f);
+
+/* control.c */
+
+/* keyholder_control - answers kuska status / kuska metrics. */
+void keyholder_control(struct keyholder *kh, const struct tframes *f);
+
+/* keyholder_metrics - the key holder's metrics, Prometheus text. */
+void keyholder_metrics(void *arg, struct mtext *m);
+
+#endif

@@ -1,0 +1,251 @@
+/*
+ * kuska-keyholder - holds one additive share of the OPRF key that turns
+ * identities into pseudonyms, and evaluates blinded elements for the
+ * institutions' nodes: authenticated (CURVE, registered node keys only),
+ * counted and rate-limited per node. It never sees an identity, a
+ * pseudonym or the linkage key; docs/SECURITY.md says why it exists.
+ *
+ * This file holds the options, start-up and shutdown, SIGHUP and the poll
+ * loop; serve.c answers the nodes, control.c kuska status and metrics.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "date.h"
+#include "help.h"
+#include "keyholder.h"
+#include "log.h"
+#include "parallel.h"
+#include "service.h"
+
+#define TICK_MS 500
+#define CONTROL_MAX_BYTES (64 * 1024)
+
+static void
+usage(void)
+{
+	help_usage(stderr, help_find("kuska-keyholder", NULL));
+	exit(2);
+}
+
+static void
+keyholder_free(struct keyholder *kh)
+{
+	tsock_free(&kh->control);
+	tsock_free(&kh->mon);
+	tsock_free(&kh->listen);
+	tsock_free(&kh->zap);
+	transport_free(&kh->t);
+	registry_free(&kh->reg);
+	keys_key32_free(&kh->share);
+	keys_free(&kh->key);
+}
+
+static void
+load(struct keyholder *kh, const char *path)
+{
+	char err[512];
+
+	if (config_load(path, &settings_keyholder_schema, &kh->cfg, err,
+			sizeof(err)) != 0)
+		fatalx("%s", err);
+	if (keys_load_secret(kh->cfg.key, &kh->key, err, sizeof(err)) != 0 ||
+	    keys_key32_load(kh->cfg.share, KEY32_OPRF_SHARE, &kh->share, err,
+			    sizeof(err)) != 0 ||
+	    registry_load(kh->cfg.registry, &kh->reg, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+}
+
+/*
+ * SIGHUP: reads the config and the registry again (a node's key added,
+ * rotated or revoked; the rate). Either both are good and take effect,
+ * or nothing changes. The share, endpoints and key need a restart.
+ */
+static void
+reload(struct keyholder *kh)
+{
+	struct keyholder_config cfg;
+	struct registry *fresh = NULL;
+	char err[512];
+
+	if (config_load(kh->conf_path, &settings_keyholder_schema, &cfg, err,
+			sizeof(err)) != 0 ||
+	    registry_load(cfg.registry, &fresh, err, sizeof(err)) != 0) {
+		log_warnx("event=reload_refused %s (the configuration and "
+			  "registry in force stay)",
+			  err);
+		return;
+	}
+	if (strcmp(cfg.listen, kh->cfg.listen) != 0 ||
+	    strcmp(cfg.control, kh->cfg.control) != 0 ||
+	    strcmp(cfg.key, kh->cfg.key) != 0 ||
+	    strcmp(cfg.share, kh->cfg.share) != 0)
+		log_warnx("event=reload endpoints, key and share changes take "
+			  "effect at the next restart");
+	kh->cfg.rate_per_day = cfg.rate_per_day;
+	kh->cfg.max_batch = cfg.max_batch;
+	kh->cfg.metrics_interval_s = cfg.metrics_interval_s;
+	memcpy(kh->cfg.metrics_file, cfg.metrics_file,
+	       sizeof(kh->cfg.metrics_file));
+	memcpy(kh->cfg.registry, cfg.registry, sizeof(kh->cfg.registry));
+	registry_free(&kh->reg);
+	kh->reg = fresh;
+	log_info("event=reload parties=%zu keys=%zu rate_per_day=%lu",
+		 fresh->n_parties, fresh->n_keys, kh->cfg.rate_per_day);
+}
+
+static void
+run(struct keyholder *kh)
+{
+	struct tsock *socks[4] = {kh->zap, kh->listen, kh->mon, kh->control};
+	/* A request of max_batch elements, with room for its framing. */
+	size_t max_bytes = kh->cfg.max_batch * CODEC_OPRF_ELEMENT_LEN + 1024;
+	bool ready[4];
+
+	while (!service_stopping()) {
+		int r = tsock_poll(socks, 4, ready, TICK_MS);
+
+		if (r < 0 && r != -EINTR)
+			fatalx("poll: %s", strerror(-r));
+		if (service_reload_requested()) {
+			reload(kh);
+			max_bytes =
+			    kh->cfg.max_batch * CODEC_OPRF_ELEMENT_LEN + 1024;
+		}
+		if (r > 0 && ready[0])
+			while (tsock_zap_serve(kh->zap, keyholder_zap, kh) !=
+			       -EAGAIN)
+				;
+		if (r > 0 && ready[1]) {
+			struct tframes f;
+			int n;
+			for (n = 0; n < 16; n++) {
+				int rr =
+				    tsock_recv(kh->listen, &f, 2, max_bytes);
+				if (rr == -EMSGSIZE) {
+					kh->frames_refused++;
+					log_warnx("event=frame_refused "
+						  "reason=too_large "
+						  "max_batch=%lu",
+						  kh->cfg.max_batch);
+					continue;
+				}
+				if (rr != 0)
+					break;
+				keyholder_serve(kh, &f);
+				tframes_clear(&f);
+			}
+		}
+		if (r > 0 && ready[2]) {
+			enum tevent ev;
+			char addr[256];
+			while (tsock_monitor_read(kh->mon, &ev, addr,
+						  sizeof(addr)) == 0)
+				if (ev == TEVENT_HANDSHAKE_FAILED)
+					log_warnx("event=handshake_failed "
+						  "address=%s",
+						  addr);
+		}
+		if (r > 0 && ready[3]) {
+			struct tframes f;
+			while (tsock_recv(kh->control, &f, 3,
+					  CONTROL_MAX_BYTES) == 0) {
+				keyholder_control(kh, &f);
+				tframes_clear(&f);
+			}
+		}
+		service_watchdog(date_mono_ms());
+		metrics_export(kh->cfg.metrics_file, kh->cfg.metrics_interval_s,
+			       &kh->metrics_written_ms, date_mono_ms(),
+			       keyholder_metrics, kh);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct keyholder kh; /* the accounts are large */
+	const char *conf = NULL;
+	int ch, check = 0, debug = 0, err;
+	char fp[17], status[SETTINGS_PATH_MAX + 64];
+
+	if (help_handle("kuska-keyholder", NULL, argc, argv, &err))
+		return err;
+	while ((ch = getopt(argc, argv, "c:dn")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (conf == NULL || optind != argc)
+		usage();
+	log_init("kuska-keyholder", debug);
+	if (keys_init() != 0)
+		fatalx("cannot initialise libsodium");
+	kh.conf_path = conf;
+	load(&kh, conf);
+	if (check) {
+		config_print(stdout, &settings_keyholder_schema, &kh.cfg);
+		fprintf(stderr,
+			"configuration OK (key epoch %u; registry: %zu "
+			"parties, %zu keys)\n",
+			(unsigned)kh.share->epoch, kh.reg->n_parties,
+			kh.reg->n_keys);
+		keyholder_free(&kh);
+		return 0;
+	}
+	kh.workers =
+	    kh.cfg.workers > 0 ? (unsigned)kh.cfg.workers : parallel_cpus();
+	if (service_init() != 0)
+		fatal("signals");
+	kh.t = transport_new();
+	if (kh.t == NULL)
+		fatal("zmq context");
+	/* The ZAP handler must exist before the CURVE socket binds. */
+	kh.zap = tsock_zap(kh.t, &err);
+	if (kh.zap == NULL)
+		fatalx("ZAP handler: %s", strerror(-err));
+	{
+		struct tsock_limits lim = {
+		    .max_frame =
+			kh.cfg.max_batch * CODEC_OPRF_ELEMENT_LEN + 1024};
+		kh.listen =
+		    tsock_bind_curve(kh.t, kh.cfg.listen, kh.key->curve_sk,
+				     "keyholder", &lim, &err);
+	}
+	if (kh.listen == NULL)
+		fatalx("%s: cannot bind: %s", kh.cfg.listen, strerror(-err));
+	kh.mon = tsock_monitor(kh.t, kh.listen, &err);
+	if (kh.mon == NULL)
+		fatalx("socket monitor: %s", strerror(-err));
+	kh.control =
+	    tsock_bind_local(kh.t, kh.cfg.control, CONTROL_MAX_BYTES, &err);
+	if (kh.control == NULL)
+		fatalx("%s: cannot bind: %s", kh.cfg.control, strerror(-err));
+	log_info("event=start listen=%s control=%s key=%s key_epoch=%u "
+		 "rate_per_day=%lu max_batch=%lu workers=%u parties=%zu",
+		 kh.cfg.listen, kh.cfg.control, log_hex8(kh.key->key_id, fp),
+		 (unsigned)kh.share->epoch, kh.cfg.rate_per_day,
+		 kh.cfg.max_batch, kh.workers, kh.reg->n_parties);
+	snprintf(status, sizeof(status), "key epoch %u, listening on %s",
+		 (unsigned)kh.share->epoch, kh.cfg.listen);
+	service_ready(status);
+	run(&kh);
+	service_notify_stopping();
+	log_info("event=stop");
+	keyholder_free(&kh);
+	return 0;
+}

@@ -1,0 +1,286 @@
+/*
+ * serve.c - the key holder's network side: who may connect, and the
+ * answer to each request; see keyholder.h.
+ *
+ * Nothing a node sends is trusted: the frame's size is capped before it
+ * is read, the request's element count before it is unpacked, and every
+ * element is checked to be a group element (libsodium refuses a bad
+ * encoding) before anything is answered. A request is evaluated whole or
+ * refused whole.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "date.h"
+#include "keyholder.h"
+#include "log.h"
+#include "oprf.h"
+#include "parallel.h"
+
+#define RATE_LOG_EVERY_MS 60000 /* one rate refusal line a minute a node */
+#define MIN_PER_THREAD 16
+
+int
+keyholder_zap(void *arg, const char *domain, const char *address,
+	      const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
+{
+	struct keyholder *kh = arg;
+	const struct reg_key *k;
+	char fp[17];
+
+	k = registry_by_transport(kh->reg, key, date_now_ms());
+	if (k == NULL) {
+		kh->handshake_failures++;
+		log_warnx("event=auth_refused domain=%s address=%s "
+			  "transport_key=%s reason=not_registered_or_not_valid",
+			  domain, address, log_hex8(key, fp));
+		return -1;
+	}
+	if (k->owner->role != ROLE_INSTITUTION) {
+		kh->handshake_failures++;
+		log_warnx("event=auth_refused domain=%s address=%s key=%s "
+			  "owner=%s reason=not_an_institution",
+			  domain, address, k->name, k->owner->id);
+		return -1;
+	}
+	/* Who speaks, as the consolidator names it: each request is judged
+	 * again by this key against the registry in force. */
+	snprintf(user_id, cap, "%s/%s/%s", k->owner->id, k->name,
+		 log_hex8(k->curve_pk, fp));
+	log_debug("event=auth_ok address=%s key=%s owner=%s", address, k->name,
+		  k->owner->id);
+	return 0;
+}
+
+/*
+ * speaker - the key a request came with (its ZAP user id), if the
+ * registry in force still admits it now: a key revoked, expired or
+ * removed by a reload stops being served on the connection it opened
+ * before. The party's id goes to party (KEYS_ID_MAX bytes), "?" if none.
+ */
+static const struct reg_key *
+speaker(const struct keyholder *kh, const char *user_id, char *party)
+{
+	char key[KEYS_ID_MAX], fp[17], want[17];
+	const struct reg_key *k;
+
+	if (sscanf(user_id, "%31[^/]/%31[^/]/%16s", party, key, fp) != 3) {
+		snprintf(party, KEYS_ID_MAX, "?");
+		return NULL;
+	}
+	k = registry_key_by_name(kh->reg, key);
+	if (k == NULL || strcmp(k->owner->id, party) != 0 ||
+	    k->owner->role != ROLE_INSTITUTION ||
+	    strcmp(log_hex8(k->curve_pk, want), fp) != 0 ||
+	    !registry_key_admits(k, date_now_ms()))
+		return NULL;
+	return k;
+}
+
+/* Sends a reply to the peer of routing id f->data[0]. */
+static void
+reply(struct keyholder *kh, const struct tframes *f, const struct oprf_msg *m)
+{
+	const void *data[2];
+	size_t lens[2];
+	uint8_t *buf;
+	size_t len;
+
+	if (codec_oprf_reply_encode(m, &buf, &len) != 0) {
+		log_warnx("event=reply_not_encoded");
+		return;
+	}
+	data[0] = f->data[0];
+	lens[0] = f->len[0];
+	data[1] = buf;
+	lens[1] = len;
+	if (tsock_send(kh->listen, data, lens, 2) != 0)
+		log_debug("reply not delivered (node gone)");
+	free(buf);
+}
+
+static void refuse(struct keyholder *kh, const struct tframes *f,
+		   struct account *a, uint64_t request_id, size_t n,
+		   enum oprf_status status, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+/* Refuses a request whole, counts it and answers why. */
+static void
+refuse(struct keyholder *kh, const struct tframes *f, struct account *a,
+       uint64_t request_id, size_t n, enum oprf_status status, const char *fmt,
+       ...)
+{
+	struct oprf_msg m;
+	va_list ap;
+
+	memset(&m, 0, sizeof(m));
+	m.request_id = request_id;
+	m.status = status;
+	m.epoch = kh->share->epoch;
+	va_start(ap, fmt);
+	vsnprintf(m.text, sizeof(m.text), fmt, ap);
+	va_end(ap);
+	kh->requests_refused++;
+	if (a != NULL) {
+		if (status == OPRF_RATE_LIMITED)
+			a->refused_rate += n;
+		else
+			a->refused_other += n;
+		a->last_refusal_ms = date_now_ms();
+	}
+	reply(kh, f, &m);
+}
+
+struct eval_job {
+	const uint8_t *key, *in;
+	uint8_t *out;
+	uint8_t *failed;
+};
+
+static void
+eval_range(void *arg, size_t from, size_t to)
+{
+	struct eval_job *j = arg;
+	size_t i;
+
+	for (i = from; i < to; i++)
+		j->failed[i] =
+		    oprf_evaluate(j->key, j->in + 32 * i, j->out + 32 * i) != 0;
+}
+
+/* Logs a rate refusal: the first, then at most one line a minute. */
+static void
+log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
+{
+	a->unlogged++;
+	if (a->logged_ms != 0 && mono - a->logged_ms < RATE_LOG_EVERY_MS)
+		return;
+	log_warnx(
+	    "event=rate_limited node=%s elements=%zu allowance=%llu "
+	    "rate_per_day=%lu refused_requests=%llu refused_elements="
+	    "%llu (a sweep, or a volume the rate does not allow: see "
+	    "kuska status)",
+	    a->id, n,
+	    (unsigned long long)account_left(a, kh->cfg.rate_per_day, mono),
+	    kh->cfg.rate_per_day, (unsigned long long)a->unlogged,
+	    (unsigned long long)a->refused_rate);
+	a->unlogged = 0;
+	a->logged_ms = mono;
+}
+
+void
+keyholder_serve(struct keyholder *kh, const struct tframes *f)
+{
+	struct eval_job job;
+	struct oprf_msg req, rep;
+	struct account *a;
+	char party[KEYS_ID_MAX];
+	uint64_t mono = date_mono_ms();
+	size_t i;
+	int r;
+
+	if (f->n != 2 || f->user_id[0] == '\0') {
+		kh->frames_refused++;
+		return; /* not a request from an admitted node */
+	}
+	if (speaker(kh, f->user_id, party) == NULL) {
+		kh->requests_refused++;
+		log_warnx("event=request_refused node=%s reason=key_not_valid "
+			  "(revoked, expired or gone from the registry)",
+			  party);
+		memset(&rep, 0, sizeof(rep));
+		rep.status = OPRF_NOT_AUTHORIZED;
+		rep.epoch = kh->share->epoch;
+		snprintf(rep.text, sizeof(rep.text),
+			 "this node's key is not valid in the key holder's "
+			 "registry");
+		reply(kh, f, &rep);
+		return;
+	}
+	a = account_of(&kh->acc, party, kh->cfg.rate_per_day, mono);
+	if (a == NULL) {
+		kh->frames_refused++;
+		return;
+	}
+	a->requests++;
+	a->last_request_ms = date_now_ms();
+	r = codec_oprf_request_decode(f->data[1], f->len[1], kh->cfg.max_batch,
+				      &req);
+	if (r == -EMSGSIZE) {
+		log_warnx("event=request_refused node=%s reason=too_large "
+			  "bytes=%zu max_batch=%lu",
+			  a->id, f->len[1], kh->cfg.max_batch);
+		refuse(kh, f, a, 0, 0, OPRF_TOO_LARGE,
+		       "more than %lu elements in one request",
+		       kh->cfg.max_batch);
+		return;
+	}
+	if (r != 0) {
+		log_warnx("event=request_refused node=%s reason=bad_request "
+			  "bytes=%zu",
+			  a->id, f->len[1]);
+		refuse(kh, f, a, 0, 0, OPRF_BAD_REQUEST, "undecodable request");
+		return;
+	}
+	if (req.epoch != kh->share->epoch) {
+		log_warnx("event=request_refused node=%s reason=wrong_epoch "
+			  "node_epoch=%u epoch=%u",
+			  a->id, (unsigned)req.epoch,
+			  (unsigned)kh->share->epoch);
+		refuse(kh, f, a, req.request_id, req.n, OPRF_WRONG_EPOCH,
+		       "this key holder works in key epoch %u",
+		       (unsigned)kh->share->epoch);
+		goto out;
+	}
+	if (!account_take(a, kh->cfg.rate_per_day, req.n, mono)) {
+		log_rate(kh, a, req.n, mono);
+		refuse(kh, f, a, req.request_id, req.n, OPRF_RATE_LIMITED,
+		       "rate limit: %lu evaluations a day for each node, "
+		       "%llu left now, %zu asked; try again later",
+		       kh->cfg.rate_per_day,
+		       (unsigned long long)account_left(a, kh->cfg.rate_per_day,
+							mono),
+		       req.n);
+		goto out;
+	}
+	memset(&job, 0, sizeof(job));
+	job.key = kh->share->key;
+	job.in = req.elements;
+	job.out = malloc(req.n * 32);
+	job.failed = calloc(req.n, 1);
+	if (job.out == NULL || job.failed == NULL) {
+		refuse(kh, f, a, req.request_id, req.n, OPRF_TOO_LARGE,
+		       "out of memory");
+		goto done;
+	}
+	parallel_for(req.n, kh->workers, MIN_PER_THREAD, eval_range, &job);
+	for (i = 0; i < req.n; i++)
+		if (job.failed[i])
+			break;
+	if (i < req.n) {
+		log_warnx("event=request_refused node=%s reason=bad_element "
+			  "index=%zu elements=%zu",
+			  a->id, i, req.n);
+		refuse(kh, f, a, req.request_id, req.n, OPRF_BAD_REQUEST,
+		       "element %zu is not a valid group element", i);
+		goto done;
+	}
+	a->evaluations += req.n;
+	log_debug("event=evaluated node=%s elements=%zu", a->id, req.n);
+	memset(&rep, 0, sizeof(rep));
+	rep.request_id = req.request_id;
+	rep.status = OPRF_OK;
+	rep.epoch = kh->share->epoch;
+	rep.n = req.n;
+	rep.elements = job.out;
+	reply(kh, f, &rep);
+done:
+	free(job.out);
+	free(job.failed);
+out:
+	codec_oprf_clear(&req);
+}

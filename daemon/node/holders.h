@@ -1,0 +1,60 @@
+/*
+ * holders.h - the node's side of the key holders: one CURVE DEALER per
+ * holder (the node's transport key; each holder's ZAP admits registered
+ * institution keys only), a blinded batch out to every holder, their
+ * evaluations back, added together.
+ *
+ * holders_evaluate waits for the answers (up to the configured time-out),
+ * so the node's loop stands still meanwhile: submissions are handled one
+ * at a time anyway, and ZeroMQ keeps the consolidator's connection alive
+ * on its own threads.
+ */
+#ifndef KUSKA_HOLDERS_H
+#define KUSKA_HOLDERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys.h"
+#include "settings.h"
+#include "transport.h"
+
+struct holders;
+
+/*
+ * holders_new - connects to every key holder of cfg with the node's
+ * transport pair. Returns the set, or NULL with a sentence in err.
+ */
+struct holders *holders_new(struct transport *t, const struct node_config *cfg,
+			    const struct secret_key *key, char *err,
+			    size_t errlen);
+
+/* holders_free - closes the sockets; accepts NULL; clears the pointer. */
+void holders_free(struct holders **h);
+
+/* holders_count - how many key holders there are. */
+size_t holders_count(const struct holders *h);
+
+/*
+ * holders_send - sends n blinded elements (n * 32 bytes) to every key
+ * holder, as a new request (an earlier one not yet answered is
+ * abandoned; its late answers are dropped). The answers are taken by
+ * holders_recv, meanwhile the node may do other work. Returns 0, or
+ * -EHOSTUNREACH with a sentence naming the holder in why (not connected
+ * within a few seconds, or it refused this node's key).
+ *
+ * holders_recv - waits for every holder's answer to the request sent,
+ * up to keyholder_timeout_s after it was sent, and writes their sum into
+ * out (n * 32 bytes). Returns 0, or with a sentence in why: -ETIMEDOUT
+ * (no answer in time), -EHOSTUNREACH (the connection dropped), -EAGAIN
+ * (the node's allowance is spent), -ESTALE (the holder works in another
+ * key epoch), -EPROTO (a malformed or refused answer).
+ *
+ * Their signatures are intake's (arg is the struct holders).
+ */
+int holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
+		 char *why, size_t whylen);
+int holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
+		 size_t whylen);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * codec_oprf.c - the messages between a node and a key holder, and the
+ * key holder's status; see codec.h.
+ */
+#include "codec.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec_pb.h"
+
+static const char *const status_names[OPRF_STATUS_COUNT] = {
+    [OPRF_NONE] = "none",
+    [OPRF_OK] = "ok",
+    [OPRF_RATE_LIMITED] = "rate_limited",
+    [OPRF_TOO_LARGE] = "too_large",
+    [OPRF_BAD_REQUEST] = "bad_request",
+    [OPRF_WRONG_EPOCH] = "wrong_epoch",
+    [OPRF_NOT_AUTHORIZED] = "not_authorized",
+};
+
+/* The schema's numbers are ours. */
+_Static_assert((int)KUSKA__OPRF_STATUS__OPRF_OK == (int)OPRF_OK, "status");
+_Static_assert((int)KUSKA__OPRF_STATUS__OPRF_NOT_AUTHORIZED ==
+		   (int)OPRF_NOT_AUTHORIZED,
+	       "status");
+
+const char *
+oprf_status_name(enum oprf_status s)
+{
+	return (unsigned)s < OPRF_STATUS_COUNT ? status_names[s] : NULL;
+}
+
+/* pack - a packed message of len bytes into a new buffer. */
+static int
+alloc_out(size_t len, uint8_t **ret_buf, size_t *ret_len)
+{
+	if (len > CODEC_MAX_FRAME)
+		return -EMSGSIZE;
+	*ret_buf = malloc(len ? len : 1);
+	if (*ret_buf == NULL)
+		return -ENOMEM;
+	*ret_len = len;
+	return 0;
+}
+
+int
+codec_oprf_request_encode(const struct oprf_msg *m, uint8_t **ret_buf,
+			  size_t *ret_len)
+{
+	Kuska__OprfRequest pr = KUSKA__OPRF_REQUEST__INIT;
+	int r;
+
+	if (m->n == 0 || m->n > CODEC_MAX_OPRF_ELEMENTS)
+		return -EINVAL;
+	pr.request_id = m->request_id;
+	pr.epoch = m->epoch;
+	pr.elements.data = (uint8_t *)m->elements;
+	pr.elements.len = m->n * CODEC_OPRF_ELEMENT_LEN;
+	r = alloc_out(kuska__oprf_request__get_packed_size(&pr), ret_buf,
+		      ret_len);
+	if (r == 0)
+		kuska__oprf_request__pack(&pr, *ret_buf);
+	return r;
+}
+
+int
+codec_oprf_reply_encode(const struct oprf_msg *m, uint8_t **ret_buf,
+			size_t *ret_len)
+{
+	Kuska__OprfReply pr = KUSKA__OPRF_REPLY__INIT;
+	int r;
+
+	if (m->status <= OPRF_NONE || m->status >= OPRF_STATUS_COUNT ||
+	    m->n > CODEC_MAX_OPRF_ELEMENTS)
+		return -EINVAL;
+	pr.request_id = m->request_id;
+	pr.status = (Kuska__OprfStatus)m->status;
+	pr.epoch = m->epoch;
+	if (m->status == OPRF_OK) {
+		pr.has_elements = 1;
+		pr.elements.data = (uint8_t *)m->elements;
+		pr.elements.len = m->n * CODEC_OPRF_ELEMENT_LEN;
+	} else if (m->text[0] != '\0') {
+		pr.text = (char *)m->text;
+	}
+	r = alloc_out(kuska__oprf_reply__get_packed_size(&pr), ret_buf,
+		      ret_len);
+	if (r == 0)
+		kuska__oprf_reply__pack(&pr, *ret_buf);
+	return r;
+}
+
+int
+codec_oprf_request_decode(const uint8_t *buf, size_t len, size_t max_elements,
+			  struct oprf_msg *ret)
+{
+	Kuska__OprfRequest *pr;
+	size_t n;
+
+	memset(ret, 0, sizeof(*ret));
+	if (max_elements > CODEC_MAX_OPRF_ELEMENTS)
+		max_elements = CODEC_MAX_OPRF_ELEMENTS;
+	/* The elements are nearly all of the frame: a frame too big for
+	 * the most we take is refused before it is unpacked. */
+	if (len > max_elements * CODEC_OPRF_ELEMENT_LEN + 64)
+		return -EMSGSIZE;
+	pr = kuska__oprf_request__unpack(NULL, len, buf);
+	if (pr == NULL)
+		return -EBADMSG;
+	n = pr->elements.len / CODEC_OPRF_ELEMENT_LEN;
+	if (pr->elements.len % CODEC_OPRF_ELEMENT_LEN != 0 || n == 0) {
+		kuska__oprf_request__free_unpacked(pr, NULL);
+		return -EBADMSG;
+	}
+	if (n > max_elements) {
+		kuska__oprf_request__free_unpacked(pr, NULL);
+		return -EMSGSIZE;
+	}
+	ret->request_id = pr->request_id;
+	ret->epoch = pr->epoch;
+	ret->n = n;
+	ret->elements = pr->elements.data;
+	ret->priv = pr;
+	return 0;
+}
+
+int
+codec_oprf_reply_decode(const uint8_t *buf, size_t len, struct oprf_msg *ret)
+{
+	Kuska__OprfReply *pr;
+
+	memset(ret, 0, sizeof(*ret));
+	if (len > CODEC_MAX_FRAME)
+		return -EBADMSG;
+	pr = kuska__oprf_reply__unpack(NULL, len, buf);
+	if (pr == NULL)
+		return -EBADMSG;
+	if ((int)pr->status <= (int)OPRF_NONE ||
+	    (int)pr->status >= OPRF_STATUS_COUNT ||
+	    pr->elements.len % CODEC_OPRF_ELEMENT_LEN != 0 ||
+	    pr->elements.len / CODEC_OPRF_ELEMENT_LEN >
+		CODEC_MAX_OPRF_ELEMENTS ||
+	    (pr->status == KUSKA__OPRF_STATUS__OPRF_OK && !pr->has_elements)) {
+		kuska__oprf_reply__free_unpacked(pr, NULL);
+		return -EBADMSG;
+	}
+	ret->request_id = pr->request_id;
+	ret->epoch = pr->epoch;
+	ret->status = (enum oprf_status)pr->status;
+	ret->n = pr->elements.len / CODEC_OPRF_ELEMENT_LEN;
+	ret->elements = ret->n > 0 ? pr->elements.data : NULL;
+	copy_str(ret->text, sizeof(ret->text), pr->text);
+	ret->priv = pr;
+	return 0;
+}
+
+void
+codec_oprf_clear(struct oprf_msg *m)
+{
+	/* Requests and replies unpack alike: both free the same way. */
+	if (m->priv != NULL)
+		protobuf_c_message_free_unpacked(m->priv, NULL);
+	memset(m, 0, sizeof(*m));
+}
+
+int
+codec_keyholder_status_pack(const struct control *c, Kuska__Control *pc,
+			    uint8_t **ret_buf, size_t *ret_len)
+{
+	Kuska__KeyholderStatus ks = KUSKA__KEYHOLDER_STATUS__INIT;
+	const struct keyholder_status *in = &c->keyholder;
+	Kuska__KeyholderNode *nodes, **ptrs;
+	size_t i;
+	int r;
+
+	if (in->n_nodes > CODEC_MAX_KEYHOLDER_NODES)
+		return -EINVAL;
+	nodes = calloc(in->n_nodes + 1, sizeof(*nodes));
+	ptrs = calloc(in->n_nodes + 1, sizeof(*ptrs));
+	if (nodes == NULL || ptrs == NULL) {
+		free(nodes);
+		free(ptrs);
+		return -ENOMEM;
+	}
+	for (i = 0; i < in->n_nodes; i++) {
+		const struct keyholder_node *n = &in->nodes[i];
+		kuska__keyholder_node__init(&nodes[i]);
+		nodes[i].id = (char *)n->id;
+		nodes[i].requests = n->requests;
+		nodes[i].evaluations = n->evaluations;
+		nodes[i].refused_rate = n->refused_rate;
+		nodes[i].refused_other = n->refused_other;
+		nodes[i].last_request_ms = n->last_request_ms;
+		nodes[i].last_refusal_ms = n->last_refusal_ms;
+		nodes[i].allowance = n->allowance;
+		ptrs[i] = &nodes[i];
+	}
+	ks.epoch = in->epoch;
+	ks.now_ms = in->now_ms;
+	ks.rate_per_day = in->rate_per_day;
+	ks.n_nodes = in->n_nodes;
+	ks.nodes = ptrs;
+	ks.handshake_failures = in->handshake_failures;
+	ks.requests_refused = in->requests_refused;
+	pc->msg_case = KUSKA__CONTROL__MSG_KEYHOLDER_STATUS;
+	pc->keyholder_status = &ks;
+	r = alloc_out(kuska__control__get_packed_size(pc), ret_buf, ret_len);
+	if (r == 0)
+		kuska__control__pack(pc, *ret_buf);
+	free(nodes);
+	free(ptrs);
+	return r;
+}
+
+int
+codec_keyholder_status_unpack(const Kuska__KeyholderStatus *in,
+			      struct control *c)
+{
+	struct keyholder_status *ks = &c->keyholder;
+	size_t i;
+
+	if (in->n_nodes > CODEC_MAX_KEYHOLDER_NODES)
+		return -EBADMSG;
+	ks->nodes = calloc(in->n_nodes + 1, sizeof(*ks->nodes));
+	if (ks->nodes == NULL)
+		return -ENOMEM;
+	ks->n_nodes = in->n_nodes;
+	for (i = 0; i < in->n_nodes; i++) {
+		const Kuska__KeyholderNode *n = in->nodes[i];
+		struct keyholder_node *o = &ks->nodes[i];
+		copy_str(o->id, sizeof(o->id), n->id);
+		o->requests = n->requests;
+		o->evaluations = n->evaluations;
+		o->refused_rate = n->refused_rate;
+		o->refused_other = n->refused_other;
+		o->last_request_ms = n->last_request_ms;
+		o->last_refusal_ms = n->last_refusal_ms;
+		o->allowance = n->allowance;
+	}
+	ks->epoch = in->epoch;
+	ks->now_ms = in->now_ms;
+	ks->rate_per_day = in->rate_per_day;
+	ks->handshake_failures = in->handshake_failures;
+	ks->requests_refused = in->requests_refused;
+	return 0;
+}

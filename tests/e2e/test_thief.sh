@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# End to end, issue 11: no single stolen machine re-identifies a child.
+# Two institutions record the same child (one DNI); the running system
+# links them. Then a thief copies one node's key and data files, and
+# separately the consolidator's, and separately the key holder's, each
+# into a scratch directory, and tries, with every loader and pseudonym
+# function of the project's own library (tests/tools/kuska_thief.c), to
+# compute that DNI's pseudonym and find it in what it copied: it fails.
+# The same tool succeeds when given two parties' files that together
+# hold both keys (a node and the key holder), so its failure means
+# something.
+. "$(dirname "$0")/lib.sh"
+
+THIEF="$KUSKA_BIN/kuska_thief"
+DNI=73914826
+
+net_init
+start_all
+cat >"$T/pnp.jsonl" <<EOF
+{"kind":"identification","ref":"T-1","date":"2025-03-14","region":"21","victim":{"document":{"type":"DNI","number":"$DNI"},"sex":"F","nationality":"PE","age":13},"exploitation":["sexual"]}
+EOF
+cat >"$T/mimp.jsonl" <<EOF
+{"kind":"identification","ref":"T-9","date":"2025-04-02","region":"21","victim":{"document":{"type":"DNI","number":"$DNI"},"sex":"F","nationality":"PE","age":13},"exploitation":["labour"]}
+EOF
+"$KUSKA" submit -c "$N/pnp.conf" "$T/pnp.jsonl" >"$T/pnp.out"
+"$KUSKA" submit -c "$N/mimp.conf" "$T/mimp.jsonl" >"$T/mimp.out"
+check "both records accepted" grep -q "1 accepted" "$T/pnp.out" "$T/mimp.out"
+check "delivered" wait_delivered 60
+"$KUSKA" query -c "$N/analyst.conf" overlap --period 2025 --format csv \
+	>"$T/overlap.csv"
+check "the running system links the DNI across pnp and mimp" \
+	grep -qx "2025,pnp+mimp,1" "$T/overlap.csv"
+check "... as one child, not two" test "$(awk -F, \
+	'$1 == "2025" && $2 != "pnp+mimp" { s += $3 } END { print s + 0 }' \
+	"$T/overlap.csv")" = 0
+
+for i in $INSTS; do stop_node "$i" TERM; done
+stop_cons TERM
+stop_keyholder TERM
+
+# steal DIR FILE...: copies of the files (relative to $N) into DIR.
+steal() {
+	local dir=$1 f
+	shift
+	mkdir -p "$dir"
+	for f in "$@"; do
+		mkdir -p "$dir/$(dirname "$f")"
+		cp -a "$N/$f" "$dir/$f"
+	done
+}
+NODE_FILES="pnp.conf keys/pnp.key keys/pnp.pub keys/linkage.key
+	keys/pnp-ref.key keys/keyholder.pub keys/consolidator.pub data/pnp"
+CONS_FILES="consolidator.conf registry.conf keys/consolidator.key
+	keys/consolidator.pub data/consolidator"
+KH_FILES="keyholder.conf registry.conf keys/keyholder.key
+	keys/keyholder.share"
+
+# shellcheck disable=SC2086
+steal "$T/node" $NODE_FILES
+"$THIEF" offline "$T/node" "$DNI" >"$T/node.out" 2>&1
+rc=$?
+sed 's/^/#   /' "$T/node.out"
+check "a stolen node: its linkage key was loaded" \
+	grep -q "1 linkage" "$T/node.out"
+check "a stolen node: the DNI's pseudonym cannot be computed (exit $rc)" \
+	test $rc = 1 -a "$(grep -c "DNI $DNI: not found" "$T/node.out")" = 1
+
+# shellcheck disable=SC2086
+steal "$T/cons" $CONS_FILES
+"$THIEF" offline "$T/cons" "$DNI" >"$T/cons.out" 2>&1
+rc=$?
+sed 's/^/#   /' "$T/cons.out"
+check "a stolen consolidator: the DNI's pseudonym cannot be computed (exit $rc)" \
+	test $rc = 1 -a "$(grep -c "DNI $DNI: not found" "$T/cons.out")" = 1
+
+# shellcheck disable=SC2086
+steal "$T/kh" $KH_FILES
+"$THIEF" offline "$T/kh" "$DNI" >"$T/kh.out" 2>&1
+rc=$?
+check "a stolen key holder: its share was loaded, and it is not enough (exit $rc)" \
+	test $rc = 1 -a "$(grep -c "1 OPRF share" "$T/kh.out")" = 1
+
+# shellcheck disable=SC2086
+steal "$T/cons_kh" $CONS_FILES $KH_FILES
+"$THIEF" offline "$T/cons_kh" "$DNI" >"$T/cons_kh.out" 2>&1
+rc=$?
+check "the consolidator and the key holder together: still not (exit $rc)" \
+	test $rc = 1
+
+# The control: a node and the key holder together hold both keys.
+# shellcheck disable=SC2086
+steal "$T/node_kh" $NODE_FILES $KH_FILES
+"$THIEF" offline "$T/node_kh" "$DNI" >"$T/node_kh.out" 2>&1
+rc=$?
+check "control: a node and the key holder together do find it (exit $rc)" \
+	test $rc = 0 -a "$(grep -c "DNI $DNI: found" "$T/node_kh.out")" = 1
+
+finish

@@ -1,0 +1,487 @@
+/*
+ * test_intake.c - the node's intake (intake.h) with a real outbox in a
+ * temporary directory and the key holders played in-process by an
+ * evaluate callback: records accepted and held as before; a key holder
+ * that is unreachable, refuses or answers inconsistently makes the whole
+ * request fail with nothing stored; and a key rotation re-sends, as
+ * corrections with the new pseudonyms, exactly the records whose content
+ * is live.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "codec.h"
+#include "intake.h"
+#include "keys.h"
+#include "oprf.h"
+#include "outbox.h"
+#include "record.h"
+
+/* The key holders as the test plays them. */
+struct holder {
+	uint8_t key[32];
+	uint32_t epoch;
+	int fail;	 /* 0, or the error to return */
+	bool one_wrong;	 /* answer the first element with another key */
+	size_t asked;	 /* elements evaluated */
+	uint8_t *answer; /* to the request in flight */
+	size_t n;
+	int error; /* of the request in flight */
+};
+
+struct fixture {
+	char dir[64];
+	struct outbox *ob;
+	struct secret_key *sk;
+	struct key32 linkage, ref;
+	struct holder holder;
+	struct intake in;
+};
+
+/* send: the holder evaluates at once and keeps its answer. */
+static int
+holder_send(void *arg, uint32_t epoch, const uint8_t *el, size_t n, char *why,
+	    size_t whylen)
+{
+	struct holder *h = arg;
+	uint8_t other[32];
+	size_t i;
+
+	if (h->fail != 0) {
+		snprintf(why, whylen, "key holder test unreachable");
+		return h->fail;
+	}
+	free(h->answer);
+	h->answer = malloc(n * 32);
+	h->n = n;
+	h->error = 0;
+	if (epoch != h->epoch) {
+		h->error = -ESTALE;
+		return 0;
+	}
+	oprf_key_generate(other);
+	for (i = 0; i < n; i++)
+		if (oprf_evaluate(h->one_wrong && i == 0 ? other : h->key,
+				  el + 32 * i, h->answer + 32 * i) != 0)
+			h->error = -EPROTO;
+	h->asked += n;
+	return 0;
+}
+
+/* recv: what send kept. */
+static int
+holder_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
+	    size_t whylen)
+{
+	struct holder *h = arg;
+
+	(void)epoch;
+	if (h->error == -ESTALE)
+		snprintf(why, whylen, "key holder test works in epoch %u",
+			 (unsigned)h->epoch);
+	if (h->error != 0)
+		return h->error;
+	assert_int_equal(n, h->n);
+	memcpy(out, h->answer, n * 32);
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL || keys_init() != 0)
+		return -1;
+	record_init();
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/kuska-intake-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL ||
+	    outbox_open(fx->dir, 16u << 20, &fx->ob) != 0 ||
+	    keys_generate("pnp", &fx->sk) != 0)
+		return -1;
+	oprf_key_generate(fx->holder.key);
+	fx->holder.epoch = 1;
+	memset(fx->linkage.key, 0x42, 32);
+	fx->linkage.epoch = 1;
+	memset(fx->ref.key, 0x17, 32);
+	fx->in.inst = INST_PNP;
+	fx->in.key = fx->sk;
+	fx->in.linkage = &fx->linkage;
+	fx->in.ref_key = &fx->ref;
+	fx->in.ob = fx->ob;
+	fx->in.send = holder_send;
+	fx->in.recv = holder_recv;
+	fx->in.holders = &fx->holder;
+	fx->in.workers = 2;
+	if (intake_init(&fx->in) != 0)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char cmd[128];
+
+	intake_free(&fx->in);
+	free(fx->holder.answer);
+	outbox_close(&fx->ob);
+	keys_free(&fx->sk);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(fx);
+	return 0;
+}
+
+#define VICTIM(dni)                                                            \
+	"\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":\"" dni         \
+	"\"},\"given_names\":\"Ana\",\"surnames\":\"Quispe\","                 \
+	"\"birth_date\":\"2012-01-02\",\"sex\":\"F\",\"nationality\":\"PE\"}"
+#define ID(ref, dni, date)                                                     \
+	"{\"kind\":\"identification\",\"ref\":\"" ref "\",\"date\":\"" date    \
+	"\",\"region\":\"15\"," VICTIM(dni) ",\"exploitation\":[\"sexual\"]}"
+#define COR(ref, target, dni)                                                  \
+	"{\"kind\":\"correction\",\"ref\":\"" ref                              \
+	"\",\"target_ref\":\"" target                                          \
+	"\",\"record\":{\"kind\":\"identification\",\"date\":\"2025-02-02\","  \
+	"\"region\":\"16\"," VICTIM(dni) ",\"exploitation\":[\"labour\"]}}"
+#define WD(ref, target)                                                        \
+	"{\"kind\":\"withdrawal\",\"ref\":\"" ref                              \
+	"\",\"target_ref\":\"" target "\"}"
+
+/* The export of a case system: in order, as it would resubmit it. */
+static const char *const export[] = {
+    ID("A", "11111111", "2025-01-01"), /* corrected by C: held */
+    ID("B", "22222222", "2025-01-02"), /* corrected by F: held */
+    COR("C", "A", "11111111"),	       /* A's live content: re-keyed */
+    ID("D", "33333333", "2025-01-03"), /* withdrawn by E: held */
+    WD("E", "D"),		       /* no pseudonyms: held */
+    COR("F", "B", "22222222"),	       /* then B corrected again: live */
+};
+#define N_EXPORT (sizeof(export) / sizeof(export[0]))
+
+/* submit - lines as one request; results into st (NULL: not kept). */
+static int
+submit(struct fixture *fx, const char *const *lines, size_t n,
+       enum line_status *st, struct control *rep)
+{
+	uint8_t *copies[16];
+	size_t lens[16], i;
+	int r;
+
+	assert_true(n <= 16);
+	for (i = 0; i < n; i++) {
+		copies[i] = (uint8_t *)strdup(lines[i]);
+		lens[i] = strlen(lines[i]);
+	}
+	r = intake_submit(&fx->in, 1, copies, lens, n, rep);
+	for (i = 0; i < n; i++)
+		free(copies[i]);
+	for (i = 0; st != NULL && r == 0 && i < n; i++)
+		st[i] = rep->results[i].status;
+	return r;
+}
+
+static uint64_t
+last_seq(struct fixture *fx)
+{
+	struct outbox_state s;
+
+	assert_int_equal(outbox_state(fx->ob, &s), 0);
+	return s.next_seq - 1;
+}
+
+/* The event stored as envelope seq. */
+static int
+read_one(void *arg, uint64_t seq, uint64_t created_ms, const uint8_t *env,
+	 size_t len)
+{
+	struct envelope e;
+
+	(void)seq;
+	(void)created_ms;
+	assert_int_equal(codec_envelope_decode(env, len, &e), 0);
+	assert_int_equal(codec_event_decode(e.event, e.event_len, arg), 0);
+	codec_envelope_clear(&e);
+	return 0;
+}
+
+static struct event *
+stored(struct fixture *fx, uint64_t seq)
+{
+	static struct event ev;
+
+	assert_int_equal(outbox_read(fx->ob, seq, 1, read_one, &ev), 1);
+	return &ev;
+}
+
+/*
+ * Accepted, then held on resubmission; the pseudonyms link: the same DNI
+ * under A and C gives the same pseudonym; the epoch is in every event
+ * that carries pseudonyms and in none that does not.
+ */
+static void
+test_accept_hold(void **state)
+{
+	struct fixture *fx = *state;
+	enum line_status st[N_EXPORT];
+	struct control rep;
+	uint8_t pa[32];
+	size_t i;
+
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	for (i = 0; i < N_EXPORT; i++)
+		assert_int_equal(st[i], LINE_ACCEPTED);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), N_EXPORT);
+	memcpy(pa, stored(fx, 1)->rec.victim.doc_key, 32);
+	assert_int_equal(stored(fx, 1)->key_epoch, 1);
+	assert_memory_equal(stored(fx, 3)->rec.victim.doc_key, pa, 32);
+	assert_memory_not_equal(stored(fx, 2)->rec.victim.doc_key, pa, 32);
+	/* Both match keys: the names are the same in A and B. */
+	assert_int_equal(stored(fx, 1)->rec.victim.doc_type, DOC_DNI);
+	assert_true(stored(fx, 1)->rec.victim.has_name_key);
+	memcpy(pa, stored(fx, 1)->rec.victim.name_key, 32);
+	assert_memory_equal(stored(fx, 2)->rec.victim.name_key, pa, 32);
+	memcpy(pa, stored(fx, 1)->rec.victim.doc_key, 32);
+	assert_int_equal(stored(fx, 5)->key_epoch, 0); /* the withdrawal */
+	/* A, B, D: three DNIs; the names are the same in all: one more;
+	 * plus the hidden check elements. */
+	assert_int_equal(fx->holder.asked, 3 + 1 + PSEUDO_CHECK_ELEMENTS);
+	assert_true(fx->in.has_check);
+
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	for (i = 0; i < N_EXPORT; i++)
+		assert_int_equal(st[i], LINE_HELD);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), N_EXPORT);
+}
+
+/* A key holder that fails or answers wrongly: nothing of the request. */
+static void
+test_holder_failures(void **state)
+{
+	static const char *const more[] = {ID("G", "44444444", "2025-03-01"),
+					   ID("H", "55555555", "2025-03-02")};
+	struct fixture *fx = *state;
+	struct control rep;
+	uint64_t before = last_seq(fx);
+	int i;
+
+	fx->holder.fail = -EHOSTUNREACH;
+	assert_int_equal(submit(fx, more, 2, NULL, &rep), -EHOSTUNREACH);
+	assert_non_null(strstr(rep.error, "unreachable"));
+	assert_non_null(
+	    strstr(rep.error, "nothing of this request was stored"));
+	assert_int_equal(rep.n_results, 0);
+	codec_control_clear(&rep);
+	assert_non_null(strstr(fx->in.holder_error, "unreachable"));
+	fx->holder.fail = 0;
+
+	/* Another key from the start: the check value of the epoch, as the
+	 * node recorded it, does not match. */
+	fx->holder.epoch = 1;
+	{
+		uint8_t saved[32];
+		memcpy(saved, fx->holder.key, 32);
+		oprf_key_generate(fx->holder.key);
+		assert_int_equal(submit(fx, more, 2, NULL, &rep), -EBADMSG);
+		assert_non_null(strstr(rep.error, "earlier ones"));
+		codec_control_clear(&rep);
+		memcpy(fx->holder.key, saved, 32);
+	}
+	/* One element answered with another key, request after request:
+	 * caught as soon as it is a hidden check element (here one in two),
+	 * and then that request stores nothing. */
+	fx->holder.one_wrong = true;
+	for (i = 0; i < 100; i++) {
+		char line[512];
+		const char *lines[1] = {line};
+		uint64_t s = last_seq(fx);
+		int r;
+		snprintf(line, sizeof(line),
+			 "{\"kind\":\"identification\",\"ref\":\"W%d\","
+			 "\"date\":\"2025-04-01\",\"region\":\"15\","
+			 "\"victim\":{\"document\":{\"type\":\"DNI\","
+			 "\"number\":\"%08d\"},\"sex\":\"F\","
+			 "\"nationality\":\"PE\",\"age\":12},"
+			 "\"exploitation\":[\"sexual\"]}",
+			 i, 60000000 + i);
+		r = submit(fx, lines, 1, NULL, &rep);
+		codec_control_clear(&rep);
+		if (r == -EBADMSG) {
+			assert_int_equal(last_seq(fx), s);
+			break;
+		}
+		assert_int_equal(r, 0);
+		assert_int_equal(last_seq(fx), s + 1);
+	}
+	assert_true(i < 100);
+	fx->holder.one_wrong = false;
+	(void)before;
+}
+
+/*
+ * Key rotation: new OPRF key, new linkage key, epoch 2. Resubmitting the
+ * export re-sends the live content of each record once: C's (a
+ * correction of A) and F's (a correction of B); it holds A and B (their
+ * content is their corrections'), D (withdrawn) and E (a withdrawal). A
+ * second resubmission holds all.
+ */
+static void
+test_rotation(void **state)
+{
+	struct fixture *fx = *state;
+	enum line_status st[N_EXPORT];
+	static const enum line_status want[N_EXPORT] = {
+	    LINE_HELD, LINE_HELD, LINE_REKEYED,
+	    LINE_HELD, LINE_HELD, LINE_REKEYED};
+	struct control rep;
+	uint64_t before = last_seq(fx), s;
+	struct event *ev;
+	size_t i;
+
+	oprf_key_generate(fx->holder.key);
+	fx->holder.epoch = 2;
+	memset(fx->linkage.key, 0x43, 32);
+	/* The node still in epoch 1: the holder refuses, nothing stored. */
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), -ESTALE);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), before);
+	fx->linkage.epoch = 2;
+
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	for (i = 0; i < N_EXPORT; i++)
+		if (st[i] != want[i])
+			fail_msg("line %zu: status %d, expected %d", i + 1,
+				 st[i], want[i]);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), before + 2);
+	/* C's content again, now a correction of A (seq 1), epoch 2. */
+	ev = stored(fx, before + 1);
+	assert_int_equal(ev->kind, KIND_CORRECTION);
+	assert_int_equal(ev->target_seq, 1);
+	assert_int_equal(ev->key_epoch, 2);
+	assert_int_equal(ev->rec.region, 16);
+	/* F's content, a correction of B (seq 2). */
+	ev = stored(fx, before + 2);
+	assert_int_equal(ev->kind, KIND_CORRECTION);
+	assert_int_equal(ev->target_seq, 2);
+	assert_int_equal(ev->key_epoch, 2);
+	assert_int_equal(fx->in.rekeyed, 2);
+
+	/* Everything is of epoch 2 now: held. */
+	s = last_seq(fx);
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	for (i = 0; i < N_EXPORT; i++)
+		assert_int_equal(st[i], LINE_HELD);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), s);
+
+	/* A new record of epoch 2 next to the old ones, and a correction
+	 * of a re-keyed record: ordinary business again. */
+	{
+		static const char *const next[] = {
+		    ID("G", "44444444", "2025-03-01"),
+		    COR("I", "B", "22222222")};
+		assert_int_equal(submit(fx, next, 2, st, &rep), 0);
+		assert_int_equal(st[0], LINE_ACCEPTED);
+		assert_int_equal(st[1], LINE_ACCEPTED);
+		codec_control_clear(&rep);
+	}
+	/* A third epoch: only I carries B's content now; A's is C's. */
+	oprf_key_generate(fx->holder.key);
+	fx->holder.epoch = 3;
+	fx->linkage.epoch = 3;
+	s = last_seq(fx);
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[2], LINE_REKEYED); /* C */
+	assert_int_equal(st[5], LINE_HELD);    /* F: I came later */
+	assert_int_equal(last_seq(fx), s + 1);
+}
+
+/*
+ * A request of several rounds (records repeat identities across rounds,
+ * some lines are refused): every record gets the pseudonym of its own
+ * identity, as if computed alone, in its line's order.
+ */
+static void
+test_many_rounds(void **state)
+{
+	enum { N = 1500, DNIS = 700 };
+	struct fixture *fx = *state;
+	struct control rep;
+	uint8_t *lines[N], want[DNIS][32];
+	size_t lens[N], i, accepted = 0;
+	uint64_t s0 = last_seq(fx), seq;
+	struct pseudo_batch *b = pseudo_batch_new();
+	char num[16];
+
+	for (i = 0; i < DNIS; i++) {
+		snprintf(num, sizeof(num), "%08zu", 70000000 + i);
+		assert_int_equal(pseudo_add_document(b, "DNI", num, want[i]),
+				 0);
+	}
+	assert_int_equal(pseudo_batch_local(b, fx->holder.key, fx->linkage.key),
+			 0);
+	pseudo_batch_free(&b);
+	for (i = 0; i < N; i++) {
+		char line[512];
+		if (i % 100 == 50)
+			snprintf(line, sizeof(line), "{\"kind\": broken");
+		else
+			snprintf(line, sizeof(line),
+				 "{\"kind\":\"identification\",\"ref\":"
+				 "\"R%zu\",\"date\":\"2025-05-01\",\"region\":"
+				 "\"15\",\"victim\":{\"document\":{\"type\":"
+				 "\"DNI\",\"number\":\"%08zu\"},\"sex\":"
+				 "\"M\",\"nationality\":\"PE\",\"age\":9},"
+				 "\"exploitation\":[\"begging\"]}",
+				 i, 70000000 + (i * 7) % DNIS);
+		lines[i] = (uint8_t *)strdup(line);
+		lens[i] = strlen(line);
+	}
+	assert_int_equal(intake_submit(&fx->in, 1, lines, lens, N, &rep), 0);
+	seq = s0;
+	for (i = 0; i < N; i++) {
+		if (i % 100 == 50) {
+			assert_int_equal(rep.results[i].status, LINE_REFUSED);
+			continue;
+		}
+		assert_int_equal(rep.results[i].status, LINE_ACCEPTED);
+		assert_int_equal(rep.results[i].seq, ++seq);
+		assert_memory_equal(stored(fx, seq)->rec.victim.doc_key,
+				    want[(i * 7) % DNIS], 32);
+		accepted++;
+	}
+	assert_int_equal(accepted, N - N / 100);
+	codec_control_clear(&rep);
+	for (i = 0; i < N; i++)
+		free(lines[i]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_accept_hold),
+	    cmocka_unit_test(test_holder_failures),
+	    cmocka_unit_test(test_many_rounds),
+	    cmocka_unit_test(test_rotation),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
