@@ -32,7 +32,14 @@ query_set_indicators(const struct indset *set)
 
 #define MAX_CELLS (CODEC_MAX_ROWS * CODEC_MAX_COLUMNS)
 
-/* What disclosure control needs to know of a cell beside its value. */
+/*
+ * What disclosure control needs to know of a cell beside its value. A
+ * count a printed share gives away but the table does not print (the
+ * records accepted within 30 days and later, beside timeliness's share)
+ * is a count cell past the table's last column, with its column name set
+ * and n_cols left alone: the secretariat's audit counts it, the codec
+ * never sends it.
+ */
 struct qcell {
 	bool count; /* a count (primary and complementary suppression) */
 	int dep[2]; /* a median or share: the counts it depends on, or -1 */
@@ -736,7 +743,7 @@ gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
 			    period_of_index(year, region > 0 ? RP_YEAR : i),
 			    (uint8_t)region);
 			for (row = 0; row < tab.n_rows && r == 0; row++)
-				for (col = 0; col < tab.n_cols; col++) {
+				for (col = 0; col < CODEC_MAX_COLUMNS; col++) {
 					struct rcell *c;
 					if (!b.qc[cell_index((int)row,
 							     (int)col)]
@@ -792,8 +799,10 @@ suppress(struct qb *b, int ti, unsigned k)
 		if (err != 0)
 			goto out;
 	}
+	/* Counts past the last column are not printed but given away by a
+	 * share printed beside them (see struct qcell): they have keys. */
 	for (r = 0; r < t->n_rows; r++)
-		for (c = 0; c < t->n_cols; c++) {
+		for (c = 0; c < CODEC_MAX_COLUMNS; c++) {
 			int i = cell_index((int)r, (int)c);
 			int64_t v = t->rows[r][c].number;
 			struct rcell key;
