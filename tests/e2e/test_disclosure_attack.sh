@@ -12,9 +12,9 @@
 . "$(dirname "$0")/lib.sh"
 
 HERE="$KUSKA_SRC/tests/e2e"
-TABLES="identification overlap breakdown referrals protection prosecution funnel durations"
+TABLES="identification overlap breakdown referrals protection prosecution funnel durations indicators"
 YEARS="2024 2025"
-REGIONAL="identification referrals protection prosecution funnel durations"
+REGIONAL="identification referrals protection prosecution funnel durations indicators"
 
 # The solver needs SciPy (python3-scipy, scripts/deps.sh); a python3 of
 # its own on PATH may lack it, Debian's has it.
@@ -47,6 +47,9 @@ every_request() {
 	for t in $TABLES; do
 		for y in $YEARS; do
 			for p in $y ${y}H1 ${y}H2 ${y}Q1 ${y}Q2 ${y}Q3 ${y}Q4; do
+				# indicators are measured by year or semester
+				[ "$t" != indicators ] || [ "${#p}" != 6 ] ||
+					[ "${p:4:1}" != Q ] || continue
 				echo "$conf $dir $t $p all"
 				for r in $(seq -w 1 25); do
 					if [ "$all" = 1 ] || { [ "$p" = "$y" ] &&
@@ -60,6 +63,8 @@ every_request() {
 }
 
 net_init
+# The shipped indicators, computed from the secretariat's own view.
+echo "indicators = $KUSKA_SRC/config/indicators.conf" >>"$N/consolidator.conf"
 start_all
 "$KUSKA" sim --out "$T/sim" --victims 1200 --seed 9 >/dev/null
 check "submit accepts every synthetic record" submit_all "$T/sim"
@@ -105,11 +110,42 @@ grep -h . "$T"/sec/overlap.2025.16.err |
 
 # --- per table: primary suppression, derived cells ---------------------------
 mkdir -p "$T/sec-open"
-awk '$2 == 0 { print $1 }' "$T/sec/rc" | while read -r name; do
-	cp "$T/sec/$name.csv" "$T/sec-open/"
-done
+# (the indicators apart: they are values, not counts, checked below)
+awk '$2 == 0 && $1 !~ /^indicators\./ { print $1 }' "$T/sec/rc" |
+	while read -r name; do cp "$T/sec/$name.csv" "$T/sec-open/"; done
 check "secretariat: no count 1-9 shown, differs from the analyst only by suppression, no median or share over a hidden count" \
 	python3 "$HERE/stats_check.py" secretariat "$T/sec-open" "$T/an"
+
+# An indicator is computed from the secretariat's own view of the tables:
+# suppressed (value and progress empty), or exactly the analyst's row.
+indicators_ok() {
+	awk '$2 == 0 && $1 ~ /^indicators\./ { print $1 ".csv" }' "$T/sec/rc" |
+		python3 -c '
+import csv, sys
+sec, an = sys.argv[1:3]
+n = s = bad = 0
+for name in sys.stdin.read().split():
+    rows = [list(csv.DictReader(open(d + "/" + name, encoding="utf-8")))
+            for d in (sec, an)]
+    n += 1
+    for x, y in zip(*rows):
+        if x == y:
+            continue
+        # suppressed; or no_data when a table it refers to is not given
+        # to the secretariat at that level (the overlap by region)
+        if any(x == dict(y, value="", progress="", status=st)
+               for st in ("suppressed", "no_data")):
+            s += 1
+            continue
+        bad += 1
+        print("  %s: %s: secretariat %s, analyst %s"
+              % (name, x["indicator"], x, y))
+    bad += len(rows[0]) != len(rows[1])
+print("# %d indicator tables, %d values suppressed" % (n, s))
+sys.exit(1 if bad or n == 0 or s == 0 else 0)' "$T/sec" "$T/an"
+}
+check "secretariat: every indicator suppressed or equal to the analyst's" \
+	indicators_ok
 
 # --- the attack --------------------------------------------------------------
 $PY "$HERE/disclosure_attack.py" --secretariat "$T/sec-open" --analyst "$T/an" \
