@@ -325,7 +325,7 @@ fail:
  * Whether some whole-number points put hidden cell t at values span
  * apart: its true value is one such point, so it takes a point span
  * above it, or span below, or some above and the rest below. Sets *ret;
- * returns 0 or -errno (an integer programme that runs out of time
+ * returns 0 or -errno (an integer programme that reaches its bound
  * answers no).
  */
 static int

@@ -16,8 +16,14 @@
 
 /* Counts are whole numbers: anything this close to one is one. */
 #define LP_EPS 1e-6
-/* A bound on each integer programme; the relaxation answers most. */
-#define LP_MIP_MS 2000
+/*
+ * A bound on each integer programme (the relaxation answers most): a
+ * number of branch-and-bound subproblems, not a time, so that the answer
+ * never depends on how busy the machine is - the published tables must
+ * be a function of the data alone. The time limit is only a last guard.
+ */
+#define LP_MIP_NODES 5000
+#define LP_MIP_MS 60000
 
 struct lp {
 	size_t n_vars;
@@ -224,11 +230,25 @@ integral(glp_prob *g, int n)
 	return true;
 }
 
+/* Stops the search after LP_MIP_NODES subproblems. */
+static void
+node_limit(glp_tree *tree, void *info)
+{
+	int active, current, total;
+
+	(void)info;
+	if (glp_ios_reason(tree) != GLP_ISELECT)
+		return;
+	glp_ios_tree_size(tree, &active, &current, &total);
+	if (total > LP_MIP_NODES)
+		glp_ios_terminate(tree);
+}
+
 /*
  * A whole-number point of the current problem, after the relaxation has
  * an optimum that is not one: the integer programme, from that optimum.
  * Returns 1 (found: read it with glp_mip_col_val), 0 (there is none), or
- * -ETIMEDOUT (none found in time).
+ * -ETIMEDOUT (none found within the bound).
  */
 static int
 integer_point(struct lp *p, double gap)
@@ -241,7 +261,7 @@ integer_point(struct lp *p, double gap)
 	iocp.presolve = GLP_ON;
 	iocp.tm_lim = LP_MIP_MS;
 	iocp.mip_gap = gap;
-	iocp.fp_heur = GLP_ON;
+	iocp.cb_func = node_limit;
 	(void)glp_intopt(p->g, &iocp);
 	st = glp_mip_status(p->g);
 	if (st == GLP_OPT || st == GLP_FEAS)

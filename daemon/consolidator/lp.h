@@ -49,12 +49,12 @@ int lp_row(struct lp *p, const size_t *vars, const int64_t *coefs, size_t n,
  * there is no greatest). With exact true, both are reached by such
  * points; with exact false, they are the relaxation's optimum rounded
  * inwards: a range at least as wide as the true one, found without any
- * integer programme (a narrow answer is then certain). If the integer
- * programme stops at its time limit, the values are the best points it
- * found: still reached, so the true range is at least as wide. Returns 0,
- * -EDOM when there is no solution at all (the rows contradict each
- * other: a bug in whoever wrote them), or -ETIMEDOUT when the integer
- * programme found no point within its time limit.
+ * integer programme (a narrow answer is then certain). An integer
+ * programme is bounded by a number of subproblems (never by time: the
+ * answer depends on the problem alone). Returns 0, -EDOM when there is
+ * no solution at all (the rows contradict each other: a bug in whoever
+ * wrote them), or -ETIMEDOUT when the integer programme did not settle
+ * the optimum within its bound.
  */
 int lp_range(struct lp *p, size_t var, bool exact, int64_t *ret_min,
 	     int64_t *ret_max) __attribute__((warn_unused_result));
@@ -64,7 +64,7 @@ int lp_range(struct lp *p, size_t var, bool exact, int64_t *ret_min,
  * has var >= target (above) or var <= target. Cheaper than lp_range when
  * only a witness is wanted: the search stops at the first point. Returns
  * 1 (there is one), 0 (there is none), -EDOM, or -ETIMEDOUT (the integer
- * programme could not tell in its time).
+ * programme could not tell within its bound).
  */
 int lp_reach(struct lp *p, size_t var, int64_t target, bool above)
     __attribute__((warn_unused_result));
