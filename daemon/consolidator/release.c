@@ -913,10 +913,14 @@ compute(struct release *rel)
 			  "relations=%zu: the data break relations the "
 			  "disclosure audit assumes",
 			  group_names[rel->g], rel->year, x->broken);
-	log_info("event=release group=%s year=%u k=%lld cells=%zu "
-		 "hidden=%zu unprotected=%zu ms=%.0f",
-		 group_names[rel->g], rel->year, (long long)rel->k, rel->n,
-		 rel->n_hidden, rel->unprotected, rel->ms);
+	/* Cells beyond protection are hidden, but their ranges stay narrow:
+	 * rare (a total under k split into k - 2 small parts or more), and
+	 * worth a warning. */
+	(rel->unprotected > 0 ? log_warnx : log_info)(
+	    "event=release group=%s year=%u k=%lld cells=%zu hidden=%zu "
+	    "unprotected=%zu ms=%.0f",
+	    group_names[rel->g], rel->year, (long long)rel->k, rel->n,
+	    rel->n_hidden, rel->unprotected, rel->ms);
 out:
 	if (x != NULL)
 		dfam_free(&x->f);
