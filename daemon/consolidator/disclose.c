@@ -332,7 +332,7 @@ static int
 witnessed(struct lp *p, const struct term *t, int64_t span, bool *ret)
 {
 	int64_t up;
-	int r = 0, a, b;
+	int a, b;
 
 	*ret = false;
 	for (up = span; up >= 0 && !*ret; up--) {
@@ -346,7 +346,7 @@ witnessed(struct lp *p, const struct term *t, int64_t span, bool *ret)
 			return a < 0 ? a : b;
 		*ret = a == 1 && b == 1;
 	}
-	return r;
+	return 0;
 }
 
 /*
