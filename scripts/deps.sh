@@ -9,7 +9,7 @@ PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
 	libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev
 	libsodium-dev libcmocka-dev libinih-dev libjansson-dev libsystemd-dev
 	libgsl-dev libglpk-dev
-	python3 tcpdump groff man-db systemd valgrind faketime
+	python3 python3-scipy tcpdump groff man-db systemd valgrind faketime
 	chromium poppler-utils fonts-dejavu-core bash-completion
 	dpkg-dev file lintian"
 

@@ -1,17 +1,27 @@
 /*
- * disclose.h - disclosure control for the secretariat's tables.
+ * disclose.h - disclosure control for the secretariat: which published
+ * counts to hide so that no hidden count can be worked out, exactly or to
+ * within one either way, from everything that role can be given.
  *
- * Primary suppression hides every count from 1 to k-1. Secondary
- * suppression then hides more cells until no hidden count can be worked
- * out from the relations a reader knows, each a *group*: parts that sum to
- * a total (a cell of the table, or a total published elsewhere). For
- * every group, afterwards, either nothing is hidden, or at least two
- * unknowns are and - when the total is known - the hidden parts do not
- * all have to be 1 (hidden cells are never 0, so a reader who sees that
- * the hidden parts sum to their number knows each is 1). Cells derived
- * from hidden counts (a median, a share) are hidden too, and so is a
- * median taken over fewer than k values. docs/DISCLOSURE.md explains it
- * with examples.
+ * A *family* holds the published counts (cells) with their exact values,
+ * the unpublished quantities some relations need (latents: say, the
+ * unlinkable victims of one institution, which only their sum shows),
+ * and the linear relations a reader knows between them: sums over
+ * periods and regions, rows that add up, inequalities between distinct
+ * counts. dfam_protect then hides
+ *	- every count from 1 to k-1 (primary suppression), and
+ *	- more non-zero counts (complementary suppression), one at a time,
+ *	  until each hidden count's *range* - the whole numbers it can take
+ *	  in some assignment of the hidden counts and latents that meets
+ *	  every relation - spans at least DISCLOSE_SPAN values.
+ * The reader is modelled strongly: it knows every relation given, every
+ * shown count exactly, that kuska never hides a zero, and even which
+ * hidden counts are below k (in 1..k-1) and which are not (k or more).
+ * Ranges are computed exactly, as integer programmes (lp.h).
+ *
+ * The result depends only on the cells' values, the relations and the
+ * order in which they were added: the same family always gives the same
+ * hidden cells. docs/DISCLOSURE.md explains the method.
  */
 #ifndef KUSKA_DISCLOSE_H
 #define KUSKA_DISCLOSE_H
@@ -20,35 +30,61 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DISCLOSE_MAX_PARTS 512
+#define DISCLOSE_SPAN 3 /* a hidden count's range spans at least this */
 
-struct dcell {
-	int64_t value;
-	bool count;	 /* subject to primary suppression */
-	bool suppressed; /* the result */
-	int dep[2];	 /* derived from these cells (-1: none) */
-	int64_t n;	 /* a median's number of values; 0 otherwise */
-};
+enum disclose_op { DISCLOSE_EQ, DISCLOSE_LE, DISCLOSE_GE };
 
-struct dgroup {
-	int total; /* cell index, or -1 for a total known from elsewhere */
-	size_t n_parts;
-	int parts[DISCLOSE_MAX_PARTS];
-};
+struct dfam;
+
+/* dfam_new - an empty family; NULL when out of memory. */
+struct dfam *dfam_new(void);
+
+/* dfam_free - releases f (NULL is fine) and clears the pointer. */
+void dfam_free(struct dfam **f);
 
 /*
- * disclose_apply - marks cells[].suppressed for threshold k, given the
- * groups the cells belong to (each count cell in at most one group as a
- * part). Cells with n > 0 are medians: hidden when n < k or a dependency
- * is hidden.
+ * dfam_cell - adds a published count of exact value `value` (>= 0).
+ * dfam_latent - adds an unpublished quantity (>= 0) of that value, or of
+ * a value nobody has counted (value -1), known to the reader only
+ * through the relations.
+ * Both return the new term's index (0, 1, ... in the order added), or
+ * -ENOMEM.
  */
-void disclose_apply(struct dcell *cells, size_t n_cells,
-		    const struct dgroup *groups, size_t n_groups, int64_t k);
+int dfam_cell(struct dfam *f, int64_t value);
+int dfam_latent(struct dfam *f, int64_t value);
 
 /*
- * disclose_group_safe - true when no hidden cell of g can be solved for
- * (the property disclose_apply establishes); exposed for tests.
+ * dfam_rel - adds the relation sum(coefs[i] * terms[i]) OP rhs, which
+ * the values given must meet (checked unless a latent's value is
+ * unknown). Returns 0, -EINVAL (a term out of range, or the values break
+ * the relation: the caller's model is wrong), or -ENOMEM.
  */
-bool disclose_group_safe(const struct dcell *cells, const struct dgroup *g);
+int dfam_rel(struct dfam *f, const int *terms, const int64_t *coefs, size_t n,
+	     enum disclose_op op, int64_t rhs)
+    __attribute__((warn_unused_result));
+
+/*
+ * dfam_protect - decides the hidden cells for threshold k (>= 1; k = 1
+ * hides nothing), as above. A cell whose range stays narrow even when
+ * every non-zero cell it is related to is hidden is counted in
+ * *ret_unprotected (may be NULL); it stays hidden. Returns 0, -ENOMEM,
+ * or -EDOM (GLPK failed: the relations contradict each other).
+ */
+int dfam_protect(struct dfam *f, int64_t k, size_t *ret_unprotected)
+    __attribute__((warn_unused_result));
+
+/* dfam_hidden - whether term (a cell) is hidden after dfam_protect. */
+bool dfam_hidden(const struct dfam *f, int term);
+
+/* dfam_size - the number of terms (cells and latents). */
+size_t dfam_size(const struct dfam *f);
+
+/*
+ * dfam_range - the range of term as the reader works it out from the
+ * family as hidden now (a shown cell: its value), with threshold k; for
+ * tests and audits. Returns 0 or -errno as dfam_protect.
+ */
+int dfam_range(struct dfam *f, int64_t k, int term, int64_t *ret_min,
+	       int64_t *ret_max) __attribute__((warn_unused_result));
 
 #endif

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "disclose.h"
 #include "indicators.h"
 #include "ingest.h"
 #include "period.h"
+#include "release.h"
 #include "stats.h"
 
 /* In the order of query_run's builders; "indicators" and
@@ -41,9 +41,22 @@ query_set_indicators(const struct indset *set)
 }
 
 #define MAX_CELLS (CODEC_MAX_ROWS * CODEC_MAX_COLUMNS)
-#define MAX_GROUPS 64
 
-/* A table being built: the cells, their disclosure facts and groups. */
+/*
+ * What disclosure control needs to know of a cell beside its value. A
+ * count a printed share gives away but the table does not print (the
+ * records accepted within 30 days and later, beside timeliness's share)
+ * is a count cell past the table's last column, with its column name set
+ * and n_cols left alone: the secretariat's audit counts it, the codec
+ * never sends it.
+ */
+struct qcell {
+	bool count; /* a count (primary and complementary suppression) */
+	int dep[2]; /* a median or share: the counts it depends on, or -1 */
+	int64_t n;  /* a median: how many values it is taken over */
+};
+
+/* A table being built. */
 struct qb {
 	struct store_txn *t;
 	struct qtable *out;
@@ -51,9 +64,8 @@ struct qb {
 	uint32_t period;
 	uint8_t region;
 	char period_name[PERIOD_NAME_MAX];
-	struct dcell *dc; /* one per cell, row-major */
-	struct dgroup *groups;
-	size_t n_groups;
+	struct qcell *qc; /* one per cell, row-major */
+	bool counts_only; /* skip medians: for the disclosure audit */
 };
 
 /* ---- reading counters ------------------------------------------------- */
@@ -280,10 +292,10 @@ add_row(struct qb *b)
 		return -1;
 	t->n_rows++;
 	for (i = 0; i < CODEC_MAX_COLUMNS; i++) {
-		struct dcell *d = &b->dc[r * CODEC_MAX_COLUMNS + i];
+		struct qcell *q = &b->qc[r * CODEC_MAX_COLUMNS + i];
 		memset(&t->rows[r][i], 0, sizeof(t->rows[r][i]));
-		memset(d, 0, sizeof(*d));
-		d->dep[0] = d->dep[1] = -1;
+		memset(q, 0, sizeof(*q));
+		q->dep[0] = q->dep[1] = -1;
 	}
 	t->rows[r][0].kind = CELL_TEXT;
 	snprintf(t->rows[r][0].text, sizeof(t->rows[r][0].text), "%s",
@@ -306,52 +318,42 @@ set_text(struct qb *b, int row, int col, const char *s)
 	snprintf(c->text, sizeof(c->text), "%.39s", s);
 }
 
-/* A count: shown exactly, or hidden by disclose_apply. */
+/* A count: shown exactly, or hidden for the secretariat. */
 static int
 set_count(struct qb *b, int row, int col, int64_t v)
 {
 	struct cell *c = &b->out->rows[row][col];
-	struct dcell *d = &b->dc[cell_index(row, col)];
 
 	c->kind = CELL_NUMBER;
 	c->number = v;
-	d->value = v;
-	d->count = true;
+	b->qc[cell_index(row, col)].count = true;
 	return cell_index(row, col);
 }
 
+/* A median h, depending on count cell dep (-1: none). */
 static void
-set_median(struct qb *b, int row, int col, struct hist h, int dep)
+set_median_of(struct qb *b, int row, int col, struct hist h, int dep)
 {
 	struct cell *c = &b->out->rows[row][col];
-	struct dcell *d = &b->dc[cell_index(row, col)];
+	struct qcell *q = &b->qc[cell_index(row, col)];
 
 	if (!h.found)
 		return; /* CELL_EMPTY */
 	c->kind = CELL_NUMBER;
 	c->number = h.median;
-	d->n = h.n;
-	d->dep[0] = dep;
+	q->n = h.n;
+	q->dep[0] = dep;
 }
 
-static struct dgroup *
-new_group(struct qb *b, int total)
-{
-	struct dgroup *g;
-
-	if (b->n_groups == MAX_GROUPS)
-		return NULL;
-	g = &b->groups[b->n_groups++];
-	g->total = total;
-	g->n_parts = 0;
-	return g;
-}
-
+/* The median of counter table `table` under dims, depending on count
+ * cell dep (-1: none). */
 static void
-group_add(struct dgroup *g, int cell)
+set_median(struct qb *b, int row, int col, uint8_t table, const uint8_t *dims,
+	   size_t ndims, int dep)
 {
-	if (g != NULL && g->n_parts < DISCLOSE_MAX_PARTS)
-		g->parts[g->n_parts++] = cell;
+	if (b->counts_only)
+		return;
+	set_median_of(b, row, col, median(b, table, dims, ndims), dep);
 }
 
 static void
@@ -424,7 +426,6 @@ t_overlap(struct qb *b)
 					   NULL};
 	unsigned present = 0, sets[32], s;
 	size_t i, j, n = 0;
-	struct dgroup *g;
 	int row;
 
 	columns(b, cols);
@@ -445,7 +446,6 @@ t_overlap(struct qb *b)
 			sets[j] = sets[j - 1];
 			sets[j - 1] = tmp;
 		}
-	g = new_group(b, -1); /* they sum to the identification total */
 	for (i = 0; i <= n; i++) {
 		char name[64] = "";
 		uint8_t d = i < n ? (uint8_t)sets[i] : 0;
@@ -464,8 +464,7 @@ t_overlap(struct qb *b)
 			}
 		}
 		set_text(b, row, 1, name);
-		group_add(g,
-			  set_count(b, row, 2, counter(b, C_OVERLAP, &d, 1)));
+		set_count(b, row, 2, counter(b, C_OVERLAP, &d, 1));
 	}
 }
 
@@ -492,7 +491,6 @@ breakdown_dim(struct qb *b, uint8_t dim, const char *dim_name)
 {
 	struct found *f = malloc(sizeof(*f));
 	struct bval vals[256];
-	struct dgroup *g;
 	size_t i, n = 0;
 
 	if (f == NULL)
@@ -545,12 +543,11 @@ breakdown_dim(struct qb *b, uint8_t dim, const char *dim_name)
 	}
 	free(f);
 	qsort(vals, n, sizeof(vals[0]), bval_cmp);
-	g = new_group(b, -1);
 	for (i = 0; i < n; i++) {
 		int row = add_row(b);
 		set_text(b, row, 1, dim_name);
 		set_text(b, row, 2, vals[i].name);
-		group_add(g, set_count(b, row, 3, vals[i].v));
+		set_count(b, row, 3, vals[i].v);
 	}
 }
 
@@ -590,21 +587,17 @@ t_referrals(struct qb *b)
 	for (i = 0; i < f->n; i++) {
 		uint8_t d[2] = {f->dims[i][0], f->dims[i][1]};
 		int64_t sent = f->v[i], taken;
-		int row, cs, ct, cp;
-		struct dgroup *g;
+		int row, ct;
 		if (scope != 0 && scope != d[0] && scope != d[1])
 			continue;
 		taken = counter(b, C_REF_TAKEN, d, 2);
 		row = add_row(b);
 		set_text(b, row, 1, institution_name((enum institution)d[0]));
 		set_text(b, row, 2, institution_name((enum institution)d[1]));
-		cs = set_count(b, row, 3, sent);
+		set_count(b, row, 3, sent);
 		ct = set_count(b, row, 4, taken);
-		cp = set_count(b, row, 5, sent - taken);
-		set_median(b, row, 6, median(b, C_REF_DAYS, d, 2), ct);
-		g = new_group(b, cs);
-		group_add(g, ct);
-		group_add(g, cp);
+		set_count(b, row, 5, sent - taken);
+		set_median(b, row, 6, C_REF_DAYS, d, 2, ct);
 	}
 	b->scope = scope;
 	free(f);
@@ -626,7 +619,7 @@ t_protection(struct qb *b)
 		int row = add_row(b), c;
 		set_text(b, row, 1, service_name((enum service)order[i]));
 		c = set_count(b, row, 2, counter(b, C_PROT, &order[i], 1));
-		set_median(b, row, 3, median(b, C_PROT_DAYS, &order[i], 1), c);
+		set_median(b, row, 3, C_PROT_DAYS, &order[i], 1, c);
 	}
 }
 
@@ -664,12 +657,12 @@ t_funnel(struct qb *b)
 		c = set_count(b, row, 2, v);
 		if (st > STAGE_COMPLAINT && st <= STAGE_MAIN_LAST && prev > 0) {
 			struct cell *a = &b->out->rows[row][3];
-			struct dcell *d = &b->dc[cell_index(row, 3)];
+			struct qcell *q = &b->qc[cell_index(row, 3)];
 			a->kind = CELL_DECIMAL;
 			snprintf(a->text, sizeof(a->text), "%.3f",
 				 (double)(prev - v) / (double)prev);
-			d->dep[0] = prev_cell;
-			d->dep[1] = c;
+			q->dep[0] = prev_cell;
+			q->dep[1] = c;
 		}
 		prev = v;
 		prev_cell = c;
@@ -688,7 +681,7 @@ t_durations(struct qb *b)
 		int row = add_row(b);
 		set_text(b, row, 1, stage_name((enum stage)st));
 		set_text(b, row, 2, stage_name((enum stage)(st + 1)));
-		set_median(b, row, 3, median(b, C_DUR_DAYS, &st, 1), -1);
+		set_median(b, row, 3, C_DUR_DAYS, &st, 1, -1);
 	}
 }
 
@@ -716,7 +709,8 @@ t_sources(struct qb *b)
  * How fresh each institution's records are: records dated in the period,
  * the median days from their date to the day the consolidator first
  * accepted them, and the share accepted within 30 days. The counters are
- * national; an institution gets its own row.
+ * national; an institution gets its own row. The counts the share gives
+ * away (within 30 days, later) are count cells past the last column.
  */
 static void
 t_timeliness(struct qb *b)
@@ -727,18 +721,18 @@ t_timeliness(struct qb *b)
 	static const uint8_t insts[INST_COUNT] = {INST_PNP, INST_MP, INST_PJ,
 						  INST_MIMP, INST_MINSA};
 	uint8_t scope = b->scope;
-	int parts[INST_COUNT], n_parts = 0, i, c = -1;
 	int64_t all_n = 0, all_within = 0;
-	struct dgroup *g;
+	int i;
 
 	columns(b, cols);
+	snprintf(b->out->cols[5], sizeof(b->out->cols[5]), "within");
+	snprintf(b->out->cols[6], sizeof(b->out->cols[6]), "late");
 	/* Counters are national: read them so whatever the role. */
 	b->scope = 0;
 	for (i = 1; i <= INST_COUNT + 1; i++) {
 		uint8_t d = (uint8_t)(i <= INST_COUNT ? i : 0);
 		int64_t n, within;
-		int row;
-		struct hist h;
+		int row, c, w;
 		if (scope != 0 && d != scope)
 			continue;
 		/* The last row, all, sums the institutions' rows. */
@@ -746,31 +740,297 @@ t_timeliness(struct qb *b)
 		within = d != 0 ? counter(b, C_TIME_WITHIN, &d, 1) : all_within;
 		all_n += n;
 		all_within += within;
-		h = d != 0 ? median(b, C_TIME_DAYS, &d, 1)
-			   : median_merged(b, C_TIME_DAYS, insts, INST_COUNT);
 		row = add_row(b);
 		set_text(b, row, 1,
 			 d != 0 ? institution_name((enum institution)d)
 				: "all");
 		c = set_count(b, row, 2, n);
-		set_median(b, row, 3, h, c);
+		w = set_count(b, row, 5, within);
+		(void)set_count(b, row, 6, n - within);
+		if (!b->counts_only)
+			set_median_of(b, row, 3,
+				      d != 0 ? median(b, C_TIME_DAYS, &d, 1)
+					     : median_merged(b, C_TIME_DAYS,
+							     insts, INST_COUNT),
+				      c);
 		if (n > 0) {
 			struct cell *p = &b->out->rows[row][4];
+			struct qcell *q = &b->qc[cell_index(row, 4)];
 			p->kind = CELL_DECIMAL;
 			snprintf(p->text, sizeof(p->text), "%.1f",
 				 100.0 * (double)within / (double)n);
-			b->dc[cell_index(row, 4)].dep[0] = c;
+			q->dep[0] = c;
+			q->dep[1] = w;
 		}
-		if (d != 0)
-			parts[n_parts++] = c;
 	}
 	b->scope = scope;
-	if (scope != 0)
-		return;
-	/* The institutions' rows sum to the last, "all". */
-	g = new_group(b, c);
-	for (i = 0; i < n_parts; i++)
-		group_add(g, parts[i]);
+}
+
+/* ---- the tables and who may see what -------------------------------- */
+
+/*
+ * Each table: how it is built, where its counts sit in the secretariat's
+ * releases (release.h; -1: in no release - no counts, or counts no
+ * relation ties to any other, which primary suppression alone protects),
+ * and whether the secretariat may ask for it by region (always by year
+ * only).
+ */
+struct table_def {
+	void (*build)(struct qb *);
+	int rtable; /* enum release_table, or -1 */
+	int group;  /* enum release_group, or -1 */
+	bool regional;
+};
+
+static const struct table_def defs[] = {
+    {t_identification, RT_IDENTIFICATION, RG_VICTIMS, true},
+    {t_overlap, RT_OVERLAP, RG_VICTIMS, false},
+    {t_breakdown, RT_BREAKDOWN, RG_VICTIMS, false},
+    {t_referrals, RT_REFERRALS, RG_REFERRALS, true},
+    {t_protection, RT_PROTECTION, RG_PROTECTION, true},
+    {t_prosecution, RT_PROSECUTION, RG_CASES, true},
+    {t_funnel, RT_FUNNEL, RG_CASES, true},
+    {t_durations, -1, -1, true},
+    {t_timeliness, RT_TIMELINESS, RG_TIMELINESS, true},
+    /* Events accepted per institution, of all time: no relation ties
+     * them to the tables of a year. */
+    {t_sources, -1, -1, true},
+    /* Answered by indicators.c from what query_run answers the same
+     * role for the tables it refers to: hidden cells stay hidden. */
+    {NULL, -1, -1, true},
+    {NULL, -1, -1, true},
+};
+_Static_assert(sizeof(defs) / sizeof(defs[0]) ==
+		   sizeof(query_tables) / sizeof(query_tables[0]) - 1,
+	       "a table_def for every table");
+
+/* Period index within its year (release.h): Y, H1, H2, Q1..Q4. */
+static uint8_t
+period_index(uint32_t code)
+{
+	static const uint8_t idx[7] = {0, 3, 4, 5, 6, 1, 2};
+
+	return idx[code % 10 % 7];
+}
+
+static uint32_t
+period_of_index(uint32_t year, int i)
+{
+	static const uint8_t suffix[RP_COUNT] = {0, 5, 6, 1, 2, 3, 4};
+
+	return year * 10 + suffix[i];
+}
+
+/* ---- the secretariat's view ------------------------------------------ */
+
+/* The key of cell (row, col) of b's table: its row's labels joined by
+ * "|", its column's name. */
+static void
+cell_key(const struct qb *b, int rtable, size_t row, size_t col,
+	 struct rcell *key)
+{
+	const struct qtable *t = b->out;
+	size_t c, len = 0;
+
+	memset(key, 0, sizeof(*key));
+	key->table = (uint8_t)rtable;
+	key->period = period_index(b->period);
+	key->region = b->region;
+	for (c = 1; c < t->n_cols; c++) {
+		if (t->rows[row][c].kind != CELL_TEXT)
+			break;
+		len += (size_t)snprintf(key->row + len, sizeof(key->row) - len,
+					"%s%s", c > 1 ? "|" : "",
+					t->rows[row][c].text);
+		if (len >= sizeof(key->row))
+			len = sizeof(key->row) - 1;
+	}
+	snprintf(key->col, sizeof(key->col), "%s", t->cols[col]);
+}
+
+/* Builds table ti into b for (period, region), as the analyst sees it. */
+static void
+build_at(struct qb *b, int ti, uint32_t period, uint8_t region)
+{
+	b->out->n_rows = 0;
+	b->out->n_cols = 0;
+	b->period = period;
+	b->region = region;
+	period_name(period, b->period_name);
+	defs[ti].build(b);
+}
+
+/*
+ * Every count cell of group g's tables in year, at every level the
+ * secretariat can ask for, in a fixed order, into out. Returns 0 or
+ * -ENOMEM.
+ */
+static int
+gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
+{
+	struct qtable tab;
+	struct qb b;
+	size_t row, col;
+	int ti, i, region, r = 0;
+
+	memset(&tab, 0, sizeof(tab));
+	memset(&b, 0, sizeof(b));
+	b.t = t;
+	b.out = &tab;
+	b.counts_only = true;
+	tab.rows = malloc(CODEC_MAX_ROWS * sizeof(*tab.rows));
+	b.qc = malloc(MAX_CELLS * sizeof(*b.qc));
+	if (tab.rows == NULL || b.qc == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (ti = 0; query_tables[ti] != NULL && r == 0; ti++) {
+		if (defs[ti].group != g)
+			continue;
+		for (i = 0; i < RP_COUNT + REGIONS && r == 0; i++) {
+			region = i < RP_COUNT ? 0 : i - RP_COUNT + 1;
+			if (region > 0 && !defs[ti].regional)
+				break;
+			build_at(
+			    &b, ti,
+			    period_of_index(year, region > 0 ? RP_YEAR : i),
+			    (uint8_t)region);
+			for (row = 0; row < tab.n_rows && r == 0; row++)
+				for (col = 0; col < CODEC_MAX_COLUMNS; col++) {
+					struct rcell *c;
+					if (!b.qc[cell_index((int)row,
+							     (int)col)]
+						 .count)
+						continue;
+					c = rcells_add(out);
+					if (c == NULL) {
+						r = -ENOMEM;
+						break;
+					}
+					cell_key(&b, defs[ti].rtable, row, col,
+						 c);
+					c->value = tab.rows[row][col].number;
+				}
+		}
+	}
+out:
+	free(tab.rows);
+	free(b.qc);
+	return r;
+}
+
+/*
+ * Hides, in b's table, the counts the secretariat's release of their
+ * component hides, then every median or share that depends on a hidden
+ * count, and every median over fewer than k values. A hidden count
+ * prints as suppressed; a hidden median or share is left empty, like one
+ * there is nothing to take.
+ */
+static int
+suppress(struct qb *b, int ti, unsigned k)
+{
+	const struct release *rel = NULL;
+	struct qtable *t = b->out;
+	bool *hid = NULL;
+	size_t r, c;
+	int err = 0;
+
+	hid = calloc(MAX_CELLS, sizeof(*hid));
+	if (hid == NULL)
+		return -ENOMEM;
+	if (defs[ti].group >= 0) {
+		struct rcells cells = {0};
+		uint32_t period = b->period, year = period / 10;
+		uint8_t region = b->region;
+		err = gather(b->t, defs[ti].group, year, &cells);
+		b->period = period;
+		b->region = region;
+		if (err == 0)
+			err = release_get((enum release_group)defs[ti].group,
+					  year, k, &cells, &rel);
+		rcells_clear(&cells);
+		if (err != 0)
+			goto out;
+	}
+	/* Counts past the last column are not printed but given away by a
+	 * share printed beside them (see struct qcell): they have keys. */
+	for (r = 0; r < t->n_rows; r++)
+		for (c = 0; c < CODEC_MAX_COLUMNS; c++) {
+			int i = cell_index((int)r, (int)c);
+			int64_t v = t->rows[r][c].number;
+			struct rcell key;
+			if (!b->qc[i].count)
+				continue;
+			if (rel == NULL) { /* primary suppression alone */
+				hid[i] = v > 0 && v < (int64_t)k;
+				continue;
+			}
+			cell_key(b, defs[ti].rtable, r, c, &key);
+			hid[i] = release_hidden(rel, &key);
+		}
+	for (r = 0; r < t->n_rows; r++)
+		for (c = 0; c < t->n_cols; c++) {
+			int i = cell_index((int)r, (int)c), d;
+			const struct qcell *q = &b->qc[i];
+			if (q->count) {
+				if (hid[i])
+					t->rows[r][c].kind = CELL_SUPPRESSED;
+				continue;
+			}
+			for (d = 0; d < 2; d++)
+				if (q->dep[d] >= 0 && hid[q->dep[d]])
+					hid[i] = true;
+			if (q->n > 0 && q->n < (int64_t)k)
+				hid[i] = true;
+			if (hid[i])
+				t->rows[r][c].kind = CELL_EMPTY;
+		}
+out:
+	free(hid);
+	return err;
+}
+
+int
+query_overlap_shown(struct store_txn *t, uint32_t period, unsigned k,
+		    bool *ret_shown)
+{
+	const struct release *rel = NULL;
+	struct rcells cells = {0};
+	struct qtable tab;
+	struct qb b;
+	size_t row;
+	int r;
+
+	*ret_shown = false;
+	memset(&tab, 0, sizeof(tab));
+	memset(&b, 0, sizeof(b));
+	r = gather(t, RG_VICTIMS, period / 10, &cells);
+	if (r == 0)
+		r = release_get(RG_VICTIMS, period / 10, k, &cells, &rel);
+	rcells_clear(&cells);
+	if (r != 0)
+		return r;
+	b.t = t;
+	b.out = &tab;
+	b.counts_only = true;
+	tab.rows = malloc(CODEC_MAX_ROWS * sizeof(*tab.rows));
+	b.qc = malloc(MAX_CELLS * sizeof(*b.qc));
+	if (tab.rows == NULL || b.qc == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	build_at(&b, 1 /* overlap */, period, 0);
+	*ret_shown = true;
+	for (row = 0; row < tab.n_rows; row++) {
+		struct rcell key;
+		cell_key(&b, RT_OVERLAP, row, 2, &key);
+		if (release_hidden(rel, &key))
+			*ret_shown = false;
+	}
+out:
+	free(tab.rows);
+	free(b.qc);
+	return r;
 }
 
 /* ---- the request ------------------------------------------------------ */
@@ -782,50 +1042,71 @@ fail(struct qtable *ret, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
-/* Applies disclosure control and turns hidden cells into suppressed. */
-static void
-suppress(struct qb *b, unsigned k)
+/* The index of table name in query_tables, or -1. */
+static int
+table_index(const char *name)
 {
-	size_t r, c;
+	int i;
 
-	disclose_apply(b->dc, b->out->n_rows * CODEC_MAX_COLUMNS, b->groups,
-		       b->n_groups, k);
-	for (r = 0; r < b->out->n_rows; r++)
-		for (c = 0; c < b->out->n_cols; c++) {
-			struct dcell *d = &b->dc[cell_index((int)r, (int)c)];
-			struct cell *cell = &b->out->rows[r][c];
-			if (!d->suppressed)
-				continue;
-			/* A hidden count says so; a hidden median or share
-			 * is left empty, like one there is nothing to take. */
-			cell->kind = d->count ? CELL_SUPPRESSED : CELL_EMPTY;
-		}
+	for (i = 0; query_tables[i] != NULL; i++)
+		if (strcmp(name, query_tables[i]) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * The levels the secretariat gets (docs/DISCLOSURE.md says why): every
+ * table for the whole country, for years, semesters and quarters; by
+ * region, only for years, and not the overlap or breakdown.
+ */
+static int
+secretariat_level(const struct query_req *req, int ti, uint32_t period,
+		  struct qtable *ret)
+{
+	if (req->region == 0)
+		return 0;
+	if (!defs[ti].regional)
+		return fail(ret,
+			    "the secretariat gets the %s table for the whole "
+			    "country only: ask without --region",
+			    query_tables[ti]);
+	if (period_kind(period) != PERIOD_YEAR)
+		return fail(ret,
+			    "the secretariat gets regional tables by year "
+			    "only: ask for --period %.4s with --region, or "
+			    "for this period without --region",
+			    req->period);
+	return 0;
 }
 
 int
 query_run(struct store *st, const struct query_req *req,
 	  const struct reg_party *who, unsigned k, struct qtable *ret)
 {
-	static void (*const build[])(struct qb *) = {
-	    t_identification, t_overlap,     t_breakdown, t_referrals,
-	    t_protection,     t_prosecution, t_funnel,	  t_durations,
-	    t_timeliness,     t_sources};
 	struct qb b;
 	int i, r;
 
-	if (strcmp(req->table, "indicators") == 0)
+	if (strcmp(req->table, "indicators") == 0) {
+		uint32_t period;
+		/* Not by region for a semester: the tables it would be
+		 * computed from are not given so either. */
+		memset(ret, 0, sizeof(*ret));
+		if (who->role == ROLE_SECRETARIAT &&
+		    period_parse(req->period, &period) == 0 &&
+		    secretariat_level(req, table_index(req->table), period,
+				      ret) != 0)
+			return -EINVAL;
 		return indicators_table(st, indicators_in_force, req, who, k,
 					ret);
+	}
 	if (strcmp(req->table, "indicator_definitions") == 0)
 		return indicators_definitions(indicators_in_force, who, k, ret);
 	memset(ret, 0, sizeof(*ret));
 	memset(&b, 0, sizeof(b));
 	ret->k = k;
 	snprintf(ret->role, sizeof(ret->role), "%s", role_name(who->role));
-	for (i = 0; query_tables[i] != NULL; i++)
-		if (strcmp(req->table, query_tables[i]) == 0)
-			break;
-	if (query_tables[i] == NULL)
+	i = table_index(req->table);
+	if (i < 0)
 		return fail(ret, "unknown table \"%.40s\"", req->table);
 	if (period_parse(req->period, &b.period) != 0)
 		return fail(ret,
@@ -840,27 +1121,30 @@ query_run(struct store *st, const struct query_req *req,
 			    "institution");
 	if (who->role == ROLE_NONE)
 		return fail(ret, "%s", "not authorised to query");
+	if (who->role == ROLE_SECRETARIAT) {
+		r = secretariat_level(req, i, b.period, ret);
+		if (r != 0)
+			return r;
+	}
 	b.scope = who->role == ROLE_INSTITUTION ? (uint8_t)who->inst : 0;
 	b.region = (uint8_t)req->region;
 	period_name(b.period, b.period_name);
 	b.out = ret;
 	ret->rows = calloc(CODEC_MAX_ROWS, sizeof(*ret->rows));
-	b.dc = calloc(MAX_CELLS, sizeof(*b.dc));
-	b.groups = calloc(MAX_GROUPS, sizeof(*b.groups));
-	if (ret->rows == NULL || b.dc == NULL || b.groups == NULL) {
+	b.qc = calloc(MAX_CELLS, sizeof(*b.qc));
+	if (ret->rows == NULL || b.qc == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
 	r = store_begin(st, false, &b.t);
 	if (r != 0)
 		goto out;
-	build[i](&b);
-	store_abort(&b.t);
+	defs[i].build(&b);
 	if (who->role == ROLE_SECRETARIAT)
-		suppress(&b, k);
+		r = suppress(&b, i, k);
+	store_abort(&b.t);
 out:
-	free(b.dc);
-	free(b.groups);
+	free(b.qc);
 	if (r != 0)
 		codec_qtable_clear(ret);
 	return r;

@@ -2,8 +2,12 @@
  * query.h - the statistics tables of EVENTS.md, read from the counters
  * that stats.c keeps (never by scanning events), shaped for the role that
  * asks:
- *	analyst      national tables, exact counts
- *	secretariat  national tables under disclosure control (disclose.h)
+ *	analyst      national and regional tables, exact counts
+ *	secretariat  national tables for years, semesters and quarters, and
+ *	             regional ones for years (not the overlap or breakdown),
+ *	             under disclosure control over all of them at once
+ *	             (release.h); other requests are refused, saying what
+ *	             it may ask instead
  *	institution  tables over its own events only, its victims linked as
  *	             nationally (two of its records of one child count once
  *	             when any live record joins them); no overlap table
@@ -12,6 +16,7 @@
 #define KUSKA_QUERY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "codec.h"
 #include "registry.h"
@@ -85,5 +90,18 @@ const char *query_schema_names(void);
 
 /* query_schema_column - the index of column name in s, or -1. */
 int query_schema_column(const struct qschema *s, const char *name);
+
+/*
+ * query_overlap_shown - the disclosure rule for anything computed from
+ * the overlap counts that is not itself a count (the estimate table of
+ * ESTIMATION.md): the secretariat may see it for a period, rounded as
+ * the table prints it, only when every cell of that period's national
+ * overlap table is shown in its view, with threshold k (for the whole
+ * country only: it gets no regional overlap). Otherwise the estimate, its
+ * interval and any count in its note (the unlinkable victims) must be
+ * left empty for it. Sets *ret_shown; returns 0 or -errno.
+ */
+int query_overlap_shown(struct store_txn *t, uint32_t period, unsigned k,
+			bool *ret_shown) __attribute__((warn_unused_result));
 
 #endif

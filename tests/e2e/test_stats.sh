@@ -30,8 +30,17 @@ need_cons() {
 	finish
 }
 
+# secretariat_may TABLE PERIOD REGION: whether the secretariat may ask
+# for it (docs/DISCLOSURE.md: by region only years, and not the overlap
+# or breakdown).
+secretariat_may() {
+	[ "$3" = all ] || { [ "${#2}" = 4 ] && [ "$1" != overlap ] &&
+		[ "$1" != breakdown ]; }
+}
+
 # query_all CONF DIR [FORMAT]: every table x period x region into
-# DIR/TABLE.PERIOD.REGION.csv (or .json); exit codes into DIR/rc.
+# DIR/TABLE.PERIOD.REGION.csv (or .json); exit codes into DIR/rc. For the
+# secretariat, only what it may ask for.
 query_all() {
 	local conf=$1 dir=$2 fmt=${3:-csv} t p r ra
 	mkdir -p "$dir"
@@ -40,6 +49,8 @@ query_all() {
 		need_cons
 		for p in $PERIODS; do
 			for r in $REGIONS; do
+				[[ "$conf" != *secretariat* ]] ||
+					secretariat_may "$t" "$p" "$r" || continue
 				ra=()
 				[ "$r" = all ] || ra=(--region "$r")
 				"$KUSKA" query -c "$conf" "$t" --period "$p" "${ra[@]}" \
@@ -155,6 +166,15 @@ check "secretariat: no count 1-9, suppressed as <10, differs from the analyst on
 	python3 "$HERE/stats_check.py" secretariat "$T/sec1" "$T/an1"
 check "secretariat: something is suppressed at all" \
 	grep -q -r -F --include='*.csv' -- '<10' "$T/sec1"
+refused_ok() { # TABLE PERIOD REGION: exit 2, no table, a message
+	"$KUSKA" query -c "$N/secretariat.conf" "$1" --period "$2" --region "$3" \
+		--format csv >"$T/refused.out" 2>"$T/refused.err"
+	[ $? = 2 ] && [ ! -s "$T/refused.out" ] && grep -q -e --region "$T/refused.err"
+}
+check "secretariat: a regional quarter is refused, naming what it may ask" \
+	refused_ok prosecution 2025Q1 16
+check "secretariat: a regional semester is refused" refused_ok funnel 2025H2 15
+check "secretariat: the overlap by region is refused" refused_ok overlap 2025 16
 
 # --- JSON: same keys, same values, null for suppressed ----------------------
 json_ok() { # ROLE CSV_DIR
@@ -164,6 +184,8 @@ json_ok() { # ROLE CSV_DIR
 		need_cons
 		for p in 2025 2025Q1 2023; do
 			for r in all 16; do
+				[ "$role" != secretariat ] ||
+					secretariat_may "$t" "$p" "$r" || continue
 				ra=()
 				[ "$r" = all ] || ra=(--region "$r")
 				"$KUSKA" query -c "$N/$role.conf" "$t" --period "$p" "${ra[@]}" \

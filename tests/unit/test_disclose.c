@@ -1,8 +1,11 @@
 /*
- * test_disclose.c - disclosure control (disclose.h): primary and
- * secondary suppression on hand-made tables, and a property test that
- * checks by brute force, on many random tables, that no hidden count can
- * be worked out from the groups' equations.
+ * test_disclose.c - disclosure control over a family of related counts
+ * (disclose.h): primary and complementary suppression on hand-made
+ * families, and a property test that checks by brute force, on many
+ * random families of tables across periods (a year, its semesters and
+ * quarters) and regions, that every hidden count can still take values
+ * at least DISCLOSE_SPAN - 1 apart in some whole-number assignment of
+ * the hidden counts consistent with everything shown and every relation.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -19,583 +22,642 @@
 #include "disclose.h"
 
 #define K 10
+#define MAX_TERMS 160
+#define MAX_RELS 640
+#define MAX_REL_TERMS 24
 
-/* ---- building tables ---------------------------------------------------- */
+/* ---- a family and the test's own copy of it ---------------------------- */
 
-#define MAX_CELLS 64
-#define MAX_GROUPS 8
-
-struct table {
-	struct dcell cells[MAX_CELLS];
-	size_t n_cells;
-	struct dgroup *groups; /* MAX_GROUPS, heap: a dgroup is 2 KiB */
-	size_t n_groups;
+struct rel {
+	int t[MAX_REL_TERMS];
+	int64_t c[MAX_REL_TERMS];
+	size_t n;
+	enum disclose_op op;
+	int64_t rhs;
 };
 
-static struct table *
-table_new(void)
-{
-	struct table *t = calloc(1, sizeof(*t));
+struct fam {
+	struct dfam *d;
+	int64_t value[MAX_TERMS];
+	bool cell[MAX_TERMS];
+	size_t n;
+	struct rel rel[MAX_RELS];
+	size_t n_rels;
+};
 
-	assert_non_null(t);
-	t->groups = calloc(MAX_GROUPS, sizeof(*t->groups));
-	assert_non_null(t->groups);
-	return t;
+static struct fam *
+fam_new(void)
+{
+	struct fam *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->d = dfam_new();
+	assert_non_null(f->d);
+	return f;
 }
 
 static void
-table_free(struct table *t)
+fam_free(struct fam *f)
 {
-	free(t->groups);
-	free(t);
+	dfam_free(&f->d);
+	assert_null(f->d);
+	free(f);
 }
 
-/* A count cell; returns its index. */
 static int
-count(struct table *t, int64_t v)
+cell(struct fam *f, int64_t v)
 {
-	struct dcell *c;
+	int t = dfam_cell(f->d, v);
 
-	assert_true(t->n_cells < MAX_CELLS);
-	c = &t->cells[t->n_cells];
-	memset(c, 0, sizeof(*c));
-	c->value = v;
-	c->count = true;
-	c->dep[0] = c->dep[1] = -1;
-	return (int)t->n_cells++;
+	assert_int_equal(t, (int)f->n);
+	assert_true(f->n < MAX_TERMS);
+	f->value[f->n] = v;
+	f->cell[f->n] = true;
+	return (int)f->n++;
 }
 
-/* A derived cell (median or share) on dep0 and dep1, over n values. */
 static int
-derived(struct table *t, int64_t v, int dep0, int dep1, int64_t n)
+latent(struct fam *f, int64_t v)
 {
-	struct dcell *c;
+	int t = dfam_latent(f->d, v);
 
-	assert_true(t->n_cells < MAX_CELLS);
-	c = &t->cells[t->n_cells];
-	memset(c, 0, sizeof(*c));
-	c->value = v;
-	c->dep[0] = dep0;
-	c->dep[1] = dep1;
-	c->n = n;
-	return (int)t->n_cells++;
+	assert_int_equal(t, (int)f->n);
+	assert_true(f->n < MAX_TERMS);
+	f->value[f->n] = v;
+	f->cell[f->n] = false;
+	return (int)f->n++;
 }
 
-static struct dgroup *
-group(struct table *t, int total)
-{
-	struct dgroup *g;
+/* A relation being written: terms with coefficients, then rel_add. */
+static struct rel cur;
 
-	assert_true(t->n_groups < MAX_GROUPS);
-	g = &t->groups[t->n_groups++];
-	g->total = total;
-	g->n_parts = 0;
-	return g;
+static void
+term(int t, int64_t c)
+{
+	size_t i;
+
+	for (i = 0; i < cur.n; i++)
+		if (cur.t[i] == t) {
+			cur.c[i] += c;
+			return;
+		}
+	assert_true(cur.n < MAX_REL_TERMS);
+	cur.t[cur.n] = t;
+	cur.c[cur.n++] = c;
 }
 
 static void
-part(struct dgroup *g, int cell)
+rel_add(struct fam *f, enum disclose_op op, int64_t rhs)
 {
-	g->parts[g->n_parts++] = cell;
-}
-
-static void
-apply(struct table *t)
-{
-	disclose_apply(t->cells, t->n_cells, t->groups, t->n_groups, K);
+	assert_true(f->n_rels < MAX_RELS);
+	cur.op = op;
+	cur.rhs = rhs;
+	assert_int_equal(dfam_rel(f->d, cur.t, cur.c, cur.n, op, rhs), 0);
+	f->rel[f->n_rels++] = cur;
+	memset(&cur, 0, sizeof(cur));
 }
 
 static bool
-hidden(const struct table *t, int i)
+hidden(const struct fam *f, int t)
 {
-	return t->cells[i].suppressed;
+	return dfam_hidden(f->d, t);
 }
 
-static size_t
-n_hidden(const struct table *t)
+static void
+dump(const struct fam *f)
 {
-	size_t i, n = 0;
+	size_t i, j;
 
-	for (i = 0; i < t->n_cells; i++)
-		n += t->cells[i].suppressed;
-	return n;
+	for (i = 0; i < f->n; i++)
+		print_message(
+		    "term %zu: %s %lld%s\n", i, f->cell[i] ? "cell" : "latent",
+		    (long long)f->value[i], hidden(f, (int)i) ? " HIDDEN" : "");
+	for (i = 0; i < f->n_rels; i++) {
+		const struct rel *r = &f->rel[i];
+		print_message("rel %zu:", i);
+		for (j = 0; j < r->n; j++)
+			print_message(" %+lld*t%d", (long long)r->c[j],
+				      r->t[j]);
+		print_message(" %s %lld\n",
+			      r->op == DISCLOSE_EQ   ? "="
+			      : r->op == DISCLOSE_LE ? "<="
+						     : ">=",
+			      (long long)r->rhs);
+	}
 }
 
 /* ---- the brute force ---------------------------------------------------- */
 
 /*
- * The reader's view: each hidden cell an unknown in 1..bound (hidden
- * cells are never 0), each group one equation
- *	sum(parts) - total = 0	(total a cell), or
- *	sum(parts) = known	(total from elsewhere: the true sum)
- * with shown cells as constants.
+ * The reader's view: each hidden cell an unknown in 1..K-1 (below K) or
+ * K..cap, each latent in 0..cap, each relation with the shown cells
+ * folded into its constant. The search narrows every unknown's interval
+ * by what each relation allows given the others' intervals (to a fixed
+ * point), then tries the values of the unknown with the fewest left,
+ * nearest its true value first: a complete search over whole numbers.
  */
-#define MAX_TERMS (DISCLOSE_MAX_PARTS + 1)
-
 struct eq {
+	int v[MAX_REL_TERMS];
+	int64_t c[MAX_REL_TERMS];
 	size_t n;
-	int var[16];
-	int coef[16];
-	int64_t c; /* constant: shown cells and the known total */
+	enum disclose_op op;
+	int64_t rhs;
 };
 
-struct solver {
-	size_t n_vars;
-	int cell_of[MAX_CELLS]; /* var -> cell */
-	int var_of[MAX_CELLS];	/* cell -> var or -1 */
-	int64_t truth[MAX_CELLS];
-	struct eq eqs[MAX_GROUPS];
+struct bf {
+	size_t nv;
+	int var_of[MAX_TERMS];
+	int64_t lo[MAX_TERMS], hi[MAX_TERMS], truth[MAX_TERMS];
+	struct eq eq[MAX_RELS];
 	size_t n_eqs;
-	int64_t bound;
-	int64_t val[MAX_CELLS];
-	bool set[MAX_CELLS];
-	unsigned long nodes;
+	unsigned long nodes, budget; /* a search gives up past budget */
 };
 
 static void
-solver_init(struct solver *s, const struct table *t, int64_t bound)
+bf_init(struct bf *s, const struct fam *f, int64_t cap)
 {
 	size_t i, j;
 
 	memset(s, 0, sizeof(*s));
-	s->bound = bound;
-	for (i = 0; i < t->n_cells; i++) {
+	for (i = 0; i < f->n; i++) {
 		s->var_of[i] = -1;
-		if (!t->cells[i].suppressed || !t->cells[i].count)
+		if (f->cell[i] && !hidden(f, (int)i))
 			continue;
-		/* Hidden counts are never 0: the model relies on it. */
-		assert_true(t->cells[i].value > 0);
-		assert_true(t->cells[i].value <= bound);
-		s->var_of[i] = (int)s->n_vars;
-		s->cell_of[s->n_vars] = (int)i;
-		s->truth[s->n_vars] = t->cells[i].value;
-		s->n_vars++;
-	}
-	for (i = 0; i < t->n_groups; i++) {
-		const struct dgroup *g = &t->groups[i];
-		struct eq *e = &s->eqs[s->n_eqs++];
-		int64_t sum = 0;
-		for (j = 0; j <= g->n_parts; j++) {
-			int cell, coef;
-			if (j == g->n_parts) {
-				if (g->total < 0)
-					break;
-				cell = g->total;
-				coef = -1;
-			} else {
-				cell = g->parts[j];
-				coef = 1;
-				sum += t->cells[cell].value;
-			}
-			if (s->var_of[cell] >= 0) {
-				assert_true(e->n < 16);
-				e->var[e->n] = s->var_of[cell];
-				e->coef[e->n] = coef;
-				e->n++;
-			} else {
-				e->c += coef * t->cells[cell].value;
-			}
+		s->var_of[i] = (int)s->nv;
+		s->truth[s->nv] = f->value[i];
+		if (!f->cell[i]) {
+			s->lo[s->nv] = 0;
+			s->hi[s->nv] = cap;
+		} else if (f->value[i] < K) {
+			/* kuska never hides a zero */
+			assert_true(f->value[i] > 0);
+			s->lo[s->nv] = 1;
+			s->hi[s->nv] = K - 1;
+		} else {
+			s->lo[s->nv] = K;
+			s->hi[s->nv] = cap;
 		}
-		if (g->total < 0)
-			e->c -= sum; /* the known total */
+		assert_true(s->truth[s->nv] <= s->hi[s->nv]);
+		s->nv++;
+	}
+	for (i = 0; i < f->n_rels; i++) {
+		const struct rel *r = &f->rel[i];
+		struct eq *e = &s->eq[s->n_eqs];
+		e->op = r->op;
+		e->rhs = r->rhs;
+		for (j = 0; j < r->n; j++) {
+			int v = s->var_of[r->t[j]];
+			if (v < 0) {
+				e->rhs -= r->c[j] * f->value[r->t[j]];
+				continue;
+			}
+			e->v[e->n] = v;
+			e->c[e->n++] = r->c[j];
+		}
+		if (e->n > 0)
+			s->n_eqs++;
 	}
 }
 
-/* Whether every equation can still be met by the unset unknowns. */
-static bool
-feasible(const struct solver *s)
+static int64_t
+div_floor(int64_t a, int64_t b)
 {
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static int64_t
+div_ceil(int64_t a, int64_t b)
+{
+	return -div_floor(-a, b);
+}
+
+/* The least and greatest value e's left side can take. */
+static void
+sums(const struct eq *e, const int64_t *lo, const int64_t *hi, int64_t *slo,
+     int64_t *shi)
+{
+	size_t j;
+
+	*slo = *shi = 0;
+	for (j = 0; j < e->n; j++) {
+		int64_t c = e->c[j];
+		*slo += c > 0 ? c * lo[e->v[j]] : c * hi[e->v[j]];
+		*shi += c > 0 ? c * hi[e->v[j]] : c * lo[e->v[j]];
+	}
+}
+
+/* Narrows lo..hi by every relation until nothing moves; false when some
+ * interval empties (no solution here). */
+static bool
+propagate(const struct bf *s, int64_t *lo, int64_t *hi)
+{
+	bool moved = true;
 	size_t i, j;
 
-	for (i = 0; i < s->n_eqs; i++) {
-		const struct eq *e = &s->eqs[i];
-		int64_t lo = e->c, hi = e->c;
-		for (j = 0; j < e->n; j++) {
-			int v = e->var[j];
-			if (s->set[v]) {
-				lo += e->coef[j] * s->val[v];
-				hi += e->coef[j] * s->val[v];
-			} else if (e->coef[j] > 0) {
-				lo += 1;
-				hi += s->bound;
-			} else {
-				lo -= s->bound;
-				hi -= 1;
+	while (moved) {
+		moved = false;
+		for (i = 0; i < s->n_eqs; i++) {
+			const struct eq *e = &s->eq[i];
+			int64_t slo, shi;
+			sums(e, lo, hi, &slo, &shi);
+			if ((e->op != DISCLOSE_GE && slo > e->rhs) ||
+			    (e->op != DISCLOSE_LE && shi < e->rhs))
+				return false;
+			for (j = 0; j < e->n; j++) {
+				int v = e->v[j];
+				int64_t c = e->c[j];
+				int64_t mn = c > 0 ? c * lo[v] : c * hi[v];
+				int64_t mx = c > 0 ? c * hi[v] : c * lo[v];
+				int64_t a = lo[v], b = hi[v];
+				if (e->op !=
+				    DISCLOSE_GE) { /* c x <= rhs - rest */
+					int64_t room = e->rhs - (slo - mn);
+					if (c > 0)
+						b = div_floor(room, c) < b
+							? div_floor(room, c)
+							: b;
+					else
+						a = div_ceil(room, c) > a
+							? div_ceil(room, c)
+							: a;
+				}
+				if (e->op !=
+				    DISCLOSE_LE) { /* c x >= rhs - rest */
+					int64_t need = e->rhs - (shi - mx);
+					if (c > 0)
+						a = div_ceil(need, c) > a
+							? div_ceil(need, c)
+							: a;
+					else
+						b = div_floor(need, c) < b
+							? div_floor(need, c)
+							: b;
+				}
+				if (a > b)
+					return false;
+				if (a != lo[v] || b != hi[v]) {
+					lo[v] = a;
+					hi[v] = b;
+					moved = true;
+					/* the sums for the terms after this */
+					sums(e, lo, hi, &slo, &shi);
+				}
 			}
 		}
-		if (lo > 0 || hi < 0)
-			return false;
 	}
 	return true;
 }
 
-/* Depth-first search for an assignment of every unset unknown. */
-static bool
-search(struct solver *s)
+/*
+ * The unknown to try values of next: one of an equation with the fewest
+ * unknowns still open (fixing it leaves the others to propagation), the
+ * smallest interval among those; s->nv when all are fixed.
+ */
+static size_t
+branch_on(const struct bf *s, const int64_t *lo, const int64_t *hi)
 {
-	size_t v;
-	int64_t x;
+	size_t i, j, best = s->nv, open_best = SIZE_MAX;
 
-	s->nodes++;
-	if (s->nodes > 20000000ul)
-		fail_msg("brute force over budget");
-	for (v = 0; v < s->n_vars && s->set[v]; v++)
-		;
-	if (v == s->n_vars)
-		return true;
-	s->set[v] = true;
-	for (x = 1; x <= s->bound; x++) {
-		s->val[v] = x;
-		if (feasible(s) && search(s)) {
-			s->set[v] = false;
-			return true;
+	for (i = 0; i < s->n_eqs; i++) {
+		const struct eq *e = &s->eq[i];
+		size_t open = 0, pick = s->nv;
+		for (j = 0; j < e->n; j++) {
+			int v = e->v[j];
+			if (lo[v] == hi[v])
+				continue;
+			open++;
+			if (pick == s->nv ||
+			    hi[v] - lo[v] < hi[pick] - lo[pick])
+				pick = (size_t)v;
+		}
+		if (open == 0)
+			continue;
+		if (e->op == DISCLOSE_EQ)
+			open = open > 0 ? open - 1 : 0;
+		else
+			open += s->nv; /* inequalities only after equations */
+		if (open < open_best) {
+			open_best = open;
+			best = pick;
 		}
 	}
-	s->set[v] = false;
+	if (best == s->nv)
+		for (i = 0; i < s->nv; i++)
+			if (lo[i] < hi[i] &&
+			    (best == s->nv ||
+			     hi[i] - lo[i] < hi[best] - lo[best]))
+				best = i;
+	return best;
+}
+
+/* 1: a solution within lo0..hi0; 0: none; -1: out of budget. */
+static int
+search(struct bf *s, const int64_t *lo0, const int64_t *hi0)
+{
+	int64_t lo[MAX_TERMS], hi[MAX_TERMS], x, d;
+	size_t best;
+
+	if (++s->nodes > s->budget)
+		return -1;
+	memcpy(lo, lo0, s->nv * sizeof(*lo));
+	memcpy(hi, hi0, s->nv * sizeof(*hi));
+	if (!propagate(s, lo, hi))
+		return 0;
+	best = branch_on(s, lo, hi);
+	if (best == s->nv)
+		return 1;
+	/* Values nearest the true one first: solutions there come fast. */
+	for (d = 0; d <= hi[best] - lo[best] + s->truth[best]; d++) {
+		int side;
+		for (side = 0; side < 2; side++) {
+			int64_t sl = lo[best], sh = hi[best];
+			int r;
+			if (d == 0 && side == 1)
+				continue;
+			x = side == 0 ? s->truth[best] + d : s->truth[best] - d;
+			if (x < sl || x > sh)
+				continue;
+			lo[best] = hi[best] = x;
+			r = search(s, lo, hi);
+			lo[best] = sl;
+			hi[best] = sh;
+			if (r != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* Whether unknown v can be x in some assignment meeting everything:
+ * 1, 0, or -1 when the search ran out of its budget of nodes. */
+static int
+can_be(struct bf *s, size_t v, int64_t x, unsigned long budget)
+{
+	int64_t lo[MAX_TERMS], hi[MAX_TERMS];
+
+	if (x < s->lo[v] || x > s->hi[v])
+		return 0;
+	memcpy(lo, s->lo, s->nv * sizeof(*lo));
+	memcpy(hi, s->hi, s->nv * sizeof(*hi));
+	lo[v] = hi[v] = x;
+	s->nodes = 0;
+	s->budget = budget;
+	return search(s, lo, hi);
+}
+
+/* The true values meet every relation: the model is right. */
+static void
+check_truth(struct bf *s)
+{
+	int64_t lo[MAX_TERMS], hi[MAX_TERMS];
+
+	memcpy(lo, s->truth, s->nv * sizeof(*lo));
+	memcpy(hi, s->truth, s->nv * sizeof(*hi));
+	assert_true(propagate(s, lo, hi));
+}
+
+/*
+ * Whether unknown v takes values DISCLOSE_SPAN - 1 apart: its true
+ * value and one that far above or below, or values on both sides. Each
+ * way is tried with a small budget first (finding a solution is quick,
+ * proving there is none may not be), then without bound.
+ */
+static bool
+wide(struct bf *s, size_t v)
+{
+	static const unsigned long budgets[] = {2000, 100000, 20000000};
+	int64_t t = s->truth[v], span = DISCLOSE_SPAN - 1, up;
+	size_t b;
+
+	for (b = 0; b < 3; b++) {
+		bool unknown = false;
+		for (up = span; up >= 0; up--) {
+			int x = up == 0 ? 1 : can_be(s, v, t + up, budgets[b]);
+			int y = x != 1 || up == span
+				    ? x
+				    : can_be(s, v, t - (span - up), budgets[b]);
+			if (x == 1 && y == 1)
+				return true;
+			unknown = unknown || x < 0 || y < 0;
+		}
+		if (!unknown)
+			return false;
+	}
+	fail_msg("brute force over budget: unknown %zu (true value %lld)", v,
+		 (long long)t);
 	return false;
 }
 
 /*
- * Whether unknown v can take a value other than its true one in some
- * assignment meeting every equation (the true assignment always does).
+ * Checks family f after dfam_protect: every hidden cell is wide by brute
+ * force (cap, or twice the largest value and 20, whichever is more,
+ * bounds the unbounded unknowns), except the ones
+ * dfam_protect counted as beyond protection, which must really be
+ * narrow; and dfam_range agrees with the brute force where it is
+ * bounded. Returns how many hidden cells there were.
  */
-static bool
-can_vary(struct solver *s, size_t v)
+static size_t
+check(struct fam *f, size_t unprotected, int64_t cap, const char *what, int n)
 {
-	int64_t x;
-	bool found = false;
-
-	memset(s->set, 0, sizeof(s->set));
-	s->set[v] = true;
-	for (x = 1; x <= s->bound && !found; x++) {
-		if (x == s->truth[v])
-			continue;
-		s->val[v] = x;
-		if (feasible(s) && search(s))
-			found = true;
-	}
-	s->set[v] = false;
-	return found;
-}
-
-/* The true assignment meets every equation: the model is right. */
-static void
-check_truth(struct solver *s)
-{
-	size_t v;
-
-	for (v = 0; v < s->n_vars; v++) {
-		s->val[v] = s->truth[v];
-		s->set[v] = true;
-	}
-	assert_true(feasible(s));
-	memset(s->set, 0, sizeof(s->set));
-}
-
-static int64_t
-max_value(const struct table *t)
-{
-	int64_t m = 0;
-	size_t i;
-
-	for (i = 0; i < t->n_cells; i++)
-		if (t->cells[i].value > m)
-			m = t->cells[i].value;
-	return m;
-}
-
-/* Returns the first hidden count cell the reader can work out, or -1. */
-static int
-first_determined(const struct table *t)
-{
-	struct solver *s = calloc(1, sizeof(*s));
-	int64_t bound = 2 * max_value(t) + 2;
-	int found = -1;
-	size_t v;
+	struct bf *s = calloc(1, sizeof(*s));
+	size_t i, narrow = 0, n_hidden = 0;
 
 	assert_non_null(s);
-	solver_init(s, t, bound < 60 ? 60 : bound);
+	for (i = 0; i < f->n; i++)
+		if (2 * f->value[i] + 20 > cap)
+			cap = 2 * f->value[i] + 20;
+	bf_init(s, f, cap);
 	check_truth(s);
-	for (v = 0; v < s->n_vars && found < 0; v++)
-		if (!can_vary(s, v))
-			found = s->cell_of[v];
-	free(s);
-	return found;
-}
-
-static void
-dump(const struct table *t)
-{
-	size_t i, j;
-
-	for (i = 0; i < t->n_cells; i++)
-		print_message("cell %zu: %lld%s%s\n", i,
-			      (long long)t->cells[i].value,
-			      t->cells[i].count ? "" : " (derived)",
-			      t->cells[i].suppressed ? " HIDDEN" : "");
-	for (i = 0; i < t->n_groups; i++) {
-		print_message("group %zu: total %d, parts", i,
-			      t->groups[i].total);
-		for (j = 0; j < t->groups[i].n_parts; j++)
-			print_message(" %d", t->groups[i].parts[j]);
-		print_message("\n");
+	for (i = 0; i < f->n; i++) {
+		int v = s->var_of[i];
+		int64_t lo, hi;
+		if (!f->cell[i] || !hidden(f, (int)i))
+			continue;
+		n_hidden++;
+		if (!wide(s, (size_t)v)) {
+			narrow++;
+			continue;
+		}
+		assert_int_equal(dfam_range(f->d, K, (int)i, &lo, &hi), 0);
+		if (hi - lo < DISCLOSE_SPAN - 1) {
+			dump(f);
+			fail_msg("%s %d: cell %zu: dfam_range %lld..%lld, but "
+				 "the brute force finds it wide",
+				 what, n, i, (long long)lo, (long long)hi);
+		}
 	}
+	if (narrow != unprotected) {
+		dump(f);
+		fail_msg("%s %d: %zu hidden cells narrow by brute force, "
+			 "dfam_protect says %zu",
+			 what, n, narrow, unprotected);
+	}
+	free(s);
+	return n_hidden;
 }
 
-/* ---- hand-made tables --------------------------------------------------- */
+static size_t
+protect(struct fam *f)
+{
+	size_t unprotected = 99;
+
+	assert_int_equal(dfam_protect(f->d, K, &unprotected), 0);
+	return unprotected;
+}
+
+/* ---- hand-made families ------------------------------------------------- */
 
 static void
 test_primary(void **state)
 {
-	struct table *t = table_new();
+	struct fam *f = fam_new();
 	static const int64_t v[] = {0, 1, 2, 9, 10, 11, 1000};
 	static const bool want[] = {false, true,  true, true,
 				    false, false, false};
 	size_t i;
-	int plain;
 
 	(void)state;
 	for (i = 0; i < 7; i++)
-		count(t, v[i]);
-	/* A non-count cell with a small value is not primary-hidden. */
-	plain = derived(t, 3, -1, -1, 0);
-	apply(t);
+		cell(f, v[i]);
+	assert_int_equal(protect(f), 0);
 	for (i = 0; i < 7; i++)
-		assert_int_equal(hidden(t, (int)i), want[i]);
-	assert_false(hidden(t, plain));
-	/* k = 1 hides nothing; k = 1001 all but 0. */
-	disclose_apply(t->cells, t->n_cells, t->groups, 0, 1);
-	assert_int_equal(n_hidden(t), 0);
-	disclose_apply(t->cells, t->n_cells, t->groups, 0, 1001);
-	assert_int_equal(n_hidden(t), 6);
-	/* Re-applying starts over: suppressed flags are recomputed. */
-	apply(t);
+		assert_int_equal(hidden(f, (int)i), want[i]);
+	/* k = 1 hides nothing; again with k = 10 gives the same. */
+	assert_int_equal(dfam_protect(f->d, 1, NULL), 0);
 	for (i = 0; i < 7; i++)
-		assert_int_equal(hidden(t, (int)i), want[i]);
-	table_free(t);
+		assert_false(hidden(f, (int)i));
+	assert_int_equal(protect(f), 0);
+	for (i = 0; i < 7; i++)
+		assert_int_equal(hidden(f, (int)i), want[i]);
+	assert_false(dfam_hidden(f->d, -1));
+	assert_false(dfam_hidden(f->d, 99));
+	assert_int_equal(dfam_size(f->d), 7);
+	fam_free(f);
 }
 
-/* One small cell in a group with a known total: a second is hidden,
- * the smallest shown non-zero part. */
+/* A total of shown parts, one part small: another one is hidden, the
+ * smallest that can move. */
 static void
-test_second_cell(void **state)
+test_complement(void **state)
 {
-	struct table *t = table_new();
-	struct dgroup *g;
-	int a, b, c, z;
+	struct fam *f = fam_new();
+	int tot, a, b, c, z;
 
 	(void)state;
-	a = count(t, 3);
-	b = count(t, 30);
-	c = count(t, 20);
-	z = count(t, 0);
-	g = group(t, -1);
-	part(g, a);
-	part(g, b);
-	part(g, c);
-	part(g, z);
-	apply(t);
-	assert_true(hidden(t, a));
-	assert_true(hidden(t, c));
-	assert_false(hidden(t, b));
-	assert_false(hidden(t, z));
-	assert_true(disclose_group_safe(t->cells, g));
-	assert_int_equal(first_determined(t), -1);
-	table_free(t);
+	tot = cell(f, 53);
+	a = cell(f, 3);
+	b = cell(f, 30);
+	c = cell(f, 20);
+	z = cell(f, 0);
+	term(tot, 1);
+	term(a, -1);
+	term(b, -1);
+	term(c, -1);
+	term(z, -1);
+	rel_add(f, DISCLOSE_EQ, 0);
+	assert_int_equal(protect(f), 0);
+	assert_true(hidden(f, a));
+	assert_true(hidden(f, c));
+	assert_false(hidden(f, b));
+	assert_false(hidden(f, z));
+	assert_false(hidden(f, tot));
+	check(f, 0, 80, "complement", 0);
+	fam_free(f);
 }
 
-/* Two hidden cells that can only be 1 each: a third is hidden. */
+/* A year, its quarters and two regions, one region small: complementary
+ * suppression reaches across periods and regions. */
 static void
-test_third_cell(void **state)
+test_periods_regions(void **state)
 {
-	struct table *t = table_new();
-	struct dgroup *g;
-	int a, b, c, d;
+	/* Q1..Q4 of each region; the year of each region is a cell. */
+	static const int64_t q[2][4] = {{12, 15, 11, 14}, {1, 0, 2, 0}};
+	struct fam *f = fam_new();
+	int yq[4], yr[2], year;
+	int64_t sum = 0;
+	int i, r;
 
 	(void)state;
-	a = count(t, 1);
-	b = count(t, 1);
-	c = count(t, 25);
-	d = count(t, 40);
-	g = group(t, -1);
-	part(g, a);
-	part(g, b);
-	part(g, c);
-	part(g, d);
-	/* Before: the two 1s alone would be known to be 1 each. */
-	t->cells[a].suppressed = t->cells[b].suppressed = true;
-	assert_false(disclose_group_safe(t->cells, g));
-	apply(t);
-	assert_true(hidden(t, a));
-	assert_true(hidden(t, b));
-	assert_true(hidden(t, c));
-	assert_false(hidden(t, d));
-	assert_true(disclose_group_safe(t->cells, g));
-	assert_int_equal(first_determined(t), -1);
-	table_free(t);
-
-	/* Hidden cells 1 and 2 (sum 3 > 2 cells) are fine as they are. */
-	t = table_new();
-	a = count(t, 1);
-	b = count(t, 2);
-	c = count(t, 25);
-	g = group(t, -1);
-	part(g, a);
-	part(g, b);
-	part(g, c);
-	apply(t);
-	assert_true(hidden(t, a));
-	assert_true(hidden(t, b));
-	assert_false(hidden(t, c));
-	assert_int_equal(first_determined(t), -1);
-	table_free(t);
-}
-
-/* A referral row: sent = taken_up + pending, all three cells. */
-static void
-test_referral_row(void **state)
-{
-	static const int64_t rows[][3] = {
-	    /* sent, taken_up, pending */
-	    {25, 22, 3}, {12, 11, 1},  {12, 12, 0}, {5, 5, 0},
-	    {5, 2, 3},	 {40, 20, 20}, {0, 0, 0},   {10, 1, 9},
-	    {11, 10, 1}, {30, 29, 1},  {9, 0, 9},   {50, 0, 50}};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct table *t = table_new();
-		struct dgroup *g;
-		int s, tu, p, m;
-		s = count(t, rows[i][0]);
-		tu = count(t, rows[i][1]);
-		p = count(t, rows[i][2]);
-		/* The median days of those taken up depends on taken_up. */
-		m = derived(t, 14, tu, -1, rows[i][1]);
-		g = group(t, s);
-		part(g, tu);
-		part(g, p);
-		apply(t);
-		if (first_determined(t) >= 0) {
-			dump(t);
-			fail_msg("row %zu: a hidden cell is determined", i);
-		}
-		assert_true(disclose_group_safe(t->cells, g));
-		/* The median goes with taken_up, and needs k values. */
-		assert_int_equal(hidden(t, m),
-				 hidden(t, tu) ||
-				     (rows[i][1] > 0 && rows[i][1] < K));
-		table_free(t);
+	for (i = 0; i < 4; i++) {
+		yq[i] = cell(f, q[0][i] + q[1][i]);
+		sum += q[0][i] + q[1][i];
 	}
-
-	/* The first row in detail: pending 3 hidden, so taken_up too;
-	 * sent stays. */
-	{
-		struct table *t = table_new();
-		struct dgroup *g;
-		int s = count(t, 25), tu = count(t, 22), p = count(t, 3);
-		g = group(t, s);
-		part(g, tu);
-		part(g, p);
-		apply(t);
-		assert_false(hidden(t, s));
-		assert_true(hidden(t, tu));
-		assert_true(hidden(t, p));
-		table_free(t);
-	}
-	/* Sent below k: hidden with what makes it up; an all-zero row is
-	 * shown. */
-	{
-		struct table *t = table_new();
-		struct dgroup *g;
-		int s = count(t, 5), tu = count(t, 5), p = count(t, 0);
-		g = group(t, s);
-		part(g, tu);
-		part(g, p);
-		apply(t);
-		assert_true(hidden(t, s));
-		assert_true(hidden(t, tu));
-		assert_false(hidden(t, p));
-		table_free(t);
-	}
+	year = cell(f, sum);
+	for (r = 0; r < 2; r++)
+		yr[r] = cell(f, q[r][0] + q[r][1] + q[r][2] + q[r][3]);
+	term(year, 1);
+	for (i = 0; i < 4; i++)
+		term(yq[i], -1);
+	rel_add(f, DISCLOSE_EQ, 0);
+	term(year, 1);
+	term(yr[0], -1);
+	term(yr[1], -1);
+	rel_add(f, DISCLOSE_EQ, 0);
+	assert_int_equal(protect(f), 0);
+	/* Region 2's 3 is hidden, and so region 1 (year = r1 + r2). */
+	assert_true(hidden(f, yr[1]));
+	assert_true(hidden(f, yr[0]));
+	check(f, 0, 120, "periods and regions", 0);
+	fam_free(f);
 }
 
+/* Narrow only in whole numbers: x = 5u with x below k leaves x = 5, and
+ * nothing else can be hidden: beyond protection, and said so. */
 static void
-test_medians(void **state)
+test_integer_only(void **state)
 {
-	struct table *t = table_new();
-	int small, big, m1, m2, m3, m4, share;
+	struct fam *f = fam_new();
+	size_t unprotected = 0;
+	int64_t lo, hi;
+	int x, u;
 
 	(void)state;
-	small = count(t, 4);
-	big = count(t, 40);
-	m1 = derived(t, 12, small, -1, 40);   /* dependency hidden */
-	m2 = derived(t, 12, big, -1, 40);     /* shown */
-	m3 = derived(t, 12, big, -1, K - 1);  /* too few values */
-	m4 = derived(t, 12, -1, -1, K);	      /* exactly k values */
-	share = derived(t, 0, big, small, 0); /* second dependency hidden */
-	apply(t);
-	assert_true(hidden(t, small));
-	assert_false(hidden(t, big));
-	assert_true(hidden(t, m1));
-	assert_false(hidden(t, m2));
-	assert_true(hidden(t, m3));
-	assert_false(hidden(t, m4));
-	assert_true(hidden(t, share));
-	table_free(t);
+	x = cell(f, 5);
+	u = latent(f, 1);
+	term(x, 1);
+	term(u, -5);
+	rel_add(f, DISCLOSE_EQ, 0);
+	assert_int_equal(dfam_protect(f->d, K, &unprotected), 0);
+	assert_true(hidden(f, x));
+	assert_int_equal(unprotected, 1);
+	assert_int_equal(dfam_range(f->d, K, x, &lo, &hi), 0);
+	assert_int_equal(lo, 5);
+	assert_int_equal(hi, 5);
+	check(f, 1, 60, "integer only", 0);
+	fam_free(f);
 }
 
-/* disclose_group_safe on a group with a known total, case by case. */
+/* A relation the values break is refused; so is a term out of range. */
 static void
-test_group_safe_cases(void **state)
+test_bad_relation(void **state)
 {
-	struct table *t = table_new();
-	struct dgroup *g;
-	int a, b, c, tot;
+	struct fam *f = fam_new();
+	int a, b;
+	int t[2];
+	int64_t c[2] = {1, -1};
 
 	(void)state;
-	a = count(t, 1);
-	b = count(t, 1);
-	c = count(t, 5);
-	g = group(t, -1);
-	part(g, a);
-	part(g, b);
-	part(g, c);
-	assert_true(disclose_group_safe(t->cells, g)); /* nothing hidden */
-	t->cells[c].suppressed = true;
-	assert_false(disclose_group_safe(t->cells, g)); /* one */
-	t->cells[a].suppressed = true;
-	assert_true(disclose_group_safe(t->cells, g)); /* 1 + 5 */
-	t->cells[c].suppressed = false;
-	t->cells[b].suppressed = true;
-	assert_false(disclose_group_safe(t->cells, g)); /* 1 + 1 */
-	t->cells[c].suppressed = true;
-	assert_true(disclose_group_safe(t->cells, g));
-	table_free(t);
-
-	/* With a cell total. */
-	t = table_new();
-	tot = count(t, 7);
-	a = count(t, 3);
-	b = count(t, 4);
-	g = group(t, tot);
-	part(g, a);
-	part(g, b);
-	t->cells[tot].suppressed = true;
-	assert_false(disclose_group_safe(t->cells, g)); /* total = 3 + 4 */
-	t->cells[a].suppressed = true;
-	/* total = a + 4 alone is not solvable, but a total that another
-	 * equation pins would pin a: a second hidden part is asked for. */
-	assert_false(disclose_group_safe(t->cells, g));
-	t->cells[b].suppressed = true;
-	assert_true(disclose_group_safe(t->cells, g));
-	t->cells[b].suppressed = false;
-	t->cells[tot].suppressed = false;
-	assert_false(disclose_group_safe(t->cells, g)); /* a = 7 - 4 */
-	table_free(t);
+	a = cell(f, 3);
+	b = cell(f, 4);
+	t[0] = a;
+	t[1] = b;
+	assert_int_equal(dfam_rel(f->d, t, c, 2, DISCLOSE_EQ, 0), -EINVAL);
+	assert_int_equal(dfam_rel(f->d, t, c, 2, DISCLOSE_LE, 0), 0);
+	t[1] = 7;
+	assert_int_equal(dfam_rel(f->d, t, c, 2, DISCLOSE_LE, 0), -EINVAL);
+	/* An unknown latent is not checked. */
+	t[1] = dfam_latent(f->d, -1);
+	assert_int_equal(dfam_rel(f->d, t, c, 2, DISCLOSE_EQ, 0), 0);
+	/* A term named twice is one term: 3 - 3 = 0. */
+	t[1] = a;
+	assert_int_equal(dfam_rel(f->d, t, c, 2, DISCLOSE_EQ, 0), 0);
+	fam_free(f);
 }
 
-/* ---- the property test -------------------------------------------------- */
+/* ---- random families ------------------------------------------------------
+ */
 
 static uint64_t rng_state;
 
@@ -608,204 +670,242 @@ rng(void)
 	return rng_state * 0x2545f4914f6cdd1dull;
 }
 
-/* A small count: often 0, often under k, sometimes over. */
-static int64_t
-small_count(void)
-{
-	unsigned r = (unsigned)(rng() % 10);
+#define R 2	 /* regions */
+#define LEVELS 9 /* Y, H1, H2, Q1..Q4 nationally; Y of each region */
 
-	if (r < 2)
-		return 0;
-	if (r < 3)
-		return 1;
-	if (r < 7)
-		return (int64_t)(1 + rng() % 9);
-	return (int64_t)(10 + rng() % 12);
+/* The levels a thing in quarter q (0..3) and region r falls in. */
+static void
+levels_of(int q, int r, int out[4])
+{
+	out[0] = 0;	    /* the year */
+	out[1] = 1 + q / 2; /* its semester */
+	out[2] = 3 + q;	    /* its quarter */
+	out[3] = 7 + r;	    /* its region's year */
+}
+
+/* The families of levels: whole and parts. */
+static const int fam_whole[4] = {0, 1, 2, 0};
+static const int fam_parts[4][2] = {{1, 2}, {3, 4}, {5, 6}, {7, 8}};
+
+/*
+ * Records placed once, each counted as sent, and as taken up or
+ * pending: sent = taken + pending at every level; each column adds up
+ * over periods and regions.
+ */
+static void
+random_records(struct fam *f)
+{
+	int64_t v[3][LEVELS] = {{0}};
+	int t[3][LEVELS];
+	int n = (int)(rng() % (rng() % 2 ? 30 : 120)), i, l, c, w;
+
+	for (i = 0; i < n; i++) {
+		int lv[4], q = (int)(rng() % 4), r = (int)(rng() % 8 == 0);
+		int taken = rng() % 4 != 0;
+		levels_of(q, r, lv);
+		for (l = 0; l < 4; l++) {
+			v[0][lv[l]]++;
+			v[taken ? 1 : 2][lv[l]]++;
+		}
+	}
+	for (l = 0; l < LEVELS; l++)
+		for (c = 0; c < 3; c++)
+			t[c][l] = cell(f, v[c][l]);
+	for (l = 0; l < LEVELS; l++) {
+		term(t[0][l], 1);
+		term(t[1][l], -1);
+		term(t[2][l], -1);
+		rel_add(f, DISCLOSE_EQ, 0);
+	}
+	for (c = 0; c < 3; c++)
+		for (w = 0; w < 4; w++) {
+			term(t[c][fam_whole[w]], 1);
+			for (i = 0; i < 2; i++)
+				term(t[c][fam_parts[w][i]], -1);
+			rel_add(f, DISCLOSE_EQ, 0);
+		}
 }
 
 /*
- * Random groups of 2-6 fresh parts. A group's total is a cell, or known
- * from elsewhere when it could be published there (0 or at least k).
- * With share_totals, a later group may reuse an earlier group's total
- * cell (two breakdowns of the same total).
+ * Victims identified by institutions a and b, each seen in one to three
+ * (quarter, region) places by a, b or both: identifications by a, by b
+ * and in all at every level (distinct victims: a whole is at least each
+ * part and at most their sum; all is at least a and b and at most
+ * a + b; the victims of a seen in two parts are among those seen in two
+ * parts), and nationally the overlap a only, b only, a+b, with a latent
+ * for the victims some part saw under each set.
  */
 static void
-random_table(struct table *t, bool share_totals)
+random_victims(struct fam *f)
 {
-	size_t n_groups = 1 + rng() % 4, i, j;
-	int totals[MAX_GROUPS];
-	int64_t sums[MAX_GROUPS];
+	int64_t id[3][LEVELS] = {{0}}, ov[3][7] = {{0}};
+	int ti[3][LEVELS], to[3][7];
+	int n = (int)(rng() % (rng() % 2 ? 20 : 70)), i, l, j, w, x;
 
-	for (i = 0; i < n_groups; i++) {
-		size_t n_parts = 2 + rng() % 5;
-		int64_t v[6], sum = 0;
-		struct dgroup *g;
-		int total;
-		bool reuse = share_totals && i > 0 && rng() % 2 == 0 &&
-			     totals[i - 1] >= 0;
-
-		if (reuse) {
-			/* Parts that add up to the previous total. */
-			int64_t left = sums[i - 1];
-			for (j = 0; j + 1 < n_parts; j++) {
-				v[j] = left > 0
-					   ? (int64_t)(rng() %
-						       (uint64_t)(left + 1))
-					   : 0;
-				left -= v[j];
-			}
-			v[n_parts - 1] = left;
-			sum = sums[i - 1];
-			total = totals[i - 1];
-		} else {
-			for (j = 0; j < n_parts; j++) {
-				v[j] = small_count();
-				sum += v[j];
-			}
-			if ((sum == 0 || sum >= K) && rng() % 2 == 0)
-				total = -1;
-			else
-				total = count(t, sum);
+	for (i = 0; i < n; i++) {
+		unsigned seen[LEVELS] = {0}; /* bit 0: a, bit 1: b */
+		int places = 1 + (int)(rng() % 3);
+		for (j = 0; j < places; j++) {
+			int lv[4], q = (int)(rng() % 4);
+			int r = (int)(rng() % 6 == 0);
+			unsigned who = 1 + (unsigned)(rng() % 3);
+			levels_of(q, r, lv);
+			for (l = 0; l < 4; l++)
+				seen[lv[l]] |= who;
 		}
-		g = group(t, total);
-		for (j = 0; j < n_parts; j++)
-			part(g, count(t, v[j]));
-		totals[i] = total;
-		sums[i] = sum;
+		for (l = 0; l < LEVELS; l++) {
+			if (seen[l] & 1)
+				id[0][l]++;
+			if (seen[l] & 2)
+				id[1][l]++;
+			if (seen[l])
+				id[2][l]++;
+			if (l < 7 && seen[l])
+				ov[seen[l] - 1][l]++;
+		}
+	}
+	for (l = 0; l < LEVELS; l++)
+		for (x = 0; x < 3; x++)
+			ti[x][l] = cell(f, id[x][l]);
+	for (l = 0; l < 7; l++)
+		for (x = 0; x < 3; x++)
+			to[x][l] = cell(f, ov[x][l]);
+	for (l = 0; l < LEVELS; l++) {
+		for (x = 0; x < 2; x++) {
+			term(ti[2][l], 1);
+			term(ti[x][l], -1);
+			rel_add(f, DISCLOSE_GE, 0);
+		}
+		term(ti[2][l], 1);
+		term(ti[0][l], -1);
+		term(ti[1][l], -1);
+		rel_add(f, DISCLOSE_LE, 0);
+	}
+	for (w = 0; w < 4; w++) {
+		int W = fam_whole[w], A = fam_parts[w][0], B = fam_parts[w][1];
+		for (x = 0; x < 3; x++) {
+			term(ti[x][W], 1);
+			term(ti[x][A], -1);
+			rel_add(f, DISCLOSE_GE, 0);
+			term(ti[x][W], 1);
+			term(ti[x][B], -1);
+			rel_add(f, DISCLOSE_GE, 0);
+			term(ti[x][W], 1);
+			term(ti[x][A], -1);
+			term(ti[x][B], -1);
+			rel_add(f, DISCLOSE_LE, 0);
+			if (x == 2)
+				continue;
+			term(ti[x][W], 1);
+			term(ti[x][A], -1);
+			term(ti[x][B], -1);
+			term(ti[2][A], 1);
+			term(ti[2][B], 1);
+			term(ti[2][W], -1);
+			rel_add(f, DISCLOSE_GE, 0);
+		}
+	}
+	for (l = 0; l < 7; l++) {
+		term(ti[2][l], 1);
+		for (x = 0; x < 3; x++)
+			term(to[x][l], -1);
+		rel_add(f, DISCLOSE_EQ, 0);
+		for (x = 0; x < 2; x++) {
+			term(ti[x][l], 1);
+			term(to[x][l], -1);
+			term(to[2][l], -1);
+			rel_add(f, DISCLOSE_EQ, 0);
+		}
+	}
+	/* Overlap across a period and its parts: within {a} (a only) and
+	 * within {b} at most the sum; containing a+b at least each part. */
+	for (w = 0; w < 3; w++) {
+		int W = fam_whole[w], A = fam_parts[w][0], B = fam_parts[w][1];
+		for (x = 0; x < 2; x++) {
+			term(to[x][W], 1);
+			term(to[x][A], -1);
+			term(to[x][B], -1);
+			rel_add(f, DISCLOSE_LE, 0);
+		}
+		term(to[2][W], 1);
+		term(to[2][A], -1);
+		rel_add(f, DISCLOSE_GE, 0);
+		term(to[2][W], 1);
+		term(to[2][B], -1);
+		rel_add(f, DISCLOSE_GE, 0);
 	}
 }
 
+/* A sum with a latent part: shown parts plus an unpublished rest. */
 static void
-run_property(uint64_t seed, int tables, bool share_totals)
+random_latent(struct fam *f)
 {
+	int64_t parts[4], rest = (int64_t)(rng() % 6), tot = rest;
+	int t[4], tt, u, i;
+
+	for (i = 0; i < 4; i++) {
+		parts[i] =
+		    (int64_t)(rng() % 3 == 0 ? rng() % 10 : 8 + rng() % 12);
+		tot += parts[i];
+	}
+	tt = cell(f, tot);
+	for (i = 0; i < 4; i++)
+		t[i] = cell(f, parts[i]);
+	u = latent(f, rest);
+	term(tt, 1);
+	for (i = 0; i < 4; i++)
+		term(t[i], -1);
+	term(u, -1);
+	rel_add(f, DISCLOSE_EQ, 0);
+	/* The rest is known to be at most 5. */
+	term(u, 1);
+	rel_add(f, DISCLOSE_LE, 5);
+}
+
+static void
+run_property(uint64_t seed, int families, void (*make)(struct fam *),
+	     int64_t cap, const char *what)
+{
+	size_t hidden_cells = 0, unprotected_all = 0, all_cells = 0;
 	int n;
 
 	rng_state = seed;
-	for (n = 0; n < tables; n++) {
-		struct table *t = table_new();
-		size_t i;
-		int d;
-
-		random_table(t, share_totals);
-		apply(t);
-		for (i = 0; i < t->n_groups; i++) {
-			if (!disclose_group_safe(t->cells, &t->groups[i])) {
-				dump(t);
-				fail_msg("table %d: group %zu not safe", n, i);
-			}
-		}
-		d = first_determined(t);
-		if (d >= 0) {
-			dump(t);
-			fail_msg("table %d: hidden cell %d is determined", n,
-				 d);
-		}
-		table_free(t);
+	for (n = 0; n < families; n++) {
+		struct fam *f = fam_new();
+		size_t unprotected;
+		make(f);
+		all_cells += f->n;
+		unprotected = protect(f);
+		unprotected_all += unprotected;
+		hidden_cells += check(f, unprotected, cap, what, n);
+		fam_free(f);
 	}
+	/* The property must have been tried on something. */
+	assert_true(hidden_cells > (size_t)families / 2);
+	print_message("%s: %d families, %zu cells, %zu hidden, %zu beyond "
+		      "protection\n",
+		      what, families, all_cells, hidden_cells, unprotected_all);
 }
 
 static void
-test_property_independent(void **state)
+test_property_records(void **state)
 {
 	(void)state;
-	run_property(0x853c49e6748fea9bull, 3000, false);
+	run_property(0x9e3779b97f4a7c15ull, 120, random_records, 60, "records");
 }
 
 static void
-test_property_shared_totals(void **state)
+test_property_victims(void **state)
 {
 	(void)state;
-	run_property(0xda3e39cb94b95bdbull, 3000, true);
+	run_property(0x2545f4914f6cdd1dull, 80, random_victims, 40, "victims");
 }
 
-/*
- * disclose_group_safe agrees with the brute force on one group, for
- * random patterns of hidden non-zero cells (not only those
- * disclose_apply makes).
- */
 static void
-test_group_safe_agrees(void **state)
+test_property_latent(void **state)
 {
-	int n;
-
 	(void)state;
-	rng_state = 0x2545f4914f6cdd1dull;
-	for (n = 0; n < 3000; n++) {
-		struct table *t = table_new();
-		struct dgroup *g;
-		size_t n_parts = 2 + rng() % 5, j;
-		int64_t sum = 0;
-		int total;
-		bool safe, brute;
-
-		total = -1;
-		if (rng() % 2)
-			total = count(t, 0); /* value set below */
-		g = group(t, total);
-		for (j = 0; j < n_parts; j++) {
-			int64_t v = small_count();
-			part(g, count(t, v));
-			sum += v;
-		}
-		if (total >= 0)
-			t->cells[total].value = sum;
-		for (j = 0; j < t->n_cells; j++)
-			t->cells[j].suppressed =
-			    t->cells[j].value > 0 && rng() % 2 == 0;
-		safe = disclose_group_safe(t->cells, g);
-		brute = first_determined(t) < 0;
-		/* Sound, and exact where the total is not hidden (a hidden
-		 * total asks for more, for the sake of nested groups). */
-		if (safe ? !brute
-			 : brute &&
-			       !(total >= 0 && t->cells[total].suppressed)) {
-			dump(t);
-			fail_msg("pattern %d: group_safe says %s, brute force "
-				 "%s",
-				 n, safe ? "safe" : "unsafe",
-				 brute ? "safe" : "unsafe");
-		}
-		table_free(t);
-	}
-}
-
-/*
- * Nested groups: a group's total cell is a part of another group (the
- * header allows it: each cell is a *part* of at most one group). Each
- * group is judged alone, so a cell pinned by the two equations together
- * stays hidden but known:
- *	T = a1 + a2 (a2 = 20 shown), G = T + U = 22 known,
- * a1 = 1 and U = 1 hidden (under k), so T is hidden to protect U. Then
- * T >= 21 (a1 >= 1) and T <= 21 (U >= 1): T = 21, a1 = 1, U = 1.
- */
-static void
-test_nested_groups(void **state)
-{
-	struct table *t;
-	struct dgroup *a, *g;
-	int a1, a2, tot, u, d;
-
-	(void)state;
-	t = table_new();
-	tot = count(t, 21);
-	a1 = count(t, 1);
-	a2 = count(t, 20);
-	u = count(t, 1);
-	/* G first: it hides T to protect U; then A, with its total
-	 * hidden, counts as safe with a1 alone hidden. */
-	g = group(t, -1);
-	part(g, tot);
-	part(g, u);
-	a = group(t, tot);
-	part(a, a1);
-	part(a, a2);
-	apply(t);
-	d = first_determined(t);
-	if (d >= 0) {
-		dump(t);
-		fail_msg("hidden cell %d is determined", d);
-	}
-	table_free(t);
+	run_property(0x51afd7ed558ccdull, 60, random_latent, 80, "latent");
 }
 
 int
@@ -813,15 +913,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_primary),
-	    cmocka_unit_test(test_second_cell),
-	    cmocka_unit_test(test_third_cell),
-	    cmocka_unit_test(test_referral_row),
-	    cmocka_unit_test(test_medians),
-	    cmocka_unit_test(test_group_safe_cases),
-	    cmocka_unit_test(test_property_independent),
-	    cmocka_unit_test(test_property_shared_totals),
-	    cmocka_unit_test(test_group_safe_agrees),
-	    cmocka_unit_test(test_nested_groups),
+	    cmocka_unit_test(test_complement),
+	    cmocka_unit_test(test_periods_regions),
+	    cmocka_unit_test(test_integer_only),
+	    cmocka_unit_test(test_bad_relation),
+	    cmocka_unit_test(test_property_records),
+	    cmocka_unit_test(test_property_victims),
+	    cmocka_unit_test(test_property_latent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

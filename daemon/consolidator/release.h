@@ -1,0 +1,115 @@
+/*
+ * release.h - what the secretariat is shown: the hidden cells of every
+ * table it may ask for, decided over the whole family of tables at once.
+ *
+ * The family splits into *components*, one per table group and calendar
+ * year, since no relation a reader knows crosses either:
+ *	victims      identification, overlap, breakdown
+ *	referrals    referrals
+ *	protection   protection
+ *	cases        prosecution, funnel
+ *	timeliness   timeliness
+ * A component holds every count cell the secretariat can get of its
+ * tables in that year: nationally for the year, both semesters and the
+ * four quarters, and for each of the 25 regions for the year (tables
+ * open regionally only). release.c writes the relations a reader knows
+ * between them (docs/DISCLOSURE.md lists them) and lets disclose.h
+ * decide the hidden cells.
+ *
+ * A *release* is that decision for one component. It depends only on the
+ * component's cells and their values, so it is cached: a query whose
+ * component has the same values as last time is answered from memory.
+ * The cache lives in this module (the consolidator answers one query at
+ * a time; nothing here is thread-safe).
+ */
+#ifndef KUSKA_RELEASE_H
+#define KUSKA_RELEASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum release_group {
+	RG_VICTIMS,
+	RG_REFERRALS,
+	RG_PROTECTION,
+	RG_CASES,
+	RG_TIMELINESS,
+};
+#define RG_COUNT 5
+
+/* The tables that hold counts. */
+enum release_table {
+	RT_IDENTIFICATION,
+	RT_OVERLAP,
+	RT_BREAKDOWN,
+	RT_REFERRALS,
+	RT_PROTECTION,
+	RT_PROSECUTION,
+	RT_FUNNEL,
+	RT_TIMELINESS,
+};
+
+/* Periods of a year, by index: the year, its semesters, its quarters. */
+#define RP_YEAR 0
+#define RP_COUNT 7 /* Y, H1, H2, Q1, Q2, Q3, Q4 */
+#define REGIONS 25
+
+/*
+ * One count cell: where it is (table, period index, region 0 for the
+ * whole country, the row's label as printed - "pnp", "pnp+mimp",
+ * "sex|F", "pnp|mimp", a stage... - and the column's name) and its exact
+ * value. Keys are compared bytewise: zero the struct before filling it.
+ */
+struct rcell {
+	uint8_t table; /* enum release_table */
+	uint8_t period;
+	uint8_t region;
+	char row[45];
+	char col[16];
+	int64_t value;
+};
+
+/* A growing list of cells, as query.c gathers them. */
+struct rcells {
+	struct rcell *c;
+	size_t n, cap;
+};
+
+/* rcells_add - appends a zeroed cell and returns it; NULL: ENOMEM. */
+struct rcell *rcells_add(struct rcells *l);
+
+/* rcells_clear - empties l and frees its memory. */
+void rcells_clear(struct rcells *l);
+
+struct release;
+
+/*
+ * release_get - the release of component (g, year) for threshold k,
+ * given all its cells (as gathered: the order must not depend on
+ * anything but the data). From the cache when the same cells were
+ * released before, else computed and cached. Returns 0 and *ret (valid
+ * until the next release_get), or -ENOMEM, or -EDOM (the relations
+ * failed to solve: a bug).
+ */
+int release_get(enum release_group g, uint32_t year, int64_t k,
+		const struct rcells *cells, const struct release **ret)
+    __attribute__((warn_unused_result));
+
+/*
+ * release_hidden - whether cell key (its value is ignored) is hidden in
+ * r. A cell the release does not know is hidden: whatever asks for it
+ * was not part of the audit.
+ */
+bool release_hidden(const struct release *r, const struct rcell *key);
+
+/* release_stats - for logs and benchmarks: cells, hidden cells, cells
+ * left narrow (0 unless the data defeat suppression), and the time the
+ * release took to compute, in ms. */
+void release_stats(const struct release *r, size_t *ret_cells,
+		   size_t *ret_hidden, size_t *ret_unprotected, double *ret_ms);
+
+/* release_cache_clear - forgets every cached release (tests, shutdown). */
+void release_cache_clear(void);
+
+#endif

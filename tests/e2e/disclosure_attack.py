@@ -1,0 +1,599 @@
+#!/usr/bin/env python3
+"""The disclosure attack of issue 9, for tests/e2e/test_disclosure_attack.sh.
+
+  disclosure_attack.py --secretariat SEC_DIR --analyst AN_DIR --years 2024,2025
+                       [--k 10]
+
+SEC_DIR holds every table the secretariat was given, AN_DIR the analyst's
+exact tables of the same requests, as TABLE.PERIOD.REGION.csv (REGION "all"
+or 01..25). Written from EVENTS.md alone, not from kuska's code: every count
+cell becomes a term, every relation a reader knows between them (listed
+below, and in docs/DISCLOSURE.md) a linear constraint, and each hidden cell
+an integer unknown. The reader is modelled strongly: it knows each shown
+count exactly, that a hidden count is not 0, and even which hidden counts
+are below k (1..k-1) and which are not (k or more).
+
+For each hidden cell the attack looks for whole-number assignments of all
+the unknowns that meet every relation and put the cell two above or below
+its true value (SciPy's HiGHS, pushing many cells at once); a cell it
+cannot move that far gets the least and greatest values it can take, by
+linear and then integer programming. The attack succeeds on a cell whose
+range spans fewer than three values: exit 1, with the cells named. The
+analyst's figures must meet every relation (otherwise a relation written
+here is wrong: exit 1 too).
+
+As a check that the attack has teeth, the same relations are first solved
+against tables with primary suppression only (1..k-1 hidden, nothing else):
+the linear programme alone must recover some of those cells.
+
+Relations (per calendar year; "parts" of the year are its semesters, of a
+semester its quarters, of the country its regions, for the year):
+  - counts placed once (referrals sent, taken up, pending; case stages and
+    persons; the funnel): the whole is the sum of its parts;
+  - distinct victims (identification, protection): the whole is at least
+    each part and at most their sum; identification splits into linkable
+    victims (distinct) and unlinkable ones (one record each: additive), an
+    unknown number per institution and level; the victims of an institution
+    seen in two parts are among the victims seen in two parts;
+  - identification: the total is at least each institution and at most their
+    sum; the overlap rows add up to the total, an institution's linkable
+    victims are the rows that contain it, the unlinkable row is the sum of
+    the institutions' unlinkable victims; across parts, victims whose set
+    lies within S are at most those within S in the parts (and at least
+    that less the victims seen in both parts), victims whose set contains S
+    at least those in each part;
+  - breakdown: sex, age group, nationality and region each add up to the
+    total; exploitation rows add up to at least the total, each at most the
+    total; a region's row is at most that region's victims in the year; a
+    victim keeps the attributes of the earlier part: B(earlier part) <=
+    B(whole) <= B(both parts), B(whole) >= sum - seen in both parts,
+    B(whole) - B(earlier part) <= victims(whole) - victims(earlier part);
+  - referrals: sent = taken up + pending;
+  - cases: the funnel's complaint row is the prosecution's complaint cases;
+    each stage of the main line is reached by no more cases than the one
+    before it; acquittals and dismissals are at most the complaints.
+"""
+import argparse
+import csv
+import math
+import os
+import sys
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_matrix, vstack
+
+COUNTS = ("victims", "sent", "taken_up", "pending", "cases", "persons",
+          "records")
+SUFFIX = ["", "H1", "H2", "Q1", "Q2", "Q3", "Q4"]
+KIDS = {0: (1, 2), 1: (3, 4), 2: (5, 6)}
+INSTS = ["pnp", "mp", "pj", "mimp", "minsa"]
+MAIN = ["complaint", "preliminary_investigation", "formalized_investigation",
+        "accusation", "trial", "conviction"]
+OTHER = ["acquittal", "dismissal"]
+REGIONS = 25
+EQ, LE, GE = "=", "<=", ">="
+
+
+def read_dir(path, year):
+    """{(table, period index, region, row label, column): value or None}."""
+    out = {}
+    for name in os.listdir(path):
+        if not name.endswith(".csv"):
+            continue
+        table, period, region = name[:-4].split(".")
+        if not period.startswith(year):
+            continue
+        p = SUFFIX.index(period[4:])
+        r = 0 if region == "all" else int(region)
+        with open(os.path.join(path, name), encoding="utf-8",
+                  newline="") as f:
+            rows = list(csv.reader(f))
+        if not rows:
+            continue
+        head = rows[0]
+        first = min([i for i, c in enumerate(head) if c in COUNTS] or [0])
+        for row in rows[1:]:
+            label = "|".join(row[1:first])
+            for i, c in enumerate(head):
+                if c not in COUNTS:
+                    continue
+                v = row[i]
+                out[(table, p, r, label, c)] = int(v) if v.isdigit() else None
+    return out
+
+
+class Model:
+    """Terms (cells, latents), relations, and the reader's problem."""
+
+    def __init__(self, truth):
+        self.truth = truth          # cell key -> exact value
+        self.index = {}             # cell key -> term
+        self.kind = []              # "cell" or "latent"
+        self.key = []
+        for key in sorted(truth):
+            self.index[key] = len(self.kind)
+            self.kind.append("cell")
+            self.key.append(key)
+        self.rels = []              # (dict term -> coef, op, rhs)
+        self.u = {}
+
+    def latent(self, name):
+        self.kind.append("latent")
+        self.key.append(name)
+        return len(self.kind) - 1
+
+    def cell(self, table, p, r, label, col):
+        return self.index.get((table, p, r, label, col))
+
+    def rel(self, terms, op, rhs=0):
+        e = {}
+        for t, c in terms:
+            if t is None or c == 0:
+                continue
+            e[t] = e.get(t, 0) + c
+        e = {t: c for t, c in e.items() if c}
+        if e:
+            self.rels.append((e, op, rhs))
+
+    def labels(self, table):
+        return sorted({k[3] for k in self.truth if k[0] == table})
+
+
+def national_levels():
+    return [(p, 0) for p in range(7)]
+
+
+def all_levels():
+    return national_levels() + [(0, r) for r in range(1, REGIONS + 1)]
+
+
+def families(regional):
+    """(whole, [parts]) for each period family, and the regions."""
+    out = [((p, 0), [(k, 0) for k in KIDS[p]]) for p in KIDS]
+    if regional:
+        out.append(((0, 0), [(0, r) for r in range(1, REGIONS + 1)]))
+    return out
+
+
+def additive(m, table, label, col, regional=True):
+    for whole, parts in families(regional):
+        m.rel([(m.cell(table, *whole, label, col), 1)]
+              + [(m.cell(table, *l, label, col), -1) for l in parts], EQ)
+
+
+def distinct(m, table, label, col, regional=True):
+    for whole, parts in families(regional):
+        w = m.cell(table, *whole, label, col)
+        for l in parts:
+            m.rel([(w, 1), (m.cell(table, *l, label, col), -1)], GE)
+        m.rel([(w, 1)] + [(m.cell(table, *l, label, col), -1)
+                          for l in parts], LE)
+
+
+# --- victims: identification, overlap, breakdown ------------------------------
+
+def ident(m, l, who):
+    return m.cell("identification", l[0], l[1], who, "victims")
+
+
+def linkable(m, l, who, coef):
+    """coef times the linkable victims of who ("all" or an institution)."""
+    out = [(ident(m, l, who), coef)]
+    for i in INSTS:
+        if who in ("all", i):
+            out.append((m.u[(l, i)], -coef))
+    return out
+
+
+def members(label):
+    return set() if label == "unlinkable" else set(label.split("+"))
+
+
+def victims(m):
+    for l in all_levels():
+        for i in INSTS:
+            m.u[(l, i)] = m.latent(("unlinkable", l, i))
+    for l in all_levels():
+        for i in INSTS:
+            m.rel(linkable(m, l, i, 1), GE)
+            m.rel(linkable(m, l, "all", 1) + linkable(m, l, i, -1), GE)
+        m.rel([(ident(m, l, "all"), 1)]
+              + [(ident(m, l, i), -1) for i in INSTS], LE)
+    for whole, parts in families(True):
+        for i in INSTS:
+            m.rel([(m.u[(whole, i)], 1)] + [(m.u[(l, i)], -1)
+                                            for l in parts], EQ)
+        for who in INSTS + ["all"]:
+            for l in parts:
+                m.rel(linkable(m, whole, who, 1) + linkable(m, l, who, -1),
+                      GE)
+            m.rel(linkable(m, whole, who, 1)
+                  + sum((linkable(m, l, who, -1) for l in parts), []), LE)
+            if who == "all":
+                continue
+            m.rel(linkable(m, whole, who, 1) + linkable(m, whole, "all", -1)
+                  + sum((linkable(m, l, who, -1) + linkable(m, l, "all", 1)
+                         for l in parts), []), GE)
+    rows = {p: [k for k in m.truth
+                if k[0] == "overlap" and k[1] == p and k[2] == 0]
+            for p in range(7)}
+    present = set()
+    for p in rows:
+        for k in rows[p]:
+            present |= members(k[3])
+    for p in range(7):
+        l = (p, 0)
+        m.rel([(ident(m, l, "all"), 1)]
+              + [(m.index[k], -1) for k in rows[p]], EQ)
+        m.rel([(m.u[(l, i)], 1) for i in INSTS]
+              + [(m.cell("overlap", p, 0, "unlinkable", "victims"), -1)], EQ)
+        for i in INSTS:
+            m.rel(linkable(m, l, i, 1)
+                  + [(m.index[k], -1) for k in rows[p]
+                     if i in members(k[3])], EQ)
+    pres = [i for i in INSTS if i in present]
+    subsets = [set(c for j, c in enumerate(pres) if mask >> j & 1)
+               for mask in range(1, 1 << len(pres))]
+
+    def within(p, s, coef):
+        return [(m.index[k], coef) for k in rows[p]
+                if members(k[3]) and members(k[3]) <= s]
+
+    def containing(p, s, coef):
+        return [(m.index[k], coef) for k in rows[p] if members(k[3]) >= s]
+
+    for pp, (a, b) in KIDS.items():
+        for s in subsets:
+            parts = within(pp, s, 1) + within(a, s, -1) + within(b, s, -1)
+            m.rel(parts, LE)
+            m.rel(parts + linkable(m, (a, 0), "all", 1)
+                  + linkable(m, (b, 0), "all", 1)
+                  + linkable(m, (pp, 0), "all", -1), GE)
+            m.rel(containing(pp, s, 1) + containing(a, s, -1), GE)
+            m.rel(containing(pp, s, 1) + containing(b, s, -1), GE)
+    for p in range(7):
+        l = (p, 0)
+        bd = [k for k in m.truth
+              if k[0] == "breakdown" and k[1] == p and k[2] == 0]
+        for dim in ("sex", "age_group", "nationality", "region",
+                    "exploitation"):
+            m.rel([(ident(m, l, "all"), -1)]
+                  + [(m.index[k], 1) for k in bd
+                     if k[3].split("|")[0] == dim],
+                  GE if dim == "exploitation" else EQ)
+        for k in bd:
+            dim, value = k[3].split("|")
+            if dim == "exploitation":
+                m.rel([(m.index[k], 1), (ident(m, l, "all"), -1)], LE)
+            elif dim == "region":
+                m.rel([(m.index[k], 1),
+                       (ident(m, (0, int(value)), "all"), -1)], LE)
+    for pp, (a, b) in KIDS.items():
+        for label in m.labels("breakdown"):
+            tp = m.cell("breakdown", pp, 0, label, "victims")
+            ta = m.cell("breakdown", a, 0, label, "victims")
+            tb = m.cell("breakdown", b, 0, label, "victims")
+            ip, ia, ib = (ident(m, (x, 0), "all") for x in (pp, a, b))
+            m.rel([(tp, 1), (ta, -1)], GE)
+            m.rel([(tp, 1), (ta, -1), (tb, -1)], LE)
+            m.rel([(tp, 1), (ta, -1), (tb, -1), (ia, 1), (ib, 1), (ip, -1)],
+                  GE)
+            m.rel([(tp, 1), (ta, -1), (ip, -1), (ia, 1)], LE)
+
+
+def referrals(m):
+    for label in m.labels("referrals"):
+        for col in ("sent", "taken_up", "pending"):
+            additive(m, "referrals", label, col)
+        for l in all_levels():
+            m.rel([(m.cell("referrals", *l, label, "sent"), 1),
+                   (m.cell("referrals", *l, label, "taken_up"), -1),
+                   (m.cell("referrals", *l, label, "pending"), -1)], EQ)
+
+
+def protection(m):
+    for label in m.labels("protection"):
+        distinct(m, "protection", label, "victims")
+
+
+def cases(m):
+    for label in m.labels("prosecution"):
+        additive(m, "prosecution", label, "cases")
+        additive(m, "prosecution", label, "persons")
+    for label in m.labels("funnel"):
+        additive(m, "funnel", label, "cases")
+    for l in all_levels():
+        f = {s: m.cell("funnel", *l, s, "cases") for s in MAIN + OTHER}
+        m.rel([(f["complaint"], 1),
+               (m.cell("prosecution", *l, "complaint", "cases"), -1)], EQ)
+        for before, after in zip(MAIN, MAIN[1:]):
+            m.rel([(f[before], 1), (f[after], -1)], GE)
+        for s in OTHER:
+            m.rel([(f["complaint"], 1), (f[s], -1)], GE)
+
+
+GROUPS = {
+    "victims": (("identification", "overlap", "breakdown"), victims),
+    "referrals": (("referrals",), referrals),
+    "protection": (("protection",), protection),
+    "cases": (("prosecution", "funnel"), cases),
+}
+
+
+# --- the reader's problem -----------------------------------------------------
+
+class Reader:
+    """Solves the model with the shown cells fixed and the rest unknown."""
+
+    def __init__(self, m, shown, k):
+        self.m, self.k = m, k
+        self.var = {}               # term -> variable
+        self.lo, self.hi, self.true = [], [], []
+        for t, kind in enumerate(m.kind):
+            if kind == "cell" and shown.get(m.key[t]) is not None:
+                continue
+            self.var[t] = len(self.lo)
+            if kind == "latent":
+                self.lo.append(0)
+                self.hi.append(math.inf)
+                self.true.append(None)
+            else:
+                v = m.truth[m.key[t]]
+                self.lo.append(1 if v < k else k)
+                self.hi.append(k - 1 if v < k else math.inf)
+                self.true.append(v)
+        self.rows = []              # ({var: coef}, op, rhs)
+        self.broken = []
+        for e, op, rhs in m.rels:
+            row, c = {}, rhs
+            for t, coef in e.items():
+                if t in self.var:
+                    row[self.var[t]] = coef
+                else:
+                    c -= coef * shown[m.key[t]]
+            if row:
+                self.rows.append((row, op, c))
+            elif not {EQ: 0 == c, LE: 0 <= c, GE: 0 >= c}[op]:
+                self.broken.append((e, op, rhs))
+        # Blocks: unknowns joined by rows.
+        parent = list(range(len(self.lo)))
+
+        def root(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+        for row, _, _ in self.rows:
+            vs = list(row)
+            for v in vs[1:]:
+                parent[root(v)] = root(vs[0])
+        self.block = [root(v) for v in range(len(self.lo))]
+
+    def problem(self, b):
+        """The unknowns of block b and its rows, as the solvers take them."""
+        vs = [v for v in range(len(self.lo)) if self.block[v] == b]
+        col = {v: i for i, v in enumerate(vs)}
+        rows = [r for r in self.rows if self.block[next(iter(r[0]))] == b]
+        ri, ci, val, lb, ub = [], [], [], [], []
+        for i, (row, op, c) in enumerate(rows):
+            for v, coef in row.items():
+                ri.append(i)
+                ci.append(col[v])
+                val.append(coef)
+            lb.append(c if op in (EQ, GE) else -np.inf)
+            ub.append(c if op in (EQ, LE) else np.inf)
+        a = coo_matrix((val, (ri, ci)), shape=(len(rows), len(vs))).tocsr()
+        lb, ub = np.array(lb, float), np.array(ub, float)
+        eq = lb == ub
+        up, down = ~eq & np.isfinite(ub), ~eq & np.isfinite(lb)
+        a_ub = vstack([a[up], -a[down]]).tocsr()
+        b_ub = np.concatenate([ub[up], -lb[down]])
+        return {
+            "vs": vs, "col": col, "a": a, "lb": lb, "ub": ub,
+            "a_ub": a_ub if len(b_ub) else None,
+            "b_ub": b_ub if len(b_ub) else None,
+            "a_eq": a[eq] if eq.any() else None,
+            "b_eq": lb[eq] if eq.any() else None,
+            "bounds": [(self.lo[v],
+                        None if self.hi[v] == math.inf else self.hi[v])
+                       for v in vs],
+        }
+
+    def lp(self, prob, j, sign):
+        """The least (sign 1) or greatest (sign -1) value of unknown j in
+        the relaxation; +-inf when unbounded."""
+        c = np.zeros(len(prob["vs"]))
+        c[j] = sign
+        r = linprog(c, A_ub=prob["a_ub"], b_ub=prob["b_ub"],
+                    A_eq=prob["a_eq"], b_eq=prob["b_eq"],
+                    bounds=prob["bounds"], method="highs")
+        if r.status == 3:
+            return -sign * math.inf
+        if r.status != 0:
+            raise RuntimeError("linprog: " + r.message)
+        return sign * r.fun
+
+    def ilp(self, prob, j, sign):
+        """The same over whole numbers (the optimum is finite here)."""
+        vs = prob["vs"]
+        c = np.zeros(len(vs))
+        c[j] = sign
+        r = milp(c, constraints=LinearConstraint(prob["a"], prob["lb"],
+                                                 prob["ub"]),
+                 integrality=np.ones(len(vs)),
+                 bounds=Bounds([self.lo[v] for v in vs],
+                               [self.hi[v] for v in vs]),
+                 options={"time_limit": 60})
+        if r.status != 0:
+            raise RuntimeError("milp: " + r.message)
+        return round(sign * r.fun)
+
+    def feasible_with_truth(self, prob):
+        """The analyst's figures, with some latents, meet every row."""
+        vs = prob["vs"]
+        lo = [self.lo[v] if self.true[v] is None else self.true[v]
+              for v in vs]
+        hi = [self.hi[v] if self.true[v] is None else self.true[v]
+              for v in vs]
+        r = milp(np.zeros(len(vs)),
+                 constraints=LinearConstraint(prob["a"], prob["lb"],
+                                              prob["ub"]),
+                 integrality=np.ones(len(vs)), bounds=Bounds(lo, hi),
+                 options={"time_limit": 60})
+        return r.x is not None
+
+    def push(self, prob, vs, up, exact):
+        """A point moving the unknowns vs as far as it can towards two
+        above their true values (up) or two below: a point of the
+        relaxation, or a whole-number one (exact). {unknown: value}, or
+        None when the solver found none in time."""
+        col = prob["col"]
+        n = len(prob["vs"])
+        lo = [float(self.lo[v]) for v in prob["vs"]]
+        hi = [float(self.hi[v]) for v in prob["vs"]]
+        c = np.zeros(n)
+        for v in vs:
+            j = col[v]
+            if up:
+                hi[j] = min(hi[j], self.true[v] + 2)
+                c[j] = -1
+            else:
+                lo[j] = max(lo[j], self.true[v] - 2)
+                c[j] = 1
+        r = milp(c, constraints=LinearConstraint(prob["a"], prob["lb"],
+                                                 prob["ub"]),
+                 integrality=np.ones(n) if exact else np.zeros(n),
+                 bounds=Bounds(lo, hi),
+                 options={"time_limit": 30, "mip_rel_gap": 0.05})
+        if r.x is None:
+            return None
+        return {v: r.x[col[v]] for v in vs}
+
+    def ranges(self, exact=True):
+        """[(cell key, truth, least, greatest)] for every hidden cell, and
+        the hidden cells whose block the truth does not fit. A range is
+        exact where it spans fewer than three values; where it spans
+        more, least and greatest may be values that points reach rather
+        than the extremes (the whole-number points are checked by
+        HiGHS): wide enough either way. With exact false, everything is
+        the relaxation's (a narrow range is still certain)."""
+        out, misfit = [], []
+        for b in sorted(set(self.block)):
+            cells = [v for v in range(len(self.lo))
+                     if self.block[v] == b and self.true[v] is not None]
+            if not cells:
+                continue
+            prob = self.problem(b)
+            if exact and not self.feasible_with_truth(prob):
+                misfit += [self.m.key[t] for t, v in self.var.items()
+                           if v in cells]
+            key = {w: self.m.key[t] for t, w in self.var.items()}
+            # Two points for many cells at once, a few rounds.
+            left = cells
+            for _ in range(8):
+                if not left:
+                    break
+                pu = self.push(prob, left, True, exact)
+                pd = self.push(prob, left, False, exact)
+                if pu is None or pd is None:
+                    break
+                rest = []
+                for v in left:
+                    t = self.true[v]
+                    hi = max(t, math.floor(pu[v] + 1e-6),
+                             math.floor(pd[v] + 1e-6))
+                    lo = min(t, math.ceil(pu[v] - 1e-6),
+                             math.ceil(pd[v] - 1e-6))
+                    if hi - lo >= 2:
+                        out.append((key[v], t, lo, hi))
+                    else:
+                        rest.append(v)
+                if len(rest) == len(left):
+                    break
+                left = rest
+            # The rest one by one: the relaxation, then whole numbers.
+            for v in left:
+                j = prob["col"][v]
+                lo = math.ceil(self.lp(prob, j, 1) - 1e-6)
+                hi = self.lp(prob, j, -1)
+                hi = math.inf if hi == math.inf else math.floor(hi + 1e-6)
+                if exact and hi - lo >= 2:
+                    lo = self.ilp(prob, j, 1)
+                    if hi != math.inf:
+                        hi = self.ilp(prob, j, -1)
+                out.append((key[v], self.true[v], lo, hi))
+        return out, misfit
+
+
+def name(key, year):
+    table, p, r, label, col = key
+    return "%s %s%s%s %s %s" % (table, year, SUFFIX[p],
+                                "" if r == 0 else " region %02d" % r,
+                                label, col)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--secretariat", required=True)
+    ap.add_argument("--analyst", required=True)
+    ap.add_argument("--years", required=True)
+    ap.add_argument("--k", type=int, default=10)
+    a = ap.parse_args()
+    k = a.k
+    failed = 0
+    teeth = 0
+    for year in a.years.split(","):
+        sec = read_dir(a.secretariat, year)
+        an = read_dir(a.analyst, year)
+        missing = [key for key in sec if key not in an]
+        if missing:
+            print("%s: %d secretariat cells the analyst lacks, e.g. %s"
+                  % (year, len(missing), name(missing[0], year)))
+            failed += 1
+            continue
+        for group, (tables, relate) in GROUPS.items():
+            truth = {key: v for key, v in an.items() if key[0] in tables}
+            if not truth:
+                continue
+            m = Model(truth)
+            relate(m)
+            shown = {key: sec.get(key) for key in truth}
+            # Primary suppression only: the attack must recover something.
+            naive = {key: (None if 0 < v < k else v)
+                     for key, v in truth.items()}
+            nr, _ = Reader(m, naive, k).ranges(exact=False)
+            recovered = [x for x in nr if x[3] - x[2] < 2]
+            teeth += len(recovered)
+            r = Reader(m, shown, k)
+            if r.broken:
+                print("%s %s: %d relations broken by the shown cells "
+                      "(a relation written here is wrong)"
+                      % (year, group, len(r.broken)))
+                failed += 1
+            out, misfit = r.ranges()
+            narrow = [x for x in out if x[3] - x[2] < 2]
+            outside = [x for x in out if not x[2] <= x[1] <= x[3]]
+            print("%s %-10s %4d cells, %4d hidden: %d narrower than 3 values;"
+                  " primary suppression alone: %d of %d recovered to within"
+                  " one" % (year, group, len(truth), len(out), len(narrow),
+                            len(recovered), len(nr)))
+            for key, v, lo, hi in narrow[:10]:
+                print("  NARROW %s: %s..%s (analyst %d)"
+                      % (name(key, year), lo, hi, v))
+            for key, v, lo, hi in outside[:10]:
+                print("  OUTSIDE %s: %s..%s, analyst %d"
+                      % (name(key, year), lo, hi, v))
+            for key in misfit[:5]:
+                print("  MISFIT %s: the analyst's figures break a relation"
+                      % name(key, year))
+            failed += len(narrow) + len(outside) + len(misfit)
+    if teeth == 0:
+        print("the attack recovers nothing even from primary suppression "
+              "alone: it has no teeth")
+        failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# End to end: the disclosure attack of issue 9, as a curious reader with a
+# secretariat key would mount it. On `kuska sim` data it asks every table
+# for two years, for every period kind (years, semesters, quarters),
+# nationally and for each of the 25 regions - the requests the
+# secretariat may not make included, which must be refused with a message
+# naming what it may ask instead - and takes the analyst's exact tables
+# for the same. disclosure_attack.py then writes down every relation a
+# reader knows between those cells and, for every hidden cell, finds by
+# integer programming the least and greatest value it can take: each
+# range must span at least three values, and hold the analyst's figure.
+. "$(dirname "$0")/lib.sh"
+
+HERE="$KUSKA_SRC/tests/e2e"
+TABLES="identification overlap breakdown referrals protection prosecution funnel durations indicators"
+YEARS="2024 2025"
+REGIONAL="identification referrals protection prosecution funnel durations indicators"
+
+# The solver needs SciPy (python3-scipy, scripts/deps.sh); a python3 of
+# its own on PATH may lack it, Debian's has it.
+PY=python3
+$PY -c 'import scipy.optimize' 2>/dev/null || PY=/usr/bin/python3
+if ! $PY -c 'from scipy.optimize import milp' 2>/dev/null; then
+	not_ok "python3-scipy (1.9 or later) is needed: scripts/deps.sh installs it"
+	finish
+fi
+
+# ask CONF DIR TABLE PERIOD REGION: one query into DIR/TABLE.PERIOD.REGION
+# (.csv and .err), its exit status into DIR/rc.
+ask() {
+	local ra=()
+	[ "$5" = all ] || ra=(--region "$5")
+	"$KUSKA" query -c "$1" "$3" --period "$4" "${ra[@]}" --format csv \
+		>"$2/$3.$4.$5.csv" 2>"$2/$3.$4.$5.err"
+	echo "$3.$4.$5 $?" >>"$2/rc"
+}
+export -f ask
+export KUSKA
+
+# every_request CONF DIR ALL: every table, period and region (ALL = 1),
+# or only those the secretariat may ask for (ALL = 0); eight at a time
+# (a query spends most of its time waiting).
+every_request() {
+	local conf=$1 dir=$2 all=$3 t y p r
+	mkdir -p "$dir"
+	: >"$dir/rc"
+	for t in $TABLES; do
+		for y in $YEARS; do
+			for p in $y ${y}H1 ${y}H2 ${y}Q1 ${y}Q2 ${y}Q3 ${y}Q4; do
+				# indicators are measured by year or semester
+				[ "$t" != indicators ] || [ "${#p}" != 6 ] ||
+					[ "${p:4:1}" != Q ] || continue
+				echo "$conf $dir $t $p all"
+				for r in $(seq -w 1 25); do
+					if [ "$all" = 1 ] || { [ "$p" = "$y" ] &&
+						[[ " $REGIONAL " == *" $t "* ]]; }; then
+						echo "$conf $dir $t $p $r"
+					fi
+				done
+			done
+		done
+	done | xargs -P 8 -L 1 bash -c 'ask "$@"' _
+}
+
+net_init
+# The shipped indicators, computed from the secretariat's own view.
+echo "indicators = $KUSKA_SRC/config/indicators.conf" >>"$N/consolidator.conf"
+start_all
+"$KUSKA" sim --out "$T/sim" --victims 1200 --seed 9 >/dev/null
+check "submit accepts every synthetic record" submit_all "$T/sim"
+check "all events delivered" wait_delivered 120
+
+t0=$(date +%s)
+every_request "$N/secretariat.conf" "$T/sec" 1
+every_request "$N/analyst.conf" "$T/an" 0
+echo "# $(wc -l <"$T/sec/rc") secretariat and $(wc -l <"$T/an/rc") analyst" \
+	"queries in $(($(date +%s) - t0)) s"
+
+# --- what is refused, and how ----------------------------------------------
+levels_ok() {
+	local name rc t p r bad=0
+	while read -r name rc; do
+		t=${name%%.*}
+		p=${name#*.}
+		r=${p#*.}
+		p=${p%.*}
+		if [ "$r" = all ] || { [ "${#p}" = 4 ] &&
+			[[ " $REGIONAL " == *" $t "* ]]; }; then
+			[ "$rc" = 0 ] && continue
+			echo "  $name: refused (exit $rc): $(head -1 "$T/sec/$name.err")"
+		else
+			[ "$rc" = 2 ] && [ ! -s "$T/sec/$name.csv" ] &&
+				grep -q -e "--region" "$T/sec/$name.err" && continue
+			echo "  $name: exit $rc, $(wc -c <"$T/sec/$name.csv") bytes," \
+				"error: $(head -1 "$T/sec/$name.err")"
+		fi
+		bad=$((bad + 1))
+		[ $bad -ge 5 ] && return 1
+	done <"$T/sec/rc"
+	[ $bad = 0 ]
+}
+check "secretariat: every national table and every regional year answered; regional semesters and quarters, and the overlap and breakdown by region, refused with exit 2 and a message naming what it may ask" \
+	levels_ok
+check "analyst: every query answered (exit 0)" \
+	test -z "$(awk '$2 != 0' "$T/an/rc")"
+grep -h . "$T"/sec/identification.2025Q1.16.err |
+	sed 's/^/# refusal, identification 2025Q1 region 16: /'
+grep -h . "$T"/sec/overlap.2025.16.err |
+	sed 's/^/# refusal, overlap 2025 region 16: /'
+
+# --- per table: primary suppression, derived cells ---------------------------
+mkdir -p "$T/sec-open"
+# (the indicators apart: they are values, not counts, checked below)
+awk '$2 == 0 && $1 !~ /^indicators\./ { print $1 }' "$T/sec/rc" |
+	while read -r name; do cp "$T/sec/$name.csv" "$T/sec-open/"; done
+check "secretariat: no count 1-9 shown, differs from the analyst only by suppression, no median or share over a hidden count" \
+	python3 "$HERE/stats_check.py" secretariat "$T/sec-open" "$T/an"
+
+# An indicator is computed from the secretariat's own view of the tables:
+# suppressed (value and progress empty), or exactly the analyst's row.
+indicators_ok() {
+	awk '$2 == 0 && $1 ~ /^indicators\./ { print $1 ".csv" }' "$T/sec/rc" |
+		python3 -c '
+import csv, sys
+sec, an = sys.argv[1:3]
+n = s = bad = 0
+for name in sys.stdin.read().split():
+    rows = [list(csv.DictReader(open(d + "/" + name, encoding="utf-8")))
+            for d in (sec, an)]
+    n += 1
+    for x, y in zip(*rows):
+        if x == y:
+            continue
+        # suppressed; or no_data when a table it refers to is not given
+        # to the secretariat at that level (the overlap by region)
+        if any(x == dict(y, value="", progress="", status=st)
+               for st in ("suppressed", "no_data")):
+            s += 1
+            continue
+        bad += 1
+        print("  %s: %s: secretariat %s, analyst %s"
+              % (name, x["indicator"], x, y))
+    bad += len(rows[0]) != len(rows[1])
+print("# %d indicator tables, %d values suppressed" % (n, s))
+sys.exit(1 if bad or n == 0 or s == 0 else 0)' "$T/sec" "$T/an"
+}
+check "secretariat: every indicator suppressed or equal to the analyst's" \
+	indicators_ok
+
+# --- the attack --------------------------------------------------------------
+$PY "$HERE/disclosure_attack.py" --secretariat "$T/sec-open" --analyst "$T/an" \
+	--years "${YEARS// /,}" >"$T/attack.out" 2>&1
+rc=$?
+sed 's/^/# /' "$T/attack.out" | head -40
+check "attack: every hidden cell's range spans three values or more and holds the analyst's count (exit $rc)" \
+	test $rc = 0
+
+for i in $INSTS; do stop_node "$i" TERM; done
+stop_cons TERM
+finish

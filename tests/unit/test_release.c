@@ -1,0 +1,418 @@
+/*
+ * test_release.c - the secretariat's view through query_run (query.c
+ * with release.c): the levels it may ask for and the refusals, small
+ * counts hidden in every table it can get, the same answers from the
+ * cache and computed afresh, answers that follow the data when counts
+ * change, and the rule for what is computed from the overlap
+ * (query_overlap_shown). The property that no hidden count can be worked
+ * out is test_disclose.c's and the attack test's.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "date.h"
+#include "period.h"
+#include "query.h"
+#include "release.h"
+#include "stats.h"
+#include "store.h"
+
+#define K 10
+
+struct world {
+	char dir[64];
+	struct store *st;
+	struct stats *stats;
+	struct store_txn *txn;
+	uint64_t seq[INST_COUNT + 1];
+};
+
+static struct world *W;
+
+static const struct reg_party analyst = {.role = ROLE_ANALYST};
+static const struct reg_party secretariat = {.role = ROLE_SECRETARIAT};
+
+/* ---- the world ------------------------------------------------------------
+ */
+
+static void
+apply(enum institution inst, const struct event *ev)
+{
+	assert_int_equal(stats_apply(W->stats, inst, ++W->seq[inst], ev), 0);
+}
+
+static void
+identify(enum institution inst, unsigned v, int32_t date, uint8_t region)
+{
+	struct event ev;
+	struct victim *x = &ev.rec.victim;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = ev.rec.kind = KIND_IDENTIFICATION;
+	ev.rec.date = date;
+	ev.rec.region = region;
+	x->linkable = true;
+	x->pseudonym[0] = 1;
+	x->pseudonym[1] = (uint8_t)(v & 0xff);
+	x->pseudonym[2] = (uint8_t)(v >> 8);
+	x->sex = v % 3 ? SEX_F : SEX_M;
+	x->age_years = 15;
+	x->age_group = age_group_of(15);
+	memcpy(x->nationality, "PE", 3);
+	ev.rec.exploitation = 1u << EXPL_LABOUR;
+	apply(inst, &ev);
+}
+
+static void
+stage(unsigned c, enum stage st, int32_t date, uint8_t region)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = ev.rec.kind = KIND_CASE_STAGE;
+	ev.rec.date = date;
+	ev.rec.region = region;
+	ev.rec.case_id[0] = 3;
+	ev.rec.case_id[1] = (uint8_t)c;
+	ev.rec.stage = st;
+	ev.rec.persons = 1;
+	snprintf(ev.rec.article, sizeof(ev.rec.article), "129-A");
+	apply(st >= STAGE_TRIAL ? INST_PJ : INST_MP, &ev);
+}
+
+static void
+begin(void)
+{
+	assert_int_equal(store_begin(W->st, true, &W->txn), 0);
+	stats_begin(W->stats, W->txn);
+}
+
+static void
+commit(void)
+{
+	assert_int_equal(stats_flush(W->stats), 0);
+	assert_int_equal(store_commit(&W->txn), 0);
+	stats_committed(W->stats);
+}
+
+/*
+ * 2024: PNP identifies victims 1..30 and MP 11..50, all in Lima in
+ * February: every count 0 or at least 10. 2025: PNP identifies 1..40
+ * over the four quarters, mostly in Lima, 3 in Loreto; MP 31..45; MINSA
+ * 3 victims in November; 24 complaints, 12 reaching accusation, 3 a
+ * conviction, 2 of the complaints in Madre de Dios.
+ */
+static int
+world_setup(void **state)
+{
+	unsigned v;
+
+	(void)state;
+	W = calloc(1, sizeof(*W));
+	if (W == NULL)
+		return -1;
+	snprintf(W->dir, sizeof(W->dir), "/tmp/kuska-rel-XXXXXX");
+	if (mkdtemp(W->dir) == NULL ||
+	    store_open(W->dir, 8u << 20, 64u << 20, &W->st) != 0)
+		return -1;
+	W->stats = stats_new();
+	if (W->stats == NULL || stats_load(W->stats, W->st) != 0)
+		return -1;
+	begin();
+	for (v = 1; v <= 30; v++)
+		identify(INST_PNP, 1000 + v, date_from_ymd(2024, 2, 3), 15);
+	for (v = 11; v <= 50; v++)
+		identify(INST_MP, 1000 + v, date_from_ymd(2024, 2, 5), 15);
+	for (v = 1; v <= 40; v++)
+		identify(INST_PNP, v, date_from_ymd(2025, 1 + (v % 12), 10),
+			 v <= 3 ? 16 : 15);
+	for (v = 31; v <= 45; v++)
+		identify(INST_MP, v, date_from_ymd(2025, 6, 1 + v % 20), 15);
+	for (v = 100; v < 103; v++)
+		identify(INST_MINSA, v, date_from_ymd(2025, 11, 2), 15);
+	for (v = 1; v <= 24; v++) {
+		int32_t d = date_from_ymd(2025, 1 + (v % 10), 5);
+		uint8_t r = v <= 2 ? 17 : 15;
+		stage(v, STAGE_COMPLAINT, d, r);
+		if (v <= 12)
+			stage(v, STAGE_ACCUSATION, d + 30, r);
+		if (v <= 3)
+			stage(v, STAGE_CONVICTION, d + 60, r);
+	}
+	commit();
+	*state = W;
+	return 0;
+}
+
+static int
+world_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	release_cache_clear();
+	stats_free(&W->stats);
+	store_close(&W->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", W->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(W);
+	return 0;
+}
+
+/* ---- asking ------------------------------------------------------------- */
+
+static int
+ask(const struct reg_party *who, const char *table, const char *period,
+    unsigned region, struct qtable *t)
+{
+	struct query_req q;
+
+	memset(&q, 0, sizeof(q));
+	snprintf(q.table, sizeof(q.table), "%s", table);
+	snprintf(q.period, sizeof(q.period), "%s", period);
+	q.region = region;
+	return query_run(W->st, &q, who, K, t);
+}
+
+static const char *const tables[] = {
+    "identification", "overlap",     "breakdown", "referrals",
+    "protection",     "prosecution", "funnel",	  "durations",
+};
+static const char *const periods[] = {"2025",	"2025H1", "2025H2", "2025Q1",
+				      "2025Q2", "2025Q3", "2025Q4"};
+
+static bool
+regional(const char *table)
+{
+	return strcmp(table, "overlap") != 0 && strcmp(table, "breakdown") != 0;
+}
+
+/* ---- the tests ---------------------------------------------------------- */
+
+static void
+refused(const char *table, const char *period, unsigned region,
+	const char *says)
+{
+	struct qtable t;
+
+	assert_int_equal(ask(&secretariat, table, period, region, &t), -EINVAL);
+	assert_non_null(strstr(t.error, says));
+	assert_int_equal(t.n_rows, 0);
+	assert_null(t.rows);
+}
+
+static void
+test_levels(void **state)
+{
+	struct qtable t;
+	size_t i, j;
+
+	(void)state;
+	refused("prosecution", "2025Q1", 16, "by year only");
+	refused("identification", "2025H2", 15, "--region");
+	refused("overlap", "2025", 16, "whole country only");
+	refused("breakdown", "2025Q3", 15, "without --region");
+	refused("indicators", "2025H1", 15, "by year only");
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		for (j = 0; j < 7; j++) {
+			assert_int_equal(
+			    ask(&secretariat, tables[i], periods[j], 0, &t), 0);
+			codec_qtable_clear(&t);
+			/* The analyst gets every level. */
+			assert_int_equal(
+			    ask(&analyst, tables[i], periods[j], 16, &t), 0);
+			codec_qtable_clear(&t);
+		}
+		assert_int_equal(ask(&secretariat, tables[i], "2025", 15, &t),
+				 regional(tables[i]) ? 0 : -EINVAL);
+		codec_qtable_clear(&t);
+	}
+	assert_int_equal(ask(&secretariat, "indicators", "2025", 15, &t), 0);
+	codec_qtable_clear(&t);
+}
+
+/* Every table the secretariat gets: no count from 1 to k-1 shown, every
+ * shown cell the analyst's, and something hidden. */
+static void
+test_small_counts_hidden(void **state)
+{
+	size_t i, j, r, c, hidden = 0, shown = 0;
+	unsigned region;
+
+	(void)state;
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		for (j = 0; j < 7; j++)
+			for (region = 0; region <= 17; region++) {
+				struct qtable s, a;
+				if (region > 0 &&
+				    (j > 0 || !regional(tables[i]) ||
+				     (region != 15 && region != 16 &&
+				      region != 17)))
+					continue;
+				assert_int_equal(ask(&secretariat, tables[i],
+						     periods[j], region, &s),
+						 0);
+				assert_int_equal(ask(&analyst, tables[i],
+						     periods[j], region, &a),
+						 0);
+				assert_int_equal(s.n_rows, a.n_rows);
+				for (r = 0; r < s.n_rows; r++)
+					for (c = 0; c < s.n_cols; c++) {
+						const struct cell *x =
+						    &s.rows[r][c];
+						const struct cell *y =
+						    &a.rows[r][c];
+						if (x->kind ==
+						    CELL_SUPPRESSED) {
+							hidden++;
+							continue;
+						}
+						if (x->kind == CELL_EMPTY)
+							continue;
+						assert_int_equal(x->kind,
+								 y->kind);
+						if (x->kind != CELL_NUMBER)
+							continue;
+						assert_int_equal(x->number,
+								 y->number);
+						shown++;
+						if (strcmp(s.cols[c],
+							   "median_days") == 0)
+							continue;
+						assert_false(x->number > 0 &&
+							     x->number < K);
+					}
+				codec_qtable_clear(&s);
+				codec_qtable_clear(&a);
+			}
+	assert_true(hidden > 0);
+	assert_true(shown > hidden);
+}
+
+/* A table as text, to compare answers. */
+static void
+flatten(const struct qtable *t, char *out, size_t cap)
+{
+	size_t r, c, len = 0;
+
+	out[0] = '\0';
+	for (r = 0; r < t->n_rows; r++)
+		for (c = 0; c < t->n_cols && len + 64 < cap; c++) {
+			const struct cell *x = &t->rows[r][c];
+			len += (size_t)snprintf(
+			    out + len, cap - len, "%d:%lld:%s|", x->kind,
+			    (long long)x->number,
+			    x->kind == CELL_NUMBER ? "" : x->text);
+		}
+}
+
+/* The release cache changes nothing: the same tables from memory and
+ * computed afresh, whichever component was asked for before. */
+static void
+test_cache_same_answers(void **state)
+{
+	static char a[65536], b[65536];
+	size_t i;
+	struct qtable t;
+
+	(void)state;
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		const char *p = periods[i % 7];
+		release_cache_clear();
+		assert_int_equal(ask(&secretariat, tables[i], p, 0, &t), 0);
+		flatten(&t, a, sizeof(a));
+		codec_qtable_clear(&t);
+		/* Another component first, then this one from the cache. */
+		assert_int_equal(
+		    ask(&secretariat, tables[(i + 3) % 8], "2025", 0, &t), 0);
+		codec_qtable_clear(&t);
+		assert_int_equal(ask(&secretariat, tables[i], p, 0, &t), 0);
+		flatten(&t, b, sizeof(b));
+		codec_qtable_clear(&t);
+		assert_string_equal(a, b);
+	}
+}
+
+/* The answers follow the counts: a new record changes the component,
+ * and the release made from the old counts is not used. */
+static void
+test_counts_change(void **state)
+{
+	struct qtable t;
+	int64_t before = -1, after = -1;
+	size_t r;
+
+	(void)state;
+	assert_int_equal(ask(&secretariat, "identification", "2024", 0, &t), 0);
+	for (r = 0; r < t.n_rows; r++)
+		if (strcmp(t.rows[r][1].text, "all") == 0)
+			before = t.rows[r][2].number;
+	codec_qtable_clear(&t);
+	assert_int_equal(before, 50);
+	begin();
+	identify(INST_PNP, 2000, date_from_ymd(2024, 3, 1), 15);
+	commit();
+	assert_int_equal(ask(&secretariat, "identification", "2024", 0, &t), 0);
+	for (r = 0; r < t.n_rows; r++)
+		if (strcmp(t.rows[r][1].text, "all") == 0 &&
+		    t.rows[r][2].kind == CELL_NUMBER)
+			after = t.rows[r][2].number;
+	codec_qtable_clear(&t);
+	assert_int_equal(after, 51);
+}
+
+/* query_overlap_shown: true exactly when the secretariat's overlap table
+ * for the period hides nothing; 2024's hides nothing, some of 2025's
+ * do. */
+static void
+test_overlap_shown(void **state)
+{
+	static const char *const all[] = {"2024",   "2024Q1", "2024H2", "2025",
+					  "2025H1", "2025Q2", "2025Q4", NULL};
+	size_t i, r, n_false = 0;
+
+	(void)state;
+	for (i = 0; all[i] != NULL; i++) {
+		struct store_txn *txn;
+		struct qtable t;
+		uint32_t code;
+		bool shown = false, any = false;
+		assert_int_equal(period_parse(all[i], &code), 0);
+		assert_int_equal(store_begin(W->st, false, &txn), 0);
+		assert_int_equal(query_overlap_shown(txn, code, K, &shown), 0);
+		store_abort(&txn);
+		assert_int_equal(ask(&secretariat, "overlap", all[i], 0, &t),
+				 0);
+		for (r = 0; r < t.n_rows; r++)
+			any = any || t.rows[r][2].kind == CELL_SUPPRESSED;
+		codec_qtable_clear(&t);
+		assert_int_equal(shown, !any);
+		if (strncmp(all[i], "2024", 4) == 0)
+			assert_true(shown);
+		n_false += !shown;
+	}
+	assert_true(n_false > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_levels),
+	    cmocka_unit_test(test_small_counts_hidden),
+	    cmocka_unit_test(test_cache_same_answers),
+	    cmocka_unit_test(test_overlap_shown),
+	    cmocka_unit_test(test_counts_change),
+	};
+
+	return cmocka_run_group_tests(tests, world_setup, world_teardown);
+}
