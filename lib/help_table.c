@@ -109,7 +109,7 @@ const struct help_cmd help_table[] = {
 	.prog = "kuska",
 	.name = "query",
 	.synopsis = "-c CLIENT.conf TABLE --period P [--region RR] "
-		    "[--format text|csv|json]",
+		    "[--boot N [--seed S]] [--format text|csv|json]",
 	.summary = "ask the consolidator for a table of statistics",
 	.min_args = 1,
 	.max_args = 1,
@@ -121,6 +121,10 @@ const struct help_cmd help_table[] = {
 		{'p', "period", "P", "the period (see Periods)"},
 		{'r', "region", "RR",
 		 "one region only: an INEI department code (see Regions)"},
+		{0, "boot", "N",
+		 "estimate: add the bootstrap interval, N resamples "
+		 "(1-10000)"},
+		{0, "seed", "S", "estimate: the bootstrap's seed (default 1)"},
 		OPT_FORMAT('f'),
 		{0},
 	    },
@@ -153,6 +157,8 @@ const struct help_cmd help_table[] = {
 		      "and target periods (no --period needed)"},
 		     {"sources", "events accepted per institution, all periods "
 				 "together (no --period needed)"},
+		     {"estimate", "victims nobody identified: multiple-systems "
+				  "estimation over the overlap"},
 		     {0},
 		 }},
 		{"Periods",

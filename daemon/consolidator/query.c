@@ -8,17 +8,18 @@
 #include <string.h>
 
 #include "disclose.h"
+#include "estimate_table.h"
 #include "indicators.h"
 #include "ingest.h"
 #include "period.h"
 #include "stats.h"
 
-/* In the order of query_run's builders; "indicators" and
- * "indicator_definitions", answered apart (indicators.h), stay last. */
+/* In the order of query_run's builders; the tables answered apart
+ * (indicators.h, estimate_table.h) stay last. */
 const char *const query_tables[] = {
-    "identification",	     "overlap", "breakdown", "referrals", "protection",
-    "prosecution",	     "funnel",	"durations", "sources",	  "indicators",
-    "indicator_definitions", NULL,
+    "identification",	     "overlap",	 "breakdown", "referrals", "protection",
+    "prosecution",	     "funnel",	 "durations", "sources",   "indicators",
+    "indicator_definitions", "estimate", NULL,
 };
 
 /* The indicators in force (query_set_indicators). */
@@ -665,6 +666,14 @@ query_run(struct store *st, const struct query_req *req,
 	struct qb b;
 	int i, r;
 
+	if (req->boot != 0 && strcmp(req->table, "estimate") != 0) {
+		memset(ret, 0, sizeof(*ret));
+		return fail(ret, "%s",
+			    "a bootstrap (--boot) is for the estimate table "
+			    "only");
+	}
+	if (strcmp(req->table, "estimate") == 0)
+		return estimate_table(st, req, who, k, ret);
 	if (strcmp(req->table, "indicators") == 0)
 		return indicators_table(st, indicators_in_force, req, who, k,
 					ret);
