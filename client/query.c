@@ -21,7 +21,7 @@
 static const char *const tables[] = {
     "identification",	     "overlap",	 "breakdown", "referrals", "protection",
     "prosecution",	     "funnel",	 "durations", "sources",   "indicators",
-    "indicator_definitions", "estimate", NULL,
+    "indicator_definitions", "estimate", "sdg16_2_2", NULL,
 };
 
 /* kuska query --boot: at most this many resamples (the consolidator

@@ -159,6 +159,8 @@ const struct help_cmd help_table[] = {
 				 "together (no --period needed)"},
 		     {"estimate", "victims nobody identified: multiple-systems "
 				  "estimation over the overlap"},
+		     {"sdg16_2_2", "SDG 16.2.2: victims per 100,000 by sex and "
+				   "age group, and the estimate's rate"},
 		     {0},
 		 }},
 		{"Periods",

@@ -12,14 +12,15 @@
 #include "indicators.h"
 #include "ingest.h"
 #include "period.h"
+#include "sdg_table.h"
 #include "stats.h"
 
 /* In the order of query_run's builders; the tables answered apart
- * (indicators.h, estimate_table.h) stay last. */
+ * (indicators.h, estimate_table.h, sdg_table.h) stay last. */
 const char *const query_tables[] = {
     "identification",	     "overlap",	 "breakdown", "referrals", "protection",
     "prosecution",	     "funnel",	 "durations", "sources",   "indicators",
-    "indicator_definitions", "estimate", NULL,
+    "indicator_definitions", "estimate", "sdg16_2_2", NULL,
 };
 
 /* The indicators in force (query_set_indicators). */
@@ -674,6 +675,8 @@ query_run(struct store *st, const struct query_req *req,
 	}
 	if (strcmp(req->table, "estimate") == 0)
 		return estimate_table(st, req, who, k, ret);
+	if (strcmp(req->table, "sdg16_2_2") == 0)
+		return sdg_table(st, req, who, k, ret);
 	if (strcmp(req->table, "indicators") == 0)
 		return indicators_table(st, indicators_in_force, req, who, k,
 					ret);

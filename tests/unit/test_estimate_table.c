@@ -548,6 +548,186 @@ test_estimate_refused_roles(void **state)
 	codec_qtable_clear(&t);
 }
 
+/* ---- SDG 16.2.2 -----------------------------------------------------------
+ */
+
+static const char population[] =
+    "year,region,sex,age_group,population\n"
+    "2025,00,F,0-17,1000000\n2025,00,F,18+,2000000\n"
+    "2025,00,M,0-17,1500000\n2025,00,M,18+,2500000\n"
+    "2025,15,F,0-17,100000\n2025,15,F,18+,200000\n"
+    "2025,15,M,0-17,150000\n2025,15,M,18+,250000\n";
+
+static struct popset *
+load_population(void)
+{
+	struct popset *set = NULL;
+	char err[POPFILE_ERR_MAX + 64];
+
+	if (popfile_parse("pop.csv", population, strlen(population), &set, err,
+			  sizeof(err)) != 0)
+		fail_msg("%s", err);
+	sdg_set_population(set);
+	return set;
+}
+
+/* Victims from..to (as victim() makes them) of sex s ('F', 'M' or 0:
+ * any) and age a (0: 0-17, 1: 18+, 2: any). */
+static int64_t
+victims_of(unsigned from, unsigned to, char s, int a)
+{
+	int64_t n = 0;
+	unsigned v;
+
+	for (v = from; v <= to; v++)
+		if ((s == 0 || (s == 'F') == (v % 2 == 1)) &&
+		    (a == 2 || (a == 1) == (v % 3 == 0)))
+			n++;
+	return n;
+}
+
+static void
+expect_rate(const struct qtable *t, size_t row, const char *column,
+	    int64_t count, double people)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%.2f", (double)count * 1e5 / people);
+	assert_int_equal(at(t, row, column)->kind, CELL_DECIMAL);
+	assert_string_equal(text(t, row, column), want);
+}
+
+static void
+test_sdg_table(void **state)
+{
+	static const char sexes[3] = {'F', 'M', 0};
+	static const double people[3][3] = {{1000000, 2000000, 3000000},
+					    {1500000, 2500000, 4000000},
+					    {2500000, 4500000, 7000000}};
+	struct popset *set = load_population();
+	struct qtable t;
+	size_t r;
+	int s, a;
+
+	(void)state;
+	assert_int_equal(ask("sdg16_2_2", "2025Q1", 0, 0, 0, &analyst, &t), 0);
+	assert_int_equal(t.n_cols, 9);
+	assert_string_equal(t.cols[3], "population");
+	assert_string_equal(t.cols[7], "estimate_per_100k");
+	assert_int_equal(t.n_rows, 9);
+	for (s = 0, r = 0; s < 3; s++)
+		for (a = 0; a < 3; a++, r++) {
+			static const char *const ages[3] = {"0-17", "18+",
+							    "all"};
+			int64_t want = victims_of(1, 60, sexes[s], a);
+			assert_string_equal(text(&t, r, "period"), "2025Q1");
+			assert_string_equal(text(&t, r, "sex"),
+					    s < 2 ? (s ? "M" : "F") : "all");
+			assert_string_equal(text(&t, r, "age_group"), ages[a]);
+			assert_int_equal(number(&t, r, "population"),
+					 (int64_t)people[s][a]);
+			if (s < 2 && a < 2)
+				continue; /* sex by age: not yet counted */
+			assert_int_equal(number(&t, r, "victims"), want);
+			expect_rate(&t, r, "victims_per_100k", want,
+				    people[s][a]);
+			if (r < 8) {
+				assert_true(empty(&t, r, "estimate"));
+				assert_true(empty(&t, r, "estimate_per_100k"));
+			}
+		}
+	/* The estimate of all victims, with its rate, on the last row. */
+	assert_int_equal(number(&t, 8, "victims"), 60);
+	assert_int_equal(number(&t, 8, "estimate"), 120);
+	expect_rate(&t, 8, "estimate_per_100k", 120, 7000000);
+	assert_string_equal(text(&t, 8, "estimate_per_100k"), "1.71");
+	assert_non_null(strstr(text(&t, 8, "note"), "detected or not"));
+	codec_qtable_clear(&t);
+
+	/* Lima's population for Lima. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q1", 15, 0, 0, &analyst, &t), 0);
+	assert_int_equal(number(&t, 8, "population"), 700000);
+	expect_rate(&t, 8, "victims_per_100k", 60, 700000);
+	expect_rate(&t, 8, "estimate_per_100k", 120, 700000);
+	codec_qtable_clear(&t);
+
+	/* The whole year: all 2025 victims; Q2 and Q4 add victims the
+	 * estimate of the year takes in too. */
+	assert_int_equal(ask("sdg16_2_2", "2025", 0, 0, 0, &analyst, &t), 0);
+	assert_int_equal(number(&t, 8, "victims"), 60 + 23 + 53 + 4 + 5);
+	assert_int_equal(number(&t, 5, "victims"), /* M, all */
+			 victims_of(1, 60, 'M', 2) +
+			     victims_of(101, 123, 'M', 2) +
+			     victims_of(201, 253, 'M', 2) + 4 +
+			     victims_of(301, 305, 'M', 2));
+	codec_qtable_clear(&t);
+
+	/* A period with no estimate: the reason. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q2", 0, 0, 0, &analyst, &t), 0);
+	assert_true(empty(&t, 8, "estimate"));
+	assert_true(empty(&t, 8, "estimate_per_100k"));
+	assert_non_null(strstr(text(&t, 8, "note"), "no estimate: "));
+	assert_non_null(strstr(text(&t, 8, "note"), "more than one"));
+	codec_qtable_clear(&t);
+
+	/* No figures for the year or the region. */
+	assert_int_equal(ask("sdg16_2_2", "2024", 0, 0, 0, &analyst, &t),
+			 -EINVAL);
+	assert_string_equal(t.error, "the population file has no figures for "
+				     "2024 for the country (region 00)");
+	codec_qtable_clear(&t);
+	assert_int_equal(ask("sdg16_2_2", "2025", 16, 0, 0, &analyst, &t),
+			 -EINVAL);
+	assert_string_equal(t.error, "the population file has no figures for "
+				     "2025 for region 16");
+	codec_qtable_clear(&t);
+	/* No file at all. */
+	sdg_set_population(NULL);
+	assert_int_equal(ask("sdg16_2_2", "2025", 0, 0, 0, &analyst, &t),
+			 -EINVAL);
+	assert_non_null(strstr(t.error, "population = FILE"));
+	codec_qtable_clear(&t);
+	popset_free(&set);
+}
+
+static void
+test_sdg_roles(void **state)
+{
+	struct popset *set = load_population();
+	struct qtable t;
+	size_t r;
+
+	(void)state;
+	/* Q1: the secretariat sees every count it is made of, and the
+	 * estimate rounded. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q1", 0, 0, 0, &secretariat, &t),
+			 0);
+	assert_int_equal(number(&t, 2, "victims"), 30);	  /* F, all */
+	assert_int_equal(number(&t, 6, "victims"), 40);	  /* all, 0-17 */
+	assert_int_equal(number(&t, 7, "victims"), 20);	  /* all, 18+ */
+	assert_int_equal(number(&t, 8, "victims"), 60);	  /* all, all */
+	assert_int_equal(number(&t, 8, "estimate"), 120); /* rounded */
+	/* Sex by age group is in no table under disclosure control. */
+	for (r = 0; r < 5; r++)
+		if (r != 2)
+			assert_false(at(&t, r, "victims")->kind == CELL_NUMBER);
+	codec_qtable_clear(&t);
+	/* Q3: its estimate is suppressed, and so is its rate here. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q3", 0, 0, 0, &secretariat, &t),
+			 0);
+	assert_true(empty(&t, 8, "estimate"));
+	assert_true(empty(&t, 8, "estimate_per_100k"));
+	assert_non_null(strstr(text(&t, 8, "note"), "suppressed"));
+	codec_qtable_clear(&t);
+	/* An institution is refused. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q1", 0, 0, 0, &pnp, &t),
+			 -EINVAL);
+	assert_non_null(strstr(t.error, "not open to an institution"));
+	codec_qtable_clear(&t);
+	sdg_set_population(NULL);
+	popset_free(&set);
+}
+
 int
 main(void)
 {
@@ -559,6 +739,8 @@ main(void)
 	    cmocka_unit_test(test_boot_budget),
 	    cmocka_unit_test(test_estimate_secretariat),
 	    cmocka_unit_test(test_estimate_refused_roles),
+	    cmocka_unit_test(test_sdg_table),
+	    cmocka_unit_test(test_sdg_roles),
 	};
 
 	return cmocka_run_group_tests(tests, world_setup, world_teardown);
