@@ -244,7 +244,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 check "SIGHUP with a bad population file is refused, naming its line" \
-	grep -q "event=population_error $POP:10: 2025, region 16: no figure for F 18+" \
+	grep -qF "event=population_error text=\"$POP:10: 2025, region 16: no figure for F 18+" \
 		"$N/consolidator.log"
 check "the figures in force stay ($before)" test "$(pop_total)" = "$before"
 sed 's/^2025,00,F,0-17,5012345$/2025,00,F,0-17,5012355/' \
