@@ -166,6 +166,19 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			  "the median days of delay."},
     [M_FIG_ESTIMATE] = {"Estimación de víctimas, detectadas y no detectadas",
 			"Estimated victims, detected and undetected"},
+    [M_FIG_SDG] = {"ODS 16.2.2: víctimas por cada 100 000 habitantes",
+		   "SDG 16.2.2: victims per 100,000 population"},
+    [M_HOW_SDG] = {"Cada barra es la tasa de víctimas identificadas en el "
+		   "periodo por cada 100 000 personas del grupo (población "
+		   "del año, del archivo que el consolidador toma del INEI). "
+		   "La última es la estimación de todas las víctimas, "
+		   "detectadas o no, de ambos sexos y todas las edades: no se "
+		   "estima por sexo ni por edad.",
+		   "Each bar is the rate of victims identified in the period "
+		   "per 100,000 people of the group (the year's population, "
+		   "from the file the consolidator takes from INEI). The last "
+		   "is the estimate of all victims, detected or not, of both "
+		   "sexes and all ages: none is made by sex or age."},
     [M_HOW_ESTIMATE] = {"La barra clara son las víctimas observadas; el "
 			"punto, la población estimada por sistemas múltiples "
 			"con su intervalo del 95 %. Es el resultado de un "
@@ -208,6 +221,37 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "coincidencias, como en kuska estimate (kuska(1))",
 			 "a Poisson log-linear model over the overlap table, "
 			 "as in kuska estimate (kuska(1))"},
+    [M_ESTIMATE_ASSUMES] =
+	{"Qué supone la estimación: que, tenidas en cuenta las interacciones "
+	 "elegidas, las listas de las instituciones son independientes entre "
+	 "sí; que la población es cerrada dentro del periodo (las mismas "
+	 "víctimas de principio a fin); y que cada niño, niña o adolescente se "
+	 "cuenta una sola vez, lo que el enlace de registros entre "
+	 "instituciones hace cierto. Las víctimas sin datos para enlazarlas "
+	 "quedan fuera del modelo (la nota dice cuántas).",
+	 "What the estimate assumes: that, once the chosen interactions are "
+	 "allowed for, the institutions' lists are independent of each other; "
+	 "that the population is closed within the period (the same victims "
+	 "throughout); and that each child is counted once, which the linking "
+	 "of records across institutions makes true. Victims with nothing to "
+	 "link them by are left out of the model (the note says how many)."},
+    [M_ESTIMATE_INTERVAL] =
+	{"El intervalo que se publica es el de la fila Bootstrap: intervalo "
+	 "BCa del 95 %% con %u remuestreos (semilla %u), que incluye la "
+	 "incertidumbre de elegir el modelo. Los de las filas Efectos "
+	 "principales y Selección por pasos son intervalos del 95 %% "
+	 "condicionados al modelo, más estrechos porque lo dan por conocido.",
+	 "The interval to publish is the Bootstrap row's: a 95%% BCa interval "
+	 "from %u resamples (seed %u), which includes the uncertainty of "
+	 "choosing the model. Those of the Main effects and Stepwise rows are "
+	 "95%% intervals conditional on the model, narrower because they take "
+	 "it as known."},
+    [M_SDG_ESTIMATE_BAR] = {"Estimación, todas las víctimas",
+			    "Estimate, all victims"},
+    [M_SDG_NOTE] = {"población: archivo del consolidador (population, "
+		    "kuska.conf(5))",
+		    "population: the consolidator's file (population, "
+		    "kuska.conf(5))"},
     [M_INDICATOR_SOURCE] = {"cada valor se calcula con la expresión del "
 			    "indicador en el archivo de indicadores del "
 			    "consolidador",
@@ -301,6 +345,25 @@ static const struct word columns[] = {
     {"high95", {"IC 95 % superior", "95% CI high"}},
     {"note", {"Nota", "Note"}},
     {"events", {"Eventos aceptados", "Events accepted"}},
+    {"sex", {"Sexo", "Sex"}},
+    {"age_group", {"Edad", "Age"}},
+    {"population", {"Población", "Population"}},
+    {"victims_per_100k", {"Víctimas por 100 000", "Victims per 100,000"}},
+    {"estimate_per_100k", {"Estimación por 100 000", "Estimate per 100,000"}},
+    {NULL, {NULL, NULL}},
+};
+
+static const struct word sexes[] = {
+    {"F", {"Mujeres", "Female"}},
+    {"M", {"Hombres", "Male"}},
+    {"all", {"Ambos sexos", "Both sexes"}},
+    {NULL, {NULL, NULL}},
+};
+
+static const struct word ages[] = {
+    {"0-17", {"0-17 años", "aged 0-17"}},
+    {"18+", {"18+ años", "aged 18+"}},
+    {"all", {"todas las edades", "all ages"}},
     {NULL, {NULL, NULL}},
 };
 
@@ -451,6 +514,10 @@ i18n_word(const char *col, const char *value)
 		s = find(services, value);
 	else if (strcmp(col, "status") == 0)
 		s = find(statuses, value);
+	else if (strcmp(col, "sex") == 0)
+		s = find(sexes, value);
+	else if (strcmp(col, "age_group") == 0)
+		s = find(ages, value);
 	else if (strcmp(col, "level") == 0 || strcmp(col, "component") == 0 ||
 		 strcmp(col, "unit") == 0 || strcmp(col, "key") == 0 ||
 		 strcmp(col, "method") == 0)

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,14 @@ static const char *const tables[] = {
     "sources",
     "indicators",
     "indicator_definitions",
+    "estimate",
+    "sdg16_2_2",
     NULL,
 };
+
+/* kuska query --boot: at most this many resamples (the consolidator
+ * allows the same, ESTIMATE_MAX_BOOT, and a budget a minute). */
+#define QUERY_MAX_BOOT 10000
 
 enum format { FMT_TEXT, FMT_CSV, FMT_JSON };
 
@@ -77,10 +84,10 @@ print_text(const struct qtable *t)
 		for (j = 0; j < t->n_cols; j++) {
 			const struct cell *c = &t->rows[i][j];
 			bool num = c->kind != CELL_TEXT;
-			cell_text(c, t->k, buf, sizeof(buf));
 			/* Numbers right-aligned, words left-aligned. */
 			printf("%s%*s", j ? "  " : "",
-			       num ? (int)w[j] : -(int)w[j], buf);
+			       num ? (int)w[j] : -(int)w[j],
+			       cell_text(c, t->k, buf, sizeof(buf)));
 		}
 		printf("\n");
 	}
@@ -189,8 +196,12 @@ cmd_query(int argc, char **argv)
 	    {"period", required_argument, NULL, 'p'},
 	    {"region", required_argument, NULL, 'r'},
 	    {"format", required_argument, NULL, 'f'},
+	    {"boot", required_argument, NULL, 'b'},
+	    {"seed", required_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
+	bool has_seed = false;
+	char *end;
 	struct client_config cfg;
 	struct query_req q;
 	struct qtable tab;
@@ -201,6 +212,7 @@ cmd_query(int argc, char **argv)
 	int ch, i;
 
 	memset(&q, 0, sizeof(q));
+	q.seed = 1;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:p:r:f:", opts, NULL)) != -1) {
 		switch (ch) {
@@ -238,12 +250,48 @@ cmd_query(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'b':
+			errno = 0;
+			q.boot = (uint32_t)strtoul(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' ||
+			    *end != '\0' || errno != 0 || strlen(optarg) > 5 ||
+			    q.boot < 1 || q.boot > QUERY_MAX_BOOT) {
+				fprintf(stderr,
+					"kuska query: bad --boot \"%s\": 1 "
+					"to %d resamples\n",
+					optarg, QUERY_MAX_BOOT);
+				return 2;
+			}
+			break;
+		case 's':
+			errno = 0;
+			q.seed = strtoull(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' ||
+			    *end != '\0' || errno != 0) {
+				fprintf(stderr,
+					"kuska query: bad --seed \"%s\": a "
+					"whole number\n",
+					optarg);
+				return 2;
+			}
+			has_seed = true;
+			break;
 		default:
 			goto usage;
 		}
 	}
 	if (conf == NULL || optind + 1 != argc)
 		goto usage;
+	if ((q.boot != 0 || has_seed) &&
+	    strcmp(argv[optind], "estimate") != 0) {
+		fprintf(stderr, "kuska query: --boot and --seed are for the "
+				"estimate table only\n");
+		return 2;
+	}
+	if (has_seed && q.boot == 0) {
+		fprintf(stderr, "kuska query: --seed needs --boot N\n");
+		return 2;
+	}
 	for (i = 0; tables[i] != NULL; i++)
 		if (strcmp(argv[optind], tables[i]) == 0)
 			break;
@@ -297,6 +345,7 @@ cmd_query(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: kuska query -c CLIENT.conf TABLE --period P "
-			"[--region RR] [--format text|csv|json]\n");
+			"[--region RR] [--boot N [--seed S]] "
+			"[--format text|csv|json]\n");
 	return 2;
 }

@@ -39,12 +39,14 @@ const char *const report_tables[RT_COUNT] = {
     [RT_DURATIONS] = "durations",
     [RT_TIMELINESS] = "timeliness",
     [RT_ESTIMATE] = "estimate",
+    [RT_SDG] = "sdg16_2_2",
 };
 
 /* ---- asking --------------------------------------------------------- */
 
 /* One table. Returns 0 (ret->error may say the table was refused) or
- * -errno when the consolidator could not be asked, said on stderr. */
+ * -errno when the consolidator could not be asked, said on stderr. The
+ * estimate comes with its bootstrap interval. */
 static int
 fetch(const struct client_config *cfg, const char *table, const char *period,
       struct qtable *ret)
@@ -56,6 +58,10 @@ fetch(const struct client_config *cfg, const char *table, const char *period,
 	memset(&q, 0, sizeof(q));
 	snprintf(q.table, sizeof(q.table), "%s", table);
 	snprintf(q.period, sizeof(q.period), "%s", period);
+	if (strcmp(table, "estimate") == 0) {
+		q.boot = REPORT_BOOT;
+		q.seed = REPORT_SEED;
+	}
 	r = ask_table(cfg, &q, ret, err, sizeof(err));
 	if (r != 0) {
 		memset(ret, 0, sizeof(*ret));

@@ -29,11 +29,17 @@ enum report_table {
 	RT_DURATIONS,
 	RT_TIMELINESS,
 	RT_ESTIMATE,
+	RT_SDG,
 	RT_COUNT
 };
 
 /* Their names in `kuska query`. */
 extern const char *const report_tables[RT_COUNT];
+
+/* The estimate is asked with its bootstrap interval, the one to publish
+ * (docs/ESTIMATION.md): this many resamples, this seed. */
+#define REPORT_BOOT 1000
+#define REPORT_SEED 1
 
 /* Everything the page shows. An answer whose error is set (a table the
  * consolidator does not know, or refuses this role) leaves its section

@@ -804,12 +804,64 @@ out:
 	section_end(r);
 }
 
+/*
+ * SDG 16.2.2, when the consolidator has population figures: a bar per
+ * group for the victims identified per 100,000, and one for the estimate
+ * of all victims per 100,000.
+ */
+static void
+fig_sdg(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_SDG];
+	static struct svg_bar bars[MAX_BARS];
+	static char labels[MAX_BARS][96];
+	struct svg_bars c;
+	size_t i, n;
+
+	if (!usable(r, t, "sdg16_2_2"))
+		return;
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	for (i = n = 0; i < t->n_rows && n + 1 < MAX_BARS; i++) {
+		snprintf(labels[n], sizeof(labels[n]), "%s, %s",
+			 i18n_word("sex", text_of(t, i, "sex")),
+			 i18n_word("age_group", text_of(t, i, "age_group")));
+		bars[n].label = labels[n];
+		bars[n++].v = val(t, i, "victims_per_100k");
+		if (html_cell(t, i, "estimate_per_100k") != NULL &&
+		    val(t, i, "estimate_per_100k").kind != SVG_NONE) {
+			bars[n].label = tr(M_SDG_ESTIMATE_BAR);
+			bars[n++].v = val(t, i, "estimate_per_100k");
+		}
+	}
+	c.id = "sdg";
+	c.title = tr(M_FIG_SDG);
+	c.bars = bars;
+	c.n = n;
+	c.k = r->k;
+	fig_open(r, "f-sdg", M_FIG_SDG, M_HOW_SDG, UNDER);
+	if (t->n_rows > 0)
+		(void)svg_bars(r->f, &c);
+	fig_middle(r);
+	table_of(r, t, "sdg16_2_2",
+		 COLS({"sex", NULL, HTML_LABEL}, {"age_group", NULL, HTML_WORD},
+		      {"population", NULL, HTML_VALUE},
+		      {"victims", NULL, HTML_VALUE},
+		      {"victims_per_100k", NULL, HTML_VALUE},
+		      {"estimate", NULL, HTML_VALUE},
+		      {"estimate_per_100k", NULL, HTML_VALUE},
+		      {"note", NULL, HTML_VALUE}),
+		 NULL);
+	fig_close(r, t, "sdg16_2_2", tr(M_SDG_NOTE));
+}
+
 static void
 sec_estimate(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_ESTIMATE];
 	static struct svg_interval rows[MAX_BARS];
 	struct svg_intervals c;
+	char query[64];
 	size_t i;
 
 	section(r, "estimate", M_SEC_ESTIMATE);
@@ -847,7 +899,21 @@ sec_estimate(struct report *r)
 		      {"interactions", NULL, HTML_VALUE},
 		      {"note", NULL, HTML_VALUE}),
 		 NULL);
-	fig_close(r, t, "estimate", tr(M_ESTIMATE_NOTE));
+	snprintf(query, sizeof(query), "estimate --boot %d --seed %d",
+		 REPORT_BOOT, REPORT_SEED);
+	fig_close(r, t, query, tr(M_ESTIMATE_NOTE));
+	/* What the figure rests on, and which interval to publish. */
+	fprintf(r->f, "<p>");
+	html_escape(r->f, tr(M_ESTIMATE_ASSUMES));
+	for (i = 0; i < t->n_rows; i++)
+		if (strcmp(text_of(t, i, "method"), "bootstrap") == 0) {
+			fprintf(r->f, " ");
+			put(r, tr(M_ESTIMATE_INTERVAL), REPORT_BOOT,
+			    REPORT_SEED);
+			break;
+		}
+	fprintf(r->f, "</p>\n");
+	fig_sdg(r);
 out:
 	section_end(r);
 }

@@ -393,6 +393,8 @@ struct query_req {
 	char table[32];
 	char period[16];
 	uint32_t region; /* 0: all regions */
+	uint32_t boot;	 /* estimate: bootstrap resamples; 0: none */
+	uint64_t seed;	 /* estimate: the bootstrap's seed (1 if not sent) */
 };
 
 enum cell_kind {
@@ -407,8 +409,8 @@ enum cell_kind {
 
 struct cell {
 	enum cell_kind kind;
-	int64_t number; /* CELL_NUMBER */
-	char text[104]; /* CELL_TEXT, CELL_DECIMAL (an indicator's name) */
+	int64_t number;	 /* CELL_NUMBER */
+	char text[104];	 /* CELL_TEXT, CELL_DECIMAL (an indicator's name) */
 	char *long_text; /* CELL_TEXT too long for text[] (an indicator's
 			    expression): malloc'd, owned by the table, freed
 			    by codec_qtable_clear; NULL otherwise */

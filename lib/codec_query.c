@@ -23,6 +23,12 @@ codec_query_req_encode(const struct query_req *q, uint8_t **ret_buf,
 		pq.has_region = 1;
 		pq.region = q->region;
 	}
+	if (q->boot != 0) {
+		pq.has_boot = 1;
+		pq.boot = q->boot;
+		pq.has_seed = 1;
+		pq.seed = q->seed;
+	}
 	len = kuska__query_request__get_packed_size(&pq);
 	buf = malloc(len ? len : 1);
 	if (buf == NULL)
@@ -50,6 +56,12 @@ codec_query_req_decode(const uint8_t *buf, size_t len, struct query_req *ret)
 		snprintf(ret->table, sizeof(ret->table), "%s", pq->table);
 		snprintf(ret->period, sizeof(ret->period), "%s", pq->period);
 		ret->region = pq->has_region ? pq->region : 0;
+		ret->boot = pq->has_boot ? pq->boot : 0;
+		/* A bootstrap without a seed gets kuska estimate's default. */
+		if (pq->has_seed)
+			ret->seed = pq->seed;
+		else if (ret->boot != 0)
+			ret->seed = 1;
 		r = 0;
 	}
 	kuska__query_request__free_unpacked(pq, NULL);

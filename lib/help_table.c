@@ -117,7 +117,7 @@ const struct help_cmd help_table[] = {
 	.prog = "kuska",
 	.name = "query",
 	.synopsis = "-c CLIENT.conf TABLE --period P [--region RR] "
-		    "[--format text|csv|json]",
+		    "[--boot N [--seed S]] [--format text|csv|json]",
 	.summary = "ask the consolidator for a table of statistics",
 	.min_args = 1,
 	.max_args = 1,
@@ -129,6 +129,10 @@ const struct help_cmd help_table[] = {
 		{'p', "period", "P", "the period (see Periods)"},
 		{'r', "region", "RR",
 		 "one region only: an INEI department code (see Regions)"},
+		{0, "boot", "N",
+		 "estimate: add the bootstrap interval, N resamples "
+		 "(1-10000)"},
+		{0, "seed", "S", "estimate: the bootstrap's seed (default 1)"},
 		OPT_FORMAT('f'),
 		{0},
 	    },
@@ -163,6 +167,10 @@ const struct help_cmd help_table[] = {
 		      "and target periods (no --period needed)"},
 		     {"sources", "events accepted per institution, all periods "
 				 "together (no --period needed)"},
+		     {"estimate", "victims nobody identified: multiple-systems "
+				  "estimation over the overlap"},
+		     {"sdg16_2_2", "SDG 16.2.2: victims per 100,000 by sex and "
+				   "age group, and the estimate's rate"},
 		     {0},
 		 }},
 		{"Periods",

@@ -78,6 +78,8 @@ static const struct config_field consolidator_fields[] = {
      U(consolidator_config, metrics_interval_s), 1, 86400, "60"},
     {"indicators", CONFIG_OPT_PATH, S(consolidator_config, indicators), 0, 0,
      ""},
+    {"population", CONFIG_OPT_PATH, S(consolidator_config, population), 0, 0,
+     ""},
 };
 
 static const struct config_field keyholder_fields[] = {

@@ -56,6 +56,7 @@ struct consolidator_config {
 	char metrics_file[SETTINGS_PATH_MAX];
 	unsigned long metrics_interval_s;
 	char indicators[SETTINGS_PATH_MAX]; /* "" or the indicator file */
+	char population[SETTINGS_PATH_MAX]; /* "" or the population file */
 };
 
 struct keyholder_config {

@@ -19,6 +19,7 @@
 #include "transport.h"
 
 struct indset; /* indfile.h */
+struct popset; /* popfile.h */
 
 struct cons {
 	const char *conf_path;
@@ -26,6 +27,7 @@ struct cons {
 	struct secret_key *key;
 	struct registry *reg;
 	struct indset *indicators; /* in force; NULL: none configured */
+	struct popset *population; /* in force; NULL: none configured */
 	struct store *st;
 	struct ingest ig;
 	struct transport *t;

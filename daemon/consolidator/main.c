@@ -33,10 +33,12 @@
 #include "log.h"
 #include "metrics.h"
 #include "peers.h"
+#include "popfile.h"
 #include "query.h"
 #include "query_net.h"
 #include "registry.h"
 #include "repair.h"
+#include "sdg_table.h"
 #include "service.h"
 #include "settings.h"
 #include "store.h"
@@ -98,6 +100,8 @@ cons_free(struct cons *c)
 	store_close(&c->st);
 	query_set_indicators(NULL);
 	indset_free(&c->indicators);
+	sdg_set_population(NULL);
+	popset_free(&c->population);
 	registry_free(&c->reg);
 	keys_free(&c->key);
 }
@@ -253,6 +257,34 @@ load_indicators(const struct consolidator_config *cfg, bool to_stderr,
 	return r;
 }
 
+/*
+ * Reads the population file that cfg names (none: *ret = NULL) into *ret.
+ * A refusal ("FILE:LINE: reason") goes to the log, or with -n (to_stderr)
+ * to the standard error. Returns 0, or -errno when the file is refused.
+ */
+static int
+load_population(const struct consolidator_config *cfg, bool to_stderr,
+		struct popset **ret)
+{
+	char err[POPFILE_ERR_MAX + SETTINGS_PATH_MAX];
+	char q[sizeof(err) + 64];
+	int r;
+
+	*ret = NULL;
+	if (cfg->population[0] == '\0')
+		return 0;
+	r = popfile_load(cfg->population, ret, err, sizeof(err));
+	if (r != 0) {
+		if (to_stderr)
+			fprintf(stderr, "%s\n", err);
+		else
+			/* The whole message, however long its path. */
+			log_warnx("event=population_error text=%s",
+				  log_quote_str(err, q, sizeof(q)));
+	}
+	return r;
+}
+
 static void
 load(struct cons *c, const char *path, bool check)
 {
@@ -268,6 +300,9 @@ load(struct cons *c, const char *path, bool check)
 	if (load_indicators(&c->cfg, check, &c->indicators) != 0)
 		fatalx("%s: indicator file refused", c->cfg.indicators);
 	query_set_indicators(c->indicators);
+	if (load_population(&c->cfg, check, &c->population) != 0)
+		fatalx("%s: population file refused", c->cfg.population);
+	sdg_set_population(c->population);
 }
 
 /*
@@ -343,13 +378,36 @@ read_monitors(struct cons *c)
 }
 
 /*
+ * SIGHUP, after the configuration: reads the population file again, all
+ * or nothing: a file with a fault keeps the figures in force.
+ */
+static void
+reload_population(struct cons *c, const struct consolidator_config *cfg)
+{
+	struct popset *fresh = NULL;
+
+	if (load_population(cfg, false, &fresh) != 0) {
+		log_warnx("event=reload_refused file=%s hint=\"population "
+			  "file refused: the figures in force stay\"",
+			  LOG_Q(cfg->population));
+		return;
+	}
+	sdg_set_population(fresh);
+	popset_free(&c->population);
+	c->population = fresh;
+	memcpy(c->cfg.population, cfg->population, sizeof(c->cfg.population));
+	log_info("event=reload population_years_regions=%zu",
+		 fresh != NULL ? fresh->n : 0);
+}
+
+/*
  * SIGHUP: reads the config and the registry again. Either both are good
  * and the reloadable settings (k, alarms, limits, metrics, the map
  * ceiling) and the registry take effect, or nothing changes. Endpoints,
  * keys and the data directory need a restart. Connections whose keys the
- * new registry no longer admits are closed at once. The indicator file is
- * read again then, on its own: a bad one keeps the indicators in force and
- * lets the rest take effect.
+ * new registry no longer admits are closed at once. The indicator and
+ * population files are read again then, each on its own: a bad one keeps
+ * what it held in force and lets the rest take effect.
  */
 static void
 reload(struct cons *c)
@@ -398,6 +456,7 @@ reload(struct cons *c)
 	log_info("event=reload parties=%zu keys=%zu dropped=%zu",
 		 fresh->n_parties, fresh->n_keys, dropped);
 	reload_indicators(c, &cfg);
+	reload_population(c, &cfg);
 }
 
 static void
@@ -525,10 +584,15 @@ main(int argc, char **argv)
 	load(&c, conf, check);
 	if (check) {
 		config_print(stdout, &settings_consolidator_schema, &c.cfg);
+		char pop[64] = "";
+		if (c.population != NULL)
+			snprintf(pop, sizeof(pop),
+				 "; population of %zu years and regions",
+				 c.population->n);
 		fprintf(stderr,
 			"configuration OK (registry: %zu parties, %zu "
-			"keys; %zu indicators)\n",
-			c.reg->n_parties, c.reg->n_keys,
+			"keys%s; %zu indicators)\n",
+			c.reg->n_parties, c.reg->n_keys, pop,
 			c.indicators != NULL ? c.indicators->n : 0);
 		cons_free(&c);
 		return 0;

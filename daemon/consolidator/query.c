@@ -7,14 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimate_table.h"
 #include "indicators.h"
 #include "ingest.h"
 #include "period.h"
 #include "release.h"
+#include "sdg_table.h"
 #include "stats.h"
 
-/* In the order of query_run's builders; "indicators" and
- * "indicator_definitions", answered apart (indicators.h), stay last. */
+/* In the order of query_run's builders; the tables answered apart
+ * (indicators.h, estimate_table.h, sdg_table.h) stay last. */
 const char *const query_tables[] = {
     "identification",
     "overlap",
@@ -28,6 +30,8 @@ const char *const query_tables[] = {
     "sources",
     "indicators",
     "indicator_definitions",
+    "estimate",
+    "sdg16_2_2",
     NULL,
 };
 
@@ -799,6 +803,10 @@ static const struct table_def defs[] = {
      * role for the tables it refers to: hidden cells stay hidden. */
     {NULL, -1, -1, true},
     {NULL, -1, -1, true},
+    /* Model output, answered by estimate_table.h and sdg_table.h from
+     * the secretariat's own view of the tables they are made from. */
+    {NULL, -1, -1, true},
+    {NULL, -1, -1, true},
 };
 _Static_assert(sizeof(defs) / sizeof(defs[0]) ==
 		   sizeof(query_tables) / sizeof(query_tables[0]) - 1,
@@ -1086,6 +1094,16 @@ query_run(struct store *st, const struct query_req *req,
 	struct qb b;
 	int i, r;
 
+	if (req->boot != 0 && strcmp(req->table, "estimate") != 0) {
+		memset(ret, 0, sizeof(*ret));
+		return fail(ret, "%s",
+			    "a bootstrap (--boot) is for the estimate table "
+			    "only");
+	}
+	if (strcmp(req->table, "estimate") == 0)
+		return estimate_table(st, req, who, k, ret);
+	if (strcmp(req->table, "sdg16_2_2") == 0)
+		return sdg_table(st, req, who, k, ret);
 	if (strcmp(req->table, "indicators") == 0) {
 		uint32_t period;
 		/* Not by region for a semester: the tables it would be

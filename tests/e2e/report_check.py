@@ -15,7 +15,8 @@ exits 0.
   report_check.py numbers DOM KUSKA CONF
       Every number in the page's tables equals `kuska query` for the same
       key: each <td> names its query cell (data-q="TABLE PERIOD ROW COL");
-      a <td> that names none holds no digit.
+      a <td> that names none holds no digit. The estimate is asked as
+      kuska report asks it, with its bootstrap row.
   report_check.py small DOM K
       No count from 1 to K-1 in the tables or in the count charts' values,
       and at least one count shown as "<K".
@@ -124,11 +125,17 @@ def check_console(path):
     return fail(["console: " + l for l in lines]) if lines else 0
 
 
+# kuska report asks for the estimate with its bootstrap interval
+# (REPORT_BOOT and REPORT_SEED in client/report.h).
+EXTRA = {"estimate": ["--boot", "1000", "--seed", "1"]}
+
+
 def query(kuska, conf, table, period, cache):
     key = (table, period)
     if key not in cache:
         r = subprocess.run([kuska, "query", "-c", conf, table, "--period",
-                            period, "--format", "csv"],
+                            period, "--format", "csv"] +
+                           EXTRA.get(table, []),
                            capture_output=True, text=True, timeout=60)
         if r.returncode != 0:
             cache[key] = None

@@ -258,6 +258,10 @@ for c in $CONFIGS; do
 		-e "s#/etc/kuska#$E#g" \
 		"$KUSKA_SRC/config/$c.conf" >"$E/$c.conf"
 done
+# kuska ships no population figures (INEI publishes them): the optional
+# population key names a synthetic file.
+printf '%s\n' year,region,sex,age_group,population 2025,00,F,0-17,1 \
+	2025,00,F,18+,2 2025,00,M,0-17,3 2025,00,M,18+,4 >"$E/population.csv"
 for pass in "as shipped" "with optional keys uncommented"; do
 	if [ "$pass" != "as shipped" ]; then
 		sed -i 's/^#\([a-z_]* *=\)/\1/' "$E"/*.conf

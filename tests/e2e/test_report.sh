@@ -7,6 +7,14 @@
 # count from 1 to k-1, and it prints to a PDF with pages. The pages,
 # PDFs and screenshots (desktop and phone) stay in
 # $KUSKA_BIN/report-artifacts for CI to keep.
+#
+# On the same data, the live estimate and SDG 16.2.2: kuska query
+# estimate equals kuska estimate run on the analyst's overlap table
+# written as a CSV (national and for a region, with the bootstrap); the
+# secretariat's figures are suppressed while its overlap hides a cell,
+# and rounded to 10 once it hides none (k lowered on SIGHUP); a synthetic
+# population file gives the sdg16_2_2 rates, worked out here by hand, is
+# checked by -n and reloaded on SIGHUP all or nothing.
 . "$(dirname "$0")/lib.sh"
 
 HERE="$KUSKA_SRC/tests/e2e"
@@ -42,6 +50,31 @@ browse() {
 net_init
 # The shipped indicators, so that the report leads with them.
 echo "indicators = $KUSKA_SRC/config/indicators.conf" >>"$N/consolidator.conf"
+# A synthetic population (kuska ships none): the country and Lima, 2025.
+POP=$T/population.csv
+cat >"$POP" <<-'CSV'
+	year,region,sex,age_group,population
+	2025,00,F,0-17,5012345
+	2025,00,F,18+,12034567
+	2025,00,M,0-17,5198765
+	2025,00,M,18+,11876543
+	2025,15,F,0-17,1456789
+	2025,15,F,18+,4034567
+	2025,15,M,0-17,1498765
+	2025,15,M,18+,3876543
+CSV
+echo "population = $POP" >>"$N/consolidator.conf"
+check "kuska-consolidator -n reads the population file" \
+	sh -c "'$CONS' -n -c '$N/consolidator.conf' 2>&1 >/dev/null |
+		grep -q '; population of 2 years and regions;'"
+cp "$POP" "$T/population.good"
+sed -i 's/^2025,15,M,0-17,1498765$/2025,15,M,0-17,1.5e6/' "$POP"
+"$CONS" -n -c "$N/consolidator.conf" >/dev/null 2>"$T/pop.err"
+rc=$?
+check "-n refuses a bad population file at its line (exit $rc)" \
+	grep -q "^$POP:8: population \"1.5e6\": a whole number" "$T/pop.err"
+test "$rc" != 0 || not_ok "-n exit status 0 with a bad population file"
+cp "$T/population.good" "$POP"
 start_all
 "$KUSKA" sim --out "$T/sim" --victims 1000 --seed 13 >/dev/null
 check "the institutions submit kuska sim's records" submit_all "$T/sim"
@@ -130,6 +163,109 @@ sed 's|keys/secretariat.key|keys/stranger.key|' "$N/secretariat.conf" \
 rc=$?
 check "a refused key: exit 2, a reason and no file (exit $rc)" \
 	test "$rc" = 2 -a ! -e "$T/none.html" -a -s "$T/none.err"
+
+check "both reports have the SDG 16.2.2 figure" \
+	grep -q 'id="f-sdg"' "$T/secretariat.dom.html" "$T/analyst.dom.html"
+
+# ---- the live estimate against kuska estimate --------------------------
+
+# q ROLE TABLE PERIOD [OPTION...]: the CSV answer.
+q() {
+	local role=$1 table=$2 period=$3
+	shift 3
+	"$KUSKA" query -c "$N/$role.conf" "$table" --period "$period" \
+		--format csv "$@"
+}
+# same PERIOD [--region RR]: live rows equal kuska estimate's on the
+# analyst's overlap table written as a CSV.
+same() {
+	local p=$1 tag=${1}${2:+-$3} u
+	shift
+	q analyst overlap "$p" "$@" >"$T/ov-$tag.csv"
+	u=$(python3 "$HERE/estimate_check.py" histories "$T/ov-$tag.csv" \
+		"$T/hist-$tag.csv")
+	"$KUSKA" estimate "$T/hist-$tag.csv" --boot 1000 --seed 7 \
+		--format csv >"$T/off-$tag.csv"
+	q analyst estimate "$p" "$@" --boot 1000 --seed 7 >"$T/live-$tag.csv"
+	check "estimate $p $*: kuska query equals kuska estimate ($u unlinkable left out)" \
+		python3 "$HERE/estimate_check.py" same "$T/live-$tag.csv" \
+		"$T/off-$tag.csv" "$u"
+}
+same $P
+same 2025 --region 15
+check "the live table has main, stepwise and bootstrap rows" \
+	test "$(cut -d, -f4 "$T/live-$P.csv" | tr '\n' ' ')" = \
+	"method main stepwise bootstrap "
+
+# The secretariat: with four lists a triple or quadruple overlap is
+# below k, so its estimate is suppressed; with k lowered to 3 (SIGHUP)
+# every cell of the period's overlap is shown, and so is the estimate,
+# rounded to 10.
+secretariat() { # secretariat WANT K
+	q secretariat overlap $P >"$T/sec-ov.csv"
+	q secretariat estimate $P --boot 1000 --seed 7 >"$T/sec-est.csv"
+	python3 "$HERE/estimate_check.py" secretariat "$T/sec-est.csv" \
+		"$T/off-$P.csv" "$T/sec-ov.csv" >"$T/sec.out"
+	check "secretariat, k = $2: the estimate is $1 ($(tr '\n' ' ' <"$T/sec.out"))" \
+		test "$(head -1 "$T/sec.out")" = "$1"
+}
+secretariat suppressed 10
+
+# ---- SDG 16.2.2 by hand --------------------------------------------------
+
+sdg() { # sdg PERIOD REGION
+	local p=$1 r=$2 opt=()
+	[ "$r" = 00 ] || opt=(--region "$r")
+	q analyst sdg16_2_2 "$p" "${opt[@]}" >"$T/sdg.csv"
+	q analyst identification "$p" "${opt[@]}" >"$T/sdg-id.csv"
+	q analyst breakdown "$p" "${opt[@]}" >"$T/sdg-bd.csv"
+	q analyst estimate "$p" "${opt[@]}" >"$T/sdg-est.csv"
+	check "sdg16_2_2 $p region $r: every figure by hand" \
+		python3 "$HERE/estimate_check.py" sdg "$T/sdg.csv" \
+		"$T/sdg-id.csv" "$T/sdg-bd.csv" "$T/sdg-est.csv" "$POP" "$r"
+}
+sdg $P 00
+sdg 2025 15
+check "sdg16_2_2 without figures for the year is refused, saying so" \
+	sh -c "'$KUSKA' query -c '$N/analyst.conf' sdg16_2_2 --period 2024 \
+		2>&1 | grep -q 'no figures for 2024 for the country'"
+
+# SIGHUP: a bad population file is refused at its line and the figures
+# in force stay; a good one takes effect.
+pop_total() {
+	q analyst sdg16_2_2 2025 | awk -F, '$2 == "all" && $3 == "all" { print $4 }'
+}
+before=$(pop_total)
+printf '2025,16,F,0-17,7\n' >>"$POP"
+: >"$N/consolidator.log"
+kill -HUP "${PIDS[cons]}"
+for _ in $(seq 50); do
+	grep -q 'population file refused' "$N/consolidator.log" && break
+	sleep 0.1
+done
+check "SIGHUP with a bad population file is refused, naming its line" \
+	grep -qF "event=population_error text=\"$POP:10: 2025, region 16: no figure for F 18+" \
+		"$N/consolidator.log"
+check "the figures in force stay ($before)" test "$(pop_total)" = "$before"
+sed 's/^2025,00,F,0-17,5012345$/2025,00,F,0-17,5012355/' \
+	"$T/population.good" >"$POP"
+kill -HUP "${PIDS[cons]}"
+for _ in $(seq 50); do
+	[ "$(pop_total)" = $((before + 10)) ] && break
+	sleep 0.1
+done
+check "a good population file takes effect on SIGHUP" \
+	test "$(pop_total)" = $((before + 10))
+
+# k lowered to 3: every cell of the secretariat's overlap is shown.
+sed -i 's/^k = .*/k = 3/' "$N/consolidator.conf"
+grep -q '^k = 3$' "$N/consolidator.conf" || echo "k = 3" >>"$N/consolidator.conf"
+kill -HUP "${PIDS[cons]}"
+for _ in $(seq 50); do
+	[ "$(q secretariat overlap $P | grep -c '<')" = 0 ] && break
+	sleep 0.1
+done
+secretariat shown 3
 
 echo "# report artifacts in $ART"
 finish

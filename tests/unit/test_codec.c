@@ -2201,6 +2201,28 @@ test_query_req(void **state)
 				 -EBADMSG);
 		pbw_free(&w);
 	}
+	/* The estimate's bootstrap: a count and a seed; a count without a
+	 * seed gets seed 1, as kuska estimate. */
+	memset(&q, 0, sizeof(q));
+	snprintf(q.table, sizeof(q.table), "estimate");
+	snprintf(q.period, sizeof(q.period), "2025");
+	q.boot = 1000;
+	q.seed = UINT64_MAX;
+	assert_int_equal(codec_query_req_encode(&q, &buf, &len), 0);
+	assert_int_equal(codec_query_req_decode(buf, len, &back), 0);
+	assert_memory_equal(&back, &q, sizeof(q));
+	free(buf);
+	{
+		struct pbw w = {0};
+		pbw_str(&w, 1, "estimate");
+		pbw_str(&w, 2, "2025");
+		pbw_varint(&w, 4, 200);
+		assert_int_equal(codec_query_req_decode(w.buf, w.len, &back),
+				 0);
+		assert_int_equal(back.boot, 200);
+		assert_int_equal(back.seed, 1);
+		pbw_free(&w);
+	}
 	/* Over its cap. */
 	buf = calloc(1, 4097);
 	assert_non_null(buf);

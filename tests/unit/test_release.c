@@ -46,7 +46,9 @@ static const struct reg_party secretariat = {.role = ROLE_SECRETARIAT};
 static void
 apply(enum institution inst, const struct event *ev)
 {
-	assert_int_equal(stats_apply(W->stats, inst, ++W->seq[inst], ev), 0);
+	/* Accepted the day it happened. */
+	assert_int_equal(
+	    stats_apply(W->stats, inst, ++W->seq[inst], ev, ev->rec.date), 0);
 }
 
 static void
@@ -59,10 +61,10 @@ identify(enum institution inst, unsigned v, int32_t date, uint8_t region)
 	ev.kind = ev.rec.kind = KIND_IDENTIFICATION;
 	ev.rec.date = date;
 	ev.rec.region = region;
-	x->linkable = true;
-	x->pseudonym[0] = 1;
-	x->pseudonym[1] = (uint8_t)(v & 0xff);
-	x->pseudonym[2] = (uint8_t)(v >> 8);
+	x->doc_type = DOC_DNI;
+	x->doc_key[0] = 1;
+	x->doc_key[1] = (uint8_t)(v & 0xff);
+	x->doc_key[2] = (uint8_t)(v >> 8);
 	x->sex = v % 3 ? SEX_F : SEX_M;
 	x->age_years = 15;
 	x->age_group = age_group_of(15);

@@ -204,6 +204,19 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	    "left out",
 	    "2025H2,pnp+mp+mimp+minsa,275,stepwise,pnp:mimp,468,402,561,23 "
 	    "unlinkable left out",
+	    "2025H2,pnp+mp+mimp+minsa,275,bootstrap,pnp:mimp,468,391,590,"
+	    "BCa 95% 1000 resamples of stepwise seed 1",
+	    NULL};
+	static const char *const sdg[] = {
+	    "2025H2,F,0-17,5012345,,,,,",
+	    "2025H2,F,18+,12034567,,,,,",
+	    "2025H2,F,all,17046912,181,1.06,,,",
+	    "2025H2,M,0-17,5198765,,,,,",
+	    "2025H2,M,18+,11876543,,,,,",
+	    "2025H2,M,all,17075308,94,0.55,,,",
+	    "2025H2,all,0-17,10211110,232,2.27,,,",
+	    "2025H2,all,18+,23911086,43,0.18,,,",
+	    "2025H2,all,all,34122196,275,0.81,470,1.38,estimate of all victims",
 	    NULL};
 	static const char *const sources[] = {
 	    "pnp,1692", "mp,1649", "pj,127", "mimp,1378", "minsa,1162", NULL};
@@ -244,6 +257,8 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 			      "unknown table \"timeliness\"");
 		fixture_error(&d->t[RT_ESTIMATE], role,
 			      "unknown table \"estimate\"");
+		fixture_error(&d->t[RT_SDG], role,
+			      "unknown table \"sdg16_2_2\"");
 		return;
 	}
 	indicators(&d->t[RT_INDICATORS], role, "2025H2", 3);
@@ -261,6 +276,10 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 		      "period,lists,observed,method,interactions,estimate,"
 		      "low95,high95,note",
 		      estimate);
+	fixture_table(&d->t[RT_SDG], role, 10,
+		      "period,sex,age_group,population,victims,"
+		      "victims_per_100k,estimate,estimate_per_100k,note",
+		      sdg);
 }
 
 static void
@@ -326,7 +345,17 @@ test_every_section(void **state)
 	assert_non_null(strstr(p, "id=\"f-overlap\""));
 	assert_non_null(strstr(p, "id=\"f-timeliness\""));
 	assert_non_null(strstr(p, "id=\"f-estimate\""));
+	assert_non_null(strstr(p, "id=\"f-sdg\""));
 	assert_null(strstr(p, "class=\"notice\""));
+	/* The estimate says what it assumes and which interval to publish;
+	 * SDG 16.2.2 has its rates, and the estimate's. */
+	assert_non_null(strstr(p, "Qué supone la estimación"));
+	assert_non_null(strstr(p, "con 1000 remuestreos (semilla 1)"));
+	assert_non_null(strstr(p, "<code>kuska query estimate --boot 1000 "
+				  "--seed 1 --period 2025H2</code>"));
+	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 8 "
+				  "estimate_per_100k\">1.38</td>"));
+	assert_non_null(strstr(p, "Mujeres, 0-17 años"));
 	/* Numbers of the newer tables, each tied to its query cell. */
 	assert_non_null(
 	    strstr(p, "data-q=\"timeliness 2025H2 2 within_30_days_pct\">"
@@ -358,6 +387,7 @@ test_unknown_tables_leave_notes(void **state)
 	fill(&d, ROLE, false);
 	p = page(&d, "older.html");
 	assert_int_equal(count(p, "class=\"notice\""), 3);
+	assert_null(strstr(p, "id=\"f-sdg\""));
 	assert_non_null(strstr(p, "tabla «timeliness»"));
 	assert_null(strstr(p, "id=\"f-timeliness\""));
 	assert_null(strstr(p, "id=\"f-key\""));

@@ -1,0 +1,372 @@
+/* sdg_table.c - SDG indicator 16.2.2; see sdg_table.h. */
+#include "sdg_table.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "period.h"
+#include "query.h"
+
+enum col {
+	COL_PERIOD,
+	COL_SEX,
+	COL_AGE,
+	COL_POPULATION,
+	COL_VICTIMS,
+	COL_RATE,
+	COL_ESTIMATE,
+	COL_ESTIMATE_RATE,
+	COL_NOTE,
+};
+
+/* Rows are sex F, M, all by age group 0-17, 18+, all. */
+#define ALL 2
+#define N_ROWS 9
+
+static const char *const sex_names[3] = {"F", "M", "all"};
+static const char *const age_names[3] = {"0-17", "18+", "all"};
+/* The breakdown's age groups that make up 0-17. */
+static const char *const child_groups[] = {"0-5", "6-11", "12-13", "14-17"};
+#define N_CHILD_GROUPS 4
+
+/* The population figures in force (sdg_set_population). */
+static const struct popset *population_in_force;
+
+void
+sdg_set_population(const struct popset *set)
+{
+	population_in_force = set;
+}
+
+/* A figure as the role sees it. */
+struct fig {
+	bool shown;
+	int64_t v;
+};
+
+/* What the table is made of, as the role sees the tables. */
+struct parts {
+	struct fig victims[3][3]; /* [sex][age], ALL for both */
+	struct fig estimate;	  /* the stepwise row's */
+	char estimate_note[512];
+};
+
+/* ---- reading the tables ---------------------------------------------------
+ */
+
+/* Runs query_run for table as who; *ret_open false (and 0 returned) when
+ * the table is closed to the role, which hides everything of it. */
+static int
+ask(struct store *st, const struct query_req *req, const char *table,
+    const struct reg_party *who, unsigned k, struct qtable *ret, bool *ret_open)
+{
+	struct query_req q;
+	int r;
+
+	memset(&q, 0, sizeof(q));
+	snprintf(q.table, sizeof(q.table), "%s", table);
+	memcpy(q.period, req->period, sizeof(q.period));
+	q.region = req->region;
+	r = query_run(st, &q, who, k, ret);
+	*ret_open = r == 0;
+	if (r != 0)
+		codec_qtable_clear(ret);
+	return r == -EINVAL ? 0 : r;
+}
+
+static int
+column(const struct qtable *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_cols; i++)
+		if (strcmp(t->cols[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool
+text_is(const struct qtable *t, size_t row, int col, const char *s)
+{
+	return col >= 0 && t->rows[row][col].kind == CELL_TEXT &&
+	       strcmp(codec_cell_str(&t->rows[row][col]), s) == 0;
+}
+
+/* The count of the row whose key columns hold k1 (and k2, unless NULL):
+ * absent is 0, shown; a hidden cell is not shown. */
+static struct fig
+count_of(const struct qtable *t, const char *c1, const char *k1, const char *c2,
+	 const char *k2, const char *value_col)
+{
+	int a = column(t, c1), b = c2 != NULL ? column(t, c2) : -1,
+	    v = column(t, value_col);
+	struct fig f = {.shown = true, .v = 0};
+	size_t i;
+
+	if (a < 0 || v < 0 || (c2 != NULL && b < 0))
+		return (struct fig){0};
+	for (i = 0; i < t->n_rows; i++) {
+		if (!text_is(t, i, a, k1) ||
+		    (c2 != NULL && !text_is(t, i, b, k2)))
+			continue;
+		if (t->rows[i][v].kind != CELL_NUMBER)
+			return (struct fig){0};
+		f.v = t->rows[i][v].number;
+	}
+	return f;
+}
+
+/* From identification: the victims of all ages and sexes. */
+static void
+from_identification(const struct qtable *t, struct parts *p)
+{
+	p->victims[ALL][ALL] =
+	    count_of(t, "institution", "all", NULL, NULL, "victims");
+}
+
+/* From breakdown: by sex, and by age group (0-17 summed). */
+static void
+from_breakdown(const struct qtable *t, struct parts *p)
+{
+	struct fig child = {.shown = true, .v = 0}, adult, total;
+	int s, i;
+
+	for (s = 0; s < 2; s++)
+		p->victims[s][ALL] = count_of(t, "dimension", "sex", "value",
+					      sex_names[s], "victims");
+	adult =
+	    count_of(t, "dimension", "age_group", "value", "18+", "victims");
+	for (i = 0; i < N_CHILD_GROUPS; i++) {
+		struct fig g = count_of(t, "dimension", "age_group", "value",
+					child_groups[i], "victims");
+		child.shown = child.shown && g.shown;
+		child.v += g.v;
+	}
+	/* Age groups partition the victims: with a part hidden, 0-17 is
+	 * still known to whoever sees the total and 18+. */
+	total = p->victims[ALL][ALL];
+	if (!child.shown && total.shown && adult.shown) {
+		child.shown = true;
+		child.v = total.v - adult.v;
+	}
+	p->victims[ALL][0] = child;
+	p->victims[ALL][1] = adult;
+}
+
+/* From estimate: the stepwise row's estimate, or why there is none. */
+static void
+from_estimate(const struct qtable *t, struct parts *p)
+{
+	int m = column(t, "method"), e = column(t, "estimate"),
+	    n = column(t, "note");
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++) {
+		if (!text_is(t, i, m, "stepwise"))
+			continue;
+		if (e >= 0 && t->rows[i][e].kind == CELL_NUMBER) {
+			p->estimate.shown = true;
+			p->estimate.v = t->rows[i][e].number;
+		}
+		if (n >= 0 && t->rows[i][n].kind == CELL_TEXT)
+			snprintf(p->estimate_note, sizeof(p->estimate_note),
+				 "%s", codec_cell_str(&t->rows[i][n]));
+	}
+}
+
+static int
+gather(struct store *st, const struct query_req *req,
+       const struct reg_party *who, unsigned k, struct parts *p)
+{
+	struct qtable t;
+	bool open;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	r = ask(st, req, "identification", who, k, &t, &open);
+	if (r == 0 && open)
+		from_identification(&t, p);
+	codec_qtable_clear(&t);
+	if (r == 0)
+		r = ask(st, req, "breakdown", who, k, &t, &open);
+	if (r == 0 && open)
+		from_breakdown(&t, p);
+	codec_qtable_clear(&t);
+	if (r == 0)
+		r = ask(st, req, "estimate", who, k, &t, &open);
+	if (r == 0 && open)
+		from_estimate(&t, p);
+	else if (r == 0)
+		snprintf(p->estimate_note, sizeof(p->estimate_note), "%s",
+			 t.error);
+	codec_qtable_clear(&t);
+	return r;
+}
+
+/* ---- the table ------------------------------------------------------------
+ */
+
+static void
+set_text(struct cell *c, const char *s)
+{
+	c->kind = CELL_TEXT;
+	snprintf(c->text, sizeof(c->text), "%s", s);
+}
+
+static void
+set_number(struct cell *c, int64_t v)
+{
+	c->kind = CELL_NUMBER;
+	c->number = v;
+}
+
+/* A rate per 100,000 with two decimals. */
+static void
+set_rate(struct cell *c, int64_t v, uint64_t population)
+{
+	c->kind = CELL_DECIMAL;
+	snprintf(c->text, sizeof(c->text), "%.2f",
+		 (double)v * 100000.0 / (double)population);
+}
+
+static uint64_t
+population_of(const struct pop_entry *e, int sex, int age)
+{
+	uint64_t sum = 0;
+	int s, a;
+
+	for (s = 0; s < 2; s++)
+		for (a = 0; a < 2; a++)
+			if ((sex == ALL || sex == s) &&
+			    (age == ALL || age == a))
+				sum += e->count[s][a];
+	return sum;
+}
+
+static int
+fill_row(struct cell *row, const char *period, int sex, int age,
+	 const struct pop_entry *pop, const struct parts *p)
+{
+	uint64_t people = population_of(pop, sex, age);
+	const struct fig *v = &p->victims[sex][age];
+	char note[CODEC_MAX_LONG_TEXT] = "";
+
+	set_text(&row[COL_PERIOD], period);
+	set_text(&row[COL_SEX], sex_names[sex]);
+	set_text(&row[COL_AGE], age_names[age]);
+	set_number(&row[COL_POPULATION], (int64_t)people);
+	if (sex != ALL && age != ALL) {
+		/* Not counted yet: sex by age group needs its own counter. */
+		snprintf(note, sizeof(note),
+			 "victims by sex and age group together are not "
+			 "counted yet");
+	} else if (v->shown) {
+		set_number(&row[COL_VICTIMS], v->v);
+		set_rate(&row[COL_RATE], v->v, people);
+	} else {
+		row[COL_VICTIMS].kind = CELL_SUPPRESSED;
+	}
+	if (sex == ALL && age == ALL) {
+		if (p->estimate.shown) {
+			set_number(&row[COL_ESTIMATE], p->estimate.v);
+			set_rate(&row[COL_ESTIMATE_RATE], p->estimate.v,
+				 people);
+			snprintf(note, sizeof(note),
+				 "estimate: every victim, detected or not, "
+				 "both sexes and all ages (stepwise, as the "
+				 "estimate table); none is made by sex or "
+				 "age group");
+		} else {
+			snprintf(note, sizeof(note), "no estimate: %s",
+				 p->estimate_note[0] != '\0'
+				     ? p->estimate_note
+				     : "see the estimate table");
+		}
+	}
+	return codec_cell_set_long(&row[COL_NOTE], note);
+}
+
+static int
+refuse(struct qtable *ret, const char *why)
+{
+	snprintf(ret->error, sizeof(ret->error), "%s", why);
+	return -EINVAL;
+}
+
+int
+sdg_table(struct store *st, const struct query_req *req,
+	  const struct reg_party *who, unsigned k, struct qtable *ret)
+{
+	char cols[] = SDG_COLUMNS, *tok, *save = NULL, why[200];
+	char period[PERIOD_NAME_MAX];
+	const struct pop_entry *pop;
+	struct parts *p = NULL;
+	uint32_t code;
+	int r, sex, age;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->k = k;
+	snprintf(ret->role, sizeof(ret->role), "%s", role_name(who->role));
+	if (who->role == ROLE_NONE)
+		return refuse(ret, "not authorised to query");
+	if (who->role == ROLE_INSTITUTION)
+		return refuse(ret, "the sdg16_2_2 table is not open to an "
+				   "institution (it holds the estimate)");
+	if (period_parse(req->period, &code) != 0) {
+		snprintf(why, sizeof(why),
+			 "bad period \"%.20s\": give a year (2026), a "
+			 "semester (2026H1) or a quarter (2026Q3)",
+			 req->period);
+		return refuse(ret, why);
+	}
+	if (req->region > 25)
+		return refuse(ret, "bad region: INEI codes run 01 to 25");
+	if (population_in_force == NULL)
+		return refuse(ret, "no population figures: the consolidator's "
+				   "configuration names no population file "
+				   "(population = FILE, kuska.conf(5))");
+	pop = popset_find(population_in_force, code / 10, req->region);
+	if (pop == NULL) {
+		if (req->region == 0)
+			snprintf(why, sizeof(why),
+				 "the population file has no figures for %u "
+				 "for the country (region 00)",
+				 code / 10);
+		else
+			snprintf(why, sizeof(why),
+				 "the population file has no figures for %u "
+				 "for region %02u",
+				 code / 10, req->region);
+		return refuse(ret, why);
+	}
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	r = gather(st, req, who, k, p);
+	if (r != 0)
+		goto out;
+	period_name(code, period);
+	for (tok = strtok_r(cols, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save))
+		snprintf(ret->cols[ret->n_cols++], sizeof(ret->cols[0]), "%s",
+			 tok);
+	ret->rows = calloc(N_ROWS, sizeof(*ret->rows));
+	if (ret->rows == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (sex = 0; sex < 3 && r == 0; sex++)
+		for (age = 0; age < 3 && r == 0; age++) {
+			r = fill_row(ret->rows[ret->n_rows], period, sex, age,
+				     pop, p);
+			ret->n_rows++;
+		}
+out:
+	free(p);
+	if (r != 0)
+		codec_qtable_clear(ret);
+	return r;
+}

@@ -1,0 +1,749 @@
+/*
+ * test_estimate_table.c - the live estimate table (estimate_table.h) and
+ * the SDG 16.2.2 table made from it (sdg_table.h), over a real LMDB store
+ * filled by the statistics engine (stats_apply, as ingest does), through
+ * query_run.
+ *
+ * The estimate: two lists whose estimate has a closed form (Lincoln and
+ * Petersen) and every figure equal to lib/mse on the same histories; an
+ * institution whose victims are all unlinkable is no list, and the note
+ * counts them; the refusals (no overlap, one list, nobody) as rows with
+ * the reason; a region; the bootstrap row equal to mse_bootstrap, its
+ * cap and the daemon's budget; the roles: the secretariat's rounding and
+ * suppression, an institution refused.
+ *
+ * The SDG table: the population file's figures, the victims by sex and
+ * by age group as the breakdown gives them, rates per 100,000 worked
+ * out here, the estimate's rate, the secretariat's view, and the
+ * refusals (no population file, no figures for the year or region).
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "date.h"
+#include "estimate_table.h"
+#include "event.h"
+#include "mse/mse.h"
+#include "popfile.h"
+#include "query.h"
+#include "registry.h"
+#include "sdg_table.h"
+#include "stats.h"
+#include "store.h"
+
+#define K 10
+
+static const struct reg_party analyst = {.role = ROLE_ANALYST};
+static const struct reg_party secretariat = {.role = ROLE_SECRETARIAT};
+static const struct reg_party pnp = {.role = ROLE_INSTITUTION,
+				     .inst = INST_PNP};
+static const struct reg_party nobody = {.role = ROLE_NONE};
+
+/* ---- the store ------------------------------------------------------------
+ */
+
+struct world {
+	char dir[64];
+	struct store *st;
+	uint64_t seq[INST_COUNT + 1];
+	struct stats *stats;
+	struct store_txn *txn;
+};
+
+static struct world *W;
+
+/* Victim n: F when n is odd; 20 years old when n is a multiple of 3,
+ * else 10; linkable unless n is 0 (then anonymous). */
+static void
+victim(unsigned n, struct victim *v)
+{
+	unsigned years = n % 3 == 0 ? 20 : 10;
+
+	memset(v, 0, sizeof(*v));
+	v->doc_type = n != 0 ? DOC_DNI : DOC_NONE;
+	v->doc_key[0] = 7;
+	v->doc_key[1] = (uint8_t)(n >> 8);
+	v->doc_key[2] = (uint8_t)n;
+	v->sex = n % 2 ? SEX_F : SEX_M;
+	v->age_years = (uint8_t)years;
+	v->age_group = age_group_of(years);
+	memcpy(v->nationality, "PE", 3);
+}
+
+static void
+identify(enum institution inst, unsigned v, int32_t date, uint8_t region)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = ev.rec.kind = KIND_IDENTIFICATION;
+	ev.rec.date = date;
+	ev.rec.region = region;
+	victim(v, &ev.rec.victim);
+	ev.rec.exploitation = 1u << EXPL_SEXUAL;
+	/* Accepted the day it happened. */
+	assert_int_equal(
+	    stats_apply(W->stats, inst, ++W->seq[inst], &ev, date), 0);
+}
+
+/* Victims from..to identified by inst. */
+static void
+identify_range(enum institution inst, unsigned from, unsigned to, int32_t date,
+	       uint8_t region)
+{
+	unsigned v;
+
+	for (v = from; v <= to; v++)
+		identify(inst, v, date, region);
+}
+
+/*
+ * The store, in 2025:
+ *  Q1 (February, Lima): PNP alone 30 victims (1..30), MIMP alone 20
+ *     (31..50), both 10 (51..60): N = 40 x 30 / 10 = 120.
+ *  Q2 (May, Lima): PNP alone 12 (101..112), MIMP alone 11 (113..123),
+ *     none by both: no estimate.
+ *  Q3 (August, Loreto): PNP alone 25 (201..225), MINSA alone 15
+ *     (226..240), both 12 (241..252), one more by PNP, MINSA and MIMP
+ *     (253); 2 unlinkable by MP, so MP is no list, and 2 by MIMP.
+ *  Q4 (November, Lima): PNP alone, 5 (301..305): one list.
+ * 2024: nobody.
+ */
+static int
+world_setup(void **state)
+{
+	int32_t q1 = date_from_ymd(2025, 2, 1), q2 = date_from_ymd(2025, 5, 1),
+		q3 = date_from_ymd(2025, 8, 1), q4 = date_from_ymd(2025, 11, 1);
+
+	(void)state;
+	W = calloc(1, sizeof(*W));
+	if (W == NULL)
+		return -1;
+	snprintf(W->dir, sizeof(W->dir), "/tmp/kuska-est-XXXXXX");
+	if (mkdtemp(W->dir) == NULL ||
+	    store_open(W->dir, 8u << 20, 64u << 20, &W->st) != 0)
+		return -1;
+	W->stats = stats_new();
+	if (W->stats == NULL || stats_load(W->stats, W->st) != 0 ||
+	    store_begin(W->st, true, &W->txn) != 0)
+		return -1;
+	stats_begin(W->stats, W->txn);
+	identify_range(INST_PNP, 1, 30, q1, 15);
+	identify_range(INST_MIMP, 31, 50, q1, 15);
+	identify_range(INST_PNP, 51, 60, q1, 15);
+	identify_range(INST_MIMP, 51, 60, q1, 15);
+	identify_range(INST_PNP, 101, 112, q2, 15);
+	identify_range(INST_MIMP, 113, 123, q2, 15);
+	identify_range(INST_PNP, 201, 225, q3, 16);
+	identify_range(INST_MINSA, 226, 240, q3, 16);
+	identify_range(INST_PNP, 241, 253, q3, 16);
+	identify_range(INST_MINSA, 241, 253, q3, 16);
+	identify(INST_MIMP, 253, q3, 16);
+	identify(INST_MP, 0, q3, 16);
+	identify(INST_MP, 0, q3, 16);
+	identify(INST_MIMP, 0, q3, 16);
+	identify(INST_MIMP, 0, q3, 16);
+	identify_range(INST_PNP, 301, 305, q4, 15);
+	if (stats_flush(W->stats) != 0 || store_commit(&W->txn) != 0)
+		return -1;
+	stats_committed(W->stats);
+	*state = W;
+	return 0;
+}
+
+static int
+world_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	sdg_set_population(NULL);
+	stats_free(&W->stats);
+	store_close(&W->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", W->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(W);
+	return 0;
+}
+
+/* ---- reading answers ------------------------------------------------------
+ */
+
+/* Runs query_run; returns its result, the table in *t. */
+static int
+ask(const char *table, const char *period, uint32_t region, uint32_t boot,
+    uint64_t seed, const struct reg_party *who, struct qtable *t)
+{
+	struct query_req q;
+
+	memset(&q, 0, sizeof(q));
+	snprintf(q.table, sizeof(q.table), "%s", table);
+	snprintf(q.period, sizeof(q.period), "%s", period);
+	q.region = region;
+	q.boot = boot;
+	q.seed = seed;
+	return query_run(W->st, &q, who, K, t);
+}
+
+static const struct cell *
+at(const struct qtable *t, size_t row, const char *column)
+{
+	size_t c;
+
+	for (c = 0; c < t->n_cols && strcmp(t->cols[c], column) != 0; c++)
+		;
+	if (c == t->n_cols || row >= t->n_rows)
+		fail_msg("no cell %zu %s", row, column);
+	return &t->rows[row][c];
+}
+
+static const char *
+text(const struct qtable *t, size_t row, const char *column)
+{
+	const struct cell *c = at(t, row, column);
+
+	return c->kind == CELL_TEXT || c->kind == CELL_DECIMAL
+		   ? codec_cell_str(c)
+		   : "";
+}
+
+/* A number cell's value; fails when the cell holds none. */
+static int64_t
+number(const struct qtable *t, size_t row, const char *column)
+{
+	const struct cell *c = at(t, row, column);
+
+	if (c->kind != CELL_NUMBER)
+		fail_msg("row %zu %s: no number (kind %d)", row, column,
+			 c->kind);
+	return c->number;
+}
+
+static bool
+empty(const struct qtable *t, size_t row, const char *column)
+{
+	return at(t, row, column)->kind == CELL_EMPTY;
+}
+
+/* The histories of lists names[0..k-1], counts by history. */
+static struct mse_table
+histories(unsigned k, const char *const *names, const uint64_t *counts)
+{
+	struct mse_table t;
+	unsigned h;
+
+	assert_int_equal(mse_table_init(&t, k, names), 0);
+	for (h = 1; h < (1u << k); h++)
+		assert_int_equal(mse_table_set(&t, h, counts[h]), 0);
+	return t;
+}
+
+/* Row `row` of the analyst's estimate table equals e, to the victim. */
+static void
+expect_row(const struct qtable *t, size_t row, const char *method,
+	   const struct mse_estimate *e)
+{
+	assert_string_equal(text(t, row, "method"), method);
+	assert_int_equal(number(t, row, "observed"), e->observed);
+	assert_int_equal(number(t, row, "estimate"), llround(e->estimate));
+	assert_int_equal(number(t, row, "low95"), llround(e->low95));
+	assert_int_equal(number(t, row, "high95"), llround(e->high95));
+}
+
+/* ---- the estimate ------------------------------------------------------- */
+
+/* Q1's histories: pnp alone 30, mimp alone 20, both 10. */
+static const char *const q1_names[] = {"pnp", "mimp"};
+static const uint64_t q1_counts[] = {0, 30, 20, 10};
+
+static void
+test_estimate_two_lists(void **state)
+{
+	struct mse_table h = histories(2, q1_names, q1_counts);
+	struct mse_estimate main, step;
+	struct qtable t;
+	double se;
+
+	(void)state;
+	assert_int_equal(ask("estimate", "2025Q1", 0, 0, 0, &analyst, &t), 0);
+	assert_int_equal(t.n_cols, 9);
+	assert_string_equal(t.cols[0], "period");
+	assert_string_equal(t.cols[8], "note");
+	assert_int_equal(t.n_rows, 2);
+	assert_string_equal(text(&t, 0, "period"), "2025Q1");
+	assert_string_equal(text(&t, 0, "lists"), "pnp+mimp");
+	/* Lincoln and Petersen: 40 x 30 / 10, var = 1/30 + 1/20 + 1/10. */
+	assert_int_equal(number(&t, 0, "estimate"), 120);
+	se = sqrt(1.0 / 30 + 1.0 / 20 + 1.0 / 10);
+	assert_int_equal(number(&t, 0, "low95"),
+			 llround(60 + 60 * exp(-1.959964 * se)));
+	assert_int_equal(number(&t, 0, "high95"),
+			 llround(60 + 60 * exp(1.959964 * se)));
+	assert_int_equal(mse_estimate(&h, MSE_MAIN, &main), 0);
+	assert_int_equal(mse_estimate(&h, MSE_STEPWISE, &step), 0);
+	expect_row(&t, 0, "main", &main);
+	expect_row(&t, 1, "stepwise", &step);
+	assert_string_equal(text(&t, 0, "interactions"), "");
+	assert_string_equal(text(&t, 0, "note"), "");
+	codec_qtable_clear(&t);
+
+	/* The same for Lima, where they all are; nobody in Loreto. */
+	assert_int_equal(ask("estimate", "2025Q1", 15, 0, 0, &analyst, &t), 0);
+	assert_int_equal(number(&t, 1, "estimate"), 120);
+	codec_qtable_clear(&t);
+	assert_int_equal(ask("estimate", "2025Q1", 16, 0, 0, &analyst, &t), 0);
+	assert_int_equal(t.n_rows, 2);
+	assert_true(empty(&t, 0, "estimate"));
+	assert_int_equal(number(&t, 0, "observed"), 0);
+	assert_string_equal(text(&t, 0, "note"),
+			    "no linkable victim identified in the period");
+	codec_qtable_clear(&t);
+}
+
+/* Q3: MP's victims are all unlinkable, so MP is no list; the note counts
+ * the unlinkable victims. */
+static void
+test_estimate_unlinkable(void **state)
+{
+	/* pnp, mimp, minsa: bits 1, 2, 4. */
+	static const char *const names[] = {"pnp", "mimp", "minsa"};
+	static const uint64_t counts[] = {0, 25, 0, 0, 15, 12, 0, 1};
+	struct mse_table h = histories(3, names, counts);
+	struct mse_estimate e;
+	const char *methods[2] = {"main", "stepwise"};
+	char buf[256];
+	struct qtable t;
+	size_t r;
+
+	(void)state;
+	assert_int_equal(ask("estimate", "2025Q3", 0, 0, 0, &analyst, &t), 0);
+	for (r = 0; r < 2; r++) {
+		assert_string_equal(text(&t, r, "lists"), "pnp+mimp+minsa");
+		assert_int_equal(number(&t, r, "observed"), 53);
+		assert_int_equal(
+		    mse_estimate(&h, r == 0 ? MSE_MAIN : MSE_STEPWISE, &e), 0);
+		if (e.status == MSE_ESTIMATED) {
+			expect_row(&t, r, methods[r], &e);
+			assert_string_equal(
+			    text(&t, r, "interactions"),
+			    mse_format_interactions(&h, &e, buf, sizeof(buf)));
+		} else {
+			assert_true(empty(&t, r, "estimate"));
+			assert_non_null(strstr(text(&t, r, "note"), e.reason));
+		}
+		assert_non_null(
+		    strstr(text(&t, r, "note"),
+			   "4 unlinkable victims left out (not in the "
+			   "overlap)"));
+	}
+	codec_qtable_clear(&t);
+}
+
+/* The refusals are rows: the estimate empty, the reason in the note. */
+static void
+test_estimate_refusals(void **state)
+{
+	struct qtable t;
+	size_t r;
+
+	(void)state;
+	/* Q2: two lists that never overlap. */
+	assert_int_equal(ask("estimate", "2025Q2", 0, 0, 0, &analyst, &t), 0);
+	assert_int_equal(t.n_rows, 2);
+	for (r = 0; r < 2; r++) {
+		assert_string_equal(text(&t, r, "lists"), "pnp+mimp");
+		assert_int_equal(number(&t, r, "observed"), 23);
+		assert_true(empty(&t, r, "estimate"));
+		assert_true(empty(&t, r, "low95"));
+		assert_true(empty(&t, r, "high95"));
+		assert_non_null(strstr(text(&t, r, "note"), "more than one"));
+	}
+	codec_qtable_clear(&t);
+	/* Q4: one list. */
+	assert_int_equal(ask("estimate", "2025Q4", 0, 0, 0, &analyst, &t), 0);
+	assert_string_equal(text(&t, 0, "lists"), "pnp");
+	assert_true(empty(&t, 1, "estimate"));
+	assert_true(strlen(text(&t, 1, "note")) > 0);
+	codec_qtable_clear(&t);
+	/* 2024: nobody. */
+	assert_int_equal(ask("estimate", "2024", 0, 0, 0, &analyst, &t), 0);
+	assert_string_equal(text(&t, 0, "lists"), "");
+	assert_true(empty(&t, 1, "estimate"));
+	codec_qtable_clear(&t);
+	/* Bad requests. */
+	assert_int_equal(ask("estimate", "2025Q5", 0, 0, 0, &analyst, &t),
+			 -EINVAL);
+	assert_non_null(strstr(t.error, "bad period"));
+	codec_qtable_clear(&t);
+	assert_int_equal(ask("estimate", "2025", 26, 0, 0, &analyst, &t),
+			 -EINVAL);
+	assert_non_null(strstr(t.error, "region"));
+	codec_qtable_clear(&t);
+}
+
+static void
+test_estimate_bootstrap(void **state)
+{
+	struct mse_table h = histories(2, q1_names, q1_counts);
+	char note[MSE_REASON_MAX];
+	struct mse_boot b;
+	struct qtable t;
+
+	(void)state;
+	assert_int_equal(ask("estimate", "2025Q1", 0, 300, 5, &analyst, &t), 0);
+	assert_int_equal(t.n_rows, 3);
+	assert_int_equal(mse_bootstrap(&h, MSE_STEPWISE, 300, 5, &b, NULL), 0);
+	assert_string_equal(text(&t, 2, "method"), "bootstrap");
+	assert_int_equal(number(&t, 2, "observed"), 60);
+	assert_int_equal(number(&t, 2, "estimate"), 120);
+	assert_int_equal(number(&t, 2, "low95"), llround(b.low95));
+	assert_int_equal(number(&t, 2, "high95"), llround(b.high95));
+	assert_string_equal(text(&t, 2, "note"),
+			    mse_format_boot_note(&b, note, sizeof(note)));
+	assert_string_equal(text(&t, 2, "note"),
+			    "BCa 95%, 300 resamples of stepwise, seed 5");
+	codec_qtable_clear(&t);
+
+	/* Past the cap; on another table. */
+	assert_int_equal(ask("estimate", "2025Q1", 0, ESTIMATE_MAX_BOOT + 1, 1,
+			     &analyst, &t),
+			 -EINVAL);
+	assert_non_null(strstr(t.error, "at most 10000"));
+	codec_qtable_clear(&t);
+	assert_int_equal(ask("overlap", "2025Q1", 0, 10, 1, &analyst, &t),
+			 -EINVAL);
+	assert_non_null(strstr(t.error, "estimate table only"));
+	codec_qtable_clear(&t);
+}
+
+/* The daemon's budget: a minute's worth, refilled evenly. */
+static void
+test_boot_budget(void **state)
+{
+	struct boot_budget b = {0};
+	unsigned wait_s = 0;
+
+	(void)state;
+	assert_true(boot_budget_take(&b, ESTIMATE_MAX_BOOT, 1000, &wait_s));
+	assert_true(boot_budget_take(&b, ESTIMATE_MAX_BOOT, 1000, &wait_s));
+	assert_false(boot_budget_take(&b, 1, 1000, &wait_s));
+	assert_int_equal(wait_s, 1);
+	assert_false(boot_budget_take(&b, ESTIMATE_MAX_BOOT, 1000, &wait_s));
+	assert_int_equal(wait_s, 30); /* half the bucket: half a minute */
+	/* Half a minute later, half is back. */
+	assert_true(boot_budget_take(&b, ESTIMATE_MAX_BOOT, 31000, &wait_s));
+	assert_false(boot_budget_take(&b, 100, 31000, &wait_s));
+	/* Never more than the bucket holds. */
+	assert_true(
+	    boot_budget_take(&b, ESTIMATE_BOOT_PER_MINUTE, 3600000, &wait_s));
+	assert_false(boot_budget_take(&b, 1, 3600000, &wait_s));
+}
+
+static int64_t
+round10(double v)
+{
+	return (int64_t)llround(v / 10) * 10;
+}
+
+/* The kinds of the victims cells of the secretariat's overlap table:
+ * whether all of them are shown. */
+static bool
+overlap_all_shown(const char *period)
+{
+	struct qtable o;
+	bool all = true;
+	size_t r;
+
+	assert_int_equal(ask("overlap", period, 0, 0, 0, &secretariat, &o), 0);
+	for (r = 0; r < o.n_rows; r++)
+		all = all && at(&o, r, "victims")->kind == CELL_NUMBER;
+	codec_qtable_clear(&o);
+	return all;
+}
+
+static void
+test_estimate_secretariat(void **state)
+{
+	struct mse_table h = histories(2, q1_names, q1_counts);
+	struct mse_estimate e;
+	struct mse_boot b;
+	struct qtable t;
+	size_t r;
+
+	(void)state;
+	/* Q1: every overlap cell is shown to the secretariat, so it sees
+	 * the estimate and its intervals, rounded to 10. */
+	assert_true(overlap_all_shown("2025Q1"));
+	assert_int_equal(ask("estimate", "2025Q1", 0, 300, 5, &secretariat, &t),
+			 0);
+	assert_string_equal(t.role, "secretariat");
+	assert_int_equal(t.n_rows, 3);
+	for (r = 0; r < 2; r++) {
+		assert_int_equal(
+		    mse_estimate(&h, r == 0 ? MSE_MAIN : MSE_STEPWISE, &e), 0);
+		assert_int_equal(number(&t, r, "observed"), 60);
+		assert_int_equal(number(&t, r, "estimate"),
+				 round10(e.estimate));
+		assert_int_equal(number(&t, r, "low95"), round10(e.low95));
+		assert_int_equal(number(&t, r, "high95"), round10(e.high95));
+		assert_int_equal(number(&t, r, "low95") % 10, 0);
+		assert_true(number(&t, r, "low95") !=
+			    llround(e.low95)); /* 86: rounded */
+	}
+	assert_int_equal(mse_bootstrap(&h, MSE_STEPWISE, 300, 5, &b, NULL), 0);
+	assert_int_equal(number(&t, 2, "low95"), round10(b.low95));
+	assert_int_equal(number(&t, 2, "high95"), round10(b.high95));
+	codec_qtable_clear(&t);
+
+	/* Q3: the unlinkable 4 (and a single victim of three lists) are
+	 * hidden in its overlap: everything computed from the overlap is
+	 * suppressed, the note counts nothing, and the observed total,
+	 * which would give a hidden cell away, is hidden too. */
+	assert_false(overlap_all_shown("2025Q3"));
+	assert_int_equal(ask("estimate", "2025Q3", 0, 50, 1, &secretariat, &t),
+			 0);
+	assert_int_equal(t.n_rows, 3);
+	for (r = 0; r < 3; r++) {
+		assert_string_equal(text(&t, r, "lists"), "pnp+mp+mimp+minsa");
+		assert_int_equal(at(&t, r, "observed")->kind, CELL_SUPPRESSED);
+		assert_true(empty(&t, r, "estimate"));
+		assert_true(empty(&t, r, "low95"));
+		assert_true(empty(&t, r, "high95"));
+		assert_true(empty(&t, r, "interactions"));
+		assert_non_null(strstr(text(&t, r, "note"), "suppressed"));
+		assert_null(strpbrk(text(&t, r, "note"), "0123456789"));
+	}
+	codec_qtable_clear(&t);
+
+	/* Q2: every cell shown, but no estimate exists: the reason. */
+	assert_true(overlap_all_shown("2025Q2"));
+	assert_int_equal(ask("estimate", "2025Q2", 0, 0, 0, &secretariat, &t),
+			 0);
+	assert_int_equal(number(&t, 0, "observed"), 23);
+	assert_true(empty(&t, 0, "estimate"));
+	assert_non_null(strstr(text(&t, 0, "note"), "more than one"));
+	codec_qtable_clear(&t);
+}
+
+static void
+test_estimate_refused_roles(void **state)
+{
+	struct qtable t;
+
+	(void)state;
+	assert_int_equal(ask("estimate", "2025Q1", 0, 0, 0, &pnp, &t), -EINVAL);
+	assert_non_null(strstr(t.error, "not open to an institution"));
+	codec_qtable_clear(&t);
+	assert_int_equal(ask("estimate", "2025Q1", 0, 0, 0, &nobody, &t),
+			 -EINVAL);
+	codec_qtable_clear(&t);
+}
+
+/* ---- SDG 16.2.2 -----------------------------------------------------------
+ */
+
+static const char population[] =
+    "year,region,sex,age_group,population\n"
+    "2025,00,F,0-17,1000000\n2025,00,F,18+,2000000\n"
+    "2025,00,M,0-17,1500000\n2025,00,M,18+,2500000\n"
+    "2025,15,F,0-17,100000\n2025,15,F,18+,200000\n"
+    "2025,15,M,0-17,150000\n2025,15,M,18+,250000\n";
+
+static struct popset *
+load_population(void)
+{
+	struct popset *set = NULL;
+	char err[POPFILE_ERR_MAX + 64];
+
+	if (popfile_parse("pop.csv", population, strlen(population), &set, err,
+			  sizeof(err)) != 0)
+		fail_msg("%s", err);
+	sdg_set_population(set);
+	return set;
+}
+
+/* Victims from..to (as victim() makes them) of sex s ('F', 'M' or 0:
+ * any) and age a (0: 0-17, 1: 18+, 2: any). */
+static int64_t
+victims_of(unsigned from, unsigned to, char s, int a)
+{
+	int64_t n = 0;
+	unsigned v;
+
+	for (v = from; v <= to; v++)
+		if ((s == 0 || (s == 'F') == (v % 2 == 1)) &&
+		    (a == 2 || (a == 1) == (v % 3 == 0)))
+			n++;
+	return n;
+}
+
+static void
+expect_rate(const struct qtable *t, size_t row, const char *column,
+	    int64_t count, double people)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%.2f", (double)count * 1e5 / people);
+	assert_int_equal(at(t, row, column)->kind, CELL_DECIMAL);
+	assert_string_equal(text(t, row, column), want);
+}
+
+static void
+test_sdg_table(void **state)
+{
+	static const char sexes[3] = {'F', 'M', 0};
+	static const double people[3][3] = {{1000000, 2000000, 3000000},
+					    {1500000, 2500000, 4000000},
+					    {2500000, 4500000, 7000000}};
+	struct popset *set = load_population();
+	struct qtable t;
+	size_t r;
+	int s, a;
+
+	(void)state;
+	assert_int_equal(ask("sdg16_2_2", "2025Q1", 0, 0, 0, &analyst, &t), 0);
+	assert_int_equal(t.n_cols, 9);
+	assert_string_equal(t.cols[3], "population");
+	assert_string_equal(t.cols[7], "estimate_per_100k");
+	assert_int_equal(t.n_rows, 9);
+	for (s = 0, r = 0; s < 3; s++)
+		for (a = 0; a < 3; a++, r++) {
+			static const char *const ages[3] = {"0-17", "18+",
+							    "all"};
+			int64_t want = victims_of(1, 60, sexes[s], a);
+			assert_string_equal(text(&t, r, "period"), "2025Q1");
+			assert_string_equal(text(&t, r, "sex"),
+					    s < 2 ? (s ? "M" : "F") : "all");
+			assert_string_equal(text(&t, r, "age_group"), ages[a]);
+			assert_int_equal(number(&t, r, "population"),
+					 (int64_t)people[s][a]);
+			if (s < 2 && a < 2)
+				continue; /* sex by age: not yet counted */
+			assert_int_equal(number(&t, r, "victims"), want);
+			expect_rate(&t, r, "victims_per_100k", want,
+				    people[s][a]);
+			if (r < 8) {
+				assert_true(empty(&t, r, "estimate"));
+				assert_true(empty(&t, r, "estimate_per_100k"));
+			}
+		}
+	/* The estimate of all victims, with its rate, on the last row. */
+	assert_int_equal(number(&t, 8, "victims"), 60);
+	assert_int_equal(number(&t, 8, "estimate"), 120);
+	expect_rate(&t, 8, "estimate_per_100k", 120, 7000000);
+	assert_string_equal(text(&t, 8, "estimate_per_100k"), "1.71");
+	assert_non_null(strstr(text(&t, 8, "note"), "detected or not"));
+	codec_qtable_clear(&t);
+
+	/* Lima's population for Lima. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q1", 15, 0, 0, &analyst, &t), 0);
+	assert_int_equal(number(&t, 8, "population"), 700000);
+	expect_rate(&t, 8, "victims_per_100k", 60, 700000);
+	expect_rate(&t, 8, "estimate_per_100k", 120, 700000);
+	codec_qtable_clear(&t);
+
+	/* The whole year: all 2025 victims; Q2 and Q4 add victims the
+	 * estimate of the year takes in too. */
+	assert_int_equal(ask("sdg16_2_2", "2025", 0, 0, 0, &analyst, &t), 0);
+	assert_int_equal(number(&t, 8, "victims"), 60 + 23 + 53 + 4 + 5);
+	assert_int_equal(number(&t, 5, "victims"), /* M, all */
+			 victims_of(1, 60, 'M', 2) +
+			     victims_of(101, 123, 'M', 2) +
+			     victims_of(201, 253, 'M', 2) + 4 +
+			     victims_of(301, 305, 'M', 2));
+	codec_qtable_clear(&t);
+
+	/* A period with no estimate: the reason. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q2", 0, 0, 0, &analyst, &t), 0);
+	assert_true(empty(&t, 8, "estimate"));
+	assert_true(empty(&t, 8, "estimate_per_100k"));
+	assert_non_null(strstr(text(&t, 8, "note"), "no estimate: "));
+	assert_non_null(strstr(text(&t, 8, "note"), "more than one"));
+	codec_qtable_clear(&t);
+
+	/* No figures for the year or the region. */
+	assert_int_equal(ask("sdg16_2_2", "2024", 0, 0, 0, &analyst, &t),
+			 -EINVAL);
+	assert_string_equal(t.error, "the population file has no figures for "
+				     "2024 for the country (region 00)");
+	codec_qtable_clear(&t);
+	assert_int_equal(ask("sdg16_2_2", "2025", 16, 0, 0, &analyst, &t),
+			 -EINVAL);
+	assert_string_equal(t.error, "the population file has no figures for "
+				     "2025 for region 16");
+	codec_qtable_clear(&t);
+	/* No file at all. */
+	sdg_set_population(NULL);
+	assert_int_equal(ask("sdg16_2_2", "2025", 0, 0, 0, &analyst, &t),
+			 -EINVAL);
+	assert_non_null(strstr(t.error, "population = FILE"));
+	codec_qtable_clear(&t);
+	popset_free(&set);
+}
+
+static void
+test_sdg_roles(void **state)
+{
+	struct popset *set = load_population();
+	struct qtable t;
+	size_t r;
+
+	(void)state;
+	/* Q1: the secretariat sees every count it is made of, and the
+	 * estimate rounded. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q1", 0, 0, 0, &secretariat, &t),
+			 0);
+	assert_int_equal(number(&t, 2, "victims"), 30);	  /* F, all */
+	assert_int_equal(number(&t, 6, "victims"), 40);	  /* all, 0-17 */
+	assert_int_equal(number(&t, 7, "victims"), 20);	  /* all, 18+ */
+	assert_int_equal(number(&t, 8, "victims"), 60);	  /* all, all */
+	assert_int_equal(number(&t, 8, "estimate"), 120); /* rounded */
+	/* Sex by age group is in no table under disclosure control. */
+	for (r = 0; r < 5; r++)
+		if (r != 2)
+			assert_false(at(&t, r, "victims")->kind == CELL_NUMBER);
+	codec_qtable_clear(&t);
+	/* Q3: its estimate is suppressed, and so is its rate here. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q3", 0, 0, 0, &secretariat, &t),
+			 0);
+	assert_true(empty(&t, 8, "estimate"));
+	assert_true(empty(&t, 8, "estimate_per_100k"));
+	assert_non_null(strstr(text(&t, 8, "note"), "suppressed"));
+	codec_qtable_clear(&t);
+	/* An institution is refused. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q1", 0, 0, 0, &pnp, &t),
+			 -EINVAL);
+	assert_non_null(strstr(t.error, "not open to an institution"));
+	codec_qtable_clear(&t);
+	sdg_set_population(NULL);
+	popset_free(&set);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_estimate_two_lists),
+	    cmocka_unit_test(test_estimate_unlinkable),
+	    cmocka_unit_test(test_estimate_refusals),
+	    cmocka_unit_test(test_estimate_bootstrap),
+	    cmocka_unit_test(test_boot_budget),
+	    cmocka_unit_test(test_estimate_secretariat),
+	    cmocka_unit_test(test_estimate_refused_roles),
+	    cmocka_unit_test(test_sdg_table),
+	    cmocka_unit_test(test_sdg_roles),
+	};
+
+	return cmocka_run_group_tests(tests, world_setup, world_teardown);
+}
