@@ -47,6 +47,7 @@ struct dfam {
 	/* term -> relations (CSR), built by dfam_protect */
 	size_t *adj_first;
 	int *adj;
+	int64_t k; /* the threshold dfam_protect was given */
 };
 
 struct dfam *
@@ -350,15 +351,31 @@ witnessed(struct lp *p, const struct term *t, int64_t span, bool *ret)
 }
 
 /*
+ * How far apart (max - min) a hidden term's values must be able to lie:
+ * DISCLOSE_SPAN - 1. But a count below k is one of the k - 1 values
+ * 1..k-1 to the reader, who knows it is small: with k <= DISCLOSE_SPAN
+ * that is fewer than DISCLOSE_SPAN, no cell hidden beside it can widen
+ * it further, and a count hidden to protect it (say the rest of a shown
+ * total) gets no wider range from it than its own. Every hidden count
+ * then needs as many values as a small one can have, k - 1.
+ */
+static int64_t
+need(const struct dfam *f)
+{
+	return f->k - 2 < DISCLOSE_SPAN - 1 ? f->k - 2 : DISCLOSE_SPAN - 1;
+}
+
+/*
  * The range of hidden term t in problem p, as max - min (LP_INF when
  * unbounded), as the relaxation bounds it; with exact, a range that
- * spans DISCLOSE_SPAN values in the relaxation but not in whole numbers
+ * spans need() + 1 values in the relaxation but not in whole numbers
  * counts as one value short. Returns 0 or -errno.
  */
 static int
-span_of(struct lp *p, const struct term *t, bool exact, int64_t *ret_span)
+span_of(const struct dfam *f, struct lp *p, const struct term *t, bool exact,
+	int64_t *ret_span)
 {
-	int64_t lo, hi, want = DISCLOSE_SPAN - 1;
+	int64_t lo, hi, want = need(f);
 	bool ok;
 	int r = lp_range(p, (size_t)t->lp_var, false, &lo, &hi);
 
@@ -374,9 +391,9 @@ span_of(struct lp *p, const struct term *t, bool exact, int64_t *ret_span)
 }
 
 static bool
-wide(int64_t span)
+wide(const struct dfam *f, int64_t span)
 {
-	return span >= DISCLOSE_SPAN - 1;
+	return span >= need(f);
 }
 
 /* ---- complementary suppression ------------------------------------- */
@@ -496,7 +513,7 @@ cover(struct dfam *f, struct lp *p, int *c, size_t n, bool exact)
 				h = t->value;
 			if (l > t->value)
 				l = t->value;
-			if (h - l >= span)
+			if (wide(f, h - l))
 				t->state = exact ? S_WIDE : S_LP_WIDE;
 			else
 				c[left++] = c[i];
@@ -545,11 +562,11 @@ audit(struct dfam *f, struct lp *p, int b, bool exact, int *ret_first)
 			continue;
 		if (t->state == S_UNCHECKED ||
 		    (exact && t->state == S_LP_WIDE)) {
-			r = span_of(p, t, exact, &span);
+			r = span_of(f, p, t, exact, &span);
 			if (r == 0)
-				t->state = !wide(span) ? S_NARROW
-					   : exact     ? S_WIDE
-						       : S_LP_WIDE;
+				t->state = !wide(f, span) ? S_NARROW
+					   : exact	  ? S_WIDE
+							  : S_LP_WIDE;
 		}
 		if (r == 0 && t->state == S_NARROW && *ret_first < 0)
 			*ret_first = (int)i;
@@ -640,10 +657,10 @@ widen(struct dfam *f, struct lp *p, int b, int64_t k, int c, bool exact)
 	int64_t before = 0, after = 0;
 	bool held;
 
-	r = span_of(p, &f->t[c], exact, &before);
+	r = span_of(f, p, &f->t[c], exact, &before);
 	if (r != 0)
 		return r;
-	if (wide(before)) {
+	if (wide(f, before)) {
 		f->t[c].state = exact ? S_WIDE : S_LP_WIDE;
 		return 0;
 	}
@@ -663,7 +680,7 @@ widen(struct dfam *f, struct lp *p, int b, int64_t k, int c, bool exact)
 	pick = cand[0];
 	for (i = 0; !held && r == 0 && i < (size_t)n && i < MAX_TRIALS; i++) {
 		set_hidden(f, p, cand[i], true, k);
-		r = span_of(p, &f->t[c], exact, &after);
+		r = span_of(f, p, &f->t[c], exact, &after);
 		set_hidden(f, p, cand[i], false, k);
 		if (r == 0 && after > before) {
 			pick = cand[i];
@@ -719,6 +736,7 @@ dfam_protect(struct dfam *f, int64_t k, size_t *ret_unprotected)
 	bool *todo;
 	int r;
 
+	f->k = k;
 	r = index_relations(f);
 	if (r != 0)
 		return r;

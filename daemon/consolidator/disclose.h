@@ -13,7 +13,8 @@
  *	- more non-zero counts (complementary suppression), one at a time,
  *	  until each hidden count's *range* - the whole numbers it can take
  *	  in some assignment of the hidden counts and latents that meets
- *	  every relation - spans at least DISCLOSE_SPAN values.
+ *	  every relation - spans at least DISCLOSE_SPAN values (k - 1 when
+ *	  k <= DISCLOSE_SPAN: a count below k can take no more).
  * The reader is modelled strongly: it knows every relation given, every
  * shown count exactly, that kuska never hides a zero, and even which
  * hidden counts are below k (in 1..k-1) and which are not (k or more).

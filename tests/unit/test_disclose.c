@@ -629,6 +629,40 @@ test_integer_only(void **state)
 	fam_free(f);
 }
 
+/* With k = 3 a small count is 1 or 2 to the reader, who knows it is
+ * small: it needs both values, and the count hidden beside it as many;
+ * a lower k hides no more than k = 10 does here. */
+static void
+test_low_k(void **state)
+{
+	struct fam *f = fam_new();
+	size_t unprotected = 99;
+	int64_t lo, hi;
+	int tot, a, b;
+
+	(void)state;
+	tot = cell(f, 42);
+	a = cell(f, 2);
+	b = cell(f, 40);
+	term(tot, 1);
+	term(a, -1);
+	term(b, -1);
+	rel_add(f, DISCLOSE_EQ, 0);
+	assert_int_equal(protect(f), 0);
+	assert_true(hidden(f, a) && hidden(f, b) && !hidden(f, tot));
+	assert_int_equal(dfam_protect(f->d, 3, &unprotected), 0);
+	assert_int_equal(unprotected, 0);
+	assert_true(hidden(f, a) && hidden(f, b));
+	assert_false(hidden(f, tot));
+	assert_int_equal(dfam_range(f->d, 3, a, &lo, &hi), 0);
+	assert_int_equal(lo, 1);
+	assert_int_equal(hi, 2);
+	assert_int_equal(dfam_range(f->d, 3, b, &lo, &hi), 0);
+	assert_int_equal(lo, 40);
+	assert_int_equal(hi, 41);
+	fam_free(f);
+}
+
 /* A relation the values break is refused; so is a term out of range. */
 static void
 test_bad_relation(void **state)
@@ -916,6 +950,7 @@ main(void)
 	    cmocka_unit_test(test_complement),
 	    cmocka_unit_test(test_periods_regions),
 	    cmocka_unit_test(test_integer_only),
+	    cmocka_unit_test(test_low_k),
 	    cmocka_unit_test(test_bad_relation),
 	    cmocka_unit_test(test_property_records),
 	    cmocka_unit_test(test_property_victims),

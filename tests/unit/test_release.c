@@ -106,6 +106,7 @@ commit(void)
 }
 
 /*
+ * 2023: PNP identifies 40 victims and MP 2 others, in Lima in February.
  * 2024: PNP identifies victims 1..30 and MP 11..50, all in Lima in
  * February: every count 0 or at least 10. 2025: PNP identifies 1..40
  * over the four quarters, mostly in Lima, 3 in Loreto; MP 31..45; MINSA
@@ -133,6 +134,10 @@ world_setup(void **state)
 		identify(INST_PNP, 1000 + v, date_from_ymd(2024, 2, 3), 15);
 	for (v = 11; v <= 50; v++)
 		identify(INST_MP, 1000 + v, date_from_ymd(2024, 2, 5), 15);
+	for (v = 1; v <= 40; v++)
+		identify(INST_PNP, 3000 + v, date_from_ymd(2023, 2, 3), 15);
+	for (v = 41; v <= 42; v++)
+		identify(INST_MP, 3000 + v, date_from_ymd(2023, 2, 3), 15);
 	for (v = 1; v <= 40; v++)
 		identify(INST_PNP, v, date_from_ymd(2025, 1 + (v % 12), 10),
 			 v <= 3 ? 16 : 15);
@@ -173,8 +178,8 @@ world_teardown(void **state)
 /* ---- asking ------------------------------------------------------------- */
 
 static int
-ask(const struct reg_party *who, const char *table, const char *period,
-    unsigned region, struct qtable *t)
+ask_k(const struct reg_party *who, const char *table, const char *period,
+      unsigned region, unsigned k, struct qtable *t)
 {
 	struct query_req q;
 
@@ -182,7 +187,14 @@ ask(const struct reg_party *who, const char *table, const char *period,
 	snprintf(q.table, sizeof(q.table), "%s", table);
 	snprintf(q.period, sizeof(q.period), "%s", period);
 	q.region = region;
-	return query_run(W->st, &q, who, K, t);
+	return query_run(W->st, &q, who, k, t);
+}
+
+static int
+ask(const struct reg_party *who, const char *table, const char *period,
+    unsigned region, struct qtable *t)
+{
+	return ask_k(who, table, period, region, K, t);
 }
 
 static const char *const tables[] = {
@@ -405,6 +417,63 @@ test_overlap_shown(void **state)
 	assert_true(n_false > 0);
 }
 
+/*
+ * A lower threshold hides no more: 2023's 42 victims, 2 of them MP's,
+ * with k = 3 as with k = 10 - MP's 2 and what hides it, not the total
+ * nor the breakdown. (k = 3 once asked three values of a count that can
+ * only be 1 or 2, and hid everything around it trying.)
+ */
+static void
+test_low_k(void **state)
+{
+	static const char *const victims[] = {"identification", "overlap",
+					      "breakdown"};
+	static const char *const p23[] = {
+	    "2023", "2023H1", "2023H2", "2023Q1", "2023Q2", "2023Q3", "2023Q4"};
+	size_t i, j, r, c, n_hidden = 0;
+	unsigned region;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 7; j++)
+			for (region = 0; region <= 15; region += 15) {
+				struct qtable lo, hi;
+				if (region > 0 && (i > 0 || j > 0))
+					continue;
+				assert_int_equal(ask_k(&secretariat, victims[i],
+						       p23[j], region, 3, &lo),
+						 0);
+				assert_int_equal(ask_k(&secretariat, victims[i],
+						       p23[j], region, 10, &hi),
+						 0);
+				assert_int_equal(lo.n_rows, hi.n_rows);
+				for (r = 0; r < lo.n_rows; r++)
+					for (c = 0; c < lo.n_cols; c++) {
+						bool h = lo.rows[r][c].kind ==
+							 CELL_SUPPRESSED;
+						n_hidden += h;
+						if (h)
+							assert_int_equal(
+							    hi.rows[r][c].kind,
+							    CELL_SUPPRESSED);
+						/* MP's 2, where it is not 0 */
+						if (strcmp(lo.rows[r][1].text,
+							   "mp") == 0 &&
+						    lo.cols[c][0] == 'v' &&
+						    hi.rows[r][c].kind !=
+							CELL_NUMBER)
+							assert_true(h);
+						if (strcmp(lo.rows[r][1].text,
+							   "all") == 0 ||
+						    i == 2)
+							assert_false(h);
+					}
+				codec_qtable_clear(&lo);
+				codec_qtable_clear(&hi);
+			}
+	assert_true(n_hidden > 0);
+}
+
 int
 main(void)
 {
@@ -414,6 +483,7 @@ main(void)
 	    cmocka_unit_test(test_cache_same_answers),
 	    cmocka_unit_test(test_overlap_shown),
 	    cmocka_unit_test(test_counts_change),
+	    cmocka_unit_test(test_low_k),
 	};
 
 	return cmocka_run_group_tests(tests, world_setup, world_teardown);
