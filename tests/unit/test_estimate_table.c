@@ -10,7 +10,8 @@
  * counts them; the refusals (no overlap, one list, nobody) as rows with
  * the reason; a region; the bootstrap row equal to mse_bootstrap, its
  * cap and the daemon's budget; the roles: the secretariat's rounding and
- * suppression, an institution refused.
+ * suppression (shown exactly when its overlap table is, in every period
+ * it may ask for), an institution refused.
  *
  * The SDG table: the population file's figures, the victims by sex and
  * by age group as the breakdown gives them, rates per 100,000 worked
@@ -108,22 +109,27 @@ identify_range(enum institution inst, unsigned from, unsigned to, int32_t date,
 }
 
 /*
- * The store, in 2025:
+ * The store. 2025 has no count from 1 to k-1 in any table of its victims,
+ * so the secretariat is shown all of them, and every estimate:
  *  Q1 (February, Lima): PNP alone 30 victims (1..30), MIMP alone 20
  *     (31..50), both 10 (51..60): N = 40 x 30 / 10 = 120.
- *  Q2 (May, Lima): PNP alone 12 (101..112), MIMP alone 11 (113..123),
+ *  Q2 (May, Lima): PNP alone 20 (101..120), MIMP alone 20 (121..140),
  *     none by both: no estimate.
+ *  Q3: nobody.
+ *  Q4 (November, Lima): PNP alone, 30 (301..330): one list.
+ * 2024's victims are all in Q3 and some of its counts are tiny, so the
+ * secretariat is shown none of its estimates:
  *  Q3 (August, Loreto): PNP alone 25 (201..225), MINSA alone 15
  *     (226..240), both 12 (241..252), one more by PNP, MINSA and MIMP
  *     (253); 2 unlinkable by MP, so MP is no list, and 2 by MIMP.
- *  Q4 (November, Lima): PNP alone, 5 (301..305): one list.
- * 2024: nobody.
+ * 2023: nobody.
  */
 static int
 world_setup(void **state)
 {
 	int32_t q1 = date_from_ymd(2025, 2, 1), q2 = date_from_ymd(2025, 5, 1),
-		q3 = date_from_ymd(2025, 8, 1), q4 = date_from_ymd(2025, 11, 1);
+		q4 = date_from_ymd(2025, 11, 1),
+		q3_24 = date_from_ymd(2024, 8, 1);
 
 	(void)state;
 	W = calloc(1, sizeof(*W));
@@ -142,18 +148,18 @@ world_setup(void **state)
 	identify_range(INST_MIMP, 31, 50, q1, 15);
 	identify_range(INST_PNP, 51, 60, q1, 15);
 	identify_range(INST_MIMP, 51, 60, q1, 15);
-	identify_range(INST_PNP, 101, 112, q2, 15);
-	identify_range(INST_MIMP, 113, 123, q2, 15);
-	identify_range(INST_PNP, 201, 225, q3, 16);
-	identify_range(INST_MINSA, 226, 240, q3, 16);
-	identify_range(INST_PNP, 241, 253, q3, 16);
-	identify_range(INST_MINSA, 241, 253, q3, 16);
-	identify(INST_MIMP, 253, q3, 16);
-	identify(INST_MP, 0, q3, 16);
-	identify(INST_MP, 0, q3, 16);
-	identify(INST_MIMP, 0, q3, 16);
-	identify(INST_MIMP, 0, q3, 16);
-	identify_range(INST_PNP, 301, 305, q4, 15);
+	identify_range(INST_PNP, 101, 120, q2, 15);
+	identify_range(INST_MIMP, 121, 140, q2, 15);
+	identify_range(INST_PNP, 301, 330, q4, 15);
+	identify_range(INST_PNP, 201, 225, q3_24, 16);
+	identify_range(INST_MINSA, 226, 240, q3_24, 16);
+	identify_range(INST_PNP, 241, 253, q3_24, 16);
+	identify_range(INST_MINSA, 241, 253, q3_24, 16);
+	identify(INST_MIMP, 253, q3_24, 16);
+	identify(INST_MP, 0, q3_24, 16);
+	identify(INST_MP, 0, q3_24, 16);
+	identify(INST_MIMP, 0, q3_24, 16);
+	identify(INST_MIMP, 0, q3_24, 16);
 	if (stats_flush(W->stats) != 0 || store_commit(&W->txn) != 0)
 		return -1;
 	stats_committed(W->stats);
@@ -311,8 +317,8 @@ test_estimate_two_lists(void **state)
 	codec_qtable_clear(&t);
 }
 
-/* Q3: MP's victims are all unlinkable, so MP is no list; the note counts
- * the unlinkable victims. */
+/* 2024Q3: MP's victims are all unlinkable, so MP is no list; the note
+ * counts the unlinkable victims. */
 static void
 test_estimate_unlinkable(void **state)
 {
@@ -327,7 +333,7 @@ test_estimate_unlinkable(void **state)
 	size_t r;
 
 	(void)state;
-	assert_int_equal(ask("estimate", "2025Q3", 0, 0, 0, &analyst, &t), 0);
+	assert_int_equal(ask("estimate", "2024Q3", 0, 0, 0, &analyst, &t), 0);
 	for (r = 0; r < 2; r++) {
 		assert_string_equal(text(&t, r, "lists"), "pnp+mimp+minsa");
 		assert_int_equal(number(&t, r, "observed"), 53);
@@ -363,7 +369,7 @@ test_estimate_refusals(void **state)
 	assert_int_equal(t.n_rows, 2);
 	for (r = 0; r < 2; r++) {
 		assert_string_equal(text(&t, r, "lists"), "pnp+mimp");
-		assert_int_equal(number(&t, r, "observed"), 23);
+		assert_int_equal(number(&t, r, "observed"), 40);
 		assert_true(empty(&t, r, "estimate"));
 		assert_true(empty(&t, r, "low95"));
 		assert_true(empty(&t, r, "high95"));
@@ -376,8 +382,12 @@ test_estimate_refusals(void **state)
 	assert_true(empty(&t, 1, "estimate"));
 	assert_true(strlen(text(&t, 1, "note")) > 0);
 	codec_qtable_clear(&t);
-	/* 2024: nobody. */
-	assert_int_equal(ask("estimate", "2024", 0, 0, 0, &analyst, &t), 0);
+	/* Nobody: 2025Q3, 2023. */
+	assert_int_equal(ask("estimate", "2025Q3", 0, 0, 0, &analyst, &t), 0);
+	assert_string_equal(text(&t, 0, "lists"), "");
+	assert_true(empty(&t, 1, "estimate"));
+	codec_qtable_clear(&t);
+	assert_int_equal(ask("estimate", "2023", 0, 0, 0, &analyst, &t), 0);
 	assert_string_equal(text(&t, 0, "lists"), "");
 	assert_true(empty(&t, 1, "estimate"));
 	codec_qtable_clear(&t);
@@ -456,20 +466,54 @@ round10(double v)
 	return (int64_t)llround(v / 10) * 10;
 }
 
-/* The kinds of the victims cells of the secretariat's overlap table:
- * whether all of them are shown. */
+/* Which victims cells of the secretariat's overlap table are shown: all
+ * its linkable rows (*linkable), its unlinkable row (*unlinkable); and
+ * whether all of them are. */
 static bool
-overlap_all_shown(const char *period)
+overlap_shown(const char *period, bool *linkable, bool *unlinkable)
 {
 	struct qtable o;
 	bool all = true;
 	size_t r;
 
+	*linkable = true;
+	*unlinkable = false;
 	assert_int_equal(ask("overlap", period, 0, 0, 0, &secretariat, &o), 0);
-	for (r = 0; r < o.n_rows; r++)
-		all = all && at(&o, r, "victims")->kind == CELL_NUMBER;
+	for (r = 0; r < o.n_rows; r++) {
+		bool shown = at(&o, r, "victims")->kind == CELL_NUMBER;
+		if (strcmp(text(&o, r, "institutions"), "unlinkable") == 0)
+			*unlinkable = shown;
+		else
+			*linkable = *linkable && shown;
+		all = all && shown;
+	}
 	codec_qtable_clear(&o);
 	return all;
+}
+
+static bool
+overlap_all_shown(const char *period)
+{
+	bool linkable, unlinkable;
+
+	return overlap_shown(period, &linkable, &unlinkable);
+}
+
+/* Whether the secretariat is shown the identification total. */
+static bool
+total_shown(const char *period)
+{
+	struct qtable t;
+	bool shown = false;
+	size_t r;
+
+	assert_int_equal(
+	    ask("identification", period, 0, 0, 0, &secretariat, &t), 0);
+	for (r = 0; r < t.n_rows; r++)
+		if (strcmp(text(&t, r, "institution"), "all") == 0)
+			shown = at(&t, r, "victims")->kind == CELL_NUMBER;
+	codec_qtable_clear(&t);
+	return shown;
 }
 
 static void
@@ -479,6 +523,7 @@ test_estimate_secretariat(void **state)
 	struct mse_estimate e;
 	struct mse_boot b;
 	struct qtable t;
+	bool linkable, unlinkable;
 	size_t r;
 
 	(void)state;
@@ -506,12 +551,15 @@ test_estimate_secretariat(void **state)
 	assert_int_equal(number(&t, 2, "high95"), round10(b.high95));
 	codec_qtable_clear(&t);
 
-	/* Q3: the unlinkable 4 (and a single victim of three lists) are
+	/* 2024Q3: the unlinkable 4 and the single victim of three lists are
 	 * hidden in its overlap: everything computed from the overlap is
-	 * suppressed, the note counts nothing, and the observed total,
-	 * which would give a hidden cell away, is hidden too. */
-	assert_false(overlap_all_shown("2025Q3"));
-	assert_int_equal(ask("estimate", "2025Q3", 0, 50, 1, &secretariat, &t),
+	 * suppressed, the note counts nothing, and the observed total is
+	 * hidden too: the linkable rows would give it (and with it a hidden
+	 * row) away, and so would the unlinkable row with the total. */
+	assert_false(overlap_shown("2024Q3", &linkable, &unlinkable));
+	assert_false(linkable);
+	assert_false(unlinkable && total_shown("2024Q3"));
+	assert_int_equal(ask("estimate", "2024Q3", 0, 50, 1, &secretariat, &t),
 			 0);
 	assert_int_equal(t.n_rows, 3);
 	for (r = 0; r < 3; r++) {
@@ -530,10 +578,45 @@ test_estimate_secretariat(void **state)
 	assert_true(overlap_all_shown("2025Q2"));
 	assert_int_equal(ask("estimate", "2025Q2", 0, 0, 0, &secretariat, &t),
 			 0);
-	assert_int_equal(number(&t, 0, "observed"), 23);
+	assert_int_equal(number(&t, 0, "observed"), 40);
 	assert_true(empty(&t, 0, "estimate"));
 	assert_non_null(strstr(text(&t, 0, "note"), "more than one"));
 	codec_qtable_clear(&t);
+}
+
+/* Every period the secretariat may ask for: the estimate is shown,
+ * rounded, exactly when its overlap is; both happen. */
+static void
+test_estimate_secretariat_rule(void **state)
+{
+	static const char *const periods[] = {
+	    "2025",   "2025H1", "2025H2", "2025Q1", "2025Q2", "2025Q3",
+	    "2025Q4", "2024",	"2024H1", "2024H2", "2024Q3", NULL};
+	size_t i, r, n_shown = 0, n_suppressed = 0;
+
+	(void)state;
+	for (i = 0; periods[i] != NULL; i++) {
+		bool shown = overlap_all_shown(periods[i]);
+		struct qtable t;
+		assert_int_equal(
+		    ask("estimate", periods[i], 0, 0, 0, &secretariat, &t), 0);
+		for (r = 0; r < t.n_rows; r++) {
+			const char *note = text(&t, r, "note");
+			if (!shown) {
+				assert_true(empty(&t, r, "estimate"));
+				assert_non_null(strstr(note, "suppressed"));
+			} else if (!empty(&t, r, "estimate")) {
+				assert_int_equal(number(&t, r, "estimate") % 10,
+						 0);
+				assert_null(strstr(note, "suppressed"));
+			}
+		}
+		n_shown += shown && !empty(&t, 0, "estimate");
+		n_suppressed += !shown;
+		codec_qtable_clear(&t);
+	}
+	assert_true(n_shown > 0);
+	assert_true(n_suppressed > 0);
 }
 
 static void
@@ -558,7 +641,9 @@ static const char population[] =
     "2025,00,F,0-17,1000000\n2025,00,F,18+,2000000\n"
     "2025,00,M,0-17,1500000\n2025,00,M,18+,2500000\n"
     "2025,15,F,0-17,100000\n2025,15,F,18+,200000\n"
-    "2025,15,M,0-17,150000\n2025,15,M,18+,250000\n";
+    "2025,15,M,0-17,150000\n2025,15,M,18+,250000\n"
+    "2024,00,F,0-17,1000000\n2024,00,F,18+,2000000\n"
+    "2024,00,M,0-17,1500000\n2024,00,M,18+,2500000\n";
 
 static struct popset *
 load_population(void)
@@ -656,12 +741,11 @@ test_sdg_table(void **state)
 	/* The whole year: all 2025 victims; Q2 and Q4 add victims the
 	 * estimate of the year takes in too. */
 	assert_int_equal(ask("sdg16_2_2", "2025", 0, 0, 0, &analyst, &t), 0);
-	assert_int_equal(number(&t, 8, "victims"), 60 + 23 + 53 + 4 + 5);
+	assert_int_equal(number(&t, 8, "victims"), 60 + 40 + 30);
 	assert_int_equal(number(&t, 5, "victims"), /* M, all */
 			 victims_of(1, 60, 'M', 2) +
-			     victims_of(101, 123, 'M', 2) +
-			     victims_of(201, 253, 'M', 2) + 4 +
-			     victims_of(301, 305, 'M', 2));
+			     victims_of(101, 140, 'M', 2) +
+			     victims_of(301, 330, 'M', 2));
 	codec_qtable_clear(&t);
 
 	/* A period with no estimate: the reason. */
@@ -673,10 +757,10 @@ test_sdg_table(void **state)
 	codec_qtable_clear(&t);
 
 	/* No figures for the year or the region. */
-	assert_int_equal(ask("sdg16_2_2", "2024", 0, 0, 0, &analyst, &t),
+	assert_int_equal(ask("sdg16_2_2", "2023", 0, 0, 0, &analyst, &t),
 			 -EINVAL);
 	assert_string_equal(t.error, "the population file has no figures for "
-				     "2024 for the country (region 00)");
+				     "2023 for the country (region 00)");
 	codec_qtable_clear(&t);
 	assert_int_equal(ask("sdg16_2_2", "2025", 16, 0, 0, &analyst, &t),
 			 -EINVAL);
@@ -714,8 +798,8 @@ test_sdg_roles(void **state)
 		if (r != 2)
 			assert_false(at(&t, r, "victims")->kind == CELL_NUMBER);
 	codec_qtable_clear(&t);
-	/* Q3: its estimate is suppressed, and so is its rate here. */
-	assert_int_equal(ask("sdg16_2_2", "2025Q3", 0, 0, 0, &secretariat, &t),
+	/* 2024Q3: its estimate is suppressed, and so is its rate here. */
+	assert_int_equal(ask("sdg16_2_2", "2024Q3", 0, 0, 0, &secretariat, &t),
 			 0);
 	assert_true(empty(&t, 8, "estimate"));
 	assert_true(empty(&t, 8, "estimate_per_100k"));
@@ -740,6 +824,7 @@ main(void)
 	    cmocka_unit_test(test_estimate_bootstrap),
 	    cmocka_unit_test(test_boot_budget),
 	    cmocka_unit_test(test_estimate_secretariat),
+	    cmocka_unit_test(test_estimate_secretariat_rule),
 	    cmocka_unit_test(test_estimate_refused_roles),
 	    cmocka_unit_test(test_sdg_table),
 	    cmocka_unit_test(test_sdg_roles),
