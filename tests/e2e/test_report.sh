@@ -198,9 +198,12 @@ check "the live table has main, stepwise and bootstrap rows" \
 	"method main stepwise bootstrap "
 
 # The secretariat: with four lists a triple or quadruple overlap is
-# below k, so its estimate is suppressed; with k lowered to 3 (SIGHUP)
+# below k, so its estimate is suppressed; with k lowered to 2 (SIGHUP)
 # every cell of the period's overlap is shown, and so is the estimate,
-# rounded to 10.
+# rounded to 10. (Not with k = 3: counts of 1 and 2 elsewhere in the
+# year's victims tables make the audit hide some of this overlap's
+# smallest rows as well; with k = 2 it hides the 1s and nothing else,
+# docs/DISCLOSURE.md.)
 secretariat() { # secretariat WANT K
 	q secretariat overlap $P >"$T/sec-ov.csv"
 	q secretariat estimate $P --boot 1000 --seed 7 >"$T/sec-est.csv"
@@ -257,15 +260,15 @@ done
 check "a good population file takes effect on SIGHUP" \
 	test "$(pop_total)" = $((before + 10))
 
-# k lowered to 3: every cell of the secretariat's overlap is shown.
-sed -i 's/^k = .*/k = 3/' "$N/consolidator.conf"
-grep -q '^k = 3$' "$N/consolidator.conf" || echo "k = 3" >>"$N/consolidator.conf"
+# k lowered to 2: every cell of the secretariat's overlap is shown.
+sed -i 's/^k = .*/k = 2/' "$N/consolidator.conf"
+grep -q '^k = 2$' "$N/consolidator.conf" || echo "k = 2" >>"$N/consolidator.conf"
 kill -HUP "${PIDS[cons]}"
 for _ in $(seq 50); do
 	[ "$(q secretariat overlap $P | grep -c '<')" = 0 ] && break
 	sleep 0.1
 done
-secretariat shown 3
+secretariat shown 2
 
 echo "# report artifacts in $ART"
 finish
