@@ -80,8 +80,8 @@ expect "kuska estimate t.csv --method " "main stepwise"
 expect "kuska estimate t.csv --boot " ""
 expect "kuska demo " "init"
 expect "kuska keygen --dir " "sub"
-expect "kuska-node -" "--help -c -d -h -n"
+expect "kuska-node -" "--help --recover -c -d -h -n"
 expect "kuska-node -c " "a.conf sub"
-expect "kuska-consolidator --" "--audit --help --rebuild"
+expect "kuska-consolidator --" "--audit --help --rebuild --refetch --repair"
 
 finish

@@ -462,8 +462,9 @@ else
 	done
 	port=$((20000 + RANDOM % 10000))
 	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null ||
-		(exec 3<>"/dev/tcp/127.0.0.1/$((port + 1))") 2>/dev/null; do
-		port=$((port + 2))
+		(exec 3<>"/dev/tcp/127.0.0.1/$((port + 1))") 2>/dev/null ||
+		(exec 3<>"/dev/tcp/127.0.0.1/$((port + 2))") 2>/dev/null; do
+		port=$((port + 3))
 	done
 	while read -r name unit inst conf; do
 		u=${UID_OF[$name]} g=${GID_OF[$name]}
@@ -483,8 +484,12 @@ else
 		else
 			cp "$E/keys/$inst.key" "$cred/node.key"
 			cp "$E/keys/linkage.key" "$cred/linkage.key"
-			printf '[node]\ninstitution = %s\nnetwork = pe-trata-2026\nkey = %s/node.key\nlinkage_key = %s/linkage.key\nconsolidator = tcp://127.0.0.1:%s\nconsolidator_key = %s\nsubmit = ipc://%s/submit.sock\ndata_dir = %s\n' \
-				"$inst" "$cred" "$cred" "$port" \
+			cp "$E/keys/$inst-ref.key" "$cred/ref.key"
+			# No key holder runs: the record submitted below has
+			# no identity, so nothing is asked of it.
+			printf '[node]\ninstitution = %s\nnetwork = pe-trata-2026\nkey = %s/node.key\nlinkage_key = %s/linkage.key\nref_key = %s/ref.key\nkeyholder = tcp://127.0.0.1:%s\nkeyholder_key = %s\nconsolidator = tcp://127.0.0.1:%s\nconsolidator_key = %s\nsubmit = ipc://%s/submit.sock\ndata_dir = %s\n' \
+				"$inst" "$cred" "$cred" "$cred" $((port + 2)) \
+				"$E/keys/keyholder.pub" "$port" \
 				"$E/keys/consolidator.pub" "$run" "$state" \
 				>"$S/etc/$conf.conf"
 		fi
