@@ -54,10 +54,10 @@ commands=$(kuska help | sed -n '/^Commands:$/,/^$/p' | sed -n 's/^  \([a-z]*\) .
 expect "kuska " "--help --version ${commands% }"
 expect "kuska qu" "query"
 expect "kuska help st" "status"
-expect "kuska query --" "--format --help --period --region"
+expect "kuska query --" "--boot --format --help --period --region --seed"
 expect "kuska query -c " "a.conf sub"
 # The tables of "kuska help query" (test_help checks them against query.c).
-tables=$(kuska help query | sed -n '/^Tables:$/,/^$/p' | sed -n 's/^  \([a-z_][a-z_]*\)\( .*\)\{0,1\}$/\1/p' |
+tables=$(kuska help query | sed -n '/^Tables:$/,/^$/p' | sed -n 's/^  \([a-z_][a-z0-9_]*\)\( .*\)\{0,1\}$/\1/p' |
 	sort | tr '\n' ' ')
 case $tables in
 *identification*funnel* | *funnel*identification*) ;;
