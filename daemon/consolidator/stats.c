@@ -856,8 +856,10 @@ vset_add(void *arg, const struct fact *f, size_t n)
 	c->off = v->n;
 	c->n = n;
 	c->unchanged = false;
-	memcpy(v->facts + v->n, f, n * sizeof(*f));
-	qsort(v->facts + v->n, n, sizeof(*f), fact_origin_cmp);
+	if (n > 0) {
+		memcpy(v->facts + v->n, f, n * sizeof(*f));
+		qsort(v->facts + v->n, n, sizeof(*f), fact_origin_cmp);
+	}
 	for (i = 0; i < n; i++)
 		fact_encode(&v->facts[v->n + i],
 			    v->enc + (v->n + i) * FACT_LEN);
@@ -898,8 +900,13 @@ contribute_relinked(struct stats *s, struct vset *old, struct vset *cur)
 {
 	size_t i, j, k;
 
-	qsort(old->comps, old->n_comps, sizeof(*old->comps), vcomp_hash_cmp);
-	qsort(cur->comps, cur->n_comps, sizeof(*cur->comps), vcomp_hash_cmp);
+	/* (An empty set may have no array: qsort may not be given NULL.) */
+	if (old->n_comps > 1)
+		qsort(old->comps, old->n_comps, sizeof(*old->comps),
+		      vcomp_hash_cmp);
+	if (cur->n_comps > 1)
+		qsort(cur->comps, cur->n_comps, sizeof(*cur->comps),
+		      vcomp_hash_cmp);
 	for (i = 0, j = 0; i < old->n_comps && j < cur->n_comps;) {
 		if (old->comps[i].hash != cur->comps[j].hash) {
 			if (old->comps[i].hash < cur->comps[j].hash)
