@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "progress.h"
 #include "mse/mse.h"
 
 #define ESTIMATE_FILE_MAX (1 << 20)
@@ -369,15 +370,27 @@ method_row(const struct mse_table *t, enum mse_method m, struct row *row,
 	return 0;
 }
 
+/* The resamples drawn so far, on a terminal's progress line. */
+static void
+boot_progress(void *arg, unsigned done, unsigned total)
+{
+	progress_show(arg, done == 1, "kuska estimate: bootstrap %u of %u",
+		      done, total);
+}
+
 static int
 boot_row(const struct mse_table *t, enum mse_method m, const struct options *o,
 	 struct row *row, bool *ret_ok)
 {
 	struct mse_boot b;
+	struct progress prog;
 	char note[MSE_REASON_MAX];
 	int r;
 
-	r = mse_bootstrap(t, m, o->boot, o->seed, &b, NULL);
+	progress_start(&prog);
+	r = mse_bootstrap_watched(t, m, o->boot, o->seed, &b, NULL,
+				  prog.on ? boot_progress : NULL, &prog);
+	progress_clear(&prog);
 	if (r != 0)
 		return r;
 	row_start(row, t, "bootstrap");

@@ -24,6 +24,7 @@
 #include "i18n.h"
 #include "keys.h"
 #include "period.h"
+#include "progress.h"
 #include "report.h"
 #include "settings.h"
 
@@ -44,6 +45,10 @@ const char *const report_tables[RT_COUNT] = {
 
 /* ---- asking --------------------------------------------------------- */
 
+/* The questions asked so far, on a terminal's progress line. */
+static struct progress prog;
+static unsigned answered;
+
 /* One table. Returns 0 (ret->error may say the table was refused) or
  * -errno when the consolidator could not be asked, said on stderr. The
  * estimate comes with its bootstrap interval. */
@@ -55,6 +60,10 @@ fetch(const struct client_config *cfg, const char *table, const char *period,
 	char err[512];
 	int r;
 
+	progress_show(&prog, true,
+		      "kuska report: %u tables answered, asking "
+		      "%s %s",
+		      answered, table, period);
 	memset(&q, 0, sizeof(q));
 	snprintf(q.table, sizeof(q.table), "%s", table);
 	snprintf(q.period, sizeof(q.period), "%s", period);
@@ -64,9 +73,11 @@ fetch(const struct client_config *cfg, const char *table, const char *period,
 	}
 	r = ask_table(cfg, &q, ret, err, sizeof(err));
 	if (r != 0) {
+		progress_clear(&prog);
 		memset(ret, 0, sizeof(*ret));
 		fprintf(stderr, "kuska report: %s\n", err);
 	}
+	answered += r == 0;
 	return r;
 }
 
@@ -321,7 +332,7 @@ cmd_report(int argc, char **argv)
 	const char *conf = NULL, *out = NULL;
 	enum lang lang = LANG_ES;
 	char err[512];
-	int ch, rc = 2, e;
+	int ch, rc = 2, e, r;
 
 	memset(&d, 0, sizeof(d));
 	optind = 1;
@@ -366,7 +377,11 @@ cmd_report(int argc, char **argv)
 	i18n_set(lang);
 	snprintf(d.consolidator, sizeof(d.consolidator), "%s",
 		 cfg.consolidator);
-	if (fetch_all(&cfg, &d) != 0)
+	progress_start(&prog);
+	answered = 0;
+	r = fetch_all(&cfg, &d);
+	progress_clear(&prog);
+	if (r != 0)
 		goto out;
 	d.made = (time_t)(date_now_ms() / 1000);
 	e = write_to(&d, out);

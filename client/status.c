@@ -149,6 +149,45 @@ control_endpoint(const char *conf, char *out, size_t cap,
 }
 
 /*
+ * Whether the consolidator has been silent past the node's alarm: since
+ * its last answer, or, never having answered, since the node started.
+ */
+static bool
+silent(const struct node_status *s)
+{
+	uint64_t since =
+	    s->last_contact_ms ? s->last_contact_ms : s->started_ms;
+
+	if (s->alarm_silent_s == 0 || since == 0 || s->now_ms < since)
+		return false;
+	return s->now_ms - since > (uint64_t)s->alarm_silent_s * 1000;
+}
+
+/* What the node lets through at submission, and whose word it is. */
+static void
+print_grants(const struct node_status *s)
+{
+	int i;
+
+	if (!s->has_grants)
+		return;
+	printf("  may emit:              ");
+	for (i = 1; i <= KIND_COUNT; i++)
+		if (s->grant_kinds & (1u << i))
+			printf(" %s", kind_name((enum kind)i));
+	if (s->grant_stages != 0) {
+		printf("; case stages");
+		for (i = 1; i <= STAGE_COUNT; i++)
+			if (s->grant_stages & (1u << i))
+				printf(" %s", stage_name((enum stage)i));
+	}
+	printf(" (%s)\n", s->grants_default
+			      ? "the defaults: the consolidator has not said "
+				"yet"
+			      : "as the consolidator said");
+}
+
+/*
  * Texts in a status come from the node, and through it from the
  * consolidator and the case system: they are shown escaped, so that none
  * can move the cursor, clear the screen or fake a line of its own.
@@ -203,6 +242,16 @@ node_status(const char *endpoint)
 	printf("\n  consolidator:           %s, last answer %s\n",
 	       s->connected ? "connected" : "not connected",
 	       ago(s->last_contact_ms, s->now_ms, a, sizeof(a)));
+	if (silent(s)) {
+		/* Whether or not events wait: a node cut off is noticed
+		 * before a backlog builds up. */
+		printf("  WARNING: the consolidator has not answered for over "
+		       "%s (alarm_silent_s): is it running, is the network "
+		       "up?\n",
+		       span((int64_t)s->alarm_silent_s * 1000, a, sizeof(a)));
+		health = 1;
+	}
+	print_grants(s);
 	if (s->last_refusal[0] != '\0' &&
 	    s->last_refusal_ms + 600000 > s->now_ms) {
 		/* Batches refused whole within the last ten minutes: the

@@ -23,6 +23,8 @@
 #include "cmd.h"
 #include "codec.h"
 #include "ctl.h"
+#include "keys.h"
+#include "progress.h"
 #include "record.h"
 #include "settings.h"
 
@@ -34,6 +36,8 @@
 
 struct tally {
 	unsigned long accepted, held, refused, unlinkable, rekeyed;
+	unsigned long lines; /* answered, blank ones included */
+	uint64_t start_ms;   /* when the file began, on the progress clock */
 };
 
 struct chunk {
@@ -144,9 +148,59 @@ next_line(struct reader *rd, uint8_t **ret, size_t *ret_len)
 	return 1;
 }
 
+/* What one kuska submit was asked to do, and where it reports. */
+struct run {
+	struct ctl *ctl;
+	uint64_t dry_run;     /* 0, or the dry run's id */
+	bool verbose;	      /* every warning, not the first few */
+	FILE *report;	      /* --report: every refusal and warning */
+	struct progress prog; /* on a terminal */
+};
+
+/* Warnings of one kind listed per file without --verbose. */
+#define WARN_SHOWN 5
+
+/* A CSV field: quoted when it holds a comma, a quote or a line end. */
 static void
-print_result(const char *name, const struct line_result *res, struct tally *t)
+csv_field(FILE *f, const char *s, bool last)
 {
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+	} else {
+		fputc('"', f);
+		for (; *s != '\0'; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	}
+	fputc(last ? '\n' : ',', f);
+}
+
+/* One row of the --report file: file, line, field, reason. */
+static void
+report_row(struct run *run, const char *name, uint64_t line, const char *field,
+	   const char *reason)
+{
+	char num[24];
+
+	if (run->report == NULL)
+		return;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)line);
+	csv_field(run->report, name, false);
+	csv_field(run->report, num, false);
+	csv_field(run->report, field, false);
+	csv_field(run->report, reason, true);
+}
+
+static void
+print_result(struct run *run, const char *name, const struct line_result *res,
+	     struct tally *t)
+{
+	char text[256];
+
+	t->lines++;
 	switch (res->status) {
 	case LINE_ACCEPTED:
 		t->accepted++;
@@ -166,22 +220,45 @@ print_result(const char *name, const struct line_result *res, struct tally *t)
 		else
 			printf("%s:%llu: refused: %s\n", name,
 			       (unsigned long long)res->line, res->reason);
+		snprintf(text, sizeof(text), "refused: %s", res->reason);
+		report_row(run, name, res->line, res->field, text);
 		break;
 	default:
 		break;
 	}
 	if (res->unlinkable > 0 && res->status != LINE_REFUSED) {
 		t->unlinkable++;
-		printf("%s:%llu: warning: %u victim(s) cannot be linked (no "
-		       "document, and no full name with birth date): counted "
-		       "for this institution only\n",
-		       name, (unsigned long long)res->line, res->unlinkable);
+		snprintf(text, sizeof(text),
+			 "warning: %u victim(s) cannot be linked (no "
+			 "document, and no full name with birth date): "
+			 "counted for this institution only",
+			 res->unlinkable);
+		if (run->verbose || t->unlinkable <= WARN_SHOWN)
+			printf("%s:%llu: %s\n", name,
+			       (unsigned long long)res->line, text);
+		report_row(run, name, res->line, "victim", text);
 	}
+}
+
+/* The progress line: records answered so far, their rate, refusals. */
+static void
+show_progress(struct run *run, const char *name, const struct tally *t,
+	      bool force)
+{
+	uint64_t ms = progress_elapsed_ms(&run->prog) - t->start_ms;
+
+	progress_show(
+	    &run->prog, force,
+	    "kuska submit%s: %s: %lu records, %llu/s, %lu refused",
+	    run->dry_run != 0 ? " --dry-run" : "",
+	    strcmp(name, "-") == 0 ? "standard input" : name, t->lines,
+	    (unsigned long long)(ms > 0 ? (uint64_t)t->lines * 1000 / ms : 0),
+	    t->refused);
 }
 
 /* Sends one chunk and prints its results. Returns 0 or -errno. */
 static int
-send_chunk(struct ctl *ctl, const char *name, struct chunk *c, struct tally *t)
+send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 {
 	struct control req, rep;
 	size_t i;
@@ -193,9 +270,11 @@ send_chunk(struct ctl *ctl, const char *name, struct chunk *c, struct tally *t)
 	req.type = CTL_SUBMIT;
 	snprintf(req.source, sizeof(req.source), "%s", name);
 	req.first_line = c->first_line;
-	r = ctl_submit(ctl, &req, c->lines, c->lens, c->n, SUBMIT_TIMEOUT_MS,
-		       &rep);
+	req.dry_run = run->dry_run;
+	r = ctl_submit(run->ctl, &req, c->lines, c->lens, c->n,
+		       SUBMIT_TIMEOUT_MS, &rep);
 	chunk_clear(c);
+	progress_clear(&run->prog);
 	if (r != 0) {
 		fprintf(stderr,
 			"kuska submit: %s: no answer from the node: "
@@ -216,8 +295,10 @@ send_chunk(struct ctl *ctl, const char *name, struct chunk *c, struct tally *t)
 		return -EBADMSG;
 	}
 	for (i = 0; i < rep.n_results; i++)
-		print_result(name, &rep.results[i], t);
+		print_result(run, name, &rep.results[i], t);
 	codec_control_clear(&rep);
+	fflush(stdout);
+	show_progress(run, name, t, true);
 	return 0;
 }
 
@@ -261,7 +342,7 @@ check_input(const char *name)
  * says whether any line reached the node.
  */
 static int
-submit_file(struct ctl *ctl, const char *name, struct tally *t, bool *ret_sent)
+submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 {
 	struct reader rd = {.fd = -1};
 	struct chunk c;
@@ -279,6 +360,8 @@ submit_file(struct ctl *ctl, const char *name, struct tally *t, bool *ret_sent)
 		return r;
 	}
 	memset(&c, 0, sizeof(c));
+	t->start_ms = progress_elapsed_ms(&run->prog);
+	show_progress(run, name, t, true);
 	for (;;) {
 		r = next_line(&rd, &line, &len);
 		if (r < 0) {
@@ -300,14 +383,14 @@ submit_file(struct ctl *ctl, const char *name, struct tally *t, bool *ret_sent)
 		c.bytes += len;
 		if (c.n == CHUNK_LINES || c.bytes >= CHUNK_BYTES) {
 			*ret_sent = true;
-			r = send_chunk(ctl, name, &c, t);
+			r = send_chunk(run, name, &c, t);
 			if (r != 0)
 				break;
 		}
 	}
 	if (r == 0) {
 		*ret_sent = *ret_sent || c.n > 0;
-		r = send_chunk(ctl, name, &c, t);
+		r = send_chunk(run, name, &c, t);
 	}
 	chunk_clear(&c);
 	if (rd.buf != NULL) {
@@ -319,20 +402,79 @@ submit_file(struct ctl *ctl, const char *name, struct tally *t, bool *ret_sent)
 	return r;
 }
 
+/* The summary of one file, and how many warnings went unlisted. */
+static void
+print_summary(const struct run *run, const char *name, const struct tally *t,
+	      int r)
+{
+	printf("%s: %lu accepted, %lu already held, %lu refused, %lu "
+	       "with unlinkable victims",
+	       name, t->accepted, t->held, t->refused, t->unlinkable);
+	/* Only after a key rotation: held under the old key epoch,
+	 * re-sent with the new pseudonyms. */
+	if (t->rekeyed > 0)
+		printf(", %lu re-keyed", t->rekeyed);
+	printf("%s%s\n", r != 0 ? " (stopped early)" : "",
+	       run->dry_run != 0 ? " (dry run: nothing stored)" : "");
+	if (!run->verbose && t->unlinkable > WARN_SHOWN)
+		printf("%s: %lu more warnings \"cannot be linked\" not listed "
+		       "(--verbose lists them, --report FILE writes them "
+		       "all)\n",
+		       name, t->unlinkable - WARN_SHOWN);
+}
+
+/* Opens the --report file and writes its header. NULL: said on stderr. */
+static FILE *
+open_report(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		fprintf(stderr, "kuska submit: %s: cannot write: %s\n", path,
+			strerror(errno));
+		return NULL;
+	}
+	fputs("file,line,field,reason\n", f);
+	return f;
+}
+
 int
 cmd_submit(int argc, char **argv)
 {
+	static const struct option opts[] = {
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"report", required_argument, NULL, 'r'},
+	    {NULL, 0, NULL, 0},
+	};
 	struct node_config cfg;
-	struct ctl *ctl;
-	const char *conf = NULL;
+	struct run run;
+	const char *conf = NULL, *report = NULL;
 	char err[512];
 	int ch, i, r, status = 0;
 
+	memset(&run, 0, sizeof(run));
 	optind = 1;
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
-		if (ch != 'c')
-			goto usage;
+	while ((ch = getopt_long(argc, argv, "c:nvr:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
 		conf = optarg;
+			break;
+		case 'n':
+			/* Nonzero: the id the node knows this run's
+			 * requests by. */
+			while (run.dry_run == 0)
+				run.dry_run = keys_random64();
+			break;
+		case 'v':
+			run.verbose = true;
+			break;
+		case 'r':
+			report = optarg;
+			break;
+		default:
+			goto usage;
+		}
 	}
 	if (conf == NULL || optind >= argc)
 		goto usage;
@@ -344,17 +486,24 @@ cmd_submit(int argc, char **argv)
 	for (i = optind; i < argc; i++)
 		if (check_input(argv[i]) != 0)
 			return 1;
-	ctl = ctl_open(cfg.submit, &r);
-	if (ctl == NULL) {
+	if (report != NULL && (run.report = open_report(report)) == NULL)
+		return 2;
+	run.ctl = ctl_open(cfg.submit, &r);
+	if (run.ctl == NULL) {
 		char why[512];
 		fprintf(stderr, "kuska submit: %s\n",
 			ctl_explain(r, cfg.submit, why, sizeof(why)));
+		if (run.report != NULL)
+			fclose(run.report);
 		return 2;
 	}
+	progress_start(&run.prog);
 	for (i = optind; i < argc; i++) {
-		struct tally t = {0};
+		struct tally t;
 		bool sent;
-		r = submit_file(ctl, argv[i], &t, &sent);
+		memset(&t, 0, sizeof(t));
+		r = submit_file(&run, argv[i], &t, &sent);
+		progress_clear(&run.prog);
 		if (r != 0 && !sent) {
 			status = status ? status : 1;
 			if (r == -ETIMEDOUT || r == -ECONNREFUSED ||
@@ -364,14 +513,7 @@ cmd_submit(int argc, char **argv)
 			}
 			continue; /* nothing of it reached the node */
 		}
-		printf("%s: %lu accepted, %lu already held, %lu refused, %lu "
-		       "with unlinkable victims",
-		       argv[i], t.accepted, t.held, t.refused, t.unlinkable);
-		/* Only after a key rotation: held under the old key epoch,
-		 * re-sent with the new pseudonyms. */
-		if (t.rekeyed > 0)
-			printf(", %lu re-keyed", t.rekeyed);
-		printf("%s\n", r != 0 ? " (stopped early)" : "");
+		print_summary(&run, argv[i], &t, r);
 		if (r == -ETIMEDOUT || r == -ECONNREFUSED) {
 			status = 2;
 			break;
@@ -379,10 +521,18 @@ cmd_submit(int argc, char **argv)
 		if (r != 0 || t.refused > 0)
 			status = status ? status : 1;
 	}
-	ctl_close(&ctl);
+	progress_clear(&run.prog);
+	ctl_close(&run.ctl);
+	if (run.report != NULL &&
+	    (ferror(run.report) | fclose(run.report)) != 0) {
+		fprintf(stderr, "kuska submit: %s: cannot write: %s\n", report,
+			strerror(errno));
+		status = status ? status : 1;
+	}
 	return status;
 usage:
-	fprintf(stderr, "usage: kuska submit -c NODE.conf FILE... (- for "
-			"standard input)\n");
+	fprintf(stderr, "usage: kuska submit -c NODE.conf [--dry-run] "
+			"[--verbose] [--report FILE] FILE... (- for standard "
+			"input)\n");
 	return 2;
 }

@@ -156,6 +156,10 @@ struct msg {
 	bool has_check;			   /* WELCOME */
 	uint64_t check_seq;
 	uint8_t check_hash[CODEC_HASH_LEN];
+	/* WELCOME: what the node's institution may emit (bits 1 << enum
+	 * kind, 1 << enum stage); has_grants false: not said. */
+	bool has_grants;
+	uint32_t grant_kinds, grant_stages;
 	uint64_t from_seq; /* RECOVER_REQUEST */
 	/* RECOVER_REPLY: envelopes point into memory owned by the msg. */
 	size_t n_held;
@@ -247,6 +251,12 @@ struct node_status {
 	bool has_key_check;
 	uint8_t key_check[8]; /* the holders' check value, first bytes */
 	uint64_t evaluations; /* OPRF evaluations asked since start */
+	uint32_t alarm_silent_s; /* 0: not said (an older node) */
+	uint64_t started_ms;
+	/* What the node lets through at submit (bits as in struct msg);
+	 * grants_default: DESIGN.md's, the consolidator never said. */
+	bool has_grants, grants_default;
+	uint32_t grant_kinds, grant_stages;
 };
 
 #define CODEC_MAX_KEYHOLDER_NODES 256
@@ -298,6 +308,7 @@ struct control {
 	enum control_type type;
 	char source[256];    /* SUBMIT */
 	uint64_t first_line; /* SUBMIT */
+	uint64_t dry_run;    /* SUBMIT: nonzero, a dry run's id */
 	size_t n_results;    /* SUBMIT_REPLY */
 	struct line_result *results;
 	char error[256];   /* SUBMIT_REPLY (optional), ERROR */

@@ -80,6 +80,8 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 		   uint8_t **ret_buf, size_t *ret_len)
 {
 	Kuska__NodeStatus ns = KUSKA__NODE_STATUS__INIT;
+	Kuska__Grants grants;
+	struct codec_grants_buf gbuf;
 	Kuska__DeadLetter *dl;
 	Kuska__DeadLetter **ptrs;
 	const struct node_status *in = &c->node;
@@ -144,6 +146,21 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 	}
 	ns.has_evaluations = 1;
 	ns.evaluations = in->evaluations;
+	if (in->alarm_silent_s != 0) {
+		ns.has_alarm_silent_s = 1;
+		ns.alarm_silent_s = in->alarm_silent_s;
+	}
+	if (in->started_ms != 0) {
+		ns.has_started_ms = 1;
+		ns.started_ms = in->started_ms;
+	}
+	if (in->has_grants) {
+		codec_grants_pack(in->grant_kinds, in->grant_stages, &grants,
+				  &gbuf);
+		ns.grants = &grants;
+		ns.has_grants_default = 1;
+		ns.grants_default = in->grants_default;
+	}
 	pc->msg_case = KUSKA__CONTROL__MSG_NODE_STATUS;
 	pc->node_status = &ns;
 	r = control_pack(pc, ret_buf, ret_len);
@@ -222,6 +239,10 @@ codec_control_encode(const struct control *c, uint8_t **ret_buf,
 	case CTL_SUBMIT:
 		sh.source = (char *)c->source;
 		sh.first_line = c->first_line;
+		if (c->dry_run != 0) {
+			sh.has_dry_run = 1;
+			sh.dry_run = c->dry_run;
+		}
 		pc.msg_case = KUSKA__CONTROL__MSG_SUBMIT;
 		pc.submit = &sh;
 		return control_pack(&pc, ret_buf, ret_len);
@@ -336,6 +357,14 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 		       sizeof(ns->key_check));
 	}
 	ns->evaluations = in->evaluations;
+	ns->alarm_silent_s = in->alarm_silent_s;
+	ns->started_ms = in->started_ms;
+	if (in->grants != NULL) {
+		ns->has_grants = true;
+		ns->grants_default = in->grants_default;
+		codec_grants_unpack(in->grants, &ns->grant_kinds,
+				    &ns->grant_stages);
+	}
 	return 0;
 }
 
@@ -391,6 +420,7 @@ codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
 		ret->type = CTL_SUBMIT;
 		copy_str(ret->source, sizeof(ret->source), pc->submit->source);
 		ret->first_line = pc->submit->first_line;
+		ret->dry_run = pc->submit->dry_run;
 		break;
 	case KUSKA__CONTROL__MSG_SUBMIT_REPLY:
 		ret->type = CTL_SUBMIT_REPLY;

@@ -15,6 +15,41 @@ copy_text(char *dst, const char *src)
 	snprintf(dst, CODEC_MAX_TEXT + 1, "%s", src != NULL ? src : "");
 }
 
+void
+codec_grants_pack(uint32_t kinds, uint32_t stages, Kuska__Grants *g,
+		  struct codec_grants_buf *buf)
+{
+	int i;
+
+	kuska__grants__init(g);
+	for (i = 1; i <= KIND_COUNT; i++)
+		if (kinds & (1u << i))
+			buf->names[g->n_kinds++] =
+			    (char *)kind_name((enum kind)i);
+	for (i = 1; i <= STAGE_COUNT; i++)
+		if (stages & (1u << i))
+			buf->stages[g->n_stages++] = (Kuska__Stage)i;
+	g->kinds = buf->names;
+	g->stages = buf->stages;
+}
+
+void
+codec_grants_unpack(const Kuska__Grants *g, uint32_t *ret_kinds,
+		    uint32_t *ret_stages)
+{
+	size_t i;
+	enum kind k;
+
+	*ret_kinds = 0;
+	*ret_stages = 0;
+	for (i = 0; i < g->n_kinds; i++)
+		if ((k = kind_from_name(g->kinds[i])) != KIND_NONE)
+			*ret_kinds |= 1u << k;
+	for (i = 0; i < g->n_stages; i++)
+		if ((int)g->stages[i] >= 1 && (int)g->stages[i] <= STAGE_COUNT)
+			*ret_stages |= 1u << g->stages[i];
+}
+
 int
 codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 {
@@ -26,6 +61,8 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 	Kuska__Refusal refusal = KUSKA__REFUSAL__INIT;
 	Kuska__RecoverRequest rreq = KUSKA__RECOVER_REQUEST__INIT;
 	Kuska__RecoverReply rrep = KUSKA__RECOVER_REPLY__INIT;
+	Kuska__Grants grants;
+	struct codec_grants_buf gbuf;
 	Kuska__HeldEvent *held = NULL, **held_ptrs = NULL;
 	ProtobufCBinaryData *envs = NULL;
 	Kuska__Rejection *rejs = NULL, **rej_ptrs = NULL;
@@ -76,6 +113,11 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 		if (m->now_ms != 0) {
 			welcome.has_now_ms = 1;
 			welcome.now_ms = m->now_ms;
+		}
+		if (m->has_grants) {
+			codec_grants_pack(m->grant_kinds, m->grant_stages,
+					  &grants, &gbuf);
+			welcome.grants = &grants;
 		}
 		pm.msg_case = KUSKA__MESSAGE__MSG_WELCOME;
 		pm.welcome = &welcome;
@@ -284,6 +326,11 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 			m->check_seq = pm->welcome->check_seq;
 			memcpy(m->check_hash, pm->welcome->check_hash.data,
 			       CODEC_HASH_LEN);
+		}
+		if (pm->welcome->grants != NULL) {
+			m->has_grants = true;
+			codec_grants_unpack(pm->welcome->grants,
+					    &m->grant_kinds, &m->grant_stages);
 		}
 		return take_id(pm->welcome->has_outbox_id,
 			       &pm->welcome->outbox_id, &m->has_outbox_id,

@@ -37,6 +37,21 @@ codec_copy_name(const char *src, char *dst)
 	return 0;
 }
 
+/*
+ * Grants on the wire (codec_msg.c): kinds and stages as bits (1 << enum
+ * kind, 1 << enum stage). codec_grants_pack fills g with pointers into
+ * names and stages, which must outlive it; codec_grants_unpack ignores a
+ * kind or stage this build does not know (it cannot emit one anyway).
+ */
+struct codec_grants_buf {
+	char *names[KIND_COUNT];
+	Kuska__Stage stages[STAGE_COUNT];
+};
+void codec_grants_pack(uint32_t kinds, uint32_t stages, Kuska__Grants *g,
+		       struct codec_grants_buf *buf);
+void codec_grants_unpack(const Kuska__Grants *g, uint32_t *ret_kinds,
+			 uint32_t *ret_stages);
+
 /* The key holder's status in a Control message (codec_oprf.c). */
 int codec_keyholder_status_pack(const struct control *c, Kuska__Control *pc,
 				uint8_t **ret_buf, size_t *ret_len);

@@ -67,7 +67,8 @@ const struct help_cmd help_table[] = {
     {
 	.prog = "kuska",
 	.name = "submit",
-	.synopsis = "-c NODE.conf FILE...",
+	.synopsis = "-c NODE.conf [--dry-run] [--verbose] [--report FILE] "
+		    "FILE...",
 	.summary = "send case records to the institution's node",
 	.min_args = 1,
 	.max_args = HELP_ANY,
@@ -75,6 +76,12 @@ const struct help_cmd help_table[] = {
 	    (const struct help_opt[]){
 		{'c', NULL, "NODE.conf", "the node's configuration",
 		 .required = true},
+		{'n', "dry-run", NULL,
+		 "check every line as the node would, store nothing"},
+		{'v', "verbose", NULL,
+		 "list every warning, not a count and the first few"},
+		{'r', "report", "FILE",
+		 "also write every refusal and warning to FILE as CSV"},
 		{0},
 	    },
 	.sections =

@@ -67,6 +67,8 @@ struct request {
 
 struct pseudo_batch {
 	uint8_t *memo_key; /* 32 bytes, sodium_malloc */
+	uint8_t *prov_key; /* 32 bytes, sodium_malloc: provisional values */
+	bool provisional;  /* pseudo_batch_provisional */
 	uint8_t **chunks;  /* the arena, each CHUNK_SIZE, sodium_malloc */
 	size_t n_chunks, chunk, used;
 	struct unique *u; /* sodium_malloc */
@@ -128,11 +130,17 @@ pseudo_batch_new(void)
 	if (b == NULL)
 		return NULL;
 	b->memo_key = sodium_malloc(32);
-	if (b->memo_key == NULL) {
+	b->prov_key = sodium_malloc(32);
+	if (b->memo_key == NULL || b->prov_key == NULL) {
+		if (b->memo_key != NULL)
+			sodium_free(b->memo_key);
+		if (b->prov_key != NULL)
+			sodium_free(b->prov_key);
 		free(b);
 		return NULL;
 	}
 	randombytes_buf(b->memo_key, 32);
+	randombytes_buf(b->prov_key, 32);
 	return b;
 }
 
@@ -233,6 +241,7 @@ pseudo_batch_free(struct pseudo_batch **pb)
 	free(b->input_len);
 	free(b->failed);
 	sodium_free(b->memo_key);
+	sodium_free(b->prov_key);
 	free(b);
 	*pb = NULL;
 }
@@ -384,6 +393,13 @@ add(struct pseudo_batch *b, enum domain d, uint8_t *in, size_t len,
 	size_t idx;
 	int r;
 
+	if (b->provisional) {
+		/* Nothing to evaluate: a value of this node's alone. */
+		crypto_generichash(out, PSEUDONYM_LEN, in, len, b->prov_key,
+				   32);
+		arena_back(b, chunk, used);
+		return 0;
+	}
 	crypto_generichash(key, sizeof(key), in, len, b->memo_key, 32);
 	idx = find(b, key);
 	if (idx != SIZE_MAX) {
@@ -741,6 +757,18 @@ pseudo_batch_finish(struct pseudo_batch *b, const uint8_t *evaluated,
 	if (b->n_live == 0)
 		reset_arena(b); /* every input is evaluated: none is needed */
 	return 0;
+}
+
+void
+pseudo_batch_provisional(struct pseudo_batch *b, bool on)
+{
+	b->provisional = on;
+}
+
+void
+pseudo_batch_provisional_renew(struct pseudo_batch *b)
+{
+	randombytes_buf(b->prov_key, 32);
 }
 
 int

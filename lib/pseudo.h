@@ -38,6 +38,7 @@
 #ifndef KUSKA_PSEUDO_H
 #define KUSKA_PSEUDO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -140,6 +141,19 @@ int pseudo_batch_finish(struct pseudo_batch *b, const uint8_t *evaluated,
  * and result of b; b is then as new (with a new memo key).
  */
 void pseudo_batch_forget(struct pseudo_batch *b);
+
+/*
+ * pseudo_batch_provisional - while on, each pseudo_add_* writes at once
+ * a provisional value instead of asking for the pseudonym: BLAKE2b-256
+ * of the input under the batch's provisional key (random, in guarded
+ * memory, the same until pseudo_batch_provisional_renew). Equal inputs
+ * get equal values, which nothing outside this process can compute or
+ * match with a pseudonym; they serve a dry run (kuska submit --dry-run),
+ * which must tell equal records from different ones without asking the
+ * key holders, and never leave the node's memory.
+ */
+void pseudo_batch_provisional(struct pseudo_batch *b, bool on);
+void pseudo_batch_provisional_renew(struct pseudo_batch *b);
 
 /*
  * pseudo_batch_local - a whole round in this process, with the full

@@ -9,9 +9,8 @@
 #include "config.h"
 #include "date.h"
 
-/* What DESIGN.md lets each institution emit, when the file is silent. */
-static uint32_t
-default_kinds(enum institution inst)
+uint32_t
+registry_default_kinds(enum institution inst)
 {
 	uint32_t any = 1u << KIND_CORRECTION | 1u << KIND_WITHDRAWAL;
 
@@ -34,8 +33,8 @@ default_kinds(enum institution inst)
 	}
 }
 
-static uint32_t
-default_stages(enum institution inst)
+uint32_t
+registry_default_stages(enum institution inst)
 {
 	switch (inst) {
 	case INST_PNP:
@@ -508,9 +507,9 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		if (p->role == ROLE_INSTITUTION && !c->kinds_set[i])
-			p->kinds = default_kinds(p->inst);
+			p->kinds = registry_default_kinds(p->inst);
 		if (p->role == ROLE_INSTITUTION && !c->stages_set[i])
-			p->stages = default_stages(p->inst);
+			p->stages = registry_default_stages(p->inst);
 	}
 	if (r->n_parties == 0) {
 		snprintf(err, errlen,

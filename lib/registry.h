@@ -94,6 +94,24 @@ int registry_load(const char *path, struct registry **ret, char *err,
 		  size_t errlen) __attribute__((warn_unused_result));
 void registry_free(struct registry **r);
 
+/*
+ * What an institution may emit, as a node knows it: bits 1 << enum kind
+ * and 1 << enum stage; said: the consolidator said them at its last
+ * welcome (else they are DESIGN.md's defaults).
+ */
+struct grants {
+	uint32_t kinds, stages;
+	bool said;
+};
+
+/*
+ * registry_default_kinds, registry_default_stages - what DESIGN.md lets
+ * inst emit, when the file is silent: bits 1 << enum kind, 1 << enum
+ * stage. A node applies them until the consolidator says its grants.
+ */
+uint32_t registry_default_kinds(enum institution inst);
+uint32_t registry_default_stages(enum institution inst);
+
 /* role_name - "institution", "secretariat", "analyst". */
 const char *role_name(enum role r);
 

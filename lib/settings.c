@@ -45,6 +45,8 @@ static const struct config_field node_fields[] = {
      "1024"},
     {"alarm_backlog_hours", CONFIG_UINT, U(node_config, alarm_backlog_hours), 1,
      8760, "24"},
+    {"alarm_silent_s", CONFIG_UINT, U(node_config, alarm_silent_s), 1, 604800,
+     "900"},
     {"metrics_file", CONFIG_OPT_PATH, S(node_config, metrics_file), 0, 0, ""},
     {"metrics_interval_s", CONFIG_UINT, U(node_config, metrics_interval_s), 1,
      86400, "60"},

@@ -35,6 +35,7 @@ struct node_config {
 	unsigned long ack_timeout_s; /* resend after this long unanswered */
 	unsigned long map_size_mb;   /* LMDB map size */
 	unsigned long alarm_backlog_hours;
+	unsigned long alarm_silent_s;	      /* the consolidator unanswering */
 	char metrics_file[SETTINGS_PATH_MAX]; /* "" or a .prom file */
 	unsigned long metrics_interval_s;
 };

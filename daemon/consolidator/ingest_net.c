@@ -131,6 +131,11 @@ on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 	w.nonce = m->nonce;
 	w.last_seq = c->ig.inst[p->inst].last_seq;
 	w.now_ms = now;
+	/* The node refuses at submission what the registry does not grant
+	 * (rather than deliver it to be refused here as a dead letter). */
+	w.has_grants = true;
+	w.grant_kinds = p->kinds;
+	w.grant_stages = p->stages;
 	r = ingest_check_point(&c->ig, p->inst, &w.check_seq, w.check_hash);
 	if (r != 0) {
 		log_warnx("event=hello_refused institution=%s text=\"cannot "

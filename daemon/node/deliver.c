@@ -186,6 +186,12 @@ deliver_tick(struct deliver *d, uint64_t now_ms)
 			send_hello(d, now_ms);
 		return;
 	}
+	/* Nothing said for a while, nothing waiting for an ack: are they
+	 * still there? (The Welcome answers; until then a hello a second.) */
+	if (d->nq == 0 && d->keepalive_ms > 0 &&
+	    now_ms - d->heard_mono_ms >= d->keepalive_ms &&
+	    now_ms >= d->hello_due_ms)
+		send_hello(d, now_ms);
 	/* Batches may be stamped a little after now_ms: never wrap. */
 	if (d->nq > 0 && now_ms > d->q[0].sent_ms &&
 	    now_ms - d->q[0].sent_ms > d->ack_timeout_ms) {
@@ -296,6 +302,34 @@ note_skew(struct deliver *d, const struct msg *m)
 	}
 }
 
+/* Keeps (and records) the grants a Welcome says, saying when they change. */
+static void
+note_grants(struct deliver *d, const struct msg *m)
+{
+	struct grants *g = d->grants;
+
+	if (g == NULL || !m->has_grants)
+		return;
+	if (g->said && g->kinds == m->grant_kinds &&
+	    g->stages == m->grant_stages)
+		return;
+	g->kinds = m->grant_kinds;
+	g->stages = m->grant_stages;
+	g->said = true;
+	log_info("event=grants kinds=0x%x stages=0x%x", (unsigned)g->kinds,
+		 (unsigned)g->stages);
+	if (outbox_grants_put(d->ob, g->kinds, g->stages) != 0)
+		log_warnx("event=grants_not_recorded");
+}
+
+/* Any answer of the consolidator: it is there. */
+static void
+heard(struct deliver *d, uint64_t now_ms)
+{
+	d->heard_ms = date_now_ms();
+	d->heard_mono_ms = now_ms;
+}
+
 static void
 on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
@@ -304,7 +338,9 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 
 	if (m->nonce != d->nonce)
 		return; /* the answer to an older hello */
+	heard(d, now_ms);
 	note_skew(d, m);
+	note_grants(d, m);
 	if (d->diverged[0] != '\0') {
 		go_idle(d, now_ms + DIVERGED_HELLO_MS);
 		return;
@@ -323,17 +359,25 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		go_idle(d, now_ms); /* tell the consolidator at once */
 		return;
 	}
+	if (outbox_record_ack(d->ob, m->last_seq, true, date_now_ms(), NULL,
+			      0) != 0)
+		log_warnx("event=ack_not_recorded");
+	/* The answer to a keep-alive hello has nothing new to say. */
+	if (d->welcomed)
+		log_debug("event=welcome institution=%s "
+			  "consolidator_last_seq=%llu",
+			  institution_name(d->inst),
+			  (unsigned long long)m->last_seq);
+	else
+		log_info("event=welcome institution=%s "
+			 "consolidator_last_seq=%llu outbox_last_seq=%llu",
+			 institution_name(d->inst),
+			 (unsigned long long)m->last_seq,
+		 (unsigned long long)(st.next_seq - 1));
 	d->welcomed = true;
 	d->nq = 0;
 	d->acked = m->last_seq;
 	d->sent_upto = m->last_seq;
-	if (outbox_record_ack(d->ob, m->last_seq, true, date_now_ms(), NULL,
-			      0) != 0)
-		log_warnx("event=ack_not_recorded");
-	log_info("event=welcome institution=%s consolidator_last_seq=%llu "
-		 "outbox_last_seq=%llu",
-		 institution_name(d->inst), (unsigned long long)m->last_seq,
-		 (unsigned long long)(st.next_seq - 1));
 }
 
 static void
@@ -430,9 +474,11 @@ deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 		on_welcome(d, &m, now_ms);
 		break;
 	case MSG_ACK:
+		heard(d, now_ms);
 		on_ack(d, &m);
 		break;
 	case MSG_REFUSAL:
+		heard(d, now_ms);
 		on_refusal(d, &m, now_ms);
 		break;
 	default:

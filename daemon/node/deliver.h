@@ -11,6 +11,12 @@
  *   back to idle on disconnect, on an Ack overdue by ack_timeout, or on
  *   any other refusal; the next Welcome resends whatever was not
  *   acknowledged. Duplicates are harmless: the consolidator ignores them.
+ * While welcomed with nothing to send, the node says hello again after
+ * `keepalive_ms` without hearing from the consolidator, so that both
+ * sides know the other is there (kuska status on either warns of a
+ * silence longer than its alarm). Each Welcome says what the node's
+ * institution may emit: the grants are kept (and recorded in the outbox)
+ * for intake to apply at submission.
  *
  * Before delivering, the node checks at each Welcome that the
  * consolidator's copy is this outbox's: the same outbox identity, no
@@ -30,6 +36,7 @@
 
 #include "codec.h"
 #include "outbox.h"
+#include "registry.h"
 #include "transport.h"
 
 #define DELIVER_MAX_WINDOW 64
@@ -48,6 +55,8 @@ struct deliver {
 	const char *network; /* said at hello */
 	size_t batch_events, window;
 	uint64_t ack_timeout_ms;
+	uint64_t keepalive_ms; /* hello again after this long unheard */
+	struct grants *grants; /* updated at each Welcome */
 	/* state */
 	bool welcomed;
 	char diverged[CODEC_MAX_TEXT + 1]; /* why, "" when not */
@@ -65,6 +74,8 @@ struct deliver {
 	char last_refusal[CODEC_MAX_TEXT + 40];
 	uint64_t last_refusal_ms; /* wall clock */
 	uint64_t backoff_ms;
+	uint64_t heard_ms;	/* wall clock of its last answer, 0 none */
+	uint64_t heard_mono_ms; /* the same, monotonic */
 };
 
 /* deliver_init - resets the state; call once the fields above are set. */

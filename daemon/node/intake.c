@@ -11,6 +11,18 @@
  * carries its content (it was corrected since, or withdrawn). So each
  * record keeps counting once, and once every institution has resubmitted
  * every live record carries pseudonyms of the new epoch.
+ *
+ * Dry runs. A dry run takes every step of a real submission but reads
+ * the outbox only: what it would store goes to its struct dryrun, which
+ * later requests of the run see over the outbox, and nothing is signed.
+ * A record needs no pseudonym to be checked, except to tell whether a
+ * ref already held is the same record again ("already held") or another
+ * one ("already used for a different record"): the digest compared
+ * covers the pseudonyms. So a dry run asks the key holders only for the
+ * records whose ref the outbox already holds under this key epoch; every
+ * other record gets provisional values (pseudo_batch_provisional), equal
+ * for equal identities, and is compared, when its ref comes again in the
+ * run, with what the run wrote under the same kind of values.
  */
 #include "intake.h"
 
@@ -22,6 +34,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "dryrun.h"
 #include "log.h"
 #include "sign.h"
 
@@ -61,6 +74,76 @@ refuse_other_record(struct line_result *res, const struct ref_info *known)
 	       (unsigned long long)known->seq);
 }
 
+/*
+ * The refs as this request sees them: in a dry run, what the run wrote
+ * over the outbox. *ret_provisional: the digest is over provisional
+ * values (only ever in a dry run).
+ */
+static int
+ref_get(struct outbox_txn *t, struct intake *in, const uint8_t id[EVENT_ID_LEN],
+	struct ref_info *ret, bool *ret_provisional)
+{
+	int r;
+
+	*ret_provisional = false;
+	if (in->dry != NULL) {
+		r = dryrun_ref_get(in->dry, id, ret, ret_provisional);
+		if (r != -ENOENT)
+			return r;
+	}
+	return outbox_ref_get(t, id, ret);
+}
+
+static int
+ref_put(struct outbox_txn *t, struct intake *in, const uint8_t id[EVENT_ID_LEN],
+	const struct ref_info *ri, bool provisional)
+{
+	if (in->dry != NULL)
+		return dryrun_ref_put(in->dry, id, ri, provisional);
+	return outbox_ref_put(t, id, ri);
+}
+
+/*
+ * Whether the registry's grants (as the consolidator said them, or
+ * DESIGN.md's defaults until it has) let this institution emit p; if
+ * not, res says why, as the consolidator would.
+ */
+static bool
+granted(const struct intake *in, const struct parsed_record *p,
+	struct line_result *res)
+{
+	const struct grants *g = in->grants;
+	const struct record *rec = &p->ev.rec;
+	const char *who = institution_name(in->inst);
+	const char *note = "";
+	bool amend = p->ev.kind == KIND_CORRECTION;
+
+	if (g == NULL)
+		return true;
+	if (!g->said)
+		note = " (the default grants: the consolidator has not said "
+		       "this node's yet)";
+	if (!(g->kinds & (1u << p->ev.kind))) {
+		refuse(res, "kind", "%s may not emit %s%s", who,
+		       kind_name(p->ev.kind), note);
+		return false;
+	}
+	if (p->ev.kind == KIND_WITHDRAWAL)
+		return true;
+	if (!(g->kinds & (1u << rec->kind))) {
+		refuse(res, amend ? "record.kind" : "kind",
+		       "%s may not emit %s%s", who, kind_name(rec->kind), note);
+		return false;
+	}
+	if (rec->kind == KIND_CASE_STAGE && !(g->stages & (1u << rec->stage))) {
+		refuse(res, amend ? "record.stage" : "stage",
+		       "%s may not emit case stage %s%s", who,
+		       stage_name(rec->stage), note);
+		return false;
+	}
+	return true;
+}
+
 int
 intake_init(struct intake *in)
 {
@@ -79,6 +162,7 @@ intake_free(struct intake *in)
 	pseudo_batch_free(&in->batch);
 	free(in->recs);
 	in->recs = NULL;
+	dryrun_free(&in->dry_run);
 }
 
 /*
@@ -89,13 +173,13 @@ intake_free(struct intake *in)
  */
 static int
 resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
-	       bool strict, struct ref_info *ret, uint8_t tid[EVENT_ID_LEN],
-	       struct line_result *res)
+	       bool strict, struct ref_info *ret, bool *ret_provisional,
+	       uint8_t tid[EVENT_ID_LEN], struct line_result *res)
 {
 	int r;
 
 	pseudo_event_id(in->ref_key->key, in->inst, p->target_ref, tid);
-	r = outbox_ref_get(t, tid, ret);
+	r = ref_get(t, in, tid, ret, ret_provisional);
 	if (r == -ENOENT) {
 		refuse(res, "target_ref", "no earlier record has this ref");
 		return -EINVAL;
@@ -164,6 +248,22 @@ seal(struct outbox_txn *t, struct intake *in, uint64_t seq, const uint8_t *evb,
 	return r;
 }
 
+/*
+ * Signs the event bytes as the next envelope (*ret_seq) and appends it;
+ * a dry run only takes the number it would have had.
+ */
+static int
+append(struct outbox_txn *t, struct intake *in, const uint8_t *evb,
+       size_t evlen, const char *ref, uint64_t *ret_seq)
+{
+	if (in->dry != NULL) {
+		*ret_seq = dryrun_take_seq(in->dry);
+		return 0;
+	}
+	*ret_seq = outbox_next_seq(t);
+	return seal(t, in, *ret_seq, evb, evlen, ref);
+}
+
 /* Encodes ev and stores it as the next envelope (*ret_seq). */
 static int
 store_event(struct outbox_txn *t, struct intake *in, const struct event *ev,
@@ -176,11 +276,24 @@ store_event(struct outbox_txn *t, struct intake *in, const struct event *ev,
 	r = codec_event_encode(ev, &evb, &evlen);
 	if (r != 0)
 		return r;
-	*ret_seq = outbox_next_seq(t);
-	r = seal(t, in, *ret_seq, evb, evlen, ref);
+	r = append(t, in, evb, evlen, ref, ret_seq);
 	free(evb);
 	return r;
 }
+
+/*
+ * A line being taken: its record, and the refs it names as read. The
+ * *_provisional flags say whose digest is over provisional values (a
+ * dry run's): when a ref's info is written back, its flag goes with the
+ * digest it carries.
+ */
+struct taking {
+	struct parsed_record *p;
+	bool provisional; /* p's pseudonyms are provisional values */
+	struct ref_info known, target;
+	bool known_provisional, target_provisional;
+	uint8_t tid[EVENT_ID_LEN]; /* the target's event id */
+};
 
 /*
  * A record whose ref is held under an older key epoch: re-sends its
@@ -189,11 +302,11 @@ store_event(struct outbox_txn *t, struct intake *in, const struct event *ev,
  * Returns 0 (res says what happened) or -errno for a store failure.
  */
 static int
-rekey(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
-      struct ref_info *known, struct ref_info *target,
-      const uint8_t tid[EVENT_ID_LEN], const uint8_t digest[32],
-      struct line_result *res)
+rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
+      const uint8_t digest[32], struct line_result *res)
 {
+	struct parsed_record *p = tk->p;
+	struct ref_info *known = &tk->known, *target = &tk->target;
 	bool correction = p->ev.kind == KIND_CORRECTION;
 	uint64_t seq;
 	int r;
@@ -226,14 +339,15 @@ rekey(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 	memcpy(known->digest, digest, 32);
 	if (correction) {
 		target->current = seq;
-		r = outbox_ref_put(t, tid, target);
+		r = ref_put(t, in, tk->tid, target, tk->target_provisional);
 	} else {
 		known->current = seq;
 	}
 	if (r == 0)
-		r = outbox_ref_put(t, p->ev.id, known);
+		r = ref_put(t, in, p->ev.id, known, tk->provisional);
 	if (r != 0)
 		goto fail;
+	if (in->dry == NULL)
 	in->rekeyed++;
 	res->status = LINE_REKEYED;
 	res->seq = seq;
@@ -245,16 +359,16 @@ fail:
 
 /* A ref not held yet: the record is signed and stored. */
 static int
-store_new(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
+store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	  const uint8_t *evb, size_t evlen, const uint8_t digest[32],
-	  struct ref_info *target, const uint8_t tid[EVENT_ID_LEN],
 	  struct line_result *res)
 {
-	struct ref_info ni;
-	uint64_t seq = outbox_next_seq(t);
+	struct parsed_record *p = tk->p;
+	struct ref_info ni, *target = &tk->target;
+	uint64_t seq;
 	int r;
 
-	r = seal(t, in, seq, evb, evlen, p->ref);
+	r = append(t, in, evb, evlen, p->ref, &seq);
 	if (r == 0) {
 		memset(&ni, 0, sizeof(ni));
 		ni.seq = ni.own = ni.current = seq;
@@ -276,10 +390,10 @@ store_new(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 			ni.kind = (uint8_t)p->ev.rec.kind;
 			ni.target = TARGET_NONE;
 		}
-		r = outbox_ref_put(t, p->ev.id, &ni);
+		r = ref_put(t, in, p->ev.id, &ni, tk->provisional);
 	}
 	if (r == 0 && ni.target != TARGET_NONE)
-		r = outbox_ref_put(t, tid, target);
+		r = ref_put(t, in, tk->tid, target, tk->target_provisional);
 	if (r != 0) {
 		refuse(res, "", "store error: %s", strerror(-r));
 		return r;
@@ -290,38 +404,40 @@ store_new(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 }
 
 /*
- * One parsed record, its pseudonyms written. Returns 0 (res says what
- * happened to the line) or -errno for a store failure that must abort
- * the whole request.
+ * One parsed record, its pseudonyms written (provisional: provisional
+ * values, in a dry run). Returns 0 (res says what happened to the line)
+ * or -errno for a store failure that must abort the whole request.
  */
 static int
 take_line(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
-	  struct line_result *res)
+	  bool provisional, struct line_result *res)
 {
-	struct ref_info known, target;
-	uint8_t digest[32], tid[EVENT_ID_LEN], *evb = NULL;
+	struct taking tk = {.p = p, .provisional = provisional};
+	uint8_t digest[32], *evb = NULL;
 	size_t evlen;
 	bool have_known, amend;
 	int r;
 
 	res->unlinkable = p->unlinkable;
+	if (!granted(in, p, res))
+		return 0;
 	amend = p->ev.kind == KIND_CORRECTION || p->ev.kind == KIND_WITHDRAWAL;
 	pseudo_event_id(in->ref_key->key, in->inst, p->ref, p->ev.id);
 	/* A withdrawal carries no pseudonym, so no epoch: resubmitting it
 	 * after a rotation finds it held as it was. */
 	p->ev.key_epoch =
 	    p->ev.kind == KIND_WITHDRAWAL ? 0 : in->linkage->epoch;
-	memset(&target, 0, sizeof(target));
-	r = outbox_ref_get(t, p->ev.id, &known);
+	r = ref_get(t, in, p->ev.id, &tk.known, &tk.known_provisional);
 	if (r != 0 && r != -ENOENT) {
 		refuse(res, "", "store error: %s", strerror(-r));
 		return r;
 	}
 	have_known = r == 0;
 	if (amend) {
-		r = resolve_target(t, in, p, !have_known, &target, tid, res);
+		r = resolve_target(t, in, p, !have_known, &tk.target,
+				   &tk.target_provisional, tk.tid, res);
 		if (r == -EINVAL && have_known) {
-			refuse_other_record(res, &known);
+			refuse_other_record(res, &tk.known);
 			return 0;
 		}
 		if (r != 0)
@@ -334,34 +450,37 @@ take_line(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 	}
 	sign_digest(evb, evlen, digest);
 	if (!have_known) {
-		r = store_new(t, in, p, evb, evlen, digest, &target, tid, res);
+		r = store_new(t, in, &tk, evb, evlen, digest, res);
 		free(evb);
 		return r;
 	}
 	free(evb);
-	if (known.epoch == p->ev.key_epoch) {
-		if (memcmp(known.digest, digest, 32) == 0) {
+	if (tk.known.epoch == p->ev.key_epoch) {
+		/* Digests over values of one kind only (see dry_parse). */
+		if (tk.known_provisional == provisional &&
+		    memcmp(tk.known.digest, digest, 32) == 0) {
 			res->status = LINE_HELD;
-			res->seq = known.seq;
+			res->seq = tk.known.seq;
 		} else {
-			refuse_other_record(res, &known);
+			refuse_other_record(res, &tk.known);
 		}
 		return 0;
 	}
-	if (known.epoch > p->ev.key_epoch) {
+	if (tk.known.epoch > p->ev.key_epoch) {
 		refuse(res, "ref",
 		       "held with pseudonyms of key epoch %u, newer than this "
 		       "node's (%u): is the node's linkage key file current?",
-		       (unsigned)known.epoch, (unsigned)p->ev.key_epoch);
+		       (unsigned)tk.known.epoch, (unsigned)p->ev.key_epoch);
 		return 0;
 	}
-	return rekey(t, in, p, &known, &target, tid, digest, res);
+	return rekey(t, in, &tk, digest, res);
 }
 
 /* A round of records: where they are, and whether it went out. */
 struct round {
 	struct parsed_record *recs;	   /* INTAKE_ROUND_RECORDS */
 	size_t slot[INTAKE_ROUND_RECORDS]; /* their lines */
+	bool provisional[INTAKE_ROUND_RECORDS]; /* a dry run's values */
 	size_t k;			   /* records parsed */
 	size_t n;			   /* elements sent, 0: none */
 };
@@ -453,16 +572,52 @@ out:
 }
 
 /*
+ * dry_parse - a dry run's parse of one line: with provisional values,
+ * then once more asking the key holders when the record's ref is held
+ * in the outbox under this key epoch (the one case where the answer
+ * depends on the pseudonyms: see the top of this file). Returns as
+ * record_parse; *ret_provisional says which values p carries (a
+ * withdrawal carries none: false).
+ */
+static int
+dry_parse(struct outbox_txn *t, struct intake *in, const uint8_t *line,
+	  size_t len, int32_t today, struct parsed_record *p,
+	  bool *ret_provisional, struct record_error *err)
+{
+	struct ref_info known;
+	uint8_t id[EVENT_ID_LEN];
+	bool provisional;
+	int r;
+
+	pseudo_batch_provisional(in->batch, true);
+	r = record_parse((const char *)line, len, in->inst, today, in->batch, p,
+			 err);
+	pseudo_batch_provisional(in->batch, false);
+	*ret_provisional = r == 0 && p->ev.kind != KIND_WITHDRAWAL;
+	if (!*ret_provisional)
+		return r;
+	pseudo_event_id(in->ref_key->key, in->inst, p->ref, id);
+	if (ref_get(t, in, id, &known, &provisional) != 0 || provisional ||
+	    known.epoch != in->linkage->epoch)
+		return 0;
+	*ret_provisional = false;
+	return record_parse((const char *)line, len, in->inst, today, in->batch,
+			    p, err);
+}
+
+/*
  * round_parse - parses lines from *i on into rd, until INTAKE_ROUND_RECORDS
  * records or INTAKE_ROUND_INPUTS new inputs or the end; blank, overlong
  * and refused lines are answered in reply at once.
  */
 static void
-round_parse(struct intake *in, struct round *rd, uint8_t *const *lines,
-	    const size_t *lens, size_t n, size_t *i, uint64_t first_line,
-	    int32_t today, struct control *reply)
+round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
+	    uint8_t *const *lines, const size_t *lens, size_t n, size_t *i,
+	    uint64_t first_line, int32_t today, struct control *reply)
 {
 	struct record_error err;
+	bool provisional = false;
+	int r;
 
 	for (rd->k = 0;
 	     *i < n && rd->k < INTAKE_ROUND_RECORDS &&
@@ -479,19 +634,68 @@ round_parse(struct intake *in, struct round *rd, uint8_t *const *lines,
 			       RECORD_MAX_LINE);
 			continue;
 		}
-		if (record_parse((const char *)lines[*i], lens[*i], in->inst,
-				 today, in->batch, &rd->recs[rd->k],
-				 &err) != 0) {
+		if (in->dry != NULL)
+			r = dry_parse(t, in, lines[*i], lens[*i], today,
+				      &rd->recs[rd->k], &provisional, &err);
+		else
+			r = record_parse((const char *)lines[*i], lens[*i],
+					 in->inst, today, in->batch,
+					 &rd->recs[rd->k], &err);
+		if (r != 0) {
 			refuse(res, err.field, "%s", err.reason);
 			continue;
 		}
+		rd->provisional[rd->k] = provisional;
 		rd->slot[rd->k++] = *i;
 	}
 }
 
+/*
+ * dry_begin - makes in->dry the run named id: the one kept, or a new one
+ * (which drops the one kept). Returns 0, -ESRCH when run id was dropped
+ * (its requests would not see what its earlier ones would have stored),
+ * or -ENOMEM.
+ */
+static int
+dry_begin(struct intake *in, struct outbox_txn *t, uint64_t id)
+{
+	if (in->dry_run == NULL || dryrun_id(in->dry_run) != id) {
+		if (id == in->dry_dropped)
+			return -ESRCH;
+		if (in->dry_run != NULL)
+			in->dry_dropped = dryrun_id(in->dry_run);
+		dryrun_free(&in->dry_run);
+		in->dry_run = dryrun_new(id, outbox_next_seq(t));
+		if (in->dry_run == NULL)
+			return -ENOMEM;
+		pseudo_batch_provisional_renew(in->batch);
+	}
+	in->dry = in->dry_run;
+	in->dry_used_ms = date_mono_ms();
+	return 0;
+}
+
+/* dry_drop - forgets the kept run; its later requests are refused. */
+static void
+dry_drop(struct intake *in)
+{
+	if (in->dry_run != NULL)
+		in->dry_dropped = dryrun_id(in->dry_run);
+	dryrun_free(&in->dry_run);
+	in->dry = NULL;
+}
+
+void
+intake_idle(struct intake *in, uint64_t mono_ms)
+{
+	if (in->dry_run != NULL && mono_ms - in->dry_used_ms > DRYRUN_IDLE_MS)
+		dry_drop(in);
+}
+
 int
 intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
-	      const size_t *lens, size_t n, struct control *reply)
+	      const size_t *lens, size_t n, uint64_t dry_run,
+	      struct control *reply)
 {
 	struct outbox_txn *t = NULL;
 	struct round rounds[2], *cur = NULL, *next;
@@ -521,6 +725,8 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	rounds[1].recs = in->recs + INTAKE_ROUND_RECORDS;
 	rounds[0].k = rounds[1].k = 0;
 	r = outbox_begin(in->ob, &t);
+	if (r == 0 && dry_run != 0)
+		r = dry_begin(in, t, dry_run);
 	/*
 	 * cur: the round out at the key holders. Parse the next one while
 	 * they work; take their answer; send the next; then sign and store
@@ -533,7 +739,7 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 			      pseudo_batch_known(in->batch) <= INTAKE_MEMO_MAX);
 		next = cur == &rounds[0] ? &rounds[1] : &rounds[0];
 		if (ahead)
-			round_parse(in, next, lines, lens, n, &i, first_line,
+			round_parse(t, in, next, lines, lens, n, &i, first_line,
 				    today, reply);
 		if (cur != NULL &&
 		    (r = round_finish(in, cur, t, why, sizeof(why))) != 0) {
@@ -546,7 +752,7 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 			break;
 		}
 		for (j = 0; cur != NULL && j < cur->k && r == 0; j++)
-			r = take_line(t, in, &cur->recs[j],
+			r = take_line(t, in, &cur->recs[j], cur->provisional[j],
 				      &reply->results[cur->slot[j]]);
 		cur = ahead ? next : NULL;
 		if (cur == NULL &&
@@ -555,6 +761,12 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	}
 	pseudo_batch_forget(in->batch);
 	memset(in->recs, 0, 2 * INTAKE_ROUND_RECORDS * sizeof(*in->recs));
+	if (r == 0 && in->dry != NULL) {
+		/* Nothing of a dry run is stored. */
+		outbox_abort(&t);
+		in->dry = NULL;
+		return 0;
+	}
 	if (r == 0) {
 		for (i = 0; i < n; i++)
 			if (reply->results[i].status == LINE_REFUSED)
@@ -567,7 +779,23 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	}
 	outbox_abort(&t);
 	reply->n_results = 0;
-	if (holders) {
+	if (in->dry != NULL) {
+		/* Some of what this request would have stored may be in the
+		 * run already: the run cannot go on. */
+		dry_drop(in);
+	}
+	if (r == -ESRCH) {
+		snprintf(reply->error, sizeof(reply->error),
+			 "this dry run was dropped (another one started, or "
+			 "it stopped for over %d minutes, or a request of it "
+			 "failed): run it again",
+			 DRYRUN_IDLE_MS / 60000);
+	} else if (r == -E2BIG) {
+		snprintf(reply->error, sizeof(reply->error),
+			 "a dry run checks at most %d new records at once: "
+			 "check the file in parts",
+			 DRYRUN_MAX_REFS);
+	} else if (holders) {
 		in->holder_failures++;
 		snprintf(in->holder_error, sizeof(in->holder_error), "%s", why);
 		in->holder_error_ms = date_now_ms();

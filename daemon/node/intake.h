@@ -14,6 +14,14 @@
  * multiplications share the processors. The whole request is one outbox
  * transaction: if any round fails (a key holder unreachable, refusing,
  * or answering inconsistently), nothing of the request is stored.
+ *
+ * A record the registry's grants do not let the institution emit is
+ * refused as the consolidator would refuse it (grants: as the
+ * consolidator said them at its last welcome, else DESIGN.md's).
+ *
+ * A dry run (kuska submit --dry-run) takes the same steps and stores,
+ * signs and sends nothing; see intake.c for what it asks the key
+ * holders, and dryrun.h for how its requests see one another.
  */
 #ifndef KUSKA_INTAKE_H
 #define KUSKA_INTAKE_H
@@ -27,6 +35,7 @@
 #include "outbox.h"
 #include "pseudo.h"
 #include "record.h"
+#include "registry.h"
 
 #define INTAKE_ROUND_RECORDS 512 /* records parsed before a round */
 #define INTAKE_ROUND_INPUTS 4096 /* or new inputs, whichever comes first */
@@ -44,6 +53,8 @@ typedef int (*intake_send_fn)(void *arg, uint32_t epoch,
 typedef int (*intake_recv_fn)(void *arg, uint32_t epoch, size_t n, uint8_t *out,
 			      char *why, size_t whylen);
 
+struct dryrun;
+
 struct intake {
 	enum institution inst;
 	const char *network;	      /* signed into every envelope */
@@ -55,6 +66,7 @@ struct intake {
 	intake_recv_fn recv;
 	void *holders;	  /* their first argument */
 	unsigned workers; /* threads for blinding and unblinding */
+	const struct grants *grants; /* what the institution may emit */
 	/* Kept by intake_submit (set up by intake_init). */
 	struct pseudo_batch *batch;
 	struct parsed_record *recs; /* 2 * INTAKE_ROUND_RECORDS of them */
@@ -70,6 +82,13 @@ struct intake {
 	 * was (0: the last commit worked). */
 	uint64_t disk_full_total;
 	uint64_t disk_full_ms;
+	/* The dry run kept between its requests, the id of the last one
+	 * dropped, when the kept one was last used (monotonic); dry is the
+	 * run of the request being handled (NULL: a real one). */
+	struct dryrun *dry_run;
+	uint64_t dry_dropped;
+	uint64_t dry_used_ms;
+	struct dryrun *dry;
 };
 
 /*
@@ -85,12 +104,22 @@ void intake_free(struct intake *in);
  * is line first_line + i of a case system's file. Every accepted record
  * is committed in one transaction before this returns. Fills reply (type
  * CTL_SUBMIT_REPLY, its results array allocated; the caller clears it).
+ * dry_run nonzero: a dry run of that id (see above), which commits
+ * nothing; a request of a run that was dropped fails with -ESRCH, one
+ * that would make the run hold over DRYRUN_MAX_REFS refs with -E2BIG.
  * Returns 0, or -errno when the whole request failed (reply->error says
  * why and nothing was stored): -ENOSPC no space left on the outbox's
  * device, -EFBIG the outbox's map is full, -EUCLEAN the outbox is
  * damaged, -ESTALE the outbox diverged from the consolidator's copy.
  */
 int intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
-		  const size_t *lens, size_t n, struct control *reply);
+		  const size_t *lens, size_t n, uint64_t dry_run,
+		  struct control *reply);
+
+/*
+ * intake_idle - drops the dry run kept if unused for DRYRUN_IDLE_MS (call
+ * now and then with the monotonic clock).
+ */
+void intake_idle(struct intake *in, uint64_t mono_ms);
 
 #endif

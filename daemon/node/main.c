@@ -25,6 +25,7 @@
 #include "parallel.h"
 #include "record.h"
 #include "recover.h"
+#include "registry.h"
 #include "service.h"
 #include "settings.h"
 #include "transport.h"
@@ -45,6 +46,8 @@ struct node {
 	struct tsock *submit, *dealer, *monitor;
 	struct intake intake;
 	struct deliver deliver;
+	struct grants grants; /* what the institution may emit */
+	uint64_t started_ms;
 	uint64_t backlog_warned_ms;
 	uint64_t metrics_written_ms;
 };
@@ -168,7 +171,10 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 	c.node.acked_seq = st.acked_seq;
 	c.node.accepted_total = st.next_seq - 1;
 	c.node.dead_total = st.dead_total;
-	c.node.last_contact_ms = st.last_contact_ms;
+	/* The last answer of any kind (a keep-alive Welcome included). */
+	c.node.last_contact_ms = st.last_contact_ms > n->deliver.heard_ms
+				     ? st.last_contact_ms
+				     : n->deliver.heard_ms;
 	c.node.oldest_pending_ms = oldest_pending(n, &st);
 	c.node.connected = n->deliver.connected && n->deliver.welcomed;
 	c.node.now_ms = date_now_ms();
@@ -192,6 +198,12 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 	c.node.has_key_check = n->intake.has_check;
 	memcpy(c.node.key_check, n->intake.check, sizeof(c.node.key_check));
 	c.node.evaluations = n->intake.evaluations;
+	c.node.alarm_silent_s = (uint32_t)n->cfg.alarm_silent_s;
+	c.node.started_ms = n->started_ms;
+	c.node.has_grants = true;
+	c.node.grants_default = !n->grants.said;
+	c.node.grant_kinds = n->grants.kinds;
+	c.node.grant_stages = n->grants.stages;
 	c.node.dead = calloc(max_dead, sizeof(*c.node.dead));
 	if (c.node.dead == NULL) {
 		reply_error(n, req, "out of memory");
@@ -351,9 +363,10 @@ handle_control(struct node *n, struct tframes *req)
 			break;
 		}
 		(void)intake_submit(&n->intake, c.first_line, req->data + 2,
-				    req->len + 2, req->n - 2, &rep);
+				    req->len + 2, req->n - 2, c.dry_run, &rep);
 		reply(n, req, &rep);
 		codec_control_clear(&rep);
+		if (c.dry_run == 0)
 		deliver_tick(&n->deliver, date_mono_ms());
 		break;
 	case CTL_STATUS:
@@ -435,6 +448,7 @@ run(struct node *n)
 				deliver_event(&n->deliver, ev, addr, mono);
 		}
 		deliver_tick(&n->deliver, mono);
+		intake_idle(&n->intake, mono);
 		service_watchdog(mono);
 		metrics_export(n->cfg.metrics_file, n->cfg.metrics_interval_s,
 			       &n->metrics_written_ms, mono, render_metrics, n);
@@ -636,6 +650,16 @@ main(int argc, char **argv)
 	n.intake.holders = n.holders;
 	n.intake.workers =
 	    n.cfg.workers > 0 ? (unsigned)n.cfg.workers : parallel_cpus();
+	/* Until the consolidator says them: what it said last, else the
+	 * registry's defaults. */
+	if (outbox_grants_get(n.ob, &n.grants.kinds, &n.grants.stages) == 0) {
+		n.grants.said = true;
+	} else {
+		n.grants.kinds = registry_default_kinds(n.intake.inst);
+		n.grants.stages = registry_default_stages(n.intake.inst);
+	}
+	n.intake.grants = &n.grants;
+	n.started_ms = date_now_ms();
 	if (intake_init(&n.intake) != 0)
 		fatalx("out of memory");
 	n.deliver.ob = n.ob;
@@ -645,6 +669,14 @@ main(int argc, char **argv)
 	n.deliver.batch_events = n.cfg.batch_events;
 	n.deliver.window = n.cfg.window;
 	n.deliver.ack_timeout_ms = n.cfg.ack_timeout_s * 1000;
+	/* A third of the silence alarm, so that a healthy idle link never
+	 * reaches it; at most every 5 minutes. */
+	n.deliver.keepalive_ms = n.cfg.alarm_silent_s * 1000 / 3;
+	if (n.deliver.keepalive_ms > 300000)
+		n.deliver.keepalive_ms = 300000;
+	if (n.deliver.keepalive_ms < 1000)
+		n.deliver.keepalive_ms = 1000;
+	n.deliver.grants = &n.grants;
 	deliver_init(&n.deliver);
 	{
 		char fp[17];

@@ -420,6 +420,46 @@ outbox_diverged(struct outbox *ob, char *out, size_t cap)
 }
 
 int
+outbox_grants_put(struct outbox *ob, uint32_t kinds, uint32_t stages)
+{
+	MDB_txn *txn;
+	int r;
+
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r != 0)
+		return r;
+	/* Bit 63: said (a value of 0 is "may emit nothing"). */
+	r = meta_put(ob, txn, "grants",
+		     1ull << 63 | (uint64_t)kinds << 32 | stages);
+	if (r != 0) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	return commit(ob, txn);
+}
+
+int
+outbox_grants_get(struct outbox *ob, uint32_t *ret_kinds, uint32_t *ret_stages)
+{
+	MDB_txn *txn;
+	uint64_t v;
+	int r;
+
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	r = meta_get(ob, txn, "grants", &v);
+	mdb_txn_abort(txn);
+	if (r != 0)
+		return r;
+	if (!(v >> 63))
+		return -ENOENT;
+	*ret_kinds = (uint32_t)(v >> 32) & 0x7fffffffu;
+	*ret_stages = (uint32_t)v;
+	return 0;
+}
+
+int
 outbox_begin(struct outbox *ob, struct outbox_txn **ret)
 {
 	struct outbox_txn *t = calloc(1, sizeof(*t));

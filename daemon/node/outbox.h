@@ -11,7 +11,8 @@
  *	seqref	seq -> the case system's ref, to name dead letters
  *	dead	seq -> reason, time, text: events the consolidator refused
  *	meta	next_seq, acked_seq, last_contact_ms, dead_total, the outbox's
- *		identity (random, made with it), the divergence found at hello;
+ *		identity (random, made with it), the divergence found at hello,
+ *		the grants the consolidator said at its last welcome;
  *		and per key epoch the key holders' check value (outbox_check_*)
  * Every write happens in a transaction that commits (fsync) before the
  * node answers anyone.
@@ -82,6 +83,17 @@ void outbox_id(const struct outbox *ob, uint8_t ret[OUTBOX_ID_LEN]);
 int outbox_set_diverged(struct outbox *ob, const char *why)
     __attribute__((warn_unused_result));
 bool outbox_diverged(struct outbox *ob, char *out, size_t cap);
+
+/*
+ * outbox_grants_put - records (durably) what the consolidator last said
+ * the institution may emit (bits 1 << enum kind, 1 << enum stage), so
+ * that a node restarted while cut off still applies it. 0 or -errno.
+ * outbox_grants_get - them; -ENOENT never said, -EUCLEAN damaged.
+ */
+int outbox_grants_put(struct outbox *ob, uint32_t kinds, uint32_t stages)
+    __attribute__((warn_unused_result));
+int outbox_grants_get(struct outbox *ob, uint32_t *ret_kinds,
+		      uint32_t *ret_stages) __attribute__((warn_unused_result));
 
 #define OUTBOX_MAX_LISTED 1000 /* damaged entries outbox_check lists */
 

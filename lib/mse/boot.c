@@ -79,7 +79,7 @@ observed_cells(const struct mse_table *t, unsigned *hist, double *weight)
 
 static int
 draw(struct boot *b, const struct mse_table *t, unsigned n, uint64_t seed,
-     double *reps)
+     double *reps, mse_progress_fn progress, void *arg)
 {
 	unsigned hist[MSE_MAX_HISTORIES], drawn[MSE_MAX_HISTORIES], m, i, j;
 	double weight[MSE_MAX_HISTORIES];
@@ -96,6 +96,8 @@ draw(struct boot *b, const struct mse_table *t, unsigned n, uint64_t seed,
 		for (i = 0; i < m; i++)
 			rt.count[hist[i]] = drawn[i];
 		r = resample_estimate(b, &rt, &reps[j]);
+		if (progress != NULL)
+			progress(arg, j + 1, n);
 	}
 	mse_num_rng_free(&rng);
 	return r;
@@ -203,6 +205,15 @@ int
 mse_bootstrap(const struct mse_table *t, enum mse_method method, unsigned n,
 	      uint64_t seed, struct mse_boot *ret, double *ret_reps)
 {
+	return mse_bootstrap_watched(t, method, n, seed, ret, ret_reps, NULL,
+				     NULL);
+}
+
+int
+mse_bootstrap_watched(const struct mse_table *t, enum mse_method method,
+		      unsigned n, uint64_t seed, struct mse_boot *ret,
+		      double *ret_reps, mse_progress_fn progress, void *arg)
+{
 	struct boot b;
 	struct mse_boot out;
 	double *reps, *sorted;
@@ -231,7 +242,7 @@ mse_bootstrap(const struct mse_table *t, enum mse_method method, unsigned n,
 	if (reps == NULL)
 		return -ENOMEM;
 	sorted = reps + n;
-	r = draw(&b, t, n, seed, reps);
+	r = draw(&b, t, n, seed, reps, progress, arg);
 	if (r == 0)
 		r = acceleration(&b, t, &out.ahat, &out.jackknife_failed);
 	boot_clear(&b);

@@ -203,6 +203,17 @@ int mse_bootstrap(const struct mse_table *t, enum mse_method method, unsigned n,
     __attribute__((warn_unused_result));
 
 /*
+ * mse_bootstrap_watched - mse_bootstrap, calling progress(arg, done, n)
+ * (when not NULL) after each resample, on the calling thread: for a
+ * progress line on a terminal. The result is mse_bootstrap's.
+ */
+typedef void (*mse_progress_fn)(void *arg, unsigned done, unsigned total);
+int mse_bootstrap_watched(const struct mse_table *t, enum mse_method method,
+			  unsigned n, uint64_t seed, struct mse_boot *ret,
+			  double *ret_reps, mse_progress_fn progress, void *arg)
+    __attribute__((warn_unused_result));
+
+/*
  * Text for tables (the offline command and the live estimate table
  * share it). Each writes a NUL-terminated string into buf (cap bytes,
  * cut short if needed) and returns buf.

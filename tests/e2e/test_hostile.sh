@@ -4,6 +4,9 @@
 # exactly the reason the table names, by the real daemons and programs;
 # afterwards both daemons are still up and the data accepted before is
 # intact (audit OK, counts and statistics unchanged, more data flows).
+# Last, the table's JSON lines, held records and new ones in one file:
+# `kuska submit --dry-run` prints what the real submission then prints,
+# line by line, with its exit status, and stores nothing.
 #
 # The table has four tab-separated columns: id, kind, input, expected.
 #   json       input is one line for `kuska submit` (pnp's node); expected
@@ -250,5 +253,43 @@ printf '%s\n' '{"kind":"identification","ref":"H-AFTER-1","date":"2024-06-01","r
 check "a new record is delivered afterwards" wait_delivered 30
 check "pnp holds one more event" \
 	test "$(cons_last_seq pnp)" = "$((before + 1))"
+
+# ---- a dry run answers as the real submission and stores nothing ------
+
+# Every JSON row of the table in one file, then the base records (held:
+# the dry run must ask the key holders about them), a new record, a
+# correction of it and the same new record again.
+while IFS="$TAB" read -r id kind input want; do
+	case $id in '' | '#'*) continue ;; esac
+	case $kind in
+	json) printf '%s\n' "$input" ;;
+	jsongen) python3 -c "import sys
+v = $input
+sys.stdout.buffer.write((v if isinstance(v, bytes) else v.encode()) + b'\n')" ;;
+	esac
+done <"$TABLE" >"$T/all.jsonl"
+cat "$DATA/base.jsonl" >>"$T/all.jsonl"
+new='{"kind":"identification","ref":"H-DRY-1","date":"2024-06-02","region":"21","victim":{"document":{"type":"DNI","number":"87654321"},"sex":"F","nationality":"PE","age":14},"exploitation":["labour"]}'
+printf '%s\n' "$new" \
+	'{"kind":"correction","ref":"H-DRY-2","target_ref":"H-DRY-1","record":{"kind":"identification","date":"2024-06-02","region":"22","victim":{"document":{"type":"DNI","number":"87654321"},"sex":"F","nationality":"PE","age":14},"exploitation":["labour"]}}' \
+	"$new" >>"$T/all.jsonl"
+before=$(node_last_seq pnp)
+(cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" all.jsonl >dry.out 2>&1)
+drc=$?
+check "dry run: nothing stored (last sequence $before)" \
+	test "$(node_last_seq pnp)" = "$before"
+(cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" all.jsonl >real.out 2>&1)
+rrc=$?
+check "dry run: the real run's exit status ($drc, $rrc)" test "$drc" = "$rrc"
+check "dry run: its summary says nothing was stored" \
+	grep -q "^all.jsonl: .* (dry run: nothing stored)\$" "$T/dry.out"
+sed 's/ (dry run: nothing stored)$//' "$T/dry.out" >"$T/dry-same.out"
+check "dry run: the real run's report, line by line ($(grep -c refused: "$T/real.out") refusals)" \
+	cmp -s "$T/dry-same.out" "$T/real.out"
+diff "$T/dry-same.out" "$T/real.out" | head -5
+check "the real run: 2 accepted, 4 held" grep -q \
+	"^all.jsonl: 2 accepted, 4 already held, " "$T/real.out"
+check "the real run stored its 2 records" \
+	test "$(node_last_seq pnp)" = "$((before + 2))"
 
 finish

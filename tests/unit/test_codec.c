@@ -1208,6 +1208,8 @@ msg_round_trip(const struct msg *m, struct msg *back)
 	free(buf);
 }
 
+static void msg_round_trip_whole(const struct msg *m, struct msg *back);
+
 static void
 test_msg_hello_welcome(void **state)
 {
@@ -1241,6 +1243,21 @@ test_msg_hello_welcome(void **state)
 	msg_round_trip(&m, &back);
 	assert_int_equal(back.nonce, 7);
 	assert_int_equal(back.last_seq, UINT64_MAX);
+	assert_false(back.has_grants);
+	codec_msg_clear(&back);
+	/* The grants: kinds by name, stages; none at all is said too. */
+	m.has_grants = true;
+	m.grant_kinds = 1u << KIND_SERVICE | 1u << KIND_WITHDRAWAL;
+	m.grant_stages = 1u << STAGE_TRIAL | 1u << STAGE_DISMISSAL;
+	msg_round_trip_whole(&m, &back);
+	assert_true(back.has_grants);
+	assert_int_equal(back.grant_kinds, m.grant_kinds);
+	assert_int_equal(back.grant_stages, m.grant_stages);
+	codec_msg_clear(&back);
+	m.grant_kinds = m.grant_stages = 0;
+	msg_round_trip_whole(&m, &back);
+	assert_true(back.has_grants);
+	assert_int_equal(back.grant_kinds, 0);
 	codec_msg_clear(&back);
 }
 
@@ -1684,6 +1701,12 @@ test_control_submit(void **state)
 	back = control_round_trip(c);
 	assert_string_equal(back->source, c->source);
 	assert_int_equal(back->first_line, 1001);
+	assert_int_equal(back->dry_run, 0);
+	codec_control_clear(back);
+	free(back);
+	c->dry_run = 0x8000000000000001ull;
+	back = control_round_trip(c);
+	assert_int_equal(back->dry_run, 0x8000000000000001ull);
 	codec_control_clear(back);
 	free(back);
 
@@ -1782,7 +1805,19 @@ test_control_node_status(void **state)
 	snprintf(c->node.disk_full, sizeof(c->node.disk_full),
 		 "no space left on /var/lib/kuska/pj");
 	c->node.disk_full_ms = 14;
+	c->node.alarm_silent_s = 900;
+	c->node.started_ms = 15;
+	c->node.has_grants = true;
+	c->node.grants_default = true;
+	c->node.grant_kinds = 1u << KIND_REFERRAL_RECEIVED;
+	c->node.grant_stages = 1u << STAGE_CONVICTION;
 	back = control_round_trip(c);
+	assert_int_equal(back->node.alarm_silent_s, 900);
+	assert_int_equal(back->node.started_ms, 15);
+	assert_true(back->node.has_grants);
+	assert_true(back->node.grants_default);
+	assert_int_equal(back->node.grant_kinds, 1u << KIND_REFERRAL_RECEIVED);
+	assert_int_equal(back->node.grant_stages, 1u << STAGE_CONVICTION);
 	assert_string_equal(back->node.diverged, "restored");
 	assert_true(back->node.has_skew);
 	assert_int_equal(back->node.clock_skew_ms, -5184000000ll);

@@ -5,7 +5,9 @@
  * that is unreachable, refuses or answers inconsistently makes the whole
  * request fail with nothing stored; and a key rotation re-sends, as
  * corrections with the new pseudonyms, exactly the records whose content
- * is live.
+ * is live. A dry run answers as a real one, stores nothing, and asks the
+ * key holders only about refs already held; the registry's grants refuse
+ * what the consolidator would.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -45,6 +47,7 @@ struct fixture {
 	struct key32 linkage, ref;
 	struct holder holder;
 	struct intake in;
+	uint64_t dry; /* submit: a dry run of this id, 0 a real one */
 };
 
 /* send: the holder evaluates at once and keeps its answer. */
@@ -186,7 +189,7 @@ submit(struct fixture *fx, const char *const *lines, size_t n,
 		copies[i] = (uint8_t *)strdup(lines[i]);
 		lens[i] = strlen(lines[i]);
 	}
-	r = intake_submit(&fx->in, 1, copies, lens, n, rep);
+	r = intake_submit(&fx->in, 1, copies, lens, n, fx->dry, rep);
 	for (i = 0; i < n; i++)
 		free(copies[i]);
 	for (i = 0; st != NULL && r == 0 && i < n; i++)
@@ -454,7 +457,7 @@ test_many_rounds(void **state)
 		lines[i] = (uint8_t *)strdup(line);
 		lens[i] = strlen(line);
 	}
-	assert_int_equal(intake_submit(&fx->in, 1, lines, lens, N, &rep), 0);
+	assert_int_equal(intake_submit(&fx->in, 1, lines, lens, N, 0, &rep), 0);
 	seq = s0;
 	for (i = 0; i < N; i++) {
 		if (i % 100 == 50) {
@@ -473,6 +476,150 @@ test_many_rounds(void **state)
 		free(lines[i]);
 }
 
+/* lines as a dry run of id `dry`, then for real: the same answers. */
+static void
+same_answers(struct fixture *fx, uint64_t dry, const char *const *lines,
+	     size_t n)
+{
+	enum line_status a[16], b[16];
+	struct control rep;
+	uint64_t before = last_seq(fx);
+	size_t i;
+
+	fx->dry = dry;
+	assert_int_equal(submit(fx, lines, n, a, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), before);
+	fx->dry = 0;
+	assert_int_equal(submit(fx, lines, n, b, &rep), 0);
+	codec_control_clear(&rep);
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			fail_msg("line %zu: dry run %d, real %d", i + 1, a[i],
+				 b[i]);
+}
+
+/*
+ * A dry run: the same answer per line as the real submission after it,
+ * nothing stored; the key holders asked nothing for new records, and
+ * only about the refs already held otherwise.
+ */
+static void
+test_dry_run(void **state)
+{
+	static const char *const again[] = {
+	    ID("A", "11111111", "2025-01-01"), /* held */
+	    ID("A", "99999999", "2025-01-01"), /* A for another record */
+	    ID("Z", "12121212", "2025-01-05"), /* new */
+	    ID("Z", "12121212", "2025-01-05"), /* the same again: held */
+	    ID("Z", "34343434", "2025-01-05"), /* another record */
+	    WD("Y", "Z"),		       /* a withdrawal of it */
+	    WD("E", "D"),		       /* held */
+	};
+	struct fixture *fx = *state;
+	struct control rep;
+	size_t asked;
+
+	same_answers(fx, 7, export, N_EXPORT);
+	/* The export's records were new to the dry run: no evaluation
+	 * for it, only for the real submission (see test_accept_hold). */
+	assert_int_equal(fx->holder.asked, 3 + 1 + PSEUDO_CHECK_ELEMENTS);
+	asked = fx->holder.asked;
+	fx->dry = 8;
+	assert_int_equal(submit(fx, again, 7, NULL, &rep), 0);
+	codec_control_clear(&rep);
+	/* Only the two lines of ref A (held) were evaluated. */
+	assert_true(fx->holder.asked > asked);
+	assert_true(fx->holder.asked <= asked + 2 + 1 + PSEUDO_CHECK_ELEMENTS);
+	same_answers(fx, 9, again, 7);
+}
+
+/* A dry run of several requests: each sees what the earlier ones would
+ * have stored, until another run starts. */
+static void
+test_dry_run_requests(void **state)
+{
+	static const char *const first[] = {ID("Q", "45454545", "2025-02-01")};
+	static const char *const second[] = {COR("R", "Q", "45454545")};
+	enum line_status st[1];
+	struct fixture *fx = *state;
+	struct control rep;
+
+	fx->dry = 11;
+	assert_int_equal(submit(fx, first, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	assert_int_equal(submit(fx, second, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	/* Another run does not see run 11's Q. */
+	fx->dry = 12;
+	assert_int_equal(submit(fx, second, 1, st, &rep), 0);
+	assert_string_equal(rep.results[0].reason,
+			    "no earlier record has this ref");
+	codec_control_clear(&rep);
+	/* And run 11 cannot go on. */
+	fx->dry = 11;
+	assert_int_equal(submit(fx, second, 1, st, &rep), -ESRCH);
+	assert_non_null(strstr(rep.error, "run it again"));
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 0);
+	assert_int_equal(fx->holder.asked, 0);
+}
+
+/* The registry's grants: what the institution may not emit is refused. */
+static void
+test_grants(void **state)
+{
+	static const char *const lines[] = {
+	    "{\"kind\":\"service\",\"ref\":\"S1\",\"date\":\"2024-03-01\","
+	    "\"region\":\"15\",\"victim\":{\"age\":30,\"sex\":\"F\","
+	    "\"nationality\":\"PE\"},\"service\":\"medical\"}",
+	    "{\"kind\":\"case_stage\",\"ref\":\"K1\",\"date\":\"2024-03-01\","
+	    "\"region\":\"15\",\"case_number\":\"CF-1\",\"stage\":\"trial\","
+	    "\"victims\":[],\"persons\":1,\"article\":\"129-A\"}",
+	    ID("A", "11111111", "2025-01-01"),
+	    WD("W", "A"),
+	    "{\"kind\":\"correction\",\"ref\":\"C2\",\"target_ref\":\"A\","
+	    "\"record\":{\"kind\":\"identification\",\"date\":\"2024-03-01\","
+	    "\"region\":\"15\",\"victim\":{\"age\":30,\"sex\":\"F\","
+	    "\"nationality\":\"PE\"},\"exploitation\":[\"labour\"]}}",
+	};
+	struct grants g = {.kinds = 1u << KIND_IDENTIFICATION |
+				    1u << KIND_CASE_STAGE |
+				    1u << KIND_CORRECTION,
+			   .stages = 1u << STAGE_COMPLAINT,
+			   .said = true};
+	struct fixture *fx = *state;
+	struct control rep;
+
+	fx->in.grants = &g;
+	assert_int_equal(submit(fx, lines, 5, NULL, &rep), 0);
+	assert_int_equal(rep.results[0].status, LINE_REFUSED);
+	assert_string_equal(rep.results[0].field, "kind");
+	assert_string_equal(rep.results[0].reason, "pnp may not emit service");
+	assert_string_equal(rep.results[1].field, "stage");
+	assert_string_equal(rep.results[1].reason,
+			    "pnp may not emit case stage trial");
+	assert_int_equal(rep.results[2].status, LINE_ACCEPTED);
+	assert_string_equal(rep.results[3].reason,
+			    "pnp may not emit withdrawal");
+	assert_int_equal(rep.results[4].status, LINE_ACCEPTED);
+	codec_control_clear(&rep);
+	/* Not said by the consolidator yet: the reason says so. */
+	g.said = false;
+	g.kinds &= ~(1u << KIND_CORRECTION);
+	assert_int_equal(submit(fx, lines + 4, 1, NULL, &rep), 0);
+	assert_string_equal(rep.results[0].field, "kind");
+	assert_non_null(strstr(rep.results[0].reason, "default grants"));
+	codec_control_clear(&rep);
+	g.kinds = 1u << KIND_CORRECTION;
+	assert_int_equal(submit(fx, lines + 4, 1, NULL, &rep), 0);
+	assert_string_equal(rep.results[0].field, "record.kind");
+	codec_control_clear(&rep);
+	fx->in.grants = NULL;
+}
+
 int
 main(void)
 {
@@ -482,6 +629,13 @@ main(void)
 	    cmocka_unit_test(test_many_rounds),
 	    cmocka_unit_test(test_rotation),
 	};
+	const struct CMUnitTest fresh[] = {
+	    cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dry_run_requests, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
+	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, teardown) ||
+	       cmocka_run_group_tests(fresh, NULL, NULL);
 }
