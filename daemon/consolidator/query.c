@@ -999,6 +999,33 @@ out:
 }
 
 int
+query_sex_age(struct store *st, const struct query_req *req,
+	      const struct reg_party *who, int64_t ret[2][2])
+{
+	struct qb b;
+	int s, a, r;
+
+	memset(ret, 0, 4 * sizeof(ret[0][0]));
+	if (who->role != ROLE_ANALYST)
+		return -EPERM;
+	memset(&b, 0, sizeof(b));
+	if (period_parse(req->period, &b.period) != 0 || req->region > 25)
+		return -EINVAL;
+	b.region = (uint8_t)req->region;
+	r = store_begin(st, false, &b.t);
+	if (r != 0)
+		return r;
+	for (s = 0; s < 2; s++)
+		for (a = 0; a < 2; a++) {
+			const uint8_t d[2] = {
+			    (uint8_t)(s == 0 ? SEX_F : SEX_M), (uint8_t)a};
+			ret[s][a] = counter(&b, C_SEX_AGE, d, 2);
+		}
+	store_abort(&b.t);
+	return 0;
+}
+
+int
 query_overlap_shown(struct store_txn *t, uint32_t period, unsigned k,
 		    bool *ret_shown)
 {

@@ -92,6 +92,19 @@ const char *query_schema_names(void);
 int query_schema_column(const struct qschema *s, const char *name);
 
 /*
+ * query_sex_age - victims identified in req's period and region (0: the
+ * whole country) by sex and age crossed, for SDG 16.2.2: ret[s][a] for s
+ * 0 F, 1 M and a 0 aged 0-17, 1 aged 18+, counted as the identification
+ * table counts them. Victims of unknown sex are in no cell. These counts
+ * are in no table under disclosure control, and kept nationally only:
+ * for the analyst alone (else -EPERM). Returns 0, -EINVAL (a bad period
+ * or region), or -errno.
+ */
+int query_sex_age(struct store *st, const struct query_req *req,
+		  const struct reg_party *who, int64_t ret[2][2])
+    __attribute__((warn_unused_result));
+
+/*
  * query_overlap_shown - the disclosure rule for anything computed from
  * the overlap counts that is not itself a count (the estimate table of
  * ESTIMATION.md): the secretariat may see it for a period, rounded as

@@ -195,6 +195,17 @@ gather(struct store *st, const struct query_req *req,
 	if (r == 0 && open)
 		from_breakdown(&t, p);
 	codec_qtable_clear(&t);
+	/* Sex by age crossed: exact counts in no table under disclosure
+	 * control, so the secretariat gets them suppressed. */
+	if (r == 0 && who->role == ROLE_ANALYST) {
+		int64_t n[2][2];
+		int s, a;
+		r = query_sex_age(st, req, who, n);
+		for (s = 0; r == 0 && s < 2; s++)
+			for (a = 0; a < 2; a++)
+				p->victims[s][a] =
+				    (struct fig){.shown = true, .v = n[s][a]};
+	}
 	if (r == 0)
 		r = ask(st, req, "estimate", who, k, &t, &open);
 	if (r == 0 && open)
@@ -258,16 +269,17 @@ fill_row(struct cell *row, const char *period, int sex, int age,
 	set_text(&row[COL_SEX], sex_names[sex]);
 	set_text(&row[COL_AGE], age_names[age]);
 	set_number(&row[COL_POPULATION], (int64_t)people);
-	if (sex != ALL && age != ALL) {
-		/* Not counted yet: sex by age group needs its own counter. */
-		snprintf(note, sizeof(note),
-			 "victims by sex and age group together are not "
-			 "counted yet");
-	} else if (v->shown) {
+	if (v->shown) {
 		set_number(&row[COL_VICTIMS], v->v);
-		set_rate(&row[COL_RATE], v->v, people);
+		if (people > 0)
+			set_rate(&row[COL_RATE], v->v, people);
 	} else {
 		row[COL_VICTIMS].kind = CELL_SUPPRESSED;
+		if (sex != ALL && age != ALL)
+			snprintf(note, sizeof(note),
+				 "sex by age group is in no table under "
+				 "disclosure control: suppressed for the "
+				 "secretariat");
 	}
 	if (sex == ALL && age == ALL) {
 		if (p->estimate.shown) {

@@ -586,6 +586,14 @@ victim_identification(struct emit *e, const struct fact *f, size_t n,
 		d[0] = DIM_AGE_GROUP;
 		d[2] = first->b;
 		emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3, 1);
+		/* Sex by child or adult, crossed (SDG 16.2.2): nationally
+		 * only, as only the analyst's sdg16_2_2 reads it. */
+		if (e->scope == 0) {
+			d[0] = first->a;
+			d[1] = first->b == AGE_18_PLUS ? 1 : 0;
+			emit(e, C_SEX_AGE, sks[i].period, sks[i].region, d, 2,
+			     1);
+		}
 		d[0] = DIM_NATIONALITY;
 		d[1] = (uint8_t)first->nat[0];
 		d[2] = (uint8_t)first->nat[1];

@@ -46,11 +46,12 @@
  * The layout of this module's tables, kept in T_META under
  * "stats_format" (4 bytes BE). Layout 1 had no marker; 2 keyed victims by
  * one pseudonym; 3 keeps every victim object's match keys in LIVE; 4 the
- * day each record was accepted, and the timeliness counters. stats_load()
+ * day each record was accepted, and the timeliness counters; 5 victims by
+ * sex and age (child or adult) crossed. stats_load()
  * refuses tables of another layout with -ESTALE, and ingest_open() then
  * rebuilds them from the envelopes.
  */
-#define STATS_FORMAT 4
+#define STATS_FORMAT 5
 
 /* The store tables of this module. */
 #define T_LIVE ((enum store_table)(T_STATS_FIRST + 0))	   /* origin -> fact */
@@ -74,6 +75,7 @@ enum counter_table {
 	C_TIME_RECORDS, /* dims: institution */
 	C_TIME_WITHIN,	/* dims: institution; accepted within 30 days */
 	C_TIME_DAYS,	/* dims: institution, days */
+	C_SEX_AGE,	/* dims: sex, 0 aged 0-17 or 1 aged 18+ (SDG 16.2.2) */
 };
 
 /* Breakdown dimensions, in output order. */
