@@ -353,6 +353,13 @@ main(int argc, char **argv)
 		size_t q, rows = 0;
 		if (lat == NULL)
 			die("calloc", -ENOMEM);
+		if (strcmp(query_tables[t], "sdg16_2_2") == 0) {
+			/* It needs a population file: none here. */
+			printf("%-16s (no population file: not measured)\n",
+			       query_tables[t]);
+			free(lat);
+			continue;
+		}
 		for (q = 0; q < queries; q++) {
 			struct query_req req;
 			struct qtable tab;
@@ -375,11 +382,13 @@ main(int argc, char **argv)
 				snprintf(req.period, sizeof(req.period),
 					 "%uH%u", y, qu - 4);
 			/* The secretariat asks regions for years only, and
-			 * not for the overlap and breakdown. */
+			 * not for the overlap, the breakdown or the
+			 * estimate. */
 			req.region =
 			    qu == 0 && below(2) == 0 &&
 				    strcmp(query_tables[t], "overlap") &&
-				    strcmp(query_tables[t], "breakdown")
+				    strcmp(query_tables[t], "breakdown") &&
+				    strcmp(query_tables[t], "estimate")
 				? region()
 				: 0;
 			s = now_s();
