@@ -51,7 +51,11 @@ semester its quarters, of the country its regions, for the year):
   - referrals: sent = taken up + pending;
   - cases: the funnel's complaint row is the prosecution's complaint cases;
     each stage of the main line is reached by no more cases than the one
-    before it; acquittals and dismissals are at most the complaints.
+    before it; acquittals and dismissals are at most the complaints;
+  - timeliness: records are placed once (additive), and the `all` row is
+    the sum of the institutions'. (The share within 30 days also gives
+    the records within 30 days and later away; the consolidator's audit
+    counts those, this attack does not yet use them.)
 """
 import argparse
 import csv
@@ -313,11 +317,22 @@ def cases(m):
             m.rel([(f["complaint"], 1), (f[s], -1)], GE)
 
 
+def timeliness(m):
+    labels = m.labels("timeliness")
+    for label in labels:
+        additive(m, "timeliness", label, "records")
+    for l in all_levels():
+        m.rel([(m.cell("timeliness", *l, "all", "records"), 1)]
+              + [(m.cell("timeliness", *l, x, "records"), -1)
+                 for x in labels if x != "all"], EQ)
+
+
 GROUPS = {
     "victims": (("identification", "overlap", "breakdown"), victims),
     "referrals": (("referrals",), referrals),
     "protection": (("protection",), protection),
     "cases": (("prosecution", "funnel"), cases),
+    "timeliness": (("timeliness",), timeliness),
 }
 
 

@@ -2,19 +2,29 @@
 # End to end: the disclosure attack of issue 9, as a curious reader with a
 # secretariat key would mount it. On `kuska sim` data it asks every table
 # for two years, for every period kind (years, semesters, quarters),
-# nationally and for each of the 25 regions - the requests the
-# secretariat may not make included, which must be refused with a message
-# naming what it may ask instead - and takes the analyst's exact tables
+# nationally and for each of the 25 regions - and, for two regions, the
+# requests the secretariat may not make, which must be refused with a
+# message naming what it may ask instead - and takes the analyst's exact tables
 # for the same. disclosure_attack.py then writes down every relation a
 # reader knows between those cells and, for every hidden cell, finds by
 # integer programming the least and greatest value it can take: each
 # range must span at least three values, and hold the analyst's figure.
 . "$(dirname "$0")/lib.sh"
 
+if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
+	# Thousands of queries and an integer programme: minutes of the CI's
+	# budget for what is arithmetic, not memory safety. The gcc build
+	# runs it; the sanitizers watch the same query path in test_report,
+	# test_stats and test_fixture.
+	echo "sanitizer build: skipped (the plain build runs the attack)"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+
 HERE="$KUSKA_SRC/tests/e2e"
-TABLES="identification overlap breakdown referrals protection prosecution funnel durations indicators"
+TABLES="identification overlap breakdown referrals protection prosecution funnel durations timeliness indicators"
 YEARS="2024 2025"
-REGIONAL="identification referrals protection prosecution funnel durations indicators"
+REGIONAL="identification referrals protection prosecution funnel durations timeliness indicators"
 
 # The solver needs SciPy (python3-scipy, scripts/deps.sh); a python3 of
 # its own on PATH may lack it, Debian's has it.
@@ -37,9 +47,11 @@ ask() {
 export -f ask
 export KUSKA
 
-# every_request CONF DIR ALL: every table, period and region (ALL = 1),
-# or only those the secretariat may ask for (ALL = 0); eight at a time
-# (a query spends most of its time waiting).
+# every_request CONF DIR ALL: every table, period and region the
+# secretariat may ask for, and (ALL = 1) those it may not, for two
+# regions only (the refusal does not depend on the region; all 25 would
+# triple the queries); eight at a time (a query spends most of its time
+# waiting).
 every_request() {
 	local conf=$1 dir=$2 all=$3 t y p r
 	mkdir -p "$dir"
@@ -52,8 +64,11 @@ every_request() {
 					[ "${p:4:1}" != Q ] || continue
 				echo "$conf $dir $t $p all"
 				for r in $(seq -w 1 25); do
-					if [ "$all" = 1 ] || { [ "$p" = "$y" ] &&
-						[[ " $REGIONAL " == *" $t "* ]]; }; then
+					if [ "$p" = "$y" ] &&
+						[[ " $REGIONAL " == *" $t "* ]]; then
+						echo "$conf $dir $t $p $r"
+					elif [ "$all" = 1 ] && { [ "$r" = 01 ] ||
+						[ "$r" = 16 ]; }; then
 						echo "$conf $dir $t $p $r"
 					fi
 				done
