@@ -110,7 +110,7 @@ static void
 pbw_victim(struct pbw *w, unsigned field, const struct raw_victim *v)
 {
 	struct pbw s = {0};
-	uint8_t ps[64];
+	uint8_t ps[65]; /* the name key starts one byte in */
 
 	memset(ps, 0xab, sizeof(ps));
 	if (v->pseudo_len > 0)
