@@ -645,7 +645,7 @@ bench_ingest(struct bench *b, struct ingest_result *res)
 			m.envelopes = envs;
 			m.envelope_lens = lens;
 			bt = now_s();
-			r = ingest_batch(&ig, s->speaker, &m, date_now_ms(),
+			r = ingest_batch(&ig, s->speaker, &m, NULL, date_now_ms(),
 					 &reply);
 			lat[res->batches++] = (now_s() - bt) * 1e3;
 			if (r != 0)

@@ -2,6 +2,13 @@
  * cons.h - the state kuska-consolidator's socket handlers share (main.c
  * builds it; peers.c, ingest_net.c, control.c and query_net.c act on it),
  * and the one way they answer a request.
+ *
+ * Two kinds of thread use it. The main thread owns every socket and all
+ * of this but ig: it answers status, metrics and queries at once, from
+ * view and its own read transactions. ig is the pipeline's writer
+ * thread's (pipeline.h): batches, hellos and recoveries go through the
+ * pipeline in the order they came, and each comes back with its answer
+ * and a fresh view.
  */
 #ifndef KUSKA_CONS_H
 #define KUSKA_CONS_H
@@ -18,8 +25,16 @@
 #include "store.h"
 #include "transport.h"
 
-struct indset; /* indfile.h */
-struct popset; /* popfile.h */
+struct indset;	 /* indfile.h */
+struct popset;	 /* popfile.h */
+struct pipeline; /* pipeline.h */
+
+/* A registry replaced by a reload, kept while jobs may still use it. */
+struct retired_reg {
+	struct registry *reg;
+	uint64_t until; /* freed once this many jobs were taken back */
+	struct retired_reg *next;
+};
 
 struct cons {
 	const char *conf_path;
@@ -29,7 +44,12 @@ struct cons {
 	struct indset *indicators; /* in force; NULL: none configured */
 	struct popset *population; /* in force; NULL: none configured */
 	struct store *st;
-	struct ingest ig;
+	struct ingest ig; /* the writer thread's while pipe runs */
+	struct pipeline *pipe;
+	unsigned threads; /* verifying threads, the writer among them */
+	uint64_t jobs_submitted, jobs_finished;
+	struct retired_reg *retired;
+	struct ingest_view view; /* ig as of the last job taken back */
 	struct transport *t;
 	struct tsock *zap, *ingest, *ingest_mon, *control, *query;
 	struct tsock *query_mon;
@@ -41,7 +61,7 @@ struct cons {
 	bool diverged[INST_COUNT + 1];
 	bool has_skew[INST_COUNT + 1];
 	int64_t skew_ms[INST_COUNT + 1];
-	struct mhist commit;			/* batch latency, seconds */
+	struct mhist commit; /* batch taken up to committed, seconds */
 	uint64_t queries[16][ROLE_ANALYST + 1]; /* by table and role */
 	struct admit *admit; /* connections of both network sockets */
 	uint64_t closed_since_log, handshakes_failed_since_log;
