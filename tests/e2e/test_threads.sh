@@ -33,10 +33,30 @@ net_init
 total=0
 for i in $INSTS; do total=$((total + $(records "$T/sim/$i.jsonl"))); done
 
-# Run A: one thread.
+# Run A: one thread. pnp's whole file is one request of a few thousand
+# lines: its node answers status while it works on it.
 set_threads 1
 start_all
-check "threads = 1: every record accepted" submit_all "$T/sim"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/submit-pnp.out" &
+SUB=$!
+node_ok=0 node_during=0
+for k in $(seq 10); do
+	"$KUSKA" status -c "$N/pnp.conf" >"$T/nst.$k" 2>&1
+	if [ $? -lt 2 ] && grep -q "last sequence" "$T/nst.$k"; then
+		node_ok=$((node_ok + 1))
+		kill -0 $SUB 2>/dev/null && node_during=$((node_during + 1))
+	fi
+done
+wait $SUB
+check "pnp's submission accepted" grep -q " 0 refused" "$T/submit-pnp.out"
+check "node status answered during a submission ($node_ok of 10)" \
+	test "$node_ok" = 10
+check "... $node_during of them before it ended" test "$node_during" -gt 0
+for i in mp pj mimp minsa; do
+	"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >"$T/submit-$i.out"
+done
+check "threads = 1: every record accepted" \
+	sh -c "! grep -q ': refused:' '$T'/submit-*.out"
 check "threads = 1: delivered" wait_delivered 180
 check "threads = 1: the log says one thread" \
 	grep -q "event=start.* threads=1" "$N/consolidator.log"
