@@ -15,11 +15,16 @@
 # until the consolidator's last_seq for every institution equals its
 # node's last sequence, polled every 0.2 s. Gives up after 10 minutes.
 #
-# The consolidator answers `kuska status` only between rounds of up to 64
-# batches, so under load a poll takes seconds. The consolidator therefore
-# runs with -d and its per-batch debug lines are time-stamped on arrival:
-# e2e_s ends at the last batch's commit, e2e_poll_s at the status reply
-# that showed it. Needs perl for the time stamps.
+# The consolidator runs with -d and its per-batch debug lines are
+# time-stamped on arrival: e2e_s ends at the last batch's commit,
+# e2e_poll_s at the status reply that showed it. Needs perl for the time
+# stamps.
+#
+# Meanwhile, from the first commit on, bench_latency (same build) times
+# 100 status and 100 metrics requests to the consolidator, as many to
+# pnp's node (busy with its submission), and 100 analyst queries, each
+# series on one connection of its own and all three at once; the polls'
+# `kuska status` are timed too, process start included.
 
 set -u
 
@@ -48,7 +53,7 @@ BIN=${1:-${KUSKA_BIN:-./build}}
 KUSKA=$BIN/kuska
 NODE=$BIN/kuska-node
 CONS=$BIN/kuska-consolidator
-for b in "$KUSKA" "$NODE" "$CONS"; do
+for b in "$KUSKA" "$NODE" "$CONS" "$BIN/bench_latency"; do
 	[ -x "$b" ] || {
 		echo "bench_e2e: $b not found; give the build directory" >&2
 		exit 2
@@ -177,6 +182,24 @@ for i in $INSTS; do
 	PIDS[submit-$i]=$!
 done
 
+# From the first commit on: the daemons' answers timed while they work.
+(
+	for _ in $(seq 200); do
+		grep -q "event=batch " "$N/consolidator.log" && break
+		sleep 0.05
+	done
+	now >"$T/latency.start"
+	"$BIN/bench_latency" -n 100 "ipc://$N/run/consolidator.sock" \
+		>"$T/latency-cons.out" 2>&1 &
+	"$BIN/bench_latency" -n 100 "ipc://$N/run/pnp.sock" \
+		>"$T/latency-node.out" 2>&1 &
+	"$BIN/bench_latency" -n 100 -q "$N/analyst.conf" -p 2025 \
+		>"$T/latency-query.out" 2>&1 &
+	wait
+	now >"$T/latency.end"
+) &
+PIDS[latency]=$!
+
 # One loop every 0.2 s: note progress (time, events committed) all along;
 # once every submit has returned, learn each node's last sequence; stop
 # when the consolidator holds them all.
@@ -241,6 +264,8 @@ END {
 			}
 	printf "%.2f %d %.0f %d", t[1], at1, peak, n
 }' "$N/consolidator.log")
+wait "${PIDS[latency]}"
+unset 'PIDS[latency]'
 SUBMIT_RC=0
 for i in $INSTS; do
 	[ "$(cat "$T/submit-$i.rc")" = 0 ] || SUBMIT_RC=1
@@ -257,7 +282,11 @@ for i in $INSTS; do
 		'BEGIN { printf "%.2f", a + b }')
 done
 
+# The polls' times, sorted: their median and 99th percentile.
+POLLS=$(awk '{ printf "%.6f\n", $2 - $1 }' "$T/progress.tsv" | sort -n |
+	awk '{ v[NR] = $1 } END { printf "p50=%.3f p99=%.3f", v[int(NR / 2) + 1], v[int((NR * 99 + 99) / 100)] }')
 awk -v ev="$EVENTS" -v rec="$RECORDS" -v t0="$T0" -v t1="$T1" -v t2="$T2" -v t3="$T3" \
+	-v polls="$POLLS" \
 	-v commits="$COMMITS" \
 	-v victims="$VICTIMS" -v refused="$REFUSED" -v cc="$CPU_CONS" \
 	-v cn="$CPU_NODES" -v ck="$CPU_KH" -v nproc="$(nproc)" '
@@ -276,9 +305,18 @@ END {
 	printf "e2e_poll_s=%.2f e2e_poll_events_per_s=%.0f (first submit to the status reply showing all)\n", e, ev / e
 	printf "commit_tail_s=%.2f (last submit returned to last batch committed)\n", t3 - t1
 	printf "batches=%d first_commit_s=%.2f committed_at_submit_end=%d peak_commit_events_per_s=%.0f\n", m[4], m[1], m[2], m[3]
-	printf "status_polls=%d status_latency_max_s=%.2f\n", NR, lat
+	printf "status_polls=%d kuska_status_s %s max=%.3f (the command, process start included)\n", NR, polls, lat
 	printf "cpu_s consolidator=%.2f nodes=%.2f keyholder=%.2f (whole run, incl. start)\n", cc, cn, ck
 }' "$T/progress.tsv"
+
+# The daemons' answer times, and whether they were all taken while the
+# consolidator was still committing.
+cat "$T/latency-cons.out" "$T/latency-node.out" "$T/latency-query.out"
+awk -v t0="$T0" -v s="$(cat "$T/latency.start")" -v e="$(cat "$T/latency.end")" \
+	-v t3="$T3" -v t1="$T1" 'BEGIN {
+	printf "latency_window_s=%.2f..%.2f (ingest: last submit returned at %.2f, last commit at %.2f)%s\n",
+		s - t0, e - t0, t1 - t0, t3 - t0, e <= t3 ? "" : " NOT all during ingest"
+}'
 
 if [ "$SUBMIT_RC" != 0 ]; then
 	echo "bench_e2e: some kuska submit refused records or failed:" >&2
