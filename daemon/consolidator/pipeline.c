@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
@@ -186,6 +187,7 @@ int
 pipeline_new(unsigned threads, struct pipeline **ret)
 {
 	struct pipeline *p;
+	sigset_t all, old;
 	unsigned i;
 	int r;
 
@@ -203,18 +205,20 @@ pipeline_new(unsigned threads, struct pipeline **ret)
 		destroy(p);
 		return r;
 	}
+	/* Signals go to the owner, whose poll they must wake: the threads
+	 * start with every signal blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	r = pthread_create(&p->writer, NULL, writer_main, p);
+	for (i = 0; r == 0 && i + 1 < threads; i++) {
+		r = pthread_create(&p->helpers[i], NULL, helper_main, p);
+		if (r != 0)
+			stop_threads(p, true, i);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0) {
 		destroy(p);
 		return -r;
-	}
-	for (i = 0; i + 1 < threads; i++) {
-		r = pthread_create(&p->helpers[i], NULL, helper_main, p);
-		if (r != 0) {
-			stop_threads(p, true, i);
-			destroy(p);
-			return -r;
-		}
 	}
 	p->n_helpers = threads - 1;
 	*ret = p;
