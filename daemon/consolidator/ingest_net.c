@@ -375,6 +375,11 @@ submit_job(struct cons *c, struct tframes *req, const struct reg_party *p,
 	j->c = c;
 	j->req = *req;
 	memset(req, 0, sizeof(*req));
+	/* Decoded, the message is in j->m: only the routing id is kept of
+	 * the frames, not a second copy of a batch of up to 8 MiB. */
+	free(j->req.data[1]);
+	j->req.data[1] = NULL;
+	j->req.len[1] = 0;
 	j->m = *m;
 	memset(m, 0, sizeof(*m));
 	j->taken_ms = date_mono_ms();
