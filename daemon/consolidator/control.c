@@ -120,7 +120,9 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "Whole frames refused (undecodable, too large, ...).");
 	metrics_sample(m, "kuska_frames_refused_total", NULL,
 		       (double)c->frames_refused);
+	pthread_mutex_lock(&c->admit_mu);
 	admit_get_counts(c->admit, &conns);
+	pthread_mutex_unlock(&c->admit_mu);
 	metrics_family(m, "kuska_connections", "gauge",
 		       "Network peers connected now (handshake done, spoken).");
 	metrics_sample(m, "kuska_connections", NULL, (double)conns.peers);

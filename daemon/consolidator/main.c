@@ -117,6 +117,7 @@ free_retired(struct cons *c, bool all)
 static void
 cons_free(struct cons *c)
 {
+	query_net_stop(c);
 	pipeline_free(&c->pipe, finish_job, c);
 	free_retired(c, true);
 	admit_free(&c->admit);
@@ -501,7 +502,9 @@ reload(struct cons *c)
 	c->cfg.max_connections = cfg.max_connections;
 	c->cfg.max_pending = cfg.max_pending;
 	c->cfg.max_pending_per_address = cfg.max_pending_per_address;
+	pthread_mutex_lock(&c->admit_mu);
 	admit_set_limits(c->admit, &lim);
+	pthread_mutex_unlock(&c->admit_mu);
 	c->cfg.max_map_size_mb = cfg.max_map_size_mb;
 	c->cfg.metrics_interval_s = cfg.metrics_interval_s;
 	memcpy(c->cfg.metrics_file, cfg.metrics_file,
@@ -567,7 +570,7 @@ run(struct cons *c)
 		    pipeline_pending(c->pipe) < JOBS_MAX ? c->ingest : NULL,
 		    c->ingest_mon,
 		    c->control,
-		    c->query,
+		    NULL, /* the query thread's */
 		    c->query_mon};
 		int r = tsock_poll_fd(socks, 6, ready, pipeline_fd(c->pipe),
 				      NULL, TICK_MS);
@@ -576,8 +579,11 @@ run(struct cons *c)
 			fatalx("poll: %s", strerror(-r));
 		if (r <= 0)
 			memset(ready, 0, sizeof(ready));
-		if (service_reload_requested())
+		if (service_reload_requested()) {
+			pthread_rwlock_wrlock(&c->conf_lock);
 			reload(c);
+			pthread_rwlock_unlock(&c->conf_lock);
+		}
 		if (ready[0])
 			while (tsock_zap_serve(c->zap, zap_decide, c) !=
 			       -EAGAIN)
@@ -588,21 +594,6 @@ run(struct cons *c)
 			while (tsock_recv(c->control, &f, 3,
 					  CONTROL_MAX_BYTES) == 0) {
 				handle_control(c, &f);
-				tframes_clear(&f);
-			}
-		}
-		if (ready[4]) {
-			struct tframes f;
-			int n;
-			for (n = 0; n < 16; n++) {
-				int rr = tsock_recv(c->query, &f, 3, 64 * 1024);
-				if (rr == -EMSGSIZE) {
-					c->frames_refused++;
-					continue;
-				}
-				if (rr != 0)
-					break;
-				handle_query(c, &f);
 				tframes_clear(&f);
 			}
 		}
@@ -636,6 +627,9 @@ main(int argc, char **argv)
 	char fp[17];
 
 	memset(&c, 0, sizeof(c));
+	pthread_mutex_init(&c.admit_mu, NULL);
+	pthread_rwlock_init(&c.conf_lock, NULL);
+	c.query_stop_fd = -1;
 	if (help_handle("kuska-consolidator", NULL, argc, argv, &err))
 		return err;
 	while ((ch = getopt_long(argc, argv, "c:dn", opts, NULL)) != -1) {
@@ -796,6 +790,10 @@ main(int argc, char **argv)
 		 "threads=%u",
 		 LOG_Q(c.cfg.listen), LOG_Q(c.cfg.control),
 		 log_hex8(c.key->key_id, fp), c.reg->n_parties, c.threads);
+	/* From here on c.query is the query thread's. */
+	err = query_net_start(&c);
+	if (err != 0)
+		fatalx("cannot start the query thread: %s", strerror(-err));
 	service_ready("accepting events");
 	run(&c);
 	service_notify_stopping();
