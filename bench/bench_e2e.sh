@@ -25,9 +25,11 @@
 #
 # Meanwhile, from the first commit on, bench_latency (same build) times
 # 100 status and 100 metrics requests to the consolidator, as many to
-# pnp's node (busy with its submission), and 100 analyst queries, each
-# series on one connection of its own and all three at once; the polls'
-# `kuska status` are timed too, process start included.
+# pnp's node (busy with its submission), 100 analyst queries and 100
+# secretariat queries (each the first after a change of the counts works
+# out a release of their tables), each series on one connection of its
+# own and all four at once; the polls' `kuska status` are timed too,
+# process start included.
 
 set -u
 
@@ -214,6 +216,8 @@ done
 		>"$T/latency-node.out" 2>&1 &
 	"$BIN/bench_latency" -n 100 -q "$N/analyst.conf" -p 2025 \
 		>"$T/latency-query.out" 2>&1 &
+	"$BIN/bench_latency" -n 100 -q "$N/secretariat.conf" -p 2025 \
+		>"$T/latency-secretariat.out" 2>&1 &
 	wait
 	now >"$T/latency.end"
 ) &
@@ -336,6 +340,7 @@ END {
 # The daemons' answer times, and whether they were all taken while the
 # consolidator was still committing.
 cat "$T/latency-cons.out" "$T/latency-node.out" "$T/latency-query.out"
+sed 's/^query_ms/query_ms secretariat/' "$T/latency-secretariat.out"
 awk -v t0="$T0" -v s="$(cat "$T/latency.start")" -v e="$(cat "$T/latency.end")" \
 	-v t3="$T3" -v t1="$T1" 'BEGIN {
 	printf "latency_window_s=%.2f..%.2f (ingest: last submit returned at %.2f, last commit at %.2f)%s\n",
