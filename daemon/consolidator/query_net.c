@@ -12,6 +12,7 @@
 #include "codec.h"
 #include "date.h"
 #include "log.h"
+#include "lp.h"
 #include "peers.h"
 #include "query.h"
 
@@ -111,6 +112,8 @@ query_main(void *arg)
 			r = 1;
 		}
 	}
+	/* The disclosure audits and the estimates ran GLPK here. */
+	lp_thread_end();
 	return NULL;
 }
 
