@@ -144,6 +144,15 @@ granted(const struct intake *in, const struct parsed_record *p,
 	return true;
 }
 
+/* serve, from within the pseudonym batch's long loops. */
+static void
+serve_progress(void *arg)
+{
+	struct intake *in = arg;
+
+	(void)in->serve(in->serve_arg);
+}
+
 int
 intake_init(struct intake *in)
 {
@@ -153,6 +162,8 @@ intake_init(struct intake *in)
 		intake_free(in);
 		return -ENOMEM;
 	}
+	if (in->serve != NULL)
+		pseudo_batch_progress(in->batch, serve_progress, in);
 	return 0;
 }
 
@@ -783,6 +794,8 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		for (i = 0; i < n; i++)
 			if (reply->results[i].status == LINE_REFUSED)
 				in->refused++;
+		if (in->serve != NULL)
+			(void)in->serve(in->serve_arg); /* before the fsync */
 		r = outbox_commit(&t);
 	}
 	if (r == 0) {

@@ -69,10 +69,12 @@ struct intake {
 	unsigned workers; /* threads for blinding and unblinding */
 	const struct grants *grants; /* what the institution may emit */
 	/*
-	 * Called every INTAKE_SERVE_RECORDS lines parsed or records stored
-	 * (NULL: never), so that the node answers status requests during a
-	 * long submit. It must not touch the outbox's write transaction,
-	 * this struct's request or the key holders.
+	 * Called every INTAKE_SERVE_RECORDS lines parsed or records stored,
+	 * every few identities blinded or unblinded (pseudo_batch_
+	 * progress) and before the commit (NULL: never), so that the node
+	 * answers status requests during a long submit. It must not touch
+	 * the outbox's write transaction, this struct's request or the key
+	 * holders.
 	 */
 	int (*serve)(void *arg);
 	void *serve_arg;

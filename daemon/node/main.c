@@ -439,6 +439,8 @@ handle_control(struct node *n, struct tframes *req)
 		}
 		(void)intake_submit(&n->intake, c.first_line, req->data + 2,
 				    req->len + 2, req->n - 2, c.dry_run, &rep);
+		/* What came during the commit, before the reply's encoding. */
+		(void)serve_busy(n);
 		reply(n, req, &rep);
 		codec_control_clear(&rep);
 		if (c.dry_run == 0)
@@ -756,6 +758,8 @@ main(int argc, char **argv)
 	if (n.deliver.keepalive_ms < 1000)
 		n.deliver.keepalive_ms = 1000;
 	n.deliver.grants = &n.grants;
+	n.deliver.serve = serve_busy;
+	n.deliver.serve_arg = &n;
 	deliver_init(&n.deliver);
 	{
 		char fp[17];
