@@ -385,6 +385,7 @@ submit_job(struct cons *c, struct tframes *req, const struct reg_party *p,
 	j->taken_ms = date_mono_ms();
 	j->pj.reg = c->reg;
 	j->pj.speaker = p;
+	j->pj.peer = (unsigned)p->inst; /* a node catching up takes turns */
 	j->pj.batch = j->m.type == MSG_BATCH ? &j->m : NULL;
 	j->pj.run = run_job;
 	c->jobs_submitted++;

@@ -37,8 +37,9 @@ struct pipeline {
 	pthread_mutex_t mu;
 	pthread_cond_t helpers_cv; /* a chunk to verify, or stop */
 	pthread_cond_t writer_cv;  /* a job, a chunk verified, or stop */
-	/* Submitted, not yet run, in order: head runs next. */
+	/* Submitted, not yet run, in the order submitted. */
 	struct pipeline_job *head, *tail;
+	unsigned last_peer; /* of the job run last: the turn passes on */
 	/* Run, not yet taken back, in order. */
 	struct pipeline_job *done_head, *done_tail;
 	bool stop;
@@ -49,18 +50,76 @@ struct pipeline {
 	unsigned n_helpers;
 };
 
-/* The oldest job with a chunk nobody took, and that chunk; under mu. */
+/* Whether a job older than j is of j's peer; under mu. */
+static bool
+waits_for_older(const struct pipeline *p, const struct pipeline_job *j)
+{
+	const struct pipeline_job *o;
+
+	for (o = p->head; o != j; o = o->next)
+		if (o->peer == j->peer)
+			return true;
+	return false;
+}
+
+/*
+ * The job the writer runs next, NULL when none is queued; under mu. Of
+ * each peer only its oldest job may run; of those, the one whose peer
+ * comes first after the last job's in the (wrapping) order of peer
+ * numbers, so every peer with work gets a turn.
+ */
+static struct pipeline_job *
+next_job(const struct pipeline *p)
+{
+	struct pipeline_job *j, *best = NULL;
+	unsigned d, best_d = 0;
+
+	for (j = p->head; j != NULL; j = j->next) {
+		if (waits_for_older(p, j))
+			continue;
+		/* Unsigned: wraps, so the last job's peer itself comes last. */
+		d = j->peer - p->last_peer - 1;
+		if (best == NULL || d < best_d) {
+			best = j;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/*
+ * A chunk nobody took, and its job: the next job's first, else the
+ * oldest job's; NULL when every chunk is taken; under mu.
+ */
 static struct pipeline_job *
 claim_chunk(struct pipeline *p, size_t *ret_chunk)
 {
-	struct pipeline_job *j;
+	struct pipeline_job *j = next_job(p);
 
-	for (j = p->head; j != NULL; j = j->next)
-		if (j->next_chunk < j->n_chunks) {
-			*ret_chunk = j->next_chunk++;
-			return j;
-		}
-	return NULL;
+	if (j == NULL || j->next_chunk == j->n_chunks)
+		for (j = p->head; j != NULL; j = j->next)
+			if (j->next_chunk < j->n_chunks)
+				break;
+	if (j == NULL)
+		return NULL;
+	*ret_chunk = j->next_chunk++;
+	return j;
+}
+
+/* Takes j off the queue of jobs not yet run; under mu. */
+static void
+unlink_job(struct pipeline *p, struct pipeline_job *j)
+{
+	struct pipeline_job **at = &p->head, *prev = NULL;
+
+	while (*at != j) {
+		prev = *at;
+		at = &prev->next;
+	}
+	*at = j->next;
+	if (p->tail == j)
+		p->tail = prev;
+	j->next = NULL;
 }
 
 /*
@@ -111,10 +170,8 @@ run_job(struct pipeline *p, struct pipeline_job *j)
 {
 	uint64_t one = 1;
 
-	p->head = j->next;
-	if (p->head == NULL)
-		p->tail = NULL;
-	j->next = NULL;
+	unlink_job(p, j);
+	p->last_peer = j->peer;
 	pthread_mutex_unlock(&p->mu);
 	j->verified = j->n_chunks > 0 ? j->ok : NULL;
 	j->run(j);
@@ -139,7 +196,7 @@ writer_main(void *arg)
 	be_nicer();
 	pthread_mutex_lock(&p->mu);
 	while (!p->stop) {
-		j = p->head;
+		j = next_job(p);
 		if (j != NULL && j->chunks_done == j->n_chunks) {
 			run_job(p, j);
 			continue;

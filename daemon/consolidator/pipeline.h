@@ -3,15 +3,20 @@
  * writer thread.
  *
  * The thread that owns the sockets (the owner) submits jobs in the order
- * their messages arrived and takes them back finished, in that order.
- * Meanwhile the signatures of each job's envelopes are checked, a chunk
- * of PIPELINE_CHUNK at a time, oldest job first, by every verifying
- * thread; then the writer thread runs the job (job->run, which is told
- * which signatures were found good). The writer verifies too while the
- * job it runs next waits for its chunks, so of `threads` verifying
- * threads one is the writer and the others are helpers. With threads = 1
- * nothing is checked ahead: the writer runs each job as it comes, and
- * the job verifies its envelopes as it takes them.
+ * their messages arrived and takes them back finished, in the order they
+ * ran. Each job names its peer (job->peer): one peer's jobs run in the
+ * order submitted, and between peers the writer takes turns, so that a
+ * peer with many jobs queued (a node catching up on a backlog) delays
+ * another's next job by at most the one being run. Meanwhile the
+ * signatures of each job's envelopes are checked, a chunk of
+ * PIPELINE_CHUNK at a time, the job that runs next first, then the
+ * oldest, by every verifying thread; then the writer thread runs the job
+ * (job->run, which is told which signatures were found good). The
+ * writer verifies too while the job it runs next waits for its chunks,
+ * so of `threads` verifying threads one is the writer and the others are
+ * helpers. With threads = 1 nothing is checked ahead: the writer runs
+ * each job as it comes, and the job verifies its envelopes as it takes
+ * them.
  *
  * Only the writer runs jobs, so whatever run touches (struct ingest, the
  * statistics, the store's write transaction) is the writer's alone while
@@ -40,6 +45,7 @@ struct pipeline_job {
 	/* Set by the owner before pipeline_submit. */
 	const struct registry *reg;	 /* the registry to verify with */
 	const struct reg_party *speaker; /* whose envelopes they must be */
+	unsigned peer; /* jobs of one peer run in order; peers take turns */
 	const struct msg *batch; /* envelopes to verify ahead; NULL: none */
 	pipeline_run_fn run;
 	/*
@@ -81,8 +87,8 @@ void pipeline_free(struct pipeline **p,
 void pipeline_submit(struct pipeline *p, struct pipeline_job *job);
 
 /*
- * pipeline_done - the oldest job the writer has run, taken back (owner
- * thread only), or NULL when that job is not finished yet.
+ * pipeline_done - the first job the writer ran of those not taken back
+ * yet (owner thread only), or NULL when none is finished.
  */
 struct pipeline_job *pipeline_done(struct pipeline *p);
 

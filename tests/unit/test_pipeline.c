@@ -5,11 +5,12 @@
  * envelopes are good (a forged signature, another institution's key or
  * undecodable bytes are not); with one thread nothing is checked ahead;
  * a pipeline freed while busy hands every job back exactly once, those
- * it ran first.
+ * it ran first; jobs of several peers run in turns, each peer's in order.
  */
 #include <errno.h>
 #include <poll.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -288,6 +289,79 @@ test_four_threads(void **state)
 	order_and_hints(state, 4);
 }
 
+static atomic_bool gate_open, gate_entered;
+
+/* The first job: holds the writer until the test has queued the rest. */
+static void
+run_gate(struct pipeline_job *pj)
+{
+	atomic_store(&gate_entered, true);
+	while (!atomic_load(&gate_open))
+		usleep(1000);
+	run_record(pj);
+}
+
+/*
+ * Behind a job of peer 0: six of peer 1 (a node catching up), then two
+ * of peer 2 and one of peer 3. Peers take turns; each one's run in the
+ * order submitted; they come back in the order run.
+ */
+static void
+peers_take_turns(void **state, unsigned threads)
+{
+	static const int peer[10] = {0, 1, 1, 1, 1, 1, 1, 2, 2, 3};
+	/* Job indexes in the order they must run. */
+	static const int want[10] = {0, 1, 7, 9, 2, 8, 3, 4, 5, 6};
+	struct fixture *fx = *state;
+	struct pipeline *p = NULL;
+	struct tjob *jobs[10];
+	int k;
+
+	runs = 0;
+	atomic_store(&gate_open, false);
+	atomic_store(&gate_entered, false);
+	assert_int_equal(pipeline_new(threads, &p), 0);
+	for (k = 0; k < 10; k++) {
+		jobs[k] = make_job(fx, k + 1);
+		jobs[k]->pj.peer = (unsigned)peer[k];
+	}
+	jobs[0]->pj.run = run_gate;
+	pipeline_submit(p, &jobs[0]->pj);
+	while (!atomic_load(&gate_entered))
+		usleep(1000);
+	for (k = 1; k < 10; k++)
+		pipeline_submit(p, &jobs[k]->pj);
+	atomic_store(&gate_open, true);
+	for (k = 0; k < 10; k++) {
+		struct tjob *j = wait_done(p);
+
+		assert_ptr_equal(j, jobs[want[k]]);
+		assert_int_equal(j->ran_as, k);
+		if (threads > 1) {
+			size_t i;
+			assert_true(j->had_hints);
+			for (i = 0; i < j->m.n_envelopes; i++)
+				assert_int_equal(j->hint[i], j->good[i]);
+		}
+	}
+	assert_int_equal(pipeline_pending(p), 0);
+	pipeline_free(&p, NULL, NULL);
+	for (k = 0; k < 10; k++)
+		free_job(jobs[k]);
+}
+
+static void
+test_peers_one_thread(void **state)
+{
+	peers_take_turns(state, 1);
+}
+
+static void
+test_peers_two_threads(void **state)
+{
+	peers_take_turns(state, 2);
+}
+
 struct discarded {
 	int seen[JOBS];
 	int ran_prefix; /* jobs run, which must come first */
@@ -353,6 +427,8 @@ main(void)
 	    cmocka_unit_test(test_one_thread),
 	    cmocka_unit_test(test_two_threads),
 	    cmocka_unit_test(test_four_threads),
+	    cmocka_unit_test(test_peers_one_thread),
+	    cmocka_unit_test(test_peers_two_threads),
 	    cmocka_unit_test(test_free_while_busy),
 	    cmocka_unit_test(test_bad_thread_count),
 	};
