@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "delta.h"
 #include "fact.h"
 #include "link.h"
 #include "period.h"
@@ -184,12 +185,6 @@ struct emap {
 	size_t cap, n;
 };
 
-struct delta {
-	uint8_t key[COUNTER_KEY_MAX];
-	uint8_t len; /* 0: slot free */
-	int64_t v;
-};
-
 /*
  * The victims a batch retracts and adds again, kept until both are known:
  * one whose facts did not change (a referral or a case stage that only
@@ -240,8 +235,7 @@ struct stats {
 	bool graph_dirty; /* the batch's changes are in the graph */
 	struct vset old_victims, new_victims; /* relink's, per batch */
 	struct live *old, *cur;		      /* scratch records */
-	struct delta *deltas;
-	size_t deltas_cap, deltas_n;
+	struct delta_table *deltas;	      /* the batch's counter changes */
 	int err;	  /* first allocation failure of the batch */
 	bool need_marker; /* a fresh store: write the layout marker */
 };
@@ -339,8 +333,7 @@ reset(struct stats *s)
 	emap_clear(&s->batch);
 	free_changes(s);
 	link_batch_end(s->link);
-	memset(s->deltas, 0, s->deltas_cap * sizeof(*s->deltas));
-	s->deltas_n = 0;
+	delta_clear(s->deltas);
 	s->err = 0;
 }
 
@@ -351,8 +344,7 @@ stats_new(void)
 
 	if (s == NULL)
 		return NULL;
-	s->deltas_cap = 4096;
-	s->deltas = calloc(s->deltas_cap, sizeof(*s->deltas));
+	s->deltas = delta_new();
 	s->link = link_new();
 	s->old = malloc(sizeof(*s->old));
 	s->cur = malloc(sizeof(*s->cur));
@@ -380,73 +372,16 @@ stats_free(struct stats **s)
 	free((*s)->changes);
 	free((*s)->old);
 	free((*s)->cur);
-	free((*s)->deltas);
+	delta_free(&(*s)->deltas);
 	free(*s);
 	*s = NULL;
 }
 
-static uint64_t
-load64(const uint8_t *p)
-{
-	uint64_t x;
-
-	memcpy(&x, p, 8);
-	return x;
-}
-
-/*
- * Adds v to the counter delta of key (len at most COUNTER_KEY_MAX); grows
- * the table as needed. Keys are kept zero-padded to COUNTER_KEY_MAX
- * bytes, so that hashing and comparing them is two words each: this is
- * the hottest loop of a batch.
- */
-static void
-delta_add(struct stats *s, const uint8_t *key, size_t len, int64_t v)
-{
-	uint8_t k[COUNTER_KEY_MAX] = {0};
-	uint64_t k0, k1, h;
-	size_t mask, i;
-
-	if (s->deltas_n * 2 >= s->deltas_cap) {
-		struct delta *old = s->deltas, *nd;
-		size_t ocap = s->deltas_cap, j;
-		nd = calloc(ocap * 2, sizeof(*nd));
-		if (nd == NULL) {
-			s->err = -ENOMEM;
-			return;
-		}
-		s->deltas = nd;
-		s->deltas_cap = ocap * 2;
-		s->deltas_n = 0;
-		for (j = 0; j < ocap; j++)
-			if (old[j].len)
-				delta_add(s, old[j].key, old[j].len, old[j].v);
-		free(old);
-	}
-	memcpy(k, key, len);
-	k0 = load64(k);
-	k1 = load64(k + 8);
-	h = (k0 ^ (k1 * 0x9e3779b97f4a7c15ULL) ^ len) * 0xff51afd7ed558ccdULL;
-	h ^= h >> 29;
-	mask = s->deltas_cap - 1;
-	for (i = h & mask;; i = (i + 1) & mask) {
-		struct delta *d = &s->deltas[i];
-		if (d->len == 0) {
-			memcpy(d->key, k, COUNTER_KEY_MAX);
-			d->len = (uint8_t)len;
-			d->v = v;
-			s->deltas_n++;
-			return;
-		}
-		if (d->len == len && load64(d->key) == k0 &&
-		    load64(d->key + 8) == k1) {
-			d->v += v;
-			return;
-		}
-	}
-}
-
 /* ---- contributions ---------------------------------------------------- */
+
+/* The longest counter key (C_REF_DAYS: from, to, days) fits a delta. */
+_Static_assert(COUNTER_PREFIX_LEN + 6 <= DELTA_KEY_MAX,
+	       "counter keys too long for delta.h");
 
 /* Where an entity's contribution goes, and with which sign. */
 struct emit {
@@ -460,6 +395,7 @@ emit(struct emit *e, uint8_t table, uint32_t period, uint8_t region,
      const uint8_t *dims, size_t ndims, int64_t v)
 {
 	uint8_t k[COUNTER_KEY_MAX];
+	int r;
 
 	k[0] = table;
 	k[1] = e->scope;
@@ -467,7 +403,9 @@ emit(struct emit *e, uint8_t table, uint32_t period, uint8_t region,
 	k[6] = region;
 	if (ndims > 0)
 		memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
-	delta_add(e->s, k, COUNTER_PREFIX_LEN + ndims, e->sign * v);
+	r = delta_add(e->s->deltas, k, COUNTER_PREFIX_LEN + ndims, e->sign * v);
+	if (r != 0)
+		e->s->err = r;
 }
 
 static void
@@ -1350,18 +1288,6 @@ put_marker(struct store_txn *t)
 			 0);
 }
 
-/* Orders counter deltas by key, for writing in key order. */
-static int
-delta_cmp(const void *a, const void *b)
-{
-	const struct delta *x = *(const struct delta *const *)a;
-	const struct delta *y = *(const struct delta *const *)b;
-	size_t l = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->key, y->key, l);
-
-	return c != 0 ? c : (int)x->len - (int)y->len;
-}
-
 /* Adds every touched entity's new contribution to the counters. */
 static int
 contribute_batch(struct stats *s)
@@ -1409,25 +1335,20 @@ relink(struct stats *s)
 	return r != 0 ? r : s->err;
 }
 
+/* One counter change into the transaction. */
+static int
+write_counter(void *arg, const uint8_t *key, size_t len, int64_t v)
+{
+	struct stats *s = arg;
+
+	return store_add(s->t, T_COUNTERS, key, len, v);
+}
+
+/* The batch's counter changes, in key order: the cursor only moves on. */
 static int
 write_counters(struct stats *s)
 {
-	struct delta **order;
-	size_t i, n = 0;
-	int r = 0;
-
-	order = malloc((s->deltas_n + 1) * sizeof(*order));
-	if (order == NULL)
-		return -ENOMEM;
-	for (i = 0; i < s->deltas_cap; i++)
-		if (s->deltas[i].len && s->deltas[i].v != 0)
-			order[n++] = &s->deltas[i];
-	qsort(order, n, sizeof(*order), delta_cmp);
-	for (i = 0; i < n && r == 0; i++)
-		r = store_add(s->t, T_COUNTERS, order[i]->key, order[i]->len,
-			      order[i]->v);
-	free(order);
-	return r;
+	return delta_each(s->deltas, write_counter, s);
 }
 
 int
