@@ -194,6 +194,13 @@ struct vcomp {
 	size_t off, n;	/* its facts in the vset's arrays */
 	uint64_t hash;	/* of its facts, encoded in origin order */
 	bool unchanged; /* the other pass has the same */
+	bool paired;	/* old pass: taken off beside a new victim */
+};
+
+/* Which changed victim of the old pass holds the fact of an origin. */
+struct origin_slot {
+	uint64_t origin; /* LINK_ORIGIN; 0: free */
+	size_t comp;
 };
 
 struct vset {
@@ -235,7 +242,11 @@ struct stats {
 	bool graph_dirty; /* the batch's changes are in the graph */
 	struct vset old_victims, new_victims; /* relink's, per batch */
 	struct live *old, *cur;		      /* scratch records */
+	uint8_t *live_buf;		      /* LIVE_MAX: an encoded one */
 	struct delta_table *deltas;	      /* the batch's counter changes */
+	struct delta_table *victim;	  /* one victim's, before and after */
+	struct origin_slot *origins;	  /* relink's, per batch */
+	size_t origins_cap, origins_size; /* allocated, in use */
 	int err;	  /* first allocation failure of the batch */
 	bool need_marker; /* a fresh store: write the layout marker */
 };
@@ -251,6 +262,27 @@ hash_bytes(const uint8_t *p, size_t len)
 		h *= 1099511628211ULL;
 	}
 	return h ^ (h >> 29);
+}
+
+static uint64_t
+mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+/* An entity key's hash, a word at a time (a pseudonym is random). */
+static uint64_t
+entity_hash(const uint8_t key[ENTITY_KEY_LEN])
+{
+	uint64_t w[4], h;
+
+	memcpy(w, key + 3, sizeof(w));
+	h = (uint64_t)key[0] << 16 | (uint64_t)key[1] << 8 | key[2];
+	return mix64(h ^ w[0] ^ mix64(w[1] ^ mix64(w[2] ^ mix64(w[3]))));
 }
 
 static int
@@ -310,7 +342,7 @@ emap_slot(struct emap *m, const uint8_t key[ENTITY_KEY_LEN])
 		*m = bigger;
 	}
 	mask = m->cap - 1;
-	for (i = hash_bytes(key, ENTITY_KEY_LEN) & mask;; i = (i + 1) & mask) {
+	for (i = entity_hash(key) & mask;; i = (i + 1) & mask) {
 		struct entity *en = &m->e[i];
 		if (!en->used || memcmp(en->key, key, ENTITY_KEY_LEN) == 0)
 			return en;
@@ -334,6 +366,7 @@ reset(struct stats *s)
 	free_changes(s);
 	link_batch_end(s->link);
 	delta_clear(s->deltas);
+	delta_clear(s->victim);
 	s->err = 0;
 }
 
@@ -345,11 +378,14 @@ stats_new(void)
 	if (s == NULL)
 		return NULL;
 	s->deltas = delta_new();
+	s->victim = delta_new();
 	s->link = link_new();
 	s->old = malloc(sizeof(*s->old));
 	s->cur = malloc(sizeof(*s->cur));
-	if (s->deltas == NULL || s->link == NULL || s->old == NULL ||
-	    s->cur == NULL || emap_init(&s->index, 1024) != 0 ||
+	s->live_buf = malloc(LIVE_MAX);
+	if (s->deltas == NULL || s->victim == NULL || s->link == NULL ||
+	    s->old == NULL || s->cur == NULL || s->live_buf == NULL ||
+	    emap_init(&s->index, 1024) != 0 ||
 	    emap_init(&s->batch, 1024) != 0) {
 		stats_free(&s);
 		return NULL;
@@ -372,7 +408,10 @@ stats_free(struct stats **s)
 	free((*s)->changes);
 	free((*s)->old);
 	free((*s)->cur);
+	free((*s)->live_buf);
 	delta_free(&(*s)->deltas);
+	delta_free(&(*s)->victim);
+	free((*s)->origins);
 	free(*s);
 	*s = NULL;
 }
@@ -386,6 +425,7 @@ _Static_assert(COUNTER_PREFIX_LEN + 6 <= DELTA_KEY_MAX,
 /* Where an entity's contribution goes, and with which sign. */
 struct emit {
 	struct stats *s;
+	struct delta_table *to; /* s->deltas, or a victim's own (relink) */
 	int64_t sign;
 	uint8_t scope;
 };
@@ -403,7 +443,7 @@ emit(struct emit *e, uint8_t table, uint32_t period, uint8_t region,
 	k[6] = region;
 	if (ndims > 0)
 		memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
-	r = delta_add(e->s->deltas, k, COUNTER_PREFIX_LEN + ndims, e->sign * v);
+	r = delta_add(e->to, k, COUNTER_PREFIX_LEN + ndims, e->sign * v);
 	if (r != 0)
 		e->s->err = r;
 }
@@ -478,6 +518,10 @@ fact_in(const struct fact *f, uint8_t type, int a, struct scope_key sk)
 	       in_period(f->date, sk.period) &&
 	       (sk.region == 0 || f->region == sk.region);
 }
+
+/* The facts of one institution's share of a victim or a case, copied
+ * out: on the stack up to this many. */
+#define FACTS_ON_STACK 32
 
 /* Each fact falls in three periods and two regions (all, its own). */
 #define SCOPE_KEYS_PER_FACT (PERIODS_PER_DAY * 2)
@@ -720,11 +764,12 @@ contribute_case(struct emit *e, const struct fact *f, size_t n)
  * unlinkable victim has one fact and its own "unlinkable" overlap row.
  */
 static void
-contribute_victim_facts(struct stats *s, const struct fact *f, size_t n,
-			bool unlinkable, int64_t sign)
+contribute_victim_facts(struct stats *s, struct delta_table *to,
+			const struct fact *f, size_t n, bool unlinkable,
+			int64_t sign)
 {
-	struct emit e = {.s = s, .sign = sign, .scope = 0};
-	struct fact *mine;
+	struct emit e = {.s = s, .to = to, .sign = sign, .scope = 0};
+	struct fact stack[FACTS_ON_STACK], *mine = stack;
 	uint8_t present = 0;
 	size_t i, m;
 	int inst;
@@ -733,8 +778,7 @@ contribute_victim_facts(struct stats *s, const struct fact *f, size_t n,
 		return;
 	for (i = 0; i < n; i++)
 		present |= (uint8_t)(1u << f[i].inst);
-	mine = malloc(n * sizeof(*mine));
-	if (mine == NULL) {
+	if (n > FACTS_ON_STACK && (mine = malloc(n * sizeof(*mine))) == NULL) {
 		s->err = -ENOMEM;
 		return;
 	}
@@ -747,7 +791,8 @@ contribute_victim_facts(struct stats *s, const struct fact *f, size_t n,
 		e.scope = (uint8_t)inst;
 		contribute_victim(&e, mine, m, unlinkable);
 	}
-	free(mine);
+	if (mine != stack)
+		free(mine);
 }
 
 static int
@@ -802,6 +847,7 @@ vset_add(void *arg, const struct fact *f, size_t n)
 	c->off = v->n;
 	c->n = n;
 	c->unchanged = false;
+	c->paired = false;
 	if (n > 0) {
 		memcpy(v->facts + v->n, f, n * sizeof(*f));
 		qsort(v->facts + v->n, n, sizeof(*f), fact_origin_cmp);
@@ -835,6 +881,99 @@ vcomp_same(const struct vset *a, const struct vcomp *x, const struct vset *b,
 	return x->n == y->n &&
 	       memcmp(a->enc + x->off * FACT_LEN, b->enc + y->off * FACT_LEN,
 		      x->n * FACT_LEN) == 0;
+}
+
+static uint64_t
+origin_of(const struct fact *f)
+{
+	return LINK_ORIGIN(f->inst, f->seq);
+}
+
+static size_t
+origin_hash(uint64_t origin, size_t mask)
+{
+	origin *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(origin ^ origin >> 32) & mask;
+}
+
+/*
+ * Indexes the facts of the old pass's changed victims by origin (each
+ * record's fact is in one victim). Returns 0 or -ENOMEM.
+ */
+static int
+index_origins(struct stats *s, const struct vset *old)
+{
+	size_t cap = 64, mask, i, j, h;
+
+	while (cap < 2 * old->n)
+		cap *= 2;
+	if (cap > s->origins_cap) {
+		struct origin_slot *n = malloc(cap * sizeof(*n));
+		if (n == NULL)
+			return -ENOMEM;
+		free(s->origins);
+		s->origins = n;
+		s->origins_cap = cap;
+	}
+	memset(s->origins, 0, cap * sizeof(*s->origins));
+	s->origins_size = cap;
+	mask = cap - 1;
+	for (i = 0; i < old->n_comps; i++) {
+		const struct vcomp *c = &old->comps[i];
+		if (c->unchanged)
+			continue;
+		for (j = 0; j < c->n; j++) {
+			uint64_t o = origin_of(&old->facts[c->off + j]);
+			for (h = origin_hash(o, mask);
+			     s->origins[h].origin != 0; h = (h + 1) & mask)
+				;
+			s->origins[h].origin = o;
+			s->origins[h].comp = i;
+		}
+	}
+	return 0;
+}
+
+/* The old victim holding the fact of origin, or SIZE_MAX. */
+static size_t
+old_victim_of(const struct stats *s, uint64_t origin)
+{
+	size_t mask = s->origins_size - 1, h;
+
+	for (h = origin_hash(origin, mask); s->origins[h].origin != 0;
+	     h = (h + 1) & mask)
+		if (s->origins[h].origin == origin)
+			return s->origins[h].comp;
+	return SIZE_MAX;
+}
+
+/*
+ * Takes a changed victim of the new pass into the counters beside the
+ * victims of the old pass that shared a record with her (herself before
+ * the batch, or those she was joined from), in a table of her own: most
+ * of her rows come off and go back on unchanged, and only the difference
+ * reaches the batch's table. Every old victim is taken off once, here or
+ * after (the sums are the same in any order).
+ */
+static void
+contribute_pair(struct stats *s, struct vset *old, const struct vset *cur,
+		const struct vcomp *c)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->n; i++) {
+		k = old_victim_of(s, origin_of(&cur->facts[c->off + i]));
+		if (k == SIZE_MAX || old->comps[k].paired)
+			continue;
+		old->comps[k].paired = true;
+		contribute_victim_facts(s, s->victim,
+					old->facts + old->comps[k].off,
+					old->comps[k].n, false, -1);
+	}
+	contribute_victim_facts(s, s->victim, cur->facts + c->off, c->n, false,
+				+1);
+	if (delta_merge(s->deltas, s->victim) != 0)
+		s->err = -ENOMEM;
 }
 
 /*
@@ -874,16 +1013,18 @@ contribute_relinked(struct stats *s, struct vset *old, struct vset *cur)
 			}
 		j++;
 	}
+	if (index_origins(s, old) != 0) {
+		s->err = -ENOMEM;
+		return;
+	}
+	for (j = 0; j < cur->n_comps; j++)
+		if (!cur->comps[j].unchanged)
+			contribute_pair(s, old, cur, &cur->comps[j]);
 	for (i = 0; i < old->n_comps; i++)
-		if (!old->comps[i].unchanged)
-			contribute_victim_facts(s,
+		if (!old->comps[i].unchanged && !old->comps[i].paired)
+			contribute_victim_facts(s, s->deltas,
 						old->facts + old->comps[i].off,
 						old->comps[i].n, false, -1);
-	for (i = 0; i < cur->n_comps; i++)
-		if (!cur->comps[i].unchanged)
-			contribute_victim_facts(s,
-						cur->facts + cur->comps[i].off,
-						cur->comps[i].n, false, +1);
 }
 
 /*
@@ -895,8 +1036,8 @@ contribute_relinked(struct stats *s, struct vset *old, struct vset *cur)
 static void
 contribute(struct stats *s, const struct entity *en, int64_t sign)
 {
-	struct fact *mine;
-	struct emit e = {.s = s, .sign = sign, .scope = 0};
+	struct fact stack[FACTS_ON_STACK], *mine = stack;
+	struct emit e = {.s = s, .to = s->deltas, .sign = sign, .scope = 0};
 	uint8_t present = 0;
 	size_t i, n;
 	int inst;
@@ -909,8 +1050,8 @@ contribute(struct stats *s, const struct entity *en, int64_t sign)
 	}
 	for (i = 0; i < en->n; i++)
 		present |= (uint8_t)(1u << en->facts[i].inst);
-	mine = malloc(en->n * sizeof(*mine));
-	if (mine == NULL) {
+	if (en->n > FACTS_ON_STACK &&
+	    (mine = malloc(en->n * sizeof(*mine))) == NULL) {
 		s->err = -ENOMEM;
 		return;
 	}
@@ -923,7 +1064,8 @@ contribute(struct stats *s, const struct entity *en, int64_t sign)
 		e.scope = (uint8_t)inst;
 		contribute_case(&e, mine, n);
 	}
-	free(mine);
+	if (mine != stack)
+		free(mine);
 }
 
 /* ---- entities ----------------------------------------------------------- */
@@ -1128,7 +1270,7 @@ stats_begin(struct stats *s, struct store_txn *t)
 static void
 contribute_timeliness(struct stats *s, const struct live *lv, int64_t sign)
 {
-	struct emit e = {.s = s, .sign = sign, .scope = 0};
+	struct emit e = {.s = s, .to = s->deltas, .sign = sign, .scope = 0};
 	int32_t days = lv->accepted - lv->f.date;
 	uint8_t d[5];
 
@@ -1211,7 +1353,7 @@ live_remove(struct stats *s, enum institution inst, uint64_t origin)
 	if (lv->has_entity)
 		r = entity_remove(s, lv->entity, (uint8_t)inst, origin);
 	else if (lv->n == 0)
-		contribute_victim_facts(s, &lv->f, 1, true, -1);
+		contribute_victim_facts(s, s->deltas, &lv->f, 1, true, -1);
 	if (r == 0 && lv->n > 0)
 		r = add_change(s, LINK_ORIGIN(inst, origin), false, lv);
 	if (r != 0)
@@ -1225,7 +1367,7 @@ live_add(struct stats *s, enum institution inst, uint64_t origin,
 	 const struct record *rec, int32_t accepted)
 {
 	struct live *lv = s->cur;
-	uint8_t k[9], *buf;
+	uint8_t k[9];
 	size_t len;
 	int r = 0;
 
@@ -1236,19 +1378,14 @@ live_add(struct stats *s, enum institution inst, uint64_t origin,
 	if (lv->has_entity)
 		r = entity_add(s, lv->entity, &lv->f);
 	else if (lv->n == 0)
-		contribute_victim_facts(s, &lv->f, 1, true, +1);
+		contribute_victim_facts(s, s->deltas, &lv->f, 1, true, +1);
 	if (r == 0 && lv->n > 0)
 		r = add_change(s, LINK_ORIGIN(inst, origin), true, lv);
 	if (r != 0)
 		return r;
-	buf = malloc(LIVE_MAX);
-	if (buf == NULL)
-		return -ENOMEM;
-	len = live_encode(lv, buf);
+	len = live_encode(lv, s->live_buf);
 	live_key(inst, origin, k);
-	r = store_put(s->t, T_LIVE, k, 9, buf, len, 0);
-	free(buf);
-	return r;
+	return store_put(s->t, T_LIVE, k, 9, s->live_buf, len, 0);
 }
 
 int
