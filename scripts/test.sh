@@ -33,7 +33,7 @@ echo "== clang build with ThreadSanitizer: the daemons over the exchange"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DCMAKE_C_COMPILER=clang -DKUSKA_TSAN=ON >/dev/null
 cmake --build build-tsan -j"$jobs" --target kuska kuska-node \
-	kuska-consolidator kuska-keyholder kuska_asker
+	kuska-consolidator kuska-keyholder kuska_asker kuska_rogue
 (cd build-tsan &&
 	TSAN_OPTIONS="halt_on_error=1 ignore_noninstrumented_modules=1 suppressions=$PWD/../tests/tsan.supp" \
 	ctest --output-on-failure -j1 -R '^e2e/test_(exchange|threads|revoke)$')
