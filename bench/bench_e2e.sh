@@ -3,11 +3,14 @@
 # their key holder and a kuska-consolidator on 127.0.0.1, `kuska submit`
 # to consolidator commit.
 #
-# usage: bench/bench_e2e.sh [-v VICTIMS] [-s SEED] [-k] [BUILD_DIR]
+# usage: bench/bench_e2e.sh [-v VICTIMS] [-s SEED] [-d] [-k] [BUILD_DIR]
 #   BUILD_DIR  where kuska, kuska-node, kuska-consolidator are
 #              (default $KUSKA_BIN, else ./build)
 #   -v         victims for `kuska sim` (default 20000, about 120k events)
 #   -s         sim seed (default 1)
+#   -d         drain: the nodes take every record with the consolidator
+#              down (untimed); timed from its start until it holds them
+#              all (five backlogs caught up at once; the nodes idle)
 #   -k         keep the temporary directory (configs, data, logs)
 #
 # Untimed: demo init, starting the seven daemons, `kuska sim`. Timed from
@@ -15,29 +18,38 @@
 # until the consolidator's last_seq for every institution equals its
 # node's last sequence, polled every 0.2 s. Gives up after 10 minutes.
 #
-# The consolidator answers `kuska status` only between rounds of up to 64
-# batches, so under load a poll takes seconds. The consolidator therefore
-# runs with -d and its per-batch debug lines are time-stamped on arrival:
-# e2e_s ends at the last batch's commit, e2e_poll_s at the status reply
-# that showed it. Needs perl for the time stamps.
+# The consolidator runs with -d and its per-batch debug lines are
+# time-stamped on arrival: e2e_s ends at the last batch's commit,
+# e2e_poll_s at the status reply that showed it. Needs perl for the time
+# stamps.
+#
+# Meanwhile, from the first commit on, bench_latency (same build) times
+# 100 status and 100 metrics requests to the consolidator, as many to
+# pnp's node (busy with its submission), 100 analyst queries and 100
+# secretariat queries (each the first after a change of the counts works
+# out a release of their tables), each series on one connection of its
+# own and all four at once; the polls' `kuska status` are timed too,
+# process start included.
 
 set -u
 
 VICTIMS=20000
 SEED=1
 KEEP=0
+DRAIN=0
 LIMIT_S=600
 INSTS="pnp mp pj mimp minsa"
 
 usage() {
-	sed -n 's/^# \{0,1\}//; 6,11p' "$0" >&2
+	sed -n 's/^# \{0,1\}//; 6,14p' "$0" >&2
 	exit 2
 }
 
-while getopts "v:s:kh" opt; do
+while getopts "v:s:dkh" opt; do
 	case $opt in
 	v) VICTIMS=$OPTARG ;;
 	s) SEED=$OPTARG ;;
+	d) DRAIN=1 ;;
 	k) KEEP=1 ;;
 	*) usage ;;
 	esac
@@ -48,7 +60,7 @@ BIN=${1:-${KUSKA_BIN:-./build}}
 KUSKA=$BIN/kuska
 NODE=$BIN/kuska-node
 CONS=$BIN/kuska-consolidator
-for b in "$KUSKA" "$NODE" "$CONS"; do
+for b in "$KUSKA" "$NODE" "$CONS" "$BIN/bench_latency"; do
 	[ -x "$b" ] || {
 		echo "bench_e2e: $b not found; give the build directory" >&2
 		exit 2
@@ -138,10 +150,13 @@ PORT=$(pick_port)
 "$KUSKA" demo init "$N" --port "$PORT" >/dev/null || die "kuska demo init failed"
 
 # -d: one debug line per batch, time-stamped here on arrival.
-"$CONS" -d -c "$N/consolidator.conf" 2> >(perl -MTime::HiRes=time \
-	-ne 'BEGIN { $| = 1 } printf "%.6f %s", time, $_' >>"$N/consolidator.log") &
-PIDS[cons]=$!
-wait_for_file "$N/run/consolidator.sock" || die "consolidator did not start (see log)"
+start_cons() {
+	"$CONS" -d -c "$N/consolidator.conf" 2> >(perl -MTime::HiRes=time \
+		-ne 'BEGIN { $| = 1 } printf "%.6f %s", time, $_' >>"$N/consolidator.log") &
+	PIDS[cons]=$!
+	wait_for_file "$N/run/consolidator.sock" || die "consolidator did not start (see log)"
+}
+[ "$DRAIN" = 1 ] || start_cons
 "$BIN/kuska-keyholder" -c "$N/keyholder.conf" 2>>"$N/keyholder.log" &
 PIDS[keyholder]=$!
 wait_for_file "$N/run/keyholder.sock" || die "key holder did not start (see log)"
@@ -166,9 +181,20 @@ committed() {
 	awk 'NR > 1 && $2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }' <<<"$1"
 }
 
-# Timed: five submits in parallel, each noting its exit code and end time.
-T0=$(now)
+# Timed: five submits in parallel, each noting its exit code and end time
+# (with -d untimed, the consolidator's start timed instead).
+if [ "$DRAIN" = 1 ]; then
+	for i in $INSTS; do
+		"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >"$T/submit-$i.out" 2>&1
+		echo $? >"$T/submit-$i.rc"
+	done
+	T0=$(now)
+	start_cons
+	for i in $INSTS; do now >"$T/submit-$i.end"; done
+fi
+[ "$DRAIN" = 1 ] || T0=$(now)
 for i in $INSTS; do
+	[ "$DRAIN" = 0 ] || break
 	(
 		"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >"$T/submit-$i.out" 2>&1
 		echo $? >"$T/submit-$i.rc"
@@ -176,6 +202,26 @@ for i in $INSTS; do
 	) &
 	PIDS[submit-$i]=$!
 done
+
+# From the first commit on: the daemons' answers timed while they work.
+(
+	for _ in $(seq 200); do
+		grep -q "event=batch " "$N/consolidator.log" && break
+		sleep 0.05
+	done
+	now >"$T/latency.start"
+	"$BIN/bench_latency" -n 100 "ipc://$N/run/consolidator.sock" \
+		>"$T/latency-cons.out" 2>&1 &
+	"$BIN/bench_latency" -n 100 "ipc://$N/run/pnp.sock" \
+		>"$T/latency-node.out" 2>&1 &
+	"$BIN/bench_latency" -n 100 -q "$N/analyst.conf" -p 2025 \
+		>"$T/latency-query.out" 2>&1 &
+	"$BIN/bench_latency" -n 100 -q "$N/secretariat.conf" -p 2025 \
+		>"$T/latency-secretariat.out" 2>&1 &
+	wait
+	now >"$T/latency.end"
+) &
+PIDS[latency]=$!
 
 # One loop every 0.2 s: note progress (time, events committed) all along;
 # once every submit has returned, learn each node's last sequence; stop
@@ -241,6 +287,8 @@ END {
 			}
 	printf "%.2f %d %.0f %d", t[1], at1, peak, n
 }' "$N/consolidator.log")
+wait "${PIDS[latency]}"
+unset 'PIDS[latency]'
 SUBMIT_RC=0
 for i in $INSTS; do
 	[ "$(cat "$T/submit-$i.rc")" = 0 ] || SUBMIT_RC=1
@@ -257,7 +305,11 @@ for i in $INSTS; do
 		'BEGIN { printf "%.2f", a + b }')
 done
 
+# The polls' times, sorted: their median and 99th percentile.
+POLLS=$(awk '{ printf "%.6f\n", $2 - $1 }' "$T/progress.tsv" | sort -n |
+	awk '{ v[NR] = $1 } END { printf "p50=%.3f p99=%.3f", v[int(NR / 2) + 1], v[int((NR * 99 + 99) / 100)] }')
 awk -v ev="$EVENTS" -v rec="$RECORDS" -v t0="$T0" -v t1="$T1" -v t2="$T2" -v t3="$T3" \
+	-v polls="$POLLS" -v drain="$DRAIN" \
 	-v commits="$COMMITS" \
 	-v victims="$VICTIMS" -v refused="$REFUSED" -v cc="$CPU_CONS" \
 	-v cn="$CPU_NODES" -v ck="$CPU_KH" -v nproc="$(nproc)" '
@@ -270,15 +322,30 @@ END {
 	s = t1 - t0; e = t2 - t0
 	printf "bench_e2e: five nodes, a key holder and a consolidator on 127.0.0.1 (%d CPUs)\n", nproc
 	printf "  victims=%d records=%d events=%d refused_by_consolidator=%d\n", victims, rec, ev, refused
-	printf "submit_s=%.2f submit_events_per_s=%.0f\n", s, ev / s
 	cs = t3 - t0
-	printf "e2e_s=%.2f e2e_events_per_s=%.0f (first submit to last batch committed)\n", cs, ev / cs
-	printf "e2e_poll_s=%.2f e2e_poll_events_per_s=%.0f (first submit to the status reply showing all)\n", e, ev / e
-	printf "commit_tail_s=%.2f (last submit returned to last batch committed)\n", t3 - t1
+	if (drain) {
+		printf "drain_s=%.2f drain_events_per_s=%.0f (the nodes full, consolidator start to last batch committed)\n", cs, ev / cs
+		printf "drain_from_first_commit_s=%.2f events_per_s=%.0f (the nodes reconnecting left out)\n", cs - m[1], ev / (cs - m[1])
+	} else {
+		printf "submit_s=%.2f submit_events_per_s=%.0f\n", s, ev / s
+		printf "e2e_s=%.2f e2e_events_per_s=%.0f (first submit to last batch committed)\n", cs, ev / cs
+		printf "e2e_poll_s=%.2f e2e_poll_events_per_s=%.0f (first submit to the status reply showing all)\n", e, ev / e
+		printf "commit_tail_s=%.2f (last submit returned to last batch committed)\n", t3 - t1
+	}
 	printf "batches=%d first_commit_s=%.2f committed_at_submit_end=%d peak_commit_events_per_s=%.0f\n", m[4], m[1], m[2], m[3]
-	printf "status_polls=%d status_latency_max_s=%.2f\n", NR, lat
+	printf "status_polls=%d kuska_status_s %s max=%.3f (the command, process start included)\n", NR, polls, lat
 	printf "cpu_s consolidator=%.2f nodes=%.2f keyholder=%.2f (whole run, incl. start)\n", cc, cn, ck
 }' "$T/progress.tsv"
+
+# The daemons' answer times, and whether they were all taken while the
+# consolidator was still committing.
+cat "$T/latency-cons.out" "$T/latency-node.out" "$T/latency-query.out"
+sed 's/^query_ms/query_ms secretariat/' "$T/latency-secretariat.out"
+awk -v t0="$T0" -v s="$(cat "$T/latency.start")" -v e="$(cat "$T/latency.end")" \
+	-v t3="$T3" -v t1="$T1" 'BEGIN {
+	printf "latency_window_s=%.2f..%.2f (ingest: last submit returned at %.2f, last commit at %.2f)%s\n",
+		s - t0, e - t0, t1 - t0, t3 - t0, e <= t3 ? "" : " NOT all during ingest"
+}'
 
 if [ "$SUBMIT_RC" != 0 ]; then
 	echo "bench_e2e: some kuska submit refused records or failed:" >&2

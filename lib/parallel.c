@@ -2,6 +2,8 @@
 #include "parallel.h"
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 struct range {
@@ -58,6 +60,71 @@ parallel_for(size_t n, unsigned threads, size_t min_per_thread, parallel_fn fn,
 		else
 			fn(arg, ranges[k].from, ranges[k].to);
 	}
+}
+
+/* The loop of a parallel_for_chunks call, shared by its threads. */
+struct chunks {
+	parallel_fn fn;
+	void *arg;
+	size_t n, chunk;
+	atomic_size_t next; /* the first item no thread has taken */
+};
+
+/* take_chunk - runs the next chunk; returns false when none was left. */
+static bool
+take_chunk(struct chunks *c)
+{
+	size_t from = atomic_load(&c->next), to;
+
+	do {
+		if (from >= c->n)
+			return false;
+		to = c->n - from < c->chunk ? c->n : from + c->chunk;
+	} while (!atomic_compare_exchange_weak(&c->next, &from, to));
+	c->fn(c->arg, from, to);
+	return true;
+}
+
+static void *
+run_chunks(void *p)
+{
+	while (take_chunk(p))
+		;
+	return NULL;
+}
+
+void
+parallel_for_chunks(size_t n, unsigned threads, size_t chunk, parallel_fn fn,
+		    void *arg, parallel_progress_fn progress,
+		    void *progress_arg)
+{
+	struct chunks c = {.fn = fn, .arg = arg, .n = n, .chunk = chunk};
+	pthread_t tids[PARALLEL_MAX_THREADS];
+	int started[PARALLEL_MAX_THREADS] = {0};
+	size_t n_chunks;
+	unsigned k;
+
+	if (n == 0)
+		return;
+	if (c.chunk == 0)
+		c.chunk = 1;
+	atomic_init(&c.next, 0);
+	n_chunks = n / c.chunk + (n % c.chunk != 0);
+	if (threads == 0)
+		threads = 1;
+	if (threads > PARALLEL_MAX_THREADS)
+		threads = PARALLEL_MAX_THREADS;
+	if (n_chunks < threads)
+		threads = (unsigned)n_chunks;
+	for (k = 1; k < threads; k++)
+		started[k] =
+		    pthread_create(&tids[k], NULL, run_chunks, &c) == 0;
+	while (take_chunk(&c))
+		if (progress != NULL)
+			progress(progress_arg);
+	for (k = 1; k < threads; k++)
+		if (started[k])
+			pthread_join(tids[k], NULL);
 }
 
 unsigned

@@ -25,6 +25,25 @@ typedef void (*parallel_fn)(void *arg, size_t from, size_t to);
 void parallel_for(size_t n, unsigned threads, size_t min_per_thread,
 		  parallel_fn fn, void *arg);
 
+/* Called on the calling thread between chunks (see parallel_for_chunks). */
+typedef void (*parallel_progress_fn)(void *arg);
+
+/*
+ * parallel_for_chunks - runs fn over [0, n) in chunks of `chunk` items
+ * (the last may be shorter), on up to `threads` threads (0: one): the calling
+ * one and threads started for the call take the next chunk as they finish one,
+ * so a thread that gets less of a processor does less of the work. After each
+ * chunk of its own the calling thread calls progress( progress_arg) (progress
+ * NULL: never), so that a single-threaded daemon can answer requests during a
+ * long loop: the calling thread waits at most one chunk's work between calls,
+ * and, once every chunk is taken, for the other threads' last chunks. progress
+ * must not touch the items. Every item is processed once, as by parallel_for,
+ * which returns when all are done; fn reports failures through arg.
+ */
+void parallel_for_chunks(size_t n, unsigned threads, size_t chunk,
+			 parallel_fn fn, void *arg,
+			 parallel_progress_fn progress, void *progress_arg);
+
 /* parallel_cpus - the processors online, 1..PARALLEL_MAX_THREADS. */
 unsigned parallel_cpus(void);
 

@@ -23,7 +23,6 @@
 
 #define CHUNK_SIZE (64 * 1024) /* an input is at most ~600 bytes */
 #define MEMO_KEY_LEN 16
-#define MIN_PER_THREAD 16
 #define CHECK_MARK UINT32_MAX /* a round slot holding a check element */
 
 enum domain {
@@ -69,7 +68,9 @@ struct pseudo_batch {
 	uint8_t *memo_key; /* 32 bytes, sodium_malloc */
 	uint8_t *prov_key; /* 32 bytes, sodium_malloc: provisional values */
 	bool provisional;  /* pseudo_batch_provisional */
-	uint8_t **chunks;  /* the arena, each CHUNK_SIZE, sodium_malloc */
+	void (*progress)(void *arg); /* pseudo_batch_progress */
+	void *progress_arg;
+	uint8_t **chunks; /* the arena, each CHUNK_SIZE, sodium_malloc */
 	size_t n_chunks, chunk, used;
 	struct unique *u; /* sodium_malloc */
 	size_t n_u, cap_u, n_new;
@@ -632,7 +633,8 @@ pseudo_batch_blind(struct pseudo_batch *b, unsigned threads,
 			b->input_len[i] = b->u[b->round[i]].len;
 		}
 	}
-	parallel_for(n, threads, MIN_PER_THREAD, blind_range, b);
+	parallel_for_chunks(n, threads, PSEUDO_PROGRESS_INPUTS, blind_range, b,
+			    b->progress, b->progress_arg);
 	for (i = 0; i < n; i++)
 		if (b->failed[i]) {
 			end_round(b);
@@ -671,9 +673,10 @@ pseudonym_of(const uint8_t *linkage, enum domain d,
  * finish_range - slots from..to-1, in chunks of FINISH_CHUNK: one scalar
  * inversion per chunk (oprf_finalize_batch), then each slot's pseudonym.
  * The chunk's blinds, outputs and partial products are copied to and
- * wiped from this thread's stack.
+ * wiped from this thread's stack. An inversion costs about half of one
+ * slot's work: over twice PSEUDO_PROGRESS_INPUTS slots it adds 1-2%.
  */
-#define FINISH_CHUNK 64
+#define FINISH_CHUNK (2 * PSEUDO_PROGRESS_INPUTS)
 
 static void
 finish_range(void *arg, size_t from, size_t to)
@@ -720,7 +723,8 @@ pseudo_batch_finish(struct pseudo_batch *b, const uint8_t *evaluated,
 
 	if (!b->open)
 		return -EINVAL;
-	parallel_for(n, threads, MIN_PER_THREAD, finish_range, &job);
+	parallel_for_chunks(n, threads, FINISH_CHUNK, finish_range, &job,
+			    b->progress, b->progress_arg);
 	for (i = 0; i < n; i++) {
 		const uint8_t *res = RESULT(b, i);
 		if (b->failed[i])
@@ -757,6 +761,13 @@ pseudo_batch_finish(struct pseudo_batch *b, const uint8_t *evaluated,
 	if (b->n_live == 0)
 		reset_arena(b); /* every input is evaluated: none is needed */
 	return 0;
+}
+
+void
+pseudo_batch_progress(struct pseudo_batch *b, void (*fn)(void *arg), void *arg)
+{
+	b->progress = fn;
+	b->progress_arg = arg;
 }
 
 void

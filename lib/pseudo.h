@@ -30,6 +30,11 @@
  * hash of each input (under a random key of the batch) and its result.
  * While a round is out at the key holders, the next one may be gathered:
  * finishing a round writes the requests it answers and keeps the others.
+ * Blinding and finishing a round of thousands of inputs takes a while
+ * (some 50 us of processor per input): a caller that must answer other
+ * requests meanwhile gives the batch a progress function
+ * (pseudo_batch_progress), which the calling thread calls every few
+ * inputs.
  *
  * Event ids are not pseudonyms of identities: they are keyed hashes of
  * the institution's own ref under a key of the node alone (the ref key),
@@ -46,9 +51,10 @@
 
 #define LINKAGE_KEY_LEN 32
 #define REF_KEY_LEN 32
-#define PSEUDO_ELEMENT_LEN 32	/* a blinded or evaluated element */
-#define PSEUDO_CHECK_LEN 32	/* the holders' consistency check value */
-#define PSEUDO_CHECK_ELEMENTS 2 /* check elements hidden in every round */
+#define PSEUDO_ELEMENT_LEN 32	  /* a blinded or evaluated element */
+#define PSEUDO_CHECK_LEN 32	  /* the holders' consistency check value */
+#define PSEUDO_CHECK_ELEMENTS 2	  /* check elements hidden in every round */
+#define PSEUDO_PROGRESS_INPUTS 16 /* inputs between progress calls */
 
 struct pseudo_batch;
 
@@ -135,6 +141,16 @@ int pseudo_batch_finish(struct pseudo_batch *b, const uint8_t *evaluated,
 			const uint8_t linkage[LINKAGE_KEY_LEN],
 			unsigned threads, uint8_t check[PSEUDO_CHECK_LEN])
     __attribute__((warn_unused_result));
+
+/*
+ * pseudo_batch_progress - from now on, pseudo_batch_blind and
+ * pseudo_batch_finish call fn(arg) on the calling thread after every
+ * PSEUDO_PROGRESS_INPUTS inputs it blinds, or twice as many it finishes
+ * (the other threads go on meanwhile); fn NULL: never. fn must not use
+ * b.
+ */
+void pseudo_batch_progress(struct pseudo_batch *b, void (*fn)(void *arg),
+			   void *arg);
 
 /*
  * pseudo_batch_forget - wipes every input, request, blind, memo entry

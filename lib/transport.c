@@ -502,8 +502,15 @@ tsock_send_handover(struct tsock *s, const void *head, size_t head_len,
 int
 tsock_poll(struct tsock **socks, size_t n, bool *ready, long timeout_ms)
 {
-	zmq_pollitem_t items[TSOCK_POLL_MAX];
-	size_t i;
+	return tsock_poll_fd(socks, n, ready, -1, NULL, timeout_ms);
+}
+
+int
+tsock_poll_fd(struct tsock **socks, size_t n, bool *ready, int fd,
+	      bool *ret_fd_ready, long timeout_ms)
+{
+	zmq_pollitem_t items[TSOCK_POLL_MAX + 1];
+	size_t i, m = n;
 	int r;
 
 	if (n > TSOCK_POLL_MAX)
@@ -514,11 +521,20 @@ tsock_poll(struct tsock **socks, size_t n, bool *ready, long timeout_ms)
 		items[i].events = socks[i] != NULL ? ZMQ_POLLIN : 0;
 		items[i].revents = 0;
 	}
-	r = zmq_poll(items, (int)n, timeout_ms);
+	if (fd >= 0) {
+		items[m].socket = NULL;
+		items[m].fd = fd;
+		items[m].events = ZMQ_POLLIN;
+		items[m].revents = 0;
+		m++;
+	}
+	r = zmq_poll(items, (int)m, timeout_ms);
 	if (r < 0)
 		return -errno;
 	for (i = 0; i < n; i++)
 		ready[i] = (items[i].revents & ZMQ_POLLIN) != 0;
+	if (ret_fd_ready != NULL)
+		*ret_fd_ready = fd >= 0 && (items[n].revents & ZMQ_POLLIN) != 0;
 	return r;
 }
 

@@ -153,6 +153,14 @@ void tsock_set_wipe(struct tsock *s);
  */
 int tsock_poll(struct tsock **socks, size_t n, bool *ready, long timeout_ms);
 
+/*
+ * tsock_poll_fd - tsock_poll that also wakes when descriptor fd (-1:
+ * none) is readable, which *ret_fd_ready (may be NULL) then says. A NULL
+ * entry of socks is not waited for.
+ */
+int tsock_poll_fd(struct tsock **socks, size_t n, bool *ready, int fd,
+		  bool *ret_fd_ready, long timeout_ms);
+
 enum tevent {
 	TEVENT_OTHER = 0,
 	TEVENT_CONNECTED, /* TCP up (handshake follows) */

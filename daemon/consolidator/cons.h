@@ -2,10 +2,25 @@
  * cons.h - the state kuska-consolidator's socket handlers share (main.c
  * builds it; peers.c, ingest_net.c, control.c and query_net.c act on it),
  * and the one way they answer a request.
+ *
+ * Three kinds of thread use it. The main thread owns the sockets but the
+ * query socket, and all of this but ig: it answers status and metrics at
+ * once, from view. ig is the pipeline's writer thread's (pipeline.h):
+ * batches, hellos and recoveries go through the pipeline in the order
+ * they came, and each comes back with its answer and a fresh view. The
+ * query thread (query_net.h) owns the query socket and answers from read
+ * transactions of its own, so that a long query (a release computed) does
+ * not hold status up. What it shares with the main thread: the registry,
+ * cfg, the indicator and population sets under conf_lock (held for reading
+ * while it answers one request, for writing while a reload swaps them);
+ * the connection table under admit_mu; two atomic counters.
  */
 #ifndef KUSKA_CONS_H
 #define KUSKA_CONS_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,8 +33,16 @@
 #include "store.h"
 #include "transport.h"
 
-struct indset; /* indfile.h */
-struct popset; /* popfile.h */
+struct indset;	 /* indfile.h */
+struct popset;	 /* popfile.h */
+struct pipeline; /* pipeline.h */
+
+/* A registry replaced by a reload, kept while jobs may still use it. */
+struct retired_reg {
+	struct registry *reg;
+	uint64_t until; /* freed once this many jobs were taken back */
+	struct retired_reg *next;
+};
 
 struct cons {
 	const char *conf_path;
@@ -29,21 +52,34 @@ struct cons {
 	struct indset *indicators; /* in force; NULL: none configured */
 	struct popset *population; /* in force; NULL: none configured */
 	struct store *st;
-	struct ingest ig;
+	struct ingest ig; /* the writer thread's while pipe runs */
+	struct pipeline *pipe;
+	unsigned threads; /* verifying threads, the writer among them */
+	uint64_t jobs_submitted, jobs_finished;
+	struct retired_reg *retired;
+	struct ingest_view view; /* ig as of the last job taken back */
 	struct transport *t;
 	struct tsock *zap, *ingest, *ingest_mon, *control, *query;
 	struct tsock *query_mon;
 	uint64_t handshake_failures;
-	uint64_t frames_refused;
+	_Atomic uint64_t frames_refused;
 	uint64_t contact_ms[INST_COUNT + 1]; /* last hello or batch */
 	/* Heard at the last hello: the node found our copy is not its
 	 * outbox's; its clock minus ours. */
 	bool diverged[INST_COUNT + 1];
 	bool has_skew[INST_COUNT + 1];
 	int64_t skew_ms[INST_COUNT + 1];
-	struct mhist commit;			/* batch latency, seconds */
-	uint64_t queries[16][ROLE_ANALYST + 1]; /* by table and role */
-	struct admit *admit; /* connections of both network sockets */
+	struct mhist commit; /* batch taken up to committed, seconds */
+	_Atomic uint64_t queries[16][ROLE_ANALYST + 1]; /* by table and role */
+	struct admit *admit;	  /* connections of both network sockets */
+	pthread_mutex_t admit_mu; /* held around every use of admit */
+	/* Held for reading by the query thread while it answers, for
+	 * writing by the main thread while a reload changes reg, cfg and the
+	 * indicator and population sets. */
+	pthread_rwlock_t conf_lock;
+	pthread_t query_thread;
+	bool query_running;
+	int query_stop_fd; /* an eventfd that stops the query thread */
 	uint64_t closed_since_log, handshakes_failed_since_log;
 	uint64_t closed_logged_ms; /* monotonic */
 	uint64_t metrics_written_ms;

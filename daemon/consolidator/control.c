@@ -31,34 +31,35 @@ cons_metrics(struct cons *c, struct mtext *m)
 	for (i = 1; i <= INST_COUNT; i++) {
 		inst_label(l, sizeof(l), i);
 		metrics_sample(m, "kuska_events_accepted_total", l,
-			       (double)c->ig.inst[i].accepted);
+			       (double)c->view.inst[i].accepted);
 	}
 	metrics_family(m, "kuska_events_refused_total", "counter",
 		       "Events refused, by institution and reason.");
 	for (i = 1; i <= INST_COUNT; i++)
 		for (j = 1; j < REASON_COUNT; j++) {
-			if (c->ig.inst[i].refused_by_reason[j] == 0)
+			if (c->view.inst[i].refused_by_reason[j] == 0)
 				continue;
 			inst_label(l, sizeof(l), i);
 			metrics_label(l, sizeof(l), "reason",
 				      reason_name((enum reason)j));
 			metrics_sample(
 			    m, "kuska_events_refused_total", l,
-			    (double)c->ig.inst[i].refused_by_reason[j]);
+			    (double)c->view.inst[i].refused_by_reason[j]);
 		}
 	metrics_family(m, "kuska_last_seq", "gauge",
 		       "Highest sequence held, by institution.");
 	for (i = 1; i <= INST_COUNT; i++) {
 		inst_label(l, sizeof(l), i);
 		metrics_sample(m, "kuska_last_seq", l,
-			       (double)c->ig.inst[i].last_seq);
+			       (double)c->view.inst[i].last_seq);
 	}
 	metrics_family(m, "kuska_last_contact_seconds", "gauge",
 		       "Unix time of the institution's last hello or batch.");
 	for (i = 1; i <= INST_COUNT; i++) {
-		uint64_t last = c->contact_ms[i] > c->ig.inst[i].last_contact_ms
-				    ? c->contact_ms[i]
-				    : c->ig.inst[i].last_contact_ms;
+		uint64_t last =
+		    c->contact_ms[i] > c->view.inst[i].last_contact_ms
+			? c->contact_ms[i]
+			: c->view.inst[i].last_contact_ms;
 		inst_label(l, sizeof(l), i);
 		metrics_sample(m, "kuska_last_contact_seconds", l,
 			       (double)last / 1000.0);
@@ -89,15 +90,16 @@ cons_metrics(struct cons *c, struct mtext *m)
 		snprintf(l, sizeof(l), "institution=\"%s\"",
 			 institution_name((enum institution)i));
 		metrics_sample(m, "kuska_events_created_in_future_total", l,
-			       (double)c->ig.created_in_future[i]);
+			       (double)c->view.created_in_future[i]);
 	}
 	metrics_family(m, "kuska_store_disk_full_total", "counter",
 		       "Batches refused because the store's disk was full, "
 		       "since start.");
 	metrics_sample(m, "kuska_store_disk_full_total", NULL,
-		       (double)c->ig.disk_full_total);
+		       (double)c->view.disk_full_total);
 	metrics_family(m, "kuska_batch_commit_seconds", "histogram",
-		       "Time to verify, store and commit one batch.");
+		       "Time from taking a batch up to its commit (queued, "
+		       "verified, stored).");
 	metrics_histogram(m, "kuska_batch_commit_seconds", NULL, &c->commit);
 	metrics_family(m, "kuska_queries_total", "counter",
 		       "Queries answered, by table and role.");
@@ -118,7 +120,9 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "Whole frames refused (undecodable, too large, ...).");
 	metrics_sample(m, "kuska_frames_refused_total", NULL,
 		       (double)c->frames_refused);
+	pthread_mutex_lock(&c->admit_mu);
 	admit_get_counts(c->admit, &conns);
+	pthread_mutex_unlock(&c->admit_mu);
 	metrics_family(m, "kuska_connections", "gauge",
 		       "Network peers connected now (handshake done, spoken).");
 	metrics_sample(m, "kuska_connections", NULL, (double)conns.peers);
@@ -135,7 +139,7 @@ cons_metrics(struct cons *c, struct mtext *m)
 	metrics_family(m, "kuska_store_map_bytes", "gauge",
 		       "Size of the LMDB map (grows up to max_map_size_mb).");
 	metrics_sample(m, "kuska_store_map_bytes", NULL,
-		       (double)store_map_size(c->st));
+		       (double)c->view.map_size);
 }
 
 void
@@ -172,7 +176,7 @@ handle_control(struct cons *c, const struct tframes *req)
 	} else {
 		rep.type = CTL_CONS_STATUS;
 		for (i = 1; i <= INST_COUNT; i++) {
-			rep.cons.inst[i] = c->ig.inst[i];
+			rep.cons.inst[i] = c->view.inst[i];
 			if (c->contact_ms[i] > rep.cons.inst[i].last_contact_ms)
 				rep.cons.inst[i].last_contact_ms =
 				    c->contact_ms[i];
@@ -180,10 +184,10 @@ handle_control(struct cons *c, const struct tframes *req)
 			rep.cons.inst[i].has_skew = c->has_skew[i];
 			rep.cons.inst[i].clock_skew_ms = c->skew_ms[i];
 		}
-		if (c->ig.disk_full_ms != 0) {
+		if (c->view.disk_full_ms != 0) {
 			snprintf(rep.cons.disk_full, sizeof(rep.cons.disk_full),
 				 "no space left on %s", store_dir(c->st));
-			rep.cons.disk_full_ms = c->ig.disk_full_ms;
+			rep.cons.disk_full_ms = c->view.disk_full_ms;
 		}
 		rep.cons.now_ms = date_now_ms();
 		rep.cons.alarm_silent_hours =

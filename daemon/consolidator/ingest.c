@@ -2,7 +2,6 @@
 #include "ingest.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -97,6 +96,17 @@ ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 				 (unsigned long long)skipped);
 	}
 	return r;
+}
+
+void
+ingest_view(const struct ingest *ig, struct ingest_view *ret)
+{
+	memcpy(ret->inst, ig->inst, sizeof(ret->inst));
+	memcpy(ret->created_in_future, ig->created_in_future,
+	       sizeof(ret->created_in_future));
+	ret->disk_full_total = ig->disk_full_total;
+	ret->disk_full_ms = ig->disk_full_ms;
+	ret->map_size = store_map_size(ig->st);
 }
 
 void
@@ -230,29 +240,9 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 	return check_envelope(reg, speaker, env, ev, why, whylen, false);
 }
 
-/* ---- signatures on two threads ---------------------------------------- */
-
-/*
- * Verifying a signature costs as much as everything else an event costs
- * together (DESIGN.md): a large batch has the signatures of its envelopes
- * checked on two threads, the calling one and a helper, before it is
- * taken in order. The result is only a hint: an envelope whose signature
- * was not found to verify is checked again, in full, when it is taken.
- */
-#define PREVERIFY_MIN 16 /* smaller batches: not worth a thread */
-
-struct verify_part {
-	const struct registry *reg;
-	const struct reg_party *speaker;
-	const struct msg *batch;
-	size_t from, to;
-	bool *ok; /* ok[i]: envelope i's signature verified */
-};
-
-/* Whether envelope buf is speaker's and signed by one of its keys. */
-static bool
-signature_ok(const struct registry *reg, const struct reg_party *speaker,
-	     const uint8_t *buf, size_t len)
+bool
+ingest_signature_ok(const struct registry *reg, const struct reg_party *speaker,
+		    const uint8_t *buf, size_t len)
 {
 	const struct reg_key *key;
 	struct envelope env;
@@ -267,46 +257,6 @@ signature_ok(const struct registry *reg, const struct reg_party *speaker,
 		ok = sign_verify(key->sign_pk, &f, env.signature) == 0;
 	}
 	codec_envelope_clear(&env);
-	return ok;
-}
-
-static void *
-verify_part_run(void *arg)
-{
-	struct verify_part *p = arg;
-	size_t i;
-
-	for (i = p->from; i < p->to; i++)
-		p->ok[i] =
-		    signature_ok(p->reg, p->speaker, p->batch->envelopes[i],
-				 p->batch->envelope_lens[i]);
-	return NULL;
-}
-
-/*
- * preverify - a hint for each envelope of batch: whether its signature
- * verifies (malloc'd, n_envelopes entries; the caller frees it), or NULL
- * for a small batch or when no memory or thread was to be had.
- */
-static bool *
-preverify(const struct ingest *ig, const struct reg_party *speaker,
-	  const struct msg *batch)
-{
-	struct verify_part mine, theirs;
-	size_t n = batch->n_envelopes;
-	pthread_t helper;
-	bool *ok;
-
-	if (n < PREVERIFY_MIN || (ok = calloc(n, sizeof(*ok))) == NULL)
-		return NULL;
-	mine = (struct verify_part){ig->reg, speaker, batch, 0, n / 2, ok};
-	theirs = (struct verify_part){ig->reg, speaker, batch, n / 2, n, ok};
-	if (pthread_create(&helper, NULL, verify_part_run, &theirs) != 0) {
-		free(ok);
-		return NULL;
-	}
-	verify_part_run(&mine);
-	pthread_join(helper, NULL);
 	return ok;
 }
 
@@ -409,7 +359,7 @@ struct batch_ctx {
 	struct inst_status s; /* the institution's state as it goes */
 	struct event *ev;
 	int32_t today;
-	const bool *verified; /* preverify's hints, or NULL */
+	const bool *verified; /* the caller's hints, or NULL */
 	uint64_t now_ms;
 	uint64_t future, future_ahead_ms; /* signed after our now */
 	struct rejection *rej;
@@ -650,10 +600,10 @@ fail:
 
 int
 ingest_batch(struct ingest *ig, const struct reg_party *speaker,
-	     const struct msg *batch, uint64_t now_ms, struct msg *reply)
+	     const struct msg *batch, const bool *verified, uint64_t now_ms,
+	     struct msg *reply)
 {
 	struct batch_ctx c;
-	bool *hints;
 	int r, tries;
 
 	memset(reply, 0, sizeof(*reply));
@@ -668,14 +618,12 @@ ingest_batch(struct ingest *ig, const struct reg_party *speaker,
 		r = -ENOMEM;
 		goto refuse;
 	}
-	hints = preverify(ig, speaker, batch);
-	c.verified = hints;
+	c.verified = verified;
 	for (tries = 0; tries < 4; tries++) {
 		r = run_batch(&c, batch, now_ms, reply);
 		if (r != -EFBIG || store_grow(ig->st) != 0)
 			break;
 	}
-	free(hints);
 	free(c.ev);
 	c.ev = NULL;
 	if (r == 0) {

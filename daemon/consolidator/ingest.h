@@ -12,6 +12,8 @@
 #ifndef KUSKA_INGEST_H
 #define KUSKA_INGEST_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "codec.h"
@@ -58,16 +60,47 @@ int ingest_rebuild(struct ingest *ig, uint64_t *ret_events,
 		   uint64_t *ret_skipped) __attribute__((warn_unused_result));
 
 /*
+ * What status and metrics show of a struct ingest, copied out of it by
+ * the thread that owns it (ingest_view) for the one that answers.
+ */
+struct ingest_view {
+	struct inst_status inst[INST_COUNT + 1];
+	uint64_t created_in_future[INST_COUNT + 1];
+	uint64_t disk_full_total;
+	uint64_t disk_full_ms;
+	size_t map_size; /* the store's map, bytes */
+};
+
+/* ingest_view - copies what status and metrics show of ig into *ret. */
+void ingest_view(const struct ingest *ig, struct ingest_view *ret);
+
+/*
+ * ingest_signature_ok - whether envelope buf (len bytes) decodes, names
+ * speaker's institution and carries a signature that verifies with the
+ * key of speaker that reg gives for its key id: the costly part of
+ * ingest_check, for threads that verify ahead of ingest_batch. Safe on
+ * any thread (reg is only read).
+ */
+bool ingest_signature_ok(const struct registry *reg,
+			 const struct reg_party *speaker, const uint8_t *buf,
+			 size_t len);
+
+/*
  * ingest_batch - takes one Batch from speaker (an institution) and fills
  * reply with the Ack or Refusal to send (an Ack's rejections array is
- * malloc'd: the caller frees reply->rejections). Returns 0, or -errno when the
+ * malloc'd: the caller frees reply->rejections). verified (NULL: none)
+ * holds, for each envelope, whether ingest_signature_ok found it good
+ * with ig->reg: those signatures are not verified again (a hint only: an
+ * envelope marked false is checked in full, and everything but the
+ * signature is checked for all). Returns 0, or -errno when the
  * store failed (reply then refuses with STORE_FULL or STORE_ERROR and
  * nothing of the batch was kept): STORE_FULL for a full map or a full
  * disk ("no space left on DIR"), STORE_ERROR otherwise (a damaged store
  * among them). Either way the node keeps the events and retries.
  */
 int ingest_batch(struct ingest *ig, const struct reg_party *speaker,
-		 const struct msg *batch, uint64_t now_ms, struct msg *reply);
+		 const struct msg *batch, const bool *verified, uint64_t now_ms,
+		 struct msg *reply);
 
 /*
  * ingest_inst_status - institution inst's counters (last sequence,

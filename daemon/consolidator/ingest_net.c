@@ -1,4 +1,14 @@
-/* ingest_net.c - hello, batch and refusals on the ingest socket. */
+/*
+ * ingest_net.c - hello, batch and refusals on the ingest socket.
+ *
+ * The main thread judges each message (whose key, well-formed, a hello
+ * for the right institution and network) and refuses at once what it
+ * must; everything that reads or writes the store goes through the
+ * pipeline as a job, in the order it came. The job's work (run_job, on
+ * the writer thread) touches c->ig, the store and the job only; its
+ * answer is encoded into the job, which the main thread sends
+ * (ingest_finish).
+ */
 #include "ingest_net.h"
 
 #include <errno.h>
@@ -11,6 +21,21 @@
 #include "date.h"
 #include "log.h"
 #include "peers.h"
+#include "pipeline.h"
+
+/* A message on its way through the pipeline. */
+struct ingest_job {
+	struct pipeline_job pj; /* first: the pipeline gives this back */
+	struct cons *c;
+	struct tframes req; /* the request, its routing id first */
+	struct msg m;	    /* decoded from it */
+	uint64_t taken_ms;  /* monotonic, when submitted */
+	/* Filled on the writer thread. */
+	uint8_t *reply; /* encoded; NULL: nothing to send */
+	size_t reply_len;
+	bool refused; /* counts in frames_refused */
+	struct ingest_view view;
+};
 
 static void
 send_msg(struct tsock *s, const struct tframes *req, const struct msg *m)
@@ -39,6 +64,30 @@ refuse(struct cons *c, const struct tframes *req, uint64_t batch_id,
 	snprintf(m.text, sizeof(m.text), "%s", text);
 	c->frames_refused++;
 	send_msg(c->ingest, req, &m);
+}
+
+/* The writer's answer m to job j, encoded into it. */
+static void
+job_answer(struct ingest_job *j, const struct msg *m)
+{
+	if (codec_msg_encode(m, &j->reply, &j->reply_len) != 0) {
+		log_warnx("event=reply_not_encoded");
+		j->reply = NULL;
+	}
+}
+
+/* The writer's refusal of job j (counted in frames_refused). */
+static void
+job_refuse(struct ingest_job *j, enum reason reason, const char *text)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_REFUSAL;
+	m.reason = reason;
+	snprintf(m.text, sizeof(m.text), "%s", text);
+	j->refused = true;
+	job_answer(j, &m);
 }
 
 /* "30 days", "2 h", "45 s": a clock difference for people. */
@@ -91,13 +140,16 @@ note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
 	}
 }
 
-static void
-on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
-	 const struct msg *m)
+/*
+ * A hello, judged on the main thread: refused at once when it names
+ * another institution, version or network; otherwise its clock and
+ * outbox noted. Returns whether it goes on to the pipeline (welcome).
+ */
+static bool
+judge_hello(struct cons *c, const struct tframes *req,
+	    const struct reg_party *p, const struct msg *m)
 {
-	struct msg w;
 	uint64_t now = date_now_ms();
-	int r;
 
 	if (m->inst != p->inst) {
 		log_warnx("event=hello_refused institution=%s claims=%s "
@@ -105,12 +157,12 @@ on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 			  p->id, institution_name(m->inst));
 		refuse(c, req, 0, REASON_WRONG_INSTITUTION,
 		       "hello names another institution");
-		return;
+		return false;
 	}
 	if (m->version < CODEC_VERSION_MIN || m->version > CODEC_VERSION) {
 		refuse(c, req, 0, REASON_BAD_VERSION,
 		       "protocol version not supported");
-		return;
+		return false;
 	}
 	if (strcmp(m->network, c->reg->network) != 0) {
 		char text[CODEC_MAX_TEXT + 1];
@@ -123,33 +175,48 @@ on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 			 c->reg->network,
 			 m->network[0] != '\0' ? m->network : "none");
 		refuse(c, req, 0, REASON_WRONG_NETWORK, text);
-		return;
+		return false;
 	}
 	note_hello(c, p, m, now);
+	c->contact_ms[p->inst] = now;
+	return true;
+}
+
+/* The welcome to a hello judged good: what the store holds. Writer. */
+static void
+run_hello(struct ingest_job *j)
+{
+	struct ingest *ig = &j->c->ig;
+	const struct reg_party *p = j->pj.speaker;
+	const struct msg *m = &j->m;
+	struct msg w;
+	int r;
+
 	memset(&w, 0, sizeof(w));
 	w.type = MSG_WELCOME;
 	w.nonce = m->nonce;
-	w.last_seq = c->ig.inst[p->inst].last_seq;
-	w.now_ms = now;
+	w.last_seq = ig->inst[p->inst].last_seq;
+	w.now_ms = date_now_ms();
 	/* The node refuses at submission what the registry does not grant
 	 * (rather than deliver it to be refused here as a dead letter). */
 	w.has_grants = true;
 	w.grant_kinds = p->kinds;
 	w.grant_stages = p->stages;
-	r = ingest_check_point(&c->ig, p->inst, &w.check_seq, w.check_hash);
+	r = ingest_check_point(ig, p->inst, &w.check_seq, w.check_hash);
 	if (r != 0) {
 		log_warnx("event=hello_refused institution=%s text=\"cannot "
 			  "read the store: %s\"",
 			  p->id, strerror(-r));
-		refuse(c, req, 0, REASON_STORE_ERROR,
-		       "the consolidator cannot read its store; retry later");
+		job_refuse(j, REASON_STORE_ERROR,
+			   "the consolidator cannot read its store; retry "
+			   "later");
 		return;
 	}
 	w.has_check = w.check_seq > 0;
-	r = ingest_outbox_id(&c->ig, p->inst, w.outbox_id);
+	r = ingest_outbox_id(ig, p->inst, w.outbox_id);
 	if (r == -ENOENT && m->has_outbox_id && m->diverged[0] == '\0') {
 		/* The first outbox heard from is the one to deliver. */
-		r = ingest_set_outbox_id(&c->ig, p->inst, m->outbox_id);
+		r = ingest_set_outbox_id(ig, p->inst, m->outbox_id);
 		memcpy(w.outbox_id, m->outbox_id, CODEC_OUTBOX_ID_LEN);
 		if (r != 0)
 			log_warnx("event=outbox_id_not_stored institution=%s "
@@ -157,10 +224,9 @@ on_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 				  p->id, strerror(-r));
 	}
 	w.has_outbox_id = r == 0;
-	c->contact_ms[p->inst] = now;
 	log_info("event=hello institution=%s last_seq=%llu", p->id,
 		 (unsigned long long)w.last_seq);
-	send_msg(c->ingest, req, &w);
+	job_answer(j, &w);
 }
 
 /* Collects one RecoverReply: the held events, copied. */
@@ -207,9 +273,10 @@ recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
 
 /* kuska-node --recover: what we hold of the speaker's institution. */
 static void
-on_recover(struct cons *c, const struct tframes *req, const struct reg_party *p,
-	   const struct msg *m)
+run_recover(struct ingest_job *j)
 {
+	struct ingest *ig = &j->c->ig;
+	const struct reg_party *p = j->pj.speaker;
 	struct recover_build b;
 	size_t i;
 	int n;
@@ -218,60 +285,142 @@ on_recover(struct cons *c, const struct tframes *req, const struct reg_party *p,
 	b.m.held = calloc(CODEC_MAX_BATCH_EVENTS, sizeof(*b.m.held));
 	b.offs = calloc(CODEC_MAX_BATCH_EVENTS, sizeof(*b.offs));
 	if (b.m.held == NULL || b.offs == NULL) {
-		refuse(c, req, 0, REASON_STORE_ERROR, "out of memory");
+		job_refuse(j, REASON_STORE_ERROR, "out of memory");
 		goto out;
 	}
-	n = ingest_held(&c->ig, p->inst, m->from_seq, CODEC_MAX_BATCH_EVENTS,
+	n = ingest_held(ig, p->inst, j->m.from_seq, CODEC_MAX_BATCH_EVENTS,
 			recover_add, &b);
 	if (n < 0) {
 		log_warnx("event=recover_refused institution=%s error=\"%s\"",
 			  p->id, strerror(-n));
-		refuse(c, req, 0, REASON_STORE_ERROR,
-		       "the consolidator cannot read its store");
+		job_refuse(j, REASON_STORE_ERROR,
+			   "the consolidator cannot read its store");
 		goto out;
 	}
 	for (i = 0; i < b.m.n_held; i++)
 		b.m.held[i].env =
 		    b.offs[i] == SIZE_MAX ? NULL : b.bytes + b.offs[i];
 	b.m.type = MSG_RECOVER_REPLY;
-	b.m.last_seq = c->ig.inst[p->inst].last_seq;
-	b.m.has_outbox_id =
-	    ingest_outbox_id(&c->ig, p->inst, b.m.outbox_id) == 0;
+	b.m.last_seq = ig->inst[p->inst].last_seq;
+	b.m.has_outbox_id = ingest_outbox_id(ig, p->inst, b.m.outbox_id) == 0;
 	log_info("event=recover institution=%s from_seq=%llu events=%zu "
 		 "last_seq=%llu",
-		 p->id, (unsigned long long)m->from_seq, b.m.n_held,
+		 p->id, (unsigned long long)j->m.from_seq, b.m.n_held,
 		 (unsigned long long)b.m.last_seq);
-	send_msg(c->ingest, req, &b.m);
+	job_answer(j, &b.m);
 out:
 	free(b.m.held);
 	free(b.offs);
 	free(b.bytes);
 }
 
+/* A batch: verified (the pipeline's hints), stored, committed. Writer. */
 static void
-on_batch(struct cons *c, const struct tframes *req, const struct reg_party *p,
-	 const struct msg *m)
+run_batch(struct ingest_job *j)
 {
+	struct ingest *ig = &j->c->ig;
+	const struct reg_party *p = j->pj.speaker;
 	struct msg reply;
-	uint64_t before = c->ig.inst[p->inst].accepted;
+	uint64_t before = ig->inst[p->inst].accepted;
 
-	uint64_t t0 = date_mono_ms();
-
-	c->contact_ms[p->inst] = date_now_ms();
-	(void)ingest_batch(&c->ig, p, m, c->contact_ms[p->inst], &reply);
-	metrics_observe(&c->commit, (double)(date_mono_ms() - t0) / 1000.0);
+	(void)ingest_batch(ig, p, &j->m, j->pj.verified, date_now_ms(), &reply);
 	if (reply.type == MSG_REFUSAL && reply.reason != REASON_GAP)
-		c->frames_refused++;
-	send_msg(c->ingest, req, &reply);
+		j->refused = true;
+	job_answer(j, &reply);
 	if (reply.type == MSG_ACK) {
 		log_debug(
 		    "event=batch institution=%s batch=%llu accepted=%llu "
 		    "refused=%zu last_seq=%llu",
-		    p->id, (unsigned long long)m->batch_id,
-		    (unsigned long long)(c->ig.inst[p->inst].accepted - before),
+		    p->id, (unsigned long long)j->m.batch_id,
+		    (unsigned long long)(ig->inst[p->inst].accepted - before),
 		    reply.n_rejections, (unsigned long long)reply.last_seq);
 		free(reply.rejections);
 	}
+}
+
+/* The writer's part of every job: pipeline_run_fn. */
+static void
+run_job(struct pipeline_job *pj)
+{
+	struct ingest_job *j = (struct ingest_job *)pj;
+
+	/* The registry the job was judged by, kept until it comes back. */
+	j->c->ig.reg = pj->reg;
+	switch (j->m.type) {
+	case MSG_HELLO:
+		run_hello(j);
+		break;
+	case MSG_BATCH:
+		run_batch(j);
+		break;
+	default:
+		run_recover(j);
+	}
+	ingest_view(&j->c->ig, &j->view);
+}
+
+/* Hands the message to the pipeline; req's frames become the job's. */
+static void
+submit_job(struct cons *c, struct tframes *req, const struct reg_party *p,
+	   struct msg *m)
+{
+	struct ingest_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL) {
+		refuse(c, req, m->batch_id, REASON_STORE_ERROR,
+		       "out of memory; retry later");
+		codec_msg_clear(m);
+		return;
+	}
+	j->c = c;
+	j->req = *req;
+	memset(req, 0, sizeof(*req));
+	/* Decoded, the message is in j->m: only the routing id is kept of
+	 * the frames, not a second copy of a batch of up to 8 MiB. */
+	free(j->req.data[1]);
+	j->req.data[1] = NULL;
+	j->req.len[1] = 0;
+	j->m = *m;
+	memset(m, 0, sizeof(*m));
+	j->taken_ms = date_mono_ms();
+	j->pj.reg = c->reg;
+	j->pj.speaker = p;
+	j->pj.peer = (unsigned)p->inst; /* a node catching up takes turns */
+	j->pj.batch = j->m.type == MSG_BATCH ? &j->m : NULL;
+	j->pj.run = run_job;
+	c->jobs_submitted++;
+	pipeline_submit(c->pipe, &j->pj);
+}
+
+static void
+job_free(struct ingest_job *j)
+{
+	tframes_clear(&j->req);
+	codec_msg_clear(&j->m);
+	free(j->reply);
+	free(j);
+}
+
+void
+ingest_finish(struct cons *c, struct pipeline_job *pj)
+{
+	struct ingest_job *j = (struct ingest_job *)pj;
+
+	c->jobs_finished++;
+	if (!pj->ran) {
+		job_free(j);
+		return;
+	}
+	c->view = j->view;
+	if (j->refused)
+		c->frames_refused++;
+	if (j->m.type == MSG_BATCH)
+		metrics_observe(&c->commit,
+				(double)(date_mono_ms() - j->taken_ms) /
+				    1000.0);
+	if (j->reply != NULL)
+		send_to(c->ingest, &j->req, j->reply, j->reply_len);
+	job_free(j);
 }
 
 void
@@ -284,7 +433,9 @@ handle_ingest(struct cons *c, struct tframes *req)
 	int r;
 
 	/* Whatever it sent, the connection completed its handshake. */
+	pthread_mutex_lock(&c->admit_mu);
 	admit_message(c->admit, req->fd, req->user_id, date_mono_ms());
+	pthread_mutex_unlock(&c->admit_mu);
 	/* The key is judged again on every message: a reload may have
 	 * revoked it since the handshake, or its window closed. */
 	k = peer_key(c, req->user_id, date_now_ms(), &who);
@@ -324,14 +475,17 @@ handle_ingest(struct cons *c, struct tframes *req)
 	}
 	switch (m.type) {
 	case MSG_HELLO:
-		on_hello(c, req, p, &m);
-		break;
+		if (!judge_hello(c, req, p, &m))
+			break;
+		submit_job(c, req, p, &m);
+		return;
 	case MSG_BATCH:
-		on_batch(c, req, p, &m);
-		break;
+		c->contact_ms[p->inst] = date_now_ms();
+		submit_job(c, req, p, &m);
+		return;
 	case MSG_RECOVER_REQUEST:
-		on_recover(c, req, p, &m);
-		break;
+		submit_job(c, req, p, &m);
+		return;
 	default:
 		refuse(c, req, 0, REASON_BAD_FRAME,
 		       "a node may send hello, batch and recover only");

@@ -1,18 +1,30 @@
 /*
  * ingest_net.h - the consolidator's ingest socket: the messages a node
- * sends (hello, batch) and the answers or refusals it gets. What a batch
- * does to the store is ingest.h's business.
+ * sends (hello, batch, recover) and the answers or refusals it gets.
+ * What a batch does to the store is ingest.h's business; the order in
+ * which messages reach the store is the pipeline's (pipeline.h).
  */
 #ifndef KUSKA_INGEST_NET_H
 #define KUSKA_INGEST_NET_H
 
 #include "cons.h"
 
+struct pipeline_job;
+
 /*
- * handle_ingest - answers one request req read from the ingest socket:
- * a welcome to a hello, an ack or refusal to a batch, a refusal with a
- * reason to anything else (counted in frames_refused).
+ * handle_ingest - takes one request req read from the ingest socket (main
+ * thread). A refusal with a reason (counted in frames_refused) goes out
+ * at once; a hello, batch or recovery request becomes a pipeline job,
+ * which takes req's frames (req is left cleared) and is answered when it
+ * comes back (ingest_finish).
  */
 void handle_ingest(struct cons *c, struct tframes *req);
+
+/*
+ * ingest_finish - a job pipeline_done gave back, or pipeline_free
+ * discarded (main thread): sends its answer if it was run, takes its view
+ * of the intake and counters, and frees it.
+ */
+void ingest_finish(struct cons *c, struct pipeline_job *job);
 
 #endif

@@ -403,3 +403,9 @@ lp_pull(struct lp *p, size_t var, bool max, double *ret_d)
 		    (max ? 1.0 : -1.0) * glp_get_col_dual(p->g, (int)j + 1);
 	return 0;
 }
+
+void
+lp_thread_end(void)
+{
+	(void)glp_free_env();
+}

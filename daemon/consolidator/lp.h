@@ -93,4 +93,12 @@ int lp_push(struct lp *p, const size_t *vars, const int64_t *target, size_t n,
 int lp_pull(struct lp *p, size_t var, bool max, double *ret_d)
     __attribute__((warn_unused_result));
 
+/*
+ * lp_thread_end - frees what GLPK keeps for the calling thread (its
+ * environment, made at the thread's first use of GLPK, here or in
+ * lib/mse): a thread that may have used it calls this before it ends,
+ * or the environment is lost with the thread. Harmless if it did not.
+ */
+void lp_thread_end(void);
+
 #endif

@@ -32,7 +32,9 @@
 #include "lockdir.h"
 #include "log.h"
 #include "metrics.h"
+#include "parallel.h"
 #include "peers.h"
+#include "pipeline.h"
 #include "popfile.h"
 #include "query.h"
 #include "query_net.h"
@@ -46,6 +48,9 @@
 
 #define TICK_MS 500
 #define CONTROL_MAX_BYTES (64 * 1024)
+/* Jobs (batches mostly) taken up and not yet answered: past that the
+ * ingest socket is left unread, and the nodes' windows hold them. */
+#define JOBS_MAX 24
 /* A network connection that has not completed its CURVE handshake by
  * then is closed by libzmq (ZMQ_HANDSHAKE_IVL). */
 #define HANDSHAKE_MS 10000
@@ -84,10 +89,37 @@ check_store(const char *dir, const char *conf)
 	return 1;
 }
 
+/* pipeline_free's discard: what was run is still answered. */
+static void
+finish_job(struct pipeline_job *job, void *arg)
+{
+	ingest_finish(arg, job);
+}
+
+/* Frees the registries replaced by reloads that no job uses any more. */
+static void
+free_retired(struct cons *c, bool all)
+{
+	struct retired_reg **pr = &c->retired, *r;
+
+	while ((r = *pr) != NULL) {
+		if (!all && c->jobs_finished < r->until) {
+			pr = &r->next;
+			continue;
+		}
+		*pr = r->next;
+		registry_free(&r->reg);
+		free(r);
+	}
+}
+
 /* Releases whatever main acquired; safe on a partly built struct. */
 static void
 cons_free(struct cons *c)
 {
+	query_net_stop(c);
+	pipeline_free(&c->pipe, finish_job, c);
+	free_retired(c, true);
 	admit_free(&c->admit);
 	tsock_free(&c->query_mon);
 	tsock_free(&c->query);
@@ -401,6 +433,35 @@ reload_population(struct cons *c, const struct consolidator_config *cfg)
 }
 
 /*
+ * The registry in force is being replaced: the jobs submitted so far may
+ * still use it (pipeline.h), so it is freed once they are back.
+ */
+static void
+retire_registry(struct cons *c)
+{
+	struct retired_reg *r = malloc(sizeof(*r));
+
+	if (r == NULL) {
+		/* Rare enough to wait for: nothing in the pipeline uses
+		 * it once every job is back. */
+		while (pipeline_pending(c->pipe) > 0) {
+			struct pipeline_job *j = pipeline_done(c->pipe);
+			if (j != NULL)
+				ingest_finish(c, j);
+			else
+				usleep(1000);
+		}
+		registry_free(&c->reg);
+		return;
+	}
+	r->reg = c->reg;
+	r->until = c->jobs_submitted;
+	r->next = c->retired;
+	c->retired = r;
+	c->reg = NULL;
+}
+
+/*
  * SIGHUP: reads the config and the registry again. Either both are good
  * and the reloadable settings (k, alarms, limits, metrics, the map
  * ceiling) and the registry take effect, or nothing changes. Endpoints,
@@ -441,16 +502,17 @@ reload(struct cons *c)
 	c->cfg.max_connections = cfg.max_connections;
 	c->cfg.max_pending = cfg.max_pending;
 	c->cfg.max_pending_per_address = cfg.max_pending_per_address;
+	pthread_mutex_lock(&c->admit_mu);
 	admit_set_limits(c->admit, &lim);
+	pthread_mutex_unlock(&c->admit_mu);
 	c->cfg.max_map_size_mb = cfg.max_map_size_mb;
 	c->cfg.metrics_interval_s = cfg.metrics_interval_s;
 	memcpy(c->cfg.metrics_file, cfg.metrics_file,
 	       sizeof(c->cfg.metrics_file));
 	memcpy(c->cfg.registry, cfg.registry, sizeof(c->cfg.registry));
 	store_set_max(c->st, cfg.max_map_size_mb << 20);
-	registry_free(&c->reg);
+	retire_registry(c);
 	c->reg = fresh;
-	c->ig.reg = fresh;
 	read_monitors(c); /* the table as it is now, before judging it */
 	dropped = peers_revalidate(c);
 	log_info("event=reload parties=%zu keys=%zu dropped=%zu",
@@ -459,43 +521,75 @@ reload(struct cons *c)
 	reload_population(c, &cfg);
 }
 
+/* Answers every job the pipeline has finished, in order. */
+static void
+take_finished(struct cons *c)
+{
+	struct pipeline_job *j;
+
+	while ((j = pipeline_done(c->pipe)) != NULL)
+		ingest_finish(c, j);
+	if (c->retired != NULL)
+		free_retired(c, false);
+}
+
+/*
+ * Reads the ingest socket while the pipeline has room: each message is
+ * judged and refused or queued at once, so the loop comes back to the
+ * control and query sockets within a few milliseconds, however busy the
+ * writer is.
+ */
+static void
+read_ingest(struct cons *c)
+{
+	struct tframes f;
+
+	while (pipeline_pending(c->pipe) < JOBS_MAX && !service_stopping()) {
+		int rr =
+		    tsock_recv(c->ingest, &f, 3, 2 * CODEC_MAX_FRAME + 1024);
+		if (rr == -EMSGSIZE) {
+			c->frames_refused++;
+			continue;
+		}
+		if (rr != 0)
+			break;
+		handle_ingest(c, &f);
+		tframes_clear(&f);
+	}
+}
+
 static void
 run(struct cons *c)
 {
-	struct tsock *socks[6] = {c->zap,     c->ingest, c->ingest_mon,
-				  c->control, c->query,	 c->query_mon};
 	bool ready[6];
 
 	while (!service_stopping()) {
-		int r = tsock_poll(socks, 6, ready, TICK_MS);
+		/* A full pipeline: the ingest socket waits (ready[1] false). */
+		struct tsock *socks[6] = {
+		    c->zap,
+		    pipeline_pending(c->pipe) < JOBS_MAX ? c->ingest : NULL,
+		    c->ingest_mon,
+		    c->control,
+		    NULL, /* the query thread's */
+		    c->query_mon};
+		int r = tsock_poll_fd(socks, 6, ready, pipeline_fd(c->pipe),
+				      NULL, TICK_MS);
 
 		if (r < 0 && r != -EINTR)
 			fatalx("poll: %s", strerror(-r));
-		if (service_reload_requested())
+		if (r <= 0)
+			memset(ready, 0, sizeof(ready));
+		if (service_reload_requested()) {
+			pthread_rwlock_wrlock(&c->conf_lock);
 			reload(c);
-		if (r > 0 && ready[0])
+			pthread_rwlock_unlock(&c->conf_lock);
+		}
+		if (ready[0])
 			while (tsock_zap_serve(c->zap, zap_decide, c) !=
 			       -EAGAIN)
 				;
-		if (r > 0 && ready[1]) {
-			struct tframes f;
-			int n;
-			for (n = 0; n < 64; n++) {
-				int rr = tsock_recv(c->ingest, &f, 3,
-						    2 * CODEC_MAX_FRAME + 1024);
-				if (rr == -EMSGSIZE) {
-					c->frames_refused++;
-					continue;
-				}
-				if (rr != 0)
-					break;
-				handle_ingest(c, &f);
-				tframes_clear(&f);
-				if (service_stopping())
-					break;
-			}
-		}
-		if (r > 0 && ready[3]) {
+		take_finished(c);
+		if (ready[3]) {
 			struct tframes f;
 			while (tsock_recv(c->control, &f, 3,
 					  CONTROL_MAX_BYTES) == 0) {
@@ -503,21 +597,8 @@ run(struct cons *c)
 				tframes_clear(&f);
 			}
 		}
-		if (r > 0 && ready[4]) {
-			struct tframes f;
-			int n;
-			for (n = 0; n < 16; n++) {
-				int rr = tsock_recv(c->query, &f, 3, 64 * 1024);
-				if (rr == -EMSGSIZE) {
-					c->frames_refused++;
-					continue;
-				}
-				if (rr != 0)
-					break;
-				handle_query(c, &f);
-				tframes_clear(&f);
-			}
-		}
+		if (ready[1])
+			read_ingest(c);
 		/* After the messages: a connection heard from before its
 		 * DISCONNECTED is read is never counted again once gone. */
 		read_monitors(c);
@@ -546,6 +627,9 @@ main(int argc, char **argv)
 	char fp[17];
 
 	memset(&c, 0, sizeof(c));
+	pthread_mutex_init(&c.admit_mu, NULL);
+	pthread_rwlock_init(&c.conf_lock, NULL);
+	c.query_stop_fd = -1;
 	if (help_handle("kuska-consolidator", NULL, argc, argv, &err))
 		return err;
 	while ((ch = getopt_long(argc, argv, "c:dn", opts, NULL)) != -1) {
@@ -695,9 +779,21 @@ main(int argc, char **argv)
 	c.query_mon = tsock_monitor(c.t, c.query, &err);
 	if (c.query_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
-	log_info("event=start listen=%s control=%s key=%s parties=%zu",
+	/* From here on c.ig is the writer thread's. */
+	ingest_view(&c.ig, &c.view);
+	c.threads =
+	    c.cfg.threads != 0 ? (unsigned)c.cfg.threads : parallel_cpus();
+	err = pipeline_new(c.threads, &c.pipe);
+	if (err != 0)
+		fatalx("cannot start the ingest threads: %s", strerror(-err));
+	log_info("event=start listen=%s control=%s key=%s parties=%zu "
+		 "threads=%u",
 		 LOG_Q(c.cfg.listen), LOG_Q(c.cfg.control),
-		 log_hex8(c.key->key_id, fp), c.reg->n_parties);
+		 log_hex8(c.key->key_id, fp), c.reg->n_parties, c.threads);
+	/* From here on c.query is the query thread's. */
+	err = query_net_start(&c);
+	if (err != 0)
+		fatalx("cannot start the query thread: %s", strerror(-err));
 	service_ready("accepting events");
 	run(&c);
 	service_notify_stopping();

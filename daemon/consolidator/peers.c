@@ -19,6 +19,7 @@ zap_decide(void *arg, const char *domain, const char *address,
 	struct cons *c = arg;
 	const struct reg_key *k;
 	char fp[17];
+	bool full;
 
 	k = registry_by_transport(c->reg, key, date_now_ms());
 	if (k == NULL) {
@@ -38,7 +39,10 @@ zap_decide(void *arg, const char *domain, const char *address,
 	}
 	/* Only peers that completed a handshake count: idle or half-open
 	 * connections are bounded on their own (admit.h). */
-	if (admit_full(c->admit)) {
+	pthread_mutex_lock(&c->admit_mu);
+	full = admit_full(c->admit);
+	pthread_mutex_unlock(&c->admit_mu);
+	if (full) {
 		c->handshake_failures++;
 		log_warnx("event=auth_refused domain=%s address=%s key=%s "
 			  "reason=too_many_connections max_connections=%lu",
@@ -77,7 +81,9 @@ peer_key(const struct cons *c, const char *user_id, uint64_t now_ms,
 void
 peer_refused(struct cons *c, const struct tframes *req)
 {
+	pthread_mutex_lock(&c->admit_mu);
 	admit_drop_later(c->admit, req->fd, date_mono_ms() + REFUSED_CLOSE_MS);
+	pthread_mutex_unlock(&c->admit_mu);
 }
 
 static bool
@@ -96,13 +102,20 @@ key_gone(void *arg, const char *user_id)
 size_t
 peers_revalidate(struct cons *c)
 {
-	return admit_drop_if(c->admit, key_gone, c);
+	size_t n;
+
+	pthread_mutex_lock(&c->admit_mu);
+	n = admit_drop_if(c->admit, key_gone, c);
+	pthread_mutex_unlock(&c->admit_mu);
+	return n;
 }
 
 void
 on_monitor(struct cons *c, const struct tmon_event *ev)
 {
+	pthread_mutex_lock(&c->admit_mu);
 	admit_event(c->admit, ev, date_mono_ms());
+	pthread_mutex_unlock(&c->admit_mu);
 	switch (ev->ev) {
 	case TEVENT_DISCONNECTED:
 		log_debug("event=disconnected address=%s fd=%d",
@@ -122,8 +135,11 @@ void
 peers_tick(struct cons *c)
 {
 	uint64_t now = date_mono_ms();
-	size_t n = admit_tick(c->admit, now);
+	size_t n;
 
+	pthread_mutex_lock(&c->admit_mu);
+	n = admit_tick(c->admit, now);
+	pthread_mutex_unlock(&c->admit_mu);
 	c->closed_since_log += n;
 	if ((c->closed_since_log == 0 && c->handshakes_failed_since_log == 0) ||
 	    now - c->closed_logged_ms < LIMIT_LOG_MS)
@@ -135,7 +151,9 @@ peers_tick(struct cons *c)
 			  (unsigned long long)c->handshakes_failed_since_log);
 	if (c->closed_since_log > 0) {
 		struct admit_counts k;
+		pthread_mutex_lock(&c->admit_mu);
 		admit_get_counts(c->admit, &k);
+		pthread_mutex_unlock(&c->admit_mu);
 		log_warnx("event=anonymous_closed count=%llu pending=%llu "
 			  "max_pending=%lu max_pending_per_address=%lu",
 			  (unsigned long long)c->closed_since_log,

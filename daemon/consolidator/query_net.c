@@ -1,17 +1,23 @@
 /* query_net.c - requests and answers on the query socket; see query_net.h. */
 #include "query_net.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "codec.h"
 #include "date.h"
 #include "log.h"
+#include "lp.h"
 #include "peers.h"
 #include "query.h"
 
-void
+/* Answers one request; the caller holds conf_lock for reading. */
+static void
 handle_query(struct cons *c, const struct tframes *req)
 {
 	const struct reg_party *p = NULL;
@@ -24,7 +30,9 @@ handle_query(struct cons *c, const struct tframes *req)
 
 	memset(&tab, 0, sizeof(tab));
 	tab.k = (uint32_t)c->cfg.k;
+	pthread_mutex_lock(&c->admit_mu);
 	admit_message(c->admit, req->fd, req->user_id, date_mono_ms());
+	pthread_mutex_unlock(&c->admit_mu);
 	/* Judged on every request: a reload may have revoked the key since
 	 * the handshake, or its window closed. */
 	k = peer_key(c, req->user_id, date_now_ms(), &who);
@@ -62,4 +70,86 @@ handle_query(struct cons *c, const struct tframes *req)
 		free(buf);
 	}
 	codec_qtable_clear(&tab);
+}
+
+/* Messages read from the query socket in a row. */
+#define QUERY_BATCH 16
+#define QUERY_MAX_BYTES (64 * 1024)
+
+static void *
+query_main(void *arg)
+{
+	struct cons *c = arg;
+	struct tsock *socks[1] = {c->query};
+
+	for (;;) {
+		bool ready[1], stop = false;
+		struct tframes f;
+		int n, r;
+
+		r = tsock_poll_fd(socks, 1, ready, c->query_stop_fd, &stop, -1);
+		if (stop)
+			break;
+		if (r < 0 && r != -EINTR) {
+			log_warnx("event=query_poll_failed error=%s",
+				  LOG_Q(strerror(-r)));
+			usleep(100000);
+			continue;
+		}
+		for (n = 0; r > 0 && ready[0] && n < QUERY_BATCH; n++) {
+			r = tsock_recv(c->query, &f, 3, QUERY_MAX_BYTES);
+			if (r == -EMSGSIZE) {
+				c->frames_refused++;
+				r = 1;
+				continue;
+			}
+			if (r != 0)
+				break;
+			pthread_rwlock_rdlock(&c->conf_lock);
+			handle_query(c, &f);
+			pthread_rwlock_unlock(&c->conf_lock);
+			tframes_clear(&f);
+			r = 1;
+		}
+	}
+	/* The disclosure audits and the estimates ran GLPK here. */
+	lp_thread_end();
+	return NULL;
+}
+
+int
+query_net_start(struct cons *c)
+{
+	sigset_t all, old;
+	int r;
+
+	c->query_stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (c->query_stop_fd < 0)
+		return -errno;
+	/* Signals go to the main thread, whose poll they must wake. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = pthread_create(&c->query_thread, NULL, query_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		close(c->query_stop_fd);
+		c->query_stop_fd = -1;
+		return -r;
+	}
+	c->query_running = true;
+	return 0;
+}
+
+void
+query_net_stop(struct cons *c)
+{
+	uint64_t one = 1;
+
+	if (!c->query_running)
+		return;
+	(void)!write(c->query_stop_fd, &one, sizeof(one));
+	pthread_join(c->query_thread, NULL);
+	close(c->query_stop_fd);
+	c->query_stop_fd = -1;
+	c->query_running = false;
 }

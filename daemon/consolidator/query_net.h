@@ -1,7 +1,8 @@
 /*
  * query_net.h - the consolidator's query socket: a request in, a table
  * out (the tables themselves are query.h's business), counted by table
- * and role.
+ * and role, on a thread of its own (cons.h says what it shares), so that
+ * a query that takes long holds up other queries only, never status.
  */
 #ifndef KUSKA_QUERY_NET_H
 #define KUSKA_QUERY_NET_H
@@ -9,9 +10,15 @@
 #include "cons.h"
 
 /*
- * handle_query - answers one request req read from the query socket with
- * a table, or a table carrying the error (not registered, malformed).
+ * query_net_start - starts the query thread, which from then on owns
+ * c->query (the main thread must not touch it) and answers each request
+ * with a table, or a table carrying the error (not registered,
+ * malformed). Returns 0 or -errno.
+ *
+ * query_net_stop - stops it once the request in hand is answered, and
+ * waits for it; does nothing if it was not started.
  */
-void handle_query(struct cons *c, const struct tframes *req);
+int query_net_start(struct cons *c) __attribute__((warn_unused_result));
+void query_net_stop(struct cons *c);
 
 #endif

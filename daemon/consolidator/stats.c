@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "delta.h"
 #include "fact.h"
 #include "link.h"
 #include "period.h"
@@ -184,12 +185,6 @@ struct emap {
 	size_t cap, n;
 };
 
-struct delta {
-	uint8_t key[COUNTER_KEY_MAX];
-	uint8_t len; /* 0: slot free */
-	int64_t v;
-};
-
 /*
  * The victims a batch retracts and adds again, kept until both are known:
  * one whose facts did not change (a referral or a case stage that only
@@ -199,6 +194,13 @@ struct vcomp {
 	size_t off, n;	/* its facts in the vset's arrays */
 	uint64_t hash;	/* of its facts, encoded in origin order */
 	bool unchanged; /* the other pass has the same */
+	bool paired;	/* old pass: taken off beside a new victim */
+};
+
+/* Which changed victim of the old pass holds the fact of an origin. */
+struct origin_slot {
+	uint64_t origin; /* LINK_ORIGIN; 0: free */
+	size_t comp;
 };
 
 struct vset {
@@ -240,8 +242,11 @@ struct stats {
 	bool graph_dirty; /* the batch's changes are in the graph */
 	struct vset old_victims, new_victims; /* relink's, per batch */
 	struct live *old, *cur;		      /* scratch records */
-	struct delta *deltas;
-	size_t deltas_cap, deltas_n;
+	uint8_t *live_buf;		      /* LIVE_MAX: an encoded one */
+	struct delta_table *deltas;	      /* the batch's counter changes */
+	struct delta_table *victim;	  /* one victim's, before and after */
+	struct origin_slot *origins;	  /* relink's, per batch */
+	size_t origins_cap, origins_size; /* allocated, in use */
 	int err;	  /* first allocation failure of the batch */
 	bool need_marker; /* a fresh store: write the layout marker */
 };
@@ -257,6 +262,27 @@ hash_bytes(const uint8_t *p, size_t len)
 		h *= 1099511628211ULL;
 	}
 	return h ^ (h >> 29);
+}
+
+static uint64_t
+mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+/* An entity key's hash, a word at a time (a pseudonym is random). */
+static uint64_t
+entity_hash(const uint8_t key[ENTITY_KEY_LEN])
+{
+	uint64_t w[4], h;
+
+	memcpy(w, key + 3, sizeof(w));
+	h = (uint64_t)key[0] << 16 | (uint64_t)key[1] << 8 | key[2];
+	return mix64(h ^ w[0] ^ mix64(w[1] ^ mix64(w[2] ^ mix64(w[3]))));
 }
 
 static int
@@ -316,7 +342,7 @@ emap_slot(struct emap *m, const uint8_t key[ENTITY_KEY_LEN])
 		*m = bigger;
 	}
 	mask = m->cap - 1;
-	for (i = hash_bytes(key, ENTITY_KEY_LEN) & mask;; i = (i + 1) & mask) {
+	for (i = entity_hash(key) & mask;; i = (i + 1) & mask) {
 		struct entity *en = &m->e[i];
 		if (!en->used || memcmp(en->key, key, ENTITY_KEY_LEN) == 0)
 			return en;
@@ -339,8 +365,8 @@ reset(struct stats *s)
 	emap_clear(&s->batch);
 	free_changes(s);
 	link_batch_end(s->link);
-	memset(s->deltas, 0, s->deltas_cap * sizeof(*s->deltas));
-	s->deltas_n = 0;
+	delta_clear(s->deltas);
+	delta_clear(s->victim);
 	s->err = 0;
 }
 
@@ -351,13 +377,15 @@ stats_new(void)
 
 	if (s == NULL)
 		return NULL;
-	s->deltas_cap = 4096;
-	s->deltas = calloc(s->deltas_cap, sizeof(*s->deltas));
+	s->deltas = delta_new();
+	s->victim = delta_new();
 	s->link = link_new();
 	s->old = malloc(sizeof(*s->old));
 	s->cur = malloc(sizeof(*s->cur));
-	if (s->deltas == NULL || s->link == NULL || s->old == NULL ||
-	    s->cur == NULL || emap_init(&s->index, 1024) != 0 ||
+	s->live_buf = malloc(LIVE_MAX);
+	if (s->deltas == NULL || s->victim == NULL || s->link == NULL ||
+	    s->old == NULL || s->cur == NULL || s->live_buf == NULL ||
+	    emap_init(&s->index, 1024) != 0 ||
 	    emap_init(&s->batch, 1024) != 0) {
 		stats_free(&s);
 		return NULL;
@@ -380,77 +408,24 @@ stats_free(struct stats **s)
 	free((*s)->changes);
 	free((*s)->old);
 	free((*s)->cur);
-	free((*s)->deltas);
+	free((*s)->live_buf);
+	delta_free(&(*s)->deltas);
+	delta_free(&(*s)->victim);
+	free((*s)->origins);
 	free(*s);
 	*s = NULL;
 }
 
-static uint64_t
-load64(const uint8_t *p)
-{
-	uint64_t x;
-
-	memcpy(&x, p, 8);
-	return x;
-}
-
-/*
- * Adds v to the counter delta of key (len at most COUNTER_KEY_MAX); grows
- * the table as needed. Keys are kept zero-padded to COUNTER_KEY_MAX
- * bytes, so that hashing and comparing them is two words each: this is
- * the hottest loop of a batch.
- */
-static void
-delta_add(struct stats *s, const uint8_t *key, size_t len, int64_t v)
-{
-	uint8_t k[COUNTER_KEY_MAX] = {0};
-	uint64_t k0, k1, h;
-	size_t mask, i;
-
-	if (s->deltas_n * 2 >= s->deltas_cap) {
-		struct delta *old = s->deltas, *nd;
-		size_t ocap = s->deltas_cap, j;
-		nd = calloc(ocap * 2, sizeof(*nd));
-		if (nd == NULL) {
-			s->err = -ENOMEM;
-			return;
-		}
-		s->deltas = nd;
-		s->deltas_cap = ocap * 2;
-		s->deltas_n = 0;
-		for (j = 0; j < ocap; j++)
-			if (old[j].len)
-				delta_add(s, old[j].key, old[j].len, old[j].v);
-		free(old);
-	}
-	memcpy(k, key, len);
-	k0 = load64(k);
-	k1 = load64(k + 8);
-	h = (k0 ^ (k1 * 0x9e3779b97f4a7c15ULL) ^ len) * 0xff51afd7ed558ccdULL;
-	h ^= h >> 29;
-	mask = s->deltas_cap - 1;
-	for (i = h & mask;; i = (i + 1) & mask) {
-		struct delta *d = &s->deltas[i];
-		if (d->len == 0) {
-			memcpy(d->key, k, COUNTER_KEY_MAX);
-			d->len = (uint8_t)len;
-			d->v = v;
-			s->deltas_n++;
-			return;
-		}
-		if (d->len == len && load64(d->key) == k0 &&
-		    load64(d->key + 8) == k1) {
-			d->v += v;
-			return;
-		}
-	}
-}
-
 /* ---- contributions ---------------------------------------------------- */
+
+/* The longest counter key (C_REF_DAYS: from, to, days) fits a delta. */
+_Static_assert(COUNTER_PREFIX_LEN + 6 <= DELTA_KEY_MAX,
+	       "counter keys too long for delta.h");
 
 /* Where an entity's contribution goes, and with which sign. */
 struct emit {
 	struct stats *s;
+	struct delta_table *to; /* s->deltas, or a victim's own (relink) */
 	int64_t sign;
 	uint8_t scope;
 };
@@ -460,6 +435,7 @@ emit(struct emit *e, uint8_t table, uint32_t period, uint8_t region,
      const uint8_t *dims, size_t ndims, int64_t v)
 {
 	uint8_t k[COUNTER_KEY_MAX];
+	int r;
 
 	k[0] = table;
 	k[1] = e->scope;
@@ -467,7 +443,9 @@ emit(struct emit *e, uint8_t table, uint32_t period, uint8_t region,
 	k[6] = region;
 	if (ndims > 0)
 		memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
-	delta_add(e->s, k, COUNTER_PREFIX_LEN + ndims, e->sign * v);
+	r = delta_add(e->to, k, COUNTER_PREFIX_LEN + ndims, e->sign * v);
+	if (r != 0)
+		e->s->err = r;
 }
 
 static void
@@ -540,6 +518,10 @@ fact_in(const struct fact *f, uint8_t type, int a, struct scope_key sk)
 	       in_period(f->date, sk.period) &&
 	       (sk.region == 0 || f->region == sk.region);
 }
+
+/* The facts of one institution's share of a victim or a case, copied
+ * out: on the stack up to this many. */
+#define FACTS_ON_STACK 32
 
 /* Each fact falls in three periods and two regions (all, its own). */
 #define SCOPE_KEYS_PER_FACT (PERIODS_PER_DAY * 2)
@@ -782,11 +764,12 @@ contribute_case(struct emit *e, const struct fact *f, size_t n)
  * unlinkable victim has one fact and its own "unlinkable" overlap row.
  */
 static void
-contribute_victim_facts(struct stats *s, const struct fact *f, size_t n,
-			bool unlinkable, int64_t sign)
+contribute_victim_facts(struct stats *s, struct delta_table *to,
+			const struct fact *f, size_t n, bool unlinkable,
+			int64_t sign)
 {
-	struct emit e = {.s = s, .sign = sign, .scope = 0};
-	struct fact *mine;
+	struct emit e = {.s = s, .to = to, .sign = sign, .scope = 0};
+	struct fact stack[FACTS_ON_STACK], *mine = stack;
 	uint8_t present = 0;
 	size_t i, m;
 	int inst;
@@ -795,8 +778,7 @@ contribute_victim_facts(struct stats *s, const struct fact *f, size_t n,
 		return;
 	for (i = 0; i < n; i++)
 		present |= (uint8_t)(1u << f[i].inst);
-	mine = malloc(n * sizeof(*mine));
-	if (mine == NULL) {
+	if (n > FACTS_ON_STACK && (mine = malloc(n * sizeof(*mine))) == NULL) {
 		s->err = -ENOMEM;
 		return;
 	}
@@ -809,7 +791,8 @@ contribute_victim_facts(struct stats *s, const struct fact *f, size_t n,
 		e.scope = (uint8_t)inst;
 		contribute_victim(&e, mine, m, unlinkable);
 	}
-	free(mine);
+	if (mine != stack)
+		free(mine);
 }
 
 static int
@@ -864,6 +847,7 @@ vset_add(void *arg, const struct fact *f, size_t n)
 	c->off = v->n;
 	c->n = n;
 	c->unchanged = false;
+	c->paired = false;
 	if (n > 0) {
 		memcpy(v->facts + v->n, f, n * sizeof(*f));
 		qsort(v->facts + v->n, n, sizeof(*f), fact_origin_cmp);
@@ -897,6 +881,99 @@ vcomp_same(const struct vset *a, const struct vcomp *x, const struct vset *b,
 	return x->n == y->n &&
 	       memcmp(a->enc + x->off * FACT_LEN, b->enc + y->off * FACT_LEN,
 		      x->n * FACT_LEN) == 0;
+}
+
+static uint64_t
+origin_of(const struct fact *f)
+{
+	return LINK_ORIGIN(f->inst, f->seq);
+}
+
+static size_t
+origin_hash(uint64_t origin, size_t mask)
+{
+	origin *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(origin ^ origin >> 32) & mask;
+}
+
+/*
+ * Indexes the facts of the old pass's changed victims by origin (each
+ * record's fact is in one victim). Returns 0 or -ENOMEM.
+ */
+static int
+index_origins(struct stats *s, const struct vset *old)
+{
+	size_t cap = 64, mask, i, j, h;
+
+	while (cap < 2 * old->n)
+		cap *= 2;
+	if (cap > s->origins_cap) {
+		struct origin_slot *n = malloc(cap * sizeof(*n));
+		if (n == NULL)
+			return -ENOMEM;
+		free(s->origins);
+		s->origins = n;
+		s->origins_cap = cap;
+	}
+	memset(s->origins, 0, cap * sizeof(*s->origins));
+	s->origins_size = cap;
+	mask = cap - 1;
+	for (i = 0; i < old->n_comps; i++) {
+		const struct vcomp *c = &old->comps[i];
+		if (c->unchanged)
+			continue;
+		for (j = 0; j < c->n; j++) {
+			uint64_t o = origin_of(&old->facts[c->off + j]);
+			for (h = origin_hash(o, mask);
+			     s->origins[h].origin != 0; h = (h + 1) & mask)
+				;
+			s->origins[h].origin = o;
+			s->origins[h].comp = i;
+		}
+	}
+	return 0;
+}
+
+/* The old victim holding the fact of origin, or SIZE_MAX. */
+static size_t
+old_victim_of(const struct stats *s, uint64_t origin)
+{
+	size_t mask = s->origins_size - 1, h;
+
+	for (h = origin_hash(origin, mask); s->origins[h].origin != 0;
+	     h = (h + 1) & mask)
+		if (s->origins[h].origin == origin)
+			return s->origins[h].comp;
+	return SIZE_MAX;
+}
+
+/*
+ * Takes a changed victim of the new pass into the counters beside the
+ * victims of the old pass that shared a record with her (herself before
+ * the batch, or those she was joined from), in a table of her own: most
+ * of her rows come off and go back on unchanged, and only the difference
+ * reaches the batch's table. Every old victim is taken off once, here or
+ * after (the sums are the same in any order).
+ */
+static void
+contribute_pair(struct stats *s, struct vset *old, const struct vset *cur,
+		const struct vcomp *c)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->n; i++) {
+		k = old_victim_of(s, origin_of(&cur->facts[c->off + i]));
+		if (k == SIZE_MAX || old->comps[k].paired)
+			continue;
+		old->comps[k].paired = true;
+		contribute_victim_facts(s, s->victim,
+					old->facts + old->comps[k].off,
+					old->comps[k].n, false, -1);
+	}
+	contribute_victim_facts(s, s->victim, cur->facts + c->off, c->n, false,
+				+1);
+	if (delta_merge(s->deltas, s->victim) != 0)
+		s->err = -ENOMEM;
 }
 
 /*
@@ -936,16 +1013,18 @@ contribute_relinked(struct stats *s, struct vset *old, struct vset *cur)
 			}
 		j++;
 	}
+	if (index_origins(s, old) != 0) {
+		s->err = -ENOMEM;
+		return;
+	}
+	for (j = 0; j < cur->n_comps; j++)
+		if (!cur->comps[j].unchanged)
+			contribute_pair(s, old, cur, &cur->comps[j]);
 	for (i = 0; i < old->n_comps; i++)
-		if (!old->comps[i].unchanged)
-			contribute_victim_facts(s,
+		if (!old->comps[i].unchanged && !old->comps[i].paired)
+			contribute_victim_facts(s, s->deltas,
 						old->facts + old->comps[i].off,
 						old->comps[i].n, false, -1);
-	for (i = 0; i < cur->n_comps; i++)
-		if (!cur->comps[i].unchanged)
-			contribute_victim_facts(s,
-						cur->facts + cur->comps[i].off,
-						cur->comps[i].n, false, +1);
 }
 
 /*
@@ -957,8 +1036,8 @@ contribute_relinked(struct stats *s, struct vset *old, struct vset *cur)
 static void
 contribute(struct stats *s, const struct entity *en, int64_t sign)
 {
-	struct fact *mine;
-	struct emit e = {.s = s, .sign = sign, .scope = 0};
+	struct fact stack[FACTS_ON_STACK], *mine = stack;
+	struct emit e = {.s = s, .to = s->deltas, .sign = sign, .scope = 0};
 	uint8_t present = 0;
 	size_t i, n;
 	int inst;
@@ -971,8 +1050,8 @@ contribute(struct stats *s, const struct entity *en, int64_t sign)
 	}
 	for (i = 0; i < en->n; i++)
 		present |= (uint8_t)(1u << en->facts[i].inst);
-	mine = malloc(en->n * sizeof(*mine));
-	if (mine == NULL) {
+	if (en->n > FACTS_ON_STACK &&
+	    (mine = malloc(en->n * sizeof(*mine))) == NULL) {
 		s->err = -ENOMEM;
 		return;
 	}
@@ -985,7 +1064,8 @@ contribute(struct stats *s, const struct entity *en, int64_t sign)
 		e.scope = (uint8_t)inst;
 		contribute_case(&e, mine, n);
 	}
-	free(mine);
+	if (mine != stack)
+		free(mine);
 }
 
 /* ---- entities ----------------------------------------------------------- */
@@ -1190,7 +1270,7 @@ stats_begin(struct stats *s, struct store_txn *t)
 static void
 contribute_timeliness(struct stats *s, const struct live *lv, int64_t sign)
 {
-	struct emit e = {.s = s, .sign = sign, .scope = 0};
+	struct emit e = {.s = s, .to = s->deltas, .sign = sign, .scope = 0};
 	int32_t days = lv->accepted - lv->f.date;
 	uint8_t d[5];
 
@@ -1273,7 +1353,7 @@ live_remove(struct stats *s, enum institution inst, uint64_t origin)
 	if (lv->has_entity)
 		r = entity_remove(s, lv->entity, (uint8_t)inst, origin);
 	else if (lv->n == 0)
-		contribute_victim_facts(s, &lv->f, 1, true, -1);
+		contribute_victim_facts(s, s->deltas, &lv->f, 1, true, -1);
 	if (r == 0 && lv->n > 0)
 		r = add_change(s, LINK_ORIGIN(inst, origin), false, lv);
 	if (r != 0)
@@ -1287,7 +1367,7 @@ live_add(struct stats *s, enum institution inst, uint64_t origin,
 	 const struct record *rec, int32_t accepted)
 {
 	struct live *lv = s->cur;
-	uint8_t k[9], *buf;
+	uint8_t k[9];
 	size_t len;
 	int r = 0;
 
@@ -1298,19 +1378,14 @@ live_add(struct stats *s, enum institution inst, uint64_t origin,
 	if (lv->has_entity)
 		r = entity_add(s, lv->entity, &lv->f);
 	else if (lv->n == 0)
-		contribute_victim_facts(s, &lv->f, 1, true, +1);
+		contribute_victim_facts(s, s->deltas, &lv->f, 1, true, +1);
 	if (r == 0 && lv->n > 0)
 		r = add_change(s, LINK_ORIGIN(inst, origin), true, lv);
 	if (r != 0)
 		return r;
-	buf = malloc(LIVE_MAX);
-	if (buf == NULL)
-		return -ENOMEM;
-	len = live_encode(lv, buf);
+	len = live_encode(lv, s->live_buf);
 	live_key(inst, origin, k);
-	r = store_put(s->t, T_LIVE, k, 9, buf, len, 0);
-	free(buf);
-	return r;
+	return store_put(s->t, T_LIVE, k, 9, s->live_buf, len, 0);
 }
 
 int
@@ -1348,18 +1423,6 @@ put_marker(struct store_txn *t)
 	store_be32(v, STATS_FORMAT);
 	return store_put(t, T_META, format_key, sizeof(format_key) - 1, v, 4,
 			 0);
-}
-
-/* Orders counter deltas by key, for writing in key order. */
-static int
-delta_cmp(const void *a, const void *b)
-{
-	const struct delta *x = *(const struct delta *const *)a;
-	const struct delta *y = *(const struct delta *const *)b;
-	size_t l = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->key, y->key, l);
-
-	return c != 0 ? c : (int)x->len - (int)y->len;
 }
 
 /* Adds every touched entity's new contribution to the counters. */
@@ -1409,25 +1472,20 @@ relink(struct stats *s)
 	return r != 0 ? r : s->err;
 }
 
+/* One counter change into the transaction. */
+static int
+write_counter(void *arg, const uint8_t *key, size_t len, int64_t v)
+{
+	struct stats *s = arg;
+
+	return store_add(s->t, T_COUNTERS, key, len, v);
+}
+
+/* The batch's counter changes, in key order: the cursor only moves on. */
 static int
 write_counters(struct stats *s)
 {
-	struct delta **order;
-	size_t i, n = 0;
-	int r = 0;
-
-	order = malloc((s->deltas_n + 1) * sizeof(*order));
-	if (order == NULL)
-		return -ENOMEM;
-	for (i = 0; i < s->deltas_cap; i++)
-		if (s->deltas[i].len && s->deltas[i].v != 0)
-			order[n++] = &s->deltas[i];
-	qsort(order, n, sizeof(*order), delta_cmp);
-	for (i = 0; i < n && r == 0; i++)
-		r = store_add(s->t, T_COUNTERS, order[i]->key, order[i]->len,
-			      order[i]->v);
-	free(order);
-	return r;
+	return delta_each(s->deltas, write_counter, s);
 }
 
 int

@@ -2,7 +2,9 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,11 @@
 struct store {
 	MDB_env *env;
 	MDB_dbi dbi[T_COUNT];
-	size_t map_size, max_size;
+	/* Held shared by every open transaction, exclusively by store_grow:
+	 * LMDB remaps the file only with no transaction open in the process,
+	 * whichever thread opened it. */
+	pthread_rwlock_t remap;
+	atomic_size_t map_size, max_size;
 	bool tagged; /* values carry a checksum */
 	char *dir;
 };
@@ -234,7 +240,13 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 		free(st);
 		return -ENOMEM;
 	}
+	if ((rc = pthread_rwlock_init(&st->remap, NULL)) != 0) {
+		free(st->dir);
+		free(st);
+		return -rc;
+	}
 	if ((rc = mdb_env_create(&st->env)) != 0) {
+		pthread_rwlock_destroy(&st->remap);
 		free(st->dir);
 		free(st);
 		return mdb_err(rc);
@@ -252,7 +264,7 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 	/* An existing store may be larger than asked: keep its size. */
 	mdb_env_info(st->env, &info);
 	st->map_size = info.me_mapsize;
-	st->max_size = max_size > st->map_size ? max_size : st->map_size;
+	st->max_size = max_size > info.me_mapsize ? max_size : info.me_mapsize;
 	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
 		goto fail;
 	for (i = 0; i < T_COUNT; i++) {
@@ -274,6 +286,7 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 	return 0;
 fail:
 	mdb_env_close(st->env);
+	pthread_rwlock_destroy(&st->remap);
 	free(st->dir);
 	free(st);
 	return mdb_err(rc);
@@ -285,6 +298,7 @@ store_close(struct store **st)
 	if (st == NULL || *st == NULL)
 		return;
 	mdb_env_close((*st)->env);
+	pthread_rwlock_destroy(&(*st)->remap);
 	free((*st)->dir);
 	free(*st);
 	*st = NULL;
@@ -298,8 +312,10 @@ store_begin(struct store *st, bool write, struct store_txn **ret)
 
 	if (t == NULL)
 		return -ENOMEM;
+	pthread_rwlock_rdlock(&st->remap);
 	rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
 	if (rc != 0) {
+		pthread_rwlock_unlock(&st->remap);
 		free(t);
 		return mdb_err(rc);
 	}
@@ -335,7 +351,7 @@ store_commit(struct store_txn **t)
 	if ((*t)->add_cur != NULL)
 		mdb_cursor_close((*t)->add_cur);
 	rc = mdb_txn_commit((*t)->txn);
-
+	pthread_rwlock_unlock(&st->remap);
 	free(*t);
 	*t = NULL;
 	return write_error(st, mdb_err(rc));
@@ -349,6 +365,7 @@ store_abort(struct store_txn **t)
 	if ((*t)->add_cur != NULL)
 		mdb_cursor_close((*t)->add_cur);
 	mdb_txn_abort((*t)->txn);
+	pthread_rwlock_unlock(&(*t)->st->remap);
 	free(*t);
 	*t = NULL;
 }
@@ -356,14 +373,17 @@ store_abort(struct store_txn **t)
 int
 store_grow(struct store *st)
 {
-	size_t want = st->map_size * 2;
+	size_t have = st->map_size, max = st->max_size, want = have * 2;
 	int rc;
 
-	if (st->map_size >= st->max_size)
+	if (have >= max)
 		return -EFBIG;
-	if (want > st->max_size)
-		want = st->max_size;
+	if (want > max)
+		want = max;
+	/* Waits for the other threads' transactions to end. */
+	pthread_rwlock_wrlock(&st->remap);
 	rc = mdb_env_set_mapsize(st->env, want);
+	pthread_rwlock_unlock(&st->remap);
 	if (rc != 0)
 		return mdb_err(rc);
 	log_info("event=store_grown map_size_kib=%zu map_size_mb=%zu",
@@ -375,7 +395,9 @@ store_grow(struct store *st)
 void
 store_set_max(struct store *st, size_t max_size)
 {
-	st->max_size = max_size > st->map_size ? max_size : st->map_size;
+	size_t have = st->map_size;
+
+	st->max_size = max_size > have ? max_size : have;
 }
 
 size_t

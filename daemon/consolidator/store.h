@@ -22,6 +22,12 @@
  *
  * Pointers returned by store_get and passed to iterators point into the
  * map and stay valid only until the transaction ends.
+ *
+ * Threads: one store may be used from several threads, each transaction
+ * by one thread at a time. Read transactions run beside the write
+ * transaction (there is one at a time: store_begin waits for it).
+ * store_grow waits until no transaction of any thread is open, so a
+ * thread that calls it must hold none itself.
  */
 #ifndef KUSKA_STORE_H
 #define KUSKA_STORE_H
@@ -120,8 +126,9 @@ int store_commit(struct store_txn **t) __attribute__((warn_unused_result));
 void store_abort(struct store_txn **t);
 
 /*
- * store_grow - doubles the map (up to the ceiling) with no transaction
- * open. Returns 0, or -EFBIG at the ceiling.
+ * store_grow - doubles the map (up to the ceiling); waits until no
+ * transaction is open (the caller holds none). Returns 0, or -EFBIG at
+ * the ceiling.
  */
 int store_grow(struct store *st) __attribute__((warn_unused_result));
 

@@ -212,6 +212,8 @@ deliver_tick(struct deliver *d, uint64_t now_ms)
 		}
 		if (r <= 0)
 			return;
+		if (d->serve != NULL)
+			(void)d->serve(d->serve_arg);
 	}
 }
 

@@ -57,6 +57,10 @@ struct deliver {
 	uint64_t ack_timeout_ms;
 	uint64_t keepalive_ms; /* hello again after this long unheard */
 	struct grants *grants; /* updated at each Welcome */
+	/* Called between batches sent at once (NULL: never), so that the
+	 * node answers status meanwhile; it must not call deliver_*. */
+	int (*serve)(void *arg);
+	void *serve_arg;
 	/* state */
 	bool welcomed;
 	char diverged[CODEC_MAX_TEXT + 1]; /* why, "" when not */

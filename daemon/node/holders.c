@@ -29,7 +29,20 @@ struct holders {
 	uint64_t timeout_ms;
 	uint64_t next_id;
 	uint64_t deadline_ms; /* of the request in flight */
+	/* While waiting: also wake for this socket, and call serve. */
+	struct tsock *also;
+	int (*serve)(void *arg);
+	void *serve_arg;
 };
+
+void
+holders_set_serve(struct holders *h, struct tsock *also,
+		  int (*serve)(void *arg), void *arg)
+{
+	h->also = also;
+	h->serve = serve;
+	h->serve_arg = arg;
+}
 
 struct holders *
 holders_new(struct transport *t, const struct node_config *cfg,
@@ -289,8 +302,9 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 	     size_t whylen)
 {
 	struct holders *hs = arg;
-	struct tsock *socks[2 * SETTINGS_MAX_KEYHOLDERS];
-	bool ready[2 * SETTINGS_MAX_KEYHOLDERS], got[SETTINGS_MAX_KEYHOLDERS];
+	struct tsock *socks[2 * SETTINGS_MAX_KEYHOLDERS + 1];
+	bool ready[2 * SETTINGS_MAX_KEYHOLDERS + 1];
+	bool got[SETTINGS_MAX_KEYHOLDERS];
 	size_t i, answered = 0;
 	int r = 0;
 
@@ -299,6 +313,7 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 		socks[i] = hs->h[i].s;
 		socks[hs->n + i] = hs->h[i].mon;
 	}
+	socks[2 * hs->n] = hs->also; /* NULL: not waited for */
 	while (r == 0 && answered < hs->n) {
 		uint64_t now = date_mono_ms();
 		int p;
@@ -312,8 +327,12 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 			r = -ETIMEDOUT;
 			break;
 		}
-		p = tsock_poll(socks, 2 * hs->n, ready,
+		p = tsock_poll(socks, 2 * hs->n + 1, ready,
 			       (long)(hs->deadline_ms - now));
+		/* A message serve cannot take: no more waking for it. */
+		if (p > 0 && ready[2 * hs->n] &&
+		    (hs->serve == NULL || hs->serve(hs->serve_arg) != 0))
+			socks[2 * hs->n] = NULL;
 		if (p < 0 && p != -EINTR) {
 			snprintf(why, whylen, "poll: %s", strerror(-p));
 			r = p;

@@ -4,10 +4,11 @@
  * institution keys only), a blinded batch out to every holder, their
  * evaluations back, added together.
  *
- * holders_evaluate waits for the answers (up to the configured time-out),
- * so the node's loop stands still meanwhile: submissions are handled one
- * at a time anyway, and ZeroMQ keeps the consolidator's connection alive
- * on its own threads.
+ * holders_recv waits for the answers (up to the configured time-out), so
+ * the node's loop stands still meanwhile, but for the socket given to
+ * holders_set_serve: submissions are handled one at a time anyway, status
+ * requests are answered in the wait, and ZeroMQ keeps the consolidator's
+ * connection alive on its own threads.
  */
 #ifndef KUSKA_HOLDERS_H
 #define KUSKA_HOLDERS_H
@@ -52,6 +53,15 @@ size_t holders_count(const struct holders *h);
  *
  * Their signatures are intake's (arg is the struct holders).
  */
+/*
+ * holders_set_serve - while holders_recv waits, it also wakes when a
+ * message waits on socket also, and then calls serve(arg), which must not
+ * use the key holders and returns 0, or -EAGAIN when it cannot take what
+ * waits (also is then not waited for until the next holders_recv).
+ */
+void holders_set_serve(struct holders *h, struct tsock *also,
+		       int (*serve)(void *arg), void *arg);
+
 int holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
 		 char *why, size_t whylen);
 int holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,

@@ -144,6 +144,15 @@ granted(const struct intake *in, const struct parsed_record *p,
 	return true;
 }
 
+/* serve, from within the pseudonym batch's long loops. */
+static void
+serve_progress(void *arg)
+{
+	struct intake *in = arg;
+
+	(void)in->serve(in->serve_arg);
+}
+
 int
 intake_init(struct intake *in)
 {
@@ -153,6 +162,8 @@ intake_init(struct intake *in)
 		intake_free(in);
 		return -ENOMEM;
 	}
+	if (in->serve != NULL)
+		pseudo_batch_progress(in->batch, serve_progress, in);
 	return 0;
 }
 
@@ -571,6 +582,15 @@ out:
 	return r;
 }
 
+/* Lets the node answer status requests, every INTAKE_SERVE_RECORDS. */
+static void
+serve_now(struct intake *in, size_t k)
+{
+	if (in->serve != NULL &&
+	    k % INTAKE_SERVE_RECORDS == INTAKE_SERVE_RECORDS - 1)
+		(void)in->serve(in->serve_arg);
+}
+
 /*
  * dry_parse - a dry run's parse of one line: with provisional values,
  * then once more asking the key holders when the record's ref is held
@@ -624,6 +644,7 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 	     pseudo_batch_new_inputs(in->batch) < INTAKE_ROUND_INPUTS;
 	     (*i)++) {
 		struct line_result *res = &reply->results[*i];
+		serve_now(in, *i);
 		res->line = first_line + *i;
 		if (blank(lines[*i], lens[*i])) {
 			res->status = LINE_BLANK;
@@ -751,9 +772,11 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 			holders = true;
 			break;
 		}
-		for (j = 0; cur != NULL && j < cur->k && r == 0; j++)
+		for (j = 0; cur != NULL && j < cur->k && r == 0; j++) {
+			serve_now(in, j);
 			r = take_line(t, in, &cur->recs[j], cur->provisional[j],
 				      &reply->results[cur->slot[j]]);
+		}
 		cur = ahead ? next : NULL;
 		if (cur == NULL &&
 		    pseudo_batch_known(in->batch) > INTAKE_MEMO_MAX)
@@ -771,6 +794,8 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		for (i = 0; i < n; i++)
 			if (reply->results[i].status == LINE_REFUSED)
 				in->refused++;
+		if (in->serve != NULL)
+			(void)in->serve(in->serve_arg); /* before the fsync */
 		r = outbox_commit(&t);
 	}
 	if (r == 0) {

@@ -40,6 +40,7 @@
 #define INTAKE_ROUND_RECORDS 512 /* records parsed before a round */
 #define INTAKE_ROUND_INPUTS 4096 /* or new inputs, whichever comes first */
 #define INTAKE_MEMO_MAX 200000	 /* inputs remembered within a request */
+#define INTAKE_SERVE_RECORDS 32	 /* lines between calls of serve */
 
 /*
  * What the node asks the key holders (holders.h): send n blinded
@@ -67,6 +68,16 @@ struct intake {
 	void *holders;	  /* their first argument */
 	unsigned workers; /* threads for blinding and unblinding */
 	const struct grants *grants; /* what the institution may emit */
+	/*
+	 * Called every INTAKE_SERVE_RECORDS lines parsed or records stored,
+	 * every few identities blinded or unblinded (pseudo_batch_
+	 * progress) and before the commit (NULL: never), so that the node
+	 * answers status requests during a long submit. It must not touch
+	 * the outbox's write transaction, this struct's request or the key
+	 * holders.
+	 */
+	int (*serve)(void *arg);
+	void *serve_arg;
 	/* Kept by intake_submit (set up by intake_init). */
 	struct pseudo_batch *batch;
 	struct parsed_record *recs; /* 2 * INTAKE_ROUND_RECORDS of them */

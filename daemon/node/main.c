@@ -34,6 +34,8 @@
 #define RECOVER_TIMEOUT_MS 30000
 #define STATUS_DEAD_DEFAULT 20
 #define SUBMIT_MAX_BYTES (64 * 1024 * 1024)
+/* Requests that came during a submit and wait for it to end. */
+#define DEFERRED_MAX 8
 
 struct node {
 	struct node_config cfg;
@@ -48,6 +50,10 @@ struct node {
 	struct deliver deliver;
 	struct grants grants; /* what the institution may emit */
 	uint64_t started_ms;
+	/* During a submit, status and metrics are answered at once (serve);
+	 * other requests wait here, in order, with their raw lines. */
+	struct tframes deferred[DEFERRED_MAX];
+	size_t n_deferred;
 	uint64_t backlog_warned_ms;
 	uint64_t metrics_written_ms;
 };
@@ -345,6 +351,75 @@ wipe_frames(struct tframes *f)
 		explicit_bzero(f->data[i], f->len[i]);
 }
 
+static void handle_control(struct node *n, struct tframes *req);
+
+/* Whether req asks for status or metrics: answered even during a submit. */
+static bool
+quick_request(const struct tframes *req)
+{
+	struct control c;
+	bool quick;
+
+	if (req->n != 2 ||
+	    codec_control_decode(req->data[1], req->len[1], &c) != 0)
+		return false;
+	quick = c.type == CTL_STATUS || c.type == CTL_METRICS;
+	codec_control_clear(&c);
+	return quick;
+}
+
+/* Handles a request taken from the submit socket, then wipes it. */
+static void
+take_request(struct node *n, struct tframes *f)
+{
+	handle_control(n, f);
+	wipe_frames(f);
+	tframes_clear(f);
+}
+
+/*
+ * intake's and the key holders' serve: while a submit is handled, answers
+ * the status and metrics requests waiting on the submit socket, keeps the
+ * others for after it, and pets the watchdog. Returns 0, or -EAGAIN when
+ * a request waits that there is no room to keep.
+ */
+static int
+serve_busy(void *arg)
+{
+	struct node *n = arg;
+	struct tframes f;
+	int rr;
+
+	service_watchdog(date_mono_ms());
+	while (n->n_deferred < DEFERRED_MAX) {
+		rr = tsock_recv(n->submit, &f, CODEC_MAX_LINES + 2,
+				SUBMIT_MAX_BYTES);
+		if (rr == -EMSGSIZE) {
+			log_warnx("event=submit_dropped reason=too_large");
+			continue;
+		}
+		if (rr != 0)
+			return 0;
+		if (quick_request(&f))
+			take_request(n, &f);
+		else
+			n->deferred[n->n_deferred++] = f;
+	}
+	return -EAGAIN;
+}
+
+/* The oldest request kept during a submit, handled now. */
+static void
+take_deferred(struct node *n)
+{
+	struct tframes f = n->deferred[0];
+
+	n->n_deferred--;
+	memmove(n->deferred, n->deferred + 1,
+		n->n_deferred * sizeof(n->deferred[0]));
+	take_request(n, &f);
+}
+
 static void
 handle_control(struct node *n, struct tframes *req)
 {
@@ -364,6 +439,8 @@ handle_control(struct node *n, struct tframes *req)
 		}
 		(void)intake_submit(&n->intake, c.first_line, req->data + 2,
 				    req->len + 2, req->n - 2, c.dry_run, &rep);
+		/* What came during the commit, before the reply's encoding. */
+		(void)serve_busy(n);
 		reply(n, req, &rep);
 		codec_control_clear(&rep);
 		if (c.dry_run == 0)
@@ -418,14 +495,15 @@ run(struct node *n)
 		if (r < 0 && r != -EINTR)
 			fatalx("poll: %s", strerror(-r));
 		mono = date_mono_ms();
-		if (r > 0 && ready[0]) {
+		/* One request a pass: what waited during a submit first. */
+		if (n->n_deferred > 0) {
+			take_deferred(n);
+		} else if (r > 0 && ready[0]) {
 			struct tframes f;
 			int rr = tsock_recv(n->submit, &f, CODEC_MAX_LINES + 2,
 					    SUBMIT_MAX_BYTES);
 			if (rr == 0) {
-				handle_control(n, &f);
-				wipe_frames(&f);
-				tframes_clear(&f);
+				take_request(n, &f);
 			} else if (rr == -EMSGSIZE) {
 				log_warnx("event=submit_dropped "
 					  "reason=too_large");
@@ -660,6 +738,9 @@ main(int argc, char **argv)
 	}
 	n.intake.grants = &n.grants;
 	n.started_ms = date_now_ms();
+	n.intake.serve = serve_busy;
+	n.intake.serve_arg = &n;
+	holders_set_serve(n.holders, n.submit, serve_busy, &n);
 	if (intake_init(&n.intake) != 0)
 		fatalx("out of memory");
 	n.deliver.ob = n.ob;
@@ -677,6 +758,8 @@ main(int argc, char **argv)
 	if (n.deliver.keepalive_ms < 1000)
 		n.deliver.keepalive_ms = 1000;
 	n.deliver.grants = &n.grants;
+	n.deliver.serve = serve_busy;
+	n.deliver.serve_arg = &n;
 	deliver_init(&n.deliver);
 	{
 		char fp[17];
@@ -694,6 +777,10 @@ main(int argc, char **argv)
 	run(&n);
 	service_notify_stopping();
 	log_info("event=stop institution=%s", institution_name(n.intake.inst));
+	while (n.n_deferred > 0) {
+		wipe_frames(&n.deferred[--n.n_deferred]);
+		tframes_clear(&n.deferred[n.n_deferred]);
+	}
 	intake_free(&n.intake);
 	holders_free(&n.holders);
 	tsock_free(&n.monitor);

@@ -54,6 +54,14 @@ check() {
 }
 
 finish() {
+	local tsan
+	# A sanitizer's report in any daemon's log fails the test, even one
+	# written as the daemon stopped (the ThreadSanitizer build).
+	tsan=$(find "$T" -name '*.log' -exec grep -l "WARNING: ThreadSanitizer" {} + 2>/dev/null)
+	if [ -n "$tsan" ]; then
+		not_ok "ThreadSanitizer reports in $tsan"
+		grep -h -A12 "WARNING: ThreadSanitizer" $tsan | head -40 | sed 's/^/  /'
+	fi
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 	exit $?

@@ -2,7 +2,9 @@
 # End to end: nothing acknowledged is lost and nothing is stored twice
 # through kill -9 of the consolidator mid-stream (b), kill -9 of a node
 # after some of its submissions were acknowledged (c), and the
-# consolidator down for a while as the nodes keep accepting (d).
+# consolidator down for a while as the nodes keep accepting (d). The
+# consolidator runs four ingest threads: it is killed while batches are
+# being verified ahead of the one being committed.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -11,6 +13,7 @@ net_init
 for i in $INSTS; do
 	printf 'batch_events = 32\nwindow = 2\n' >>"$N/$i.conf"
 done
+echo "threads = 4" >>"$N/consolidator.conf"
 start_all
 
 # (b) kill -9 the consolidator three times while the stream flows.

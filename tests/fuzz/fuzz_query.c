@@ -309,7 +309,7 @@ fill_store(void)
 		batch.envelope_lens = lens;
 		r = ingest_batch(
 		    &ig, registry_institution(reg, (enum institution)inst),
-		    &batch, date_now_ms(), &reply);
+		    &batch, NULL, date_now_ms(), &reply);
 		if (r != 0)
 			die("ingest_batch", r);
 		if (reply.type != MSG_ACK || reply.n_rejections != 0) {

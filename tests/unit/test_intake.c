@@ -47,8 +47,19 @@ struct fixture {
 	struct key32 linkage, ref;
 	struct holder holder;
 	struct intake in;
-	uint64_t dry; /* submit: a dry run of this id, 0 a real one */
+	uint64_t dry;  /* submit: a dry run of this id, 0 a real one */
+	size_t served; /* calls of in.serve */
 };
+
+/* The node's serve: only counted. */
+static int
+count_serve(void *arg)
+{
+	struct fixture *fx = arg;
+
+	fx->served++;
+	return 0;
+}
 
 /* send: the holder evaluates at once and keeps its answer. */
 static int
@@ -125,6 +136,8 @@ setup(void **state)
 	fx->in.recv = holder_recv;
 	fx->in.holders = &fx->holder;
 	fx->in.workers = 2;
+	fx->in.serve = count_serve;
+	fx->in.serve_arg = fx;
 	if (intake_init(&fx->in) != 0)
 		return -1;
 	*state = fx;
@@ -476,6 +489,53 @@ test_many_rounds(void **state)
 		free(lines[i]);
 }
 
+/*
+ * A request too short to call serve between its lines still calls it
+ * while its identities are blinded and unblinded (one thread: every
+ * PSEUDO_PROGRESS_INPUTS elements blinded, twice as many unblinded), so
+ * that the node answers status during a large round.
+ */
+static void
+test_serve_while_blinding(void **state)
+{
+	enum { N = INTAKE_SERVE_RECORDS - 1 };
+	struct fixture *fx = *state;
+	struct control rep;
+	uint8_t *lines[N];
+	size_t lens[N], i, elements;
+	char line[512];
+
+	for (i = 0; i < N; i++) {
+		snprintf(line, sizeof(line),
+			 "{\"kind\":\"identification\",\"ref\":\"S%zu\","
+			 "\"date\":\"2025-05-01\",\"region\":\"15\","
+			 "\"victim\":{\"document\":{\"type\":\"DNI\","
+			 "\"number\":\"%08zu\"},\"sex\":\"F\","
+			 "\"nationality\":\"PE\",\"age\":11},"
+			 "\"exploitation\":[\"sexual\"]}",
+			 i, 81000000 + i);
+		lines[i] = (uint8_t *)strdup(line);
+		lens[i] = strlen(line);
+	}
+	fx->in.workers = 1;
+	fx->served = 0;
+	elements = fx->holder.asked;
+	assert_int_equal(intake_submit(&fx->in, 1, lines, lens, N, 0, &rep), 0);
+	elements = fx->holder.asked - elements;
+	assert_true(elements >= N);
+	for (i = 0; i < N; i++)
+		assert_int_equal(rep.results[i].status, LINE_ACCEPTED);
+	assert_true(fx->served >=
+		    (elements + PSEUDO_PROGRESS_INPUTS - 1) /
+			    PSEUDO_PROGRESS_INPUTS +
+			(elements + 2 * PSEUDO_PROGRESS_INPUTS - 1) /
+			    (2 * PSEUDO_PROGRESS_INPUTS));
+	codec_control_clear(&rep);
+	for (i = 0; i < N; i++)
+		free(lines[i]);
+	fx->in.workers = 2;
+}
+
 /* lines as a dry run of id `dry`, then for real: the same answers. */
 static void
 same_answers(struct fixture *fx, uint64_t dry, const char *const *lines,
@@ -627,6 +687,7 @@ main(void)
 	    cmocka_unit_test(test_accept_hold),
 	    cmocka_unit_test(test_holder_failures),
 	    cmocka_unit_test(test_many_rounds),
+	    cmocka_unit_test(test_serve_while_blinding),
 	    cmocka_unit_test(test_rotation),
 	};
 	const struct CMUnitTest fresh[] = {

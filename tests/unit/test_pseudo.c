@@ -1,10 +1,12 @@
 /*
  * test_pseudo.c - pseudonyms (pseudo.h): the documented construction,
  * domain and key separation, spelling variants that normalise alike, and
- * the batch: de-duplication, the memo, rollback, split keys, and the
- * hidden check elements that catch a key holder answering wrongly.
+ * the batch: de-duplication, the memo, rollback, split keys, the hidden
+ * check elements that catch a key holder answering wrongly, and the
+ * progress calls during a round.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -355,6 +357,22 @@ test_overlap(void **state)
 	pseudo_batch_free(&bt);
 }
 
+/* What the progress function saw. */
+struct progress {
+	pthread_t caller;
+	size_t calls, elsewhere; /* elsewhere: not on the calling thread */
+};
+
+static void
+count_progress(void *arg)
+{
+	struct progress *p = arg;
+
+	p->calls++;
+	if (!pthread_equal(pthread_self(), p->caller))
+		p->elsewhere++;
+}
+
 /* Many inputs (several arena chunks, a grown table), on two threads. */
 static void
 test_many(void **state)
@@ -367,7 +385,10 @@ test_many(void **state)
 	char num[32];
 	size_t i, n;
 
+	struct progress pr = {.caller = pthread_self()};
+
 	(void)state;
+	pseudo_batch_progress(bt, count_progress, &pr);
 	for (i = 0; i < N; i++) {
 		snprintf(num, sizeof(num), "%08zu", i % (N / 2));
 		assert_int_equal(pseudo_add_document(bt, "DNI", num, out[i]),
@@ -390,6 +411,58 @@ test_many(void **state)
 		assert_memory_equal(out[i], out[i + N / 2 < N ? i + N / 2 : i],
 				    32);
 	}
+	assert_int_equal(pr.elsewhere, 0);
+	pseudo_batch_free(&bt);
+}
+
+/*
+ * On one thread, the progress function is called every
+ * PSEUDO_PROGRESS_INPUTS blinded and twice as many finished elements,
+ * and the pseudonyms are those of a batch without it.
+ */
+static void
+test_progress(void **state)
+{
+	enum { N = 100, ELEMENTS = N + PSEUDO_CHECK_ELEMENTS };
+	static uint8_t out[N][32], want[32];
+	const uint8_t *el;
+	uint8_t *ev, check[PSEUDO_CHECK_LEN];
+	struct pseudo_batch *bt = pseudo_batch_new();
+	struct progress pr = {.caller = pthread_self()};
+	char num[16];
+	size_t i, n;
+
+	(void)state;
+	pseudo_batch_progress(bt, count_progress, &pr);
+	for (i = 0; i < N; i++) {
+		snprintf(num, sizeof(num), "C-%zu", i);
+		assert_int_equal(pseudo_add_case(bt, num, out[i]), 0);
+	}
+	assert_int_equal(pseudo_batch_blind(bt, 1, &el, &n), 0);
+	assert_int_equal(n, ELEMENTS);
+	assert_int_equal(pr.calls, (ELEMENTS + PSEUDO_PROGRESS_INPUTS - 1) /
+				       PSEUDO_PROGRESS_INPUTS);
+	ev = malloc(n * 32);
+	for (i = 0; i < n; i++)
+		assert_int_equal(oprf_evaluate(k1, el + 32 * i, ev + 32 * i),
+				 0);
+	pr.calls = 0;
+	assert_int_equal(pseudo_batch_finish(bt, ev, link1, 1, check), 0);
+	assert_int_equal(pr.calls, (ELEMENTS + 2 * PSEUDO_PROGRESS_INPUTS - 1) /
+				       (2 * PSEUDO_PROGRESS_INPUTS));
+	assert_int_equal(pr.elsewhere, 0);
+	free(ev);
+	for (i = 0; i < N; i++) {
+		snprintf(num, sizeof(num), "C-%zu", i);
+		cas(k1, link1, num, want);
+		assert_memory_equal(out[i], want, 32);
+	}
+	/* Off again: no more calls. */
+	pseudo_batch_progress(bt, NULL, NULL);
+	pr.calls = 0;
+	assert_int_equal(pseudo_add_case(bt, "again", out[0]), 0);
+	assert_int_equal(pseudo_batch_local(bt, k1, link1), 0);
+	assert_int_equal(pr.calls, 0);
 	pseudo_batch_free(&bt);
 }
 
@@ -528,6 +601,7 @@ main(void)
 	    cmocka_unit_test(test_batch),
 	    cmocka_unit_test(test_overlap),
 	    cmocka_unit_test(test_many),
+	    cmocka_unit_test(test_progress),
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test(test_shares),
 	};

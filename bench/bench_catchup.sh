@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# bench_catchup.sh - catch-up after a week cut off: one node (pnp) delivers
+# a large backlog while the other four institutions go on submitting small
+# files; how fast the backlog drains, and how long the others wait.
+#
+# usage: bench/bench_catchup.sh [-n EVENTS] [-c RECORDS] [-p SECONDS]
+#                               [-w WINDOW] [-s SEED] [-k] [BUILD_DIR]
+#   BUILD_DIR  where kuska, kuska-node, kuska-consolidator are
+#              (default $KUSKA_BIN, else ./build)
+#   -n         pnp's backlog in events (default 500000; `kuska sim` makes
+#              about 1.7 pnp records per victim, one event each)
+#   -c         records in each of the others' small files (default 10)
+#   -p         seconds between two small files of one institution
+#              (default 0.5)
+#   -w         pnp's delivery window, batches awaiting an Ack (default
+#              the node's, 4)
+#   -s         sim seed (default 1)
+#   -k         keep the temporary directory (configs, data, logs)
+#
+# Untimed: demo init, the key holder and five nodes started with the
+# consolidator down, `kuska sim`, pnp's backlog submitted (the node's
+# signing through the key holder: about a minute per 200,000 events).
+# Then the consolidator starts; pnp reconnects and drains its backlog
+# while mp, pj, mimp and minsa each submit a small file every -p seconds
+# (the first lines of their sim files, -c at a time), and go on for as
+# long again (at least 10 s, at most 60) once the backlog is in: the
+# baseline, nothing draining.
+#
+# The consolidator runs with -d; its per-batch debug lines are
+# time-stamped on arrival (perl). A small file's latency runs from the
+# start of its `kuska submit` to the commit of the batch that holds its
+# last event (the first batch line of that institution whose last_seq
+# reaches the node's last sequence after the submit); during the drain
+# means submitted between pnp's first and last commits. Printed: pnp's
+# drain rate (first to last of its commits, and from the consolidator's
+# start), and the others' latency p50 / p99 / max, during the drain and
+# in the baseline; the consolidator's CPU time and the machine's idle
+# processor time over the drain (is it the machine's or the protocol's
+# limit); and the same latencies from the end of each submit (delivery:
+# the node's send, the consolidator's queue and commit), as the submits
+# themselves slow down on a busy machine.
+
+set -u
+
+EVENTS=500000
+CHUNK=10
+PACE=0.5
+WINDOW=""
+SEED=1
+KEEP=0
+LIMIT_S=1800
+OTHERS="mp pj mimp minsa"
+INSTS="pnp $OTHERS"
+
+usage() {
+	sed -n 's/^# \{0,1\}//; 6,18p' "$0" >&2
+	exit 2
+}
+
+while getopts "n:c:p:w:s:kh" opt; do
+	case $opt in
+	n) EVENTS=$OPTARG ;;
+	c) CHUNK=$OPTARG ;;
+	p) PACE=$OPTARG ;;
+	w) WINDOW=$OPTARG ;;
+	s) SEED=$OPTARG ;;
+	k) KEEP=1 ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -le 1 ] || usage
+BIN=${1:-${KUSKA_BIN:-./build}}
+KUSKA=$BIN/kuska
+NODE=$BIN/kuska-node
+CONS=$BIN/kuska-consolidator
+for b in "$KUSKA" "$NODE" "$CONS" "$BIN/kuska-keyholder"; do
+	[ -x "$b" ] || {
+		echo "bench_catchup: $b not found; give the build directory" >&2
+		exit 2
+	}
+done
+
+# Short: ipc socket paths live under it.
+T=$(mktemp -d /tmp/kuska-bcu.XXXXXX) || exit 1
+N=$T/net
+declare -A PIDS=()
+START_S=$(date +%s)
+
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		pkill -TERM -P "$p" 2>/dev/null # a submit loop's child
+		kill -TERM "$p" 2>/dev/null
+	done
+	sleep 0.3
+	for p in "${PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ "$KEEP" = 1 ]; then
+		echo "bench_catchup: kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() {
+	echo "bench_catchup: $*" >&2
+	exit 1
+}
+
+now() { date +%s.%N; }
+
+left() { echo $((LIMIT_S - ($(date +%s) - START_S))); }
+
+# A port pair nobody answers on, below the ephemeral range.
+pick_port() {
+	local p low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ -n "$low" ] && [ "$low" -gt 12000 ] || low=32768
+	for p in $(seq $((10000 + RANDOM % (low - 12000))) 3 $((low - 3))); do
+		if ! (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null &&
+			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null &&
+			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 2))) 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+wait_for_file() {
+	local i
+	for i in $(seq 200); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# CPU seconds (user + system) a running process has used.
+cpu_of() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
+		"/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# The machine's idle processor seconds so far (all processors).
+idle_s() {
+	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.2f", ($5 + $6) / hz }' /proc/stat
+}
+
+node_last_seq() {
+	"$KUSKA" status -c "$N/$1.conf" 2>/dev/null |
+		sed -n 's/.*(last sequence \([0-9]*\)).*/\1/p'
+}
+
+# The consolidator's last_seq of institution $1.
+cons_last_seq() {
+	"$KUSKA" status -c "$N/consolidator.conf" 2>/dev/null |
+		awk -v i="$1" '$1 == i { print $2 }'
+}
+
+PORT=$(pick_port)
+[ -n "$PORT" ] || die "no free port pair"
+"$KUSKA" demo init "$N" --port "$PORT" >/dev/null || die "kuska demo init failed"
+# The key holder's daily allowance (300,000 evaluations a node) covers
+# the whole backlog.
+if [ "$EVENTS" -gt 250000 ]; then
+	grep -q '^rate_per_day' "$N/keyholder.conf" && die "keyholder.conf sets rate_per_day"
+	echo "rate_per_day = $((EVENTS * 2))" >>"$N/keyholder.conf"
+fi
+if [ -n "$WINDOW" ]; then
+	grep -q '^window' "$N/pnp.conf" && die "pnp.conf sets window already"
+	echo "window = $WINDOW" >>"$N/pnp.conf"
+	"$NODE" -n -c "$N/pnp.conf" >/dev/null 2>&1 || die "window = $WINDOW refused"
+fi
+
+"$BIN/kuska-keyholder" -c "$N/keyholder.conf" 2>>"$N/keyholder.log" &
+PIDS[keyholder]=$!
+wait_for_file "$N/run/keyholder.sock" || die "key holder did not start (see log)"
+for i in $INSTS; do
+	"$NODE" -c "$N/$i.conf" 2>>"$N/$i.log" &
+	PIDS[$i]=$!
+done
+for i in $INSTS; do
+	wait_for_file "$N/run/$i.sock" || die "node $i did not start"
+done
+
+VICTIMS=$((EVENTS * 10 / 17 + 1000))
+echo "bench_catchup: kuska sim --victims $VICTIMS --seed $SEED ..." >&2
+"$KUSKA" sim --out "$T/sim" --victims "$VICTIMS" --seed "$SEED" >/dev/null ||
+	die "kuska sim failed"
+head -n "$EVENTS" "$T/sim/pnp.jsonl" >"$T/backlog.jsonl"
+for i in $OTHERS; do
+	mkdir "$T/chunks-$i"
+	split -l "$CHUNK" -a 5 "$T/sim/$i.jsonl" "$T/chunks-$i/c"
+done
+
+echo "bench_catchup: pnp takes its backlog, the consolidator down ..." >&2
+B0=$(now)
+"$KUSKA" submit -c "$N/pnp.conf" "$T/backlog.jsonl" >"$T/backlog.out" 2>&1 ||
+	die "the backlog's submit failed: $(tail -n 3 "$T/backlog.out")"
+B1=$(now)
+BACKLOG=$(node_last_seq pnp)
+[ -n "$BACKLOG" ] && [ "$BACKLOG" -gt 0 ] || die "no status from pnp's node"
+
+# One institution's small files, one every PACE s until $T/stop: per
+# file "institution submit_start submit_end node_last_seq".
+submit_loop() {
+	local i=$1 f ts te s
+	for f in "$T/chunks-$i"/c*; do
+		[ -e "$T/stop" ] && break
+		ts=$(now)
+		"$KUSKA" submit -c "$N/$i.conf" "$f" >>"$T/small-$i.out" 2>&1 ||
+			echo "submit $f failed" >>"$T/small-$i.err"
+		te=$(now)
+		s=$(node_last_seq "$i")
+		echo "$i $ts $te ${s:-0}" >>"$T/small.tsv"
+		sleep "$PACE"
+	done
+}
+
+# Timed from the consolidator's start.
+: >"$T/small.tsv"
+IDLE0=$(idle_s)
+T0=$(now)
+"$CONS" -d -c "$N/consolidator.conf" 2> >(perl -MTime::HiRes=time \
+	-ne 'BEGIN { $| = 1 } printf "%.6f %s", time, $_' >>"$N/consolidator.log") &
+PIDS[cons]=$!
+wait_for_file "$N/run/consolidator.sock" || die "consolidator did not start (see log)"
+for i in $OTHERS; do
+	submit_loop "$i" &
+	PIDS[loop-$i]=$!
+done
+
+# Until pnp's backlog is in, then the baseline as long again.
+while :; do
+	c=$(cons_last_seq pnp)
+	[ "${c:-0}" -ge "$BACKLOG" ] && break
+	[ "$(left)" -gt 0 ] || die "pnp's backlog not in after ${LIMIT_S} s (at ${c:-0} of $BACKLOG)"
+	sleep 0.2
+done
+T2=$(now)
+CPU_DRAIN=$(cpu_of "${PIDS[cons]}")
+IDLE_DRAIN=$(awk -v a="$IDLE0" -v b="$(idle_s)" 'BEGIN { printf "%.2f", b - a }')
+BASE_S=$(awk -v a="$T0" -v b="$T2" 'BEGIN { s = b - a; if (s < 10) s = 10; if (s > 60) s = 60; printf "%d", s }')
+sleep "$BASE_S"
+touch "$T/stop"
+for i in $OTHERS; do
+	wait "${PIDS[loop-$i]}"
+	unset "PIDS[loop-$i]"
+done
+# Every small file committed (bounded wait), then the figures.
+for i in $OTHERS; do
+	want=$(node_last_seq "$i")
+	while c=$(cons_last_seq "$i") && [ "${c:-0}" -lt "${want:-0}" ]; do
+		[ "$(left)" -gt 0 ] || die "$i's small files not all committed"
+		sleep 0.2
+	done
+done
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+FAILED=$(cat "$T"/small-*.err 2>/dev/null | wc -l)
+
+# The batch lines: "time institution last_seq accepted".
+awk '/event=batch / {
+	match($0, /institution=[a-z]+/); i = substr($0, RSTART + 12, RLENGTH - 12)
+	match($0, /last_seq=[0-9]+/); s = substr($0, RSTART + 9, RLENGTH - 9)
+	match($0, /accepted=[0-9]+/); a = substr($0, RSTART + 9, RLENGTH - 9)
+	print $1, i, s, a
+}' "$N/consolidator.log" >"$T/batches.txt"
+
+awk -v t0="$T0" -v b0="$B0" -v b1="$B1" -v backlog="$BACKLOG" \
+	-v window="${WINDOW:-4}" -v chunk="$CHUNK" -v pace="$PACE" \
+	-v load="$LOAD" -v failed="$FAILED" -v nproc="$(nproc)" \
+	-v t2="$T2" -v cpu="$CPU_DRAIN" -v idle="$IDLE_DRAIN" '
+function pct(arr, n, p) { return arr[int((n * p + 99) / 100) > 0 ? int((n * p + 99) / 100) : 1] }
+function sort_n(arr, n,    i, j, v) {
+	for (i = 2; i <= n; i++) {
+		v = arr[i]
+		for (j = i - 1; j >= 1 && arr[j] > v; j--) arr[j + 1] = arr[j]
+		arr[j + 1] = v
+	}
+}
+function show(name, arr, n) {
+	if (n == 0) { printf "%s files=0\n", name; return }
+	sort_n(arr, n)
+	printf "%s files=%d p50=%.3f p99=%.3f max=%.3f s\n", name, n, pct(arr, n, 50), pct(arr, n, 99), arr[n]
+}
+FILENAME ~ /batches/ {
+	nb[$2]++; bt[$2, nb[$2]] = $1; bs[$2, nb[$2]] = $3
+	if ($2 == "pnp") {
+		if (pf == "") pf = $1
+		pl = $1; pe += $4; np++; pt[np] = $1; pc[np] = pe
+	}
+	next
+}
+{
+	sm[++ns] = $0
+}
+END {
+	for (i = 1; i <= np; i++)
+		for (j = i + 1; j <= np; j++)
+			if (pt[j] - pt[i] >= 1) {
+				r = (pc[j] - pc[i]) / (pt[j] - pt[i]); if (r > peak) peak = r
+				break
+			}
+	printf "bench_catchup: five nodes, a key holder and a consolidator on 127.0.0.1 (%d CPUs, load average %s at the end)\n", nproc, load
+	printf "  backlog: pnp %d events (submitted in %.1f s with the consolidator down), window %d; others: %d records every %s s each\n", backlog, b1 - b0, window, chunk, pace
+	printf "drain_s=%.2f drain_events_per_s=%.0f (pnp first to last commit; %d batches)\n", pl - pf, pe / (pl - pf), np
+	printf "drain_from_start_s=%.2f events_per_s=%.0f (consolidator start to pnp last commit)\n", pl - t0, pe / (pl - t0)
+	printf "peak_drain_events_per_s=%.0f (best second)\n", peak
+	printf "consolidator_cpu_s=%.2f of %.2f s wall, machine idle %.2f processor-s (consolidator start to backlog seen in)\n", cpu, t2 - t0, idle
+	for (k = 1; k <= ns; k++) {
+		split(sm[k], f, " ")
+		inst = f[1]; ts = f[2]; s = f[4]; ct = ""
+		for (m = 1; m <= nb[inst]; m++)
+			if (bs[inst, m] >= s) { ct = bt[inst, m]; break }
+		if (ct == "") { lost++; continue }
+		lat = ct - ts; del = ct - f[3]
+		if (ts >= pf && ts <= pl) { dur[++nd] = lat; ddur[nd] = del; di[inst]++ }
+		else if (ts > pl) { base[++nbase] = lat; dbase[nbase] = del }
+	}
+	show("latency_during_drain ", dur, nd)
+	show("latency_baseline     ", base, nbase)
+	show("delivery_during_drain", ddur, nd)
+	show("delivery_baseline    ", dbase, nbase)
+	printf "  during drain per institution:"
+	for (i in di) printf " %s=%d", i, di[i]
+	printf "\n"
+	if (lost > 0) printf "bench_catchup: %d small files with no commit line\n", lost
+	if (failed > 0) printf "bench_catchup: %d small submits failed\n", failed
+	exit lost > 0 || failed > 0
+}' "$T/batches.txt" "$T/small.tsv"
