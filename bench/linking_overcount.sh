@@ -48,6 +48,9 @@ make_tmp kuska-lk
 	--truth "$T/truth.csv" >/dev/null || die "kuska sim failed"
 net_init
 start_cons
+# The nodes pseudonymise victims through the key holder; a build from
+# before it has none and needs none.
+[ ! -x "$KEYHOLDER" ] || start_keyholder
 # shellcheck disable=SC2086 # institutions, one word each
 start_nodes $INSTS
 for i in $INSTS; do
