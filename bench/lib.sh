@@ -57,6 +57,9 @@ need_bins() {
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	local p
+	# A second signal must not cut the clean-up short: the daemons would
+	# outlive the script.
+	trap '' INT TERM
 	for p in "${PIDS[@]}"; do
 		pkill -TERM -P "$p" 2>/dev/null # a submit loop's child
 		kill -TERM "$p" 2>/dev/null
