@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "daemon.h"
 #include "date.h"
 #include "deliver.h"
 #include "help.h"
@@ -103,22 +104,12 @@ load(struct node *n, const char *path)
 static void
 reply(struct node *n, const struct tframes *req, const struct control *c)
 {
-	uint8_t *buf;
-	size_t len;
-	const void *data[2];
-	size_t lens[2];
+	int err = daemon_reply(n->submit, req, c);
 
-	if (codec_control_encode(c, &buf, &len) != 0) {
+	if (err == -EPROTO)
 		log_warnx("event=reply_not_encoded");
-		return;
-	}
-	data[0] = req->data[0];
-	lens[0] = req->len[0];
-	data[1] = buf;
-	lens[1] = len;
-	if (tsock_send(n->submit, data, lens, 2) != 0)
+	else if (err != 0)
 		log_debug("event=reply_not_delivered hint=\"client gone\"");
-	free(buf);
 }
 
 static void
@@ -126,9 +117,7 @@ reply_error(struct node *n, const struct tframes *req, const char *text)
 {
 	struct control c;
 
-	memset(&c, 0, sizeof(c));
-	c.type = CTL_ERROR;
-	snprintf(c.error, sizeof(c.error), "%s", text);
+	daemon_error_fill(&c, text);
 	reply(n, req, &c);
 }
 
