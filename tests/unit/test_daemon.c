@@ -13,13 +13,56 @@
 
 #include "daemon.h"
 
+static void
+test_shared_options(void **state)
+{
+	struct daemon_args a = {0};
+
+	(void)state;
+	assert_true(daemon_option(&a, 'c', "kuska.conf"));
+	assert_true(daemon_option(&a, 'd', NULL));
+	assert_true(daemon_option(&a, 'n', NULL));
+	assert_string_equal(a.conf, "kuska.conf");
+	assert_int_equal(a.debug, 1);
+	assert_int_equal(a.check, 1);
+	/* A daemon's own option, or getopt's '?': the daemon decides. */
+	assert_false(daemon_option(&a, 'R', NULL));
+	assert_false(daemon_option(&a, '?', NULL));
+}
+
+static void
+test_lock_says_who(void **state)
+{
+	char dir[64], path[96], want[256], why[256];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/kuska-daemon-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(
+	    daemon_lock(dir, "kuska-node", "outbox", why, sizeof(why)), 0);
+	/* Taken again (another open file description): refused. */
+	assert_int_equal(
+	    daemon_lock(dir, "kuska-node", "outbox", why, sizeof(why)), -EBUSY);
+	snprintf(want, sizeof(want),
+		 "%s: another kuska-node is using this outbox (stop it first)",
+		 dir);
+	assert_string_equal(why, want);
+	assert_int_equal(daemon_lock("/proc/no/such/dir", "kuska-node",
+				     "outbox", why, sizeof(why)),
+			 -ENOENT);
+	assert_non_null(strstr(why, "/proc/no/such/dir: cannot lock: "));
+	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* A client asks on the bound endpoint; the daemon answers with an error. */
 static void
 test_reply_reaches_the_client(void **state)
 {
-	char dir[64], ep[128];
+	char dir[64], ep[128], why[256];
 	struct transport *t;
-	struct tsock *srv, *cli;
+	struct tsock *srv, *again, *cli;
 	struct control req, rep;
 	struct tframes f = {0};
 	uint8_t *buf;
@@ -33,8 +76,13 @@ test_reply_reaches_the_client(void **state)
 	snprintf(ep, sizeof(ep), "ipc://%s/control", dir);
 	t = transport_new();
 	assert_non_null(t);
-	srv = tsock_bind_local(t, ep, 4096, &err);
+	srv = daemon_bind_local(t, ep, 4096, why, sizeof(why));
 	assert_non_null(srv);
+	/* A live listener is not replaced. */
+	again = daemon_bind_local(t, ep, 4096, why, sizeof(why));
+	assert_null(again);
+	assert_non_null(strstr(why, ": in use by another running daemon "
+				    "(stop it first)"));
 	cli = tsock_connect_local(t, ep, NULL, &err);
 	assert_non_null(cli);
 	memset(&req, 0, sizeof(req));
@@ -77,6 +125,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_shared_options),
+	    cmocka_unit_test(test_lock_says_who),
 	    cmocka_unit_test(test_reply_reaches_the_client),
 	};
 
