@@ -433,7 +433,7 @@ handle_control(struct node *n, struct tframes *req)
 		reply(n, req, &rep);
 		codec_control_clear(&rep);
 		if (c.dry_run == 0)
-		deliver_tick(&n->deliver, date_mono_ms());
+			deliver_tick(&n->deliver, date_mono_ms());
 		break;
 	case CTL_STATUS:
 		handle_status(n, req, c.max_dead);
