@@ -104,7 +104,7 @@ free_retired(struct cons *c, bool all)
 	struct retired_reg **pr = &c->retired, *r;
 
 	while ((r = *pr) != NULL) {
-		if (!all && c->jobs_finished < r->until) {
+		if (!all && r->users > 0) {
 			pr = &r->next;
 			continue;
 		}
@@ -434,8 +434,10 @@ reload_population(struct cons *c, const struct consolidator_config *cfg)
 }
 
 /*
- * The registry in force is being replaced: the jobs submitted so far may
- * still use it (pipeline.h), so it is freed once they are back.
+ * The registry in force is being replaced: the jobs judged by it may
+ * still use it (pipeline.h), so it is freed once they are all back.
+ * Counted per registry, not by a position in the queue: institutions take
+ * turns, so jobs come back in another order than they went.
  */
 static void
 retire_registry(struct cons *c)
@@ -453,10 +455,12 @@ retire_registry(struct cons *c)
 				usleep(1000);
 		}
 		registry_free(&c->reg);
+		c->reg_users = 0;
 		return;
 	}
 	r->reg = c->reg;
-	r->until = c->jobs_submitted;
+	r->users = c->reg_users;
+	c->reg_users = 0;
 	r->next = c->retired;
 	c->retired = r;
 	c->reg = NULL;
