@@ -51,11 +51,10 @@ KEEP=0
 LIMIT_S=1800
 OTHERS="mp pj mimp minsa"
 INSTS="pnp $OTHERS"
-
-usage() {
-	sed -n 's/^# \{0,1\}//; 6,18p' "$0" >&2
-	exit 2
-}
+BENCH=bench_catchup
+USAGE_LINES=6,18
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 while getopts "n:c:p:w:s:kh" opt; do
 	case $opt in
@@ -69,92 +68,13 @@ while getopts "n:c:p:w:s:kh" opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -le 1 ] || usage
-BIN=${1:-${KUSKA_BIN:-./build}}
-KUSKA=$BIN/kuska
-NODE=$BIN/kuska-node
-CONS=$BIN/kuska-consolidator
-for b in "$KUSKA" "$NODE" "$CONS" "$BIN/kuska-keyholder"; do
-	[ -x "$b" ] || {
-		echo "bench_catchup: $b not found; give the build directory" >&2
-		exit 2
-	}
-done
-
-# Short: ipc socket paths live under it.
-T=$(mktemp -d /tmp/kuska-bcu.XXXXXX) || exit 1
-N=$T/net
-declare -A PIDS=()
-START_S=$(date +%s)
-
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		pkill -TERM -P "$p" 2>/dev/null # a submit loop's child
-		kill -TERM "$p" 2>/dev/null
-	done
-	sleep 0.3
-	for p in "${PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	if [ "$KEEP" = 1 ]; then
-		echo "bench_catchup: kept $T" >&2
-	else
-		rm -rf "$T"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-die() {
-	echo "bench_catchup: $*" >&2
-	exit 1
-}
-
-now() { date +%s.%N; }
-
-left() { echo $((LIMIT_S - ($(date +%s) - START_S))); }
-
-# A port pair nobody answers on, below the ephemeral range.
-pick_port() {
-	local p low
-	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-	[ -n "$low" ] && [ "$low" -gt 12000 ] || low=32768
-	for p in $(seq $((10000 + RANDOM % (low - 12000))) 3 $((low - 3))); do
-		if ! (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null &&
-			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null &&
-			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 2))) 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
-wait_for_file() {
-	local i
-	for i in $(seq 200); do
-		[ -e "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# CPU seconds (user + system) a running process has used.
-cpu_of() {
-	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
-		"/proc/$1/stat" 2>/dev/null || echo 0
-}
+use_build "$@"
+need_bins "$KUSKA" "$NODE" "$CONS" "$KEYHOLDER"
+make_tmp kuska-bcu
 
 # The machine's idle processor seconds so far (all processors).
 idle_s() {
 	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.2f", ($5 + $6) / hz }' /proc/stat
-}
-
-node_last_seq() {
-	"$KUSKA" status -c "$N/$1.conf" 2>/dev/null |
-		sed -n 's/.*(last sequence \([0-9]*\)).*/\1/p'
 }
 
 # The consolidator's last_seq of institution $1.
@@ -163,9 +83,7 @@ cons_last_seq() {
 		awk -v i="$1" '$1 == i { print $2 }'
 }
 
-PORT=$(pick_port)
-[ -n "$PORT" ] || die "no free port pair"
-"$KUSKA" demo init "$N" --port "$PORT" >/dev/null || die "kuska demo init failed"
+net_init
 # The key holder's daily allowance (300,000 evaluations a node) covers
 # the whole backlog.
 if [ "$EVENTS" -gt 250000 ]; then
@@ -178,16 +96,9 @@ if [ -n "$WINDOW" ]; then
 	"$NODE" -n -c "$N/pnp.conf" >/dev/null 2>&1 || die "window = $WINDOW refused"
 fi
 
-"$BIN/kuska-keyholder" -c "$N/keyholder.conf" 2>>"$N/keyholder.log" &
-PIDS[keyholder]=$!
-wait_for_file "$N/run/keyholder.sock" || die "key holder did not start (see log)"
-for i in $INSTS; do
-	"$NODE" -c "$N/$i.conf" 2>>"$N/$i.log" &
-	PIDS[$i]=$!
-done
-for i in $INSTS; do
-	wait_for_file "$N/run/$i.sock" || die "node $i did not start"
-done
+start_keyholder
+# shellcheck disable=SC2086 # institutions, one word each
+start_nodes $INSTS
 
 VICTIMS=$((EVENTS * 10 / 17 + 1000))
 echo "bench_catchup: kuska sim --victims $VICTIMS --seed $SEED ..." >&2
@@ -227,10 +138,7 @@ submit_loop() {
 : >"$T/small.tsv"
 IDLE0=$(idle_s)
 T0=$(now)
-"$CONS" -d -c "$N/consolidator.conf" 2> >(perl -MTime::HiRes=time \
-	-ne 'BEGIN { $| = 1 } printf "%.6f %s", time, $_' >>"$N/consolidator.log") &
-PIDS[cons]=$!
-wait_for_file "$N/run/consolidator.sock" || die "consolidator did not start (see log)"
+start_cons_stamped
 for i in $OTHERS; do
 	submit_loop "$i" &
 	PIDS[loop-$i]=$!

@@ -39,11 +39,10 @@ KEEP=0
 DRAIN=0
 LIMIT_S=600
 INSTS="pnp mp pj mimp minsa"
-
-usage() {
-	sed -n 's/^# \{0,1\}//; 6,14p' "$0" >&2
-	exit 2
-}
+BENCH=bench_e2e
+USAGE_LINES=6,14
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 while getopts "v:s:dkh" opt; do
 	case $opt in
@@ -55,118 +54,22 @@ while getopts "v:s:dkh" opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -le 1 ] || usage
-BIN=${1:-${KUSKA_BIN:-./build}}
-KUSKA=$BIN/kuska
-NODE=$BIN/kuska-node
-CONS=$BIN/kuska-consolidator
-for b in "$KUSKA" "$NODE" "$CONS" "$BIN/bench_latency"; do
-	[ -x "$b" ] || {
-		echo "bench_e2e: $b not found; give the build directory" >&2
-		exit 2
-	}
-done
-
-# Short: ipc socket paths live under it.
-T=$(mktemp -d /tmp/kuska-be2e.XXXXXX) || exit 1
-N=$T/net
-declare -A PIDS=()
-START_S=$(date +%s)
-
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		pkill -TERM -P "$p" 2>/dev/null # a submit subshell's child
-		kill -TERM "$p" 2>/dev/null
-	done
-	sleep 0.3
-	for p in "${PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	if [ "$KEEP" = 1 ]; then
-		echo "bench_e2e: kept $T" >&2
-	else
-		rm -rf "$T"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-die() {
-	echo "bench_e2e: $*" >&2
-	exit 1
-}
-
-now() { date +%s.%N; }
-
-# Seconds left of the overall 10-minute bound.
-left() { echo $((LIMIT_S - ($(date +%s) - START_S))); }
-
-# A port pair nobody answers on, below the ephemeral range (where local
-# ports of outgoing connections would make the bind fail).
-pick_port() {
-	local p low
-	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-	[ -n "$low" ] && [ "$low" -gt 12000 ] || low=32768
-	for p in $(seq $((10000 + RANDOM % (low - 12000))) 3 $((low - 3))); do
-		if ! (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null &&
-			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null &&
-			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 2))) 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
-wait_for_file() {
-	local i
-	for i in $(seq 200); do
-		[ -e "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# CPU seconds (user + system) a running process has used.
-cpu_of() {
-	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
-		"/proc/$1/stat" 2>/dev/null || echo "?"
-}
-
-node_last_seq() {
-	"$KUSKA" status -c "$N/$1.conf" 2>/dev/null |
-		sed -n 's/.*(last sequence \([0-9]*\)).*/\1/p'
-}
+use_build "$@"
+need_bins "$KUSKA" "$NODE" "$CONS" "$KEYHOLDER" "$BIN/bench_latency"
+make_tmp kuska-be2e
 
 # The consolidator's table: "institution last_seq accepted refused ...".
 cons_table() {
 	"$KUSKA" status -c "$N/consolidator.conf" 2>/dev/null
 }
 
-PORT=$(pick_port)
-[ -n "$PORT" ] || die "no free port pair"
-"$KUSKA" demo init "$N" --port "$PORT" >/dev/null || die "kuska demo init failed"
+net_init
 
-# -d: one debug line per batch, time-stamped here on arrival.
-start_cons() {
-	"$CONS" -d -c "$N/consolidator.conf" 2> >(perl -MTime::HiRes=time \
-		-ne 'BEGIN { $| = 1 } printf "%.6f %s", time, $_' >>"$N/consolidator.log") &
-	PIDS[cons]=$!
-	wait_for_file "$N/run/consolidator.sock" || die "consolidator did not start (see log)"
-}
-[ "$DRAIN" = 1 ] || start_cons
-"$BIN/kuska-keyholder" -c "$N/keyholder.conf" 2>>"$N/keyholder.log" &
-PIDS[keyholder]=$!
-wait_for_file "$N/run/keyholder.sock" || die "key holder did not start (see log)"
-for i in $INSTS; do
-	"$NODE" -c "$N/$i.conf" 2>>"$N/$i.log" &
-	PIDS[$i]=$!
-done
-for i in $INSTS; do
-	wait_for_file "$N/run/$i.sock" || die "node $i did not start"
-done
+# -d: one debug line per batch, time-stamped on arrival.
+[ "$DRAIN" = 1 ] || start_cons_stamped
+start_keyholder
+# shellcheck disable=SC2086 # institutions, one word each
+start_nodes $INSTS
 
 echo "bench_e2e: kuska sim --victims $VICTIMS --seed $SEED ..." >&2
 "$KUSKA" sim --out "$T/sim" --victims "$VICTIMS" --seed "$SEED" >/dev/null ||
@@ -189,7 +92,7 @@ if [ "$DRAIN" = 1 ]; then
 		echo $? >"$T/submit-$i.rc"
 	done
 	T0=$(now)
-	start_cons
+	start_cons_stamped
 	for i in $INSTS; do now >"$T/submit-$i.end"; done
 fi
 [ "$DRAIN" = 1 ] || T0=$(now)

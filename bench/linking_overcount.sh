@@ -22,12 +22,12 @@ set -u
 VICTIMS=1500
 SEED=21
 DAEMONS=""
+KEEP=0
 INSTS="pnp mp pj mimp minsa"
-
-usage() {
-	sed -n 's/^# \{0,1\}//; 7,14p' "$0" >&2
-	exit 2
-}
+BENCH=linking_overcount
+USAGE_LINES=7,14
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 while getopts "v:s:d:h" opt; do
 	case $opt in
@@ -38,67 +38,21 @@ while getopts "v:s:d:h" opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -le 1 ] || usage
-BIN=${1:-${KUSKA_BIN:-./build}}
-DAEMONS=${DAEMONS:-$BIN}
-KUSKA=$DAEMONS/kuska
-for b in "$BIN/kuska" "$KUSKA" "$DAEMONS/kuska-node" "$DAEMONS/kuska-consolidator"; do
-	[ -x "$b" ] || {
-		echo "linking_overcount: $b not found" >&2
-		exit 2
-	}
-done
+use_build "$@"
+SIM=$KUSKA
+[ -z "$DAEMONS" ] || use_build "$DAEMONS"
+need_bins "$SIM" "$KUSKA" "$NODE" "$CONS"
+make_tmp kuska-lk
 
-T=$(mktemp -d /tmp/kuska-lk.XXXXXX) || exit 1
-N=$T/net
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-die() {
-	echo "linking_overcount: $*" >&2
-	exit 1
-}
-
-pick_port() {
-	local p low
-	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-	[ -n "$low" ] && [ "$low" -gt 12000 ] || low=32768
-	for p in $(seq $((10000 + RANDOM % (low - 12000))) 2 $((low - 2))); do
-		if ! (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null &&
-			! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
-wait_for_file() {
-	local i
-	for i in $(seq 200); do
-		[ -e "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-"$BIN/kuska" sim --out "$T/sim" --victims "$VICTIMS" --seed "$SEED" \
+"$SIM" sim --out "$T/sim" --victims "$VICTIMS" --seed "$SEED" \
 	--truth "$T/truth.csv" >/dev/null || die "kuska sim failed"
-"$KUSKA" demo init "$N" --port "$(pick_port)" >/dev/null || die "demo init failed"
-"$DAEMONS/kuska-consolidator" -c "$N/consolidator.conf" 2>"$T/cons.log" &
-PIDS+=($!)
-wait_for_file "$N/run/consolidator.sock" || die "the consolidator did not start"
-for i in $INSTS; do
-	"$DAEMONS/kuska-node" -c "$N/$i.conf" 2>"$T/$i.log" &
-	PIDS+=($!)
-	wait_for_file "$N/run/$i.sock" || die "node $i did not start"
-done
+net_init
+start_cons
+# The nodes pseudonymise victims through the key holder; a build from
+# before it has none and needs none.
+[ ! -x "$KEYHOLDER" ] || start_keyholder
+# shellcheck disable=SC2086 # institutions, one word each
+start_nodes $INSTS
 for i in $INSTS; do
 	"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >"$T/submit-$i.out" 2>&1 ||
 		die "$i: submit refused records (see $T/submit-$i.out)"

@@ -458,7 +458,7 @@ cmd_submit(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "c:nvr:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-		conf = optarg;
+			conf = optarg;
 			break;
 		case 'n':
 			/* Nonzero: the id the node knows this run's

@@ -15,11 +15,11 @@
 #define SETTINGS_MAX_KEYHOLDERS 3
 
 struct node_config {
-	int institution;			  /* enum institution */
-	char network[32];			  /* the registry's network */
-	char key[SETTINGS_PATH_MAX];		  /* secret key file */
-	char linkage_key[SETTINGS_PATH_MAX];	  /* linkage key file */
-	char ref_key[SETTINGS_PATH_MAX];	  /* this node's ref key file */
+	int institution;		     /* enum institution */
+	char network[32];		     /* the registry's network */
+	char key[SETTINGS_PATH_MAX];	     /* secret key file */
+	char linkage_key[SETTINGS_PATH_MAX]; /* linkage key file */
+	char ref_key[SETTINGS_PATH_MAX];     /* this node's ref key file */
 	/* The key holders: endpoint and .pub file; [0] required, the
 	 * others "" when unset. */
 	char keyholder[SETTINGS_MAX_KEYHOLDERS][SETTINGS_PATH_MAX];

@@ -40,7 +40,7 @@ struct pipeline; /* pipeline.h */
 /* A registry replaced by a reload, kept while jobs may still use it. */
 struct retired_reg {
 	struct registry *reg;
-	uint64_t until; /* freed once this many jobs were taken back */
+	uint64_t users; /* jobs judged by it not yet taken back */
 	struct retired_reg *next;
 };
 
@@ -55,7 +55,8 @@ struct cons {
 	struct ingest ig; /* the writer thread's while pipe runs */
 	struct pipeline *pipe;
 	unsigned threads; /* verifying threads, the writer among them */
-	uint64_t jobs_submitted, jobs_finished;
+	/* Jobs judged by reg not yet taken back (retired_reg: by theirs). */
+	uint64_t reg_users;
 	struct retired_reg *retired;
 	struct ingest_view view; /* ig as of the last job taken back */
 	struct transport *t;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mix.h"
+
 /*
  * A key as two integers whose order is the key's memcmp order: its bytes
  * big-endian, zero-padded to 16, the length in the last byte (which no
@@ -58,16 +60,6 @@ put_be64(uint8_t *p, uint64_t x)
 {
 	x = htobe64(x);
 	memcpy(p, &x, 8);
-}
-
-static uint64_t
-mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 33);
 }
 
 /* Every bit of both words reaches the low bits the index is taken from. */

@@ -388,7 +388,7 @@ submit_job(struct cons *c, struct tframes *req, const struct reg_party *p,
 	j->pj.peer = (unsigned)p->inst; /* a node catching up takes turns */
 	j->pj.batch = j->m.type == MSG_BATCH ? &j->m : NULL;
 	j->pj.run = run_job;
-	c->jobs_submitted++;
+	c->reg_users++;
 	pipeline_submit(c->pipe, &j->pj);
 }
 
@@ -401,12 +401,29 @@ job_free(struct ingest_job *j)
 	free(j);
 }
 
+/* One job fewer uses reg, the registry it was judged by. */
+static void
+registry_released(struct cons *c, const struct registry *reg)
+{
+	struct retired_reg *r;
+
+	if (reg == c->reg) {
+		c->reg_users--;
+		return;
+	}
+	for (r = c->retired; r != NULL; r = r->next)
+		if (r->reg == reg) {
+			r->users--;
+			return;
+		}
+}
+
 void
 ingest_finish(struct cons *c, struct pipeline_job *pj)
 {
 	struct ingest_job *j = (struct ingest_job *)pj;
 
-	c->jobs_finished++;
+	registry_released(c, pj->reg);
 	if (!pj->ran) {
 		job_free(j);
 		return;

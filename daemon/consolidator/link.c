@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mix.h"
+
 #define NO_KEY UINT32_MAX
 #define NO_REC UINT32_MAX
 
@@ -84,16 +86,6 @@ vec_grow(void **v, size_t *cap, size_t n, size_t sz)
 		 0                                                             \
 	     ? -ENOMEM                                                         \
 	     : ((vec).v[(vec).n++] = (x), 0))
-
-static uint64_t
-mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 33);
-}
 
 static uint64_t
 hash_key(const uint8_t k[LINK_KEY_LEN])

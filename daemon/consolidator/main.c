@@ -23,6 +23,7 @@
 #include "codec.h"
 #include "cons.h"
 #include "control.h"
+#include "daemon.h"
 #include "date.h"
 #include "help.h"
 #include "indfile.h"
@@ -103,7 +104,7 @@ free_retired(struct cons *c, bool all)
 	struct retired_reg **pr = &c->retired, *r;
 
 	while ((r = *pr) != NULL) {
-		if (!all && c->jobs_finished < r->until) {
+		if (!all && r->users > 0) {
 			pr = &r->next;
 			continue;
 		}
@@ -433,8 +434,10 @@ reload_population(struct cons *c, const struct consolidator_config *cfg)
 }
 
 /*
- * The registry in force is being replaced: the jobs submitted so far may
- * still use it (pipeline.h), so it is freed once they are back.
+ * The registry in force is being replaced: the jobs judged by it may
+ * still use it (pipeline.h), so it is freed once they are all back.
+ * Counted per registry, not by a position in the queue: institutions take
+ * turns, so jobs come back in another order than they went.
  */
 static void
 retire_registry(struct cons *c)
@@ -452,10 +455,12 @@ retire_registry(struct cons *c)
 				usleep(1000);
 		}
 		registry_free(&c->reg);
+		c->reg_users = 0;
 		return;
 	}
 	r->reg = c->reg;
-	r->until = c->jobs_submitted;
+	r->users = c->reg_users;
+	c->reg_users = 0;
 	r->next = c->retired;
 	c->retired = r;
 	c->reg = NULL;
@@ -621,10 +626,10 @@ main(int argc, char **argv)
 	    {"refetch", required_argument, NULL, 'F'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *conf = NULL;
-	int ch, check = 0, debug = 0, audit = 0, rebuild = 0, repair = 0, err;
+	struct daemon_args a = {0};
+	int ch, audit = 0, rebuild = 0, repair = 0, err;
 	const char *refetch = NULL;
-	char fp[17];
+	char fp[17], why[SETTINGS_PATH_MAX + 128];
 
 	memset(&c, 0, sizeof(c));
 	pthread_mutex_init(&c.admit_mu, NULL);
@@ -632,7 +637,10 @@ main(int argc, char **argv)
 	c.query_stop_fd = -1;
 	if (help_handle("kuska-consolidator", NULL, argc, argv, &err))
 		return err;
-	while ((ch = getopt_long(argc, argv, "c:dn", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, DAEMON_OPTSTRING, opts, NULL)) !=
+	       -1) {
+		if (daemon_option(&a, ch, optarg))
+			continue;
 		switch (ch) {
 		case 'A':
 			audit = 1;
@@ -646,27 +654,17 @@ main(int argc, char **argv)
 		case 'F':
 			refetch = optarg;
 			break;
-		case 'c':
-			conf = optarg;
-			break;
-		case 'd':
-			debug = 1;
-			break;
-		case 'n':
-			check = 1;
-			break;
 		default:
 			usage();
 		}
 	}
-	if (conf == NULL || optind != argc)
+	if (a.conf == NULL || optind != argc)
 		usage();
-	log_init("kuska-consolidator", debug);
-	if (keys_init() != 0)
+	if (daemon_begin("kuska-consolidator", a.debug) != 0)
 		fatalx("cannot initialise libsodium");
-	c.conf_path = conf;
-	load(&c, conf, check);
-	if (check) {
+	c.conf_path = a.conf;
+	load(&c, a.conf, a.check);
+	if (a.check) {
 		config_print(stdout, &settings_consolidator_schema, &c.cfg);
 		char pop[64] = "";
 		if (c.population != NULL)
@@ -681,16 +679,9 @@ main(int argc, char **argv)
 		cons_free(&c);
 		return 0;
 	}
-	if (!audit) {
-		err = lockdir_take(c.cfg.data_dir);
-		if (err == -EBUSY)
-			fatalx("%s: another kuska-consolidator is using this "
-			       "store (stop it first)",
-			       c.cfg.data_dir);
-		if (err < 0)
-			fatalx("%s: cannot lock: %s", c.cfg.data_dir,
-			       strerror(-err));
-	}
+	if (!audit && daemon_lock(c.cfg.data_dir, "kuska-consolidator", "store",
+				  why, sizeof(why)) != 0)
+		fatalx("%s", why);
 	if (audit)
 		return run_audit(&c);
 	if (repair) {
@@ -703,7 +694,7 @@ main(int argc, char **argv)
 		printf("repair: the store is sound\n");
 		return 0;
 	}
-	if (check_store(c.cfg.data_dir, conf) != 0) {
+	if (check_store(c.cfg.data_dir, a.conf) != 0) {
 		cons_free(&c);
 		return 1;
 	}
@@ -759,13 +750,10 @@ main(int argc, char **argv)
 	c.ingest_mon = tsock_monitor(c.t, c.ingest, &err);
 	if (c.ingest_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
-	c.control =
-	    tsock_bind_local(c.t, c.cfg.control, CONTROL_MAX_BYTES, &err);
-	if (c.control == NULL && err == -EADDRINUSE)
-		fatalx("%s: in use by another running daemon (stop it first)",
-		       c.cfg.control);
+	c.control = daemon_bind_local(c.t, c.cfg.control, CONTROL_MAX_BYTES,
+				      why, sizeof(why));
 	if (c.control == NULL)
-		fatalx("%s: cannot bind: %s", c.cfg.control, strerror(-err));
+		fatalx("%s", why);
 	{
 		struct tsock_limits lim = {.max_frame = 64 * 1024,
 					   .handshake_ms = HANDSHAKE_MS};

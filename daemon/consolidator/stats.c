@@ -11,6 +11,7 @@
 #include "delta.h"
 #include "fact.h"
 #include "link.h"
+#include "mix.h"
 #include "period.h"
 
 /* ---- facts ------------------------------------------------------------ */
@@ -262,16 +263,6 @@ hash_bytes(const uint8_t *p, size_t len)
 		h *= 1099511628211ULL;
 	}
 	return h ^ (h >> 29);
-}
-
-static uint64_t
-mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 33);
 }
 
 /* An entity key's hash, a word at a time (a pseudonym is random). */

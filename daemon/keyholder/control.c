@@ -1,9 +1,11 @@
 /* control.c - the key holder's status and metrics; see keyholder.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
+#include "daemon.h"
 #include "date.h"
 #include "keyholder.h"
 #include "log.h"
@@ -11,22 +13,12 @@
 static void
 answer(struct keyholder *kh, const struct tframes *req, const struct control *c)
 {
-	const void *data[2];
-	size_t lens[2];
-	uint8_t *buf;
-	size_t len;
+	int err = daemon_reply(kh->control, req, c);
 
-	if (codec_control_encode(c, &buf, &len) != 0) {
+	if (err == -EPROTO)
 		log_warnx("event=reply_not_encoded");
-		return;
-	}
-	data[0] = req->data[0];
-	lens[0] = req->len[0];
-	data[1] = buf;
-	lens[1] = len;
-	if (tsock_send(kh->control, data, lens, 2) != 0)
+	else if (err != 0)
 		log_debug("control reply not delivered (client gone)");
-	free(buf);
 }
 
 static void
@@ -34,9 +26,7 @@ answer_error(struct keyholder *kh, const struct tframes *req, const char *text)
 {
 	struct control c;
 
-	memset(&c, 0, sizeof(c));
-	c.type = CTL_ERROR;
-	snprintf(c.error, sizeof(c.error), "%s", text);
+	daemon_error_fill(&c, text);
 	answer(kh, req, &c);
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "daemon.h"
 #include "date.h"
 #include "help.h"
 #include "keyholder.h"
@@ -169,35 +170,22 @@ int
 main(int argc, char **argv)
 {
 	static struct keyholder kh; /* the accounts are large */
-	const char *conf = NULL;
-	int ch, check = 0, debug = 0, err;
+	struct daemon_args a = {0};
+	int ch, err;
 	char fp[17], status[SETTINGS_PATH_MAX + 64];
 
 	if (help_handle("kuska-keyholder", NULL, argc, argv, &err))
 		return err;
-	while ((ch = getopt(argc, argv, "c:dn")) != -1) {
-		switch (ch) {
-		case 'c':
-			conf = optarg;
-			break;
-		case 'd':
-			debug = 1;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		default:
+	while ((ch = getopt(argc, argv, DAEMON_OPTSTRING)) != -1)
+		if (!daemon_option(&a, ch, optarg))
 			usage();
-		}
-	}
-	if (conf == NULL || optind != argc)
+	if (a.conf == NULL || optind != argc)
 		usage();
-	log_init("kuska-keyholder", debug);
-	if (keys_init() != 0)
+	if (daemon_begin("kuska-keyholder", a.debug) != 0)
 		fatalx("cannot initialise libsodium");
-	kh.conf_path = conf;
-	load(&kh, conf);
-	if (check) {
+	kh.conf_path = a.conf;
+	load(&kh, a.conf);
+	if (a.check) {
 		config_print(stdout, &settings_keyholder_schema, &kh.cfg);
 		fprintf(stderr,
 			"configuration OK (key epoch %u; registry: %zu "

@@ -375,7 +375,7 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 			 "consolidator_last_seq=%llu outbox_last_seq=%llu",
 			 institution_name(d->inst),
 			 (unsigned long long)m->last_seq,
-		 (unsigned long long)(st.next_seq - 1));
+			 (unsigned long long)(st.next_seq - 1));
 	d->welcomed = true;
 	d->nq = 0;
 	d->acked = m->last_seq;

@@ -359,7 +359,7 @@ rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (r != 0)
 		goto fail;
 	if (in->dry == NULL)
-	in->rekeyed++;
+		in->rekeyed++;
 	res->status = LINE_REKEYED;
 	res->seq = seq;
 	return 0;
@@ -489,11 +489,11 @@ take_line(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 
 /* A round of records: where they are, and whether it went out. */
 struct round {
-	struct parsed_record *recs;	   /* INTAKE_ROUND_RECORDS */
-	size_t slot[INTAKE_ROUND_RECORDS]; /* their lines */
+	struct parsed_record *recs;		/* INTAKE_ROUND_RECORDS */
+	size_t slot[INTAKE_ROUND_RECORDS];	/* their lines */
 	bool provisional[INTAKE_ROUND_RECORDS]; /* a dry run's values */
-	size_t k;			   /* records parsed */
-	size_t n;			   /* elements sent, 0: none */
+	size_t k;				/* records parsed */
+	size_t n;				/* elements sent, 0: none */
 };
 
 /*

@@ -65,8 +65,8 @@ struct intake {
 	struct outbox *ob;
 	intake_send_fn send;
 	intake_recv_fn recv;
-	void *holders;	  /* their first argument */
-	unsigned workers; /* threads for blinding and unblinding */
+	void *holders;		     /* their first argument */
+	unsigned workers;	     /* threads for blinding and unblinding */
 	const struct grants *grants; /* what the institution may emit */
 	/*
 	 * Called every INTAKE_SERVE_RECORDS lines parsed or records stored,

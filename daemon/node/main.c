@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "daemon.h"
 #include "date.h"
 #include "deliver.h"
 #include "help.h"
@@ -103,22 +104,12 @@ load(struct node *n, const char *path)
 static void
 reply(struct node *n, const struct tframes *req, const struct control *c)
 {
-	uint8_t *buf;
-	size_t len;
-	const void *data[2];
-	size_t lens[2];
+	int err = daemon_reply(n->submit, req, c);
 
-	if (codec_control_encode(c, &buf, &len) != 0) {
+	if (err == -EPROTO)
 		log_warnx("event=reply_not_encoded");
-		return;
-	}
-	data[0] = req->data[0];
-	lens[0] = req->len[0];
-	data[1] = buf;
-	lens[1] = len;
-	if (tsock_send(n->submit, data, lens, 2) != 0)
+	else if (err != 0)
 		log_debug("event=reply_not_delivered hint=\"client gone\"");
-	free(buf);
 }
 
 static void
@@ -126,9 +117,7 @@ reply_error(struct node *n, const struct tframes *req, const char *text)
 {
 	struct control c;
 
-	memset(&c, 0, sizeof(c));
-	c.type = CTL_ERROR;
-	snprintf(c.error, sizeof(c.error), "%s", text);
+	daemon_error_fill(&c, text);
 	reply(n, req, &c);
 }
 
@@ -444,7 +433,7 @@ handle_control(struct node *n, struct tframes *req)
 		reply(n, req, &rep);
 		codec_control_clear(&rep);
 		if (c.dry_run == 0)
-		deliver_tick(&n->deliver, date_mono_ms());
+			deliver_tick(&n->deliver, date_mono_ms());
 		break;
 	case CTL_STATUS:
 		handle_status(n, req, c.max_dead);
@@ -628,39 +617,29 @@ main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct node n;
-	const char *conf = NULL;
-	int ch, check = 0, debug = 0, recovering = 0, err;
-	char status[700];
+	struct daemon_args a = {0};
+	int ch, recovering = 0, err;
+	char status[700], why[SETTINGS_PATH_MAX + 128];
 
 	memset(&n, 0, sizeof(n));
 	if (help_handle("kuska-node", NULL, argc, argv, &err))
 		return err;
-	while ((ch = getopt_long(argc, argv, "c:dn", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'R':
+	while ((ch = getopt_long(argc, argv, DAEMON_OPTSTRING, opts, NULL)) !=
+	       -1) {
+		if (daemon_option(&a, ch, optarg))
+			continue;
+		if (ch == 'R')
 			recovering = 1;
-			break;
-		case 'c':
-			conf = optarg;
-			break;
-		case 'd':
-			debug = 1;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		default:
+		else
 			usage();
-		}
 	}
-	if (conf == NULL || optind != argc)
+	if (a.conf == NULL || optind != argc)
 		usage();
-	log_init("kuska-node", debug);
-	if (keys_init() != 0)
+	if (daemon_begin("kuska-node", a.debug) != 0)
 		fatalx("cannot initialise libsodium");
 	record_init();
-	load(&n, conf);
-	if (check) {
+	load(&n, a.conf);
+	if (a.check) {
 		config_print(stdout, &settings_node_schema, &n.cfg);
 		fprintf(stderr, "configuration OK\n");
 		keys_free(&n.key);
@@ -668,16 +647,12 @@ main(int argc, char **argv)
 		keys_key32_free(&n.ref_key);
 		return 0;
 	}
-	err = lockdir_take(n.cfg.data_dir);
-	if (err == -EBUSY)
-		fatalx("%s: another kuska-node is using this outbox (stop it "
-		       "first)",
-		       n.cfg.data_dir);
-	if (err < 0)
-		fatalx("%s: cannot lock: %s", n.cfg.data_dir, strerror(-err));
+	if (daemon_lock(n.cfg.data_dir, "kuska-node", "outbox", why,
+			sizeof(why)) != 0)
+		fatalx("%s", why);
 	if (recovering)
 		return recover(&n);
-	if (check_outbox(n.cfg.data_dir, conf) != 0) {
+	if (check_outbox(n.cfg.data_dir, a.conf) != 0) {
 		keys_free(&n.key);
 		keys_key32_free(&n.linkage);
 		keys_key32_free(&n.ref_key);
@@ -692,12 +667,10 @@ main(int argc, char **argv)
 	n.t = transport_new();
 	if (n.t == NULL)
 		fatal("zmq context");
-	n.submit = tsock_bind_local(n.t, n.cfg.submit, SUBMIT_MAX_BYTES, &err);
-	if (n.submit == NULL && err == -EADDRINUSE)
-		fatalx("%s: in use by another running daemon (stop it first)",
-		       n.cfg.submit);
+	n.submit = daemon_bind_local(n.t, n.cfg.submit, SUBMIT_MAX_BYTES, why,
+				     sizeof(why));
 	if (n.submit == NULL)
-		fatalx("%s: cannot bind: %s", n.cfg.submit, strerror(-err));
+		fatalx("%s", why);
 	tsock_set_wipe(n.submit); /* raw lines: identities */
 	{
 		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};

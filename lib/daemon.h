@@ -1,0 +1,77 @@
+/*
+ * daemon.h - what every kuska daemon does the same way: the options they
+ * all take (-c FILE, -d, -n), logging and libsodium started, the data
+ * directory locked, the local socket clients talk to bound, and a control
+ * request answered. Each daemon's main() keeps its own decisions: what it
+ * says, and when it stops.
+ */
+#ifndef KUSKA_DAEMON_H
+#define KUSKA_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "codec.h"
+#include "transport.h"
+
+/* The options every daemon takes, for getopt. */
+#define DAEMON_OPTSTRING "c:dn"
+
+struct daemon_args {
+	const char *conf; /* -c FILE: the config; NULL until given */
+	int debug;	  /* -d: log debug lines, to stderr */
+	int check;	  /* -n: check the config, print it, stop */
+};
+
+/*
+ * daemon_option - takes one option getopt returned, ch with its argument
+ * arg, when it is one every daemon shares (-c FILE, -d, -n). Returns true
+ * when it took it, false when the daemon must decide (its own options,
+ * '?').
+ */
+bool daemon_option(struct daemon_args *a, int ch, const char *arg);
+
+/*
+ * daemon_begin - starts the log as name (debug lines too when debug) and
+ * libsodium. Returns 0 or -EIO (libsodium would not start).
+ */
+int daemon_begin(const char *name, int debug)
+    __attribute__((warn_unused_result));
+
+/*
+ * daemon_lock - takes the lock of dir, so that one daemon at a time works
+ * from it; the lock is held until the process ends. name is the daemon's
+ * program name and what its data there ("store", "outbox"), for the
+ * message. Returns 0, or -EBUSY or another -errno with why (why_len
+ * bytes) saying so for the log: "DIR: another NAME is using this WHAT
+ * (stop it first)" or "DIR: cannot lock: REASON".
+ */
+int daemon_lock(const char *dir, const char *name, const char *what, char *why,
+		size_t why_len) __attribute__((warn_unused_result));
+
+/*
+ * daemon_bind_local - binds the local endpoint clients talk to (see
+ * tsock_bind_local), at most max_bytes a message. Returns the socket, or
+ * NULL with why (why_len bytes) saying why for the log: "ENDPOINT: in use
+ * by another running daemon (stop it first)" or "ENDPOINT: cannot bind:
+ * REASON".
+ */
+struct tsock *daemon_bind_local(struct transport *t, const char *endpoint,
+				size_t max_bytes, char *why, size_t why_len);
+
+/*
+ * daemon_reply - answers the control request req (its first frame names
+ * the client) on the ROUTER s with c. Returns 0; -EPROTO when c cannot be
+ * encoded (nothing sent); or tsock_send's -errno (the client is gone).
+ * Logs nothing: the daemon says what it makes of a failure.
+ */
+int daemon_reply(struct tsock *s, const struct tframes *req,
+		 const struct control *c);
+
+/*
+ * daemon_error_fill - makes *ret the error answer saying text (cut to
+ * fit). *ret owns nothing.
+ */
+void daemon_error_fill(struct control *ret, const char *text);
+
+#endif

@@ -1,0 +1,134 @@
+/* test_daemon.c - what every daemon does the same way (daemon.h). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon.h"
+
+static void
+test_shared_options(void **state)
+{
+	struct daemon_args a = {0};
+
+	(void)state;
+	assert_true(daemon_option(&a, 'c', "kuska.conf"));
+	assert_true(daemon_option(&a, 'd', NULL));
+	assert_true(daemon_option(&a, 'n', NULL));
+	assert_string_equal(a.conf, "kuska.conf");
+	assert_int_equal(a.debug, 1);
+	assert_int_equal(a.check, 1);
+	/* A daemon's own option, or getopt's '?': the daemon decides. */
+	assert_false(daemon_option(&a, 'R', NULL));
+	assert_false(daemon_option(&a, '?', NULL));
+}
+
+static void
+test_lock_says_who(void **state)
+{
+	char dir[64], path[96], want[256], why[256];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/kuska-daemon-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(
+	    daemon_lock(dir, "kuska-node", "outbox", why, sizeof(why)), 0);
+	/* Taken again (another open file description): refused. */
+	assert_int_equal(
+	    daemon_lock(dir, "kuska-node", "outbox", why, sizeof(why)), -EBUSY);
+	snprintf(want, sizeof(want),
+		 "%s: another kuska-node is using this outbox (stop it first)",
+		 dir);
+	assert_string_equal(why, want);
+	assert_int_equal(daemon_lock("/proc/no/such/dir", "kuska-node",
+				     "outbox", why, sizeof(why)),
+			 -ENOENT);
+	assert_non_null(strstr(why, "/proc/no/such/dir: cannot lock: "));
+	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A client asks on the bound endpoint; the daemon answers with an error. */
+static void
+test_reply_reaches_the_client(void **state)
+{
+	char dir[64], ep[128], why[256];
+	struct transport *t;
+	struct tsock *srv, *again, *cli;
+	struct control req, rep;
+	struct tframes f = {0};
+	uint8_t *buf;
+	size_t len;
+	bool ready[1];
+	int err, i;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/kuska-daemon-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(ep, sizeof(ep), "ipc://%s/control", dir);
+	t = transport_new();
+	assert_non_null(t);
+	srv = daemon_bind_local(t, ep, 4096, why, sizeof(why));
+	assert_non_null(srv);
+	/* A live listener is not replaced. */
+	again = daemon_bind_local(t, ep, 4096, why, sizeof(why));
+	assert_null(again);
+	assert_non_null(strstr(why, ": in use by another running daemon "
+				    "(stop it first)"));
+	cli = tsock_connect_local(t, ep, NULL, &err);
+	assert_non_null(cli);
+	memset(&req, 0, sizeof(req));
+	req.type = CTL_STATUS;
+	assert_int_equal(codec_control_encode(&req, &buf, &len), 0);
+	{
+		const void *data[1] = {buf};
+		size_t lens[1] = {len};
+		for (i = 0; i < 100; i++) {
+			err = tsock_send(cli, data, lens, 1);
+			if (err != -EAGAIN)
+				break;
+			usleep(10000);
+		}
+		assert_int_equal(err, 0);
+	}
+	free(buf);
+	assert_true(tsock_poll(&srv, 1, ready, 5000) > 0);
+	assert_int_equal(tsock_recv(srv, &f, 2, 4096), 0);
+	assert_int_equal(f.n, 2);
+	daemon_error_fill(&rep, "unexpected control request");
+	assert_int_equal(daemon_reply(srv, &f, &rep), 0);
+	tframes_clear(&f);
+	assert_true(tsock_poll(&cli, 1, ready, 5000) > 0);
+	assert_int_equal(tsock_recv(cli, &f, 1, 4096), 0);
+	assert_int_equal(codec_control_decode(f.data[0], f.len[0], &rep), 0);
+	assert_int_equal(rep.type, CTL_ERROR);
+	assert_string_equal(rep.error, "unexpected control request");
+	codec_control_clear(&rep);
+	tframes_clear(&f);
+	tsock_free(&cli);
+	tsock_free(&srv);
+	transport_free(&t);
+	snprintf(ep, sizeof(ep), "%s/control", dir);
+	unlink(ep);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_shared_options),
+	    cmocka_unit_test(test_lock_says_who),
+	    cmocka_unit_test(test_reply_reaches_the_client),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
