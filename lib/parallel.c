@@ -6,62 +6,6 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
-struct range {
-	parallel_fn fn;
-	void *arg;
-	size_t from, to;
-};
-
-static void *
-run_range(void *p)
-{
-	struct range *r = p;
-
-	r->fn(r->arg, r->from, r->to);
-	return NULL;
-}
-
-void
-parallel_for(size_t n, unsigned threads, size_t min_per_thread, parallel_fn fn,
-	     void *arg)
-{
-	struct range ranges[PARALLEL_MAX_THREADS];
-	pthread_t tids[PARALLEL_MAX_THREADS];
-	int started[PARALLEL_MAX_THREADS] = {0};
-	size_t per, i, k;
-
-	if (n == 0)
-		return;
-	if (min_per_thread == 0)
-		min_per_thread = 1;
-	if (threads > PARALLEL_MAX_THREADS)
-		threads = PARALLEL_MAX_THREADS;
-	if (threads == 0 || n / min_per_thread < threads)
-		threads = (unsigned)(n / min_per_thread);
-	if (threads <= 1) {
-		fn(arg, 0, n);
-		return;
-	}
-	per = (n + threads - 1) / threads;
-	for (k = 0, i = 0; k < threads && i < n; k++, i += per) {
-		ranges[k].fn = fn;
-		ranges[k].arg = arg;
-		ranges[k].from = i;
-		ranges[k].to = i + per < n ? i + per : n;
-	}
-	threads = (unsigned)k;
-	for (k = 1; k < threads; k++)
-		started[k] =
-		    pthread_create(&tids[k], NULL, run_range, &ranges[k]) == 0;
-	fn(arg, ranges[0].from, ranges[0].to);
-	for (k = 1; k < threads; k++) {
-		if (started[k])
-			pthread_join(tids[k], NULL);
-		else
-			fn(arg, ranges[k].from, ranges[k].to);
-	}
-}
-
 /* The loop of a parallel_for_chunks call, shared by its threads. */
 struct chunks {
 	parallel_fn fn;
@@ -125,6 +69,28 @@ parallel_for_chunks(size_t n, unsigned threads, size_t chunk, parallel_fn fn,
 	for (k = 1; k < threads; k++)
 		if (started[k])
 			pthread_join(tids[k], NULL);
+}
+
+/*
+ * One chunk per thread: the ranges parallel_for promises are the chunks of
+ * parallel_for_chunks, so that a thread that cannot be started leaves its
+ * chunk to the others rather than being waited for.
+ */
+void
+parallel_for(size_t n, unsigned threads, size_t min_per_thread, parallel_fn fn,
+	     void *arg)
+{
+	if (n == 0)
+		return;
+	if (min_per_thread == 0)
+		min_per_thread = 1;
+	if (threads == 0 || threads > PARALLEL_MAX_THREADS)
+		threads = PARALLEL_MAX_THREADS;
+	if (n / min_per_thread < threads)
+		threads =
+		    n / min_per_thread > 0 ? (unsigned)(n / min_per_thread) : 1;
+	parallel_for_chunks(n, threads, (n + threads - 1) / threads, fn, arg,
+			    NULL, NULL);
 }
 
 unsigned

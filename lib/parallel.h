@@ -15,12 +15,12 @@
 typedef void (*parallel_fn)(void *arg, size_t from, size_t to);
 
 /*
- * parallel_for - runs fn over [0, n) in up to `threads` contiguous
- * ranges of at least min_per_thread items each, one range on the
- * calling thread and the others on threads started for the call, and
- * returns when all are done. A thread that cannot be started leaves its
- * range to the caller, so every item is always processed once. fn must
- * not touch another range's items; it reports failures through arg.
+ * parallel_for - runs fn over [0, n) in up to `threads` (0: the most)
+ * contiguous ranges of at least min_per_thread items each (the last may be
+ * shorter): the chunks of parallel_for_chunks, one per thread, so a thread
+ * that cannot be started or gets less of a processor leaves its range to
+ * the others, and every item is processed once. Returns when all are done.
+ * fn must not touch another range's items; it reports failures through arg.
  */
 void parallel_for(size_t n, unsigned threads, size_t min_per_thread,
 		  parallel_fn fn, void *arg);

@@ -2,7 +2,8 @@
  * test_parallel.c - one loop over every core (parallel.h): every item
  * processed once whatever the threads and chunk size, chunks no longer
  * than asked, and the progress function called on the calling thread
- * after each of its own chunks, and only there.
+ * after each of its own chunks, and only there. parallel_for: every item
+ * once, whatever the threads asked, 0 and too many included.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -105,6 +106,39 @@ test_every_item_once(void **state)
 			}
 }
 
+/* parallel_for: each item once, whatever the threads asked (0 overran). */
+static void
+test_for_ranges(void **state)
+{
+	static const size_t sizes[] = {0, 1, 15, 16, 17, 999, ITEMS};
+	static const unsigned threads[] = {
+	    0, 1, 2, 4, PARALLEL_MAX_THREADS, PARALLEL_MAX_THREADS + 3};
+	static const size_t mins[] = {0, 1, 7, 64, ITEMS + 1};
+	size_t s, t, m, i;
+
+	(void)state;
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+		for (t = 0; t < sizeof(threads) / sizeof(threads[0]); t++)
+			for (m = 0; m < sizeof(mins) / sizeof(mins[0]); m++) {
+				struct loop *l = calloc(1, sizeof(*l));
+
+				assert_non_null(l);
+				l->caller = pthread_self();
+				l->chunk = ITEMS; /* no range is too long */
+				atomic_init(&l->caller_chunks, 0);
+				atomic_init(&l->long_chunks, 0);
+				atomic_init(&l->done, 0);
+				parallel_for(sizes[s], threads[t], mins[m],
+					     visit, l);
+				for (i = 0; i < ITEMS; i++)
+					assert_int_equal(l->seen[i],
+							 i < sizes[s] ? 1 : 0);
+				assert_int_equal(atomic_load(&l->done),
+						 sizes[s]);
+				free(l);
+			}
+}
+
 /* One thread: progress after every chunk, the last one included. */
 static void
 test_progress_alone(void **state)
@@ -120,6 +154,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_item_once),
 	    cmocka_unit_test(test_progress_alone),
+	    cmocka_unit_test(test_for_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
