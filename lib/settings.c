@@ -82,7 +82,7 @@ static const struct config_field consolidator_fields[] = {
      ""},
     {"population", CONFIG_OPT_PATH, S(consolidator_config, population), 0, 0,
      ""},
-    {"threads", CONFIG_UINT, U(consolidator_config, threads), 0, 16, "0"},
+    {"workers", CONFIG_UINT, U(consolidator_config, workers), 0, 16, "0"},
 };
 
 static const struct config_field keyholder_fields[] = {

@@ -58,7 +58,7 @@ struct consolidator_config {
 	unsigned long metrics_interval_s;
 	char indicators[SETTINGS_PATH_MAX]; /* "" or the indicator file */
 	char population[SETTINGS_PATH_MAX]; /* "" or the population file */
-	unsigned long threads;		    /* verifying ingest; 0: every CPU */
+	unsigned long workers; /* threads verifying ingest; 0: every CPU */
 };
 
 struct keyholder_config {

@@ -8,6 +8,14 @@
  * the writer thread) touches c->ig, the store and the job only; its
  * answer is encoded into the job, which the main thread sends
  * (ingest_finish).
+ *
+ * So a refusal sent at once (a bad frame, a hello for the wrong network
+ * or version, a revoked key, out of memory) can reach a node before the
+ * answers to its earlier batches still in the pipeline: the pipeline
+ * keeps one peer's answers in order among themselves, not behind these.
+ * Nothing is lost or doubled by it: what is refused at once changed
+ * nothing, a node backs off and says hello again on a refusal, and the
+ * welcome tells it the last sequence committed.
  */
 #include "ingest_net.h"
 

@@ -770,12 +770,12 @@ main(int argc, char **argv)
 	/* From here on c.ig is the writer thread's. */
 	ingest_view(&c.ig, &c.view);
 	c.threads =
-	    c.cfg.threads != 0 ? (unsigned)c.cfg.threads : parallel_cpus();
+	    c.cfg.workers != 0 ? (unsigned)c.cfg.workers : parallel_cpus();
 	err = pipeline_new(c.threads, &c.pipe);
 	if (err != 0)
 		fatalx("cannot start the ingest threads: %s", strerror(-err));
 	log_info("event=start listen=%s control=%s key=%s parties=%zu "
-		 "threads=%u",
+		 "workers=%u",
 		 LOG_Q(c.cfg.listen), LOG_Q(c.cfg.control),
 		 log_hex8(c.key->key_id, fp), c.reg->n_parties, c.threads);
 	/* From here on c.query is the query thread's. */

@@ -479,7 +479,9 @@ run(struct node *n)
 
 	while (!service_stopping()) {
 		uint64_t mono;
-		int r = tsock_poll(socks, 3, ready, TICK_MS);
+		/* Requests kept during a submit wait for no tick. */
+		int r = tsock_poll(socks, 3, ready,
+				   n->n_deferred > 0 ? 0 : TICK_MS);
 
 		if (r < 0 && r != -EINTR)
 			fatalx("poll: %s", strerror(-r));

@@ -13,7 +13,7 @@ BACKLOG=20480 # 20 batches of 1024
 
 net_init
 # One thread: the drain takes a few seconds, the small file a fraction.
-echo "threads = 1" >>"$N/consolidator.conf"
+echo "workers = 1" >>"$N/consolidator.conf"
 echo "window = 64" >>"$N/pnp.conf"
 "$KUSKA" sim --out "$T/sim" --victims 12500 --seed 15 >/dev/null
 head -n "$BACKLOG" "$T/sim/pnp.jsonl" >"$T/backlog.jsonl"

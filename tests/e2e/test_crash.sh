@@ -13,7 +13,7 @@ net_init
 for i in $INSTS; do
 	printf 'batch_events = 32\nwindow = 2\n' >>"$N/$i.conf"
 done
-echo "threads = 4" >>"$N/consolidator.conf"
+echo "workers = 4" >>"$N/consolidator.conf"
 start_all
 
 # (b) kill -9 the consolidator three times while the stream flows.

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # The consolidator's threads (issue 15): the same records give the same
-# tables byte for byte whether one thread does everything (threads = 1) or
-# four verify while one commits (threads = 4), and a --rebuild of the
+# tables byte for byte whether one thread does everything (workers = 1) or
+# four verify while one commits (workers = 4), and a --rebuild of the
 # second store gives them again; while the four-thread consolidator drains
 # the five nodes' backlogs as fast as it can, `kuska status`, `kuska
 # metrics` and a query each get their answer (the test asserts that they
 # answer, not how fast: bench/bench_e2e.sh measures that).
 . "$(dirname "$0")/lib.sh"
 
-# set_threads N: the consolidator's threads key, whatever it was.
+# set_threads N: the consolidator's workers key, whatever it was.
 set_threads() {
-	sed -i '/^threads = /d' "$N/consolidator.conf"
-	echo "threads = $1" >>"$N/consolidator.conf"
+	sed -i '/^workers = /d' "$N/consolidator.conf"
+	echo "workers = $1" >>"$N/consolidator.conf"
 }
 
 # wipe: every daemon stopped, every store and outbox gone.
@@ -55,14 +55,14 @@ check "... $node_during of them before it ended" test "$node_during" -gt 0
 for i in mp pj mimp minsa; do
 	"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >"$T/submit-$i.out"
 done
-check "threads = 1: every record accepted" \
+check "workers = 1: every record accepted" \
 	sh -c "! grep -q ': refused:' '$T'/submit-*.out"
-check "threads = 1: delivered" wait_delivered 180
-check "threads = 1: the log says one thread" \
-	grep -q "event=start.* threads=1" "$N/consolidator.log"
+check "workers = 1: delivered" wait_delivered 180
+check "workers = 1: the log says one thread" \
+	grep -q "event=start.* workers=1" "$N/consolidator.log"
 query_tables "$T/one"
-check "threads = 1: every table answered" sh -c "! grep -rq '^exit' '$T/one'"
-check "threads = 1: victims counted" \
+check "workers = 1: every table answered" sh -c "! grep -rq '^exit' '$T/one'"
+check "workers = 1: victims counted" \
 	grep -q '^2025,all,[1-9]' "$T/one/identification.2025.csv"
 wipe
 
@@ -70,7 +70,7 @@ wipe
 # it drains their backlogs with four threads: saturated.
 set_threads 4
 for i in $INSTS; do start_node "$i"; done
-check "threads = 4: every record accepted by the nodes" submit_all "$T/sim"
+check "workers = 4: every record accepted by the nodes" submit_all "$T/sim"
 start_cons
 status_ok=0 status_all=0 during=0 metrics_ok=0 query_ok=0
 for k in $(seq 20); do
@@ -100,11 +100,11 @@ check "during the drain: every metrics request answered ($metrics_ok of 5)" \
 	test "$metrics_ok" = 5
 check "during the drain: every query answered ($query_ok of 5)" \
 	test "$query_ok" = 5
-check "threads = 4: delivered" wait_delivered 180
-check "threads = 4: the consolidator holds all $total events" \
+check "workers = 4: delivered" wait_delivered 180
+check "workers = 4: the consolidator holds all $total events" \
 	test "$(held_total)" = "$total"
-check "threads = 4: the log says four threads" \
-	grep -q "event=start.* threads=4" "$N/consolidator.log"
+check "workers = 4: the log says four threads" \
+	grep -q "event=start.* workers=4" "$N/consolidator.log"
 query_tables "$T/four"
 check "1 and 4 threads: the same tables, byte for byte" \
 	same_tables "$T/one" "$T/four"
