@@ -171,6 +171,34 @@ envelopes_of(const struct pipeline_job *j)
 	return j->batch != NULL ? j->batch->n_envelopes : 0;
 }
 
+/* Jobs queued, not yet run; under mu. */
+static size_t
+queued(const struct pipeline *p)
+{
+	const struct pipeline_job *o;
+	size_t n = 0;
+
+	for (o = p->head; o != NULL; o = o->next)
+		n++;
+	return n;
+}
+
+/*
+ * The most jobs a group takes of the `in_queue` queued: half of them, so
+ * that the verifying threads have the other half to check while the
+ * writer commits, and a node that waits for Acks to send more (its
+ * window) gets some early (at least one; at most PIPELINE_GROUP_JOBS).
+ */
+static size_t
+group_cap(size_t in_queue)
+{
+	size_t cap = in_queue / 2;
+
+	if (cap < 1)
+		cap = 1;
+	return cap < PIPELINE_GROUP_JOBS ? cap : PIPELINE_GROUP_JOBS;
+}
+
 /*
  * Takes j off the queue and, if it runs in groups, the jobs that join it
  * (pipeline.h), into jobs; returns how many. Under mu.
@@ -179,14 +207,14 @@ static size_t
 take_group(struct pipeline *p, struct pipeline_job *j,
 	   struct pipeline_job *jobs[PIPELINE_GROUP_JOBS])
 {
-	size_t n = 0, events = 0;
+	size_t n = 0, events = 0, cap = group_cap(queued(p));
 
 	for (;;) {
 		unlink_job(p, j);
 		p->last_peer = j->peer;
 		jobs[n++] = j;
 		events += envelopes_of(j);
-		if (jobs[0]->run_group == NULL || n == PIPELINE_GROUP_JOBS)
+		if (jobs[0]->run_group == NULL || n == cap)
 			return n;
 		j = next_job(p);
 		if (j == NULL || j->run_group != jobs[0]->run_group ||
@@ -230,25 +258,30 @@ run_job(struct pipeline *p, struct pipeline_job *j)
 /*
  * Whether the writer, whose next job j runs in groups and is ready,
  * should rather verify first: while chunks are left to claim and the
- * jobs ready hold fewer than PIPELINE_GROUP_EVENTS envelopes, verifying
- * them first makes one commit of what would be several. Under mu.
+ * jobs ready are fewer than a group takes (group_cap) and hold fewer
+ * than PIPELINE_GROUP_EVENTS envelopes, verifying them first makes one
+ * commit of what would be several. Under mu.
  */
 static bool
 group_grows(const struct pipeline *p, const struct pipeline_job *j)
 {
 	const struct pipeline_job *o;
-	size_t ready = 0;
+	size_t ready = 0, ready_jobs = 0, n = 0;
 	bool unclaimed = false;
 
 	if (j->run_group == NULL)
 		return false;
 	for (o = p->head; o != NULL; o = o->next) {
-		if (o->chunks_done == o->n_chunks)
+		n++;
+		if (o->chunks_done == o->n_chunks) {
 			ready += envelopes_of(o);
-		else if (o->next_chunk < o->n_chunks)
+			ready_jobs++;
+		} else if (o->next_chunk < o->n_chunks) {
 			unclaimed = true;
+		}
 	}
-	return unclaimed && ready < PIPELINE_GROUP_EVENTS;
+	return unclaimed && ready_jobs < group_cap(n) &&
+	       ready < PIPELINE_GROUP_EVENTS;
 }
 
 static void *

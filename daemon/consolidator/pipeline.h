@@ -21,15 +21,17 @@
  * Jobs that say how to run several at once (job->run_group) are run in
  * groups: when the writer takes such a job, the jobs that would run right
  * after it, in the same order and turns, join it while each has the same
- * run_group and registry and has its signatures all checked, up to
- * PIPELINE_GROUP_JOBS jobs and PIPELINE_GROUP_EVENTS envelopes; the writer
- * then calls run_group once for all of them (a batch per job, in one
- * store transaction), and hands them back in that order. So that groups
- * form when every processor is busy, a writer whose next job runs in
- * groups verifies first while chunks of queued jobs are left unclaimed
- * and the jobs ready hold fewer than PIPELINE_GROUP_EVENTS envelopes; it
- * never waits for a chunk another thread is verifying, and a job alone in
- * the queue runs as soon as it is verified.
+ * run_group and registry and has its signatures all checked, up to half
+ * of the jobs queued (the verifying threads keep the other half to check
+ * while the writer commits, and a node waiting for Acks to send more
+ * gets some early), PIPELINE_GROUP_JOBS jobs and PIPELINE_GROUP_EVENTS
+ * envelopes; the writer then calls run_group once for all of them (a
+ * batch per job, in one store transaction), and hands them back in that
+ * order. So that groups form when every processor is busy, a writer
+ * whose next job runs in groups verifies first while chunks of queued
+ * jobs are left unclaimed and the jobs ready are fewer than a group
+ * takes; it never waits for a chunk another thread is verifying, and a
+ * job alone in the queue runs as soon as it is verified.
  *
  * Only the writer runs jobs, so whatever run touches (struct ingest, the
  * statistics, the store's write transaction) is the writer's alone while
