@@ -356,7 +356,8 @@ struct batch_ctx {
 	struct ingest *ig;
 	const struct reg_party *speaker;
 	struct store_txn *t;
-	struct inst_status s; /* the institution's state as it goes */
+	struct inst_status s;	  /* the institution's state as it goes */
+	struct inst_status start; /* as the batch found it */
 	struct event *ev;
 	int32_t today;
 	const bool *verified; /* the caller's hints, or NULL */
@@ -509,51 +510,49 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 	return 1;
 }
 
-/* Runs the batch in one transaction. Returns 0 or -errno. */
+/*
+ * Takes the envelopes of batch into the open transaction c->t, from the
+ * institution's state c->s. Fills reply with the Ack, or with the
+ * refusal of the whole batch, which writes nothing (only duplicates came
+ * before the envelope it stopped at). Returns 0 or -errno (a store
+ * failure: the transaction must be dropped).
+ */
 static int
-run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
-	  struct msg *reply)
+take_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
+	   struct msg *reply)
 {
 	uint64_t gap_seq = 0;
 	size_t i, taken = 0;
 	uint8_t ik = (uint8_t)c->speaker->inst;
 	uint8_t iv[8 * INST_RECORD_WORDS];
-	int r;
+	int r = 0;
 
-	c->s = c->ig->inst[c->speaker->inst];
+	memset(reply, 0, sizeof(*reply));
 	c->n_rej = 0;
 	c->future = 0;
 	c->future_ahead_ms = 0;
 	c->stop_reason = REASON_NONE;
-	r = store_begin(c->ig->st, true, &c->t);
-	if (r != 0)
-		return r;
-	stats_begin(c->ig->stats, c->t);
+	c->start = c->s;
 	for (i = 0; i < batch->n_envelopes; i++) {
 		r = take_envelope(
 		    c, batch->envelopes[i], batch->envelope_lens[i],
 		    c->verified != NULL && c->verified[i], &gap_seq);
 		if (r < 0)
-			goto fail;
+			return r;
 		if (r == 2 || r == 3)
 			break;
 		taken += (size_t)r;
 	}
+	reply->batch_id = batch->batch_id;
 	if (r == 3 && taken == 0) {
 		/* Nothing of it is anybody's: refuse the batch whole. */
-		stats_discard(c->ig->stats);
-		store_abort(&c->t);
 		reply->type = MSG_REFUSAL;
-		reply->batch_id = batch->batch_id;
 		reply->reason = c->stop_reason;
 		snprintf(reply->text, sizeof(reply->text), "%s", c->stop_text);
 		return 0;
 	}
 	if (r == 2 && taken == 0) {
-		stats_discard(c->ig->stats);
-		store_abort(&c->t);
 		reply->type = MSG_REFUSAL;
-		reply->batch_id = batch->batch_id;
 		reply->reason = REASON_GAP;
 		snprintf(reply->text, sizeof(reply->text),
 			 "sequence %llu received, %llu expected",
@@ -566,16 +565,19 @@ run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 	c->s.last_contact_ms = now_ms;
 	inst_encode(&c->s, iv);
 	r = store_put(c->t, T_INSTS, &ik, 1, iv, sizeof(iv), 0);
-	if (r == 0)
-		r = stats_flush(c->ig->stats);
 	if (r != 0)
-		goto fail;
-	r = store_commit(&c->t);
-	if (r != 0) {
-		stats_discard(c->ig->stats);
 		return r;
-	}
-	stats_committed(c->ig->stats);
+	reply->type = MSG_ACK;
+	reply->last_seq = c->s.last_seq;
+	reply->n_rejections = c->n_rej;
+	reply->rejections = c->rej;
+	return 0;
+}
+
+/* What an Ack'd batch changes in memory, once its transaction committed. */
+static void
+batch_committed(struct batch_ctx *c)
+{
 	c->ig->inst[c->speaker->inst] = c->s;
 	c->ig->disk_full_ms = 0;
 	if (c->future > 0) {
@@ -586,16 +588,41 @@ run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 			  c->speaker->id, (unsigned long long)c->future,
 			  (unsigned long long)(c->future_ahead_ms / 1000));
 	}
-	reply->type = MSG_ACK;
-	reply->batch_id = batch->batch_id;
-	reply->last_seq = c->s.last_seq;
-	reply->n_rejections = c->n_rej;
-	reply->rejections = c->rej;
+}
+
+/* Runs the batch in one transaction. Returns 0 or -errno. */
+static int
+run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
+	  struct msg *reply)
+{
+	int r;
+
+	c->s = c->ig->inst[c->speaker->inst];
+	r = store_begin(c->ig->st, true, &c->t);
+	if (r != 0)
+		return r;
+	stats_begin(c->ig->stats, c->t);
+	r = take_batch(c, batch, now_ms, reply);
+	if (r == 0 && reply->type != MSG_ACK) {
+		stats_discard(c->ig->stats);
+		store_abort(&c->t);
+		return 0;
+	}
+	if (r == 0)
+		r = stats_flush(c->ig->stats);
+	if (r != 0) {
+		stats_discard(c->ig->stats);
+		store_abort(&c->t);
+		return r;
+	}
+	r = store_commit(&c->t);
+	if (r != 0) {
+		stats_discard(c->ig->stats);
+		return r;
+	}
+	stats_committed(c->ig->stats);
+	batch_committed(c);
 	return 0;
-fail:
-	stats_discard(c->ig->stats);
-	store_abort(&c->t);
-	return r;
 }
 
 int
@@ -663,6 +690,131 @@ refuse:
 		  speaker->id, reason_name(reply->reason), LOG_Q(reply->text));
 	/* A failed transaction may have left the cache ahead of the store. */
 	(void)load_insts(ig);
+	return r;
+}
+
+/*
+ * Runs the batches of a group, ctx i for items[i], in one transaction
+ * and one commit. Returns 0 or -errno (then nothing of them is kept, and
+ * nothing in memory changed: the statistics are told to discard).
+ */
+static int
+run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
+	  size_t n)
+{
+	struct inst_status cur[INST_COUNT + 1];
+	struct store_txn *t = NULL;
+	bool any = false;
+	size_t i;
+	int r;
+
+	/* The institutions' state as the group goes: a batch follows the
+	 * one before it of its institution, committed or not. */
+	memcpy(cur, ig->inst, sizeof(cur));
+	r = store_begin(ig->st, true, &t);
+	if (r != 0)
+		return r;
+	stats_begin(ig->stats, t);
+	for (i = 0; i < n && r == 0; i++) {
+		struct batch_ctx *c = &cs[i];
+		c->t = t;
+		c->s = cur[c->speaker->inst];
+		r = take_batch(c, items[i].batch, items[i].now_ms,
+			       &items[i].reply);
+		if (r == 0 && items[i].reply.type == MSG_ACK) {
+			cur[c->speaker->inst] = c->s;
+			any = true;
+		}
+	}
+	if (r == 0 && !any) {
+		/* Every batch refused whole: nothing was written. */
+		stats_discard(ig->stats);
+		store_abort(&t);
+		return 0;
+	}
+	if (r == 0)
+		r = stats_flush(ig->stats);
+	if (r == 0)
+		r = store_commit(&t);
+	if (r != 0) {
+		stats_discard(ig->stats);
+		store_abort(&t);
+		return r;
+	}
+	stats_committed(ig->stats);
+	for (i = 0; i < n; i++)
+		if (items[i].reply.type == MSG_ACK)
+			batch_committed(&cs[i]);
+	return 0;
+}
+
+/* Each item alone, through ingest_batch: the group's fallback. */
+static void
+run_alone(struct ingest *ig, struct ingest_item *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		enum institution inst = items[i].speaker->inst;
+		uint64_t before = ig->inst[inst].accepted;
+		items[i].err = ingest_batch(ig, items[i].speaker,
+					    items[i].batch, items[i].verified,
+					    items[i].now_ms, &items[i].reply);
+		items[i].accepted = ig->inst[inst].accepted - before;
+	}
+}
+
+int
+ingest_batches(struct ingest *ig, struct ingest_item *items, size_t n)
+{
+	struct batch_ctx *cs;
+	struct event *ev;
+	size_t i;
+	int r = 0, tries;
+
+	if (n == 1) {
+		run_alone(ig, items, 1);
+		return items[0].err;
+	}
+	cs = calloc(n, sizeof(*cs));
+	ev = malloc(sizeof(*ev));
+	if (cs == NULL || ev == NULL)
+		r = -ENOMEM;
+	for (i = 0; r == 0 && i < n; i++) {
+		struct batch_ctx *c = &cs[i];
+		c->ig = ig;
+		c->speaker = items[i].speaker;
+		c->ev = ev;
+		c->now_ms = items[i].now_ms;
+		c->today = date_of_ms(items[i].now_ms);
+		c->verified = items[i].verified;
+		c->rej =
+		    calloc(items[i].batch->n_envelopes + 1, sizeof(*c->rej));
+		if (c->rej == NULL)
+			r = -ENOMEM;
+	}
+	for (tries = 0; r == 0 || r == -EFBIG; tries++) {
+		if (tries == 4 || (r == -EFBIG && store_grow(ig->st) != 0))
+			break;
+		r = run_group(ig, cs, items, n);
+		if (r == 0)
+			break;
+	}
+	for (i = 0; i < n && cs != NULL; i++) {
+		items[i].err = 0;
+		items[i].accepted = cs[i].s.accepted - cs[i].start.accepted;
+		/* An Ack's rejections are the caller's to free. */
+		if (r != 0 || items[i].reply.type != MSG_ACK)
+			free(cs[i].rej);
+	}
+	free(ev);
+	free(cs);
+	if (r != 0) {
+		log_warnx("event=group_failed batches=%zu error=\"%s\" "
+			  "action=one_by_one",
+			  n, strerror(-r));
+		run_alone(ig, items, n);
+	}
 	return r;
 }
 

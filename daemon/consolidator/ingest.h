@@ -102,6 +102,32 @@ int ingest_batch(struct ingest *ig, const struct reg_party *speaker,
 		 const struct msg *batch, const bool *verified, uint64_t now_ms,
 		 struct msg *reply);
 
+/* One batch of a group (ingest_batches). */
+struct ingest_item {
+	const struct reg_party *speaker;
+	const struct msg *batch;
+	const bool *verified; /* as ingest_batch's */
+	uint64_t now_ms;
+	/* Filled by ingest_batches. */
+	struct msg reply;  /* as ingest_batch's (an Ack's rejections the
+			    * caller's to free) */
+	int err;	   /* as ingest_batch returns */
+	uint64_t accepted; /* events of it accepted */
+};
+
+/*
+ * ingest_batches - ingest_batch for items[0..n-1], in that order, in one
+ * write transaction and one commit: batches of one institution follow
+ * each other as if committed one by one, and each gets the reply it would
+ * get alone. A batch refused whole writes nothing and leaves the others
+ * be. Should the store fail on the group (the map growing does not
+ * count), the transaction is dropped and every batch is run again alone
+ * (ingest_batch), so that a failure refuses only the batches it
+ * belongs to. Returns 0 when the group committed, else the -errno that
+ * undid it (the items then say how each went alone).
+ */
+int ingest_batches(struct ingest *ig, struct ingest_item *items, size_t n);
+
 /*
  * ingest_inst_status - institution inst's counters (last sequence,
  * accepted, refused...) as committed, read within t. Returns 0, or

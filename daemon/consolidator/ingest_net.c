@@ -4,10 +4,10 @@
  * The main thread judges each message (whose key, well-formed, a hello
  * for the right institution and network) and refuses at once what it
  * must; everything that reads or writes the store goes through the
- * pipeline as a job, in the order it came. The job's work (run_job, on
- * the writer thread) touches c->ig, the store and the job only; its
- * answer is encoded into the job, which the main thread sends
- * (ingest_finish).
+ * pipeline as a job, in the order it came. The job's work (run_job, or
+ * run_batches for batches run together, on the writer thread) touches
+ * c->ig, the store and the jobs only; its answer is encoded into each
+ * job, which the main thread sends (ingest_finish).
  *
  * So a refusal sent at once (a bad frame, a hello for the wrong network
  * or version, a revoked key, out of memory) can reach a node before the
@@ -322,27 +322,54 @@ out:
 	free(b.bytes);
 }
 
-/* A batch: verified (the pipeline's hints), stored, committed. Writer. */
+/* The answer to a batch job, as ingest_batches gave it. Writer. */
 static void
-run_batch(struct ingest_job *j)
+answer_batch(struct ingest_job *j, struct ingest_item *it)
 {
-	struct ingest *ig = &j->c->ig;
 	const struct reg_party *p = j->pj.speaker;
-	struct msg reply;
-	uint64_t before = ig->inst[p->inst].accepted;
 
-	(void)ingest_batch(ig, p, &j->m, j->pj.verified, date_now_ms(), &reply);
-	if (reply.type == MSG_REFUSAL && reply.reason != REASON_GAP)
+	if (it->reply.type == MSG_REFUSAL && it->reply.reason != REASON_GAP)
 		j->refused = true;
-	job_answer(j, &reply);
-	if (reply.type == MSG_ACK) {
-		log_debug(
-		    "event=batch institution=%s batch=%llu accepted=%llu "
-		    "refused=%zu last_seq=%llu",
-		    p->id, (unsigned long long)j->m.batch_id,
-		    (unsigned long long)(ig->inst[p->inst].accepted - before),
-		    reply.n_rejections, (unsigned long long)reply.last_seq);
-		free(reply.rejections);
+	job_answer(j, &it->reply);
+	if (it->reply.type == MSG_ACK) {
+		log_debug("event=batch institution=%s batch=%llu "
+			  "accepted=%llu refused=%zu last_seq=%llu",
+			  p->id, (unsigned long long)j->m.batch_id,
+			  (unsigned long long)it->accepted,
+			  it->reply.n_rejections,
+			  (unsigned long long)it->reply.last_seq);
+		free(it->reply.rejections);
+	}
+}
+
+/*
+ * Batches, verified (the pipeline's hints), stored and committed
+ * together (pipeline_run_group_fn: jobs of one registry). Writer.
+ */
+static void
+run_batches(struct pipeline_job **pjs, size_t n)
+{
+	struct ingest_job *first = (struct ingest_job *)pjs[0];
+	struct ingest *ig = &first->c->ig;
+	struct ingest_item items[PIPELINE_GROUP_JOBS];
+	uint64_t now = date_now_ms();
+	size_t i;
+
+	/* The registry the jobs were judged by, kept until they come back. */
+	ig->reg = pjs[0]->reg;
+	memset(items, 0, n * sizeof(*items));
+	for (i = 0; i < n; i++) {
+		struct ingest_job *j = (struct ingest_job *)pjs[i];
+		items[i].speaker = pjs[i]->speaker;
+		items[i].batch = &j->m;
+		items[i].verified = pjs[i]->verified;
+		items[i].now_ms = now;
+	}
+	(void)ingest_batches(ig, items, n);
+	for (i = 0; i < n; i++) {
+		struct ingest_job *j = (struct ingest_job *)pjs[i];
+		answer_batch(j, &items[i]);
+		ingest_view(ig, &j->view);
 	}
 }
 
@@ -357,9 +384,6 @@ run_job(struct pipeline_job *pj)
 	switch (j->m.type) {
 	case MSG_HELLO:
 		run_hello(j);
-		break;
-	case MSG_BATCH:
-		run_batch(j);
 		break;
 	default:
 		run_recover(j);
@@ -396,6 +420,7 @@ submit_job(struct cons *c, struct tframes *req, const struct reg_party *p,
 	j->pj.peer = (unsigned)p->inst; /* a node catching up takes turns */
 	j->pj.batch = j->m.type == MSG_BATCH ? &j->m : NULL;
 	j->pj.run = run_job;
+	j->pj.run_group = j->m.type == MSG_BATCH ? run_batches : NULL;
 	c->reg_users++;
 	pipeline_submit(c->pipe, &j->pj);
 }

@@ -164,47 +164,149 @@ helper_main(void *arg)
 	return NULL;
 }
 
-/* Runs j (taken off the queue), then queues it for the owner; under mu. */
+/* Envelopes of j. */
+static size_t
+envelopes_of(const struct pipeline_job *j)
+{
+	return j->batch != NULL ? j->batch->n_envelopes : 0;
+}
+
+/* Jobs queued, not yet run; under mu. */
+static size_t
+queued(const struct pipeline *p)
+{
+	const struct pipeline_job *o;
+	size_t n = 0;
+
+	for (o = p->head; o != NULL; o = o->next)
+		n++;
+	return n;
+}
+
+/*
+ * The most jobs a group takes of the `in_queue` queued: half of them, so
+ * that the verifying threads have the other half to check while the
+ * writer commits, and a node that waits for Acks to send more (its
+ * window) gets some early (at least one; at most PIPELINE_GROUP_JOBS).
+ */
+static size_t
+group_cap(size_t in_queue)
+{
+	size_t cap = in_queue / 2;
+
+	if (cap < 1)
+		cap = 1;
+	return cap < PIPELINE_GROUP_JOBS ? cap : PIPELINE_GROUP_JOBS;
+}
+
+/*
+ * Takes j off the queue and, if it runs in groups, the jobs that join it
+ * (pipeline.h), into jobs; returns how many. Under mu.
+ */
+static size_t
+take_group(struct pipeline *p, struct pipeline_job *j,
+	   struct pipeline_job *jobs[PIPELINE_GROUP_JOBS])
+{
+	size_t n = 0, events = 0, cap = group_cap(queued(p));
+
+	for (;;) {
+		unlink_job(p, j);
+		p->last_peer = j->peer;
+		jobs[n++] = j;
+		events += envelopes_of(j);
+		if (jobs[0]->run_group == NULL || n == cap)
+			return n;
+		j = next_job(p);
+		if (j == NULL || j->run_group != jobs[0]->run_group ||
+		    j->reg != jobs[0]->reg || j->chunks_done != j->n_chunks ||
+		    events + envelopes_of(j) > PIPELINE_GROUP_EVENTS)
+			return n;
+	}
+}
+
+/*
+ * Runs j (the next job, all its chunks verified) and the jobs that join
+ * it, then queues them for the owner; under mu.
+ */
 static void
 run_job(struct pipeline *p, struct pipeline_job *j)
 {
+	struct pipeline_job *jobs[PIPELINE_GROUP_JOBS];
 	uint64_t one = 1;
+	size_t i, n = take_group(p, j, jobs);
 
-	unlink_job(p, j);
-	p->last_peer = j->peer;
 	pthread_mutex_unlock(&p->mu);
-	j->verified = j->n_chunks > 0 ? j->ok : NULL;
-	j->run(j);
-	pthread_mutex_lock(&p->mu);
-	j->ran = true;
-	if (p->done_tail != NULL)
-		p->done_tail->next = j;
+	for (i = 0; i < n; i++)
+		jobs[i]->verified = jobs[i]->n_chunks > 0 ? jobs[i]->ok : NULL;
+	if (jobs[0]->run_group != NULL)
+		jobs[0]->run_group(jobs, n);
 	else
-		p->done_head = j;
-	p->done_tail = j;
+		j->run(j);
+	pthread_mutex_lock(&p->mu);
+	for (i = 0; i < n; i++) {
+		jobs[i]->ran = true;
+		if (p->done_tail != NULL)
+			p->done_tail->next = jobs[i];
+		else
+			p->done_head = jobs[i];
+		p->done_tail = jobs[i];
+	}
 	/* Cannot fail short of a counter at 2^64 - 2. */
 	(void)!write(p->efd, &one, sizeof(one));
+}
+
+/*
+ * Whether the writer, whose next job j runs in groups and is ready,
+ * should rather verify first: while chunks are left to claim and the
+ * jobs ready are fewer than a group takes (group_cap) and hold fewer
+ * than PIPELINE_GROUP_EVENTS envelopes, verifying them first makes one
+ * commit of what would be several. Under mu.
+ */
+static bool
+group_grows(const struct pipeline *p, const struct pipeline_job *j)
+{
+	const struct pipeline_job *o;
+	size_t ready = 0, ready_jobs = 0, n = 0;
+	bool unclaimed = false;
+
+	if (j->run_group == NULL)
+		return false;
+	for (o = p->head; o != NULL; o = o->next) {
+		n++;
+		if (o->chunks_done == o->n_chunks) {
+			ready += envelopes_of(o);
+			ready_jobs++;
+		} else if (o->next_chunk < o->n_chunks) {
+			unclaimed = true;
+		}
+	}
+	return unclaimed && ready_jobs < group_cap(n) &&
+	       ready < PIPELINE_GROUP_EVENTS;
 }
 
 static void *
 writer_main(void *arg)
 {
 	struct pipeline *p = arg;
-	struct pipeline_job *j;
+	struct pipeline_job *j, *k;
 	size_t c;
 
 	be_nicer();
 	pthread_mutex_lock(&p->mu);
 	while (!p->stop) {
 		j = next_job(p);
-		if (j != NULL && j->chunks_done == j->n_chunks) {
+		if (j != NULL && j->chunks_done == j->n_chunks &&
+		    !group_grows(p, j)) {
 			run_job(p, j);
 			continue;
 		}
-		/* While the next job waits for its chunks, verify. */
-		j = claim_chunk(p, &c);
-		if (j != NULL)
-			verify_chunk(p, j, c);
+		/* While the next job waits for its chunks, or more jobs could
+		 * join it, verify. */
+		k = claim_chunk(p, &c);
+		if (k != NULL)
+			verify_chunk(p, k, c);
+		else if (j != NULL && j->chunks_done == j->n_chunks)
+			run_job(p, j);
 		else
 			pthread_cond_wait(&p->writer_cv, &p->mu);
 	}

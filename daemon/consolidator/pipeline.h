@@ -18,6 +18,21 @@
  * each job as it comes, and the job verifies its envelopes as it takes
  * them.
  *
+ * Jobs that say how to run several at once (job->run_group) are run in
+ * groups: when the writer takes such a job, the jobs that would run right
+ * after it, in the same order and turns, join it while each has the same
+ * run_group and registry and has its signatures all checked, up to half
+ * of the jobs queued (the verifying threads keep the other half to check
+ * while the writer commits, and a node waiting for Acks to send more
+ * gets some early), PIPELINE_GROUP_JOBS jobs and PIPELINE_GROUP_EVENTS
+ * envelopes; the writer then calls run_group once for all of them (a
+ * batch per job, in one store transaction), and hands them back in that
+ * order. So that groups form when every processor is busy, a writer
+ * whose next job runs in groups verifies first while chunks of queued
+ * jobs are left unclaimed and the jobs ready are fewer than a group
+ * takes; it never waits for a chunk another thread is verifying, and a
+ * job alone in the queue runs as soon as it is verified.
+ *
  * Only the writer runs jobs, so whatever run touches (struct ingest, the
  * statistics, the store's write transaction) is the writer's alone while
  * the pipeline exists; what the owner shows of it (status, metrics)
@@ -33,13 +48,18 @@
 #include "codec.h"
 #include "registry.h"
 
-#define PIPELINE_CHUNK 64 /* envelopes verified in one go */
+#define PIPELINE_CHUNK 64	   /* envelopes verified in one go */
+#define PIPELINE_GROUP_JOBS 32	   /* jobs run together at most */
+#define PIPELINE_GROUP_EVENTS 8192 /* their envelopes at most */
 
 struct pipeline;
 struct pipeline_job;
 
 /* The work of a job, run on the writer thread. */
 typedef void (*pipeline_run_fn)(struct pipeline_job *job);
+
+/* The work of jobs[0..n-1] (n >= 1) together, in that order; writer. */
+typedef void (*pipeline_run_group_fn)(struct pipeline_job **jobs, size_t n);
 
 struct pipeline_job {
 	/* Set by the owner before pipeline_submit. */
@@ -48,6 +68,7 @@ struct pipeline_job {
 	unsigned peer; /* jobs of one peer run in order; peers take turns */
 	const struct msg *batch; /* envelopes to verify ahead; NULL: none */
 	pipeline_run_fn run;
+	pipeline_run_group_fn run_group; /* NULL: run alone, with run */
 	/*
 	 * For run: whether envelope i of batch was found to be speaker's
 	 * and signed by one of its keys in reg (ingest_signature_ok); NULL

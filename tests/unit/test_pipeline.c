@@ -5,7 +5,10 @@
  * envelopes are good (a forged signature, another institution's key or
  * undecodable bytes are not); with one thread nothing is checked ahead;
  * a pipeline freed while busy hands every job back exactly once, those
- * it ran first; jobs of several peers run in turns, each peer's in order.
+ * it ran first; jobs of several peers run in turns, each peer's in order;
+ * jobs that run in groups keep that order and those turns, a group
+ * takes at most half of the jobs queued and never takes in a job that
+ * runs alone or was judged by another registry.
  */
 #include <errno.h>
 #include <poll.h>
@@ -362,6 +365,98 @@ test_peers_two_threads(void **state)
 	peers_take_turns(state, 2);
 }
 
+static int groups, grouped; /* groups run, jobs in groups of two or more */
+
+/* Jobs run together: each as run_record would, in the order given. */
+static void
+run_records(struct pipeline_job **pjs, size_t n)
+{
+	size_t i;
+
+	groups++;
+	if (n > 1)
+		grouped += (int)n;
+	for (i = 0; i < n; i++) {
+		assert_ptr_equal(pjs[i]->run_group, run_records);
+		assert_ptr_equal(pjs[i]->reg, pjs[0]->reg);
+		run_record(pjs[i]);
+	}
+}
+
+/*
+ * The jobs of peers_take_turns, all but the first run in groups; the
+ * sixth judged by another registry and the eighth running alone: the
+ * same order, and groups that were formed around those two.
+ */
+static void
+groups_take_turns(void **state, unsigned threads)
+{
+	static const int peer[10] = {0, 1, 1, 1, 1, 1, 1, 2, 2, 3};
+	static const int want[10] = {0, 1, 7, 9, 2, 8, 3, 4, 5, 6};
+	struct fixture *fx = *state;
+	struct registry *other = NULL;
+	char path[128], err[512];
+	struct pipeline *p = NULL;
+	struct tjob *jobs[10];
+	int k;
+
+	/* The same file loaded again: another registry, as after a reload. */
+	snprintf(path, sizeof(path), "%s/registry.conf", fx->dir);
+	assert_int_equal(registry_load(path, &other, err, sizeof(err)), 0);
+	runs = groups = grouped = 0;
+	atomic_store(&gate_open, false);
+	atomic_store(&gate_entered, false);
+	assert_int_equal(pipeline_new(threads, &p), 0);
+	for (k = 0; k < 10; k++) {
+		jobs[k] = make_job(fx, k + 1);
+		jobs[k]->pj.peer = (unsigned)peer[k];
+		jobs[k]->pj.run_group = run_records;
+	}
+	jobs[0]->pj.run = run_gate;
+	jobs[0]->pj.run_group = NULL;
+	jobs[5]->pj.reg = other;
+	jobs[5]->pj.speaker = registry_institution(other, INST_PNP);
+	jobs[7]->pj.run_group = NULL;
+	pipeline_submit(p, &jobs[0]->pj);
+	while (!atomic_load(&gate_entered))
+		usleep(1000);
+	for (k = 1; k < 10; k++)
+		pipeline_submit(p, &jobs[k]->pj);
+	atomic_store(&gate_open, true);
+	for (k = 0; k < 10; k++) {
+		struct tjob *j = wait_done(p);
+
+		assert_ptr_equal(j, jobs[want[k]]);
+		assert_int_equal(j->ran_as, k);
+	}
+	/* When every job is ready (one thread), a group takes at most half
+	 * of the queue: 1 | 7 alone | 9 2 8 (of 7 queued) | 3 4 (of 4) | 5
+	 * of another registry | 6. With more threads, more and smaller
+	 * groups when one was not verified in time. */
+	assert_true(groups >= 5);
+	if (threads == 1) {
+		assert_int_equal(groups, 5);
+		assert_int_equal(grouped, 5);
+	}
+	assert_int_equal(pipeline_pending(p), 0);
+	pipeline_free(&p, NULL, NULL);
+	for (k = 0; k < 10; k++)
+		free_job(jobs[k]);
+	registry_free(&other);
+}
+
+static void
+test_groups_one_thread(void **state)
+{
+	groups_take_turns(state, 1);
+}
+
+static void
+test_groups_two_threads(void **state)
+{
+	groups_take_turns(state, 2);
+}
+
 struct discarded {
 	int seen[JOBS];
 	int ran_prefix; /* jobs run, which must come first */
@@ -429,6 +524,8 @@ main(void)
 	    cmocka_unit_test(test_four_threads),
 	    cmocka_unit_test(test_peers_one_thread),
 	    cmocka_unit_test(test_peers_two_threads),
+	    cmocka_unit_test(test_groups_one_thread),
+	    cmocka_unit_test(test_groups_two_threads),
 	    cmocka_unit_test(test_free_while_busy),
 	    cmocka_unit_test(test_bad_thread_count),
 	};

@@ -1,0 +1,593 @@
+/*
+ * test_ingest.c - batches committed together (ingest_batches) leave the
+ * store, the replies and the in-memory state exactly as the same batches
+ * committed one by one (ingest_batch): two batches of one institution in
+ * a group follow each other; a batch refused whole in the middle of a
+ * group (a gap, a forged first signature) writes nothing and takes
+ * nothing down with it; dead letters, duplicates, a correction and a
+ * withdrawal inside a group count as they would alone. A group the store
+ * cannot hold (its map at the ceiling) is undone and its batches run
+ * alone, so that the ones that fit are committed, the one that does not
+ * is refused, and memory agrees with the store.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "codec.h"
+#include "date.h"
+#include "event.h"
+#include "ingest.h"
+#include "keys.h"
+#include "registry.h"
+#include "sign.h"
+#include "stats.h"
+#include "store.h"
+
+#define MAX_BATCHES 8
+#define MAX_ENVS 1100
+#define NOW_MS 1760000000000ull /* 2025-10-09 */
+
+struct fixture {
+	char dir[64];
+	struct secret_key *pnp, *mimp;
+	struct registry *reg;
+	const struct reg_party *p_pnp, *p_mimp;
+};
+
+/* A batch to send, and its envelopes (owned). */
+struct tbatch {
+	const struct reg_party *speaker;
+	struct msg m;
+	const uint8_t *envs[MAX_ENVS];
+	size_t lens[MAX_ENVS];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	char path[128], spk[64], cpk[64], err[512];
+	FILE *f;
+
+	if (fx == NULL || keys_init() != 0)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/kuska-ingest-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	if (keys_generate("pnp", &fx->pnp) != 0 ||
+	    keys_generate("mimp", &fx->mimp) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/registry.conf", fx->dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	keys_b64(fx->pnp->sign_pk, SIGN_PK_LEN, spk, sizeof(spk));
+	keys_b64(fx->pnp->curve_pk, CURVE_KEY_LEN, cpk, sizeof(cpk));
+	fprintf(f,
+		"[network test-net]\n[institution pnp]\n"
+		"kinds = identification referral correction withdrawal\n"
+		"[key pnp-1]\nowner = pnp\n"
+		"sign_public = %s\ntransport_public = %s\n",
+		spk, cpk);
+	keys_b64(fx->mimp->sign_pk, SIGN_PK_LEN, spk, sizeof(spk));
+	keys_b64(fx->mimp->curve_pk, CURVE_KEY_LEN, cpk, sizeof(cpk));
+	fprintf(f,
+		"[institution mimp]\n"
+		"kinds = identification referral_received service "
+		"correction withdrawal\n[key mimp-1]\n"
+		"owner = mimp\nsign_public = %s\ntransport_public = %s\n",
+		spk, cpk);
+	if (fclose(f) != 0 || registry_load(path, &fx->reg, err, sizeof(err)))
+		return -1;
+	fx->p_pnp = registry_institution(fx->reg, INST_PNP);
+	fx->p_mimp = registry_institution(fx->reg, INST_MIMP);
+	*state = fx;
+	return fx->p_pnp != NULL && fx->p_mimp != NULL ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/registry.conf", fx->dir);
+	unlink(path);
+	rmdir(fx->dir);
+	registry_free(&fx->reg);
+	keys_free(&fx->pnp);
+	keys_free(&fx->mimp);
+	free(fx);
+	return 0;
+}
+
+/* Match key n of a small pool: victims recur across institutions. */
+static void
+pool_key(unsigned n, uint8_t tag, uint8_t out[PSEUDONYM_LEN])
+{
+	memset(out, 0, PSEUDONYM_LEN);
+	out[0] = tag;
+	out[1] = (uint8_t)n;
+	out[2] = (uint8_t)(n >> 8);
+}
+
+/*
+ * Event seq of inst: mostly identifications of victims drawn from a pool
+ * of 23 (a document key, a name key, or both), some services or referral
+ * take-ups; `special` makes it a correction or withdrawal of target, or
+ * a kind inst may not emit (a dead letter).
+ */
+enum special { PLAIN, CORRECT, WITHDRAW, NOT_ALLOWED };
+
+static void
+make_event(enum institution inst, uint64_t seq, enum special sp,
+	   uint64_t target, struct event *ev)
+{
+	struct record *rec = &ev->rec;
+	unsigned who = (unsigned)(seq * 7 + inst) % 23;
+
+	if (sp == CORRECT) {
+		/* The target's record, moved to another region. */
+		make_event(inst, target, PLAIN, 0, ev);
+		ev->id[3] = (uint8_t)sp;
+		ev->kind = KIND_CORRECTION;
+		ev->target_seq = target;
+		rec->region = (uint8_t)(1 + (rec->region + 3) % 25);
+		return;
+	}
+
+	memset(ev, 0, sizeof(*ev));
+	ev->id[0] = (uint8_t)inst;
+	ev->id[1] = (uint8_t)seq;
+	ev->id[2] = (uint8_t)(seq >> 8);
+	ev->id[3] = (uint8_t)sp;
+	rec->kind = KIND_IDENTIFICATION;
+	if (inst == INST_MIMP && seq % 4 == 0)
+		rec->kind = KIND_SERVICE;
+	if (inst == INST_PNP && seq % 5 == 0)
+		rec->kind = KIND_REFERRAL;
+	if (sp == NOT_ALLOWED)
+		rec->kind = inst == INST_PNP ? KIND_SERVICE : KIND_REFERRAL;
+	ev->kind = rec->kind;
+	rec->date = date_of_ms(NOW_MS) - (int32_t)(seq % 400);
+	rec->region = (uint8_t)(1 + seq % 25);
+	rec->victim.sex = seq % 3 == 0 ? SEX_M : SEX_F;
+	rec->victim.age_years = (uint8_t)(5 + seq % 14);
+	rec->victim.age_group = age_group_of(rec->victim.age_years);
+	memcpy(rec->victim.nationality, seq % 6 == 0 ? "VE" : "PE", 3);
+	if (seq % 3 != 2) {
+		rec->victim.doc_type = DOC_DNI;
+		pool_key(who, 1, rec->victim.doc_key);
+	}
+	if (seq % 3 != 0) {
+		rec->victim.has_name_key = true;
+		pool_key(who, 2, rec->victim.name_key);
+	}
+	switch (rec->kind) {
+	case KIND_IDENTIFICATION:
+		rec->exploitation = 1u << (1 + seq % EXPL_COUNT);
+		break;
+	case KIND_SERVICE:
+		rec->service = (enum service)(1 + seq % SERVICE_COUNT);
+		break;
+	case KIND_REFERRAL:
+		rec->purpose = (enum purpose)(1 + seq % PURPOSE_COUNT);
+		rec->other = INST_MIMP;
+		pool_key((unsigned)seq, 3, rec->referral);
+		break;
+	default:
+		break;
+	}
+	if (sp == WITHDRAW) {
+		ev->kind = KIND_WITHDRAWAL;
+		ev->target_seq = target;
+	}
+}
+
+static const struct secret_key *
+key_of(const struct fixture *fx, enum institution inst)
+{
+	return inst == INST_PNP ? fx->pnp : fx->mimp;
+}
+
+/* The signed envelope of an event, its signature spoiled if forged. */
+static uint8_t *
+envelope(const struct fixture *fx, enum institution inst, uint64_t seq,
+	 const struct event *ev, bool forge, size_t *ret_len)
+{
+	const struct secret_key *key = key_of(fx, inst);
+	struct envelope env;
+	struct sign_fields f;
+	uint8_t *evb = NULL, *buf = NULL;
+	size_t evlen;
+
+	assert_int_equal(codec_event_encode(ev, &evb, &evlen), 0);
+	memset(&env, 0, sizeof(env));
+	env.version = CODEC_VERSION;
+	env.inst = inst;
+	env.seq = seq;
+	memcpy(env.key_id, key->key_id, KEY_ID_LEN);
+	env.created_ms = NOW_MS - 1000;
+	env.event = evb;
+	env.event_len = evlen;
+	snprintf(env.network, sizeof(env.network), "test-net");
+	f.network = env.network;
+	f.version = env.version;
+	f.institution = (uint8_t)inst;
+	f.seq = seq;
+	f.created_ms = env.created_ms;
+	memcpy(f.key_id, env.key_id, KEY_ID_LEN);
+	f.event = evb;
+	f.event_len = evlen;
+	assert_int_equal(sign_envelope(key->sign_sk, &f, env.signature), 0);
+	if (forge)
+		env.signature[3] ^= 0x40;
+	assert_int_equal(codec_envelope_encode(&env, &buf, ret_len), 0);
+	free(evb);
+	return buf;
+}
+
+/* Appends envelope seq (special sp on target) to b. */
+static void
+add_env(const struct fixture *fx, struct tbatch *b, uint64_t seq,
+	enum special sp, uint64_t target, bool forge)
+{
+	struct event ev;
+	size_t n = b->m.n_envelopes;
+
+	assert_true(n < MAX_ENVS);
+	make_event(b->speaker->inst, seq, sp, target, &ev);
+	b->envs[n] =
+	    envelope(fx, b->speaker->inst, seq, &ev, forge, &b->lens[n]);
+	b->m.n_envelopes = n + 1;
+}
+
+/* A batch of speaker's plain envelopes from..to. */
+static struct tbatch *
+new_batch(const struct fixture *fx, const struct reg_party *speaker,
+	  uint64_t id, uint64_t from, uint64_t to)
+{
+	struct tbatch *b = calloc(1, sizeof(*b));
+	uint64_t s;
+
+	assert_non_null(b);
+	b->speaker = speaker;
+	b->m.type = MSG_BATCH;
+	b->m.batch_id = id;
+	b->m.envelopes = b->envs;
+	b->m.envelope_lens = b->lens;
+	for (s = from; s <= to && to > 0; s++)
+		add_env(fx, b, s, PLAIN, 0, false);
+	return b;
+}
+
+static void
+free_batch(struct tbatch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->m.n_envelopes; i++)
+		free((void *)b->envs[i]);
+	free(b);
+}
+
+static struct store *
+open_store(const struct fixture *fx, const char *name, size_t map, size_t max)
+{
+	struct store *st = NULL;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(store_open(path, map, max, &st), 0);
+	return st;
+}
+
+static int
+rm_entry(const char *dir, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return unlink(path);
+}
+
+static void
+close_store(const struct fixture *fx, struct store **st, const char *name)
+{
+	char path[128];
+
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
+	(void)rm_entry(path, "data.mdb");
+	(void)rm_entry(path, "lock.mdb");
+	assert_int_equal(rmdir(path), 0);
+}
+
+/* Every entry of every table, as one byte string. */
+struct dump {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+static int
+dump_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	struct dump *d = arg;
+	size_t need = d->len + 16 + klen + vlen;
+
+	if (need > d->cap) {
+		d->cap = need * 2;
+		d->buf = realloc(d->buf, d->cap);
+		assert_non_null(d->buf);
+	}
+	memcpy(d->buf + d->len, &klen, 8);
+	memcpy(d->buf + d->len + 8, &vlen, 8);
+	memcpy(d->buf + d->len + 16, k, klen);
+	memcpy(d->buf + d->len + 16 + klen, v, vlen);
+	d->len = need;
+	return 0;
+}
+
+static void
+dump_store(struct store *st, struct dump *d)
+{
+	struct store_txn *t;
+	int tb;
+
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(store_begin(st, false, &t), 0);
+	for (tb = 0; tb < T_COUNT; tb++) {
+		uint8_t mark[16] = {0xee, (uint8_t)tb};
+		assert_int_equal(dump_one(d, mark, sizeof(mark), "", 0), 0);
+		assert_int_equal(
+		    store_each(t, (enum store_table)tb, NULL, 0, dump_one, d),
+		    0);
+	}
+	store_abort(&t);
+}
+
+/* ig's idea of each institution equals what its store holds. */
+static void
+assert_memory_is_store(struct ingest *ig)
+{
+	struct store_txn *t;
+	struct inst_status s;
+	int i;
+
+	assert_int_equal(store_begin(ig->st, false, &t), 0);
+	for (i = 1; i <= INST_COUNT; i++) {
+		(void)ingest_inst_status(t, i, &s);
+		assert_memory_equal(&s, &ig->inst[i], sizeof(s));
+	}
+	store_abort(&t);
+}
+
+static void
+assert_same_reply(const struct msg *a, const struct msg *b)
+{
+	size_t i;
+
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->batch_id, b->batch_id);
+	assert_int_equal(a->last_seq, b->last_seq);
+	assert_int_equal(a->reason, b->reason);
+	assert_string_equal(a->text, b->text);
+	assert_int_equal(a->has_expected, b->has_expected);
+	assert_int_equal(a->expected_seq, b->expected_seq);
+	assert_int_equal(a->n_rejections, b->n_rejections);
+	for (i = 0; i < a->n_rejections; i++) {
+		assert_int_equal(a->rejections[i].seq, b->rejections[i].seq);
+		assert_int_equal(a->rejections[i].reason,
+				 b->rejections[i].reason);
+	}
+}
+
+/*
+ * Seven batches of two institutions, with in the middle of them two
+ * refused whole, run as one group into one store and one by one into
+ * another: the same replies, tables and memory.
+ */
+static void
+test_group_as_one_by_one(void **state)
+{
+	struct fixture *fx = *state;
+	struct tbatch *b[MAX_BATCHES];
+	struct ingest_item items[MAX_BATCHES];
+	struct msg alone[MAX_BATCHES];
+	struct store *sa, *sb;
+	struct ingest ga, gb;
+	struct dump da, db;
+	uint64_t s;
+	size_t i, n = 0;
+
+	b[n++] = new_batch(fx, fx->p_pnp, 1, 1, 40);
+	b[n++] = new_batch(fx, fx->p_mimp, 2, 1, 30);
+	b[n++] = new_batch(fx, fx->p_pnp, 3, 41, 60);  /* after batch 1 */
+	b[n++] = new_batch(fx, fx->p_mimp, 4, 50, 55); /* a gap: refused */
+	/* Its first signature forged: refused whole, though the rest is
+	 * good. */
+	b[n] = new_batch(fx, fx->p_mimp, 5, 0, 0);
+	add_env(fx, b[n], 31, PLAIN, 0, true);
+	for (s = 32; s <= 40; s++)
+		add_env(fx, b[n], s, PLAIN, 0, false);
+	n++;
+	/* A correction, a withdrawal and a dead letter among good ones. */
+	b[n] = new_batch(fx, fx->p_mimp, 6, 31, 35);
+	add_env(fx, b[n], 36, CORRECT, 3, false);
+	add_env(fx, b[n], 37, WITHDRAW, 7, false);
+	add_env(fx, b[n], 38, NOT_ALLOWED, 0, false);
+	for (s = 39; s <= 50; s++)
+		add_env(fx, b[n], s, PLAIN, 0, false);
+	n++;
+	/* Duplicates of batch 3, then new ones and a correction of an
+	 * event of the same group. */
+	b[n] = new_batch(fx, fx->p_pnp, 7, 55, 70);
+	add_env(fx, b[n], 71, CORRECT, 45, false);
+	n++;
+
+	sa = open_store(fx, "a", 8u << 20, 64u << 20);
+	sb = open_store(fx, "b", 8u << 20, 64u << 20);
+	memset(&ga, 0, sizeof(ga));
+	memset(&gb, 0, sizeof(gb));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	assert_int_equal(ingest_open(&gb, sb, fx->reg), 0);
+	memset(items, 0, sizeof(items));
+	for (i = 0; i < n; i++) {
+		items[i].speaker = b[i]->speaker;
+		items[i].batch = &b[i]->m;
+		items[i].now_ms = NOW_MS;
+	}
+	assert_int_equal(ingest_batches(&ga, items, n), 0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(ingest_batch(&gb, b[i]->speaker, &b[i]->m,
+					      NULL, NOW_MS, &alone[i]),
+				 0);
+		assert_int_equal(items[i].err, 0);
+		assert_same_reply(&items[i].reply, &alone[i]);
+	}
+	/* What each had to be. */
+	assert_int_equal(items[0].reply.last_seq, 40);
+	assert_int_equal(items[2].reply.last_seq, 60);
+	assert_int_equal(items[3].reply.type, MSG_REFUSAL);
+	assert_int_equal(items[3].reply.reason, REASON_GAP);
+	assert_int_equal(items[4].reply.type, MSG_REFUSAL);
+	assert_int_equal(items[4].reply.reason, REASON_BAD_SIGNATURE);
+	assert_int_equal(items[5].reply.type, MSG_ACK);
+	assert_int_equal(items[5].reply.last_seq, 50);
+	assert_int_equal(items[5].reply.n_rejections, 1);
+	assert_int_equal(items[5].accepted, 19);
+	assert_int_equal(items[6].reply.last_seq, 71);
+	assert_int_equal(items[6].accepted, 11);
+	for (i = 0; i < n; i++) {
+		if (items[i].reply.type == MSG_ACK) {
+			free(items[i].reply.rejections);
+			free(alone[i].rejections);
+		}
+	}
+	assert_memory_equal(ga.inst, gb.inst, sizeof(ga.inst));
+	assert_memory_is_store(&ga);
+	dump_store(sa, &da);
+	dump_store(sb, &db);
+	assert_int_equal(da.len, db.len);
+	assert_memory_equal(da.buf, db.buf, da.len);
+	free(db.buf);
+
+	/* The group's statistics are those a rebuild finds. */
+	{
+		uint64_t events, skipped;
+		assert_int_equal(ingest_rebuild(&ga, &events, &skipped), 0);
+		dump_store(sa, &db);
+		assert_int_equal(da.len, db.len);
+		assert_memory_equal(da.buf, db.buf, da.len);
+		free(db.buf);
+	}
+	free(da.buf);
+	ingest_close(&ga);
+	ingest_close(&gb);
+	close_store(fx, &sa, "a");
+	close_store(fx, &sb, "b");
+	for (i = 0; i < n; i++)
+		free_batch(b[i]);
+}
+
+/*
+ * A group whose middle batch the store cannot hold: undone, then each
+ * batch alone - the first and the last committed and Ack'd, the middle
+ * one refused as STORE_FULL without a trace; memory, store and a run of
+ * the two good batches alone agree, and more batches go on from there.
+ */
+static void
+test_group_fails_alone_go_on(void **state)
+{
+	struct fixture *fx = *state;
+	struct tbatch *b[4];
+	struct ingest_item items[3];
+	struct msg reply;
+	struct store *sa, *sb;
+	struct ingest ga, gb;
+	struct dump da, db;
+	size_t i;
+
+	b[0] = new_batch(fx, fx->p_pnp, 1, 1, 20);
+	b[1] = new_batch(fx, fx->p_mimp, 2, 1, 1000); /* too big */
+	b[2] = new_batch(fx, fx->p_pnp, 3, 21, 40);
+	b[3] = new_batch(fx, fx->p_pnp, 4, 41, 50);
+	/* A map with room for the small batches only, and no growing. */
+	sa = open_store(fx, "a", 512u << 10, 512u << 10);
+	sb = open_store(fx, "b", 8u << 20, 64u << 20);
+	memset(&ga, 0, sizeof(ga));
+	memset(&gb, 0, sizeof(gb));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	assert_int_equal(ingest_open(&gb, sb, fx->reg), 0);
+	memset(items, 0, sizeof(items));
+	for (i = 0; i < 3; i++) {
+		items[i].speaker = b[i]->speaker;
+		items[i].batch = &b[i]->m;
+		items[i].now_ms = NOW_MS;
+	}
+	assert_int_equal(ingest_batches(&ga, items, 3), -EFBIG);
+	assert_int_equal(items[0].err, 0);
+	assert_int_equal(items[0].reply.type, MSG_ACK);
+	assert_int_equal(items[0].reply.last_seq, 20);
+	assert_int_equal(items[1].err, -EFBIG);
+	assert_int_equal(items[1].reply.type, MSG_REFUSAL);
+	assert_int_equal(items[1].reply.reason, REASON_STORE_FULL);
+	assert_int_equal(items[2].err, 0);
+	assert_int_equal(items[2].reply.type, MSG_ACK);
+	assert_int_equal(items[2].reply.last_seq, 40);
+	free(items[0].reply.rejections);
+	free(items[2].reply.rejections);
+	assert_int_equal(ga.inst[INST_MIMP].last_seq, 0);
+	assert_memory_is_store(&ga);
+
+	/* The good ones alone, elsewhere, then one more batch on each. */
+	for (i = 0; i < 4; i += i == 0 ? 2 : 1) {
+		assert_int_equal(ingest_batch(&gb, b[i]->speaker, &b[i]->m,
+					      NULL, NOW_MS, &reply),
+				 0);
+		assert_int_equal(reply.type, MSG_ACK);
+		free(reply.rejections);
+	}
+	assert_int_equal(
+	    ingest_batch(&ga, b[3]->speaker, &b[3]->m, NULL, NOW_MS, &reply),
+	    0);
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 50);
+	free(reply.rejections);
+	assert_memory_equal(ga.inst, gb.inst, sizeof(ga.inst));
+	assert_memory_is_store(&ga);
+	dump_store(sa, &da);
+	dump_store(sb, &db);
+	assert_int_equal(da.len, db.len);
+	assert_memory_equal(da.buf, db.buf, da.len);
+	free(da.buf);
+	free(db.buf);
+	ingest_close(&ga);
+	ingest_close(&gb);
+	close_store(fx, &sa, "a");
+	close_store(fx, &sb, "b");
+	for (i = 0; i < 4; i++)
+		free_batch(b[i]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_group_as_one_by_one),
+	    cmocka_unit_test(test_group_fails_alone_go_on),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
