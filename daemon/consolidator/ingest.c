@@ -398,10 +398,7 @@ refuse_seq(struct batch_ctx *c, uint64_t seq, enum reason reason,
 	c->s.refused++;
 	c->s.refused_by_reason[reason]++;
 	c->s.last_seq = seq;
-	log_warnx("event=refused institution=%s seq=%llu reason=%s text=%s",
-		  c->speaker->id, (unsigned long long)seq, reason_name(reason),
-		  LOG_Q(why));
-	return 0;
+	return 0; /* logged once committed (batch_committed) */
 }
 
 /* Stops the batch at an envelope no key of the speaker vouches for. */
@@ -578,6 +575,15 @@ take_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 static void
 batch_committed(struct batch_ctx *c)
 {
+	size_t i;
+
+	/* Not before: a group undone and run again alone would say it
+	 * twice, or name a dead letter never stored. */
+	for (i = 0; i < c->n_rej; i++)
+		log_warnx("event=refused institution=%s seq=%llu reason=%s "
+			  "text=%s",
+			  c->speaker->id, (unsigned long long)c->rej[i].seq,
+			  reason_name(c->rej[i].reason), LOG_Q(c->rej[i].text));
 	c->ig->inst[c->speaker->inst] = c->s;
 	c->ig->disk_full_ms = 0;
 	if (c->future > 0) {
