@@ -9,7 +9,7 @@
 # it to tests/fuzz/corpus/TARGET/ under a descriptive name).
 #
 #   FUZZ_RUNS=N   inputs per target (default 20000)
-#   FUZZ_JOBS=N   parallel build jobs (default: nproc)
+#   FUZZ_JOBS=N   parallel build jobs and targets run at once (default: nproc)
 #
 # Without clang it says so and succeeds: ordinary builds still replay the
 # corpora under ctest (fuzz-replay/TARGET).
@@ -41,7 +41,10 @@ echo "== fuzz build (clang, libFuzzer, ASan+UBSan) in build-fuzz"
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DKUSKA_FUZZ=ON \
 	-DKUSKA_SANITIZE=ON -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link \
 	>/dev/null
-cmake --build build-fuzz -j"$jobs" >/dev/null
+# Only the fuzz targets: the daemons, tools and unit tests built this way
+# are never run.
+targets=$(for src in tests/fuzz/fuzz_*.c; do basename "$src" .c; done)
+cmake --build build-fuzz -j"$jobs" --target $targets >/dev/null
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kuska-fuzz-run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -52,10 +55,10 @@ export TMPDIR="$work"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-total=0
-failed=0
-for bin in build-fuzz/fuzz_*; do
-	[ -x "$bin" ] || continue
+# fuzz_one BIN: one target's run; its verdict into $work/TARGET/result
+# (the first line "runs N" or "failed"), its report after it.
+fuzz_one() {
+	local bin=$1 target corpus log done_runs keep
 	target=${bin##*/fuzz_}
 	corpus=tests/fuzz/corpus/$target
 	mkdir -p "$work/$target/corpus" "$work/$target/crashes"
@@ -70,19 +73,51 @@ for bin in build-fuzz/fuzz_*; do
 		done_runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" |
 			tail -n 1)
 		done_runs=${done_runs:-$runs}
-		total=$((total + done_runs))
-		echo "fuzz $target: $done_runs runs, no crash"
+		{
+			echo "runs $done_runs"
+			echo "fuzz $target: $done_runs runs, no crash"
+		} >"$work/$target/result"
 	else
-		failed=$((failed + 1))
 		keep=build-fuzz/crashes/$target
 		mkdir -p "$keep"
 		cp "$work/$target/crashes"/* "$keep/" 2>/dev/null || true
 		cp "$log" "$keep/log"
-		echo "fuzz $target: FAILED; the report:"
-		grep -E 'ERROR|SUMMARY|runtime error|#[0-9]+ 0x' "$log" |
-			head -n 30 | sed 's/^/  /'
-		echo "  crash input(s) and the full log kept in $keep/"
+		{
+			echo "failed"
+			echo "fuzz $target: FAILED; the report:"
+			grep -E 'ERROR|SUMMARY|runtime error|#[0-9]+ 0x' "$log" |
+				head -n 30 | sed 's/^/  /'
+			echo "  crash input(s) and the full log kept in $keep/"
+		} >"$work/$target/result"
 	fi
+}
+
+# Each target is one single-threaded process: $jobs of them at a time,
+# each still given its full number of runs.
+for bin in build-fuzz/fuzz_*; do
+	[ -x "$bin" ] || continue
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n || true
+	done
+	fuzz_one "$bin" &
+done
+wait
+
+total=0
+failed=0
+for bin in build-fuzz/fuzz_*; do
+	[ -x "$bin" ] || continue
+	result=$work/${bin##*/fuzz_}/result
+	if [ ! -s "$result" ]; then
+		failed=$((failed + 1))
+		echo "fuzz ${bin##*/fuzz_}: no result (the run was lost)"
+		continue
+	fi
+	case $(head -n 1 "$result") in
+	runs\ *) total=$((total + $(head -n 1 "$result" | cut -d' ' -f2))) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+	tail -n +2 "$result"
 done
 echo "fuzz: $total runs in total"
 if [ "$failed" -gt 0 ]; then

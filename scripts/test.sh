@@ -14,7 +14,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "== gcc build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc >/dev/null
 cmake --build build -j"$jobs"
-(cd build && ctest --output-on-failure -j1)
+# -j: the unit tests and corpus replays side by side; the end-to-end
+# tests are RUN_SERIAL (fixed port ranges, timing), so ctest still runs
+# each of them alone.
+(cd build && ctest --output-on-failure -j"$jobs")
 
 echo "== clang build with ASan+UBSan"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
@@ -23,7 +26,7 @@ cmake --build build-asan -j"$jobs"
 (cd build-asan &&
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --output-on-failure -j1)
+	ctest --output-on-failure -j"$jobs")
 
 echo "== clang build with ThreadSanitizer: the daemons over the exchange"
 # Only the programs the three tests run (the exchange; status, metrics

@@ -173,6 +173,17 @@ wait_for_file() {
 	return 1
 }
 
+# wait_log FILE PATTERN [SECONDS]: until a line of FILE matches PATTERN
+# (grep's basic regular expression), for at most SECONDS (default 5).
+wait_log() {
+	local i
+	for i in $(seq $((${3:-5} * 10))); do
+		grep -q -e "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # node_field INST FIELD: a number from `kuska status` of a node, e.g.
 # node_field pnp "last sequence" or node_field pnp acknowledged.
 node_last_seq() {

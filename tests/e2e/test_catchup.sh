@@ -40,12 +40,8 @@ check "pnp's backlog starts arriving ($first events)" test "$first" -gt 0
 # order they went: the old registry must outlive every job judged by it
 # (the sanitizer build sees a use after free otherwise).
 kill -HUP "${PIDS[cons]}"
-for _ in $(seq 50); do
-	grep -q "event=reload " "$N/consolidator.log" && break
-	sleep 0.1
-done
 check "a reload while pnp's backlog is queued" \
-	grep -q "event=reload " "$N/consolidator.log"
+	wait_log "$N/consolidator.log" "event=reload "
 check "mp takes a small file" \
 	"$KUSKA" submit -c "$N/mp.conf" "$T/small.jsonl" >"$T/submit-mp.out"
 want=$(node_last_seq mp)

@@ -529,13 +529,9 @@ sed -i 's/^unit = percent$/unit = percentage/' "$IND"
 bad_lines=$(grep -n '^unit = percentage$' "$IND" | cut -d: -f1 | tr '\n' ' ')
 : >"$N/consolidator.log"
 kill -HUP "${PIDS[cons]}"
-for _ in $(seq 50); do
-	grep -q 'event=reload_refused.*indicator file refused' \
-		"$N/consolidator.log" && break
-	sleep 0.1
-done
 check "SIGHUP with a broken indicator file is refused" \
-	grep -q 'event=reload_refused.*indicator file refused' "$N/consolidator.log"
+	wait_log "$N/consolidator.log" \
+	'event=reload_refused.*indicator file refused'
 for l in $bad_lines; do
 	check "the log names $IND:$l" \
 		grep -qF "event=indicators_error text=\"$IND:$l: unit: \\\"percentage\\\"" \

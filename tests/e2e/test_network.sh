@@ -42,10 +42,7 @@ start_node pnp "$N/pnp-to-b.conf"
 "$KUSKA" sim --out "$T/sim" --victims 20 --seed 12 >/dev/null
 "$KUSKA" submit -c "$N/pnp-to-b.conf" "$T/sim/pnp.jsonl" >/dev/null
 want=$(records "$T/sim/pnp.jsonl")
-for _ in $(seq 50); do
-	grep -q "reason=wrong_network" "$N/pnp.log" && break
-	sleep 0.1
-done
+wait_log "$N/pnp.log" "reason=wrong_network"
 check "B refuses the hello of a node of network A" \
 	grep -q "event=hello_refused institution=pnp .*reason=wrong_network" \
 	"$B/consolidator.log"

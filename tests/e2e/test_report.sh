@@ -242,10 +242,7 @@ before=$(pop_total)
 printf '2025,16,F,0-17,7\n' >>"$POP"
 : >"$N/consolidator.log"
 kill -HUP "${PIDS[cons]}"
-for _ in $(seq 50); do
-	grep -q 'population file refused' "$N/consolidator.log" && break
-	sleep 0.1
-done
+wait_log "$N/consolidator.log" 'population file refused'
 check "SIGHUP with a bad population file is refused, naming its line" \
 	grep -qF "event=population_error text=\"$POP:10: 2025, region 16: no figure for F 18+" \
 		"$N/consolidator.log"

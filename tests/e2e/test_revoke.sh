@@ -101,12 +101,8 @@ check "reload revoking pnp-1" revoke pnp-1 "revoked = $(now_plus -2)"
 printf '%s\n' '{"kind":"identification","ref":"R-AFTER-1","date":"2025-06-01","region":"21","victim":{"age":15,"sex":"F","nationality":"BO"},"exploitation":["labour"]}' \
 	>"$T/after.jsonl"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/after.jsonl" >/dev/null
-for _ in $(seq 30); do
-	grep -q "event=handshake_refused" "$N/pnp.log" && break
-	sleep 0.1
-done
 check "pnp's node was cut off and refused when it came back" \
-	grep -q "event=handshake_refused" "$N/pnp.log"
+	wait_log "$N/pnp.log" "event=handshake_refused" 3
 check "... and the consolidator dropped it at the reload" \
 	grep -q "event=peer_dropped .*key=pnp-1 .*reason=key_not_valid" \
 	"$N/consolidator.log"

@@ -172,12 +172,8 @@ check "audit: minsa's refused and accepted sequences accounted for" \
 # minsa's real node, back, sees that the consolidator holds more than its
 # outbox and does not deliver over it.
 start_node minsa
-for _ in $(seq 50); do
-	grep -q "event=diverged" "$N/minsa.log" && break
-	sleep 0.1
-done
 check "minsa's node notices the divergence" \
-	grep -q "event=diverged.*holds sequences up to" "$N/minsa.log"
+	wait_log "$N/minsa.log" "event=diverged.*holds sequences up to"
 check "consolidator still running at the end" kill -0 "${PIDS[cons]}"
 
 finish
