@@ -160,7 +160,7 @@ tsock_connect_curve(struct transport *t, const char *endpoint,
 	}
 	if (set_common(s, lim) != 0 || set_int(s, ZMQ_IMMEDIATE, 1) != 0 ||
 	    set_int(s, ZMQ_RECONNECT_IVL, 200) != 0 ||
-	    set_int(s, ZMQ_RECONNECT_IVL_MAX, 5000) != 0 ||
+	    set_int(s, ZMQ_RECONNECT_IVL_MAX, TSOCK_RECONNECT_MAX_MS) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pk,
 			   TRANSPORT_KEY_LEN) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pk, TRANSPORT_KEY_LEN) ||

@@ -13,7 +13,11 @@
 #include "oprf.h"
 
 /* How long a send waits for a connection that is coming up. */
-#define CONNECT_GRACE_MS 3000
+/*
+ * Longer than the longest wait between two attempts to reconnect, so that
+ * a key holder back up is found before the node says it is unreachable.
+ */
+#define CONNECT_GRACE_MS (TSOCK_RECONNECT_MAX_MS + 1000)
 #define POLL_STEP_MS 50
 
 struct holder {
