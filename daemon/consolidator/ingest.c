@@ -366,6 +366,7 @@ struct batch_ctx {
 	struct rejection *rej;
 	size_t n_rej;
 	enum reason stop_reason; /* why the batch stopped short (or NONE) */
+	uint64_t stop_seq;	 /* at which sequence */
 	char stop_text[CODEC_MAX_TEXT + 1];
 };
 
@@ -398,7 +399,7 @@ refuse_seq(struct batch_ctx *c, uint64_t seq, enum reason reason,
 	c->s.refused++;
 	c->s.refused_by_reason[reason]++;
 	c->s.last_seq = seq;
-	return 0; /* logged once committed (batch_committed) */
+	return 0; /* logged once committed (batch_done) */
 }
 
 /* Stops the batch at an envelope no key of the speaker vouches for. */
@@ -406,13 +407,10 @@ static int
 stop_batch(struct batch_ctx *c, enum reason reason, const char *why)
 {
 	c->stop_reason = reason;
+	c->stop_seq = c->s.last_seq + 1;
 	snprintf(c->stop_text, sizeof(c->stop_text), "sequence %llu: %.160s",
-		 (unsigned long long)(c->s.last_seq + 1), why);
-	log_warnx("event=batch_stopped institution=%s seq=%llu reason=%s "
-		  "text=%s",
-		  c->speaker->id, (unsigned long long)(c->s.last_seq + 1),
-		  reason_name(reason), LOG_Q(why));
-	return 3;
+		 (unsigned long long)c->stop_seq, why);
+	return 3; /* logged once the group's fate is known (batch_done) */
 }
 
 /* Reasons that leave the envelope unauthenticated. */
@@ -571,14 +569,43 @@ take_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 	return 0;
 }
 
-/* What an Ack'd batch changes in memory, once its transaction committed. */
+/*
+ * Sets c up for item it, decoding into ev (NULL: out of memory, as the
+ * return says; ctx_init then still clears c). Returns 0 or -ENOMEM.
+ */
+static int
+ctx_init(struct batch_ctx *c, struct ingest *ig, const struct ingest_item *it,
+	 struct event *ev)
+{
+	memset(c, 0, sizeof(*c));
+	c->ig = ig;
+	c->speaker = it->speaker;
+	c->ev = ev;
+	c->now_ms = it->now_ms;
+	c->today = date_of_ms(it->now_ms);
+	c->verified = it->verified;
+	c->rej = calloc(it->batch->n_envelopes + 1, sizeof(*c->rej));
+	return c->ev == NULL || c->rej == NULL ? -ENOMEM : 0;
+}
+
+/*
+ * What a batch leaves once its group's fate is known - committed, or
+ * refused whole with nothing written: the log lines and, for an Ack, the
+ * institution's new state in memory. Not before: a group undone and run
+ * again alone would say it twice, or name a dead letter never stored.
+ */
 static void
-batch_committed(struct batch_ctx *c)
+batch_done(struct batch_ctx *c, const struct msg *reply)
 {
 	size_t i;
 
-	/* Not before: a group undone and run again alone would say it
-	 * twice, or name a dead letter never stored. */
+	if (c->stop_reason != REASON_NONE)
+		log_warnx("event=batch_stopped institution=%s seq=%llu "
+			  "reason=%s text=%s",
+			  c->speaker->id, (unsigned long long)c->stop_seq,
+			  reason_name(c->stop_reason), LOG_Q(c->stop_text));
+	if (reply->type != MSG_ACK)
+		return;
 	for (i = 0; i < c->n_rej; i++)
 		log_warnx("event=refused institution=%s seq=%llu reason=%s "
 			  "text=%s",
@@ -596,38 +623,58 @@ batch_committed(struct batch_ctx *c)
 	}
 }
 
-/* Runs the batch in one transaction. Returns 0 or -errno. */
+/*
+ * Runs the batches of a group, ctx i for items[i], in one transaction
+ * and one commit (a group of one for ingest_batch). Returns 0 or -errno
+ * (then nothing of them is kept, and nothing in memory changed: the
+ * statistics are told to discard).
+ */
 static int
-run_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
-	  struct msg *reply)
+run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
+	  size_t n)
 {
+	struct inst_status cur[INST_COUNT + 1];
+	struct store_txn *t = NULL;
+	bool any = false;
+	size_t i;
 	int r;
 
-	c->s = c->ig->inst[c->speaker->inst];
-	r = store_begin(c->ig->st, true, &c->t);
+	/* The institutions' state as the group goes: a batch follows the
+	 * one before it of its institution, committed or not. */
+	memcpy(cur, ig->inst, sizeof(cur));
+	r = store_begin(ig->st, true, &t);
 	if (r != 0)
 		return r;
-	stats_begin(c->ig->stats, c->t);
-	r = take_batch(c, batch, now_ms, reply);
-	if (r == 0 && reply->type != MSG_ACK) {
-		stats_discard(c->ig->stats);
-		store_abort(&c->t);
-		return 0;
+	stats_begin(ig->stats, t);
+	for (i = 0; i < n && r == 0; i++) {
+		struct batch_ctx *c = &cs[i];
+		c->t = t;
+		c->s = cur[c->speaker->inst];
+		r = take_batch(c, items[i].batch, items[i].now_ms,
+			       &items[i].reply);
+		if (r == 0 && items[i].reply.type == MSG_ACK) {
+			cur[c->speaker->inst] = c->s;
+			any = true;
+		}
 	}
-	if (r == 0)
-		r = stats_flush(c->ig->stats);
-	if (r != 0) {
-		stats_discard(c->ig->stats);
-		store_abort(&c->t);
-		return r;
+	if (r == 0 && !any) {
+		/* Every batch refused whole: nothing was written. */
+		stats_discard(ig->stats);
+		store_abort(&t);
+	} else {
+		if (r == 0)
+			r = stats_flush(ig->stats);
+		if (r == 0)
+			r = store_commit(&t);
+		if (r != 0) {
+			stats_discard(ig->stats);
+			store_abort(&t);
+			return r;
+		}
+		stats_committed(ig->stats);
 	}
-	r = store_commit(&c->t);
-	if (r != 0) {
-		stats_discard(c->ig->stats);
-		return r;
-	}
-	stats_committed(c->ig->stats);
-	batch_committed(c);
+	for (i = 0; i < n; i++)
+		batch_done(&cs[i], &items[i].reply);
 	return 0;
 }
 
@@ -636,30 +683,26 @@ ingest_batch(struct ingest *ig, const struct reg_party *speaker,
 	     const struct msg *batch, const bool *verified, uint64_t now_ms,
 	     struct msg *reply)
 {
+	struct ingest_item item = {.speaker = speaker,
+				   .batch = batch,
+				   .verified = verified,
+				   .now_ms = now_ms};
 	struct batch_ctx c;
 	int r, tries;
 
 	memset(reply, 0, sizeof(*reply));
-	memset(&c, 0, sizeof(c));
-	c.ig = ig;
-	c.speaker = speaker;
-	c.now_ms = now_ms;
-	c.today = date_of_ms(now_ms);
-	c.ev = malloc(sizeof(*c.ev));
-	c.rej = calloc(batch->n_envelopes + 1, sizeof(*c.rej));
-	if (c.ev == NULL || c.rej == NULL) {
-		r = -ENOMEM;
+	r = ctx_init(&c, ig, &item, malloc(sizeof(*c.ev)));
+	if (r != 0)
 		goto refuse;
-	}
-	c.verified = verified;
 	for (tries = 0; tries < 4; tries++) {
-		r = run_batch(&c, batch, now_ms, reply);
+		r = run_group(ig, &c, &item, 1);
 		if (r != -EFBIG || store_grow(ig->st) != 0)
 			break;
 	}
 	free(c.ev);
 	c.ev = NULL;
 	if (r == 0) {
+		*reply = item.reply;
 		if (reply->type != MSG_ACK)
 			free(c.rej);
 		/* else the caller frees reply->rejections */
@@ -699,61 +742,6 @@ refuse:
 	return r;
 }
 
-/*
- * Runs the batches of a group, ctx i for items[i], in one transaction
- * and one commit. Returns 0 or -errno (then nothing of them is kept, and
- * nothing in memory changed: the statistics are told to discard).
- */
-static int
-run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
-	  size_t n)
-{
-	struct inst_status cur[INST_COUNT + 1];
-	struct store_txn *t = NULL;
-	bool any = false;
-	size_t i;
-	int r;
-
-	/* The institutions' state as the group goes: a batch follows the
-	 * one before it of its institution, committed or not. */
-	memcpy(cur, ig->inst, sizeof(cur));
-	r = store_begin(ig->st, true, &t);
-	if (r != 0)
-		return r;
-	stats_begin(ig->stats, t);
-	for (i = 0; i < n && r == 0; i++) {
-		struct batch_ctx *c = &cs[i];
-		c->t = t;
-		c->s = cur[c->speaker->inst];
-		r = take_batch(c, items[i].batch, items[i].now_ms,
-			       &items[i].reply);
-		if (r == 0 && items[i].reply.type == MSG_ACK) {
-			cur[c->speaker->inst] = c->s;
-			any = true;
-		}
-	}
-	if (r == 0 && !any) {
-		/* Every batch refused whole: nothing was written. */
-		stats_discard(ig->stats);
-		store_abort(&t);
-		return 0;
-	}
-	if (r == 0)
-		r = stats_flush(ig->stats);
-	if (r == 0)
-		r = store_commit(&t);
-	if (r != 0) {
-		stats_discard(ig->stats);
-		store_abort(&t);
-		return r;
-	}
-	stats_committed(ig->stats);
-	for (i = 0; i < n; i++)
-		if (items[i].reply.type == MSG_ACK)
-			batch_committed(&cs[i]);
-	return 0;
-}
-
 /* Each item alone, through ingest_batch: the group's fallback. */
 static void
 run_alone(struct ingest *ig, struct ingest_item *items, size_t n)
@@ -786,19 +774,8 @@ ingest_batches(struct ingest *ig, struct ingest_item *items, size_t n)
 	ev = malloc(sizeof(*ev));
 	if (cs == NULL || ev == NULL)
 		r = -ENOMEM;
-	for (i = 0; r == 0 && i < n; i++) {
-		struct batch_ctx *c = &cs[i];
-		c->ig = ig;
-		c->speaker = items[i].speaker;
-		c->ev = ev;
-		c->now_ms = items[i].now_ms;
-		c->today = date_of_ms(items[i].now_ms);
-		c->verified = items[i].verified;
-		c->rej =
-		    calloc(items[i].batch->n_envelopes + 1, sizeof(*c->rej));
-		if (c->rej == NULL)
-			r = -ENOMEM;
-	}
+	for (i = 0; r == 0 && i < n; i++)
+		r = ctx_init(&cs[i], ig, &items[i], ev);
 	for (tries = 0; r == 0 || r == -EFBIG; tries++) {
 		if (tries == 4 || (r == -EFBIG && store_grow(ig->st) != 0))
 			break;
