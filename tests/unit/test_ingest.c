@@ -29,6 +29,7 @@
 #include "ingest.h"
 #include "keys.h"
 #include "registry.h"
+#include "registry_fixture.h"
 #include "sign.h"
 #include "stats.h"
 #include "store.h"
@@ -56,8 +57,6 @@ static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	char path[128], spk[64], cpk[64], err[512];
-	FILE *f;
 
 	if (fx == NULL || keys_init() != 0)
 		return -1;
@@ -67,28 +66,18 @@ setup(void **state)
 	if (keys_generate("pnp", &fx->pnp) != 0 ||
 	    keys_generate("mimp", &fx->mimp) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/registry.conf", fx->dir);
-	f = fopen(path, "w");
-	if (f == NULL)
-		return -1;
-	keys_b64(fx->pnp->sign_pk, SIGN_PK_LEN, spk, sizeof(spk));
-	keys_b64(fx->pnp->curve_pk, CURVE_KEY_LEN, cpk, sizeof(cpk));
-	fprintf(f,
-		"[network test-net]\n[institution pnp]\n"
-		"kinds = identification referral correction withdrawal\n"
-		"[key pnp-1]\nowner = pnp\n"
-		"sign_public = %s\ntransport_public = %s\n",
-		spk, cpk);
-	keys_b64(fx->mimp->sign_pk, SIGN_PK_LEN, spk, sizeof(spk));
-	keys_b64(fx->mimp->curve_pk, CURVE_KEY_LEN, cpk, sizeof(cpk));
-	fprintf(f,
-		"[institution mimp]\n"
-		"kinds = identification referral_received service "
-		"correction withdrawal\n[key mimp-1]\n"
-		"owner = mimp\nsign_public = %s\ntransport_public = %s\n",
-		spk, cpk);
-	if (fclose(f) != 0 || registry_load(path, &fx->reg, err, sizeof(err)))
-		return -1;
+	{
+		const struct fixture_party parties[] = {
+		    {"pnp", "identification referral correction withdrawal",
+		     fx->pnp},
+		    {"mimp",
+		     "identification referral_received service correction "
+		     "withdrawal",
+		     fx->mimp},
+		};
+		if (fixture_registry(fx->dir, parties, 2, &fx->reg) != 0)
+			return -1;
+	}
 	fx->p_pnp = registry_institution(fx->reg, INST_PNP);
 	fx->p_mimp = registry_institution(fx->reg, INST_MIMP);
 	*state = fx;
@@ -99,11 +88,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char path[128];
 
-	snprintf(path, sizeof(path), "%s/registry.conf", fx->dir);
-	unlink(path);
-	rmdir(fx->dir);
+	fixture_registry_remove(fx->dir);
 	registry_free(&fx->reg);
 	keys_free(&fx->pnp);
 	keys_free(&fx->mimp);

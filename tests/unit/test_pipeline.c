@@ -29,6 +29,7 @@
 #include "keys.h"
 #include "pipeline.h"
 #include "registry.h"
+#include "registry_fixture.h"
 #include "sign.h"
 
 #define JOBS 40
@@ -62,8 +63,6 @@ static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	char path[128], spk[64], cpk[64], err[512];
-	FILE *f;
 
 	if (fx == NULL || keys_init() != 0)
 		return -1;
@@ -73,25 +72,14 @@ setup(void **state)
 	if (keys_generate("pnp", &fx->pnp) != 0 ||
 	    keys_generate("mp", &fx->mp) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/registry.conf", fx->dir);
-	f = fopen(path, "w");
-	if (f == NULL)
-		return -1;
-	keys_b64(fx->pnp->sign_pk, SIGN_PK_LEN, spk, sizeof(spk));
-	keys_b64(fx->pnp->curve_pk, CURVE_KEY_LEN, cpk, sizeof(cpk));
-	fprintf(f,
-		"[network test-net]\n[institution pnp]\n"
-		"kinds = identification\n[key pnp-1]\nowner = pnp\n"
-		"sign_public = %s\ntransport_public = %s\n",
-		spk, cpk);
-	keys_b64(fx->mp->sign_pk, SIGN_PK_LEN, spk, sizeof(spk));
-	keys_b64(fx->mp->curve_pk, CURVE_KEY_LEN, cpk, sizeof(cpk));
-	fprintf(f,
-		"[institution mp]\nkinds = identification\n[key mp-1]\n"
-		"owner = mp\nsign_public = %s\ntransport_public = %s\n",
-		spk, cpk);
-	if (fclose(f) != 0 || registry_load(path, &fx->reg, err, sizeof(err)))
-		return -1;
+	{
+		const struct fixture_party parties[] = {
+		    {"pnp", "identification", fx->pnp},
+		    {"mp", "identification", fx->mp},
+		};
+		if (fixture_registry(fx->dir, parties, 2, &fx->reg) != 0)
+			return -1;
+	}
 	fx->speaker = registry_institution(fx->reg, INST_PNP);
 	*state = fx;
 	return fx->speaker != NULL ? 0 : -1;
@@ -101,11 +89,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char path[128];
 
-	snprintf(path, sizeof(path), "%s/registry.conf", fx->dir);
-	unlink(path);
-	rmdir(fx->dir);
+	fixture_registry_remove(fx->dir);
 	registry_free(&fx->reg);
 	keys_free(&fx->pnp);
 	keys_free(&fx->mp);
