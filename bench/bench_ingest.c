@@ -672,6 +672,7 @@ run_bench_jobs(struct pipeline_job **pjs, size_t n)
 		items[i].speaker = pjs[i]->speaker;
 		items[i].batch = &j->m;
 		items[i].verified = pjs[i]->verified;
+		items[i].decoded = pjs[i]->decoded;
 		items[i].now_ms = now;
 	}
 	(void)ingest_batches(((struct bench_job *)pjs[0])->ig, items, n);

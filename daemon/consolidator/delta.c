@@ -240,6 +240,14 @@ delta_add(struct delta_table *d, const uint8_t *key, size_t len, int64_t v)
 }
 
 int
+delta_add_padded(struct delta_table *d, const uint8_t k[16], int64_t v)
+{
+	if (k[15] == 0 || k[15] > DELTA_KEY_MAX)
+		return -EINVAL;
+	return add(d, load_be64(k), load_be64(k + 8), v);
+}
+
+int
 delta_merge(struct delta_table *dst, struct delta_table *src)
 {
 	size_t i;

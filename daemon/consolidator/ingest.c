@@ -242,13 +242,15 @@ ingest_check(const struct registry *reg, const struct reg_party *speaker,
 
 bool
 ingest_signature_ok(const struct registry *reg, const struct reg_party *speaker,
-		    const uint8_t *buf, size_t len)
+		    const uint8_t *buf, size_t len, struct envelope *ret_env)
 {
 	const struct reg_key *key;
 	struct envelope env;
 	struct sign_fields f;
 	bool ok = false;
 
+	if (ret_env != NULL)
+		memset(ret_env, 0, sizeof(*ret_env));
 	if (codec_envelope_decode(buf, len, &env) != 0)
 		return false;
 	if (env.inst == speaker->inst &&
@@ -256,7 +258,10 @@ ingest_signature_ok(const struct registry *reg, const struct reg_party *speaker,
 		fields_of(&env, &f);
 		ok = sign_verify(key->sign_pk, &f, env.signature) == 0;
 	}
-	codec_envelope_clear(&env);
+	if (ok && ret_env != NULL)
+		*ret_env = env; /* the writer's, not to be decoded again */
+	else
+		codec_envelope_clear(&env);
 	return ok;
 }
 
@@ -360,7 +365,8 @@ struct batch_ctx {
 	struct inst_status start; /* as the batch found it */
 	struct event *ev;
 	int32_t today;
-	const bool *verified; /* the caller's hints, or NULL */
+	const bool *verified;	  /* the caller's hints, or NULL */
+	struct envelope *decoded; /* as ingest_item's, or NULL */
 	uint64_t now_ms;
 	uint64_t future, future_ahead_ms; /* signed after our now */
 	struct rejection *rej;
@@ -430,7 +436,7 @@ unauthenticated(enum reason r)
  */
 static int
 take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
-	      bool verified, uint64_t *ret_gap_seq)
+	      bool verified, struct envelope *decoded, uint64_t *ret_gap_seq)
 {
 	uint64_t expected = c->s.last_seq + 1;
 	struct envelope env;
@@ -438,9 +444,14 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 	enum reason reason;
 	int r;
 
-	if (codec_envelope_decode(buf, len, &env) != 0)
+	/* Decoded ahead: taken over (a batch run again decodes its bytes). */
+	if (decoded != NULL && decoded->event != NULL) {
+		env = *decoded;
+		memset(decoded, 0, sizeof(*decoded));
+	} else if (codec_envelope_decode(buf, len, &env) != 0) {
 		return stop_batch(c, REASON_BAD_ENVELOPE,
 				  "envelope undecodable");
+	}
 	if (env.inst != c->speaker->inst) {
 		codec_envelope_clear(&env);
 		return stop_batch(c, REASON_WRONG_INSTITUTION,
@@ -531,7 +542,8 @@ take_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 	for (i = 0; i < batch->n_envelopes; i++) {
 		r = take_envelope(
 		    c, batch->envelopes[i], batch->envelope_lens[i],
-		    c->verified != NULL && c->verified[i], &gap_seq);
+		    c->verified != NULL && c->verified[i],
+		    c->decoded != NULL ? &c->decoded[i] : NULL, &gap_seq);
 		if (r < 0)
 			return r;
 		if (r == 2 || r == 3)
@@ -584,6 +596,7 @@ ctx_init(struct batch_ctx *c, struct ingest *ig, const struct ingest_item *it,
 	c->now_ms = it->now_ms;
 	c->today = date_of_ms(it->now_ms);
 	c->verified = it->verified;
+	c->decoded = it->decoded;
 	c->rej = calloc(it->batch->n_envelopes + 1, sizeof(*c->rej));
 	return c->ev == NULL || c->rej == NULL ? -ENOMEM : 0;
 }
@@ -678,14 +691,16 @@ run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
 	return 0;
 }
 
-int
-ingest_batch(struct ingest *ig, const struct reg_party *speaker,
-	     const struct msg *batch, const bool *verified, uint64_t now_ms,
-	     struct msg *reply)
+/* ingest_batch, taking the envelopes decoded ahead (NULL: none). */
+static int
+batch_alone(struct ingest *ig, const struct reg_party *speaker,
+	    const struct msg *batch, const bool *verified,
+	    struct envelope *decoded, uint64_t now_ms, struct msg *reply)
 {
 	struct ingest_item item = {.speaker = speaker,
 				   .batch = batch,
 				   .verified = verified,
+				   .decoded = decoded,
 				   .now_ms = now_ms};
 	struct batch_ctx c;
 	int r, tries;
@@ -742,6 +757,14 @@ refuse:
 	return r;
 }
 
+int
+ingest_batch(struct ingest *ig, const struct reg_party *speaker,
+	     const struct msg *batch, const bool *verified, uint64_t now_ms,
+	     struct msg *reply)
+{
+	return batch_alone(ig, speaker, batch, verified, NULL, now_ms, reply);
+}
+
 /* Each item alone, through ingest_batch: the group's fallback. */
 static void
 run_alone(struct ingest *ig, struct ingest_item *items, size_t n)
@@ -751,9 +774,9 @@ run_alone(struct ingest *ig, struct ingest_item *items, size_t n)
 	for (i = 0; i < n; i++) {
 		enum institution inst = items[i].speaker->inst;
 		uint64_t before = ig->inst[inst].accepted;
-		items[i].err = ingest_batch(ig, items[i].speaker,
-					    items[i].batch, items[i].verified,
-					    items[i].now_ms, &items[i].reply);
+		items[i].err = batch_alone(ig, items[i].speaker, items[i].batch,
+					   items[i].verified, items[i].decoded,
+					   items[i].now_ms, &items[i].reply);
 		items[i].accepted = ig->inst[inst].accepted - before;
 	}
 }

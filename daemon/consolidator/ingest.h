@@ -79,11 +79,14 @@ void ingest_view(const struct ingest *ig, struct ingest_view *ret);
  * speaker's institution and carries a signature that verifies with the
  * key of speaker that reg gives for its key id: the costly part of
  * ingest_check, for threads that verify ahead of ingest_batch. Safe on
- * any thread (reg is only read).
+ * any thread (reg is only read). When it is good and ret_env is not
+ * NULL, *ret_env gets the envelope decoded (release it with
+ * codec_envelope_clear; ingest_batches takes it over, see ingest_item),
+ * otherwise *ret_env is zeroed.
  */
 bool ingest_signature_ok(const struct registry *reg,
 			 const struct reg_party *speaker, const uint8_t *buf,
-			 size_t len);
+			 size_t len, struct envelope *ret_env);
 
 /*
  * ingest_batch - takes one Batch from speaker (an institution) and fills
@@ -107,6 +110,13 @@ struct ingest_item {
 	const struct reg_party *speaker;
 	const struct msg *batch;
 	const bool *verified; /* as ingest_batch's */
+	/*
+	 * NULL, or for each envelope found good ahead, the envelope as
+	 * ingest_signature_ok decoded it (event not NULL): ingest_batches
+	 * takes it instead of decoding the bytes again, and clears each one
+	 * it took (the rest stay the caller's to clear).
+	 */
+	struct envelope *decoded;
 	uint64_t now_ms;
 	/* Filled by ingest_batches. */
 	struct msg reply;  /* as ingest_batch's (an Ack's rejections the

@@ -363,6 +363,7 @@ run_batches(struct pipeline_job **pjs, size_t n)
 		items[i].speaker = pjs[i]->speaker;
 		items[i].batch = &j->m;
 		items[i].verified = pjs[i]->verified;
+		items[i].decoded = pjs[i]->decoded;
 		items[i].now_ms = now;
 	}
 	(void)ingest_batches(ig, items, n);

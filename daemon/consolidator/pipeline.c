@@ -138,7 +138,8 @@ verify_chunk(struct pipeline *p, struct pipeline_job *j, size_t c)
 	pthread_mutex_unlock(&p->mu);
 	for (i = from; i < to; i++)
 		j->ok[i] = ingest_signature_ok(
-		    j->reg, j->speaker, b->envelopes[i], b->envelope_lens[i]);
+		    j->reg, j->speaker, b->envelopes[i], b->envelope_lens[i],
+		    j->envs != NULL ? &j->envs[i] : NULL);
 	pthread_mutex_lock(&p->mu);
 	if (++j->chunks_done == j->n_chunks)
 		pthread_cond_signal(&p->writer_cv);
@@ -236,8 +237,10 @@ run_job(struct pipeline *p, struct pipeline_job *j)
 	size_t i, n = take_group(p, j, jobs);
 
 	pthread_mutex_unlock(&p->mu);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		jobs[i]->verified = jobs[i]->n_chunks > 0 ? jobs[i]->ok : NULL;
+		jobs[i]->decoded = jobs[i]->n_chunks > 0 ? jobs[i]->envs : NULL;
+	}
 	if (jobs[0]->run_group != NULL)
 		jobs[0]->run_group(jobs, n);
 	else
@@ -384,6 +387,24 @@ pipeline_new(unsigned threads, struct pipeline **ret)
 	return 0;
 }
 
+/* Frees what was verified and decoded ahead of j. */
+static void
+free_hints(struct pipeline_job *j)
+{
+	size_t i;
+
+	/* Those the writer took over are cleared already. */
+	for (i = 0; j->envs != NULL && i < j->batch->n_envelopes; i++)
+		if (j->envs[i].event != NULL)
+			codec_envelope_clear(&j->envs[i]);
+	free(j->envs);
+	free(j->ok);
+	j->envs = NULL;
+	j->ok = NULL;
+	j->verified = NULL;
+	j->decoded = NULL;
+}
+
 /* Hands each job of the list from j on to discard. */
 static void
 discard_list(struct pipeline_job *j,
@@ -393,9 +414,7 @@ discard_list(struct pipeline_job *j,
 
 	for (; j != NULL; j = next) {
 		next = j->next;
-		free(j->ok);
-		j->ok = NULL;
-		j->verified = NULL;
+		free_hints(j);
 		j->next = NULL;
 		if (discard != NULL)
 			discard(j, arg);
@@ -424,14 +443,19 @@ pipeline_submit(struct pipeline *p, struct pipeline_job *job)
 	size_t n = job->batch != NULL ? job->batch->n_envelopes : 0;
 
 	job->verified = NULL;
+	job->decoded = NULL;
 	job->ok = NULL;
+	job->envs = NULL;
 	job->n_chunks = job->next_chunk = job->chunks_done = 0;
 	job->ran = false;
 	job->next = NULL;
 	/* No memory for the hints: the job verifies as it runs. */
 	if (p->n_helpers > 0 && n > 0 &&
-	    (job->ok = calloc(n, sizeof(*job->ok))) != NULL)
+	    (job->ok = calloc(n, sizeof(*job->ok))) != NULL) {
 		job->n_chunks = (n + PIPELINE_CHUNK - 1) / PIPELINE_CHUNK;
+		/* Without memory for them, the writer decodes again. */
+		job->envs = calloc(n, sizeof(*job->envs));
+	}
 	pthread_mutex_lock(&p->mu);
 	if (p->tail != NULL)
 		p->tail->next = job;
@@ -463,9 +487,7 @@ pipeline_done(struct pipeline *p)
 		pthread_mutex_unlock(&p->mu);
 		if (j != NULL) {
 			j->next = NULL;
-			free(j->ok);
-			j->ok = NULL;
-			j->verified = NULL;
+			free_hints(j);
 			p->pending--;
 			return j;
 		}

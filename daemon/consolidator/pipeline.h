@@ -75,8 +75,15 @@ struct pipeline_job {
 	 * when nothing was checked ahead. A hint, as ingest_batch says.
 	 */
 	const bool *verified;
+	/*
+	 * For run: NULL, or for each envelope found good ahead, the envelope
+	 * decoded (ingest_item's decoded): run may take them over; the
+	 * pipeline clears what is left when it hands the job back.
+	 */
+	struct envelope *decoded;
 	/* The pipeline's own. */
 	bool *ok;
+	struct envelope *envs;
 	size_t n_chunks, next_chunk, chunks_done;
 	bool ran;
 	struct pipeline_job *next;

@@ -425,16 +425,19 @@ static void
 emit(struct emit *e, uint8_t table, uint32_t period, uint8_t region,
      const uint8_t *dims, size_t ndims, int64_t v)
 {
-	uint8_t k[COUNTER_KEY_MAX];
+	/* Laid out as delta.h keeps it: no copy there. */
+	uint8_t k[16] = {0};
+	size_t i;
 	int r;
 
 	k[0] = table;
 	k[1] = e->scope;
 	store_be32(k + 2, period);
 	k[6] = region;
-	if (ndims > 0)
-		memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
-	r = delta_add(e->to, k, COUNTER_PREFIX_LEN + ndims, e->sign * v);
+	for (i = 0; i < ndims; i++)
+		k[COUNTER_PREFIX_LEN + i] = dims[i];
+	k[15] = (uint8_t)(COUNTER_PREFIX_LEN + ndims);
+	r = delta_add_padded(e->to, k, e->sign * v);
 	if (r != 0)
 		e->s->err = r;
 }

@@ -537,6 +537,35 @@ store_last(struct store_txn *t, enum store_table tb, const void *prefix,
 	return 0;
 }
 
+/*
+ * Inserts the counter key at delta (> 0) with t->add_cur unless the key is
+ * there. Returns 0, MDB_KEYEXIST or an LMDB error.
+ */
+static int
+add_new(struct store_txn *t, MDB_val *key, int64_t delta)
+{
+	uint8_t b[8 + TAG_LEN];
+	MDB_val val = {8, b};
+
+	store_be64(b, (uint64_t)delta);
+	if (t->st->tagged) {
+		store_be32(b + 8, tag_of(key->mv_data, key->mv_size, b, 8));
+		val.mv_size += TAG_LEN;
+	}
+	return mdb_cursor_put(t->add_cur, key, &val, MDB_NOOVERWRITE);
+}
+
+/* Whether cur stands on key; then *val is its value. */
+static bool
+cursor_on(MDB_cursor *cur, const MDB_val *key, MDB_val *val)
+{
+	MDB_val at;
+
+	return mdb_cursor_get(cur, &at, val, MDB_GET_CURRENT) == 0 &&
+	       at.mv_size == key->mv_size &&
+	       memcmp(at.mv_data, key->mv_data, at.mv_size) == 0;
+}
+
 int
 store_add(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 	  int64_t delta)
@@ -555,7 +584,22 @@ store_add(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 			return mdb_err(rc);
 		t->add_tb = tb;
 	}
-	rc = mdb_cursor_get(t->add_cur, &key, &val, MDB_SET_KEY);
+	/* Mostly a counter goes up, and in a young store it is often new:
+	 * then one descent inserts it. When it is there, the cursor is read
+	 * back on it (checked: the API does not promise where a refused
+	 * put leaves the cursor) or, failing that, set on it. */
+	if (delta > 0) {
+		rc = add_new(t, &key, delta);
+		if (rc == 0)
+			return 0;
+		if (rc != MDB_KEYEXIST)
+			return mdb_err(rc);
+		rc = cursor_on(t->add_cur, &key, &val)
+			 ? 0
+			 : mdb_cursor_get(t->add_cur, &key, &val, MDB_SET_KEY);
+	} else {
+		rc = mdb_cursor_get(t->add_cur, &key, &val, MDB_SET_KEY);
+	}
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return mdb_err(rc);
 	if (rc == 0 && untag(t->st, &key, &val) != 0)
