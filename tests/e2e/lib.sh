@@ -16,6 +16,18 @@ INSTS="pnp mp pj mimp minsa"
 PASSED=0
 FAILED=0
 
+# python3: the interpreter `python3` names, asked for once. Through a
+# version manager's shim (pyenv) each start costs a second of the shim's
+# own shell work; the tests start Python dozens of times.
+python3() {
+	if [ -z "${KUSKA_PYTHON3:-}" ]; then
+		KUSKA_PYTHON3=$(command python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+		[ -x "$KUSKA_PYTHON3" ] || KUSKA_PYTHON3=$(command -v python3)
+		export KUSKA_PYTHON3
+	fi
+	"$KUSKA_PYTHON3" "$@"
+}
+
 # A short temporary directory: ipc socket paths must stay short.
 T=$(mktemp -d /tmp/kuska-e2e.XXXXXX)
 declare -A PIDS=()

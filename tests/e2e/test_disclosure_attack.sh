@@ -44,16 +44,15 @@ ask() {
 		>"$2/$3.$4.$5.csv" 2>"$2/$3.$4.$5.err"
 	echo "$3.$4.$5 $?" >>"$2/rc"
 }
-export -f ask
-export KUSKA
 
 # every_request CONF DIR ALL: every table, period and region the
 # secretariat may ask for, and (ALL = 1) those it may not, for two
 # regions only (the refusal does not depend on the region; all 25 would
 # triple the queries); eight at a time (a query spends most of its time
-# waiting).
+# waiting), eight subshells sharing the list, each asking its share one
+# after another (no shell started per query).
 every_request() {
-	local conf=$1 dir=$2 all=$3 t y p r
+	local conf=$1 dir=$2 all=$3 t y p r k pids=()
 	mkdir -p "$dir"
 	: >"$dir/rc"
 	for t in $TABLES; do
@@ -62,19 +61,27 @@ every_request() {
 				# indicators are measured by year or semester
 				[ "$t" != indicators ] || [ "${#p}" != 6 ] ||
 					[ "${p:4:1}" != Q ] || continue
-				echo "$conf $dir $t $p all"
+				echo "$t $p all"
 				for r in $(seq -w 1 25); do
 					if [ "$p" = "$y" ] &&
 						[[ " $REGIONAL " == *" $t "* ]]; then
-						echo "$conf $dir $t $p $r"
+						echo "$t $p $r"
 					elif [ "$all" = 1 ] && { [ "$r" = 01 ] ||
 						[ "$r" = 16 ]; }; then
-						echo "$conf $dir $t $p $r"
+						echo "$t $p $r"
 					fi
 				done
 			done
 		done
-	done | xargs -P 8 -L 1 bash -c 'ask "$@"' _
+	done >"$dir.list"
+	for k in 0 1 2 3 4 5 6 7; do
+		awk -v k="$k" 'NR % 8 == k' "$dir.list" |
+			while read -r t p r; do
+				ask "$conf" "$dir" "$t" "$p" "$r"
+			done &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
 }
 
 net_init

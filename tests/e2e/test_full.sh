@@ -12,9 +12,8 @@ printf 'map_size_mb = 1\nmax_map_size_mb = 2\n' >>"$N/consolidator.conf"
 start_all
 "$KUSKA" sim --out "$T/sim" --victims 1500 --seed 41 >/dev/null
 check "the nodes accept everything" submit_all "$T/sim"
-sleep 6
 check "the consolidator refuses batches at the ceiling: store_full" \
-	grep -q "event=batch_refused .*reason=store_full" "$N/consolidator.log"
+	wait_log "$N/consolidator.log" "event=batch_refused .*reason=store_full" 30
 check "it grew its map before that" \
 	grep -q "event=store_grown .*map_size_mb=2" "$N/consolidator.log"
 check "it is still running" kill -0 "${PIDS[cons]}"

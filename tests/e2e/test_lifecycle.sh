@@ -98,10 +98,9 @@ sed 's|keys/pnp3.key|keys/pnp2.key|; s|run/pnp.sock|run/old.sock|; s|data/pnp|da
 	"$N/pnp.conf" >"$N/old.conf"
 start_node old "$N/old.conf"
 "$KUSKA" submit -c "$N/old.conf" "$T/a.jsonl" >/dev/null
-sleep 2
 check "the revoked transport key is refused at the handshake" \
-	grep -q "auth_refused.*reason=not_registered_or_not_valid" \
-	"$N/consolidator.log"
+	wait_log "$N/consolidator.log" \
+	"auth_refused.*reason=not_registered_or_not_valid" 10
 stop_node old KILL
 
 # A broken registry is refused; the one in force stays.

@@ -71,8 +71,7 @@ check "node metrics: outbox depth 0" \
 printf 'metrics_file = %s\nmetrics_interval_s = 1\n' "$T/cons.prom" \
 	>>"$N/consolidator.conf"
 kill -HUP "${PIDS[cons]}"
-sleep 2.5
 check "metrics_file is written for the textfile collector" \
-	grep -q "^kuska_last_seq" "$T/cons.prom"
+	wait_log "$T/cons.prom" "^kuska_last_seq" 10
 
 finish
