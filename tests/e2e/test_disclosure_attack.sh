@@ -41,7 +41,7 @@ ask() {
 	local ra=()
 	[ "$5" = all ] || ra=(--region "$5")
 	"$KUSKA" query -c "$1" "$3" --period "$4" "${ra[@]}" --format csv \
-		>"$2/$3.$4.$5.csv" 2>"$2/$3.$4.$5.err"
+		</dev/null >"$2/$3.$4.$5.csv" 2>"$2/$3.$4.$5.err"
 	echo "$3.$4.$5 $?" >>"$2/rc"
 }
 

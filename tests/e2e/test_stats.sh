@@ -50,7 +50,7 @@ ask() {
 	}
 	[ "$6" = all ] || ra=(--region "$6")
 	"$KUSKA" query -c "$1" "$4" --period "$5" "${ra[@]}" --format "$3" \
-		>"$2/$4.$5.$6.$3" 2>"$2/$4.$5.$6.err"
+		</dev/null >"$2/$4.$5.$6.$3" 2>"$2/$4.$5.$6.err"
 	echo "$4.$5.$6 $?" >>"$2/rc"
 }
 
@@ -96,9 +96,13 @@ query_all() {
 	need_cons
 }
 
-# all_answered DIR: every query of query_all exited 0.
+# all_answered DIR: every query of query_all asked, and exited 0.
 all_answered() {
 	local bad
+	if [ "$(wc -l <"$1/rc")" != "$(wc -l <"$1.list")" ]; then
+		echo "  $(wc -l <"$1/rc") answers to $(wc -l <"$1.list") queries"
+		return 1
+	fi
 	bad=$(awk '$2 != 0' "$1/rc")
 	[ -z "$bad" ] && return 0
 	echo "$bad" | head -5 | sed 's/^/  failed: /'

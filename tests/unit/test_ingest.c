@@ -8,7 +8,8 @@
  * withdrawal inside a group count as they would alone. A group the store
  * cannot hold (its map at the ceiling) is undone and its batches run
  * alone, so that the ones that fit are committed, the one that does not
- * is refused, and memory agrees with the store.
+ * is refused, and memory agrees with the store. Both with the envelopes
+ * checked and decoded ahead, as the verifying threads hand them over.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -51,6 +52,9 @@ struct tbatch {
 	struct msg m;
 	const uint8_t *envs[MAX_ENVS];
 	size_t lens[MAX_ENVS];
+	/* Checked ahead (check_ahead), as the verifying threads do. */
+	bool ok[MAX_ENVS];
+	struct envelope dec[MAX_ENVS];
 };
 
 static int
@@ -267,6 +271,38 @@ free_batch(struct tbatch *b)
 	free(b);
 }
 
+/*
+ * As the pipeline's verifying threads do: checks each envelope of b
+ * ahead and keeps those found good decoded, for ingest_batches to take
+ * over (it->verified, it->decoded).
+ */
+static void
+check_ahead(const struct fixture *fx, struct tbatch *b, struct ingest_item *it)
+{
+	size_t i;
+
+	for (i = 0; i < b->m.n_envelopes; i++)
+		b->ok[i] = ingest_signature_ok(fx->reg, b->speaker, b->envs[i],
+					       b->lens[i], &b->dec[i]);
+	it->verified = b->ok;
+	it->decoded = b->dec;
+}
+
+/* Clears the envelopes decoded ahead and not taken over; their count. */
+static size_t
+left_ahead(struct tbatch *b)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->m.n_envelopes; i++) {
+		if (b->dec[i].event != NULL) {
+			codec_envelope_clear(&b->dec[i]);
+			n++;
+		}
+	}
+	return n;
+}
+
 static struct store *
 open_store(const struct fixture *fx, const char *name, size_t map, size_t max)
 {
@@ -433,8 +469,17 @@ test_group_as_one_by_one(void **state)
 		items[i].speaker = b[i]->speaker;
 		items[i].batch = &b[i]->m;
 		items[i].now_ms = NOW_MS;
+		check_ahead(fx, b[i], &items[i]);
 	}
 	assert_int_equal(ingest_batches(&ga, items, n), 0);
+	/* What the group took over of the envelopes decoded ahead: all of
+	 * a batch it got through (duplicates and a dead letter included),
+	 * of one refused whole only the envelope it stopped at (the gap's
+	 * first; the forged one was never decoded). */
+	assert_false(b[4]->ok[0]);
+	assert_null(b[4]->dec[0].event);
+	for (i = 0; i < n; i++)
+		assert_int_equal(left_ahead(b[i]), i == 3 ? 5 : i == 4 ? 9 : 0);
 	for (i = 0; i < n; i++) {
 		assert_int_equal(ingest_batch(&gb, b[i]->speaker, &b[i]->m,
 					      NULL, NOW_MS, &alone[i]),
@@ -521,8 +566,14 @@ test_group_fails_alone_go_on(void **state)
 		items[i].speaker = b[i]->speaker;
 		items[i].batch = &b[i]->m;
 		items[i].now_ms = NOW_MS;
+		check_ahead(fx, b[i], &items[i]);
 	}
 	assert_int_equal(ingest_batches(&ga, items, 3), -EFBIG);
+	/* The group took some over before it was undone; run again alone,
+	 * the committed batches decoded the rest or their bytes again. */
+	assert_int_equal(left_ahead(b[0]), 0);
+	assert_int_equal(left_ahead(b[2]), 0);
+	(void)left_ahead(b[1]);
 	assert_int_equal(items[0].err, 0);
 	assert_int_equal(items[0].reply.type, MSG_ACK);
 	assert_int_equal(items[0].reply.last_seq, 20);
