@@ -236,7 +236,7 @@ delta_add(struct delta_table *d, const uint8_t *key, size_t len, int64_t v)
 		return -EINVAL;
 	memcpy(k, key, len);
 	k[15] = (uint8_t)len;
-	return add(d, load_be64(k), load_be64(k + 8), v);
+	return delta_add_padded(d, k, v);
 }
 
 int
