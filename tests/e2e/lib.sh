@@ -28,6 +28,20 @@ python3() {
 	"$KUSKA_PYTHON3" "$@"
 }
 
+# spread LIST N CMD [ARGS...]: CMD ARGS... and the fields of each line
+# of LIST, from N subshells each taking every Nth line in turn (no shell
+# started per line); returns when all are done.
+spread() {
+	local list=$1 n=$2 k f pids=()
+	shift 2
+	for ((k = 0; k < n; k++)); do
+		awk -v n="$n" -v k="$k" 'NR % n == k' "$list" |
+			while read -r -a f; do "$@" "${f[@]}"; done &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+
 # A short temporary directory: ipc socket paths must stay short.
 T=$(mktemp -d /tmp/kuska-e2e.XXXXXX)
 declare -A PIDS=()

@@ -52,7 +52,7 @@ ask() {
 # waiting), eight subshells sharing the list, each asking its share one
 # after another (no shell started per query).
 every_request() {
-	local conf=$1 dir=$2 all=$3 t y p r k pids=()
+	local conf=$1 dir=$2 all=$3 t y p r
 	mkdir -p "$dir"
 	: >"$dir/rc"
 	for t in $TABLES; do
@@ -74,14 +74,7 @@ every_request() {
 			done
 		done
 	done >"$dir.list"
-	for k in 0 1 2 3 4 5 6 7; do
-		awk -v k="$k" 'NR % 8 == k' "$dir.list" |
-			while read -r t p r; do
-				ask "$conf" "$dir" "$t" "$p" "$r"
-			done &
-		pids+=($!)
-	done
-	wait "${pids[@]}"
+	spread "$dir.list" 8 ask "$conf" "$dir"
 }
 
 net_init

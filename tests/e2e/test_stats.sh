@@ -72,7 +72,7 @@ if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then ASKERS=4; else ASKERS=2; fi
 # each asking its share one query after another (no shell started per
 # query).
 query_all() {
-	local conf=$1 dir=$2 fmt=${3:-csv} t p r k pids=()
+	local conf=$1 dir=$2 fmt=${3:-csv} t p r
 	need_cons
 	mkdir -p "$dir"
 	: >"$dir/rc"
@@ -85,14 +85,7 @@ query_all() {
 			done
 		done
 	done >"$dir.list"
-	for k in $(seq 0 $((ASKERS - 1))); do
-		awk -v n="$ASKERS" -v k="$k" 'NR % n == k' "$dir.list" |
-			while read -r t p r; do
-				ask "$conf" "$dir" "$fmt" "$t" "$p" "$r"
-			done &
-		pids+=($!)
-	done
-	wait "${pids[@]}"
+	spread "$dir.list" "$ASKERS" ask "$conf" "$dir" "$fmt"
 	need_cons
 }
 
