@@ -211,6 +211,9 @@ enum line_status {
 	LINE_REFUSED = 3,
 	LINE_BLANK = 4,
 	LINE_REKEYED = 5, /* held under an older key epoch: re-sent */
+	/* The highest status a reply may carry: the decoder and the fuzz
+	 * check bound by it, so a new status moves both. */
+	LINE_STATUS_LAST = LINE_REKEYED,
 };
 
 struct line_result {

@@ -296,7 +296,7 @@ decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
 		out->line = lr->line;
 		out->status = (enum line_status)lr->status;
 		if ((int)lr->status < (int)LINE_ACCEPTED ||
-		    (int)lr->status > (int)LINE_REKEYED)
+		    (int)lr->status > (int)LINE_STATUS_LAST)
 			return -EBADMSG;
 		out->seq = lr->seq;
 		copy_str(out->field, sizeof(out->field), lr->field);

@@ -111,7 +111,8 @@ check_control_fields(const struct control *c)
 		abort();
 	for (i = 0; i < c->n_results; i++) {
 		const struct line_result *lr = &c->results[i];
-		if (lr->status < LINE_ACCEPTED || lr->status > LINE_REKEYED ||
+		if (lr->status < LINE_ACCEPTED ||
+		    lr->status > LINE_STATUS_LAST ||
 		    !text_ok(lr->field, sizeof(lr->field)) ||
 		    !text_ok(lr->reason, sizeof(lr->reason)))
 			abort();
