@@ -52,10 +52,17 @@ days_dim(uint8_t *p, int32_t days)
 	store_be32(p, (uint32_t)days ^ DAYS_OFFSET);
 }
 
+/* The year, semester and quarter of a fact's date (period_codes_of),
+ * worked out once per fact of a victim rather than in each of the many
+ * tests of its facts against her (period, region) pairs. */
+struct periods {
+	uint32_t code[PERIODS_PER_DAY];
+};
+
 static bool
-in_period(int32_t date, uint32_t p)
+in_periods(const struct periods *ps, uint32_t p)
 {
-	return period_contains(p, date);
+	return ps->code[0] == p || ps->code[1] == p || ps->code[2] == p;
 }
 
 /* Earlier of two facts: date, then institution order, then sequence. */
@@ -80,16 +87,15 @@ struct scope_key {
 };
 
 static size_t
-scope_keys(const struct fact *f, size_t n, uint8_t type, int a,
-	   struct scope_key *out, size_t cap)
+scope_keys(const struct fact *f, const struct periods *fps, size_t n,
+	   uint8_t type, int a, struct scope_key *out, size_t cap)
 {
 	size_t i, j, k, m = 0;
 
 	for (i = 0; i < n; i++) {
-		uint32_t ps[PERIODS_PER_DAY];
+		const uint32_t *ps = fps[i].code;
 		if (f[i].type != type || (a >= 0 && f[i].a != a))
 			continue;
-		period_codes_of(f[i].date, ps);
 		for (j = 0; j < PERIODS_PER_DAY; j++) {
 			uint8_t rs[2] = {0, f[i].region};
 			for (k = 0; k < 2; k++) {
@@ -110,10 +116,11 @@ scope_keys(const struct fact *f, size_t n, uint8_t type, int a,
 }
 
 static bool
-fact_in(const struct fact *f, uint8_t type, int a, struct scope_key sk)
+fact_in(const struct fact *f, const struct periods *ps, uint8_t type, int a,
+	struct scope_key sk)
 {
 	return f->type == type && (a < 0 || f->a == a) &&
-	       in_period(f->date, sk.period) &&
+	       in_periods(ps, sk.period) &&
 	       (sk.region == 0 || f->region == sk.region);
 }
 
@@ -125,17 +132,19 @@ fact_in(const struct fact *f, uint8_t type, int a, struct scope_key sk)
 #define SCOPE_KEYS_PER_FACT (PERIODS_PER_DAY * 2)
 
 static void
-victim_identification(struct emit *e, const struct fact *f, size_t n,
-		      bool unlinkable, struct scope_key *sks)
+victim_identification(struct emit *e, const struct fact *f,
+		      const struct periods *ps, size_t n, bool unlinkable,
+		      struct scope_key *sks)
 {
-	size_t m = scope_keys(f, n, F_IDENT, -1, sks, n * SCOPE_KEYS_PER_FACT);
+	size_t m =
+	    scope_keys(f, ps, n, F_IDENT, -1, sks, n * SCOPE_KEYS_PER_FACT);
 	size_t i, j;
 
 	for (i = 0; i < m; i++) {
 		const struct fact *first = NULL;
 		uint8_t mask = 0, d[3];
 		for (j = 0; j < n; j++) {
-			if (!fact_in(&f[j], F_IDENT, -1, sks[i]))
+			if (!fact_in(&f[j], &ps[j], F_IDENT, -1, sks[i]))
 				continue;
 			mask |= (uint8_t)(1u << f[j].inst);
 			if (first == NULL || earlier(&f[j], first))
@@ -197,8 +206,8 @@ victim_identification(struct emit *e, const struct fact *f, size_t n,
 }
 
 static void
-victim_protection(struct emit *e, const struct fact *f, size_t n,
-		  struct scope_key *sks)
+victim_protection(struct emit *e, const struct fact *f,
+		  const struct periods *ps, size_t n, struct scope_key *sks)
 {
 	const struct fact *ident = NULL;
 	size_t i, j;
@@ -209,13 +218,14 @@ victim_protection(struct emit *e, const struct fact *f, size_t n,
 		    (ident == NULL || f[j].date < ident->date))
 			ident = &f[j];
 	for (sv = 1; sv <= SERVICE_COUNT; sv++) {
-		size_t m = scope_keys(f, n, F_SERVICE, sv, sks,
+		size_t m = scope_keys(f, ps, n, F_SERVICE, sv, sks,
 				      n * SCOPE_KEYS_PER_FACT);
 		for (i = 0; i < m; i++) {
 			const struct fact *first = NULL;
 			uint8_t d[5];
 			for (j = 0; j < n; j++)
-				if (fact_in(&f[j], F_SERVICE, sv, sks[i]) &&
+				if (fact_in(&f[j], &ps[j], F_SERVICE, sv,
+					    sks[i]) &&
 				    (first == NULL || f[j].date < first->date))
 					first = &f[j];
 			if (first == NULL)
@@ -232,8 +242,8 @@ victim_protection(struct emit *e, const struct fact *f, size_t n,
 }
 
 static void
-contribute_victim(struct emit *e, const struct fact *f, size_t n,
-		  bool unlinkable)
+contribute_victim(struct emit *e, const struct fact *f,
+		  const struct periods *ps, size_t n, bool unlinkable)
 {
 	struct scope_key stack[64], *sks = stack;
 
@@ -246,8 +256,8 @@ contribute_victim(struct emit *e, const struct fact *f, size_t n,
 			return;
 		}
 	}
-	victim_identification(e, f, n, unlinkable, sks);
-	victim_protection(e, f, n, sks);
+	victim_identification(e, f, ps, n, unlinkable, sks);
+	victim_protection(e, f, ps, n, sks);
 	if (sks != stack)
 		free(sks);
 }
@@ -361,6 +371,7 @@ stats_contrib_victim(struct delta_table *to, const struct fact *f, size_t n,
 {
 	struct emit e = {.err = err, .to = to, .sign = sign, .scope = 0};
 	struct fact stack[FACTS_ON_STACK], *mine = stack;
+	struct periods ps_stack[2 * FACTS_ON_STACK], *ps = ps_stack, *mine_ps;
 	uint8_t present = 0;
 	size_t i, m;
 	int inst;
@@ -369,21 +380,35 @@ stats_contrib_victim(struct delta_table *to, const struct fact *f, size_t n,
 		return;
 	for (i = 0; i < n; i++)
 		present |= (uint8_t)(1u << f[i].inst);
-	if (n > FACTS_ON_STACK && (mine = malloc(n * sizeof(*mine))) == NULL) {
-		*err = -ENOMEM;
-		return;
+	if (n > FACTS_ON_STACK) {
+		mine = malloc(n * sizeof(*mine));
+		ps = malloc(2 * n * sizeof(*ps));
+		if (mine == NULL || ps == NULL) {
+			free(mine);
+			free(ps);
+			*err = -ENOMEM;
+			return;
+		}
 	}
+	/* Her facts' periods, then each institution's share's. */
+	mine_ps = ps + n;
+	for (i = 0; i < n; i++)
+		period_codes_of(f[i].date, ps[i].code);
 	for (inst = 0; inst <= INST_COUNT; inst++) {
 		if (inst > 0 && !(present & (1u << inst)))
 			continue;
 		for (i = 0, m = 0; i < n; i++)
-			if (inst == 0 || f[i].inst == inst)
+			if (inst == 0 || f[i].inst == inst) {
+				mine_ps[m] = ps[i];
 				mine[m++] = f[i];
+			}
 		e.scope = (uint8_t)inst;
-		contribute_victim(&e, mine, m, unlinkable);
+		contribute_victim(&e, mine, mine_ps, m, unlinkable);
 	}
-	if (mine != stack)
+	if (mine != stack) {
 		free(mine);
+		free(ps);
+	}
 }
 
 void
