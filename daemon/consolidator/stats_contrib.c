@@ -52,9 +52,10 @@ days_dim(uint8_t *p, int32_t days)
 	store_be32(p, (uint32_t)days ^ DAYS_OFFSET);
 }
 
-/* The year, semester and quarter of a fact's date (period_codes_of),
- * worked out once per fact of a victim rather than in each of the many
- * tests of its facts against her (period, region) pairs. */
+/* The year, semester and quarter of a fact's date (period_codes_of, a
+ * date_to_ymd), worked out once per fact: not again in each test of a
+ * victim's facts against her (period, region) pairs, nor for each table
+ * a record or a case stage counts in. */
 struct periods {
 	uint32_t code[PERIODS_PER_DAY];
 };
@@ -303,18 +304,17 @@ contribute_referral(struct emit *e, uint8_t from, uint8_t dest,
 	}
 }
 
-/* Emits v for a fact's three periods and two regions (all, its own). */
+/* Emits v for a fact's three periods (ps, its periods) and two regions
+ * (all, its own). */
 static void
 emit_at(struct emit *e, uint8_t table, const struct fact *at,
-	const uint8_t *dims, size_t ndims, int64_t v)
+	const struct periods *ps, const uint8_t *dims, size_t ndims, int64_t v)
 {
-	uint32_t ps[PERIODS_PER_DAY];
 	int i;
 
-	period_codes_of(at->date, ps);
 	for (i = 0; i < PERIODS_PER_DAY; i++) {
-		emit(e, table, ps[i], 0, dims, ndims, v);
-		emit(e, table, ps[i], at->region, dims, ndims, v);
+		emit(e, table, ps->code[i], 0, dims, ndims, v);
+		emit(e, table, ps->code[i], at->region, dims, ndims, v);
 	}
 }
 
@@ -322,6 +322,7 @@ static void
 contribute_case(struct emit *e, const struct fact *f, size_t n)
 {
 	const struct fact *first[STAGE_COUNT + 1] = {NULL};
+	struct periods ps[STAGE_COUNT + 1]; /* of first[] */
 	size_t i;
 	int st, m;
 	uint8_t d[5];
@@ -333,12 +334,16 @@ contribute_case(struct emit *e, const struct fact *f, size_t n)
 		if (first[st] == NULL || earlier(&f[i], first[st]))
 			first[st] = &f[i];
 	}
+	for (st = 1; st <= STAGE_COUNT; st++)
+		if (first[st] != NULL)
+			period_codes_of(first[st]->date, ps[st].code);
 	for (st = 1; st <= STAGE_COUNT; st++) {
 		if (first[st] == NULL)
 			continue;
 		d[0] = (uint8_t)st;
-		emit_at(e, C_PROS_CASES, first[st], d, 1, 1);
-		emit_at(e, C_PROS_PERSONS, first[st], d, 1, first[st]->x);
+		emit_at(e, C_PROS_CASES, first[st], &ps[st], d, 1, 1);
+		emit_at(e, C_PROS_PERSONS, first[st], &ps[st], d, 1,
+			first[st]->x);
 	}
 	if (first[STAGE_COMPLAINT] != NULL) {
 		bool reached = false;
@@ -347,13 +352,15 @@ contribute_case(struct emit *e, const struct fact *f, size_t n)
 			if (!reached)
 				continue;
 			d[0] = (uint8_t)m;
-			emit_at(e, C_FUNNEL, first[STAGE_COMPLAINT], d, 1, 1);
+			emit_at(e, C_FUNNEL, first[STAGE_COMPLAINT],
+				&ps[STAGE_COMPLAINT], d, 1, 1);
 		}
 		for (st = STAGE_ACQUITTAL; st <= STAGE_DISMISSAL; st++) {
 			if (first[st] == NULL)
 				continue;
 			d[0] = (uint8_t)st;
-			emit_at(e, C_FUNNEL, first[STAGE_COMPLAINT], d, 1, 1);
+			emit_at(e, C_FUNNEL, first[STAGE_COMPLAINT],
+				&ps[STAGE_COMPLAINT], d, 1, 1);
 		}
 	}
 	for (st = STAGE_COMPLAINT; st < STAGE_MAIN_LAST; st++) {
@@ -361,7 +368,7 @@ contribute_case(struct emit *e, const struct fact *f, size_t n)
 			continue;
 		d[0] = (uint8_t)st;
 		days_dim(d + 1, first[st + 1]->date - first[st]->date);
-		emit_at(e, C_DUR_DAYS, first[st + 1], d, 5, 1);
+		emit_at(e, C_DUR_DAYS, first[st + 1], &ps[st + 1], d, 5, 1);
 	}
 }
 
@@ -459,12 +466,14 @@ stats_contrib_timeliness(struct delta_table *to, const struct fact *f,
 {
 	struct emit e = {.err = err, .to = to, .sign = sign, .scope = 0};
 	int32_t days = accepted - f->date;
+	struct periods ps;
 	uint8_t d[5];
 
+	period_codes_of(f->date, ps.code);
 	d[0] = f->inst;
-	emit_at(&e, C_TIME_RECORDS, f, d, 1, 1);
+	emit_at(&e, C_TIME_RECORDS, f, &ps, d, 1, 1);
 	if (days <= 30)
-		emit_at(&e, C_TIME_WITHIN, f, d, 1, 1);
+		emit_at(&e, C_TIME_WITHIN, f, &ps, d, 1, 1);
 	days_dim(d + 1, days);
-	emit_at(&e, C_TIME_DAYS, f, d, 5, 1);
+	emit_at(&e, C_TIME_DAYS, f, &ps, d, 5, 1);
 }
