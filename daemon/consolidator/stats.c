@@ -7,12 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
 #include "delta.h"
 #include "fact.h"
 #include "link.h"
 #include "mix.h"
-#include "period.h"
+#include "stats_contrib.h"
 
 /* ---- facts ------------------------------------------------------------ */
 
@@ -407,388 +406,6 @@ stats_free(struct stats **s)
 	*s = NULL;
 }
 
-/* ---- contributions ---------------------------------------------------- */
-
-/* The longest counter key (C_REF_DAYS: from, to, days) fits a delta. */
-_Static_assert(COUNTER_PREFIX_LEN + 6 <= DELTA_KEY_MAX,
-	       "counter keys too long for delta.h");
-
-/* Where an entity's contribution goes, and with which sign. */
-struct emit {
-	struct stats *s;
-	struct delta_table *to; /* s->deltas, or a victim's own (relink) */
-	int64_t sign;
-	uint8_t scope;
-};
-
-static void
-emit(struct emit *e, uint8_t table, uint32_t period, uint8_t region,
-     const uint8_t *dims, size_t ndims, int64_t v)
-{
-	/* Laid out as delta.h keeps it: no copy there. */
-	uint8_t k[16] = {0};
-	size_t i;
-	int r;
-
-	k[0] = table;
-	k[1] = e->scope;
-	store_be32(k + 2, period);
-	k[6] = region;
-	for (i = 0; i < ndims; i++)
-		k[COUNTER_PREFIX_LEN + i] = dims[i];
-	k[15] = (uint8_t)(COUNTER_PREFIX_LEN + ndims);
-	r = delta_add_padded(e->to, k, e->sign * v);
-	if (r != 0)
-		e->s->err = r;
-}
-
-static void
-days_dim(uint8_t *p, int32_t days)
-{
-	store_be32(p, (uint32_t)days ^ DAYS_OFFSET);
-}
-
-static bool
-in_period(int32_t date, uint32_t p)
-{
-	return period_contains(p, date);
-}
-
-/* Earlier of two facts: date, then institution order, then sequence. */
-static bool
-earlier(const struct fact *a, const struct fact *b)
-{
-	if (a->date != b->date)
-		return a->date < b->date;
-	if (a->inst != b->inst)
-		return a->inst < b->inst;
-	return a->seq < b->seq;
-}
-
-/*
- * The distinct (period, region) pairs that the facts of type `type`
- * (and, for services, service a) fall into, region 0 included; writes up
- * to cap pairs. Returns how many.
- */
-struct scope_key {
-	uint32_t period;
-	uint8_t region;
-};
-
-static size_t
-scope_keys(const struct fact *f, size_t n, uint8_t type, int a,
-	   struct scope_key *out, size_t cap)
-{
-	size_t i, j, k, m = 0;
-
-	for (i = 0; i < n; i++) {
-		uint32_t ps[PERIODS_PER_DAY];
-		if (f[i].type != type || (a >= 0 && f[i].a != a))
-			continue;
-		period_codes_of(f[i].date, ps);
-		for (j = 0; j < PERIODS_PER_DAY; j++) {
-			uint8_t rs[2] = {0, f[i].region};
-			for (k = 0; k < 2; k++) {
-				size_t q;
-				for (q = 0; q < m; q++)
-					if (out[q].period == ps[j] &&
-					    out[q].region == rs[k])
-						break;
-				if (q == m && m < cap) {
-					out[m].period = ps[j];
-					out[m].region = rs[k];
-					m++;
-				}
-			}
-		}
-	}
-	return m;
-}
-
-static bool
-fact_in(const struct fact *f, uint8_t type, int a, struct scope_key sk)
-{
-	return f->type == type && (a < 0 || f->a == a) &&
-	       in_period(f->date, sk.period) &&
-	       (sk.region == 0 || f->region == sk.region);
-}
-
-/* The facts of one institution's share of a victim or a case, copied
- * out: on the stack up to this many. */
-#define FACTS_ON_STACK 32
-
-/* Each fact falls in three periods and two regions (all, its own). */
-#define SCOPE_KEYS_PER_FACT (PERIODS_PER_DAY * 2)
-
-static void
-victim_identification(struct emit *e, const struct fact *f, size_t n,
-		      bool unlinkable, struct scope_key *sks)
-{
-	size_t m = scope_keys(f, n, F_IDENT, -1, sks, n * SCOPE_KEYS_PER_FACT);
-	size_t i, j;
-
-	for (i = 0; i < m; i++) {
-		const struct fact *first = NULL;
-		uint8_t mask = 0, d[3];
-		for (j = 0; j < n; j++) {
-			if (!fact_in(&f[j], F_IDENT, -1, sks[i]))
-				continue;
-			mask |= (uint8_t)(1u << f[j].inst);
-			if (first == NULL || earlier(&f[j], first))
-				first = &f[j];
-		}
-		if (first == NULL)
-			continue;
-		/* An institution's own count is the national row of it:
-		 * only the national scope keeps these. */
-		if (e->scope == 0) {
-			for (j = 1; j <= INST_COUNT; j++) {
-				if (!(mask & (1u << j)))
-					continue;
-				d[0] = (uint8_t)j;
-				emit(e, C_ID_INST, sks[i].period, sks[i].region,
-				     d, 1, 1);
-			}
-			emit(e, C_ID_TOTAL, sks[i].period, sks[i].region, NULL,
-			     0, 1);
-			d[0] = unlinkable ? 0 : mask;
-			emit(e, C_OVERLAP, sks[i].period, sks[i].region, d, 1,
-			     1);
-		}
-		d[0] = DIM_SEX;
-		d[1] = 0;
-		d[2] = first->a;
-		emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3, 1);
-		d[0] = DIM_AGE_GROUP;
-		d[2] = first->b;
-		emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3, 1);
-		/* Sex by child or adult, crossed (SDG 16.2.2): nationally
-		 * only, as only the analyst's sdg16_2_2 reads it. */
-		if (e->scope == 0) {
-			d[0] = first->a;
-			d[1] = first->b == AGE_18_PLUS ? 1 : 0;
-			emit(e, C_SEX_AGE, sks[i].period, sks[i].region, d, 2,
-			     1);
-		}
-		d[0] = DIM_NATIONALITY;
-		d[1] = (uint8_t)first->nat[0];
-		d[2] = (uint8_t)first->nat[1];
-		emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3, 1);
-		/* Within one region, the region row is the total. */
-		d[0] = DIM_REGION;
-		d[1] = 0;
-		d[2] = first->region;
-		if (sks[i].region == 0)
-			emit(e, C_BREAKDOWN, sks[i].period, 0, d, 3, 1);
-		d[0] = DIM_EXPLOITATION;
-		d[1] = 0;
-		for (j = 1; j <= EXPL_COUNT; j++) {
-			if (!(first->x & (1u << j)))
-				continue;
-			d[2] = (uint8_t)j;
-			emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3,
-			     1);
-		}
-	}
-}
-
-static void
-victim_protection(struct emit *e, const struct fact *f, size_t n,
-		  struct scope_key *sks)
-{
-	const struct fact *ident = NULL;
-	size_t i, j;
-	int sv;
-
-	for (j = 0; j < n; j++)
-		if (f[j].type == F_IDENT &&
-		    (ident == NULL || f[j].date < ident->date))
-			ident = &f[j];
-	for (sv = 1; sv <= SERVICE_COUNT; sv++) {
-		size_t m = scope_keys(f, n, F_SERVICE, sv, sks,
-				      n * SCOPE_KEYS_PER_FACT);
-		for (i = 0; i < m; i++) {
-			const struct fact *first = NULL;
-			uint8_t d[5];
-			for (j = 0; j < n; j++)
-				if (fact_in(&f[j], F_SERVICE, sv, sks[i]) &&
-				    (first == NULL || f[j].date < first->date))
-					first = &f[j];
-			if (first == NULL)
-				continue;
-			d[0] = (uint8_t)sv;
-			emit(e, C_PROT, sks[i].period, sks[i].region, d, 1, 1);
-			if (ident == NULL)
-				continue;
-			days_dim(d + 1, first->date - ident->date);
-			emit(e, C_PROT_DAYS, sks[i].period, sks[i].region, d, 5,
-			     1);
-		}
-	}
-}
-
-static void
-contribute_victim(struct emit *e, const struct fact *f, size_t n,
-		  bool unlinkable)
-{
-	struct scope_key stack[64], *sks = stack;
-
-	/* Room for every (period, region) the facts can fall in: none is
-	 * ever left out, however many facts a victim has. */
-	if (n * SCOPE_KEYS_PER_FACT > 64) {
-		sks = malloc(n * SCOPE_KEYS_PER_FACT * sizeof(*sks));
-		if (sks == NULL) {
-			e->s->err = -ENOMEM;
-			return;
-		}
-	}
-	victim_identification(e, f, n, unlinkable, sks);
-	victim_protection(e, f, n, sks);
-	if (sks != stack)
-		free(sks);
-}
-
-/*
- * One referral (sender, destination, number), whose facts are the
- * sender's referral records and the destination's take-ups: dated and
- * placed by its earliest referral record, taken up at the earliest
- * take-up.
- */
-static void
-contribute_referral(struct emit *e, const uint8_t key[ENTITY_KEY_LEN],
-		    const struct fact *f, size_t n)
-{
-	const struct fact *sent = NULL, *taken = NULL;
-	uint32_t ps[PERIODS_PER_DAY];
-	size_t i, j;
-	uint8_t d[6];
-
-	for (i = 0; i < n; i++)
-		if (f[i].type == F_SENT &&
-		    (sent == NULL || earlier(&f[i], sent)))
-			sent = &f[i];
-	if (sent == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		if (f[i].type == F_RECEIVED &&
-		    (taken == NULL || f[i].date < taken->date))
-			taken = &f[i];
-	d[0] = key[1];
-	d[1] = key[2];
-	period_codes_of(sent->date, ps);
-	for (i = 0; i < PERIODS_PER_DAY; i++) {
-		uint8_t rs[2] = {0, sent->region};
-		for (j = 0; j < 2; j++) {
-			emit(e, C_REF_SENT, ps[i], rs[j], d, 2, 1);
-			if (taken == NULL)
-				continue;
-			emit(e, C_REF_TAKEN, ps[i], rs[j], d, 2, 1);
-			days_dim(d + 2, taken->date - sent->date);
-			emit(e, C_REF_DAYS, ps[i], rs[j], d, 6, 1);
-		}
-	}
-}
-
-/* Emits v for a fact's three periods and two regions (all, its own). */
-static void
-emit_at(struct emit *e, uint8_t table, const struct fact *at,
-	const uint8_t *dims, size_t ndims, int64_t v)
-{
-	uint32_t ps[PERIODS_PER_DAY];
-	int i;
-
-	period_codes_of(at->date, ps);
-	for (i = 0; i < PERIODS_PER_DAY; i++) {
-		emit(e, table, ps[i], 0, dims, ndims, v);
-		emit(e, table, ps[i], at->region, dims, ndims, v);
-	}
-}
-
-static void
-contribute_case(struct emit *e, const struct fact *f, size_t n)
-{
-	const struct fact *first[STAGE_COUNT + 1] = {NULL};
-	size_t i;
-	int st, m;
-	uint8_t d[5];
-
-	for (i = 0; i < n; i++) {
-		st = f[i].a;
-		if (f[i].type != F_STAGE || st < 1 || st > STAGE_COUNT)
-			continue;
-		if (first[st] == NULL || earlier(&f[i], first[st]))
-			first[st] = &f[i];
-	}
-	for (st = 1; st <= STAGE_COUNT; st++) {
-		if (first[st] == NULL)
-			continue;
-		d[0] = (uint8_t)st;
-		emit_at(e, C_PROS_CASES, first[st], d, 1, 1);
-		emit_at(e, C_PROS_PERSONS, first[st], d, 1, first[st]->x);
-	}
-	if (first[STAGE_COMPLAINT] != NULL) {
-		bool reached = false;
-		for (m = STAGE_MAIN_LAST; m >= STAGE_COMPLAINT; m--) {
-			reached = reached || first[m] != NULL;
-			if (!reached)
-				continue;
-			d[0] = (uint8_t)m;
-			emit_at(e, C_FUNNEL, first[STAGE_COMPLAINT], d, 1, 1);
-		}
-		for (st = STAGE_ACQUITTAL; st <= STAGE_DISMISSAL; st++) {
-			if (first[st] == NULL)
-				continue;
-			d[0] = (uint8_t)st;
-			emit_at(e, C_FUNNEL, first[STAGE_COMPLAINT], d, 1, 1);
-		}
-	}
-	for (st = STAGE_COMPLAINT; st < STAGE_MAIN_LAST; st++) {
-		if (first[st] == NULL || first[st + 1] == NULL)
-			continue;
-		d[0] = (uint8_t)st;
-		days_dim(d + 1, first[st + 1]->date - first[st]->date);
-		emit_at(e, C_DUR_DAYS, first[st + 1], d, 5, 1);
-	}
-}
-
-/*
- * Adds sign times one victim's contribution - the facts of its
- * identifications and services - nationally and for each institution
- * whose own records it holds, to the batch's counter deltas. An
- * unlinkable victim has one fact and its own "unlinkable" overlap row.
- */
-static void
-contribute_victim_facts(struct stats *s, struct delta_table *to,
-			const struct fact *f, size_t n, bool unlinkable,
-			int64_t sign)
-{
-	struct emit e = {.s = s, .to = to, .sign = sign, .scope = 0};
-	struct fact stack[FACTS_ON_STACK], *mine = stack;
-	uint8_t present = 0;
-	size_t i, m;
-	int inst;
-
-	if (n == 0)
-		return;
-	for (i = 0; i < n; i++)
-		present |= (uint8_t)(1u << f[i].inst);
-	if (n > FACTS_ON_STACK && (mine = malloc(n * sizeof(*mine))) == NULL) {
-		s->err = -ENOMEM;
-		return;
-	}
-	for (inst = 0; inst <= INST_COUNT; inst++) {
-		if (inst > 0 && !(present & (1u << inst)))
-			continue;
-		for (i = 0, m = 0; i < n; i++)
-			if (inst == 0 || f[i].inst == inst)
-				mine[m++] = f[i];
-		e.scope = (uint8_t)inst;
-		contribute_victim(&e, mine, m, unlinkable);
-	}
-	if (mine != stack)
-		free(mine);
-}
-
 static int
 fact_origin_cmp(const void *a, const void *b)
 {
@@ -960,12 +577,11 @@ contribute_pair(struct stats *s, struct vset *old, const struct vset *cur,
 		if (k == SIZE_MAX || old->comps[k].paired)
 			continue;
 		old->comps[k].paired = true;
-		contribute_victim_facts(s, s->victim,
-					old->facts + old->comps[k].off,
-					old->comps[k].n, false, -1);
+		stats_contrib_victim(s->victim, old->facts + old->comps[k].off,
+				     old->comps[k].n, false, -1, &s->err);
 	}
-	contribute_victim_facts(s, s->victim, cur->facts + c->off, c->n, false,
-				+1);
+	stats_contrib_victim(s->victim, cur->facts + c->off, c->n, false, +1,
+			     &s->err);
 	if (delta_merge(s->deltas, s->victim) != 0)
 		s->err = -ENOMEM;
 }
@@ -1016,50 +632,20 @@ contribute_relinked(struct stats *s, struct vset *old, struct vset *cur)
 			contribute_pair(s, old, cur, &cur->comps[j]);
 	for (i = 0; i < old->n_comps; i++)
 		if (!old->comps[i].unchanged && !old->comps[i].paired)
-			contribute_victim_facts(s, s->deltas,
-						old->facts + old->comps[i].off,
-						old->comps[i].n, false, -1);
+			stats_contrib_victim(
+			    s->deltas, old->facts + old->comps[i].off,
+			    old->comps[i].n, false, -1, &s->err);
 }
 
-/*
- * Adds sign times a referral's or a case's contribution to the deltas:
- * a referral's rows are national only (an institution sees the rows it
- * is the sender or the destination of: query.c filters them); a case's
- * nationally and for each institution whose own records it holds.
- */
+/* Adds sign times a referral's or a case's contribution to the deltas. */
 static void
 contribute(struct stats *s, const struct entity *en, int64_t sign)
 {
-	struct fact stack[FACTS_ON_STACK], *mine = stack;
-	struct emit e = {.s = s, .to = s->deltas, .sign = sign, .scope = 0};
-	uint8_t present = 0;
-	size_t i, n;
-	int inst;
-
-	if (en->n == 0)
-		return;
-	if (en->key[0] == E_REFERRAL) {
-		contribute_referral(&e, en->key, en->facts, en->n);
-		return;
-	}
-	for (i = 0; i < en->n; i++)
-		present |= (uint8_t)(1u << en->facts[i].inst);
-	if (en->n > FACTS_ON_STACK &&
-	    (mine = malloc(en->n * sizeof(*mine))) == NULL) {
-		s->err = -ENOMEM;
-		return;
-	}
-	for (inst = 0; inst <= INST_COUNT; inst++) {
-		if (inst > 0 && !(present & (1u << inst)))
-			continue;
-		for (i = 0, n = 0; i < en->n; i++)
-			if (inst == 0 || en->facts[i].inst == inst)
-				mine[n++] = en->facts[i];
-		e.scope = (uint8_t)inst;
-		contribute_case(&e, mine, n);
-	}
-	if (mine != stack)
-		free(mine);
+	if (en->key[0] == E_REFERRAL)
+		stats_contrib_referral(s->deltas, en->key[1], en->key[2],
+				       en->facts, en->n, sign, &s->err);
+	else
+		stats_contrib_case(s->deltas, en->facts, en->n, sign, &s->err);
 }
 
 /* ---- entities ----------------------------------------------------------- */
@@ -1255,27 +841,6 @@ stats_begin(struct stats *s, struct store_txn *t)
 	s->t = t;
 }
 
-/*
- * Adds sign times a record's contribution to the timeliness table: one
- * record of its institution, dated as it now is, accepted when it first
- * was. National counters; the row of all institutions is their sum,
- * made when asked (query.c).
- */
-static void
-contribute_timeliness(struct stats *s, const struct live *lv, int64_t sign)
-{
-	struct emit e = {.s = s, .to = s->deltas, .sign = sign, .scope = 0};
-	int32_t days = lv->accepted - lv->f.date;
-	uint8_t d[5];
-
-	d[0] = lv->f.inst;
-	emit_at(&e, C_TIME_RECORDS, &lv->f, d, 1, 1);
-	if (days <= 30)
-		emit_at(&e, C_TIME_WITHIN, &lv->f, d, 1, 1);
-	days_dim(d + 1, days);
-	emit_at(&e, C_TIME_DAYS, &lv->f, d, 5, 1);
-}
-
 /* Appends a change for the victim graph and touches its keys. */
 static int
 add_change(struct stats *s, uint64_t origin, bool add, const struct live *lv)
@@ -1343,11 +908,11 @@ live_remove(struct stats *s, enum institution inst, uint64_t origin)
 		return r;
 	if (live_decode(v, vlen, lv) != 0)
 		return -EIO;
-	contribute_timeliness(s, lv, -1);
+	stats_contrib_timeliness(s->deltas, &lv->f, lv->accepted, -1, &s->err);
 	if (lv->has_entity)
 		r = entity_remove(s, lv->entity, (uint8_t)inst, origin);
 	else if (lv->n == 0)
-		contribute_victim_facts(s, s->deltas, &lv->f, 1, true, -1);
+		stats_contrib_victim(s->deltas, &lv->f, 1, true, -1, &s->err);
 	if (r == 0 && lv->n > 0)
 		r = add_change(s, LINK_ORIGIN(inst, origin), false, lv);
 	if (r != 0)
@@ -1368,11 +933,11 @@ live_add(struct stats *s, enum institution inst, uint64_t origin,
 	fact_of(inst, origin, rec, lv->entity, &lv->has_entity, &lv->f);
 	lv->accepted = accepted;
 	lv->n = objs_of(rec, lv->objs);
-	contribute_timeliness(s, lv, +1);
+	stats_contrib_timeliness(s->deltas, &lv->f, lv->accepted, +1, &s->err);
 	if (lv->has_entity)
 		r = entity_add(s, lv->entity, &lv->f);
 	else if (lv->n == 0)
-		contribute_victim_facts(s, s->deltas, &lv->f, 1, true, +1);
+		stats_contrib_victim(s->deltas, &lv->f, 1, true, +1, &s->err);
 	if (r == 0 && lv->n > 0)
 		r = add_change(s, LINK_ORIGIN(inst, origin), true, lv);
 	if (r != 0)

@@ -1,0 +1,479 @@
+/*
+ * stats_contrib.c - what a victim, a referral, a case and a record's
+ * timeliness add to the counters; see stats_contrib.h.
+ */
+#include "stats_contrib.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "delta.h"
+#include "period.h"
+#include "stats.h"
+#include "store.h"
+
+/* The longest counter key (C_REF_DAYS: from, to, days) fits a delta. */
+_Static_assert(COUNTER_PREFIX_LEN + 6 <= DELTA_KEY_MAX,
+	       "counter keys too long for delta.h");
+
+/* Where an entity's contribution goes, and with which sign. */
+struct emit {
+	int *err;		/* set to an adding's failure */
+	struct delta_table *to; /* the batch's, or a victim's own (relink) */
+	int64_t sign;
+	uint8_t scope;
+};
+
+static void
+emit(struct emit *e, uint8_t table, uint32_t period, uint8_t region,
+     const uint8_t *dims, size_t ndims, int64_t v)
+{
+	/* Laid out as delta.h keeps it: no copy there. */
+	uint8_t k[16] = {0};
+	size_t i;
+	int r;
+
+	k[0] = table;
+	k[1] = e->scope;
+	store_be32(k + 2, period);
+	k[6] = region;
+	for (i = 0; i < ndims; i++)
+		k[COUNTER_PREFIX_LEN + i] = dims[i];
+	k[15] = (uint8_t)(COUNTER_PREFIX_LEN + ndims);
+	r = delta_add_padded(e->to, k, e->sign * v);
+	if (r != 0)
+		*e->err = r;
+}
+
+static void
+days_dim(uint8_t *p, int32_t days)
+{
+	store_be32(p, (uint32_t)days ^ DAYS_OFFSET);
+}
+
+/* The year, semester and quarter of a fact's date (period_codes_of, a
+ * date_to_ymd), worked out once per fact: not again in each test of a
+ * victim's facts against her (period, region) pairs, nor for each table
+ * a record or a case stage counts in. */
+struct periods {
+	uint32_t code[PERIODS_PER_DAY];
+};
+
+static bool
+in_periods(const struct periods *ps, uint32_t p)
+{
+	return ps->code[0] == p || ps->code[1] == p || ps->code[2] == p;
+}
+
+/* Earlier of two facts: date, then institution order, then sequence. */
+static bool
+earlier(const struct fact *a, const struct fact *b)
+{
+	if (a->date != b->date)
+		return a->date < b->date;
+	if (a->inst != b->inst)
+		return a->inst < b->inst;
+	return a->seq < b->seq;
+}
+
+/*
+ * The distinct (period, region) pairs that the facts of type `type`
+ * (and, for services, service a) fall into, region 0 included; writes up
+ * to cap pairs. Returns how many.
+ */
+struct scope_key {
+	uint32_t period;
+	uint8_t region;
+};
+
+static size_t
+scope_keys(const struct fact *f, const struct periods *fps, size_t n,
+	   uint8_t type, int a, struct scope_key *out, size_t cap)
+{
+	size_t i, j, k, m = 0;
+
+	for (i = 0; i < n; i++) {
+		const uint32_t *ps = fps[i].code;
+		if (f[i].type != type || (a >= 0 && f[i].a != a))
+			continue;
+		for (j = 0; j < PERIODS_PER_DAY; j++) {
+			uint8_t rs[2] = {0, f[i].region};
+			for (k = 0; k < 2; k++) {
+				size_t q;
+				for (q = 0; q < m; q++)
+					if (out[q].period == ps[j] &&
+					    out[q].region == rs[k])
+						break;
+				if (q == m && m < cap) {
+					out[m].period = ps[j];
+					out[m].region = rs[k];
+					m++;
+				}
+			}
+		}
+	}
+	return m;
+}
+
+static bool
+fact_in(const struct fact *f, const struct periods *ps, uint8_t type, int a,
+	struct scope_key sk)
+{
+	return f->type == type && (a < 0 || f->a == a) &&
+	       in_periods(ps, sk.period) &&
+	       (sk.region == 0 || f->region == sk.region);
+}
+
+/* The facts of one institution's share of a victim or a case, copied
+ * out: on the stack up to this many. */
+#define FACTS_ON_STACK 32
+
+/* Each fact falls in three periods and two regions (all, its own). */
+#define SCOPE_KEYS_PER_FACT (PERIODS_PER_DAY * 2)
+
+static void
+victim_identification(struct emit *e, const struct fact *f,
+		      const struct periods *ps, size_t n, bool unlinkable,
+		      struct scope_key *sks)
+{
+	size_t m =
+	    scope_keys(f, ps, n, F_IDENT, -1, sks, n * SCOPE_KEYS_PER_FACT);
+	size_t i, j;
+
+	for (i = 0; i < m; i++) {
+		const struct fact *first = NULL;
+		uint8_t mask = 0, d[3];
+		for (j = 0; j < n; j++) {
+			if (!fact_in(&f[j], &ps[j], F_IDENT, -1, sks[i]))
+				continue;
+			mask |= (uint8_t)(1u << f[j].inst);
+			if (first == NULL || earlier(&f[j], first))
+				first = &f[j];
+		}
+		if (first == NULL)
+			continue;
+		/* An institution's own count is the national row of it:
+		 * only the national scope keeps these. */
+		if (e->scope == 0) {
+			for (j = 1; j <= INST_COUNT; j++) {
+				if (!(mask & (1u << j)))
+					continue;
+				d[0] = (uint8_t)j;
+				emit(e, C_ID_INST, sks[i].period, sks[i].region,
+				     d, 1, 1);
+			}
+			emit(e, C_ID_TOTAL, sks[i].period, sks[i].region, NULL,
+			     0, 1);
+			d[0] = unlinkable ? 0 : mask;
+			emit(e, C_OVERLAP, sks[i].period, sks[i].region, d, 1,
+			     1);
+		}
+		d[0] = DIM_SEX;
+		d[1] = 0;
+		d[2] = first->a;
+		emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3, 1);
+		d[0] = DIM_AGE_GROUP;
+		d[2] = first->b;
+		emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3, 1);
+		/* Sex by child or adult, crossed (SDG 16.2.2): nationally
+		 * only, as only the analyst's sdg16_2_2 reads it. */
+		if (e->scope == 0) {
+			d[0] = first->a;
+			d[1] = first->b == AGE_18_PLUS ? 1 : 0;
+			emit(e, C_SEX_AGE, sks[i].period, sks[i].region, d, 2,
+			     1);
+		}
+		d[0] = DIM_NATIONALITY;
+		d[1] = (uint8_t)first->nat[0];
+		d[2] = (uint8_t)first->nat[1];
+		emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3, 1);
+		/* Within one region, the region row is the total. */
+		d[0] = DIM_REGION;
+		d[1] = 0;
+		d[2] = first->region;
+		if (sks[i].region == 0)
+			emit(e, C_BREAKDOWN, sks[i].period, 0, d, 3, 1);
+		d[0] = DIM_EXPLOITATION;
+		d[1] = 0;
+		for (j = 1; j <= EXPL_COUNT; j++) {
+			if (!(first->x & (1u << j)))
+				continue;
+			d[2] = (uint8_t)j;
+			emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3,
+			     1);
+		}
+	}
+}
+
+static void
+victim_protection(struct emit *e, const struct fact *f,
+		  const struct periods *ps, size_t n, struct scope_key *sks)
+{
+	const struct fact *ident = NULL;
+	size_t i, j;
+	int sv;
+
+	for (j = 0; j < n; j++)
+		if (f[j].type == F_IDENT &&
+		    (ident == NULL || f[j].date < ident->date))
+			ident = &f[j];
+	for (sv = 1; sv <= SERVICE_COUNT; sv++) {
+		size_t m = scope_keys(f, ps, n, F_SERVICE, sv, sks,
+				      n * SCOPE_KEYS_PER_FACT);
+		for (i = 0; i < m; i++) {
+			const struct fact *first = NULL;
+			uint8_t d[5];
+			for (j = 0; j < n; j++)
+				if (fact_in(&f[j], &ps[j], F_SERVICE, sv,
+					    sks[i]) &&
+				    (first == NULL || f[j].date < first->date))
+					first = &f[j];
+			if (first == NULL)
+				continue;
+			d[0] = (uint8_t)sv;
+			emit(e, C_PROT, sks[i].period, sks[i].region, d, 1, 1);
+			if (ident == NULL)
+				continue;
+			days_dim(d + 1, first->date - ident->date);
+			emit(e, C_PROT_DAYS, sks[i].period, sks[i].region, d, 5,
+			     1);
+		}
+	}
+}
+
+static void
+contribute_victim(struct emit *e, const struct fact *f,
+		  const struct periods *ps, size_t n, bool unlinkable)
+{
+	struct scope_key stack[64], *sks = stack;
+
+	/* Room for every (period, region) the facts can fall in: none is
+	 * ever left out, however many facts a victim has. */
+	if (n * SCOPE_KEYS_PER_FACT > 64) {
+		sks = malloc(n * SCOPE_KEYS_PER_FACT * sizeof(*sks));
+		if (sks == NULL) {
+			*e->err = -ENOMEM;
+			return;
+		}
+	}
+	victim_identification(e, f, ps, n, unlinkable, sks);
+	victim_protection(e, f, ps, n, sks);
+	if (sks != stack)
+		free(sks);
+}
+
+/*
+ * One referral (sender, destination, number), whose facts are the
+ * sender's referral records and the destination's take-ups: dated and
+ * placed by its earliest referral record, taken up at the earliest
+ * take-up.
+ */
+static void
+contribute_referral(struct emit *e, uint8_t from, uint8_t dest,
+		    const struct fact *f, size_t n)
+{
+	const struct fact *sent = NULL, *taken = NULL;
+	uint32_t ps[PERIODS_PER_DAY];
+	size_t i, j;
+	uint8_t d[6];
+
+	for (i = 0; i < n; i++)
+		if (f[i].type == F_SENT &&
+		    (sent == NULL || earlier(&f[i], sent)))
+			sent = &f[i];
+	if (sent == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if (f[i].type == F_RECEIVED &&
+		    (taken == NULL || f[i].date < taken->date))
+			taken = &f[i];
+	d[0] = from;
+	d[1] = dest;
+	period_codes_of(sent->date, ps);
+	for (i = 0; i < PERIODS_PER_DAY; i++) {
+		uint8_t rs[2] = {0, sent->region};
+		for (j = 0; j < 2; j++) {
+			emit(e, C_REF_SENT, ps[i], rs[j], d, 2, 1);
+			if (taken == NULL)
+				continue;
+			emit(e, C_REF_TAKEN, ps[i], rs[j], d, 2, 1);
+			days_dim(d + 2, taken->date - sent->date);
+			emit(e, C_REF_DAYS, ps[i], rs[j], d, 6, 1);
+		}
+	}
+}
+
+/* Emits v for a fact's three periods (ps, its periods) and two regions
+ * (all, its own). */
+static void
+emit_at(struct emit *e, uint8_t table, const struct fact *at,
+	const struct periods *ps, const uint8_t *dims, size_t ndims, int64_t v)
+{
+	int i;
+
+	for (i = 0; i < PERIODS_PER_DAY; i++) {
+		emit(e, table, ps->code[i], 0, dims, ndims, v);
+		emit(e, table, ps->code[i], at->region, dims, ndims, v);
+	}
+}
+
+static void
+contribute_case(struct emit *e, const struct fact *f, size_t n)
+{
+	const struct fact *first[STAGE_COUNT + 1] = {NULL};
+	struct periods ps[STAGE_COUNT + 1]; /* of first[] */
+	size_t i;
+	int st, m;
+	uint8_t d[5];
+
+	for (i = 0; i < n; i++) {
+		st = f[i].a;
+		if (f[i].type != F_STAGE || st < 1 || st > STAGE_COUNT)
+			continue;
+		if (first[st] == NULL || earlier(&f[i], first[st]))
+			first[st] = &f[i];
+	}
+	for (st = 1; st <= STAGE_COUNT; st++)
+		if (first[st] != NULL)
+			period_codes_of(first[st]->date, ps[st].code);
+	for (st = 1; st <= STAGE_COUNT; st++) {
+		if (first[st] == NULL)
+			continue;
+		d[0] = (uint8_t)st;
+		emit_at(e, C_PROS_CASES, first[st], &ps[st], d, 1, 1);
+		emit_at(e, C_PROS_PERSONS, first[st], &ps[st], d, 1,
+			first[st]->x);
+	}
+	if (first[STAGE_COMPLAINT] != NULL) {
+		bool reached = false;
+		for (m = STAGE_MAIN_LAST; m >= STAGE_COMPLAINT; m--) {
+			reached = reached || first[m] != NULL;
+			if (!reached)
+				continue;
+			d[0] = (uint8_t)m;
+			emit_at(e, C_FUNNEL, first[STAGE_COMPLAINT],
+				&ps[STAGE_COMPLAINT], d, 1, 1);
+		}
+		for (st = STAGE_ACQUITTAL; st <= STAGE_DISMISSAL; st++) {
+			if (first[st] == NULL)
+				continue;
+			d[0] = (uint8_t)st;
+			emit_at(e, C_FUNNEL, first[STAGE_COMPLAINT],
+				&ps[STAGE_COMPLAINT], d, 1, 1);
+		}
+	}
+	for (st = STAGE_COMPLAINT; st < STAGE_MAIN_LAST; st++) {
+		if (first[st] == NULL || first[st + 1] == NULL)
+			continue;
+		d[0] = (uint8_t)st;
+		days_dim(d + 1, first[st + 1]->date - first[st]->date);
+		emit_at(e, C_DUR_DAYS, first[st + 1], &ps[st + 1], d, 5, 1);
+	}
+}
+
+void
+stats_contrib_victim(struct delta_table *to, const struct fact *f, size_t n,
+		     bool unlinkable, int64_t sign, int *err)
+{
+	struct emit e = {.err = err, .to = to, .sign = sign, .scope = 0};
+	struct fact stack[FACTS_ON_STACK], *mine = stack;
+	struct periods ps_stack[2 * FACTS_ON_STACK], *ps = ps_stack, *mine_ps;
+	uint8_t present = 0;
+	size_t i, m;
+	int inst;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		present |= (uint8_t)(1u << f[i].inst);
+	if (n > FACTS_ON_STACK) {
+		mine = malloc(n * sizeof(*mine));
+		ps = malloc(2 * n * sizeof(*ps));
+		if (mine == NULL || ps == NULL) {
+			free(mine);
+			free(ps);
+			*err = -ENOMEM;
+			return;
+		}
+	}
+	/* Her facts' periods, then each institution's share's. */
+	mine_ps = ps + n;
+	for (i = 0; i < n; i++)
+		period_codes_of(f[i].date, ps[i].code);
+	for (inst = 0; inst <= INST_COUNT; inst++) {
+		if (inst > 0 && !(present & (1u << inst)))
+			continue;
+		for (i = 0, m = 0; i < n; i++)
+			if (inst == 0 || f[i].inst == inst) {
+				mine_ps[m] = ps[i];
+				mine[m++] = f[i];
+			}
+		e.scope = (uint8_t)inst;
+		contribute_victim(&e, mine, mine_ps, m, unlinkable);
+	}
+	if (mine != stack) {
+		free(mine);
+		free(ps);
+	}
+}
+
+void
+stats_contrib_referral(struct delta_table *to, uint8_t from, uint8_t dest,
+		       const struct fact *f, size_t n, int64_t sign, int *err)
+{
+	struct emit e = {.err = err, .to = to, .sign = sign, .scope = 0};
+
+	if (n == 0)
+		return;
+	contribute_referral(&e, from, dest, f, n);
+}
+
+void
+stats_contrib_case(struct delta_table *to, const struct fact *f, size_t n,
+		   int64_t sign, int *err)
+{
+	struct fact stack[FACTS_ON_STACK], *mine = stack;
+	struct emit e = {.err = err, .to = to, .sign = sign, .scope = 0};
+	uint8_t present = 0;
+	size_t i, m;
+	int inst;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		present |= (uint8_t)(1u << f[i].inst);
+	if (n > FACTS_ON_STACK && (mine = malloc(n * sizeof(*mine))) == NULL) {
+		*err = -ENOMEM;
+		return;
+	}
+	for (inst = 0; inst <= INST_COUNT; inst++) {
+		if (inst > 0 && !(present & (1u << inst)))
+			continue;
+		for (i = 0, m = 0; i < n; i++)
+			if (inst == 0 || f[i].inst == inst)
+				mine[m++] = f[i];
+		e.scope = (uint8_t)inst;
+		contribute_case(&e, mine, m);
+	}
+	if (mine != stack)
+		free(mine);
+}
+
+void
+stats_contrib_timeliness(struct delta_table *to, const struct fact *f,
+			 int32_t accepted, int64_t sign, int *err)
+{
+	struct emit e = {.err = err, .to = to, .sign = sign, .scope = 0};
+	int32_t days = accepted - f->date;
+	struct periods ps;
+	uint8_t d[5];
+
+	period_codes_of(f->date, ps.code);
+	d[0] = f->inst;
+	emit_at(&e, C_TIME_RECORDS, f, &ps, d, 1, 1);
+	if (days <= 30)
+		emit_at(&e, C_TIME_WITHIN, f, &ps, d, 1, 1);
+	days_dim(d + 1, days);
+	emit_at(&e, C_TIME_DAYS, f, &ps, d, 5, 1);
+}
