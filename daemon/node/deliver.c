@@ -66,6 +66,8 @@ send_hello(struct deliver *d, uint64_t now_ms)
 {
 	struct outbox_state st;
 	struct msg m;
+	uint64_t wait = HELLO_INTERVAL_MS;
+	bool sent;
 
 	memset(&m, 0, sizeof(m));
 	d->nonce = keys_random64();
@@ -83,10 +85,20 @@ send_hello(struct deliver *d, uint64_t now_ms)
 	d->hello_wall_ms = date_now_ms();
 	m.now_ms = d->hello_wall_ms;
 	snprintf(m.diverged, sizeof(m.diverged), "%s", d->diverged);
-	(void)send_msg(d, &m); /* EAGAIN: not connected yet; retried */
+	sent = send_msg(d, &m) == 0; /* EAGAIN: not connected yet */
 	/* Diverged: hello now and then, so the consolidator shows it. */
-	d->hello_due_ms = now_ms + (d->diverged[0] != '\0' ? DIVERGED_HELLO_MS
-							   : HELLO_INTERVAL_MS);
+	if (d->diverged[0] != '\0')
+		wait = DIVERGED_HELLO_MS;
+	/* Gone out on a live connection, a hello is answered (Welcome or
+	 * refusal) however long it waits its turn at a busy consolidator,
+	 * behind a peer catching up: another, with another nonce, would make
+	 * the answer on its way stale and wait its own turn, so that none
+	 * were taken while the consolidator stays that busy. The next goes
+	 * out on a new connection, or when the answer is as late as an
+	 * Ack would be. */
+	else if (sent && d->ack_timeout_ms > HELLO_INTERVAL_MS)
+		wait = d->ack_timeout_ms;
+	d->hello_due_ms = now_ms + wait;
 }
 
 /* Collects envelopes for one batch while the outbox read is open. */

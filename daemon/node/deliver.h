@@ -2,7 +2,9 @@
  * deliver.h - the node's delivery of its outbox to the consolidator.
  *
  * A small state machine over one DEALER socket:
- *   idle     -> hello every second until a Welcome with our nonce comes;
+ *   idle     -> hello until a Welcome with our nonce comes: every second
+ *               while it cannot go out (not connected), then one per
+ *               connection, again only after ack_timeout unanswered;
  *   welcomed -> batches from the consolidator's last sequence on, at most
  *               `window` unacknowledged at once (credit flow control);
  *               each Ack moves acked_seq and records refused events as

@@ -124,10 +124,10 @@ net_init() {
 	N="$T/net"
 }
 
-start_cons() {
+start_cons() { # start_cons [OPTION...] (e.g. -d: debug lines in the log)
 	# A killed daemon leaves its socket file: wait for the new one.
 	rm -f "$N/run/consolidator.sock"
-	"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
+	"$CONS" "$@" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
 	PIDS[cons]=$!
 	wait_for_file "$N/run/consolidator.sock" || {
 		echo "# the consolidator did not start:"
