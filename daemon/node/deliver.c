@@ -392,6 +392,8 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	d->nq = 0;
 	d->acked = m->last_seq;
 	d->sent_upto = m->last_seq;
+	/* Answered: no hello waits, the next keep-alive is due as usual. */
+	d->hello_due_ms = now_ms;
 }
 
 static void
