@@ -199,7 +199,8 @@ deliver_tick(struct deliver *d, uint64_t now_ms)
 		return;
 	}
 	/* Nothing said for a while, nothing waiting for an ack: are they
-	 * still there? (The Welcome answers; until then a hello a second.) */
+	 * still there? (The Welcome answers; unanswered, another hello
+	 * after ack_timeout.) */
 	if (d->nq == 0 && d->keepalive_ms > 0 &&
 	    now_ms - d->heard_mono_ms >= d->keepalive_ms &&
 	    now_ms >= d->hello_due_ms)
