@@ -35,6 +35,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -541,7 +542,7 @@ struct verify_set {
 	uint8_t sig[VERIFY_SET][SIGNATURE_LEN];
 	size_t mlen[VERIFY_SET], n;
 	const uint8_t *pk;
-	int failed;
+	_Atomic int failed;
 };
 
 /*
@@ -599,7 +600,7 @@ verify_range(void *arg, size_t from, size_t to)
 		size_t k = i % v->n;
 		if (crypto_sign_verify_detached(v->sig[k], v->msg[k],
 						v->mlen[k], v->pk) != 0)
-			v->failed = 1;
+			atomic_store(&v->failed, 1);
 	}
 }
 
@@ -617,7 +618,7 @@ bench_verify(struct bench *b, struct verify_set *v, unsigned threads)
 
 	parallel_for(n, threads, b->opt.verifies, verify_range, v);
 	t = now_s() - t0;
-	if (v->failed)
+	if (atomic_load(&v->failed))
 		die("verify failed");
 	return (double)n / t;
 }
@@ -1071,7 +1072,7 @@ main(int argc, char **argv)
 	       1e6 / verify_rate);
 	if (b.opt.threads > 1)
 		printf("verify_all_threads_per_s=%.0f (%u threads at once, "
-		       "%.2f x one thread: what the processors give "
+		       "%.2f x one thread before: what the processors give "
 		       "verifying alone)\n",
 		       verify_all, b.opt.threads, verify_all / verify_before);
 	printf("check_rate_per_s=%.0f (decode+ingest_check, no store; "

@@ -2124,7 +2124,7 @@ test_control_refused(void **state)
 	{
 		struct pbw r = {0};
 		pbw_varint(&r, 1, 1);
-		pbw_varint(&r, 2, LINE_REKEYED + 1);
+		pbw_varint(&r, 2, LINE_STATUS_LAST + 1);
 		pbw_sub(&b, 1, &r);
 		pbw_sub(&w, 2, &b);
 		assert_int_equal(codec_control_decode(w.buf, w.len, &t),
