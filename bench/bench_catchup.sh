@@ -71,16 +71,46 @@ shift $((OPTIND - 1))
 use_build "$@"
 need_bins "$KUSKA" "$NODE" "$CONS" "$KEYHOLDER"
 make_tmp kuska-bcu
+pause_init
 
 # The machine's idle processor seconds so far (all processors).
 idle_s() {
 	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.2f", ($5 + $6) / hz }' /proc/stat
 }
 
-# The consolidator's last_seq of institution $1.
-cons_last_seq() {
-	"$KUSKA" status -c "$N/consolidator.conf" 2>/dev/null |
-		awk -v i="$1" '$1 == i { print $2 }'
+# Processor-seconds the machine has been busy (all but idle and iowait).
+busy_s() {
+	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat
+}
+
+# cons_seq_to VAR INST: the consolidator's last_seq of INST into VAR (0
+# when not known). One process: no pipe, no subshell.
+cons_seq_to() {
+	local line
+	"$KUSKA" status -c "$N/consolidator.conf" >"$T/.cons-status" 2>/dev/null
+	printf -v "$1" 0
+	while read -r line; do
+		if [[ $line =~ ^$2\ +([0-9]+) ]]; then
+			printf -v "$1" '%s' "${BASH_REMATCH[1]}"
+			break
+		fi
+	done <"$T/.cons-status"
+	return 0
+}
+
+# node_seq_to VAR INST: INST's node's last sequence into VAR (0 when not
+# known), as node_last_seq, in one process.
+node_seq_to() {
+	local line
+	"$KUSKA" status -c "$N/$2.conf" >"$T/.node-status-$2" 2>/dev/null
+	printf -v "$1" 0
+	while read -r line; do
+		if [[ $line =~ \(last\ sequence\ ([0-9]+)\) ]]; then
+			printf -v "$1" '%s' "${BASH_REMATCH[1]}"
+			break
+		fi
+	done <"$T/.node-status-$2"
+	return 0
 }
 
 net_init
@@ -119,25 +149,42 @@ BACKLOG=$(node_last_seq pnp)
 [ -n "$BACKLOG" ] && [ "$BACKLOG" -gt 0 ] || die "no status from pnp's node"
 
 # One institution's small files, one every PACE s until $T/stop: per
-# file "institution submit_start submit_end node_last_seq".
+# file "institution submit_start submit_end node_last_seq". The node's
+# last sequence is counted from each submit's summary (its events
+# accepted and re-keyed are its new ones), not asked for: a process per
+# file less on the processors measured. The count is checked against the
+# node's status at the end.
 submit_loop() {
-	local i=$1 f ts te s
+	local i=$1 f ts te s line
+	node_seq_to s "$i"
 	for f in "$T/chunks-$i"/c*; do
 		[ -e "$T/stop" ] && break
-		ts=$(now)
-		"$KUSKA" submit -c "$N/$i.conf" "$f" >>"$T/small-$i.out" 2>&1 ||
+		stamp ts
+		"$KUSKA" submit -c "$N/$i.conf" "$f" >"$T/.small-$i.out" 2>&1 ||
 			echo "submit $f failed" >>"$T/small-$i.err"
-		te=$(now)
-		s=$(node_last_seq "$i")
-		echo "$i $ts $te ${s:-0}" >>"$T/small.tsv"
-		sleep "$PACE"
+		stamp te
+		while IFS= read -r line; do
+			printf '%s\n' "$line" >>"$T/small-$i.out"
+			[[ $line =~ :\ ([0-9]+)\ accepted, ]] &&
+				s=$((s + BASH_REMATCH[1]))
+			[[ $line =~ ,\ ([0-9]+)\ re-keyed ]] &&
+				s=$((s + BASH_REMATCH[1]))
+		done <"$T/.small-$i.out"
+		echo "$i $ts $te $s" >>"$T/small.tsv"
+		pause "$PACE"
 	done
+	echo "$s" >"$T/.counted-$i"
 }
 
 # Timed from the consolidator's start.
 : >"$T/small.tsv"
 IDLE0=$(idle_s)
-T0=$(now)
+BUSY0=$(busy_s)
+declare -A CPU0
+for i in $INSTS keyholder; do
+	CPU0[$i]=$(cpu_of "${PIDS[$i]}")
+done
+stamp T0
 start_cons_stamped
 for i in $OTHERS; do
 	submit_loop "$i" &
@@ -146,14 +193,23 @@ done
 
 # Until pnp's backlog is in, then the baseline as long again.
 while :; do
-	c=$(cons_last_seq pnp)
-	[ "${c:-0}" -ge "$BACKLOG" ] && break
-	[ "$(left)" -gt 0 ] || die "pnp's backlog not in after ${LIMIT_S} s (at ${c:-0} of $BACKLOG)"
-	sleep 0.2
+	cons_seq_to c pnp
+	[ "$c" -ge "$BACKLOG" ] && break
+	within_limit || die "pnp's backlog not in after ${LIMIT_S} s (at $c of $BACKLOG)"
+	pause 0.25
 done
-T2=$(now)
+stamp T2
 CPU_DRAIN=$(cpu_of "${PIDS[cons]}")
 IDLE_DRAIN=$(awk -v a="$IDLE0" -v b="$(idle_s)" 'BEGIN { printf "%.2f", b - a }')
+BUSY_DRAIN=$(awk -v a="$BUSY0" -v b="$(busy_s)" 'BEGIN { printf "%.2f", b - a }')
+# Where the processors went meanwhile: "name seconds ..." for the pnp
+# node, the other four nodes together, the key holder.
+CPU_SPLIT="pnp_node $(awk -v a="${CPU0[pnp]}" -v b="$(cpu_of "${PIDS[pnp]}")" 'BEGIN { printf "%.2f", b - a }')"
+O=0
+for i in $OTHERS; do
+	O=$(awk -v o="$O" -v a="${CPU0[$i]}" -v b="$(cpu_of "${PIDS[$i]}")" 'BEGIN { printf "%.2f", o + b - a }')
+done
+CPU_SPLIT="$CPU_SPLIT other_nodes $O keyholder $(awk -v a="${CPU0[keyholder]}" -v b="$(cpu_of "${PIDS[keyholder]}")" 'BEGIN { printf "%.2f", b - a }')"
 BASE_S=$(awk -v a="$T0" -v b="$T2" 'BEGIN { s = b - a; if (s < 10) s = 10; if (s > 60) s = 60; printf "%d", s }')
 sleep "$BASE_S"
 touch "$T/stop"
@@ -163,10 +219,13 @@ for i in $OTHERS; do
 done
 # Every small file committed (bounded wait), then the figures.
 for i in $OTHERS; do
-	want=$(node_last_seq "$i")
-	while c=$(cons_last_seq "$i") && [ "${c:-0}" -lt "${want:-0}" ]; do
-		[ "$(left)" -gt 0 ] || die "$i's small files not all committed"
-		sleep 0.2
+	node_seq_to want "$i"
+	read -r counted <"$T/.counted-$i"
+	[ "$counted" = "$want" ] ||
+		die "$i: $counted events counted from the submits' summaries, the node holds $want"
+	while cons_seq_to c "$i" && [ "$c" -lt "$want" ]; do
+		within_limit || die "$i's small files not all committed"
+		pause 0.2
 	done
 done
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -183,7 +242,8 @@ awk '/event=batch / {
 awk -v t0="$T0" -v b0="$B0" -v b1="$B1" -v backlog="$BACKLOG" \
 	-v window="${WINDOW:-4}" -v chunk="$CHUNK" -v pace="$PACE" \
 	-v load="$LOAD" -v failed="$FAILED" -v nproc="$(nproc)" \
-	-v t2="$T2" -v cpu="$CPU_DRAIN" -v idle="$IDLE_DRAIN" '
+	-v t2="$T2" -v cpu="$CPU_DRAIN" -v idle="$IDLE_DRAIN" \
+	-v busy="$BUSY_DRAIN" -v cpusplit="$CPU_SPLIT" '
 function pct(arr, n, p) { return arr[int((n * p + 99) / 100) > 0 ? int((n * p + 99) / 100) : 1] }
 function sort_n(arr, n,    i, j, v) {
 	for (i = 2; i <= n; i++) {
@@ -221,6 +281,10 @@ END {
 	printf "drain_from_start_s=%.2f events_per_s=%.0f (consolidator start to pnp last commit)\n", pl - t0, pe / (pl - t0)
 	printf "peak_drain_events_per_s=%.0f (best second)\n", peak
 	printf "consolidator_cpu_s=%.2f of %.2f s wall, machine idle %.2f processor-s (consolidator start to backlog seen in)\n", cpu, t2 - t0, idle
+	n = split(cpusplit, sp, " "); rest = busy - cpu
+	printf "busy_processor_s=%.2f consolidator=%.2f", busy, cpu
+	for (k = 1; k < n; k += 2) { printf " %s=%s", sp[k], sp[k + 1]; rest -= sp[k + 1] }
+	printf " rest=%.2f (the others\x27 submits, this script, the system)\n", rest
 	for (k = 1; k <= ns; k++) {
 		split(sm[k], f, " ")
 		inst = f[1]; ts = f[2]; s = f[4]; ct = ""

@@ -57,10 +57,25 @@ shift $((OPTIND - 1))
 use_build "$@"
 need_bins "$KUSKA" "$NODE" "$CONS" "$KEYHOLDER" "$BIN/bench_latency"
 make_tmp kuska-be2e
+pause_init
 
-# The consolidator's table: "institution last_seq accepted refused ...".
-cons_table() {
-	"$KUSKA" status -c "$N/consolidator.conf" 2>/dev/null
+# The consolidator's table ("institution last_seq accepted refused ...")
+# read into CONS_SEQ[institution] and COMMITTED (their sum): one process,
+# no pipe, no subshell (lib.sh: the benchmark's forks take the processors
+# it measures).
+declare -A CONS_SEQ=()
+COMMITTED=0
+read_cons_table() {
+	local line
+	"$KUSKA" status -c "$N/consolidator.conf" >"$T/.cons-status" 2>/dev/null
+	CONS_SEQ=()
+	COMMITTED=0
+	while read -r line; do
+		[[ $line =~ ^([a-z]+)\ +([0-9]+)\  ]] || continue
+		CONS_SEQ[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+		COMMITTED=$((COMMITTED + BASH_REMATCH[2]))
+	done <"$T/.cons-status"
+	return 0
 }
 
 net_init
@@ -79,10 +94,6 @@ for i in $INSTS; do
 	RECORDS=$((RECORDS + $(grep -c . "$T/sim/$i.jsonl")))
 done
 
-# Sum of the consolidator's last_seq over the institutions.
-committed() {
-	awk 'NR > 1 && $2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }' <<<"$1"
-}
 
 # Timed: five submits in parallel, each noting its exit code and end time
 # (with -d untimed, the consolidator's start timed instead).
@@ -133,9 +144,10 @@ declare -A WANT=()
 T1=""
 : >"$T/progress.tsv"
 while :; do
-	sent=$(now)
-	table=$(cons_table)
-	echo "$sent $(now) $(committed "$table")" >>"$T/progress.tsv"
+	stamp sent
+	read_cons_table
+	stamp got
+	echo "$sent $got $COMMITTED" >>"$T/progress.tsv"
 	if [ -z "$T1" ]; then
 		ended=0
 		for i in $INSTS; do
@@ -154,19 +166,19 @@ while :; do
 	if [ -n "$T1" ]; then
 		done_all=1
 		for i in $INSTS; do
-			c=$(awk -v i="$i" '$1 == i { print $2 }' <<<"$table")
-			[ "${c:-0}" -ge "${WANT[$i]}" ] || {
+			c=${CONS_SEQ[$i]:-0}
+			[ "$c" -ge "${WANT[$i]}" ] || {
 				done_all=0
 				break
 			}
 		done
 		[ $done_all = 1 ] && break
 	fi
-	[ "$(left)" -gt 0 ] || die "not all committed after ${LIMIT_S} s:
-$table"
-	sleep 0.2
+	within_limit || die "not all committed after ${LIMIT_S} s:
+$(cat "$T/.cons-status")"
+	pause 0.2
 done
-T2=$(now)
+stamp T2
 # The commit of the last batch: the latest "event=batch" debug line (the
 # consolidator logs it right after committing and sending the Ack).
 T3=$(awk '/event=batch / { t = $1 } END { print t }' "$N/consolidator.log")
@@ -199,7 +211,7 @@ for i in $INSTS; do
 done
 
 REFUSED=$(awk 'NR > 1 && NF >= 4 && $2 ~ /^[0-9]+$/ { s += $4 } END { print s + 0 }' \
-	<<<"$table")
+	"$T/.cons-status")
 CPU_CONS=$(cpu_of "${PIDS[cons]}")
 CPU_KH=$(cpu_of "${PIDS[keyholder]}")
 CPU_NODES=0

@@ -14,7 +14,9 @@ set -u
 KEEP=${KEEP:-0}
 LIMIT_S=${LIMIT_S:-600}
 declare -A PIDS=()
-START_S=$(date +%s)
+# $EPOCHREALTIME's decimal point is the locale's.
+LC_NUMERIC=C
+START_S=$EPOCHSECONDS
 
 usage() {
 	sed -n "s/^# \{0,1\}//; ${USAGE_LINES}p" "$0" >&2
@@ -26,10 +28,30 @@ die() {
 	exit 1
 }
 
-now() { date +%s.%N; }
+# The time of day in seconds (microseconds after the point). The clock is
+# read by bash itself: a benchmark's own processes take the processors it
+# measures (on a virtual machine a fork and an exec cost milliseconds),
+# so what runs in a loop forks as little as it can: stamp, within_limit,
+# pause instead of $(now), $(left), sleep.
+now() { printf '%s\n' "$EPOCHREALTIME"; }
+
+# stamp VAR: the time of day into VAR, as now prints it.
+stamp() { printf -v "$1" '%s' "$EPOCHREALTIME"; }
 
 # Seconds left of the overall bound, LIMIT_S from the start.
-left() { echo $((LIMIT_S - ($(date +%s) - START_S))); }
+left() { echo $((LIMIT_S - (EPOCHSECONDS - START_S))); }
+
+# True while the overall bound has not run out.
+within_limit() { ((EPOCHSECONDS - START_S < LIMIT_S)); }
+
+# pause SECONDS: sleeps without a sleep process, waiting for a line that
+# never comes on a FIFO of the temporary directory (pause_init opens it,
+# before any background loop starts).
+pause_init() {
+	mkfifo "$T/.pause" || die "cannot make $T/.pause"
+	exec {PAUSE_FD}<>"$T/.pause"
+}
+pause() { read -r -t "$1" -u "$PAUSE_FD" _ || :; }
 
 # use_build [DIR]: the build directory, the command line's operand
 # (usage if more than one), else KUSKA_BIN, else ./build, as BIN; its
