@@ -36,7 +36,8 @@
 # start), and the others' latency p50 / p99 / max, during the drain and
 # in the baseline; the consolidator's CPU time and the machine's idle
 # processor time over the drain (is it the machine's or the protocol's
-# limit); and the same latencies from the end of each submit (delivery:
+# limit), and its busy processor time split by process (the rest: the
+# others' submit commands, this script, the system); and the same latencies from the end of each submit (delivery:
 # the node's send, the consolidator's queue and commit), as the submits
 # themselves slow down on a busy machine.
 
