@@ -36,7 +36,7 @@ for i in $(seq 50); do
 done
 mark=$(wc -l <"$N/consolidator.log")
 kill -STOP "${PIDS[cons]}"
-sleep 2
+sleep 2.5
 "$KUSKA" submit -c "$N/pnp.conf" "$T/then.jsonl" >/dev/null
 sleep 0.5
 kill -CONT "${PIDS[cons]}"
