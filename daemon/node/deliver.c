@@ -345,11 +345,31 @@ heard(struct deliver *d, uint64_t now_ms)
 	d->heard_mono_ms = now_ms;
 }
 
+/* The consolidator holds up to seq: the batches it holds leave the queue. */
+static void
+note_acked(struct deliver *d, uint64_t seq)
+{
+	size_t drop = 0;
+
+	if (seq > d->acked) {
+		d->acked = seq;
+		d->backoff_ms = 0; /* progress: refusals are over */
+		d->last_refusal[0] = '\0';
+	}
+	while (drop < d->nq && d->q[drop].last <= d->acked)
+		drop++;
+	if (drop > 0) {
+		memmove(d->q, d->q + drop, (d->nq - drop) * sizeof(d->q[0]));
+		d->nq -= drop;
+	}
+}
+
 static void
 on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
 	struct outbox_state st;
 	char why[CODEC_MAX_TEXT + 1];
+	bool keep;
 
 	if (m->nonce != d->nonce)
 		return; /* the answer to an older hello */
@@ -374,11 +394,20 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		go_idle(d, now_ms); /* tell the consolidator at once */
 		return;
 	}
-	if (outbox_record_ack(d->ob, m->last_seq, true, date_now_ms(), NULL,
+	/* The answer to a keep-alive hello: the batches sent since went out
+	 * behind the hello on the same connection and are answered after it
+	 * (lost with a consolidator that stopped, the disconnection or the
+	 * Ack time-out says so), so the Welcome acknowledges as an Ack would
+	 * and leaves them in flight: resent, they would only be skipped as
+	 * held. Holding less than it acknowledged, or more than was sent, the
+	 * consolidator is not where the node thought: all from its last. */
+	keep = d->welcomed && m->last_seq >= d->acked &&
+	       m->last_seq <= d->sent_upto;
+	if (outbox_record_ack(d->ob, m->last_seq, !keep, date_now_ms(), NULL,
 			      0) != 0)
 		log_warnx("event=ack_not_recorded");
 	/* The answer to a keep-alive hello has nothing new to say. */
-	if (d->welcomed)
+	if (keep)
 		log_debug("event=welcome institution=%s "
 			  "consolidator_last_seq=%llu",
 			  institution_name(d->inst),
@@ -390,9 +419,13 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 			 (unsigned long long)m->last_seq,
 			 (unsigned long long)(st.next_seq - 1));
 	d->welcomed = true;
-	d->nq = 0;
-	d->acked = m->last_seq;
-	d->sent_upto = m->last_seq;
+	if (keep) {
+		note_acked(d, m->last_seq);
+	} else {
+		d->nq = 0;
+		d->acked = m->last_seq;
+		d->sent_upto = m->last_seq;
+	}
 	/* Answered: no hello waits, the next keep-alive is due as usual. */
 	d->hello_due_ms = now_ms;
 }
@@ -400,7 +433,7 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 static void
 on_ack(struct deliver *d, const struct msg *m)
 {
-	size_t i, drop = 0;
+	size_t i;
 	int r;
 
 	r = outbox_record_ack(d->ob, m->last_seq, false, date_now_ms(),
@@ -429,17 +462,7 @@ on_ack(struct deliver *d, const struct msg *m)
 			  (unsigned long long)m->rejections[i].seq,
 			  reason_name(m->rejections[i].reason),
 			  LOG_Q(m->rejections[i].text));
-	if (m->last_seq > d->acked) {
-		d->acked = m->last_seq;
-		d->backoff_ms = 0; /* progress: refusals are over */
-		d->last_refusal[0] = '\0';
-	}
-	while (drop < d->nq && d->q[drop].last <= d->acked)
-		drop++;
-	if (drop > 0) {
-		memmove(d->q, d->q + drop, (d->nq - drop) * sizeof(d->q[0]));
-		d->nq -= drop;
-	}
+	note_acked(d, m->last_seq);
 	/* The consolidator stopped short inside a batch: resend from there. */
 	if (d->nq > 0 && m->batch_id == d->q[0].batch_id) {
 		d->nq = 0;

@@ -16,7 +16,11 @@
  * While welcomed with nothing to send, the node says hello again after
  * `keepalive_ms` without hearing from the consolidator, so that both
  * sides know the other is there (kuska status on either warns of a
- * silence longer than its alarm). Each Welcome says what the node's
+ * silence longer than its alarm). The answer to that hello acknowledges
+ * like an Ack and leaves in flight the batches sent after it (they are
+ * answered after it); only a Welcome that welcomes (idle), or one saying
+ * less than was acknowledged or more than was sent, resends from the
+ * consolidator's last sequence. Each Welcome says what the node's
  * institution may emit: the grants are kept (and recorded in the outbox)
  * for intake to apply at submission.
  *

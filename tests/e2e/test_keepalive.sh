@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End to end: a node's keep-alive hello and the batches sent behind it.
+# A welcomed node quiet for its keep-alive time says hello again; the
+# batches it sends before the Welcome comes back stay in flight: the
+# Welcome (the consolidator's last sequence when it read the hello, before
+# those batches) acknowledges as an Ack would and nothing is sent twice.
+# The consolidator is stopped (SIGSTOP) so that its answer comes only after
+# the hello and the batches are all on their way, then continued.
+. "$(dirname "$0")/lib.sh"
+
+net_init
+# Keep-alive after 1 s (alarm_silent_s / 3, at least 1 s), one event a
+# batch so that several are in flight, and an Ack timeout far beyond the
+# pause (which must also stay under ZeroMQ's heartbeat timeout, 6 s).
+printf 'alarm_silent_s = 3\nbatch_events = 1\nwindow = 4\nack_timeout_s = 60\n' \
+	>>"$N/pnp.conf"
+start_cons -d
+start_node pnp
+"$KUSKA" sim --out "$T/sim" --victims 40 --seed 21 >/dev/null
+head -n 3 "$T/sim/pnp.jsonl" >"$T/first.jsonl"
+sed -n '4,9p' "$T/sim/pnp.jsonl" >"$T/then.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/first.jsonl" >/dev/null
+check "the first events delivered" wait_delivered 30
+before=$(cons_last_seq pnp)
+want=$(($(records "$T/first.jsonl") + $(records "$T/then.jsonl")))
+
+# The consolidator paused just after it answered a keep-alive hello (so
+# that the next is a second away, not on its way): the node's next one
+# goes out within about a second, then the batches of the next
+# submission behind it.
+hellos() { grep -c "event=hello institution=pnp" "$N/consolidator.log"; }
+n=$(hellos)
+for i in $(seq 50); do
+	[ "$(hellos)" -gt "$n" ] && break
+	sleep 0.1
+done
+mark=$(wc -l <"$N/consolidator.log")
+kill -STOP "${PIDS[cons]}"
+sleep 2.5
+"$KUSKA" submit -c "$N/pnp.conf" "$T/then.jsonl" >/dev/null
+sleep 0.5
+kill -CONT "${PIDS[cons]}"
+check "everything delivered" wait_delivered 30
+check "the consolidator holds the $want events" \
+	test "$(cons_last_seq pnp)" = "$want"
+tail -n +$((mark + 1)) "$N/consolidator.log" >"$T/after.log"
+# The order the consolidator read them in: the hello first, answered with
+# the sequence held before, then the batches.
+first=$(grep -m 1 -e "event=hello institution=pnp" \
+	-e "event=batch institution=pnp" "$T/after.log")
+check "the keep-alive hello was read before the batches (last_seq=$before)" \
+	grep -q "event=hello institution=pnp last_seq=$before\$" <<<"$first"
+check "the connection held through the pause" \
+	sh -c "! grep -q event=disconnected '$N/pnp.log'"
+check "each batch sent once: none held already (accepted=0)" \
+	sh -c "! grep 'event=batch institution=pnp .*accepted=0 ' '$T/after.log'"
+check "... $(records "$T/then.jsonl") batches in all" \
+	test "$(grep -c 'event=batch institution=pnp .*accepted=1 ' "$T/after.log")" = \
+	"$(records "$T/then.jsonl")"
+
+finish
