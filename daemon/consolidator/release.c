@@ -974,6 +974,18 @@ oldest(const struct release *spare)
 	return o;
 }
 
+/* Lets the release in slot i go to make room (logged at debug level). */
+static void
+evict(size_t i)
+{
+	log_debug("event=release_evicted group=%s year=%u k=%lld bytes=%zu "
+		  "cached=%zu cached_bytes=%zu",
+		  group_names[cache[i]->g], cache[i]->year,
+		  (long long)cache[i]->k, cache[i]->bytes, (size_t)n_kept,
+		  (size_t)n_bytes);
+	forget(i);
+}
+
 /* Keeps rel, in a free slot or the least recently asked for one's, then
  * lets the oldest others go until the bytes are within the bound. */
 static void
@@ -986,19 +998,13 @@ keep(struct release *rel)
 			slot = i;
 	if (slot == CACHE_MAX) {
 		slot = oldest(NULL);
-		forget(slot);
+		evict(slot);
 	}
 	cache[slot] = rel;
 	n_bytes += rel->bytes;
 	n_kept++;
-	while (n_bytes > bytes_max && (i = oldest(rel)) < CACHE_MAX) {
-		log_debug("event=release_evicted group=%s year=%u k=%lld "
-			  "bytes=%zu cached_bytes=%zu",
-			  group_names[cache[i]->g], cache[i]->year,
-			  (long long)cache[i]->k, cache[i]->bytes,
-			  (size_t)n_bytes);
-		forget(i);
-	}
+	while (n_bytes > bytes_max && (i = oldest(rel)) < CACHE_MAX)
+		evict(i);
 }
 
 int
