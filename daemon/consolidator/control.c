@@ -8,6 +8,7 @@
 #include "codec.h"
 #include "date.h"
 #include "query.h"
+#include "release.h"
 
 /* The label set institution="ID" into l. */
 static void
@@ -24,6 +25,8 @@ cons_metrics(struct cons *c, struct mtext *m)
 {
 	char l[160];
 	struct admit_counts conns;
+	uint64_t computed;
+	size_t kept, bytes;
 	int i, j;
 
 	metrics_family(m, "kuska_events_accepted_total", "counter",
@@ -112,6 +115,19 @@ cons_metrics(struct cons *c, struct mtext *m)
 			metrics_sample(m, "kuska_queries_total", l,
 				       (double)c->queries[i][j]);
 		}
+	release_cache_counts(&computed, &kept, &bytes);
+	metrics_family(m, "kuska_releases_computed_total", "counter",
+		       "The secretariat's releases (disclosure audits of a "
+		       "table group and year) computed: queries the release "
+		       "cache could not answer.");
+	metrics_sample(m, "kuska_releases_computed_total", NULL,
+		       (double)computed);
+	metrics_family(m, "kuska_releases_cached", "gauge",
+		       "Releases kept in memory (at most 64).");
+	metrics_sample(m, "kuska_releases_cached", NULL, (double)kept);
+	metrics_family(m, "kuska_releases_cached_bytes", "gauge",
+		       "Bytes the releases kept hold (at most 64 MiB).");
+	metrics_sample(m, "kuska_releases_cached_bytes", NULL, (double)bytes);
 	metrics_family(m, "kuska_handshake_failures_total", "counter",
 		       "Connections refused by the ZAP handler.");
 	metrics_sample(m, "kuska_handshake_failures_total", NULL,

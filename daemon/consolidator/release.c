@@ -3,6 +3,7 @@
 #include "release.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,16 @@
 #include "event.h"
 #include "log.h"
 
-#define CACHE_MAX 16
+/*
+ * Releases kept: every table group (5) for every year of a store of a
+ * dozen years at the consolidator's one k, or as many components at
+ * several k's. A release holds 16-63 KiB whatever the number of events
+ * (its cells are the tables' rows, not the events; bench/README.md), so
+ * 64 hold under 4 MiB; the byte bound is met only by data with many
+ * times the rows (nationalities, services) of Peru's.
+ */
+#define CACHE_MAX 64
+#define CACHE_BYTES_MAX ((size_t)64 << 20)
 #define KEY_LEN offsetof(struct rcell, value)
 #define EX_MAX 512
 
@@ -29,10 +39,15 @@ struct release {
 	size_t n_hidden, unprotected;
 	double ms;
 	uint64_t used; /* when last asked for, for eviction */
+	size_t bytes;  /* this struct, cells, flags and index */
 };
 
 static struct release *cache[CACHE_MAX];
 static uint64_t ticks;
+static size_t bytes_max = CACHE_BYTES_MAX;
+/* Read by the main thread's metrics, written by the query thread. */
+static _Atomic uint64_t n_computed;
+static _Atomic size_t n_kept, n_bytes;
 
 static const char *const group_names[RG_COUNT] = {
     "victims", "referrals", "protection", "cases", "timeliness"};
@@ -136,6 +151,9 @@ release_new(enum release_group g, uint32_t year, int64_t k,
 		release_free(&r);
 		return NULL;
 	}
+	r->bytes = sizeof(*r) + (r->n + 1) * sizeof(*r->cells) +
+		   (r->n + 1) * sizeof(*r->hidden) +
+		   r->n_slots * sizeof(*r->slot);
 	if (r->n > 0)
 		memcpy(r->cells, cells->c, r->n * sizeof(*r->cells));
 	for (i = 0; i < r->n; i++) {
@@ -918,9 +936,9 @@ compute(struct release *rel)
 	 * worth a warning. */
 	(rel->unprotected > 0 ? log_warnx : log_info)(
 	    "event=release group=%s year=%u k=%lld cells=%zu hidden=%zu "
-	    "unprotected=%zu ms=%.0f",
+	    "unprotected=%zu bytes=%zu ms=%.0f",
 	    group_names[rel->g], rel->year, (long long)rel->k, rel->n,
-	    rel->n_hidden, rel->unprotected, rel->ms);
+	    rel->n_hidden, rel->unprotected, rel->bytes, rel->ms);
 out:
 	if (x != NULL)
 		dfam_free(&x->f);
@@ -931,12 +949,70 @@ out:
 
 /* ---- the cache ------------------------------------------------------- */
 
+/* Frees the release in slot i (which may be empty). */
+static void
+forget(size_t i)
+{
+	if (cache[i] == NULL)
+		return;
+	n_bytes -= cache[i]->bytes;
+	n_kept--;
+	release_free(&cache[i]);
+}
+
+/* The slot of the release least recently asked for other than spare, or
+ * CACHE_MAX when there is none. */
+static size_t
+oldest(const struct release *spare)
+{
+	size_t i, o = CACHE_MAX;
+
+	for (i = 0; i < CACHE_MAX; i++)
+		if (cache[i] != NULL && cache[i] != spare &&
+		    (o == CACHE_MAX || cache[i]->used < cache[o]->used))
+			o = i;
+	return o;
+}
+
+/* Lets the release in slot i go to make room (logged at debug level). */
+static void
+evict(size_t i)
+{
+	log_debug("event=release_evicted group=%s year=%u k=%lld bytes=%zu "
+		  "cached=%zu cached_bytes=%zu",
+		  group_names[cache[i]->g], cache[i]->year,
+		  (long long)cache[i]->k, cache[i]->bytes, (size_t)n_kept,
+		  (size_t)n_bytes);
+	forget(i);
+}
+
+/* Keeps rel, in a free slot or the least recently asked for one's, then
+ * lets the oldest others go until the bytes are within the bound. */
+static void
+keep(struct release *rel)
+{
+	size_t i, slot = CACHE_MAX;
+
+	for (i = 0; i < CACHE_MAX && slot == CACHE_MAX; i++)
+		if (cache[i] == NULL)
+			slot = i;
+	if (slot == CACHE_MAX) {
+		slot = oldest(NULL);
+		evict(slot);
+	}
+	cache[slot] = rel;
+	n_bytes += rel->bytes;
+	n_kept++;
+	while (n_bytes > bytes_max && (i = oldest(rel)) < CACHE_MAX)
+		evict(i);
+}
+
 int
 release_get(enum release_group g, uint32_t year, int64_t k,
 	    const struct rcells *cells, const struct release **ret)
 {
 	struct release *rel;
-	size_t i, slot = CACHE_MAX;
+	size_t i, stale = CACHE_MAX;
 	int r;
 
 	for (i = 0; i < CACHE_MAX; i++) {
@@ -950,16 +1026,7 @@ release_get(enum release_group g, uint32_t year, int64_t k,
 			*ret = c;
 			return 0;
 		}
-		slot = i; /* older data of the same component: replaced */
-	}
-	for (i = 0; i < CACHE_MAX && slot == CACHE_MAX; i++)
-		if (cache[i] == NULL)
-			slot = i;
-	if (slot == CACHE_MAX) { /* full: the least recently asked for */
-		slot = 0;
-		for (i = 1; i < CACHE_MAX; i++)
-			if (cache[i]->used < cache[slot]->used)
-				slot = i;
+		stale = i; /* older data of the same component: replaced */
 	}
 	rel = release_new(g, year, k, cells);
 	if (rel == NULL)
@@ -969,9 +1036,11 @@ release_get(enum release_group g, uint32_t year, int64_t k,
 		release_free(&rel);
 		return r;
 	}
-	release_free(&cache[slot]);
-	cache[slot] = rel;
+	n_computed++;
+	if (stale < CACHE_MAX)
+		forget(stale);
 	rel->used = ++ticks;
+	keep(rel);
 	*ret = rel;
 	return 0;
 }
@@ -1000,5 +1069,20 @@ release_cache_clear(void)
 	size_t i;
 
 	for (i = 0; i < CACHE_MAX; i++)
-		release_free(&cache[i]);
+		forget(i);
+}
+
+void
+release_cache_counts(uint64_t *ret_computed, size_t *ret_kept,
+		     size_t *ret_bytes)
+{
+	*ret_computed = n_computed;
+	*ret_kept = n_kept;
+	*ret_bytes = n_bytes;
+}
+
+void
+release_cache_set_max_bytes(size_t max_bytes)
+{
+	bytes_max = max_bytes != 0 ? max_bytes : CACHE_BYTES_MAX;
 }

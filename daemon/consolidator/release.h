@@ -20,7 +20,10 @@
  * component's cells and their values, so it is cached: a query whose
  * component has the same values as last time is answered from memory.
  * The cache lives in this module (the consolidator answers one query at
- * a time; nothing here is thread-safe).
+ * a time; nothing here is thread-safe but release_cache_counts). It keeps
+ * at most 64 releases and 64 MiB of them (cells, hidden flags, index),
+ * the least recently asked for going first while either is passed; the
+ * release just computed is always kept (docs/LIMITS.md).
  */
 #ifndef KUSKA_RELEASE_H
 #define KUSKA_RELEASE_H
@@ -111,5 +114,19 @@ void release_stats(const struct release *r, size_t *ret_cells,
 
 /* release_cache_clear - forgets every cached release (tests, shutdown). */
 void release_cache_clear(void);
+
+/*
+ * release_cache_counts - for metrics and tests: the releases computed
+ * since start (each a query the cache could not answer), and those kept
+ * now with the bytes they hold. Safe to call from any thread.
+ */
+void release_cache_counts(uint64_t *ret_computed, size_t *ret_kept,
+			  size_t *ret_bytes);
+
+/*
+ * release_cache_set_max_bytes - for tests only: the byte bound of the
+ * cache (0: the default, 64 MiB), from the next release kept on.
+ */
+void release_cache_set_max_bytes(size_t max_bytes);
 
 #endif

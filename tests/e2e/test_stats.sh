@@ -254,8 +254,17 @@ json_ok() { # ROLE CSV_DIR
 }
 check "analyst JSON: an array of objects with the CSV's keys and values" \
 	json_ok analyst "$T/an1"
+# The secretariat's tables of four years are 20 components (5 groups x 4
+# years), all asked for above: the JSON pass finds every release kept.
+releases() {
+	"$KUSKA" metrics -c "$N/consolidator.conf" |
+		awk '$1 == "kuska_releases_computed_total" { print $2 }'
+}
+R0=$(releases)
 check "secretariat JSON: same keys, null where CSV shows <10 or nothing" \
 	json_ok secretariat "$T/sec1"
+check "secretariat JSON: no release computed again (kuska_releases_computed_total $R0)" \
+	test -n "$R0" -a "$(releases)" = "$R0"
 
 # --- restart and --rebuild: byte-identical answers ---------------------------
 stop_cons TERM

@@ -2,8 +2,9 @@
  * test_release.c - the secretariat's view through query_run (query.c
  * with release.c): the levels it may ask for and the refusals, small
  * counts hidden in every table it can get, the same answers from the
- * cache and computed afresh, answers that follow the data when counts
- * change, and the rule for what is computed from the overlap
+ * cache and computed afresh, the cache's bounds (count and bytes, the
+ * least recently asked for going first), answers that follow the data when
+ * counts change, and the rule for what is computed from the overlap
  * (query_overlap_shown). The property that no hidden count can be worked
  * out is test_disclose.c's and the attack test's.
  */
@@ -356,6 +357,107 @@ test_cache_same_answers(void **state)
 	}
 }
 
+/* Releases computed since start, and kept now. */
+static uint64_t
+computed(size_t *ret_kept, size_t *ret_bytes)
+{
+	uint64_t n;
+	size_t kept, bytes;
+
+	release_cache_counts(&n, &kept, &bytes);
+	if (ret_kept != NULL)
+		*ret_kept = kept;
+	if (ret_bytes != NULL)
+		*ret_bytes = bytes;
+	return n;
+}
+
+/* The secretariat's table of component (one of a group) for year at k. */
+static void
+ask_component(const char *table, const char *year, unsigned k)
+{
+	struct qtable t;
+
+	assert_int_equal(ask_k(&secretariat, table, year, 0, k, &t), 0);
+	codec_qtable_clear(&t);
+}
+
+/*
+ * Every group for three years at two k's: 30 components, more than the
+ * 16 the cache once held. Asked again, in the other order, none is
+ * computed again.
+ */
+static void
+test_cache_keeps_many(void **state)
+{
+	static const char *const groups[] = {"identification", "referrals",
+					     "protection", "prosecution",
+					     "timeliness"};
+	static const char *const years[] = {"2023", "2024", "2025"};
+	static const unsigned ks[] = {K, 5};
+	uint64_t n0, n1;
+	size_t kept, bytes, i, pass;
+
+	(void)state;
+	release_cache_clear();
+	n0 = computed(&kept, &bytes);
+	assert_int_equal(kept, 0);
+	assert_int_equal(bytes, 0);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < 30; i++) {
+			size_t j = pass == 0 ? i : 29 - i;
+			ask_component(groups[j % 5], years[j / 5 % 3],
+				      ks[j / 15]);
+		}
+		n1 = computed(&kept, &bytes);
+		assert_int_equal(n1 - n0, 30);
+		assert_int_equal(kept, 30);
+		assert_true(bytes > 30 * 1024);
+	}
+}
+
+/*
+ * The byte bound: room for two releases of one size (2025's victims at
+ * three k's: the same cells). The least recently asked for goes first;
+ * with room for none, the one just computed is kept all the same.
+ */
+static void
+test_cache_byte_bound(void **state)
+{
+	uint64_t n0;
+	size_t kept, one, bytes;
+
+	(void)state;
+	release_cache_clear();
+	n0 = computed(NULL, NULL);
+	ask_component("identification", "2025", K);
+	assert_int_equal(computed(&kept, &one) - n0, 1);
+	release_cache_set_max_bytes(2 * one);
+	ask_component("overlap", "2025", 5); /* same component, other k */
+	ask_component("breakdown", "2025", K);
+	assert_int_equal(computed(&kept, &bytes) - n0, 2);
+	assert_int_equal(kept, 2);
+	assert_int_equal(bytes, 2 * one);
+	ask_component("identification", "2025", 20); /* k = 5 goes */
+	assert_int_equal(computed(&kept, &bytes) - n0, 3);
+	assert_int_equal(kept, 2);
+	assert_int_equal(bytes, 2 * one);
+	ask_component("identification", "2025", K);
+	ask_component("identification", "2025", 20);
+	assert_int_equal(computed(NULL, NULL) - n0, 3);
+	ask_component("identification", "2025", 5);
+	assert_int_equal(computed(&kept, NULL) - n0, 4);
+	assert_int_equal(kept, 2);
+
+	release_cache_set_max_bytes(1);
+	ask_component("referrals", "2025", K);
+	ask_component("referrals", "2025", K);
+	assert_int_equal(computed(&kept, NULL) - n0, 5);
+	assert_int_equal(kept, 1);
+	release_cache_set_max_bytes(0);
+	release_cache_clear();
+}
+
 /* The answers follow the counts: a new record changes the component,
  * and the release made from the old counts is not used. */
 static void
@@ -481,6 +583,8 @@ main(void)
 	    cmocka_unit_test(test_levels),
 	    cmocka_unit_test(test_small_counts_hidden),
 	    cmocka_unit_test(test_cache_same_answers),
+	    cmocka_unit_test(test_cache_keeps_many),
+	    cmocka_unit_test(test_cache_byte_bound),
 	    cmocka_unit_test(test_overlap_shown),
 	    cmocka_unit_test(test_counts_change),
 	    cmocka_unit_test(test_low_k),
