@@ -932,10 +932,12 @@ json_reason(struct parser *p, json_error_t *je)
 		     "is not allowed",
 		     je->column);
 	else if (sscanf(je->text, "unable to decode byte 0x%x", &byte) == 1)
+		/* jansson counts the characters read before the bad byte:
+		 * the byte itself is at the next column. */
 		fail(p, "", "",
 		     "not UTF-8 text (byte 0x%02x at column %d): save the "
 		     "file as UTF-8",
-		     byte & 0xff, je->column);
+		     byte & 0xff, je->column + 1);
 	else
 		fail(p, "", "", "invalid JSON at column %d: %s", je->column,
 		     je->text);
