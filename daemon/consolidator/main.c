@@ -327,7 +327,7 @@ load(struct cons *c, const char *path, bool check)
 			sizeof(err)) != 0)
 		fatalx("%s", err);
 	if (keys_load_secret(c->cfg.key, &c->key, err, sizeof(err)) != 0)
-		fatalx("%s", err);
+		fatalx("%s: [consolidator] key: %s", path, err);
 	if (registry_load(c->cfg.registry, &c->reg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 	if (load_indicators(&c->cfg, check, &c->indicators) != 0)

@@ -54,10 +54,13 @@ load(struct keyholder *kh, const char *path)
 	if (config_load(path, &settings_keyholder_schema, &kh->cfg, err,
 			sizeof(err)) != 0)
 		fatalx("%s", err);
-	if (keys_load_secret(kh->cfg.key, &kh->key, err, sizeof(err)) != 0 ||
-	    keys_key32_load(kh->cfg.share, KEY32_OPRF_SHARE, &kh->share, err,
-			    sizeof(err)) != 0 ||
-	    registry_load(kh->cfg.registry, &kh->reg, err, sizeof(err)) != 0)
+	/* A key file's error names the config key that points at it. */
+	if (keys_load_secret(kh->cfg.key, &kh->key, err, sizeof(err)) != 0)
+		fatalx("%s: [keyholder] key: %s", path, err);
+	if (keys_key32_load(kh->cfg.share, KEY32_OPRF_SHARE, &kh->share, err,
+			    sizeof(err)) != 0)
+		fatalx("%s: [keyholder] share: %s", path, err);
+	if (registry_load(kh->cfg.registry, &kh->reg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 }
 
