@@ -248,6 +248,25 @@ done
 for p in pnp mp pj mimp minsa; do
 	"$KUSKA_BIN/kuska" keygen --ref-key "$E/keys/$p-ref.key" >/dev/null
 done
+# keygen's refusals name the file (or directory) in the way.
+keygen_says() { # keygen_says DESCRIPTION MESSAGE NAME DIR
+	local err
+	err=$("$KUSKA_BIN/kuska" keygen "$3" --dir "$4" 2>&1 >/dev/null)
+	if [ $? = 1 ] && [ "$err" = "kuska keygen: $2" ]; then
+		ok "kuska keygen, $1: $err"
+	else
+		not_ok "kuska keygen, $1: $err (wanted: kuska keygen: $2)"
+	fi
+}
+keygen_says "a pair already there" "$E/keys/pnp.key: File exists" pnp "$E/keys"
+cp "$E/keys/pnp.pub" "$E/keys/lone.pub"
+keygen_says "a public half left alone" "$E/keys/lone.pub: File exists" lone "$E/keys"
+if [ ! -e "$E/keys/lone.key" ]; then
+	ok "... and no secret half left behind"
+else
+	not_ok "kuska keygen lone: lone.key written beside the old lone.pub"
+fi
+keygen_says "no such directory" "$T/nokeys: no such directory" pnp "$T/nokeys"
 for c in $CONFIGS; do
 	sed -e "s#/run/credentials/kuska-node@\([a-z]*\)\.service/node\.key#$E/keys/\1.key#" \
 		-e "s#/run/credentials/kuska-node@[a-z]*\.service/linkage\.key#$E/keys/linkage.key#" \
