@@ -679,7 +679,7 @@ main(int argc, char **argv)
 	n.submit = daemon_bind_local(n.t, n.cfg.submit, SUBMIT_MAX_BYTES, why,
 				     sizeof(why));
 	if (n.submit == NULL)
-		fatalx("%s", why);
+		fatalx("%s: [node] submit: %s", a.conf, why);
 	tsock_set_wipe(n.submit); /* raw lines: identities */
 	{
 		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
