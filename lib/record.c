@@ -972,6 +972,14 @@ record_parse(const char *line, size_t len, enum institution inst, int32_t today,
 			 "the file as UTF-8 without BOM");
 		goto out;
 	}
+	/* Saved as "Unicode text": UTF-16, every other byte a NUL. */
+	if (len >= 2 && (memcmp(line, "\xff\xfe", 2) == 0 ||
+			 memcmp(line, "\xfe\xff", 2) == 0)) {
+		r = fail(&p, "", "",
+			 "the line starts with a UTF-16 byte-order mark: save "
+			 "the file as UTF-8");
+		goto out;
+	}
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL) {
 		if (json_error_code(&je) == json_error_out_of_memory) {

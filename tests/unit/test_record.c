@@ -872,7 +872,8 @@ test_json_error_has_no_identity(void **state)
 }
 
 /* The column of a byte that is not UTF-8 is the byte's own, counted
- * from 1 like jansson's other columns: the first byte is column 1. */
+ * from 1 like jansson's other columns: the first byte is column 1. A
+ * UTF-16 file is named as such. */
 static void
 test_not_utf8_column(void **state)
 {
@@ -882,6 +883,13 @@ test_not_utf8_column(void **state)
 					"1): save the file as UTF-8");
 	assert_int_equal(parse(INST_PNP, "{\"kind\":\"\xcd\"}", &pr), -EINVAL);
 	assert_non_null(strstr(err.reason, "(byte 0xcd at column 10)"));
+	/* A file saved as UTF-16 says so, not "byte 0xff". */
+	assert_int_equal(parse_n(INST_PNP, "\xff\xfe{\0}\0", 6, &pr), -EINVAL);
+	assert_string_equal(err.reason,
+			    "the line starts with a UTF-16 byte-order mark: "
+			    "save the file as UTF-8");
+	assert_int_equal(parse_n(INST_PNP, "\xfe\xff\0{", 4, &pr), -EINVAL);
+	assert_non_null(strstr(err.reason, "UTF-16"));
 }
 
 static void
