@@ -378,6 +378,23 @@ unit_key() {
 	sed -n "s/^$2=//p" "$1" | tail -n 1 | sed "s/%i/$3/g"
 }
 
+# Every unit can start on a fresh install: its user is allocated by
+# systemd (DynamicUser=yes) or made by sysusers.d, and so is its group.
+bad=""
+for u in $UNITS; do
+	f=$R$UNITDIR/$u
+	user=$(unit_key "$f" User pnp)
+	group=$(unit_key "$f" Group pnp)
+	[ "$(unit_key "$f" DynamicUser pnp)" = yes ] ||
+		grep -q "^u $user " "$R$SYSUSERSDIR/kuska.conf" || bad="$bad $u:user=$user"
+	grep -q "^g $group " "$R$SYSUSERSDIR/kuska.conf" || bad="$bad $u:group=$group"
+done
+if [ -z "$bad" ]; then
+	ok "every unit's user and group exist once installed (DynamicUser= or sysusers.d)"
+else
+	not_ok "users or groups nothing makes:$bad"
+fi
+
 # The instances one host may run, each "NAME UNIT-FILE INSTANCE CONFIG".
 INSTANCES="consolidator kuska-consolidator.service - consolidator
 pnp kuska-node@.service pnp pnp
