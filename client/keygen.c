@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "keys.h"
@@ -37,6 +38,27 @@ write_key32(const char *path, enum key32_kind kind, unsigned long epoch)
 	printf(written[kind], (unsigned)epoch);
 	printf("\n");
 	return 0;
+}
+
+/*
+ * Says which file a failed keys_write() of DIR/NAME is about: a missing
+ * DIR; an existing NAME.key, which stops it first; otherwise NAME.pub
+ * (the NAME.key just written is removed again).
+ */
+static void
+say_write_error(const char *dir, const char *name, int r)
+{
+	char path[4096];
+	struct stat st;
+
+	if (r == -ENOENT && stat(dir, &st) != 0) {
+		fprintf(stderr, "kuska keygen: %s: no such directory\n", dir);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s.key", dir, name);
+	if (r == -EEXIST && stat(path, &st) != 0)
+		snprintf(path, sizeof(path), "%s/%s.pub", dir, name);
+	fprintf(stderr, "kuska keygen: %s: %s\n", path, strerror(-r));
 }
 
 int
@@ -108,8 +130,7 @@ cmd_keygen(int argc, char **argv)
 	if (r == 0)
 		r = keys_write(k, dir, argv[optind]);
 	if (r != 0) {
-		fprintf(stderr, "kuska keygen: %s/%s.key: %s\n", dir,
-			argv[optind], strerror(-r));
+		say_write_error(dir, argv[optind], r);
 		keys_free(&k);
 		return 1;
 	}

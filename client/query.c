@@ -311,12 +311,17 @@ cmd_query(int argc, char **argv)
 			 date_year(date_today()));
 		period = this_year;
 	}
-	if (period == NULL || !valid_period(period)) {
+	if (period == NULL) {
+		fprintf(stderr, "kuska query: missing --period P: a year "
+				"(2026), a semester (2026H1) or a quarter "
+				"(2026Q3)\n");
+		return 2;
+	}
+	if (!valid_period(period)) {
 		fprintf(stderr,
-			"kuska query: bad or missing --period \"%s\": "
-			"a year (2026), a semester (2026H1) or a quarter "
-			"(2026Q3)\n",
-			period ? period : "");
+			"kuska query: bad --period \"%s\": a year (2026), a "
+			"semester (2026H1) or a quarter (2026Q3)\n",
+			period);
 		return 2;
 	}
 	snprintf(q.table, sizeof(q.table), "%s", argv[optind]);

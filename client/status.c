@@ -65,6 +65,7 @@ span(int64_t ms, char *out, size_t cap)
 static int
 ask(const char *endpoint, enum control_type type, struct control *rep)
 {
+	const char *cmd = type == CTL_METRICS ? "metrics" : "status";
 	struct control req;
 	struct ctl *ctl;
 	char why[512];
@@ -72,7 +73,7 @@ ask(const char *endpoint, enum control_type type, struct control *rep)
 
 	ctl = ctl_open(endpoint, &r);
 	if (ctl == NULL) {
-		fprintf(stderr, "kuska status: %s\n",
+		fprintf(stderr, "kuska %s: %s\n", cmd,
 			ctl_explain(r, endpoint, why, sizeof(why)));
 		return 2;
 	}
@@ -82,12 +83,12 @@ ask(const char *endpoint, enum control_type type, struct control *rep)
 	r = ctl_call(ctl, &req, NULL, NULL, 0, STATUS_TIMEOUT_MS, rep);
 	ctl_close(&ctl);
 	if (r != 0) {
-		fprintf(stderr, "kuska status: %s: no answer: %s\n", endpoint,
+		fprintf(stderr, "kuska %s: %s: no answer: %s\n", cmd, endpoint,
 			strerror(-r));
 		return 2;
 	}
 	if (rep->type == CTL_ERROR) {
-		fprintf(stderr, "kuska status: %s\n", rep->error);
+		fprintf(stderr, "kuska %s: %s\n", cmd, rep->error);
 		codec_control_clear(rep);
 		return 2;
 	}
@@ -99,20 +100,21 @@ ask(const char *endpoint, enum control_type type, struct control *rep)
  * config, and which it is. Returns 0 or an exit code (the error said).
  */
 static int
-control_endpoint(const char *conf, char *out, size_t cap,
+control_endpoint(const char *cmd, const char *conf, char *out, size_t cap,
 		 enum daemon_kind *ret_kind)
 {
 	char section[64], err[512];
 
 	if (settings_section(conf, section, sizeof(section)) != 0) {
-		fprintf(stderr, "kuska: %s: not a kuska config file\n", conf);
+		fprintf(stderr, "kuska %s: %s: not a kuska config file\n", cmd,
+			conf);
 		return 2;
 	}
 	if (strcmp(section, "node") == 0) {
 		struct node_config cfg;
 		if (config_load(conf, &settings_node_schema, &cfg, err,
 				sizeof(err)) != 0) {
-			fprintf(stderr, "kuska: %s\n", err);
+			fprintf(stderr, "kuska %s: %s\n", cmd, err);
 			return 2;
 		}
 		snprintf(out, cap, "%s", cfg.submit);
@@ -123,7 +125,7 @@ control_endpoint(const char *conf, char *out, size_t cap,
 		struct consolidator_config cfg;
 		if (config_load(conf, &settings_consolidator_schema, &cfg, err,
 				sizeof(err)) != 0) {
-			fprintf(stderr, "kuska: %s\n", err);
+			fprintf(stderr, "kuska %s: %s\n", cmd, err);
 			return 2;
 		}
 		snprintf(out, cap, "%s", cfg.control);
@@ -134,7 +136,7 @@ control_endpoint(const char *conf, char *out, size_t cap,
 		struct keyholder_config cfg;
 		if (config_load(conf, &settings_keyholder_schema, &cfg, err,
 				sizeof(err)) != 0) {
-			fprintf(stderr, "kuska: %s\n", err);
+			fprintf(stderr, "kuska %s: %s\n", cmd, err);
 			return 2;
 		}
 		snprintf(out, cap, "%s", cfg.control);
@@ -142,9 +144,9 @@ control_endpoint(const char *conf, char *out, size_t cap,
 		return 0;
 	}
 	fprintf(stderr,
-		"kuska: %s: a [%s] file; give a node's, the "
+		"kuska %s: %s: a [%s] file; give a node's, the "
 		"consolidator's or a key holder's config\n",
-		conf, section);
+		cmd, conf, section);
 	return 2;
 }
 
@@ -468,7 +470,7 @@ daemon_from_args(int argc, char **argv, const char *cmd, char *endpoint,
 	}
 	if (conf == NULL || optind != argc)
 		goto usage;
-	return control_endpoint(conf, endpoint, cap, ret_kind);
+	return control_endpoint(cmd, conf, endpoint, cap, ret_kind);
 usage:
 	fprintf(
 	    stderr,

@@ -173,7 +173,7 @@ const struct help_cmd help_table[] = {
 		      "what each indicator is: expression, basis, baseline "
 		      "and target periods (no --period needed)"},
 		     {"sources", "events accepted per institution, all periods "
-				 "together (no --period needed)"},
+				 "and regions together (no --period needed)"},
 		     {"estimate", "victims nobody identified: multiple-systems "
 				  "estimation over the overlap"},
 		     {"sdg16_2_2", "SDG 16.2.2: victims per 100,000 by sex and "

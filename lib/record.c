@@ -932,10 +932,12 @@ json_reason(struct parser *p, json_error_t *je)
 		     "is not allowed",
 		     je->column);
 	else if (sscanf(je->text, "unable to decode byte 0x%x", &byte) == 1)
+		/* jansson counts the characters read before the bad byte:
+		 * the byte itself is at the next column. */
 		fail(p, "", "",
 		     "not UTF-8 text (byte 0x%02x at column %d): save the "
 		     "file as UTF-8",
-		     byte & 0xff, je->column);
+		     byte & 0xff, je->column + 1);
 	else
 		fail(p, "", "", "invalid JSON at column %d: %s", je->column,
 		     je->text);
@@ -968,6 +970,14 @@ record_parse(const char *line, size_t len, enum institution inst, int32_t today,
 		r = fail(&p, "", "",
 			 "the line starts with a byte-order mark (BOM): save "
 			 "the file as UTF-8 without BOM");
+		goto out;
+	}
+	/* Saved as "Unicode text": UTF-16, every other byte a NUL. */
+	if (len >= 2 && (memcmp(line, "\xff\xfe", 2) == 0 ||
+			 memcmp(line, "\xfe\xff", 2) == 0)) {
+		r = fail(&p, "", "",
+			 "the line starts with a UTF-16 byte-order mark: save "
+			 "the file as UTF-8");
 		goto out;
 	}
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);

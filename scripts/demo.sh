@@ -64,7 +64,8 @@ echo "== synthetic case events for $VICTIMS victims"
 echo "== each institution submits its file to its own node"
 for i in $INSTS; do
 	"$B/kuska" submit -c "$D/$i.conf" "$D/sim/$i.jsonl" >"$D/submit-$i.out" || true
-	tail -1 "$D/submit-$i.out"
+	# The line of counts (a line of warnings not listed may follow it).
+	grep ': [0-9]* accepted, ' "$D/submit-$i.out"
 done
 
 echo "== waiting for delivery to the consolidator"

@@ -327,7 +327,7 @@ load(struct cons *c, const char *path, bool check)
 			sizeof(err)) != 0)
 		fatalx("%s", err);
 	if (keys_load_secret(c->cfg.key, &c->key, err, sizeof(err)) != 0)
-		fatalx("%s", err);
+		fatalx("%s: [consolidator] key: %s", path, err);
 	if (registry_load(c->cfg.registry, &c->reg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 	if (load_indicators(&c->cfg, check, &c->indicators) != 0)
@@ -746,14 +746,15 @@ main(int argc, char **argv)
 					    "ingest", &lim, &err);
 	}
 	if (c.ingest == NULL)
-		fatalx("%s: cannot bind: %s", c.cfg.listen, strerror(-err));
+		fatalx("%s: [consolidator] listen: %s: cannot bind: %s",
+		       c.conf_path, c.cfg.listen, strerror(-err));
 	c.ingest_mon = tsock_monitor(c.t, c.ingest, &err);
 	if (c.ingest_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
 	c.control = daemon_bind_local(c.t, c.cfg.control, CONTROL_MAX_BYTES,
 				      why, sizeof(why));
 	if (c.control == NULL)
-		fatalx("%s", why);
+		fatalx("%s: [consolidator] control: %s", c.conf_path, why);
 	{
 		struct tsock_limits lim = {.max_frame = 64 * 1024,
 					   .handshake_ms = HANDSHAKE_MS};
@@ -762,8 +763,8 @@ main(int argc, char **argv)
 				     "query", &lim, &err);
 	}
 	if (c.query == NULL)
-		fatalx("%s: cannot bind: %s", c.cfg.query_listen,
-		       strerror(-err));
+		fatalx("%s: [consolidator] query_listen: %s: cannot bind: %s",
+		       c.conf_path, c.cfg.query_listen, strerror(-err));
 	c.query_mon = tsock_monitor(c.t, c.query, &err);
 	if (c.query_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));

@@ -54,10 +54,13 @@ load(struct keyholder *kh, const char *path)
 	if (config_load(path, &settings_keyholder_schema, &kh->cfg, err,
 			sizeof(err)) != 0)
 		fatalx("%s", err);
-	if (keys_load_secret(kh->cfg.key, &kh->key, err, sizeof(err)) != 0 ||
-	    keys_key32_load(kh->cfg.share, KEY32_OPRF_SHARE, &kh->share, err,
-			    sizeof(err)) != 0 ||
-	    registry_load(kh->cfg.registry, &kh->reg, err, sizeof(err)) != 0)
+	/* A key file's error names the config key that points at it. */
+	if (keys_load_secret(kh->cfg.key, &kh->key, err, sizeof(err)) != 0)
+		fatalx("%s: [keyholder] key: %s", path, err);
+	if (keys_key32_load(kh->cfg.share, KEY32_OPRF_SHARE, &kh->share, err,
+			    sizeof(err)) != 0)
+		fatalx("%s: [keyholder] share: %s", path, err);
+	if (registry_load(kh->cfg.registry, &kh->reg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 }
 
@@ -215,14 +218,16 @@ main(int argc, char **argv)
 				     "keyholder", &lim, &err);
 	}
 	if (kh.listen == NULL)
-		fatalx("%s: cannot bind: %s", kh.cfg.listen, strerror(-err));
+		fatalx("%s: [keyholder] listen: %s: cannot bind: %s",
+		       kh.conf_path, kh.cfg.listen, strerror(-err));
 	kh.mon = tsock_monitor(kh.t, kh.listen, &err);
 	if (kh.mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
 	kh.control =
 	    tsock_bind_local(kh.t, kh.cfg.control, CONTROL_MAX_BYTES, &err);
 	if (kh.control == NULL)
-		fatalx("%s: cannot bind: %s", kh.cfg.control, strerror(-err));
+		fatalx("%s: [keyholder] control: %s: cannot bind: %s",
+		       kh.conf_path, kh.cfg.control, strerror(-err));
 	log_info("event=start listen=%s control=%s key=%s key_epoch=%u "
 		 "rate_per_day=%lu max_batch=%lu workers=%u parties=%zu",
 		 kh.cfg.listen, kh.cfg.control, log_hex8(kh.key->key_id, fp),

@@ -77,16 +77,18 @@ load(struct node *n, const char *path)
 	if (config_load(path, &settings_node_schema, &n->cfg, err,
 			sizeof(err)) != 0)
 		fatalx("%s", err);
+	/* A key file's error names the config key that points at it. */
 	if (keys_load_secret(n->cfg.key, &n->key, err, sizeof(err)) != 0)
-		fatalx("%s", err);
+		fatalx("%s: [node] key: %s", path, err);
 	if (keys_key32_load(n->cfg.linkage_key, KEY32_LINKAGE, &n->linkage, err,
-			    sizeof(err)) != 0 ||
-	    keys_key32_load(n->cfg.ref_key, KEY32_REF, &n->ref_key, err,
 			    sizeof(err)) != 0)
-		fatalx("%s", err);
+		fatalx("%s: [node] linkage_key: %s", path, err);
+	if (keys_key32_load(n->cfg.ref_key, KEY32_REF, &n->ref_key, err,
+			    sizeof(err)) != 0)
+		fatalx("%s: [node] ref_key: %s", path, err);
 	if (keys_load_public(n->cfg.consolidator_key, &n->consolidator, err,
 			     sizeof(err)) != 0)
-		fatalx("%s", err);
+		fatalx("%s: [node] consolidator_key: %s", path, err);
 	for (i = 0; i < SETTINGS_MAX_KEYHOLDERS; i++) {
 		struct public_key pub;
 		if ((n->cfg.keyholder[i][0] == '\0') !=
@@ -96,8 +98,13 @@ load(struct node *n, const char *path)
 			       path, i + 1, i + 1);
 		if (n->cfg.keyholder_key[i][0] != '\0' &&
 		    keys_load_public(n->cfg.keyholder_key[i], &pub, err,
-				     sizeof(err)) != 0)
-			fatalx("%s", err);
+				     sizeof(err)) != 0) {
+			if (i == 0)
+				fatalx("%s: [node] keyholder_key: %s", path,
+				       err);
+			fatalx("%s: [node] keyholder%zu_key: %s", path, i + 1,
+			       err);
+		}
 	}
 }
 
@@ -672,7 +679,7 @@ main(int argc, char **argv)
 	n.submit = daemon_bind_local(n.t, n.cfg.submit, SUBMIT_MAX_BYTES, why,
 				     sizeof(why));
 	if (n.submit == NULL)
-		fatalx("%s", why);
+		fatalx("%s: [node] submit: %s", a.conf, why);
 	tsock_set_wipe(n.submit); /* raw lines: identities */
 	{
 		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};

@@ -301,6 +301,14 @@ refused "a missing required option" 'kuska submit: missing -c NODE.conf' \
 	"$KUSKA" submit x.jsonl
 refused "a missing operand" 'kuska submit: missing FILE' \
 	"$KUSKA" submit -c x.conf
+refused "a missing period" 'kuska query: missing --period P: a year' \
+	"$KUSKA" query -c x.conf identification
+printf '[network x]\n' >"$T/registry.conf"
+refused "metrics given a registry names itself" \
+	"kuska metrics: $T/registry.conf: a [network x] file; give a node's" \
+	"$KUSKA" metrics -c "$T/registry.conf"
+refused "a malformed period" 'kuska report: bad --period "2025-Q3": a year' \
+	"$KUSKA" report -c x.conf --period 2025-Q3
 refused "a flag with a value" 'kuska-consolidator: option "--audit" takes no value' \
 	"$CONS" --audit=yes -c x.conf
 refused "an unknown option in a cluster" 'kuska-node: unknown option "-x"' \

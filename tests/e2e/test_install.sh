@@ -248,6 +248,25 @@ done
 for p in pnp mp pj mimp minsa; do
 	"$KUSKA_BIN/kuska" keygen --ref-key "$E/keys/$p-ref.key" >/dev/null
 done
+# keygen's refusals name the file (or directory) in the way.
+keygen_says() { # keygen_says DESCRIPTION MESSAGE NAME DIR
+	local err
+	err=$("$KUSKA_BIN/kuska" keygen "$3" --dir "$4" 2>&1 >/dev/null)
+	if [ $? = 1 ] && [ "$err" = "kuska keygen: $2" ]; then
+		ok "kuska keygen, $1: $err"
+	else
+		not_ok "kuska keygen, $1: $err (wanted: kuska keygen: $2)"
+	fi
+}
+keygen_says "a pair already there" "$E/keys/pnp.key: File exists" pnp "$E/keys"
+cp "$E/keys/pnp.pub" "$E/keys/lone.pub"
+keygen_says "a public half left alone" "$E/keys/lone.pub: File exists" lone "$E/keys"
+if [ ! -e "$E/keys/lone.key" ]; then
+	ok "... and no secret half left behind"
+else
+	not_ok "kuska keygen lone: lone.key written beside the old lone.pub"
+fi
+keygen_says "no such directory" "$T/nokeys: no such directory" pnp "$T/nokeys"
 for c in $CONFIGS; do
 	sed -e "s#/run/credentials/kuska-node@\([a-z]*\)\.service/node\.key#$E/keys/\1.key#" \
 		-e "s#/run/credentials/kuska-node@[a-z]*\.service/linkage\.key#$E/keys/linkage.key#" \
@@ -358,6 +377,23 @@ fi
 unit_key() {
 	sed -n "s/^$2=//p" "$1" | tail -n 1 | sed "s/%i/$3/g"
 }
+
+# Every unit can start on a fresh install: its user is allocated by
+# systemd (DynamicUser=yes) or made by sysusers.d, and so is its group.
+bad=""
+for u in $UNITS; do
+	f=$R$UNITDIR/$u
+	user=$(unit_key "$f" User pnp)
+	group=$(unit_key "$f" Group pnp)
+	[ "$(unit_key "$f" DynamicUser pnp)" = yes ] ||
+		grep -q "^u $user " "$R$SYSUSERSDIR/kuska.conf" || bad="$bad $u:user=$user"
+	grep -q "^g $group " "$R$SYSUSERSDIR/kuska.conf" || bad="$bad $u:group=$group"
+done
+if [ -z "$bad" ]; then
+	ok "every unit's user and group exist once installed (DynamicUser= or sysusers.d)"
+else
+	not_ok "users or groups nothing makes:$bad"
+fi
 
 # The instances one host may run, each "NAME UNIT-FILE INSTANCE CONFIG".
 INSTANCES="consolidator kuska-consolidator.service - consolidator

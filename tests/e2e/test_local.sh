@@ -4,7 +4,8 @@
 #  - a second kuska-node with the same config is refused; the first keeps
 #    its socket and works on, also after the second gave up;
 #  - a second kuska-consolidator with the same control socket (another
-#    data directory) is refused; the first keeps answering;
+#    data directory) is refused; the first keeps answering; so is one on
+#    the same port, and each refusal names the config key;
 #  - a socket file left by a killed node: kuska submit and kuska status say
 #    the node is not running, within two seconds; a stopped (hung) node is
 #    "not answering", also within seconds; the next start cleans up;
@@ -39,7 +40,15 @@ timeout 5 "$CONS" -c "$N/other.conf" >"$T/other.out" 2>&1
 rc=$?
 check "a second consolidator on the same control socket is refused (exit $rc)" \
 	sh -c "test $rc != 0 && test $rc != 124"
-check "... saying the socket is in use" grep -q "in use" "$T/other.out"
+check "... naming the config key and saying the socket is in use" \
+	grep -q "other.conf: \[consolidator\] control: .*: in use" "$T/other.out"
+# Its own control socket, but the first one's port for the nodes.
+sed "s|data/consolidator|data/third|; s|consolidator.sock|third.sock|" \
+	"$N/consolidator.conf" >"$N/third.conf"
+timeout 5 "$CONS" -c "$N/third.conf" >"$T/third.out" 2>&1
+check "a second consolidator on the same port is refused, naming the key" \
+	grep -q "third.conf: \[consolidator\] listen: tcp://127.0.0.1:$PORT: cannot bind: Address already in use" \
+	"$T/third.out"
 check "the first consolidator still answers status" \
 	sh -c "'$KUSKA' status -c '$N/consolidator.conf' | grep -q '^pnp'"
 

@@ -871,6 +871,27 @@ test_json_error_has_no_identity(void **state)
 	assert_null(strstr(err.reason, "near"));
 }
 
+/* The column of a byte that is not UTF-8 is the byte's own, counted
+ * from 1 like jansson's other columns: the first byte is column 1. A
+ * UTF-16 file is named as such. */
+static void
+test_not_utf8_column(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(INST_PNP, "\xd1{}", &pr), -EINVAL);
+	assert_string_equal(err.reason, "not UTF-8 text (byte 0xd1 at column "
+					"1): save the file as UTF-8");
+	assert_int_equal(parse(INST_PNP, "{\"kind\":\"\xcd\"}", &pr), -EINVAL);
+	assert_non_null(strstr(err.reason, "(byte 0xcd at column 10)"));
+	/* A file saved as UTF-16 says so, not "byte 0xff". */
+	assert_int_equal(parse_n(INST_PNP, "\xff\xfe{\0}\0", 6, &pr), -EINVAL);
+	assert_string_equal(err.reason,
+			    "the line starts with a UTF-16 byte-order mark: "
+			    "save the file as UTF-8");
+	assert_int_equal(parse_n(INST_PNP, "\xfe\xff\0{", 4, &pr), -EINVAL);
+	assert_non_null(strstr(err.reason, "UTF-16"));
+}
+
 static void
 test_line_limits(void **state)
 {
@@ -1069,6 +1090,7 @@ main(void)
 	    cmocka_unit_test(test_valid_variants),
 	    cmocka_unit_test(test_bad_cases),
 	    cmocka_unit_test(test_json_error_has_no_identity),
+	    cmocka_unit_test(test_not_utf8_column),
 	    cmocka_unit_test(test_line_limits),
 	    cmocka_unit_test(test_idempotent),
 	    cmocka_unit_test(test_linkage),
