@@ -86,6 +86,11 @@ send_hello(struct deliver *d, uint64_t now_ms)
 	m.now_ms = d->hello_wall_ms;
 	snprintf(m.diverged, sizeof(m.diverged), "%s", d->diverged);
 	sent = send_msg(d, &m) == 0; /* EAGAIN: not connected yet */
+	if (sent)
+		log_debug("event=hello_sent institution=%s welcomed=%s "
+			  "outbox_last_seq=%llu",
+			  institution_name(d->inst), d->welcomed ? "yes" : "no",
+			  (unsigned long long)m.outbox_last_seq);
 	/* Diverged: hello now and then, so the consolidator shows it. */
 	if (d->diverged[0] != '\0')
 		wait = DIVERGED_HELLO_MS;

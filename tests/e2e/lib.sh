@@ -163,14 +163,15 @@ stop_keyholder() { # stop_keyholder [SIGNAL [NAME]]
 	unset "PIDS[$name]"
 }
 
-start_node() { # start_node INST [CONF]
+start_node() { # start_node INST [CONF]; NODE_OPTS: more options (-d)
 	local conf=${2:-$N/$1.conf}
 	# A node without its key holder accepts nothing: start the demo's
 	# one with the first node that needs it.
 	[ -n "${PIDS[keyholder]:-}" ] || [ "${NO_KEYHOLDER:-0}" = 1 ] ||
 		start_keyholder
 	rm -f "$N/run/$1.sock"
-	"$NODE" -c "$conf" 2>>"$N/$1.log" &
+	# shellcheck disable=SC2086 # NODE_OPTS: options, word by word
+	"$NODE" ${NODE_OPTS:-} -c "$conf" 2>>"$N/$1.log" &
 	PIDS[$1]=$!
 	wait_for_file "$N/run/$1.sock"
 }

@@ -11,11 +11,14 @@
 net_init
 # Keep-alive after 1 s (alarm_silent_s / 3, at least 1 s), one event a
 # batch so that several are in flight, and an Ack timeout far beyond the
-# pause (which must also stay under ZeroMQ's heartbeat timeout, 6 s).
+# pause. The pause must stay under ZeroMQ's heartbeat timeout (6 s after
+# the last ping read, pings every 2 s: about 4 s at worst, lib/transport.c),
+# so each step waits for what it needs and no longer: the node logs (-d)
+# each Welcome and each hello it sends.
 printf 'alarm_silent_s = 3\nbatch_events = 1\nwindow = 4\nack_timeout_s = 60\n' \
 	>>"$N/pnp.conf"
 start_cons -d
-start_node pnp
+NODE_OPTS=-d start_node pnp
 "$KUSKA" sim --out "$T/sim" --victims 40 --seed 21 >/dev/null
 head -n 3 "$T/sim/pnp.jsonl" >"$T/first.jsonl"
 sed -n '4,9p' "$T/sim/pnp.jsonl" >"$T/then.jsonl"
@@ -24,21 +27,32 @@ check "the first events delivered" wait_delivered 30
 before=$(cons_last_seq pnp)
 want=$(($(records "$T/first.jsonl") + $(records "$T/then.jsonl")))
 
-# The consolidator paused just after it answered a keep-alive hello (so
-# that the next is a second away, not on its way): the node's next one
-# goes out within about a second, then the batches of the next
-# submission behind it.
-hellos() { grep -c "event=hello institution=pnp" "$N/consolidator.log"; }
-n=$(hellos)
-for i in $(seq 50); do
-	[ "$(hellos)" -gt "$n" ] && break
-	sleep 0.1
-done
-mark=$(wc -l <"$N/consolidator.log")
+# count PATTERN: the node's log lines matching it so far.
+count() { grep -c -e "$1" "$N/pnp.log"; }
+# wait_more PATTERN N: until the node's log has more than N such lines
+# (at most 5 s).
+wait_more() {
+	local i
+	for i in $(seq 100); do
+		[ "$(count "$1")" -gt "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# The consolidator paused just after the node took a keep-alive Welcome
+# (the next hello then a second away, not on its way); once the node has
+# said that next hello to the paused consolidator, the batches of the
+# next submission follow it on the same connection.
+welcomes=$(count "event=welcome institution=pnp")
+check "a keep-alive hello answered" \
+	wait_more "event=welcome institution=pnp" "$welcomes"
 kill -STOP "${PIDS[cons]}"
-sleep 2.5
+mark=$(wc -l <"$N/consolidator.log")
+hellos=$(count "event=hello_sent institution=pnp welcomed=yes")
+check "... the next said to the paused consolidator" \
+	wait_more "event=hello_sent institution=pnp welcomed=yes" "$hellos"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/then.jsonl" >/dev/null
-sleep 0.5
+sleep 0.3
 kill -CONT "${PIDS[cons]}"
 check "everything delivered" wait_delivered 30
 check "the consolidator holds the $want events" \
