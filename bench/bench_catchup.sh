@@ -37,9 +37,10 @@
 # in the baseline; the consolidator's CPU time and the machine's idle
 # processor time over the drain (is it the machine's or the protocol's
 # limit), and its busy processor time split by process (the rest: the
-# others' submit commands, this script, the system); and the same latencies from the end of each submit (delivery:
-# the node's send, the consolidator's queue and commit), as the submits
-# themselves slow down on a busy machine.
+# others' submit commands, this script, the system, and anything else
+# running on the machine); and the same latencies from the end of each
+# submit (delivery: the node's send, the consolidator's queue and
+# commit), as the submits themselves slow down on a busy machine.
 
 set -u
 
@@ -285,7 +286,7 @@ END {
 	n = split(cpusplit, sp, " "); rest = busy - cpu
 	printf "busy_processor_s=%.2f consolidator=%.2f", busy, cpu
 	for (k = 1; k < n; k += 2) { printf " %s=%s", sp[k], sp[k + 1]; rest -= sp[k + 1] }
-	printf " rest=%.2f (the others\x27 submits, this script, the system)\n", rest
+	printf " rest=%.2f (the others\x27 submits, this script, the system, anything else)\n", rest
 	for (k = 1; k <= ns; k++) {
 		split(sm[k], f, " ")
 		inst = f[1]; ts = f[2]; s = f[4]; ct = ""

@@ -14,8 +14,9 @@ set -u
 KEEP=${KEEP:-0}
 LIMIT_S=${LIMIT_S:-600}
 declare -A PIDS=()
-# $EPOCHREALTIME's decimal point is the locale's.
-LC_NUMERIC=C
+# $EPOCHREALTIME's decimal point is the locale's (LC_ALL, when set, wins
+# over LC_NUMERIC: set it).
+LC_ALL=C
 START_S=$EPOCHSECONDS
 
 usage() {

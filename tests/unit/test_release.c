@@ -417,6 +417,34 @@ test_cache_keeps_many(void **state)
 }
 
 /*
+ * The count bound: 65 components (5 groups x 13 k's, 2025) where 64 are
+ * kept. The first asked for is the one let go: asked again it is
+ * computed again, and the last one asked for is not.
+ */
+static void
+test_cache_count_bound(void **state)
+{
+	static const char *const groups[] = {"identification", "referrals",
+					     "protection", "prosecution",
+					     "timeliness"};
+	uint64_t n0;
+	size_t kept, i;
+
+	(void)state;
+	release_cache_clear();
+	n0 = computed(NULL, NULL);
+	for (i = 0; i < 65; i++)
+		ask_component(groups[i % 5], "2025", 2 + (unsigned)(i / 5));
+	assert_int_equal(computed(&kept, NULL) - n0, 65);
+	assert_int_equal(kept, 64);
+	ask_component(groups[64 % 5], "2025", 2 + 64 / 5); /* the last */
+	assert_int_equal(computed(NULL, NULL) - n0, 65);
+	ask_component(groups[0], "2025", 2); /* the first: let go */
+	assert_int_equal(computed(&kept, NULL) - n0, 66);
+	assert_int_equal(kept, 64);
+}
+
+/*
  * The byte bound: room for two releases of one size (2025's victims at
  * three k's: the same cells). The least recently asked for goes first;
  * with room for none, the one just computed is kept all the same.
@@ -584,6 +612,7 @@ main(void)
 	    cmocka_unit_test(test_small_counts_hidden),
 	    cmocka_unit_test(test_cache_same_answers),
 	    cmocka_unit_test(test_cache_keeps_many),
+	    cmocka_unit_test(test_cache_count_bound),
 	    cmocka_unit_test(test_cache_byte_bound),
 	    cmocka_unit_test(test_overlap_shown),
 	    cmocka_unit_test(test_counts_change),
