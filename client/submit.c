@@ -338,6 +338,34 @@ check_input(const char *name)
 }
 
 /*
+ * What a file is when its first bytes say it is not text at all: a
+ * spreadsheet saved as such instead of exported, say. NULL otherwise (a
+ * text file that is not JSON has each line refused by the node, with
+ * the line and the reason).
+ */
+static const char *
+not_text(const uint8_t *head, size_t len)
+{
+	static const struct {
+		const char *magic;
+		size_t len;
+		const char *what;
+	} kinds[] = {
+	    {"PK\x03\x04", 4, "a ZIP archive (an .xlsx or .ods spreadsheet?)"},
+	    {"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8,
+	     "an Office document of the old format (an .xls spreadsheet?)"},
+	    {"%PDF-", 5, "a PDF document"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (len >= kinds[i].len &&
+		    memcmp(head, kinds[i].magic, kinds[i].len) == 0)
+			return kinds[i].what;
+	return NULL;
+}
+
+/*
  * Submits one file (or stdin for "-"). Returns 0 or -errno; *ret_sent
  * says whether any line reached the node.
  */
@@ -375,6 +403,17 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		if (r == 0)
 			break;
 		lineno++;
+		if (lineno == 1 && not_text(line, len) != NULL) {
+			fprintf(stderr,
+				"kuska submit: %s: %s, not JSON Lines: export "
+				"the records as text, one JSON object a line "
+				"(kuska(1)); nothing of it was sent\n",
+				shown(name), not_text(line, len));
+			explicit_bzero(line, len);
+			free(line);
+			r = -EINVAL;
+			break;
+		}
 		if (c.n == 0)
 			c.first_line = lineno;
 		c.lines[c.n] = line;
@@ -392,6 +431,9 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		*ret_sent = *ret_sent || c.n > 0;
 		r = send_chunk(run, name, &c, t);
 	}
+	if (r == 0 && lineno == 0)
+		fprintf(stderr, "kuska submit: %s: empty: no records in it\n",
+			shown(name));
 	chunk_clear(&c);
 	if (rd.buf != NULL) {
 		explicit_bzero(rd.buf, READ_CAP);

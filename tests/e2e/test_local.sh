@@ -10,7 +10,9 @@
 #    the node is not running, within two seconds; a stopped (hung) node is
 #    "not answering", also within seconds; the next start cleans up;
 #  - kuska submit of a directory or of a closed standard input is an
-#    error with the file's name and the reason.
+#    error with the file's name and the reason; a spreadsheet (a ZIP
+#    archive) is named as one and nothing of it is sent; an empty file is
+#    said to be empty.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -97,5 +99,27 @@ check "submit of a closed standard input: non-zero exit ($rc)" test $rc != 0
 check "... naming it and the reason" \
 	grep -q "standard input: .*[Bb]ad file descriptor" "$T/closed.out"
 check "... and not claiming 0 accepted" sh -c "! grep -q '0 accepted' '$T/closed.out'"
+
+# A spreadsheet saved as such (a ZIP archive), then a good file: the
+# first is named for what it is and nothing of it is sent, the second is
+# taken; an empty file is said to be empty.
+printf 'PK\003\004\024\000\006\000[Content_Types].xml\n\377\376junk\n' \
+	>"$T/cases.xlsx"
+before=$(node_last_seq pnp)
+"$KUSKA" submit -c "$N/pnp.conf" "$T/cases.xlsx" "$T/one.jsonl" \
+	>"$T/xlsx.out" 2>&1
+rc=$?
+check "submit of an .xlsx: exit 1 ($rc)" test $rc = 1
+check "... naming it a spreadsheet, not JSON Lines" \
+	grep -q "cases.xlsx: a ZIP archive (an .xlsx or .ods spreadsheet?), not JSON Lines" "$T/xlsx.out"
+check "... not a refusal a line" sh -c "! grep -q 'cases.xlsx:[0-9]' '$T/xlsx.out'"
+check "... the good file after it still taken" \
+	grep -q "one.jsonl: [0-9]* accepted, [0-9]* already held, 0 refused" "$T/xlsx.out"
+check "... nothing stored from the spreadsheet" test "$(node_last_seq pnp)" = "$before"
+: >"$T/empty.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/empty.jsonl" >"$T/empty.out" 2>&1
+rc=$?
+check "submit of an empty file: exit 0 ($rc)" test $rc = 0
+check "... saying it is empty" grep -q "empty.jsonl: empty: no records in it" "$T/empty.out"
 
 finish
