@@ -8,6 +8,7 @@
 
 #include "date.h"
 #include "keys.h"
+#include "settings.h"
 #include "transport.h"
 
 #define QUERY_TIMEOUT_MS 15000
@@ -27,6 +28,14 @@ ask_table(const struct client_config *cfg, const struct query_req *q,
 	bool sent = false;
 	int r, failed = 0;
 
+	if (settings_placeholder(cfg->consolidator)) {
+		snprintf(err, errlen,
+			 "consolidator = %.200s is the example's placeholder: "
+			 "put the consolidator's host name or address in the "
+			 "config",
+			 cfg->consolidator);
+		return -EINVAL;
+	}
 	if ((r = keys_load_secret(cfg->key, &key, err, errlen)) != 0 ||
 	    (r = keys_load_public(cfg->consolidator_key, &cons, err, errlen)) !=
 		0)

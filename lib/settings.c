@@ -145,3 +145,23 @@ settings_section(const char *path, char *out, size_t cap)
 	fclose(f);
 	return r;
 }
+
+bool
+settings_placeholder(const char *endpoint)
+{
+	const char *host = strstr(endpoint, "://"), *end, *c;
+
+	if (host == NULL)
+		return false;
+	host += 3;
+	end = strchr(host, ':');
+	if (end == NULL)
+		end = host + strlen(host);
+	if (end - host < 5 || memcmp(end - 5, "_HOST", 5) != 0)
+		return false;
+	for (c = host; c < end; c++)
+		if (!(*c >= 'A' && *c <= 'Z') && !(*c >= '0' && *c <= '9') &&
+		    *c != '_')
+			return false;
+	return true;
+}

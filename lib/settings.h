@@ -6,6 +6,7 @@
 #ifndef KUSKA_SETTINGS_H
 #define KUSKA_SETTINGS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -92,5 +93,12 @@ extern const struct config_schema settings_keyholder_schema;
  * -EINVAL/-errno.
  */
 int settings_section(const char *path, char *out, size_t cap);
+
+/*
+ * settings_placeholder - whether endpoint's host is a placeholder of the
+ * example configs left as shipped: capitals, digits and underscores ending in
+ * _HOST (CONSOLIDATOR_HOST, KEYHOLDER_HOST), which no resolver answers.
+ */
+bool settings_placeholder(const char *endpoint);
 
 #endif

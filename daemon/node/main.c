@@ -106,6 +106,23 @@ load(struct node *n, const char *path)
 			       err);
 		}
 	}
+	/* An address of the example configs left as shipped: the node
+	 * would start and never reach anyone. Said at -n and each start. */
+	if (settings_placeholder(n->cfg.consolidator))
+		log_warnx("%s: [node] consolidator: %s is the example's "
+			  "placeholder: put the consolidator's host name or "
+			  "address there",
+			  path, n->cfg.consolidator);
+	for (i = 0; i < SETTINGS_MAX_KEYHOLDERS; i++) {
+		char name[16] = "keyholder";
+		if (!settings_placeholder(n->cfg.keyholder[i]))
+			continue;
+		if (i > 0)
+			snprintf(name, sizeof(name), "keyholder%zu", i + 1);
+		log_warnx("%s: [node] %s: %s is the example's placeholder: put "
+			  "the key holder's host name or address there",
+			  path, name, n->cfg.keyholder[i]);
+	}
 }
 
 static void

@@ -294,6 +294,14 @@ for pass in "as shipped" "with optional keys uncommented"; do
 		else
 			not_ok "kuska-node -n config/$i.conf $pass: $(cat "$T/n.err")"
 		fi
+		# ... and says which of its addresses are still the
+		# example's placeholders.
+		if grep -q "$i.conf: \[node\] consolidator: tcp://CONSOLIDATOR_HOST:7400 is the example's placeholder" "$T/n.err" &&
+			grep -q "$i.conf: \[node\] keyholder: tcp://KEYHOLDER_HOST:7402 is the example's placeholder" "$T/n.err"; then
+			ok "kuska-node -n names config/$i.conf's placeholders $pass"
+		else
+			not_ok "kuska-node -n config/$i.conf $pass: no placeholder warning: $(cat "$T/n.err")"
+		fi
 	done
 	if "$KUSKA_BIN/kuska-consolidator" -n -c "$E/consolidator.conf" \
 		>/dev/null 2>"$T/n.err"; then

@@ -713,6 +713,25 @@ text_fn(void *arg, const struct config_item *it)
 			 it->name, it->value);
 }
 
+/* The example configs' placeholders are told from real host names. */
+static void
+test_placeholder(void **state)
+{
+	(void)state;
+	assert_true(settings_placeholder("tcp://CONSOLIDATOR_HOST:7400"));
+	assert_true(settings_placeholder("tcp://KEYHOLDER_HOST:7402"));
+	assert_true(settings_placeholder("tcp://KEYHOLDER2_HOST:7402"));
+	assert_true(settings_placeholder("tcp://CONSOLIDATOR_HOST"));
+	assert_false(
+	    settings_placeholder("tcp://consolidator.mimp.gob.pe:7400"));
+	assert_false(settings_placeholder("tcp://10.0.0.5:7400"));
+	assert_false(settings_placeholder("tcp://MY_host:7400"));
+	assert_false(settings_placeholder("tcp://HOST:7400"));
+	assert_false(settings_placeholder("ipc:///run/kuska/pnp.sock"));
+	assert_false(settings_placeholder("CONSOLIDATOR_HOST"));
+	assert_false(settings_placeholder(""));
+}
+
 static void
 test_parse_text(void **state)
 {
@@ -775,6 +794,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parse_raw, setup, teardown),
 	    cmocka_unit_test(test_parse_text),
+	    cmocka_unit_test(test_placeholder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
