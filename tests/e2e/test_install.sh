@@ -324,6 +324,16 @@ for pass in "as shipped" "with optional keys uncommented"; do
 		not_ok "kuska-keyholder -n $pass: $(cat "$T/n.err")"
 	fi
 done
+# A query client's config as shipped: its placeholder is refused at once,
+# not waited on for 15 s and then called "no answer".
+"$KUSKA_BIN/kuska" query -c "$E/analyst.conf" identification --period 2025 \
+	>/dev/null 2>"$T/q.err"
+rc=$?
+if [ $rc = 2 ] && grep -q "consolidator = tcp://CONSOLIDATOR_HOST:7401 is the example's placeholder" "$T/q.err"; then
+	ok "kuska query refuses config/analyst.conf's placeholder host"
+else
+	not_ok "kuska query with config/analyst.conf as shipped: exit $rc: $(cat "$T/q.err")"
+fi
 
 # --- systemd ----------------------------------------------------------------
 
