@@ -93,6 +93,29 @@ print_text(const struct qtable *t)
 	}
 }
 
+/*
+ * Whether a table of counts holds nothing but zeros: every number 0, none
+ * hidden, no decimal. Read as "no cases", such an answer may be "no
+ * data": a period before the institutions' first export, or a year
+ * mistyped.
+ */
+static bool
+all_zero(const struct qtable *t)
+{
+	size_t i, j, numbers = 0;
+
+	for (i = 0; i < t->n_rows; i++)
+		for (j = 0; j < t->n_cols; j++) {
+			const struct cell *c = &t->rows[i][j];
+			if (c->kind == CELL_SUPPRESSED ||
+			    c->kind == CELL_DECIMAL ||
+			    (c->kind == CELL_NUMBER && c->number != 0))
+				return false;
+			numbers += c->kind == CELL_NUMBER;
+		}
+	return numbers > 0;
+}
+
 /* CSV fields here never hold commas or quotes, but quote if they do. */
 static void
 csv_field(const char *s)
@@ -346,6 +369,15 @@ cmd_query(int argc, char **argv)
 		print_json(&tab);
 	else
 		print_text(&tab);
+	/* On standard error: the table itself stays as asked for. */
+	if (all_zero(&tab) && strcmp(q.table, "sources") != 0 &&
+	    strncmp(q.table, "indicator", 9) != 0)
+		fprintf(stderr,
+			"kuska query: note: every count is 0; if figures "
+			"were expected, see whether the consolidator holds "
+			"records dated in %s: kuska query timeliness "
+			"--period %s counts them by institution\n",
+			period, period);
 	codec_qtable_clear(&tab);
 	return 0;
 usage:

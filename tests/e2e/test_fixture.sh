@@ -552,4 +552,17 @@ check "a good indicator file takes effect on SIGHUP" \
 		--format csv | tail -n +2 | cut -d, -f2 | tr '\n' ' ')" = \
 	"takeup pnp-days victims accusation-days "
 
+# A year the fixture has no record in: the zeros come with a note on
+# standard error (the table on standard output as asked); a year with
+# records, none.
+"$KUSKA" query -c "$N/analyst.conf" identification --period 2019 \
+	--format csv >"$T/q2019.csv" 2>"$T/q2019.err"
+check "a year without records: answered (exit $?)" test -s "$T/q2019.csv"
+check "... every count 0, and a note says to look at what is held" \
+	grep -q "note: every count is 0; .* records dated in 2019: kuska query timeliness --period 2019" "$T/q2019.err"
+check "... not in the CSV" sh -c "! grep -q note '$T/q2019.csv'"
+"$KUSKA" query -c "$N/analyst.conf" identification --period 2025 \
+	>/dev/null 2>"$T/q2025.err"
+check "a year with records: no note" test ! -s "$T/q2025.err"
+
 finish
