@@ -89,23 +89,6 @@ load(struct node *n, const char *path)
 	if (keys_load_public(n->cfg.consolidator_key, &n->consolidator, err,
 			     sizeof(err)) != 0)
 		fatalx("%s: [node] consolidator_key: %s", path, err);
-	for (i = 0; i < SETTINGS_MAX_KEYHOLDERS; i++) {
-		struct public_key pub;
-		if ((n->cfg.keyholder[i][0] == '\0') !=
-		    (n->cfg.keyholder_key[i][0] == '\0'))
-			fatalx("%s: keyholder%zu and keyholder%zu_key go "
-			       "together: give both or neither",
-			       path, i + 1, i + 1);
-		if (n->cfg.keyholder_key[i][0] != '\0' &&
-		    keys_load_public(n->cfg.keyholder_key[i], &pub, err,
-				     sizeof(err)) != 0) {
-			if (i == 0)
-				fatalx("%s: [node] keyholder_key: %s", path,
-				       err);
-			fatalx("%s: [node] keyholder%zu_key: %s", path, i + 1,
-			       err);
-		}
-	}
 	/* An address of the example configs left as shipped: the node
 	 * would start and never reach anyone. Said at -n and each start. */
 	if (settings_placeholder(n->cfg.consolidator))
@@ -114,14 +97,24 @@ load(struct node *n, const char *path)
 			  "address there",
 			  path, n->cfg.consolidator);
 	for (i = 0; i < SETTINGS_MAX_KEYHOLDERS; i++) {
-		char name[16] = "keyholder";
-		if (!settings_placeholder(n->cfg.keyholder[i]))
-			continue;
+		struct public_key pub;
+		char name[16] = "keyholder"; /* keyholder, keyholder2, ... */
 		if (i > 0)
 			snprintf(name, sizeof(name), "keyholder%zu", i + 1);
-		log_warnx("%s: [node] %s: %s is the example's placeholder: put "
-			  "the key holder's host name or address there",
-			  path, name, n->cfg.keyholder[i]);
+		if ((n->cfg.keyholder[i][0] == '\0') !=
+		    (n->cfg.keyholder_key[i][0] == '\0'))
+			fatalx("%s: %s and %s_key go together: give both or "
+			       "neither",
+			       path, name, name);
+		if (n->cfg.keyholder_key[i][0] != '\0' &&
+		    keys_load_public(n->cfg.keyholder_key[i], &pub, err,
+				     sizeof(err)) != 0)
+			fatalx("%s: [node] %s_key: %s", path, name, err);
+		if (settings_placeholder(n->cfg.keyholder[i]))
+			log_warnx("%s: [node] %s: %s is the example's "
+				  "placeholder: put the key holder's host name "
+				  "or address there",
+				  path, name, n->cfg.keyholder[i]);
 	}
 }
 
