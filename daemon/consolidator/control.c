@@ -123,10 +123,11 @@ cons_metrics(struct cons *c, struct mtext *m)
 	metrics_sample(m, "kuska_releases_computed_total", NULL,
 		       (double)computed);
 	metrics_family(m, "kuska_releases_cached", "gauge",
-		       "Releases kept in memory (at most 64).");
+		       "Releases kept in memory (bounded in number and "
+		       "bytes: docs/LIMITS.md).");
 	metrics_sample(m, "kuska_releases_cached", NULL, (double)kept);
 	metrics_family(m, "kuska_releases_cached_bytes", "gauge",
-		       "Bytes the releases kept hold (at most 64 MiB).");
+		       "Bytes the releases kept hold.");
 	metrics_sample(m, "kuska_releases_cached_bytes", NULL, (double)bytes);
 	metrics_family(m, "kuska_handshake_failures_total", "counter",
 		       "Connections refused by the ZAP handler.");
