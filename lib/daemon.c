@@ -2,9 +2,12 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "keys.h"
 #include "lockdir.h"
@@ -35,13 +38,72 @@ daemon_begin(const char *name, int debug)
 	return keys_init();
 }
 
-int
-daemon_lock(const char *dir, const char *name, const char *what, char *why,
-	    size_t why_len)
+/* Copies the directory dir is in ("/" for "/x") into out. */
+static void
+parent_of(const char *dir, char *out, size_t cap)
 {
-	/* The descriptor holds the lock: it stays open until the end. */
-	int fd = lockdir_take(dir);
+	const char *slash;
+	size_t n;
 
+	snprintf(out, cap, "%s", dir);
+	n = strlen(out);
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	slash = strrchr(out, '/');
+	if (slash == NULL)
+		snprintf(out, cap, ".");
+	else if (slash == out)
+		out[1] = '\0';
+	else
+		out[slash - out] = '\0';
+}
+
+/* What a daemon's data directory holds: */
+enum dir_state {
+	DIR_STORE,	/* a store (data.mdb), or what it holds cannot be told */
+	DIR_EMPTY,	/* no store yet */
+	DIR_MISSING,	/* no directory: a start makes it */
+	DIR_NO_PARENT	/* neither it nor its parent: a start is refused */
+};
+
+/* Tells what dir holds; fills parent with the directory it is in. */
+static enum dir_state
+dir_state(const char *dir, char *parent, size_t parent_len)
+{
+	char path[PATH_MAX + 16];
+	struct stat st;
+
+	parent_of(dir, parent, parent_len);
+	if (stat(dir, &st) != 0) {
+		if (errno != ENOENT)
+			return DIR_STORE;
+		if (stat(parent, &st) != 0 && errno == ENOENT)
+			return DIR_NO_PARENT;
+		return DIR_MISSING;
+	}
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if (stat(path, &st) != 0 && errno == ENOENT)
+		return DIR_EMPTY;
+	return DIR_STORE;
+}
+
+int
+daemon_lock(const char *dir, const char *name, const char *what,
+	    bool *created, char *why, size_t why_len)
+{
+	char parent[PATH_MAX];
+	int fd;
+
+	*created = false;
+	if (dir_state(dir, parent, sizeof(parent)) == DIR_NO_PARENT) {
+		/* A mistyped path, most likely: not a tree of new ones. */
+		snprintf(why, why_len,
+			 "%s: no such directory, nor its parent %s", dir,
+			 parent);
+		return -ENOENT;
+	}
+	/* The descriptor holds the lock: it stays open until the end. */
+	fd = lockdir_take(dir);
 	if (fd == -EBUSY)
 		snprintf(why, why_len,
 			 "%s: another %s is using this %s (stop it first)", dir,
@@ -49,7 +111,42 @@ daemon_lock(const char *dir, const char *name, const char *what, char *why,
 	else if (fd < 0)
 		snprintf(why, why_len, "%s: cannot lock: %s", dir,
 			 strerror(-fd));
+	else
+		/* Told under the lock: no other daemon makes one now. */
+		*created = dir_state(dir, parent, sizeof(parent)) == DIR_EMPTY;
 	return fd < 0 ? fd : 0;
+}
+
+void
+daemon_check_dir(const char *conf, const char *section, const char *dir,
+		 const char *what)
+{
+	char parent[PATH_MAX];
+
+	switch (dir_state(dir, parent, sizeof(parent))) {
+	case DIR_STORE:
+		break;
+	case DIR_EMPTY:
+		fprintf(stderr,
+			"%s: [%s] data_dir: %s holds no %s yet: the first "
+			"start creates a new, empty one\n",
+			conf, section, dir, what);
+		break;
+	case DIR_MISSING:
+		fprintf(stderr,
+			"%s: [%s] data_dir: %s does not exist yet: the first "
+			"start creates it, with a new, empty %s\n",
+			conf, section, dir, what);
+		break;
+	case DIR_NO_PARENT:
+		/* Not an error: systemd's StateDirectory= makes both. */
+		fprintf(stderr,
+			"%s: [%s] data_dir: %s does not exist yet, nor its "
+			"parent %s: a start refuses it, unless systemd makes "
+			"them (StateDirectory=)\n",
+			conf, section, dir, parent);
+		break;
+	}
 }
 
 struct tsock *

@@ -236,6 +236,30 @@ run_refetch(struct cons *c, const char *arg)
 	return 0;
 }
 
+/*
+ * Takes the store's directory for this process, and says so when it did
+ * not exist: a mistyped data_dir would otherwise serve from an empty
+ * store without a word.
+ */
+static void
+lock_store(struct cons *c)
+{
+	char why[2 * SETTINGS_PATH_MAX + 128];
+	bool made;
+
+	if (daemon_lock(c->cfg.data_dir, "kuska-consolidator", "store", &made,
+			why, sizeof(why)) != 0)
+		fatalx("%s: [consolidator] data_dir: %s", c->conf_path, why);
+	if (made)
+		log_warnx("event=store_created dir=%s hint=\"there was "
+			  "none: a new, empty store was created. If this "
+			  "consolidator had a store, data_dir is mistyped: "
+			  "stop it and correct data_dir (the nodes refill an "
+			  "empty store with all their events; see "
+			  "OPERATIONS.md)\"",
+			  LOG_Q(c->cfg.data_dir));
+}
+
 static void
 usage(void)
 {
@@ -666,6 +690,8 @@ main(int argc, char **argv)
 	load(&c, a.conf, a.check);
 	if (a.check) {
 		config_print(stdout, &settings_consolidator_schema, &c.cfg);
+		daemon_check_dir(a.conf, "consolidator", c.cfg.data_dir,
+				 "store");
 		char pop[64] = "";
 		if (c.population != NULL)
 			snprintf(pop, sizeof(pop),
@@ -679,9 +705,8 @@ main(int argc, char **argv)
 		cons_free(&c);
 		return 0;
 	}
-	if (!audit && daemon_lock(c.cfg.data_dir, "kuska-consolidator", "store",
-				  why, sizeof(why)) != 0)
-		fatalx("%s", why);
+	if (!audit)
+		lock_store(&c);
 	if (audit)
 		return run_audit(&c);
 	if (repair) {

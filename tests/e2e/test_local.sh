@@ -9,6 +9,9 @@
 #  - a socket file left by a killed node: kuska submit and kuska status say
 #    the node is not running, within two seconds; a stopped (hung) node is
 #    "not answering", also within seconds; the next start cleans up;
+#  - a data_dir that does not exist: -n says so, the first start makes a
+#    new, empty store (outbox) and says so in the log; one whose parent
+#    is missing too (a mistyped path) is refused, naming the key;
 #  - kuska submit of a directory or of a closed standard input is an
 #    error with the file's name and the reason; a spreadsheet (a ZIP
 #    archive) is named as one and nothing of it is sent; an empty file is
@@ -19,8 +22,31 @@ net_init
 "$KUSKA" sim --out "$T/sim" --victims 100 --seed 3 >/dev/null
 head -20 "$T/sim/pnp.jsonl" >"$T/one.jsonl"
 sed -n '21,40p' "$T/sim/pnp.jsonl" >"$T/two.jsonl"
+
+# --- a data_dir that does not exist ----------------------------------------
+"$CONS" -n -c "$N/consolidator.conf" >/dev/null 2>"$T/n.err"
+check "kuska-consolidator -n says data_dir does not exist yet" \
+	grep -q "consolidator.conf: \[consolidator\] data_dir: $N/data/consolidator does not exist yet: the first start creates it, with a new, empty store" "$T/n.err"
+"$NODE" -n -c "$N/pnp.conf" >/dev/null 2>"$T/n.err"
+check "kuska-node -n says data_dir does not exist yet" \
+	grep -q "pnp.conf: \[node\] data_dir: $N/data/pnp does not exist yet" "$T/n.err"
+sed "s|data/consolidator|datx/consolidator|" "$N/consolidator.conf" \
+	>"$N/typo.conf"
+timeout 5 "$CONS" -c "$N/typo.conf" >"$T/typo.out" 2>&1
+rc=$?
+check "a data_dir whose parent is missing too is refused (exit $rc)" \
+	sh -c "test $rc = 1 && test ! -e '$N/datx'"
+check "... naming the config key" \
+	grep -q "typo.conf: \[consolidator\] data_dir: $N/datx/consolidator: no such directory, nor its parent $N/datx\$" \
+	"$T/typo.out"
+
 start_cons
 start_node pnp
+check "the first start says it made a new, empty store" \
+	grep -q "event=store_created dir=\"$N/data/consolidator\" hint=\"there was none: a new, empty store was created" \
+	"$N/consolidator.log"
+check "... and the node a new, empty outbox" \
+	grep -q "event=outbox_created dir=\"$N/data/pnp\"" "$N/pnp.log"
 
 # --- a second node on the same config ---------------------------------------
 timeout 5 "$NODE" -c "$N/pnp.conf" >"$T/second.out" 2>&1
