@@ -38,6 +38,72 @@ daemon_begin(const char *name, int debug)
 	return keys_init();
 }
 
+/* What a daemon makes in its data directory: the lock and LMDB's files. */
+static const char *const made_files[] = {"kuska.lock", "data.mdb", "lock.mdb"};
+#define N_MADE (sizeof(made_files) / sizeof(made_files[0]))
+
+/*
+ * The new store this process's start made, until daemon_keep: removed
+ * again at exit, so that a start that fails leaves nothing behind. Only
+ * what was not there before goes; a forked child's exit leaves it alone.
+ */
+struct made_store {
+	char dir[PATH_MAX];
+	bool dir_made;		/* the directory itself */
+	bool file_made[N_MADE]; /* which of made_files */
+	pid_t pid;
+};
+static struct made_store made;
+
+static void
+remove_made(void)
+{
+	char path[PATH_MAX + 16];
+	size_t i;
+
+	if (made.dir[0] == '\0' || made.pid != getpid())
+		return;
+	for (i = 0; i < N_MADE; i++) {
+		if (!made.file_made[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", made.dir, made_files[i]);
+		(void)unlink(path);
+	}
+	/* Fails, and leaves it, when anything else is in it. */
+	if (made.dir_made)
+		(void)rmdir(made.dir);
+	made.dir[0] = '\0';
+}
+
+/*
+ * Notes which of the files of a store at dir are not there yet (before
+ * the lock is taken: it is one of them), into *m.
+ */
+static void
+note_missing(const char *dir, bool dir_missing, struct made_store *m)
+{
+	char path[PATH_MAX + 16];
+	struct stat st;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	if (strlen(dir) >= sizeof(m->dir))
+		return;
+	for (i = 0; i < N_MADE; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, made_files[i]);
+		m->file_made[i] = stat(path, &st) != 0 && errno == ENOENT;
+	}
+	m->dir_made = dir_missing;
+	m->pid = getpid();
+	snprintf(m->dir, sizeof(m->dir), "%s", dir);
+}
+
+void
+daemon_keep(void)
+{
+	made.dir[0] = '\0';
+}
+
 /* Copies the directory dir is in ("/" for "/x") into out. */
 static void
 parent_of(const char *dir, char *out, size_t cap)
@@ -91,17 +157,22 @@ int
 daemon_lock(const char *dir, const char *name, const char *what,
 	    bool *created, char *why, size_t why_len)
 {
+	struct made_store fresh = {0};
 	char parent[PATH_MAX];
+	enum dir_state before;
 	int fd;
 
 	*created = false;
-	if (dir_state(dir, parent, sizeof(parent)) == DIR_NO_PARENT) {
+	before = dir_state(dir, parent, sizeof(parent));
+	if (before == DIR_NO_PARENT) {
 		/* A mistyped path, most likely: not a tree of new ones. */
 		snprintf(why, why_len,
 			 "%s: no such directory, nor its parent %s", dir,
 			 parent);
 		return -ENOENT;
 	}
+	if (before != DIR_STORE)
+		note_missing(dir, before == DIR_MISSING, &fresh);
 	/* The descriptor holds the lock: it stays open until the end. */
 	fd = lockdir_take(dir);
 	if (fd == -EBUSY)
@@ -114,6 +185,12 @@ daemon_lock(const char *dir, const char *name, const char *what,
 	else
 		/* Told under the lock: no other daemon makes one now. */
 		*created = dir_state(dir, parent, sizeof(parent)) == DIR_EMPTY;
+	/* Only once locked: what another daemon makes is never removed. */
+	if (fd >= 0 && *created && fresh.dir[0] != '\0' &&
+	    (made.dir[0] == '\0' || made.pid != getpid())) {
+		made = fresh;
+		(void)atexit(remove_made);
+	}
 	return fd < 0 ? fd : 0;
 }
 

@@ -45,7 +45,9 @@ int daemon_begin(const char *name, int debug)
  * message. A missing dir is made (0700), but not a missing parent as
  * well: that is a mistyped path more likely than a new one. *created is
  * set when dir holds no store yet (no data.mdb): the daemon makes a new,
- * empty one, and says so. Returns 0, or -EBUSY or another -errno with why
+ * empty one, and says so. Until daemon_keep is called, what of that new
+ * store this start made (dir, the lock, LMDB's files) is removed again at
+ * exit, so that a start that fails leaves nothing behind. Returns 0, or -EBUSY or another -errno with why
  * (why_len bytes) saying so for the log: "DIR: another NAME is using this
  * WHAT (stop it first)", "DIR: no such directory, nor its parent PARENT"
  * or "DIR: cannot lock: REASON".
@@ -53,6 +55,12 @@ int daemon_begin(const char *name, int debug)
 int daemon_lock(const char *dir, const char *name, const char *what,
 		bool *created, char *why, size_t why_len)
     __attribute__((warn_unused_result));
+
+/*
+ * daemon_keep - the daemon has started, or done what it was asked: the
+ * new store daemon_lock saw made stays.
+ */
+void daemon_keep(void);
 
 /*
  * daemon_check_dir - for -n: says on stderr, after "CONF: [SECTION]

@@ -233,6 +233,7 @@ run_refetch(struct cons *c, const char *arg)
 	       name, n, (unsigned long long)seq, (unsigned long long)events);
 	own_files(c->cfg.data_dir);
 	cons_free(c);
+	daemon_keep();
 	return 0;
 }
 
@@ -716,6 +717,7 @@ main(int argc, char **argv)
 		cons_free(&c);
 		if (err != 0)
 			fatalx("repair: %s", strerror(-err));
+		daemon_keep();
 		printf("repair: the store is sound\n");
 		return 0;
 	}
@@ -744,6 +746,7 @@ main(int argc, char **argv)
 		       (unsigned long long)skipped);
 		own_files(c.cfg.data_dir);
 		cons_free(&c);
+		daemon_keep();
 		return skipped == 0 ? 0 : 1;
 	}
 	if (service_init() != 0)
@@ -800,6 +803,8 @@ main(int argc, char **argv)
 	err = pipeline_new(c.threads, &c.pipe);
 	if (err != 0)
 		fatalx("cannot start the ingest threads: %s", strerror(-err));
+	/* Started: a new store stays (until here a failure removes it). */
+	daemon_keep();
 	log_info("event=start listen=%s control=%s key=%s parties=%zu "
 		 "workers=%u",
 		 LOG_Q(c.cfg.listen), LOG_Q(c.cfg.control),

@@ -643,6 +643,9 @@ recover(struct node *n)
 	};
 	int r = recover_run(&p, stdout);
 
+	if (r == 0)
+		daemon_keep();
+
 	/* Made by root for the daemon's user: keep them the daemon's. */
 	(void)lockdir_own(n->cfg.data_dir, "kuska.lock");
 	(void)lockdir_own(n->cfg.data_dir, "data.mdb");
@@ -786,6 +789,8 @@ main(int argc, char **argv)
 			 LOG_Q(n.cfg.consolidator), holders_count(n.holders),
 			 (unsigned)n.linkage->epoch, n.intake.workers);
 	}
+	/* Started: a new outbox stays (until here a failure removes it). */
+	daemon_keep();
 	snprintf(status, sizeof(status), "institution %s, delivering to %s",
 		 institution_name(n.intake.inst), n.cfg.consolidator);
 	service_ready(status);

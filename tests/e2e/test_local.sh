@@ -11,7 +11,8 @@
 #    "not answering", also within seconds; the next start cleans up;
 #  - a data_dir that does not exist: -n says so, the first start makes a
 #    new, empty store (outbox) and says so in the log; one whose parent
-#    is missing too (a mistyped path) is refused, naming the key;
+#    is missing too (a mistyped path) is refused, naming the key; a start
+#    refused (a port in use) leaves no new store behind;
 #  - kuska submit of a directory or of a closed standard input is an
 #    error with the file's name and the reason; a spreadsheet (a ZIP
 #    archive) is named as one and nothing of it is sent; an empty file is
@@ -70,6 +71,7 @@ check "a second consolidator on the same control socket is refused (exit $rc)" \
 	sh -c "test $rc != 0 && test $rc != 124"
 check "... naming the config key and saying the socket is in use" \
 	grep -q "other.conf: \[consolidator\] control: .*: in use" "$T/other.out"
+check "... leaving no new store behind" test ! -e "$N/data/other"
 # Its own control socket, but the first one's port for the nodes.
 sed "s|data/consolidator|data/third|; s|consolidator.sock|third.sock|" \
 	"$N/consolidator.conf" >"$N/third.conf"
@@ -77,6 +79,7 @@ timeout 5 "$CONS" -c "$N/third.conf" >"$T/third.out" 2>&1
 check "a second consolidator on the same port is refused, naming the key" \
 	grep -q "third.conf: \[consolidator\] listen: tcp://127.0.0.1:$PORT: cannot bind: Address already in use" \
 	"$T/third.out"
+check "... leaving no new store behind" test ! -e "$N/data/third"
 check "the first consolidator still answers status" \
 	sh -c "'$KUSKA' status -c '$N/consolidator.conf' | grep -q '^pnp'"
 

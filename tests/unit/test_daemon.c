@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -106,6 +107,71 @@ test_lock_makes_only_the_last(void **state)
 	rmdir(top);
 }
 
+/* Runs daemon_lock on dir in a child that exits, kept or not. */
+static void
+start_in_child(const char *dir, bool keep)
+{
+	char why[512];
+	bool made;
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *f;
+		char path[160];
+		if (daemon_lock(dir, "kuska-node", "outbox", &made, why,
+				sizeof(why)) != 0 ||
+		    !made)
+			_exit(3);
+		snprintf(path, sizeof(path), "%s/data.mdb", dir);
+		if ((f = fopen(path, "w")) == NULL)
+			_exit(4);
+		fclose(f);
+		if (keep)
+			daemon_keep();
+		exit(1); /* as fatalx does */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 1);
+}
+
+/*
+ * A start that fails after daemon_lock made a new store leaves nothing
+ * of it; one that got going (daemon_keep) keeps it; a store that was
+ * there is never touched.
+ */
+static void
+test_failed_start_leaves_nothing(void **state)
+{
+	char top[64], dir[96], path[160];
+
+	(void)state;
+	snprintf(top, sizeof(top), "/tmp/kuska-daemon-XXXXXX");
+	assert_non_null(mkdtemp(top));
+	snprintf(dir, sizeof(dir), "%s/outbox", top);
+	start_in_child(dir, false);
+	assert_int_equal(access(dir, F_OK), -1);
+	/* An empty directory that was there stays, empty. */
+	assert_int_equal(mkdir(dir, 0700), 0);
+	start_in_child(dir, false);
+	assert_int_equal(access(dir, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	/* Started: kept. */
+	start_in_child(dir, true);
+	assert_int_equal(access(path, F_OK), 0);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
+	unlink(path);
+	rmdir(dir);
+	rmdir(top);
+}
+
 /* A client asks on the bound endpoint; the daemon answers with an error. */
 static void
 test_reply_reaches_the_client(void **state)
@@ -178,6 +244,7 @@ main(void)
 	    cmocka_unit_test(test_shared_options),
 	    cmocka_unit_test(test_lock_says_who),
 	    cmocka_unit_test(test_lock_makes_only_the_last),
+	    cmocka_unit_test(test_failed_start_leaves_nothing),
 	    cmocka_unit_test(test_reply_reaches_the_client),
 	};
 
