@@ -15,8 +15,8 @@
 #    refused (a port in use) leaves no new store behind;
 #  - kuska submit of a directory or of a closed standard input is an
 #    error with the file's name and the reason; a spreadsheet (a ZIP
-#    archive) is named as one and nothing of it is sent; an empty file is
-#    said to be empty.
+#    archive) is named as one and nothing of it is sent, and so is a CSV
+#    export (delimited text); an empty file is said to be empty.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -150,5 +150,31 @@ check "... nothing stored from the spreadsheet" test "$(node_last_seq pnp)" = "$
 rc=$?
 check "submit of an empty file: exit 0 ($rc)" test $rc = 0
 check "... saying it is empty" grep -q "empty.jsonl: empty: no records in it" "$T/empty.out"
+
+# A CSV export (a blank line first, a UTF-8 byte-order mark): one message
+# naming the file, nothing of it shown or sent; the next file is taken.
+# A file whose first line is a broken JSON object is refused line by line.
+printf '\n\357\273\277name;document;birth_date\nQuispe;40000001;2010-01-01\n' \
+	>"$T/cases.csv"
+printf '{"kind": "identification", "ref": \n{"kind":\n' >"$T/broken.jsonl"
+before=$(node_last_seq pnp)
+sed -n '41,60p' "$T/sim/pnp.jsonl" >"$T/three.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/cases.csv" "$T/three.jsonl" \
+	"$T/broken.jsonl" >"$T/csv.out" 2>&1
+rc=$?
+check "submit of a CSV file: exit 1 ($rc)" test $rc = 1
+check "... one message naming it delimited text, not JSON Lines" \
+	sh -c "test \"\$(grep -c 'cases.csv' '$T/csv.out')\" = 1 &&
+		grep -q 'cases.csv: looks like CSV or other delimited text (line 2 is not a JSON object), not JSON Lines: .*nothing of it was sent' '$T/csv.out'"
+check "... none of its content shown" \
+	sh -c "! grep -q -e Quispe -e 40000001 -e birth_date '$T/csv.out'"
+check "... the good file after it still taken" \
+	grep -q "three.jsonl: 20 accepted, 0 already held, 0 refused" "$T/csv.out"
+check "... nothing stored from the CSV file" \
+	test "$(node_last_seq pnp)" = "$((before + 20))"
+check "a broken JSON object is still refused line by line" \
+	sh -c "grep -q 'broken.jsonl:1: ' '$T/csv.out' &&
+		grep -q 'broken.jsonl:2: ' '$T/csv.out' &&
+		grep -q 'broken.jsonl: 0 accepted, 0 already held, 2 refused' '$T/csv.out'"
 
 finish
