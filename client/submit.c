@@ -410,6 +410,23 @@ delimited(const uint8_t *s, size_t len)
 }
 
 /*
+ * Whether a line of a UTF-16LE file (one that began with its byte-order
+ * mark, FF FE) is blank: split at each '\n' byte, every line but the
+ * first starts with the NUL that ends the previous one's "\n\0", and the
+ * file ends with a line of that NUL alone, which is no record.
+ */
+static bool
+blank_utf16le(const uint8_t *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != '\0' && !blank(s[i]))
+			return false;
+	return true;
+}
+
+/*
  * Judges a file by its first lines (lineno counts from 1) before any of
  * it is sent: one that is not text, or is delimited text, is refused as
  * a whole, said on stderr without any of its content. *judged is set at
@@ -455,7 +472,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 	unsigned long lineno = 0;
 	uint8_t *line = NULL;
 	size_t len = 0;
-	bool judged = false;
+	bool judged = false, utf16le = false;
 	int r = 0;
 
 	*ret_sent = false;
@@ -482,6 +499,10 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		if (r == 0)
 			break;
 		lineno++;
+		if (lineno == 1)
+			utf16le = len >= 2 && memcmp(line, "\xff\xfe", 2) == 0;
+		else if (utf16le && blank_utf16le(line, len))
+			len = 0; /* blank, as the node counts lines */
 		if (!judged &&
 		    (r = judge_head(name, line, len, lineno, &judged)) != 0) {
 			explicit_bzero(line, len);

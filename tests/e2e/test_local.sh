@@ -16,7 +16,8 @@
 #  - kuska submit of a directory or of a closed standard input is an
 #    error with the file's name and the reason; a spreadsheet (a ZIP
 #    archive) is named as one and nothing of it is sent, and so is a CSV
-#    export (delimited text); an empty file is said to be empty.
+#    export (delimited text); an empty file is said to be empty; a UTF-16
+#    file has as many refusals as records.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -172,6 +173,15 @@ check "... the good file after it still taken" \
 	grep -q "three.jsonl: 20 accepted, 0 already held, 0 refused" "$T/csv.out"
 check "... nothing stored from the CSV file" \
 	test "$(node_last_seq pnp)" = "$((before + 20))"
+# Saved as "Unicode text" (UTF-16LE, CRLF): as many refusals as records,
+# not one more for the NUL after the last line end.
+python3 -c "import sys
+sys.stdout.buffer.write(('{\"kind\":\"identification\"}\r\n' * 3).encode('utf-16'))" \
+	>"$T/utf16.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/utf16.jsonl" >"$T/utf16.out" 2>&1
+check "a UTF-16 file: one refusal a record, the first naming UTF-16" \
+	sh -c "grep -q 'utf16.jsonl: 0 accepted, 0 already held, 3 refused' '$T/utf16.out' &&
+		grep -q 'utf16.jsonl:1: .*UTF-16' '$T/utf16.out'"
 check "a broken JSON object is still refused line by line" \
 	sh -c "grep -q 'broken.jsonl:1: ' '$T/csv.out' &&
 		grep -q 'broken.jsonl:2: ' '$T/csv.out' &&
