@@ -451,12 +451,13 @@ judge_head(const char *name, const uint8_t *line, size_t len,
 	*judged = true;
 	if (!delimited(line, len))
 		return 0;
-	fprintf(stderr,
-		"kuska submit: %s: looks like CSV or other delimited text (line "
-		"%lu is not a JSON object), not JSON Lines: kuska submit reads "
-		"one event, a JSON object, a line (kuska(1), docs/INPUT.md); "
-		"nothing of it was sent\n",
-		shown(name), lineno);
+	fprintf(
+	    stderr,
+	    "kuska submit: %s: looks like CSV or other delimited text (line "
+	    "%lu is not a JSON object), not JSON Lines: kuska submit reads "
+	    "one event, a JSON object, a line (kuska(1), docs/INPUT.md); "
+	    "nothing of it was sent\n",
+	    shown(name), lineno);
 	return -EINVAL;
 }
 

@@ -126,10 +126,10 @@ parent_of(const char *dir, char *out, size_t cap)
 
 /* What a daemon's data directory holds: */
 enum dir_state {
-	DIR_STORE,	/* a store (data.mdb), or what it holds cannot be told */
-	DIR_EMPTY,	/* no store yet */
-	DIR_MISSING,	/* no directory: a start makes it */
-	DIR_NO_PARENT	/* neither it nor its parent: a start is refused */
+	DIR_STORE,    /* a store (data.mdb), or what it holds cannot be told */
+	DIR_EMPTY,    /* no store yet */
+	DIR_MISSING,  /* no directory: a start makes it */
+	DIR_NO_PARENT /* neither it nor its parent: a start is refused */
 };
 
 /* Tells what dir holds; fills parent with the directory it is in. */
@@ -154,8 +154,8 @@ dir_state(const char *dir, char *parent, size_t parent_len)
 }
 
 int
-daemon_lock(const char *dir, const char *name, const char *what,
-	    bool *created, char *why, size_t why_len)
+daemon_lock(const char *dir, const char *name, const char *what, bool *created,
+	    char *why, size_t why_len)
 {
 	struct made_store fresh = {0};
 	char parent[PATH_MAX];

@@ -41,14 +41,14 @@ test_lock_says_who(void **state)
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/kuska-daemon-XXXXXX");
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(daemon_lock(dir, "kuska-node", "outbox", &made, why,
-				     sizeof(why)),
-			 0);
+	assert_int_equal(
+	    daemon_lock(dir, "kuska-node", "outbox", &made, why, sizeof(why)),
+	    0);
 	assert_true(made); /* an empty directory: no store yet */
 	/* Taken again (another open file description): refused. */
-	assert_int_equal(daemon_lock(dir, "kuska-node", "outbox", &made, why,
-				     sizeof(why)),
-			 -EBUSY);
+	assert_int_equal(
+	    daemon_lock(dir, "kuska-node", "outbox", &made, why, sizeof(why)),
+	    -EBUSY);
 	snprintf(want, sizeof(want),
 		 "%s: another kuska-node is using this outbox (stop it first)",
 		 dir);
@@ -78,8 +78,8 @@ test_lock_makes_only_the_last(void **state)
 	assert_non_null(mkdtemp(top));
 	snprintf(dir, sizeof(dir), "%s/store", top);
 	snprintf(deep, sizeof(deep), "%s/typo/store", top);
-	assert_int_equal(daemon_lock(deep, "kuska-consolidator", "store",
-				     &made, why, sizeof(why)),
+	assert_int_equal(daemon_lock(deep, "kuska-consolidator", "store", &made,
+				     why, sizeof(why)),
 			 -ENOENT);
 	assert_false(made);
 	assert_non_null(strstr(why, ": no such directory, nor its parent "));
