@@ -8,6 +8,7 @@
 
 #include "date.h"
 #include "keys.h"
+#include "period.h"
 #include "settings.h"
 #include "transport.h"
 
@@ -111,4 +112,23 @@ out:
 	transport_free(&t);
 	keys_free(&key);
 	return r;
+}
+
+int
+ask_period(const char *cmd, const char *p, uint32_t *ret_code)
+{
+	static const char forms[] =
+	    "a year (2026), a semester (2026H1) or a quarter (2026Q3)";
+
+	if (p == NULL) {
+		fprintf(stderr, "kuska %s: missing --period P: %s\n", cmd,
+			forms);
+		return 2;
+	}
+	if (period_parse(p, ret_code) != 0) {
+		fprintf(stderr, "kuska %s: bad --period \"%s\": %s\n", cmd, p,
+			forms);
+		return 2;
+	}
+	return 0;
 }

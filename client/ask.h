@@ -6,6 +6,7 @@
 #define KUSKA_ASK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "codec.h"
 #include "settings.h"
@@ -21,5 +22,14 @@
 int ask_table(const struct client_config *cfg, const struct query_req *q,
 	      struct qtable *ret, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+
+/*
+ * ask_period - reads the --period of kuska CMD (kuska query, kuska
+ * report): p as given, NULL when it was not. Returns 0 with its code
+ * (period.h) in *ret_code, or 2 (a usage error) after saying on stderr
+ * "kuska CMD: missing --period P: ..." or "kuska CMD: bad --period
+ * "P": ...", with the forms a period takes.
+ */
+int ask_period(const char *cmd, const char *p, uint32_t *ret_code);
 
 #endif

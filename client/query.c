@@ -204,14 +204,6 @@ print_json(const struct qtable *t)
 	printf("%s]\n", t->n_rows ? "\n" : "");
 }
 
-static bool
-valid_period(const char *p)
-{
-	uint32_t code;
-
-	return period_parse(p, &code) == 0;
-}
-
 int
 cmd_query(int argc, char **argv)
 {
@@ -230,6 +222,7 @@ cmd_query(int argc, char **argv)
 	struct qtable tab;
 	const char *conf = NULL, *period = NULL;
 	char this_year[PERIOD_NAME_MAX];
+	uint32_t code;
 	enum format fmt = FMT_TEXT;
 	char err[512];
 	int ch, i;
@@ -334,19 +327,8 @@ cmd_query(int argc, char **argv)
 			 date_year(date_today()));
 		period = this_year;
 	}
-	if (period == NULL) {
-		fprintf(stderr, "kuska query: missing --period P: a year "
-				"(2026), a semester (2026H1) or a quarter "
-				"(2026Q3)\n");
+	if (ask_period("query", period, &code) != 0)
 		return 2;
-	}
-	if (!valid_period(period)) {
-		fprintf(stderr,
-			"kuska query: bad --period \"%s\": a year (2026), a "
-			"semester (2026H1) or a quarter (2026Q3)\n",
-			period);
-		return 2;
-	}
 	snprintf(q.table, sizeof(q.table), "%s", argv[optind]);
 	snprintf(q.period, sizeof(q.period), "%s", period);
 	if (config_load(conf, &settings_client_schema, &cfg, err,

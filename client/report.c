@@ -362,19 +362,8 @@ cmd_report(int argc, char **argv)
 	}
 	if (conf == NULL || optind != argc)
 		goto usage;
-	if (d.period == NULL) {
-		fprintf(stderr, "kuska report: missing --period P: a year "
-				"(2026), a semester (2026H1) or a quarter "
-				"(2026Q3)\n");
+	if (ask_period("report", d.period, &d.code) != 0)
 		return 2;
-	}
-	if (period_parse(d.period, &d.code) != 0) {
-		fprintf(stderr,
-			"kuska report: bad --period \"%s\": a year (2026), a "
-			"semester (2026H1) or a quarter (2026Q3)\n",
-			d.period);
-		return 2;
-	}
 	if (config_load(conf, &settings_client_schema, &cfg, err,
 			sizeof(err)) != 0) {
 		fprintf(stderr, "kuska report: %s\n", err);

@@ -365,6 +365,102 @@ not_text(const uint8_t *head, size_t len)
 	return NULL;
 }
 
+/* Whether the byte is a blank: space, tab, carriage return. */
+static bool
+blank(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * Where the first byte of a line that is not a blank is (len for a blank
+ * line), after a UTF-8 byte-order mark (which the node refuses itself).
+ */
+static size_t
+skip_blanks(const uint8_t *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && blank(s[i]))
+		i++;
+	return i;
+}
+
+/*
+ * Whether the first line that is not blank says the file is delimited
+ * text (a CSV export, say) rather than JSON Lines: it does not start with
+ * '{' (nor '[', a JSON list) and holds a comma, a semicolon or a tab. A
+ * broken JSON object still starts with '{': its lines are refused one by
+ * one, with the line and the reason. A line with NULs (UTF-16) is left to
+ * the node, which names the encoding.
+ */
+static bool
+delimited(const uint8_t *s, size_t len)
+{
+	size_t i = skip_blanks(s, len);
+
+	if (i == len || s[i] == '{' || s[i] == '[' ||
+	    memchr(s, '\0', len) != NULL)
+		return false;
+	return memchr(s + i, ',', len - i) != NULL ||
+	       memchr(s + i, ';', len - i) != NULL ||
+	       memchr(s + i, '\t', len - i) != NULL;
+}
+
+/*
+ * Whether a line of a UTF-16LE file (one that began with its byte-order
+ * mark, FF FE) is blank: split at each '\n' byte, every line but the
+ * first starts with the NUL that ends the previous one's "\n\0", and the
+ * file ends with a line of that NUL alone, which is no record.
+ */
+static bool
+blank_utf16le(const uint8_t *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != '\0' && !blank(s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Judges a file by its first lines (lineno counts from 1) before any of
+ * it is sent: one that is not text, or is delimited text, is refused as
+ * a whole, said on stderr without any of its content. *judged is set at
+ * the first line that is not blank. Returns 0, or -EINVAL when refused.
+ */
+static int
+judge_head(const char *name, const uint8_t *line, size_t len,
+	   unsigned long lineno, bool *judged)
+{
+	const char *what = lineno == 1 ? not_text(line, len) : NULL;
+
+	if (what != NULL) {
+		fprintf(stderr,
+			"kuska submit: %s: %s, not JSON Lines: export the "
+			"records as text, one JSON object a line (kuska(1)); "
+			"nothing of it was sent\n",
+			shown(name), what);
+		return -EINVAL;
+	}
+	if (skip_blanks(line, len) == len)
+		return 0;
+	*judged = true;
+	if (!delimited(line, len))
+		return 0;
+	fprintf(
+	    stderr,
+	    "kuska submit: %s: looks like CSV or other delimited text (line "
+	    "%lu is not a JSON object), not JSON Lines: kuska submit reads "
+	    "one event, a JSON object, a line (kuska(1), docs/INPUT.md); "
+	    "nothing of it was sent\n",
+	    shown(name), lineno);
+	return -EINVAL;
+}
+
 /*
  * Submits one file (or stdin for "-"). Returns 0 or -errno; *ret_sent
  * says whether any line reached the node.
@@ -377,6 +473,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 	unsigned long lineno = 0;
 	uint8_t *line = NULL;
 	size_t len = 0;
+	bool judged = false, utf16le = false;
 	int r = 0;
 
 	*ret_sent = false;
@@ -403,15 +500,14 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		if (r == 0)
 			break;
 		lineno++;
-		if (lineno == 1 && not_text(line, len) != NULL) {
-			fprintf(stderr,
-				"kuska submit: %s: %s, not JSON Lines: export "
-				"the records as text, one JSON object a line "
-				"(kuska(1)); nothing of it was sent\n",
-				shown(name), not_text(line, len));
+		if (lineno == 1)
+			utf16le = len >= 2 && memcmp(line, "\xff\xfe", 2) == 0;
+		else if (utf16le && blank_utf16le(line, len))
+			len = 0; /* blank, as the node counts lines */
+		if (!judged &&
+		    (r = judge_head(name, line, len, lineno, &judged)) != 0) {
 			explicit_bzero(line, len);
 			free(line);
-			r = -EINVAL;
 			break;
 		}
 		if (c.n == 0)

@@ -2,9 +2,12 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "keys.h"
 #include "lockdir.h"
@@ -35,13 +38,143 @@ daemon_begin(const char *name, int debug)
 	return keys_init();
 }
 
-int
-daemon_lock(const char *dir, const char *name, const char *what, char *why,
-	    size_t why_len)
-{
-	/* The descriptor holds the lock: it stays open until the end. */
-	int fd = lockdir_take(dir);
+/* What a daemon makes in its data directory: the lock and LMDB's files. */
+static const char *const made_files[] = {"kuska.lock", "data.mdb", "lock.mdb"};
+#define N_MADE (sizeof(made_files) / sizeof(made_files[0]))
 
+/*
+ * The new store this process's start made, until daemon_keep: removed
+ * again at exit, so that a start that fails leaves nothing behind. Only
+ * what was not there before goes; a forked child's exit leaves it alone.
+ */
+struct made_store {
+	char dir[PATH_MAX];
+	bool dir_made;		/* the directory itself */
+	bool file_made[N_MADE]; /* which of made_files */
+	pid_t pid;
+};
+static struct made_store made;
+
+static void
+remove_made(void)
+{
+	char path[PATH_MAX + 16];
+	size_t i;
+
+	if (made.dir[0] == '\0' || made.pid != getpid())
+		return;
+	for (i = 0; i < N_MADE; i++) {
+		if (!made.file_made[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", made.dir, made_files[i]);
+		(void)unlink(path);
+	}
+	/* Fails, and leaves it, when anything else is in it. */
+	if (made.dir_made)
+		(void)rmdir(made.dir);
+	made.dir[0] = '\0';
+}
+
+/*
+ * Notes which of the files of a store at dir are not there yet (before
+ * the lock is taken: it is one of them), into *m.
+ */
+static void
+note_missing(const char *dir, bool dir_missing, struct made_store *m)
+{
+	char path[PATH_MAX + 16];
+	struct stat st;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	if (strlen(dir) >= sizeof(m->dir))
+		return;
+	for (i = 0; i < N_MADE; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, made_files[i]);
+		m->file_made[i] = stat(path, &st) != 0 && errno == ENOENT;
+	}
+	m->dir_made = dir_missing;
+	m->pid = getpid();
+	snprintf(m->dir, sizeof(m->dir), "%s", dir);
+}
+
+void
+daemon_keep(void)
+{
+	made.dir[0] = '\0';
+}
+
+/* Copies the directory dir is in ("/" for "/x") into out. */
+static void
+parent_of(const char *dir, char *out, size_t cap)
+{
+	const char *slash;
+	size_t n;
+
+	snprintf(out, cap, "%s", dir);
+	n = strlen(out);
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	slash = strrchr(out, '/');
+	if (slash == NULL)
+		snprintf(out, cap, ".");
+	else if (slash == out)
+		out[1] = '\0';
+	else
+		out[slash - out] = '\0';
+}
+
+/* What a daemon's data directory holds: */
+enum dir_state {
+	DIR_STORE,    /* a store (data.mdb), or what it holds cannot be told */
+	DIR_EMPTY,    /* no store yet */
+	DIR_MISSING,  /* no directory: a start makes it */
+	DIR_NO_PARENT /* neither it nor its parent: a start is refused */
+};
+
+/* Tells what dir holds; fills parent with the directory it is in. */
+static enum dir_state
+dir_state(const char *dir, char *parent, size_t parent_len)
+{
+	char path[PATH_MAX + 16];
+	struct stat st;
+
+	parent_of(dir, parent, parent_len);
+	if (stat(dir, &st) != 0) {
+		if (errno != ENOENT)
+			return DIR_STORE;
+		if (stat(parent, &st) != 0 && errno == ENOENT)
+			return DIR_NO_PARENT;
+		return DIR_MISSING;
+	}
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if (stat(path, &st) != 0 && errno == ENOENT)
+		return DIR_EMPTY;
+	return DIR_STORE;
+}
+
+int
+daemon_lock(const char *dir, const char *name, const char *what, bool *created,
+	    char *why, size_t why_len)
+{
+	struct made_store fresh = {0};
+	char parent[PATH_MAX];
+	enum dir_state before;
+	int fd;
+
+	*created = false;
+	before = dir_state(dir, parent, sizeof(parent));
+	if (before == DIR_NO_PARENT) {
+		/* A mistyped path, most likely: not a tree of new ones. */
+		snprintf(why, why_len,
+			 "%s: no such directory, nor its parent %s", dir,
+			 parent);
+		return -ENOENT;
+	}
+	if (before != DIR_STORE)
+		note_missing(dir, before == DIR_MISSING, &fresh);
+	/* The descriptor holds the lock: it stays open until the end. */
+	fd = lockdir_take(dir);
 	if (fd == -EBUSY)
 		snprintf(why, why_len,
 			 "%s: another %s is using this %s (stop it first)", dir,
@@ -49,7 +182,48 @@ daemon_lock(const char *dir, const char *name, const char *what, char *why,
 	else if (fd < 0)
 		snprintf(why, why_len, "%s: cannot lock: %s", dir,
 			 strerror(-fd));
+	else
+		/* Told under the lock: no other daemon makes one now. */
+		*created = dir_state(dir, parent, sizeof(parent)) == DIR_EMPTY;
+	/* Only once locked: what another daemon makes is never removed. */
+	if (fd >= 0 && *created && fresh.dir[0] != '\0' &&
+	    (made.dir[0] == '\0' || made.pid != getpid())) {
+		made = fresh;
+		(void)atexit(remove_made);
+	}
 	return fd < 0 ? fd : 0;
+}
+
+void
+daemon_check_dir(const char *conf, const char *section, const char *dir,
+		 const char *what)
+{
+	char parent[PATH_MAX];
+
+	switch (dir_state(dir, parent, sizeof(parent))) {
+	case DIR_STORE:
+		break;
+	case DIR_EMPTY:
+		fprintf(stderr,
+			"%s: [%s] data_dir: %s holds no %s yet: the first "
+			"start creates a new, empty one\n",
+			conf, section, dir, what);
+		break;
+	case DIR_MISSING:
+		fprintf(stderr,
+			"%s: [%s] data_dir: %s does not exist yet: the first "
+			"start creates it, with a new, empty %s\n",
+			conf, section, dir, what);
+		break;
+	case DIR_NO_PARENT:
+		/* Not an error: systemd's StateDirectory= makes both. */
+		fprintf(stderr,
+			"%s: [%s] data_dir: %s does not exist yet, nor its "
+			"parent %s: a start refuses it, unless systemd makes "
+			"them (StateDirectory=)\n",
+			conf, section, dir, parent);
+		break;
+	}
 }
 
 struct tsock *

@@ -42,12 +42,35 @@ int daemon_begin(const char *name, int debug)
  * daemon_lock - takes the lock of dir, so that one daemon at a time works
  * from it; the lock is held until the process ends. name is the daemon's
  * program name and what its data there ("store", "outbox"), for the
- * message. Returns 0, or -EBUSY or another -errno with why (why_len
- * bytes) saying so for the log: "DIR: another NAME is using this WHAT
- * (stop it first)" or "DIR: cannot lock: REASON".
+ * message. A missing dir is made (0700), but not a missing parent as
+ * well: that is a mistyped path more likely than a new one. *created is
+ * set when dir holds no store yet (no data.mdb): the daemon makes a new,
+ * empty one, and says so. Until daemon_keep is called, what of that new
+ * store this start made (dir, the lock, LMDB's files) is removed again at
+ * exit, so that a start that fails leaves nothing behind. Returns 0, or -EBUSY
+ * or another -errno with why (why_len bytes) saying so for the log: "DIR:
+ * another NAME is using this WHAT (stop it first)", "DIR: no such directory,
+ * nor its parent PARENT" or "DIR: cannot lock: REASON".
  */
-int daemon_lock(const char *dir, const char *name, const char *what, char *why,
-		size_t why_len) __attribute__((warn_unused_result));
+int daemon_lock(const char *dir, const char *name, const char *what,
+		bool *created, char *why, size_t why_len)
+    __attribute__((warn_unused_result));
+
+/*
+ * daemon_keep - the daemon has started, or done what it was asked: the
+ * new store daemon_lock saw made stays.
+ */
+void daemon_keep(void);
+
+/*
+ * daemon_check_dir - for -n: says on stderr, after "CONF: [SECTION]
+ * data_dir: DIR", when dir holds no WHAT yet or does not exist (the first
+ * start makes a new, empty one), or its parent neither (a start made by
+ * hand is refused; systemd's StateDirectory= makes both). Not an error
+ * either way: -n checks a config before its first start.
+ */
+void daemon_check_dir(const char *conf, const char *section, const char *dir,
+		      const char *what);
 
 /*
  * daemon_bind_local - binds the local endpoint clients talk to (see

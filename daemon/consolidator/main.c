@@ -233,7 +233,32 @@ run_refetch(struct cons *c, const char *arg)
 	       name, n, (unsigned long long)seq, (unsigned long long)events);
 	own_files(c->cfg.data_dir);
 	cons_free(c);
+	daemon_keep();
 	return 0;
+}
+
+/*
+ * Takes the store's directory for this process, and says so when it did
+ * not exist: a mistyped data_dir would otherwise serve from an empty
+ * store without a word.
+ */
+static void
+lock_store(struct cons *c)
+{
+	char why[2 * SETTINGS_PATH_MAX + 128];
+	bool made;
+
+	if (daemon_lock(c->cfg.data_dir, "kuska-consolidator", "store", &made,
+			why, sizeof(why)) != 0)
+		fatalx("%s: [consolidator] data_dir: %s", c->conf_path, why);
+	if (made)
+		log_warnx("event=store_created dir=%s hint=\"there was "
+			  "none: a new, empty store was created. If this "
+			  "consolidator had a store, data_dir is mistyped: "
+			  "stop it and correct data_dir (the nodes refill an "
+			  "empty store with all their events; see "
+			  "OPERATIONS.md)\"",
+			  LOG_Q(c->cfg.data_dir));
 }
 
 static void
@@ -666,6 +691,8 @@ main(int argc, char **argv)
 	load(&c, a.conf, a.check);
 	if (a.check) {
 		config_print(stdout, &settings_consolidator_schema, &c.cfg);
+		daemon_check_dir(a.conf, "consolidator", c.cfg.data_dir,
+				 "store");
 		char pop[64] = "";
 		if (c.population != NULL)
 			snprintf(pop, sizeof(pop),
@@ -679,9 +706,8 @@ main(int argc, char **argv)
 		cons_free(&c);
 		return 0;
 	}
-	if (!audit && daemon_lock(c.cfg.data_dir, "kuska-consolidator", "store",
-				  why, sizeof(why)) != 0)
-		fatalx("%s", why);
+	if (!audit)
+		lock_store(&c);
 	if (audit)
 		return run_audit(&c);
 	if (repair) {
@@ -691,6 +717,7 @@ main(int argc, char **argv)
 		cons_free(&c);
 		if (err != 0)
 			fatalx("repair: %s", strerror(-err));
+		daemon_keep();
 		printf("repair: the store is sound\n");
 		return 0;
 	}
@@ -719,6 +746,7 @@ main(int argc, char **argv)
 		       (unsigned long long)skipped);
 		own_files(c.cfg.data_dir);
 		cons_free(&c);
+		daemon_keep();
 		return skipped == 0 ? 0 : 1;
 	}
 	if (service_init() != 0)
@@ -775,6 +803,8 @@ main(int argc, char **argv)
 	err = pipeline_new(c.threads, &c.pipe);
 	if (err != 0)
 		fatalx("cannot start the ingest threads: %s", strerror(-err));
+	/* Started: a new store stays (until here a failure removes it). */
+	daemon_keep();
 	log_info("event=start listen=%s control=%s key=%s parties=%zu "
 		 "workers=%u",
 		 LOG_Q(c.cfg.listen), LOG_Q(c.cfg.control),

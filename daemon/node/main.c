@@ -603,6 +603,30 @@ check_outbox(const char *dir, const char *conf)
 	return 1;
 }
 
+/*
+ * Takes the outbox's directory for this process, and says so when it did
+ * not exist: a node with a mistyped data_dir starts from an empty outbox,
+ * which the consolidator's copy no longer matches.
+ */
+static void
+lock_outbox(struct node *n, const char *conf, bool recovering)
+{
+	char why[2 * SETTINGS_PATH_MAX + 128];
+	bool made;
+
+	if (daemon_lock(n->cfg.data_dir, "kuska-node", "outbox", &made, why,
+			sizeof(why)) != 0)
+		fatalx("%s: [node] data_dir: %s", conf, why);
+	/* --recover fills a new outbox: nothing to say then. */
+	if (made && !recovering)
+		log_warnx("event=outbox_created dir=%s hint=\"there was "
+			  "none: a new, empty outbox was created. If this "
+			  "node delivered before, data_dir is mistyped: the "
+			  "consolidator's copy came from another outbox, and "
+			  "the node stops as diverged (see OPERATIONS.md)\"",
+			  LOG_Q(n->cfg.data_dir));
+}
+
 /* kuska-node --recover: see recover.h. */
 static int
 recover(struct node *n)
@@ -618,6 +642,9 @@ recover(struct node *n)
 	    .timeout_ms = RECOVER_TIMEOUT_MS,
 	};
 	int r = recover_run(&p, stdout);
+
+	if (r == 0)
+		daemon_keep();
 
 	/* Made by root for the daemon's user: keep them the daemon's. */
 	(void)lockdir_own(n->cfg.data_dir, "kuska.lock");
@@ -660,15 +687,14 @@ main(int argc, char **argv)
 	load(&n, a.conf);
 	if (a.check) {
 		config_print(stdout, &settings_node_schema, &n.cfg);
+		daemon_check_dir(a.conf, "node", n.cfg.data_dir, "outbox");
 		fprintf(stderr, "configuration OK\n");
 		keys_free(&n.key);
 		keys_key32_free(&n.linkage);
 		keys_key32_free(&n.ref_key);
 		return 0;
 	}
-	if (daemon_lock(n.cfg.data_dir, "kuska-node", "outbox", why,
-			sizeof(why)) != 0)
-		fatalx("%s", why);
+	lock_outbox(&n, a.conf, recovering);
 	if (recovering)
 		return recover(&n);
 	if (check_outbox(n.cfg.data_dir, a.conf) != 0) {
@@ -763,6 +789,8 @@ main(int argc, char **argv)
 			 LOG_Q(n.cfg.consolidator), holders_count(n.holders),
 			 (unsigned)n.linkage->epoch, n.intake.workers);
 	}
+	/* Started: a new outbox stays (until here a failure removes it). */
+	daemon_keep();
 	snprintf(status, sizeof(status), "institution %s, delivering to %s",
 		 institution_name(n.intake.inst), n.cfg.consolidator);
 	service_ready(status);

@@ -309,6 +309,11 @@ refused "metrics given a registry names itself" \
 	"$KUSKA" metrics -c "$T/registry.conf"
 refused "a malformed period" 'kuska report: bad --period "2025-Q3": a year' \
 	"$KUSKA" report -c x.conf --period 2025-Q3
+# kuska query and kuska report say the same of their --period.
+refused "a missing period (report)" 'kuska report: missing --period P: a year (2026), a semester (2026H1) or a quarter (2026Q3)' \
+	"$KUSKA" report -c x.conf
+refused "a malformed period (query)" 'kuska query: bad --period "2025-Q3": a year (2026), a semester (2026H1) or a quarter (2026Q3)' \
+	"$KUSKA" query -c x.conf identification --period 2025-Q3
 refused "a flag with a value" 'kuska-consolidator: option "--audit" takes no value' \
 	"$CONS" --audit=yes -c x.conf
 refused "an unknown option in a cluster" 'kuska-node: unknown option "-x"' \

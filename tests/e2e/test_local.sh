@@ -9,18 +9,46 @@
 #  - a socket file left by a killed node: kuska submit and kuska status say
 #    the node is not running, within two seconds; a stopped (hung) node is
 #    "not answering", also within seconds; the next start cleans up;
+#  - a data_dir that does not exist: -n says so, the first start makes a
+#    new, empty store (outbox) and says so in the log; one whose parent
+#    is missing too (a mistyped path) is refused, naming the key; a start
+#    refused (a port in use) leaves no new store behind;
 #  - kuska submit of a directory or of a closed standard input is an
 #    error with the file's name and the reason; a spreadsheet (a ZIP
-#    archive) is named as one and nothing of it is sent; an empty file is
-#    said to be empty.
+#    archive) is named as one and nothing of it is sent, and so is a CSV
+#    export (delimited text); an empty file is said to be empty; a UTF-16
+#    file has as many refusals as records.
 . "$(dirname "$0")/lib.sh"
 
 net_init
 "$KUSKA" sim --out "$T/sim" --victims 100 --seed 3 >/dev/null
 head -20 "$T/sim/pnp.jsonl" >"$T/one.jsonl"
 sed -n '21,40p' "$T/sim/pnp.jsonl" >"$T/two.jsonl"
+
+# --- a data_dir that does not exist ----------------------------------------
+"$CONS" -n -c "$N/consolidator.conf" >/dev/null 2>"$T/n.err"
+check "kuska-consolidator -n says data_dir does not exist yet" \
+	grep -q "consolidator.conf: \[consolidator\] data_dir: $N/data/consolidator does not exist yet: the first start creates it, with a new, empty store" "$T/n.err"
+"$NODE" -n -c "$N/pnp.conf" >/dev/null 2>"$T/n.err"
+check "kuska-node -n says data_dir does not exist yet" \
+	grep -q "pnp.conf: \[node\] data_dir: $N/data/pnp does not exist yet" "$T/n.err"
+sed "s|data/consolidator|datx/consolidator|" "$N/consolidator.conf" \
+	>"$N/typo.conf"
+timeout 5 "$CONS" -c "$N/typo.conf" >"$T/typo.out" 2>&1
+rc=$?
+check "a data_dir whose parent is missing too is refused (exit $rc)" \
+	sh -c "test $rc = 1 && test ! -e '$N/datx'"
+check "... naming the config key" \
+	grep -q "typo.conf: \[consolidator\] data_dir: $N/datx/consolidator: no such directory, nor its parent $N/datx\$" \
+	"$T/typo.out"
+
 start_cons
 start_node pnp
+check "the first start says it made a new, empty store" \
+	grep -q "event=store_created dir=\"$N/data/consolidator\" hint=\"there was none: a new, empty store was created" \
+	"$N/consolidator.log"
+check "... and the node a new, empty outbox" \
+	grep -q "event=outbox_created dir=\"$N/data/pnp\"" "$N/pnp.log"
 
 # --- a second node on the same config ---------------------------------------
 timeout 5 "$NODE" -c "$N/pnp.conf" >"$T/second.out" 2>&1
@@ -44,6 +72,7 @@ check "a second consolidator on the same control socket is refused (exit $rc)" \
 	sh -c "test $rc != 0 && test $rc != 124"
 check "... naming the config key and saying the socket is in use" \
 	grep -q "other.conf: \[consolidator\] control: .*: in use" "$T/other.out"
+check "... leaving no new store behind" test ! -e "$N/data/other"
 # Its own control socket, but the first one's port for the nodes.
 sed "s|data/consolidator|data/third|; s|consolidator.sock|third.sock|" \
 	"$N/consolidator.conf" >"$N/third.conf"
@@ -51,6 +80,7 @@ timeout 5 "$CONS" -c "$N/third.conf" >"$T/third.out" 2>&1
 check "a second consolidator on the same port is refused, naming the key" \
 	grep -q "third.conf: \[consolidator\] listen: tcp://127.0.0.1:$PORT: cannot bind: Address already in use" \
 	"$T/third.out"
+check "... leaving no new store behind" test ! -e "$N/data/third"
 check "the first consolidator still answers status" \
 	sh -c "'$KUSKA' status -c '$N/consolidator.conf' | grep -q '^pnp'"
 
@@ -121,5 +151,40 @@ check "... nothing stored from the spreadsheet" test "$(node_last_seq pnp)" = "$
 rc=$?
 check "submit of an empty file: exit 0 ($rc)" test $rc = 0
 check "... saying it is empty" grep -q "empty.jsonl: empty: no records in it" "$T/empty.out"
+
+# A CSV export (a blank line first, a UTF-8 byte-order mark): one message
+# naming the file, nothing of it shown or sent; the next file is taken.
+# A file whose first line is a broken JSON object is refused line by line.
+printf '\n\357\273\277name;document;birth_date\nQuispe;40000001;2010-01-01\n' \
+	>"$T/cases.csv"
+printf '{"kind": "identification", "ref": \n{"kind":\n' >"$T/broken.jsonl"
+before=$(node_last_seq pnp)
+sed -n '41,60p' "$T/sim/pnp.jsonl" >"$T/three.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/cases.csv" "$T/three.jsonl" \
+	"$T/broken.jsonl" >"$T/csv.out" 2>&1
+rc=$?
+check "submit of a CSV file: exit 1 ($rc)" test $rc = 1
+check "... one message naming it delimited text, not JSON Lines" \
+	sh -c "test \"\$(grep -c 'cases.csv' '$T/csv.out')\" = 1 &&
+		grep -q 'cases.csv: looks like CSV or other delimited text (line 2 is not a JSON object), not JSON Lines: .*nothing of it was sent' '$T/csv.out'"
+check "... none of its content shown" \
+	sh -c "! grep -q -e Quispe -e 40000001 -e birth_date '$T/csv.out'"
+check "... the good file after it still taken" \
+	grep -q "three.jsonl: 20 accepted, 0 already held, 0 refused" "$T/csv.out"
+check "... nothing stored from the CSV file" \
+	test "$(node_last_seq pnp)" = "$((before + 20))"
+# Saved as "Unicode text" (UTF-16LE, CRLF): as many refusals as records,
+# not one more for the NUL after the last line end.
+python3 -c "import sys
+sys.stdout.buffer.write(('{\"kind\":\"identification\"}\r\n' * 3).encode('utf-16'))" \
+	>"$T/utf16.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/utf16.jsonl" >"$T/utf16.out" 2>&1
+check "a UTF-16 file: one refusal a record, the first naming UTF-16" \
+	sh -c "grep -q 'utf16.jsonl: 0 accepted, 0 already held, 3 refused' '$T/utf16.out' &&
+		grep -q 'utf16.jsonl:1: .*UTF-16' '$T/utf16.out'"
+check "a broken JSON object is still refused line by line" \
+	sh -c "grep -q 'broken.jsonl:1: ' '$T/csv.out' &&
+		grep -q 'broken.jsonl:2: ' '$T/csv.out' &&
+		grep -q 'broken.jsonl: 0 accepted, 0 already held, 2 refused' '$T/csv.out'"
 
 finish

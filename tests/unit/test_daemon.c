@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -34,26 +36,140 @@ static void
 test_lock_says_who(void **state)
 {
 	char dir[64], path[96], want[256], why[256];
+	bool made;
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/kuska-daemon-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(
-	    daemon_lock(dir, "kuska-node", "outbox", why, sizeof(why)), 0);
+	    daemon_lock(dir, "kuska-node", "outbox", &made, why, sizeof(why)),
+	    0);
+	assert_true(made); /* an empty directory: no store yet */
 	/* Taken again (another open file description): refused. */
 	assert_int_equal(
-	    daemon_lock(dir, "kuska-node", "outbox", why, sizeof(why)), -EBUSY);
+	    daemon_lock(dir, "kuska-node", "outbox", &made, why, sizeof(why)),
+	    -EBUSY);
 	snprintf(want, sizeof(want),
 		 "%s: another kuska-node is using this outbox (stop it first)",
 		 dir);
 	assert_string_equal(why, want);
 	assert_int_equal(daemon_lock("/proc/no/such/dir", "kuska-node",
-				     "outbox", why, sizeof(why)),
+				     "outbox", &made, why, sizeof(why)),
 			 -ENOENT);
-	assert_non_null(strstr(why, "/proc/no/such/dir: cannot lock: "));
+	assert_string_equal(why, "/proc/no/such/dir: no such directory, nor "
+				 "its parent /proc/no/such");
 	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
 	unlink(path);
 	rmdir(dir);
+}
+
+/*
+ * A missing data directory is made, and said to be new; with its parent
+ * missing too (a mistyped path) nothing is made.
+ */
+static void
+test_lock_makes_only_the_last(void **state)
+{
+	char top[64], dir[96], deep[128], path[160], why[512];
+	bool made = false;
+
+	(void)state;
+	snprintf(top, sizeof(top), "/tmp/kuska-daemon-XXXXXX");
+	assert_non_null(mkdtemp(top));
+	snprintf(dir, sizeof(dir), "%s/store", top);
+	snprintf(deep, sizeof(deep), "%s/typo/store", top);
+	assert_int_equal(daemon_lock(deep, "kuska-consolidator", "store", &made,
+				     why, sizeof(why)),
+			 -ENOENT);
+	assert_false(made);
+	assert_non_null(strstr(why, ": no such directory, nor its parent "));
+	snprintf(path, sizeof(path), "%s/typo", top);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(daemon_lock(dir, "kuska-consolidator", "store", &made,
+				     why, sizeof(why)),
+			 0);
+	assert_true(made);
+	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
+	unlink(path);
+	rmdir(dir);
+	/* With a store in it, nothing new. */
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	fclose(fopen(path, "w"));
+	assert_int_equal(daemon_lock(dir, "kuska-consolidator", "store", &made,
+				     why, sizeof(why)),
+			 0);
+	assert_false(made);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
+	unlink(path);
+	rmdir(dir);
+	rmdir(top);
+}
+
+/* Runs daemon_lock on dir in a child that exits, kept or not. */
+static void
+start_in_child(const char *dir, bool keep)
+{
+	char why[512];
+	bool made;
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *f;
+		char path[160];
+		if (daemon_lock(dir, "kuska-node", "outbox", &made, why,
+				sizeof(why)) != 0 ||
+		    !made)
+			_exit(3);
+		snprintf(path, sizeof(path), "%s/data.mdb", dir);
+		if ((f = fopen(path, "w")) == NULL)
+			_exit(4);
+		fclose(f);
+		if (keep)
+			daemon_keep();
+		exit(1); /* as fatalx does */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 1);
+}
+
+/*
+ * A start that fails after daemon_lock made a new store leaves nothing
+ * of it; one that got going (daemon_keep) keeps it; a store that was
+ * there is never touched.
+ */
+static void
+test_failed_start_leaves_nothing(void **state)
+{
+	char top[64], dir[96], path[160];
+
+	(void)state;
+	snprintf(top, sizeof(top), "/tmp/kuska-daemon-XXXXXX");
+	assert_non_null(mkdtemp(top));
+	snprintf(dir, sizeof(dir), "%s/outbox", top);
+	start_in_child(dir, false);
+	assert_int_equal(access(dir, F_OK), -1);
+	/* An empty directory that was there stays, empty. */
+	assert_int_equal(mkdir(dir, 0700), 0);
+	start_in_child(dir, false);
+	assert_int_equal(access(dir, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	/* Started: kept. */
+	start_in_child(dir, true);
+	assert_int_equal(access(path, F_OK), 0);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
+	unlink(path);
+	rmdir(dir);
+	rmdir(top);
 }
 
 /* A client asks on the bound endpoint; the daemon answers with an error. */
@@ -127,6 +243,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_shared_options),
 	    cmocka_unit_test(test_lock_says_who),
+	    cmocka_unit_test(test_lock_makes_only_the_last),
+	    cmocka_unit_test(test_failed_start_leaves_nothing),
 	    cmocka_unit_test(test_reply_reaches_the_client),
 	};
 

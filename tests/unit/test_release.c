@@ -482,8 +482,20 @@ test_cache_byte_bound(void **state)
 	ask_component("referrals", "2025", K);
 	assert_int_equal(computed(&kept, NULL) - n0, 5);
 	assert_int_equal(kept, 1);
+}
+
+/*
+ * test_cache_byte_bound's teardown: the default bound and an empty cache
+ * again, also when the test failed midway (the tests after it would run
+ * with its low bound).
+ */
+static int
+cache_bound_restore(void **state)
+{
+	(void)state;
 	release_cache_set_max_bytes(0);
 	release_cache_clear();
+	return 0;
 }
 
 /* The answers follow the counts: a new record changes the component,
@@ -613,7 +625,8 @@ main(void)
 	    cmocka_unit_test(test_cache_same_answers),
 	    cmocka_unit_test(test_cache_keeps_many),
 	    cmocka_unit_test(test_cache_count_bound),
-	    cmocka_unit_test(test_cache_byte_bound),
+	    cmocka_unit_test_teardown(test_cache_byte_bound,
+				      cache_bound_restore),
 	    cmocka_unit_test(test_overlap_shown),
 	    cmocka_unit_test(test_counts_change),
 	    cmocka_unit_test(test_low_k),
