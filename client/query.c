@@ -212,6 +212,14 @@ valid_period(const char *p)
 	return period_parse(p, &code) == 0;
 }
 
+/* Whether the table is the same for every period. */
+static bool
+timeless(const char *table)
+{
+	return strcmp(table, "sources") == 0 ||
+	       strcmp(table, "indicator_definitions") == 0;
+}
+
 int
 cmd_query(int argc, char **argv)
 {
@@ -228,10 +236,10 @@ cmd_query(int argc, char **argv)
 	struct client_config cfg;
 	struct query_req q;
 	struct qtable tab;
-	const char *conf = NULL, *period = NULL;
+	const char *conf = NULL, *period = NULL, *why;
 	char this_year[PERIOD_NAME_MAX];
 	enum format fmt = FMT_TEXT;
-	char err[512];
+	char err[512], pwhy[200];
 	int ch, i;
 
 	memset(&q, 0, sizeof(q));
@@ -327,9 +335,7 @@ cmd_query(int argc, char **argv)
 		return 2;
 	}
 	/* Tables that are the same for every period need none. */
-	if (period == NULL &&
-	    (strcmp(argv[optind], "sources") == 0 ||
-	     strcmp(argv[optind], "indicator_definitions") == 0)) {
+	if (period == NULL && timeless(argv[optind])) {
 		snprintf(this_year, sizeof(this_year), "%04d",
 			 date_year(date_today()));
 		period = this_year;
@@ -340,11 +346,11 @@ cmd_query(int argc, char **argv)
 				"(2026Q3)\n");
 		return 2;
 	}
-	if (!valid_period(period)) {
-		fprintf(stderr,
-			"kuska query: bad --period \"%s\": a year (2026), a "
-			"semester (2026H1) or a quarter (2026Q3)\n",
-			period);
+	/* A period the table ignores need only be well formed. */
+	why = period_problem(period, date_today(), "--period", pwhy,
+			     sizeof(pwhy));
+	if (why != NULL && (!timeless(argv[optind]) || !valid_period(period))) {
+		fprintf(stderr, "kuska query: %s\n", why);
 		return 2;
 	}
 	snprintf(q.table, sizeof(q.table), "%s", argv[optind]);

@@ -368,11 +368,10 @@ cmd_report(int argc, char **argv)
 				"(2026Q3)\n");
 		return 2;
 	}
-	if (period_parse(d.period, &d.code) != 0) {
-		fprintf(stderr,
-			"kuska report: bad --period \"%s\": a year (2026), a "
-			"semester (2026H1) or a quarter (2026Q3)\n",
-			d.period);
+	if (period_problem(d.period, date_today(), "--period", err,
+			   sizeof(err)) != NULL ||
+	    period_parse(d.period, &d.code) != 0) {
+		fprintf(stderr, "kuska report: %s\n", err);
 		return 2;
 	}
 	if (config_load(conf, &settings_client_schema, &cfg, err,
