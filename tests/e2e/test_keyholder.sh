@@ -6,7 +6,8 @@
 # submission is refused whole with a clear reason and nothing stored;
 # submitted again once it is back, every record arrives once. A node
 # revoked in the holder's registry while connected is refused at once
-# with the reason.
+# with the reason; refused at the handshake, it dials again at its next
+# submission, so a registry fixed and reloaded lets it in.
 . "$(dirname "$0")/lib.sh"
 
 THIEF="$KUSKA_BIN/kuska_thief"
@@ -126,6 +127,22 @@ check "pj, connected, revoked: refused (exit $rc) within 5 s ($ms ms)" \
 check "... saying the key holder refused it, not that it did not answer" \
 	grep -q "key holder tcp://127.0.0.1:$((PORT + 2)) refused the request: not_authorized: this node's key is not valid" \
 	"$T/revoked.out"
+# The holder restarted while pj-1 is revoked refuses pj's handshake, and
+# libzmq gives the endpoint up; the revocation undone, the node dials
+# again at its next submission instead of needing a restart.
+stop_keyholder TERM
+start_keyholder
+"$KUSKA" submit -c "$N/pj.conf" "$T/sim/pj.jsonl" >"$T/refused.out" 2>&1
+check "... after a restart of the holder, refused at the handshake" \
+	grep -q "refused this node's transport key" "$T/refused.out"
+cp "$T/registry.good" "$N/registry.conf"
+check "the key holder reloads the registry with pj-1 valid again" kh_reload
+"$KUSKA" submit -c "$N/pj.conf" "$T/sim/pj.jsonl" >"$T/restored.out" 2>&1
+rc=$?
+sed 's/^/#   /' "$T/restored.out"
+check "pj's next submission is accepted without a node restart (exit $rc)" \
+	grep -q "pj.jsonl: $(records "$T/sim/pj.jsonl") accepted, 0 already held, 0 refused, [0-9]* with unlinkable victims\$" \
+	"$T/restored.out"
 
 check "audit" audit_ok
 
