@@ -115,20 +115,21 @@ out:
 }
 
 int
-ask_period(const char *cmd, const char *p, uint32_t *ret_code)
+ask_period(const char *cmd, const char *p, bool any_period, uint32_t *ret_code)
 {
-	static const char forms[] =
-	    "a year (2026), a semester (2026H1) or a quarter (2026Q3)";
+	char why[200];
 
 	if (p == NULL) {
 		fprintf(stderr, "kuska %s: missing --period P: %s\n", cmd,
-			forms);
+			PERIOD_FORMS);
 		return 2;
 	}
-	if (period_parse(p, ret_code) != 0) {
-		fprintf(stderr, "kuska %s: bad --period \"%s\": %s\n", cmd, p,
-			forms);
+	/* A period the answer ignores need only be well formed. */
+	if ((!any_period || period_parse(p, ret_code) != 0) &&
+	    period_problem(p, date_today(), "--period", why, sizeof(why)) !=
+		NULL) {
+		fprintf(stderr, "kuska %s: %s\n", cmd, why);
 		return 2;
 	}
-	return 0;
+	return period_parse(p, ret_code) != 0 ? 2 : 0;
 }

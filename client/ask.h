@@ -27,9 +27,12 @@ int ask_table(const struct client_config *cfg, const struct query_req *q,
  * ask_period - reads the --period of kuska CMD (kuska query, kuska
  * report): p as given, NULL when it was not. Returns 0 with its code
  * (period.h) in *ret_code, or 2 (a usage error) after saying on stderr
- * "kuska CMD: missing --period P: ..." or "kuska CMD: bad --period
- * "P": ...", with the forms a period takes.
+ * "kuska CMD: missing --period P: ..." with the forms a period takes, or
+ * why p cannot be asked for (period_problem: malformed, before 2000, not
+ * begun). any_period: the answer is the same for every period, so a
+ * well-formed p is enough.
  */
-int ask_period(const char *cmd, const char *p, uint32_t *ret_code);
+int ask_period(const char *cmd, const char *p, bool any_period,
+	       uint32_t *ret_code);
 
 #endif

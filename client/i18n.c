@@ -28,6 +28,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_PERIOD_SEMESTER_2] = {"segundo semestre de %d", "second half of %d"},
     [M_PERIOD_QUARTER] = {"trimestre %d de %d", "quarter %d of %d"},
     [M_PERIOD_RANGE] = {"Periodo %s: del %s al %s", "Period %s: %s to %s"},
+    [M_PERIOD_OPEN] = {"El periodo aún no termina: las cifras llegan hasta "
+		       "hoy, %s, y cambiarán a medida que lleguen registros.",
+		       "The period is not over: the figures run to today, "
+		       "%s, and will change as records arrive."},
     [M_VIEW] = {"Vista", "View"},
     [M_ROLE_SECRETARIAT] = {"secretaría", "secretariat"},
     [M_ROLE_ANALYST] = {"analista", "analyst"},

@@ -116,6 +116,19 @@ all_zero(const struct qtable *t)
 	return numbers > 0;
 }
 
+/* Whether the secretariat's answer hides any count. */
+static bool
+any_suppressed(const struct qtable *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->n_rows; i++)
+		for (j = 0; j < t->n_cols; j++)
+			if (t->rows[i][j].kind == CELL_SUPPRESSED)
+				return true;
+	return false;
+}
+
 /* CSV fields here never hold commas or quotes, but quote if they do. */
 static void
 csv_field(const char *s)
@@ -202,6 +215,14 @@ print_json(const struct qtable *t)
 		printf("}");
 	}
 	printf("%s]\n", t->n_rows ? "\n" : "");
+}
+
+/* Whether the table is the same for every period. */
+static bool
+timeless(const char *table)
+{
+	return strcmp(table, "sources") == 0 ||
+	       strcmp(table, "indicator_definitions") == 0;
 }
 
 int
@@ -320,14 +341,12 @@ cmd_query(int argc, char **argv)
 		return 2;
 	}
 	/* Tables that are the same for every period need none. */
-	if (period == NULL &&
-	    (strcmp(argv[optind], "sources") == 0 ||
-	     strcmp(argv[optind], "indicator_definitions") == 0)) {
+	if (period == NULL && timeless(argv[optind])) {
 		snprintf(this_year, sizeof(this_year), "%04d",
 			 date_year(date_today()));
 		period = this_year;
 	}
-	if (ask_period("query", period, &code) != 0)
+	if (ask_period("query", period, timeless(argv[optind]), &code) != 0)
 		return 2;
 	snprintf(q.table, sizeof(q.table), "%s", argv[optind]);
 	snprintf(q.period, sizeof(q.period), "%s", period);
@@ -352,6 +371,19 @@ cmd_query(int argc, char **argv)
 	else
 		print_text(&tab);
 	/* On standard error: the table itself stays as asked for. */
+	fflush(stdout);
+	if (any_suppressed(&tab)) {
+		char mark[32];
+		snprintf(mark, sizeof(mark),
+			 fmt == FMT_JSON ? "a count given as null" : "<%u",
+			 tab.k);
+		fprintf(stderr,
+			"kuska query: note: %s is a count from 1 to %u (or "
+			"one that would give such a count away), withheld "
+			"for the children's privacy; a median or share of "
+			"it is left empty (docs/DISCLOSURE.md)\n",
+			mark, tab.k - 1);
+	}
 	if (all_zero(&tab) && strcmp(q.table, "sources") != 0 &&
 	    strncmp(q.table, "indicator", 9) != 0)
 		fprintf(stderr,

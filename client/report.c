@@ -362,7 +362,7 @@ cmd_report(int argc, char **argv)
 	}
 	if (conf == NULL || optind != argc)
 		goto usage;
-	if (ask_period("report", d.period, &d.code) != 0)
+	if (ask_period("report", d.period, false, &d.code) != 0)
 		return 2;
 	if (config_load(conf, &settings_client_schema, &cfg, err,
 			sizeof(err)) != 0) {

@@ -987,6 +987,12 @@ header(struct report *r)
 		put(r, tr(M_SECRETARIAT_RULE), r->k - 1, r->k);
 	}
 	fprintf(r->f, "</p>\n");
+	/* A period still running reads as final otherwise. */
+	if (period_last_day(r->code) >= date_today()) {
+		fprintf(r->f, "<p class=\"warn\">");
+		put(r, tr(M_PERIOD_OPEN), date_format(date_today(), to));
+		fprintf(r->f, "</p>\n");
+	}
 	if (strcmp(r->role, "analyst") == 0) {
 		fprintf(r->f, "<p class=\"warn\">");
 		put(r, tr(M_ANALYST_WARNING), r->k);

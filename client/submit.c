@@ -13,11 +13,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -46,6 +48,45 @@ struct chunk {
 	size_t n, bytes;
 	unsigned long first_line;
 };
+
+/*
+ * Set by the first SIGINT or SIGTERM: the chunk the node is answering is
+ * waited for and printed, then the run stops, with the summary, the
+ * --report file complete and the lines wiped. Another one a second or
+ * later kills at once (one within a second or two is the same request:
+ * timeout(1) signals the child and then its process group).
+ */
+static volatile sig_atomic_t interrupted;
+static struct timespec interrupted_at;
+
+static void
+on_interrupt(int sig)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (interrupted && now.tv_sec - interrupted_at.tv_sec >= 2) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	if (!interrupted) {
+		interrupted_at = now;
+		interrupted = sig;
+	}
+}
+
+static void
+catch_interrupts(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 /* The lines may hold names and document numbers: wipe, then free. */
 static void
@@ -120,7 +161,7 @@ next_line(struct reader *rd, uint8_t **ret, size_t *ret_len)
 			rd->end = LINE_KEEP;
 		}
 		got = read(rd->fd, rd->buf + rd->end, READ_CAP - rd->end);
-		if (got < 0 && errno == EINTR)
+		if (got < 0 && errno == EINTR && !interrupted)
 			continue;
 		if (got < 0)
 			return -errno;
@@ -488,7 +529,13 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 	t->start_ms = progress_elapsed_ms(&run->prog);
 	show_progress(run, name, t, true);
 	for (;;) {
+		if (interrupted) {
+			r = -EINTR;
+			break;
+		}
 		r = next_line(&rd, &line, &len);
+		if (r == -EINTR)
+			break;
 		if (r < 0) {
 			/* Not the end of the file: a read that failed. */
 			fprintf(stderr,
@@ -523,6 +570,8 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 				break;
 		}
 	}
+	if (r == 0 && interrupted)
+		r = -EINTR;
 	if (r == 0) {
 		*ret_sent = *ret_sent || c.n > 0;
 		r = send_chunk(run, name, &c, t);
@@ -635,6 +684,7 @@ cmd_submit(int argc, char **argv)
 			fclose(run.report);
 		return 2;
 	}
+	catch_interrupts();
 	progress_start(&run.prog);
 	for (i = optind; i < argc; i++) {
 		struct tally t;
@@ -642,6 +692,14 @@ cmd_submit(int argc, char **argv)
 		memset(&t, 0, sizeof(t));
 		r = submit_file(&run, argv[i], &t, &sent);
 		progress_clear(&run.prog);
+		if (r == -EINTR && !sent) {
+			fprintf(stderr,
+				"kuska submit: %s: interrupted: nothing of "
+				"it was sent\n",
+				shown(argv[i]));
+			status = 128 + interrupted;
+			break;
+		}
 		if (r != 0 && !sent) {
 			status = status ? status : 1;
 			if (r == -ETIMEDOUT || r == -ECONNREFUSED ||
@@ -652,6 +710,17 @@ cmd_submit(int argc, char **argv)
 			continue; /* nothing of it reached the node */
 		}
 		print_summary(&run, argv[i], &t, r);
+		if (r == -EINTR) {
+			fprintf(stderr,
+				"kuska submit: %s: interrupted: the lines "
+				"answered above (%lu) are as printed, the "
+				"rest were not sent; submit the file again "
+				"to send them (what the node holds is "
+				"\"already held\")\n",
+				shown(argv[i]), t.lines);
+			status = 128 + interrupted;
+			break;
+		}
 		if (r == -ETIMEDOUT || r == -ECONNREFUSED) {
 			status = 2;
 			break;

@@ -38,6 +38,40 @@ period_parse(const char *s, uint32_t *ret_code)
 	return -EINVAL;
 }
 
+const char *
+period_problem(const char *s, int32_t today, const char *opt, char *out,
+	       size_t cap)
+{
+	uint32_t code;
+	char day[11];
+	unsigned y = 0;
+	size_t i, len = strlen(s);
+
+	for (i = 0; i < 4 && s[i] >= '0' && s[i] <= '9'; i++)
+		y = y * 10 + (unsigned)(s[i] - '0');
+	if (i == 4 && y < 2000 && (len == 4 || len == 6)) {
+		snprintf(out, cap,
+			 "%s %s: before 2000: no record is dated before "
+			 "2000-01-01",
+			 opt, s);
+		return out;
+	}
+	if (period_parse(s, &code) != 0) {
+		snprintf(out, cap,
+			 "bad %s \"%s\": " PERIOD_FORMS,
+			 opt, s);
+		return out;
+	}
+	if (period_first_day(code) > today) {
+		snprintf(out, cap,
+			 "%s %s has not begun (today is %s, Peru time): no "
+			 "record is dated after today",
+			 opt, s, date_format(today, day));
+		return out;
+	}
+	return NULL;
+}
+
 enum period_kind
 period_kind(uint32_t code)
 {

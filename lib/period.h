@@ -11,9 +11,12 @@
 #define KUSKA_PERIOD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PERIOD_NAME_MAX 8 /* "2026Q3" and its NUL, with room */
+/* The forms a period takes, for messages. */
+#define PERIOD_FORMS "a year (2026), a semester (2026H1) or a quarter (2026Q3)"
 #define PERIODS_PER_DAY 3 /* a day lies in one year, semester and quarter */
 
 enum period_kind { PERIOD_YEAR, PERIOD_SEMESTER, PERIOD_QUARTER };
@@ -24,6 +27,16 @@ enum period_kind { PERIOD_YEAR, PERIOD_SEMESTER, PERIOD_QUARTER };
  */
 int period_parse(const char *s, uint32_t *ret_code)
     __attribute__((warn_unused_result));
+
+/*
+ * period_problem - why a table cannot be asked for the period s on the day
+ * `today` (Peru time), in a sentence for option OPT ("--period") into out;
+ * NULL when it can. Records are dated from 2000-01-01 to today, so a year
+ * before 2000 or a period that has not begun could only count zeros; a
+ * mistyped year (2062 for 2026) is said as such instead.
+ */
+const char *period_problem(const char *s, int32_t today, const char *opt,
+			   char *out, size_t cap);
 
 /* period_name - writes the name of code into out and returns out. */
 const char *period_name(uint32_t code, char out[PERIOD_NAME_MAX]);

@@ -174,6 +174,15 @@ tsock_connect_curve(struct transport *t, const char *endpoint,
 }
 
 int
+tsock_redial(struct tsock *s, const char *endpoint)
+{
+	/* ENOENT: libzmq already let the endpoint go. */
+	if (zmq_disconnect(s->s, endpoint) != 0 && errno != ENOENT)
+		return -errno;
+	return zmq_connect(s->s, endpoint) != 0 ? -errno : 0;
+}
+
+int
 tsock_local_probe(const char *endpoint)
 {
 	struct sockaddr_un sa;

@@ -63,13 +63,24 @@ struct tsock *tsock_bind_curve(struct transport *t, const char *endpoint,
 /*
  * tsock_connect_curve - a DEALER connecting to endpoint as CURVE client
  * (own pair pk/sk, server's public key server_pk). It keeps reconnecting
- * by itself. Returns the socket, or NULL with *ret_err.
+ * by itself, except after a handshake the server refused
+ * (TEVENT_HANDSHAKE_FAILED_AUTH) or that failed (TEVENT_HANDSHAKE_FAILED):
+ * libzmq then gives the endpoint up, and only tsock_redial tries again.
+ * Returns the socket, or NULL with *ret_err.
  */
 struct tsock *tsock_connect_curve(struct transport *t, const char *endpoint,
 				  const uint8_t pk[TRANSPORT_KEY_LEN],
 				  const uint8_t sk[TRANSPORT_KEY_LEN],
 				  const uint8_t server_pk[TRANSPORT_KEY_LEN],
 				  const struct tsock_limits *lim, int *ret_err);
+
+/*
+ * tsock_redial - drops s's connection to endpoint (and what is queued for
+ * it) and connects again: after a refused handshake, once the registry
+ * that refused it may have been fixed. Returns 0 or -errno.
+ */
+int tsock_redial(struct tsock *s, const char *endpoint)
+    __attribute__((warn_unused_result));
 
 /*
  * tsock_bind_local - a ROUTER bound to an ipc:// endpoint, the socket

@@ -16,6 +16,8 @@
 #define STORE_FULL_BACKOFF_MS 5000
 #define MAX_BACKOFF_MS 60000
 #define DIVERGED_HELLO_MS 60000
+#define REDIAL_FIRST_MS 10000
+#define REDIAL_MAX_MS 600000
 
 void
 deliver_init(struct deliver *d)
@@ -193,11 +195,45 @@ out:
 	return r;
 }
 
+/*
+ * Dials the consolidator again after a refused or failed handshake, which
+ * libzmq does not retry: the registry may have been fixed and reloaded
+ * since (a key added late, a revocation undone), and the node must not
+ * wait for a restart to be let in.
+ */
+static void
+redial(struct deliver *d)
+{
+	int r;
+
+	d->redial_due_ms = 0;
+	r = tsock_redial(d->sock, d->endpoint);
+	if (r != 0)
+		log_warnx("event=redial_failed consolidator=%s error=%s",
+			  LOG_Q(d->endpoint), LOG_Q(strerror(-r)));
+	else
+		log_info("event=redial consolidator=%s", LOG_Q(d->endpoint));
+}
+
+/* The next redial after a refused handshake: 10 s, doubling to 10 min. */
+static void
+schedule_redial(struct deliver *d, uint64_t now_ms)
+{
+	d->redial_backoff_ms = d->redial_backoff_ms == 0
+				   ? REDIAL_FIRST_MS
+				   : d->redial_backoff_ms * 2;
+	if (d->redial_backoff_ms > REDIAL_MAX_MS)
+		d->redial_backoff_ms = REDIAL_MAX_MS;
+	d->redial_due_ms = now_ms + d->redial_backoff_ms;
+}
+
 void
 deliver_tick(struct deliver *d, uint64_t now_ms)
 {
 	struct outbox_state st;
 
+	if (d->redial_due_ms != 0 && now_ms >= d->redial_due_ms)
+		redial(d);
 	if (!d->welcomed) {
 		if (now_ms >= d->hello_due_ms)
 			send_hello(d, now_ms);
@@ -540,6 +576,8 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 	switch (ev) {
 	case TEVENT_HANDSHAKE_OK:
 		d->connected = true;
+		d->redial_due_ms = 0;
+		d->redial_backoff_ms = 0;
 		log_info("event=connected consolidator=%s", LOG_Q(addr));
 		go_idle(d, now_ms); /* hello right away */
 		break;
@@ -551,14 +589,19 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		go_idle(d, now_ms + HELLO_INTERVAL_MS);
 		break;
 	case TEVENT_HANDSHAKE_FAILED_AUTH:
+		schedule_redial(d, now_ms);
 		log_warnx("event=handshake_refused consolidator=%s hint=\"is "
-			  "this node's transport key in the registry?\"",
-			  LOG_Q(addr));
+			  "this node's transport key in the registry?\" "
+			  "retry_s=%llu",
+			  LOG_Q(addr),
+			  (unsigned long long)(d->redial_backoff_ms / 1000));
 		break;
 	case TEVENT_HANDSHAKE_FAILED:
+		schedule_redial(d, now_ms);
 		log_warnx("event=handshake_failed consolidator=%s "
-			  "hint=\"wrong consolidator_key?\"",
-			  LOG_Q(addr));
+			  "hint=\"wrong consolidator_key?\" retry_s=%llu",
+			  LOG_Q(addr),
+			  (unsigned long long)(d->redial_backoff_ms / 1000));
 		break;
 	default:
 		break;

@@ -57,6 +57,7 @@ struct deliver {
 	/* set by the caller */
 	struct outbox *ob;
 	struct tsock *sock;
+	const char *endpoint; /* the consolidator's, to dial again */
 	enum institution inst;
 	const char *network; /* said at hello */
 	size_t batch_events, window;
@@ -86,6 +87,9 @@ struct deliver {
 	uint64_t backoff_ms;
 	uint64_t heard_ms;	/* wall clock of its last answer, 0 none */
 	uint64_t heard_mono_ms; /* the same, monotonic */
+	/* After a refused handshake libzmq stops trying: dial again at
+	 * redial_due_ms (0: not due), backing off. */
+	uint64_t redial_due_ms, redial_backoff_ms;
 };
 
 /* deliver_init - resets the state; call once the fields above are set. */

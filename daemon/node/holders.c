@@ -170,6 +170,16 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 	uint64_t start = date_mono_ms();
 	int r;
 
+	/* libzmq gives up a holder that refused the handshake: dial it
+	 * again, as its registry may have been fixed since. */
+	pump(h);
+	if (h->auth_failed) {
+		h->auth_failed = false;
+		r = tsock_redial(h->s, h->endpoint);
+		if (r != 0)
+			log_warnx("event=redial_failed keyholder=%s error=%s",
+				  LOG_Q(h->endpoint), LOG_Q(strerror(-r)));
+	}
 	for (;;) {
 		pump(h);
 		r = tsock_send(h->s, data, lens, 1);

@@ -763,6 +763,7 @@ main(int argc, char **argv)
 		fatalx("out of memory");
 	n.deliver.ob = n.ob;
 	n.deliver.sock = n.dealer;
+	n.deliver.endpoint = n.cfg.consolidator;
 	n.deliver.inst = (enum institution)n.cfg.institution;
 	n.deliver.network = n.cfg.network;
 	n.deliver.batch_events = n.cfg.batch_events;

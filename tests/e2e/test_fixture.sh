@@ -410,14 +410,16 @@ CSV
 
 before=$FAILED
 "$KUSKA" query -c "$N/secretariat.conf" identification --period 2025Q2 \
-	--format csv >"$T/sec.csv" 2>&1
+	--format csv >"$T/sec.csv" 2>"$T/sec.err"
+check "secretariat: a note on standard error says what <10 is" \
+	grep -qx 'kuska query: note: <10 is a count from 1 to 9 (or one that would give such a count away), withheld for .* (docs/DISCLOSURE.md)' "$T/sec.err"
 check "secretariat: pnp's 3 victims in 2025Q2 show as <10" \
 	grep -qx '2025Q2,pnp,<10' "$T/sec.csv"
 check "secretariat: no count from 1 to 9 shown" \
 	sh -c "! grep -q ',[1-9]\$' '$T/sec.csv'"
 check "secretariat: the header is the analyst's" \
 	test "$(head -1 "$T/sec.csv")" = "period,institution,victims"
-[ "$FAILED" -eq "$before" ] || sed 's/^/    /' "$T/sec.csv"
+[ "$FAILED" -eq "$before" ] || sed 's/^/    /' "$T/sec.csv" "$T/sec.err"
 
 # ---- indicators ----------------------------------------------------------
 

@@ -314,6 +314,12 @@ refused "a missing period (report)" 'kuska report: missing --period P: a year (2
 	"$KUSKA" report -c x.conf
 refused "a malformed period (query)" 'kuska query: bad --period "2025-Q3": a year (2026), a semester (2026H1) or a quarter (2026Q3)' \
 	"$KUSKA" query -c x.conf identification --period 2025-Q3
+refused "a period not begun" 'kuska report: --period 2999 has not begun (today is' \
+	"$KUSKA" report -c x.conf --period 2999
+refused "a period not begun" 'kuska query: --period 2999Q1 has not begun (today is' \
+	"$KUSKA" query -c x.conf overlap --period 2999Q1
+refused "a period before 2000" 'kuska query: --period 1999: before 2000: no record' \
+	"$KUSKA" query -c x.conf overlap --period 1999
 refused "a flag with a value" 'kuska-consolidator: option "--audit" takes no value' \
 	"$CONS" --audit=yes -c x.conf
 refused "an unknown option in a cluster" 'kuska-node: unknown option "-x"' \

@@ -4,7 +4,10 @@
 # in kuska status and the metrics, while the other nodes go on. A key not
 # in the holder's registry cannot connect. With the key holder down, a
 # submission is refused whole with a clear reason and nothing stored;
-# submitted again once it is back, every record arrives once.
+# submitted again once it is back, every record arrives once. A node
+# revoked in the holder's registry while connected is refused at once
+# with the reason; refused at the handshake, it dials again at its next
+# submission, so a registry fixed and reloaded lets it in.
 . "$(dirname "$0")/lib.sh"
 
 THIEF="$KUSKA_BIN/kuska_thief"
@@ -96,6 +99,51 @@ check "back up: the same file is accepted whole" sh -c \
 check "delivered" wait_delivered 60
 check "the consolidator holds every minsa record once" \
 	test "$(cons_last_seq minsa)" = "$(records "$T/sim/minsa.jsonl")"
+
+# --- pj's key revoked at the key holder -------------------------------------
+# kh_reload: SIGHUP the key holder and wait for its reload line.
+kh_reload() {
+	local n
+	n=$(grep -c "event=reload " "$N/keyholder.log")
+	kill -HUP "${PIDS[keyholder]}"
+	for _ in $(seq 50); do
+		[ "$(grep -c "event=reload " "$N/keyholder.log")" -gt "$n" ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+cp "$N/registry.conf" "$T/registry.good"
+awk '{ print } $0 == "[key pj-1]" { print "revoked = 2020-01-01T00:00:00Z" }' \
+	"$T/registry.good" >"$N/registry.conf"
+check "the key holder reloads a registry revoking pj-1" kh_reload
+t0=$(date +%s%N)
+"$KUSKA" submit -c "$N/pj.conf" "$T/sim/pj.jsonl" >"$T/revoked.out" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+sed 's/^/#   /' "$T/revoked.out"
+check "pj, connected, revoked: refused (exit $rc) within 5 s ($ms ms)" \
+	test $rc != 0 -a $ms -lt 5000
+check "... saying the key holder refused it, not that it did not answer" \
+	grep -q "key holder tcp://127.0.0.1:$((PORT + 2)) refused the request: not_authorized: this node's key is not valid" \
+	"$T/revoked.out"
+# The holder restarted while pj-1 is revoked refuses pj's handshake, and
+# libzmq gives the endpoint up; the revocation undone, the node dials
+# again at its next submission instead of needing a restart.
+stop_keyholder TERM
+start_keyholder
+"$KUSKA" submit -c "$N/pj.conf" "$T/sim/pj.jsonl" >"$T/refused.out" 2>&1
+check "... after a restart of the holder, refused at the handshake" \
+	grep -q "refused this node's transport key" "$T/refused.out"
+cp "$T/registry.good" "$N/registry.conf"
+check "the key holder reloads the registry with pj-1 valid again" kh_reload
+"$KUSKA" submit -c "$N/pj.conf" "$T/sim/pj.jsonl" >"$T/restored.out" 2>&1
+rc=$?
+sed 's/^/#   /' "$T/restored.out"
+check "pj's next submission is accepted without a node restart (exit $rc)" \
+	grep -q "pj.jsonl: $(records "$T/sim/pj.jsonl") accepted, 0 already held, 0 refused, [0-9]* with unlinkable victims\$" \
+	"$T/restored.out"
+
 check "audit" audit_ok
 
 finish

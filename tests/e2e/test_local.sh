@@ -17,7 +17,11 @@
 #    error with the file's name and the reason; a spreadsheet (a ZIP
 #    archive) is named as one and nothing of it is sent, and so is a CSV
 #    export (delimited text); an empty file is said to be empty; a UTF-16
-#    file has as many refusals as records.
+#    file has as many refusals as records;
+#  - kuska submit interrupted (SIGINT) after a first piece of a file was
+#    answered prints that file's counts, says what was not sent and what
+#    to do, completes its --report file and exits 130; submitting the
+#    file again sends the rest.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -186,5 +190,40 @@ check "a broken JSON object is still refused line by line" \
 	sh -c "grep -q 'broken.jsonl:1: ' '$T/csv.out' &&
 		grep -q 'broken.jsonl:2: ' '$T/csv.out' &&
 		grep -q 'broken.jsonl: 0 accepted, 0 already held, 2 refused' '$T/csv.out'"
+# --- kuska submit interrupted -----------------------------------------------
+# One piece (5000 lines) answered, then the standard input stays open:
+# SIGINT finds submit waiting for more.
+for k in $(seq 30); do sed "s/\"PNP-/\"PNPI$k-/g" "$T/sim/pnp.jsonl"; done |
+	head -6000 >"$T/many.jsonl"
+mkfifo "$T/fifo"
+before=$(node_last_seq pnp)
+"$KUSKA" submit -c "$N/pnp.conf" --report "$T/int.csv" - <"$T/fifo" \
+	>"$T/int.out" 2>"$T/int.err" &
+sub=$!
+exec 7>"$T/fifo"
+head -5000 "$T/many.jsonl" >&7
+for _ in $(seq 200); do
+	[ "$(node_last_seq pnp)" = $((before + 5000)) ] && break
+	sleep 0.1
+done
+sed -n '5001,$p' "$T/many.jsonl" | head -10 >&7
+sleep 0.3
+kill -INT $sub
+wait $sub
+rc=$?
+exec 7>&-
+check "submit interrupted: exit 130 ($rc)" test $rc = 130
+check "... the counts of what was answered, stopped early" \
+	grep -q "^-: 5000 accepted, 0 already held, 0 refused, .* (stopped early)" "$T/int.out"
+check "... saying the rest was not sent and to submit again" \
+	grep -q "standard input: interrupted: the lines answered above (5000) are as printed, the rest were not sent; submit the file again" "$T/int.err"
+check "... its --report file complete (header and every warning)" \
+	test "$(wc -l <"$T/int.csv")" = \
+	$((1 + $(grep -c 'warning: 1 victim' "$T/int.out") + $(sed -n 's/.* \([0-9]*\) more warnings.*/\1/p' "$T/int.out")))
+check "... the lines read after the answered piece not stored" \
+	test "$(node_last_seq pnp)" = $((before + 5000))
+"$KUSKA" submit -c "$N/pnp.conf" "$T/many.jsonl" >"$T/again.out" 2>&1
+check "... submitted again: the rest accepted, the first 5000 already held" \
+	grep -q "many.jsonl: [1-9][0-9]* accepted, 5000 already held, 0 refused" "$T/again.out"
 
 finish

@@ -167,6 +167,16 @@ check "a refused key: exit 2, a reason and no file (exit $rc)" \
 check "both reports have the SDG 16.2.2 figure" \
 	grep -q 'id="f-sdg"' "$T/secretariat.dom.html" "$T/analyst.dom.html"
 
+# A period still running says so at the top; a closed one does not.
+year=$(TZ=Etc/GMT+5 date +%Y)
+"$KUSKA" report -c "$N/analyst.conf" --period "$year" --lang en \
+	-o "$T/open.html" 2>/dev/null
+check "the report of $year says the period is not over" \
+	grep -qF "The period is not over: the figures run to today, $(TZ=Etc/GMT+5 date +%F)," \
+	"$T/open.html"
+check "... that of $P does not" \
+	sh -c "! grep -q 'period is not over' '$ART/report-analyst.html'"
+
 # ---- the live estimate against kuska estimate --------------------------
 
 # q ROLE TABLE PERIOD [OPTION...]: the CSV answer.

@@ -8,7 +8,8 @@
 #   stays until then, and its next request after that time is refused on
 #   the same connection (the key is checked on every message).
 # - An institution's node whose key is revoked loses its connection and
-#   delivers nothing more.
+#   delivers nothing more; the revocation undone and reloaded, the node
+#   dials again by itself and delivers what waited.
 # - minsa's key minsa-1 is "stolen" and revoked from the last sequence
 #   the consolidator holds (revoked_after_seq); an envelope signed with
 #   it and dated years back, sent over minsa's new key minsa-2, is
@@ -108,6 +109,28 @@ check "... and the consolidator dropped it at the reload" \
 	"$N/consolidator.log"
 sleep 1
 check "nothing more from pnp was taken" test "$(cons_last_seq pnp)" = "$before"
+
+# --- the revocation undone: the node comes back by itself ------------------
+# libzmq gives up an endpoint whose handshake was refused; the node dials
+# again (10 s after the refusal, then backing off) and is let in once the
+# registry it was refused by is fixed and reloaded, without a restart.
+awk 'skip { skip = 0; next } { print } $0 == "[key pnp-1]" { skip = 1 }' \
+	"$N/registry.conf" >"$T/reg.new"
+mv "$T/reg.new" "$N/registry.conf"
+n=$(grep -c "event=reload " "$N/consolidator.log")
+kill -HUP "${PIDS[cons]}"
+for _ in $(seq 50); do
+	[ "$(grep -c "event=reload " "$N/consolidator.log")" -gt "$n" ] && break
+	sleep 0.1
+done
+check "pnp's node, its revocation undone, dials again by itself" \
+	wait_log "$N/pnp.log" "event=redial " 30
+for _ in $(seq 100); do
+	[ "$(cons_last_seq pnp)" = $((before + 1)) ] && break
+	sleep 0.2
+done
+check "... and delivers what waited" test "$(cons_last_seq pnp)" = $((before + 1))
+before=$(cons_last_seq pnp)
 
 # --- a stolen signing key, revoked from a sequence, back-dates --------------
 stop_node minsa TERM

@@ -144,6 +144,41 @@ test_period_refused(void **state)
 	}
 }
 
+/* What kuska query and report say of a period they cannot ask for. */
+static void
+test_period_problem(void **state)
+{
+	int32_t today = date_from_ymd(2026, 12, 1);
+	char out[200];
+
+	(void)state;
+	assert_null(
+	    period_problem("2025", today, "--period", out, sizeof(out)));
+	assert_null(
+	    period_problem("2026Q4", today, "--period", out, sizeof(out)));
+	assert_null(
+	    period_problem("2000H1", today, "--period", out, sizeof(out)));
+	assert_string_equal(
+	    period_problem("2030", today, "--period", out, sizeof(out)),
+	    "--period 2030 has not begun (today is 2026-12-01, Peru time): "
+	    "no record is dated after today");
+	assert_non_null(
+	    period_problem("2027Q1", today, "--period", out, sizeof(out)));
+	assert_string_equal(
+	    period_problem("1990", today, "--period", out, sizeof(out)),
+	    "--period 1990: before 2000: no record is dated before "
+	    "2000-01-01");
+	assert_non_null(strstr(
+	    period_problem("1999H2", today, "--period", out, sizeof(out)),
+	    "before 2000"));
+	assert_string_equal(
+	    period_problem("2025h2", today, "--period", out, sizeof(out)),
+	    "bad --period \"2025h2\": a year (2026), a semester (2026H1) or "
+	    "a quarter (2026Q3)");
+	assert_non_null(strstr(
+	    period_problem("", today, "--period", out, sizeof(out)), "bad"));
+}
+
 int
 main(void)
 {
@@ -155,6 +190,7 @@ main(void)
 	    cmocka_unit_test(test_period_end_semesters),
 	    cmocka_unit_test(test_period_round_trip_all),
 	    cmocka_unit_test(test_period_refused),
+	    cmocka_unit_test(test_period_problem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
