@@ -142,6 +142,10 @@ check "the secretariat's trend spans the analyst's semesters ($(trend "$ART/repo
 	test "$(trend "$ART/report-secretariat.html")" = "$(trend "$ART/report-analyst.html")"
 check "secretariat: in Spanish" \
 	grep -q '<html lang="es">' "$T/secretariat.dom.html"
+check "secretariat: the indicators named in Spanish (name_es)" \
+	grep -qF '>Derivaciones al MIMP atendidas (%)<' "$T/secretariat.dom.html"
+check "analyst: ... and in English (name_en)" \
+	grep -qF '>Referrals to MIMP taken up (%)<' "$T/analyst.dom.html"
 check "analyst: exact small counts, and a warning not to publish them" \
 	grep -q "do not publish" "$T/analyst.dom.html"
 
