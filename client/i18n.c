@@ -62,6 +62,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "“<%u”: a count from 1 to %u, withheld for "
 			   "confidentiality; never drawn as a bar."},
     [M_EMPTY_NOTE] = {"«\u2013»: sin dato.", "“\u2013”: no data."},
+    [M_WITHHELD_NOTE] = {"«%s»: valor reservado por confidencialidad, pues "
+			 "descansa en una cifra de 1 a %u.",
+			 "“%s”: a value withheld for confidentiality, as it "
+			 "rests on a count from 1 to %u."},
     [M_NOT_YET] = {"Esta sección aparecerá cuando el consolidador ofrezca la "
 		   "tabla «%s»; todavía no la conoce.",
 		   "This section will appear once the consolidator offers "
@@ -92,10 +96,12 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		     "The key indicators, semester by semester"},
     [M_HOW_TREND] = {"Cada panel sigue un indicador semestre a semestre; la "
 		     "línea discontinua es la meta y la punteada, la línea "
-		     "de base. Un semestre sin valor deja un hueco.",
+		     "de base. Un semestre sin valor, o con el valor "
+		     "reservado, deja un hueco; la tabla dice cuál.",
 		     "Each panel follows one indicator semester by semester; "
 		     "the dashed line is the target, the dotted one the "
-		     "baseline. A semester with no value leaves a gap."},
+		     "baseline. A semester with no value, or with its value "
+		     "withheld, leaves a gap; the table says which."},
     [M_FIG_OTHER] = {"Los demás indicadores", "The other indicators"},
     [M_HOW_OTHER] = {"Indicadores no marcados como clave, con la misma "
 		     "lectura que la figura de indicadores clave.",

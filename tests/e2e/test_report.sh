@@ -146,6 +146,10 @@ check "secretariat: the indicators named in Spanish (name_es)" \
 	grep -qF '>Derivaciones al MIMP atendidas (%)<' "$T/secretariat.dom.html"
 check "analyst: ... and in English (name_en)" \
 	grep -qF '>Referrals to MIMP taken up (%)<' "$T/analyst.dom.html"
+# A withheld semester of the trend is not "–" (no data): it says so.
+check "secretariat: a withheld semester of the trend says so, and the note why" \
+	sh -c "grep -qE 'class=\"sup\" data-q=\"indicators [0-9H]+ [0-9]+ value\" data-v=\"\">Reservado<' '$T/secretariat.dom.html' &&
+	grep -qF '«Reservado»: valor reservado por confidencialidad' '$T/secretariat.dom.html'"
 check "analyst: exact small counts, and a warning not to publish them" \
 	grep -q "do not publish" "$T/analyst.dom.html"
 
