@@ -147,11 +147,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_FIG_FUNNEL] = {"Embudo de la persecución penal",
 		      "The prosecution funnel"},
     [M_HOW_FUNNEL] = {"De los casos denunciados en el periodo, cuántos han "
-		      "llegado hasta hoy a cada etapa; el porcentaje con "
-		      "signo menos es la pérdida respecto a la etapa anterior.",
+		      "llegado hasta hoy a cada etapa. La pérdida es la "
+		      "proporción de los casos de la etapa anterior que no "
+		      "llegaron a esta: la tabla la da de 0 a 1 (0,209) y el "
+		      "gráfico en porcentaje, con signo menos (\u221220,9 %).",
 		      "Of the cases whose complaint falls in the period, how "
-		      "many have reached each stage by now; the percentage "
-		      "with a minus sign is the loss from the stage before."},
+		      "many have reached each stage by now. Attrition is the "
+		      "share of the previous stage's cases that did not reach "
+		      "this one: the table gives it from 0 to 1 (0.209), the "
+		      "chart as a percentage with a minus sign (\u221220.9%)."},
     [M_FIG_PROSECUTION] = {"Casos en cada etapa del proceso",
 			   "Cases at each stage"},
     [M_HOW_PROSECUTION] = {"Cada barra cuenta los casos que llegaron a esa "
