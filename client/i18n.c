@@ -62,6 +62,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "“<%u”: a count from 1 to %u, withheld for "
 			   "confidentiality; never drawn as a bar."},
     [M_EMPTY_NOTE] = {"«\u2013»: sin dato.", "“\u2013”: no data."},
+    [M_WITHHELD_NOTE] = {"«%s»: valor reservado por confidencialidad, pues "
+			 "descansa en una cifra de 1 a %u.",
+			 "“%s”: a value withheld for confidentiality, as it "
+			 "rests on a count from 1 to %u."},
     [M_NOT_YET] = {"Esta sección aparecerá cuando el consolidador ofrezca la "
 		   "tabla «%s»; todavía no la conoce.",
 		   "This section will appear once the consolidator offers "
@@ -92,10 +96,12 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		     "The key indicators, semester by semester"},
     [M_HOW_TREND] = {"Cada panel sigue un indicador semestre a semestre; la "
 		     "línea discontinua es la meta y la punteada, la línea "
-		     "de base. Un semestre sin valor deja un hueco.",
+		     "de base. Un semestre sin valor, o con el valor "
+		     "reservado, deja un hueco; la tabla dice cuál.",
 		     "Each panel follows one indicator semester by semester; "
 		     "the dashed line is the target, the dotted one the "
-		     "baseline. A semester with no value leaves a gap."},
+		     "baseline. A semester with no value, or with its value "
+		     "withheld, leaves a gap; the table says which."},
     [M_FIG_OTHER] = {"Los demás indicadores", "The other indicators"},
     [M_HOW_OTHER] = {"Indicadores no marcados como clave, con la misma "
 		     "lectura que la figura de indicadores clave.",
@@ -141,11 +147,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_FIG_FUNNEL] = {"Embudo de la persecución penal",
 		      "The prosecution funnel"},
     [M_HOW_FUNNEL] = {"De los casos denunciados en el periodo, cuántos han "
-		      "llegado hasta hoy a cada etapa; el porcentaje con "
-		      "signo menos es la pérdida respecto a la etapa anterior.",
+		      "llegado hasta hoy a cada etapa. La pérdida es la "
+		      "proporción de los casos de la etapa anterior que no "
+		      "llegaron a esta: la tabla la da de 0 a 1 (0,209) y el "
+		      "gráfico en porcentaje, con signo menos (\u221220,9 %).",
 		      "Of the cases whose complaint falls in the period, how "
-		      "many have reached each stage by now; the percentage "
-		      "with a minus sign is the loss from the stage before."},
+		      "many have reached each stage by now. Attrition is the "
+		      "share of the previous stage's cases that did not reach "
+		      "this one: the table gives it from 0 to 1 (0.209), the "
+		      "chart as a percentage with a minus sign (\u221220.9%)."},
     [M_FIG_PROSECUTION] = {"Casos en cada etapa del proceso",
 			   "Cases at each stage"},
     [M_HOW_PROSECUTION] = {"Cada barra cuenta los casos que llegaron a esa "

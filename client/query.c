@@ -1,8 +1,9 @@
 /*
  * query.c - kuska query: asks the consolidator for one statistics table
- * and prints it as aligned text, CSV or JSON (columns and row order as
- * EVENTS.md fixes them). What comes back depends on the client's role in
- * the registry: the secretariat's small counts arrive already suppressed.
+ * and prints it as aligned text (or, for long texts, a block per row),
+ * CSV or JSON (columns and row order as EVENTS.md fixes them). What comes
+ * back depends on the client's role in the registry: the secretariat's
+ * small counts arrive already suppressed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -91,6 +92,98 @@ print_text(const struct qtable *t)
 		}
 		printf("\n");
 	}
+}
+
+/* The terminal width text blocks are wrapped to. */
+#define BLOCK_WIDTH 78
+
+/* Characters, not bytes, of UTF-8 s's first n bytes: for alignment. */
+static size_t
+width(const char *s, size_t n)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < n && s[i] != '\0'; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
+/*
+ * Prints s from column indent on, wrapped at spaces so that no line
+ * passes BLOCK_WIDTH (a word longer than the room goes whole on its own
+ * line); the lines after the first are indented.
+ */
+static void
+print_wrapped(const char *s, size_t indent)
+{
+	size_t room = BLOCK_WIDTH > indent + 20 ? BLOCK_WIDTH - indent : 20;
+	size_t col = 0, n;
+
+	while (*s == ' ')
+		s++;
+	while (*s != '\0') {
+		n = strcspn(s, " ");
+		if (col > 0 && col + 1 + width(s, n) > room) {
+			printf("\n%*s", (int)indent, "");
+			col = 0;
+		} else if (col > 0) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)n, s);
+		col += width(s, n);
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+	putchar('\n');
+}
+
+/*
+ * A table whose cells are long texts (the indicators' definitions: an
+ * expression, a basis of several sentences) as one block per row,
+ * "column: value", wrapped: as columns its lines run to hundreds of
+ * characters.
+ */
+static void
+print_blocks(const struct qtable *t)
+{
+	size_t label = 0, i, j;
+	char buf[sizeof(((struct cell *)0)->text) + 16];
+
+	for (j = 0; j < t->n_cols; j++)
+		if (strlen(t->cols[j]) > label)
+			label = strlen(t->cols[j]);
+	label += 2; /* the colon and a space */
+	for (i = 0; i < t->n_rows; i++) {
+		if (i > 0)
+			putchar('\n');
+		for (j = 0; j < t->n_cols; j++) {
+			const char *v =
+			    cell_text(&t->rows[i][j], t->k, buf, sizeof(buf));
+			printf("%s:", t->cols[j]);
+			if (v[0] == '\0') {
+				putchar('\n');
+				continue;
+			}
+			printf("%*s", (int)(label - strlen(t->cols[j]) - 1),
+			       "");
+			print_wrapped(v, label);
+		}
+	}
+}
+
+/* Whether t holds a text too long for a cell's own room (codec.h). */
+static bool
+any_long(const struct qtable *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->n_rows; i++)
+		for (j = 0; j < t->n_cols; j++)
+			if (t->rows[i][j].long_text != NULL)
+				return true;
+	return false;
 }
 
 /*
@@ -368,6 +461,9 @@ cmd_query(int argc, char **argv)
 		print_csv(&tab);
 	else if (fmt == FMT_JSON)
 		print_json(&tab);
+	else if (strcmp(q.table, "indicator_definitions") == 0 ||
+		 any_long(&tab))
+		print_blocks(&tab);
 	else
 		print_text(&tab);
 	/* On standard error: the table itself stays as asked for. */

@@ -178,6 +178,40 @@ fetch_trend(const struct client_config *cfg, uint32_t code,
 }
 
 /*
+ * Names each indicator in the report's language: the name_es or name_en
+ * the Commission's file gives it (the indicator_definitions table),
+ * else its name as it is, so that a file of one language still reads.
+ */
+static void
+localize_names(struct qtable *ind, const struct qtable *defs)
+{
+	char col[16];
+	size_t i, row;
+	int from, to;
+
+	snprintf(col, sizeof(col), "name_%s", tr(M_LANG_CODE));
+	from = html_col_index(defs, col);
+	to = html_col_index(ind, "name");
+	if (from < 0 || to < 0)
+		return; /* a consolidator older than the names per language */
+	for (row = 0; row < ind->n_rows; row++) {
+		const struct cell *me = html_cell(ind, row, "indicator");
+		for (i = 0; me != NULL && i < defs->n_rows; i++) {
+			const struct cell *id = html_cell(defs, i, "indicator");
+			const struct cell *src = &defs->rows[i][from];
+			if (id == NULL ||
+			    strcmp(codec_cell_str(id), codec_cell_str(me)) != 0)
+				continue;
+			if (src->kind == CELL_TEXT && src->text[0] != '\0')
+				snprintf(ind->rows[row][to].text,
+					 sizeof(ind->rows[row][to].text), "%s",
+					 src->text);
+			break;
+		}
+	}
+}
+
+/*
  * Gives each row of the indicators answer its baseline period and
  * expression from the indicator_definitions table (INDICATORS.md: the
  * report prints each indicator's means of verification beside its value),
@@ -225,6 +259,7 @@ add_definitions(const struct client_config *cfg, struct report_data *d)
 			}
 		}
 	}
+	localize_names(ind, &defs);
 	codec_qtable_clear(&defs);
 	return 0;
 }

@@ -301,6 +301,43 @@ static const struct html_col indicator_cols[] = {
 
 #define N_INDICATOR_COLS (sizeof(indicator_cols) / sizeof(indicator_cols[0]))
 
+/* What a cell of the trend table showed, for the notes under it. */
+#define TREND_VALUE 0
+#define TREND_NONE 1	 /* no value: "–" */
+#define TREND_WITHHELD 2 /* suppressed for disclosure */
+
+/*
+ * The value of indicator ind in semester s of the trend. A withheld one
+ * (status suppressed: it rests on a count below k) says so, as the
+ * other tables show a withheld count, rather than "–", which is no data.
+ */
+static unsigned
+trend_td(struct report *r, size_t s, const char *ind)
+{
+	const struct qtable *t = &r->d->trend[s];
+	int row = indicator_row(t, ind);
+
+	if (row < 0) {
+		fprintf(r->f, "<td class=\"na\">\u2013</td>");
+		return TREND_NONE;
+	}
+	if (strcmp(text_of(t, (size_t)row, "status"), "suppressed") != 0) {
+		html_td(r->f, t, (size_t)row, "value", "indicators",
+			r->d->trend_period[s], NULL);
+		return html_cell(t, (size_t)row, "value") == NULL ||
+			       html_cell(t, (size_t)row, "value")->kind ==
+				   CELL_EMPTY
+			   ? TREND_NONE
+			   : TREND_VALUE;
+	}
+	fprintf(r->f, "<td class=\"sup\" data-q=\"indicators ");
+	html_escape(r->f, r->d->trend_period[s]);
+	fprintf(r->f, " %d value\" data-v=\"\">", row);
+	html_escape(r->f, i18n_word("status", "suppressed"));
+	fprintf(r->f, "</td>");
+	return TREND_WITHHELD;
+}
+
 /* One small chart per key indicator, then their values in a table. */
 static void
 indicator_trends(struct report *r, const struct qtable *t,
@@ -310,6 +347,7 @@ indicator_trends(struct report *r, const struct qtable *t,
 	const char *x[REPORT_MAX_TREND];
 	struct svg_val y[REPORT_MAX_TREND];
 	size_t i, s;
+	unsigned shown = 0;
 	char id[32], a[48], b[48];
 
 	if (d->n_trend == 0)
@@ -386,15 +424,8 @@ indicator_trends(struct report *r, const struct qtable *t,
 		fprintf(r->f, "<tr><th scope=\"row\">");
 		html_escape(r->f, text_of(t, i, "name"));
 		fprintf(r->f, "</th>");
-		for (s = 0; s < d->n_trend; s++) {
-			int row = indicator_row(&d->trend[s], ind);
-			if (row < 0)
-				fprintf(r->f, "<td class=\"na\">\u2013</td>");
-			else
-				html_td(r->f, &d->trend[s], (size_t)row,
-					"value", "indicators",
-					d->trend_period[s], NULL);
-		}
+		for (s = 0; s < d->n_trend; s++)
+			shown |= trend_td(r, s, ind);
 		fprintf(r->f, "</tr>\n");
 	}
 	fprintf(r->f, "</tbody></table></div>\n");
@@ -403,7 +434,17 @@ indicator_trends(struct report *r, const struct qtable *t,
 	fprintf(r->f, " <code>kuska query indicators --period S</code> ");
 	put(r, tr(M_TREND_FROM), d->trend_period[0],
 	    d->trend_period[d->n_trend - 1]);
-	fprintf(r->f, ".</p>\n</figure>\n");
+	fprintf(r->f, ".");
+	if (shown & TREND_WITHHELD) {
+		fprintf(r->f, " ");
+		put(r, tr(M_WITHHELD_NOTE), i18n_word("status", "suppressed"),
+		    r->k - 1);
+	}
+	if (shown & TREND_NONE) {
+		fprintf(r->f, " ");
+		html_escape(r->f, tr(M_EMPTY_NOTE));
+	}
+	fprintf(r->f, "</p>\n</figure>\n");
 }
 
 static void

@@ -27,16 +27,23 @@ enum ikey {
 	K_TARGET,
 	K_FREQUENCY,
 	K_BASIS,
+	K_NAME_ES,
+	K_NAME_EN,
 	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
-    "name",	 "level",    "component", "key",       "value", "unit",
-    "direction", "baseline", "target",	  "frequency", "basis",
+    "name",  "level",	  "component", "key",	 "value",
+    "unit",  "direction", "baseline",  "target", "frequency",
+    "basis", "name_es",	  "name_en",
 };
 
-/* Optional keys: key (default no) and basis (a warning when missing). */
-#define REQUIRED(k) ((k) != K_KEY && (k) != K_BASIS)
+/*
+ * Optional keys: key (default no), basis (a warning when missing) and the
+ * names per language, which the report prefers to name in its language.
+ */
+#define REQUIRED(k)                                                            \
+	((k) != K_KEY && (k) != K_BASIS && (k) != K_NAME_ES && (k) != K_NAME_EN)
 
 static const char *const level_names[] = {
     NULL, "output", "outcome", "component", "purpose", "assumption", NULL};
@@ -358,6 +365,34 @@ set_enum(struct reader *r, unsigned line, enum ikey k, const char *const *names,
 	return *out != 0;
 }
 
+/* Where the name key k of ind goes: name, name_es or name_en. */
+static char *
+name_field(struct indicator *ind, enum ikey k)
+{
+	return k == K_NAME_ES	? ind->name_es
+	       : k == K_NAME_EN ? ind->name_en
+				: ind->name;
+}
+
+/* A name (all three are IND_NAME_MAX bytes) into dst. */
+static bool
+set_name(struct reader *r, unsigned line, enum ikey k, const char *v, char *dst)
+{
+	if (v[0] == '\0' || !text_ok(v)) {
+		say(r, line, false,
+		    "%s: empty, or not text (UTF-8 with no control characters)",
+		    key_names[k]);
+		return false;
+	}
+	if (strlen(v) >= IND_NAME_MAX) {
+		say(r, line, false, "%s: longer than %d bytes", key_names[k],
+		    IND_NAME_MAX - 1);
+		return false;
+	}
+	snprintf(dst, IND_NAME_MAX, "%s", v);
+	return true;
+}
+
 /* One "name = value" of the indicator d. Returns whether it is valid. */
 static bool
 set_key(struct reader *r, struct draft *d, unsigned line, enum ikey k,
@@ -370,6 +405,9 @@ set_key(struct reader *r, struct draft *d, unsigned line, enum ikey k,
 
 	switch (k) {
 	case K_NAME:
+	case K_NAME_ES:
+	case K_NAME_EN:
+		return set_name(r, line, k, v, name_field(ind, k));
 	case K_BASIS:
 		if (v[0] == '\0' || !text_ok(v)) {
 			say(r, line, false,
@@ -378,14 +416,7 @@ set_key(struct reader *r, struct draft *d, unsigned line, enum ikey k,
 			    key_names[k]);
 			return false;
 		}
-		if (k == K_NAME && strlen(v) >= sizeof(ind->name)) {
-			say(r, line, false, "name: longer than %zu bytes",
-			    sizeof(ind->name) - 1);
-			return false;
-		}
-		snprintf(k == K_NAME ? ind->name : ind->basis,
-			 k == K_NAME ? sizeof(ind->name) : sizeof(ind->basis),
-			 "%s", v);
+		snprintf(ind->basis, sizeof(ind->basis), "%s", v);
 		return true;
 	case K_LEVEL:
 		if (!set_enum(r, line, k, level_names, v, &e))
@@ -501,8 +532,9 @@ on_item(void *arg, const struct config_item *it)
 			break;
 	if (k == K_COUNT) {
 		say(r, it->line, false,
-		    "%s: unknown key (name, level, component, key, value, "
-		    "unit, direction, baseline, target, frequency, basis)",
+		    "%s: unknown key (name, name_es, name_en, level, "
+		    "component, key, value, unit, direction, baseline, "
+		    "target, frequency, basis)",
 		    shown(it->name, q, sizeof(q)));
 		return;
 	}

@@ -4,6 +4,9 @@
  *
  *	[indicator protection-takeup-mimp]
  *	name = Referrals to MIMP taken up
+ *	name_es = Derivaciones al MIMP atendidas ; optional: the name
+ *				; in a language (else name stands in)
+ *	name_en = Referrals to MIMP taken up	; optional
  *	level = outcome		; output | outcome | component | purpose |
  *				; assumption
  *	component = protection	; prosecution | protection | prevention |
@@ -20,9 +23,10 @@
  * An INI file (inih), ";" and "#" comments, inline comments after " ;".
  * A long value goes on over the lines right below its key, indented
  * (joined with one space; up to IND_TEXT_MAX - 1 characters).
- * Every key but key and basis is required; value is an expression
- * (expr.h) checked against the tables' shape. A file is refused as a
- * whole when anything is wrong with it - SMART, in INDICATORS.md's words:
+ * Every key but key, basis, name_es and name_en is required; value is an
+ * expression (expr.h) checked against the tables' shape. A file is
+ * refused as a whole when anything is wrong with it - SMART, in
+ * INDICATORS.md's words:
  * a value that does not parse or names an unknown table, column,
  * dimension or value, or a median or share that does not select one
  * row; a baseline or target without a period (a year or a semester) and
@@ -83,6 +87,8 @@ enum ind_frequency { IND_FREQUENCY_NONE = 0, IND_SEMESTER, IND_YEAR };
 struct indicator {
 	char id[IND_ID_MAX];
 	char name[IND_NAME_MAX];
+	char name_es[IND_NAME_MAX]; /* "" when not given: name stands in */
+	char name_en[IND_NAME_MAX];
 	enum ind_level level;
 	enum ind_component component;
 	bool key;

@@ -459,6 +459,8 @@ indicators_definitions(const struct indset *set, const struct reg_party *who,
 			codec_qtable_clear(ret);
 			return -ENOMEM;
 		}
+		set_text(&row[11], ind->name_es);
+		set_text(&row[12], ind->name_en);
 	}
 	return 0;
 }

@@ -99,7 +99,7 @@ int indicators_table(struct store *st, const struct indset *set,
 /* The columns of the indicator_definitions table. */
 #define INDICATOR_DEFINITIONS_COLUMNS                                          \
 	"indicator,name,unit,direction,frequency,baseline_period,baseline,"    \
-	"target_period,target,expression,basis"
+	"target_period,target,expression,basis,name_es,name_en"
 
 /*
  * indicators_definitions - what each indicator of set is (the

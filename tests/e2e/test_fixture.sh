@@ -484,9 +484,16 @@ expect_value analyst formalized "100 * $(col analyst funnel 2025 cases formalize
 	>"$T/ind-defs.csv" 2>&1
 check "indicator_definitions: its header" \
 	test "$(head -1 "$T/ind-defs.csv")" = \
-	"indicator,name,unit,direction,frequency,baseline_period,baseline,target_period,target,expression,basis"
+	"indicator,name,unit,direction,frequency,baseline_period,baseline,target_period,target,expression,basis,name_es,name_en"
 check "indicator_definitions: the long expression whole, as written" \
 	grep -qF 'accusation-days,Days from complaint to accusation,days,decrease,semester,2024H2,120,2026H2,60,"durations.median_days[from_stage=complaint, to_stage=preliminary_investigation] + durations.median_days[from_stage=preliminary_investigation, to_stage=formalized_investigation] + durations.median_days[from_stage=formalized_investigation, to_stage=accusation]",test' "$T/ind-defs.csv"
+# As text, one block per indicator, wrapped to a terminal: as columns its
+# lines ran to hundreds of characters.
+"$KUSKA" query -c "$N/secretariat.conf" indicator_definitions \
+	>"$T/ind-defs.txt" 2>&1
+check "indicator_definitions: as text, blocks no wider than a terminal ($(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$T/ind-defs.txt") columns)" \
+	sh -c "grep -q '^expression: *durations.median_days' '$T/ind-defs.txt' &&
+	test \"\$(awk 'length(\$0) > 78' '$T/ind-defs.txt')\" = ''"
 # Half way from 2024 to 2026 (2024H2 ends with 2024): on track needs 95%
 # of that, 0.475; acceleration needed 0.3.
 before=$FAILED

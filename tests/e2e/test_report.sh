@@ -142,6 +142,19 @@ check "the secretariat's trend spans the analyst's semesters ($(trend "$ART/repo
 	test "$(trend "$ART/report-secretariat.html")" = "$(trend "$ART/report-analyst.html")"
 check "secretariat: in Spanish" \
 	grep -q '<html lang="es">' "$T/secretariat.dom.html"
+check "secretariat: the indicators named in Spanish (name_es)" \
+	grep -qF '>Derivaciones al MIMP atendidas (%)<' "$T/secretariat.dom.html"
+check "analyst: ... and in English (name_en)" \
+	grep -qF '>Referrals to MIMP taken up (%)<' "$T/analyst.dom.html"
+# A withheld semester of the trend is not "–" (no data): it says so.
+check "secretariat: a withheld semester of the trend says so, and the note why" \
+	sh -c "grep -qE 'class=\"sup\" data-q=\"indicators [0-9H]+ [0-9]+ value\" data-v=\"\">Reservado<' '$T/secretariat.dom.html' &&
+	grep -qF '«Reservado»: valor reservado por confidencialidad' '$T/secretariat.dom.html'"
+# The funnel's table gives attrition as a share (EVENTS.md), its chart as
+# a percentage: the line on how to read it names both.
+check "analyst: the funnel's text reads attrition as the table gives it" \
+	grep -qF 'the table gives it from 0 to 1 (0.209), the chart as a percentage' \
+	"$T/analyst.dom.html"
 check "analyst: exact small counts, and a warning not to publish them" \
 	grep -q "do not publish" "$T/analyst.dom.html"
 

@@ -184,6 +184,48 @@ test_file_loads(void **state)
 	indfile_msgs_clear(&m);
 }
 
+/* A name per language, optional: name stands in for a language not given. */
+static void
+test_file_names_per_language(void **state)
+{
+	struct indfile_msgs m = {0};
+	struct indset *set = NULL;
+	char long_name[160];
+
+	(void)state;
+	assert_int_equal(parse(file_with(NULL, NULL, NULL), &set, &m), 0);
+	assert_string_equal(set->items[0].name_es, "");
+	assert_string_equal(set->items[0].name_en, "");
+	indset_free(&set);
+	assert_int_equal(
+	    parse(file_with("name",
+			    "name = Referrals to MIMP taken up\n"
+			    "name_es = Derivaciones al MIMP atendidas\n"
+			    "name_en = Referrals to MIMP taken up",
+			    NULL),
+		  &set, &m),
+	    0);
+	assert_int_equal(m.n_errors + m.n_warnings, 0);
+	assert_string_equal(set->items[0].name, "Referrals to MIMP taken up");
+	assert_string_equal(set->items[0].name_es,
+			    "Derivaciones al MIMP atendidas");
+	assert_string_equal(set->items[0].name_en,
+			    "Referrals to MIMP taken up");
+	indset_free(&set);
+	indfile_msgs_clear(&m);
+	/* name is still required: a file of one language must still read. */
+	expect_refused(file_with("name", "name_es = Derivaciones", NULL),
+		       "name is missing");
+	expect_refused(
+	    file_with("name", "name = A\nname_en = B\nname_en = C", NULL),
+	    "name_en: given twice");
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	memcpy(long_name, "name_es = ", 10);
+	expect_refused(file_with("name", "name = A", long_name),
+		       "name_es: longer than 100 bytes");
+}
+
 /* Lines that are not INI. */
 static void
 test_file_syntax(void **state)
@@ -268,7 +310,8 @@ test_file_continued(void **state)
 		fail_msg("%zu errors: %s | %s", m.n_errors, m.items[0].text,
 			 m.items[1].text);
 	assert_string_equal(m.items[0].text, "t.conf:15: colour: unknown key "
-					     "(name, level, component, key, "
+					     "(name, name_es, name_en, level, "
+					     "component, key, "
 					     "value, unit, direction, "
 					     "baseline, target, frequency, "
 					     "basis)");
@@ -1422,6 +1465,7 @@ main(void)
 {
 	const struct CMUnitTest file_tests[] = {
 	    cmocka_unit_test(test_file_loads),
+	    cmocka_unit_test(test_file_names_per_language),
 	    cmocka_unit_test(test_file_syntax),
 	    cmocka_unit_test(test_file_continued),
 	    cmocka_unit_test(test_file_sections_and_keys),
