@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "date.h"
 #include "keys.h"
@@ -14,6 +15,17 @@
 
 #define QUERY_TIMEOUT_MS 15000
 #define QUERY_HANDSHAKE_TRIES 5 /* failed handshakes before giving up */
+/* Refused connections, and none made, before calling the consolidator
+ * unreachable: the retries come 0.2, 0.4, 0.8 s apart (the first may come
+ * before the monitor listens), so about 1.5 s rather than the full wait. */
+#define QUERY_REFUSED_TRIES 3
+
+/* The endpoint as HOST:PORT, as an operator would name it. */
+static const char *
+host_port(const char *endpoint)
+{
+	return strncmp(endpoint, "tcp://", 6) == 0 ? endpoint + 6 : endpoint;
+}
 
 int
 ask_table(const struct client_config *cfg, const struct query_req *q,
@@ -26,8 +38,8 @@ ask_table(const struct client_config *cfg, const struct query_req *q,
 	uint8_t *buf = NULL;
 	size_t len;
 	uint64_t deadline = date_mono_ms() + QUERY_TIMEOUT_MS;
-	bool sent = false;
-	int r, failed = 0;
+	bool sent = false, reached = false;
+	int r, failed = 0, refused = 0;
 
 	if (settings_placeholder(cfg->consolidator)) {
 		snprintf(err, errlen,
@@ -73,6 +85,19 @@ ask_table(const struct client_config *cfg, const struct query_req *q,
 			continue;
 		while (ready[1] &&
 		       tsock_monitor_read(mon, &ev, addr, sizeof(addr)) == 0) {
+			/* A consolidator reached may be busy: wait for it.
+			 * One nobody listens for will not answer at all. */
+			if (ev != TEVENT_CONNECT_RETRIED && ev != TEVENT_OTHER)
+				reached = true;
+			if (ev == TEVENT_CONNECT_RETRIED && !reached &&
+			    ++refused == QUERY_REFUSED_TRIES) {
+				snprintf(err, errlen,
+					 "the consolidator is not reachable "
+					 "at %.200s (connection refused): is "
+					 "kuska-consolidator running there?",
+					 host_port(cfg->consolidator));
+				goto out; /* r: -ETIMEDOUT, as no answer */
+			}
 			if (ev == TEVENT_HANDSHAKE_FAILED_AUTH) {
 				snprintf(
 				    err, errlen,

@@ -9,6 +9,12 @@
 . "$(dirname "$0")/lib.sh"
 
 net_init
+# Nothing listens yet: a query says so, not "no answer" after 15 s.
+"$KUSKA" query -c "$N/analyst.conf" identification --period 2025 \
+	>/dev/null 2>"$T/down.err"
+rc=$?
+check "a query with the consolidator down: not reachable, exit 2" \
+	sh -c "test $rc = 2 && grep -q 'not reachable at 127.0.0.1:[0-9]* (connection refused)' '$T/down.err'"
 start_cons
 start_node pnp
 "$KUSKA" sim --out "$T/sim" --victims 300 --seed 31 >/dev/null
