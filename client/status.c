@@ -165,6 +165,35 @@ silent(const struct node_status *s)
 	return s->now_ms - since > (uint64_t)s->alarm_silent_s * 1000;
 }
 
+/*
+ * Why a node is not connected, when the handshake says: a refused one
+ * is retried with back-off but will not succeed until someone fixes the
+ * registry, long before the silence alarm. Returns 1 when it warned.
+ */
+static int
+handshake_warning(const struct node_status *s)
+{
+	char a[32];
+
+	if (s->connected)
+		return 0;
+	if (s->handshake_refused_ms != 0) {
+		printf("  WARNING: the consolidator refused this node's "
+		       "handshake %s: is its transport key in the registry "
+		       "(and not revoked)?\n",
+		       ago(s->handshake_refused_ms, s->now_ms, a, sizeof(a)));
+		return 1;
+	}
+	if (s->handshake_failed_ms != 0) {
+		printf("  WARNING: the handshake with the consolidator failed "
+		       "%s: is consolidator_key the consolidator's public "
+		       "key?\n",
+		       ago(s->handshake_failed_ms, s->now_ms, a, sizeof(a)));
+		return 1;
+	}
+	return 0;
+}
+
 /* What the node lets through at submission, and whose word it is. */
 static void
 print_grants(const struct node_status *s)
@@ -253,6 +282,7 @@ node_status(const char *endpoint)
 		       span((int64_t)s->alarm_silent_s * 1000, a, sizeof(a)));
 		health = 1;
 	}
+	health |= handshake_warning(s);
 	print_grants(s);
 	if (s->last_refusal[0] != '\0' &&
 	    s->last_refusal_ms + 600000 > s->now_ms) {

@@ -107,6 +107,11 @@ start_node old "$N/old.conf"
 check "the revoked transport key is refused at the handshake" \
 	wait_log "$N/consolidator.log" \
 	"auth_refused.*reason=not_registered_or_not_valid" 10
+wait_log "$N/old.log" "event=handshake_refused" 10
+"$KUSKA" status -c "$N/old.conf" >"$T/old.out"
+rc=$?
+check "status of the refused node says why, exit 1 (needs attention)" \
+	sh -c "test $rc = 1 && grep -q \"WARNING: the consolidator refused this node's handshake .*: is its transport key in the registry\" '$T/old.out'"
 stop_node old KILL
 
 # A broken registry is refused; the one in force stays.
