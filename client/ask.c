@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "date.h"
 #include "keys.h"
 #include "period.h"
@@ -137,6 +138,29 @@ out:
 	transport_free(&t);
 	keys_free(&key);
 	return r;
+}
+
+int
+ask_config(const char *cmd, const char *conf, struct client_config *cfg)
+{
+	char section[64], err[512];
+
+	/* A file that cannot be read is config_load's to say. */
+	if (settings_section(conf, section, sizeof(section)) == 0 &&
+	    strcmp(section, "client") != 0) {
+		settings_wrong_kind(conf, section,
+				    "a query client's config (a [client] file, "
+				    "such as analyst.conf)",
+				    err, sizeof(err));
+		fprintf(stderr, "kuska %s: %s\n", cmd, err);
+		return 2;
+	}
+	if (config_load(conf, &settings_client_schema, cfg, err,
+			sizeof(err)) != 0) {
+		fprintf(stderr, "kuska %s: %s\n", cmd, err);
+		return 2;
+	}
+	return 0;
 }
 
 int

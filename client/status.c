@@ -143,10 +143,11 @@ control_endpoint(const char *cmd, const char *conf, char *out, size_t cap,
 		*ret_kind = DAEMON_KEYHOLDER;
 		return 0;
 	}
-	fprintf(stderr,
-		"kuska %s: %s: a [%s] file; give a node's, the "
-		"consolidator's or a key holder's config\n",
-		cmd, conf, section);
+	settings_wrong_kind(conf, section,
+			    "a node's, the consolidator's or a key holder's "
+			    "config",
+			    err, sizeof(err));
+	fprintf(stderr, "kuska %s: %s\n", cmd, err);
 	return 2;
 }
 
