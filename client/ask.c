@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "config.h"
 #include "date.h"
 #include "keys.h"
 #include "period.h"
@@ -14,6 +16,17 @@
 
 #define QUERY_TIMEOUT_MS 15000
 #define QUERY_HANDSHAKE_TRIES 5 /* failed handshakes before giving up */
+/* Refused connections, and none made, before calling the consolidator
+ * unreachable: the retries come 0.2, 0.4, 0.8 s apart (the first may come
+ * before the monitor listens), so about 1.5 s rather than the full wait. */
+#define QUERY_REFUSED_TRIES 3
+
+/* The endpoint as HOST:PORT, as an operator would name it. */
+static const char *
+host_port(const char *endpoint)
+{
+	return strncmp(endpoint, "tcp://", 6) == 0 ? endpoint + 6 : endpoint;
+}
 
 int
 ask_table(const struct client_config *cfg, const struct query_req *q,
@@ -26,8 +39,8 @@ ask_table(const struct client_config *cfg, const struct query_req *q,
 	uint8_t *buf = NULL;
 	size_t len;
 	uint64_t deadline = date_mono_ms() + QUERY_TIMEOUT_MS;
-	bool sent = false;
-	int r, failed = 0;
+	bool sent = false, reached = false;
+	int r, failed = 0, refused = 0;
 
 	if (settings_placeholder(cfg->consolidator)) {
 		snprintf(err, errlen,
@@ -73,6 +86,19 @@ ask_table(const struct client_config *cfg, const struct query_req *q,
 			continue;
 		while (ready[1] &&
 		       tsock_monitor_read(mon, &ev, addr, sizeof(addr)) == 0) {
+			/* A consolidator reached may be busy: wait for it.
+			 * One nobody listens for will not answer at all. */
+			if (ev != TEVENT_CONNECT_RETRIED && ev != TEVENT_OTHER)
+				reached = true;
+			if (ev == TEVENT_CONNECT_RETRIED && !reached &&
+			    ++refused == QUERY_REFUSED_TRIES) {
+				snprintf(err, errlen,
+					 "the consolidator is not reachable "
+					 "at %.200s (connection refused): is "
+					 "kuska-consolidator running there?",
+					 host_port(cfg->consolidator));
+				goto out; /* r: -ETIMEDOUT, as no answer */
+			}
 			if (ev == TEVENT_HANDSHAKE_FAILED_AUTH) {
 				snprintf(
 				    err, errlen,
@@ -112,6 +138,29 @@ out:
 	transport_free(&t);
 	keys_free(&key);
 	return r;
+}
+
+int
+ask_config(const char *cmd, const char *conf, struct client_config *cfg)
+{
+	char section[64], err[512];
+
+	/* A file that cannot be read is config_load's to say. */
+	if (settings_section(conf, section, sizeof(section)) == 0 &&
+	    strcmp(section, "client") != 0) {
+		settings_wrong_kind(conf, section,
+				    "a query client's config (a [client] file, "
+				    "such as analyst.conf)",
+				    err, sizeof(err));
+		fprintf(stderr, "kuska %s: %s\n", cmd, err);
+		return 2;
+	}
+	if (config_load(conf, &settings_client_schema, cfg, err,
+			sizeof(err)) != 0) {
+		fprintf(stderr, "kuska %s: %s\n", cmd, err);
+		return 2;
+	}
+	return 0;
 }
 
 int

@@ -24,6 +24,14 @@ int ask_table(const struct client_config *cfg, const struct query_req *q,
     __attribute__((warn_unused_result));
 
 /*
+ * ask_config - loads conf, a query client's config, for kuska CMD.
+ * Returns 0, or 2 (the exit code) after saying on stderr what is wrong:
+ * a node's or another daemon's config is named as such, not reported as
+ * an unknown section.
+ */
+int ask_config(const char *cmd, const char *conf, struct client_config *cfg);
+
+/*
  * ask_period - reads the --period of kuska CMD (kuska query, kuska
  * report): p as given, NULL when it was not. Returns 0 with its code
  * (period.h) in *ret_code, or 2 (a usage error) after saying on stderr

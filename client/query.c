@@ -443,11 +443,8 @@ cmd_query(int argc, char **argv)
 		return 2;
 	snprintf(q.table, sizeof(q.table), "%s", argv[optind]);
 	snprintf(q.period, sizeof(q.period), "%s", period);
-	if (config_load(conf, &settings_client_schema, &cfg, err,
-			sizeof(err)) != 0) {
-		fprintf(stderr, "kuska query: %s\n", err);
+	if (ask_config("query", conf, &cfg) != 0)
 		return 2;
-	}
 	if (ask_table(&cfg, &q, &tab, err, sizeof(err)) != 0) {
 		fprintf(stderr, "kuska query: %s\n", err);
 		return 2;

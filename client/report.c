@@ -366,7 +366,6 @@ cmd_report(int argc, char **argv)
 	struct client_config cfg;
 	const char *conf = NULL, *out = NULL;
 	enum lang lang = LANG_ES;
-	char err[512];
 	int ch, rc = 2, e, r;
 
 	memset(&d, 0, sizeof(d));
@@ -399,11 +398,8 @@ cmd_report(int argc, char **argv)
 		goto usage;
 	if (ask_period("report", d.period, false, &d.code) != 0)
 		return 2;
-	if (config_load(conf, &settings_client_schema, &cfg, err,
-			sizeof(err)) != 0) {
-		fprintf(stderr, "kuska report: %s\n", err);
+	if (ask_config("report", conf, &cfg) != 0)
 		return 2;
-	}
 	i18n_set(lang);
 	snprintf(d.consolidator, sizeof(d.consolidator), "%s",
 		 cfg.consolidator);

@@ -143,10 +143,11 @@ control_endpoint(const char *cmd, const char *conf, char *out, size_t cap,
 		*ret_kind = DAEMON_KEYHOLDER;
 		return 0;
 	}
-	fprintf(stderr,
-		"kuska %s: %s: a [%s] file; give a node's, the "
-		"consolidator's or a key holder's config\n",
-		cmd, conf, section);
+	settings_wrong_kind(conf, section,
+			    "a node's, the consolidator's or a key holder's "
+			    "config",
+			    err, sizeof(err));
+	fprintf(stderr, "kuska %s: %s\n", cmd, err);
 	return 2;
 }
 
@@ -163,6 +164,35 @@ silent(const struct node_status *s)
 	if (s->alarm_silent_s == 0 || since == 0 || s->now_ms < since)
 		return false;
 	return s->now_ms - since > (uint64_t)s->alarm_silent_s * 1000;
+}
+
+/*
+ * Why a node is not connected, when the handshake says: a refused one
+ * is retried with back-off but will not succeed until someone fixes the
+ * registry, long before the silence alarm. Returns 1 when it warned.
+ */
+static int
+handshake_warning(const struct node_status *s)
+{
+	char a[32];
+
+	if (s->connected)
+		return 0;
+	if (s->handshake_refused_ms != 0) {
+		printf("  WARNING: the consolidator refused this node's "
+		       "handshake %s: is its transport key in the registry "
+		       "(and not revoked)?\n",
+		       ago(s->handshake_refused_ms, s->now_ms, a, sizeof(a)));
+		return 1;
+	}
+	if (s->handshake_failed_ms != 0) {
+		printf("  WARNING: the handshake with the consolidator failed "
+		       "%s: is consolidator_key the consolidator's public "
+		       "key?\n",
+		       ago(s->handshake_failed_ms, s->now_ms, a, sizeof(a)));
+		return 1;
+	}
+	return 0;
 }
 
 /* What the node lets through at submission, and whose word it is. */
@@ -253,6 +283,7 @@ node_status(const char *endpoint)
 		       span((int64_t)s->alarm_silent_s * 1000, a, sizeof(a)));
 		health = 1;
 	}
+	health |= handshake_warning(s);
 	print_grants(s);
 	if (s->last_refusal[0] != '\0' &&
 	    s->last_refusal_ms + 600000 > s->now_ms) {

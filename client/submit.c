@@ -608,6 +608,13 @@ print_summary(const struct run *run, const char *name, const struct tally *t,
 		       "(--verbose lists them, --report FILE writes them "
 		       "all)\n",
 		       name, t->unlinkable - WARN_SHOWN);
+	/* The way out: resubmitting is safe (refs), so the whole file
+	 * corrected will do; nobody need cut the refused lines out. */
+	if (t->refused > 0)
+		printf("%s: correct the refused lines and submit the file "
+		       "again: the records the node holds are skipped as "
+		       "\"already held\"\n",
+		       name);
 }
 
 /* Opens the --report file and writes its header. NULL: said on stderr. */

@@ -45,6 +45,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # systemd-sysusers and systemd-tmpfiles in postinst, and the units.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd")
+# mdb_copy: a live backup of a store (docs/OPERATIONS.md); the daemons
+# run without it, so apt installs it by default but may be told not to.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "lmdb-utils")
 
 # Every file under /etc is a conffile: dpkg keeps the administrator's
 # edits on upgrade and deletes the files on purge.

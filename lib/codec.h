@@ -260,6 +260,11 @@ struct node_status {
 	 * grants_default: DESIGN.md's, the consolidator never said. */
 	bool has_grants, grants_default;
 	uint32_t grant_kinds, grant_stages;
+	/* Wall clock of the last handshake the consolidator refused (its
+	 * ZAP: the key not in the registry) or that failed (a wrong
+	 * consolidator_key), none since one succeeded; 0: none, or an
+	 * older node that does not say. */
+	uint64_t handshake_refused_ms, handshake_failed_ms;
 };
 
 #define CODEC_MAX_KEYHOLDER_NODES 256

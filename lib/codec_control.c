@@ -154,6 +154,14 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 		ns.has_started_ms = 1;
 		ns.started_ms = in->started_ms;
 	}
+	if (in->handshake_refused_ms != 0) {
+		ns.has_handshake_refused_ms = 1;
+		ns.handshake_refused_ms = in->handshake_refused_ms;
+	}
+	if (in->handshake_failed_ms != 0) {
+		ns.has_handshake_failed_ms = 1;
+		ns.handshake_failed_ms = in->handshake_failed_ms;
+	}
 	if (in->has_grants) {
 		codec_grants_pack(in->grant_kinds, in->grant_stages, &grants,
 				  &gbuf);
@@ -359,6 +367,8 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 	ns->evaluations = in->evaluations;
 	ns->alarm_silent_s = in->alarm_silent_s;
 	ns->started_ms = in->started_ms;
+	ns->handshake_refused_ms = in->handshake_refused_ms;
+	ns->handshake_failed_ms = in->handshake_failed_ms;
 	if (in->grants != NULL) {
 		ns->has_grants = true;
 		ns->grants_default = in->grants_default;

@@ -146,6 +146,13 @@ settings_section(const char *path, char *out, size_t cap)
 	return r;
 }
 
+void
+settings_wrong_kind(const char *path, const char *section,
+		    const char *wanted, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s: a [%s] file; give %s", path, section, wanted);
+}
+
 bool
 settings_placeholder(const char *endpoint)
 {

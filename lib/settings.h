@@ -95,6 +95,14 @@ extern const struct config_schema settings_keyholder_schema;
 int settings_section(const char *path, char *out, size_t cap);
 
 /*
+ * settings_wrong_kind - the sentence for a config of another kind than a
+ * command takes (a node's given to kuska query): "PATH: a [SECTION] file;
+ * give WANTED", into out, so that every command says it alike.
+ */
+void settings_wrong_kind(const char *path, const char *section,
+			 const char *wanted, char *out, size_t cap);
+
+/*
  * settings_placeholder - whether endpoint's host is a placeholder of the
  * example configs left as shipped: capitals, digits and underscores ending in
  * _HOST (CONSOLIDATOR_HOST, KEYHOLDER_HOST), which no resolver answers.

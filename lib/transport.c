@@ -294,6 +294,7 @@ tsock_monitor(struct transport *t, struct tsock *s, int *ret_err)
 	snprintf(ep, sizeof(ep), "inproc://kuska-monitor-%u", t->monitors++);
 	if (zmq_socket_monitor(s->s, ep,
 			       ZMQ_EVENT_CONNECTED | ZMQ_EVENT_ACCEPTED |
+				   ZMQ_EVENT_CONNECT_RETRIED |
 				   ZMQ_EVENT_DISCONNECTED |
 				   ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
 				   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
@@ -581,6 +582,9 @@ tsock_monitor_next(struct tsock *mon, struct tmon_event *ret)
 		switch (ev) {
 		case ZMQ_EVENT_CONNECTED:
 			ret->ev = TEVENT_CONNECTED;
+			break;
+		case ZMQ_EVENT_CONNECT_RETRIED:
+			ret->ev = TEVENT_CONNECT_RETRIED;
 			break;
 		case ZMQ_EVENT_ACCEPTED:
 			ret->ev = TEVENT_ACCEPTED;

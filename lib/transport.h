@@ -182,6 +182,7 @@ enum tevent {
 	TEVENT_HANDSHAKE_OK,
 	TEVENT_HANDSHAKE_FAILED_AUTH, /* ZAP refused, or CURVE key wrong */
 	TEVENT_HANDSHAKE_FAILED,      /* protocol error, no detail */
+	TEVENT_CONNECT_RETRIED,	      /* TCP connect failed; will retry */
 };
 
 /*

@@ -578,6 +578,8 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		d->connected = true;
 		d->redial_due_ms = 0;
 		d->redial_backoff_ms = 0;
+		d->handshake_refused_ms = 0;
+		d->handshake_failed_ms = 0;
 		log_info("event=connected consolidator=%s", LOG_Q(addr));
 		go_idle(d, now_ms); /* hello right away */
 		break;
@@ -590,6 +592,7 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		break;
 	case TEVENT_HANDSHAKE_FAILED_AUTH:
 		schedule_redial(d, now_ms);
+		d->handshake_refused_ms = date_now_ms();
 		log_warnx("event=handshake_refused consolidator=%s hint=\"is "
 			  "this node's transport key in the registry?\" "
 			  "retry_s=%llu",
@@ -598,6 +601,7 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		break;
 	case TEVENT_HANDSHAKE_FAILED:
 		schedule_redial(d, now_ms);
+		d->handshake_failed_ms = date_now_ms();
 		log_warnx("event=handshake_failed consolidator=%s "
 			  "hint=\"wrong consolidator_key?\" retry_s=%llu",
 			  LOG_Q(addr),

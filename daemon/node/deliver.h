@@ -90,6 +90,10 @@ struct deliver {
 	/* After a refused handshake libzmq stops trying: dial again at
 	 * redial_due_ms (0: not due), backing off. */
 	uint64_t redial_due_ms, redial_backoff_ms;
+	/* Wall clock of the last handshake refused (the node's key not in
+	 * the consolidator's registry) or failed (a wrong consolidator_key),
+	 * 0 once one succeeds: kuska status says why it is not connected. */
+	uint64_t handshake_refused_ms, handshake_failed_ms;
 };
 
 /* deliver_init - resets the state; call once the fields above are set. */

@@ -212,6 +212,8 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 	c.node.evaluations = n->intake.evaluations;
 	c.node.alarm_silent_s = (uint32_t)n->cfg.alarm_silent_s;
 	c.node.started_ms = n->started_ms;
+	c.node.handshake_refused_ms = n->deliver.handshake_refused_ms;
+	c.node.handshake_failed_ms = n->deliver.handshake_failed_ms;
 	c.node.has_grants = true;
 	c.node.grants_default = !n->grants.said;
 	c.node.grant_kinds = n->grants.kinds;

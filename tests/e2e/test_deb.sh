@@ -51,6 +51,11 @@ if [ -z "$missing" ] && printf '%s\n' "$depends" | grep -q 'libzmq5 (>= '; then
 else
 	not_ok "Depends lacks:$missing ($depends)"
 fi
+if grep -q "^Recommends: .*\blmdb-utils\b" "$T/control"; then
+	ok "Recommends lmdb-utils (mdb_copy, for live backups)"
+else
+	not_ok "Recommends lacks lmdb-utils: $(grep '^Recommends' "$T/control")"
+fi
 if grep -q "^Package: kuska$" "$T/control" && grep -q "^Version: $VERSION$" "$T/control" &&
 	grep -q "^Architecture: $ARCH$" "$T/control" && grep -q '^Maintainer: ' "$T/control"; then
 	ok "Package, Version, Architecture and Maintainer"

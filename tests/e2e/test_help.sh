@@ -307,6 +307,15 @@ printf '[network x]\n' >"$T/registry.conf"
 refused "metrics given a registry names itself" \
 	"kuska metrics: $T/registry.conf: a [network x] file; give a node's" \
 	"$KUSKA" metrics -c "$T/registry.conf"
+# A node's config given to the query client: named, as status names a
+# client's, not "unknown section [node]".
+printf '[node]\ninstitution = pnp\n' >"$T/pnp.conf"
+refused "query given a node's config names it" \
+	"kuska query: $T/pnp.conf: a [node] file; give a query client's config" \
+	"$KUSKA" query -c "$T/pnp.conf" identification --period 2025
+refused "report given a node's config names it" \
+	"kuska report: $T/pnp.conf: a [node] file; give a query client's config" \
+	"$KUSKA" report -c "$T/pnp.conf" --period 2025
 refused "a malformed period" 'kuska report: bad --period "2025-Q3": a year' \
 	"$KUSKA" report -c x.conf --period 2025-Q3
 # kuska query and kuska report say the same of their --period.

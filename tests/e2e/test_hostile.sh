@@ -178,8 +178,9 @@ judge() {
 	local id=$1 kind=$2 want=${3//@N@/$N} got=$4 line
 	case $kind in
 	json | jsongen)
-		printf 'case.jsonl:1: refused: %s\n%s\n' "$want" \
+		printf 'case.jsonl:1: refused: %s\n%s\n%s\n' "$want" \
 			"case.jsonl: 0 accepted, 0 already held, 1 refused, 0 with unlinkable victims" \
+			'case.jsonl: correct the refused lines and submit the file again: the records the node holds are skipped as "already held"' \
 			>"$T/want.txt"
 		cmp -s "$T/want.txt" "$got"
 		;;
@@ -289,6 +290,10 @@ check "dry run: the real run's report, line by line ($(grep -c refused: "$T/real
 diff "$T/dry-same.out" "$T/real.out" | head -5
 check "the real run: 2 accepted, 4 held" grep -q \
 	"^all.jsonl: 2 accepted, 4 already held, " "$T/real.out"
+check "the real run ends saying how to resend the corrected lines" sh -c \
+	"tail -1 '$T/real.out' | grep -qx 'all.jsonl: correct the refused lines and submit the file again: the records the node holds are skipped as \"already held\"'"
+check "... which a run with nothing refused does not say" \
+	sh -c "! grep -q 'correct the refused' '$T/base.out' '$T/again.out'"
 check "the real run stored its 2 records" \
 	test "$(node_last_seq pnp)" = "$((before + 2))"
 

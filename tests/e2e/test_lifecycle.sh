@@ -9,6 +9,12 @@
 . "$(dirname "$0")/lib.sh"
 
 net_init
+# Nothing listens yet: a query says so, not "no answer" after 15 s.
+"$KUSKA" query -c "$N/analyst.conf" identification --period 2025 \
+	>/dev/null 2>"$T/down.err"
+rc=$?
+check "a query with the consolidator down: not reachable, exit 2" \
+	sh -c "test $rc = 2 && grep -q 'not reachable at 127.0.0.1:[0-9]* (connection refused)' '$T/down.err'"
 start_cons
 start_node pnp
 "$KUSKA" sim --out "$T/sim" --victims 300 --seed 31 >/dev/null
@@ -101,6 +107,11 @@ start_node old "$N/old.conf"
 check "the revoked transport key is refused at the handshake" \
 	wait_log "$N/consolidator.log" \
 	"auth_refused.*reason=not_registered_or_not_valid" 10
+wait_log "$N/old.log" "event=handshake_refused" 10
+"$KUSKA" status -c "$N/old.conf" >"$T/old.out"
+rc=$?
+check "status of the refused node says why, exit 1 (needs attention)" \
+	sh -c "test $rc = 1 && grep -q \"WARNING: the consolidator refused this node's handshake .*: is its transport key in the registry\" '$T/old.out'"
 stop_node old KILL
 
 # A broken registry is refused; the one in force stays.

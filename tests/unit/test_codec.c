@@ -1807,6 +1807,8 @@ test_control_node_status(void **state)
 	c->node.disk_full_ms = 14;
 	c->node.alarm_silent_s = 900;
 	c->node.started_ms = 15;
+	c->node.handshake_refused_ms = 16;
+	c->node.handshake_failed_ms = 17;
 	c->node.has_grants = true;
 	c->node.grants_default = true;
 	c->node.grant_kinds = 1u << KIND_REFERRAL_RECEIVED;
@@ -1814,6 +1816,8 @@ test_control_node_status(void **state)
 	back = control_round_trip(c);
 	assert_int_equal(back->node.alarm_silent_s, 900);
 	assert_int_equal(back->node.started_ms, 15);
+	assert_int_equal(back->node.handshake_refused_ms, 16);
+	assert_int_equal(back->node.handshake_failed_ms, 17);
 	assert_true(back->node.has_grants);
 	assert_true(back->node.grants_default);
 	assert_int_equal(back->node.grant_kinds, 1u << KIND_REFERRAL_RECEIVED);
