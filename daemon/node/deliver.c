@@ -18,6 +18,7 @@
 #define DIVERGED_HELLO_MS 60000
 #define REDIAL_FIRST_MS 10000
 #define REDIAL_MAX_MS 600000
+#define HANDSHAKE_FAILURES_SAID 3 /* in a row, before status says so */
 
 void
 deliver_init(struct deliver *d)
@@ -580,6 +581,7 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		d->redial_backoff_ms = 0;
 		d->handshake_refused_ms = 0;
 		d->handshake_failed_ms = 0;
+		d->handshake_failures = 0;
 		log_info("event=connected consolidator=%s", LOG_Q(addr));
 		go_idle(d, now_ms); /* hello right away */
 		break;
@@ -600,8 +602,13 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 			  (unsigned long long)(d->redial_backoff_ms / 1000));
 		break;
 	case TEVENT_HANDSHAKE_FAILED:
+		/* Also a connection cut during the handshake (a busy or
+		 * restarting consolidator), which libzmq dials again by
+		 * itself: status speaks of the key only once it repeats. A
+		 * good handshake before the redial is due cancels it. */
 		schedule_redial(d, now_ms);
-		d->handshake_failed_ms = date_now_ms();
+		if (++d->handshake_failures >= HANDSHAKE_FAILURES_SAID)
+			d->handshake_failed_ms = date_now_ms();
 		log_warnx("event=handshake_failed consolidator=%s "
 			  "hint=\"wrong consolidator_key?\" retry_s=%llu",
 			  LOG_Q(addr),

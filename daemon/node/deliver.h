@@ -91,9 +91,11 @@ struct deliver {
 	 * redial_due_ms (0: not due), backing off. */
 	uint64_t redial_due_ms, redial_backoff_ms;
 	/* Wall clock of the last handshake refused (the node's key not in
-	 * the consolidator's registry) or failed (a wrong consolidator_key),
+	 * the consolidator's registry) or failed HANDSHAKE_FAILURES_SAID
+	 * times in a row (a wrong consolidator_key, more likely than a cut),
 	 * 0 once one succeeds: kuska status says why it is not connected. */
 	uint64_t handshake_refused_ms, handshake_failed_ms;
+	unsigned handshake_failures; /* failed (not refused) in a row */
 };
 
 /* deliver_init - resets the state; call once the fields above are set. */
