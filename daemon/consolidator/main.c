@@ -240,10 +240,11 @@ run_refetch(struct cons *c, const char *arg)
 /*
  * Takes the store's directory for this process, and says so when it did
  * not exist: a mistyped data_dir would otherwise serve from an empty
- * store without a word.
+ * store without a word. mode names --repair, --rebuild or --refetch,
+ * which need a store: without one they stop (and the new one goes).
  */
 static void
-lock_store(struct cons *c)
+lock_store(struct cons *c, const char *mode)
 {
 	char why[2 * SETTINGS_PATH_MAX + 128];
 	bool made;
@@ -251,6 +252,10 @@ lock_store(struct cons *c)
 	if (daemon_lock(c->cfg.data_dir, "kuska-consolidator", "store", &made,
 			why, sizeof(why)) != 0)
 		fatalx("%s: [consolidator] data_dir: %s", c->conf_path, why);
+	if (made && mode != NULL)
+		fatalx("%s: [consolidator] data_dir: %s holds no store: "
+		       "nothing to %s (is data_dir mistyped?)",
+		       c->conf_path, c->cfg.data_dir, mode);
 	if (made)
 		log_warnx("event=store_created dir=%s hint=\"there was "
 			  "none: a new, empty store was created. If this "
@@ -707,7 +712,10 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (!audit)
-		lock_store(&c);
+		lock_store(&c, repair    ? "repair"
+			       : rebuild ? "rebuild"
+			       : refetch != NULL ? "refetch"
+					     : NULL);
 	if (audit)
 		return run_audit(&c);
 	if (repair) {

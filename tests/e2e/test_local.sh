@@ -12,7 +12,8 @@
 #  - a data_dir that does not exist: -n says so, the first start makes a
 #    new, empty store (outbox) and says so in the log; one whose parent
 #    is missing too (a mistyped path) is refused, naming the key; a start
-#    refused (a port in use) leaves no new store behind;
+#    refused (a port in use) leaves no new store behind, nor does --repair
+#    of a data_dir without a store;
 #  - kuska submit of a directory or of a closed standard input is an
 #    error with the file's name and the reason; a spreadsheet (a ZIP
 #    archive) is named as one and nothing of it is sent, and so is a CSV
@@ -85,6 +86,14 @@ check "a second consolidator on the same port is refused, naming the key" \
 	grep -q "third.conf: \[consolidator\] listen: tcp://127.0.0.1:$PORT: cannot bind: Address already in use" \
 	"$T/third.out"
 check "... leaving no new store behind" test ! -e "$N/data/third"
+# --repair on a data_dir with no store: nothing to repair, nothing made.
+"$CONS" --repair -c "$N/third.conf" >"$T/repair.out" 2>&1
+rc=$?
+check "--repair of a data_dir without a store is refused (exit $rc)" \
+	sh -c "test $rc = 1 && test ! -e '$N/data/third'"
+check "... saying there is nothing to repair" \
+	grep -q "third.conf: \[consolidator\] data_dir: $N/data/third holds no store: nothing to repair" \
+	"$T/repair.out"
 check "the first consolidator still answers status" \
 	sh -c "'$KUSKA' status -c '$N/consolidator.conf' | grep -q '^pnp'"
 
