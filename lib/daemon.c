@@ -63,8 +63,11 @@ remove_made(void)
 
 	if (made.dir[0] == '\0' || made.pid != getpid())
 		return;
-	for (i = 0; i < N_MADE; i++) {
-		if (!made.file_made[i])
+	/* The lock (made_files[0]) last, and only with the directory it is
+	 * in: unlinked in a directory that stays, another start could open
+	 * it now and lock it once gone, while a third makes a new one. */
+	for (i = N_MADE; i-- > 0;) {
+		if (!made.file_made[i] || (i == 0 && !made.dir_made))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", made.dir, made_files[i]);
 		(void)unlink(path);

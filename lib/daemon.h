@@ -46,11 +46,12 @@ int daemon_begin(const char *name, int debug)
  * well: that is a mistyped path more likely than a new one. *created is
  * set when dir holds no store yet (no data.mdb): the daemon makes a new,
  * empty one, and says so. Until daemon_keep is called, what of that new
- * store this start made (dir, the lock, LMDB's files) is removed again at
- * exit, so that a start that fails leaves nothing behind. Returns 0, or -EBUSY
- * or another -errno with why (why_len bytes) saying so for the log: "DIR:
- * another NAME is using this WHAT (stop it first)", "DIR: no such directory,
- * nor its parent PARENT" or "DIR: cannot lock: REASON".
+ * store this start made (LMDB's files; the lock and dir only when it made
+ * dir) is removed again at exit, so that a start that fails leaves no
+ * store behind. Returns 0, or -EBUSY or another -errno with why (why_len
+ * bytes) saying so for the log: "DIR: another NAME is using this WHAT
+ * (stop it first)", "DIR: no such directory, nor its parent PARENT" or
+ * "DIR: cannot lock: REASON".
  */
 int daemon_lock(const char *dir, const char *name, const char *what,
 		bool *created, char *why, size_t why_len)
