@@ -117,13 +117,12 @@ cp "$N/registry.conf" "$T/registry.good"
 awk '{ print } $0 == "[key pj-1]" { print "revoked = 2020-01-01T00:00:00Z" }' \
 	"$T/registry.good" >"$N/registry.conf"
 check "the key holder reloads a registry revoking pj-1" kh_reload
-t0=$(date +%s%N)
+# (No time is asserted: the message below tells a refusal from the
+# 10 s wait for an answer that never comes.)
 "$KUSKA" submit -c "$N/pj.conf" "$T/sim/pj.jsonl" >"$T/revoked.out" 2>&1
 rc=$?
-ms=$((($(date +%s%N) - t0) / 1000000))
 sed 's/^/#   /' "$T/revoked.out"
-check "pj, connected, revoked: refused (exit $rc) within 5 s ($ms ms)" \
-	test $rc != 0 -a $ms -lt 5000
+check "pj, connected, revoked: refused (exit $rc)" test $rc != 0
 check "... saying the key holder refused it, not that it did not answer" \
 	grep -q "key holder tcp://127.0.0.1:$((PORT + 2)) refused the request: not_authorized: this node's key is not valid" \
 	"$T/revoked.out"
