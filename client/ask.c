@@ -173,12 +173,14 @@ ask_period(const char *cmd, const char *p, bool any_period, uint32_t *ret_code)
 			PERIOD_FORMS);
 		return 2;
 	}
-	/* A period the answer ignores need only be well formed. */
-	if ((!any_period || period_parse(p, ret_code) != 0) &&
-	    period_problem(p, date_today(), "--period", why, sizeof(why)) !=
-		NULL) {
+	/* A period the answer ignores need only be well formed; one that
+	 * does not parse always has a problem to say. */
+	if (period_parse(p, ret_code) == 0 && any_period)
+		return 0;
+	if (period_problem(p, date_today(), "--period", why, sizeof(why)) !=
+	    NULL) {
 		fprintf(stderr, "kuska %s: %s\n", cmd, why);
 		return 2;
 	}
-	return period_parse(p, ret_code) != 0 ? 2 : 0;
+	return 0;
 }

@@ -49,11 +49,11 @@ period_problem(const char *s, int32_t today, const char *opt, char *out,
 
 	for (i = 0; i < 4 && s[i] >= '0' && s[i] <= '9'; i++)
 		y = y * 10 + (unsigned)(s[i] - '0');
-	if (i == 4 && y < 2000 && (len == 4 || len == 6)) {
+	if (i == 4 && y < DATE_MIN_YEAR && (len == 4 || len == 6)) {
 		snprintf(out, cap,
-			 "%s %s: before 2000: no record is dated before "
-			 "2000-01-01",
-			 opt, s);
+			 "%s %s: before %d: no record is dated before "
+			 "%d-01-01",
+			 opt, s, DATE_MIN_YEAR, DATE_MIN_YEAR);
 		return out;
 	}
 	if (period_parse(s, &code) != 0) {
