@@ -92,6 +92,8 @@ bad columns 'A,B,n\n1,0,4\n0,1\n' '3: 2 fields, expected 3 (a 0 or 1 for each of
 bad negative 'A,B,C,n\n1,0,0,4\n0,1,1,-2\n' '3: negative count "-2"'
 bad duplicate 'A,B,n\n1,0,4\n0,1,3\n1,1,2\n1,0,5\n' '5: this history repeats line 2'
 bad onelist 'A,n\n1,4\n' '1: the header names 2 columns: it needs at least two lists and the count'
+bad semicolons 'A;B;n\n1;0;4\n' '1: the header names 1 column: it needs at least two lists and the count, separated by commas (this line has semicolons)'
+bad tabs 'A\tB\tn\n1\t0\t4\n' '1: the header names 1 column: it needs at least two lists and the count, separated by commas (this line has tabs)'
 bad toomany 'A,B,C,D,E,F,G,H,I,J,K,n\n' '1: 11 lists: at most 10'
 
 # Usage errors: exit 2.
