@@ -120,7 +120,13 @@ rc1=$?
 rc2=$?
 "$KUSKA" estimate "$T/missing.csv" >/dev/null 2>&1
 rc3=$?
+"$KUSKA" estimate "$DATA/Western.csv" --boot 0 >/dev/null 2>&1
+rc4=$?
+"$KUSKA" estimate "$DATA/Western.csv" --seed 5 >/dev/null 2>"$T/err"
+rc5=$?
 check "usage errors and a missing file exit 2" \
-	test "$rc1$rc2$rc3" = 222
+	test "$rc1$rc2$rc3$rc4$rc5" = 22222
+check "a seed without resamples is refused, as kuska query refuses it" \
+	grep -qx 'kuska estimate: --seed needs --boot N' "$T/err"
 
 finish
