@@ -228,8 +228,9 @@ out:
 struct options {
 	const char *path;
 	int method; /* -1: both */
-	unsigned boot;
+	unsigned boot;	/* 0: no bootstrap */
 	uint64_t seed;
+	bool has_seed;
 	enum format format;
 };
 
@@ -237,7 +238,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: kuska estimate FILE.csv [--method "
-			"stepwise|main] [--boot N] [--seed S] [--format "
+			"stepwise|main] [--boot N [--seed S]] [--format "
 			"text|csv|json]\n");
 	return 2;
 }
@@ -287,9 +288,9 @@ parse_options(int argc, char **argv, struct options *o)
 				return usage();
 			break;
 		case 'b':
-			if (!parse_uint(optarg, 0, MSE_MAX_BOOT, &v)) {
+			if (!parse_uint(optarg, 1, MSE_MAX_BOOT, &v)) {
 				fprintf(stderr,
-					"kuska estimate: --boot takes 0 to "
+					"kuska estimate: --boot takes 1 to "
 					"%d resamples\n",
 					MSE_MAX_BOOT);
 				return 2;
@@ -303,6 +304,7 @@ parse_options(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			o->seed = v;
+			o->has_seed = true;
 			break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
@@ -320,6 +322,12 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind != argc - 1)
 		return usage();
+	/* A seed without resamples would be ignored, and the analyst would
+	 * believe it set one: refused, as kuska query refuses it. */
+	if (o->has_seed && o->boot == 0) {
+		fprintf(stderr, "kuska estimate: --seed needs --boot N\n");
+		return 2;
+	}
 	o->path = argv[optind];
 	return 0;
 }

@@ -205,6 +205,11 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "(clave «indicators» de su configuración).",
 			 "The consolidator has no indicators configured (the "
 			 "“indicators” key of its configuration)."},
+    [M_IND_NOT_QUARTER] = {"Los indicadores se miden por semestre o por "
+			   "año, no por trimestre: véanse en el informe de "
+			   "%s o de %d.",
+			   "Indicators are measured by semester or year, not "
+			   "by quarter: see them in the report for %s or %d."},
     [M_NO_KEY] = {"Ningún indicador está marcado como clave: se muestran "
 		  "todos.",
 		  "No indicator is marked as key: all are shown."},

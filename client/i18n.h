@@ -79,6 +79,7 @@ enum i18n_msg {
 	M_HOW_SDG,
 	/* chart words */
 	M_NO_INDICATORS,
+	M_IND_NOT_QUARTER,
 	M_NO_KEY,
 	M_TREND_FROM,
 	M_BASELINE_SHORT,

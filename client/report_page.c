@@ -455,6 +455,18 @@ sec_indicators(struct report *r)
 	size_t i, n_key = 0;
 
 	section(r, "indicators", M_SEC_INDICATORS);
+	if (period_kind(r->code) == PERIOD_QUARTER) {
+		/* The consolidator refuses a quarter, in English: say it in
+		 * the page's language, with the periods that have them. */
+		char sem[PERIOD_NAME_MAX];
+		uint32_t y = r->code / 10, q = r->code % 10;
+
+		fprintf(r->f, "<p class=\"notice\">");
+		put(r, tr(M_IND_NOT_QUARTER),
+		    period_name(y * 10 + (q <= 2 ? 5 : 6), sem), (int)y);
+		fprintf(r->f, "</p>\n");
+		goto out;
+	}
 	if (!usable(r, t, "indicators"))
 		goto out;
 	if (t->n_rows == 0) {

@@ -211,7 +211,7 @@ const struct help_cmd help_table[] = {
     {
 	.prog = "kuska",
 	.name = "estimate",
-	.synopsis = "FILE.csv [--method stepwise|main] [--boot N] [--seed S] "
+	.synopsis = "FILE.csv [--method stepwise|main] [--boot N [--seed S]] "
 		    "[--format text|csv|json]",
 	.summary = "estimate the victims no institution identified",
 	.min_args = 1,
@@ -220,7 +220,7 @@ const struct help_cmd help_table[] = {
 	    (const struct help_opt[]){
 		{0, "method", "stepwise|main", "print only that model's row"},
 		{0, "boot", "N", "add a bootstrap interval from N resamples"},
-		{0, "seed", "S", "the bootstrap's seed (default 1)"},
+		{0, "seed", "S", "the bootstrap's seed (default 1; needs --boot)"},
 		OPT_FORMAT(0),
 		{0},
 	    },

@@ -136,6 +136,21 @@ split(const struct field *l, struct field *f, unsigned max)
 	}
 }
 
+/*
+ * A spreadsheet set to Spanish (Peru's) saves "CSV" with semicolons, and
+ * some tools with tabs: say so, rather than leave the reader counting
+ * columns that are plainly there.
+ */
+static const char *
+other_separator(const struct field *l)
+{
+	if (memchr(l->s, ';', l->len) != NULL)
+		return ", separated by commas (this line has semicolons)";
+	if (memchr(l->s, '\t', l->len) != NULL)
+		return ", separated by commas (this line has tabs)";
+	return "";
+}
+
 static void
 unquote(struct field *f)
 {
@@ -155,8 +170,8 @@ parse_header(struct parser *p, const struct field *l)
 	if (n < 3)
 		return fail(p, p->line,
 			    "the header names %u column%s: it needs at least "
-			    "two lists and the count",
-			    n, n == 1 ? "" : "s");
+			    "two lists and the count%s",
+			    n, n == 1 ? "" : "s", other_separator(l));
 	if (n > CSV_MAX_FIELDS)
 		return fail(p, p->line, "%u lists: at most %d", n - 1,
 			    MSE_MAX_LISTS);

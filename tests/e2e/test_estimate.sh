@@ -65,6 +65,23 @@ else
 	printf '%s\n%s\n' "$a" "$b"
 fi
 
+# Resamples without an estimate: an infinite upper limit, written as
+# kuska(1) says (inf in CSV, null in JSON), and counted in the note.
+printf 'A,B,n\n1,0,5\n0,1,7\n1,1,3\n' >"$T/thin.csv"
+a=$("$KUSKA" estimate "$T/thin.csv" --boot 200 --format csv | tail -1)
+b=$("$KUSKA" estimate "$T/thin.csv" --boot 200 --format json)
+if printf '%s' "$a" | grep -q '^A+B,15,bootstrap,,26.7,[0-9.]*,inf,"BCa 95%, 200 resamples of stepwise, seed 1; [0-9]* without an estimate, counted as infinite"$' &&
+	printf '%s' "$b" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)[2]
+assert r["high95"] is None and "counted as infinite" in r["note"], r
+'; then
+	ok "an infinite upper limit: inf in CSV, null in JSON, counted in the note"
+else
+	not_ok "infinite upper limit:"
+	printf '%s\n%s\n' "$a" "$b"
+fi
+
 # No estimate: the row says why, the exit status is 1.
 printf 'pnp,mimp,n\n1,0,12\n0,1,30\n' >"$T/apart.csv"
 out=$("$KUSKA" estimate "$T/apart.csv" --method main --format csv)
@@ -92,6 +109,8 @@ bad columns 'A,B,n\n1,0,4\n0,1\n' '3: 2 fields, expected 3 (a 0 or 1 for each of
 bad negative 'A,B,C,n\n1,0,0,4\n0,1,1,-2\n' '3: negative count "-2"'
 bad duplicate 'A,B,n\n1,0,4\n0,1,3\n1,1,2\n1,0,5\n' '5: this history repeats line 2'
 bad onelist 'A,n\n1,4\n' '1: the header names 2 columns: it needs at least two lists and the count'
+bad semicolons 'A;B;n\n1;0;4\n' '1: the header names 1 column: it needs at least two lists and the count, separated by commas (this line has semicolons)'
+bad tabs 'A\tB\tn\n1\t0\t4\n' '1: the header names 1 column: it needs at least two lists and the count, separated by commas (this line has tabs)'
 bad toomany 'A,B,C,D,E,F,G,H,I,J,K,n\n' '1: 11 lists: at most 10'
 
 # Usage errors: exit 2.
@@ -101,7 +120,13 @@ rc1=$?
 rc2=$?
 "$KUSKA" estimate "$T/missing.csv" >/dev/null 2>&1
 rc3=$?
+"$KUSKA" estimate "$DATA/Western.csv" --boot 0 >/dev/null 2>&1
+rc4=$?
+"$KUSKA" estimate "$DATA/Western.csv" --seed 5 >/dev/null 2>"$T/err"
+rc5=$?
 check "usage errors and a missing file exit 2" \
-	test "$rc1$rc2$rc3" = 222
+	test "$rc1$rc2$rc3$rc4$rc5" = 22222
+check "a seed without resamples is refused, as kuska query refuses it" \
+	grep -qx 'kuska estimate: --seed needs --boot N' "$T/err"
 
 finish

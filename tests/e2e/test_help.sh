@@ -334,12 +334,12 @@ refused "a flag with a value" 'kuska-consolidator: option "--audit" takes no val
 refused "an unknown option in a cluster" 'kuska-node: unknown option "-x"' \
 	"$NODE" -dx -c x.conf
 # Through the check to the command: its own errors, not the check's.
-"$KUSKA" estimate --format=csv --se 3 -- "$T/missing.csv" >/dev/null 2>"$T/err"
+"$KUSKA" estimate --format=csv --boot=10 --se 3 -- "$T/missing.csv" >/dev/null 2>"$T/err"
 rc=$?
 if [ $rc = 2 ] && grep -q 'missing.csv' "$T/err"; then
 	ok "--name=value, a prefix and -- pass the check (the command says: $(cat "$T/err"))"
 else
-	not_ok "kuska estimate --format=csv --se 3 -- FILE: exit $rc: $(cat "$T/err")"
+	not_ok "kuska estimate --format=csv --boot=10 --se 3 -- FILE: exit $rc: $(cat "$T/err")"
 fi
 "$NODE" -dnc "$T/missing.conf" >/dev/null 2>"$T/err"
 rc=$?

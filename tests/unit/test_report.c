@@ -397,6 +397,34 @@ test_unknown_tables_leave_notes(void **state)
 	free(p);
 }
 
+/* A quarter's page says, in its own language, that indicators go by
+ * semester or year, instead of the consolidator's English refusal. */
+static void
+test_quarter_has_no_indicators(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	d.period = "2025Q3";
+	d.code = 20253;
+	codec_qtable_clear(&d.t[RT_INDICATORS]);
+	fixture_error(&d.t[RT_INDICATORS], ROLE,
+		      "bad period \"2025Q3\": indicators are measured by "
+		      "year (2025) or semester (2025H1)");
+	p = page(&d, "quarter.html");
+	assert_non_null(strstr(p, "Los indicadores se miden por semestre o "
+				  "por año, no por trimestre: véanse en el "
+				  "informe de 2025H2 o de 2025."));
+	assert_null(strstr(p, "measured by"));
+	assert_null(strstr(p, "id=\"f-key\""));
+	assert_non_null(strstr(p, "id=\"f-referrals\""));
+	clear(&d);
+	free(p);
+}
+
 /* Nothing in the page can make a browser fetch anything. */
 static void
 test_loads_nothing(void **state)
@@ -449,6 +477,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_section),
 	    cmocka_unit_test(test_unknown_tables_leave_notes),
+	    cmocka_unit_test(test_quarter_has_no_indicators),
 	    cmocka_unit_test(test_loads_nothing),
 	    cmocka_unit_test(test_english_and_analyst),
 	};
