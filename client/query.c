@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "codec.h"
 #include "date.h"
+#include "norm.h"
 #include "period.h"
 #include "settings.h"
 
@@ -97,17 +98,6 @@ print_text(const struct qtable *t)
 /* The terminal width text blocks are wrapped to. */
 #define BLOCK_WIDTH 78
 
-/* Characters, not bytes, of UTF-8 s's first n bytes: for alignment. */
-static size_t
-width(const char *s, size_t n)
-{
-	size_t i, w = 0;
-
-	for (i = 0; i < n && s[i] != '\0'; i++)
-		w += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return w;
-}
-
 /*
  * Prints s from column indent on, wrapped at spaces so that no line
  * passes BLOCK_WIDTH (a word longer than the room goes whole on its own
@@ -123,7 +113,7 @@ print_wrapped(const char *s, size_t indent)
 		s++;
 	while (*s != '\0') {
 		n = strcspn(s, " ");
-		if (col > 0 && col + 1 + width(s, n) > room) {
+		if (col > 0 && col + 1 + utf8_chars(s, n) > room) {
 			printf("\n%*s", (int)indent, "");
 			col = 0;
 		} else if (col > 0) {
@@ -131,7 +121,7 @@ print_wrapped(const char *s, size_t indent)
 			col++;
 		}
 		printf("%.*s", (int)n, s);
-		col += width(s, n);
+		col += utf8_chars(s, n);
 		s += n;
 		while (*s == ' ')
 			s++;

@@ -166,6 +166,18 @@ silent(const struct node_status *s)
 	return s->now_ms - since > (uint64_t)s->alarm_silent_s * 1000;
 }
 
+/* One handshake warning: what happened, how long ago, what to check. */
+static int
+warn_handshake(const struct node_status *s, uint64_t at_ms, const char *what,
+	       const char *check)
+{
+	char a[32];
+
+	printf("  WARNING: %s %s: %s\n", what,
+	       ago(at_ms, s->now_ms, a, sizeof(a)), check);
+	return 1;
+}
+
 /*
  * Why a node is not connected, when the handshake says: a refused one
  * is retried with back-off but will not succeed until someone fixes the
@@ -174,24 +186,18 @@ silent(const struct node_status *s)
 static int
 handshake_warning(const struct node_status *s)
 {
-	char a[32];
-
 	if (s->connected)
 		return 0;
-	if (s->handshake_refused_ms != 0) {
-		printf("  WARNING: the consolidator refused this node's "
-		       "handshake %s: is its transport key in the registry "
-		       "(and not revoked)?\n",
-		       ago(s->handshake_refused_ms, s->now_ms, a, sizeof(a)));
-		return 1;
-	}
-	if (s->handshake_failed_ms != 0) {
-		printf("  WARNING: the handshake with the consolidator failed "
-		       "%s: is consolidator_key the consolidator's public "
-		       "key?\n",
-		       ago(s->handshake_failed_ms, s->now_ms, a, sizeof(a)));
-		return 1;
-	}
+	if (s->handshake_refused_ms != 0)
+		return warn_handshake(
+		    s, s->handshake_refused_ms,
+		    "the consolidator refused this node's handshake",
+		    "is its transport key in the registry (and not revoked)?");
+	if (s->handshake_failed_ms != 0)
+		return warn_handshake(
+		    s, s->handshake_failed_ms,
+		    "the handshake with the consolidator failed",
+		    "is consolidator_key the consolidator's public key?");
 	return 0;
 }
 

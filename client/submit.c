@@ -267,7 +267,10 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 	default:
 		break;
 	}
-	if (res->unlinkable > 0 && res->status != LINE_REFUSED) {
+	/* A record already held had its warning when it was first taken:
+	 * a file sent again warns only of what is new in it. */
+	if (res->unlinkable > 0 && res->status != LINE_REFUSED &&
+	    res->status != LINE_HELD) {
 		t->unlinkable++;
 		snprintf(text, sizeof(text),
 			 "warning: %u victim(s) cannot be linked (no "

@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "html.h"
+#include "norm.h"
 
 #define WIDTH 640
 #define ROW_H 24
@@ -73,16 +75,11 @@ svg_value_text(struct svg_val v, const char *unit, unsigned k, char *out,
 	return out;
 }
 
-/* Characters, not bytes, of UTF-8 text: for widths. */
-static size_t
-text_len(const char *s)
+/* The width text takes, by its characters (not bytes). */
+static double
+text_w(const char *s)
 {
-	size_t n = 0;
-
-	for (; s != NULL && *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
+	return (double)utf8_chars(s, SIZE_MAX) * CHAR_W;
 }
 
 /* Coordinates with one decimal: enough, and the same bytes every time. */
@@ -209,15 +206,16 @@ svg_bars(FILE *f, const struct svg_bars *c)
 
 	for (i = 0; i < c->n; i++) {
 		const struct svg_bar *r = &c->bars[i];
-		double w = (double)text_len(r->label) * CHAR_W;
+		double w = text_w(r->label);
 		size_t vl;
 		if (w > label_w)
 			label_w = w;
 		svg_value_text(r->v, c->unit, c->k, a, sizeof(a));
-		vl = text_len(a) + (r->note ? text_len(r->note) + 2 : 0);
+		vl = utf8_chars(a, SIZE_MAX) +
+		     (r->note ? utf8_chars(r->note, SIZE_MAX) + 2 : 0);
 		if (c->has_part) {
 			svg_value_text(r->part, c->unit, c->k, b, sizeof(b));
-			vl += text_len(b) + 3;
+			vl += utf8_chars(b, SIZE_MAX) + 3;
 		}
 		if ((double)vl * CHAR_W * 0.95 > value_w)
 			value_w = (double)vl * CHAR_W * 0.95;
@@ -240,8 +238,8 @@ svg_bars(FILE *f, const struct svg_bars *c)
 	open_svg(f, c->id, c->title, WIDTH, h, c->counts);
 	if (c->has_part) {
 		legend_item(f, x0, 14, "bar-light", c->legend_v);
-		legend_item(f, x0 + 14 + text_len(c->legend_v) * CHAR_W + 16,
-			    14, "bar", c->legend_part);
+		legend_item(f, x0 + 14 + text_w(c->legend_v) + 16, 14, "bar",
+			    c->legend_part);
 	}
 	for (i = 0; i < c->n; i++) {
 		const struct svg_bar *r = &c->bars[i];
@@ -319,8 +317,8 @@ svg_upset(FILE *f, const struct svg_upset *c)
 		    c->size[order[i]].v > max)
 			max = c->size[order[i]].v;
 	for (s = 0; s < c->n_sets; s++) {
-		if (text_len(c->sets[s]) * CHAR_W > names_w)
-			names_w = (double)text_len(c->sets[s]) * CHAR_W;
+		if (text_w(c->sets[s]) > names_w)
+			names_w = text_w(c->sets[s]);
 		if (c->set_size[s].kind == SVG_NUM &&
 		    c->set_size[s].v > set_max)
 			set_max = c->set_size[s].v;
@@ -334,8 +332,8 @@ svg_upset(FILE *f, const struct svg_upset *c)
 	y_bar0 = 36 + UP_BARS;
 	y_mat = y_bar0 + 8;
 	w = x_mat + (double)n * UP_COL + 8;
-	if (w < x_mat + text_len(c->heading) * CHAR_W)
-		w = x_mat + text_len(c->heading) * CHAR_W;
+	if (w < x_mat + text_w(c->heading))
+		w = x_mat + text_w(c->heading);
 	h = y_mat + (double)c->n_sets * UP_ROW + 6;
 	open_svg(f, c->id, c->title, w, h, true);
 	for (s = 0; s < c->n_sets; s += 2)
@@ -509,8 +507,8 @@ svg_intervals(FILE *f, const struct svg_intervals *c)
 		const struct svg_val *vs[] = {&r->observed, &r->estimate,
 					      &r->low, &r->high};
 		size_t j;
-		if (text_len(r->label) * CHAR_W > label_w)
-			label_w = (double)text_len(r->label) * CHAR_W;
+		if (text_w(r->label) > label_w)
+			label_w = text_w(r->label);
 		for (j = 0; j < 4; j++)
 			if (vs[j]->kind == SVG_NUM && vs[j]->v > max)
 				max = vs[j]->v;
@@ -522,10 +520,9 @@ svg_intervals(FILE *f, const struct svg_intervals *c)
 	h = top + (double)c->n * 30 + 22;
 	open_svg(f, c->id, c->title, WIDTH, h, false);
 	legend_item(f, x0, 14, "bar-light", c->legend_observed);
-	circle(f, x0 + 14 + text_len(c->legend_observed) * CHAR_W + 21, 10, 4,
-	       "point");
-	text(f, x0 + 14 + text_len(c->legend_observed) * CHAR_W + 30, 14, "lg",
-	     NULL, c->legend_estimate);
+	circle(f, x0 + 14 + text_w(c->legend_observed) + 21, 10, 4, "point");
+	text(f, x0 + 14 + text_w(c->legend_observed) + 30, 14, "lg", NULL,
+	     c->legend_estimate);
 	for (i = 0; i < c->n; i++) {
 		const struct svg_interval *r = &c->rows[i];
 		double y = top + (double)i * 30;

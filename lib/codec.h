@@ -403,6 +403,15 @@ int codec_oprf_reply_decode(const uint8_t *buf, size_t len,
 /* Frees what a decoder gave m; accepts a zeroed m. */
 void codec_oprf_clear(struct oprf_msg *m);
 
+/*
+ * codec_oprf_request_id - the request id of an OprfRequest read from its
+ * wire fields alone, without unpacking it: for a request refused before
+ * it is read (its key not valid, too many elements), whose node waits
+ * for an answer to its own id. Reads only within len bytes, whatever
+ * they are; 0 when the fields do not parse or there is no id.
+ */
+uint64_t codec_oprf_request_id(const uint8_t *buf, size_t len);
+
 /* ---- queries ---------------------------------------------------------- */
 
 #define CODEC_MAX_COLUMNS 16 /* the indicators table has 13 */

@@ -156,6 +156,66 @@ codec_oprf_reply_decode(const uint8_t *buf, size_t len, struct oprf_msg *ret)
 	return 0;
 }
 
+/* A varint of at most 10 bytes at *p, before end; -1 if cut or longer. */
+static int
+wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *ret)
+{
+	uint64_t v = 0;
+	unsigned shift;
+	uint8_t b;
+
+	for (shift = 0; shift < 70 && *p < end; shift += 7) {
+		b = *(*p)++;
+		v |= (uint64_t)(b & 0x7f) << shift; /* bits past 64 drop */
+		if ((b & 0x80) == 0) {
+			*ret = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+uint64_t
+codec_oprf_request_id(const uint8_t *buf, size_t len)
+{
+	const uint8_t *p = buf, *end = buf + len;
+	uint64_t key, v, id = 0;
+
+	/* Every field is walked, as the unpacker would: the last id wins,
+	 * and bytes that would not unpack give no id. Each step reads at
+	 * least one byte, so the walk ends. */
+	while (p < end) {
+		if (wire_varint(&p, end, &key) != 0 || key >> 3 == 0)
+			return 0;
+		if (key >> 3 == 1 && (key & 7) != 0)
+			return 0; /* the id is a varint and nothing else */
+		switch (key & 7) {
+		case 0:
+			if (wire_varint(&p, end, &v) != 0)
+				return 0;
+			if (key >> 3 == 1)
+				id = v;
+			continue;
+		case 1:
+			v = 8;
+			break;
+		case 2:
+			if (wire_varint(&p, end, &v) != 0)
+				return 0;
+			break;
+		case 5:
+			v = 4;
+			break;
+		default:
+			return 0; /* groups, and wire types that do not exist */
+		}
+		if (v > (uint64_t)(end - p))
+			return 0;
+		p += v;
+	}
+	return id;
+}
+
 void
 codec_oprf_clear(struct oprf_msg *m)
 {

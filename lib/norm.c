@@ -405,3 +405,13 @@ norm_number(const char *s, size_t len, char *out, size_t cap)
 	out[n] = '\0';
 	return (int)n;
 }
+
+size_t
+utf8_chars(const char *s, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; s != NULL && i < max && s[i] != '\0'; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}

@@ -13,6 +13,7 @@
  *     exactly its 8 digits.
  *   referral and case numbers: leading and trailing spaces trimmed,
  *     upper-cased (ASCII).
+ * And the one UTF-8 count that text layout needs (utf8_chars).
  */
 #ifndef KUSKA_NORM_H
 #define KUSKA_NORM_H
@@ -48,5 +49,13 @@ int norm_document(const char *type, const char *s, size_t len, char *out,
  */
 int norm_number(const char *s, size_t len, char *out, size_t cap)
     __attribute__((warn_unused_result));
+
+/*
+ * utf8_chars - the characters (not bytes) of UTF-8 s in its first max
+ * bytes, or up to its NUL: the columns of text laid out for a terminal
+ * or a figure. Counts every byte that does not continue a sequence, so
+ * a stray byte counts as one; NULL counts 0.
+ */
+size_t utf8_chars(const char *s, size_t max);
 
 #endif

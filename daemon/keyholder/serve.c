@@ -103,27 +103,6 @@ reply(struct keyholder *kh, const struct tframes *f, const struct oprf_msg *m)
 	free(buf);
 }
 
-/*
- * The id of a request refused before it is read (its key not valid, too
- * many elements): the node takes an answer for its own request only, and
- * would wait out its time-out on one with id 0 and say the holder did not
- * answer. 0 when it cannot be decoded at all.
- */
-static uint64_t
-request_id_of(const struct tframes *f)
-{
-	struct oprf_msg m;
-	uint64_t id;
-
-	if (codec_oprf_request_decode(f->data[1], f->len[1],
-				      CODEC_MAX_FRAME / CODEC_OPRF_ELEMENT_LEN,
-				      &m) != 0)
-		return 0;
-	id = m.request_id;
-	codec_oprf_clear(&m);
-	return id;
-}
-
 static void refuse(struct keyholder *kh, const struct tframes *f,
 		   struct account *a, uint64_t request_id, size_t n,
 		   enum oprf_status status, const char *fmt, ...)
@@ -214,7 +193,7 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 			  "(revoked, expired or gone from the registry)",
 			  party);
 		memset(&rep, 0, sizeof(rep));
-		rep.request_id = request_id_of(f);
+		rep.request_id = codec_oprf_request_id(f->data[1], f->len[1]);
 		rep.status = OPRF_NOT_AUTHORIZED;
 		rep.epoch = kh->share->epoch;
 		snprintf(rep.text, sizeof(rep.text),
@@ -236,7 +215,8 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		log_warnx("event=request_refused node=%s reason=too_large "
 			  "bytes=%zu max_batch=%lu",
 			  a->id, f->len[1], kh->cfg.max_batch);
-		refuse(kh, f, a, request_id_of(f), 0, OPRF_TOO_LARGE,
+		refuse(kh, f, a, codec_oprf_request_id(f->data[1], f->len[1]),
+		       0, OPRF_TOO_LARGE,
 		       "more than %lu elements in one request",
 		       kh->cfg.max_batch);
 		return;

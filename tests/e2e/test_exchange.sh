@@ -45,6 +45,11 @@ check "audit counts mp's events as accepted" test $? = 0
 check "resubmission stores nothing new" \
 	grep -q "0 accepted, $(records "$T/sim/mp.jsonl") already held, 0 refused" \
 	"$T/resubmit.out"
+check "... warned of victims who cannot be linked the first time" \
+	grep -q 'warning: [0-9]* victim(s) cannot be linked' "$T/submit-mp.out"
+check "... and not again for the records already held" \
+	sh -c "! grep -q 'cannot be linked' '$T/resubmit.out' &&
+		grep -q ' 0 refused, 0 with unlinkable victims\$' '$T/resubmit.out'"
 check "mp still holds the same count" \
 	test "$(cons_last_seq mp)" = "$(records "$T/sim/mp.jsonl")"
 

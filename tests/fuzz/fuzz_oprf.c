@@ -3,13 +3,14 @@
  * OprfRequest as the key holder takes it (codec_oprf_request_decode, then
  * the evaluation of each element, as serve.c does) and an OprfReply as a
  * node takes it (codec_oprf_reply_decode, then adding the elements, as
- * holders.c does). The first byte picks the largest request accepted
- * (1..256 elements), the rest is the frame.
+ * holders.c does), and the id the key holder reads from a request it
+ * refuses unread (codec_oprf_request_id). The first byte picks the
+ * largest request accepted (1..256 elements), the rest is the frame.
  *
  * Invariants (abort() when broken): what a decoder accepts has whole
  * elements within the cap, and encodes again to a frame that decodes to
  * the same values; evaluating or adding never crashes, whatever the
- * elements are.
+ * elements are; a request that decodes has the id the scan reads.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -56,6 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t key[32];
 	struct oprf_msg m;
 	uint8_t out[32];
+	uint64_t id;
 	size_t max, i;
 
 	if (!ready) {
@@ -67,8 +69,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	max = 1 + data[0] % 256;
+	id = codec_oprf_request_id(data + 1, size - 1);
 	if (codec_oprf_request_decode(data + 1, size - 1, max, &m) == 0) {
-		if (m.n == 0 || m.n > max || m.elements == NULL)
+		if (m.n == 0 || m.n > max || m.elements == NULL ||
+		    m.request_id != id)
 			abort();
 		for (i = 0; i < m.n; i++)
 			if (oprf_evaluate(key, m.elements + 32 * i, out) == 0 &&

@@ -2114,6 +2114,97 @@ test_oprf_messages(void **state)
 	pbw_free(&w);
 }
 
+/* Scans a copy of exactly len bytes, so a read past them is caught. */
+static uint64_t
+scan_id(const uint8_t *buf, size_t len)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	uint64_t id;
+
+	assert_non_null(copy);
+	memcpy(copy, buf, len);
+	id = codec_oprf_request_id(copy, len);
+	free(copy);
+	return id;
+}
+
+/* The id of a request read from its wire bytes, whatever they are. */
+static void
+test_oprf_request_id(void **state)
+{
+	static const uint8_t cut_varint[] = {0x08, 0xff, 0xff};
+	static const uint8_t long_varint[] = {0x08, 0xff, 0xff, 0xff,
+					      0xff, 0xff, 0xff, 0xff,
+					      0xff, 0xff, 0xff, 0x01};
+	static const uint8_t field_zero[] = {0x00, 0x05, 0x08, 0x05};
+	static const uint8_t group[] = {0x08, 0x05, 0x13, 0x14};
+	static const uint8_t bad_type[] = {0x08, 0x05, 0x17, 0x00};
+	static const uint8_t id_as_bytes[] = {0x0a, 0x01, 0x05};
+	uint8_t el[3 * 32] = {0}, *buf;
+	struct oprf_msg m, back;
+	struct pbw w = {0};
+	size_t len, i, id_end;
+	uint64_t id;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.request_id = 0xfedcba9876543210ull; /* a varint of 10 bytes */
+	m.epoch = 7;
+	m.n = 3;
+	m.elements = el;
+	assert_int_equal(codec_oprf_request_encode(&m, &buf, &len), 0);
+	assert_true(scan_id(buf, len) == m.request_id);
+	/* Too large for the holder: refused unread, the id still known. */
+	assert_int_equal(codec_oprf_request_decode(buf, len, 2, &back),
+			 -EMSGSIZE);
+	assert_true(scan_id(buf, len) == m.request_id);
+	/* Cut anywhere: no id until the id is whole, then it or none. */
+	id_end = 1 + 10;
+	for (i = 0; i < len; i++) {
+		id = scan_id(buf, i);
+		if (i < id_end)
+			assert_true(id == 0);
+		else
+			assert_true(id == 0 || id == m.request_id);
+	}
+	free(buf);
+
+	assert_true(scan_id(NULL, 0) == 0);
+	assert_true(scan_id(cut_varint, sizeof(cut_varint)) == 0);
+	assert_true(scan_id(long_varint, sizeof(long_varint)) == 0);
+	assert_true(scan_id(field_zero, sizeof(field_zero)) == 0);
+	assert_true(scan_id(group, sizeof(group)) == 0);
+	assert_true(scan_id(bad_type, sizeof(bad_type)) == 0);
+	assert_true(scan_id(id_as_bytes, sizeof(id_as_bytes)) == 0);
+	/* A length past the end, however large, is not followed. */
+	pbw_varint(&w, 1, 5);
+	pbw_raw_varint(&w, 3 << 3 | 2);
+	pbw_raw_varint(&w, UINT64_MAX);
+	assert_true(scan_id(w.buf, w.len) == 0);
+	pbw_free(&w);
+	/* Any order, unknown fields skipped, the last id wins (as the
+	 * unpacker does); no id at all is 0. */
+	pbw_bytes(&w, 3, el, 32);
+	pbw_varint(&w, 1, 5);
+	pbw_raw_varint(&w, 9 << 3 | 1);
+	for (i = 0; i < 8; i++)
+		pbw_byte(&w, 0xff);
+	pbw_raw_varint(&w, 10 << 3 | 5);
+	for (i = 0; i < 4; i++)
+		pbw_byte(&w, 0xff);
+	pbw_varint(&w, 1, 6);
+	pbw_varint(&w, 2, 7);
+	assert_true(scan_id(w.buf, w.len) == 6);
+	assert_int_equal(codec_oprf_request_decode(w.buf, w.len, 3, &back), 0);
+	assert_true(back.request_id == 6);
+	codec_oprf_clear(&back);
+	pbw_free(&w);
+	pbw_varint(&w, 2, 7);
+	pbw_bytes(&w, 3, el, 32);
+	assert_true(scan_id(w.buf, w.len) == 0);
+	pbw_free(&w);
+}
+
 static void
 test_control_refused(void **state)
 {
@@ -2616,6 +2707,7 @@ main(void)
 	    cmocka_unit_test(test_control_refused),
 	    cmocka_unit_test(test_control_keyholder),
 	    cmocka_unit_test(test_oprf_messages),
+	    cmocka_unit_test(test_oprf_request_id),
 	    cmocka_unit_test(test_query_req),
 	    cmocka_unit_test(test_qtable),
 	    cmocka_unit_test(test_qtable_long_text),

@@ -15,6 +15,24 @@
 
 #include "daemon.h"
 
+/*
+ * Removes what a test left of a store in dir (its lock file, a data.mdb),
+ * dir itself and, unless NULL, the temporary directory top above it.
+ */
+static void
+remove_test_store(const char *dir, const char *top)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
+	unlink(path);
+	rmdir(dir);
+	if (top != NULL)
+		rmdir(top);
+}
+
 static void
 test_shared_options(void **state)
 {
@@ -35,7 +53,7 @@ test_shared_options(void **state)
 static void
 test_lock_says_who(void **state)
 {
-	char dir[64], path[96], want[256], why[256];
+	char dir[64], want[256], why[256];
 	bool made;
 
 	(void)state;
@@ -58,9 +76,7 @@ test_lock_says_who(void **state)
 			 -ENOENT);
 	assert_string_equal(why, "/proc/no/such/dir: no such directory, nor "
 				 "its parent /proc/no/such");
-	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
-	unlink(path);
-	rmdir(dir);
+	remove_test_store(dir, NULL);
 }
 
 /*
@@ -89,9 +105,7 @@ test_lock_makes_only_the_last(void **state)
 				     why, sizeof(why)),
 			 0);
 	assert_true(made);
-	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
-	unlink(path);
-	rmdir(dir);
+	remove_test_store(dir, NULL);
 	/* With a store in it, nothing new. */
 	assert_int_equal(mkdir(dir, 0700), 0);
 	snprintf(path, sizeof(path), "%s/data.mdb", dir);
@@ -100,11 +114,7 @@ test_lock_makes_only_the_last(void **state)
 				     why, sizeof(why)),
 			 0);
 	assert_false(made);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
-	unlink(path);
-	rmdir(dir);
-	rmdir(top);
+	remove_test_store(dir, top);
 }
 
 /* Runs daemon_lock on dir in a child that exits, kept or not. */
@@ -166,11 +176,7 @@ test_failed_start_leaves_nothing(void **state)
 	/* Started: kept. */
 	start_in_child(dir, true);
 	assert_int_equal(access(path, F_OK), 0);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/kuska.lock", dir);
-	unlink(path);
-	rmdir(dir);
-	rmdir(top);
+	remove_test_store(dir, top);
 }
 
 /* A client asks on the bound endpoint; the daemon answers with an error. */

@@ -334,6 +334,26 @@ test_number(void **state)
 			 -ENAMETOOLONG);
 }
 
+/* Characters, not bytes, within a byte limit and up to the NUL. */
+static void
+test_utf8_chars(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_chars("Nahui", SIZE_MAX), 5);
+	assert_int_equal(utf8_chars("\xc3\x91o\xc3\xb1o", SIZE_MAX), 4);
+	assert_int_equal(utf8_chars("Ch\xe2\x80\x99isi", SIZE_MAX), 6);
+	assert_int_equal(utf8_chars("\xf0\x9f\x98\x80", SIZE_MAX), 1);
+	/* A sequence cut by the limit counts once it has begun. */
+	assert_int_equal(utf8_chars("\xc3\x91o\xc3\xb1o", 3), 2);
+	assert_int_equal(utf8_chars("\xc3\x91o\xc3\xb1o", 4), 3);
+	assert_int_equal(utf8_chars("ab\0cd", 5), 2);
+	assert_int_equal(utf8_chars("", SIZE_MAX), 0);
+	assert_int_equal(utf8_chars(NULL, SIZE_MAX), 0);
+	/* A stray byte is one character; a lone continuation none. */
+	assert_int_equal(utf8_chars("a\xffz", SIZE_MAX), 3);
+	assert_int_equal(utf8_chars("\x80\x80", SIZE_MAX), 0);
+}
+
 int
 main(void)
 {
@@ -350,6 +370,7 @@ main(void)
 	    cmocka_unit_test(test_other_scripts),
 	    cmocka_unit_test(test_document),
 	    cmocka_unit_test(test_number),
+	    cmocka_unit_test(test_utf8_chars),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
