@@ -301,7 +301,7 @@ test_estimate_two_lists(void **state)
 	expect_row(&t, 0, "main", &main);
 	expect_row(&t, 1, "stepwise", &step);
 	assert_string_equal(text(&t, 0, "interactions"), "");
-	assert_string_equal(text(&t, 0, "note"), "");
+	assert_string_equal(text(&t, 0, "note"), MSE_CONDITIONAL_NOTE);
 	codec_qtable_clear(&t);
 
 	/* The same for Lima, where they all are; nobody in Loreto. */
