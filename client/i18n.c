@@ -554,3 +554,79 @@ i18n_short(const char *col, const char *value)
 		s = find(stages_short, value);
 	return s != NULL ? s : i18n_word(col, value);
 }
+
+/*
+ * The consolidator's refusals a report can meet (its tables, no
+ * --region), in the words the consolidator writes them; anything else
+ * stays as it came.
+ */
+static const struct word reasons[] = {
+    {"not authorised to query",
+     {"la clave de este cliente no está autorizada para consultar", NULL}},
+    {"the overlap table is not open to an institution",
+     {"la tabla overlap no está abierta a una institución", NULL}},
+    {"the estimate table is not open to an institution (it is computed "
+     "from the overlap table)",
+     {"la tabla estimate no está abierta a una institución (se calcula a "
+      "partir de la tabla overlap)",
+      NULL}},
+    {"the sdg16_2_2 table is not open to an institution (it holds the "
+     "estimate)",
+     {"la tabla sdg16_2_2 no está abierta a una institución (contiene la "
+      "estimación)",
+      NULL}},
+    {"no population figures: the consolidator's configuration names no "
+     "population file (population = FILE, kuska.conf(5))",
+     {"sin cifras de población: la configuración del consolidador no "
+      "indica un archivo de población (population = FILE, kuska.conf(5))",
+      NULL}},
+    {NULL, {NULL, NULL}},
+};
+
+/* The population file's missing year, for the country (region 0) or a
+ * region, as sdg16_2_2 says it; NULL for any other reason. */
+static const char *
+population_reason(const char *reason)
+{
+	static const char head[] = "the population file has no figures for ";
+	static char buf[160];
+	char en[160];
+	unsigned year, region = 0;
+
+	if (sscanf(reason, "the population file has no figures for %4u for "
+			   "region %2u",
+		   &year, &region) < 1)
+		return NULL;
+	if (region == 0)
+		snprintf(en, sizeof(en), "%s%u for the country (region 00)",
+			 head, year);
+	else
+		snprintf(en, sizeof(en), "%s%u for region %02u", head, year,
+			 region);
+	if (strcmp(en, reason) != 0)
+		return NULL;
+	if (region == 0)
+		snprintf(buf, sizeof(buf),
+			 "el archivo de población no tiene cifras de %u para "
+			 "el país (región 00)",
+			 year);
+	else
+		snprintf(buf, sizeof(buf),
+			 "el archivo de población no tiene cifras de %u para "
+			 "la región %02u",
+			 year, region);
+	return buf;
+}
+
+const char *
+i18n_reason(const char *reason)
+{
+	const char *s;
+
+	if (lang == LANG_EN)
+		return reason;
+	if ((s = find(reasons, reason)) != NULL ||
+	    (s = population_reason(reason)) != NULL)
+		return s;
+	return reason;
+}

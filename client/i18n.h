@@ -131,4 +131,11 @@ const char *i18n_word(const char *col, const char *value);
 /* i18n_short - a shorter name for chart labels (stages), else i18n_word. */
 const char *i18n_short(const char *col, const char *value);
 
+/*
+ * i18n_reason - a refusal of the consolidator in the language set: the
+ * few a report can meet (no authorisation, a table closed to an
+ * institution, no population figures); any other as it came, in English.
+ */
+const char *i18n_reason(const char *reason);
+
 #endif

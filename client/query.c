@@ -64,10 +64,30 @@ cell_text(const struct cell *c, unsigned k, char *buf, size_t cap)
 	return buf;
 }
 
+/*
+ * One aligned cell: s in width, right-aligned when right. Spaces wait in
+ * *pending until something follows them, so that a line does not end
+ * in the padding of empty last columns.
+ */
+static void
+put_cell(const char *s, size_t width, bool right, size_t *pending)
+{
+	size_t len = strlen(s), pad = len < width ? width - len : 0;
+
+	if (right)
+		*pending += pad;
+	if (len > 0) {
+		printf("%*s%s", (int)*pending, "", s);
+		*pending = 0;
+	}
+	if (!right)
+		*pending += pad;
+}
+
 static void
 print_text(const struct qtable *t)
 {
-	size_t w[CODEC_MAX_COLUMNS], i, j;
+	size_t w[CODEC_MAX_COLUMNS], i, j, pending;
 	char buf[sizeof(((struct cell *)0)->text) + 16];
 
 	for (j = 0; j < t->n_cols; j++)
@@ -79,17 +99,20 @@ print_text(const struct qtable *t)
 			if (l > w[j])
 				w[j] = l;
 		}
-	for (j = 0; j < t->n_cols; j++)
-		printf("%s%-*s", j ? "  " : "", (int)w[j], t->cols[j]);
+	pending = 0;
+	for (j = 0; j < t->n_cols; j++) {
+		pending += j ? 2 : 0;
+		put_cell(t->cols[j], w[j], false, &pending);
+	}
 	printf("\n");
 	for (i = 0; i < t->n_rows; i++) {
+		pending = 0;
 		for (j = 0; j < t->n_cols; j++) {
 			const struct cell *c = &t->rows[i][j];
-			bool num = c->kind != CELL_TEXT;
 			/* Numbers right-aligned, words left-aligned. */
-			printf("%s%*s", j ? "  " : "",
-			       num ? (int)w[j] : -(int)w[j],
-			       cell_text(c, t->k, buf, sizeof(buf)));
+			pending += j ? 2 : 0;
+			put_cell(cell_text(c, t->k, buf, sizeof(buf)), w[j],
+				 c->kind != CELL_TEXT, &pending);
 		}
 		printf("\n");
 	}

@@ -98,7 +98,7 @@ usable(struct report *r, const struct qtable *t, const char *table)
 	if (strncmp(t->error, "unknown table", 13) == 0)
 		put(r, tr(M_NOT_YET), table);
 	else
-		put(r, tr(M_REFUSED), table, t->error);
+		put(r, tr(M_REFUSED), table, i18n_reason(t->error));
 	fprintf(r->f, "</p>\n");
 	return false;
 }

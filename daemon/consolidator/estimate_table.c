@@ -355,7 +355,8 @@ method_row(struct writer *w, enum mse_method m)
 		return row_end(w, row, NULL, false, 0, 0, "");
 	if (w->in->table.k == 0)
 		return row_end(w, row, NULL, false, 0, 0,
-			       "no linkable victim identified in the period");
+			       "no estimate: no linkable victim identified in "
+			       "the period");
 	r = mse_estimate(&w->in->table, m, &e);
 	if (r != 0)
 		return r;
@@ -378,7 +379,8 @@ boot_row(struct writer *w, unsigned n, uint64_t seed)
 		return row_end(w, row, NULL, false, 0, 0, "");
 	if (w->in->table.k == 0)
 		return row_end(w, row, NULL, false, 0, 0,
-			       "no linkable victim identified in the period");
+			       "no estimate: no linkable victim identified in "
+			       "the period");
 	if (!boot_budget_take(&budget, n, date_mono_ms(), &wait_s)) {
 		snprintf(note, sizeof(note),
 			 "not computed: the consolidator draws at most %d "

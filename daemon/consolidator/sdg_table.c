@@ -257,6 +257,22 @@ population_of(const struct pop_entry *e, int sex, int age)
 	return sum;
 }
 
+/* The note of a row without an estimate, in the estimate table's pattern:
+ * "no estimate: REASON", or "suppressed: ..." as that table says it. */
+static void
+why_no_estimate(const struct parts *p, char *note, size_t cap)
+{
+	const char *why = p->estimate_note;
+
+	if (why[0] == '\0')
+		why = "see the estimate table";
+	if (strncmp(why, "no estimate: ", 13) == 0 ||
+	    strncmp(why, "suppressed: ", 12) == 0)
+		snprintf(note, cap, "%s", why);
+	else
+		snprintf(note, cap, "no estimate: %s", why);
+}
+
 static int
 fill_row(struct cell *row, const char *period, int sex, int age,
 	 const struct pop_entry *pop, const struct parts *p)
@@ -291,12 +307,8 @@ fill_row(struct cell *row, const char *period, int sex, int age,
 				 "both sexes and all ages (stepwise, as the "
 				 "estimate table); none is made by sex or "
 				 "age group");
-		} else {
-			snprintf(note, sizeof(note), "no estimate: %s",
-				 p->estimate_note[0] != '\0'
-				     ? p->estimate_note
-				     : "see the estimate table");
-		}
+		} else
+			why_no_estimate(p, note, sizeof(note));
 	}
 	return codec_cell_set_long(&row[COL_NOTE], note);
 }

@@ -75,7 +75,7 @@ const char *
 mse_format_note(const struct mse_table *t, const struct mse_estimate *e,
 		char *buf, size_t cap)
 {
-	unsigned i, n = 0;
+	unsigned i;
 
 	if (cap == 0)
 		return buf;
@@ -84,13 +84,16 @@ mse_format_note(const struct mse_table *t, const struct mse_estimate *e,
 		mse_append(buf, cap, "%s", e->reason);
 		return buf;
 	}
+	/* The interval holds only if the chosen model is right: say so,
+	 * as the bootstrap row says "BCa". */
+	mse_append(buf, cap, "%s", MSE_CONDITIONAL_NOTE);
 	for (i = 0; i < e->n_pairs; i++) {
 		unsigned a, b;
 		if (!(e->empty & (UINT64_C(1) << e->pairs[i])))
 			continue;
 		mse_pair_lists(t->k, e->pairs[i], &a, &b);
-		mse_append(buf, cap, "%s%s and %s never overlap (effect -inf)",
-			   n++ ? "; " : "", t->names[a], t->names[b]);
+		mse_append(buf, cap, "; %s and %s never overlap (effect -inf)",
+			   t->names[a], t->names[b]);
 	}
 	return buf;
 }

@@ -226,10 +226,12 @@ const char *mse_format_lists(const struct mse_table *t, char *buf, size_t cap);
 const char *mse_format_interactions(const struct mse_table *t,
 				    const struct mse_estimate *e, char *buf,
 				    size_t cap);
+/* What the interval of a main or stepwise row is (ESTIMATION.md). */
+#define MSE_CONDITIONAL_NOTE "model-conditional 95%, log-normal"
 /*
  * mse_format_note - what the row's reader must know: the reason when
- * there is no estimate, else the pairs fixed at minus infinity ("K:R
- * never overlap") or "".
+ * there is no estimate, else MSE_CONDITIONAL_NOTE and the pairs fixed at
+ * minus infinity ("; K and R never overlap (effect -inf)").
  */
 const char *mse_format_note(const struct mse_table *t,
 			    const struct mse_estimate *e, char *buf,

@@ -12,8 +12,8 @@ HEADER="lists,observed,method,interactions,estimate,low95,high95,note"
 out=$("$KUSKA" estimate "$DATA/UKdat_5.csv" --format csv)
 rc=$?
 expect="$HEADER
-LA+NG+PFNCA+GO+GP,2744,main,,13444.1,11985.2,15133.4,
-LA+NG+PFNCA+GO+GP,2744,stepwise,LA:NG NG:GP PFNCA:GP LA:PFNCA GO:GP NG:GO,11313.0,9884.4,13027.4,"
+LA+NG+PFNCA+GO+GP,2744,main,,13444.1,11985.2,15133.4,\"model-conditional 95%, log-normal\"
+LA+NG+PFNCA+GO+GP,2744,stepwise,LA:NG NG:GP PFNCA:GP LA:PFNCA GO:GP NG:GO,11313.0,9884.4,13027.4,\"model-conditional 95%, log-normal\""
 if [ "$rc" = 0 ] && [ "$out" = "$expect" ]; then
 	ok "UKdat_5: main and stepwise rows as SparseMSE"
 else
@@ -30,7 +30,7 @@ assert len(rows) == 1, rows
 r = rows[0]
 assert r["method"] == "stepwise" and r["interactions"] == "A:E", r
 assert r["observed"] == 345 and r["estimate"] == 2483.4, r
-assert r["low95"] < r["estimate"] < r["high95"] and r["note"] == "", r
+assert r["low95"] < r["estimate"] < r["high95"] and r["note"] == "model-conditional 95%, log-normal", r
 '; then
 	ok "Western from stdin as JSON: A:E and 2483.4"
 else
@@ -40,7 +40,7 @@ fi
 # Text: aligned columns under the same names.
 out=$("$KUSKA" estimate "$DATA/Ned_5.csv")
 if printf '%s\n' "$out" | head -1 | grep -q '^lists  *observed  *method  *interactions  *estimate  *low95  *high95  *note$' &&
-	printf '%s\n' "$out" | grep -q 'K and R never overlap (effect -inf)$'; then
+	printf '%s\n' "$out" | grep -q 'model-conditional 95%, log-normal; K and R never overlap (effect -inf)$'; then
 	ok "text format, with the note on a pair at minus infinity"
 else
 	not_ok "text format:"

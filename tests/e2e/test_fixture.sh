@@ -574,4 +574,13 @@ check "... not in the CSV" sh -c "! grep -q note '$T/q2019.csv'"
 	>/dev/null 2>"$T/q2025.err"
 check "a year with records: no note" test ! -s "$T/q2025.err"
 
+# Text: aligned, but no line ends in the padding of empty last columns
+# (an empty median or attrition).
+for table in identification referrals protection prosecution estimate; do
+	"$KUSKA" query -c "$N/analyst.conf" "$table" --period 2025 \
+		>"$T/text-$table.out" 2>/dev/null
+	check "text $table: no trailing spaces" \
+		sh -c "test -s '$T/text-$table.out' && ! grep -q ' \$' '$T/text-$table.out'"
+done
+
 finish

@@ -158,7 +158,8 @@ test_issue_figures(void **state)
 	assert_int_equal(mse_estimate(&t, MSE_STEPWISE, &e), 0);
 	assert_int_equal(e.empty, UINT64_C(1) << mse_pair_index(5, 1, 3));
 	assert_string_equal(mse_format_note(&t, &e, note, sizeof(note)),
-			    "K and R never overlap (effect -inf)");
+			    "model-conditional 95%, log-normal; K and R never "
+			    "overlap (effect -inf)");
 }
 
 static void

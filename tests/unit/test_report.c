@@ -425,6 +425,54 @@ test_quarter_has_no_indicators(void **state)
 	free(p);
 }
 
+/* The consolidator's refusals a report meets are said in the page's
+ * language; one it does not know stays as it came. */
+static void
+test_refusals_in_spanish(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	codec_qtable_clear(&d.t[RT_SDG]);
+	fixture_error(&d.t[RT_SDG], ROLE,
+		      "the population file has no figures for 2025 for the "
+		      "country (region 00)");
+	codec_qtable_clear(&d.t[RT_OVERLAP]);
+	fixture_error(&d.t[RT_OVERLAP], ROLE,
+		      "the overlap table is not open to an institution");
+	codec_qtable_clear(&d.t[RT_TIMELINESS]);
+	fixture_error(&d.t[RT_TIMELINESS], ROLE, "a reason of tomorrow");
+	p = page(&d, "refused.html");
+	assert_non_null(strstr(p, "tabla «sdg16_2_2»: el archivo de población "
+				  "no tiene cifras de 2025 para el país "
+				  "(región 00)"));
+	assert_non_null(strstr(p, "tabla «overlap»: la tabla overlap no "
+				  "está abierta a una institución"));
+	assert_non_null(strstr(p, "tabla «timeliness»: a reason of tomorrow"));
+	assert_null(strstr(p, "not open"));
+	assert_null(strstr(p, "has no figures"));
+	clear(&d);
+	free(p);
+	/* In English, as the consolidator wrote them. */
+	i18n_set(LANG_EN);
+	assert_string_equal(i18n_reason("not authorised to query"),
+			    "not authorised to query");
+	i18n_set(LANG_ES);
+	assert_string_equal(
+	    i18n_reason("the population file has no figures for 2025 for "
+			"region 15"),
+	    "el archivo de población no tiene cifras de 2025 para la región "
+	    "15");
+	assert_string_equal(
+	    i18n_reason("the population file has no figures for 2025 for "
+			"region 15, and more"),
+	    "the population file has no figures for 2025 for region 15, and "
+	    "more");
+}
+
 /* Nothing in the page can make a browser fetch anything. */
 static void
 test_loads_nothing(void **state)
@@ -478,6 +526,7 @@ main(void)
 	    cmocka_unit_test(test_every_section),
 	    cmocka_unit_test(test_unknown_tables_leave_notes),
 	    cmocka_unit_test(test_quarter_has_no_indicators),
+	    cmocka_unit_test(test_refusals_in_spanish),
 	    cmocka_unit_test(test_loads_nothing),
 	    cmocka_unit_test(test_english_and_analyst),
 	};
