@@ -240,6 +240,14 @@ daemon_bind_local(struct transport *t, const char *endpoint, size_t max_bytes,
 		snprintf(why, why_len,
 			 "%s: in use by another running daemon (stop it first)",
 			 endpoint);
+	else if (s == NULL && err == -ENOENT &&
+		 strncmp(endpoint, "ipc://", 6) == 0)
+		/* -n cannot tell: systemd makes it only at start. */
+		snprintf(why, why_len,
+			 "%s: cannot bind: its directory does not exist "
+			 "(systemd's RuntimeDirectory= makes it; by hand, make "
+			 "it first)",
+			 endpoint);
 	else if (s == NULL)
 		snprintf(why, why_len, "%s: cannot bind: %s", endpoint,
 			 strerror(-err));

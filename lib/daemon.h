@@ -77,8 +77,8 @@ void daemon_check_dir(const char *conf, const char *section, const char *dir,
  * daemon_bind_local - binds the local endpoint clients talk to (see
  * tsock_bind_local), at most max_bytes a message. Returns the socket, or
  * NULL with why (why_len bytes) saying why for the log: "ENDPOINT: in use
- * by another running daemon (stop it first)" or "ENDPOINT: cannot bind:
- * REASON".
+ * by another running daemon (stop it first)", "ENDPOINT: cannot bind: its
+ * directory does not exist (...)" or "ENDPOINT: cannot bind: REASON".
  */
 struct tsock *daemon_bind_local(struct transport *t, const char *endpoint,
 				size_t max_bytes, char *why, size_t why_len);

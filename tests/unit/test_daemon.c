@@ -206,6 +206,17 @@ test_reply_reaches_the_client(void **state)
 	assert_null(again);
 	assert_non_null(strstr(why, ": in use by another running daemon "
 				    "(stop it first)"));
+	/* A socket directory nobody made (run by hand, no systemd). */
+	{
+		char missing[192];
+
+		snprintf(missing, sizeof(missing), "ipc://%s/none/control",
+			 dir);
+		assert_null(daemon_bind_local(t, missing, 4096, why,
+					      sizeof(why)));
+		assert_non_null(strstr(why, "/none/control: cannot bind: its "
+					    "directory does not exist"));
+	}
 	cli = tsock_connect_local(t, ep, NULL, &err);
 	assert_non_null(cli);
 	memset(&req, 0, sizeof(req));
