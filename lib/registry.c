@@ -697,6 +697,18 @@ registry_by_transport(const struct registry *r, const uint8_t pk[CURVE_KEY_LEN],
 	return NULL;
 }
 
+const char *
+registry_transport_name(const struct registry *r,
+			const uint8_t pk[CURVE_KEY_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < r->n_keys; i++)
+		if (memcmp(r->keys[i].curve_pk, pk, CURVE_KEY_LEN) == 0)
+			return r->keys[i].name;
+	return "none";
+}
+
 const struct reg_key *
 registry_by_key_id(const struct registry *r, const struct reg_party *owner,
 		   const uint8_t key_id[KEY_ID_LEN])

@@ -131,6 +131,14 @@ const struct reg_key *registry_by_transport(const struct registry *r,
 					    const uint8_t pk[CURVE_KEY_LEN],
 					    uint64_t now_ms);
 
+/*
+ * registry_transport_name - the name of the key with this CURVE public key,
+ * valid now or not, or "none": a refused handshake's log line then names
+ * the revoked or expired key, which its hex prefix does not to a reader.
+ */
+const char *registry_transport_name(const struct registry *r,
+				    const uint8_t pk[CURVE_KEY_LEN]);
+
 /* registry_by_key_id - owner's key with this key id, or NULL. */
 const struct reg_key *registry_by_key_id(const struct registry *r,
 					 const struct reg_party *owner,

@@ -108,6 +108,9 @@ check "pnp's node was cut off and refused when it came back" \
 check "... and the consolidator dropped it at the reload" \
 	grep -q "event=peer_dropped .*key=pnp-1 .*reason=key_not_valid" \
 	"$N/consolidator.log"
+check "... and names the revoked key when it refuses the handshake" \
+	grep -q "event=auth_refused .*key=pnp-1 reason=not_registered_or_not_valid" \
+	"$N/consolidator.log"
 sleep 1
 check "nothing more from pnp was taken" test "$(cons_last_seq pnp)" = "$before"
 
