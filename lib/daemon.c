@@ -229,6 +229,19 @@ daemon_check_dir(const char *conf, const char *section, const char *dir,
 	}
 }
 
+const char *
+daemon_credential_hint(const char *path)
+{
+	static const char prefix[] = "/run/credentials/";
+
+	if (strncmp(path, prefix, sizeof(prefix) - 1) != 0 ||
+	    access(path, F_OK) == 0)
+		return "";
+	return " (a credential of the systemd unit, there only while the "
+	       "service runs: to check a config before, point its keys at "
+	       "the files in /etc/kuska/keys; OPERATIONS.md section 2)";
+}
+
 struct tsock *
 daemon_bind_local(struct transport *t, const char *endpoint, size_t max_bytes,
 		  char *why, size_t why_len)

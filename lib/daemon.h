@@ -74,6 +74,14 @@ void daemon_check_dir(const char *conf, const char *section, const char *dir,
 		      const char *what);
 
 /*
+ * daemon_credential_hint - for a key file the daemon could not load: when
+ * path is a systemd credential (/run/credentials/...) that does not
+ * exist, a hint to append to the error (the credential exists only while
+ * the service runs); else "".
+ */
+const char *daemon_credential_hint(const char *path);
+
+/*
  * daemon_bind_local - binds the local endpoint clients talk to (see
  * tsock_bind_local), at most max_bytes a message. Returns the socket, or
  * NULL with why (why_len bytes) saying why for the log: "ENDPOINT: in use

@@ -357,7 +357,8 @@ load(struct cons *c, const char *path, bool check)
 			sizeof(err)) != 0)
 		fatalx("%s", err);
 	if (keys_load_secret(c->cfg.key, &c->key, err, sizeof(err)) != 0)
-		fatalx("%s: [consolidator] key: %s", path, err);
+		fatalx("%s: [consolidator] key: %s%s", path, err,
+		       daemon_credential_hint(c->cfg.key));
 	if (registry_load(c->cfg.registry, &c->reg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 	if (load_indicators(&c->cfg, check, &c->indicators) != 0)

@@ -56,10 +56,12 @@ load(struct keyholder *kh, const char *path)
 		fatalx("%s", err);
 	/* A key file's error names the config key that points at it. */
 	if (keys_load_secret(kh->cfg.key, &kh->key, err, sizeof(err)) != 0)
-		fatalx("%s: [keyholder] key: %s", path, err);
+		fatalx("%s: [keyholder] key: %s%s", path, err,
+		       daemon_credential_hint(kh->cfg.key));
 	if (keys_key32_load(kh->cfg.share, KEY32_OPRF_SHARE, &kh->share, err,
 			    sizeof(err)) != 0)
-		fatalx("%s: [keyholder] share: %s", path, err);
+		fatalx("%s: [keyholder] share: %s%s", path, err,
+		       daemon_credential_hint(kh->cfg.share));
 	if (registry_load(kh->cfg.registry, &kh->reg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 }

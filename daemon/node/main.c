@@ -79,13 +79,16 @@ load(struct node *n, const char *path)
 		fatalx("%s", err);
 	/* A key file's error names the config key that points at it. */
 	if (keys_load_secret(n->cfg.key, &n->key, err, sizeof(err)) != 0)
-		fatalx("%s: [node] key: %s", path, err);
+		fatalx("%s: [node] key: %s%s", path, err,
+		       daemon_credential_hint(n->cfg.key));
 	if (keys_key32_load(n->cfg.linkage_key, KEY32_LINKAGE, &n->linkage, err,
 			    sizeof(err)) != 0)
-		fatalx("%s: [node] linkage_key: %s", path, err);
+		fatalx("%s: [node] linkage_key: %s%s", path, err,
+		       daemon_credential_hint(n->cfg.linkage_key));
 	if (keys_key32_load(n->cfg.ref_key, KEY32_REF, &n->ref_key, err,
 			    sizeof(err)) != 0)
-		fatalx("%s: [node] ref_key: %s", path, err);
+		fatalx("%s: [node] ref_key: %s%s", path, err,
+		       daemon_credential_hint(n->cfg.ref_key));
 	if (keys_load_public(n->cfg.consolidator_key, &n->consolidator, err,
 			     sizeof(err)) != 0)
 		fatalx("%s: [node] consolidator_key: %s", path, err);

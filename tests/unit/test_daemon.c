@@ -206,6 +206,12 @@ test_reply_reaches_the_client(void **state)
 	assert_null(again);
 	assert_non_null(strstr(why, ": in use by another running daemon "
 				    "(stop it first)"));
+	/* A credential path outside the service: said to be one. */
+	assert_non_null(strstr(daemon_credential_hint(
+				   "/run/credentials/kuska-none.service/x.key"),
+			       "only while the service runs"));
+	assert_string_equal(daemon_credential_hint("/etc/kuska/keys/x.key"),
+			    "");
 	/* A socket directory nobody made (run by hand, no systemd). */
 	{
 		char missing[192];
