@@ -208,10 +208,13 @@ run_refetch(struct cons *c, const char *arg)
 	memcpy(name, arg, (size_t)(colon - arg));
 	name[colon - arg] = '\0';
 	inst = institution_from_name(name);
+	if (inst == INST_NONE)
+		fatalx("--refetch %s: %s is not an institution (pnp, mp, pj, "
+		       "mimp or minsa)",
+		       arg, name);
 	errno = 0;
 	seq = strtoull(colon + 1, &end, 10);
-	if (inst == INST_NONE || errno != 0 || *end != '\0' || seq < 1 ||
-	    end == colon + 1)
+	if (errno != 0 || *end != '\0' || seq < 1 || end == colon + 1)
 		fatalx("--refetch %s: give INSTITUTION:SEQUENCE, e.g. pnp:4931",
 		       arg);
 	err = store_open(c->cfg.data_dir, c->cfg.map_size_mb << 20,
