@@ -242,6 +242,30 @@ daemon_credential_hint(const char *path)
 	       "the files in /etc/kuska/keys; OPERATIONS.md section 2)";
 }
 
+int
+daemon_data_access(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/data.mdb", dir) >=
+	    (int)sizeof(path))
+		return 0; /* the open says what is wrong */
+	if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0 &&
+	    errno == EACCES)
+		return -EACCES;
+	return 0;
+}
+
+const char *
+daemon_open_hint(int err)
+{
+	if (err != -EACCES)
+		return "";
+	return " (data.mdb must belong to the user the daemon runs as; a "
+	       "backup copied in by root stays root's: OPERATIONS.md "
+	       "section 7)";
+}
+
 struct tsock *
 daemon_bind_local(struct transport *t, const char *endpoint, size_t max_bytes,
 		  char *why, size_t why_len)

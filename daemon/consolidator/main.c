@@ -69,7 +69,8 @@ check_store(const char *dir, const char *conf)
 
 	r = store_check(dir, &rep);
 	if (r != 0)
-		fatalx("%s: cannot check the store: %s", dir, strerror(-r));
+		fatalx("%s: cannot check the store: %s%s", dir, strerror(-r),
+		       daemon_open_hint(r));
 	if (rep.unchecked)
 		log_warnx("event=store_unchecked dir=%s (written by an earlier "
 			  "kuska, without checksums: damage cannot be found; "
@@ -168,8 +169,8 @@ run_audit(struct cons *c)
 	err = store_open(c->cfg.data_dir, c->cfg.map_size_mb << 20,
 			 c->cfg.max_map_size_mb << 20, &c->st);
 	if (err != 0)
-		fatalx("%s: cannot open the store: %s", c->cfg.data_dir,
-		       strerror(-err));
+		fatalx("%s: cannot open the store: %s%s", c->cfg.data_dir,
+		       strerror(-err), daemon_open_hint(err));
 	err = audit_run(c->st, c->reg, stdout);
 	if (err < 0)
 		fatalx("audit: %s", strerror(-err));
@@ -220,8 +221,8 @@ run_refetch(struct cons *c, const char *arg)
 	err = store_open(c->cfg.data_dir, c->cfg.map_size_mb << 20,
 			 c->cfg.max_map_size_mb << 20, &c->st);
 	if (err != 0)
-		fatalx("%s: cannot open the store: %s", c->cfg.data_dir,
-		       strerror(-err));
+		fatalx("%s: cannot open the store: %s%s", c->cfg.data_dir,
+		       strerror(-err), daemon_open_hint(err));
 	n = ingest_forget(c->st, inst, seq);
 	if (n < 0)
 		fatalx("refetch: %s", strerror(-n));
@@ -742,8 +743,8 @@ main(int argc, char **argv)
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)
-		fatalx("%s: cannot open the store: %s", c.cfg.data_dir,
-		       strerror(-err));
+		fatalx("%s: cannot open the store: %s%s", c.cfg.data_dir,
+		       strerror(-err), daemon_open_hint(err));
 	if (ingest_open(&c.ig, c.st, c.reg) != 0)
 		fatalx("cannot read the store");
 	if (rebuild) {

@@ -568,7 +568,8 @@ check_outbox(const char *dir, const char *conf)
 
 	r = outbox_check(dir, &rep);
 	if (r != 0)
-		fatalx("%s: cannot check the outbox: %s", dir, strerror(-r));
+		fatalx("%s: cannot check the outbox: %s%s", dir, strerror(-r),
+		       daemon_open_hint(r));
 	if (rep.unchecked)
 		log_warnx("event=outbox_unchecked dir=%s (written by an "
 			  "earlier kuska, without checksums: damage cannot be "
@@ -712,8 +713,8 @@ main(int argc, char **argv)
 		fatal("signals");
 	err = outbox_open(n.cfg.data_dir, n.cfg.map_size_mb << 20, &n.ob);
 	if (err != 0)
-		fatalx("%s: cannot open the outbox: %s", n.cfg.data_dir,
-		       strerror(-err));
+		fatalx("%s: cannot open the outbox: %s%s", n.cfg.data_dir,
+		       strerror(-err), daemon_open_hint(err));
 	n.t = transport_new();
 	if (n.t == NULL)
 		fatal("zmq context");

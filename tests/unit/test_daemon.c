@@ -206,6 +206,11 @@ test_reply_reaches_the_client(void **state)
 	assert_null(again);
 	assert_non_null(strstr(why, ": in use by another running daemon "
 				    "(stop it first)"));
+	/* A store of another user: said so, not called damaged. */
+	assert_non_null(strstr(daemon_open_hint(-EACCES),
+			       "data.mdb must belong to the user"));
+	assert_string_equal(daemon_open_hint(-ENOENT), "");
+	assert_int_equal(daemon_data_access(dir), 0); /* no data.mdb */
 	/* A credential path outside the service: said to be one. */
 	assert_non_null(strstr(daemon_credential_hint(
 				   "/run/credentials/kuska-none.service/x.key"),
