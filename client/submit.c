@@ -328,8 +328,8 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 	}
 	if (rep.type == CTL_ERROR || rep.error[0] != '\0') {
 		fprintf(stderr,
-			"kuska submit: %s: the node refused lines "
-			"%lu-: %s\n",
+			"kuska submit: %s: the node refused the lines "
+			"from %lu on: %s\n",
 			name, c->first_line, rep.error);
 		codec_control_clear(&rep);
 		return -EIO;

@@ -229,6 +229,43 @@ daemon_check_dir(const char *conf, const char *section, const char *dir,
 	}
 }
 
+const char *
+daemon_credential_hint(const char *path)
+{
+	static const char prefix[] = "/run/credentials/";
+
+	if (strncmp(path, prefix, sizeof(prefix) - 1) != 0 ||
+	    access(path, F_OK) == 0)
+		return "";
+	return " (a credential of the systemd unit, there only while the "
+	       "service runs: to check a config before, point its keys at "
+	       "the files in /etc/kuska/keys; OPERATIONS.md section 2)";
+}
+
+int
+daemon_data_access(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/data.mdb", dir) >=
+	    (int)sizeof(path))
+		return 0; /* the open says what is wrong */
+	if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0 &&
+	    errno == EACCES)
+		return -EACCES;
+	return 0;
+}
+
+const char *
+daemon_open_hint(int err)
+{
+	if (err != -EACCES)
+		return "";
+	return " (data.mdb must belong to the user the daemon runs as; a "
+	       "backup copied in by root stays root's: OPERATIONS.md "
+	       "section 7)";
+}
+
 struct tsock *
 daemon_bind_local(struct transport *t, const char *endpoint, size_t max_bytes,
 		  char *why, size_t why_len)
@@ -239,6 +276,14 @@ daemon_bind_local(struct transport *t, const char *endpoint, size_t max_bytes,
 	if (s == NULL && err == -EADDRINUSE)
 		snprintf(why, why_len,
 			 "%s: in use by another running daemon (stop it first)",
+			 endpoint);
+	else if (s == NULL && err == -ENOENT &&
+		 strncmp(endpoint, "ipc://", 6) == 0)
+		/* -n cannot tell: systemd makes it only at start. */
+		snprintf(why, why_len,
+			 "%s: cannot bind: its directory does not exist "
+			 "(systemd's RuntimeDirectory= makes it; by hand, make "
+			 "it first)",
 			 endpoint);
 	else if (s == NULL)
 		snprintf(why, why_len, "%s: cannot bind: %s", endpoint,

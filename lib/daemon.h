@@ -74,11 +74,33 @@ void daemon_check_dir(const char *conf, const char *section, const char *dir,
 		      const char *what);
 
 /*
+ * daemon_credential_hint - for a key file the daemon could not load: when
+ * path is a systemd credential (/run/credentials/...) that does not
+ * exist, a hint to append to the error (the credential exists only while
+ * the service runs); else "".
+ */
+const char *daemon_credential_hint(const char *path);
+
+/*
+ * daemon_data_access - 0, or -EACCES when DIR/data.mdb exists and this
+ * process may not read and write it: the store checks ask first, lest a
+ * file of another user be reported as damaged (and "repaired").
+ */
+int daemon_data_access(const char *dir);
+
+/*
+ * daemon_open_hint - for a store or outbox the daemon could not open or
+ * check with -err: when err is -EACCES, a hint to append (its files are
+ * not the daemon's user's, as after a restore copied in by root); else "".
+ */
+const char *daemon_open_hint(int err);
+
+/*
  * daemon_bind_local - binds the local endpoint clients talk to (see
  * tsock_bind_local), at most max_bytes a message. Returns the socket, or
  * NULL with why (why_len bytes) saying why for the log: "ENDPOINT: in use
- * by another running daemon (stop it first)" or "ENDPOINT: cannot bind:
- * REASON".
+ * by another running daemon (stop it first)", "ENDPOINT: cannot bind: its
+ * directory does not exist (...)" or "ENDPOINT: cannot bind: REASON".
  */
 struct tsock *daemon_bind_local(struct transport *t, const char *endpoint,
 				size_t max_bytes, char *why, size_t why_len);

@@ -6,15 +6,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *log_prog = "kuska";
 static int log_debug_on;
+static int log_journal; /* stderr is the journal: prefix "<PRIORITY>" */
+
+/*
+ * Whether stderr is the journal's stream (systemd sets JOURNAL_STREAM to
+ * its "device:inode"): then each line starts with its syslog priority,
+ * which journald takes off and keeps, so that journalctl -p warning finds
+ * the warnings. A stderr redirected elsewhere gets none.
+ */
+static int
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(2, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
 
 void
 log_init(const char *progname, int debug)
 {
 	log_prog = progname;
 	log_debug_on = debug;
+	log_journal = stderr_is_journal();
 }
 
 /*
@@ -42,17 +65,22 @@ log_clean(const char *in, char *out, size_t cap)
 	out[o] = '\0';
 }
 
+/* prio: the syslog priority (3 err, 4 warning, 6 info, 7 debug). */
 static void
-log_vline(const char *level, const char *fmt, va_list ap, const char *err)
+log_vline(int prio, const char *level, const char *fmt, va_list ap,
+	  const char *err)
 {
-	char buf[1024], clean[1100];
+	char buf[1024], clean[1100], pre[8] = "";
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	log_clean(buf, clean, sizeof(clean));
+	if (log_journal)
+		snprintf(pre, sizeof(pre), "<%d>", prio);
 	if (err != NULL)
-		fprintf(stderr, "%s: %s%s: %s\n", log_prog, level, clean, err);
+		fprintf(stderr, "%s%s: %s%s: %s\n", pre, log_prog, level, clean,
+			err);
 	else
-		fprintf(stderr, "%s: %s%s\n", log_prog, level, clean);
+		fprintf(stderr, "%s%s: %s%s\n", pre, log_prog, level, clean);
 }
 
 void
@@ -61,7 +89,7 @@ log_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vline("", fmt, ap, NULL);
+	log_vline(6, "", fmt, ap, NULL);
 	va_end(ap);
 }
 
@@ -72,7 +100,7 @@ log_warn(const char *fmt, ...)
 	int saved = errno;
 
 	va_start(ap, fmt);
-	log_vline("warning: ", fmt, ap, strerror(saved));
+	log_vline(4, "warning: ", fmt, ap, strerror(saved));
 	va_end(ap);
 	errno = saved;
 }
@@ -83,7 +111,7 @@ log_warnx(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vline("warning: ", fmt, ap, NULL);
+	log_vline(4, "warning: ", fmt, ap, NULL);
 	va_end(ap);
 }
 
@@ -95,7 +123,7 @@ log_debug(const char *fmt, ...)
 	if (!log_debug_on)
 		return;
 	va_start(ap, fmt);
-	log_vline("debug: ", fmt, ap, NULL);
+	log_vline(7, "debug: ", fmt, ap, NULL);
 	va_end(ap);
 }
 
@@ -106,7 +134,7 @@ fatal(const char *fmt, ...)
 	int saved = errno;
 
 	va_start(ap, fmt);
-	log_vline("fatal: ", fmt, ap, strerror(saved));
+	log_vline(3, "fatal: ", fmt, ap, strerror(saved));
 	va_end(ap);
 	exit(1);
 }
@@ -117,7 +145,7 @@ fatalx(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vline("fatal: ", fmt, ap, NULL);
+	log_vline(3, "fatal: ", fmt, ap, NULL);
 	va_end(ap);
 	exit(1);
 }

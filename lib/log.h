@@ -20,7 +20,10 @@
 
 #include <stddef.h>
 
-/* Sets the program name printed before each line and the debug switch. */
+/*
+ * Sets the program name printed before each line and the debug switch;
+ * when stderr is the journal (JOURNAL_STREAM), lines get their priority.
+ */
 void log_init(const char *progname, int debug);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

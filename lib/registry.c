@@ -662,8 +662,15 @@ registry_key_admits(const struct reg_key *k, uint64_t now_ms)
 bool
 registry_key_signs(const struct reg_key *k, uint64_t created_ms, uint64_t seq)
 {
-	return registry_key_valid_at(k, created_ms) &&
-	       seq <= k->revoked_after_seq;
+	/* Revoked after a sequence: the revocation time is for the record.
+	 * It is when the key may have been taken, often before the genuine
+	 * node's last event; refusing by it would drop genuine events at
+	 * the next --rebuild. */
+	if (k->revoked_after_seq != UINT64_MAX)
+		return created_ms >= k->valid_from_ms &&
+		       created_ms < k->valid_until_ms &&
+		       seq <= k->revoked_after_seq;
+	return registry_key_valid_at(k, created_ms);
 }
 
 const struct reg_key *
@@ -688,6 +695,18 @@ registry_by_transport(const struct registry *r, const uint8_t pk[CURVE_KEY_LEN],
 		    registry_key_admits(&r->keys[i], now_ms))
 			return &r->keys[i];
 	return NULL;
+}
+
+const char *
+registry_transport_name(const struct registry *r,
+			const uint8_t pk[CURVE_KEY_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < r->n_keys; i++)
+		if (memcmp(r->keys[i].curve_pk, pk, CURVE_KEY_LEN) == 0)
+			return r->keys[i].name;
+	return "none";
 }
 
 const struct reg_key *

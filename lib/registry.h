@@ -29,9 +29,9 @@
  * kinds and stages default to what DESIGN.md gives each institution. A
  * key admits its owner on the network while valid now and not revoked
  * (registry_key_admits); an envelope is verified with the key named by
- * its key id and must have been created inside that key's window and
- * before its revocation time, and, when the key was revoked after a
- * sequence number, carry that number or a lower one
+ * its key id and must have been created inside that key's window and,
+ * when the key was revoked after a sequence number, carry that number or
+ * a lower one, else have been created before its revocation time
  * (registry_key_signs). The sequence is what the consolidator saw; the
  * creation time is what the key holder wrote, and a thief can back-date
  * it: revoking a stolen key is done by sequence, the time kept for
@@ -131,6 +131,14 @@ const struct reg_key *registry_by_transport(const struct registry *r,
 					    const uint8_t pk[CURVE_KEY_LEN],
 					    uint64_t now_ms);
 
+/*
+ * registry_transport_name - the name of the key with this CURVE public key,
+ * valid now or not, or "none": a refused handshake's log line then names
+ * the revoked or expired key, which its hex prefix does not to a reader.
+ */
+const char *registry_transport_name(const struct registry *r,
+				    const uint8_t pk[CURVE_KEY_LEN]);
+
 /* registry_by_key_id - owner's key with this key id, or NULL. */
 const struct reg_key *registry_by_key_id(const struct registry *r,
 					 const struct reg_party *owner,
@@ -151,8 +159,10 @@ bool registry_key_admits(const struct reg_key *k, uint64_t now_ms);
 
 /*
  * registry_key_signs - whether an envelope k signed, created at
- * created_ms with sequence seq, is valid: created in k's window and
- * before its revocation time, and seq not after revoked_after_seq.
+ * created_ms with sequence seq, is valid: created in k's window, and
+ * either seq not after revoked_after_seq (the revocation time then only
+ * for the record) or, with no revoked_after_seq, before the revocation
+ * time.
  */
 bool registry_key_signs(const struct reg_key *k, uint64_t created_ms,
 			uint64_t seq);

@@ -69,7 +69,8 @@ check_store(const char *dir, const char *conf)
 
 	r = store_check(dir, &rep);
 	if (r != 0)
-		fatalx("%s: cannot check the store: %s", dir, strerror(-r));
+		fatalx("%s: cannot check the store: %s%s", dir, strerror(-r),
+		       daemon_open_hint(r));
 	if (rep.unchecked)
 		log_warnx("event=store_unchecked dir=%s (written by an earlier "
 			  "kuska, without checksums: damage cannot be found; "
@@ -168,8 +169,8 @@ run_audit(struct cons *c)
 	err = store_open(c->cfg.data_dir, c->cfg.map_size_mb << 20,
 			 c->cfg.max_map_size_mb << 20, &c->st);
 	if (err != 0)
-		fatalx("%s: cannot open the store: %s", c->cfg.data_dir,
-		       strerror(-err));
+		fatalx("%s: cannot open the store: %s%s", c->cfg.data_dir,
+		       strerror(-err), daemon_open_hint(err));
 	err = audit_run(c->st, c->reg, stdout);
 	if (err < 0)
 		fatalx("audit: %s", strerror(-err));
@@ -208,17 +209,20 @@ run_refetch(struct cons *c, const char *arg)
 	memcpy(name, arg, (size_t)(colon - arg));
 	name[colon - arg] = '\0';
 	inst = institution_from_name(name);
+	if (inst == INST_NONE)
+		fatalx("--refetch %s: %s is not an institution (pnp, mp, pj, "
+		       "mimp or minsa)",
+		       arg, name);
 	errno = 0;
 	seq = strtoull(colon + 1, &end, 10);
-	if (inst == INST_NONE || errno != 0 || *end != '\0' || seq < 1 ||
-	    end == colon + 1)
+	if (errno != 0 || *end != '\0' || seq < 1 || end == colon + 1)
 		fatalx("--refetch %s: give INSTITUTION:SEQUENCE, e.g. pnp:4931",
 		       arg);
 	err = store_open(c->cfg.data_dir, c->cfg.map_size_mb << 20,
 			 c->cfg.max_map_size_mb << 20, &c->st);
 	if (err != 0)
-		fatalx("%s: cannot open the store: %s", c->cfg.data_dir,
-		       strerror(-err));
+		fatalx("%s: cannot open the store: %s%s", c->cfg.data_dir,
+		       strerror(-err), daemon_open_hint(err));
 	n = ingest_forget(c->st, inst, seq);
 	if (n < 0)
 		fatalx("refetch: %s", strerror(-n));
@@ -357,7 +361,8 @@ load(struct cons *c, const char *path, bool check)
 			sizeof(err)) != 0)
 		fatalx("%s", err);
 	if (keys_load_secret(c->cfg.key, &c->key, err, sizeof(err)) != 0)
-		fatalx("%s: [consolidator] key: %s", path, err);
+		fatalx("%s: [consolidator] key: %s%s", path, err,
+		       daemon_credential_hint(c->cfg.key));
 	if (registry_load(c->cfg.registry, &c->reg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 	if (load_indicators(&c->cfg, check, &c->indicators) != 0)
@@ -738,8 +743,8 @@ main(int argc, char **argv)
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)
-		fatalx("%s: cannot open the store: %s", c.cfg.data_dir,
-		       strerror(-err));
+		fatalx("%s: cannot open the store: %s%s", c.cfg.data_dir,
+		       strerror(-err), daemon_open_hint(err));
 	if (ingest_open(&c.ig, c.st, c.reg) != 0)
 		fatalx("cannot read the store");
 	if (rebuild) {

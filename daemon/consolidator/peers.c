@@ -25,8 +25,10 @@ zap_decide(void *arg, const char *domain, const char *address,
 	if (k == NULL) {
 		c->handshake_failures++;
 		log_warnx("event=auth_refused domain=%s address=%s "
-			  "transport_key=%s reason=not_registered_or_not_valid",
-			  domain, LOG_Q(address), log_hex8(key, fp));
+			  "transport_key=%s key=%s "
+			  "reason=not_registered_or_not_valid",
+			  domain, LOG_Q(address), log_hex8(key, fp),
+			  registry_transport_name(c->reg, key));
 		return -1;
 	}
 	if (strcmp(domain, "ingest") == 0 &&

@@ -56,10 +56,12 @@ load(struct keyholder *kh, const char *path)
 		fatalx("%s", err);
 	/* A key file's error names the config key that points at it. */
 	if (keys_load_secret(kh->cfg.key, &kh->key, err, sizeof(err)) != 0)
-		fatalx("%s: [keyholder] key: %s", path, err);
+		fatalx("%s: [keyholder] key: %s%s", path, err,
+		       daemon_credential_hint(kh->cfg.key));
 	if (keys_key32_load(kh->cfg.share, KEY32_OPRF_SHARE, &kh->share, err,
 			    sizeof(err)) != 0)
-		fatalx("%s: [keyholder] share: %s", path, err);
+		fatalx("%s: [keyholder] share: %s%s", path, err,
+		       daemon_credential_hint(kh->cfg.share));
 	if (registry_load(kh->cfg.registry, &kh->reg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 }
@@ -175,7 +177,7 @@ main(int argc, char **argv)
 	static struct keyholder kh; /* the accounts are large */
 	struct daemon_args a = {0};
 	int ch, err;
-	char fp[17], status[SETTINGS_PATH_MAX + 64];
+	char fp[17], status[SETTINGS_PATH_MAX + 64], why[SETTINGS_PATH_MAX + 128];
 
 	if (help_handle("kuska-keyholder", NULL, argc, argv, &err))
 		return err;
@@ -223,11 +225,10 @@ main(int argc, char **argv)
 	kh.mon = tsock_monitor(kh.t, kh.listen, &err);
 	if (kh.mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
-	kh.control =
-	    tsock_bind_local(kh.t, kh.cfg.control, CONTROL_MAX_BYTES, &err);
+	kh.control = daemon_bind_local(kh.t, kh.cfg.control, CONTROL_MAX_BYTES,
+				       why, sizeof(why));
 	if (kh.control == NULL)
-		fatalx("%s: [keyholder] control: %s: cannot bind: %s",
-		       kh.conf_path, kh.cfg.control, strerror(-err));
+		fatalx("%s: [keyholder] control: %s", kh.conf_path, why);
 	log_info("event=start listen=%s control=%s key=%s key_epoch=%u "
 		 "rate_per_day=%lu max_batch=%lu workers=%u parties=%zu",
 		 kh.cfg.listen, kh.cfg.control, log_hex8(kh.key->key_id, fp),

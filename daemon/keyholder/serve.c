@@ -36,8 +36,10 @@ keyholder_zap(void *arg, const char *domain, const char *address,
 	if (k == NULL) {
 		kh->handshake_failures++;
 		log_warnx("event=auth_refused domain=%s address=%s "
-			  "transport_key=%s reason=not_registered_or_not_valid",
-			  domain, address, log_hex8(key, fp));
+			  "transport_key=%s key=%s "
+			  "reason=not_registered_or_not_valid",
+			  domain, address, log_hex8(key, fp),
+			  registry_transport_name(kh->reg, key));
 		return -1;
 	}
 	if (k->owner->role != ROLE_INSTITUTION) {

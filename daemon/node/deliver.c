@@ -525,8 +525,10 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	}
 	const char *why = reason_name(m->reason) ? reason_name(m->reason) : "?";
 
-	log_warnx("event=batch_refused batch=%llu reason=%s text=%s",
-		  (unsigned long long)m->batch_id, why, LOG_Q(m->text));
+	/* The reason first: OPERATIONS.md gives "event=batch_refused
+	 * reason=wrong_network" to search the journal for, as it stands. */
+	log_warnx("event=batch_refused reason=%s batch=%llu text=%s", why,
+		  (unsigned long long)m->batch_id, LOG_Q(m->text));
 	snprintf(d->last_refusal, sizeof(d->last_refusal), "%s: %s", why,
 		 m->text);
 	d->last_refusal_ms = date_now_ms();

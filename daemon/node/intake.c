@@ -746,9 +746,11 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	memset(reply, 0, sizeof(*reply));
 	reply->type = CTL_SUBMIT_REPLY;
 	if (outbox_diverged(in->ob, why, sizeof(why))) {
+		/* 147: what of the reply is left after the fixed text, and
+		 * more than the longest reason (check_copy's) needs. */
 		snprintf(reply->error, sizeof(reply->error),
 			 "this node's outbox diverged from the consolidator's "
-			 "copy (%.100s): nothing is accepted until kuska-node "
+			 "copy (%.147s): nothing is accepted until kuska-node "
 			 "--recover",
 			 why);
 		return -ESTALE;

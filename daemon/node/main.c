@@ -79,13 +79,16 @@ load(struct node *n, const char *path)
 		fatalx("%s", err);
 	/* A key file's error names the config key that points at it. */
 	if (keys_load_secret(n->cfg.key, &n->key, err, sizeof(err)) != 0)
-		fatalx("%s: [node] key: %s", path, err);
+		fatalx("%s: [node] key: %s%s", path, err,
+		       daemon_credential_hint(n->cfg.key));
 	if (keys_key32_load(n->cfg.linkage_key, KEY32_LINKAGE, &n->linkage, err,
 			    sizeof(err)) != 0)
-		fatalx("%s: [node] linkage_key: %s", path, err);
+		fatalx("%s: [node] linkage_key: %s%s", path, err,
+		       daemon_credential_hint(n->cfg.linkage_key));
 	if (keys_key32_load(n->cfg.ref_key, KEY32_REF, &n->ref_key, err,
 			    sizeof(err)) != 0)
-		fatalx("%s: [node] ref_key: %s", path, err);
+		fatalx("%s: [node] ref_key: %s%s", path, err,
+		       daemon_credential_hint(n->cfg.ref_key));
 	if (keys_load_public(n->cfg.consolidator_key, &n->consolidator, err,
 			     sizeof(err)) != 0)
 		fatalx("%s: [node] consolidator_key: %s", path, err);
@@ -565,7 +568,8 @@ check_outbox(const char *dir, const char *conf)
 
 	r = outbox_check(dir, &rep);
 	if (r != 0)
-		fatalx("%s: cannot check the outbox: %s", dir, strerror(-r));
+		fatalx("%s: cannot check the outbox: %s%s", dir, strerror(-r),
+		       daemon_open_hint(r));
 	if (rep.unchecked)
 		log_warnx("event=outbox_unchecked dir=%s (written by an "
 			  "earlier kuska, without checksums: damage cannot be "
@@ -709,8 +713,8 @@ main(int argc, char **argv)
 		fatal("signals");
 	err = outbox_open(n.cfg.data_dir, n.cfg.map_size_mb << 20, &n.ob);
 	if (err != 0)
-		fatalx("%s: cannot open the outbox: %s", n.cfg.data_dir,
-		       strerror(-err));
+		fatalx("%s: cannot open the outbox: %s%s", n.cfg.data_dir,
+		       strerror(-err), daemon_open_hint(err));
 	n.t = transport_new();
 	if (n.t == NULL)
 		fatal("zmq context");

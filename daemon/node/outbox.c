@@ -15,6 +15,7 @@
 #include <lmdb.h>
 
 #include "crc32c.h"
+#include "daemon.h"
 #include "guard.h"
 #include "keys.h"
 
@@ -1097,6 +1098,8 @@ outbox_check(const char *dir, struct outbox_report *ret)
 	int r, sig;
 
 	memset(ret, 0, sizeof(*ret));
+	if ((r = daemon_data_access(dir)) != 0)
+		return r; /* not the daemon's file: not damage */
 	r = guard_run(check_child, (void *)dir, &out, &len, &sig);
 	if (r < 0)
 		return r;

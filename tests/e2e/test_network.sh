@@ -47,7 +47,7 @@ check "B refuses the hello of a node of network A" \
 	grep -q "event=hello_refused institution=pnp .*reason=wrong_network" \
 	"$B/consolidator.log"
 check "the node learns why at hello" \
-	grep -q "event=batch_refused batch=0 reason=wrong_network" "$N/pnp.log"
+	grep -q "event=batch_refused reason=wrong_network batch=0" "$N/pnp.log"
 "$KUSKA" status -c "$N/pnp-to-b.conf" >"$T/status.out"
 check "kuska status of the node warns (exit 1)" test $? = 1
 check "... and names the other network" \

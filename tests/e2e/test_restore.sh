@@ -78,6 +78,10 @@ check "the consolidator's status names the diverged institution" \
 check "a diverged node accepts nothing more (submit exits non-zero)" \
 	test $? != 0
 check "... and says why" grep -qi "diverged" "$T/c2.out"
+why=$(sed -n 's/.*event=diverged .*text="\([^"]*\)".*/\1/p' "$N/pnp.log" | tail -1)
+check "... in full, as its log does" grep -qF "($why): nothing is accepted" "$T/c2.out"
+check "... naming the line it stopped at" \
+	grep -q "a.jsonl: the node refused the lines from 1 on:" "$T/c2.out"
 sleep 1
 check "nothing of the restored outbox reached the consolidator" \
 	test "$(cons_last_seq pnp)" = $((na + nb))

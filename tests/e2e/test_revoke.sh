@@ -13,7 +13,8 @@
 # - minsa's key minsa-1 is "stolen" and revoked from the last sequence
 #   the consolidator holds (revoked_after_seq); an envelope signed with
 #   it and dated years back, sent over minsa's new key minsa-2, is
-#   refused (key_not_valid); minsa-2 itself delivers.
+#   refused (key_not_valid); minsa-2 itself delivers. Its events up to
+#   that sequence stay valid though created after the revoked time.
 . "$(dirname "$0")/lib.sh"
 
 ROGUE="$KUSKA_BIN/kuska_rogue"
@@ -107,6 +108,9 @@ check "pnp's node was cut off and refused when it came back" \
 check "... and the consolidator dropped it at the reload" \
 	grep -q "event=peer_dropped .*key=pnp-1 .*reason=key_not_valid" \
 	"$N/consolidator.log"
+check "... and names the revoked key when it refuses the handshake" \
+	grep -q "event=auth_refused .*key=pnp-1 reason=not_registered_or_not_valid" \
+	"$N/consolidator.log"
 sleep 1
 check "nothing more from pnp was taken" test "$(cons_last_seq pnp)" = "$before"
 
@@ -135,9 +139,13 @@ before=$(cons_last_seq pnp)
 # --- a stolen signing key, revoked from a sequence, back-dates --------------
 stop_node minsa TERM
 last=$(cons_last_seq minsa)
+# The theft is noticed an hour late: revoked names a time before every
+# event of the genuine node, which stay valid up to $last all the same.
 check "reload revoking minsa-1 after sequence $last" \
-	revoke minsa-1 "revoked = $(now_plus 0)
+	revoke minsa-1 "revoked = $(now_plus -3600)
 revoked_after_seq = $last"
+check "the genuine node's events created after the revoked time stay valid" \
+	audit_ok
 "$ROGUE" -k "$N/keys2/minsa.key" -s "$N/keys/consolidator.pub" \
 	-e "tcp://127.0.0.1:$PORT" -K "$N/keys/minsa.key" -C 1577836800000 \
 	-n 2 backdated >"$T/backdated.out" 2>&1

@@ -206,6 +206,28 @@ test_reply_reaches_the_client(void **state)
 	assert_null(again);
 	assert_non_null(strstr(why, ": in use by another running daemon "
 				    "(stop it first)"));
+	/* A store of another user: said so, not called damaged. */
+	assert_non_null(strstr(daemon_open_hint(-EACCES),
+			       "data.mdb must belong to the user"));
+	assert_string_equal(daemon_open_hint(-ENOENT), "");
+	assert_int_equal(daemon_data_access(dir), 0); /* no data.mdb */
+	/* A credential path outside the service: said to be one. */
+	assert_non_null(strstr(daemon_credential_hint(
+				   "/run/credentials/kuska-none.service/x.key"),
+			       "only while the service runs"));
+	assert_string_equal(daemon_credential_hint("/etc/kuska/keys/x.key"),
+			    "");
+	/* A socket directory nobody made (run by hand, no systemd). */
+	{
+		char missing[192];
+
+		snprintf(missing, sizeof(missing), "ipc://%s/none/control",
+			 dir);
+		assert_null(daemon_bind_local(t, missing, 4096, why,
+					      sizeof(why)));
+		assert_non_null(strstr(why, "/none/control: cannot bind: its "
+					    "directory does not exist"));
+	}
 	cli = tsock_connect_local(t, ep, NULL, &err);
 	assert_non_null(cli);
 	memset(&req, 0, sizeof(req));

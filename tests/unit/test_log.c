@@ -1,9 +1,14 @@
 /* test_log.c - quoting untrusted text and fingerprints (lib/log.h). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -80,10 +85,67 @@ test_hex8(void **state)
 	assert_string_equal(log_hex8(key, out), "0001abcdef1099ff");
 }
 
+/*
+ * Writes a warning and an info line with stderr on a new file, that file
+ * named in JOURNAL_STREAM when journal, else another's; returns them.
+ */
+static void
+capture(bool journal, char *out, size_t cap)
+{
+	char path[] = "/tmp/kuska-log-XXXXXX", js[64];
+	struct stat st;
+	int fd, saved;
+	FILE *f;
+	size_t n;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino + (journal ? 0 : 1));
+	setenv("JOURNAL_STREAM", js, 1);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	log_init("test_log", 0);
+	log_warnx("event=a");
+	log_info("event=b");
+	fflush(stderr);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	close(fd);
+	unsetenv("JOURNAL_STREAM");
+	log_init("test_log", 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(out, 1, cap - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	unlink(path);
+}
+
+/* On the journal's stream each line starts with its syslog priority. */
+static void
+test_journal_priority(void **state)
+{
+	char out[256];
+
+	(void)state;
+	capture(true, out, sizeof(out));
+	assert_string_equal(out, "<4>test_log: warning: event=a\n"
+				 "<6>test_log: event=b\n");
+	/* stderr redirected away from the journal's stream: no prefix. */
+	capture(false, out, sizeof(out));
+	assert_string_equal(out, "test_log: warning: event=a\n"
+				 "test_log: event=b\n");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_journal_priority),
 	    cmocka_unit_test(test_quote),
 	    cmocka_unit_test(test_q),
 	    cmocka_unit_test(test_escape),
