@@ -73,8 +73,10 @@ check_store(const char *dir, const char *conf)
 		       daemon_open_hint(r));
 	if (rep.unchecked)
 		log_warnx("event=store_unchecked dir=%s (written by an earlier "
-			  "kuska, without checksums: damage cannot be found; "
-			  "see kuska-consolidator(8), --repair)",
+			  "kuska, without checksums: damage cannot be found. "
+			  "To have them, stop, move data.mdb aside and start: "
+			  "the nodes send everything again; see "
+			  "kuska-consolidator(8))",
 			  dir);
 	if (store_sound(&rep)) {
 		store_report_clear(&rep);
@@ -188,42 +190,64 @@ own_files(const char *dir)
 	(void)lockdir_own(dir, "lock.mdb");
 }
 
+/* What --refetch names: an institution and the first sequence to drop. */
+struct refetch {
+	enum institution inst;
+	char name[16];
+	uint64_t seq;
+};
+
+/*
+ * Reads --refetch's INST:SEQ before anything is opened: a wrong one is a
+ * usage error (exit 2), as kuska-consolidator(8) says.
+ */
+static void
+parse_refetch(const char *arg, struct refetch *rf)
+{
+	const char *colon = strchr(arg, ':');
+	char *end;
+
+	if (colon == NULL || (size_t)(colon - arg) >= sizeof(rf->name))
+		goto syntax;
+	memcpy(rf->name, arg, (size_t)(colon - arg));
+	rf->name[colon - arg] = '\0';
+	rf->inst = institution_from_name(rf->name);
+	if (rf->inst == INST_NONE) {
+		fprintf(stderr,
+			"kuska-consolidator: --refetch %s: %s is not an "
+			"institution (pnp, mp, pj, mimp or minsa)\n",
+			arg, rf->name);
+		exit(2);
+	}
+	errno = 0;
+	rf->seq = strtoull(colon + 1, &end, 10);
+	if (errno == 0 && *end == '\0' && rf->seq >= 1 && end != colon + 1)
+		return;
+syntax:
+	fprintf(stderr,
+		"kuska-consolidator: --refetch %s: give INSTITUTION:SEQUENCE, "
+		"e.g. pnp:4931\n",
+		arg);
+	exit(2);
+}
+
 /*
  * --refetch INST:SEQ: drops INST's sequences from SEQ on and rebuilds
  * the statistics; its node sends them again and they are checked as new
  * (dead letters made by a mistake since corrected come back).
  */
 static int
-run_refetch(struct cons *c, const char *arg)
+run_refetch(struct cons *c, const struct refetch *rf)
 {
-	char name[16];
-	const char *colon = strchr(arg, ':');
-	enum institution inst;
-	uint64_t seq, events = 0, skipped = 0;
-	char *end;
+	uint64_t events = 0, skipped = 0;
 	int n, err;
 
-	if (colon == NULL || (size_t)(colon - arg) >= sizeof(name))
-		fatalx("--refetch %s: give INSTITUTION:SEQUENCE, e.g. pnp:4931",
-		       arg);
-	memcpy(name, arg, (size_t)(colon - arg));
-	name[colon - arg] = '\0';
-	inst = institution_from_name(name);
-	if (inst == INST_NONE)
-		fatalx("--refetch %s: %s is not an institution (pnp, mp, pj, "
-		       "mimp or minsa)",
-		       arg, name);
-	errno = 0;
-	seq = strtoull(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || seq < 1 || end == colon + 1)
-		fatalx("--refetch %s: give INSTITUTION:SEQUENCE, e.g. pnp:4931",
-		       arg);
 	err = store_open(c->cfg.data_dir, c->cfg.map_size_mb << 20,
 			 c->cfg.max_map_size_mb << 20, &c->st);
 	if (err != 0)
 		fatalx("%s: cannot open the store: %s%s", c->cfg.data_dir,
 		       strerror(-err), daemon_open_hint(err));
-	n = ingest_forget(c->st, inst, seq);
+	n = ingest_forget(c->st, rf->inst, rf->seq);
 	if (n < 0)
 		fatalx("refetch: %s", strerror(-n));
 	if (ingest_open(&c->ig, c->st, c->reg) != 0)
@@ -234,7 +258,8 @@ run_refetch(struct cons *c, const char *arg)
 	printf("%s: dropped %d entries from sequence %llu on; rebuilt the "
 	       "statistics from %llu envelopes. Start kuska-consolidator: "
 	       "the node sends them again.\n",
-	       name, n, (unsigned long long)seq, (unsigned long long)events);
+	       rf->name, n, (unsigned long long)rf->seq,
+	       (unsigned long long)events);
 	own_files(c->cfg.data_dir);
 	cons_free(c);
 	daemon_keep();
@@ -664,6 +689,7 @@ main(int argc, char **argv)
 	struct daemon_args a = {0};
 	int ch, audit = 0, rebuild = 0, repair = 0, err;
 	const char *refetch = NULL;
+	struct refetch rf;
 	char fp[17], why[SETTINGS_PATH_MAX + 128];
 
 	memset(&c, 0, sizeof(c));
@@ -688,6 +714,7 @@ main(int argc, char **argv)
 			break;
 		case 'F':
 			refetch = optarg;
+			parse_refetch(optarg, &rf);
 			break;
 		default:
 			usage();
@@ -739,7 +766,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (refetch != NULL)
-		return run_refetch(&c, refetch);
+		return run_refetch(&c, &rf);
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)

@@ -157,7 +157,11 @@ repair_run(const char *dir, size_t map_size, size_t max_size,
 					(unsigned long long)rep.entries,
 					rep.unchecked
 					    ? " (but written without "
-					      "checksums, by an earlier kuska)"
+					      "checksums, by an earlier "
+					      "kuska: to have them, move "
+					      "data.mdb aside and start, "
+					      "and the nodes send "
+					      "everything again)"
 					    : "");
 			store_report_clear(&rep);
 			return 0;

@@ -153,8 +153,8 @@ stop_cons TERM
 "$CONS" --refetch pn:$((base + 1)) -c "$N/consolidator.conf" \
 	>"$T/refetch-bad.out" 2>&1
 rc=$?
-check "(c) --refetch of no institution is refused, saying so (exit $rc)" \
-	sh -c "test $rc = 1 && grep -q 'pn is not an institution' '$T/refetch-bad.out'"
+check "(c) --refetch of no institution is refused as a usage error, saying so (exit $rc)" \
+	sh -c "test $rc = 2 && grep -q 'pn is not an institution' '$T/refetch-bad.out'"
 "$CONS" --refetch pnp:$((base + 1)) -c "$N/consolidator.conf" \
 	>"$T/refetch.out" 2>&1
 rc=$?
