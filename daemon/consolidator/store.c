@@ -71,44 +71,6 @@ mdb_err(int rc)
 	}
 }
 
-void
-store_be64(uint8_t out[8], uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		out[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-uint64_t
-store_get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-void
-store_be32(uint8_t out[4], uint32_t v)
-{
-	out[0] = (uint8_t)(v >> 24);
-	out[1] = (uint8_t)(v >> 16);
-	out[2] = (uint8_t)(v >> 8);
-	out[3] = (uint8_t)v;
-}
-
-uint32_t
-store_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
 static uint32_t
 tag_of(const void *k, size_t klen, const void *v, size_t vlen)
 {
