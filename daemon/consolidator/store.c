@@ -42,7 +42,23 @@ struct store_txn {
 	MDB_txn *txn;
 	MDB_cursor *add_cur; /* store_add's cursor, on add_tb */
 	enum store_table add_tb;
+	/* STORE_APPEND's, one a table: left on the last entry, the next
+	 * append finds its place without a descent from the root. */
+	MDB_cursor *app_cur[T_COUNT];
 };
+
+/* Closes t's cursors (before its transaction ends). */
+static void
+close_cursors(struct store_txn *t)
+{
+	int i;
+
+	if (t->add_cur != NULL)
+		mdb_cursor_close(t->add_cur);
+	for (i = 0; i < T_COUNT; i++)
+		if (t->app_cur[i] != NULL)
+			mdb_cursor_close(t->app_cur[i]);
+}
 
 static int
 mdb_err(int rc)
@@ -310,8 +326,7 @@ store_commit(struct store_txn **t)
 	struct store *st = (*t)->st;
 	int rc;
 
-	if ((*t)->add_cur != NULL)
-		mdb_cursor_close((*t)->add_cur);
+	close_cursors(*t);
 	rc = mdb_txn_commit((*t)->txn);
 	pthread_rwlock_unlock(&st->remap);
 	free(*t);
@@ -324,8 +339,7 @@ store_abort(struct store_txn **t)
 {
 	if (t == NULL || *t == NULL)
 		return;
-	if ((*t)->add_cur != NULL)
-		mdb_cursor_close((*t)->add_cur);
+	close_cursors(*t);
 	mdb_txn_abort((*t)->txn);
 	pthread_rwlock_unlock(&(*t)->st->remap);
 	free(*t);
@@ -396,13 +410,22 @@ store_put(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 		f |= MDB_APPEND;
 	if (flags & STORE_NOOVERWRITE)
 		f |= MDB_NOOVERWRITE;
-	if (!t->st->tagged)
-		return mdb_err(mdb_put(t->txn, t->st->dbi[tb], &key, &val, f));
-	/* Room for value and checksum in the page itself: no copy. */
-	val.mv_size = vlen + TAG_LEN;
-	val.mv_data = NULL;
-	rc = mdb_put(t->txn, t->st->dbi[tb], &key, &val, f | MDB_RESERVE);
-	if (rc != 0)
+	if (t->st->tagged) {
+		/* Room for value and checksum in the page itself: no copy. */
+		val.mv_size = vlen + TAG_LEN;
+		val.mv_data = NULL;
+		f |= MDB_RESERVE;
+	}
+	if (flags & STORE_APPEND) {
+		if (t->app_cur[tb] == NULL &&
+		    (rc = mdb_cursor_open(t->txn, t->st->dbi[tb],
+					  &t->app_cur[tb])) != 0)
+			return mdb_err(rc);
+		rc = mdb_cursor_put(t->app_cur[tb], &key, &val, f);
+	} else {
+		rc = mdb_put(t->txn, t->st->dbi[tb], &key, &val, f);
+	}
+	if (rc != 0 || !t->st->tagged)
 		return mdb_err(rc);
 	if (vlen > 0)
 		memcpy(val.mv_data, v, vlen);
