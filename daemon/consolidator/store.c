@@ -87,6 +87,60 @@ mdb_err(int rc)
 	}
 }
 
+/*
+ * LMDB's own key order (memcmp's, a key before the longer ones it
+ * begins), compared eight bytes a step instead of through memcmp: a
+ * counter update compares its key some eight times on the way down, and
+ * the library's compare and memcmp were 8% of the writer's instructions.
+ * The order is the same, so the same pages: a store written before or
+ * read by anything using the default order is the same store.
+ */
+static int
+key_cmp(const MDB_val *a, const MDB_val *b)
+{
+	const uint8_t *p = a->mv_data, *q = b->mv_data;
+	size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size;
+	uint64_t x, y;
+	uint32_t x4, y4;
+	uint16_t x2, y2;
+
+	for (; n >= 8; n -= 8, p += 8, q += 8) {
+		memcpy(&x, p, 8);
+		memcpy(&y, q, 8);
+		if (x != y)
+			goto differ;
+	}
+	/* The last n < 8 bytes, read big-endian into one number each. */
+	x = y = 0;
+	if (n & 4) {
+		memcpy(&x4, p, 4);
+		memcpy(&y4, q, 4);
+		x = be32toh(x4);
+		y = be32toh(y4);
+		p += 4;
+		q += 4;
+	}
+	if (n & 2) {
+		memcpy(&x2, p, 2);
+		memcpy(&y2, q, 2);
+		x = x << 16 | be16toh(x2);
+		y = y << 16 | be16toh(y2);
+		p += 2;
+		q += 2;
+	}
+	if (n & 1) {
+		x = x << 8 | *p;
+		y = y << 8 | *q;
+	}
+	if (x != y)
+		return x < y ? -1 : 1;
+	if (a->mv_size != b->mv_size)
+		return a->mv_size < b->mv_size ? -1 : 1;
+	return 0;
+differ:
+	return be64toh(x) < be64toh(y) ? -1 : 1;
+}
+
 static uint32_t
 tag_of(const void *k, size_t klen, const void *v, size_t vlen)
 {
@@ -249,7 +303,8 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 		char name[16];
 		snprintf(name, sizeof(name), "t%02d", i);
 		if ((rc = mdb_dbi_open(txn, name, MDB_CREATE, &st->dbi[i])) !=
-		    0) {
+			0 ||
+		    (rc = mdb_set_compare(txn, st->dbi[i], key_cmp)) != 0) {
 			mdb_txn_abort(txn);
 			goto fail;
 		}
