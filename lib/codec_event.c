@@ -2,12 +2,72 @@
 #include "codec.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec_pb.h"
+
+/*
+ * protobuf-c allocates every submessage, repeated field and byte string
+ * of a message it unpacks, and frees each again: ten or so malloc and
+ * free calls an event, on the consolidator's one writing thread. An
+ * arena on the caller's stack takes them instead and goes with its
+ * frame; only what does not fit (a large event) goes to malloc.
+ */
+#define ARENA_LEN 4096
+
+struct arena {
+	ProtobufCAllocator pa;
+	size_t used;
+	bool spilled; /* something went to malloc: free_unpacked it */
+	_Alignas(16) uint8_t buf[ARENA_LEN];
+};
+
+static void *
+arena_alloc(void *data, size_t size)
+{
+	struct arena *a = data;
+	size_t n = (size + 15) & ~(size_t)15;
+
+	if (n >= size && n <= ARENA_LEN - a->used) {
+		a->used += n;
+		return a->buf + a->used - n;
+	}
+	a->spilled = true;
+	return malloc(size);
+}
+
+static void
+arena_free(void *data, void *p)
+{
+	struct arena *a = data;
+	uintptr_t at = (uintptr_t)p, from = (uintptr_t)a->buf;
+
+	if (at < from || at >= from + ARENA_LEN)
+		free(p);
+}
+
+static void
+arena_init(struct arena *a)
+{
+	a->pa.alloc = arena_alloc;
+	a->pa.free = arena_free;
+	a->pa.allocator_data = a;
+	a->used = 0;
+	a->spilled = false;
+}
+
+/* Frees m unpacked with a: only what went to malloc needs it. */
+static void
+arena_done(struct arena *a, ProtobufCMessage *m)
+{
+	if (a->spilled)
+		protobuf_c_message_free_unpacked(m, &a->pa);
+}
 
 /* Storage for one victim being encoded; lives on the caller's stack. */
 struct pb_victim {
@@ -321,12 +381,14 @@ out:
 int
 codec_event_decode(const uint8_t *buf, size_t len, struct event *ret)
 {
+	struct arena a;
 	Kuska__Event *pe;
 	int r = -EBADMSG;
 
 	if (len > CODEC_MAX_EVENT)
 		return -EBADMSG;
-	pe = kuska__event__unpack(NULL, len, buf);
+	arena_init(&a);
+	pe = kuska__event__unpack(&a.pa, len, buf);
 	if (pe == NULL)
 		return -EBADMSG;
 	memset(ret, 0, offsetof(struct event, rec));
@@ -358,7 +420,7 @@ codec_event_decode(const uint8_t *buf, size_t len, struct event *ret)
 		goto out;
 	r = 0;
 out:
-	kuska__event__free_unpacked(pe, NULL);
+	arena_done(&a, &pe->base);
 	return r;
 }
 
@@ -399,13 +461,15 @@ codec_envelope_encode(const struct envelope *env, uint8_t **ret_buf,
 int
 codec_envelope_decode(const uint8_t *buf, size_t len, struct envelope *ret)
 {
+	struct arena a;
 	Kuska__Envelope *pe;
 	int r = -EBADMSG;
 
 	memset(ret, 0, sizeof(*ret));
 	if (len > CODEC_MAX_ENVELOPE)
 		return -EBADMSG;
-	pe = kuska__envelope__unpack(NULL, len, buf);
+	arena_init(&a);
+	pe = kuska__envelope__unpack(&a.pa, len, buf);
 	if (pe == NULL)
 		return -EBADMSG;
 	if (pe->institution < 1 || pe->institution > INST_COUNT ||
@@ -431,7 +495,7 @@ codec_envelope_decode(const uint8_t *buf, size_t len, struct envelope *ret)
 	memcpy(ret->signature, pe->signature.data, SIGNATURE_LEN);
 	r = 0;
 out:
-	kuska__envelope__free_unpacked(pe, NULL);
+	arena_done(&a, &pe->base);
 	return r;
 }
 
