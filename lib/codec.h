@@ -406,9 +406,11 @@ void codec_oprf_clear(struct oprf_msg *m);
 /*
  * codec_oprf_request_id - the request id of an OprfRequest read from its
  * wire fields alone, without unpacking it: for a request refused before
- * it is read (its key not valid, too many elements), whose node waits
- * for an answer to its own id. Reads only within len bytes, whatever
- * they are; 0 when the fields do not parse or there is no id.
+ * it is read (its key not valid, too many elements, undecodable), whose
+ * node waits for an answer to its own id. Reads only within len bytes,
+ * whatever they are; 0 when the fields cannot be walked or there is no
+ * id. Laxer than the unpacker (a required field missing, an over-long
+ * key), never stricter: an id the unpacker reads, this reads too.
  */
 uint64_t codec_oprf_request_id(const uint8_t *buf, size_t len);
 

@@ -182,10 +182,12 @@ codec_oprf_request_id(const uint8_t *buf, size_t len)
 	uint64_t key, v, id = 0;
 
 	/* Every field is walked, as the unpacker would: the last id wins,
-	 * and bytes that would not unpack give no id. Each step reads at
-	 * least one byte, so the walk ends. */
+	 * and most bytes that would not unpack give no id. Each step reads
+	 * at least one byte, so the walk ends. */
 	while (p < end) {
-		if (wire_varint(&p, end, &key) != 0 || key >> 3 == 0)
+		/* protobuf-c refuses field number 0 only in a one-byte key; a
+		 * longer one it skips as an unknown field, and so does this. */
+		if ((*p & 0xf8) == 0 || wire_varint(&p, end, &key) != 0)
 			return 0;
 		if (key >> 3 == 1 && (key & 7) != 0)
 			return 0; /* the id is a varint and nothing else */

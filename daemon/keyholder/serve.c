@@ -227,7 +227,8 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		log_warnx("event=request_refused node=%s reason=bad_request "
 			  "bytes=%zu",
 			  a->id, f->len[1]);
-		refuse(kh, f, a, 0, 0, OPRF_BAD_REQUEST, "undecodable request");
+		refuse(kh, f, a, codec_oprf_request_id(f->data[1], f->len[1]),
+		       0, OPRF_BAD_REQUEST, "undecodable request");
 		return;
 	}
 	if (req.epoch != kh->share->epoch) {
