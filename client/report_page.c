@@ -455,9 +455,11 @@ sec_indicators(struct report *r)
 	size_t i, n_key = 0;
 
 	section(r, "indicators", M_SEC_INDICATORS);
-	if (period_kind(r->code) == PERIOD_QUARTER) {
+	if (period_kind(r->code) == PERIOD_QUARTER &&
+	    strncmp(t->error, "bad period", 10) == 0) {
 		/* The consolidator refuses a quarter, in English: say it in
-		 * the page's language, with the periods that have them. */
+		 * the page's language, with the periods that have them. Any
+		 * other refusal (an older consolidator) is usable()'s. */
 		char sem[PERIOD_NAME_MAX];
 		uint32_t y = r->code / 10, q = r->code % 10;
 

@@ -421,6 +421,13 @@ test_quarter_has_no_indicators(void **state)
 	assert_null(strstr(p, "measured by"));
 	assert_null(strstr(p, "id=\"f-key\""));
 	assert_non_null(strstr(p, "id=\"f-referrals\""));
+	free(p);
+	/* A consolidator too old to have indicators: that is what is said. */
+	codec_qtable_clear(&d.t[RT_INDICATORS]);
+	fixture_error(&d.t[RT_INDICATORS], ROLE,
+		      "unknown table \"indicators\"");
+	p = page(&d, "quarter-old.html");
+	assert_null(strstr(p, "no por trimestre"));
 	clear(&d);
 	free(p);
 }
