@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,14 +66,16 @@ cell_text(const struct cell *c, unsigned k, char *buf, size_t cap)
 }
 
 /*
- * One aligned cell: s in width, right-aligned when right. Spaces wait in
- * *pending until something follows them, so that a line does not end
- * in the padding of empty last columns.
+ * One aligned cell: s in width characters (an accented letter is one,
+ * not two bytes), right-aligned when right. Spaces wait in *pending
+ * until something follows them, so that a line does not end in the
+ * padding of empty last columns.
  */
 static void
 put_cell(const char *s, size_t width, bool right, size_t *pending)
 {
-	size_t len = strlen(s), pad = len < width ? width - len : 0;
+	size_t len = utf8_chars(s, SIZE_MAX);
+	size_t pad = len < width ? width - len : 0;
 
 	if (right)
 		*pending += pad;
@@ -91,11 +94,12 @@ print_text(const struct qtable *t)
 	char buf[sizeof(((struct cell *)0)->text) + 16];
 
 	for (j = 0; j < t->n_cols; j++)
-		w[j] = strlen(t->cols[j]);
+		w[j] = utf8_chars(t->cols[j], SIZE_MAX);
 	for (i = 0; i < t->n_rows; i++)
 		for (j = 0; j < t->n_cols; j++) {
-			size_t l = strlen(
-			    cell_text(&t->rows[i][j], t->k, buf, sizeof(buf)));
+			size_t l = utf8_chars(
+			    cell_text(&t->rows[i][j], t->k, buf, sizeof(buf)),
+			    SIZE_MAX);
 			if (l > w[j])
 				w[j] = l;
 		}
