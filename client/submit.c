@@ -267,10 +267,11 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 	default:
 		break;
 	}
-	/* A record already held had its warning when it was first taken:
-	 * a file sent again warns only of what is new in it. */
+	/* A record already held, under this key epoch or an older one
+	 * (re-keyed), had its warning when it was first taken: a file sent
+	 * again warns only of what is new in it. */
 	if (res->unlinkable > 0 && res->status != LINE_REFUSED &&
-	    res->status != LINE_HELD) {
+	    res->status != LINE_HELD && res->status != LINE_REKEYED) {
 		t->unlinkable++;
 		snprintf(text, sizeof(text),
 			 "warning: %u victim(s) cannot be linked (no "
