@@ -415,23 +415,6 @@ store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 }
 
 /*
- * The unlinkable victims worth a warning: those of an identification or a
- * service, the only kinds whose victims are counted (EVENTS.md,
- * Statistics). A referral is matched by its number and a case stage
- * counts cases, so their victims' linking changes no count.
- */
-static unsigned
-warned_unlinkable(const struct parsed_record *p)
-{
-	if (p->ev.kind == KIND_WITHDRAWAL)
-		return 0;
-	if (p->ev.rec.kind != KIND_IDENTIFICATION &&
-	    p->ev.rec.kind != KIND_SERVICE)
-		return 0;
-	return p->unlinkable;
-}
-
-/*
  * One parsed record, its pseudonyms written (provisional: provisional
  * values, in a dry run). Returns 0 (res says what happened to the line)
  * or -errno for a store failure that must abort the whole request.
@@ -446,7 +429,7 @@ take_line(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 	bool have_known, amend;
 	int r;
 
-	res->unlinkable = warned_unlinkable(p);
+	res->unlinkable = p->unlinkable;
 	if (!granted(in, p, res))
 		return 0;
 	amend = p->ev.kind == KIND_CORRECTION || p->ev.kind == KIND_WITHDRAWAL;

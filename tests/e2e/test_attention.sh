@@ -86,19 +86,6 @@ check "... the seventh warning's row" grep -q \
 check "--verbose: all 7 warnings" \
 	test "$(grep -c ': warning: 1 victim(s) cannot be linked' "$T/warn-v.out")" = 7
 
-# A referral is matched by its number and a case stage counts cases: an
-# unlinkable victim there changes no count, so it is not warned about.
-printf '%s\n' \
-	'{"kind":"referral","ref":"W-R1","date":"2024-05-01","region":"15","victim":{"age":12,"sex":"F","nationality":"PE"},"to":"mimp","purpose":"protection","referral_number":"OF-W-1"}' \
-	'{"kind":"case_stage","ref":"W-C1","date":"2024-05-01","region":"15","case_number":"FIS-W-1","stage":"complaint","victims":[{"age":12,"sex":"F","nationality":"PE"}],"persons":1,"article":"129-A"}' \
-	>"$T/nowarn.jsonl"
-"$KUSKA" submit -n -v -c "$N/pnp.conf" "$T/nowarn.jsonl" >"$T/nowarn.out" 2>&1
-check "unlinkable victim of a referral or case stage: exit 0" test $? = 0
-check "... no warning, none counted" grep -q \
-	'nowarn.jsonl: 2 accepted, 0 already held, 0 refused, 0 with unlinkable victims' \
-	"$T/nowarn.out"
-check "... no warning line" test "$(grep -c 'cannot be linked' "$T/nowarn.out")" = 0
-
 # ---- status: the consolidator silent past alarm_silent_s ---------------
 
 "$KUSKA" status -c "$N/pnp.conf" >"$T/s0.out"
