@@ -178,8 +178,12 @@ wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *ret)
 uint64_t
 codec_oprf_request_id(const uint8_t *buf, size_t len)
 {
-	const uint8_t *p = buf, *end = buf + len;
+	const uint8_t *p = buf, *end;
 	uint64_t key, v, id = 0;
+
+	if (buf == NULL)
+		return 0; /* an empty frame's data may be NULL: no arithmetic */
+	end = buf + len;
 
 	/* Every field is walked, as the unpacker would: the last id wins,
 	 * and most bytes that would not unpack give no id. Each step reads

@@ -2118,9 +2118,12 @@ test_oprf_messages(void **state)
 static uint64_t
 scan_id(const uint8_t *buf, size_t len)
 {
-	uint8_t *copy = malloc(len ? len : 1);
+	uint8_t *copy;
 	uint64_t id;
 
+	if (buf == NULL)
+		return codec_oprf_request_id(NULL, len);
+	copy = malloc(len ? len : 1);
 	assert_non_null(copy);
 	memcpy(copy, buf, len);
 	id = codec_oprf_request_id(copy, len);
