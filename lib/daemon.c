@@ -229,6 +229,30 @@ daemon_check_dir(const char *conf, const char *section, const char *dir,
 	}
 }
 
+void
+daemon_check_socket(const char *conf, const char *section, const char *key,
+		    const char *endpoint)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	struct stat st;
+
+	if (strncmp(endpoint, "ipc://", 6) != 0 ||
+	    snprintf(dir, sizeof(dir), "%s", endpoint + 6) >= (int)sizeof(dir))
+		return;
+	/* The config made the path absolute: there is a slash. */
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	if (stat(dir, &st) == 0 || errno != ENOENT)
+		return;
+	fprintf(stderr,
+		"%s: [%s] %s: %s: its directory %s does not exist yet: a "
+		"start refuses it, unless systemd makes it "
+		"(RuntimeDirectory=)\n",
+		conf, section, key, endpoint, dir);
+}
+
 const char *
 daemon_credential_hint(const char *path)
 {
@@ -279,7 +303,7 @@ daemon_bind_local(struct transport *t, const char *endpoint, size_t max_bytes,
 			 endpoint);
 	else if (s == NULL && err == -ENOENT &&
 		 strncmp(endpoint, "ipc://", 6) == 0)
-		/* -n cannot tell: systemd makes it only at start. */
+		/* -n only warns of it: systemd makes it only at start. */
 		snprintf(why, why_len,
 			 "%s: cannot bind: its directory does not exist "
 			 "(systemd's RuntimeDirectory= makes it; by hand, make "

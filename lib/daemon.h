@@ -74,6 +74,15 @@ void daemon_check_dir(const char *conf, const char *section, const char *dir,
 		      const char *what);
 
 /*
+ * daemon_check_socket - for -n: says on stderr, after "CONF: [SECTION]
+ * KEY: ENDPOINT", when a local (ipc://) socket's directory does not
+ * exist: a start made by hand refuses it. Not an error: systemd's
+ * RuntimeDirectory= makes it only when the service starts.
+ */
+void daemon_check_socket(const char *conf, const char *section,
+			 const char *key, const char *endpoint);
+
+/*
  * daemon_credential_hint - for a key file the daemon could not load: when
  * path is a systemd credential (/run/credentials/...) that does not
  * exist, a hint to append to the error (the credential exists only while

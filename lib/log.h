@@ -54,8 +54,13 @@ const char *log_quote_str(const char *s, char *out, size_t cap);
  */
 const char *log_escape(const char *s, char *out, size_t cap);
 
-/* The longest value LOG_Q writes, quotes and "..." included. */
-#define LOG_QUOTE_MAX 160
+/*
+ * The longest value LOG_Q writes, quotes, "..." and NUL included. A
+ * refusal text (char error[256] of a reply, 255 bytes at most) fits whole
+ * with room for some escapes, so "submit again later" is not cut; it
+ * stays well inside the 1024-byte line of log.c.
+ */
+#define LOG_QUOTE_MAX 320
 
 /*
  * LOG_Q - s quoted for a log fact, in a buffer that lives until the end

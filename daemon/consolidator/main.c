@@ -730,6 +730,8 @@ main(int argc, char **argv)
 		config_print(stdout, &settings_consolidator_schema, &c.cfg);
 		daemon_check_dir(a.conf, "consolidator", c.cfg.data_dir,
 				 "store");
+		daemon_check_socket(a.conf, "consolidator", "control",
+				    c.cfg.control);
 		char pop[64] = "";
 		if (c.population != NULL)
 			snprintf(pop, sizeof(pop),

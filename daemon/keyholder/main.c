@@ -192,6 +192,8 @@ main(int argc, char **argv)
 	load(&kh, a.conf);
 	if (a.check) {
 		config_print(stdout, &settings_keyholder_schema, &kh.cfg);
+		daemon_check_socket(a.conf, "keyholder", "control",
+				    kh.cfg.control);
 		fprintf(stderr,
 			"configuration OK (key epoch %u; registry: %zu "
 			"parties, %zu keys)\n",

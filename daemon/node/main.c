@@ -694,6 +694,7 @@ main(int argc, char **argv)
 	if (a.check) {
 		config_print(stdout, &settings_node_schema, &n.cfg);
 		daemon_check_dir(a.conf, "node", n.cfg.data_dir, "outbox");
+		daemon_check_socket(a.conf, "node", "submit", n.cfg.submit);
 		fprintf(stderr, "configuration OK\n");
 		keys_free(&n.key);
 		keys_key32_free(&n.linkage);

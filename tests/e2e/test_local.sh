@@ -9,6 +9,7 @@
 #  - a socket file left by a killed node: kuska submit and kuska status say
 #    the node is not running, within two seconds; a stopped (hung) node is
 #    "not answering", also within seconds; the next start cleans up;
+#  - a local socket whose directory does not exist: -n warns, passes;
 #  - a data_dir that does not exist: -n says so, the first start makes a
 #    new, empty store (outbox) and says so in the log; one whose parent
 #    is missing too (a mistyped path) is refused, naming the key; a start
@@ -37,6 +38,14 @@ check "kuska-consolidator -n says data_dir does not exist yet" \
 "$NODE" -n -c "$N/pnp.conf" >/dev/null 2>"$T/n.err"
 check "kuska-node -n says data_dir does not exist yet" \
 	grep -q "pnp.conf: \[node\] data_dir: $N/data/pnp does not exist yet" "$T/n.err"
+sed "s|^submit = ipc://run/|submit = ipc://runx/|" "$N/pnp.conf" \
+	>"$N/nosock.conf"
+"$NODE" -n -c "$N/nosock.conf" >/dev/null 2>"$T/n.err"
+rc=$?
+check "kuska-node -n of a socket whose directory is missing passes (exit $rc)" \
+	test $rc = 0
+check "... warning that a start refuses it unless systemd makes it" \
+	grep -q "nosock.conf: \[node\] submit: ipc://$N/runx/pnp.sock: its directory $N/runx does not exist yet: a start refuses it, unless systemd makes it (RuntimeDirectory=)" "$T/n.err"
 sed "s|data/consolidator|datx/consolidator|" "$N/consolidator.conf" \
 	>"$N/typo.conf"
 timeout 5 "$CONS" -c "$N/typo.conf" >"$T/typo.out" 2>&1
