@@ -54,13 +54,15 @@ const char *log_quote_str(const char *s, char *out, size_t cap);
  */
 const char *log_escape(const char *s, char *out, size_t cap);
 
+/* The longest value LOG_Q writes, quotes, "..." and NUL included. */
+#define LOG_QUOTE_MAX 160
+
 /*
- * The longest value LOG_Q writes, quotes, "..." and NUL included. A
- * refusal text (char error[256] of a reply, 255 bytes at most) fits whole
- * with room for some escapes, so "submit again later" is not cut; it
- * stays well inside the 1024-byte line of log.c.
+ * The longest refusal text LOG_QT writes: a reply's char error[256], 255
+ * bytes at most, fits whole with room for some escapes, so "submit again
+ * later" is not cut; well inside the 1024-byte line of log.c.
  */
-#define LOG_QUOTE_MAX 320
+#define LOG_QUOTE_TEXT_MAX 320
 
 /*
  * LOG_Q - s quoted for a log fact, in a buffer that lives until the end
@@ -68,6 +70,10 @@ const char *log_escape(const char *s, char *out, size_t cap);
  * log_*() call's argument list.
  */
 #define LOG_Q(s) log_quote_str((s), (char[LOG_QUOTE_MAX]){0}, LOG_QUOTE_MAX)
+
+/* LOG_QT - as LOG_Q, for a refusal text the daemon sends (up to 255). */
+#define LOG_QT(s)                                                              \
+	log_quote_str((s), (char[LOG_QUOTE_TEXT_MAX]){0}, LOG_QUOTE_TEXT_MAX)
 
 /* The first 8 bytes of buf as 16 lower-case hex digits, into out[17]. */
 const char *log_hex8(const void *buf, char out[17]);

@@ -852,6 +852,6 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 			 "stored",
 			 strerror(-r));
 	}
-	log_warnx("event=submit_refused text=%s", LOG_Q(reply->error));
+	log_warnx("event=submit_refused text=%s", LOG_QT(reply->error));
 	return r;
 }

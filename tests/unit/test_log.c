@@ -54,9 +54,11 @@ test_q(void **state)
 	/* The longest refusal text (a reply's error[256]) is not cut. */
 	memset(long_value, 'r', 255);
 	long_value[255] = '\0';
-	q = LOG_Q(long_value);
+	q = LOG_QT(long_value);
 	assert_int_equal(strlen(q), 257);
 	assert_null(strstr(q, "..."));
+	q = LOG_Q(long_value); /* a value a peer or file controls is cut */
+	assert_true(strlen(q) < LOG_QUOTE_MAX);
 	/* Two in one call each get their own buffer. */
 	assert_string_not_equal(LOG_Q("one"), LOG_Q("two"));
 }
