@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mix.h"
+#include "store.h"
 
 /*
  * A key as two integers whose order is the key's memcmp order: its bytes
@@ -45,22 +46,6 @@ struct delta_table {
 #define FIRST_CAP 256
 #define MAX_CAP ((size_t)1 << 31)
 #define INSERTION_SORT_MAX 16
-
-static uint64_t
-load_be64(const uint8_t *p)
-{
-	uint64_t x;
-
-	memcpy(&x, p, 8);
-	return be64toh(x);
-}
-
-static void
-put_be64(uint8_t *p, uint64_t x)
-{
-	x = htobe64(x);
-	memcpy(p, &x, 8);
-}
 
 /* Every bit of both words reaches the low bits the index is taken from. */
 static uint64_t
@@ -248,7 +233,7 @@ delta_add_padded(struct delta_table *d, const uint8_t k[16], int64_t v)
 {
 	if (k[15] == 0 || k[15] > DELTA_KEY_MAX)
 		return -EINVAL;
-	return add(d, load_be64(k), load_be64(k + 8), v);
+	return add(d, store_get64(k), store_get64(k + 8), v);
 }
 
 int
@@ -401,8 +386,8 @@ delta_each(struct delta_table *d, delta_each_fn fn, void *arg)
 		depth += 2;
 	intro_sort(d->sorted, m, depth);
 	for (i = 0; i < m; i++) {
-		put_be64(k, d->sorted[i].hi);
-		put_be64(k + 8, d->sorted[i].lo);
+		store_be64(k, d->sorted[i].hi);
+		store_be64(k + 8, d->sorted[i].lo);
 		r = fn(arg, k, k[15], d->sorted[i].v);
 		if (r != 0)
 			return r;
