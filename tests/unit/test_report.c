@@ -428,6 +428,7 @@ test_quarter_has_no_indicators(void **state)
 		      "unknown table \"indicators\"");
 	p = page(&d, "quarter-old.html");
 	assert_null(strstr(p, "no por trimestre"));
+	assert_non_null(strstr(p, "todavía no la conoce"));
 	clear(&d);
 	free(p);
 }
