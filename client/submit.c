@@ -25,6 +25,7 @@
 #include "cmd.h"
 #include "codec.h"
 #include "ctl.h"
+#include "guard.h"
 #include "keys.h"
 #include "progress.h"
 #include "record.h"
@@ -651,6 +652,13 @@ cmd_submit(int argc, char **argv)
 	char err[512];
 	int ch, i, r, status = 0;
 
+	/* The case system's lines pass through libzmq's buffers, which kuska
+	 * cannot wipe: no core file of them. */
+	if ((r = guard_nodump()) != 0) {
+		fprintf(stderr, "kuska submit: cannot forbid core dumps: %s\n",
+			strerror(-r));
+		return 2;
+	}
 	memset(&run, 0, sizeof(run));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:nvr:", opts, NULL)) != -1) {

@@ -28,16 +28,26 @@ guard_write(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+int
+guard_nodump(void)
+{
+	struct rlimit none = {0, 0};
+
+	if (setrlimit(RLIMIT_CORE, &none) != 0)
+		return -errno;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return -errno;
+	return 0;
+}
+
 /* In the child: no core file, run, exit with the result. */
 static void __attribute__((noreturn)) child(guard_fn fn, void *arg, int fd)
 {
 	static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
-	struct rlimit none = {0, 0};
 	size_t i;
 	int r;
 
-	(void)setrlimit(RLIMIT_CORE, &none);
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)guard_nodump();
 	/* A handler the parent installed (a sanitizer, a test harness)
 	 * must not turn the child's death into something else. */
 	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)

@@ -34,6 +34,16 @@ typedef int (*guard_fn)(void *arg, int fd);
 int guard_run(guard_fn fn, void *arg, uint8_t **ret_out, size_t *ret_len,
 	      int *ret_signal) __attribute__((warn_unused_result));
 
+/*
+ * guard_nodump - this process never writes a core file, and no process
+ * of its user may read its memory (ptrace, /proc/PID/mem): the node and
+ * `kuska submit` hold identities in memory kuska does not own (libzmq's
+ * buffers, the kernel's socket buffers read into them), which a core
+ * dump would put on disk, where a stolen disk keeps them. Irreversible
+ * for the process and its children. Returns 0 or -errno.
+ */
+int guard_nodump(void);
+
 /* guard_write - writes all len bytes to fd. Returns 0 or -errno. */
 int guard_write(int fd, const void *buf, size_t len);
 

@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "date.h"
 #include "deliver.h"
+#include "guard.h"
 #include "help.h"
 #include "holders.h"
 #include "intake.h"
@@ -689,6 +690,9 @@ main(int argc, char **argv)
 		usage();
 	if (daemon_begin("kuska-node", a.debug) != 0)
 		fatalx("cannot initialise libsodium");
+	/* Identities pass through memory kuska cannot wipe: no core file. */
+	if ((err = guard_nodump()) != 0)
+		fatalx("cannot forbid core dumps: %s", strerror(-err));
 	record_init();
 	load(&n, a.conf);
 	if (a.check) {

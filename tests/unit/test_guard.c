@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -99,6 +101,22 @@ test_output_is_capped(void **state)
 	free(out);
 }
 
+/* The node and kuska submit: no core file, no reading of their memory,
+ * and no way back (identities pass through libzmq's buffers). */
+static void
+test_nodump(void **state)
+{
+	struct rlimit rl, up = {RLIM_INFINITY, RLIM_INFINITY};
+
+	(void)state;
+	assert_int_equal(guard_nodump(), 0);
+	assert_int_equal(getrlimit(RLIMIT_CORE, &rl), 0);
+	assert_true(rl.rlim_cur == 0 && rl.rlim_max == 0);
+	assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	if (geteuid() != 0)
+		assert_int_not_equal(setrlimit(RLIMIT_CORE, &up), 0);
+}
+
 int
 main(void)
 {
@@ -106,6 +124,7 @@ main(void)
 	    cmocka_unit_test(test_output_and_result),
 	    cmocka_unit_test(test_crash_is_reported),
 	    cmocka_unit_test(test_output_is_capped),
+	    cmocka_unit_test(test_nodump),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
