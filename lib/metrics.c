@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const double metrics_bucket_le[METRICS_BUCKETS - 1] = {
@@ -159,10 +160,15 @@ metrics_write_file(const struct mtext *m, const char *path)
 	if (m->buf == NULL)
 		return -ENOMEM;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		  METRICS_FILE_MODE);
 	if (fd < 0)
 		return -errno;
-	while (off < m->len) {
+	/* The units' UMask=0077 would take the group's read away: the
+	 * monitoring's group (the directory's, set-group-ID) reads it. */
+	if (fchmod(fd, METRICS_FILE_MODE) != 0)
+		r = -errno;
+	while (r == 0 && off < m->len) {
 		ssize_t n = write(fd, m->buf + off, m->len - off);
 		if (n < 0 && errno == EINTR)
 			continue;

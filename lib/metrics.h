@@ -59,9 +59,13 @@ void metrics_histogram(struct mtext *m, const char *name, const char *labels,
 /* Frees the buffer. */
 void metrics_clear(struct mtext *m);
 
+/* The metrics file's mode, whatever the umask: its group may read it. */
+#define METRICS_FILE_MODE 0640
+
 /*
  * metrics_write_file - writes the text to path through a temporary file
- * and rename(2), so a reader never sees half of it. Returns 0 or -errno.
+ * and rename(2), so a reader never sees half of it; the file is
+ * METRICS_FILE_MODE. Returns 0 or -errno.
  */
 int metrics_write_file(const struct mtext *m, const char *path)
     __attribute__((warn_unused_result));

@@ -32,12 +32,11 @@
 #ifndef KUSKA_STORE_H
 #define KUSKA_STORE_H
 
-#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
+#include "bytes.h"
 #include "event.h"
 
 enum store_table {
@@ -196,40 +195,29 @@ int store_drop_damaged(struct store_txn *t, const struct store_report *r)
 int store_clear(struct store_txn *t, enum store_table tb)
     __attribute__((warn_unused_result));
 
-/*
- * Big-endian helpers for keys. Inline, one byte swap each: the writer
- * lays out and reads some forty keys and counters an event with them.
- */
+/* Big-endian keys and counters (lib/bytes.h), under the store's names. */
 static inline void
 store_be64(uint8_t out[8], uint64_t v)
 {
-	v = htobe64(v);
-	memcpy(out, &v, 8);
+	be64_put(out, v);
 }
 
 static inline uint64_t
 store_get64(const uint8_t *p)
 {
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return be64toh(v);
+	return be64_get(p);
 }
 
 static inline void
 store_be32(uint8_t out[4], uint32_t v)
 {
-	v = htobe32(v);
-	memcpy(out, &v, 4);
+	be32_put(out, v);
 }
 
 static inline uint32_t
 store_get32(const uint8_t *p)
 {
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return be32toh(v);
+	return be32_get(p);
 }
 
 #endif

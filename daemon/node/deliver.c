@@ -406,6 +406,28 @@ note_acked(struct deliver *d, uint64_t seq)
 	}
 }
 
+/*
+ * The consolidator holds less than it acknowledged: restored from an older
+ * backup (or its --repair dropped events). The node sends it all again,
+ * but a sysadmin should hear that acknowledged data was lost there. The
+ * acknowledged sequence is the outbox's, so this holds across a restart
+ * of the node; the Welcome's reset then lowers it, and it is said once.
+ */
+static void
+warn_behind(struct deliver *d, uint64_t last_seq,
+	    const struct outbox_state *st)
+{
+	log_warnx("event=consolidator_behind institution=%s acknowledged=%llu "
+		  "consolidator_last_seq=%llu action=resending events=%llu "
+		  "hint=\"the consolidator holds fewer of this node's events "
+		  "than it acknowledged (restored from an older backup?): "
+		  "they are sent again\"",
+		  institution_name(d->inst),
+		  (unsigned long long)st->acked_seq,
+		  (unsigned long long)last_seq,
+		  (unsigned long long)(st->next_seq - 1 - last_seq));
+}
+
 static void
 on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
@@ -445,6 +467,8 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	 * consolidator is not where the node thought: all from its last. */
 	keep = d->welcomed && m->last_seq >= d->acked &&
 	       m->last_seq <= d->sent_upto;
+	if (m->last_seq < st.acked_seq)
+		warn_behind(d, m->last_seq, &st);
 	if (outbox_record_ack(d->ob, m->last_seq, !keep, date_now_ms(), NULL,
 			      0) != 0)
 		log_warnx("event=ack_not_recorded");

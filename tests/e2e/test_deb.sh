@@ -56,6 +56,18 @@ if grep -q "^Recommends: .*\blmdb-utils\b" "$T/control"; then
 else
 	not_ok "Recommends lacks lmdb-utils: $(grep '^Recommends' "$T/control")"
 fi
+# What the package recommends, a machine built from source wants too.
+deps=$(sed -n '/^PACKAGES="/,/"$/p' "$KUSKA_SRC/scripts/deps.sh" |
+	sed 's/^PACKAGES=//; s/"//g' | tr -s ' \t\n' ' ')
+missing=""
+for p in $(sed -n 's/^Recommends: //p' "$T/control" | sed 's/([^)]*)//g; s/[,|]/ /g'); do
+	case " $deps " in *" $p "*) ;; *) missing="$missing $p" ;; esac
+done
+if [ -z "$missing" ]; then
+	ok "scripts/deps.sh installs what the package recommends"
+else
+	not_ok "scripts/deps.sh lacks:$missing"
+fi
 if grep -q "^Package: kuska$" "$T/control" && grep -q "^Version: $VERSION$" "$T/control" &&
 	grep -q "^Architecture: $ARCH$" "$T/control" && grep -q '^Maintainer: ' "$T/control"; then
 	ok "Package, Version, Architecture and Maintainer"

@@ -5,7 +5,10 @@
 # (status exit 1, metric, log), and `kuska-node --recover` must rebuild
 # the outbox from the consolidator's copy so that resubmitting the case
 # system's export stores each record once: the tables then equal those
-# of a run without the restore.
+# of a run without the restore. Then the consolidator restored from an
+# older backup: the node warns, once, that it holds less than it
+# acknowledged (also after a restart of the node meanwhile), never on an
+# ordinary restart, and sends the rest again.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -37,6 +40,9 @@ start_node pnp
 check "part a delivered" wait_delivered 30
 stop_node pnp TERM
 cp -a "$N/data/pnp" "$T/backup"
+stop_cons TERM
+cp -a "$N/data/consolidator" "$T/cbackup"
+start_cons
 start_node pnp
 "$KUSKA" submit -c "$N/pnp.conf" "$T/b.jsonl" >/dev/null
 check "part b delivered" wait_delivered 30
@@ -113,6 +119,47 @@ check "the consolidator no longer calls it diverged" \
 query_tables "$T/after"
 check "every table equals the run without the restore" \
 	same_tables "$T/clean" "$T/after"
+
+# --- the consolidator restored from its backup after part a ---------------
+welcomes() {
+	grep -c "event=welcome" "$N/pnp.log"
+}
+wait_welcome() { # wait_welcome COUNT: until more than COUNT Welcomes
+	local i
+	for i in $(seq 50); do
+		[ "$(welcomes)" -gt "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+stop_node pnp TERM
+stop_cons TERM
+w=$(welcomes)
+start_cons
+start_node pnp
+check "an ordinary restart of both: welcomed" wait_welcome "$w"
+check "... and no warning that the consolidator is behind" \
+	sh -c "! grep -q 'event=consolidator_behind' '$N/pnp.log'"
+stop_cons TERM
+stop_node pnp TERM
+rm -rf "$N/data/consolidator"
+cp -a "$T/cbackup" "$N/data/consolidator"
+start_cons
+start_node pnp
+check "the restored consolidator gets the rest again" \
+	wait_held pnp $((na + nb + nc)) 30
+check "the node warned, after its restart, that it lost acknowledged events" \
+	grep -q "warning: event=consolidator_behind institution=pnp acknowledged=$((na + nb + nc)) consolidator_last_seq=$na action=resending events=$((nb + nc)) hint=" \
+	"$N/pnp.log"
+stop_node pnp TERM
+w=$(welcomes)
+start_node pnp
+check "... once: not again at the next start" wait_welcome "$w"
+check "... (one warning in the log)" \
+	test "$(grep -c 'event=consolidator_behind' "$N/pnp.log")" = 1
+query_tables "$T/restored"
+check "every table equals the run without the restore" \
+	same_tables "$T/clean" "$T/restored"
 stop_cons TERM
 check "audit OK" audit_ok
 

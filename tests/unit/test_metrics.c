@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -108,18 +109,31 @@ test_export_file(void **state)
 {
 	char dir[] = "/tmp/kuska-metrics-XXXXXX", path[64], buf[64];
 	uint64_t last = 0;
+	struct stat st;
+	mode_t mask;
 	FILE *f;
 	size_t n;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/kuska.prom", dir);
+	/* 0640 whatever the umask: the units' 0077 as the usual 022. */
+	mask = umask(077);
 	metrics_export(path, 60, &last, 100000, render, NULL);
 	assert_int_equal(renders, 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, METRICS_FILE_MODE);
+	umask(022);
+	metrics_export(path, 60, &last, 200000, render, NULL);
+	umask(mask);
+	assert_int_equal(renders, 2);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	last = 100000;
 	metrics_export(path, 60, &last, 130000, render, NULL); /* not due */
-	assert_int_equal(renders, 1);
+	assert_int_equal(renders, 2);
 	metrics_export("", 60, &last, 900000, render, NULL); /* no file */
-	assert_int_equal(renders, 1);
+	assert_int_equal(renders, 2);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
