@@ -124,6 +124,10 @@ static const char css[] =
     "table{width:auto;min-width:60%;font-size:8.5pt}"
     "th,td{white-space:normal;overflow-wrap:break-word}"
     "table.ind th[scope=row]{min-width:12em}"
+    /* An expression or an indicator's code has few spaces: let it
+     * break anywhere, or the table runs off the A4 page. */
+    "table.ind td:last-child{overflow-wrap:anywhere;min-width:14em}"
+    "tr{break-inside:avoid;page-break-inside:avoid}"
     ".cards{grid-template-columns:1fr 1fr}"
     "*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}\n";
 

@@ -527,6 +527,56 @@ test_english_and_analyst(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* The indicators answer with the expression column report.c adds from
+ * indicator_definitions: row 0's as long as the shipped sum of medians
+ * (a long_text cell), the others short. */
+static void
+add_expressions(struct qtable *t)
+{
+	static const char *const sum =
+	    "durations.median_days[from_stage=complaint, "
+	    "to_stage=preliminary_investigation] + "
+	    "durations.median_days[from_stage=preliminary_investigation, "
+	    "to_stage=formalized_investigation]";
+	size_t col = t->n_cols++, i;
+
+	assert_true(col < CODEC_MAX_COLUMNS);
+	snprintf(t->cols[col], sizeof(t->cols[col]), "expression");
+	for (i = 0; i < t->n_rows; i++) {
+		struct cell *c = &t->rows[i][col];
+		memset(c, 0, sizeof(*c));
+		c->kind = CELL_TEXT;
+		if (i == 0)
+			c->long_text = strdup(sum);
+		else
+			snprintf(c->text, sizeof(c->text),
+				 "referrals.median_days[from=pnp,to=mimp]");
+	}
+}
+
+/* Printed on A4, the indicators' table fits the page: its expressions
+ * wrap anywhere, and a table taller than a page breaks between its rows
+ * instead of leaving the page before it blank. */
+static void
+test_indicators_print(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	add_expressions(&d.t[RT_INDICATORS]);
+	p = page(&d, "print.html");
+	assert_non_null(strstr(p, "<figure id=\"f-key\" class=\"long\">"));
+	assert_non_null(strstr(p, "<figure id=\"f-other\" class=\"long\">"));
+	assert_non_null(strstr(p, "table.ind td:last-child{overflow-wrap:"
+				  "anywhere;"));
+	assert_non_null(strstr(p, "tr{break-inside:avoid;"));
+	clear(&d);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -537,6 +587,7 @@ main(void)
 	    cmocka_unit_test(test_refusals_in_spanish),
 	    cmocka_unit_test(test_loads_nothing),
 	    cmocka_unit_test(test_english_and_analyst),
+	    cmocka_unit_test(test_indicators_print),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
