@@ -208,7 +208,7 @@ html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 	if (c->kind == CELL_SUPPRESSED)
 		cls = " class=\"sup\"";
 	else if (c->kind == CELL_EMPTY ||
-		 (c->kind == CELL_TEXT && c->text[0] == '\0'))
+		 (c->kind == CELL_TEXT && codec_cell_str(c)[0] == '\0'))
 		cls = " class=\"na\"";
 	else if (c->kind != CELL_TEXT)
 		cls = " class=\"n\"";
@@ -221,9 +221,10 @@ html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 	fprintf(f, " %zu ", row);
 	html_escape(f, col);
 	fputc('"', f);
-	if (display != NULL && c->kind == CELL_TEXT && c->text[0] != '\0') {
+	if (display != NULL && c->kind == CELL_TEXT &&
+	    codec_cell_str(c)[0] != '\0') {
 		fprintf(f, " data-v=\"");
-		html_escape(f, c->text);
+		html_escape(f, codec_cell_str(c));
 		fprintf(f, "\">");
 		html_escape(f, display);
 	} else {

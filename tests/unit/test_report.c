@@ -573,6 +573,12 @@ test_indicators_print(void **state)
 	assert_non_null(strstr(p, "table.ind td:last-child{overflow-wrap:"
 				  "anywhere;"));
 	assert_non_null(strstr(p, "tr{break-inside:avoid;"));
+	/* A long expression is text like a short one, not an empty cell
+	 * (class "na": grey, right-aligned). */
+	assert_non_null(strstr(p, "<td data-q=\"indicators 2025H2 0 "
+				  "expression\">durations.median_days["));
+	assert_null(strstr(p, "class=\"na\" data-q=\"indicators 2025H2 0 "
+			      "expression"));
 	clear(&d);
 	free(p);
 }
