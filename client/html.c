@@ -307,7 +307,7 @@ html_table(FILE *f, const struct html_table *ht)
 			const char *w;
 			if (c == NULL)
 				continue;
-			w = c->kind == CELL_TEXT ? c->text : "";
+			w = c->kind == CELL_TEXT ? codec_cell_str(c) : "";
 			if (col->kind == HTML_LABEL) {
 				fprintf(f, "<th scope=\"row\">");
 				html_escape(f, ht->word != NULL

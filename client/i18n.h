@@ -138,4 +138,11 @@ const char *i18n_short(const char *col, const char *value);
  */
 const char *i18n_reason(const char *reason);
 
+/*
+ * i18n_note - a note of the estimate table in the language set: each of
+ * its parts the consolidator writes is translated, any other stays as it
+ * came. The text lives until the next call.
+ */
+const char *i18n_note(const char *note);
+
 #endif

@@ -910,7 +910,7 @@ fig_sdg(struct report *r)
 		      {"victims_per_100k", NULL, HTML_VALUE},
 		      {"estimate", NULL, HTML_VALUE},
 		      {"estimate_per_100k", NULL, HTML_VALUE},
-		      {"note", NULL, HTML_VALUE}),
+		      {"note", NULL, HTML_WORD}),
 		 NULL);
 	fig_close(r, t, "sdg16_2_2", tr(M_SDG_NOTE));
 }
@@ -957,7 +957,7 @@ sec_estimate(struct report *r)
 		      {"estimate", NULL, HTML_VALUE},
 		      {"low95", NULL, HTML_VALUE}, {"high95", NULL, HTML_VALUE},
 		      {"interactions", NULL, HTML_VALUE},
-		      {"note", NULL, HTML_VALUE}),
+		      {"note", NULL, HTML_WORD}),
 		 NULL);
 	snprintf(query, sizeof(query), "estimate --boot %d --seed %d",
 		 REPORT_BOOT, REPORT_SEED);

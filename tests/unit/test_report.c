@@ -583,6 +583,74 @@ test_indicators_print(void **state)
 	free(p);
 }
 
+/* The estimate's notes as the consolidator writes them (long texts,
+ * parts joined by "; "). */
+static void
+real_notes(struct qtable *t)
+{
+	static const char *const notes[] = {
+	    "suppressed: computed from overlap counts the secretariat is not "
+	    "shown (docs/DISCLOSURE.md)",
+	    "model-conditional 95%, log-normal; pnp and pj never overlap "
+	    "(effect -inf); 129 unlinkable victims left out (not in the "
+	    "overlap)",
+	    "BCa 95%, 1000 resamples of stepwise, seed 1; 3 without an "
+	    "estimate, counted as infinite; a part kuska does not know",
+	};
+	size_t col, i;
+
+	for (col = 0; col < t->n_cols; col++)
+		if (strcmp(t->cols[col], "note") == 0)
+			break;
+	assert_true(col < t->n_cols);
+	for (i = 0; i < t->n_rows && i < 3; i++) {
+		struct cell *c = &t->rows[i][col];
+		memset(c, 0, sizeof(*c));
+		c->kind = CELL_TEXT;
+		c->long_text = strdup(notes[i]);
+	}
+}
+
+/* The Spanish page says the estimate's notes in Spanish, part by part,
+ * keeping the consolidator's words in data-v; a part it does not know
+ * stays as it came. The English page shows them as they came. */
+static void
+test_estimate_notes(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	real_notes(&d.t[RT_ESTIMATE]);
+	p = page(&d, "notes.html");
+	assert_non_null(strstr(p, "\">reservado: se calcula con cifras de "
+				  "coincidencias que la secretaría no ve "
+				  "(docs/DISCLOSURE.md)</td>"));
+	assert_non_null(strstr(p, "data-v=\"suppressed: computed from"));
+	assert_non_null(strstr(p, ">95 % condicionado al modelo, log-normal; "
+				  "PNP y PJ nunca coinciden (efecto \u2212inf); "
+				  "129 víctimas sin enlace fuera del modelo (no "
+				  "están en las coincidencias)</td>"));
+	assert_non_null(strstr(p, ">BCa 95 %, 1000 remuestreos de selección "
+				  "por pasos, semilla 1; 3 sin estimación, "
+				  "contados como infinitos; a part kuska does "
+				  "not know</td>"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_EN);
+	fill(&d, ROLE, true);
+	real_notes(&d.t[RT_ESTIMATE]);
+	p = page(&d, "notes-en.html");
+	assert_non_null(strstr(p, ">suppressed: computed from overlap counts "
+				  "the secretariat is not shown "
+				  "(docs/DISCLOSURE.md)</td>"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
 int
 main(void)
 {
@@ -594,6 +662,7 @@ main(void)
 	    cmocka_unit_test(test_loads_nothing),
 	    cmocka_unit_test(test_english_and_analyst),
 	    cmocka_unit_test(test_indicators_print),
+	    cmocka_unit_test(test_estimate_notes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
