@@ -149,8 +149,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_HOW_FUNNEL] = {"De los casos denunciados en el periodo, cuántos han "
 		      "llegado hasta hoy a cada etapa. La pérdida es la "
 		      "proporción de los casos de la etapa anterior que no "
-		      "llegaron a esta: la tabla la da de 0 a 1 (0,209) y el "
-		      "gráfico en porcentaje, con signo menos (\u221220,9 %).",
+		      "llegaron a esta: la tabla la da de 0 a 1 (0.209) y el "
+		      "gráfico en porcentaje, con signo menos (\u221220.9%).",
 		      "Of the cases whose complaint falls in the period, how "
 		      "many have reached each stage by now. Attrition is the "
 		      "share of the previous stage's cases that did not reach "

@@ -372,6 +372,11 @@ test_every_section(void **state)
 	assert_non_null(strstr(p, "<td class=\"sup\" data-q=\"overlap 2025H2 "
 				  "9 victims\">&lt;10</td>"));
 	assert_non_null(strstr(p, "reservada por confidencialidad"));
+	/* The funnel's line on how to read it writes its examples as the
+	 * table (0.209) and the chart (−20.9%) do, not with a comma. */
+	assert_non_null(strstr(p, "(0.209) y el gráfico en porcentaje, con "
+				  "signo menos (\u221220.9%)"));
+	assert_null(strstr(p, "0,209"));
 	clear(&d);
 	free(p);
 }
