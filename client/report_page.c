@@ -30,6 +30,7 @@ struct report {
 	uint32_t code;
 	unsigned fig;	 /* figures written so far */
 	bool table_only; /* the figure being written has no chart */
+	bool withheld;	 /* it shows an indicator withheld: say what that is */
 	unsigned k;
 	const char *role;
 };
@@ -183,6 +184,12 @@ fig_close(struct report *r, const struct qtable *t, const char *table,
 	if (t != NULL && any_kind(t, CELL_SUPPRESSED)) {
 		fprintf(r->f, " ");
 		put(r, tr(M_SUPPRESSED_NOTE), r->k, r->k - 1);
+	}
+	if (r->withheld) {
+		fprintf(r->f, " ");
+		put(r, tr(M_WITHHELD_NOTE), i18n_word("status", "suppressed"),
+		    r->k - 1);
+		r->withheld = false;
 	}
 	if (t != NULL && any_kind(t, CELL_EMPTY)) {
 		fprintf(r->f, " ");
@@ -452,6 +459,21 @@ indicator_trends(struct report *r, const struct qtable *t,
 	fprintf(r->f, "</p>\n</figure>\n");
 }
 
+/* Whether a row keep shows is withheld (status suppressed): its value
+ * reads "–", and the badge alone would not say why. */
+static bool
+any_withheld(const struct qtable *t,
+	     bool (*keep)(const struct qtable *, size_t))
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if ((keep == NULL || keep(t, i)) &&
+		    strcmp(text_of(t, i, "status"), "suppressed") == 0)
+			return true;
+	return false;
+}
+
 static void
 sec_indicators(struct report *r)
 {
@@ -493,6 +515,7 @@ sec_indicators(struct report *r)
 	fig_open(r, "f-key", M_FIG_KEY, M_HOW_KEY, TABLE_ONLY);
 	fig_middle(r);
 	table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS, keep);
+	r->withheld = any_withheld(t, keep);
 	fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 	indicator_trends(r, t, keep != NULL ? keep : other_row);
 	if (keep == NULL || n_key == t->n_rows)
@@ -501,6 +524,7 @@ sec_indicators(struct report *r)
 	fig_middle(r);
 	table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS,
 		 other_row);
+	r->withheld = any_withheld(t, other_row);
 	fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 out:
 	section_end(r);

@@ -364,8 +364,21 @@ test_every_section(void **state)
 				  "468</td>"));
 	assert_non_null(strstr(p, "data-q=\"indicators 2024H2 0 value\">"
 				  "63.2</td>"));
-	/* A suppressed indicator is a badge, not a number. */
+	/* A suppressed indicator is a badge, not a number, and the key
+	 * indicators' figure says what the badge means. */
 	assert_non_null(strstr(p, "b-suppressed"));
+	{
+		const char *fig = strstr(p, "id=\"f-key\"");
+		const char *end = fig != NULL ? strstr(fig, "</figure>") : NULL;
+		const char *note = fig != NULL
+				       ? strstr(fig, "«Reservado»: valor "
+						     "reservado por "
+						     "confidencialidad")
+				       : NULL;
+		assert_non_null(end);
+		assert_non_null(note);
+		assert_true(note < end);
+	}
 	/* Status badges keep the raw status for scripts. */
 	assert_non_null(strstr(p, "data-v=\"deteriorating\""));
 	/* Suppressed cells: written "<10", in cells marked as such. */
