@@ -68,7 +68,13 @@ static const char css[] =
     "thead th{border-bottom:2px solid var(--line);vertical-align:bottom;"
     "white-space:normal;font-size:.8rem}\n"
     "th[scope=row]{font-weight:400;white-space:normal;min-width:7em}\n"
-    "table.ind th[scope=row]{min-width:16em}\n"
+    "table.ind th[scope=row]{min-width:13em}\n"
+    /* An indicator's code wraps at its hyphens and its expression,
+     * which has few spaces, anywhere: the table fits the screen and the
+     * A4 page. */
+    "table.ind td:nth-last-child(2){white-space:normal}\n"
+    "table.ind td:last-child{white-space:normal;overflow-wrap:anywhere;"
+    "min-width:12em}\n"
     "td.n{text-align:right}\n"
     "td.sup,td.na{color:var(--muted);text-align:right}\n"
     "td.sup{font-style:italic}\n"
@@ -124,9 +130,6 @@ static const char css[] =
     "table{width:auto;min-width:60%;font-size:8.5pt}"
     "th,td{white-space:normal;overflow-wrap:break-word}"
     "table.ind th[scope=row]{min-width:12em}"
-    /* An expression or an indicator's code has few spaces: let it
-     * break anywhere, or the table runs off the A4 page. */
-    "table.ind td:last-child{overflow-wrap:anywhere;min-width:14em}"
     "tr{break-inside:avoid;page-break-inside:avoid}"
     ".cards{grid-template-columns:1fr 1fr}"
     "*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}\n";

@@ -572,7 +572,7 @@ add_expressions(struct qtable *t)
 	}
 }
 
-/* Printed on A4, the indicators' table fits the page: its expressions
+/* On a screen and printed on A4, the indicators' table fits: its expressions
  * wrap anywhere, and a table taller than a page breaks between its rows
  * instead of leaving the page before it blank. */
 static void
@@ -588,8 +588,11 @@ test_indicators_print(void **state)
 	p = page(&d, "print.html");
 	assert_non_null(strstr(p, "<figure id=\"f-key\" class=\"long\">"));
 	assert_non_null(strstr(p, "<figure id=\"f-other\" class=\"long\">"));
-	assert_non_null(strstr(p, "table.ind td:last-child{overflow-wrap:"
-				  "anywhere;"));
+	assert_non_null(strstr(p, "table.ind td:last-child{white-space:"
+				  "normal;overflow-wrap:anywhere;"));
+	/* On a screen too: not in the print rules only. */
+	assert_true(strstr(p, "table.ind td:last-child") <
+		    strstr(p, "@media print"));
 	assert_non_null(strstr(p, "tr{break-inside:avoid;"));
 	/* A long expression is text like a short one, not an empty cell
 	 * (class "na": grey, right-aligned). */
