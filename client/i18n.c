@@ -288,6 +288,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		     "key “%s”, role %s, disclosure threshold k = %u."},
     [M_HOW_TO_CHECK] = {"Cada cifra puede comprobarse con",
 			"Check any number with"},
+    [M_SILENT] = {"Sin ningún registro fechado en el periodo (tabla "
+		  "timeliness), así que sus cifras del periodo son falta de "
+		  "datos, no ceros: %s.",
+		  "No record dated in the period (timeliness table), so their "
+		  "figures for the period are missing data, not zeros: %s."},
+    [M_NONE_SILENT] = {"Las cinco instituciones tienen registros fechados "
+		       "en el periodo (tabla timeliness).",
+		       "All five institutions have records dated in the "
+		       "period (timeliness table)."},
 };
 
 void

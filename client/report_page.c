@@ -1098,6 +1098,39 @@ header(struct report *r)
 	fprintf(r->f, "</ol>\n</nav>\n<main>\n");
 }
 
+/*
+ * Which institutions sent nothing dated in the period: their zeros are
+ * missing data, which the sources table (all periods) does not show.
+ * From timeliness, whose records count is 0 only for those (a count
+ * withheld as 1 to k-1 is not silence). Nothing without that table.
+ */
+static void
+silent(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_TIMELINESS];
+	char names[64] = "";
+	size_t i, n = 0;
+
+	if (t->error[0] != '\0' || t->n_rows == 0)
+		return;
+	for (i = 0; i < t->n_rows; i++) {
+		const struct cell *c = html_cell(t, i, "records");
+		const char *inst = text_of(t, i, "institution");
+		if (c == NULL || c->kind != CELL_NUMBER || c->number != 0 ||
+		    strcmp(inst, "all") == 0)
+			continue;
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 "%s%s", n++ > 0 ? ", " : "",
+			 i18n_word("institution", inst));
+	}
+	fprintf(r->f, "<p id=\"silent\">");
+	if (n > 0)
+		put(r, tr(M_SILENT), names);
+	else
+		html_escape(r->f, tr(M_NONE_SILENT));
+	fprintf(r->f, "</p>\n");
+}
+
 static void
 footer(struct report *r)
 {
@@ -1133,6 +1166,7 @@ footer(struct report *r)
 	} else {
 		(void)usable(r, t, "sources");
 	}
+	silent(r);
 	fprintf(r->f, "<p>");
 	put(r, tr(M_GENERATED), when, KUSKA_VERSION, r->d->client_id,
 	    role_word(r->role), r->k);

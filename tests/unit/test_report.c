@@ -672,6 +672,33 @@ test_estimate_notes(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* The page names the institutions that sent nothing dated in the period
+ * (timeliness records 0), or says that all five did; a count withheld
+ * as <10 is not silence. */
+static void
+test_silent_institutions(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "silent-none.html");
+	assert_non_null(strstr(p, "<p id=\"silent\">Las cinco instituciones "
+				  "tienen registros fechados en el periodo"));
+	free(p);
+	/* rows: pnp, mp, pj, mimp, minsa, all; column 2 is records */
+	d.t[RT_TIMELINESS].rows[2][2].number = 0;
+	d.t[RT_TIMELINESS].rows[4][2].kind = CELL_SUPPRESSED;
+	p = page(&d, "silent-pj.html");
+	assert_non_null(strstr(p, "<p id=\"silent\">Sin ningún registro "
+				  "fechado en el periodo"));
+	assert_non_null(strstr(p, "falta de datos, no ceros: PJ.</p>"));
+	clear(&d);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -684,6 +711,7 @@ main(void)
 	    cmocka_unit_test(test_english_and_analyst),
 	    cmocka_unit_test(test_indicators_print),
 	    cmocka_unit_test(test_estimate_notes),
+	    cmocka_unit_test(test_silent_institutions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
