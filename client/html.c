@@ -68,7 +68,13 @@ static const char css[] =
     "thead th{border-bottom:2px solid var(--line);vertical-align:bottom;"
     "white-space:normal;font-size:.8rem}\n"
     "th[scope=row]{font-weight:400;white-space:normal;min-width:7em}\n"
-    "table.ind th[scope=row]{min-width:16em}\n"
+    "table.ind th[scope=row]{min-width:13em}\n"
+    /* An indicator's code wraps at its hyphens and its expression,
+     * which has few spaces, anywhere: the table fits the screen and the
+     * A4 page. */
+    "table.ind td:nth-last-child(2){white-space:normal}\n"
+    "table.ind td:last-child{white-space:normal;overflow-wrap:anywhere;"
+    "min-width:12em}\n"
     "td.n{text-align:right}\n"
     "td.sup,td.na{color:var(--muted);text-align:right}\n"
     "td.sup{font-style:italic}\n"
@@ -124,6 +130,7 @@ static const char css[] =
     "table{width:auto;min-width:60%;font-size:8.5pt}"
     "th,td{white-space:normal;overflow-wrap:break-word}"
     "table.ind th[scope=row]{min-width:12em}"
+    "tr{break-inside:avoid;page-break-inside:avoid}"
     ".cards{grid-template-columns:1fr 1fr}"
     "*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}\n";
 
@@ -204,7 +211,7 @@ html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 	if (c->kind == CELL_SUPPRESSED)
 		cls = " class=\"sup\"";
 	else if (c->kind == CELL_EMPTY ||
-		 (c->kind == CELL_TEXT && c->text[0] == '\0'))
+		 (c->kind == CELL_TEXT && codec_cell_str(c)[0] == '\0'))
 		cls = " class=\"na\"";
 	else if (c->kind != CELL_TEXT)
 		cls = " class=\"n\"";
@@ -217,9 +224,10 @@ html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 	fprintf(f, " %zu ", row);
 	html_escape(f, col);
 	fputc('"', f);
-	if (display != NULL && c->kind == CELL_TEXT && c->text[0] != '\0') {
+	if (display != NULL && c->kind == CELL_TEXT &&
+	    codec_cell_str(c)[0] != '\0') {
 		fprintf(f, " data-v=\"");
-		html_escape(f, c->text);
+		html_escape(f, codec_cell_str(c));
 		fprintf(f, "\">");
 		html_escape(f, display);
 	} else {
@@ -302,7 +310,7 @@ html_table(FILE *f, const struct html_table *ht)
 			const char *w;
 			if (c == NULL)
 				continue;
-			w = c->kind == CELL_TEXT ? c->text : "";
+			w = c->kind == CELL_TEXT ? codec_cell_str(c) : "";
 			if (col->kind == HTML_LABEL) {
 				fprintf(f, "<th scope=\"row\">");
 				html_escape(f, ht->word != NULL

@@ -149,8 +149,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_HOW_FUNNEL] = {"De los casos denunciados en el periodo, cuántos han "
 		      "llegado hasta hoy a cada etapa. La pérdida es la "
 		      "proporción de los casos de la etapa anterior que no "
-		      "llegaron a esta: la tabla la da de 0 a 1 (0,209) y el "
-		      "gráfico en porcentaje, con signo menos (\u221220,9 %).",
+		      "llegaron a esta: la tabla la da de 0 a 1 (0.209) y el "
+		      "gráfico en porcentaje, con signo menos (\u221220.9%).",
 		      "Of the cases whose complaint falls in the period, how "
 		      "many have reached each stage by now. Attrition is the "
 		      "share of the previous stage's cases that did not reach "
@@ -288,6 +288,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		     "key “%s”, role %s, disclosure threshold k = %u."},
     [M_HOW_TO_CHECK] = {"Cada cifra puede comprobarse con",
 			"Check any number with"},
+    [M_SILENT] = {"Sin ningún registro fechado en el periodo (tabla "
+		  "timeliness), así que sus cifras del periodo son falta de "
+		  "datos, no ceros: %s.",
+		  "No record dated in the period (timeliness table), so their "
+		  "figures for the period are missing data, not zeros: %s."},
+    [M_NONE_SILENT] = {"Las cinco instituciones tienen registros fechados "
+		       "en el periodo (tabla timeliness).",
+		       "All five institutions have records dated in the "
+		       "period (timeliness table)."},
 };
 
 void
@@ -522,6 +531,8 @@ i18n_word(const char *col, const char *value)
 
 	if (value == NULL)
 		return "";
+	if (strcmp(col, "note") == 0)
+		return i18n_note(value);
 	if (strcmp(col, "institution") == 0 ||
 	    strcmp(col, "institutions") == 0 || strcmp(col, "from") == 0 ||
 	    strcmp(col, "to") == 0 || strcmp(col, "lists") == 0)
@@ -629,4 +640,134 @@ i18n_reason(const char *reason)
 	    (s = population_reason(reason)) != NULL)
 		return s;
 	return reason;
+}
+
+/*
+ * The estimate's notes, as the consolidator and lib/mse write them: parts
+ * joined by "; ", each a fixed text or a pattern with numbers or names.
+ * Each part known is said in Spanish; any other stays as it came.
+ */
+static const struct word note_parts[] = {
+    {"suppressed: computed from overlap counts the secretariat is not "
+     "shown (docs/DISCLOSURE.md)",
+     {"reservado: se calcula con cifras de coincidencias que la "
+      "secretaría no ve (docs/DISCLOSURE.md)",
+      NULL}},
+    {"model-conditional 95%, log-normal",
+     {"95 % condicionado al modelo, log-normal", NULL}},
+    {"upper limit infinite", {"límite superior infinito", NULL}},
+    {"no acceleration: a jackknife fit failed",
+     {"sin aceleración: falló un ajuste jackknife", NULL}},
+    {"no estimate: no linkable victim identified in the period",
+     {"sin estimación: ninguna víctima enlazable identificada en el "
+      "periodo",
+      NULL}},
+    {"no estimate: fewer than two lists",
+     {"sin estimación: menos de dos listas", NULL}},
+    {"no estimate: no case was seen",
+     {"sin estimación: no se vio ningún caso", NULL}},
+    {"no estimate: the Poisson fit did not converge",
+     {"sin estimación: el ajuste de Poisson no convergió", NULL}},
+    {NULL, {NULL, NULL}},
+};
+
+/* One part of a note, len bytes at s, in Spanish onto out. */
+static void
+note_part(const char *s, size_t len, char *out, size_t cap)
+{
+	char part[512], name[2][64], method[32];
+	unsigned long long n, seed;
+	size_t o = strlen(out);
+	const char *es;
+	int end = -1;
+
+	snprintf(part, sizeof(part), "%.*s", (int)len, s);
+	if ((es = find(note_parts, part)) != NULL) {
+		snprintf(out + o, cap - o, "%s", es);
+		return;
+	}
+	if (sscanf(part, "BCa 95%%, %llu resamples of %31[a-z], seed %llu%n",
+		   &n, method, &seed, &end) == 3 && end >= 0 &&
+	    part[end] == '\0') {
+		snprintf(out + o, cap - o,
+			 "BCa 95 %%, %llu remuestreos de %s, semilla %llu", n,
+			 strcmp(method, "main") == 0 ? "efectos principales"
+			 : strcmp(method, "stepwise") == 0
+			     ? "selección por pasos"
+			     : method,
+			 seed);
+		return;
+	}
+	end = -1;
+	if (sscanf(part, "%llu unlinkable victims left out (not in the "
+			 "overlap)%n", &n, &end) == 1 && end >= 0 &&
+	    part[end] == '\0') {
+		snprintf(out + o, cap - o,
+			 "%llu víctimas sin enlace fuera del modelo (no "
+			 "están en las coincidencias)",
+			 n);
+		return;
+	}
+	end = -1;
+	if (sscanf(part, "%llu unlinkable victim left out (not in the "
+			 "overlap)%n", &n, &end) == 1 && end >= 0 &&
+	    part[end] == '\0') {
+		snprintf(out + o, cap - o,
+			 "%llu víctima sin enlace fuera del modelo (no está en "
+			 "las coincidencias)", n);
+		return;
+	}
+	end = -1;
+	if (sscanf(part, "%llu without an estimate, counted as infinite%n",
+		   &n, &end) == 1 && end >= 0 &&
+	    part[end] == '\0') {
+		snprintf(out + o, cap - o,
+			 "%llu sin estimación, contados como infinitos", n);
+		return;
+	}
+	end = -1;
+	if (sscanf(part, "%63s and %63s never overlap (effect -inf)%n",
+		   name[0], name[1], &end) == 2 && end >= 0 &&
+	    part[end] == '\0') {
+		snprintf(out + o, cap - o,
+			 "%s y %s nunca coinciden (efecto \u2212inf)",
+			 institutions(name[0]), institutions(name[1]));
+		return;
+	}
+	end = -1;
+	if (sscanf(part, "not computed: the consolidator draws at most %llu "
+			 "bootstrap resamples a minute%n", &n, &end) == 1 &&
+	    end >= 0 && part[end] == '\0') {
+		snprintf(out + o, cap - o,
+			 "no calculado: el consolidador hace como mucho %llu "
+			 "remuestreos por minuto", n);
+		return;
+	}
+	end = -1;
+	if (sscanf(part, "ask again in %llu s%n", &n, &end) == 1 && end >= 0 &&
+	    part[end] == '\0') {
+		snprintf(out + o, cap - o, "vuelva a pedirla en %llu s", n);
+		return;
+	}
+	snprintf(out + o, cap - o, "%s", part);
+}
+
+const char *
+i18n_note(const char *note)
+{
+	static char out[1024];
+	const char *s, *e;
+
+	if (lang == LANG_EN || note == NULL)
+		return note;
+	out[0] = '\0';
+	for (s = note;; s = e + 2) {
+		e = strstr(s, "; ");
+		note_part(s, e != NULL ? (size_t)(e - s) : strlen(s), out,
+			  sizeof(out));
+		if (e == NULL)
+			break;
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "; ");
+	}
+	return out;
 }

@@ -106,6 +106,8 @@ enum i18n_msg {
 	M_COMPUTED_BY,
 	M_GENERATED,
 	M_HOW_TO_CHECK,
+	M_SILENT,
+	M_NONE_SILENT,
 	M_COUNT
 };
 
@@ -137,5 +139,12 @@ const char *i18n_short(const char *col, const char *value);
  * institution, no population figures); any other as it came, in English.
  */
 const char *i18n_reason(const char *reason);
+
+/*
+ * i18n_note - a note of the estimate table in the language set: each of
+ * its parts the consolidator writes is translated, any other stays as it
+ * came. The text lives until the next call.
+ */
+const char *i18n_note(const char *note);
 
 #endif

@@ -30,6 +30,7 @@ struct report {
 	uint32_t code;
 	unsigned fig;	 /* figures written so far */
 	bool table_only; /* the figure being written has no chart */
+	bool withheld;	 /* it shows an indicator withheld: say what that is */
 	unsigned k;
 	const char *role;
 };
@@ -133,11 +134,16 @@ fig_open(struct report *r, const char *id, enum i18n_msg title,
 	/* A figure is never split across pages, but for one of many small
 	 * charts, which may be taller than a page: that one starts a page
 	 * (a page break of its own, as Chromium ignores one on a figure
-	 * that follows an unbreakable one). */
+	 * that follows an unbreakable one). A table with no chart (the
+	 * indicators, their expressions wrapped on A4) may be taller than
+	 * a page too: it breaks between rows rather than leaving the page
+	 * before it blank. */
 	if (layout == CARDS)
 		fprintf(r->f, "<div class=\"pb\"></div>\n");
 	fprintf(r->f, "<figure id=\"%s\"%s>\n<figcaption><span class=\"num\">",
-		id, layout == CARDS ? " class=\"long\"" : "");
+		id,
+		layout == CARDS || layout == TABLE_ONLY ? " class=\"long\""
+							: "");
 	put(r, tr(M_FIGURE), r->fig);
 	fprintf(r->f, "</span> ");
 	html_escape(r->f, tr(title));
@@ -178,6 +184,12 @@ fig_close(struct report *r, const struct qtable *t, const char *table,
 	if (t != NULL && any_kind(t, CELL_SUPPRESSED)) {
 		fprintf(r->f, " ");
 		put(r, tr(M_SUPPRESSED_NOTE), r->k, r->k - 1);
+	}
+	if (r->withheld) {
+		fprintf(r->f, " ");
+		put(r, tr(M_WITHHELD_NOTE), i18n_word("status", "suppressed"),
+		    r->k - 1);
+		r->withheld = false;
 	}
 	if (t != NULL && any_kind(t, CELL_EMPTY)) {
 		fprintf(r->f, " ");
@@ -447,6 +459,21 @@ indicator_trends(struct report *r, const struct qtable *t,
 	fprintf(r->f, "</p>\n</figure>\n");
 }
 
+/* Whether a row keep shows is withheld (status suppressed): its value
+ * reads "–", and the badge alone would not say why. */
+static bool
+any_withheld(const struct qtable *t,
+	     bool (*keep)(const struct qtable *, size_t))
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if ((keep == NULL || keep(t, i)) &&
+		    strcmp(text_of(t, i, "status"), "suppressed") == 0)
+			return true;
+	return false;
+}
+
 static void
 sec_indicators(struct report *r)
 {
@@ -488,6 +515,7 @@ sec_indicators(struct report *r)
 	fig_open(r, "f-key", M_FIG_KEY, M_HOW_KEY, TABLE_ONLY);
 	fig_middle(r);
 	table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS, keep);
+	r->withheld = any_withheld(t, keep);
 	fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 	indicator_trends(r, t, keep != NULL ? keep : other_row);
 	if (keep == NULL || n_key == t->n_rows)
@@ -496,6 +524,7 @@ sec_indicators(struct report *r)
 	fig_middle(r);
 	table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS,
 		 other_row);
+	r->withheld = any_withheld(t, other_row);
 	fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 out:
 	section_end(r);
@@ -905,7 +934,7 @@ fig_sdg(struct report *r)
 		      {"victims_per_100k", NULL, HTML_VALUE},
 		      {"estimate", NULL, HTML_VALUE},
 		      {"estimate_per_100k", NULL, HTML_VALUE},
-		      {"note", NULL, HTML_VALUE}),
+		      {"note", NULL, HTML_WORD}),
 		 NULL);
 	fig_close(r, t, "sdg16_2_2", tr(M_SDG_NOTE));
 }
@@ -952,7 +981,7 @@ sec_estimate(struct report *r)
 		      {"estimate", NULL, HTML_VALUE},
 		      {"low95", NULL, HTML_VALUE}, {"high95", NULL, HTML_VALUE},
 		      {"interactions", NULL, HTML_VALUE},
-		      {"note", NULL, HTML_VALUE}),
+		      {"note", NULL, HTML_WORD}),
 		 NULL);
 	snprintf(query, sizeof(query), "estimate --boot %d --seed %d",
 		 REPORT_BOOT, REPORT_SEED);
@@ -1069,6 +1098,39 @@ header(struct report *r)
 	fprintf(r->f, "</ol>\n</nav>\n<main>\n");
 }
 
+/*
+ * Which institutions sent nothing dated in the period: their zeros are
+ * missing data, which the sources table (all periods) does not show.
+ * From timeliness, whose records count is 0 only for those (a count
+ * withheld as 1 to k-1 is not silence). Nothing without that table.
+ */
+static void
+silent(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_TIMELINESS];
+	char names[64] = "";
+	size_t i, n = 0;
+
+	if (t->error[0] != '\0' || t->n_rows == 0)
+		return;
+	for (i = 0; i < t->n_rows; i++) {
+		const struct cell *c = html_cell(t, i, "records");
+		const char *inst = text_of(t, i, "institution");
+		if (c == NULL || c->kind != CELL_NUMBER || c->number != 0 ||
+		    strcmp(inst, "all") == 0)
+			continue;
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 "%s%s", n++ > 0 ? ", " : "",
+			 i18n_word("institution", inst));
+	}
+	fprintf(r->f, "<p id=\"silent\">");
+	if (n > 0)
+		put(r, tr(M_SILENT), names);
+	else
+		html_escape(r->f, tr(M_NONE_SILENT));
+	fprintf(r->f, "</p>\n");
+}
+
 static void
 footer(struct report *r)
 {
@@ -1104,6 +1166,7 @@ footer(struct report *r)
 	} else {
 		(void)usable(r, t, "sources");
 	}
+	silent(r);
 	fprintf(r->f, "<p>");
 	put(r, tr(M_GENERATED), when, KUSKA_VERSION, r->d->client_id,
 	    role_word(r->role), r->k);

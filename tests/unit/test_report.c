@@ -364,14 +364,32 @@ test_every_section(void **state)
 				  "468</td>"));
 	assert_non_null(strstr(p, "data-q=\"indicators 2024H2 0 value\">"
 				  "63.2</td>"));
-	/* A suppressed indicator is a badge, not a number. */
+	/* A suppressed indicator is a badge, not a number, and the key
+	 * indicators' figure says what the badge means. */
 	assert_non_null(strstr(p, "b-suppressed"));
+	{
+		const char *fig = strstr(p, "id=\"f-key\"");
+		const char *end = fig != NULL ? strstr(fig, "</figure>") : NULL;
+		const char *note = fig != NULL
+				       ? strstr(fig, "«Reservado»: valor "
+						     "reservado por "
+						     "confidencialidad")
+				       : NULL;
+		assert_non_null(end);
+		assert_non_null(note);
+		assert_true(note < end);
+	}
 	/* Status badges keep the raw status for scripts. */
 	assert_non_null(strstr(p, "data-v=\"deteriorating\""));
 	/* Suppressed cells: written "<10", in cells marked as such. */
 	assert_non_null(strstr(p, "<td class=\"sup\" data-q=\"overlap 2025H2 "
 				  "9 victims\">&lt;10</td>"));
 	assert_non_null(strstr(p, "reservada por confidencialidad"));
+	/* The funnel's line on how to read it writes its examples as the
+	 * table (0.209) and the chart (−20.9%) do, not with a comma. */
+	assert_non_null(strstr(p, "(0.209) y el gráfico en porcentaje, con "
+				  "signo menos (\u221220.9%)"));
+	assert_null(strstr(p, "0,209"));
 	clear(&d);
 	free(p);
 }
@@ -527,6 +545,160 @@ test_english_and_analyst(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* The indicators answer with the expression column report.c adds from
+ * indicator_definitions: row 0's as long as the shipped sum of medians
+ * (a long_text cell), the others short. */
+static void
+add_expressions(struct qtable *t)
+{
+	static const char *const sum =
+	    "durations.median_days[from_stage=complaint, "
+	    "to_stage=preliminary_investigation] + "
+	    "durations.median_days[from_stage=preliminary_investigation, "
+	    "to_stage=formalized_investigation]";
+	size_t col = t->n_cols++, i;
+
+	assert_true(col < CODEC_MAX_COLUMNS);
+	snprintf(t->cols[col], sizeof(t->cols[col]), "expression");
+	for (i = 0; i < t->n_rows; i++) {
+		struct cell *c = &t->rows[i][col];
+		memset(c, 0, sizeof(*c));
+		c->kind = CELL_TEXT;
+		if (i == 0)
+			c->long_text = strdup(sum);
+		else
+			snprintf(c->text, sizeof(c->text),
+				 "referrals.median_days[from=pnp,to=mimp]");
+	}
+}
+
+/* On a screen and printed on A4, the indicators' table fits: its expressions
+ * wrap anywhere, and a table taller than a page breaks between its rows
+ * instead of leaving the page before it blank. */
+static void
+test_indicators_print(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	add_expressions(&d.t[RT_INDICATORS]);
+	p = page(&d, "print.html");
+	assert_non_null(strstr(p, "<figure id=\"f-key\" class=\"long\">"));
+	assert_non_null(strstr(p, "<figure id=\"f-other\" class=\"long\">"));
+	assert_non_null(strstr(p, "table.ind td:last-child{white-space:"
+				  "normal;overflow-wrap:anywhere;"));
+	/* On a screen too: not in the print rules only. */
+	assert_true(strstr(p, "table.ind td:last-child") <
+		    strstr(p, "@media print"));
+	assert_non_null(strstr(p, "tr{break-inside:avoid;"));
+	/* A long expression is text like a short one, not an empty cell
+	 * (class "na": grey, right-aligned). */
+	assert_non_null(strstr(p, "<td data-q=\"indicators 2025H2 0 "
+				  "expression\">durations.median_days["));
+	assert_null(strstr(p, "class=\"na\" data-q=\"indicators 2025H2 0 "
+			      "expression"));
+	clear(&d);
+	free(p);
+}
+
+/* The estimate's notes as the consolidator writes them (long texts,
+ * parts joined by "; "). */
+static void
+real_notes(struct qtable *t)
+{
+	static const char *const notes[] = {
+	    "suppressed: computed from overlap counts the secretariat is not "
+	    "shown (docs/DISCLOSURE.md)",
+	    "model-conditional 95%, log-normal; pnp and pj never overlap "
+	    "(effect -inf); 129 unlinkable victims left out (not in the "
+	    "overlap)",
+	    "BCa 95%, 1000 resamples of stepwise, seed 1; 3 without an "
+	    "estimate, counted as infinite; a part kuska does not know",
+	};
+	size_t col, i;
+
+	for (col = 0; col < t->n_cols; col++)
+		if (strcmp(t->cols[col], "note") == 0)
+			break;
+	assert_true(col < t->n_cols);
+	for (i = 0; i < t->n_rows && i < 3; i++) {
+		struct cell *c = &t->rows[i][col];
+		memset(c, 0, sizeof(*c));
+		c->kind = CELL_TEXT;
+		c->long_text = strdup(notes[i]);
+	}
+}
+
+/* The Spanish page says the estimate's notes in Spanish, part by part,
+ * keeping the consolidator's words in data-v; a part it does not know
+ * stays as it came. The English page shows them as they came. */
+static void
+test_estimate_notes(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	real_notes(&d.t[RT_ESTIMATE]);
+	p = page(&d, "notes.html");
+	assert_non_null(strstr(p, "\">reservado: se calcula con cifras de "
+				  "coincidencias que la secretaría no ve "
+				  "(docs/DISCLOSURE.md)</td>"));
+	assert_non_null(strstr(p, "data-v=\"suppressed: computed from"));
+	assert_non_null(strstr(p, ">95 % condicionado al modelo, log-normal; "
+				  "PNP y PJ nunca coinciden (efecto \u2212inf); "
+				  "129 víctimas sin enlace fuera del modelo (no "
+				  "están en las coincidencias)</td>"));
+	assert_non_null(strstr(p, ">BCa 95 %, 1000 remuestreos de selección "
+				  "por pasos, semilla 1; 3 sin estimación, "
+				  "contados como infinitos; a part kuska does "
+				  "not know</td>"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_EN);
+	fill(&d, ROLE, true);
+	real_notes(&d.t[RT_ESTIMATE]);
+	p = page(&d, "notes-en.html");
+	assert_non_null(strstr(p, ">suppressed: computed from overlap counts "
+				  "the secretariat is not shown "
+				  "(docs/DISCLOSURE.md)</td>"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
+/* The page names the institutions that sent nothing dated in the period
+ * (timeliness records 0), or says that all five did; a count withheld
+ * as <10 is not silence. */
+static void
+test_silent_institutions(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "silent-none.html");
+	assert_non_null(strstr(p, "<p id=\"silent\">Las cinco instituciones "
+				  "tienen registros fechados en el periodo"));
+	free(p);
+	/* rows: pnp, mp, pj, mimp, minsa, all; column 2 is records */
+	d.t[RT_TIMELINESS].rows[2][2].number = 0;
+	d.t[RT_TIMELINESS].rows[4][2].kind = CELL_SUPPRESSED;
+	p = page(&d, "silent-pj.html");
+	assert_non_null(strstr(p, "<p id=\"silent\">Sin ningún registro "
+				  "fechado en el periodo"));
+	assert_non_null(strstr(p, "falta de datos, no ceros: PJ.</p>"));
+	clear(&d);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -537,6 +709,9 @@ main(void)
 	    cmocka_unit_test(test_refusals_in_spanish),
 	    cmocka_unit_test(test_loads_nothing),
 	    cmocka_unit_test(test_english_and_analyst),
+	    cmocka_unit_test(test_indicators_print),
+	    cmocka_unit_test(test_estimate_notes),
+	    cmocka_unit_test(test_silent_institutions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
