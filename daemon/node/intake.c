@@ -430,6 +430,9 @@ take_line(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 	int r;
 
 	res->unlinkable = p->unlinkable;
+	if (p->unlinkable > 0)
+		snprintf(res->field, sizeof(res->field), "%s",
+			 p->unlinkable_field);
 	if (!granted(in, p, res))
 		return 0;
 	amend = p->ev.kind == KIND_CORRECTION || p->ev.kind == KIND_WITHDRAWAL;
