@@ -282,7 +282,10 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 		if (run->verbose || t->unlinkable <= WARN_SHOWN)
 			printf("%s:%llu: %s\n", name,
 			       (unsigned long long)res->line, text);
-		report_row(run, name, res->line, "victim", text);
+		/* The first such victim's path; a node older than that
+		 * names none. */
+		report_row(run, name, res->line,
+			   res->field[0] != '\0' ? res->field : "victim", text);
 	}
 }
 

@@ -84,8 +84,11 @@ install(FILES ${CMAKE_SOURCE_DIR}/docs/kuska-node.8
 	${CMAKE_SOURCE_DIR}/docs/kuska-consolidator.8
 	${CMAKE_SOURCE_DIR}/docs/kuska-keyholder.8
 	DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
-install(FILES ${CMAKE_SOURCE_DIR}/docs/OPERATIONS.md
-	DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
+# The pages the man pages and the messages point at (docs/INPUT.md for
+# the statistics officer, docs/INDICATORS.md for the analyst...): a
+# ministry's server has no clone of the sources.
+file(GLOB kuska_doc_pages ${CMAKE_SOURCE_DIR}/docs/*.md)
+install(FILES ${kuska_doc_pages} DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # systemd units, the groups of the services' sockets, the keys directory.
 # The units name the programs by the prefix of the install

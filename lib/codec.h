@@ -220,7 +220,7 @@ struct line_result {
 	uint64_t line;
 	enum line_status status;
 	uint64_t seq;	  /* ACCEPTED, HELD */
-	char field[64];	  /* REFUSED */
+	char field[64];	  /* REFUSED; else the first unlinkable victim */
 	char reason[160]; /* REFUSED */
 	uint32_t unlinkable;
 };

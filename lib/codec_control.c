@@ -60,6 +60,9 @@ encode_submit_reply(const struct control *c, Kuska__Control *pc,
 		if (in->unlinkable > 0) {
 			lr[i].has_unlinkable = 1;
 			lr[i].unlinkable = in->unlinkable;
+			/* The first unlinkable victim's path. */
+			if (in->status != LINE_REFUSED)
+				lr[i].field = (char *)in->field;
 		}
 		ptrs[i] = &lr[i];
 	}

@@ -162,9 +162,12 @@ const struct help_cmd help_table[] = {
 		      "referrals sent, taken up, pending; days to take-up"},
 		     {"protection",
 		      "victims per service; days from identification"},
-		     {"prosecution", "cases and persons at each stage"},
-		     {"funnel", "cases from complaint on, with the attrition"},
-		     {"durations", "median days between consecutive stages"},
+		     {"prosecution", "cases and persons at each stage, by the "
+				     "stage's date"},
+		     {"funnel", "cases with a complaint in the period: the "
+				"stages reached by now, the attrition"},
+		     {"durations", "median days between consecutive stages, "
+				   "by the later one's date"},
 		     {"timeliness", "records per institution; days from their "
 				    "date to their arrival, share within 30"},
 		     {"indicators", "the Commission's outcome indicators "

@@ -455,8 +455,11 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 			return fail(p, "", "", "out of memory");
 		out->has_name_key = true;
 	}
-	if (!victim_linkable(out))
-		p->ret->unlinkable++;
+	/* The first one's path, so that the warning can point at her in a
+	 * case stage's list of victims. */
+	if (!victim_linkable(out) && p->ret->unlinkable++ == 0)
+		snprintf(p->ret->unlinkable_field,
+			 sizeof(p->ret->unlinkable_field), "%s", path);
 	return 0;
 }
 

@@ -33,6 +33,7 @@ struct parsed_record {
 	char ref[RECORD_MAX_REF + 1];	     /* the record's own ref */
 	char target_ref[RECORD_MAX_REF + 1]; /* CORRECTION, WITHDRAWAL */
 	unsigned unlinkable; /* victims that could not be linked */
+	char unlinkable_field[64]; /* the first of them: "victims[1]" */
 };
 
 /*

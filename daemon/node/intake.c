@@ -70,7 +70,11 @@ refuse(struct line_result *res, const char *field, const char *fmt, ...)
 static void
 refuse_other_record(struct line_result *res, const struct ref_info *known)
 {
-	refuse(res, "ref", "already used for a different record (seq %llu)",
+	/* The seq alone tells a statistics officer nothing: say both ways
+	 * out, as the line may be a new record or a changed old one. */
+	refuse(res, "ref",
+	       "already used for a different record (seq %llu): a new record "
+	       "needs a new ref; to change that one, send a correction",
 	       (unsigned long long)known->seq);
 }
 
@@ -430,6 +434,9 @@ take_line(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 	int r;
 
 	res->unlinkable = p->unlinkable;
+	if (p->unlinkable > 0)
+		snprintf(res->field, sizeof(res->field), "%s",
+			 p->unlinkable_field);
 	if (!granted(in, p, res))
 		return 0;
 	amend = p->ev.kind == KIND_CORRECTION || p->ev.kind == KIND_WITHDRAWAL;

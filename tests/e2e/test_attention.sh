@@ -86,6 +86,21 @@ check "... the seventh warning's row" grep -q \
 check "--verbose: all 7 warnings" \
 	test "$(grep -c ': warning: 1 victim(s) cannot be linked' "$T/warn-v.out")" = 7
 
+# A case stage's warning row names the victim in its list, and so does a
+# correction's: the export's team must know which of them to mend.
+V1='{"document":{"type":"DNI","number":"45678912"},"birth_date":"2011-03-05","sex":"F","nationality":"PE"}'
+V2='{"given_names":"Andrés","surnames":"Peña","age":15,"sex":"M","nationality":"VE"}'
+CS='"date":"2024-05-02","region":"21","case_number":"FIS-2024-0101","stage":"complaint","victims":['"$V1,$V2"'],"persons":2,"article":"129-A"'
+printf '{"kind":"case_stage","ref":"WC-1",%s}\n' "$CS" >"$T/warncase.jsonl"
+printf '{"kind":"correction","ref":"WC-2","target_ref":"WC-1","record":{"kind":"case_stage",%s}}\n' "$CS" >>"$T/warncase.jsonl"
+"$KUSKA" submit -n -c "$N/pnp.conf" --report "$T/warncase.csv" \
+	"$T/warncase.jsonl" >"$T/warncase.out" 2>&1
+check "a case stage's unlinkable victim: exit 0" test $? = 0
+check "... its warning row names victims[1]" grep -q \
+	'^.*warncase.jsonl,1,victims\[1\],"warning: 1 victim(s) cannot be linked' "$T/warncase.csv"
+check "... a correction's, record.victims[1]" grep -q \
+	'^.*warncase.jsonl,2,record.victims\[1\],"warning: 1 victim(s) cannot be linked' "$T/warncase.csv"
+
 # ---- status: the consolidator silent past alarm_silent_s ---------------
 
 "$KUSKA" status -c "$N/pnp.conf" >"$T/s0.out"

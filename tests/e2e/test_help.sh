@@ -276,6 +276,14 @@ if grep -q '^  2026 ' "$T/q" && grep -q '2026H1, 2026H2' "$T/q" &&
 else
 	not_ok "kuska query --help: periods or regions missing"
 fi
+# An analyst must see which cases a case table counts: by which date.
+if grep -q '^  funnel .*cases with a complaint in the period' "$T/q" &&
+	grep -q "^  prosecution .*by the stage's date" "$T/q" &&
+	grep -q '^  durations .*by the later one' "$T/q"; then
+	ok "kuska query --help says by which date each case table counts"
+else
+	not_ok "kuska query --help: prosecution, funnel, durations do not say which cases they count"
+fi
 
 # --- what the check refuses, and what it lets through --------------------------
 

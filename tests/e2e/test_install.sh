@@ -61,6 +61,7 @@ for f in "$BINDIR/kuska" "$SBINDIR/kuska-node" \
 	"$SBINDIR/kuska-consolidator" "$SBINDIR/kuska-keyholder" \
 	"$SYSUSERSDIR/kuska.conf" \
 	"$TMPFILESDIR/kuska.conf" "$DOCDIR/OPERATIONS.md" \
+	"$DOCDIR/INPUT.md" "$DOCDIR/INDICATORS.md" "$DOCDIR/DISCLOSURE.md" \
 	"$BASHCOMPDIR/kuska" "$BASHCOMPDIR/kuska-node" \
 	"$BASHCOMPDIR/kuska-consolidator" "$BASHCOMPDIR/kuska-keyholder"; do
 	[ -f "$R$f" ] || missing="$missing $f"

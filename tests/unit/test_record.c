@@ -274,6 +274,8 @@ test_case_stage(void **state)
 	assert_false(victim_linkable(&r->victims[2]));
 	assert_int_equal(r->victims[2].age_group, AGE_18_PLUS);
 	assert_int_equal(pr.unlinkable, 1);
+	/* The warning names her: a case stage has no "victim". */
+	assert_string_equal(pr.unlinkable_field, "victims[2]");
 	assert_int_equal(event_check(&pr.ev, NULL), 0);
 
 	/* After the first stage the list may be empty. */
@@ -318,6 +320,7 @@ test_correction_withdrawal(void **state)
 		    "'article':'153-A'}}");
 	assert_int_equal(pr.ev.rec.kind, KIND_CASE_STAGE);
 	assert_int_equal(pr.unlinkable, 2);
+	assert_string_equal(pr.unlinkable_field, "record.victims[0]");
 }
 
 /* Other valid forms: every kind of document, bounds, unusual spacing. */
@@ -1044,6 +1047,7 @@ test_unlinkable(void **state)
 	ok(INST_PNP, IDV(V_ANON));
 	assert_false(victim_linkable(&pr.ev.rec.victim));
 	assert_int_equal(pr.unlinkable, 1);
+	assert_string_equal(pr.unlinkable_field, "victim");
 	/* Names without a birth date do not make a link key. */
 	ok(INST_PNP, IDV("{'given_names':'Ana','surnames':'Quispe',"
 			 "'sex':'F','nationality':'PE','age':3}"));
