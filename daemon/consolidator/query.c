@@ -83,21 +83,61 @@ counter_prefix(const struct qb *b, uint8_t table, uint8_t *k)
 	k[6] = b->region;
 }
 
+/*
+ * The periods a counter of table is kept under for b's period: that
+ * period, or, for a table kept by quarter (counter_by_quarter), the
+ * quarters whose sum it is. Returns how many (1, 2 or 4).
+ */
+static size_t
+kept_periods(const struct qb *b, uint8_t table, uint32_t out[4])
+{
+	uint32_t year = b->period / 10 * 10;
+	unsigned first = 1;
+	size_t i, n = 4;
+
+	if (!counter_by_quarter(table) ||
+	    period_kind(b->period) == PERIOD_QUARTER) {
+		out[0] = b->period;
+		return 1;
+	}
+	if (period_kind(b->period) == PERIOD_SEMESTER) {
+		first = b->period % 10 == 5 ? 1 : 3;
+		n = 2;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = year + first + (unsigned)i;
+	return n;
+}
+
+/* The key prefix of table under period code p, and dims after it. */
+static size_t
+counter_key(const struct qb *b, uint8_t table, uint32_t p, const uint8_t *dims,
+	    size_t ndims, uint8_t *k)
+{
+	counter_prefix(b, table, k);
+	store_be32(k + 2, p);
+	if (ndims > 0)
+		memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
+	return COUNTER_PREFIX_LEN + ndims;
+}
+
 static int64_t
 counter(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
 {
 	uint8_t k[COUNTER_KEY_MAX];
+	uint32_t ps[4];
+	size_t i, n = kept_periods(b, table, ps), len;
 	const void *v;
 	size_t vlen;
+	int64_t sum = 0;
 
-	counter_prefix(b, table, k);
-	if (ndims > 0)
-		memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
-	if (store_get(b->t, T_COUNTERS, k, COUNTER_PREFIX_LEN + ndims, &v,
-		      &vlen) != 0 ||
-	    vlen != 8)
-		return 0;
-	return (int64_t)store_get64(v);
+	for (i = 0; i < n; i++) {
+		len = counter_key(b, table, ps[i], dims, ndims, k);
+		if (store_get(b->t, T_COUNTERS, k, len, &v, &vlen) == 0 &&
+		    vlen == 8)
+			sum += (int64_t)store_get64(v);
+	}
+	return sum;
 }
 
 /* A national counter, whatever the scope of the request. */
@@ -152,26 +192,6 @@ hist_find(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 	return 0;
 }
 
-/* The lower median of a histogram (days are the key's last 4 bytes). */
-static struct hist
-median(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
-{
-	uint8_t k[COUNTER_KEY_MAX];
-	struct hist h = {0};
-
-	counter_prefix(b, table, k);
-	if (ndims > 0)
-		memcpy(k + COUNTER_PREFIX_LEN, dims, ndims);
-	(void)store_each(b->t, T_COUNTERS, k, COUNTER_PREFIX_LEN + ndims,
-			 hist_count, &h);
-	if (h.n == 0)
-		return h;
-	h.want = (h.n - 1) / 2;
-	(void)store_each(b->t, T_COUNTERS, k, COUNTER_PREFIX_LEN + ndims,
-			 hist_find, &h);
-	return h;
-}
-
 /* The values of one or more day histograms, merged. */
 struct days_list {
 	struct day_count {
@@ -213,6 +233,73 @@ day_count_cmp(const void *a, const void *b)
 	return (x->days > y->days) - (x->days < y->days);
 }
 
+/* The lower median of the values collected, which it frees. */
+static struct hist
+list_median(struct days_list *l)
+{
+	struct hist h = {0};
+	size_t i;
+
+	if (l->err == 0 && l->n > 0) {
+		qsort(l->v, l->n, sizeof(*l->v), day_count_cmp);
+		for (i = 0; i < l->n; i++)
+			h.n += l->v[i].n;
+		h.want = (h.n - 1) / 2;
+		for (i = 0; i < l->n && !h.found; i++) {
+			h.seen += l->v[i].n;
+			if (h.seen > h.want) {
+				h.median = l->v[i].days;
+				h.found = true;
+			}
+		}
+	}
+	free(l->v);
+	l->v = NULL;
+	return h;
+}
+
+/* Adds the values of table's histogram under dims, in b's period, to l. */
+static void
+days_under(const struct qb *b, uint8_t table, const uint8_t *dims,
+	   size_t ndims, struct days_list *l)
+{
+	uint8_t k[COUNTER_KEY_MAX];
+	uint32_t ps[4];
+	size_t i, n = kept_periods(b, table, ps), len;
+
+	for (i = 0; i < n && l->err == 0; i++) {
+		len = counter_key(b, table, ps[i], dims, ndims, k);
+		(void)store_each(b->t, T_COUNTERS, k, len, days_collect, l);
+	}
+}
+
+/*
+ * The lower median of a histogram (days are the key's last 4 bytes):
+ * read in place when it is kept under one key prefix, else merged from
+ * the quarters it is kept by.
+ */
+static struct hist
+median(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
+{
+	uint8_t k[COUNTER_KEY_MAX];
+	uint32_t ps[4];
+	struct days_list l = {0};
+	struct hist h = {0};
+	size_t len;
+
+	if (kept_periods(b, table, ps) > 1) {
+		days_under(b, table, dims, ndims, &l);
+		return list_median(&l);
+	}
+	len = counter_key(b, table, ps[0], dims, ndims, k);
+	(void)store_each(b->t, T_COUNTERS, k, len, hist_count, &h);
+	if (h.n == 0)
+		return h;
+	h.want = (h.n - 1) / 2;
+	(void)store_each(b->t, T_COUNTERS, k, len, hist_find, &h);
+	return h;
+}
+
 /*
  * The lower median of the union of the histograms of table under each
  * one-byte dims value in dims[0..n-1] (for a row that sums others).
@@ -220,32 +307,12 @@ day_count_cmp(const void *a, const void *b)
 static struct hist
 median_merged(const struct qb *b, uint8_t table, const uint8_t *dims, size_t n)
 {
-	uint8_t k[COUNTER_KEY_MAX];
 	struct days_list l = {0};
-	struct hist h = {0};
 	size_t i;
 
-	counter_prefix(b, table, k);
-	for (i = 0; i < n && l.err == 0; i++) {
-		k[COUNTER_PREFIX_LEN] = dims[i];
-		(void)store_each(b->t, T_COUNTERS, k, COUNTER_PREFIX_LEN + 1,
-				 days_collect, &l);
-	}
-	if (l.err == 0 && l.n > 0) {
-		qsort(l.v, l.n, sizeof(*l.v), day_count_cmp);
-		for (i = 0; i < l.n; i++)
-			h.n += l.v[i].n;
-		h.want = (h.n - 1) / 2;
-		for (i = 0; i < l.n && !h.found; i++) {
-			h.seen += l.v[i].n;
-			if (h.seen > h.want) {
-				h.median = l.v[i].days;
-				h.found = true;
-			}
-		}
-	}
-	free(l.v);
-	return h;
+	for (i = 0; i < n && l.err == 0; i++)
+		days_under(b, table, &dims[i], 1, &l);
+	return list_median(&l);
 }
 
 /* Collects the dims and values of every counter under a prefix. */
@@ -254,6 +321,7 @@ struct found {
 	uint8_t dims[256][4];
 	int64_t v[256];
 	size_t skip; /* prefix length */
+	bool merge;  /* add a row already found to it: quarters summed */
 };
 
 static int
@@ -262,26 +330,62 @@ collect(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 	struct found *f = arg;
 	size_t dl = klen - f->skip;
 
-	if (vlen != 8 || dl > 4 || f->n == 256)
+	uint8_t d[4] = {0};
+	size_t i;
+
+	if (vlen != 8 || dl > 4)
 		return 0;
-	memset(f->dims[f->n], 0, 4);
-	memcpy(f->dims[f->n], (const uint8_t *)k + f->skip, dl);
+	memcpy(d, (const uint8_t *)k + f->skip, dl);
+	/* A later quarter's row adds to the same row of an earlier one. */
+	for (i = 0; f->merge && i < f->n; i++)
+		if (memcmp(f->dims[i], d, 4) == 0) {
+			f->v[i] += (int64_t)store_get64(v);
+			return 0;
+		}
+	if (f->n == 256)
+		return 0;
+	memcpy(f->dims[f->n], d, 4);
 	f->v[f->n++] = (int64_t)store_get64(v);
 	return 0;
 }
 
+/* Orders rows by their dims, as one prefix's keys come. */
+static void
+sort_found(struct found *f)
+{
+	size_t i, j;
+
+	for (i = 1; i < f->n; i++)
+		for (j = i; j > 0 && memcmp(f->dims[j - 1], f->dims[j], 4) > 0;
+		     j--) {
+			uint8_t d[4];
+			int64_t v = f->v[j];
+			memcpy(d, f->dims[j], 4);
+			memcpy(f->dims[j], f->dims[j - 1], 4);
+			memcpy(f->dims[j - 1], d, 4);
+			f->v[j] = f->v[j - 1];
+			f->v[j - 1] = v;
+		}
+}
+
+/* Every row of table under dims in b's period, in key order, summed over
+ * the quarters it is kept by (counter_by_quarter). */
 static void
 find_all(const struct qb *b, uint8_t table, const uint8_t *dims, size_t nd,
 	 struct found *f)
 {
 	uint8_t k[COUNTER_KEY_MAX];
+	uint32_t ps[4];
+	size_t i, n = kept_periods(b, table, ps);
 
-	counter_prefix(b, table, k);
-	if (nd > 0)
-		memcpy(k + COUNTER_PREFIX_LEN, dims, nd);
 	f->n = 0;
-	f->skip = COUNTER_PREFIX_LEN + nd;
-	(void)store_each(b->t, T_COUNTERS, k, f->skip, collect, f);
+	f->merge = n > 1;
+	for (i = 0; i < n; i++) {
+		f->skip = counter_key(b, table, ps[i], dims, nd, k);
+		(void)store_each(b->t, T_COUNTERS, k, f->skip, collect, f);
+	}
+	if (f->merge)
+		sort_found(f);
 }
 
 /* ---- building rows ---------------------------------------------------- */

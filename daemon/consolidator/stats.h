@@ -37,6 +37,7 @@
 #ifndef KUSKA_STATS_H
 #define KUSKA_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "event.h"
@@ -47,11 +48,11 @@
  * "stats_format" (4 bytes BE). Layout 1 had no marker; 2 keyed victims by
  * one pseudonym; 3 keeps every victim object's match keys in LIVE; 4 the
  * day each record was accepted, and the timeliness counters; 5 victims by
- * sex and age (child or adult) crossed. stats_load()
- * refuses tables of another layout with -ESTALE, and ingest_open() then
- * rebuilds them from the envelopes.
+ * sex and age (child or adult) crossed; 6 the tables of counter_by_quarter()
+ * by quarter only. stats_load() refuses tables of another layout with
+ * -ESTALE, and ingest_open() then rebuilds them from the envelopes.
  */
-#define STATS_FORMAT 5
+#define STATS_FORMAT 6
 
 /* The store tables of this module. */
 #define T_LIVE ((enum store_table)(T_STATS_FIRST + 0))	   /* origin -> fact */
@@ -77,6 +78,35 @@ enum counter_table {
 	C_TIME_DAYS,	/* dims: institution, days */
 	C_SEX_AGE,	/* dims: sex, 0 aged 0-17 or 1 aged 18+ (SDG 16.2.2) */
 };
+
+/*
+ * Whether a counter table is kept by quarter only. Its rows count things
+ * dated by one fact each (a record, a case's first event of a stage, a
+ * referral's first record), so a semester's or a year's count is the sum
+ * of its quarters', and query.c reads it so: an event then writes two keys
+ * of each such table (the quarter, nationally and in its region), not six.
+ * A victim table counts distinct victims, each once in a year however
+ * many of its quarters she is in, and is kept for every period.
+ */
+static inline bool
+counter_by_quarter(uint8_t table)
+{
+	switch (table) {
+	case C_REF_SENT:
+	case C_REF_TAKEN:
+	case C_REF_DAYS:
+	case C_PROS_CASES:
+	case C_PROS_PERSONS:
+	case C_FUNNEL:
+	case C_DUR_DAYS:
+	case C_TIME_RECORDS:
+	case C_TIME_WITHIN:
+	case C_TIME_DAYS:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /* Breakdown dimensions, in output order. */
 enum breakdown_dim {

@@ -263,11 +263,14 @@ contribute_victim(struct emit *e, const struct fact *f,
 		free(sks);
 }
 
+/* Where a day's quarter is among its period_codes_of(). */
+#define QUARTER_OF_DAY 2
+
 /*
  * One referral (sender, destination, number), whose facts are the
  * sender's referral records and the destination's take-ups: dated and
  * placed by its earliest referral record, taken up at the earliest
- * take-up.
+ * take-up. Its tables are kept by quarter (counter_by_quarter).
  */
 static void
 contribute_referral(struct emit *e, uint8_t from, uint8_t dest,
@@ -275,47 +278,42 @@ contribute_referral(struct emit *e, uint8_t from, uint8_t dest,
 {
 	const struct fact *sent = NULL, *taken = NULL;
 	uint32_t ps[PERIODS_PER_DAY];
-	size_t i, j;
-	uint8_t d[6];
+	uint8_t rs[2], d[6];
+	size_t j;
 
-	for (i = 0; i < n; i++)
-		if (f[i].type == F_SENT &&
-		    (sent == NULL || earlier(&f[i], sent)))
-			sent = &f[i];
+	for (j = 0; j < n; j++)
+		if (f[j].type == F_SENT &&
+		    (sent == NULL || earlier(&f[j], sent)))
+			sent = &f[j];
 	if (sent == NULL)
 		return;
-	for (i = 0; i < n; i++)
-		if (f[i].type == F_RECEIVED &&
-		    (taken == NULL || f[i].date < taken->date))
-			taken = &f[i];
+	for (j = 0; j < n; j++)
+		if (f[j].type == F_RECEIVED &&
+		    (taken == NULL || f[j].date < taken->date))
+			taken = &f[j];
 	d[0] = from;
 	d[1] = dest;
 	period_codes_of(sent->date, ps);
-	for (i = 0; i < PERIODS_PER_DAY; i++) {
-		uint8_t rs[2] = {0, sent->region};
-		for (j = 0; j < 2; j++) {
-			emit(e, C_REF_SENT, ps[i], rs[j], d, 2, 1);
-			if (taken == NULL)
-				continue;
-			emit(e, C_REF_TAKEN, ps[i], rs[j], d, 2, 1);
-			days_dim(d + 2, taken->date - sent->date);
-			emit(e, C_REF_DAYS, ps[i], rs[j], d, 6, 1);
-		}
+	rs[0] = 0;
+	rs[1] = sent->region;
+	for (j = 0; j < 2; j++) {
+		emit(e, C_REF_SENT, ps[QUARTER_OF_DAY], rs[j], d, 2, 1);
+		if (taken == NULL)
+			continue;
+		emit(e, C_REF_TAKEN, ps[QUARTER_OF_DAY], rs[j], d, 2, 1);
+		days_dim(d + 2, taken->date - sent->date);
+		emit(e, C_REF_DAYS, ps[QUARTER_OF_DAY], rs[j], d, 6, 1);
 	}
 }
 
-/* Emits v for a fact's three periods (ps, its periods) and two regions
- * (all, its own). */
+/* Emits v for a fact's quarter (ps, its periods) in two regions (all, its
+ * own): the tables emitted so are kept by quarter (counter_by_quarter). */
 static void
 emit_at(struct emit *e, uint8_t table, const struct fact *at,
 	const struct periods *ps, const uint8_t *dims, size_t ndims, int64_t v)
 {
-	int i;
-
-	for (i = 0; i < PERIODS_PER_DAY; i++) {
-		emit(e, table, ps->code[i], 0, dims, ndims, v);
-		emit(e, table, ps->code[i], at->region, dims, ndims, v);
-	}
+	emit(e, table, ps->code[QUARTER_OF_DAY], 0, dims, ndims, v);
+	emit(e, table, ps->code[QUARTER_OF_DAY], at->region, dims, ndims, v);
 }
 
 static void
