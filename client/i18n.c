@@ -224,6 +224,7 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_BASELINE_SHORT] = {"base", "base"},
     [M_TARGET_SHORT] = {"meta", "target"},
     [M_VALUE_LINE] = {"%s: %s; meta %s", "%s: %s; target %s"},
+    [M_WITHHELD_VALUE] = {"reservado", "withheld"},
     [M_BY_PERIOD] = {" para %s", " by %s"},
     [M_OVERLAP_SETS] = {"Total por institución", "Total per institution"},
     [M_OVERLAP_HEADING] = {"Víctimas por combinación exacta",

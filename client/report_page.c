@@ -465,9 +465,14 @@ indicator_trends(struct report *r, const struct qtable *t,
 			html_escape(r->f, i18n_word("status", status));
 			fprintf(r->f, "</span> ");
 		}
-		put(r, tr(M_VALUE_LINE), r->period,
-		    svg_value_text(val(t, i, "value"), unit, r->k, a,
-				   sizeof(a)),
+		/* A withheld value has no number to write, not even "–",
+		 * which would read as no data. */
+		if (strcmp(text_of(t, i, "status"), "suppressed") == 0)
+			snprintf(a, sizeof(a), "%s", tr(M_WITHHELD_VALUE));
+		else
+			svg_value_text(val(t, i, "value"), unit, r->k, a,
+				       sizeof(a));
+		put(r, tr(M_VALUE_LINE), r->period, a,
 		    svg_value_text(c.target, unit, r->k, b, sizeof(b)));
 		if (text_of(t, i, "target_period")[0] != '\0')
 			put(r, tr(M_BY_PERIOD), text_of(t, i, "target_period"));

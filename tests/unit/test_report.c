@@ -787,6 +787,33 @@ test_counts_read_by_year(void **state)
 	free(p);
 }
 
+/* The trend card of a withheld indicator says its value is withheld, in
+ * words, not "–" (no data). */
+static void
+test_withheld_card(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true); /* seen-by-several: suppressed, target 80 */
+	p = page(&d, "withheld-card.html");
+	assert_non_null(strstr(p, "<span class=\"badge b-suppressed\">"
+				  "Reservado</span> 2025H2: reservado; meta 80 "
+				  "para 2026H2</p>"));
+	assert_null(strstr(p, "2025H2: \u2013;"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "withheld-card-en.html");
+	assert_non_null(strstr(p, "<span class=\"badge b-suppressed\">"
+				  "Withheld</span> 2025H2: withheld; target 80 "
+				  "by 2026H2</p>"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
 int
 main(void)
 {
@@ -801,6 +828,7 @@ main(void)
 	    cmocka_unit_test(test_estimate_notes),
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_counts_read_by_year),
+	    cmocka_unit_test(test_withheld_card),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
