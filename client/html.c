@@ -79,6 +79,7 @@ static const char css[] =
     "td.sup,td.na{color:var(--muted);text-align:right}\n"
     "td.sup{font-style:italic}\n"
     "td.w{white-space:normal;min-width:8em}\n"
+    "td.alt{white-space:normal;color:var(--muted);font-style:italic}\n"
     ".badge{display:inline-block;padding:1px 8px;border-radius:9px;"
     "font-size:.78rem;font-weight:600;color:#fff;background:#718096;"
     "white-space:nowrap;print-color-adjust:exact;"
@@ -86,7 +87,8 @@ static const char css[] =
     ".b-achieved{background:#22543d}.b-on_track{background:#2f855a}"
     ".b-acceleration_needed{background:#975a16}"
     ".b-limited{background:#c05621}.b-deteriorating{background:#c53030}"
-    ".b-no_data,.b-suppressed{background:#a0aec0;color:#1a202c}\n"
+    ".b-no_data,.b-suppressed,.b-by_year{background:#a0aec0;"
+    "color:#1a202c}\n"
     ".cards{display:grid;grid-template-columns:repeat(auto-fill,"
     "minmax(310px,1fr));gap:14px;margin:.6em 0}\n"
     ".card{border:1px solid var(--line);border-radius:6px;"
@@ -274,6 +276,38 @@ badge_td(FILE *f, const struct html_table *ht, size_t row,
 	fprintf(f, "</span></td>");
 }
 
+/* A cell shown as the word w (html_table's instead), its value in data-v
+ * so that the page still says which number it stands for. */
+static void
+instead_td(FILE *f, const struct html_table *ht, size_t row,
+	   const struct html_col *col, const char *w)
+{
+	const struct cell *c = html_cell(ht->t, row, col->name);
+	const char *shown = ht->word != NULL ? ht->word(col->name, w) : w;
+	char buf[sizeof(c->text) + 16];
+
+	/* Narrow: it stands in a column of numbers. */
+	fprintf(f, "<td%s data-q=\"",
+		col->kind == HTML_BADGE ? "" : " class=\"alt\"");
+	html_escape(f, ht->table);
+	fputc(' ', f);
+	html_escape(f, ht->period);
+	fprintf(f, " %zu ", row);
+	html_escape(f, col->name);
+	fprintf(f, "\" data-v=\"");
+	if (c->kind == CELL_NUMBER || c->kind == CELL_SUPPRESSED ||
+	    codec_cell_str(c)[0] != '\0')
+		html_escape(f, html_cell_text(c, ht->t->k, buf, sizeof(buf)));
+	fprintf(f, "\">");
+	if (col->kind == HTML_BADGE) {
+		fprintf(f, "<span class=\"badge b-");
+		class_word(f, w);
+		fprintf(f, "\">");
+	}
+	html_escape(f, shown);
+	fprintf(f, "%s</td>", col->kind == HTML_BADGE ? "</span>" : "");
+}
+
 int
 html_table(FILE *f, const struct html_table *ht)
 {
@@ -307,11 +341,16 @@ html_table(FILE *f, const struct html_table *ht)
 		for (j = 0; j < ht->n_cols; j++) {
 			const struct html_col *col = &ht->cols[j];
 			const struct cell *c = html_cell(ht->t, i, col->name);
-			const char *w;
+			const char *w, *other;
 			if (c == NULL)
 				continue;
 			w = c->kind == CELL_TEXT ? codec_cell_str(c) : "";
-			if (col->kind == HTML_LABEL) {
+			other = ht->instead != NULL && col->kind != HTML_LABEL
+				    ? ht->instead(ht, i, col->name)
+				    : NULL;
+			if (other != NULL) {
+				instead_td(f, ht, i, col, other);
+			} else if (col->kind == HTML_LABEL) {
 				fprintf(f, "<th scope=\"row\">");
 				html_escape(f, ht->word != NULL
 						   ? ht->word(col->name, w)

@@ -70,6 +70,12 @@ struct html_table {
 	const char *(*word)(const char *col, const char *value);
 	/* Which rows to show; NULL: all. */
 	bool (*keep)(const struct qtable *t, size_t row);
+	/* A word to show instead of a cell's value, or NULL: the value.
+	 * Shown through word (col, WORD), as a badge of class "b-WORD" in
+	 * a badge column; the cell's value stays in data-v. */
+	const char *(*instead)(const struct html_table *ht, size_t row,
+			       const char *col);
+	const void *ctx; /* for instead */
 };
 
 /*

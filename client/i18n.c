@@ -66,6 +66,12 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "descansa en una cifra de 1 a %u.",
 			 "“%s”: a value withheld for confidentiality, as it "
 			 "rests on a count from 1 to %u."},
+    [M_BY_YEAR_NOTE] = {"«%s»: un total del semestre, cerca de la mitad del "
+			"de un año, y su meta es anual: su avance y su "
+			"estado se leen en el informe de %d.",
+			"“%s”: a total over the semester, about half a "
+			"year's, and its target is a year's: its progress "
+			"and status are read in the report of %d."},
     [M_NOT_YET] = {"Esta sección aparecerá cuando el consolidador ofrezca la "
 		   "tabla «%s»; todavía no la conoce.",
 		   "This section will appear once the consolidator offers "
@@ -218,6 +224,7 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_BASELINE_SHORT] = {"base", "base"},
     [M_TARGET_SHORT] = {"meta", "target"},
     [M_VALUE_LINE] = {"%s: %s; meta %s", "%s: %s; target %s"},
+    [M_WITHHELD_VALUE] = {"reservado", "withheld"},
     [M_BY_PERIOD] = {" para %s", " by %s"},
     [M_OVERLAP_SETS] = {"Total por institución", "Total per institution"},
     [M_OVERLAP_HEADING] = {"Víctimas por combinación exacta",
@@ -441,6 +448,9 @@ static const struct word statuses[] = {
     {"deteriorating", {"Retroceso", "Deteriorating"}},
     {"no_data", {"Sin datos", "No data"}},
     {"suppressed", {"Reservado", "Withheld"}},
+    /* Not the consolidator's: the report's, for a count of a year in
+     * a semester's report (INDICATORS.md: read counts by year). */
+    {"by_year", {"Se lee por año", "Read by year"}},
     {NULL, {NULL, NULL}},
 };
 
@@ -542,8 +552,8 @@ i18n_word(const char *col, const char *value)
 		s = find(stages, value);
 	else if (strcmp(col, "service") == 0)
 		s = find(services, value);
-	else if (strcmp(col, "status") == 0)
-		s = find(statuses, value);
+	else if (strcmp(col, "status") == 0 || strcmp(col, "progress") == 0)
+		s = find(statuses, value); /* progress: "by_year" only */
 	else if (strcmp(col, "sex") == 0)
 		s = find(sexes, value);
 	else if (strcmp(col, "age_group") == 0)

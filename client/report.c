@@ -212,30 +212,32 @@ localize_names(struct qtable *ind, const struct qtable *defs)
 }
 
 /*
- * Gives each row of the indicators answer its baseline period and
- * expression from the indicator_definitions table (INDICATORS.md: the
- * report prints each indicator's means of verification beside its value),
- * as two more columns. A consolidator without that table leaves the
- * answer as it is. Returns 0 or -errno when the consolidator could not be
- * asked.
+ * Gives each row of the indicators answer its baseline period, expression
+ * and frequency from the indicator_definitions table (INDICATORS.md: the
+ * report prints each indicator's means of verification beside its value,
+ * and reads a count of a year by year), as three more columns. A consolidator
+ * without that table leaves the answer as it is. Returns 0 or -errno when the
+ * consolidator could not be asked.
  */
 static int
 add_definitions(const struct client_config *cfg, struct report_data *d)
 {
-	static const char *const take[] = {"baseline_period", "expression"};
+	static const char *const take[] = {"baseline_period", "expression",
+					   "frequency"};
+	const size_t n_take = sizeof(take) / sizeof(take[0]);
 	struct qtable *ind = &d->t[RT_INDICATORS], defs;
 	size_t i, j, row;
 	int r;
 
 	if (ind->error[0] != '\0' || ind->n_rows == 0 ||
-	    ind->n_cols + 2 > CODEC_MAX_COLUMNS)
+	    ind->n_cols + n_take > CODEC_MAX_COLUMNS)
 		return 0;
 	r = fetch(cfg, "indicator_definitions", d->period, &defs);
 	if (r != 0 || defs.error[0] != '\0') {
 		codec_qtable_clear(&defs);
 		return r;
 	}
-	for (j = 0; j < 2; j++) {
+	for (j = 0; j < n_take; j++) {
 		int from = html_col_index(&defs, take[j]);
 		size_t to = ind->n_cols++;
 		snprintf(ind->cols[to], sizeof(ind->cols[to]), "%s", take[j]);

@@ -31,6 +31,7 @@ struct report {
 	unsigned fig;	 /* figures written so far */
 	bool table_only; /* the figure being written has no chart */
 	bool withheld;	 /* it shows an indicator withheld: say what that is */
+	bool by_year;	 /* it shows one read by year: say why */
 	unsigned k;
 	const char *role;
 };
@@ -191,12 +192,21 @@ fig_close(struct report *r, const struct qtable *t, const char *table,
 		    r->k - 1);
 		r->withheld = false;
 	}
+	if (r->by_year) {
+		fprintf(r->f, " ");
+		put(r, tr(M_BY_YEAR_NOTE), i18n_word("status", "by_year"),
+		    (int)(r->code / 10));
+		r->by_year = false;
+	}
 	if (t != NULL && any_kind(t, CELL_EMPTY)) {
 		fprintf(r->f, " ");
 		html_escape(r->f, tr(M_EMPTY_NOTE));
 	}
 	fprintf(r->f, "</p>\n</figure>\n");
 }
+
+static const char *instead(const struct html_table *ht, size_t row,
+			   const char *col);
 
 static void
 table_of(struct report *r, const struct qtable *t, const char *table,
@@ -223,7 +233,11 @@ table_of(struct report *r, const struct qtable *t, const char *table,
 	ht.word = i18n_word;
 	ht.keep = keep;
 	/* Indicators' names are long: their column gets room to wrap. */
-	ht.cls = strcmp(table, "indicators") == 0 ? "ind" : NULL;
+	if (strcmp(table, "indicators") == 0) {
+		ht.cls = "ind";
+		ht.instead = instead;
+		ht.ctx = r;
+	}
 	(void)html_table(r->f, &ht);
 }
 
@@ -289,6 +303,52 @@ unit_suffix(const char *unit)
 	if (strcmp(unit, "days") == 0)
 		return tr(M_DAYS_UNIT);
 	return "";
+}
+
+/*
+ * Whether row of the indicators answer t is a count read by year
+ * (frequency year) in a semester's report: its value is about half a
+ * year's, so its progress against a year's target, and the status from
+ * it, would mislead (INDICATORS.md: read counts by year). A withheld one
+ * stays withheld: that is why its value is missing.
+ */
+static bool
+by_year(const struct report *r, const struct qtable *t, size_t row)
+{
+	return period_kind(r->code) == PERIOD_SEMESTER &&
+	       strcmp(text_of(t, row, "frequency"), "year") == 0 &&
+	       strcmp(text_of(t, row, "status"), "suppressed") != 0;
+}
+
+/* The status a row shows: the consolidator's, or "by_year". */
+static const char *
+shown_status(const struct report *r, const struct qtable *t, size_t row)
+{
+	return by_year(r, t, row) ? "by_year" : text_of(t, row, "status");
+}
+
+/* html_table's instead for the indicators: "by_year" for the progress
+ * and status of a row read by year. */
+static const char *
+instead(const struct html_table *ht, size_t row, const char *col)
+{
+	if ((strcmp(col, "progress") == 0 || strcmp(col, "status") == 0) &&
+	    by_year(ht->ctx, ht->t, row))
+		return "by_year";
+	return NULL;
+}
+
+/* Whether a row keep shows is read by year (by_year). */
+static bool
+any_by_year(const struct report *r, const struct qtable *t,
+	    bool (*keep)(const struct qtable *, size_t))
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if ((keep == NULL || keep(t, i)) && by_year(r, t, i))
+			return true;
+	return false;
 }
 
 /* The row of indicator id in t, or -1. */
@@ -371,7 +431,7 @@ indicator_trends(struct report *r, const struct qtable *t,
 	for (i = 0; i < t->n_rows; i++) {
 		const char *ind = text_of(t, i, "indicator");
 		const char *unit = unit_suffix(text_of(t, i, "unit"));
-		const char *status = text_of(t, i, "status");
+		const char *status = shown_status(r, t, i);
 		struct svg_trend c;
 		if (!keep(t, i))
 			continue;
@@ -405,9 +465,14 @@ indicator_trends(struct report *r, const struct qtable *t,
 			html_escape(r->f, i18n_word("status", status));
 			fprintf(r->f, "</span> ");
 		}
-		put(r, tr(M_VALUE_LINE), r->period,
-		    svg_value_text(val(t, i, "value"), unit, r->k, a,
-				   sizeof(a)),
+		/* A withheld value has no number to write, not even "–",
+		 * which would read as no data. */
+		if (strcmp(text_of(t, i, "status"), "suppressed") == 0)
+			snprintf(a, sizeof(a), "%s", tr(M_WITHHELD_VALUE));
+		else
+			svg_value_text(val(t, i, "value"), unit, r->k, a,
+				       sizeof(a));
+		put(r, tr(M_VALUE_LINE), r->period, a,
 		    svg_value_text(c.target, unit, r->k, b, sizeof(b)));
 		if (text_of(t, i, "target_period")[0] != '\0')
 			put(r, tr(M_BY_PERIOD), text_of(t, i, "target_period"));
@@ -451,6 +516,11 @@ indicator_trends(struct report *r, const struct qtable *t,
 		fprintf(r->f, " ");
 		put(r, tr(M_WITHHELD_NOTE), i18n_word("status", "suppressed"),
 		    r->k - 1);
+	}
+	if (any_by_year(r, t, keep)) {
+		fprintf(r->f, " ");
+		put(r, tr(M_BY_YEAR_NOTE), i18n_word("status", "by_year"),
+		    (int)(r->code / 10));
 	}
 	if (shown & TREND_NONE) {
 		fprintf(r->f, " ");
@@ -516,6 +586,7 @@ sec_indicators(struct report *r)
 	fig_middle(r);
 	table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS, keep);
 	r->withheld = any_withheld(t, keep);
+	r->by_year = any_by_year(r, t, keep);
 	fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 	indicator_trends(r, t, keep != NULL ? keep : other_row);
 	if (keep == NULL || n_key == t->n_rows)
@@ -525,6 +596,7 @@ sec_indicators(struct report *r)
 	table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS,
 		 other_row);
 	r->withheld = any_withheld(t, other_row);
+	r->by_year = any_by_year(r, t, other_row);
 	fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 out:
 	section_end(r);

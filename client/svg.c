@@ -402,13 +402,53 @@ clamp(double v, double max)
 #define TR_B 30	 /* room for the periods */
 #define TR_IN 16 /* points kept this far inside the plot */
 
+#define TR_V_H 12 /* the height of a value's label (.v, 12px) */
+
+/*
+ * Where a point's value label goes (its baseline), for a point at x, y:
+ * above the point, unless it would sit on the labels of the baseline and
+ * target at the right (their baselines in refs, n_refs of them), as the
+ * last point's may when its value is close to one; then the nearest
+ * place that is clear of those labels and of the point, within the chart.
+ */
+static double
+value_label_y(double x, double y, const char *label, const double *refs,
+	      size_t n_refs)
+{
+	double cand[2 + 2 * 2], best = y - 7, dist = -1;
+	size_t n = 0, i, j;
+
+	/* Widths are guessed (the reader's font decides): a label that
+	 * comes within TR_IN of the ref labels counts as meeting them. */
+	if (n_refs == 0 || x + text_w(label) / 2 + TR_IN < TR_W - TR_R + 4)
+		return y - 7;
+	cand[n++] = y - 7;
+	cand[n++] = y + 7 + TR_V_H;
+	for (j = 0; j < n_refs && j < 2; j++) {
+		cand[n++] = refs[j] - TR_V_H;
+		cand[n++] = refs[j] + TR_V_H;
+	}
+	for (i = 0; i < n; i++) {
+		double c = cand[i];
+		bool ok = c >= TR_V_H && c <= TR_H - TR_B + 2 &&
+			  (c <= y - 5 || c >= y + 5 + TR_V_H);
+		for (j = 0; ok && j < n_refs; j++)
+			ok = fabs(c - refs[j]) >= TR_V_H - 0.05;
+		if (ok && (dist < 0 || fabs(c - (y - 7)) < dist)) {
+			best = c;
+			dist = fabs(c - (y - 7));
+		}
+	}
+	return best;
+}
+
 int
 svg_trend(FILE *f, const struct svg_trend *c)
 {
 	double max = c->max, pw = TR_W - TR_L - TR_R, ph = TR_H - TR_T - TR_B,
 	       step, yb, yt, lb, lt;
-	double px = -1, py = -1;
-	size_t i, every;
+	double px = -1, py = -1, refs[2];
+	size_t i, every, n_refs = 0;
 	char a[48], t[96];
 
 	if (max <= 0) {
@@ -454,12 +494,14 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		svg_value_text(c->baseline, c->unit, c->k, a, sizeof(a));
 		snprintf(t, sizeof(t), "%s %s", c->baseline_label, a);
 		text(f, TR_L + pw + 4, lb, "ref", NULL, t);
+		refs[n_refs++] = lb;
 	}
 	if (c->target.kind == SVG_NUM) {
 		line(f, TR_L, yt, TR_L + pw, yt, "target");
 		svg_value_text(c->target, c->unit, c->k, a, sizeof(a));
 		snprintf(t, sizeof(t), "%s %s", c->target_label, a);
 		text(f, TR_L + pw + 4, lt, "ref tgt", NULL, t);
+		refs[n_refs++] = lt;
 	}
 	for (i = 0; i < c->n; i++) {
 		double x = c->n > 1 ? TR_L + TR_IN + step * (double)i
@@ -487,7 +529,8 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		 * under the charts has them all. */
 		if (i + 1 == c->n || c->n <= 3) {
 			svg_value_text(c->y[i], c->unit, c->k, a, sizeof(a));
-			text(f, x, y - 7, "v", "middle", a);
+			text(f, x, value_label_y(x, y, a, refs, n_refs), "v",
+			     "middle", a);
 		}
 	}
 	return close_svg(f);

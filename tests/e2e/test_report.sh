@@ -155,6 +155,10 @@ check "secretariat: a withheld semester of the trend says so, and the note why" 
 check "analyst: the funnel's text reads attrition as the table gives it" \
 	grep -qF 'the table gives it from 0 to 1 (0.209), the chart as a percentage' \
 	"$T/analyst.dom.html"
+# A count of a year (frequency = year) is not judged against its year's
+# target in a semester's report.
+check "analyst: a semester's report reads the yearly counts by year" \
+	grep -qF 'badge b-by_year">Read by year<' "$T/analyst.dom.html"
 check "analyst: exact small counts, and a warning not to publish them" \
 	grep -q "do not publish" "$T/analyst.dom.html"
 

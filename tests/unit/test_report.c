@@ -699,6 +699,121 @@ test_silent_institutions(void **state)
 	free(p);
 }
 
+/* A column report.c adds from indicator_definitions, one value a row. */
+static void
+add_column(struct qtable *t, const char *name, const char *const *values)
+{
+	size_t col = t->n_cols++, i;
+
+	assert_true(col < CODEC_MAX_COLUMNS);
+	snprintf(t->cols[col], sizeof(t->cols[col]), "%s", name);
+	for (i = 0; i < t->n_rows; i++) {
+		struct cell *c = &t->rows[i][col];
+		memset(c, 0, sizeof(*c));
+		c->kind = CELL_TEXT;
+		snprintf(c->text, sizeof(c->text), "%s", values[i]);
+	}
+}
+
+/* Counts read by year (frequency year) in a semester's report: their
+ * value is about half a year's, so their progress and status against a
+ * year's target would mislead. They say they are read by year, in the
+ * tables and the trend cards, and no "deteriorating" shows; a withheld
+ * one stays withheld. The year's report judges them as usual. */
+static void
+test_counts_read_by_year(void **state)
+{
+	/* rows: takeup-mimp, mental-health, complaint-formalized
+	 * (deteriorating, key), days-to-accusation, seen-by-several
+	 * (suppressed), timeliness-pnp (not key, on_track) */
+	static const char *const freq[] = {"semester", "semester", "year",
+					   "semester", "year",	   "year"};
+	static struct report_data d;
+	const char *fig, *end;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	add_column(&d.t[RT_INDICATORS], "frequency", freq);
+	p = page(&d, "by-year.html");
+	assert_non_null(strstr(p, "<td class=\"alt\" data-q=\"indicators "
+				  "2025H2 2 progress\" "
+				  "data-v=\"-0.813\">Se lee por año</td>"));
+	assert_non_null(strstr(p,
+			       "data-q=\"indicators 2025H2 2 status\" "
+			       "data-v=\"deteriorating\"><span class=\"badge "
+			       "b-by_year\">Se lee por año</span></td>"));
+	assert_non_null(strstr(p, "data-q=\"indicators 2025H2 5 progress\" "
+				  "data-v=\"0.833\">Se lee por año</td>"));
+	/* Neither the table nor the trend card reads it as a setback. */
+	assert_null(strstr(p, "badge b-deteriorating"));
+	assert_null(strstr(p, "Retroceso"));
+	/* Its trend card says so: a badge, and the note why. */
+	fig = strstr(p, "id=\"f-trend\"");
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	assert_true(strstr(fig, "<span class=\"badge b-by_year\">") < end);
+	assert_true(strstr(fig, "«Se lee por año»: un total del semestre") <
+		    end);
+	/* Each table of indicators says why, after its figure. */
+	assert_int_equal(count(p, "su avance y su estado se leen en el "
+				  "informe de 2025."),
+			 3);
+	/* A withheld one stays withheld. */
+	assert_non_null(strstr(p, "data-q=\"indicators 2025H2 4 status\" "
+				  "data-v=\"suppressed\"><span class=\"badge "
+				  "b-suppressed\">"));
+	free(p);
+	/* In English. */
+	i18n_set(LANG_EN);
+	p = page(&d, "by-year-en.html");
+	assert_non_null(strstr(p, "b-by_year\">Read by year</span>"));
+	assert_non_null(strstr(p, "are read in the report of 2025."));
+	free(p);
+	i18n_set(LANG_ES);
+	/* The year's report compares a year with a year's target. */
+	d.period = "2025";
+	d.code = 20250;
+	p = page(&d, "by-year-2025.html");
+	assert_null(strstr(p, "badge b-by_year"));
+	assert_null(strstr(p, "Se lee por año"));
+	assert_non_null(strstr(p,
+			       "data-q=\"indicators 2025 2 status\" "
+			       "data-v=\"deteriorating\"><span class=\"badge "
+			       "b-deteriorating\">Retroceso</span>"));
+	clear(&d);
+	free(p);
+}
+
+/* The trend card of a withheld indicator says its value is withheld, in
+ * words, not "–" (no data). */
+static void
+test_withheld_card(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true); /* seen-by-several: suppressed, target 80 */
+	p = page(&d, "withheld-card.html");
+	assert_non_null(strstr(p, "<span class=\"badge b-suppressed\">"
+				  "Reservado</span> 2025H2: reservado; meta 80 "
+				  "para 2026H2</p>"));
+	assert_null(strstr(p, "2025H2: \u2013;"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "withheld-card-en.html");
+	assert_non_null(strstr(p, "<span class=\"badge b-suppressed\">"
+				  "Withheld</span> 2025H2: withheld; target 80 "
+				  "by 2026H2</p>"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
 int
 main(void)
 {
@@ -712,6 +827,8 @@ main(void)
 	    cmocka_unit_test(test_indicators_print),
 	    cmocka_unit_test(test_estimate_notes),
 	    cmocka_unit_test(test_silent_institutions),
+	    cmocka_unit_test(test_counts_read_by_year),
+	    cmocka_unit_test(test_withheld_card),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

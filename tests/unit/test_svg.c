@@ -8,6 +8,7 @@
  * review their diff:
  *	KUSKA_REGEN=1 build/test_svg
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -224,6 +225,73 @@ test_trend(void **state)
 	free(s);
 }
 
+/* The y of the <text> whose content is label, or -1. */
+static double
+label_y(const char *s, const char *label)
+{
+	char needle[64];
+	const char *end, *y;
+
+	snprintf(needle, sizeof(needle), ">%s</text>", label);
+	end = strstr(s, needle);
+	if (end == NULL)
+		return -1;
+	for (y = end; y > s && strncmp(y, "<text", 5) != 0; y--)
+		;
+	y = strstr(y, " y=\"");
+	return y != NULL && y < end ? strtod(y + 4, NULL) : -1;
+}
+
+/* The last value's label never sits on the baseline's or the target's
+ * label beside it: when the value is close to either, it moves, clear
+ * of both by a line of text (12px), and stays inside the chart. */
+static void
+test_trend_labels_apart(void **state)
+{
+	static const char *const x[] = {"2024H2", "2025H1", "2025H2"};
+	struct svg_val y[] = {{SVG_NUM, 30}, {SVG_NUM, 25}, {SVG_NUM, 19.14}};
+	struct svg_trend c = {
+	    .id = "tr",
+	    .title = "Complaints formalized",
+	    .x = x,
+	    .y = y,
+	    .n = 3,
+	    .baseline = {SVG_NUM, 35},
+	    .target = {SVG_NUM, 45},
+	    .baseline_label = "base",
+	    .target_label = "target",
+	    .unit = "%",
+	    .max = 100,
+	    .k = 10,
+	};
+	static const double lows[] = {19.14, 33, 35, 37, 44, 46, 2, 0};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lows) / sizeof(lows[0]); i++) {
+		char *s = NULL, v[16];
+		size_t len = 0;
+		FILE *f = open_memstream(&s, &len);
+		double vy, by, ty;
+
+		assert_non_null(f);
+		y[2].v = lows[i];
+		/* the baseline near the bottom too, for the last two */
+		c.baseline.v = i >= 6 ? 1 : 35;
+		assert_int_equal(svg_trend(f, &c), 0);
+		assert_int_equal(fclose(f), 0);
+		snprintf(v, sizeof(v), "%g%%", lows[i]);
+		vy = label_y(s, v);
+		by = label_y(s, c.baseline.v == 1 ? "base 1%" : "base 35%");
+		ty = label_y(s, "target 45%");
+		assert_true(vy > 0 && by > 0 && ty > 0);
+		assert_true(fabs(vy - by) >= 12);
+		assert_true(fabs(vy - ty) >= 12);
+		assert_true(vy >= 12 && vy <= 170 - 30 + 2);
+		free(s);
+	}
+}
+
 static int
 write_intervals(FILE *f, const void *arg)
 {
@@ -296,6 +364,7 @@ main(void)
 	    cmocka_unit_test(test_funnel),
 	    cmocka_unit_test(test_upset),
 	    cmocka_unit_test(test_trend),
+	    cmocka_unit_test(test_trend_labels_apart),
 	    cmocka_unit_test(test_intervals),
 	    cmocka_unit_test(test_value_text),
 	};
