@@ -39,8 +39,10 @@ int guard_run(guard_fn fn, void *arg, uint8_t **ret_out, size_t *ret_len,
  * of its user may read its memory (ptrace, /proc/PID/mem): the node and
  * `kuska submit` hold identities in memory kuska does not own (libzmq's
  * buffers, the kernel's socket buffers read into them), which a core
- * dump would put on disk, where a stolen disk keeps them. Irreversible
- * for the process and its children. Returns 0 or -errno.
+ * dump would put on disk, where a stolen disk keeps them. The hard core
+ * limit of 0 cannot be raised again without privilege and is inherited;
+ * the process could make itself dumpable again, and an execve does.
+ * Returns 0 or -errno.
  */
 int guard_nodump(void);
 
