@@ -328,10 +328,8 @@ static int
 collect(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 {
 	struct found *f = arg;
-	size_t dl = klen - f->skip;
-
+	size_t dl = klen - f->skip, i;
 	uint8_t d[4] = {0};
-	size_t i;
 
 	if (vlen != 8 || dl > 4)
 		return 0;
@@ -342,6 +340,9 @@ collect(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 			f->v[i] += (int64_t)store_get64(v);
 			return 0;
 		}
+	/* Past 256 rows the first found are kept: merged, not the first in
+	 * key order; a table read so (referrals: 20 pairs) never has that
+	 * many. */
 	if (f->n == 256)
 		return 0;
 	memcpy(f->dims[f->n], d, 4);
