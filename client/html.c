@@ -59,6 +59,7 @@ static const char css[] =
     "font-size:.86em;background:#f1f4f8;padding:0 3px;border-radius:2px;"
     "overflow-wrap:anywhere}\n"
     ".tw{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}\n"
+    ".tw+.tw{margin-top:1.2em}\n" /* two tables of one figure */
     "table{border-collapse:collapse;font-size:.86rem;width:100%;"
     "font-variant-numeric:tabular-nums}\n"
     "caption{text-align:left;color:var(--muted);font-size:.8rem;"

@@ -57,6 +57,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_HOW] = {"Cómo leerla:", "How to read it:"},
     [M_SOURCE] = {"Fuente:", "Source:"},
     [M_TABLE_CAPTION] = {"Cifras de la figura %u", "Numbers of figure %u"},
+    [M_TABLE_CAPTION_YEARS] = {"Cifras de la figura %u: los conteos que se "
+			       "leen por año, año por año",
+			       "Numbers of figure %u: the counts read by "
+			       "year, year by year"},
     [M_SUPPRESSED_NOTE] = {"«<%u»: una cifra de 1 a %u, reservada por "
 			   "confidencialidad; nunca se dibuja como barra.",
 			   "“<%u”: a count from 1 to %u, withheld for "
@@ -100,6 +104,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		   "elapsed towards the target's deadline."},
     [M_FIG_TREND] = {"Evolución semestral de los indicadores clave",
 		     "The key indicators, semester by semester"},
+    [M_FIG_TREND_YEARS] = {"Evolución de los indicadores clave, semestre a "
+			   "semestre o año a año",
+			   "The key indicators, semester by semester or year "
+			   "by year"},
     [M_HOW_TREND] = {"Cada panel sigue un indicador semestre a semestre; la "
 		     "línea discontinua es la meta y la punteada, la línea "
 		     "de base. Un semestre sin valor, o con el valor "
@@ -108,6 +116,21 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		     "the dashed line is the target, the dotted one the "
 		     "baseline. A semester with no value, or with its value "
 		     "withheld, leaves a gap; the table says which."},
+    [M_HOW_TREND_YEARS] = {"Cada panel sigue un indicador semestre a "
+			   "semestre, salvo los conteos que se leen por año: "
+			   "esos siguen años completos, como su meta, pues "
+			   "un semestre es cerca de la mitad de un año. La "
+			   "línea discontinua es la meta y la punteada, la "
+			   "línea de base. Un periodo sin valor, o con el "
+			   "valor reservado, deja un hueco; las tablas dicen "
+			   "cuál.",
+			   "Each panel follows one indicator semester by "
+			   "semester, but for the counts read by year: those "
+			   "follow whole years, as their target does, a "
+			   "semester being about half a year. The dashed line "
+			   "is the target, the dotted one the baseline. A "
+			   "period with no value, or with its value withheld, "
+			   "leaves a gap; the tables say which."},
     [M_FIG_OTHER] = {"Los demás indicadores", "The other indicators"},
     [M_HOW_OTHER] = {"Indicadores no marcados como clave, con la misma "
 		     "lectura que la figura de indicadores clave.",
@@ -221,6 +244,14 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		  "No indicator is marked as key: all are shown."},
     [M_TREND_FROM] = {"para cada semestre S de %s a %s",
 		      "for each semester S from %s to %s"},
+    [M_YEARS_FROM] = {"para cada año Y de %s a %s",
+		      "for each year Y from %s to %s"},
+    [M_YEARLY_CARD] = {"Año por año, como su meta.",
+		       "Year by year, as its target."},
+    [M_YEAR_NOT_OVER] = {"%d, aún en curso, no se muestra.",
+			 "%d, not over yet, is not shown."},
+    [M_YEAR_PAST_REPORT] = {"%d no se muestra: este informe llega a %s.",
+			    "%d is not shown: this report ends at %s."},
     [M_BASELINE_SHORT] = {"base", "base"},
     [M_TARGET_SHORT] = {"meta", "target"},
     [M_VALUE_LINE] = {"%s: %s; meta %s", "%s: %s; target %s"},

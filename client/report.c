@@ -1,7 +1,8 @@
 /*
  * report.c - kuska report: asks the consolidator, as the client's key and
  * role, every table the page needs for one period (and the indicators of
- * each semester of their trend), then has report_page.c write one
+ * each semester of their trend, and of each whole year of it for those
+ * read by year), then has report_page.c write one
  * self-contained HTML file. Nothing is written unless every question was
  * answered; a table the consolidator does not know is an answer too (its
  * section says so), so tables that arrive later appear with no change here.
@@ -178,6 +179,43 @@ fetch_trend(const struct client_config *cfg, uint32_t code,
 }
 
 /*
+ * The indicators of each whole year the trend spans (report_year_whole),
+ * oldest first, when one of them is read by year (frequency year): a
+ * count is compared with a year's target year with year (INDICATORS.md),
+ * not semester by semester. Nothing is asked when none is.
+ */
+static int
+fetch_years(const struct client_config *cfg, struct report_data *d)
+{
+	const struct qtable *ind = &d->t[RT_INDICATORS];
+	uint32_t first, y;
+	size_t i;
+	int r;
+
+	if (d->n_trend == 0 || period_parse(d->trend_period[0], &first) != 0)
+		return 0;
+	for (i = 0; i < ind->n_rows; i++) {
+		const struct cell *c = html_cell(ind, i, "frequency");
+		if (c != NULL && strcmp(codec_cell_str(c), "year") == 0)
+			break;
+	}
+	if (i == ind->n_rows)
+		return 0;
+	for (y = first / 10; y <= d->code / 10 && d->n_year < REPORT_MAX_YEARS;
+	     y++) {
+		if (!report_year_whole(d->code, y))
+			continue;
+		period_name(y * 10, d->year_period[d->n_year]);
+		r = fetch(cfg, "indicators", d->year_period[d->n_year],
+			  &d->year[d->n_year]);
+		if (r != 0)
+			return r;
+		d->n_year++;
+	}
+	return 0;
+}
+
+/*
  * Names each indicator in the report's language: the name_es or name_en
  * the Commission's file gives it (the indicator_definitions table),
  * else its name as it is, so that a file of one language still reads.
@@ -275,6 +313,8 @@ data_clear(struct report_data *d)
 		codec_qtable_clear(&d->t[i]);
 	for (i = 0; i < d->n_trend; i++)
 		codec_qtable_clear(&d->trend[i]);
+	for (i = 0; i < d->n_year; i++)
+		codec_qtable_clear(&d->year[i]);
 }
 
 /* Who asks and who answers, from the key files. */
@@ -314,7 +354,9 @@ fetch_all(const struct client_config *cfg, struct report_data *d)
 			return r;
 	if ((r = add_definitions(cfg, d)) != 0)
 		return r;
-	return fetch_trend(cfg, d->code, d);
+	if ((r = fetch_trend(cfg, d->code, d)) != 0)
+		return r;
+	return fetch_years(cfg, d);
 }
 
 /* Writes the page to path through a temporary file renamed into place,

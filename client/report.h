@@ -5,6 +5,7 @@
 #ifndef KUSKA_REPORT_H
 #define KUSKA_REPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "settings.h"
 
 #define REPORT_MAX_TREND 10 /* semesters in an indicator's trend */
+#define REPORT_MAX_YEARS (REPORT_MAX_TREND / 2 + 1) /* the years it spans */
 
 /* The tables of the page, asked for the report's period. */
 enum report_table {
@@ -51,6 +53,9 @@ struct report_data {
 	size_t n_trend; /* the indicators of each semester, oldest first */
 	char trend_period[REPORT_MAX_TREND][PERIOD_NAME_MAX];
 	struct qtable trend[REPORT_MAX_TREND];
+	size_t n_year; /* the indicators of each whole year of the trend, */
+	char year_period[REPORT_MAX_YEARS][PERIOD_NAME_MAX]; /* oldest first, */
+	struct qtable year[REPORT_MAX_YEARS]; /* for those read by year */
 	char client_id[KEYS_ID_MAX];	      /* who asked */
 	char consolidator[SETTINGS_PATH_MAX]; /* who answered: its address, */
 	char cons_id[KEYS_ID_MAX];	      /* key id */
@@ -63,5 +68,12 @@ struct report_data {
  * loads nothing, in the language i18n_set chose. Returns 0 or -EIO.
  */
 int report_page(FILE *f, const struct report_data *d);
+
+/*
+ * report_year_whole - whether year y (2025) is whole in the report of
+ * period code: the report runs to the year's end, and the year is over.
+ * Only a whole year's count is read against a year's target.
+ */
+bool report_year_whole(uint32_t code, uint32_t y);
 
 #endif

@@ -379,14 +379,15 @@ static const struct html_col indicator_cols[] = {
 #define TREND_WITHHELD 2 /* suppressed for disclosure */
 
 /*
- * The value of indicator ind in semester s of the trend. A withheld one
- * (status suppressed: it rests on a count below k) says so, as the
- * other tables show a withheld count, rather than "–", which is no data.
+ * The value of indicator ind in the answer t for period p of the trend.
+ * A withheld one (status suppressed: it rests on a count below k) says
+ * so, as the other tables show a withheld count, rather than "–", which
+ * is no data.
  */
 static unsigned
-trend_td(struct report *r, size_t s, const char *ind)
+trend_td(struct report *r, const struct qtable *t, const char *p,
+	 const char *ind)
 {
-	const struct qtable *t = &r->d->trend[s];
 	int row = indicator_row(t, ind);
 
 	if (row < 0) {
@@ -394,8 +395,7 @@ trend_td(struct report *r, size_t s, const char *ind)
 		return TREND_NONE;
 	}
 	if (strcmp(text_of(t, (size_t)row, "status"), "suppressed") != 0) {
-		html_td(r->f, t, (size_t)row, "value", "indicators",
-			r->d->trend_period[s], NULL);
+		html_td(r->f, t, (size_t)row, "value", "indicators", p, NULL);
 		return html_cell(t, (size_t)row, "value") == NULL ||
 			       html_cell(t, (size_t)row, "value")->kind ==
 				   CELL_EMPTY
@@ -403,114 +403,221 @@ trend_td(struct report *r, size_t s, const char *ind)
 			   : TREND_VALUE;
 	}
 	fprintf(r->f, "<td class=\"sup\" data-q=\"indicators ");
-	html_escape(r->f, r->d->trend_period[s]);
+	html_escape(r->f, p);
 	fprintf(r->f, " %d value\" data-v=\"\">", row);
 	html_escape(r->f, i18n_word("status", "suppressed"));
 	fprintf(r->f, "</td>");
 	return TREND_WITHHELD;
 }
 
-/* One small chart per key indicator, then their values in a table. */
+bool
+report_year_whole(uint32_t code, uint32_t y)
+{
+	return period_end_semesters(code) >= period_end_semesters(y * 10) &&
+	       period_last_day(y * 10) < date_today();
+}
+
+/*
+ * Whether row of t is read by year (frequency year): a count, whose
+ * trend follows whole years, as its target does, not semesters, each
+ * about half a year's (INDICATORS.md).
+ */
+static bool
+yearly(const struct qtable *t, size_t row)
+{
+	return strcmp(text_of(t, row, "frequency"), "year") == 0;
+}
+
+/* Whether a row keep shows is read by year (yearly). */
+static bool
+any_yearly(const struct qtable *t, bool (*keep)(const struct qtable *, size_t),
+	   bool want)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if (keep(t, i) && yearly(t, i) == want)
+			return true;
+	return false;
+}
+
+/* Under a yearly card: it follows whole years, and which year of the
+ * trend it leaves out, and why. */
 static void
-indicator_trends(struct report *r, const struct qtable *t,
-		 bool (*keep)(const struct qtable *, size_t))
+yearly_note(struct report *r)
+{
+	uint32_t y = r->code / 10;
+	char last[PERIOD_NAME_MAX];
+
+	fprintf(r->f, "<p>");
+	html_escape(r->f, tr(M_YEARLY_CARD));
+	if (!report_year_whole(r->code, y)) {
+		fprintf(r->f, " ");
+		if (period_last_day(y * 10) >= date_today())
+			put(r, tr(M_YEAR_NOT_OVER), (int)y);
+		else
+			put(r, tr(M_YEAR_PAST_REPORT), (int)y,
+			    period_name(r->code, last));
+	}
+	fprintf(r->f, "</p>\n");
+}
+
+/*
+ * The card of row i of t: a small chart of its values, semester by
+ * semester, or for one read by year year by year (the whole years only:
+ * a year's count against a year's target), with its baseline and target.
+ */
+static void
+trend_card(struct report *r, const struct qtable *t, size_t i)
 {
 	const struct report_data *d = r->d;
-	const char *x[REPORT_MAX_TREND];
-	struct svg_val y[REPORT_MAX_TREND];
-	size_t i, s;
-	unsigned shown = 0;
+	const char *ind = text_of(t, i, "indicator");
+	const char *unit = unit_suffix(text_of(t, i, "unit"));
+	const char *status = shown_status(r, t, i);
+	const char *x[REPORT_MAX_TREND], *at = r->period;
+	struct svg_val y[REPORT_MAX_TREND], v = val(t, i, "value");
+	bool by_years = yearly(t, i), withheld[REPORT_MAX_TREND];
+	bool w = strcmp(text_of(t, i, "status"), "suppressed") == 0;
+	size_t n = by_years ? d->n_year : d->n_trend, s;
+	struct svg_trend c;
 	char id[32], a[48], b[48];
 
-	if (d->n_trend == 0)
-		return;
-	fig_open(r, "f-trend", M_FIG_TREND, M_HOW_TREND, CARDS);
-	fprintf(r->f, "<div class=\"cards\">\n");
-	for (s = 0; s < d->n_trend; s++)
-		x[s] = d->trend_period[s];
-	for (i = 0; i < t->n_rows; i++) {
-		const char *ind = text_of(t, i, "indicator");
-		const char *unit = unit_suffix(text_of(t, i, "unit"));
-		const char *status = shown_status(r, t, i);
-		struct svg_trend c;
-		if (!keep(t, i))
-			continue;
-		for (s = 0; s < d->n_trend; s++) {
-			int row = indicator_row(&d->trend[s], ind);
-			y[s] = row < 0
-				   ? svg_none()
-				   : val(&d->trend[s], (size_t)row, "value");
-		}
-		memset(&c, 0, sizeof(c));
-		snprintf(id, sizeof(id), "trend-%zu", i);
-		c.id = id;
-		c.title = text_of(t, i, "name");
-		c.x = x;
-		c.y = y;
-		c.n = d->n_trend;
-		c.baseline = val(t, i, "baseline");
-		c.target = val(t, i, "target");
-		c.baseline_label = tr(M_BASELINE_SHORT);
-		c.target_label = tr(M_TARGET_SHORT);
-		c.unit = unit;
-		c.max = strcmp(text_of(t, i, "unit"), "percent") == 0 ? 100 : 0;
-		c.k = r->k;
-		fprintf(r->f, "<div class=\"card\"><h3>");
-		html_escape(r->f, c.title);
-		fprintf(r->f, "</h3>\n<p>");
-		if (status[0] != '\0') {
-			fprintf(r->f, "<span class=\"badge b-");
-			html_escape(r->f, status);
-			fprintf(r->f, "\">");
-			html_escape(r->f, i18n_word("status", status));
-			fprintf(r->f, "</span> ");
-		}
-		/* A withheld value has no number to write, not even "–",
-		 * which would read as no data. */
-		if (strcmp(text_of(t, i, "status"), "suppressed") == 0)
-			snprintf(a, sizeof(a), "%s", tr(M_WITHHELD_VALUE));
-		else
-			svg_value_text(val(t, i, "value"), unit, r->k, a,
-				       sizeof(a));
-		put(r, tr(M_VALUE_LINE), r->period, a,
-		    svg_value_text(c.target, unit, r->k, b, sizeof(b)));
-		if (text_of(t, i, "target_period")[0] != '\0')
-			put(r, tr(M_BY_PERIOD), text_of(t, i, "target_period"));
-		fprintf(r->f, "</p>\n");
-		(void)svg_trend(r->f, &c);
-		fprintf(r->f, "</div>\n");
+	for (s = 0; s < n; s++) {
+		const struct qtable *p = by_years ? &d->year[s] : &d->trend[s];
+		int row = indicator_row(p, ind);
+		x[s] = by_years ? d->year_period[s] : d->trend_period[s];
+		y[s] = row < 0 ? svg_none() : val(p, (size_t)row, "value");
+		withheld[s] =
+		    row >= 0 && strcmp(text_of(p, (size_t)row, "status"),
+				       "suppressed") == 0;
 	}
+	/* In a semester's report, the card of a count tells its last whole
+	 * year, the value its chart ends with, not half a year's. */
+	if (by_years && n > 0 && period_kind(r->code) == PERIOD_SEMESTER) {
+		at = x[n - 1];
+		v = y[n - 1];
+		w = withheld[n - 1];
+	}
+	memset(&c, 0, sizeof(c));
+	snprintf(id, sizeof(id), "trend-%zu", i);
+	c.id = id;
+	c.title = text_of(t, i, "name");
+	c.x = x;
+	c.y = y;
+	c.n = n;
+	c.baseline = val(t, i, "baseline");
+	c.target = val(t, i, "target");
+	c.baseline_label = tr(M_BASELINE_SHORT);
+	c.target_label = tr(M_TARGET_SHORT);
+	c.unit = unit;
+	c.max = strcmp(text_of(t, i, "unit"), "percent") == 0 ? 100 : 0;
+	c.k = r->k;
+	fprintf(r->f, "<div class=\"card\"><h3>");
+	html_escape(r->f, c.title);
+	fprintf(r->f, "</h3>\n<p>");
+	if (status[0] != '\0') {
+		fprintf(r->f, "<span class=\"badge b-");
+		html_escape(r->f, status);
+		fprintf(r->f, "\">");
+		html_escape(r->f, i18n_word("status", status));
+		fprintf(r->f, "</span> ");
+	}
+	/* A withheld value has no number to write, not even "–", which
+	 * would read as no data. */
+	if (w)
+		snprintf(a, sizeof(a), "%s", tr(M_WITHHELD_VALUE));
+	else
+		svg_value_text(v, unit, r->k, a, sizeof(a));
+	put(r, tr(M_VALUE_LINE), at, a,
+	    svg_value_text(c.target, unit, r->k, b, sizeof(b)));
+	if (text_of(t, i, "target_period")[0] != '\0')
+		put(r, tr(M_BY_PERIOD), text_of(t, i, "target_period"));
+	fprintf(r->f, "</p>\n");
+	(void)svg_trend(r->f, &c);
+	if (by_years)
+		yearly_note(r);
 	fprintf(r->f, "</div>\n");
-	fig_middle(r);
-	/* The values drawn: one row per indicator, one column per semester. */
+}
+
+/*
+ * The values the cards drew, one row per indicator keep shows and
+ * yearly() tells as want: one column per semester of the trend, or, for
+ * those read by year, per whole year. Returns what its cells showed.
+ */
+static unsigned
+trend_table(struct report *r, const struct qtable *t,
+	    bool (*keep)(const struct qtable *, size_t), bool want)
+{
+	const struct report_data *d = r->d;
+	size_t n = want ? d->n_year : d->n_trend, i, s;
+	unsigned shown = 0;
+
+	if (n == 0 || !any_yearly(t, keep, want))
+		return 0;
 	fprintf(r->f, "<div class=\"tw\"><table>\n<caption>");
-	put(r, tr(M_TABLE_CAPTION), r->fig);
+	put(r, tr(want ? M_TABLE_CAPTION_YEARS : M_TABLE_CAPTION), r->fig);
 	fprintf(r->f, "</caption>\n<thead><tr><th scope=\"col\">");
 	html_escape(r->f, i18n_column("name"));
 	fprintf(r->f, "</th>");
-	for (s = 0; s < d->n_trend; s++) {
+	for (s = 0; s < n; s++) {
 		fprintf(r->f, "<th scope=\"col\">");
-		html_escape(r->f, d->trend_period[s]);
+		html_escape(r->f,
+			    want ? d->year_period[s] : d->trend_period[s]);
 		fprintf(r->f, "</th>");
 	}
 	fprintf(r->f, "</tr></thead>\n<tbody>\n");
 	for (i = 0; i < t->n_rows; i++) {
 		const char *ind = text_of(t, i, "indicator");
-		if (!keep(t, i))
+		if (!keep(t, i) || yearly(t, i) != want)
 			continue;
 		fprintf(r->f, "<tr><th scope=\"row\">");
 		html_escape(r->f, text_of(t, i, "name"));
 		fprintf(r->f, "</th>");
-		for (s = 0; s < d->n_trend; s++)
-			shown |= trend_td(r, s, ind);
+		for (s = 0; s < n; s++)
+			shown |= want ? trend_td(r, &d->year[s],
+						 d->year_period[s], ind)
+				      : trend_td(r, &d->trend[s],
+						 d->trend_period[s], ind);
 		fprintf(r->f, "</tr>\n");
 	}
 	fprintf(r->f, "</tbody></table></div>\n");
+	return shown;
+}
+
+/* One small chart per key indicator, then their values in a table (and
+ * those read by year in one of their own). */
+static void
+indicator_trends(struct report *r, const struct qtable *t,
+		 bool (*keep)(const struct qtable *, size_t))
+{
+	const struct report_data *d = r->d;
+	bool years = any_yearly(t, keep, true);
+	unsigned shown;
+	size_t i;
+
+	if (d->n_trend == 0)
+		return;
+	fig_open(r, "f-trend", years ? M_FIG_TREND_YEARS : M_FIG_TREND,
+		 years ? M_HOW_TREND_YEARS : M_HOW_TREND, CARDS);
+	fprintf(r->f, "<div class=\"cards\">\n");
+	for (i = 0; i < t->n_rows; i++)
+		if (keep(t, i))
+			trend_card(r, t, i);
+	fprintf(r->f, "</div>\n");
+	fig_middle(r);
+	shown = trend_table(r, t, keep, false);
+	shown |= trend_table(r, t, keep, true);
 	fprintf(r->f, "</div>\n</div>\n<p class=\"src\">");
 	html_escape(r->f, tr(M_SOURCE));
 	fprintf(r->f, " <code>kuska query indicators --period S</code> ");
 	put(r, tr(M_TREND_FROM), d->trend_period[0],
 	    d->trend_period[d->n_trend - 1]);
+	if (years && d->n_year > 0) {
+		fprintf(r->f,
+			"; <code>kuska query indicators --period Y</code> ");
+		put(r, tr(M_YEARS_FROM), d->year_period[0],
+		    d->year_period[d->n_year - 1]);
+	}
 	fprintf(r->f, ".");
 	if (shown & TREND_WITHHELD) {
 		fprintf(r->f, " ");

@@ -134,11 +134,11 @@ check "secretariat: a screenshot on a phone" \
 
 check "secretariat: no count from 1 to $((K - 1)), suppressed ones as <$K" \
 	python3 "$HERE/report_check.py" small "$T/secretariat.dom.html" "$K"
-trend() { # trend FILE: the semesters of the indicators' trend
+trend() { # trend FILE: the semesters and years of the indicators' trend
 	grep -o 'data-q="indicators [0-9H]* [0-9]* value"' "$1" |
 		awk '{ print $2 }' | sort -u | tr '\n' ' '
 }
-check "the secretariat's trend spans the analyst's semesters ($(trend "$ART/report-analyst.html"))" \
+check "the secretariat's trend spans the analyst's periods ($(trend "$ART/report-analyst.html"))" \
 	test "$(trend "$ART/report-secretariat.html")" = "$(trend "$ART/report-analyst.html")"
 check "secretariat: in Spanish" \
 	grep -q '<html lang="es">' "$T/secretariat.dom.html"
@@ -159,6 +159,11 @@ check "analyst: the funnel's text reads attrition as the table gives it" \
 # target in a semester's report.
 check "analyst: a semester's report reads the yearly counts by year" \
 	grep -qF 'badge b-by_year">Read by year<' "$T/analyst.dom.html"
+# ... and its trend follows whole years, asked as such, not semesters.
+check "analyst: the trend of a count read by year is by whole year" \
+	sh -c "grep -qF 'data-q=\"indicators 2024 ' '$T/analyst.dom.html' &&
+	grep -qF 'data-q=\"indicators 2025 ' '$T/analyst.dom.html' &&
+	grep -qF '<p>Year by year, as its target.</p>' '$T/analyst.dom.html'"
 check "analyst: exact small counts, and a warning not to publish them" \
 	grep -q "do not publish" "$T/analyst.dom.html"
 
@@ -190,6 +195,9 @@ year=$(TZ=Etc/GMT+5 date +%Y)
 	-o "$T/open.html" 2>/dev/null
 check "the report of $year says the period is not over" \
 	grep -qF "The period is not over: the figures run to today, $(TZ=Etc/GMT+5 date +%F)," \
+	"$T/open.html"
+check "the report of $year leaves $year, not over, out of the yearly trend" \
+	grep -qF "<p>Year by year, as its target. $year, not over yet, is not shown.</p>" \
 	"$T/open.html"
 check "... that of $P does not" \
 	sh -c "! grep -q 'period is not over' '$ART/report-analyst.html'"

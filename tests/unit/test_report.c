@@ -291,6 +291,8 @@ clear(struct report_data *d)
 		codec_qtable_clear(&d->t[i]);
 	for (i = 0; i < d->n_trend; i++)
 		codec_qtable_clear(&d->trend[i]);
+	for (i = 0; i < d->n_year; i++)
+		codec_qtable_clear(&d->year[i]);
 }
 
 /* The page for d, as a string (the caller frees), kept in
@@ -814,6 +816,167 @@ test_withheld_card(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* The chart of trend card id in page p, as a string (the caller frees). */
+static char *
+card_svg(const char *p, const char *id)
+{
+	char needle[64];
+	const char *s, *e;
+
+	snprintf(needle, sizeof(needle), "aria-labelledby=\"%s-t\"", id);
+	s = strstr(p, needle);
+	assert_non_null(s);
+	e = strstr(s, "</svg>");
+	assert_non_null(e);
+	return strndup(s, (size_t)(e - s));
+}
+
+/* The card of a card of a count read by year: from 'from' to the end of
+ * its card. */
+static const char *
+card_of(const char *p, const char *title)
+{
+	char needle[128];
+	const char *s;
+
+	snprintf(needle, sizeof(needle), "<div class=\"card\"><h3>%s</h3>",
+		 title);
+	s = strstr(p, needle);
+	assert_non_null(s);
+	return s;
+}
+
+/*
+ * A count read by year (frequency year) has a year's baseline and target,
+ * and a semester's count is about half a year's: its trend card plots
+ * whole years, the indicators answer of each, and the trend's table gives
+ * them in a table of their own; a year the report does not run to the
+ * end of is left out, and the card says so. The cards of the indicators
+ * read by semester are as they were.
+ */
+static void
+test_yearly_trend(void **state)
+{
+	/* rows: takeup-mimp, mental-health, complaint-formalized,
+	 * days-to-accusation (read by year here), seen-by-several,
+	 * timeliness-pnp */
+	static const char *const freq[] = {"semester", "semester", "semester",
+					   "year",     "semester", "semester"};
+	static const char *const y2024[] = {
+	    "2024,days-to-accusation,Days from complaint to accusation,yes,"
+	    "days,333,210,150,2026H2,0.500,on_track",
+	    NULL};
+	static const char *const y2025[] = {
+	    "2025,takeup-mimp,Referrals to MIMP taken up,yes,percent,62,61.5,"
+	    "80,2026H2,0.030,limited",
+	    "2025,days-to-accusation,Days from complaint to accusation,yes,"
+	    "days,377,210,150,2026H2,0.500,on_track",
+	    NULL};
+	static const char *const header =
+	    "period,indicator,name,key,unit,value,baseline,target,"
+	    "target_period,progress,status";
+	static struct report_data d;
+	char *before, *p, *a, *b;
+	const char *card, *end;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	before = page(&d, "yearly-before.html");
+	add_column(&d.t[RT_INDICATORS], "frequency", freq);
+	fixture_table(&d.year[0], ROLE, 10, header, y2024);
+	fixture_table(&d.year[1], ROLE, 10, header, y2025);
+	snprintf(d.year_period[0], sizeof(d.year_period[0]), "2024");
+	snprintf(d.year_period[1], sizeof(d.year_period[1]), "2025");
+	d.n_year = 2;
+	p = page(&d, "yearly.html");
+
+	/* Its card plots 2024 and 2025, not the semesters. */
+	a = card_svg(p, "trend-3");
+	assert_non_null(strstr(a, ">2024<"));
+	assert_non_null(strstr(a, ">2025<"));
+	assert_null(strstr(a, "H1<"));
+	assert_null(strstr(a, "H2<"));
+	assert_non_null(strstr(a, ">333 d<"));
+	assert_non_null(strstr(a, ">377 d<"));
+	assert_null(strstr(a, ">170 d<")); /* 2025H2's */
+	free(a);
+	/* It tells the last whole year, and that it follows years. */
+	card = card_of(p, "Days from complaint to accusation");
+	end = strstr(card + 1, "<div class=\"card\">");
+	assert_non_null(end);
+	assert_true(strstr(card, "2025: 377 d; meta 150 d para 2026H2") < end);
+	assert_true(strstr(card, "<p>Año por año, como su meta.</p>") < end);
+	assert_true(strstr(card, "no se muestra") == NULL ||
+		    strstr(card, "no se muestra") > end);
+
+	/* The cards read by semester are as they were. */
+	a = card_svg(before, "trend-0");
+	b = card_svg(p, "trend-0");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = card_svg(before, "trend-2");
+	b = card_svg(p, "trend-2");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+
+	/* In the tables: no semesters for it, its years in one of their
+	 * own, each cell the query's. */
+	assert_null(strstr(p, "data-q=\"indicators 2025H1 3 value\""));
+	assert_non_null(strstr(before, "data-q=\"indicators 2025H1 3 value\""));
+	assert_non_null(strstr(p, "data-q=\"indicators 2025H1 0 value\""));
+	assert_non_null(strstr(p, "<caption>Cifras de la figura 2: los "
+				  "conteos que se leen por año, año por "
+				  "año</caption>"));
+	assert_non_null(strstr(p, "data-q=\"indicators 2024 0 value\""));
+	assert_non_null(strstr(p, "data-q=\"indicators 2025 1 value\""));
+	assert_non_null(strstr(p, "<code>kuska query indicators --period "
+				  "Y</code> para cada año Y de 2024 a 2025."));
+	assert_non_null(strstr(p, "salvo los conteos que se leen por año"));
+	assert_null(strstr(before, "salvo los conteos que se leen por año"));
+	assert_non_null(strstr(p, "clave, semestre a semestre o año a año"));
+	free(p);
+
+	/* English. */
+	i18n_set(LANG_EN);
+	p = page(&d, "yearly-en.html");
+	assert_non_null(strstr(p, "2025: 377 d; target 150 d by 2026H2"));
+	assert_non_null(strstr(p, "<p>Year by year, as its target.</p>"));
+	assert_non_null(strstr(p, "Numbers of figure 2: the counts read by "
+				  "year, year by year"));
+	free(p);
+
+	/* The report of 2025H1 does not run to 2025's end: 2025 is left
+	 * out, and the card says why. */
+	i18n_set(LANG_ES);
+	d.period = "2025H1";
+	d.code = 20255;
+	d.n_trend = 3;
+	d.n_year = 1;
+	p = page(&d, "yearly-2025H1.html");
+	a = card_svg(p, "trend-3");
+	assert_null(strstr(a, ">2025<"));
+	assert_non_null(strstr(a, ">2024<"));
+	free(a);
+	assert_non_null(strstr(p, "2024: 333 d; meta 150 d para 2026H2"));
+	assert_non_null(strstr(p, "<p>Año por año, como su meta. 2025 no se "
+				  "muestra: este informe llega a 2025H1.</p>"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "yearly-2025H1-en.html");
+	assert_non_null(strstr(p, "<p>Year by year, as its target. 2025 is "
+				  "not shown: this report ends at "
+				  "2025H1.</p>"));
+	free(p);
+	i18n_set(LANG_ES);
+	d.n_trend = 4;
+	d.n_year = 2;
+	clear(&d);
+	free(before);
+}
+
 int
 main(void)
 {
@@ -829,6 +992,7 @@ main(void)
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_counts_read_by_year),
 	    cmocka_unit_test(test_withheld_card),
+	    cmocka_unit_test(test_yearly_trend),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
