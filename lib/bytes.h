@@ -14,14 +14,14 @@
 /* Inline, one byte swap each: the writer lays out some forty keys and
  * counters an event with them. */
 static inline void
-be64_put(uint8_t out[8], uint64_t v)
+bytes_put_be64(uint8_t out[8], uint64_t v)
 {
 	v = htobe64(v);
 	memcpy(out, &v, 8);
 }
 
 static inline uint64_t
-be64_get(const uint8_t *p)
+bytes_get_be64(const uint8_t *p)
 {
 	uint64_t v;
 
@@ -30,14 +30,14 @@ be64_get(const uint8_t *p)
 }
 
 static inline void
-be32_put(uint8_t out[4], uint32_t v)
+bytes_put_be32(uint8_t out[4], uint32_t v)
 {
 	v = htobe32(v);
 	memcpy(out, &v, 4);
 }
 
 static inline uint32_t
-be32_get(const uint8_t *p)
+bytes_get_be32(const uint8_t *p)
 {
 	uint32_t v;
 

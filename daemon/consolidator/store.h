@@ -199,25 +199,25 @@ int store_clear(struct store_txn *t, enum store_table tb)
 static inline void
 store_be64(uint8_t out[8], uint64_t v)
 {
-	be64_put(out, v);
+	bytes_put_be64(out, v);
 }
 
 static inline uint64_t
 store_get64(const uint8_t *p)
 {
-	return be64_get(p);
+	return bytes_get_be64(p);
 }
 
 static inline void
 store_be32(uint8_t out[4], uint32_t v)
 {
-	be32_put(out, v);
+	bytes_put_be32(out, v);
 }
 
 static inline uint32_t
 store_get32(const uint8_t *p)
 {
-	return be32_get(p);
+	return bytes_get_be32(p);
 }
 
 #endif

@@ -82,7 +82,7 @@ untag(bool tagged, const MDB_val *k, MDB_val *v)
 		return -EUCLEAN;
 	v->mv_size -= TAG_LEN;
 	p = (const uint8_t *)v->mv_data + v->mv_size;
-	if (be32_get(p) !=
+	if (bytes_get_be32(p) !=
 	    tag_of(k->mv_data, k->mv_size, v->mv_data, v->mv_size))
 		return -EUCLEAN;
 	return 0;
@@ -111,7 +111,8 @@ static void
 seal(struct outbox *ob, const MDB_val *k, uint8_t *v, size_t vlen)
 {
 	if (ob->tagged)
-		be32_put(v + vlen, tag_of(k->mv_data, k->mv_size, v, vlen));
+		bytes_put_be32(v + vlen,
+			       tag_of(k->mv_data, k->mv_size, v, vlen));
 }
 
 static int
@@ -154,7 +155,7 @@ meta_get(struct outbox *ob, MDB_txn *txn, const char *name, uint64_t *ret)
 		return r;
 	if (v.mv_size != 8)
 		return -EUCLEAN;
-	*ret = be64_get(v.mv_data);
+	*ret = bytes_get_be64(v.mv_data);
 	return 0;
 }
 
@@ -164,7 +165,7 @@ meta_put(struct outbox *ob, MDB_txn *txn, const char *name, uint64_t val)
 	uint8_t b[8];
 	MDB_val k = {strlen(name), (void *)name};
 
-	be64_put(b, val);
+	bytes_put_be64(b, val);
 	return tput(ob, txn, ob->meta, &k, b, 8, 0);
 }
 
@@ -235,8 +236,8 @@ settle_format(struct outbox *ob, MDB_txn *txn)
 		return rc;
 	{
 		uint64_t a = keys_random64(), b = keys_random64();
-		be64_put(ob->id, a);
-		be64_put(ob->id + 8, b);
+		bytes_put_be64(ob->id, a);
+		bytes_put_be64(ob->id + 8, b);
 	}
 	return tput(ob, txn, ob->meta, &ik, ob->id, OUTBOX_ID_LEN, 0);
 }
@@ -508,7 +509,7 @@ outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	if (v.mv_size != REF_INFO_LEN && v.mv_size != REF_INFO_LEN_V1)
 		return -EUCLEAN;
 	p = v.mv_data;
-	ret->seq = be64_get(p);
+	ret->seq = bytes_get_be64(p);
 	memcpy(ret->digest, p + 8, 32);
 	ret->kind = p[40];
 	ret->state = p[41];
@@ -516,9 +517,9 @@ outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	ret->own = ret->current = ret->seq;
 	ret->epoch = 0;
 	if (v.mv_size == REF_INFO_LEN) {
-		ret->own = be64_get(p + 43);
-		ret->current = be64_get(p + 51);
-		ret->epoch = be32_get(p + 59);
+		ret->own = bytes_get_be64(p + 43);
+		ret->current = bytes_get_be64(p + 51);
+		ret->epoch = bytes_get_be32(p + 59);
 	}
 	return 0;
 }
@@ -530,14 +531,14 @@ outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	uint8_t b[REF_INFO_LEN];
 	MDB_val k = {EVENT_ID_LEN, (void *)id};
 
-	be64_put(b, info->seq);
+	bytes_put_be64(b, info->seq);
 	memcpy(b + 8, info->digest, 32);
 	b[40] = info->kind;
 	b[41] = info->state;
 	b[42] = info->target;
-	be64_put(b + 43, info->own);
-	be64_put(b + 51, info->current);
-	be32_put(b + 59, info->epoch);
+	bytes_put_be64(b + 43, info->own);
+	bytes_put_be64(b + 51, info->current);
+	bytes_put_be32(b + 59, info->epoch);
 	return tput(t->ob, t->txn, t->ob->refs, &k, b, sizeof(b), 0);
 }
 
@@ -550,11 +551,11 @@ put_seq(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,
 	MDB_val k = {8, kb};
 	int r;
 
-	be64_put(kb, seq);
+	bytes_put_be64(kb, seq);
 	r = reserve(t->ob, t->txn, t->ob->outbox, &k, 8 + len, MDB_APPEND, &p);
 	if (r != 0)
 		return r;
-	be64_put(p, created_ms);
+	bytes_put_be64(p, created_ms);
 	memcpy(p + 8, env, len);
 	seal(t->ob, &k, p, 8 + len);
 	if (ref != NULL) {
@@ -632,9 +633,9 @@ put_dead(struct outbox *ob, MDB_txn *txn, uint64_t seq, enum reason reason,
 	size_t tl = strnlen(text, CODEC_MAX_TEXT);
 	MDB_val k = {8, kb};
 
-	be64_put(kb, seq);
+	bytes_put_be64(kb, seq);
 	vb[0] = (uint8_t)reason;
-	be64_put(vb + 1, at_ms);
+	bytes_put_be64(vb + 1, at_ms);
 	memcpy(vb + 9, text, tl);
 	return tput(ob, txn, ob->dead, &k, vb, 9 + tl, flags);
 }
@@ -676,7 +677,7 @@ outbox_get(struct outbox *ob, uint64_t seq, uint8_t **ret_env, size_t *ret_len,
 	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
 	if (r != 0)
 		return r;
-	be64_put(kb, seq);
+	bytes_put_be64(kb, seq);
 	r = tget(ob, txn, ob->outbox, &k, &v);
 	if (r == 0 && v.mv_size < 8)
 		r = -EUCLEAN;
@@ -749,7 +750,7 @@ outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 			;
 		if (i < n_rej)
 			continue;
-		be64_put(kb, seq);
+		bytes_put_be64(kb, seq);
 		rc = mdb_del(txn, ob->dead, &k, NULL);
 		if (rc == 0)
 			n++;
@@ -808,7 +809,7 @@ outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 		mdb_txn_abort(txn);
 		return mdb_err(rc);
 	}
-	be64_put(kb, from);
+	bytes_put_be64(kb, from);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	while (rc == 0 && n < max) {
 		if (untag(ob->tagged, &k, &v) != 0) {
@@ -817,7 +818,8 @@ outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 		}
 		if (k.mv_size != 8 || v.mv_size < 8)
 			break;
-		if (fn(arg, be64_get(k.mv_data), be64_get(v.mv_data),
+		if (fn(arg, bytes_get_be64(k.mv_data),
+		       bytes_get_be64(v.mv_data),
 		       (const uint8_t *)v.mv_data + 8, v.mv_size - 8) != 0)
 			break;
 		n++;
@@ -859,10 +861,10 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 			continue; /* damaged: outbox_check names it */
 		p = v.mv_data;
 		memset(d, 0, sizeof(*d));
-		d->seq = be64_get(k.mv_data);
+		d->seq = bytes_get_be64(k.mv_data);
 		d->reason =
 		    p[0] < REASON_COUNT ? (enum reason)p[0] : REASON_NONE;
-		d->at_ms = be64_get(p + 1);
+		d->at_ms = bytes_get_be64(p + 1);
 		tl = v.mv_size - 9;
 		if (tl > CODEC_MAX_TEXT)
 			tl = CODEC_MAX_TEXT;
@@ -1044,7 +1046,7 @@ check_child(void *arg, int fd)
 	mdb_env_close(env);
 	sum[9] = !tagged && any;
 summary:
-	be64_put(sum + 1, entries);
+	bytes_put_be64(sum + 1, entries);
 	(void)guard_write(fd, sum, sizeof(sum));
 	return 0;
 unreadable:
@@ -1091,7 +1093,7 @@ outbox_check(const char *dir, struct outbox_report *ret)
 				d = &ret->damaged[ret->n_listed++];
 				memcpy(d->table, out + i + 1, 7);
 				d->has_seq = out[i + 9] != 0;
-				d->seq = be64_get(out + i + 10);
+				d->seq = bytes_get_be64(out + i + 10);
 			}
 			i += DAMAGED_REC_LEN;
 		} else if (out[i] == REC_UNREADABLE && i + 2 <= len &&
@@ -1103,7 +1105,7 @@ outbox_check(const char *dir, struct outbox_report *ret)
 			ret->unreadable = true;
 			i += 2 + out[i + 1];
 		} else if (out[i] == REC_SUMMARY && i + 10 <= len) {
-			ret->entries = be64_get(out + i + 1);
+			ret->entries = bytes_get_be64(out + i + 1);
 			ret->unchecked = out[i + 9] != 0;
 			i += 10;
 		} else {
