@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "date.h"
+#include "event.h"
 #include "html.h"
 #include "i18n.h"
 #include "report.h"
@@ -1281,27 +1282,33 @@ header(struct report *r)
  * Which institutions sent nothing dated in the period: their zeros are
  * missing data, which the sources table (all periods) does not show.
  * From timeliness, whose records count is 0 only for those (a count
- * withheld as 1 to k-1 is not silence). Nothing without that table.
+ * withheld as 1 to k-1 is not silence). Nothing without that table; and
+ * "all five have records" only where all five rows are there: an
+ * institution's client gets its own row only.
  */
 static void
 silent(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_TIMELINESS];
 	char names[64] = "";
-	size_t i, n = 0;
+	size_t i, n = 0, rows = 0;
 
 	if (t->error[0] != '\0' || t->n_rows == 0)
 		return;
 	for (i = 0; i < t->n_rows; i++) {
 		const struct cell *c = html_cell(t, i, "records");
 		const char *inst = text_of(t, i, "institution");
-		if (c == NULL || c->kind != CELL_NUMBER || c->number != 0 ||
-		    strcmp(inst, "all") == 0)
+		if (strcmp(inst, "all") == 0)
+			continue;
+		rows++;
+		if (c == NULL || c->kind != CELL_NUMBER || c->number != 0)
 			continue;
 		snprintf(names + strlen(names), sizeof(names) - strlen(names),
 			 "%s%s", n++ > 0 ? ", " : "",
 			 i18n_word("institution", inst));
 	}
+	if (n == 0 && rows < INST_COUNT)
+		return;
 	fprintf(r->f, "<p id=\"silent\">");
 	if (n > 0)
 		put(r, tr(M_SILENT), names);

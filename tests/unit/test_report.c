@@ -697,6 +697,22 @@ test_silent_institutions(void **state)
 	assert_non_null(strstr(p, "<p id=\"silent\">Sin ningún registro "
 				  "fechado en el periodo"));
 	assert_non_null(strstr(p, "falta de datos, no ceros: PJ.</p>"));
+	free(p);
+	/* An institution's client gets its own row only: that it has
+	 * records says nothing of the other four. */
+	d.t[RT_TIMELINESS].rows[2][2].number = 5;
+	d.t[RT_TIMELINESS].rows[4][2].kind = CELL_NUMBER;
+	memcpy(d.t[RT_TIMELINESS].rows[0], d.t[RT_TIMELINESS].rows[3],
+	       sizeof(d.t[RT_TIMELINESS].rows[0]));
+	d.t[RT_TIMELINESS].n_rows = 1;
+	p = page(&d, "silent-own.html");
+	assert_non_null(strstr(p, "<footer"));
+	assert_null(strstr(p, "<p id=\"silent\">"));
+	free(p);
+	/* Its own row at 0 is said. */
+	d.t[RT_TIMELINESS].rows[0][2].number = 0;
+	p = page(&d, "silent-own-none.html");
+	assert_non_null(strstr(p, "falta de datos, no ceros: MIMP.</p>"));
 	clear(&d);
 	free(p);
 }
