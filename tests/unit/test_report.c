@@ -747,7 +747,7 @@ test_counts_read_by_year(void **state)
 	static const char *const freq[] = {"semester", "semester", "year",
 					   "semester", "year",	   "year"};
 	static struct report_data d;
-	const char *fig, *end;
+	const char *fig, *end, *badge, *note;
 	char *p;
 
 	(void)state;
@@ -772,9 +772,12 @@ test_counts_read_by_year(void **state)
 	assert_non_null(fig);
 	end = strstr(fig, "</figure>");
 	assert_non_null(end);
-	assert_true(strstr(fig, "<span class=\"badge b-by_year\">") < end);
-	assert_true(strstr(fig, "«Se lee por año»: un total del semestre") <
-		    end);
+	badge = strstr(fig, "<span class=\"badge b-by_year\">");
+	assert_non_null(badge);
+	assert_true(badge < end);
+	note = strstr(fig, "«Se lee por año»: un total del semestre");
+	assert_non_null(note);
+	assert_true(note < end);
 	/* Each table of indicators says why, after its figure. */
 	assert_int_equal(count(p, "su avance y su estado se leen en el "
 				  "informe de 2025."),
