@@ -311,14 +311,18 @@ unit_suffix(const char *unit)
  * (frequency year) in a semester's report: its value is about half a
  * year's, so its progress against a year's target, and the status from
  * it, would mislead (INDICATORS.md: read counts by year). A withheld one
- * stays withheld: that is why its value is missing.
+ * stays withheld, and one without a value says so: that is why its value
+ * is missing.
  */
 static bool
 by_year(const struct report *r, const struct qtable *t, size_t row)
 {
+	const char *status = text_of(t, row, "status");
+
 	return period_kind(r->code) == PERIOD_SEMESTER &&
 	       strcmp(text_of(t, row, "frequency"), "year") == 0 &&
-	       strcmp(text_of(t, row, "status"), "suppressed") != 0;
+	       strcmp(status, "suppressed") != 0 &&
+	       strcmp(status, "no_data") != 0;
 }
 
 /* The status a row shows: the consolidator's, or "by_year". */

@@ -733,6 +733,20 @@ add_column(struct qtable *t, const char *name, const char *const *values)
 	}
 }
 
+/* Sets the text of the cell of row under column col. */
+static void
+set_text(struct qtable *t, size_t row, const char *col, const char *text)
+{
+	size_t j;
+
+	for (j = 0; j < t->n_cols; j++)
+		if (strcmp(t->cols[j], col) == 0)
+			break;
+	assert_true(j < t->n_cols && row < t->n_rows);
+	snprintf(t->rows[row][j].text, sizeof(t->rows[row][j].text), "%s",
+		 text);
+}
+
 /* Counts read by year (frequency year) in a semester's report: their
  * value is about half a year's, so their progress and status against a
  * year's target would mislead. They say they are read by year, in the
@@ -787,6 +801,14 @@ test_counts_read_by_year(void **state)
 				  "data-v=\"suppressed\"><span class=\"badge "
 				  "b-suppressed\">"));
 	free(p);
+	/* One without a value says so, not that it is read by year. */
+	set_text(&d.t[RT_INDICATORS], 2, "status", "no_data");
+	p = page(&d, "by-year-nodata.html");
+	assert_non_null(strstr(p, "data-q=\"indicators 2025H2 2 status\" "
+				  "data-v=\"no_data\"><span class=\"badge "
+				  "b-no_data\">Sin datos</span>"));
+	free(p);
+	set_text(&d.t[RT_INDICATORS], 2, "status", "deteriorating");
 	/* In English. */
 	i18n_set(LANG_EN);
 	p = page(&d, "by-year-en.html");
