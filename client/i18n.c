@@ -2,6 +2,8 @@
 #include "i18n.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -709,8 +711,81 @@ static const struct word note_parts[] = {
      {"sin estimación: no se vio ningún caso", NULL}},
     {"no estimate: the Poisson fit did not converge",
      {"sin estimación: el ajuste de Poisson no convergió", NULL}},
+    /* sdg16_2_2's own (sdg_table.c) */
+    {"no estimate: see the estimate table",
+     {"sin estimación: véase la tabla estimate", NULL}},
+    {"sex by age group is in no table under disclosure control: "
+     "suppressed for the secretariat",
+     {"el sexo por grupo de edad no está en ninguna tabla bajo control "
+      "de divulgación: reservado para la secretaría",
+      NULL}},
+    {"estimate: every victim, detected or not, both sexes and all ages "
+     "(stepwise, as the estimate table)",
+     {"estimación: todas las víctimas, detectadas o no, de ambos sexos y "
+      "todas las edades (selección por pasos, como en la tabla estimate)",
+      NULL}},
+    {"none is made by sex or age group",
+     {"no se hace ninguna por sexo ni por grupo de edad", NULL}},
     {NULL, {NULL, NULL}},
 };
+
+/*
+ * lib/mse's reasons after "no estimate: ": "MODEL has no finite
+ * maximum-likelihood estimate[: WHY]" or "MODEL is not identifiable",
+ * MODEL "the main-effects model" or "the model with a:b c:d". Returns
+ * false, writing nothing, for any other.
+ */
+static bool
+mse_reason(const char *s, char *out, size_t cap)
+{
+	static const char nofinite[] =
+	    " has no finite maximum-likelihood estimate";
+	static const char notid[] = " is not identifiable";
+	static const char with[] = "the model with ";
+	char model[256], why[128] = "", list[64];
+	const char *p, *rest;
+	int end = -1;
+	bool unidentifiable;
+
+	if ((p = strstr(s, nofinite)) != NULL) {
+		unidentifiable = false;
+		rest = p + strlen(nofinite);
+	} else if ((p = strstr(s, notid)) != NULL && p[strlen(notid)] == '\0') {
+		unidentifiable = true;
+		rest = "";
+	} else
+		return false;
+	if ((size_t)(p - s) == strlen("the main-effects model") &&
+	    strncmp(s, "the main-effects model", (size_t)(p - s)) == 0)
+		snprintf(model, sizeof(model),
+			 "el modelo de efectos principales");
+	else if (strncmp(s, with, strlen(with)) == 0 &&
+		 p - s < (ptrdiff_t)sizeof(model) - 20)
+		snprintf(model, sizeof(model), "el modelo con %.*s",
+			 (int)(p - s - (ptrdiff_t)strlen(with)),
+			 s + strlen(with));
+	else
+		return false;
+	if (strcmp(rest, ": no case was seen by more than one list") == 0)
+		snprintf(why, sizeof(why),
+			 ": ninguna lista comparte un caso con otra");
+	else if (sscanf(rest, ": list %63s saw no case%n", list, &end) == 1 &&
+		 end >= 0 && rest[end] == '\0')
+		snprintf(why, sizeof(why), ": la lista %s no vio ningún caso",
+			 institutions(list));
+	else if (sscanf(rest, ": list %63s saw every case%n", list, &end) ==
+		     1 &&
+		 end >= 0 && rest[end] == '\0')
+		snprintf(why, sizeof(why), ": la lista %s vio todos los casos",
+			 institutions(list));
+	else if (rest[0] != '\0')
+		return false;
+	snprintf(out, cap, "sin estimación: %s %s%s", model,
+		 unidentifiable ? "no es identificable"
+			: "no tiene estimación de máxima verosimilitud finita",
+		 why);
+	return true;
+}
 
 /* One part of a note, len bytes at s, in Spanish onto out. */
 static void
@@ -727,6 +802,9 @@ note_part(const char *s, size_t len, char *out, size_t cap)
 		snprintf(out + o, cap - o, "%s", es);
 		return;
 	}
+	if (strncmp(part, "no estimate: ", 13) == 0 &&
+	    mse_reason(part + 13, out + o, cap - o))
+		return;
 	if (sscanf(part, "BCa 95%%, %llu resamples of %31[a-z], seed %llu%n",
 		   &n, method, &seed, &end) == 3 && end >= 0 &&
 	    part[end] == '\0') {

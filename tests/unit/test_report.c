@@ -674,6 +674,57 @@ test_estimate_notes(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* The notes of sdg16_2_2 and lib/mse's reasons for no estimate, in
+ * Spanish; a reason of another shape stays as it came. */
+static void
+test_sdg_and_mse_notes(void **state)
+{
+	(void)state;
+	i18n_set(LANG_ES);
+	assert_string_equal(
+	    i18n_note("estimate: every victim, detected or not, both sexes "
+		      "and all ages (stepwise, as the estimate table); none is "
+		      "made by sex or age group"),
+	    "estimación: todas las víctimas, detectadas o no, de ambos sexos "
+	    "y todas las edades (selección por pasos, como en la tabla "
+	    "estimate); no se hace ninguna por sexo ni por grupo de edad");
+	assert_string_equal(
+	    i18n_note("sex by age group is in no table under disclosure "
+		      "control: suppressed for the secretariat"),
+	    "el sexo por grupo de edad no está en ninguna tabla bajo control "
+	    "de divulgación: reservado para la secretaría");
+	assert_string_equal(i18n_note("no estimate: see the estimate table"),
+			    "sin estimación: véase la tabla estimate");
+	assert_string_equal(
+	    i18n_note("no estimate: the main-effects model has no finite "
+		      "maximum-likelihood estimate: list pj saw no case"),
+	    "sin estimación: el modelo de efectos principales no tiene "
+	    "estimación de máxima verosimilitud finita: la lista PJ no vio "
+	    "ningún caso");
+	assert_string_equal(
+	    i18n_note("no estimate: the main-effects model has no finite "
+		      "maximum-likelihood estimate: no case was seen by more "
+		      "than one list"),
+	    "sin estimación: el modelo de efectos principales no tiene "
+	    "estimación de máxima verosimilitud finita: ninguna lista "
+	    "comparte un caso con otra");
+	assert_string_equal(
+	    i18n_note("no estimate: the model with pnp:mp mp:pj is not "
+		      "identifiable"),
+	    "sin estimación: el modelo con pnp:mp mp:pj no es identificable");
+	assert_string_equal(
+	    i18n_note("no estimate: the model with pnp:mp has no finite "
+		      "maximum-likelihood estimate: something new"),
+	    "no estimate: the model with pnp:mp has no finite "
+	    "maximum-likelihood estimate: something new");
+	i18n_set(LANG_EN);
+	assert_string_equal(
+	    i18n_note("no estimate: the model with pnp:mp is not "
+		      "identifiable"),
+	    "no estimate: the model with pnp:mp is not identifiable");
+	i18n_set(LANG_ES);
+}
+
 /* The page names the institutions that sent nothing dated in the period
  * (timeliness records 0), or says that all five did; a count withheld
  * as <10 is not silence. */
@@ -1030,6 +1081,7 @@ main(void)
 	    cmocka_unit_test(test_english_and_analyst),
 	    cmocka_unit_test(test_indicators_print),
 	    cmocka_unit_test(test_estimate_notes),
+	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_counts_read_by_year),
 	    cmocka_unit_test(test_withheld_card),
