@@ -83,3 +83,10 @@ service_status(const char *status)
 {
 	sd_notifyf(0, "STATUS=%s", status);
 }
+
+void
+service_extend_start(unsigned seconds, const char *status)
+{
+	sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=%s",
+		   (unsigned long long)seconds * 1000000ULL, status);
+}

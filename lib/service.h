@@ -34,4 +34,12 @@ void service_watchdog(uint64_t mono_ms);
 /* Updates the status line systemctl shows. */
 void service_status(const char *status);
 
+/*
+ * Tells systemd that a start still under way (before service_ready)
+ * needs up to `seconds` more from now, with a status line: a long rebuild
+ * of the statistics at start is not taken for a hung start and killed at
+ * TimeoutStartSec=. Does nothing outside systemd.
+ */
+void service_extend_start(unsigned seconds, const char *status);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include "date.h"
 #include "log.h"
+#include "service.h"
 #include "sign.h"
 
 #define INST_RECORD_WORDS (4 + REASON_COUNT)
@@ -856,6 +857,25 @@ accepted_day(struct store_txn *t, enum institution inst, uint64_t seq,
 	return date_of_ms(created_ms);
 }
 
+/*
+ * A rebuild at start (an older layout of the statistics) runs before the
+ * daemon is ready; under systemd it asks for this much more time every
+ * 4,096 envelopes, a fraction of a second apart, so that a large store is
+ * not killed at TimeoutStartSec= and restarted from the beginning.
+ */
+#define REBUILD_EXTEND_S 60
+
+static void
+rebuild_progress(uint64_t events)
+{
+	char status[96];
+
+	snprintf(status, sizeof(status),
+		 "rebuilding the statistics: %llu events so far",
+		 (unsigned long long)events);
+	service_extend_start(REBUILD_EXTEND_S, status);
+}
+
 static int
 rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 {
@@ -896,6 +916,7 @@ rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 	if (r == 0 && ++c->since_flush == 4096) {
 		/* Keep the batch caches small; the transaction goes on, and
 		 * if it fails the index is loaded again from the store. */
+		rebuild_progress(c->events + 1);
 		r = stats_flush(c->ig->stats);
 		if (r == 0)
 			stats_committed(c->ig->stats);
@@ -972,6 +993,7 @@ ingest_rebuild(struct ingest *ig, uint64_t *ret_events, uint64_t *ret_skipped)
 	c.ev = malloc(sizeof(*c.ev));
 	if (c.ev == NULL)
 		return -ENOMEM;
+	rebuild_progress(0);
 	r = store_begin(ig->st, true, &c.t);
 	if (r != 0)
 		goto out;

@@ -31,6 +31,7 @@
 #include "keys.h"
 #include "registry.h"
 #include "registry_fixture.h"
+#include "service.h"
 #include "sign.h"
 #include "stats.h"
 #include "store.h"
@@ -45,6 +46,19 @@ struct fixture {
 	struct registry *reg;
 	const struct reg_party *p_pnp, *p_mimp;
 };
+
+/* Stands in for lib/service.c's (test_service checks that one speaks
+ * to systemd): what the rebuild asked for. */
+static unsigned extend_calls, extend_seconds;
+static char extend_status[96];
+
+void
+service_extend_start(unsigned seconds, const char *status)
+{
+	extend_calls++;
+	extend_seconds = seconds;
+	snprintf(extend_status, sizeof(extend_status), "%s", status);
+}
 
 /* A batch to send, and its envelopes (owned). */
 struct tbatch {
@@ -514,10 +528,17 @@ test_group_as_one_by_one(void **state)
 	assert_memory_equal(da.buf, db.buf, da.len);
 	free(db.buf);
 
-	/* The group's statistics are those a rebuild finds. */
+	/* The group's statistics are those a rebuild finds; it asks for
+	 * more time to start as it goes (under systemd). */
 	{
 		uint64_t events, skipped;
+
+		extend_calls = 0;
 		assert_int_equal(ingest_rebuild(&ga, &events, &skipped), 0);
+		assert_int_equal(extend_calls, 1); /* fewer than 4,096 */
+		assert_int_equal(extend_seconds, 60);
+		assert_string_equal(extend_status, "rebuilding the statistics: "
+						   "0 events so far");
 		dump_store(sa, &db);
 		assert_int_equal(da.len, db.len);
 		assert_memory_equal(da.buf, db.buf, da.len);
