@@ -199,6 +199,21 @@ html_cell(const struct qtable *t, size_t row, const char *name)
 	return &t->rows[row][j];
 }
 
+/* Opens a cell: <td CLS data-q="TABLE PERIOD ROW COL", the tag left open
+ * for a data-v. */
+static void
+td_open(FILE *f, const char *cls, const char *table, const char *period,
+	size_t row, const char *col)
+{
+	fprintf(f, "<td%s data-q=\"", cls);
+	html_escape(f, table);
+	fputc(' ', f);
+	html_escape(f, period);
+	fprintf(f, " %zu ", row);
+	html_escape(f, col);
+	fputc('"', f);
+}
+
 void
 html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 	const char *table, const char *period, const char *display)
@@ -220,13 +235,7 @@ html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 		cls = " class=\"n\"";
 	else if (display != NULL)
 		cls = " class=\"w\"";
-	fprintf(f, "<td%s data-q=\"", cls);
-	html_escape(f, table);
-	fputc(' ', f);
-	html_escape(f, period);
-	fprintf(f, " %zu ", row);
-	html_escape(f, col);
-	fputc('"', f);
+	td_open(f, cls, table, period, row, col);
 	if (display != NULL && c->kind == CELL_TEXT &&
 	    codec_cell_str(c)[0] != '\0') {
 		fprintf(f, " data-v=\"");
@@ -262,13 +271,8 @@ badge_td(FILE *f, const struct html_table *ht, size_t row,
 		html_td(f, ht->t, row, col->name, ht->table, ht->period, NULL);
 		return;
 	}
-	fprintf(f, "<td data-q=\"");
-	html_escape(f, ht->table);
-	fputc(' ', f);
-	html_escape(f, ht->period);
-	fprintf(f, " %zu ", row);
-	html_escape(f, col->name);
-	fprintf(f, "\" data-v=\"");
+	td_open(f, "", ht->table, ht->period, row, col->name);
+	fprintf(f, " data-v=\"");
 	html_escape(f, w);
 	fprintf(f, "\"><span class=\"badge b-");
 	class_word(f, w);
@@ -288,16 +292,12 @@ instead_td(FILE *f, const struct html_table *ht, size_t row,
 	char buf[sizeof(c->text) + 16];
 
 	/* Narrow: it stands in a column of numbers. */
-	fprintf(f, "<td%s data-q=\"",
-		col->kind == HTML_BADGE ? "" : " class=\"alt\"");
-	html_escape(f, ht->table);
-	fputc(' ', f);
-	html_escape(f, ht->period);
-	fprintf(f, " %zu ", row);
-	html_escape(f, col->name);
-	fprintf(f, "\" data-v=\"");
-	if (c->kind == CELL_NUMBER || c->kind == CELL_SUPPRESSED ||
-	    codec_cell_str(c)[0] != '\0')
+	td_open(f, col->kind == HTML_BADGE ? "" : " class=\"alt\"", ht->table,
+		ht->period, row, col->name);
+	fprintf(f, " data-v=\"");
+	if (c != NULL &&
+	    (c->kind == CELL_NUMBER || c->kind == CELL_SUPPRESSED ||
+	     codec_cell_str(c)[0] != '\0'))
 		html_escape(f, html_cell_text(c, ht->t->k, buf, sizeof(buf)));
 	fprintf(f, "\">");
 	if (col->kind == HTML_BADGE) {
