@@ -259,6 +259,18 @@ submit_all() {
 	return $rc
 }
 
+# submitted_ok INST...: each INST's submission (T/submit-INST.out) ends
+# in its summary with nothing refused; an empty or missing output (a
+# submission that failed or never ran) does not pass as "no refusal".
+submitted_ok() {
+	local i
+	for i in "$@"; do
+		! grep -q ': refused:' "$T/submit-$i.out" &&
+			grep -Eq '\.jsonl: [0-9]+ accepted, [0-9]+ already held, 0 refused, [0-9]+ with unlinkable victims(, [0-9]+ re-keyed)?$' \
+				"$T/submit-$i.out" || return 1
+	done
+}
+
 # audit: the consolidator's own re-verification of its store.
 audit_ok() {
 	"$CONS" --audit -c "$N/consolidator.conf" >"$T/audit.out" 2>&1
