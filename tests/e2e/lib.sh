@@ -276,8 +276,14 @@ audit_ok() {
 	"$CONS" --audit -c "$N/consolidator.conf" >"$T/audit.out" 2>&1
 }
 
-# records INST FILE: the number of non-blank lines of FILE.
+# records FILE: the number of non-blank lines of FILE. A file that cannot
+# be read gives a word, not nothing: "$(records F)" = "$(cons_last_seq I)"
+# must not pass as two empty strings when both commands failed.
 records() {
+	[ -r "$1" ] || {
+		echo "unreadable:$1"
+		return 2
+	}
 	grep -c . "$1"
 }
 
