@@ -308,9 +308,14 @@ query_tables() {
 	done
 }
 
-# same_tables A B: two query_tables directories hold the same bytes.
+# same_tables A B: two query_tables directories hold the same bytes, and
+# A holds answers (the same failures in both are not the same tables).
 same_tables() {
 	local d
+	if grep -rq '^exit' "$1" || [ -z "$(find "$1" -name '*.csv' -size +0)" ]; then
+		echo "  $1: queries failed or none asked"
+		return 1
+	fi
 	d=$(diff -r "$1" "$2")
 	[ -z "$d" ] && return 0
 	echo "$d" | head -10 | sed 's/^/  /'
