@@ -81,6 +81,9 @@ def near(live, offline, unit):
 
 def same(live, offline, unlinkable):
     got, want, bad = rows_of(live), rows_of(offline), []
+    # Two empty tables (both commands failed) are not equal estimates.
+    if not want:
+        return fail(["kuska estimate gave no rows"])
     if len(got) != len(want):
         return fail(["%d rows, kuska estimate has %d" % (len(got),
                                                           len(want))])
@@ -108,9 +111,14 @@ def same(live, offline, unlinkable):
 
 
 def secretariat(sec, offline, sec_overlap):
-    shown = all(not r["victims"].startswith("<")
-                for r in rows_of(sec_overlap))
+    overlap = rows_of(sec_overlap)
+    shown = all(not r["victims"].startswith("<") for r in overlap)
     got, want, bad = rows_of(sec), rows_of(offline), []
+    # An empty overlap would read as all shown, and two empty estimates
+    # as equal.
+    if not overlap or not want:
+        return fail(["%d overlap rows, kuska estimate gave %d" %
+                     (len(overlap), len(want))])
     if len(got) != len(want):
         return fail(["%d rows, kuska estimate has %d" % (len(got),
                                                           len(want))])

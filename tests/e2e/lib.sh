@@ -259,13 +259,31 @@ submit_all() {
 	return $rc
 }
 
+# submitted_ok INST...: each INST's submission (T/submit-INST.out) ends
+# in its summary with nothing refused; an empty or missing output (a
+# submission that failed or never ran) does not pass as "no refusal".
+submitted_ok() {
+	local i
+	for i in "$@"; do
+		! grep -q ': refused:' "$T/submit-$i.out" &&
+			grep -Eq '\.jsonl: [0-9]+ accepted, [0-9]+ already held, 0 refused, [0-9]+ with unlinkable victims(, [0-9]+ re-keyed)?$' \
+				"$T/submit-$i.out" || return 1
+	done
+}
+
 # audit: the consolidator's own re-verification of its store.
 audit_ok() {
 	"$CONS" --audit -c "$N/consolidator.conf" >"$T/audit.out" 2>&1
 }
 
-# records INST FILE: the number of non-blank lines of FILE.
+# records FILE: the number of non-blank lines of FILE. A file that cannot
+# be read gives a word, not nothing: "$(records F)" = "$(cons_last_seq I)"
+# must not pass as two empty strings when both commands failed.
 records() {
+	[ -r "$1" ] || {
+		echo "unreadable:$1"
+		return 2
+	}
 	grep -c . "$1"
 }
 
@@ -290,9 +308,14 @@ query_tables() {
 	done
 }
 
-# same_tables A B: two query_tables directories hold the same bytes.
+# same_tables A B: two query_tables directories hold the same bytes, and
+# A holds answers (the same failures in both are not the same tables).
 same_tables() {
 	local d
+	if grep -rq '^exit' "$1" || [ -z "$(find "$1" -name '*.csv' -size +0)" ]; then
+		echo "  $1: queries failed or none asked"
+		return 1
+	fi
 	d=$(diff -r "$1" "$2")
 	[ -z "$d" ] && return 0
 	echo "$d" | head -10 | sed 's/^/  /'

@@ -91,9 +91,19 @@ every_request "$N/analyst.conf" "$T/an" 0
 echo "# $(wc -l <"$T/sec/rc") secretariat and $(wc -l <"$T/an/rc") analyst" \
 	"queries in $(($(date +%s) - t0)) s"
 
+# asked_all DIR: every request of DIR.list has its exit code in DIR/rc (an
+# empty list, or queries that never ran, would leave nothing to judge).
+asked_all() {
+	[ -s "$1.list" ] && [ "$(wc -l <"$1/rc")" = "$(wc -l <"$1.list")" ]
+}
+
 # --- what is refused, and how ----------------------------------------------
 levels_ok() {
 	local name rc t p r bad=0
+	asked_all "$T/sec" || {
+		echo "  $(wc -l <"$T/sec/rc") answers to $(wc -l <"$T/sec.list") requests"
+		return 1
+	}
 	while read -r name rc; do
 		t=${name%%.*}
 		p=${name#*.}
@@ -116,8 +126,10 @@ levels_ok() {
 }
 check "secretariat: every national table and every regional year answered; regional semesters and quarters, and the overlap and breakdown by region, refused with exit 2 and a message naming what it may ask" \
 	levels_ok
-check "analyst: every query answered (exit 0)" \
-	test -z "$(awk '$2 != 0' "$T/an/rc")"
+analyst_ok() {
+	asked_all "$T/an" && [ -z "$(awk '$2 != 0' "$T/an/rc")" ]
+}
+check "analyst: every query answered (exit 0)" analyst_ok
 grep -h . "$T"/sec/identification.2025Q1.16.err |
 	sed 's/^/# refusal, identification 2025Q1 region 16: /'
 grep -h . "$T"/sec/overlap.2025.16.err |

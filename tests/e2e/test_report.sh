@@ -138,8 +138,13 @@ trend() { # trend FILE: the semesters and years of the indicators' trend
 	grep -o 'data-q="indicators [0-9H]* [0-9]* value"' "$1" |
 		awk '{ print $2 }' | sort -u | tr '\n' ' '
 }
+same_trend() { # none in either page is not the same trend
+	local a
+	a=$(trend "$ART/report-analyst.html")
+	[ -n "$a" ] && [ "$(trend "$ART/report-secretariat.html")" = "$a" ]
+}
 check "the secretariat's trend spans the analyst's periods ($(trend "$ART/report-analyst.html"))" \
-	test "$(trend "$ART/report-secretariat.html")" = "$(trend "$ART/report-analyst.html")"
+	same_trend
 check "secretariat: in Spanish" \
 	grep -q '<html lang="es">' "$T/secretariat.dom.html"
 check "secretariat: the indicators named in Spanish (name_es)" \
@@ -187,7 +192,8 @@ check "a refused key: exit 2, a reason and no file (exit $rc)" \
 	test "$rc" = 2 -a ! -e "$T/none.html" -a -s "$T/none.err"
 
 check "both reports have the SDG 16.2.2 figure" \
-	grep -q 'id="f-sdg"' "$T/secretariat.dom.html" "$T/analyst.dom.html"
+	sh -c "grep -q 'id=\"f-sdg\"' '$T/secretariat.dom.html' &&
+		grep -q 'id=\"f-sdg\"' '$T/analyst.dom.html'"
 
 # A period still running says so at the top; a closed one does not.
 year=$(TZ=Etc/GMT+5 date +%Y)

@@ -73,7 +73,9 @@ for i in mp pj mimp minsa; do
 	"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >"$T/re-$i.out"
 done
 check "every institution resubmitted: nothing new, nothing refused" \
-	sh -c "grep -h 'accepted,' '$T'/re-*.out | grep -v ': 0 accepted, .* 0 refused' |
+	sh -c "grep -h ': 0 accepted, [0-9]* already held, 0 refused' '$T'/re-*.out |
+		wc -l | grep -qx $(echo $INSTS | wc -w) &&
+		grep -h 'accepted,' '$T'/re-*.out | grep -v ': 0 accepted, .* 0 refused' |
 		wc -l | grep -qx 0"
 check "all delivered" wait_delivered 120
 check "tables after the rotation" tables "$T/after"

@@ -24,7 +24,9 @@ cat >"$T/mimp.jsonl" <<EOF
 EOF
 "$KUSKA" submit -c "$N/pnp.conf" "$T/pnp.jsonl" >"$T/pnp.out"
 "$KUSKA" submit -c "$N/mimp.conf" "$T/mimp.jsonl" >"$T/mimp.out"
-check "both records accepted" grep -q "1 accepted" "$T/pnp.out" "$T/mimp.out"
+check "both records accepted" \
+	sh -c "grep -q ': 1 accepted, ' '$T/pnp.out' &&
+		grep -q ': 1 accepted, ' '$T/mimp.out'"
 check "delivered" wait_delivered 60
 "$KUSKA" query -c "$N/analyst.conf" overlap --period 2025 --format csv \
 	>"$T/overlap.csv"

@@ -86,6 +86,16 @@ $VG --log-file="$T/vg-audit.%p" "$CONS" --audit -c "$N/consolidator.conf" \
 	>/dev/null
 check "audit under valgrind clean" test $? = 0
 
+# An empty log is a clean run, so each run must have left one: with none
+# (valgrind never ran it) the loop below would find nothing to report.
+vg_logs() {
+	local w
+	for w in cons keyholder pnp submit rebuild audit; do
+		compgen -G "$T/vg-$w.*" >/dev/null || return 1
+	done
+	[ "$(compgen -G "$T/vg-query.*" | wc -l)" -ge 10 ]
+}
+check "a valgrind log from every program run under it" vg_logs
 for f in "$T"/vg-*; do
 	if [ -s "$f" ]; then
 		not_ok "valgrind reports in $(basename "$f")"

@@ -969,7 +969,7 @@ test_yearly_trend(void **state)
 	    "target_period,progress,status";
 	static struct report_data d;
 	char *before, *p, *a, *b;
-	const char *card, *end;
+	const char *card, *end, *at;
 
 	(void)state;
 	i18n_set(LANG_ES);
@@ -997,8 +997,12 @@ test_yearly_trend(void **state)
 	card = card_of(p, "Days from complaint to accusation");
 	end = strstr(card + 1, "<div class=\"card\">");
 	assert_non_null(end);
-	assert_true(strstr(card, "2025: 377 d; meta 150 d para 2026H2") < end);
-	assert_true(strstr(card, "<p>Año por año, como su meta.</p>") < end);
+	at = strstr(card, "2025: 377 d; meta 150 d para 2026H2");
+	assert_non_null(at);
+	assert_true(at < end);
+	at = strstr(card, "<p>Año por año, como su meta.</p>");
+	assert_non_null(at);
+	assert_true(at < end);
 	assert_true(strstr(card, "no se muestra") == NULL ||
 		    strstr(card, "no se muestra") > end);
 
