@@ -40,6 +40,7 @@ static const char css[] =
     "padding:6px 12px;margin:.8em 0}\n"
     ".notice{border-left:4px solid #d69e2e;background:#fffbea;"
     "padding:8px 12px;margin:.8em 0}\n"
+    "li.stale{color:#742a2a;font-weight:600}\n"
     "nav.toc{margin:1em 0;font-size:.92rem}\n"
     "nav.toc ol{margin:.3em 0;padding-left:1.4em;columns:2 260px}\n"
     "a{color:var(--accent)}\n"

@@ -337,6 +337,36 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "en el periodo (tabla timeliness).",
 		       "All five institutions have records dated in the "
 		       "period (timeliness table)."},
+    [M_DELIV_INTRO] = {"Última entrega de cada institución (tabla "
+		       "deliveries, hora UTC); se señala la que llevaba más "
+		       "de %d días sin entregar al cierre del informe, %s:",
+		       "Last delivery from each institution (deliveries "
+		       "table, UTC); one that had delivered nothing for more "
+		       "than %d days by the report's end, %s, is flagged:"},
+    [M_DELIV_LAST] = {"%s: última entrega el %s a las %s.",
+		      "%s: last delivered on %s at %s."},
+    [M_DELIV_STALE] = {"%s: nada recibido desde el %s; sus cifras "
+		       "posteriores a esa fecha faltan, no son cero.",
+		       "%s: nothing received since %s; its figures after "
+		       "that date are missing, not zero."},
+    [M_DELIV_NEVER] = {"%s: nunca se recibió nada; sus cifras faltan, no "
+		       "son cero.",
+		       "%s: nothing ever received; its figures are missing, "
+		       "not zero."},
+    [M_DELIV_UNKNOWN] = {"Se desconoce cuándo entregó por última vez cada "
+			 "institución: el consolidador no da la tabla "
+			 "deliveries (es anterior a esta versión de kuska); "
+			 "una cifra baja puede ser una entrega que falta.",
+			 "When each institution last delivered is unknown: "
+			 "the consolidator does not give the deliveries "
+			 "table (it predates this version of kuska); a low "
+			 "figure may be a delivery that is missing."},
+    [M_DELIV_REFUSED] = {"Se desconoce cuándo entregó por última vez cada "
+			 "institución: el consolidador negó la tabla "
+			 "deliveries (%s).",
+			 "When each institution last delivered is unknown: "
+			 "the consolidator refused the deliveries table "
+			 "(%s)."},
 };
 
 void

@@ -36,6 +36,7 @@ static const char *const tables[] = {
     "indicator_definitions",
     "estimate",
     "sdg16_2_2",
+    "deliveries",
     NULL,
 };
 
@@ -332,6 +333,7 @@ static bool
 timeless(const char *table)
 {
 	return strcmp(table, "sources") == 0 ||
+	       strcmp(table, "deliveries") == 0 ||
 	       strcmp(table, "indicator_definitions") == 0;
 }
 
@@ -494,7 +496,7 @@ cmd_query(int argc, char **argv)
 			"it is left empty (docs/DISCLOSURE.md)\n",
 			mark, tab.k - 1);
 	}
-	if (all_zero(&tab) && strcmp(q.table, "sources") != 0 &&
+	if (all_zero(&tab) && !timeless(q.table) &&
 	    strncmp(q.table, "indicator", 9) != 0)
 		fprintf(stderr,
 			"kuska query: note: every count is 0; if figures "

@@ -42,6 +42,7 @@ const char *const report_tables[RT_COUNT] = {
     [RT_TIMELINESS] = "timeliness",
     [RT_ESTIMATE] = "estimate",
     [RT_SDG] = "sdg16_2_2",
+    [RT_DELIVERIES] = "deliveries",
 };
 
 /* ---- asking --------------------------------------------------------- */

@@ -32,6 +32,7 @@ enum report_table {
 	RT_TIMELINESS,
 	RT_ESTIMATE,
 	RT_SDG,
+	RT_DELIVERIES,
 	RT_COUNT
 };
 
@@ -68,6 +69,23 @@ struct report_data {
  * loads nothing, in the language i18n_set chose. Returns 0 or -EIO.
  */
 int report_page(FILE *f, const struct report_data *d);
+
+/*
+ * An institution from which nothing arrived for more than this many days
+ * before the report's end (or the day it is made, for a period still
+ * running) is named in the footer: its figures after its last delivery
+ * are missing, not zero. A month: nodes deliver within minutes, and a
+ * month's silence is an outage, not a quiet office.
+ */
+#define REPORT_STALE_DAYS 30
+
+/*
+ * report_deliveries - the footer's list of when each institution last
+ * delivered (the deliveries table), flagging one silent for more than
+ * REPORT_STALE_DAYS, or the sentence that this is unknown when the
+ * consolidator does not give the table. Writes to f in the language set.
+ */
+void report_deliveries(FILE *f, const struct report_data *d);
 
 /*
  * report_year_whole - whether year y (2025) is whole in the report of

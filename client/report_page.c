@@ -1357,6 +1357,7 @@ footer(struct report *r)
 		(void)usable(r, t, "sources");
 	}
 	silent(r);
+	report_deliveries(r->f, r->d);
 	fprintf(r->f, "<p>");
 	put(r, tr(M_GENERATED), when, KUSKA_VERSION, r->d->client_id,
 	    role_word(r->role), r->k);

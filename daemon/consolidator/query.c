@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deliveries.h"
 #include "estimate_table.h"
 #include "indicators.h"
 #include "ingest.h"
@@ -32,6 +33,7 @@ const char *const query_tables[] = {
     "indicator_definitions",
     "estimate",
     "sdg16_2_2",
+    "deliveries",
     NULL,
 };
 
@@ -912,6 +914,8 @@ static const struct table_def defs[] = {
      * the secretariat's own view of the tables they are made from. */
     {NULL, -1, -1, true},
     {NULL, -1, -1, true},
+    /* When each institution last delivered: deliveries.h. */
+    {NULL, -1, -1, true},
 };
 _Static_assert(sizeof(defs) / sizeof(defs[0]) ==
 		   sizeof(query_tables) / sizeof(query_tables[0]) - 1,
@@ -1236,6 +1240,8 @@ query_run(struct store *st, const struct query_req *req,
 		return estimate_table(st, req, who, k, ret);
 	if (strcmp(req->table, "sdg16_2_2") == 0)
 		return sdg_table(st, req, who, k, ret);
+	if (strcmp(req->table, "deliveries") == 0)
+		return deliveries_table(st, req, who, k, ret);
 	if (strcmp(req->table, "indicators") == 0) {
 		uint32_t period;
 		/* Not by region for a semester: the tables it would be

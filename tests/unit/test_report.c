@@ -220,6 +220,13 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	    NULL};
 	static const char *const sources[] = {
 	    "pnp,1692", "mp,1649", "pj,127", "mimp,1378", "minsa,1162", NULL};
+	/* Against the end of 2025H2: pnp and mimp fresh, mp exactly 30
+	 * days before (not flagged), pj silent since September, minsa
+	 * never heard from. */
+	static const char *const deliveries[] = {
+	    "pnp,2025-12-30T09:15Z,1692", "mp,2025-12-01T00:00Z,1649",
+	    "pj,2025-09-14T16:40Z,127", "mimp,2026-01-10T08:00Z,1378",
+	    "minsa,,0", NULL};
 	static const char *const periods[] = {"2024H1", "2024H2", "2025H1",
 					      "2025H2"};
 	size_t i;
@@ -259,6 +266,8 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 			      "unknown table \"estimate\"");
 		fixture_error(&d->t[RT_SDG], role,
 			      "unknown table \"sdg16_2_2\"");
+		fixture_error(&d->t[RT_DELIVERIES], role,
+			      "unknown table \"deliveries\"");
 		return;
 	}
 	indicators(&d->t[RT_INDICATORS], role, "2025H2", 3);
@@ -280,6 +289,8 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 		      "period,sex,age_group,population,victims,"
 		      "victims_per_100k,estimate,estimate_per_100k,note",
 		      sdg);
+	fixture_table(&d->t[RT_DELIVERIES], role, 10,
+		      "institution,last_delivery,events", deliveries);
 }
 
 static void
@@ -768,6 +779,72 @@ test_silent_institutions(void **state)
 	free(p);
 }
 
+/* The footer says when each institution last delivered and names the
+ * one silent for more than REPORT_STALE_DAYS before the report's end, in
+ * both languages; a consolidator without the table: unknown, said. */
+static void
+test_deliveries(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, ROLE, true);
+	p = page(&d, "deliveries-en.html");
+	assert_non_null(strstr(p, "by the report&#39;s end, 2025-12-31, is "
+				  "flagged:"));
+	assert_non_null(strstr(p, "<li>PNP: last delivered on 2025-12-30 at "
+				  "09:15.</li>"));
+	assert_non_null(strstr(p, "<li>MP: last delivered on 2025-12-01"));
+	assert_non_null(strstr(p, "<li class=\"stale\">PJ: nothing received "
+				  "since 2025-09-14; its figures after that "
+				  "date are missing, not zero.</li>"));
+	assert_non_null(strstr(p, "<li>MIMP: last delivered on 2026-01-10"));
+	assert_non_null(strstr(p, "<li class=\"stale\">MINSA: nothing ever "
+				  "received"));
+	assert_int_equal(count(p, "class=\"stale\""), 2);
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "deliveries-es.html");
+	assert_non_null(strstr(p, "<li class=\"stale\">PJ: nada recibido "
+				  "desde el 2025-09-14; sus cifras "
+				  "posteriores a esa fecha faltan, no son "
+				  "cero.</li>"));
+	assert_non_null(strstr(p, "<li>PNP: última entrega el 2025-12-30"));
+	free(p);
+	/* A period still running is measured to the day the page is made
+	 * (d.made: 2026-05-28): pnp's December is stale by then. */
+	d.period = "2026";
+	d.code = 20260;
+	p = page(&d, "deliveries-open.html");
+	assert_non_null(strstr(p, "al cierre del informe, 2026-05-28:"));
+	assert_non_null(strstr(p, "PNP: nada recibido desde el 2025-12-30"));
+	free(p);
+	d.period = "2025H2";
+	d.code = 20256;
+	/* An older consolidator: the page is made, and says it does not
+	 * know. */
+	codec_qtable_clear(&d.t[RT_DELIVERIES]);
+	fixture_error(&d.t[RT_DELIVERIES], ROLE,
+		      "unknown table \"deliveries\"");
+	p = page(&d, "deliveries-old.html");
+	assert_non_null(strstr(p, "<p id=\"deliveries\" class=\"warn\">Se "
+				  "desconoce cuándo entregó por última vez "
+				  "cada institución"));
+	assert_null(strstr(p, "class=\"stale\""));
+	assert_non_null(strstr(p, "</footer>"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "deliveries-old-en.html");
+	assert_non_null(strstr(p, "When each institution last delivered is "
+				  "unknown: the consolidator does not give "
+				  "the deliveries table"));
+	i18n_set(LANG_ES);
+	clear(&d);
+	free(p);
+}
+
 /* A column report.c adds from indicator_definitions, one value a row. */
 static void
 add_column(struct qtable *t, const char *name, const char *const *values)
@@ -1087,6 +1164,7 @@ main(void)
 	    cmocka_unit_test(test_estimate_notes),
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
+	    cmocka_unit_test(test_deliveries),
 	    cmocka_unit_test(test_counts_read_by_year),
 	    cmocka_unit_test(test_withheld_card),
 	    cmocka_unit_test(test_yearly_trend),

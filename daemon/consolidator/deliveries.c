@@ -1,0 +1,95 @@
+/* deliveries.c - the deliveries table; see deliveries.h. */
+#include "deliveries.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "ingest.h"
+#include "period.h"
+
+enum col { COL_INST, COL_LAST, COL_EVENTS, COL_COUNT };
+
+static int
+fail(struct qtable *ret, const char *msg)
+{
+	snprintf(ret->error, sizeof(ret->error), "%s", msg);
+	return -EINVAL;
+}
+
+/* "2026-03-02T14:05Z", or "" for 0 (never). */
+static void
+utc_minute(uint64_t ms, char *out, size_t cap)
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+
+	out[0] = '\0';
+	if (ms != 0 && gmtime_r(&s, &tm) != NULL)
+		strftime(out, cap, "%Y-%m-%dT%H:%MZ", &tm);
+}
+
+static void
+add_row(struct qtable *t, int inst, const struct inst_status *s,
+	bool hide_small, unsigned k)
+{
+	struct cell *row = t->rows[t->n_rows++];
+
+	row[COL_INST].kind = CELL_TEXT;
+	snprintf(row[COL_INST].text, sizeof(row[COL_INST].text), "%s",
+		 institution_name((enum institution)inst));
+	utc_minute(s->last_contact_ms, row[COL_LAST].text,
+		   sizeof(row[COL_LAST].text));
+	row[COL_LAST].kind = row[COL_LAST].text[0] ? CELL_TEXT : CELL_EMPTY;
+	row[COL_EVENTS].kind = CELL_NUMBER;
+	row[COL_EVENTS].number = (int64_t)s->accepted;
+	/* As in sources: a count of 1 to k-1 is withheld, alone. */
+	if (hide_small && s->accepted > 0 && s->accepted < k)
+		row[COL_EVENTS].kind = CELL_SUPPRESSED;
+}
+
+int
+deliveries_table(struct store *st, const struct query_req *req,
+		 const struct reg_party *who, unsigned k, struct qtable *ret)
+{
+	static const char *const cols[COL_COUNT] = {"institution",
+						    "last_delivery", "events"};
+	struct store_txn *t;
+	struct inst_status s;
+	uint32_t period;
+	int i, r;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->k = k;
+	snprintf(ret->role, sizeof(ret->role), "%s", role_name(who->role));
+	if (period_parse(req->period, &period) != 0)
+		return fail(ret, "bad period: give a year (2026), a semester "
+				 "(2026H1) or a quarter (2026Q3); the "
+				 "deliveries table ignores it");
+	if (req->region > 25)
+		return fail(ret, "bad region: INEI codes run 01 to 25");
+	if (who->role == ROLE_NONE)
+		return fail(ret, "not authorised to query");
+	ret->n_cols = COL_COUNT;
+	for (i = 0; i < COL_COUNT; i++)
+		snprintf(ret->cols[i], sizeof(ret->cols[i]), "%s", cols[i]);
+	ret->rows = calloc(INST_COUNT, sizeof(*ret->rows));
+	if (ret->rows == NULL)
+		return -ENOMEM;
+	r = store_begin(st, false, &t);
+	if (r != 0) {
+		codec_qtable_clear(ret);
+		return r;
+	}
+	for (i = 1; i <= INST_COUNT; i++) {
+		if (who->role == ROLE_INSTITUTION && (int)who->inst != i)
+			continue;
+		(void)ingest_inst_status(t, i, &s);
+		add_row(ret, i, &s, who->role == ROLE_SECRETARIAT, k);
+	}
+	store_abort(&t);
+	return 0;
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# End to end: "not heard from since". mp delivers while the consolidator's
+# clock is 60 days slow (libfaketime), as if its node had stopped two
+# months ago; pnp, pj and mimp deliver now; minsa never does. The
+# deliveries table gives each one's last delivery and events held, equal
+# to what was delivered, for the analyst, the secretariat and (its own
+# row) an institution, in CSV and JSON, with or without --period; it
+# survives a restart. The report of the running year names mp (silent
+# for more than 30 days) and minsa (never heard from) in English and
+# Spanish, and flags none of the others. The secretariat does not see
+# pj's 3 events (primary suppression, as in sources).
+. "$(dirname "$0")/lib.sh"
+
+FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
+[ -n "$FT" ] || skip "libfaketime is not installed (scripts/deps.sh installs it)"
+[ "${KUSKA_SANITIZED:-OFF}" = ON ] &&
+	skip "the sanitizers and libfaketime cannot share a process"
+
+net_init
+cat >"$N/pnpq.conf" <<-EOF2
+	[client]
+	key = keys/pnp.key
+	consolidator = tcp://127.0.0.1:$((PORT + 1))
+	consolidator_key = keys/consolidator.pub
+EOF2
+"$KUSKA" sim --out "$T/sim" --victims 200 --seed 5 >/dev/null
+
+# mp, two months ago by the consolidator's clock.
+rm -f "$N/run/consolidator.sock"
+LD_PRELOAD=$FT FAKETIME=-60d FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
+PIDS[cons]=$!
+wait_for_file "$N/run/consolidator.sock"
+start_node mp
+"$KUSKA" submit -c "$N/mp.conf" "$T/sim/mp.jsonl" >"$T/submit-mp.out"
+check "mp delivers to the slow consolidator" wait_delivered 120
+stop_node mp TERM
+stop_cons TERM
+start_cons
+# pj: three records, a count the secretariat does not see.
+head -3 "$T/sim/pj.jsonl" >"$T/pj3.jsonl"
+mv "$T/pj3.jsonl" "$T/sim/pj.jsonl"
+for i in pnp pj mimp; do
+	start_node "$i"
+	"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >"$T/submit-$i.out"
+done
+check "pnp, pj and mimp deliver" wait_delivered 120
+check "every submission accepted" submitted_ok mp pnp pj mimp
+
+today=$(date -u +%F)
+then=$(date -u -d '60 days ago' +%F)
+"$KUSKA" query -c "$N/analyst.conf" deliveries --format csv >"$T/an.csv" \
+	2>"$T/an.err"
+check "analyst: no --period needed" test $? = 0 -a -s "$T/an.csv"
+check "columns institution,last_delivery,events" \
+	test "$(head -1 "$T/an.csv")" = "institution,last_delivery,events"
+check "a row for each of the five" test "$(grep -c . "$T/an.csv")" = 6
+field() { awk -F, -v i="$2" -v c="$3" '$1 == i { print $c }' "$1"; }
+for i in pnp pj mimp mp; do
+	check "$i: events held = the $(records "$T/sim/$i.jsonl") delivered" \
+		test "$(field "$T/an.csv" $i 3)" = "$(records "$T/sim/$i.jsonl")"
+done
+# like VALUE PATTERN: VALUE matches the shell pattern.
+like() { [[ $1 == $2 ]]; }
+for i in pnp pj mimp; do
+	v=$(field "$T/an.csv" $i 2)
+	check "$i: last delivery today, UTC ($v)" \
+		like "$v" "${today}T[0-2][0-9]:[0-5][0-9]Z"
+done
+v=$(field "$T/an.csv" mp 2)
+check "mp: last delivery 60 days ago ($v)" like "$v" "${then}T*Z"
+check "minsa: no delivery, 0 events" test "$(grep '^minsa,' "$T/an.csv")" = "minsa,,0"
+
+"$KUSKA" query -c "$N/analyst.conf" deliveries --period 2019Q1 \
+	--format csv >"$T/an-2019.csv"
+check "the period does not change it" cmp -s "$T/an.csv" "$T/an-2019.csv"
+"$KUSKA" query -c "$N/secretariat.conf" deliveries --format csv \
+	>"$T/sec.csv"
+check "secretariat: the same table, pj's 3 events withheld" \
+	test "$(sed 's/^pj,\(.*\),3$/pj,\1,<10/' "$T/an.csv")" = "$(cat "$T/sec.csv")"
+"$KUSKA" query -c "$N/pnpq.conf" deliveries --format csv >"$T/pnp.csv"
+check "pnp: its own row only" \
+	test "$(sed 1d "$T/pnp.csv")" = "$(grep '^pnp,' "$T/an.csv")"
+"$KUSKA" query -c "$N/analyst.conf" deliveries --format json >"$T/an.json"
+check "json: the same values" python3 - "$T/an.json" "$T/an.csv" <<-'PY'
+	import csv, json, sys
+	rows = json.load(open(sys.argv[1]))
+	want = list(csv.DictReader(open(sys.argv[2])))
+	def norm(r):
+	    return (r["institution"], r["last_delivery"] or "", str(r["events"]))
+	sys.exit(0 if [norm(r) for r in rows] == [norm(r) for r in want] else 1)
+PY
+
+# Durable: a restart changes nothing.
+stop_cons TERM
+start_cons
+"$KUSKA" query -c "$N/analyst.conf" deliveries --format csv >"$T/an2.csv"
+check "after a restart, the same last deliveries" cmp -s "$T/an.csv" "$T/an2.csv"
+
+year=$(TZ=Etc/GMT+5 date +%Y)
+for lang in en es; do
+	"$KUSKA" report -c "$N/analyst.conf" --period "$year" --lang $lang \
+		-o "$T/report-$lang.html" 2>"$T/report-$lang.err"
+	check "$lang: the report is made" test $? = 0 -a -s "$T/report-$lang.html"
+done
+R=$T/report-en.html
+check "en: mp named, silent since 60 days ago" grep -qF \
+	"<li class=\"stale\">MP: nothing received since $then; its figures after that date are missing, not zero.</li>" "$R"
+check "en: minsa named, never heard from" grep -qF \
+	'<li class="stale">MINSA: nothing ever received' "$R"
+check "en: pnp, pj, mimp not flagged" sh -c "
+	grep -qF '<li>PNP: last delivered on $today' '$R' &&
+	grep -qF '<li>PJ: last delivered on $today' '$R' &&
+	grep -qF '<li>MIMP: last delivered on $today' '$R' &&
+	test \$(grep -c 'class=\"stale\"' '$R') = 2"
+check "es: mp named" grep -qF \
+	"<li class=\"stale\">MP: nada recibido desde el $then; sus cifras posteriores a esa fecha faltan, no son cero.</li>" \
+	"$T/report-es.html"
+finish
