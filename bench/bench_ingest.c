@@ -792,6 +792,8 @@ bench_ingest(struct bench *b, struct ingest_result *res)
 	lat = calloc(max_batches, sizeof(*lat));
 	if (lat == NULL)
 		die("out of memory");
+	memset(&ig, 0, sizeof(ig));
+	ig.threads = b->opt.threads;
 	r = ingest_open(&ig, b->st, b->reg);
 	if (r != 0)
 		die("ingest_open: %s", strerror(-r));

@@ -1,5 +1,6 @@
 /* ingest.c - verify, validate, commit a batch; see ingest.h. */
 #include "ingest.h"
+#include "ingest_int.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,13 +11,11 @@
 
 #include "date.h"
 #include "log.h"
-#include "service.h"
 #include "sign.h"
 
-#define INST_RECORD_WORDS (4 + REASON_COUNT)
-
-static void
-inst_encode(const struct inst_status *s, uint8_t out[8 * INST_RECORD_WORDS])
+void
+ingest_status_encode(const struct inst_status *s,
+		     uint8_t out[INGEST_STATUS_LEN])
 {
 	int i;
 
@@ -59,8 +58,8 @@ ingest_inst_status(struct store_txn *t, int inst, struct inst_status *ret)
 	return 0;
 }
 
-static int
-load_insts(struct ingest *ig)
+int
+ingest_load_status(struct ingest *ig)
 {
 	struct store_txn *t;
 	int i, r;
@@ -84,7 +83,7 @@ ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 	ig->stats = stats_new();
 	if (ig->stats == NULL)
 		return -ENOMEM;
-	r = load_insts(ig);
+	r = ingest_load_status(ig);
 	if (r == 0)
 		r = stats_load(ig->stats, st);
 	if (r == -ESTALE) {
@@ -269,13 +268,10 @@ ingest_signature_ok(const struct registry *reg, const struct reg_party *speaker,
 /* The T_CHANGES value: withdrawn flag, latest correction's sequence. */
 #define CHANGE_LEN 9
 
-/*
- * Checks a correction's or withdrawal's target within the transaction
- * and records the change. Returns REASON_NONE or BAD_TARGET.
- */
-static enum reason
-apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
-	     const struct event *ev, char *why, size_t whylen, int *ret_err)
+enum reason
+ingest_apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
+		    const struct event *ev, char *why, size_t whylen,
+		    int *ret_err)
 {
 	uint8_t k[9], cv[CHANGE_LEN] = {0};
 	const void *v;
@@ -476,8 +472,8 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 	if (reason == REASON_NONE && (c->ev->kind == KIND_CORRECTION ||
 				      c->ev->kind == KIND_WITHDRAWAL)) {
 		r = 0;
-		reason = apply_change(c->t, c->speaker->inst, env.seq, c->ev,
-				      why, sizeof(why), &r);
+		reason = ingest_apply_change(c->t, c->speaker->inst, env.seq,
+					     c->ev, why, sizeof(why), &r);
 		if (r != 0) {
 			codec_envelope_clear(&env);
 			return r;
@@ -531,7 +527,7 @@ take_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 	uint64_t gap_seq = 0;
 	size_t i, taken = 0;
 	uint8_t ik = (uint8_t)c->speaker->inst;
-	uint8_t iv[8 * INST_RECORD_WORDS];
+	uint8_t iv[INGEST_STATUS_LEN];
 	int r = 0;
 
 	memset(reply, 0, sizeof(*reply));
@@ -571,7 +567,7 @@ take_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,
 		return 0;
 	}
 	c->s.last_contact_ms = now_ms;
-	inst_encode(&c->s, iv);
+	ingest_status_encode(&c->s, iv);
 	r = store_put(c->t, T_INSTS, &ik, 1, iv, sizeof(iv), 0);
 	if (r != 0)
 		return r;
@@ -754,7 +750,7 @@ refuse:
 	log_warnx("event=batch_refused institution=%s reason=%s text=%s",
 		  speaker->id, reason_name(reply->reason), LOG_Q(reply->text));
 	/* A failed transaction may have left the cache ahead of the store. */
-	(void)load_insts(ig);
+	(void)ingest_load_status(ig);
 	return r;
 }
 
@@ -822,212 +818,5 @@ ingest_batches(struct ingest *ig, struct ingest_item *items, size_t n)
 			  n, strerror(-r));
 		run_alone(ig, items, n);
 	}
-	return r;
-}
-
-/* Replays one institution's envelopes into the statistics. */
-struct rebuild_ctx {
-	struct ingest *ig;
-	const struct reg_party *party;
-	struct store_txn *t;
-	struct event *ev;
-	uint64_t events, skipped, since_flush;
-	uint64_t held; /* envelopes of the institution, verified or not */
-	int err;
-};
-
-/*
- * The day envelope (inst, seq) was accepted, as ingest stored it; for an
- * envelope stored before the consolidator kept that day, the day it was
- * created (which its signature vouches for): the earliest it can have
- * been accepted.
- */
-static int32_t
-accepted_day(struct store_txn *t, enum institution inst, uint64_t seq,
-	     uint64_t created_ms)
-{
-	uint8_t k[8];
-	const void *v;
-	size_t vlen;
-
-	store_be64(k, seq);
-	if (store_get(t, T_ACCEPT_FIRST + inst - 1, k, 8, &v, &vlen) == 0 &&
-	    vlen == 4)
-		return (int32_t)(store_get32(v) ^ DAYS_OFFSET);
-	return date_of_ms(created_ms);
-}
-
-/*
- * A rebuild at start (an older layout of the statistics) runs before the
- * daemon is ready; under systemd it asks for this much more time every
- * 4,096 envelopes, a fraction of a second apart, so that a large store is
- * not killed at TimeoutStartSec= and restarted from the beginning.
- */
-#define REBUILD_EXTEND_S 60
-
-static void
-rebuild_progress(uint64_t events)
-{
-	char status[96];
-
-	snprintf(status, sizeof(status),
-		 "rebuilding the statistics: %llu events so far",
-		 (unsigned long long)events);
-	service_extend_start(REBUILD_EXTEND_S, status);
-}
-
-static int
-rebuild_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
-{
-	struct rebuild_ctx *c = arg;
-	struct envelope env;
-	char why[CODEC_MAX_TEXT + 1];
-	enum reason reason = REASON_BAD_ENVELOPE;
-	uint64_t seq;
-	int32_t accepted = 0;
-	int r;
-
-	if (klen != 8)
-		return 0;
-	seq = store_get64(k);
-	if (codec_envelope_decode(v, vlen, &env) == 0 && env.seq == seq &&
-	    c->party != NULL && env.inst == c->party->inst) {
-		reason = ingest_check(c->ig->reg, c->party, &env, c->ev, why,
-				      sizeof(why));
-		accepted = accepted_day(c->t, env.inst, seq, env.created_ms);
-	}
-	codec_envelope_clear(&env);
-	c->held++;
-	if (reason == REASON_NONE && (c->ev->kind == KIND_CORRECTION ||
-				      c->ev->kind == KIND_WITHDRAWAL)) {
-		r = 0;
-		reason = apply_change(c->t, c->party->inst, seq, c->ev, why,
-				      sizeof(why), &r);
-		if (r != 0) {
-			c->err = r;
-			return 1;
-		}
-	}
-	if (reason != REASON_NONE) {
-		c->skipped++;
-		return 0;
-	}
-	r = stats_apply(c->ig->stats, c->party->inst, seq, c->ev, accepted);
-	if (r == 0 && ++c->since_flush == 4096) {
-		/* Keep the batch caches small; the transaction goes on, and
-		 * if it fails the index is loaded again from the store. */
-		rebuild_progress(c->events + 1);
-		r = stats_flush(c->ig->stats);
-		if (r == 0)
-			stats_committed(c->ig->stats);
-		stats_begin(c->ig->stats, c->t);
-		c->since_flush = 0;
-	}
-	if (r != 0) {
-		c->err = r;
-		return 1;
-	}
-	c->events++;
-	return 0;
-}
-
-/* Counts one refusal into an institution's status. */
-static int
-count_refused(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
-{
-	struct inst_status *s = arg;
-	uint8_t reason = vlen > 0 ? *(const uint8_t *)v : 0;
-
-	if (klen != 9)
-		return 0;
-	s->refused++;
-	s->refused_by_reason[reason < REASON_COUNT ? reason : 0]++;
-	if (store_get64((const uint8_t *)k + 1) > s->last_seq)
-		s->last_seq = store_get64((const uint8_t *)k + 1);
-	return 0;
-}
-
-/*
- * Recomputes an institution's status from what the store holds: held
- * envelopes (counted by the caller), refusals and the highest sequence.
- * The last contact time is kept.
- */
-static int
-recount_inst(struct ingest *ig, struct store_txn *t, enum institution inst,
-	     uint64_t held)
-{
-	struct inst_status s;
-	uint8_t ik = (uint8_t)inst, iv[8 * INST_RECORD_WORDS];
-	const void *k, *v;
-	size_t klen, vlen;
-	int r;
-
-	memset(&s, 0, sizeof(s));
-	s.last_contact_ms = ig->inst[inst].last_contact_ms;
-	s.accepted = held;
-	r = store_each(t, T_REFUSED, &ik, 1, count_refused, &s);
-	if (r != 0)
-		return r;
-	r = store_last(t, T_ENV_FIRST + inst - 1, NULL, 0, &k, &klen, &v,
-		       &vlen);
-	if (r == 0 && klen == 8 && store_get64(k) > s.last_seq)
-		s.last_seq = store_get64(k);
-	if (r != 0 && r != -ENOENT)
-		return r;
-	if (s.last_seq == 0) {
-		r = store_del(t, T_INSTS, &ik, 1);
-		return r == -ENOENT ? 0 : r;
-	}
-	inst_encode(&s, iv);
-	return store_put(t, T_INSTS, &ik, 1, iv, sizeof(iv), 0);
-}
-
-int
-ingest_rebuild(struct ingest *ig, uint64_t *ret_events, uint64_t *ret_skipped)
-{
-	struct rebuild_ctx c;
-	int i, r;
-
-	memset(&c, 0, sizeof(c));
-	c.ig = ig;
-	c.ev = malloc(sizeof(*c.ev));
-	if (c.ev == NULL)
-		return -ENOMEM;
-	rebuild_progress(0);
-	r = store_begin(ig->st, true, &c.t);
-	if (r != 0)
-		goto out;
-	r = stats_clear(ig->stats, c.t);
-	if (r == 0)
-		r = store_clear(c.t, T_CHANGES);
-	stats_begin(ig->stats, c.t);
-	for (i = 1; r == 0 && i <= INST_COUNT; i++) {
-		c.party = registry_institution(ig->reg, (enum institution)i);
-		c.held = 0;
-		r = store_each(c.t, T_ENV_FIRST + i - 1, NULL, 0, rebuild_one,
-			       &c);
-		if (r == 1)
-			r = c.err;
-		if (r == 0)
-			r = recount_inst(ig, c.t, (enum institution)i, c.held);
-	}
-	if (r == 0)
-		r = stats_flush(ig->stats);
-	if (r == 0)
-		r = store_commit(&c.t);
-	else
-		store_abort(&c.t);
-	if (r == 0) {
-		stats_committed(ig->stats);
-		r = load_insts(ig);
-	} else {
-		stats_discard(ig->stats);
-		if (stats_load(ig->stats, NULL) != 0)
-			log_warnx("event=stats_reload_failed");
-	}
-	*ret_events = c.events;
-	*ret_skipped = c.skipped;
-out:
-	free(c.ev);
 	return r;
 }

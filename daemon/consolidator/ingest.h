@@ -33,6 +33,10 @@ struct ingest {
 	uint64_t created_in_future[INST_COUNT + 1];
 	uint64_t disk_full_total;
 	uint64_t disk_full_ms;
+	/* Threads that check envelopes in ingest_rebuild (0: one), the
+	 * caller's to set before ingest_open: as many as the daemon's
+	 * verifying threads. */
+	unsigned threads;
 };
 
 /* How far in the future (our clock) an event may be signed unremarked. */
@@ -51,9 +55,11 @@ void ingest_close(struct ingest *ig);
 /*
  * ingest_rebuild - recomputes, in one transaction, everything derived from
  * the stored envelopes and refusals (corrections' bookkeeping, each
- * institution's counts, all statistics), verifying each envelope again.
- * Envelopes that no longer verify (a key removed from the registry) are counted
- * in *ret_skipped and left out. Returns 0 or -errno. The daemon must not be
+ * institution's counts, all statistics), verifying each envelope again, on
+ * ig->threads threads (then applied in sequence order on the calling
+ * thread: the result does not depend on their number). Envelopes that no
+ * longer verify (a key removed from the registry) are counted in
+ * *ret_skipped and left out. Returns 0 or -errno. The daemon must not be
  * running.
  */
 int ingest_rebuild(struct ingest *ig, uint64_t *ret_events,
@@ -149,7 +155,8 @@ int ingest_inst_status(struct store_txn *t, int inst, struct inst_status *ret);
  * ingest_check - every check an accepted envelope passes, for speaker's
  * envelope env (already decoded; its institution is speaker's). On
  * success returns REASON_NONE and fills *ev; otherwise the reason, with
- * a text into why. Used for live batches, --rebuild and --audit.
+ * a text into why. Used for live batches, --rebuild and --audit; safe on
+ * any thread (reg is only read).
  *
  * The verdict depends on the envelope and the registry only, never on
  * this machine's clock: an event may not be dated after the day it was

@@ -231,6 +231,13 @@ syntax:
 	exit(2);
 }
 
+/* The verifying threads the config asks for (workers; 0: every core). */
+static unsigned
+workers(const struct consolidator_config *cfg)
+{
+	return cfg->workers != 0 ? (unsigned)cfg->workers : parallel_cpus();
+}
+
 /*
  * --refetch INST:SEQ: drops INST's sequences from SEQ on and rebuilds
  * the statistics; its node sends them again and they are checked as new
@@ -250,6 +257,7 @@ run_refetch(struct cons *c, const struct refetch *rf)
 	n = ingest_forget(c->st, rf->inst, rf->seq);
 	if (n < 0)
 		fatalx("refetch: %s", strerror(-n));
+	c->ig.threads = workers(&c->cfg);
 	if (ingest_open(&c->ig, c->st, c->reg) != 0)
 		fatalx("cannot read the store");
 	err = ingest_rebuild(&c->ig, &events, &skipped);
@@ -754,7 +762,8 @@ main(int argc, char **argv)
 		return run_audit(&c);
 	if (repair) {
 		err = repair_run(c.cfg.data_dir, c.cfg.map_size_mb << 20,
-				 c.cfg.max_map_size_mb << 20, c.reg, stdout);
+				 c.cfg.max_map_size_mb << 20, c.reg,
+				 workers(&c.cfg), stdout);
 		own_files(c.cfg.data_dir);
 		cons_free(&c);
 		if (err != 0)
@@ -774,6 +783,9 @@ main(int argc, char **argv)
 	if (err != 0)
 		fatalx("%s: cannot open the store: %s%s", c.cfg.data_dir,
 		       strerror(-err), daemon_open_hint(err));
+	/* A rebuild (asked for, or of statistics in an older layout)
+	 * verifies on as many threads as the ingest. */
+	c.ig.threads = workers(&c.cfg);
 	if (ingest_open(&c.ig, c.st, c.reg) != 0)
 		fatalx("cannot read the store");
 	if (rebuild) {
@@ -840,8 +852,7 @@ main(int argc, char **argv)
 		fatalx("socket monitor: %s", strerror(-err));
 	/* From here on c.ig is the writer thread's. */
 	ingest_view(&c.ig, &c.view);
-	c.threads =
-	    c.cfg.workers != 0 ? (unsigned)c.cfg.workers : parallel_cpus();
+	c.threads = workers(&c.cfg);
 	err = pipeline_new(c.threads, &c.pipe);
 	if (err != 0)
 		fatalx("cannot start the ingest threads: %s", strerror(-err));

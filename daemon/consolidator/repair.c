@@ -117,13 +117,15 @@ drop_damaged(struct store *st, const struct store_report *r, FILE *out)
 }
 
 static int
-rebuild(struct store *st, const struct registry *reg, FILE *out)
+rebuild(struct store *st, const struct registry *reg, unsigned threads,
+	FILE *out)
 {
 	struct ingest ig;
 	uint64_t events = 0, skipped = 0;
 	int r;
 
 	memset(&ig, 0, sizeof(ig));
+	ig.threads = threads;
 	r = ingest_open(&ig, st, reg);
 	if (r == 0)
 		r = ingest_rebuild(&ig, &events, &skipped);
@@ -139,7 +141,7 @@ rebuild(struct store *st, const struct registry *reg, FILE *out)
 
 int
 repair_run(const char *dir, size_t map_size, size_t max_size,
-	   const struct registry *reg, FILE *out)
+	   const struct registry *reg, unsigned threads, FILE *out)
 {
 	struct store_report rep;
 	struct store *st = NULL;
@@ -178,7 +180,7 @@ repair_run(const char *dir, size_t map_size, size_t max_size,
 		if (r == 0)
 			r = drop_damaged(st, &rep, out);
 		if (r == 0)
-			r = rebuild(st, reg, out);
+			r = rebuild(st, reg, threads, out);
 		store_close(&st);
 		store_report_clear(&rep);
 		if (r != 0 && r != -EUCLEAN)

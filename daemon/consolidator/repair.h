@@ -23,11 +23,12 @@
 
 /*
  * repair_run - repairs the store in dir (map sizes as the config says),
- * writing what it found and did to out. Returns 0 when the store is
- * sound afterwards, or -errno.
+ * writing what it found and did to out; the statistics are rebuilt
+ * verifying on `threads` threads (ingest_rebuild). Returns 0 when the
+ * store is sound afterwards, or -errno.
  */
 int repair_run(const char *dir, size_t map_size, size_t max_size,
-	       const struct registry *reg, FILE *out)
+	       const struct registry *reg, unsigned threads, FILE *out)
     __attribute__((warn_unused_result));
 
 #endif

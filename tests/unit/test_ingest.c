@@ -10,6 +10,8 @@
  * alone, so that the ones that fit are committed, the one that does not
  * is refused, and memory agrees with the store. Both with the envelopes
  * checked and decoded ahead, as the verifying threads hand them over.
+ * A rebuild gives the same tables whatever the number of threads that
+ * check the envelopes, and skips those that no longer verify.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -528,13 +530,15 @@ test_group_as_one_by_one(void **state)
 	assert_memory_equal(da.buf, db.buf, da.len);
 	free(db.buf);
 
-	/* The group's statistics are those a rebuild finds; it asks for
-	 * more time to start as it goes (under systemd). */
-	{
+	/* The group's statistics are those a rebuild finds, on one thread
+	 * or four; it asks for more time to start as it goes (under
+	 * systemd). */
+	for (ga.threads = 1; ga.threads <= 4; ga.threads += 3) {
 		uint64_t events, skipped;
 
 		extend_calls = 0;
 		assert_int_equal(ingest_rebuild(&ga, &events, &skipped), 0);
+		assert_int_equal(skipped, 0);
 		assert_int_equal(extend_calls, 1); /* fewer than 4,096 */
 		assert_int_equal(extend_seconds, 60);
 		assert_string_equal(extend_status, "rebuilding the statistics: "
@@ -639,12 +643,132 @@ test_group_fails_alone_go_on(void **state)
 		free_batch(b[i]);
 }
 
+/* Sends speaker's plain envelopes from..to into ig, 1,000 a batch. */
+static void
+feed(const struct fixture *fx, struct ingest *ig,
+     const struct reg_party *speaker, uint64_t from, uint64_t to)
+{
+	struct tbatch *b;
+	struct msg reply;
+	uint64_t s, last;
+
+	for (s = from; s <= to; s = last + 1) {
+		last = to - s >= 999 ? s + 999 : to;
+		b = new_batch(fx, speaker, s, s, last);
+		assert_int_equal(
+		    ingest_batch(ig, speaker, &b->m, NULL, NOW_MS, &reply), 0);
+		assert_int_equal(reply.type, MSG_ACK);
+		assert_int_equal(reply.last_seq, last);
+		assert_int_equal(reply.n_rejections, 0);
+		free(reply.rejections);
+		free_batch(b);
+	}
+}
+
+/*
+ * Replaces the stored envelope (inst, seq) by itself with one bit of its
+ * signature flipped or, if garble, by bytes that do not decode: what a
+ * key removed from the registry, or a bug, leaves for a rebuild to skip.
+ */
+static void
+spoil_stored(struct store *st, enum institution inst, uint64_t seq, bool garble)
+{
+	static const uint8_t junk[] = {0xff, 0xff, 0xff, 0x07, 0x01};
+	struct store_txn *t;
+	struct envelope env;
+	const void *v;
+	uint8_t k[8], *buf = NULL;
+	size_t vlen, len = sizeof(junk);
+
+	store_be64(k, seq);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	assert_int_equal(store_get(t, T_ENV_FIRST + inst - 1, k, 8, &v, &vlen),
+			 0);
+	if (!garble) {
+		assert_int_equal(codec_envelope_decode(v, vlen, &env), 0);
+		env.signature[5] ^= 0x01;
+		assert_int_equal(codec_envelope_encode(&env, &buf, &len), 0);
+		codec_envelope_clear(&env);
+	}
+	assert_int_equal(store_put(t, T_ENV_FIRST + inst - 1, k, 8,
+				   garble ? junk : buf, len, 0),
+			 0);
+	assert_int_equal(store_commit(&t), 0);
+	free(buf);
+}
+
+/*
+ * A rebuild checks its envelopes on as many threads as it is told and
+ * applies them in order: over more envelopes than one chunk and than a
+ * flush (4,096), with a correction and a withdrawal whose targets are
+ * chunks behind, one envelope whose signature no longer verifies and one
+ * that no longer decodes, one thread and several leave the same tables
+ * byte for byte, skip the same two, and ask systemd for time alike.
+ */
+static void
+test_rebuild_threads(void **state)
+{
+	static const unsigned threads[] = {1, 2, 4, 16, 1};
+	struct fixture *fx = *state;
+	struct tbatch *b;
+	struct msg reply;
+	struct store *sa;
+	struct ingest ga;
+	struct dump d1, dn;
+	uint64_t events, skipped;
+	size_t i;
+
+	sa = open_store(fx, "a", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	feed(fx, &ga, fx->p_pnp, 1, 4600);
+	feed(fx, &ga, fx->p_mimp, 1, 300);
+	b = new_batch(fx, fx->p_pnp, 9, 0, 0);
+	add_env(fx, b, 4601, CORRECT, 100, false);
+	add_env(fx, b, 4602, WITHDRAW, 2000, false);
+	assert_int_equal(
+	    ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply), 0);
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.n_rejections, 0);
+	free(reply.rejections);
+	free_batch(b);
+	/* Behind the correction's back, its target stops verifying. */
+	spoil_stored(sa, INST_PNP, 100, false);
+	spoil_stored(sa, INST_MIMP, 7, true);
+
+	for (i = 0; i < sizeof(threads) / sizeof(threads[0]); i++) {
+		ga.threads = threads[i];
+		extend_calls = 0;
+		assert_int_equal(ingest_rebuild(&ga, &events, &skipped), 0);
+		assert_int_equal(events, 4902 - 2);
+		assert_int_equal(skipped, 2);
+		/* At the start and after 4,096 events. */
+		assert_int_equal(extend_calls, 2);
+		assert_string_equal(extend_status, "rebuilding the statistics: "
+						   "4096 events so far");
+		/* Held, though no longer verified. */
+		assert_int_equal(ga.inst[INST_PNP].accepted, 4602);
+		assert_int_equal(ga.inst[INST_MIMP].accepted, 300);
+		assert_memory_is_store(&ga);
+		dump_store(sa, i == 0 ? &d1 : &dn);
+		if (i == 0)
+			continue;
+		assert_int_equal(d1.len, dn.len);
+		assert_memory_equal(d1.buf, dn.buf, d1.len);
+		free(dn.buf);
+	}
+	free(d1.buf);
+	ingest_close(&ga);
+	close_store(fx, &sa, "a");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_group_as_one_by_one),
 	    cmocka_unit_test(test_group_fails_alone_go_on),
+	    cmocka_unit_test(test_rebuild_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
