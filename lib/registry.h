@@ -31,8 +31,10 @@
  * one. Its name is 1 to 31 characters of a-z, 0-9, _ and -.
  *
  * An [institution] is its node: its keys sign and deliver events and ask
- * the key holders. A [client] of role institution asks for that
- * institution's tables with keys of its own, which do neither.
+ * the key holders; none of them may query. Its own tables are asked for
+ * by a [client] of role institution, with keys of its own, so that a
+ * node machine's key files alone do not show what the national linking
+ * made of a probe record (docs/SECURITY.md).
  *
  * kinds and stages default to what DESIGN.md gives each institution. A
  * key admits its owner on the network while valid now and not revoked
