@@ -1,9 +1,11 @@
 /*
  * demo.c - kuska demo init: a whole kuska network on 127.0.0.1 in one
  * directory: keys, the registry, and working configs for the
- * consolidator, the key holder, the five institution nodes and two query
- * clients. Ports: BASE (nodes to the consolidator), BASE+1 (queries),
- * BASE+2 (nodes to the key holder).
+ * consolidator, the key holder, the five institution nodes and seven
+ * query clients: the secretariat, the analysts and each institution's
+ * statistics officers (ID-stats, with a key apart from the node's, which
+ * cannot query). Ports: BASE (nodes to the consolidator), BASE+1
+ * (queries), BASE+2 (nodes to the key holder).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,9 +21,15 @@
 /* The demo's network name: its registry's [network] and nodes' network. */
 #define DEMO_NETWORK "kuska-demo"
 
-static const char *const parties[] = {"consolidator", "pnp",	 "mp",
-				      "pj",	      "mimp",	 "minsa",
-				      "secretariat",  "analyst", "keyholder"};
+static const char *const parties[] = {
+    "consolidator", "pnp",	   "mp",	  "pj",	       "mimp",
+    "minsa",	    "secretariat", "analyst",	  "pnp-stats", "mp-stats",
+    "pj-stats",	    "mimp-stats",  "minsa-stats", "keyholder"};
+
+/* parties[QUERY_FIRST..QUERY_END): the query clients, each with a config;
+ * the key holder comes last. */
+#define QUERY_FIRST 6
+#define QUERY_END (sizeof(parties) / sizeof(parties[0]) - 1)
 
 /* The kinds and stages of DESIGN.md, written out so they can be edited. */
 static const struct {
@@ -90,6 +98,17 @@ write_registry(const char *dir)
 				      "public_key = keys/%s.pub\n\n",
 				      grants[i].id, grants[i].id, grants[i].id);
 	}
+	for (i = 0; i < sizeof(grants) / sizeof(grants[0]); i++)
+		o += (size_t)snprintf(
+		    buf + o, sizeof(buf) - o,
+		    "# %s's statistics officers: its own tables, with a key "
+		    "apart from the node's\n"
+		    "[client %s-stats]\nrole = institution\ninstitution = "
+		    "%s\n\n"
+		    "[key %s-stats-1]\nowner = %s-stats\n"
+		    "public_key = keys/%s-stats.pub\n\n",
+		    grants[i].id, grants[i].id, grants[i].id, grants[i].id,
+		    grants[i].id, grants[i].id);
 	o += (size_t)snprintf(buf + o, sizeof(buf) - o,
 			      "[client secretariat]\nrole = secretariat\n\n"
 			      "[key secretariat-1]\nowner = secretariat\n"
@@ -152,7 +171,7 @@ write_configs(const char *dir, unsigned port)
 		if (write_file(dir, name, buf) != 0)
 			return -1;
 	}
-	for (i = 6; i < 8; i++) {
+	for (i = QUERY_FIRST; i < QUERY_END; i++) {
 		char name[64];
 		snprintf(buf, sizeof(buf),
 			 "# kuska query client \"%s\" of the demo network\n"

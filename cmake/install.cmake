@@ -41,7 +41,7 @@ foreach(d "SYSTEMDUNITDIR;lib/systemd/system" "SYSUSERSDIR;lib/sysusers.d"
 endforeach()
 
 set(KUSKA_CONFIGS consolidator registry indicators pnp mp pj mimp minsa
-	secretariat analyst keyholder)
+	secretariat analyst pnp-stats keyholder)
 set(KUSKA_STAGE ${CMAKE_BINARY_DIR}/install-stage)
 
 # Copies src to dst with the source tree's paths replaced by the

@@ -97,6 +97,7 @@ static const char *const reg_names[] = {
     "valid_until",
     "revoked",
     "revoked_after_seq",
+    "institution",
     NULL,
 };
 
@@ -245,6 +246,7 @@ start_section(struct reg_ctx *c, const char *section, char *why, size_t whylen)
 	snprintf(c->party->id, sizeof(c->party->id), "%s", id);
 	if (strcmp(kind, "institution") == 0) {
 		c->party->role = ROLE_INSTITUTION;
+		c->party->node = true;
 		c->party->inst = institution_from_name(id);
 		if (c->party->inst == INST_NONE) {
 			snprintf(why, whylen,
@@ -265,7 +267,7 @@ party_line(struct reg_ctx *c, const char *name, const char *value, char *why,
 	size_t idx = (size_t)(p - c->r->parties);
 	char bad[64];
 
-	if (p->role == ROLE_INSTITUTION && strcmp(name, "kinds") == 0) {
+	if (p->node && strcmp(name, "kinds") == 0) {
 		if (parse_set(value, lookup_kind, &p->kinds, bad,
 			      sizeof(bad)) != 0) {
 			snprintf(why, whylen, "kinds: unknown kind \"%s\"",
@@ -275,7 +277,7 @@ party_line(struct reg_ctx *c, const char *name, const char *value, char *why,
 		c->kinds_set[idx] = true;
 		return 0;
 	}
-	if (p->role == ROLE_INSTITUTION && strcmp(name, "stages") == 0) {
+	if (p->node && strcmp(name, "stages") == 0) {
 		if (parse_set(value, lookup_stage, &p->stages, bad,
 			      sizeof(bad)) != 0) {
 			snprintf(why, whylen, "stages: unknown stage \"%s\"",
@@ -285,14 +287,29 @@ party_line(struct reg_ctx *c, const char *name, const char *value, char *why,
 		c->stages_set[idx] = true;
 		return 0;
 	}
-	if (p->role != ROLE_INSTITUTION && strcmp(name, "role") == 0) {
+	if (!p->node && strcmp(name, "role") == 0) {
 		if (strcmp(value, "secretariat") == 0)
 			p->role = ROLE_SECRETARIAT;
 		else if (strcmp(value, "analyst") == 0)
 			p->role = ROLE_ANALYST;
+		else if (strcmp(value, "institution") == 0)
+			p->role = ROLE_INSTITUTION;
 		else {
 			snprintf(why, whylen,
-				 "role: must be secretariat or analyst");
+				 "role: must be secretariat, analyst or "
+				 "institution");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	/* An institution's own query client: its statistics officers' key,
+	 * kept apart from the node's (docs/SECURITY.md). */
+	if (!p->node && strcmp(name, "institution") == 0) {
+		p->inst = institution_from_name(value);
+		if (p->inst == INST_NONE) {
+			snprintf(why, whylen,
+				 "institution: not one of pnp, mp, pj, mimp, "
+				 "minsa");
 			return -EINVAL;
 		}
 		return 0;
@@ -506,9 +523,21 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 				 c->path, p->id);
 			return -EINVAL;
 		}
-		if (p->role == ROLE_INSTITUTION && !c->kinds_set[i])
+		if (!p->node &&
+		    (p->role == ROLE_INSTITUTION) != (p->inst != INST_NONE)) {
+			snprintf(err, errlen, "%s: [client %s]: %s", c->path,
+				 p->id,
+				 p->inst == INST_NONE
+				     ? "role = institution needs institution = "
+				       "ID, the institution whose tables it "
+				       "asks for"
+				     : "institution is only for role = "
+				       "institution");
+			return -EINVAL;
+		}
+		if (p->node && !c->kinds_set[i])
 			p->kinds = registry_default_kinds(p->inst);
-		if (p->role == ROLE_INSTITUTION && !c->stages_set[i])
+		if (p->node && !c->stages_set[i])
 			p->stages = registry_default_stages(p->inst);
 	}
 	if (r->n_parties == 0) {
@@ -544,11 +573,10 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 				 k->name, c->owners[i]);
 			return -EINVAL;
 		}
-		if (k->revoked_after_seq != UINT64_MAX &&
-		    k->owner->role != ROLE_INSTITUTION) {
+		if (k->revoked_after_seq != UINT64_MAX && !k->owner->node) {
 			snprintf(err, errlen,
 				 "%s:%u: [key %s]: revoked_after_seq is for "
-				 "an institution's key (a client signs no "
+				 "an institution's node key (a client signs no "
 				 "events): use revoked",
 				 c->path, c->key_line[i], k->name);
 			return -EINVAL;
@@ -639,8 +667,7 @@ registry_institution(const struct registry *r, enum institution inst)
 	size_t i;
 
 	for (i = 0; i < r->n_parties; i++)
-		if (r->parties[i].role == ROLE_INSTITUTION &&
-		    r->parties[i].inst == inst)
+		if (r->parties[i].node && r->parties[i].inst == inst)
 			return &r->parties[i];
 	return NULL;
 }

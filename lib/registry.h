@@ -13,6 +13,10 @@
  *	[client secretariat]
  *	role = secretariat		(or analyst)
  *
+ *	[client pnp-stats]		(an institution's query client)
+ *	role = institution
+ *	institution = pnp
+ *
  *	[key pnp-2026]
  *	owner = pnp
  *	public_key = keys/pnp.pub	(or sign_public and transport_public)
@@ -25,6 +29,12 @@
  * network (lib/sign.h) and a node says at hello which it serves, so that
  * a network made from the same keys (a test network) cannot feed this
  * one. Its name is 1 to 31 characters of a-z, 0-9, _ and -.
+ *
+ * An [institution] is its node: its keys sign and deliver events and ask
+ * the key holders; none of them may query. Its own tables are asked for
+ * by a [client] of role institution, with keys of its own, so that a
+ * node machine's key files alone do not show what the national linking
+ * made of a probe record (docs/SECURITY.md).
  *
  * kinds and stages default to what DESIGN.md gives each institution. A
  * key admits its owner on the network while valid now and not revoked
@@ -60,7 +70,8 @@ enum role {
 struct reg_party {
 	char id[KEYS_ID_MAX];
 	enum role role;
-	enum institution inst; /* ROLE_INSTITUTION */
+	bool node;	       /* an [institution]: delivers, never queries */
+	enum institution inst; /* ROLE_INSTITUTION: whose tables */
 	uint32_t kinds;	       /* bit (1 << enum kind) */
 	uint32_t stages;       /* bit (1 << enum stage) */
 };
@@ -119,7 +130,7 @@ const char *role_name(enum role r);
 const struct reg_party *registry_party(const struct registry *r,
 				       const char *id);
 
-/* registry_institution - the party registered for inst, or NULL. */
+/* registry_institution - inst's node (its [institution]), or NULL. */
 const struct reg_party *registry_institution(const struct registry *r,
 					     enum institution inst);
 

@@ -490,7 +490,7 @@ handle_ingest(struct cons *c, struct tframes *req)
 	/* The key is judged again on every message: a reload may have
 	 * revoked it since the handshake, or its window closed. */
 	k = peer_key(c, req->user_id, date_now_ms(), &who);
-	if (k == NULL || k->owner->role != ROLE_INSTITUTION) {
+	if (k == NULL || !k->owner->node) {
 		log_warnx("event=message_refused who=%s key=%s "
 			  "reason=key_not_valid",
 			  who.party, who.key);

@@ -31,8 +31,7 @@ zap_decide(void *arg, const char *domain, const char *address,
 			  registry_transport_name(c->reg, key));
 		return -1;
 	}
-	if (strcmp(domain, "ingest") == 0 &&
-	    k->owner->role != ROLE_INSTITUTION) {
+	if (strcmp(domain, "ingest") == 0 && !k->owner->node) {
 		c->handshake_failures++;
 		log_warnx("event=auth_refused domain=%s address=%s key=%s "
 			  "owner=%s reason=not_an_institution",

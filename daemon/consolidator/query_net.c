@@ -47,6 +47,18 @@ handle_query(struct cons *c, const struct tframes *req)
 			 "removed): the connection is closed",
 			 who.key);
 		peer_refused(c, req);
+	} else if (p->node) {
+		/* A node machine's key files must not show what the national
+		 * linking made of a record it forged (docs/SECURITY.md). */
+		log_warnx("event=query_refused who=%s key=%s reason=node_key",
+			  p->id, k->name);
+		snprintf(tab.error, sizeof(tab.error),
+			 "key %s is %s's node key, and a node's key cannot "
+			 "query: its statistics officers need a query key of "
+			 "their own, a [client] with role = institution in "
+			 "the consolidator's registry (kuska.conf(5))",
+			 k->name, p->id);
+		peer_refused(c, req);
 	} else if (req->n != 2 ||
 		   codec_query_req_decode(req->data[1], req->len[1], &q) != 0) {
 		snprintf(tab.error, sizeof(tab.error), "malformed request");

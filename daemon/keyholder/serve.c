@@ -42,7 +42,7 @@ keyholder_zap(void *arg, const char *domain, const char *address,
 			  registry_transport_name(kh->reg, key));
 		return -1;
 	}
-	if (k->owner->role != ROLE_INSTITUTION) {
+	if (!k->owner->node) {
 		kh->handshake_failures++;
 		log_warnx("event=auth_refused domain=%s address=%s key=%s "
 			  "owner=%s reason=not_an_institution",
@@ -75,8 +75,7 @@ speaker(const struct keyholder *kh, const char *user_id, char *party)
 		return NULL;
 	}
 	k = registry_key_by_name(kh->reg, key);
-	if (k == NULL || strcmp(k->owner->id, party) != 0 ||
-	    k->owner->role != ROLE_INSTITUTION ||
+	if (k == NULL || strcmp(k->owner->id, party) != 0 || !k->owner->node ||
 	    strcmp(log_hex8(k->curve_pk, want), fp) != 0 ||
 	    !registry_key_admits(k, date_now_ms()))
 		return NULL;

@@ -109,7 +109,7 @@ else
 	not_ok "missing from the package:$missing"
 fi
 odd=$(grep -v -e '^/usr/\(bin\|sbin\|lib/systemd/system\|lib/sysusers.d\|lib/tmpfiles.d\|share/man\|share/doc/kuska\|share/bash-completion\|share/lintian\)\b' \
-	-e '^/etc/kuska\(/[a-z]*\.conf\)\{0,1\}$' -e '^/$' -e '^/etc$' \
+	-e '^/etc/kuska\(/[a-z-]*\.conf\)\{0,1\}$' -e '^/$' -e '^/etc$' \
 	-e '^/usr\(/lib\|/share\|/share/doc\)\{0,1\}$' -e '^/usr/lib/systemd$' "$T/files" | tr '\n' ' ')
 owners=$(awk '{ print $2 }' "$T/contents" | sort -u | tr '\n' ' ')
 if [ -z "$odd" ] && [ "$owners" = "root/root " ]; then

@@ -4,7 +4,7 @@
 # months ago; pnp, pj and mimp deliver now; minsa never does. The
 # deliveries table gives each one's last delivery and events held, equal
 # to what was delivered, for the analyst, the secretariat and (its own
-# row) an institution, in CSV and JSON, with or without --period; it
+# row, through its officers' query key pnp-stats) an institution, in CSV and JSON, with or without --period; it
 # survives a restart. The report of the running year names mp (silent
 # for more than 30 days) and minsa (never heard from) in English and
 # Spanish, and flags none of the others. The secretariat does not see
@@ -17,12 +17,6 @@ FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
 	skip "the sanitizers and libfaketime cannot share a process"
 
 net_init
-cat >"$N/pnpq.conf" <<-EOF2
-	[client]
-	key = keys/pnp.key
-	consolidator = tcp://127.0.0.1:$((PORT + 1))
-	consolidator_key = keys/consolidator.pub
-EOF2
 "$KUSKA" sim --out "$T/sim" --victims 200 --seed 5 >/dev/null
 
 # mp, two months ago by the consolidator's clock.
@@ -78,7 +72,7 @@ check "the period does not change it" cmp -s "$T/an.csv" "$T/an-2019.csv"
 	>"$T/sec.csv"
 check "secretariat: the same table, pj's 3 events withheld" \
 	test "$(sed 's/^pj,\(.*\),3$/pj,\1,<10/' "$T/an.csv")" = "$(cat "$T/sec.csv")"
-"$KUSKA" query -c "$N/pnpq.conf" deliveries --format csv >"$T/pnp.csv"
+"$KUSKA" query -c "$N/pnp-stats.conf" deliveries --format csv >"$T/pnp.csv"
 check "pnp: its own row only" \
 	test "$(sed 1d "$T/pnp.csv")" = "$(grep '^pnp,' "$T/an.csv")"
 "$KUSKA" query -c "$N/analyst.conf" deliveries --format json >"$T/an.json"

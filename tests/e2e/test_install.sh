@@ -41,7 +41,7 @@ fi
 . "$PATHS"
 R=$T/root
 CONFIGS="consolidator registry indicators pnp mp pj mimp minsa secretariat analyst
-	keyholder"
+	pnp-stats keyholder"
 PAGES="man1/kuska.1 man5/kuska.conf.5 man8/kuska-node.8
 	man8/kuska-consolidator.8 man8/kuska-keyholder.8"
 UNITS="kuska-consolidator.service kuska-node@.service kuska-keyholder.service"
@@ -241,7 +241,8 @@ fi
 # Real keys in a scratch /etc, the example paths pointed at them.
 E=$T/etc
 mkdir -p "$E/keys"
-for p in consolidator pnp mp pj mimp minsa secretariat analyst keyholder; do
+for p in consolidator pnp mp pj mimp minsa secretariat analyst keyholder \
+	pnp-stats mp-stats pj-stats mimp-stats minsa-stats; do
 	"$KUSKA_BIN/kuska" keygen "$p" --dir "$E/keys" >/dev/null
 done
 "$KUSKA_BIN/kuska" keygen --linkage "$E/keys/linkage.key" >/dev/null

@@ -48,9 +48,9 @@ valid_from = $(date -u +%F)
 EOF
 kill -HUP "${PIDS[cons]}" "${PIDS[keyholder]}"
 sleep 0.5
-check "SIGHUP reloads the registry" grep -q "event=reload parties=7 keys=8" \
+check "SIGHUP reloads the registry" grep -q "event=reload parties=12 keys=13" \
 	"$N/consolidator.log"
-check "... in the key holder too" grep -q "event=reload parties=7 keys=8" \
+check "... in the key holder too" grep -q "event=reload parties=12 keys=13" \
 	"$N/keyholder.log"
 check "the consolidator is still up after SIGHUP" kill -0 "${PIDS[cons]}"
 # The node keeps its connection across the reload and delivers.

@@ -7,6 +7,10 @@
 # - A secretariat's key revoked from a time just ahead: the connection
 #   stays until then, and its next request after that time is refused on
 #   the same connection (the key is checked on every message).
+# - An institution's statistics officers' query key (pnp-stats-1, role
+#   institution) answered, then expired by a reload (valid_until just
+#   past): its open connection gets no table, and a new one is refused;
+#   mimp's (mimp-stats-1) revoked: refused likewise.
 # - An institution's node whose key is revoked loses its connection and
 #   delivers nothing more; the revocation undone and reloaded, the node
 #   dials again by itself and delivers what waited.
@@ -96,6 +100,40 @@ check "... and logged" \
 secretariat_pid=$SECRETARIAT_PID
 exec {SECRETARIAT[1]}>&-
 wait "$secretariat_pid"
+
+# --- an institution's query key, expired; another's, revoked ----------------
+coproc OFFICERS { "$ASKER" -k "$N/keys/pnp-stats.key" \
+	-s "$N/keys/consolidator.pub" -e "tcp://127.0.0.1:$((PORT + 1))"; }
+o1=$(ask "${OFFICERS[1]}" "${OFFICERS[0]}" $'identification\t2025')
+check "pnp's officers' query key answers as the institution ($o1)" \
+	grep -q '^answer rows=[1-9][0-9]* role=institution$' <<<"$o1"
+"$KUSKA" query -c "$N/mimp-stats.conf" identification --period 2025 \
+	--format csv >"$T/mimp-stats.csv" 2>&1
+check "mimp's officers' query key answers" \
+	test "$(tail -n +2 "$T/mimp-stats.csv" | cut -d, -f2 | sort -u)" = mimp
+check "reload expiring pnp-stats-1" \
+	revoke pnp-stats-1 "valid_until = $(now_plus -2)"
+o2=$(ask "${OFFICERS[1]}" "${OFFICERS[0]}" $'identification\t2025')
+check "the expired key's open connection gets no table ($o2)" \
+	sh -c "! printf '%s' '$o2' | grep -q '^answer rows'"
+check "... dropped at the reload" \
+	grep -q "event=peer_dropped .*key=pnp-stats-1 .*reason=key_not_valid" \
+	"$N/consolidator.log"
+officers_pid=$OFFICERS_PID
+exec {OFFICERS[1]}>&-
+wait "$officers_pid"
+check "reload revoking mimp-stats-1" \
+	revoke mimp-stats-1 "revoked = $(now_plus -2)"
+for who in pnp mimp; do
+	"$KUSKA" query -c "$N/$who-stats.conf" identification --period 2025 \
+		--format csv >"$T/$who-stats.csv" 2>"$T/$who-stats.err"
+	rc=$?
+	check "$who's query key, no longer valid: a new query is refused (exit $rc)" \
+		test $rc = 2 -a ! -s "$T/$who-stats.csv"
+	check "... at the handshake, naming the key" \
+		grep -q "event=auth_refused domain=query .*key=$who-stats-1 reason=not_registered_or_not_valid" \
+		"$N/consolidator.log"
+done
 
 # --- an institution's node, its key revoked -------------------------------------
 before=$(cons_last_seq pnp)

@@ -289,11 +289,11 @@ check "after --rebuild: secretariat answers byte-identical" same_answers "$T/sec
 
 need_cons
 # --- an institution sees only its own events ---------------------------------
-client_conf pnpq keys/pnp.key
-client_conf mimpq keys/mimp.key
+# Through its statistics officers' query key (the demo's ID-stats, a
+# [client] of role institution), never the node's key.
 inst_row_ok() { # TABLE INST: one row, its own, equal to the analyst's
 	local t=$1 inst=$2 p r out
-	TABLES=$t query_all "$N/${inst}q.conf" "$T/row-$inst-$t"
+	TABLES=$t query_all "$N/${inst}-stats.conf" "$T/row-$inst-$t"
 	all_answered "$T/row-$inst-$t" || return 1
 	for p in $PERIODS; do
 		for r in $REGIONS; do
@@ -309,14 +309,14 @@ inst_row_ok() { # TABLE INST: one row, its own, equal to the analyst's
 check "pnp: identification shows its own row only, equal to the analyst's" inst_row_ok identification pnp
 check "mimp: identification shows its own row only, equal to the analyst's" inst_row_ok identification mimp
 check "pnp: timeliness shows its own row only, equal to the analyst's" inst_row_ok timeliness pnp
-"$KUSKA" query -c "$N/pnpq.conf" overlap --period 2025 --format csv \
+"$KUSKA" query -c "$N/pnp-stats.conf" overlap --period 2025 --format csv \
 	>"$T/pnp.overlap" 2>"$T/pnp.overlap.err"
 rc=$?
 check "pnp: overlap refused with exit 2 (got $rc)" test $rc = 2
 check "pnp: overlap gives no table" test ! -s "$T/pnp.overlap"
 pnp_referrals_ok() {
 	local p
-	TABLES=referrals REGIONS=all query_all "$N/pnpq.conf" "$T/pnp-referrals"
+	TABLES=referrals REGIONS=all query_all "$N/pnp-stats.conf" "$T/pnp-referrals"
 	all_answered "$T/pnp-referrals" || return 1
 	for p in $PERIODS; do
 		tail -n +2 "$T/pnp-referrals/referrals.$p.all.csv" |
@@ -335,7 +335,7 @@ inst_own_ok() { # INST
 		--regions all,15,16
 	tables="breakdown protection prosecution funnel durations"
 	TABLES=$tables PERIODS="2024 2025Q1 2023 2023Q1" REGIONS="all 15 16" \
-		query_all "$N/${inst}q.conf" "$T/own-q-$inst"
+		query_all "$N/${inst}-stats.conf" "$T/own-q-$inst"
 	all_answered "$T/own-q-$inst" || rc=1
 	for t in $tables; do
 		for p in 2024 2025Q1 2023 2023Q1; do

@@ -9,6 +9,11 @@
 # The same tool succeeds when given two parties' files that together
 # hold both keys (a node and the key holder), so its failure means
 # something.
+# Online, the stolen node key cannot ask for its institution's tables
+# (whose identification count, linked nationally, would show whether a
+# forged probe record joined another institution's child): the query
+# socket refuses a node's key and says why; the institution's statistics
+# officers ask with a query key of their own; the node still delivers.
 . "$(dirname "$0")/lib.sh"
 
 THIEF="$KUSKA_BIN/kuska_thief"
@@ -35,6 +40,37 @@ check "the running system links the DNI across pnp and mimp" \
 check "... as one child, not two" test "$(awk -F, \
 	'$1 == "2025" && $2 != "pnp+mimp" { s += $3 } END { print s + 0 }' \
 	"$T/overlap.csv")" = 0
+
+# The probe: pnp's own table, asked for with pnp's node key.
+cat >"$T/stolen-query.conf" <<EOF
+[client]
+key = $N/keys/pnp.key
+consolidator = tcp://127.0.0.1:$((PORT + 1))
+consolidator_key = $N/keys/consolidator.pub
+EOF
+"$KUSKA" query -c "$T/stolen-query.conf" identification --period 2025 \
+	--format csv >"$T/stolen.csv" 2>"$T/stolen.err"
+rc=$?
+check "a node's key on the query socket: refused, exit 2 (got $rc)" \
+	test $rc = 2
+check "... no table" test ! -s "$T/stolen.csv"
+check "... the client says a node's key cannot query, and what to use" \
+	grep -q "key pnp-1 is pnp's node key, and a node's key cannot query: .*role = institution" \
+	"$T/stolen.err"
+check "... logged with the reason" \
+	grep -q "event=query_refused who=pnp key=pnp-1 reason=node_key" \
+	"$N/consolidator.log"
+"$KUSKA" query -c "$N/pnp-stats.conf" identification --period 2025 \
+	--format csv >"$T/officers.csv" 2>"$T/officers.err"
+check "pnp's officers' query key gets pnp's row, and only it" \
+	test "$(tail -n +2 "$T/officers.csv" | cut -d, -f2 | sort -u)" = pnp
+cat >"$T/pnp2.jsonl" <<EOF
+{"kind":"identification","ref":"T-2","date":"2025-03-15","region":"21","victim":{"sex":"M","nationality":"PE","age":15},"exploitation":["labour"]}
+EOF
+"$KUSKA" submit -c "$N/pnp.conf" "$T/pnp2.jsonl" >"$T/pnp2.out"
+check "pnp's node, its key refused on the query socket, still takes a record" \
+	grep -q ': 1 accepted, ' "$T/pnp2.out"
+check "... and delivers it" wait_delivered 60
 
 for i in $INSTS; do stop_node "$i" TERM; done
 stop_cons TERM

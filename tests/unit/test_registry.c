@@ -707,6 +707,80 @@ test_revoked_after_seq(void **state)
 	registry_free(&r);
 }
 
+/*
+ * An institution's query client: a [client] of role institution bound to
+ * one institution. It sees that institution's tables, but it is not the
+ * institution's node: registry_institution never finds it, so its key
+ * signs no event, and only an [institution]'s keys are nodes.
+ */
+static void
+test_institution_client(void **state)
+{
+	struct fixture *fx = *state;
+	struct registry *r = NULL;
+	const struct reg_party *node, *stats;
+	const struct reg_key *k;
+	char text[2048], err[512] = "";
+
+	/* The client before the institution: registry_institution must
+	 * still find the node, not the first party for pnp. */
+	snprintf(text, sizeof(text),
+		 "[client pnp-stats]\ninstitution = pnp\nrole = institution\n"
+		 "[key pnp-stats-1]\nowner = pnp-stats\nsign_public = %s\n"
+		 "transport_public = %s\nrevoked = 2026-06-30T12:00:00Z\n"
+		 "[institution pnp]\n"
+		 "[key pnp-1]\nowner = pnp\nsign_public = %s\n"
+		 "transport_public = %s\n",
+		 fx->sec_sign, fx->sec_curve, fx->pnp_sign, fx->pnp_curve);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	stats = registry_party(r, "pnp-stats");
+	node = registry_party(r, "pnp");
+	assert_non_null(stats);
+	assert_non_null(node);
+	assert_int_equal(stats->role, ROLE_INSTITUTION);
+	assert_int_equal(stats->inst, INST_PNP);
+	assert_false(stats->node);
+	assert_int_equal(stats->kinds, 0);
+	assert_true(node->node);
+	assert_int_equal(node->role, ROLE_INSTITUTION);
+	assert_ptr_equal(registry_institution(r, INST_PNP), node);
+	/* Its key: admitted while valid, revoked like any other. */
+	k = registry_by_transport(r, fx->sec->curve_pk,
+				  ms_of(2026, 6, 30, 11, 59, 59));
+	assert_non_null(k);
+	assert_ptr_equal(k->owner, stats);
+	assert_null(registry_by_transport(r, fx->sec->curve_pk,
+					  ms_of(2026, 6, 30, 12, 0, 0)));
+	/* ... and it is no key of the node's. */
+	assert_null(registry_by_key_id(r, node, fx->sec->key_id));
+	registry_free(&r);
+
+	/* role = institution without its institution, and the reverse. */
+	expect_error(fx, "[client pnp-stats]\nrole = institution\n", 0,
+		     "needs institution");
+	expect_error(fx, "[client ana]\nrole = analyst\ninstitution = pnp\n", 0,
+		     "only for role = institution");
+	expect_error(fx,
+		     "[client pnp-stats]\nrole = institution\n"
+		     "institution = police\n",
+		     3, "institution");
+	/* Not a node: no kinds, no stages, no revoked_after_seq. */
+	expect_error(fx,
+		     "[client pnp-stats]\nrole = institution\n"
+		     "institution = pnp\nkinds = referral\n",
+		     4, "kinds");
+	expect_error(fx, "[institution pnp]\ninstitution = pnp\n", 2,
+		     "institution");
+	snprintf(text, sizeof(text),
+		 "[client pnp-stats]\nrole = institution\ninstitution = pnp\n"
+		 "[key s-1]\nowner = pnp-stats\nsign_public = %s\n"
+		 "transport_public = %s\nrevoked_after_seq = 3\n",
+		 fx->sec_sign, fx->sec_curve);
+	expect_error(fx, text, 4, "node key");
+}
+
 static void
 test_lookups(void **state)
 {
@@ -816,6 +890,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_revoked_after_seq, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_institution_client, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
