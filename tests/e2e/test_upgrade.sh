@@ -93,6 +93,15 @@ check "... the message names the key to make and the registry lines" \
 	grep -q "kuska keygen pnp-stats), in the registry as \[client pnp-stats\] with role = institution, institution = pnp (OPERATIONS.md)" \
 	"$T/refused.err"
 [ "$FAILED" = 0 ] || sed 's/^/#   /' "$T/refused.err"
+"$KUSKA" report -c "$N/pnp-officers.conf" --period 2025 -o "$T/refused.html" \
+	2>"$T/report.err"
+rc=$?
+check "the node key's report: exit 2, not a page of refusals (got $rc)" \
+	test $rc = 2
+check "... no page written" test ! -e "$T/refused.html"
+check "... and says why, with what to do" \
+	grep -q "no report is written: key pnp-1 is pnp's node key, .*kuska keygen pnp-stats" \
+	"$T/report.err"
 
 # --- the documented steps, in order, nothing restarted -------------------
 # 1. The officers make their key on their own machine; the .pub goes to
