@@ -342,6 +342,28 @@ identities(const struct client_config *cfg, struct report_data *d)
 	return 0;
 }
 
+/*
+ * A key refused whole (a node's key, a revoked one) gets every table
+ * refused: a page of refusals, written and exit 0, would pass for a
+ * report in a job that makes one each month. Says the first refusal on
+ * stderr instead, and writes nothing.
+ */
+static int
+some_answered(const struct report_data *d)
+{
+	int i;
+
+	for (i = 0; i < RT_COUNT; i++)
+		if (d->t[i].error[0] == '\0')
+			return 0;
+	progress_clear(&prog);
+	fprintf(stderr,
+		"kuska report: the consolidator gave no table, so no report "
+		"is written: %s\n",
+		d->t[0].error);
+	return -EACCES;
+}
+
 static int
 fetch_all(const struct client_config *cfg, struct report_data *d)
 {
@@ -353,6 +375,8 @@ fetch_all(const struct client_config *cfg, struct report_data *d)
 		if ((r = fetch(cfg, report_tables[i], d->period, &d->t[i])) !=
 		    0)
 			return r;
+	if ((r = some_answered(d)) != 0)
+		return r;
 	if ((r = add_definitions(cfg, d)) != 0)
 		return r;
 	if ((r = fetch_trend(cfg, d->code, d)) != 0)

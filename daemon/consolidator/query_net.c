@@ -17,6 +17,29 @@
 #include "query.h"
 
 /* Answers one request; the caller holds conf_lock for reading. */
+/*
+ * The refusal of a node's key, naming what to make and list instead: the
+ * officers who queried with it before the upgrade read this first.
+ */
+static void
+node_key_refusal(char *buf, size_t cap, const char *key, const char *id)
+{
+	int n;
+
+	n = snprintf(buf, cap,
+		     "key %s is %s's node key, and a node's key cannot query: "
+		     "%s's officers need a key of their own (kuska keygen "
+		     "%s-stats), in the registry as [client %s-stats] with "
+		     "role = institution, institution = %s (OPERATIONS.md)",
+		     key, id, id, id, id, id);
+	if (n < 0 || (size_t)n >= cap)
+		snprintf(buf, cap,
+			 "key %s is %s's node key, and a node's key cannot "
+			 "query: its officers need a [client] with role = "
+			 "institution (OPERATIONS.md)",
+			 key, id);
+}
+
 static void
 handle_query(struct cons *c, const struct tframes *req)
 {
@@ -52,12 +75,8 @@ handle_query(struct cons *c, const struct tframes *req)
 		 * linking made of a record it forged (docs/SECURITY.md). */
 		log_warnx("event=query_refused who=%s key=%s reason=node_key",
 			  p->id, k->name);
-		snprintf(tab.error, sizeof(tab.error),
-			 "key %s is %s's node key, and a node's key cannot "
-			 "query: its statistics officers need a query key of "
-			 "their own, a [client] with role = institution in "
-			 "the consolidator's registry (kuska.conf(5))",
-			 k->name, p->id);
+		node_key_refusal(tab.error, sizeof(tab.error), k->name,
+				 p->id);
 		peer_refused(c, req);
 	} else if (req->n != 2 ||
 		   codec_query_req_decode(req->data[1], req->len[1], &q) != 0) {
