@@ -71,23 +71,6 @@ struct report_data {
 int report_page(FILE *f, const struct report_data *d);
 
 /*
- * An institution from which nothing arrived for more than this many days
- * before the report's end (or the day it is made, for a period still
- * running) is named in the footer: its figures after its last delivery
- * are missing, not zero. A month: nodes deliver within minutes, and a
- * month's silence is an outage, not a quiet office.
- */
-#define REPORT_STALE_DAYS 30
-
-/*
- * report_deliveries - the footer's list of when each institution last
- * delivered (the deliveries table), flagging one silent for more than
- * REPORT_STALE_DAYS, or the sentence that this is unknown when the
- * consolidator does not give the table. Writes to f in the language set.
- */
-void report_deliveries(FILE *f, const struct report_data *d);
-
-/*
  * report_year_whole - whether year y (2025) is whole in the report of
  * period code: the report runs to the year's end, and the year is over.
  * Only a whole year's count is read against a year's target.

@@ -1,6 +1,7 @@
 /*
  * report_deliveries.c - the footer's "not heard from since": when each
- * institution last delivered, from the deliveries table; see report.h.
+ * institution last delivered, from the deliveries table; see
+ * report_deliveries.h.
  * A year's figures with an institution silent since March read as a
  * decline unless the page says the rest of the year never arrived.
  */
@@ -12,7 +13,7 @@
 #include "date.h"
 #include "html.h"
 #include "i18n.h"
-#include "report.h"
+#include "report_deliveries.h"
 
 static void __attribute__((format(printf, 2, 3)))
 put(FILE *f, const char *fmt, ...)

@@ -19,6 +19,7 @@
 #include "html.h"
 #include "i18n.h"
 #include "report.h"
+#include "report_deliveries.h"
 #include "svg.h"
 
 #define MAX_BARS CODEC_MAX_ROWS

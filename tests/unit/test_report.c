@@ -20,6 +20,7 @@
 
 #include "i18n.h"
 #include "report.h"
+#include "report_deliveries.h"
 #include "report_fixture.h"
 
 #define ROLE "secretariat"
