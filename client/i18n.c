@@ -54,6 +54,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_INSTITUTION_NOTE] = {"Vista de institución: solo los eventos propios "
 			    "de %s.",
 			    "Institution view: only %s's own events."},
+    [M_INSTITUTION_NOTE_ANY] = {"Vista de institución: solo los eventos "
+				"propios de la institución.",
+				"Institution view: only the institution's "
+				"own events."},
     [M_CONTENTS] = {"Contenido", "Contents"},
     [M_FIGURE] = {"Figura %u.", "Figure %u."},
     [M_HOW] = {"Cómo leerla:", "How to read it:"},

@@ -57,7 +57,7 @@ struct report_data {
 	size_t n_year; /* the indicators of each whole year of the trend, */
 	char year_period[REPORT_MAX_YEARS][PERIOD_NAME_MAX]; /* oldest first, */
 	struct qtable year[REPORT_MAX_YEARS]; /* for those read by year */
-	char client_id[KEYS_ID_MAX];	      /* who asked */
+	char client_id[KEYS_ID_MAX];	      /* who asked: the key id */
 	char consolidator[SETTINGS_PATH_MAX]; /* who answered: its address, */
 	char cons_id[KEYS_ID_MAX];	      /* key id */
 	char cons_fp[2 * KEY_ID_LEN + 1];     /* and fingerprint */

@@ -110,4 +110,13 @@ check "en: pnp, pj, mimp not flagged" sh -c "
 check "es: mp named" grep -qF \
 	"<li class=\"stale\">MP: nada recibido desde el $then; sus cifras posteriores a esa fecha faltan, no son cero.</li>" \
 	"$T/report-es.html"
+# An institution's page names it from its answers, not from its officers'
+# key (pnp-stats).
+"$KUSKA" report -c "$N/pnp-stats.conf" --period "$year" --lang en \
+	-o "$T/report-pnp.html" 2>"$T/report-pnp.err"
+check "pnp-stats: the report is made" test $? = 0 -a -s "$T/report-pnp.html"
+check "pnp-stats: the page says it is PNP's view" grep -qF \
+	"Institution view: only PNP&#39;s own events." "$T/report-pnp.html"
+check "pnp-stats: the key's id is no institution" \
+	test "$(grep -c PNP-STATS "$T/report-pnp.html")" = 0
 finish

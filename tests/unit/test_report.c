@@ -235,7 +235,9 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	memset(d, 0, sizeof(*d));
 	d->period = "2025H2";
 	d->code = 20256;
-	snprintf(d->client_id, sizeof(d->client_id), "%s", role);
+	/* An institution's officers' key is named for them, not for it. */
+	snprintf(d->client_id, sizeof(d->client_id), "%s",
+		 strcmp(role, "institution") == 0 ? "pnp-stats" : role);
 	snprintf(d->consolidator, sizeof(d->consolidator),
 		 "tcp://127.0.0.1:7401");
 	snprintf(d->cons_id, sizeof(d->cons_id), "consolidator");
@@ -846,6 +848,43 @@ test_deliveries(void **state)
 	free(p);
 }
 
+/* An institution's page names it from its answers (its own row), not
+ * from its key's id (pnp-stats); with no such answer, names none. */
+static void
+test_institution_named(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "institution", true);
+	d.t[RT_SOURCES].n_rows = 1;
+	d.t[RT_DELIVERIES].n_rows = 1;
+	p = page(&d, "institution-en.html");
+	assert_non_null(
+	    strstr(p, "Institution view: only PNP&#39;s own events."));
+	assert_null(strstr(p, "PNP-STATS"));
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "institution-es.html");
+	assert_non_null(strstr(p, "Vista de institución: solo los eventos "
+				  "propios de PNP."));
+	free(p);
+	/* Neither table given: no name. */
+	codec_qtable_clear(&d.t[RT_SOURCES]);
+	fixture_error(&d.t[RT_SOURCES], "institution", "unknown table");
+	codec_qtable_clear(&d.t[RT_DELIVERIES]);
+	fixture_error(&d.t[RT_DELIVERIES], "institution",
+		      "unknown table \"deliveries\"");
+	p = page(&d, "institution-none.html");
+	assert_non_null(strstr(p, "solo los eventos propios de la "
+				  "institución."));
+	assert_null(strstr(p, "PNP-STATS"));
+	clear(&d);
+	free(p);
+}
+
 /* A column report.c adds from indicator_definitions, one value a row. */
 static void
 add_column(struct qtable *t, const char *name, const char *const *values)
@@ -1166,6 +1205,7 @@ main(void)
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_deliveries),
+	    cmocka_unit_test(test_institution_named),
 	    cmocka_unit_test(test_counts_read_by_year),
 	    cmocka_unit_test(test_withheld_card),
 	    cmocka_unit_test(test_yearly_trend),
