@@ -357,6 +357,12 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "son cero.",
 		       "%s: nothing ever received; its figures are missing, "
 		       "not zero."},
+    [M_DELIV_UNDATED] = {"%s: se recibieron eventos, pero se desconoce la "
+			 "fecha de su última entrega (el almacén del "
+			 "consolidador no la guarda).",
+			 "%s: events were received, but the date of its last "
+			 "delivery is unknown (the consolidator's store does "
+			 "not hold it)."},
     [M_DELIV_UNKNOWN] = {"Se desconoce cuándo entregó por última vez cada "
 			 "institución: el consolidador no da la tabla "
 			 "deliveries (es anterior a esta versión de kuska); "

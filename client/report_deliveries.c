@@ -6,6 +6,7 @@
  * decline unless the page says the rest of the year never arrived.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -38,18 +39,35 @@ reference_day(const struct report_data *d)
 	return made < end ? made : end;
 }
 
+/* Whether the events cell says some were received: a count withheld
+ * as 1 to k-1 is some. */
+static bool
+has_events(const struct cell *c)
+{
+	return c != NULL &&
+	       (c->kind == CELL_SUPPRESSED ||
+		(c->kind == CELL_NUMBER && c->number > 0));
+}
+
 /* One institution's line: its last delivery, or why its figures are
- * incomplete. last is "2026-03-02T14:05Z", or "" for never. */
+ * incomplete. last is "2026-03-02T14:05Z", or "" for none kept. */
 static void
-line(FILE *f, const char *inst, const char *last, int32_t ref)
+line(FILE *f, const char *inst, const char *last, bool events, int32_t ref)
 {
 	const char *name = i18n_word("institution", inst);
 	char day[11], hm[6] = "";
 	int32_t when;
 
 	if (strlen(last) < 10 || date_parse(last, 10, &when) != 0) {
-		fprintf(f, "<li class=\"stale\">");
-		put(f, tr(M_DELIV_NEVER), name);
+		/* Events but no time: a store older than the field, or
+		 * one --repair rebuilt the counters of. Not "never". */
+		if (events) {
+			fprintf(f, "<li>");
+			put(f, tr(M_DELIV_UNDATED), name);
+		} else {
+			fprintf(f, "<li class=\"stale\">");
+			put(f, tr(M_DELIV_NEVER), name);
+		}
 		fprintf(f, "</li>\n");
 		return;
 	}
@@ -89,13 +107,14 @@ report_deliveries(FILE *f, const struct report_data *d)
 	for (i = 0; i < t->n_rows; i++) {
 		const struct cell *inst = html_cell(t, i, "institution");
 		const struct cell *last = html_cell(t, i, "last_delivery");
+		const struct cell *events = html_cell(t, i, "events");
 		if (inst == NULL || inst->kind != CELL_TEXT)
 			continue;
 		line(f, codec_cell_str(inst),
 		     last != NULL && last->kind == CELL_TEXT
 			 ? codec_cell_str(last)
 			 : "",
-		     ref);
+		     has_events(events), ref);
 	}
 	fprintf(f, "</ul></div>\n");
 }

@@ -6,7 +6,9 @@
  *	institution     pnp, mp, pj, mimp, minsa
  *	last_delivery   the time (UTC, "2026-03-02T14:05Z") the consolidator
  *	                last committed a batch from it; empty when none ever
- *	                came
+ *	                came, or when the store does not hold it (older than
+ *	                the field, or a status row --repair dropped: events
+ *	                are then not 0)
  *	events          the events accepted from it, of all time (as the
  *	                sources table counts them)
  *

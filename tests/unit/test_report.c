@@ -816,6 +816,29 @@ test_deliveries(void **state)
 				  "cero.</li>"));
 	assert_non_null(strstr(p, "<li>PNP: última entrega el 2025-12-30"));
 	free(p);
+	/* Events but no time kept (a --repair, an older store): the date
+	 * is unknown, not "never received". */
+	snprintf(d.t[RT_DELIVERIES].rows[2][1].text,
+		 sizeof(d.t[RT_DELIVERIES].rows[2][1].text), "%s", "");
+	d.t[RT_DELIVERIES].rows[2][1].kind = CELL_EMPTY;
+	d.t[RT_DELIVERIES].rows[3][1].kind = CELL_EMPTY;
+	d.t[RT_DELIVERIES].rows[3][2].kind = CELL_SUPPRESSED;
+	p = page(&d, "deliveries-undated-es.html");
+	assert_non_null(strstr(p, "<li>PJ: se recibieron eventos, pero se "
+				  "desconoce la fecha de su última entrega"));
+	assert_non_null(strstr(p, "<li>MIMP: se recibieron eventos"));
+	assert_non_null(strstr(p, "<li class=\"stale\">MINSA: nunca se "
+				  "recibió nada"));
+	assert_int_equal(count(p, "class=\"stale\""), 1);
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "deliveries-undated-en.html");
+	assert_non_null(strstr(p, "<li>PJ: events were received, but the date "
+				  "of its last delivery is unknown"));
+	free(p);
+	i18n_set(LANG_ES);
+	clear(&d);
+	fill(&d, ROLE, true);
 	/* A period still running is measured to the day the page is made
 	 * (d.made: 2026-05-28): pnp's December is stale by then. */
 	d.period = "2026";
