@@ -347,12 +347,32 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "Last delivery from each institution (deliveries "
 		       "table, UTC); one that had delivered nothing for more "
 		       "than %d days by the report's end, %s, is flagged:"},
+    [M_DELIV_INTRO_CONTACT] = {"Última entrega de cada institución (tabla "
+			       "deliveries, hora UTC); se señala aquella cuyo "
+			       "nodo llevaba más de %d días sin dar señales "
+			       "al cierre del informe, %s:",
+			       "Last delivery from each institution "
+			       "(deliveries table, UTC); one whose node had "
+			       "not been heard from for more than %d days by "
+			       "the report's end, %s, is flagged:"},
     [M_DELIV_LAST] = {"%s: última entrega el %s a las %s.",
 		      "%s: last delivered on %s at %s."},
     [M_DELIV_STALE] = {"%s: nada recibido desde el %s; sus cifras "
 		       "posteriores a esa fecha faltan, no son cero.",
 		       "%s: nothing received since %s; its figures after "
 		       "that date are missing, not zero."},
+    [M_DELIV_QUIET] = {"%s: en contacto el %s; últimos eventos recibidos "
+		       "el %s. Su nodo funciona pero no envió nada nuevo en "
+		       "más de %d días: o no tenía nada que enviar, o su "
+		       "sistema de casos dejó de exportarle registros; "
+		       "compruebe que siguen llegando al nodo (kuska status "
+		       "en él).",
+		       "%s: in contact on %s; last events received on %s. "
+		       "Its node is running but sent nothing new for more "
+		       "than %d days: either it had nothing to send, or its "
+		       "case system stopped exporting records to it; check "
+		       "that they still reach the node (kuska status on "
+		       "it)."},
     [M_DELIV_NEVER] = {"%s: nunca se recibió nada; sus cifras faltan, no "
 		       "son cero.",
 		       "%s: nothing ever received; its figures are missing, "

@@ -12,7 +12,30 @@
 #include "period.h"
 
 /* In the order of DELIVERIES_COLUMNS. */
-enum col { COL_INST, COL_LAST, COL_EVENTS, COL_COUNT };
+enum col { COL_INST, COL_LAST, COL_EVENTS, COL_CONTACT, COL_COUNT };
+
+/* The consolidator's last contacts (deliveries_set_contact). */
+static _Atomic(_Atomic uint64_t *) contact_in_force;
+
+void
+deliveries_set_contact(_Atomic uint64_t *contact_ms)
+{
+	atomic_store(&contact_in_force, contact_ms);
+}
+
+/* The later of the stored delivery time and the last message heard
+ * since start (the main thread writes it while we read). */
+static uint64_t
+last_contact(int inst, uint64_t stored_ms)
+{
+	_Atomic uint64_t *c = atomic_load(&contact_in_force);
+	uint64_t heard;
+
+	if (c == NULL)
+		return stored_ms;
+	heard = atomic_load_explicit(&c[inst], memory_order_relaxed);
+	return heard > stored_ms ? heard : stored_ms;
+}
 
 static int
 fail(struct qtable *ret, const char *msg)
@@ -45,6 +68,10 @@ add_row(struct qtable *t, int inst, const struct inst_status *s,
 	utc_minute(s->last_contact_ms, row[COL_LAST].text,
 		   sizeof(row[COL_LAST].text));
 	row[COL_LAST].kind = row[COL_LAST].text[0] ? CELL_TEXT : CELL_EMPTY;
+	utc_minute(last_contact(inst, s->last_contact_ms),
+		   row[COL_CONTACT].text, sizeof(row[COL_CONTACT].text));
+	row[COL_CONTACT].kind =
+	    row[COL_CONTACT].text[0] ? CELL_TEXT : CELL_EMPTY;
 	row[COL_EVENTS].kind = CELL_NUMBER;
 	row[COL_EVENTS].number = (int64_t)s->accepted;
 	/* As in sources: a count of 1 to k-1 is withheld, alone. */

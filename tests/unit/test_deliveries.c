@@ -3,10 +3,12 @@
  * LMDB store whose institutions' counters are written as ingest writes
  * them, through query_run: its columns are DELIVERIES_COLUMNS; each
  * institution's last delivery and events; the secretariat's suppression;
- * an institution's own row.
+ * an institution's own row; last_contact, the later of the stored
+ * delivery and the last message the consolidator heard since it started.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -158,20 +160,52 @@ test_rows(void **state)
 	ask(&analyst, &t);
 	assert_int_equal(t.n_rows, INST_COUNT);
 	row(&t, 0, r, sizeof(r));
-	assert_string_equal(r, "pnp,2026-03-02T14:05Z,120");
+	assert_string_equal(r, "pnp,2026-03-02T14:05Z,120,2026-03-02T14:05Z");
 	row(&t, 1, r, sizeof(r));
-	assert_string_equal(r, "mp,2026-03-02T14:06Z,3");
+	assert_string_equal(r, "mp,2026-03-02T14:06Z,3,2026-03-02T14:06Z");
 	row(&t, 4, r, sizeof(r));
-	assert_string_equal(r, "minsa,,0");
+	assert_string_equal(r, "minsa,,0,");
 	codec_qtable_clear(&t);
 	ask(&secretariat, &t);
 	row(&t, 1, r, sizeof(r));
-	assert_string_equal(r, "mp,2026-03-02T14:06Z,<10");
+	assert_string_equal(r, "mp,2026-03-02T14:06Z,<10,2026-03-02T14:06Z");
 	codec_qtable_clear(&t);
 	ask(&pnp, &t);
 	assert_int_equal(t.n_rows, 1);
 	row(&t, 0, r, sizeof(r));
-	assert_string_equal(r, "pnp,2026-03-02T14:05Z,120");
+	assert_string_equal(r, "pnp,2026-03-02T14:05Z,120,2026-03-02T14:05Z");
+	codec_qtable_clear(&t);
+}
+
+/* A keepalive hello moves last_contact, not last_delivery; a contact
+ * older than the stored delivery (heard before the batch) does not
+ * move it back; never delivered but heard: only last_contact. */
+static void
+test_contact(void **state)
+{
+	static _Atomic uint64_t heard[INST_COUNT + 1];
+	struct qtable t;
+	char r[256];
+
+	(void)state;
+	atomic_store(&heard[INST_PNP], MARCH_2 + 40ULL * 86400000);
+	atomic_store(&heard[INST_MP], MARCH_2 - 86400000);
+	atomic_store(&heard[INST_MINSA], MARCH_2);
+	deliveries_set_contact(heard);
+	ask(&analyst, &t);
+	row(&t, 0, r, sizeof(r));
+	assert_string_equal(r, "pnp,2026-03-02T14:05Z,120,2026-04-11T14:05Z");
+	row(&t, 1, r, sizeof(r));
+	assert_string_equal(r, "mp,2026-03-02T14:06Z,3,2026-03-02T14:06Z");
+	row(&t, 2, r, sizeof(r));
+	assert_string_equal(r, "pj,,0,");
+	row(&t, 4, r, sizeof(r));
+	assert_string_equal(r, "minsa,,0,2026-03-02T14:05Z");
+	codec_qtable_clear(&t);
+	deliveries_set_contact(NULL);
+	ask(&analyst, &t);
+	row(&t, 0, r, sizeof(r));
+	assert_string_equal(r, "pnp,2026-03-02T14:05Z,120,2026-03-02T14:05Z");
 	codec_qtable_clear(&t);
 }
 
@@ -181,6 +215,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_columns),
 	    cmocka_unit_test(test_rows),
+	    cmocka_unit_test(test_contact),
 	};
 
 	return cmocka_run_group_tests(tests, world_setup, world_teardown);

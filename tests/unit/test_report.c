@@ -938,6 +938,58 @@ set_text(struct qtable *t, size_t row, const char *col, const char *text)
 		 text);
 }
 
+/* With last_contact (a newer consolidator): one silent in deliveries
+ * for more than REPORT_STALE_DAYS but heard from within them (an idle
+ * node's hellos) is said neutrally, with what to check, not flagged;
+ * one not heard from either is flagged as before. */
+static void
+test_deliveries_contact(void **state)
+{
+	static const char *const contact[] = {
+	    "2025-12-30T09:15Z", "2025-12-01T00:00Z", "2025-12-20T10:00Z",
+	    "2026-01-10T08:00Z", ""};
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, ROLE, true);
+	add_column(&d.t[RT_DELIVERIES], "last_contact", contact);
+	d.t[RT_DELIVERIES].rows[4][3].kind = CELL_EMPTY;
+	p = page(&d, "deliveries-contact-en.html");
+	assert_non_null(strstr(p, "one whose node had not been heard from for "
+				  "more than 30 days by the report&#39;s end, "
+				  "2025-12-31, is flagged:"));
+	assert_non_null(strstr(p, "<li class=\"quiet\">PJ: in contact on "
+				  "2025-12-20; last events received on "
+				  "2025-09-14. Its node is running but sent "
+				  "nothing new for more than 30 days"));
+	assert_null(strstr(p, "PJ: nothing received"));
+	assert_non_null(strstr(p, "<li class=\"stale\">MINSA: nothing ever "
+				  "received"));
+	assert_non_null(strstr(p, "<li>PNP: last delivered on 2025-12-30"));
+	assert_int_equal(count(p, "class=\"stale\""), 1);
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "deliveries-contact-es.html");
+	assert_non_null(strstr(p, "<li class=\"quiet\">PJ: en contacto el "
+				  "2025-12-20; últimos eventos recibidos el "
+				  "2025-09-14."));
+	free(p);
+	/* Not heard from for more than 30 days either: flagged. */
+	snprintf(d.t[RT_DELIVERIES].rows[2][3].text,
+		 sizeof(d.t[RT_DELIVERIES].rows[2][3].text), "%s",
+		 "2025-11-30T23:59Z");
+	p = page(&d, "deliveries-contact-stale.html");
+	assert_non_null(strstr(p, "<li class=\"stale\">PJ: nada recibido "
+				  "desde el 2025-09-14; sus cifras "
+				  "posteriores a esa fecha faltan, no son "
+				  "cero.</li>"));
+	assert_int_equal(count(p, "class=\"stale\""), 2);
+	clear(&d);
+	free(p);
+}
+
 /* Counts read by year (frequency year) in a semester's report: their
  * value is about half a year's, so their progress and status against a
  * year's target would mislead. They say they are read by year, in the
@@ -1229,6 +1281,7 @@ main(void)
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_deliveries),
 	    cmocka_unit_test(test_institution_named),
+	    cmocka_unit_test(test_deliveries_contact),
 	    cmocka_unit_test(test_counts_read_by_year),
 	    cmocka_unit_test(test_withheld_card),
 	    cmocka_unit_test(test_yearly_trend),
