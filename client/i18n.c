@@ -54,6 +54,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_INSTITUTION_NOTE] = {"Vista de institución: solo los eventos propios "
 			    "de %s.",
 			    "Institution view: only %s's own events."},
+    [M_INSTITUTION_NOTE_ANY] = {"Vista de institución: solo los eventos "
+				"propios de la institución.",
+				"Institution view: only the institution's "
+				"own events."},
     [M_CONTENTS] = {"Contenido", "Contents"},
     [M_FIGURE] = {"Figura %u.", "Figure %u."},
     [M_HOW] = {"Cómo leerla:", "How to read it:"},
@@ -343,16 +347,42 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "Last delivery from each institution (deliveries "
 		       "table, UTC); one that had delivered nothing for more "
 		       "than %d days by the report's end, %s, is flagged:"},
+    [M_DELIV_INTRO_CONTACT] = {"Última entrega de cada institución (tabla "
+			       "deliveries, hora UTC); se señala aquella cuyo "
+			       "nodo llevaba más de %d días sin dar señales "
+			       "al cierre del informe, %s:",
+			       "Last delivery from each institution "
+			       "(deliveries table, UTC); one whose node had "
+			       "not been heard from for more than %d days by "
+			       "the report's end, %s, is flagged:"},
     [M_DELIV_LAST] = {"%s: última entrega el %s a las %s.",
 		      "%s: last delivered on %s at %s."},
     [M_DELIV_STALE] = {"%s: nada recibido desde el %s; sus cifras "
 		       "posteriores a esa fecha faltan, no son cero.",
 		       "%s: nothing received since %s; its figures after "
 		       "that date are missing, not zero."},
+    [M_DELIV_QUIET] = {"%s: en contacto el %s; últimos eventos recibidos "
+		       "el %s. Su nodo funciona pero no envió nada nuevo en "
+		       "más de %d días: o no tenía nada que enviar, o su "
+		       "sistema de casos dejó de exportarle registros; "
+		       "compruebe que siguen llegando al nodo (kuska status "
+		       "en él).",
+		       "%s: in contact on %s; last events received on %s. "
+		       "Its node is running but sent nothing new for more "
+		       "than %d days: either it had nothing to send, or its "
+		       "case system stopped exporting records to it; check "
+		       "that they still reach the node (kuska status on "
+		       "it)."},
     [M_DELIV_NEVER] = {"%s: nunca se recibió nada; sus cifras faltan, no "
 		       "son cero.",
 		       "%s: nothing ever received; its figures are missing, "
 		       "not zero."},
+    [M_DELIV_UNDATED] = {"%s: se recibieron eventos, pero se desconoce la "
+			 "fecha de su última entrega (el almacén del "
+			 "consolidador no la guarda).",
+			 "%s: events were received, but the date of its last "
+			 "delivery is unknown (the consolidator's store does "
+			 "not hold it)."},
     [M_DELIV_UNKNOWN] = {"Se desconoce cuándo entregó por última vez cada "
 			 "institución: el consolidador no da la tabla "
 			 "deliveries (es anterior a esta versión de kuska); "

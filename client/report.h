@@ -57,7 +57,7 @@ struct report_data {
 	size_t n_year; /* the indicators of each whole year of the trend, */
 	char year_period[REPORT_MAX_YEARS][PERIOD_NAME_MAX]; /* oldest first, */
 	struct qtable year[REPORT_MAX_YEARS]; /* for those read by year */
-	char client_id[KEYS_ID_MAX];	      /* who asked */
+	char client_id[KEYS_ID_MAX];	      /* who asked: the key id */
 	char consolidator[SETTINGS_PATH_MAX]; /* who answered: its address, */
 	char cons_id[KEYS_ID_MAX];	      /* key id */
 	char cons_fp[2 * KEY_ID_LEN + 1];     /* and fingerprint */
@@ -69,23 +69,6 @@ struct report_data {
  * loads nothing, in the language i18n_set chose. Returns 0 or -EIO.
  */
 int report_page(FILE *f, const struct report_data *d);
-
-/*
- * An institution from which nothing arrived for more than this many days
- * before the report's end (or the day it is made, for a period still
- * running) is named in the footer: its figures after its last delivery
- * are missing, not zero. A month: nodes deliver within minutes, and a
- * month's silence is an outage, not a quiet office.
- */
-#define REPORT_STALE_DAYS 30
-
-/*
- * report_deliveries - the footer's list of when each institution last
- * delivered (the deliveries table), flagging one silent for more than
- * REPORT_STALE_DAYS, or the sentence that this is unknown when the
- * consolidator does not give the table. Writes to f in the language set.
- */
-void report_deliveries(FILE *f, const struct report_data *d);
 
 /*
  * report_year_whole - whether year y (2025) is whole in the report of

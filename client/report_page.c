@@ -19,6 +19,7 @@
 #include "html.h"
 #include "i18n.h"
 #include "report.h"
+#include "report_deliveries.h"
 #include "svg.h"
 
 #define MAX_BARS CODEC_MAX_ROWS
@@ -1217,6 +1218,30 @@ period_words(uint32_t code, char *out, size_t cap)
 	return out;
 }
 
+/*
+ * Which institution an institution's key sees: the one institution its
+ * own rows name (deliveries, else sources). Not its key's id, the name
+ * of its officers' query key ("pnp-stats"). NULL: no answer tells.
+ */
+static const char *
+own_institution(const struct report_data *d)
+{
+	static const enum report_table from[] = {RT_DELIVERIES, RT_SOURCES};
+	const struct cell *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+		const struct qtable *t = &d->t[from[i]];
+		if (t->error[0] != '\0' || strcmp(t->role, "institution") != 0 ||
+		    t->n_rows != 1)
+			continue;
+		c = html_cell(t, 0, "institution");
+		if (c != NULL && c->kind == CELL_TEXT)
+			return codec_cell_str(c);
+	}
+	return NULL;
+}
+
 static void
 header(struct report *r)
 {
@@ -1266,9 +1291,13 @@ header(struct report *r)
 		put(r, tr(M_ANALYST_WARNING), r->k);
 		fprintf(r->f, "</p>\n");
 	} else if (strcmp(r->role, "institution") == 0) {
+		const char *inst = own_institution(r->d);
 		fprintf(r->f, "<p class=\"warn\">");
-		put(r, tr(M_INSTITUTION_NOTE),
-		    i18n_word("institution", r->d->client_id));
+		if (inst != NULL)
+			put(r, tr(M_INSTITUTION_NOTE),
+			    i18n_word("institution", inst));
+		else
+			html_escape(r->f, tr(M_INSTITUTION_NOTE_ANY));
 		fprintf(r->f, "</p>\n");
 	}
 	fprintf(r->f, "</header>\n<nav class=\"toc\"><b>");

@@ -178,8 +178,8 @@ const struct help_cmd help_table[] = {
 		     {"sources", "events accepted per institution, all periods "
 				 "and regions together (no --period needed)"},
 		     {"deliveries", "per institution: when it last delivered "
-				    "(UTC), events accepted (no --period "
-				    "needed)"},
+				    "(UTC), events accepted, when its node was "
+				    "last heard from (no --period needed)"},
 		     {"estimate", "victims nobody identified: multiple-systems "
 				  "estimation over the overlap"},
 		     {"sdg16_2_2", "SDG 16.2.2: victims per 100,000 by sex and "

@@ -64,7 +64,8 @@ struct cons {
 	struct tsock *query_mon;
 	uint64_t handshake_failures;
 	_Atomic uint64_t frames_refused;
-	uint64_t contact_ms[INST_COUNT + 1]; /* last hello or batch */
+	/* Last hello or batch; the query thread reads it (deliveries). */
+	_Atomic uint64_t contact_ms[INST_COUNT + 1];
 	/* Heard at the last hello: the node found our copy is not its
 	 * outbox's; its clock minus ours. */
 	bool diverged[INST_COUNT + 1];

@@ -11,7 +11,31 @@
 #include "ingest.h"
 #include "period.h"
 
-enum col { COL_INST, COL_LAST, COL_EVENTS, COL_COUNT };
+/* In the order of DELIVERIES_COLUMNS. */
+enum col { COL_INST, COL_LAST, COL_EVENTS, COL_CONTACT, COL_COUNT };
+
+/* The consolidator's last contacts (deliveries_set_contact). */
+static _Atomic(_Atomic uint64_t *) contact_in_force;
+
+void
+deliveries_set_contact(_Atomic uint64_t *contact_ms)
+{
+	atomic_store(&contact_in_force, contact_ms);
+}
+
+/* The later of the stored delivery time and the last message heard
+ * since start (the main thread writes it while we read). */
+static uint64_t
+last_contact(int inst, uint64_t stored_ms)
+{
+	_Atomic uint64_t *c = atomic_load(&contact_in_force);
+	uint64_t heard;
+
+	if (c == NULL)
+		return stored_ms;
+	heard = atomic_load_explicit(&c[inst], memory_order_relaxed);
+	return heard > stored_ms ? heard : stored_ms;
+}
 
 static int
 fail(struct qtable *ret, const char *msg)
@@ -44,6 +68,10 @@ add_row(struct qtable *t, int inst, const struct inst_status *s,
 	utc_minute(s->last_contact_ms, row[COL_LAST].text,
 		   sizeof(row[COL_LAST].text));
 	row[COL_LAST].kind = row[COL_LAST].text[0] ? CELL_TEXT : CELL_EMPTY;
+	utc_minute(last_contact(inst, s->last_contact_ms),
+		   row[COL_CONTACT].text, sizeof(row[COL_CONTACT].text));
+	row[COL_CONTACT].kind =
+	    row[COL_CONTACT].text[0] ? CELL_TEXT : CELL_EMPTY;
 	row[COL_EVENTS].kind = CELL_NUMBER;
 	row[COL_EVENTS].number = (int64_t)s->accepted;
 	/* As in sources: a count of 1 to k-1 is withheld, alone. */
@@ -55,11 +83,10 @@ int
 deliveries_table(struct store *st, const struct query_req *req,
 		 const struct reg_party *who, unsigned k, struct qtable *ret)
 {
-	static const char *const cols[COL_COUNT] = {"institution",
-						    "last_delivery", "events"};
 	struct store_txn *t;
 	struct inst_status s;
 	uint32_t period;
+	const char *name = DELIVERIES_COLUMNS;
 	int i, r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -73,9 +100,14 @@ deliveries_table(struct store *st, const struct query_req *req,
 		return fail(ret, "bad region: INEI codes run 01 to 25");
 	if (who->role == ROLE_NONE)
 		return fail(ret, "not authorised to query");
+	/* The names once, in the header, for whoever reads the table. */
 	ret->n_cols = COL_COUNT;
-	for (i = 0; i < COL_COUNT; i++)
-		snprintf(ret->cols[i], sizeof(ret->cols[i]), "%s", cols[i]);
+	for (i = 0; i < COL_COUNT; i++) {
+		size_t n = strcspn(name, ",");
+		snprintf(ret->cols[i], sizeof(ret->cols[i]), "%.*s", (int)n,
+			 name);
+		name += n + (name[n] == ',');
+	}
 	ret->rows = calloc(INST_COUNT, sizeof(*ret->rows));
 	if (ret->rows == NULL)
 		return -ENOMEM;

@@ -11,6 +11,7 @@
 
 #include "codec.h"
 #include "date.h"
+#include "deliveries.h"
 #include "log.h"
 #include "lp.h"
 #include "peers.h"
@@ -160,6 +161,7 @@ query_net_start(struct cons *c)
 	/* Signals go to the main thread, whose poll they must wake. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
+	deliveries_set_contact(c->contact_ms);
 	r = pthread_create(&c->query_thread, NULL, query_main, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0) {
@@ -180,6 +182,7 @@ query_net_stop(struct cons *c)
 		return;
 	(void)!write(c->query_stop_fd, &one, sizeof(one));
 	pthread_join(c->query_thread, NULL);
+	deliveries_set_contact(NULL);
 	close(c->query_stop_fd);
 	c->query_stop_fd = -1;
 	c->query_running = false;

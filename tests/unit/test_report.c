@@ -20,6 +20,7 @@
 
 #include "i18n.h"
 #include "report.h"
+#include "report_deliveries.h"
 #include "report_fixture.h"
 
 #define ROLE "secretariat"
@@ -234,7 +235,9 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	memset(d, 0, sizeof(*d));
 	d->period = "2025H2";
 	d->code = 20256;
-	snprintf(d->client_id, sizeof(d->client_id), "%s", role);
+	/* An institution's officers' key is named for them, not for it. */
+	snprintf(d->client_id, sizeof(d->client_id), "%s",
+		 strcmp(role, "institution") == 0 ? "pnp-stats" : role);
 	snprintf(d->consolidator, sizeof(d->consolidator),
 		 "tcp://127.0.0.1:7401");
 	snprintf(d->cons_id, sizeof(d->cons_id), "consolidator");
@@ -813,6 +816,29 @@ test_deliveries(void **state)
 				  "cero.</li>"));
 	assert_non_null(strstr(p, "<li>PNP: última entrega el 2025-12-30"));
 	free(p);
+	/* Events but no time kept (a --repair, an older store): the date
+	 * is unknown, not "never received". */
+	snprintf(d.t[RT_DELIVERIES].rows[2][1].text,
+		 sizeof(d.t[RT_DELIVERIES].rows[2][1].text), "%s", "");
+	d.t[RT_DELIVERIES].rows[2][1].kind = CELL_EMPTY;
+	d.t[RT_DELIVERIES].rows[3][1].kind = CELL_EMPTY;
+	d.t[RT_DELIVERIES].rows[3][2].kind = CELL_SUPPRESSED;
+	p = page(&d, "deliveries-undated-es.html");
+	assert_non_null(strstr(p, "<li>PJ: se recibieron eventos, pero se "
+				  "desconoce la fecha de su última entrega"));
+	assert_non_null(strstr(p, "<li>MIMP: se recibieron eventos"));
+	assert_non_null(strstr(p, "<li class=\"stale\">MINSA: nunca se "
+				  "recibió nada"));
+	assert_int_equal(count(p, "class=\"stale\""), 1);
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "deliveries-undated-en.html");
+	assert_non_null(strstr(p, "<li>PJ: events were received, but the date "
+				  "of its last delivery is unknown"));
+	free(p);
+	i18n_set(LANG_ES);
+	clear(&d);
+	fill(&d, ROLE, true);
 	/* A period still running is measured to the day the page is made
 	 * (d.made: 2026-05-28): pnp's December is stale by then. */
 	d.period = "2026";
@@ -845,6 +871,43 @@ test_deliveries(void **state)
 	free(p);
 }
 
+/* An institution's page names it from its answers (its own row), not
+ * from its key's id (pnp-stats); with no such answer, names none. */
+static void
+test_institution_named(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "institution", true);
+	d.t[RT_SOURCES].n_rows = 1;
+	d.t[RT_DELIVERIES].n_rows = 1;
+	p = page(&d, "institution-en.html");
+	assert_non_null(
+	    strstr(p, "Institution view: only PNP&#39;s own events."));
+	assert_null(strstr(p, "PNP-STATS"));
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "institution-es.html");
+	assert_non_null(strstr(p, "Vista de institución: solo los eventos "
+				  "propios de PNP."));
+	free(p);
+	/* Neither table given: no name. */
+	codec_qtable_clear(&d.t[RT_SOURCES]);
+	fixture_error(&d.t[RT_SOURCES], "institution", "unknown table");
+	codec_qtable_clear(&d.t[RT_DELIVERIES]);
+	fixture_error(&d.t[RT_DELIVERIES], "institution",
+		      "unknown table \"deliveries\"");
+	p = page(&d, "institution-none.html");
+	assert_non_null(strstr(p, "solo los eventos propios de la "
+				  "institución."));
+	assert_null(strstr(p, "PNP-STATS"));
+	clear(&d);
+	free(p);
+}
+
 /* A column report.c adds from indicator_definitions, one value a row. */
 static void
 add_column(struct qtable *t, const char *name, const char *const *values)
@@ -873,6 +936,58 @@ set_text(struct qtable *t, size_t row, const char *col, const char *text)
 	assert_true(j < t->n_cols && row < t->n_rows);
 	snprintf(t->rows[row][j].text, sizeof(t->rows[row][j].text), "%s",
 		 text);
+}
+
+/* With last_contact (a newer consolidator): one silent in deliveries
+ * for more than REPORT_STALE_DAYS but heard from within them (an idle
+ * node's hellos) is said neutrally, with what to check, not flagged;
+ * one not heard from either is flagged as before. */
+static void
+test_deliveries_contact(void **state)
+{
+	static const char *const contact[] = {
+	    "2025-12-30T09:15Z", "2025-12-01T00:00Z", "2025-12-20T10:00Z",
+	    "2026-01-10T08:00Z", ""};
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, ROLE, true);
+	add_column(&d.t[RT_DELIVERIES], "last_contact", contact);
+	d.t[RT_DELIVERIES].rows[4][3].kind = CELL_EMPTY;
+	p = page(&d, "deliveries-contact-en.html");
+	assert_non_null(strstr(p, "one whose node had not been heard from for "
+				  "more than 30 days by the report&#39;s end, "
+				  "2025-12-31, is flagged:"));
+	assert_non_null(strstr(p, "<li class=\"quiet\">PJ: in contact on "
+				  "2025-12-20; last events received on "
+				  "2025-09-14. Its node is running but sent "
+				  "nothing new for more than 30 days"));
+	assert_null(strstr(p, "PJ: nothing received"));
+	assert_non_null(strstr(p, "<li class=\"stale\">MINSA: nothing ever "
+				  "received"));
+	assert_non_null(strstr(p, "<li>PNP: last delivered on 2025-12-30"));
+	assert_int_equal(count(p, "class=\"stale\""), 1);
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "deliveries-contact-es.html");
+	assert_non_null(strstr(p, "<li class=\"quiet\">PJ: en contacto el "
+				  "2025-12-20; últimos eventos recibidos el "
+				  "2025-09-14."));
+	free(p);
+	/* Not heard from for more than 30 days either: flagged. */
+	snprintf(d.t[RT_DELIVERIES].rows[2][3].text,
+		 sizeof(d.t[RT_DELIVERIES].rows[2][3].text), "%s",
+		 "2025-11-30T23:59Z");
+	p = page(&d, "deliveries-contact-stale.html");
+	assert_non_null(strstr(p, "<li class=\"stale\">PJ: nada recibido "
+				  "desde el 2025-09-14; sus cifras "
+				  "posteriores a esa fecha faltan, no son "
+				  "cero.</li>"));
+	assert_int_equal(count(p, "class=\"stale\""), 2);
+	clear(&d);
+	free(p);
 }
 
 /* Counts read by year (frequency year) in a semester's report: their
@@ -1165,6 +1280,8 @@ main(void)
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_deliveries),
+	    cmocka_unit_test(test_institution_named),
+	    cmocka_unit_test(test_deliveries_contact),
 	    cmocka_unit_test(test_counts_read_by_year),
 	    cmocka_unit_test(test_withheld_card),
 	    cmocka_unit_test(test_yearly_trend),
