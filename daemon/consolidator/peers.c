@@ -34,7 +34,7 @@ zap_decide(void *arg, const char *domain, const char *address,
 	if (strcmp(domain, "ingest") == 0 && !k->owner->node) {
 		c->handshake_failures++;
 		log_warnx("event=auth_refused domain=%s address=%s key=%s "
-			  "owner=%s reason=not_an_institution",
+			  "owner=%s reason=not_a_node",
 			  domain, LOG_Q(address), k->name, k->owner->id);
 		return -1;
 	}

@@ -36,6 +36,9 @@ const char *const query_tables[] = {
     "deliveries",
     NULL,
 };
+_Static_assert(sizeof(query_tables) / sizeof(query_tables[0]) ==
+		   QUERY_TABLES + 1,
+	       "QUERY_TABLES counts query_tables");
 
 /* The indicators in force (query_set_indicators). */
 static const struct indset *indicators_in_force;

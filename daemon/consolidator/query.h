@@ -22,8 +22,14 @@
 #include "registry.h"
 #include "store.h"
 
-/* The table names, in the order `kuska query` lists them. */
-extern const char *const query_tables[];
+/*
+ * The table names, in the order `kuska query` lists them, NULL after the
+ * last. QUERY_TABLES counts them: what is kept per table (the query
+ * counters of cons.h) is sized by it, and query.c fails to build when a
+ * table is added without raising it.
+ */
+#define QUERY_TABLES 15
+extern const char *const query_tables[QUERY_TABLES + 1];
 
 /*
  * query_run - answers req for who, with disclosure threshold k, into ret

@@ -45,7 +45,7 @@ keyholder_zap(void *arg, const char *domain, const char *address,
 	if (!k->owner->node) {
 		kh->handshake_failures++;
 		log_warnx("event=auth_refused domain=%s address=%s key=%s "
-			  "owner=%s reason=not_an_institution",
+			  "owner=%s reason=not_a_node",
 			  domain, address, k->name, k->owner->id);
 		return -1;
 	}

@@ -241,8 +241,9 @@ fi
 # Real keys in a scratch /etc, the example paths pointed at them.
 E=$T/etc
 mkdir -p "$E/keys"
+# Of the officers' query keys, the shipped registry lists pnp's only.
 for p in consolidator pnp mp pj mimp minsa secretariat analyst keyholder \
-	pnp-stats mp-stats pj-stats mimp-stats minsa-stats; do
+	pnp-stats; do
 	"$KUSKA_BIN/kuska" keygen "$p" --dir "$E/keys" >/dev/null
 done
 "$KUSKA_BIN/kuska" keygen --linkage "$E/keys/linkage.key" >/dev/null
@@ -288,6 +289,12 @@ for pass in "as shipped" "with optional keys uncommented"; do
 		sed -i 's/^#\([a-z_]* *=\)/\1/' "$E"/*.conf
 		# the inline-key alternative needs real values: drop it
 		sed -i '/^sign_public\|^transport_public/d' "$E/registry.conf"
+		# the other institutions' officers, listed as the comment says
+		sed -i 's/^# \([a-z_]* = \|\[\)/\1/' "$E/registry.conf"
+		for p in mp pj mimp minsa; do
+			"$KUSKA_BIN/kuska" keygen "$p-stats" --dir "$E/keys" \
+				>/dev/null
+		done
 	fi
 	for i in pnp mp pj mimp minsa; do
 		if "$KUSKA_BIN/kuska-node" -n -c "$E/$i.conf" >/dev/null \

@@ -2,7 +2,8 @@
 # End to end: the key holder. Evaluation is rate-limited per node: a
 # dictionary sweep with a stolen node key is refused, logged, and visible
 # in kuska status and the metrics, while the other nodes go on. A key not
-# in the holder's registry cannot connect. With the key holder down, a
+# in the holder's registry cannot connect, nor can an institution's
+# officers' query key (a [client] of role institution: not a node). With the key holder down, a
 # submission is refused whole with a clear reason and nothing stored;
 # submitted again once it is back, every record arrives once. A node
 # revoked in the holder's registry while connected is refused at once
@@ -75,6 +76,26 @@ check "an unregistered key gets no evaluation (exit $rc)" \
 check "... refused at the handshake" \
 	grep -q "event=auth_refused .*reason=not_registered_or_not_valid" \
 	"$N/keyholder.log"
+
+# --- an institution's officers' query key: registered, but not a node -------
+# evaluations_sum: every evaluation the key holder made, all nodes.
+evaluations_sum() {
+	"$KUSKA" metrics -c "$N/keyholder.conf" | awk '
+		index($0, "kuska_keyholder_evaluations_total{") == 1 { s += $2 }
+		END { print s + 0 }'
+}
+before=$(evaluations_sum)
+"$THIEF" sweep -k "$N/keys/pnp-stats.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 10 -b 10 -t 3000 \
+	>"$T/officers.out" 2>&1
+rc=$?
+check "pnp's officers' query key gets no evaluation (exit $rc)" \
+	test $rc = 1 -a "$(grep -c '^evaluated 0' "$T/officers.out")" = 1
+check "... refused at the handshake: not a node" \
+	grep -q "event=auth_refused .*key=pnp-stats-1 owner=pnp-stats reason=not_a_node" \
+	"$N/keyholder.log"
+check "... and the key holder evaluated nothing for it" \
+	test "$(evaluations_sum)" = "$before"
 
 # --- the key holder down ------------------------------------------------------
 check "delivered so far" wait_delivered 60

@@ -13,7 +13,8 @@
 # (whose identification count, linked nationally, would show whether a
 # forged probe record joined another institution's child): the query
 # socket refuses a node's key and says why; the institution's statistics
-# officers ask with a query key of their own; the node still delivers.
+# officers ask with a query key of their own, which cannot deliver; the
+# node still delivers.
 . "$(dirname "$0")/lib.sh"
 
 THIEF="$KUSKA_BIN/kuska_thief"
@@ -64,6 +65,19 @@ check "... logged with the reason" \
 	--format csv >"$T/officers.csv" 2>"$T/officers.err"
 check "pnp's officers' query key gets pnp's row, and only it" \
 	test "$(tail -n +2 "$T/officers.csv" | cut -d, -f2 | sort -u)" = pnp
+# The officers' key on the delivery socket: registered, bound to pnp,
+# but not pnp's node; it may not deliver a thing.
+before=$(cons_last_seq pnp)
+"$KUSKA_BIN/kuska_rogue" -k "$N/keys/pnp-stats.key" -I pnp -H 3000 \
+	-s "$N/keys/consolidator.pub" -e "tcp://127.0.0.1:$PORT" -n 1 valid \
+	>"$T/officers-deliver.out" 2>&1
+rc=$?
+check "the officers' key on the delivery socket: no welcome (exit $rc)" \
+	sh -c "test $rc = 2 && grep -q 'no welcome' '$T/officers-deliver.out'"
+check "... refused at the handshake: not a node" \
+	grep -q "event=auth_refused domain=ingest .*key=pnp-stats-1 owner=pnp-stats reason=not_a_node" \
+	"$N/consolidator.log"
+check "... and nothing of it stored" test "$(cons_last_seq pnp)" = "$before"
 cat >"$T/pnp2.jsonl" <<EOF
 {"kind":"identification","ref":"T-2","date":"2025-03-15","region":"21","victim":{"sex":"M","nationality":"PE","age":15},"exploitation":["labour"]}
 EOF

@@ -13,6 +13,7 @@
  *	kuska_rogue -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
  *		[-o OTHER.key] [-n COUNT] [-S SEED] [-t TIMEOUT_MS]
  *		[-N NETWORK] [-W NETWORK] [-K SIGN.key] [-C CREATED_MS]
+ *		[-I INSTITUTION] [-H HELLO_MS]
  *		[-L LINKAGE.key -O OPRF.share -R FROM:TO:NUMBER:YYYY-MM-DD] MODE
  *
  * -N names the network the hello gives and envelopes are signed for
@@ -21,6 +22,12 @@
  * key (another registered key of the same institution, say one revoked)
  * with the creation time -C (milliseconds; default 1 January 2020) and
  * expects key_not_valid.
+ *
+ * -I names the institution the hello speaks for when KEY is not named
+ * after one (an institution's officers' query key, pnp-stats), and -H
+ * how long to say hello before giving up (default 30000 ms): a key the
+ * consolidator refuses at the handshake gets no welcome, and the tool
+ * prints "no welcome" and exits 2.
  *
  * The answers are printed one per line as "KIND [REASON] COUNT", e.g.
  * "refusal bad_frame 2000" or "ack rejection bad_signature 1000", then
@@ -91,6 +98,7 @@ struct rogue {
 	uint64_t batch_id;
 	uint64_t rng;
 	long timeout_ms;
+	long hello_ms; /* -H */
 	struct key32 *linkage;		   /* -L, for forgedref */
 	struct key32 *oprf;		   /* -O, for forgedref */
 	enum institution ref_from, ref_to; /* -R */
@@ -138,7 +146,8 @@ usage(void)
 	fprintf(stderr, "usage: kuska_rogue -k KEY -s CONSOLIDATOR.pub -e "
 			"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
 			"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
-			"SIGN.key] [-C CREATED_MS] [-L LINKAGE.key -O OPRF.share -R "
+			"SIGN.key] [-C CREATED_MS] [-I INSTITUTION] "
+			"[-H HELLO_MS] [-L LINKAGE.key -O OPRF.share -R "
 			"FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello");
 	for (i = 0; i < N_MODES; i++)
 		fprintf(stderr, " %s", all_modes[i]);
@@ -259,7 +268,7 @@ recv_msg(struct rogue *r, struct msg *m, long timeout_ms)
 static int
 sync_hello(struct rogue *r, bool count_welcome)
 {
-	uint64_t until = date_mono_ms() + SYNC_TIMEOUT_MS;
+	uint64_t until = date_mono_ms() + (uint64_t)r->hello_ms;
 	uint64_t nonces[128];
 	size_t nn = 0, i;
 
@@ -1043,6 +1052,7 @@ main(int argc, char **argv)
 	const char *key = NULL, *spub = NULL, *ep = NULL, *okey = NULL;
 	const char *skey = NULL;
 	const char *lkey = NULL, *okey32 = NULL, *refspec = NULL;
+	const char *claim = NULL;
 	const char *mode;
 	unsigned long count = 1, i;
 	char err[512];
@@ -1051,11 +1061,18 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.rng = 0x6b75736b61ULL;
 	r.timeout_ms = REPLY_TIMEOUT_MS;
+	r.hello_ms = SYNC_TIMEOUT_MS;
 	r.network = "kuska-demo";
 	r.other_network = "kuska-other";
 	r.backdate_ms = 1577836800000ULL; /* 2020-01-01 */
-	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:N:W:K:C:L:O:R:")) != -1) {
+	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:")) != -1) {
 		switch (ch) {
+		case 'I':
+			claim = optarg;
+			break;
+		case 'H':
+			r.hello_ms = strtol(optarg, NULL, 10);
+			break;
 		case 'N':
 			r.network = optarg;
 			break;
@@ -1133,7 +1150,7 @@ main(int argc, char **argv)
 			refspec);
 		goto out;
 	}
-	r.inst = institution_from_name(r.me->id);
+	r.inst = institution_from_name(claim != NULL ? claim : r.me->id);
 	if (r.inst == INST_NONE) {
 		fprintf(stderr, "kuska_rogue: %s: not an institution's key\n",
 			key);
