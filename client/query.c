@@ -26,6 +26,7 @@ static const char *const tables[] = {
     "overlap",
     "breakdown",
     "referrals",
+    "referrals_unmatched",
     "protection",
     "prosecution",
     "funnel",
