@@ -28,6 +28,7 @@
 #include "ingest.h"
 #include "keys.h"
 #include "metrics.h"
+#include "query.h"
 #include "registry.h"
 #include "settings.h"
 #include "store.h"
@@ -71,7 +72,8 @@ struct cons {
 	bool has_skew[INST_COUNT + 1];
 	int64_t skew_ms[INST_COUNT + 1];
 	struct mhist commit; /* batch taken up to committed, seconds */
-	_Atomic uint64_t queries[16][ROLE_ANALYST + 1]; /* by table and role */
+	/* by table (query_tables) and role */
+	_Atomic uint64_t queries[QUERY_TABLES_MAX][ROLE_ANALYST + 1];
 	struct admit *admit;	  /* connections of both network sockets */
 	pthread_mutex_t admit_mu; /* held around every use of admit */
 	/* Held for reading by the query thread while it answers, for

@@ -106,7 +106,7 @@ cons_metrics(struct cons *c, struct mtext *m)
 	metrics_histogram(m, "kuska_batch_commit_seconds", NULL, &c->commit);
 	metrics_family(m, "kuska_queries_total", "counter",
 		       "Queries answered, by table and role.");
-	for (i = 0; query_tables[i] != NULL; i++)
+	for (i = 0; query_tables[i] != NULL && i < QUERY_TABLES_MAX; i++)
 		for (j = ROLE_INSTITUTION; j <= ROLE_ANALYST; j++) {
 			l[0] = '\0';
 			metrics_label(l, sizeof(l), "table", query_tables[i]);

@@ -956,6 +956,8 @@ static const struct table_def defs[] = {
 _Static_assert(sizeof(defs) / sizeof(defs[0]) ==
 		   sizeof(query_tables) / sizeof(query_tables[0]) - 1,
 	       "a table_def for every table");
+_Static_assert(sizeof(defs) / sizeof(defs[0]) <= QUERY_TABLES_MAX,
+	       "room for every table's query counters (cons.h)");
 
 /* Period index within its year (release.h): Y, H1, H2, Q1..Q4. */
 static uint8_t

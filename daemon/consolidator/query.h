@@ -24,6 +24,8 @@
 
 /* The table names, in the order `kuska query` lists them. */
 extern const char *const query_tables[];
+/* Room for them in the per-table query counters (cons.h); query.c checks. */
+#define QUERY_TABLES_MAX 24
 
 /*
  * query_run - answers req for who, with disclosure threshold k, into ret

@@ -86,7 +86,7 @@ handle_query(struct cons *c, const struct tframes *req)
 		uint64_t t0 = date_mono_ms();
 		int r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
 		int ti;
-		for (ti = 0; query_tables[ti] != NULL && ti < 16; ti++)
+		for (ti = 0; query_tables[ti] != NULL && ti < QUERY_TABLES_MAX; ti++)
 			if (strcmp(q.table, query_tables[ti]) == 0)
 				c->queries[ti][p->role]++;
 		log_info("event=query who=%s role=%s table=%s period=%s "
