@@ -160,6 +160,10 @@ const struct help_cmd help_table[] = {
 				   "region, exploitation"},
 		     {"referrals",
 		      "referrals sent, taken up, pending; days to take-up"},
+		     {"referrals_unmatched",
+		      "take-ups naming a referral the sender has no record "
+		      "of (or a number typed otherwise), by the earliest "
+		      "take-up's date: why uptake may look low"},
 		     {"protection",
 		      "victims per service; days from identification"},
 		     {"prosecution", "cases and persons at each stage, by the "

@@ -23,6 +23,7 @@ const char *const query_tables[] = {
     "overlap",
     "breakdown",
     "referrals",
+    "referrals_unmatched",
     "protection",
     "prosecution",
     "funnel",
@@ -717,6 +718,40 @@ t_referrals(struct qb *b)
 	free(f);
 }
 
+/*
+ * Take-ups (by the destination) of referrals the sender has no record of,
+ * per (from, to), dated and placed by the earliest take-up: why a row of
+ * referrals may show a low uptake. The same rows are open to an
+ * institution as in referrals.
+ */
+static void
+t_referrals_unmatched(struct qb *b)
+{
+	static const char *const cols[] = {"period", "from", "to",
+					   "takeups_unmatched", NULL};
+	struct found *f = malloc(sizeof(*f));
+	uint8_t scope = b->scope;
+	size_t i;
+
+	columns(b, cols);
+	if (f == NULL)
+		return;
+	b->scope = 0;
+	find_all(b, C_REF_UNMATCHED, NULL, 0, f);
+	for (i = 0; i < f->n; i++) {
+		uint8_t from = f->dims[i][0], to = f->dims[i][1];
+		int row;
+		if (scope != 0 && scope != from && scope != to)
+			continue;
+		row = add_row(b);
+		set_text(b, row, 1, institution_name((enum institution)from));
+		set_text(b, row, 2, institution_name((enum institution)to));
+		set_count(b, row, 3, f->v[i]);
+	}
+	b->scope = scope;
+	free(f);
+}
+
 static void
 t_protection(struct qb *b)
 {
@@ -901,6 +936,7 @@ static const struct table_def defs[] = {
     {t_overlap, RT_OVERLAP, RG_VICTIMS, false},
     {t_breakdown, RT_BREAKDOWN, RG_VICTIMS, false},
     {t_referrals, RT_REFERRALS, RG_REFERRALS, true},
+    {t_referrals_unmatched, RT_REFERRALS_UNMATCHED, RG_REFERRALS, true},
     {t_protection, RT_PROTECTION, RG_PROTECTION, true},
     {t_prosecution, RT_PROSECUTION, RG_CASES, true},
     {t_funnel, RT_FUNNEL, RG_CASES, true},

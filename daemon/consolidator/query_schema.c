@@ -188,6 +188,12 @@ static const struct qcolumn s_referrals[] = {
     {COUNT("pending")},
     {MEDIAN("median_days")},
 };
+static const struct qcolumn s_referrals_unmatched[] = {
+    {PERIOD_COL},
+    {KEY("from", valid_inst, NULL, INSTS)},
+    {KEY("to", valid_to, "from", INSTS " (not from itself)")},
+    {COUNT("takeups_unmatched")},
+};
 static const struct qcolumn s_protection[] = {
     {PERIOD_COL},
     {KEY("service", valid_service, NULL,
@@ -232,6 +238,7 @@ static const struct qschema schemas[] = {
     {SCHEMA(overlap, NULL)},
     {SCHEMA(breakdown, NULL)},
     {SCHEMA(referrals, NULL)},
+    {SCHEMA(referrals_unmatched, NULL)},
     {SCHEMA(protection, NULL)},
     {SCHEMA(prosecution, NULL)},
     {SCHEMA(funnel, NULL)},
@@ -253,8 +260,9 @@ query_schema(const char *table)
 const char *
 query_schema_names(void)
 {
-	return "identification, overlap, breakdown, referrals, protection, "
-	       "prosecution, funnel, durations, timeliness";
+	return "identification, overlap, breakdown, referrals, "
+	       "referrals_unmatched, protection, prosecution, funnel, "
+	       "durations, timeliness";
 }
 
 int

@@ -754,6 +754,11 @@ relate_referrals(struct ctx *x, const char **rows)
 				ex_rel(x, &e, DISCLOSE_EQ, 0);
 			}
 	}
+	/* Take-ups matching no referral record: each placed once. */
+	n = rows_of(x, RT_REFERRALS_UNMATCHED, rows);
+	for (i = 0; i < n; i++)
+		additive(x, RT_REFERRALS_UNMATCHED, rows[i],
+			 "takeups_unmatched", true);
 }
 
 static void

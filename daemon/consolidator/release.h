@@ -5,7 +5,7 @@
  * The family splits into *components*, one per table group and calendar
  * year, since no relation a reader knows crosses either:
  *	victims      identification, overlap, breakdown
- *	referrals    referrals
+ *	referrals    referrals, referrals_unmatched
  *	protection   protection
  *	cases        prosecution, funnel
  *	timeliness   timeliness
@@ -51,6 +51,7 @@ enum release_table {
 	RT_PROSECUTION,
 	RT_FUNNEL,
 	RT_TIMELINESS,
+	RT_REFERRALS_UNMATCHED,
 };
 
 /* Periods of a year, by index: the year, its semesters, its quarters. */

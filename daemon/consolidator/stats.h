@@ -49,10 +49,10 @@
  * one pseudonym; 3 keeps every victim object's match keys in LIVE; 4 the
  * day each record was accepted, and the timeliness counters; 5 victims by
  * sex and age (child or adult) crossed; 6 the tables of counter_by_quarter()
- * by quarter only. stats_load() refuses tables of another layout with
+ * by quarter only; 7 the take-ups no referral record matches. stats_load() refuses tables of another layout with
  * -ESTALE, and ingest_open() then rebuilds them from the envelopes.
  */
-#define STATS_FORMAT 6
+#define STATS_FORMAT 7
 
 /* The store tables of this module. */
 #define T_LIVE ((enum store_table)(T_STATS_FIRST + 0))	   /* origin -> fact */
@@ -77,6 +77,7 @@ enum counter_table {
 	C_TIME_WITHIN,	/* dims: institution; accepted within 30 days */
 	C_TIME_DAYS,	/* dims: institution, days */
 	C_SEX_AGE,	/* dims: sex, 0 aged 0-17 or 1 aged 18+ (SDG 16.2.2) */
+	C_REF_UNMATCHED, /* dims: from, to; take-ups of no referral record */
 };
 
 /*
@@ -95,6 +96,7 @@ counter_by_quarter(uint8_t table)
 	case C_REF_SENT:
 	case C_REF_TAKEN:
 	case C_REF_DAYS:
+	case C_REF_UNMATCHED:
 	case C_PROS_CASES:
 	case C_PROS_PERSONS:
 	case C_FUNNEL:

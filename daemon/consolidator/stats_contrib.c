@@ -267,6 +267,33 @@ contribute_victim(struct emit *e, const struct fact *f,
 #define QUARTER_OF_DAY 2
 
 /*
+ * Take-ups of a referral the sender has no live record of (never recorded,
+ * withdrawn, or its number typed otherwise): counted once, dated and
+ * placed by the earliest take-up, so that a low uptake shows its reason.
+ * When the sender's record arrives the referral's contribution is
+ * replaced and the count moves to taken_up.
+ */
+static void
+contribute_unmatched(struct emit *e, uint8_t from, uint8_t dest,
+		     const struct fact *f, size_t n)
+{
+	const struct fact *taken = NULL;
+	uint32_t ps[PERIODS_PER_DAY];
+	uint8_t d[2] = {from, dest};
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (f[j].type == F_RECEIVED &&
+		    (taken == NULL || earlier(&f[j], taken)))
+			taken = &f[j];
+	if (taken == NULL)
+		return;
+	period_codes_of(taken->date, ps);
+	emit(e, C_REF_UNMATCHED, ps[QUARTER_OF_DAY], 0, d, 2, 1);
+	emit(e, C_REF_UNMATCHED, ps[QUARTER_OF_DAY], taken->region, d, 2, 1);
+}
+
+/*
  * One referral (sender, destination, number), whose facts are the
  * sender's referral records and the destination's take-ups: dated and
  * placed by its earliest referral record, taken up at the earliest
@@ -285,8 +312,10 @@ contribute_referral(struct emit *e, uint8_t from, uint8_t dest,
 		if (f[j].type == F_SENT &&
 		    (sent == NULL || earlier(&f[j], sent)))
 			sent = &f[j];
-	if (sent == NULL)
+	if (sent == NULL) {
+		contribute_unmatched(e, from, dest, f, n);
 		return;
+	}
 	for (j = 0; j < n; j++)
 		if (f[j].type == F_RECEIVED &&
 		    (taken == NULL || f[j].date < taken->date))

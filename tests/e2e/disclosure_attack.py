@@ -48,7 +48,8 @@ semester its quarters, of the country its regions, for the year):
     victim keeps the attributes of the earlier part: B(earlier part) <=
     B(whole) <= B(both parts), B(whole) >= sum - seen in both parts,
     B(whole) - B(earlier part) <= victims(whole) - victims(earlier part);
-  - referrals: sent = taken up + pending;
+  - referrals: sent = taken up + pending; take-ups matching no referral
+    record (referrals_unmatched) are placed once (additive);
   - cases: the funnel's complaint row is the prosecution's complaint cases;
     each stage of the main line is reached by no more cases than the one
     before it; acquittals and dismissals are at most the complaints;
@@ -68,7 +69,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix, vstack
 
 COUNTS = ("victims", "sent", "taken_up", "pending", "cases", "persons",
-          "records")
+          "records", "takeups_unmatched")
 SUFFIX = ["", "H1", "H2", "Q1", "Q2", "Q3", "Q4"]
 KIDS = {0: (1, 2), 1: (3, 4), 2: (5, 6)}
 INSTS = ["pnp", "mp", "pj", "mimp", "minsa"]
@@ -294,6 +295,8 @@ def referrals(m):
             m.rel([(m.cell("referrals", *l, label, "sent"), 1),
                    (m.cell("referrals", *l, label, "taken_up"), -1),
                    (m.cell("referrals", *l, label, "pending"), -1)], EQ)
+    for label in m.labels("referrals_unmatched"):
+        additive(m, "referrals_unmatched", label, "takeups_unmatched")
 
 
 def protection(m):
@@ -329,7 +332,7 @@ def timeliness(m):
 
 GROUPS = {
     "victims": (("identification", "overlap", "breakdown"), victims),
-    "referrals": (("referrals",), referrals),
+    "referrals": (("referrals", "referrals_unmatched"), referrals),
     "protection": (("protection",), protection),
     "cases": (("prosecution", "funnel"), cases),
     "timeliness": (("timeliness",), timeliness),

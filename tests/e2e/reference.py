@@ -65,6 +65,9 @@ below where it is applied):
    the sender and number.  Rows only for pairs with sent > 0, in
    institution order of (from, to).  median_days is over the referrals
    taken up; empty if none.
+ * referrals_unmatched: take-ups whose triple no live referral record has,
+   one per triple, dated and placed by its earliest take-up (date,
+   sequence); rows only for pairs with a count above zero.
  * protection: every service event dated in P counts ("begun in P"), so a
    victim with the same service begun in two periods counts in both.  All
    six services, alphabetical, zeros included.  Days may be negative (a
@@ -105,7 +108,7 @@ SERVICES = sorted(["residential_care", "special_protection", "mental_health",
                    "medical", "legal_aid", "reintegration"])
 AGE_GROUPS = ["0-5", "6-11", "12-13", "14-17", "18+"]
 TABLES = ["identification", "overlap", "breakdown", "referrals",
-          "protection", "prosecution", "funnel", "durations", "timeliness"]
+          "referrals_unmatched", "protection", "prosecution", "funnel", "durations", "timeliness"]
 
 # --------------------------------------------------------------------------
 # Normalisation (docs/NORMALISATION.md, version 1)
@@ -481,6 +484,34 @@ class Stats:
                     rows.append([period, f, t, p[0], p[1], p[0] - p[1],
                                  median(p[2])])
         return ["period,from,to,sent,taken_up,pending,median_days"], rows
+
+    def referrals_unmatched(self, period, region):
+        # Take-ups whose (sender, destination, number) no live referral of
+        # the sender has: one per triple, at its earliest take-up (date,
+        # sequence) and that take-up's region.
+        sent = set()
+        for e in self.events:
+            if e.rec["kind"] == "referral":
+                sent.add((e.inst, e.rec["to"],
+                          norm_number(e.rec["referral_number"])))
+        first_takeup = {}
+        for e in self.events:  # sorted: the first seen is the earliest
+            if e.rec["kind"] == "referral_received":
+                key = (e.rec["from"], e.inst,
+                       norm_number(e.rec["referral_number"]))
+                if key not in sent and key not in first_takeup:
+                    first_takeup[key] = e
+        first, last = parse_period(period)
+        pairs = {}
+        for (sender, to, _), e in first_takeup.items():
+            if not (first <= e.date <= last):
+                continue
+            if region is not None and e.region != region:
+                continue
+            pairs[(sender, to)] = pairs.get((sender, to), 0) + 1
+        rows = [[period, f, t, pairs[(f, t)]] for f in INSTS for t in INSTS
+                if pairs.get((f, t), 0) > 0]
+        return ["period,from,to,takeups_unmatched"], rows
 
     # -- protection ----------------------------------------------------------
 

@@ -178,6 +178,25 @@ correct("pnp", r7, body("referral", "2023-10-01", "15", victim=VA, to="minsa",
                         purpose="health", referral_number="EDGE-R7"))
 rec("minsa", "referral_received", "2023-10-03", "15", victim=VA,
     **{"from": "pnp"}, referral_number="edge-r7")
+# Take-ups no referral record matches (referrals_unmatched): a referral
+# pnp never recorded, taken up twice (counted once, at the earlier take-up's
+# quarter and region); a number written otherwise by the destination; a
+# take-up of a withdrawn referral; and one whose sender (minsa, submitted
+# after mimp) records the referral later, which moves it to taken_up.
+rec("mimp", "referral_received", "2023-09-05", "16", victim=VA_mimp,
+    **{"from": "pnp"}, referral_number="EDGE-U1")
+rec("mimp", "referral_received", "2023-06-30", "15", victim=VA_mimp,
+    **{"from": "pnp"}, referral_number="edge-u1")
+rec("pnp", "referral", "2023-09-10", "15", victim=VA, to="mimp",
+    purpose="protection", referral_number="EDGE-U2")
+rec("mimp", "referral_received", "2023-09-12", "15", victim=VA_mimp,
+    **{"from": "pnp"}, referral_number="EDGE-U2B")
+rec("minsa", "referral_received", "2023-08-20", "16", victim=VA,
+    **{"from": "pnp"}, referral_number="EDGE-R6")
+rec("mimp", "referral_received", "2023-11-02", "16", victim=VA_mimp,
+    **{"from": "minsa"}, referral_number="EDGE-U3")
+rec("minsa", "referral", "2023-11-01", "16", victim=VA, to="mimp",
+    purpose="protection", referral_number="EDGE-U3")
 
 # --- services ------------------------------------------------------------------
 rec("mimp", "service", "2023-02-20", "15", victim=VA_mimp,

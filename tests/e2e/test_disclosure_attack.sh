@@ -22,9 +22,9 @@ if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
 fi
 
 HERE="$KUSKA_SRC/tests/e2e"
-TABLES="identification overlap breakdown referrals protection prosecution funnel durations timeliness indicators"
+TABLES="identification overlap breakdown referrals referrals_unmatched protection prosecution funnel durations timeliness indicators"
 YEARS="2024 2025"
-REGIONAL="identification referrals protection prosecution funnel durations timeliness indicators"
+REGIONAL="identification referrals referrals_unmatched protection prosecution funnel durations timeliness indicators"
 
 # The solver needs SciPy (python3-scipy, scripts/deps.sh); a python3 of
 # its own on PATH may lack it, Debian's has it.

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 HERE="$KUSKA_SRC/tests/e2e"
-TABLES="identification overlap breakdown referrals protection prosecution funnel durations timeliness"
+TABLES="identification overlap breakdown referrals referrals_unmatched protection prosecution funnel durations timeliness"
 # Today in Peru (UTC-5): the day the consolidator accepts what is submitted,
 # which the timeliness table counts from.
 peru_today() { date -u -d '-5 hours' +%F; }
@@ -314,17 +314,24 @@ check "pnp: timeliness shows its own row only, equal to the analyst's" inst_row_
 rc=$?
 check "pnp: overlap refused with exit 2 (got $rc)" test $rc = 2
 check "pnp: overlap gives no table" test ! -s "$T/pnp.overlap"
-pnp_referrals_ok() {
-	local p
-	TABLES=referrals REGIONS=all query_all "$N/pnp-stats.conf" "$T/pnp-referrals"
-	all_answered "$T/pnp-referrals" || return 1
+pnp_referrals_ok() { # TABLE: its rows are the analyst's with pnp in them
+	local p t=$1
+	TABLES=$t REGIONS=all query_all "$N/pnp-stats.conf" "$T/pnp-$t"
+	all_answered "$T/pnp-$t" || return 1
 	for p in $PERIODS; do
-		tail -n +2 "$T/pnp-referrals/referrals.$p.all.csv" |
+		tail -n +2 "$T/pnp-$t/$t.$p.all.csv" |
 			awk -F, '$2 != "pnp" && $3 != "pnp" { bad = 1; print "  " $0 } END { exit bad }' ||
 			return 1
+		[ "$(cat "$T/pnp-$t/$t.$p.all.csv")" = \
+			"$(awk -F, 'NR == 1 || $2 == "pnp" || $3 == "pnp"' "$T/an1/$t.$p.all.csv")" ] || {
+			echo "  $t $p: not the analyst's rows with pnp"
+			return 1
+		}
 	done
 }
-check "pnp: referral rows all have pnp as from or to" pnp_referrals_ok
+check "pnp: referral rows all have pnp as from or to" pnp_referrals_ok referrals
+check "pnp: referrals_unmatched rows are the analyst's with pnp" \
+	pnp_referrals_ok referrals_unmatched
 # Tables other than identification, overlap, referrals and timeliness: as
 # computed from the institution's own records alone, its victims linked over
 # everyone's.

@@ -588,6 +588,53 @@ test_referral_identity(void **state)
 }
 
 /*
+ * Take-ups the sender has no referral record of count apart, once per
+ * referral at the earliest take-up, and move to taken_up when the
+ * sender's record arrives (and back when it is withdrawn): the counters
+ * stay those of a replay.
+ */
+static void
+test_unmatched_takeups(void **state)
+{
+	char *inc, *all;
+
+	(void)state;
+	referral(INST_MIMP, KIND_REFERRAL_RECEIVED, INST_PNP, 1, "2025-02-05",
+		 V(0, 0), 0);
+	referral(INST_MINSA, KIND_REFERRAL_RECEIVED, INST_MP, 2, "2025-06-01",
+		 V(0, 0), 0);
+	apply(NULL, 100);
+	assert_string_equal(table("referrals"), "");
+	assert_string_equal(table("referrals_unmatched"),
+			    "pnp:mimp:1 mp:minsa:1");
+	/* Taken up again, earlier: still one. */
+	referral(INST_MIMP, KIND_REFERRAL_RECEIVED, INST_PNP, 1, "2025-01-20",
+		 V(0, 0), 0);
+	apply(NULL, 1);
+	assert_string_equal(table("referrals_unmatched"),
+			    "pnp:mimp:1 mp:minsa:1");
+	/* pnp's record arrives after the take-ups. */
+	referral(INST_PNP, KIND_REFERRAL, INST_MIMP, 1, "2025-01-15", V(0, 0),
+		 1);
+	apply(NULL, 1);
+	assert_string_equal(table("referrals"), "pnp:mimp:1:1:0:5");
+	assert_string_equal(table("referrals_unmatched"), "mp:minsa:1");
+	/* Withdrawn: unmatched again. */
+	withdraw(INST_PNP, 1);
+	apply(NULL, 1);
+	assert_string_equal(table("referrals"), "");
+	assert_string_equal(table("referrals_unmatched"),
+			    "pnp:mimp:1 mp:minsa:1");
+	inc = dump_counters();
+	wipe(false);
+	apply(NULL, 100);
+	all = dump_counters();
+	assert_string_equal(inc, all);
+	free(inc);
+	free(all);
+}
+
+/*
  * The order records arrive in changes nothing: the same records (ties
  * kept apart by date, so that no rule looks at sequence numbers), in
  * several orders and batch sizes, give the same counters byte for byte,
@@ -740,11 +787,22 @@ test_random_histories(void **state)
 				ident(inst, date, V(doc, name), ++label);
 			else if (what < 6)
 				service(inst, date, V(doc, name));
-			else if (what < 7)
-				referral(inst, KIND_REFERRAL,
-					 inst == INST_MINSA ? INST_MIMP
-							    : INST_MINSA,
-					 (int)i, date, V(doc, name), 0);
+			else if (what < 7) {
+				/* A referral or a take-up of one of a few
+				 * numbers: take-ups come before, after or
+				 * without their referral. */
+				enum institution to = inst == INST_MINSA
+							  ? INST_MIMP
+							  : INST_MINSA;
+				int num = (int)(RND() % 6);
+				if (RND() % 2)
+					referral(inst, KIND_REFERRAL, to, num,
+						 date, V(doc, name), 0);
+				else
+					referral(to, KIND_REFERRAL_RECEIVED,
+						 inst, num, date, V(doc, name),
+						 0);
+			}
 			else
 				stage(INST_MP, date, (int)(RND() % 5),
 				      V(doc, name), V(name, doc > 0 ? doc : 0));
@@ -839,6 +897,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_unlinkable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_version1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_referral_identity, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_unmatched_takeups, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_order_independence, setup,
 					    teardown),
