@@ -80,8 +80,11 @@ check "after the upgrade: the same tables, nothing lost or doubled" \
 	>"$T/deliveries.after" 2>&1
 check "the deliveries table: a row for each institution before" \
 	test "$(grep -c ',20[0-9-]*T[0-9:]*Z,[1-9]' "$T/deliveries.before")" = 5
+# (Not last_contact, the fourth column: the nodes' hellos after the
+# restart move it.)
 check "... and the same after: counts and last deliveries kept" \
-	cmp -s "$T/deliveries.before" "$T/deliveries.after"
+	test "$(cut -d, -f1-3 "$T/deliveries.before")" = \
+	"$(cut -d, -f1-3 "$T/deliveries.after")"
 
 # --- the officers' old query: refused, and told what to do ---------------
 "$KUSKA" query -c "$N/pnp-officers.conf" identification --period 2025 \
