@@ -228,24 +228,6 @@ all_zero(const struct qtable *t)
 	return numbers > 0;
 }
 
-/* Whether a referrals answer has referrals pending (or may have: the
- * count is hidden). */
-static bool
-any_pending(const struct qtable *t)
-{
-	size_t i, j;
-
-	for (j = 0; j < t->n_cols; j++)
-		if (strcmp(t->cols[j], "pending") == 0)
-			break;
-	for (i = 0; j < t->n_cols && i < t->n_rows; i++)
-		if (t->rows[i][j].kind == CELL_SUPPRESSED ||
-		    (t->rows[i][j].kind == CELL_NUMBER &&
-		     t->rows[i][j].number != 0))
-			return true;
-	return false;
-}
-
 /* Whether the secretariat's answer hides any count. */
 static bool
 any_suppressed(const struct qtable *t)
@@ -523,13 +505,6 @@ cmd_query(int argc, char **argv)
 			"records dated in %s: kuska query timeliness "
 			"--period %s counts them by institution\n",
 			period, period);
-	if (strcmp(q.table, "referrals") == 0 && any_pending(&tab))
-		fprintf(stderr,
-			"kuska query: note: a take-up whose referral the "
-			"sender never recorded (or whose number was written "
-			"otherwise) counts in no row here: kuska query "
-			"referrals_unmatched --period %s counts them\n",
-			period);
 	codec_qtable_clear(&tab);
 	return 0;
 usage:
