@@ -377,6 +377,16 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "son cero.",
 		       "%s: nothing ever received; its figures are missing, "
 		       "not zero."},
+    [M_DELIV_IDLE] = {"%s: en contacto el %s; aún no se recibió ningún "
+		      "evento. Su nodo funciona pero no envió nada: o no "
+		      "tenía nada que enviar, o su sistema de casos aún no "
+		      "le exporta registros; compruebe que llegan al nodo "
+		      "(kuska status en él).",
+		      "%s: in contact on %s; no events received yet. Its "
+		      "node is running but has sent nothing: either it had "
+		      "nothing to send, or its case system does not export "
+		      "records to it yet; check that they reach the node "
+		      "(kuska status on it)."},
     [M_DELIV_UNDATED] = {"%s: se recibieron eventos, pero se desconoce la "
 			 "fecha de su última entrega (el almacén del "
 			 "consolidador no la guarda).",

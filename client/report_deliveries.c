@@ -97,8 +97,8 @@ late(FILE *f, const struct deliv *v, const char *day, int32_t ref)
 static void
 line(FILE *f, const struct deliv *v, int32_t ref)
 {
-	char day[11], hm[6] = "";
-	int32_t when;
+	char day[11], cday[11], hm[6] = "";
+	int32_t when, heard;
 
 	if (day_of(v->last, &when, day) != 0) {
 		/* Events but no time: a store older than the field, or
@@ -106,6 +106,11 @@ line(FILE *f, const struct deliv *v, int32_t ref)
 		if (v->events) {
 			fprintf(f, "<li>");
 			put(f, tr(M_DELIV_UNDATED), v->name);
+		} else if (day_of(v->contact, &heard, cday) == 0 &&
+			   ref - heard <= REPORT_STALE_DAYS) {
+			/* A node saying hello with nothing ever to send. */
+			fprintf(f, "<li class=\"quiet\">");
+			put(f, tr(M_DELIV_IDLE), v->name, cday);
 		} else {
 			fprintf(f, "<li class=\"stale\">");
 			put(f, tr(M_DELIV_NEVER), v->name);

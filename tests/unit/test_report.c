@@ -986,6 +986,24 @@ test_deliveries_contact(void **state)
 				  "posteriores a esa fecha faltan, no son "
 				  "cero.</li>"));
 	assert_int_equal(count(p, "class=\"stale\""), 2);
+	free(p);
+	/* Never delivered but heard from (a node with nothing ever to
+	 * send): said neutrally, not "its figures are missing". */
+	snprintf(d.t[RT_DELIVERIES].rows[4][3].text,
+		 sizeof(d.t[RT_DELIVERIES].rows[4][3].text), "%s",
+		 "2025-12-29T08:00Z");
+	d.t[RT_DELIVERIES].rows[4][3].kind = CELL_TEXT;
+	p = page(&d, "deliveries-contact-idle-es.html");
+	assert_non_null(strstr(p, "<li class=\"quiet\">MINSA: en contacto el "
+				  "2025-12-29; aún no se recibió ningún "
+				  "evento."));
+	assert_null(strstr(p, "MINSA: nunca se recibió nada"));
+	assert_int_equal(count(p, "class=\"stale\""), 1);
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "deliveries-contact-idle-en.html");
+	assert_non_null(strstr(p, "<li class=\"quiet\">MINSA: in contact on "
+				  "2025-12-29; no events received yet."));
 	clear(&d);
 	free(p);
 }
