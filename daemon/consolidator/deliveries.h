@@ -12,8 +12,8 @@
  *	events          the events accepted from it, of all time (as the
  *	                sources table counts them)
  *	last_contact    the last time (same form) it was heard from: the
- *	                later of last_delivery and the last message of any
- *	                kind, keepalive hellos included, since the
+ *	                later of last_delivery and the last hello (a
+ *	                keepalive included) or batch heard since the
  *	                consolidator started; empty when never
  *
  * last_delivery is the last contact time kept in the store with the
