@@ -17,7 +17,6 @@
 #include "peers.h"
 #include "query.h"
 
-/* Answers one request; the caller holds conf_lock for reading. */
 /*
  * The refusal of a node's key, naming what to make and list instead: the
  * officers who queried with it before the upgrade read this first.
@@ -41,6 +40,7 @@ node_key_refusal(char *buf, size_t cap, const char *key, const char *id)
 			 key, id);
 }
 
+/* Answers one request; the caller holds conf_lock for reading. */
 static void
 handle_query(struct cons *c, const struct tframes *req)
 {

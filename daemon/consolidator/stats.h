@@ -49,8 +49,9 @@
  * one pseudonym; 3 keeps every victim object's match keys in LIVE; 4 the
  * day each record was accepted, and the timeliness counters; 5 victims by
  * sex and age (child or adult) crossed; 6 the tables of counter_by_quarter()
- * by quarter only; 7 the take-ups no referral record matches. stats_load() refuses tables of another layout with
- * -ESTALE, and ingest_open() then rebuilds them from the envelopes.
+ * by quarter only; 7 the take-ups no referral record matches.
+ * stats_load() refuses tables of another layout with -ESTALE, and
+ * ingest_open() then rebuilds them from the envelopes.
  */
 #define STATS_FORMAT 7
 
