@@ -197,6 +197,24 @@ rec("mimp", "referral_received", "2023-11-02", "16", victim=VA_mimp,
     **{"from": "minsa"}, referral_number="EDGE-U3")
 rec("minsa", "referral", "2023-11-01", "16", victim=VA, to="mimp",
     purpose="protection", referral_number="EDGE-U3")
+# An unmatched take-up withdrawn (counted nowhere); one corrected to the
+# number of pnp's referral (moves to taken_up); one corrected to another
+# quarter and region (moves with its date).
+u4 = rec("mimp", "referral_received", "2023-04-04", "15", victim=VA_mimp,
+         **{"from": "pj"}, referral_number="EDGE-U4")
+withdraw("mimp", u4)
+rec("pnp", "referral", "2023-12-01", "15", victim=VA, to="mimp",
+    purpose="protection", referral_number="EDGE-U5")
+u5 = rec("mimp", "referral_received", "2023-12-03", "15", victim=VA_mimp,
+         **{"from": "pnp"}, referral_number="EDGE-U5X")
+correct("mimp", u5, body("referral_received", "2023-12-03", "15",
+                         victim=VA_mimp, **{"from": "pnp"},
+                         referral_number="EDGE-U5"))
+u6 = rec("mimp", "referral_received", "2023-02-02", "15", victim=VA_mimp,
+         **{"from": "mp"}, referral_number="EDGE-U6")
+correct("mimp", u6, body("referral_received", "2023-08-02", "16",
+                         victim=VA_mimp, **{"from": "mp"},
+                         referral_number="EDGE-U6"))
 
 # --- services ------------------------------------------------------------------
 rec("mimp", "service", "2023-02-20", "15", victim=VA_mimp,
