@@ -79,8 +79,11 @@ foreach(src ${TOOL_SRC})
 	target_link_libraries(${name} kuska_cons_core kuska_node_core kuska_lib)
 endforeach()
 
-# test_ingest makes kuska's own allocations fail on purpose (its
-# __wrap_malloc): memory running out is not an envelope's fault.
-if(TARGET test_ingest)
-	target_link_options(test_ingest PRIVATE -Wl,--wrap=malloc)
-endif()
+# test_codec and test_ingest make kuska's own allocations fail on
+# purpose (their __wrap_malloc): memory running out is not an envelope's
+# fault.
+foreach(t test_codec test_ingest)
+	if(TARGET ${t})
+		target_link_options(${t} PRIVATE -Wl,--wrap=malloc)
+	endif()
+endforeach()
