@@ -192,7 +192,8 @@ int codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 /*
  * codec_msg_decode - parses a frame into *ret (overwritten). Returns 0 or
  * -EBADMSG (undecodable, out of range, over a limit), -EMSGSIZE (frame
- * over CODEC_MAX_FRAME or batch over CODEC_MAX_BATCH_EVENTS). On success
+ * over CODEC_MAX_FRAME or batch over CODEC_MAX_BATCH_EVENTS), -ENOMEM
+ * (memory ran out: the frame was not judged). On success
  * release with codec_msg_clear.
  */
 int codec_msg_decode(const uint8_t *buf, size_t len, struct msg *ret)

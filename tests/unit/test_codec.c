@@ -1543,6 +1543,43 @@ test_msg_batch(void **state)
 	codec_msg_clear(&back);
 }
 
+/* A batch decoded short of memory, at any one allocation: -ENOMEM, not
+ * -EBADMSG (the consolidator would refuse it as undecodable). */
+static void
+test_msg_out_of_memory(void **state)
+{
+	struct msg m, back;
+	uint8_t e[300], *buf;
+	const uint8_t *envs[3] = {e, e, e};
+	size_t lens[3] = {sizeof(e), 100, 1}, len;
+	unsigned long n;
+	int r, failures = 0;
+
+	(void)state;
+	memset(e, 0x61, sizeof(e));
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_BATCH;
+	m.batch_id = 7;
+	m.n_envelopes = 3;
+	m.envelopes = envs;
+	m.envelope_lens = lens;
+	assert_int_equal(codec_msg_encode(&m, &buf, &len), 0);
+	for (n = 1;; n++) {
+		fail_malloc(n);
+		r = codec_msg_decode(buf, len, &back);
+		fail_malloc(0);
+		if (atomic_load(&mallocs_failed) == 0)
+			break;
+		failures++;
+		assert_int_equal(r, -ENOMEM);
+	}
+	assert_int_equal(r, 0);
+	assert_true(failures >= 4); /* the message, a batch, 3 envelopes */
+	assert_int_equal(back.n_envelopes, 3);
+	codec_msg_clear(&back);
+	free(buf);
+}
+
 static void
 test_msg_batch_limit(void **state)
 {
@@ -2814,6 +2851,7 @@ main(void)
 	    cmocka_unit_test(test_msg_outbox_check),
 	    cmocka_unit_test(test_msg_recover),
 	    cmocka_unit_test(test_msg_batch),
+	    cmocka_unit_test(test_msg_out_of_memory),
 	    cmocka_unit_test(test_msg_batch_limit),
 	    cmocka_unit_test(test_msg_ack_refusal),
 	    cmocka_unit_test(test_msg_refused),
