@@ -650,10 +650,12 @@ bench_check(struct bench *b, double *ret_decode_us)
 	t0 = now_s();
 	for (i = 0; i < n; i++) {
 		enum reason r;
+		int err = 0;
 
 		if (codec_envelope_decode(s->env[i], s->len[i], &e) != 0)
 			die("cannot decode my own envelope");
-		r = ingest_check(b->reg, s->speaker, &e, ev, why, sizeof(why));
+		r = ingest_check(b->reg, s->speaker, &e, ev, why, sizeof(why),
+				 &err);
 		codec_envelope_clear(&e);
 		if (r != REASON_NONE)
 			die("ingest_check refused seq %zu: %s: %s", i + 1,

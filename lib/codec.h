@@ -68,7 +68,8 @@ int codec_event_encode(const struct event *ev, uint8_t **ret_buf,
 
 /*
  * codec_event_decode - parses an Event into *ret (fully overwritten).
- * Returns 0 or -EBADMSG (undecodable, or a field out of range). Victims
+ * Returns 0, -EBADMSG (undecodable, or a field out of range) or -ENOMEM
+ * (memory ran out: the bytes were not judged, and may be good). Victims
  * may carry the keys of either schema version, never both: whether they
  * are those of the envelope's version is event_fits_version()'s call.
  */
@@ -96,9 +97,10 @@ int codec_envelope_encode(const struct envelope *env, uint8_t **ret_buf,
 
 /*
  * codec_envelope_decode - parses an Envelope. On success *ret owns a copy
- * of the event bytes (release with codec_envelope_clear). Returns 0 or
+ * of the event bytes (release with codec_envelope_clear). Returns 0,
  * -EBADMSG (also for a network name longer than CODEC_MAX_NETWORK or
- * holding a NUL). The version and network are not judged here; the
+ * holding a NUL) or -ENOMEM (memory ran out: the bytes were not judged,
+ * and may be good). The version and network are not judged here; the
  * caller decides.
  */
 int codec_envelope_decode(const uint8_t *buf, size_t len, struct envelope *ret)
@@ -190,7 +192,8 @@ int codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 /*
  * codec_msg_decode - parses a frame into *ret (overwritten). Returns 0 or
  * -EBADMSG (undecodable, out of range, over a limit), -EMSGSIZE (frame
- * over CODEC_MAX_FRAME or batch over CODEC_MAX_BATCH_EVENTS). On success
+ * over CODEC_MAX_FRAME or batch over CODEC_MAX_BATCH_EVENTS), -ENOMEM
+ * (memory ran out: the frame was not judged). On success
  * release with codec_msg_clear.
  */
 int codec_msg_decode(const uint8_t *buf, size_t len, struct msg *ret)

@@ -24,6 +24,7 @@ struct arena {
 	ProtobufCAllocator pa;
 	size_t used;
 	bool spilled; /* something went to malloc: free_unpacked it */
+	bool oom;     /* malloc failed: a NULL unpack is not the input's */
 	_Alignas(16) uint8_t buf[ARENA_LEN];
 };
 
@@ -32,13 +33,17 @@ arena_alloc(void *data, size_t size)
 {
 	struct arena *a = data;
 	size_t n = (size + 15) & ~(size_t)15;
+	void *p;
 
 	if (n >= size && n <= ARENA_LEN - a->used) {
 		a->used += n;
 		return a->buf + a->used - n;
 	}
 	a->spilled = true;
-	return malloc(size);
+	p = malloc(size);
+	if (p == NULL)
+		a->oom = true;
+	return p;
 }
 
 static void
@@ -59,6 +64,18 @@ arena_init(struct arena *a)
 	a->pa.allocator_data = a;
 	a->used = 0;
 	a->spilled = false;
+	a->oom = false;
+}
+
+/*
+ * What a NULL from protobuf-c's unpack means: it says the same for bytes
+ * that are no message and for an allocation that failed, and an event
+ * refused because memory ran out would be refused for a wrong reason.
+ */
+static int
+arena_unpack_err(const struct arena *a)
+{
+	return a->oom ? -ENOMEM : -EBADMSG;
 }
 
 /* Frees m unpacked with a: only what went to malloc needs it. */
@@ -390,7 +407,7 @@ codec_event_decode(const uint8_t *buf, size_t len, struct event *ret)
 	arena_init(&a);
 	pe = kuska__event__unpack(&a.pa, len, buf);
 	if (pe == NULL)
-		return -EBADMSG;
+		return arena_unpack_err(&a);
 	memset(ret, 0, offsetof(struct event, rec));
 	if (pe->id.len != EVENT_ID_LEN)
 		goto out;
@@ -471,7 +488,7 @@ codec_envelope_decode(const uint8_t *buf, size_t len, struct envelope *ret)
 	arena_init(&a);
 	pe = kuska__envelope__unpack(&a.pa, len, buf);
 	if (pe == NULL)
-		return -EBADMSG;
+		return arena_unpack_err(&a);
 	if (pe->institution < 1 || pe->institution > INST_COUNT ||
 	    pe->seq == 0 || pe->key_id.len != KEY_ID_LEN ||
 	    pe->signature.len != SIGNATURE_LEN ||

@@ -2,6 +2,7 @@
 #include "codec.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -392,18 +393,49 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 	}
 }
 
+/*
+ * protobuf-c's own allocator (malloc, free: what it gives is freed with
+ * free_unpacked(NULL)), telling a failed malloc apart: its unpack returns
+ * NULL alike for bytes that are no message and for memory running out,
+ * and a batch must not be refused as undecodable for want of memory.
+ */
+struct msg_alloc {
+	ProtobufCAllocator pa;
+	bool oom;
+};
+
+static void *
+msg_alloc(void *data, size_t size)
+{
+	struct msg_alloc *a = data;
+	void *p = malloc(size);
+
+	if (p == NULL)
+		a->oom = true;
+	return p;
+}
+
+static void
+msg_free(void *data, void *p)
+{
+	(void)data;
+	free(p);
+}
+
 int
 codec_msg_decode(const uint8_t *buf, size_t len, struct msg *ret)
 {
+	struct msg_alloc a = {{msg_alloc, msg_free, NULL}, false};
 	Kuska__Message *pm;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	if (len > CODEC_MAX_FRAME)
 		return -EMSGSIZE;
-	pm = kuska__message__unpack(NULL, len, buf);
+	a.pa.allocator_data = &a;
+	pm = kuska__message__unpack(&a.pa, len, buf);
 	if (pm == NULL)
-		return -EBADMSG;
+		return a.oom ? -ENOMEM : -EBADMSG;
 	ret->priv = pm;
 	r = msg_from_pb(pm, ret);
 	if (r != 0)

@@ -18,6 +18,7 @@ struct audit_ctx {
 	FILE *out;
 	uint64_t max_seq;
 	uint64_t accepted, bad;
+	int err; /* why audit_envelope stopped (memory ran out) */
 };
 
 /* Names one envelope that fails, the first AUDIT_MAX_NAMED of each. */
@@ -38,6 +39,7 @@ audit_envelope(void *arg, const void *k, size_t klen, const void *v,
 	struct envelope env;
 	char why[CODEC_MAX_TEXT + 1];
 	uint64_t seq;
+	int r;
 
 	if (klen != 8) {
 		c->bad++;
@@ -47,7 +49,10 @@ audit_envelope(void *arg, const void *k, size_t klen, const void *v,
 	if (seq > c->max_seq)
 		c->max_seq = seq;
 	c->accepted++;
-	if (codec_envelope_decode(v, vlen, &env) != 0) {
+	r = codec_envelope_decode(v, vlen, &env);
+	if (r == -ENOMEM)
+		goto oom;
+	if (r != 0) {
 		name_bad(c, seq, "undecodable envelope");
 		return 0;
 	}
@@ -55,11 +60,17 @@ audit_envelope(void *arg, const void *k, size_t klen, const void *v,
 		name_bad(c, seq,
 			 "stored under another sequence or "
 			 "institution");
-	else if (ingest_check(c->reg, c->party, &env, c->ev, why,
-			      sizeof(why)) != REASON_NONE)
+	else if (ingest_check(c->reg, c->party, &env, c->ev, why, sizeof(why),
+			      &r) != REASON_NONE &&
+		 r == 0)
 		name_bad(c, seq, why);
 	codec_envelope_clear(&env);
-	return 0;
+	if (r == 0)
+		return 0;
+oom:
+	/* Not a finding about the envelope: the audit stops. */
+	c->err = r;
+	return 1;
 }
 
 /* Refused sequences of one institution, checked against the accepted. */
@@ -116,6 +127,8 @@ audit_run(struct store *st, const struct registry *reg, FILE *out)
 			last = store_get64(v);
 		r = store_each(t, T_ENV_FIRST + i - 1, NULL, 0, audit_envelope,
 			       &c);
+		if (r == 1)
+			r = c.err;
 		if (r == 0)
 			r = store_each(t, T_REFUSED, &ik, 1, audit_refused,
 				       &rc);

@@ -19,7 +19,8 @@
  *   failed_verification=0
  * and one line per envelope that fails verification, naming its
  * sequence. Returns 0 when everything holds, 1 when something does not,
- * -errno when the store cannot be read.
+ * -errno when the store cannot be read or memory ran out (no envelope is
+ * then counted as failing for want of memory).
  */
 int audit_run(struct store *st, const struct registry *reg, FILE *out);
 

@@ -13,7 +13,7 @@
  * not hold status up. What it shares with the main thread: the registry,
  * cfg, the indicator and population sets under conf_lock (held for reading
  * while it answers one request, for writing while a reload swaps them);
- * the connection table under admit_mu; two atomic counters.
+ * the connection table under admit_mu; the atomic counters.
  */
 #ifndef KUSKA_CONS_H
 #define KUSKA_CONS_H
@@ -43,6 +43,14 @@ struct retired_reg {
 	struct registry *reg;
 	uint64_t users; /* jobs judged by it not yet taken back */
 	struct retired_reg *next;
+};
+
+/* Why the query thread refused a request for its key (queries_refused);
+ * names in control.c, as the log's reason=. */
+enum query_refusal {
+	QUERY_REFUSED_KEY_NOT_VALID, /* revoked, expired or removed */
+	QUERY_REFUSED_NODE_KEY,	     /* a node's key: it may not query */
+	QUERY_REFUSED_COUNT,
 };
 
 struct cons {
@@ -75,6 +83,10 @@ struct cons {
 	struct mhist commit; /* batch taken up to committed, seconds */
 	/* By table (query_tables) and role. */
 	_Atomic uint64_t queries[QUERY_TABLES][ROLE_ANALYST + 1];
+	/* Requests refused for their key, by reason (enum query_refusal):
+	 * a node's key asking (a stolen one, or officers not yet moved to
+	 * a key of their own) shows here, not only in the journal. */
+	_Atomic uint64_t queries_refused[QUERY_REFUSED_COUNT];
 	struct admit *admit;	  /* connections of both network sockets */
 	pthread_mutex_t admit_mu; /* held around every use of admit */
 	/* Held for reading by the query thread while it answers, for

@@ -19,6 +19,31 @@ inst_label(char *l, size_t cap, int i)
 		      institution_name((enum institution)i));
 }
 
+/* As the query thread logs them (event=query_refused reason=...). */
+static const char *const query_refusal_names[QUERY_REFUSED_COUNT] = {
+    [QUERY_REFUSED_KEY_NOT_VALID] = "key_not_valid",
+    [QUERY_REFUSED_NODE_KEY] = "node_key",
+};
+
+/* Queries refused for their key, every reason shown (0 included). */
+static void
+queries_refused_metrics(struct cons *c, struct mtext *m)
+{
+	char l[64];
+	int i;
+
+	metrics_family(m, "kuska_queries_refused_total", "counter",
+		       "Queries refused for their key, by reason: a node's "
+		       "key (node_key), or one revoked, expired or removed "
+		       "since its handshake (key_not_valid).");
+	for (i = 0; i < QUERY_REFUSED_COUNT; i++) {
+		l[0] = '\0';
+		metrics_label(l, sizeof(l), "reason", query_refusal_names[i]);
+		metrics_sample(m, "kuska_queries_refused_total", l,
+			       (double)c->queries_refused[i]);
+	}
+}
+
 /* The consolidator's metrics in the Prometheus text format. */
 static void
 cons_metrics(struct cons *c, struct mtext *m)
@@ -115,6 +140,7 @@ cons_metrics(struct cons *c, struct mtext *m)
 			metrics_sample(m, "kuska_queries_total", l,
 				       (double)c->queries[i][j]);
 		}
+	queries_refused_metrics(c, m);
 	release_cache_counts(&computed, &kept, &bytes);
 	metrics_family(m, "kuska_releases_computed_total", "counter",
 		       "The secretariat's releases (disclosure audits of a "

@@ -171,11 +171,12 @@ fields_of(const struct envelope *env, struct sign_fields *f)
 static enum reason
 check_envelope(const struct registry *reg, const struct reg_party *speaker,
 	       const struct envelope *env, struct event *ev, char *why,
-	       size_t whylen, bool verified)
+	       size_t whylen, bool verified, int *ret_err)
 {
 	const struct reg_key *key;
 	struct sign_fields f;
 	char fp[17];
+	int r;
 
 	/* First whether a registered key of the speaker signed it: until
 	 * then the envelope is nobody's, and may not cost a sequence. */
@@ -207,7 +208,12 @@ check_envelope(const struct registry *reg, const struct reg_party *speaker,
 			   "schema version %u not supported (this "
 			   "consolidator reads %d to %d)",
 			   env->version, CODEC_VERSION_MIN, CODEC_VERSION);
-	if (codec_event_decode(env->event, env->event_len, ev) != 0)
+	r = codec_event_decode(env->event, env->event_len, ev);
+	if (r == -ENOMEM) {
+		*ret_err = r; /* not the event's fault: retried */
+		return say(why, whylen, REASON_STORE_ERROR, "out of memory");
+	}
+	if (r != 0)
 		return say(why, whylen, REASON_BAD_EVENT,
 			   "event undecodable or a field out of range");
 	if (!event_fits_version(ev, env->version))
@@ -235,9 +241,10 @@ check_envelope(const struct registry *reg, const struct reg_party *speaker,
 enum reason
 ingest_check(const struct registry *reg, const struct reg_party *speaker,
 	     const struct envelope *env, struct event *ev, char *why,
-	     size_t whylen)
+	     size_t whylen, int *ret_err)
 {
-	return check_envelope(reg, speaker, env, ev, why, whylen, false);
+	return check_envelope(reg, speaker, env, ev, why, whylen, false,
+			      ret_err);
 }
 
 bool
@@ -301,8 +308,15 @@ ingest_apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
 		*ret_err = -ENOMEM;
 		return say(why, whylen, REASON_STORE_ERROR, "out of memory");
 	}
-	if (codec_envelope_decode(v, vlen, &tenv) != 0 ||
-	    codec_event_decode(tenv.event, tenv.event_len, tev) != 0) {
+	r = codec_envelope_decode(v, vlen, &tenv);
+	if (r == 0)
+		r = codec_event_decode(tenv.event, tenv.event_len, tev);
+	if (r == -ENOMEM) {
+		*ret_err = r;
+		res = say(why, whylen, REASON_STORE_ERROR, "out of memory");
+		goto out;
+	}
+	if (r != 0) {
 		res = say(why, whylen, REASON_BAD_TARGET,
 			  "target %llu cannot be read",
 			  (unsigned long long)ev->target_seq);
@@ -445,7 +459,11 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 	if (decoded != NULL && decoded->event != NULL) {
 		env = *decoded;
 		memset(decoded, 0, sizeof(*decoded));
-	} else if (codec_envelope_decode(buf, len, &env) != 0) {
+	} else if ((r = codec_envelope_decode(buf, len, &env)) != 0) {
+		/* Memory running out is no fault of the batch's: the
+		 * transaction is dropped and its node sends it again. */
+		if (r == -ENOMEM)
+			return r;
 		return stop_batch(c, REASON_BAD_ENVELOPE,
 				  "envelope undecodable");
 	}
@@ -463,8 +481,13 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 		codec_envelope_clear(&env);
 		return 2;
 	}
+	r = 0;
 	reason = check_envelope(c->ig->reg, c->speaker, &env, c->ev, why,
-				sizeof(why), verified);
+				sizeof(why), verified, &r);
+	if (r != 0) {
+		codec_envelope_clear(&env);
+		return r;
+	}
 	if (unauthenticated(reason)) {
 		codec_envelope_clear(&env);
 		return stop_batch(c, reason, why);
@@ -739,6 +762,9 @@ refuse:
 		snprintf(reply->text, sizeof(reply->text),
 			 "the consolidator's store reached its ceiling "
 			 "(max_map_size_mb); retry later");
+	} else if (r == -ENOMEM) {
+		snprintf(reply->text, sizeof(reply->text),
+			 "the consolidator ran out of memory; retry later");
 	} else if (r == -EUCLEAN) {
 		snprintf(reply->text, sizeof(reply->text),
 			 "the consolidator's store is damaged; retry later");

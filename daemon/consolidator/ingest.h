@@ -59,7 +59,10 @@ void ingest_close(struct ingest *ig);
  * ig->threads threads (then applied in sequence order on the calling
  * thread: the result does not depend on their number). Envelopes that no
  * longer verify (a key removed from the registry) are counted in
- * *ret_skipped and left out. Returns 0 or -errno. The daemon must not be
+ * *ret_skipped and left out. Returns 0 or -errno. Memory running out is
+ * never taken for an envelope that no longer verifies: the rebuild stops
+ * with -ENOMEM, nothing skipped, its transaction dropped (the store as it
+ * was before: the rebuild can be run again). The daemon must not be
  * running.
  */
 int ingest_rebuild(struct ingest *ig, uint64_t *ret_events,
@@ -155,8 +158,10 @@ int ingest_inst_status(struct store_txn *t, int inst, struct inst_status *ret);
  * ingest_check - every check an accepted envelope passes, for speaker's
  * envelope env (already decoded; its institution is speaker's). On
  * success returns REASON_NONE and fills *ev; otherwise the reason, with
- * a text into why. Used for live batches, --rebuild and --audit; safe on
- * any thread (reg is only read).
+ * a text into why. Should memory run out, the envelope is not judged:
+ * *ret_err gets -ENOMEM (else it is left alone) and REASON_STORE_ERROR
+ * comes back. Used for live batches, --rebuild and --audit; safe on any
+ * thread (reg is only read).
  *
  * The verdict depends on the envelope and the registry only, never on
  * this machine's clock: an event may not be dated after the day it was
@@ -166,7 +171,7 @@ int ingest_inst_status(struct store_txn *t, int inst, struct inst_status *ret);
 enum reason ingest_check(const struct registry *reg,
 			 const struct reg_party *speaker,
 			 const struct envelope *env, struct event *ev,
-			 char *why, size_t whylen);
+			 char *why, size_t whylen, int *ret_err);
 
 /*
  * ingest_check_point - the highest sequence of inst whose envelope the

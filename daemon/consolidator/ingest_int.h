@@ -29,8 +29,8 @@ int ingest_load_status(struct ingest *ig);
  * ingest_apply_change - checks the target of correction or withdrawal ev
  * (sequence seq of inst) within t and records the change in T_CHANGES.
  * Returns REASON_NONE, or BAD_TARGET with a text into why; on a store
- * failure (not the event's fault) REASON_STORE_ERROR with *ret_err set
- * to the -errno.
+ * failure or memory running out (not the event's fault)
+ * REASON_STORE_ERROR with *ret_err set to the -errno.
  */
 enum reason ingest_apply_change(struct store_txn *t, enum institution inst,
 				uint64_t seq, const struct event *ev, char *why,

@@ -513,6 +513,15 @@ handle_ingest(struct cons *c, struct tframes *req)
 		return;
 	}
 	r = codec_msg_decode(req->data[1], req->len[1], &m);
+	if (r == -ENOMEM) {
+		/* Not the frame's fault: its node sends it again. */
+		log_warnx("event=frame_refused institution=%s bytes=%zu "
+			  "reason=store_error text=\"out of memory\"",
+			  p->id, req->len[1]);
+		refuse(c, req, 0, REASON_STORE_ERROR,
+		       "the consolidator ran out of memory; retry later");
+		return;
+	}
 	if (r != 0) {
 		log_warnx("event=frame_refused institution=%s bytes=%zu "
 			  "reason=%s",

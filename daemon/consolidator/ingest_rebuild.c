@@ -112,24 +112,30 @@ check_items(void *arg, size_t from, size_t to)
 	struct event *ev;
 	char why[CODEC_MAX_TEXT + 1];
 	size_t i;
+	int r = 0;
 
 	ev = malloc(sizeof(*ev));
 	if (ev == NULL) {
 		atomic_store(&c->check_err, -ENOMEM);
 		return;
 	}
-	for (i = from; i < to; i++) {
+	for (i = from; r == 0 && i < to; i++) {
 		it = &c->items[i];
 		it->reason = REASON_BAD_ENVELOPE;
-		it->ours =
-		    codec_envelope_decode(it->buf, it->len, &it->env) == 0 &&
-		    it->env.seq == it->seq && c->party != NULL &&
-		    it->env.inst == c->party->inst;
+		r = codec_envelope_decode(it->buf, it->len, &it->env);
+		it->ours = r == 0 && it->env.seq == it->seq &&
+			   c->party != NULL && it->env.inst == c->party->inst;
+		/* Only bytes found bad leave an envelope out: memory
+		 * running out stops the rebuild. */
+		if (r == -EBADMSG)
+			r = 0;
 		if (it->ours)
 			it->reason =
 			    ingest_check(c->ig->reg, c->party, &it->env, ev,
-					 why, sizeof(why));
+					 why, sizeof(why), &r);
 	}
+	if (r != 0)
+		atomic_store(&c->check_err, r);
 	free(ev);
 }
 
@@ -146,10 +152,15 @@ apply_item(struct rebuild_ctx *c, const struct rebuild_item *it)
 	if (it->ours)
 		accepted = accepted_day(c->t, it->env.inst, it->seq,
 					it->env.created_ms);
-	/* The check decoded it already: it decodes again the same. */
-	if (reason == REASON_NONE &&
-	    codec_event_decode(it->env.event, it->env.event_len, c->ev) != 0)
-		reason = REASON_BAD_EVENT;
+	/* The check decoded it already: it decodes again the same, unless
+	 * memory runs out, which must stop the rebuild, not skip it. */
+	if (reason == REASON_NONE) {
+		r = codec_event_decode(it->env.event, it->env.event_len, c->ev);
+		if (r == -ENOMEM)
+			return r;
+		if (r != 0)
+			reason = REASON_BAD_EVENT;
+	}
 	if (reason == REASON_NONE && (c->ev->kind == KIND_CORRECTION ||
 				      c->ev->kind == KIND_WITHDRAWAL)) {
 		r = 0;
@@ -333,8 +344,10 @@ ingest_rebuild(struct ingest *ig, uint64_t *ret_events, uint64_t *ret_skipped)
 		if (stats_load(ig->stats, NULL) != 0)
 			log_warnx("event=stats_reload_failed");
 	}
-	*ret_events = c.events;
-	*ret_skipped = c.skipped;
+	if (r == 0) {
+		*ret_events = c.events;
+		*ret_skipped = c.skipped;
+	}
 out:
 	free(c.items);
 	free(c.ev);

@@ -791,6 +791,10 @@ main(int argc, char **argv)
 	if (rebuild) {
 		uint64_t events = 0, skipped = 0, t0 = date_mono_ms();
 		err = ingest_rebuild(&c.ig, &events, &skipped);
+		if (err == -ENOMEM)
+			fatalx("rebuild: out of memory: stopped, no envelope "
+			       "skipped; the statistics are as before: run "
+			       "--rebuild again with more memory");
 		if (err != 0)
 			fatalx("rebuild: %s", strerror(-err));
 		printf("rebuilt the statistics from %llu envelopes in %llu ms "

@@ -70,6 +70,7 @@ handle_query(struct cons *c, const struct tframes *req)
 			 "key %s is no longer valid (revoked, expired or "
 			 "removed): the connection is closed",
 			 who.key);
+		c->queries_refused[QUERY_REFUSED_KEY_NOT_VALID]++;
 		peer_refused(c, req);
 	} else if (p->node) {
 		/* A node machine's key files must not show what the national
@@ -78,6 +79,7 @@ handle_query(struct cons *c, const struct tframes *req)
 			  p->id, k->name);
 		node_key_refusal(tab.error, sizeof(tab.error), k->name,
 				 p->id);
+		c->queries_refused[QUERY_REFUSED_NODE_KEY]++;
 		peer_refused(c, req);
 	} else if (req->n != 2 ||
 		   codec_query_req_decode(req->data[1], req->len[1], &q) != 0) {

@@ -12,9 +12,9 @@
 # Online, the stolen node key cannot ask for its institution's tables
 # (whose identification count, linked nationally, would show whether a
 # forged probe record joined another institution's child): the query
-# socket refuses a node's key and says why; the institution's statistics
-# officers ask with a query key of their own, which cannot deliver; the
-# node still delivers.
+# socket refuses a node's key, says why and counts it in the metrics;
+# the institution's statistics officers ask with a query key of their
+# own, which cannot deliver; the node still delivers.
 . "$(dirname "$0")/lib.sh"
 
 THIEF="$KUSKA_BIN/kuska_thief"
@@ -61,6 +61,15 @@ check "... the client says a node's key cannot query, and what to use" \
 check "... logged with the reason" \
 	grep -q "event=query_refused who=pnp key=pnp-1 reason=node_key" \
 	"$N/consolidator.log"
+refused_queries() {
+	"$KUSKA" metrics -c "$N/consolidator.conf" |
+		awk -v r="reason=\"$1\"" \
+			'$1 == "kuska_queries_refused_total{" r "}" { print $2 }'
+}
+check "... counted where an operator looks: kuska_queries_refused_total{reason=\"node_key\"} 1 (got $(refused_queries node_key))" \
+	test "$(refused_queries node_key)" = 1
+check "... and under no other reason (key_not_valid: $(refused_queries key_not_valid))" \
+	test "$(refused_queries key_not_valid)" = 0
 "$KUSKA" query -c "$N/pnp-stats.conf" identification --period 2025 \
 	--format csv >"$T/officers.csv" 2>"$T/officers.err"
 check "pnp's officers' query key gets pnp's row, and only it" \

@@ -241,9 +241,12 @@ check_ingest(const struct reg_party *speaker, const struct envelope *env)
 	static struct event ev;
 	char why[256];
 	enum reason r;
+	int err = 0;
 
 	why[0] = '\0';
-	r = ingest_check(reg, speaker, env, &ev, why, sizeof(why));
+	r = ingest_check(reg, speaker, env, &ev, why, sizeof(why), &err);
+	if (err != 0 && err != -ENOMEM)
+		abort();
 	if ((unsigned)r >= REASON_COUNT)
 		abort();
 	if (r != REASON_NONE && why[0] == '\0')

@@ -1,7 +1,8 @@
 /*
  * test_codec.c - the wire codec (codec.h): round trips of events,
  * envelopes, protocol, control and query messages, and decoders refusing
- * truncated, garbage, oversize and out-of-range input.
+ * truncated, garbage, oversize and out-of-range input, and telling
+ * memory running out (-ENOMEM) apart from bad input (-EBADMSG).
  *
  * Malformed events are built with a small protobuf writer below, so the
  * test does not need the generated protobuf-c code (lib/codec*.c own it).
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +22,41 @@
 #include "codec.h"
 #include "date.h"
 #include "event.h"
+
+/*
+ * Allocations made to fail: the test is linked with -Wl,--wrap=malloc
+ * (tests.cmake), so every malloc of the codec comes here, and the
+ * fail_at-th one after fail_malloc(n) returns NULL.
+ */
+void *__real_malloc(size_t size);
+void *__wrap_malloc(size_t size);
+
+static atomic_ulong mallocs, fail_at, mallocs_failed;
+
+void *
+__wrap_malloc(size_t size)
+{
+	unsigned long at = atomic_load(&fail_at);
+
+	if (at != 0 && atomic_fetch_add(&mallocs, 1) + 1 == at) {
+		atomic_fetch_add(&mallocs_failed, 1);
+		return NULL;
+	}
+	return __real_malloc(size);
+}
+
+/* The n-th malloc from now on fails (0: none does; what failed is kept
+ * in mallocs_failed until armed again). */
+static void
+fail_malloc(unsigned long n)
+{
+	atomic_store(&fail_at, 0);
+	if (n == 0)
+		return;
+	atomic_store(&mallocs, 0);
+	atomic_store(&mallocs_failed, 0);
+	atomic_store(&fail_at, n);
+}
 
 /* ---- a minimal protobuf writer ------------------------------------- */
 
@@ -994,6 +1031,66 @@ sample_envelope(uint8_t *event, size_t event_len)
 	return env;
 }
 
+/*
+ * Memory running out while decoding, at any one allocation (protobuf-c's
+ * past the stack arena, for a large event; the envelope's copy of its
+ * event), is -ENOMEM, never -EBADMSG: the bytes are good.
+ */
+static void
+test_decode_out_of_memory(void **state)
+{
+	struct event *ev = new_event(KIND_CASE_STAGE), *back;
+	struct envelope env, eback;
+	uint8_t *buf, *ebuf;
+	size_t i, len, elen;
+	unsigned long n;
+	int r, failures = 0;
+
+	(void)state;
+	ev->rec.n_victims = EVENT_MAX_CASE_VICTIMS;
+	for (i = 0; i < EVENT_MAX_CASE_VICTIMS; i++)
+		fill_victim(&ev->rec.victims[i], (unsigned)(i * 7 + 1));
+	assert_int_equal(codec_event_encode(ev, &buf, &len), 0);
+	back = calloc(1, sizeof(*back));
+	assert_non_null(back);
+	for (n = 1;; n++) {
+		fail_malloc(n);
+		r = codec_event_decode(buf, len, back);
+		fail_malloc(0);
+		if (atomic_load(&mallocs_failed) == 0)
+			break;
+		failures++;
+		assert_int_equal(r, -ENOMEM);
+	}
+	assert_int_equal(r, 0);
+	assert_true(failures > 256); /* a victim each, at least */
+	/* The event in an envelope: larger than the arena too. */
+	env = sample_envelope(buf, len);
+	assert_int_equal(codec_envelope_encode(&env, &ebuf, &elen), 0);
+	failures = 0;
+	for (n = 1;; n++) {
+		fail_malloc(n);
+		r = codec_envelope_decode(ebuf, elen, &eback);
+		fail_malloc(0);
+		if (atomic_load(&mallocs_failed) == 0)
+			break;
+		failures++;
+		assert_int_equal(r, -ENOMEM);
+		assert_null(eback.event);
+	}
+	assert_int_equal(r, 0);
+	assert_true(failures >= 2); /* the arena's spill, the copy */
+	assert_int_equal(eback.event_len, len);
+	codec_envelope_clear(&eback);
+	/* Bad bytes are still bad, memory or not. */
+	buf[0] = 0xff;
+	assert_int_equal(codec_event_decode(buf, 1, back), -EBADMSG);
+	free(ebuf);
+	free(buf);
+	free(back);
+	free(ev);
+}
+
 static void
 test_envelope_round_trip(void **state)
 {
@@ -1444,6 +1541,43 @@ test_msg_batch(void **state)
 	msg_round_trip(&m, &back);
 	assert_int_equal(back.n_envelopes, 0);
 	codec_msg_clear(&back);
+}
+
+/* A batch decoded short of memory, at any one allocation: -ENOMEM, not
+ * -EBADMSG (the consolidator would refuse it as undecodable). */
+static void
+test_msg_out_of_memory(void **state)
+{
+	struct msg m, back;
+	uint8_t e[300], *buf;
+	const uint8_t *envs[3] = {e, e, e};
+	size_t lens[3] = {sizeof(e), 100, 1}, len;
+	unsigned long n;
+	int r, failures = 0;
+
+	(void)state;
+	memset(e, 0x61, sizeof(e));
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_BATCH;
+	m.batch_id = 7;
+	m.n_envelopes = 3;
+	m.envelopes = envs;
+	m.envelope_lens = lens;
+	assert_int_equal(codec_msg_encode(&m, &buf, &len), 0);
+	for (n = 1;; n++) {
+		fail_malloc(n);
+		r = codec_msg_decode(buf, len, &back);
+		fail_malloc(0);
+		if (atomic_load(&mallocs_failed) == 0)
+			break;
+		failures++;
+		assert_int_equal(r, -ENOMEM);
+	}
+	assert_int_equal(r, 0);
+	assert_true(failures >= 4); /* the message, a batch, 3 envelopes */
+	assert_int_equal(back.n_envelopes, 3);
+	codec_msg_clear(&back);
+	free(buf);
 }
 
 static void
@@ -2711,11 +2845,13 @@ main(void)
 	    cmocka_unit_test(test_event_crafted_case),
 	    cmocka_unit_test(test_event_oversize),
 	    cmocka_unit_test(test_envelope_round_trip),
+	    cmocka_unit_test(test_decode_out_of_memory),
 	    cmocka_unit_test(test_envelope_refused),
 	    cmocka_unit_test(test_msg_hello_welcome),
 	    cmocka_unit_test(test_msg_outbox_check),
 	    cmocka_unit_test(test_msg_recover),
 	    cmocka_unit_test(test_msg_batch),
+	    cmocka_unit_test(test_msg_out_of_memory),
 	    cmocka_unit_test(test_msg_batch_limit),
 	    cmocka_unit_test(test_msg_ack_refusal),
 	    cmocka_unit_test(test_msg_refused),

@@ -11,11 +11,14 @@
  * is refused, and memory agrees with the store. Both with the envelopes
  * checked and decoded ahead, as the verifying threads hand them over.
  * A rebuild gives the same tables whatever the number of threads that
- * check the envelopes, and skips those that no longer verify.
+ * check the envelopes, and skips those that no longer verify; one that
+ * runs out of memory stops, skipping nothing, and a batch taken when it
+ * runs out is refused whole for the node to send again.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,6 +63,41 @@ service_extend_start(unsigned seconds, const char *status)
 	extend_calls++;
 	extend_seconds = seconds;
 	snprintf(extend_status, sizeof(extend_status), "%s", status);
+}
+
+/*
+ * Allocations made to fail: the test is linked with -Wl,--wrap=malloc
+ * (tests.cmake), so every malloc of kuska's own code comes here, and
+ * the fail_at-th one after arming (fail_malloc) returns NULL.
+ */
+void *__real_malloc(size_t size);
+void *__wrap_malloc(size_t size);
+
+static atomic_ulong mallocs, fail_at, mallocs_failed;
+
+void *
+__wrap_malloc(size_t size)
+{
+	unsigned long at = atomic_load(&fail_at);
+
+	if (at != 0 && atomic_fetch_add(&mallocs, 1) + 1 == at) {
+		atomic_fetch_add(&mallocs_failed, 1);
+		return NULL;
+	}
+	return __real_malloc(size);
+}
+
+/* The n-th malloc from now on fails (0: none does; what failed is kept
+ * in mallocs_failed until armed again). */
+static void
+fail_malloc(unsigned long n)
+{
+	atomic_store(&fail_at, 0);
+	if (n == 0)
+		return;
+	atomic_store(&mallocs, 0);
+	atomic_store(&mallocs_failed, 0);
+	atomic_store(&fail_at, n);
 }
 
 /* A batch to send, and its envelopes (owned). */
@@ -762,6 +800,115 @@ test_rebuild_threads(void **state)
 	close_store(fx, &sa, "a");
 }
 
+/*
+ * Memory running out in a rebuild, at any one allocation of it (the
+ * envelopes' decoding among them), stops it with -ENOMEM: no valid
+ * envelope is skipped for it, and the store is left as it was, to be
+ * rebuilt again, on one thread or several.
+ */
+static void
+test_rebuild_out_of_memory(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *sa;
+	struct ingest ga;
+	struct dump d0, d1;
+	uint64_t events, skipped;
+	unsigned long n;
+	int r, failures;
+
+	sa = open_store(fx, "a", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	feed(fx, &ga, fx->p_pnp, 1, 40);
+	feed(fx, &ga, fx->p_mimp, 1, 30);
+	dump_store(sa, &d0);
+	for (ga.threads = 1; ga.threads <= 4; ga.threads += 3) {
+		failures = 0;
+		for (n = 1;; n++) {
+			events = skipped = 777;
+			fail_malloc(n);
+			r = ingest_rebuild(&ga, &events, &skipped);
+			fail_malloc(0);
+			if (atomic_load(&mallocs_failed) == 0)
+				break; /* all of them went through */
+			failures++;
+			assert_int_equal(r, -ENOMEM);
+			/* Untouched: nothing was reported skipped. */
+			assert_int_equal(events, 777);
+			assert_int_equal(skipped, 777);
+			dump_store(sa, &d1);
+			assert_int_equal(d0.len, d1.len);
+			assert_memory_equal(d0.buf, d1.buf, d0.len);
+			free(d1.buf);
+			assert_memory_is_store(&ga);
+		}
+		assert_int_equal(r, 0);
+		assert_true(failures > 70); /* each envelope's copy, at least */
+		assert_int_equal(events, 70);
+		assert_int_equal(skipped, 0);
+		dump_store(sa, &d1);
+		assert_int_equal(d0.len, d1.len);
+		assert_memory_equal(d0.buf, d1.buf, d0.len);
+		free(d1.buf);
+	}
+	free(d0.buf);
+	ingest_close(&ga);
+	close_store(fx, &sa, "a");
+}
+
+/*
+ * Memory running out while a batch is taken, at any one allocation (an
+ * envelope's decoding among them), refuses the batch whole as the
+ * consolidator's failure (STORE_ERROR: its node sends it again), never
+ * one of its envelopes as a dead letter: nothing of it is kept.
+ */
+static void
+test_batch_out_of_memory(void **state)
+{
+	struct fixture *fx = *state;
+	struct tbatch *b;
+	struct store *sa;
+	struct ingest ga;
+	struct msg reply;
+	struct dump d0, d1;
+	unsigned long n;
+	int r, failures = 0;
+
+	sa = open_store(fx, "a", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	feed(fx, &ga, fx->p_pnp, 1, 10);
+	dump_store(sa, &d0);
+	b = new_batch(fx, fx->p_pnp, 11, 11, 20);
+	for (n = 1;; n++) {
+		fail_malloc(n);
+		r = ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply);
+		fail_malloc(0);
+		if (atomic_load(&mallocs_failed) == 0)
+			break;
+		failures++;
+		assert_int_equal(r, -ENOMEM);
+		assert_int_equal(reply.type, MSG_REFUSAL);
+		assert_int_equal(reply.reason, REASON_STORE_ERROR);
+		dump_store(sa, &d1);
+		assert_int_equal(d0.len, d1.len);
+		assert_memory_equal(d0.buf, d1.buf, d0.len);
+		free(d1.buf);
+		assert_memory_is_store(&ga);
+	}
+	assert_int_equal(r, 0);
+	assert_true(failures >= 10); /* each envelope's copy, at least */
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 20);
+	assert_int_equal(reply.n_rejections, 0);
+	free(reply.rejections);
+	free_batch(b);
+	free(d0.buf);
+	ingest_close(&ga);
+	close_store(fx, &sa, "a");
+}
+
 int
 main(void)
 {
@@ -769,6 +916,8 @@ main(void)
 	    cmocka_unit_test(test_group_as_one_by_one),
 	    cmocka_unit_test(test_group_fails_alone_go_on),
 	    cmocka_unit_test(test_rebuild_threads),
+	    cmocka_unit_test(test_rebuild_out_of_memory),
+	    cmocka_unit_test(test_batch_out_of_memory),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
