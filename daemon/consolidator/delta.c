@@ -148,8 +148,12 @@ grow(struct delta_table *d)
 	return 0;
 }
 
-/* Adds v under (hi, lo) of hash h, now. */
-static int
+/*
+ * Adds v under (hi, lo) of hash h, now. Inline, as add is: a batch makes
+ * some fifty adds an event, and the two calls were a fifth of an add's
+ * instructions.
+ */
+static inline int
 add_now(struct delta_table *d, uint64_t h, uint64_t hi, uint64_t lo, int64_t v)
 {
 	size_t i = find(d, h, hi, lo);
@@ -189,7 +193,7 @@ drain(struct delta_table *d)
 }
 
 /* Queues an add of v under (hi, lo), applying the oldest when full. */
-static int
+static inline int
 add(struct delta_table *d, uint64_t hi, uint64_t lo, int64_t v)
 {
 	struct pending *p;

@@ -563,13 +563,15 @@ old_victim_of(const struct stats *s, uint64_t origin)
  * victims of the old pass that shared a record with her (herself before
  * the batch, or those she was joined from), in a table of her own: most
  * of her rows come off and go back on unchanged, and only the difference
- * reaches the batch's table. Every old victim is taken off once, here or
- * after (the sums are the same in any order).
+ * reaches the batch's table. A victim new with the batch has nothing to
+ * cancel and goes straight to the batch's table. Every old victim is
+ * taken off once, here or after (the sums are the same in any order).
  */
 static void
 contribute_pair(struct stats *s, struct vset *old, const struct vset *cur,
 		const struct vcomp *c)
 {
+	bool paired = false;
 	size_t i, k;
 
 	for (i = 0; i < c->n; i++) {
@@ -577,8 +579,14 @@ contribute_pair(struct stats *s, struct vset *old, const struct vset *cur,
 		if (k == SIZE_MAX || old->comps[k].paired)
 			continue;
 		old->comps[k].paired = true;
+		paired = true;
 		stats_contrib_victim(s->victim, old->facts + old->comps[k].off,
 				     old->comps[k].n, false, -1, &s->err);
+	}
+	if (!paired) {
+		stats_contrib_victim(s->deltas, cur->facts + c->off, c->n,
+				     false, +1, &s->err);
+		return;
 	}
 	stats_contrib_victim(s->victim, cur->facts + c->off, c->n, false, +1,
 			     &s->err);

@@ -46,6 +46,10 @@ struct store_txn {
 	/* STORE_APPEND's, one a table: left on the last entry, the next
 	 * append finds its place without a descent from the root. */
 	MDB_cursor *app_cur[T_COUNT];
+	/* The other puts', one a table: left where the last put went, a
+	 * key that falls in the same page finds its place without a
+	 * descent (a batch's LIVE records, one institution's in seq order). */
+	MDB_cursor *put_cur[T_COUNT];
 };
 
 /* Closes t's cursors (before its transaction ends). */
@@ -56,9 +60,12 @@ close_cursors(struct store_txn *t)
 
 	if (t->add_cur != NULL)
 		mdb_cursor_close(t->add_cur);
-	for (i = 0; i < T_COUNT; i++)
+	for (i = 0; i < T_COUNT; i++) {
 		if (t->app_cur[i] != NULL)
 			mdb_cursor_close(t->app_cur[i]);
+		if (t->put_cur[i] != NULL)
+			mdb_cursor_close(t->put_cur[i]);
+	}
 }
 
 static int
@@ -459,6 +466,7 @@ store_put(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 	  const void *v, size_t vlen, unsigned flags)
 {
 	MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
+	MDB_cursor **cur;
 	unsigned f = 0;
 	int rc;
 
@@ -472,15 +480,11 @@ store_put(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 		val.mv_data = NULL;
 		f |= MDB_RESERVE;
 	}
-	if (flags & STORE_APPEND) {
-		if (t->app_cur[tb] == NULL &&
-		    (rc = mdb_cursor_open(t->txn, t->st->dbi[tb],
-					  &t->app_cur[tb])) != 0)
-			return mdb_err(rc);
-		rc = mdb_cursor_put(t->app_cur[tb], &key, &val, f);
-	} else {
-		rc = mdb_put(t->txn, t->st->dbi[tb], &key, &val, f);
-	}
+	cur = flags & STORE_APPEND ? &t->app_cur[tb] : &t->put_cur[tb];
+	if (*cur == NULL &&
+	    (rc = mdb_cursor_open(t->txn, t->st->dbi[tb], cur)) != 0)
+		return mdb_err(rc);
+	rc = mdb_cursor_put(*cur, &key, &val, f);
 	if (rc != 0 || !t->st->tagged)
 		return mdb_err(rc);
 	if (vlen > 0)
