@@ -258,11 +258,17 @@ run_refetch(struct cons *c, const struct refetch *rf)
 	if (n < 0)
 		fatalx("refetch: %s", strerror(-n));
 	c->ig.threads = workers(&c->cfg);
-	if (ingest_open(&c->ig, c->st, c->reg) != 0)
-		fatalx("cannot read the store");
+	/* It rebuilds statistics of an older layout: memory may run out. */
+	if ((err = ingest_open(&c->ig, c->st, c->reg)) != 0)
+		fatalx("cannot read the store: %s", strerror(-err));
 	err = ingest_rebuild(&c->ig, &events, &skipped);
+	/* The entries are gone already (their own transaction): statistics
+	 * still counting them must not be served. */
 	if (err != 0)
-		fatalx("rebuild: %s", strerror(-err));
+		fatalx("rebuild: %s: the entries from sequence %llu on are "
+		       "dropped but the statistics still count them; run "
+		       "kuska-consolidator --rebuild before starting it",
+		       strerror(-err), (unsigned long long)rf->seq);
 	printf("%s: dropped %d entries from sequence %llu on; rebuilt the "
 	       "statistics from %llu envelopes. Start kuska-consolidator: "
 	       "the node sends them again.\n",
@@ -786,8 +792,9 @@ main(int argc, char **argv)
 	/* A rebuild (asked for, or of statistics in an older layout)
 	 * verifies on as many threads as the ingest. */
 	c.ig.threads = workers(&c.cfg);
-	if (ingest_open(&c.ig, c.st, c.reg) != 0)
-		fatalx("cannot read the store");
+	/* It rebuilds statistics of an older layout: memory may run out. */
+	if ((err = ingest_open(&c.ig, c.st, c.reg)) != 0)
+		fatalx("cannot read the store: %s", strerror(-err));
 	if (rebuild) {
 		uint64_t events = 0, skipped = 0, t0 = date_mono_ms();
 		err = ingest_rebuild(&c.ig, &events, &skipped);
