@@ -85,9 +85,9 @@ delta_free(struct delta_table **d)
 
 /*
  * A table is cleared slot by slot unless over half of it is in use: a
- * victim's table is cleared once per victim and keeps the size the
- * largest victim gave it, so that most victims use a fraction of it (a
- * median of 168 keys in 1,024 slots in bench_ingest).
+ * victim's table is cleared once per victim taken off and put back, and
+ * keeps the size the largest victim gave it, so that most victims use a
+ * fraction of it.
  */
 void
 delta_clear(struct delta_table *d)

@@ -440,7 +440,8 @@ unauthenticated(enum reason r)
 /*
  * One envelope at the position of sequence expected. Returns 1 taken
  * (accepted or refused as a dead letter), 0 skipped (duplicate), 2 gap,
- * 3 not authenticated (stop: c->stop_reason says why), <0 store error.
+ * 3 not authenticated (stop: c->stop_reason says why), <0 a store
+ * error or memory running out (the transaction is dropped).
  * Only an envelope signed by one of the speaker's registered keys can
  * take a sequence number: otherwise whoever holds a transport key alone
  * could burn an institution's sequence numbers.
@@ -541,7 +542,7 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
  * institution's state c->s. Fills reply with the Ack, or with the
  * refusal of the whole batch, which writes nothing (only duplicates came
  * before the envelope it stopped at). Returns 0 or -errno (a store
- * failure: the transaction must be dropped).
+ * failure or memory running out: the transaction must be dropped).
  */
 static int
 take_batch(struct batch_ctx *c, const struct msg *batch, uint64_t now_ms,

@@ -105,7 +105,7 @@ bool ingest_signature_ok(const struct registry *reg,
  * with ig->reg: those signatures are not verified again (a hint only: an
  * envelope marked false is checked in full, and everything but the
  * signature is checked for all). Returns 0, or -errno when the
- * store failed (reply then refuses with STORE_FULL or STORE_ERROR and
+ * store failed or memory ran out (reply then refuses with STORE_FULL or STORE_ERROR and
  * nothing of the batch was kept): STORE_FULL for a full map or a full
  * disk ("no space left on DIR"), STORE_ERROR otherwise (a damaged store
  * among them). Either way the node keeps the events and retries.

@@ -563,8 +563,10 @@ old_victim_of(const struct stats *s, uint64_t origin)
  * victims of the old pass that shared a record with her (herself before
  * the batch, or those she was joined from), in a table of her own: most
  * of her rows come off and go back on unchanged, and only the difference
- * reaches the batch's table. A victim new with the batch has nothing to
- * cancel and goes straight to the batch's table. Every old victim is
+ * reaches the batch's table. A victim with no old victim left to take
+ * off (new with the batch, or split from one already taken off with
+ * another piece) has nothing to cancel and goes straight to the batch's
+ * table. Every old victim is
  * taken off once, here or after (the sums are the same in any order).
  */
 static void

@@ -68,7 +68,10 @@ service_extend_start(unsigned seconds, const char *status)
 /*
  * Allocations made to fail: the test is linked with -Wl,--wrap=malloc
  * (tests.cmake), so every malloc of kuska's own code comes here, and
- * the fail_at-th one after arming (fail_malloc) returns NULL.
+ * the fail_at-th one after arming (fail_malloc) returns NULL. Only
+ * malloc: calloc, realloc and strdup are not made to fail (the decoding
+ * of envelopes and events, what these tests are for, allocates with
+ * malloc alone).
  */
 void *__real_malloc(size_t size);
 void *__wrap_malloc(size_t size);
@@ -801,7 +804,7 @@ test_rebuild_threads(void **state)
 }
 
 /*
- * Memory running out in a rebuild, at any one allocation of it (the
+ * Memory running out in a rebuild, at any one malloc of it (the
  * envelopes' decoding among them), stops it with -ENOMEM: no valid
  * envelope is skipped for it, and the store is left as it was, to be
  * rebuilt again, on one thread or several.
@@ -858,7 +861,7 @@ test_rebuild_out_of_memory(void **state)
 }
 
 /*
- * Memory running out while a batch is taken, at any one allocation (an
+ * Memory running out while a batch is taken, at any one malloc (an
  * envelope's decoding among them), refuses the batch whole as the
  * consolidator's failure (STORE_ERROR: its node sends it again), never
  * one of its envelopes as a dead letter: nothing of it is kept.
