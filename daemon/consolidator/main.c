@@ -55,6 +55,9 @@
 /* A network connection that has not completed its CURVE handshake by
  * then is closed by libzmq (ZMQ_HANDSHAKE_IVL). */
 #define HANDSHAKE_MS 10000
+/* Answers (and requests) queued for one query connection: past it an
+ * answer to a client that does not read is dropped, not kept. */
+#define QUERY_HWM 16
 
 /*
  * Reads the whole store before anything serves from it (store_check).
@@ -849,8 +852,11 @@ main(int argc, char **argv)
 	if (c.control == NULL)
 		fatalx("%s: [consolidator] control: %s", c.conf_path, why);
 	{
+		/* A client asks one table at a time and waits: a peer
+		 * with QUERY_HWM answers unread is not reading them. */
 		struct tsock_limits lim = {.max_frame = 64 * 1024,
-					   .handshake_ms = HANDSHAKE_MS};
+					   .handshake_ms = HANDSHAKE_MS,
+					   .hwm = QUERY_HWM};
 		c.query =
 		    tsock_bind_curve(c.t, c.cfg.query_listen, c.key->curve_sk,
 				     "query", &lim, &err);
