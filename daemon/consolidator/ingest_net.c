@@ -119,19 +119,23 @@ note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
 	   uint64_t now)
 {
 	enum institution i = p->inst;
-	char sp[32];
+	const char *end;
+	char sp[32], nb[48];
 
 	if (m->now_ms != 0) {
 		c->has_skew[i] = true;
 		c->skew_ms[i] = (int64_t)m->now_ms - (int64_t)now;
-		if (c->skew_ms[i] > DATE_SKEW_WARN_MS ||
-		    c->skew_ms[i] < -DATE_SKEW_WARN_MS)
+		if ((c->skew_ms[i] > DATE_SKEW_WARN_MS ||
+		     c->skew_ms[i] < -DATE_SKEW_WARN_MS) &&
+		    (end = log_budget_line(&c->skew_log[i], date_mono_ms(), nb,
+					   sizeof(nb))) != NULL)
 			log_warnx("event=clock_skew institution=%s skew_s=%lld "
 				  "(its clock is %s %s ours: check NTP on "
-				  "both machines)",
+				  "both machines)%s",
 				  p->id, (long long)(c->skew_ms[i] / 1000),
 				  span(c->skew_ms[i], sp, sizeof(sp)),
-				  c->skew_ms[i] > 0 ? "ahead of" : "behind");
+				  c->skew_ms[i] > 0 ? "ahead of" : "behind",
+				  end);
 	}
 	if (m->diverged[0] != '\0') {
 		if (!c->diverged[i])
@@ -197,6 +201,8 @@ run_hello(struct ingest_job *j)
 	struct ingest *ig = &j->c->ig;
 	const struct reg_party *p = j->pj.speaker;
 	const struct msg *m = &j->m;
+	const char *end;
+	char nb[48];
 	struct msg w;
 	int r;
 
@@ -232,8 +238,11 @@ run_hello(struct ingest_job *j)
 				  p->id, strerror(-r));
 	}
 	w.has_outbox_id = r == 0;
-	log_info("event=hello institution=%s last_seq=%llu", p->id,
-		 (unsigned long long)w.last_seq);
+	end = log_budget_line(&j->c->hello_log[p->inst], date_mono_ms(), nb,
+			      sizeof(nb));
+	if (end != NULL)
+		log_info("event=hello institution=%s last_seq=%llu%s", p->id,
+			 (unsigned long long)w.last_seq, end);
 	job_answer(j, &w);
 }
 
