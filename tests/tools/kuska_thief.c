@@ -18,7 +18,7 @@
  * on a usage or setup error.
  *
  *	kuska_thief sweep -k NODE.key -p KEYHOLDER.pub -e tcp://HOST:PORT
- *		-E EPOCH [-n COUNT] [-b BATCH] [-t TIMEOUT_MS]
+ *		-E EPOCH [-n COUNT] [-b BATCH] [-t TIMEOUT_MS] [-x KIND] [-c]
  *
  * With a stolen node key, asks the key holder online to evaluate COUNT
  * (default 1000000) blinded DNIs, BATCH (default 10000) at a time, as a
@@ -26,6 +26,13 @@
  * refusal. Exit 0 when all were evaluated, 1 when the holder refused or
  * did not answer within TIMEOUT_MS (default 30000) a batch, 2 on a usage
  * or setup error.
+ *
+ * -x KIND spoils every request: "identity" makes its first element the
+ * group's identity, "invalid" an encoding that is no group element,
+ * "garbage" sends bytes that are no request at all. -c goes on past a
+ * refusal (to the next batch) and, at the end, prints "refused STATUS N"
+ * for each refusal status heard, "evaluated N of COUNT" last; the exit
+ * status is then 0 when every batch was answered.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -225,13 +232,22 @@ sweep(int argc, char **argv)
 	struct public_key pub;
 	struct transport *t;
 	struct tsock *s;
+	unsigned long refused[OPRF_STATUS_COUNT] = {0};
+	const char *spoil = "";
+	bool go_on = false;
 	uint64_t id = 1;
 	char err[512];
 	int ch, e, rc = 2;
 
 	optind = 2;
-	while ((ch = getopt(argc, argv, "k:p:e:E:n:b:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "k:p:e:E:n:b:t:x:c")) != -1) {
 		switch (ch) {
+		case 'x':
+			spoil = optarg;
+			break;
+		case 'c':
+			go_on = true;
+			break;
 		case 'k':
 			keyf = optarg;
 			break;
@@ -298,8 +314,14 @@ sweep(int argc, char **argv)
 		m.epoch = (uint32_t)epoch;
 		m.n = n;
 		m.elements = el;
+		if (strcmp(spoil, "identity") == 0)
+			memset(el, 0, 32);
+		else if (strcmp(spoil, "invalid") == 0)
+			memset(el, 0xff, 32);
 		if (codec_oprf_request_encode(&m, &buf, &len) != 0)
 			return 2;
+		if (strcmp(spoil, "garbage") == 0)
+			memset(buf, 0xff, len);
 		data[0] = buf;
 		lens[0] = len;
 		while ((r = tsock_send(s, data, lens, 1)) == -EAGAIN &&
@@ -328,6 +350,12 @@ sweep(int argc, char **argv)
 		tframes_clear(&f);
 		if (r != 0)
 			return 2;
+		if (rep.status != OPRF_OK && go_on) {
+			refused[rep.status]++;
+			codec_oprf_clear(&rep);
+			count -= n; /* not evaluated, not to be */
+			continue;
+		}
 		if (rep.status != OPRF_OK) {
 			printf("evaluated %lu of %lu; refused: %s: %s\n", done,
 			       count, oprf_status_name(rep.status), rep.text);
@@ -338,6 +366,10 @@ sweep(int argc, char **argv)
 		codec_oprf_clear(&rep);
 		done += n;
 	}
+	for (e = 0; e < OPRF_STATUS_COUNT; e++)
+		if (refused[e] > 0)
+			printf("refused %s %lu\n",
+			       oprf_status_name((enum oprf_status)e), refused[e]);
 	printf("evaluated %lu of %lu\n", done, count);
 	rc = 0;
 out:
@@ -362,6 +394,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: kuska_thief offline DIR DNI...\n"
 				"       kuska_thief sweep -k NODE.key -p "
 				"KEYHOLDER.pub -e ENDPOINT -E EPOCH [-n COUNT] "
-				"[-b BATCH]\n");
+				"[-b BATCH] [-x KIND] [-c]\n");
 	return r;
 }
