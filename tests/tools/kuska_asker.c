@@ -9,7 +9,8 @@
  *
  * Reads requests from standard input, one per line: the table, a tab and
  * the period, each with the escapes \n \r \t \\ and \xHH, so that any
- * byte can be sent. For each request it prints one line and flushes:
+ * byte can be sent; then, optionally, a tab and the region and a tab and
+ * the bootstrap count (numbers, sent as they are). For each request it prints one line and flushes:
  *
  *	answer rows=N role=ROLE		a table came back
  *	answer error=TEXT		the consolidator refused the request
@@ -261,7 +262,7 @@ main(int argc, char **argv)
 	}
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		struct query_req q;
-		char *tab, *nl = strchr(line, '\n');
+		char *tab, *extra, *nl = strchr(line, '\n');
 
 		if (nl != NULL)
 			*nl = '\0';
@@ -272,9 +273,17 @@ main(int argc, char **argv)
 			continue;
 		}
 		*tab = '\0';
+		memset(&q, 0, sizeof(q));
+		extra = strchr(tab + 1, '\t');
+		if (extra != NULL) {
+			char *boot;
+			*extra++ = '\0';
+			q.region = (uint32_t)strtoul(extra, &boot, 10);
+			if (*boot == '\t')
+				q.boot = (uint32_t)strtoul(boot + 1, NULL, 10);
+		}
 		unescape(line);
 		unescape(tab + 1);
-		memset(&q, 0, sizeof(q));
 		/* Fields longer than the request's are cut to fit. */
 		snprintf(q.table, sizeof(q.table), "%.*s",
 			 (int)sizeof(q.table) - 1, line);
