@@ -86,6 +86,7 @@ struct cons {
 	 * on the writer's. */
 	struct log_budget skew_log[INST_COUNT + 1];
 	struct log_budget hello_log[INST_COUNT + 1];
+	struct log_budget recover_log[INST_COUNT + 1]; /* the writer's */
 	struct mhist commit; /* batch taken up to committed, seconds */
 	/* By table (query_tables) and role. */
 	_Atomic uint64_t queries[QUERY_TABLES][ROLE_ANALYST + 1];

@@ -295,6 +295,8 @@ run_recover(struct ingest_job *j)
 	struct ingest *ig = &j->c->ig;
 	const struct reg_party *p = j->pj.speaker;
 	struct recover_build b;
+	const char *end;
+	char nb[48];
 	size_t i;
 	int n;
 
@@ -320,10 +322,13 @@ run_recover(struct ingest_job *j)
 	b.m.type = MSG_RECOVER_REPLY;
 	b.m.last_seq = ig->inst[p->inst].last_seq;
 	b.m.has_outbox_id = ingest_outbox_id(ig, p->inst, b.m.outbox_id) == 0;
-	log_info("event=recover institution=%s from_seq=%llu events=%zu "
-		 "last_seq=%llu",
-		 p->id, (unsigned long long)j->m.from_seq, b.m.n_held,
-		 (unsigned long long)b.m.last_seq);
+	end = log_budget_line(&j->c->recover_log[p->inst], date_mono_ms(), nb,
+			      sizeof(nb));
+	if (end != NULL)
+		log_info("event=recover institution=%s from_seq=%llu "
+			 "events=%zu last_seq=%llu%s",
+			 p->id, (unsigned long long)j->m.from_seq, b.m.n_held,
+			 (unsigned long long)b.m.last_seq, end);
 	job_answer(j, &b.m);
 out:
 	free(b.m.held);
