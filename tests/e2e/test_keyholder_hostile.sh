@@ -6,7 +6,8 @@
 # requests and 3,000 of a wrong epoch are each answered with the reason,
 # memory stays flat, and the log gets a burst of request_refused lines
 # and then at most one a second (unlogged=N in the next), not a line a
-# request (docs/LIMITS.md). An institution's officers' key and the
+# request (docs/LIMITS.md); so too for 3,000 messages of two frames
+# (dropped unread). An institution's officers' key and the
 # analyst's cannot connect at all. Good requests are served throughout.
 . "$(dirname "$0")/lib.sh"
 
@@ -47,6 +48,9 @@ check "3000 undecodable requests, each refused" \
 	-E 7 -n 3000 -b 1 -c >"$T/epoch.out" 2>&1
 check "3000 requests of another epoch, each refused" \
 	grep -qx "refused wrong_epoch 3000" "$T/epoch.out"
+sweep pnp -n 3000 -b 1 -x multiframe -c >"$T/multi.out"
+check "3000 messages of two frames, sent" \
+	grep -qx "unanswered 3000" "$T/multi.out"
 for k in pnp-stats analyst; do
 	sweep $k -n 1 -b 1 -t 3000 >"$T/$k.out"
 	check "$k's key cannot connect" grep -q "exit 1" "$T/$k.out"
@@ -71,8 +75,15 @@ check "a burst of 10 lines, then at most one a second" \
 check "... the next line counts those held back" \
 	grep -q "event=request_refused node=pnp .*unlogged=[1-9]" \
 	"$N/keyholder.log"
+frames=$(grep -c "event=frame_refused" "$N/keyholder.log")
+echo "# $frames frame_refused lines for 3,000 messages dropped unread"
+check "... and as few for messages dropped unread" \
+	test "$frames" -le $((10 + secs))
 "$KUSKA" status -c "$N/keyholder.conf" >"$T/status.out" 2>&1
 check "kuska status counts every refused request" \
 	grep -q "requests refused: 6003" "$T/status.out"
+"$KUSKA" metrics -c "$N/keyholder.conf" >"$T/metrics.out" 2>&1
+check "the metrics count the 3000 messages dropped unread" \
+	grep -qx "kuska_keyholder_frames_refused_total 3000" "$T/metrics.out"
 check "the key holder is still running" kill -0 "${PIDS[keyholder]}"
 finish

@@ -29,7 +29,9 @@
  *
  * -x KIND spoils every request: "identity" makes its first element the
  * group's identity, "invalid" an encoding that is no group element,
- * "garbage" sends bytes that are no request at all. -c goes on past a
+ * "garbage" sends bytes that are no request at all, "multiframe" each
+ * request twice in one two-frame message (dropped unanswered: the tool
+ * waits for no answer, and prints "unanswered N"). -c goes on past a
  * refusal (to the next batch) and, at the end, prints "refused STATUS N"
  * for each refusal status heard, "evaluated N of COUNT" last; the exit
  * status is then 0 when every batch was answered.
@@ -232,8 +234,9 @@ sweep(int argc, char **argv)
 	struct public_key pub;
 	struct transport *t;
 	struct tsock *s;
-	unsigned long refused[OPRF_STATUS_COUNT] = {0};
+	unsigned long refused[OPRF_STATUS_COUNT] = {0}, unanswered = 0;
 	const char *spoil = "";
+	size_t nframes = 1;
 	bool go_on = false;
 	uint64_t id = 1;
 	char err[512];
@@ -273,6 +276,8 @@ sweep(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (strcmp(spoil, "multiframe") == 0)
+		nframes = 2;
 	if (keyf == NULL || pubf == NULL || ep == NULL || batch == 0 ||
 	    batch > CODEC_MAX_OPRF_ELEMENTS)
 		return 2;
@@ -291,8 +296,8 @@ sweep(int argc, char **argv)
 		uint8_t *el = malloc(n * 32), blind[32], *buf;
 		struct oprf_msg m, rep;
 		struct tframes f;
-		const void *data[1];
-		size_t lens[1], len;
+		const void *data[2];
+		size_t lens[2], len;
 		uint64_t deadline = date_mono_ms() + timeout_ms;
 		int r;
 		/* The blinded elements of n candidate DNIs. */
@@ -322,9 +327,9 @@ sweep(int argc, char **argv)
 			return 2;
 		if (strcmp(spoil, "garbage") == 0)
 			memset(buf, 0xff, len);
-		data[0] = buf;
-		lens[0] = len;
-		while ((r = tsock_send(s, data, lens, 1)) == -EAGAIN &&
+		data[0] = data[1] = buf;
+		lens[0] = lens[1] = len;
+		while ((r = tsock_send(s, data, lens, nframes)) == -EAGAIN &&
 		       date_mono_ms() < deadline)
 			usleep(20000);
 		free(buf);
@@ -334,6 +339,11 @@ sweep(int argc, char **argv)
 			       strerror(-r));
 			rc = 1;
 			goto out;
+		}
+		if (nframes > 1) { /* dropped unanswered: none to wait for */
+			unanswered++;
+			count -= n;
+			continue;
 		}
 		for (;;) {
 			bool ready;
@@ -370,6 +380,11 @@ sweep(int argc, char **argv)
 		if (refused[e] > 0)
 			printf("refused %s %lu\n",
 			       oprf_status_name((enum oprf_status)e), refused[e]);
+	if (unanswered > 0) {
+		/* The socket closes without lingering: let them go out. */
+		sleep(1);
+		printf("unanswered %lu\n", unanswered);
+	}
 	printf("evaluated %lu of %lu\n", done, count);
 	rc = 0;
 out:
