@@ -87,6 +87,9 @@ struct cons {
 	struct log_budget skew_log[INST_COUNT + 1];
 	struct log_budget hello_log[INST_COUNT + 1];
 	struct log_budget recover_log[INST_COUNT + 1]; /* the writer's */
+	/* The main thread's lines of refused messages, by institution (0:
+	 * a key no longer valid, whoever it was). */
+	struct log_budget refusal_log[INST_COUNT + 1];
 	struct mhist commit; /* batch taken up to committed, seconds */
 	/* By table (query_tables) and role. */
 	_Atomic uint64_t queries[QUERY_TABLES][ROLE_ANALYST + 1];

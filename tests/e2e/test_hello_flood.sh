@@ -5,7 +5,9 @@
 # log gets a burst of event=hello lines and then at most one a second,
 # the next written line counting those held back (unlogged=N), instead of
 # a line per hello that would flood the journal (docs/LIMITS.md). The
-# deliveries table shows minsa in contact, never delivering.
+# deliveries table shows minsa in contact, never delivering. Then 3,000
+# bad frames: each refused with its reason, their lines held to the same
+# kind of budget.
 . "$(dirname "$0")/lib.sh"
 
 ROGUE="$KUSKA_BIN/kuska_rogue"
@@ -53,5 +55,26 @@ check "... so that they add up to every hello (and the tool's own)" \
 check "deliveries: minsa in contact, nothing delivered" \
 	grep -qE "^minsa,,0,[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z$" \
 	"$T/d.csv"
+
+# Bad frames as fast as it can: 1,000 each of garbage, envelopes with bad
+# signatures and two-frame messages, each refused with its reason (the
+# tool checks every answer) and logged within the same kind of budget.
+t0=$(date +%s)
+for m in garbage badsig multiframe; do
+	"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
+		-e "$EP" -n 1000 $m >"$T/rogue-$m.out" 2>&1
+	check "1000 $m frames, each answered as it must be" \
+		grep -qx "mismatches 0" "$T/rogue-$m.out"
+done
+secs=$(($(date +%s) - t0 + 1))
+lines=$(grep -c "event=frame_refused institution=minsa" "$N/consolidator.log")
+stops=$(grep -c "event=batch_stopped institution=minsa" "$N/consolidator.log")
+echo "# $lines frame_refused and $stops batch_stopped lines for 3,000 frames in about $secs s"
+check "frame_refused: a burst, then at most one a second" \
+	test "$lines" -le $((10 + secs))
+check "batch_stopped: the same" test "$stops" -le $((10 + secs))
+check "... the lines held back counted in a later one" \
+	grep -q "event=frame_refused institution=minsa .*unlogged=[1-9]" \
+	"$N/consolidator.log"
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
 finish
