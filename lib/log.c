@@ -244,3 +244,42 @@ log_hex8(const void *buf, char out[17])
 	out[16] = '\0';
 	return out;
 }
+
+bool
+log_budget_take(struct log_budget *b, uint64_t mono_ms,
+		unsigned long *ret_held)
+{
+	const uint64_t cap = (uint64_t)LOG_BUDGET_BURST * LOG_BUDGET_EVERY_MS;
+
+	if (!b->started) {
+		b->credit_ms = cap;
+		b->at_ms = mono_ms;
+		b->started = true;
+	} else if (mono_ms > b->at_ms) {
+		b->credit_ms += mono_ms - b->at_ms;
+		if (b->credit_ms > cap)
+			b->credit_ms = cap;
+		b->at_ms = mono_ms;
+	}
+	if (b->credit_ms < LOG_BUDGET_EVERY_MS) {
+		b->held++;
+		return false;
+	}
+	b->credit_ms -= LOG_BUDGET_EVERY_MS;
+	*ret_held = b->held;
+	b->held = 0;
+	return true;
+}
+
+const char *
+log_budget_line(struct log_budget *b, uint64_t mono_ms, char *out, size_t cap)
+{
+	unsigned long held;
+
+	if (!log_budget_take(b, mono_ms, &held))
+		return NULL;
+	out[0] = '\0';
+	if (held > 0)
+		snprintf(out, cap, " unlogged=%lu", held);
+	return out;
+}

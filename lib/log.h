@@ -18,7 +18,9 @@
 #ifndef KUSKA_LOG_H
 #define KUSKA_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Sets the program name printed before each line and the debug switch;
@@ -74,6 +76,38 @@ const char *log_escape(const char *s, char *out, size_t cap);
 /* LOG_QT - as LOG_Q, for a refusal text the daemon sends (up to 255). */
 #define LOG_QT(s)                                                              \
 	log_quote_str((s), (char[LOG_QUOTE_TEXT_MAX]){0}, LOG_QUOTE_TEXT_MAX)
+
+/*
+ * A budget for a line a peer can make the daemon write as often as it
+ * sends something (a hello): LOG_BUDGET_BURST lines at once, then one
+ * every LOG_BUDGET_EVERY_MS, so that one peer cannot flood the log (and
+ * make journald's rate limit drop everyone else's lines). Zeroed: full.
+ */
+#define LOG_BUDGET_BURST 10
+#define LOG_BUDGET_EVERY_MS 1000
+
+struct log_budget {
+	uint64_t credit_ms, at_ms;
+	unsigned long held; /* lines held back since the last written */
+	bool started;
+};
+
+/*
+ * log_budget_take - whether a line may be written now (mono_ms, a
+ * monotonic clock); when it may, *ret_held is the number of lines held
+ * back since the last one written (to say so in it), and the count
+ * starts again.
+ */
+bool log_budget_take(struct log_budget *b, uint64_t mono_ms,
+		     unsigned long *ret_held);
+
+/*
+ * log_budget_line - log_budget_take for one line: NULL when the line is
+ * to be held back, else what to end it with, "" or " unlogged=N" (in
+ * out, cap bytes).
+ */
+const char *log_budget_line(struct log_budget *b, uint64_t mono_ms, char *out,
+			    size_t cap);
 
 /* The first 8 bytes of buf as 16 lower-case hex digits, into out[17]. */
 const char *log_hex8(const void *buf, char out[17]);

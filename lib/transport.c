@@ -97,6 +97,12 @@ set_int(void *s, int opt, int v)
 static int
 set_common(void *s, const struct tsock_limits *lim)
 {
+	/* A peer that never reads makes its answers queue: the high-water
+	 * marks bound that queue (a ROUTER drops what is past it). */
+	if (lim != NULL && lim->hwm > 0 &&
+	    (set_int(s, ZMQ_SNDHWM, lim->hwm) != 0 ||
+	     set_int(s, ZMQ_RCVHWM, lim->hwm) != 0))
+		return -errno;
 	int hb = DEFAULT_HEARTBEAT_MS, hb_timeout;
 	int64_t max = -1;
 

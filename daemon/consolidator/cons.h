@@ -27,6 +27,7 @@
 #include "admit.h"
 #include "ingest.h"
 #include "keys.h"
+#include "log.h"
 #include "metrics.h"
 #include "query.h"
 #include "registry.h"
@@ -80,6 +81,15 @@ struct cons {
 	bool diverged[INST_COUNT + 1];
 	bool has_skew[INST_COUNT + 1];
 	int64_t skew_ms[INST_COUNT + 1];
+	/* A node may say hello as fast as it likes: its lines are held to
+	 * a budget, the skew warning's on the main thread, event=hello's
+	 * on the writer's. */
+	struct log_budget skew_log[INST_COUNT + 1];
+	struct log_budget hello_log[INST_COUNT + 1];
+	struct log_budget recover_log[INST_COUNT + 1]; /* the writer's */
+	/* The main thread's lines of refused messages, by institution (0:
+	 * a key no longer valid, whoever it was). */
+	struct log_budget refusal_log[INST_COUNT + 1];
 	struct mhist commit; /* batch taken up to committed, seconds */
 	/* By table (query_tables) and role. */
 	_Atomic uint64_t queries[QUERY_TABLES][ROLE_ANALYST + 1];

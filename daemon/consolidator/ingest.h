@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "log.h"
 #include "registry.h"
 #include "stats.h"
 #include "store.h"
@@ -33,6 +34,9 @@ struct ingest {
 	uint64_t created_in_future[INST_COUNT + 1];
 	uint64_t disk_full_total;
 	uint64_t disk_full_ms;
+	/* Lines of batches stopped at an envelope (a bad signature, say):
+	 * a node can send them as fast as it likes, nothing stored. */
+	struct log_budget stop_log[INST_COUNT + 1];
 	/* Threads that check envelopes in ingest_rebuild (0: one), the
 	 * caller's to set before ingest_open: as many as the daemon's
 	 * verifying threads. */

@@ -55,6 +55,14 @@
 /* A network connection that has not completed its CURVE handshake by
  * then is closed by libzmq (ZMQ_HANDSHAKE_IVL). */
 #define HANDSHAKE_MS 10000
+/* Answers (and requests) queued for one query connection: past it an
+ * answer to a client that does not read is dropped, not kept. */
+#define QUERY_HWM 16
+/* The same for a node's connection: a node reads each answer (its
+ * window is at most 64 batches, and the kernel's socket buffer takes
+ * many acks); one that does not read, asking for recoveries of up to
+ * 4 MiB each, must not have them kept for it by the thousand. */
+#define INGEST_HWM 16
 
 /*
  * Reads the whole store before anything serves from it (store_check).
@@ -834,7 +842,8 @@ main(int argc, char **argv)
 		/* Frames up to twice the protocol's limit still arrive, to be
 		 * refused with a reason; past that libzmq drops the peer. */
 		struct tsock_limits lim = {.max_frame = 2 * CODEC_MAX_FRAME,
-					   .handshake_ms = HANDSHAKE_MS};
+					   .handshake_ms = HANDSHAKE_MS,
+					   .hwm = INGEST_HWM};
 		c.ingest = tsock_bind_curve(c.t, c.cfg.listen, c.key->curve_sk,
 					    "ingest", &lim, &err);
 	}
@@ -849,8 +858,11 @@ main(int argc, char **argv)
 	if (c.control == NULL)
 		fatalx("%s: [consolidator] control: %s", c.conf_path, why);
 	{
+		/* A client asks one table at a time and waits: a peer
+		 * with QUERY_HWM answers unread is not reading them. */
 		struct tsock_limits lim = {.max_frame = 64 * 1024,
-					   .handshake_ms = HANDSHAKE_MS};
+					   .handshake_ms = HANDSHAKE_MS,
+					   .hwm = QUERY_HWM};
 		c.query =
 		    tsock_bind_curve(c.t, c.cfg.query_listen, c.key->curve_sk,
 				     "query", &lim, &err);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "keys.h"
+#include "log.h"
 #include "registry.h"
 
 #define ACCOUNT_MAX REGISTRY_MAX_PARTIES
@@ -31,6 +32,9 @@ struct account {
 	uint64_t last_request_ms, last_refusal_ms; /* wall clock; 0 never */
 	uint64_t unlogged;  /* rate refusals since the last log line */
 	uint64_t logged_ms; /* monotonic time of that line */
+	/* Its other refusals' lines: a node can send bad requests as fast
+	 * as it likes, and none of them spends its allowance. */
+	struct log_budget refused_log;
 };
 
 struct accounts {

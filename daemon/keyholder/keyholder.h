@@ -28,6 +28,8 @@ struct keyholder {
 	uint64_t handshake_failures; /* connections ZAP refused */
 	uint64_t requests_refused;   /* whole requests refused */
 	uint64_t frames_refused;     /* frames too large to read */
+	struct log_budget invalid_log; /* lines of key_not_valid refusals */
+	struct log_budget frame_log;   /* lines of frames dropped unread */
 	uint64_t metrics_written_ms;
 };
 

@@ -104,6 +104,24 @@ reload(struct keyholder *kh)
 		 fresh->n_parties, fresh->n_keys, kh->cfg.rate_per_day);
 }
 
+/*
+ * A message too large or of too many frames, dropped unread: counted, and
+ * logged within a budget (any admitted node can send such a message as
+ * fast as it likes, and who sent it is not read).
+ */
+static void
+frame_refused(struct keyholder *kh)
+{
+	const char *end;
+	char nb[48];
+
+	kh->frames_refused++;
+	end = log_budget_line(&kh->frame_log, date_mono_ms(), nb, sizeof(nb));
+	if (end != NULL)
+		log_warnx("event=frame_refused reason=too_large max_batch=%lu%s",
+			  kh->cfg.max_batch, end);
+}
+
 static void
 run(struct keyholder *kh)
 {
@@ -133,11 +151,7 @@ run(struct keyholder *kh)
 				int rr =
 				    tsock_recv(kh->listen, &f, 2, max_bytes);
 				if (rr == -EMSGSIZE) {
-					kh->frames_refused++;
-					log_warnx("event=frame_refused "
-						  "reason=too_large "
-						  "max_batch=%lu",
-						  kh->cfg.max_batch);
+					frame_refused(kh);
 					continue;
 				}
 				if (rr != 0)

@@ -179,7 +179,8 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 	struct eval_job job;
 	struct oprf_msg req, rep;
 	struct account *a;
-	char party[KEYS_ID_MAX];
+	char party[KEYS_ID_MAX], nb[48];
+	const char *end;
 	uint64_t mono = date_mono_ms();
 	size_t i;
 	int r;
@@ -190,9 +191,12 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 	}
 	if (speaker(kh, f->user_id, party) == NULL) {
 		kh->requests_refused++;
-		log_warnx("event=request_refused node=%s reason=key_not_valid "
-			  "(revoked, expired or gone from the registry)",
-			  party);
+		end = log_budget_line(&kh->invalid_log, mono, nb, sizeof(nb));
+		if (end != NULL)
+			log_warnx("event=request_refused node=%s "
+				  "reason=key_not_valid (revoked, expired or "
+				  "gone from the registry)%s",
+				  party, end);
 		memset(&rep, 0, sizeof(rep));
 		rep.request_id = codec_oprf_request_id(f->data[1], f->len[1]);
 		rep.status = OPRF_NOT_AUTHORIZED;
@@ -213,9 +217,11 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 	r = codec_oprf_request_decode(f->data[1], f->len[1], kh->cfg.max_batch,
 				      &req);
 	if (r == -EMSGSIZE) {
-		log_warnx("event=request_refused node=%s reason=too_large "
-			  "bytes=%zu max_batch=%lu",
-			  a->id, f->len[1], kh->cfg.max_batch);
+		end = log_budget_line(&a->refused_log, mono, nb, sizeof(nb));
+		if (end != NULL)
+			log_warnx("event=request_refused node=%s "
+				  "reason=too_large bytes=%zu max_batch=%lu%s",
+				  a->id, f->len[1], kh->cfg.max_batch, end);
 		refuse(kh, f, a, codec_oprf_request_id(f->data[1], f->len[1]),
 		       0, OPRF_TOO_LARGE,
 		       "more than %lu elements in one request",
@@ -223,18 +229,22 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		return;
 	}
 	if (r != 0) {
-		log_warnx("event=request_refused node=%s reason=bad_request "
-			  "bytes=%zu",
-			  a->id, f->len[1]);
+		end = log_budget_line(&a->refused_log, mono, nb, sizeof(nb));
+		if (end != NULL)
+			log_warnx("event=request_refused node=%s "
+				  "reason=bad_request bytes=%zu%s",
+				  a->id, f->len[1], end);
 		refuse(kh, f, a, codec_oprf_request_id(f->data[1], f->len[1]),
 		       0, OPRF_BAD_REQUEST, "undecodable request");
 		return;
 	}
 	if (req.epoch != kh->share->epoch) {
-		log_warnx("event=request_refused node=%s reason=wrong_epoch "
-			  "node_epoch=%u epoch=%u",
-			  a->id, (unsigned)req.epoch,
-			  (unsigned)kh->share->epoch);
+		end = log_budget_line(&a->refused_log, mono, nb, sizeof(nb));
+		if (end != NULL)
+			log_warnx("event=request_refused node=%s "
+				  "reason=wrong_epoch node_epoch=%u epoch=%u%s",
+				  a->id, (unsigned)req.epoch,
+				  (unsigned)kh->share->epoch, end);
 		refuse(kh, f, a, req.request_id, req.n, OPRF_WRONG_EPOCH,
 		       "this key holder works in key epoch %u",
 		       (unsigned)kh->share->epoch);
@@ -266,9 +276,11 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		if (job.failed[i])
 			break;
 	if (i < req.n) {
-		log_warnx("event=request_refused node=%s reason=bad_element "
-			  "index=%zu elements=%zu",
-			  a->id, i, req.n);
+		end = log_budget_line(&a->refused_log, mono, nb, sizeof(nb));
+		if (end != NULL)
+			log_warnx("event=request_refused node=%s "
+				  "reason=bad_element index=%zu elements=%zu%s",
+				  a->id, i, req.n, end);
 		refuse(kh, f, a, req.request_id, req.n, OPRF_BAD_REQUEST,
 		       "element %zu is not a valid group element", i);
 		goto done;

@@ -5,11 +5,12 @@
  * table names must not forge log lines.
  *
  *	kuska_asker -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
- *		[-t TIMEOUT_MS]
+ *		[-t TIMEOUT_MS] [-F COUNT]
  *
  * Reads requests from standard input, one per line: the table, a tab and
  * the period, each with the escapes \n \r \t \\ and \xHH, so that any
- * byte can be sent. For each request it prints one line and flushes:
+ * byte can be sent; then, optionally, a tab and the region and a tab and
+ * the bootstrap count (numbers, sent as they are). For each request it prints one line and flushes:
  *
  *	answer rows=N role=ROLE		a table came back
  *	answer error=TEXT		the consolidator refused the request
@@ -19,6 +20,13 @@
  * At the end of input it prints "handshakes N disconnects N" (how often
  * the connection was made and lost). Exit status 0, or 2 on a usage or
  * setup error.
+ *
+ * With -F COUNT it is instead a peer that never reads its answers: it
+ * sends the first request COUNT times on a connection whose receive
+ * queue holds a single message, prints "flooded N" (the requests that
+ * went out), then keeps the connection open, reading nothing, for -t
+ * milliseconds. What the consolidator cannot send stays in its queue
+ * for that connection.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -32,6 +40,8 @@
 #include "keys.h"
 #include "transport.h"
 
+#include <zmq.h>
+
 #define DEFAULT_TIMEOUT_MS 5000
 
 struct asker {
@@ -44,7 +54,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: kuska_asker -k KEY -s CONSOLIDATOR.pub -e "
-			"ENDPOINT [-t TIMEOUT_MS] < REQUESTS\n");
+			"ENDPOINT [-t TIMEOUT_MS] [-F COUNT] < REQUESTS\n");
 	exit(2);
 }
 
@@ -88,6 +98,58 @@ read_monitor(struct asker *a)
 		else if (ev == TEVENT_HANDSHAKE_FAILED_AUTH)
 			a->refusals++;
 	}
+}
+
+/*
+ * Sends q count times on a connection of its own that reads nothing (a
+ * receive queue of one message, a small socket buffer), then holds it
+ * open for hold_ms. libzmq directly: tsock sockets read what comes.
+ */
+static int
+flood(const char *ep, const struct secret_key *key,
+      const struct public_key *server, const struct query_req *q,
+      unsigned long count, long hold_ms)
+{
+	void *ctx = zmq_ctx_new(), *s;
+	int one = 1, small = 4096, zero = 0;
+	unsigned long sent = 0;
+	uint64_t until;
+	uint8_t *buf;
+	size_t len;
+
+	if (ctx == NULL || codec_query_req_encode(q, &buf, &len) != 0)
+		return -1;
+	s = zmq_socket(ctx, ZMQ_DEALER);
+	if (s == NULL ||
+	    zmq_setsockopt(s, ZMQ_RCVHWM, &one, sizeof(one)) != 0 ||
+	    zmq_setsockopt(s, ZMQ_RCVBUF, &small, sizeof(small)) != 0 ||
+	    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server->curve_pk,
+			   TRANSPORT_KEY_LEN) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, key->curve_pk,
+			   TRANSPORT_KEY_LEN) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, key->curve_sk,
+			   TRANSPORT_KEY_LEN) != 0 ||
+	    zmq_connect(s, ep) != 0) {
+		free(buf);
+		return -1;
+	}
+	/* Blocking sends: ours wait while our own queue is full. */
+	until = date_mono_ms() + (uint64_t)hold_ms;
+	while (sent < count && date_mono_ms() < until) {
+		if (zmq_send(s, buf, len, ZMQ_DONTWAIT) == (int)len)
+			sent++;
+		else
+			usleep(1000);
+	}
+	printf("flooded %lu\n", sent);
+	fflush(stdout);
+	while (date_mono_ms() < until)
+		usleep(50000);
+	free(buf);
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+	return 0;
 }
 
 /* Sends one request and prints what came of it. */
@@ -152,11 +214,12 @@ main(int argc, char **argv)
 	struct transport *t = NULL;
 	const char *kpath = NULL, *spub = NULL, *ep = NULL;
 	char err[512], line[1024];
+	unsigned long flood_count = 0;
 	int ch, e, status = 2;
 
 	memset(&a, 0, sizeof(a));
 	a.timeout_ms = DEFAULT_TIMEOUT_MS;
-	while ((ch = getopt(argc, argv, "k:s:e:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "k:s:e:t:F:")) != -1) {
 		switch (ch) {
 		case 'k':
 			kpath = optarg;
@@ -169,6 +232,9 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			a.timeout_ms = strtol(optarg, NULL, 10);
+			break;
+		case 'F':
+			flood_count = strtoul(optarg, NULL, 10);
 			break;
 		default:
 			usage();
@@ -196,7 +262,7 @@ main(int argc, char **argv)
 	}
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		struct query_req q;
-		char *tab, *nl = strchr(line, '\n');
+		char *tab, *extra, *nl = strchr(line, '\n');
 
 		if (nl != NULL)
 			*nl = '\0';
@@ -207,14 +273,29 @@ main(int argc, char **argv)
 			continue;
 		}
 		*tab = '\0';
+		memset(&q, 0, sizeof(q));
+		extra = strchr(tab + 1, '\t');
+		if (extra != NULL) {
+			char *boot;
+			*extra++ = '\0';
+			q.region = (uint32_t)strtoul(extra, &boot, 10);
+			if (*boot == '\t')
+				q.boot = (uint32_t)strtoul(boot + 1, NULL, 10);
+		}
 		unescape(line);
 		unescape(tab + 1);
-		memset(&q, 0, sizeof(q));
 		/* Fields longer than the request's are cut to fit. */
 		snprintf(q.table, sizeof(q.table), "%.*s",
 			 (int)sizeof(q.table) - 1, line);
 		snprintf(q.period, sizeof(q.period), "%.*s",
 			 (int)sizeof(q.period) - 1, tab + 1);
+		if (flood_count > 0) {
+			status = flood(ep, key, &server, &q, flood_count,
+				       a.timeout_ms) != 0
+				     ? 2
+				     : 0;
+			goto out;
+		}
 		ask(&a, &q);
 	}
 	read_monitor(&a);

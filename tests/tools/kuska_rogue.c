@@ -42,6 +42,11 @@
  * would have it made, here with the linkage key and the whole OPRF key
  * (a demo's single key holder's share, -O) at hand.
  *
+ * Mode "unread" is a node that never reads: on a connection whose
+ * receive queue holds one message it sends COUNT recovery requests (from
+ * sequence 1, as kuska-node --recover), prints "unread sent N", and keeps
+ * the connection open, reading nothing, for the -t time.
+ *
  * Per-envelope refusals consume sequence numbers of the key's
  * institution (the consolidator records them as refused), so a test
  * points this tool at an institution whose real node is not running.
@@ -60,6 +65,8 @@
 #include "pseudo.h"
 #include "sign.h"
 #include "transport.h"
+
+#include <zmq.h>
 
 #define REPLY_TIMEOUT_MS 10000
 #define SYNC_TIMEOUT_MS 30000
@@ -1027,7 +1034,8 @@ known_mode(const char *mode)
 {
 	size_t i;
 
-	if (strcmp(mode, "mix") == 0 || strcmp(mode, "hello") == 0)
+	if (strcmp(mode, "mix") == 0 || strcmp(mode, "hello") == 0 ||
+	    strcmp(mode, "unread") == 0)
 		return true;
 	for (i = 0; i < N_MODES; i++)
 		if (strcmp(mode, all_modes[i]) == 0)
@@ -1042,6 +1050,60 @@ print_rows(const char *prefix, const struct tally_row *rows, size_t n)
 
 	for (i = 0; i < n; i++)
 		printf("%s%s %lu\n", prefix, rows[i].name, rows[i].n);
+}
+
+/*
+ * Mode "unread": count recovery requests on a connection of its own that
+ * reads nothing (libzmq directly: a tsock reads what comes), then held
+ * open for hold_ms.
+ */
+static int
+unread(const char *ep, const struct secret_key *me,
+       const struct public_key *server, unsigned long count, long hold_ms)
+{
+	void *ctx = zmq_ctx_new(), *s;
+	int one = 1, small = 4096, zero = 0;
+	unsigned long sent = 0;
+	struct msg m;
+	uint64_t until;
+	uint8_t *buf;
+	size_t len;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_RECOVER_REQUEST;
+	m.from_seq = 1;
+	if (ctx == NULL || codec_msg_encode(&m, &buf, &len) != 0)
+		return 2;
+	s = zmq_socket(ctx, ZMQ_DEALER);
+	if (s == NULL ||
+	    zmq_setsockopt(s, ZMQ_RCVHWM, &one, sizeof(one)) != 0 ||
+	    zmq_setsockopt(s, ZMQ_RCVBUF, &small, sizeof(small)) != 0 ||
+	    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server->curve_pk,
+			   TRANSPORT_KEY_LEN) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, me->curve_pk,
+			   TRANSPORT_KEY_LEN) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, me->curve_sk,
+			   TRANSPORT_KEY_LEN) != 0 ||
+	    zmq_connect(s, ep) != 0) {
+		free(buf);
+		return 2;
+	}
+	until = date_mono_ms() + (uint64_t)hold_ms;
+	while (sent < count && date_mono_ms() < until) {
+		if (zmq_send(s, buf, len, ZMQ_DONTWAIT) == (int)len)
+			sent++;
+		else
+			usleep(1000);
+	}
+	printf("unread sent %lu\n", sent);
+	fflush(stdout);
+	while (date_mono_ms() < until)
+		usleep(50000);
+	free(buf);
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+	return 0;
 }
 
 int
@@ -1158,6 +1220,10 @@ main(int argc, char **argv)
 	}
 	if (r.other != NULL)
 		r.other_inst = institution_from_name(r.other->id);
+	if (strcmp(mode, "unread") == 0) {
+		status = unread(ep, r.me, &server, count, r.timeout_ms);
+		goto out;
+	}
 	r.t = transport_new();
 	if (r.t == NULL)
 		goto out;

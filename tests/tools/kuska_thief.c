@@ -18,7 +18,7 @@
  * on a usage or setup error.
  *
  *	kuska_thief sweep -k NODE.key -p KEYHOLDER.pub -e tcp://HOST:PORT
- *		-E EPOCH [-n COUNT] [-b BATCH] [-t TIMEOUT_MS]
+ *		-E EPOCH [-n COUNT] [-b BATCH] [-t TIMEOUT_MS] [-x KIND] [-c]
  *
  * With a stolen node key, asks the key holder online to evaluate COUNT
  * (default 1000000) blinded DNIs, BATCH (default 10000) at a time, as a
@@ -26,6 +26,15 @@
  * refusal. Exit 0 when all were evaluated, 1 when the holder refused or
  * did not answer within TIMEOUT_MS (default 30000) a batch, 2 on a usage
  * or setup error.
+ *
+ * -x KIND spoils every request: "identity" makes its first element the
+ * group's identity, "invalid" an encoding that is no group element,
+ * "garbage" sends bytes that are no request at all, "multiframe" each
+ * request twice in one two-frame message (dropped unanswered: the tool
+ * waits for no answer, and prints "unanswered N"). -c goes on past a
+ * refusal (to the next batch) and, at the end, prints "refused STATUS N"
+ * for each refusal status heard, "evaluated N of COUNT" last; the exit
+ * status is then 0 when every batch was answered.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -225,13 +234,23 @@ sweep(int argc, char **argv)
 	struct public_key pub;
 	struct transport *t;
 	struct tsock *s;
+	unsigned long refused[OPRF_STATUS_COUNT] = {0}, unanswered = 0;
+	const char *spoil = "";
+	size_t nframes = 1;
+	bool go_on = false;
 	uint64_t id = 1;
 	char err[512];
 	int ch, e, rc = 2;
 
 	optind = 2;
-	while ((ch = getopt(argc, argv, "k:p:e:E:n:b:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "k:p:e:E:n:b:t:x:c")) != -1) {
 		switch (ch) {
+		case 'x':
+			spoil = optarg;
+			break;
+		case 'c':
+			go_on = true;
+			break;
 		case 'k':
 			keyf = optarg;
 			break;
@@ -257,6 +276,8 @@ sweep(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (strcmp(spoil, "multiframe") == 0)
+		nframes = 2;
 	if (keyf == NULL || pubf == NULL || ep == NULL || batch == 0 ||
 	    batch > CODEC_MAX_OPRF_ELEMENTS)
 		return 2;
@@ -275,8 +296,8 @@ sweep(int argc, char **argv)
 		uint8_t *el = malloc(n * 32), blind[32], *buf;
 		struct oprf_msg m, rep;
 		struct tframes f;
-		const void *data[1];
-		size_t lens[1], len;
+		const void *data[2];
+		size_t lens[2], len;
 		uint64_t deadline = date_mono_ms() + timeout_ms;
 		int r;
 		/* The blinded elements of n candidate DNIs. */
@@ -298,11 +319,17 @@ sweep(int argc, char **argv)
 		m.epoch = (uint32_t)epoch;
 		m.n = n;
 		m.elements = el;
+		if (strcmp(spoil, "identity") == 0)
+			memset(el, 0, 32);
+		else if (strcmp(spoil, "invalid") == 0)
+			memset(el, 0xff, 32);
 		if (codec_oprf_request_encode(&m, &buf, &len) != 0)
 			return 2;
-		data[0] = buf;
-		lens[0] = len;
-		while ((r = tsock_send(s, data, lens, 1)) == -EAGAIN &&
+		if (strcmp(spoil, "garbage") == 0)
+			memset(buf, 0xff, len);
+		data[0] = data[1] = buf;
+		lens[0] = lens[1] = len;
+		while ((r = tsock_send(s, data, lens, nframes)) == -EAGAIN &&
 		       date_mono_ms() < deadline)
 			usleep(20000);
 		free(buf);
@@ -312,6 +339,11 @@ sweep(int argc, char **argv)
 			       strerror(-r));
 			rc = 1;
 			goto out;
+		}
+		if (nframes > 1) { /* dropped unanswered: none to wait for */
+			unanswered++;
+			count -= n;
+			continue;
 		}
 		for (;;) {
 			bool ready;
@@ -328,6 +360,12 @@ sweep(int argc, char **argv)
 		tframes_clear(&f);
 		if (r != 0)
 			return 2;
+		if (rep.status != OPRF_OK && go_on) {
+			refused[rep.status]++;
+			codec_oprf_clear(&rep);
+			count -= n; /* not evaluated, not to be */
+			continue;
+		}
 		if (rep.status != OPRF_OK) {
 			printf("evaluated %lu of %lu; refused: %s: %s\n", done,
 			       count, oprf_status_name(rep.status), rep.text);
@@ -337,6 +375,15 @@ sweep(int argc, char **argv)
 		}
 		codec_oprf_clear(&rep);
 		done += n;
+	}
+	for (e = 0; e < OPRF_STATUS_COUNT; e++)
+		if (refused[e] > 0)
+			printf("refused %s %lu\n",
+			       oprf_status_name((enum oprf_status)e), refused[e]);
+	if (unanswered > 0) {
+		/* The socket closes without lingering: let them go out. */
+		sleep(1);
+		printf("unanswered %lu\n", unanswered);
 	}
 	printf("evaluated %lu of %lu\n", done, count);
 	rc = 0;
@@ -362,6 +409,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: kuska_thief offline DIR DNI...\n"
 				"       kuska_thief sweep -k NODE.key -p "
 				"KEYHOLDER.pub -e ENDPOINT -E EPOCH [-n COUNT] "
-				"[-b BATCH]\n");
+				"[-b BATCH] [-x KIND] [-c]\n");
 	return r;
 }

@@ -149,6 +149,39 @@ test_journal_priority(void **state)
 				 "test_log: event=b\n");
 }
 
+/* A burst, then one line a second; what was held back is counted. */
+static void
+test_budget(void **state)
+{
+	struct log_budget b;
+	unsigned long held = 99;
+	int i, n = 0;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < 1000; i++)
+		n += log_budget_take(&b, 5000, &held);
+	assert_int_equal(n, LOG_BUDGET_BURST);
+	assert_int_equal(held, 0);
+	/* Half a second on: nothing yet. */
+	assert_false(log_budget_take(&b, 5500, &held));
+	assert_true(log_budget_take(&b, 6000, &held));
+	assert_int_equal(held, 1000 - LOG_BUDGET_BURST + 1);
+	/* A clock that does not move (or goes back) gives nothing. */
+	assert_false(log_budget_take(&b, 4000, &held));
+	/* Once a second, as a node's keep-alive at its most: every line. */
+	for (i = 1; i <= 100; i++) {
+		assert_true(log_budget_take(&b, 6000 + 1000 * (uint64_t)i,
+					    &held));
+		if (i > 1)
+			assert_int_equal(held, 0);
+	}
+	/* A long silence refills the burst, no more. */
+	for (n = 0, i = 0; i < 100; i++)
+		n += log_budget_take(&b, 10000000, &held);
+	assert_int_equal(n, LOG_BUDGET_BURST);
+}
+
 int
 main(void)
 {
@@ -158,6 +191,7 @@ main(void)
 	    cmocka_unit_test(test_q),
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_hex8),
+	    cmocka_unit_test(test_budget),
 	};
 
 	log_init("test_log", 0);

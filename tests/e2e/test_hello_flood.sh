@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# A registered node that says hello as fast as it can (kuska_rogue, 3,000
+# hellos with minsa's key): every hello is welcomed, the consolidator's
+# memory stays flat (last_contact is one slot per institution), and its
+# log gets a burst of event=hello lines and then at most one a second,
+# the next written line counting those held back (unlogged=N), instead of
+# a line per hello that would flood the journal (docs/LIMITS.md). The
+# deliveries table shows minsa in contact, never delivering. Then 3,000
+# bad frames: each refused with its reason, their lines held to the same
+# kind of budget.
+. "$(dirname "$0")/lib.sh"
+
+ROGUE="$KUSKA_BIN/kuska_rogue"
+COUNT=3000
+
+net_init
+start_cons
+EP=$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/${PIDS[cons]}/status"; }
+before=$(rss)
+t0=$(date +%s)
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" -e "$EP" \
+	-n $COUNT hello >"$T/rogue.out" 2>&1
+check "every hello welcomed" grep -qx "mismatches 0" "$T/rogue.out"
+check "... all $COUNT of them" grep -qx "sent hello $COUNT" "$T/rogue.out"
+secs=$(($(date +%s) - t0 + 1))
+after=$(rss)
+echo "# $COUNT hellos in about $secs s; RSS ${before} KiB before, ${after} KiB after"
+if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
+	echo "# (sanitized build: memory not judged)"
+else
+	check "memory grew by less than 4 MiB" test $((after - before)) -lt 4096
+fi
+lines=$(grep -c "event=hello institution=minsa" "$N/consolidator.log")
+echo "# $lines event=hello lines"
+check "at most a burst of 10 lines and one a second after" \
+	test "$lines" -le $((10 + secs))
+# A second on, one more hello (after the tool's own first, to sync) is
+# logged, counting those held back: each line stands for itself and
+# them, so the lines and the counts add up to every hello.
+sleep 1.1
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" -e "$EP" \
+	-n 1 hello >/dev/null 2>&1
+check "the hello a second later is logged, counting those held back" \
+	sh -c "tail -n 2 '$N/consolidator.log' |
+		grep -q 'event=hello institution=minsa .*unlogged=[1-9]'"
+lines=$(grep -c "event=hello institution=minsa" "$N/consolidator.log")
+held=$(grep -o "event=hello institution=minsa .*unlogged=[0-9]*" \
+	"$N/consolidator.log" | sed 's/.*unlogged=//' | paste -sd+ | bc)
+echo "# $lines lines, $held hellos held back"
+check "... so that they add up to every hello (and the tool's own)" \
+	test "$((lines + held))" -ge $((COUNT + 2)) -a \
+	"$((lines + held))" -le $((COUNT + 8))
+"$KUSKA" query -c "$N/analyst.conf" deliveries --format csv >"$T/d.csv"
+check "deliveries: minsa in contact, nothing delivered" \
+	grep -qE "^minsa,,0,[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z$" \
+	"$T/d.csv"
+
+# Bad frames as fast as it can: 1,000 each of garbage, envelopes with bad
+# signatures and two-frame messages, each refused with its reason (the
+# tool checks every answer) and logged within the same kind of budget.
+t0=$(date +%s)
+for m in garbage badsig multiframe; do
+	"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
+		-e "$EP" -n 1000 $m >"$T/rogue-$m.out" 2>&1
+	check "1000 $m frames, each answered as it must be" \
+		grep -qx "mismatches 0" "$T/rogue-$m.out"
+done
+secs=$(($(date +%s) - t0 + 1))
+lines=$(grep -c "event=frame_refused institution=minsa" "$N/consolidator.log")
+stops=$(grep -c "event=batch_stopped institution=minsa" "$N/consolidator.log")
+echo "# $lines frame_refused and $stops batch_stopped lines for 3,000 frames in about $secs s"
+check "frame_refused: a burst, then at most one a second" \
+	test "$lines" -le $((10 + secs))
+check "batch_stopped: the same" test "$stops" -le $((10 + secs))
+check "... the lines held back counted in a later one" \
+	grep -q "event=frame_refused institution=minsa .*unlogged=[1-9]" \
+	"$N/consolidator.log"
+check "the consolidator is still running" kill -0 "${PIDS[cons]}"
+finish

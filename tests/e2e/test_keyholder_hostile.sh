@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The key holder against a node key in hostile hands (kuska_thief sweep
+# -x): a request of max_batch + 1 elements is refused too_large, one with
+# the identity element or with an encoding that is no group element is
+# refused whole (bad_request, naming the element); 3,000 undecodable
+# requests and 3,000 of a wrong epoch are each answered with the reason,
+# memory stays flat, and the log gets a burst of request_refused lines
+# and then at most one a second (unlogged=N in the next), not a line a
+# request (docs/LIMITS.md); so too for 3,000 messages of two frames
+# (dropped unread). An institution's officers' key and the
+# analyst's cannot connect at all. Good requests are served throughout.
+. "$(dirname "$0")/lib.sh"
+
+THIEF="$KUSKA_BIN/kuska_thief"
+
+net_init
+echo "max_batch = 1000" >>"$N/keyholder.conf"
+start_keyholder
+EP="tcp://127.0.0.1:$((PORT + 2))"
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/${PIDS[keyholder]}/status"; }
+# sweep KEY [OPTION...]: kuska_thief's output, then "exit N".
+sweep() {
+	local k=$1
+	shift
+	"$THIEF" sweep -k "$N/keys/$k.key" -p "$N/keys/keyholder.pub" \
+		-e "$EP" -E 1 -t 10000 "$@" 2>&1
+	echo "exit $?"
+}
+before=$(rss)
+t0=$(date +%s)
+
+sweep pnp -n 1001 -b 1001 >"$T/large.out"
+check "max_batch + 1 elements: too_large" grep -q \
+	"refused: too_large: more than 1000 elements in one request" \
+	"$T/large.out"
+sweep pnp -n 10 -b 10 -x identity >"$T/identity.out"
+check "the identity element: refused whole" grep -q \
+	"evaluated 0 of 10; refused: bad_request: element 0 is not a valid group element" \
+	"$T/identity.out"
+sweep pnp -n 10 -b 10 -x invalid >"$T/invalid.out"
+check "no group element: refused whole" grep -q \
+	"evaluated 0 of 10; refused: bad_request: element 0 is not a valid group element" \
+	"$T/invalid.out"
+sweep pnp -n 3000 -b 1 -x garbage -c >"$T/garbage.out"
+check "3000 undecodable requests, each refused" \
+	grep -qx "refused bad_request 3000" "$T/garbage.out"
+"$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" -e "$EP" \
+	-E 7 -n 3000 -b 1 -c >"$T/epoch.out" 2>&1
+check "3000 requests of another epoch, each refused" \
+	grep -qx "refused wrong_epoch 3000" "$T/epoch.out"
+sweep pnp -n 3000 -b 1 -x multiframe -c >"$T/multi.out"
+check "3000 messages of two frames, sent" \
+	grep -qx "unanswered 3000" "$T/multi.out"
+for k in pnp-stats analyst; do
+	sweep $k -n 1 -b 1 -t 3000 >"$T/$k.out"
+	check "$k's key cannot connect" grep -q "exit 1" "$T/$k.out"
+	check "... refused at the handshake as no node" grep -q \
+		"event=auth_refused .*owner=$k reason=not_a_node" "$N/keyholder.log"
+done
+sweep pnp -n 10 -b 10 >"$T/ok.out"
+check "a good request is served after all that" \
+	grep -qx "evaluated 10 of 10" "$T/ok.out"
+secs=$(($(date +%s) - t0 + 1))
+after=$(rss)
+echo "# RSS ${before} KiB before, ${after} KiB after, in about $secs s"
+if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
+	echo "# (sanitized build: memory not judged)"
+else
+	check "memory grew by less than 4 MiB" test $((after - before)) -lt 4096
+fi
+lines=$(grep -c "event=request_refused node=pnp" "$N/keyholder.log")
+echo "# $lines request_refused lines for 6,003 refusals"
+check "a burst of 10 lines, then at most one a second" \
+	test "$lines" -le $((10 + secs))
+check "... the next line counts those held back" \
+	grep -q "event=request_refused node=pnp .*unlogged=[1-9]" \
+	"$N/keyholder.log"
+frames=$(grep -c "event=frame_refused" "$N/keyholder.log")
+echo "# $frames frame_refused lines for 3,000 messages dropped unread"
+check "... and as few for messages dropped unread" \
+	test "$frames" -le $((10 + secs))
+"$KUSKA" status -c "$N/keyholder.conf" >"$T/status.out" 2>&1
+check "kuska status counts every refused request" \
+	grep -q "requests refused: 6003" "$T/status.out"
+"$KUSKA" metrics -c "$N/keyholder.conf" >"$T/metrics.out" 2>&1
+check "the metrics count the 3000 messages dropped unread" \
+	grep -qx "kuska_keyholder_frames_refused_total 3000" "$T/metrics.out"
+check "the key holder is still running" kill -0 "${PIDS[keyholder]}"
+finish

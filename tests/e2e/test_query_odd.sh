@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Odd query parameters on one open connection (kuska_asker): regions past
+# 25 (up to 2^32 - 1), empty, malformed, out-of-range and non-ASCII
+# periods, a period with a NUL inside (cut there), table names too long,
+# empty or with a line end, bootstrap counts up to 2^32 - 1 and on the
+# wrong table; then the deliveries and referrals_unmatched tables as the
+# secretariat (regional quarters refused) and as pnp's officers (own rows
+# only), and pnp's node key (refused, naming what to do). Every request
+# is answered with the table or the reason, in one connection that
+# stays up, and the consolidator keeps running.
+. "$(dirname "$0")/lib.sh"
+
+ASKER="$KUSKA_BIN/kuska_asker"
+
+net_init
+start_cons
+QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
+# ask KEY: kuska_asker's lines for the requests on standard input.
+ask() {
+	"$ASKER" -k "$N/keys/$1.key" -s "$N/keys/consolidator.pub" -e "$QEP"
+}
+long=$(printf 'x%.0s' $(seq 200))
+BADP="bad period: give a year (2026), a semester (2026H1) or a quarter (2026Q3); the deliveries table ignores it"
+BADR="bad region: INEI codes run 01 to 25"
+ask analyst >"$T/analyst.out" <<EOF2
+deliveries	2026
+deliveries	2026	4294967295
+deliveries	2026	26
+deliveries	2026	25
+deliveries	
+deliveries	2026Q5
+deliveries	99999999999999
+deliveries	-2026
+deliveries	2026\x00Q1
+deliveries	\xff\xfe
+referrals_unmatched	2026	0
+referrals_unmatched	2026Q4	25
+referrals_unmatched	1999
+identification	2026H3
+$long	2026
+	2026
+sources\n	2026
+estimate	2026	0	4294967295
+deliveries	2026	0	10
+EOF2
+cat >"$T/analyst.want" <<EOF2
+answer rows=5 role=analyst
+answer error=$BADR
+answer error=$BADR
+answer rows=5 role=analyst
+answer error=$BADP
+answer error=$BADP
+answer error=$BADP
+answer error=$BADP
+answer rows=5 role=analyst
+answer error=$BADP
+answer rows=0 role=analyst
+answer rows=0 role=analyst
+answer error=bad period "1999": give a year (2026), a semester (2026H1) or a quarter (2026Q3)
+answer error=bad period "2026H3": give a year (2026), a semester (2026H1) or a quarter (2026Q3)
+answer error=unknown table "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+answer error=unknown table ""
+answer error=unknown table "sources
+"
+answer error=--boot: at most 10000 resamples in one request
+answer error=a bootstrap (--boot) is for the estimate table only
+handshakes 1 disconnects 0
+EOF2
+check "the analyst: every odd request answered with its reason, one connection" \
+	diff "$T/analyst.want" "$T/analyst.out"
+printf 'deliveries\t2026\t7\nreferrals_unmatched\t2026\t3\nreferrals_unmatched\t2026Q1\t3\n' |
+	ask secretariat >"$T/sec.out"
+check "the secretariat: deliveries whole, referrals_unmatched by region for years only" \
+	diff - "$T/sec.out" <<EOF2
+answer rows=5 role=secretariat
+answer rows=0 role=secretariat
+answer error=the secretariat gets regional tables by year only: ask for --period 2026 with --region, or for this period without --region
+handshakes 1 disconnects 0
+EOF2
+printf 'deliveries\t2026\t7\n' | ask pnp-stats >"$T/inst.out"
+check "pnp's officers: their own deliveries row only" \
+	grep -qx "answer rows=1 role=institution" "$T/inst.out"
+printf 'deliveries\t2026\n' | ask pnp >"$T/node.out"
+check "pnp's node key: refused, saying what to use" grep -q \
+	"^answer error=key pnp-1 is pnp's node key, and a node's key cannot query" \
+	"$T/node.out"
+check "the consolidator is still running" kill -0 "${PIDS[cons]}"
+finish

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Query clients that never read their answers: 32 connections of the
+# analyst's key each send 3,000 requests for the breakdown table and read
+# nothing. The consolidator answers every request, keeps at most a few
+# answers queued for each connection (QUERY_HWM, docs/LIMITS.md) and
+# drops the rest, so its memory stays flat (libzmq's default of 1,000
+# answers a connection grew it by about 40 MiB here, and without bound
+# with larger tables and more connections); a reading client is answered
+# meanwhile and after.
+#
+# Then a node that never reads (kuska_rogue unread, pnp's key, its node
+# stopped): 2 connections each asking 1,500 times to recover all pnp's
+# events (about 100 KiB an answer here, up to 4 MiB in general). The
+# consolidator keeps at most INGEST_HWM answers queued for each (libzmq's
+# default 1,000 grew it by 460 MiB with 4 connections), logs a burst of
+# event=recover lines and then at most one a second, and pnp's real node,
+# started again, delivers.
+. "$(dirname "$0")/lib.sh"
+
+ASKER="$KUSKA_BIN/kuska_asker"
+CONNS=32
+COUNT=3000
+
+net_init
+start_all
+"$KUSKA" sim --out "$T/sim" --victims 300 --seed 5 >/dev/null
+check "records accepted" submit_all "$T/sim"
+check "records delivered" wait_delivered 120
+QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
+
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/${PIDS[cons]}/status"; }
+# The answer is cached once asked: what follows costs no computation.
+"$KUSKA" query -c "$N/analyst.conf" breakdown --period 2025 >/dev/null
+before=$(rss)
+asked=$(grep -c "event=query " "$N/consolidator.log")
+
+fl=()
+for j in $(seq $CONNS); do
+	printf 'breakdown\t2025\n' |
+		"$ASKER" -k "$N/keys/analyst.key" -s "$N/keys/consolidator.pub" \
+			-e "$QEP" -F $COUNT -t 60000 >"$T/flood$j.out" &
+	fl+=($!)
+done
+# answered N: the consolidator has answered (logged) N more requests.
+answered() {
+	[ $(($(grep -c "event=query " "$N/consolidator.log") - asked)) -ge "$1" ]
+}
+for i in $(seq 240); do
+	answered $((CONNS * COUNT)) && break
+	sleep 0.5
+done
+check "every flooded request answered (or its answer dropped)" \
+	answered $((CONNS * COUNT))
+check "each flooder sent all it meant to" \
+	test "$(cat "$T"/flood*.out | sort -u)" = "flooded $COUNT"
+after=$(rss)
+echo "# consolidator RSS ${before} KiB before, ${after} KiB with $CONNS unread connections"
+if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
+	echo "# (sanitized build: memory not judged)"
+else
+	check "memory grew by less than 16 MiB" \
+		test $((after - before)) -lt 16384
+fi
+"$KUSKA" query -c "$N/analyst.conf" breakdown --period 2025 --format csv \
+	>"$T/q.csv" 2>&1
+check "a reading client is answered while they hold their connections" \
+	test $? = 0 -a -s "$T/q.csv"
+kill "${fl[@]}" 2>/dev/null
+wait "${fl[@]}" 2>/dev/null
+check "the consolidator is still running" kill -0 "${PIDS[cons]}"
+"$KUSKA" query -c "$N/analyst.conf" deliveries >/dev/null
+check "and answers once they are gone" test $? = 0
+
+# ---- a node that never reads ------------------------------------------
+stop_node pnp TERM
+EP=$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")
+before=$(rss)
+t0=$(date +%s)
+ro=()
+for j in 1 2; do
+	"$KUSKA_BIN/kuska_rogue" -k "$N/keys/pnp.key" \
+		-s "$N/keys/consolidator.pub" -e "$EP" -n 1500 -t 20000 \
+		unread >"$T/unread$j.out" 2>&1 &
+	ro+=($!)
+done
+sleep 8
+after=$(rss)
+echo "# consolidator RSS ${before} KiB before, ${after} KiB with 2 unread node connections"
+if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
+	echo "# (sanitized build: memory not judged)"
+else
+	check "memory grew by less than 32 MiB" \
+		test $((after - before)) -lt 32768
+fi
+wait "${ro[@]}"
+check "each sent its 1500 requests" \
+	test "$(cat "$T"/unread*.out | sort -u)" = "unread sent 1500"
+secs=$(($(date +%s) - t0 + 1))
+lines=$(grep -c "event=recover institution=pnp" "$N/consolidator.log")
+echo "# $lines event=recover lines"
+check "a burst of recover lines, then at most one a second" \
+	test "$lines" -le $((10 + secs))
+start_node pnp
+"$KUSKA" sim --out "$T/sim2" --victims 20 --seed 77 >/dev/null
+"$KUSKA" submit -c "$N/pnp.conf" "$T/sim2/pnp.jsonl" >/dev/null
+check "pnp's node, started again, delivers" wait_delivered 60
+check "the consolidator is still running" kill -0 "${PIDS[cons]}"
+finish
