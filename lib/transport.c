@@ -97,15 +97,15 @@ set_int(void *s, int opt, int v)
 static int
 set_common(void *s, const struct tsock_limits *lim)
 {
+	int hb = DEFAULT_HEARTBEAT_MS, hb_timeout;
+	int64_t max = -1;
+
 	/* A peer that never reads makes its answers queue: the high-water
 	 * marks bound that queue (a ROUTER drops what is past it). */
 	if (lim != NULL && lim->hwm > 0 &&
 	    (set_int(s, ZMQ_SNDHWM, lim->hwm) != 0 ||
 	     set_int(s, ZMQ_RCVHWM, lim->hwm) != 0))
 		return -errno;
-	int hb = DEFAULT_HEARTBEAT_MS, hb_timeout;
-	int64_t max = -1;
-
 	if (lim != NULL && lim->heartbeat_ms > 0)
 		hb = lim->heartbeat_ms;
 	hb_timeout = 3 * hb;
