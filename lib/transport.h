@@ -43,9 +43,9 @@ struct tsock_limits {
 	int handshake_ms;	  /* bound sockets: a connection that has not
 				     completed its handshake by then is closed;
 				     0: libzmq's default, 30 s */
-	int hwm;		  /* messages queued each way for one peer
-				     (ZMQ_SNDHWM, ZMQ_RCVHWM); 0: libzmq's
-				     default, 1000 */
+	int hwm;		  /* answers queued for one peer
+				     (ZMQ_SNDHWM); 0: libzmq's default,
+				     1000 */
 };
 
 /* transport_new - a ZeroMQ context. NULL on failure (errno set). */

@@ -55,8 +55,8 @@
 /* A network connection that has not completed its CURVE handshake by
  * then is closed by libzmq (ZMQ_HANDSHAKE_IVL). */
 #define HANDSHAKE_MS 10000
-/* Answers (and requests) queued for one query connection: past it an
- * answer to a client that does not read is dropped, not kept. */
+/* Answers queued for one query connection: past it an answer to a
+ * client that does not read is dropped, not kept. */
 #define QUERY_HWM 16
 /* The same for a node's connection: a node reads each answer (its
  * window is at most 64 batches, and the kernel's socket buffer takes
