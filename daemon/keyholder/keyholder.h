@@ -36,6 +36,7 @@ struct keyholder {
 	 * client's) have a budget of their own, so that a flood of unknown
 	 * keys cannot hide them. */
 	struct log_budget auth_log, auth_known_log;
+	struct log_budget failed_log; /* lines of failed handshakes */
 	uint64_t metrics_written_ms;
 };
 

@@ -12,7 +12,8 @@
 # Last, 1,000 strangers (kuska_thief strangers: fresh keys, the key
 # holder's public key known): every handshake refused and counted, the
 # auth_refused lines held to a budget too, and the officers' key refused
-# meanwhile still logged.
+# meanwhile still logged; and 1,000 connections with no CURVE at all,
+# each a failed handshake, their lines within a budget too.
 . "$(dirname "$0")/lib.sh"
 
 THIEF="$KUSKA_BIN/kuska_thief"
@@ -127,5 +128,15 @@ sleep 1.1
 check "a stranger a second later is logged, counting those held back" \
 	sh -c "tail -n 2 '$N/keyholder.log' |
 		grep -q 'event=auth_refused .*key=none .*unlogged=[1-9]'"
+t0=$(date +%s)
+"$THIEF" strangers -N -p "$N/keys/keyholder.pub" -e "$EP" -n $STRANGERS \
+	>"$T/nulls.out" 2>&1
+check "$STRANGERS handshakes with no CURVE, each failed" \
+	grep -qx "failed $STRANGERS" "$T/nulls.out"
+secs=$(($(date +%s) - t0 + 1))
+lines=$(grep -c "event=handshake_failed" "$N/keyholder.log")
+echo "# $lines handshake_failed lines for them, in about $secs s"
+check "handshake_failed: a burst, then at most one a second" \
+	test "$lines" -le $((10 + secs))
 check "the key holder is still running" kill -0 "${PIDS[keyholder]}"
 finish

@@ -37,14 +37,16 @@
  * status is then 0 when every batch was answered.
  *
  *	kuska_thief strangers -p SERVER.pub -e tcp://HOST:PORT [-n COUNT]
- *		[-t TIMEOUT_MS]
+ *		[-t TIMEOUT_MS] [-N]
  *
  * Anyone who knows a daemon's public key: opens COUNT (default 1000)
  * CURVE connections one after the other, each with a fresh key pair of
  * its own, sends one frame on each and waits up to TIMEOUT_MS (default
- * 5000) for the handshake's verdict. Prints "refused N", "admitted N"
- * and "unheard N". Exit 0 when every handshake was refused, 1 when one
- * was not, 2 on a usage or setup error.
+ * 5000) for the handshake's verdict. Prints "refused N", "admitted N",
+ * "failed N" (a protocol error) and "unheard N". Exit 0 when every
+ * handshake was refused, 1 when one was not, 2 on a usage or setup
+ * error. -N: anyone at all, with no CURVE (ZeroMQ's NULL mechanism):
+ * every handshake fails, and exit 0 is when every one did.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -406,16 +408,30 @@ out:
 	return rc;
 }
 
+/* Makes s a CURVE client of server_pk with sk's pair; none when NULL. */
+static int
+set_curve(void *s, const uint8_t *server_pk, const struct secret_key *sk)
+{
+	if (server_pk == NULL)
+		return 0;
+	if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pk, 32) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, sk->curve_pk, 32) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sk->curve_sk, 32) != 0)
+		return -1;
+	return 0;
+}
+
 /*
- * One connection with a fresh key pair: 1 when the server refused its
- * handshake, 0 when it admitted it, -1 when nothing was heard within
- * timeout_ms, -2 on a setup error. Its monitor is made before it
- * connects (not so with tsock_connect_curve), so that it hears the
- * verdict however soon it comes.
+ * One connection with a fresh key pair (server_pk NULL: no CURVE): 1 when
+ * the server refused its handshake, 0 when it admitted it, 2 when it
+ * failed, -1 when nothing was heard within timeout_ms, -2 on a setup
+ * error. Its monitor is made before it connects (not so with
+ * tsock_connect_curve), so that it hears the verdict however soon it
+ * comes.
  */
 static int
-stranger(void *ctx, const char *ep, const uint8_t server_pk[32],
-	 unsigned long n, unsigned long timeout_ms)
+stranger(void *ctx, const char *ep, const uint8_t *server_pk, unsigned long n,
+	 unsigned long timeout_ms)
 {
 	uint64_t deadline = date_mono_ms() + timeout_ms;
 	struct secret_key *sk = NULL;
@@ -429,9 +445,7 @@ stranger(void *ctx, const char *ep, const uint8_t server_pk[32],
 	s = zmq_socket(ctx, ZMQ_DEALER);
 	if (s == NULL ||
 	    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pk, 32) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, sk->curve_pk, 32) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sk->curve_sk, 32) != 0 ||
+	    set_curve(s, server_pk, sk) != 0 ||
 	    zmq_socket_monitor(s, mon_ep,
 			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
 				   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
@@ -458,6 +472,8 @@ stranger(void *ctx, const char *ep, const uint8_t server_pk[32],
 			verdict = 0;
 		else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 			verdict = 1;
+		else
+			verdict = 2;
 		/* Its second frame, the endpoint, comes with it. */
 		(void)zmq_recv(mon, mon_ep, sizeof(mon_ep), ZMQ_DONTWAIT);
 	}
@@ -476,15 +492,19 @@ strangers(int argc, char **argv)
 {
 	const char *pubf = NULL, *ep = NULL;
 	unsigned long count = 1000, timeout_ms = 5000, i;
-	unsigned long refused = 0, admitted = 0, unheard = 0;
+	unsigned long refused = 0, admitted = 0, failed = 0, unheard = 0;
 	struct public_key pub;
+	bool curve = true;
 	char err[512];
 	void *ctx;
 	int ch, r;
 
 	optind = 2;
-	while ((ch = getopt(argc, argv, "p:e:n:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "p:e:n:t:N")) != -1) {
 		switch (ch) {
+		case 'N':
+			curve = false;
+			break;
 		case 'p':
 			pubf = optarg;
 			break;
@@ -510,7 +530,8 @@ strangers(int argc, char **argv)
 	if ((ctx = zmq_ctx_new()) == NULL)
 		return 2;
 	for (i = 0; i < count; i++) {
-		r = stranger(ctx, ep, pub.curve_pk, i, timeout_ms);
+		r = stranger(ctx, ep, curve ? pub.curve_pk : NULL, i,
+			     timeout_ms);
 		if (r == -2) {
 			zmq_ctx_term(ctx);
 			return 2;
@@ -519,13 +540,15 @@ strangers(int argc, char **argv)
 			refused++;
 		else if (r == 0)
 			admitted++;
+		else if (r == 2)
+			failed++;
 		else
 			unheard++;
 	}
 	zmq_ctx_term(ctx);
-	printf("refused %lu\nadmitted %lu\nunheard %lu\n", refused, admitted,
-	       unheard);
-	return refused == count ? 0 : 1;
+	printf("refused %lu\nadmitted %lu\nfailed %lu\nunheard %lu\n", refused,
+	       admitted, failed, unheard);
+	return (curve ? refused : failed) == count ? 0 : 1;
 }
 
 int
@@ -547,6 +570,6 @@ main(int argc, char **argv)
 				"KEYHOLDER.pub -e ENDPOINT -E EPOCH [-n COUNT] "
 				"[-b BATCH] [-x KIND] [-c]\n"
 				"       kuska_thief strangers -p SERVER.pub -e "
-				"ENDPOINT [-n COUNT] [-t TIMEOUT_MS]\n");
+				"ENDPOINT [-n COUNT] [-t TIMEOUT_MS] [-N]\n");
 	return r;
 }
