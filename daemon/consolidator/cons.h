@@ -90,6 +90,12 @@ struct cons {
 	/* The main thread's lines of refused messages, by institution (0:
 	 * a key no longer valid, whoever it was). */
 	struct log_budget refusal_log[INST_COUNT + 1];
+	/* Lines of handshakes ZAP refused (zap_decide, on the main thread):
+	 * anyone with our public key can open connections with fresh keys
+	 * at will. Keys the registry names (revoked, expired, not a node's,
+	 * over max_connections) have a budget of their own, so that a flood
+	 * of unknown keys cannot hide them. */
+	struct log_budget auth_log, auth_known_log;
 	struct mhist commit; /* batch taken up to committed, seconds */
 	/* By table (query_tables) and role. */
 	_Atomic uint64_t queries[QUERY_TABLES][ROLE_ANALYST + 1];

@@ -24,7 +24,8 @@
  * an institution's on the "ingest" domain, while fewer than
  * max_connections peers hold a connection (admit_full). Writes the user
  * id above into user_id (cap bytes). Returns 0 to admit, -1 to refuse
- * (logged and counted in handshake_failures).
+ * (counted in handshake_failures, logged within a budget). Called on the
+ * main thread only: its budgets are not locked.
  */
 int zap_decide(void *arg, const char *domain, const char *address,
 	       const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap);

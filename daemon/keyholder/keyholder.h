@@ -30,12 +30,23 @@ struct keyholder {
 	uint64_t frames_refused;     /* frames too large to read */
 	struct log_budget invalid_log; /* lines of key_not_valid refusals */
 	struct log_budget frame_log;   /* lines of frames dropped unread */
+	/* Lines of handshakes ZAP refused (keyholder_zap, on the main
+	 * thread): anyone with our public key can open connections with
+	 * fresh keys at will. Keys the registry names (revoked, expired, a
+	 * client's) have a budget of their own, so that a flood of unknown
+	 * keys cannot hide them. */
+	struct log_budget auth_log, auth_known_log;
+	struct log_budget failed_log; /* lines of failed handshakes */
 	uint64_t metrics_written_ms;
 };
 
 /* serve.c */
 
-/* The ZAP verdict: institution keys of the registry valid now only. */
+/*
+ * The ZAP verdict: institution keys of the registry valid now only. A
+ * refusal is counted in handshake_failures and logged within a budget;
+ * called on the main thread only, the budgets are not locked.
+ */
 int keyholder_zap(void *arg, const char *domain, const char *address,
 		  const uint8_t key[TRANSPORT_KEY_LEN], char *user_id,
 		  size_t cap);

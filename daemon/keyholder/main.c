@@ -122,6 +122,22 @@ frame_refused(struct keyholder *kh)
 			  kh->cfg.max_batch, end);
 }
 
+/*
+ * A handshake that failed (a protocol error, or none in time): anyone who
+ * reaches the port can fail one at will, with no key at all, so its lines
+ * are held to a budget.
+ */
+static void
+handshake_failed(struct keyholder *kh, const char *addr)
+{
+	const char *end;
+	char nb[48];
+
+	end = log_budget_line(&kh->failed_log, date_mono_ms(), nb, sizeof(nb));
+	if (end != NULL)
+		log_warnx("event=handshake_failed address=%s%s", addr, end);
+}
+
 static void
 run(struct keyholder *kh)
 {
@@ -166,9 +182,7 @@ run(struct keyholder *kh)
 			while (tsock_monitor_read(kh->mon, &ev, addr,
 						  sizeof(addr)) == 0)
 				if (ev == TEVENT_HANDSHAKE_FAILED)
-					log_warnx("event=handshake_failed "
-						  "address=%s",
-						  addr);
+					handshake_failed(kh, addr);
 		}
 		if (r > 0 && ready[3]) {
 			struct tframes f;

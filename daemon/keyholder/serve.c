@@ -24,29 +24,48 @@
 #define RATE_LOG_EVERY_MS 60000 /* one rate refusal line a minute a node */
 #define MIN_PER_THREAD 16
 
+/*
+ * The end of a refused handshake's line ("" or " unlogged=N"), or NULL
+ * when it is held back: known for a key the registry names, whose
+ * refusal a flood of unknown keys must not hide.
+ */
+static const char *
+auth_line_end(struct keyholder *kh, bool known, char *out, size_t cap)
+{
+	return log_budget_line(known ? &kh->auth_known_log : &kh->auth_log,
+			       date_mono_ms(), out, cap);
+}
+
 int
 keyholder_zap(void *arg, const char *domain, const char *address,
 	      const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
 {
 	struct keyholder *kh = arg;
 	const struct reg_key *k;
-	char fp[17];
+	const char *name, *end;
+	char fp[17], nb[32];
 
 	k = registry_by_transport(kh->reg, key, date_now_ms());
 	if (k == NULL) {
 		kh->handshake_failures++;
-		log_warnx("event=auth_refused domain=%s address=%s "
-			  "transport_key=%s key=%s "
-			  "reason=not_registered_or_not_valid",
-			  domain, address, log_hex8(key, fp),
-			  registry_transport_name(kh->reg, key));
+		name = registry_transport_name(kh->reg, key);
+		end = auth_line_end(kh, strcmp(name, "none") != 0, nb,
+				    sizeof(nb));
+		if (end != NULL)
+			log_warnx("event=auth_refused domain=%s address=%s "
+				  "transport_key=%s key=%s "
+				  "reason=not_registered_or_not_valid%s",
+				  domain, address, log_hex8(key, fp), name,
+				  end);
 		return -1;
 	}
 	if (!k->owner->node) {
 		kh->handshake_failures++;
-		log_warnx("event=auth_refused domain=%s address=%s key=%s "
-			  "owner=%s reason=not_a_node",
-			  domain, address, k->name, k->owner->id);
+		end = auth_line_end(kh, true, nb, sizeof(nb));
+		if (end != NULL)
+			log_warnx("event=auth_refused domain=%s address=%s "
+				  "key=%s owner=%s reason=not_a_node%s",
+				  domain, address, k->name, k->owner->id, end);
 		return -1;
 	}
 	/* Who speaks, as the consolidator names it: each request is judged

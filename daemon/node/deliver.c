@@ -19,6 +19,7 @@
 #define REDIAL_FIRST_MS 10000
 #define REDIAL_MAX_MS 600000
 #define HANDSHAKE_FAILURES_SAID 3 /* in a row, before status says so */
+#define NOMEM_RETRY_MS 5000	  /* hello again after an answer lost so */
 
 void
 deliver_init(struct deliver *d)
@@ -572,8 +573,19 @@ deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 		uint64_t now_ms)
 {
 	struct msg m;
+	int e;
 
-	if (codec_msg_decode(buf, len, &m) != 0) {
+	e = codec_msg_decode(buf, len, &m);
+	if (e == -ENOMEM) {
+		/* Not the consolidator's fault, and its answer is lost: a
+		 * hello a little later resumes from what it holds. */
+		log_warnx("event=out_of_memory what=consolidator_message "
+			  "bytes=%zu action=hello_again retry_s=%d",
+			  len, NOMEM_RETRY_MS / 1000);
+		go_idle(d, now_ms + NOMEM_RETRY_MS);
+		return;
+	}
+	if (e != 0) {
 		log_warnx("event=bad_message_from_consolidator bytes=%zu", len);
 		return;
 	}

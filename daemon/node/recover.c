@@ -14,6 +14,11 @@
 #include "sign.h"
 #include "transport.h"
 
+/* Memory running out is no fault of the consolidator's copy: a piece is
+ * asked for again this many times, this long apart, before giving up. */
+#define NOMEM_TRIES 5
+#define NOMEM_WAIT_S 2
+
 struct rec {
 	const struct recover_params *p;
 	struct transport *t;
@@ -71,6 +76,8 @@ ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 			continue;
 		e = codec_msg_decode(f.data[0], f.len[0], ret);
 		tframes_clear(&f);
+		if (e == -ENOMEM)
+			return e; /* the answer is lost: ask again later */
 		if (e != 0)
 			continue;
 		if (ret->type == MSG_REFUSAL) {
@@ -268,10 +275,20 @@ put_event(struct rec *r, struct outbox_txn *t, uint64_t seq, const uint8_t *buf,
 	int e;
 
 	memset(&env, 0, sizeof(env));
-	if (codec_envelope_decode(buf, len, &env) != 0 ||
-	    env.inst != r->p->inst || env.seq != seq ||
-	    codec_event_decode(env.event, env.event_len, r->ev) != 0) {
+	e = codec_envelope_decode(buf, len, &env);
+	if (e == 0 && (env.inst != r->p->inst || env.seq != seq))
+		e = -EBADMSG;
+	if (e == 0)
+		e = codec_event_decode(env.event, env.event_len, r->ev);
+	if (e != 0) {
 		codec_envelope_clear(&env);
+		if (e == -ENOMEM) {
+			fprintf(stderr,
+				"kuska-node: sequence %llu: memory ran out "
+				"decoding it\n",
+				(unsigned long long)seq);
+			return e;
+		}
 		fprintf(stderr,
 			"kuska-node: sequence %llu: not an envelope of this "
 			"institution at that sequence\n",
@@ -310,6 +327,8 @@ take_piece(struct rec *r, const struct msg *m)
 {
 	struct outbox_txn *t;
 	uint64_t now = date_now_ms();
+	uint64_t got = r->got, refused = r->refused, holes = r->holes;
+	uint64_t last = r->last;
 	size_t i;
 	int e;
 
@@ -345,7 +364,12 @@ take_piece(struct rec *r, const struct msg *m)
 		r->got++;
 	}
 	if (e != 0) {
+		/* Nothing of the piece is kept: it may be taken again. */
 		outbox_abort(&t);
+		r->got = got;
+		r->refused = refused;
+		r->holes = holes;
+		r->last = last;
 		return e;
 	}
 	return outbox_commit(&t);
@@ -357,24 +381,34 @@ fetch(struct rec *r)
 {
 	uint64_t from = 1;
 	struct msg q, a;
-	int e;
+	int e, tries = 0;
 
 	while (from <= r->cons_last) {
 		memset(&q, 0, sizeof(q));
 		q.type = MSG_RECOVER_REQUEST;
 		q.from_seq = from;
 		e = ask(r, &q, MSG_RECOVER_REPLY, &a);
-		if (e != 0)
-			return e;
-		if (a.n_held == 0 || a.held[0].seq < from) {
+		if (e == 0 && (a.n_held == 0 || a.held[0].seq < from)) {
 			codec_msg_clear(&a);
 			break;
 		}
-		e = take_piece(r, &a);
-		from = a.held[a.n_held - 1].seq + 1;
-		codec_msg_clear(&a);
+		if (e == 0) {
+			e = take_piece(r, &a);
+			if (e == 0)
+				from = a.held[a.n_held - 1].seq + 1;
+			codec_msg_clear(&a);
+		}
+		if (e == -ENOMEM && ++tries < NOMEM_TRIES) {
+			fprintf(stderr,
+				"kuska-node: memory ran out: asking for "
+				"sequence %llu again in %d s\n",
+				(unsigned long long)from, NOMEM_WAIT_S);
+			sleep(NOMEM_WAIT_S);
+			continue;
+		}
 		if (e != 0)
 			return e;
+		tries = 0;
 	}
 	return 0;
 }
@@ -549,6 +583,12 @@ recover_run(const struct recover_params *p, FILE *out)
 	e = connect_consolidator(&r);
 	if (e == 0)
 		e = greet(&r);
+	if (e == -ENOMEM) {
+		fprintf(stderr, "kuska-node: recovery stopped: memory ran out "
+				"(the outbox is unchanged); run it again "
+				"later\n");
+		goto out;
+	}
 	if (e != 0) {
 		fprintf(stderr,
 			"kuska-node: no answer from the consolidator "
@@ -568,6 +608,12 @@ recover_run(const struct recover_params *p, FILE *out)
 	outbox_close(&r.old);
 	if (e == 0)
 		e = outbox_swap_in(p->dir, r.fresh_dir, moved, sizeof(moved));
+	if (e == -ENOMEM) {
+		fprintf(stderr, "kuska-node: recovery stopped: memory ran out "
+				"(the outbox is unchanged); run it again "
+				"later\n");
+		goto out;
+	}
 	if (e != 0) {
 		fprintf(stderr,
 			"kuska-node: recovery failed: %s (the outbox "

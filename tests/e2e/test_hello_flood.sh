@@ -7,10 +7,15 @@
 # a line per hello that would flood the journal (docs/LIMITS.md). The
 # deliveries table shows minsa in contact, never delivering. Then 3,000
 # bad frames: each refused with its reason, their lines held to the same
-# kind of budget.
+# kind of budget. Last, 1,000 strangers (kuska_thief strangers: fresh
+# keys, the consolidator's public key known): every handshake refused
+# and counted, the auth_refused lines held to a budget too, and a
+# registered key refused meanwhile (pnp's officers' on the nodes'
+# socket) still logged.
 . "$(dirname "$0")/lib.sh"
 
 ROGUE="$KUSKA_BIN/kuska_rogue"
+THIEF="$KUSKA_BIN/kuska_thief"
 COUNT=3000
 
 net_init
@@ -76,5 +81,51 @@ check "batch_stopped: the same" test "$stops" -le $((10 + secs))
 check "... the lines held back counted in a later one" \
 	grep -q "event=frame_refused institution=minsa .*unlogged=[1-9]" \
 	"$N/consolidator.log"
+
+# Strangers: 1,000 connections with fresh keys, as fast as one peer can,
+# and meanwhile pnp's officers' key on the nodes' socket (registered, no
+# node). Every refusal is counted; the strangers' lines are held to a
+# budget, and the officers' key, with a budget of its own, still shows.
+STRANGERS=1000
+failures() {
+	"$KUSKA" metrics -c "$N/consolidator.conf" |
+		awk '$1 == "kuska_handshake_failures_total" { print $2 }'
+}
+before=$(failures)
+t0=$(date +%s)
+"$THIEF" strangers -p "$N/keys/consolidator.pub" -e "$EP" -n $STRANGERS \
+	>"$T/strangers.out" 2>&1 &
+thief=$!
+sleep 0.5
+"$ROGUE" -k "$N/keys/pnp-stats.key" -I pnp -H 1000 \
+	-s "$N/keys/consolidator.pub" -e "$EP" -n 1 hello >/dev/null 2>&1
+wait $thief
+check "every stranger's handshake refused" \
+	grep -qx "refused $STRANGERS" "$T/strangers.out"
+secs=$(($(date +%s) - t0 + 1))
+after=$(failures)
+echo "# $STRANGERS strangers in about $secs s; handshake failures $before, then $after"
+check "... each counted, and the officers' key's" \
+	test "$((after - before))" -eq $((STRANGERS + 1))
+lines=$(grep -c "event=auth_refused .*key=none reason=not_registered_or_not_valid" \
+	"$N/consolidator.log")
+echo "# $lines auth_refused lines for them"
+check "auth_refused: a burst, then at most one a second" \
+	test "$lines" -le $((10 + secs))
+check "... the officers' key refused meanwhile still logged" \
+	grep -q "event=auth_refused domain=ingest .*key=pnp-stats-1 owner=pnp-stats reason=not_a_node" \
+	"$N/consolidator.log"
+sleep 1.1
+"$THIEF" strangers -p "$N/keys/consolidator.pub" -e "$EP" -n 1 >/dev/null 2>&1
+check "a stranger a second later is logged, counting those held back" \
+	sh -c "tail -n 2 '$N/consolidator.log' |
+		grep -q 'event=auth_refused .*key=none .*unlogged=[1-9]'"
+lines=$(grep -c "event=auth_refused .*key=none reason=not_registered_or_not_valid" \
+	"$N/consolidator.log")
+held=$(grep -o "event=auth_refused .*key=none .*unlogged=[0-9]*" \
+	"$N/consolidator.log" | sed 's/.*unlogged=//' | paste -sd+ | bc)
+echo "# $lines lines, ${held:-no} strangers held back"
+check "... so that they add up to every stranger" \
+	test "$((lines + ${held:-0}))" -eq $((STRANGERS + 1))
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
 finish

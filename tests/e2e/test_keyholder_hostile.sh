@@ -9,6 +9,11 @@
 # request (docs/LIMITS.md); so too for 3,000 messages of two frames
 # (dropped unread). An institution's officers' key and the
 # analyst's cannot connect at all. Good requests are served throughout.
+# Last, 1,000 strangers (kuska_thief strangers: fresh keys, the key
+# holder's public key known): every handshake refused and counted, the
+# auth_refused lines held to a budget too, and the officers' key refused
+# meanwhile still logged; and 1,000 connections with no CURVE at all,
+# each a failed handshake, their lines within a budget too.
 . "$(dirname "$0")/lib.sh"
 
 THIEF="$KUSKA_BIN/kuska_thief"
@@ -85,5 +90,53 @@ check "kuska status counts every refused request" \
 "$KUSKA" metrics -c "$N/keyholder.conf" >"$T/metrics.out" 2>&1
 check "the metrics count the 3000 messages dropped unread" \
 	grep -qx "kuska_keyholder_frames_refused_total 3000" "$T/metrics.out"
+
+STRANGERS=1000
+failures() {
+	"$KUSKA" metrics -c "$N/keyholder.conf" |
+		awk '$1 == "kuska_keyholder_handshake_failures_total" { print $2 }'
+}
+officers() {
+	grep -c "event=auth_refused .*owner=pnp-stats reason=not_a_node" \
+		"$N/keyholder.log"
+}
+before=$(failures)
+known=$(officers)
+t0=$(date +%s)
+"$THIEF" strangers -p "$N/keys/keyholder.pub" -e "$EP" -n $STRANGERS \
+	>"$T/strangers.out" 2>&1 &
+thief=$!
+sleep 0.5
+sweep pnp-stats -n 1 -b 1 -t 1000 >/dev/null
+wait $thief
+check "every stranger's handshake refused" \
+	grep -qx "refused $STRANGERS" "$T/strangers.out"
+secs=$(($(date +%s) - t0 + 1))
+after=$(failures)
+echo "# $STRANGERS strangers in about $secs s; handshake failures $before, then $after"
+check "... each counted, and the officers' key's" \
+	test "$((after - before))" -eq $((STRANGERS + 1))
+lines=$(grep -c "event=auth_refused .*key=none reason=not_registered_or_not_valid" \
+	"$N/keyholder.log")
+echo "# $lines auth_refused lines for them"
+check "auth_refused: a burst, then at most one a second" \
+	test "$lines" -le $((10 + secs))
+check "... the officers' key refused meanwhile still logged" \
+	test "$(officers)" -gt "$known"
+sleep 1.1
+"$THIEF" strangers -p "$N/keys/keyholder.pub" -e "$EP" -n 1 >/dev/null 2>&1
+check "a stranger a second later is logged, counting those held back" \
+	sh -c "tail -n 2 '$N/keyholder.log' |
+		grep -q 'event=auth_refused .*key=none .*unlogged=[1-9]'"
+t0=$(date +%s)
+"$THIEF" strangers -N -p "$N/keys/keyholder.pub" -e "$EP" -n $STRANGERS \
+	>"$T/nulls.out" 2>&1
+check "$STRANGERS handshakes with no CURVE, each failed" \
+	grep -qx "failed $STRANGERS" "$T/nulls.out"
+secs=$(($(date +%s) - t0 + 1))
+lines=$(grep -c "event=handshake_failed" "$N/keyholder.log")
+echo "# $lines handshake_failed lines for them, in about $secs s"
+check "handshake_failed: a burst, then at most one a second" \
+	test "$lines" -le $((10 + secs))
 check "the key holder is still running" kill -0 "${PIDS[keyholder]}"
 finish

@@ -35,6 +35,18 @@
  * refusal (to the next batch) and, at the end, prints "refused STATUS N"
  * for each refusal status heard, "evaluated N of COUNT" last; the exit
  * status is then 0 when every batch was answered.
+ *
+ *	kuska_thief strangers -p SERVER.pub -e tcp://HOST:PORT [-n COUNT]
+ *		[-t TIMEOUT_MS] [-N]
+ *
+ * Anyone who knows a daemon's public key: opens COUNT (default 1000)
+ * CURVE connections one after the other, each with a fresh key pair of
+ * its own, sends one frame on each and waits up to TIMEOUT_MS (default
+ * 5000) for the handshake's verdict. Prints "refused N", "admitted N",
+ * "failed N" (a protocol error) and "unheard N". Exit 0 when every
+ * handshake was refused, 1 when one was not, 2 on a usage or setup
+ * error. -N: anyone at all, with no CURVE (ZeroMQ's NULL mechanism):
+ * every handshake fails, and exit 0 is when every one did.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -51,6 +63,8 @@
 #include "oprf.h"
 #include "pseudo.h"
 #include "transport.h"
+
+#include <zmq.h>
 
 #define MAX_SECRETS 256
 #define MAX_FILES 4096
@@ -394,6 +408,149 @@ out:
 	return rc;
 }
 
+/* Makes s a CURVE client of server_pk with sk's pair; none when NULL. */
+static int
+set_curve(void *s, const uint8_t *server_pk, const struct secret_key *sk)
+{
+	if (server_pk == NULL)
+		return 0;
+	if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pk, 32) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, sk->curve_pk, 32) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sk->curve_sk, 32) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * One connection with a fresh key pair (server_pk NULL: no CURVE): 1 when
+ * the server refused its handshake, 0 when it admitted it, 2 when it
+ * failed, -1 when nothing was heard within timeout_ms, -2 on a setup
+ * error. Its monitor is made before it connects (not so with
+ * tsock_connect_curve), so that it hears the verdict however soon it
+ * comes.
+ */
+static int
+stranger(void *ctx, const char *ep, const uint8_t *server_pk, unsigned long n,
+	 unsigned long timeout_ms)
+{
+	uint64_t deadline = date_mono_ms() + timeout_ms;
+	struct secret_key *sk = NULL;
+	char mon_ep[64];
+	void *s, *mon = NULL;
+	int verdict = -2, zero = 0;
+
+	if (keys_generate("stranger", &sk) != 0)
+		return -2;
+	snprintf(mon_ep, sizeof(mon_ep), "inproc://stranger-%lu", n);
+	s = zmq_socket(ctx, ZMQ_DEALER);
+	if (s == NULL ||
+	    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) != 0 ||
+	    set_curve(s, server_pk, sk) != 0 ||
+	    zmq_socket_monitor(s, mon_ep,
+			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+				   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+				   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+				   ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0)
+		goto out;
+	mon = zmq_socket(ctx, ZMQ_PAIR);
+	if (mon == NULL || zmq_connect(mon, mon_ep) != 0 ||
+	    zmq_connect(s, ep) != 0)
+		goto out;
+	/* Queued until the handshake: a refused one never delivers it. */
+	(void)zmq_send(s, "x", 1, ZMQ_DONTWAIT);
+	verdict = -1;
+	while (verdict == -1 && date_mono_ms() < deadline) {
+		zmq_pollitem_t it = {mon, 0, ZMQ_POLLIN, 0};
+		uint8_t ev[6];
+		uint16_t id;
+		if (zmq_poll(&it, 1, 100) <= 0)
+			continue;
+		if (zmq_recv(mon, ev, sizeof(ev), 0) < 2)
+			continue;
+		memcpy(&id, ev, sizeof(id));
+		if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+			verdict = 0;
+		else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+			verdict = 1;
+		else
+			verdict = 2;
+		/* Its second frame, the endpoint, comes with it. */
+		(void)zmq_recv(mon, mon_ep, sizeof(mon_ep), ZMQ_DONTWAIT);
+	}
+	zmq_socket_monitor(s, NULL, 0);
+out:
+	if (mon != NULL)
+		zmq_close(mon);
+	if (s != NULL)
+		zmq_close(s);
+	keys_free(&sk);
+	return verdict;
+}
+
+static int
+strangers(int argc, char **argv)
+{
+	const char *pubf = NULL, *ep = NULL;
+	unsigned long count = 1000, timeout_ms = 5000, i;
+	unsigned long refused = 0, admitted = 0, failed = 0, unheard = 0;
+	struct public_key pub;
+	bool curve = true;
+	char err[512];
+	void *ctx;
+	int ch, r;
+
+	optind = 2;
+	while ((ch = getopt(argc, argv, "p:e:n:t:N")) != -1) {
+		switch (ch) {
+		case 'N':
+			curve = false;
+			break;
+		case 'p':
+			pubf = optarg;
+			break;
+		case 'e':
+			ep = optarg;
+			break;
+		case 'n':
+			count = strtoul(optarg, NULL, 10);
+			break;
+		case 't':
+			timeout_ms = strtoul(optarg, NULL, 10);
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (pubf == NULL || ep == NULL)
+		return 2;
+	if (keys_load_public(pubf, &pub, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kuska_thief: %s\n", err);
+		return 2;
+	}
+	if ((ctx = zmq_ctx_new()) == NULL)
+		return 2;
+	for (i = 0; i < count; i++) {
+		r = stranger(ctx, ep, curve ? pub.curve_pk : NULL, i,
+			     timeout_ms);
+		if (r == -2) {
+			zmq_ctx_term(ctx);
+			return 2;
+		}
+		if (r == 1)
+			refused++;
+		else if (r == 0)
+			admitted++;
+		else if (r == 2)
+			failed++;
+		else
+			unheard++;
+	}
+	zmq_ctx_term(ctx);
+	printf("refused %lu\nadmitted %lu\nfailed %lu\nunheard %lu\n", refused,
+	       admitted, failed, unheard);
+	return (curve ? refused : failed) == count ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -405,10 +562,14 @@ main(int argc, char **argv)
 		r = offline(argc, argv);
 	else if (argc >= 2 && strcmp(argv[1], "sweep") == 0)
 		r = sweep(argc, argv);
+	else if (argc >= 2 && strcmp(argv[1], "strangers") == 0)
+		r = strangers(argc, argv);
 	if (r == 2)
 		fprintf(stderr, "usage: kuska_thief offline DIR DNI...\n"
 				"       kuska_thief sweep -k NODE.key -p "
 				"KEYHOLDER.pub -e ENDPOINT -E EPOCH [-n COUNT] "
-				"[-b BATCH] [-x KIND] [-c]\n");
+				"[-b BATCH] [-x KIND] [-c]\n"
+				"       kuska_thief strangers -p SERVER.pub -e "
+				"ENDPOINT [-n COUNT] [-t TIMEOUT_MS] [-N]\n");
 	return r;
 }
