@@ -401,6 +401,16 @@ test_every_section(void **state)
 	assert_non_null(strstr(p, "<td class=\"sup\" data-q=\"overlap 2025H2 "
 				  "9 victims\">&lt;10</td>"));
 	assert_non_null(strstr(p, "reservada por confidencialidad"));
+	/* "<10" is also a larger count hidden to protect a small one: the
+	 * notes say so, and never that it is 1 to 9. */
+	assert_non_null(strstr(p, "«&lt;10»: una cifra reservada por "
+				  "confidencialidad: de 1 a 9, o una mayor "
+				  "que permitiría deducir de los totales una "
+				  "así"));
+	assert_non_null(strstr(p, "las cifras de 1 a 9, y otras que "
+				  "permitirían deducirlas de los totales, se "
+				  "reservan"));
+	assert_null(strstr(p, "una cifra de 1 a 9"));
 	/* The funnel's line on how to read it writes its examples as the
 	 * table (0.209) and the chart (−20.9%) do, not with a comma. */
 	assert_non_null(strstr(p, "(0.209) y el gráfico en porcentaje, con "
