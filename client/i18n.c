@@ -78,6 +78,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "a count be worked out from the totals; never "
 			   "drawn as a bar."},
     [M_EMPTY_NOTE] = {"«\u2013»: sin dato.", "“\u2013”: no data."},
+    [M_EMPTY_WITHHELD_NOTE] = {"«\u2013»: sin dato, o un valor reservado por "
+			       "confidencialidad (una mediana, proporción o "
+			       "estimación que descansa en una cifra "
+			       "reservada, o una mediana de menos de %u "
+			       "valores).",
+			       "“\u2013”: no data, or a value withheld for "
+			       "confidentiality (a median, share or estimate "
+			       "resting on a withheld count, or a median of "
+			       "fewer than %u values)."},
     [M_WITHHELD_NOTE] = {"«%s»: valor reservado por confidencialidad, pues "
 			 "descansa en una cifra reservada por la misma "
 			 "razón.",

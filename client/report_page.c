@@ -167,6 +167,24 @@ fig_middle(struct report *r)
 		fprintf(r->f, "</div>\n<div>\n");
 }
 
+/*
+ * What "–" means under the table of query `table`. For the secretariat
+ * a median, share or estimate withheld by disclosure control arrives
+ * empty, as one there is nothing to take does, and nothing on the wire
+ * (nor the counts beside it: a median of fewer than k values may sit by
+ * a count that is shown) tells the two apart: the note names both. A
+ * withheld indicator is a badge of its own, so its "–" is no data.
+ */
+static void
+empty_note(struct report *r, const char *table)
+{
+	if (strcmp(r->role, "secretariat") == 0 &&
+	    strcmp(table, "indicators") != 0)
+		put(r, tr(M_EMPTY_WITHHELD_NOTE), r->k);
+	else
+		html_escape(r->f, tr(M_EMPTY_NOTE));
+}
+
 /* The source line: the query that gives the figure's numbers. */
 static void
 fig_close(struct report *r, const struct qtable *t, const char *table,
@@ -201,7 +219,7 @@ fig_close(struct report *r, const struct qtable *t, const char *table,
 	}
 	if (t != NULL && any_kind(t, CELL_EMPTY)) {
 		fprintf(r->f, " ");
-		html_escape(r->f, tr(M_EMPTY_NOTE));
+		empty_note(r, table);
 	}
 	fprintf(r->f, "</p>\n</figure>\n");
 }
