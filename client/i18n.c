@@ -38,10 +38,12 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_ROLE_SECRETARIAT] = {"secretaría", "secretariat"},
     [M_ROLE_ANALYST] = {"analista", "analyst"},
     [M_ROLE_INSTITUTION] = {"institución", "institution"},
-    [M_SECRETARIAT_RULE] = {"las cifras de 1 a %u se reservan y se "
+    [M_SECRETARIAT_RULE] = {"las cifras de 1 a %u, y otras que permitirían "
+			    "deducirlas de los totales, se reservan y se "
 			    "muestran «<%u»",
-			    "counts from 1 to %u are withheld and shown as "
-			    "“<%u”"},
+			    "counts from 1 to %u, and others that would let "
+			    "them be worked out from the totals, are withheld "
+			    "and shown as “<%u”"},
     [M_ANALYST_WARNING] = {"Vista de analista: cifras exactas, incluidas las "
 			   "menores de %u, que pueden identificar a una "
 			   "víctima. Uso interno: no publique ni comparta "
@@ -67,15 +69,29 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			       "leen por año, año por año",
 			       "Numbers of figure %u: the counts read by "
 			       "year, year by year"},
-    [M_SUPPRESSED_NOTE] = {"«<%u»: una cifra de 1 a %u, reservada por "
-			   "confidencialidad; nunca se dibuja como barra.",
-			   "“<%u”: a count from 1 to %u, withheld for "
-			   "confidentiality; never drawn as a bar."},
+    [M_SUPPRESSED_NOTE] = {"«<%u»: una cifra reservada por "
+			   "confidencialidad: de 1 a %u, o una mayor que "
+			   "permitiría deducir de los totales una así; nunca "
+			   "se dibuja como barra.",
+			   "“<%u”: a count withheld for confidentiality: one "
+			   "from 1 to %u, or a larger one that would let such "
+			   "a count be worked out from the totals; never "
+			   "drawn as a bar."},
     [M_EMPTY_NOTE] = {"«\u2013»: sin dato.", "“\u2013”: no data."},
+    [M_EMPTY_WITHHELD_NOTE] = {"«\u2013»: sin dato, o un valor reservado por "
+			       "confidencialidad (una mediana, proporción o "
+			       "estimación que descansa en una cifra "
+			       "reservada, o una mediana de menos de %u "
+			       "valores).",
+			       "“\u2013”: no data, or a value withheld for "
+			       "confidentiality (a median, share or estimate "
+			       "resting on a withheld count, or a median of "
+			       "fewer than %u values)."},
     [M_WITHHELD_NOTE] = {"«%s»: valor reservado por confidencialidad, pues "
-			 "descansa en una cifra de 1 a %u.",
+			 "descansa en una cifra reservada por la misma "
+			 "razón.",
 			 "“%s”: a value withheld for confidentiality, as it "
-			 "rests on a count from 1 to %u."},
+			 "rests on a figure withheld for the same reason."},
     [M_BY_YEAR_NOTE] = {"«%s»: un total del semestre, cerca de la mitad del "
 			"de un año, y su meta es anual: su avance y su "
 			"estado se leen en el informe de %d.",

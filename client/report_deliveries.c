@@ -39,8 +39,8 @@ reference_day(const struct report_data *d)
 	return made < end ? made : end;
 }
 
-/* Whether the events cell says some were received: a count withheld
- * as 1 to k-1 is some. */
+/* Whether the events cell says some were received: a withheld count
+ * (1 to k-1, or one hidden to protect such) is some. */
 static bool
 has_events(const struct cell *c)
 {

@@ -167,6 +167,24 @@ fig_middle(struct report *r)
 		fprintf(r->f, "</div>\n<div>\n");
 }
 
+/*
+ * What "–" means under the table of query `table`. For the secretariat
+ * a median, share or estimate withheld by disclosure control arrives
+ * empty, as one there is nothing to take does, and nothing on the wire
+ * (nor the counts beside it: a median of fewer than k values may sit by
+ * a count that is shown) tells the two apart: the note names both. A
+ * withheld indicator is a badge of its own, so its "–" is no data.
+ */
+static void
+empty_note(struct report *r, const char *table)
+{
+	if (strcmp(r->role, "secretariat") == 0 &&
+	    strcmp(table, "indicators") != 0)
+		put(r, tr(M_EMPTY_WITHHELD_NOTE), r->k);
+	else
+		html_escape(r->f, tr(M_EMPTY_NOTE));
+}
+
 /* The source line: the query that gives the figure's numbers. */
 static void
 fig_close(struct report *r, const struct qtable *t, const char *table,
@@ -190,8 +208,7 @@ fig_close(struct report *r, const struct qtable *t, const char *table,
 	}
 	if (r->withheld) {
 		fprintf(r->f, " ");
-		put(r, tr(M_WITHHELD_NOTE), i18n_word("status", "suppressed"),
-		    r->k - 1);
+		put(r, tr(M_WITHHELD_NOTE), i18n_word("status", "suppressed"));
 		r->withheld = false;
 	}
 	if (r->by_year) {
@@ -202,7 +219,7 @@ fig_close(struct report *r, const struct qtable *t, const char *table,
 	}
 	if (t != NULL && any_kind(t, CELL_EMPTY)) {
 		fprintf(r->f, " ");
-		html_escape(r->f, tr(M_EMPTY_NOTE));
+		empty_note(r, table);
 	}
 	fprintf(r->f, "</p>\n</figure>\n");
 }
@@ -386,7 +403,7 @@ static const struct html_col indicator_cols[] = {
 
 /*
  * The value of indicator ind in the answer t for period p of the trend.
- * A withheld one (status suppressed: it rests on a count below k) says
+ * A withheld one (status suppressed: it rests on a withheld figure) says
  * so, as the other tables show a withheld count, rather than "–", which
  * is no data.
  */
@@ -627,8 +644,7 @@ indicator_trends(struct report *r, const struct qtable *t,
 	fprintf(r->f, ".");
 	if (shown & TREND_WITHHELD) {
 		fprintf(r->f, " ");
-		put(r, tr(M_WITHHELD_NOTE), i18n_word("status", "suppressed"),
-		    r->k - 1);
+		put(r, tr(M_WITHHELD_NOTE), i18n_word("status", "suppressed"));
 	}
 	if (any_by_year(r, t, keep)) {
 		fprintf(r->f, " ");
@@ -1314,10 +1330,10 @@ header(struct report *r)
 /*
  * Which institutions sent nothing dated in the period: their zeros are
  * missing data, which the sources table (all periods) does not show.
- * From timeliness, whose records count is 0 only for those (a count
- * withheld as 1 to k-1 is not silence). Nothing without that table; and
- * "all five have records" only where all five rows are there: an
- * institution's client gets its own row only.
+ * From timeliness, whose records count is 0 only for those (a withheld
+ * count, 1 to k-1 or one hidden to protect such, is not silence).
+ * Nothing without that table; and "all five have records" only where all
+ * five rows are there: an institution's client gets its own row only.
  */
 static void
 silent(struct report *r)

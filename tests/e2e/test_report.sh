@@ -134,6 +134,10 @@ check "secretariat: a screenshot on a phone" \
 
 check "secretariat: no count from 1 to $((K - 1)), suppressed ones as <$K" \
 	python3 "$HERE/report_check.py" small "$T/secretariat.dom.html" "$K"
+# <K also stands for a larger count hidden to protect a small one.
+check "secretariat: the note does not read <$K as 1 to $((K - 1)) only" \
+	sh -c "grep -qF 'una cifra reservada por confidencialidad: de 1 a $((K - 1)), o una mayor' '$T/secretariat.dom.html' &&
+	! grep -qF 'una cifra de 1 a' '$T/secretariat.dom.html'"
 trend() { # trend FILE: the semesters and years of the indicators' trend
 	grep -o 'data-q="indicators [0-9H]* [0-9]* value"' "$1" |
 		awk '{ print $2 }' | sort -u | tr '\n' ' '

@@ -401,6 +401,21 @@ test_every_section(void **state)
 	assert_non_null(strstr(p, "<td class=\"sup\" data-q=\"overlap 2025H2 "
 				  "9 victims\">&lt;10</td>"));
 	assert_non_null(strstr(p, "reservada por confidencialidad"));
+	/* "<10" is also a larger count hidden to protect a small one: the
+	 * notes say so, and never that it is 1 to 9. */
+	assert_non_null(strstr(p, "«&lt;10»: una cifra reservada por "
+				  "confidencialidad: de 1 a 9, o una mayor "
+				  "que permitiría deducir de los totales una "
+				  "así"));
+	assert_non_null(strstr(p, "las cifras de 1 a 9, y otras que "
+				  "permitirían deducirlas de los totales, se "
+				  "reservan"));
+	assert_null(strstr(p, "una cifra de 1 a 9"));
+	/* A withheld median or share arrives empty, as one with nothing
+	 * to take: the secretariat's "–" may be either. */
+	assert_non_null(strstr(p, "«\u2013»: sin dato, o un valor reservado "
+				  "por confidencialidad (una mediana, "
+				  "proporción o estimación"));
 	/* The funnel's line on how to read it writes its examples as the
 	 * table (0.209) and the chart (−20.9%) do, not with a comma. */
 	assert_non_null(strstr(p, "(0.209) y el gráfico en porcentaje, con "
@@ -556,6 +571,9 @@ test_english_and_analyst(void **state)
 	assert_non_null(strstr(p, "Analyst view: exact counts"));
 	assert_non_null(strstr(p, "The prosecution funnel"));
 	assert_null(strstr(p, "Cómo leerla"));
+	/* Nothing is withheld from an analyst: "–" is no data. */
+	assert_non_null(strstr(p, "“\u2013”: no data."));
+	assert_null(strstr(p, "no data, or a value withheld"));
 	clear(&d);
 	free(p);
 	i18n_set(LANG_ES);
