@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "date.h"
+
 static const char *log_prog = "kuska";
 static int log_debug_on;
 static int log_journal; /* stderr is the journal: prefix "<PRIORITY>" */
@@ -65,14 +67,15 @@ log_clean(const char *in, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-/* prio: the syslog priority (3 err, 4 warning, 6 info, 7 debug). */
+/*
+ * Writes the formatted message buf; prio: the syslog priority (3 err,
+ * 4 warning, 6 info, 7 debug).
+ */
 static void
-log_vline(int prio, const char *level, const char *fmt, va_list ap,
-	  const char *err)
+log_write(int prio, const char *level, const char *buf, const char *err)
 {
-	char buf[1024], clean[1100], pre[8] = "";
+	char clean[1100], pre[8] = "";
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
 	log_clean(buf, clean, sizeof(clean));
 	if (log_journal)
 		snprintf(pre, sizeof(pre), "<%d>", prio);
@@ -81,6 +84,38 @@ log_vline(int prio, const char *level, const char *fmt, va_list ap,
 			err);
 	else
 		fprintf(stderr, "%s%s: %s%s\n", pre, log_prog, level, clean);
+}
+
+static void
+log_vline(int prio, const char *level, const char *fmt, va_list ap,
+	  const char *err)
+{
+	char buf[1024];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	log_write(prio, level, buf, err);
+}
+
+/*
+ * log_vline within budget b: nothing when the budget holds the line back,
+ * else the line, ended with " unlogged=N" when N lines were held back
+ * before it.
+ */
+static void
+log_vbudget(struct log_budget *b, int prio, const char *level, const char *fmt,
+	    va_list ap)
+{
+	unsigned long held;
+	char buf[1024];
+	size_t n;
+
+	if (!log_budget_take(b, date_mono_ms(), &held))
+		return;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	if (held > 0)
+		snprintf(buf + n, sizeof(buf) - n, " unlogged=%lu", held);
+	log_write(prio, level, buf, NULL);
 }
 
 void
@@ -112,6 +147,26 @@ log_warnx(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	log_vline(4, "warning: ", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_warnx_budget(struct log_budget *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vbudget(b, 4, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info_budget(struct log_budget *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vbudget(b, 6, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -269,17 +324,4 @@ log_budget_take(struct log_budget *b, uint64_t mono_ms,
 	*ret_held = b->held;
 	b->held = 0;
 	return true;
-}
-
-const char *
-log_budget_line(struct log_budget *b, uint64_t mono_ms, char *out, size_t cap)
-{
-	unsigned long held;
-
-	if (!log_budget_take(b, mono_ms, &held))
-		return NULL;
-	out[0] = '\0';
-	if (held > 0)
-		snprintf(out, cap, " unlogged=%lu", held);
-	return out;
 }

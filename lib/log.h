@@ -102,12 +102,15 @@ bool log_budget_take(struct log_budget *b, uint64_t mono_ms,
 		     unsigned long *ret_held);
 
 /*
- * log_budget_line - log_budget_take for one line: NULL when the line is
- * to be held back, else what to end it with, "" or " unlogged=N" (in
- * out, cap bytes).
+ * log_warnx_budget, log_info_budget - log_warnx, log_info within budget
+ * b (on date_mono_ms()): nothing when b holds the line back, else the
+ * line, ended with " unlogged=N" when N lines were held back before it.
+ * The caller serialises the use of one budget.
  */
-const char *log_budget_line(struct log_budget *b, uint64_t mono_ms, char *out,
-			    size_t cap);
+void log_warnx_budget(struct log_budget *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void log_info_budget(struct log_budget *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* The first 8 bytes of buf as 16 lower-case hex digits, into out[17]. */
 const char *log_hex8(const void *buf, char out[17]);

@@ -733,7 +733,7 @@ registry_transport_name(const struct registry *r,
 	for (i = 0; i < r->n_keys; i++)
 		if (memcmp(r->keys[i].curve_pk, pk, CURVE_KEY_LEN) == 0)
 			return r->keys[i].name;
-	return "none";
+	return NULL;
 }
 
 const struct reg_key *

@@ -144,8 +144,9 @@ const struct reg_key *registry_by_transport(const struct registry *r,
 
 /*
  * registry_transport_name - the name of the key with this CURVE public key,
- * valid now or not, or "none": a refused handshake's log line then names
- * the revoked or expired key, which its hex prefix does not to a reader.
+ * valid now or not, or NULL for none: a refused handshake's log line then
+ * names the revoked or expired key, which its hex prefix does not to a
+ * reader. NULL, not a name: a key may well be named "none".
  */
 const char *registry_transport_name(const struct registry *r,
 				    const uint8_t pk[CURVE_KEY_LEN]);

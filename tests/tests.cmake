@@ -80,10 +80,12 @@ foreach(src ${TOOL_SRC})
 endforeach()
 
 # test_codec and test_ingest make kuska's own allocations fail on
-# purpose (their __wrap_malloc): memory running out is not an envelope's
-# fault.
+# purpose (fail_malloc.c's __wrap_malloc): memory running out is not an
+# envelope's fault.
 foreach(t test_codec test_ingest)
 	if(TARGET ${t})
+		target_sources(${t} PRIVATE
+			${CMAKE_SOURCE_DIR}/tests/unit/fail_malloc.c)
 		target_link_options(${t} PRIVATE -Wl,--wrap=malloc)
 	endif()
 endforeach()

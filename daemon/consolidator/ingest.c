@@ -631,19 +631,15 @@ ctx_init(struct batch_ctx *c, struct ingest *ig, const struct ingest_item *it,
 static void
 batch_done(struct batch_ctx *c, const struct msg *reply)
 {
-	const char *end = NULL;
-	char nb[48];
 	size_t i;
 
 	if (c->stop_reason != REASON_NONE)
-		end = log_budget_line(&c->ig->stop_log[c->speaker->inst],
-				      date_mono_ms(), nb, sizeof(nb));
-	if (end != NULL)
-		log_warnx("event=batch_stopped institution=%s seq=%llu "
-			  "reason=%s text=%s%s",
-			  c->speaker->id, (unsigned long long)c->stop_seq,
-			  reason_name(c->stop_reason), LOG_Q(c->stop_text),
-			  end);
+		log_warnx_budget(
+		    &c->ig->stop_log[c->speaker->inst],
+		    "event=batch_stopped institution=%s seq=%llu "
+		    "reason=%s text=%s",
+		    c->speaker->id, (unsigned long long)c->stop_seq,
+		    reason_name(c->stop_reason), LOG_Q(c->stop_text));
 	if (reply->type != MSG_ACK)
 		return;
 	for (i = 0; i < c->n_rej; i++)

@@ -113,36 +113,27 @@ span(int64_t ms, char *out, size_t cap)
 	return out;
 }
 
-/* The end of a refusal's line, or NULL to hold it back (main thread). */
-static const char *
-refusal_line(struct cons *c, enum institution i, char *out, size_t cap)
-{
-	return log_budget_line(&c->refusal_log[i], date_mono_ms(), out, cap);
-}
-
 /* What a hello says about the node's clock and its outbox. */
 static void
 note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
 	   uint64_t now)
 {
 	enum institution i = p->inst;
-	const char *end;
-	char sp[32], nb[48];
+	char sp[32];
 
 	if (m->now_ms != 0) {
 		c->has_skew[i] = true;
 		c->skew_ms[i] = (int64_t)m->now_ms - (int64_t)now;
-		if ((c->skew_ms[i] > DATE_SKEW_WARN_MS ||
-		     c->skew_ms[i] < -DATE_SKEW_WARN_MS) &&
-		    (end = log_budget_line(&c->skew_log[i], date_mono_ms(), nb,
-					   sizeof(nb))) != NULL)
-			log_warnx("event=clock_skew institution=%s skew_s=%lld "
-				  "(its clock is %s %s ours: check NTP on "
-				  "both machines)%s",
-				  p->id, (long long)(c->skew_ms[i] / 1000),
-				  span(c->skew_ms[i], sp, sizeof(sp)),
-				  c->skew_ms[i] > 0 ? "ahead of" : "behind",
-				  end);
+		if (c->skew_ms[i] > DATE_SKEW_WARN_MS ||
+		    c->skew_ms[i] < -DATE_SKEW_WARN_MS)
+			log_warnx_budget(
+			    &c->skew_log[i],
+			    "event=clock_skew institution=%s skew_s=%lld "
+			    "(its clock is %s %s ours: check NTP on both "
+			    "machines)",
+			    p->id, (long long)(c->skew_ms[i] / 1000),
+			    span(c->skew_ms[i], sp, sizeof(sp)),
+			    c->skew_ms[i] > 0 ? "ahead of" : "behind");
 	}
 	if (m->diverged[0] != '\0') {
 		if (!c->diverged[i])
@@ -169,15 +160,12 @@ judge_hello(struct cons *c, const struct tframes *req,
 	    const struct reg_party *p, const struct msg *m)
 {
 	uint64_t now = date_now_ms();
-	const char *end;
-	char nb[48];
 
 	if (m->inst != p->inst) {
-		end = refusal_line(c, p->inst, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=hello_refused institution=%s "
-				  "claims=%s reason=wrong_institution%s",
-				  p->id, institution_name(m->inst), end);
+		log_warnx_budget(&c->refusal_log[p->inst],
+				 "event=hello_refused institution=%s "
+				 "claims=%s reason=wrong_institution",
+				 p->id, institution_name(m->inst));
 		refuse(c, req, 0, REASON_WRONG_INSTITUTION,
 		       "hello names another institution");
 		return false;
@@ -189,11 +177,10 @@ judge_hello(struct cons *c, const struct tframes *req,
 	}
 	if (strcmp(m->network, c->reg->network) != 0) {
 		char text[CODEC_MAX_TEXT + 1];
-		end = refusal_line(c, p->inst, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=hello_refused institution=%s "
-				  "network=%s reason=wrong_network%s",
-				  p->id, LOG_Q(m->network), end);
+		log_warnx_budget(&c->refusal_log[p->inst],
+				 "event=hello_refused institution=%s "
+				 "network=%s reason=wrong_network",
+				 p->id, LOG_Q(m->network));
 		snprintf(text, sizeof(text),
 			 "this consolidator serves network %s; the node is "
 			 "configured for %s",
@@ -214,8 +201,6 @@ run_hello(struct ingest_job *j)
 	struct ingest *ig = &j->c->ig;
 	const struct reg_party *p = j->pj.speaker;
 	const struct msg *m = &j->m;
-	const char *end;
-	char nb[48];
 	struct msg w;
 	int r;
 
@@ -251,11 +236,9 @@ run_hello(struct ingest_job *j)
 				  p->id, strerror(-r));
 	}
 	w.has_outbox_id = r == 0;
-	end = log_budget_line(&j->c->hello_log[p->inst], date_mono_ms(), nb,
-			      sizeof(nb));
-	if (end != NULL)
-		log_info("event=hello institution=%s last_seq=%llu%s", p->id,
-			 (unsigned long long)w.last_seq, end);
+	log_info_budget(&j->c->hello_log[p->inst],
+			"event=hello institution=%s last_seq=%llu", p->id,
+			(unsigned long long)w.last_seq);
 	job_answer(j, &w);
 }
 
@@ -308,8 +291,6 @@ run_recover(struct ingest_job *j)
 	struct ingest *ig = &j->c->ig;
 	const struct reg_party *p = j->pj.speaker;
 	struct recover_build b;
-	const char *end;
-	char nb[48];
 	size_t i;
 	int n;
 
@@ -335,13 +316,11 @@ run_recover(struct ingest_job *j)
 	b.m.type = MSG_RECOVER_REPLY;
 	b.m.last_seq = ig->inst[p->inst].last_seq;
 	b.m.has_outbox_id = ingest_outbox_id(ig, p->inst, b.m.outbox_id) == 0;
-	end = log_budget_line(&j->c->recover_log[p->inst], date_mono_ms(), nb,
-			      sizeof(nb));
-	if (end != NULL)
-		log_info("event=recover institution=%s from_seq=%llu "
-			 "events=%zu last_seq=%llu%s",
-			 p->id, (unsigned long long)j->m.from_seq, b.m.n_held,
-			 (unsigned long long)b.m.last_seq, end);
+	log_info_budget(&j->c->recover_log[p->inst],
+			"event=recover institution=%s from_seq=%llu "
+			"events=%zu last_seq=%llu",
+			p->id, (unsigned long long)j->m.from_seq, b.m.n_held,
+			(unsigned long long)b.m.last_seq);
 	job_answer(j, &b.m);
 out:
 	free(b.m.held);
@@ -507,8 +486,6 @@ handle_ingest(struct cons *c, struct tframes *req)
 	const struct reg_party *p;
 	const struct reg_key *k;
 	struct peer_name who;
-	const char *end;
-	char nb[48];
 	struct msg m;
 	int r;
 
@@ -520,11 +497,10 @@ handle_ingest(struct cons *c, struct tframes *req)
 	 * revoked it since the handshake, or its window closed. */
 	k = peer_key(c, req->user_id, date_now_ms(), &who);
 	if (k == NULL || !k->owner->node) {
-		end = refusal_line(c, INST_NONE, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=message_refused who=%s key=%s "
-				  "reason=key_not_valid%s",
-				  who.party, who.key, end);
+		log_warnx_budget(&c->refusal_log[INST_NONE],
+				 "event=message_refused who=%s key=%s "
+				 "reason=key_not_valid",
+				 who.party, who.key);
 		refuse(c, req, 0, REASON_KEY_NOT_VALID,
 		       "the key of this connection is no longer valid "
 		       "(revoked, expired or removed): the connection is "
@@ -535,11 +511,10 @@ handle_ingest(struct cons *c, struct tframes *req)
 	p = k->owner;
 	if (req->n != 2) {
 		c->frames_refused++;
-		end = refusal_line(c, p->inst, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=frame_refused institution=%s "
-				  "parts=%zu reason=bad_frame%s",
-				  p->id, req->n - 1, end);
+		log_warnx_budget(&c->refusal_log[p->inst],
+				 "event=frame_refused institution=%s "
+				 "parts=%zu reason=bad_frame",
+				 p->id, req->n - 1);
 		if (req->n > 2)
 			refuse(c, req, 0, REASON_BAD_FRAME,
 			       "a message is exactly one frame");
@@ -556,13 +531,11 @@ handle_ingest(struct cons *c, struct tframes *req)
 		return;
 	}
 	if (r != 0) {
-		end = refusal_line(c, p->inst, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=frame_refused institution=%s "
-				  "bytes=%zu reason=%s%s",
-				  p->id, req->len[1],
-				  r == -EMSGSIZE ? "too_large" : "bad_frame",
-				  end);
+		log_warnx_budget(&c->refusal_log[p->inst],
+				 "event=frame_refused institution=%s "
+				 "bytes=%zu reason=%s",
+				 p->id, req->len[1],
+				 r == -EMSGSIZE ? "too_large" : "bad_frame");
 		refuse(c, req, 0,
 		       r == -EMSGSIZE ? REASON_TOO_LARGE : REASON_BAD_FRAME,
 		       r == -EMSGSIZE ? "message over a size limit"

@@ -12,50 +12,37 @@
 /* Anonymous connections closed over a bound are logged at most so often. */
 #define LIMIT_LOG_MS 10000
 
-/*
- * The end of a refused handshake's line ("" or " unlogged=N"), or NULL
- * when it is held back: known for a key the registry names, whose
- * refusal a flood of unknown keys must not hide.
- */
-static const char *
-auth_line_end(struct cons *c, bool known, char *out, size_t cap)
-{
-	return log_budget_line(known ? &c->auth_known_log : &c->auth_log,
-			       date_mono_ms(), out, cap);
-}
-
 int
 zap_decide(void *arg, const char *domain, const char *address,
 	   const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
 {
 	struct cons *c = arg;
 	const struct reg_key *k;
-	const char *name, *end;
-	char fp[17], nb[32];
+	const char *name;
+	char fp[17];
 	bool full;
 
 	k = registry_by_transport(c->reg, key, date_now_ms());
 	if (k == NULL) {
 		c->handshake_failures++;
+		/* A key the registry names has a budget of its own: a flood
+		 * of unknown keys must not hide its refusal. */
 		name = registry_transport_name(c->reg, key);
-		end =
-		    auth_line_end(c, strcmp(name, "none") != 0, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=auth_refused domain=%s address=%s "
-				  "transport_key=%s key=%s "
-				  "reason=not_registered_or_not_valid%s",
-				  domain, LOG_Q(address), log_hex8(key, fp),
-				  name, end);
+		log_warnx_budget(name != NULL ? &c->auth_known_log
+					      : &c->auth_log,
+				 "event=auth_refused domain=%s address=%s "
+				 "transport_key=%s key=%s "
+				 "reason=not_registered_or_not_valid",
+				 domain, LOG_Q(address), log_hex8(key, fp),
+				 name != NULL ? name : "none");
 		return -1;
 	}
 	if (strcmp(domain, "ingest") == 0 && !k->owner->node) {
 		c->handshake_failures++;
-		end = auth_line_end(c, true, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=auth_refused domain=%s address=%s "
-				  "key=%s owner=%s reason=not_a_node%s",
-				  domain, LOG_Q(address), k->name, k->owner->id,
-				  end);
+		log_warnx_budget(&c->auth_known_log,
+				 "event=auth_refused domain=%s address=%s "
+				 "key=%s owner=%s reason=not_a_node",
+				 domain, LOG_Q(address), k->name, k->owner->id);
 		return -1;
 	}
 	/* Only peers that completed a handshake count: idle or half-open
@@ -65,13 +52,12 @@ zap_decide(void *arg, const char *domain, const char *address,
 	pthread_mutex_unlock(&c->admit_mu);
 	if (full) {
 		c->handshake_failures++;
-		end = auth_line_end(c, true, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=auth_refused domain=%s address=%s "
-				  "key=%s reason=too_many_connections "
-				  "max_connections=%lu%s",
-				  domain, LOG_Q(address), k->name,
-				  c->cfg.max_connections, end);
+		log_warnx_budget(&c->auth_known_log,
+				 "event=auth_refused domain=%s address=%s "
+				 "key=%s reason=too_many_connections "
+				 "max_connections=%lu",
+				 domain, LOG_Q(address), k->name,
+				 c->cfg.max_connections);
 		return -1;
 	}
 	snprintf(user_id, cap, "%s/%s/%s", k->owner->id, k->name,

@@ -112,14 +112,10 @@ reload(struct keyholder *kh)
 static void
 frame_refused(struct keyholder *kh)
 {
-	const char *end;
-	char nb[48];
-
 	kh->frames_refused++;
-	end = log_budget_line(&kh->frame_log, date_mono_ms(), nb, sizeof(nb));
-	if (end != NULL)
-		log_warnx("event=frame_refused reason=too_large max_batch=%lu%s",
-			  kh->cfg.max_batch, end);
+	log_warnx_budget(&kh->frame_log,
+			 "event=frame_refused reason=too_large max_batch=%lu",
+			 kh->cfg.max_batch);
 }
 
 /*
@@ -130,12 +126,8 @@ frame_refused(struct keyholder *kh)
 static void
 handshake_failed(struct keyholder *kh, const char *addr)
 {
-	const char *end;
-	char nb[48];
-
-	end = log_budget_line(&kh->failed_log, date_mono_ms(), nb, sizeof(nb));
-	if (end != NULL)
-		log_warnx("event=handshake_failed address=%s%s", addr, end);
+	log_warnx_budget(&kh->failed_log, "event=handshake_failed address=%s",
+			 addr);
 }
 
 static void

@@ -24,48 +24,36 @@
 #define RATE_LOG_EVERY_MS 60000 /* one rate refusal line a minute a node */
 #define MIN_PER_THREAD 16
 
-/*
- * The end of a refused handshake's line ("" or " unlogged=N"), or NULL
- * when it is held back: known for a key the registry names, whose
- * refusal a flood of unknown keys must not hide.
- */
-static const char *
-auth_line_end(struct keyholder *kh, bool known, char *out, size_t cap)
-{
-	return log_budget_line(known ? &kh->auth_known_log : &kh->auth_log,
-			       date_mono_ms(), out, cap);
-}
-
 int
 keyholder_zap(void *arg, const char *domain, const char *address,
 	      const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
 {
 	struct keyholder *kh = arg;
 	const struct reg_key *k;
-	const char *name, *end;
-	char fp[17], nb[32];
+	const char *name;
+	char fp[17];
 
 	k = registry_by_transport(kh->reg, key, date_now_ms());
 	if (k == NULL) {
 		kh->handshake_failures++;
+		/* A key the registry names has a budget of its own: a flood
+		 * of unknown keys must not hide its refusal. */
 		name = registry_transport_name(kh->reg, key);
-		end = auth_line_end(kh, strcmp(name, "none") != 0, nb,
-				    sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=auth_refused domain=%s address=%s "
-				  "transport_key=%s key=%s "
-				  "reason=not_registered_or_not_valid%s",
-				  domain, address, log_hex8(key, fp), name,
-				  end);
+		log_warnx_budget(name != NULL ? &kh->auth_known_log
+					      : &kh->auth_log,
+				 "event=auth_refused domain=%s address=%s "
+				 "transport_key=%s key=%s "
+				 "reason=not_registered_or_not_valid",
+				 domain, address, log_hex8(key, fp),
+				 name != NULL ? name : "none");
 		return -1;
 	}
 	if (!k->owner->node) {
 		kh->handshake_failures++;
-		end = auth_line_end(kh, true, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=auth_refused domain=%s address=%s "
-				  "key=%s owner=%s reason=not_a_node%s",
-				  domain, address, k->name, k->owner->id, end);
+		log_warnx_budget(&kh->auth_known_log,
+				 "event=auth_refused domain=%s address=%s "
+				 "key=%s owner=%s reason=not_a_node",
+				 domain, address, k->name, k->owner->id);
 		return -1;
 	}
 	/* Who speaks, as the consolidator names it: each request is judged
@@ -198,8 +186,7 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 	struct eval_job job;
 	struct oprf_msg req, rep;
 	struct account *a;
-	char party[KEYS_ID_MAX], nb[48];
-	const char *end;
+	char party[KEYS_ID_MAX];
 	uint64_t mono = date_mono_ms();
 	size_t i;
 	int r;
@@ -210,12 +197,11 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 	}
 	if (speaker(kh, f->user_id, party) == NULL) {
 		kh->requests_refused++;
-		end = log_budget_line(&kh->invalid_log, mono, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=request_refused node=%s "
-				  "reason=key_not_valid (revoked, expired or "
-				  "gone from the registry)%s",
-				  party, end);
+		log_warnx_budget(&kh->invalid_log,
+				 "event=request_refused node=%s "
+				 "reason=key_not_valid (revoked, expired or "
+				 "gone from the registry)",
+				 party);
 		memset(&rep, 0, sizeof(rep));
 		rep.request_id = codec_oprf_request_id(f->data[1], f->len[1]);
 		rep.status = OPRF_NOT_AUTHORIZED;
@@ -236,11 +222,10 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 	r = codec_oprf_request_decode(f->data[1], f->len[1], kh->cfg.max_batch,
 				      &req);
 	if (r == -EMSGSIZE) {
-		end = log_budget_line(&a->refused_log, mono, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=request_refused node=%s "
-				  "reason=too_large bytes=%zu max_batch=%lu%s",
-				  a->id, f->len[1], kh->cfg.max_batch, end);
+		log_warnx_budget(&a->refused_log,
+				 "event=request_refused node=%s "
+				 "reason=too_large bytes=%zu max_batch=%lu",
+				 a->id, f->len[1], kh->cfg.max_batch);
 		refuse(kh, f, a, codec_oprf_request_id(f->data[1], f->len[1]),
 		       0, OPRF_TOO_LARGE,
 		       "more than %lu elements in one request",
@@ -248,22 +233,20 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		return;
 	}
 	if (r != 0) {
-		end = log_budget_line(&a->refused_log, mono, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=request_refused node=%s "
-				  "reason=bad_request bytes=%zu%s",
-				  a->id, f->len[1], end);
+		log_warnx_budget(&a->refused_log,
+				 "event=request_refused node=%s "
+				 "reason=bad_request bytes=%zu",
+				 a->id, f->len[1]);
 		refuse(kh, f, a, codec_oprf_request_id(f->data[1], f->len[1]),
 		       0, OPRF_BAD_REQUEST, "undecodable request");
 		return;
 	}
 	if (req.epoch != kh->share->epoch) {
-		end = log_budget_line(&a->refused_log, mono, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=request_refused node=%s "
-				  "reason=wrong_epoch node_epoch=%u epoch=%u%s",
-				  a->id, (unsigned)req.epoch,
-				  (unsigned)kh->share->epoch, end);
+		log_warnx_budget(&a->refused_log,
+				 "event=request_refused node=%s "
+				 "reason=wrong_epoch node_epoch=%u epoch=%u",
+				 a->id, (unsigned)req.epoch,
+				 (unsigned)kh->share->epoch);
 		refuse(kh, f, a, req.request_id, req.n, OPRF_WRONG_EPOCH,
 		       "this key holder works in key epoch %u",
 		       (unsigned)kh->share->epoch);
@@ -295,11 +278,10 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		if (job.failed[i])
 			break;
 	if (i < req.n) {
-		end = log_budget_line(&a->refused_log, mono, nb, sizeof(nb));
-		if (end != NULL)
-			log_warnx("event=request_refused node=%s "
-				  "reason=bad_element index=%zu elements=%zu%s",
-				  a->id, i, req.n, end);
+		log_warnx_budget(&a->refused_log,
+				 "event=request_refused node=%s "
+				 "reason=bad_element index=%zu elements=%zu",
+				 a->id, i, req.n);
 		refuse(kh, f, a, req.request_id, req.n, OPRF_BAD_REQUEST,
 		       "element %zu is not a valid group element", i);
 		goto done;

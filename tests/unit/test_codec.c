@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,41 +21,7 @@
 #include "codec.h"
 #include "date.h"
 #include "event.h"
-
-/*
- * Allocations made to fail: the test is linked with -Wl,--wrap=malloc
- * (tests.cmake), so every malloc of the codec comes here, and the
- * fail_at-th one after fail_malloc(n) returns NULL.
- */
-void *__real_malloc(size_t size);
-void *__wrap_malloc(size_t size);
-
-static atomic_ulong mallocs, fail_at, mallocs_failed;
-
-void *
-__wrap_malloc(size_t size)
-{
-	unsigned long at = atomic_load(&fail_at);
-
-	if (at != 0 && atomic_fetch_add(&mallocs, 1) + 1 == at) {
-		atomic_fetch_add(&mallocs_failed, 1);
-		return NULL;
-	}
-	return __real_malloc(size);
-}
-
-/* The n-th malloc from now on fails (0: none does; what failed is kept
- * in mallocs_failed until armed again). */
-static void
-fail_malloc(unsigned long n)
-{
-	atomic_store(&fail_at, 0);
-	if (n == 0)
-		return;
-	atomic_store(&mallocs, 0);
-	atomic_store(&mallocs_failed, 0);
-	atomic_store(&fail_at, n);
-}
+#include "fail_malloc.h"
 
 /* ---- a minimal protobuf writer ------------------------------------- */
 
@@ -1057,7 +1022,7 @@ test_decode_out_of_memory(void **state)
 		fail_malloc(n);
 		r = codec_event_decode(buf, len, back);
 		fail_malloc(0);
-		if (atomic_load(&mallocs_failed) == 0)
+		if (malloc_failures() == 0)
 			break;
 		failures++;
 		assert_int_equal(r, -ENOMEM);
@@ -1072,7 +1037,7 @@ test_decode_out_of_memory(void **state)
 		fail_malloc(n);
 		r = codec_envelope_decode(ebuf, elen, &eback);
 		fail_malloc(0);
-		if (atomic_load(&mallocs_failed) == 0)
+		if (malloc_failures() == 0)
 			break;
 		failures++;
 		assert_int_equal(r, -ENOMEM);
@@ -1568,7 +1533,7 @@ test_msg_out_of_memory(void **state)
 		fail_malloc(n);
 		r = codec_msg_decode(buf, len, &back);
 		fail_malloc(0);
-		if (atomic_load(&mallocs_failed) == 0)
+		if (malloc_failures() == 0)
 			break;
 		failures++;
 		assert_int_equal(r, -ENOMEM);

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +31,7 @@
 #include "codec.h"
 #include "date.h"
 #include "event.h"
+#include "fail_malloc.h"
 #include "ingest.h"
 #include "keys.h"
 #include "registry.h"
@@ -63,44 +63,6 @@ service_extend_start(unsigned seconds, const char *status)
 	extend_calls++;
 	extend_seconds = seconds;
 	snprintf(extend_status, sizeof(extend_status), "%s", status);
-}
-
-/*
- * Allocations made to fail: the test is linked with -Wl,--wrap=malloc
- * (tests.cmake), so every malloc of kuska's own code comes here, and
- * the fail_at-th one after arming (fail_malloc) returns NULL. Only
- * malloc: calloc, realloc and strdup are not made to fail (the decoding
- * of envelopes and events, what these tests are for, allocates with
- * malloc alone).
- */
-void *__real_malloc(size_t size);
-void *__wrap_malloc(size_t size);
-
-static atomic_ulong mallocs, fail_at, mallocs_failed;
-
-void *
-__wrap_malloc(size_t size)
-{
-	unsigned long at = atomic_load(&fail_at);
-
-	if (at != 0 && atomic_fetch_add(&mallocs, 1) + 1 == at) {
-		atomic_fetch_add(&mallocs_failed, 1);
-		return NULL;
-	}
-	return __real_malloc(size);
-}
-
-/* The n-th malloc from now on fails (0: none does; what failed is kept
- * in mallocs_failed until armed again). */
-static void
-fail_malloc(unsigned long n)
-{
-	atomic_store(&fail_at, 0);
-	if (n == 0)
-		return;
-	atomic_store(&mallocs, 0);
-	atomic_store(&mallocs_failed, 0);
-	atomic_store(&fail_at, n);
 }
 
 /* A batch to send, and its envelopes (owned). */
@@ -833,7 +795,7 @@ test_rebuild_out_of_memory(void **state)
 			fail_malloc(n);
 			r = ingest_rebuild(&ga, &events, &skipped);
 			fail_malloc(0);
-			if (atomic_load(&mallocs_failed) == 0)
+			if (malloc_failures() == 0)
 				break; /* all of them went through */
 			failures++;
 			assert_int_equal(r, -ENOMEM);
@@ -888,7 +850,7 @@ test_batch_out_of_memory(void **state)
 		fail_malloc(n);
 		r = ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply);
 		fail_malloc(0);
-		if (atomic_load(&mallocs_failed) == 0)
+		if (malloc_failures() == 0)
 			break;
 		failures++;
 		assert_int_equal(r, -ENOMEM);

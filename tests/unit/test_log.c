@@ -93,12 +93,20 @@ test_hex8(void **state)
 	assert_string_equal(log_hex8(key, out), "0001abcdef1099ff");
 }
 
+/* A warning and an info line. */
+static void
+write_two(void)
+{
+	log_warnx("event=a");
+	log_info("event=b");
+}
+
 /*
- * Writes a warning and an info line with stderr on a new file, that file
- * named in JOURNAL_STREAM when journal, else another's; returns them.
+ * Runs write with stderr on a new file, that file named in
+ * JOURNAL_STREAM when journal, else another's; returns what it wrote.
  */
 static void
-capture(bool journal, char *out, size_t cap)
+capture(bool journal, void (*write)(void), char *out, size_t cap)
 {
 	char path[] = "/tmp/kuska-log-XXXXXX", js[64];
 	struct stat st;
@@ -117,8 +125,7 @@ capture(bool journal, char *out, size_t cap)
 	assert_true(saved >= 0);
 	assert_int_equal(dup2(fd, 2), 2);
 	log_init("test_log", 0);
-	log_warnx("event=a");
-	log_info("event=b");
+	write();
 	fflush(stderr);
 	assert_int_equal(dup2(saved, 2), 2);
 	close(saved);
@@ -140,11 +147,11 @@ test_journal_priority(void **state)
 	char out[256];
 
 	(void)state;
-	capture(true, out, sizeof(out));
+	capture(true, write_two, out, sizeof(out));
 	assert_string_equal(out, "<4>test_log: warning: event=a\n"
 				 "<6>test_log: event=b\n");
 	/* stderr redirected away from the journal's stream: no prefix. */
-	capture(false, out, sizeof(out));
+	capture(false, write_two, out, sizeof(out));
 	assert_string_equal(out, "test_log: warning: event=a\n"
 				 "test_log: event=b\n");
 }
@@ -182,6 +189,45 @@ test_budget(void **state)
 	assert_int_equal(n, LOG_BUDGET_BURST);
 }
 
+/*
+ * A burst of lines within a budget, then as many held back; a line let
+ * through later (its credit given by hand, not waited for) says how many
+ * were held back, and the next one nothing.
+ */
+static void
+write_budget(void)
+{
+	struct log_budget b;
+	int i;
+
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < 2 * LOG_BUDGET_BURST; i++)
+		log_warnx_budget(&b, "event=w n=%d", i);
+	b.credit_ms = 2 * LOG_BUDGET_EVERY_MS;
+	log_info_budget(&b, "event=i n=%d", i);
+	log_warnx_budget(&b, "event=w n=%d", i + 1);
+}
+
+static void
+test_budget_line(void **state)
+{
+	char out[1024], want[1024];
+	size_t o = 0;
+	int i;
+
+	(void)state;
+	capture(false, write_budget, out, sizeof(out));
+	for (i = 0; i < LOG_BUDGET_BURST; i++)
+		o += (size_t)snprintf(want + o, sizeof(want) - o,
+				      "test_log: warning: event=w n=%d\n", i);
+	snprintf(want + o, sizeof(want) - o,
+		 "test_log: event=i n=%d unlogged=%d\n"
+		 "test_log: warning: event=w n=%d\n",
+		 2 * LOG_BUDGET_BURST, LOG_BUDGET_BURST,
+		 2 * LOG_BUDGET_BURST + 1);
+	assert_string_equal(out, want);
+}
+
 int
 main(void)
 {
@@ -192,6 +238,7 @@ main(void)
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_hex8),
 	    cmocka_unit_test(test_budget),
+	    cmocka_unit_test(test_budget_line),
 	};
 
 	log_init("test_log", 0);

@@ -210,6 +210,34 @@ test_load_full(void **state)
 	registry_free(NULL);
 }
 
+/*
+ * A key's name by its transport key, valid or not; a key unknown has
+ * none (NULL), so that a key named "none" is not taken for one unknown.
+ */
+static void
+test_transport_name(void **state)
+{
+	struct fixture *fx = *state;
+	struct registry *r = NULL;
+	char text[1024], err[512] = "";
+
+	snprintf(text, sizeof(text),
+		 "[institution mp]\n"
+		 "[key none]\n"
+		 "owner = mp\n"
+		 "sign_public = %s\n"
+		 "transport_public = %s\n"
+		 "revoked = 2026-06-30T12:00:00Z\n",
+		 fx->mp_sign, fx->mp_curve);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(registry_transport_name(r, fx->mp->curve_pk),
+			    "none");
+	assert_null(registry_transport_name(r, fx->pnp->curve_pk));
+	registry_free(&r);
+}
+
 /* Kinds and stages default to DESIGN.md's when not given. */
 static void
 test_defaults(void **state)
@@ -870,6 +898,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_load_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transport_name, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_network, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_owner_line, setup,
