@@ -754,6 +754,8 @@ main(int argc, char **argv)
 				 "store");
 		daemon_check_socket(a.conf, "consolidator", "control",
 				    c.cfg.control);
+		daemon_check_metrics(a.conf, "consolidator",
+				     c.cfg.metrics_file);
 		char pop[64] = "";
 		if (c.population != NULL)
 			snprintf(pop, sizeof(pop),
