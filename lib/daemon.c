@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "lockdir.h"
 #include "log.h"
+#include "metrics.h"
 
 bool
 daemon_option(struct daemon_args *a, int ch, const char *arg)
@@ -251,6 +252,18 @@ daemon_check_socket(const char *conf, const char *section, const char *key,
 		"start refuses it, unless systemd makes it "
 		"(RuntimeDirectory=)\n",
 		conf, section, key, endpoint, dir);
+}
+
+void
+daemon_check_metrics(const char *conf, const char *section, const char *path)
+{
+	char dir[PATH_MAX];
+
+	if (metrics_dir_unshared(path, dir, sizeof(dir)))
+		fprintf(stderr,
+			"%s: [%s] metrics_file: %s: its directory %s is not "
+			"set-group-ID: " METRICS_DIR_HINT "\n",
+			conf, section, path, dir);
 }
 
 const char *

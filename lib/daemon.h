@@ -83,6 +83,15 @@ void daemon_check_socket(const char *conf, const char *section,
 			 const char *key, const char *endpoint);
 
 /*
+ * daemon_check_metrics - for -n: says on stderr, after "CONF: [SECTION]
+ * metrics_file: PATH", when the file's directory is not set-group-ID, so
+ * node_exporter could not read it (metrics_dir_unshared). A start says it
+ * too, in the log. Nothing when no metrics file is set.
+ */
+void daemon_check_metrics(const char *conf, const char *section,
+			  const char *path);
+
+/*
  * daemon_credential_hint - for a key file the daemon could not load: when
  * path is a systemd credential (/run/credentials/...) that does not
  * exist, a hint to append to the error (the credential exists only while

@@ -187,16 +187,43 @@ metrics_write_file(const struct mtext *m, const char *path)
 	return r;
 }
 
+bool
+metrics_dir_unshared(const char *path, char *dir, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (path[0] == '\0')
+		return false;
+	if (slash == NULL)
+		snprintf(dir, cap, ".");
+	else if (slash == path)
+		snprintf(dir, cap, "/");
+	else if ((size_t)(slash - path) >= cap)
+		return false;
+	else
+		snprintf(dir, cap, "%.*s", (int)(slash - path), path);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return false;
+	return (st.st_mode & S_ISGID) == 0;
+}
+
 void
 metrics_export(const char *path, unsigned long interval_s, uint64_t *last_ms,
 	       uint64_t now_ms, void (*render)(void *arg, struct mtext *m),
 	       void *arg)
 {
 	struct mtext m = {0};
+	char dir[4096];
 	int r;
 
 	if (path[0] == '\0' || now_ms - *last_ms < interval_s * 1000)
 		return;
+	/* Once, at start: a file nobody can read fails no write. */
+	if (*last_ms == 0 && metrics_dir_unshared(path, dir, sizeof(dir)))
+		log_warnx("event=metrics_dir_not_setgid file=%s dir=%s "
+			  "hint=\"" METRICS_DIR_HINT "\"",
+			  LOG_Q(path), LOG_Q(dir));
 	*last_ms = now_ms;
 	render(arg, &m);
 	r = metrics_write_file(&m, path);

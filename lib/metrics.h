@@ -6,6 +6,7 @@
 #ifndef KUSKA_METRICS_H
 #define KUSKA_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,10 +72,27 @@ int metrics_write_file(const struct mtext *m, const char *path)
     __attribute__((warn_unused_result));
 
 /*
+ * metrics_dir_unshared - whether the directory of the metrics file path
+ * lacks the set-group-ID bit; the directory goes into dir (cap bytes).
+ * Without the bit the file (METRICS_FILE_MODE) gets the daemon's own
+ * group, under DynamicUser= one made at its start, and node_exporter
+ * silently cannot read it. False when path is "" or its directory cannot
+ * be looked at (the write says why).
+ */
+bool metrics_dir_unshared(const char *path, char *dir, size_t cap);
+
+/* What a directory without the bit does, and what to do about it. */
+#define METRICS_DIR_HINT                                                       \
+	"the metrics file gets the daemon's own group, which node_exporter "   \
+	"cannot read: give the directory node_exporter's group and mode 2770 " \
+	"(docs/OPERATIONS.md, section 4)"
+
+/*
  * metrics_export - when path is set and interval_s have passed since
  * *last_ms (a monotonic clock, like now_ms), renders the metrics with
  * render(arg, m) and writes them to path (logging a failure once per
- * attempt). For the daemons' textfile-collector output.
+ * attempt). For the daemons' textfile-collector output. The first
+ * attempt (*last_ms 0: at start) also warns when metrics_dir_unshared.
  */
 void metrics_export(const char *path, unsigned long interval_s,
 		    uint64_t *last_ms, uint64_t now_ms,

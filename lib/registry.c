@@ -2,6 +2,7 @@
 #include "registry.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -509,6 +510,42 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 	return 0;
 }
 
+static void __attribute__((format(printf, 2, 3)))
+reg_warn(struct registry *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->n_warnings < REGISTRY_MAX_WARNINGS) {
+		va_start(ap, fmt);
+		vsnprintf(r->warnings[r->n_warnings], sizeof(r->warnings[0]),
+			  fmt, ap);
+		va_end(ap);
+	}
+	r->n_warnings++;
+}
+
+/*
+ * An institution's query client whose institution has no node: it is
+ * let in, and every table it asks for is zeros, with nothing to say why
+ * (a mistyped institution, or the [institution] section forgotten).
+ */
+static void
+warn_nodeless(struct reg_ctx *c, size_t i)
+{
+	const struct reg_key *k = &c->r->keys[i];
+	const char *inst = institution_name(k->owner->inst);
+
+	if (k->owner->node || k->owner->role != ROLE_INSTITUTION ||
+	    registry_institution(c->r, k->owner->inst) != NULL)
+		return;
+	reg_warn(c->r,
+		 "%s:%u: warning: [key %s]: its owner [client %s] asks for "
+		 "%s's tables, but there is no [institution %s]: it will "
+		 "only ever see zeros",
+		 c->path, c->owner_line[i] ? c->owner_line[i] : c->key_line[i],
+		 k->name, k->owner->id, inst, inst);
+}
+
 /* Checks what only the whole file can tell. */
 static int
 reg_finish(struct reg_ctx *c, char *err, size_t errlen)
@@ -609,6 +646,7 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 				return -EINVAL;
 			}
 		}
+		warn_nodeless(c, i);
 	}
 	return 0;
 }

@@ -89,17 +89,28 @@ struct reg_key {
 				       sequence it signs validly */
 };
 
+#define REGISTRY_MAX_WARNINGS 16
+#define REGISTRY_WARNING_MAX 512
+
 struct registry {
 	char network[KEYS_ID_MAX]; /* [network NAME] */
 	struct reg_party parties[REGISTRY_MAX_PARTIES];
 	size_t n_parties;
 	struct reg_key keys[REGISTRY_MAX_KEYS];
 	size_t n_keys;
+	/* What loads but is likely a mistake, "FILE:LINE: warning: reason",
+	 * for the consolidator to say; past REGISTRY_MAX_WARNINGS only
+	 * counted in n_warnings. */
+	char warnings[REGISTRY_MAX_WARNINGS][REGISTRY_WARNING_MAX];
+	size_t n_warnings;
 };
 
 /*
  * registry_load - reads and checks a registry file. Returns 0 and *ret
  * (free with registry_free), or -errno with "FILE:LINE: reason" in err.
+ * A loaded registry may carry warnings: a key of a [client] of role
+ * institution whose institution has no [institution] section (no node:
+ * its tables would only ever be zeros).
  */
 int registry_load(const char *path, struct registry **ret, char *err,
 		  size_t errlen) __attribute__((warn_unused_result));

@@ -578,6 +578,46 @@ percent_ok(double v)
 	return v >= 0 && v <= 100;
 }
 
+/*
+ * A count is a total over its period: a semester's is about half a
+ * year's. Read every semester against a yearly line (or every year
+ * against a semester's) it looks limited or deteriorating only for the
+ * length of the period, and no status can say so: the file still loads,
+ * with a warning.
+ */
+static void
+check_count_periods(struct reader *r, struct draft *d)
+{
+	const struct indicator *ind = &d->ind;
+	enum period_kind want;
+	const char *which;
+	bool b, t;
+
+	if (!d->ok[K_UNIT] || ind->unit != IND_COUNT || !d->ok[K_FREQUENCY] ||
+	    !d->ok[K_BASELINE] || !d->ok[K_TARGET])
+		return;
+	want = ind->frequency == IND_YEAR ? PERIOD_YEAR : PERIOD_SEMESTER;
+	b = period_kind(ind->baseline_period) != want;
+	t = period_kind(ind->target_period) != want;
+	if (!b && !t)
+		return;
+	if (b && t)
+		which = "baseline and target are";
+	else
+		which = b ? "baseline is" : "target is";
+	if (want == PERIOD_SEMESTER)
+		say(r, d->key_line[K_FREQUENCY], true,
+		    "indicator %s counts over a semester but its %s yearly; "
+		    "its progress in a semester compares half a year with "
+		    "a year",
+		    ind->id, which);
+	else
+		say(r, d->key_line[K_FREQUENCY], true,
+		    "indicator %s counts over a year but its %s a semester's; "
+		    "its progress in a year compares a year with half a year",
+		    ind->id, which);
+}
+
 /* The checks that need more than one key of an indicator. */
 static void
 check_draft(struct reader *r, struct draft *d)
@@ -595,6 +635,7 @@ check_draft(struct reader *r, struct draft *d)
 		    "indicator %s: no basis (the evidence behind the "
 		    "target)",
 		    ind->id);
+	check_count_periods(r, d);
 	if (d->ok[K_UNIT] && ind->unit == IND_PERCENT) {
 		if (d->ok[K_BASELINE] && !percent_ok(ind->baseline))
 			say(r, d->key_line[K_BASELINE], false,

@@ -33,8 +33,9 @@
  * a number, or a target period that does not end after the baseline's;
  * no frequency; a target not above the baseline with direction =
  * increase (below with decrease); a percentage outside 0-100; no level or
- * component. A missing basis, and more than INDFILE_KEY_MAX key
- * indicators, are warnings. Every error and warning is reported, as
+ * component. A missing basis, more than INDFILE_KEY_MAX key
+ * indicators, and a count whose baseline or target period is not as long
+ * as its frequency's, are warnings. Every error and warning is reported, as
  * "FILE:LINE: reason", in line order.
  */
 #ifndef KUSKA_INDFILE_H

@@ -399,6 +399,37 @@ load_population(const struct consolidator_config *cfg, bool to_stderr,
 	return r;
 }
 
+/*
+ * The registry's warnings (what loads but is likely a mistake): to the
+ * log, or with -n (to_stderr) to the standard error as they are.
+ */
+static void
+say_registry_warnings(const struct registry *r, bool to_stderr)
+{
+	char q[REGISTRY_WARNING_MAX + 64];
+	size_t i, n = r->n_warnings;
+
+	if (n > REGISTRY_MAX_WARNINGS)
+		n = REGISTRY_MAX_WARNINGS;
+	for (i = 0; i < n; i++) {
+		if (to_stderr)
+			fprintf(stderr, "%s\n", r->warnings[i]);
+		else
+			/* The whole message, however long its path. */
+			log_warnx("event=registry_warning text=%s",
+				  log_quote_str(r->warnings[i], q, sizeof(q)));
+	}
+	if (r->n_warnings > n) {
+		if (to_stderr)
+			fprintf(stderr, "%zu more registry warnings\n",
+				r->n_warnings - n);
+		else
+			log_warnx("event=registry_warning more=%zu "
+				  "hint=\"more warnings than are shown\"",
+				  r->n_warnings - n);
+	}
+}
+
 static void
 load(struct cons *c, const char *path, bool check)
 {
@@ -412,6 +443,7 @@ load(struct cons *c, const char *path, bool check)
 		       daemon_credential_hint(c->cfg.key));
 	if (registry_load(c->cfg.registry, &c->reg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	say_registry_warnings(c->reg, check);
 	if (load_indicators(&c->cfg, check, &c->indicators) != 0)
 		fatalx("%s: indicator file refused", c->cfg.indicators);
 	query_set_indicators(c->indicators);
@@ -598,6 +630,7 @@ reload(struct cons *c)
 	       sizeof(c->cfg.metrics_file));
 	memcpy(c->cfg.registry, cfg.registry, sizeof(c->cfg.registry));
 	store_set_max(c->st, cfg.max_map_size_mb << 20);
+	say_registry_warnings(fresh, false);
 	retire_registry(c);
 	c->reg = fresh;
 	read_monitors(c); /* the table as it is now, before judging it */
@@ -754,6 +787,8 @@ main(int argc, char **argv)
 				 "store");
 		daemon_check_socket(a.conf, "consolidator", "control",
 				    c.cfg.control);
+		daemon_check_metrics(a.conf, "consolidator",
+				     c.cfg.metrics_file);
 		char pop[64] = "";
 		if (c.population != NULL)
 			snprintf(pop, sizeof(pop),

@@ -214,6 +214,7 @@ main(int argc, char **argv)
 		config_print(stdout, &settings_keyholder_schema, &kh.cfg);
 		daemon_check_socket(a.conf, "keyholder", "control",
 				    kh.cfg.control);
+		daemon_check_metrics(a.conf, "keyholder", kh.cfg.metrics_file);
 		fprintf(stderr,
 			"configuration OK (key epoch %u; registry: %zu "
 			"parties, %zu keys)\n",

@@ -699,6 +699,7 @@ main(int argc, char **argv)
 		config_print(stdout, &settings_node_schema, &n.cfg);
 		daemon_check_dir(a.conf, "node", n.cfg.data_dir, "outbox");
 		daemon_check_socket(a.conf, "node", "submit", n.cfg.submit);
+		daemon_check_metrics(a.conf, "node", n.cfg.metrics_file);
 		fprintf(stderr, "configuration OK\n");
 		keys_free(&n.key);
 		keys_key32_free(&n.linkage);

@@ -68,10 +68,26 @@ check "metrics: every sample line is NAME{labels} VALUE" \
 "$KUSKA" metrics -c "$N/pnp.conf" >"$T/n.prom"
 check "node metrics: outbox depth 0" \
 	grep -q '^kuska_node_outbox_depth{institution="pnp"} 0$' "$T/n.prom"
-printf 'metrics_file = %s\nmetrics_interval_s = 1\n' "$T/cons.prom" \
+# A directory that is not set-group-ID: node_exporter could not read the
+# file; the daemon says so once, and -n too.
+mkdir "$T/textfile"
+chmod g-s "$T/textfile"
+printf 'metrics_file = %s\nmetrics_interval_s = 1\n' "$T/textfile/cons.prom" \
 	>>"$N/consolidator.conf"
 kill -HUP "${PIDS[cons]}"
 check "metrics_file is written for the textfile collector" \
-	wait_log "$T/cons.prom" "^kuska_last_seq" 10
+	wait_log "$T/textfile/cons.prom" "^kuska_last_seq" 10
+sleep 1.2 # another write
+check "its directory, not set-group-ID, is warned of once" \
+	test "$(grep -c "event=metrics_dir_not_setgid .*dir=.\?$T/textfile" \
+		"$N/consolidator.log")" = 1
+"$CONS" -n -c "$N/consolidator.conf" >/dev/null 2>"$T/n.err"
+check "-n warns of it too" \
+	grep -q "metrics_file: $T/textfile/cons.prom: its directory $T/textfile is not set-group-ID" \
+	"$T/n.err"
+chmod g+s "$T/textfile"
+"$CONS" -n -c "$N/consolidator.conf" >/dev/null 2>"$T/n.err"
+check "-n: a set-group-ID directory is not warned of" \
+	sh -c "! grep -q set-group-ID '$T/n.err'"
 
 finish

@@ -546,6 +546,57 @@ test_file_consistency(void **state)
 	}
 }
 
+/* A count indicator with the given periods and frequency (line 11). */
+static const char *
+count_file(const char *baseline, const char *target, const char *frequency)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 "[indicator victims]\nname = Victims identified\n"
+		 "level = output\ncomponent = protection\nkey = yes\n"
+		 "value = identification.victims[institution=all]\n"
+		 "unit = count\ndirection = increase\nbaseline = %s: 120\n"
+		 "target = %s: 200\nfrequency = %s\nbasis = b\n",
+		 baseline, target, frequency);
+	return buf;
+}
+
+/* A count read by semester against a yearly line, or the reverse. */
+static void
+test_file_count_periods(void **state)
+{
+	struct indfile_msgs m = {0};
+	struct indset *set = NULL;
+
+	(void)state;
+	expect_warned(count_file("2024", "2026", "semester"),
+		      "t.conf:11: warning: indicator victims counts over a "
+		      "semester but its baseline and target are yearly; its "
+		      "progress in a semester compares half a year with a "
+		      "year");
+	expect_warned(count_file("2024", "2026H2", "semester"),
+		      "t.conf:11: warning: indicator victims counts over a "
+		      "semester but its baseline is yearly");
+	expect_warned(count_file("2024H2", "2026H2", "year"),
+		      "t.conf:11: warning: indicator victims counts over a "
+		      "year but its baseline and target are a semester's; its "
+		      "progress in a year compares a year with half a year");
+	expect_warned(count_file("2024", "2026H2", "year"),
+		      "t.conf:11: warning: indicator victims counts over a "
+		      "year but its target is a semester's");
+	/* Periods as long as the frequency's: nothing to say. */
+	assert_int_equal(parse(count_file("2024", "2026", "year"), &set, &m),
+			 0);
+	assert_int_equal(m.n_errors + m.n_warnings, 0);
+	indset_free(&set);
+	assert_int_equal(
+	    parse(count_file("2024H2", "2026H2", "semester"), &set, &m), 0);
+	assert_int_equal(m.n_errors + m.n_warnings, 0);
+	indset_free(&set);
+	indfile_msgs_clear(&m);
+}
+
 /* Achievable: a basis, and few key indicators; warnings only. */
 static void
 test_file_warnings(void **state)
@@ -1475,6 +1526,7 @@ main(void)
 	    cmocka_unit_test(test_file_baseline_target),
 	    cmocka_unit_test(test_file_consistency),
 	    cmocka_unit_test(test_file_warnings),
+	    cmocka_unit_test(test_file_count_periods),
 	    cmocka_unit_test(test_file_all_errors),
 	    cmocka_unit_test(test_file_too_many),
 	    cmocka_unit_test(test_file_load),

@@ -144,6 +144,34 @@ test_export_file(void **state)
 	rmdir(dir);
 }
 
+/* A directory that does not hand its group down to the file is told. */
+static void
+test_dir_unshared(void **state)
+{
+	char dir[] = "/tmp/kuska-metrics-XXXXXX", path[64], got[64];
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/kuska.prom", dir);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	if ((st.st_mode & S_ISGID) != 0) /* /tmp handing it down: take it */
+		assert_int_equal(chmod(dir, st.st_mode & 0755), 0);
+	assert_true(metrics_dir_unshared(path, got, sizeof(got)));
+	assert_string_equal(got, dir);
+	/* The docs' setup: mode 2770, node_exporter's group. */
+	assert_int_equal(chmod(dir, 02770), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	if ((st.st_mode & S_ISGID) != 0) /* else not ours to set: untold */
+		assert_false(metrics_dir_unshared(path, got, sizeof(got)));
+	/* No file set, or no directory yet (the write says so): nothing. */
+	assert_false(metrics_dir_unshared("", got, sizeof(got)));
+	snprintf(path, sizeof(path), "%s/none/kuska.prom", dir);
+	assert_false(metrics_dir_unshared(path, got, sizeof(got)));
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -153,6 +181,7 @@ main(void)
 	    cmocka_unit_test(test_histogram),
 	    cmocka_unit_test(test_grows),
 	    cmocka_unit_test(test_export_file),
+	    cmocka_unit_test(test_dir_unshared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -809,6 +809,56 @@ test_institution_client(void **state)
 	expect_error(fx, text, 4, "node key");
 }
 
+/*
+ * An institution's query client whose institution has no node: let in,
+ * but warned of, at its key's owner line, since it would see only zeros.
+ */
+static void
+test_nodeless_client(void **state)
+{
+	struct fixture *fx = *state;
+	struct registry *r = NULL;
+	char text[2048], err[512] = "", want[600];
+
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n"
+		 "[client mp-stats]\nrole = institution\ninstitution = mp\n"
+		 "[key mp-stats-1]\nowner = mp-stats\nsign_public = %s\n"
+		 "transport_public = %s\n",
+		 fx->sec_sign, fx->sec_curve);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(r->n_warnings, 1);
+	snprintf(want, sizeof(want),
+		 "%s:6: warning: [key mp-stats-1]: its owner [client "
+		 "mp-stats] asks for mp's tables, but there is no "
+		 "[institution mp]: it will only ever see zeros",
+		 fx->path);
+	assert_string_equal(r->warnings[0], want);
+	registry_free(&r);
+
+	/* With its node, or for its own node's key: nothing to say. */
+	snprintf(text, sizeof(text),
+		 "[institution mp]\n"
+		 "[client mp-stats]\nrole = institution\ninstitution = mp\n"
+		 "[key mp-stats-1]\nowner = mp-stats\nsign_public = %s\n"
+		 "transport_public = %s\n"
+		 "[key mp-1]\nowner = mp\nsign_public = %s\n"
+		 "transport_public = %s\n",
+		 fx->sec_sign, fx->sec_curve, fx->mp_sign, fx->mp_curve);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(r->n_warnings, 0);
+	registry_free(&r);
+	write_full(fx);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(r->n_warnings, 0);
+	registry_free(&r);
+}
+
 static void
 test_lookups(void **state)
 {
@@ -921,6 +971,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_institution_client, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_nodeless_client, setup,
 					    teardown),
 	};
 
