@@ -72,11 +72,16 @@ endforeach()
 
 # Small programs the end-to-end tests drive (a rogue peer, ...): built,
 # not run by ctest themselves.
+# What more than one of them needs lives in tests/tools/common.
+add_library(kuska_tools STATIC ${CMAKE_SOURCE_DIR}/tests/tools/common/unread.c)
+target_include_directories(kuska_tools PUBLIC ${CMAKE_SOURCE_DIR}/tests/tools/common)
+target_link_libraries(kuska_tools PUBLIC kuska_lib)
 file(GLOB TOOL_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/tools/*.c)
 foreach(src ${TOOL_SRC})
 	get_filename_component(name ${src} NAME_WE)
 	add_executable(${name} ${src})
-	target_link_libraries(${name} kuska_cons_core kuska_node_core kuska_lib)
+	target_link_libraries(${name} kuska_tools kuska_cons_core
+		kuska_node_core kuska_lib)
 endforeach()
 
 # test_codec and test_ingest make kuska's own allocations fail on

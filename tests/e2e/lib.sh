@@ -343,3 +343,80 @@ wait_held() {
 	done
 	return 1
 }
+
+# rss_kib PID: the resident memory of process PID, in KiB (VmRSS).
+rss_kib() {
+	awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# grew_less BEFORE AFTER KIB: AFTER - BEFORE < KIB, both measured (an
+# empty reading, a process gone, is no growth).
+grew_less() {
+	[ -n "$1" ] && [ -n "$2" ] && [ $(($2 - $1)) -lt "$3" ]
+}
+
+# check_rss_growth DESCRIPTION BEFORE AFTER KIB: a daemon's memory
+# (rss_kib) grew by less than KIB. Not judged in a sanitized build: the
+# sanitizers' own bookkeeping grows with the work.
+check_rss_growth() {
+	if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
+		echo "# (sanitized build: memory not judged)"
+	else
+		check "$1" grew_less "$2" "$3" "$4"
+	fi
+}
+
+# The daemons' log budgets (LOG_BUDGET_BURST, lib/log.h): of a kind of
+# line, a burst of LOG_BURST, then one a second; the next line written
+# counts those held back meanwhile (" unlogged=N").
+LOG_BURST=10
+
+# check_log_budget DESCRIPTION FILE PATTERN SECONDS: the lines of FILE
+# matching PATTERN (grep's basic regular expression) are at most a burst
+# and one a second over SECONDS.
+check_log_budget() {
+	local lines
+	lines=$(grep -c -e "$3" "$2")
+	echo "# $lines lines of $(basename "$2") match '$3' in about $4 s"
+	check "$1" test "$lines" -le $((LOG_BURST + $4))
+}
+
+# counts_held FILE PATTERN [LAST]: a line of FILE (or of its LAST lines)
+# matching PATTERN counts lines of its kind held back (unlogged=N, N > 0);
+# waits for it up to 5 s.
+counts_held() {
+	local i
+	for i in $(seq 50); do
+		if [ -n "${3:-}" ]; then
+			tail -n "$3" "$1"
+		else
+			cat "$1"
+		fi 2>/dev/null | grep -q -e "$2.*unlogged=[1-9]" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# check_next_counts DESCRIPTION FILE PATTERN COMMAND...: after a flood of
+# lines of a kind (PATTERN), a second's quiet and then COMMAND, which
+# causes one more: that line, among FILE's last two, counts those held
+# back.
+check_next_counts() {
+	local what=$1 file=$2 pattern=$3
+	shift 3
+	sleep 1.1
+	"$@" >/dev/null 2>&1
+	check "$what" counts_held "$file" "$pattern" 2
+}
+
+# check_log_total DESCRIPTION FILE PATTERN LOW HIGH: the lines of FILE
+# matching PATTERN, each standing for itself and the unlogged=N it
+# counts, add up to between LOW and HIGH: every occurrence accounted for.
+check_log_total() {
+	local lines held
+	lines=$(grep -c -e "$3" "$2")
+	held=$(grep -o -e "$3.*unlogged=[0-9]*" "$2" |
+		awk -F 'unlogged=' '{ n += $NF } END { print n + 0 }')
+	echo "# $lines lines, $held held back: $((lines + held)) (from $4 to $5)"
+	check "$1" test $((lines + held)) -ge "$4" -a $((lines + held)) -le "$5"
+}

@@ -21,41 +21,28 @@ COUNT=3000
 net_init
 start_cons
 EP=$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")
-rss() { awk '/^VmRSS/ { print $2 }' "/proc/${PIDS[cons]}/status"; }
-before=$(rss)
+before=$(rss_kib "${PIDS[cons]}")
 t0=$(date +%s)
 "$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" -e "$EP" \
 	-n $COUNT hello >"$T/rogue.out" 2>&1
 check "every hello welcomed" grep -qx "mismatches 0" "$T/rogue.out"
 check "... all $COUNT of them" grep -qx "sent hello $COUNT" "$T/rogue.out"
 secs=$(($(date +%s) - t0 + 1))
-after=$(rss)
+after=$(rss_kib "${PIDS[cons]}")
 echo "# $COUNT hellos in about $secs s; RSS ${before} KiB before, ${after} KiB after"
-if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
-	echo "# (sanitized build: memory not judged)"
-else
-	check "memory grew by less than 4 MiB" test $((after - before)) -lt 4096
-fi
-lines=$(grep -c "event=hello institution=minsa" "$N/consolidator.log")
-echo "# $lines event=hello lines"
-check "at most a burst of 10 lines and one a second after" \
-	test "$lines" -le $((10 + secs))
+check_rss_growth "memory grew by less than 4 MiB" "$before" "$after" 4096
+HELLO="event=hello institution=minsa"
+check_log_budget "at most a burst of 10 lines and one a second after" \
+	"$N/consolidator.log" "$HELLO" "$secs"
 # A second on, one more hello (after the tool's own first, to sync) is
 # logged, counting those held back: each line stands for itself and
 # them, so the lines and the counts add up to every hello.
-sleep 1.1
-"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" -e "$EP" \
-	-n 1 hello >/dev/null 2>&1
-check "the hello a second later is logged, counting those held back" \
-	sh -c "tail -n 2 '$N/consolidator.log' |
-		grep -q 'event=hello institution=minsa .*unlogged=[1-9]'"
-lines=$(grep -c "event=hello institution=minsa" "$N/consolidator.log")
-held=$(grep -o "event=hello institution=minsa .*unlogged=[0-9]*" \
-	"$N/consolidator.log" | sed 's/.*unlogged=//' | paste -sd+ | bc)
-echo "# $lines lines, $held hellos held back"
-check "... so that they add up to every hello (and the tool's own)" \
-	test "$((lines + held))" -ge $((COUNT + 2)) -a \
-	"$((lines + held))" -le $((COUNT + 8))
+check_next_counts "the hello a second later is logged, counting those held back" \
+	"$N/consolidator.log" "$HELLO" \
+	"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" \
+	-e "$EP" -n 1 hello
+check_log_total "... so that they add up to every hello (and the tool's own)" \
+	"$N/consolidator.log" "$HELLO" $((COUNT + 2)) $((COUNT + 8))
 "$KUSKA" query -c "$N/analyst.conf" deliveries --format csv >"$T/d.csv"
 check "deliveries: minsa in contact, nothing delivered" \
 	grep -qE "^minsa,,0,[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z$" \
@@ -72,15 +59,12 @@ for m in garbage badsig multiframe; do
 		grep -qx "mismatches 0" "$T/rogue-$m.out"
 done
 secs=$(($(date +%s) - t0 + 1))
-lines=$(grep -c "event=frame_refused institution=minsa" "$N/consolidator.log")
-stops=$(grep -c "event=batch_stopped institution=minsa" "$N/consolidator.log")
-echo "# $lines frame_refused and $stops batch_stopped lines for 3,000 frames in about $secs s"
-check "frame_refused: a burst, then at most one a second" \
-	test "$lines" -le $((10 + secs))
-check "batch_stopped: the same" test "$stops" -le $((10 + secs))
-check "... the lines held back counted in a later one" \
-	grep -q "event=frame_refused institution=minsa .*unlogged=[1-9]" \
-	"$N/consolidator.log"
+check_log_budget "frame_refused: a burst, then at most one a second" \
+	"$N/consolidator.log" "event=frame_refused institution=minsa" "$secs"
+check_log_budget "batch_stopped: the same" \
+	"$N/consolidator.log" "event=batch_stopped institution=minsa" "$secs"
+check "... the lines held back counted in a later one" counts_held \
+	"$N/consolidator.log" "event=frame_refused institution=minsa "
 
 # Strangers: 1,000 connections with fresh keys, as fast as one peer can,
 # and meanwhile pnp's officers' key on the nodes' socket (registered, no
@@ -107,25 +91,16 @@ after=$(failures)
 echo "# $STRANGERS strangers in about $secs s; handshake failures $before, then $after"
 check "... each counted, and the officers' key's" \
 	test "$((after - before))" -eq $((STRANGERS + 1))
-lines=$(grep -c "event=auth_refused .*key=none reason=not_registered_or_not_valid" \
-	"$N/consolidator.log")
-echo "# $lines auth_refused lines for them"
-check "auth_refused: a burst, then at most one a second" \
-	test "$lines" -le $((10 + secs))
+STRANGER="event=auth_refused .*key=none reason=not_registered_or_not_valid"
+check_log_budget "auth_refused: a burst, then at most one a second" \
+	"$N/consolidator.log" "$STRANGER" "$secs"
 check "... the officers' key refused meanwhile still logged" \
 	grep -q "event=auth_refused domain=ingest .*key=pnp-stats-1 owner=pnp-stats reason=not_a_node" \
 	"$N/consolidator.log"
-sleep 1.1
-"$THIEF" strangers -p "$N/keys/consolidator.pub" -e "$EP" -n 1 >/dev/null 2>&1
-check "a stranger a second later is logged, counting those held back" \
-	sh -c "tail -n 2 '$N/consolidator.log' |
-		grep -q 'event=auth_refused .*key=none .*unlogged=[1-9]'"
-lines=$(grep -c "event=auth_refused .*key=none reason=not_registered_or_not_valid" \
-	"$N/consolidator.log")
-held=$(grep -o "event=auth_refused .*key=none .*unlogged=[0-9]*" \
-	"$N/consolidator.log" | sed 's/.*unlogged=//' | paste -sd+ | bc)
-echo "# $lines lines, ${held:-no} strangers held back"
-check "... so that they add up to every stranger" \
-	test "$((lines + ${held:-0}))" -eq $((STRANGERS + 1))
+check_next_counts "a stranger a second later is logged, counting those held back" \
+	"$N/consolidator.log" "$STRANGER" \
+	"$THIEF" strangers -p "$N/keys/consolidator.pub" -e "$EP" -n 1
+check_log_total "... so that they add up to every stranger" \
+	"$N/consolidator.log" "$STRANGER" $((STRANGERS + 1)) $((STRANGERS + 1))
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
 finish

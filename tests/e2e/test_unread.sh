@@ -31,10 +31,9 @@ check "records accepted" submit_all "$T/sim"
 check "records delivered" wait_delivered 120
 QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
 
-rss() { awk '/^VmRSS/ { print $2 }' "/proc/${PIDS[cons]}/status"; }
 # The answer is cached once asked: what follows costs no computation.
 "$KUSKA" query -c "$N/analyst.conf" breakdown --period 2025 >/dev/null
-before=$(rss)
+before=$(rss_kib "${PIDS[cons]}")
 asked=$(grep -c "event=query " "$N/consolidator.log")
 
 fl=()
@@ -56,14 +55,9 @@ check "every flooded request answered (or its answer dropped)" \
 	answered $((CONNS * COUNT))
 check "each flooder sent all it meant to" \
 	test "$(cat "$T"/flood*.out | sort -u)" = "flooded $COUNT"
-after=$(rss)
+after=$(rss_kib "${PIDS[cons]}")
 echo "# consolidator RSS ${before} KiB before, ${after} KiB with $CONNS unread connections"
-if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
-	echo "# (sanitized build: memory not judged)"
-else
-	check "memory grew by less than 16 MiB" \
-		test $((after - before)) -lt 16384
-fi
+check_rss_growth "memory grew by less than 16 MiB" "$before" "$after" 16384
 "$KUSKA" query -c "$N/analyst.conf" breakdown --period 2025 --format csv \
 	>"$T/q.csv" 2>&1
 check "a reading client is answered while they hold their connections" \
@@ -77,7 +71,7 @@ check "and answers once they are gone" test $? = 0
 # ---- a node that never reads ------------------------------------------
 stop_node pnp TERM
 EP=$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")
-before=$(rss)
+before=$(rss_kib "${PIDS[cons]}")
 t0=$(date +%s)
 ro=()
 for j in 1 2; do
@@ -87,22 +81,15 @@ for j in 1 2; do
 	ro+=($!)
 done
 sleep 8
-after=$(rss)
+after=$(rss_kib "${PIDS[cons]}")
 echo "# consolidator RSS ${before} KiB before, ${after} KiB with 2 unread node connections"
-if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
-	echo "# (sanitized build: memory not judged)"
-else
-	check "memory grew by less than 32 MiB" \
-		test $((after - before)) -lt 32768
-fi
+check_rss_growth "memory grew by less than 32 MiB" "$before" "$after" 32768
 wait "${ro[@]}"
 check "each sent its 1500 requests" \
 	test "$(cat "$T"/unread*.out | sort -u)" = "unread sent 1500"
 secs=$(($(date +%s) - t0 + 1))
-lines=$(grep -c "event=recover institution=pnp" "$N/consolidator.log")
-echo "# $lines event=recover lines"
-check "a burst of recover lines, then at most one a second" \
-	test "$lines" -le $((10 + secs))
+check_log_budget "a burst of recover lines, then at most one a second" \
+	"$N/consolidator.log" "event=recover institution=pnp" "$secs"
 start_node pnp
 "$KUSKA" sim --out "$T/sim2" --victims 20 --seed 77 >/dev/null
 "$KUSKA" submit -c "$N/pnp.conf" "$T/sim2/pnp.jsonl" >/dev/null

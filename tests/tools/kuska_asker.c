@@ -39,8 +39,7 @@
 #include "date.h"
 #include "keys.h"
 #include "transport.h"
-
-#include <zmq.h>
+#include "unread.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
 
@@ -100,56 +99,21 @@ read_monitor(struct asker *a)
 	}
 }
 
-/*
- * Sends q count times on a connection of its own that reads nothing (a
- * receive queue of one message, a small socket buffer), then holds it
- * open for hold_ms. libzmq directly: tsock sockets read what comes.
- */
+/* Sends q count times on a connection that reads nothing (unread.h). */
 static int
 flood(const char *ep, const struct secret_key *key,
       const struct public_key *server, const struct query_req *q,
       unsigned long count, long hold_ms)
 {
-	void *ctx = zmq_ctx_new(), *s;
-	int one = 1, small = 4096, zero = 0;
-	unsigned long sent = 0;
-	uint64_t until;
 	uint8_t *buf;
 	size_t len;
+	int rc;
 
-	if (ctx == NULL || codec_query_req_encode(q, &buf, &len) != 0)
+	if (codec_query_req_encode(q, &buf, &len) != 0)
 		return -1;
-	s = zmq_socket(ctx, ZMQ_DEALER);
-	if (s == NULL ||
-	    zmq_setsockopt(s, ZMQ_RCVHWM, &one, sizeof(one)) != 0 ||
-	    zmq_setsockopt(s, ZMQ_RCVBUF, &small, sizeof(small)) != 0 ||
-	    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server->curve_pk,
-			   TRANSPORT_KEY_LEN) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, key->curve_pk,
-			   TRANSPORT_KEY_LEN) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, key->curve_sk,
-			   TRANSPORT_KEY_LEN) != 0 ||
-	    zmq_connect(s, ep) != 0) {
-		free(buf);
-		return -1;
-	}
-	/* Blocking sends: ours wait while our own queue is full. */
-	until = date_mono_ms() + (uint64_t)hold_ms;
-	while (sent < count && date_mono_ms() < until) {
-		if (zmq_send(s, buf, len, ZMQ_DONTWAIT) == (int)len)
-			sent++;
-		else
-			usleep(1000);
-	}
-	printf("flooded %lu\n", sent);
-	fflush(stdout);
-	while (date_mono_ms() < until)
-		usleep(50000);
+	rc = unread_flood(ep, key, server, buf, len, count, hold_ms, "flooded");
 	free(buf);
-	zmq_close(s);
-	zmq_ctx_term(ctx);
-	return 0;
+	return rc;
 }
 
 /* Sends one request and prints what came of it. */

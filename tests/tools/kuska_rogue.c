@@ -65,8 +65,7 @@
 #include "pseudo.h"
 #include "sign.h"
 #include "transport.h"
-
-#include <zmq.h>
+#include "unread.h"
 
 #define REPLY_TIMEOUT_MS 10000
 #define SYNC_TIMEOUT_MS 30000
@@ -1053,57 +1052,27 @@ print_rows(const char *prefix, const struct tally_row *rows, size_t n)
 }
 
 /*
- * Mode "unread": count recovery requests on a connection of its own that
- * reads nothing (libzmq directly: a tsock reads what comes), then held
- * open for hold_ms.
+ * Mode "unread": count recovery requests on a connection that reads
+ * nothing (unread.h).
  */
 static int
 unread(const char *ep, const struct secret_key *me,
        const struct public_key *server, unsigned long count, long hold_ms)
 {
-	void *ctx = zmq_ctx_new(), *s;
-	int one = 1, small = 4096, zero = 0;
-	unsigned long sent = 0;
 	struct msg m;
-	uint64_t until;
 	uint8_t *buf;
 	size_t len;
+	int rc;
 
 	memset(&m, 0, sizeof(m));
 	m.type = MSG_RECOVER_REQUEST;
 	m.from_seq = 1;
-	if (ctx == NULL || codec_msg_encode(&m, &buf, &len) != 0)
+	if (codec_msg_encode(&m, &buf, &len) != 0)
 		return 2;
-	s = zmq_socket(ctx, ZMQ_DEALER);
-	if (s == NULL ||
-	    zmq_setsockopt(s, ZMQ_RCVHWM, &one, sizeof(one)) != 0 ||
-	    zmq_setsockopt(s, ZMQ_RCVBUF, &small, sizeof(small)) != 0 ||
-	    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server->curve_pk,
-			   TRANSPORT_KEY_LEN) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, me->curve_pk,
-			   TRANSPORT_KEY_LEN) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, me->curve_sk,
-			   TRANSPORT_KEY_LEN) != 0 ||
-	    zmq_connect(s, ep) != 0) {
-		free(buf);
-		return 2;
-	}
-	until = date_mono_ms() + (uint64_t)hold_ms;
-	while (sent < count && date_mono_ms() < until) {
-		if (zmq_send(s, buf, len, ZMQ_DONTWAIT) == (int)len)
-			sent++;
-		else
-			usleep(1000);
-	}
-	printf("unread sent %lu\n", sent);
-	fflush(stdout);
-	while (date_mono_ms() < until)
-		usleep(50000);
+	rc = unread_flood(ep, me, server, buf, len, count, hold_ms,
+			  "unread sent");
 	free(buf);
-	zmq_close(s);
-	zmq_ctx_term(ctx);
-	return 0;
+	return rc != 0 ? 2 : 0;
 }
 
 int
