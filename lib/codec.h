@@ -162,7 +162,9 @@ struct msg {
 	 * kind, 1 << enum stage); has_grants false: not said. */
 	bool has_grants;
 	uint32_t grant_kinds, grant_stages;
-	uint64_t from_seq; /* RECOVER_REQUEST */
+	uint64_t from_seq;   /* RECOVER_REQUEST */
+	bool refusals_only;  /* RECOVER_REQUEST */
+	uint64_t scanned_to; /* RECOVER_REPLY: 0 not said */
 	/* RECOVER_REPLY: envelopes point into memory owned by the msg. */
 	size_t n_held;
 	struct held_event *held;

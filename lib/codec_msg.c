@@ -176,6 +176,10 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 		break;
 	case MSG_RECOVER_REQUEST:
 		rreq.from_seq = m->from_seq;
+		if (m->refusals_only) {
+			rreq.has_refusals_only = 1;
+			rreq.refusals_only = 1;
+		}
 		pm.msg_case = KUSKA__MESSAGE__MSG_RECOVER_REQUEST;
 		pm.recover_request = &rreq;
 		break;
@@ -205,6 +209,10 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 			held_ptrs[i] = &held[i];
 		}
 		rrep.last_seq = m->last_seq;
+		if (m->scanned_to != 0) {
+			rrep.has_scanned_to = 1;
+			rrep.scanned_to = m->scanned_to;
+		}
 		rrep.n_events = m->n_held;
 		rrep.events = held_ptrs;
 		if (m->has_outbox_id) {
@@ -262,6 +270,7 @@ recover_reply_from_pb(const Kuska__RecoverReply *pr, struct msg *m)
 
 	m->type = MSG_RECOVER_REPLY;
 	m->last_seq = pr->last_seq;
+	m->scanned_to = pr->has_scanned_to ? pr->scanned_to : 0;
 	if (pr->n_events > CODEC_MAX_BATCH_EVENTS)
 		return -EMSGSIZE;
 	m->n_held = pr->n_events;
@@ -385,6 +394,8 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 	case KUSKA__MESSAGE__MSG_RECOVER_REQUEST:
 		m->type = MSG_RECOVER_REQUEST;
 		m->from_seq = pm->recover_request->from_seq;
+		m->refusals_only = pm->recover_request->has_refusals_only &&
+				   pm->recover_request->refusals_only;
 		return 0;
 	case KUSKA__MESSAGE__MSG_RECOVER_REPLY:
 		return recover_reply_from_pb(pm->recover_reply, m);

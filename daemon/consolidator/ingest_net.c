@@ -247,7 +247,10 @@ struct recover_build {
 	struct msg m;
 	uint8_t *bytes;
 	size_t used, cap;
-	size_t *offs; /* of each envelope in bytes (SIZE_MAX: none) */
+	size_t *offs;	    /* of each envelope in bytes (SIZE_MAX: none) */
+	bool refusals_only; /* the refusals alone, without envelopes */
+	bool stopped;	    /* full before the last sequence held */
+	uint64_t scanned;   /* the last sequence looked at */
 };
 
 #define RECOVER_MAX_BYTES (4u << 20)
@@ -259,17 +262,30 @@ recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
 	struct recover_build *b = arg;
 	struct held_event *h;
 
+	if (b->refusals_only) {
+		env = NULL; /* the node has it */
+		len = 0;
+	}
 	if (b->m.n_held == CODEC_MAX_BATCH_EVENTS ||
-	    (b->m.n_held > 0 && b->used + len > RECOVER_MAX_BYTES))
+	    (b->m.n_held > 0 && b->used + len > RECOVER_MAX_BYTES)) {
+		b->stopped = true;
 		return 1;
+	}
+	if (b->refusals_only && reason == REASON_NONE) {
+		b->scanned = seq;
+		return 0;
+	}
 	if (b->used + len > b->cap) {
 		size_t ncap = (b->used + len) * 2;
 		uint8_t *n = realloc(b->bytes, ncap);
-		if (n == NULL)
+		if (n == NULL) {
+			b->stopped = true;
 			return 1;
+		}
 		b->bytes = n;
 		b->cap = ncap;
 	}
+	b->scanned = seq;
 	h = &b->m.held[b->m.n_held];
 	h->seq = seq;
 	h->reason = reason;
@@ -301,6 +317,7 @@ run_recover(struct ingest_job *j)
 		job_refuse(j, REASON_STORE_ERROR, "out of memory");
 		goto out;
 	}
+	b.refusals_only = j->m.refusals_only;
 	n = ingest_held(ig, p->inst, j->m.from_seq, CODEC_MAX_BATCH_EVENTS,
 			recover_add, &b);
 	if (n < 0) {
@@ -315,12 +332,19 @@ run_recover(struct ingest_job *j)
 		    b.offs[i] == SIZE_MAX ? NULL : b.bytes + b.offs[i];
 	b.m.type = MSG_RECOVER_REPLY;
 	b.m.last_seq = ig->inst[p->inst].last_seq;
+	/* Not full: every sequence held from from_seq was looked at. */
+	if (b.refusals_only)
+		b.m.scanned_to =
+		    b.stopped || (size_t)n == CODEC_MAX_BATCH_EVENTS
+			? b.scanned
+			: b.m.last_seq;
 	b.m.has_outbox_id = ingest_outbox_id(ig, p->inst, b.m.outbox_id) == 0;
 	log_info_budget(&j->c->recover_log[p->inst],
 			"event=recover institution=%s from_seq=%llu "
-			"events=%zu last_seq=%llu",
+			"events=%zu last_seq=%llu refusals_only=%s",
 			p->id, (unsigned long long)j->m.from_seq, b.m.n_held,
-			(unsigned long long)b.m.last_seq);
+			(unsigned long long)b.m.last_seq,
+			b.refusals_only ? "yes" : "no");
 	job_answer(j, &b.m);
 out:
 	free(b.m.held);

@@ -32,6 +32,7 @@ deliver_init(struct deliver *d)
 	d->nq = 0;
 	d->hello_due_ms = 0;
 	d->next_batch_id = 1;
+	d->refusals_asked = 0;
 	if (outbox_state(d->ob, &st) == 0)
 		d->acked = st.acked_seq;
 	d->sent_upto = d->acked;
@@ -429,6 +430,91 @@ warn_behind(struct deliver *d, uint64_t last_seq,
 		  (unsigned long long)(st->next_seq - 1 - last_seq));
 }
 
+/*
+ * Asks the consolidator for its refusals from the outbox's refusals_from
+ * on: sequences a Welcome acknowledged whose Ack (and so whose refusals)
+ * never arrived, the connection cut or the node killed before it. The
+ * answers come in pieces (on_refusals), each recorded as an Ack's
+ * rejections would be, until the acknowledged sequence.
+ */
+static void
+ask_refusals(struct deliver *d)
+{
+	struct outbox_state st;
+	struct msg m;
+	uint64_t from;
+
+	d->refusals_asked = 0;
+	if (outbox_refusals_from(d->ob, &from) != 0 || from == 0 ||
+	    outbox_state(d->ob, &st) != 0)
+		return;
+	if (from > st.acked_seq) {
+		/* Lowered by a consolidator behind: Acks will say them. */
+		if (outbox_record_refusals(d->ob, NULL, 0, date_now_ms(), 0) !=
+		    0)
+			log_warnx("event=refusals_not_recorded");
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_RECOVER_REQUEST;
+	m.from_seq = from;
+	m.refusals_only = true;
+	if (send_msg(d, &m) != 0)
+		return; /* the next Welcome asks again */
+	d->refusals_asked = from;
+	log_info("event=refusals_asked from_seq=%llu acknowledged=%llu",
+		 (unsigned long long)from, (unsigned long long)st.acked_seq);
+}
+
+/* The consolidator's refusals from d->refusals_asked on: dead letters. */
+static void
+on_refusals(struct deliver *d, const struct msg *m)
+{
+	struct outbox_state st;
+	struct rejection *rej;
+	uint64_t from = d->refusals_asked, upto;
+	size_t i, n = 0;
+	int r;
+
+	if (from == 0 || outbox_state(d->ob, &st) != 0)
+		return; /* nothing asked: stale */
+	rej = calloc(m->n_held + 1, sizeof(*rej));
+	if (rej == NULL)
+		return; /* the next Welcome asks again */
+	/* An older consolidator sends every event held, envelopes too. */
+	for (i = 0; i < m->n_held; i++) {
+		const struct held_event *h = &m->held[i];
+		if (h->reason == REASON_NONE || h->seq < from ||
+		    h->seq > st.acked_seq)
+			continue;
+		rej[n].seq = h->seq;
+		rej[n].reason = h->reason;
+		snprintf(rej[n].text, sizeof(rej[n].text), "%s", h->text);
+		n++;
+	}
+	upto = m->scanned_to != 0 ? m->scanned_to
+	       : m->n_held > 0	  ? m->held[m->n_held - 1].seq
+				  : st.acked_seq;
+	/* Done: the acknowledged sequence reached, or nothing more held. */
+	r = outbox_record_refusals(
+	    d->ob, rej, n, date_now_ms(),
+	    upto >= st.acked_seq || upto < from ? 0 : upto + 1);
+	if (r != 0) {
+		log_warnx("event=refusals_not_recorded error=%s",
+			  LOG_Q(strerror(-r)));
+		free(rej);
+		d->refusals_asked = 0;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		log_warnx("event=refused seq=%llu reason=%s text=%s "
+			  "(its Ack was lost)",
+			  (unsigned long long)rej[i].seq,
+			  reason_name(rej[i].reason), LOG_Q(rej[i].text));
+	free(rej);
+	ask_refusals(d);
+}
+
 static void
 on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
@@ -470,8 +556,8 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	       m->last_seq <= d->sent_upto;
 	if (m->last_seq < st.acked_seq)
 		warn_behind(d, m->last_seq, &st);
-	if (outbox_record_ack(d->ob, m->last_seq, !keep, date_now_ms(), NULL,
-			      0) != 0)
+	if (outbox_record_welcome(d->ob, m->last_seq, !keep, date_now_ms()) !=
+	    0)
 		log_warnx("event=ack_not_recorded");
 	/* The answer to a keep-alive hello has nothing new to say. */
 	if (keep)
@@ -495,6 +581,10 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	}
 	/* Answered: no hello waits, the next keep-alive is due as usual. */
 	d->hello_due_ms = now_ms;
+	/* Refusals it acknowledged without saying them; once a chain of
+	 * asking is under way on this connection, it goes on by itself. */
+	if (!keep || d->refusals_asked == 0)
+		ask_refusals(d);
 }
 
 static void
@@ -600,6 +690,10 @@ deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 	case MSG_REFUSAL:
 		heard(d, now_ms);
 		on_refusal(d, &m, now_ms);
+		break;
+	case MSG_RECOVER_REPLY:
+		heard(d, now_ms);
+		on_refusals(d, &m);
 		break;
 	default:
 		log_warnx("event=unexpected_message_from_consolidator type=%d",

@@ -78,6 +78,9 @@ struct deliver {
 	uint64_t nonce;
 	uint64_t hello_due_ms; /* when idle: next hello */
 	uint64_t acked, sent_upto, next_batch_id;
+	/* The first sequence of the refusals asked (a RecoverRequest whose
+	 * answer is awaited), 0 none: see ask_refusals. */
+	uint64_t refusals_asked;
 	struct inflight q[DELIVER_MAX_WINDOW];
 	size_t nq;
 	/* The consolidator's last refusal of a batch (not a gap), for

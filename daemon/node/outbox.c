@@ -697,29 +697,108 @@ outbox_get(struct outbox *ob, uint64_t seq, uint8_t **ret_env, size_t *ret_len,
 	return r;
 }
 
-int
-outbox_record_ack(struct outbox *ob, uint64_t acked, bool reset,
-		  uint64_t now_ms, const struct rejection *rej, size_t n_rej)
+/* Dead letters rej within txn: the same refusal heard twice is one. */
+static int
+put_rejections(struct outbox *ob, MDB_txn *txn, uint64_t now_ms,
+	       const struct rejection *rej, size_t n_rej)
 {
-	MDB_txn *txn;
-	uint64_t old;
 	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < n_rej; i++) {
+		r = put_dead(ob, txn, rej[i].seq, rej[i].reason, now_ms,
+			     rej[i].text, MDB_NOOVERWRITE);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	return r;
+}
+
+/*
+ * acked_seq := acked and the contact time within txn. welcome: a Welcome
+ * says no refusals, so those past the old acked_seq are still to be asked.
+ */
+static int
+put_ack(struct outbox *ob, MDB_txn *txn, uint64_t acked, bool reset,
+	uint64_t now_ms, bool welcome)
+{
+	uint64_t old, from;
 	int r;
 
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
-	if (r != 0)
-		return r;
 	r = meta_get(ob, txn, "acked_seq", &old);
 	if (r == 0 && (acked > old || reset))
 		r = meta_put(ob, txn, "acked_seq", acked);
 	if (r == 0)
 		r = meta_put(ob, txn, "last_contact_ms", now_ms);
-	for (i = 0; r == 0 && i < n_rej; i++) {
-		r = put_dead(ob, txn, rej[i].seq, rej[i].reason, now_ms,
-			     rej[i].text, MDB_NOOVERWRITE);
-		if (r == -EEXIST)
-			r = 0; /* the same refusal heard twice */
+	if (r != 0 || !welcome || acked <= old)
+		return r;
+	r = meta_get(ob, txn, "refusals_from", &from);
+	if (r == 0 && (from == 0 || from > old + 1))
+		r = meta_put(ob, txn, "refusals_from", old + 1);
+	return r;
+}
+
+static int
+record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
+	   const struct rejection *rej, size_t n_rej, bool welcome)
+{
+	MDB_txn *txn;
+	int r;
+
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r != 0)
+		return r;
+	r = put_ack(ob, txn, acked, reset, now_ms, welcome);
+	if (r == 0)
+		r = put_rejections(ob, txn, now_ms, rej, n_rej);
+	if (r != 0) {
+		mdb_txn_abort(txn);
+		return r;
 	}
+	return commit(ob, txn);
+}
+
+int
+outbox_record_ack(struct outbox *ob, uint64_t acked, bool reset,
+		  uint64_t now_ms, const struct rejection *rej, size_t n_rej)
+{
+	return record_ack(ob, acked, reset, now_ms, rej, n_rej, false);
+}
+
+int
+outbox_record_welcome(struct outbox *ob, uint64_t acked, bool reset,
+		      uint64_t now_ms)
+{
+	return record_ack(ob, acked, reset, now_ms, NULL, 0, true);
+}
+
+int
+outbox_refusals_from(struct outbox *ob, uint64_t *ret)
+{
+	MDB_txn *txn;
+	int r;
+
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	r = meta_get(ob, txn, "refusals_from", ret);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+int
+outbox_record_refusals(struct outbox *ob, const struct rejection *rej,
+		       size_t n_rej, uint64_t now_ms, uint64_t next)
+{
+	MDB_txn *txn;
+	int r;
+
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r != 0)
+		return r;
+	r = put_rejections(ob, txn, now_ms, rej, n_rej);
+	if (r == 0)
+		r = meta_put(ob, txn, "refusals_from", next);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return r;

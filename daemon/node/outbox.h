@@ -10,8 +10,10 @@
  *		and their key epoch (struct ref_info)
  *	seqref	seq -> the case system's ref, to name dead letters
  *	dead	seq -> reason, time, text: events the consolidator refused
- *	meta	next_seq, acked_seq, last_contact_ms, dead_total, the outbox's
- *		identity (random, made with it), the divergence found at hello,
+ *	meta	next_seq, acked_seq, last_contact_ms, dead_total, refusals_from
+ *		(the first sequence whose refusals are still to be asked),
+ *		the outbox's identity (random, made with it), the divergence
+ *		found at hello,
  *		the grants the consolidator said at its last welcome;
  *		and per key epoch the key holders' check value (outbox_check_*)
  * Every write happens in a transaction that commits (fsync) before the
@@ -208,6 +210,26 @@ int outbox_swap_in(const char *dir, const char *fresh_dir, char *moved_to,
 int outbox_record_ack(struct outbox *ob, uint64_t acked, bool reset,
 		      uint64_t now_ms, const struct rejection *rej,
 		      size_t n_rej) __attribute__((warn_unused_result));
+
+/*
+ * outbox_record_welcome - outbox_record_ack for a Welcome, which says no
+ * refusals: past the acked_seq before, the consolidator may have refused
+ * events whose Ack was lost, so refusals_from becomes the first of them
+ * (unless already lower) until outbox_record_refusals says they are
+ * known. outbox_refusals_from gives it (0: nothing to ask).
+ */
+int outbox_record_welcome(struct outbox *ob, uint64_t acked, bool reset,
+			  uint64_t now_ms) __attribute__((warn_unused_result));
+int outbox_refusals_from(struct outbox *ob, uint64_t *ret)
+    __attribute__((warn_unused_result));
+
+/*
+ * outbox_record_refusals - in one transaction: the dead letters rej (one
+ * already held is kept) and refusals_from := next (0: all known).
+ */
+int outbox_record_refusals(struct outbox *ob, const struct rejection *rej,
+			   size_t n_rej, uint64_t now_ms, uint64_t next)
+    __attribute__((warn_unused_result));
 
 /*
  * outbox_revive - deletes the dead letters of sequences first..last that

@@ -1421,6 +1421,12 @@ test_msg_recover(void **state)
 	m.from_seq = 501;
 	msg_round_trip(&m, &back);
 	assert_int_equal(back.from_seq, 501);
+	assert_false(back.refusals_only);
+	codec_msg_clear(&back);
+	/* A running node's question for refusals whose Ack was lost. */
+	m.refusals_only = true;
+	msg_round_trip(&m, &back);
+	assert_true(back.refusals_only);
 	codec_msg_clear(&back);
 
 	memset(h, 0, sizeof(h));
@@ -1453,7 +1459,13 @@ test_msg_recover(void **state)
 	assert_int_equal(back.held[2].seq, 4);
 	assert_int_equal(back.held[2].reason, REASON_BAD_EVENT);
 	assert_true(back.has_outbox_id);
+	assert_int_equal(back.scanned_to, 0); /* not said */
 	codec_msg_clear(&back);
+	m.scanned_to = 7;
+	msg_round_trip_whole(&m, &back);
+	assert_int_equal(back.scanned_to, 7);
+	codec_msg_clear(&back);
+	m.scanned_to = 0;
 
 	/* Out of order is refused. */
 	h[2].seq = 2;

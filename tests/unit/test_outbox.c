@@ -362,6 +362,56 @@ test_record_ack(void **state)
 	outbox_close(&ob);
 }
 
+/*
+ * A Welcome acknowledging past acked_seq leaves the refusals of those
+ * sequences to be asked (their Ack was lost); once recorded, they are dead
+ * letters like an Ack's, heard twice counted once.
+ */
+static void
+test_record_welcome(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_state st;
+	struct rejection r[2];
+	uint64_t from;
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	append_range(ob, 1, 30);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 0);
+	assert_int_equal(outbox_record_ack(ob, 10, false, 1, NULL, 0), 0);
+	/* Acknowledging nothing new: nothing to ask. */
+	assert_int_equal(outbox_record_welcome(ob, 10, true, 2), 0);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 0);
+	assert_int_equal(outbox_record_welcome(ob, 15, true, 3), 0);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 11);
+	/* Another before the answer: from the first still. */
+	assert_int_equal(outbox_record_welcome(ob, 20, true, 4), 0);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 11);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 20);
+	/* Asked across a restart. */
+	outbox_close(&ob);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 11);
+	r[0] = rej(12, REASON_KIND_NOT_ALLOWED, "pnp may not emit");
+	r[1] = rej(14, REASON_BAD_TARGET, "no such seq");
+	assert_int_equal(outbox_record_refusals(ob, r, 2, 5, 15), 0);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 15);
+	assert_int_equal(outbox_record_refusals(ob, r, 2, 6, 0), 0);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, 2);
+	outbox_close(&ob);
+}
+
 static void
 test_dead_list(void **state)
 {
@@ -759,6 +809,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_refs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_record_ack, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_record_welcome, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_ref, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_map_full, setup, teardown),
