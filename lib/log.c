@@ -111,7 +111,9 @@ log_vbudget(struct log_budget *b, int prio, const char *level, const char *fmt,
 
 	if (!log_budget_take(b, date_mono_ms(), &held))
 		return;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* A long line is cut short of the end, so that " unlogged=N" (at
+	 * most 30 bytes) always fits: it is what says lines went missing. */
+	vsnprintf(buf, sizeof(buf) - 32, fmt, ap);
 	n = strlen(buf);
 	if (held > 0)
 		snprintf(buf + n, sizeof(buf) - n, " unlogged=%lu", held);

@@ -205,7 +205,8 @@ int ingest_set_outbox_id(struct ingest *ig, enum institution inst,
  * `from` on, in order, until fn returns nonzero or max were passed: the
  * envelope (NULL, 0 for a refusal kept without it) and, for a refusal,
  * its reason and text (REASON_NONE, "" for an accepted event). Pointers
- * are valid during the call only. Returns the number passed or -errno.
+ * are valid during the call only. Returns the number passed or -errno
+ * (-EUCLEAN: a refusal damaged in the store).
  */
 typedef int (*ingest_held_fn)(void *arg, uint64_t seq, const uint8_t *env,
 			      size_t len, enum reason reason, const char *text);

@@ -134,7 +134,9 @@ ingest_held(struct ingest *ig, enum institution inst, uint64_t from, size_t max,
 			r = 0; /* a hole: a later batch took it, or none */
 			continue;
 		}
-		if (r != 0 || vlen < 1)
+		if (r == 0 && vlen < 1)
+			r = -EUCLEAN; /* damaged: not "nothing more held" */
+		if (r != 0)
 			break;
 		reason = *(const uint8_t *)v < REASON_COUNT
 			     ? (enum reason) * (const uint8_t *)v

@@ -20,6 +20,9 @@
 #define REDIAL_MAX_MS 600000
 #define HANDSHAKE_FAILURES_SAID 3 /* in a row, before status says so */
 #define NOMEM_RETRY_MS 5000	  /* hello again after an answer lost so */
+#define REFUSALS_MAX_BACKOFF_MS 600000 /* asking again, refused */
+
+static void ask_refusals(struct deliver *, uint64_t);
 
 void
 deliver_init(struct deliver *d)
@@ -33,6 +36,9 @@ deliver_init(struct deliver *d)
 	d->hello_due_ms = 0;
 	d->next_batch_id = 1;
 	d->refusals_asked = 0;
+	d->refusals_due_ms = 0;
+	d->refusals_backoff_ms = 0;
+	memset(&d->refusals_log, 0, sizeof(d->refusals_log));
 	if (outbox_state(d->ob, &st) == 0)
 		d->acked = st.acked_seq;
 	d->sent_upto = d->acked;
@@ -242,6 +248,8 @@ deliver_tick(struct deliver *d, uint64_t now_ms)
 			send_hello(d, now_ms);
 		return;
 	}
+	if (d->refusals_due_ms != 0 && now_ms >= d->refusals_due_ms)
+		ask_refusals(d, now_ms);
 	/* Nothing said for a while, nothing waiting for an ack: are they
 	 * still there? (The Welcome answers; unanswered, another hello
 	 * after ack_timeout.) */
@@ -435,24 +443,33 @@ warn_behind(struct deliver *d, uint64_t last_seq,
  * on: sequences a Welcome acknowledged whose Ack (and so whose refusals)
  * never arrived, the connection cut or the node killed before it. The
  * answers come in pieces (on_refusals), each recorded as an Ack's
- * rejections would be, until the acknowledged sequence.
+ * rejections would be, until the acknowledged sequence. One ask at a
+ * time: unanswered after ack_timeout (the answer lost, the ask refused
+ * or not sent), deliver_tick asks again.
  */
 static void
-ask_refusals(struct deliver *d)
+ask_refusals(struct deliver *d, uint64_t now_ms)
 {
 	struct outbox_state st;
 	struct msg m;
 	uint64_t from;
 
 	d->refusals_asked = 0;
-	if (outbox_refusals_from(d->ob, &from) != 0 || from == 0 ||
+	d->refusals_due_ms = now_ms + d->ack_timeout_ms;
+	if (outbox_refusals_from(d->ob, &from) != 0 ||
 	    outbox_state(d->ob, &st) != 0)
+		return; /* asked again when due */
+	if (from == 0) {
+		d->refusals_due_ms = 0; /* nothing to ask */
 		return;
+	}
 	if (from > st.acked_seq) {
 		/* Lowered by a consolidator behind: Acks will say them. */
-		if (outbox_record_refusals(d->ob, NULL, 0, date_now_ms(), 0) !=
-		    0)
+		if (outbox_record_refusals(d->ob, NULL, 0, date_now_ms(), 0,
+					   NULL) != 0)
 			log_warnx("event=refusals_not_recorded");
+		else
+			d->refusals_due_ms = 0;
 		return;
 	}
 	memset(&m, 0, sizeof(m));
@@ -460,27 +477,62 @@ ask_refusals(struct deliver *d)
 	m.from_seq = from;
 	m.refusals_only = true;
 	if (send_msg(d, &m) != 0)
-		return; /* the next Welcome asks again */
+		return; /* asked again when due */
 	d->refusals_asked = from;
 	log_info("event=refusals_asked from_seq=%llu acknowledged=%llu",
 		 (unsigned long long)from, (unsigned long long)st.acked_seq);
 }
 
+enum refusals_answer
+deliver_refusals_answer(uint64_t from, uint64_t upto, uint64_t last_seq,
+			uint64_t acked, uint64_t *ret_next)
+{
+	if (upto < from) {
+		/* Not where the node asks: the answer to an ask before it
+		 * (sent twice), which would skip what it did not look at. */
+		if (last_seq >= from)
+			return REFUSALS_STALE;
+		*ret_next = 0; /* nothing held from there */
+		return REFUSALS_RECORD;
+	}
+	*ret_next = upto >= acked ? 0 : upto + 1;
+	return REFUSALS_RECORD;
+}
+
 /* The consolidator's refusals from d->refusals_asked on: dead letters. */
 static void
-on_refusals(struct deliver *d, const struct msg *m)
+on_refusals(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
 	struct outbox_state st;
 	struct rejection *rej;
-	uint64_t from = d->refusals_asked, upto;
+	uint64_t from = d->refusals_asked, upto, next;
 	size_t i, n = 0;
+	bool *fresh;
 	int r;
 
-	if (from == 0 || outbox_state(d->ob, &st) != 0)
+	if (from == 0)
 		return; /* nothing asked: stale */
+	if (outbox_state(d->ob, &st) != 0) {
+		d->refusals_asked = 0; /* asked again when due */
+		return;
+	}
+	upto = m->scanned_to != 0 ? m->scanned_to
+	       : m->n_held > 0	  ? m->held[m->n_held - 1].seq
+				  : st.acked_seq;
+	if (deliver_refusals_answer(from, upto, m->last_seq, st.acked_seq,
+				    &next) == REFUSALS_STALE) {
+		log_debug("event=refusals_stale from_seq=%llu scanned_to=%llu",
+			  (unsigned long long)from, (unsigned long long)upto);
+		return; /* the answer to the ask under way is still to come */
+	}
 	rej = calloc(m->n_held + 1, sizeof(*rej));
-	if (rej == NULL)
-		return; /* the next Welcome asks again */
+	fresh = calloc(m->n_held + 1, sizeof(*fresh));
+	if (rej == NULL || fresh == NULL) {
+		free(rej);
+		free(fresh);
+		d->refusals_asked = 0; /* asked again when due */
+		return;
+	}
 	/* An older consolidator sends every event held, envelopes too. */
 	for (i = 0; i < m->n_held; i++) {
 		const struct held_event *h = &m->held[i];
@@ -492,27 +544,53 @@ on_refusals(struct deliver *d, const struct msg *m)
 		snprintf(rej[n].text, sizeof(rej[n].text), "%s", h->text);
 		n++;
 	}
-	upto = m->scanned_to != 0 ? m->scanned_to
-	       : m->n_held > 0	  ? m->held[m->n_held - 1].seq
-				  : st.acked_seq;
-	/* Done: the acknowledged sequence reached, or nothing more held. */
-	r = outbox_record_refusals(
-	    d->ob, rej, n, date_now_ms(),
-	    upto >= st.acked_seq || upto < from ? 0 : upto + 1);
+	r = outbox_record_refusals(d->ob, rej, n, date_now_ms(), next, fresh);
 	if (r != 0) {
 		log_warnx("event=refusals_not_recorded error=%s",
 			  LOG_Q(strerror(-r)));
-		free(rej);
-		d->refusals_asked = 0;
+		n = 0;
+	}
+	/* Those already held were said when first heard. */
+	for (i = 0; i < n; i++)
+		if (fresh[i])
+			log_warnx("event=refused seq=%llu reason=%s text=%s "
+				  "(its Ack was lost)",
+				  (unsigned long long)rej[i].seq,
+				  reason_name(rej[i].reason),
+				  LOG_Q(rej[i].text));
+	free(rej);
+	free(fresh);
+	if (r != 0) {
+		d->refusals_asked = 0; /* asked again when due */
 		return;
 	}
-	for (i = 0; i < n; i++)
-		log_warnx("event=refused seq=%llu reason=%s text=%s "
-			  "(its Ack was lost)",
-			  (unsigned long long)rej[i].seq,
-			  reason_name(rej[i].reason), LOG_Q(rej[i].text));
-	free(rej);
-	ask_refusals(d);
+	d->refusals_backoff_ms = 0;
+	ask_refusals(d, now_ms);
+}
+
+/*
+ * The consolidator could not answer the ask (its store unreadable, out of
+ * memory): that is no batch refused, nothing to stop delivering for. The
+ * ask is made again later, waiting longer each time.
+ */
+static void
+refusals_refused(struct deliver *d, const struct msg *m, uint64_t now_ms)
+{
+	const char *why = reason_name(m->reason) ? reason_name(m->reason) : "?";
+
+	d->refusals_backoff_ms = d->refusals_backoff_ms == 0
+				     ? d->ack_timeout_ms
+				     : d->refusals_backoff_ms * 2;
+	if (d->refusals_backoff_ms > REFUSALS_MAX_BACKOFF_MS)
+		d->refusals_backoff_ms = REFUSALS_MAX_BACKOFF_MS;
+	log_warnx_budget(&d->refusals_log,
+			 "event=refusals_refused reason=%s from_seq=%llu "
+			 "text=%s retry_s=%llu",
+			 why, (unsigned long long)d->refusals_asked,
+			 LOG_Q(m->text),
+			 (unsigned long long)(d->refusals_backoff_ms / 1000));
+	d->refusals_asked = 0;
+	d->refusals_due_ms = now_ms + d->refusals_backoff_ms;
 }
 
 static void
@@ -581,10 +659,11 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	}
 	/* Answered: no hello waits, the next keep-alive is due as usual. */
 	d->hello_due_ms = now_ms;
-	/* Refusals it acknowledged without saying them; once a chain of
-	 * asking is under way on this connection, it goes on by itself. */
-	if (!keep || d->refusals_asked == 0)
-		ask_refusals(d);
+	/* Refusals it acknowledged without saying them; not while an ask
+	 * is under way (a second would make the first's answer look stale)
+	 * or waits to be made again: deliver_tick asks when due. */
+	if (d->refusals_due_ms == 0 || now_ms >= d->refusals_due_ms)
+		ask_refusals(d, now_ms);
 }
 
 static void
@@ -636,6 +715,13 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		d->sent_upto = m->expected_seq - 1;
 		if (d->sent_upto > d->acked)
 			d->acked = d->sent_upto;
+		return;
+	}
+	/* No batch named, while refusals are asked: a store error is the
+	 * ask's (a hello's would be, but the hello is sent again anyway). */
+	if (m->batch_id == 0 && d->refusals_asked != 0 &&
+	    m->reason == REASON_STORE_ERROR) {
+		refusals_refused(d, m, now_ms);
 		return;
 	}
 	const char *why = reason_name(m->reason) ? reason_name(m->reason) : "?";
@@ -693,13 +779,22 @@ deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 		break;
 	case MSG_RECOVER_REPLY:
 		heard(d, now_ms);
-		on_refusals(d, &m);
+		on_refusals(d, &m, now_ms);
 		break;
 	default:
 		log_warnx("event=unexpected_message_from_consolidator type=%d",
 			  (int)m.type);
 	}
 	codec_msg_clear(&m);
+}
+
+/* A new connection: an ask's answer on the old one is lost; the
+ * Welcome asks at once. */
+static void
+forget_ask(struct deliver *d)
+{
+	d->refusals_asked = 0;
+	d->refusals_due_ms = 0;
 }
 
 void
@@ -716,6 +811,7 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		d->handshake_failures = 0;
 		log_info("event=connected consolidator=%s", LOG_Q(addr));
 		go_idle(d, now_ms); /* hello right away */
+		forget_ask(d);
 		break;
 	case TEVENT_DISCONNECTED:
 		if (d->connected)
@@ -723,6 +819,7 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 				 LOG_Q(addr));
 		d->connected = false;
 		go_idle(d, now_ms + HELLO_INTERVAL_MS);
+		forget_ask(d);
 		break;
 	case TEVENT_HANDSHAKE_FAILED_AUTH:
 		schedule_redial(d, now_ms);

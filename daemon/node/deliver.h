@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "log.h"
 #include "outbox.h"
 #include "registry.h"
 #include "transport.h"
@@ -79,8 +80,10 @@ struct deliver {
 	uint64_t hello_due_ms; /* when idle: next hello */
 	uint64_t acked, sent_upto, next_batch_id;
 	/* The first sequence of the refusals asked (a RecoverRequest whose
-	 * answer is awaited), 0 none: see ask_refusals. */
-	uint64_t refusals_asked;
+	 * answer is awaited), 0 none; when to ask (again), 0 not due;
+	 * how long after the last ask refused: see ask_refusals. */
+	uint64_t refusals_asked, refusals_due_ms, refusals_backoff_ms;
+	struct log_budget refusals_log; /* event=refusals_refused */
 	struct inflight q[DELIVER_MAX_WINDOW];
 	size_t nq;
 	/* The consolidator's last refusal of a batch (not a gap), for
@@ -100,6 +103,19 @@ struct deliver {
 	uint64_t handshake_refused_ms, handshake_failed_ms;
 	unsigned handshake_failures; /* failed (not refused) in a row */
 };
+
+/*
+ * deliver_refusals_answer - what an answer to the refusals asked from
+ * `from` says, scanning to upto (every refusal from its start to upto in
+ * it), the consolidator holding up to last_seq, the node's acknowledged
+ * sequence acked: REFUSALS_STALE, an answer to an earlier ask (ignore it,
+ * the one to this ask is to come); or REFUSALS_RECORD, its refusals from
+ * `from` on are to be kept and *ret_next asked next (0: none, all known).
+ */
+enum refusals_answer { REFUSALS_STALE, REFUSALS_RECORD };
+enum refusals_answer deliver_refusals_answer(uint64_t from, uint64_t upto,
+					     uint64_t last_seq, uint64_t acked,
+					     uint64_t *ret_next);
 
 /* deliver_init - resets the state; call once the fields above are set. */
 void deliver_init(struct deliver *d);

@@ -697,10 +697,13 @@ outbox_get(struct outbox *ob, uint64_t seq, uint8_t **ret_env, size_t *ret_len,
 	return r;
 }
 
-/* Dead letters rej within txn: the same refusal heard twice is one. */
+/*
+ * Dead letters rej within txn: the same refusal heard twice is one.
+ * fresh (NULL: not wanted): fresh[i] whether rej[i] was not held before.
+ */
 static int
 put_rejections(struct outbox *ob, MDB_txn *txn, uint64_t now_ms,
-	       const struct rejection *rej, size_t n_rej)
+	       const struct rejection *rej, size_t n_rej, bool *fresh)
 {
 	size_t i;
 	int r = 0;
@@ -708,6 +711,8 @@ put_rejections(struct outbox *ob, MDB_txn *txn, uint64_t now_ms,
 	for (i = 0; r == 0 && i < n_rej; i++) {
 		r = put_dead(ob, txn, rej[i].seq, rej[i].reason, now_ms,
 			     rej[i].text, MDB_NOOVERWRITE);
+		if (fresh != NULL)
+			fresh[i] = r == 0;
 		if (r == -EEXIST)
 			r = 0;
 	}
@@ -750,7 +755,7 @@ record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
 		return r;
 	r = put_ack(ob, txn, acked, reset, now_ms, welcome);
 	if (r == 0)
-		r = put_rejections(ob, txn, now_ms, rej, n_rej);
+		r = put_rejections(ob, txn, now_ms, rej, n_rej, NULL);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return r;
@@ -788,7 +793,7 @@ outbox_refusals_from(struct outbox *ob, uint64_t *ret)
 
 int
 outbox_record_refusals(struct outbox *ob, const struct rejection *rej,
-		       size_t n_rej, uint64_t now_ms, uint64_t next)
+		       size_t n_rej, uint64_t now_ms, uint64_t next, bool *fresh)
 {
 	MDB_txn *txn;
 	int r;
@@ -796,7 +801,7 @@ outbox_record_refusals(struct outbox *ob, const struct rejection *rej,
 	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
-	r = put_rejections(ob, txn, now_ms, rej, n_rej);
+	r = put_rejections(ob, txn, now_ms, rej, n_rej, fresh);
 	if (r == 0)
 		r = meta_put(ob, txn, "refusals_from", next);
 	if (r != 0) {

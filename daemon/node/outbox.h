@@ -225,11 +225,12 @@ int outbox_refusals_from(struct outbox *ob, uint64_t *ret)
 
 /*
  * outbox_record_refusals - in one transaction: the dead letters rej (one
- * already held is kept) and refusals_from := next (0: all known).
+ * already held is kept) and refusals_from := next (0: all known). fresh
+ * (NULL: not wanted), n_rej long: whether each was not held before.
  */
 int outbox_record_refusals(struct outbox *ob, const struct rejection *rej,
-			   size_t n_rej, uint64_t now_ms, uint64_t next)
-    __attribute__((warn_unused_result));
+			   size_t n_rej, uint64_t now_ms, uint64_t next,
+			   bool *fresh) __attribute__((warn_unused_result));
 
 /*
  * outbox_revive - deletes the dead letters of sequences first..last that

@@ -700,6 +700,49 @@ spoil_stored(struct store *st, enum institution inst, uint64_t seq, bool garble)
 	free(buf);
 }
 
+static int
+count_held(void *arg, uint64_t seq, const uint8_t *env, size_t len,
+	   enum reason reason, const char *text)
+{
+	(void)seq, (void)env, (void)len, (void)reason, (void)text;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * A refusal stored without its reason (a damaged store) is an error for
+ * ingest_held, not the end of what is held: a node told "nothing more"
+ * would take the sequences after it as not refused.
+ */
+static void
+test_held_damaged(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_txn *t;
+	struct store *sa;
+	struct ingest ga;
+	uint8_t k[9];
+	int n = 0;
+
+	sa = open_store(fx, "held", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	feed(fx, &ga, fx->p_pnp, 1, 5);
+	assert_int_equal(ingest_held(&ga, INST_PNP, 1, 1024, count_held, &n),
+			 5);
+	k[0] = (uint8_t)INST_PNP;
+	store_be64(k + 1, 6);
+	assert_int_equal(store_begin(sa, true, &t), 0);
+	assert_int_equal(store_put(t, T_REFUSED, k, 9, "", 0, 0), 0);
+	assert_int_equal(store_commit(&t), 0);
+	ga.inst[INST_PNP].last_seq = 7;
+	n = 0;
+	assert_int_equal(ingest_held(&ga, INST_PNP, 1, 1024, count_held, &n),
+			 -EUCLEAN);
+	ingest_close(&ga);
+	store_close(&sa);
+}
+
 /*
  * A rebuild checks its envelopes on as many threads as it is told and
  * applies them in order: over more envelopes than one chunk and than a
@@ -881,6 +924,7 @@ main(void)
 	    cmocka_unit_test(test_group_as_one_by_one),
 	    cmocka_unit_test(test_group_fails_alone_go_on),
 	    cmocka_unit_test(test_rebuild_threads),
+	    cmocka_unit_test(test_held_damaged),
 	    cmocka_unit_test(test_rebuild_out_of_memory),
 	    cmocka_unit_test(test_batch_out_of_memory),
 	};

@@ -228,6 +228,37 @@ test_budget_line(void **state)
 	assert_string_equal(out, want);
 }
 
+/* A line as long as the buffer, after lines held back: still says so. */
+static void
+write_long(void)
+{
+	struct log_budget b;
+	char v[1100];
+	int i;
+
+	memset(&b, 0, sizeof(b));
+	memset(v, 'v', sizeof(v) - 1);
+	v[sizeof(v) - 1] = '\0';
+	for (i = 0; i < 2 * LOG_BUDGET_BURST; i++)
+		log_warnx_budget(&b, "event=w n=%d", i);
+	b.credit_ms = 2 * LOG_BUDGET_EVERY_MS;
+	log_info_budget(&b, "event=long v=%s", v);
+}
+
+static void
+test_budget_long(void **state)
+{
+	char out[8192], want[32];
+	size_t n;
+
+	(void)state;
+	capture(false, write_long, out, sizeof(out));
+	snprintf(want, sizeof(want), " unlogged=%d\n", LOG_BUDGET_BURST);
+	n = strlen(out);
+	assert_true(n > strlen(want));
+	assert_string_equal(out + n - strlen(want), want);
+}
+
 int
 main(void)
 {
@@ -239,6 +270,7 @@ main(void)
 	    cmocka_unit_test(test_hex8),
 	    cmocka_unit_test(test_budget),
 	    cmocka_unit_test(test_budget_line),
+	    cmocka_unit_test(test_budget_long),
 	};
 
 	log_init("test_log", 0);

@@ -373,7 +373,8 @@ test_record_welcome(void **state)
 	struct fixture *fx = *state;
 	struct outbox *ob = NULL;
 	struct outbox_state st;
-	struct rejection r[2];
+	struct rejection r[3];
+	bool fresh[3];
 	uint64_t from;
 
 	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
@@ -401,14 +402,18 @@ test_record_welcome(void **state)
 	assert_int_equal(from, 11);
 	r[0] = rej(12, REASON_KIND_NOT_ALLOWED, "pnp may not emit");
 	r[1] = rej(14, REASON_BAD_TARGET, "no such seq");
-	assert_int_equal(outbox_record_refusals(ob, r, 2, 5, 15), 0);
+	assert_int_equal(outbox_record_refusals(ob, r, 2, 5, 15, fresh), 0);
+	assert_true(fresh[0] && fresh[1]);
 	assert_int_equal(outbox_refusals_from(ob, &from), 0);
 	assert_int_equal(from, 15);
-	assert_int_equal(outbox_record_refusals(ob, r, 2, 6, 0), 0);
+	/* Heard again: kept once, and said to be no news. */
+	r[2] = rej(16, REASON_BAD_TARGET, "no such seq");
+	assert_int_equal(outbox_record_refusals(ob, r, 3, 6, 0, fresh), 0);
+	assert_true(!fresh[0] && !fresh[1] && fresh[2]);
 	assert_int_equal(outbox_refusals_from(ob, &from), 0);
 	assert_int_equal(from, 0);
 	assert_int_equal(outbox_state(ob, &st), 0);
-	assert_int_equal(st.dead_total, 2);
+	assert_int_equal(st.dead_total, 3);
 	outbox_close(&ob);
 }
 
