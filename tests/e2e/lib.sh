@@ -350,7 +350,7 @@ rss_kib() {
 }
 
 # grew_less BEFORE AFTER KIB: AFTER - BEFORE < KIB, both measured (an
-# empty reading, a process gone, is no growth).
+# empty reading, the process gone, fails: a daemon that died grew no less).
 grew_less() {
 	[ -n "$1" ] && [ -n "$2" ] && [ $(($2 - $1)) -lt "$3" ]
 }
