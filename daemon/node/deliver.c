@@ -554,7 +554,7 @@ on_refusals(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	for (i = 0; i < n; i++)
 		if (fresh[i])
 			log_warnx("event=refused seq=%llu reason=%s text=%s "
-				  "(its Ack was lost)",
+				  "ack=lost",
 				  (unsigned long long)rej[i].seq,
 				  reason_name(rej[i].reason),
 				  LOG_Q(rej[i].text));

@@ -74,11 +74,11 @@ check "... and acknowledged up to the consolidator's last" \
 check "the node asked for them in pieces, saying so in its log" \
 	test "$(grep -c "event=refusals_asked" "$N/pnp.log")" -ge 2
 lost() { # the refusals logged as learnt by asking: all, distinct
-	grep "(its Ack was lost)" "$N/pnp.log" | grep -o ' seq=[0-9]*' |
+	grep "event=refused .* ack=lost" "$N/pnp.log" | grep -o ' seq=[0-9]*' |
 		sort | uniq | wc -l
 }
 check "... each logged once" \
-	test "$(grep -c "(its Ack was lost)" "$N/pnp.log")" = $R -a "$(lost)" = $R
+	test "$(grep -c "event=refused .* ack=lost" "$N/pnp.log")" = $R -a "$(lost)" = $R
 check "nothing stored twice at the consolidator" \
 	sh -c "'$KUSKA' status -c '$N/consolidator.conf' |
 		grep -Eq '^pnp +$((base + R)) +$base +$R '"
@@ -94,6 +94,13 @@ sleep 1
 check "a second Welcome leaves $R dead letters" dead_letters $R
 check "the consolidator still counts $R" cons_refused $R
 check "... and logs none of them again" \
-	test "$(grep -c "(its Ack was lost)" "$N/pnp.log")" = $R
+	test "$(grep -c "event=refused .* ack=lost" "$N/pnp.log")" = $R
+
+# The new lines are kuska's events, KEY=VALUE throughout (log_check.py).
+grep -rhoE 'event=[a-z_]+' "$KUSKA_SRC/daemon" "$KUSKA_SRC/lib" |
+	sed 's/^event=//' | sort -u >"$T/events"
+check "the logs hold only kuska's own events, KEY=VALUE" \
+	python3 "$(dirname "$0")/log_check.py" "$T/events" \
+	"$N/consolidator.log" "$N/pnp.log"
 
 finish
