@@ -16,8 +16,9 @@ enum conn_state {
 
 struct conn {
 	enum conn_state state;
-	uint64_t since_ms;	       /* accepted */
-	uint64_t drop_at_ms;	       /* 0: none */
+	uint64_t since_ms;   /* accepted */
+	uint64_t drop_at_ms; /* 0: none */
+	unsigned gen;	     /* of the limits its key was checked on */
 	char peer[TRANSPORT_PEER_MAX]; /* "ADDRESS:PORT" */
 	char user_id[TRANSPORT_USER_ID_MAX];
 };
@@ -27,8 +28,9 @@ struct admit {
 	struct conn *conns; /* indexed by descriptor */
 	size_t cap;
 	size_t peers, pending;
-	uint64_t closed_limit, closed_drop;
-	bool dirty; /* anonymous connections came since the last check */
+	uint64_t closed_limit, closed_drop, closed_key;
+	bool dirty;   /* anonymous connections came since the last check */
+	unsigned gen; /* a new one: every key is checked again */
 };
 
 struct admit *
@@ -57,6 +59,7 @@ admit_set_limits(struct admit *a, const struct admit_limits *lim)
 {
 	a->lim = *lim;
 	a->dirty = true;
+	a->gen++;
 }
 
 /* The entry of fd, the table grown to hold it; NULL when out of memory. */
@@ -126,30 +129,60 @@ admit_event(struct admit *a, const struct tmon_event *ev, uint64_t now_ms)
 	a->dirty = true;
 }
 
-void
+static size_t per_key(struct admit *, const char *);
+
+size_t
 admit_message(struct admit *a, int fd, const char *user_id, uint64_t now_ms)
 {
 	struct conn *c = slot(a, fd);
+	char uid[TRANSPORT_USER_ID_MAX];
+	bool check;
 
 	if (c == NULL || c->state == CONN_CLOSING)
-		return;
+		return 0;
 	if (c->state == CONN_FREE) {
 		/* Its ACCEPTED is still in the monitor's queue. */
 		if (transport_peer_name(fd, c->peer, sizeof(c->peer)) != 0) {
 			memset(c, 0, sizeof(*c));
-			return;
+			return 0;
 		}
 		c->since_ms = now_ms;
 	}
+	/* A key's peers grow only when a connection becomes one; a reload
+	 * may lower the bound: only then is the table searched. */
+	check = c->state != CONN_PEER || c->gen != a->gen ||
+		strcmp(c->user_id, user_id) != 0;
 	if (c->state != CONN_PEER)
 		set_state(a, c, CONN_PEER);
 	snprintf(c->user_id, sizeof(c->user_id), "%s", user_id);
+	c->gen = a->gen;
+	/* A copy: closing c itself may clear it. */
+	memcpy(uid, c->user_id, sizeof(uid));
+	return check ? per_key(a, uid) : 0;
 }
 
 bool
 admit_full(const struct admit *a)
 {
 	return a->peers >= a->lim.max_peers;
+}
+
+size_t
+admit_key_peers(const struct admit *a, const char *user_id)
+{
+	size_t fd, n = 0;
+
+	for (fd = 0; fd < a->cap; fd++)
+		n += a->conns[fd].state == CONN_PEER &&
+		     strcmp(a->conns[fd].user_id, user_id) == 0;
+	return n;
+}
+
+bool
+admit_key_full(const struct admit *a, const char *user_id)
+{
+	return a->lim.max_per_key != 0 &&
+	       admit_key_peers(a, user_id) >= a->lim.max_per_key;
 }
 
 void
@@ -159,6 +192,7 @@ admit_get_counts(const struct admit *a, struct admit_counts *ret)
 	ret->pending = a->pending;
 	ret->closed_limit = a->closed_limit;
 	ret->closed_drop = a->closed_drop;
+	ret->closed_key = a->closed_key;
 }
 
 /* Shuts connection fd; returns 1 when it was shut, 0 when gone already. */
@@ -204,6 +238,22 @@ admit_drop_if(struct admit *a, bool (*gone)(void *arg, const char *user_id),
 	return n;
 }
 
+size_t
+admit_trim_keys(struct admit *a)
+{
+	char uid[TRANSPORT_USER_ID_MAX];
+	size_t fd, n = 0;
+
+	a->gen++; /* per_key marks each key's peers: one pass a key */
+	for (fd = 0; fd < a->cap; fd++)
+		if (a->conns[fd].state == CONN_PEER &&
+		    a->conns[fd].gen != a->gen) {
+			memcpy(uid, a->conns[fd].user_id, sizeof(uid));
+			n += per_key(a, uid);
+		}
+	return n;
+}
+
 /* The address of "ADDRESS:PORT" compared with another's. */
 static int
 addr_cmp(const char *x, const char *y)
@@ -227,6 +277,39 @@ by_age(const void *p, const void *q, void *arg)
 	const struct conn *x = &t[*(const int *)p], *y = &t[*(const int *)q];
 
 	return x->since_ms < y->since_ms ? -1 : x->since_ms > y->since_ms;
+}
+
+/*
+ * The peers of user_id over max_per_key: closed, the oldest first. Its
+ * other peers are marked checked. Returns how many were closed.
+ */
+static size_t
+per_key(struct admit *a, const char *user_id)
+{
+	size_t fd, n = 0, i, closed = 0;
+	int *fds;
+
+	if (a->lim.max_per_key == 0 ||
+	    (n = admit_key_peers(a, user_id)) <= a->lim.max_per_key)
+		goto mark;
+	fds = malloc(n * sizeof(*fds));
+	if (fds == NULL)
+		return 0;
+	for (fd = 0, i = 0; fd < a->cap && i < n; fd++)
+		if (a->conns[fd].state == CONN_PEER &&
+		    strcmp(a->conns[fd].user_id, user_id) == 0)
+			fds[i++] = (int)fd;
+	qsort_r(fds, n, sizeof(*fds), by_age, a->conns);
+	for (i = 0; i < n - a->lim.max_per_key; i++)
+		closed += (size_t)close_conn(a, fds[i]);
+	free(fds);
+	a->closed_key += closed;
+mark:
+	for (fd = 0; fd < a->cap; fd++)
+		if (a->conns[fd].state == CONN_PEER &&
+		    strcmp(a->conns[fd].user_id, user_id) == 0)
+			a->conns[fd].gen = a->gen;
+	return closed;
 }
 
 static int

@@ -13,20 +13,28 @@
  *
  * Peers count against max_peers: the ZAP callback refuses a handshake
  * while admit_full() (so only registered keys can fill the server, and
- * idle TCP connections cannot). Anonymous connections are bounded on
- * their own: at most max_pending in all and max_pending_per_address from
- * one address. Over a bound, admit_tick() closes first the oldest
- * connection whose peer has sent nothing at all (a real client sends its
- * greeting the moment it connects), then the oldest older than grace_ms
- * (one younger may be a handshake in progress), and only when none is
- * left the newest. libzmq itself closes a connection still in its
- * handshake after ZMQ_HANDSHAKE_IVL (tsock_limits.handshake_ms).
+ * idle TCP connections cannot). The peers of one user id (one key) count
+ * against max_per_key too, so that one stolen key cannot fill the server
+ * either: the ZAP callback refuses its handshake while admit_key_full(),
+ * and since handshakes done at once all pass that, admit_message() closes
+ * the key's peers over the bound, the oldest first (a node back from a
+ * network cut leaves dead connections behind: its new one must stay).
+ *
+ * Anonymous connections are bounded on their own: at most max_pending in
+ * all and max_pending_per_address from one address. Over a bound,
+ * admit_tick() closes first the oldest connection whose peer has sent
+ * nothing at all (a real client sends its greeting the moment it
+ * connects), then the oldest older than grace_ms (one younger may be a
+ * handshake in progress), and only when none is left the newest. libzmq
+ * itself closes a connection still in its handshake after
+ * ZMQ_HANDSHAKE_IVL (tsock_limits.handshake_ms).
  *
  * A daemon with ZAP admission keeps one admit for all its CURVE sockets:
  * every monitor event goes to admit_event(), every message received to
- * admit_message(), the ZAP callback asks admit_full(), and the loop
- * calls admit_tick(). Only the caller logs (this module decides nothing
- * it would need to explain).
+ * admit_message(), the ZAP callback asks admit_full() and
+ * admit_key_full(), the loop calls admit_tick(), and a reload
+ * admit_set_limits() and admit_trim_keys(). Only the caller logs (this
+ * module decides nothing it would need to explain).
  *
  * Descriptors are libzmq's; connections are closed with transport_drop,
  * which checks that a descriptor still holds the connection it names.
@@ -46,6 +54,7 @@ struct admit;
 
 struct admit_limits {
 	unsigned long max_peers;	       /* max_connections */
+	unsigned long max_per_key;	       /* of one user id; 0: none */
 	unsigned long max_pending;	       /* anonymous, in all */
 	unsigned long max_pending_per_address; /* anonymous, from one */
 	uint64_t grace_ms; /* anonymous this young are closed last */
@@ -57,6 +66,7 @@ struct admit_counts {
 	uint64_t pending;      /* anonymous connections, now */
 	uint64_t closed_limit; /* anonymous ones closed over a bound */
 	uint64_t closed_drop;  /* closed by admit_drop_if/_later */
+	uint64_t closed_key;   /* peers closed over max_per_key */
 };
 
 /* admit_new - an empty table with lim. NULL when out of memory. */
@@ -73,16 +83,32 @@ void admit_event(struct admit *a, const struct tmon_event *ev, uint64_t now_ms);
 
 /*
  * admit_message - a message came on connection fd (tframes.fd; -1 is
- * ignored) from user_id: the connection is a peer.
+ * ignored) from user_id: the connection is a peer. When user_id now has
+ * more than max_per_key peers (checked when the connection becomes a
+ * peer, and on its first message after admit_set_limits), closes the
+ * oldest of them until max_per_key remain; returns how many it closed
+ * (the caller logs them).
  */
-void admit_message(struct admit *a, int fd, const char *user_id,
-		   uint64_t now_ms);
+size_t admit_message(struct admit *a, int fd, const char *user_id,
+		     uint64_t now_ms);
 
 /* admit_full - whether peers already number max_peers. */
 bool admit_full(const struct admit *a);
 
+/* admit_key_peers - how many peers user_id has. */
+size_t admit_key_peers(const struct admit *a, const char *user_id);
+
+/* admit_key_full - whether user_id's peers already number max_per_key. */
+bool admit_key_full(const struct admit *a, const char *user_id);
+
 /* admit_get_counts - the counts now. */
 void admit_get_counts(const struct admit *a, struct admit_counts *ret);
+
+/*
+ * admit_trim_keys - after admit_set_limits lowered max_per_key: closes
+ * the peers of every user id over it, the oldest first. Returns how many.
+ */
+size_t admit_trim_keys(struct admit *a);
 
 /*
  * admit_drop_later - closes connection fd at at_ms (at the first tick

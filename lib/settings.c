@@ -70,6 +70,8 @@ static const struct config_field consolidator_fields[] = {
      U(consolidator_config, alarm_silent_hours), 1, 8760, "72"},
     {"max_connections", CONFIG_UINT, U(consolidator_config, max_connections), 1,
      100000, "256"},
+    {"max_connections_per_key", CONFIG_UINT,
+     U(consolidator_config, max_connections_per_key), 1, 100000, "16"},
     {"max_pending", CONFIG_UINT, U(consolidator_config, max_pending), 1, 100000,
      "256"},
     {"max_pending_per_address", CONFIG_UINT,

@@ -53,6 +53,7 @@ struct consolidator_config {
 	unsigned long k; /* disclosure threshold */
 	unsigned long alarm_silent_hours;
 	unsigned long max_connections;	       /* peers that spoke */
+	unsigned long max_connections_per_key; /* ... with one key */
 	unsigned long max_pending;	       /* anonymous connections */
 	unsigned long max_pending_per_address; /* ... from one address */
 	char metrics_file[SETTINGS_PATH_MAX];

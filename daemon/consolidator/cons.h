@@ -96,6 +96,9 @@ struct cons {
 	 * over max_connections) have a budget of their own, so that a flood
 	 * of unknown keys cannot hide them. */
 	struct log_budget auth_log, auth_known_log;
+	/* Lines of peers closed over max_connections_per_key (peer_message,
+	 * on both threads): used under admit_mu. */
+	struct log_budget per_key_log;
 	struct mhist commit; /* batch taken up to committed, seconds */
 	/* By table (query_tables) and role. */
 	_Atomic uint64_t queries[QUERY_TABLES][ROLE_ANALYST + 1];

@@ -179,6 +179,8 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "reason=\"pending_limit\"", (double)conns.closed_limit);
 	metrics_sample(m, "kuska_connections_closed_total",
 		       "reason=\"key_not_valid\"", (double)conns.closed_drop);
+	metrics_sample(m, "kuska_connections_closed_total",
+		       "reason=\"per_key\"", (double)conns.closed_key);
 	metrics_family(m, "kuska_store_map_bytes", "gauge",
 		       "Size of the LMDB map (grows up to max_map_size_mb).");
 	metrics_sample(m, "kuska_store_map_bytes", NULL,

@@ -514,9 +514,7 @@ handle_ingest(struct cons *c, struct tframes *req)
 	int r;
 
 	/* Whatever it sent, the connection completed its handshake. */
-	pthread_mutex_lock(&c->admit_mu);
-	admit_message(c->admit, req->fd, req->user_id, date_mono_ms());
-	pthread_mutex_unlock(&c->admit_mu);
+	peer_message(c, req);
 	/* The key is judged again on every message: a reload may have
 	 * revoked it since the handshake, or its window closed. */
 	k = peer_key(c, req->user_id, date_now_ms(), &who);

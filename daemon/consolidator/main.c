@@ -480,6 +480,7 @@ limits_of(const struct consolidator_config *cfg)
 {
 	struct admit_limits l = {
 	    .max_peers = cfg->max_connections,
+	    .max_per_key = per_key_bound(cfg),
 	    .max_pending = cfg->max_pending,
 	    .max_pending_per_address = cfg->max_pending_per_address,
 	    .grace_ms = ADMIT_GRACE_MS,
@@ -619,6 +620,7 @@ reload(struct cons *c)
 	c->cfg.k = cfg.k;
 	c->cfg.alarm_silent_hours = cfg.alarm_silent_hours;
 	c->cfg.max_connections = cfg.max_connections;
+	c->cfg.max_connections_per_key = cfg.max_connections_per_key;
 	c->cfg.max_pending = cfg.max_pending;
 	c->cfg.max_pending_per_address = cfg.max_pending_per_address;
 	pthread_mutex_lock(&c->admit_mu);

@@ -12,6 +12,14 @@
 /* Anonymous connections closed over a bound are logged at most so often. */
 #define LIMIT_LOG_MS 10000
 
+unsigned long
+per_key_bound(const struct consolidator_config *cfg)
+{
+	return cfg->max_connections_per_key < cfg->max_connections
+		   ? cfg->max_connections_per_key
+		   : cfg->max_connections;
+}
+
 int
 zap_decide(void *arg, const char *domain, const char *address,
 	   const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
@@ -20,7 +28,7 @@ zap_decide(void *arg, const char *domain, const char *address,
 	const struct reg_key *k;
 	const char *name;
 	char fp[17];
-	bool full;
+	bool full, key_full;
 
 	k = registry_by_transport(c->reg, key, date_now_ms());
 	if (k == NULL) {
@@ -46,22 +54,35 @@ zap_decide(void *arg, const char *domain, const char *address,
 		return -1;
 	}
 	/* Only peers that completed a handshake count: idle or half-open
-	 * connections are bounded on their own (admit.h). */
-	pthread_mutex_lock(&c->admit_mu);
-	full = admit_full(c->admit);
-	pthread_mutex_unlock(&c->admit_mu);
-	if (full) {
-		c->handshake_failures++;
-		log_warnx_budget(&c->auth_known_log,
-				 "event=auth_refused domain=%s address=%s "
-				 "key=%s reason=too_many_connections "
-				 "max_connections=%lu",
-				 domain, LOG_Q(address), k->name,
-				 c->cfg.max_connections);
-		return -1;
-	}
+	 * connections are bounded on their own (admit.h). One key cannot
+	 * take them all: a stolen one would lock every other out. */
 	snprintf(user_id, cap, "%s/%s/%s", k->owner->id, k->name,
 		 log_hex8(k->curve_pk, fp));
+	pthread_mutex_lock(&c->admit_mu);
+	full = admit_full(c->admit);
+	key_full = !full && admit_key_full(c->admit, user_id);
+	pthread_mutex_unlock(&c->admit_mu);
+	if (full || key_full) {
+		user_id[0] = '\0';
+		c->handshake_failures++;
+		if (full)
+			log_warnx_budget(&c->auth_known_log,
+					 "event=auth_refused domain=%s "
+					 "address=%s key=%s "
+					 "reason=too_many_connections "
+					 "max_connections=%lu",
+					 domain, LOG_Q(address), k->name,
+					 c->cfg.max_connections);
+		else
+			log_warnx_budget(&c->auth_known_log,
+					 "event=auth_refused domain=%s "
+					 "address=%s key=%s "
+					 "reason=too_many_connections_for_key "
+					 "max_connections_per_key=%lu",
+					 domain, LOG_Q(address), k->name,
+					 per_key_bound(&c->cfg));
+		return -1;
+	}
 	log_debug("event=auth_ok domain=%s address=%s key=%s owner=%s", domain,
 		  LOG_Q(address), k->name, k->owner->id);
 	return 0;
@@ -89,6 +110,28 @@ peer_key(const struct cons *c, const char *user_id, uint64_t now_ms,
 }
 
 void
+peer_message(struct cons *c, const struct tframes *req)
+{
+	struct peer_name n;
+	size_t closed;
+
+	pthread_mutex_lock(&c->admit_mu);
+	closed = admit_message(c->admit, req->fd, req->user_id, date_mono_ms());
+	if (closed > 0) {
+		if (sscanf(req->user_id, "%31[^/]/%31[^/]", n.party, n.key) !=
+		    2)
+			snprintf(n.key, sizeof(n.key), "?");
+		/* Under admit_mu: both threads come here. */
+		log_warnx_budget(&c->per_key_log,
+				 "event=connections_closed key=%s count=%zu "
+				 "reason=too_many_connections_for_key "
+				 "max_connections_per_key=%lu",
+				 n.key, closed, per_key_bound(&c->cfg));
+	}
+	pthread_mutex_unlock(&c->admit_mu);
+}
+
+void
 peer_refused(struct cons *c, const struct tframes *req)
 {
 	pthread_mutex_lock(&c->admit_mu);
@@ -112,11 +155,17 @@ key_gone(void *arg, const char *user_id)
 size_t
 peers_revalidate(struct cons *c)
 {
-	size_t n;
+	size_t n, over;
 
 	pthread_mutex_lock(&c->admit_mu);
 	n = admit_drop_if(c->admit, key_gone, c);
+	over = admit_trim_keys(c->admit);
 	pthread_mutex_unlock(&c->admit_mu);
+	if (over > 0)
+		log_warnx("event=connections_closed count=%zu "
+			  "reason=too_many_connections_for_key "
+			  "max_connections_per_key=%lu",
+			  over, per_key_bound(&c->cfg));
 	return n;
 }
 

@@ -22,13 +22,24 @@
  * zap_decide - the ZAP callback (arg is the struct cons): admits a
  * transport key registered and valid now (registry_key_admits), and only
  * an institution's on the "ingest" domain, while fewer than
- * max_connections peers hold a connection (admit_full). Writes the user
+ * max_connections peers hold a connection (admit_full) and fewer than
+ * per_key_bound() of the same key (admit_key_full). Writes the user
  * id above into user_id (cap bytes). Returns 0 to admit, -1 to refuse
  * (counted in handshake_failures, logged within a budget). Called on the
  * main thread only: its budgets are not locked.
  */
 int zap_decide(void *arg, const char *domain, const char *address,
 	       const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap);
+
+/* per_key_bound - max_connections_per_key, at most max_connections. */
+unsigned long per_key_bound(const struct consolidator_config *cfg);
+
+/*
+ * peer_message - a message came on req's connection: it is a peer (see
+ * admit_message). Its key's peers over per_key_bound() are closed, the
+ * oldest first, and logged within a budget.
+ */
+void peer_message(struct cons *c, const struct tframes *req);
 
 /*
  * peer_key - the key behind a message: the registry key user_id names,
@@ -51,7 +62,8 @@ void peer_refused(struct cons *c, const struct tframes *req);
 
 /*
  * peers_revalidate - after a reload: closes every connection whose key
- * the new registry no longer admits, logging each. Returns how many.
+ * the new registry no longer admits, logging each, and returns how many;
+ * then those of a key over a lowered max_connections_per_key (logged).
  */
 size_t peers_revalidate(struct cons *c);
 

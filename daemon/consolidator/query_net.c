@@ -54,9 +54,7 @@ handle_query(struct cons *c, const struct tframes *req)
 
 	memset(&tab, 0, sizeof(tab));
 	tab.k = (uint32_t)c->cfg.k;
-	pthread_mutex_lock(&c->admit_mu);
-	admit_message(c->admit, req->fd, req->user_id, date_mono_ms());
-	pthread_mutex_unlock(&c->admit_mu);
+	peer_message(c, req);
 	/* Judged on every request: a reload may have revoked the key since
 	 * the handshake, or its window closed. */
 	k = peer_key(c, req->user_id, date_now_ms(), &who);

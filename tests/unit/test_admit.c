@@ -20,7 +20,7 @@
 #include "admit.h"
 #include "transport.h"
 
-#define MAXC 48
+#define MAXC 64
 
 struct net {
 	int listener;
@@ -357,6 +357,83 @@ test_stale(void **state)
 	admit_free(&a);
 }
 
+/*
+ * One key's peers are bounded: ZAP asks admit_key_full, and a key over
+ * the bound (handshakes done at once) loses its oldest connections,
+ * other keys none; a reload lowering the bound applies at the key's next
+ * message.
+ */
+static void
+test_per_key(void **state)
+{
+	struct net *net = *state;
+	struct admit_limits l = lim;
+	struct admit *a;
+	struct admit_counts k;
+	size_t first = net->n, i;
+
+	l.max_peers = 100;
+	l.max_per_key = 3;
+	l.max_pending = 20;
+	l.max_pending_per_address = 20;
+	a = admit_new(&l);
+	assert_non_null(a);
+	for (i = 0; i < 6; i++)
+		accepted(a, net, connect_one(net, "127.0.0.8"), 100 + i);
+	/* The thief's key on 0..4, another node on 5; the oldest speaks
+	 * last (a connection's age is from its acceptance). */
+	for (i = 1; i < 3; i++)
+		assert_int_equal(
+		    admit_message(a, net->server[first + i], "pj/pj-1/aa", 200),
+		    0);
+	assert_int_equal(
+	    admit_message(a, net->server[first + 5], "mp/mp-1/bb", 200), 0);
+	assert_false(admit_key_full(a, "pj/pj-1/aa"));
+	assert_int_equal(
+	    admit_message(a, net->server[first], "pj/pj-1/aa", 201), 0);
+	assert_int_equal(admit_key_peers(a, "pj/pj-1/aa"), 3);
+	assert_true(admit_key_full(a, "pj/pj-1/aa"));
+	assert_false(admit_key_full(a, "mp/mp-1/bb"));
+	assert_false(admit_key_full(a, "pj/pj-1/cc")); /* another key */
+	/* Two more at once: the two oldest go, the newest stay. */
+	assert_int_equal(
+	    admit_message(a, net->server[first + 3], "pj/pj-1/aa", 300), 1);
+	assert_true(shut(net, first));
+	assert_int_equal(
+	    admit_message(a, net->server[first + 4], "pj/pj-1/aa", 300), 1);
+	assert_true(shut(net, first + 1));
+	for (i = 2; i < 6; i++)
+		assert_false(shut(net, first + i));
+	assert_int_equal(admit_key_peers(a, "pj/pj-1/aa"), 3);
+	assert_int_equal(admit_key_peers(a, "mp/mp-1/bb"), 1);
+	/* Again on a peer: nothing to do. */
+	assert_int_equal(
+	    admit_message(a, net->server[first + 4], "pj/pj-1/aa", 301), 0);
+	/* A reload lowers the bound: the key's next message, even on its
+	 * oldest connection, closes the oldest. */
+	l.max_per_key = 2;
+	admit_set_limits(a, &l);
+	assert_int_equal(
+	    admit_message(a, net->server[first + 2], "pj/pj-1/aa", 400), 1);
+	assert_true(shut(net, first + 2));
+	assert_false(shut(net, first + 3));
+	/* Lowered again, trimmed at once: only the newest stays. */
+	l.max_per_key = 1;
+	admit_set_limits(a, &l);
+	assert_int_equal(admit_trim_keys(a), 1);
+	assert_true(shut(net, first + 3));
+	assert_false(shut(net, first + 4));
+	assert_false(shut(net, first + 5));
+	assert_int_equal(admit_trim_keys(a), 0);
+	assert_int_equal(
+	    admit_message(a, net->server[first + 5], "mp/mp-1/bb", 400), 0);
+	admit_get_counts(a, &k);
+	assert_int_equal(k.closed_key, 4);
+	assert_int_equal(k.closed_drop, 0);
+	assert_int_equal(k.peers, 2); /* the closed ones are closing */
+	admit_free(&a);
+}
+
 int
 main(void)
 {
@@ -368,6 +445,7 @@ main(void)
 	    cmocka_unit_test(test_pending_total),
 	    cmocka_unit_test(test_drops),
 	    cmocka_unit_test(test_stale),
+	    cmocka_unit_test(test_per_key),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -279,6 +279,7 @@ test_consolidator_client_valid(void **state)
 	assert_int_equal(c.map_size_mb, 1024);
 	assert_int_equal(c.alarm_silent_hours, 72);
 	assert_int_equal(c.max_connections, 256);
+	assert_int_equal(c.max_connections_per_key, 16);
 
 	path = put(fx, "client.conf",
 		   "[client]\nkey = me.key\nconsolidator = "
