@@ -17,6 +17,16 @@ MONTH=$((10#$(echo "$TODAY" | cut -d- -f2)))
 # this year: stats_edge.py's records dated from today back.
 PERIODS="2024 2025 2025H1 2025H2 2025Q1 2025Q4 2024Q3 2023 2023H2 2023Q1 2023Q2 2023Q3 2023Q4"
 PERIODS="$PERIODS $YEAR ${YEAR}H$(((MONTH + 5) / 6)) ${YEAR}Q$(((MONTH + 2) / 3))"
+# Under the sanitizers the question is memory and undefined behaviour, not
+# arithmetic, which the plain build checks over every period: there, every
+# year (each a release of its own), a semester and a quarter of the
+# simulated years and of the hand-made ones, this year's three (and
+# 2025Q1, which the JSON pass below compares). 9 periods of 16: the
+# suite's longest test under ASan (232 s in CI) takes about half as long.
+if [ "${KUSKA_SANITIZED:-OFF}" = ON ]; then
+	PERIODS="2024 2025 2025H1 2025Q1 2023 2023Q3 $YEAR"
+	PERIODS="$PERIODS ${YEAR}H$(((MONTH + 5) / 6)) ${YEAR}Q$(((MONTH + 2) / 3))"
+fi
 NPERIODS=$(echo $PERIODS | wc -w)
 NTABLES=$(echo $TABLES | wc -w)
 REGIONS="all 15 16"
