@@ -464,9 +464,11 @@ ask_refusals(struct deliver *d, uint64_t now_ms)
 		return;
 	}
 	if (from > st.acked_seq) {
+		struct outbox_refusals none = {0};
+
 		/* Lowered by a consolidator behind: Acks will say them. */
-		if (outbox_record_refusals(d->ob, NULL, 0, date_now_ms(), 0,
-					   NULL) != 0)
+		if (outbox_record_refusals(d->ob, &none, date_now_ms(), NULL) <
+		    0)
 			log_warnx("event=refusals_not_recorded");
 		else
 			d->refusals_due_ms = 0;
@@ -499,11 +501,22 @@ deliver_refusals_answer(uint64_t from, uint64_t upto, uint64_t last_seq,
 	return REFUSALS_RECORD;
 }
 
+void
+deliver_refusals_covered(uint64_t from, uint64_t upto, uint64_t acked,
+			 bool listed, uint64_t *ret_first, uint64_t *ret_last)
+{
+	*ret_first = 0;
+	*ret_last = upto < acked ? upto : acked;
+	if (listed && from != 0 && from <= *ret_last)
+		*ret_first = from;
+}
+
 /* The consolidator's refusals from d->refusals_asked on: dead letters. */
 static void
 on_refusals(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
 	struct outbox_state st;
+	struct outbox_refusals a;
 	struct rejection *rej;
 	uint64_t from = d->refusals_asked, upto, next;
 	size_t i, n = 0;
@@ -544,11 +557,19 @@ on_refusals(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		snprintf(rej[n].text, sizeof(rej[n].text), "%s", h->text);
 		n++;
 	}
-	r = outbox_record_refusals(d->ob, rej, n, date_now_ms(), next, fresh);
-	if (r != 0) {
+	a.rej = rej;
+	a.n_rej = n;
+	a.next = next;
+	deliver_refusals_covered(from, upto, st.acked_seq,
+				 m->scanned_to != 0 || m->n_held > 0, &a.first,
+				 &a.last);
+	r = outbox_record_refusals(d->ob, &a, date_now_ms(), fresh);
+	if (r < 0) {
 		log_warnx("event=refusals_not_recorded error=%s",
 			  LOG_Q(strerror(-r)));
 		n = 0;
+	} else if (r > 0) {
+		log_info("event=dead_letters_revived count=%d ack=lost", r);
 	}
 	/* Those already held were said when first heard. */
 	for (i = 0; i < n; i++)
@@ -560,7 +581,7 @@ on_refusals(struct deliver *d, const struct msg *m, uint64_t now_ms)
 				  LOG_Q(rej[i].text));
 	free(rej);
 	free(fresh);
-	if (r != 0) {
+	if (r < 0) {
 		d->refusals_asked = 0; /* asked again when due */
 		return;
 	}

@@ -117,6 +117,18 @@ enum refusals_answer deliver_refusals_answer(uint64_t from, uint64_t upto,
 					     uint64_t last_seq, uint64_t acked,
 					     uint64_t *ret_next);
 
+/*
+ * deliver_refusals_covered - the sequences a recorded answer names every
+ * refusal of, so that a dead letter there it does not name was accepted
+ * (sent again after --refetch, its Ack lost): from..upto, no further than
+ * acked; none (*ret_first = 0) when upto is before from or is only a
+ * guess (listed false: an older consolidator that said neither where it
+ * stopped nor anything held).
+ */
+void deliver_refusals_covered(uint64_t from, uint64_t upto, uint64_t acked,
+			      bool listed, uint64_t *ret_first,
+			      uint64_t *ret_last);
+
 /* deliver_init - resets the state; call once the fields above are set. */
 void deliver_init(struct deliver *d);
 

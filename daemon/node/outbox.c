@@ -791,24 +791,85 @@ outbox_refusals_from(struct outbox *ob, uint64_t *ret)
 	return r;
 }
 
+/* Whether seq is among rej. */
+static bool
+rejected(const struct rejection *rej, size_t n_rej, uint64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < n_rej; i++)
+		if (rej[i].seq == seq)
+			return true;
+	return false;
+}
+
+/*
+ * Deletes within txn the dead letters of first..last not among rej; a
+ * cursor walks only the dead letters there are (few), not the range.
+ * Returns how many or -errno.
+ */
+static int
+revive_range(struct outbox *ob, MDB_txn *txn, uint64_t first, uint64_t last,
+	     const struct rejection *rej, size_t n_rej)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint8_t kb[8];
+	int rc, n = 0;
+
+	if (first == 0 || last < first)
+		return 0;
+	rc = mdb_cursor_open(txn, ob->dead, &cur);
+	if (rc != 0)
+		return mdb_err(rc);
+	bytes_put_be64(kb, first);
+	k.mv_size = 8;
+	k.mv_data = kb;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint64_t seq;
+
+		if (k.mv_size != 8)
+			continue;
+		seq = bytes_get_be64(k.mv_data);
+		if (seq > last)
+			break;
+		if (rejected(rej, n_rej, seq))
+			continue;
+		rc = mdb_cursor_del(cur, 0);
+		if (rc != 0)
+			break;
+		n++;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return mdb_err(rc);
+	return n;
+}
+
 int
-outbox_record_refusals(struct outbox *ob, const struct rejection *rej,
-		       size_t n_rej, uint64_t now_ms, uint64_t next, bool *fresh)
+outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
+		       uint64_t now_ms, bool *fresh)
 {
 	MDB_txn *txn;
-	int r;
+	int r, n = 0;
 
 	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
-	r = put_rejections(ob, txn, now_ms, rej, n_rej, fresh);
+	r = put_rejections(ob, txn, now_ms, a->rej, a->n_rej, fresh);
+	if (r == 0) {
+		n = revive_range(ob, txn, a->first, a->last, a->rej, a->n_rej);
+		r = n < 0 ? n : 0;
+	}
 	if (r == 0)
-		r = meta_put(ob, txn, "refusals_from", next);
+		r = meta_put(ob, txn, "refusals_from", a->next);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return commit(ob, txn);
+	r = commit(ob, txn);
+	return r != 0 ? r : n;
 }
 
 int
@@ -816,36 +877,17 @@ outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 	      const struct rejection *rej, size_t n_rej)
 {
 	MDB_txn *txn;
-	uint64_t seq;
-	int r, n = 0;
+	int r, n;
 
 	if (first == 0 || last < first)
 		return 0;
 	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
-	for (seq = first; seq <= last; seq++) {
-		uint8_t kb[8];
-		MDB_val k = {8, kb};
-		size_t i;
-		int rc;
-
-		for (i = 0; i < n_rej && rej[i].seq != seq; i++)
-			;
-		if (i < n_rej)
-			continue;
-		bytes_put_be64(kb, seq);
-		rc = mdb_del(txn, ob->dead, &k, NULL);
-		if (rc == 0)
-			n++;
-		else if (rc != MDB_NOTFOUND) {
-			mdb_txn_abort(txn);
-			return mdb_err(rc);
-		}
-	}
-	if (n == 0) {
+	n = revive_range(ob, txn, first, last, rej, n_rej);
+	if (n <= 0) {
 		mdb_txn_abort(txn);
-		return 0;
+		return n;
 	}
 	r = commit(ob, txn);
 	return r != 0 ? r : n;

@@ -224,13 +224,28 @@ int outbox_refusals_from(struct outbox *ob, uint64_t *ret)
     __attribute__((warn_unused_result));
 
 /*
- * outbox_record_refusals - in one transaction: the dead letters rej (one
- * already held is kept) and refusals_from := next (0: all known). fresh
- * (NULL: not wanted), n_rej long: whether each was not held before.
+ * The answer to an ask for refusals: the consolidator's refusals rej of
+ * sequences first..last (every one it refused there), and where to ask
+ * next.
  */
-int outbox_record_refusals(struct outbox *ob, const struct rejection *rej,
-			   size_t n_rej, uint64_t now_ms, uint64_t next,
-			   bool *fresh) __attribute__((warn_unused_result));
+struct outbox_refusals {
+	const struct rejection *rej;
+	size_t n_rej;
+	uint64_t first, last;
+	uint64_t next; /* refusals_from from now on; 0: all known */
+};
+
+/*
+ * outbox_record_refusals - in one transaction: the dead letters a->rej
+ * (one already held is kept), the dead letters of a->first..a->last not
+ * among them deleted (accepted when sent again after --refetch, the Ack
+ * that said so lost), and refusals_from := a->next. fresh (NULL: not
+ * wanted), a->n_rej long: whether each was not held before. Returns the
+ * number of dead letters deleted or -errno.
+ */
+int outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
+			   uint64_t now_ms, bool *fresh)
+    __attribute__((warn_unused_result));
 
 /*
  * outbox_revive - deletes the dead letters of sequences first..last that

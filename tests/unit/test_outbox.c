@@ -373,6 +373,7 @@ test_record_welcome(void **state)
 	struct fixture *fx = *state;
 	struct outbox *ob = NULL;
 	struct outbox_state st;
+	struct outbox_refusals a;
 	struct rejection r[3];
 	bool fresh[3];
 	uint64_t from;
@@ -402,18 +403,46 @@ test_record_welcome(void **state)
 	assert_int_equal(from, 11);
 	r[0] = rej(12, REASON_KIND_NOT_ALLOWED, "pnp may not emit");
 	r[1] = rej(14, REASON_BAD_TARGET, "no such seq");
-	assert_int_equal(outbox_record_refusals(ob, r, 2, 5, 15, fresh), 0);
+	a.rej = r;
+	a.n_rej = 2;
+	a.first = 11;
+	a.last = 14;
+	a.next = 15;
+	assert_int_equal(outbox_record_refusals(ob, &a, 5, fresh), 0);
 	assert_true(fresh[0] && fresh[1]);
 	assert_int_equal(outbox_refusals_from(ob, &from), 0);
 	assert_int_equal(from, 15);
 	/* Heard again: kept once, and said to be no news. */
 	r[2] = rej(16, REASON_BAD_TARGET, "no such seq");
-	assert_int_equal(outbox_record_refusals(ob, r, 3, 6, 0, fresh), 0);
+	a.n_rej = 3;
+	a.first = 15;
+	a.last = 20;
+	a.next = 0;
+	assert_int_equal(outbox_record_refusals(ob, &a, 6, fresh), 0);
 	assert_true(!fresh[0] && !fresh[1] && fresh[2]);
 	assert_int_equal(outbox_refusals_from(ob, &from), 0);
 	assert_int_equal(from, 0);
 	assert_int_equal(outbox_state(ob, &st), 0);
 	assert_int_equal(st.dead_total, 3);
+	/* Sent again (--refetch) and the Ack lost: the answer covering
+	 * 11..20 names 14 and 16 only, so 12 was accepted this time; 12 and
+	 * 14 outside a range are kept. */
+	a.rej = &r[1];
+	a.n_rej = 2;
+	a.first = 13;
+	a.last = 20;
+	assert_int_equal(outbox_record_refusals(ob, &a, 7, NULL), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, 3);
+	a.first = 11;
+	assert_int_equal(outbox_record_refusals(ob, &a, 8, NULL), 1);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, 2);
+	/* Nothing named and nothing covered: nothing deleted. */
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(outbox_record_refusals(ob, &a, 9, NULL), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, 2);
 	outbox_close(&ob);
 }
 
