@@ -33,6 +33,23 @@ struct admit {
 	unsigned gen; /* a new one: every key is checked again */
 };
 
+struct admit_limits
+admit_limits_of(unsigned long max_connections,
+		unsigned long max_connections_per_key, unsigned long max_pending,
+		unsigned long max_pending_per_address)
+{
+	struct admit_limits l = {
+	    .max_peers = max_connections,
+	    .max_per_key = max_connections_per_key < max_connections
+			       ? max_connections_per_key
+			       : max_connections,
+	    .max_pending = max_pending,
+	    .max_pending_per_address = max_pending_per_address,
+	    .grace_ms = ADMIT_GRACE_MS,
+	};
+	return l;
+}
+
 struct admit *
 admit_new(const struct admit_limits *lim)
 {

@@ -69,6 +69,17 @@ struct admit_counts {
 	uint64_t closed_key;   /* peers closed over max_per_key */
 };
 
+/*
+ * admit_limits_of - the bounds of a daemon's config keys of the same
+ * names (the consolidator's, the key holder's), grace_ms the default: a
+ * key may hold max_connections_per_key peers, and no more than
+ * max_connections (a bound of 16 with room for 8 is 8).
+ */
+struct admit_limits admit_limits_of(unsigned long max_connections,
+				    unsigned long max_connections_per_key,
+				    unsigned long max_pending,
+				    unsigned long max_pending_per_address);
+
 /* admit_new - an empty table with lim. NULL when out of memory. */
 struct admit *admit_new(const struct admit_limits *lim);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -355,4 +356,24 @@ daemon_error_fill(struct control *ret, const char *text)
 	memset(ret, 0, sizeof(*ret));
 	ret->type = CTL_ERROR;
 	snprintf(ret->error, sizeof(ret->error), "%s", text);
+}
+
+void
+daemon_raise_fd_limit(unsigned long max_connections, unsigned long max_pending)
+{
+	struct rlimit rl;
+	unsigned long need = max_connections + max_pending + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warnx("event=fd_limit_low limit=%llu needed=%lu "
+			  "hint=\"max_connections + max_pending + 64 "
+			  "descriptors; raise LimitNOFILE=\"",
+			  (unsigned long long)rl.rlim_cur, need);
 }

@@ -133,6 +133,16 @@ int daemon_reply(struct tsock *s, const struct tframes *req,
 		 const struct control *c);
 
 /*
+ * daemon_raise_fd_limit - every connection is a descriptor: raises the
+ * soft limit on them to the hard one (systemd leaves the soft one at
+ * 1024), and logs event=fd_limit_low when the bounds on connections
+ * (max_connections peers and max_pending anonymous ones, the config
+ * keys) could still exceed it.
+ */
+void daemon_raise_fd_limit(unsigned long max_connections,
+			   unsigned long max_pending);
+
+/*
  * daemon_error_fill - makes *ret the error answer saying text (cut to
  * fit). *ret owns nothing.
  */

@@ -72,6 +72,10 @@ struct keyholder_config {
 	unsigned long rate_per_day;	  /* evaluations per node per day */
 	unsigned long max_batch;	  /* elements in one request */
 	unsigned long workers;		  /* threads; 0: every CPU */
+	unsigned long max_connections;	       /* peers that spoke */
+	unsigned long max_connections_per_key; /* ... with one key */
+	unsigned long max_pending;	       /* anonymous connections */
+	unsigned long max_pending_per_address; /* ... from one address */
 	char metrics_file[SETTINGS_PATH_MAX];
 	unsigned long metrics_interval_s;
 };

@@ -36,6 +36,13 @@ struct tframes {
 	int fd; /* the TCP connection it came on (a bound socket), or -1 */
 };
 
+/*
+ * The handshake_ms of the daemons' CURVE servers: a network connection
+ * that has not completed its handshake by then is closed by libzmq
+ * (ZMQ_HANDSHAKE_IVL), so that admit.h's anonymous ones do not linger.
+ */
+#define TSOCK_HANDSHAKE_MS 10000
+
 struct tsock_limits {
 	size_t max_frame;	  /* bytes; the socket drops larger messages */
 	int heartbeat_ms;	  /* 0: the default, 2000 */

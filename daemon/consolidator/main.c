@@ -15,7 +15,6 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,9 +51,6 @@
 /* Jobs (batches mostly) taken up and not yet answered: past that the
  * ingest socket is left unread, and the nodes' windows hold them. */
 #define JOBS_MAX 24
-/* A network connection that has not completed its CURVE handshake by
- * then is closed by libzmq (ZMQ_HANDSHAKE_IVL). */
-#define HANDSHAKE_MS 10000
 /* Answers queued for one query connection: past it an answer to a
  * client that does not read is dropped, not kept. */
 #define QUERY_HWM 16
@@ -478,39 +474,9 @@ reload_indicators(struct cons *c, const struct consolidator_config *cfg)
 static struct admit_limits
 limits_of(const struct consolidator_config *cfg)
 {
-	struct admit_limits l = {
-	    .max_peers = cfg->max_connections,
-	    .max_per_key = per_key_bound(cfg),
-	    .max_pending = cfg->max_pending,
-	    .max_pending_per_address = cfg->max_pending_per_address,
-	    .grace_ms = ADMIT_GRACE_MS,
-	};
-	return l;
-}
-
-/*
- * Every connection is a descriptor: raises the soft limit on them to the
- * hard one (systemd leaves the soft one at 1024), and warns when the
- * bounds on connections could still exceed it.
- */
-static void
-raise_fd_limit(const struct consolidator_config *cfg)
-{
-	struct rlimit rl;
-	unsigned long need = cfg->max_connections + cfg->max_pending + 64;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-		(void)getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
-		log_warnx("event=fd_limit_low limit=%llu needed=%lu "
-			  "hint=\"max_connections + max_pending + 64 "
-			  "descriptors; raise LimitNOFILE=\"",
-			  (unsigned long long)rl.rlim_cur, need);
+	return admit_limits_of(cfg->max_connections,
+			       cfg->max_connections_per_key, cfg->max_pending,
+			       cfg->max_pending_per_address);
 }
 
 /* Reads every waiting event of both network sockets' monitors. */
@@ -867,7 +833,7 @@ main(int argc, char **argv)
 		if (c.admit == NULL)
 			fatal("connection table");
 	}
-	raise_fd_limit(&c.cfg);
+	daemon_raise_fd_limit(c.cfg.max_connections, c.cfg.max_pending);
 	c.t = transport_new();
 	if (c.t == NULL)
 		fatal("zmq context");
@@ -879,7 +845,7 @@ main(int argc, char **argv)
 		/* Frames up to twice the protocol's limit still arrive, to be
 		 * refused with a reason; past that libzmq drops the peer. */
 		struct tsock_limits lim = {.max_frame = 2 * CODEC_MAX_FRAME,
-					   .handshake_ms = HANDSHAKE_MS,
+					   .handshake_ms = TSOCK_HANDSHAKE_MS,
 					   .hwm = INGEST_HWM};
 		c.ingest = tsock_bind_curve(c.t, c.cfg.listen, c.key->curve_sk,
 					    "ingest", &lim, &err);
@@ -898,7 +864,7 @@ main(int argc, char **argv)
 		/* A client asks one table at a time and waits: a peer
 		 * with QUERY_HWM answers unread is not reading them. */
 		struct tsock_limits lim = {.max_frame = 64 * 1024,
-					   .handshake_ms = HANDSHAKE_MS,
+					   .handshake_ms = TSOCK_HANDSHAKE_MS,
 					   .hwm = QUERY_HWM};
 		c.query =
 		    tsock_bind_curve(c.t, c.cfg.query_listen, c.key->curve_sk,

@@ -15,9 +15,10 @@
 unsigned long
 per_key_bound(const struct consolidator_config *cfg)
 {
-	return cfg->max_connections_per_key < cfg->max_connections
-		   ? cfg->max_connections_per_key
-		   : cfg->max_connections;
+	return admit_limits_of(cfg->max_connections,
+			       cfg->max_connections_per_key, cfg->max_pending,
+			       cfg->max_pending_per_address)
+	    .max_per_key;
 }
 
 int

@@ -70,6 +70,7 @@ void
 keyholder_metrics(void *arg, struct mtext *m)
 {
 	struct keyholder *kh = arg;
+	struct admit_counts conns;
 	uint64_t mono = date_mono_ms();
 	char l[128];
 	size_t i;
@@ -121,6 +122,22 @@ keyholder_metrics(void *arg, struct mtext *m)
 		       "Connections refused by the ZAP handler.");
 	metrics_sample(m, "kuska_keyholder_handshake_failures_total", NULL,
 		       (double)kh->handshake_failures);
+	admit_get_counts(kh->admit, &conns);
+	metrics_family(m, "kuska_connections", "gauge",
+		       "Network peers connected now (handshake done, spoken).");
+	metrics_sample(m, "kuska_connections", NULL, (double)conns.peers);
+	metrics_family(m, "kuska_connections_pending", "gauge",
+		       "TCP connections not yet heard from (anonymous).");
+	metrics_sample(m, "kuska_connections_pending", NULL,
+		       (double)conns.pending);
+	metrics_family(m, "kuska_connections_closed_total", "counter",
+		       "Connections the key holder closed, by reason.");
+	metrics_sample(m, "kuska_connections_closed_total",
+		       "reason=\"pending_limit\"", (double)conns.closed_limit);
+	metrics_sample(m, "kuska_connections_closed_total",
+		       "reason=\"key_not_valid\"", (double)conns.closed_drop);
+	metrics_sample(m, "kuska_connections_closed_total",
+		       "reason=\"per_key\"", (double)conns.closed_key);
 	metrics_family(m, "kuska_keyholder_frames_refused_total", "counter",
 		       "Frames dropped unread (too large, or not a request).");
 	metrics_sample(m, "kuska_keyholder_frames_refused_total", NULL,

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "account.h"
+#include "admit.h"
 #include "keys.h"
 #include "metrics.h"
 #include "registry.h"
@@ -37,13 +38,23 @@ struct keyholder {
 	 * keys cannot hide them. */
 	struct log_budget auth_log, auth_known_log;
 	struct log_budget failed_log; /* lines of failed handshakes */
+	/* The connections of the listening socket and their bounds (the
+	 * config's max_connections and the like, lib/admit.h): one stolen
+	 * node key cannot hold them all, nor can anonymous ones. */
+	struct admit *admit;
+	struct admit_limits lim;
+	struct log_budget per_key_log; /* lines of peers closed per key */
+	uint64_t closed_since_log;     /* anonymous closed, not yet logged */
+	uint64_t closed_logged_ms;
 	uint64_t metrics_written_ms;
 };
 
 /* serve.c */
 
 /*
- * The ZAP verdict: institution keys of the registry valid now only. A
+ * The ZAP verdict: institution keys of the registry valid now only, while
+ * fewer than max_connections peers are connected (admit_full) and fewer
+ * than max_connections_per_key of the same key (admit_key_full). A
  * refusal is counted in handshake_failures and logged within a budget;
  * called on the main thread only, the budgets are not locked.
  */
@@ -53,7 +64,9 @@ int keyholder_zap(void *arg, const char *domain, const char *address,
 
 /*
  * keyholder_serve - answers one request of the listening socket (frames:
- * routing id, payload; f->user_id the node): checks it, takes the
+ * routing id, payload; f->user_id the node, f->fd its connection): counts
+ * the connection a peer (admit_message: its key's peers over the bound
+ * are closed, the oldest first, and logged), checks the request, takes the
  * elements from the node's allowance, evaluates them with the share and
  * replies; or refuses it with a status and a reason.
  */

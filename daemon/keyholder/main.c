@@ -25,6 +25,8 @@
 
 #define TICK_MS 500
 #define CONTROL_MAX_BYTES (64 * 1024)
+/* Anonymous connections closed over a bound are logged at most so often. */
+#define LIMIT_LOG_MS 10000
 
 static void
 usage(void)
@@ -41,6 +43,7 @@ keyholder_free(struct keyholder *kh)
 	tsock_free(&kh->listen);
 	tsock_free(&kh->zap);
 	transport_free(&kh->t);
+	admit_free(&kh->admit);
 	registry_free(&kh->reg);
 	keys_key32_free(&kh->share);
 	keys_free(&kh->key);
@@ -66,10 +69,23 @@ load(struct keyholder *kh, const char *path)
 		fatalx("%s", err);
 }
 
+/* The connection bounds of the config. */
+static struct admit_limits
+limits_of(const struct keyholder_config *cfg)
+{
+	return admit_limits_of(cfg->max_connections,
+			       cfg->max_connections_per_key, cfg->max_pending,
+			       cfg->max_pending_per_address);
+}
+
 /*
  * SIGHUP: reads the config and the registry again (a node's key added,
- * rotated or revoked; the rate). Either both are good and take effect,
- * or nothing changes. The share, endpoints and key need a restart.
+ * rotated or revoked; the rate; the connection bounds). Either both are
+ * good and take effect, or nothing changes. The share, endpoints and key
+ * need a restart. A key over a lowered max_connections_per_key loses its
+ * oldest connections at once; a revoked key's stay until their next
+ * request, which is refused with the reason (the node says why it stops)
+ * and then closed.
  */
 static void
 reload(struct keyholder *kh)
@@ -77,6 +93,7 @@ reload(struct keyholder *kh)
 	struct keyholder_config cfg;
 	struct registry *fresh = NULL;
 	char err[512];
+	size_t over;
 
 	if (config_load(kh->conf_path, &settings_keyholder_schema, &cfg, err,
 			sizeof(err)) != 0 ||
@@ -94,6 +111,18 @@ reload(struct keyholder *kh)
 			  "effect at the next restart");
 	kh->cfg.rate_per_day = cfg.rate_per_day;
 	kh->cfg.max_batch = cfg.max_batch;
+	kh->cfg.max_connections = cfg.max_connections;
+	kh->cfg.max_connections_per_key = cfg.max_connections_per_key;
+	kh->cfg.max_pending = cfg.max_pending;
+	kh->cfg.max_pending_per_address = cfg.max_pending_per_address;
+	kh->lim = limits_of(&cfg);
+	admit_set_limits(kh->admit, &kh->lim);
+	over = admit_trim_keys(kh->admit);
+	if (over > 0)
+		log_warnx("event=connections_closed count=%zu "
+			  "reason=too_many_connections_for_key "
+			  "max_connections_per_key=%lu",
+			  over, kh->lim.max_per_key);
 	kh->cfg.metrics_interval_s = cfg.metrics_interval_s;
 	memcpy(kh->cfg.metrics_file, cfg.metrics_file,
 	       sizeof(kh->cfg.metrics_file));
@@ -130,6 +159,44 @@ handshake_failed(struct keyholder *kh, const char *addr)
 			 addr);
 }
 
+/* Feeds the connection table every waiting event of the monitor. */
+static void
+read_monitor(struct keyholder *kh)
+{
+	struct tmon_event ev;
+
+	while (tsock_monitor_next(kh->mon, &ev) == 0) {
+		admit_event(kh->admit, &ev, date_mono_ms());
+		if (ev.ev == TEVENT_HANDSHAKE_FAILED)
+			handshake_failed(kh, ev.addr);
+	}
+}
+
+/*
+ * Closes what is due (admit_tick): connections refused a while ago, and
+ * anonymous ones over max_pending or max_pending_per_address, logged at
+ * most every LIMIT_LOG_MS (anyone can open them at will).
+ */
+static void
+tick(struct keyholder *kh)
+{
+	uint64_t now = date_mono_ms();
+	struct admit_counts k;
+
+	kh->closed_since_log += admit_tick(kh->admit, now);
+	if (kh->closed_since_log == 0 ||
+	    now - kh->closed_logged_ms < LIMIT_LOG_MS)
+		return;
+	admit_get_counts(kh->admit, &k);
+	log_warnx("event=anonymous_closed count=%llu pending=%llu "
+		  "max_pending=%lu max_pending_per_address=%lu",
+		  (unsigned long long)kh->closed_since_log,
+		  (unsigned long long)k.pending, kh->cfg.max_pending,
+		  kh->cfg.max_pending_per_address);
+	kh->closed_since_log = 0;
+	kh->closed_logged_ms = now;
+}
+
 static void
 run(struct keyholder *kh)
 {
@@ -138,12 +205,14 @@ run(struct keyholder *kh)
 	size_t max_bytes = kh->cfg.max_batch * CODEC_OPRF_ELEMENT_LEN + 1024;
 	bool ready[4];
 
+	/* ready[2], the monitor, only wakes the loop: it is read always. */
 	while (!service_stopping()) {
 		int r = tsock_poll(socks, 4, ready, TICK_MS);
 
 		if (r < 0 && r != -EINTR)
 			fatalx("poll: %s", strerror(-r));
 		if (service_reload_requested()) {
+			read_monitor(kh); /* the table as it is, to trim */
 			reload(kh);
 			max_bytes =
 			    kh->cfg.max_batch * CODEC_OPRF_ELEMENT_LEN + 1024;
@@ -168,14 +237,9 @@ run(struct keyholder *kh)
 				tframes_clear(&f);
 			}
 		}
-		if (r > 0 && ready[2]) {
-			enum tevent ev;
-			char addr[256];
-			while (tsock_monitor_read(kh->mon, &ev, addr,
-						  sizeof(addr)) == 0)
-				if (ev == TEVENT_HANDSHAKE_FAILED)
-					handshake_failed(kh, addr);
-		}
+		/* After the messages: a connection heard from before its
+		 * DISCONNECTED is read is never counted again once gone. */
+		read_monitor(kh);
 		if (r > 0 && ready[3]) {
 			struct tframes f;
 			while (tsock_recv(kh->control, &f, 3,
@@ -184,6 +248,7 @@ run(struct keyholder *kh)
 				tframes_clear(&f);
 			}
 		}
+		tick(kh);
 		service_watchdog(date_mono_ms());
 		metrics_export(kh->cfg.metrics_file, kh->cfg.metrics_interval_s,
 			       &kh->metrics_written_ms, date_mono_ms(),
@@ -227,6 +292,11 @@ main(int argc, char **argv)
 	    kh.cfg.workers > 0 ? (unsigned)kh.cfg.workers : parallel_cpus();
 	if (service_init() != 0)
 		fatal("signals");
+	kh.lim = limits_of(&kh.cfg);
+	kh.admit = admit_new(&kh.lim);
+	if (kh.admit == NULL)
+		fatal("connection table");
+	daemon_raise_fd_limit(kh.cfg.max_connections, kh.cfg.max_pending);
 	kh.t = transport_new();
 	if (kh.t == NULL)
 		fatal("zmq context");
@@ -237,7 +307,8 @@ main(int argc, char **argv)
 	{
 		struct tsock_limits lim = {
 		    .max_frame =
-			kh.cfg.max_batch * CODEC_OPRF_ELEMENT_LEN + 1024};
+			kh.cfg.max_batch * CODEC_OPRF_ELEMENT_LEN + 1024,
+		    .handshake_ms = TSOCK_HANDSHAKE_MS};
 		kh.listen =
 		    tsock_bind_curve(kh.t, kh.cfg.listen, kh.key->curve_sk,
 				     "keyholder", &lim, &err);

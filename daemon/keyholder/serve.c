@@ -23,6 +23,34 @@
 
 #define RATE_LOG_EVERY_MS 60000 /* one rate refusal line a minute a node */
 #define MIN_PER_THREAD 16
+/* A refused connection is closed this long after its refusal is sent. */
+#define REFUSED_CLOSE_MS 500
+
+/*
+ * Whether the handshake of user_id must wait for a connection to close:
+ * max_connections peers, or max_connections_per_key of its key (a stolen
+ * node key must not lock the other institutions out). Logs why.
+ */
+static bool
+too_many(struct keyholder *kh, const char *domain, const char *address,
+	 const struct reg_key *k, const char *user_id)
+{
+	if (admit_full(kh->admit))
+		log_warnx_budget(&kh->auth_known_log,
+				 "event=auth_refused domain=%s address=%s "
+				 "key=%s reason=too_many_connections "
+				 "max_connections=%lu",
+				 domain, address, k->name, kh->lim.max_peers);
+	else if (admit_key_full(kh->admit, user_id))
+		log_warnx_budget(&kh->auth_known_log,
+				 "event=auth_refused domain=%s address=%s "
+				 "key=%s reason=too_many_connections_for_key "
+				 "max_connections_per_key=%lu",
+				 domain, address, k->name, kh->lim.max_per_key);
+	else
+		return false;
+	return true;
+}
 
 int
 keyholder_zap(void *arg, const char *domain, const char *address,
@@ -60,6 +88,13 @@ keyholder_zap(void *arg, const char *domain, const char *address,
 	 * again by this key against the registry in force. */
 	snprintf(user_id, cap, "%s/%s/%s", k->owner->id, k->name,
 		 log_hex8(k->curve_pk, fp));
+	/* Only peers that completed a handshake count: idle or half-open
+	 * connections are bounded on their own (admit.h). */
+	if (too_many(kh, domain, address, k, user_id)) {
+		user_id[0] = '\0';
+		kh->handshake_failures++;
+		return -1;
+	}
 	log_debug("event=auth_ok address=%s key=%s owner=%s", address, k->name,
 		  k->owner->id);
 	return 0;
@@ -87,6 +122,29 @@ speaker(const struct keyholder *kh, const char *user_id, char *party)
 	    !registry_key_admits(k, date_now_ms()))
 		return NULL;
 	return k;
+}
+
+/*
+ * The connection of f spoke: it is a peer. Its key's peers over the bound
+ * (handshakes done at once all pass the ZAP check) are closed, the oldest
+ * first: a node back from a network cut leaves dead ones behind.
+ */
+static void
+peer_spoke(struct keyholder *kh, const struct tframes *f)
+{
+	char party[KEYS_ID_MAX], key[KEYS_ID_MAX];
+	size_t closed;
+
+	closed = admit_message(kh->admit, f->fd, f->user_id, date_mono_ms());
+	if (closed == 0)
+		return;
+	if (sscanf(f->user_id, "%31[^/]/%31[^/]", party, key) != 2)
+		snprintf(key, sizeof(key), "?");
+	log_warnx_budget(&kh->per_key_log,
+			 "event=connections_closed key=%s count=%zu "
+			 "reason=too_many_connections_for_key "
+			 "max_connections_per_key=%lu",
+			 key, closed, kh->lim.max_per_key);
 }
 
 /* Sends a reply to the peer of routing id f->data[0]. */
@@ -191,6 +249,8 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 	size_t i;
 	int r;
 
+	if (f->user_id[0] != '\0')
+		peer_spoke(kh, f);
 	if (f->n != 2 || f->user_id[0] == '\0') {
 		kh->frames_refused++;
 		return; /* not a request from an admitted node */
@@ -210,6 +270,9 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 			 "this node's key is not valid in the key holder's "
 			 "registry");
 		reply(kh, f, &rep);
+		/* Told why, it holds a connection no more. */
+		admit_drop_later(kh->admit, f->fd,
+				 date_mono_ms() + REFUSED_CLOSE_MS);
 		return;
 	}
 	a = account_of(&kh->acc, party, kh->cfg.rate_per_day, mono);

@@ -434,6 +434,23 @@ test_per_key(void **state)
 	admit_free(&a);
 }
 
+/* The config keys' bounds: a key's at most max_connections. */
+static void
+test_limits_of(void **state)
+{
+	struct admit_limits l;
+
+	(void)state;
+	l = admit_limits_of(256, 16, 100, 32);
+	assert_int_equal(l.max_peers, 256);
+	assert_int_equal(l.max_per_key, 16);
+	assert_int_equal(l.max_pending, 100);
+	assert_int_equal(l.max_pending_per_address, 32);
+	assert_int_equal(l.grace_ms, ADMIT_GRACE_MS);
+	l = admit_limits_of(8, 16, 1, 1);
+	assert_int_equal(l.max_per_key, 8);
+}
+
 int
 main(void)
 {
@@ -446,6 +463,7 @@ main(void)
 	    cmocka_unit_test(test_drops),
 	    cmocka_unit_test(test_stale),
 	    cmocka_unit_test(test_per_key),
+	    cmocka_unit_test(test_limits_of),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -151,6 +151,19 @@ test_keyholder(void **state)
 	assert_int_equal(k.max_batch, 65536);
 	assert_int_equal(k.workers, 0);
 	assert_string_equal(k.listen, "tcp://*:7402");
+	assert_int_equal(k.max_connections, 256);
+	assert_int_equal(k.max_connections_per_key, 16);
+	assert_int_equal(k.max_pending, 256);
+	assert_int_equal(k.max_pending_per_address, 32);
+	path = put(fx, "kh.conf",
+		   "[keyholder]\nkey = k.key\nshare = k.share\n"
+		   "registry = r\nlisten = tcp://*:7402\n"
+		   "control = ipc://run/kh.sock\nmax_pending_per_address = 0\n");
+	assert_int_equal(
+	    config_load(path, &settings_keyholder_schema, &k, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(
+	    strstr(err, ":7: max_pending_per_address: must be a whole number"));
 	path = put(fx, "kh.conf",
 		   "[keyholder]\nkey = k.key\nshare = k.share\n"
 		   "registry = r\nlisten = tcp://*:7402\n"

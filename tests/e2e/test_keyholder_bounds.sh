@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The key holder's connection bounds (docs/LIMITS.md). With pnp's node key
+# stolen, 40 connections (kuska_rogue unread: each sends a request and
+# never reads) would fill max_connections (40 here) and lock the other
+# institutions out of their pseudonyms: the key holder keeps at most
+# max_connections_per_key (16) of one key, refusing its handshakes over
+# it, and the other four nodes' submissions go through. A reload lowering
+# the bound to 1 closes the key's surplus at once. Then 30 idle TCP
+# connections with no key (holder.py): those over max_pending (8 here)
+# are closed, and the metrics count them.
+. "$(dirname "$0")/lib.sh"
+
+ROGUE="$KUSKA_BIN/kuska_rogue"
+CONNS=40
+PER_KEY=16
+PENDING=8
+HOLD=30
+
+net_init
+printf 'max_connections = %s\nmax_pending = %s\n' $CONNS $PENDING \
+	>>"$N/keyholder.conf"
+start_cons
+start_keyholder
+EP="tcp://127.0.0.1:$((PORT + 2))"
+for j in $(seq $CONNS); do
+	"$ROGUE" -k "$N/keys/pnp.key" -s "$N/keys/keyholder.pub" -e "$EP" \
+		-n 1 -t 60000 unread >"$T/hold$j.out" 2>&1 &
+	PIDS[hold$j]=$!
+done
+# metric NAME: a sample of the key holder's metrics ("" if none).
+metric() {
+	"$KUSKA" metrics -c "$N/keyholder.conf" 2>/dev/null |
+		awk -v n="$1" '$1 == n { print $2 }'
+}
+for _ in $(seq 50); do
+	[ "$(metric kuska_connections)" = $PER_KEY ] && break
+	sleep 0.1
+done
+sleep 0.5 # every handshake answered
+peers=$(metric kuska_connections)
+check "pnp's stolen key holds $PER_KEY connections of its $CONNS ($peers)" \
+	test "${peers:-999}" = $PER_KEY
+check "its handshakes over the bound refused, logged" grep -q \
+	"event=auth_refused .*key=pnp[^ ]* reason=too_many_connections_for_key max_connections_per_key=$PER_KEY" \
+	"$N/keyholder.log"
+
+OTHERS="mp pj mimp minsa"
+for i in $OTHERS; do start_node "$i"; done
+"$KUSKA" sim --out "$T/sim" --victims 100 --seed 41 >/dev/null
+for i in $OTHERS; do
+	"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >"$T/submit-$i.out" 2>&1
+done
+# shellcheck disable=SC2086 # OTHERS: one word an institution
+check "the other nodes get their pseudonyms meanwhile" submitted_ok $OTHERS
+peers=$(metric kuska_connections)
+check "peers: the key's $PER_KEY and the 4 nodes ($peers)" \
+	test "${peers:-999}" -le $((PER_KEY + 4))
+
+echo "max_connections_per_key = 1" >>"$N/keyholder.conf"
+kill -HUP "${PIDS[keyholder]}"
+check "a reload to 1 closes the key's surplus" wait_log "$N/keyholder.log" \
+	"event=connections_closed count=[0-9]* reason=too_many_connections_for_key max_connections_per_key=1"
+peers=$(metric kuska_connections)
+check "... the key holds one ($peers peers with the 4 nodes)" \
+	test "${peers:-999}" -le 5
+check "... counted" test "$(metric 'kuska_connections_closed_total{reason="per_key"}')" \
+	-ge $((PER_KEY - 1))
+for j in $(seq $CONNS); do
+	kill "${PIDS[hold$j]}" 2>/dev/null
+	wait "${PIDS[hold$j]}" 2>/dev/null
+	unset "PIDS[hold$j]"
+done
+
+python3 "$(dirname "$0")/holder.py" "$T/holder.status" \
+	"127.0.0.1:$((PORT + 2)):$HOLD" &
+PIDS[holder]=$!
+sleep 2 # a few ticks of the key holder
+pending=$(metric kuska_connections_pending)
+closed=$(metric 'kuska_connections_closed_total{reason="pending_limit"}')
+kill -TERM "${PIDS[holder]}"
+wait "${PIDS[holder]}"
+unset 'PIDS[holder]'
+echo "# holder: $(cat "$T/holder.status")"
+check "anonymous connections bounded ($pending <= $PENDING + a handshake or two)" \
+	test "${pending:-999}" -le $((PENDING + 2))
+check "the surplus closed (${closed:-0})" \
+	test "${closed:-0}" -ge $((HOLD - PENDING))
+check "the holder saw its connections closed" \
+	test "$(awk '{ print $6 }' "$T/holder.status")" -gt 0
+check "... logged" wait_log "$N/keyholder.log" \
+	"event=anonymous_closed count=[0-9]* pending=[0-9]* max_pending=$PENDING "
+
+printf '[keyholder]\nmax_connections = 0\n' >"$T/bad.conf"
+"$KEYHOLDER" -n -c "$T/bad.conf" >/dev/null 2>"$T/bad.err"
+check "max_connections = 0 refused, naming file, line and key" \
+	grep -q "bad.conf:2: max_connections: must be a whole number from 1 to 100000" "$T/bad.err"
+check "the key holder is still running" kill -0 "${PIDS[keyholder]}"
+finish
