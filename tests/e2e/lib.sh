@@ -19,13 +19,24 @@ FAILED=0
 # python3: the interpreter `python3` names, asked for once. Through a
 # version manager's shim (pyenv) each start costs a second of the shim's
 # own shell work; the tests start Python dozens of times.
-python3() {
+python3_find() {
 	if [ -z "${KUSKA_PYTHON3:-}" ]; then
 		KUSKA_PYTHON3=$(command python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
 		[ -x "$KUSKA_PYTHON3" ] || KUSKA_PYTHON3=$(command -v python3)
 		export KUSKA_PYTHON3
 	fi
+}
+python3() {
+	python3_find
 	"$KUSKA_PYTHON3" "$@"
+}
+
+# python3_bg ARGS...: Python in the background, $! its own process. A
+# function run with & is a subshell with Python its child: kill -STOP or
+# -TERM of its $! would stop or end the shell, not Python.
+python3_bg() {
+	python3_find
+	"$KUSKA_PYTHON3" "$@" &
 }
 
 # spread LIST N CMD [ARGS...]: CMD ARGS... and the fields of each line

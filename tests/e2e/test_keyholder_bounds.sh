@@ -71,18 +71,24 @@ for j in $(seq $CONNS); do
 	unset "PIDS[hold$j]"
 done
 
-python3 "$(dirname "$0")/holder.py" "$T/holder.status" \
-	"127.0.0.1:$((PORT + 2)):$HOLD" &
+python3_bg "$(dirname "$0")/holder.py" "$T/holder.status" \
+	"127.0.0.1:$((PORT + 2)):$HOLD"
 PIDS[holder]=$!
 sleep 2 # a few ticks of the key holder
+# Stopped, the holder opens no more while the gauge is read: those it
+# reopens every 50 ms (up to 22) would otherwise be counted between the
+# key holder's reading of their accept events and its closing them.
+kill -STOP "${PIDS[holder]}"
+sleep 1
 pending=$(metric kuska_connections_pending)
 closed=$(metric 'kuska_connections_closed_total{reason="pending_limit"}')
+kill -CONT "${PIDS[holder]}"
 kill -TERM "${PIDS[holder]}"
 wait "${PIDS[holder]}"
 unset 'PIDS[holder]'
 echo "# holder: $(cat "$T/holder.status")"
-check "anonymous connections bounded ($pending <= $PENDING + a handshake or two)" \
-	test "${pending:-999}" -le $((PENDING + 2))
+check "anonymous connections bounded ($pending <= $PENDING)" \
+	test "${pending:-999}" -le $PENDING
 check "the surplus closed (${closed:-0})" \
 	test "${closed:-0}" -ge $((HOLD - PENDING))
 check "the holder saw its connections closed" \

@@ -12,8 +12,8 @@ HOLD=170 # per port
 
 net_init
 start_cons
-python3 "$(dirname "$0")/holder.py" "$T/holder.status" \
-	"127.0.0.1:$PORT:$HOLD" "127.0.0.1:$((PORT + 1)):$HOLD" &
+python3_bg "$(dirname "$0")/holder.py" "$T/holder.status" \
+	"127.0.0.1:$PORT:$HOLD" "127.0.0.1:$((PORT + 1)):$HOLD"
 holder=$!
 PIDS[holder]=$holder
 for _ in $(seq 100); do
