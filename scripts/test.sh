@@ -14,9 +14,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "== gcc build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc >/dev/null
 cmake --build build -j"$jobs"
-# -j: the unit tests and corpus replays side by side; the end-to-end
-# tests are RUN_SERIAL (fixed port ranges, timing), so ctest still runs
-# each of them alone.
+# -j: the unit tests, corpus replays and most end-to-end tests side by
+# side (each end-to-end test has ports of its own); those that time
+# answers, count log lines per second or load both cores are RUN_SERIAL
+# (tests/tests.cmake says which and why), and ctest runs each alone.
 (cd build && ctest --output-on-failure -j"$jobs")
 
 echo "== clang build with ASan+UBSan"

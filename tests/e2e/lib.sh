@@ -104,15 +104,44 @@ finish() {
 	exit $?
 }
 
-# Four free-looking ports (the consolidator's two, the key holder's, and
-# one for a second key holder) below the ephemeral range (where outgoing
-# connections, ours included, take their local ports and would make the
-# bind fail): tests run one at a time (RUN_SERIAL).
+# pick_port [FROM]: the first of four free-looking ports in a row (the
+# consolidator's two, the key holder's, and one for a second key holder),
+# at FROM or above, below the ephemeral range (where outgoing connections,
+# ours included, take their local ports and would make the bind fail).
+# Under ctest two tests run side by side: each has a block of
+# KUSKA_PORT_SPAN ports that no other test of the run picks from
+# (KUSKA_PORT_SLOT of KUSKA_PORT_SLOTS, tests/tests.cmake), else both
+# could find the same ports free before either binds them. The blocks of
+# a build directory start where its name's checksum says, so that two
+# builds tested at once (gcc and ASan, two worktrees) most likely use
+# different ones; a port taken all the same is seen and skipped. Run by
+# hand, or when the block is full: a random start.
+KUSKA_PORT_SPAN=100
 pick_port() {
-	local p low i free
+	local low from=${1:-0} blocks regions base p
 	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
 	[ -n "$low" ] && [ "$low" -gt 12000 ] || low=32768
-	for p in $(seq $((10000 + RANDOM % (low - 12000))) 4 $((low - 4))); do
+	if [ -n "${KUSKA_PORT_SLOT:-}" ] && [ -n "${KUSKA_PORT_SLOTS:-}" ]; then
+		blocks=$((KUSKA_PORT_SLOTS * KUSKA_PORT_SPAN))
+		regions=$(((low - 10000) / blocks))
+		if [ "$regions" -gt 0 ]; then
+			base=$(($(printf %s "$KUSKA_BIN" | cksum | cut -d' ' -f1) % regions))
+			base=$((10000 + base * blocks + KUSKA_PORT_SLOT * KUSKA_PORT_SPAN))
+			# The last 16 of the block: room for PORT + 11 (test_local).
+			p=$(free_ports $((from > base ? from : base)) \
+				$((base + KUSKA_PORT_SPAN - 16)))
+			[ -n "$p" ] && echo "$p" && return
+		fi
+	fi
+	free_ports $((from > 10000 ? from : 10000 + RANDOM % (low - 12000))) \
+		$((low - 4))
+}
+
+# free_ports FIRST LAST: the first of FIRST, FIRST + 4, ... up to LAST
+# whose port and next three nobody listens on.
+free_ports() {
+	local p i free
+	for p in $(seq "$1" 4 "$2"); do
 		free=1
 		for i in 0 1 2 3; do
 			! (exec 3<>/dev/tcp/127.0.0.1/$((p + i))) 2>/dev/null ||
