@@ -202,6 +202,23 @@ admit_key_full(const struct admit *a, const char *user_id)
 	       admit_key_peers(a, user_id) >= a->lim.max_per_key;
 }
 
+const char *
+admit_refusal(const struct admit *a, const char *user_id,
+	      const char **ret_bound, unsigned long *ret_limit)
+{
+	if (admit_full(a)) {
+		*ret_bound = "max_connections";
+		*ret_limit = a->lim.max_peers;
+		return "too_many_connections";
+	}
+	if (admit_key_full(a, user_id)) {
+		*ret_bound = "max_connections_per_key";
+		*ret_limit = a->lim.max_per_key;
+		return "too_many_connections_for_key";
+	}
+	return NULL;
+}
+
 void
 admit_get_counts(const struct admit *a, struct admit_counts *ret)
 {

@@ -112,6 +112,16 @@ size_t admit_key_peers(const struct admit *a, const char *user_id);
 /* admit_key_full - whether user_id's peers already number max_per_key. */
 bool admit_key_full(const struct admit *a, const char *user_id);
 
+/*
+ * admit_refusal - why the handshake of user_id must wait for a connection
+ * to close, for the ZAP callback to refuse it and log: NULL when it need
+ * not; else the reason, "too_many_connections" (*ret_bound
+ * "max_connections") or "too_many_connections_for_key" (*ret_bound
+ * "max_connections_per_key"), and *ret_limit the bound.
+ */
+const char *admit_refusal(const struct admit *a, const char *user_id,
+			  const char **ret_bound, unsigned long *ret_limit);
+
 /* admit_get_counts - the counts now. */
 void admit_get_counts(const struct admit *a, struct admit_counts *ret);
 

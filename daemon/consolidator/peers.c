@@ -28,8 +28,9 @@ zap_decide(void *arg, const char *domain, const char *address,
 	struct cons *c = arg;
 	const struct reg_key *k;
 	const char *name;
+	const char *why, *bound;
+	unsigned long limit;
 	char fp[17];
-	bool full, key_full;
 
 	k = registry_by_transport(c->reg, key, date_now_ms());
 	if (k == NULL) {
@@ -60,28 +61,16 @@ zap_decide(void *arg, const char *domain, const char *address,
 	snprintf(user_id, cap, "%s/%s/%s", k->owner->id, k->name,
 		 log_hex8(k->curve_pk, fp));
 	pthread_mutex_lock(&c->admit_mu);
-	full = admit_full(c->admit);
-	key_full = !full && admit_key_full(c->admit, user_id);
+	why = admit_refusal(c->admit, user_id, &bound, &limit);
 	pthread_mutex_unlock(&c->admit_mu);
-	if (full || key_full) {
+	if (why != NULL) {
 		user_id[0] = '\0';
 		c->handshake_failures++;
-		if (full)
-			log_warnx_budget(&c->auth_known_log,
-					 "event=auth_refused domain=%s "
-					 "address=%s key=%s "
-					 "reason=too_many_connections "
-					 "max_connections=%lu",
-					 domain, LOG_Q(address), k->name,
-					 c->cfg.max_connections);
-		else
-			log_warnx_budget(&c->auth_known_log,
-					 "event=auth_refused domain=%s "
-					 "address=%s key=%s "
-					 "reason=too_many_connections_for_key "
-					 "max_connections_per_key=%lu",
-					 domain, LOG_Q(address), k->name,
-					 per_key_bound(&c->cfg));
+		log_warnx_budget(&c->auth_known_log,
+				 "event=auth_refused domain=%s address=%s "
+				 "key=%s reason=%s %s=%lu",
+				 domain, LOG_Q(address), k->name, why, bound,
+				 limit);
 		return -1;
 	}
 	log_debug("event=auth_ok domain=%s address=%s key=%s owner=%s", domain,

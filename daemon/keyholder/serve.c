@@ -26,39 +26,14 @@
 /* A refused connection is closed this long after its refusal is sent. */
 #define REFUSED_CLOSE_MS 500
 
-/*
- * Whether the handshake of user_id must wait for a connection to close:
- * max_connections peers, or max_connections_per_key of its key (a stolen
- * node key must not lock the other institutions out). Logs why.
- */
-static bool
-too_many(struct keyholder *kh, const char *domain, const char *address,
-	 const struct reg_key *k, const char *user_id)
-{
-	if (admit_full(kh->admit))
-		log_warnx_budget(&kh->auth_known_log,
-				 "event=auth_refused domain=%s address=%s "
-				 "key=%s reason=too_many_connections "
-				 "max_connections=%lu",
-				 domain, address, k->name, kh->lim.max_peers);
-	else if (admit_key_full(kh->admit, user_id))
-		log_warnx_budget(&kh->auth_known_log,
-				 "event=auth_refused domain=%s address=%s "
-				 "key=%s reason=too_many_connections_for_key "
-				 "max_connections_per_key=%lu",
-				 domain, address, k->name, kh->lim.max_per_key);
-	else
-		return false;
-	return true;
-}
-
 int
 keyholder_zap(void *arg, const char *domain, const char *address,
 	      const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
 {
 	struct keyholder *kh = arg;
 	const struct reg_key *k;
-	const char *name;
+	const char *name, *why, *bound;
+	unsigned long limit;
 	char fp[17];
 
 	k = registry_by_transport(kh->reg, key, date_now_ms());
@@ -90,9 +65,14 @@ keyholder_zap(void *arg, const char *domain, const char *address,
 		 log_hex8(k->curve_pk, fp));
 	/* Only peers that completed a handshake count: idle or half-open
 	 * connections are bounded on their own (admit.h). */
-	if (too_many(kh, domain, address, k, user_id)) {
+	why = admit_refusal(kh->admit, user_id, &bound, &limit);
+	if (why != NULL) {
 		user_id[0] = '\0';
 		kh->handshake_failures++;
+		log_warnx_budget(&kh->auth_known_log,
+				 "event=auth_refused domain=%s address=%s "
+				 "key=%s reason=%s %s=%lu",
+				 domain, address, k->name, why, bound, limit);
 		return -1;
 	}
 	log_debug("event=auth_ok address=%s key=%s owner=%s", address, k->name,

@@ -142,6 +142,8 @@ test_peers_and_pending(void **state)
 	struct admit_counts k;
 	struct tmon_event ev;
 	size_t i, c0, c1;
+	const char *bound;
+	unsigned long limit;
 
 	assert_non_null(a);
 	for (i = 0; i < 3; i++)
@@ -159,6 +161,10 @@ test_peers_and_pending(void **state)
 	assert_int_equal(k.peers, 2);
 	assert_int_equal(k.pending, 1);
 	assert_true(admit_full(a));
+	assert_string_equal(admit_refusal(a, "pj/pj-1/00", &bound, &limit),
+			    "too_many_connections");
+	assert_string_equal(bound, "max_connections");
+	assert_int_equal(limit, 2);
 	/* A peer goes: room again. */
 	memset(&ev, 0, sizeof(ev));
 	ev.ev = TEVENT_DISCONNECTED;
@@ -371,6 +377,8 @@ test_per_key(void **state)
 	struct admit *a;
 	struct admit_counts k;
 	size_t first = net->n, i;
+	const char *bound;
+	unsigned long limit;
 
 	l.max_peers = 100;
 	l.max_per_key = 3;
@@ -395,6 +403,12 @@ test_per_key(void **state)
 	assert_true(admit_key_full(a, "pj/pj-1/aa"));
 	assert_false(admit_key_full(a, "mp/mp-1/bb"));
 	assert_false(admit_key_full(a, "pj/pj-1/cc")); /* another key */
+	/* What the ZAP callback logs. */
+	assert_string_equal(admit_refusal(a, "pj/pj-1/aa", &bound, &limit),
+			    "too_many_connections_for_key");
+	assert_string_equal(bound, "max_connections_per_key");
+	assert_int_equal(limit, 3);
+	assert_null(admit_refusal(a, "mp/mp-1/bb", &bound, &limit));
 	/* Two more at once: the two oldest go, the newest stay. */
 	assert_int_equal(
 	    admit_message(a, net->server[first + 3], "pj/pj-1/aa", 300), 1);
