@@ -424,9 +424,10 @@ test_record_welcome(void **state)
 	assert_int_equal(from, 0);
 	assert_int_equal(outbox_state(ob, &st), 0);
 	assert_int_equal(st.dead_total, 3);
-	/* Sent again (--refetch) and the Ack lost: the answer covering
-	 * 11..20 names 14 and 16 only, so 12 was accepted this time; 12 and
-	 * 14 outside a range are kept. */
+	/* Sent again (--refetch) and the Ack lost: answers that name 14
+	 * and 16 only. One covering 13..20 keeps all three (12 is outside
+	 * it, 14 and 16 named); one covering 11..20 deletes 12, accepted
+	 * this time. */
 	a.rej = &r[1];
 	a.n_rej = 2;
 	a.first = 13;
@@ -799,6 +800,46 @@ test_rebuild_pieces(void **state)
 }
 
 /* Divergence is recorded until cleared; dead letters come back to life. */
+/*
+ * Many neighbouring dead letters over several LMDB pages, every other one
+ * named: the cursor deletes a run and steps on correctly after each.
+ */
+static void
+test_revive_run(void **state)
+{
+	enum { N = 1500 };
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_refusals a;
+	struct outbox_state st;
+	static struct rejection all[N], kept[N / 2];
+	uint64_t i;
+	size_t k = 0;
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	append_range(ob, 1, N);
+	for (i = 0; i < N; i++) {
+		all[i] = rej(i + 1, REASON_BAD_TARGET, "no such seq");
+		if (i % 2 == 1)
+			kept[k++] = all[i];
+	}
+	assert_int_equal(outbox_record_ack(ob, N, false, 1, all, N), 0);
+	memset(&a, 0, sizeof(a));
+	a.rej = kept;
+	a.n_rej = k;
+	a.first = 1;
+	a.last = N;
+	assert_int_equal(outbox_record_refusals(ob, &a, 2, NULL), N / 2);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, N / 2);
+	/* The rest, none named: all gone. */
+	a.n_rej = 0;
+	assert_int_equal(outbox_record_refusals(ob, &a, 3, NULL), N / 2);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.dead_total, 0);
+	outbox_close(&ob);
+}
+
 static void
 test_diverged_and_revive(void **state)
 {
@@ -854,6 +895,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_check_damage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebuild_pieces, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_revive_run, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_diverged_and_revive, setup,
 					    teardown),
 	};
