@@ -35,11 +35,11 @@ metric() {
 		awk -v n="$1" '$1 == n { print $2 }'
 }
 for _ in $(seq 50); do
-	[ "$(metric kuska_connections)" = $PER_KEY ] && break
+	[ "$(metric kuska_keyholder_connections)" = $PER_KEY ] && break
 	sleep 0.1
 done
 sleep 0.5 # every handshake answered
-peers=$(metric kuska_connections)
+peers=$(metric kuska_keyholder_connections)
 check "pnp's stolen key holds $PER_KEY connections of its $CONNS ($peers)" \
 	test "${peers:-999}" = $PER_KEY
 check "its handshakes over the bound refused, logged" grep -q \
@@ -54,7 +54,7 @@ for i in $OTHERS; do
 done
 # shellcheck disable=SC2086 # OTHERS: one word an institution
 check "the other nodes get their pseudonyms meanwhile" submitted_ok $OTHERS
-peers=$(metric kuska_connections)
+peers=$(metric kuska_keyholder_connections)
 check "peers: the key's $PER_KEY and the 4 nodes ($peers)" \
 	test "${peers:-999}" -le $((PER_KEY + 4))
 
@@ -62,10 +62,10 @@ echo "max_connections_per_key = 1" >>"$N/keyholder.conf"
 kill -HUP "${PIDS[keyholder]}"
 check "a reload to 1 closes the key's surplus" wait_log "$N/keyholder.log" \
 	"event=connections_closed count=[0-9]* reason=too_many_connections_for_key max_connections_per_key=1"
-peers=$(metric kuska_connections)
+peers=$(metric kuska_keyholder_connections)
 check "... the key holds one ($peers peers with the 4 nodes)" \
 	test "${peers:-999}" -le 5
-check "... counted" test "$(metric 'kuska_connections_closed_total{reason="per_key"}')" \
+check "... counted" test "$(metric 'kuska_keyholder_connections_closed_total{reason="per_key"}')" \
 	-ge $((PER_KEY - 1))
 for j in $(seq $CONNS); do
 	kill "${PIDS[hold$j]}" 2>/dev/null
@@ -87,9 +87,9 @@ sleep 2 # a few ticks of the key holder
 # key holder's reading of their accept events and its closing them.
 kill -STOP "${PIDS[holder]}"
 sleep 1
-pending=$(metric kuska_connections_pending)
-peers=$(metric kuska_connections)
-closed=$(metric 'kuska_connections_closed_total{reason="pending_limit"}')
+pending=$(metric kuska_keyholder_connections_pending)
+peers=$(metric kuska_keyholder_connections)
+closed=$(metric 'kuska_keyholder_connections_closed_total{reason="pending_limit"}')
 kill -CONT "${PIDS[holder]}"
 kill -TERM "${PIDS[holder]}"
 wait "${PIDS[holder]}"
