@@ -392,11 +392,23 @@ int codec_oprf_reply_encode(const struct oprf_msg *m, uint8_t **ret_buf,
     __attribute__((warn_unused_result));
 
 /*
+ * codec_oprf_hello_encode - a request with no elements, which a node
+ * sends as soon as it is connected so that the key holder counts the
+ * connection as a node's (admit.h) rather than an idle stranger's. A key
+ * holder answers it OK with no elements, and charges nothing for it; an
+ * older one refuses it as a bad request (the node drops either answer).
+ */
+int codec_oprf_hello_encode(uint64_t request_id, uint32_t epoch,
+			    uint8_t **ret_buf, size_t *ret_len)
+    __attribute__((warn_unused_result));
+
+/*
  * codec_oprf_request_decode / codec_oprf_reply_decode - parse into *ret
  * (overwritten). A request must carry 1..max_elements elements (at most
  * CODEC_MAX_OPRF_ELEMENTS) of 32 bytes each: -EMSGSIZE when there are
- * more, -EBADMSG for anything else wrong. An OK reply carries whole
- * elements. On success release with codec_oprf_clear.
+ * more, -ENODATA for a hello (no elements; only request_id and epoch
+ * are set, nothing to clear), -EBADMSG for anything else wrong. An OK
+ * reply carries whole elements (none, to a hello). On success release with codec_oprf_clear.
  */
 int codec_oprf_request_decode(const uint8_t *buf, size_t len,
 			      size_t max_elements, struct oprf_msg *ret)

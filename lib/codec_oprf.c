@@ -66,6 +66,22 @@ codec_oprf_request_encode(const struct oprf_msg *m, uint8_t **ret_buf,
 }
 
 int
+codec_oprf_hello_encode(uint64_t request_id, uint32_t epoch, uint8_t **ret_buf,
+			size_t *ret_len)
+{
+	Kuska__OprfRequest pr = KUSKA__OPRF_REQUEST__INIT;
+	int r;
+
+	pr.request_id = request_id;
+	pr.epoch = epoch;
+	r = alloc_out(kuska__oprf_request__get_packed_size(&pr), ret_buf,
+		      ret_len);
+	if (r == 0)
+		kuska__oprf_request__pack(&pr, *ret_buf);
+	return r;
+}
+
+int
 codec_oprf_reply_encode(const struct oprf_msg *m, uint8_t **ret_buf,
 			size_t *ret_len)
 {
@@ -110,7 +126,14 @@ codec_oprf_request_decode(const uint8_t *buf, size_t len, size_t max_elements,
 	if (pr == NULL)
 		return -EBADMSG;
 	n = pr->elements.len / CODEC_OPRF_ELEMENT_LEN;
-	if (pr->elements.len % CODEC_OPRF_ELEMENT_LEN != 0 || n == 0) {
+	if (pr->elements.len == 0) {
+		/* A hello: the node says it is there, and asks nothing. */
+		ret->request_id = pr->request_id;
+		ret->epoch = pr->epoch;
+		kuska__oprf_request__free_unpacked(pr, NULL);
+		return -ENODATA;
+	}
+	if (pr->elements.len % CODEC_OPRF_ELEMENT_LEN != 0) {
 		kuska__oprf_request__free_unpacked(pr, NULL);
 		return -EBADMSG;
 	}

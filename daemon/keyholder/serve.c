@@ -218,6 +218,26 @@ log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 	a->logged_ms = mono;
 }
 
+/*
+ * Answers a hello (a request with no elements) OK with none: the node
+ * sent it on connecting, so that its connection counts as a peer (the
+ * message did that already) and is not closed as an idle stranger. It
+ * costs the node nothing and is not a request: not counted, not logged.
+ */
+static void
+hello(struct keyholder *kh, const struct tframes *f, const struct oprf_msg *m)
+{
+	static const uint8_t none[1]; /* no NULL to the packer's memcpy */
+	struct oprf_msg rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.request_id = m->request_id;
+	rep.status = OPRF_OK;
+	rep.epoch = kh->share->epoch;
+	rep.elements = none;
+	reply(kh, f, &rep);
+}
+
 void
 keyholder_serve(struct keyholder *kh, const struct tframes *f)
 {
@@ -260,10 +280,14 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		kh->frames_refused++;
 		return;
 	}
-	a->requests++;
-	a->last_request_ms = date_now_ms();
 	r = codec_oprf_request_decode(f->data[1], f->len[1], kh->cfg.max_batch,
 				      &req);
+	if (r == -ENODATA) {
+		hello(kh, f, &req);
+		return;
+	}
+	a->requests++;
+	a->last_request_ms = date_now_ms();
 	if (r == -EMSGSIZE) {
 		log_warnx_budget(&a->refused_log,
 				 "event=request_refused node=%s "

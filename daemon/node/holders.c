@@ -25,6 +25,7 @@ struct holder {
 	struct tsock *s, *mon;
 	bool auth_failed; /* the last handshake was refused */
 	bool dropped;	  /* disconnected since the request went out */
+	bool greet;	  /* connected, and no hello sent yet */
 };
 
 struct holders {
@@ -132,6 +133,7 @@ pump(struct holder *h)
 		switch (ev) {
 		case TEVENT_HANDSHAKE_OK:
 			h->auth_failed = false;
+			h->greet = true;
 			break;
 		case TEVENT_HANDSHAKE_FAILED_AUTH:
 			h->auth_failed = true;
@@ -142,6 +144,31 @@ pump(struct holder *h)
 		default:
 			break;
 		}
+	}
+}
+
+void
+holders_tick(struct holders *hs)
+{
+	const void *data[1];
+	size_t i, lens[1], len;
+	uint8_t *buf;
+
+	for (i = 0; i < hs->n; i++) {
+		struct holder *h = &hs->h[i];
+		pump(h);
+		if (!h->greet)
+			continue;
+		/* Its answer is dropped with the late ones by holders_send;
+		 * the id is one no request of this node has. */
+		if (codec_oprf_hello_encode(0, 0, &buf, &len) != 0)
+			return;
+		data[0] = buf;
+		lens[0] = len;
+		/* -EAGAIN: not connected after all; at the next tick. */
+		if (tsock_send(h->s, data, lens, 1) == 0)
+			h->greet = false;
+		free(buf);
 	}
 }
 

@@ -62,6 +62,14 @@ size_t holders_count(const struct holders *h);
 void holders_set_serve(struct holders *h, struct tsock *also,
 		       int (*serve)(void *arg), void *arg);
 
+/*
+ * holders_tick - reads what each holder's connection did, and says hello
+ * (a request of no elements) on each new one: a key holder counts a
+ * connection as a node's only once it has spoken, and closes idle ones
+ * first when strangers crowd it (admit.h). Called from the node's loop.
+ */
+void holders_tick(struct holders *h);
+
 int holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
 		 char *why, size_t whylen);
 int holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,

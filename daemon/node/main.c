@@ -540,6 +540,7 @@ run(struct node *n)
 				deliver_event(&n->deliver, ev, addr, mono);
 		}
 		deliver_tick(&n->deliver, mono);
+		holders_tick(n->holders);
 		intake_idle(&n->intake, mono);
 		service_watchdog(mono);
 		metrics_export(n->cfg.metrics_file, n->cfg.metrics_interval_s,

@@ -3,10 +3,12 @@
 to a server, sends nothing on them, and opens a new one for each the
 server closes.
 
-    holder.py STATUS HOST:PORT:COUNT...
+    holder.py [--byte] STATUS HOST:PORT:COUNT...
 
 Opens COUNT connections to each HOST:PORT, then every 50 ms opens again
-those the server closed, until it gets SIGTERM. STATUS is rewritten
+those the server closed, until it gets SIGTERM. With --byte each sends
+one byte (0xff, the start of a ZMTP greeting) once connected, so that it
+is not a silent connection, which a server closes first (lib/admit.c). STATUS is rewritten
 after each round with one line
 
     held N opened N closed_by_server N
@@ -30,11 +32,17 @@ def stop(signum, frame):
     running = False
 
 
-def open_one(host, port):
+def open_one(host, port, byte):
     try:
         s = socket.create_connection((host, port), timeout=2)
     except OSError:
         return None
+    if byte:
+        try:
+            s.sendall(b"\xff")
+        except OSError:
+            s.close()
+            return None
     s.setblocking(False)
     return s
 
@@ -48,9 +56,13 @@ def write_status(path, held, opened, closed):
 
 def main():
     signal.signal(signal.SIGTERM, stop)
-    status = sys.argv[1]
+    args = sys.argv[1:]
+    byte = args[:1] == ["--byte"]
+    if byte:
+        args = args[1:]
+    status = args[0]
     targets = []
-    for arg in sys.argv[2:]:
+    for arg in args[1:]:
         host, port, count = arg.rsplit(":", 2)
         targets.append((host, int(port), int(count)))
     socks = {}  # slot -> socket
@@ -59,7 +71,7 @@ def main():
     while running:
         for i, (host, port) in enumerate(slots):
             if i not in socks:
-                s = open_one(host, port)
+                s = open_one(host, port, byte)
                 if s is not None:
                     socks[i] = s
                     opened += 1

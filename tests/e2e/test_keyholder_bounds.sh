@@ -5,9 +5,11 @@
 # institutions out of their pseudonyms: the key holder keeps at most
 # max_connections_per_key (16) of one key, refusing its handshakes over
 # it, and the other four nodes' submissions go through. A reload lowering
-# the bound to 1 closes the key's surplus at once. Then 30 idle TCP
-# connections with no key (holder.py): those over max_pending (8 here)
-# are closed, and the metrics count them.
+# the bound to 1 closes the key's surplus at once. Then the four nodes,
+# restarted, idle, and 30 TCP connections with no key (holder.py, each
+# sending a byte): those over max_pending (8 here) are closed, and the
+# metrics count them, but not the nodes', which said hello on connecting
+# and so count as peers, not as strangers older than the grace time.
 . "$(dirname "$0")/lib.sh"
 
 ROGUE="$KUSKA_BIN/kuska_rogue"
@@ -33,11 +35,11 @@ metric() {
 		awk -v n="$1" '$1 == n { print $2 }'
 }
 for _ in $(seq 50); do
-	[ "$(metric kuska_connections)" = $PER_KEY ] && break
+	[ "$(metric kuska_keyholder_connections)" = $PER_KEY ] && break
 	sleep 0.1
 done
 sleep 0.5 # every handshake answered
-peers=$(metric kuska_connections)
+peers=$(metric kuska_keyholder_connections)
 check "pnp's stolen key holds $PER_KEY connections of its $CONNS ($peers)" \
 	test "${peers:-999}" = $PER_KEY
 check "its handshakes over the bound refused, logged" grep -q \
@@ -52,7 +54,7 @@ for i in $OTHERS; do
 done
 # shellcheck disable=SC2086 # OTHERS: one word an institution
 check "the other nodes get their pseudonyms meanwhile" submitted_ok $OTHERS
-peers=$(metric kuska_connections)
+peers=$(metric kuska_keyholder_connections)
 check "peers: the key's $PER_KEY and the 4 nodes ($peers)" \
 	test "${peers:-999}" -le $((PER_KEY + 4))
 
@@ -60,10 +62,10 @@ echo "max_connections_per_key = 1" >>"$N/keyholder.conf"
 kill -HUP "${PIDS[keyholder]}"
 check "a reload to 1 closes the key's surplus" wait_log "$N/keyholder.log" \
 	"event=connections_closed count=[0-9]* reason=too_many_connections_for_key max_connections_per_key=1"
-peers=$(metric kuska_connections)
+peers=$(metric kuska_keyholder_connections)
 check "... the key holds one ($peers peers with the 4 nodes)" \
 	test "${peers:-999}" -le 5
-check "... counted" test "$(metric 'kuska_connections_closed_total{reason="per_key"}')" \
+check "... counted" test "$(metric 'kuska_keyholder_connections_closed_total{reason="per_key"}')" \
 	-ge $((PER_KEY - 1))
 for j in $(seq $CONNS); do
 	kill "${PIDS[hold$j]}" 2>/dev/null
@@ -71,7 +73,12 @@ for j in $(seq $CONNS); do
 	unset "PIDS[hold$j]"
 done
 
-python3_bg "$(dirname "$0")/holder.py" "$T/holder.status" \
+for i in $OTHERS; do
+	stop_node "$i"
+	start_node "$i"
+done
+sleep 2.5 # the nodes' connections older than grace_ms
+python3_bg "$(dirname "$0")/holder.py" --byte "$T/holder.status" \
 	"127.0.0.1:$((PORT + 2)):$HOLD"
 PIDS[holder]=$!
 sleep 2 # a few ticks of the key holder
@@ -80,8 +87,9 @@ sleep 2 # a few ticks of the key holder
 # key holder's reading of their accept events and its closing them.
 kill -STOP "${PIDS[holder]}"
 sleep 1
-pending=$(metric kuska_connections_pending)
-closed=$(metric 'kuska_connections_closed_total{reason="pending_limit"}')
+pending=$(metric kuska_keyholder_connections_pending)
+peers=$(metric kuska_keyholder_connections)
+closed=$(metric 'kuska_keyholder_connections_closed_total{reason="pending_limit"}')
 kill -CONT "${PIDS[holder]}"
 kill -TERM "${PIDS[holder]}"
 wait "${PIDS[holder]}"
@@ -91,6 +99,10 @@ check "anonymous connections bounded ($pending <= $PENDING)" \
 	test "${pending:-999}" -le $PENDING
 check "the surplus closed (${closed:-0})" \
 	test "${closed:-0}" -ge $((HOLD - PENDING))
+check "the idle nodes' connections kept, as peers ($peers)" \
+	test "${peers:-0}" = 4
+"$KUSKA" submit -c "$N/mp.conf" "$T/sim/mp.jsonl" >"$T/submit-mp.out" 2>&1
+check "... and a node's submission gets its pseudonyms" submitted_ok mp
 check "the holder saw its connections closed" \
 	test "$(awk '{ print $6 }' "$T/holder.status")" -gt 0
 check "... logged" wait_log "$N/keyholder.log" \

@@ -2182,6 +2182,23 @@ test_oprf_messages(void **state)
 	assert_int_equal(codec_oprf_request_decode(w.buf, w.len, 10, &back),
 			 -EBADMSG);
 	pbw_free(&w);
+	/* A hello: no elements at all, told apart, nothing to clear. */
+	assert_int_equal(codec_oprf_hello_encode(5, 7, &buf, &len), 0);
+	assert_int_equal(codec_oprf_request_decode(buf, len, 10, &back),
+			 -ENODATA);
+	assert_true(back.request_id == 5 && back.epoch == 7 && back.n == 0);
+	assert_null(back.priv);
+	free(buf);
+	/* Answered OK with no elements. */
+	memset(&m, 0, sizeof(m));
+	m.request_id = 5;
+	m.status = OPRF_OK;
+	m.elements = el;
+	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_oprf_reply_decode(buf, len, &back), 0);
+	assert_true(back.status == OPRF_OK && back.n == 0);
+	codec_oprf_clear(&back);
+	free(buf);
 
 	/* A reply: OK with elements; a refusal with its text. */
 	memset(&m, 0, sizeof(m));
