@@ -251,6 +251,21 @@ wait_log() {
 	return 1
 }
 
+# hup_wait FILE PATTERN PID... : SIGHUP the PIDs and wait, 30 s at most, for
+# one more line of FILE matching PATTERN than before (a reload's log line), as a
+# fixed sleep is too short on a loaded machine.
+hup_wait() {
+	local f=$1 pat=$2 n
+	shift 2
+	n=$(grep -c -e "$pat" "$f" 2>/dev/null)
+	kill -HUP "$@"
+	for _ in $(seq 300); do
+		[ "$(grep -c -e "$pat" "$f" 2>/dev/null)" -gt "${n:-0}" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # node_field INST FIELD: a number from `kuska status` of a node, e.g.
 # node_field pnp "last sequence" or node_field pnp acknowledged.
 node_last_seq() {
