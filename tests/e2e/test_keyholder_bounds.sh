@@ -24,7 +24,7 @@ start_keyholder
 EP="tcp://127.0.0.1:$((PORT + 2))"
 for j in $(seq $CONNS); do
 	"$ROGUE" -k "$N/keys/pnp.key" -s "$N/keys/keyholder.pub" -e "$EP" \
-		-n 1 -t 60000 unread >"$T/hold$j.out" 2>&1 &
+		-n 1 -t 600000 unread >"$T/hold$j.out" 2>&1 &
 	PIDS[hold$j]=$!
 done
 # metric NAME: a sample of the key holder's metrics ("" if none).
@@ -32,7 +32,7 @@ metric() {
 	"$KUSKA" metrics -c "$N/keyholder.conf" 2>/dev/null |
 		awk -v n="$1" '$1 == n { print $2 }'
 }
-for _ in $(seq 50); do
+for _ in $(seq 300); do
 	[ "$(metric kuska_connections)" = $PER_KEY ] && break
 	sleep 0.1
 done
