@@ -42,9 +42,9 @@ check "the node sends the $R to the stopped consolidator" \
 	wait_log "$N/pnp.log" "event=batch_sent .* last=$((base + R))\$" 30
 kill -STOP "${PIDS[pnp]}"
 kill -CONT "${PIDS[cons]}"
-cons_refused() { # N: the consolidator counts N of pnp's refused
+cons_refused() { # N: the consolidator counts N of pnp's refused, 30 s at most
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 150); do
 		"$KUSKA" status -c "$N/consolidator.conf" 2>/dev/null |
 			grep -q "^refused from pnp: kind_not_allowed=$1\$" &&
 			return 0
