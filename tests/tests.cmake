@@ -62,7 +62,8 @@ endforeach()
 
 # End-to-end: real daemons on loopback, driven by shell scripts. Most
 # of them spend their time waiting (time-outs, cut connections,
-# restarts) with the CPU idle, so ctest -j2 runs them two at a time:
+# restarts) with the CPU idle, so ctest -j runs them side by side (two
+# at a time on a 2-core machine):
 # each has a block of ports of its own (KUSKA_PORT_SLOT, pick_port in
 # tests/e2e/lib.sh) and works in its own mktemp directory. These run
 # alone (RUN_SERIAL), each for its reason:
@@ -79,6 +80,9 @@ set(E2E_SERIAL
 	test_report		# a headless Chromium on both cores
 	test_local		# answers timed to 2 s
 	test_service		# SIGTERM timed to 5 s during a stream
+	test_crash		# 8,000 victims, workers=4; answers before the kill in a window of seconds
+	test_rogue		# 10,000 frames and a submitter on both cores
+	test_catchup		# a 20,480-event drain on both cores
 )
 file(GLOB E2E_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/e2e/test_*.sh)
 list(LENGTH E2E_SRC e2e_slots)

@@ -195,6 +195,11 @@ send_batch(struct deliver *d, uint64_t now_ms)
 	d->q[d->nq].sent_ms = now_ms;
 	d->nq++;
 	d->sent_upto = b.last;
+	/* Debug only: one a batch; tests wait on it rather than a sleep. */
+	log_debug("event=batch_sent batch=%llu first=%llu last=%llu",
+		  (unsigned long long)b.m.batch_id,
+		  (unsigned long long)d->q[d->nq - 1].first,
+		  (unsigned long long)b.last);
 	r = 1;
 out:
 	free(b.copy);

@@ -114,24 +114,38 @@ finish() {
 # could find the same ports free before either binds them. The blocks of
 # a build directory start where its name's checksum says, so that two
 # builds tested at once (gcc and ASan, two worktrees) most likely use
-# different ones; a port taken all the same is seen and skipped. Run by
-# hand, or when the block is full: a random start.
+# different ones; a port taken all the same is seen and skipped. Under
+# ctest the search stays in the block (from its start when FROM is not
+# in it; not below a FROM in it, whose caller holds the ports under it
+# unbound yet): a block with nothing free is an error on stderr and no
+# port, for net_init to fail loudly rather than take another test's
+# ports. Run by hand (no KUSKA_PORT_SLOT): a random start.
 KUSKA_PORT_SPAN=100
 pick_port() {
-	local low from=${1:-0} blocks regions base p
+	local low from=${1:-0} blocks regions base last p
 	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
 	[ -n "$low" ] && [ "$low" -gt 12000 ] || low=32768
 	if [ -n "${KUSKA_PORT_SLOT:-}" ] && [ -n "${KUSKA_PORT_SLOTS:-}" ]; then
 		blocks=$((KUSKA_PORT_SLOTS * KUSKA_PORT_SPAN))
 		regions=$(((low - 10000) / blocks))
-		if [ "$regions" -gt 0 ]; then
-			base=$(($(printf %s "$KUSKA_BIN" | cksum | cut -d' ' -f1) % regions))
-			base=$((10000 + base * blocks + KUSKA_PORT_SLOT * KUSKA_PORT_SPAN))
-			# The last 16 of the block: room for PORT + 11 (test_local).
-			p=$(free_ports $((from > base ? from : base)) \
-				$((base + KUSKA_PORT_SPAN - 16)))
-			[ -n "$p" ] && echo "$p" && return
+		if [ "$regions" -le 0 ]; then
+			echo "pick_port: no room for $KUSKA_PORT_SLOTS blocks of" \
+				"$KUSKA_PORT_SPAN ports below $low" >&2
+			return 1
 		fi
+		base=$(($(printf %s "$KUSKA_BIN" | cksum | cut -d' ' -f1) % regions))
+		base=$((10000 + base * blocks + KUSKA_PORT_SLOT * KUSKA_PORT_SPAN))
+		# The last 16 of the block: room for PORT + 11 (test_local).
+		last=$((base + KUSKA_PORT_SPAN - 16))
+		[ "$from" -ge "$base" ] && [ "$from" -le "$last" ] || from=$base
+		p=$(free_ports "$from" "$last")
+		if [ -z "$p" ]; then
+			echo "pick_port: no four free ports in $from-$last," \
+				"block $KUSKA_PORT_SLOT of this test" >&2
+			return 1
+		fi
+		echo "$p"
+		return
 	fi
 	free_ports $((from > 10000 ? from : 10000 + RANDOM % (low - 12000))) \
 		$((low - 4))
@@ -157,6 +171,10 @@ free_ports() {
 # net_init: keys, registry and configs under $T/net.
 net_init() {
 	PORT=$(pick_port)
+	if [ -z "$PORT" ]; then
+		echo "no free ports for this test (pick_port)"
+		exit 1
+	fi
 	"$KUSKA" demo init "$T/net" --port "$PORT" >/dev/null || {
 		echo "kuska demo init failed"
 		exit 1
@@ -246,6 +264,21 @@ wait_log() {
 	local i
 	for i in $(seq $((${3:-5} * 10))); do
 		grep -q -e "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# hup_wait FILE PATTERN PID... : SIGHUP the PIDs and wait, 30 s at most, for
+# one more line of FILE matching PATTERN than before (a reload's log line), as a
+# fixed sleep is too short on a loaded machine.
+hup_wait() {
+	local f=$1 pat=$2 n
+	shift 2
+	n=$(grep -c -e "$pat" "$f" 2>/dev/null)
+	kill -HUP "$@"
+	for _ in $(seq 300); do
+		[ "$(grep -c -e "$pat" "$f" 2>/dev/null)" -gt "${n:-0}" ] && return 0
 		sleep 0.1
 	done
 	return 1

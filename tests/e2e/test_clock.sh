@@ -134,8 +134,8 @@ base=$(cons_last_seq pnp)
 cp "$N/registry.conf" "$T/registry.good"
 sed -i '/^\[institution pnp\]/,/^\[/ s/^kinds = identification /kinds = /' \
 	"$N/registry.conf"
-kill -HUP "${PIDS[cons]}"
-sleep 0.5
+check "(c) the consolidator reloads the registry" \
+	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/c.jsonl" >/dev/null
 dead_letters() { # N: the node shows N dead letters
 	local i

@@ -69,11 +69,10 @@ PIDS[rogue]=$!
 wait_for_file "$N/run/rogue.sock"
 head -50 "$T/sim/pnp.jsonl" | sed 's/"ref":"PNP-/"ref":"ROGUE-/' >"$T/rogue.jsonl"
 "$KUSKA" submit -c "$N/rogue.conf" "$T/rogue.jsonl" >/dev/null
-sleep 3
+check "unregistered node: handshake refused and counted" \
+	wait_log "$N/consolidator.log" "reason=not_registered" 30
 check "unregistered node: nothing stored" \
 	test "$(cons_last_seq pnp)" = "$before"
-check "unregistered node: handshake refused and counted" \
-	grep -q "reason=not_registered" "$N/consolidator.log"
 stop_node rogue
 
 # A node signing for another institution: mp's keys, pnp's name.
@@ -84,11 +83,10 @@ mp_before=$(cons_last_seq mp)
 PIDS[fake]=$!
 wait_for_file "$N/run/fake.sock"
 "$KUSKA" submit -c "$N/fake.conf" "$T/rogue.jsonl" >/dev/null
-sleep 3
+check "impostor: refused as wrong institution" \
+	wait_log "$N/fake.log" "wrong_institution" 30
 check "impostor: nothing stored for pnp" test "$(cons_last_seq pnp)" = "$before"
 check "impostor: nothing stored for mp" test "$(cons_last_seq mp)" = "$mp_before"
-check "impostor: refused as wrong institution" \
-	grep -q "wrong_institution" "$N/fake.log"
 stop_node fake
 
 # (e) no identity anywhere: data directories, logs, sockets, frames.

@@ -26,7 +26,7 @@ start_keyholder
 EP="tcp://127.0.0.1:$((PORT + 2))"
 for j in $(seq $CONNS); do
 	"$ROGUE" -k "$N/keys/pnp.key" -s "$N/keys/keyholder.pub" -e "$EP" \
-		-n 1 -t 60000 unread >"$T/hold$j.out" 2>&1 &
+		-n 1 -t 600000 unread >"$T/hold$j.out" 2>&1 &
 	PIDS[hold$j]=$!
 done
 # metric NAME: a sample of the key holder's metrics ("" if none).
@@ -34,7 +34,7 @@ metric() {
 	"$KUSKA" metrics -c "$N/keyholder.conf" 2>/dev/null |
 		awk -v n="$1" '$1 == n { print $2 }'
 }
-for _ in $(seq 50); do
+for _ in $(seq 300); do
 	[ "$(metric kuska_keyholder_connections)" = $PER_KEY ] && break
 	sleep 0.1
 done
@@ -77,11 +77,21 @@ for i in $OTHERS; do
 	stop_node "$i"
 	start_node "$i"
 done
+for _ in $(seq 300); do
+	[ "$(metric kuska_keyholder_connections)" = 4 ] && break
+	sleep 0.1
+done
 sleep 2.5 # the nodes' connections older than grace_ms
 python3_bg "$(dirname "$0")/holder.py" --byte "$T/holder.status" \
 	"127.0.0.1:$((PORT + 2)):$HOLD"
 PIDS[holder]=$!
-sleep 2 # a few ticks of the key holder
+for _ in $(seq 300); do # Python may take a while to start on a busy machine
+	[ -s "$T/holder.status" ] &&
+		[ "$(awk '{ print $4 }' "$T/holder.status")" -ge $((2 * HOLD)) ] &&
+		break
+	sleep 0.1
+done
+sleep 1 # a few ticks of the key holder
 # Stopped, the holder opens no more while the gauge is read: those it
 # reopens every 50 ms (up to 22) would otherwise be counted between the
 # key holder's reading of their accept events and its closing them.

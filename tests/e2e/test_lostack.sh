@@ -20,7 +20,7 @@ grep '"kind":"identification"' "$T/sim/pnp.jsonl" |
 check "the simulation gives $R more records" \
 	test "$(wc -l <"$T/c.jsonl")" = $R
 start_cons
-start_node pnp
+NODE_OPTS=-d start_node pnp # -d: its batch_sent lines
 "$KUSKA" submit -c "$N/pnp.conf" "$T/a.jsonl" >/dev/null
 check "first records delivered" wait_delivered 30
 base=$(cons_last_seq pnp)
@@ -36,12 +36,15 @@ kill -STOP "${PIDS[cons]}"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/c.jsonl" >"$T/submit-c.out" 2>&1
 check "the node accepts the $R records" \
 	test "$(node_last_seq pnp)" = $((base + R))
-sleep 1 # the batches go out to the stopped consolidator
+# The batches go out to the stopped consolidator: wait until the last is
+# sent (a fixed sleep may stop the node before, and then nothing is refused).
+check "the node sends the $R to the stopped consolidator" \
+	wait_log "$N/pnp.log" "event=batch_sent .* last=$((base + R))\$" 30
 kill -STOP "${PIDS[pnp]}"
 kill -CONT "${PIDS[cons]}"
-cons_refused() { # N: the consolidator counts N of pnp's refused
+cons_refused() { # N: the consolidator counts N of pnp's refused, 30 s at most
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 150); do
 		"$KUSKA" status -c "$N/consolidator.conf" 2>/dev/null |
 			grep -q "^refused from pnp: kind_not_allowed=$1\$" &&
 			return 0

@@ -21,7 +21,7 @@ done
 
 # Network B: the same keys and registry, its own network name and ports.
 B=$T/b
-PORT_B=$(pick_port $((PORT + 4)))
+PORT_B=$(pick_port $((PORT + 4))) && [ -n "$PORT_B" ] || exit 1
 mkdir -p "$B/data" "$B/run"
 cp -r "$N/keys" "$B/"
 cp "$N/registry.conf" "$N/consolidator.conf" "$B/"
