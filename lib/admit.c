@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "metrics.h"
 
 enum conn_state {
 	CONN_FREE = 0,
@@ -455,4 +456,31 @@ admit_tick(struct admit *a, uint64_t now_ms)
 	closed = enforce(a, now_ms);
 	a->closed_limit += closed;
 	return closed;
+}
+
+void
+admit_metrics(struct mtext *m, const struct admit_counts *k,
+	      const char *prefix, const char *who)
+{
+	char peers[64], pending[64], closed[64], help[96];
+
+	snprintf(peers, sizeof(peers), "%s_connections", prefix);
+	snprintf(pending, sizeof(pending), "%s_connections_pending", prefix);
+	snprintf(closed, sizeof(closed), "%s_connections_closed_total",
+		 prefix);
+	snprintf(help, sizeof(help), "Connections the %s closed, by reason.",
+		 who);
+	metrics_family(m, peers, "gauge",
+		       "Network peers connected now (handshake done, spoken).");
+	metrics_sample(m, peers, NULL, (double)k->peers);
+	metrics_family(m, pending, "gauge",
+		       "TCP connections not yet heard from (anonymous).");
+	metrics_sample(m, pending, NULL, (double)k->pending);
+	metrics_family(m, closed, "counter", help);
+	metrics_sample(m, closed, "reason=\"pending_limit\"",
+		       (double)k->closed_limit);
+	metrics_sample(m, closed, "reason=\"key_not_valid\"",
+		       (double)k->closed_drop);
+	metrics_sample(m, closed, "reason=\"per_key\"",
+		       (double)k->closed_key);
 }

@@ -125,6 +125,16 @@ const char *admit_refusal(const struct admit *a, const char *user_id,
 /* admit_get_counts - the counts now. */
 void admit_get_counts(const struct admit *a, struct admit_counts *ret);
 
+struct mtext;
+
+/*
+ * admit_metrics - the counts k as metrics named PREFIX_connections,
+ * PREFIX_connections_pending and PREFIX_connections_closed_total (by
+ * reason), the last one's help naming who closes them ("consolidator").
+ */
+void admit_metrics(struct mtext *m, const struct admit_counts *k,
+		   const char *prefix, const char *who);
+
 /*
  * admit_trim_keys - after admit_set_limits lowered max_per_key: closes
  * the peers of every user id over it, the oldest first. Returns how many.

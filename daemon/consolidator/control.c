@@ -166,21 +166,7 @@ cons_metrics(struct cons *c, struct mtext *m)
 	pthread_mutex_lock(&c->admit_mu);
 	admit_get_counts(c->admit, &conns);
 	pthread_mutex_unlock(&c->admit_mu);
-	metrics_family(m, "kuska_connections", "gauge",
-		       "Network peers connected now (handshake done, spoken).");
-	metrics_sample(m, "kuska_connections", NULL, (double)conns.peers);
-	metrics_family(m, "kuska_connections_pending", "gauge",
-		       "TCP connections not yet heard from (anonymous).");
-	metrics_sample(m, "kuska_connections_pending", NULL,
-		       (double)conns.pending);
-	metrics_family(m, "kuska_connections_closed_total", "counter",
-		       "Connections the consolidator closed, by reason.");
-	metrics_sample(m, "kuska_connections_closed_total",
-		       "reason=\"pending_limit\"", (double)conns.closed_limit);
-	metrics_sample(m, "kuska_connections_closed_total",
-		       "reason=\"key_not_valid\"", (double)conns.closed_drop);
-	metrics_sample(m, "kuska_connections_closed_total",
-		       "reason=\"per_key\"", (double)conns.closed_key);
+	admit_metrics(m, &conns, "kuska", "consolidator");
 	metrics_family(m, "kuska_store_map_bytes", "gauge",
 		       "Size of the LMDB map (grows up to max_map_size_mb).");
 	metrics_sample(m, "kuska_store_map_bytes", NULL,

@@ -123,22 +123,7 @@ keyholder_metrics(void *arg, struct mtext *m)
 	metrics_sample(m, "kuska_keyholder_handshake_failures_total", NULL,
 		       (double)kh->handshake_failures);
 	admit_get_counts(kh->admit, &conns);
-	metrics_family(m, "kuska_keyholder_connections", "gauge",
-		       "Network peers connected now (handshake done, spoken).");
-	metrics_sample(m, "kuska_keyholder_connections", NULL,
-		       (double)conns.peers);
-	metrics_family(m, "kuska_keyholder_connections_pending", "gauge",
-		       "TCP connections not yet heard from (anonymous).");
-	metrics_sample(m, "kuska_keyholder_connections_pending", NULL,
-		       (double)conns.pending);
-	metrics_family(m, "kuska_keyholder_connections_closed_total", "counter",
-		       "Connections the key holder closed, by reason.");
-	metrics_sample(m, "kuska_keyholder_connections_closed_total",
-		       "reason=\"pending_limit\"", (double)conns.closed_limit);
-	metrics_sample(m, "kuska_keyholder_connections_closed_total",
-		       "reason=\"key_not_valid\"", (double)conns.closed_drop);
-	metrics_sample(m, "kuska_keyholder_connections_closed_total",
-		       "reason=\"per_key\"", (double)conns.closed_key);
+	admit_metrics(m, &conns, "kuska_keyholder", "key holder");
 	metrics_family(m, "kuska_keyholder_frames_refused_total", "counter",
 		       "Frames dropped unread (too large, or not a request).");
 	metrics_sample(m, "kuska_keyholder_frames_refused_total", NULL,
