@@ -22,9 +22,9 @@
  * zap_decide - the ZAP callback (arg is the struct cons): admits a
  * transport key registered and valid now (registry_key_admits), and only
  * an institution's on the "ingest" domain, while fewer than
- * max_connections peers hold a connection (admit_full) and fewer than
- * per_key_bound() of the same key (admit_key_full). Writes the user
- * id above into user_id (cap bytes). Returns 0 to admit, -1 to refuse
+ * max_connections peers hold a connection and fewer than per_key_bound()
+ * of the same key (admit_refusal). Writes the user id above into user_id
+ * (cap bytes). Returns 0 to admit, -1 to refuse
  * (counted in handshake_failures, logged within a budget). Called on the
  * main thread only: its budgets are not locked.
  */
