@@ -31,8 +31,8 @@
  *
  * A daemon with ZAP admission keeps one admit for all its CURVE sockets:
  * every monitor event goes to admit_event(), every message received to
- * admit_message(), the ZAP callback asks admit_full() and
- * admit_key_full(), the loop calls admit_tick(), and a reload
+ * admit_message(), the ZAP callback asks admit_refusal() (admit_full()
+ * then admit_key_full()), the loop calls admit_tick(), and a reload
  * admit_set_limits() and admit_trim_keys(). Only the caller logs (this
  * module decides nothing it would need to explain).
  *

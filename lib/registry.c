@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "date.h"
+#include "log.h"
 
 uint32_t
 registry_default_kinds(enum institution inst)
@@ -747,6 +748,53 @@ registry_key_by_name(const struct registry *r, const char *name)
 		if (strcmp(r->keys[i].name, name) == 0)
 			return &r->keys[i];
 	return NULL;
+}
+
+void
+registry_user_id(const struct reg_key *k, char *out, size_t cap)
+{
+	char fp[17];
+
+	snprintf(out, cap, "%s/%s/%s", k->owner->id, k->name,
+		 log_hex8(k->curve_pk, fp));
+}
+
+/* Splits user_id; fp gets its fingerprint (17 bytes). */
+static int
+user_split(const char *user_id, struct reg_user *ret, char *fp)
+{
+	if (sscanf(user_id, "%31[^/]/%31[^/]/%16s", ret->party, ret->key, fp) !=
+	    3) {
+		snprintf(ret->party, sizeof(ret->party), "?");
+		snprintf(ret->key, sizeof(ret->key), "?");
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_user_name(const char *user_id, struct reg_user *ret)
+{
+	char fp[17];
+
+	return user_split(user_id, ret, fp);
+}
+
+const struct reg_key *
+registry_by_user_id(const struct registry *r, const char *user_id,
+		    uint64_t now_ms, struct reg_user *ret_name)
+{
+	char fp[17], want[17];
+	const struct reg_key *k;
+
+	if (user_split(user_id, ret_name, fp) != 0)
+		return NULL;
+	k = registry_key_by_name(r, ret_name->key);
+	if (k == NULL || strcmp(k->owner->id, ret_name->party) != 0 ||
+	    strcmp(log_hex8(k->curve_pk, want), fp) != 0 ||
+	    !registry_key_admits(k, now_ms))
+		return NULL;
+	return k;
 }
 
 const struct reg_key *

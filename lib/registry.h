@@ -171,6 +171,37 @@ const struct reg_key *registry_by_key_id(const struct registry *r,
 const struct reg_key *registry_key_by_name(const struct registry *r,
 					   const char *name);
 
+/*
+ * A connection's ZAP user id (tframes.user_id) names the key of its
+ * handshake as "PARTY/KEY/FP", FP the hex of the first 8 bytes of its
+ * CURVE public key (log_hex8): the consolidator and the key holders judge
+ * each message by it against the registry in force, and a key replaced
+ * under the same name since is not the one that connected.
+ */
+struct reg_user {
+	char party[KEYS_ID_MAX], key[KEYS_ID_MAX];
+};
+
+/* registry_user_id - writes k's user id into out (cap bytes). */
+void registry_user_id(const struct reg_key *k, char *out, size_t cap);
+
+/*
+ * registry_user_name - the party and key names user_id gives, into *ret,
+ * for the log: 0, or -1 ("?" both) when it is no user id.
+ */
+int registry_user_name(const char *user_id, struct reg_user *ret);
+
+/*
+ * registry_by_user_id - the key user_id names, if r holds it under that
+ * owner with the same transport key and it admits its owner at now_ms
+ * (registry_key_admits). NULL otherwise (revoked, expired, removed or
+ * replaced since the handshake). Either way the names user_id gives ("?"
+ * if none) go into *ret_name, for the log.
+ */
+const struct reg_key *registry_by_user_id(const struct registry *r,
+					  const char *user_id, uint64_t now_ms,
+					  struct reg_user *ret_name);
+
 /* registry_key_valid_at - whether time ms is in k's window, unrevoked. */
 bool registry_key_valid_at(const struct reg_key *k, uint64_t ms);
 

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define TRANSPORT_KEY_LEN 32
-#define TRANSPORT_USER_ID_MAX 96 /* "party/key/fingerprint", see peers.h */
+#define TRANSPORT_USER_ID_MAX 96 /* "party/key/fingerprint", see registry.h */
 #define TRANSPORT_PEER_MAX 64	 /* "ADDRESS:PORT" of a TCP peer */
 /* A connecting socket retries after 200 ms, doubling up to this. */
 #define TSOCK_RECONNECT_MAX_MS 5000

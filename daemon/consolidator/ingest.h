@@ -204,7 +204,8 @@ int ingest_set_outbox_id(struct ingest *ig, enum institution inst,
  * ingest_held - calls fn for each sequence of inst the store holds from
  * `from` on, in order, until fn returns nonzero or max were passed: the
  * envelope (NULL, 0 for a refusal kept without it) and, for a refusal,
- * its reason and text (REASON_NONE, "" for an accepted event). Pointers
+ * its reason and text (REASON_NONE, "" for an accepted event; a reason
+ * this version does not know, REASON_BAD_EVENT with its text). Pointers
  * are valid during the call only. Returns the number passed or -errno
  * (-EUCLEAN: a refusal damaged in the store).
  */

@@ -509,7 +509,7 @@ handle_ingest(struct cons *c, struct tframes *req)
 {
 	const struct reg_party *p;
 	const struct reg_key *k;
-	struct peer_name who;
+	struct reg_user who;
 	struct msg m;
 	int r;
 
@@ -517,7 +517,7 @@ handle_ingest(struct cons *c, struct tframes *req)
 	peer_message(c, req);
 	/* The key is judged again on every message: a reload may have
 	 * revoked it since the handshake, or its window closed. */
-	k = peer_key(c, req->user_id, date_now_ms(), &who);
+	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
 	if (k == NULL || !k->owner->node) {
 		log_warnx_budget(&c->refusal_log[INST_NONE],
 				 "event=message_refused who=%s key=%s "

@@ -58,8 +58,7 @@ zap_decide(void *arg, const char *domain, const char *address,
 	/* Only peers that completed a handshake count: idle or half-open
 	 * connections are bounded on their own (admit.h). One key cannot
 	 * take them all: a stolen one would lock every other out. */
-	snprintf(user_id, cap, "%s/%s/%s", k->owner->id, k->name,
-		 log_hex8(k->curve_pk, fp));
+	registry_user_id(k, user_id, cap);
 	pthread_mutex_lock(&c->admit_mu);
 	why = admit_refusal(c->admit, user_id, &bound, &limit);
 	pthread_mutex_unlock(&c->admit_mu);
@@ -78,39 +77,16 @@ zap_decide(void *arg, const char *domain, const char *address,
 	return 0;
 }
 
-const struct reg_key *
-peer_key(const struct cons *c, const char *user_id, uint64_t now_ms,
-	 struct peer_name *ret_name)
-{
-	char fp[17], want[17];
-	const struct reg_key *k;
-
-	if (sscanf(user_id, "%31[^/]/%31[^/]/%16s", ret_name->party,
-		   ret_name->key, fp) != 3) {
-		snprintf(ret_name->party, KEYS_ID_MAX, "?");
-		snprintf(ret_name->key, KEYS_ID_MAX, "?");
-		return NULL;
-	}
-	k = registry_key_by_name(c->reg, ret_name->key);
-	if (k == NULL || strcmp(k->owner->id, ret_name->party) != 0 ||
-	    strcmp(log_hex8(k->curve_pk, want), fp) != 0 ||
-	    !registry_key_admits(k, now_ms))
-		return NULL;
-	return k;
-}
-
 void
 peer_message(struct cons *c, const struct tframes *req)
 {
-	struct peer_name n;
+	struct reg_user n;
 	size_t closed;
 
 	pthread_mutex_lock(&c->admit_mu);
 	closed = admit_message(c->admit, req->fd, req->user_id, date_mono_ms());
 	if (closed > 0) {
-		if (sscanf(req->user_id, "%31[^/]/%31[^/]", n.party, n.key) !=
-		    2)
-			snprintf(n.key, sizeof(n.key), "?");
+		registry_user_name(req->user_id, &n);
 		/* Under admit_mu: both threads come here. */
 		log_warnx_budget(&c->per_key_log,
 				 "event=connections_closed key=%s count=%zu "
@@ -133,9 +109,9 @@ static bool
 key_gone(void *arg, const char *user_id)
 {
 	struct cons *c = arg;
-	struct peer_name n;
+	struct reg_user n;
 
-	if (peer_key(c, user_id, date_now_ms(), &n) != NULL)
+	if (registry_by_user_id(c->reg, user_id, date_now_ms(), &n) != NULL)
 		return false;
 	log_warnx("event=peer_dropped who=%s key=%s reason=key_not_valid",
 		  n.party, n.key);

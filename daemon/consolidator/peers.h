@@ -6,8 +6,9 @@
  *
  * The ZAP user id of a connection names the key it authenticated with:
  * "PARTY/KEY/FINGERPRINT" (the owner's id, the [key] section's name, the
- * first 8 bytes of its transport key in hex), so that every message can
- * be judged by the registry in force now, not the one of the handshake.
+ * first 8 bytes of its transport key in hex; registry_user_id), so that
+ * every message can be judged by the registry in force now, not the one
+ * of the handshake (registry_by_user_id).
  */
 #ifndef KUSKA_PEERS_H
 #define KUSKA_PEERS_H
@@ -22,9 +23,9 @@
  * zap_decide - the ZAP callback (arg is the struct cons): admits a
  * transport key registered and valid now (registry_key_admits), and only
  * an institution's on the "ingest" domain, while fewer than
- * max_connections peers hold a connection (admit_full) and fewer than
- * per_key_bound() of the same key (admit_key_full). Writes the user
- * id above into user_id (cap bytes). Returns 0 to admit, -1 to refuse
+ * max_connections peers hold a connection and fewer than per_key_bound()
+ * of the same key (admit_refusal). Writes the user id above into user_id
+ * (cap bytes). Returns 0 to admit, -1 to refuse
  * (counted in handshake_failures, logged within a budget). Called on the
  * main thread only: its budgets are not locked.
  */
@@ -40,19 +41,6 @@ unsigned long per_key_bound(const struct consolidator_config *cfg);
  * oldest first, and logged within a budget.
  */
 void peer_message(struct cons *c, const struct tframes *req);
-
-/*
- * peer_key - the key behind a message: the registry key user_id names,
- * if the registry in force still holds it, with the same transport key,
- * and it admits its owner at now_ms. NULL otherwise (revoked, expired,
- * removed or replaced since the handshake). Either way the party and key
- * names user_id gives ("?" if none) go into *ret_name, for the log.
- */
-struct peer_name {
-	char party[KEYS_ID_MAX], key[KEYS_ID_MAX];
-};
-const struct reg_key *peer_key(const struct cons *c, const char *user_id,
-			       uint64_t now_ms, struct peer_name *ret_name);
 
 /*
  * peer_refused - a message whose key is no longer valid was refused:

@@ -46,7 +46,7 @@ handle_query(struct cons *c, const struct tframes *req)
 {
 	const struct reg_party *p = NULL;
 	const struct reg_key *k;
-	struct peer_name who;
+	struct reg_user who;
 	struct query_req q;
 	struct qtable tab;
 	uint8_t *buf;
@@ -57,7 +57,7 @@ handle_query(struct cons *c, const struct tframes *req)
 	peer_message(c, req);
 	/* Judged on every request: a reload may have revoked the key since
 	 * the handshake, or its window closed. */
-	k = peer_key(c, req->user_id, date_now_ms(), &who);
+	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
 	if (k != NULL)
 		p = k->owner;
 	if (p == NULL) {

@@ -53,8 +53,8 @@ struct keyholder {
 
 /*
  * The ZAP verdict: institution keys of the registry valid now only, while
- * fewer than max_connections peers are connected (admit_full) and fewer
- * than max_connections_per_key of the same key (admit_key_full). A
+ * fewer than max_connections peers are connected and fewer than
+ * max_connections_per_key of the same key (admit_refusal). A
  * refusal is counted in handshake_failures and logged within a budget;
  * called on the main thread only, the budgets are not locked.
  */

@@ -61,8 +61,7 @@ keyholder_zap(void *arg, const char *domain, const char *address,
 	}
 	/* Who speaks, as the consolidator names it: each request is judged
 	 * again by this key against the registry in force. */
-	snprintf(user_id, cap, "%s/%s/%s", k->owner->id, k->name,
-		 log_hex8(k->curve_pk, fp));
+	registry_user_id(k, user_id, cap);
 	/* Only peers that completed a handshake count: idle or half-open
 	 * connections are bounded on their own (admit.h). */
 	why = admit_refusal(kh->admit, user_id, &bound, &limit);
@@ -89,19 +88,12 @@ keyholder_zap(void *arg, const char *domain, const char *address,
 static const struct reg_key *
 speaker(const struct keyholder *kh, const char *user_id, char *party)
 {
-	char key[KEYS_ID_MAX], fp[17], want[17];
+	struct reg_user who;
 	const struct reg_key *k;
 
-	if (sscanf(user_id, "%31[^/]/%31[^/]/%16s", party, key, fp) != 3) {
-		snprintf(party, KEYS_ID_MAX, "?");
-		return NULL;
-	}
-	k = registry_key_by_name(kh->reg, key);
-	if (k == NULL || strcmp(k->owner->id, party) != 0 || !k->owner->node ||
-	    strcmp(log_hex8(k->curve_pk, want), fp) != 0 ||
-	    !registry_key_admits(k, date_now_ms()))
-		return NULL;
-	return k;
+	k = registry_by_user_id(kh->reg, user_id, date_now_ms(), &who);
+	snprintf(party, KEYS_ID_MAX, "%s", who.party);
+	return k != NULL && k->owner->node ? k : NULL;
 }
 
 /*
@@ -112,19 +104,18 @@ speaker(const struct keyholder *kh, const char *user_id, char *party)
 static void
 peer_spoke(struct keyholder *kh, const struct tframes *f)
 {
-	char party[KEYS_ID_MAX], key[KEYS_ID_MAX];
+	struct reg_user who;
 	size_t closed;
 
 	closed = admit_message(kh->admit, f->fd, f->user_id, date_mono_ms());
 	if (closed == 0)
 		return;
-	if (sscanf(f->user_id, "%31[^/]/%31[^/]", party, key) != 2)
-		snprintf(key, sizeof(key), "?");
+	registry_user_name(f->user_id, &who);
 	log_warnx_budget(&kh->per_key_log,
 			 "event=connections_closed key=%s count=%zu "
 			 "reason=too_many_connections_for_key "
 			 "max_connections_per_key=%lu",
-			 key, closed, kh->lim.max_per_key);
+			 who.key, closed, kh->lim.max_per_key);
 }
 
 /* Sends a reply to the peer of routing id f->data[0]. */

@@ -743,6 +743,75 @@ test_held_damaged(void **state)
 	store_close(&sa);
 }
 
+struct held_last {
+	uint64_t seq;
+	enum reason reason;
+	char text[CODEC_MAX_TEXT + 1];
+};
+
+static int
+last_held(void *arg, uint64_t seq, const uint8_t *env, size_t len,
+	  enum reason reason, const char *text)
+{
+	struct held_last *h = arg;
+
+	(void)env, (void)len;
+	h->seq = seq;
+	h->reason = reason;
+	snprintf(h->text, sizeof(h->text), "%s", text);
+	return 0;
+}
+
+/*
+ * A refusal whose reason this version does not know (a newer
+ * consolidator's, read after a downgrade) or that says none is still a
+ * refusal, with its text: as REASON_NONE the node would take the record
+ * as accepted and revive or forget it.
+ */
+static void
+test_held_unknown_reason(void **state)
+{
+	static const uint8_t bytes[] = {REASON_COUNT, 0xff, REASON_NONE};
+	struct fixture *fx = *state;
+	struct store_txn *t;
+	struct store *sa;
+	struct ingest ga;
+	struct held_last h;
+	uint8_t k[9], v[1 + 5];
+	size_t i;
+
+	sa = open_store(fx, "held_reason", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	feed(fx, &ga, fx->p_pnp, 1, 5);
+	k[0] = (uint8_t)INST_PNP;
+	store_be64(k + 1, 6);
+	memcpy(v + 1, "newer", 5);
+	ga.inst[INST_PNP].last_seq = 6;
+	for (i = 0; i < sizeof(bytes); i++) {
+		v[0] = bytes[i];
+		assert_int_equal(store_begin(sa, true, &t), 0);
+		assert_int_equal(store_put(t, T_REFUSED, k, 9, v, sizeof(v), 0),
+				 0);
+		assert_int_equal(store_commit(&t), 0);
+		memset(&h, 0, sizeof(h));
+		assert_int_equal(
+		    ingest_held(&ga, INST_PNP, 6, 1024, last_held, &h), 1);
+		assert_int_equal(h.seq, 6);
+		assert_int_equal(h.reason, REASON_BAD_EVENT);
+		assert_string_equal(h.text, "newer");
+	}
+	/* One it knows is passed as it is. */
+	v[0] = REASON_KIND_NOT_ALLOWED;
+	assert_int_equal(store_begin(sa, true, &t), 0);
+	assert_int_equal(store_put(t, T_REFUSED, k, 9, v, sizeof(v), 0), 0);
+	assert_int_equal(store_commit(&t), 0);
+	assert_int_equal(ingest_held(&ga, INST_PNP, 6, 1024, last_held, &h), 1);
+	assert_int_equal(h.reason, REASON_KIND_NOT_ALLOWED);
+	ingest_close(&ga);
+	store_close(&sa);
+}
+
 /*
  * A rebuild checks its envelopes on as many threads as it is told and
  * applies them in order: over more envelopes than one chunk and than a
@@ -925,6 +994,7 @@ main(void)
 	    cmocka_unit_test(test_group_fails_alone_go_on),
 	    cmocka_unit_test(test_rebuild_threads),
 	    cmocka_unit_test(test_held_damaged),
+	    cmocka_unit_test(test_held_unknown_reason),
 	    cmocka_unit_test(test_rebuild_out_of_memory),
 	    cmocka_unit_test(test_batch_out_of_memory),
 	};

@@ -239,6 +239,61 @@ test_transport_name(void **state)
 }
 
 /* Kinds and stages default to DESIGN.md's when not given. */
+/*
+ * A connection's user id names its key, which is judged again by it: one
+ * revoked since, another's party, or a key replaced under the same name
+ * (another fingerprint) is no longer admitted, and the names still go to
+ * the log; a string that is no user id names "?".
+ */
+static void
+test_user_id(void **state)
+{
+	struct fixture *fx = *state;
+	struct registry *r = NULL;
+	const struct reg_key *mp, *pnp;
+	struct reg_user who;
+	char uid[96], other[128], err[512] = "";
+	uint64_t now = ms_of(2026, 3, 1, 0, 0, 0);
+
+	write_full(fx);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	mp = registry_key_by_name(r, "mp-1");
+	pnp = registry_key_by_name(r, "pnp-2026");
+	registry_user_id(mp, uid, sizeof(uid));
+	assert_int_equal(strncmp(uid, "mp/mp-1/", 8), 0);
+	assert_int_equal(strlen(uid), 8 + 16);
+	assert_ptr_equal(registry_by_user_id(r, uid, now, &who), mp);
+	assert_string_equal(who.party, "mp");
+	assert_string_equal(who.key, "mp-1");
+	assert_int_equal(registry_user_name(uid, &who), 0);
+	assert_string_equal(who.key, "mp-1");
+
+	snprintf(other, sizeof(other), "pnp/mp-1/%s", uid + 8);
+	assert_null(registry_by_user_id(r, other, now, &who));
+	assert_string_equal(who.party, "pnp");
+	snprintf(other, sizeof(other), "mp/mp-1/0000000000000000");
+	assert_null(registry_by_user_id(r, other, now, &who));
+	assert_string_equal(who.key, "mp-1");
+	snprintf(other, sizeof(other), "mp/mp-2/%s", uid + 8);
+	assert_null(registry_by_user_id(r, other, now, &who));
+
+	registry_user_id(pnp, uid, sizeof(uid));
+	assert_ptr_equal(registry_by_user_id(r, uid, now, &who), pnp);
+	assert_null(
+	    registry_by_user_id(r, uid, ms_of(2026, 7, 1, 0, 0, 0), &who));
+	assert_string_equal(who.party, "pnp");
+	assert_string_equal(who.key, "pnp-2026");
+
+	assert_null(registry_by_user_id(r, "", now, &who));
+	assert_string_equal(who.party, "?");
+	assert_string_equal(who.key, "?");
+	assert_int_equal(registry_user_name("mp/mp-1", &who), -1);
+	assert_string_equal(who.party, "?");
+	assert_string_equal(who.key, "?");
+	registry_free(&r);
+}
+
 static void
 test_defaults(void **state)
 {
@@ -948,6 +1003,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_load_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_id, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transport_name, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
