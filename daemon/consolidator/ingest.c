@@ -380,8 +380,8 @@ struct batch_ctx {
 	struct envelope *decoded; /* as ingest_item's, or NULL */
 	uint64_t now_ms;
 	uint64_t future, future_ahead_ms; /* signed after our now */
-	struct rejection *rej;
-	size_t n_rej;
+	struct rejection *rej; /* allocated at the batch's first refusal */
+	size_t n_rej, cap_rej;
 	enum reason stop_reason; /* why the batch stopped short (or NONE) */
 	uint64_t stop_seq;	 /* at which sequence */
 	char stop_text[CODEC_MAX_TEXT + 1];
@@ -397,9 +397,13 @@ refuse_seq(struct batch_ctx *c, uint64_t seq, enum reason reason,
 {
 	uint8_t k[9], v[1 + CODEC_MAX_TEXT];
 	size_t tl = strnlen(why, CODEC_MAX_TEXT);
-	struct rejection *rj = &c->rej[c->n_rej];
+	struct rejection *rj;
 	int r;
 
+	if (c->rej == NULL &&
+	    (c->rej = calloc(c->cap_rej, sizeof(*c->rej))) == NULL)
+		return -ENOMEM;
+	rj = &c->rej[c->n_rej];
 	k[0] = (uint8_t)c->speaker->inst;
 	store_be64(k + 1, seq);
 	v[0] = (uint8_t)reason;
@@ -618,8 +622,10 @@ ctx_init(struct batch_ctx *c, struct ingest *ig, const struct ingest_item *it,
 	c->today = date_of_ms(it->now_ms);
 	c->verified = it->verified;
 	c->decoded = it->decoded;
-	c->rej = calloc(it->batch->n_envelopes + 1, sizeof(*c->rej));
-	return c->ev == NULL || c->rej == NULL ? -ENOMEM : 0;
+	/* Most batches refuse nothing: their room for refusals (200 KB for
+	 * a full batch) would be allocated and zeroed for nothing. */
+	c->cap_rej = it->batch->n_envelopes + 1;
+	return c->ev == NULL ? -ENOMEM : 0;
 }
 
 /*

@@ -75,7 +75,12 @@ struct qb {
 	uint8_t region;
 	char period_name[PERIOD_NAME_MAX];
 	struct qcell *qc; /* one per cell, row-major */
+	size_t cap;	  /* rows that out->rows and qc have room for */
+	int err;	  /* -ENOMEM, -E2BIG: a row could not be added */
 	bool counts_only; /* skip medians: for the disclosure audit */
+	/* Where a row that could not be added is written, and forgotten. */
+	struct cell spill[CODEC_MAX_COLUMNS];
+	struct qcell spill_qc[CODEC_MAX_COLUMNS];
 };
 
 /* ---- reading counters ------------------------------------------------- */
@@ -397,14 +402,68 @@ find_all(const struct qb *b, uint8_t table, const uint8_t *dims, size_t nd,
 
 /* ---- building rows ---------------------------------------------------- */
 
+/*
+ * Room for one more row. The arrays grow as the table does: a table has
+ * a few dozen rows, and the full CODEC_MAX_ROWS (1.2 MB) allocated for
+ * every query went to the kernel and back each time (a fresh mapping
+ * zeroed page by page, then unmapped on all processors), 3 ms of a
+ * query's CPU under ingest against 0.1 ms.
+ */
+static int
+grow_rows(struct qb *b)
+{
+	struct qtable *t = b->out;
+	struct cell(*rows)[CODEC_MAX_COLUMNS];
+	struct qcell *qc;
+	size_t cap;
+
+	if (t->n_rows < b->cap)
+		return 0;
+	if (b->cap == CODEC_MAX_ROWS)
+		return -E2BIG;
+	cap = b->cap == 0 ? 16 : b->cap * 2;
+	if (cap > CODEC_MAX_ROWS)
+		cap = CODEC_MAX_ROWS;
+	rows = realloc(t->rows, cap * sizeof(*rows));
+	if (rows == NULL)
+		return -ENOMEM;
+	t->rows = rows;
+	qc = realloc(b->qc, cap * CODEC_MAX_COLUMNS * sizeof(*qc));
+	if (qc == NULL)
+		return -ENOMEM;
+	b->qc = qc;
+	b->cap = cap;
+	return 0;
+}
+
+/* Frees what grow_rows allocated for a table built only to be read. */
+static void
+free_rows(struct qb *b)
+{
+	free(b->out->rows);
+	b->out->rows = NULL;
+	free(b->qc);
+	b->qc = NULL;
+	b->cap = 0;
+}
+
+/*
+ * A new row, its cells empty, its first the period. Returns its index,
+ * or -1 with b->err set when it cannot be had: the caller's writes to
+ * row -1 land in b->spill (cell_at, qcell_at) and the table is refused.
+ */
 static int
 add_row(struct qb *b)
 {
 	struct qtable *t = b->out;
 	size_t i, r = t->n_rows;
+	int e;
 
-	if (r == CODEC_MAX_ROWS)
+	if ((e = grow_rows(b)) != 0) {
+		if (b->err == 0)
+			b->err = e;
 		return -1;
+	}
 	t->n_rows++;
 	for (i = 0; i < CODEC_MAX_COLUMNS; i++) {
 		struct qcell *q = &b->qc[r * CODEC_MAX_COLUMNS + i];
@@ -424,10 +483,22 @@ cell_index(int row, int col)
 	return row * CODEC_MAX_COLUMNS + col;
 }
 
+static struct cell *
+cell_at(struct qb *b, int row, int col)
+{
+	return row < 0 ? &b->spill[col] : &b->out->rows[row][col];
+}
+
+static struct qcell *
+qcell_at(struct qb *b, int row, int col)
+{
+	return row < 0 ? &b->spill_qc[col] : &b->qc[cell_index(row, col)];
+}
+
 static void
 set_text(struct qb *b, int row, int col, const char *s)
 {
-	struct cell *c = &b->out->rows[row][col];
+	struct cell *c = cell_at(b, row, col);
 
 	c->kind = CELL_TEXT;
 	snprintf(c->text, sizeof(c->text), "%.39s", s);
@@ -437,20 +508,20 @@ set_text(struct qb *b, int row, int col, const char *s)
 static int
 set_count(struct qb *b, int row, int col, int64_t v)
 {
-	struct cell *c = &b->out->rows[row][col];
+	struct cell *c = cell_at(b, row, col);
 
 	c->kind = CELL_NUMBER;
 	c->number = v;
-	b->qc[cell_index(row, col)].count = true;
-	return cell_index(row, col);
+	qcell_at(b, row, col)->count = true;
+	return row < 0 ? -1 : cell_index(row, col);
 }
 
 /* A median h, depending on count cell dep (-1: none). */
 static void
 set_median_of(struct qb *b, int row, int col, struct hist h, int dep)
 {
-	struct cell *c = &b->out->rows[row][col];
-	struct qcell *q = &b->qc[cell_index(row, col)];
+	struct cell *c = cell_at(b, row, col);
+	struct qcell *q = qcell_at(b, row, col);
 
 	if (!h.found)
 		return; /* CELL_EMPTY */
@@ -805,8 +876,8 @@ t_funnel(struct qb *b)
 		set_text(b, row, 1, stage_name((enum stage)st));
 		c = set_count(b, row, 2, v);
 		if (st > STAGE_COMPLAINT && st <= STAGE_MAIN_LAST && prev > 0) {
-			struct cell *a = &b->out->rows[row][3];
-			struct qcell *q = &b->qc[cell_index(row, 3)];
+			struct cell *a = cell_at(b, row, 3);
+			struct qcell *q = qcell_at(b, row, 3);
 			a->kind = CELL_DECIMAL;
 			snprintf(a->text, sizeof(a->text), "%.3f",
 				 (double)(prev - v) / (double)prev);
@@ -903,8 +974,8 @@ t_timeliness(struct qb *b)
 							     insts, INST_COUNT),
 				      c);
 		if (n > 0) {
-			struct cell *p = &b->out->rows[row][4];
-			struct qcell *q = &b->qc[cell_index(row, 4)];
+			struct cell *p = cell_at(b, row, 4);
+			struct qcell *q = qcell_at(b, row, 4);
 			p->kind = CELL_DECIMAL;
 			snprintf(p->text, sizeof(p->text), "%.1f",
 				 100.0 * (double)within / (double)n);
@@ -1034,12 +1105,6 @@ gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
 	b.t = t;
 	b.out = &tab;
 	b.counts_only = true;
-	tab.rows = malloc(CODEC_MAX_ROWS * sizeof(*tab.rows));
-	b.qc = malloc(MAX_CELLS * sizeof(*b.qc));
-	if (tab.rows == NULL || b.qc == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
 	for (ti = 0; query_tables[ti] != NULL && r == 0; ti++) {
 		if (defs[ti].group != g)
 			continue;
@@ -1051,6 +1116,7 @@ gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
 			    &b, ti,
 			    period_of_index(year, region > 0 ? RP_YEAR : i),
 			    (uint8_t)region);
+			r = b.err;
 			for (row = 0; row < tab.n_rows && r == 0; row++)
 				for (col = 0; col < CODEC_MAX_COLUMNS; col++) {
 					struct rcell *c;
@@ -1069,9 +1135,7 @@ gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
 				}
 		}
 	}
-out:
-	free(tab.rows);
-	free(b.qc);
+	free_rows(&b);
 	return r;
 }
 
@@ -1196,23 +1260,16 @@ query_overlap_shown(struct store_txn *t, uint32_t period, unsigned k,
 	b.t = t;
 	b.out = &tab;
 	b.counts_only = true;
-	tab.rows = malloc(CODEC_MAX_ROWS * sizeof(*tab.rows));
-	b.qc = malloc(MAX_CELLS * sizeof(*b.qc));
-	if (tab.rows == NULL || b.qc == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
 	build_at(&b, 1 /* overlap */, period, 0);
-	*ret_shown = true;
-	for (row = 0; row < tab.n_rows; row++) {
+	r = b.err;
+	*ret_shown = r == 0;
+	for (row = 0; r == 0 && row < tab.n_rows; row++) {
 		struct rcell key;
 		cell_key(&b, RT_OVERLAP, row, 2, &key);
 		if (release_hidden(rel, &key))
 			*ret_shown = false;
 	}
-out:
-	free(tab.rows);
-	free(b.qc);
+	free_rows(&b);
 	return r;
 }
 
@@ -1325,17 +1382,12 @@ query_run(struct store *st, const struct query_req *req,
 	b.region = (uint8_t)req->region;
 	period_name(b.period, b.period_name);
 	b.out = ret;
-	ret->rows = calloc(CODEC_MAX_ROWS, sizeof(*ret->rows));
-	b.qc = calloc(MAX_CELLS, sizeof(*b.qc));
-	if (ret->rows == NULL || b.qc == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
 	r = store_begin(st, false, &b.t);
 	if (r != 0)
 		goto out;
 	defs[i].build(&b);
-	if (who->role == ROLE_SECRETARIAT)
+	r = b.err;
+	if (r == 0 && who->role == ROLE_SECRETARIAT)
 		r = suppress(&b, i, k);
 	store_abort(&b.t);
 out:
