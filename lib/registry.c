@@ -759,6 +759,8 @@ registry_user_id(const struct reg_key *k, char *out, size_t cap)
 		 log_hex8(k->curve_pk, fp));
 }
 
+_Static_assert(KEYS_ID_MAX == 32, "user_split reads ids of 31 characters");
+
 /* Splits user_id; fp gets its fingerprint (17 bytes). */
 static int
 user_split(const char *user_id, struct reg_user *ret, char *fp)

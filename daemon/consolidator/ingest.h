@@ -104,7 +104,7 @@ bool ingest_signature_ok(const struct registry *reg,
 /*
  * ingest_batch - takes one Batch from speaker (an institution) and fills
  * reply with the Ack or Refusal to send (an Ack's rejections array is
- * malloc'd: the caller frees reply->rejections). verified (NULL: none)
+ * malloc'd, NULL when it has none: the caller frees reply->rejections). verified (NULL: none)
  * holds, for each envelope, whether ingest_signature_ok found it good
  * with ig->reg: those signatures are not verified again (a hint only: an
  * envelope marked false is checked in full, and everything but the

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ingest_int.h"
 #include "sign.h"
 
 int
@@ -99,15 +100,8 @@ ingest_set_outbox_id(struct ingest *ig, enum institution inst,
 	return store_commit(&t);
 }
 
-/*
- * The reason of a refusal held, as this version names it. One it does not
- * know (stored by a newer consolidator, read after a downgrade) is still
- * a refusal, said as bad_event with its stored text: REASON_NONE would
- * tell the node "accepted", and it would revive or forget a record that
- * was refused.
- */
-static enum reason
-stored_reason(uint8_t b)
+enum reason
+ingest_stored_reason(uint8_t b)
 {
 	if (b == REASON_NONE || b >= REASON_COUNT)
 		return REASON_BAD_EVENT;
@@ -153,7 +147,7 @@ ingest_held(struct ingest *ig, enum institution inst, uint64_t from, size_t max,
 			r = -EUCLEAN; /* damaged: not "nothing more held" */
 		if (r != 0)
 			break;
-		reason = stored_reason(*(const uint8_t *)v);
+		reason = ingest_stored_reason(*(const uint8_t *)v);
 		snprintf(text, sizeof(text), "%.*s",
 			 (int)(vlen - 1 < CODEC_MAX_TEXT ? vlen - 1
 							 : CODEC_MAX_TEXT),

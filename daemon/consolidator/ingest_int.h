@@ -1,6 +1,6 @@
 /*
  * ingest_int.h - what ingest.c shares with ingest_rebuild.c (the replay
- * of the stored envelopes): internal to the two.
+ * of the stored envelopes) and ingest_held.c: internal to them.
  */
 #ifndef KUSKA_INGEST_INT_H
 #define KUSKA_INGEST_INT_H
@@ -35,5 +35,14 @@ int ingest_load_status(struct ingest *ig);
 enum reason ingest_apply_change(struct store_txn *t, enum institution inst,
 				uint64_t seq, const struct event *ev, char *why,
 				size_t whylen, int *ret_err);
+
+/*
+ * ingest_stored_reason - the reason of a refusal T_REFUSED holds (its
+ * first byte), as this version names it. One it does not know (stored by
+ * a newer consolidator, read after a downgrade) or none is still a
+ * refusal: REASON_BAD_EVENT. REASON_NONE would tell a node "accepted",
+ * and it would revive or forget a record that was refused.
+ */
+enum reason ingest_stored_reason(uint8_t b);
 
 #endif

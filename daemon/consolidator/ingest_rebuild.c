@@ -257,12 +257,13 @@ static int
 count_refused(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 {
 	struct inst_status *s = arg;
-	uint8_t reason = vlen > 0 ? *(const uint8_t *)v : 0;
 
 	if (klen != 9)
 		return 0;
 	s->refused++;
-	s->refused_by_reason[reason < REASON_COUNT ? reason : 0]++;
+	/* Counted under the reason a node is told (ingest_held). */
+	s->refused_by_reason[ingest_stored_reason(
+	    vlen > 0 ? *(const uint8_t *)v : 0)]++;
 	if (store_get64((const uint8_t *)k + 1) > s->last_seq)
 		s->last_seq = store_get64((const uint8_t *)k + 1);
 	return 0;
