@@ -85,8 +85,9 @@ enum counter_table {
  * Whether a counter table is kept by quarter only. Its rows count things
  * dated by one fact each (a record, a case's first event of a stage, a
  * referral's first record), so a semester's or a year's count is the sum
- * of its quarters', and query.c reads it so: an event then writes two keys
- * of each such table (the quarter, nationally and in its region), not six.
+ * of its quarters', and query_build.c reads it so: an event then writes
+ * two keys of each such table (the quarter, nationally and in its region),
+ * not six.
  * A victim table counts distinct victims, each once in a year however
  * many of its quarters she is in, and is kept for every period.
  */

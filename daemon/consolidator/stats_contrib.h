@@ -32,7 +32,7 @@ void stats_contrib_victim(struct delta_table *to, const struct fact *f,
  * stats_contrib_referral - one referral (sender from, destination dest,
  * a number), whose facts are the sender's referral records and the
  * destination's take-ups. National rows only: an institution sees those
- * it is the sender or the destination of (query.c filters them).
+ * it is the sender or the destination of (query_tables.c filters them).
  */
 void stats_contrib_referral(struct delta_table *to, uint8_t from, uint8_t dest,
 			    const struct fact *f, size_t n, int64_t sign,
@@ -49,7 +49,7 @@ void stats_contrib_case(struct delta_table *to, const struct fact *f, size_t n,
  * stats_contrib_timeliness - one record of f's institution, dated as it
  * now is, accepted on day accepted (when it first was). National
  * counters; the row of all institutions is their sum, made when asked
- * (query.c).
+ * (query_tables.c).
  */
 void stats_contrib_timeliness(struct delta_table *to, const struct fact *f,
 			      int32_t accepted, int64_t sign, int *err);
