@@ -50,8 +50,6 @@ query_set_indicators(const struct indset *set)
 	indicators_in_force = set;
 }
 
-#define MAX_CELLS (CODEC_MAX_ROWS * CODEC_MAX_COLUMNS)
-
 /* Period index within its year (release.h): Y, H1, H2, Q1..Q4. */
 static uint8_t
 period_index(uint32_t code)
@@ -176,7 +174,7 @@ suppress(struct qb *b, int ti, unsigned k)
 	size_t r, c;
 	int err = 0;
 
-	hid = calloc(MAX_CELLS, sizeof(*hid));
+	hid = calloc(t->n_rows * CODEC_MAX_COLUMNS + 1, sizeof(*hid));
 	if (hid == NULL)
 		return -ENOMEM;
 	if (query_defs[ti].group >= 0) {
@@ -341,6 +339,25 @@ secretariat_level(const struct query_req *req, int ti, uint32_t period,
 	return 0;
 }
 
+/*
+ * Says why a table was not built, through no fault of the request: a
+ * client must not read an empty table as "nothing counted".
+ */
+static void
+not_built(struct qtable *ret, int err)
+{
+	if (err == -E2BIG)
+		snprintf(ret->error, sizeof(ret->error),
+			 "the table would have more than %d rows: none of it "
+			 "is given (docs/LIMITS.md)",
+			 CODEC_MAX_ROWS);
+	else
+		snprintf(ret->error, sizeof(ret->error),
+			 "the consolidator could not build the table (%s): "
+			 "ask again, and tell its operator if it lasts",
+			 strerror(-err));
+}
+
 int
 query_run(struct store *st, const struct query_req *req,
 	  const struct reg_party *who, unsigned k, struct qtable *ret)
@@ -414,7 +431,10 @@ query_run(struct store *st, const struct query_req *req,
 	store_abort(&b.t);
 out:
 	free(b.qc);
-	if (r != 0)
+	if (r != 0) {
 		codec_qtable_clear(ret);
+		if (ret->error[0] == '\0')
+			not_built(ret, r);
+	}
 	return r;
 }
