@@ -95,6 +95,14 @@ ask() {
 # sanitizer build, they skip the client's leak check at exit (half its
 # time), which the first run made for every table, period and region.
 REPEAT_ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+# The periods the repeated runs ask. They compare answers, not compute
+# them: the plain build compares every period. Under the sanitizers,
+# whose question is memory, a year, a semester and a quarter, simulated
+# and hand-made, go through the same code of the restarted and the
+# rebuilt consolidator as the 9 periods (470 queries fewer of 1,440: a
+# minute of the CI's ASan stage).
+REPEAT_PERIODS=$PERIODS
+[ "${KUSKA_SANITIZED:-OFF}" != ON ] || REPEAT_PERIODS="2025 2025H1 2023Q3"
 
 # Queries at a time: each is a process of its own. In the sanitizer build
 # the client's start-up is as long as its question and both processors
@@ -148,12 +156,23 @@ all_answered() {
 	return 1
 }
 
-# same_answers A B: the two directories hold the same bytes.
+# same_answers A B: B holds an answer to each question of its list
+# (B.list), each the bytes of A's to the same question. B may ask fewer
+# than A: the repeated runs under the sanitizers (REPEAT_PERIODS).
 same_answers() {
-	local d
-	d=$(diff -r -x rc -x retried -x '*.err' "$1" "$2")
-	[ -z "$d" ] && return 0
-	echo "$d" | head -20 | sed 's/^/  /'
+	local f n=0 bad=()
+	for f in "$2"/*.csv; do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		cmp -s "$1/${f##*/}" "$f" || bad+=("${f##*/}")
+	done
+	if [ "$n" != "$(wc -l <"$2.list")" ]; then
+		echo "  $n answers in $2 to $(wc -l <"$2.list") questions"
+		return 1
+	fi
+	[ ${#bad[@]} = 0 ] && return 0
+	echo "  ${#bad[@]} differ, the first: ${bad[0]}"
+	diff "$1/${bad[0]}" "$2/${bad[0]}" | head -20 | sed 's/^/  /'
 	return 1
 }
 
@@ -282,7 +301,8 @@ start_cons
 check "consolidator answers after a restart" wait_query "$N/analyst.conf"
 # (The secretariat's answers derive from the same counters: compared after
 # the rebuild below, which recomputes them all.)
-ASAN_OPTIONS=$REPEAT_ASAN_OPTIONS query_all "$N/analyst.conf" "$T/an2"
+PERIODS=$REPEAT_PERIODS ASAN_OPTIONS=$REPEAT_ASAN_OPTIONS \
+	query_all "$N/analyst.conf" "$T/an2"
 check "after restart: analyst answers byte-identical" same_answers "$T/an1" "$T/an2"
 
 stop_cons TERM
@@ -292,8 +312,10 @@ check "kuska-consolidator --rebuild succeeds (exit $rc)" test $rc = 0
 [ $rc = 0 ] || head -5 "$T/rebuild.out" | sed 's/^/  /'
 start_cons
 check "consolidator answers after --rebuild" wait_query "$N/analyst.conf"
-ASAN_OPTIONS=$REPEAT_ASAN_OPTIONS query_all "$N/analyst.conf" "$T/an3"
-ASAN_OPTIONS=$REPEAT_ASAN_OPTIONS query_all "$N/secretariat.conf" "$T/sec3"
+PERIODS=$REPEAT_PERIODS ASAN_OPTIONS=$REPEAT_ASAN_OPTIONS \
+	query_all "$N/analyst.conf" "$T/an3"
+PERIODS=$REPEAT_PERIODS ASAN_OPTIONS=$REPEAT_ASAN_OPTIONS \
+	query_all "$N/secretariat.conf" "$T/sec3"
 check "after --rebuild: analyst answers byte-identical" same_answers "$T/an1" "$T/an3"
 check "after --rebuild: secretariat answers byte-identical" same_answers "$T/sec1" "$T/sec3"
 
