@@ -37,8 +37,13 @@ done
 check "(b) audit: no gap, no double, all verified" audit_ok
 
 # (c) kill -9 a node in the middle of a submission, some already
-# acknowledged; the case system then resubmits the whole file.
-"$KUSKA" sim --out "$T/sim2" --victims 8000 --seed 6 >/dev/null
+# acknowledged; the case system then resubmits the whole file. Under the
+# sanitizers 4,000 victims, not 8,000: the kill comes at the first
+# acknowledgement past the base, and pnp's file of 4,000 is still over
+# 200 of its batches of 32 (the plain build keeps 8,000).
+VICTIMS2=8000
+[ "${KUSKA_SANITIZED:-OFF}" != ON ] || VICTIMS2=4000
+"$KUSKA" sim --out "$T/sim2" --victims $VICTIMS2 --seed 6 >/dev/null
 sed 's/"ref":"PNP-/"ref":"PNP2-/; s/"target_ref":"PNP-/"target_ref":"PNP2-/' \
 	"$T/sim2/pnp.jsonl" >"$T/pnp2.jsonl"
 total=$(( $(records "$T/sim/pnp.jsonl") + $(records "$T/pnp2.jsonl") ))
