@@ -139,8 +139,8 @@ gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
 			for (row = 0; row < tab.n_rows && r == 0; row++)
 				for (col = 0; col < CODEC_MAX_COLUMNS; col++) {
 					struct rcell *c;
-					if (!b.qc[cell_index((int)row,
-							     (int)col)]
+					if (!b.qc[qb_cell_index((int)row,
+								(int)col)]
 						 .count)
 						continue;
 					c = rcells_add(out);
@@ -154,7 +154,7 @@ gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
 				}
 		}
 	}
-	free_rows(&b);
+	qb_free_rows(&b);
 	return r;
 }
 
@@ -196,7 +196,7 @@ suppress(struct qb *b, int ti, unsigned k)
 	 * share printed beside them (see struct qcell): they have keys. */
 	for (r = 0; r < t->n_rows; r++)
 		for (c = 0; c < CODEC_MAX_COLUMNS; c++) {
-			int i = cell_index((int)r, (int)c);
+			int i = qb_cell_index((int)r, (int)c);
 			int64_t v = t->rows[r][c].number;
 			struct rcell key;
 			if (!b->qc[i].count)
@@ -210,7 +210,7 @@ suppress(struct qb *b, int ti, unsigned k)
 		}
 	for (r = 0; r < t->n_rows; r++)
 		for (c = 0; c < t->n_cols; c++) {
-			int i = cell_index((int)r, (int)c), d;
+			int i = qb_cell_index((int)r, (int)c), d;
 			const struct qcell *q = &b->qc[i];
 			if (q->count) {
 				if (hid[i])
@@ -249,9 +249,9 @@ query_sex_age(struct store *st, const struct query_req *req,
 		return r;
 	for (s = 0; s < 2; s++)
 		for (a = 0; a < 2; a++) {
-			const uint8_t d[2] = {
-			    (uint8_t)(s == 0 ? SEX_F : SEX_M), (uint8_t)a};
-			ret[s][a] = counter(&b, C_SEX_AGE, d, 2);
+			const uint8_t d[2] = {(uint8_t)(s == 0 ? SEX_F : SEX_M),
+					      (uint8_t)a};
+			ret[s][a] = qb_counter(&b, C_SEX_AGE, d, 2);
 		}
 	store_abort(&b.t);
 	return 0;
@@ -289,7 +289,7 @@ query_overlap_shown(struct store_txn *t, uint32_t period, unsigned k,
 		if (release_hidden(rel, &key))
 			*ret_shown = false;
 	}
-	free_rows(&b);
+	qb_free_rows(&b);
 	return r;
 }
 
@@ -358,8 +358,9 @@ not_built(struct qtable *ret, int err)
 			 strerror(-err));
 }
 
-int
-query_run(struct store *st, const struct query_req *req,
+/* query_run but for the reason of a table not built. */
+static int
+run_table(struct store *st, const struct query_req *req,
 	  const struct reg_party *who, unsigned k, struct qtable *ret)
 {
 	struct qb b;
@@ -431,10 +432,20 @@ query_run(struct store *st, const struct query_req *req,
 	store_abort(&b.t);
 out:
 	free(b.qc);
-	if (r != 0) {
+	if (r != 0)
 		codec_qtable_clear(ret);
-		if (ret->error[0] == '\0')
-			not_built(ret, r);
-	}
+	return r;
+}
+
+int
+query_run(struct store *st, const struct query_req *req,
+	  const struct reg_party *who, unsigned k, struct qtable *ret)
+{
+	int r = run_table(st, req, who, k, ret);
+
+	/* Each table's builder clears ret first; a refusal of the request
+	 * has set its reason. */
+	if (r != 0 && ret->error[0] == '\0')
+		not_built(ret, r);
 	return r;
 }

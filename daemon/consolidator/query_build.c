@@ -60,7 +60,7 @@ counter_key(const struct qb *b, uint8_t table, uint32_t p, const uint8_t *dims,
 }
 
 int64_t
-counter(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
+qb_counter(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
 {
 	uint8_t k[COUNTER_KEY_MAX];
 	uint32_t ps[4];
@@ -80,13 +80,13 @@ counter(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
 
 /* A national counter, whatever the scope of the request. */
 int64_t
-national(struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
+qb_national(struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
 {
 	uint8_t scope = b->scope;
 	int64_t v;
 
 	b->scope = 0;
-	v = counter(b, table, dims, ndims);
+	v = qb_counter(b, table, dims, ndims);
 	b->scope = scope;
 	return v;
 }
@@ -189,8 +189,8 @@ list_median(struct days_list *l)
 
 /* Adds the values of table's histogram under dims, in b's period, to l. */
 static void
-days_under(const struct qb *b, uint8_t table, const uint8_t *dims,
-	   size_t ndims, struct days_list *l)
+days_under(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims,
+	   struct days_list *l)
 {
 	uint8_t k[COUNTER_KEY_MAX];
 	uint32_t ps[4];
@@ -208,7 +208,7 @@ days_under(const struct qb *b, uint8_t table, const uint8_t *dims,
  * the quarters it is kept by.
  */
 struct hist
-median(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
+qb_median(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
 {
 	uint8_t k[COUNTER_KEY_MAX];
 	uint32_t ps[4];
@@ -234,7 +234,8 @@ median(const struct qb *b, uint8_t table, const uint8_t *dims, size_t ndims)
  * one-byte dims value in dims[0..n-1] (for a row that sums others).
  */
 struct hist
-median_merged(const struct qb *b, uint8_t table, const uint8_t *dims, size_t n)
+qb_median_merged(const struct qb *b, uint8_t table, const uint8_t *dims,
+		 size_t n)
 {
 	struct days_list l = {0};
 	size_t i;
@@ -292,8 +293,8 @@ sort_found(struct found *f)
 /* Every row of table under dims in b's period, in key order, summed over
  * the quarters it is kept by (counter_by_quarter). */
 void
-find_all(const struct qb *b, uint8_t table, const uint8_t *dims, size_t nd,
-	 struct found *f)
+qb_find_all(const struct qb *b, uint8_t table, const uint8_t *dims, size_t nd,
+	    struct found *f)
 {
 	uint8_t k[COUNTER_KEY_MAX];
 	uint32_t ps[4];
@@ -347,7 +348,7 @@ grow_rows(struct qb *b)
 
 /* Frees what grow_rows allocated for a table built only to be read. */
 void
-free_rows(struct qb *b)
+qb_free_rows(struct qb *b)
 {
 	free(b->out->rows);
 	b->out->rows = NULL;
@@ -359,10 +360,10 @@ free_rows(struct qb *b)
 /*
  * A new row, its cells empty, its first the period. Returns its index,
  * or -1 with b->err set when it cannot be had: the caller's writes to
- * row -1 land in b->spill (cell_at, qcell_at) and the table is refused.
+ * row -1 land in b->spill (qb_cell_at, qb_qcell_at) and the table is refused.
  */
 int
-add_row(struct qb *b)
+qb_add_row(struct qb *b)
 {
 	struct qtable *t = b->out;
 	size_t i, r = t->n_rows;
@@ -387,27 +388,27 @@ add_row(struct qb *b)
 }
 
 int
-cell_index(int row, int col)
+qb_cell_index(int row, int col)
 {
 	return row * CODEC_MAX_COLUMNS + col;
 }
 
 struct cell *
-cell_at(struct qb *b, int row, int col)
+qb_cell_at(struct qb *b, int row, int col)
 {
 	return row < 0 ? &b->spill[col] : &b->out->rows[row][col];
 }
 
 struct qcell *
-qcell_at(struct qb *b, int row, int col)
+qb_qcell_at(struct qb *b, int row, int col)
 {
-	return row < 0 ? &b->spill_qc[col] : &b->qc[cell_index(row, col)];
+	return row < 0 ? &b->spill_qc[col] : &b->qc[qb_cell_index(row, col)];
 }
 
 void
-set_text(struct qb *b, int row, int col, const char *s)
+qb_set_text(struct qb *b, int row, int col, const char *s)
 {
-	struct cell *c = cell_at(b, row, col);
+	struct cell *c = qb_cell_at(b, row, col);
 
 	c->kind = CELL_TEXT;
 	snprintf(c->text, sizeof(c->text), "%.39s", s);
@@ -415,22 +416,22 @@ set_text(struct qb *b, int row, int col, const char *s)
 
 /* A count: shown exactly, or hidden for the secretariat. */
 int
-set_count(struct qb *b, int row, int col, int64_t v)
+qb_set_count(struct qb *b, int row, int col, int64_t v)
 {
-	struct cell *c = cell_at(b, row, col);
+	struct cell *c = qb_cell_at(b, row, col);
 
 	c->kind = CELL_NUMBER;
 	c->number = v;
-	qcell_at(b, row, col)->count = true;
-	return row < 0 ? -1 : cell_index(row, col);
+	qb_qcell_at(b, row, col)->count = true;
+	return row < 0 ? -1 : qb_cell_index(row, col);
 }
 
 /* A median h, depending on count cell dep (-1: none). */
 void
-set_median_of(struct qb *b, int row, int col, struct hist h, int dep)
+qb_set_median_of(struct qb *b, int row, int col, struct hist h, int dep)
 {
-	struct cell *c = cell_at(b, row, col);
-	struct qcell *q = qcell_at(b, row, col);
+	struct cell *c = qb_cell_at(b, row, col);
+	struct qcell *q = qb_qcell_at(b, row, col);
 
 	if (!h.found)
 		return; /* CELL_EMPTY */
@@ -443,16 +444,16 @@ set_median_of(struct qb *b, int row, int col, struct hist h, int dep)
 /* The median of counter table `table` under dims, depending on count
  * cell dep (-1: none). */
 void
-set_median(struct qb *b, int row, int col, uint8_t table, const uint8_t *dims,
-	   size_t ndims, int dep)
+qb_set_median(struct qb *b, int row, int col, uint8_t table,
+	      const uint8_t *dims, size_t ndims, int dep)
 {
 	if (b->counts_only)
 		return;
-	set_median_of(b, row, col, median(b, table, dims, ndims), dep);
+	qb_set_median_of(b, row, col, qb_median(b, table, dims, ndims), dep);
 }
 
 void
-columns(struct qb *b, const char *const *names)
+qb_columns(struct qb *b, const char *const *names)
 {
 	size_t i;
 

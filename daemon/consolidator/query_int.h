@@ -82,28 +82,28 @@ struct table_def {
 extern const struct table_def query_defs[QUERY_TABLES];
 
 /* Reading counters (query_build.c). */
-int64_t counter(const struct qb *b, uint8_t table, const uint8_t *dims,
-		size_t ndims);
-int64_t national(struct qb *b, uint8_t table, const uint8_t *dims,
-		 size_t ndims);
-struct hist median(const struct qb *b, uint8_t table, const uint8_t *dims,
+int64_t qb_counter(const struct qb *b, uint8_t table, const uint8_t *dims,
 		   size_t ndims);
-struct hist median_merged(const struct qb *b, uint8_t table,
-			  const uint8_t *dims, size_t n);
-void find_all(const struct qb *b, uint8_t table, const uint8_t *dims, size_t nd,
-	      struct found *f);
+int64_t qb_national(struct qb *b, uint8_t table, const uint8_t *dims,
+		    size_t ndims);
+struct hist qb_median(const struct qb *b, uint8_t table, const uint8_t *dims,
+		      size_t ndims);
+struct hist qb_median_merged(const struct qb *b, uint8_t table,
+			     const uint8_t *dims, size_t n);
+void qb_find_all(const struct qb *b, uint8_t table, const uint8_t *dims,
+		 size_t nd, struct found *f);
 
 /* Building rows (query_build.c). */
-void free_rows(struct qb *b);
-int add_row(struct qb *b);
-int cell_index(int row, int col);
-struct cell *cell_at(struct qb *b, int row, int col);
-struct qcell *qcell_at(struct qb *b, int row, int col);
-void set_text(struct qb *b, int row, int col, const char *s);
-int set_count(struct qb *b, int row, int col, int64_t v);
-void set_median_of(struct qb *b, int row, int col, struct hist h, int dep);
-void set_median(struct qb *b, int row, int col, uint8_t table,
-		const uint8_t *dims, size_t ndims, int dep);
-void columns(struct qb *b, const char *const *names);
+void qb_free_rows(struct qb *b);
+int qb_add_row(struct qb *b);
+int qb_cell_index(int row, int col);
+struct cell *qb_cell_at(struct qb *b, int row, int col);
+struct qcell *qb_qcell_at(struct qb *b, int row, int col);
+void qb_set_text(struct qb *b, int row, int col, const char *s);
+int qb_set_count(struct qb *b, int row, int col, int64_t v);
+void qb_set_median_of(struct qb *b, int row, int col, struct hist h, int dep);
+void qb_set_median(struct qb *b, int row, int col, uint8_t table,
+		   const uint8_t *dims, size_t ndims, int dep);
+void qb_columns(struct qb *b, const char *const *names);
 
 #endif

@@ -19,20 +19,20 @@ t_identification(struct qb *b)
 	int i, row;
 	uint8_t d;
 
-	columns(b, cols);
+	qb_columns(b, cols);
 	for (i = 1; i <= INST_COUNT; i++) {
 		if (b->scope != 0 && b->scope != i)
 			continue;
 		d = (uint8_t)i;
-		row = add_row(b);
-		set_text(b, row, 1, institution_name((enum institution)i));
-		set_count(b, row, 2, national(b, C_ID_INST, &d, 1));
+		row = qb_add_row(b);
+		qb_set_text(b, row, 1, institution_name((enum institution)i));
+		qb_set_count(b, row, 2, qb_national(b, C_ID_INST, &d, 1));
 	}
 	if (b->scope != 0)
 		return;
-	row = add_row(b);
-	set_text(b, row, 1, "all");
-	set_count(b, row, 2, counter(b, C_ID_TOTAL, NULL, 0));
+	row = qb_add_row(b);
+	qb_set_text(b, row, 1, "all");
+	qb_set_count(b, row, 2, qb_counter(b, C_ID_TOTAL, NULL, 0));
 }
 
 static int
@@ -70,12 +70,12 @@ t_overlap(struct qb *b)
 	size_t i, j, n = 0;
 	int row;
 
-	columns(b, cols);
+	qb_columns(b, cols);
 	/* The institutions that identified anyone in the period, linkable
 	 * or not (an unlinkable victim's overlap row is "unlinkable"). */
 	for (i = 1; i <= INST_COUNT; i++) {
 		uint8_t d = (uint8_t)i;
-		if (counter(b, C_ID_INST, &d, 1) > 0)
+		if (qb_counter(b, C_ID_INST, &d, 1) > 0)
 			present |= 1u << i;
 	}
 	/* Every combination of the institutions that identified anyone. */
@@ -91,7 +91,7 @@ t_overlap(struct qb *b)
 	for (i = 0; i <= n; i++) {
 		char name[64] = "";
 		uint8_t d = i < n ? (uint8_t)sets[i] : 0;
-		row = add_row(b);
+		row = qb_add_row(b);
 		if (i == n) {
 			snprintf(name, sizeof(name), "unlinkable");
 		} else {
@@ -105,8 +105,8 @@ t_overlap(struct qb *b)
 				       institution_name((enum institution)k));
 			}
 		}
-		set_text(b, row, 1, name);
-		set_count(b, row, 2, counter(b, C_OVERLAP, &d, 1));
+		qb_set_text(b, row, 1, name);
+		qb_set_count(b, row, 2, qb_counter(b, C_OVERLAP, &d, 1));
 	}
 }
 
@@ -141,7 +141,7 @@ breakdown_dim(struct qb *b, uint8_t dim, const char *dim_name)
 		/* Within one region its row is everyone: the sum by sex. */
 		uint8_t sex = DIM_SEX;
 		int64_t total = 0;
-		find_all(b, C_BREAKDOWN, &sex, 1, f);
+		qb_find_all(b, C_BREAKDOWN, &sex, 1, f);
 		for (i = 0; i < f->n; i++)
 			total += f->v[i];
 		f->n = 0;
@@ -152,7 +152,7 @@ breakdown_dim(struct qb *b, uint8_t dim, const char *dim_name)
 			f->n = 1;
 		}
 	} else {
-		find_all(b, C_BREAKDOWN, &dim, 1, f);
+		qb_find_all(b, C_BREAKDOWN, &dim, 1, f);
 	}
 	for (i = 0; i < f->n; i++) {
 		const uint8_t *d = f->dims[i];
@@ -186,10 +186,10 @@ breakdown_dim(struct qb *b, uint8_t dim, const char *dim_name)
 	free(f);
 	qsort(vals, n, sizeof(vals[0]), bval_cmp);
 	for (i = 0; i < n; i++) {
-		int row = add_row(b);
-		set_text(b, row, 1, dim_name);
-		set_text(b, row, 2, vals[i].name);
-		set_count(b, row, 3, vals[i].v);
+		int row = qb_add_row(b);
+		qb_set_text(b, row, 1, dim_name);
+		qb_set_text(b, row, 2, vals[i].name);
+		qb_set_count(b, row, 3, vals[i].v);
 	}
 }
 
@@ -199,7 +199,7 @@ t_breakdown(struct qb *b)
 	static const char *const cols[] = {"period", "dimension", "value",
 					   "victims", NULL};
 
-	columns(b, cols);
+	qb_columns(b, cols);
 	breakdown_dim(b, DIM_SEX, "sex");
 	breakdown_dim(b, DIM_AGE_GROUP, "age_group");
 	breakdown_dim(b, DIM_NATIONALITY, "nationality");
@@ -218,13 +218,13 @@ t_referrals(struct qb *b)
 
 	uint8_t scope = b->scope;
 
-	columns(b, cols);
+	qb_columns(b, cols);
 	if (f == NULL)
 		return;
 	/* Referral counters are national; an institution gets the rows it
 	 * sent or received. */
 	b->scope = 0;
-	find_all(b, C_REF_SENT, NULL, 0, f);
+	qb_find_all(b, C_REF_SENT, NULL, 0, f);
 	/* Keys sort by (from, to): already institution order. */
 	for (i = 0; i < f->n; i++) {
 		uint8_t d[2] = {f->dims[i][0], f->dims[i][1]};
@@ -232,14 +232,16 @@ t_referrals(struct qb *b)
 		int row, ct;
 		if (scope != 0 && scope != d[0] && scope != d[1])
 			continue;
-		taken = counter(b, C_REF_TAKEN, d, 2);
-		row = add_row(b);
-		set_text(b, row, 1, institution_name((enum institution)d[0]));
-		set_text(b, row, 2, institution_name((enum institution)d[1]));
-		set_count(b, row, 3, sent);
-		ct = set_count(b, row, 4, taken);
-		set_count(b, row, 5, sent - taken);
-		set_median(b, row, 6, C_REF_DAYS, d, 2, ct);
+		taken = qb_counter(b, C_REF_TAKEN, d, 2);
+		row = qb_add_row(b);
+		qb_set_text(b, row, 1,
+			    institution_name((enum institution)d[0]));
+		qb_set_text(b, row, 2,
+			    institution_name((enum institution)d[1]));
+		qb_set_count(b, row, 3, sent);
+		ct = qb_set_count(b, row, 4, taken);
+		qb_set_count(b, row, 5, sent - taken);
+		qb_set_median(b, row, 6, C_REF_DAYS, d, 2, ct);
 	}
 	b->scope = scope;
 	free(f);
@@ -260,20 +262,21 @@ t_referrals_unmatched(struct qb *b)
 	uint8_t scope = b->scope;
 	size_t i;
 
-	columns(b, cols);
+	qb_columns(b, cols);
 	if (f == NULL)
 		return;
 	b->scope = 0;
-	find_all(b, C_REF_UNMATCHED, NULL, 0, f);
+	qb_find_all(b, C_REF_UNMATCHED, NULL, 0, f);
 	for (i = 0; i < f->n; i++) {
 		uint8_t from = f->dims[i][0], to = f->dims[i][1];
 		int row;
 		if (scope != 0 && scope != from && scope != to)
 			continue;
-		row = add_row(b);
-		set_text(b, row, 1, institution_name((enum institution)from));
-		set_text(b, row, 2, institution_name((enum institution)to));
-		set_count(b, row, 3, f->v[i]);
+		row = qb_add_row(b);
+		qb_set_text(b, row, 1,
+			    institution_name((enum institution)from));
+		qb_set_text(b, row, 2, institution_name((enum institution)to));
+		qb_set_count(b, row, 3, f->v[i]);
 	}
 	b->scope = scope;
 	free(f);
@@ -290,12 +293,13 @@ t_protection(struct qb *b)
 	    SERVICE_RESIDENTIAL_CARE, SERVICE_SPECIAL_PROTECTION};
 	size_t i;
 
-	columns(b, cols);
+	qb_columns(b, cols);
 	for (i = 0; i < sizeof(order); i++) {
-		int row = add_row(b), c;
-		set_text(b, row, 1, service_name((enum service)order[i]));
-		c = set_count(b, row, 2, counter(b, C_PROT, &order[i], 1));
-		set_median(b, row, 3, C_PROT_DAYS, &order[i], 1, c);
+		int row = qb_add_row(b), c;
+		qb_set_text(b, row, 1, service_name((enum service)order[i]));
+		c = qb_set_count(b, row, 2,
+				 qb_counter(b, C_PROT, &order[i], 1));
+		qb_set_median(b, row, 3, C_PROT_DAYS, &order[i], 1, c);
 	}
 }
 
@@ -306,12 +310,12 @@ t_prosecution(struct qb *b)
 					   "persons", NULL};
 	uint8_t st;
 
-	columns(b, cols);
+	qb_columns(b, cols);
 	for (st = 1; st <= STAGE_COUNT; st++) {
-		int row = add_row(b);
-		set_text(b, row, 1, stage_name((enum stage)st));
-		set_count(b, row, 2, counter(b, C_PROS_CASES, &st, 1));
-		set_count(b, row, 3, counter(b, C_PROS_PERSONS, &st, 1));
+		int row = qb_add_row(b);
+		qb_set_text(b, row, 1, stage_name((enum stage)st));
+		qb_set_count(b, row, 2, qb_counter(b, C_PROS_CASES, &st, 1));
+		qb_set_count(b, row, 3, qb_counter(b, C_PROS_PERSONS, &st, 1));
 	}
 }
 
@@ -324,16 +328,16 @@ t_funnel(struct qb *b)
 	int prev_cell = -1;
 	uint8_t st;
 
-	columns(b, cols);
+	qb_columns(b, cols);
 	for (st = 1; st <= STAGE_COUNT; st++) {
-		int row = add_row(b);
-		int64_t v = counter(b, C_FUNNEL, &st, 1);
+		int row = qb_add_row(b);
+		int64_t v = qb_counter(b, C_FUNNEL, &st, 1);
 		int c;
-		set_text(b, row, 1, stage_name((enum stage)st));
-		c = set_count(b, row, 2, v);
+		qb_set_text(b, row, 1, stage_name((enum stage)st));
+		c = qb_set_count(b, row, 2, v);
 		if (st > STAGE_COMPLAINT && st <= STAGE_MAIN_LAST && prev > 0) {
-			struct cell *a = cell_at(b, row, 3);
-			struct qcell *q = qcell_at(b, row, 3);
+			struct cell *a = qb_cell_at(b, row, 3);
+			struct qcell *q = qb_qcell_at(b, row, 3);
 			a->kind = CELL_DECIMAL;
 			snprintf(a->text, sizeof(a->text), "%.3f",
 				 (double)(prev - v) / (double)prev);
@@ -352,12 +356,12 @@ t_durations(struct qb *b)
 					   "median_days", NULL};
 	uint8_t st;
 
-	columns(b, cols);
+	qb_columns(b, cols);
 	for (st = STAGE_COMPLAINT; st < STAGE_MAIN_LAST; st++) {
-		int row = add_row(b);
-		set_text(b, row, 1, stage_name((enum stage)st));
-		set_text(b, row, 2, stage_name((enum stage)(st + 1)));
-		set_median(b, row, 3, C_DUR_DAYS, &st, 1, -1);
+		int row = qb_add_row(b);
+		qb_set_text(b, row, 1, stage_name((enum stage)st));
+		qb_set_text(b, row, 2, stage_name((enum stage)(st + 1)));
+		qb_set_median(b, row, 3, C_DUR_DAYS, &st, 1, -1);
 	}
 }
 
@@ -370,14 +374,14 @@ t_sources(struct qb *b)
 	struct inst_status s;
 	int i, row;
 
-	columns(b, cols);
+	qb_columns(b, cols);
 	for (i = 1; i <= INST_COUNT; i++) {
 		if (b->scope != 0 && b->scope != i)
 			continue;
 		(void)ingest_inst_status(b->t, i, &s);
-		row = add_row(b);
-		set_text(b, row, 0, institution_name((enum institution)i));
-		set_count(b, row, 1, (int64_t)s.accepted);
+		row = qb_add_row(b);
+		qb_set_text(b, row, 0, institution_name((enum institution)i));
+		qb_set_count(b, row, 1, (int64_t)s.accepted);
 	}
 }
 
@@ -400,7 +404,7 @@ t_timeliness(struct qb *b)
 	int64_t all_n = 0, all_within = 0;
 	int i;
 
-	columns(b, cols);
+	qb_columns(b, cols);
 	snprintf(b->out->cols[5], sizeof(b->out->cols[5]), "within");
 	snprintf(b->out->cols[6], sizeof(b->out->cols[6]), "late");
 	/* Counters are national: read them so whatever the role. */
@@ -412,26 +416,28 @@ t_timeliness(struct qb *b)
 		if (scope != 0 && d != scope)
 			continue;
 		/* The last row, all, sums the institutions' rows. */
-		n = d != 0 ? counter(b, C_TIME_RECORDS, &d, 1) : all_n;
-		within = d != 0 ? counter(b, C_TIME_WITHIN, &d, 1) : all_within;
+		n = d != 0 ? qb_counter(b, C_TIME_RECORDS, &d, 1) : all_n;
+		within =
+		    d != 0 ? qb_counter(b, C_TIME_WITHIN, &d, 1) : all_within;
 		all_n += n;
 		all_within += within;
-		row = add_row(b);
-		set_text(b, row, 1,
-			 d != 0 ? institution_name((enum institution)d)
-				: "all");
-		c = set_count(b, row, 2, n);
-		w = set_count(b, row, 5, within);
-		(void)set_count(b, row, 6, n - within);
+		row = qb_add_row(b);
+		qb_set_text(b, row, 1,
+			    d != 0 ? institution_name((enum institution)d)
+				   : "all");
+		c = qb_set_count(b, row, 2, n);
+		w = qb_set_count(b, row, 5, within);
+		(void)qb_set_count(b, row, 6, n - within);
 		if (!b->counts_only)
-			set_median_of(b, row, 3,
-				      d != 0 ? median(b, C_TIME_DAYS, &d, 1)
-					     : median_merged(b, C_TIME_DAYS,
-							     insts, INST_COUNT),
-				      c);
+			qb_set_median_of(
+			    b, row, 3,
+			    d != 0 ? qb_median(b, C_TIME_DAYS, &d, 1)
+				   : qb_median_merged(b, C_TIME_DAYS, insts,
+						      INST_COUNT),
+			    c);
 		if (n > 0) {
-			struct cell *p = cell_at(b, row, 4);
-			struct qcell *q = qcell_at(b, row, 4);
+			struct cell *p = qb_cell_at(b, row, 4);
+			struct qcell *q = qb_qcell_at(b, row, 4);
 			p->kind = CELL_DECIMAL;
 			snprintf(p->text, sizeof(p->text), "%.1f",
 				 100.0 * (double)within / (double)n);
