@@ -1,6 +1,7 @@
 /*
  * report.h - the page of kuska report, written from the answers the
- * consolidator gave (report.c asks them, report_page.c writes the page).
+ * consolidator gave (report.c asks them, report_page.c writes the page
+ * with report_indicators.c and report_sections.c: report_int.h).
  */
 #ifndef KUSKA_REPORT_H
 #define KUSKA_REPORT_H

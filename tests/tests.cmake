@@ -30,6 +30,8 @@ else()
 				${CMAKE_SOURCE_DIR}/client/html.c
 				${CMAKE_SOURCE_DIR}/client/i18n.c
 				${CMAKE_SOURCE_DIR}/client/report_page.c
+				${CMAKE_SOURCE_DIR}/client/report_indicators.c
+				${CMAKE_SOURCE_DIR}/client/report_sections.c
 				${CMAKE_SOURCE_DIR}/client/report_deliveries.c)
 			target_include_directories(${t} PRIVATE
 				${CMAKE_SOURCE_DIR}/client)

@@ -1,0 +1,451 @@
+/*
+ * report_indicators.c - the key indicators' section of kuska report's
+ * page: the table of the key indicators and of the others, and each one's
+ * trend, semester by semester, or year by year for a count read by year
+ * (INDICATORS.md). See report_int.h.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "event.h"
+#include "html.h"
+#include "i18n.h"
+#include "period.h"
+#include "report.h"
+#include "report_int.h"
+#include "svg.h"
+
+/* ---- indicators ------------------------------------------------------- */
+
+static bool
+key_row(const struct qtable *t, size_t row)
+{
+	return strcmp(rp_text_of(t, row, "key"), "yes") == 0;
+}
+
+static bool
+other_row(const struct qtable *t, size_t row)
+{
+	return !key_row(t, row);
+}
+
+static const char *
+unit_suffix(const char *unit)
+{
+	if (strcmp(unit, "percent") == 0)
+		return "%";
+	if (strcmp(unit, "days") == 0)
+		return tr(M_DAYS_UNIT);
+	return "";
+}
+
+/*
+ * Whether row of the indicators answer t is a count read by year
+ * (frequency year) in a semester's report: its value is about half a
+ * year's, so its progress against a year's target, and the status from
+ * it, would mislead (INDICATORS.md: read counts by year). A withheld one
+ * stays withheld, and one without a value says so: that is why its value
+ * is missing.
+ */
+static bool
+by_year(const struct report *r, const struct qtable *t, size_t row)
+{
+	const char *status = rp_text_of(t, row, "status");
+
+	return period_kind(r->code) == PERIOD_SEMESTER &&
+	       strcmp(rp_text_of(t, row, "frequency"), "year") == 0 &&
+	       strcmp(status, "suppressed") != 0 &&
+	       strcmp(status, "no_data") != 0;
+}
+
+/* The status a row shows: the consolidator's, or "by_year". */
+static const char *
+shown_status(const struct report *r, const struct qtable *t, size_t row)
+{
+	return by_year(r, t, row) ? "by_year" : rp_text_of(t, row, "status");
+}
+
+/* html_table's instead for the indicators: "by_year" for the progress
+ * and status of a row read by year. */
+const char *
+rp_indicator_instead(const struct html_table *ht, size_t row, const char *col)
+{
+	if ((strcmp(col, "progress") == 0 || strcmp(col, "status") == 0) &&
+	    by_year(ht->ctx, ht->t, row))
+		return "by_year";
+	return NULL;
+}
+
+/* Whether a row keep shows is read by year (by_year). */
+static bool
+any_by_year(const struct report *r, const struct qtable *t,
+	    bool (*keep)(const struct qtable *, size_t))
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if ((keep == NULL || keep(t, i)) && by_year(r, t, i))
+			return true;
+	return false;
+}
+
+/* The row of indicator id in t, or -1. */
+static int
+indicator_row(const struct qtable *t, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if (strcmp(rp_text_of(t, i, "indicator"), id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const struct html_col indicator_cols[] = {
+    {"name", NULL, HTML_LABEL},	     {"value", NULL, HTML_VALUE},
+    {"unit", NULL, HTML_WORD},	     {"baseline", NULL, HTML_VALUE},
+    {"target", NULL, HTML_VALUE},    {"target_period", NULL, HTML_VALUE},
+    {"progress", NULL, HTML_VALUE},  {"status", NULL, HTML_BADGE},
+    {"indicator", NULL, HTML_VALUE}, {"expression", NULL, HTML_VALUE},
+};
+
+#define N_INDICATOR_COLS (sizeof(indicator_cols) / sizeof(indicator_cols[0]))
+
+/* What a cell of the trend table showed, for the notes under it. */
+#define TREND_VALUE 0
+#define TREND_NONE 1	 /* no value: "–" */
+#define TREND_WITHHELD 2 /* suppressed for disclosure */
+
+/*
+ * The value of indicator ind in the answer t for period p of the trend.
+ * A withheld one (status suppressed: it rests on a withheld figure) says
+ * so, as the other tables show a withheld count, rather than "–", which
+ * is no data.
+ */
+static unsigned
+trend_td(struct report *r, const struct qtable *t, const char *p,
+	 const char *ind)
+{
+	int row = indicator_row(t, ind);
+
+	if (row < 0) {
+		fprintf(r->f, "<td class=\"na\">\u2013</td>");
+		return TREND_NONE;
+	}
+	if (strcmp(rp_text_of(t, (size_t)row, "status"), "suppressed") != 0) {
+		html_td(r->f, t, (size_t)row, "value", "indicators", p, NULL);
+		return html_cell(t, (size_t)row, "value") == NULL ||
+			       html_cell(t, (size_t)row, "value")->kind ==
+				   CELL_EMPTY
+			   ? TREND_NONE
+			   : TREND_VALUE;
+	}
+	fprintf(r->f, "<td class=\"sup\" data-q=\"indicators ");
+	html_escape(r->f, p);
+	fprintf(r->f, " %d value\" data-v=\"\">", row);
+	html_escape(r->f, i18n_word("status", "suppressed"));
+	fprintf(r->f, "</td>");
+	return TREND_WITHHELD;
+}
+
+bool
+report_year_whole(uint32_t code, uint32_t y)
+{
+	return period_end_semesters(code) >= period_end_semesters(y * 10) &&
+	       period_last_day(y * 10) < date_today();
+}
+
+/*
+ * Whether row of t is read by year (frequency year): a count, whose
+ * trend follows whole years, as its target does, not semesters, each
+ * about half a year's (INDICATORS.md).
+ */
+static bool
+yearly(const struct qtable *t, size_t row)
+{
+	return strcmp(rp_text_of(t, row, "frequency"), "year") == 0;
+}
+
+/* Whether a row keep shows is read by year (yearly). */
+static bool
+any_yearly(const struct qtable *t, bool (*keep)(const struct qtable *, size_t),
+	   bool want)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if (keep(t, i) && yearly(t, i) == want)
+			return true;
+	return false;
+}
+
+/* Under a yearly card: it follows whole years, and which year of the
+ * trend it leaves out, and why. */
+static void
+yearly_note(struct report *r)
+{
+	uint32_t y = r->code / 10;
+	char last[PERIOD_NAME_MAX];
+
+	fprintf(r->f, "<p>");
+	html_escape(r->f, tr(M_YEARLY_CARD));
+	if (!report_year_whole(r->code, y)) {
+		fprintf(r->f, " ");
+		if (period_last_day(y * 10) >= date_today())
+			rp_put(r, tr(M_YEAR_NOT_OVER), (int)y);
+		else
+			rp_put(r, tr(M_YEAR_PAST_REPORT), (int)y,
+			       period_name(r->code, last));
+	}
+	fprintf(r->f, "</p>\n");
+}
+
+/*
+ * The card of row i of t: a small chart of its values, semester by
+ * semester, or for one read by year year by year (the whole years only:
+ * a year's count against a year's target), with its baseline and target.
+ */
+static void
+trend_card(struct report *r, const struct qtable *t, size_t i)
+{
+	const struct report_data *d = r->d;
+	const char *ind = rp_text_of(t, i, "indicator");
+	const char *unit = unit_suffix(rp_text_of(t, i, "unit"));
+	const char *status = shown_status(r, t, i);
+	const char *x[REPORT_MAX_TREND], *at = r->period;
+	struct svg_val y[REPORT_MAX_TREND], v = rp_val(t, i, "value");
+	bool by_years = yearly(t, i), withheld[REPORT_MAX_TREND];
+	bool w = strcmp(rp_text_of(t, i, "status"), "suppressed") == 0;
+	size_t n = by_years ? d->n_year : d->n_trend, s;
+	struct svg_trend c;
+	char id[32], a[48], b[48];
+
+	for (s = 0; s < n; s++) {
+		const struct qtable *p = by_years ? &d->year[s] : &d->trend[s];
+		int row = indicator_row(p, ind);
+		x[s] = by_years ? d->year_period[s] : d->trend_period[s];
+		y[s] = row < 0 ? svg_none() : rp_val(p, (size_t)row, "value");
+		withheld[s] =
+		    row >= 0 && strcmp(rp_text_of(p, (size_t)row, "status"),
+				       "suppressed") == 0;
+	}
+	/* In a semester's report, the card of a count tells its last whole
+	 * year, the value its chart ends with, not half a year's. */
+	if (by_years && n > 0 && period_kind(r->code) == PERIOD_SEMESTER) {
+		at = x[n - 1];
+		v = y[n - 1];
+		w = withheld[n - 1];
+	}
+	memset(&c, 0, sizeof(c));
+	snprintf(id, sizeof(id), "trend-%zu", i);
+	c.id = id;
+	c.title = rp_text_of(t, i, "name");
+	c.x = x;
+	c.y = y;
+	c.n = n;
+	c.baseline = rp_val(t, i, "baseline");
+	c.target = rp_val(t, i, "target");
+	c.baseline_label = tr(M_BASELINE_SHORT);
+	c.target_label = tr(M_TARGET_SHORT);
+	c.unit = unit;
+	c.max = strcmp(rp_text_of(t, i, "unit"), "percent") == 0 ? 100 : 0;
+	c.k = r->k;
+	fprintf(r->f, "<div class=\"card\"><h3>");
+	html_escape(r->f, c.title);
+	fprintf(r->f, "</h3>\n<p>");
+	if (status[0] != '\0') {
+		fprintf(r->f, "<span class=\"badge b-");
+		html_escape(r->f, status);
+		fprintf(r->f, "\">");
+		html_escape(r->f, i18n_word("status", status));
+		fprintf(r->f, "</span> ");
+	}
+	/* A withheld value has no number to write, not even "–", which
+	 * would read as no data. */
+	if (w)
+		snprintf(a, sizeof(a), "%s", tr(M_WITHHELD_VALUE));
+	else
+		svg_value_text(v, unit, r->k, a, sizeof(a));
+	rp_put(r, tr(M_VALUE_LINE), at, a,
+	       svg_value_text(c.target, unit, r->k, b, sizeof(b)));
+	if (rp_text_of(t, i, "target_period")[0] != '\0')
+		rp_put(r, tr(M_BY_PERIOD), rp_text_of(t, i, "target_period"));
+	fprintf(r->f, "</p>\n");
+	(void)svg_trend(r->f, &c);
+	if (by_years)
+		yearly_note(r);
+	fprintf(r->f, "</div>\n");
+}
+
+/*
+ * The values the cards drew, one row per indicator keep shows and
+ * yearly() tells as want: one column per semester of the trend, or, for
+ * those read by year, per whole year. Returns what its cells showed.
+ */
+static unsigned
+trend_table(struct report *r, const struct qtable *t,
+	    bool (*keep)(const struct qtable *, size_t), bool want)
+{
+	const struct report_data *d = r->d;
+	size_t n = want ? d->n_year : d->n_trend, i, s;
+	unsigned shown = 0;
+
+	if (n == 0 || !any_yearly(t, keep, want))
+		return 0;
+	fprintf(r->f, "<div class=\"tw\"><table>\n<caption>");
+	rp_put(r, tr(want ? M_TABLE_CAPTION_YEARS : M_TABLE_CAPTION), r->fig);
+	fprintf(r->f, "</caption>\n<thead><tr><th scope=\"col\">");
+	html_escape(r->f, i18n_column("name"));
+	fprintf(r->f, "</th>");
+	for (s = 0; s < n; s++) {
+		fprintf(r->f, "<th scope=\"col\">");
+		html_escape(r->f,
+			    want ? d->year_period[s] : d->trend_period[s]);
+		fprintf(r->f, "</th>");
+	}
+	fprintf(r->f, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < t->n_rows; i++) {
+		const char *ind = rp_text_of(t, i, "indicator");
+		if (!keep(t, i) || yearly(t, i) != want)
+			continue;
+		fprintf(r->f, "<tr><th scope=\"row\">");
+		html_escape(r->f, rp_text_of(t, i, "name"));
+		fprintf(r->f, "</th>");
+		for (s = 0; s < n; s++)
+			shown |= want ? trend_td(r, &d->year[s],
+						 d->year_period[s], ind)
+				      : trend_td(r, &d->trend[s],
+						 d->trend_period[s], ind);
+		fprintf(r->f, "</tr>\n");
+	}
+	fprintf(r->f, "</tbody></table></div>\n");
+	return shown;
+}
+
+/* One small chart per key indicator, then their values in a table (and
+ * those read by year in one of their own). */
+static void
+indicator_trends(struct report *r, const struct qtable *t,
+		 bool (*keep)(const struct qtable *, size_t))
+{
+	const struct report_data *d = r->d;
+	bool years = any_yearly(t, keep, true);
+	unsigned shown;
+	size_t i;
+
+	if (d->n_trend == 0)
+		return;
+	rp_fig_open(r, "f-trend", years ? M_FIG_TREND_YEARS : M_FIG_TREND,
+		    years ? M_HOW_TREND_YEARS : M_HOW_TREND, CARDS);
+	fprintf(r->f, "<div class=\"cards\">\n");
+	for (i = 0; i < t->n_rows; i++)
+		if (keep(t, i))
+			trend_card(r, t, i);
+	fprintf(r->f, "</div>\n");
+	rp_fig_middle(r);
+	shown = trend_table(r, t, keep, false);
+	shown |= trend_table(r, t, keep, true);
+	fprintf(r->f, "</div>\n</div>\n<p class=\"src\">");
+	html_escape(r->f, tr(M_SOURCE));
+	fprintf(r->f, " <code>kuska query indicators --period S</code> ");
+	rp_put(r, tr(M_TREND_FROM), d->trend_period[0],
+	       d->trend_period[d->n_trend - 1]);
+	if (years && d->n_year > 0) {
+		fprintf(r->f,
+			"; <code>kuska query indicators --period Y</code> ");
+		rp_put(r, tr(M_YEARS_FROM), d->year_period[0],
+		       d->year_period[d->n_year - 1]);
+	}
+	fprintf(r->f, ".");
+	if (shown & TREND_WITHHELD) {
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_WITHHELD_NOTE),
+		       i18n_word("status", "suppressed"));
+	}
+	if (any_by_year(r, t, keep)) {
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_BY_YEAR_NOTE), i18n_word("status", "by_year"),
+		       (int)(r->code / 10));
+	}
+	if (shown & TREND_NONE) {
+		fprintf(r->f, " ");
+		html_escape(r->f, tr(M_EMPTY_NOTE));
+	}
+	fprintf(r->f, "</p>\n</figure>\n");
+}
+
+/* Whether a row keep shows is withheld (status suppressed): its value
+ * reads "–", and the badge alone would not say why. */
+static bool
+any_withheld(const struct qtable *t,
+	     bool (*keep)(const struct qtable *, size_t))
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if ((keep == NULL || keep(t, i)) &&
+		    strcmp(rp_text_of(t, i, "status"), "suppressed") == 0)
+			return true;
+	return false;
+}
+
+void
+rp_sec_indicators(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_INDICATORS];
+	bool (*keep)(const struct qtable *, size_t) = key_row;
+	size_t i, n_key = 0;
+
+	rp_section(r, "indicators", M_SEC_INDICATORS);
+	if (period_kind(r->code) == PERIOD_QUARTER &&
+	    strncmp(t->error, "bad period", 10) == 0) {
+		/* The consolidator refuses a quarter, in English: say it in
+		 * the page's language, with the periods that have them. Any
+		 * other refusal (an older consolidator) is rp_usable()'s. */
+		char sem[PERIOD_NAME_MAX];
+		uint32_t y = r->code / 10, q = r->code % 10;
+
+		fprintf(r->f, "<p class=\"notice\">");
+		rp_put(r, tr(M_IND_NOT_QUARTER),
+		       period_name(y * 10 + (q <= 2 ? 5 : 6), sem), (int)y);
+		fprintf(r->f, "</p>\n");
+		goto out;
+	}
+	if (!rp_usable(r, t, "indicators"))
+		goto out;
+	if (t->n_rows == 0) {
+		fprintf(r->f, "<p class=\"notice\">");
+		html_escape(r->f, tr(M_NO_INDICATORS));
+		fprintf(r->f, "</p>\n");
+		goto out;
+	}
+	for (i = 0; i < t->n_rows; i++)
+		n_key += key_row(t, i);
+	if (n_key == 0) {
+		fprintf(r->f, "<p class=\"notice\">");
+		html_escape(r->f, tr(M_NO_KEY));
+		fprintf(r->f, "</p>\n");
+		keep = NULL;
+	}
+	rp_fig_open(r, "f-key", M_FIG_KEY, M_HOW_KEY, TABLE_ONLY);
+	rp_fig_middle(r);
+	rp_table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS, keep);
+	r->withheld = any_withheld(t, keep);
+	r->by_year = any_by_year(r, t, keep);
+	rp_fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
+	indicator_trends(r, t, keep != NULL ? keep : other_row);
+	if (keep == NULL || n_key == t->n_rows)
+		goto out;
+	rp_fig_open(r, "f-other", M_FIG_OTHER, M_HOW_OTHER, TABLE_ONLY);
+	rp_fig_middle(r);
+	rp_table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS,
+		    other_row);
+	r->withheld = any_withheld(t, other_row);
+	r->by_year = any_by_year(r, t, other_row);
+	rp_fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
+out:
+	rp_section_end(r);
+}

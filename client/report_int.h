@@ -1,0 +1,118 @@
+/*
+ * report_int.h - what the files that write kuska report's page share:
+ * report_page.c (the page, and the sections', figures' and tables'
+ * writing helpers), report_indicators.c (the key indicators and their
+ * trends) and report_sections.c (identification to the estimate). Not
+ * for the rest of the client: report.h is the page's interface.
+ */
+#ifndef KUSKA_REPORT_INT_H
+#define KUSKA_REPORT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "codec.h"
+#include "html.h"
+#include "i18n.h"
+#include "report.h"
+#include "svg.h"
+
+#define MAX_BARS CODEC_MAX_ROWS
+#define TEXT_MAX sizeof(((struct cell *)0)->text) /* a cell's text, NUL too */
+
+struct report {
+	FILE *f;
+	const struct report_data *d;
+	const char *period; /* as asked */
+	uint32_t code;
+	unsigned fig;	 /* figures written so far */
+	bool table_only; /* the figure being written has no chart */
+	bool withheld;	 /* it shows an indicator withheld: say what that is */
+	bool by_year;	 /* it shows one read by year: say why */
+	unsigned k;
+	const char *role;
+};
+
+/* How a figure lays out its chart and its table. */
+enum layout {
+	BESIDE,	    /* the table beside the chart (under it on a phone) */
+	UNDER,	    /* the table under the chart */
+	TABLE_ONLY, /* a table with no chart */
+	CARDS,	    /* small charts, then the table; may break between */
+};
+
+/* The columns of a table, written in place: an array and its length. */
+#define COLS(...)                                                              \
+	(const struct html_col[]){__VA_ARGS__},                                \
+	    sizeof((const struct html_col[]){__VA_ARGS__}) /                   \
+		sizeof(struct html_col)
+
+/* ---- report_page.c: writing helpers ------------------------------------ */
+
+/* Text made from a sentence of i18n.h (a printf format), escaped. */
+void rp_put(struct report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Column col of row of t as a chart's value: a number, hidden or none. */
+struct svg_val rp_val(const struct qtable *t, size_t row, const char *col);
+
+/* Column col of row of t as text; "" when it is not text. */
+const char *rp_text_of(const struct qtable *t, size_t row, const char *col);
+
+/* Whether the answer t for table can be drawn; if not, a note says why. */
+bool rp_usable(struct report *r, const struct qtable *t, const char *table);
+
+/* A section of the page, its id and its title. */
+void rp_section(struct report *r, const char *id, enum i18n_msg title);
+void rp_section_end(struct report *r);
+
+/*
+ * A figure: rp_fig_open writes its caption and how to read it, then the
+ * chart; rp_fig_middle goes between the chart and its table;
+ * rp_fig_close writes the source line (the query of table, and extra)
+ * and the notes on what t shows hidden, withheld or empty.
+ */
+void rp_fig_open(struct report *r, const char *id, enum i18n_msg title,
+		 enum i18n_msg how, enum layout layout);
+void rp_fig_middle(struct report *r);
+void rp_fig_close(struct report *r, const struct qtable *t, const char *table,
+		  const char *extra);
+
+/* The table of the answer t for table: cols (COLS), the rows keep keeps
+ * (NULL: all). */
+void rp_table_of(struct report *r, const struct qtable *t, const char *table,
+		 const struct html_col *cols, size_t n_cols,
+		 bool (*keep)(const struct qtable *, size_t));
+
+/* A bar in bars per row of t (label_col, value_col), and the chart c. */
+void rp_bars_of(struct report *r, const char *id, enum i18n_msg title,
+		const struct qtable *t, const char *label_col,
+		const char *value_col, struct svg_bar *bars,
+		struct svg_bars *c);
+
+/* "mediana 6 d" for a row's median, in out, or NULL when it has none. */
+const char *rp_median_note(const struct qtable *t, size_t row, const char *col,
+			   char *out, size_t cap);
+
+/* ---- report_indicators.c ---------------------------------------------- */
+
+/* The key indicators' section: their table, their trends, the others. */
+void rp_sec_indicators(struct report *r);
+
+/* html_table's instead for the indicators: "by_year" for the progress and
+ * status of a row read by year in a semester's report. */
+const char *rp_indicator_instead(const struct html_table *ht, size_t row,
+				 const char *col);
+
+/* ---- report_sections.c -------------------------------------------------- */
+
+void rp_sec_identification(struct report *r);
+void rp_sec_referrals(struct report *r);
+void rp_sec_protection(struct report *r);
+void rp_sec_prosecution(struct report *r);
+void rp_sec_timeliness(struct report *r);
+void rp_sec_estimate(struct report *r);
+
+#endif

@@ -1,0 +1,496 @@
+/*
+ * report_sections.c - the sections of kuska report's page after the key
+ * indicators: identification (who identified the victims, and the overlap
+ * of the institutions' lists), referrals, protection, prosecution (the
+ * funnel, how far cases got, how long each stage took), timeliness and
+ * the estimate of the undetected with SDG 16.2.2. See report_int.h.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "event.h"
+#include "html.h"
+#include "i18n.h"
+#include "period.h"
+#include "report.h"
+#include "report_int.h"
+#include "svg.h"
+
+/* ---- identification ----------------------------------------------------- */
+
+static const char *const inst_order[] = {"pnp", "mp", "pj", "mimp", "minsa"};
+#define N_INST 5
+
+static void
+fig_overlap(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_OVERLAP];
+	const struct qtable *id = &r->d->t[RT_IDENTIFICATION];
+	const char *sets[N_INST];
+	struct svg_val set_size[N_INST];
+	unsigned present = 0, members[MAX_BARS];
+	struct svg_val size[MAX_BARS];
+	size_t i, n = 0, n_sets = 0, s;
+	int slot[N_INST];
+	struct svg_upset c;
+
+	/* The institutions that appear in any combination, in order. */
+	for (i = 0; i < t->n_rows; i++) {
+		const char *name = rp_text_of(t, i, "institutions");
+		char buf[TEXT_MAX + 2], needle[16];
+		snprintf(buf, sizeof(buf), "+%s+", name);
+		for (s = 0; s < N_INST; s++) {
+			snprintf(needle, sizeof(needle), "+%s+", inst_order[s]);
+			if (strstr(buf, needle) != NULL)
+				present |= 1u << s;
+		}
+	}
+	for (s = 0; s < N_INST; s++) {
+		slot[s] = -1;
+		if (!(present & (1u << s)))
+			continue;
+		slot[s] = (int)n_sets;
+		sets[n_sets] = i18n_word("institution", inst_order[s]);
+		set_size[n_sets] = svg_none();
+		for (i = 0; i < id->n_rows; i++)
+			if (strcmp(rp_text_of(id, i, "institution"),
+				   inst_order[s]) == 0)
+				set_size[n_sets] = rp_val(id, i, "victims");
+		n_sets++;
+	}
+	for (i = 0; i < t->n_rows && n < MAX_BARS; i++) {
+		const char *name = rp_text_of(t, i, "institutions");
+		char buf[TEXT_MAX + 2];
+		if (strcmp(name, "unlinkable") == 0)
+			continue;
+		members[n] = 0;
+		snprintf(buf, sizeof(buf), "+%s+", name);
+		for (s = 0; s < N_INST; s++) {
+			char needle[16];
+			snprintf(needle, sizeof(needle), "+%s+", inst_order[s]);
+			if (slot[s] >= 0 && strstr(buf, needle) != NULL)
+				members[n] |= 1u << slot[s];
+		}
+		size[n++] = rp_val(t, i, "victims");
+	}
+	memset(&c, 0, sizeof(c));
+	c.id = "overlap";
+	c.title = tr(M_FIG_OVERLAP);
+	c.sets = sets;
+	c.set_size = set_size;
+	c.n_sets = n_sets;
+	c.members = members;
+	c.size = size;
+	c.n = n;
+	c.set_heading = tr(M_OVERLAP_SETS);
+	c.heading = tr(M_OVERLAP_HEADING);
+	c.k = r->k;
+	rp_fig_open(r, "f-overlap", M_FIG_OVERLAP, M_HOW_OVERLAP, UNDER);
+	(void)svg_upset(r->f, &c);
+	fprintf(r->f, "<p class=\"how\">");
+	html_escape(r->f, tr(M_UNLINKABLE_NOTE));
+	fprintf(r->f, "</p>\n");
+	rp_fig_middle(r);
+	rp_table_of(r, t, "overlap",
+		    COLS({"institutions", NULL, HTML_LABEL},
+			 {"victims", NULL, HTML_VALUE}),
+		    NULL);
+	rp_fig_close(r, t, "overlap", NULL);
+}
+
+void
+rp_sec_identification(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_IDENTIFICATION];
+	struct svg_bar bars[MAX_BARS];
+	struct svg_bars c;
+
+	rp_section(r, "identification", M_SEC_IDENTIFICATION);
+	if (rp_usable(r, t, "identification")) {
+		memset(&c, 0, sizeof(c));
+		memset(bars, 0, sizeof(bars));
+		rp_bars_of(r, "identification", M_FIG_IDENTIFICATION, t,
+			   "institution", "victims", bars, &c);
+		c.counts = true;
+		rp_fig_open(r, "f-identification", M_FIG_IDENTIFICATION,
+			    M_HOW_IDENTIFICATION, BESIDE);
+		(void)svg_bars(r->f, &c);
+		rp_fig_middle(r);
+		rp_table_of(r, t, "identification",
+			    COLS({"institution", NULL, HTML_LABEL},
+				 {"victims", NULL, HTML_VALUE}),
+			    NULL);
+		rp_fig_close(r, t, "identification", NULL);
+	}
+	if (rp_usable(r, &r->d->t[RT_OVERLAP], "overlap"))
+		fig_overlap(r);
+	rp_section_end(r);
+}
+
+/* ---- referrals, protection ---------------------------------------------- */
+
+void
+rp_sec_referrals(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_REFERRALS];
+	static struct svg_bar bars[MAX_BARS];
+	static char labels[MAX_BARS][2 * TEXT_MAX + 8], notes[MAX_BARS][48];
+	struct svg_bars c;
+	size_t i;
+
+	rp_section(r, "referrals", M_SEC_REFERRALS);
+	if (!rp_usable(r, t, "referrals"))
+		goto out;
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	for (i = 0; i < t->n_rows && i < MAX_BARS; i++) {
+		snprintf(labels[i], sizeof(labels[i]), "%s \u2192 %s",
+			 i18n_word("from", rp_text_of(t, i, "from")),
+			 i18n_word("to", rp_text_of(t, i, "to")));
+		bars[i].label = labels[i];
+		bars[i].v = rp_val(t, i, "sent");
+		bars[i].part = rp_val(t, i, "taken_up");
+		bars[i].note = rp_median_note(t, i, "median_days", notes[i],
+					      sizeof(notes[i]));
+	}
+	c.id = "referrals";
+	c.title = tr(M_FIG_REFERRALS);
+	c.bars = bars;
+	c.n = i;
+	c.has_part = true;
+	c.legend_v = tr(M_SENT);
+	c.legend_part = tr(M_TAKEN_UP);
+	c.k = r->k;
+	c.counts = true;
+	rp_fig_open(r, "f-referrals", M_FIG_REFERRALS, M_HOW_REFERRALS, UNDER);
+	if (t->n_rows > 0)
+		(void)svg_bars(r->f, &c);
+	rp_fig_middle(r);
+	rp_table_of(r, t, "referrals",
+		    COLS({"from", NULL, HTML_LABEL}, {"to", NULL, HTML_WORD},
+			 {"sent", NULL, HTML_VALUE},
+			 {"taken_up", NULL, HTML_VALUE},
+			 {"pending", NULL, HTML_VALUE},
+			 {"median_days", NULL, HTML_VALUE}),
+		    NULL);
+	rp_fig_close(r, t, "referrals", NULL);
+out:
+	rp_section_end(r);
+}
+
+void
+rp_sec_protection(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_PROTECTION];
+	static struct svg_bar bars[MAX_BARS];
+	static char notes[MAX_BARS][48];
+	struct svg_bars c;
+	size_t i;
+
+	rp_section(r, "protection", M_SEC_PROTECTION);
+	if (!rp_usable(r, t, "protection"))
+		goto out;
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	rp_bars_of(r, "protection", M_FIG_PROTECTION, t, "service", "victims",
+		   bars, &c);
+	for (i = 0; i < c.n; i++)
+		bars[i].note = rp_median_note(t, i, "median_days", notes[i],
+					      sizeof(notes[i]));
+	c.counts = true;
+	rp_fig_open(r, "f-protection", M_FIG_PROTECTION, M_HOW_PROTECTION,
+		    BESIDE);
+	(void)svg_bars(r->f, &c);
+	rp_fig_middle(r);
+	rp_table_of(r, t, "protection",
+		    COLS({"service", NULL, HTML_LABEL},
+			 {"victims", NULL, HTML_VALUE},
+			 {"median_days", NULL, HTML_VALUE}),
+		    NULL);
+	rp_fig_close(r, t, "protection", NULL);
+out:
+	rp_section_end(r);
+}
+
+/* ---- prosecution -------------------------------------------------------- */
+
+static bool
+main_line(const char *stage)
+{
+	return strcmp(stage, "acquittal") != 0 &&
+	       strcmp(stage, "dismissal") != 0;
+}
+
+static void
+fig_funnel(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_FUNNEL];
+	static struct svg_bar bars[MAX_BARS];
+	static char notes[MAX_BARS][32];
+	struct svg_bars c;
+	size_t i, n = 0;
+
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	for (i = 0; i < t->n_rows && n < MAX_BARS; i++) {
+		struct svg_val a = rp_val(t, i, "attrition");
+		if (!main_line(rp_text_of(t, i, "stage")))
+			continue;
+		bars[n].label = i18n_short("stage", rp_text_of(t, i, "stage"));
+		bars[n].v = rp_val(t, i, "cases");
+		if (a.kind == SVG_NUM) {
+			snprintf(notes[n], sizeof(notes[n]), "\u2212%.1f%%",
+				 a.v * 100);
+			bars[n].note = notes[n];
+		}
+		n++;
+	}
+	c.id = "funnel";
+	c.title = tr(M_FIG_FUNNEL);
+	c.bars = bars;
+	c.n = n;
+	c.funnel = true;
+	c.k = r->k;
+	c.counts = true;
+	rp_fig_open(r, "f-funnel", M_FIG_FUNNEL, M_HOW_FUNNEL, BESIDE);
+	(void)svg_bars(r->f, &c);
+	rp_fig_middle(r);
+	rp_table_of(r, t, "funnel",
+		    COLS({"stage", NULL, HTML_LABEL},
+			 {"cases", NULL, HTML_VALUE},
+			 {"attrition", NULL, HTML_VALUE}),
+		    NULL);
+	rp_fig_close(r, t, "funnel", NULL);
+}
+
+static void
+fig_prosecution(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_PROSECUTION];
+	static struct svg_bar bars[MAX_BARS];
+	static char notes[MAX_BARS][48];
+	struct svg_bars c;
+	size_t i;
+	char n[48];
+
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	rp_bars_of(r, "prosecution", M_FIG_PROSECUTION, t, "stage", "cases",
+		   bars, &c);
+	for (i = 0; i < c.n; i++) {
+		snprintf(notes[i], sizeof(notes[i]), tr(M_PERSONS),
+			 svg_value_text(rp_val(t, i, "persons"), NULL, r->k, n,
+					sizeof(n)));
+		bars[i].note = notes[i];
+	}
+	c.counts = true;
+	rp_fig_open(r, "f-prosecution", M_FIG_PROSECUTION, M_HOW_PROSECUTION,
+		    BESIDE);
+	(void)svg_bars(r->f, &c);
+	rp_fig_middle(r);
+	rp_table_of(r, t, "prosecution",
+		    COLS({"stage", NULL, HTML_LABEL},
+			 {"cases", NULL, HTML_VALUE},
+			 {"persons", NULL, HTML_VALUE}),
+		    NULL);
+	rp_fig_close(r, t, "prosecution", NULL);
+}
+
+static void
+fig_durations(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_DURATIONS];
+	static struct svg_bar bars[MAX_BARS];
+	static char labels[MAX_BARS][2 * TEXT_MAX + 8];
+	struct svg_bars c;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	rp_bars_of(r, "durations", M_FIG_DURATIONS, t, "from_stage",
+		   "median_days", bars, &c);
+	for (i = 0; i < c.n; i++) {
+		snprintf(labels[i], sizeof(labels[i]), "%s \u2192 %s",
+			 i18n_short("stage", rp_text_of(t, i, "from_stage")),
+			 i18n_short("stage", rp_text_of(t, i, "to_stage")));
+		bars[i].label = labels[i];
+	}
+	c.unit = tr(M_DAYS_UNIT);
+	rp_fig_open(r, "f-durations", M_FIG_DURATIONS, M_HOW_DURATIONS, UNDER);
+	(void)svg_bars(r->f, &c);
+	rp_fig_middle(r);
+	rp_table_of(r, t, "durations",
+		    COLS({"from_stage", NULL, HTML_LABEL},
+			 {"to_stage", NULL, HTML_WORD},
+			 {"median_days", NULL, HTML_VALUE}),
+		    NULL);
+	rp_fig_close(r, t, "durations", NULL);
+}
+
+void
+rp_sec_prosecution(struct report *r)
+{
+	rp_section(r, "prosecution", M_SEC_PROSECUTION);
+	if (rp_usable(r, &r->d->t[RT_FUNNEL], "funnel"))
+		fig_funnel(r);
+	if (rp_usable(r, &r->d->t[RT_PROSECUTION], "prosecution"))
+		fig_prosecution(r);
+	if (rp_usable(r, &r->d->t[RT_DURATIONS], "durations"))
+		fig_durations(r);
+	rp_section_end(r);
+}
+
+/* ---- timeliness, estimate ----------------------------------------------- */
+
+void
+rp_sec_timeliness(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_TIMELINESS];
+	static struct svg_bar bars[MAX_BARS];
+	static char notes[MAX_BARS][48];
+	struct svg_bars c;
+	size_t i;
+
+	rp_section(r, "timeliness", M_SEC_TIMELINESS);
+	if (!rp_usable(r, t, "timeliness"))
+		goto out;
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	rp_bars_of(r, "timeliness", M_FIG_TIMELINESS, t, "institution",
+		   "within_30_days_pct", bars, &c);
+	for (i = 0; i < c.n; i++)
+		bars[i].note = rp_median_note(t, i, "median_days", notes[i],
+					      sizeof(notes[i]));
+	c.unit = "%";
+	c.max = 100;
+	rp_fig_open(r, "f-timeliness", M_FIG_TIMELINESS, M_HOW_TIMELINESS,
+		    BESIDE);
+	(void)svg_bars(r->f, &c);
+	rp_fig_middle(r);
+	rp_table_of(r, t, "timeliness",
+		    COLS({"institution", NULL, HTML_LABEL},
+			 {"records", NULL, HTML_VALUE},
+			 {"median_days", NULL, HTML_VALUE},
+			 {"within_30_days_pct", NULL, HTML_VALUE}),
+		    NULL);
+	rp_fig_close(r, t, "timeliness", NULL);
+out:
+	rp_section_end(r);
+}
+
+/*
+ * SDG 16.2.2, when the consolidator has population figures: a bar per
+ * group for the victims identified per 100,000, and one for the estimate
+ * of all victims per 100,000.
+ */
+static void
+fig_sdg(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_SDG];
+	static struct svg_bar bars[MAX_BARS];
+	static char labels[MAX_BARS][96];
+	struct svg_bars c;
+	size_t i, n;
+
+	if (!rp_usable(r, t, "sdg16_2_2"))
+		return;
+	memset(&c, 0, sizeof(c));
+	memset(bars, 0, sizeof(bars));
+	for (i = n = 0; i < t->n_rows && n + 1 < MAX_BARS; i++) {
+		snprintf(labels[n], sizeof(labels[n]), "%s, %s",
+			 i18n_word("sex", rp_text_of(t, i, "sex")),
+			 i18n_word("age_group", rp_text_of(t, i, "age_group")));
+		bars[n].label = labels[n];
+		bars[n++].v = rp_val(t, i, "victims_per_100k");
+		if (html_cell(t, i, "estimate_per_100k") != NULL &&
+		    rp_val(t, i, "estimate_per_100k").kind != SVG_NONE) {
+			bars[n].label = tr(M_SDG_ESTIMATE_BAR);
+			bars[n++].v = rp_val(t, i, "estimate_per_100k");
+		}
+	}
+	c.id = "sdg";
+	c.title = tr(M_FIG_SDG);
+	c.bars = bars;
+	c.n = n;
+	c.k = r->k;
+	rp_fig_open(r, "f-sdg", M_FIG_SDG, M_HOW_SDG, UNDER);
+	if (t->n_rows > 0)
+		(void)svg_bars(r->f, &c);
+	rp_fig_middle(r);
+	rp_table_of(r, t, "sdg16_2_2",
+		    COLS({"sex", NULL, HTML_LABEL},
+			 {"age_group", NULL, HTML_WORD},
+			 {"population", NULL, HTML_VALUE},
+			 {"victims", NULL, HTML_VALUE},
+			 {"victims_per_100k", NULL, HTML_VALUE},
+			 {"estimate", NULL, HTML_VALUE},
+			 {"estimate_per_100k", NULL, HTML_VALUE},
+			 {"note", NULL, HTML_WORD}),
+		    NULL);
+	rp_fig_close(r, t, "sdg16_2_2", tr(M_SDG_NOTE));
+}
+
+void
+rp_sec_estimate(struct report *r)
+{
+	const struct qtable *t = &r->d->t[RT_ESTIMATE];
+	static struct svg_interval rows[MAX_BARS];
+	struct svg_intervals c;
+	char query[64];
+	size_t i;
+
+	rp_section(r, "estimate", M_SEC_ESTIMATE);
+	if (!rp_usable(r, t, "estimate"))
+		goto out;
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < t->n_rows && i < MAX_BARS; i++) {
+		rows[i].label = i18n_word("method", rp_text_of(t, i, "method"));
+		rows[i].observed = rp_val(t, i, "observed");
+		rows[i].estimate = rp_val(t, i, "estimate");
+		rows[i].low = rp_val(t, i, "low95");
+		rows[i].high = rp_val(t, i, "high95");
+	}
+	c.id = "estimate";
+	c.title = tr(M_FIG_ESTIMATE);
+	c.rows = rows;
+	c.n = i;
+	c.legend_observed = tr(M_OBSERVED);
+	c.legend_estimate = tr(M_ESTIMATE_CI);
+	c.k = r->k;
+	rp_fig_open(r, "f-estimate", M_FIG_ESTIMATE, M_HOW_ESTIMATE, UNDER);
+	if (t->n_rows > 0)
+		(void)svg_intervals(r->f, &c);
+	else {
+		fprintf(r->f, "<p class=\"notice\">");
+		html_escape(r->f, tr(M_NO_ROWS));
+		fprintf(r->f, "</p>\n");
+	}
+	rp_fig_middle(r);
+	rp_table_of(
+	    r, t, "estimate",
+	    COLS({"method", NULL, HTML_LABEL}, {"lists", NULL, HTML_WORD},
+		 {"observed", NULL, HTML_VALUE}, {"estimate", NULL, HTML_VALUE},
+		 {"low95", NULL, HTML_VALUE}, {"high95", NULL, HTML_VALUE},
+		 {"interactions", NULL, HTML_VALUE}, {"note", NULL, HTML_WORD}),
+	    NULL);
+	snprintf(query, sizeof(query), "estimate --boot %d --seed %d",
+		 REPORT_BOOT, REPORT_SEED);
+	rp_fig_close(r, t, query, tr(M_ESTIMATE_NOTE));
+	/* What the figure rests on, and which interval to publish. */
+	fprintf(r->f, "<p>");
+	html_escape(r->f, tr(M_ESTIMATE_ASSUMES));
+	for (i = 0; i < t->n_rows; i++)
+		if (strcmp(rp_text_of(t, i, "method"), "bootstrap") == 0) {
+			fprintf(r->f, " ");
+			rp_put(r, tr(M_ESTIMATE_INTERVAL), REPORT_BOOT,
+			       REPORT_SEED);
+			break;
+		}
+	fprintf(r->f, "</p>\n");
+	fig_sdg(r);
+out:
+	rp_section_end(r);
+}
