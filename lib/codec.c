@@ -70,3 +70,25 @@ reason_name(enum reason r)
 		return NULL;
 	return reason_names[r];
 }
+
+enum reason
+reason_of_refusal(int code, char *text, size_t cap)
+{
+	char was[CODEC_MAX_TEXT + 1];
+	const char *sep;
+
+	if (code > REASON_NONE && code < REASON_COUNT)
+		return (enum reason)code;
+	if (text != NULL && cap > 0) {
+		snprintf(was, sizeof(was), "%s", text);
+		sep = was[0] != '\0' ? ": " : "";
+		if (code == REASON_NONE)
+			snprintf(text, cap, "reason unknown%s%s", sep, was);
+		else
+			snprintf(
+			    text, cap,
+			    "unknown reason %d (a newer consolidator?)%s%s",
+			    code, sep, was);
+	}
+	return REASON_BAD_EVENT;
+}

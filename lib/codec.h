@@ -59,6 +59,16 @@ enum reason {
 const char *reason_name(enum reason r);
 
 /*
+ * reason_of_refusal - code, the reason of a refusal as received or
+ * stored, as this version can act on it: one it does not know (a newer
+ * consolidator's) or none is bad_event, the generic refusal, so that a
+ * refusal stays one (as none, a rejected record would read as accepted).
+ * Then, when text is not NULL, the number goes in front of the refusal's
+ * text there (cap bytes), for the operator.
+ */
+enum reason reason_of_refusal(int code, char *text, size_t cap);
+
+/*
  * codec_event_encode - serializes ev into a new malloc'd buffer (*ret_buf,
  * the caller frees) of *ret_len bytes. Returns 0, -EINVAL if ev fails
  * event_check, -EMSGSIZE over CODEC_MAX_EVENT, -ENOMEM.

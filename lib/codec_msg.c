@@ -288,10 +288,9 @@ recover_reply_from_pb(const Kuska__RecoverReply *pr, struct msg *m)
 			h->len = ph->envelope.len;
 		}
 		if (ph->has_reason) {
-			if ((unsigned)ph->reason >= REASON_COUNT)
-				return -EBADMSG;
-			h->reason = (enum reason)ph->reason;
 			copy_text(h->text, ph->text);
+			h->reason = reason_of_refusal((int)ph->reason, h->text,
+						      sizeof(h->text));
 		}
 		if (i > 0 && h->seq <= m->held[i - 1].seq)
 			return -EBADMSG; /* in order, each once */
@@ -374,20 +373,19 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 		for (i = 0; i < m->n_rejections; i++) {
 			const Kuska__Rejection *pr = pm->ack->rejections[i];
 			m->rejections[i].seq = pr->seq;
-			m->rejections[i].reason = (enum reason)pr->reason;
-			if ((unsigned)pr->reason >= REASON_COUNT)
-				m->rejections[i].reason = REASON_NONE;
 			copy_text(m->rejections[i].text, pr->text);
+			m->rejections[i].reason = reason_of_refusal(
+			    (int)pr->reason, m->rejections[i].text,
+			    sizeof(m->rejections[i].text));
 		}
 		return 0;
 	case KUSKA__MESSAGE__MSG_REFUSAL:
 		m->type = MSG_REFUSAL;
 		m->batch_id =
 		    pm->refusal->has_batch_id ? pm->refusal->batch_id : 0;
-		m->reason = (enum reason)pm->refusal->reason;
-		if ((unsigned)pm->refusal->reason >= REASON_COUNT)
-			m->reason = REASON_NONE;
 		copy_text(m->text, pm->refusal->text);
+		m->reason = reason_of_refusal((int)pm->refusal->reason, m->text,
+					      sizeof(m->text));
 		m->has_expected = pm->refusal->has_expected_seq;
 		m->expected_seq = pm->refusal->expected_seq;
 		return 0;

@@ -10,10 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "admit.h"
+#include "date.h"
 #include "keys.h"
 #include "lockdir.h"
 #include "log.h"
 #include "metrics.h"
+#include "registry.h"
 
 bool
 daemon_option(struct daemon_args *a, int ch, const char *arg)
@@ -376,4 +379,42 @@ daemon_raise_fd_limit(unsigned long max_connections, unsigned long max_pending)
 			  "hint=\"max_connections + max_pending + 64 "
 			  "descriptors; raise LimitNOFILE=\"",
 			  (unsigned long long)rl.rlim_cur, need);
+}
+
+struct revalidation {
+	const struct registry *reg;
+	bool nodes_only;
+	uint64_t now_ms;
+};
+
+static bool
+key_gone(void *arg, const char *user_id)
+{
+	struct revalidation *v = arg;
+	const struct reg_key *k;
+	struct reg_user n;
+
+	k = registry_by_user_id(v->reg, user_id, v->now_ms, &n);
+	if (k != NULL && (!v->nodes_only || k->owner->node))
+		return false;
+	log_warnx("event=peer_dropped who=%s key=%s reason=key_not_valid",
+		  n.party, n.key);
+	return true;
+}
+
+size_t
+daemon_peers_revalidate(struct admit *a, const struct registry *reg,
+			bool nodes_only, unsigned long max_per_key)
+{
+	struct revalidation v = {reg, nodes_only, date_now_ms()};
+	size_t n, over;
+
+	n = admit_drop_if(a, key_gone, &v);
+	over = admit_trim_keys(a);
+	if (over > 0)
+		log_warnx("event=connections_closed count=%zu "
+			  "reason=too_many_connections_for_key "
+			  "max_connections_per_key=%lu",
+			  over, max_per_key);
+	return n;
 }

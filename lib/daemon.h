@@ -1,9 +1,10 @@
 /*
  * daemon.h - what every kuska daemon does the same way: the options they
  * all take (-c FILE, -d, -n), logging and libsodium started, the data
- * directory locked, the local socket clients talk to bound, and a control
- * request answered. Each daemon's main() keeps its own decisions: what it
- * says, and when it stops.
+ * directory locked, the local socket clients talk to bound, a control
+ * request answered, and the connections a reload no longer admits
+ * closed. Each daemon's main() keeps its own decisions: what it says,
+ * and when it stops.
  */
 #ifndef KUSKA_DAEMON_H
 #define KUSKA_DAEMON_H
@@ -147,5 +148,20 @@ void daemon_raise_fd_limit(unsigned long max_connections,
  * fit). *ret owns nothing.
  */
 void daemon_error_fill(struct control *ret, const char *text);
+
+struct admit;
+struct registry;
+
+/*
+ * daemon_peers_revalidate - after a reload put reg in force: closes at
+ * once every peer of a whose key reg no longer admits (revoked, expired,
+ * removed; with nodes_only, not a node's either), each logged
+ * event=peer_dropped, and returns how many; then the peers of a key over
+ * a lowered max_per_key (admit_trim_keys), logged together. An idle
+ * connection of a revoked key would otherwise stay open until it spoke.
+ * The caller holds whatever guards a.
+ */
+size_t daemon_peers_revalidate(struct admit *a, const struct registry *reg,
+			       bool nodes_only, unsigned long max_per_key);
 
 #endif

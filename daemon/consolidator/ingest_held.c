@@ -103,9 +103,7 @@ ingest_set_outbox_id(struct ingest *ig, enum institution inst,
 enum reason
 ingest_stored_reason(uint8_t b)
 {
-	if (b == REASON_NONE || b >= REASON_COUNT)
-		return REASON_BAD_EVENT;
-	return (enum reason)b;
+	return reason_of_refusal(b, NULL, 0);
 }
 
 int

@@ -41,7 +41,8 @@ enum reason ingest_apply_change(struct store_txn *t, enum institution inst,
  * first byte), as this version names it. One it does not know (stored by
  * a newer consolidator, read after a downgrade) or none is still a
  * refusal: REASON_BAD_EVENT. REASON_NONE would tell a node "accepted",
- * and it would revive or forget a record that was refused.
+ * and it would revive or forget a record that was refused. As the node
+ * reads a reason (reason_of_refusal).
  */
 enum reason ingest_stored_reason(uint8_t b);
 

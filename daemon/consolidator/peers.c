@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "daemon.h"
 #include "date.h"
 #include "log.h"
 
@@ -105,33 +106,15 @@ peer_refused(struct cons *c, const struct tframes *req)
 	pthread_mutex_unlock(&c->admit_mu);
 }
 
-static bool
-key_gone(void *arg, const char *user_id)
-{
-	struct cons *c = arg;
-	struct reg_user n;
-
-	if (registry_by_user_id(c->reg, user_id, date_now_ms(), &n) != NULL)
-		return false;
-	log_warnx("event=peer_dropped who=%s key=%s reason=key_not_valid",
-		  n.party, n.key);
-	return true;
-}
-
 size_t
 peers_revalidate(struct cons *c)
 {
-	size_t n, over;
+	size_t n;
 
 	pthread_mutex_lock(&c->admit_mu);
-	n = admit_drop_if(c->admit, key_gone, c);
-	over = admit_trim_keys(c->admit);
+	n = daemon_peers_revalidate(c->admit, c->reg, false,
+				    per_key_bound(&c->cfg));
 	pthread_mutex_unlock(&c->admit_mu);
-	if (over > 0)
-		log_warnx("event=connections_closed count=%zu "
-			  "reason=too_many_connections_for_key "
-			  "max_connections_per_key=%lu",
-			  over, per_key_bound(&c->cfg));
 	return n;
 }
 

@@ -82,10 +82,13 @@ limits_of(const struct keyholder_config *cfg)
  * SIGHUP: reads the config and the registry again (a node's key added,
  * rotated or revoked; the rate; the connection bounds). Either both are
  * good and take effect, or nothing changes. The share, endpoints and key
- * need a restart. A key over a lowered max_connections_per_key loses its
- * oldest connections at once; a revoked key's stay until their next
- * request, which is refused with the reason (the node says why it stops)
- * and then closed.
+ * need a restart. A key the new registry no longer admits (revoked,
+ * expired, removed, no longer a node's) loses its connections at once, as
+ * at the consolidator: an idle one would otherwise stay open until it
+ * spoke. The node dials again, is refused at the handshake and says so.
+ * A key over a lowered max_connections_per_key loses its oldest
+ * connections at once. A key revoked from a time still ahead is refused
+ * at its first request after that time, with the reason, and then closed.
  */
 static void
 reload(struct keyholder *kh)
@@ -93,7 +96,7 @@ reload(struct keyholder *kh)
 	struct keyholder_config cfg;
 	struct registry *fresh = NULL;
 	char err[512];
-	size_t over;
+	size_t dropped;
 
 	if (config_load(kh->conf_path, &settings_keyholder_schema, &cfg, err,
 			sizeof(err)) != 0 ||
@@ -117,20 +120,18 @@ reload(struct keyholder *kh)
 	kh->cfg.max_pending_per_address = cfg.max_pending_per_address;
 	kh->lim = limits_of(&cfg);
 	admit_set_limits(kh->admit, &kh->lim);
-	over = admit_trim_keys(kh->admit);
-	if (over > 0)
-		log_warnx("event=connections_closed count=%zu "
-			  "reason=too_many_connections_for_key "
-			  "max_connections_per_key=%lu",
-			  over, kh->lim.max_per_key);
 	kh->cfg.metrics_interval_s = cfg.metrics_interval_s;
 	memcpy(kh->cfg.metrics_file, cfg.metrics_file,
 	       sizeof(kh->cfg.metrics_file));
 	memcpy(kh->cfg.registry, cfg.registry, sizeof(kh->cfg.registry));
 	registry_free(&kh->reg);
 	kh->reg = fresh;
-	log_info("event=reload parties=%zu keys=%zu rate_per_day=%lu",
-		 fresh->n_parties, fresh->n_keys, kh->cfg.rate_per_day);
+	dropped = daemon_peers_revalidate(kh->admit, kh->reg, true,
+					  kh->lim.max_per_key);
+	log_info("event=reload parties=%zu keys=%zu rate_per_day=%lu "
+		 "dropped=%zu",
+		 fresh->n_parties, fresh->n_keys, kh->cfg.rate_per_day,
+		 dropped);
 }
 
 /*
@@ -212,7 +213,7 @@ run(struct keyholder *kh)
 		if (r < 0 && r != -EINTR)
 			fatalx("poll: %s", strerror(-r));
 		if (service_reload_requested()) {
-			read_monitor(kh); /* the table as it is, to trim */
+			read_monitor(kh); /* the table as it is, to judge */
 			reload(kh);
 			max_bytes =
 			    kh->cfg.max_batch * CODEC_OPRF_ELEMENT_LEN + 1024;

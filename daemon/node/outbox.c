@@ -988,13 +988,14 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 		p = v.mv_data;
 		memset(d, 0, sizeof(*d));
 		d->seq = bytes_get_be64(k.mv_data);
-		d->reason =
-		    p[0] < REASON_COUNT ? (enum reason)p[0] : REASON_NONE;
 		d->at_ms = bytes_get_be64(p + 1);
 		tl = v.mv_size - 9;
 		if (tl > CODEC_MAX_TEXT)
 			tl = CODEC_MAX_TEXT;
 		memcpy(d->text, p + 9, tl);
+		/* A newer version's reason, or none (an older node stored an
+		 * unknown one so): a refusal all the same. */
+		d->reason = reason_of_refusal(p[0], d->text, sizeof(d->text));
 		if (tget(ob, txn, ob->seqref, &k, &rv) == 0) {
 			size_t rl = rv.mv_size < sizeof(d->ref) - 1
 					? rv.mv_size
@@ -1031,7 +1032,7 @@ outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
 		if (untag(ob->tagged, &k, &v) != 0 || v.mv_size == 0)
 			continue;
 		reason = *(uint8_t *)v.mv_data;
-		counts[reason < REASON_COUNT ? reason : 0]++;
+		counts[reason_of_refusal(reason, NULL, 0)]++;
 	}
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);

@@ -278,13 +278,16 @@ int outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 
 /*
  * outbox_dead_list - fills out with up to max dead letters, newest first.
- * Returns the number filled or -errno.
+ * A reason this version does not know, or none, reads as bad_event with
+ * its number in front of the text (reason_of_refusal). Returns the number
+ * filled or -errno.
  */
 int outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max);
 
 /*
  * outbox_dead_by_reason - counts the dead letters by reason code into
- * counts[REASON_COUNT] (zeroed first). Returns 0 or -errno.
+ * counts[REASON_COUNT] (zeroed first), one this version does not know
+ * under bad_event. Returns 0 or -errno.
  */
 int outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
     __attribute__((warn_unused_result));

@@ -1700,6 +1700,77 @@ test_msg_ack_refusal(void **state)
 	codec_msg_clear(&back);
 }
 
+/*
+ * A reason this version does not know (a newer consolidator's) stays a
+ * refusal everywhere: bad_event, the generic one, its number in front of
+ * the text for the operator. As none, a rejected record read as accepted,
+ * and a held answer holding one was undecodable whole.
+ */
+static void
+test_msg_unknown_reason(void **state)
+{
+	struct pbw w = {0}, b = {0}, r = {0};
+	struct msg back;
+
+	(void)state;
+	/* A whole batch refused. */
+	pbw_varint(&b, 2, 77);
+	pbw_str(&b, 3, "later");
+	pbw_sub(&w, 5, &b);
+	assert_int_equal(codec_msg_decode(w.buf, w.len, &back), 0);
+	assert_int_equal(back.type, MSG_REFUSAL);
+	assert_int_equal(back.reason, REASON_BAD_EVENT);
+	assert_string_equal(back.text,
+			    "unknown reason 77 (a newer consolidator?): later");
+	codec_msg_clear(&back);
+	pbw_free(&w);
+
+	/* An ack's rejections: one unknown with no text, one none. */
+	pbw_varint(&b, 1, 1);
+	pbw_varint(&b, 2, 4);
+	pbw_varint(&r, 1, 3);
+	pbw_varint(&r, 2, 77);
+	pbw_str(&r, 3, "");
+	pbw_sub(&b, 3, &r);
+	pbw_varint(&r, 1, 4);
+	pbw_varint(&r, 2, REASON_NONE);
+	pbw_str(&r, 3, "why");
+	pbw_sub(&b, 3, &r);
+	pbw_sub(&w, 4, &b);
+	assert_int_equal(codec_msg_decode(w.buf, w.len, &back), 0);
+	assert_int_equal(back.n_rejections, 2);
+	assert_int_equal(back.rejections[0].reason, REASON_BAD_EVENT);
+	assert_string_equal(back.rejections[0].text,
+			    "unknown reason 77 (a newer consolidator?)");
+	assert_int_equal(back.rejections[1].reason, REASON_BAD_EVENT);
+	assert_string_equal(back.rejections[1].text, "reason unknown: why");
+	codec_msg_clear(&back);
+	pbw_free(&w);
+
+	/* A held answer: read whole, the refusal a refusal. */
+	pbw_varint(&b, 1, 3);
+	pbw_varint(&r, 1, 2);
+	pbw_varint(&r, 3, 77);
+	pbw_str(&r, 4, "newer");
+	pbw_sub(&b, 2, &r);
+	pbw_varint(&r, 1, 3);
+	pbw_varint(&r, 3, REASON_KEY_NOT_VALID);
+	pbw_str(&r, 4, "revoked");
+	pbw_sub(&b, 2, &r);
+	pbw_sub(&w, 11, &b);
+	assert_int_equal(codec_msg_decode(w.buf, w.len, &back), 0);
+	assert_int_equal(back.type, MSG_RECOVER_REPLY);
+	assert_int_equal(back.n_held, 2);
+	assert_int_equal(back.held[0].seq, 2);
+	assert_int_equal(back.held[0].reason, REASON_BAD_EVENT);
+	assert_string_equal(back.held[0].text,
+			    "unknown reason 77 (a newer consolidator?): newer");
+	assert_int_equal(back.held[1].reason, REASON_KEY_NOT_VALID);
+	assert_string_equal(back.held[1].text, "revoked");
+	codec_msg_clear(&back);
+	pbw_free(&w);
+}
+
 static void
 test_msg_refused(void **state)
 {
@@ -1737,7 +1808,8 @@ test_msg_refused(void **state)
 				 -EBADMSG);
 	}
 
-	/* Unknown reasons read as none; over-long texts are cut. */
+	/* Unknown reasons stay refusals (test_msg_unknown_reason); over-long
+	 * texts are cut, the reason's number in front. */
 	memset(longtext, 'q', sizeof(longtext) - 1);
 	longtext[sizeof(longtext) - 1] = '\0';
 	pbw_varint(&b, 2, 250);
@@ -1745,8 +1817,9 @@ test_msg_refused(void **state)
 	pbw_sub(&w, 5, &b);
 	assert_int_equal(codec_msg_decode(w.buf, w.len, &back), 0);
 	assert_int_equal(back.type, MSG_REFUSAL);
-	assert_int_equal(back.reason, REASON_NONE);
+	assert_int_equal(back.reason, REASON_BAD_EVENT);
 	assert_int_equal(strlen(back.text), CODEC_MAX_TEXT);
+	assert_memory_equal(back.text, "unknown reason 250 ", 19);
 	codec_msg_clear(&back);
 	pbw_free(&w);
 	{
@@ -1760,7 +1833,7 @@ test_msg_refused(void **state)
 		pbw_sub(&w, 4, &b);
 		assert_int_equal(codec_msg_decode(w.buf, w.len, &back), 0);
 		assert_int_equal(back.n_rejections, 1);
-		assert_int_equal(back.rejections[0].reason, REASON_NONE);
+		assert_int_equal(back.rejections[0].reason, REASON_BAD_EVENT);
 		assert_int_equal(strlen(back.rejections[0].text),
 				 CODEC_MAX_TEXT);
 		codec_msg_clear(&back);
@@ -2849,6 +2922,7 @@ main(void)
 	    cmocka_unit_test(test_msg_batch_limit),
 	    cmocka_unit_test(test_msg_ack_refusal),
 	    cmocka_unit_test(test_msg_refused),
+	    cmocka_unit_test(test_msg_unknown_reason),
 	    cmocka_unit_test(test_control_submit),
 	    cmocka_unit_test(test_control_node_status),
 	    cmocka_unit_test(test_control_cons_status),

@@ -813,6 +813,62 @@ test_held_unknown_reason(void **state)
 }
 
 /*
+ * A rebuild recounts the refusals under the reason a node is told
+ * (ingest_stored_reason, as test_held_unknown_reason): one this version
+ * does not know (a newer consolidator's, read after a downgrade), none,
+ * or a value with no reason byte at all, under bad_event; one it knows
+ * under its own. None is lost from the counts by reason.
+ */
+static void
+test_rebuild_unknown_reason(void **state)
+{
+	static const uint8_t bytes[] = {REASON_COUNT, 0xff, REASON_NONE,
+					REASON_KIND_NOT_ALLOWED};
+	struct fixture *fx = *state;
+	struct store_txn *t;
+	struct store *sa;
+	struct ingest ga;
+	struct inst_status s;
+	uint64_t events, skipped;
+	uint8_t k[9], v[1 + 5];
+	size_t i;
+
+	sa = open_store(fx, "rebuild_reason", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	feed(fx, &ga, fx->p_pnp, 1, 5);
+	k[0] = (uint8_t)INST_PNP;
+	memcpy(v + 1, "newer", 5);
+	assert_int_equal(store_begin(sa, true, &t), 0);
+	for (i = 0; i < sizeof(bytes); i++) {
+		store_be64(k + 1, 6 + i);
+		v[0] = bytes[i];
+		assert_int_equal(store_put(t, T_REFUSED, k, 9, v, sizeof(v), 0),
+				 0);
+	}
+	store_be64(k + 1, 6 + i);
+	assert_int_equal(store_put(t, T_REFUSED, k, 9, v, 0, 0), 0);
+	assert_int_equal(store_commit(&t), 0);
+
+	assert_int_equal(ingest_rebuild(&ga, &events, &skipped), 0);
+	assert_int_equal(events, 5);
+	assert_int_equal(skipped, 0);
+	assert_int_equal(store_begin(sa, false, &t), 0);
+	assert_int_equal(ingest_inst_status(t, INST_PNP, &s), 0);
+	store_abort(&t);
+	assert_int_equal(s.accepted, 5);
+	assert_int_equal(s.refused, 5);
+	assert_int_equal(s.last_seq, 10);
+	assert_int_equal(s.refused_by_reason[REASON_BAD_EVENT], 4);
+	assert_int_equal(s.refused_by_reason[REASON_KIND_NOT_ALLOWED], 1);
+	assert_int_equal(s.refused_by_reason[REASON_NONE], 0);
+	assert_int_equal(ga.inst[INST_PNP].refused_by_reason[REASON_BAD_EVENT],
+			 4);
+	ingest_close(&ga);
+	store_close(&sa);
+}
+
+/*
  * A rebuild checks its envelopes on as many threads as it is told and
  * applies them in order: over more envelopes than one chunk and than a
  * flush (4,096), with a correction and a withdrawal whose targets are
@@ -995,6 +1051,7 @@ main(void)
 	    cmocka_unit_test(test_rebuild_threads),
 	    cmocka_unit_test(test_held_damaged),
 	    cmocka_unit_test(test_held_unknown_reason),
+	    cmocka_unit_test(test_rebuild_unknown_reason),
 	    cmocka_unit_test(test_rebuild_out_of_memory),
 	    cmocka_unit_test(test_batch_out_of_memory),
 	};

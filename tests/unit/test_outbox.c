@@ -483,8 +483,10 @@ test_dead_list(void **state)
 	/* Newest (highest sequence) first, each with its ref. */
 	assert_int_equal(d[0].seq, 40);
 	assert_string_equal(d[0].ref, "REF-40");
-	assert_int_equal(d[0].reason, REASON_NONE); /* out of range */
-	assert_string_equal(d[0].text, "unknown reason");
+	/* A reason this version does not know is still a refusal. */
+	assert_int_equal(d[0].reason, REASON_BAD_EVENT);
+	assert_string_equal(d[0].text, "unknown reason 200 (a newer "
+				       "consolidator?): unknown reason");
 	assert_int_equal(d[0].at_ms, 222);
 	assert_int_equal(d[1].seq, 30);
 	assert_string_equal(d[1].ref, "REF-30");
@@ -505,15 +507,15 @@ test_dead_list(void **state)
 	assert_int_equal(d[1].seq, 30);
 	assert_int_equal(outbox_dead_list(ob, d, 0), 0);
 
-	/* Counted by reason; an unknown reason counts as none. */
+	/* Counted by reason; an unknown reason counts as bad_event. */
 	{
 		uint64_t counts[REASON_COUNT];
 		memset(counts, 0xff, sizeof(counts));
 		assert_int_equal(outbox_dead_by_reason(ob, counts), 0);
-		assert_int_equal(counts[REASON_BAD_EVENT], 1);
+		assert_int_equal(counts[REASON_BAD_EVENT], 2);
 		assert_int_equal(counts[REASON_BAD_SIGNATURE], 1);
 		assert_int_equal(counts[REASON_GAP], 1);
-		assert_int_equal(counts[REASON_NONE], 1);
+		assert_int_equal(counts[REASON_NONE], 0);
 		assert_int_equal(counts[REASON_BAD_TARGET], 0);
 	}
 
