@@ -99,6 +99,11 @@ struct cons {
 	/* Lines of peers closed over max_connections_per_key (peer_message,
 	 * on both threads): used under admit_mu. */
 	struct log_budget per_key_log;
+	/* The query thread's lines of requests refused for their key, by
+	 * the node key's institution (0: a key no longer valid): a stolen
+	 * node key can pipeline thousands of requests before its
+	 * connection is closed, and reconnect. */
+	struct log_budget query_refusal_log[INST_COUNT + 1];
 	struct mhist commit; /* batch taken up to committed, seconds */
 	/* By table (query_tables) and role. */
 	_Atomic uint64_t queries[QUERY_TABLES][ROLE_ANALYST + 1];
