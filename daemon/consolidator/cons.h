@@ -85,6 +85,9 @@ struct cons {
 	 * a budget, the skew warning's on the main thread, event=hello's
 	 * on the writer's. */
 	struct log_budget skew_log[INST_COUNT + 1];
+	/* event=diverged and diverged_cleared, main thread: a stolen key's
+	 * hellos can change the state at every hello. */
+	struct log_budget diverged_log[INST_COUNT + 1];
 	struct log_budget hello_log[INST_COUNT + 1];
 	struct log_budget recover_log[INST_COUNT + 1]; /* the writer's */
 	/* The main thread's lines of refused messages, by institution (0:
