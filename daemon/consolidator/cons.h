@@ -85,6 +85,9 @@ struct cons {
 	 * a budget, the skew warning's on the main thread, event=hello's
 	 * on the writer's. */
 	struct log_budget skew_log[INST_COUNT + 1];
+	/* event=diverged and diverged_cleared, main thread: a stolen key's
+	 * hellos can change the state at every hello. */
+	struct log_budget diverged_log[INST_COUNT + 1];
 	struct log_budget hello_log[INST_COUNT + 1];
 	struct log_budget recover_log[INST_COUNT + 1]; /* the writer's */
 	/* The main thread's lines of refused messages, by institution (0:
@@ -99,6 +102,11 @@ struct cons {
 	/* Lines of peers closed over max_connections_per_key (peer_message,
 	 * on both threads): used under admit_mu. */
 	struct log_budget per_key_log;
+	/* The query thread's lines of requests refused for their key, by
+	 * the node key's institution (0: a key no longer valid): a stolen
+	 * node key can pipeline thousands of requests before its
+	 * connection is closed, and reconnect. */
+	struct log_budget query_refusal_log[INST_COUNT + 1];
 	struct mhist commit; /* batch taken up to committed, seconds */
 	/* By table (query_tables) and role. */
 	_Atomic uint64_t queries[QUERY_TABLES][ROLE_ANALYST + 1];

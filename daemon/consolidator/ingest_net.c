@@ -137,15 +137,18 @@ note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
 	}
 	if (m->diverged[0] != '\0') {
 		if (!c->diverged[i])
-			log_warnx("event=diverged institution=%s text=%s "
-				  "(its node delivers nothing until "
-				  "kuska-node --recover)",
-				  p->id, LOG_Q(m->diverged));
+			log_warnx_budget(&c->diverged_log[i],
+					 "event=diverged institution=%s "
+					 "text=%s (its node delivers nothing "
+					 "until kuska-node --recover)",
+					 p->id, LOG_Q(m->diverged));
 		c->diverged[i] = true;
 	} else {
 		if (c->diverged[i])
-			log_info("event=diverged_cleared institution=%s",
-				 p->id);
+			log_info_budget(&c->diverged_log[i],
+					"event=diverged_cleared "
+					"institution=%s",
+					p->id);
 		c->diverged[i] = false;
 	}
 }

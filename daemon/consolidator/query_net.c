@@ -61,9 +61,10 @@ handle_query(struct cons *c, const struct tframes *req)
 	if (k != NULL)
 		p = k->owner;
 	if (p == NULL) {
-		log_warnx("event=query_refused who=%s key=%s "
-			  "reason=key_not_valid",
-			  who.party, who.key);
+		log_warnx_budget(&c->query_refusal_log[INST_NONE],
+				 "event=query_refused who=%s key=%s "
+				 "reason=key_not_valid",
+				 who.party, who.key);
 		snprintf(tab.error, sizeof(tab.error),
 			 "key %s is no longer valid (revoked, expired or "
 			 "removed): the connection is closed",
@@ -73,8 +74,10 @@ handle_query(struct cons *c, const struct tframes *req)
 	} else if (p->node) {
 		/* A node machine's key files must not show what the national
 		 * linking made of a record it forged (docs/SECURITY.md). */
-		log_warnx("event=query_refused who=%s key=%s reason=node_key",
-			  p->id, k->name);
+		log_warnx_budget(&c->query_refusal_log[p->inst],
+				 "event=query_refused who=%s key=%s "
+				 "reason=node_key",
+				 p->id, k->name);
 		node_key_refusal(tab.error, sizeof(tab.error), k->name,
 				 p->id);
 		c->queries_refused[QUERY_REFUSED_NODE_KEY]++;

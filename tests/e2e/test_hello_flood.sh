@@ -5,7 +5,9 @@
 # log gets a burst of event=hello lines and then at most one a second,
 # the next written line counting those held back (unlogged=N), instead of
 # a line per hello that would flood the journal (docs/LIMITS.md). The
-# deliveries table shows minsa in contact, never delivering. Then 3,000
+# deliveries table shows minsa in contact, never delivering. Then 1,000
+# hellos saying in turn that its outbox diverged and that it did not:
+# their lines held to a budget too. Then 3,000
 # bad frames: each refused with its reason, their lines held to the same
 # kind of budget. Last, 1,000 strangers (kuska_thief strangers: fresh
 # keys, the consolidator's public key known): every handshake refused
@@ -47,6 +49,16 @@ check_log_total "... so that they add up to every hello (and the tool's own)" \
 check "deliveries: minsa in contact, nothing delivered" \
 	grep -qE "^minsa,,0,[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z$" \
 	"$T/d.csv"
+
+# Hellos that say, every other one, that minsa's outbox diverged: each a
+# change of state the consolidator used to log, a line per hello.
+t0=$(date +%s)
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" -e "$EP" \
+	-n 1000 flip >"$T/rogue-flip.out" 2>&1
+check "1000 flipping hellos welcomed" grep -qx "mismatches 0" "$T/rogue-flip.out"
+check_log_budget "diverged and diverged_cleared: a burst, then one a second" \
+	"$N/consolidator.log" "event=diverged.* institution=minsa" \
+	$(($(date +%s) - t0 + 1))
 
 # Bad frames as fast as it can: 1,000 each of garbage, envelopes with bad
 # signatures and two-frame messages, each refused with its reason (the

@@ -5,7 +5,8 @@
 # empty or with a line end, bootstrap counts up to 2^32 - 1 and on the
 # wrong table; then the deliveries and referrals_unmatched tables as the
 # secretariat (regional quarters refused) and as pnp's officers (own rows
-# only), and pnp's node key (refused, naming what to do). Every request
+# only), and pnp's node key (refused, naming what to do; 2000 requests
+# pipelined write a budget of lines, not 2000). Every request
 # is answered with the table or the reason, in one connection that
 # stays up, and the consolidator keeps running.
 . "$(dirname "$0")/lib.sh"
@@ -84,5 +85,17 @@ printf 'deliveries\t2026\n' | ask pnp >"$T/node.out"
 check "pnp's node key: refused, saying what to use" grep -q \
 	"^answer error=key pnp-1 is pnp's node key, and a node's key cannot query" \
 	"$T/node.out"
+# A stolen node key pipelining requests before its connection is closed
+# (and reconnecting): every one refused, its lines held to a budget.
+ask_node() { printf 'deliveries\t2026\n' | ask pnp; }
+t0=$(date +%s)
+printf 'deliveries\t2026\n' | "$ASKER" -k "$N/keys/pnp.key" \
+	-s "$N/keys/consolidator.pub" -e "$QEP" -F 2000 -t 300 >"$T/flood.out"
+check "a node key's 2000 pipelined requests went out" \
+	grep -qx "flooded 2000" "$T/flood.out"
+check_log_budget "a node key's refused requests: lines held to a budget" \
+	"$N/consolidator.log" "reason=node_key" $(($(date +%s) - t0 + 1))
+check_next_counts "the next refusal's line counts those held back" \
+	"$N/consolidator.log" "reason=node_key" ask_node
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
 finish

@@ -42,6 +42,10 @@
  * would have it made, here with the linkage key and the whole OPRF key
  * (a demo's single key holder's share, -O) at hand.
  *
+ * Mode "flip" says hello as mode "hello" does, every other hello saying
+ * its outbox diverged (as a node that found the consolidator's copy is
+ * not its own), the others not: each hello a change of state.
+ *
  * Mode "unread" is a node that never reads: on a connection whose
  * receive queue holds one message it sends COUNT recovery requests (from
  * sequence 1, as kuska-node --recover), prints "unread sent N", and keeps
@@ -105,6 +109,8 @@ struct rogue {
 	uint64_t rng;
 	long timeout_ms;
 	long hello_ms; /* -H */
+	bool flip;     /* mode flip: every other hello says diverged */
+	unsigned long hellos;
 	struct key32 *linkage;		   /* -L, for forgedref */
 	struct key32 *oprf;		   /* -O, for forgedref */
 	enum institution ref_from, ref_to; /* -R */
@@ -154,7 +160,7 @@ usage(void)
 			"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
 			"SIGN.key] [-C CREATED_MS] [-I INSTITUTION] "
 			"[-H HELLO_MS] [-L LINKAGE.key -O OPRF.share -R "
-			"FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello");
+			"FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello flip");
 	for (i = 0; i < N_MODES; i++)
 		fprintf(stderr, " %s", all_modes[i]);
 	fprintf(stderr, "\n");
@@ -289,6 +295,10 @@ sync_hello(struct rogue *r, bool count_welcome)
 		h.version = CODEC_VERSION;
 		h.nonce = rnd(r);
 		snprintf(h.network, sizeof(h.network), "%s", r->network);
+		if (r->flip && r->hellos % 2 == 0)
+			snprintf(h.diverged, sizeof(h.diverged),
+				 "kuska_rogue says diverged");
+		r->hellos++;
 		if (nn < 128)
 			nonces[nn++] = h.nonce;
 		if (codec_msg_encode(&h, &buf, &len) != 0)
@@ -938,7 +948,8 @@ run_one(struct rogue *r, const char *mode)
 	char why[128];
 	int e;
 
-	if (strcmp(mode, "hello") == 0) {
+	if (strcmp(mode, "hello") == 0 || strcmp(mode, "flip") == 0) {
+		r->flip = strcmp(mode, "flip") == 0;
 		e = sync_hello(r, true);
 		if (e != 0)
 			mismatch(r, mode, "no welcome");
@@ -1034,6 +1045,7 @@ known_mode(const char *mode)
 	size_t i;
 
 	if (strcmp(mode, "mix") == 0 || strcmp(mode, "hello") == 0 ||
+	    strcmp(mode, "flip") == 0 ||
 	    strcmp(mode, "unread") == 0)
 		return true;
 	for (i = 0; i < N_MODES; i++)
