@@ -87,7 +87,7 @@ reason_of_refusal(int code, char *text, size_t cap)
 		else
 			snprintf(
 			    text, cap,
-			    "unknown reason %d (a newer consolidator?)%s%s",
+			    "unknown reason %d (from a newer version?)%s%s",
 			    code, sep, was);
 	}
 	return REASON_BAD_EVENT;

@@ -61,10 +61,11 @@ const char *reason_name(enum reason r);
 /*
  * reason_of_refusal - code, the reason of a refusal as received or
  * stored, as this version can act on it: one it does not know (a newer
- * consolidator's) or none is bad_event, the generic refusal, so that a
+ * version's) or none is bad_event, the generic refusal, so that a
  * refusal stays one (as none, a rejected record would read as accepted).
- * Then, when text is not NULL, the number goes in front of the refusal's
- * text there (cap bytes), for the operator.
+ * Then, when text is not NULL, the refusal's text there (cap bytes) is
+ * prefixed for the operator: "unknown reason N (from a newer version?)",
+ * or "reason unknown" for none.
  */
 enum reason reason_of_refusal(int code, char *text, size_t cap);
 

@@ -335,10 +335,10 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 		const Kuska__DeadLetter *d = in->dead[i];
 		ns->dead[i].seq = d->seq;
 		copy_str(ns->dead[i].ref, sizeof(ns->dead[i].ref), d->ref);
-		ns->dead[i].reason = (unsigned)d->reason < REASON_COUNT
-					 ? (enum reason)d->reason
-					 : REASON_NONE;
 		copy_str(ns->dead[i].text, sizeof(ns->dead[i].text), d->text);
+		/* A newer node's reason: a refusal all the same. */
+		ns->dead[i].reason = reason_of_refusal(
+		    (int)d->reason, ns->dead[i].text, sizeof(ns->dead[i].text));
 		ns->dead[i].at_ms = d->at_ms;
 	}
 	ns->inst = (enum institution)in->institution;

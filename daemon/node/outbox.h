@@ -278,8 +278,8 @@ int outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 
 /*
  * outbox_dead_list - fills out with up to max dead letters, newest first.
- * A reason this version does not know, or none, reads as bad_event with
- * its number in front of the text (reason_of_refusal). Returns the number
+ * A reason this version does not know, or none, reads as bad_event, its
+ * text prefixed to say so (reason_of_refusal). Returns the number
  * filled or -errno.
  */
 int outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max);

@@ -1701,7 +1701,7 @@ test_msg_ack_refusal(void **state)
 }
 
 /*
- * A reason this version does not know (a newer consolidator's) stays a
+ * A reason this version does not know (a newer version's) stays a
  * refusal everywhere: bad_event, the generic one, its number in front of
  * the text for the operator. As none, a rejected record read as accepted,
  * and a held answer holding one was undecodable whole.
@@ -1721,7 +1721,7 @@ test_msg_unknown_reason(void **state)
 	assert_int_equal(back.type, MSG_REFUSAL);
 	assert_int_equal(back.reason, REASON_BAD_EVENT);
 	assert_string_equal(back.text,
-			    "unknown reason 77 (a newer consolidator?): later");
+			    "unknown reason 77 (from a newer version?): later");
 	codec_msg_clear(&back);
 	pbw_free(&w);
 
@@ -1741,7 +1741,7 @@ test_msg_unknown_reason(void **state)
 	assert_int_equal(back.n_rejections, 2);
 	assert_int_equal(back.rejections[0].reason, REASON_BAD_EVENT);
 	assert_string_equal(back.rejections[0].text,
-			    "unknown reason 77 (a newer consolidator?)");
+			    "unknown reason 77 (from a newer version?)");
 	assert_int_equal(back.rejections[1].reason, REASON_BAD_EVENT);
 	assert_string_equal(back.rejections[1].text, "reason unknown: why");
 	codec_msg_clear(&back);
@@ -1764,7 +1764,7 @@ test_msg_unknown_reason(void **state)
 	assert_int_equal(back.held[0].seq, 2);
 	assert_int_equal(back.held[0].reason, REASON_BAD_EVENT);
 	assert_string_equal(back.held[0].text,
-			    "unknown reason 77 (a newer consolidator?): newer");
+			    "unknown reason 77 (from a newer version?): newer");
 	assert_int_equal(back.held[1].reason, REASON_KEY_NOT_VALID);
 	assert_string_equal(back.held[1].text, "revoked");
 	codec_msg_clear(&back);
@@ -2032,6 +2032,16 @@ test_control_node_status(void **state)
 	codec_control_clear(back);
 	assert_null(back->node.dead);
 	free(back);
+
+	/* A newer node's reason: a dead letter all the same, not "none". */
+	dead[1].reason = (enum reason)77;
+	back = control_round_trip(c);
+	assert_int_equal(back->node.dead[1].reason, REASON_BAD_EVENT);
+	assert_string_equal(back->node.dead[1].text,
+			    "unknown reason 77 (from a newer version?): text 1");
+	codec_control_clear(back);
+	free(back);
+	dead[1].reason = REASON_BAD_EVENT + 1;
 
 	/* Refused: no institution, too many dead letters. */
 	{

@@ -485,8 +485,8 @@ test_dead_list(void **state)
 	assert_string_equal(d[0].ref, "REF-40");
 	/* A reason this version does not know is still a refusal. */
 	assert_int_equal(d[0].reason, REASON_BAD_EVENT);
-	assert_string_equal(d[0].text, "unknown reason 200 (a newer "
-				       "consolidator?): unknown reason");
+	assert_string_equal(d[0].text, "unknown reason 200 (from a newer "
+				       "version?): unknown reason");
 	assert_int_equal(d[0].at_ms, 222);
 	assert_int_equal(d[1].seq, 30);
 	assert_string_equal(d[1].ref, "REF-30");
