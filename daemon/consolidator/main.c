@@ -97,6 +97,34 @@ check_store(const char *dir, const char *conf)
 	return 1;
 }
 
+/*
+ * A store of another deployment (a backup of the wrong machine), or a
+ * registry of another, is refused before anything is served from it or
+ * the nodes are told, wrongly, to rebuild their outboxes from it.
+ */
+static void
+check_owner(struct cons *c, const char *conf)
+{
+	char why[CODEC_MAX_TEXT + 256];
+	int r;
+
+	r = audit_owner(c->st, c->reg, why, sizeof(why));
+	if (r < 0)
+		fatalx("%s: cannot read the store: %s", c->cfg.data_dir,
+		       strerror(-r));
+	if (r == 0)
+		return;
+	log_warnx("event=store_foreign dir=%s text=%s",
+		  LOG_Q(c->cfg.data_dir), LOG_Q(why));
+	fatalx("%s: this store is not of the deployment %s describes (%s is "
+	       "not its registry, or data.mdb came from another "
+	       "consolidator): nothing is served from it. Restore this "
+	       "consolidator's own data.mdb, or correct [consolidator] "
+	       "registry; if it has none, move data.mdb aside and start: "
+	       "the nodes send everything again (see OPERATIONS.md)",
+	       c->cfg.data_dir, conf, c->cfg.registry);
+}
+
 /* pipeline_free's discard: what was run is still answered. */
 static void
 finish_job(struct pipeline_job *job, void *arg)
@@ -800,6 +828,7 @@ main(int argc, char **argv)
 	if (err != 0)
 		fatalx("%s: cannot open the store: %s%s", c.cfg.data_dir,
 		       strerror(-err), daemon_open_hint(err));
+	check_owner(&c, a.conf);
 	/* A rebuild (asked for, or of statistics in an older layout)
 	 * verifies on as many threads as the ingest. */
 	c.ig.threads = workers(&c.cfg);

@@ -611,6 +611,66 @@ check_outbox(const char *dir, const char *conf)
 	return 1;
 }
 
+/* The first envelope of the outbox, decoded (check_owner). */
+struct first_env {
+	struct envelope env;
+	bool ok;
+};
+
+static int
+first_envelope(void *arg, uint64_t seq, uint64_t created_ms, const uint8_t *env,
+	       size_t len)
+{
+	struct first_env *f = arg;
+
+	(void)seq;
+	(void)created_ms;
+	f->ok = codec_envelope_decode(env, len, &f->env) == 0;
+	return 0;
+}
+
+/*
+ * An outbox copied from another institution's node (or another
+ * network's) would be delivered under this node's name, and refused
+ * batch after batch; or, with --recover, thrown away for the wrong
+ * reason. Its first envelope says whose it is: refuse to start then.
+ */
+static void
+check_owner(struct node *n, const char *conf)
+{
+	struct first_env f;
+	const struct envelope *env = &f.env;
+	const char *inst = institution_name((enum institution)n->cfg.institution);
+	const char *whose;
+	char net[CODEC_MAX_NETWORK + 1];
+
+	memset(&f, 0, sizeof(f));
+	if (outbox_read(n->ob, 1, 1, first_envelope, &f) != 1 || !f.ok)
+		return; /* empty, or unreadable: check_outbox's to say */
+	if (env->inst == (enum institution)n->cfg.institution &&
+	    (env->network[0] == '\0' ||
+	     strcmp(env->network, n->cfg.network) == 0)) {
+		codec_envelope_clear(&f.env);
+		return;
+	}
+	whose = institution_name(env->inst);
+	if (whose == NULL)
+		whose = "an unknown institution";
+	snprintf(net, sizeof(net), "%s", env->network[0] ? env->network : "-");
+	codec_envelope_clear(&f.env);
+	log_warnx("event=outbox_foreign dir=%s institution=%s network=%s",
+		  LOG_Q(n->cfg.data_dir), whose, LOG_Q(net));
+	fatalx("%s: this outbox holds the events of %s in network %s, not "
+	       "of %s in network %s (the data_dir of another node, copied "
+	       "or restored here?): the node does not work from it. "
+	       "Correct [node] data_dir in %s, or restore this node's own "
+	       "data.mdb; if it has none, kuska-node --recover -c %s "
+	       "rebuilds it from the consolidator's copy (this file is "
+	       "kept aside)",
+	       n->cfg.data_dir, whose, net, inst,
+	       n->cfg.network, conf, conf);
+}
+
 /*
  * Takes the outbox's directory for this process, and says so when it did
  * not exist: a node with a mistyped data_dir starts from an empty outbox,
@@ -722,6 +782,7 @@ main(int argc, char **argv)
 	if (err != 0)
 		fatalx("%s: cannot open the outbox: %s%s", n.cfg.data_dir,
 		       strerror(-err), daemon_open_hint(err));
+	check_owner(&n, a.conf);
 	n.t = transport_new();
 	if (n.t == NULL)
 		fatal("zmq context");

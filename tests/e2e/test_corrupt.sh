@@ -173,4 +173,28 @@ for k in 1 2 3 4 5 6 7; do
 		exited_cleanly $rc
 done
 
+# --- (e) another's files: never served, never delivered as ours ----------
+stop_node mp TERM
+mv "$N/data/pnp" "$T/pnp.own"
+cp -a "$N/data/mp" "$N/data/pnp"
+: >"$T/e.log"
+run_briefly "$T/e.log" "$NODE" -c "$N/pnp.conf"
+check "(e) mp's outbox in pnp's data_dir: the node refuses to start (exit $rc)" \
+	test $rc = 1
+check "(e) ... naming whose it is and the way out" \
+	grep -q "holds the events of mp .*--recover" "$T/e.log"
+rm -rf "$N/data/pnp"
+mv "$T/pnp.own" "$N/data/pnp"
+"$KUSKA" demo init "$T/other" --port "$PORT" >/dev/null
+sed "s|^registry = .*|registry = $T/other/registry.conf|" \
+	"$N/consolidator.conf" >"$N/foreign.conf"
+: >"$T/e-cons.log"
+run_briefly "$T/e-cons.log" "$CONS" -c "$N/foreign.conf"
+check "(e) the store with another deployment's registry: refused (exit $rc)" \
+	test $rc = 1
+check "(e) ... saying so and what to do" sh -c \
+	"grep -q 'event=store_foreign' '$T/e-cons.log' &&
+		grep -q \"Restore this consolidator's own data.mdb\" '$T/e-cons.log'"
+check "(e) ... and the store unchanged: audit OK" audit_ok
+
 finish
