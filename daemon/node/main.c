@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "codec.h"
 #include "daemon.h"
 #include "date.h"
@@ -672,6 +674,36 @@ check_owner(struct node *n, const char *conf)
 }
 
 /*
+ * A ref key other than the one the outbox's records were named with (a
+ * key file lost and made again, another node's) names every resubmitted
+ * record anew: each would be stored, and counted, twice. Refuse it.
+ */
+static void
+check_ref_key(struct node *n, const char *conf)
+{
+	static const char label[] = "kuska ref key check";
+	uint8_t fp[32];
+	int r;
+
+	crypto_generichash(fp, sizeof(fp), (const unsigned char *)label,
+			   sizeof(label) - 1, n->ref_key->key,
+			   sizeof(n->ref_key->key));
+	r = outbox_pin_ref_key(n->ob, fp);
+	if (r < 0)
+		fatalx("%s: cannot read the outbox: %s%s", n->cfg.data_dir,
+		       strerror(-r), daemon_open_hint(r));
+	if (r == 0)
+		return;
+	log_warnx("event=ref_key_mismatch dir=%s ref_key=%s",
+		  LOG_Q(n->cfg.data_dir), LOG_Q(n->cfg.ref_key));
+	fatalx("%s: [node] ref_key %s is not the key this outbox's records "
+	       "were named with: with it every record submitted again would "
+	       "be stored, and counted, twice. Put back the ref key backed "
+	       "up with this outbox (see OPERATIONS.md, section 2)",
+	       conf, n->cfg.ref_key);
+}
+
+/*
  * Takes the outbox's directory for this process, and says so when it did
  * not exist: a node with a mistyped data_dir starts from an empty outbox,
  * which the consolidator's copy no longer matches.
@@ -783,6 +815,7 @@ main(int argc, char **argv)
 		fatalx("%s: cannot open the outbox: %s%s", n.cfg.data_dir,
 		       strerror(-err), daemon_open_hint(err));
 	check_owner(&n, a.conf);
+	check_ref_key(&n, a.conf);
 	n.t = transport_new();
 	if (n.t == NULL)
 		fatal("zmq context");

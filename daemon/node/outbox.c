@@ -373,6 +373,31 @@ outbox_set_diverged(struct outbox *ob, const char *why)
 	return commit(ob, txn);
 }
 
+int
+outbox_pin_ref_key(struct outbox *ob, const uint8_t fp[32])
+{
+	MDB_txn *txn;
+	MDB_val k = {13, "ref_key_check"}, v;
+	int r;
+
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r != 0)
+		return r;
+	r = tget(ob, txn, ob->meta, &k, &v);
+	if (r == 0) {
+		r = v.mv_size == 32 && memcmp(v.mv_data, fp, 32) == 0 ? 0 : 1;
+		mdb_txn_abort(txn);
+		return r;
+	}
+	if (r == -ENOENT)
+		r = tput(ob, txn, ob->meta, &k, fp, 32, 0);
+	if (r != 0) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	return commit(ob, txn);
+}
+
 bool
 outbox_diverged(struct outbox *ob, char *out, size_t cap)
 {

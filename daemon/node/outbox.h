@@ -87,6 +87,15 @@ int outbox_set_diverged(struct outbox *ob, const char *why)
 bool outbox_diverged(struct outbox *ob, char *out, size_t cap);
 
 /*
+ * outbox_pin_ref_key - compares fp, a fingerprint of the ref key, with
+ * the one the outbox recorded, recording fp when it has none (a new
+ * outbox, or one of an earlier kuska). Returns 0 (the same, or now
+ * recorded), 1 (another key named this outbox's records), -errno.
+ */
+int outbox_pin_ref_key(struct outbox *ob, const uint8_t fp[32])
+    __attribute__((warn_unused_result));
+
+/*
  * outbox_grants_put - records (durably) what the consolidator last said
  * the institution may emit (bits 1 << enum kind, 1 << enum stage), so
  * that a node restarted while cut off still applies it. 0 or -errno.

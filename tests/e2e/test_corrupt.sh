@@ -185,6 +185,14 @@ check "(e) ... naming whose it is and the way out" \
 	grep -q "holds the events of mp .*--recover" "$T/e.log"
 rm -rf "$N/data/pnp"
 mv "$T/pnp.own" "$N/data/pnp"
+sed "s|^ref_key = .*|ref_key = keys/mp-ref.key|" "$N/pnp.conf" >"$N/pnpref.conf"
+: >"$T/e-ref.log"
+run_briefly "$T/e-ref.log" "$NODE" -c "$N/pnpref.conf"
+check "(e) another node's ref key: the node refuses to start (exit $rc)" \
+	test $rc = 1
+check "(e) ... saying what resubmitting would do" sh -c \
+	"grep -q 'event=ref_key_mismatch' '$T/e-ref.log' &&
+		grep -q 'stored, and counted, twice' '$T/e-ref.log'"
 "$KUSKA" demo init "$T/other" --port "$PORT" >/dev/null
 sed "s|^registry = .*|registry = $T/other/registry.conf|" \
 	"$N/consolidator.conf" >"$N/foreign.conf"
