@@ -768,6 +768,7 @@ check_child(void *arg, int fd)
 	MDB_txn *txn = NULL;
 	MDB_val fk = {strlen(FORMAT_KEY), FORMAT_KEY}, fv;
 	MDB_stat ms;
+	struct stat sb;
 	uint64_t entries = 0;
 	bool any = false;
 	int i, rc;
@@ -775,6 +776,13 @@ check_child(void *arg, int fd)
 	snprintf(path, sizeof(path), "%s/data.mdb", st.dir);
 	if (access(path, F_OK) != 0) {
 		emit_summary(fd, 0, false); /* nothing stored yet */
+		return 0;
+	}
+	/* LMDB reads an empty file as a bad descriptor: say what it is. */
+	if (stat(path, &sb) == 0 && sb.st_size == 0) {
+		emit_unreadable(fd, "truncated: the data file is empty (0 "
+				"bytes): a copy, restore or write that did "
+				"not finish");
 		return 0;
 	}
 	if ((rc = mdb_env_create(&st.env)) != 0 ||

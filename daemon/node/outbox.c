@@ -1152,6 +1152,7 @@ check_child(void *arg, int fd)
 	MDB_dbi dbi[5];
 	MDB_val fk = {strlen(FORMAT_KEY), FORMAT_KEY}, fv;
 	MDB_stat ms;
+	struct stat sb;
 	uint8_t sum[10] = {REC_SUMMARY};
 	uint64_t entries = 0;
 	bool tagged, any = false;
@@ -1161,6 +1162,13 @@ check_child(void *arg, int fd)
 	snprintf(path, sizeof(path), "%s/data.mdb", dir);
 	if (access(path, F_OK) != 0)
 		goto summary; /* nothing stored yet */
+	/* LMDB reads an empty file as a bad descriptor: say what it is. */
+	if (stat(path, &sb) == 0 && sb.st_size == 0) {
+		emit_unreadable(fd, "truncated: the data file is empty (0 "
+				"bytes): a copy, restore or write that did "
+				"not finish");
+		return 0;
+	}
 	if ((rc = mdb_env_create(&env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(env, 8)) != 0 ||
 	    (rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0600)) != 0)

@@ -172,6 +172,15 @@ for k in 1 2 3 4 5 6 7; do
 	check "(d) random bytes $k/8 into the outbox: the node exits $rc, no signal" \
 		exited_cleanly $rc
 done
+# A copy that never finished: an empty data.mdb.
+: >"$N/data/scratch/data.mdb"
+: >"$N/data/pnpscratch/data.mdb"
+timeout 30 "$CONS" --audit -c "$N/scratch.conf" >"$T/d-empty.out" 2>&1
+check "(d) an empty store: --audit says so" grep -q "empty (0 bytes)" "$T/d-empty.out"
+: >"$T/d-empty.log"
+run_briefly "$T/d-empty.log" "$NODE" -c "$N/pnpscratch.conf"
+check "(d) an empty outbox file: the node exits 1 saying so (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'empty (0 bytes)' '$T/d-empty.log'"
 
 # --- (e) another's files: never served, never delivered as ours ----------
 stop_node mp TERM
