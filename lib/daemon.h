@@ -101,9 +101,10 @@ void daemon_check_metrics(const char *conf, const char *section,
 const char *daemon_credential_hint(const char *path);
 
 /*
- * daemon_data_access - 0, or -EACCES when DIR/data.mdb exists and this
- * process may not read and write it: the store checks ask first, lest a
- * file of another user be reported as damaged (and "repaired").
+ * daemon_data_access - 0, or -EACCES when DIR/data.mdb or DIR/lock.mdb
+ * exists and this process may not read and write it: the store checks
+ * ask first, lest a file of another user be reported as damaged (and
+ * "repaired").
  */
 int daemon_data_access(const char *dir);
 

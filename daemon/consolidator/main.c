@@ -174,6 +174,8 @@ cons_free(struct cons *c)
 	keys_free(&c->key);
 }
 
+static void own_files(const char *dir);
+
 /*
  * --audit: the whole store read and its checksums verified, then every
  * envelope verified again and the sequences counted. Exit 0 OK, 1 not.
@@ -209,6 +211,8 @@ run_audit(struct cons *c)
 	if (err < 0)
 		fatalx("audit: %s", strerror(-err));
 	printf("audit: %s\n", err == 0 ? "OK" : "FAILED");
+	/* Run as root, the open made lock.mdb root's: the service's. */
+	own_files(c->cfg.data_dir);
 	cons_free(c);
 	return err == 0 ? 0 : 1;
 }
