@@ -662,6 +662,11 @@ check_owner(struct node *n, const char *conf)
 	codec_envelope_clear(&f.env);
 	log_warnx("event=outbox_foreign dir=%s institution=%s network=%s",
 		  LOG_Q(n->cfg.data_dir), whose, LOG_Q(net));
+	if (strcmp(whose, inst) == 0)
+		fatalx("%s: [node] network is %s, but this outbox's events "
+		       "were signed for network %s: correct network (or "
+		       "data_dir) in %s",
+		       conf, n->cfg.network, net, conf);
 	fatalx("%s: this outbox holds the events of %s in network %s, not "
 	       "of %s in network %s (the data_dir of another node, copied "
 	       "or restored here?): the node does not work from it. "

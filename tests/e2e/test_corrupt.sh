@@ -194,6 +194,11 @@ check "(e) ... naming whose it is and the way out" \
 	grep -q "holds the events of mp .*--recover" "$T/e.log"
 rm -rf "$N/data/pnp"
 mv "$T/pnp.own" "$N/data/pnp"
+sed "s|^network = .*|network = kuska-demo2|" "$N/pnp.conf" >"$N/pnpnet.conf"
+: >"$T/e-net.log"
+run_briefly "$T/e-net.log" "$NODE" -c "$N/pnpnet.conf"
+check "(e) a mistyped network: the node says to correct it (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'correct network' '$T/e-net.log'"
 sed "s|^ref_key = .*|ref_key = keys/mp-ref.key|" "$N/pnp.conf" >"$N/pnpref.conf"
 : >"$T/e-ref.log"
 run_briefly "$T/e-ref.log" "$NODE" -c "$N/pnpref.conf"
