@@ -194,6 +194,18 @@ check "(e) ... naming whose it is and the way out" \
 	grep -q "holds the events of mp .*--recover" "$T/e.log"
 rm -rf "$N/data/pnp"
 mv "$T/pnp.own" "$N/data/pnp"
+# A linkage key made again (same epoch): pseudonyms would no longer
+# link with the ones before; the node stores nothing and says which files.
+"$KUSKA" keygen --linkage "$N/keys/linkage2.key" --epoch 1 >/dev/null
+sed "s|^linkage_key = .*|linkage_key = keys/linkage2.key|" "$N/pnp.conf" \
+	>"$N/pnplink.conf"
+start_node pnp "$N/pnplink.conf"
+head -5 "$T/sim/pnp.jsonl" >"$T/five.jsonl"
+"$KUSKA" submit -c "$N/pnplink.conf" "$T/five.jsonl" >"$T/e-link.out" 2>&1
+rc=$?
+check "(e) another linkage key: nothing stored, the node names the files" \
+	sh -c "test $rc != 0 && grep -q 'linkage_key or a key holder' '$T/e-link.out'"
+stop_node pnp TERM
 sed "s|^network = .*|network = kuska-demo2|" "$N/pnp.conf" >"$N/pnpnet.conf"
 : >"$T/e-net.log"
 run_briefly "$T/e-net.log" "$NODE" -c "$N/pnpnet.conf"
