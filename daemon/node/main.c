@@ -678,6 +678,17 @@ check_owner(struct node *n, const char *conf)
 	       n->cfg.network, conf, conf);
 }
 
+/* What the outbox keeps of the ref key: a keyed hash, not the key. */
+static void
+ref_key_fp(const struct node *n, uint8_t fp[32])
+{
+	static const char label[] = "kuska ref key check";
+
+	crypto_generichash(fp, 32, (const unsigned char *)label,
+			   sizeof(label) - 1, n->ref_key->key,
+			   sizeof(n->ref_key->key));
+}
+
 /*
  * A ref key other than the one the outbox's records were named with (a
  * key file lost and made again, another node's) names every resubmitted
@@ -686,13 +697,10 @@ check_owner(struct node *n, const char *conf)
 static void
 check_ref_key(struct node *n, const char *conf)
 {
-	static const char label[] = "kuska ref key check";
 	uint8_t fp[32];
 	int r;
 
-	crypto_generichash(fp, sizeof(fp), (const unsigned char *)label,
-			   sizeof(label) - 1, n->ref_key->key,
-			   sizeof(n->ref_key->key));
+	ref_key_fp(n, fp);
 	r = outbox_pin_ref_key(n->ob, fp);
 	if (r < 0)
 		fatalx("%s: cannot read the outbox: %s%s", n->cfg.data_dir,
@@ -736,6 +744,7 @@ lock_outbox(struct node *n, const char *conf, bool recovering)
 static int
 recover(struct node *n)
 {
+	uint8_t fp[32];
 	struct recover_params p = {
 	    .dir = n->cfg.data_dir,
 	    .map_size = n->cfg.map_size_mb << 20,
@@ -745,9 +754,12 @@ recover(struct node *n)
 	    .key = n->key,
 	    .cons_key = &n->consolidator,
 	    .timeout_ms = RECOVER_TIMEOUT_MS,
+	    .ref_fp = fp,
 	};
-	int r = recover_run(&p, stdout);
+	int r;
 
+	ref_key_fp(n, fp);
+	r = recover_run(&p, stdout);
 	if (r == 0)
 		daemon_keep();
 

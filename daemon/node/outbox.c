@@ -374,6 +374,23 @@ outbox_set_diverged(struct outbox *ob, const char *why)
 }
 
 int
+outbox_ref_key_is(struct outbox *ob, const uint8_t fp[32])
+{
+	MDB_txn *txn;
+	MDB_val k = {13, "ref_key_check"}, v;
+	int r;
+
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	r = tget(ob, txn, ob->meta, &k, &v);
+	if (r == 0)
+		r = v.mv_size == 32 && memcmp(v.mv_data, fp, 32) == 0 ? 0 : 1;
+	mdb_txn_abort(txn);
+	return r;
+}
+
+int
 outbox_pin_ref_key(struct outbox *ob, const uint8_t fp[32])
 {
 	MDB_txn *txn;

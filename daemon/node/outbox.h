@@ -95,6 +95,10 @@ bool outbox_diverged(struct outbox *ob, char *out, size_t cap);
 int outbox_pin_ref_key(struct outbox *ob, const uint8_t fp[32])
     __attribute__((warn_unused_result));
 
+/* outbox_ref_key_is - the comparison alone: 0, 1, or -ENOENT (none). */
+int outbox_ref_key_is(struct outbox *ob, const uint8_t fp[32])
+    __attribute__((warn_unused_result));
+
 /*
  * outbox_grants_put - records (durably) what the consolidator last said
  * the institution may emit (bits 1 << enum kind, 1 << enum stage), so

@@ -580,6 +580,16 @@ recover_run(const struct recover_params *p, FILE *out)
 	snprintf(r.fresh_dir, sizeof(r.fresh_dir), "%s/recover.tmp", p->dir);
 	remove_fresh(r.fresh_dir);
 	open_old(&r);
+	/* With another ref key the rebuilt outbox would not know the
+	 * case system's records: each resubmitted one stored twice. */
+	if (r.old != NULL && outbox_ref_key_is(r.old, p->ref_fp) == 1) {
+		fprintf(stderr,
+			"kuska-node: [node] ref_key is not the key this "
+			"outbox's records were named with: put back the ref "
+			"key backed up with it (the outbox is unchanged)\n");
+		e = -EINVAL;
+		goto out;
+	}
 	e = connect_consolidator(&r);
 	if (e == 0)
 		e = greet(&r);
@@ -604,6 +614,8 @@ recover_run(const struct recover_params *p, FILE *out)
 		e = keep_tail(&r, &dropped);
 	if (e == 0)
 		e = finish_meta(&r);
+	if (e == 0)
+		e = outbox_pin_ref_key(r.fresh, p->ref_fp) < 0 ? -EIO : 0;
 	outbox_close(&r.fresh);
 	outbox_close(&r.old);
 	if (e == 0)

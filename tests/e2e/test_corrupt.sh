@@ -219,6 +219,10 @@ check "(e) another node's ref key: the node refuses to start (exit $rc)" \
 check "(e) ... saying what resubmitting would do" sh -c \
 	"grep -q 'event=ref_key_mismatch' '$T/e-ref.log' &&
 		grep -q 'stored, and counted, twice' '$T/e-ref.log'"
+"$NODE" --recover -c "$N/pnpref.conf" >"$T/e-ref.out" 2>&1
+rc=$?
+check "(e) ... nor rebuilds the outbox with it (--recover exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'outbox is unchanged' '$T/e-ref.out'"
 "$KUSKA" demo init "$T/other" --port "$PORT" >/dev/null
 sed "s|^registry = .*|registry = $T/other/registry.conf|" \
 	"$N/consolidator.conf" >"$N/foreign.conf"
