@@ -1179,7 +1179,13 @@ check_child(void *arg, int fd)
 	snprintf(path, sizeof(path), "%s/data.mdb", dir);
 	if (access(path, F_OK) != 0)
 		goto summary; /* nothing stored yet */
-	/* LMDB reads an empty file as a bad descriptor: say what it is. */
+	/* LMDB reads an empty file as a bad descriptor, and would wait
+	 * on a pipe for ever: say what it is. */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		emit_unreadable(fd, "data.mdb is not a regular file (a "
+				"directory, pipe or device)");
+		return 0;
+	}
 	if (stat(path, &sb) == 0 && sb.st_size == 0) {
 		emit_unreadable(fd, "truncated: the data file is empty (0 "
 				"bytes): a copy, restore or write that did "

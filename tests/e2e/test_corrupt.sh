@@ -181,6 +181,12 @@ check "(d) an empty store: --audit says so" grep -q "empty (0 bytes)" "$T/d-empt
 run_briefly "$T/d-empty.log" "$NODE" -c "$N/pnpscratch.conf"
 check "(d) an empty outbox file: the node exits 1 saying so (exit $rc)" \
 	sh -c "test $rc = 1 && grep -q 'empty (0 bytes)' '$T/d-empty.log'"
+rm -f "$N/data/pnpscratch/data.mdb"
+mkfifo "$N/data/pnpscratch/data.mdb"
+: >"$T/d-fifo.log"
+run_briefly "$T/d-fifo.log" "$NODE" -c "$N/pnpscratch.conf"
+check "(d) a pipe for data.mdb: the node exits 1 saying so (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'not a regular file' '$T/d-fifo.log'"
 
 # --- (e) another's files: never served, never delivered as ours ----------
 stop_node mp TERM
