@@ -304,6 +304,16 @@ daemon_data_access(const char *dir)
 }
 
 const char *
+daemon_store_error(int err)
+{
+	if (err == -EXDEV)
+		return "data.mdb is the other daemon's (a node's outbox where "
+		       "a consolidator's store belongs, or the reverse): "
+		       "data_dir names the wrong directory; correct it";
+	return strerror(-err);
+}
+
+const char *
 daemon_open_hint(int err)
 {
 	if (err != -EACCES)

@@ -116,6 +116,14 @@ int daemon_data_access(const char *dir);
 const char *daemon_open_hint(int err);
 
 /*
+ * daemon_store_error - what a store or outbox check's error means: for
+ * -EXDEV (the check found the other daemon's tables: a node's outbox
+ * where a consolidator's store belongs, or the reverse) a sentence that
+ * says so, else strerror.
+ */
+const char *daemon_store_error(int err);
+
+/*
  * daemon_bind_local - binds the local endpoint clients talk to (see
  * tsock_bind_local), at most max_bytes a message. Returns the socket, or
  * NULL with why (why_len bytes) saying why for the log: "ENDPOINT: in use

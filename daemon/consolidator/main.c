@@ -73,8 +73,8 @@ check_store(const char *dir, const char *conf)
 
 	r = store_check(dir, &rep);
 	if (r != 0)
-		fatalx("%s: cannot check the store: %s%s", dir, strerror(-r),
-		       daemon_open_hint(r));
+		fatalx("%s: cannot check the store: %s%s", dir,
+		       daemon_store_error(r), daemon_open_hint(r));
 	if (rep.unchecked)
 		log_warnx("event=store_unchecked dir=%s (written by an earlier "
 			  "kuska, without checksums: damage cannot be found. "
@@ -188,7 +188,8 @@ run_audit(struct cons *c)
 
 	err = store_check(c->cfg.data_dir, &rep);
 	if (err != 0)
-		fatalx("audit: cannot check the store: %s", strerror(-err));
+		fatalx("audit: cannot check the store: %s",
+		       daemon_store_error(err));
 	if (rep.unchecked)
 		printf("unchecked: the store has no checksums (written by an "
 		       "earlier kuska)\n");
@@ -816,7 +817,7 @@ main(int argc, char **argv)
 		own_files(c.cfg.data_dir);
 		cons_free(&c);
 		if (err != 0)
-			fatalx("repair: %s", strerror(-err));
+			fatalx("repair: %s", daemon_store_error(err));
 		daemon_keep();
 		printf("repair: the store is sound\n");
 		return 0;

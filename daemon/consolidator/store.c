@@ -683,6 +683,7 @@ store_clear(struct store_txn *t, enum store_table tb)
 #define REC_DAMAGED 'D'	   /* table, key length, 16 key bytes */
 #define REC_UNREADABLE 'U' /* text length, text */
 #define REC_SUMMARY 'S'	   /* entries (8 bytes), unchecked (1 byte) */
+#define REC_OTHER 'X'	   /* a node's tables */
 #define DAMAGED_REC_LEN (3 + STORE_KEY_LISTED)
 
 static void
@@ -804,6 +805,17 @@ check_child(void *arg, int fd)
 	}
 	if ((rc = mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn)) != 0)
 		goto unreadable;
+	/* A node's outbox (a data_dir mistyped): never "repaired". */
+	{
+		MDB_dbi other;
+		if (mdb_dbi_open(txn, "outbox", 0, &other) == 0) {
+			uint8_t x = REC_OTHER;
+			(void)guard_write(fd, &x, 1);
+			mdb_txn_abort(txn);
+			mdb_env_close(st.env);
+			return 0;
+		}
+	}
 	for (i = 0; i < T_COUNT; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "t%02d", i);
@@ -902,6 +914,9 @@ store_check(const char *dir, struct store_report *ret)
 			ret->entries = store_get64(out + i + 1);
 			ret->unchecked = out[i + 9] != 0;
 			i += 10;
+		} else if (out[i] == REC_OTHER) {
+			r = -EXDEV;
+			break;
 		} else {
 			break;
 		}

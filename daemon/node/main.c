@@ -572,8 +572,8 @@ check_outbox(const char *dir, const char *conf)
 
 	r = outbox_check(dir, &rep);
 	if (r != 0)
-		fatalx("%s: cannot check the outbox: %s%s", dir, strerror(-r),
-		       daemon_open_hint(r));
+		fatalx("%s: cannot check the outbox: %s%s", dir,
+		       daemon_store_error(r), daemon_open_hint(r));
 	if (rep.unchecked)
 		log_warnx("event=outbox_unchecked dir=%s (written by an "
 			  "earlier kuska, without checksums: damage cannot be "

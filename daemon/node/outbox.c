@@ -1087,6 +1087,7 @@ outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
 #define REC_DAMAGED 'D'	   /* table name (8), has seq (1), seq (8) */
 #define REC_UNREADABLE 'U' /* text length, text */
 #define REC_SUMMARY 'S'	   /* entries (8), unchecked (1) */
+#define REC_OTHER 'X'	   /* the consolidator's tables */
 #define DAMAGED_REC_LEN (1 + 8 + 1 + 8)
 
 static const char *const tables[] = {"outbox", "refs", "seqref", "dead",
@@ -1203,6 +1204,14 @@ check_child(void *arg, int fd)
 	}
 	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
 		goto unreadable;
+	/* A consolidator's store (a data_dir mistyped): never "repaired". */
+	if (mdb_dbi_open(txn, "t00", 0, &dbi[0]) == 0) {
+		uint8_t x = REC_OTHER;
+		(void)guard_write(fd, &x, 1);
+		mdb_txn_abort(txn);
+		mdb_env_close(env);
+		return 0;
+	}
 	for (i = 0; i < 5; i++) {
 		rc = mdb_dbi_open(txn, tables[i], 0, &dbi[i]);
 		if (rc == MDB_NOTFOUND) {
@@ -1291,6 +1300,9 @@ outbox_check(const char *dir, struct outbox_report *ret)
 			ret->entries = bytes_get_be64(out + i + 1);
 			ret->unchecked = out[i + 9] != 0;
 			i += 10;
+		} else if (out[i] == REC_OTHER) {
+			r = -EXDEV;
+			break;
 		} else {
 			break;
 		}

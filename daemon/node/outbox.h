@@ -132,7 +132,8 @@ struct outbox_report {
  * outbox_check - reads every entry of the outbox in dir (not open in
  * this process) in a child process and verifies its checksum. Fills *ret
  * (release with outbox_report_clear). A missing outbox is sound. Returns
- * 0 or -errno when the check could not run.
+ * 0, -EXDEV for a consolidator's store (daemon_store_error), or -errno
+ * when the check could not run.
  */
 int outbox_check(const char *dir, struct outbox_report *ret)
     __attribute__((warn_unused_result));

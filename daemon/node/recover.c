@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "daemon.h"
 #include "date.h"
 #include "keys.h"
 #include "log.h"
@@ -493,13 +494,19 @@ remove_fresh(const char *dir)
 }
 
 /* Opens the old outbox if it can be read at all. */
-static void
+static int
 open_old(struct rec *r)
 {
 	struct outbox_report rep;
+	int e;
 
-	if (outbox_check(r->p->dir, &rep) != 0)
-		return;
+	/* Another's file (a consolidator's store), or one this user may
+	 * not touch: not an outbox to set aside. */
+	e = outbox_check(r->p->dir, &rep);
+	if (e == -EXDEV || e == -EACCES)
+		return e;
+	if (e != 0)
+		return 0;
 	r->had_old = rep.entries > 0 || rep.unreadable;
 	r->old_unreadable = rep.unreadable;
 	if (rep.unreadable)
@@ -511,6 +518,7 @@ open_old(struct rec *r)
 		 outbox_open(r->p->dir, r->p->map_size, &r->old) != 0)
 		r->old = NULL;
 	outbox_report_clear(&rep);
+	return 0;
 }
 
 static int
@@ -579,7 +587,13 @@ recover_run(const struct recover_params *p, FILE *out)
 		return -ENOMEM;
 	snprintf(r.fresh_dir, sizeof(r.fresh_dir), "%s/recover.tmp", p->dir);
 	remove_fresh(r.fresh_dir);
-	open_old(&r);
+	e = open_old(&r);
+	if (e != 0) {
+		fprintf(stderr, "kuska-node: %s: %s%s (the outbox is "
+				"unchanged)\n",
+			p->dir, daemon_store_error(e), daemon_open_hint(e));
+		goto out;
+	}
 	/* With another ref key the rebuilt outbox would not know the
 	 * case system's records: each resubmitted one stored twice. */
 	if (r.old != NULL && outbox_ref_key_is(r.old, p->ref_fp) == 1) {

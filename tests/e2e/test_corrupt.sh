@@ -240,5 +240,25 @@ check "(e) ... saying so and what to do" sh -c \
 	"grep -q 'event=store_foreign' '$T/e-cons.log' &&
 		grep -q \"Restore this consolidator's own data.mdb\" '$T/e-cons.log'"
 check "(e) ... and the store unchanged: audit OK" audit_ok
+# Each daemon pointed at the other's directory: refused, nothing written.
+sed "s|^data_dir = .*|data_dir = data/pnp|" "$N/consolidator.conf" >"$N/cons-pnp.conf"
+sed "s|^data_dir = .*|data_dir = data/consolidator|" "$N/pnp.conf" >"$N/pnp-cons.conf"
+: >"$T/e-swap.log"
+run_briefly "$T/e-swap.log" "$CONS" -c "$N/cons-pnp.conf"
+c=$rc
+"$CONS" --repair -c "$N/cons-pnp.conf" >>"$T/e-swap.log" 2>&1
+r=$?
+run_briefly "$T/e-swap.log" "$NODE" -c "$N/pnp-cons.conf"
+n=$rc
+"$NODE" --recover -c "$N/pnp-cons.conf" >>"$T/e-swap.log" 2>&1
+check "(e) a data_dir naming the other daemon's: start, --repair, --recover refused ($c $r $n $?)" \
+	test "$c $r $n $?" = "1 1 1 1"
+check "(e) ... saying so" \
+	test "$(grep -c "data.mdb is the other daemon's" "$T/e-swap.log")" = 4
+check "(e) ... and neither file touched: audit OK" audit_ok
+: >"$T/e-own.log"
+run_briefly "$T/e-own.log" "$NODE" -c "$N/pnp.conf"
+check "(e) ... and pnp's own outbox still runs (exit $rc)" \
+	sh -c "test $rc = 124 && ! ls '$N/data/consolidator' | grep -q before-recover"
 
 finish
