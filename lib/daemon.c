@@ -286,15 +286,31 @@ daemon_credential_hint(const char *path)
 int
 daemon_data_access(const char *dir)
 {
+	static const char *const files[] = {"data.mdb", "lock.mdb"};
 	char path[PATH_MAX];
+	size_t i;
 
-	if (snprintf(path, sizeof(path), "%s/data.mdb", dir) >=
-	    (int)sizeof(path))
-		return 0; /* the open says what is wrong */
-	if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0 &&
-	    errno == EACCES)
-		return -EACCES;
+	/* lock.mdb too: one of root's (a backup or an offline command
+	 * run as root) fails LMDB's open as surely as data.mdb. */
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, files[i]) >=
+		    (int)sizeof(path))
+			return 0; /* the open says what is wrong */
+		if (access(path, F_OK) == 0 &&
+		    access(path, R_OK | W_OK) != 0 && errno == EACCES)
+			return -EACCES;
+	}
 	return 0;
+}
+
+const char *
+daemon_store_error(int err)
+{
+	if (err == -EXDEV)
+		return "data.mdb is the other daemon's (a node's outbox where "
+		       "a consolidator's store belongs, or the reverse): "
+		       "data_dir names the wrong directory; correct it";
+	return strerror(-err);
 }
 
 const char *
@@ -302,9 +318,9 @@ daemon_open_hint(int err)
 {
 	if (err != -EACCES)
 		return "";
-	return " (data.mdb must belong to the user the daemon runs as; a "
-	       "backup copied in by root stays root's: OPERATIONS.md "
-	       "section 7)";
+	return " (data.mdb and lock.mdb must belong to the user the daemon "
+	       "runs as; a backup copied in by root stays root's: "
+	       "OPERATIONS.md section 7)";
 }
 
 struct tsock *

@@ -101,9 +101,10 @@ void daemon_check_metrics(const char *conf, const char *section,
 const char *daemon_credential_hint(const char *path);
 
 /*
- * daemon_data_access - 0, or -EACCES when DIR/data.mdb exists and this
- * process may not read and write it: the store checks ask first, lest a
- * file of another user be reported as damaged (and "repaired").
+ * daemon_data_access - 0, or -EACCES when DIR/data.mdb or DIR/lock.mdb
+ * exists and this process may not read and write it: the store checks
+ * ask first, lest a file of another user be reported as damaged (and
+ * "repaired").
  */
 int daemon_data_access(const char *dir);
 
@@ -113,6 +114,14 @@ int daemon_data_access(const char *dir);
  * not the daemon's user's, as after a restore copied in by root); else "".
  */
 const char *daemon_open_hint(int err);
+
+/*
+ * daemon_store_error - what a store or outbox check's error means: for
+ * -EXDEV (the check found the other daemon's tables: a node's outbox
+ * where a consolidator's store belongs, or the reverse) a sentence that
+ * says so, else strerror.
+ */
+const char *daemon_store_error(int err);
 
 /*
  * daemon_bind_local - binds the local endpoint clients talk to (see

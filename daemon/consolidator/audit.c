@@ -154,6 +154,66 @@ audit_run(struct store *st, const struct registry *reg, FILE *out)
 	return r != 0 ? r : bad;
 }
 
+/* Whether inst's last envelope fits the registry (audit_owner). */
+static int
+owner_of(struct store_txn *t, const struct registry *reg,
+	 enum institution inst, struct event *ev, char *why, size_t cap)
+{
+	const struct reg_party *party = registry_institution(reg, inst);
+	char text[CODEC_MAX_TEXT + 1];
+	struct envelope env;
+	const void *k, *v;
+	size_t klen, vlen;
+	enum reason rs;
+	int r, err = 0;
+
+	r = store_last(t, T_ENV_FIRST + inst - 1, NULL, 0, &k, &klen, &v,
+		       &vlen);
+	if (r == -ENOENT)
+		return 0;
+	if (r != 0)
+		return r;
+	if (party == NULL) {
+		snprintf(why, cap, "it holds events of %s, which the registry "
+			 "does not list", institution_name(inst));
+		return 1;
+	}
+	r = codec_envelope_decode(v, vlen, &env);
+	if (r != 0)
+		return r == -ENOMEM ? r : 0; /* damage: store_check's */
+	rs = ingest_check(reg, party, &env, ev, text, sizeof(text), &err);
+	codec_envelope_clear(&env);
+	if (err != 0)
+		return err;
+	if (rs != REASON_UNKNOWN_KEY && rs != REASON_BAD_SIGNATURE &&
+	    rs != REASON_WRONG_NETWORK)
+		return 0; /* the registry's own verdicts (a revoked key) */
+	snprintf(why, cap, "%s's last event (sequence %llu): %s",
+		 institution_name(inst),
+		 (unsigned long long)(klen == 8 ? store_get64(k) : 0), text);
+	return 1;
+}
+
+int
+audit_owner(struct store *st, const struct registry *reg, char *why,
+	    size_t cap)
+{
+	struct store_txn *t = NULL;
+	struct event *ev;
+	int i, r = 0;
+
+	ev = malloc(sizeof(*ev));
+	if (ev == NULL)
+		return -ENOMEM;
+	r = store_begin(st, false, &t);
+	for (i = 1; r == 0 && i <= INST_COUNT; i++)
+		r = owner_of(t, reg, (enum institution)i, ev, why, cap);
+	if (t != NULL)
+		store_abort(&t);
+	free(ev);
+	return r;
+}
+
 /* The institution and sequence of a damaged primary entry, if it is one. */
 static const char *
 primary(const struct store_damage *d, enum institution *ret_inst,

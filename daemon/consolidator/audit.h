@@ -39,4 +39,16 @@ uint64_t audit_damage(const struct store_report *r, FILE *out, size_t max);
 uint64_t audit_first_damaged(const struct store_report *r,
 			     enum institution inst);
 
+/*
+ * audit_owner - whether the store is this deployment's: the last envelope
+ * of each institution must be signed, for the registry's network, by a
+ * key the registry lists for it. Old keys stay listed (OPERATIONS.md,
+ * section 6), so only a store of another deployment, or a registry of
+ * another, fails; and the figures of a foreign store would be served as
+ * ours without it. Returns 0, 1 with the finding and what to do in
+ * why[cap], or -errno (the store unreadable, memory ran out).
+ */
+int audit_owner(struct store *st, const struct registry *reg, char *why,
+		size_t cap);
+
 #endif

@@ -73,8 +73,8 @@ check_store(const char *dir, const char *conf)
 
 	r = store_check(dir, &rep);
 	if (r != 0)
-		fatalx("%s: cannot check the store: %s%s", dir, strerror(-r),
-		       daemon_open_hint(r));
+		fatalx("%s: cannot check the store: %s%s", dir,
+		       daemon_store_error(r), daemon_open_hint(r));
 	if (rep.unchecked)
 		log_warnx("event=store_unchecked dir=%s (written by an earlier "
 			  "kuska, without checksums: damage cannot be found. "
@@ -95,6 +95,34 @@ check_store(const char *dir, const char *conf)
 		  dir, conf);
 	store_report_clear(&rep);
 	return 1;
+}
+
+/*
+ * A store of another deployment (a backup of the wrong machine), or a
+ * registry of another, is refused before anything is served from it or
+ * the nodes are told, wrongly, to rebuild their outboxes from it.
+ */
+static void
+check_owner(struct cons *c, const char *conf)
+{
+	char why[CODEC_MAX_TEXT + 256];
+	int r;
+
+	r = audit_owner(c->st, c->reg, why, sizeof(why));
+	if (r < 0)
+		fatalx("%s: cannot read the store: %s", c->cfg.data_dir,
+		       strerror(-r));
+	if (r == 0)
+		return;
+	log_warnx("event=store_foreign dir=%s text=%s",
+		  LOG_Q(c->cfg.data_dir), LOG_Q(why));
+	fatalx("%s: this store is not of the deployment %s describes (%s is "
+	       "not its registry, or data.mdb came from another "
+	       "consolidator): nothing is served from it. Restore this "
+	       "consolidator's own data.mdb, or correct [consolidator] "
+	       "registry; if it has none, move data.mdb aside and start: "
+	       "the nodes send everything again (see OPERATIONS.md)",
+	       c->cfg.data_dir, conf, c->cfg.registry);
 }
 
 /* pipeline_free's discard: what was run is still answered. */
@@ -146,6 +174,8 @@ cons_free(struct cons *c)
 	keys_free(&c->key);
 }
 
+static void own_files(const char *dir);
+
 /*
  * --audit: the whole store read and its checksums verified, then every
  * envelope verified again and the sequences counted. Exit 0 OK, 1 not.
@@ -158,7 +188,8 @@ run_audit(struct cons *c)
 
 	err = store_check(c->cfg.data_dir, &rep);
 	if (err != 0)
-		fatalx("audit: cannot check the store: %s", strerror(-err));
+		fatalx("audit: cannot check the store: %s",
+		       daemon_store_error(err));
 	if (rep.unchecked)
 		printf("unchecked: the store has no checksums (written by an "
 		       "earlier kuska)\n");
@@ -181,6 +212,8 @@ run_audit(struct cons *c)
 	if (err < 0)
 		fatalx("audit: %s", strerror(-err));
 	printf("audit: %s\n", err == 0 ? "OK" : "FAILED");
+	/* Run as root, the open made lock.mdb root's: the service's. */
+	own_files(c->cfg.data_dir);
 	cons_free(c);
 	return err == 0 ? 0 : 1;
 }
@@ -784,7 +817,7 @@ main(int argc, char **argv)
 		own_files(c.cfg.data_dir);
 		cons_free(&c);
 		if (err != 0)
-			fatalx("repair: %s", strerror(-err));
+			fatalx("repair: %s", daemon_store_error(err));
 		daemon_keep();
 		printf("repair: the store is sound\n");
 		return 0;
@@ -800,6 +833,7 @@ main(int argc, char **argv)
 	if (err != 0)
 		fatalx("%s: cannot open the store: %s%s", c.cfg.data_dir,
 		       strerror(-err), daemon_open_hint(err));
+	check_owner(&c, a.conf);
 	/* A rebuild (asked for, or of statistics in an older layout)
 	 * verifies on as many threads as the ingest. */
 	c.ig.threads = workers(&c.cfg);

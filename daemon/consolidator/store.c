@@ -683,6 +683,7 @@ store_clear(struct store_txn *t, enum store_table tb)
 #define REC_DAMAGED 'D'	   /* table, key length, 16 key bytes */
 #define REC_UNREADABLE 'U' /* text length, text */
 #define REC_SUMMARY 'S'	   /* entries (8 bytes), unchecked (1 byte) */
+#define REC_OTHER 'X'	   /* a node's tables */
 #define DAMAGED_REC_LEN (3 + STORE_KEY_LISTED)
 
 static void
@@ -768,6 +769,7 @@ check_child(void *arg, int fd)
 	MDB_txn *txn = NULL;
 	MDB_val fk = {strlen(FORMAT_KEY), FORMAT_KEY}, fv;
 	MDB_stat ms;
+	struct stat sb;
 	uint64_t entries = 0;
 	bool any = false;
 	int i, rc;
@@ -775,6 +777,19 @@ check_child(void *arg, int fd)
 	snprintf(path, sizeof(path), "%s/data.mdb", st.dir);
 	if (access(path, F_OK) != 0) {
 		emit_summary(fd, 0, false); /* nothing stored yet */
+		return 0;
+	}
+	/* LMDB reads an empty file as a bad descriptor, and would wait
+	 * on a pipe for ever: say what it is. */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		emit_unreadable(fd, "data.mdb is not a regular file (a "
+				"directory, pipe or device)");
+		return 0;
+	}
+	if (stat(path, &sb) == 0 && sb.st_size == 0) {
+		emit_unreadable(fd, "truncated: the data file is empty (0 "
+				"bytes): a copy, restore or write that did "
+				"not finish");
 		return 0;
 	}
 	if ((rc = mdb_env_create(&st.env)) != 0 ||
@@ -790,6 +805,17 @@ check_child(void *arg, int fd)
 	}
 	if ((rc = mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn)) != 0)
 		goto unreadable;
+	/* A node's outbox (a data_dir mistyped): never "repaired". */
+	{
+		MDB_dbi other;
+		if (mdb_dbi_open(txn, "outbox", 0, &other) == 0) {
+			uint8_t x = REC_OTHER;
+			(void)guard_write(fd, &x, 1);
+			mdb_txn_abort(txn);
+			mdb_env_close(st.env);
+			return 0;
+		}
+	}
 	for (i = 0; i < T_COUNT; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "t%02d", i);
@@ -888,6 +914,9 @@ store_check(const char *dir, struct store_report *ret)
 			ret->entries = store_get64(out + i + 1);
 			ret->unchecked = out[i + 9] != 0;
 			i += 10;
+		} else if (out[i] == REC_OTHER) {
+			r = -EXDEV;
+			break;
 		} else {
 			break;
 		}

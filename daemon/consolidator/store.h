@@ -101,8 +101,9 @@ struct store_report {
  * store_check - reads every entry of the store in dir (not open in this
  * process) and verifies its checksum, in a child process. Fills *ret (the
  * caller releases it with store_report_clear). A missing store is sound.
- * Returns 0 (the report says whether the store is sound) or -errno when
- * the check itself could not run.
+ * Returns 0 (the report says whether the store is sound), -EXDEV for a
+ * node's outbox (daemon_store_error), or -errno when the check itself
+ * could not run.
  */
 int store_check(const char *dir, struct store_report *ret)
     __attribute__((warn_unused_result));

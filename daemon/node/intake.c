@@ -570,10 +570,13 @@ round_finish(struct intake *in, struct round *rd, struct outbox_txn *t,
 	if (r == -ENOENT) {
 		r = outbox_check_put(t, epoch, check);
 	} else if (r == 0 && memcmp(known, check, sizeof(known)) != 0) {
+		/* The check mixes the holders' answers with the linkage
+		 * key: either file may be the one replaced. */
 		snprintf(why, whylen,
-			 "the key holders' answers differ from this node's "
-			 "earlier ones for key epoch %u (a key share changed "
-			 "without a new epoch?)",
+			 "pseudonyms of key epoch %u would differ from this "
+			 "node's earlier ones: linkage_key or a key holder's "
+			 "share was replaced without a new epoch; put back "
+			 "the files used before",
 			 (unsigned)epoch);
 		r = -EBADMSG;
 		goto out;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "codec.h"
 #include "daemon.h"
 #include "date.h"
@@ -570,8 +572,8 @@ check_outbox(const char *dir, const char *conf)
 
 	r = outbox_check(dir, &rep);
 	if (r != 0)
-		fatalx("%s: cannot check the outbox: %s%s", dir, strerror(-r),
-		       daemon_open_hint(r));
+		fatalx("%s: cannot check the outbox: %s%s", dir,
+		       daemon_store_error(r), daemon_open_hint(r));
 	if (rep.unchecked)
 		log_warnx("event=outbox_unchecked dir=%s (written by an "
 			  "earlier kuska, without checksums: damage cannot be "
@@ -611,6 +613,109 @@ check_outbox(const char *dir, const char *conf)
 	return 1;
 }
 
+/* The first envelope of the outbox, decoded (check_owner). */
+struct first_env {
+	struct envelope env;
+	bool ok;
+};
+
+static int
+first_envelope(void *arg, uint64_t seq, uint64_t created_ms, const uint8_t *env,
+	       size_t len)
+{
+	struct first_env *f = arg;
+
+	(void)seq;
+	(void)created_ms;
+	f->ok = codec_envelope_decode(env, len, &f->env) == 0;
+	return 0;
+}
+
+/*
+ * An outbox copied from another institution's node (or another
+ * network's) would be delivered under this node's name, and refused
+ * batch after batch; or, with --recover, thrown away for the wrong
+ * reason. Its first envelope says whose it is: refuse to start then.
+ */
+static void
+check_owner(struct node *n, const char *conf)
+{
+	struct first_env f;
+	const struct envelope *env = &f.env;
+	const char *inst = institution_name((enum institution)n->cfg.institution);
+	const char *whose;
+	char net[CODEC_MAX_NETWORK + 1];
+
+	memset(&f, 0, sizeof(f));
+	if (outbox_read(n->ob, 1, 1, first_envelope, &f) != 1 || !f.ok)
+		return; /* empty, or unreadable: check_outbox's to say */
+	if (env->inst == (enum institution)n->cfg.institution &&
+	    (env->network[0] == '\0' ||
+	     strcmp(env->network, n->cfg.network) == 0)) {
+		codec_envelope_clear(&f.env);
+		return;
+	}
+	whose = institution_name(env->inst);
+	if (whose == NULL)
+		whose = "an unknown institution";
+	snprintf(net, sizeof(net), "%s", env->network[0] ? env->network : "-");
+	codec_envelope_clear(&f.env);
+	log_warnx("event=outbox_foreign dir=%s institution=%s network=%s",
+		  LOG_Q(n->cfg.data_dir), whose, LOG_Q(net));
+	if (strcmp(whose, inst) == 0)
+		fatalx("%s: [node] network is %s, but this outbox's events "
+		       "were signed for network %s: correct network (or "
+		       "data_dir) in %s",
+		       conf, n->cfg.network, net, conf);
+	fatalx("%s: this outbox holds the events of %s in network %s, not "
+	       "of %s in network %s (the data_dir of another node, copied "
+	       "or restored here?): the node does not work from it. "
+	       "Correct [node] data_dir in %s, or restore this node's own "
+	       "data.mdb; if it has none, kuska-node --recover -c %s "
+	       "rebuilds it from the consolidator's copy (this file is "
+	       "kept aside)",
+	       n->cfg.data_dir, whose, net, inst,
+	       n->cfg.network, conf, conf);
+}
+
+/* What the outbox keeps of the ref key: a keyed hash, not the key. */
+static void
+ref_key_fp(const struct node *n, uint8_t fp[32])
+{
+	static const char label[] = "kuska ref key check";
+
+	crypto_generichash(fp, 32, (const unsigned char *)label,
+			   sizeof(label) - 1, n->ref_key->key,
+			   sizeof(n->ref_key->key));
+}
+
+/*
+ * A ref key other than the one the outbox's records were named with (a
+ * key file lost and made again, another node's) names every resubmitted
+ * record anew: each would be stored, and counted, twice. Refuse it.
+ */
+static void
+check_ref_key(struct node *n, const char *conf)
+{
+	uint8_t fp[32];
+	int r;
+
+	ref_key_fp(n, fp);
+	r = outbox_pin_ref_key(n->ob, fp);
+	if (r < 0)
+		fatalx("%s: cannot read the outbox: %s%s", n->cfg.data_dir,
+		       strerror(-r), daemon_open_hint(r));
+	if (r == 0)
+		return;
+	log_warnx("event=ref_key_mismatch dir=%s ref_key=%s",
+		  LOG_Q(n->cfg.data_dir), LOG_Q(n->cfg.ref_key));
+	fatalx("%s: [node] ref_key %s is not the key this outbox's records "
+	       "were named with: with it every record submitted again would "
+	       "be stored, and counted, twice. Put back the ref key backed "
+	       "up with this outbox (see OPERATIONS.md, section 2)",
+	       conf, n->cfg.ref_key);
+}
+
 /*
  * Takes the outbox's directory for this process, and says so when it did
  * not exist: a node with a mistyped data_dir starts from an empty outbox,
@@ -639,6 +744,7 @@ lock_outbox(struct node *n, const char *conf, bool recovering)
 static int
 recover(struct node *n)
 {
+	uint8_t fp[32];
 	struct recover_params p = {
 	    .dir = n->cfg.data_dir,
 	    .map_size = n->cfg.map_size_mb << 20,
@@ -648,9 +754,12 @@ recover(struct node *n)
 	    .key = n->key,
 	    .cons_key = &n->consolidator,
 	    .timeout_ms = RECOVER_TIMEOUT_MS,
+	    .ref_fp = fp,
 	};
-	int r = recover_run(&p, stdout);
+	int r;
 
+	ref_key_fp(n, fp);
+	r = recover_run(&p, stdout);
 	if (r == 0)
 		daemon_keep();
 
@@ -722,6 +831,8 @@ main(int argc, char **argv)
 	if (err != 0)
 		fatalx("%s: cannot open the outbox: %s%s", n.cfg.data_dir,
 		       strerror(-err), daemon_open_hint(err));
+	check_owner(&n, a.conf);
+	check_ref_key(&n, a.conf);
 	n.t = transport_new();
 	if (n.t == NULL)
 		fatal("zmq context");

@@ -373,6 +373,48 @@ outbox_set_diverged(struct outbox *ob, const char *why)
 	return commit(ob, txn);
 }
 
+int
+outbox_ref_key_is(struct outbox *ob, const uint8_t fp[32])
+{
+	MDB_txn *txn;
+	MDB_val k = {13, "ref_key_check"}, v;
+	int r;
+
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	r = tget(ob, txn, ob->meta, &k, &v);
+	if (r == 0)
+		r = v.mv_size == 32 && memcmp(v.mv_data, fp, 32) == 0 ? 0 : 1;
+	mdb_txn_abort(txn);
+	return r;
+}
+
+int
+outbox_pin_ref_key(struct outbox *ob, const uint8_t fp[32])
+{
+	MDB_txn *txn;
+	MDB_val k = {13, "ref_key_check"}, v;
+	int r;
+
+	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r != 0)
+		return r;
+	r = tget(ob, txn, ob->meta, &k, &v);
+	if (r == 0) {
+		r = v.mv_size == 32 && memcmp(v.mv_data, fp, 32) == 0 ? 0 : 1;
+		mdb_txn_abort(txn);
+		return r;
+	}
+	if (r == -ENOENT)
+		r = tput(ob, txn, ob->meta, &k, fp, 32, 0);
+	if (r != 0) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	return commit(ob, txn);
+}
+
 bool
 outbox_diverged(struct outbox *ob, char *out, size_t cap)
 {
@@ -1045,6 +1087,7 @@ outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
 #define REC_DAMAGED 'D'	   /* table name (8), has seq (1), seq (8) */
 #define REC_UNREADABLE 'U' /* text length, text */
 #define REC_SUMMARY 'S'	   /* entries (8), unchecked (1) */
+#define REC_OTHER 'X'	   /* the consolidator's tables */
 #define DAMAGED_REC_LEN (1 + 8 + 1 + 8)
 
 static const char *const tables[] = {"outbox", "refs", "seqref", "dead",
@@ -1127,6 +1170,7 @@ check_child(void *arg, int fd)
 	MDB_dbi dbi[5];
 	MDB_val fk = {strlen(FORMAT_KEY), FORMAT_KEY}, fv;
 	MDB_stat ms;
+	struct stat sb;
 	uint8_t sum[10] = {REC_SUMMARY};
 	uint64_t entries = 0;
 	bool tagged, any = false;
@@ -1136,6 +1180,19 @@ check_child(void *arg, int fd)
 	snprintf(path, sizeof(path), "%s/data.mdb", dir);
 	if (access(path, F_OK) != 0)
 		goto summary; /* nothing stored yet */
+	/* LMDB reads an empty file as a bad descriptor, and would wait
+	 * on a pipe for ever: say what it is. */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		emit_unreadable(fd, "data.mdb is not a regular file (a "
+				"directory, pipe or device)");
+		return 0;
+	}
+	if (stat(path, &sb) == 0 && sb.st_size == 0) {
+		emit_unreadable(fd, "truncated: the data file is empty (0 "
+				"bytes): a copy, restore or write that did "
+				"not finish");
+		return 0;
+	}
 	if ((rc = mdb_env_create(&env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(env, 8)) != 0 ||
 	    (rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0600)) != 0)
@@ -1147,6 +1204,14 @@ check_child(void *arg, int fd)
 	}
 	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
 		goto unreadable;
+	/* A consolidator's store (a data_dir mistyped): never "repaired". */
+	if (mdb_dbi_open(txn, "t00", 0, &dbi[0]) == 0) {
+		uint8_t x = REC_OTHER;
+		(void)guard_write(fd, &x, 1);
+		mdb_txn_abort(txn);
+		mdb_env_close(env);
+		return 0;
+	}
 	for (i = 0; i < 5; i++) {
 		rc = mdb_dbi_open(txn, tables[i], 0, &dbi[i]);
 		if (rc == MDB_NOTFOUND) {
@@ -1235,6 +1300,9 @@ outbox_check(const char *dir, struct outbox_report *ret)
 			ret->entries = bytes_get_be64(out + i + 1);
 			ret->unchecked = out[i + 9] != 0;
 			i += 10;
+		} else if (out[i] == REC_OTHER) {
+			r = -EXDEV;
+			break;
 		} else {
 			break;
 		}

@@ -87,6 +87,19 @@ int outbox_set_diverged(struct outbox *ob, const char *why)
 bool outbox_diverged(struct outbox *ob, char *out, size_t cap);
 
 /*
+ * outbox_pin_ref_key - compares fp, a fingerprint of the ref key, with
+ * the one the outbox recorded, recording fp when it has none (a new
+ * outbox, or one of an earlier kuska). Returns 0 (the same, or now
+ * recorded), 1 (another key named this outbox's records), -errno.
+ */
+int outbox_pin_ref_key(struct outbox *ob, const uint8_t fp[32])
+    __attribute__((warn_unused_result));
+
+/* outbox_ref_key_is - the comparison alone: 0, 1, or -ENOENT (none). */
+int outbox_ref_key_is(struct outbox *ob, const uint8_t fp[32])
+    __attribute__((warn_unused_result));
+
+/*
  * outbox_grants_put - records (durably) what the consolidator last said
  * the institution may emit (bits 1 << enum kind, 1 << enum stage), so
  * that a node restarted while cut off still applies it. 0 or -errno.
@@ -119,7 +132,8 @@ struct outbox_report {
  * outbox_check - reads every entry of the outbox in dir (not open in
  * this process) in a child process and verifies its checksum. Fills *ret
  * (release with outbox_report_clear). A missing outbox is sound. Returns
- * 0 or -errno when the check could not run.
+ * 0, -EXDEV for a consolidator's store (daemon_store_error), or -errno
+ * when the check could not run.
  */
 int outbox_check(const char *dir, struct outbox_report *ret)
     __attribute__((warn_unused_result));

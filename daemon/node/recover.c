@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "daemon.h"
 #include "date.h"
 #include "keys.h"
 #include "log.h"
@@ -493,13 +494,19 @@ remove_fresh(const char *dir)
 }
 
 /* Opens the old outbox if it can be read at all. */
-static void
+static int
 open_old(struct rec *r)
 {
 	struct outbox_report rep;
+	int e;
 
-	if (outbox_check(r->p->dir, &rep) != 0)
-		return;
+	/* Another's file (a consolidator's store), or one this user may
+	 * not touch: not an outbox to set aside. */
+	e = outbox_check(r->p->dir, &rep);
+	if (e == -EXDEV || e == -EACCES)
+		return e;
+	if (e != 0)
+		return 0;
 	r->had_old = rep.entries > 0 || rep.unreadable;
 	r->old_unreadable = rep.unreadable;
 	if (rep.unreadable)
@@ -511,6 +518,7 @@ open_old(struct rec *r)
 		 outbox_open(r->p->dir, r->p->map_size, &r->old) != 0)
 		r->old = NULL;
 	outbox_report_clear(&rep);
+	return 0;
 }
 
 static int
@@ -579,7 +587,23 @@ recover_run(const struct recover_params *p, FILE *out)
 		return -ENOMEM;
 	snprintf(r.fresh_dir, sizeof(r.fresh_dir), "%s/recover.tmp", p->dir);
 	remove_fresh(r.fresh_dir);
-	open_old(&r);
+	e = open_old(&r);
+	if (e != 0) {
+		fprintf(stderr, "kuska-node: %s: %s%s (the outbox is "
+				"unchanged)\n",
+			p->dir, daemon_store_error(e), daemon_open_hint(e));
+		goto out;
+	}
+	/* With another ref key the rebuilt outbox would not know the
+	 * case system's records: each resubmitted one stored twice. */
+	if (r.old != NULL && outbox_ref_key_is(r.old, p->ref_fp) == 1) {
+		fprintf(stderr,
+			"kuska-node: [node] ref_key is not the key this "
+			"outbox's records were named with: put back the ref "
+			"key backed up with it (the outbox is unchanged)\n");
+		e = -EINVAL;
+		goto out;
+	}
 	e = connect_consolidator(&r);
 	if (e == 0)
 		e = greet(&r);
@@ -604,6 +628,8 @@ recover_run(const struct recover_params *p, FILE *out)
 		e = keep_tail(&r, &dropped);
 	if (e == 0)
 		e = finish_meta(&r);
+	if (e == 0)
+		e = outbox_pin_ref_key(r.fresh, p->ref_fp) < 0 ? -EIO : 0;
 	outbox_close(&r.fresh);
 	outbox_close(&r.old);
 	if (e == 0)

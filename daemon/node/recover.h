@@ -34,6 +34,7 @@ struct recover_params {
 	const struct secret_key *key;	   /* the node's keys */
 	const struct public_key *cons_key; /* the consolidator's */
 	long timeout_ms;		   /* per answer */
+	const uint8_t *ref_fp;		   /* the ref key's fingerprint, 32 */
 };
 
 /*

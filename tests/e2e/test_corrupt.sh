@@ -172,5 +172,93 @@ for k in 1 2 3 4 5 6 7; do
 	check "(d) random bytes $k/8 into the outbox: the node exits $rc, no signal" \
 		exited_cleanly $rc
 done
+# A copy that never finished: an empty data.mdb.
+: >"$N/data/scratch/data.mdb"
+: >"$N/data/pnpscratch/data.mdb"
+timeout 30 "$CONS" --audit -c "$N/scratch.conf" >"$T/d-empty.out" 2>&1
+check "(d) an empty store: --audit says so" grep -q "empty (0 bytes)" "$T/d-empty.out"
+: >"$T/d-empty.log"
+run_briefly "$T/d-empty.log" "$NODE" -c "$N/pnpscratch.conf"
+check "(d) an empty outbox file: the node exits 1 saying so (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'empty (0 bytes)' '$T/d-empty.log'"
+rm -f "$N/data/pnpscratch/data.mdb"
+mkfifo "$N/data/pnpscratch/data.mdb"
+: >"$T/d-fifo.log"
+run_briefly "$T/d-fifo.log" "$NODE" -c "$N/pnpscratch.conf"
+check "(d) a pipe for data.mdb: the node exits 1 saying so (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'not a regular file' '$T/d-fifo.log'"
+
+# --- (e) another's files: never served, never delivered as ours ----------
+stop_node mp TERM
+mv "$N/data/pnp" "$T/pnp.own"
+cp -a "$N/data/mp" "$N/data/pnp"
+: >"$T/e.log"
+run_briefly "$T/e.log" "$NODE" -c "$N/pnp.conf"
+check "(e) mp's outbox in pnp's data_dir: the node refuses to start (exit $rc)" \
+	test $rc = 1
+check "(e) ... naming whose it is and the way out" \
+	grep -q "holds the events of mp .*--recover" "$T/e.log"
+rm -rf "$N/data/pnp"
+mv "$T/pnp.own" "$N/data/pnp"
+# A linkage key made again (same epoch): pseudonyms would no longer
+# link with the ones before; the node stores nothing and says which files.
+"$KUSKA" keygen --linkage "$N/keys/linkage2.key" --epoch 1 >/dev/null
+sed "s|^linkage_key = .*|linkage_key = keys/linkage2.key|" "$N/pnp.conf" \
+	>"$N/pnplink.conf"
+start_node pnp "$N/pnplink.conf"
+head -5 "$T/sim/pnp.jsonl" >"$T/five.jsonl"
+"$KUSKA" submit -c "$N/pnplink.conf" "$T/five.jsonl" >"$T/e-link.out" 2>&1
+rc=$?
+check "(e) another linkage key: nothing stored, the node names the files" \
+	sh -c "test $rc != 0 && grep -q 'linkage_key or a key holder' '$T/e-link.out'"
+stop_node pnp TERM
+sed "s|^network = .*|network = kuska-demo2|" "$N/pnp.conf" >"$N/pnpnet.conf"
+: >"$T/e-net.log"
+run_briefly "$T/e-net.log" "$NODE" -c "$N/pnpnet.conf"
+check "(e) a mistyped network: the node says to correct it (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'correct network' '$T/e-net.log'"
+sed "s|^ref_key = .*|ref_key = keys/mp-ref.key|" "$N/pnp.conf" >"$N/pnpref.conf"
+: >"$T/e-ref.log"
+run_briefly "$T/e-ref.log" "$NODE" -c "$N/pnpref.conf"
+check "(e) another node's ref key: the node refuses to start (exit $rc)" \
+	test $rc = 1
+check "(e) ... saying what resubmitting would do" sh -c \
+	"grep -q 'event=ref_key_mismatch' '$T/e-ref.log' &&
+		grep -q 'stored, and counted, twice' '$T/e-ref.log'"
+"$NODE" --recover -c "$N/pnpref.conf" >"$T/e-ref.out" 2>&1
+rc=$?
+check "(e) ... nor rebuilds the outbox with it (--recover exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'outbox is unchanged' '$T/e-ref.out'"
+"$KUSKA" demo init "$T/other" --port "$PORT" >/dev/null
+sed "s|^registry = .*|registry = $T/other/registry.conf|" \
+	"$N/consolidator.conf" >"$N/foreign.conf"
+: >"$T/e-cons.log"
+run_briefly "$T/e-cons.log" "$CONS" -c "$N/foreign.conf"
+check "(e) the store with another deployment's registry: refused (exit $rc)" \
+	test $rc = 1
+check "(e) ... saying so and what to do" sh -c \
+	"grep -q 'event=store_foreign' '$T/e-cons.log' &&
+		grep -q \"Restore this consolidator's own data.mdb\" '$T/e-cons.log'"
+check "(e) ... and the store unchanged: audit OK" audit_ok
+# Each daemon pointed at the other's directory: refused, nothing written.
+sed "s|^data_dir = .*|data_dir = data/pnp|" "$N/consolidator.conf" >"$N/cons-pnp.conf"
+sed "s|^data_dir = .*|data_dir = data/consolidator|" "$N/pnp.conf" >"$N/pnp-cons.conf"
+: >"$T/e-swap.log"
+run_briefly "$T/e-swap.log" "$CONS" -c "$N/cons-pnp.conf"
+c=$rc
+"$CONS" --repair -c "$N/cons-pnp.conf" >>"$T/e-swap.log" 2>&1
+r=$?
+run_briefly "$T/e-swap.log" "$NODE" -c "$N/pnp-cons.conf"
+n=$rc
+"$NODE" --recover -c "$N/pnp-cons.conf" >>"$T/e-swap.log" 2>&1
+check "(e) a data_dir naming the other daemon's: start, --repair, --recover refused ($c $r $n $?)" \
+	test "$c $r $n $?" = "1 1 1 1"
+check "(e) ... saying so" \
+	test "$(grep -c "data.mdb is the other daemon's" "$T/e-swap.log")" = 4
+check "(e) ... and neither file touched: audit OK" audit_ok
+: >"$T/e-own.log"
+run_briefly "$T/e-own.log" "$NODE" -c "$N/pnp.conf"
+check "(e) ... and pnp's own outbox still runs (exit $rc)" \
+	sh -c "test $rc = 124 && ! ls '$N/data/consolidator' | grep -q before-recover"
 
 finish

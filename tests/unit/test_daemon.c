@@ -1,5 +1,6 @@
 /* test_daemon.c - what every daemon does the same way (daemon.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -180,6 +181,48 @@ test_failed_start_leaves_nothing(void **state)
 }
 
 /* A client asks on the bound endpoint; the daemon answers with an error. */
+/*
+ * A lock.mdb of root's (the daemon or --audit run once by hand as root)
+ * fails the service's open as data.mdb would: said so, not called damage.
+ * Needs root, to make the files of two users.
+ */
+static void
+test_data_access_lock_file(void **state)
+{
+	char dir[64], path[96];
+	pid_t pid;
+	int st, fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	snprintf(dir, sizeof(dir), "/tmp/kuska-access-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(setgid(65534) != 0 || setuid(65534) != 0
+			  ? 2
+			  : daemon_data_access(dir) == -EACCES ? 0 : 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	unlink(path);
+	rmdir(dir);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void
 test_reply_reaches_the_client(void **state)
 {
@@ -208,7 +251,7 @@ test_reply_reaches_the_client(void **state)
 				    "(stop it first)"));
 	/* A store of another user: said so, not called damaged. */
 	assert_non_null(strstr(daemon_open_hint(-EACCES),
-			       "data.mdb must belong to the user"));
+			       "data.mdb and lock.mdb must belong to the user"));
 	assert_string_equal(daemon_open_hint(-ENOENT), "");
 	assert_int_equal(daemon_data_access(dir), 0); /* no data.mdb */
 	/* A credential path outside the service: said to be one. */
@@ -274,6 +317,7 @@ main(void)
 	    cmocka_unit_test(test_lock_says_who),
 	    cmocka_unit_test(test_lock_makes_only_the_last),
 	    cmocka_unit_test(test_failed_start_leaves_nothing),
+	    cmocka_unit_test(test_data_access_lock_file),
 	    cmocka_unit_test(test_reply_reaches_the_client),
 	};
 
