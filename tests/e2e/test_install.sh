@@ -346,6 +346,16 @@ fi
 
 # --- systemd ----------------------------------------------------------------
 
+# A peer with a registered key can grow a daemon without bound (a message
+# of millions of parts, docs/SECURITY.md): each unit carries a ceiling.
+for u in $UNITS; do
+	if grep -q '^MemoryMax=[0-9]' "$R$UNITDIR/$u"; then
+		ok "$u has a memory ceiling ($(grep '^MemoryMax=' "$R$UNITDIR/$u"))"
+	else
+		not_ok "$u has no MemoryMax="
+	fi
+done
+
 if ! command -v systemd-analyze >/dev/null; then
 	echo "# systemd-analyze not found: units not verified"
 else
