@@ -94,6 +94,19 @@ ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 			log_info("event=stats_rebuilt events=%llu skipped=%llu",
 				 (unsigned long long)events,
 				 (unsigned long long)skipped);
+		/* Stored, acknowledged, and now missing from every table:
+		 * after a downgrade, events of a newer schema version. */
+		if (r == 0 && skipped > 0)
+			log_warnx("event=stats_not_counted envelopes=%llu "
+				  "text=\"stored envelopes that no longer pass "
+				  "this version's checks are left out of the "
+				  "statistics (after a downgrade: events of a "
+				  "newer schema version; or a key gone from "
+				  "the registry): the tables count less than "
+				  "was delivered. kuska-consolidator --audit "
+				  "names them; run the version that accepted "
+				  "them\"",
+				  (unsigned long long)skipped);
 	}
 	return r;
 }

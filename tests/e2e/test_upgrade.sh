@@ -72,6 +72,8 @@ if [ $old_layout = 1 ]; then
 		grep -q 'event=stats_format_old action=rebuild' "$N/consolidator.log"
 	check "... every stored event rebuilt ($held)" \
 		grep -q "event=stats_rebuilt events=$held skipped=0" "$N/consolidator.log"
+	check "... none said to be left out of the tables" \
+		sh -c "! grep -q event=stats_not_counted '$N/consolidator.log'"
 fi
 query_tables "$T/after"
 check "after the upgrade: the same tables, nothing lost or doubled" \
