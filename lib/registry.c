@@ -711,6 +711,51 @@ registry_institution(const struct registry *r, enum institution inst)
 	return NULL;
 }
 
+/* Appends the institutions that have (or lack) a node to out. */
+static size_t
+nodes_list(const struct registry *r, bool have, char *out, size_t cap,
+	   size_t len)
+{
+	int i, n = 0;
+
+	for (i = 1; i <= INST_COUNT; i++) {
+		if ((registry_institution(r, (enum institution)i) != NULL) !=
+		    have)
+			continue;
+		if (len < cap)
+			len += (size_t)snprintf(
+			    out + len, cap - len, "%s%s", n++ > 0 ? ", " : "",
+			    institution_name((enum institution)i));
+	}
+	return len;
+}
+
+const char *
+registry_nodes_text(const struct registry *r, char *out, size_t cap)
+{
+	size_t len, i, have = 0;
+
+	if (cap == 0)
+		return out;
+	out[0] = '\0';
+	for (i = 1; i <= INST_COUNT; i++)
+		have += registry_institution(r, (enum institution)i) != NULL;
+	if (have == INST_COUNT) {
+		snprintf(out, cap, "nodes of all %d institutions", INST_COUNT);
+		return out;
+	}
+	if (have == 0) {
+		snprintf(out, cap, "no node of any institution");
+		return out;
+	}
+	len = (size_t)snprintf(out, cap, "nodes of ");
+	len = nodes_list(r, true, out, cap, len);
+	if (len < cap)
+		len += (size_t)snprintf(out + len, cap - len, "; none of ");
+	(void)nodes_list(r, false, out, cap, len);
+	return out;
+}
+
 bool
 registry_key_valid_at(const struct reg_key *k, uint64_t ms)
 {

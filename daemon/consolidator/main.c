@@ -790,15 +790,16 @@ main(int argc, char **argv)
 				    c.cfg.control);
 		daemon_check_metrics(a.conf, "consolidator",
 				     c.cfg.metrics_file);
-		char pop[64] = "";
+		char pop[64] = "", nodes[96];
 		if (c.population != NULL)
 			snprintf(pop, sizeof(pop),
 				 "; population of %zu years and regions",
 				 c.population->n);
 		fprintf(stderr,
 			"configuration OK (registry: %zu parties, %zu "
-			"keys%s; %zu indicators)\n",
-			c.reg->n_parties, c.reg->n_keys, pop,
+			"keys, %s%s; %zu indicators)\n",
+			c.reg->n_parties, c.reg->n_keys,
+			registry_nodes_text(c.reg, nodes, sizeof(nodes)), pop,
 			c.indicators != NULL ? c.indicators->n : 0);
 		cons_free(&c);
 		return 0;

@@ -281,11 +281,13 @@ main(int argc, char **argv)
 		daemon_check_socket(a.conf, "keyholder", "control",
 				    kh.cfg.control);
 		daemon_check_metrics(a.conf, "keyholder", kh.cfg.metrics_file);
+		char nodes[96];
 		fprintf(stderr,
 			"configuration OK (key epoch %u; registry: %zu "
-			"parties, %zu keys)\n",
+			"parties, %zu keys, %s)\n",
 			(unsigned)kh.share->epoch, kh.reg->n_parties,
-			kh.reg->n_keys);
+			kh.reg->n_keys,
+			registry_nodes_text(kh.reg, nodes, sizeof(nodes)));
 		keyholder_free(&kh);
 		return 0;
 	}

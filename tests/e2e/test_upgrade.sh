@@ -128,7 +128,7 @@ public_key = keys/pnp-stats.pub
 EOF
 "$CONS" -n -c "$N/consolidator.conf" >"$T/check.out" 2>&1
 check "kuska-consolidator -n takes the new registry" \
-	grep -q '^configuration OK (registry: 8 parties, 8 keys' "$T/check.out"
+	grep -q '^configuration OK (registry: 8 parties, 8 keys, nodes of all 5 institutions' "$T/check.out"
 kill -HUP "$cons_pid"
 check "the reload takes it" \
 	wait_log "$N/consolidator.log" 'event=reload parties=8 keys=8'

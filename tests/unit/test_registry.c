@@ -997,6 +997,31 @@ test_rotation(void **state)
 	registry_free(&r);
 }
 
+/* -n's list of the institutions with a node, and of those without. */
+static void
+test_nodes_text(void **state)
+{
+	struct fixture *fx = *state;
+	struct registry *r = NULL;
+	char text[2048], err[512], out[96], tiny[12];
+
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\nkinds = referral\n"
+		 "[key pnp-1]\nowner = pnp\npublic_key = keys/pnp.pub\n"
+		 "[institution mimp]\nkinds = referral\n"
+		 "[key mimp-1]\nowner = mimp\npublic_key = %s/keys/extra.pub\n",
+		 fx->dir);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(registry_nodes_text(r, out, sizeof(out)),
+			    "nodes of pnp, mimp; none of mp, pj, minsa");
+	/* Cut short, never past the buffer. */
+	assert_string_equal(registry_nodes_text(r, tiny, sizeof(tiny)),
+			    "nodes of pn");
+	registry_free(&r);
+}
+
 int
 main(void)
 {
@@ -1030,6 +1055,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_nodeless_client, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_nodes_text, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
