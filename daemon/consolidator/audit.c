@@ -154,7 +154,16 @@ audit_run(struct store *st, const struct registry *reg, FILE *out)
 	return r != 0 ? r : bad;
 }
 
-/* Whether inst's last envelope fits the registry (audit_owner). */
+/* What audit_owner found of one institution's last envelope. */
+enum owner_verdict {
+	OWNER_NONE,	 /* no envelope of it */
+	OWNER_FITS,	 /* signed for this network by a key listed for it */
+	OWNER_UNLISTED,	 /* its party or key not listed, or not its key's */
+	OWNER_OTHER_NET, /* a listed key's, signed for another network */
+};
+
+/* Whether inst's last envelope fits the registry (audit_owner): a verdict,
+ * the why of one that does not in why[cap], or -errno. */
 static int
 owner_of(struct store_txn *t, const struct registry *reg,
 	 enum institution inst, struct event *ev, char *why, size_t cap)
@@ -170,48 +179,68 @@ owner_of(struct store_txn *t, const struct registry *reg,
 	r = store_last(t, T_ENV_FIRST + inst - 1, NULL, 0, &k, &klen, &v,
 		       &vlen);
 	if (r == -ENOENT)
-		return 0;
+		return OWNER_NONE;
 	if (r != 0)
 		return r;
 	if (party == NULL) {
 		snprintf(why, cap, "it holds events of %s, which the registry "
 			 "does not list", institution_name(inst));
-		return 1;
+		return OWNER_UNLISTED;
 	}
 	r = codec_envelope_decode(v, vlen, &env);
-	if (r != 0)
-		return r == -ENOMEM ? r : 0; /* damage: store_check's */
+	if (r != 0) /* damage: store_check's */
+		return r == -ENOMEM ? r : OWNER_FITS;
 	rs = ingest_check(reg, party, &env, ev, text, sizeof(text), &err);
 	codec_envelope_clear(&env);
 	if (err != 0)
 		return err;
 	if (rs != REASON_UNKNOWN_KEY && rs != REASON_BAD_SIGNATURE &&
 	    rs != REASON_WRONG_NETWORK)
-		return 0; /* the registry's own verdicts (a revoked key) */
+		return OWNER_FITS; /* the registry's own verdicts (revoked) */
 	snprintf(why, cap, "%s's last event (sequence %llu): %s",
 		 institution_name(inst),
 		 (unsigned long long)(klen == 8 ? store_get64(k) : 0), text);
-	return 1;
+	return rs == REASON_WRONG_NETWORK ? OWNER_OTHER_NET : OWNER_UNLISTED;
 }
 
 int
 audit_owner(struct store *st, const struct registry *reg, char *why,
 	    size_t cap)
 {
+	char one[CODEC_MAX_TEXT + 256];
 	struct store_txn *t = NULL;
 	struct event *ev;
-	int i, r = 0;
+	size_t len = 0;
+	int i, r, held = 0, fits = 0, other_net = 0;
 
+	if (cap > 0)
+		why[0] = '\0';
 	ev = malloc(sizeof(*ev));
 	if (ev == NULL)
 		return -ENOMEM;
 	r = store_begin(st, false, &t);
-	for (i = 1; r == 0 && i <= INST_COUNT; i++)
-		r = owner_of(t, reg, (enum institution)i, ev, why, cap);
+	for (i = 1; r == 0 && i <= INST_COUNT; i++) {
+		int v = owner_of(t, reg, (enum institution)i, ev, one,
+				 sizeof(one));
+		if (v < 0) {
+			r = v;
+			break;
+		}
+		held += v != OWNER_NONE;
+		fits += v == OWNER_FITS;
+		other_net += v == OWNER_OTHER_NET;
+		if ((v == OWNER_UNLISTED || v == OWNER_OTHER_NET) && len < cap)
+			len += (size_t)snprintf(why + len, cap - len, "%s%s",
+						len > 0 ? "; " : "", one);
+	}
 	if (t != NULL)
 		store_abort(&t);
 	free(ev);
-	return r;
+	if (r != 0)
+		return r;
+	if (other_net > 0 || (held > 0 && fits == 0))
+		return 1;
+	return fits < held ? 2 : 0;
 }
 
 /* The institution and sequence of a damaged primary entry, if it is one. */

@@ -40,13 +40,17 @@ uint64_t audit_first_damaged(const struct store_report *r,
 			     enum institution inst);
 
 /*
- * audit_owner - whether the store is this deployment's: the last envelope
- * of each institution must be signed, for the registry's network, by a
- * key the registry lists for it. Old keys stay listed (OPERATIONS.md,
- * section 6), so only a store of another deployment, or a registry of
- * another, fails; and the figures of a foreign store would be served as
- * ours without it. Returns 0, 1 with the finding and what to do in
- * why[cap], or -errno (the store unreadable, memory ran out).
+ * audit_owner - whether the store is this deployment's, from the last
+ * envelope of each institution: signed for the registry's network by a
+ * key the registry lists for it. A store of another deployment (or a
+ * registry of another) has none that fits, or one of another network;
+ * the figures of such a store would be served as ours. A registry that
+ * dropped a party or a key (rather than revoking it: OPERATIONS.md,
+ * section 6) leaves some institutions unfitting and others fitting: that
+ * is this store, read with a registry that lacks what signed part of it.
+ * Returns 0 (every one fits), 1 (another deployment's) or 2 (some do not
+ * fit), the findings in why[cap]; or -errno (the store unreadable, memory
+ * ran out).
  */
 int audit_owner(struct store *st, const struct registry *reg, char *why,
 		size_t cap);

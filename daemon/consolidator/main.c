@@ -100,12 +100,16 @@ check_store(const char *dir, const char *conf)
 /*
  * A store of another deployment (a backup of the wrong machine), or a
  * registry of another, is refused before anything is served from it or
- * the nodes are told, wrongly, to rebuild their outboxes from it.
+ * the nodes are told, wrongly, to rebuild their outboxes from it. A
+ * registry that only lacks the key or party of some institutions (one
+ * removed where it should have been revoked) is this store's: it starts,
+ * saying what is missing, since a refusal would wait for the next restart
+ * and its advice (start from an empty store) would lose their events.
  */
 static void
 check_owner(struct cons *c, const char *conf)
 {
-	char why[CODEC_MAX_TEXT + 256];
+	char why[INST_COUNT * (CODEC_MAX_TEXT + 256)];
 	int r;
 
 	r = audit_owner(c->st, c->reg, why, sizeof(why));
@@ -114,6 +118,17 @@ check_owner(struct cons *c, const char *conf)
 		       strerror(-r));
 	if (r == 0)
 		return;
+	if (r == 2) {
+		log_warnx("event=store_unlisted dir=%s text=%s (the registry "
+			  "%s no longer lists what signed these events: a "
+			  "party or key removed rather than revoked? Their "
+			  "events are served, but a rebuild would leave them "
+			  "out: list the key again, revoked if need be, "
+			  "OPERATIONS.md section 6)",
+			  LOG_Q(c->cfg.data_dir), LOG_Q(why),
+			  LOG_Q(c->cfg.registry));
+		return;
+	}
 	log_warnx("event=store_foreign dir=%s text=%s",
 		  LOG_Q(c->cfg.data_dir), LOG_Q(why));
 	fatalx("%s: this store is not of the deployment %s describes (%s is "
@@ -834,7 +849,10 @@ main(int argc, char **argv)
 	if (err != 0)
 		fatalx("%s: cannot open the store: %s%s", c.cfg.data_dir,
 		       strerror(-err), daemon_open_hint(err));
-	check_owner(&c, a.conf);
+	/* --rebuild is what a registry that lost keys asks for (it leaves
+	 * their envelopes out, and says how many). */
+	if (!rebuild)
+		check_owner(&c, a.conf);
 	/* A rebuild (asked for, or of statistics in an older layout)
 	 * verifies on as many threads as the ingest. */
 	c.ig.threads = workers(&c.cfg);

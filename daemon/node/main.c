@@ -613,69 +613,50 @@ check_outbox(const char *dir, const char *conf)
 	return 1;
 }
 
-/* The first envelope of the outbox, decoded (check_owner). */
-struct first_env {
-	struct envelope env;
-	bool ok;
-};
-
-static int
-first_envelope(void *arg, uint64_t seq, uint64_t created_ms, const uint8_t *env,
-	       size_t len)
-{
-	struct first_env *f = arg;
-
-	(void)seq;
-	(void)created_ms;
-	f->ok = codec_envelope_decode(env, len, &f->env) == 0;
-	return 0;
-}
-
 /*
- * An outbox copied from another institution's node (or another
- * network's) would be delivered under this node's name, and refused
- * batch after batch; or, with --recover, thrown away for the wrong
- * reason. Its first envelope says whose it is: refuse to start then.
+ * An outbox copied from another institution's node would be delivered
+ * under this node's name, and refused batch after batch; or, with
+ * --recover, set aside for the wrong reason. Its first envelope says
+ * whose it is: refuse to start then. Another network is only said: a
+ * network mistyped and then corrected leaves envelopes of the typo in
+ * the outbox for good, which the consolidator refuses one by one
+ * (wrong_network dead letters) while the rest goes on.
  */
 static void
 check_owner(struct node *n, const char *conf)
 {
-	struct first_env f;
-	const struct envelope *env = &f.env;
 	const char *inst = institution_name((enum institution)n->cfg.institution);
 	const char *whose;
+	enum institution first;
 	char net[CODEC_MAX_NETWORK + 1];
 
-	memset(&f, 0, sizeof(f));
-	if (outbox_read(n->ob, 1, 1, first_envelope, &f) != 1 || !f.ok)
+	if (outbox_first_origin(n->ob, &first, net, sizeof(net)) != 0)
 		return; /* empty, or unreadable: check_outbox's to say */
-	if (env->inst == (enum institution)n->cfg.institution &&
-	    (env->network[0] == '\0' ||
-	     strcmp(env->network, n->cfg.network) == 0)) {
-		codec_envelope_clear(&f.env);
-		return;
-	}
-	whose = institution_name(env->inst);
+	whose = institution_name(first);
 	if (whose == NULL)
 		whose = "an unknown institution";
-	snprintf(net, sizeof(net), "%s", env->network[0] ? env->network : "-");
-	codec_envelope_clear(&f.env);
+	if (first == (enum institution)n->cfg.institution) {
+		if (net[0] != '\0' && strcmp(net, n->cfg.network) != 0)
+			log_warnx("event=outbox_other_network dir=%s "
+				  "network=%s first_network=%s (this outbox's "
+				  "first events were signed for another "
+				  "network: if network = %s is mistyped in "
+				  "%s, correct it; events signed for another "
+				  "network are refused by the consolidator as "
+				  "wrong_network dead letters)",
+				  LOG_Q(n->cfg.data_dir), LOG_Q(n->cfg.network),
+				  LOG_Q(net), n->cfg.network, conf);
+		return;
+	}
 	log_warnx("event=outbox_foreign dir=%s institution=%s network=%s",
-		  LOG_Q(n->cfg.data_dir), whose, LOG_Q(net));
-	if (strcmp(whose, inst) == 0)
-		fatalx("%s: [node] network is %s, but this outbox's events "
-		       "were signed for network %s: correct network (or "
-		       "data_dir) in %s",
-		       conf, n->cfg.network, net, conf);
-	fatalx("%s: this outbox holds the events of %s in network %s, not "
-	       "of %s in network %s (the data_dir of another node, copied "
-	       "or restored here?): the node does not work from it. "
-	       "Correct [node] data_dir in %s, or restore this node's own "
-	       "data.mdb; if it has none, kuska-node --recover -c %s "
-	       "rebuilds it from the consolidator's copy (this file is "
-	       "kept aside)",
-	       n->cfg.data_dir, whose, net, inst,
-	       n->cfg.network, conf, conf);
+		  LOG_Q(n->cfg.data_dir), whose, LOG_Q(net[0] ? net : "-"));
+	fatalx("%s: this outbox holds the events of %s, not of %s (the "
+	       "data_dir of another node, copied or restored here?): the "
+	       "node does not work from it. Correct [node] data_dir in %s, "
+	       "or restore this node's own data.mdb; if it has none, "
+	       "kuska-node --recover -c %s rebuilds it from the "
+	       "consolidator's copy (this file is kept aside)",
+	       n->cfg.data_dir, whose, inst, conf, conf);
 }
 
 /* What the outbox keeps of the ref key: a keyed hash, not the key. */
@@ -712,7 +693,8 @@ check_ref_key(struct node *n, const char *conf)
 	fatalx("%s: [node] ref_key %s is not the key this outbox's records "
 	       "were named with: with it every record submitted again would "
 	       "be stored, and counted, twice. Put back the ref key backed "
-	       "up with this outbox (see OPERATIONS.md, section 2)",
+	       "up with this outbox; if it is lost for good, OPERATIONS.md "
+	       "section 2 says how to go on with a new one",
 	       conf, n->cfg.ref_key);
 }
 
@@ -763,9 +745,11 @@ recover(struct node *n)
 	if (r == 0)
 		daemon_keep();
 
-	/* Made by root for the daemon's user: keep them the daemon's. */
+	/* Made by root for the daemon's user: keep them the daemon's (a
+	 * refused run too: lock.mdb of root's would stop the service). */
 	(void)lockdir_own(n->cfg.data_dir, "kuska.lock");
 	(void)lockdir_own(n->cfg.data_dir, "data.mdb");
+	(void)lockdir_own(n->cfg.data_dir, "lock.mdb");
 	keys_free(&n->key);
 	keys_key32_free(&n->linkage);
 	keys_key32_free(&n->ref_key);

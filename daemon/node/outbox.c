@@ -373,6 +373,39 @@ outbox_set_diverged(struct outbox *ob, const char *why)
 	return commit(ob, txn);
 }
 
+/* The first envelope, decoded (outbox_first_origin). */
+struct first_env {
+	struct envelope env;
+	bool ok;
+};
+
+static int
+first_envelope(void *arg, uint64_t seq, uint64_t created_ms, const uint8_t *env,
+	       size_t len)
+{
+	struct first_env *f = arg;
+
+	(void)seq;
+	(void)created_ms;
+	f->ok = codec_envelope_decode(env, len, &f->env) == 0;
+	return 0;
+}
+
+int
+outbox_first_origin(struct outbox *ob, enum institution *inst, char *net,
+		    size_t cap)
+{
+	struct first_env f;
+
+	memset(&f, 0, sizeof(f));
+	if (outbox_read(ob, 1, 1, first_envelope, &f) != 1 || !f.ok)
+		return -ENOENT;
+	*inst = f.env.inst;
+	snprintf(net, cap, "%s", f.env.network);
+	codec_envelope_clear(&f.env);
+	return 0;
+}
+
 int
 outbox_ref_key_is(struct outbox *ob, const uint8_t fp[32])
 {

@@ -87,6 +87,14 @@ int outbox_set_diverged(struct outbox *ob, const char *why)
 bool outbox_diverged(struct outbox *ob, char *out, size_t cap);
 
 /*
+ * outbox_first_origin - the institution and network (net[cap], "" for
+ * none) the outbox's first envelope names: whose outbox it is. Returns 0,
+ * or -ENOENT when it is empty or its first envelope cannot be read.
+ */
+int outbox_first_origin(struct outbox *ob, enum institution *inst, char *net,
+			size_t cap);
+
+/*
  * outbox_pin_ref_key - compares fp, a fingerprint of the ref key, with
  * the one the outbox recorded, recording fp when it has none (a new
  * outbox, or one of an earlier kuska). Returns 0 (the same, or now

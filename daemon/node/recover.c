@@ -28,6 +28,7 @@ struct rec {
 	bool had_old;	    /* there was an outbox with events */
 	bool old_unreadable;
 	bool consistent; /* old agrees with the consolidator's copy */
+	bool foreign;	 /* old is another institution's: kept aside only */
 	struct outbox *fresh;
 	char fresh_dir[4200];
 	struct event *ev;
@@ -140,7 +141,7 @@ agrees(struct rec *r)
 	size_t len;
 	bool same;
 
-	if (r->old == NULL || outbox_state(r->old, &st) != 0 ||
+	if (r->old == NULL || r->foreign || outbox_state(r->old, &st) != 0 ||
 	    outbox_diverged(r->old, why, sizeof(why)))
 		return false;
 	outbox_id(r->old, own);
@@ -594,13 +595,24 @@ recover_run(const struct recover_params *p, FILE *out)
 			p->dir, daemon_store_error(e), daemon_open_hint(e));
 		goto out;
 	}
+	/* Another institution's outbox (copied here): nothing of it is
+	 * kept, and its ref key is not this node's to compare. */
+	if (r.old != NULL) {
+		enum institution first;
+		char net[CODEC_MAX_NETWORK + 1];
+		r.foreign = outbox_first_origin(r.old, &first, net,
+						sizeof(net)) == 0 &&
+			    first != p->inst;
+	}
 	/* With another ref key the rebuilt outbox would not know the
 	 * case system's records: each resubmitted one stored twice. */
-	if (r.old != NULL && outbox_ref_key_is(r.old, p->ref_fp) == 1) {
+	if (r.old != NULL && !r.foreign &&
+	    outbox_ref_key_is(r.old, p->ref_fp) == 1) {
 		fprintf(stderr,
 			"kuska-node: [node] ref_key is not the key this "
 			"outbox's records were named with: put back the ref "
-			"key backed up with it (the outbox is unchanged)\n");
+			"key backed up with it; if it is lost for good, see "
+			"OPERATIONS.md section 2 (the outbox is unchanged)\n");
 		e = -EINVAL;
 		goto out;
 	}

@@ -197,7 +197,19 @@ run_briefly "$T/e.log" "$NODE" -c "$N/pnp.conf"
 check "(e) mp's outbox in pnp's data_dir: the node refuses to start (exit $rc)" \
 	test $rc = 1
 check "(e) ... naming whose it is and the way out" \
-	grep -q "holds the events of mp .*--recover" "$T/e.log"
+	grep -q "holds the events of mp, not of pnp.*--recover" "$T/e.log"
+# The way out it names: --recover sets mp's file aside, keeping nothing
+# of it (its ref key is mp's, not to be compared), and rebuilds pnp's.
+start_cons
+"$NODE" --recover -c "$N/pnp.conf" >"$T/e-recover.out" 2>&1
+rc=$?
+stop_cons TERM
+check "(e) ... and --recover takes it (exit $rc)" \
+	sh -c "test $rc = 0 && grep -q 'the old outbox is kept as' '$T/e-recover.out'"
+: >"$T/e-after.log"
+run_briefly "$T/e-after.log" "$NODE" -c "$N/pnp.conf"
+check "(e) ... leaving pnp's own outbox, which runs (exit $rc)" \
+	sh -c "test $rc = 124 && ! grep -q 'outbox_foreign' '$T/e-after.log'"
 rm -rf "$N/data/pnp"
 mv "$T/pnp.own" "$N/data/pnp"
 # A linkage key made again (same epoch): pseudonyms would no longer
@@ -215,8 +227,10 @@ stop_node pnp TERM
 sed "s|^network = .*|network = kuska-demo2|" "$N/pnp.conf" >"$N/pnpnet.conf"
 : >"$T/e-net.log"
 run_briefly "$T/e-net.log" "$NODE" -c "$N/pnpnet.conf"
-check "(e) a mistyped network: the node says to correct it (exit $rc)" \
-	sh -c "test $rc = 1 && grep -q 'correct network' '$T/e-net.log'"
+# Only said: after a typo is corrected, the envelopes signed under it
+# stay first in the outbox for good.
+check "(e) a mistyped network: the node says to correct it, and runs (exit $rc)" \
+	sh -c "test $rc = 124 && grep -q 'event=outbox_other_network.*correct it' '$T/e-net.log'"
 sed "s|^ref_key = .*|ref_key = keys/mp-ref.key|" "$N/pnp.conf" >"$N/pnpref.conf"
 : >"$T/e-ref.log"
 run_briefly "$T/e-ref.log" "$NODE" -c "$N/pnpref.conf"
@@ -240,6 +254,18 @@ check "(e) ... saying so and what to do" sh -c \
 	"grep -q 'event=store_foreign' '$T/e-cons.log' &&
 		grep -q \"Restore this consolidator's own data.mdb\" '$T/e-cons.log'"
 check "(e) ... and the store unchanged: audit OK" audit_ok
+# A registry that dropped mp's key (where it should have revoked it):
+# this store all the same. It starts, naming what the registry lacks.
+awk '/^\[/ { skip = ($0 == "[key mp-1]") } !skip' "$N/registry.conf" \
+	>"$N/registry-nomp.conf"
+sed "s|^registry = .*|registry = $N/registry-nomp.conf|" \
+	"$N/consolidator.conf" >"$N/nomp.conf"
+: >"$T/e-nomp.log"
+run_briefly "$T/e-nomp.log" "$CONS" -c "$N/nomp.conf"
+check "(e) a registry without mp's key: the store is still ours, it starts (exit $rc)" \
+	sh -c "test $rc = 124 && ! grep -q 'event=store_foreign' '$T/e-nomp.log'"
+check "(e) ... saying which events the registry no longer lists" \
+	grep -q "event=store_unlisted.*mp's last event.*not registered for mp" "$T/e-nomp.log"
 # Each daemon pointed at the other's directory: refused, nothing written.
 sed "s|^data_dir = .*|data_dir = data/pnp|" "$N/consolidator.conf" >"$N/cons-pnp.conf"
 sed "s|^data_dir = .*|data_dir = data/consolidator|" "$N/pnp.conf" >"$N/pnp-cons.conf"

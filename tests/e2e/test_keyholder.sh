@@ -190,12 +190,12 @@ check "pj's next submission is accepted without a node restart (exit $rc)" \
 # Valid at the reload, its connection stays; once the time has passed,
 # its next request (a record already held is pseudonymised again, to be
 # compared) is refused with the reason, not left unanswered.
-at=$(($(date +%s) + 3))
+at=$(($(date +%s) + 5))
 awk -v t="$(date -u -d "@$at" +%Y-%m-%dT%H:%M:%SZ)" \
 	'{ print } $0 == "[key pj-1]" { print "revoked = " t }' \
 	"$T/registry.good" >"$N/registry.conf"
 dropped=$(grep -c "event=peer_dropped" "$N/keyholder.log")
-check "the key holder reloads a registry revoking pj-1 in 3 s" kh_reload
+check "the key holder reloads a registry revoking pj-1 in 5 s" kh_reload
 check "... and keeps pj's connection, its key still valid" \
 	test "$(grep -c "event=peer_dropped" "$N/keyholder.log")" = "$dropped"
 while [ "$(date +%s)" -le "$at" ]; do sleep 0.2; done
