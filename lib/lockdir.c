@@ -35,15 +35,26 @@ lockdir_own(const char *dir, const char *name)
 {
 	char path[4096];
 	struct stat d, f;
+	int fd, r = 0;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path))
 		return -ENAMETOOLONG;
 	if (stat(dir, &d) != 0)
 		return -errno;
-	if (stat(path, &f) != 0)
+	/* Run as root in a directory the service's user owns: a link put
+	 * there must not hand root's file to that user. Only the regular
+	 * file itself is given, through its descriptor. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (f.st_uid == d.st_uid && f.st_gid == d.st_gid)
-		return 0;
-	return chown(path, d.st_uid, d.st_gid) == 0 ? 0 : -errno;
+	if (fstat(fd, &f) != 0)
+		r = -errno;
+	else if (!S_ISREG(f.st_mode))
+		r = -EPERM;
+	else if ((f.st_uid != d.st_uid || f.st_gid != d.st_gid) &&
+		 fchown(fd, d.st_uid, d.st_gid) != 0)
+		r = -errno;
+	close(fd);
+	return r;
 }

@@ -46,11 +46,47 @@ test_second_taker_refused(void **state)
 	assert_int_equal(lockdir_take("/proc/no/such/dir"), -ENOENT);
 }
 
+/*
+ * lockdir_own runs as root in a directory the service's user owns: a
+ * link that user put there must not get root's file handed over.
+ */
+static void
+test_own_no_link(void **state)
+{
+	char dir[64], link[96], target[96];
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/kuska-own-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(target, sizeof(target), "%s.target", dir);
+	f = fopen(target, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(link, sizeof(link), "%s/lock.mdb", dir);
+	assert_int_equal(symlink(target, link), 0);
+	/* As root, the directory another user's, as the service's is. */
+	if (geteuid() == 0)
+		assert_int_equal(chown(dir, 65534, 65534), 0);
+	assert_int_equal(lockdir_own(dir, "lock.mdb"), -ELOOP);
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_uid, geteuid());
+	unlink(link);
+	/* Nor a pipe (O_NONBLOCK: the open does not wait for a writer). */
+	assert_int_equal(mkfifo(link, 0600), 0);
+	assert_int_equal(lockdir_own(dir, "lock.mdb"), -EPERM);
+	unlink(link);
+	unlink(target);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_second_taker_refused),
+	    cmocka_unit_test(test_own_no_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
