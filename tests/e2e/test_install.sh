@@ -349,10 +349,11 @@ fi
 # A peer with a registered key can grow a daemon without bound (a message
 # of millions of parts, docs/SECURITY.md): each unit carries a ceiling.
 for u in $UNITS; do
-	if grep -q '^MemoryMax=[0-9]' "$R$UNITDIR/$u"; then
-		ok "$u has a memory ceiling ($(grep '^MemoryMax=' "$R$UNITDIR/$u"))"
+	if grep -q '^MemoryMax=[0-9]' "$R$UNITDIR/$u" &&
+		grep -qx 'MemorySwapMax=0' "$R$UNITDIR/$u"; then
+		ok "$u has a memory ceiling ($(grep '^MemoryMax=' "$R$UNITDIR/$u"), no swap past it)"
 	else
-		not_ok "$u has no MemoryMax="
+		not_ok "$u has no MemoryMax=, or swaps past it"
 	fi
 done
 
