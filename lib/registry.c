@@ -711,6 +711,20 @@ registry_institution(const struct registry *r, enum institution inst)
 	return NULL;
 }
 
+/* Whether inst has a node with a key (a section cut off before its key
+ * leaves the party without one). */
+static bool
+has_node(const struct registry *r, enum institution inst)
+{
+	const struct reg_party *p = registry_institution(r, inst);
+	size_t i;
+
+	for (i = 0; p != NULL && i < r->n_keys; i++)
+		if (r->keys[i].owner == p)
+			return true;
+	return false;
+}
+
 /* Appends the institutions that have (or lack) a node to out. */
 static size_t
 nodes_list(const struct registry *r, bool have, char *out, size_t cap,
@@ -719,8 +733,7 @@ nodes_list(const struct registry *r, bool have, char *out, size_t cap,
 	int i, n = 0;
 
 	for (i = 1; i <= INST_COUNT; i++) {
-		if ((registry_institution(r, (enum institution)i) != NULL) !=
-		    have)
+		if (has_node(r, (enum institution)i) != have)
 			continue;
 		if (len < cap)
 			len += (size_t)snprintf(
@@ -739,7 +752,7 @@ registry_nodes_text(const struct registry *r, char *out, size_t cap)
 		return out;
 	out[0] = '\0';
 	for (i = 1; i <= INST_COUNT; i++)
-		have += registry_institution(r, (enum institution)i) != NULL;
+		have += has_node(r, (enum institution)i);
 	if (have == INST_COUNT) {
 		snprintf(out, cap, "nodes of all %d institutions", INST_COUNT);
 		return out;

@@ -146,10 +146,11 @@ const struct reg_party *registry_institution(const struct registry *r,
 					     enum institution inst);
 
 /*
- * registry_nodes_text - which institutions r has a node for, for the
- * operator's `-n`: "nodes of pnp, mp, pj; none of mimp, minsa", or
- * "nodes of all 5 institutions". A registry cut short (a copy that did
- * not finish) reads as a valid one with fewer parties; this says which.
+ * registry_nodes_text - which institutions r has a node with a key for,
+ * for the operator's `-n`: "nodes of pnp, mp, pj; none of mimp, minsa",
+ * or "nodes of all 5 institutions". A registry cut short (a copy that did
+ * not finish) reads as a valid one with fewer parties or keys; this says
+ * which.
  * Returns out.
  */
 const char *registry_nodes_text(const struct registry *r, char *out,

@@ -231,7 +231,7 @@ audit_owner(struct store *st, const struct registry *reg, char *why,
 		other_net += v == OWNER_OTHER_NET;
 		if ((v == OWNER_UNLISTED || v == OWNER_OTHER_NET) && len < cap)
 			len += (size_t)snprintf(why + len, cap - len, "%s%s",
-						len > 0 ? "; " : "", one);
+						len > 0 ? "\n" : "", one);
 	}
 	if (t != NULL)
 		store_abort(&t);

@@ -49,8 +49,8 @@ uint64_t audit_first_damaged(const struct store_report *r,
  * section 6) leaves some institutions unfitting and others fitting: that
  * is this store, read with a registry that lacks what signed part of it.
  * Returns 0 (every one fits), 1 (another deployment's) or 2 (some do not
- * fit), the findings in why[cap]; or -errno (the store unreadable, memory
- * ran out).
+ * fit), the findings in why[cap], one a line; or -errno (the store
+ * unreadable, memory ran out).
  */
 int audit_owner(struct store *st, const struct registry *reg, char *why,
 		size_t cap);

@@ -100,12 +100,11 @@ ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 			log_warnx("event=stats_not_counted envelopes=%llu "
 				  "text=\"stored envelopes that no longer pass "
 				  "this version's checks are left out of the "
-				  "statistics (after a downgrade: events of a "
-				  "newer schema version; or a key gone from "
-				  "the registry): the tables count less than "
-				  "was delivered. kuska-consolidator --audit "
-				  "names them; run the version that accepted "
-				  "them\"",
+				  "statistics: a thief's after revoked_after_seq, "
+				  "as meant; or, after a downgrade, events of a "
+				  "newer schema version, which the tables then "
+				  "miss. kuska-consolidator --audit names them; "
+				  "run the version that accepted them\"",
 				  (unsigned long long)skipped);
 	}
 	return r;

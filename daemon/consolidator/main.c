@@ -104,12 +104,14 @@ check_store(const char *dir, const char *conf)
  * registry that only lacks the key or party of some institutions (one
  * removed where it should have been revoked) is this store's: it starts,
  * saying what is missing, since a refusal would wait for the next restart
- * and its advice (start from an empty store) would lose their events.
+ * and its advice (start from an empty store) would lose their events. A
+ * refusal leads with the same remedy: a registry that dropped every key
+ * that signed the store looks, here, like another deployment's.
  */
 static void
 check_owner(struct cons *c, const char *conf)
 {
-	char why[INST_COUNT * (CODEC_MAX_TEXT + 256)];
+	char why[INST_COUNT * (CODEC_MAX_TEXT + 256)], *line, *save = NULL;
 	int r;
 
 	r = audit_owner(c->st, c->reg, why, sizeof(why));
@@ -118,26 +120,33 @@ check_owner(struct cons *c, const char *conf)
 		       strerror(-r));
 	if (r == 0)
 		return;
+	/* A line each: the quoted text of a log line is bounded. */
+	for (line = strtok_r(why, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		log_warnx("event=%s dir=%s registry=%s text=%s",
+			  r == 2 ? "store_unlisted" : "store_foreign",
+			  LOG_Q(c->cfg.data_dir), LOG_Q(c->cfg.registry),
+			  LOG_QT(line));
 	if (r == 2) {
-		log_warnx("event=store_unlisted dir=%s text=%s (the registry "
-			  "%s no longer lists what signed these events: a "
-			  "party or key removed rather than revoked? Their "
-			  "events are served, but a rebuild would leave them "
-			  "out: list the key again, revoked if need be, "
-			  "OPERATIONS.md section 6)",
-			  LOG_Q(c->cfg.data_dir), LOG_Q(why),
-			  LOG_Q(c->cfg.registry));
+		log_warnx("event=store_unlisted dir=%s hint=\"the registry no "
+			  "longer lists what signed these events: a party or "
+			  "key removed rather than revoked? Their events are "
+			  "served, but a rebuild would leave them out: list "
+			  "the key again, revoked if need be (OPERATIONS.md "
+			  "section 6)\"",
+			  LOG_Q(c->cfg.data_dir));
 		return;
 	}
-	log_warnx("event=store_foreign dir=%s text=%s",
-		  LOG_Q(c->cfg.data_dir), LOG_Q(why));
-	fatalx("%s: this store is not of the deployment %s describes (%s is "
-	       "not its registry, or data.mdb came from another "
-	       "consolidator): nothing is served from it. Restore this "
-	       "consolidator's own data.mdb, or correct [consolidator] "
-	       "registry; if it has none, move data.mdb aside and start: "
-	       "the nodes send everything again (see OPERATIONS.md)",
-	       c->cfg.data_dir, conf, c->cfg.registry);
+	fatalx("%s: no institution's last event in this store fits %s, the "
+	       "registry %s names (the lines above say why): nothing is "
+	       "served from it. If that registry dropped the keys that "
+	       "signed them, list them again, revoked if need be "
+	       "(OPERATIONS.md section 6). If the store or the registry is "
+	       "another deployment's, restore this consolidator's own "
+	       "data.mdb or correct [consolidator] registry; only if it has "
+	       "none, move data.mdb aside and start: the nodes send "
+	       "everything again",
+	       c->cfg.data_dir, c->cfg.registry, conf);
 }
 
 /* pipeline_free's discard: what was run is still answered. */
@@ -849,10 +858,9 @@ main(int argc, char **argv)
 	if (err != 0)
 		fatalx("%s: cannot open the store: %s%s", c.cfg.data_dir,
 		       strerror(-err), daemon_open_hint(err));
-	/* --rebuild is what a registry that lost keys asks for (it leaves
-	 * their envelopes out, and says how many). */
-	if (!rebuild)
-		check_owner(&c, a.conf);
+	/* --rebuild too: with a registry that fits nothing it would
+	 * leave every envelope out, and the tables empty until the next. */
+	check_owner(&c, a.conf);
 	/* A rebuild (asked for, or of statistics in an older layout)
 	 * verifies on as many threads as the ingest. */
 	c.ig.threads = workers(&c.cfg);

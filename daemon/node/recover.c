@@ -469,7 +469,8 @@ finish_meta(struct rec *r)
 	if (r->has_id)
 		memcpy(id, r->id, OUTBOX_ID_LEN);
 	else
-		outbox_id(r->old != NULL ? r->old : r->fresh, id);
+		outbox_id(r->old != NULL && !r->foreign ? r->old : r->fresh,
+			  id);
 	e = outbox_begin(r->fresh, &t);
 	if (e != 0)
 		return e;
@@ -540,12 +541,18 @@ connect_consolidator(struct rec *r)
 static void
 report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 {
-	fprintf(out,
-		"recovered %llu events from the consolidator (sequences "
-		"1-%llu; %llu of them refused there, %llu without an "
-		"envelope)\n",
-		(unsigned long long)r->got, (unsigned long long)r->cons_last,
-		(unsigned long long)r->refused, (unsigned long long)r->holes);
+	if (r->cons_last == 0)
+		fprintf(out, "the consolidator holds nothing of this "
+			     "institution: the new outbox is empty\n");
+	else
+		fprintf(out,
+			"recovered %llu events from the consolidator "
+			"(sequences 1-%llu; %llu of them refused there, %llu "
+			"without an envelope)\n",
+			(unsigned long long)r->got,
+			(unsigned long long)r->cons_last,
+			(unsigned long long)r->refused,
+			(unsigned long long)r->holes);
 	if (r->kept > 0)
 		fprintf(out,
 			"kept %llu events of this outbox not yet delivered "
@@ -553,7 +560,13 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			(unsigned long long)r->kept,
 			(unsigned long long)(r->cons_last + 1),
 			(unsigned long long)(r->cons_last + r->kept));
-	if (r->old_unreadable)
+	if (r->foreign)
+		fprintf(out, "the old outbox was another institution's: "
+			     "nothing of it is kept; what this node took and "
+			     "the consolidator never received is not in it "
+			     "either: resubmit the case system's exports made "
+			     "since this node's last delivery\n");
+	else if (r->old_unreadable)
 		fprintf(out, "the old outbox could not be read: events it took "
 			     "that the consolidator never received are lost; "
 			     "resubmit the case system's recent exports\n");

@@ -252,7 +252,7 @@ check "(e) the store with another deployment's registry: refused (exit $rc)" \
 	test $rc = 1
 check "(e) ... saying so and what to do" sh -c \
 	"grep -q 'event=store_foreign' '$T/e-cons.log' &&
-		grep -q \"Restore this consolidator's own data.mdb\" '$T/e-cons.log'"
+		grep -q \"list them again.*restore this consolidator's own data.mdb\" '$T/e-cons.log'"
 check "(e) ... and the store unchanged: audit OK" audit_ok
 # A registry that dropped mp's key (where it should have revoked it):
 # this store all the same. It starts, naming what the registry lacks.

@@ -1009,7 +1009,8 @@ test_nodes_text(void **state)
 		 "[institution pnp]\nkinds = referral\n"
 		 "[key pnp-1]\nowner = pnp\npublic_key = keys/pnp.pub\n"
 		 "[institution mimp]\nkinds = referral\n"
-		 "[key mimp-1]\nowner = mimp\npublic_key = %s/keys/extra.pub\n",
+		 "[key mimp-1]\nowner = mimp\npublic_key = %s/keys/extra.pub\n"
+		 "[institution pj]\nkinds = referral\n",
 		 fx->dir);
 	write_registry(fx, text);
 	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
