@@ -109,7 +109,7 @@ check_store(const char *dir, const char *conf)
  * that signed the store looks, here, like another deployment's.
  */
 static void
-check_owner(struct cons *c, const char *conf)
+check_owner(struct cons *c, const char *conf, bool rebuilding)
 {
 	char why[INST_COUNT * (CODEC_MAX_TEXT + 256)], *line, *save = NULL;
 	int r;
@@ -130,11 +130,14 @@ check_owner(struct cons *c, const char *conf)
 	if (r == 2) {
 		log_warnx("event=store_unlisted dir=%s hint=\"the registry no "
 			  "longer lists what signed these events: a party or "
-			  "key removed rather than revoked? Their events are "
-			  "served, but a rebuild would leave them out: list "
-			  "the key again, revoked if need be (OPERATIONS.md "
-			  "section 6)\"",
-			  LOG_Q(c->cfg.data_dir));
+			  "key removed rather than revoked? %s: list the key "
+			  "again, revoked if need be (OPERATIONS.md section "
+			  "6)\"",
+			  LOG_Q(c->cfg.data_dir),
+			  rebuilding ? "This rebuild leaves them out of the "
+				       "tables"
+				     : "Their events are served, but a rebuild "
+				       "would leave them out");
 		return;
 	}
 	fatalx("%s: no institution's last event in this store fits %s, the "
@@ -198,7 +201,7 @@ cons_free(struct cons *c)
 	keys_free(&c->key);
 }
 
-static void own_files(const char *dir);
+static void free_and_own(struct cons *c);
 
 /*
  * --audit: the whole store read and its checksums verified, then every
@@ -237,8 +240,7 @@ run_audit(struct cons *c)
 		fatalx("audit: %s", strerror(-err));
 	printf("audit: %s\n", err == 0 ? "OK" : "FAILED");
 	/* Run as root, the open made lock.mdb root's: the service's. */
-	own_files(c->cfg.data_dir);
-	cons_free(c);
+	free_and_own(c);
 	return err == 0 ? 0 : 1;
 }
 
@@ -249,6 +251,21 @@ own_files(const char *dir)
 	(void)lockdir_own(dir, "kuska.lock");
 	(void)lockdir_own(dir, "data.mdb");
 	(void)lockdir_own(dir, "lock.mdb");
+}
+
+/*
+ * cons_free, then own_files: the store closed first, as opening and
+ * closing lock.mdb in a process that has it open drops LMDB's fcntl
+ * locks on it.
+ */
+static void
+free_and_own(struct cons *c)
+{
+	char dir[sizeof(c->cfg.data_dir)];
+
+	memcpy(dir, c->cfg.data_dir, sizeof(dir));
+	cons_free(c);
+	own_files(dir);
 }
 
 /* What --refetch names: an institution and the first sequence to drop. */
@@ -315,6 +332,9 @@ run_refetch(struct cons *c, const struct refetch *rf)
 	if (err != 0)
 		fatalx("%s: cannot open the store: %s%s", c->cfg.data_dir,
 		       strerror(-err), daemon_open_hint(err));
+	/* Before anything is dropped: with a registry that fits nothing
+	 * the rebuild after it would leave every envelope out. */
+	check_owner(c, c->conf_path, true);
 	n = ingest_forget(c->st, rf->inst, rf->seq);
 	if (n < 0)
 		fatalx("refetch: %s", strerror(-n));
@@ -335,8 +355,7 @@ run_refetch(struct cons *c, const struct refetch *rf)
 	       "the node sends them again.\n",
 	       rf->name, n, (unsigned long long)rf->seq,
 	       (unsigned long long)events);
-	own_files(c->cfg.data_dir);
-	cons_free(c);
+	free_and_own(c);
 	daemon_keep();
 	return 0;
 }
@@ -839,8 +858,7 @@ main(int argc, char **argv)
 		err = repair_run(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 				 c.cfg.max_map_size_mb << 20, c.reg,
 				 workers(&c.cfg), stdout);
-		own_files(c.cfg.data_dir);
-		cons_free(&c);
+		free_and_own(&c);
 		if (err != 0)
 			fatalx("repair: %s", daemon_store_error(err));
 		daemon_keep();
@@ -860,7 +878,7 @@ main(int argc, char **argv)
 		       strerror(-err), daemon_open_hint(err));
 	/* --rebuild too: with a registry that fits nothing it would
 	 * leave every envelope out, and the tables empty until the next. */
-	check_owner(&c, a.conf);
+	check_owner(&c, a.conf, rebuild);
 	/* A rebuild (asked for, or of statistics in an older layout)
 	 * verifies on as many threads as the ingest. */
 	c.ig.threads = workers(&c.cfg);
@@ -881,8 +899,7 @@ main(int argc, char **argv)
 		       (unsigned long long)events,
 		       (unsigned long long)(date_mono_ms() - t0),
 		       (unsigned long long)skipped);
-		own_files(c.cfg.data_dir);
-		cons_free(&c);
+		free_and_own(&c);
 		daemon_keep();
 		return skipped == 0 ? 0 : 1;
 	}
