@@ -50,8 +50,8 @@ lockdir_own(const char *dir, const char *name)
 		return errno == ENOENT ? 0 : -errno;
 	if (fstat(fd, &f) != 0)
 		r = -errno;
-	else if (!S_ISREG(f.st_mode))
-		r = -EPERM;
+	else if (!S_ISREG(f.st_mode) || f.st_nlink != 1)
+		r = -EPERM; /* a hard link to another's file: not ours */
 	else if ((f.st_uid != d.st_uid || f.st_gid != d.st_gid) &&
 		 fchown(fd, d.st_uid, d.st_gid) != 0)
 		r = -errno;

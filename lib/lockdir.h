@@ -17,9 +17,9 @@ int lockdir_take(const char *dir) __attribute__((warn_unused_result));
  * lockdir_own - gives dir/name the owner and group of dir, so that a
  * file made by root for a daemon that runs as its own user (the store
  * remade by --recover or --repair) stays usable by that daemon. Does
- * nothing when they already match or the file is missing; a link or
- * anything but a regular file is never given (-ELOOP, -EPERM), lest root
- * hand its own file to that user. Returns 0 or -errno.
+ * nothing when they already match or the file is missing; a link (soft
+ * or hard) or anything but a regular file is never given (-ELOOP,
+ * -EPERM), lest root hand its own file to that user. Returns 0 or -errno.
  */
 int lockdir_own(const char *dir, const char *name);
 
