@@ -304,6 +304,22 @@ daemon_data_access(const char *dir)
 }
 
 const char *
+daemon_data_file_odd(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return NULL; /* the open says what is wrong */
+	if (!S_ISREG(sb.st_mode))
+		return "data.mdb is not a regular file (a directory, pipe or "
+		       "device)";
+	if (sb.st_size == 0)
+		return "truncated: the data file is empty (0 bytes): a copy, "
+		       "restore or write that did not finish";
+	return NULL;
+}
+
+const char *
 daemon_store_error(int err)
 {
 	if (err == -EXDEV)

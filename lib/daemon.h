@@ -116,6 +116,13 @@ int daemon_data_access(const char *dir);
 const char *daemon_open_hint(int err);
 
 /*
+ * daemon_data_file_odd - why path (a data.mdb that exists) is no store
+ * LMDB can open: not a regular file (LMDB would wait on a pipe for ever),
+ * or empty (LMDB calls it a bad descriptor); NULL when neither.
+ */
+const char *daemon_data_file_odd(const char *path);
+
+/*
  * daemon_store_error - what a store or outbox check's error means: for
  * -EXDEV (the check found the other daemon's tables: a node's outbox
  * where a consolidator's store belongs, or the reverse) a sentence that

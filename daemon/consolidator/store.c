@@ -769,7 +769,7 @@ check_child(void *arg, int fd)
 	MDB_txn *txn = NULL;
 	MDB_val fk = {strlen(FORMAT_KEY), FORMAT_KEY}, fv;
 	MDB_stat ms;
-	struct stat sb;
+	const char *odd;
 	uint64_t entries = 0;
 	bool any = false;
 	int i, rc;
@@ -779,17 +779,8 @@ check_child(void *arg, int fd)
 		emit_summary(fd, 0, false); /* nothing stored yet */
 		return 0;
 	}
-	/* LMDB reads an empty file as a bad descriptor, and would wait
-	 * on a pipe for ever: say what it is. */
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		emit_unreadable(fd, "data.mdb is not a regular file (a "
-				"directory, pipe or device)");
-		return 0;
-	}
-	if (stat(path, &sb) == 0 && sb.st_size == 0) {
-		emit_unreadable(fd, "truncated: the data file is empty (0 "
-				"bytes): a copy, restore or write that did "
-				"not finish");
+	if ((odd = daemon_data_file_odd(path)) != NULL) {
+		emit_unreadable(fd, odd);
 		return 0;
 	}
 	if ((rc = mdb_env_create(&st.env)) != 0 ||
