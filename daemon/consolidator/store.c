@@ -780,7 +780,7 @@ check_child(void *arg, int fd)
 		return 0;
 	}
 	if ((odd = daemon_data_file_odd(path)) != NULL) {
-		emit_unreadable(fd, odd);
+		emit_unreadable(fd, "%s", odd);
 		return 0;
 	}
 	if ((rc = mdb_env_create(&st.env)) != 0 ||

@@ -1214,7 +1214,7 @@ check_child(void *arg, int fd)
 	if (access(path, F_OK) != 0)
 		goto summary; /* nothing stored yet */
 	if ((odd = daemon_data_file_odd(path)) != NULL) {
-		emit_unreadable(fd, odd);
+		emit_unreadable(fd, "%s", odd);
 		return 0;
 	}
 	if ((rc = mdb_env_create(&env)) != 0 ||
