@@ -303,8 +303,7 @@ log_hex8(const void *buf, char out[17])
 }
 
 bool
-log_budget_take(struct log_budget *b, uint64_t mono_ms,
-		unsigned long *ret_held)
+log_budget_take(struct log_budget *b, uint64_t mono_ms, unsigned long *ret_held)
 {
 	const uint64_t cap = (uint64_t)LOG_BUDGET_BURST * LOG_BUDGET_EVERY_MS;
 
@@ -326,4 +325,16 @@ log_budget_take(struct log_budget *b, uint64_t mono_ms,
 	*ret_held = b->held;
 	b->held = 0;
 	return true;
+}
+
+bool
+log_budget_due(const struct log_budget *b, uint64_t mono_ms)
+{
+	uint64_t credit_ms = b->credit_ms;
+
+	if (!b->started || b->held == 0)
+		return false;
+	if (mono_ms > b->at_ms)
+		credit_ms += mono_ms - b->at_ms;
+	return credit_ms >= LOG_BUDGET_EVERY_MS;
 }

@@ -102,6 +102,15 @@ bool log_budget_take(struct log_budget *b, uint64_t mono_ms,
 		     unsigned long *ret_held);
 
 /*
+ * log_budget_due - whether b holds lines back and would let one through
+ * now (mono_ms); changes nothing. A caller whose lines tell of a state
+ * that changes (the last one held back, its journal's last word would be
+ * a state gone) asks on its timer and, when due, states the current
+ * state through b: that line says how many were held back.
+ */
+bool log_budget_due(const struct log_budget *b, uint64_t mono_ms);
+
+/*
  * log_warnx_budget, log_info_budget - log_warnx, log_info within budget
  * b (on date_mono_ms()): nothing when b holds the line back, else the
  * line, ended with " unlogged=N" when N lines were held back before it.

@@ -77,8 +77,8 @@ struct cons {
 	/* Last hello or batch; the query thread reads it (deliveries). */
 	_Atomic uint64_t contact_ms[INST_COUNT + 1];
 	/* Heard at the last hello: the node found our copy is not its
-	 * outbox's; its clock minus ours. */
-	bool diverged[INST_COUNT + 1];
+	 * outbox's (its words; "" not); its clock minus ours. */
+	char diverged[INST_COUNT + 1][CODEC_MAX_TEXT + 1];
 	bool has_skew[INST_COUNT + 1];
 	int64_t skew_ms[INST_COUNT + 1];
 	/* A node may say hello as fast as it likes: its lines are held to
@@ -86,7 +86,8 @@ struct cons {
 	 * on the writer's. */
 	struct log_budget skew_log[INST_COUNT + 1];
 	/* event=diverged and diverged_cleared, main thread: a stolen key's
-	 * hellos can change the state at every hello. */
+	 * hellos can change the state at every hello; the state then
+	 * restated once the budget allows (diverged_tick). */
 	struct log_budget diverged_log[INST_COUNT + 1];
 	struct log_budget hello_log[INST_COUNT + 1];
 	struct log_budget recover_log[INST_COUNT + 1]; /* the writer's */

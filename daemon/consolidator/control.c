@@ -99,7 +99,7 @@ cons_metrics(struct cons *c, struct mtext *m)
 		snprintf(l, sizeof(l), "institution=\"%s\"",
 			 institution_name((enum institution)i));
 		metrics_sample(m, "kuska_institution_diverged", l,
-			       c->diverged[i] ? 1 : 0);
+			       c->diverged[i][0] != '\0' ? 1 : 0);
 	}
 	metrics_family(m, "kuska_clock_skew_seconds", "gauge",
 		       "The node's clock minus ours, at its last hello.");
@@ -211,7 +211,7 @@ handle_control(struct cons *c, const struct tframes *req)
 			if (c->contact_ms[i] > rep.cons.inst[i].last_contact_ms)
 				rep.cons.inst[i].last_contact_ms =
 				    c->contact_ms[i];
-			rep.cons.inst[i].diverged = c->diverged[i];
+			rep.cons.inst[i].diverged = c->diverged[i][0] != '\0';
 			rep.cons.inst[i].has_skew = c->has_skew[i];
 			rep.cons.inst[i].clock_skew_ms = c->skew_ms[i];
 		}

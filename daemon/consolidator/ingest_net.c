@@ -113,6 +113,25 @@ span(int64_t ms, char *out, size_t cap)
 	return out;
 }
 
+/*
+ * Whether institution i's outbox diverged, as its last hello said,
+ * within its budget: on a change, and again when changes were held back.
+ */
+static void
+log_diverged(struct cons *c, enum institution i)
+{
+	if (c->diverged[i][0] != '\0')
+		log_warnx_budget(&c->diverged_log[i],
+				 "event=diverged institution=%s text=%s (its "
+				 "node delivers nothing until kuska-node "
+				 "--recover)",
+				 institution_name(i), LOG_Q(c->diverged[i]));
+	else
+		log_info_budget(&c->diverged_log[i],
+				"event=diverged_cleared institution=%s",
+				institution_name(i));
+}
+
 /* What a hello says about the node's clock and its outbox. */
 static void
 note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
@@ -120,6 +139,7 @@ note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
 {
 	enum institution i = p->inst;
 	char sp[32];
+	bool changed;
 
 	if (m->now_ms != 0) {
 		c->has_skew[i] = true;
@@ -135,22 +155,21 @@ note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
 			    span(c->skew_ms[i], sp, sizeof(sp)),
 			    c->skew_ms[i] > 0 ? "ahead of" : "behind");
 	}
-	if (m->diverged[0] != '\0') {
-		if (!c->diverged[i])
-			log_warnx_budget(&c->diverged_log[i],
-					 "event=diverged institution=%s "
-					 "text=%s (its node delivers nothing "
-					 "until kuska-node --recover)",
-					 p->id, LOG_Q(m->diverged));
-		c->diverged[i] = true;
-	} else {
-		if (c->diverged[i])
-			log_info_budget(&c->diverged_log[i],
-					"event=diverged_cleared "
-					"institution=%s",
-					p->id);
-		c->diverged[i] = false;
-	}
+	changed = (m->diverged[0] != '\0') != (c->diverged[i][0] != '\0');
+	snprintf(c->diverged[i], sizeof(c->diverged[i]), "%s", m->diverged);
+	if (changed)
+		log_diverged(c, i);
+}
+
+void
+diverged_tick(struct cons *c)
+{
+	uint64_t now = date_mono_ms();
+	int i;
+
+	for (i = 1; i <= INST_COUNT; i++)
+		if (log_budget_due(&c->diverged_log[i], now))
+			log_diverged(c, (enum institution)i);
 }
 
 /*

@@ -27,4 +27,13 @@ void handle_ingest(struct cons *c, struct tframes *req);
  */
 void ingest_finish(struct cons *c, struct pipeline_job *job);
 
+/*
+ * diverged_tick - on the main loop's timer: where hellos changed an
+ * institution's diverged state faster than its log budget let them say
+ * so, states the current one once the budget allows, counting the
+ * changes held back (unlogged=N), so the journal's last word is the
+ * state kuska status shows.
+ */
+void diverged_tick(struct cons *c);
+
 #endif

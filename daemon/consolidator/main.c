@@ -767,6 +767,7 @@ run(struct cons *c)
 		 * DISCONNECTED is read is never counted again once gone. */
 		read_monitors(c);
 		peers_tick(c);
+		diverged_tick(c);
 		service_watchdog(date_mono_ms());
 		metrics_export(c->cfg.metrics_file, c->cfg.metrics_interval_s,
 			       &c->metrics_written_ms, date_mono_ms(),

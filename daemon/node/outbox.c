@@ -398,8 +398,10 @@ outbox_first_origin(struct outbox *ob, enum institution *inst, char *net,
 	struct first_env f;
 
 	memset(&f, 0, sizeof(f));
-	if (outbox_read(ob, 1, 1, first_envelope, &f) != 1 || !f.ok)
+	if (outbox_read(ob, 1, 1, first_envelope, &f) != 1)
 		return -ENOENT;
+	if (!f.ok)
+		return -EBADMSG;
 	*inst = f.env.inst;
 	snprintf(net, cap, "%s", f.env.network);
 	codec_envelope_clear(&f.env);

@@ -89,7 +89,8 @@ bool outbox_diverged(struct outbox *ob, char *out, size_t cap);
 /*
  * outbox_first_origin - the institution and network (net[cap], "" for
  * none) the outbox's first envelope names: whose outbox it is. Returns 0,
- * or -ENOENT when it is empty or its first envelope cannot be read.
+ * -ENOENT when it is empty, or -EBADMSG when its first envelope does not
+ * decode (a damaged outbox, or not a node's: whose it is, unknown).
  */
 int outbox_first_origin(struct outbox *ob, enum institution *inst, char *net,
 			size_t cap);

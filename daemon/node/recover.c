@@ -586,6 +586,47 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 		fprintf(out, "the old outbox is kept as %s\n", moved);
 }
 
+/*
+ * Whose the old outbox is (r->foreign: another institution's, nothing of
+ * it kept, its ref key not this node's to compare) and, if this node's,
+ * whether its records were named with this ref key: with another, the
+ * rebuilt outbox would not know the case system's records and each
+ * resubmitted one would be stored twice. Returns 0, or -EINVAL said.
+ */
+static int
+judge_old(struct rec *r)
+{
+	enum institution first;
+	char net[CODEC_MAX_NETWORK + 1];
+	int origin;
+
+	if (r->old == NULL)
+		return 0;
+	origin = outbox_first_origin(r->old, &first, net, sizeof(net));
+	r->foreign = origin == 0 && first != r->p->inst;
+	if (r->foreign || outbox_ref_key_is(r->old, r->p->ref_fp) != 1)
+		return 0;
+	if (origin == -EBADMSG)
+		fprintf(stderr,
+			"kuska-node: %s: this outbox's first envelope does "
+			"not decode, so whose it is cannot be told, and it "
+			"was named with another ref key than [node] ref_key: "
+			"a damaged outbox, or another node's. If it is this "
+			"node's, put back the ref key backed up with it; if "
+			"not, or damaged beyond use, move %s/data.mdb aside "
+			"and run kuska-node --recover again, which rebuilds "
+			"the outbox from the consolidator's copy (the outbox "
+			"is unchanged)\n",
+			r->p->dir, r->p->dir);
+	else
+		fprintf(stderr,
+			"kuska-node: [node] ref_key is not the key this "
+			"outbox's records were named with: put back the ref "
+			"key backed up with it; if it is lost for good, see "
+			"OPERATIONS.md section 2 (the outbox is unchanged)\n");
+	return -EINVAL;
+}
+
 int
 recover_run(const struct recover_params *p, FILE *out)
 {
@@ -608,27 +649,9 @@ recover_run(const struct recover_params *p, FILE *out)
 			p->dir, daemon_store_error(e), daemon_open_hint(e));
 		goto out;
 	}
-	/* Another institution's outbox (copied here): nothing of it is
-	 * kept, and its ref key is not this node's to compare. */
-	if (r.old != NULL) {
-		enum institution first;
-		char net[CODEC_MAX_NETWORK + 1];
-		r.foreign = outbox_first_origin(r.old, &first, net,
-						sizeof(net)) == 0 &&
-			    first != p->inst;
-	}
-	/* With another ref key the rebuilt outbox would not know the
-	 * case system's records: each resubmitted one stored twice. */
-	if (r.old != NULL && !r.foreign &&
-	    outbox_ref_key_is(r.old, p->ref_fp) == 1) {
-		fprintf(stderr,
-			"kuska-node: [node] ref_key is not the key this "
-			"outbox's records were named with: put back the ref "
-			"key backed up with it; if it is lost for good, see "
-			"OPERATIONS.md section 2 (the outbox is unchanged)\n");
-		e = -EINVAL;
+	e = judge_old(&r);
+	if (e != 0)
 		goto out;
-	}
 	e = connect_consolidator(&r);
 	if (e == 0)
 		e = greet(&r);

@@ -81,12 +81,47 @@ test_own_no_link(void **state)
 	rmdir(dir);
 }
 
+/*
+ * Nor a hard link: the user who owns the directory can link there a file
+ * of root's (or another's) it cannot change; given to that user, it
+ * would be theirs. Its other name keeps its owner.
+ */
+static void
+test_own_no_hard_link(void **state)
+{
+	char dir[64], name[96], target[96];
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/kuska-own-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(target, sizeof(target), "%s.target", dir);
+	f = fopen(target, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(name, sizeof(name), "%s/lock.mdb", dir);
+	assert_int_equal(link(target, name), 0);
+	if (geteuid() == 0)
+		assert_int_equal(chown(dir, 65534, 65534), 0);
+	assert_int_equal(lockdir_own(dir, "lock.mdb"), -EPERM);
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_uid, geteuid());
+	assert_int_equal(st.st_nlink, 2);
+	/* Its other name gone, the same file is its own: given. */
+	unlink(target);
+	assert_int_equal(lockdir_own(dir, "lock.mdb"), 0);
+	unlink(name);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_second_taker_refused),
 	    cmocka_unit_test(test_own_no_link),
+	    cmocka_unit_test(test_own_no_hard_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

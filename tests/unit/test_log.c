@@ -178,8 +178,8 @@ test_budget(void **state)
 	assert_false(log_budget_take(&b, 4000, &held));
 	/* Once a second, as a node's keep-alive at its most: every line. */
 	for (i = 1; i <= 100; i++) {
-		assert_true(log_budget_take(&b, 6000 + 1000 * (uint64_t)i,
-					    &held));
+		assert_true(
+		    log_budget_take(&b, 6000 + 1000 * (uint64_t)i, &held));
 		if (i > 1)
 			assert_int_equal(held, 0);
 	}
@@ -187,6 +187,30 @@ test_budget(void **state)
 	for (n = 0, i = 0; i < 100; i++)
 		n += log_budget_take(&b, 10000000, &held);
 	assert_int_equal(n, LOG_BUDGET_BURST);
+}
+
+/* Due only when lines were held back and one may go now. */
+static void
+test_budget_due(void **state)
+{
+	struct log_budget b;
+	unsigned long held;
+	int i;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	assert_false(log_budget_due(&b, 5000));
+	for (i = 0; i < LOG_BUDGET_BURST; i++)
+		assert_true(log_budget_take(&b, 5000, &held));
+	/* Spent, nothing held back: nothing to say. */
+	assert_false(log_budget_due(&b, 5000 + LOG_BUDGET_EVERY_MS));
+	assert_false(log_budget_take(&b, 5000, &held));
+	assert_false(log_budget_due(&b, 5000 + LOG_BUDGET_EVERY_MS - 1));
+	assert_true(log_budget_due(&b, 5000 + LOG_BUDGET_EVERY_MS));
+	/* Asking took nothing: the line then written counts the one. */
+	assert_true(log_budget_take(&b, 5000 + LOG_BUDGET_EVERY_MS, &held));
+	assert_int_equal(held, 1);
+	assert_false(log_budget_due(&b, 10000000));
 }
 
 /*
@@ -269,6 +293,7 @@ main(void)
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_hex8),
 	    cmocka_unit_test(test_budget),
+	    cmocka_unit_test(test_budget_due),
 	    cmocka_unit_test(test_budget_line),
 	    cmocka_unit_test(test_budget_long),
 	};

@@ -207,6 +207,29 @@ test_next_seq_persists(void **state)
 	outbox_close(&ob);
 }
 
+/*
+ * Whose an outbox is, from its first envelope: none when empty; a first
+ * envelope that does not decode is said apart (a damaged outbox, or not
+ * a node's), not taken for the node's own.
+ */
+static void
+test_first_origin(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	enum institution inst = INST_NONE;
+	char net[64] = "";
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_first_origin(ob, &inst, net, sizeof(net)),
+			 -ENOENT);
+	append_range(ob, 1, 2);
+	assert_int_equal(outbox_first_origin(ob, &inst, net, sizeof(net)),
+			 -EBADMSG);
+	assert_int_equal(inst, INST_NONE);
+	outbox_close(&ob);
+}
+
 static void
 test_append_wrong_seq(void **state)
 {
@@ -895,6 +918,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_check_damage, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_first_origin, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebuild_pieces, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_revive_run, setup, teardown),
