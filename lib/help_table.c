@@ -272,7 +272,8 @@ const struct help_cmd help_table[] = {
 	.opts =
 	    (const struct help_opt[]){
 		{'p', "port", "BASE",
-		 "the consolidator's port, queries on BASE+1 (default 7400)"},
+		 "the consolidator's port, queries on BASE+1, the key holder "
+		 "on BASE+2 (1024-65533, default 7400)"},
 		{0},
 	    },
 	.sections =
