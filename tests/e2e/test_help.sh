@@ -262,13 +262,21 @@ fi
 # --- kuska query --help: tables, periods, regions ------------------------------
 
 cp "$T/help.kuska.query" "$T/q"
-tables=$(sed -n '/^Tables:$/,/^$/p' "$T/q" | sed -n 's/^  \([a-z_][a-z_]*\)\( .*\)\{0,1\}$/\1/p' | sort | tr '\n' ' ')
+tables=$(sed -n '/^Tables:$/,/^$/p' "$T/q" | sed -n 's/^  \([a-z_][a-z_0-9]*\)\( .*\)\{0,1\}$/\1/p' | sort | tr '\n' ' ')
 src=$(sed -n '/^static const char \*const tables\[\]/,/};/p' "$KUSKA_SRC/client/query.c" |
-	grep -o '"[a-z_]*"' | tr -d '"' | sort | tr '\n' ' ')
+	grep -o '"[a-z_][a-z_0-9]*"' | tr -d '"' | sort | tr '\n' ' ')
 if [ -n "$src" ] && [ "$tables" = "$src" ]; then
 	ok "kuska query --help lists the tables query.c accepts: $tables"
 else
 	not_ok "kuska query --help tables [$tables], client/query.c [$src]"
+fi
+# kuska(1) describes each of them, as an item of its query command.
+man_tables=$(awk '/^\.It Cm query /{ on = 1; next } /^\.It Cm report /{ on = 0 }
+	on && /^\.It Cm [a-z_0-9]*$/ { print $3 }' "$MAN1" | sort | tr '\n' ' ')
+if [ "$man_tables" = "$src" ]; then
+	ok "kuska(1) describes each table of query.c"
+else
+	not_ok "kuska(1) query tables [$man_tables], client/query.c [$src]"
 fi
 if grep -q '^  2026 ' "$T/q" && grep -q '2026H1, 2026H2' "$T/q" &&
 	grep -q '2026Q1 \.\.\. 2026Q4' "$T/q" && grep -q '2026Q3' "$T/q" &&
