@@ -139,7 +139,8 @@ const struct help_cmd help_table[] = {
 		{0, "boot", "N",
 		 "estimate: add the bootstrap interval, N resamples "
 		 "(1-10000)"},
-		{0, "seed", "S", "estimate: the bootstrap's seed (default 1)"},
+		{0, "seed", "S",
+		 "estimate: the bootstrap's seed (default 1; needs --boot)"},
 		OPT_FORMAT('f'),
 		{0},
 	    },
