@@ -139,7 +139,8 @@ const struct help_cmd help_table[] = {
 		{0, "boot", "N",
 		 "estimate: add the bootstrap interval, N resamples "
 		 "(1-10000)"},
-		{0, "seed", "S", "estimate: the bootstrap's seed (default 1)"},
+		{0, "seed", "S",
+		 "estimate: the bootstrap's seed (default 1; needs --boot)"},
 		OPT_FORMAT('f'),
 		{0},
 	    },
@@ -272,7 +273,8 @@ const struct help_cmd help_table[] = {
 	.opts =
 	    (const struct help_opt[]){
 		{'p', "port", "BASE",
-		 "the consolidator's port, queries on BASE+1 (default 7400)"},
+		 "the consolidator's port, queries on BASE+1, the key holder "
+		 "on BASE+2 (1024-65533, default 7400)"},
 		{0},
 	    },
 	.sections =

@@ -2,7 +2,8 @@
 # exit 0) with its usage and a line per option; "kuska help" lists the
 # subcommands; unknown options, commands and arguments are named, exit 2;
 # the man pages list the same options as the help (lib/help_table.c),
-# and the options the sources parse are all in the help.
+# the options the sources parse are all in the help, and every log
+# event the pages name is one the code writes.
 #
 # No daemon is started. Needs KUSKA_BIN and KUSKA_SRC.
 
@@ -261,13 +262,21 @@ fi
 # --- kuska query --help: tables, periods, regions ------------------------------
 
 cp "$T/help.kuska.query" "$T/q"
-tables=$(sed -n '/^Tables:$/,/^$/p' "$T/q" | sed -n 's/^  \([a-z_][a-z_]*\)\( .*\)\{0,1\}$/\1/p' | sort | tr '\n' ' ')
+tables=$(sed -n '/^Tables:$/,/^$/p' "$T/q" | sed -n 's/^  \([a-z_][a-z_0-9]*\)\( .*\)\{0,1\}$/\1/p' | sort | tr '\n' ' ')
 src=$(sed -n '/^static const char \*const tables\[\]/,/};/p' "$KUSKA_SRC/client/query.c" |
-	grep -o '"[a-z_]*"' | tr -d '"' | sort | tr '\n' ' ')
+	grep -o '"[a-z_][a-z_0-9]*"' | tr -d '"' | sort | tr '\n' ' ')
 if [ -n "$src" ] && [ "$tables" = "$src" ]; then
 	ok "kuska query --help lists the tables query.c accepts: $tables"
 else
 	not_ok "kuska query --help tables [$tables], client/query.c [$src]"
+fi
+# kuska(1) describes each of them, as an item of its query command.
+man_tables=$(awk '/^\.It Cm query /{ on = 1; next } /^\.It Cm report /{ on = 0 }
+	on && /^\.It Cm [a-z_0-9]*$/ { print $3 }' "$MAN1" | sort | tr '\n' ' ')
+if [ "$man_tables" = "$src" ]; then
+	ok "kuska(1) describes each table of query.c"
+else
+	not_ok "kuska(1) query tables [$man_tables], client/query.c [$src]"
 fi
 if grep -q '^  2026 ' "$T/q" && grep -q '2026H1, 2026H2' "$T/q" &&
 	grep -q '2026Q1 \.\.\. 2026Q4' "$T/q" && grep -q '2026Q3' "$T/q" &&
@@ -355,6 +364,37 @@ if [ $rc != 0 ] && grep -q 'missing.conf' "$T/err"; then
 	ok "a cluster ending in -c FILE passes (the node says: $(cat "$T/err"))"
 else
 	not_ok "kuska-node -dnc FILE: exit $rc: $(cat "$T/err")"
+fi
+
+# --- the log events the pages name are written by the code ---------------------
+
+# Each event=NAME of a daemon's page is written by that daemon's sources
+# (daemon/X/) or lib/; each one of README.md and docs/*.md by some source:
+# a renamed or dropped event leaves no page promising it.
+emitted() { # emitted NAME DIR...: NAME is logged (or chosen by a ?:) there
+	local name=$1
+	shift
+	grep -rqE "event=$name\b|\"$name\"" --include='*.c' "$@"
+}
+bad=""
+for page in "$KUSKA_SRC"/docs/*.8; do
+	d=$(basename "$page" .8)
+	for e in $(grep -o 'event=[a-z_0-9]*' "$page" | sed 's/event=//' | sort -u); do
+		emitted "$e" "$KUSKA_SRC/daemon/${d#kuska-}" "$KUSKA_SRC/lib" ||
+			bad="$bad $d.8:$e"
+	done
+done
+for f in "$KUSKA_SRC"/README.md "$KUSKA_SRC"/docs/*.md "$KUSKA_SRC"/docs/kuska.1 \
+	"$KUSKA_SRC"/docs/kuska.conf.5; do
+	for e in $(grep -o 'event=[a-z_0-9]*' "$f" | sed 's/event=//' | sort -u); do
+		emitted "$e" "$KUSKA_SRC/daemon" "$KUSKA_SRC/lib" "$KUSKA_SRC/client" ||
+			bad="$bad $(basename "$f"):$e"
+	done
+done
+if [ -z "$bad" ]; then
+	ok "every event= the pages name is one the code logs"
+else
+	not_ok "events the pages name and no code logs:$bad"
 fi
 
 finish

@@ -231,9 +231,14 @@ for c in $CONFIGS; do
 	for k in $(awk -v s="$sec" '$1 == s && $3 == "-" { print $2 }' "$T/schema"); do
 		grep -q "^$k *=" "$f" || bad="$bad $c.conf:$k(missing)"
 	done
+	# An optional key shown at its default ("#name = value"), so that
+	# an operator sees every knob in the file itself.
+	for k in $(awk -v s="$sec" '$1 == s && $3 != "-" { print $2 }' "$T/schema"); do
+		grep -q "^#\\{0,1\\}$k *=" "$f" || bad="$bad $c.conf:$k(not shown)"
+	done
 done
 if [ -z "$bad" ]; then
-	ok "config/*.conf use only known keys and give every required one"
+	ok "config/*.conf use only known keys and show every one of their section"
 else
 	not_ok "config/*.conf:$bad"
 fi
