@@ -209,26 +209,6 @@ out:
 	return r;
 }
 
-/*
- * Dials the consolidator again after a refused or failed handshake, which
- * libzmq does not retry: the registry may have been fixed and reloaded
- * since (a key added late, a revocation undone), and the node must not
- * wait for a restart to be let in.
- */
-static void
-redial(struct deliver *d)
-{
-	int r;
-
-	d->redial_due_ms = 0;
-	r = tsock_redial(d->sock, d->endpoint);
-	if (r != 0)
-		log_warnx("event=redial_failed consolidator=%s error=%s",
-			  LOG_Q(d->endpoint), LOG_Q(strerror(-r)));
-	else
-		log_info("event=redial consolidator=%s", LOG_Q(d->endpoint));
-}
-
 /* The next redial after a refused handshake: 10 s, doubling to 10 min. */
 static void
 schedule_redial(struct deliver *d, uint64_t now_ms)
@@ -241,13 +221,35 @@ schedule_redial(struct deliver *d, uint64_t now_ms)
 	d->redial_due_ms = now_ms + d->redial_backoff_ms;
 }
 
+/*
+ * Dials the consolidator again after a refused or failed handshake, which
+ * libzmq does not retry: the registry may have been fixed and reloaded
+ * since (a key added late, a revocation undone), and the node must not
+ * wait for a restart to be let in. A redial that fails may have left the
+ * socket without its endpoint: it is tried again later, not given up.
+ */
+static void
+redial(struct deliver *d, uint64_t now_ms)
+{
+	int r;
+
+	d->redial_due_ms = 0;
+	r = tsock_redial(d->sock, d->endpoint);
+	if (r != 0) {
+		log_warnx("event=redial_failed consolidator=%s error=%s",
+			  LOG_Q(d->endpoint), LOG_Q(strerror(-r)));
+		schedule_redial(d, now_ms);
+	} else
+		log_info("event=redial consolidator=%s", LOG_Q(d->endpoint));
+}
+
 void
 deliver_tick(struct deliver *d, uint64_t now_ms)
 {
 	struct outbox_state st;
 
 	if (d->redial_due_ms != 0 && now_ms >= d->redial_due_ms)
-		redial(d);
+		redial(d, now_ms);
 	if (!d->welcomed) {
 		if (now_ms >= d->hello_due_ms)
 			send_hello(d, now_ms);

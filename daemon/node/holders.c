@@ -201,8 +201,9 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 	 * again, as its registry may have been fixed since. */
 	pump(h);
 	if (h->auth_failed) {
-		h->auth_failed = false;
+		/* Failed, it is tried again at the next request. */
 		r = tsock_redial(h->s, h->endpoint);
+		h->auth_failed = r != 0;
 		if (r != 0)
 			log_warnx("event=redial_failed keyholder=%s error=%s",
 				  LOG_Q(h->endpoint), LOG_Q(strerror(-r)));
