@@ -227,8 +227,8 @@ struct change {
 	bool add;	 /* else remove */
 	bool has_vf;	 /* add: the record's victim fact */
 	struct fact vf;
-	size_t n;	       /* add: objects */
-	struct link_obj *objs; /* add: n, malloc'd */
+	size_t n;     /* add: objects */
+	size_t first; /* add: the first in the batch's objs */
 };
 
 struct stats {
@@ -239,6 +239,8 @@ struct stats {
 	struct link *link;	/* the victims, as committed (see changes) */
 	struct change *changes; /* this batch's, in order */
 	size_t n_changes, cap_changes;
+	struct link_obj *objs; /* the changes' objects, one array a batch */
+	size_t n_objs, cap_objs;
 	bool graph_dirty; /* the batch's changes are in the graph */
 	struct vset old_victims, new_victims; /* relink's, per batch */
 	struct live *old, *cur;		      /* scratch records */
@@ -340,20 +342,11 @@ emap_slot(struct emap *m, const uint8_t key[ENTITY_KEY_LEN])
 }
 
 static void
-free_changes(struct stats *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_changes; i++)
-		free(s->changes[i].objs);
-	s->n_changes = 0;
-}
-
-static void
 reset(struct stats *s)
 {
 	emap_clear(&s->batch);
-	free_changes(s);
+	s->n_changes = 0;
+	s->n_objs = 0;
 	link_batch_end(s->link);
 	delta_clear(s->deltas);
 	delta_clear(s->victim);
@@ -373,8 +366,11 @@ stats_new(void)
 	s->old = malloc(sizeof(*s->old));
 	s->cur = malloc(sizeof(*s->cur));
 	s->live_buf = malloc(LIVE_MAX);
+	s->cap_objs = 1024;
+	s->objs = malloc(s->cap_objs * sizeof(*s->objs));
 	if (s->deltas == NULL || s->victim == NULL || s->link == NULL ||
 	    s->old == NULL || s->cur == NULL || s->live_buf == NULL ||
+	    s->objs == NULL ||
 	    emap_init(&s->index, 1024) != 0 ||
 	    emap_init(&s->batch, 1024) != 0) {
 		stats_free(&s);
@@ -388,14 +384,13 @@ stats_free(struct stats **s)
 {
 	if (s == NULL || *s == NULL)
 		return;
-	if ((*s)->link != NULL)
-		free_changes(*s);
 	emap_free(&(*s)->index);
 	emap_free(&(*s)->batch);
 	link_free(&(*s)->link);
 	vset_free(&(*s)->old_victims);
 	vset_free(&(*s)->new_victims);
 	free((*s)->changes);
+	free((*s)->objs);
 	free((*s)->old);
 	free((*s)->cur);
 	free((*s)->live_buf);
@@ -851,6 +846,27 @@ stats_begin(struct stats *s, struct store_txn *t)
 	s->t = t;
 }
 
+/* Appends lv's objects to the batch's (one array, kept from batch to
+ * batch, not one allocation a change). */
+static int
+keep_objs(struct stats *s, const struct live *lv)
+{
+	if (s->n_objs + lv->n > s->cap_objs) {
+		size_t cap = 2 * s->cap_objs;
+		struct link_obj *n;
+		while (cap < s->n_objs + lv->n)
+			cap *= 2;
+		n = realloc(s->objs, cap * sizeof(*n));
+		if (n == NULL)
+			return -ENOMEM;
+		s->objs = n;
+		s->cap_objs = cap;
+	}
+	memcpy(s->objs + s->n_objs, lv->objs, lv->n * sizeof(*lv->objs));
+	s->n_objs += lv->n;
+	return 0;
+}
+
 /* Appends a change for the victim graph and touches its keys. */
 static int
 add_change(struct stats *s, uint64_t origin, bool add, const struct live *lv)
@@ -873,10 +889,9 @@ add_change(struct stats *s, uint64_t origin, bool add, const struct live *lv)
 	c->origin = origin;
 	c->add = add;
 	if (add) {
-		c->objs = malloc(lv->n * sizeof(*c->objs));
-		if (c->objs == NULL)
-			return -ENOMEM;
-		memcpy(c->objs, lv->objs, lv->n * sizeof(*c->objs));
+		if ((r = keep_objs(s, lv)) != 0)
+			return r;
+		c->first = s->n_objs - lv->n;
 		c->n = lv->n;
 		c->has_vf = vf;
 		c->vf = lv->f;
@@ -1026,7 +1041,7 @@ relink(struct stats *s)
 	for (i = 0; i < s->n_changes && r == 0; i++) {
 		const struct change *c = &s->changes[i];
 		if (c->add)
-			r = link_add(s->link, c->origin, c->objs, c->n,
+			r = link_add(s->link, c->origin, s->objs + c->first, c->n,
 				     c->has_vf ? &c->vf : NULL);
 		else
 			link_remove(s->link, c->origin);
