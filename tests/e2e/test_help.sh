@@ -2,8 +2,9 @@
 # exit 0) with its usage and a line per option; "kuska help" lists the
 # subcommands; unknown options, commands and arguments are named, exit 2;
 # the man pages list the same options as the help (lib/help_table.c),
-# the options the sources parse are all in the help, and every log
-# event the pages name is one the code writes.
+# the options the sources parse are all in the help, every log event
+# the pages name is one the code writes, and every one the code writes
+# has its row in OPERATIONS.md's reference of log events.
 #
 # No daemon is started. Needs KUSKA_BIN and KUSKA_SRC.
 
@@ -395,6 +396,37 @@ if [ -z "$bad" ]; then
 	ok "every event= the pages name is one the code logs"
 else
 	not_ok "events the pages name and no code logs:$bad"
+fi
+
+# --- the events the code logs are in OPERATIONS.md's reference ----------------
+
+# The events the daemons' code logs, one a line: each "event=NAME" a
+# string starts with (comments left out) and, for a line built as
+# "event=%s", the names its statement chooses from ("store_unlisted" :
+# "store_foreign").
+logged_events() {
+	grep -rh --include='*.c' '"event=' "$KUSKA_SRC/daemon" "$KUSKA_SRC/lib" |
+		grep -v '^[[:space:]]*\(/\*\|\*\)' | grep -o '"event=[a-z_0-9]*' |
+		sed 's/^"event=//; /^$/d'
+	find "$KUSKA_SRC/daemon" "$KUSKA_SRC/lib" -name '*.c' -exec awk '
+		/"event=%s/ { on = 1 }
+		on { print }
+		on && /;[[:space:]]*$/ { on = 0 }' {} + |
+		grep -o '"[a-z][a-z_0-9]*"' | tr -d '"'
+}
+# The events of the reference: the first cell of each row of its tables.
+reference_events() {
+	awk '/^## [0-9]+\. Log events$/ { on = 1; next } /^## / { on = 0 } on' \
+		"$KUSKA_SRC/docs/OPERATIONS.md" | sed -n 's/^| `\([a-z_0-9]*\)` |.*/\1/p'
+}
+logged_events | sort -u >"$T/logged"
+reference_events | sort -u >"$T/reference"
+missing=$(comm -23 "$T/logged" "$T/reference" | tr '\n' ' ')
+stale=$(comm -13 "$T/logged" "$T/reference" | tr '\n' ' ')
+if [ "$(wc -l <"$T/logged")" -ge 50 ] && [ -z "$missing$stale" ]; then
+	ok "OPERATIONS.md's reference has a row for each of the $(wc -l <"$T/logged") events the code logs, and no other"
+else
+	not_ok "OPERATIONS.md's reference of log events lacks [$missing], has no longer logged [$stale]"
 fi
 
 finish
