@@ -450,3 +450,14 @@ daemon_peers_revalidate(struct admit *a, const struct registry *reg,
 			  over, max_per_key);
 	return n;
 }
+
+void
+daemon_reload_refused(const char *err)
+{
+	char q[600];
+
+	/* The whole reason, however long the paths in it. */
+	log_warnx("event=reload_refused error=%s hint=\"the configuration "
+		  "and registry in force stay\"",
+		  log_quote_str(err, q, sizeof(q)));
+}

@@ -165,6 +165,13 @@ void daemon_raise_fd_limit(unsigned long max_connections,
  */
 void daemon_error_fill(struct control *ret, const char *text);
 
+/*
+ * daemon_reload_refused - logs a reload refused for err (its whole reason,
+ * quoted): event=reload_refused error="..." hint="...", the configuration
+ * and registry in force staying.
+ */
+void daemon_reload_refused(const char *err);
+
 struct admit;
 struct registry;
 

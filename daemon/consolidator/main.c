@@ -638,16 +638,13 @@ reload(struct cons *c)
 	struct consolidator_config cfg;
 	struct registry *fresh = NULL;
 	struct admit_limits lim;
-	char err[512], qerr[600];
+	char err[512];
 	size_t dropped;
 
 	if (config_load(c->conf_path, &settings_consolidator_schema, &cfg, err,
 			sizeof(err)) != 0 ||
 	    registry_load(cfg.registry, &fresh, err, sizeof(err)) != 0) {
-		/* The whole reason, however long the paths in it. */
-		log_warnx("event=reload_refused error=%s hint=\"the "
-			  "configuration and registry in force stay\"",
-			  log_quote_str(err, qerr, sizeof(qerr)));
+		daemon_reload_refused(err);
 		return;
 	}
 	if (strcmp(cfg.listen, c->cfg.listen) != 0 ||

@@ -101,17 +101,16 @@ reload(struct keyholder *kh)
 	if (config_load(kh->conf_path, &settings_keyholder_schema, &cfg, err,
 			sizeof(err)) != 0 ||
 	    registry_load(cfg.registry, &fresh, err, sizeof(err)) != 0) {
-		log_warnx("event=reload_refused %s (the configuration and "
-			  "registry in force stay)",
-			  err);
+		daemon_reload_refused(err);
 		return;
 	}
 	if (strcmp(cfg.listen, kh->cfg.listen) != 0 ||
 	    strcmp(cfg.control, kh->cfg.control) != 0 ||
 	    strcmp(cfg.key, kh->cfg.key) != 0 ||
 	    strcmp(cfg.share, kh->cfg.share) != 0)
-		log_warnx("event=reload endpoints, key and share changes take "
-			  "effect at the next restart");
+		log_warnx("event=reload_needs_restart hint=\"endpoints, key "
+			  "and share changes take effect at the next "
+			  "restart\"");
 	kh->cfg.rate_per_day = cfg.rate_per_day;
 	kh->cfg.max_batch = cfg.max_batch;
 	kh->cfg.max_connections = cfg.max_connections;

@@ -119,6 +119,9 @@ cp "$N/registry.conf" "$T/registry.good"
 echo "[key broken" >>"$N/registry.conf"
 check "a broken registry is refused on SIGHUP" \
 	hup_wait "$N/consolidator.log" "event=reload_refused" "${PIDS[cons]}"
+check "... by the key holder too, its reason quoted" \
+	hup_wait "$N/keyholder.log" 'event=reload_refused error="' \
+	"${PIDS[keyholder]}"
 "$KUSKA" query -c "$N/analyst.conf" identification --period 2025 >/dev/null
 check "queries still answered with the registry in force" test $? = 0
 cp "$T/registry.good" "$N/registry.conf"
