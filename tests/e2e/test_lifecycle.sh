@@ -127,4 +127,15 @@ check "queries still answered with the registry in force" test $? = 0
 cp "$T/registry.good" "$N/registry.conf"
 check "the consolidator is still up" kill -0 "${PIDS[cons]}"
 
+# A key a reload does not apply is named, not ignored unsaid.
+echo "workers = 2" >>"$N/consolidator.conf"
+echo "map_size_mb = 2048" >>"$N/consolidator.conf"
+echo "workers = 2" >>"$N/keyholder.conf"
+check "a changed workers and map_size_mb need a restart, and say so" \
+	hup_wait "$N/consolidator.log" \
+	"event=reload_needs_restart keys=map_size_mb,workers " "${PIDS[cons]}"
+check "... the key holder's workers too" \
+	hup_wait "$N/keyholder.log" "event=reload_needs_restart keys=workers " \
+	"${PIDS[keyholder]}"
+
 finish
