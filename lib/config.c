@@ -583,3 +583,54 @@ config_print(FILE *f, const struct config_schema *schema, const void *cfg)
 		}
 	}
 }
+
+/* Whether the field fd holds the same value in a and b. */
+static bool
+field_equal(const struct config_field *fd, const void *a, const void *b)
+{
+	const char *pa = (const char *)a + fd->offset;
+	const char *pb = (const char *)b + fd->offset;
+
+	switch (fd->type) {
+	case CONFIG_UINT:
+		return memcmp(pa, pb, sizeof(unsigned long)) == 0;
+	case CONFIG_INSTITUTION:
+		return memcmp(pa, pb, sizeof(int)) == 0;
+	default:
+		return strncmp(pa, pb, fd->size) == 0;
+	}
+}
+
+/* Whether name is one of list (NULL-ended). */
+static bool
+listed(const char *name, const char *const *list)
+{
+	for (; list != NULL && *list != NULL; list++)
+		if (strcmp(name, *list) == 0)
+			return true;
+	return false;
+}
+
+size_t
+config_changed(const struct config_schema *schema, const void *a, const void *b,
+	       const char *const *skip, char *out, size_t cap)
+{
+	size_t i, n = 0, used = 0;
+
+	if (cap > 0)
+		out[0] = '\0';
+	for (i = 0; i < schema->n_fields; i++) {
+		const struct config_field *fd = &schema->fields[i];
+		int w;
+
+		if (field_equal(fd, a, b) || listed(fd->name, skip))
+			continue;
+		n++;
+		if (used >= cap)
+			continue;
+		w = snprintf(out + used, cap - used, "%s%s",
+			     used > 0 ? "," : "", fd->name);
+		used = w < 0 ? cap : used + (size_t)w;
+	}
+	return n;
+}

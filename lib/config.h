@@ -63,6 +63,16 @@ int config_load(const char *path, const struct config_schema *schema, void *out,
 void config_print(FILE *f, const struct config_schema *schema, const void *cfg);
 
 /*
+ * config_changed - names, comma-separated into out (cut to fit cap), each
+ * key of schema whose value differs between a and b (two structs the
+ * schema describes), but for those listed in skip (NULL-ended): after a
+ * reload, the changed keys it does not apply. Returns how many it found.
+ */
+size_t config_changed(const struct config_schema *schema, const void *a,
+		      const void *b, const char *const *skip, char *out,
+		      size_t cap);
+
+/*
  * A raw line handler: called for each "name = value" with its section.
  * Returns 0 to go on, or -EINVAL with a reason in why to stop (the line
  * is then named in the error).

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "admit.h"
+#include "config.h"
 #include "date.h"
 #include "keys.h"
 #include "lockdir.h"
@@ -449,4 +450,28 @@ daemon_peers_revalidate(struct admit *a, const struct registry *reg,
 			  "max_connections_per_key=%lu",
 			  over, max_per_key);
 	return n;
+}
+
+void
+daemon_reload_refused(const char *err)
+{
+	char q[600];
+
+	/* The whole reason, however long the paths in it. */
+	log_warnx("event=reload_refused error=%s hint=\"the configuration "
+		  "and registry in force stay\"",
+		  log_quote_str(err, q, sizeof(q)));
+}
+
+void
+daemon_reload_needs_restart(const struct config_schema *schema, const void *cur,
+			    const void *fresh, const char *const *applied)
+{
+	char keys[256];
+
+	if (config_changed(schema, cur, fresh, applied, keys, sizeof(keys)) > 0)
+		log_warnx("event=reload_needs_restart keys=%s hint=\"these "
+			  "take effect at the next restart; the rest of the "
+			  "reload is in force\"",
+			  keys);
 }

@@ -165,6 +165,26 @@ void daemon_raise_fd_limit(unsigned long max_connections,
  */
 void daemon_error_fill(struct control *ret, const char *text);
 
+struct config_schema;
+
+/*
+ * daemon_reload_refused - logs a reload refused for err (its whole reason,
+ * quoted): event=reload_refused error="..." hint="...", the configuration
+ * and registry in force staying.
+ */
+void daemon_reload_refused(const char *err);
+
+/*
+ * daemon_reload_needs_restart - after a reload read fresh, the config of
+ * schema, over cur, the one in force: logs event=reload_needs_restart
+ * keys=K1,K2 naming each key changed that the daemon does not apply at a
+ * reload (those not in applied, a NULL-ended list), so that a changed key
+ * is never ignored unsaid. Logs nothing when there is none.
+ */
+void daemon_reload_needs_restart(const struct config_schema *schema,
+				 const void *cur, const void *fresh,
+				 const char *const *applied);
+
 struct admit;
 struct registry;
 

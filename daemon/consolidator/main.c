@@ -623,14 +623,30 @@ retire_registry(struct cons *c)
 	c->reg = NULL;
 }
 
+/* The keys a reload puts in force; every other one needs a restart. */
+static const char *const reloaded_keys[] = {"registry",
+					    "k",
+					    "alarm_silent_hours",
+					    "max_connections",
+					    "max_connections_per_key",
+					    "max_pending",
+					    "max_pending_per_address",
+					    "max_map_size_mb",
+					    "metrics_file",
+					    "metrics_interval_s",
+					    "indicators",
+					    "population",
+					    NULL};
+
 /*
  * SIGHUP: reads the config and the registry again. Either both are good
- * and the reloadable settings (k, alarms, limits, metrics, the map
- * ceiling) and the registry take effect, or nothing changes. Endpoints,
- * keys and the data directory need a restart. Connections whose keys the
- * new registry no longer admits are closed at once. The indicator and
- * population files are read again then, each on its own: a bad one keeps
- * what it held in force and lets the rest take effect.
+ * and the reloadable settings (reloaded_keys) and the registry take
+ * effect, or nothing changes. Any other key changed (endpoints, keys,
+ * data_dir, map_size_mb, workers) is named as needing a restart.
+ * Connections whose keys the new registry no longer admits are closed at
+ * once. The indicator and population files are read again then, each on
+ * its own: a bad one keeps what it held in force and lets the rest take
+ * effect.
  */
 static void
 reload(struct cons *c)
@@ -638,26 +654,17 @@ reload(struct cons *c)
 	struct consolidator_config cfg;
 	struct registry *fresh = NULL;
 	struct admit_limits lim;
-	char err[512], qerr[600];
+	char err[512];
 	size_t dropped;
 
 	if (config_load(c->conf_path, &settings_consolidator_schema, &cfg, err,
 			sizeof(err)) != 0 ||
 	    registry_load(cfg.registry, &fresh, err, sizeof(err)) != 0) {
-		/* The whole reason, however long the paths in it. */
-		log_warnx("event=reload_refused error=%s hint=\"the "
-			  "configuration and registry in force stay\"",
-			  log_quote_str(err, qerr, sizeof(qerr)));
+		daemon_reload_refused(err);
 		return;
 	}
-	if (strcmp(cfg.listen, c->cfg.listen) != 0 ||
-	    strcmp(cfg.query_listen, c->cfg.query_listen) != 0 ||
-	    strcmp(cfg.control, c->cfg.control) != 0 ||
-	    strcmp(cfg.data_dir, c->cfg.data_dir) != 0 ||
-	    strcmp(cfg.key, c->cfg.key) != 0)
-		log_warnx("event=reload_needs_restart hint=\"endpoints, key "
-			  "and data_dir changes take effect at the next "
-			  "restart\"");
+	daemon_reload_needs_restart(&settings_consolidator_schema, &c->cfg,
+				    &cfg, reloaded_keys);
 	lim = limits_of(&cfg);
 	c->cfg.k = cfg.k;
 	c->cfg.alarm_silent_hours = cfg.alarm_silent_hours;

@@ -78,17 +78,30 @@ limits_of(const struct keyholder_config *cfg)
 			       cfg->max_pending_per_address);
 }
 
+/* The keys a reload puts in force; every other one needs a restart. */
+static const char *const reloaded_keys[] = {"registry",
+					    "rate_per_day",
+					    "max_batch",
+					    "max_connections",
+					    "max_connections_per_key",
+					    "max_pending",
+					    "max_pending_per_address",
+					    "metrics_file",
+					    "metrics_interval_s",
+					    NULL};
+
 /*
  * SIGHUP: reads the config and the registry again (a node's key added,
  * rotated or revoked; the rate; the connection bounds). Either both are
- * good and take effect, or nothing changes. The share, endpoints and key
- * need a restart. A key the new registry no longer admits (revoked,
- * expired, removed, no longer a node's) loses its connections at once, as
- * at the consolidator: an idle one would otherwise stay open until it
- * spoke. The node dials again, is refused at the handshake and says so.
- * A key over a lowered max_connections_per_key loses its oldest
- * connections at once. A key revoked from a time still ahead is refused
- * at its first request after that time, with the reason, and then closed.
+ * good and take effect, or nothing changes. Any other key changed (the
+ * share, endpoints, key, workers) is named as needing a restart. A key
+ * the new registry no longer admits (revoked, expired, removed, no longer
+ * a node's) loses its connections at once, as at the consolidator: an
+ * idle one would otherwise stay open until it spoke. The node dials
+ * again, is refused at the handshake and says so. A key over a lowered
+ * max_connections_per_key loses its oldest connections at once. A key
+ * revoked from a time still ahead is refused at its first request after
+ * that time, with the reason, and then closed.
  */
 static void
 reload(struct keyholder *kh)
@@ -101,17 +114,11 @@ reload(struct keyholder *kh)
 	if (config_load(kh->conf_path, &settings_keyholder_schema, &cfg, err,
 			sizeof(err)) != 0 ||
 	    registry_load(cfg.registry, &fresh, err, sizeof(err)) != 0) {
-		log_warnx("event=reload_refused %s (the configuration and "
-			  "registry in force stay)",
-			  err);
+		daemon_reload_refused(err);
 		return;
 	}
-	if (strcmp(cfg.listen, kh->cfg.listen) != 0 ||
-	    strcmp(cfg.control, kh->cfg.control) != 0 ||
-	    strcmp(cfg.key, kh->cfg.key) != 0 ||
-	    strcmp(cfg.share, kh->cfg.share) != 0)
-		log_warnx("event=reload endpoints, key and share changes take "
-			  "effect at the next restart");
+	daemon_reload_needs_restart(&settings_keyholder_schema, &kh->cfg, &cfg,
+				    reloaded_keys);
 	kh->cfg.rate_per_day = cfg.rate_per_day;
 	kh->cfg.max_batch = cfg.max_batch;
 	kh->cfg.max_connections = cfg.max_connections;

@@ -119,9 +119,23 @@ cp "$N/registry.conf" "$T/registry.good"
 echo "[key broken" >>"$N/registry.conf"
 check "a broken registry is refused on SIGHUP" \
 	hup_wait "$N/consolidator.log" "event=reload_refused" "${PIDS[cons]}"
+check "... by the key holder too, its reason quoted" \
+	hup_wait "$N/keyholder.log" 'event=reload_refused error="' \
+	"${PIDS[keyholder]}"
 "$KUSKA" query -c "$N/analyst.conf" identification --period 2025 >/dev/null
 check "queries still answered with the registry in force" test $? = 0
 cp "$T/registry.good" "$N/registry.conf"
 check "the consolidator is still up" kill -0 "${PIDS[cons]}"
+
+# A key a reload does not apply is named, not ignored unsaid.
+echo "workers = 2" >>"$N/consolidator.conf"
+echo "map_size_mb = 2048" >>"$N/consolidator.conf"
+echo "workers = 2" >>"$N/keyholder.conf"
+check "a changed workers and map_size_mb need a restart, and say so" \
+	hup_wait "$N/consolidator.log" \
+	"event=reload_needs_restart keys=map_size_mb,workers " "${PIDS[cons]}"
+check "... the key holder's workers too" \
+	hup_wait "$N/keyholder.log" "event=reload_needs_restart keys=workers " \
+	"${PIDS[keyholder]}"
 
 finish

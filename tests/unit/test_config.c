@@ -782,6 +782,37 @@ test_parse_text(void **state)
 	assert_int_equal(s.n, 0);
 }
 
+/*
+ * config_changed names the keys whose values differ, in schema order,
+ * but the skipped ones; a name that does not fit is cut, still counted.
+ */
+static void
+test_changed(void **state)
+{
+	static const char *const skip[] = {"rate_per_day", NULL};
+	struct keyholder_config a, b;
+	char out[64], tiny[8];
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memcpy(&b, &a, sizeof(b));
+	assert_int_equal(config_changed(&settings_keyholder_schema, &a, &b,
+					skip, out, sizeof(out)),
+			 0);
+	assert_string_equal(out, "");
+	b.workers = 4;
+	b.rate_per_day = 9;
+	strcpy(b.share, "/x/share");
+	assert_int_equal(config_changed(&settings_keyholder_schema, &a, &b,
+					skip, out, sizeof(out)),
+			 2);
+	assert_string_equal(out, "share,workers");
+	assert_int_equal(config_changed(&settings_keyholder_schema, &a, &b,
+					NULL, tiny, sizeof(tiny)),
+			 3);
+	assert_string_equal(tiny, "share,r");
+}
+
 int
 main(void)
 {
@@ -809,6 +840,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_parse_raw, setup, teardown),
 	    cmocka_unit_test(test_parse_text),
 	    cmocka_unit_test(test_placeholder),
+	    cmocka_unit_test(test_changed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
