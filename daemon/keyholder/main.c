@@ -119,6 +119,15 @@ reload(struct keyholder *kh)
 	}
 	daemon_reload_needs_restart(&settings_keyholder_schema, &kh->cfg, &cfg,
 				    reloaded_keys);
+	if (cfg.max_batch > kh->max_batch_bound) {
+		log_warnx("event=reload_needs_restart keys=max_batch "
+			  "hint=\"max_batch = %lu is above its value at start, "
+			  "which sets the largest message a connection "
+			  "takes: %lu stays in force until the next "
+			  "restart\"",
+			  cfg.max_batch, kh->max_batch_bound);
+		cfg.max_batch = kh->max_batch_bound;
+	}
 	kh->cfg.rate_per_day = cfg.rate_per_day;
 	kh->cfg.max_batch = cfg.max_batch;
 	kh->cfg.max_connections = cfg.max_connections;
@@ -314,6 +323,7 @@ main(int argc, char **argv)
 	kh.zap = tsock_zap(kh.t, &err);
 	if (kh.zap == NULL)
 		fatalx("ZAP handler: %s", strerror(-err));
+	kh.max_batch_bound = kh.cfg.max_batch;
 	{
 		struct tsock_limits lim = {
 		    .max_frame =

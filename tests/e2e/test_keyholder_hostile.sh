@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The key holder against a node key in hostile hands (kuska_thief sweep
-# -x): a request of max_batch + 1 elements is refused too_large, one with
+# -x): a request of max_batch + 1 elements is refused too_large (also
+# after a reload that raised max_batch, which needs a restart), one with
 # the identity element or with an encoding that is no group element is
 # refused whole (bad_request, naming the element); 3,000 undecodable
 # requests and 3,000 of a wrong epoch are each answered with the reason,
@@ -37,6 +38,18 @@ sweep pnp -n 1001 -b 1001 >"$T/large.out"
 check "max_batch + 1 elements: too_large" grep -q \
 	"refused: too_large: more than 1000 elements in one request" \
 	"$T/large.out"
+# A raised max_batch needs a restart: libzmq sized the connections' frame
+# ceiling at bind, so the value at start stays, and requests over it are
+# still answered too_large rather than cut off by the transport.
+sed -i 's/^max_batch = 1000$/max_batch = 2000/' "$N/keyholder.conf"
+check "a raised max_batch: a restart is needed, and said" \
+	hup_wait "$N/keyholder.log" \
+	"event=reload_needs_restart keys=max_batch .* 1000 stays in force" \
+	"${PIDS[keyholder]}"
+sweep pnp -n 1001 -b 1001 >"$T/large.out"
+check "... and 1000 stays: 1001 elements still answered too_large" grep -q \
+	"refused: too_large: more than 1000 elements in one request" \
+	"$T/large.out"
 sweep pnp -n 10 -b 10 -x identity >"$T/identity.out"
 check "the identity element: refused whole" grep -q \
 	"evaluated 0 of 10; refused: bad_request: element 0 is not a valid group element" \
@@ -68,7 +81,7 @@ secs=$(($(date +%s) - t0 + 1))
 after=$(rss_kib "${PIDS[keyholder]}")
 echo "# RSS ${before} KiB before, ${after} KiB after, in about $secs s"
 check_rss_growth "memory grew by less than 4 MiB" "$before" "$after" 4096
-echo "# 6,003 refusals:"
+echo "# 6,004 refusals:"
 check_log_budget "a burst of 10 lines, then at most one a second" \
 	"$N/keyholder.log" "event=request_refused node=pnp" "$secs"
 check "... the next line counts those held back" counts_held \
@@ -78,7 +91,7 @@ check_log_budget "... and as few for messages dropped unread" \
 	"$N/keyholder.log" "event=frame_refused" "$secs"
 "$KUSKA" status -c "$N/keyholder.conf" >"$T/status.out" 2>&1
 check "kuska status counts every refused request" \
-	grep -q "requests refused: 6003" "$T/status.out"
+	grep -q "requests refused: 6004" "$T/status.out"
 "$KUSKA" metrics -c "$N/keyholder.conf" >"$T/metrics.out" 2>&1
 check "the metrics count the 3000 messages dropped unread" \
 	grep -qx "kuska_keyholder_frames_refused_total 3000" "$T/metrics.out"
