@@ -1087,7 +1087,7 @@ main(int argc, char **argv)
 	       ingest_rate, res.wall_s, res.cpu_s,
 	       res.wall_s * 1e6 / (double)b.opt.events);
 	goal = b.opt.threads > 1 ? GOAL_RATIO_SMP : GOAL_RATIO;
-	printf("ratio=%.2f (ingest / bare verify of one thread; goal with "
+	printf("ratio=%.3f (ingest / bare verify of one thread; goal with "
 	       "%s >= %.2f: %s)\n",
 	       ingest_rate / verify_rate,
 	       b.opt.threads > 1 ? "two threads or more" : "one thread", goal,
