@@ -46,6 +46,20 @@ test_second_taker_refused(void **state)
 	assert_int_equal(lockdir_take("/proc/no/such/dir"), -ENOENT);
 }
 
+/* A fresh directory DIR and an empty file DIR.target beside it. */
+static void
+dir_and_target(char dir[64], char target[96])
+{
+	FILE *f;
+
+	snprintf(dir, 64, "/tmp/kuska-own-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(target, 96, "%s.target", dir);
+	f = fopen(target, "w");
+	assert_non_null(f);
+	fclose(f);
+}
+
 /*
  * lockdir_own runs as root in a directory the service's user owns: a
  * link that user put there must not get root's file handed over.
@@ -55,15 +69,9 @@ test_own_no_link(void **state)
 {
 	char dir[64], link[96], target[96];
 	struct stat st;
-	FILE *f;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/kuska-own-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(target, sizeof(target), "%s.target", dir);
-	f = fopen(target, "w");
-	assert_non_null(f);
-	fclose(f);
+	dir_and_target(dir, target);
 	snprintf(link, sizeof(link), "%s/lock.mdb", dir);
 	assert_int_equal(symlink(target, link), 0);
 	/* As root, the directory another user's, as the service's is. */
@@ -91,15 +99,9 @@ test_own_no_hard_link(void **state)
 {
 	char dir[64], name[96], target[96];
 	struct stat st;
-	FILE *f;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/kuska-own-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(target, sizeof(target), "%s.target", dir);
-	f = fopen(target, "w");
-	assert_non_null(f);
-	fclose(f);
+	dir_and_target(dir, target);
 	snprintf(name, sizeof(name), "%s/lock.mdb", dir);
 	assert_int_equal(link(target, name), 0);
 	if (geteuid() == 0)
