@@ -222,6 +222,11 @@ vset_free(struct vset *v)
 }
 
 /* A change of the batch to the victim graph, applied at stats_flush. */
+/* The batch's objects array: its first size, and the most kept past a
+ * batch (65,536 of 66 bytes: about 4 MiB). */
+#define OBJS_FIRST 1024
+#define OBJS_KEEP 65536
+
 struct change {
 	uint64_t origin; /* LINK_ORIGIN */
 	bool add;	 /* else remove */
@@ -341,12 +346,32 @@ emap_slot(struct emap *m, const uint8_t key[ENTITY_KEY_LEN])
 	}
 }
 
+/*
+ * The objects' array back to its first size after a batch that grew it
+ * past OBJS_KEEP (a batch of victims with hundreds of keys each, a
+ * rebuild's flush): not held for the daemon's life.
+ */
+static void
+shrink_objs(struct stats *s)
+{
+	struct link_obj *n;
+
+	if (s->cap_objs <= OBJS_KEEP)
+		return;
+	n = realloc(s->objs, OBJS_FIRST * sizeof(*n));
+	if (n == NULL)
+		return; /* the larger one stays */
+	s->objs = n;
+	s->cap_objs = OBJS_FIRST;
+}
+
 static void
 reset(struct stats *s)
 {
 	emap_clear(&s->batch);
 	s->n_changes = 0;
 	s->n_objs = 0;
+	shrink_objs(s);
 	link_batch_end(s->link);
 	delta_clear(s->deltas);
 	delta_clear(s->victim);
@@ -366,7 +391,7 @@ stats_new(void)
 	s->old = malloc(sizeof(*s->old));
 	s->cur = malloc(sizeof(*s->cur));
 	s->live_buf = malloc(LIVE_MAX);
-	s->cap_objs = 1024;
+	s->cap_objs = OBJS_FIRST;
 	s->objs = malloc(s->cap_objs * sizeof(*s->objs));
 	if (s->deltas == NULL || s->victim == NULL || s->link == NULL ||
 	    s->old == NULL || s->cur == NULL || s->live_buf == NULL ||

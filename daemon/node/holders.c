@@ -24,6 +24,8 @@ struct holder {
 	char endpoint[SETTINGS_PATH_MAX];
 	struct tsock *s, *mon;
 	bool auth_failed; /* the last handshake was refused */
+	int redial_err;	  /* -errno of the last redial, which failed */
+	struct log_budget redial_log;
 	bool dropped;	  /* disconnected since the request went out */
 	bool greet;	  /* connected, and no hello sent yet */
 };
@@ -200,13 +202,16 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 	/* libzmq gives up a holder that refused the handshake: dial it
 	 * again, as its registry may have been fixed since. */
 	pump(h);
-	if (h->auth_failed) {
+	if (h->auth_failed || h->redial_err != 0) {
 		/* Failed, it is tried again at the next request. */
-		r = tsock_redial(h->s, h->endpoint);
-		h->auth_failed = r != 0;
-		if (r != 0)
-			log_warnx("event=redial_failed keyholder=%s error=%s",
-				  LOG_Q(h->endpoint), LOG_Q(strerror(-r)));
+		h->auth_failed = false;
+		h->redial_err = tsock_redial(h->s, h->endpoint);
+		if (h->redial_err != 0)
+			log_warnx_budget(&h->redial_log,
+					 "event=redial_failed keyholder=%s "
+					 "error=%s",
+					 LOG_Q(h->endpoint),
+					 LOG_Q(strerror(-h->redial_err)));
 	}
 	for (;;) {
 		pump(h);
@@ -228,6 +233,9 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 			 "key holder %s refused this node's transport key "
 			 "(is the node in the holder's registry?)",
 			 h->endpoint);
+	else if (h->redial_err != 0)
+		snprintf(why, whylen, "key holder %s cannot be dialled again: %s",
+			 h->endpoint, strerror(-h->redial_err));
 	else
 		snprintf(why, whylen, "key holder %s unreachable", h->endpoint);
 	return -EHOSTUNREACH;
