@@ -369,57 +369,59 @@ fi
 
 # --- the log events the pages name are written by the code ---------------------
 
-# Each event=NAME of a daemon's page is written by that daemon's sources
-# (daemon/X/) or lib/; each one of README.md and docs/*.md by some source:
-# a renamed or dropped event leaves no page promising it.
-emitted() { # emitted NAME DIR...: NAME is logged (or chosen by a ?:) there
-	local name=$1
-	shift
-	grep -rqE "event=$name\b|\"$name\"" --include='*.c' "$@"
-}
-bad=""
-for page in "$KUSKA_SRC"/docs/*.8; do
-	d=$(basename "$page" .8)
-	for e in $(grep -o 'event=[a-z_0-9]*' "$page" | sed 's/event=//' | sort -u); do
-		emitted "$e" "$KUSKA_SRC/daemon/${d#kuska-}" "$KUSKA_SRC/lib" ||
-			bad="$bad $d.8:$e"
-	done
-done
-for f in "$KUSKA_SRC"/README.md "$KUSKA_SRC"/docs/*.md "$KUSKA_SRC"/docs/kuska.1 \
-	"$KUSKA_SRC"/docs/kuska.conf.5; do
-	for e in $(grep -o 'event=[a-z_0-9]*' "$f" | sed 's/event=//' | sort -u); do
-		emitted "$e" "$KUSKA_SRC/daemon" "$KUSKA_SRC/lib" "$KUSKA_SRC/client" ||
-			bad="$bad $(basename "$f"):$e"
-	done
-done
-if [ -z "$bad" ]; then
-	ok "every event= the pages name is one the code logs"
-else
-	not_ok "events the pages name and no code logs:$bad"
-fi
-
-# --- the events the code logs are in OPERATIONS.md's reference ----------------
-
-# The events the daemons' code logs, one a line: each "event=NAME" a
-# string starts with (comments left out) and, for a line built as
+# The events the code under DIR... logs, one a line: each "event=NAME"
+# a string starts with (comments left out) and, for a line built as
 # "event=%s", the names its statement chooses from ("store_unlisted" :
 # "store_foreign").
-logged_events() {
-	grep -rh --include='*.c' '"event=' "$KUSKA_SRC/daemon" "$KUSKA_SRC/lib" |
+logged_events() { # logged_events DIR...
+	grep -rh --include='*.c' '"event=' "$@" |
 		grep -v '^[[:space:]]*\(/\*\|\*\)' | grep -o '"event=[a-z_0-9]*' |
 		sed 's/^"event=//; /^$/d'
-	find "$KUSKA_SRC/daemon" "$KUSKA_SRC/lib" -name '*.c' -exec awk '
+	find "$@" -name '*.c' -exec awk '
 		/"event=%s/ { on = 1 }
 		on { print }
 		on && /;[[:space:]]*$/ { on = 0 }' {} + |
 		grep -o '"[a-z][a-z_0-9]*"' | tr -d '"'
 }
+# The events PAGE... names that the sorted list LOGGED lacks, as
+# "PAGE:NAME", one a line. Only an event= counts: the bare word (query,
+# release, start) is as well a command's, a table's or a key's.
+unlogged() { # unlogged LOGGED PAGE...
+	local logged=$1 page
+	shift
+	for page; do
+		grep -o 'event=[a-z_0-9][a-z_0-9]*' "$page" | sed 's/^event=//' | sort -u |
+			comm -13 "$logged" - | sed "s/^/$(basename "$page"):/"
+	done
+}
+# Each event=NAME of a daemon's page is logged by that daemon's sources
+# (daemon/X/) or lib/; each one of README.md, docs/*.md, kuska(1) and
+# kuska.conf(5) by some daemon or lib/: a renamed or dropped event
+# leaves no page promising it.
+logged_events "$KUSKA_SRC/daemon" "$KUSKA_SRC/lib" | sort -u >"$T/logged"
+bad=$({
+	unlogged "$T/logged" "$KUSKA_SRC"/README.md "$KUSKA_SRC"/docs/*.md \
+		"$KUSKA_SRC"/docs/kuska.1 "$KUSKA_SRC"/docs/kuska.conf.5
+	for page in "$KUSKA_SRC"/docs/*.8; do
+		d=$(basename "$page" .8)
+		logged_events "$KUSKA_SRC/daemon/${d#kuska-}" "$KUSKA_SRC/lib" |
+			sort -u >"$T/logged.$d"
+		unlogged "$T/logged.$d" "$page"
+	done
+} | tr '\n' ' ')
+if [ -z "$bad" ]; then
+	ok "every event= the pages name is one the code logs"
+else
+	not_ok "events the pages name and no code logs: $bad"
+fi
+
+# --- the events the code logs are in OPERATIONS.md's reference ----------------
+
 # The events of the reference: the first cell of each row of its tables.
 reference_events() {
 	awk '/^## [0-9]+\. Log events$/ { on = 1; next } /^## / { on = 0 } on' \
 		"$KUSKA_SRC/docs/OPERATIONS.md" | sed -n 's/^| `\([a-z_0-9]*\)` |.*/\1/p'
 }
-logged_events | sort -u >"$T/logged"
 reference_events | sort -u >"$T/reference"
 missing=$(comm -23 "$T/logged" "$T/reference" | tr '\n' ' ')
 stale=$(comm -13 "$T/logged" "$T/reference" | tr '\n' ' ')
