@@ -1,48 +1,31 @@
-/* outbox.c - the node's LMDB store; see outbox.h. */
+/*
+ * outbox.c - the node's LMDB store (see outbox.h): opening it, values and
+ * their checksums, meta, the write transaction, appends, refs, reads.
+ * Acknowledgements, refusals and dead letters are in outbox_ack.c; the
+ * check of an outbox that is not open, and the swap-in, in outbox_check.c.
+ */
 #include "outbox.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <lmdb.h>
 
 #include "bytes.h"
 #include "crc32c.h"
-#include "daemon.h"
-#include "guard.h"
 #include "keys.h"
+#include "outbox_int.h"
 
 #define TAG_LEN 4 /* CRC-32C of key and value, after the value */
-#define FORMAT_KEY "format"
 #define FORMAT_VALUE "kuska-outbox-2 (values checksummed)"
 /* A failed write with less than this free is a full disk. */
 #define DISK_LOW_BYTES (16u << 20)
 
-struct outbox {
-	MDB_env *env;
-	MDB_dbi outbox, refs, seqref, dead, meta;
-	bool tagged; /* values carry a checksum */
-	uint8_t id[OUTBOX_ID_LEN];
-	char *dir;
-};
-
-struct outbox_txn {
-	struct outbox *ob;
-	MDB_txn *txn;
-	uint64_t next_seq;
-};
-
 /* LMDB's codes onto ours. */
-static int
-mdb_err(int rc)
+int
+outbox_err(int rc)
 {
 	switch (rc) {
 	case MDB_SUCCESS:
@@ -71,8 +54,8 @@ tag_of(const void *k, size_t klen, const void *v, size_t vlen)
 }
 
 /* The value without its checksum; -EUCLEAN when it does not match. */
-static int
-untag(bool tagged, const MDB_val *k, MDB_val *v)
+int
+outbox_untag(bool tagged, const MDB_val *k, MDB_val *v)
 {
 	const uint8_t *p;
 
@@ -102,7 +85,7 @@ reserve(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, size_t vlen,
 
 	rc = mdb_put(txn, dbi, k, &v, flags | MDB_RESERVE);
 	if (rc != 0)
-		return mdb_err(rc);
+		return outbox_err(rc);
 	*ret = v.mv_data;
 	return 0;
 }
@@ -115,9 +98,9 @@ seal(struct outbox *ob, const MDB_val *k, uint8_t *v, size_t vlen)
 			       tag_of(k->mv_data, k->mv_size, v, vlen));
 }
 
-static int
-tput(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, const void *v,
-     size_t vlen, unsigned flags)
+int
+outbox_tput(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
+	    const void *v, size_t vlen, unsigned flags)
 {
 	uint8_t *p = NULL;
 	int r;
@@ -131,22 +114,24 @@ tput(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, const void *v,
 	return 0;
 }
 
-static int
-tget(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v)
+int
+outbox_tget(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
+	    MDB_val *v)
 {
 	int rc = mdb_get(txn, dbi, k, v);
 
 	if (rc != 0)
-		return mdb_err(rc);
-	return untag(ob->tagged, k, v);
+		return outbox_err(rc);
+	return outbox_untag(ob->tagged, k, v);
 }
 
 /* A meta number: 0 when absent, -EUCLEAN when damaged. */
-static int
-meta_get(struct outbox *ob, MDB_txn *txn, const char *name, uint64_t *ret)
+int
+outbox_meta_get(struct outbox *ob, MDB_txn *txn, const char *name,
+		uint64_t *ret)
 {
 	MDB_val k = {strlen(name), (void *)name}, v;
-	int r = tget(ob, txn, ob->meta, &k, &v);
+	int r = outbox_tget(ob, txn, ob->meta, &k, &v);
 
 	*ret = 0;
 	if (r == -ENOENT)
@@ -159,22 +144,22 @@ meta_get(struct outbox *ob, MDB_txn *txn, const char *name, uint64_t *ret)
 	return 0;
 }
 
-static int
-meta_put(struct outbox *ob, MDB_txn *txn, const char *name, uint64_t val)
+int
+outbox_meta_put(struct outbox *ob, MDB_txn *txn, const char *name, uint64_t val)
 {
 	uint8_t b[8];
 	MDB_val k = {strlen(name), (void *)name};
 
 	bytes_put_be64(b, val);
-	return tput(ob, txn, ob->meta, &k, b, 8, 0);
+	return outbox_tput(ob, txn, ob->meta, &k, b, 8, 0);
 }
 
 /*
  * Whether the data file holds every page the store says it has: reading
  * past its end raises SIGBUS. why gets the figures when it does not.
  */
-static int
-check_length(MDB_env *env, char *why, size_t cap)
+int
+outbox_check_length(MDB_env *env, char *why, size_t cap)
 {
 	MDB_envinfo info;
 	MDB_stat stat;
@@ -217,17 +202,17 @@ settle_format(struct outbox *ob, MDB_txn *txn)
 		    !(mdb_stat(txn, ob->meta, &ms) == 0 && ms.ms_entries > 0) &&
 		    !(mdb_stat(txn, ob->outbox, &ms) == 0 && ms.ms_entries > 0);
 		if (ob->tagged) {
-			rc = tput(ob, txn, ob->meta, &k, FORMAT_VALUE,
-				  sizeof(FORMAT_VALUE) - 1, 0);
+			rc = outbox_tput(ob, txn, ob->meta, &k, FORMAT_VALUE,
+					 sizeof(FORMAT_VALUE) - 1, 0);
 			if (rc != 0)
 				return rc;
 		}
 	} else if (rc != 0) {
-		return mdb_err(rc);
+		return outbox_err(rc);
 	} else {
 		ob->tagged = true;
 	}
-	rc = tget(ob, txn, ob->meta, &ik, &v);
+	rc = outbox_tget(ob, txn, ob->meta, &ik, &v);
 	if (rc == 0 && v.mv_size == OUTBOX_ID_LEN) {
 		memcpy(ob->id, v.mv_data, OUTBOX_ID_LEN);
 		return 0;
@@ -239,7 +224,7 @@ settle_format(struct outbox *ob, MDB_txn *txn)
 		bytes_put_be64(ob->id, a);
 		bytes_put_be64(ob->id + 8, b);
 	}
-	return tput(ob, txn, ob->meta, &ik, ob->id, OUTBOX_ID_LEN, 0);
+	return outbox_tput(ob, txn, ob->meta, &ik, ob->id, OUTBOX_ID_LEN, 0);
 }
 
 int
@@ -266,7 +251,7 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	    (rc = mdb_env_set_mapsize(ob->env, map_size)) != 0 ||
 	    (rc = mdb_env_open(ob->env, dir, MDB_NOTLS, 0600)) != 0)
 		goto fail;
-	if (check_length(ob->env, NULL, 0) != 0) {
+	if (outbox_check_length(ob->env, NULL, 0) != 0) {
 		rc = MDB_CORRUPTED;
 		goto fail;
 	}
@@ -299,7 +284,7 @@ fail:
 		mdb_env_close(ob->env);
 	free(ob->dir);
 	free(ob);
-	return mdb_err(rc);
+	return outbox_err(rc);
 }
 
 void
@@ -343,10 +328,10 @@ write_error(const struct outbox *ob, int err)
 	return err;
 }
 
-static int
-commit(struct outbox *ob, MDB_txn *txn)
+int
+outbox_commit_lmdb(struct outbox *ob, MDB_txn *txn)
 {
-	return write_error(ob, mdb_err(mdb_txn_commit(txn)));
+	return write_error(ob, outbox_err(mdb_txn_commit(txn)));
 }
 
 int
@@ -356,21 +341,21 @@ outbox_set_diverged(struct outbox *ob, const char *why)
 	MDB_val k = {8, "diverged"};
 	int r;
 
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
 	if (why[0] == '\0') {
-		r = mdb_err(mdb_del(txn, ob->meta, &k, NULL));
+		r = outbox_err(mdb_del(txn, ob->meta, &k, NULL));
 		if (r == -ENOENT)
 			r = 0;
 	} else {
-		r = tput(ob, txn, ob->meta, &k, why, strlen(why), 0);
+		r = outbox_tput(ob, txn, ob->meta, &k, why, strlen(why), 0);
 	}
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return commit(ob, txn);
+	return outbox_commit_lmdb(ob, txn);
 }
 
 /* The first envelope, decoded (outbox_first_origin). */
@@ -415,10 +400,10 @@ outbox_ref_key_is(struct outbox *ob, const uint8_t fp[32])
 	MDB_val k = {13, "ref_key_check"}, v;
 	int r;
 
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
 	if (r != 0)
 		return r;
-	r = tget(ob, txn, ob->meta, &k, &v);
+	r = outbox_tget(ob, txn, ob->meta, &k, &v);
 	if (r == 0)
 		r = v.mv_size == 32 && memcmp(v.mv_data, fp, 32) == 0 ? 0 : 1;
 	mdb_txn_abort(txn);
@@ -432,22 +417,22 @@ outbox_pin_ref_key(struct outbox *ob, const uint8_t fp[32])
 	MDB_val k = {13, "ref_key_check"}, v;
 	int r;
 
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
-	r = tget(ob, txn, ob->meta, &k, &v);
+	r = outbox_tget(ob, txn, ob->meta, &k, &v);
 	if (r == 0) {
 		r = v.mv_size == 32 && memcmp(v.mv_data, fp, 32) == 0 ? 0 : 1;
 		mdb_txn_abort(txn);
 		return r;
 	}
 	if (r == -ENOENT)
-		r = tput(ob, txn, ob->meta, &k, fp, 32, 0);
+		r = outbox_tput(ob, txn, ob->meta, &k, fp, 32, 0);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return commit(ob, txn);
+	return outbox_commit_lmdb(ob, txn);
 }
 
 bool
@@ -459,7 +444,7 @@ outbox_diverged(struct outbox *ob, char *out, size_t cap)
 
 	if (mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn) != 0)
 		return false;
-	if (tget(ob, txn, ob->meta, &k, &v) == 0) {
+	if (outbox_tget(ob, txn, ob->meta, &k, &v) == 0) {
 		found = true;
 		snprintf(out, cap, "%.*s", (int)v.mv_size,
 			 (const char *)v.mv_data);
@@ -474,17 +459,17 @@ outbox_grants_put(struct outbox *ob, uint32_t kinds, uint32_t stages)
 	MDB_txn *txn;
 	int r;
 
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
 	/* Bit 63: said (a value of 0 is "may emit nothing"). */
-	r = meta_put(ob, txn, "grants",
-		     1ull << 63 | (uint64_t)kinds << 32 | stages);
+	r = outbox_meta_put(ob, txn, "grants",
+			    1ull << 63 | (uint64_t)kinds << 32 | stages);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return commit(ob, txn);
+	return outbox_commit_lmdb(ob, txn);
 }
 
 int
@@ -494,10 +479,10 @@ outbox_grants_get(struct outbox *ob, uint32_t *ret_kinds, uint32_t *ret_stages)
 	uint64_t v;
 	int r;
 
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
 	if (r != 0)
 		return r;
-	r = meta_get(ob, txn, "grants", &v);
+	r = outbox_meta_get(ob, txn, "grants", &v);
 	mdb_txn_abort(txn);
 	if (r != 0)
 		return r;
@@ -519,10 +504,10 @@ outbox_begin(struct outbox *ob, struct outbox_txn **ret)
 	rc = mdb_txn_begin(ob->env, NULL, 0, &t->txn);
 	if (rc != 0) {
 		free(t);
-		return mdb_err(rc);
+		return outbox_err(rc);
 	}
 	t->ob = ob;
-	rc = meta_get(ob, t->txn, "next_seq", &t->next_seq);
+	rc = outbox_meta_get(ob, t->txn, "next_seq", &t->next_seq);
 	if (rc != 0) {
 		mdb_txn_abort(t->txn);
 		free(t);
@@ -540,12 +525,12 @@ outbox_commit(struct outbox_txn **t)
 	struct outbox *ob = (*t)->ob;
 	int r;
 
-	r = meta_put(ob, (*t)->txn, "next_seq", (*t)->next_seq);
+	r = outbox_meta_put(ob, (*t)->txn, "next_seq", (*t)->next_seq);
 	if (r != 0) {
 		outbox_abort(t);
 		return r;
 	}
-	r = commit(ob, (*t)->txn);
+	r = outbox_commit_lmdb(ob, (*t)->txn);
 	free(*t);
 	*t = NULL;
 	return r;
@@ -580,7 +565,7 @@ outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	const uint8_t *p;
 	int r;
 
-	r = tget(t->ob, t->txn, t->ob->refs, &k, &v);
+	r = outbox_tget(t->ob, t->txn, t->ob->refs, &k, &v);
 	if (r != 0)
 		return r;
 	if (v.mv_size != REF_INFO_LEN && v.mv_size != REF_INFO_LEN_V1)
@@ -616,7 +601,7 @@ outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	bytes_put_be64(b + 43, info->own);
 	bytes_put_be64(b + 51, info->current);
 	bytes_put_be32(b + 59, info->epoch);
-	return tput(t->ob, t->txn, t->ob->refs, &k, b, sizeof(b), 0);
+	return outbox_tput(t->ob, t->txn, t->ob->refs, &k, b, sizeof(b), 0);
 }
 
 /* The envelope (after its creation time) and the ref of seq. */
@@ -636,8 +621,8 @@ put_seq(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,
 	memcpy(p + 8, env, len);
 	seal(t->ob, &k, p, 8 + len);
 	if (ref != NULL) {
-		r = tput(t->ob, t->txn, t->ob->seqref, &k, ref, strlen(ref),
-			 MDB_APPEND);
+		r = outbox_tput(t->ob, t->txn, t->ob->seqref, &k, ref,
+				strlen(ref), MDB_APPEND);
 		if (r != 0)
 			return r;
 	}
@@ -662,7 +647,7 @@ outbox_check_get(struct outbox_txn *t, uint32_t epoch, uint8_t out[32])
 	check_name(epoch, name);
 	k.mv_size = strlen(name);
 	k.mv_data = name;
-	rc = tget(t->ob, t->txn, t->ob->meta, &k, &v);
+	rc = outbox_tget(t->ob, t->txn, t->ob->meta, &k, &v);
 	if (rc != 0)
 		return rc;
 	if (v.mv_size != 32)
@@ -680,7 +665,7 @@ outbox_check_put(struct outbox_txn *t, uint32_t epoch, const uint8_t check[32])
 	check_name(epoch, name);
 	k.mv_size = strlen(name);
 	k.mv_data = name;
-	return tput(t->ob, t->txn, t->ob->meta, &k, check, 32, 0);
+	return outbox_tput(t->ob, t->txn, t->ob->meta, &k, check, 32, 0);
 }
 
 int
@@ -701,29 +686,6 @@ outbox_put_held(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,
 	return put_seq(t, seq, created_ms, env, len, ref);
 }
 
-/* A dead letter's value: reason, time, text. */
-static int
-put_dead(struct outbox *ob, MDB_txn *txn, uint64_t seq, enum reason reason,
-	 uint64_t at_ms, const char *text, unsigned flags)
-{
-	uint8_t kb[8], vb[1 + 8 + CODEC_MAX_TEXT];
-	size_t tl = strnlen(text, CODEC_MAX_TEXT);
-	MDB_val k = {8, kb};
-
-	bytes_put_be64(kb, seq);
-	vb[0] = (uint8_t)reason;
-	bytes_put_be64(vb + 1, at_ms);
-	memcpy(vb + 9, text, tl);
-	return tput(ob, txn, ob->dead, &k, vb, 9 + tl, flags);
-}
-
-int
-outbox_put_dead(struct outbox_txn *t, uint64_t seq, enum reason reason,
-		uint64_t at_ms, const char *text)
-{
-	return put_dead(t->ob, t->txn, seq, reason, at_ms, text, 0);
-}
-
 int
 outbox_put_meta(struct outbox_txn *t, uint64_t acked, uint64_t contact_ms,
 		const uint8_t id[OUTBOX_ID_LEN])
@@ -731,11 +693,13 @@ outbox_put_meta(struct outbox_txn *t, uint64_t acked, uint64_t contact_ms,
 	MDB_val ik = {9, "outbox_id"};
 	int r;
 
-	r = meta_put(t->ob, t->txn, "acked_seq", acked);
+	r = outbox_meta_put(t->ob, t->txn, "acked_seq", acked);
 	if (r == 0)
-		r = meta_put(t->ob, t->txn, "last_contact_ms", contact_ms);
+		r = outbox_meta_put(t->ob, t->txn, "last_contact_ms",
+				    contact_ms);
 	if (r == 0)
-		r = tput(t->ob, t->txn, t->ob->meta, &ik, id, OUTBOX_ID_LEN, 0);
+		r = outbox_tput(t->ob, t->txn, t->ob->meta, &ik, id,
+				OUTBOX_ID_LEN, 0);
 	if (r == 0)
 		memcpy(t->ob->id, id, OUTBOX_ID_LEN);
 	return r;
@@ -751,11 +715,11 @@ outbox_get(struct outbox *ob, uint64_t seq, uint8_t **ret_env, size_t *ret_len,
 	int r;
 
 	ref[0] = '\0';
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
 	if (r != 0)
 		return r;
 	bytes_put_be64(kb, seq);
-	r = tget(ob, txn, ob->outbox, &k, &v);
+	r = outbox_tget(ob, txn, ob->outbox, &k, &v);
 	if (r == 0 && v.mv_size < 8)
 		r = -EUCLEAN;
 	if (r == 0) {
@@ -767,207 +731,11 @@ outbox_get(struct outbox *ob, uint64_t seq, uint8_t **ret_env, size_t *ret_len,
 			memcpy(*ret_env, (const uint8_t *)v.mv_data + 8,
 			       *ret_len);
 	}
-	if (r == 0 && tget(ob, txn, ob->seqref, &k, &v) == 0)
+	if (r == 0 && outbox_tget(ob, txn, ob->seqref, &k, &v) == 0)
 		snprintf(ref, cap, "%.*s", (int)v.mv_size,
 			 (const char *)v.mv_data);
 	mdb_txn_abort(txn);
 	return r;
-}
-
-/*
- * Dead letters rej within txn: the same refusal heard twice is one.
- * fresh (NULL: not wanted): fresh[i] whether rej[i] was not held before.
- */
-static int
-put_rejections(struct outbox *ob, MDB_txn *txn, uint64_t now_ms,
-	       const struct rejection *rej, size_t n_rej, bool *fresh)
-{
-	size_t i;
-	int r = 0;
-
-	for (i = 0; r == 0 && i < n_rej; i++) {
-		r = put_dead(ob, txn, rej[i].seq, rej[i].reason, now_ms,
-			     rej[i].text, MDB_NOOVERWRITE);
-		if (fresh != NULL)
-			fresh[i] = r == 0;
-		if (r == -EEXIST)
-			r = 0;
-	}
-	return r;
-}
-
-/*
- * acked_seq := acked and the contact time within txn. welcome: a Welcome
- * says no refusals, so those past the old acked_seq are still to be asked.
- */
-static int
-put_ack(struct outbox *ob, MDB_txn *txn, uint64_t acked, bool reset,
-	uint64_t now_ms, bool welcome)
-{
-	uint64_t old, from;
-	int r;
-
-	r = meta_get(ob, txn, "acked_seq", &old);
-	if (r == 0 && (acked > old || reset))
-		r = meta_put(ob, txn, "acked_seq", acked);
-	if (r == 0)
-		r = meta_put(ob, txn, "last_contact_ms", now_ms);
-	if (r != 0 || !welcome || acked <= old)
-		return r;
-	r = meta_get(ob, txn, "refusals_from", &from);
-	if (r == 0 && (from == 0 || from > old + 1))
-		r = meta_put(ob, txn, "refusals_from", old + 1);
-	return r;
-}
-
-static int
-record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
-	   const struct rejection *rej, size_t n_rej, bool welcome)
-{
-	MDB_txn *txn;
-	int r;
-
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
-	if (r != 0)
-		return r;
-	r = put_ack(ob, txn, acked, reset, now_ms, welcome);
-	if (r == 0)
-		r = put_rejections(ob, txn, now_ms, rej, n_rej, NULL);
-	if (r != 0) {
-		mdb_txn_abort(txn);
-		return r;
-	}
-	return commit(ob, txn);
-}
-
-int
-outbox_record_ack(struct outbox *ob, uint64_t acked, bool reset,
-		  uint64_t now_ms, const struct rejection *rej, size_t n_rej)
-{
-	return record_ack(ob, acked, reset, now_ms, rej, n_rej, false);
-}
-
-int
-outbox_record_welcome(struct outbox *ob, uint64_t acked, bool reset,
-		      uint64_t now_ms)
-{
-	return record_ack(ob, acked, reset, now_ms, NULL, 0, true);
-}
-
-int
-outbox_refusals_from(struct outbox *ob, uint64_t *ret)
-{
-	MDB_txn *txn;
-	int r;
-
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
-	if (r != 0)
-		return r;
-	r = meta_get(ob, txn, "refusals_from", ret);
-	mdb_txn_abort(txn);
-	return r;
-}
-
-/* Whether seq is among rej. */
-static bool
-rejected(const struct rejection *rej, size_t n_rej, uint64_t seq)
-{
-	size_t i;
-
-	for (i = 0; i < n_rej; i++)
-		if (rej[i].seq == seq)
-			return true;
-	return false;
-}
-
-/*
- * Deletes within txn the dead letters of first..last not among rej; a
- * cursor walks only the dead letters there are (few), not the range.
- * Returns how many or -errno.
- */
-static int
-revive_range(struct outbox *ob, MDB_txn *txn, uint64_t first, uint64_t last,
-	     const struct rejection *rej, size_t n_rej)
-{
-	MDB_cursor *cur;
-	MDB_val k, v;
-	uint8_t kb[8];
-	int rc, n = 0;
-
-	if (first == 0 || last < first)
-		return 0;
-	rc = mdb_cursor_open(txn, ob->dead, &cur);
-	if (rc != 0)
-		return mdb_err(rc);
-	bytes_put_be64(kb, first);
-	k.mv_size = 8;
-	k.mv_data = kb;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		uint64_t seq;
-
-		if (k.mv_size != 8)
-			continue;
-		seq = bytes_get_be64(k.mv_data);
-		if (seq > last)
-			break;
-		if (rejected(rej, n_rej, seq))
-			continue;
-		rc = mdb_cursor_del(cur, 0);
-		if (rc != 0)
-			break;
-		n++;
-	}
-	mdb_cursor_close(cur);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return mdb_err(rc);
-	return n;
-}
-
-int
-outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
-		       uint64_t now_ms, bool *fresh)
-{
-	MDB_txn *txn;
-	int r, n = 0;
-
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
-	if (r != 0)
-		return r;
-	r = put_rejections(ob, txn, now_ms, a->rej, a->n_rej, fresh);
-	if (r == 0) {
-		n = revive_range(ob, txn, a->first, a->last, a->rej, a->n_rej);
-		r = n < 0 ? n : 0;
-	}
-	if (r == 0)
-		r = meta_put(ob, txn, "refusals_from", a->next);
-	if (r != 0) {
-		mdb_txn_abort(txn);
-		return r;
-	}
-	r = commit(ob, txn);
-	return r != 0 ? r : n;
-}
-
-int
-outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
-	      const struct rejection *rej, size_t n_rej)
-{
-	MDB_txn *txn;
-	int r, n;
-
-	if (first == 0 || last < first)
-		return 0;
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
-	if (r != 0)
-		return r;
-	n = revive_range(ob, txn, first, last, rej, n_rej);
-	if (n <= 0) {
-		mdb_txn_abort(txn);
-		return n;
-	}
-	r = commit(ob, txn);
-	return r != 0 ? r : n;
 }
 
 int
@@ -977,14 +745,15 @@ outbox_state(struct outbox *ob, struct outbox_state *ret)
 	MDB_stat ms;
 	int r;
 
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
 	if (r != 0)
 		return r;
-	r = meta_get(ob, txn, "next_seq", &ret->next_seq);
+	r = outbox_meta_get(ob, txn, "next_seq", &ret->next_seq);
 	if (r == 0)
-		r = meta_get(ob, txn, "acked_seq", &ret->acked_seq);
+		r = outbox_meta_get(ob, txn, "acked_seq", &ret->acked_seq);
 	if (r == 0)
-		r = meta_get(ob, txn, "last_contact_ms", &ret->last_contact_ms);
+		r = outbox_meta_get(ob, txn, "last_contact_ms",
+				    &ret->last_contact_ms);
 	if (ret->next_seq == 0)
 		ret->next_seq = 1;
 	ret->dead_total =
@@ -1004,18 +773,18 @@ outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 	size_t n = 0;
 	int rc, r;
 
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
 	if (r != 0)
 		return r;
 	rc = mdb_cursor_open(txn, ob->outbox, &cur);
 	if (rc != 0) {
 		mdb_txn_abort(txn);
-		return mdb_err(rc);
+		return outbox_err(rc);
 	}
 	bytes_put_be64(kb, from);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	while (rc == 0 && n < max) {
-		if (untag(ob->tagged, &k, &v) != 0) {
+		if (outbox_untag(ob->tagged, &k, &v) != 0) {
 			r = -EUCLEAN;
 			break;
 		}
@@ -1033,353 +802,4 @@ outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 	/* What came before a damaged value is passed; the next read
 	 * starting there says it is damaged. */
 	return n == 0 && r != 0 ? r : (int)n;
-}
-
-int
-outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
-{
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	size_t n = 0;
-	int rc, r;
-
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
-	if (r != 0)
-		return r;
-	rc = mdb_cursor_open(txn, ob->dead, &cur);
-	if (rc != 0) {
-		mdb_txn_abort(txn);
-		return mdb_err(rc);
-	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && n < max;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
-		struct dead_letter *d = &out[n];
-		MDB_val rv;
-		const uint8_t *p;
-		size_t tl;
-
-		if (untag(ob->tagged, &k, &v) != 0 || k.mv_size != 8 ||
-		    v.mv_size < 9)
-			continue; /* damaged: outbox_check names it */
-		p = v.mv_data;
-		memset(d, 0, sizeof(*d));
-		d->seq = bytes_get_be64(k.mv_data);
-		d->at_ms = bytes_get_be64(p + 1);
-		tl = v.mv_size - 9;
-		if (tl > CODEC_MAX_TEXT)
-			tl = CODEC_MAX_TEXT;
-		memcpy(d->text, p + 9, tl);
-		/* A newer version's reason, or none (an older node stored an
-		 * unknown one so): a refusal all the same. */
-		d->reason = reason_of_refusal(p[0], d->text, sizeof(d->text));
-		if (tget(ob, txn, ob->seqref, &k, &rv) == 0) {
-			size_t rl = rv.mv_size < sizeof(d->ref) - 1
-					? rv.mv_size
-					: sizeof(d->ref) - 1;
-			memcpy(d->ref, rv.mv_data, rl);
-		}
-		n++;
-	}
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
-	return (int)n;
-}
-
-int
-outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
-{
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, r;
-
-	memset(counts, 0, REASON_COUNT * sizeof(counts[0]));
-	r = mdb_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
-	if (r != 0)
-		return r;
-	rc = mdb_cursor_open(txn, ob->dead, &cur);
-	if (rc != 0) {
-		mdb_txn_abort(txn);
-		return mdb_err(rc);
-	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		uint8_t reason;
-		if (untag(ob->tagged, &k, &v) != 0 || v.mv_size == 0)
-			continue;
-		reason = *(uint8_t *)v.mv_data;
-		counts[reason_of_refusal(reason, NULL, 0)]++;
-	}
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
-	return 0;
-}
-
-/* ---- the whole-outbox check, run in a child (guard.h) ----------------- */
-
-/* Records the child writes for the parent, each starting with its kind. */
-#define REC_DAMAGED 'D'	   /* table name (8), has seq (1), seq (8) */
-#define REC_UNREADABLE 'U' /* text length, text */
-#define REC_SUMMARY 'S'	   /* entries (8), unchecked (1) */
-#define REC_OTHER 'X'	   /* the consolidator's tables */
-#define DAMAGED_REC_LEN (1 + 8 + 1 + 8)
-
-static const char *const tables[] = {"outbox", "refs", "seqref", "dead",
-				     "meta"};
-
-static void
-emit_damaged(int fd, const char *table, const MDB_val *k)
-{
-	uint8_t rec[DAMAGED_REC_LEN] = {REC_DAMAGED};
-	bool by_seq = strcmp(table, "refs") != 0 && strcmp(table, "meta") != 0;
-
-	memcpy(rec + 1, table, strlen(table));
-	rec[9] = by_seq && k->mv_size == 8;
-	if (rec[9])
-		memcpy(rec + 10, k->mv_data, 8);
-	(void)guard_write(fd, rec, sizeof(rec));
-}
-
-static void emit_unreadable(int fd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-emit_unreadable(int fd, const char *fmt, ...)
-{
-	uint8_t rec[2 + 255];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf((char *)rec + 2, 255, fmt, ap);
-	va_end(ap);
-	rec[0] = REC_UNREADABLE;
-	rec[1] = (uint8_t)(n < 0 ? 0 : n > 254 ? 254 : n);
-	(void)guard_write(fd, rec, 2 + rec[1]);
-}
-
-/* Walks one table: key order, checksums. Returns the LMDB code. */
-static int
-check_table(MDB_txn *txn, MDB_dbi dbi, const char *name, bool tagged, int fd,
-	    uint64_t *entries)
-{
-	MDB_cursor *cur;
-	MDB_val k, v;
-	uint8_t prev[512];
-	size_t prev_len = 0;
-	bool first = true;
-	int rc;
-
-	rc = mdb_cursor_open(txn, dbi, &cur);
-	if (rc != 0)
-		return rc;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		size_t m = k.mv_size < prev_len ? k.mv_size : prev_len;
-		int c = m > 0 ? memcmp(k.mv_data, prev, m) : 0;
-
-		if (k.mv_size > sizeof(prev) ||
-		    (!first && (c < 0 || (c == 0 && k.mv_size <= prev_len)))) {
-			rc = MDB_CORRUPTED; /* keys out of order */
-			break;
-		}
-		memcpy(prev, k.mv_data, k.mv_size);
-		prev_len = k.mv_size;
-		first = false;
-		(*entries)++;
-		if (untag(tagged, &k, &v) != 0)
-			emit_damaged(fd, name, &k);
-	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-static int
-check_child(void *arg, int fd)
-{
-	const char *dir = arg;
-	char path[4096], why[256];
-	MDB_env *env = NULL;
-	MDB_txn *txn = NULL;
-	MDB_dbi dbi[5];
-	MDB_val fk = {strlen(FORMAT_KEY), FORMAT_KEY}, fv;
-	MDB_stat ms;
-	const char *odd;
-	uint8_t sum[10] = {REC_SUMMARY};
-	uint64_t entries = 0;
-	bool tagged, any = false;
-	size_t i;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/data.mdb", dir);
-	if (access(path, F_OK) != 0)
-		goto summary; /* nothing stored yet */
-	if ((odd = daemon_data_file_odd(path)) != NULL) {
-		emit_unreadable(fd, "%s", odd);
-		return 0;
-	}
-	if ((rc = mdb_env_create(&env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(env, 8)) != 0 ||
-	    (rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0600)) != 0)
-		goto unreadable;
-	if (check_length(env, why, sizeof(why)) != 0) {
-		emit_unreadable(fd, "%s", why);
-		mdb_env_close(env);
-		return 0;
-	}
-	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
-		goto unreadable;
-	/* A consolidator's store (a data_dir mistyped): never "repaired". */
-	if (mdb_dbi_open(txn, "t00", 0, &dbi[0]) == 0) {
-		uint8_t x = REC_OTHER;
-		(void)guard_write(fd, &x, 1);
-		mdb_txn_abort(txn);
-		mdb_env_close(env);
-		return 0;
-	}
-	for (i = 0; i < 5; i++) {
-		rc = mdb_dbi_open(txn, tables[i], 0, &dbi[i]);
-		if (rc == MDB_NOTFOUND) {
-			dbi[i] = 0;
-			continue;
-		}
-		if (rc != 0)
-			goto unreadable;
-		if (mdb_stat(txn, dbi[i], &ms) == 0 && ms.ms_entries > 0)
-			any = true;
-	}
-	tagged = dbi[4] != 0 && mdb_get(txn, dbi[4], &fk, &fv) == 0;
-	for (i = 0; i < 5; i++) {
-		if (dbi[i] == 0)
-			continue;
-		rc = check_table(txn, dbi[i], tables[i], tagged, fd, &entries);
-		if (rc != 0) {
-			emit_unreadable(fd, "table %s: %s", tables[i],
-					mdb_strerror(rc));
-			break;
-		}
-	}
-	mdb_txn_abort(txn);
-	mdb_env_close(env);
-	sum[9] = !tagged && any;
-summary:
-	bytes_put_be64(sum + 1, entries);
-	(void)guard_write(fd, sum, sizeof(sum));
-	return 0;
-unreadable:
-	emit_unreadable(fd, "%s", mdb_strerror(rc));
-	if (txn != NULL)
-		mdb_txn_abort(txn);
-	if (env != NULL)
-		mdb_env_close(env);
-	return 0;
-}
-
-int
-outbox_check(const char *dir, struct outbox_report *ret)
-{
-	uint8_t *out;
-	size_t len, i = 0;
-	int r, sig;
-
-	memset(ret, 0, sizeof(*ret));
-	if ((r = daemon_data_access(dir)) != 0)
-		return r; /* not the daemon's file: not damage */
-	r = guard_run(check_child, (void *)dir, &out, &len, &sig);
-	if (r < 0)
-		return r;
-	if (r == GUARD_CRASHED) {
-		ret->unreadable = true;
-		snprintf(ret->why, sizeof(ret->why),
-			 "reading it crashed LMDB (%s): pages are damaged",
-			 strsignal(sig));
-	}
-	r = 0;
-	while (i < len) {
-		if (out[i] == REC_DAMAGED && i + DAMAGED_REC_LEN <= len) {
-			struct outbox_damage *d;
-			ret->n_damaged++;
-			if (ret->damaged == NULL)
-				ret->damaged = calloc(OUTBOX_MAX_LISTED,
-						      sizeof(*ret->damaged));
-			if (ret->damaged == NULL) {
-				r = -ENOMEM;
-				break;
-			}
-			if (ret->n_listed < OUTBOX_MAX_LISTED) {
-				d = &ret->damaged[ret->n_listed++];
-				memcpy(d->table, out + i + 1, 7);
-				d->has_seq = out[i + 9] != 0;
-				d->seq = bytes_get_be64(out + i + 10);
-			}
-			i += DAMAGED_REC_LEN;
-		} else if (out[i] == REC_UNREADABLE && i + 2 <= len &&
-			   i + 2 + out[i + 1] <= len) {
-			if (!ret->unreadable)
-				snprintf(ret->why, sizeof(ret->why), "%.*s",
-					 (int)out[i + 1],
-					 (const char *)out + i + 2);
-			ret->unreadable = true;
-			i += 2 + out[i + 1];
-		} else if (out[i] == REC_SUMMARY && i + 10 <= len) {
-			ret->entries = bytes_get_be64(out + i + 1);
-			ret->unchecked = out[i + 9] != 0;
-			i += 10;
-		} else if (out[i] == REC_OTHER) {
-			r = -EXDEV;
-			break;
-		} else {
-			break;
-		}
-	}
-	free(out);
-	return r;
-}
-
-void
-outbox_report_clear(struct outbox_report *r)
-{
-	free(r->damaged);
-	memset(r, 0, sizeof(*r));
-}
-
-bool
-outbox_sound(const struct outbox_report *r)
-{
-	return !r->unreadable && r->n_damaged == 0;
-}
-
-int
-outbox_swap_in(const char *dir, const char *fresh_dir, char *moved_to,
-	       size_t cap)
-{
-	char old[4096], fresh[4096], stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	int fd;
-
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(old, sizeof(old), "%s/data.mdb", dir);
-	snprintf(moved_to, cap, "%s/data.mdb.before-recover-%s", dir, stamp);
-	if (rename(old, moved_to) != 0) {
-		if (errno != ENOENT)
-			return -errno;
-		moved_to[0] = '\0';
-	}
-	snprintf(fresh, sizeof(fresh), "%s/data.mdb", fresh_dir);
-	if (rename(fresh, old) != 0)
-		return -errno;
-	snprintf(old, sizeof(old), "%s/lock.mdb", dir);
-	(void)unlink(old);
-	snprintf(fresh, sizeof(fresh), "%s/lock.mdb", fresh_dir);
-	(void)unlink(fresh);
-	(void)rmdir(fresh_dir);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	return 0;
 }

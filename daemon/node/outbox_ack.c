@@ -1,0 +1,314 @@
+/*
+ * outbox_ack.c - what the consolidator says of the events sent, in the
+ * outbox: acknowledgements and Welcomes (acked_seq, the last contact,
+ * refusals_from), refusals kept as dead letters, dead letters revived
+ * when it accepts them after all, and the dead letters listed and
+ * counted. See outbox.h.
+ */
+#include "outbox.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "outbox_int.h"
+
+/* A dead letter's value: reason, time, text. */
+static int
+put_dead(struct outbox *ob, MDB_txn *txn, uint64_t seq, enum reason reason,
+	 uint64_t at_ms, const char *text, unsigned flags)
+{
+	uint8_t kb[8], vb[1 + 8 + CODEC_MAX_TEXT];
+	size_t tl = strnlen(text, CODEC_MAX_TEXT);
+	MDB_val k = {8, kb};
+
+	bytes_put_be64(kb, seq);
+	vb[0] = (uint8_t)reason;
+	bytes_put_be64(vb + 1, at_ms);
+	memcpy(vb + 9, text, tl);
+	return outbox_tput(ob, txn, ob->dead, &k, vb, 9 + tl, flags);
+}
+
+int
+outbox_put_dead(struct outbox_txn *t, uint64_t seq, enum reason reason,
+		uint64_t at_ms, const char *text)
+{
+	return put_dead(t->ob, t->txn, seq, reason, at_ms, text, 0);
+}
+
+/*
+ * Dead letters rej within txn: the same refusal heard twice is one.
+ * fresh (NULL: not wanted): fresh[i] whether rej[i] was not held before.
+ */
+static int
+put_rejections(struct outbox *ob, MDB_txn *txn, uint64_t now_ms,
+	       const struct rejection *rej, size_t n_rej, bool *fresh)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < n_rej; i++) {
+		r = put_dead(ob, txn, rej[i].seq, rej[i].reason, now_ms,
+			     rej[i].text, MDB_NOOVERWRITE);
+		if (fresh != NULL)
+			fresh[i] = r == 0;
+		if (r == -EEXIST)
+			r = 0;
+	}
+	return r;
+}
+
+/*
+ * acked_seq := acked and the contact time within txn. welcome: a Welcome
+ * says no refusals, so those past the old acked_seq are still to be asked.
+ */
+static int
+put_ack(struct outbox *ob, MDB_txn *txn, uint64_t acked, bool reset,
+	uint64_t now_ms, bool welcome)
+{
+	uint64_t old, from;
+	int r;
+
+	r = outbox_meta_get(ob, txn, "acked_seq", &old);
+	if (r == 0 && (acked > old || reset))
+		r = outbox_meta_put(ob, txn, "acked_seq", acked);
+	if (r == 0)
+		r = outbox_meta_put(ob, txn, "last_contact_ms", now_ms);
+	if (r != 0 || !welcome || acked <= old)
+		return r;
+	r = outbox_meta_get(ob, txn, "refusals_from", &from);
+	if (r == 0 && (from == 0 || from > old + 1))
+		r = outbox_meta_put(ob, txn, "refusals_from", old + 1);
+	return r;
+}
+
+static int
+record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
+	   const struct rejection *rej, size_t n_rej, bool welcome)
+{
+	MDB_txn *txn;
+	int r;
+
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r != 0)
+		return r;
+	r = put_ack(ob, txn, acked, reset, now_ms, welcome);
+	if (r == 0)
+		r = put_rejections(ob, txn, now_ms, rej, n_rej, NULL);
+	if (r != 0) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	return outbox_commit_lmdb(ob, txn);
+}
+
+int
+outbox_record_ack(struct outbox *ob, uint64_t acked, bool reset,
+		  uint64_t now_ms, const struct rejection *rej, size_t n_rej)
+{
+	return record_ack(ob, acked, reset, now_ms, rej, n_rej, false);
+}
+
+int
+outbox_record_welcome(struct outbox *ob, uint64_t acked, bool reset,
+		      uint64_t now_ms)
+{
+	return record_ack(ob, acked, reset, now_ms, NULL, 0, true);
+}
+
+int
+outbox_refusals_from(struct outbox *ob, uint64_t *ret)
+{
+	MDB_txn *txn;
+	int r;
+
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	r = outbox_meta_get(ob, txn, "refusals_from", ret);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+/* Whether seq is among rej. */
+static bool
+rejected(const struct rejection *rej, size_t n_rej, uint64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < n_rej; i++)
+		if (rej[i].seq == seq)
+			return true;
+	return false;
+}
+
+/*
+ * Deletes within txn the dead letters of first..last not among rej; a
+ * cursor walks only the dead letters there are (few), not the range.
+ * Returns how many or -errno.
+ */
+static int
+revive_range(struct outbox *ob, MDB_txn *txn, uint64_t first, uint64_t last,
+	     const struct rejection *rej, size_t n_rej)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint8_t kb[8];
+	int rc, n = 0;
+
+	if (first == 0 || last < first)
+		return 0;
+	rc = mdb_cursor_open(txn, ob->dead, &cur);
+	if (rc != 0)
+		return outbox_err(rc);
+	bytes_put_be64(kb, first);
+	k.mv_size = 8;
+	k.mv_data = kb;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint64_t seq;
+
+		if (k.mv_size != 8)
+			continue;
+		seq = bytes_get_be64(k.mv_data);
+		if (seq > last)
+			break;
+		if (rejected(rej, n_rej, seq))
+			continue;
+		rc = mdb_cursor_del(cur, 0);
+		if (rc != 0)
+			break;
+		n++;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return outbox_err(rc);
+	return n;
+}
+
+int
+outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
+		       uint64_t now_ms, bool *fresh)
+{
+	MDB_txn *txn;
+	int r, n = 0;
+
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r != 0)
+		return r;
+	r = put_rejections(ob, txn, now_ms, a->rej, a->n_rej, fresh);
+	if (r == 0) {
+		n = revive_range(ob, txn, a->first, a->last, a->rej, a->n_rej);
+		r = n < 0 ? n : 0;
+	}
+	if (r == 0)
+		r = outbox_meta_put(ob, txn, "refusals_from", a->next);
+	if (r != 0) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	r = outbox_commit_lmdb(ob, txn);
+	return r != 0 ? r : n;
+}
+
+int
+outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
+	      const struct rejection *rej, size_t n_rej)
+{
+	MDB_txn *txn;
+	int r, n;
+
+	if (first == 0 || last < first)
+		return 0;
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r != 0)
+		return r;
+	n = revive_range(ob, txn, first, last, rej, n_rej);
+	if (n <= 0) {
+		mdb_txn_abort(txn);
+		return n;
+	}
+	r = outbox_commit_lmdb(ob, txn);
+	return r != 0 ? r : n;
+}
+
+int
+outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t n = 0;
+	int rc, r;
+
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	rc = mdb_cursor_open(txn, ob->dead, &cur);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return outbox_err(rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && n < max;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		struct dead_letter *d = &out[n];
+		MDB_val rv;
+		const uint8_t *p;
+		size_t tl;
+
+		if (outbox_untag(ob->tagged, &k, &v) != 0 || k.mv_size != 8 ||
+		    v.mv_size < 9)
+			continue; /* damaged: outbox_check names it */
+		p = v.mv_data;
+		memset(d, 0, sizeof(*d));
+		d->seq = bytes_get_be64(k.mv_data);
+		d->at_ms = bytes_get_be64(p + 1);
+		tl = v.mv_size - 9;
+		if (tl > CODEC_MAX_TEXT)
+			tl = CODEC_MAX_TEXT;
+		memcpy(d->text, p + 9, tl);
+		/* A newer version's reason, or none (an older node stored an
+		 * unknown one so): a refusal all the same. */
+		d->reason = reason_of_refusal(p[0], d->text, sizeof(d->text));
+		if (outbox_tget(ob, txn, ob->seqref, &k, &rv) == 0) {
+			size_t rl = rv.mv_size < sizeof(d->ref) - 1
+					? rv.mv_size
+					: sizeof(d->ref) - 1;
+			memcpy(d->ref, rv.mv_data, rl);
+		}
+		n++;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return (int)n;
+}
+
+int
+outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, r;
+
+	memset(counts, 0, REASON_COUNT * sizeof(counts[0]));
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	rc = mdb_cursor_open(txn, ob->dead, &cur);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return outbox_err(rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint8_t reason;
+		if (outbox_untag(ob->tagged, &k, &v) != 0 || v.mv_size == 0)
+			continue;
+		reason = *(uint8_t *)v.mv_data;
+		counts[reason_of_refusal(reason, NULL, 0)]++;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return 0;
+}

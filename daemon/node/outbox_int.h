@@ -1,0 +1,76 @@
+/*
+ * outbox_int.h - what outbox.c (the store, its values and transactions),
+ * outbox_ack.c (acknowledgements, refusals, dead letters) and
+ * outbox_check.c (the check of an outbox not open) share: internal to
+ * the three, the only files that see LMDB.
+ */
+#ifndef KUSKA_OUTBOX_INT_H
+#define KUSKA_OUTBOX_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "outbox.h"
+
+/* The meta key whose presence says values carry a checksum. */
+#define FORMAT_KEY "format"
+
+struct outbox {
+	MDB_env *env;
+	MDB_dbi outbox, refs, seqref, dead, meta;
+	bool tagged; /* values carry a checksum */
+	uint8_t id[OUTBOX_ID_LEN];
+	char *dir;
+};
+
+struct outbox_txn {
+	struct outbox *ob;
+	MDB_txn *txn;
+	uint64_t next_seq;
+};
+
+/* outbox_err - LMDB's codes onto ours. */
+int outbox_err(int rc);
+
+/*
+ * outbox_untag - v (the value of k) without its checksum when values are
+ * tagged: 0, or -EUCLEAN when it does not match.
+ */
+int outbox_untag(bool tagged, const MDB_val *k, MDB_val *v);
+
+/*
+ * outbox_tput - puts v (vlen bytes) under k in dbi with its checksum;
+ * flags are LMDB's. outbox_tget - the value under k, checked and without
+ * its checksum (valid until txn ends). 0 or -errno (-ENOENT, -EUCLEAN).
+ */
+int outbox_tput(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
+		const void *v, size_t vlen, unsigned flags);
+int outbox_tget(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
+		MDB_val *v);
+
+/*
+ * outbox_meta_get - the meta number name: 0 when absent, -EUCLEAN when
+ * damaged. outbox_meta_put - sets it.
+ */
+int outbox_meta_get(struct outbox *ob, MDB_txn *txn, const char *name,
+		    uint64_t *ret);
+int outbox_meta_put(struct outbox *ob, MDB_txn *txn, const char *name,
+		    uint64_t val);
+
+/*
+ * outbox_check_length - 0 when the data file of env holds every page the
+ * store says it has, else -EUCLEAN and the figures into why[cap] (why
+ * may be NULL), or -errno.
+ */
+int outbox_check_length(MDB_env *env, char *why, size_t cap);
+
+/*
+ * outbox_commit_lmdb - commits txn (durably): 0, or -errno, -ENOSPC for
+ * a write that failed with the disk (nearly) full.
+ */
+int outbox_commit_lmdb(struct outbox *ob, MDB_txn *txn);
+
+#endif
