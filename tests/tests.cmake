@@ -115,10 +115,10 @@ foreach(src ${TOOL_SRC})
 		kuska_node_core kuska_lib)
 endforeach()
 
-# test_codec and test_ingest make kuska's own allocations fail on
-# purpose (fail_malloc.c's __wrap_malloc): memory running out is not an
-# envelope's fault.
-foreach(t test_codec test_ingest)
+# test_codec_envelope, test_codec_msg and test_ingest make kuska's own
+# allocations fail on purpose (fail_malloc.c's __wrap_malloc): memory
+# running out is not an envelope's fault.
+foreach(t test_codec_envelope test_codec_msg test_ingest)
 	if(TARGET ${t})
 		target_sources(${t} PRIVATE
 			${CMAKE_SOURCE_DIR}/tests/unit/fail_malloc.c)
