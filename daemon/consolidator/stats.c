@@ -18,10 +18,10 @@
 static void
 reset(struct stats *s)
 {
-	emap_clear(&s->batch);
+	stats_emap_clear(&s->batch);
 	s->n_changes = 0;
 	s->n_objs = 0;
-	shrink_objs(s);
+	stats_shrink_objs(s);
 	link_batch_end(s->link);
 	delta_clear(s->deltas);
 	delta_clear(s->victim);
@@ -45,9 +45,8 @@ stats_new(void)
 	s->objs = malloc(s->cap_objs * sizeof(*s->objs));
 	if (s->deltas == NULL || s->victim == NULL || s->link == NULL ||
 	    s->old == NULL || s->cur == NULL || s->live_buf == NULL ||
-	    s->objs == NULL ||
-	    emap_init(&s->index, 1024) != 0 ||
-	    emap_init(&s->batch, 1024) != 0) {
+	    s->objs == NULL || stats_emap_init(&s->index, 1024) != 0 ||
+	    stats_emap_init(&s->batch, 1024) != 0) {
 		stats_free(&s);
 		return NULL;
 	}
@@ -59,11 +58,11 @@ stats_free(struct stats **s)
 {
 	if (s == NULL || *s == NULL)
 		return;
-	emap_free(&(*s)->index);
-	emap_free(&(*s)->batch);
+	stats_emap_free(&(*s)->index);
+	stats_emap_free(&(*s)->batch);
 	link_free(&(*s)->link);
-	vset_free(&(*s)->old_victims);
-	vset_free(&(*s)->new_victims);
+	stats_vset_free(&(*s)->old_victims);
+	stats_vset_free(&(*s)->new_victims);
 	free((*s)->changes);
 	free((*s)->objs);
 	free((*s)->old);
@@ -100,19 +99,19 @@ live_remove(struct stats *s, enum institution inst, uint64_t origin)
 	size_t vlen;
 	int r;
 
-	live_key(inst, origin, k);
+	stats_live_key(inst, origin, k);
 	r = store_get(s->t, T_LIVE, k, 9, &v, &vlen);
 	if (r != 0)
 		return r;
-	if (live_decode(v, vlen, lv) != 0)
+	if (stats_live_decode(v, vlen, lv) != 0)
 		return -EIO;
 	stats_contrib_timeliness(s->deltas, &lv->f, lv->accepted, -1, &s->err);
 	if (lv->has_entity)
-		r = entity_remove(s, lv->entity, (uint8_t)inst, origin);
+		r = stats_entity_remove(s, lv->entity, (uint8_t)inst, origin);
 	else if (lv->n == 0)
 		stats_contrib_victim(s->deltas, &lv->f, 1, true, -1, &s->err);
 	if (r == 0 && lv->n > 0)
-		r = add_change(s, LINK_ORIGIN(inst, origin), false, lv);
+		r = stats_add_change(s, LINK_ORIGIN(inst, origin), false, lv);
 	if (r != 0)
 		return r;
 	return store_del(s->t, T_LIVE, k, 9);
@@ -128,20 +127,20 @@ live_add(struct stats *s, enum institution inst, uint64_t origin,
 	size_t len;
 	int r = 0;
 
-	fact_of(inst, origin, rec, lv->entity, &lv->has_entity, &lv->f);
+	stats_fact_of(inst, origin, rec, lv->entity, &lv->has_entity, &lv->f);
 	lv->accepted = accepted;
-	lv->n = objs_of(rec, lv->objs);
+	lv->n = stats_objs_of(rec, lv->objs);
 	stats_contrib_timeliness(s->deltas, &lv->f, lv->accepted, +1, &s->err);
 	if (lv->has_entity)
-		r = entity_add(s, lv->entity, &lv->f);
+		r = stats_entity_add(s, lv->entity, &lv->f);
 	else if (lv->n == 0)
 		stats_contrib_victim(s->deltas, &lv->f, 1, true, +1, &s->err);
 	if (r == 0 && lv->n > 0)
-		r = add_change(s, LINK_ORIGIN(inst, origin), true, lv);
+		r = stats_add_change(s, LINK_ORIGIN(inst, origin), true, lv);
 	if (r != 0)
 		return r;
-	len = live_encode(lv, s->live_buf);
-	live_key(inst, origin, k);
+	len = stats_live_encode(lv, s->live_buf);
+	stats_live_key(inst, origin, k);
 	return store_put(s->t, T_LIVE, k, 9, s->live_buf, len, 0);
 }
 
@@ -207,9 +206,9 @@ stats_flush(struct stats *s)
 		return 0;
 	if (s->err != 0)
 		return s->err;
-	r = contribute_batch(s);
+	r = stats_contribute_batch(s);
 	if (r == 0)
-		r = relink(s);
+		r = stats_relink(s);
 	if (r == 0)
 		r = write_counters(s);
 	if (r == 0 && s->need_marker)
@@ -228,7 +227,7 @@ stats_committed(struct stats *s)
 		struct entity *en = &s->batch.e[i], *dst;
 		if (!en->used)
 			continue;
-		dst = emap_slot(&s->index, en->key);
+		dst = stats_emap_slot(&s->index, en->key);
 		if (dst == NULL) {
 			/* Out of memory: the index can no longer be trusted;
 			 * stats_load rebuilds it from the store. */
@@ -249,7 +248,7 @@ stats_committed(struct stats *s)
 	if (s->err != 0 && stats_load(s, NULL) != 0) {
 		/* Nothing left to count with: the next batch fails until
 		 * memory comes back, and says so. */
-		emap_clear(&s->index);
+		stats_emap_clear(&s->index);
 		link_clear(s->link);
 	}
 	reset(s);
@@ -263,7 +262,7 @@ stats_discard(struct stats *s)
 	reset(s);
 	/* The victim graph holds changes the store does not: reload it. */
 	if (s->graph_dirty && stats_load(s, NULL) != 0) {
-		emap_clear(&s->index);
+		stats_emap_clear(&s->index);
 		link_clear(s->link);
 	}
 	s->graph_dirty = false;
@@ -274,7 +273,7 @@ stats_clear(struct stats *s, struct store_txn *t)
 {
 	int r;
 
-	emap_clear(&s->index);
+	stats_emap_clear(&s->index);
 	link_clear(s->link);
 	r = store_clear(t, T_LIVE);
 	if (r == 0)
@@ -294,7 +293,7 @@ load_live(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 	struct entity *en;
 	int r;
 
-	if (klen != 9 || live_decode(v, vlen, lv) != 0)
+	if (klen != 9 || stats_live_decode(v, vlen, lv) != 0)
 		return -EIO;
 	if (lv->n > 0) {
 		bool vf = lv->f.type == F_IDENT || lv->f.type == F_SERVICE;
@@ -305,7 +304,7 @@ load_live(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 	}
 	if (!lv->has_entity)
 		return 0;
-	en = emap_slot(&s->index, lv->entity);
+	en = stats_emap_slot(&s->index, lv->entity);
 	if (en == NULL)
 		return -ENOMEM;
 	if (!en->used) {
@@ -370,7 +369,7 @@ stats_load(struct stats *s, struct store *st)
 
 	if (st != NULL)
 		s->st = st;
-	emap_clear(&s->index);
+	stats_emap_clear(&s->index);
 	link_clear(s->link);
 	r = store_begin(s->st, false, &t);
 	if (r != 0)

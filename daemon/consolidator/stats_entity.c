@@ -25,7 +25,7 @@ entity_hash(const uint8_t key[ENTITY_KEY_LEN])
 }
 
 int
-emap_init(struct emap *m, size_t cap)
+stats_emap_init(struct emap *m, size_t cap)
 {
 	m->e = calloc(cap, sizeof(*m->e));
 	m->cap = cap;
@@ -34,7 +34,7 @@ emap_init(struct emap *m, size_t cap)
 }
 
 void
-emap_clear(struct emap *m)
+stats_emap_clear(struct emap *m)
 {
 	size_t i;
 
@@ -46,10 +46,10 @@ emap_clear(struct emap *m)
 }
 
 void
-emap_free(struct emap *m)
+stats_emap_free(struct emap *m)
 {
 	if (m->e != NULL)
-		emap_clear(m);
+		stats_emap_clear(m);
 	free(m->e);
 	m->e = NULL;
 }
@@ -60,20 +60,20 @@ emap_free(struct emap *m)
  * NULL only when growing fails.
  */
 struct entity *
-emap_slot(struct emap *m, const uint8_t key[ENTITY_KEY_LEN])
+stats_emap_slot(struct emap *m, const uint8_t key[ENTITY_KEY_LEN])
 {
 	size_t mask, i;
 
 	if ((m->n + 1) * 4 >= m->cap * 3) {
 		struct emap bigger;
 		size_t j;
-		if (emap_init(&bigger, m->cap * 2) != 0)
+		if (stats_emap_init(&bigger, m->cap * 2) != 0)
 			return NULL;
 		for (j = 0; j < m->cap; j++) {
 			struct entity *dst;
 			if (!m->e[j].used)
 				continue;
-			dst = emap_slot(&bigger, m->e[j].key);
+			dst = stats_emap_slot(&bigger, m->e[j].key);
 			*dst = m->e[j];
 			bigger.n++;
 		}
@@ -124,7 +124,7 @@ entity_get(struct stats *s, const uint8_t key[ENTITY_KEY_LEN])
 	struct entity *en, *committed;
 	int r;
 
-	en = emap_slot(&s->batch, key);
+	en = stats_emap_slot(&s->batch, key);
 	if (en == NULL) {
 		s->err = -ENOMEM;
 		return NULL;
@@ -136,7 +136,7 @@ entity_get(struct stats *s, const uint8_t key[ENTITY_KEY_LEN])
 	en->facts = NULL;
 	en->n = en->cap = 0;
 	s->batch.n++;
-	committed = emap_slot(&s->index, key);
+	committed = stats_emap_slot(&s->index, key);
 	if (committed == NULL) {
 		s->err = -ENOMEM;
 		return NULL;
@@ -152,8 +152,8 @@ entity_get(struct stats *s, const uint8_t key[ENTITY_KEY_LEN])
 }
 
 int
-entity_add(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
-	   const struct fact *f)
+stats_entity_add(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
+		 const struct fact *f)
 {
 	struct entity *en = entity_get(s, key);
 
@@ -172,8 +172,8 @@ entity_add(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
 }
 
 int
-entity_remove(struct stats *s, const uint8_t key[ENTITY_KEY_LEN], uint8_t inst,
-	      uint64_t seq)
+stats_entity_remove(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
+		    uint8_t inst, uint64_t seq)
 {
 	struct entity *en = entity_get(s, key);
 	size_t i;
@@ -191,7 +191,7 @@ entity_remove(struct stats *s, const uint8_t key[ENTITY_KEY_LEN], uint8_t inst,
 
 /* Adds every touched entity's new contribution to the counters. */
 int
-contribute_batch(struct stats *s)
+stats_contribute_batch(struct stats *s)
 {
 	size_t i;
 

@@ -136,45 +136,47 @@ struct stats {
 	struct link_obj *objs; /* the changes' objects, one array a batch */
 	size_t n_objs, cap_objs;
 	bool graph_dirty; /* the batch's changes are in the graph */
-	struct vset old_victims, new_victims; /* relink's, per batch */
+	struct vset old_victims, new_victims; /* stats_relink's, per batch */
 	struct live *old, *cur;		      /* scratch records */
 	uint8_t *live_buf;		      /* LIVE_MAX: an encoded one */
 	struct delta_table *deltas;	      /* the batch's counter changes */
 	struct delta_table *victim;	  /* one victim's, before and after */
-	struct origin_slot *origins;	  /* relink's, per batch */
+	struct origin_slot *origins;	  /* stats_relink's, per batch */
 	size_t origins_cap, origins_size; /* allocated, in use */
 	int err;	  /* first allocation failure of the batch */
 	bool need_marker; /* a fresh store: write the layout marker */
 };
 
 /* What a record gives and how LIVE stores it (stats_live.c). */
-void fact_of(enum institution inst, uint64_t seq, const struct record *rec,
-	     uint8_t key[ENTITY_KEY_LEN], bool *ret_entity, struct fact *f);
-size_t objs_of(const struct record *rec, struct link_obj *objs);
-size_t live_encode(const struct live *lv, uint8_t *out);
-int live_decode(const uint8_t *p, size_t len, struct live *lv);
+void stats_fact_of(enum institution inst, uint64_t seq,
+		   const struct record *rec, uint8_t key[ENTITY_KEY_LEN],
+		   bool *ret_entity, struct fact *f);
+size_t stats_objs_of(const struct record *rec, struct link_obj *objs);
+size_t stats_live_encode(const struct live *lv, uint8_t *out);
+int stats_live_decode(const uint8_t *p, size_t len, struct live *lv);
 /* The LIVE key of origin (inst, origin). */
-void live_key(enum institution inst, uint64_t origin, uint8_t k[9]);
+void stats_live_key(enum institution inst, uint64_t origin, uint8_t k[9]);
 
 /* The referrals and cases (stats_entity.c). */
-int emap_init(struct emap *m, size_t cap);
+int stats_emap_init(struct emap *m, size_t cap);
 /* Empties m, freeing its entities' facts; m keeps its size. */
-void emap_clear(struct emap *m);
-void emap_free(struct emap *m);
-struct entity *emap_slot(struct emap *m, const uint8_t key[ENTITY_KEY_LEN]);
+void stats_emap_clear(struct emap *m);
+void stats_emap_free(struct emap *m);
+struct entity *stats_emap_slot(struct emap *m,
+			       const uint8_t key[ENTITY_KEY_LEN]);
 /* Adds f to, or takes the fact of origin (inst, seq) from, the batch's
  * copy of an entity. Returns 0 or -ENOMEM. */
-int entity_add(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
-	       const struct fact *f);
-int entity_remove(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
-		  uint8_t inst, uint64_t seq);
-int contribute_batch(struct stats *s);
+int stats_entity_add(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
+		     const struct fact *f);
+int stats_entity_remove(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
+			uint8_t inst, uint64_t seq);
+int stats_contribute_batch(struct stats *s);
 
 /* The victims (stats_victim.c). */
-void shrink_objs(struct stats *s);
-int add_change(struct stats *s, uint64_t origin, bool add,
-	       const struct live *lv);
-void vset_free(struct vset *v);
-int relink(struct stats *s);
+void stats_shrink_objs(struct stats *s);
+int stats_add_change(struct stats *s, uint64_t origin, bool add,
+		     const struct live *lv);
+void stats_vset_free(struct vset *v);
+int stats_relink(struct stats *s);
 
 #endif

@@ -30,8 +30,8 @@ fact_decode(const uint8_t *p, struct fact *f)
  * about its victim.
  */
 void
-fact_of(enum institution inst, uint64_t seq, const struct record *rec,
-	uint8_t key[ENTITY_KEY_LEN], bool *ret_entity, struct fact *f)
+stats_fact_of(enum institution inst, uint64_t seq, const struct record *rec,
+	      uint8_t key[ENTITY_KEY_LEN], bool *ret_entity, struct fact *f)
 {
 	const struct victim *v = &rec->victim;
 
@@ -100,7 +100,7 @@ obj_of(const struct victim *v, struct link_obj *o)
 
 /* The victim objects of rec that have keys, into objs; returns how many. */
 size_t
-objs_of(const struct record *rec, struct link_obj *objs)
+stats_objs_of(const struct record *rec, struct link_obj *objs)
 {
 	size_t i, n = 0;
 
@@ -114,7 +114,7 @@ objs_of(const struct record *rec, struct link_obj *objs)
 
 /* Encodes lv into out (LIVE_MAX bytes); returns the length. */
 size_t
-live_encode(const struct live *lv, uint8_t *out)
+stats_live_encode(const struct live *lv, uint8_t *out)
 {
 	size_t len = 0, i;
 
@@ -145,7 +145,7 @@ live_encode(const struct live *lv, uint8_t *out)
 
 /* Decodes a LIVE value into *lv; -EIO when it does not fit the layout. */
 int
-live_decode(const uint8_t *p, size_t len, struct live *lv)
+stats_live_decode(const uint8_t *p, size_t len, struct live *lv)
 {
 	size_t at, i;
 
@@ -194,7 +194,7 @@ live_decode(const uint8_t *p, size_t len, struct live *lv)
 }
 
 void
-live_key(enum institution inst, uint64_t origin, uint8_t k[9])
+stats_live_key(enum institution inst, uint64_t origin, uint8_t k[9])
 {
 	k[0] = (uint8_t)inst;
 	store_be64(k + 1, origin);

@@ -1,6 +1,6 @@
 /*
  * stats_victim.c - a batch's changes to the victim graph, gathered as its
- * records come and applied at flush (relink): the victims around the
+ * records come and applied at flush (stats_relink): the victims around the
  * touched keys are taken off the counters as they were and added as they
  * are now, those the batch left as they were neither; see stats_int.h.
  */
@@ -20,7 +20,7 @@
  * rebuild's flush): not held for the daemon's life.
  */
 void
-shrink_objs(struct stats *s)
+stats_shrink_objs(struct stats *s)
 {
 	struct link_obj *n;
 
@@ -56,7 +56,8 @@ keep_objs(struct stats *s, const struct live *lv)
 
 /* Appends a change for the victim graph and touches its keys. */
 int
-add_change(struct stats *s, uint64_t origin, bool add, const struct live *lv)
+stats_add_change(struct stats *s, uint64_t origin, bool add,
+		 const struct live *lv)
 {
 	bool vf = lv->f.type == F_IDENT || lv->f.type == F_SERVICE;
 	struct change *c;
@@ -100,7 +101,7 @@ add_change(struct stats *s, uint64_t origin, bool add, const struct live *lv)
 }
 
 void
-vset_free(struct vset *v)
+stats_vset_free(struct vset *v)
 {
 	free(v->facts);
 	free(v->enc);
@@ -368,7 +369,7 @@ contribute_relinked(struct stats *s, struct vset *old, struct vset *cur)
  * the components around them added as they are now.
  */
 int
-relink(struct stats *s)
+stats_relink(struct stats *s)
 {
 	size_t i;
 	int r;
