@@ -1,8 +1,9 @@
 /*
  * fact.h - what one live record tells the statistics: its kind, origin,
- * date, region and the few attributes its tables need. Shared by stats.c
- * (which makes and stores facts), stats_contrib.c (which counts them) and
- * link.c (which keeps the facts of the records whose victims it links).
+ * date, region and the few attributes its tables need. Shared by the
+ * statistics engine (stats_int.h; stats_live.c makes them), which stores
+ * them, stats_contrib.c, which counts them, and link.c, which keeps the
+ * facts of the records whose victims it links.
  */
 #ifndef KUSKA_FACT_H
 #define KUSKA_FACT_H

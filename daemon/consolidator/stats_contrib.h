@@ -1,12 +1,12 @@
 /*
  * stats_contrib.h - what the facts of a victim, a referral, a case and a
  * record's timeliness add to the counters (the tables of stats.h), as
- * changes by counter key into a delta table. Internal to stats.c, which
- * keeps the facts and decides what is taken off and added again; these
- * only count. Each adds sign times the contribution (sign -1 takes it
- * off) and sets *err to -ENOMEM when an add or a copy failed (some rows
- * are then lost: the batch must be discarded); *err is left alone
- * otherwise.
+ * changes by counter key into a delta table. Internal to the statistics
+ * engine (stats_int.h), which keeps the facts and decides what is taken
+ * off and added again; these only count. Each adds sign times the
+ * contribution (sign -1 takes it off) and sets *err to -ENOMEM when an add
+ * or a copy failed (some rows are then lost: the batch must be discarded);
+ * *err is left alone otherwise.
  */
 #ifndef KUSKA_STATS_CONTRIB_H
 #define KUSKA_STATS_CONTRIB_H
