@@ -246,6 +246,7 @@ run(struct keyholder *kh)
 				    tsock_recv(kh->listen, &f, 2, max_bytes);
 				if (rr == -EMSGSIZE) {
 					frame_refused(kh);
+					tframes_clear(&f);
 					continue;
 				}
 				if (rr != 0)
@@ -264,6 +265,7 @@ run(struct keyholder *kh)
 				keyholder_control(kh, &f);
 				tframes_clear(&f);
 			}
+			tframes_clear(&f); /* what a refused one kept */
 		}
 		tick(kh);
 		service_watchdog(date_mono_ms());

@@ -410,6 +410,7 @@ serve_busy(void *arg)
 				SUBMIT_MAX_BYTES);
 		if (rr == -EMSGSIZE) {
 			log_warnx("event=submit_dropped reason=too_large");
+			tframes_clear(&f);
 			continue;
 		}
 		if (rr != 0)
@@ -523,6 +524,7 @@ run(struct node *n)
 			} else if (rr == -EMSGSIZE) {
 				log_warnx("event=submit_dropped "
 					  "reason=too_large");
+				tframes_clear(&f);
 			}
 		}
 		if (r > 0 && ready[1]) {
