@@ -719,7 +719,7 @@ read_ingest(struct cons *c)
 		int rr =
 		    tsock_recv(c->ingest, &f, 3, 2 * CODEC_MAX_FRAME + 1024);
 		if (rr == -EMSGSIZE) {
-			c->frames_refused++;
+			ingest_refuse_large(c, &f);
 			tframes_clear(&f);
 			continue;
 		}
