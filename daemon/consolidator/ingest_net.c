@@ -583,14 +583,15 @@ handle_ingest(struct cons *c, struct tframes *req)
 	if (p == NULL)
 		return;
 	if (req->n != 2) {
-		c->frames_refused++;
 		log_warnx_budget(&c->refusal_log[p->inst],
 				 "event=frame_refused institution=%s "
 				 "parts=%zu reason=bad_frame",
 				 p->id, req->n - 1);
-		if (req->n > 2)
+		if (req->n > 2) /* counted there */
 			refuse(c, req, 0, REASON_BAD_FRAME,
 			       "a message is exactly one frame");
+		else
+			c->frames_refused++;
 		return;
 	}
 	r = codec_msg_decode(req->data[1], req->len[1], &m);
