@@ -442,6 +442,16 @@ void codec_oprf_clear(struct oprf_msg *m);
  */
 uint64_t codec_oprf_request_id(const uint8_t *buf, size_t len);
 
+/*
+ * codec_oprf_request_id_head - the request id of an OprfRequest read from
+ * its first len bytes alone (CODEC_OPRF_ID_HEAD_LEN of them suffice): for
+ * a request refused unread (too large), of which only its head was kept.
+ * The id is its first field as protobuf-c writes it, one byte of key and
+ * a varint; 0 when the head does not start so, or is cut within it.
+ */
+#define CODEC_OPRF_ID_HEAD_LEN 11
+uint64_t codec_oprf_request_id_head(const uint8_t *head, size_t len);
+
 /* ---- queries ---------------------------------------------------------- */
 
 #define CODEC_MAX_COLUMNS 16 /* the indicators table has 13 */

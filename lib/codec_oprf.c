@@ -245,6 +245,19 @@ codec_oprf_request_id(const uint8_t *buf, size_t len)
 	return id;
 }
 
+uint64_t
+codec_oprf_request_id_head(const uint8_t *head, size_t len)
+{
+	const uint8_t *p;
+	uint64_t id;
+
+	/* Key 0x08: field 1 (request_id), a varint. */
+	if (len < 2 || head[0] != 0x08)
+		return 0;
+	p = head + 1;
+	return wire_varint(&p, head + len, &id) == 0 ? id : 0;
+}
+
 void
 codec_oprf_clear(struct oprf_msg *m)
 {

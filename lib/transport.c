@@ -30,7 +30,8 @@ struct transport {
 
 struct tsock {
 	void *s;
-	bool wipe; /* wipe received frames in libzmq's memory */
+	bool wipe;   /* wipe received frames in libzmq's memory */
+	bool router; /* a ROUTER: keeps a refused message's routing id */
 };
 
 struct transport *
@@ -62,6 +63,8 @@ static struct tsock *
 tsock_wrap(void *s, int *ret_err)
 {
 	struct tsock *ts;
+	int type = 0;
+	size_t sz = sizeof(type);
 
 	if (s == NULL) {
 		*ret_err = -errno;
@@ -74,6 +77,8 @@ tsock_wrap(void *s, int *ret_err)
 		return NULL;
 	}
 	ts->s = s;
+	ts->router =
+	    zmq_getsockopt(s, ZMQ_TYPE, &type, &sz) == 0 && type == ZMQ_ROUTER;
 	return ts;
 }
 
@@ -338,22 +343,65 @@ tframes_clear(struct tframes *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* Drops frame m of s, wiped first if s wipes what it receives. */
+static void
+msg_drop(const struct tsock *s, zmq_msg_t *m)
+{
+	if (s->wipe && zmq_msg_size(m) > 0)
+		explicit_bzero(zmq_msg_data(m), zmq_msg_size(m));
+	zmq_msg_close(m);
+}
+
 /* Reads and drops the remaining frames of a message. */
 static void
-drain(void *s)
+drain(const struct tsock *s)
 {
 	int more = 1;
 	size_t sz = sizeof(more);
 
-	while (zmq_getsockopt(s, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+	while (zmq_getsockopt(s->s, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
 		zmq_msg_t m;
 		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, s, 0) < 0) {
+		if (zmq_msg_recv(&m, s->s, 0) < 0) {
 			zmq_msg_close(&m);
 			return;
 		}
-		zmq_msg_close(&m);
+		msg_drop(s, &m);
 	}
+}
+
+/* Frees the frames of f from keep on, wiped first if s wipes them. */
+static void
+frames_cut(const struct tsock *s, struct tframes *f, size_t keep)
+{
+	for (; f->n > keep; f->n--) {
+		if (s->wipe)
+			explicit_bzero(f->data[f->n - 1], f->len[f->n - 1]);
+		free(f->data[f->n - 1]);
+	}
+}
+
+/*
+ * A refused message: keeps its frame 0 and the head of its frame 1,
+ * which is either already copied or m, the frame that went over.
+ */
+static void
+keep_refused(const struct tsock *s, struct tframes *f, zmq_msg_t *m)
+{
+	const uint8_t *one = NULL;
+	size_t len = 0;
+
+	if (f->n >= 2) {
+		one = f->data[1];
+		len = f->len[1];
+	} else if (f->n == 1) {
+		one = zmq_msg_data(m);
+		len = zmq_msg_size(m);
+	}
+	f->head_len = len < TFRAMES_HEAD_LEN ? len : TFRAMES_HEAD_LEN;
+	if (f->head_len > 0)
+		memcpy(f->head, one, f->head_len);
+	frames_cut(s, f, 1);
 }
 
 int
@@ -392,9 +440,11 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 			ret->fd = zmq_msg_get(&m, ZMQ_SRCFD);
 		total += len;
 		if (ret->n >= max_frames || total > max_bytes) {
-			zmq_msg_close(&m);
+			if (s->router)
+				keep_refused(s, ret, &m);
+			msg_drop(s, &m);
 			if (more)
-				drain(s->s);
+				drain(s);
 			r = -EMSGSIZE;
 			break;
 		}
@@ -410,7 +460,7 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 			if (nd == NULL || nl == NULL) {
 				zmq_msg_close(&m);
 				if (more)
-					drain(s->s);
+					drain(s);
 				r = -ENOMEM;
 				break;
 			}
@@ -420,7 +470,7 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 		if (ret->data[ret->n] == NULL) {
 			zmq_msg_close(&m);
 			if (more)
-				drain(s->s);
+				drain(s);
 			r = -ENOMEM;
 			break;
 		}
@@ -434,8 +484,10 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 		if (!more)
 			break;
 	}
-	if (r != 0)
+	if (r != 0 && !(r == -EMSGSIZE && s->router)) {
+		frames_cut(s, ret, 0);
 		tframes_clear(ret);
+	}
 	if (ret->n == 0)
 		ret->fd = -1;
 	return r;

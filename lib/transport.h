@@ -27,6 +27,9 @@
 struct transport;
 struct tsock;
 
+/* Bytes of a refused message's second frame that tsock_recv keeps. */
+#define TFRAMES_HEAD_LEN 16
+
 /* Frames of one received message; the caller clears it. */
 struct tframes {
 	size_t n;
@@ -34,6 +37,10 @@ struct tframes {
 	size_t *len;
 	char user_id[TRANSPORT_USER_ID_MAX]; /* ZAP identity, "" if none */
 	int fd; /* the TCP connection it came on (a bound socket), or -1 */
+	/* After -EMSGSIZE: the first head_len bytes of frame 1 (a ROUTER's
+	 * first payload frame), for a refusal that must quote them. */
+	uint8_t head[TFRAMES_HEAD_LEN];
+	size_t head_len;
 };
 
 /*
@@ -133,8 +140,12 @@ void tsock_free(struct tsock **s);
 /*
  * tsock_recv - takes one whole message (all its frames) if one is
  * waiting. Returns 0 and fills *ret; -EAGAIN when none is waiting;
- * -EMSGSIZE when it has more than max_frames frames or max_bytes in all
- * (the message is then read to its end and dropped).
+ * -EMSGSIZE when it has more than max_frames frames or max_bytes in all.
+ * Such a message is read to its end and dropped, never copied whole; on
+ * a ROUTER, what a refusal needs stays in *ret, which the caller clears:
+ * the routing id a reply goes to (frame 0 alone, ret->n == 1; 0 when it
+ * was over max_bytes itself), user_id, fd and the head of frame 1. On
+ * other errors, and on other sockets, *ret is left empty.
  */
 int tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 	       size_t max_bytes) __attribute__((warn_unused_result));

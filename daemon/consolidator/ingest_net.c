@@ -526,42 +526,72 @@ ingest_finish(struct cons *c, struct pipeline_job *pj)
 	job_free(j);
 }
 
+/*
+ * The node that sent req, whose connection completed its handshake
+ * whatever it sent; NULL when its key is no longer valid: the key is
+ * judged again on every message (a reload may have revoked it since the
+ * handshake, or its window closed), and the message is then refused and
+ * the connection closed.
+ */
+static const struct reg_party *
+sender(struct cons *c, const struct tframes *req)
+{
+	const struct reg_key *k;
+	struct reg_user who;
+
+	peer_message(c, req);
+	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
+	if (k != NULL && k->owner->node)
+		return k->owner;
+	log_warnx_budget(&c->refusal_log[INST_NONE],
+			 "event=message_refused who=%s key=%s "
+			 "reason=key_not_valid",
+			 who.party, who.key);
+	refuse(c, req, 0, REASON_KEY_NOT_VALID,
+	       "the key of this connection is no longer valid "
+	       "(revoked, expired or removed): the connection is closed");
+	peer_refused(c, req);
+	return NULL;
+}
+
+void
+ingest_refuse_large(struct cons *c, const struct tframes *req)
+{
+	const struct reg_party *p;
+
+	if (req->n != 1) {
+		c->frames_refused++; /* no routing id to answer */
+		return;
+	}
+	p = sender(c, req);
+	if (p == NULL)
+		return;
+	log_warnx_budget(&c->refusal_log[p->inst],
+			 "event=frame_refused institution=%s reason=too_large",
+			 p->id);
+	refuse(c, req, 0, REASON_TOO_LARGE, "message over a size limit");
+}
+
 void
 handle_ingest(struct cons *c, struct tframes *req)
 {
 	const struct reg_party *p;
-	const struct reg_key *k;
-	struct reg_user who;
 	struct msg m;
 	int r;
 
-	/* Whatever it sent, the connection completed its handshake. */
-	peer_message(c, req);
-	/* The key is judged again on every message: a reload may have
-	 * revoked it since the handshake, or its window closed. */
-	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
-	if (k == NULL || !k->owner->node) {
-		log_warnx_budget(&c->refusal_log[INST_NONE],
-				 "event=message_refused who=%s key=%s "
-				 "reason=key_not_valid",
-				 who.party, who.key);
-		refuse(c, req, 0, REASON_KEY_NOT_VALID,
-		       "the key of this connection is no longer valid "
-		       "(revoked, expired or removed): the connection is "
-		       "closed");
-		peer_refused(c, req);
+	p = sender(c, req);
+	if (p == NULL)
 		return;
-	}
-	p = k->owner;
 	if (req->n != 2) {
-		c->frames_refused++;
 		log_warnx_budget(&c->refusal_log[p->inst],
 				 "event=frame_refused institution=%s "
 				 "parts=%zu reason=bad_frame",
 				 p->id, req->n - 1);
-		if (req->n > 2)
+		if (req->n > 2) /* counted there */
 			refuse(c, req, 0, REASON_BAD_FRAME,
 			       "a message is exactly one frame");
+		else
+			c->frames_refused++;
 		return;
 	}
 	r = codec_msg_decode(req->data[1], req->len[1], &m);

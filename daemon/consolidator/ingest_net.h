@@ -21,6 +21,15 @@ struct pipeline_job;
 void handle_ingest(struct cons *c, struct tframes *req);
 
 /*
+ * ingest_refuse_large - a message of the ingest socket over its limits,
+ * which tsock_recv dropped (req: its routing id alone): refused
+ * too_large, once its key is judged as handle_ingest judges it, so that
+ * a node learns why rather than waiting for an answer. Counted in
+ * frames_refused; the caller clears req.
+ */
+void ingest_refuse_large(struct cons *c, const struct tframes *req);
+
+/*
  * ingest_finish - a job pipeline_done gave back, or pipeline_free
  * discarded (main thread): sends its answer if it was run, takes its view
  * of the intake and counters, and frees it.

@@ -719,7 +719,8 @@ read_ingest(struct cons *c)
 		int rr =
 		    tsock_recv(c->ingest, &f, 3, 2 * CODEC_MAX_FRAME + 1024);
 		if (rr == -EMSGSIZE) {
-			c->frames_refused++;
+			ingest_refuse_large(c, &f);
+			tframes_clear(&f);
 			continue;
 		}
 		if (rr != 0)
@@ -767,6 +768,7 @@ run(struct cons *c)
 				handle_control(c, &f);
 				tframes_clear(&f);
 			}
+			tframes_clear(&f); /* what a refused one kept */
 		}
 		if (ready[1])
 			read_ingest(c);

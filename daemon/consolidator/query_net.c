@@ -135,6 +135,7 @@ query_main(void *arg)
 			r = tsock_recv(c->query, &f, 3, QUERY_MAX_BYTES);
 			if (r == -EMSGSIZE) {
 				c->frames_refused++;
+				tframes_clear(&f);
 				r = 1;
 				continue;
 			}

@@ -125,7 +125,7 @@ keyholder_metrics(void *arg, struct mtext *m)
 	admit_get_counts(kh->admit, &conns);
 	admit_metrics(m, &conns, "kuska_keyholder", "key holder");
 	metrics_family(m, "kuska_keyholder_frames_refused_total", "counter",
-		       "Frames dropped unread (too large, or not a request).");
+		       "Messages dropped unanswered (no admitted node's).");
 	metrics_sample(m, "kuska_keyholder_frames_refused_total", NULL,
 		       (double)kh->frames_refused);
 }

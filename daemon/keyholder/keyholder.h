@@ -29,11 +29,10 @@ struct keyholder {
 	 * which libzmq fixes at bind. A reload may lower it, not raise it. */
 	unsigned long max_batch_bound;
 	struct accounts acc;
-	uint64_t handshake_failures; /* connections ZAP refused */
-	uint64_t requests_refused;   /* whole requests refused */
-	uint64_t frames_refused;     /* frames too large to read */
+	uint64_t handshake_failures;   /* connections ZAP refused */
+	uint64_t requests_refused;     /* whole requests refused */
+	uint64_t frames_refused;       /* messages of no admitted node */
 	struct log_budget invalid_log; /* lines of key_not_valid refusals */
-	struct log_budget frame_log;   /* lines of frames dropped unread */
 	/* Lines of handshakes ZAP refused (keyholder_zap, on the main
 	 * thread): anyone with our public key can open connections with
 	 * fresh keys at will. Keys the registry names (revoked, expired, a
@@ -74,6 +73,16 @@ int keyholder_zap(void *arg, const char *domain, const char *address,
  * replies; or refuses it with a status and a reason.
  */
 void keyholder_serve(struct keyholder *kh, const struct tframes *f);
+
+/*
+ * keyholder_refuse_large - a message of the listening socket over its
+ * limits (more than max_batch elements, or more than one frame), which
+ * tsock_recv dropped: f holds its routing id and the head of its request,
+ * where the request id is read. Judged as keyholder_serve judges a
+ * request, then refused too_large, so that the node learns why rather
+ * than waiting for an answer.
+ */
+void keyholder_refuse_large(struct keyholder *kh, const struct tframes *f);
 
 /* control.c */
 

@@ -151,20 +151,6 @@ reload(struct keyholder *kh)
 }
 
 /*
- * A message too large or of too many frames, dropped unread: counted, and
- * logged within a budget (any admitted node can send such a message as
- * fast as it likes, and who sent it is not read).
- */
-static void
-frame_refused(struct keyholder *kh)
-{
-	kh->frames_refused++;
-	log_warnx_budget(&kh->frame_log,
-			 "event=frame_refused reason=too_large max_batch=%lu",
-			 kh->cfg.max_batch);
-}
-
-/*
  * A handshake that failed (a protocol error, or none in time): anyone who
  * reaches the port can fail one at will, with no key at all, so its lines
  * are held to a budget.
@@ -245,7 +231,8 @@ run(struct keyholder *kh)
 				int rr =
 				    tsock_recv(kh->listen, &f, 2, max_bytes);
 				if (rr == -EMSGSIZE) {
-					frame_refused(kh);
+					keyholder_refuse_large(kh, &f);
+					tframes_clear(&f);
 					continue;
 				}
 				if (rr != 0)
@@ -264,6 +251,7 @@ run(struct keyholder *kh)
 				keyholder_control(kh, &f);
 				tframes_clear(&f);
 			}
+			tframes_clear(&f); /* what a refused one kept */
 		}
 		tick(kh);
 		service_watchdog(date_mono_ms());

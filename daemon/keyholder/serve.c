@@ -229,22 +229,25 @@ hello(struct keyholder *kh, const struct tframes *f, const struct oprf_msg *m)
 	reply(kh, f, &rep);
 }
 
-void
-keyholder_serve(struct keyholder *kh, const struct tframes *f)
+/*
+ * The account of the node that sent f, request id, of parts frames (the
+ * routing id and the request; the routing id alone of one refused unread).
+ * NULL when f is no request of an admitted node (counted in
+ * frames_refused), or its key is no longer valid: then it is refused
+ * not_authorized, and its connection closed soon after.
+ */
+static struct account *
+sender(struct keyholder *kh, const struct tframes *f, size_t parts, uint64_t id)
 {
-	struct eval_job job;
-	struct oprf_msg req, rep;
+	struct oprf_msg rep;
 	struct account *a;
 	char party[KEYS_ID_MAX];
-	uint64_t mono = date_mono_ms();
-	size_t i;
-	int r;
 
 	if (f->user_id[0] != '\0')
 		peer_spoke(kh, f);
-	if (f->n != 2 || f->user_id[0] == '\0') {
+	if (f->n != parts || f->user_id[0] == '\0') {
 		kh->frames_refused++;
-		return; /* not a request from an admitted node */
+		return NULL;
 	}
 	if (speaker(kh, f->user_id, party) == NULL) {
 		kh->requests_refused++;
@@ -254,7 +257,7 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 				 "gone from the registry)",
 				 party);
 		memset(&rep, 0, sizeof(rep));
-		rep.request_id = codec_oprf_request_id(f->data[1], f->len[1]);
+		rep.request_id = id;
 		rep.status = OPRF_NOT_AUTHORIZED;
 		rep.epoch = kh->share->epoch;
 		snprintf(rep.text, sizeof(rep.text),
@@ -264,13 +267,52 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		/* Told why, it holds a connection no more. */
 		admit_drop_later(kh->admit, f->fd,
 				 date_mono_ms() + REFUSED_CLOSE_MS);
-		return;
+		return NULL;
 	}
-	a = account_of(&kh->acc, party, kh->cfg.rate_per_day, mono);
-	if (a == NULL) {
+	a = account_of(&kh->acc, party, kh->cfg.rate_per_day, date_mono_ms());
+	if (a == NULL)
 		kh->frames_refused++;
+	return a;
+}
+
+_Static_assert(TFRAMES_HEAD_LEN >= CODEC_OPRF_ID_HEAD_LEN,
+	       "a refused request's head holds its id");
+
+void
+keyholder_refuse_large(struct keyholder *kh, const struct tframes *f)
+{
+	uint64_t id = codec_oprf_request_id_head(f->head, f->head_len);
+	struct account *a = sender(kh, f, 1, id);
+
+	if (a == NULL)
 		return;
-	}
+	a->requests++;
+	a->last_request_ms = date_now_ms();
+	log_warnx_budget(&a->refused_log,
+			 "event=request_refused node=%s reason=too_large "
+			 "max_batch=%lu (dropped unread)",
+			 a->id, kh->cfg.max_batch);
+	refuse(kh, f, a, id, 0, OPRF_TOO_LARGE,
+	       "more than %lu elements in one request, or more than one "
+	       "frame",
+	       kh->cfg.max_batch);
+}
+
+void
+keyholder_serve(struct keyholder *kh, const struct tframes *f)
+{
+	struct eval_job job;
+	struct oprf_msg req, rep;
+	struct account *a;
+	uint64_t mono = date_mono_ms();
+	size_t i;
+	int r;
+
+	a = sender(kh, f, 2,
+		   f->n == 2 ? codec_oprf_request_id(f->data[1], f->len[1])
+			     : 0);
+	if (a == NULL)
+		return;
 	r = codec_oprf_request_decode(f->data[1], f->len[1], kh->cfg.max_batch,
 				      &req);
 	if (r == -ENODATA) {

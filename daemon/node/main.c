@@ -382,6 +382,26 @@ quick_request(const struct tframes *req)
 	return quick;
 }
 
+/*
+ * A request over the submit socket's limits, which tsock_recv dropped (f:
+ * its routing id alone): its sender is told why rather than left to wait.
+ * kuska submit never sends one.
+ */
+static void
+refuse_large(struct node *n, struct tframes *f)
+{
+	char text[128];
+
+	log_warnx("event=submit_dropped reason=too_large");
+	snprintf(text, sizeof(text),
+		 "request over the size limit: at most %d lines and %d MiB "
+		 "in all",
+		 CODEC_MAX_LINES, SUBMIT_MAX_BYTES / (1024 * 1024));
+	if (f->n == 1)
+		reply_error(n, f, text);
+	tframes_clear(f);
+}
+
 /* Handles a request taken from the submit socket, then wipes it. */
 static void
 take_request(struct node *n, struct tframes *f)
@@ -409,7 +429,7 @@ serve_busy(void *arg)
 		rr = tsock_recv(n->submit, &f, CODEC_MAX_LINES + 2,
 				SUBMIT_MAX_BYTES);
 		if (rr == -EMSGSIZE) {
-			log_warnx("event=submit_dropped reason=too_large");
+			refuse_large(n, &f);
 			continue;
 		}
 		if (rr != 0)
@@ -447,10 +467,6 @@ handle_control(struct node *n, struct tframes *req)
 	}
 	switch (c.type) {
 	case CTL_SUBMIT:
-		if (req->n - 2 > CODEC_MAX_LINES) {
-			reply_error(n, req, "too many lines in one request");
-			break;
-		}
 		(void)intake_submit(&n->intake, c.first_line, req->data + 2,
 				    req->len + 2, req->n - 2, c.dry_run, &rep);
 		/* What came during the commit, before the reply's encoding. */
@@ -521,8 +537,7 @@ run(struct node *n)
 			if (rr == 0) {
 				take_request(n, &f);
 			} else if (rr == -EMSGSIZE) {
-				log_warnx("event=submit_dropped "
-					  "reason=too_large");
+				refuse_large(n, &f);
 			}
 		}
 		if (r > 0 && ready[1]) {

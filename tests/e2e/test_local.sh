@@ -208,6 +208,22 @@ check "a broken JSON object is still refused line by line" \
 	sh -c "grep -q 'broken.jsonl:1: ' '$T/csv.out' &&
 		grep -q 'broken.jsonl:2: ' '$T/csv.out' &&
 		grep -q 'broken.jsonl: 0 accepted, 0 already held, 2 refused' '$T/csv.out'"
+# --- a request over the submit socket's limits ------------------------------
+# A buggy client's (kuska submit never sends one): answered with the
+# reason rather than left to time out, and the node takes the next
+# submission.
+for m in lines bytes; do
+	"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/pnp.sock" $m \
+		>"$T/over-$m.out" 2>&1
+	check "a request of too many $m: answered with an error" grep -qx \
+		"error request over the size limit: at most 5000 lines and 64 MiB in all" \
+		"$T/over-$m.out"
+done
+check "... the node logs it" \
+	test "$(grep -c 'event=submit_dropped reason=too_large' "$N/pnp.log")" = 2
+"$KUSKA" submit -c "$N/pnp.conf" "$T/two.jsonl" >"$T/after-over.out" 2>&1
+check "... and takes the next submission" \
+	grep -q "two.jsonl: .*0 refused" "$T/after-over.out"
 # --- kuska submit interrupted -----------------------------------------------
 # One piece (5000 lines) answered, then the standard input stays open:
 # SIGINT finds submit waiting for more.

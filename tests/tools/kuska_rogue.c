@@ -76,6 +76,7 @@
 #define HELLO_RETRY_MS 500
 #define MAX_TALLY 64
 #define OVERSIZE_LEN (CODEC_MAX_FRAME + 4096)
+#define MAX_PARTS 3 /* frames of one message built */
 
 /* What the consolidator must answer to one frame. */
 enum expect_kind {
@@ -122,12 +123,12 @@ struct rogue {
 };
 
 static const char *const all_modes[] = {
-    "garbage",	  "truncated", "badsig",    "stolen",	  "replay",
-    "foreignkey", "gap",       "oversize",  "hellowrong", "helloversion",
-    "type",	  "badenv",    "badevent",  "casestage",  "envversion",
-    "future",	  "target",    "toomany",   "multiframe", "dup",
-    "valid",	  "othernet",  "backdated", "oldversion", "mixedversion",
-    "forgedref",
+    "garbage",	  "truncated",	"badsig",    "stolen",	   "replay",
+    "foreignkey", "gap",	"oversize",  "hellowrong", "helloversion",
+    "type",	  "badenv",	"badevent",  "casestage",  "envversion",
+    "future",	  "target",	"toomany",   "multiframe", "dup",
+    "valid",	  "othernet",	"backdated", "oldversion", "mixedversion",
+    "forgedref",  "manyframes", "overbytes",
 };
 #define N_MODES (sizeof(all_modes) / sizeof(all_modes[0]))
 
@@ -473,6 +474,21 @@ make_toomany(struct rogue *r, uint8_t **ret, size_t *ret_len)
 	return 0;
 }
 
+/* A frame over the protocol's limit, under libzmq's hard cap. */
+static int
+make_oversize(uint8_t **ret, size_t *ret_len)
+{
+	size_t i;
+
+	*ret = malloc(OVERSIZE_LEN);
+	if (*ret == NULL)
+		return -ENOMEM;
+	for (i = 0; i < OVERSIZE_LEN; i++)
+		(*ret)[i] = (uint8_t)(i * 7);
+	*ret_len = OVERSIZE_LEN;
+	return 0;
+}
+
 /* Random bytes the codec cannot decode. */
 static int
 make_garbage(struct rogue *r, size_t max, uint8_t **ret, size_t *ret_len)
@@ -497,9 +513,10 @@ make_garbage(struct rogue *r, size_t max, uint8_t **ret, size_t *ret_len)
 }
 
 /*
- * Builds the frame(s) of one mode into data/lens (at most 2 frames, each
- * malloc'd) and says what must come back. Returns 0, or -ENOTSUP when the
- * mode cannot be made here (no other key, no earlier sequence), or <0.
+ * Builds the frame(s) of one mode into data/lens (at most MAX_PARTS
+ * frames, each malloc'd) and says what must come back. Returns 0, or
+ * -ENOTSUP when the mode cannot be made here (no other key, no earlier
+ * sequence), or <0.
  */
 static int
 build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
@@ -599,18 +616,19 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
 	}
 	if (strcmp(mode, "oversize") == 0) {
-		size_t i;
-		data[0] = malloc(OVERSIZE_LEN);
-		if (data[0] == NULL)
-			return -ENOMEM;
-		for (i = 0; i < OVERSIZE_LEN; i++)
-			data[0][i] = (uint8_t)(i * 7);
-		lens[0] = OVERSIZE_LEN;
-		/* Over the protocol's limit, under libzmq's hard cap: the
-		 * consolidator reads it and says why it refuses it. */
+		/* The consolidator reads it and says why it refuses it. */
 		x->kind = EXP_REFUSAL;
 		x->reason = REASON_TOO_LARGE;
-		return 0;
+		return make_oversize(&data[0], &lens[0]);
+	}
+	if (strcmp(mode, "overbytes") == 0) {
+		/* Two oversize frames: more bytes than the consolidator
+		 * reads of one message. Dropped unread, still answered. */
+		*n = 2;
+		x->kind = EXP_REFUSAL;
+		x->reason = REASON_TOO_LARGE;
+		e = make_oversize(&data[0], &lens[0]);
+		return e != 0 ? e : make_oversize(&data[1], &lens[1]);
 	}
 	if (strcmp(mode, "hellowrong") == 0 ||
 	    strcmp(mode, "helloversion") == 0) {
@@ -748,6 +766,17 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		e = make_garbage(r, 64, &data[0], &lens[0]);
 		if (e == 0)
 			e = make_garbage(r, 64, &data[1], &lens[1]);
+		return e;
+	}
+	if (strcmp(mode, "manyframes") == 0) {
+		/* More frames than the consolidator reads of one message:
+		 * dropped unread, still answered. */
+		size_t i;
+		*n = MAX_PARTS;
+		x->kind = EXP_REFUSAL;
+		x->reason = REASON_TOO_LARGE;
+		for (i = 0; i < MAX_PARTS && e == 0; i++)
+			e = make_garbage(r, 64, &data[i], &lens[i]);
 		return e;
 	}
 	if (strcmp(mode, "dup") == 0) {
@@ -941,8 +970,8 @@ judge(struct rogue *r, const char *mode, const struct expect *x,
 static int
 run_one(struct rogue *r, const char *mode)
 {
-	uint8_t *data[2] = {NULL, NULL};
-	size_t lens[2] = {0, 0}, n = 0;
+	uint8_t *data[MAX_PARTS] = {NULL};
+	size_t lens[MAX_PARTS] = {0}, n = 0, i;
 	struct expect x;
 	struct msg m;
 	char why[128];
@@ -992,8 +1021,8 @@ run_one(struct rogue *r, const char *mode)
 	}
 	e = 0;
 out:
-	free(data[0]);
-	free(data[1]);
+	for (i = 0; i < MAX_PARTS; i++)
+		free(data[i]);
 	return e == -ENOTSUP ? 0 : e;
 }
 

@@ -30,8 +30,9 @@
  * -x KIND spoils every request: "identity" makes its first element the
  * group's identity, "invalid" an encoding that is no group element,
  * "garbage" sends bytes that are no request at all, "multiframe" each
- * request twice in one two-frame message (dropped unanswered: the tool
- * waits for no answer, and prints "unanswered N"). -c goes on past a
+ * request twice in one two-frame message (dropped unread, and answered
+ * too_large). Every answer must name its request's id (0 for garbage,
+ * which has none), or the tool stops with exit 1. -c goes on past a
  * refusal (to the next batch) and, at the end, prints "refused STATUS N"
  * for each refusal status heard, "evaluated N of COUNT" last; the exit
  * status is then 0 when every batch was answered.
@@ -248,10 +249,10 @@ sweep(int argc, char **argv)
 	struct public_key pub;
 	struct transport *t;
 	struct tsock *s;
-	unsigned long refused[OPRF_STATUS_COUNT] = {0}, unanswered = 0;
+	unsigned long refused[OPRF_STATUS_COUNT] = {0};
 	const char *spoil = "";
 	size_t nframes = 1;
-	bool go_on = false;
+	bool go_on = false, garbage;
 	uint64_t id = 1;
 	char err[512];
 	int ch, e, rc = 2;
@@ -292,6 +293,7 @@ sweep(int argc, char **argv)
 	}
 	if (strcmp(spoil, "multiframe") == 0)
 		nframes = 2;
+	garbage = strcmp(spoil, "garbage") == 0;
 	if (keyf == NULL || pubf == NULL || ep == NULL || batch == 0 ||
 	    batch > CODEC_MAX_OPRF_ELEMENTS)
 		return 2;
@@ -339,7 +341,7 @@ sweep(int argc, char **argv)
 			memset(el, 0xff, 32);
 		if (codec_oprf_request_encode(&m, &buf, &len) != 0)
 			return 2;
-		if (strcmp(spoil, "garbage") == 0)
+		if (garbage)
 			memset(buf, 0xff, len);
 		data[0] = data[1] = buf;
 		lens[0] = lens[1] = len;
@@ -353,11 +355,6 @@ sweep(int argc, char **argv)
 			       strerror(-r));
 			rc = 1;
 			goto out;
-		}
-		if (nframes > 1) { /* dropped unanswered: none to wait for */
-			unanswered++;
-			count -= n;
-			continue;
 		}
 		for (;;) {
 			bool ready;
@@ -374,6 +371,15 @@ sweep(int argc, char **argv)
 		tframes_clear(&f);
 		if (r != 0)
 			return 2;
+		if (rep.request_id != (garbage ? 0 : m.request_id)) {
+			printf("evaluated %lu; the answer to request %llu "
+			       "names %llu\n",
+			       done, (unsigned long long)m.request_id,
+			       (unsigned long long)rep.request_id);
+			codec_oprf_clear(&rep);
+			rc = 1;
+			goto out;
+		}
 		if (rep.status != OPRF_OK && go_on) {
 			refused[rep.status]++;
 			codec_oprf_clear(&rep);
@@ -394,11 +400,6 @@ sweep(int argc, char **argv)
 		if (refused[e] > 0)
 			printf("refused %s %lu\n",
 			       oprf_status_name((enum oprf_status)e), refused[e]);
-	if (unanswered > 0) {
-		/* The socket closes without lingering: let them go out. */
-		sleep(1);
-		printf("unanswered %lu\n", unanswered);
-	}
 	printf("evaluated %lu of %lu\n", done, count);
 	rc = 0;
 out:

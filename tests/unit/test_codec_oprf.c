@@ -1,7 +1,7 @@
 /*
  * test_codec_oprf.c - the messages between a node and a key holder
  * (codec_oprf.c): requests, hellos and replies, and a request's id read
- * from its wire bytes whatever they are.
+ * from its wire bytes whatever they are, or from their head alone.
  */
 #include <errno.h>
 
@@ -220,12 +220,50 @@ test_oprf_request_id(void **state)
 	pbw_free(&w);
 }
 
+/* The id of a request from its head alone, as a key holder keeps it of
+ * one too large to read. */
+static void
+test_oprf_request_id_head(void **state)
+{
+	static const uint8_t id_as_bytes[] = {0x0a, 0x01, 0x05};
+	uint8_t el[32] = {0}, *buf, *head;
+	struct oprf_msg m;
+	size_t len, i;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.request_id = 0xfedcba9876543210ull; /* a varint of 10 bytes */
+	m.epoch = 7;
+	m.n = 1;
+	m.elements = el;
+	assert_int_equal(codec_oprf_request_encode(&m, &buf, &len), 0);
+	/* Each head in a copy of its own length: a read past it is caught. */
+	for (i = 0; i <= CODEC_OPRF_ID_HEAD_LEN + 5; i++) {
+		uint64_t want = i < CODEC_OPRF_ID_HEAD_LEN ? 0 : m.request_id;
+		head = malloc(i ? i : 1);
+		assert_non_null(head);
+		memcpy(head, buf, i);
+		assert_true(codec_oprf_request_id_head(head, i) == want);
+		free(head);
+	}
+	free(buf);
+	m.request_id = 5;
+	assert_int_equal(codec_oprf_request_encode(&m, &buf, &len), 0);
+	assert_true(codec_oprf_request_id_head(buf, 2) == 5);
+	free(buf);
+	/* Not the id first: none. */
+	assert_true(
+	    codec_oprf_request_id_head(id_as_bytes, sizeof(id_as_bytes)) == 0);
+	assert_true(codec_oprf_request_id_head(NULL, 0) == 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_oprf_messages),
 	    cmocka_unit_test(test_oprf_request_id),
+	    cmocka_unit_test(test_oprf_request_id_head),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,139 @@
+/*
+ * kuska_oversubmit - a buggy local client of a node's submit socket, for
+ * the end-to-end tests: sends one submit request over the node's limits,
+ * which kuska submit never sends, and prints the node's answer.
+ *
+ *	kuska_oversubmit -e ipc://PATH lines|bytes
+ *
+ * "lines": CODEC_MAX_LINES + 1 lines of one byte; "bytes": two lines of
+ * 40 MiB (each under the socket's 64 MiB a frame, more than 64 MiB in
+ * all). Prints "error TEXT" for an error answer, "answer TYPE" for another
+ * and "none" when nothing came within 30 s. Exit 0 when an error came, 1
+ * otherwise, 2 on a usage or setup error.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "date.h"
+#include "transport.h"
+
+#define ANSWER_MS 30000
+#define BIG_LINE (40 * 1024 * 1024)
+
+/* The request: its control frame, then n lines all pointing at line. */
+static int
+send_request(struct tsock *s, const uint8_t *line, size_t line_len, size_t n)
+{
+	struct control req;
+	const void **data = calloc(n + 1, sizeof(*data));
+	size_t *lens = calloc(n + 1, sizeof(*lens)), i;
+	uint64_t until = date_mono_ms() + ANSWER_MS;
+	uint8_t *buf = NULL;
+	int e = -ENOMEM;
+
+	memset(&req, 0, sizeof(req));
+	req.type = CTL_SUBMIT;
+	req.first_line = 1;
+	snprintf(req.source, sizeof(req.source), "oversubmit");
+	if (data == NULL || lens == NULL ||
+	    (e = codec_control_encode(&req, &buf, &lens[0])) != 0)
+		goto out;
+	data[0] = buf;
+	for (i = 1; i <= n; i++) {
+		data[i] = line;
+		lens[i] = line_len;
+	}
+	while ((e = tsock_send(s, data, lens, n + 1)) == -EAGAIN &&
+	       date_mono_ms() < until)
+		usleep(10000);
+out:
+	free(buf);
+	free(data);
+	free(lens);
+	return e;
+}
+
+/* Waits for the answer and prints it. Returns the exit status. */
+static int
+print_answer(struct tsock *s)
+{
+	uint64_t until = date_mono_ms() + ANSWER_MS;
+	struct tframes f;
+	struct control rep;
+	bool ready;
+	int rc;
+
+	while (date_mono_ms() < until) {
+		(void)tsock_poll(&s, 1, &ready, 200);
+		if (!ready || tsock_recv(s, &f, 1, CODEC_MAX_FRAME) != 0)
+			continue;
+		if (codec_control_decode(f.data[0], f.len[0], &rep) != 0) {
+			tframes_clear(&f);
+			printf("undecodable\n");
+			return 1;
+		}
+		tframes_clear(&f);
+		if (rep.type == CTL_ERROR)
+			printf("error %s\n", rep.error);
+		else
+			printf("answer %d\n", (int)rep.type);
+		rc = rep.type == CTL_ERROR ? 0 : 1;
+		codec_control_clear(&rep);
+		return rc;
+	}
+	printf("none\n");
+	return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *ep = NULL;
+	struct transport *t;
+	struct tsock *s;
+	uint8_t *big = NULL;
+	int ch, e, rc = 2;
+
+	while ((ch = getopt(argc, argv, "e:")) != -1) {
+		if (ch != 'e')
+			goto usage;
+		ep = optarg;
+	}
+	if (ep == NULL || optind + 1 != argc ||
+	    (strcmp(argv[optind], "lines") != 0 &&
+	     strcmp(argv[optind], "bytes") != 0))
+		goto usage;
+	t = transport_new();
+	s = t != NULL ? tsock_connect_local(t, ep, NULL, &e) : NULL;
+	if (s == NULL) {
+		fprintf(stderr, "kuska_oversubmit: %s: cannot connect\n", ep);
+		transport_free(&t);
+		return 2;
+	}
+	if (strcmp(argv[optind], "lines") == 0) {
+		e = send_request(s, (const uint8_t *)"x", 1,
+				 CODEC_MAX_LINES + 1);
+	} else if ((big = malloc(BIG_LINE)) != NULL) {
+		memset(big, 'x', BIG_LINE);
+		e = send_request(s, big, BIG_LINE, 2);
+	} else {
+		e = -ENOMEM;
+	}
+	if (e == 0)
+		rc = print_answer(s);
+	else
+		fprintf(stderr, "kuska_oversubmit: cannot send: %s\n",
+			strerror(-e));
+	free(big);
+	tsock_free(&s);
+	transport_free(&t);
+	return rc;
+usage:
+	fprintf(stderr, "usage: kuska_oversubmit -e ipc://PATH lines|bytes\n");
+	return 2;
+}

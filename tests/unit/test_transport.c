@@ -1,0 +1,201 @@
+/*
+ * test_transport.c - tsock_recv's limits: a message over them is read to
+ * its end and dropped, and on a ROUTER its routing id, and the head of
+ * its first payload frame, stay for the refusal.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "transport.h"
+
+#define MAX_BYTES 4096
+
+struct pair {
+	char dir[64], ep[128];
+	struct transport *t;
+	struct tsock *srv, *cli; /* a ROUTER and a DEALER */
+};
+
+static void
+pair_open(struct pair *p)
+{
+	int err;
+
+	snprintf(p->dir, sizeof(p->dir), "/tmp/kuska-transport-XXXXXX");
+	assert_non_null(mkdtemp(p->dir));
+	snprintf(p->ep, sizeof(p->ep), "ipc://%s/s", p->dir);
+	p->t = transport_new();
+	assert_non_null(p->t);
+	p->srv = tsock_bind_local(p->t, p->ep, 1024 * 1024, &err);
+	assert_non_null(p->srv);
+	p->cli = tsock_connect_local(p->t, p->ep, NULL, &err);
+	assert_non_null(p->cli);
+}
+
+static void
+pair_close(struct pair *p)
+{
+	char path[160];
+
+	tsock_free(&p->cli);
+	tsock_free(&p->srv);
+	transport_free(&p->t);
+	snprintf(path, sizeof(path), "%s/s", p->dir);
+	unlink(path);
+	rmdir(p->dir);
+}
+
+/* Sends n frames on s, waiting for the connection. */
+static void
+send_all(struct tsock *s, const void *const *data, const size_t *len, size_t n)
+{
+	int err = -EAGAIN, i;
+
+	for (i = 0; i < 500 && err == -EAGAIN; i++) {
+		err = tsock_send(s, data, len, n);
+		if (err == -EAGAIN)
+			usleep(10000);
+	}
+	assert_int_equal(err, 0);
+}
+
+/* Waits for a message on s and takes it within the limits. */
+static int
+recv_wait(struct tsock *s, struct tframes *f, size_t max_frames)
+{
+	bool ready[1];
+
+	assert_true(tsock_poll(&s, 1, ready, 5000) > 0);
+	return tsock_recv(s, f, max_frames, MAX_BYTES);
+}
+
+/* A refused message: the reply to its routing id reaches the sender. */
+static void
+assert_refused_and_answered(struct pair *p, struct tframes *f, const char *head)
+{
+	const void *data[2];
+	size_t lens[2];
+	struct tframes a;
+
+	assert_int_equal(f->n, 1);
+	assert_true(f->len[0] > 0);
+	assert_true(f->fd >= 0);
+	assert_int_equal(f->head_len, strlen(head));
+	assert_memory_equal(f->head, head, f->head_len);
+	data[0] = f->data[0];
+	lens[0] = f->len[0];
+	data[1] = "refused";
+	lens[1] = 7;
+	send_all(p->srv, data, lens, 2);
+	tframes_clear(f);
+	assert_int_equal(recv_wait(p->cli, &a, 1), 0);
+	assert_int_equal(a.n, 1);
+	assert_memory_equal(a.data[0], "refused", 7);
+	tframes_clear(&a);
+}
+
+static void
+test_too_many_frames(void **state)
+{
+	static const char one[] = "0123456789abcdefghij";
+	const void *data[3] = {one, "b", "c"};
+	size_t lens[3] = {sizeof(one) - 1, 1, 1};
+	struct pair p;
+	struct tframes f;
+
+	(void)state;
+	pair_open(&p);
+	/* Routing id and three frames, where two are taken. */
+	send_all(p.cli, data, lens, 3);
+	assert_int_equal(recv_wait(p.srv, &f, 3), -EMSGSIZE);
+	assert_refused_and_answered(&p, &f, "0123456789abcdef");
+	/* A short first frame: all of it is the head. */
+	lens[0] = 3;
+	send_all(p.cli, data, lens, 3);
+	assert_int_equal(recv_wait(p.srv, &f, 3), -EMSGSIZE);
+	assert_refused_and_answered(&p, &f, "012");
+	pair_close(&p);
+}
+
+static void
+test_too_many_bytes(void **state)
+{
+	uint8_t *big = malloc(MAX_BYTES + 1);
+	const void *data[2] = {"ok", big};
+	size_t lens[2] = {MAX_BYTES + 1, 0};
+	struct pair p;
+	struct tframes f;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'x', MAX_BYTES + 1);
+	memcpy(big, "head", 4);
+	pair_open(&p);
+	/* The first frame is the one over. */
+	data[0] = big;
+	send_all(p.cli, data, lens, 1);
+	assert_int_equal(recv_wait(p.srv, &f, 3), -EMSGSIZE);
+	assert_refused_and_answered(&p, &f, "headxxxxxxxxxxxx");
+	/* A later one is: the head is the first frame's. */
+	data[0] = "ok";
+	data[1] = big;
+	lens[0] = 2;
+	lens[1] = MAX_BYTES;
+	send_all(p.cli, data, lens, 2);
+	assert_int_equal(recv_wait(p.srv, &f, 3), -EMSGSIZE);
+	assert_refused_and_answered(&p, &f, "ok");
+	/* The socket goes on: a message within the limits comes whole. */
+	send_all(p.cli, data, lens, 1);
+	assert_int_equal(recv_wait(p.srv, &f, 3), 0);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(f.head_len, 0);
+	tframes_clear(&f);
+	free(big);
+	pair_close(&p);
+}
+
+/* On a DEALER there is no one to answer: nothing is kept. */
+static void
+test_dealer_keeps_nothing(void **state)
+{
+	const void *data[3] = {"hello", "two", "frames"};
+	size_t lens[3] = {5, 3, 6};
+	struct pair p;
+	struct tframes f;
+
+	(void)state;
+	pair_open(&p);
+	send_all(p.cli, data, lens, 1);
+	assert_int_equal(recv_wait(p.srv, &f, 3), 0);
+	/* The answer: the routing id, then two frames where one is taken. */
+	data[0] = f.data[0];
+	lens[0] = f.len[0];
+	send_all(p.srv, data, lens, 3);
+	tframes_clear(&f);
+	assert_int_equal(recv_wait(p.cli, &f, 1), -EMSGSIZE);
+	assert_int_equal(f.n, 0);
+	assert_null(f.data);
+	assert_int_equal(f.head_len, 0);
+	pair_close(&p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_too_many_frames),
+	    cmocka_unit_test(test_too_many_bytes),
+	    cmocka_unit_test(test_dealer_keeps_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
