@@ -340,6 +340,7 @@ tframes_clear(struct tframes *f)
 			free(f->data[i]);
 	free(f->data);
 	free(f->len);
+	explicit_bzero(f->head, sizeof(f->head)); /* a wiping socket's too */
 	memset(f, 0, sizeof(*f));
 }
 
@@ -458,7 +459,7 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 			if (nl != NULL)
 				ret->len = nl;
 			if (nd == NULL || nl == NULL) {
-				zmq_msg_close(&m);
+				msg_drop(s, &m);
 				if (more)
 					drain(s);
 				r = -ENOMEM;
@@ -468,7 +469,7 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 		}
 		ret->data[ret->n] = malloc(len ? len : 1);
 		if (ret->data[ret->n] == NULL) {
-			zmq_msg_close(&m);
+			msg_drop(s, &m);
 			if (more)
 				drain(s);
 			r = -ENOMEM;

@@ -1,6 +1,6 @@
 /*
  * link.h - who is who: the victims of EVENTS.md "Linking a victim"
- * (version 2), kept in memory for the statistics engine (stats.c).
+ * (version 2), kept in memory for the statistics engine (stats*.c).
  *
  * The vertices of the graph are match keys (32-byte pseudonyms); each live
  * victim object, of any kind of record, joins the keys it carries (its

@@ -20,7 +20,7 @@ _Static_assert(COUNTER_PREFIX_LEN + 6 <= DELTA_KEY_MAX,
 /* Where an entity's contribution goes, and with which sign. */
 struct emit {
 	int *err;		/* set to an adding's failure */
-	struct delta_table *to; /* the batch's, or a victim's own (relink) */
+	struct delta_table *to; /* the batch's, or a victim's own (stats_relink) */
 	int64_t sign;
 	uint8_t scope;
 };

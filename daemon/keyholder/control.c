@@ -125,7 +125,8 @@ keyholder_metrics(void *arg, struct mtext *m)
 	admit_get_counts(kh->admit, &conns);
 	admit_metrics(m, &conns, "kuska_keyholder", "key holder");
 	metrics_family(m, "kuska_keyholder_frames_refused_total", "counter",
-		       "Messages dropped unanswered (no admitted node's).");
+		       "Messages dropped unanswered (no admitted node's, or a "
+		       "node's with no account left).");
 	metrics_sample(m, "kuska_keyholder_frames_refused_total", NULL,
 		       (double)kh->frames_refused);
 }

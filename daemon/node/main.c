@@ -38,6 +38,9 @@
 #define RECOVER_TIMEOUT_MS 30000
 #define STATUS_DEAD_DEFAULT 20
 #define SUBMIT_MAX_BYTES (64 * 1024 * 1024)
+/* Frames of a submit request: routing id, header, and at most
+ * CODEC_MAX_LINES lines (intake_submit takes no more). */
+#define SUBMIT_MAX_FRAMES (CODEC_MAX_LINES + 2)
 /* Requests that came during a submit and wait for it to end. */
 #define DEFERRED_MAX 8
 
@@ -426,7 +429,7 @@ serve_busy(void *arg)
 
 	service_watchdog(date_mono_ms());
 	while (n->n_deferred < DEFERRED_MAX) {
-		rr = tsock_recv(n->submit, &f, CODEC_MAX_LINES + 2,
+		rr = tsock_recv(n->submit, &f, SUBMIT_MAX_FRAMES,
 				SUBMIT_MAX_BYTES);
 		if (rr == -EMSGSIZE) {
 			refuse_large(n, &f);
@@ -532,7 +535,7 @@ run(struct node *n)
 			take_deferred(n);
 		} else if (r > 0 && ready[0]) {
 			struct tframes f;
-			int rr = tsock_recv(n->submit, &f, CODEC_MAX_LINES + 2,
+			int rr = tsock_recv(n->submit, &f, SUBMIT_MAX_FRAMES,
 					    SUBMIT_MAX_BYTES);
 			if (rr == 0) {
 				take_request(n, &f);

@@ -1,6 +1,6 @@
 /*
  * test_link.c - linking victims (EVENTS.md "Linking a victim", version 2)
- * and the rules that ride on it, through the statistics engine (stats.c,
+ * and the rules that ride on it, through the statistics engine (stats*.c,
  * link.c) over a real LMDB store in a temporary directory: each test is a
  * small hand-made set of records whose tables are read back with
  * query_run, as the analyst sees them.
