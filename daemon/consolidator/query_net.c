@@ -40,9 +40,17 @@ node_key_refusal(char *buf, size_t cap, const char *key, const char *id)
 			 key, id);
 }
 
-/* Answers one request; the caller holds conf_lock for reading. */
+/* Messages read from the query socket in a row. */
+#define QUERY_BATCH 16
+#define QUERY_MAX_BYTES (64 * 1024)
+
+/*
+ * Answers one request; the caller holds conf_lock for reading. too_large:
+ * tsock_recv dropped it over QUERY_MAX_BYTES or its frames, req holding
+ * its routing id alone; its key is judged all the same.
+ */
 static void
-handle_query(struct cons *c, const struct tframes *req)
+handle_query(struct cons *c, const struct tframes *req, bool too_large)
 {
 	const struct reg_party *p = NULL;
 	const struct reg_key *k;
@@ -82,6 +90,11 @@ handle_query(struct cons *c, const struct tframes *req)
 				 p->id);
 		c->queries_refused[QUERY_REFUSED_NODE_KEY]++;
 		peer_refused(c, req);
+	} else if (too_large) {
+		snprintf(tab.error, sizeof(tab.error),
+			 "request over the size limit (%d KiB, one frame)",
+			 QUERY_MAX_BYTES / 1024);
+		c->frames_refused++;
 	} else if (req->n != 2 ||
 		   codec_query_req_decode(req->data[1], req->len[1], &q) != 0) {
 		snprintf(tab.error, sizeof(tab.error), "malformed request");
@@ -107,10 +120,6 @@ handle_query(struct cons *c, const struct tframes *req)
 	codec_qtable_clear(&tab);
 }
 
-/* Messages read from the query socket in a row. */
-#define QUERY_BATCH 16
-#define QUERY_MAX_BYTES (64 * 1024)
-
 static void *
 query_main(void *arg)
 {
@@ -132,17 +141,19 @@ query_main(void *arg)
 			continue;
 		}
 		for (n = 0; r > 0 && ready[0] && n < QUERY_BATCH; n++) {
+			bool too_large;
 			r = tsock_recv(c->query, &f, 3, QUERY_MAX_BYTES);
-			if (r == -EMSGSIZE) {
-				c->frames_refused++;
+			too_large = r == -EMSGSIZE;
+			if (too_large && f.n != 1) {
+				c->frames_refused++; /* no routing id kept */
 				tframes_clear(&f);
 				r = 1;
 				continue;
 			}
-			if (r != 0)
+			if (r != 0 && !too_large)
 				break;
 			pthread_rwlock_rdlock(&c->conf_lock);
-			handle_query(c, &f);
+			handle_query(c, &f, too_large);
 			pthread_rwlock_unlock(&c->conf_lock);
 			tframes_clear(&f);
 			r = 1;

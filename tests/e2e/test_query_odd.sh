@@ -6,7 +6,8 @@
 # wrong table; then the deliveries and referrals_unmatched tables as the
 # secretariat (regional quarters refused) and as pnp's officers (own rows
 # only), and pnp's node key (refused, naming what to do; 2000 requests
-# pipelined write a budget of lines, not 2000). Every request
+# pipelined write a budget of lines, not 2000), and requests of too many
+# frames. Every request
 # is answered with the table or the reason, in one connection that
 # stays up, and the consolidator keeps running.
 . "$(dirname "$0")/lib.sh"
@@ -16,9 +17,11 @@ ASKER="$KUSKA_BIN/kuska_asker"
 net_init
 start_cons
 QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
-# ask KEY: kuska_asker's lines for the requests on standard input.
+# ask KEY [OPTION...]: kuska_asker's lines for the requests on standard input.
 ask() {
-	"$ASKER" -k "$N/keys/$1.key" -s "$N/keys/consolidator.pub" -e "$QEP"
+	local who=$1
+	shift
+	"$ASKER" -k "$N/keys/$who.key" -s "$N/keys/consolidator.pub" -e "$QEP" "$@"
 }
 long=$(printf 'x%.0s' $(seq 200))
 BADP="bad period: give a year (2026), a semester (2026H1) or a quarter (2026Q3); the deliveries table ignores it"
@@ -69,6 +72,19 @@ handshakes 1 disconnects 0
 EOF2
 check "the analyst: every odd request answered with its reason, one connection" \
 	diff "$T/analyst.want" "$T/analyst.out"
+# A request of more frames than the query socket reads of one message,
+# dropped unread: answered with the reason once its key is judged (a
+# node's key is refused as such), and the connection goes on.
+printf 'deliveries\t2026\ndeliveries\t2026\n' |
+	ask analyst -M 3 >"$T/big.out"
+check "a request of three frames: answered, twice on one connection" diff - "$T/big.out" <<EOF2
+answer error=request over the size limit (64 KiB, one frame)
+answer error=request over the size limit (64 KiB, one frame)
+handshakes 1 disconnects 0
+EOF2
+printf 'deliveries\t2026\n' | ask pnp -M 3 >"$T/bignode.out"
+check "... from a node's key: refused as a node's key" grep -q \
+	"^answer error=key pnp-1 is pnp's node key" "$T/bignode.out"
 printf 'deliveries\t2026\t7\nreferrals_unmatched\t2026\t3\nreferrals_unmatched\t2026Q1\t3\n' |
 	ask secretariat >"$T/sec.out"
 check "the secretariat: deliveries whole, referrals_unmatched by region for years only" \

@@ -5,7 +5,7 @@
  * table names must not forge log lines.
  *
  *	kuska_asker -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
- *		[-t TIMEOUT_MS] [-F COUNT]
+ *		[-t TIMEOUT_MS] [-F COUNT] [-M PARTS]
  *
  * Reads requests from standard input, one per line: the table, a tab and
  * the period, each with the escapes \n \r \t \\ and \xHH, so that any
@@ -20,6 +20,10 @@
  * At the end of input it prints "handshakes N disconnects N" (how often
  * the connection was made and lost). Exit status 0, or 2 on a usage or
  * setup error.
+ *
+ * With -M PARTS each request goes out as a message of PARTS frames, each
+ * its encoding (three or more: over what the query socket reads of one
+ * message).
  *
  * With -F COUNT it is instead a peer that never reads its answers: it
  * sends the first request COUNT times on a connection whose receive
@@ -42,18 +46,21 @@
 #include "unread.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
+#define MAX_PARTS 8 /* -M */
 
 struct asker {
 	struct tsock *s, *mon;
 	unsigned long handshakes, disconnects, refusals;
 	long timeout_ms;
+	size_t parts; /* -M: frames of each request (default 1) */
 };
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: kuska_asker -k KEY -s CONSOLIDATOR.pub -e "
-			"ENDPOINT [-t TIMEOUT_MS] [-F COUNT] < REQUESTS\n");
+			"ENDPOINT [-t TIMEOUT_MS] [-F COUNT] [-M PARTS] "
+			"< REQUESTS\n");
 	exit(2);
 }
 
@@ -116,6 +123,20 @@ flood(const char *ep, const struct secret_key *key,
 	return rc;
 }
 
+/* Sends buf as a message of a->parts frames, each the whole of it. */
+static int
+send_parts(const struct asker *a, const uint8_t *buf, size_t len)
+{
+	const void *data[MAX_PARTS];
+	size_t lens[MAX_PARTS], i;
+
+	for (i = 0; i < a->parts; i++) {
+		data[i] = buf;
+		lens[i] = len;
+	}
+	return tsock_send(a->s, data, lens, a->parts);
+}
+
 /* Sends one request and prints what came of it. */
 static void
 ask(struct asker *a, const struct query_req *q)
@@ -136,10 +157,8 @@ ask(struct asker *a, const struct query_req *q)
 		struct tframes f;
 		struct qtable t;
 
-		if (!sent) {
-			const void *data[1] = {buf};
-			sent = tsock_send(a->s, data, &len, 1) == 0;
-		}
+		if (!sent)
+			sent = send_parts(a, buf, len) == 0;
 		if (tsock_poll(socks, 2, ready, 50) <= 0)
 			continue;
 		if (ready[1])
@@ -183,7 +202,8 @@ main(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	a.timeout_ms = DEFAULT_TIMEOUT_MS;
-	while ((ch = getopt(argc, argv, "k:s:e:t:F:")) != -1) {
+	a.parts = 1;
+	while ((ch = getopt(argc, argv, "k:s:e:t:F:M:")) != -1) {
 		switch (ch) {
 		case 'k':
 			kpath = optarg;
@@ -199,6 +219,11 @@ main(int argc, char **argv)
 			break;
 		case 'F':
 			flood_count = strtoul(optarg, NULL, 10);
+			break;
+		case 'M':
+			a.parts = strtoul(optarg, NULL, 10);
+			if (a.parts < 1 || a.parts > MAX_PARTS)
+				usage();
 			break;
 		default:
 			usage();
