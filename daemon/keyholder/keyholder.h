@@ -25,9 +25,6 @@ struct keyholder {
 	struct transport *t;
 	struct tsock *zap, *listen, *mon, *control;
 	unsigned workers;
-	/* max_batch at start: it sized the connections' frame ceiling,
-	 * which libzmq fixes at bind. A reload may lower it, not raise it. */
-	unsigned long max_batch_bound;
 	struct accounts acc;
 	uint64_t handshake_failures;   /* connections ZAP refused */
 	uint64_t requests_refused;     /* whole requests refused */

@@ -92,7 +92,7 @@ static const char *const reloaded_keys[] = {"registry",
 
 /*
  * SIGHUP: reads the config and the registry again (a node's key added,
- * rotated or revoked; the rate; the connection bounds). Either both are
+ * rotated or revoked; the rate; max_batch; the connection bounds). Either both are
  * good and take effect, or nothing changes. Any other key changed (the
  * share, endpoints, key, workers) is named as needing a restart. A key
  * the new registry no longer admits (revoked, expired, removed, no longer
@@ -119,15 +119,6 @@ reload(struct keyholder *kh)
 	}
 	daemon_reload_needs_restart(&settings_keyholder_schema, &kh->cfg, &cfg,
 				    reloaded_keys);
-	if (cfg.max_batch > kh->max_batch_bound) {
-		log_warnx("event=reload_needs_restart keys=max_batch "
-			  "hint=\"max_batch = %lu is above its value at start, "
-			  "which sets the largest message a connection "
-			  "takes: %lu stays in force until the next "
-			  "restart\"",
-			  cfg.max_batch, kh->max_batch_bound);
-		cfg.max_batch = kh->max_batch_bound;
-	}
 	kh->cfg.rate_per_day = cfg.rate_per_day;
 	kh->cfg.max_batch = cfg.max_batch;
 	kh->cfg.max_connections = cfg.max_connections;
@@ -200,12 +191,18 @@ tick(struct keyholder *kh)
 	kh->closed_logged_ms = now;
 }
 
+/* The bytes of a request of max_batch elements, with room for framing. */
+static size_t
+request_bytes(unsigned long max_batch)
+{
+	return max_batch * CODEC_OPRF_ELEMENT_LEN + 1024;
+}
+
 static void
 run(struct keyholder *kh)
 {
 	struct tsock *socks[4] = {kh->zap, kh->listen, kh->mon, kh->control};
-	/* A request of max_batch elements, with room for its framing. */
-	size_t max_bytes = kh->cfg.max_batch * CODEC_OPRF_ELEMENT_LEN + 1024;
+	size_t max_bytes = request_bytes(kh->cfg.max_batch);
 	bool ready[4];
 
 	/* ready[2], the monitor, only wakes the loop: it is read always. */
@@ -217,8 +214,7 @@ run(struct keyholder *kh)
 		if (service_reload_requested()) {
 			read_monitor(kh); /* the table as it is, to judge */
 			reload(kh);
-			max_bytes =
-			    kh->cfg.max_batch * CODEC_OPRF_ELEMENT_LEN + 1024;
+			max_bytes = request_bytes(kh->cfg.max_batch);
 		}
 		if (r > 0 && ready[0])
 			while (tsock_zap_serve(kh->zap, keyholder_zap, kh) !=
@@ -311,11 +307,12 @@ main(int argc, char **argv)
 	kh.zap = tsock_zap(kh.t, &err);
 	if (kh.zap == NULL)
 		fatalx("ZAP handler: %s", strerror(-err));
-	kh.max_batch_bound = kh.cfg.max_batch;
 	{
+		/* libzmq cuts a frame over this, unanswered: so it is the
+		 * most any max_batch allows, and tsock_recv refuses what is
+		 * over the max_batch in force with an answer. */
 		struct tsock_limits lim = {
-		    .max_frame =
-			kh.cfg.max_batch * CODEC_OPRF_ELEMENT_LEN + 1024,
+		    .max_frame = request_bytes(CODEC_MAX_OPRF_ELEMENTS),
 		    .handshake_ms = TSOCK_HANDSHAKE_MS};
 		kh.listen =
 		    tsock_bind_curve(kh.t, kh.cfg.listen, kh.key->curve_sk,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The key holder against a node key in hostile hands (kuska_thief sweep
-# -x): a request of max_batch + 1 elements is refused too_large (also
-# after a reload that raised max_batch, which needs a restart); one with
+# -x): a request of max_batch + 1 elements is refused too_large, and one
+# of twice max_batch in one frame too, dropped unread; a reload raises
+# max_batch and lowers it again; one with
 # the identity element or with an encoding that is no group element is
 # refused whole (bad_request, naming the element); 3,000 undecodable
 # requests and 3,000 of a wrong epoch are each answered with the reason,
@@ -39,18 +40,24 @@ sweep pnp -n 1001 -b 1001 >"$T/large.out"
 check "max_batch + 1 elements: too_large" grep -q \
 	"refused: too_large: more than 1000 elements in one request" \
 	"$T/large.out"
-# A raised max_batch needs a restart: libzmq sized the connections' frame
-# ceiling at bind, so the value at start stays, and requests over it are
-# still answered too_large rather than cut off by the transport.
-sed -i 's/^max_batch = 1000$/max_batch = 2000/' "$N/keyholder.conf"
-check "a raised max_batch: a restart is needed, and said" \
-	hup_wait "$N/keyholder.log" \
-	"event=reload_needs_restart keys=max_batch .* 1000 stays in force" \
-	"${PIDS[keyholder]}"
-sweep pnp -n 1001 -b 1001 >"$T/large.out"
-check "... and 1000 stays: 1001 elements still answered too_large" grep -q \
+# Twice max_batch in one frame, over what the key holder reads of a
+# request: dropped unread, still answered too_large with its request id,
+# not cut off by the transport (its frame ceiling is the most any
+# max_batch allows).
+sweep pnp -n 2000 -b 2000 >"$T/larger.out"
+check "2 x max_batch in one frame: answered too_large" grep -q \
 	"refused: too_large: more than 1000 elements in one request" \
-	"$T/large.out"
+	"$T/larger.out"
+# max_batch is reloaded both ways.
+sed -i 's/^max_batch = 1000$/max_batch = 2000/' "$N/keyholder.conf"
+check "a raised max_batch: reloaded" hup_wait "$N/keyholder.log" \
+	"event=reload " "${PIDS[keyholder]}"
+sweep pnp -n 1001 -b 1001 >"$T/raised.out"
+check "... in force: 1001 elements evaluated" \
+	grep -qx "evaluated 1001 of 1001" "$T/raised.out"
+sed -i 's/^max_batch = 2000$/max_batch = 1000/' "$N/keyholder.conf"
+check "... and lowered again" hup_wait "$N/keyholder.log" \
+	"event=reload " "${PIDS[keyholder]}"
 sweep pnp -n 10 -b 10 -x identity >"$T/identity.out"
 check "the identity element: refused whole" grep -q \
 	"evaluated 0 of 10; refused: bad_request: element 0 is not a valid group element" \
