@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -26,6 +28,21 @@ guard_write(int fd, const void *buf, size_t len)
 		len -= (size_t)w;
 	}
 	return 0;
+}
+
+int
+guard_write_text(int fd, uint8_t kind, const char *fmt, ...)
+{
+	uint8_t rec[2 + 255];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf((char *)rec + 2, 255, fmt, ap);
+	va_end(ap);
+	rec[0] = kind;
+	rec[1] = (uint8_t)(n < 0 ? 0 : n > 254 ? 254 : n);
+	return guard_write(fd, rec, 2 + rec[1]);
 }
 
 int

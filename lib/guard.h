@@ -49,4 +49,12 @@ int guard_nodump(void);
 /* guard_write - writes all len bytes to fd. Returns 0 or -errno. */
 int guard_write(int fd, const void *buf, size_t len);
 
+/*
+ * guard_write_text - writes to fd a record of the byte kind, the length
+ * of the text (one byte) and the text printed from fmt, cut at 254 bytes.
+ * Returns 0 or -errno.
+ */
+int guard_write_text(int fd, uint8_t kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

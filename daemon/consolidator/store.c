@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "crc32c.h"
 #include "daemon.h"
 #include "guard.h"
+#include "lmdbwalk.h"
 #include "log.h"
 
 #define TAG_LEN 4 /* CRC-32C of key and value, after the value */
@@ -698,24 +698,6 @@ emit_damaged(int fd, int tb, const MDB_val *k)
 	(void)guard_write(fd, rec, sizeof(rec));
 }
 
-static void emit_unreadable(int fd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-emit_unreadable(int fd, const char *fmt, ...)
-{
-	uint8_t rec[2 + 255];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf((char *)rec + 2, 255, fmt, ap);
-	va_end(ap);
-	rec[0] = REC_UNREADABLE;
-	rec[1] = (uint8_t)(n < 0 ? 0 : n > 254 ? 254 : n);
-	(void)guard_write(fd, rec, 2 + rec[1]);
-}
-
 static void
 emit_summary(int fd, uint64_t entries, bool unchecked)
 {
@@ -726,39 +708,20 @@ emit_summary(int fd, uint64_t entries, bool unchecked)
 	(void)guard_write(fd, rec, sizeof(rec));
 }
 
-/* Walks one table: key order, checksums. Returns the LMDB code. */
-static int
-check_table(struct store *st, MDB_txn *txn, int tb, int fd, uint64_t *entries)
+struct check_ctx {
+	const struct store *st;
+	int tb;
+	int fd;
+};
+
+/* An entry of a table: its checksum. */
+static void
+check_entry(void *arg, const MDB_val *k, MDB_val *v)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
-	uint8_t prev[512];
-	size_t prev_len = 0;
-	bool first = true;
-	int rc;
+	const struct check_ctx *c = arg;
 
-	rc = mdb_cursor_open(txn, st->dbi[tb], &cur);
-	if (rc != 0)
-		return rc;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		size_t m = k.mv_size < prev_len ? k.mv_size : prev_len;
-		int c = m > 0 ? memcmp(k.mv_data, prev, m) : 0;
-
-		if (k.mv_size > sizeof(prev) ||
-		    (!first && (c < 0 || (c == 0 && k.mv_size <= prev_len)))) {
-			rc = MDB_CORRUPTED; /* keys out of order */
-			break;
-		}
-		memcpy(prev, k.mv_data, k.mv_size);
-		prev_len = k.mv_size;
-		first = false;
-		(*entries)++;
-		if (untag(st, &k, &v) != 0)
-			emit_damaged(fd, tb, &k);
-	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	if (untag(c->st, k, v) != 0)
+		emit_damaged(c->fd, c->tb, k);
 }
 
 static int
@@ -780,18 +743,19 @@ check_child(void *arg, int fd)
 		return 0;
 	}
 	if ((odd = daemon_data_file_odd(path)) != NULL) {
-		emit_unreadable(fd, "%s", odd);
+		(void)guard_write_text(fd, REC_UNREADABLE, "%s", odd);
 		return 0;
 	}
 	if ((rc = mdb_env_create(&st.env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(st.env, T_COUNT + 4)) != 0 ||
 	    (rc = mdb_env_open(st.env, st.dir, MDB_RDONLY | MDB_NOTLS, 0600)) !=
 		0) {
-		emit_unreadable(fd, "%s", mdb_strerror(rc));
+		(void)guard_write_text(fd, REC_UNREADABLE, "%s",
+				       mdb_strerror(rc));
 		return 0;
 	}
 	if (check_length(st.env, why, sizeof(why)) != 0) {
-		emit_unreadable(fd, "%s", why);
+		(void)guard_write_text(fd, REC_UNREADABLE, "%s", why);
 		return 0;
 	}
 	if ((rc = mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn)) != 0)
@@ -825,10 +789,13 @@ check_child(void *arg, int fd)
 	for (i = 0; i < T_COUNT; i++) {
 		if (st.dbi[i] == 0)
 			continue;
-		rc = check_table(&st, txn, i, fd, &entries);
+		struct check_ctx c = {&st, i, fd};
+
+		rc = lmdbwalk_table(txn, st.dbi[i], check_entry, &c, &entries);
 		if (rc != 0) {
-			emit_unreadable(fd, "table t%02d: %s", i,
-					mdb_strerror(rc));
+			(void)guard_write_text(fd, REC_UNREADABLE,
+					       "table t%02d: %s", i,
+					       mdb_strerror(rc));
 			break;
 		}
 	}
@@ -837,7 +804,7 @@ check_child(void *arg, int fd)
 	emit_summary(fd, entries, !st.tagged && any);
 	return 0;
 unreadable:
-	emit_unreadable(fd, "%s", mdb_strerror(rc));
+	(void)guard_write_text(fd, REC_UNREADABLE, "%s", mdb_strerror(rc));
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	mdb_env_close(st.env);

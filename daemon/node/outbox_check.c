@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "bytes.h"
 #include "daemon.h"
 #include "guard.h"
+#include "lmdbwalk.h"
 #include "outbox_int.h"
 
 /* Records the child writes for the parent, each starting with its kind. */
@@ -44,58 +44,20 @@ emit_damaged(int fd, const char *table, const MDB_val *k)
 	(void)guard_write(fd, rec, sizeof(rec));
 }
 
-static void emit_unreadable(int fd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+struct check_ctx {
+	const char *table;
+	bool tagged;
+	int fd;
+};
 
+/* An entry of a table: its checksum. */
 static void
-emit_unreadable(int fd, const char *fmt, ...)
+check_entry(void *arg, const MDB_val *k, MDB_val *v)
 {
-	uint8_t rec[2 + 255];
-	va_list ap;
-	int n;
+	const struct check_ctx *c = arg;
 
-	va_start(ap, fmt);
-	n = vsnprintf((char *)rec + 2, 255, fmt, ap);
-	va_end(ap);
-	rec[0] = REC_UNREADABLE;
-	rec[1] = (uint8_t)(n < 0 ? 0 : n > 254 ? 254 : n);
-	(void)guard_write(fd, rec, 2 + rec[1]);
-}
-
-/* Walks one table: key order, checksums. Returns the LMDB code. */
-static int
-check_table(MDB_txn *txn, MDB_dbi dbi, const char *name, bool tagged, int fd,
-	    uint64_t *entries)
-{
-	MDB_cursor *cur;
-	MDB_val k, v;
-	uint8_t prev[512];
-	size_t prev_len = 0;
-	bool first = true;
-	int rc;
-
-	rc = mdb_cursor_open(txn, dbi, &cur);
-	if (rc != 0)
-		return rc;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		size_t m = k.mv_size < prev_len ? k.mv_size : prev_len;
-		int c = m > 0 ? memcmp(k.mv_data, prev, m) : 0;
-
-		if (k.mv_size > sizeof(prev) ||
-		    (!first && (c < 0 || (c == 0 && k.mv_size <= prev_len)))) {
-			rc = MDB_CORRUPTED; /* keys out of order */
-			break;
-		}
-		memcpy(prev, k.mv_data, k.mv_size);
-		prev_len = k.mv_size;
-		first = false;
-		(*entries)++;
-		if (outbox_untag(tagged, &k, &v) != 0)
-			emit_damaged(fd, name, &k);
-	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	if (outbox_untag(c->tagged, k, v) != 0)
+		emit_damaged(c->fd, c->table, k);
 }
 
 static int
@@ -119,7 +81,7 @@ check_child(void *arg, int fd)
 	if (access(path, F_OK) != 0)
 		goto summary; /* nothing stored yet */
 	if ((odd = daemon_data_file_odd(path)) != NULL) {
-		emit_unreadable(fd, "%s", odd);
+		(void)guard_write_text(fd, REC_UNREADABLE, "%s", odd);
 		return 0;
 	}
 	if ((rc = mdb_env_create(&env)) != 0 ||
@@ -127,7 +89,7 @@ check_child(void *arg, int fd)
 	    (rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0600)) != 0)
 		goto unreadable;
 	if (outbox_check_length(env, why, sizeof(why)) != 0) {
-		emit_unreadable(fd, "%s", why);
+		(void)guard_write_text(fd, REC_UNREADABLE, "%s", why);
 		mdb_env_close(env);
 		return 0;
 	}
@@ -156,10 +118,13 @@ check_child(void *arg, int fd)
 	for (i = 0; i < 5; i++) {
 		if (dbi[i] == 0)
 			continue;
-		rc = check_table(txn, dbi[i], tables[i], tagged, fd, &entries);
+		struct check_ctx c = {tables[i], tagged, fd};
+
+		rc = lmdbwalk_table(txn, dbi[i], check_entry, &c, &entries);
 		if (rc != 0) {
-			emit_unreadable(fd, "table %s: %s", tables[i],
-					mdb_strerror(rc));
+			(void)guard_write_text(fd, REC_UNREADABLE,
+					       "table %s: %s", tables[i],
+					       mdb_strerror(rc));
 			break;
 		}
 	}
@@ -171,7 +136,7 @@ summary:
 	(void)guard_write(fd, sum, sizeof(sum));
 	return 0;
 unreadable:
-	emit_unreadable(fd, "%s", mdb_strerror(rc));
+	(void)guard_write_text(fd, REC_UNREADABLE, "%s", mdb_strerror(rc));
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	if (env != NULL)

@@ -52,6 +52,18 @@ big(void *arg, int fd)
 	return 0;
 }
 
+static int
+say_texts(void *arg, int fd)
+{
+	char long_text[300];
+
+	(void)arg;
+	memset(long_text, 'y', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	(void)guard_write_text(fd, 'U', "table %s: %d", "t01", 7);
+	return guard_write_text(fd, 'U', "%s", long_text);
+}
+
 static void
 test_output_and_result(void **state)
 {
@@ -103,6 +115,26 @@ test_output_is_capped(void **state)
 
 /* The node and kuska submit: no core file, no reading of their memory,
  * and no way back (identities pass through libzmq's buffers). */
+/* A text record: kind, length, text; a long text is cut at 254 bytes. */
+static void
+test_text_records(void **state)
+{
+	uint8_t *out;
+	size_t len;
+	int sig;
+
+	(void)state;
+	assert_int_equal(guard_run(say_texts, NULL, &out, &len, &sig), 0);
+	assert_int_equal(len, 2 + 12 + 2 + 254);
+	assert_int_equal(out[0], 'U');
+	assert_int_equal(out[1], 12);
+	assert_memory_equal(out + 2, "table t01: 7", 12);
+	assert_int_equal(out[14], 'U');
+	assert_int_equal(out[15], 254);
+	assert_int_equal(out[16 + 253], 'y');
+	free(out);
+}
+
 static void
 test_nodump(void **state)
 {
@@ -124,6 +156,7 @@ main(void)
 	    cmocka_unit_test(test_output_and_result),
 	    cmocka_unit_test(test_crash_is_reported),
 	    cmocka_unit_test(test_output_is_capped),
+	    cmocka_unit_test(test_text_records),
 	    cmocka_unit_test(test_nodump),
 	};
 
