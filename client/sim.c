@@ -10,7 +10,10 @@
  * Colombian, Ecuadorian and Bolivian names.
  *
  * This file is the command (its options); the generator is sim_rng.c, the
- * world sim_gen.c and the files sim_write.c, sharing the private sim.h.
+ * world sim_gen.c (victims, the run), sim_flow.c (flows between the
+ * institutions), sim_case.c (criminal cases) and sim_correct.c
+ * (corrections, withdrawals), and the files sim_write.c, sharing the
+ * private sim.h.
  */
 #include <errno.h>
 #include <limits.h>

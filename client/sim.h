@@ -1,9 +1,10 @@
 /*
  * sim.h - private to "kuska sim" (client/sim*.c and tests/unit/test_sim.c):
  * the simulated world and the calls between its parts. sim_rng.c is the
- * random generator, sim_gen.c invents victims, flows, cases and
- * corrections, sim_write.c writes the JSON Lines files and sim.c is the
- * command.
+ * random generator, sim_gen.c invents the victims and runs the world,
+ * sim_flow.c their flows between the institutions, sim_case.c the
+ * criminal cases, sim_correct.c the corrections and withdrawals,
+ * sim_write.c writes the JSON Lines files and sim.c is the command.
  */
 #ifndef KUSKA_SIM_H
 #define KUSKA_SIM_H
@@ -151,6 +152,41 @@ int sim_run(struct sim *s, size_t n, uint64_t seed);
 
 /* sim_free - frees what sim_run() allocated in s (s itself is not). */
 void sim_free(struct sim *s);
+
+/* The world's parts, called by one another (sim_gen.c unless said). */
+
+#define SIM_REGIONS 25
+/* INEI departments, weighted towards the trafficking hot spots. */
+extern const uint8_t sim_regions[SIM_REGIONS];
+
+/* sim_rec_new - appends a zeroed record to inst's file; NULL: ENOMEM.
+ * The pointer is valid until the next sim_rec_new(). */
+struct sim_rec *sim_rec_new(struct sim *s, enum institution inst);
+
+/* sim_in_window - day, or the sentinel 0 when it falls after the window. */
+int32_t sim_in_window(const struct sim *s, int32_t day);
+
+/* sim_gen_victim - invents victim v (number vi) first identified on t0. */
+void sim_gen_victim(struct sim *s, struct sim_victim *v, size_t vi, int32_t t0);
+
+/* sim_gen_flow - victim vi, first identified on t0, and what happens to
+ * her between the institutions (sim_flow.c). Returns 0 or -ENOMEM. */
+int sim_gen_flow(struct sim *s, size_t vi, int32_t t0);
+
+/* sim_emit_referral - from refers victim vi to `to` on day, taken up with
+ * probability take_pct on *ret_taken (or 0) (sim_flow.c). Returns 0 or
+ * -ENOMEM. */
+int sim_emit_referral(struct sim *s, size_t vi, enum institution from,
+		      enum institution to, int32_t day, unsigned take_pct,
+		      int32_t *ret_taken);
+
+/* sim_gen_cases - the victims meant for a case gathered into cases, and
+ * each case's stages (sim_case.c). Returns 0 or -ENOMEM. */
+int sim_gen_cases(struct sim *s);
+
+/* sim_add_corrections - some of inst's records corrected or withdrawn
+ * (sim_correct.c). Returns 0 or -ENOMEM. */
+int sim_add_corrections(struct sim *s, enum institution inst);
 
 /* ------------------------------------------------------------------ */
 /* Writing (sim_write.c). */

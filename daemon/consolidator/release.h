@@ -12,9 +12,9 @@
  * A component holds every count cell the secretariat can get of its
  * tables in that year: nationally for the year, both semesters and the
  * four quarters, and for each of the 25 regions for the year (tables
- * open regionally only). release.c writes the relations a reader knows
- * between them (docs/DISCLOSURE.md lists them) and lets disclose.h
- * decide the hidden cells.
+ * open regionally only). release_relate.c and release_victims.c write the
+ * relations a reader knows between them (docs/DISCLOSURE.md lists them)
+ * and release.c lets disclose.h decide the hidden cells.
  *
  * A *release* is that decision for one component. It depends only on the
  * component's cells and their values, so it is cached: a query whose
