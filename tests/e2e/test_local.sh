@@ -224,6 +224,16 @@ for m in lines bytes; do
 done
 check "... the node logs it" \
 	test "$(grep -c 'event=submit_dropped reason=too_large' "$N/pnp.log")" = 2
+# Any local user of the socket's group can send them: 30 more, each
+# answered, their lines held to a budget.
+for i in $(seq 30); do
+	"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/pnp.sock" lines
+done >"$T/over-many.out" 2>&1
+check "30 more: each answered" test "$(grep -cx \
+	"error request over the size limit: at most 5000 lines and 64 MiB in all" \
+	"$T/over-many.out")" = 30
+check "... their lines held to a budget" \
+	test "$(grep -c 'event=submit_dropped' "$N/pnp.log")" -lt 32
 "$KUSKA" submit -c "$N/pnp.conf" "$T/two.jsonl" >"$T/after-over.out" 2>&1
 check "... and takes the next submission" \
 	grep -q "two.jsonl: .*0 refused" "$T/after-over.out"
