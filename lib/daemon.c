@@ -394,6 +394,52 @@ daemon_error_fill(struct control *ret, const char *text)
 	snprintf(ret->error, sizeof(ret->error), "%s", text);
 }
 
+/*
+ * A control request tsock_recv dropped over the socket's limits (req: its
+ * routing id alone, none when that frame itself was over them).
+ */
+static void
+refuse_large_control(struct tsock *s, const struct tframes *req,
+		     struct log_budget *b)
+{
+	struct control c;
+	char text[64];
+
+	snprintf(text, sizeof(text),
+		 "request over the size limit (%d KiB, one frame)",
+		 DAEMON_CONTROL_MAX_BYTES / 1024);
+	log_warnx_budget(
+	    b, "event=control_refused reason=too_large text=\"%s\"", text);
+	if (req->n != 1)
+		return;
+	daemon_error_fill(&c, text);
+	if (daemon_reply(s, req, &c) != 0)
+		log_debug("event=reply_not_delivered hint=\"client gone\"");
+}
+
+unsigned long
+daemon_control_serve(struct tsock *s, daemon_control_fn handle, void *arg,
+		     struct log_budget *b)
+{
+	unsigned long refused = 0;
+	struct tframes f;
+
+	for (;;) {
+		int r = tsock_recv(s, &f, DAEMON_CONTROL_MAX_FRAMES,
+				   DAEMON_CONTROL_MAX_BYTES);
+		if (r == -EMSGSIZE) {
+			refuse_large_control(s, &f, b);
+			refused++;
+		} else if (r == 0) {
+			handle(arg, &f);
+		} else {
+			break; /* none waiting, or an error: f is empty */
+		}
+		tframes_clear(&f);
+	}
+	return refused;
+}
+
 void
 daemon_raise_fd_limit(unsigned long max_connections, unsigned long max_pending)
 {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "codec.h"
+#include "log.h"
 #include "transport.h"
 
 /* The options every daemon takes, for getopt. */
@@ -148,6 +149,30 @@ struct tsock *daemon_bind_local(struct transport *t, const char *endpoint,
  */
 int daemon_reply(struct tsock *s, const struct tframes *req,
 		 const struct control *c);
+
+/*
+ * What a control socket (kuska status, kuska metrics) takes of one
+ * request: its frames, the routing id among them (a request is one frame,
+ * and one more is let through to be answered), and its bytes in all.
+ */
+#define DAEMON_CONTROL_MAX_FRAMES 3
+#define DAEMON_CONTROL_MAX_BYTES (64 * 1024)
+
+/* Answers one control request req (frames: routing id, request). */
+typedef void (*daemon_control_fn)(void *arg, const struct tframes *req);
+
+/*
+ * daemon_control_serve - answers the requests waiting on the control
+ * socket s (bound with daemon_bind_local at DAEMON_CONTROL_MAX_BYTES),
+ * each with handle(arg, req). One over DAEMON_CONTROL_MAX_FRAMES or
+ * DAEMON_CONTROL_MAX_BYTES, which tsock_recv dropped unread, is answered
+ * instead with an error saying so and the limit, where its client would
+ * wait for its time-out, and logged event=control_refused
+ * reason=too_large within budget b. Returns how many were refused so,
+ * for the daemon to count.
+ */
+unsigned long daemon_control_serve(struct tsock *s, daemon_control_fn handle,
+				   void *arg, struct log_budget *b);
 
 /*
  * daemon_raise_fd_limit - every connection is a descriptor: raises the

@@ -108,6 +108,9 @@ struct cons {
 	 * node key can pipeline thousands of requests before its
 	 * connection is closed, and reconnect. */
 	struct log_budget query_refusal_log[INST_COUNT + 1];
+	/* Lines of control requests over the socket's limits (main
+	 * thread): any local user of its group can send them. */
+	struct log_budget control_log;
 	struct mhist commit; /* batch taken up to committed, seconds */
 	/* By table (query_tables) and role. */
 	_Atomic uint64_t queries[QUERY_TABLES][ROLE_ANALYST + 1];

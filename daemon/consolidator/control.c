@@ -180,8 +180,9 @@ render_metrics(void *arg, struct mtext *m)
 }
 
 void
-handle_control(struct cons *c, const struct tframes *req)
+handle_control(void *arg, const struct tframes *req)
 {
+	struct cons *c = arg;
 	struct control q, rep;
 	uint8_t *buf;
 	size_t len;

@@ -16,9 +16,10 @@
 void render_metrics(void *arg, struct mtext *m);
 
 /*
- * handle_control - answers one request req read from the control socket:
- * the status, the metrics text, or an error for anything else.
+ * handle_control - answers one request req read from the control socket
+ * (arg is the struct cons): the status, the metrics text, or an error for
+ * anything else; a daemon_control_serve callback.
  */
-void handle_control(struct cons *c, const struct tframes *req);
+void handle_control(void *arg, const struct tframes *req);
 
 #endif

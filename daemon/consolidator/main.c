@@ -47,7 +47,6 @@
 #include "transport.h"
 
 #define TICK_MS 500
-#define CONTROL_MAX_BYTES (64 * 1024)
 /* Jobs (batches mostly) taken up and not yet answered: past that the
  * ingest socket is left unread, and the nodes' windows hold them. */
 #define JOBS_MAX 24
@@ -761,15 +760,9 @@ run(struct cons *c)
 			       -EAGAIN)
 				;
 		take_finished(c);
-		if (ready[3]) {
-			struct tframes f;
-			while (tsock_recv(c->control, &f, 3,
-					  CONTROL_MAX_BYTES) == 0) {
-				handle_control(c, &f);
-				tframes_clear(&f);
-			}
-			tframes_clear(&f); /* what a refused one kept */
-		}
+		if (ready[3])
+			c->frames_refused += daemon_control_serve(
+			    c->control, handle_control, c, &c->control_log);
 		if (ready[1])
 			read_ingest(c);
 		/* After the messages: a connection heard from before its
@@ -944,8 +937,8 @@ main(int argc, char **argv)
 	c.ingest_mon = tsock_monitor(c.t, c.ingest, &err);
 	if (c.ingest_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
-	c.control = daemon_bind_local(c.t, c.cfg.control, CONTROL_MAX_BYTES,
-				      why, sizeof(why));
+	c.control = daemon_bind_local(
+	    c.t, c.cfg.control, DAEMON_CONTROL_MAX_BYTES, why, sizeof(why));
 	if (c.control == NULL)
 		fatalx("%s: [consolidator] control: %s", c.conf_path, why);
 	{

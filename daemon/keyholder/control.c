@@ -126,14 +126,16 @@ keyholder_metrics(void *arg, struct mtext *m)
 	admit_metrics(m, &conns, "kuska_keyholder", "key holder");
 	metrics_family(m, "kuska_keyholder_frames_refused_total", "counter",
 		       "Messages dropped unanswered (no admitted node's, or a "
-		       "node's with no account left).");
+		       "node's with no account left), and control requests "
+		       "over the size limit (those answered).");
 	metrics_sample(m, "kuska_keyholder_frames_refused_total", NULL,
 		       (double)kh->frames_refused);
 }
 
 void
-keyholder_control(struct keyholder *kh, const struct tframes *f)
+keyholder_control(void *arg, const struct tframes *f)
 {
+	struct keyholder *kh = arg;
 	struct control c, rep;
 	struct mtext m = {0};
 

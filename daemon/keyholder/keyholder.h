@@ -28,7 +28,8 @@ struct keyholder {
 	struct accounts acc;
 	uint64_t handshake_failures;   /* connections ZAP refused */
 	uint64_t requests_refused;     /* whole requests refused */
-	uint64_t frames_refused;       /* messages of no admitted node */
+	uint64_t frames_refused;       /* of no admitted node; control
+					  requests over its limits */
 	struct log_budget invalid_log; /* lines of key_not_valid refusals */
 	/* Lines of handshakes ZAP refused (keyholder_zap, on the main
 	 * thread): anyone with our public key can open connections with
@@ -36,7 +37,8 @@ struct keyholder {
 	 * client's) have a budget of their own, so that a flood of unknown
 	 * keys cannot hide them. */
 	struct log_budget auth_log, auth_known_log;
-	struct log_budget failed_log; /* lines of failed handshakes */
+	struct log_budget failed_log;  /* lines of failed handshakes */
+	struct log_budget control_log; /* lines of oversized control requests */
 	/* The connections of the listening socket and their bounds (the
 	 * config's max_connections and the like, lib/admit.h): one stolen
 	 * node key cannot hold them all, nor can anonymous ones. */
@@ -83,8 +85,11 @@ void keyholder_refuse_large(struct keyholder *kh, const struct tframes *f);
 
 /* control.c */
 
-/* keyholder_control - answers kuska status / kuska metrics. */
-void keyholder_control(struct keyholder *kh, const struct tframes *f);
+/*
+ * keyholder_control - answers kuska status / kuska metrics (arg is the
+ * struct keyholder); a daemon_control_serve callback.
+ */
+void keyholder_control(void *arg, const struct tframes *f);
 
 /* keyholder_metrics - the key holder's metrics, Prometheus text. */
 void keyholder_metrics(void *arg, struct mtext *m);

@@ -24,7 +24,6 @@
 #include "service.h"
 
 #define TICK_MS 500
-#define CONTROL_MAX_BYTES (64 * 1024)
 /* Anonymous connections closed over a bound are logged at most so often. */
 #define LIMIT_LOG_MS 10000
 
@@ -240,15 +239,10 @@ run(struct keyholder *kh)
 		/* After the messages: a connection heard from before its
 		 * DISCONNECTED is read is never counted again once gone. */
 		read_monitor(kh);
-		if (r > 0 && ready[3]) {
-			struct tframes f;
-			while (tsock_recv(kh->control, &f, 3,
-					  CONTROL_MAX_BYTES) == 0) {
-				keyholder_control(kh, &f);
-				tframes_clear(&f);
-			}
-			tframes_clear(&f); /* what a refused one kept */
-		}
+		if (r > 0 && ready[3])
+			kh->frames_refused +=
+			    daemon_control_serve(kh->control, keyholder_control,
+						 kh, &kh->control_log);
 		tick(kh);
 		service_watchdog(date_mono_ms());
 		metrics_export(kh->cfg.metrics_file, kh->cfg.metrics_interval_s,
@@ -324,8 +318,8 @@ main(int argc, char **argv)
 	kh.mon = tsock_monitor(kh.t, kh.listen, &err);
 	if (kh.mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
-	kh.control = daemon_bind_local(kh.t, kh.cfg.control, CONTROL_MAX_BYTES,
-				       why, sizeof(why));
+	kh.control = daemon_bind_local(
+	    kh.t, kh.cfg.control, DAEMON_CONTROL_MAX_BYTES, why, sizeof(why));
 	if (kh.control == NULL)
 		fatalx("%s: [keyholder] control: %s", kh.conf_path, why);
 	log_info("event=start listen=%s control=%s key=%s key_epoch=%u "

@@ -63,6 +63,9 @@ struct node {
 	size_t n_deferred;
 	uint64_t backlog_warned_ms;
 	uint64_t metrics_written_ms;
+	/* Lines of requests over the submit socket's limits: any local
+	 * user of its group can send them. */
+	struct log_budget submit_log;
 };
 
 static void
@@ -395,7 +398,8 @@ refuse_large(struct node *n, struct tframes *f)
 {
 	char text[128];
 
-	log_warnx("event=submit_dropped reason=too_large");
+	log_warnx_budget(&n->submit_log,
+			 "event=submit_dropped reason=too_large");
 	snprintf(text, sizeof(text),
 		 "request over the size limit: at most %d lines and %d MiB "
 		 "in all",

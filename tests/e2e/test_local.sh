@@ -20,6 +20,9 @@
 #    archive) is named as one and nothing of it is sent, and so is a CSV
 #    export (delimited text); an empty file is said to be empty; a UTF-16
 #    file has as many refusals as records;
+#  - a request over the consolidator's or the key holder's control
+#    socket's limits is answered with the reason, logged, counted, and
+#    the next status answered;
 #  - kuska submit interrupted (SIGINT) after a first piece of a file was
 #    answered prints that file's counts, says what was not sent and what
 #    to do, completes its --report file and exits 130; submitting the
@@ -221,9 +224,40 @@ for m in lines bytes; do
 done
 check "... the node logs it" \
 	test "$(grep -c 'event=submit_dropped reason=too_large' "$N/pnp.log")" = 2
+# Any local user of the socket's group can send them: 30 more, each
+# answered, their lines held to a budget.
+for i in $(seq 30); do
+	"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/pnp.sock" lines
+done >"$T/over-many.out" 2>&1
+check "30 more: each answered" test "$(grep -cx \
+	"error request over the size limit: at most 5000 lines and 64 MiB in all" \
+	"$T/over-many.out")" = 30
+check "... their lines held to a budget" \
+	test "$(grep -c 'event=submit_dropped' "$N/pnp.log")" -lt 32
 "$KUSKA" submit -c "$N/pnp.conf" "$T/two.jsonl" >"$T/after-over.out" 2>&1
 check "... and takes the next submission" \
 	grep -q "two.jsonl: .*0 refused" "$T/after-over.out"
+# --- a request over a control socket's limits -------------------------------
+# The consolidator's and the key holder's (kuska status never sends one):
+# answered with the reason and the limit rather than left to time out,
+# logged, and the next status answered.
+for d in consolidator keyholder; do
+	"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/$d.sock" status \
+		>"$T/over-$d.out" 2>&1
+	check "the $d: a control request over its limits answered with an error" \
+		grep -qx "error request over the size limit (64 KiB, one frame)" \
+		"$T/over-$d.out"
+	check "... logged" grep -q "event=control_refused reason=too_large" \
+		"$N/$d.log"
+	"$KUSKA" status -c "$N/$d.conf" >"$T/after-$d.out" 2>&1
+	rc=$?
+	check "... and the next status answered (exit $rc)" test $rc != 2
+done
+check "... counted by the consolidator (frames refused)" \
+	grep -q "frames refused: 1$" "$T/after-consolidator.out"
+"$KUSKA" metrics -c "$N/keyholder.conf" >"$T/kh-metrics.out" 2>&1
+check "... and by the key holder" \
+	grep -qx "kuska_keyholder_frames_refused_total 1" "$T/kh-metrics.out"
 # --- kuska submit interrupted -----------------------------------------------
 # One piece (5000 lines) answered, then the standard input stays open:
 # SIGINT finds submit waiting for more.

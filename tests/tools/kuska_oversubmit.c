@@ -1,15 +1,19 @@
 /*
- * kuska_oversubmit - a buggy local client of a node's submit socket, for
- * the end-to-end tests: sends one submit request over the node's limits,
- * which kuska submit never sends, and prints the node's answer.
+ * kuska_oversubmit - a buggy local client of a daemon's local socket, for
+ * the end-to-end tests: sends one request over the socket's limits, which
+ * kuska never sends, and prints the daemon's answer.
  *
- *	kuska_oversubmit -e ipc://PATH lines|bytes
+ *	kuska_oversubmit -e ipc://PATH lines|bytes|status
  *
- * "lines": CODEC_MAX_LINES + 1 lines of one byte; "bytes": two lines of
+ * To a node's submit socket, a submit request of "lines":
+ * CODEC_MAX_LINES + 1 lines of one byte; or of "bytes": two lines of
  * 40 MiB (each under the socket's 64 MiB a frame, more than 64 MiB in
- * all). Prints "error TEXT" for an error answer, "answer TYPE" for another
- * and "none" when nothing came within 30 s. Exit 0 when an error came, 1
- * otherwise, 2 on a usage or setup error.
+ * all). To a consolidator's or key holder's control socket, "status": a
+ * status request followed by two frames of 40 KiB (each under its 64 KiB
+ * a frame, more than 64 KiB and one frame in all). Prints "error TEXT"
+ * for an error answer, "answer TYPE" for another and "none" when nothing
+ * came within 30 s. Exit 0 when an error came, 1 otherwise, 2 on a usage
+ * or setup error.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -24,10 +28,15 @@
 
 #define ANSWER_MS 30000
 #define BIG_LINE (40 * 1024 * 1024)
+#define BIG_PART (40 * 1024) /* "status" */
 
-/* The request: its control frame, then n lines all pointing at line. */
+/*
+ * A request of type (CTL_SUBMIT, CTL_STATUS): its control frame, then n
+ * frames all pointing at line.
+ */
 static int
-send_request(struct tsock *s, const uint8_t *line, size_t line_len, size_t n)
+send_request(struct tsock *s, enum control_type type, const uint8_t *line,
+	     size_t line_len, size_t n)
 {
 	struct control req;
 	const void **data = calloc(n + 1, sizeof(*data));
@@ -37,7 +46,7 @@ send_request(struct tsock *s, const uint8_t *line, size_t line_len, size_t n)
 	int e = -ENOMEM;
 
 	memset(&req, 0, sizeof(req));
-	req.type = CTL_SUBMIT;
+	req.type = type;
 	req.first_line = 1;
 	snprintf(req.source, sizeof(req.source), "oversubmit");
 	if (data == NULL || lens == NULL ||
@@ -90,13 +99,33 @@ print_answer(struct tsock *s)
 	return 1;
 }
 
+/* Sends the request what names ("lines", "bytes", "status"). */
+static int
+send_chosen(struct tsock *s, const char *what)
+{
+	bool status = strcmp(what, "status") == 0;
+	size_t big_len = status ? BIG_PART : BIG_LINE;
+	uint8_t *big;
+	int e;
+
+	if (strcmp(what, "lines") == 0)
+		return send_request(s, CTL_SUBMIT, (const uint8_t *)"x", 1,
+				    CODEC_MAX_LINES + 1);
+	big = malloc(big_len);
+	if (big == NULL)
+		return -ENOMEM;
+	memset(big, 'x', big_len);
+	e = send_request(s, status ? CTL_STATUS : CTL_SUBMIT, big, big_len, 2);
+	free(big);
+	return e;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *ep = NULL;
 	struct transport *t;
 	struct tsock *s;
-	uint8_t *big = NULL;
 	int ch, e, rc = 2;
 
 	while ((ch = getopt(argc, argv, "e:")) != -1) {
@@ -106,7 +135,8 @@ main(int argc, char **argv)
 	}
 	if (ep == NULL || optind + 1 != argc ||
 	    (strcmp(argv[optind], "lines") != 0 &&
-	     strcmp(argv[optind], "bytes") != 0))
+	     strcmp(argv[optind], "bytes") != 0 &&
+	     strcmp(argv[optind], "status") != 0))
 		goto usage;
 	t = transport_new();
 	s = t != NULL ? tsock_connect_local(t, ep, NULL, &e) : NULL;
@@ -115,25 +145,17 @@ main(int argc, char **argv)
 		transport_free(&t);
 		return 2;
 	}
-	if (strcmp(argv[optind], "lines") == 0) {
-		e = send_request(s, (const uint8_t *)"x", 1,
-				 CODEC_MAX_LINES + 1);
-	} else if ((big = malloc(BIG_LINE)) != NULL) {
-		memset(big, 'x', BIG_LINE);
-		e = send_request(s, big, BIG_LINE, 2);
-	} else {
-		e = -ENOMEM;
-	}
+	e = send_chosen(s, argv[optind]);
 	if (e == 0)
 		rc = print_answer(s);
 	else
 		fprintf(stderr, "kuska_oversubmit: cannot send: %s\n",
 			strerror(-e));
-	free(big);
 	tsock_free(&s);
 	transport_free(&t);
 	return rc;
 usage:
-	fprintf(stderr, "usage: kuska_oversubmit -e ipc://PATH lines|bytes\n");
+	fprintf(stderr, "usage: kuska_oversubmit -e ipc://PATH "
+			"lines|bytes|status\n");
 	return 2;
 }
