@@ -387,7 +387,8 @@ struct oprf_msg {
 	 * message until codec_oprf_clear. */
 	const uint8_t *elements;
 	char text[CODEC_MAX_TEXT + 1]; /* reply, when not OK */
-	void *priv;		       /* decoder's allocation */
+	uint32_t max_batch; /* reply: the holder's max_batch, 0: not said */
+	void *priv;	    /* decoder's allocation */
 };
 
 /*

@@ -101,6 +101,8 @@ codec_oprf_reply_encode(const struct oprf_msg *m, uint8_t **ret_buf,
 	} else if (m->text[0] != '\0') {
 		pr.text = (char *)m->text;
 	}
+	pr.has_max_batch = m->max_batch != 0;
+	pr.max_batch = m->max_batch;
 	r = alloc_out(kuska__oprf_reply__get_packed_size(&pr), ret_buf,
 		      ret_len);
 	if (r == 0)
@@ -175,6 +177,7 @@ codec_oprf_reply_decode(const uint8_t *buf, size_t len, struct oprf_msg *ret)
 	ret->n = pr->elements.len / CODEC_OPRF_ELEMENT_LEN;
 	ret->elements = ret->n > 0 ? pr->elements.data : NULL;
 	copy_str(ret->text, sizeof(ret->text), pr->text);
+	ret->max_batch = pr->has_max_batch ? pr->max_batch : 0;
 	ret->priv = pr;
 	return 0;
 }

@@ -599,31 +599,53 @@ blind_range(void *arg, size_t from, size_t to)
 			       b->elements + 32 * i) != 0;
 }
 
+/*
+ * lay_out - the round's slots: the new inputs in order, in pieces of at
+ * most per_piece, each with the check elements slipped in at random
+ * places, so that a holder cannot tell them apart in any one request.
+ */
+static void
+lay_out(struct pseudo_batch *b, size_t per_piece)
+{
+	size_t i = 0, k = 0, start, c, at;
+
+	do {
+		start = k;
+		for (; i < b->n_u && k - start < per_piece; i++)
+			if (b->u[i].state == U_NEW)
+				b->round[k++] = (uint32_t)i;
+		for (c = 0; c < PSEUDO_CHECK_ELEMENTS; c++) {
+			at = start +
+			     randombytes_uniform((uint32_t)(k - start) + 1);
+			memmove(b->round + at + 1, b->round + at,
+				(k - at) * sizeof(*b->round));
+			b->round[at] = CHECK_MARK;
+			k++;
+		}
+	} while (k < b->n_round);
+}
+
 int
-pseudo_batch_blind(struct pseudo_batch *b, unsigned threads,
+pseudo_batch_blind(struct pseudo_batch *b, unsigned threads, size_t per_request,
 		   const uint8_t **ret_elements, size_t *ret_n)
 {
-	size_t n = b->n_new + PSEUDO_CHECK_ELEMENTS, i, k;
+	size_t per_piece = SIZE_MAX, pieces = 1, n, i;
 	int r;
 
 	if (b->open)
 		return -EALREADY;
+	if (per_request != 0 && per_request <= PSEUDO_CHECK_ELEMENTS)
+		return -EINVAL;
+	if (per_request != 0 && b->n_new > 0) {
+		per_piece = per_request - PSEUDO_CHECK_ELEMENTS;
+		pieces = (b->n_new + per_piece - 1) / per_piece;
+	}
+	n = b->n_new + PSEUDO_CHECK_ELEMENTS * pieces;
 	if ((r = round_room(b, n)) != 0)
 		return r;
 	b->open = true;
 	b->n_round = n;
-	/* The new inputs in order, with the check elements slipped in at
-	 * random places, so a holder cannot tell them apart. */
-	for (k = 0, i = 0; i < b->n_u; i++)
-		if (b->u[i].state == U_NEW)
-			b->round[k++] = (uint32_t)i;
-	for (i = 0; i < PSEUDO_CHECK_ELEMENTS; i++) {
-		size_t at = randombytes_uniform((uint32_t)k + 1);
-		memmove(b->round + at + 1, b->round + at,
-			(k - at) * sizeof(*b->round));
-		b->round[at] = CHECK_MARK;
-		k++;
-	}
+	lay_out(b, per_piece);
 	for (i = 0; i < n; i++) {
 		if (b->round[i] == CHECK_MARK) {
 			b->input[i] = check_input;
@@ -646,6 +668,22 @@ pseudo_batch_blind(struct pseudo_batch *b, unsigned threads,
 	b->n_new = 0;
 	*ret_elements = b->elements;
 	*ret_n = n;
+	return 0;
+}
+
+int
+pseudo_batch_abandon(struct pseudo_batch *b)
+{
+	size_t i;
+
+	if (!b->open)
+		return -EINVAL;
+	for (i = 0; i < b->n_u; i++)
+		if (b->u[i].state == U_SENT) {
+			b->u[i].state = U_NEW;
+			b->n_new++;
+		}
+	end_round(b);
 	return 0;
 }
 
@@ -791,7 +829,7 @@ pseudo_batch_local(struct pseudo_batch *b, const uint8_t key[32],
 	size_t n, i;
 	int r;
 
-	r = pseudo_batch_blind(b, 1, &el, &n);
+	r = pseudo_batch_blind(b, 1, 0, &el, &n);
 	if (r != 0)
 		return r;
 	ev = malloc(n * PSEUDO_ELEMENT_LEN);

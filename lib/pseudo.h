@@ -53,7 +53,7 @@
 #define REF_KEY_LEN 32
 #define PSEUDO_ELEMENT_LEN 32	  /* a blinded or evaluated element */
 #define PSEUDO_CHECK_LEN 32	  /* the holders' consistency check value */
-#define PSEUDO_CHECK_ELEMENTS 2	  /* check elements hidden in every round */
+#define PSEUDO_CHECK_ELEMENTS 2	  /* check elements hidden in each request */
 #define PSEUDO_PROGRESS_INPUTS 16 /* inputs between progress calls */
 
 struct pseudo_batch;
@@ -112,17 +112,29 @@ size_t pseudo_batch_known(const struct pseudo_batch *b);
 
 /*
  * pseudo_batch_blind - starts a round: blinds every input not yet
- * evaluated, on up to `threads` threads, and hides
- * PSEUDO_CHECK_ELEMENTS blinded check inputs among them at random
- * places. *ret_elements (owned by b, valid until the round is finished
- * or the batch forgotten) holds *ret_n elements of PSEUDO_ELEMENT_LEN
- * bytes, to send to every key holder. Returns 0, -ENOMEM, -EINVAL (an
- * input the OPRF cannot take, which does not happen), -EALREADY (a
- * round is open).
+ * evaluated, on up to `threads` threads, to be sent to every key holder
+ * in requests of at most per_request elements (0: one request): the
+ * round is laid out in consecutive pieces of per_request elements (the
+ * last one shorter), each hiding PSEUDO_CHECK_ELEMENTS blinded check
+ * inputs at random places among its inputs, so that a holder that
+ * applies another key to any one request is caught. *ret_elements (owned
+ * by b, valid until the round is finished, abandoned or the batch
+ * forgotten) holds *ret_n elements of PSEUDO_ELEMENT_LEN bytes. Returns
+ * 0, -ENOMEM, -EINVAL (per_request leaves no room for an input beside
+ * the check elements, or an input the OPRF cannot take, which does not
+ * happen), -EALREADY (a round is open).
  */
 int pseudo_batch_blind(struct pseudo_batch *b, unsigned threads,
-		       const uint8_t **ret_elements, size_t *ret_n)
-    __attribute__((warn_unused_result));
+		       size_t per_request, const uint8_t **ret_elements,
+		       size_t *ret_n) __attribute__((warn_unused_result));
+
+/*
+ * pseudo_batch_abandon - ends the open round unanswered (a key holder
+ * refused it as too large): its inputs wait for the next
+ * pseudo_batch_blind, which blinds them anew. Returns 0, or -EINVAL when
+ * no round is open.
+ */
+int pseudo_batch_abandon(struct pseudo_batch *b);
 
 /*
  * pseudo_batch_finish - ends the round with the holders' answer:

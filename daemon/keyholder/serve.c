@@ -158,6 +158,9 @@ refuse(struct keyholder *kh, const struct tframes *f, struct account *a,
 	m.request_id = request_id;
 	m.status = status;
 	m.epoch = kh->share->epoch;
+	/* The node learns the bound in force and asks again, smaller. */
+	if (status == OPRF_TOO_LARGE)
+		m.max_batch = (uint32_t)kh->cfg.max_batch;
 	va_start(ap, fmt);
 	vsnprintf(m.text, sizeof(m.text), fmt, ap);
 	va_end(ap);
@@ -210,9 +213,10 @@ log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 }
 
 /*
- * Answers a hello (a request with no elements) OK with none: the node
- * sent it on connecting, so that its connection counts as a peer (the
- * message did that already) and is not closed as an idle stranger. It
+ * Answers a hello (a request with no elements) OK with none and the
+ * max_batch in force: the node sent it on connecting, so that its
+ * connection counts as a peer (the message did that already) and is not
+ * closed as an idle stranger, and it sizes its requests by the answer. It
  * costs the node nothing and is not a request: not counted, not logged.
  */
 static void
@@ -226,6 +230,7 @@ hello(struct keyholder *kh, const struct tframes *f, const struct oprf_msg *m)
 	rep.status = OPRF_OK;
 	rep.epoch = kh->share->epoch;
 	rep.elements = none;
+	rep.max_batch = (uint32_t)kh->cfg.max_batch;
 	reply(kh, f, &rep);
 }
 

@@ -26,16 +26,27 @@ struct holder {
 	bool auth_failed; /* the last handshake was refused */
 	int redial_err;	  /* -errno of the last redial, which failed */
 	struct log_budget redial_log;
-	bool dropped;	  /* disconnected since the request went out */
-	bool greet;	  /* connected, and no hello sent yet */
+	bool dropped;	    /* disconnected since the request went out */
+	bool greet;	    /* connected, and no hello sent yet */
+	uint32_t max_batch; /* elements it takes in one request, as it said
+			     * last (hello, too_large); 0: not said */
+	size_t pieces_got;  /* of the round in flight, answered */
 };
+
+_Static_assert(SETTINGS_MAX_KEYHOLDERS <= 8,
+	       "a piece's answers are told by a byte's bits");
 
 struct holders {
 	struct holder h[SETTINGS_MAX_KEYHOLDERS];
 	size_t n;
 	uint64_t timeout_ms;
 	uint64_t next_id;
-	uint64_t deadline_ms; /* of the request in flight */
+	uint64_t deadline_ms; /* of the round in flight */
+	/* The round in flight: n_elems elements in pieces of per_piece (the
+	 * last shorter), one request each, of ids first_id onwards. */
+	uint64_t first_id;
+	size_t n_elems, per_piece, pieces;
+	uint8_t *answered; /* per piece, bit i: holder i answered it */
 	/* While waiting: also wake for this socket, and call serve. */
 	struct tsock *also;
 	int (*serve)(void *arg);
@@ -114,6 +125,7 @@ holders_free(struct holders **ph)
 		tsock_free(&(*ph)->h[i].mon);
 		tsock_free(&(*ph)->h[i].s);
 	}
+	free((*ph)->answered);
 	free(*ph);
 	*ph = NULL;
 }
@@ -149,6 +161,42 @@ pump(struct holder *h)
 	}
 }
 
+/*
+ * Reads one reply of h waiting into m (cleared by the caller), noting
+ * the max_batch it tells. Returns 0, -EAGAIN (nothing read) or -EBADMSG
+ * (unreadable, dropped).
+ */
+static int
+read_reply(struct holder *h, struct oprf_msg *m)
+{
+	struct tframes f;
+	int r;
+
+	if (tsock_recv(h->s, &f, 1, CODEC_MAX_FRAME) != 0)
+		return -EAGAIN;
+	r = codec_oprf_reply_decode(f.data[0], f.len[0], m);
+	tframes_clear(&f);
+	if (r == 0 && m->max_batch != 0 && m->max_batch != h->max_batch) {
+		log_info("event=keyholder_max_batch keyholder=%s max_batch=%u",
+			 LOG_Q(h->endpoint), (unsigned)m->max_batch);
+		h->max_batch = m->max_batch;
+	}
+	return r;
+}
+
+/* Drops the replies h sent that nothing waits for: hellos' answers,
+ * late ones; the max_batch they tell is kept. */
+static void
+drain(struct holder *h)
+{
+	struct oprf_msg m;
+	int r;
+
+	while ((r = read_reply(h, &m)) != -EAGAIN)
+		if (r == 0)
+			codec_oprf_clear(&m);
+}
+
 void
 holders_tick(struct holders *hs)
 {
@@ -159,9 +207,10 @@ holders_tick(struct holders *hs)
 	for (i = 0; i < hs->n; i++) {
 		struct holder *h = &hs->h[i];
 		pump(h);
+		drain(h);
 		if (!h->greet)
 			continue;
-		/* Its answer is dropped with the late ones by holders_send;
+		/* Its answer is read by drain, for the max_batch it tells;
 		 * the id is one no request of this node has. */
 		if (codec_oprf_hello_encode(0, 0, &buf, &len) != 0)
 			return;
@@ -241,30 +290,66 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 	return -EHOSTUNREACH;
 }
 
+/* The elements of piece j of the round in flight. */
+static size_t
+piece_len(const struct holders *hs, size_t j)
+{
+	size_t from = j * hs->per_piece;
+
+	return hs->n_elems - from < hs->per_piece ? hs->n_elems - from
+						  : hs->per_piece;
+}
+
 /*
- * Takes one answer of holder h for request id into out (the first) or
- * adds it (the others). Returns 1 when it was the answer, 0 for a stale
- * or unreadable frame, or -errno with why.
+ * Adds the evaluated elements of piece j, n of them, into out: copied
+ * when no other holder answered the piece yet. Returns 0 or -EPROTO.
  */
 static int
-take_answer(struct holder *h, uint64_t id, uint32_t epoch, size_t n, bool first,
-	    uint8_t *out, char *why, size_t whylen)
+add_piece(struct holders *hs, size_t j, const uint8_t *el, size_t n,
+	  uint8_t *out)
 {
-	struct tframes f;
+	uint8_t *at = out + j * hs->per_piece * CODEC_OPRF_ELEMENT_LEN;
+	size_t i;
+
+	if (hs->answered[j] == 0) {
+		memcpy(at, el, n * CODEC_OPRF_ELEMENT_LEN);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (oprf_element_add(at + 32 * i, el + 32 * i, at + 32 * i) !=
+		    0)
+			return -EPROTO;
+	return 0;
+}
+
+/*
+ * Takes one answer of holder i to a piece of the round in flight into out
+ * (the first for its piece) or adds it (the others). Returns 1 when it
+ * was such an answer, 0 for a stale or unreadable frame, or -errno with
+ * why: -E2BIG when the holder refused the piece as too large and told a
+ * smaller max_batch (noted for the next round).
+ */
+static int
+take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
+	    char *why, size_t whylen)
+{
+	struct holder *h = &hs->h[i];
 	struct oprf_msg m;
 	char text[CODEC_MAX_TEXT + 1];
-	size_t i;
+	uint64_t piece;
+	size_t j, n;
 	int r;
 
-	if (tsock_recv(h->s, &f, 1, CODEC_MAX_FRAME) != 0)
+	if ((r = read_reply(h, &m)) != 0)
 		return 0;
-	r = codec_oprf_reply_decode(f.data[0], f.len[0], &m);
-	tframes_clear(&f);
-	if (r != 0 || m.request_id != id) {
-		if (r == 0)
-			codec_oprf_clear(&m);
-		return 0; /* an answer to an abandoned request */
+	/* Ids wrap around: the piece's index is their difference. */
+	piece = m.request_id - hs->first_id;
+	if (piece >= hs->pieces || (hs->answered[piece] & 1u << i) != 0) {
+		codec_oprf_clear(&m);
+		return 0; /* an answer to an abandoned request, or a hello */
 	}
+	j = (size_t)piece;
+	n = piece_len(hs, j);
 	clean(m.text, text, sizeof(text));
 	switch (m.status) {
 	case OPRF_OK:
@@ -277,18 +362,12 @@ take_answer(struct holder *h, uint64_t id, uint32_t epoch, size_t n, bool first,
 			r = -EPROTO;
 			break;
 		}
-		if (first)
-			memcpy(out, m.elements, n * CODEC_OPRF_ELEMENT_LEN);
-		for (i = 0; !first && i < n && r == 0; i++)
-			r = oprf_element_add(out + 32 * i, m.elements + 32 * i,
-					     out + 32 * i);
-		if (r != 0) {
+		r = add_piece(hs, j, m.elements, n, out);
+		if (r != 0)
 			snprintf(why, whylen,
 				 "key holder %s answered with elements that "
 				 "are not group elements",
 				 h->endpoint);
-			r = -EPROTO;
-		}
 		break;
 	case OPRF_RATE_LIMITED:
 		snprintf(why, whylen, "key holder %s refused: %s", h->endpoint,
@@ -308,42 +387,93 @@ take_answer(struct holder *h, uint64_t id, uint32_t epoch, size_t n, bool first,
 			 "key holder %s refused the request: %s%s%s",
 			 h->endpoint, oprf_status_name(m.status),
 			 text[0] != '\0' ? ": " : "", text);
-		r = -EPROTO;
+		/* A max_batch lowered since the holder said it: the round
+		 * may be asked again in smaller requests. */
+		r = m.status == OPRF_TOO_LARGE && m.max_batch != 0 &&
+			    m.max_batch < n
+			? -E2BIG
+			: -EPROTO;
 	}
 	codec_oprf_clear(&m);
-	return r == 0 ? 1 : r;
+	if (r != 0)
+		return r;
+	hs->answered[j] |= (uint8_t)(1u << i);
+	h->pieces_got++;
+	return 1;
 }
 
-int
-holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
-	     char *why, size_t whylen)
+size_t
+holders_request_max(void *arg)
 {
 	struct holders *hs = arg;
+	size_t i, max = 0;
+
+	for (i = 0; i < hs->n; i++) {
+		drain(&hs->h[i]);
+		if (hs->h[i].max_batch != 0 &&
+		    (max == 0 || hs->h[i].max_batch < max))
+			max = hs->h[i].max_batch;
+	}
+	return max;
+}
+
+/* Sends piece j of elements to every holder. Returns as send_one. */
+static int
+send_piece(struct holders *hs, uint32_t epoch, const uint8_t *elements,
+	   size_t j, char *why, size_t whylen)
+{
 	struct oprf_msg req;
 	uint8_t *buf = NULL;
 	size_t i, len;
 	int r;
 
 	memset(&req, 0, sizeof(req));
-	req.request_id = ++hs->next_id;
+	req.request_id = hs->first_id + j;
 	req.epoch = epoch;
-	req.n = n;
-	req.elements = elements;
+	req.n = piece_len(hs, j);
+	req.elements = elements + j * hs->per_piece * CODEC_OPRF_ELEMENT_LEN;
 	r = codec_oprf_request_encode(&req, &buf, &len);
 	if (r != 0) {
 		snprintf(why, whylen, "cannot encode the request: %s",
 			 strerror(-r));
 		return r;
 	}
-	hs->deadline_ms = date_mono_ms() + hs->timeout_ms;
-	for (i = 0; i < hs->n; i++) {
-		struct tframes f;
-		while (tsock_recv(hs->h[i].s, &f, 1, CODEC_MAX_FRAME) == 0)
-			tframes_clear(&f); /* answers that came too late */
-	}
 	for (i = 0; i < hs->n && r == 0; i++)
 		r = send_one(&hs->h[i], buf, len, hs->deadline_ms, why, whylen);
 	free(buf);
+	return r;
+}
+
+int
+holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
+	     size_t per_request, char *why, size_t whylen)
+{
+	struct holders *hs = arg;
+	size_t i, j;
+	int r = 0;
+
+	if (n == 0) {
+		snprintf(why, whylen, "no elements to send");
+		return -EINVAL;
+	}
+	hs->per_piece = per_request != 0 && per_request < n ? per_request : n;
+	hs->pieces = (n + hs->per_piece - 1) / hs->per_piece;
+	hs->n_elems = n;
+	free(hs->answered);
+	hs->answered = calloc(hs->pieces, 1);
+	if (hs->answered == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	hs->first_id = hs->next_id + 1;
+	hs->next_id += hs->pieces;
+	hs->deadline_ms = date_mono_ms() + hs->timeout_ms;
+	for (i = 0; i < hs->n; i++) {
+		drain(&hs->h[i]); /* answers that came too late */
+		hs->h[i].pieces_got = 0;
+	}
+	for (j = 0; j < hs->pieces && r == 0; j++)
+		r = send_piece(hs, epoch, elements, j, why, whylen);
 	return r;
 }
 
@@ -354,21 +484,24 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 	struct holders *hs = arg;
 	struct tsock *socks[2 * SETTINGS_MAX_KEYHOLDERS + 1];
 	bool ready[2 * SETTINGS_MAX_KEYHOLDERS + 1];
-	bool got[SETTINGS_MAX_KEYHOLDERS];
-	size_t i, answered = 0;
+	size_t i, done = 0;
 	int r = 0;
 
+	if (n != hs->n_elems) {
+		snprintf(why, whylen, "%zu elements awaited, %zu sent", n,
+			 hs->n_elems);
+		return -EINVAL;
+	}
 	for (i = 0; i < hs->n; i++) {
-		got[i] = false;
 		socks[i] = hs->h[i].s;
 		socks[hs->n + i] = hs->h[i].mon;
 	}
 	socks[2 * hs->n] = hs->also; /* NULL: not waited for */
-	while (r == 0 && answered < hs->n) {
+	while (r == 0 && done < hs->n) {
 		uint64_t now = date_mono_ms();
 		int p;
 		if (now >= hs->deadline_ms) {
-			for (i = 0; got[i]; i++)
+			for (i = 0; hs->h[i].pieces_got == hs->pieces; i++)
 				;
 			snprintf(why, whylen,
 				 "key holder %s did not answer within %llu s",
@@ -389,29 +522,28 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 			break;
 		}
 		for (i = 0; p > 0 && i < hs->n && r == 0; i++) {
+			struct holder *h = &hs->h[i];
 			if (ready[hs->n + i]) {
-				pump(&hs->h[i]);
-				if (hs->h[i].dropped && !got[i]) {
+				pump(h);
+				if (h->dropped && h->pieces_got < hs->pieces) {
 					snprintf(why, whylen,
 						 "key holder %s went away "
 						 "while evaluating",
-						 hs->h[i].endpoint);
+						 h->endpoint);
 					r = -EHOSTUNREACH;
 					break;
 				}
 			}
-			while (ready[i] && !got[i] && r == 0) {
-				int a = take_answer(&hs->h[i], hs->next_id,
-						    epoch, n, answered == 0,
-						    out, why, whylen);
+			while (ready[i] && h->pieces_got < hs->pieces &&
+			       r == 0) {
+				int a =
+				    take_answer(hs, i, epoch, out, why, whylen);
 				if (a < 0)
 					r = a;
-				else if (a == 1) {
-					got[i] = true;
-					answered++;
-				} else {
+				else if (a == 0)
 					break;
-				}
+				else if (h->pieces_got == hs->pieces)
+					done++;
 			}
 		}
 	}

@@ -38,18 +38,28 @@ size_t holders_count(const struct holders *h);
 
 /*
  * holders_send - sends n blinded elements (n * 32 bytes) to every key
- * holder, as a new request (an earlier one not yet answered is
- * abandoned; its late answers are dropped). The answers are taken by
- * holders_recv, meanwhile the node may do other work. Returns 0, or
- * -EHOSTUNREACH with a sentence naming the holder in why (not connected
- * within a few seconds, or it refused this node's key).
+ * holder, as a new round (an earlier one not yet answered is abandoned;
+ * its late answers are dropped), in requests of per_request elements
+ * each, the last one shorter (0: one request). The answers are taken by
+ * holders_recv, meanwhile the node may do other work; elements stay in
+ * place until then. Returns 0, -EINVAL (no elements), or -EHOSTUNREACH
+ * with a sentence naming the holder in why (not connected within a few
+ * seconds, or it refused this node's key).
  *
- * holders_recv - waits for every holder's answer to the request sent,
- * up to keyholder_timeout_s after it was sent, and writes their sum into
- * out (n * 32 bytes). Returns 0, or with a sentence in why: -ETIMEDOUT
- * (no answer in time), -EHOSTUNREACH (the connection dropped), -EAGAIN
- * (the node's allowance is spent), -ESTALE (the holder works in another
- * key epoch), -EPROTO (a malformed or refused answer).
+ * holders_recv - waits for every holder's answers to the round sent, up
+ * to keyholder_timeout_s after it was sent, and writes their sum into out
+ * (n * 32 bytes, n as sent). Returns 0, or with a sentence in why:
+ * -ETIMEDOUT (no answer in time), -EHOSTUNREACH (the connection dropped),
+ * -EAGAIN (the node's allowance is spent), -ESTALE (the holder works in
+ * another key epoch), -E2BIG (a holder refused a request as too large,
+ * telling a smaller max_batch, which holders_request_max gives from now
+ * on: ask again in smaller requests), -EPROTO (a malformed or refused
+ * answer).
+ *
+ * holders_request_max - the most elements one request may carry: the
+ * least max_batch the holders told (in their answer to the node's hello,
+ * or in a too_large refusal; answers waiting are read first), 0 when none
+ * told one (an older holder: one request a round, as before).
  *
  * Their signatures are intake's (arg is the struct holders).
  */
@@ -71,8 +81,9 @@ void holders_set_serve(struct holders *h, struct tsock *also,
 void holders_tick(struct holders *h);
 
 int holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
-		 char *why, size_t whylen);
+		 size_t per_request, char *why, size_t whylen);
 int holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 		 size_t whylen);
+size_t holders_request_max(void *arg);
 
 #endif

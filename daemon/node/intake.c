@@ -505,27 +505,75 @@ struct round {
 
 /*
  * round_send - blinds the inputs new since the last round and sends them
- * to the key holders (nothing to send: n stays 0). Returns 0, or -errno
- * with a sentence in why.
+ * to the key holders, in requests of at most what each takes (nothing to
+ * send: n stays 0). Returns 0, or -errno with a sentence in why.
  */
 static int
 round_send(struct intake *in, struct round *rd, char *why, size_t whylen)
 {
 	const uint8_t *elements;
+	size_t per_request;
 	int r;
 
 	rd->n = 0;
 	if (pseudo_batch_new_inputs(in->batch) == 0)
 		return 0;
-	r = pseudo_batch_blind(in->batch, in->workers, &elements, &rd->n);
+	per_request =
+	    in->request_max != NULL ? in->request_max(in->holders) : 0;
+	if (per_request != 0 && per_request <= PSEUDO_CHECK_ELEMENTS) {
+		snprintf(why, whylen,
+			 "a key holder takes %zu elements in one request "
+			 "(max_batch), and a node's request needs %d check "
+			 "elements and an identity",
+			 per_request, PSEUDO_CHECK_ELEMENTS);
+		return -EPROTO;
+	}
+	r = pseudo_batch_blind(in->batch, in->workers, per_request, &elements,
+			       &rd->n);
 	if (r != 0) {
 		snprintf(why, whylen, "cannot blind the identities: %s",
 			 strerror(-r));
 		return r;
 	}
 	in->evaluations += rd->n;
-	return in->send(in->holders, in->linkage->epoch, elements, rd->n, why,
-			whylen);
+	return in->send(in->holders, in->linkage->epoch, elements, rd->n,
+			per_request, why, whylen);
+}
+
+/*
+ * round_answer - the key holders' answer to the round sent, in a new
+ * malloc'd *ret_evaluated (rd->n elements, the caller's). A round a
+ * holder refused as too large, after a reload lowered its max_batch, is
+ * blinded again and sent in smaller requests, up to INTAKE_RESIZE_TRIES
+ * times. Returns 0, or -errno with a sentence in why.
+ */
+static int
+round_answer(struct intake *in, struct round *rd, uint8_t **ret_evaluated,
+	     char *why, size_t whylen)
+{
+	uint8_t *evaluated;
+	unsigned tries = 0;
+	int r;
+
+	for (;;) {
+		evaluated = malloc(rd->n * PSEUDO_ELEMENT_LEN);
+		if (evaluated == NULL) {
+			snprintf(why, whylen, "out of memory");
+			return -ENOMEM;
+		}
+		r = in->recv(in->holders, in->linkage->epoch, rd->n, evaluated,
+			     why, whylen);
+		if (r == 0) {
+			*ret_evaluated = evaluated;
+			return 0;
+		}
+		free(evaluated);
+		if (r != -E2BIG || tries++ == INTAKE_RESIZE_TRIES)
+			return r;
+		(void)pseudo_batch_abandon(in->batch);
+		if ((r = round_send(in, rd, why, whylen)) != 0)
+			return r;
+	}
 }
 
 /*
@@ -538,18 +586,13 @@ static int
 round_finish(struct intake *in, struct round *rd, struct outbox_txn *t,
 	     char *why, size_t whylen)
 {
-	uint8_t *evaluated, check[PSEUDO_CHECK_LEN], known[32];
+	uint8_t *evaluated = NULL, check[PSEUDO_CHECK_LEN], known[32];
 	uint32_t epoch = in->linkage->epoch;
 	int r;
 
 	if (rd->n == 0)
 		return 0;
-	evaluated = malloc(rd->n * PSEUDO_ELEMENT_LEN);
-	if (evaluated == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return -ENOMEM;
-	}
-	r = in->recv(in->holders, epoch, rd->n, evaluated, why, whylen);
+	r = round_answer(in, rd, &evaluated, why, whylen);
 	if (r != 0)
 		goto out;
 	r = pseudo_batch_finish(in->batch, evaluated, in->linkage->key,

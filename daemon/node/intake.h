@@ -42,15 +42,21 @@
 #define INTAKE_MEMO_MAX 200000	 /* inputs remembered within a request */
 #define INTAKE_SERVE_RECORDS 32	 /* lines between calls of serve */
 
+#define INTAKE_RESIZE_TRIES 2 /* a round asked again in smaller requests */
+
 /*
- * What the node asks the key holders (holders.h): send n blinded
- * elements (n * 32 bytes) to be evaluated under key epoch `epoch`; later,
- * receive their answers added into out. Each returns 0, or -errno with a
- * sentence for the submitter in why.
+ * What the node asks the key holders (holders.h): the most elements one
+ * request may carry (0: no bound); send n blinded elements (n * 32 bytes)
+ * to be evaluated under key epoch `epoch`, in requests of per_request
+ * elements (0: one); later, receive their answers added into out. send
+ * and recv return 0, or -errno with a sentence for the submitter in why;
+ * recv's -E2BIG: a holder took fewer elements in one request than it had
+ * said, and request_max now tells how many.
  */
+typedef size_t (*intake_request_max_fn)(void *arg);
 typedef int (*intake_send_fn)(void *arg, uint32_t epoch,
-			      const uint8_t *elements, size_t n, char *why,
-			      size_t whylen);
+			      const uint8_t *elements, size_t n,
+			      size_t per_request, char *why, size_t whylen);
 typedef int (*intake_recv_fn)(void *arg, uint32_t epoch, size_t n, uint8_t *out,
 			      char *why, size_t whylen);
 
@@ -63,6 +69,7 @@ struct intake {
 	const struct key32 *linkage;  /* linkage key and the key epoch */
 	const struct key32 *ref_key;  /* this node's key for event ids */
 	struct outbox *ob;
+	intake_request_max_fn request_max;
 	intake_send_fn send;
 	intake_recv_fn recv;
 	void *holders;		     /* their first argument */

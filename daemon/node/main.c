@@ -871,6 +871,7 @@ main(int argc, char **argv)
 	n.intake.linkage = n.linkage;
 	n.intake.ref_key = n.ref_key;
 	n.intake.ob = n.ob;
+	n.intake.request_max = holders_request_max;
 	n.intake.send = holders_send;
 	n.intake.recv = holders_recv;
 	n.intake.holders = n.holders;

@@ -110,6 +110,61 @@ test_oprf_messages(void **state)
 	pbw_free(&w);
 }
 
+/*
+ * A holder's max_batch: said in its answer to a hello and in a too_large
+ * refusal; a reply of an older holder, without the field, reads as 0.
+ */
+static void
+test_oprf_max_batch(void **state)
+{
+	static const uint8_t none[1];
+	struct oprf_msg m, back;
+	struct pbw w = {0};
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.request_id = 5;
+	m.status = OPRF_OK;
+	m.elements = none;
+	m.max_batch = 100;
+	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_oprf_reply_decode(buf, len, &back), 0);
+	assert_true(back.status == OPRF_OK && back.n == 0);
+	assert_int_equal(back.max_batch, 100);
+	codec_oprf_clear(&back);
+	free(buf);
+	m.status = OPRF_TOO_LARGE;
+	m.max_batch = 65536;
+	snprintf(m.text, sizeof(m.text), "more than 65536 elements");
+	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_oprf_reply_decode(buf, len, &back), 0);
+	assert_int_equal(back.status, OPRF_TOO_LARGE);
+	assert_int_equal(back.max_batch, 65536);
+	codec_oprf_clear(&back);
+	free(buf);
+	/* Not said: the field is left out, as an older holder sends. */
+	m.max_batch = 0;
+	assert_int_equal(codec_oprf_reply_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_oprf_reply_decode(buf, len, &back), 0);
+	assert_int_equal(back.max_batch, 0);
+	codec_oprf_clear(&back);
+	free(buf);
+	pbw_varint(&w, 1, 5);
+	pbw_varint(&w, 2, OPRF_OK);
+	pbw_varint(&w, 3, 1);
+	pbw_bytes(&w, 4, none, 0);
+	assert_int_equal(codec_oprf_reply_decode(w.buf, w.len, &back), 0);
+	assert_int_equal(back.max_batch, 0);
+	codec_oprf_clear(&back);
+	pbw_varint(&w, 6, 1000);
+	assert_int_equal(codec_oprf_reply_decode(w.buf, w.len, &back), 0);
+	assert_int_equal(back.max_batch, 1000);
+	codec_oprf_clear(&back);
+	pbw_free(&w);
+}
+
 /* Scans a copy of exactly len bytes, so a read past them is caught. */
 static uint64_t
 scan_id(const uint8_t *buf, size_t len)
@@ -262,6 +317,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_oprf_messages),
+	    cmocka_unit_test(test_oprf_max_batch),
 	    cmocka_unit_test(test_oprf_request_id),
 	    cmocka_unit_test(test_oprf_request_id_head),
 	};

@@ -37,7 +37,10 @@ struct holder {
 	size_t asked;	 /* elements evaluated */
 	uint8_t *answer; /* to the request in flight */
 	size_t n;
-	int error; /* of the request in flight */
+	int error;    /* of the request in flight */
+	size_t told;  /* the max_batch it said, 0: none */
+	size_t takes; /* the most elements it takes in one request, 0: any */
+	size_t too_large; /* requests refused too large */
 };
 
 struct fixture {
@@ -61,10 +64,17 @@ count_serve(void *arg)
 	return 0;
 }
 
+/* request_max: what the holder said. */
+static size_t
+holder_request_max(void *arg)
+{
+	return ((struct holder *)arg)->told;
+}
+
 /* send: the holder evaluates at once and keeps its answer. */
 static int
-holder_send(void *arg, uint32_t epoch, const uint8_t *el, size_t n, char *why,
-	    size_t whylen)
+holder_send(void *arg, uint32_t epoch, const uint8_t *el, size_t n,
+	    size_t per_request, char *why, size_t whylen)
 {
 	struct holder *h = arg;
 	uint8_t other[32];
@@ -78,6 +88,13 @@ holder_send(void *arg, uint32_t epoch, const uint8_t *el, size_t n, char *why,
 	h->answer = malloc(n * 32);
 	h->n = n;
 	h->error = 0;
+	if (h->takes != 0 && (per_request == 0 || per_request > h->takes)) {
+		/* Refused, and the refusal tells the bound. */
+		h->error = -E2BIG;
+		h->told = h->takes;
+		h->too_large++;
+		return 0;
+	}
 	if (epoch != h->epoch) {
 		h->error = -ESTALE;
 		return 0;
@@ -102,6 +119,8 @@ holder_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 	if (h->error == -ESTALE)
 		snprintf(why, whylen, "key holder test works in epoch %u",
 			 (unsigned)h->epoch);
+	if (h->error == -E2BIG)
+		snprintf(why, whylen, "key holder test: too_large");
 	if (h->error != 0)
 		return h->error;
 	assert_int_equal(n, h->n);
@@ -132,6 +151,7 @@ setup(void **state)
 	fx->in.linkage = &fx->linkage;
 	fx->in.ref_key = &fx->ref;
 	fx->in.ob = fx->ob;
+	fx->in.request_max = holder_request_max;
 	fx->in.send = holder_send;
 	fx->in.recv = holder_recv;
 	fx->in.holders = &fx->holder;
@@ -283,6 +303,54 @@ test_accept_hold(void **state)
 		assert_int_equal(st[i], LINE_HELD);
 	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), N_EXPORT);
+}
+
+/*
+ * A key holder's max_batch: each round goes in requests of at most what
+ * it said, each with its check elements; lowered after it said it, the
+ * refused round is asked again in smaller requests; so low that no
+ * identity fits beside the check elements, the request is refused with
+ * the reason.
+ */
+static void
+test_max_batch(void **state)
+{
+	static const char *const more[] = {ID("G", "44444444", "2025-03-01"),
+					   ID("H", "55555555", "2025-03-02")};
+	static const char *const last[] = {ID("I", "66666666", "2025-03-03")};
+	struct fixture *fx = *state;
+	enum line_status st[N_EXPORT];
+	struct control rep;
+	size_t i;
+
+	/* 4 inputs, 3 a request beside the check elements: 2 requests. */
+	fx->holder.told = fx->holder.takes = 5;
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	for (i = 0; i < N_EXPORT; i++)
+		assert_int_equal(st[i], LINE_ACCEPTED);
+	codec_control_clear(&rep);
+	assert_int_equal(fx->holder.asked, 4 + 2 * PSEUDO_CHECK_ELEMENTS);
+	assert_int_equal(fx->holder.too_large, 0);
+	/* Lowered to 4 after it said 5: refused once, then 3 inputs (two
+	 * DNIs, one name) in 2 requests. */
+	fx->holder.asked = 0;
+	fx->holder.takes = 4;
+	assert_int_equal(submit(fx, more, 2, st, &rep), 0);
+	assert_true(st[0] == LINE_ACCEPTED && st[1] == LINE_ACCEPTED);
+	codec_control_clear(&rep);
+	assert_int_equal(fx->holder.too_large, 1);
+	assert_int_equal(fx->holder.told, 4);
+	assert_int_equal(fx->holder.asked, 3 + 2 * PSEUDO_CHECK_ELEMENTS);
+	assert_int_equal(last_seq(fx), N_EXPORT + 2);
+	/* No room beside the check elements: refused, nothing stored. */
+	fx->holder.takes = PSEUDO_CHECK_ELEMENTS;
+	assert_int_equal(submit(fx, last, 1, NULL, &rep), -EPROTO);
+	assert_non_null(strstr(rep.error, "max_batch"));
+	assert_non_null(
+	    strstr(rep.error, "nothing of this request was stored"));
+	codec_control_clear(&rep);
+	assert_int_equal(fx->holder.too_large, 2);
+	assert_int_equal(last_seq(fx), N_EXPORT + 2);
 }
 
 /* A key holder that fails or answers wrongly: nothing of the request. */
@@ -695,6 +763,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dry_run_requests, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown) ||

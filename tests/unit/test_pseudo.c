@@ -328,7 +328,7 @@ test_overlap(void **state)
 
 	(void)state;
 	assert_int_equal(pseudo_add_case(bt, "A", a1), 0);
-	assert_int_equal(pseudo_batch_blind(bt, 1, &el, &n), 0);
+	assert_int_equal(pseudo_batch_blind(bt, 1, 0, &el, &n), 0);
 	assert_int_equal(n, 1 + PSEUDO_CHECK_ELEMENTS);
 	ev = malloc(n * 32);
 	for (i = 0; i < n; i++)
@@ -354,6 +354,60 @@ test_overlap(void **state)
 	assert_memory_equal(b, want, 32);
 	assert_memory_equal(c, zero, 32);
 	assert_int_equal(pseudo_batch_pending(bt), 0);
+	pseudo_batch_free(&bt);
+}
+
+/*
+ * A round in requests of at most 7 elements: each request hides check
+ * elements of its own, so another key applied to any one of them is
+ * caught; a round abandoned (too large for a holder) is blinded again in
+ * smaller requests, and answers as an unsplit one would.
+ */
+static void
+test_split(void **state)
+{
+	enum { INPUTS = 25, PER = 7, PIECES = 5 };
+	uint8_t out[INPUTS][32], want[32], check[32], other[32], *ev;
+	struct pseudo_batch *bt = pseudo_batch_new();
+	const uint8_t *el;
+	char num[16];
+	size_t i, j, n;
+
+	(void)state;
+	oprf_key_generate(other);
+	for (i = 0; i < INPUTS; i++) {
+		snprintf(num, sizeof(num), "C%zu", i);
+		assert_int_equal(pseudo_add_case(bt, num, out[i]), 0);
+	}
+	assert_int_equal(
+	    pseudo_batch_blind(bt, 1, PSEUDO_CHECK_ELEMENTS, &el, &n), -EINVAL);
+	assert_int_equal(pseudo_batch_blind(bt, 1, 100, &el, &n), 0);
+	assert_int_equal(n, INPUTS + PSEUDO_CHECK_ELEMENTS);
+	assert_int_equal(pseudo_batch_abandon(bt), 0);
+	assert_int_equal(pseudo_batch_abandon(bt), -EINVAL);
+	assert_int_equal(pseudo_batch_new_inputs(bt), INPUTS);
+	assert_int_equal(pseudo_batch_blind(bt, 1, PER, &el, &n), 0);
+	assert_int_equal(n, INPUTS + PIECES * PSEUDO_CHECK_ELEMENTS);
+	ev = malloc(n * 32);
+	for (j = 0; j < PIECES; j++) {
+		for (i = 0; i < n; i++)
+			assert_int_equal(
+			    oprf_evaluate(i / PER == j ? other : k1,
+					  el + 32 * i, ev + 32 * i),
+			    0);
+		assert_int_equal(pseudo_batch_finish(bt, ev, link1, 1, check),
+				 -EBADMSG);
+	}
+	for (i = 0; i < n; i++)
+		assert_int_equal(oprf_evaluate(k1, el + 32 * i, ev + 32 * i),
+				 0);
+	assert_int_equal(pseudo_batch_finish(bt, ev, link1, 1, check), 0);
+	free(ev);
+	for (i = 0; i < INPUTS; i++) {
+		snprintf(num, sizeof(num), "C%zu", i);
+		cas(k1, link1, num, want);
+		assert_memory_equal(out[i], want, 32);
+	}
 	pseudo_batch_free(&bt);
 }
 
@@ -395,9 +449,9 @@ test_many(void **state)
 				 0);
 	}
 	assert_int_equal(pseudo_batch_new_inputs(bt), N / 2);
-	assert_int_equal(pseudo_batch_blind(bt, 2, &el, &n), 0);
+	assert_int_equal(pseudo_batch_blind(bt, 2, 0, &el, &n), 0);
 	assert_int_equal(n, N / 2 + PSEUDO_CHECK_ELEMENTS);
-	assert_int_equal(pseudo_batch_blind(bt, 2, &el, &n), -EALREADY);
+	assert_int_equal(pseudo_batch_blind(bt, 2, 0, &el, &n), -EALREADY);
 	ev = malloc(n * 32);
 	for (i = 0; i < n; i++)
 		assert_int_equal(oprf_evaluate(k1, el + 32 * i, ev + 32 * i),
@@ -438,7 +492,7 @@ test_progress(void **state)
 		snprintf(num, sizeof(num), "C-%zu", i);
 		assert_int_equal(pseudo_add_case(bt, num, out[i]), 0);
 	}
-	assert_int_equal(pseudo_batch_blind(bt, 1, &el, &n), 0);
+	assert_int_equal(pseudo_batch_blind(bt, 1, 0, &el, &n), 0);
 	assert_int_equal(n, ELEMENTS);
 	assert_int_equal(pr.calls, (ELEMENTS + PSEUDO_PROGRESS_INPUTS - 1) /
 				       PSEUDO_PROGRESS_INPUTS);
@@ -502,7 +556,7 @@ test_check(void **state)
 	(void)state;
 	ev = malloc((N + PSEUDO_CHECK_ELEMENTS) * 32);
 	/* A round of check elements alone: each one is checked. */
-	assert_int_equal(pseudo_batch_blind(bt, 1, &el, &n), 0);
+	assert_int_equal(pseudo_batch_blind(bt, 1, 0, &el, &n), 0);
 	assert_int_equal(n, PSEUDO_CHECK_ELEMENTS);
 	for (j = 0; j < n; j++) {
 		evaluate_all(el, n, k1, j, ev);
@@ -518,7 +572,7 @@ test_check(void **state)
 			snprintf(num, sizeof(num), "%zu", i);
 			assert_int_equal(pseudo_add_case(bt, num, out[i]), 0);
 		}
-		assert_int_equal(pseudo_batch_blind(bt, 1, &el, &n), 0);
+		assert_int_equal(pseudo_batch_blind(bt, 1, 0, &el, &n), 0);
 		assert_int_equal(n, N + PSEUDO_CHECK_ELEMENTS);
 		evaluate_all(el, n, k1, 0, ev);
 		if (pseudo_batch_finish(bt, ev, link1, 1, check2) == -EBADMSG)
@@ -530,19 +584,19 @@ test_check(void **state)
 
 	/* Another key throughout: the round passes, the value differs. */
 	assert_int_equal(pseudo_add_case(bt, "x", out[0]), 0);
-	assert_int_equal(pseudo_batch_blind(bt, 1, &el, &n), 0);
+	assert_int_equal(pseudo_batch_blind(bt, 1, 0, &el, &n), 0);
 	evaluate_all(el, n, k2, SIZE_MAX, ev);
 	assert_int_equal(pseudo_batch_finish(bt, ev, link1, 1, check2), 0);
 	assert_memory_not_equal(check1, check2, 32);
 	/* The right key again: the same value as the first round. */
 	assert_int_equal(pseudo_add_case(bt, "z", out[0]), 0);
-	assert_int_equal(pseudo_batch_blind(bt, 1, &el, &n), 0);
+	assert_int_equal(pseudo_batch_blind(bt, 1, 0, &el, &n), 0);
 	evaluate_all(el, n, k1, SIZE_MAX, ev);
 	assert_int_equal(pseudo_batch_finish(bt, ev, link1, 1, check2), 0);
 	assert_memory_equal(check1, check2, 32);
 
 	assert_int_equal(pseudo_add_case(bt, "y", out[0]), 0);
-	assert_int_equal(pseudo_batch_blind(bt, 1, &el, &n), 0);
+	assert_int_equal(pseudo_batch_blind(bt, 1, 0, &el, &n), 0);
 	memset(bad, 0xff, sizeof(bad));
 	for (j = 0; j < n; j++)
 		memcpy(ev + 32 * j, bad, 32);
@@ -567,7 +621,7 @@ test_shares(void **state)
 	oprf_key_add(k1, k2, k);
 	doc(k, link1, "DNI", "73914826", want);
 	assert_int_equal(pseudo_add_document(bt, "DNI", "73914826", got), 0);
-	assert_int_equal(pseudo_batch_blind(bt, 1, &el, &n), 0);
+	assert_int_equal(pseudo_batch_blind(bt, 1, 0, &el, &n), 0);
 	e1 = malloc(n * 32);
 	e2 = malloc(n * 32);
 	for (i = 0; i < n; i++) {
@@ -600,6 +654,7 @@ main(void)
 	    cmocka_unit_test(test_spelling_variants),
 	    cmocka_unit_test(test_batch),
 	    cmocka_unit_test(test_overlap),
+	    cmocka_unit_test(test_split),
 	    cmocka_unit_test(test_many),
 	    cmocka_unit_test(test_progress),
 	    cmocka_unit_test(test_check),
