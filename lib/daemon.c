@@ -423,8 +423,9 @@ daemon_control_serve(struct tsock *s, daemon_control_fn handle, void *arg,
 {
 	unsigned long refused = 0;
 	struct tframes f;
+	int n;
 
-	for (;;) {
+	for (n = 0; n < DAEMON_CONTROL_MAX_PER_CALL; n++) {
 		int r = tsock_recv(s, &f, DAEMON_CONTROL_MAX_FRAMES,
 				   DAEMON_CONTROL_MAX_BYTES);
 		if (r == -EMSGSIZE) {
