@@ -192,7 +192,8 @@ handle_control(void *arg, const struct tframes *req)
 	if (req->n != 2 ||
 	    codec_control_decode(req->data[1], req->len[1], &q) != 0) {
 		rep.type = CTL_ERROR;
-		snprintf(rep.error, sizeof(rep.error), "malformed request");
+		snprintf(rep.error, sizeof(rep.error),
+			 "malformed control request");
 	} else if (q.type == CTL_METRICS) {
 		struct mtext m = {0};
 		cons_metrics(c, &m);

@@ -21,8 +21,9 @@
 #    export (delimited text); an empty file is said to be empty; a UTF-16
 #    file has as many refusals as records;
 #  - a request over the consolidator's or the key holder's control
-#    socket's limits is answered with the reason, logged, counted, and
-#    the next status answered;
+#    socket's limits is answered with the reason, logged, counted, a
+#    malformed one answered 'malformed control request', and the next
+#    status answered;
 #  - kuska submit interrupted (SIGINT) after a first piece of a file was
 #    answered prints that file's counts, says what was not sent and what
 #    to do, completes its --report file and exits 130; submitting the
@@ -254,6 +255,11 @@ for d in consolidator keyholder; do
 		"$T/over-$d.out"
 	check "... logged" grep -q "event=control_refused reason=too_large" \
 		"$N/$d.log"
+	"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/$d.sock" malformed \
+		>"$T/malformed-$d.out" 2>&1
+	check "... a malformed one answered so, in the words of them all" \
+		grep -qx "error malformed control request" \
+		"$T/malformed-$d.out"
 	"$KUSKA" status -c "$N/$d.conf" >"$T/after-$d.out" 2>&1
 	rc=$?
 	check "... and the next status answered (exit $rc)" test $rc != 2
