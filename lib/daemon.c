@@ -432,7 +432,7 @@ daemon_control_serve(struct tsock *s, daemon_control_fn handle, void *arg,
 			refuse_large_control(s, &f, b);
 			refused++;
 		} else if (r == 0) {
-			handle(arg, &f);
+			refused += handle(arg, &f) != 0;
 		} else {
 			break; /* none waiting, or an error: f is empty */
 		}

@@ -164,8 +164,11 @@ int daemon_reply(struct tsock *s, const struct tframes *req,
  */
 #define DAEMON_CONTROL_MAX_PER_CALL 64
 
-/* Answers one control request req (frames: routing id, request). */
-typedef void (*daemon_control_fn)(void *arg, const struct tframes *req);
+/*
+ * Answers one control request req (frames: routing id, request). Returns 0,
+ * or -EBADMSG when req was no well-formed request (answered so).
+ */
+typedef int (*daemon_control_fn)(void *arg, const struct tframes *req);
 
 /*
  * daemon_control_serve - answers the requests waiting on the control
@@ -176,7 +179,8 @@ typedef void (*daemon_control_fn)(void *arg, const struct tframes *req);
  * dropped unread, is answered instead with an error saying so and the
  * limit, where its client would wait for its time-out, and logged
  * event=control_refused reason=too_large within budget b. Returns how
- * many were refused so, for the daemon to count.
+ * many were refused so or malformed, for the daemon to count apart from
+ * its peers' refused messages.
  */
 unsigned long daemon_control_serve(struct tsock *s, daemon_control_fn handle,
 				   void *arg, struct log_budget *b);

@@ -264,11 +264,18 @@ for d in consolidator keyholder; do
 	rc=$?
 	check "... and the next status answered (exit $rc)" test $rc != 2
 done
-check "... counted by the consolidator (frames refused)" \
-	grep -q "frames refused: 1$" "$T/after-consolidator.out"
+# Both, the oversized and the malformed, counted apart from the peers'
+# refused messages, which alerts watch.
+check "... counted by the consolidator (control requests refused)" \
+	grep -q "frames refused: 0, control requests refused: 2$" \
+	"$T/after-consolidator.out"
+"$KUSKA" metrics -c "$N/consolidator.conf" >"$T/cons-metrics.out" 2>&1
+check "... in its metrics" \
+	grep -qx "kuska_control_refused_total 2" "$T/cons-metrics.out"
 "$KUSKA" metrics -c "$N/keyholder.conf" >"$T/kh-metrics.out" 2>&1
-check "... and by the key holder" \
-	grep -qx "kuska_keyholder_frames_refused_total 1" "$T/kh-metrics.out"
+check "... and by the key holder" sh -c "
+	grep -qx 'kuska_keyholder_control_refused_total 2' '$T/kh-metrics.out' &&
+	grep -qx 'kuska_keyholder_frames_refused_total 0' '$T/kh-metrics.out'"
 # --- kuska submit interrupted -----------------------------------------------
 # One piece (5000 lines) answered, then the standard input stays open:
 # SIGINT finds submit waiting for more.

@@ -319,11 +319,12 @@ test_reply_reaches_the_client(void **state)
 }
 
 /* A daemon_control_fn that counts the requests it is given in *arg. */
-static void
+static int
 count_request(void *arg, const struct tframes *req)
 {
 	(void)req;
 	(*(int *)arg)++;
+	return 0;
 }
 
 /*
