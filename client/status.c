@@ -473,9 +473,11 @@ consolidator_status(const char *endpoint)
 					   s->refused_by_reason[j]);
 		printf("\n");
 	}
-	printf("handshakes refused: %llu, frames refused: %llu\n",
+	printf("handshakes refused: %llu, frames refused: %llu, control "
+	       "requests refused: %llu\n",
 	       (unsigned long long)rep.cons.handshake_failures,
-	       (unsigned long long)rep.cons.frames_refused);
+	       (unsigned long long)rep.cons.frames_refused,
+	       (unsigned long long)rep.cons.control_refused);
 	if (rep.cons.disk_full[0] != '\0') {
 		printf(
 		    "WARNING: %s (the last commit failed %s): batches are "

@@ -310,6 +310,7 @@ struct inst_status {
 struct cons_status {
 	struct inst_status inst[INST_COUNT + 1]; /* indexed by institution */
 	uint64_t now_ms, handshake_failures, frames_refused;
+	uint64_t control_refused; /* 0 from a consolidator before it */
 	uint32_t alarm_silent_hours;
 	char disk_full[256]; /* "" none */
 	uint64_t disk_full_ms;

@@ -423,15 +423,16 @@ daemon_control_serve(struct tsock *s, daemon_control_fn handle, void *arg,
 {
 	unsigned long refused = 0;
 	struct tframes f;
+	int n;
 
-	for (;;) {
+	for (n = 0; n < DAEMON_CONTROL_MAX_PER_CALL; n++) {
 		int r = tsock_recv(s, &f, DAEMON_CONTROL_MAX_FRAMES,
 				   DAEMON_CONTROL_MAX_BYTES);
 		if (r == -EMSGSIZE) {
 			refuse_large_control(s, &f, b);
 			refused++;
 		} else if (r == 0) {
-			handle(arg, &f);
+			refused += handle(arg, &f) != 0;
 		} else {
 			break; /* none waiting, or an error: f is empty */
 		}

@@ -157,19 +157,30 @@ int daemon_reply(struct tsock *s, const struct tframes *req,
  */
 #define DAEMON_CONTROL_MAX_FRAMES 3
 #define DAEMON_CONTROL_MAX_BYTES (64 * 1024)
+/*
+ * Requests answered in one call of daemon_control_serve: any local user of
+ * the socket's group can send them without end, and the main loop must go
+ * on to its other sockets and its watchdog.
+ */
+#define DAEMON_CONTROL_MAX_PER_CALL 64
 
-/* Answers one control request req (frames: routing id, request). */
-typedef void (*daemon_control_fn)(void *arg, const struct tframes *req);
+/*
+ * Answers one control request req (frames: routing id, request). Returns 0,
+ * or -EBADMSG when req was no well-formed request (answered so).
+ */
+typedef int (*daemon_control_fn)(void *arg, const struct tframes *req);
 
 /*
  * daemon_control_serve - answers the requests waiting on the control
  * socket s (bound with daemon_bind_local at DAEMON_CONTROL_MAX_BYTES),
- * each with handle(arg, req). One over DAEMON_CONTROL_MAX_FRAMES or
- * DAEMON_CONTROL_MAX_BYTES, which tsock_recv dropped unread, is answered
- * instead with an error saying so and the limit, where its client would
- * wait for its time-out, and logged event=control_refused
- * reason=too_large within budget b. Returns how many were refused so,
- * for the daemon to count.
+ * each with handle(arg, req), at most DAEMON_CONTROL_MAX_PER_CALL of them:
+ * the rest wait on s, which tsock_poll still says is ready. One over
+ * DAEMON_CONTROL_MAX_FRAMES or DAEMON_CONTROL_MAX_BYTES, which tsock_recv
+ * dropped unread, is answered instead with an error saying so and the
+ * limit, where its client would wait for its time-out, and logged
+ * event=control_refused reason=too_large within budget b. Returns how
+ * many were refused so or malformed, for the daemon to count apart from
+ * its peers' refused messages.
  */
 unsigned long daemon_control_serve(struct tsock *s, daemon_control_fn handle,
 				   void *arg, struct log_budget *b);

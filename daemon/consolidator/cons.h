@@ -74,6 +74,7 @@ struct cons {
 	struct tsock *query_mon;
 	uint64_t handshake_failures;
 	_Atomic uint64_t frames_refused;
+	uint64_t control_refused; /* control requests (main thread) */
 	/* Last hello or batch; the query thread reads it (deliveries). */
 	_Atomic uint64_t contact_ms[INST_COUNT + 1];
 	/* Heard at the last hello: the node found our copy is not its

@@ -1,6 +1,7 @@
 /* control.c - status and metrics on the control socket; see control.h. */
 #include "control.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,11 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "Whole frames refused (undecodable, too large, ...).");
 	metrics_sample(m, "kuska_frames_refused_total", NULL,
 		       (double)c->frames_refused);
+	metrics_family(m, "kuska_control_refused_total", "counter",
+		       "Requests on the local control socket refused, each "
+		       "answered (over the size limit, or malformed).");
+	metrics_sample(m, "kuska_control_refused_total", NULL,
+		       (double)c->control_refused);
 	pthread_mutex_lock(&c->admit_mu);
 	admit_get_counts(c->admit, &conns);
 	pthread_mutex_unlock(&c->admit_mu);
@@ -179,20 +185,22 @@ render_metrics(void *arg, struct mtext *m)
 	cons_metrics(arg, m);
 }
 
-void
+int
 handle_control(void *arg, const struct tframes *req)
 {
 	struct cons *c = arg;
 	struct control q, rep;
 	uint8_t *buf;
 	size_t len;
-	int i;
+	int i, ret = 0;
 
 	memset(&rep, 0, sizeof(rep));
 	if (req->n != 2 ||
 	    codec_control_decode(req->data[1], req->len[1], &q) != 0) {
+		ret = -EBADMSG;
 		rep.type = CTL_ERROR;
-		snprintf(rep.error, sizeof(rep.error), "malformed request");
+		snprintf(rep.error, sizeof(rep.error),
+			 "malformed control request");
 	} else if (q.type == CTL_METRICS) {
 		struct mtext m = {0};
 		cons_metrics(c, &m);
@@ -226,13 +234,15 @@ handle_control(void *arg, const struct tframes *req)
 		    (uint32_t)c->cfg.alarm_silent_hours;
 		rep.cons.handshake_failures = c->handshake_failures;
 		rep.cons.frames_refused = c->frames_refused;
+		rep.cons.control_refused = c->control_refused;
 		codec_control_clear(&q);
 	}
 	if (req->n < 1 || codec_control_encode(&rep, &buf, &len) != 0) {
 		codec_control_clear(&rep);
-		return;
+		return ret;
 	}
 	codec_control_clear(&rep);
 	send_to(c->control, req, buf, len);
 	free(buf);
+	return ret;
 }

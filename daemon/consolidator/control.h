@@ -18,8 +18,9 @@ void render_metrics(void *arg, struct mtext *m);
 /*
  * handle_control - answers one request req read from the control socket
  * (arg is the struct cons): the status, the metrics text, or an error for
- * anything else; a daemon_control_serve callback.
+ * anything else; a daemon_control_serve callback. Returns 0, or -EBADMSG
+ * for a malformed request.
  */
-void handle_control(void *arg, const struct tframes *req);
+int handle_control(void *arg, const struct tframes *req);
 
 #endif

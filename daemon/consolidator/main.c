@@ -761,7 +761,7 @@ run(struct cons *c)
 				;
 		take_finished(c);
 		if (ready[3])
-			c->frames_refused += daemon_control_serve(
+			c->control_refused += daemon_control_serve(
 			    c->control, handle_control, c, &c->control_log);
 		if (ready[1])
 			read_ingest(c);

@@ -126,13 +126,17 @@ keyholder_metrics(void *arg, struct mtext *m)
 	admit_metrics(m, &conns, "kuska_keyholder", "key holder");
 	metrics_family(m, "kuska_keyholder_frames_refused_total", "counter",
 		       "Messages dropped unanswered (no admitted node's, or a "
-		       "node's with no account left), and control requests "
-		       "over the size limit (those answered).");
+		       "node's with no account left).");
 	metrics_sample(m, "kuska_keyholder_frames_refused_total", NULL,
 		       (double)kh->frames_refused);
+	metrics_family(m, "kuska_keyholder_control_refused_total", "counter",
+		       "Requests on the local control socket refused, each "
+		       "answered (over the size limit, or malformed).");
+	metrics_sample(m, "kuska_keyholder_control_refused_total", NULL,
+		       (double)kh->control_refused);
 }
 
-void
+int
 keyholder_control(void *arg, const struct tframes *f)
 {
 	struct keyholder *kh = arg;
@@ -142,7 +146,7 @@ keyholder_control(void *arg, const struct tframes *f)
 	if (f->n < 2 || codec_control_decode(f->data[1], f->len[1], &c) != 0) {
 		if (f->n >= 1)
 			answer_error(kh, f, "malformed control request");
-		return;
+		return -EBADMSG;
 	}
 	switch (c.type) {
 	case CTL_STATUS:
@@ -166,4 +170,5 @@ keyholder_control(void *arg, const struct tframes *f)
 			     "answers status and metrics)");
 	}
 	codec_control_clear(&c);
+	return 0;
 }

@@ -28,8 +28,8 @@ struct keyholder {
 	struct accounts acc;
 	uint64_t handshake_failures;   /* connections ZAP refused */
 	uint64_t requests_refused;     /* whole requests refused */
-	uint64_t frames_refused;       /* of no admitted node; control
-					  requests over its limits */
+	uint64_t frames_refused;       /* messages of no admitted node */
+	uint64_t control_refused;      /* control requests (answered) */
 	struct log_budget invalid_log; /* lines of key_not_valid refusals */
 	/* Lines of handshakes ZAP refused (keyholder_zap, on the main
 	 * thread): anyone with our public key can open connections with
@@ -87,9 +87,10 @@ void keyholder_refuse_large(struct keyholder *kh, const struct tframes *f);
 
 /*
  * keyholder_control - answers kuska status / kuska metrics (arg is the
- * struct keyholder); a daemon_control_serve callback.
+ * struct keyholder); a daemon_control_serve callback. Returns 0, or
+ * -EBADMSG for a malformed request.
  */
-void keyholder_control(void *arg, const struct tframes *f);
+int keyholder_control(void *arg, const struct tframes *f);
 
 /* keyholder_metrics - the key holder's metrics, Prometheus text. */
 void keyholder_metrics(void *arg, struct mtext *m);

@@ -240,7 +240,7 @@ run(struct keyholder *kh)
 		 * DISCONNECTED is read is never counted again once gone. */
 		read_monitor(kh);
 		if (r > 0 && ready[3])
-			kh->frames_refused +=
+			kh->control_refused +=
 			    daemon_control_serve(kh->control, keyholder_control,
 						 kh, &kh->control_log);
 		tick(kh);

@@ -21,8 +21,9 @@
 #    export (delimited text); an empty file is said to be empty; a UTF-16
 #    file has as many refusals as records;
 #  - a request over the consolidator's or the key holder's control
-#    socket's limits is answered with the reason, logged, counted, and
-#    the next status answered;
+#    socket's limits is answered with the reason, logged, counted, a
+#    malformed one answered 'malformed control request', and the next
+#    status answered;
 #  - kuska submit interrupted (SIGINT) after a first piece of a file was
 #    answered prints that file's counts, says what was not sent and what
 #    to do, completes its --report file and exits 130; submitting the
@@ -215,6 +216,7 @@ check "a broken JSON object is still refused line by line" \
 # A buggy client's (kuska submit never sends one): answered with the
 # reason rather than left to time out, and the node takes the next
 # submission.
+over_start=$(date +%s)
 for m in lines bytes; do
 	"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/pnp.sock" $m \
 		>"$T/over-$m.out" 2>&1
@@ -232,8 +234,12 @@ done >"$T/over-many.out" 2>&1
 check "30 more: each answered" test "$(grep -cx \
 	"error request over the size limit: at most 5000 lines and 64 MiB in all" \
 	"$T/over-many.out")" = 30
+# The budget (LOG_BUDGET_BURST, LOG_BUDGET_EVERY_MS, lib/log.h): 10 lines
+# at once, then one for each second begun since the first.
+over_end=$(date +%s)
 check "... their lines held to a budget" \
-	test "$(grep -c 'event=submit_dropped' "$N/pnp.log")" -lt 32
+	test "$(grep -c 'event=submit_dropped' "$N/pnp.log")" \
+	-le $((10 + over_end - over_start + 1))
 "$KUSKA" submit -c "$N/pnp.conf" "$T/two.jsonl" >"$T/after-over.out" 2>&1
 check "... and takes the next submission" \
 	grep -q "two.jsonl: .*0 refused" "$T/after-over.out"
@@ -249,15 +255,27 @@ for d in consolidator keyholder; do
 		"$T/over-$d.out"
 	check "... logged" grep -q "event=control_refused reason=too_large" \
 		"$N/$d.log"
+	"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/$d.sock" malformed \
+		>"$T/malformed-$d.out" 2>&1
+	check "... a malformed one answered so, in the words of them all" \
+		grep -qx "error malformed control request" \
+		"$T/malformed-$d.out"
 	"$KUSKA" status -c "$N/$d.conf" >"$T/after-$d.out" 2>&1
 	rc=$?
 	check "... and the next status answered (exit $rc)" test $rc != 2
 done
-check "... counted by the consolidator (frames refused)" \
-	grep -q "frames refused: 1$" "$T/after-consolidator.out"
+# Both, the oversized and the malformed, counted apart from the peers'
+# refused messages, which alerts watch.
+check "... counted by the consolidator (control requests refused)" \
+	grep -q "frames refused: 0, control requests refused: 2$" \
+	"$T/after-consolidator.out"
+"$KUSKA" metrics -c "$N/consolidator.conf" >"$T/cons-metrics.out" 2>&1
+check "... in its metrics" \
+	grep -qx "kuska_control_refused_total 2" "$T/cons-metrics.out"
 "$KUSKA" metrics -c "$N/keyholder.conf" >"$T/kh-metrics.out" 2>&1
-check "... and by the key holder" \
-	grep -qx "kuska_keyholder_frames_refused_total 1" "$T/kh-metrics.out"
+check "... and by the key holder" sh -c "
+	grep -qx 'kuska_keyholder_control_refused_total 2' '$T/kh-metrics.out' &&
+	grep -qx 'kuska_keyholder_frames_refused_total 0' '$T/kh-metrics.out'"
 # --- kuska submit interrupted -----------------------------------------------
 # One piece (5000 lines) answered, then the standard input stays open:
 # SIGINT finds submit waiting for more.

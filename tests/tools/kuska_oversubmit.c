@@ -1,19 +1,20 @@
 /*
  * kuska_oversubmit - a buggy local client of a daemon's local socket, for
- * the end-to-end tests: sends one request over the socket's limits, which
- * kuska never sends, and prints the daemon's answer.
+ * the end-to-end tests: sends one request over the socket's limits, or
+ * one malformed, which kuska never sends, and prints the daemon's answer.
  *
- *	kuska_oversubmit -e ipc://PATH lines|bytes|status
+ *	kuska_oversubmit -e ipc://PATH lines|bytes|status|malformed
  *
  * To a node's submit socket, a submit request of "lines":
  * CODEC_MAX_LINES + 1 lines of one byte; or of "bytes": two lines of
  * 40 MiB (each under the socket's 64 MiB a frame, more than 64 MiB in
  * all). To a consolidator's or key holder's control socket, "status": a
  * status request followed by two frames of 40 KiB (each under its 64 KiB
- * a frame, more than 64 KiB and one frame in all). Prints "error TEXT"
- * for an error answer, "answer TYPE" for another and "none" when nothing
- * came within 30 s. Exit 0 when an error came, 1 otherwise, 2 on a usage
- * or setup error.
+ * a frame, more than 64 KiB and one frame in all); or "malformed": one
+ * byte that is no control message. Prints "error TEXT" for an error
+ * answer, "answer TYPE" for another and "none" when nothing came within
+ * 30 s. Exit 0 when an error came, 1 otherwise, 2 on a usage or setup
+ * error.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -30,6 +31,19 @@
 #define BIG_LINE (40 * 1024 * 1024)
 #define BIG_PART (40 * 1024) /* "status" */
 
+/* Sends the n frames data, lens once the connection takes them. */
+static int
+send_frames(struct tsock *s, const void **data, const size_t *lens, size_t n)
+{
+	uint64_t until = date_mono_ms() + ANSWER_MS;
+	int e;
+
+	while ((e = tsock_send(s, data, lens, n)) == -EAGAIN &&
+	       date_mono_ms() < until)
+		usleep(10000);
+	return e;
+}
+
 /*
  * A request of type (CTL_SUBMIT, CTL_STATUS): its control frame, then n
  * frames all pointing at line.
@@ -41,7 +55,6 @@ send_request(struct tsock *s, enum control_type type, const uint8_t *line,
 	struct control req;
 	const void **data = calloc(n + 1, sizeof(*data));
 	size_t *lens = calloc(n + 1, sizeof(*lens)), i;
-	uint64_t until = date_mono_ms() + ANSWER_MS;
 	uint8_t *buf = NULL;
 	int e = -ENOMEM;
 
@@ -57,9 +70,7 @@ send_request(struct tsock *s, enum control_type type, const uint8_t *line,
 		data[i] = line;
 		lens[i] = line_len;
 	}
-	while ((e = tsock_send(s, data, lens, n + 1)) == -EAGAIN &&
-	       date_mono_ms() < until)
-		usleep(10000);
+	e = send_frames(s, data, lens, n + 1);
 out:
 	free(buf);
 	free(data);
@@ -99,7 +110,10 @@ print_answer(struct tsock *s)
 	return 1;
 }
 
-/* Sends the request what names ("lines", "bytes", "status"). */
+/*
+ * Sends the request what names ("lines", "bytes", "status",
+ * "malformed").
+ */
 static int
 send_chosen(struct tsock *s, const char *what)
 {
@@ -108,6 +122,11 @@ send_chosen(struct tsock *s, const char *what)
 	uint8_t *big;
 	int e;
 
+	if (strcmp(what, "malformed") == 0) {
+		const void *data[1] = {"\xff"};
+		size_t lens[1] = {1};
+		return send_frames(s, data, lens, 1);
+	}
 	if (strcmp(what, "lines") == 0)
 		return send_request(s, CTL_SUBMIT, (const uint8_t *)"x", 1,
 				    CODEC_MAX_LINES + 1);
@@ -136,7 +155,8 @@ main(int argc, char **argv)
 	if (ep == NULL || optind + 1 != argc ||
 	    (strcmp(argv[optind], "lines") != 0 &&
 	     strcmp(argv[optind], "bytes") != 0 &&
-	     strcmp(argv[optind], "status") != 0))
+	     strcmp(argv[optind], "status") != 0 &&
+	     strcmp(argv[optind], "malformed") != 0))
 		goto usage;
 	t = transport_new();
 	s = t != NULL ? tsock_connect_local(t, ep, NULL, &e) : NULL;
@@ -156,6 +176,6 @@ main(int argc, char **argv)
 	return rc;
 usage:
 	fprintf(stderr, "usage: kuska_oversubmit -e ipc://PATH "
-			"lines|bytes|status\n");
+			"lines|bytes|status|malformed\n");
 	return 2;
 }

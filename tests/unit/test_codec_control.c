@@ -267,6 +267,7 @@ test_control_cons_status(void **state)
 	c->cons.now_ms = 1767225700000ull;
 	c->cons.handshake_failures = 3;
 	c->cons.frames_refused = 4;
+	c->cons.control_refused = 5;
 	c->cons.alarm_silent_hours = 72;
 	back = control_round_trip(c);
 	/* Decoded into zeroed memory: the whole struct compares. */

@@ -223,18 +223,41 @@ test_data_access_lock_file(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* Sends a status request from cli, once its connection takes it. */
+static void
+send_status(struct tsock *cli)
+{
+	struct control req;
+	uint8_t *buf;
+	size_t len;
+	int err = -EAGAIN, i;
+
+	memset(&req, 0, sizeof(req));
+	req.type = CTL_STATUS;
+	assert_int_equal(codec_control_encode(&req, &buf, &len), 0);
+	{
+		const void *data[1] = {buf};
+		size_t lens[1] = {len};
+		for (i = 0; i < 100 && err == -EAGAIN; i++) {
+			err = tsock_send(cli, data, lens, 1);
+			if (err == -EAGAIN)
+				usleep(10000);
+		}
+	}
+	assert_int_equal(err, 0);
+	free(buf);
+}
+
 static void
 test_reply_reaches_the_client(void **state)
 {
 	char dir[64], ep[128], why[256];
 	struct transport *t;
 	struct tsock *srv, *again, *cli;
-	struct control req, rep;
+	struct control rep;
 	struct tframes f = {0};
-	uint8_t *buf;
-	size_t len;
 	bool ready[1];
-	int err, i;
+	int err;
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/kuska-daemon-XXXXXX");
@@ -273,21 +296,7 @@ test_reply_reaches_the_client(void **state)
 	}
 	cli = tsock_connect_local(t, ep, NULL, &err);
 	assert_non_null(cli);
-	memset(&req, 0, sizeof(req));
-	req.type = CTL_STATUS;
-	assert_int_equal(codec_control_encode(&req, &buf, &len), 0);
-	{
-		const void *data[1] = {buf};
-		size_t lens[1] = {len};
-		for (i = 0; i < 100; i++) {
-			err = tsock_send(cli, data, lens, 1);
-			if (err != -EAGAIN)
-				break;
-			usleep(10000);
-		}
-		assert_int_equal(err, 0);
-	}
-	free(buf);
+	send_status(cli);
 	assert_true(tsock_poll(&srv, 1, ready, 5000) > 0);
 	assert_int_equal(tsock_recv(srv, &f, 2, 4096), 0);
 	assert_int_equal(f.n, 2);
@@ -309,6 +318,69 @@ test_reply_reaches_the_client(void **state)
 	rmdir(dir);
 }
 
+/* A daemon_control_fn that counts the requests it is given in *arg. */
+static int
+count_request(void *arg, const struct tframes *req)
+{
+	(void)req;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * More requests than one call answers: each call stops at its cap, and
+ * what is left still wakes tsock_poll (libzmq's descriptor of a socket
+ * wakes only for new arrivals), to be answered by the next calls.
+ */
+static void
+test_control_serve_caps_a_call(void **state)
+{
+	enum { SENT = 2 * DAEMON_CONTROL_MAX_PER_CALL + 8 };
+	char dir[64], ep[128], why[256];
+	struct transport *t;
+	struct tsock *srv, *cli;
+	struct log_budget b = {0};
+	bool ready[1];
+	int err, i, answered = 0, calls = 0, capped = 0;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/kuska-daemon-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(ep, sizeof(ep), "ipc://%s/control", dir);
+	t = transport_new();
+	assert_non_null(t);
+	srv = daemon_bind_local(t, ep, DAEMON_CONTROL_MAX_BYTES, why,
+				sizeof(why));
+	assert_non_null(srv);
+	cli = tsock_connect_local(t, ep, NULL, &err);
+	assert_non_null(cli);
+	for (i = 0; i < SENT; i++)
+		send_status(cli);
+	/* Time for them all to come in (a late one only makes a call
+	 * answer fewer). */
+	usleep(200000);
+	while (answered < SENT) {
+		int before = answered;
+
+		assert_int_equal(tsock_poll(&srv, 1, ready, 5000), 1);
+		assert_int_equal(daemon_control_serve(srv, count_request,
+						      &answered, &b),
+				 0);
+		assert_true(answered - before <= DAEMON_CONTROL_MAX_PER_CALL);
+		capped += answered - before == DAEMON_CONTROL_MAX_PER_CALL;
+		assert_true(++calls <= SENT);
+	}
+	assert_int_equal(answered, SENT);
+	assert_true(capped >= 1);
+	assert_int_equal(tsock_poll(&srv, 1, ready, 0), 0);
+	tsock_free(&cli);
+	tsock_free(&srv);
+	transport_free(&t);
+	snprintf(ep, sizeof(ep), "%s/control", dir);
+	unlink(ep);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -319,6 +391,7 @@ main(void)
 	    cmocka_unit_test(test_failed_start_leaves_nothing),
 	    cmocka_unit_test(test_data_access_lock_file),
 	    cmocka_unit_test(test_reply_reaches_the_client),
+	    cmocka_unit_test(test_control_serve_caps_a_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
