@@ -162,17 +162,31 @@ pump(struct holder *h)
 	}
 }
 
-/* Keeps the max_batch h told, logging a change within h's budget: a
- * holder can tell one in every reply it sends. */
-static void
+/*
+ * Keeps the max_batch h told, logging a change within h's budget: a
+ * holder can tell one in every reply it sends. Returns false, keeping
+ * none, for one below SETTINGS_MIN_MAX_BATCH: the least bound told sizes
+ * the requests to every holder.
+ */
+static bool
 note_max_batch(struct holder *h, uint32_t max_batch)
 {
-	if (max_batch == 0 || max_batch == h->max_batch)
-		return;
-	log_info_budget(&h->batch_log,
-			"event=keyholder_max_batch keyholder=%s max_batch=%u",
-			LOG_Q(h->endpoint), (unsigned)max_batch);
-	h->max_batch = max_batch;
+	if (max_batch != 0 && max_batch < SETTINGS_MIN_MAX_BATCH) {
+		log_warnx_budget(&h->batch_log,
+				 "event=keyholder_max_batch keyholder=%s "
+				 "max_batch=%u refused=below_%d",
+				 LOG_Q(h->endpoint), (unsigned)max_batch,
+				 SETTINGS_MIN_MAX_BATCH);
+		return false;
+	}
+	if (max_batch != 0 && max_batch != h->max_batch) {
+		log_info_budget(&h->batch_log,
+				"event=keyholder_max_batch keyholder=%s "
+				"max_batch=%u",
+				LOG_Q(h->endpoint), (unsigned)max_batch);
+		h->max_batch = max_batch;
+	}
+	return true;
 }
 
 /*
@@ -193,7 +207,7 @@ read_reply(struct holder *h, struct oprf_msg *m)
 	r = codec_oprf_reply_decode(f.data[0], f.len[0], m);
 	tframes_clear(&f);
 	if (r == 0 && m->request_id == 0 && m->status == OPRF_OK)
-		note_max_batch(h, m->max_batch);
+		(void)note_max_batch(h, m->max_batch);
 	return r;
 }
 
@@ -396,12 +410,20 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 		r = -ESTALE;
 		break;
 	default:
+		if (m.status == OPRF_TOO_LARGE &&
+		    !note_max_batch(h, m.max_batch)) {
+			snprintf(why, whylen,
+				 "key holder %s takes at most %u elements in "
+				 "one request, below the %d a node works with",
+				 h->endpoint, (unsigned)m.max_batch,
+				 SETTINGS_MIN_MAX_BATCH);
+			r = -EPROTO;
+			break;
+		}
 		snprintf(why, whylen,
 			 "key holder %s refused the request: %s%s%s",
 			 h->endpoint, oprf_status_name(m.status),
 			 text[0] != '\0' ? ": " : "", text);
-		if (m.status == OPRF_TOO_LARGE)
-			note_max_batch(h, m.max_batch);
 		/* A max_batch lowered since the holder said it: the round
 		 * may be asked again in smaller requests. */
 		r = m.status == OPRF_TOO_LARGE && m.max_batch != 0 &&

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# End to end: a key holder whose max_batch (100) is far below a node's
+# End to end: a key holder whose max_batch (200) is far below a node's
 # round of a few thousand elements. The holder tells it in its answer to
-# the node's hello, and the node asks in requests of at most 100 elements,
+# the node's hello, and the node asks in requests of at most 200 elements,
 # each with its own hidden check elements: a submission of thousands of
-# lines is accepted. A reload lowering max_batch to 50 after the hello
-# makes the next request too large: the holder's refusal tells the new
-# bound, and the node asks again in smaller requests rather than refuse
-# the submission. The consolidator's tables are then byte for byte those
+# lines is accepted. A reload lowering max_batch to 64 (the least a key
+# holder takes) after the hello makes the next request too large: the
+# holder's refusal tells the new bound, and the node asks again in smaller
+# requests rather than refuse the submission. The consolidator's tables are then byte for byte those
 # of a run on a key holder without the bound.
 . "$(dirname "$0")/lib.sh"
 
@@ -34,22 +34,22 @@ net_init
 "$KUSKA" sim --out "$T/sim" --victims $VICTIMS --seed 23 >/dev/null
 lines=$(records "$T/sim/pnp.jsonl")
 
-# --- run A: max_batch = 100, then 50 ----------------------------------------
-set_max_batch 100
+# --- run A: max_batch = 200, then 64 ----------------------------------------
+set_max_batch 200
 start_all
 check "the node learns max_batch from the hello" \
-	wait_log "$N/pnp.log" "event=keyholder_max_batch .*max_batch=100" 10
+	wait_log "$N/pnp.log" "event=keyholder_max_batch .*max_batch=200" 10
 submit pnp
-check "$lines lines of pnp accepted in requests of 100" submitted_ok pnp
+check "$lines lines of pnp accepted in requests of 200" submitted_ok pnp
 check "... none of them too large" test "$(too_large)" = 0
-sed -i 's/^max_batch = 100$/max_batch = 50/' "$N/keyholder.conf"
-check "max_batch lowered to 50 by a reload" hup_wait "$N/keyholder.log" \
+sed -i 's/^max_batch = 200$/max_batch = 64/' "$N/keyholder.conf"
+check "max_batch lowered to 64 by a reload" hup_wait "$N/keyholder.log" \
 	"event=reload " "${PIDS[keyholder]}"
 submit mp
 check "the next submission is accepted all the same" submitted_ok mp
 check "... after one request refused too large" test "$(too_large)" -ge 1
 check "... whose refusal told the node the new bound" \
-	grep -q "event=keyholder_max_batch .*max_batch=50" "$N/mp.log"
+	grep -q "event=keyholder_max_batch .*max_batch=64" "$N/mp.log"
 check "delivered (bounded)" wait_delivered 180
 query_tables "$T/bounded"
 for i in $INSTS; do stop_node "$i" TERM; done
