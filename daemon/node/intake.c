@@ -544,9 +544,10 @@ round_send(struct intake *in, struct round *rd, char *why, size_t whylen)
  * round_answer - the key holders' answer to the round sent, in a new
  * malloc'd *ret_evaluated (rd->n elements, the caller's). A round a
  * holder refused as too large, after a reload lowered its max_batch, is
- * blinded again and sent in smaller requests, up to INTAKE_RESIZE_TRIES
- * times; refused still, it is -EPROTO. Returns 0, or -errno with a
- * sentence in why.
+ * blinded again with the next round's inputs parsed meanwhile (up to
+ * twice INTAKE_ROUND_INPUTS in all; the next round then sends none) and
+ * sent in smaller requests, up to INTAKE_RESIZE_TRIES times; refused
+ * still, it is -EPROTO. Returns 0, or -errno with a sentence in why.
  */
 static int
 round_answer(struct intake *in, struct round *rd, uint8_t **ret_evaluated,
