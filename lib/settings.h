@@ -15,6 +15,11 @@
 
 #define SETTINGS_MAX_KEYHOLDERS 3
 
+/* The least max_batch a key holder may take: a node refuses a lower
+ * bound told, since the least any holder tells sizes its requests to
+ * every holder, and each request spends 2 check elements. */
+#define SETTINGS_MIN_MAX_BATCH 64
+
 struct node_config {
 	int institution;		     /* enum institution */
 	char network[32];		     /* the registry's network */

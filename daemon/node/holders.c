@@ -26,6 +26,7 @@ struct holder {
 	bool auth_failed; /* the last handshake was refused */
 	int redial_err;	  /* -errno of the last redial, which failed */
 	struct log_budget redial_log;
+	struct log_budget batch_log; /* event=keyholder_max_batch */
 	bool dropped;	    /* disconnected since the request went out */
 	bool greet;	    /* connected, and no hello sent yet */
 	uint32_t max_batch; /* elements it takes in one request, as it said
@@ -162,9 +163,38 @@ pump(struct holder *h)
 }
 
 /*
+ * Keeps the max_batch h told, logging a change within h's budget: a
+ * holder can tell one in every reply it sends. Returns false, keeping
+ * none, for one below SETTINGS_MIN_MAX_BATCH: the least bound told sizes
+ * the requests to every holder.
+ */
+static bool
+note_max_batch(struct holder *h, uint32_t max_batch)
+{
+	if (max_batch != 0 && max_batch < SETTINGS_MIN_MAX_BATCH) {
+		log_warnx_budget(&h->batch_log,
+				 "event=keyholder_max_batch keyholder=%s "
+				 "max_batch=%u refused=below_%d",
+				 LOG_Q(h->endpoint), (unsigned)max_batch,
+				 SETTINGS_MIN_MAX_BATCH);
+		return false;
+	}
+	if (max_batch != 0 && max_batch != h->max_batch) {
+		log_info_budget(&h->batch_log,
+				"event=keyholder_max_batch keyholder=%s "
+				"max_batch=%u",
+				LOG_Q(h->endpoint), (unsigned)max_batch);
+		h->max_batch = max_batch;
+	}
+	return true;
+}
+
+/*
  * Reads one reply of h waiting into m (cleared by the caller), noting
- * the max_batch it tells. Returns 0, -EAGAIN (nothing read) or -EBADMSG
- * (unreadable, dropped).
+ * the max_batch told in an answer to the node's hello (id 0; any other
+ * reply's is taken only from a too_large refusal of the round in
+ * flight). Returns 0, -EAGAIN (nothing read) or -EBADMSG (unreadable,
+ * dropped).
  */
 static int
 read_reply(struct holder *h, struct oprf_msg *m)
@@ -176,16 +206,13 @@ read_reply(struct holder *h, struct oprf_msg *m)
 		return -EAGAIN;
 	r = codec_oprf_reply_decode(f.data[0], f.len[0], m);
 	tframes_clear(&f);
-	if (r == 0 && m->max_batch != 0 && m->max_batch != h->max_batch) {
-		log_info("event=keyholder_max_batch keyholder=%s max_batch=%u",
-			 LOG_Q(h->endpoint), (unsigned)m->max_batch);
-		h->max_batch = m->max_batch;
-	}
+	if (r == 0 && m->request_id == 0 && m->status == OPRF_OK)
+		(void)note_max_batch(h, m->max_batch);
 	return r;
 }
 
-/* Drops the replies h sent that nothing waits for: hellos' answers,
- * late ones; the max_batch they tell is kept. */
+/* Drops the replies h sent that nothing waits for: hellos' answers
+ * (the max_batch they tell kept), late ones. */
 static void
 drain(struct holder *h)
 {
@@ -383,6 +410,16 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 		r = -ESTALE;
 		break;
 	default:
+		if (m.status == OPRF_TOO_LARGE &&
+		    !note_max_batch(h, m.max_batch)) {
+			snprintf(why, whylen,
+				 "key holder %s takes at most %u elements in "
+				 "one request, below the %d a node works with",
+				 h->endpoint, (unsigned)m.max_batch,
+				 SETTINGS_MIN_MAX_BATCH);
+			r = -EPROTO;
+			break;
+		}
 		snprintf(why, whylen,
 			 "key holder %s refused the request: %s%s%s",
 			 h->endpoint, oprf_status_name(m.status),

@@ -544,8 +544,10 @@ round_send(struct intake *in, struct round *rd, char *why, size_t whylen)
  * round_answer - the key holders' answer to the round sent, in a new
  * malloc'd *ret_evaluated (rd->n elements, the caller's). A round a
  * holder refused as too large, after a reload lowered its max_batch, is
- * blinded again and sent in smaller requests, up to INTAKE_RESIZE_TRIES
- * times. Returns 0, or -errno with a sentence in why.
+ * blinded again with the next round's inputs parsed meanwhile (up to
+ * twice INTAKE_ROUND_INPUTS in all; the next round then sends none) and
+ * sent in smaller requests, up to INTAKE_RESIZE_TRIES times; refused
+ * still, it is -EPROTO. Returns 0, or -errno with a sentence in why.
  */
 static int
 round_answer(struct intake *in, struct round *rd, uint8_t **ret_evaluated,
@@ -568,8 +570,12 @@ round_answer(struct intake *in, struct round *rd, uint8_t **ret_evaluated,
 			return 0;
 		}
 		free(evaluated);
-		if (r != -E2BIG || tries++ == INTAKE_RESIZE_TRIES)
+		if (r != -E2BIG)
 			return r;
+		/* Still too large after the retries: a holder's failure,
+		 * its reason in why (-E2BIG tells the caller another). */
+		if (tries++ == INTAKE_RESIZE_TRIES)
+			return -EPROTO;
 		(void)pseudo_batch_abandon(in->batch);
 		if ((r = round_send(in, rd, why, whylen)) != 0)
 			return r;

@@ -332,6 +332,24 @@ submit_all() {
 	return $rc
 }
 
+# set_max_batch CONF [N]: the max_batch key of a key holder's CONF, or
+# none (the default).
+set_max_batch() {
+	sed -i '/^max_batch = /d' "$1"
+	[ -z "${2:-}" ] || echo "max_batch = $2" >>"$1"
+}
+
+# too_large [NAME]: key holder NAME's too_large refusals so far.
+too_large() {
+	grep -c "event=request_refused .*reason=too_large" "$N/${1:-keyholder}.log"
+}
+
+# submit_sim INST: kuska submit of INST's file in T/sim, its output in
+# T/submit-INST.out.
+submit_sim() {
+	"$KUSKA" submit -c "$N/$1.conf" "$T/sim/$1.jsonl" >"$T/submit-$1.out" 2>&1
+}
+
 # submitted_ok INST...: each INST's submission (T/submit-INST.out) ends
 # in its summary with nothing refused; an empty or missing output (a
 # submission that failed or never ran) does not pass as "no refusal".

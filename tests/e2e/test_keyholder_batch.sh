@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# End to end: a key holder whose max_batch (100) is far below a node's
+# End to end: a key holder whose max_batch (200) is far below a node's
 # round of a few thousand elements. The holder tells it in its answer to
-# the node's hello, and the node asks in requests of at most 100 elements,
+# the node's hello, and the node asks in requests of at most 200 elements,
 # each with its own hidden check elements: a submission of thousands of
-# lines is accepted. A reload lowering max_batch to 50 after the hello
-# makes the next request too large: the holder's refusal tells the new
-# bound, and the node asks again in smaller requests rather than refuse
-# the submission. The consolidator's tables are then byte for byte those
+# lines is accepted. A reload lowering max_batch to 64 (the least a key
+# holder takes) after the hello makes the next request too large: the
+# holder's refusal tells the new bound, and the node asks again in smaller
+# requests rather than refuse the submission. The consolidator's tables are then byte for byte those
 # of a run on a key holder without the bound.
 . "$(dirname "$0")/lib.sh"
 
@@ -14,42 +14,26 @@ INSTS="pnp mp"
 VICTIMS=3000
 [ "${KUSKA_SANITIZED:-OFF}" != ON ] || VICTIMS=1500
 
-# set_max_batch [N]: the key holder's max_batch key, or none (the default).
-set_max_batch() {
-	sed -i '/^max_batch = /d' "$N/keyholder.conf"
-	[ -z "${1:-}" ] || echo "max_batch = $1" >>"$N/keyholder.conf"
-}
-
-# too_large: the key holder's too_large refusals so far.
-too_large() {
-	grep -c "event=request_refused .*reason=too_large" "$N/keyholder.log"
-}
-
-# submit INST: kuska submit of INST's file, its output in T/submit-INST.out.
-submit() {
-	"$KUSKA" submit -c "$N/$1.conf" "$T/sim/$1.jsonl" >"$T/submit-$1.out" 2>&1
-}
-
 net_init
 "$KUSKA" sim --out "$T/sim" --victims $VICTIMS --seed 23 >/dev/null
 lines=$(records "$T/sim/pnp.jsonl")
 
-# --- run A: max_batch = 100, then 50 ----------------------------------------
-set_max_batch 100
+# --- run A: max_batch = 200, then 64 ----------------------------------------
+set_max_batch "$N/keyholder.conf" 200
 start_all
 check "the node learns max_batch from the hello" \
-	wait_log "$N/pnp.log" "event=keyholder_max_batch .*max_batch=100" 10
-submit pnp
-check "$lines lines of pnp accepted in requests of 100" submitted_ok pnp
+	wait_log "$N/pnp.log" "event=keyholder_max_batch .*max_batch=200" 10
+submit_sim pnp
+check "$lines lines of pnp accepted in requests of 200" submitted_ok pnp
 check "... none of them too large" test "$(too_large)" = 0
-sed -i 's/^max_batch = 100$/max_batch = 50/' "$N/keyholder.conf"
-check "max_batch lowered to 50 by a reload" hup_wait "$N/keyholder.log" \
+sed -i 's/^max_batch = 200$/max_batch = 64/' "$N/keyholder.conf"
+check "max_batch lowered to 64 by a reload" hup_wait "$N/keyholder.log" \
 	"event=reload " "${PIDS[keyholder]}"
-submit mp
+submit_sim mp
 check "the next submission is accepted all the same" submitted_ok mp
 check "... after one request refused too large" test "$(too_large)" -ge 1
 check "... whose refusal told the node the new bound" \
-	grep -q "event=keyholder_max_batch .*max_batch=50" "$N/mp.log"
+	grep -q "event=keyholder_max_batch .*max_batch=64" "$N/mp.log"
 check "delivered (bounded)" wait_delivered 180
 query_tables "$T/bounded"
 for i in $INSTS; do stop_node "$i" TERM; done
@@ -58,11 +42,11 @@ stop_keyholder TERM
 wipe_data
 
 # --- run B: the same files, no bound -----------------------------------------
-set_max_batch
+set_max_batch "$N/keyholder.conf"
 : >"$N/keyholder.log"
 start_all
-submit pnp
-submit mp
+submit_sim pnp
+submit_sim mp
 check "without the bound: accepted" submitted_ok pnp mp
 check "without the bound: no request too large" test "$(too_large)" = 0
 check "delivered (unbounded)" wait_delivered 180

@@ -172,6 +172,24 @@ test_keyholder(void **state)
 	    config_load(path, &settings_keyholder_schema, &k, err, sizeof(err)),
 	    -EINVAL);
 	assert_non_null(strstr(err, ":7: max_batch: must be a whole number"));
+	/* Below the least a node works with. */
+	path = put(fx, "kh.conf",
+		   "[keyholder]\nkey = k.key\nshare = k.share\n"
+		   "registry = r\nlisten = tcp://*:7402\n"
+		   "control = ipc://run/kh.sock\nmax_batch = 63\n");
+	assert_int_equal(
+	    config_load(path, &settings_keyholder_schema, &k, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, "kh.conf:7: max_batch: must be a whole "
+				    "number from 64 to 65536"));
+	path = put(fx, "kh.conf",
+		   "[keyholder]\nkey = k.key\nshare = k.share\n"
+		   "registry = r\nlisten = tcp://*:7402\n"
+		   "control = ipc://run/kh.sock\nmax_batch = 64\n");
+	assert_int_equal(
+	    config_load(path, &settings_keyholder_schema, &k, err, sizeof(err)),
+	    0);
+	assert_int_equal(k.max_batch, SETTINGS_MIN_MAX_BATCH);
 
 	snprintf(text, sizeof(text), "%skeyholder2 =\nkeyholder2_key =\n",
 		 node_text);

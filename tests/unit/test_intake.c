@@ -41,6 +41,7 @@ struct holder {
 	size_t told;  /* the max_batch it said, 0: none */
 	size_t takes; /* the most elements it takes in one request, 0: any */
 	size_t too_large; /* requests refused too large */
+	bool shrink;	  /* takes one fewer after each refusal */
 };
 
 struct fixture {
@@ -93,6 +94,8 @@ holder_send(void *arg, uint32_t epoch, const uint8_t *el, size_t n,
 		h->error = -E2BIG;
 		h->told = h->takes;
 		h->too_large++;
+		if (h->shrink)
+			h->takes--;
 		return 0;
 	}
 	if (epoch != h->epoch) {
@@ -321,6 +324,7 @@ test_max_batch(void **state)
 	struct fixture *fx = *state;
 	enum line_status st[N_EXPORT];
 	struct control rep;
+	uint64_t failures;
 	size_t i;
 
 	/* 4 inputs, 3 a request beside the check elements: 2 requests. */
@@ -350,6 +354,21 @@ test_max_batch(void **state)
 	    strstr(rep.error, "nothing of this request was stored"));
 	codec_control_clear(&rep);
 	assert_int_equal(fx->holder.too_large, 2);
+	assert_int_equal(last_seq(fx), N_EXPORT + 2);
+	/* A bound lowered on every refusal: after the retries, the
+	 * holder's failure, its reason told and counted. */
+	fx->holder.told = 7;
+	fx->holder.takes = 6;
+	fx->holder.shrink = true;
+	failures = fx->in.holder_failures;
+	assert_int_equal(submit(fx, last, 1, NULL, &rep), -EPROTO);
+	assert_non_null(strstr(rep.error, "key holder test: too_large"));
+	assert_non_null(
+	    strstr(rep.error, "nothing of this request was stored"));
+	codec_control_clear(&rep);
+	assert_int_equal(fx->holder.too_large, 2 + 1 + INTAKE_RESIZE_TRIES);
+	assert_int_equal(fx->in.holder_failures, failures + 1);
+	assert_non_null(strstr(fx->in.holder_error, "too_large"));
 	assert_int_equal(last_seq(fx), N_EXPORT + 2);
 }
 

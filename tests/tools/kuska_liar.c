@@ -1,0 +1,182 @@
+/*
+ * kuska_liar - a hostile key holder for the end-to-end tests: it tells
+ * nodes bounds it should not.
+ *
+ *	kuska_liar -k KEYHOLDER.key -e tcp://HOST:PORT -m HELLO_MAX
+ *		-M REFUSAL_MAX [-u COUNT]
+ *
+ * Binds where a key holder listens, with its key, and admits any node.
+ * It answers a hello OK telling max_batch HELLO_MAX, and then sends the
+ * node COUNT replies it never asked for: half answers to a hello telling
+ * max_batch 100 and 101 in turn, half too_large refusals of a request id
+ * the node never sent, telling 102 and 103 in turn. It refuses every
+ * request with elements too_large, telling REFUSAL_MAX. Runs until
+ * SIGTERM; exit status 0, or 2 on a usage or setup error.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "keys.h"
+#include "transport.h"
+
+#define NEVER_SENT_ID 0x7fffffff00000000ULL /* no node counts this far */
+
+static volatile sig_atomic_t stop;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Every node admitted, under one name. */
+static int
+admit_any(void *arg, const char *domain, const char *address,
+	  const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
+{
+	(void)arg;
+	(void)domain;
+	(void)address;
+	(void)key;
+	snprintf(user_id, cap, "node");
+	return 0;
+}
+
+/* Sends reply m to the peer of routing frame (route, route_len). */
+static void
+send_reply(struct tsock *s, const void *route, size_t route_len,
+	   const struct oprf_msg *m)
+{
+	const void *data[2];
+	size_t lens[2];
+	uint8_t *buf;
+	size_t len;
+
+	if (codec_oprf_reply_encode(m, &buf, &len) != 0)
+		return;
+	data[0] = route;
+	lens[0] = route_len;
+	data[1] = buf;
+	lens[1] = len;
+	(void)tsock_send(s, data, lens, 2);
+	free(buf);
+}
+
+/* Answers one request f of a node as the options say. */
+static void
+answer(struct tsock *s, const struct tframes *f, uint32_t hello_max,
+       uint32_t refusal_max, unsigned long unasked)
+{
+	static const uint8_t none[1];
+	struct oprf_msg req, rep;
+	unsigned long i;
+	int r;
+
+	if (f->n != 2)
+		return;
+	r = codec_oprf_request_decode(f->data[1], f->len[1],
+				      CODEC_MAX_OPRF_ELEMENTS, &req);
+	if (r != 0 && r != -ENODATA)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	rep.request_id = req.request_id;
+	rep.epoch = req.epoch;
+	rep.elements = none;
+	if (r == -ENODATA) {
+		rep.status = OPRF_OK;
+		rep.max_batch = hello_max;
+		send_reply(s, f->data[0], f->len[0], &rep);
+		for (i = 0; i < unasked; i++) {
+			rep.request_id = i % 2 == 0 ? 0 : NEVER_SENT_ID + i;
+			rep.status = i % 2 == 0 ? OPRF_OK : OPRF_TOO_LARGE;
+			rep.max_batch = 100 + (uint32_t)(i % 4);
+			send_reply(s, f->data[0], f->len[0], &rep);
+		}
+		return;
+	}
+	codec_oprf_clear(&req);
+	rep.status = OPRF_TOO_LARGE;
+	rep.max_batch = refusal_max;
+	send_reply(s, f->data[0], f->len[0], &rep);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *key_path = NULL, *endpoint = NULL;
+	unsigned long hello_max = 0, refusal_max = 0, unasked = 0;
+	struct secret_key *key = NULL;
+	struct transport *t;
+	struct tsock *zap, *s, *socks[2];
+	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
+	char err[256];
+	int c, e;
+
+	while ((c = getopt(argc, argv, "k:e:m:M:u:")) != -1) {
+		switch (c) {
+		case 'k':
+			key_path = optarg;
+			break;
+		case 'e':
+			endpoint = optarg;
+			break;
+		case 'm':
+			hello_max = strtoul(optarg, NULL, 10);
+			break;
+		case 'M':
+			refusal_max = strtoul(optarg, NULL, 10);
+			break;
+		case 'u':
+			unasked = strtoul(optarg, NULL, 10);
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (key_path == NULL || endpoint == NULL) {
+		fprintf(stderr, "usage: kuska_liar -k KEY -e ENDPOINT -m N "
+				"-M N [-u COUNT]\n");
+		return 2;
+	}
+	if (keys_init() != 0 ||
+	    keys_load_secret(key_path, &key, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kuska_liar: %s\n", err);
+		return 2;
+	}
+	signal(SIGTERM, on_term);
+	t = transport_new();
+	zap = t != NULL ? tsock_zap(t, &e) : NULL;
+	s = zap != NULL ? tsock_bind_curve(t, endpoint, key->curve_sk,
+					   "keyholder", &lim, &e)
+			: NULL;
+	if (s == NULL) {
+		fprintf(stderr, "kuska_liar: cannot bind %s\n", endpoint);
+		return 2;
+	}
+	socks[0] = zap;
+	socks[1] = s;
+	while (!stop) {
+		bool ready[2];
+		struct tframes f;
+		if (tsock_poll(socks, 2, ready, 100) <= 0)
+			continue;
+		while (tsock_zap_serve(zap, admit_any, NULL) != -EAGAIN)
+			;
+		while (tsock_recv(s, &f, 2, CODEC_MAX_FRAME) == 0) {
+			answer(s, &f, (uint32_t)hello_max,
+			       (uint32_t)refusal_max, unasked);
+			tframes_clear(&f);
+		}
+	}
+	tsock_free(&s);
+	tsock_free(&zap);
+	transport_free(&t);
+	keys_free(&key);
+	return 0;
+}
