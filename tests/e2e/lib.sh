@@ -332,6 +332,28 @@ submit_all() {
 	return $rc
 }
 
+# split_key EPOCH: the OPRF key of EPOCH made anew in two shares, one for
+# the demo's key holder (keyholder.conf) and one for a second holder
+# (keyholder2.conf, its own key, port PORT+3, control run/keyholder2.sock),
+# and every node of INSTS told of the second. Start it with
+# start_keyholder "$N/keyholder2.conf" keyholder2.
+split_key() {
+	local k=$N/keys i
+	"$KUSKA" keygen --oprf-share "$k/share-a.share" --epoch "$1" >/dev/null
+	"$KUSKA" keygen --oprf-share "$k/share-b.share" --epoch "$1" >/dev/null
+	"$KUSKA" keygen keyholder2 --dir "$k" >/dev/null
+	sed -i 's|^share = .*|share = keys/share-a.share|' "$N/keyholder.conf"
+	sed -e 's|^key = .*|key = keys/keyholder2.key|' \
+		-e 's|^share = .*|share = keys/share-b.share|' \
+		-e "s|^listen = .*|listen = tcp://127.0.0.1:$((PORT + 3))|" \
+		-e 's|^control = .*|control = ipc://run/keyholder2.sock|' \
+		"$N/keyholder.conf" >"$N/keyholder2.conf"
+	for i in $INSTS; do
+		printf 'keyholder2 = tcp://127.0.0.1:%s\nkeyholder2_key = keys/keyholder2.pub\n' \
+			$((PORT + 3)) >>"$N/$i.conf"
+	done
+}
+
 # set_max_batch CONF [N]: the max_batch key of a key holder's CONF, or
 # none (the default).
 set_max_batch() {

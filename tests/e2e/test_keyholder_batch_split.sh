@@ -19,20 +19,7 @@ net_init
 lines=$(records "$T/sim/pnp.jsonl")
 
 # The demo's key holder and a second one, each with half of a new key.
-K=$N/keys
-"$KUSKA" keygen --oprf-share "$K/share-a.share" --epoch 1 >/dev/null
-"$KUSKA" keygen --oprf-share "$K/share-b.share" --epoch 1 >/dev/null
-"$KUSKA" keygen keyholder2 --dir "$K" >/dev/null
-sed -i 's|^share = .*|share = keys/share-a.share|' "$N/keyholder.conf"
-sed -e 's|^key = .*|key = keys/keyholder2.key|' \
-	-e 's|^share = .*|share = keys/share-b.share|' \
-	-e "s|^listen = .*|listen = tcp://127.0.0.1:$((PORT + 3))|" \
-	-e 's|^control = .*|control = ipc://run/keyholder2.sock|' \
-	"$N/keyholder.conf" >"$N/keyholder2.conf"
-for i in $INSTS; do
-	printf 'keyholder2 = tcp://127.0.0.1:%s\nkeyholder2_key = keys/keyholder2.pub\n' \
-		$((PORT + 3)) >>"$N/$i.conf"
-done
+split_key 1
 
 # start_both: both key holders, then the consolidator and the nodes.
 start_both() {

@@ -37,21 +37,11 @@ check "the overlap table has links across institutions" \
 # --- the rotation: new keys everywhere, epoch 2, two key holders ----------
 K=$N/keys
 "$KUSKA" keygen --linkage "$K/linkage2.key" --epoch 2 >/dev/null
-"$KUSKA" keygen --oprf-share "$K/share-a.share" --epoch 2 >/dev/null
-"$KUSKA" keygen --oprf-share "$K/share-b.share" --epoch 2 >/dev/null
-"$KUSKA" keygen keyholder2 --dir "$K" >/dev/null
 for i in $INSTS; do stop_node "$i" TERM; done
 stop_keyholder TERM
-sed -i 's|^share = .*|share = keys/share-a.share|' "$N/keyholder.conf"
-sed -e 's|^key = .*|key = keys/keyholder2.key|' \
-	-e 's|^share = .*|share = keys/share-b.share|' \
-	-e "s|^listen = .*|listen = tcp://127.0.0.1:$((PORT + 3))|" \
-	-e 's|^control = .*|control = ipc://run/keyholder2.sock|' \
-	"$N/keyholder.conf" >"$N/keyholder2.conf"
+split_key 2
 for i in $INSTS; do
 	sed -i 's|^linkage_key = .*|linkage_key = keys/linkage2.key|' "$N/$i.conf"
-	printf 'keyholder2 = tcp://127.0.0.1:%s\nkeyholder2_key = keys/keyholder2.pub\n' \
-		$((PORT + 3)) >>"$N/$i.conf"
 done
 start_keyholder
 start_keyholder "$N/keyholder2.conf" keyholder2
