@@ -32,7 +32,7 @@ start_both() {
 set_max_batch "$N/keyholder.conf" 200
 start_both
 check "the nodes work with two key holders" \
-	grep -q "keyholders=2" "$N/pnp.log"
+	wait_log "$N/pnp.log" "keyholders=2" 10
 check "the node learns the first holder's max_batch from the hello" \
 	wait_log "$N/pnp.log" "event=keyholder_max_batch .*max_batch=200" 10
 submit_sim pnp

@@ -47,7 +47,7 @@ start_keyholder
 start_keyholder "$N/keyholder2.conf" keyholder2
 for i in $INSTS; do start_node "$i"; done
 check "the nodes start in epoch 2 with two key holders" \
-	grep -q "keyholders=2 key_epoch=2" "$N/pnp.log"
+	wait_log "$N/pnp.log" "keyholders=2 key_epoch=2" 10
 
 # pnp alone first: its records now carry epoch-2 pseudonyms.
 "$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/re-pnp.out"
