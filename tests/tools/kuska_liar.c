@@ -7,11 +7,11 @@
  *
  * Binds where a key holder listens, with its key, and admits any node.
  * It answers a hello OK telling max_batch HELLO_MAX, and then sends the
- * node COUNT replies it never asked for: half answers to a hello telling
- * max_batch 100 and 101 in turn, half too_large refusals of a request id
- * the node never sent, telling 102 and 103 in turn. It refuses every
- * request with elements too_large, telling REFUSAL_MAX. Runs until
- * SIGTERM; exit status 0, or 2 on a usage or setup error.
+ * node COUNT replies it never asked for: half answers to a hello (id 0)
+ * telling max_batch 100 and 102 in turn, half too_large refusals of a
+ * request id the node never sent, telling 101 and 103 in turn. It
+ * refuses every request with elements too_large, telling REFUSAL_MAX.
+ * Runs until SIGTERM; exit status 0, or 2 on a usage or setup error.
  */
 #include <errno.h>
 #include <signal.h>
