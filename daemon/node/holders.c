@@ -19,6 +19,12 @@
  */
 #define CONNECT_GRACE_MS (TSOCK_RECONNECT_MAX_MS + 1000)
 #define POLL_STEP_MS 50
+/*
+ * Replies drain reads in one call, the rest left for the next: a holder
+ * sending without end would otherwise hold the node's main loop there
+ * (no delivery, no status answered, no watchdog fed).
+ */
+#define DRAIN_MAX_PER_CALL 64
 
 struct holder {
 	char endpoint[SETTINGS_PATH_MAX];
@@ -217,17 +223,22 @@ read_reply(struct holder *h, struct oprf_msg *m)
 	return r;
 }
 
-/* Drops the replies h sent that nothing waits for: hellos' answers
- * (the max_batch they tell kept), late ones. */
+/* Drops the replies h sent that nothing waits for, at most
+ * DRAIN_MAX_PER_CALL of them: hellos' answers (the max_batch they tell
+ * kept), late ones. */
 static void
 drain(struct holder *h)
 {
 	struct oprf_msg m;
-	int r;
+	int n, r;
 
-	while ((r = read_reply(h, &m)) != -EAGAIN)
+	for (n = 0; n < DRAIN_MAX_PER_CALL; n++) {
+		r = read_reply(h, &m);
+		if (r == -EAGAIN)
+			break;
 		if (r == 0)
 			codec_oprf_clear(&m);
+	}
 }
 
 void

@@ -6,7 +6,8 @@
 # flight, and logs what it takes within a budget. Its too_large refusal
 # telling 3 makes the node refuse the submission, naming the holder and
 # the bound. A liar answering the hello with 3 (below the 64 a node
-# works with) is not kept.
+# works with) is not kept. A liar sending replies without end does not
+# keep the node from answering its status.
 . "$(dirname "$0")/lib.sh"
 
 LIAR="$KUSKA_BIN/kuska_liar"
@@ -44,9 +45,11 @@ check "200 replies never asked for (answers to no hello, refusals of ids never s
 stop_liar
 
 # The node dials again, and says hello to the new liar.
-start_liar -m 3 -M 3
+start_liar -m 3 -M 3 -f
 check "a bound of 3 in the hello's answer: not kept" \
 	wait_log "$N/pnp.log" "event=keyholder_max_batch .*max_batch=3 refused=below_64" 30
+check "a holder sending replies without end: the node answers its status" \
+	test -n "$(node_acked pnp)"
 lines=$(grep -c "event=keyholder_max_batch" "$N/pnp.log")
 echo "# event=keyholder_max_batch lines: $lines"
 check "replies never asked for: a budget of lines" test "$lines" -le 30
