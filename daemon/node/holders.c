@@ -19,6 +19,12 @@
  */
 #define CONNECT_GRACE_MS (TSOCK_RECONNECT_MAX_MS + 1000)
 #define POLL_STEP_MS 50
+/*
+ * Replies drain reads in one call, the rest left for the next: a holder
+ * sending without end would otherwise hold the node's main loop there
+ * (no delivery, no status answered, no watchdog fed).
+ */
+#define DRAIN_MAX_PER_CALL 64
 
 struct holder {
 	char endpoint[SETTINGS_PATH_MAX];
@@ -29,6 +35,7 @@ struct holder {
 	struct log_budget batch_log; /* event=keyholder_max_batch */
 	bool dropped;	    /* disconnected since the request went out */
 	bool greet;	    /* connected, and no hello sent yet */
+	bool hello_out;	    /* a hello sent, its answer not read yet */
 	uint32_t max_batch; /* elements it takes in one request, as it said
 			     * last (hello, too_large); 0: not said */
 	size_t pieces_got;  /* of the round in flight, answered */
@@ -191,10 +198,10 @@ note_max_batch(struct holder *h, uint32_t max_batch)
 
 /*
  * Reads one reply of h waiting into m (cleared by the caller), noting
- * the max_batch told in an answer to the node's hello (id 0; any other
- * reply's is taken only from a too_large refusal of the round in
- * flight). Returns 0, -EAGAIN (nothing read) or -EBADMSG (unreadable,
- * dropped).
+ * the max_batch told in the answer to the hello the node sent (the first
+ * reply of id 0 since; any other reply's is taken only from a too_large
+ * refusal of the round in flight). Returns 0, -EAGAIN (nothing read) or
+ * -EBADMSG (unreadable, dropped).
  */
 static int
 read_reply(struct holder *h, struct oprf_msg *m)
@@ -206,22 +213,32 @@ read_reply(struct holder *h, struct oprf_msg *m)
 		return -EAGAIN;
 	r = codec_oprf_reply_decode(f.data[0], f.len[0], m);
 	tframes_clear(&f);
-	if (r == 0 && m->request_id == 0 && m->status == OPRF_OK)
-		(void)note_max_batch(h, m->max_batch);
+	/* Only the hello's answer: a holder sending id 0 unasked would move
+	 * every node's bound at will. The callers drop the others. */
+	if (r == 0 && m->request_id == 0 && h->hello_out) {
+		h->hello_out = false;
+		if (m->status == OPRF_OK)
+			(void)note_max_batch(h, m->max_batch);
+	}
 	return r;
 }
 
-/* Drops the replies h sent that nothing waits for: hellos' answers
- * (the max_batch they tell kept), late ones. */
+/* Drops the replies h sent that nothing waits for, at most
+ * DRAIN_MAX_PER_CALL of them: hellos' answers (the max_batch they tell
+ * kept), late ones. */
 static void
 drain(struct holder *h)
 {
 	struct oprf_msg m;
-	int r;
+	int n, r;
 
-	while ((r = read_reply(h, &m)) != -EAGAIN)
+	for (n = 0; n < DRAIN_MAX_PER_CALL; n++) {
+		r = read_reply(h, &m);
+		if (r == -EAGAIN)
+			break;
 		if (r == 0)
 			codec_oprf_clear(&m);
+	}
 }
 
 void
@@ -244,8 +261,10 @@ holders_tick(struct holders *hs)
 		data[0] = buf;
 		lens[0] = len;
 		/* -EAGAIN: not connected after all; at the next tick. */
-		if (tsock_send(h->s, data, lens, 1) == 0)
+		if (tsock_send(h->s, data, lens, 1) == 0) {
 			h->greet = false;
+			h->hello_out = true;
+		}
 		free(buf);
 	}
 }

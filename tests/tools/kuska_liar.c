@@ -3,15 +3,16 @@
  * nodes bounds it should not.
  *
  *	kuska_liar -k KEYHOLDER.key -e tcp://HOST:PORT -m HELLO_MAX
- *		-M REFUSAL_MAX [-u COUNT]
+ *		-M REFUSAL_MAX [-u COUNT] [-f]
  *
  * Binds where a key holder listens, with its key, and admits any node.
  * It answers a hello OK telling max_batch HELLO_MAX, and then sends the
- * node COUNT replies it never asked for: half answers to a hello telling
- * max_batch 100 and 101 in turn, half too_large refusals of a request id
- * the node never sent, telling 102 and 103 in turn. It refuses every
- * request with elements too_large, telling REFUSAL_MAX. Runs until
- * SIGTERM; exit status 0, or 2 on a usage or setup error.
+ * node COUNT replies it never asked for: half answers to a hello (id 0)
+ * telling max_batch 100 and 102 in turn, half too_large refusals of a
+ * request id the node never sent, telling 101 and 103 in turn; with -f,
+ * it goes on sending them to the last node that said hello, without end.
+ * It refuses every request with elements too_large, telling REFUSAL_MAX.
+ * Runs until SIGTERM; exit status 0, or 2 on a usage or setup error.
  */
 #include <errno.h>
 #include <signal.h>
@@ -25,8 +26,11 @@
 #include "transport.h"
 
 #define NEVER_SENT_ID 0x7fffffff00000000ULL /* no node counts this far */
+#define FLOOD_BURST 1000 /* unasked replies between two polls, with -f */
 
 static volatile sig_atomic_t stop;
+static uint8_t flood_route[256]; /* the last node that said hello */
+static size_t flood_route_len;	 /* 0: none yet */
 
 static void
 on_term(int sig)
@@ -68,6 +72,25 @@ send_reply(struct tsock *s, const void *route, size_t route_len,
 	free(buf);
 }
 
+/* Sends count replies the node never asked for to route. */
+static void
+send_unasked(struct tsock *s, const void *route, size_t route_len,
+	     unsigned long count)
+{
+	static const uint8_t none[1];
+	struct oprf_msg rep;
+	unsigned long i;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.elements = none;
+	for (i = 0; i < count; i++) {
+		rep.request_id = i % 2 == 0 ? 0 : NEVER_SENT_ID + i;
+		rep.status = i % 2 == 0 ? OPRF_OK : OPRF_TOO_LARGE;
+		rep.max_batch = 100 + (uint32_t)(i % 4);
+		send_reply(s, route, route_len, &rep);
+	}
+}
+
 /* Answers one request f of a node as the options say. */
 static void
 answer(struct tsock *s, const struct tframes *f, uint32_t hello_max,
@@ -75,7 +98,6 @@ answer(struct tsock *s, const struct tframes *f, uint32_t hello_max,
 {
 	static const uint8_t none[1];
 	struct oprf_msg req, rep;
-	unsigned long i;
 	int r;
 
 	if (f->n != 2)
@@ -92,11 +114,10 @@ answer(struct tsock *s, const struct tframes *f, uint32_t hello_max,
 		rep.status = OPRF_OK;
 		rep.max_batch = hello_max;
 		send_reply(s, f->data[0], f->len[0], &rep);
-		for (i = 0; i < unasked; i++) {
-			rep.request_id = i % 2 == 0 ? 0 : NEVER_SENT_ID + i;
-			rep.status = i % 2 == 0 ? OPRF_OK : OPRF_TOO_LARGE;
-			rep.max_batch = 100 + (uint32_t)(i % 4);
-			send_reply(s, f->data[0], f->len[0], &rep);
+		send_unasked(s, f->data[0], f->len[0], unasked);
+		if (f->len[0] <= sizeof(flood_route)) {
+			memcpy(flood_route, f->data[0], f->len[0]);
+			flood_route_len = f->len[0];
 		}
 		return;
 	}
@@ -116,9 +137,9 @@ main(int argc, char **argv)
 	struct tsock *zap, *s, *socks[2];
 	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
 	char err[256];
-	int c, e;
+	int c, e, flood = 0;
 
-	while ((c = getopt(argc, argv, "k:e:m:M:u:")) != -1) {
+	while ((c = getopt(argc, argv, "k:e:m:M:u:f")) != -1) {
 		switch (c) {
 		case 'k':
 			key_path = optarg;
@@ -135,13 +156,16 @@ main(int argc, char **argv)
 		case 'u':
 			unasked = strtoul(optarg, NULL, 10);
 			break;
+		case 'f':
+			flood = 1;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (key_path == NULL || endpoint == NULL) {
 		fprintf(stderr, "usage: kuska_liar -k KEY -e ENDPOINT -m N "
-				"-M N [-u COUNT]\n");
+				"-M N [-u COUNT] [-f]\n");
 		return 2;
 	}
 	if (keys_init() != 0 ||
@@ -164,7 +188,11 @@ main(int argc, char **argv)
 	while (!stop) {
 		bool ready[2];
 		struct tframes f;
-		if (tsock_poll(socks, 2, ready, 100) <= 0)
+		bool flooding = flood && flood_route_len != 0;
+		if (flooding)
+			send_unasked(s, flood_route, flood_route_len,
+				     FLOOD_BURST);
+		if (tsock_poll(socks, 2, ready, flooding ? 0 : 100) <= 0)
 			continue;
 		while (tsock_zap_serve(zap, admit_any, NULL) != -EAGAIN)
 			;
