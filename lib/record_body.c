@@ -1,0 +1,340 @@
+/*
+ * record_body.c - the body of a record: its date, region and victims,
+ * and the fields of each kind (an identification's exploitation, a
+ * referral's institution, purpose and number, a service, a case stage's
+ * number, stage, victims, persons and article); see record_int.h.
+ */
+#include "record_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "date.h"
+#include "norm.h"
+
+/* parse_date - the record's date: not before 2000-01-01, not after today. */
+static int
+parse_date(struct parser *p, json_t *obj, const char *base, int32_t *ret)
+{
+	if (record_parse_day(p, obj, base, "date", true, ret) < 0)
+		return -EINVAL;
+	if (*ret < date_from_ymd(DATE_MIN_YEAR, 1, 1))
+		return record_fail(p, base, "date", "is before %d-01-01",
+				   DATE_MIN_YEAR);
+	if (*ret > p->today)
+		return record_fail(p, base, "date", "is after today");
+	return 0;
+}
+
+/* parse_region - the INEI department code, a string "01" to "25". */
+static int
+parse_region(struct parser *p, json_t *obj, const char *base, uint8_t *ret)
+{
+	const char *s;
+	size_t len;
+	int n;
+
+	if (record_get_string(p, obj, base, "region", true, &s, &len) < 0)
+		return -EINVAL;
+	if (len != 2 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return record_fail(p, base, "region",
+				   "must be two digits, 01 to 25");
+	n = (s[0] - '0') * 10 + (s[1] - '0');
+	if (n < 1 || n > 25)
+		return record_fail(p, base, "region",
+				   "is not a department code, 01 to 25");
+	*ret = (uint8_t)n;
+	return 0;
+}
+
+/* parse_exploitation - a non-empty list of known forms, no repeats. */
+static int
+parse_exploitation(struct parser *p, json_t *obj, const char *base,
+		   uint32_t *ret)
+{
+	json_t *a = json_object_get(obj, "exploitation"), *e;
+	enum exploitation x;
+	char name[48];
+	size_t i;
+
+	if (a == NULL)
+		return record_fail(p, base, "exploitation", "required");
+	if (!json_is_array(a))
+		return record_fail(p, base, "exploitation", "must be a list");
+	if (json_array_size(a) == 0)
+		return record_fail(p, base, "exploitation",
+				   "must not be empty");
+	*ret = 0;
+	json_array_foreach(a, i, e)
+	{
+		snprintf(name, sizeof(name), "exploitation[%zu]", i);
+		if (!json_is_string(e))
+			return record_fail(p, base, name, "must be a string");
+		x = exploitation_from_name(json_string_value(e));
+		if (x == EXPL_NONE)
+			return record_fail(p, base, name,
+					   "unknown form of exploitation");
+		if (*ret & (1u << x))
+			return record_fail(p, base, name, "repeated");
+		*ret |= 1u << x;
+	}
+	return 0;
+}
+
+/*
+ * parse_institution - the field to or from: a known institution other
+ * than the one submitting.
+ */
+static int
+parse_institution(struct parser *p, json_t *obj, const char *base,
+		  const char *name, enum institution *ret)
+{
+	const char *s;
+	size_t len;
+
+	if (record_get_string(p, obj, base, name, true, &s, &len) < 0)
+		return -EINVAL;
+	*ret = institution_from_name(s);
+	if (*ret == INST_NONE || strlen(s) != len)
+		return record_fail(p, base, name,
+				   "must be pnp, mp, pj, mimp or minsa");
+	if (*ret == p->inst)
+		return record_fail(
+		    p, base, name,
+		    "must differ from the submitting institution");
+	return 0;
+}
+
+/*
+ * parse_number - a referral or case number, trimmed and upper-cased into
+ * out (NORM_MAX bytes).
+ */
+static int
+parse_number(struct parser *p, json_t *obj, const char *base, const char *name,
+	     char *out)
+{
+	const char *s;
+	size_t len;
+	int r;
+
+	if (record_get_string(p, obj, base, name, true, &s, &len) < 0)
+		return -EINVAL;
+	r = norm_number(s, len, out, NORM_MAX);
+	if (r == -ENAMETOOLONG)
+		return record_fail(p, base, name, "is too long");
+	if (r < 0)
+		return record_fail(p, base, name,
+				   "must be printable ASCII, not only spaces");
+	return 0;
+}
+
+/*
+ * parse_enum - obj's field name, a string that from_name knows; what
+ * lists the allowed words for the error.
+ */
+static int
+parse_enum(struct parser *p, json_t *obj, const char *base, const char *name,
+	   int (*from_name)(const char *), const char *what, int *ret)
+{
+	const char *s;
+	size_t len;
+
+	if (record_get_string(p, obj, base, name, true, &s, &len) < 0)
+		return -EINVAL;
+	*ret = strlen(s) == len ? from_name(s) : 0;
+	if (*ret == 0)
+		return record_fail(p, base, name, "must be one of %s", what);
+	return 0;
+}
+
+static int
+purpose_value(const char *s)
+{
+	return (int)purpose_from_name(s);
+}
+
+static int
+service_value(const char *s)
+{
+	return (int)service_from_name(s);
+}
+
+static int
+stage_value(const char *s)
+{
+	return (int)stage_from_name(s);
+}
+
+/* parse_case_victims - the victims list of a case stage, at most 256. */
+static int
+parse_case_victims(struct parser *p, json_t *obj, const char *base,
+		   struct record *rec)
+{
+	json_t *a = json_object_get(obj, "victims"), *v;
+	char path[64];
+	size_t i;
+
+	if (a == NULL)
+		return record_fail(p, base, "victims", "required");
+	if (!json_is_array(a))
+		return record_fail(p, base, "victims", "must be a list");
+	if (json_array_size(a) > EVENT_MAX_CASE_VICTIMS)
+		return record_fail(p, base, "victims", "more than %d victims",
+				   EVENT_MAX_CASE_VICTIMS);
+	if (json_array_size(a) == 0 && rec->stage == STAGE_COMPLAINT)
+		return record_fail(p, base, "victims",
+				   "a complaint names at least one victim");
+	json_array_foreach(a, i, v)
+	{
+		snprintf(path, sizeof(path), "%s%svictims[%zu]", base,
+			 base[0] != '\0' ? "." : "", i);
+		if (record_parse_victim(p, v, path, rec->date,
+					&rec->victims[i]) < 0)
+			return -EINVAL;
+	}
+	rec->n_victims = json_array_size(a);
+	return 0;
+}
+
+/* parse_article - the Criminal Code article, short printable ASCII. */
+static int
+parse_article(struct parser *p, json_t *obj, const char *base,
+	      struct record *rec)
+{
+	const char *s;
+	size_t len;
+
+	if (record_get_string(p, obj, base, "article", true, &s, &len) < 0)
+		return -EINVAL;
+	if (len == 0)
+		return record_fail(p, base, "article", "must not be empty");
+	if (len >= EVENT_MAX_ARTICLE)
+		return record_fail(p, base, "article",
+				   "longer than %d characters",
+				   EVENT_MAX_ARTICLE - 1);
+	if (!record_printable(s, len))
+		return record_fail(p, base, "article",
+				   "must be printable ASCII");
+	memcpy(rec->article, s, len);
+	rec->article[len] = '\0';
+	return 0;
+}
+
+/* parse_case_stage - the body of a case_stage record. */
+static int
+parse_case_stage(struct parser *p, json_t *obj, const char *base,
+		 struct record *rec)
+{
+	char num[NORM_MAX];
+	long persons = 0;
+	int v = 0, r;
+
+	r = parse_number(p, obj, base, "case_number", num);
+	if (r < 0)
+		goto out;
+	if (pseudo_add_case(p->batch, num, rec->case_id) != 0) {
+		r = record_fail(p, "", "", "out of memory");
+		goto out;
+	}
+	r = parse_enum(p, obj, base, "stage", stage_value,
+		       "complaint, preliminary_investigation, "
+		       "formalized_investigation, accusation, trial, "
+		       "conviction, acquittal, dismissal",
+		       &v);
+	if (r < 0)
+		goto out;
+	rec->stage = (enum stage)v;
+	if ((r = parse_case_victims(p, obj, base, rec)) < 0)
+		goto out;
+	r = record_get_int(p, obj, base, "persons", true, 0, EVENT_MAX_PERSONS,
+			   &persons);
+	if (r < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	rec->persons = (uint32_t)persons;
+	r = parse_article(p, obj, base, rec);
+out:
+	sodium_memzero(num, sizeof(num));
+	return r;
+}
+
+/* parse_referral - the body of a referral or referral_received record. */
+static int
+parse_referral(struct parser *p, json_t *obj, const char *base,
+	       struct record *rec)
+{
+	char num[NORM_MAX];
+	enum institution sender = INST_NONE;
+	int v = 0, r;
+
+	if (rec->kind == KIND_REFERRAL) {
+		if ((r = parse_institution(p, obj, base, "to", &rec->other)) <
+		    0)
+			goto out;
+		r = parse_enum(p, obj, base, "purpose", purpose_value,
+			       "protection, health, justice", &v);
+		if (r < 0)
+			goto out;
+		rec->purpose = (enum purpose)v;
+		sender = p->inst;
+	} else {
+		r = parse_institution(p, obj, base, "from", &rec->other);
+		if (r < 0)
+			goto out;
+		sender = rec->other;
+	}
+	if ((r = parse_number(p, obj, base, "referral_number", num)) < 0)
+		goto out;
+	if (pseudo_add_referral(p->batch, sender, num, rec->referral) != 0)
+		r = record_fail(p, "", "", "out of memory");
+out:
+	sodium_memzero(num, sizeof(num));
+	return r;
+}
+
+int
+record_parse_body(struct parser *p, json_t *obj, const char *base,
+		  struct record *rec)
+{
+	char vpath[64];
+	json_t *v;
+	int e = 0, r;
+
+	if (parse_date(p, obj, base, &rec->date) < 0)
+		return -EINVAL;
+	if (parse_region(p, obj, base, &rec->region) < 0)
+		return -EINVAL;
+	if (rec->kind != KIND_CASE_STAGE) {
+		snprintf(vpath, sizeof(vpath), "%s%svictim", base,
+			 base[0] != '\0' ? "." : "");
+		if ((v = json_object_get(obj, "victim")) == NULL)
+			return record_fail(p, vpath, "", "required");
+		if (record_parse_victim(p, v, vpath, rec->date, &rec->victim) <
+		    0)
+			return -EINVAL;
+	}
+	switch (rec->kind) {
+	case KIND_IDENTIFICATION:
+		return parse_exploitation(p, obj, base, &rec->exploitation);
+	case KIND_REFERRAL:
+	case KIND_REFERRAL_RECEIVED:
+		return parse_referral(p, obj, base, rec);
+	case KIND_SERVICE:
+		r = parse_enum(p, obj, base, "service", service_value,
+			       "residential_care, special_protection, "
+			       "mental_health, medical, legal_aid, "
+			       "reintegration",
+			       &e);
+		rec->service = (enum service)e;
+		return r;
+	case KIND_CASE_STAGE:
+		return parse_case_stage(p, obj, base, rec);
+	default:
+		return record_fail(p, base, "kind", "cannot be %s",
+				   kind_name(rec->kind));
+	}
+}

@@ -1,0 +1,146 @@
+/*
+ * record_field.c - one field of a record's JSON object read as a string,
+ * a whole number or a day, the keys an object may have, and the error
+ * that names the first field found wrong; see record_int.h.
+ */
+#include "record_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+
+int
+record_fail(struct parser *p, const char *base, const char *name,
+	    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->err->reason[0] != '\0')
+		return -EINVAL;
+	snprintf(p->err->field, sizeof(p->err->field), "%s%s%s", base,
+		 base[0] != '\0' && name[0] != '\0' ? "." : "", name);
+	va_start(ap, fmt);
+	vsnprintf(p->err->reason, sizeof(p->err->reason), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* in_list - whether s is one of the NULL-ended list of names. */
+static bool
+in_list(const char *const *list, const char *s)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * key_for_path - a copy of an object key fit for an error path: bytes
+ * that are not printable ASCII become '?', as the key is untrusted.
+ */
+static void
+key_for_path(const char *key, char *out, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; key[i] != '\0' && i + 1 < cap; i++)
+		out[i] = key[i] > 0x20 && key[i] < 0x7f ? key[i] : '?';
+	out[i] = '\0';
+}
+
+int
+record_check_fields(struct parser *p, json_t *obj, const char *base,
+		    const char *const *allowed, const char *const *other,
+		    const char *what_kind)
+{
+	const char *key;
+	json_t *v;
+	char name[48];
+
+	json_object_foreach(obj, key, v)
+	{
+		if (in_list(allowed, key))
+			continue;
+		key_for_path(key, name, sizeof(name));
+		if (other != NULL && in_list(other, key))
+			return record_fail(p, base, name, "not a field of %s",
+					   what_kind);
+		return record_fail(p, base, name, "unknown field");
+	}
+	return 0;
+}
+
+int
+record_get_string(struct parser *p, json_t *obj, const char *base,
+		  const char *name, bool required, const char **ret_s,
+		  size_t *ret_len)
+{
+	json_t *v = json_object_get(obj, name);
+
+	if (v == NULL) {
+		if (required)
+			record_fail(p, base, name, "required");
+		return -ENOENT;
+	}
+	if (!json_is_string(v))
+		return record_fail(p, base, name, "must be a string");
+	*ret_s = json_string_value(v);
+	*ret_len = json_string_length(v);
+	return 0;
+}
+
+int
+record_get_int(struct parser *p, json_t *obj, const char *base,
+	       const char *name, bool required, long lo, long hi, long *ret)
+{
+	json_t *v = json_object_get(obj, name);
+	json_int_t n;
+
+	if (v == NULL) {
+		if (required)
+			record_fail(p, base, name, "required");
+		return -ENOENT;
+	}
+	if (!json_is_integer(v))
+		return record_fail(p, base, name, "must be a whole number");
+	n = json_integer_value(v);
+	if (n < lo || n > hi)
+		return record_fail(p, base, name, "must be from %ld to %ld", lo,
+				   hi);
+	*ret = (long)n;
+	return 0;
+}
+
+bool
+record_printable(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+int
+record_parse_day(struct parser *p, json_t *obj, const char *base,
+		 const char *name, bool required, int32_t *ret)
+{
+	const char *s;
+	size_t len;
+	int r;
+
+	r = record_get_string(p, obj, base, name, required, &s, &len);
+	if (r == -ENOENT && !required)
+		return -ENOENT;
+	if (r < 0)
+		return -EINVAL;
+	if (date_parse(s, len, ret) < 0)
+		return record_fail(p, base, name,
+				   "must be a real day written YYYY-MM-DD");
+	return 0;
+}

@@ -1,0 +1,96 @@
+/*
+ * record_int.h - what the record parser's files share: internal to them,
+ * the only files besides record.c that see jansson. record.c takes a line
+ * to a record object (jansson's memory and errors, the kind, its fields,
+ * ref, target and replacement) and holds record.h's calls;
+ * record_field.c reads one field of an object and words the error that
+ * names it; record_victim.c a victim, her identity and its pseudonyms;
+ * record_body.c a record's body: date, region, victims and the fields of
+ * each kind.
+ */
+#ifndef KUSKA_RECORD_INT_H
+#define KUSKA_RECORD_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "event.h"
+#include "pseudo.h"
+#include "record.h"
+
+/* What record_parse() carries down the parse. */
+struct parser {
+	enum institution inst;	    /* the institution submitting the line */
+	struct pseudo_batch *batch; /* where pseudonyms are asked for */
+	int32_t today;
+	struct parsed_record *ret;
+	struct record_error *err;
+};
+
+/* Reading fields (record_field.c). */
+
+/*
+ * record_fail - records the first error of the line: the field path (base
+ * and name joined by a dot; either may be empty) and the reason, a printf
+ * format that must never be given a value from the line. Returns -EINVAL.
+ */
+int record_fail(struct parser *p, const char *base, const char *name,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * record_check_fields - refuses the first key of obj not in allowed:
+ * "unknown field", or, when it is in other (fields of other kinds), "not
+ * a field of" the what_kind. Returns 0 or -EINVAL.
+ */
+int record_check_fields(struct parser *p, json_t *obj, const char *base,
+			const char *const *allowed, const char *const *other,
+			const char *what_kind);
+
+/*
+ * record_get_string - obj's field name as a string (*ret_s, *ret_len; the
+ * pointer lives as long as obj). Returns 0; -ENOENT when absent (an error
+ * only if required); -EINVAL when not a string.
+ */
+int record_get_string(struct parser *p, json_t *obj, const char *base,
+		      const char *name, bool required, const char **ret_s,
+		      size_t *ret_len);
+
+/*
+ * record_get_int - obj's field name as a whole number in lo..hi. Returns
+ * 0 and *ret, -ENOENT when absent (an error only if required) or -EINVAL.
+ */
+int record_get_int(struct parser *p, json_t *obj, const char *base,
+		   const char *name, bool required, long lo, long hi,
+		   long *ret);
+
+/* record_printable - whether all len bytes of s are printable ASCII. */
+bool record_printable(const char *s, size_t len);
+
+/*
+ * record_parse_day - obj's field name as a real day "YYYY-MM-DD". Returns
+ * 0, -ENOENT when absent and not required, or -EINVAL.
+ */
+int record_parse_day(struct parser *p, json_t *obj, const char *base,
+		     const char *name, bool required, int32_t *ret);
+
+/*
+ * record_parse_victim - a victim object at path (e.g. "victim",
+ * "victims[2]"), its age taken at date (record_victim.c). Fills *out,
+ * pseudonym included, and counts an unlinkable victim. Every copy of the
+ * identity is wiped before it returns. Returns 0 or -EINVAL.
+ */
+int record_parse_victim(struct parser *p, json_t *v, const char *path,
+			int32_t date, struct victim *out);
+
+/*
+ * record_parse_body - date, region and the fields of kind rec->kind
+ * (already read) of obj, at base ("" or "record"), into rec
+ * (record_body.c).
+ */
+int record_parse_body(struct parser *p, json_t *obj, const char *base,
+		      struct record *rec);
+
+#endif

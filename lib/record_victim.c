@@ -1,0 +1,218 @@
+/*
+ * record_victim.c - a victim object of a record: her document, names,
+ * birth date or age, sex and nationality, and the match keys asked of the
+ * pseudonym batch; see record_int.h.
+ *
+ * Identities pass through four places in the parser: jansson's parse tree
+ * (every block of it is wiped when freed, see record_init() in record.c),
+ * the normalised texts of record_parse_victim() (wiped before it returns,
+ * on every path), the birth date (likewise), and the copies handed to the
+ * pseudonym batch (sodium_malloc() memory that the batch wipes once they
+ * are evaluated, or at once when the line is refused). Nothing is logged,
+ * and no error reason ever quotes a value from the line.
+ */
+#include "record_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "date.h"
+#include "norm.h"
+
+/* parse_nationality - two upper-case ASCII letters (ISO alpha-2 or XX). */
+static int
+parse_nationality(struct parser *p, json_t *v, const char *path, char out[3])
+{
+	const char *s;
+	size_t len;
+
+	if (record_get_string(p, v, path, "nationality", true, &s, &len) < 0)
+		return -EINVAL;
+	if (len != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
+		return record_fail(p, path, "nationality",
+				   "must be two upper-case letters (ISO 3166-1 "
+				   "alpha-2, or XX)");
+	if (!nationality_valid(s))
+		return record_fail(
+		    p, path, "nationality",
+		    "is not an ISO 3166-1 alpha-2 country code (XX "
+		    "for unknown)");
+	out[0] = s[0];
+	out[1] = s[1];
+	out[2] = '\0';
+	return 0;
+}
+
+/*
+ * parse_document - a victim's document object: its type and number,
+ * normalised into type_out (a static name) and num (NORM_MAX bytes).
+ */
+static int
+parse_document(struct parser *p, json_t *doc, const char *path,
+	       const char **type_out, char *num)
+{
+	static const char *const fields[] = {"type", "number", NULL};
+	static const char *const types[] = {"DNI", "CE",    "PASSPORT", "PTP",
+					    "CPP", "OTHER", NULL};
+	char dpath[64];
+	const char *s, *type;
+	size_t len, i;
+	int r;
+
+	snprintf(dpath, sizeof(dpath), "%s%sdocument", path,
+		 path[0] != '\0' ? "." : "");
+	if (!json_is_object(doc))
+		return record_fail(p, dpath, "", "must be an object");
+	if (record_check_fields(p, doc, dpath, fields, NULL, NULL) < 0)
+		return -EINVAL;
+	if (record_get_string(p, doc, dpath, "type", true, &type, &len) < 0)
+		return -EINVAL;
+	for (i = 0; types[i] != NULL; i++)
+		if (strcmp(types[i], type) == 0)
+			break;
+	if (types[i] == NULL)
+		return record_fail(
+		    p, dpath, "type",
+		    "must be DNI, CE, PASSPORT, PTP, CPP or OTHER");
+	if (record_get_string(p, doc, dpath, "number", true, &s, &len) < 0)
+		return -EINVAL;
+	r = norm_document(types[i], s, len, num, NORM_MAX);
+	if (r == -ENAMETOOLONG)
+		return record_fail(p, dpath, "number", "is too long");
+	if (r < 0 && strcmp(types[i], "DNI") == 0)
+		return record_fail(p, dpath, "number",
+				   "a DNI is exactly 8 digits");
+	if (r < 0)
+		return record_fail(
+		    p, dpath, "number",
+		    "must hold letters and digits (spaces and dashes "
+		    "are ignored)");
+	*type_out = types[i];
+	return 0;
+}
+
+/*
+ * parse_name - a victim's given_names or surnames, normalised into out
+ * (NORM_MAX bytes). Returns 0, -ENOENT when absent, or -EINVAL.
+ */
+static int
+parse_name(struct parser *p, json_t *v, const char *path, const char *name,
+	   char *out)
+{
+	const char *s;
+	size_t len;
+	int r;
+
+	r = record_get_string(p, v, path, name, false, &s, &len);
+	if (r == -ENOENT)
+		return -ENOENT;
+	if (r < 0)
+		return -EINVAL;
+	r = norm_name(s, len, out, NORM_MAX);
+	if (r == -ENAMETOOLONG)
+		return record_fail(p, path, name, "is too long");
+	if (r < 0)
+		return record_fail(p, path, name,
+				   "must hold letters, with spaces, hyphens or "
+				   "apostrophes between them (no digits or "
+				   "symbols)");
+	return 0;
+}
+
+/*
+ * parse_victim_into - the fields of a victim object, which the caller
+ * wipes: normalised names, document and birth date. See record_parse_victim().
+ */
+static int
+parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
+		  struct victim *out, char *given, char *surn, char *doc,
+		  int32_t *birth)
+{
+	static const char *const fields[] = {
+	    "document", "given_names", "surnames",    "birth_date",
+	    "age",	"sex",	       "nationality", NULL};
+	const char *doc_type = NULL, *s;
+	json_t *d;
+	size_t len;
+	long age = -1;
+	int r, years = 0, has_given, has_surn, has_birth;
+
+	if (!json_is_object(v))
+		return record_fail(p, path, "", "must be an object");
+	if (record_check_fields(p, v, path, fields, NULL, NULL) < 0)
+		return -EINVAL;
+	d = json_object_get(v, "document");
+	if (d != NULL && parse_document(p, d, path, &doc_type, doc) < 0)
+		return -EINVAL;
+	if ((has_given = parse_name(p, v, path, "given_names", given)) ==
+	    -EINVAL)
+		return -EINVAL;
+	if ((has_surn = parse_name(p, v, path, "surnames", surn)) == -EINVAL)
+		return -EINVAL;
+	has_birth = record_parse_day(p, v, path, "birth_date", false, birth);
+	if (has_birth == -EINVAL)
+		return -EINVAL;
+	if (has_birth == 0) {
+		if (*birth > date)
+			return record_fail(p, path, "birth_date",
+					   "is after the record's date");
+		years = date_age_years(*birth, date);
+		if (years > 120)
+			return record_fail(p, path, "birth_date",
+					   "gives an age over 120");
+	}
+	r = record_get_int(p, v, path, "age", false, 0, 120, &age);
+	if (r == -EINVAL)
+		return -EINVAL;
+	if (record_get_string(p, v, path, "sex", true, &s, &len) < 0)
+		return -EINVAL;
+	out->sex = sex_from_name(s);
+	if (out->sex == SEX_NONE || len != 1)
+		return record_fail(p, path, "sex", "must be F, M or U");
+	if (parse_nationality(p, v, path, out->nationality) < 0)
+		return -EINVAL;
+	if (has_birth != 0 && age < 0)
+		return record_fail(p, path, "",
+				   "one of birth_date or age is required");
+
+	out->age_years = (uint8_t)(has_birth == 0 ? years : age);
+	out->age_group = age_group_of(out->age_years);
+	/* Both match keys, each when the record has what it takes. */
+	if (doc_type != NULL) {
+		if (pseudo_add_document(p->batch, doc_type, doc,
+					out->doc_key) != 0)
+			return record_fail(p, "", "", "out of memory");
+		out->doc_type = doc_type_from_name(doc_type);
+	}
+	if (has_given == 0 && has_surn == 0 && has_birth == 0) {
+		if (pseudo_add_name(p->batch, given, surn, *birth, out->sex,
+				    out->name_key) != 0)
+			return record_fail(p, "", "", "out of memory");
+		out->has_name_key = true;
+	}
+	/* The first one's path, so that the warning can point at her in a
+	 * case stage's list of victims. */
+	if (!victim_linkable(out) && p->ret->unlinkable++ == 0)
+		snprintf(p->ret->unlinkable_field,
+			 sizeof(p->ret->unlinkable_field), "%s", path);
+	return 0;
+}
+
+int
+record_parse_victim(struct parser *p, json_t *v, const char *path, int32_t date,
+		    struct victim *out)
+{
+	char given[NORM_MAX], surn[NORM_MAX], doc[NORM_MAX];
+	int32_t birth = 0;
+	int r;
+
+	r = parse_victim_into(p, v, path, date, out, given, surn, doc, &birth);
+	sodium_memzero(given, sizeof(given));
+	sodium_memzero(surn, sizeof(surn));
+	sodium_memzero(doc, sizeof(doc));
+	sodium_memzero(&birth, sizeof(birth));
+	return r;
+}
