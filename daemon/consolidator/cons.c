@@ -1,9 +1,19 @@
-/* cons.c - the shared reply path of the consolidator's sockets; see cons.h. */
+/*
+ * cons.c - the shared reply path of the consolidator's sockets, and the
+ * freeing of its state; see cons.h.
+ */
 #include "cons.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "indfile.h"
+#include "ingest_net.h"
 #include "log.h"
+#include "pipeline.h"
+#include "popfile.h"
+#include "query_net.h"
+#include "sdg_table.h"
 
 void
 send_to(struct tsock *s, const struct tframes *req, const uint8_t *buf,
@@ -16,4 +26,51 @@ send_to(struct tsock *s, const struct tframes *req, const uint8_t *buf,
 	if (r != 0)
 		log_debug("event=reply_not_delivered error=%s",
 			  LOG_Q(strerror(-r)));
+}
+
+/* pipeline_free's discard: what was run is still answered. */
+static void
+finish_job(struct pipeline_job *job, void *arg)
+{
+	ingest_finish(arg, job);
+}
+
+void
+cons_free_retired(struct cons *c, bool all)
+{
+	struct retired_reg **pr = &c->retired, *r;
+
+	while ((r = *pr) != NULL) {
+		if (!all && r->users > 0) {
+			pr = &r->next;
+			continue;
+		}
+		*pr = r->next;
+		registry_free(&r->reg);
+		free(r);
+	}
+}
+
+void
+cons_free(struct cons *c)
+{
+	query_net_stop(c);
+	pipeline_free(&c->pipe, finish_job, c);
+	cons_free_retired(c, true);
+	admit_free(&c->admit);
+	tsock_free(&c->query_mon);
+	tsock_free(&c->query);
+	tsock_free(&c->control);
+	tsock_free(&c->ingest_mon);
+	tsock_free(&c->ingest);
+	tsock_free(&c->zap);
+	transport_free(&c->t);
+	ingest_close(&c->ig);
+	store_close(&c->st);
+	query_set_indicators(NULL);
+	indset_free(&c->indicators);
+	sdg_set_population(NULL);
+	popset_free(&c->population);
+	registry_free(&c->reg);
+	keys_free(&c->key);
 }

@@ -1,7 +1,8 @@
 /*
  * cons.h - the state kuska-consolidator's socket handlers share (main.c
- * builds it; peers.c, ingest_net.c, control.c and query_net.c act on it),
- * and the one way they answer a request.
+ * builds it, with reload.c and start.c; peers.c, ingest_net.c, control.c
+ * and query_net.c act on it), the one way they answer a request, and its
+ * freeing.
  *
  * Three kinds of thread use it. The main thread owns the sockets but the
  * query socket, and all of this but ig: it answers status and metrics at
@@ -139,5 +140,17 @@ struct cons {
  */
 void send_to(struct tsock *s, const struct tframes *req, const uint8_t *buf,
 	     size_t len);
+
+/*
+ * cons_free_retired - frees the registries replaced by reloads that no
+ * job uses any more (all: every one, jobs or not).
+ */
+void cons_free_retired(struct cons *c, bool all);
+
+/*
+ * cons_free - releases whatever main acquired, the jobs in the pipeline
+ * answered first; safe on a partly built struct.
+ */
+void cons_free(struct cons *c);
 
 #endif

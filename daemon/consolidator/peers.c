@@ -140,6 +140,17 @@ on_monitor(struct cons *c, const struct tmon_event *ev)
 }
 
 void
+peers_read_monitors(struct cons *c)
+{
+	struct tmon_event ev;
+
+	while (tsock_monitor_next(c->ingest_mon, &ev) == 0)
+		on_monitor(c, &ev);
+	while (tsock_monitor_next(c->query_mon, &ev) == 0)
+		on_monitor(c, &ev);
+}
+
+void
 peers_tick(struct cons *c)
 {
 	uint64_t now = date_mono_ms();

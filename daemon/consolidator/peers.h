@@ -59,6 +59,12 @@ size_t peers_revalidate(struct cons *c);
 void on_monitor(struct cons *c, const struct tmon_event *ev);
 
 /*
+ * peers_read_monitors - reads every waiting event of both network
+ * sockets' monitors (on_monitor).
+ */
+void peers_read_monitors(struct cons *c);
+
+/*
  * peers_tick - closes what is due (see admit_tick); logs, at most every
  * 10 s, how many anonymous connections were closed over a bound and how
  * many handshakes failed.
