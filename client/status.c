@@ -104,10 +104,17 @@ control_endpoint(const char *cmd, const char *conf, char *out, size_t cap,
 		 enum daemon_kind *ret_kind)
 {
 	char section[64], err[512];
+	int r = settings_section(conf, section, sizeof(section));
 
-	if (settings_section(conf, section, sizeof(section)) != 0) {
+	if (r == -EINVAL) {
 		fprintf(stderr, "kuska %s: %s: not a kuska config file\n", cmd,
 			conf);
+		return 2;
+	}
+	if (r != 0) {
+		/* A mistyped path: say so, not that the file is of a wrong
+		 * kind (query and submit say it alike). */
+		fprintf(stderr, "kuska %s: %s: %s\n", cmd, conf, strerror(-r));
 		return 2;
 	}
 	if (strcmp(section, "node") == 0) {

@@ -348,11 +348,15 @@ shown(const char *s, char *buf, size_t cap)
 	return log_quote(s, len, buf, cap);
 }
 
-/* tcp://HOST:PORT: a host of [A-Za-z0-9.-_*] or [IPv6], a port 1..65535. */
+/*
+ * tcp://HOST:PORT: a host of [A-Za-z0-9.-_*], a port 1..65535. No
+ * [IPv6] host: the sockets do not enable IPv6 (ZMQ_IPV6), so a daemon
+ * could not bind it and a node would dial it for ever.
+ */
 static bool
 valid_tcp(const char *v)
 {
-	const char *host, *colon;
+	const char *host, *colon, *p;
 	unsigned long port;
 	char *end;
 
@@ -362,18 +366,11 @@ valid_tcp(const char *v)
 	colon = strrchr(host, ':');
 	if (colon == NULL || colon == host)
 		return false;
-	if (host[0] == '[') {
-		if (colon[-1] != ']')
+	for (p = host; p < colon; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+		      *p == '_' || *p == '*'))
 			return false;
-	} else {
-		const char *p;
-		for (p = host; p < colon; p++)
-			if (!((*p >= 'a' && *p <= 'z') ||
-			      (*p >= 'A' && *p <= 'Z') ||
-			      (*p >= '0' && *p <= '9') || *p == '.' ||
-			      *p == '-' || *p == '_' || *p == '*'))
-				return false;
-	}
 	if (colon[1] < '0' || colon[1] > '9')
 		return false;
 	errno = 0;
@@ -425,6 +422,13 @@ set_field(struct load_ctx *c, const struct config_field *f, const char *value,
 			break;
 		/* FALLTHROUGH */
 	case CONFIG_ENDPOINT_TCP:
+		if (strncmp(value, "tcp://[", 7) == 0) {
+			snprintf(why, whylen,
+				 "%s: an IPv6 address, which kuska does not "
+				 "enable: give an IPv4 address or a host name",
+				 f->name);
+			return -EINVAL;
+		}
 		if (!valid_tcp(value)) {
 			snprintf(why, whylen,
 				 "%s: must be tcp://HOST:PORT with a port from "

@@ -32,6 +32,11 @@ struct tsock {
 	void *s;
 	bool wipe;   /* wipe received frames in libzmq's memory */
 	bool router; /* a ROUTER: keeps a refused message's routing id */
+	/* The socket file tsock_bind_local made, which libzmq leaves behind
+	 * when the socket closes ("" for any other socket), and the process
+	 * that made it. */
+	char file[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	pid_t file_owner;
 };
 
 struct transport *
@@ -87,6 +92,11 @@ tsock_free(struct tsock **s)
 {
 	if (s == NULL || *s == NULL)
 		return;
+	/* Unlinked while it still listens: no later daemon can have bound
+	 * this path yet, so the file removed is ours. A forked child leaves
+	 * it to its parent. */
+	if ((*s)->file[0] != '\0' && (*s)->file_owner == getpid())
+		(void)unlink((*s)->file);
 	zmq_close((*s)->s);
 	free(*s);
 	*s = NULL;
@@ -223,6 +233,7 @@ tsock_bind_local(struct transport *t, const char *endpoint, size_t max_frame,
 		 int *ret_err)
 {
 	struct tsock_limits lim = {.max_frame = max_frame};
+	struct tsock *ts;
 	void *s;
 
 	if (strncmp(endpoint, "ipc://", 6) == 0) {
@@ -245,9 +256,15 @@ tsock_bind_local(struct transport *t, const char *endpoint, size_t max_frame,
 		zmq_close(s);
 		return NULL;
 	}
-	if (strncmp(endpoint, "ipc://", 6) == 0)
-		chmod(endpoint + 6, 0660);
-	return tsock_wrap(s, ret_err);
+	if (strncmp(endpoint, "ipc://", 6) != 0)
+		return tsock_wrap(s, ret_err);
+	chmod(endpoint + 6, 0660);
+	ts = tsock_wrap(s, ret_err);
+	if (ts != NULL) {
+		snprintf(ts->file, sizeof(ts->file), "%s", endpoint + 6);
+		ts->file_owner = getpid();
+	}
+	return ts;
 }
 
 struct tsock *

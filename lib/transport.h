@@ -103,7 +103,8 @@ int tsock_redial(struct tsock *s, const char *endpoint)
  * tsock_bind_local - a ROUTER bound to an ipc:// endpoint, the socket
  * file made mode 0660. A socket file nobody listens on (left by a process
  * that died) is replaced; one a live process listens on is not:
- * *ret_err = -EADDRINUSE.
+ * *ret_err = -EADDRINUSE. tsock_free removes the socket file, so that a
+ * daemon that stops cleanly leaves none.
  */
 struct tsock *tsock_bind_local(struct transport *t, const char *endpoint,
 			       size_t max_frame, int *ret_err);
@@ -134,7 +135,10 @@ struct tsock *tsock_zap(struct transport *t, int *ret_err);
  */
 struct tsock *tsock_monitor(struct transport *t, struct tsock *s, int *ret_err);
 
-/* tsock_free - closes *s; accepts NULL; clears the pointer. */
+/*
+ * tsock_free - closes *s, and removes the socket file of one made by
+ * tsock_bind_local in this process; accepts NULL; clears the pointer.
+ */
 void tsock_free(struct tsock **s);
 
 /*

@@ -427,6 +427,12 @@ estimate_table(struct store *st, const struct query_req *req,
 		return refuse(ret, "the estimate table is not open to an "
 				   "institution (it is computed from the "
 				   "overlap table)");
+	/* As the overlap it is computed from, but in its own name: the
+	 * overlap's refusal named a table the client did not ask for. */
+	if (who->role == ROLE_SECRETARIAT && req->region != 0)
+		return refuse(ret, "the secretariat gets the estimate table "
+				   "for the whole country only: ask without "
+				   "--region");
 	if (req->boot > ESTIMATE_MAX_BOOT) {
 		snprintf(err, sizeof(err),
 			 "--boot: at most %d resamples in one request",

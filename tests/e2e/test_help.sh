@@ -325,6 +325,11 @@ printf '[network x]\n' >"$T/registry.conf"
 refused "metrics given a registry names itself" \
 	"kuska metrics: $T/registry.conf: a [network x] file; give a node's" \
 	"$KUSKA" metrics -c "$T/registry.conf"
+# A config path that does not exist: said so, as query and submit say it,
+# not "not a kuska config file".
+refused "status given a missing config says it is missing" \
+	"kuska status: $T/missing.conf: No such file or directory" \
+	"$KUSKA" status -c "$T/missing.conf"
 # A node's config given to the query client: named, as status names a
 # client's, not "unknown section [node]".
 printf '[node]\ninstitution = pnp\n' >"$T/pnp.conf"

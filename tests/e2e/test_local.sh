@@ -6,6 +6,8 @@
 #  - a second kuska-consolidator with the same control socket (another
 #    data directory) is refused; the first keeps answering; so is one on
 #    the same port, and each refusal names the config key;
+#  - a node stopped cleanly removes its socket file: kuska status says
+#    nothing listens there;
 #  - a socket file left by a killed node: kuska submit and kuska status say
 #    the node is not running, within two seconds; a stopped (hung) node is
 #    "not answering", also within seconds; the next start cleans up;
@@ -110,7 +112,14 @@ check "... saying there is nothing to repair" \
 check "the first consolidator still answers status" \
 	sh -c "'$KUSKA' status -c '$N/consolidator.conf' | grep -q '^pnp'"
 
-# --- a dead node, a hung node ----------------------------------------------
+# --- a stopped node, a dead node, a hung node ------------------------------
+stop_node pnp TERM
+check "a node stopped cleanly leaves no socket file" test ! -e "$N/run/pnp.sock"
+"$KUSKA" status -c "$N/pnp.conf" >"$T/stopped-status.out" 2>&1
+rc=$?
+check "status of a stopped node: exit 2, nothing listening" \
+	sh -c "test $rc = 2 && grep -q 'nothing listening at .*(the daemon is not running)' '$T/stopped-status.out'"
+start_node pnp
 stop_node pnp KILL
 check "the killed node left its socket file" test -S "$N/run/pnp.sock"
 t0=$(date +%s%N)

@@ -648,6 +648,11 @@ test_endpoint_port_checked(void **state)
 		     "consolidator", NULL);
 	expect_error(fx, "[node]\nconsolidator = tcp://:7420\n", 2,
 		     "consolidator", NULL);
+	/* An IPv6 address passed -n and then could not be bound (or was
+	 * dialled for ever): the sockets do not enable IPv6. */
+	expect_error(fx, "[node]\nconsolidator = tcp://[::1]:7400\n", 2,
+		     "consolidator: an IPv6 address",
+		     "an IPv4 address or a host name");
 }
 
 static void

@@ -636,6 +636,14 @@ test_estimate_refused_roles(void **state)
 	assert_int_equal(ask("estimate", "2025Q1", 0, 0, 0, &nobody, &t),
 			 -EINVAL);
 	codec_qtable_clear(&t);
+	/* The secretariat's refusal of a region names the table asked for,
+	 * where it named the overlap it is computed from. */
+	assert_int_equal(ask("estimate", "2025", 15, 0, 0, &secretariat, &t),
+			 -EINVAL);
+	assert_string_equal(t.error, "the secretariat gets the estimate table "
+				     "for the whole country only: ask without "
+				     "--region");
+	codec_qtable_clear(&t);
 }
 
 /* ---- SDG 16.2.2 -----------------------------------------------------------
