@@ -189,10 +189,24 @@ ask(struct store *st, const struct query_req *req, const char *table,
 	return query_run(st, &q, who, k, ret);
 }
 
+/* Marks every indicator that refers to table s suppressed. */
+static void
+suppress_table(const struct qschema *s, struct work *w)
+{
+	size_t i, j;
+
+	for (i = 0; i < w->set->n; i++)
+		for (j = 0; j < expr_n_refs(w->set->items[i].value); j++)
+			if (expr_ref_at(w->set->items[i].value, j)->table == s)
+				w->suppressed[i] = true;
+}
+
 /*
- * Works out every reference into table s of every indicator. A table the
- * role may not see, or that query_run does not know yet, leaves them
- * without a value.
+ * Works out every reference into table s of every indicator. A table
+ * that query_run does not know yet, or that the role may not see, leaves
+ * them without a value; for the secretariat, a table the analyst is given
+ * but it is not at this level (a breakdown by region) withholds them:
+ * they are suppressed, as on a hidden cell, not without data.
  */
 static int
 resolve_table(struct store *st, const struct query_req *req,
@@ -203,21 +217,27 @@ resolve_table(struct store *st, const struct query_req *req,
 	struct qtable qt, plain;
 	bool have_plain = false;
 	size_t i, j;
-	int r;
+	int r, mine;
 
 	memset(&plain, 0, sizeof(plain));
-	r = ask(st, req, s->table, who, k, &qt);
-	if (r != 0) {
+	mine = ask(st, req, s->table, who, k, &qt);
+	if (mine != 0 && mine != -EINVAL) {
 		codec_qtable_clear(&qt);
-		/* -EINVAL: unknown table, or closed to this role. */
-		return r == -EINVAL ? 0 : r;
+		return mine;
 	}
+	r = 0;
 	if (who->role == ROLE_SECRETARIAT) {
 		r = ask(st, req, s->table, &analyst, k, &plain);
 		if (r != 0 && r != -EINVAL)
 			goto out;
 		have_plain = r == 0;
 		r = 0;
+	}
+	/* -EINVAL: unknown table, or closed to this role. */
+	if (mine != 0) {
+		if (have_plain)
+			suppress_table(s, w);
+		goto out;
 	}
 	for (i = 0; i < w->set->n; i++) {
 		const struct expr *e = w->set->items[i].value;

@@ -1339,6 +1339,40 @@ test_values_secretariat(void **state)
 	indset_free(&set);
 }
 
+/*
+ * A table the secretariat is not given at the level asked (the breakdown
+ * by region: docs/DISCLOSURE.md) withholds what the analyst is given from
+ * it: the indicator is suppressed, as one on a hidden cell, not no_data,
+ * which would say there was nothing to count. Hand-worked: in 2025,
+ * region 15 (Lima) has pnp's 10 identifications, so the analyst's
+ * breakdown.victims[dimension=age_group] sums to 10 over the age groups;
+ * the secretariat's same indicator is suppressed, value and progress
+ * empty. Nationally the secretariat is given the breakdown: no refusal.
+ */
+static void
+test_values_secretariat_closed_table(void **state)
+{
+	static const char *const v[] = {
+	    "breakdown.victims[dimension=age_group]",
+	    "identification.victims[institution=pnp]", "2 * 3", NULL};
+	struct indset *set = set_of(v);
+	struct ind_result res[3];
+
+	(void)state;
+	evaluate(set, "2025", 15, &analyst, res);
+	expect_number(&res[0], 10);
+	expect_number(&res[1], 10);
+	evaluate(set, "2025", 15, &secretariat, res);
+	assert_int_equal(res[0].status, IND_SUPPRESSED);
+	assert_false(res[0].has_value);
+	assert_false(res[0].has_progress);
+	assert_int_not_equal(res[1].status, IND_NO_DATA);
+	expect_number(&res[2], 6);
+	evaluate(set, "2025", 0, &secretariat, res);
+	assert_int_not_equal(res[0].status, IND_NO_DATA);
+	indset_free(&set);
+}
+
 /* A table query_run does not answer (yet) leaves its indicators without a
  * value; once it answers, the value is its cell. */
 static void
@@ -1541,6 +1575,7 @@ main(void)
 	    cmocka_unit_test(test_values_medians_and_division),
 	    cmocka_unit_test(test_values_periods_and_region),
 	    cmocka_unit_test(test_values_secretariat),
+	    cmocka_unit_test(test_values_secretariat_closed_table),
 	    cmocka_unit_test(test_values_unanswered_table),
 	    cmocka_unit_test(test_schema_matches_tables),
 	    cmocka_unit_test(test_indicators_table),
