@@ -832,6 +832,31 @@ test_judge_thresholds(void **state)
 	assert_int_equal(status_at(&ind, "2028", 99), IND_LIMITED);
 }
 
+/*
+ * Achieved is judged on the value as the table writes it (2 decimals)
+ * against the target as written, so that a row never shows a value equal
+ * to its target without saying achieved. Hand-worked: baseline 2024: 50,
+ * target 2026H2: 66.67; in 2025H2 (elapsed 2/4 = 0.5) two in three,
+ * 100 * 2 / 3 = 66.666..., is written 66.67: achieved (it read on_track,
+ * progress 16.6667 / 16.67 = 0.9998 >= 0.475). 66.664 is written 66.66:
+ * not reached, on_track. Decreasing from 50 to 33.33, 100 / 3 = 33.333...
+ * is written 33.33: achieved; 33.336 is written 33.34: not, and its
+ * progress 16.664 / 16.67 = 0.9996 is on_track.
+ */
+static void
+test_judge_achieved_as_written(void **state)
+{
+	struct indicator up = line_of("2024", 50, "2026H2", 66.67);
+	struct indicator down = line_of("2024", 50, "2026H2", 33.33);
+
+	(void)state;
+	assert_int_equal(status_at(&up, "2025H2", 100.0 * 2 / 3),
+			 IND_ACHIEVED);
+	assert_int_equal(status_at(&up, "2025H2", 66.664), IND_ON_TRACK);
+	assert_int_equal(status_at(&down, "2025H2", 100.0 / 3), IND_ACHIEVED);
+	assert_int_equal(status_at(&down, "2025H2", 33.336), IND_ON_TRACK);
+}
+
 static void
 test_judge_decrease(void **state)
 {
@@ -1566,6 +1591,7 @@ main(void)
 	    cmocka_unit_test(test_file_load),
 	    cmocka_unit_test(test_file_shipped),
 	    cmocka_unit_test(test_judge_thresholds),
+	    cmocka_unit_test(test_judge_achieved_as_written),
 	    cmocka_unit_test(test_judge_decrease),
 	    cmocka_unit_test(test_judge_no_data),
 	    cmocka_unit_test(test_judge_semesters_and_years),
