@@ -433,6 +433,16 @@ fig_sdg(struct report *r)
 	rp_fig_close(r, t, "sdg16_2_2", tr(M_SDG_NOTE));
 }
 
+/* Whether row i of the estimate answer t has an interval: its lower
+ * limit shown (the upper may be infinite, the note says so); not a
+ * bootstrap not computed, one-sided or without an estimate, nor one
+ * suppressed for the secretariat. */
+static bool
+has_interval(const struct qtable *t, size_t i)
+{
+	return rp_val(t, i, "low95").kind == SVG_NUM;
+}
+
 void
 rp_sec_estimate(struct report *r)
 {
@@ -485,8 +495,11 @@ rp_sec_estimate(struct report *r)
 	for (i = 0; i < t->n_rows; i++)
 		if (strcmp(rp_text_of(t, i, "method"), "bootstrap") == 0) {
 			fprintf(r->f, " ");
-			rp_put(r, tr(M_ESTIMATE_INTERVAL), REPORT_BOOT,
-			       REPORT_SEED);
+			if (has_interval(t, i))
+				rp_put(r, tr(M_ESTIMATE_INTERVAL), REPORT_BOOT,
+				       REPORT_SEED);
+			else
+				html_escape(r->f, tr(M_ESTIMATE_NO_BOOT));
 			break;
 		}
 	fprintf(r->f, "</p>\n");

@@ -16,6 +16,8 @@
 #define ACCELERATION 0.6
 /* Room for rounding when a progress lands exactly on a threshold. */
 #define SLACK 1e-9
+/* The decimals a value, a baseline and a target are written with. */
+#define VALUE_DECIMALS 2
 
 static const char *const status_names[] = {
     [IND_NO_DATA] = "no_data",
@@ -33,6 +35,29 @@ ind_status_name(enum ind_status s)
 	if ((unsigned)s >= sizeof(status_names) / sizeof(status_names[0]))
 		return NULL;
 	return status_names[s];
+}
+
+/* v as the table writes it: rounded to VALUE_DECIMALS. */
+static double
+as_written(double v)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.*f", VALUE_DECIMALS, v);
+	return strtod(buf, NULL);
+}
+
+/*
+ * Whether the value has reached the target, in its direction, compared
+ * as the table writes both: a value written 66.67 beside a target of
+ * 66.67 has reached it, whatever decimals the division left.
+ */
+static bool
+reached(const struct indicator *ind, double value)
+{
+	double v = as_written(value), t = as_written(ind->target);
+
+	return ind->direction == IND_INCREASE ? v >= t : v <= t;
 }
 
 void
@@ -56,8 +81,7 @@ indicators_judge(const struct indicator *ind, uint32_t period, bool has_value,
 	ret->elapsed = (double)since / (double)span;
 	ret->progress = (value - ind->baseline) / (ind->target - ind->baseline);
 	th = ret->elapsed;
-	if (ind->direction == IND_INCREASE ? value >= ind->target
-					   : value <= ind->target)
+	if (reached(ind, value))
 		ret->status = IND_ACHIEVED;
 	else if (ret->progress >= ON_TRACK * th - SLACK)
 		ret->status = IND_ON_TRACK;
@@ -189,10 +213,24 @@ ask(struct store *st, const struct query_req *req, const char *table,
 	return query_run(st, &q, who, k, ret);
 }
 
+/* Marks every indicator that refers to table s suppressed. */
+static void
+suppress_table(const struct qschema *s, struct work *w)
+{
+	size_t i, j;
+
+	for (i = 0; i < w->set->n; i++)
+		for (j = 0; j < expr_n_refs(w->set->items[i].value); j++)
+			if (expr_ref_at(w->set->items[i].value, j)->table == s)
+				w->suppressed[i] = true;
+}
+
 /*
- * Works out every reference into table s of every indicator. A table the
- * role may not see, or that query_run does not know yet, leaves them
- * without a value.
+ * Works out every reference into table s of every indicator. A table
+ * that query_run does not know yet, or that the role may not see, leaves
+ * them without a value; for the secretariat, a table the analyst is given
+ * but it is not at this level (a breakdown by region) withholds them:
+ * they are suppressed, as on a hidden cell, not without data.
  */
 static int
 resolve_table(struct store *st, const struct query_req *req,
@@ -203,21 +241,27 @@ resolve_table(struct store *st, const struct query_req *req,
 	struct qtable qt, plain;
 	bool have_plain = false;
 	size_t i, j;
-	int r;
+	int r, mine;
 
 	memset(&plain, 0, sizeof(plain));
-	r = ask(st, req, s->table, who, k, &qt);
-	if (r != 0) {
+	mine = ask(st, req, s->table, who, k, &qt);
+	if (mine != 0 && mine != -EINVAL) {
 		codec_qtable_clear(&qt);
-		/* -EINVAL: unknown table, or closed to this role. */
-		return r == -EINVAL ? 0 : r;
+		return mine;
 	}
+	r = 0;
 	if (who->role == ROLE_SECRETARIAT) {
 		r = ask(st, req, s->table, &analyst, k, &plain);
 		if (r != 0 && r != -EINVAL)
 			goto out;
 		have_plain = r == 0;
 		r = 0;
+	}
+	/* -EINVAL: unknown table, or closed to this role. */
+	if (mine != 0) {
+		if (have_plain)
+			suppress_table(s, w);
+		goto out;
 	}
 	for (i = 0; i < w->set->n; i++) {
 		const struct expr *e = w->set->items[i].value;
@@ -346,9 +390,9 @@ fill_row(struct cell *row, const char *period, const struct indicator *ind,
 	set_text(&row[5], ind->key ? "yes" : "no");
 	set_text(&row[6], ind_unit_name(ind->unit));
 	if (res->has_value)
-		set_decimal(&row[7], res->value, 2, true);
-	set_decimal(&row[8], ind->baseline, 2, true);
-	set_decimal(&row[9], ind->target, 2, true);
+		set_decimal(&row[7], res->value, VALUE_DECIMALS, true);
+	set_decimal(&row[8], ind->baseline, VALUE_DECIMALS, true);
+	set_decimal(&row[9], ind->target, VALUE_DECIMALS, true);
 	set_text(&row[10], period_name(ind->target_period, tp));
 	if (res->has_progress)
 		set_decimal(&row[11], res->progress, 3, false);
@@ -451,9 +495,9 @@ indicators_definitions(const struct indset *set, const struct reg_party *who,
 		set_text(&row[3], ind_direction_name(ind->direction));
 		set_text(&row[4], ind_frequency_name(ind->frequency));
 		set_text(&row[5], period_name(ind->baseline_period, p));
-		set_decimal(&row[6], ind->baseline, 2, true);
+		set_decimal(&row[6], ind->baseline, VALUE_DECIMALS, true);
 		set_text(&row[7], period_name(ind->target_period, p));
-		set_decimal(&row[8], ind->target, 2, true);
+		set_decimal(&row[8], ind->target, VALUE_DECIMALS, true);
 		if (codec_cell_set_long(&row[9], ind->value_text) != 0 ||
 		    codec_cell_set_long(&row[10], ind->basis) != 0) {
 			codec_qtable_clear(ret);

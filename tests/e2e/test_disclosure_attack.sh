@@ -158,10 +158,9 @@ for name in sys.stdin.read().split():
     for x, y in zip(*rows):
         if x == y:
             continue
-        # suppressed; or no_data when a table it refers to is not given
-        # to the secretariat at that level (the overlap by region)
-        if any(x == dict(y, value="", progress="", status=st)
-               for st in ("suppressed", "no_data")):
+        # suppressed, also when a table it refers to is not given to
+        # the secretariat at that level (the overlap by region)
+        if x == dict(y, value="", progress="", status="suppressed"):
             s += 1
             continue
         bad += 1

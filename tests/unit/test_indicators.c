@@ -832,6 +832,31 @@ test_judge_thresholds(void **state)
 	assert_int_equal(status_at(&ind, "2028", 99), IND_LIMITED);
 }
 
+/*
+ * Achieved is judged on the value as the table writes it (2 decimals)
+ * against the target as written, so that a row never shows a value equal
+ * to its target without saying achieved. Hand-worked: baseline 2024: 50,
+ * target 2026H2: 66.67; in 2025H2 (elapsed 2/4 = 0.5) two in three,
+ * 100 * 2 / 3 = 66.666..., is written 66.67: achieved (it read on_track,
+ * progress 16.6667 / 16.67 = 0.9998 >= 0.475). 66.664 is written 66.66:
+ * not reached, on_track. Decreasing from 50 to 33.33, 100 / 3 = 33.333...
+ * is written 33.33: achieved; 33.336 is written 33.34: not, and its
+ * progress 16.664 / 16.67 = 0.9996 is on_track.
+ */
+static void
+test_judge_achieved_as_written(void **state)
+{
+	struct indicator up = line_of("2024", 50, "2026H2", 66.67);
+	struct indicator down = line_of("2024", 50, "2026H2", 33.33);
+
+	(void)state;
+	assert_int_equal(status_at(&up, "2025H2", 100.0 * 2 / 3),
+			 IND_ACHIEVED);
+	assert_int_equal(status_at(&up, "2025H2", 66.664), IND_ON_TRACK);
+	assert_int_equal(status_at(&down, "2025H2", 100.0 / 3), IND_ACHIEVED);
+	assert_int_equal(status_at(&down, "2025H2", 33.336), IND_ON_TRACK);
+}
+
 static void
 test_judge_decrease(void **state)
 {
@@ -1339,6 +1364,40 @@ test_values_secretariat(void **state)
 	indset_free(&set);
 }
 
+/*
+ * A table the secretariat is not given at the level asked (the breakdown
+ * by region: docs/DISCLOSURE.md) withholds what the analyst is given from
+ * it: the indicator is suppressed, as one on a hidden cell, not no_data,
+ * which would say there was nothing to count. Hand-worked: in 2025,
+ * region 15 (Lima) has pnp's 10 identifications, so the analyst's
+ * breakdown.victims[dimension=age_group] sums to 10 over the age groups;
+ * the secretariat's same indicator is suppressed, value and progress
+ * empty. Nationally the secretariat is given the breakdown: no refusal.
+ */
+static void
+test_values_secretariat_closed_table(void **state)
+{
+	static const char *const v[] = {
+	    "breakdown.victims[dimension=age_group]",
+	    "identification.victims[institution=pnp]", "2 * 3", NULL};
+	struct indset *set = set_of(v);
+	struct ind_result res[3];
+
+	(void)state;
+	evaluate(set, "2025", 15, &analyst, res);
+	expect_number(&res[0], 10);
+	expect_number(&res[1], 10);
+	evaluate(set, "2025", 15, &secretariat, res);
+	assert_int_equal(res[0].status, IND_SUPPRESSED);
+	assert_false(res[0].has_value);
+	assert_false(res[0].has_progress);
+	assert_int_not_equal(res[1].status, IND_NO_DATA);
+	expect_number(&res[2], 6);
+	evaluate(set, "2025", 0, &secretariat, res);
+	assert_int_not_equal(res[0].status, IND_NO_DATA);
+	indset_free(&set);
+}
+
 /* A table query_run does not answer (yet) leaves its indicators without a
  * value; once it answers, the value is its cell. */
 static void
@@ -1532,6 +1591,7 @@ main(void)
 	    cmocka_unit_test(test_file_load),
 	    cmocka_unit_test(test_file_shipped),
 	    cmocka_unit_test(test_judge_thresholds),
+	    cmocka_unit_test(test_judge_achieved_as_written),
 	    cmocka_unit_test(test_judge_decrease),
 	    cmocka_unit_test(test_judge_no_data),
 	    cmocka_unit_test(test_judge_semesters_and_years),
@@ -1541,6 +1601,7 @@ main(void)
 	    cmocka_unit_test(test_values_medians_and_division),
 	    cmocka_unit_test(test_values_periods_and_region),
 	    cmocka_unit_test(test_values_secretariat),
+	    cmocka_unit_test(test_values_secretariat_closed_table),
 	    cmocka_unit_test(test_values_unanswered_table),
 	    cmocka_unit_test(test_schema_matches_tables),
 	    cmocka_unit_test(test_indicators_table),

@@ -706,6 +706,44 @@ test_estimate_notes(void **state)
 	i18n_set(LANG_ES);
 }
 
+/*
+ * The bootstrap interval is the one to publish, its seed and size stated
+ * (ESTIMATION.md): said when the bootstrap row has one. When it has none
+ * (not computed within the consolidator's budget, one-sided, no
+ * estimate, suppressed) the page says there is none to publish, not that
+ * its empty limits are.
+ */
+static void
+test_estimate_without_interval(void **state)
+{
+	static struct report_data d;
+	size_t col, row = 2; /* fill's bootstrap row, its last */
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, ROLE, true);
+	p = page(&d, "boot.html");
+	assert_non_null(strstr(p, "The interval to publish is the Bootstrap "
+				  "row&#39;s: a 95% BCa interval from 1000 "
+				  "resamples (seed 1)"));
+	assert_null(strstr(p, "no interval to publish"));
+	free(p);
+	assert_int_equal(d.t[RT_ESTIMATE].n_rows, row + 1);
+	for (col = 0; col < d.t[RT_ESTIMATE].n_cols; col++)
+		if (strcmp(d.t[RT_ESTIMATE].cols[col], "low95") == 0 ||
+		    strcmp(d.t[RT_ESTIMATE].cols[col], "high95") == 0)
+			d.t[RT_ESTIMATE].rows[row][col].kind = CELL_EMPTY;
+	p = page(&d, "boot-none.html");
+	assert_null(strstr(p, "The interval to publish is"));
+	assert_non_null(strstr(p, "The Bootstrap row gives no interval this "
+				  "time (its note says why): there is no "
+				  "interval to publish."));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
 /* The notes of sdg16_2_2 and lib/mse's reasons for no estimate, in
  * Spanish; a reason of another shape stays as it came. */
 static void
@@ -1313,6 +1351,7 @@ main(void)
 	    cmocka_unit_test(test_english_and_analyst),
 	    cmocka_unit_test(test_indicators_print),
 	    cmocka_unit_test(test_estimate_notes),
+	    cmocka_unit_test(test_estimate_without_interval),
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_deliveries),
