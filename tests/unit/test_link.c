@@ -201,6 +201,18 @@ stage(enum institution inst, const char *date, int case_no, struct victim a,
 	st->ev.rec.victims[1] = b;
 }
 
+/* mp's event of case case_no at stage st, with persons, no victims. */
+static void
+case_event(const char *date, int case_no, enum stage st, uint32_t persons)
+{
+	struct step *s = step(INST_MP, KIND_CASE_STAGE, date, 0);
+
+	key_of(9, case_no, s->ev.rec.case_id);
+	s->ev.rec.stage = st;
+	s->ev.rec.persons = persons;
+	snprintf(s->ev.rec.article, sizeof(s->ev.rec.article), "129-A");
+}
+
 /* A correction of inst's record labelled target: the last step made,
  * turned into its replacement. */
 static void
@@ -282,12 +294,12 @@ wipe(bool forget_steps)
 }
 
 /*
- * A table of period 2025 as the analyst sees it, compact: each row with a
+ * A table of a period as the analyst sees it, compact: each row with a
  * count other than 0, its cells after the period joined by ':', rows by
  * spaces. In a static buffer.
  */
 static const char *
-table(const char *name)
+table_of(const char *name, const char *period)
 {
 	static char out[4096];
 	struct reg_party analyst = {.role = ROLE_ANALYST};
@@ -297,7 +309,7 @@ table(const char *name)
 
 	memset(&req, 0, sizeof(req));
 	snprintf(req.table, sizeof(req.table), "%s", name);
-	snprintf(req.period, sizeof(req.period), "2025");
+	snprintf(req.period, sizeof(req.period), "%s", period);
 	assert_int_equal(query_run(w.st, &req, &analyst, 10, &q), 0);
 	out[0] = '\0';
 	for (r = 0; r < q.n_rows; r++) {
@@ -325,6 +337,13 @@ table(const char *name)
 	}
 	codec_qtable_clear(&q);
 	return out;
+}
+
+/* The table of period 2025. */
+static const char *
+table(const char *name)
+{
+	return table_of(name, "2025");
 }
 
 /* Every counter of the store, as one string of hex (to compare runs). */
@@ -863,6 +882,117 @@ test_timeliness(void **state)
 			    "all:4:31:25.0");
 }
 
+/*
+ * Prosecution (EVENTS.md "prosecution"): a case's earliest event of a
+ * stage counts, with its persons; the funnel follows the cases whose
+ * complaint is in the period to whatever main-line stage they reached by
+ * now, skipped stages included; a duration is counted in the period of
+ * its later stage. Read for the semester 2025H1 (January-June).
+ */
+static void
+test_prosecution(void **state)
+{
+	(void)state;
+	/* Case 1: complaint twice (the later, with 5 persons, does not
+	 * count), formalized investigation skipped, convicted in August. */
+	case_event("2025-01-10", 1, STAGE_COMPLAINT, 2);
+	case_event("2025-02-01", 1, STAGE_COMPLAINT, 5);
+	case_event("2025-01-20", 1, STAGE_PRELIMINARY_INVESTIGATION, 2);
+	case_event("2025-03-01", 1, STAGE_ACCUSATION, 1);
+	case_event("2025-08-01", 1, STAGE_CONVICTION, 2);
+	/* Case 2: dismissed. */
+	case_event("2025-02-01", 2, STAGE_COMPLAINT, 1);
+	case_event("2025-03-01", 2, STAGE_DISMISSAL, 1);
+	/* Case 3: complaint in December 2024, outside the cohort. */
+	case_event("2024-12-20", 3, STAGE_COMPLAINT, 1);
+	case_event("2025-01-05", 3, STAGE_PRELIMINARY_INVESTIGATION, 3);
+	/* Case 4: straight from complaint to trial, acquitted. */
+	case_event("2025-04-01", 4, STAGE_COMPLAINT, 1);
+	case_event("2025-05-01", 4, STAGE_TRIAL, 2);
+	case_event("2025-06-01", 4, STAGE_ACQUITTAL, 1);
+	apply(NULL, 100);
+	/* complaint: cases 1, 2, 4; persons 2 + 1 + 1 = 4.
+	 * preliminary: cases 1 (2) and 3 (3): 5. accusation: case 1 (1).
+	 * trial: case 4 (2). conviction is in H2. acquittal: case 4 (1).
+	 * dismissal: case 2 (1). */
+	assert_string_equal(table_of("prosecution", "2025H1"),
+			    "complaint:3:4 "
+			    "preliminary_investigation:2:5 "
+			    "accusation:1:1 trial:1:2 acquittal:1:1 "
+			    "dismissal:1:1");
+	/* Cohort 1, 2, 4. Reached preliminary: 1 and 4 (trial is later),
+	 * not 2 (a dismissal is off the main line): 2, attrition 1/3.
+	 * formalized, accusation, trial: 1 (convicted since) and 4: 2,
+	 * attrition 0. conviction: 1 (in August: "by now"), 1/2. */
+	assert_string_equal(table_of("funnel", "2025H1"),
+			    "complaint:3: "
+			    "preliminary_investigation:2:0.333 "
+			    "formalized_investigation:2:0.000 "
+			    "accusation:2:0.000 trial:2:0.000 "
+			    "conviction:1:0.500 acquittal:1: dismissal:1:");
+	/* complaint -> preliminary, later stage in H1: case 1, 10 days;
+	 * case 3, 16 days (20 December to 5 January); lower median 10.
+	 * No case has both stages of any other pair. */
+	assert_string_equal(table_of("durations", "2025H1"),
+			    "complaint:preliminary_investigation:10");
+	/* H2: case 1's conviction and its 2 persons; no cohort. */
+	assert_string_equal(table_of("prosecution", "2025H2"),
+			    "conviction:1:2");
+	assert_string_equal(table_of("funnel", "2025H2"), "");
+}
+
+/*
+ * Protection and the identification breakdown (EVENTS.md "protection",
+ * "identification"): a service's days run from the victim's earliest
+ * identification at any date, even one before the period; a victim never
+ * identified counts but stays out of the median. Her attributes are those
+ * of her earliest identification in the period, a tie going to the
+ * institution first in order (pnp before mp), not to the lower sequence.
+ */
+static void
+test_protection_attributes(void **state)
+{
+	struct victim a_mp = V(1, 0), b = V(2, 0);
+
+	(void)state;
+	b.sex = SEX_M;
+	b.age_years = 4;
+	b.age_group = age_group_of(4);
+	/* B: pnp's sequence 1, so that A's record at pnp is its 2. */
+	ident(INST_PNP, "2025-02-01", b, 0);
+	w.steps[w.n - 1].ev.rec.exploitation |= 1u << EXPL_LABOUR;
+	service(INST_MINSA, "2025-02-11", b); /* 10 days */
+	/* A: mimp in November 2024; mp and pnp on one day of 2025. */
+	a_mp.sex = SEX_M;
+	ident(INST_MIMP, "2024-11-01", V(1, 0), 0);
+	ident(INST_MP, "2025-03-05", a_mp, 0);
+	w.steps[w.n - 1].ev.rec.exploitation |= 1u << EXPL_LABOUR;
+	ident(INST_PNP, "2025-03-05", V(1, 0), 0);
+	w.steps[w.n - 1].ev.rec.exploitation = 1u << EXPL_BEGGING;
+	/* 2024-11-01 to 2025-01-31: 30 + 31 + 30 = 91 days; the later
+	 * service is not her first in 2025. */
+	service(INST_MINSA, "2025-01-31", V(1, 0));
+	service(INST_MINSA, "2025-03-01", V(1, 0));
+	/* C: a service, never identified. */
+	service(INST_MINSA, "2025-05-01", V(3, 0));
+	/* D: in Loreto, 20 days. */
+	ident(INST_MINSA, "2025-01-01", V(4, 0), 0);
+	w.steps[w.n - 1].ev.rec.region = 16;
+	service(INST_MINSA, "2025-01-21", V(4, 0));
+	apply(NULL, 100);
+	/* 4 victims; lower median of 10, 20, 91: 20. */
+	assert_string_equal(table("protection"), "medical:4:20");
+	assert_string_equal(table("identification"),
+			    "pnp:2 mp:1 minsa:1 all:3");
+	/* A is F, 14-17, begging (pnp's record); B M, 0-5, sexual and
+	 * labour; D F, 14-17, sexual, region 16. */
+	assert_string_equal(table("breakdown"),
+			    "sex:F:2 sex:M:1 age_group:0-5:1 "
+			    "age_group:14-17:2 nationality:PE:3 "
+			    "region:15:2 region:16:1 exploitation:begging:1 "
+			    "exploitation:labour:1 exploitation:sexual:2");
+}
+
 /* A store whose tables were written in another layout is refused, so
  * that the consolidator rebuilds them. */
 static void
@@ -905,6 +1035,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_random_histories, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_timeliness, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prosecution, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_protection_attributes, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_old_layout, setup, teardown),
 	};
 
