@@ -33,10 +33,12 @@ struct tsock {
 	bool wipe;   /* wipe received frames in libzmq's memory */
 	bool router; /* a ROUTER: keeps a refused message's routing id */
 	/* The socket file tsock_bind_local made, which libzmq leaves behind
-	 * when the socket closes ("" for any other socket), and the process
-	 * that made it. */
+	 * when the socket closes ("" for any other socket), the process
+	 * that made it, and the file's identity, to know it is still ours. */
 	char file[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	pid_t file_owner;
+	dev_t file_dev;
+	ino_t file_ino;
 };
 
 struct transport *
@@ -87,15 +89,26 @@ tsock_wrap(void *s, int *ret_err)
 	return ts;
 }
 
+/* Whether the file at path is the one of device dev and inode ino. */
+static bool
+local_file_is(const char *path, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
 void
 tsock_free(struct tsock **s)
 {
 	if (s == NULL || *s == NULL)
 		return;
-	/* Unlinked while it still listens: no later daemon can have bound
-	 * this path yet, so the file removed is ours. A forked child leaves
-	 * it to its parent. */
-	if ((*s)->file[0] != '\0' && (*s)->file_owner == getpid())
+	/* Unlinked while it still listens, so no later daemon can have
+	 * bound this path, unless someone removed our file and another
+	 * daemon made a new one there: that one is not ours (another
+	 * inode). A forked child leaves it to its parent. */
+	if ((*s)->file[0] != '\0' && (*s)->file_owner == getpid() &&
+	    local_file_is((*s)->file, (*s)->file_dev, (*s)->file_ino))
 		(void)unlink((*s)->file);
 	zmq_close((*s)->s);
 	free(*s);
@@ -234,6 +247,7 @@ tsock_bind_local(struct transport *t, const char *endpoint, size_t max_frame,
 {
 	struct tsock_limits lim = {.max_frame = max_frame};
 	struct tsock *ts;
+	struct stat st;
 	void *s;
 
 	if (strncmp(endpoint, "ipc://", 6) == 0) {
@@ -260,9 +274,11 @@ tsock_bind_local(struct transport *t, const char *endpoint, size_t max_frame,
 		return tsock_wrap(s, ret_err);
 	chmod(endpoint + 6, 0660);
 	ts = tsock_wrap(s, ret_err);
-	if (ts != NULL) {
+	if (ts != NULL && lstat(endpoint + 6, &st) == 0) {
 		snprintf(ts->file, sizeof(ts->file), "%s", endpoint + 6);
 		ts->file_owner = getpid();
+		ts->file_dev = st.st_dev;
+		ts->file_ino = st.st_ino;
 	}
 	return ts;
 }

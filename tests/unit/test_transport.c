@@ -1,7 +1,8 @@
 /*
  * test_transport.c - tsock_recv's limits: a message over them is read to
  * its end and dropped, and on a ROUTER its routing id, and the head of
- * its first payload frame, stay for the refusal.
+ * its first payload frame, stay for the refusal; and the socket file of a
+ * local listener is removed at its close only while it is still its own.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -188,6 +190,32 @@ test_dealer_keeps_nothing(void **state)
 	pair_close(&p);
 }
 
+/* A closing listener removes its socket file; but if that file was
+ * removed under it and a second listener made a new one at the same path,
+ * the first one's close leaves the second one's file alone. */
+static void
+test_close_removes_own_file_only(void **state)
+{
+	char path[160];
+	struct pair p;
+	struct tsock *second;
+	struct stat st;
+	int err;
+
+	(void)state;
+	pair_open(&p);
+	snprintf(path, sizeof(path), "%s/s", p.dir);
+	assert_int_equal(unlink(path), 0);
+	second = tsock_bind_local(p.t, p.ep, 1024, &err);
+	assert_non_null(second);
+	tsock_free(&p.srv);
+	assert_int_equal(stat(path, &st), 0);
+	tsock_free(&second);
+	assert_int_equal(stat(path, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	pair_close(&p);
+}
+
 int
 main(void)
 {
@@ -195,6 +223,7 @@ main(void)
 	    cmocka_unit_test(test_too_many_frames),
 	    cmocka_unit_test(test_too_many_bytes),
 	    cmocka_unit_test(test_dealer_keeps_nothing),
+	    cmocka_unit_test(test_close_removes_own_file_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
