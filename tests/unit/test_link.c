@@ -893,10 +893,11 @@ static void
 test_prosecution(void **state)
 {
 	(void)state;
-	/* Case 1: complaint twice (the later, with 5 persons, does not
-	 * count), formalized investigation skipped, convicted in August. */
-	case_event("2025-01-10", 1, STAGE_COMPLAINT, 2);
+	/* Case 1: complaint twice (the later, with 5 persons, recorded
+	 * first, does not count), formalized investigation skipped,
+	 * convicted in August. */
 	case_event("2025-02-01", 1, STAGE_COMPLAINT, 5);
+	case_event("2025-01-10", 1, STAGE_COMPLAINT, 2);
 	case_event("2025-01-20", 1, STAGE_PRELIMINARY_INVESTIGATION, 2);
 	case_event("2025-03-01", 1, STAGE_ACCUSATION, 1);
 	case_event("2025-08-01", 1, STAGE_CONVICTION, 2);
@@ -910,26 +911,32 @@ test_prosecution(void **state)
 	case_event("2025-04-01", 4, STAGE_COMPLAINT, 1);
 	case_event("2025-05-01", 4, STAGE_TRIAL, 2);
 	case_event("2025-06-01", 4, STAGE_ACQUITTAL, 1);
+	/* Case 5: accused, then acquitted with no trial recorded. */
+	case_event("2025-04-10", 5, STAGE_COMPLAINT, 1);
+	case_event("2025-05-10", 5, STAGE_ACCUSATION, 1);
+	case_event("2025-06-10", 5, STAGE_ACQUITTAL, 1);
 	apply(NULL, 100);
-	/* complaint: cases 1, 2, 4; persons 2 + 1 + 1 = 4.
-	 * preliminary: cases 1 (2) and 3 (3): 5. accusation: case 1 (1).
-	 * trial: case 4 (2). conviction is in H2. acquittal: case 4 (1).
-	 * dismissal: case 2 (1). */
+	/* complaint: cases 1, 2, 4, 5; persons 2 + 1 + 1 + 1 = 5.
+	 * preliminary: cases 1 (2) and 3 (3): 5. accusation: cases 1 and 5
+	 * (1 each). trial: case 4 (2). conviction is in H2. acquittal:
+	 * cases 4 and 5 (1 each). dismissal: case 2 (1). */
 	assert_string_equal(table_of("prosecution", "2025H1"),
-			    "complaint:3:4 "
+			    "complaint:4:5 "
 			    "preliminary_investigation:2:5 "
-			    "accusation:1:1 trial:1:2 acquittal:1:1 "
+			    "accusation:2:2 trial:1:2 acquittal:2:2 "
 			    "dismissal:1:1");
-	/* Cohort 1, 2, 4. Reached preliminary: 1 and 4 (trial is later),
-	 * not 2 (a dismissal is off the main line): 2, attrition 1/3.
-	 * formalized, accusation, trial: 1 (convicted since) and 4: 2,
-	 * attrition 0. conviction: 1 (in August: "by now"), 1/2. */
+	/* Cohort 1, 2, 4, 5. Reached preliminary: 1, 4 and 5 (a later
+	 * stage of the main line), not 2 (a dismissal is off the main
+	 * line): 3, attrition 1/4. formalized, accusation: 1 (convicted
+	 * since), 4 and 5: 3, attrition 0. trial: 1 and 4, not 5 (an
+	 * acquittal is off the main line too): 2, attrition 1/3.
+	 * conviction: 1 (in August: "by now"), 1/2. */
 	assert_string_equal(table_of("funnel", "2025H1"),
-			    "complaint:3: "
-			    "preliminary_investigation:2:0.333 "
-			    "formalized_investigation:2:0.000 "
-			    "accusation:2:0.000 trial:2:0.000 "
-			    "conviction:1:0.500 acquittal:1: dismissal:1:");
+			    "complaint:4: "
+			    "preliminary_investigation:3:0.250 "
+			    "formalized_investigation:3:0.000 "
+			    "accusation:3:0.000 trial:2:0.333 "
+			    "conviction:1:0.500 acquittal:2: dismissal:1:");
 	/* complaint -> preliminary, later stage in H1: case 1, 10 days;
 	 * case 3, 16 days (20 December to 5 January); lower median 10.
 	 * No case has both stages of any other pair. */
