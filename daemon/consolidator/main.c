@@ -191,7 +191,8 @@ main(int argc, char **argv)
 			break;
 		case 'F':
 			refetch = optarg;
-			start_parse_refetch(optarg, &rf);
+			if (start_parse_refetch(optarg, &rf) != 0)
+				exit(2);
 			break;
 		default:
 			usage();

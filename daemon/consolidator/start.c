@@ -151,7 +151,7 @@ start_free_and_own(struct cons *c)
 	own_files(dir);
 }
 
-void
+int
 start_parse_refetch(const char *arg, struct refetch *rf)
 {
 	const char *colon = strchr(arg, ':');
@@ -167,18 +167,18 @@ start_parse_refetch(const char *arg, struct refetch *rf)
 			"kuska-consolidator: --refetch %s: %s is not an "
 			"institution (pnp, mp, pj, mimp or minsa)\n",
 			arg, rf->name);
-		exit(2);
+		return -1;
 	}
 	errno = 0;
 	rf->seq = strtoull(colon + 1, &end, 10);
 	if (errno == 0 && *end == '\0' && rf->seq >= 1 && end != colon + 1)
-		return;
+		return 0;
 syntax:
 	fprintf(stderr,
 		"kuska-consolidator: --refetch %s: give INSTITUTION:SEQUENCE, "
 		"e.g. pnp:4931\n",
 		arg);
-	exit(2);
+	return -1;
 }
 
 unsigned

@@ -59,10 +59,10 @@ void start_free_and_own(struct cons *c);
 
 /*
  * start_parse_refetch - reads --refetch's INST:SEQ before anything is
- * opened: a wrong one is a usage error (exit 2), as kuska-consolidator(8)
- * says.
+ * opened. Returns 0, or -1 after saying on stderr what is wrong: a usage
+ * error (exit 2), as kuska-consolidator(8) says.
  */
-void start_parse_refetch(const char *arg, struct refetch *rf);
+int start_parse_refetch(const char *arg, struct refetch *rf);
 
 /*
  * start_workers - the verifying threads the config asks for (workers; 0:
