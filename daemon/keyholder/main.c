@@ -324,9 +324,10 @@ main(int argc, char **argv)
 		fatalx("%s: [keyholder] control: %s", kh.conf_path, why);
 	log_info("event=start listen=%s control=%s key=%s key_epoch=%u "
 		 "rate_per_day=%lu max_batch=%lu workers=%u parties=%zu",
-		 kh.cfg.listen, kh.cfg.control, log_hex8(kh.key->key_id, fp),
-		 (unsigned)kh.share->epoch, kh.cfg.rate_per_day,
-		 kh.cfg.max_batch, kh.workers, kh.reg->n_parties);
+		 LOG_Q(kh.cfg.listen), LOG_Q(kh.cfg.control),
+		 log_hex8(kh.key->key_id, fp), (unsigned)kh.share->epoch,
+		 kh.cfg.rate_per_day, kh.cfg.max_batch, kh.workers,
+		 kh.reg->n_parties);
 	snprintf(status, sizeof(status), "key epoch %u, listening on %s",
 		 (unsigned)kh.share->epoch, kh.cfg.listen);
 	service_ready(status);
