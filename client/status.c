@@ -354,6 +354,8 @@ node_status(const char *endpoint)
 		       s->key_check[0], s->key_check[1], s->key_check[2],
 		       s->key_check[3], s->key_check[4], s->key_check[5],
 		       s->key_check[6], s->key_check[7]);
+	else
+		printf(" (check value known after the first submission)");
 	printf("\n  key holders:            %llu evaluations asked since "
 	       "start\n",
 	       (unsigned long long)s->evaluations);

@@ -48,6 +48,9 @@ start_keyholder "$N/keyholder2.conf" keyholder2
 for i in $INSTS; do start_node "$i"; done
 check "the nodes start in epoch 2 with two key holders" \
 	wait_log "$N/pnp.log" "keyholders=2 key_epoch=2" 10
+check "before its first submission of epoch 2 a node says when its check value is known" \
+	sh -c "'$KUSKA' status -c '$N/pnp.conf' |
+		grep -q 'key epoch: *2 (check value known after the first submission)'"
 
 # pnp alone first: its records now carry epoch-2 pseudonyms.
 "$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/re-pnp.out"
