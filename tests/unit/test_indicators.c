@@ -1372,7 +1372,11 @@ test_values_secretariat(void **state)
  * region 15 (Lima) has pnp's 10 identifications, so the analyst's
  * breakdown.victims[dimension=age_group] sums to 10 over the age groups;
  * the secretariat's same indicator is suppressed, value and progress
- * empty. Nationally the secretariat is given the breakdown: no refusal.
+ * empty, while its identification.victims[institution=pnp] keeps the
+ * analyst's 10 (10 >= k): the refusal withholds that table alone.
+ * Nationally the secretariat is given the breakdown: in 2024, with no
+ * identification and so nothing to hide, its value is the analyst's, 0,
+ * deteriorating from the baseline 1; by region it is suppressed again.
  */
 static void
 test_values_secretariat_closed_table(void **state)
@@ -1391,10 +1395,16 @@ test_values_secretariat_closed_table(void **state)
 	assert_int_equal(res[0].status, IND_SUPPRESSED);
 	assert_false(res[0].has_value);
 	assert_false(res[0].has_progress);
-	assert_int_not_equal(res[1].status, IND_NO_DATA);
+	expect_number(&res[1], 10);
+	assert_int_not_equal(res[1].status, IND_SUPPRESSED);
 	expect_number(&res[2], 6);
-	evaluate(set, "2025", 0, &secretariat, res);
-	assert_int_not_equal(res[0].status, IND_NO_DATA);
+	evaluate(set, "2024", 0, &analyst, res);
+	expect_number(&res[0], 0);
+	evaluate(set, "2024", 0, &secretariat, res);
+	expect_number(&res[0], 0);
+	assert_int_equal(res[0].status, IND_DETERIORATING);
+	evaluate(set, "2024", 15, &secretariat, res);
+	assert_int_equal(res[0].status, IND_SUPPRESSED);
 	indset_free(&set);
 }
 
