@@ -809,6 +809,8 @@ static const struct word note_parts[] = {
     /* sdg16_2_2's own (sdg_table.c) */
     {"no estimate: see the estimate table",
      {"sin estimación: véase la tabla estimate", NULL}},
+    {"no estimate: not given by region to the secretariat",
+     {"sin estimación: no se da por región a la secretaría", NULL}},
     {"sex by age group is in no table under disclosure control: "
      "suppressed for the secretariat",
      {"el sexo por grupo de edad no está en ninguna tabla bajo control "

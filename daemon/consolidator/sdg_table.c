@@ -177,6 +177,22 @@ from_estimate(const struct qtable *t, struct parts *p)
 	}
 }
 
+/*
+ * Why the estimate table refused, as a note for the estimate row. Its
+ * refusal of a region to the secretariat tells the client to ask without
+ * --region, an instruction about that table, not a reason for this row.
+ */
+static void
+from_estimate_refusal(const struct qtable *t, const struct query_req *req,
+		      const struct reg_party *who, struct parts *p)
+{
+	const char *why = t->error;
+
+	if (who->role == ROLE_SECRETARIAT && req->region != 0)
+		why = "not given by region to the secretariat";
+	snprintf(p->estimate_note, sizeof(p->estimate_note), "%s", why);
+}
+
 static int
 gather(struct store *st, const struct query_req *req,
        const struct reg_party *who, unsigned k, struct parts *p)
@@ -211,8 +227,7 @@ gather(struct store *st, const struct query_req *req,
 	if (r == 0 && open)
 		from_estimate(&t, p);
 	else if (r == 0)
-		snprintf(p->estimate_note, sizeof(p->estimate_note), "%s",
-			 t.error);
+		from_estimate_refusal(&t, req, who, p);
 	codec_qtable_clear(&t);
 	return r;
 }

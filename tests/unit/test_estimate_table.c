@@ -827,6 +827,17 @@ test_sdg_roles(void **state)
 	assert_ptr_equal(strstr(text(&t, 8, "note"), "suppressed: "),
 			 text(&t, 8, "note"));
 	codec_qtable_clear(&t);
+	/* By region the estimate is not given to the secretariat: the note
+	 * says so for this row, not the estimate table's "ask without
+	 * --region", which is about that table. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q1", 15, 0, 0, &secretariat, &t),
+			 0);
+	assert_true(empty(&t, 8, "estimate"));
+	assert_true(empty(&t, 8, "estimate_per_100k"));
+	assert_string_equal(text(&t, 8, "note"),
+			    "no estimate: not given by region to the "
+			    "secretariat");
+	codec_qtable_clear(&t);
 	/* An institution is refused. */
 	assert_int_equal(ask("sdg16_2_2", "2025Q1", 0, 0, 0, &pnp, &t),
 			 -EINVAL);

@@ -766,6 +766,9 @@ test_sdg_and_mse_notes(void **state)
 	assert_string_equal(i18n_note("no estimate: see the estimate table"),
 			    "sin estimación: véase la tabla estimate");
 	assert_string_equal(
+	    i18n_note("no estimate: not given by region to the secretariat"),
+	    "sin estimación: no se da por región a la secretaría");
+	assert_string_equal(
 	    i18n_note("no estimate: the main-effects model has no finite "
 		      "maximum-likelihood estimate: list pj saw no case"),
 	    "sin estimación: el modelo de efectos principales no tiene "
