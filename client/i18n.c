@@ -327,13 +327,16 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "it as known."},
     [M_ESTIMATE_NO_BOOT] =
 	{"La fila Bootstrap no da intervalo esta vez (su nota dice por qué): "
-	 "no hay intervalo que publicar. Los de las filas Efectos principales "
-	 "y Selección por pasos están condicionados al modelo, más estrechos "
-	 "porque lo dan por conocido, y no lo sustituyen.",
+	 "no hay intervalo que publicar.",
 	 "The Bootstrap row gives no interval this time (its note says why): "
-	 "there is no interval to publish. Those of the Main effects and "
-	 "Stepwise rows are conditional on the model, narrower because they "
-	 "take it as known, and do not stand in for it."},
+	 "there is no interval to publish."},
+    [M_ESTIMATE_MODEL_ONLY] =
+	{"Los de las filas Efectos principales y Selección por pasos están "
+	 "condicionados al modelo, más estrechos porque lo dan por conocido, "
+	 "y no lo sustituyen.",
+	 "Those of the Main effects and Stepwise rows are conditional on the "
+	 "model, narrower because they take it as known, and do not stand in "
+	 "for it."},
     [M_SDG_ESTIMATE_BAR] = {"Estimación, todas las víctimas",
 			    "Estimate, all victims"},
     [M_SDG_NOTE] = {"población: archivo del consolidador (population, "

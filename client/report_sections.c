@@ -443,6 +443,30 @@ has_interval(const struct qtable *t, size_t i)
 	return rp_val(t, i, "low95").kind == SVG_NUM;
 }
 
+/*
+ * Which interval to publish: the bootstrap row's when it has one.
+ * Otherwise there is none, and the model-conditional intervals, where a
+ * row has one (not when the figures are suppressed for the secretariat or
+ * there is no estimate), do not stand in for it.
+ */
+static void
+interval_to_publish(struct report *r, const struct qtable *t, size_t boot)
+{
+	size_t i;
+
+	if (has_interval(t, boot)) {
+		rp_put(r, tr(M_ESTIMATE_INTERVAL), REPORT_BOOT, REPORT_SEED);
+		return;
+	}
+	html_escape(r->f, tr(M_ESTIMATE_NO_BOOT));
+	for (i = 0; i < t->n_rows; i++)
+		if (i != boot && has_interval(t, i)) {
+			fprintf(r->f, " ");
+			html_escape(r->f, tr(M_ESTIMATE_MODEL_ONLY));
+			return;
+		}
+}
+
 void
 rp_sec_estimate(struct report *r)
 {
@@ -495,11 +519,7 @@ rp_sec_estimate(struct report *r)
 	for (i = 0; i < t->n_rows; i++)
 		if (strcmp(rp_text_of(t, i, "method"), "bootstrap") == 0) {
 			fprintf(r->f, " ");
-			if (has_interval(t, i))
-				rp_put(r, tr(M_ESTIMATE_INTERVAL), REPORT_BOOT,
-				       REPORT_SEED);
-			else
-				html_escape(r->f, tr(M_ESTIMATE_NO_BOOT));
+			interval_to_publish(r, t, i);
 			break;
 		}
 	fprintf(r->f, "</p>\n");

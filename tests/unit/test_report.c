@@ -711,13 +711,16 @@ test_estimate_notes(void **state)
  * (ESTIMATION.md): said when the bootstrap row has one. When it has none
  * (not computed within the consolidator's budget, one-sided, no
  * estimate, suppressed) the page says there is none to publish, not that
- * its empty limits are.
+ * its empty limits are; and that the model-conditional intervals do not
+ * stand in for it only where a row has one (none when the figures are
+ * suppressed for the secretariat).
  */
 static void
 test_estimate_without_interval(void **state)
 {
 	static struct report_data d;
 	size_t col, row = 2; /* fill's bootstrap row, its last */
+	struct qtable *t = &d.t[RT_ESTIMATE];
 	char *p;
 
 	(void)state;
@@ -729,16 +732,29 @@ test_estimate_without_interval(void **state)
 				  "resamples (seed 1)"));
 	assert_null(strstr(p, "no interval to publish"));
 	free(p);
-	assert_int_equal(d.t[RT_ESTIMATE].n_rows, row + 1);
-	for (col = 0; col < d.t[RT_ESTIMATE].n_cols; col++)
-		if (strcmp(d.t[RT_ESTIMATE].cols[col], "low95") == 0 ||
-		    strcmp(d.t[RT_ESTIMATE].cols[col], "high95") == 0)
-			d.t[RT_ESTIMATE].rows[row][col].kind = CELL_EMPTY;
+	assert_int_equal(t->n_rows, row + 1);
+	for (col = 0; col < t->n_cols; col++)
+		if (strcmp(t->cols[col], "low95") == 0 ||
+		    strcmp(t->cols[col], "high95") == 0)
+			t->rows[row][col].kind = CELL_EMPTY;
 	p = page(&d, "boot-none.html");
 	assert_null(strstr(p, "The interval to publish is"));
 	assert_non_null(strstr(p, "The Bootstrap row gives no interval this "
 				  "time (its note says why): there is no "
-				  "interval to publish."));
+				  "interval to publish. Those of the Main "
+				  "effects and Stepwise rows are conditional "
+				  "on the model"));
+	free(p);
+	/* Hidden from the secretariat: every row without figures. */
+	for (row = 0; row < t->n_rows; row++)
+		for (col = 0; col < t->n_cols; col++)
+			if (strcmp(t->cols[col], "estimate") == 0 ||
+			    strcmp(t->cols[col], "low95") == 0 ||
+			    strcmp(t->cols[col], "high95") == 0)
+				t->rows[row][col].kind = CELL_EMPTY;
+	p = page(&d, "boot-hidden.html");
+	assert_non_null(strstr(p, "there is no interval to publish.</p>"));
+	assert_null(strstr(p, "Main effects and Stepwise rows"));
 	clear(&d);
 	free(p);
 	i18n_set(LANG_ES);
