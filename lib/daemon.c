@@ -340,6 +340,67 @@ daemon_open_hint(int err)
 	       "OPERATIONS.md section 7)";
 }
 
+/*
+ * The local socket files this process bound, removed at exit if still
+ * there and still the ones it bound: a start that fails after the bind
+ * (fatalx) would otherwise leave one, which kuska status reads as left by
+ * a daemon that stopped without cleaning up. One stopped in order has
+ * removed them already (tsock_free); a file bound since by another daemon
+ * is another inode, left alone; a forked child's exit leaves them.
+ */
+#define MADE_SOCKETS 4
+struct made_socket {
+	char path[PATH_MAX];
+	dev_t dev;
+	ino_t ino;
+	pid_t pid;
+};
+static struct made_socket made_sockets[MADE_SOCKETS];
+
+static void
+remove_made_sockets(void)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < MADE_SOCKETS; i++) {
+		const struct made_socket *m = &made_sockets[i];
+		if (m->path[0] == '\0' || m->pid != getpid())
+			continue;
+		if (lstat(m->path, &st) == 0 && st.st_dev == m->dev &&
+		    st.st_ino == m->ino)
+			(void)unlink(m->path);
+	}
+}
+
+/* Notes the file endpoint (ipc://PATH) was just bound to, for
+ * remove_made_sockets. */
+static void
+note_made_socket(const char *endpoint)
+{
+	static bool registered;
+	struct made_socket *m = NULL;
+	struct stat st;
+	size_t i;
+
+	if (strncmp(endpoint, "ipc://", 6) != 0 ||
+	    strlen(endpoint + 6) >= sizeof(m->path) ||
+	    lstat(endpoint + 6, &st) != 0)
+		return;
+	for (i = 0; i < MADE_SOCKETS && m == NULL; i++)
+		if (made_sockets[i].path[0] == '\0' ||
+		    strcmp(made_sockets[i].path, endpoint + 6) == 0)
+			m = &made_sockets[i];
+	if (m == NULL)
+		return; /* tsock_free still removes it at a clean stop */
+	snprintf(m->path, sizeof(m->path), "%s", endpoint + 6);
+	m->dev = st.st_dev;
+	m->ino = st.st_ino;
+	m->pid = getpid();
+	if (!registered)
+		registered = atexit(remove_made_sockets) == 0;
+}
+
 struct tsock *
 daemon_bind_local(struct transport *t, const char *endpoint, size_t max_bytes,
 		  char *why, size_t why_len)
@@ -347,6 +408,8 @@ daemon_bind_local(struct transport *t, const char *endpoint, size_t max_bytes,
 	int err;
 	struct tsock *s = tsock_bind_local(t, endpoint, max_bytes, &err);
 
+	if (s != NULL)
+		note_made_socket(endpoint);
 	if (s == NULL && err == -EADDRINUSE)
 		snprintf(why, why_len,
 			 "%s: in use by another running daemon (stop it first)",

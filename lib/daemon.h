@@ -137,6 +137,8 @@ const char *daemon_store_error(int err);
  * NULL with why (why_len bytes) saying why for the log: "ENDPOINT: in use
  * by another running daemon (stop it first)", "ENDPOINT: cannot bind: its
  * directory does not exist (...)" or "ENDPOINT: cannot bind: REASON".
+ * The file of an ipc:// endpoint is removed at this process's exit if
+ * still the one bound, so that a start that fails later leaves none.
  */
 struct tsock *daemon_bind_local(struct transport *t, const char *endpoint,
 				size_t max_bytes, char *why, size_t why_len);

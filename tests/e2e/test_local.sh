@@ -5,7 +5,9 @@
 #    its socket and works on, also after the second gave up;
 #  - a second kuska-consolidator with the same control socket (another
 #    data directory) is refused; the first keeps answering; so is one on
-#    the same port, and each refusal names the config key;
+#    the same port, and each refusal names the config key; one refused
+#    after binding its control socket (a query port in use) leaves no
+#    socket file;
 #  - a node stopped cleanly removes its socket file: kuska status says
 #    nothing listens there;
 #  - a socket file left by a killed node: kuska submit and kuska status say
@@ -101,6 +103,17 @@ check "a second consolidator on the same port is refused, naming the key" \
 	grep -q "third.conf: \[consolidator\] listen: tcp://127.0.0.1:$PORT: cannot bind: Address already in use" \
 	"$T/third.out"
 check "... leaving no new store behind" test ! -e "$N/data/third"
+# Its own control socket and port, but the first one's query port: the
+# start fails after binding its control socket.
+sed "s|data/consolidator|data/fourth|; s|consolidator.sock|fourth.sock|;
+	s|^listen = tcp://127.0.0.1:$PORT\$|listen = tcp://127.0.0.1:$((PORT + 20))|" \
+	"$N/consolidator.conf" >"$N/fourth.conf"
+timeout 5 "$CONS" -c "$N/fourth.conf" >"$T/fourth.out" 2>&1
+check "a consolidator on a query port in use is refused, naming the key" \
+	grep -q "fourth.conf: \[consolidator\] query_listen: .*: cannot bind: Address already in use" \
+	"$T/fourth.out"
+check "... leaving no control socket file behind" \
+	test ! -e "$N/run/fourth.sock"
 # --repair on a data_dir with no store: nothing to repair, nothing made.
 "$CONS" --repair -c "$N/third.conf" >"$T/repair.out" 2>&1
 rc=$?
