@@ -508,9 +508,13 @@ struct qtable {
 	char role[16];
 };
 
+/* Bytes of an encoded query request, at most. */
+#define CODEC_MAX_QUERY_REQ 4096
+
 int codec_query_req_encode(const struct query_req *q, uint8_t **ret_buf,
 			   size_t *ret_len) __attribute__((warn_unused_result));
-/* Returns 0 or -EBADMSG (undecodable, or a string over its field). */
+/* Returns 0 or -EBADMSG (undecodable, over CODEC_MAX_QUERY_REQ, or a
+ * string over its field). */
 int codec_query_req_decode(const uint8_t *buf, size_t len,
 			   struct query_req *ret)
     __attribute__((warn_unused_result));

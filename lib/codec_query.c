@@ -46,7 +46,7 @@ codec_query_req_decode(const uint8_t *buf, size_t len, struct query_req *ret)
 	int r = -EBADMSG;
 
 	memset(ret, 0, sizeof(*ret));
-	if (len > 4096)
+	if (len > CODEC_MAX_QUERY_REQ)
 		return -EBADMSG;
 	pq = kuska__query_request__unpack(NULL, len, buf);
 	if (pq == NULL)

@@ -47,11 +47,14 @@ struct retired_reg {
 	struct retired_reg *next;
 };
 
-/* Why the query thread refused a request for its key (queries_refused);
- * names in control.c, as the log's reason=. */
+/* Why the query thread refused a request (queries_refused); names in
+ * control.c, as the log's reason=. */
 enum query_refusal {
 	QUERY_REFUSED_KEY_NOT_VALID, /* revoked, expired or removed */
 	QUERY_REFUSED_NODE_KEY,	     /* a node's key: it may not query */
+	QUERY_REFUSED_FRAME_COUNT,   /* not one frame */
+	QUERY_REFUSED_MALFORMED,     /* not a query request */
+	QUERY_REFUSED_TOO_LARGE,     /* over QUERY_MAX_BYTES or its frames */
 	QUERY_REFUSED_COUNT,
 };
 
@@ -105,9 +108,9 @@ struct cons {
 	/* Lines of peers closed over max_connections_per_key (peer_message,
 	 * on both threads): used under admit_mu. */
 	struct log_budget per_key_log;
-	/* The query thread's lines of requests refused for their key, by
-	 * the node key's institution (0: a key no longer valid): a stolen
-	 * node key can pipeline thousands of requests before its
+	/* The query thread's lines of refused requests, by the key's
+	 * institution (0: a key no longer valid, or one of no institution):
+	 * a stolen node key can pipeline thousands of requests before its
 	 * connection is closed, and reconnect. */
 	struct log_budget query_refusal_log[INST_COUNT + 1];
 	/* Lines of control requests over the socket's limits (main
@@ -116,9 +119,10 @@ struct cons {
 	struct mhist commit; /* batch taken up to committed, seconds */
 	/* By table (query_tables) and role. */
 	_Atomic uint64_t queries[QUERY_TABLES][ROLE_ANALYST + 1];
-	/* Requests refused for their key, by reason (enum query_refusal):
-	 * a node's key asking (a stolen one, or officers not yet moved to
-	 * a key of their own) shows here, not only in the journal. */
+	/* Requests refused, by reason (enum query_refusal): a node's key
+	 * asking (a stolen one, or officers not yet moved to a key of their
+	 * own) shows here, not only in the journal. Those refused for their
+	 * frames count in frames_refused too. */
 	_Atomic uint64_t queries_refused[QUERY_REFUSED_COUNT];
 	struct admit *admit;	  /* connections of both network sockets */
 	pthread_mutex_t admit_mu; /* held around every use of admit */

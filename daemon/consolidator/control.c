@@ -24,9 +24,18 @@ inst_label(char *l, size_t cap, int i)
 static const char *const query_refusal_names[QUERY_REFUSED_COUNT] = {
     [QUERY_REFUSED_KEY_NOT_VALID] = "key_not_valid",
     [QUERY_REFUSED_NODE_KEY] = "node_key",
+    [QUERY_REFUSED_FRAME_COUNT] = "frame_count",
+    [QUERY_REFUSED_MALFORMED] = "malformed",
+    [QUERY_REFUSED_TOO_LARGE] = "too_large",
 };
 
-/* Queries refused for their key, every reason shown (0 included). */
+const char *
+query_refusal_name(enum query_refusal r)
+{
+	return query_refusal_names[r];
+}
+
+/* Queries refused, every reason shown (0 included). */
 static void
 queries_refused_metrics(struct cons *c, struct mtext *m)
 {
@@ -34,9 +43,12 @@ queries_refused_metrics(struct cons *c, struct mtext *m)
 	int i;
 
 	metrics_family(m, "kuska_queries_refused_total", "counter",
-		       "Queries refused for their key, by reason: a node's "
-		       "key (node_key), or one revoked, expired or removed "
-		       "since its handshake (key_not_valid).");
+		       "Queries refused, by reason: for their key, a node's "
+		       "key (node_key) or one revoked, expired or removed "
+		       "since its handshake (key_not_valid); for their "
+		       "frames (also in kuska_frames_refused_total), not "
+		       "one frame (frame_count), not a query request "
+		       "(malformed), over the size limit (too_large).");
 	for (i = 0; i < QUERY_REFUSED_COUNT; i++) {
 		l[0] = '\0';
 		metrics_label(l, sizeof(l), "reason", query_refusal_names[i]);

@@ -10,6 +10,12 @@
 #include "metrics.h"
 
 /*
+ * query_refusal_name - "node_key", ...: why a query was refused, as its
+ * log line's reason= and its metric's label say; r is in range.
+ */
+const char *query_refusal_name(enum query_refusal r);
+
+/*
  * render_metrics - appends the consolidator's metrics (arg is the struct
  * cons) to m in the Prometheus text format; a metrics_export callback.
  */

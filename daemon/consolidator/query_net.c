@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "control.h"
 #include "date.h"
 #include "deliveries.h"
 #include "log.h"
@@ -43,10 +44,59 @@ node_key_refusal(char *buf, size_t cap, const char *key, const char *id)
 /* Messages read from the query socket in a row. */
 #define QUERY_BATCH 16
 #define QUERY_MAX_BYTES (64 * 1024)
+/* Frames of a request read whole (a request is one): a refusal says how
+ * many came up to this, over the size limit past it. */
+#define QUERY_MAX_PARTS 4
+
+/*
+ * Whether req, from key k (whose owner may query), is refused for its
+ * frames: over the size limit (too_large: tsock_recv dropped it), not one
+ * frame, or not a query request; else it is decoded into *q. A
+ * refusal's text goes into tab->error; it is logged, never its bytes, and
+ * counted.
+ */
+static bool
+refused_frames(struct cons *c, const struct tframes *req, bool too_large,
+	       const struct reg_key *k, struct query_req *q, struct qtable *tab)
+{
+	enum query_refusal why;
+	char detail[48] = "";
+
+	if (too_large) {
+		why = QUERY_REFUSED_TOO_LARGE;
+		snprintf(tab->error, sizeof(tab->error),
+			 "request over the size limit (%d KiB, one frame)",
+			 QUERY_MAX_BYTES / 1024);
+	} else if (req->n != 2) {
+		why = QUERY_REFUSED_FRAME_COUNT;
+		snprintf(detail, sizeof(detail), " frames=%zu", req->n - 1);
+		snprintf(tab->error, sizeof(tab->error),
+			 "request of %zu frames: a query request is one frame",
+			 req->n - 1);
+	} else if (codec_query_req_decode(req->data[1], req->len[1], q) != 0) {
+		why = QUERY_REFUSED_MALFORMED;
+		snprintf(detail, sizeof(detail), " bytes=%zu", req->len[1]);
+		snprintf(tab->error, sizeof(tab->error),
+			 "malformed request: not a query request (kuska.proto "
+			 "QueryRequest: %d bytes at most, a table name up to "
+			 "%zu characters, a period up to %zu)",
+			 CODEC_MAX_QUERY_REQ, sizeof(q->table) - 1,
+			 sizeof(q->period) - 1);
+	} else {
+		return false;
+	}
+	log_warnx_budget(&c->query_refusal_log[k->owner->inst],
+			 "event=query_refused who=%s key=%s reason=%s%s",
+			 k->owner->id, k->name, query_refusal_name(why),
+			 detail);
+	c->queries_refused[why]++;
+	c->frames_refused++;
+	return true;
+}
 
 /*
  * Answers one request; the caller holds conf_lock for reading. too_large:
- * tsock_recv dropped it over QUERY_MAX_BYTES or its frames, req holding
+ * tsock_recv dropped it over QUERY_MAX_BYTES or QUERY_MAX_PARTS, req holding
  * its routing id alone; its key is judged all the same.
  */
 static void
@@ -90,16 +140,7 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large)
 				 p->id);
 		c->queries_refused[QUERY_REFUSED_NODE_KEY]++;
 		peer_refused(c, req);
-	} else if (too_large) {
-		snprintf(tab.error, sizeof(tab.error),
-			 "request over the size limit (%d KiB, one frame)",
-			 QUERY_MAX_BYTES / 1024);
-		c->frames_refused++;
-	} else if (req->n != 2 ||
-		   codec_query_req_decode(req->data[1], req->len[1], &q) != 0) {
-		snprintf(tab.error, sizeof(tab.error), "malformed request");
-		c->frames_refused++;
-	} else {
+	} else if (!refused_frames(c, req, too_large, k, &q, &tab)) {
 		uint64_t t0 = date_mono_ms();
 		int r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
 		int ti;
@@ -142,7 +183,8 @@ query_main(void *arg)
 		}
 		for (n = 0; r > 0 && ready[0] && n < QUERY_BATCH; n++) {
 			bool too_large;
-			r = tsock_recv(c->query, &f, 3, QUERY_MAX_BYTES);
+			r = tsock_recv(c->query, &f, 1 + QUERY_MAX_PARTS,
+				       QUERY_MAX_BYTES);
 			too_large = r == -EMSGSIZE;
 			if (too_large && f.n != 1) {
 				c->frames_refused++; /* no routing id kept */

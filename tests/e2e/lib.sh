@@ -484,6 +484,14 @@ check_rss_growth() {
 # counts those held back meanwhile (" unlogged=N").
 LOG_BURST=10
 
+# refused_queries REASON: the consolidator's kuska_queries_refused_total
+# of that reason, as kuska metrics prints it.
+refused_queries() {
+	"$KUSKA" metrics -c "$N/consolidator.conf" |
+		awk -v r="reason=\"$1\"" \
+			'$1 == "kuska_queries_refused_total{" r "}" { print $2 }'
+}
+
 # check_log_budget DESCRIPTION FILE PATTERN SECONDS: the lines of FILE
 # matching PATTERN (grep's basic regular expression) are at most a burst
 # and one a second over SECONDS.

@@ -6,8 +6,8 @@
 # wrong table; then the deliveries and referrals_unmatched tables as the
 # secretariat (regional quarters refused) and as pnp's officers (own rows
 # only), and pnp's node key (refused, naming what to do; 2000 requests
-# pipelined write a budget of lines, not 2000), and requests of too many
-# frames. Every request
+# pipelined write a budget of lines, not 2000), and requests refused for
+# their frames (wrong count, not a query request, too many). Every request
 # is answered with the table or the reason, in one connection that
 # stays up, and the consolidator keeps running.
 . "$(dirname "$0")/lib.sh"
@@ -72,17 +72,63 @@ handshakes 1 disconnects 0
 EOF2
 check "the analyst: every odd request answered with its reason, one connection" \
 	diff "$T/analyst.want" "$T/analyst.out"
-# A request of more frames than the query socket reads of one message,
-# dropped unread: answered with the reason once its key is judged (a
-# node's key is refused as such), and the connection goes on.
+# Requests refused for their frames, on one connection that stays up:
+# three frames and two (a request is one), a frame that is not a query
+# request (bytes never logged) and an empty one; then a good request.
+ONE="a query request is one frame"
+MALFORMED="malformed request: not a query request (kuska.proto QueryRequest: 4096 bytes at most, a table name up to 31 characters, a period up to 15)"
+ask analyst >"$T/frames.out" <<'EOF2'
+raw	\x0a\x0adeliveries	x	y
+raw	a	b
+raw	\xffNEVER-LOGGED
+raw	
+deliveries	2026
+EOF2
+check "frames: 3 and 2 frames, garbage, empty, each refused with its reason; then answered" \
+	diff - "$T/frames.out" <<EOF2
+answer error=request of 3 frames: $ONE
+answer error=request of 2 frames: $ONE
+answer error=$MALFORMED
+answer error=$MALFORMED
+answer rows=5 role=analyst
+handshakes 1 disconnects 0
+EOF2
+# A request sent as three copies of its encoding, twice on one
+# connection; then one of more frames than the query socket reads of one
+# message, dropped unread: answered with the reason once its key is
+# judged (a node's key is refused as such).
 printf 'deliveries\t2026\ndeliveries\t2026\n' |
-	ask analyst -M 3 >"$T/big.out"
-check "a request of three frames: answered, twice on one connection" diff - "$T/big.out" <<EOF2
+	ask analyst -M 3 >"$T/three.out"
+check "a good request in three frames: refused, twice on one connection" \
+	diff - "$T/three.out" <<EOF2
+answer error=request of 3 frames: $ONE
+answer error=request of 3 frames: $ONE
+handshakes 1 disconnects 0
+EOF2
+printf 'deliveries\t2026\ndeliveries\t2026\n' |
+	ask analyst -M 5 >"$T/big.out"
+check "a request of five frames: over the size limit, twice on one connection" \
+	diff - "$T/big.out" <<EOF2
 answer error=request over the size limit (64 KiB, one frame)
 answer error=request over the size limit (64 KiB, one frame)
 handshakes 1 disconnects 0
 EOF2
-printf 'deliveries\t2026\n' | ask pnp -M 3 >"$T/bignode.out"
+LOG="$N/consolidator.log"
+for r in "frame_count frames=3" "frame_count frames=2" "malformed bytes=13" \
+	"malformed bytes=0" too_large; do
+	check "logged: event=query_refused who=analyst ... reason=$r" \
+		grep -Eq "event=query_refused who=analyst key=[^ ]+ reason=$r( |$)" "$LOG"
+done
+check "the refused request's bytes are never logged" \
+	test "$(grep -c NEVER-LOGGED "$LOG")" = 0
+for r in frame_count:4 malformed:2 too_large:2 node_key:0 key_not_valid:0; do
+	check "counted: kuska_queries_refused_total{reason=\"${r%:*}\"} ${r#*:} (got $(refused_queries "${r%:*}"))" \
+		test "$(refused_queries "${r%:*}")" = "${r#*:}"
+done
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/status.out" 2>&1
+check "... all of them in kuska status's frames refused" \
+	grep -q "frames refused: 8," "$T/status.out"
+printf 'deliveries\t2026\n' | ask pnp -M 5 >"$T/bignode.out"
 check "... from a node's key: refused as a node's key" grep -q \
 	"^answer error=key pnp-1 is pnp's node key" "$T/bignode.out"
 printf 'deliveries\t2026\t7\nreferrals_unmatched\t2026\t3\nreferrals_unmatched\t2026Q1\t3\n' |

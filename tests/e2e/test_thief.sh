@@ -61,11 +61,6 @@ check "... the client says a node's key cannot query, and what to use" \
 check "... logged with the reason" \
 	grep -q "event=query_refused who=pnp key=pnp-1 reason=node_key" \
 	"$N/consolidator.log"
-refused_queries() {
-	"$KUSKA" metrics -c "$N/consolidator.conf" |
-		awk -v r="reason=\"$1\"" \
-			'$1 == "kuska_queries_refused_total{" r "}" { print $2 }'
-}
 check "... counted where an operator looks: kuska_queries_refused_total{reason=\"node_key\"} 1 (got $(refused_queries node_key))" \
 	test "$(refused_queries node_key)" = 1
 check "... and under no other reason (key_not_valid: $(refused_queries key_not_valid))" \

@@ -10,7 +10,10 @@
  * Reads requests from standard input, one per line: the table, a tab and
  * the period, each with the escapes \n \r \t \\ and \xHH, so that any
  * byte can be sent; then, optionally, a tab and the region and a tab and
- * the bootstrap count (numbers, sent as they are). For each request it prints one line and flushes:
+ * the bootstrap count (numbers, sent as they are). A line "raw", a tab
+ * and fields separated by tabs (with the same escapes) is instead sent
+ * as it is, one frame a field, whatever -M says: a request that is not
+ * one. For each request it prints one line and flushes:
  *
  *	answer rows=N role=ROLE		a table came back
  *	answer error=TEXT		the consolidator refused the request
@@ -22,8 +25,8 @@
  * setup error.
  *
  * With -M PARTS each request goes out as a message of PARTS frames, each
- * its encoding (three or more: over what the query socket reads of one
- * message).
+ * its encoding (two or more: a request the consolidator refuses for its
+ * frames, past four over what it reads of one message).
  *
  * With -F COUNT it is instead a peer that never reads its answers: it
  * sends the first request COUNT times on a connection whose receive
@@ -64,11 +67,11 @@ usage(void)
 	exit(2);
 }
 
-/* Undoes the escapes of one field in place. */
-static void
+/* Undoes the escapes of one field in place; returns its length. */
+static size_t
 unescape(char *s)
 {
-	char *o = s;
+	char *start = s, *o = s;
 
 	while (*s != '\0') {
 		if (s[0] == '\\' && s[1] == 'x' && s[2] != '\0' &&
@@ -88,6 +91,7 @@ unescape(char *s)
 		}
 	}
 	*o = '\0';
+	return (size_t)(o - start);
 }
 
 static void
@@ -123,34 +127,16 @@ flood(const char *ep, const struct secret_key *key,
 	return rc;
 }
 
-/* Sends buf as a message of a->parts frames, each the whole of it. */
-static int
-send_parts(const struct asker *a, const uint8_t *buf, size_t len)
-{
-	const void *data[MAX_PARTS];
-	size_t lens[MAX_PARTS], i;
-
-	for (i = 0; i < a->parts; i++) {
-		data[i] = buf;
-		lens[i] = len;
-	}
-	return tsock_send(a->s, data, lens, a->parts);
-}
-
-/* Sends one request and prints what came of it. */
+/* Sends the n frames data (lens bytes each) as one message and prints
+ * what came of it. */
 static void
-ask(struct asker *a, const struct query_req *q)
+send_and_print(struct asker *a, const void *const *data, const size_t *lens,
+	       size_t n)
 {
 	uint64_t until = date_mono_ms() + (uint64_t)a->timeout_ms;
 	unsigned long refusals = a->refusals;
-	uint8_t *buf;
-	size_t len;
 	bool sent = false;
 
-	if (codec_query_req_encode(q, &buf, &len) != 0) {
-		printf("none unencodable\n");
-		return;
-	}
 	while (date_mono_ms() < until) {
 		struct tsock *socks[2] = {a->s, a->mon};
 		bool ready[2];
@@ -158,7 +144,7 @@ ask(struct asker *a, const struct query_req *q)
 		struct qtable t;
 
 		if (!sent)
-			sent = send_parts(a, buf, len) == 0;
+			sent = tsock_send(a->s, data, lens, n) == 0;
 		if (tsock_poll(socks, 2, ready, 50) <= 0)
 			continue;
 		if (ready[1])
@@ -185,7 +171,46 @@ ask(struct asker *a, const struct query_req *q)
 	printf("none timeout\n");
 out:
 	fflush(stdout);
+}
+
+/* Sends one request as a->parts frames, each its encoding. */
+static void
+ask(struct asker *a, const struct query_req *q)
+{
+	const void *data[MAX_PARTS];
+	size_t lens[MAX_PARTS], len, i;
+	uint8_t *buf;
+
+	if (codec_query_req_encode(q, &buf, &len) != 0) {
+		printf("none unencodable\n");
+		fflush(stdout);
+		return;
+	}
+	for (i = 0; i < a->parts; i++) {
+		data[i] = buf;
+		lens[i] = len;
+	}
+	send_and_print(a, data, lens, a->parts);
 	free(buf);
+}
+
+/* Sends the tab-separated fields of line (escaped), one frame each. */
+static void
+ask_raw(struct asker *a, char *line)
+{
+	const void *data[MAX_PARTS];
+	size_t lens[MAX_PARTS], n = 0;
+	char *field = line;
+
+	while (field != NULL && n < MAX_PARTS) {
+		char *tab = strchr(field, '\t');
+		if (tab != NULL)
+			*tab++ = '\0';
+		lens[n] = unescape(field);
+		data[n++] = field;
+		field = tab;
+	}
+	send_and_print(a, data, lens, n);
 }
 
 int
@@ -255,6 +280,10 @@ main(int argc, char **argv)
 
 		if (nl != NULL)
 			*nl = '\0';
+		if (strncmp(line, "raw\t", 4) == 0) {
+			ask_raw(&a, line + 4);
+			continue;
+		}
 		tab = strchr(line, '\t');
 		if (tab == NULL) {
 			printf("none bad_request_line\n");
