@@ -1582,6 +1582,16 @@ test_indicators_table(void **state)
 	assert_string_equal(t.rows[2][7].text, "");
 	assert_string_equal(t.rows[2][12].text, "no_data");
 	codec_qtable_clear(&t);
+	/* In 2024H1, before takeup's baseline (2024) ends, MP's one
+	 * referral to MIMP, not taken up: 0, with no progress (the line
+	 * starts at the end of the baseline period) and status no_data. */
+	snprintf(q.period, sizeof(q.period), "2024H1");
+	assert_int_equal(query_run(W->st, &q, &analyst, K, &t), 0);
+	assert_int_equal(t.rows[0][7].kind, CELL_DECIMAL);
+	assert_string_equal(t.rows[0][7].text, "0");
+	assert_int_equal(t.rows[0][11].kind, CELL_EMPTY);
+	assert_string_equal(t.rows[0][12].text, "no_data");
+	codec_qtable_clear(&t);
 
 	/* A quarter, and nobody, are refused as query_run refuses. */
 	snprintf(q.period, sizeof(q.period), "2025Q1");
