@@ -683,8 +683,10 @@ i18n_word(const char *col, const char *value)
 		s = find(stages, value);
 	else if (strcmp(col, "service") == 0)
 		s = find(services, value);
-	else if (strcmp(col, "status") == 0 || strcmp(col, "progress") == 0)
-		s = find(statuses, value); /* progress: "by_year" only */
+	else if (strcmp(col, "status") == 0 || strcmp(col, "progress") == 0 ||
+		 strcmp(col, "value") == 0)
+		/* progress: "by_year"; value and progress: "suppressed" */
+		s = find(statuses, value);
 	else if (strcmp(col, "sex") == 0)
 		s = find(sexes, value);
 	else if (strcmp(col, "age_group") == 0)

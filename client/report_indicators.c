@@ -69,13 +69,17 @@ shown_status(const struct report *r, const struct qtable *t, size_t row)
 }
 
 /* html_table's instead for the indicators: "by_year" for the progress
- * and status of a row read by year. */
+ * and status of a row read by year; "suppressed" for the value and
+ * progress of a withheld one, which "–" would give as no data. */
 const char *
 rp_indicator_instead(const struct html_table *ht, size_t row, const char *col)
 {
 	if ((strcmp(col, "progress") == 0 || strcmp(col, "status") == 0) &&
 	    by_year(ht->ctx, ht->t, row))
 		return "by_year";
+	if ((strcmp(col, "value") == 0 || strcmp(col, "progress") == 0) &&
+	    strcmp(rp_text_of(ht->t, row, "status"), "suppressed") == 0)
+		return "suppressed";
 	return NULL;
 }
 

@@ -68,6 +68,29 @@ rp_text_of(const struct qtable *t, size_t row, const char *col)
 	return c != NULL && c->kind == CELL_TEXT ? codec_cell_str(c) : "";
 }
 
+/*
+ * Whether a cell of t, the answer to query `table`, reads "–": an empty
+ * one, but for the value and progress of a withheld indicator (status
+ * suppressed), which read as withheld (rp_indicator_instead).
+ */
+static bool
+any_dash(const struct qtable *t, const char *table)
+{
+	bool indicators = strcmp(table, "indicators") == 0;
+	size_t i, j;
+
+	for (i = 0; i < t->n_rows; i++)
+		for (j = 0; j < t->n_cols; j++)
+			if (t->rows[i][j].kind == CELL_EMPTY &&
+			    !(indicators &&
+			      (strcmp(t->cols[j], "value") == 0 ||
+			       strcmp(t->cols[j], "progress") == 0) &&
+			      strcmp(rp_text_of(t, i, "status"),
+				     "suppressed") == 0))
+				return true;
+	return false;
+}
+
 static bool
 any_kind(const struct qtable *t, enum cell_kind kind)
 {
@@ -152,7 +175,8 @@ rp_fig_middle(struct report *r)
  * empty, as one there is nothing to take does, and nothing on the wire
  * (nor the counts beside it: a median of fewer than k values may sit by
  * a count that is shown) tells the two apart: the note names both. A
- * withheld indicator is a badge of its own, so its "–" is no data.
+ * withheld indicator says so in words (rp_indicator_instead), so an
+ * indicator's "–" is no data.
  */
 static void
 empty_note(struct report *r, const char *table)
@@ -197,7 +221,7 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 		       (int)(r->code / 10));
 		r->by_year = false;
 	}
-	if (t != NULL && any_kind(t, CELL_EMPTY)) {
+	if (t != NULL && any_dash(t, table)) {
 		fprintf(r->f, " ");
 		empty_note(r, table);
 	}

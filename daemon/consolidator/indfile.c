@@ -217,11 +217,14 @@ text_ok(const char *s)
 	return true;
 }
 
-/* A number as the file writes it: [-]digits[.digits]. */
+/*
+ * A number as the file writes it: [-]digits[.digits]. Sets *ret_decimals
+ * to the digits after the point that count (trailing zeros do not).
+ */
 static bool
-parse_number(const char *s, double *ret)
+parse_number(const char *s, double *ret, int *ret_decimals)
 {
-	const char *p = s;
+	const char *p = s, *point, *last;
 	char *end;
 
 	if (*p == '-')
@@ -230,8 +233,9 @@ parse_number(const char *s, double *ret)
 		return false;
 	while (*p >= '0' && *p <= '9')
 		p++;
+	point = p;
 	if (*p == '.') {
-		p++;
+		point = ++p;
 		if (*p < '0' || *p > '9')
 			return false;
 		while (*p >= '0' && *p <= '9')
@@ -240,16 +244,25 @@ parse_number(const char *s, double *ret)
 	if (*p != '\0' || p - s > 20)
 		return false;
 	*ret = strtod(s, &end);
+	for (last = p; last > point && last[-1] == '0'; last--)
+		;
+	*ret_decimals = (int)(last - point);
 	return isfinite(*ret);
 }
 
-/* "PERIOD: NUMBER" with a year or a semester. Returns a reason or NULL. */
+/*
+ * "PERIOD: NUMBER" with a year or a semester, the number with at most
+ * IND_DECIMALS decimals: the table writes it so, and judges achieved on
+ * the value as written against it, so a finer one would be shown and
+ * judged as a number the file does not say. Returns a reason or NULL.
+ */
 static const char *
 parse_point(const char *v, uint32_t *ret_period, double *ret_value)
 {
 	const char *colon = strchr(v, ':');
 	char period[16];
 	size_t n;
+	int decimals;
 
 	if (colon == NULL)
 		return "expected PERIOD: NUMBER, e.g. 2024: 61.5 or 2026H2: 80";
@@ -268,9 +281,13 @@ parse_point(const char *v, uint32_t *ret_period, double *ret_value)
 		       "(2024H2)";
 	for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
 		;
-	if (!parse_number(v, ret_value))
+	if (!parse_number(v, ret_value, &decimals))
 		return "the value is not a number such as 61.5 or 80 (digits, "
 		       "an optional point and decimals)";
+	if (decimals > IND_DECIMALS)
+		return "the value has more than 2 decimals: the indicators "
+		       "table writes values, baselines and targets with at "
+		       "most 2 and judges achieved on them as written";
 	return NULL;
 }
 

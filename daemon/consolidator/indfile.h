@@ -30,7 +30,8 @@
  * a value that does not parse or names an unknown table, column,
  * dimension or value, or a median or share that does not select one
  * row; a baseline or target without a period (a year or a semester) and
- * a number, or a target period that does not end after the baseline's;
+ * a number (with at most IND_DECIMALS decimals), or a target period that
+ * does not end after the baseline's;
  * no frequency; a target not above the baseline with direction =
  * increase (below with decrease); a percentage outside 0-100; no level or
  * component. A missing basis, more than INDFILE_KEY_MAX key
@@ -50,6 +51,9 @@
 #define IND_ID_MAX 41	 /* "[indicator ID]": up to 40 characters */
 #define IND_NAME_MAX 101 /* name: up to 100 bytes of UTF-8 */
 #define IND_TEXT_MAX 512 /* value and basis, over lines, as written */
+/* The decimals the indicators table writes a value, baseline and target
+ * with, and so the most a baseline or target of the file may have. */
+#define IND_DECIMALS 2
 #define INDFILE_MAX_INDICATORS 100
 #define INDFILE_KEY_MAX 12 /* more key indicators: a warning */
 #define INDFILE_MAX_BYTES (1024 * 1024)

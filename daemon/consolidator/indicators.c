@@ -16,8 +16,6 @@
 #define ACCELERATION 0.6
 /* Room for rounding when a progress lands exactly on a threshold. */
 #define SLACK 1e-9
-/* The decimals a value, a baseline and a target are written with. */
-#define VALUE_DECIMALS 2
 
 static const char *const status_names[] = {
     [IND_NO_DATA] = "no_data",
@@ -37,25 +35,27 @@ ind_status_name(enum ind_status s)
 	return status_names[s];
 }
 
-/* v as the table writes it: rounded to VALUE_DECIMALS. */
+/* A value as the table writes it: rounded to IND_DECIMALS. */
 static double
 as_written(double v)
 {
 	char buf[64];
 
-	snprintf(buf, sizeof(buf), "%.*f", VALUE_DECIMALS, v);
+	snprintf(buf, sizeof(buf), "%.*f", IND_DECIMALS, v);
 	return strtod(buf, NULL);
 }
 
 /*
  * Whether the value has reached the target, in its direction, compared
  * as the table writes both: a value written 66.67 beside a target of
- * 66.67 has reached it, whatever decimals the division left.
+ * 66.67 has reached it, whatever decimals the division left. The file
+ * gives the target with at most IND_DECIMALS decimals (indfile.c), as
+ * the table writes it.
  */
 static bool
 reached(const struct indicator *ind, double value)
 {
-	double v = as_written(value), t = as_written(ind->target);
+	double v = as_written(value), t = ind->target;
 
 	return ind->direction == IND_INCREASE ? v >= t : v <= t;
 }
@@ -390,9 +390,9 @@ fill_row(struct cell *row, const char *period, const struct indicator *ind,
 	set_text(&row[5], ind->key ? "yes" : "no");
 	set_text(&row[6], ind_unit_name(ind->unit));
 	if (res->has_value)
-		set_decimal(&row[7], res->value, VALUE_DECIMALS, true);
-	set_decimal(&row[8], ind->baseline, VALUE_DECIMALS, true);
-	set_decimal(&row[9], ind->target, VALUE_DECIMALS, true);
+		set_decimal(&row[7], res->value, IND_DECIMALS, true);
+	set_decimal(&row[8], ind->baseline, IND_DECIMALS, true);
+	set_decimal(&row[9], ind->target, IND_DECIMALS, true);
 	set_text(&row[10], period_name(ind->target_period, tp));
 	if (res->has_progress)
 		set_decimal(&row[11], res->progress, 3, false);
@@ -495,9 +495,9 @@ indicators_definitions(const struct indset *set, const struct reg_party *who,
 		set_text(&row[3], ind_direction_name(ind->direction));
 		set_text(&row[4], ind_frequency_name(ind->frequency));
 		set_text(&row[5], period_name(ind->baseline_period, p));
-		set_decimal(&row[6], ind->baseline, VALUE_DECIMALS, true);
+		set_decimal(&row[6], ind->baseline, IND_DECIMALS, true);
 		set_text(&row[7], period_name(ind->target_period, p));
-		set_decimal(&row[8], ind->target, VALUE_DECIMALS, true);
+		set_decimal(&row[8], ind->target, IND_DECIMALS, true);
 		if (codec_cell_set_long(&row[9], ind->value_text) != 0 ||
 		    codec_cell_set_long(&row[10], ind->basis) != 0) {
 			codec_qtable_clear(ret);

@@ -496,6 +496,14 @@ test_file_baseline_target(void **state)
 		       "t.conf:10: target: the period is a quarter");
 	expect_refused(file_with("target", "target = 2026H2: 80%", NULL),
 		       "t.conf:10: target: the value is not a number");
+	/* The table writes a target with 2 decimals and judges achieved
+	 * on it as written: 66.667 would read 66.67 and be judged so. */
+	expect_refused(file_with("target", "target = 2026H2: 66.667", NULL),
+		       "t.conf:10: target: the value has more than 2 "
+		       "decimals");
+	expect_refused(file_with("baseline", "baseline = 2024: 61.505", NULL),
+		       "t.conf:9: baseline: the value has more than 2 "
+		       "decimals");
 	/* 2024H2 ends when 2024 does: not after it. */
 	expect_refused(file_with("target", "target = 2024H2: 80", NULL),
 		       "t.conf:10: target: its period 2024H2 does not end "
@@ -503,11 +511,25 @@ test_file_baseline_target(void **state)
 	expect_refused(file_with("target", "target = 2023: 80", NULL),
 		       "t.conf:10: target: its period 2023 does not end after");
 	{
-		/* 2025H1 ends after 2024: accepted. */
+		/* 2025H1 ends after 2024: accepted; so are 2 decimals, and
+		 * zeros after them that change nothing. */
 		struct indfile_msgs m = {0};
 		struct indset *set = NULL;
 		assert_int_equal(
 		    parse(file_with("target", "target = 2025H1: 80", NULL),
+			  &set, &m),
+		    0);
+		indset_free(&set);
+		indfile_msgs_clear(&m);
+		assert_int_equal(
+		    parse(file_with("target", "target = 2026H2: 66.670", NULL),
+			  &set, &m),
+		    0);
+		assert_true(set->items[0].target == 66.67);
+		indset_free(&set);
+		indfile_msgs_clear(&m);
+		assert_int_equal(
+		    parse(file_with("baseline", "baseline = 2024: 61.50", NULL),
 			  &set, &m),
 		    0);
 		indset_free(&set);
@@ -1486,7 +1508,7 @@ test_indicators_table(void **state)
 	    "name = Days to mental-health care\n"
 	    "level = assumption\ncomponent = governance\n"
 	    "value = protection.median_days[service=mental_health]\n"
-	    "unit = days\ndirection = decrease\nbaseline = 2024H2: 90.126\n"
+	    "unit = days\ndirection = decrease\nbaseline = 2024H2: 90.13\n"
 	    "target = 2026: 30\nfrequency = year\nbasis = b\n"
 	    "[indicator zero]\n"
 	    "name = Nothing to divide\nlevel = output\n"
@@ -1559,6 +1581,16 @@ test_indicators_table(void **state)
 	assert_string_equal(t.rows[0][12].text, "on_track");
 	assert_string_equal(t.rows[2][7].text, "");
 	assert_string_equal(t.rows[2][12].text, "no_data");
+	codec_qtable_clear(&t);
+	/* In 2024H1, before takeup's baseline (2024) ends, MP's one
+	 * referral to MIMP, not taken up: 0, with no progress (the line
+	 * starts at the end of the baseline period) and status no_data. */
+	snprintf(q.period, sizeof(q.period), "2024H1");
+	assert_int_equal(query_run(W->st, &q, &analyst, K, &t), 0);
+	assert_int_equal(t.rows[0][7].kind, CELL_DECIMAL);
+	assert_string_equal(t.rows[0][7].text, "0");
+	assert_int_equal(t.rows[0][11].kind, CELL_EMPTY);
+	assert_string_equal(t.rows[0][12].text, "no_data");
 	codec_qtable_clear(&t);
 
 	/* A quarter, and nobody, are refused as query_run refuses. */

@@ -1166,12 +1166,24 @@ test_counts_read_by_year(void **state)
 	free(p);
 }
 
+/* Whether s is in the figure that runs from fig to end. */
+static bool
+in_figure(const char *fig, const char *end, const char *s)
+{
+	const char *at = strstr(fig, s);
+
+	return at != NULL && at < end;
+}
+
 /* The trend card of a withheld indicator says its value is withheld, in
- * words, not "–" (no data). */
+ * words, not "–" (no data); so do its value and progress in the key
+ * indicators' table, whose note then has no "–" to explain (every other
+ * key indicator has a value). */
 static void
 test_withheld_card(void **state)
 {
 	static struct report_data d;
+	const char *fig, *end;
 	char *p;
 
 	(void)state;
@@ -1182,6 +1194,17 @@ test_withheld_card(void **state)
 				  "Reservado</span> 2025H2: reservado; meta 80 "
 				  "para 2026H2</p>"));
 	assert_null(strstr(p, "2025H2: \u2013;"));
+	fig = strstr(p, "id=\"f-key\"");
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	assert_true(in_figure(fig, end,
+			      "<td class=\"alt\" data-q=\"indicators 2025H2 4 "
+			      "value\" data-v=\"\">Reservado</td>"));
+	assert_true(in_figure(fig, end,
+			      "<td class=\"alt\" data-q=\"indicators 2025H2 4 "
+			      "progress\" data-v=\"\">Reservado</td>"));
+	assert_false(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
 	free(p);
 	i18n_set(LANG_EN);
 	p = page(&d, "withheld-card-en.html");
