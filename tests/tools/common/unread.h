@@ -11,11 +11,17 @@
 #include "keys.h"
 
 /*
+ * How long the sending may take: the handshake and the daemon reading
+ * what fills the queues, on a machine loaded by a whole test suite.
+ */
+#define UNREAD_SEND_MS 30000
+
+/*
  * unread_flood - on a CURVE connection of its own to ep (key's, to the
  * server's key) whose receive queue holds one message, sends the len
- * bytes at msg count times, or as many as go out within hold_ms; prints
- * "LABEL N" (N the messages that went out); then holds the connection
- * open, reading nothing, until hold_ms have passed since it began.
+ * bytes at msg count times, or as many as go out within UNREAD_SEND_MS;
+ * prints "LABEL N" (N the messages that went out); then holds the
+ * connection open, reading nothing, for hold_ms more.
  * Returns 0, or -1 when the connection could not be set up.
  */
 int unread_flood(const char *ep, const struct secret_key *key,
