@@ -68,6 +68,13 @@ shown_status(const struct report *r, const struct qtable *t, size_t row)
 	return by_year(r, t, row) ? "by_year" : rp_text_of(t, row, "status");
 }
 
+bool
+rp_indicator_withheld(const struct qtable *t, size_t row, const char *col)
+{
+	return (strcmp(col, "value") == 0 || strcmp(col, "progress") == 0) &&
+	       strcmp(rp_text_of(t, row, "status"), "suppressed") == 0;
+}
+
 /* html_table's instead for the indicators: "by_year" for the progress
  * and status of a row read by year; "suppressed" for the value and
  * progress of a withheld one, which "–" would give as no data. */
@@ -77,8 +84,7 @@ rp_indicator_instead(const struct html_table *ht, size_t row, const char *col)
 	if ((strcmp(col, "progress") == 0 || strcmp(col, "status") == 0) &&
 	    by_year(ht->ctx, ht->t, row))
 		return "by_year";
-	if ((strcmp(col, "value") == 0 || strcmp(col, "progress") == 0) &&
-	    strcmp(rp_text_of(ht->t, row, "status"), "suppressed") == 0)
+	if (rp_indicator_withheld(ht->t, row, col))
 		return "suppressed";
 	return NULL;
 }
@@ -439,6 +445,7 @@ rp_sec_indicators(struct report *r)
 	rp_table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS, keep);
 	r->withheld = any_withheld(t, keep);
 	r->by_year = any_by_year(r, t, keep);
+	r->shown = keep;
 	rp_fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 	indicator_trends(r, t, keep != NULL ? keep : other_row);
 	if (keep == NULL || n_key == t->n_rows)
@@ -449,6 +456,7 @@ rp_sec_indicators(struct report *r)
 		    other_row);
 	r->withheld = any_withheld(t, other_row);
 	r->by_year = any_by_year(r, t, other_row);
+	r->shown = other_row;
 	rp_fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 out:
 	rp_section_end(r);

@@ -31,6 +31,9 @@ struct report {
 	bool table_only; /* the figure being written has no chart */
 	bool withheld;	 /* it shows an indicator withheld: say what that is */
 	bool by_year;	 /* it shows one read by year: say why */
+	/* The rows of its table it shows (NULL: all), for the notes under
+	 * it; rp_fig_close sets it back to NULL. */
+	bool (*shown)(const struct qtable *, size_t);
 	unsigned k;
 	const char *role;
 };
@@ -102,9 +105,15 @@ const char *rp_median_note(const struct qtable *t, size_t row, const char *col,
 void rp_sec_indicators(struct report *r);
 
 /* html_table's instead for the indicators: "by_year" for the progress and
- * status of a row read by year in a semester's report. */
+ * status of a row read by year in a semester's report; "suppressed" for
+ * a cell that reads as withheld (rp_indicator_withheld). */
 const char *rp_indicator_instead(const struct html_table *ht, size_t row,
 				 const char *col);
+
+/* Whether cell col of the indicators' row reads as withheld: the value
+ * and progress of an indicator withheld (status suppressed). */
+bool rp_indicator_withheld(const struct qtable *t, size_t row,
+			   const char *col);
 
 /* ---- report_sections.c -------------------------------------------------- */
 

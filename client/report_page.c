@@ -69,36 +69,36 @@ rp_text_of(const struct qtable *t, size_t row, const char *col)
 }
 
 /*
- * Whether a cell of t, the answer to query `table`, reads "–": an empty
- * one, but for the value and progress of a withheld indicator (status
- * suppressed), which read as withheld (rp_indicator_instead).
+ * Whether a cell of t, the answer to query `table`, in a row the figure
+ * shows (r->shown), reads "–": an empty one, but for the cells of a
+ * withheld indicator that read as withheld (rp_indicator_withheld).
  */
 static bool
-any_dash(const struct qtable *t, const char *table)
+any_dash(const struct report *r, const struct qtable *t, const char *table)
 {
 	bool indicators = strcmp(table, "indicators") == 0;
 	size_t i, j;
 
 	for (i = 0; i < t->n_rows; i++)
 		for (j = 0; j < t->n_cols; j++)
-			if (t->rows[i][j].kind == CELL_EMPTY &&
+			if ((r->shown == NULL || r->shown(t, i)) &&
+			    t->rows[i][j].kind == CELL_EMPTY &&
 			    !(indicators &&
-			      (strcmp(t->cols[j], "value") == 0 ||
-			       strcmp(t->cols[j], "progress") == 0) &&
-			      strcmp(rp_text_of(t, i, "status"),
-				     "suppressed") == 0))
+			      rp_indicator_withheld(t, i, t->cols[j])))
 				return true;
 	return false;
 }
 
+/* Whether a cell of t in a row the figure shows is of that kind. */
 static bool
-any_kind(const struct qtable *t, enum cell_kind kind)
+any_kind(const struct report *r, const struct qtable *t, enum cell_kind kind)
 {
 	size_t i, j;
 
 	for (i = 0; i < t->n_rows; i++)
 		for (j = 0; j < t->n_cols; j++)
-			if (t->rows[i][j].kind == kind)
+			if ((r->shown == NULL || r->shown(t, i)) &&
+			    t->rows[i][j].kind == kind)
 				return true;
 	return false;
 }
@@ -205,7 +205,7 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 		html_escape(r->f, extra);
 	}
 	fprintf(r->f, ".");
-	if (t != NULL && any_kind(t, CELL_SUPPRESSED)) {
+	if (t != NULL && any_kind(r, t, CELL_SUPPRESSED)) {
 		fprintf(r->f, " ");
 		rp_put(r, tr(M_SUPPRESSED_NOTE), r->k, r->k - 1);
 	}
@@ -221,10 +221,11 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 		       (int)(r->code / 10));
 		r->by_year = false;
 	}
-	if (t != NULL && any_dash(t, table)) {
+	if (t != NULL && any_dash(r, t, table)) {
 		fprintf(r->f, " ");
 		empty_note(r, table);
 	}
+	r->shown = NULL;
 	fprintf(r->f, "</p>\n</figure>\n");
 }
 

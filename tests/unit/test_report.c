@@ -1167,6 +1167,17 @@ test_counts_read_by_year(void **state)
 }
 
 /* Whether s is in the figure that runs from fig to end. */
+/* Empties cell col of t's row, as a value with no data arrives. */
+static void
+empty_cell(struct qtable *t, size_t row, const char *col)
+{
+	size_t j;
+
+	for (j = 0; j < t->n_cols; j++)
+		if (strcmp(t->cols[j], col) == 0)
+			t->rows[row][j].kind = CELL_EMPTY;
+}
+
 static bool
 in_figure(const char *fig, const char *end, const char *s)
 {
@@ -1178,7 +1189,8 @@ in_figure(const char *fig, const char *end, const char *s)
 /* The trend card of a withheld indicator says its value is withheld, in
  * words, not "–" (no data); so do its value and progress in the key
  * indicators' table, whose note then has no "–" to explain (every other
- * key indicator has a value). */
+ * key indicator has a value), while the other indicators' table, where
+ * one has no value, explains its own. */
 static void
 test_withheld_card(void **state)
 {
@@ -1189,6 +1201,8 @@ test_withheld_card(void **state)
 	(void)state;
 	i18n_set(LANG_ES);
 	fill(&d, ROLE, true); /* seen-by-several: suppressed, target 80 */
+	empty_cell(&d.t[RT_INDICATORS], 5, "value"); /* timeliness-pnp, */
+	empty_cell(&d.t[RT_INDICATORS], 5, "progress"); /* not key */
 	p = page(&d, "withheld-card.html");
 	assert_non_null(strstr(p, "<span class=\"badge b-suppressed\">"
 				  "Reservado</span> 2025H2: reservado; meta 80 "
@@ -1205,12 +1219,22 @@ test_withheld_card(void **state)
 			      "<td class=\"alt\" data-q=\"indicators 2025H2 4 "
 			      "progress\" data-v=\"\">Reservado</td>"));
 	assert_false(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
+	fig = strstr(p, "id=\"f-other\"");
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	assert_true(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
 	free(p);
 	i18n_set(LANG_EN);
 	p = page(&d, "withheld-card-en.html");
 	assert_non_null(strstr(p, "<span class=\"badge b-suppressed\">"
 				  "Withheld</span> 2025H2: withheld; target 80 "
 				  "by 2026H2</p>"));
+	assert_non_null(strstr(p, "<td class=\"alt\" data-q=\"indicators "
+				  "2025H2 4 value\" data-v=\"\">Withheld</td>"));
+	assert_non_null(strstr(p, "<td class=\"alt\" data-q=\"indicators "
+				  "2025H2 4 progress\" data-v=\"\">Withheld"
+				  "</td>"));
 	clear(&d);
 	free(p);
 	i18n_set(LANG_ES);
