@@ -113,6 +113,9 @@ struct cons {
 	 * a stolen node key can pipeline thousands of requests before its
 	 * connection is closed, and reconnect. */
 	struct log_budget query_refusal_log[INST_COUNT + 1];
+	/* Its lines of requests refused for their frames, by the same
+	 * index: a client sending them cannot hide a key's refusal. */
+	struct log_budget query_frames_log[INST_COUNT + 1];
 	/* Lines of control requests over the socket's limits (main
 	 * thread): any local user of its group can send them. */
 	struct log_budget control_log;

@@ -65,7 +65,10 @@ refused_frames(struct cons *c, const struct tframes *req, bool too_large,
 	if (too_large) {
 		why = QUERY_REFUSED_TOO_LARGE;
 		snprintf(tab->error, sizeof(tab->error),
-			 "request over the size limit (%d KiB, one frame)",
+			 "request over the size limit: one frame of at most "
+			 "%d KiB, and this one had more than %d frames or "
+			 "%d KiB",
+			 QUERY_MAX_BYTES / 1024, QUERY_MAX_PARTS,
 			 QUERY_MAX_BYTES / 1024);
 	} else if (req->n != 2) {
 		why = QUERY_REFUSED_FRAME_COUNT;
@@ -85,7 +88,7 @@ refused_frames(struct cons *c, const struct tframes *req, bool too_large,
 	} else {
 		return false;
 	}
-	log_warnx_budget(&c->query_refusal_log[k->owner->inst],
+	log_warnx_budget(&c->query_frames_log[k->owner->inst],
 			 "event=query_refused who=%s key=%s reason=%s%s",
 			 k->owner->id, k->name, query_refusal_name(why),
 			 detail);

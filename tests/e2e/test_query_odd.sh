@@ -109,8 +109,8 @@ printf 'deliveries\t2026\ndeliveries\t2026\n' |
 	ask analyst -M 5 >"$T/big.out"
 check "a request of five frames: over the size limit, twice on one connection" \
 	diff - "$T/big.out" <<EOF2
-answer error=request over the size limit (64 KiB, one frame)
-answer error=request over the size limit (64 KiB, one frame)
+answer error=request over the size limit: one frame of at most 64 KiB, and this one had more than 4 frames or 64 KiB
+answer error=request over the size limit: one frame of at most 64 KiB, and this one had more than 4 frames or 64 KiB
 handshakes 1 disconnects 0
 EOF2
 LOG="$N/consolidator.log"
