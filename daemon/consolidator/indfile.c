@@ -250,6 +250,11 @@ parse_number(const char *s, double *ret, int *ret_decimals)
 	return isfinite(*ret);
 }
 
+/* IND_DECIMALS, as text in the messages. */
+#define STRING_OF(x) #x
+#define DECIMALS_TEXT_OF(x) STRING_OF(x)
+#define DECIMALS_TEXT DECIMALS_TEXT_OF(IND_DECIMALS)
+
 /*
  * "PERIOD: NUMBER" with a year or a semester, the number with at most
  * IND_DECIMALS decimals: the table writes it so, and judges achieved on
@@ -285,9 +290,10 @@ parse_point(const char *v, uint32_t *ret_period, double *ret_value)
 		return "the value is not a number such as 61.5 or 80 (digits, "
 		       "an optional point and decimals)";
 	if (decimals > IND_DECIMALS)
-		return "the value has more than 2 decimals: the indicators "
-		       "table writes values, baselines and targets with at "
-		       "most 2 and judges achieved on them as written";
+		return "the value has more than " DECIMALS_TEXT
+		       " decimals: the indicators table writes values, "
+		       "baselines and targets with at most " DECIMALS_TEXT
+		       " and judges achieved on them as written";
 	return NULL;
 }
 
