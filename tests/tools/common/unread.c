@@ -44,7 +44,8 @@ unread_flood(const char *ep, const struct secret_key *key,
 	    zmq_connect(s, ep) != 0)
 		goto out;
 	/* Our own send queue full: wait a little, the daemon reads. */
-	until = date_mono_ms() + UNREAD_SEND_MS;
+	until = date_mono_ms() +
+		(uint64_t)(hold_ms > UNREAD_SEND_MS ? hold_ms : UNREAD_SEND_MS);
 	while (sent < count && date_mono_ms() < until) {
 		if (zmq_send(s, msg, len, ZMQ_DONTWAIT) == (int)len)
 			sent++;

@@ -19,7 +19,8 @@
 /*
  * unread_flood - on a CURVE connection of its own to ep (key's, to the
  * server's key) whose receive queue holds one message, sends the len
- * bytes at msg count times, or as many as go out within UNREAD_SEND_MS;
+ * bytes at msg count times, or as many as go out within UNREAD_SEND_MS
+ * (hold_ms if longer);
  * prints "LABEL N" (N the messages that went out); then holds the
  * connection open, reading nothing, for hold_ms more.
  * Returns 0, or -1 when the connection could not be set up.
