@@ -98,6 +98,14 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"“%s”: a total over the semester, about half a "
 			"year's, and its target is a year's: its progress "
 			"and status are read in the report of %d."},
+    [M_BASELINE_NOTE] = {"«%s»: el periodo termina antes que el periodo de la "
+			 "línea de base del indicador: su valor se mide, y "
+			 "su avance hacia la meta se cuenta desde el final "
+			 "de ese periodo.",
+			 "“%s”: the period ends before the indicator's "
+			 "baseline period does: its value is measured, and "
+			 "its progress towards the target counts from the "
+			 "end of that period."},
     [M_NOT_YET] = {"Esta sección aparecerá cuando el consolidador ofrezca la "
 		   "tabla «%s»; todavía no la conoce.",
 		   "This section will appear once the consolidator offers "
@@ -582,6 +590,9 @@ static const struct word statuses[] = {
     /* Not the consolidator's: the report's, for a count of a year in
      * a semester's report (INDICATORS.md: read counts by year). */
     {"by_year", {"Se lee por año", "Read by year"}},
+    /* The report's too, for a value before the end of the baseline
+     * period, whose status is no_data (INDICATORS.md). */
+    {"baseline_period", {"Periodo de línea de base", "Baseline period"}},
     {NULL, {NULL, NULL}},
 };
 
@@ -685,7 +696,8 @@ i18n_word(const char *col, const char *value)
 		s = find(services, value);
 	else if (strcmp(col, "status") == 0 || strcmp(col, "progress") == 0 ||
 		 strcmp(col, "value") == 0)
-		/* progress: "by_year"; value and progress: "suppressed" */
+		/* progress: "by_year", "baseline_period"; value and
+		 * progress: "suppressed" */
 		s = find(statuses, value);
 	else if (strcmp(col, "sex") == 0)
 		s = find(sexes, value);

@@ -47,8 +47,8 @@ unit_suffix(const char *unit)
  * (frequency year) in a semester's report: its value is about half a
  * year's, so its progress against a year's target, and the status from
  * it, would mislead (INDICATORS.md: read counts by year). A withheld one
- * stays withheld, and one without a value says so: that is why its value
- * is missing.
+ * stays withheld, and a no_data one says what its no_data means: no
+ * value, or a period before the end of the baseline's (in_baseline).
  */
 static bool
 by_year(const struct report *r, const struct qtable *t, size_t row)
@@ -61,45 +61,101 @@ by_year(const struct report *r, const struct qtable *t, size_t row)
 	       strcmp(status, "no_data") != 0;
 }
 
-/* The status a row shows: the consolidator's, or "by_year". */
+/*
+ * Whether row of the indicators answer t is no_data and yet has a value:
+ * the period ends before the indicator's baseline period does, when the
+ * value is measured (a baseline is) but progress has not started
+ * (INDICATORS.md). "No data" beside its value would contradict it.
+ */
+static bool
+in_baseline(const struct qtable *t, size_t row)
+{
+	return strcmp(rp_text_of(t, row, "status"), "no_data") == 0 &&
+	       rp_val(t, row, "value").kind == SVG_NUM;
+}
+
+/* The report's own status for a row, in place of the consolidator's:
+ * "by_year", "baseline_period", or NULL for the consolidator's. */
+static const char *
+report_status(const struct report *r, const struct qtable *t, size_t row)
+{
+	if (by_year(r, t, row))
+		return "by_year";
+	if (in_baseline(t, row))
+		return "baseline_period";
+	return NULL;
+}
+
+/* The status a row shows: the report's own, or the consolidator's. */
 static const char *
 shown_status(const struct report *r, const struct qtable *t, size_t row)
 {
-	return by_year(r, t, row) ? "by_year" : rp_text_of(t, row, "status");
+	const char *s = report_status(r, t, row);
+
+	return s != NULL ? s : rp_text_of(t, row, "status");
 }
 
-bool
-rp_indicator_withheld(const struct qtable *t, size_t row, const char *col)
+/* Whether cell col of row is withheld: the value or progress of an
+ * indicator withheld (status suppressed). */
+static bool
+withheld_cell(const struct qtable *t, size_t row, const char *col)
 {
 	return (strcmp(col, "value") == 0 || strcmp(col, "progress") == 0) &&
 	       strcmp(rp_text_of(t, row, "status"), "suppressed") == 0;
 }
 
-/* html_table's instead for the indicators: "by_year" for the progress
- * and status of a row read by year; "suppressed" for the value and
- * progress of a withheld one, which "–" would give as no data. */
 const char *
-rp_indicator_instead(const struct html_table *ht, size_t row, const char *col)
+rp_indicator_word(const struct report *r, const struct qtable *t, size_t row,
+		  const char *col)
 {
-	if ((strcmp(col, "progress") == 0 || strcmp(col, "status") == 0) &&
-	    by_year(ht->ctx, ht->t, row))
-		return "by_year";
-	if (rp_indicator_withheld(ht->t, row, col))
+	if (strcmp(col, "progress") == 0 || strcmp(col, "status") == 0) {
+		const char *s = report_status(r, t, row);
+		if (s != NULL)
+			return s;
+	}
+	if (withheld_cell(t, row, col))
 		return "suppressed";
 	return NULL;
 }
 
-/* Whether a row keep shows is read by year (by_year). */
-static bool
-any_by_year(const struct report *r, const struct qtable *t,
-	    bool (*keep)(const struct qtable *, size_t))
+const char *
+rp_indicator_instead(const struct html_table *ht, size_t row, const char *col)
 {
+	return rp_indicator_word(ht->ctx, ht->t, row, col);
+}
+
+/* Whether a row keep shows (NULL: all) has the report's own status s. */
+static bool
+any_report_status(const struct report *r, const struct qtable *t,
+		  bool (*keep)(const struct qtable *, size_t), const char *s)
+{
+	const char *own;
 	size_t i;
 
-	for (i = 0; i < t->n_rows; i++)
-		if ((keep == NULL || keep(t, i)) && by_year(r, t, i))
+	for (i = 0; i < t->n_rows; i++) {
+		if (keep != NULL && !keep(t, i))
+			continue;
+		own = report_status(r, t, i);
+		if (own != NULL && strcmp(own, s) == 0)
 			return true;
+	}
 	return false;
+}
+
+void
+rp_indicator_notes(struct report *r, const struct qtable *t,
+		   bool (*keep)(const struct qtable *, size_t))
+{
+	if (any_report_status(r, t, keep, "by_year")) {
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_BY_YEAR_NOTE), i18n_word("status", "by_year"),
+		       (int)(r->code / 10));
+	}
+	if (any_report_status(r, t, keep, "baseline_period")) {
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_BASELINE_NOTE),
+		       i18n_word("status", "baseline_period"));
+	}
 }
 
 /* The row of indicator id in t, or -1. */
@@ -375,11 +431,7 @@ indicator_trends(struct report *r, const struct qtable *t,
 		rp_put(r, tr(M_WITHHELD_NOTE),
 		       i18n_word("status", "suppressed"));
 	}
-	if (any_by_year(r, t, keep)) {
-		fprintf(r->f, " ");
-		rp_put(r, tr(M_BY_YEAR_NOTE), i18n_word("status", "by_year"),
-		       (int)(r->code / 10));
-	}
+	rp_indicator_notes(r, t, keep);
 	if (shown & TREND_NONE) {
 		fprintf(r->f, " ");
 		html_escape(r->f, tr(M_EMPTY_NOTE));
@@ -444,7 +496,6 @@ rp_sec_indicators(struct report *r)
 	rp_fig_middle(r);
 	rp_table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS, keep);
 	r->withheld = any_withheld(t, keep);
-	r->by_year = any_by_year(r, t, keep);
 	r->shown = keep;
 	rp_fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 	indicator_trends(r, t, keep != NULL ? keep : other_row);
@@ -455,7 +506,6 @@ rp_sec_indicators(struct report *r)
 	rp_table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS,
 		    other_row);
 	r->withheld = any_withheld(t, other_row);
-	r->by_year = any_by_year(r, t, other_row);
 	r->shown = other_row;
 	rp_fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 out:

@@ -30,7 +30,6 @@ struct report {
 	unsigned fig;	 /* figures written so far */
 	bool table_only; /* the figure being written has no chart */
 	bool withheld;	 /* it shows an indicator withheld: say what that is */
-	bool by_year;	 /* it shows one read by year: say why */
 	/* The rows of its table it shows (NULL: all), for the notes under
 	 * it; rp_fig_close sets it back to NULL. */
 	bool (*shown)(const struct qtable *, size_t);
@@ -104,16 +103,27 @@ const char *rp_median_note(const struct qtable *t, size_t row, const char *col,
 /* The key indicators' section: their table, their trends, the others. */
 void rp_sec_indicators(struct report *r);
 
-/* html_table's instead for the indicators: "by_year" for the progress and
- * status of a row read by year in a semester's report; "suppressed" for
- * a cell that reads as withheld (rp_indicator_withheld). */
+/*
+ * The word cell col of the indicators' row shows instead of its own, or
+ * NULL: for the progress and status, the report's own status,
+ * "by_year" for a count read by year in a semester's report or
+ * "baseline_period" for one with a value in a period before the end of
+ * its baseline's (its status no_data); "suppressed" for the value and
+ * progress of one withheld, which "–" would give as no data.
+ */
+const char *rp_indicator_word(const struct report *r, const struct qtable *t,
+			      size_t row, const char *col);
+
+/* html_table's instead for the indicators (ht->ctx: the report):
+ * rp_indicator_word. */
 const char *rp_indicator_instead(const struct html_table *ht, size_t row,
 				 const char *col);
 
-/* Whether cell col of the indicators' row reads as withheld: the value
- * and progress of an indicator withheld (status suppressed). */
-bool rp_indicator_withheld(const struct qtable *t, size_t row,
-			   const char *col);
+/* The notes on the report's own statuses (rp_indicator_word) that a row
+ * keep shows (NULL: all) has: why it is read by year, what a baseline
+ * period is. Each begins with a space. */
+void rp_indicator_notes(struct report *r, const struct qtable *t,
+			bool (*keep)(const struct qtable *, size_t));
 
 /* ---- report_sections.c -------------------------------------------------- */
 

@@ -70,8 +70,9 @@ rp_text_of(const struct qtable *t, size_t row, const char *col)
 
 /*
  * Whether a cell of t, the answer to query `table`, in a row the figure
- * shows (r->shown), reads "–": an empty one, but for the cells of a
- * withheld indicator that read as withheld (rp_indicator_withheld).
+ * shows (r->shown), reads "–": an empty one, but for the cells of an
+ * indicator that read as a word instead (rp_indicator_word): withheld,
+ * or the progress of one in its baseline period.
  */
 static bool
 any_dash(const struct report *r, const struct qtable *t, const char *table)
@@ -84,7 +85,7 @@ any_dash(const struct report *r, const struct qtable *t, const char *table)
 			if ((r->shown == NULL || r->shown(t, i)) &&
 			    t->rows[i][j].kind == CELL_EMPTY &&
 			    !(indicators &&
-			      rp_indicator_withheld(t, i, t->cols[j])))
+			      rp_indicator_word(r, t, i, t->cols[j]) != NULL))
 				return true;
 	return false;
 }
@@ -215,12 +216,8 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 		       i18n_word("status", "suppressed"));
 		r->withheld = false;
 	}
-	if (r->by_year) {
-		fprintf(r->f, " ");
-		rp_put(r, tr(M_BY_YEAR_NOTE), i18n_word("status", "by_year"),
-		       (int)(r->code / 10));
-		r->by_year = false;
-	}
+	if (strcmp(table, "indicators") == 0 && t != NULL)
+		rp_indicator_notes(r, t, r->shown);
 	if (t != NULL && any_dash(r, t, table)) {
 		fprintf(r->f, " ");
 		empty_note(r, table);

@@ -38,17 +38,17 @@ indicators(struct qtable *t, const char *role, const char *period, int step)
 	    "indicator,name,key,unit,value,baseline,target,status";
 	static const char *const rows_full[4][7] = {
 	    {"P,takeup-mimp,Referrals to MIMP taken up,outcome,protection,yes,"
-	     "percent,61.5,61.5,80,2026H2,0.000,no_data",
+	     "percent,61.5,61.5,80,2026H2,,no_data",
 	     "P,mental-health,Mental-health care after identif.,outcome,"
-	     "protection,yes,percent,20,20,40,2026H2,0.000,no_data",
+	     "protection,yes,percent,20,20,40,2026H2,,no_data",
 	     "P,complaint-formalized,Complaints formalized,outcome,"
-	     "prosecution,yes,percent,30,30,45,2026H2,0.000,no_data",
+	     "prosecution,yes,percent,30,30,45,2026H2,,no_data",
 	     "P,days-to-accusation,Days from complaint to accusation,"
-	     "outcome,prosecution,yes,days,210,210,150,2026H2,0.000,no_data",
+	     "outcome,prosecution,yes,days,210,210,150,2026H2,,no_data",
 	     "P,seen-by-several,Victims seen by several institutions,"
 	     "outcome,governance,yes,count,,40,80,2026H2,,suppressed",
 	     "P,timeliness-pnp,PNP records within 30 days,assumption,"
-	     "governance,no,percent,80,80,95,2026H2,0.000,no_data",
+	     "governance,no,percent,80,80,95,2026H2,,no_data",
 	     NULL},
 	    {"P,takeup-mimp,Referrals to MIMP taken up,outcome,protection,yes,"
 	     "percent,63.2,61.5,80,2026H2,0.092,limited",
@@ -1083,6 +1083,19 @@ test_deliveries_contact(void **state)
 	free(p);
 }
 
+/* Empties cell col of t's row, as a value with no data arrives. */
+static void
+empty_cell(struct qtable *t, size_t row, const char *col)
+{
+	size_t j;
+
+	for (j = 0; j < t->n_cols; j++)
+		if (strcmp(t->cols[j], col) == 0) {
+			t->rows[row][j].kind = CELL_EMPTY;
+			t->rows[row][j].text[0] = '\0';
+		}
+}
+
 /* Counts read by year (frequency year) in a semester's report: their
  * value is about half a year's, so their progress and status against a
  * year's target would mislead. They say they are read by year, in the
@@ -1139,12 +1152,16 @@ test_counts_read_by_year(void **state)
 	free(p);
 	/* One without a value says so, not that it is read by year. */
 	set_text(&d.t[RT_INDICATORS], 2, "status", "no_data");
+	empty_cell(&d.t[RT_INDICATORS], 2, "value");
+	empty_cell(&d.t[RT_INDICATORS], 2, "progress");
 	p = page(&d, "by-year-nodata.html");
 	assert_non_null(strstr(p, "data-q=\"indicators 2025H2 2 status\" "
 				  "data-v=\"no_data\"><span class=\"badge "
 				  "b-no_data\">Sin datos</span>"));
 	free(p);
-	set_text(&d.t[RT_INDICATORS], 2, "status", "deteriorating");
+	clear(&d);
+	fill(&d, ROLE, true);
+	add_column(&d.t[RT_INDICATORS], "frequency", freq);
 	/* In English. */
 	i18n_set(LANG_EN);
 	p = page(&d, "by-year-en.html");
@@ -1167,17 +1184,6 @@ test_counts_read_by_year(void **state)
 }
 
 /* Whether s is in the figure that runs from fig to end. */
-/* Empties cell col of t's row, as a value with no data arrives. */
-static void
-empty_cell(struct qtable *t, size_t row, const char *col)
-{
-	size_t j;
-
-	for (j = 0; j < t->n_cols; j++)
-		if (strcmp(t->cols[j], col) == 0)
-			t->rows[row][j].kind = CELL_EMPTY;
-}
-
 static bool
 in_figure(const char *fig, const char *end, const char *s)
 {
@@ -1235,6 +1241,89 @@ test_withheld_card(void **state)
 	assert_non_null(strstr(p, "<td class=\"alt\" data-q=\"indicators "
 				  "2025H2 4 progress\" data-v=\"\">Withheld"
 				  "</td>"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
+/* An indicator with a value in a period that ends before its baseline
+ * period does is no_data (INDICATORS.md), its progress empty: its status
+ * and progress, in the table and its trend card, say it is in its
+ * baseline period, not "No data" beside its value, and a note says what
+ * that means; its progress is no "–" to explain. One without a value
+ * still reads "No data". */
+static void
+test_baseline_period(void **state)
+{
+	static struct report_data d;
+	const char *fig, *end;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	set_text(&d.t[RT_INDICATORS], 0, "status", "no_data"); /* 64 */
+	empty_cell(&d.t[RT_INDICATORS], 0, "progress");
+	set_text(&d.t[RT_INDICATORS], 5, "status", "no_data"); /* not key */
+	empty_cell(&d.t[RT_INDICATORS], 5, "value");
+	empty_cell(&d.t[RT_INDICATORS], 5, "progress");
+	p = page(&d, "baseline.html");
+	fig = strstr(p, "id=\"f-key\"");
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	assert_true(in_figure(fig, end,
+			      "data-q=\"indicators 2025H2 0 status\" "
+			      "data-v=\"no_data\"><span class=\"badge "
+			      "b-baseline_period\">Periodo de línea de "
+			      "base</span></td>"));
+	assert_true(in_figure(fig, end,
+			      "<td class=\"alt\" data-q=\"indicators 2025H2 0 "
+			      "progress\" data-v=\"\">Periodo de línea de "
+			      "base</td>"));
+	assert_true(in_figure(fig, end,
+			      "\u00abPeriodo de línea de base\u00bb: el "
+			      "periodo termina antes que el periodo de la "
+			      "línea de base del indicador"));
+	assert_false(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
+	assert_false(in_figure(fig, end, "b-no_data"));
+	fig = strstr(p, "id=\"f-trend\"");
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	assert_true(in_figure(fig, end,
+			      "<span class=\"badge b-baseline_period\">"
+			      "Periodo de línea de base</span> 2025H2: 64"));
+	assert_true(in_figure(fig, end,
+			      "\u00abPeriodo de línea de base\u00bb: el "
+			      "periodo termina"));
+	fig = strstr(p, "id=\"f-other\"");
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	assert_true(in_figure(fig, end,
+			      "data-q=\"indicators 2025H2 5 status\" "
+			      "data-v=\"no_data\"><span class=\"badge "
+			      "b-no_data\">Sin datos</span></td>"));
+	assert_false(in_figure(fig, end, "Periodo de línea de base"));
+	assert_true(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "baseline-en.html");
+	assert_non_null(strstr(p, "data-q=\"indicators 2025H2 0 status\" "
+				  "data-v=\"no_data\"><span class=\"badge "
+				  "b-baseline_period\">Baseline period</span>"));
+	assert_non_null(strstr(p, "data-v=\"\">Baseline period</td>"));
+	assert_non_null(strstr(p, "<span class=\"badge b-baseline_period\">"
+				  "Baseline period</span> 2025H2: 64"));
+	assert_non_null(strstr(p, "\u201cBaseline period\u201d: the period "
+				  "ends before the indicator&#39;s baseline "
+				  "period does: its value is measured, and its "
+				  "progress towards the target counts from the "
+				  "end of that period."));
+	assert_non_null(strstr(p, "data-q=\"indicators 2025H2 5 status\" "
+				  "data-v=\"no_data\"><span class=\"badge "
+				  "b-no_data\">No data</span>"));
 	clear(&d);
 	free(p);
 	i18n_set(LANG_ES);
@@ -1425,6 +1514,7 @@ main(void)
 	    cmocka_unit_test(test_deliveries_contact),
 	    cmocka_unit_test(test_counts_read_by_year),
 	    cmocka_unit_test(test_withheld_card),
+	    cmocka_unit_test(test_baseline_period),
 	    cmocka_unit_test(test_yearly_trend),
 	};
 
