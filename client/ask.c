@@ -184,3 +184,31 @@ ask_period(const char *cmd, const char *p, bool any_period, uint32_t *ret_code)
 	}
 	return 0;
 }
+
+bool
+ask_all_zero(const struct qtable *t)
+{
+	size_t i, j, numbers = 0;
+
+	for (i = 0; i < t->n_rows; i++)
+		for (j = 0; j < t->n_cols; j++) {
+			const struct cell *c = &t->rows[i][j];
+			if (c->kind == CELL_SUPPRESSED ||
+			    c->kind == CELL_DECIMAL ||
+			    (c->kind == CELL_NUMBER && c->number != 0))
+				return false;
+			numbers += c->kind == CELL_NUMBER;
+		}
+	return numbers > 0;
+}
+
+void
+ask_note_all_zero(const char *cmd, const char *period)
+{
+	fprintf(stderr,
+		"kuska %s: note: every count is 0; if figures were expected, "
+		"see whether the consolidator holds records dated in %s: "
+		"kuska query timeliness --period %s counts them by "
+		"institution\n",
+		cmd, period, period);
+}

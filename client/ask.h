@@ -43,4 +43,18 @@ int ask_config(const char *cmd, const char *conf, struct client_config *cfg);
 int ask_period(const char *cmd, const char *p, bool any_period,
 	       uint32_t *ret_code);
 
+/*
+ * ask_all_zero - whether a table of counts holds nothing but zeros: every
+ * number 0, none hidden, no decimal. Read as "no cases", such an answer
+ * may be "no data": a period before the institutions' first export, or a
+ * year mistyped.
+ */
+bool ask_all_zero(const struct qtable *t);
+
+/*
+ * ask_note_all_zero - says so on stderr for kuska CMD, and how to see
+ * whether the consolidator holds records dated in period.
+ */
+void ask_note_all_zero(const char *cmd, const char *period);
+
 #endif

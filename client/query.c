@@ -205,29 +205,6 @@ any_long(const struct qtable *t)
 	return false;
 }
 
-/*
- * Whether a table of counts holds nothing but zeros: every number 0, none
- * hidden, no decimal. Read as "no cases", such an answer may be "no
- * data": a period before the institutions' first export, or a year
- * mistyped.
- */
-static bool
-all_zero(const struct qtable *t)
-{
-	size_t i, j, numbers = 0;
-
-	for (i = 0; i < t->n_rows; i++)
-		for (j = 0; j < t->n_cols; j++) {
-			const struct cell *c = &t->rows[i][j];
-			if (c->kind == CELL_SUPPRESSED ||
-			    c->kind == CELL_DECIMAL ||
-			    (c->kind == CELL_NUMBER && c->number != 0))
-				return false;
-			numbers += c->kind == CELL_NUMBER;
-		}
-	return numbers > 0;
-}
-
 /* Whether the secretariat's answer hides any count. */
 static bool
 any_suppressed(const struct qtable *t)
@@ -497,14 +474,9 @@ cmd_query(int argc, char **argv)
 			"it is left empty (docs/DISCLOSURE.md)\n",
 			mark, tab.k - 1);
 	}
-	if (all_zero(&tab) && !timeless(q.table) &&
+	if (ask_all_zero(&tab) && !timeless(q.table) &&
 	    strncmp(q.table, "indicator", 9) != 0)
-		fprintf(stderr,
-			"kuska query: note: every count is 0; if figures "
-			"were expected, see whether the consolidator holds "
-			"records dated in %s: kuska query timeliness "
-			"--period %s counts them by institution\n",
-			period, period);
+		ask_note_all_zero("query", period);
 	codec_qtable_clear(&tab);
 	return 0;
 usage:

@@ -486,6 +486,11 @@ cmd_report(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	/* A report of a period with nothing in it reads "No data"
+	 * throughout: say why that may be, as kuska query does. */
+	if (d.t[RT_IDENTIFICATION].error[0] == '\0' &&
+	    ask_all_zero(&d.t[RT_IDENTIFICATION]))
+		ask_note_all_zero("report", d.period);
 	rc = 0;
 out:
 	data_clear(&d);

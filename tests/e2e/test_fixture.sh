@@ -571,6 +571,11 @@ check "a year without records: answered (exit $?)" test -s "$T/q2019.csv"
 check "... every count 0, and a note says to look at what is held" \
 	grep -q "note: every count is 0; .* records dated in 2019: kuska query timeliness --period 2019" "$T/q2019.err"
 check "... not in the CSV" sh -c "! grep -q note '$T/q2019.csv'"
+"$KUSKA" report -c "$N/analyst.conf" --period 2019 -o "$T/r2019.html" \
+	2>"$T/r2019.err"
+check "a report of that year: written (exit $?), with the same note" \
+	grep -q "^kuska report: note: every count is 0; .* records dated in 2019: kuska query timeliness --period 2019" "$T/r2019.err"
+check "... not in the page" sh -c "! grep -q 'every count' '$T/r2019.html'"
 "$KUSKA" query -c "$N/analyst.conf" identification --period 2025 \
 	>/dev/null 2>"$T/q2025.err"
 check "a year with records: no note" test ! -s "$T/q2025.err"
