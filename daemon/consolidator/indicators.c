@@ -97,6 +97,7 @@ indicators_judge(const struct indicator *ind, uint32_t period, bool has_value,
 
 /* Each reference's worth, for every indicator of the set. */
 struct work {
+	struct store_txn *t; /* every table is read in it: one state */
 	const struct indset *set;
 	double (*values)[EXPR_MAX_REFS]; /* per indicator, per reference */
 	bool *suppressed;		 /* per indicator */
@@ -167,8 +168,10 @@ cell_number(const struct cell *c)
  * What ref is worth in qt, the table as who sees it; plain, when not
  * NULL, is the same table unsuppressed (the secretariat's case), which
  * tells a median or share hidden by disclosure control (shown empty)
- * from one there is nothing to take. Sets *suppressed when ref touches a
- * hidden cell.
+ * from one there is nothing to take. Both are read in one transaction,
+ * so their rows are the same, in the same order; the row count check
+ * only keeps a mistake from reading past plain. Sets *suppressed when
+ * ref touches a hidden cell.
  */
 static double
 ref_value(const struct qtable *qt, const struct qtable *plain,
@@ -202,15 +205,15 @@ ref_value(const struct qtable *qt, const struct qtable *plain,
 	return matched == 1 ? one : NAN;
 }
 
-/* Runs query_run for table as who (and, plain, as an analyst). */
+/* Runs query_run_in for table as who (and, plain, as an analyst). */
 static int
-ask(struct store *st, const struct query_req *req, const char *table,
+ask(struct store_txn *t, const struct query_req *req, const char *table,
     const struct reg_party *who, unsigned k, struct qtable *ret)
 {
 	struct query_req q = *req;
 
 	snprintf(q.table, sizeof(q.table), "%s", table);
-	return query_run(st, &q, who, k, ret);
+	return query_run_in(t, &q, who, k, ret);
 }
 
 /* Marks every indicator that refers to table s suppressed. */
@@ -233,9 +236,8 @@ suppress_table(const struct qschema *s, struct work *w)
  * they are suppressed, as on a hidden cell, not without data.
  */
 static int
-resolve_table(struct store *st, const struct query_req *req,
-	      const struct reg_party *who, unsigned k, const struct qschema *s,
-	      struct work *w)
+resolve_table(const struct query_req *req, const struct reg_party *who,
+	      unsigned k, const struct qschema *s, struct work *w)
 {
 	static const struct reg_party analyst = {.role = ROLE_ANALYST};
 	struct qtable qt, plain;
@@ -244,14 +246,14 @@ resolve_table(struct store *st, const struct query_req *req,
 	int r, mine;
 
 	memset(&plain, 0, sizeof(plain));
-	mine = ask(st, req, s->table, who, k, &qt);
+	mine = ask(w->t, req, s->table, who, k, &qt);
 	if (mine != 0 && mine != -EINVAL) {
 		codec_qtable_clear(&qt);
 		return mine;
 	}
 	r = 0;
 	if (who->role == ROLE_SECRETARIAT) {
-		r = ask(st, req, s->table, &analyst, k, &plain);
+		r = ask(w->t, req, s->table, &analyst, k, &plain);
 		if (r != 0 && r != -EINVAL)
 			goto out;
 		have_plain = r == 0;
@@ -311,7 +313,10 @@ indicators_evaluate(struct store *st, const struct indset *set,
 	for (i = 0; i < set->n; i++)
 		for (j = 0; j < EXPR_MAX_REFS; j++)
 			w.values[i][j] = NAN; /* until a table says */
-	/* One query (two for the secretariat) per table referred to. */
+	/* One query (two for the secretariat) per table referred to, all
+	 * of one state of the store: a commit meanwhile must not set the
+	 * secretariat's view of a table beside another state's. */
+	r = store_begin(st, false, &w.t);
 	for (i = 0; i < set->n && r == 0; i++) {
 		const struct expr *e = set->items[i].value;
 		for (j = 0; j < expr_n_refs(e) && r == 0; j++) {
@@ -322,7 +327,7 @@ indicators_evaluate(struct store *st, const struct indset *set,
 				continue;
 			if (n_done < sizeof(done) / sizeof(done[0]))
 				done[n_done++] = s;
-			r = resolve_table(st, req, who, k, s, &w);
+			r = resolve_table(req, who, k, s, &w);
 		}
 	}
 	if (r != 0) {
@@ -342,6 +347,7 @@ indicators_evaluate(struct store *st, const struct indset *set,
 		indicators_judge(ind, period, has, v, &results[i]);
 	}
 out:
+	store_abort(&w.t);
 	free(w.values);
 	free(w.suppressed);
 	return r;

@@ -74,7 +74,8 @@ void indicators_judge(const struct indicator *ind, uint32_t period,
 /*
  * indicators_evaluate - the standing of every indicator of set (results
  * has set->n entries, in set order) for req's period and region as who
- * sees the tables, with disclosure threshold k. Returns 0; -EINVAL with
+ * sees the tables, with disclosure threshold k, every table read in one
+ * read transaction (one state of the store). Returns 0; -EINVAL with
  * the reason in err for a period that is not a year or a semester; or
  * -errno from the store.
  */

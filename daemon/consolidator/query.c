@@ -340,12 +340,16 @@ secretariat_level(const struct query_req *req, int ti, uint32_t period,
 }
 
 /*
- * Says why a table was not built, through no fault of the request: a
- * client must not read an empty table as "nothing counted".
+ * Returns err, having said in ret why a table was not built through no
+ * fault of the request (a client must not read an empty table as
+ * "nothing counted"). Each table's builder clears ret first; a refusal
+ * of the request has set its reason.
  */
-static void
+static int
 not_built(struct qtable *ret, int err)
 {
+	if (err == 0 || ret->error[0] != '\0')
+		return err;
 	if (err == -E2BIG)
 		snprintf(ret->error, sizeof(ret->error),
 			 "the table would have more than %d rows: none of it "
@@ -356,6 +360,55 @@ not_built(struct qtable *ret, int err)
 			 "the consolidator could not build the table (%s): "
 			 "ask again, and tell its operator if it lasts",
 			 strerror(-err));
+	return err;
+}
+
+/* query_run_in but for the reason of a table not built. */
+static int
+build_table(struct store_txn *t, const struct query_req *req,
+	    const struct reg_party *who, unsigned k, struct qtable *ret)
+{
+	struct qb b;
+	int i, r;
+
+	memset(ret, 0, sizeof(*ret));
+	memset(&b, 0, sizeof(b));
+	ret->k = k;
+	snprintf(ret->role, sizeof(ret->role), "%s", role_name(who->role));
+	i = table_index(req->table);
+	if (i < 0 || query_defs[i].build == NULL)
+		return fail(ret, "unknown table \"%.40s\"", req->table);
+	if (period_parse(req->period, &b.period) != 0)
+		return fail(ret,
+			    "bad period \"%.20s\": give a year (2026), a "
+			    "semester (2026H1) or a quarter (2026Q3)",
+			    req->period);
+	if (req->region > 25)
+		return fail(ret, "%s", "bad region: INEI codes run 01 to 25");
+	if (who->role == ROLE_INSTITUTION && strcmp(req->table, "overlap") == 0)
+		return fail(ret, "%s",
+			    "the overlap table is not open to an "
+			    "institution");
+	if (who->role == ROLE_NONE)
+		return fail(ret, "%s", "not authorised to query");
+	if (who->role == ROLE_SECRETARIAT) {
+		r = secretariat_level(req, i, b.period, ret);
+		if (r != 0)
+			return r;
+	}
+	b.scope = who->role == ROLE_INSTITUTION ? (uint8_t)who->inst : 0;
+	b.region = (uint8_t)req->region;
+	period_name(b.period, b.period_name);
+	b.out = ret;
+	b.t = t;
+	query_defs[i].build(&b);
+	r = b.err;
+	if (r == 0 && who->role == ROLE_SECRETARIAT)
+		r = suppress(&b, i, k);
+	free(b.qc);
+	if (r != 0)
+		codec_qtable_clear(ret);
+	return r;
 }
 
 /* query_run but for the reason of a table not built. */
@@ -363,8 +416,8 @@ static int
 run_table(struct store *st, const struct query_req *req,
 	  const struct reg_party *who, unsigned k, struct qtable *ret)
 {
-	struct qb b;
-	int i, r;
+	struct store_txn *t;
+	int r;
 
 	if (req->boot != 0 && strcmp(req->table, "estimate") != 0) {
 		memset(ret, 0, sizeof(*ret));
@@ -394,46 +447,11 @@ run_table(struct store *st, const struct query_req *req,
 	if (strcmp(req->table, "indicator_definitions") == 0)
 		return indicators_definitions(indicators_in_force, who, k, ret);
 	memset(ret, 0, sizeof(*ret));
-	memset(&b, 0, sizeof(b));
-	ret->k = k;
-	snprintf(ret->role, sizeof(ret->role), "%s", role_name(who->role));
-	i = table_index(req->table);
-	if (i < 0)
-		return fail(ret, "unknown table \"%.40s\"", req->table);
-	if (period_parse(req->period, &b.period) != 0)
-		return fail(ret,
-			    "bad period \"%.20s\": give a year (2026), a "
-			    "semester (2026H1) or a quarter (2026Q3)",
-			    req->period);
-	if (req->region > 25)
-		return fail(ret, "%s", "bad region: INEI codes run 01 to 25");
-	if (who->role == ROLE_INSTITUTION && strcmp(req->table, "overlap") == 0)
-		return fail(ret, "%s",
-			    "the overlap table is not open to an "
-			    "institution");
-	if (who->role == ROLE_NONE)
-		return fail(ret, "%s", "not authorised to query");
-	if (who->role == ROLE_SECRETARIAT) {
-		r = secretariat_level(req, i, b.period, ret);
-		if (r != 0)
-			return r;
-	}
-	b.scope = who->role == ROLE_INSTITUTION ? (uint8_t)who->inst : 0;
-	b.region = (uint8_t)req->region;
-	period_name(b.period, b.period_name);
-	b.out = ret;
-	r = store_begin(st, false, &b.t);
+	r = store_begin(st, false, &t);
 	if (r != 0)
-		goto out;
-	query_defs[i].build(&b);
-	r = b.err;
-	if (r == 0 && who->role == ROLE_SECRETARIAT)
-		r = suppress(&b, i, k);
-	store_abort(&b.t);
-out:
-	free(b.qc);
-	if (r != 0)
-		codec_qtable_clear(ret);
+		return r;
+	r = build_table(t, req, who, k, ret);
+	store_abort(&t);
 	return r;
 }
 
@@ -441,11 +459,12 @@ int
 query_run(struct store *st, const struct query_req *req,
 	  const struct reg_party *who, unsigned k, struct qtable *ret)
 {
-	int r = run_table(st, req, who, k, ret);
+	return not_built(ret, run_table(st, req, who, k, ret));
+}
 
-	/* Each table's builder clears ret first; a refusal of the request
-	 * has set its reason. */
-	if (r != 0 && ret->error[0] == '\0')
-		not_built(ret, r);
-	return r;
+int
+query_run_in(struct store_txn *t, const struct query_req *req,
+	     const struct reg_party *who, unsigned k, struct qtable *ret)
+{
+	return not_built(ret, build_table(t, req, who, k, ret));
 }

@@ -40,6 +40,18 @@ extern const char *const query_tables[QUERY_TABLES + 1];
 int query_run(struct store *st, const struct query_req *req,
 	      const struct reg_party *who, unsigned k, struct qtable *ret);
 
+/*
+ * query_run_in - query_run for a table built from the counters, read in
+ * the caller's transaction t: answers asked in one transaction are of
+ * one state of the store, whatever ingest commits meanwhile
+ * (indicators.c compares the secretariat's view of a table with the
+ * analyst's, row by row). The tables answered apart (estimate,
+ * sdg16_2_2, deliveries, indicators, indicator_definitions) are unknown
+ * here: -EINVAL.
+ */
+int query_run_in(struct store_txn *t, const struct query_req *req,
+		 const struct reg_party *who, unsigned k, struct qtable *ret);
+
 struct indset;
 
 /*

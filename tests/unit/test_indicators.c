@@ -14,7 +14,8 @@
  * (stats_apply, as ingest does), through query_run - sums over rows, the
  * `all` row left out unless asked for, medians selecting one row,
  * division by zero, a region, semesters and years, the secretariat's
- * suppression, and the indicators table itself.
+ * suppression (also while ingest commits), and the indicators table
+ * itself.
  */
 #include <errno.h>
 #include <math.h>
@@ -1612,6 +1613,78 @@ test_indicators_table(void **state)
 	indfile_msgs_clear(&m);
 }
 
+/*
+ * Ingest commits while a query reads (linked with
+ * -Wl,--wrap=store_begin): while `commits` is set, each read
+ * transaction begins after a commit of one more referral, in 2023, to
+ * MIMP from the next of senders, never taken up - a new row of the
+ * referrals table.
+ */
+int __real_store_begin(struct store *st, bool write, struct store_txn **ret);
+int __wrap_store_begin(struct store *st, bool write, struct store_txn **ret);
+
+static struct {
+	bool on;
+	size_t n; /* commits made */
+} commits;
+
+int
+__wrap_store_begin(struct store *st, bool write, struct store_txn **ret)
+{
+	static const enum institution senders[] = {INST_PNP, INST_MP, INST_PJ};
+
+	if (commits.on && !write && commits.n < 3) {
+		commits.on = false; /* what commits reads nothing itself */
+		assert_int_equal(__real_store_begin(st, true, &W->txn), 0);
+		stats_begin(W->stats, W->txn);
+		refer(senders[commits.n], INST_MIMP, 60, 60, day(2023, 6, 1),
+		      -1);
+		assert_int_equal(stats_flush(W->stats), 0);
+		assert_int_equal(store_commit(&W->txn), 0);
+		stats_committed(W->stats);
+		commits.n++;
+		commits.on = true;
+	}
+	return __real_store_begin(st, write, ret);
+}
+
+/*
+ * The secretariat's indicator on a median withheld from it (one
+ * referral taken up: fewer than k days to take a median of) is
+ * suppressed, not no_data, whatever ingest commits while it is worked
+ * out: its view of the referrals table and the analyst's it is told
+ * apart by are of one state of the store. Read apart, a referral
+ * committed between them gave the analyst's table a row more, and the
+ * withheld median read as one there was nothing to take. In 2023, which
+ * the other tests leave empty: MINSA refers one victim to MIMP, taken
+ * up after 10 days.
+ */
+static void
+test_values_secretariat_while_ingest_commits(void **state)
+{
+	static const char *const v[] = {
+	    "referrals.median_days[from=minsa,to=mimp]", NULL};
+	struct indset *set = set_of(v);
+	struct ind_result res[1];
+
+	(void)state;
+	assert_int_equal(store_begin(W->st, true, &W->txn), 0);
+	stats_begin(W->stats, W->txn);
+	refer(INST_MINSA, INST_MIMP, 60, 60, day(2023, 3, 10), 10);
+	assert_int_equal(stats_flush(W->stats), 0);
+	assert_int_equal(store_commit(&W->txn), 0);
+	stats_committed(W->stats);
+	commits.on = true;
+	evaluate(set, "2023", 0, &secretariat, res);
+	commits.on = false;
+	assert_true(commits.n > 0);
+	assert_int_equal(res[0].status, IND_SUPPRESSED);
+	assert_false(res[0].has_value);
+	evaluate(set, "2023", 0, &analyst, res);
+	expect_number(&res[0], 10);
+	indset_free(&set);
+}
+
 int
 main(void)
 {
@@ -1647,6 +1720,8 @@ main(void)
 	    cmocka_unit_test(test_values_unanswered_table),
 	    cmocka_unit_test(test_schema_matches_tables),
 	    cmocka_unit_test(test_indicators_table),
+	    /* Last: it leaves referrals of 2023 behind. */
+	    cmocka_unit_test(test_values_secretariat_while_ingest_commits),
 	};
 	int failed;
 
