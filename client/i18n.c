@@ -106,6 +106,19 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "baseline period does: its value is measured, and "
 			 "its progress towards the target counts from the "
 			 "end of that period."},
+    [M_FOLLOWED_NOTE] = {"Los indicadores sobre el embudo de la persecución "
+			 "penal (funnel.) o sobre las derivaciones aceptadas "
+			 "(referrals.taken_up) siguen hasta hoy las denuncias "
+			 "y las derivaciones del periodo: los periodos más "
+			 "recientes se leen bajos, y su estado puede decir "
+			 "«%s», hasta que sus casos avancen y lleguen sus "
+			 "aceptaciones.",
+			 "Indicators on the prosecution funnel (funnel.) or "
+			 "on the referrals taken up (referrals.taken_up) "
+			 "follow the period's complaints and referrals up to "
+			 "today: the latest periods read low, and their status "
+			 "may say “%s”, until their cases advance and their "
+			 "take-ups arrive."},
     [M_NOT_YET] = {"Esta sección aparecerá cuando el consolidador ofrezca la "
 		   "tabla «%s»; todavía no la conoce.",
 		   "This section will appear once the consolidator offers "

@@ -4,6 +4,7 @@
  * trend, semester by semester, or year by year for a count read by year
  * (INDICATORS.md). See report_int.h.
  */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,62 @@ any_report_status(const struct report *r, const struct qtable *t,
 	return false;
 }
 
+/* Whether a row keep shows (NULL: all) is. */
+static bool
+any_row(const struct qtable *t, bool (*keep)(const struct qtable *, size_t),
+	bool (*is)(const struct qtable *, size_t))
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if ((keep == NULL || keep(t, i)) && is(t, i))
+			return true;
+	return false;
+}
+
+static bool
+name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/*
+ * Whether the expression e refers to table: its name, whole, then "."
+ * and, col non-NULL, the column col, whole (the consolidator lets
+ * spaces come before the column).
+ */
+static bool
+refers_to(const char *e, const char *table, const char *col)
+{
+	size_t n = strlen(table), m = col != NULL ? strlen(col) : 0;
+	const char *p, *c;
+
+	for (p = e; (p = strstr(p, table)) != NULL; p++) {
+		if ((p > e && name_char(p[-1])) || p[n] != '.')
+			continue;
+		c = p + n + 1 + strspn(p + n + 1, " \t");
+		if (col == NULL ||
+		    (strncmp(c, col, m) == 0 && !name_char(c[m])))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether row of t is an indicator on the prosecution funnel or on the
+ * referrals taken up: it counts the period's complaints or referrals as
+ * they stand today, so a recent period reads low until its cases advance
+ * and its take-ups arrive (INDICATORS.md).
+ */
+static bool
+followed_to_today(const struct qtable *t, size_t row)
+{
+	const char *e = rp_text_of(t, row, "expression");
+
+	return refers_to(e, "funnel", NULL) ||
+	       refers_to(e, "referrals", "taken_up");
+}
+
 void
 rp_indicator_notes(struct report *r, const struct qtable *t,
 		   bool (*keep)(const struct qtable *, size_t))
@@ -155,6 +212,11 @@ rp_indicator_notes(struct report *r, const struct qtable *t,
 		fprintf(r->f, " ");
 		rp_put(r, tr(M_BASELINE_NOTE),
 		       i18n_word("status", "baseline_period"));
+	}
+	if (any_row(t, keep, followed_to_today)) {
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_FOLLOWED_NOTE),
+		       i18n_word("status", "deteriorating"));
 	}
 }
 
@@ -439,19 +501,12 @@ indicator_trends(struct report *r, const struct qtable *t,
 	fprintf(r->f, "</p>\n</figure>\n");
 }
 
-/* Whether a row keep shows is withheld (status suppressed): its value
- * reads "–", and the badge alone would not say why. */
+/* Whether row of t is withheld (status suppressed): its value reads
+ * "–", and the badge alone would not say why. */
 static bool
-any_withheld(const struct qtable *t,
-	     bool (*keep)(const struct qtable *, size_t))
+withheld_row(const struct qtable *t, size_t row)
 {
-	size_t i;
-
-	for (i = 0; i < t->n_rows; i++)
-		if ((keep == NULL || keep(t, i)) &&
-		    strcmp(rp_text_of(t, i, "status"), "suppressed") == 0)
-			return true;
-	return false;
+	return strcmp(rp_text_of(t, row, "status"), "suppressed") == 0;
 }
 
 void
@@ -495,7 +550,7 @@ rp_sec_indicators(struct report *r)
 	rp_fig_open(r, "f-key", M_FIG_KEY, M_HOW_KEY, TABLE_ONLY);
 	rp_fig_middle(r);
 	rp_table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS, keep);
-	r->withheld = any_withheld(t, keep);
+	r->withheld = any_row(t, keep, withheld_row);
 	r->shown = keep;
 	rp_fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 	indicator_trends(r, t, keep != NULL ? keep : other_row);
@@ -505,7 +560,7 @@ rp_sec_indicators(struct report *r)
 	rp_fig_middle(r);
 	rp_table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS,
 		    other_row);
-	r->withheld = any_withheld(t, other_row);
+	r->withheld = any_row(t, other_row, withheld_row);
 	r->shown = other_row;
 	rp_fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
 out:

@@ -1329,6 +1329,85 @@ test_baseline_period(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* Indicators on the prosecution funnel or on the referrals taken up
+ * count the period's cases and referrals as they stand today: each figure
+ * that shows one (the key indicators' table, their trend) says that the
+ * latest periods read low until their cases advance and their take-ups
+ * arrive; one that shows none (the other indicators') does not, nor does
+ * a page whose expressions only name other columns of referrals. */
+static void
+test_followed_to_today(void **state)
+{
+	/* rows: takeup-mimp, mental-health, complaint-formalized,
+	 * days-to-accusation, seen-by-several (key), timeliness-pnp */
+	static const char *const expr[] = {
+	    "100 * referrals.taken_up[to=mimp] / referrals.sent[to=mimp]",
+	    "100 * protection.victims[service=mental_health]",
+	    "100 * funnel.cases[stage=formalized_investigation] / "
+	    "funnel.cases[stage=complaint]",
+	    "durations.median_days[from_stage=complaint, "
+	    "to_stage=accusation]",
+	    "identification.victims[institution=all]",
+	    "timeliness.within_30_days_pct[institution=pnp]"};
+	static const char *const other[] = {
+	    "100 * referrals.pending[to=mimp] / referrals.sent[to=mimp]",
+	    "100 * protection.victims[service=mental_health]",
+	    "100 * prosecution.cases[stage=formalized_investigation]",
+	    "referrals.median_days[from=pnp,to=mimp]",
+	    "identification.victims[institution=all]",
+	    "timeliness.within_30_days_pct[institution=pnp]"};
+	static const char *const es = "siguen hasta hoy las denuncias y las "
+				      "derivaciones del periodo: los periodos "
+				      "más recientes se leen bajos, y su "
+				      "estado puede decir «Retroceso», hasta "
+				      "que sus casos avancen y lleguen sus "
+				      "aceptaciones.";
+	static const char *const figs[] = {"id=\"f-key\"", "id=\"f-trend\"",
+					   "id=\"f-other\""};
+	static struct report_data d;
+	const char *fig, *end;
+	char *p;
+	size_t i;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	add_column(&d.t[RT_INDICATORS], "expression", expr);
+	p = page(&d, "followed.html");
+	for (i = 0; i < 3; i++) {
+		fig = strstr(p, figs[i]);
+		assert_non_null(fig);
+		end = strstr(fig, "</figure>");
+		assert_non_null(end);
+		assert_true(in_figure(fig, end, es) == (i < 2));
+	}
+	assert_int_equal(count(p,
+			       "Los indicadores sobre el embudo de la "
+			       "persecución penal (funnel.) o sobre las "
+			       "derivaciones aceptadas (referrals.taken_up) "),
+			 2);
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "followed-en.html");
+	assert_int_equal(
+	    count(p, "Indicators on the prosecution funnel (funnel.) or on "
+		     "the referrals taken up (referrals.taken_up) follow the "
+		     "period&#39;s complaints and referrals up to today: the "
+		     "latest periods read low, and their status may say "
+		     "\u201cDeteriorating\u201d, until their cases advance and "
+		     "their take-ups arrive."),
+	    2);
+	free(p);
+	clear(&d);
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	add_column(&d.t[RT_INDICATORS], "expression", other);
+	p = page(&d, "followed-none.html");
+	assert_null(strstr(p, "(referrals.taken_up)"));
+	clear(&d);
+	free(p);
+}
+
 /* The chart of trend card id in page p, as a string (the caller frees). */
 static char *
 card_svg(const char *p, const char *id)
@@ -1515,6 +1594,7 @@ main(void)
 	    cmocka_unit_test(test_counts_read_by_year),
 	    cmocka_unit_test(test_withheld_card),
 	    cmocka_unit_test(test_baseline_period),
+	    cmocka_unit_test(test_followed_to_today),
 	    cmocka_unit_test(test_yearly_trend),
 	};
 
