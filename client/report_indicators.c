@@ -96,13 +96,21 @@ shown_status(const struct report *r, const struct qtable *t, size_t row)
 	return s != NULL ? s : rp_text_of(t, row, "status");
 }
 
+/* Whether row of t is withheld (status suppressed): its value reads
+ * "–", and the badge alone would not say why. */
+static bool
+withheld_row(const struct qtable *t, size_t row)
+{
+	return strcmp(rp_text_of(t, row, "status"), "suppressed") == 0;
+}
+
 /* Whether cell col of row is withheld: the value or progress of an
- * indicator withheld (status suppressed). */
+ * indicator withheld (withheld_row). */
 static bool
 withheld_cell(const struct qtable *t, size_t row, const char *col)
 {
 	return (strcmp(col, "value") == 0 || strcmp(col, "progress") == 0) &&
-	       strcmp(rp_text_of(t, row, "status"), "suppressed") == 0;
+	       withheld_row(t, row);
 }
 
 const char *
@@ -499,14 +507,6 @@ indicator_trends(struct report *r, const struct qtable *t,
 		html_escape(r->f, tr(M_EMPTY_NOTE));
 	}
 	fprintf(r->f, "</p>\n</figure>\n");
-}
-
-/* Whether row of t is withheld (status suppressed): its value reads
- * "–", and the badge alone would not say why. */
-static bool
-withheld_row(const struct qtable *t, size_t row)
-{
-	return strcmp(rp_text_of(t, row, "status"), "suppressed") == 0;
 }
 
 void
