@@ -309,6 +309,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "Identifications without the data to link them "
 			   "(the table's “unlinkable” row) join no "
 			   "combination."},
+    [M_ADULTS_NOTE] = {"Las víctimas contadas aquí incluyen %s identificadas "
+		       "con 18 años o más (ODS 16.2.2, más abajo).",
+		       "The victims counted here include %s identified at 18 "
+		       "or older (SDG 16.2.2, below)."},
     [M_SENT] = {"enviadas", "sent"},
     [M_TAKEN_UP] = {"aceptadas", "taken up"},
     [M_MEDIAN_DAYS] = {"mediana %s d", "median %s d"},

@@ -101,12 +101,45 @@ fig_overlap(struct report *r)
 	rp_fig_close(r, t, "overlap", NULL);
 }
 
+/*
+ * The note that the victims counted include those identified at 18 or
+ * older (the page is on children and adolescents), into out; NULL when
+ * the page's breakdown by age, SDG 16.2.2 under the estimate, is not
+ * shown or counts none. Their number is its cell of both sexes aged 18+
+ * as its table shows it: "<10" when withheld.
+ */
+static const char *
+adults_note(const struct report *r, char *out, size_t cap)
+{
+	const struct qtable *t = &r->d->t[RT_SDG];
+	const struct cell *c;
+	char n[TEXT_MAX + 16];
+	size_t i;
+
+	if (r->d->t[RT_ESTIMATE].error[0] != '\0' || t->error[0] != '\0')
+		return NULL;
+	for (i = 0; i < t->n_rows; i++) {
+		if (strcmp(rp_text_of(t, i, "sex"), "all") != 0 ||
+		    strcmp(rp_text_of(t, i, "age_group"), "18+") != 0)
+			continue;
+		c = html_cell(t, i, "victims");
+		if (c == NULL || (c->kind != CELL_SUPPRESSED &&
+				  (c->kind != CELL_NUMBER || c->number == 0)))
+			return NULL;
+		snprintf(out, cap, tr(M_ADULTS_NOTE),
+			 html_cell_text(c, t->k, n, sizeof(n)));
+		return out;
+	}
+	return NULL;
+}
+
 void
 rp_sec_identification(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_IDENTIFICATION];
 	struct svg_bar bars[MAX_BARS];
 	struct svg_bars c;
+	char note[256];
 
 	rp_section(r, "identification", M_SEC_IDENTIFICATION);
 	if (rp_usable(r, t, "identification")) {
@@ -123,6 +156,7 @@ rp_sec_identification(struct report *r)
 			    COLS({"institution", NULL, HTML_LABEL},
 				 {"victims", NULL, HTML_VALUE}),
 			    NULL);
+		r->note = adults_note(r, note, sizeof(note));
 		rp_fig_close(r, t, "identification", NULL);
 	}
 	if (rp_usable(r, &r->d->t[RT_OVERLAP], "overlap"))

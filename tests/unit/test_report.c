@@ -1408,6 +1408,83 @@ test_followed_to_today(void **state)
 	free(p);
 }
 
+/* Sets cell col of t's row from its CSV text, as report_fixture.h reads
+ * it ("<10": suppressed). */
+static void
+set_cell(struct qtable *t, size_t row, const char *col, const char *csv)
+{
+	size_t j;
+
+	for (j = 0; j < t->n_cols; j++)
+		if (strcmp(t->cols[j], col) == 0)
+			break;
+	assert_true(j < t->n_cols && row < t->n_rows);
+	fixture_cell(&t->rows[row][j], csv, strlen(csv));
+}
+
+/* Its title is on children and adolescents, but the page's counts of
+ * victims include those identified at 18 or older: the identification
+ * figure says how many, as SDG 16.2.2's cell of both sexes aged 18+ shows
+ * it ("<10" when withheld, never the number under it); nothing when that
+ * cell is 0, or when that table, or the estimate it is shown under, is
+ * not answered. */
+static void
+test_adults_counted(void **state)
+{
+	static const char *const es = "Las víctimas contadas aquí incluyen 43 "
+				      "identificadas con 18 años o más (ODS "
+				      "16.2.2, más abajo).";
+	static const char *const es_any = "identificadas con 18 años o más";
+	static struct report_data d;
+	const char *fig, *end;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true); /* sdg16_2_2 row 7: all, 18+, 43 victims */
+	p = page(&d, "adults.html");
+	fig = strstr(p, "id=\"f-identification\"");
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	assert_true(in_figure(fig, end, es));
+	assert_int_equal(count(p, es_any), 1);
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "adults-en.html");
+	assert_non_null(strstr(p, "The victims counted here include 43 "
+				  "identified at 18 or older (SDG 16.2.2, "
+				  "below)."));
+	free(p);
+	i18n_set(LANG_ES);
+	set_cell(&d.t[RT_SDG], 7, "victims", "<10");
+	p = page(&d, "adults-withheld.html");
+	assert_non_null(strstr(p, "Las víctimas contadas aquí incluyen &lt;10 "
+				  "identificadas con 18 años o más"));
+	free(p);
+	set_cell(&d.t[RT_SDG], 7, "victims", "0");
+	p = page(&d, "adults-none.html");
+	assert_null(strstr(p, es_any));
+	free(p);
+	set_cell(&d.t[RT_SDG], 7, "victims", "43");
+	codec_qtable_clear(&d.t[RT_ESTIMATE]);
+	fixture_error(&d.t[RT_ESTIMATE], ROLE, "unknown table \"estimate\"");
+	p = page(&d, "adults-no-estimate.html");
+	assert_null(strstr(p, "id=\"f-sdg\""));
+	assert_null(strstr(p, es_any));
+	free(p);
+	clear(&d);
+	fill(&d, ROLE, true);
+	codec_qtable_clear(&d.t[RT_SDG]);
+	fixture_error(&d.t[RT_SDG], ROLE,
+		      "the population file has no figures for 2025 for the "
+		      "country (region 00)");
+	p = page(&d, "adults-no-sdg.html");
+	assert_null(strstr(p, es_any));
+	clear(&d);
+	free(p);
+}
+
 /* The chart of trend card id in page p, as a string (the caller frees). */
 static char *
 card_svg(const char *p, const char *id)
@@ -1595,6 +1672,7 @@ main(void)
 	    cmocka_unit_test(test_withheld_card),
 	    cmocka_unit_test(test_baseline_period),
 	    cmocka_unit_test(test_followed_to_today),
+	    cmocka_unit_test(test_adults_counted),
 	    cmocka_unit_test(test_yearly_trend),
 	};
 
