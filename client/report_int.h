@@ -125,7 +125,9 @@ const char *rp_indicator_instead(const struct html_table *ht, size_t row,
 /* The notes on the report's own statuses (rp_indicator_word) that a row
  * keep shows (NULL: all) has: why it is read by year, what a baseline
  * period is; and, when one is on the prosecution funnel or the referrals
- * taken up, that the latest periods read low. Each begins with a space. */
+ * taken up, that the latest periods read low; when one is on the days to
+ * take-up or the timeliness, that they read short and fresh. Each begins
+ * with a space. */
 void rp_indicator_notes(struct report *r, const struct qtable *t,
 			bool (*keep)(const struct qtable *, size_t));
 

@@ -166,6 +166,18 @@ rp_sec_identification(struct report *r)
 
 /* ---- referrals, protection ---------------------------------------------- */
 
+/* Whether a row of t has a value in col. */
+static bool
+any_value(const struct qtable *t, const char *col)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if (rp_val(t, i, col).kind == SVG_NUM)
+			return true;
+	return false;
+}
+
 void
 rp_sec_referrals(struct report *r)
 {
@@ -210,6 +222,9 @@ rp_sec_referrals(struct report *r)
 			 {"pending", NULL, HTML_VALUE},
 			 {"median_days", NULL, HTML_VALUE}),
 		    NULL);
+	/* Only the referrals taken up by today have days to take-up. */
+	if (any_value(t, "median_days"))
+		r->note = tr(M_TAKE_UP_DAYS_NOTE);
 	rp_fig_close(r, t, "referrals", NULL);
 out:
 	rp_section_end(r);
@@ -410,6 +425,9 @@ rp_sec_timeliness(struct report *r)
 			 {"median_days", NULL, HTML_VALUE},
 			 {"within_30_days_pct", NULL, HTML_VALUE}),
 		    NULL);
+	/* Only the records accepted by today have a delay. */
+	if (any_value(t, "median_days") || any_value(t, "within_30_days_pct"))
+		r->note = tr(M_TIMELINESS_NOTE);
 	rp_fig_close(r, t, "timeliness", NULL);
 out:
 	rp_section_end(r);

@@ -1408,6 +1408,124 @@ test_followed_to_today(void **state)
 	free(p);
 }
 
+/* Whether figure id of page p says s. */
+static bool
+figure_says(const char *p, const char *id, const char *s)
+{
+	char attr[64];
+	const char *fig, *end;
+
+	snprintf(attr, sizeof(attr), "id=\"%s\"", id);
+	fig = strstr(p, attr);
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	return in_figure(fig, end, s);
+}
+
+/* A median of the days to take-up or the timeliness counts only the
+ * take-ups and records that have arrived by today: each figure showing
+ * an indicator on one (the other indicators' with timeliness.median_days,
+ * then the key indicators' and their trend with referrals.median_days;
+ * timeliness.within_30_days_pct too) says that the latest periods read
+ * shorter and fresher; one showing only medians of what has happened by
+ * its period (durations, protection) or a count of records does not. The
+ * referrals' and the timeliness' figures say it of their own medians and
+ * shares, not when they show none. */
+static void
+test_arrived_by_today(void **state)
+{
+	/* rows: takeup-mimp, mental-health, complaint-formalized,
+	 * days-to-accusation, seen-by-several (key), timeliness-pnp */
+	static const char *const expr[] = {
+	    "100 * referrals.taken_up[to=mimp] / referrals.sent[to=mimp]",
+	    "protection.median_days[service=mental_health]",
+	    "100 * funnel.cases[stage=formalized_investigation] / "
+	    "funnel.cases[stage=complaint]",
+	    "durations.median_days[from_stage=complaint, "
+	    "to_stage=accusation]",
+	    "identification.victims[institution=all]",
+	    "timeliness.median_days[institution=pnp]"};
+	static const char *const es = "cuentan solo las aceptaciones y los "
+				      "registros llegados hasta hoy: los "
+				      "periodos más recientes se leen más "
+				      "breves y oportunos de lo que serán, y "
+				      "su estado puede decir «Meta "
+				      "alcanzada», hasta que lleguen los "
+				      "tardíos.";
+	static const char *const take_up = "La mediana de días cuenta solo "
+					   "las derivaciones aceptadas hasta "
+					   "hoy: en un periodo reciente aún "
+					   "faltan las aceptaciones más "
+					   "lentas, y se lee corta.";
+	static const char *const fresh = "Solo cuentan los registros que "
+					 "llegaron al consolidador hasta hoy";
+	static struct report_data d;
+	struct qtable *ind = &d.t[RT_INDICATORS];
+	char *p;
+	size_t i;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	add_column(ind, "expression", expr);
+	p = page(&d, "arrived.html");
+	assert_false(figure_says(p, "f-key", es));
+	assert_false(figure_says(p, "f-trend", es));
+	assert_true(figure_says(p, "f-other", es));
+	assert_true(figure_says(p, "f-referrals", take_up));
+	assert_true(figure_says(p, "f-timeliness", fresh));
+	assert_int_equal(count(p, take_up), 1);
+	assert_int_equal(count(p, fresh), 1);
+	free(p);
+	set_text(ind, 3, "expression",
+		 "referrals. median_days[from=pnp,to=mimp]");
+	set_text(ind, 5, "expression", "timeliness.records[institution=pnp]");
+	p = page(&d, "arrived-key.html");
+	assert_true(figure_says(p, "f-key", es));
+	assert_true(figure_says(p, "f-trend", es));
+	assert_false(figure_says(p, "f-other", es));
+	free(p);
+	set_text(ind, 3, "expression", "referrals.median_days_x[from=pnp]");
+	set_text(ind, 5, "expression",
+		 "timeliness.within_30_days_pct[institution=pnp]");
+	p = page(&d, "arrived-share.html");
+	assert_false(figure_says(p, "f-key", es));
+	assert_true(figure_says(p, "f-other", es));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "arrived-en.html");
+	assert_non_null(strstr(
+	    p, "Indicators on the median days to take-up "
+	       "(referrals.median_days) or on the timeliness of the data "
+	       "(timeliness.median_days, timeliness.within_30_days_pct) count "
+	       "only the take-ups and records that have arrived by today: the "
+	       "latest periods read shorter and fresher than they will, and "
+	       "their status may say \u201cAchieved\u201d, until the late ones "
+	       "arrive."));
+	assert_non_null(strstr(
+	    p, "The median days count only the referrals taken up by today: "
+	       "in a recent period the slower take-ups are still to come, so "
+	       "it reads short."));
+	assert_non_null(strstr(
+	    p, "Only the records that have reached the consolidator by today "
+	       "count: in a recent period the late ones are still to come, so "
+	       "the median reads short and the share within 30 days high."));
+	free(p);
+	i18n_set(LANG_ES);
+	for (i = 0; i < d.t[RT_REFERRALS].n_rows; i++)
+		empty_cell(&d.t[RT_REFERRALS], i, "median_days");
+	for (i = 0; i < d.t[RT_TIMELINESS].n_rows; i++) {
+		empty_cell(&d.t[RT_TIMELINESS], i, "median_days");
+		empty_cell(&d.t[RT_TIMELINESS], i, "within_30_days_pct");
+	}
+	p = page(&d, "arrived-none.html");
+	assert_null(strstr(p, take_up));
+	assert_null(strstr(p, fresh));
+	clear(&d);
+	free(p);
+}
+
 /* Sets cell col of t's row from its CSV text, as report_fixture.h reads
  * it ("<10": suppressed). */
 static void
@@ -1672,6 +1790,7 @@ main(void)
 	    cmocka_unit_test(test_withheld_card),
 	    cmocka_unit_test(test_baseline_period),
 	    cmocka_unit_test(test_followed_to_today),
+	    cmocka_unit_test(test_arrived_by_today),
 	    cmocka_unit_test(test_adults_counted),
 	    cmocka_unit_test(test_yearly_trend),
 	};
