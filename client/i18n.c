@@ -327,9 +327,9 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "(the table's “unlinkable” row) join no "
 			   "combination."},
     [M_ADULTS_NOTE] = {"Las víctimas contadas aquí incluyen %s identificadas "
-		       "con 18 años o más (ODS 16.2.2, más abajo).",
+		       "con 18 años o más (tabla breakdown, age_group 18+).",
 		       "The victims counted here include %s identified at 18 "
-		       "or older (SDG 16.2.2, below)."},
+		       "or older (table breakdown, age_group 18+)."},
     [M_SENT] = {"enviadas", "sent"},
     [M_TAKEN_UP] = {"aceptadas", "taken up"},
     [M_MEDIAN_DAYS] = {"mediana %s d", "median %s d"},

@@ -104,23 +104,22 @@ fig_overlap(struct report *r)
 /*
  * The note that the victims counted include those identified at 18 or
  * older (the page is on children and adolescents), into out; NULL when
- * the page's breakdown by age, SDG 16.2.2 under the estimate, is not
- * shown or counts none. Their number is its cell of both sexes aged 18+
- * as its table shows it: "<10" when withheld.
+ * the breakdown by age counts none or was not given. Their number is its
+ * cell as the table shows it: "<10" when withheld.
  */
 static const char *
 adults_note(const struct report *r, char *out, size_t cap)
 {
-	const struct qtable *t = &r->d->t[RT_SDG];
+	const struct qtable *t = &r->d->t[RT_BREAKDOWN];
 	const struct cell *c;
 	char n[TEXT_MAX + 16];
 	size_t i;
 
-	if (r->d->t[RT_ESTIMATE].error[0] != '\0' || t->error[0] != '\0')
+	if (t->error[0] != '\0')
 		return NULL;
 	for (i = 0; i < t->n_rows; i++) {
-		if (strcmp(rp_text_of(t, i, "sex"), "all") != 0 ||
-		    strcmp(rp_text_of(t, i, "age_group"), "18+") != 0)
+		if (strcmp(rp_text_of(t, i, "dimension"), "age_group") != 0 ||
+		    strcmp(rp_text_of(t, i, "value"), "18+") != 0)
 			continue;
 		c = html_cell(t, i, "victims");
 		if (c == NULL || (c->kind != CELL_SUPPRESSED &&

@@ -219,6 +219,12 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	    "2025H2,all,18+,23911086,43,0.18,,,",
 	    "2025H2,all,all,34122196,275,0.81,470,1.38,estimate of all victims",
 	    NULL};
+	/* The identification's 298 victims by age group: row 4 is 18+. */
+	static const char *const breakdown[] = {
+	    "2025H2,sex,F,190",	       "2025H2,sex,M,108",
+	    "2025H2,age_group,6-11,21", "2025H2,age_group,12-13,64",
+	    "2025H2,age_group,14-17,170", "2025H2,age_group,18+,43",
+	    NULL};
 	static const char *const sources[] = {
 	    "pnp,1692", "mp,1649", "pj,127", "mimp,1378", "minsa,1162", NULL};
 	/* Against the end of 2025H2: pnp and mimp fresh, mp exactly 30
@@ -249,6 +255,8 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 		      "period,institution,victims", id);
 	fixture_table(&d->t[RT_OVERLAP], role, 10,
 		      "period,institutions,victims", overlap);
+	fixture_table(&d->t[RT_BREAKDOWN], role, 10,
+		      "period,dimension,value,victims", breakdown);
 	fixture_table(&d->t[RT_REFERRALS], role, 10,
 		      "period,from,to,sent,taken_up,pending,median_days",
 		      referrals);
@@ -1550,8 +1558,8 @@ static void
 test_adults_counted(void **state)
 {
 	static const char *const es = "Las víctimas contadas aquí incluyen 43 "
-				      "identificadas con 18 años o más (ODS "
-				      "16.2.2, más abajo).";
+				      "identificadas con 18 años o más (tabla "
+				      "breakdown, age_group 18+).";
 	static const char *const es_any = "identificadas con 18 años o más";
 	static struct report_data d;
 	const char *fig, *end;
@@ -1559,7 +1567,7 @@ test_adults_counted(void **state)
 
 	(void)state;
 	i18n_set(LANG_ES);
-	fill(&d, ROLE, true); /* sdg16_2_2 row 7: all, 18+, 43 victims */
+	fill(&d, ROLE, true); /* breakdown row 5: age_group 18+, 43 */
 	p = page(&d, "adults.html");
 	fig = strstr(p, "id=\"f-identification\"");
 	assert_non_null(fig);
@@ -1571,33 +1579,32 @@ test_adults_counted(void **state)
 	i18n_set(LANG_EN);
 	p = page(&d, "adults-en.html");
 	assert_non_null(strstr(p, "The victims counted here include 43 "
-				  "identified at 18 or older (SDG 16.2.2, "
-				  "below)."));
+				  "identified at 18 or older (table "
+				  "breakdown, age_group 18+)."));
 	free(p);
 	i18n_set(LANG_ES);
-	set_cell(&d.t[RT_SDG], 7, "victims", "<10");
+	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "<10");
 	p = page(&d, "adults-withheld.html");
 	assert_non_null(strstr(p, "Las víctimas contadas aquí incluyen &lt;10 "
 				  "identificadas con 18 años o más"));
 	free(p);
-	set_cell(&d.t[RT_SDG], 7, "victims", "0");
+	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "0");
 	p = page(&d, "adults-none.html");
 	assert_null(strstr(p, es_any));
 	free(p);
-	set_cell(&d.t[RT_SDG], 7, "victims", "43");
-	codec_qtable_clear(&d.t[RT_ESTIMATE]);
-	fixture_error(&d.t[RT_ESTIMATE], ROLE, "unknown table \"estimate\"");
-	p = page(&d, "adults-no-estimate.html");
-	assert_null(strstr(p, "id=\"f-sdg\""));
-	assert_null(strstr(p, es_any));
-	free(p);
-	clear(&d);
-	fill(&d, ROLE, true);
+	/* Without a population file (no SDG 16.2.2) the note stays. */
+	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "43");
 	codec_qtable_clear(&d.t[RT_SDG]);
 	fixture_error(&d.t[RT_SDG], ROLE,
 		      "the population file has no figures for 2025 for the "
 		      "country (region 00)");
 	p = page(&d, "adults-no-sdg.html");
+	assert_non_null(strstr(p, es));
+	free(p);
+	codec_qtable_clear(&d.t[RT_BREAKDOWN]);
+	fixture_error(&d.t[RT_BREAKDOWN], ROLE,
+		      "unknown table \"breakdown\"");
+	p = page(&d, "adults-no-breakdown.html");
 	assert_null(strstr(p, es_any));
 	clear(&d);
 	free(p);
