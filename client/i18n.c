@@ -119,6 +119,23 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "today: the latest periods read low, and their status "
 			 "may say “%s”, until their cases advance and their "
 			 "take-ups arrive."},
+    [M_ARRIVED_NOTE] = {"Los indicadores sobre la mediana de días hasta la "
+			"aceptación de las derivaciones "
+			"(referrals.median_days) o sobre la oportunidad de "
+			"los datos (timeliness.median_days, "
+			"timeliness.within_30_days_pct) cuentan solo las "
+			"aceptaciones y los registros llegados hasta hoy: "
+			"los periodos más recientes se leen más breves y "
+			"oportunos de lo que serán, y su estado puede decir "
+			"«%s», hasta que lleguen los tardíos.",
+			"Indicators on the median days to take-up "
+			"(referrals.median_days) or on the timeliness of the "
+			"data (timeliness.median_days, "
+			"timeliness.within_30_days_pct) count only the "
+			"take-ups and records that have arrived by today: "
+			"the latest periods read shorter and fresher than "
+			"they will, and their status may say “%s”, until "
+			"the late ones arrive."},
     [M_NOT_YET] = {"Esta sección aparecerá cuando el consolidador ofrezca la "
 		   "tabla «%s»; todavía no la conoce.",
 		   "This section will appear once the consolidator offers "
@@ -309,9 +326,28 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "Identifications without the data to link them "
 			   "(the table's “unlinkable” row) join no "
 			   "combination."},
+    [M_ADULTS_NOTE] = {"Las víctimas contadas aquí incluyen %s identificadas "
+		       "con 18 años o más (tabla breakdown, age_group 18+).",
+		       "The victims counted here include %s identified at 18 "
+		       "or older (table breakdown, age_group 18+)."},
     [M_SENT] = {"enviadas", "sent"},
     [M_TAKEN_UP] = {"aceptadas", "taken up"},
     [M_MEDIAN_DAYS] = {"mediana %s d", "median %s d"},
+    [M_TAKE_UP_DAYS_NOTE] = {"La mediana de días cuenta solo las derivaciones "
+			     "aceptadas hasta hoy: en un periodo reciente aún "
+			     "faltan las aceptaciones más lentas, y se lee "
+			     "corta.",
+			     "The median days count only the referrals taken "
+			     "up by today: in a recent period the slower "
+			     "take-ups are still to come, so it reads short."},
+    [M_TIMELINESS_NOTE] = {"Solo cuentan los registros que llegaron al "
+			   "consolidador hasta hoy: en un periodo reciente aún "
+			   "faltan los tardíos, y la mediana se lee corta y el "
+			   "porcentaje en 30 días, alto.",
+			   "Only the records that have reached the "
+			   "consolidator by today count: in a recent period "
+			   "the late ones are still to come, so the median "
+			   "reads short and the share within 30 days high."},
     [M_PERSONS] = {"%s personas", "%s persons"},
     [M_DAYS_UNIT] = {" d", " d"},
     [M_OBSERVED] = {"observadas", "observed"},

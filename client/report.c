@@ -34,6 +34,7 @@ const char *const report_tables[RT_COUNT] = {
     [RT_INDICATORS] = "indicators",
     [RT_IDENTIFICATION] = "identification",
     [RT_OVERLAP] = "overlap",
+    [RT_BREAKDOWN] = "breakdown",
     [RT_REFERRALS] = "referrals",
     [RT_PROTECTION] = "protection",
     [RT_FUNNEL] = "funnel",

@@ -25,6 +25,7 @@ enum report_table {
 	RT_INDICATORS,
 	RT_IDENTIFICATION,
 	RT_OVERLAP,
+	RT_BREAKDOWN, /* for the victims identified at 18 or older */
 	RT_REFERRALS,
 	RT_PROTECTION,
 	RT_FUNNEL,

@@ -207,6 +207,24 @@ followed_to_today(const struct qtable *t, size_t row)
 	       refers_to(e, "referrals", "taken_up");
 }
 
+/*
+ * Whether row of t is an indicator on a median of days, or a share within
+ * 30 days, over what has happened by today: the days to take-up count
+ * only the referrals taken up, the timeliness only the records accepted,
+ * so a recent period reads shorter and fresher until the late ones arrive
+ * (EVENTS.md). Not the durations, over cases dated by their later stage,
+ * nor protection, by the service: what they count has happened.
+ */
+static bool
+arrived_by_today(const struct qtable *t, size_t row)
+{
+	const char *e = rp_text_of(t, row, "expression");
+
+	return refers_to(e, "referrals", "median_days") ||
+	       refers_to(e, "timeliness", "median_days") ||
+	       refers_to(e, "timeliness", "within_30_days_pct");
+}
+
 void
 rp_indicator_notes(struct report *r, const struct qtable *t,
 		   bool (*keep)(const struct qtable *, size_t))
@@ -225,6 +243,10 @@ rp_indicator_notes(struct report *r, const struct qtable *t,
 		fprintf(r->f, " ");
 		rp_put(r, tr(M_FOLLOWED_NOTE),
 		       i18n_word("status", "deteriorating"));
+	}
+	if (any_row(t, keep, arrived_by_today)) {
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_ARRIVED_NOTE), i18n_word("status", "achieved"));
 	}
 }
 

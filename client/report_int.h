@@ -33,6 +33,9 @@ struct report {
 	/* The rows of its table it shows (NULL: all), for the notes under
 	 * it; rp_fig_close sets it back to NULL. */
 	bool (*shown)(const struct qtable *, size_t);
+	/* What it counts that its table does not say, for the notes under
+	 * it (NULL: nothing); rp_fig_close sets it back to NULL. */
+	const char *note;
 	unsigned k;
 	const char *role;
 };
@@ -74,7 +77,7 @@ void rp_section_end(struct report *r);
  * A figure: rp_fig_open writes its caption and how to read it, then the
  * chart; rp_fig_middle goes between the chart and its table;
  * rp_fig_close writes the source line (the query of table, and extra)
- * and the notes on what t shows hidden, withheld or empty.
+ * and the notes on what t shows hidden, withheld or empty, and r->note.
  */
 void rp_fig_open(struct report *r, const char *id, enum i18n_msg title,
 		 enum i18n_msg how, enum layout layout);
@@ -122,7 +125,9 @@ const char *rp_indicator_instead(const struct html_table *ht, size_t row,
 /* The notes on the report's own statuses (rp_indicator_word) that a row
  * keep shows (NULL: all) has: why it is read by year, what a baseline
  * period is; and, when one is on the prosecution funnel or the referrals
- * taken up, that the latest periods read low. Each begins with a space. */
+ * taken up, that the latest periods read low; when one is on the days to
+ * take-up or the timeliness, that they read short and fresh. Each begins
+ * with a space. */
 void rp_indicator_notes(struct report *r, const struct qtable *t,
 			bool (*keep)(const struct qtable *, size_t));
 

@@ -218,6 +218,11 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 	}
 	if (strcmp(table, "indicators") == 0 && t != NULL)
 		rp_indicator_notes(r, t, r->shown);
+	if (r->note != NULL) {
+		fprintf(r->f, " ");
+		html_escape(r->f, r->note);
+		r->note = NULL;
+	}
 	if (t != NULL && any_dash(r, t, table)) {
 		fprintf(r->f, " ");
 		empty_note(r, table);

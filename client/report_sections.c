@@ -101,12 +101,44 @@ fig_overlap(struct report *r)
 	rp_fig_close(r, t, "overlap", NULL);
 }
 
+/*
+ * The note that the victims counted include those identified at 18 or
+ * older (the page is on children and adolescents), into out; NULL when
+ * the breakdown by age counts none or was not given. Their number is its
+ * cell as the table shows it: "<10" when withheld.
+ */
+static const char *
+adults_note(const struct report *r, char *out, size_t cap)
+{
+	const struct qtable *t = &r->d->t[RT_BREAKDOWN];
+	const struct cell *c;
+	char n[TEXT_MAX + 16];
+	size_t i;
+
+	if (t->error[0] != '\0')
+		return NULL;
+	for (i = 0; i < t->n_rows; i++) {
+		if (strcmp(rp_text_of(t, i, "dimension"), "age_group") != 0 ||
+		    strcmp(rp_text_of(t, i, "value"), "18+") != 0)
+			continue;
+		c = html_cell(t, i, "victims");
+		if (c == NULL || (c->kind != CELL_SUPPRESSED &&
+				  (c->kind != CELL_NUMBER || c->number == 0)))
+			return NULL;
+		snprintf(out, cap, tr(M_ADULTS_NOTE),
+			 html_cell_text(c, t->k, n, sizeof(n)));
+		return out;
+	}
+	return NULL;
+}
+
 void
 rp_sec_identification(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_IDENTIFICATION];
 	struct svg_bar bars[MAX_BARS];
 	struct svg_bars c;
+	char note[256];
 
 	rp_section(r, "identification", M_SEC_IDENTIFICATION);
 	if (rp_usable(r, t, "identification")) {
@@ -123,6 +155,7 @@ rp_sec_identification(struct report *r)
 			    COLS({"institution", NULL, HTML_LABEL},
 				 {"victims", NULL, HTML_VALUE}),
 			    NULL);
+		r->note = adults_note(r, note, sizeof(note));
 		rp_fig_close(r, t, "identification", NULL);
 	}
 	if (rp_usable(r, &r->d->t[RT_OVERLAP], "overlap"))
@@ -131,6 +164,18 @@ rp_sec_identification(struct report *r)
 }
 
 /* ---- referrals, protection ---------------------------------------------- */
+
+/* Whether a row of t has a value in col. */
+static bool
+any_value(const struct qtable *t, const char *col)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if (rp_val(t, i, col).kind == SVG_NUM)
+			return true;
+	return false;
+}
 
 void
 rp_sec_referrals(struct report *r)
@@ -176,6 +221,9 @@ rp_sec_referrals(struct report *r)
 			 {"pending", NULL, HTML_VALUE},
 			 {"median_days", NULL, HTML_VALUE}),
 		    NULL);
+	/* Only the referrals taken up by today have days to take-up. */
+	if (any_value(t, "median_days"))
+		r->note = tr(M_TAKE_UP_DAYS_NOTE);
 	rp_fig_close(r, t, "referrals", NULL);
 out:
 	rp_section_end(r);
@@ -376,6 +424,9 @@ rp_sec_timeliness(struct report *r)
 			 {"median_days", NULL, HTML_VALUE},
 			 {"within_30_days_pct", NULL, HTML_VALUE}),
 		    NULL);
+	/* Only the records accepted by today have a delay. */
+	if (any_value(t, "median_days") || any_value(t, "within_30_days_pct"))
+		r->note = tr(M_TIMELINESS_NOTE);
 	rp_fig_close(r, t, "timeliness", NULL);
 out:
 	rp_section_end(r);

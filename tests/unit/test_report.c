@@ -219,6 +219,12 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	    "2025H2,all,18+,23911086,43,0.18,,,",
 	    "2025H2,all,all,34122196,275,0.81,470,1.38,estimate of all victims",
 	    NULL};
+	/* The identification's 298 victims by age group: row 4 is 18+. */
+	static const char *const breakdown[] = {
+	    "2025H2,sex,F,190",	       "2025H2,sex,M,108",
+	    "2025H2,age_group,6-11,21", "2025H2,age_group,12-13,64",
+	    "2025H2,age_group,14-17,170", "2025H2,age_group,18+,43",
+	    NULL};
 	static const char *const sources[] = {
 	    "pnp,1692", "mp,1649", "pj,127", "mimp,1378", "minsa,1162", NULL};
 	/* Against the end of 2025H2: pnp and mimp fresh, mp exactly 30
@@ -249,6 +255,8 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 		      "period,institution,victims", id);
 	fixture_table(&d->t[RT_OVERLAP], role, 10,
 		      "period,institutions,victims", overlap);
+	fixture_table(&d->t[RT_BREAKDOWN], role, 10,
+		      "period,dimension,value,victims", breakdown);
 	fixture_table(&d->t[RT_REFERRALS], role, 10,
 		      "period,from,to,sent,taken_up,pending,median_days",
 		      referrals);
@@ -1408,6 +1416,200 @@ test_followed_to_today(void **state)
 	free(p);
 }
 
+/* Whether figure id of page p says s. */
+static bool
+figure_says(const char *p, const char *id, const char *s)
+{
+	char attr[64];
+	const char *fig, *end;
+
+	snprintf(attr, sizeof(attr), "id=\"%s\"", id);
+	fig = strstr(p, attr);
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	return in_figure(fig, end, s);
+}
+
+/* A median of the days to take-up or the timeliness counts only the
+ * take-ups and records that have arrived by today: each figure showing
+ * an indicator on one (the other indicators' with timeliness.median_days,
+ * then the key indicators' and their trend with referrals.median_days;
+ * timeliness.within_30_days_pct too) says that the latest periods read
+ * shorter and fresher; one showing only medians of what has happened by
+ * its period (durations, protection) or a count of records does not. The
+ * referrals' and the timeliness' figures say it of their own medians and
+ * shares, not when they show none. */
+static void
+test_arrived_by_today(void **state)
+{
+	/* rows: takeup-mimp, mental-health, complaint-formalized,
+	 * days-to-accusation, seen-by-several (key), timeliness-pnp */
+	static const char *const expr[] = {
+	    "100 * referrals.taken_up[to=mimp] / referrals.sent[to=mimp]",
+	    "protection.median_days[service=mental_health]",
+	    "100 * funnel.cases[stage=formalized_investigation] / "
+	    "funnel.cases[stage=complaint]",
+	    "durations.median_days[from_stage=complaint, "
+	    "to_stage=accusation]",
+	    "identification.victims[institution=all]",
+	    "timeliness.median_days[institution=pnp]"};
+	static const char *const es = "cuentan solo las aceptaciones y los "
+				      "registros llegados hasta hoy: los "
+				      "periodos más recientes se leen más "
+				      "breves y oportunos de lo que serán, y "
+				      "su estado puede decir «Meta "
+				      "alcanzada», hasta que lleguen los "
+				      "tardíos.";
+	static const char *const take_up = "La mediana de días cuenta solo "
+					   "las derivaciones aceptadas hasta "
+					   "hoy: en un periodo reciente aún "
+					   "faltan las aceptaciones más "
+					   "lentas, y se lee corta.";
+	static const char *const fresh = "Solo cuentan los registros que "
+					 "llegaron al consolidador hasta hoy";
+	static struct report_data d;
+	struct qtable *ind = &d.t[RT_INDICATORS];
+	char *p;
+	size_t i;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	add_column(ind, "expression", expr);
+	p = page(&d, "arrived.html");
+	assert_false(figure_says(p, "f-key", es));
+	assert_false(figure_says(p, "f-trend", es));
+	assert_true(figure_says(p, "f-other", es));
+	assert_true(figure_says(p, "f-referrals", take_up));
+	assert_true(figure_says(p, "f-timeliness", fresh));
+	assert_int_equal(count(p, take_up), 1);
+	assert_int_equal(count(p, fresh), 1);
+	free(p);
+	set_text(ind, 3, "expression",
+		 "referrals. median_days[from=pnp,to=mimp]");
+	set_text(ind, 5, "expression", "timeliness.records[institution=pnp]");
+	p = page(&d, "arrived-key.html");
+	assert_true(figure_says(p, "f-key", es));
+	assert_true(figure_says(p, "f-trend", es));
+	assert_false(figure_says(p, "f-other", es));
+	free(p);
+	set_text(ind, 3, "expression", "referrals.median_days_x[from=pnp]");
+	set_text(ind, 5, "expression",
+		 "timeliness.within_30_days_pct[institution=pnp]");
+	p = page(&d, "arrived-share.html");
+	assert_false(figure_says(p, "f-key", es));
+	assert_true(figure_says(p, "f-other", es));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "arrived-en.html");
+	assert_non_null(strstr(
+	    p, "Indicators on the median days to take-up "
+	       "(referrals.median_days) or on the timeliness of the data "
+	       "(timeliness.median_days, timeliness.within_30_days_pct) count "
+	       "only the take-ups and records that have arrived by today: the "
+	       "latest periods read shorter and fresher than they will, and "
+	       "their status may say \u201cAchieved\u201d, until the late ones "
+	       "arrive."));
+	assert_non_null(strstr(
+	    p, "The median days count only the referrals taken up by today: "
+	       "in a recent period the slower take-ups are still to come, so "
+	       "it reads short."));
+	assert_non_null(strstr(
+	    p, "Only the records that have reached the consolidator by today "
+	       "count: in a recent period the late ones are still to come, so "
+	       "the median reads short and the share within 30 days high."));
+	free(p);
+	i18n_set(LANG_ES);
+	for (i = 0; i < d.t[RT_REFERRALS].n_rows; i++)
+		empty_cell(&d.t[RT_REFERRALS], i, "median_days");
+	for (i = 0; i < d.t[RT_TIMELINESS].n_rows; i++) {
+		empty_cell(&d.t[RT_TIMELINESS], i, "median_days");
+		empty_cell(&d.t[RT_TIMELINESS], i, "within_30_days_pct");
+	}
+	p = page(&d, "arrived-none.html");
+	assert_null(strstr(p, take_up));
+	assert_null(strstr(p, fresh));
+	clear(&d);
+	free(p);
+}
+
+/* Sets cell col of t's row from its CSV text, as report_fixture.h reads
+ * it ("<10": suppressed). */
+static void
+set_cell(struct qtable *t, size_t row, const char *col, const char *csv)
+{
+	size_t j;
+
+	for (j = 0; j < t->n_cols; j++)
+		if (strcmp(t->cols[j], col) == 0)
+			break;
+	assert_true(j < t->n_cols && row < t->n_rows);
+	fixture_cell(&t->rows[row][j], csv, strlen(csv));
+}
+
+/* Its title is on children and adolescents, but the page's counts of
+ * victims include those identified at 18 or older: the identification
+ * figure says how many, as SDG 16.2.2's cell of both sexes aged 18+ shows
+ * it ("<10" when withheld, never the number under it); nothing when that
+ * cell is 0, or when that table, or the estimate it is shown under, is
+ * not answered. */
+static void
+test_adults_counted(void **state)
+{
+	static const char *const es = "Las víctimas contadas aquí incluyen 43 "
+				      "identificadas con 18 años o más (tabla "
+				      "breakdown, age_group 18+).";
+	static const char *const es_any = "identificadas con 18 años o más";
+	static struct report_data d;
+	const char *fig, *end;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true); /* breakdown row 5: age_group 18+, 43 */
+	p = page(&d, "adults.html");
+	fig = strstr(p, "id=\"f-identification\"");
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	assert_true(in_figure(fig, end, es));
+	assert_int_equal(count(p, es_any), 1);
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "adults-en.html");
+	assert_non_null(strstr(p, "The victims counted here include 43 "
+				  "identified at 18 or older (table "
+				  "breakdown, age_group 18+)."));
+	free(p);
+	i18n_set(LANG_ES);
+	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "<10");
+	p = page(&d, "adults-withheld.html");
+	assert_non_null(strstr(p, "Las víctimas contadas aquí incluyen &lt;10 "
+				  "identificadas con 18 años o más"));
+	free(p);
+	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "0");
+	p = page(&d, "adults-none.html");
+	assert_null(strstr(p, es_any));
+	free(p);
+	/* Without a population file (no SDG 16.2.2) the note stays. */
+	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "43");
+	codec_qtable_clear(&d.t[RT_SDG]);
+	fixture_error(&d.t[RT_SDG], ROLE,
+		      "the population file has no figures for 2025 for the "
+		      "country (region 00)");
+	p = page(&d, "adults-no-sdg.html");
+	assert_non_null(strstr(p, es));
+	free(p);
+	codec_qtable_clear(&d.t[RT_BREAKDOWN]);
+	fixture_error(&d.t[RT_BREAKDOWN], ROLE,
+		      "unknown table \"breakdown\"");
+	p = page(&d, "adults-no-breakdown.html");
+	assert_null(strstr(p, es_any));
+	clear(&d);
+	free(p);
+}
+
 /* The chart of trend card id in page p, as a string (the caller frees). */
 static char *
 card_svg(const char *p, const char *id)
@@ -1595,6 +1797,8 @@ main(void)
 	    cmocka_unit_test(test_withheld_card),
 	    cmocka_unit_test(test_baseline_period),
 	    cmocka_unit_test(test_followed_to_today),
+	    cmocka_unit_test(test_arrived_by_today),
+	    cmocka_unit_test(test_adults_counted),
 	    cmocka_unit_test(test_yearly_trend),
 	};
 
