@@ -29,6 +29,8 @@ else()
 				${CMAKE_SOURCE_DIR}/client/svg.c
 				${CMAKE_SOURCE_DIR}/client/html.c
 				${CMAKE_SOURCE_DIR}/client/i18n.c
+				${CMAKE_SOURCE_DIR}/client/i18n_msg.c
+				${CMAKE_SOURCE_DIR}/client/i18n_notes.c
 				${CMAKE_SOURCE_DIR}/client/report_page.c
 				${CMAKE_SOURCE_DIR}/client/report_indicators.c
 				${CMAKE_SOURCE_DIR}/client/report_sections.c

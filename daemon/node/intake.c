@@ -1,16 +1,8 @@
 /*
  * intake.c - parse, pseudonymise through the key holders, validate, sign,
- * store; see intake.h.
- *
- * Key epochs. Every event carrying pseudonyms says which key epoch made
- * them (Event.key_epoch); each ref remembers the epoch of the envelope
- * carrying its content. After a key rotation the case system resubmits
- * its export: a record whose ref is held under an older epoch is re-sent
- * as a correction of itself (or, for a correction, as a correction of the
- * same target) carrying the new pseudonyms, unless a later record already
- * carries its content (it was corrected since, or withdrawn). So each
- * record keeps counting once, and once every institution has resubmitted
- * every live record carries pseudonyms of the new epoch.
+ * store; see intake.h. A request and its rounds are here; what a parsed
+ * record does to the outbox (its ref, its target, its envelope) is
+ * intake_record.c's.
  *
  * Dry runs. A dry run takes every step of a real submission but reads
  * the outbox only: what it would store goes to its struct dryrun, which
@@ -27,7 +19,6 @@
 #include "intake.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,11 +26,8 @@
 
 #include "date.h"
 #include "dryrun.h"
+#include "intake_int.h"
 #include "log.h"
-#include "sign.h"
-
-/* ref_info.target: what a ref's own envelope amends. */
-enum { TARGET_NONE = 0, TARGET_CORRECTION = 1, TARGET_WITHDRAWAL = 2 };
 
 static bool
 blank(const uint8_t *s, size_t len)
@@ -49,102 +37,6 @@ blank(const uint8_t *s, size_t len)
 	for (i = 0; i < len; i++)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
 			return false;
-	return true;
-}
-
-static void refuse(struct line_result *res, const char *field, const char *fmt,
-		   ...) __attribute__((format(printf, 3, 4)));
-
-static void
-refuse(struct line_result *res, const char *field, const char *fmt, ...)
-{
-	va_list ap;
-
-	res->status = LINE_REFUSED;
-	snprintf(res->field, sizeof(res->field), "%s", field);
-	va_start(ap, fmt);
-	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
-	va_end(ap);
-}
-
-static void
-refuse_other_record(struct line_result *res, const struct ref_info *known)
-{
-	/* The seq alone tells a statistics officer nothing: say both ways
-	 * out, as the line may be a new record or a changed old one. */
-	refuse(res, "ref",
-	       "already used for a different record (seq %llu): a new record "
-	       "needs a new ref; to change that one, send a correction",
-	       (unsigned long long)known->seq);
-}
-
-/*
- * The refs as this request sees them: in a dry run, what the run wrote
- * over the outbox. *ret_provisional: the digest is over provisional
- * values (only ever in a dry run).
- */
-static int
-ref_get(struct outbox_txn *t, struct intake *in, const uint8_t id[EVENT_ID_LEN],
-	struct ref_info *ret, bool *ret_provisional)
-{
-	int r;
-
-	*ret_provisional = false;
-	if (in->dry != NULL) {
-		r = dryrun_ref_get(in->dry, id, ret, ret_provisional);
-		if (r != -ENOENT)
-			return r;
-	}
-	return outbox_ref_get(t, id, ret);
-}
-
-static int
-ref_put(struct outbox_txn *t, struct intake *in, const uint8_t id[EVENT_ID_LEN],
-	const struct ref_info *ri, bool provisional)
-{
-	if (in->dry != NULL)
-		return dryrun_ref_put(in->dry, id, ri, provisional);
-	return outbox_ref_put(t, id, ri);
-}
-
-/*
- * Whether the registry's grants (as the consolidator said them, or
- * DESIGN.md's defaults until it has) let this institution emit p; if
- * not, res says why, as the consolidator would.
- */
-static bool
-granted(const struct intake *in, const struct parsed_record *p,
-	struct line_result *res)
-{
-	const struct grants *g = in->grants;
-	const struct record *rec = &p->ev.rec;
-	const char *who = institution_name(in->inst);
-	const char *note = "";
-	bool amend = p->ev.kind == KIND_CORRECTION;
-
-	if (g == NULL)
-		return true;
-	if (!g->said)
-		note = " (the default grants: the consolidator has not said "
-		       "this node's yet)";
-	if (!(g->kinds & (1u << p->ev.kind))) {
-		refuse(res, "kind", "%s may not emit %s%s", who,
-		       kind_name(p->ev.kind), note);
-		return false;
-	}
-	if (p->ev.kind == KIND_WITHDRAWAL)
-		return true;
-	if (!(g->kinds & (1u << rec->kind))) {
-		refuse(res, amend ? "record.kind" : "kind",
-		       "%s may not emit %s%s", who, kind_name(rec->kind), note);
-		return false;
-	}
-	if (rec->kind == KIND_CASE_STAGE && !(g->stages & (1u << rec->stage))) {
-		refuse(res, amend ? "record.stage" : "stage",
-		       "%s may not emit case stage %s%s", who,
-		       stage_name(rec->stage), note);
-		return false;
-	}
 	return true;
 }
 
@@ -178,320 +70,6 @@ intake_free(struct intake *in)
 	free(in->recs);
 	in->recs = NULL;
 	dryrun_free(&in->dry_run);
-}
-
-/*
- * Resolves a correction's or withdrawal's target (its id into tid, its
- * ref info into ret). With `strict`, also applies the rules that matter
- * only for a new record (target live, a correction the target's kind).
- * Returns 0, or -EINVAL with res filled, or -errno for a store failure.
- */
-static int
-resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
-	       bool strict, struct ref_info *ret, bool *ret_provisional,
-	       uint8_t tid[EVENT_ID_LEN], struct line_result *res)
-{
-	int r;
-
-	pseudo_event_id(in->ref_key->key, in->inst, p->target_ref, tid);
-	r = ref_get(t, in, tid, ret, ret_provisional);
-	if (r == -ENOENT) {
-		refuse(res, "target_ref", "no earlier record has this ref");
-		return -EINVAL;
-	}
-	if (r != 0) {
-		refuse(res, "", "store error: %s", strerror(-r));
-		return r;
-	}
-	p->ev.target_seq = ret->seq;
-	if (!strict)
-		return 0;
-	if (ret->target) {
-		refuse(res, "target_ref",
-		       "names a correction or withdrawal; name the original "
-		       "record");
-		return -EINVAL;
-	}
-	if (ret->state == REF_WITHDRAWN) {
-		refuse(res, "target_ref", "that record was withdrawn");
-		return -EINVAL;
-	}
-	if (p->ev.kind == KIND_CORRECTION && p->ev.rec.kind != ret->kind) {
-		refuse(res, "record.kind", "must be the target's kind, %s",
-		       kind_name((enum kind)ret->kind));
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Signs the event bytes as envelope seq and appends it to the outbox. */
-static int
-seal(struct outbox_txn *t, struct intake *in, uint64_t seq, const uint8_t *evb,
-     size_t evlen, const char *ref)
-{
-	struct envelope env;
-	struct sign_fields f;
-	uint8_t *buf;
-	size_t len;
-	int r;
-
-	memset(&env, 0, sizeof(env));
-	env.version = CODEC_VERSION;
-	env.inst = in->inst;
-	env.seq = seq;
-	memcpy(env.key_id, in->key->key_id, KEY_ID_LEN);
-	env.created_ms = date_now_ms();
-	env.event = (uint8_t *)evb;
-	env.event_len = evlen;
-	snprintf(env.network, sizeof(env.network), "%s", in->network);
-	f.network = env.network;
-	f.version = env.version;
-	f.institution = (uint8_t)env.inst;
-	f.seq = seq;
-	f.created_ms = env.created_ms;
-	memcpy(f.key_id, env.key_id, KEY_ID_LEN);
-	f.event = evb;
-	f.event_len = evlen;
-	r = sign_envelope(in->key->sign_sk, &f, env.signature);
-	if (r != 0)
-		return r;
-	r = codec_envelope_encode(&env, &buf, &len);
-	if (r != 0)
-		return r;
-	r = outbox_append(t, seq, env.created_ms, buf, len, ref);
-	free(buf);
-	return r;
-}
-
-/*
- * Signs the event bytes as the next envelope (*ret_seq) and appends it;
- * a dry run only takes the number it would have had.
- */
-static int
-append(struct outbox_txn *t, struct intake *in, const uint8_t *evb,
-       size_t evlen, const char *ref, uint64_t *ret_seq)
-{
-	if (in->dry != NULL) {
-		*ret_seq = dryrun_take_seq(in->dry);
-		return 0;
-	}
-	*ret_seq = outbox_next_seq(t);
-	return seal(t, in, *ret_seq, evb, evlen, ref);
-}
-
-/* Encodes ev and stores it as the next envelope (*ret_seq). */
-static int
-store_event(struct outbox_txn *t, struct intake *in, const struct event *ev,
-	    const char *ref, uint64_t *ret_seq)
-{
-	uint8_t *evb;
-	size_t evlen;
-	int r;
-
-	r = codec_event_encode(ev, &evb, &evlen);
-	if (r != 0)
-		return r;
-	r = append(t, in, evb, evlen, ref, ret_seq);
-	free(evb);
-	return r;
-}
-
-/*
- * A line being taken: its record, and the refs it names as read. The
- * *_provisional flags say whose digest is over provisional values (a
- * dry run's): when a ref's info is written back, its flag goes with the
- * digest it carries.
- */
-struct taking {
-	struct parsed_record *p;
-	bool provisional; /* p's pseudonyms are provisional values */
-	struct ref_info known, target;
-	bool known_provisional, target_provisional;
-	uint8_t tid[EVENT_ID_LEN]; /* the target's event id */
-};
-
-/*
- * A record whose ref is held under an older key epoch: re-sends its
- * content with this epoch's pseudonyms, as a correction, when it is
- * still the live content of its record (see the top of this file).
- * Returns 0 (res says what happened) or -errno for a store failure.
- */
-static int
-rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
-      const uint8_t digest[32], struct line_result *res)
-{
-	struct parsed_record *p = tk->p;
-	struct ref_info *known = &tk->known, *target = &tk->target;
-	bool correction = p->ev.kind == KIND_CORRECTION;
-	uint64_t seq;
-	int r;
-
-	if (correction ? known->target != TARGET_CORRECTION
-		       : known->target != TARGET_NONE ||
-			     known->kind != (uint8_t)p->ev.rec.kind) {
-		refuse_other_record(res, known);
-		return 0;
-	}
-	if (correction ? target->state == REF_WITHDRAWN ||
-			     target->current != known->own
-		       : known->state == REF_WITHDRAWN ||
-			     known->current != known->own) {
-		/* Withdrawn, or a later correction carries the content: it
-		 * is re-sent when that correction's line comes. */
-		res->status = LINE_HELD;
-		res->seq = known->seq;
-		return 0;
-	}
-	if (!correction) {
-		p->ev.kind = KIND_CORRECTION;
-		p->ev.target_seq = known->seq;
-	}
-	r = store_event(t, in, &p->ev, p->ref, &seq);
-	if (r != 0)
-		goto fail;
-	known->own = seq;
-	known->epoch = p->ev.key_epoch;
-	memcpy(known->digest, digest, 32);
-	if (correction) {
-		target->current = seq;
-		r = ref_put(t, in, tk->tid, target, tk->target_provisional);
-	} else {
-		known->current = seq;
-	}
-	if (r == 0)
-		r = ref_put(t, in, p->ev.id, known, tk->provisional);
-	if (r != 0)
-		goto fail;
-	if (in->dry == NULL)
-		in->rekeyed++;
-	res->status = LINE_REKEYED;
-	res->seq = seq;
-	return 0;
-fail:
-	refuse(res, "", "store error: %s", strerror(-r));
-	return r;
-}
-
-/* A ref not held yet: the record is signed and stored. */
-static int
-store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
-	  const uint8_t *evb, size_t evlen, const uint8_t digest[32],
-	  struct line_result *res)
-{
-	struct parsed_record *p = tk->p;
-	struct ref_info ni, *target = &tk->target;
-	uint64_t seq;
-	int r;
-
-	r = append(t, in, evb, evlen, p->ref, &seq);
-	if (r == 0) {
-		memset(&ni, 0, sizeof(ni));
-		ni.seq = ni.own = ni.current = seq;
-		ni.state = REF_LIVE;
-		ni.epoch = p->ev.key_epoch;
-		memcpy(ni.digest, digest, 32);
-		switch (p->ev.kind) {
-		case KIND_WITHDRAWAL:
-			ni.kind = target->kind;
-			ni.target = TARGET_WITHDRAWAL;
-			target->state = REF_WITHDRAWN;
-			break;
-		case KIND_CORRECTION:
-			ni.kind = (uint8_t)p->ev.rec.kind;
-			ni.target = TARGET_CORRECTION;
-			target->current = seq;
-			break;
-		default:
-			ni.kind = (uint8_t)p->ev.rec.kind;
-			ni.target = TARGET_NONE;
-		}
-		r = ref_put(t, in, p->ev.id, &ni, tk->provisional);
-	}
-	if (r == 0 && ni.target != TARGET_NONE)
-		r = ref_put(t, in, tk->tid, target, tk->target_provisional);
-	if (r != 0) {
-		refuse(res, "", "store error: %s", strerror(-r));
-		return r;
-	}
-	res->status = LINE_ACCEPTED;
-	res->seq = seq;
-	return 0;
-}
-
-/*
- * One parsed record, its pseudonyms written (provisional: provisional
- * values, in a dry run). Returns 0 (res says what happened to the line)
- * or -errno for a store failure that must abort the whole request.
- */
-static int
-take_line(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
-	  bool provisional, struct line_result *res)
-{
-	struct taking tk = {.p = p, .provisional = provisional};
-	uint8_t digest[32], *evb = NULL;
-	size_t evlen;
-	bool have_known, amend;
-	int r;
-
-	res->unlinkable = p->unlinkable;
-	if (p->unlinkable > 0)
-		snprintf(res->field, sizeof(res->field), "%s",
-			 p->unlinkable_field);
-	if (!granted(in, p, res))
-		return 0;
-	amend = p->ev.kind == KIND_CORRECTION || p->ev.kind == KIND_WITHDRAWAL;
-	pseudo_event_id(in->ref_key->key, in->inst, p->ref, p->ev.id);
-	/* A withdrawal carries no pseudonym, so no epoch: resubmitting it
-	 * after a rotation finds it held as it was. */
-	p->ev.key_epoch =
-	    p->ev.kind == KIND_WITHDRAWAL ? 0 : in->linkage->epoch;
-	r = ref_get(t, in, p->ev.id, &tk.known, &tk.known_provisional);
-	if (r != 0 && r != -ENOENT) {
-		refuse(res, "", "store error: %s", strerror(-r));
-		return r;
-	}
-	have_known = r == 0;
-	if (amend) {
-		r = resolve_target(t, in, p, !have_known, &tk.target,
-				   &tk.target_provisional, tk.tid, res);
-		if (r == -EINVAL && have_known) {
-			refuse_other_record(res, &tk.known);
-			return 0;
-		}
-		if (r != 0)
-			return r == -EINVAL ? 0 : r;
-	}
-	r = codec_event_encode(&p->ev, &evb, &evlen);
-	if (r != 0) {
-		refuse(res, "", "cannot encode the record: %s", strerror(-r));
-		return 0;
-	}
-	sign_digest(evb, evlen, digest);
-	if (!have_known) {
-		r = store_new(t, in, &tk, evb, evlen, digest, res);
-		free(evb);
-		return r;
-	}
-	free(evb);
-	if (tk.known.epoch == p->ev.key_epoch) {
-		/* Digests over values of one kind only (see dry_parse). */
-		if (tk.known_provisional == provisional &&
-		    memcmp(tk.known.digest, digest, 32) == 0) {
-			res->status = LINE_HELD;
-			res->seq = tk.known.seq;
-		} else {
-			refuse_other_record(res, &tk.known);
-		}
-		return 0;
-	}
-	if (tk.known.epoch > p->ev.key_epoch) {
-		refuse(res, "ref",
-		       "held with pseudonyms of key epoch %u, newer than this "
-		       "node's (%u): is the node's linkage key file current?",
-		       (unsigned)tk.known.epoch, (unsigned)p->ev.key_epoch);
-		return 0;
-	}
-	return rekey(t, in, &tk, digest, res);
 }
 
 /* A round of records: where they are, and whether it went out. */
@@ -676,8 +254,8 @@ dry_parse(struct outbox_txn *t, struct intake *in, const uint8_t *line,
 	if (!*ret_provisional)
 		return r;
 	pseudo_event_id(in->ref_key->key, in->inst, p->ref, id);
-	if (ref_get(t, in, id, &known, &provisional) != 0 || provisional ||
-	    known.epoch != in->linkage->epoch)
+	if (intake_ref_get(t, in, id, &known, &provisional) != 0 ||
+	    provisional || known.epoch != in->linkage->epoch)
 		return 0;
 	*ret_provisional = false;
 	return record_parse((const char *)line, len, in->inst, today, in->batch,
@@ -710,8 +288,8 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 			continue;
 		}
 		if (lens[*i] > RECORD_MAX_LINE) {
-			refuse(res, "", "line longer than %d bytes",
-			       RECORD_MAX_LINE);
+			intake_refuse(res, "", "line longer than %d bytes",
+				      RECORD_MAX_LINE);
 			continue;
 		}
 		if (in->dry != NULL)
@@ -722,7 +300,7 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 					 in->inst, today, in->batch,
 					 &rd->recs[rd->k], &err);
 		if (r != 0) {
-			refuse(res, err.field, "%s", err.reason);
+			intake_refuse(res, err.field, "%s", err.reason);
 			continue;
 		}
 		rd->provisional[rd->k] = provisional;
@@ -835,8 +413,9 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		}
 		for (j = 0; cur != NULL && j < cur->k && r == 0; j++) {
 			serve_now(in, j);
-			r = take_line(t, in, &cur->recs[j], cur->provisional[j],
-				      &reply->results[cur->slot[j]]);
+			r = intake_take_line(t, in, &cur->recs[j],
+					     cur->provisional[j],
+					     &reply->results[cur->slot[j]]);
 		}
 		cur = ahead ? next : NULL;
 		if (cur == NULL &&

@@ -1,0 +1,502 @@
+/*
+ * i18n_msg.c - the sentences of kuska report, by number, in Spanish and
+ * English; see i18n.h.
+ */
+#include "i18n.h"
+
+#include <stddef.h>
+
+#include "i18n_int.h"
+
+/*
+ * Sentences with a %s or %u are printf formats; report.c fills them. The
+ * Spanish follows the Peruvian usage of the Commission's own documents
+ * (denuncia, investigación preparatoria, CAR, UPE).
+ */
+static const char *const msgs[M_COUNT][LANG_COUNT] = {
+    [M_LANG_CODE] = {"es", "en"},
+    [M_KICKER] = {"Comisión Multisectorial Permanente contra la Trata de "
+		  "Personas \u00b7 datos de kuska",
+		  "Permanent Multisectoral Commission against Trafficking in "
+		  "Persons \u00b7 kuska data"},
+    [M_TITLE] = {"Trata de niñas, niños y adolescentes: informe de "
+		 "seguimiento, %s",
+		 "Trafficking in children and adolescents: monitoring "
+		 "report, %s"},
+    [M_PAGE_TITLE] = {"Informe kuska %s (%s)", "kuska report %s (%s)"},
+    [M_PERIOD_YEAR] = {"año %d", "year %d"},
+    [M_PERIOD_SEMESTER_1] = {"primer semestre de %d", "first half of %d"},
+    [M_PERIOD_SEMESTER_2] = {"segundo semestre de %d", "second half of %d"},
+    [M_PERIOD_QUARTER] = {"trimestre %d de %d", "quarter %d of %d"},
+    [M_PERIOD_RANGE] = {"Periodo %s: del %s al %s", "Period %s: %s to %s"},
+    [M_PERIOD_OPEN] = {"El periodo aún no termina: las cifras llegan hasta "
+		       "hoy, %s, y cambiarán a medida que lleguen registros.",
+		       "The period is not over: the figures run to today, "
+		       "%s, and will change as records arrive."},
+    [M_VIEW] = {"Vista", "View"},
+    [M_ROLE_SECRETARIAT] = {"secretaría", "secretariat"},
+    [M_ROLE_ANALYST] = {"analista", "analyst"},
+    [M_ROLE_INSTITUTION] = {"institución", "institution"},
+    [M_SECRETARIAT_RULE] = {"las cifras de 1 a %u, y otras que permitirían "
+			    "deducirlas de los totales, se reservan y se "
+			    "muestran «<%u»",
+			    "counts from 1 to %u, and others that would let "
+			    "them be worked out from the totals, are withheld "
+			    "and shown as “<%u”"},
+    [M_ANALYST_WARNING] = {"Vista de analista: cifras exactas, incluidas las "
+			   "menores de %u, que pueden identificar a una "
+			   "víctima. Uso interno: no publique ni comparta "
+			   "este archivo; para publicar, genere el informe "
+			   "con la clave de la secretaría.",
+			   "Analyst view: exact counts, including those below "
+			   "%u, which can identify a victim. Internal use: do "
+			   "not publish or share this file; to publish, make "
+			   "the report with the secretariat's key."},
+    [M_INSTITUTION_NOTE] = {"Vista de institución: solo los eventos propios "
+			    "de %s.",
+			    "Institution view: only %s's own events."},
+    [M_INSTITUTION_NOTE_ANY] = {"Vista de institución: solo los eventos "
+				"propios de la institución.",
+				"Institution view: only the institution's "
+				"own events."},
+    [M_CONTENTS] = {"Contenido", "Contents"},
+    [M_FIGURE] = {"Figura %u.", "Figure %u."},
+    [M_HOW] = {"Cómo leerla:", "How to read it:"},
+    [M_SOURCE] = {"Fuente:", "Source:"},
+    [M_TABLE_CAPTION] = {"Cifras de la figura %u", "Numbers of figure %u"},
+    [M_TABLE_CAPTION_YEARS] = {"Cifras de la figura %u: los conteos que se "
+			       "leen por año, año por año",
+			       "Numbers of figure %u: the counts read by "
+			       "year, year by year"},
+    [M_SUPPRESSED_NOTE] = {"«<%u»: una cifra reservada por "
+			   "confidencialidad: de 1 a %u, o una mayor que "
+			   "permitiría deducir de los totales una así; nunca "
+			   "se dibuja como barra.",
+			   "“<%u”: a count withheld for confidentiality: one "
+			   "from 1 to %u, or a larger one that would let such "
+			   "a count be worked out from the totals; never "
+			   "drawn as a bar."},
+    [M_EMPTY_NOTE] = {"«\u2013»: sin dato.", "“\u2013”: no data."},
+    [M_EMPTY_WITHHELD_NOTE] = {"«\u2013»: sin dato, o un valor reservado por "
+			       "confidencialidad (una mediana, proporción o "
+			       "estimación que descansa en una cifra "
+			       "reservada, o una mediana de menos de %u "
+			       "valores).",
+			       "“\u2013”: no data, or a value withheld for "
+			       "confidentiality (a median, share or estimate "
+			       "resting on a withheld count, or a median of "
+			       "fewer than %u values)."},
+    [M_WITHHELD_NOTE] = {"«%s»: valor reservado por confidencialidad, pues "
+			 "descansa en una cifra reservada por la misma "
+			 "razón.",
+			 "“%s”: a value withheld for confidentiality, as it "
+			 "rests on a figure withheld for the same reason."},
+    [M_BY_YEAR_NOTE] = {"«%s»: un total del semestre, cerca de la mitad del "
+			"de un año, y su meta es anual: su avance y su "
+			"estado se leen en el informe de %d.",
+			"“%s”: a total over the semester, about half a "
+			"year's, and its target is a year's: its progress "
+			"and status are read in the report of %d."},
+    [M_BASELINE_NOTE] = {"«%s»: el periodo termina antes que el periodo de la "
+			 "línea de base del indicador: su valor se mide, y "
+			 "su avance hacia la meta se cuenta desde el final "
+			 "de ese periodo.",
+			 "“%s”: the period ends before the indicator's "
+			 "baseline period does: its value is measured, and "
+			 "its progress towards the target counts from the "
+			 "end of that period."},
+    [M_FOLLOWED_NOTE] = {"Los indicadores sobre el embudo de la persecución "
+			 "penal (funnel.) o sobre las derivaciones aceptadas "
+			 "(referrals.taken_up) siguen hasta hoy las denuncias "
+			 "y las derivaciones del periodo: los periodos más "
+			 "recientes se leen bajos, y su estado puede decir "
+			 "«%s», hasta que sus casos avancen y lleguen sus "
+			 "aceptaciones.",
+			 "Indicators on the prosecution funnel (funnel.) or "
+			 "on the referrals taken up (referrals.taken_up) "
+			 "follow the period's complaints and referrals up to "
+			 "today: the latest periods read low, and their status "
+			 "may say “%s”, until their cases advance and their "
+			 "take-ups arrive."},
+    [M_ARRIVED_NOTE] = {"Los indicadores sobre la mediana de días hasta la "
+			"aceptación de las derivaciones "
+			"(referrals.median_days) o sobre la oportunidad de "
+			"los datos (timeliness.median_days, "
+			"timeliness.within_30_days_pct) cuentan solo las "
+			"aceptaciones y los registros llegados hasta hoy: "
+			"los periodos más recientes se leen más breves y "
+			"oportunos de lo que serán, y su estado puede decir "
+			"«%s», hasta que lleguen los tardíos.",
+			"Indicators on the median days to take-up "
+			"(referrals.median_days) or on the timeliness of the "
+			"data (timeliness.median_days, "
+			"timeliness.within_30_days_pct) count only the "
+			"take-ups and records that have arrived by today: "
+			"the latest periods read shorter and fresher than "
+			"they will, and their status may say “%s”, until "
+			"the late ones arrive."},
+    [M_NOT_YET] = {"Esta sección aparecerá cuando el consolidador ofrezca la "
+		   "tabla «%s»; todavía no la conoce.",
+		   "This section will appear once the consolidator offers "
+		   "the table “%s”; it does not know it yet."},
+    [M_REFUSED] = {"El consolidador no entregó la tabla «%s»: %s",
+		   "The consolidator did not give the table “%s”: %s"},
+    [M_NO_ROWS] = {"Sin datos para este periodo.", "No data for this period."},
+    [M_SEC_INDICATORS] = {"Indicadores clave", "Key indicators"},
+    [M_SEC_IDENTIFICATION] = {"Identificación de víctimas",
+			      "Identification of victims"},
+    [M_SEC_REFERRALS] = {"Derivaciones", "Referrals"},
+    [M_SEC_PROTECTION] = {"Protección", "Protection"},
+    [M_SEC_PROSECUTION] = {"Persecución penal", "Prosecution"},
+    [M_SEC_TIMELINESS] = {"Oportunidad de los datos", "Timeliness of the data"},
+    [M_SEC_ESTIMATE] = {"Víctimas no detectadas", "Undetected victims"},
+    [M_SEC_SOURCES] = {"Origen de las cifras", "Where the numbers come from"},
+    [M_FIG_KEY] = {"Indicadores clave: valor del periodo frente a la línea de "
+		   "base y la meta",
+		   "Key indicators: the period's value against baseline and "
+		   "target"},
+    [M_HOW_KEY] = {"«Avance» es el camino recorrido de la línea de base (0) a "
+		   "la meta (1); el estado lo compara con el tiempo "
+		   "transcurrido hacia el plazo de la meta.",
+		   "“Progress” is the way travelled from the baseline (0) to "
+		   "the target (1); the status compares it with the time "
+		   "elapsed towards the target's deadline."},
+    [M_FIG_TREND] = {"Evolución semestral de los indicadores clave",
+		     "The key indicators, semester by semester"},
+    [M_FIG_TREND_YEARS] = {"Evolución de los indicadores clave, semestre a "
+			   "semestre o año a año",
+			   "The key indicators, semester by semester or year "
+			   "by year"},
+    [M_HOW_TREND] = {"Cada panel sigue un indicador semestre a semestre; la "
+		     "línea discontinua es la meta y la punteada, la línea "
+		     "de base. Un semestre sin valor, o con el valor "
+		     "reservado, deja un hueco; la tabla dice cuál.",
+		     "Each panel follows one indicator semester by semester; "
+		     "the dashed line is the target, the dotted one the "
+		     "baseline. A semester with no value, or with its value "
+		     "withheld, leaves a gap; the table says which."},
+    [M_HOW_TREND_YEARS] = {"Cada panel sigue un indicador semestre a "
+			   "semestre, salvo los conteos que se leen por año: "
+			   "esos siguen años completos, como su meta, pues "
+			   "un semestre es cerca de la mitad de un año. La "
+			   "línea discontinua es la meta y la punteada, la "
+			   "línea de base. Un periodo sin valor, o con el "
+			   "valor reservado, deja un hueco; las tablas dicen "
+			   "cuál.",
+			   "Each panel follows one indicator semester by "
+			   "semester, but for the counts read by year: those "
+			   "follow whole years, as their target does, a "
+			   "semester being about half a year. The dashed line "
+			   "is the target, the dotted one the baseline. A "
+			   "period with no value, or with its value withheld, "
+			   "leaves a gap; the tables say which."},
+    [M_FIG_OTHER] = {"Los demás indicadores", "The other indicators"},
+    [M_HOW_OTHER] = {"Indicadores no marcados como clave, con la misma "
+		     "lectura que la figura de indicadores clave.",
+		     "Indicators not marked as key, read like the key "
+		     "indicators' figure."},
+    [M_FIG_IDENTIFICATION] = {"Víctimas identificadas, por institución",
+			      "Victims identified, by institution"},
+    [M_HOW_IDENTIFICATION] = {"Cada barra cuenta las víctimas distintas que "
+			      "esa institución identificó en el periodo; "
+			      "quien fue visto por dos instituciones cuenta en "
+			      "ambas, por eso el total es menor que la suma.",
+			      "Each bar counts the distinct victims that "
+			      "institution identified in the period; one seen "
+			      "by two institutions counts in both, so the "
+			      "total is less than the sum."},
+    [M_FIG_OVERLAP] = {"Coincidencias entre instituciones",
+		       "Overlap between institutions"},
+    [M_HOW_OVERLAP] = {"Cada columna es una combinación exacta de "
+		       "instituciones (los puntos unidos debajo) y su barra, "
+		       "las víctimas identificadas por esas y ninguna otra; a "
+		       "la izquierda, el total de cada institución.",
+		       "Each column is one exact combination of institutions "
+		       "(the joined dots below) and its bar the victims "
+		       "identified by those and no other; on the left, each "
+		       "institution's total."},
+    [M_FIG_REFERRALS] = {"Derivaciones entre instituciones y su aceptación",
+			 "Referrals between institutions and their take-up"},
+    [M_HOW_REFERRALS] = {"La barra clara son las derivaciones enviadas en el "
+			 "periodo y la oscura, las que el destino aceptó "
+			 "(aceptadas / enviadas); luego, la mediana de días "
+			 "hasta la aceptación.",
+			 "The light bar is the referrals sent in the period, "
+			 "the dark one those the destination took up (taken "
+			 "up / sent); then the median days to take-up."},
+    [M_FIG_PROTECTION] = {"Víctimas que iniciaron cada servicio",
+			  "Victims who began each service"},
+    [M_HOW_PROTECTION] = {"Cada barra cuenta las víctimas que empezaron ese "
+			  "servicio en el periodo; a su lado, la mediana de "
+			  "días desde su primera identificación.",
+			  "Each bar counts the victims who began that service "
+			  "in the period; beside it, the median days since "
+			  "they were first identified."},
+    [M_FIG_FUNNEL] = {"Embudo de la persecución penal",
+		      "The prosecution funnel"},
+    [M_HOW_FUNNEL] = {"De los casos denunciados en el periodo, cuántos han "
+		      "llegado hasta hoy a cada etapa. La pérdida es la "
+		      "proporción de los casos de la etapa anterior que no "
+		      "llegaron a esta: la tabla la da de 0 a 1 (0.209) y el "
+		      "gráfico en porcentaje, con signo menos (\u221220.9%).",
+		      "Of the cases whose complaint falls in the period, how "
+		      "many have reached each stage by now. Attrition is the "
+		      "share of the previous stage's cases that did not reach "
+		      "this one: the table gives it from 0 to 1 (0.209), the "
+		      "chart as a percentage with a minus sign (\u221220.9%)."},
+    [M_FIG_PROSECUTION] = {"Casos en cada etapa del proceso",
+			   "Cases at each stage"},
+    [M_HOW_PROSECUTION] = {"Cada barra cuenta los casos que llegaron a esa "
+			   "etapa con fecha en el periodo (no son una "
+			   "cohorte); a su lado, las personas involucradas.",
+			   "Each bar counts the cases that reached that stage "
+			   "with a date in the period (not a cohort); beside "
+			   "it, the persons involved."},
+    [M_FIG_DURATIONS] = {"Duración entre etapas consecutivas",
+			 "Time between consecutive stages"},
+    [M_HOW_DURATIONS] = {"Mediana de días entre una etapa y la siguiente, en "
+			 "los casos cuya etapa posterior cae en el periodo.",
+			 "Median days from one stage to the next, over the "
+			 "cases whose later stage falls in the period."},
+    [M_FIG_TIMELINESS] = {"Oportunidad de los datos, por institución",
+			  "Timeliness of the data, by institution"},
+    [M_HOW_TIMELINESS] = {"Cada barra es el porcentaje de registros del "
+			  "periodo que llegaron al consolidador en 30 días o "
+			  "menos; a su lado, la mediana de días de demora.",
+			  "Each bar is the share of the period's records that "
+			  "reached the consolidator within 30 days; beside it, "
+			  "the median days of delay."},
+    [M_FIG_ESTIMATE] = {"Estimación de víctimas, detectadas y no detectadas",
+			"Estimated victims, detected and undetected"},
+    [M_FIG_SDG] = {"ODS 16.2.2: víctimas por cada 100 000 habitantes",
+		   "SDG 16.2.2: victims per 100,000 population"},
+    [M_HOW_SDG] = {"Cada barra es la tasa de víctimas identificadas en el "
+		   "periodo por cada 100 000 personas del grupo (población "
+		   "del año, del archivo que el consolidador toma del INEI). "
+		   "La última es la estimación de todas las víctimas, "
+		   "detectadas o no, de ambos sexos y todas las edades: no se "
+		   "estima por sexo ni por edad.",
+		   "Each bar is the rate of victims identified in the period "
+		   "per 100,000 people of the group (the year's population, "
+		   "from the file the consolidator takes from INEI). The last "
+		   "is the estimate of all victims, detected or not, of both "
+		   "sexes and all ages: none is made by sex or age."},
+    [M_HOW_ESTIMATE] = {"La barra clara son las víctimas observadas; el "
+			"punto, la población estimada por sistemas múltiples "
+			"con su intervalo del 95 %. Es el resultado de un "
+			"modelo, no un conteo.",
+			"The light bar is the victims observed; the dot, the "
+			"population estimated by multiple-systems estimation "
+			"with its 95% interval. It is a model's output, not a "
+			"count."},
+    [M_NO_INDICATORS] = {"El consolidador no tiene indicadores configurados "
+			 "(clave «indicators» de su configuración).",
+			 "The consolidator has no indicators configured (the "
+			 "“indicators” key of its configuration)."},
+    [M_IND_NOT_QUARTER] = {"Los indicadores se miden por semestre o por "
+			   "año, no por trimestre: véanse en el informe de "
+			   "%s o de %d.",
+			   "Indicators are measured by semester or year, not "
+			   "by quarter: see them in the report for %s or %d."},
+    [M_NO_KEY] = {"Ningún indicador está marcado como clave: se muestran "
+		  "todos.",
+		  "No indicator is marked as key: all are shown."},
+    [M_TREND_FROM] = {"para cada semestre S de %s a %s",
+		      "for each semester S from %s to %s"},
+    [M_YEARS_FROM] = {"para cada año Y de %s a %s",
+		      "for each year Y from %s to %s"},
+    [M_YEARLY_CARD] = {"Año por año, como su meta.",
+		       "Year by year, as its target."},
+    [M_YEAR_NOT_OVER] = {"%d, aún en curso, no se muestra.",
+			 "%d, not over yet, is not shown."},
+    [M_YEAR_PAST_REPORT] = {"%d no se muestra: este informe llega a %s.",
+			    "%d is not shown: this report ends at %s."},
+    [M_BASELINE_SHORT] = {"base", "base"},
+    [M_TARGET_SHORT] = {"meta", "target"},
+    [M_VALUE_LINE] = {"%s: %s; meta %s", "%s: %s; target %s"},
+    [M_WITHHELD_VALUE] = {"reservado", "withheld"},
+    [M_BY_PERIOD] = {" para %s", " by %s"},
+    [M_OVERLAP_SETS] = {"Total por institución", "Total per institution"},
+    [M_OVERLAP_HEADING] = {"Víctimas por combinación exacta",
+			   "Victims per exact combination"},
+    [M_UNLINKABLE_NOTE] = {"Las identificaciones sin datos para enlazarlas "
+			   "(fila «sin enlace» de la tabla) no entran en "
+			   "ninguna combinación.",
+			   "Identifications without the data to link them "
+			   "(the table's “unlinkable” row) join no "
+			   "combination."},
+    [M_ADULTS_NOTE] = {"Las víctimas contadas aquí incluyen %s identificadas "
+		       "con 18 años o más (tabla breakdown, age_group 18+).",
+		       "The victims counted here include %s identified at 18 "
+		       "or older (table breakdown, age_group 18+)."},
+    [M_SENT] = {"enviadas", "sent"},
+    [M_TAKEN_UP] = {"aceptadas", "taken up"},
+    [M_MEDIAN_DAYS] = {"mediana %s d", "median %s d"},
+    [M_TAKE_UP_DAYS_NOTE] = {"La mediana de días cuenta solo las derivaciones "
+			     "aceptadas hasta hoy: en un periodo reciente aún "
+			     "faltan las aceptaciones más lentas, y se lee "
+			     "corta.",
+			     "The median days count only the referrals taken "
+			     "up by today: in a recent period the slower "
+			     "take-ups are still to come, so it reads short."},
+    [M_TIMELINESS_NOTE] = {"Solo cuentan los registros que llegaron al "
+			   "consolidador hasta hoy: en un periodo reciente aún "
+			   "faltan los tardíos, y la mediana se lee corta y el "
+			   "porcentaje en 30 días, alto.",
+			   "Only the records that have reached the "
+			   "consolidator by today count: in a recent period "
+			   "the late ones are still to come, so the median "
+			   "reads short and the share within 30 days high."},
+    [M_PERSONS] = {"%s personas", "%s persons"},
+    [M_DAYS_UNIT] = {" d", " d"},
+    [M_OBSERVED] = {"observadas", "observed"},
+    [M_ESTIMATE_CI] = {"estimación e intervalo del 95 %",
+		       "estimate and 95% interval"},
+    [M_ESTIMATE_NOTE] = {"modelo log-lineal de Poisson sobre la tabla de "
+			 "coincidencias, como en kuska estimate (kuska(1))",
+			 "a Poisson log-linear model over the overlap table, "
+			 "as in kuska estimate (kuska(1))"},
+    [M_ESTIMATE_ASSUMES] =
+	{"Qué supone la estimación: que, tenidas en cuenta las interacciones "
+	 "elegidas, las listas de las instituciones son independientes entre "
+	 "sí; que la población es cerrada dentro del periodo (las mismas "
+	 "víctimas de principio a fin); y que cada niño, niña o adolescente se "
+	 "cuenta una sola vez, lo que el enlace de registros entre "
+	 "instituciones hace cierto. Las víctimas sin datos para enlazarlas "
+	 "quedan fuera del modelo (la nota dice cuántas).",
+	 "What the estimate assumes: that, once the chosen interactions are "
+	 "allowed for, the institutions' lists are independent of each other; "
+	 "that the population is closed within the period (the same victims "
+	 "throughout); and that each child is counted once, which the linking "
+	 "of records across institutions makes true. Victims with nothing to "
+	 "link them by are left out of the model (the note says how many)."},
+    [M_ESTIMATE_INTERVAL] =
+	{"El intervalo que se publica es el de la fila Bootstrap: intervalo "
+	 "BCa del 95 %% con %u remuestreos (semilla %u), que incluye la "
+	 "incertidumbre de elegir el modelo. Los de las filas Efectos "
+	 "principales y Selección por pasos son intervalos del 95 %% "
+	 "condicionados al modelo, más estrechos porque lo dan por conocido.",
+	 "The interval to publish is the Bootstrap row's: a 95%% BCa interval "
+	 "from %u resamples (seed %u), which includes the uncertainty of "
+	 "choosing the model. Those of the Main effects and Stepwise rows are "
+	 "95%% intervals conditional on the model, narrower because they take "
+	 "it as known."},
+    [M_ESTIMATE_NO_BOOT] =
+	{"La fila Bootstrap no da intervalo esta vez (su nota dice por qué): "
+	 "no hay intervalo que publicar.",
+	 "The Bootstrap row gives no interval this time (its note says why): "
+	 "there is no interval to publish."},
+    [M_ESTIMATE_MODEL_ONLY] =
+	{"Los de las filas Efectos principales y Selección por pasos están "
+	 "condicionados al modelo, más estrechos porque lo dan por conocido, "
+	 "y no lo sustituyen.",
+	 "Those of the Main effects and Stepwise rows are conditional on the "
+	 "model, narrower because they take it as known, and do not stand in "
+	 "for it."},
+    [M_SDG_ESTIMATE_BAR] = {"Estimación, todas las víctimas",
+			    "Estimate, all victims"},
+    [M_SDG_NOTE] = {"población: archivo del consolidador (population, "
+		    "kuska.conf(5))",
+		    "population: the consolidator's file (population, "
+		    "kuska.conf(5))"},
+    [M_INDICATOR_SOURCE] = {"cada valor se calcula con la expresión del "
+			    "indicador en el archivo de indicadores del "
+			    "consolidador",
+			    "each value is computed by the indicator's "
+			    "expression in the consolidator's indicator file"},
+    [M_COMPUTED_BY] = {"Calculado por el consolidador %s (clave «%s», huella "
+		       "%s), a partir de los eventos firmados que aceptó de "
+		       "cada institución, de todos los periodos:",
+		       "Computed by the consolidator at %s (key “%s”, "
+		       "fingerprint %s), from the signed events it accepted "
+		       "from each institution, all periods together:"},
+    [M_GENERATED] = {"Generado el %s (hora de Perú, UTC\u22125) por kuska "
+		     "%s con la clave «%s», rol %s, umbral de reserva k = %u.",
+		     "Made on %s (Peru time, UTC\u22125) by kuska %s with the "
+		     "key “%s”, role %s, disclosure threshold k = %u."},
+    [M_HOW_TO_CHECK] = {"Cada cifra puede comprobarse con",
+			"Check any number with"},
+    [M_SILENT] = {"Sin ningún registro fechado en el periodo (tabla "
+		  "timeliness), así que sus cifras del periodo son falta de "
+		  "datos, no ceros: %s.",
+		  "No record dated in the period (timeliness table), so their "
+		  "figures for the period are missing data, not zeros: %s."},
+    [M_NONE_SILENT] = {"Las cinco instituciones tienen registros fechados "
+		       "en el periodo (tabla timeliness).",
+		       "All five institutions have records dated in the "
+		       "period (timeliness table)."},
+    [M_DELIV_INTRO] = {"Última entrega de cada institución (tabla "
+		       "deliveries, hora UTC); se señala la que llevaba más "
+		       "de %d días sin entregar al cierre del informe, %s:",
+		       "Last delivery from each institution (deliveries "
+		       "table, UTC); one that had delivered nothing for more "
+		       "than %d days by the report's end, %s, is flagged:"},
+    [M_DELIV_INTRO_CONTACT] = {"Última entrega de cada institución (tabla "
+			       "deliveries, hora UTC); se señala aquella cuyo "
+			       "nodo llevaba más de %d días sin dar señales "
+			       "al cierre del informe, %s:",
+			       "Last delivery from each institution "
+			       "(deliveries table, UTC); one whose node had "
+			       "not been heard from for more than %d days by "
+			       "the report's end, %s, is flagged:"},
+    [M_DELIV_LAST] = {"%s: última entrega el %s a las %s.",
+		      "%s: last delivered on %s at %s."},
+    [M_DELIV_STALE] = {"%s: nada recibido desde el %s; sus cifras "
+		       "posteriores a esa fecha faltan, no son cero.",
+		       "%s: nothing received since %s; its figures after "
+		       "that date are missing, not zero."},
+    [M_DELIV_QUIET] = {"%s: en contacto el %s; últimos eventos recibidos "
+		       "el %s. Su nodo funciona pero no envió nada nuevo en "
+		       "más de %d días: o no tenía nada que enviar, o su "
+		       "sistema de casos dejó de exportarle registros; "
+		       "compruebe que siguen llegando al nodo (kuska status "
+		       "en él).",
+		       "%s: in contact on %s; last events received on %s. "
+		       "Its node is running but sent nothing new for more "
+		       "than %d days: either it had nothing to send, or its "
+		       "case system stopped exporting records to it; check "
+		       "that they still reach the node (kuska status on "
+		       "it)."},
+    [M_DELIV_NEVER] = {"%s: nunca se recibió nada; sus cifras faltan, no "
+		       "son cero.",
+		       "%s: nothing ever received; its figures are missing, "
+		       "not zero."},
+    [M_DELIV_IDLE] = {"%s: en contacto el %s; aún no se recibió ningún "
+		      "evento. Su nodo funciona pero no envió nada: o no "
+		      "tenía nada que enviar, o su sistema de casos aún no "
+		      "le exporta registros; compruebe que llegan al nodo "
+		      "(kuska status en él).",
+		      "%s: in contact on %s; no events received yet. Its "
+		      "node is running but has sent nothing: either it had "
+		      "nothing to send, or its case system does not export "
+		      "records to it yet; check that they reach the node "
+		      "(kuska status on it)."},
+    [M_DELIV_UNDATED] = {"%s: se recibieron eventos, pero se desconoce la "
+			 "fecha de su última entrega (el almacén del "
+			 "consolidador no la guarda).",
+			 "%s: events were received, but the date of its last "
+			 "delivery is unknown (the consolidator's store does "
+			 "not hold it)."},
+    [M_DELIV_UNKNOWN] = {"Se desconoce cuándo entregó por última vez cada "
+			 "institución: el consolidador no da la tabla "
+			 "deliveries (es anterior a esta versión de kuska); "
+			 "una cifra baja puede ser una entrega que falta.",
+			 "When each institution last delivered is unknown: "
+			 "the consolidator does not give the deliveries "
+			 "table (it predates this version of kuska); a low "
+			 "figure may be a delivery that is missing."},
+    [M_DELIV_REFUSED] = {"Se desconoce cuándo entregó por última vez cada "
+			 "institución: el consolidador negó la tabla "
+			 "deliveries (%s).",
+			 "When each institution last delivered is unknown: "
+			 "the consolidator refused the deliveries table "
+			 "(%s)."},
+};
+
+const char *
+tr(enum i18n_msg m)
+{
+	if (m >= M_COUNT || msgs[m][i18n_lang()] == NULL)
+		return "?";
+	return msgs[m][i18n_lang()];
+}

@@ -1,0 +1,75 @@
+/*
+ * store_int.h - what store.c (the environment and its transactions),
+ * store_entry.c (the entries read and written in a transaction) and
+ * store_check.c (the check of a store not open, its repair) share:
+ * internal to the three, the only files that see LMDB.
+ */
+#ifndef KUSKA_STORE_INT_H
+#define KUSKA_STORE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "store.h"
+
+#define TAG_LEN 4 /* CRC-32C of key and value, after the value */
+#define FORMAT_KEY "store_format"
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[T_COUNT];
+	/* Held shared by every open transaction, exclusively by store_grow:
+	 * LMDB remaps the file only with no transaction open in the process,
+	 * whichever thread opened it. */
+	pthread_rwlock_t remap;
+	atomic_size_t map_size, max_size;
+	bool tagged; /* values carry a checksum */
+	char *dir;
+};
+
+struct store_txn {
+	struct store *st;
+	MDB_txn *txn;
+	MDB_cursor *add_cur; /* store_add's cursor, on add_tb */
+	enum store_table add_tb;
+	/* STORE_APPEND's, one a table: left on the last entry, the next
+	 * append finds its place without a descent from the root. */
+	MDB_cursor *app_cur[T_COUNT];
+	/* The other puts', one a table: left where the last put went, a
+	 * key that falls in the same page finds its place without a
+	 * descent (a batch's LIVE records, one institution's in seq order). */
+	MDB_cursor *put_cur[T_COUNT];
+};
+
+/* store_err - LMDB's codes onto ours (0 or -errno). */
+int store_err(int rc);
+
+/* store_tag - the checksum of key k and value v. */
+uint32_t store_tag(const void *k, size_t klen, const void *v, size_t vlen);
+
+/*
+ * store_untag - v (the value of k) without its checksum when st's values
+ * carry one: 0, or -EUCLEAN when it does not match (or there is none
+ * where one must be).
+ */
+int store_untag(const struct store *st, const MDB_val *k, MDB_val *v);
+
+/*
+ * store_check_length - 0 when the data file of env holds every page the
+ * store says it has, else -EUCLEAN and the figures into why[cap] (why
+ * may be NULL), or -errno.
+ */
+int store_check_length(MDB_env *env, char *why, size_t cap);
+
+/*
+ * store_write_format - marks st, in the write transaction txn, as a store
+ * whose values carry checksums. Returns 0 or an LMDB error.
+ */
+int store_write_format(struct store *st, MDB_txn *txn);
+
+#endif

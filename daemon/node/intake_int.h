@@ -1,0 +1,40 @@
+/*
+ * intake_int.h - what intake.c (a request: its rounds with the key
+ * holders, its dry run) and intake_record.c (a parsed record taken into
+ * the outbox) share: internal to the two.
+ */
+#ifndef KUSKA_INTAKE_INT_H
+#define KUSKA_INTAKE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "intake.h"
+#include "outbox.h"
+#include "record.h"
+
+/* intake_refuse - res refused: field, and the reason as printf says. */
+void intake_refuse(struct line_result *res, const char *field, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * intake_ref_get - the refs as this request sees them: in a dry run, what
+ * the run wrote over the outbox. *ret_provisional: the digest is over
+ * provisional values (only ever in a dry run). 0, -ENOENT or -errno.
+ */
+int intake_ref_get(struct outbox_txn *t, struct intake *in,
+		   const uint8_t id[EVENT_ID_LEN], struct ref_info *ret,
+		   bool *ret_provisional);
+
+/*
+ * intake_take_line - one parsed record, its pseudonyms written
+ * (provisional: provisional values, in a dry run), checked, signed and
+ * appended in t. Returns 0 (res says what happened to the line) or -errno
+ * for a store failure that must abort the whole request.
+ */
+int intake_take_line(struct outbox_txn *t, struct intake *in,
+		     struct parsed_record *p, bool provisional,
+		     struct line_result *res);
+
+#endif
