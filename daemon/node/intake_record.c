@@ -28,9 +28,6 @@
 #include "intake_int.h"
 #include "sign.h"
 
-/* ref_info.target: what a ref's own envelope amends. */
-enum { TARGET_NONE = 0, TARGET_CORRECTION = 1, TARGET_WITHDRAWAL = 2 };
-
 void
 intake_refuse(struct line_result *res, const char *field, const char *fmt, ...)
 {

@@ -44,12 +44,19 @@ struct outbox_txn;
 
 enum ref_state { REF_LIVE = 0, REF_WITHDRAWN = 1 };
 
+/* What a ref's own envelope amends (stored: the values must not change). */
+enum ref_target {
+	TARGET_NONE = 0,
+	TARGET_CORRECTION = 1,
+	TARGET_WITHDRAWAL = 2
+};
+
 struct ref_info {
 	uint64_t seq;	    /* the envelope the ref made first */
 	uint8_t digest[32]; /* BLAKE2b of the event bytes, at `epoch` */
 	uint8_t kind;	    /* enum kind of the record (a correction's too) */
 	uint8_t state;	    /* enum ref_state */
-	uint8_t target;	    /* for CORRECTION/WITHDRAWAL: 1 */
+	uint8_t target;	    /* enum ref_target */
 	/* The newest envelope carrying this ref's own content: seq, or the
 	 * correction that re-sent it under a newer key epoch. */
 	uint64_t own;

@@ -179,9 +179,6 @@ ids_hold(struct rec *r, uint64_t seq)
 	return 0;
 }
 
-/* ref_info.target, as intake_record.c writes it. */
-enum { TARGET_NONE = 0, TARGET_CORRECTION = 1, TARGET_WITHDRAWAL = 2 };
-
 /*
  * The digest intake kept for a record re-sent under a newer key epoch as
  * a correction of itself: that of the record as submitted, not of the

@@ -1,0 +1,65 @@
+/*
+ * lmdbcheck.h - a daemon's whole-store check: every entry of its LMDB
+ * file read in a child (guard.h), so that LMDB meeting a damaged page
+ * cannot crash the caller, and handed to the caller's function, which
+ * verifies its checksum. The node's outbox and the consolidator's store
+ * run it on their files, not open in the process. Built with lmdbwalk.c
+ * (libkuska_lmdbwalk.a), so that only the daemons link LMDB.
+ */
+#ifndef KUSKA_LMDBCHECK_H
+#define KUSKA_LMDBCHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#define LMDBCHECK_MAX_TABLES 64
+#define LMDBCHECK_DAMAGED 'D' /* first byte of a damaged entry's record */
+
+/*
+ * What to check. The child calls entry on each entry of tables[table]
+ * (tagged: the format key is there, values carry checksums); for a
+ * damaged one, entry writes to fd a record of damaged_len bytes starting
+ * with LMDBCHECK_DAMAGED (guard_write). The parent calls damaged(arg,
+ * record) on each such record; a non-zero return stops the reading.
+ */
+struct lmdbcheck {
+	const char *dir;	   /* holds data.mdb */
+	const char *const *tables; /* names, in the order walked */
+	size_t n_tables;	   /* at most LMDBCHECK_MAX_TABLES */
+	size_t meta;		   /* the table holding format_key */
+	const char *format_key;
+	/* A table only the other daemon's file has: that file is never
+	 * "repaired". */
+	const char *other_table;
+	/* 0, or non-zero with why (up to cap) when the data file of env is
+	 * shorter than the pages it says it has */
+	int (*check_length)(MDB_env *env, char *why, size_t cap);
+	void (*entry)(int fd, size_t table, bool tagged, const MDB_val *k,
+		      MDB_val *v);
+	size_t damaged_len;
+	int (*damaged)(void *arg, const uint8_t *record);
+	void *arg;
+};
+
+struct lmdbcheck_result {
+	bool unreadable;  /* LMDB cannot read the file: see why */
+	char why[256];	  /* unreadable: truncated, crashed, ... */
+	bool unchecked;	  /* no checksums (written before they existed) */
+	uint64_t entries; /* entries read */
+};
+
+/*
+ * lmdbcheck_run - reads every entry of c->dir's data file in a child and
+ * fills *ret (also when it fails part way). A missing data file is an
+ * empty one. Returns 0; -EACCES when the files are not this process's to
+ * read and write (daemon_data_access); -EXDEV when the file is the other
+ * daemon's (c->other_table); damaged's non-zero return; or -errno when
+ * the child could not be made.
+ */
+int lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
+    __attribute__((warn_unused_result));
+
+#endif
