@@ -34,9 +34,7 @@ struct lmdbcheck {
 	/* A table only the other daemon's file has: that file is never
 	 * "repaired". */
 	const char *other_table;
-	/* 0, or non-zero with why (up to cap) when the data file of env is
-	 * shorter than the pages it says it has */
-	int (*check_length)(MDB_env *env, char *why, size_t cap);
+	const char *what; /* the file in messages: "store", "outbox" */
 	void (*entry)(int fd, size_t table, bool tagged, const MDB_val *k,
 		      MDB_val *v);
 	size_t damaged_len;
@@ -60,6 +58,15 @@ struct lmdbcheck_result {
  * the child could not be made.
  */
 int lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
+    __attribute__((warn_unused_result));
+
+/*
+ * lmdbcheck_length - 0 when the data file of env holds every page env says
+ * it has (reading past its end raises SIGBUS), else -EUCLEAN and the
+ * figures into why[cap] (why may be NULL), what naming the file there
+ * ("store", "outbox"); or -errno.
+ */
+int lmdbcheck_length(MDB_env *env, const char *what, char *why, size_t cap)
     __attribute__((warn_unused_result));
 
 #endif

@@ -14,6 +14,7 @@
 #include <sys/statvfs.h>
 
 #include "crc32c.h"
+#include "lmdbcheck.h"
 #include "log.h"
 #include "store_int.h"
 
@@ -143,36 +144,6 @@ store_untag(const struct store *st, const MDB_val *k, MDB_val *v)
 }
 
 /*
- * Whether the data file holds every page the store says it has: reading
- * past its end raises SIGBUS. why gets the figures when it does not.
- */
-int
-store_check_length(MDB_env *env, char *why, size_t cap)
-{
-	MDB_envinfo info;
-	MDB_stat stat;
-	struct stat sb;
-	int fd;
-	uint64_t need;
-
-	if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &stat) != 0 ||
-	    mdb_env_get_fd(env, &fd) != 0)
-		return -EIO;
-	if (fstat(fd, &sb) != 0)
-		return -errno;
-	need = ((uint64_t)info.me_last_pgno + 1) * stat.ms_psize;
-	if ((uint64_t)sb.st_size >= need)
-		return 0;
-	if (why != NULL)
-		snprintf(why, cap,
-			 "truncated: the data file holds %llu bytes, the store "
-			 "needs %llu",
-			 (unsigned long long)sb.st_size,
-			 (unsigned long long)need);
-	return -EUCLEAN;
-}
-
-/*
  * Decides, in a write transaction, whether values carry checksums: yes
  * when the format key says so or the store is new (the key is then
  * written); no for a store with data and no key (an older kuska).
@@ -262,7 +233,7 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 	    (rc = mdb_env_set_mapsize(st->env, map_size)) != 0 ||
 	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)) != 0)
 		goto fail;
-	if (store_check_length(st->env, NULL, 0) != 0) {
+	if (lmdbcheck_length(st->env, "store", NULL, 0) != 0) {
 		rc = MDB_CORRUPTED;
 		goto fail;
 	}

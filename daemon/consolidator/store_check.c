@@ -79,7 +79,7 @@ store_check(const char *dir, struct store_report *ret)
 	    .meta = T_META,
 	    .format_key = FORMAT_KEY,
 	    .other_table = "outbox", /* a node's (a data_dir mistyped) */
-	    .check_length = store_check_length,
+	    .what = "store",
 	    .entry = check_entry,
 	    .damaged_len = DAMAGED_REC_LEN,
 	    .damaged = report_add,

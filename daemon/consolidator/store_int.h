@@ -60,13 +60,6 @@ uint32_t store_tag(const void *k, size_t klen, const void *v, size_t vlen);
 int store_untag(const struct store *st, const MDB_val *k, MDB_val *v);
 
 /*
- * store_check_length - 0 when the data file of env holds every page the
- * store says it has, else -EUCLEAN and the figures into why[cap] (why
- * may be NULL), or -errno.
- */
-int store_check_length(MDB_env *env, char *why, size_t cap);
-
-/*
  * store_write_format - marks st, in the write transaction txn, as a store
  * whose values carry checksums. Returns 0 or an LMDB error.
  */

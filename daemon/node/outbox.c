@@ -16,6 +16,7 @@
 #include "bytes.h"
 #include "crc32c.h"
 #include "keys.h"
+#include "lmdbcheck.h"
 #include "outbox_int.h"
 
 #define TAG_LEN 4 /* CRC-32C of key and value, after the value */
@@ -155,36 +156,6 @@ outbox_meta_put(struct outbox *ob, MDB_txn *txn, const char *name, uint64_t val)
 }
 
 /*
- * Whether the data file holds every page the store says it has: reading
- * past its end raises SIGBUS. why gets the figures when it does not.
- */
-int
-outbox_check_length(MDB_env *env, char *why, size_t cap)
-{
-	MDB_envinfo info;
-	MDB_stat stat;
-	struct stat sb;
-	int fd;
-	uint64_t need;
-
-	if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &stat) != 0 ||
-	    mdb_env_get_fd(env, &fd) != 0)
-		return -EIO;
-	if (fstat(fd, &sb) != 0)
-		return -errno;
-	need = ((uint64_t)info.me_last_pgno + 1) * stat.ms_psize;
-	if ((uint64_t)sb.st_size >= need)
-		return 0;
-	if (why != NULL)
-		snprintf(why, cap,
-			 "truncated: the data file holds %llu bytes, the "
-			 "outbox needs %llu",
-			 (unsigned long long)sb.st_size,
-			 (unsigned long long)need);
-	return -EUCLEAN;
-}
-
-/*
  * Whether values carry checksums (the format key, or a new outbox, which
  * gets it), and the outbox's identity (made for one that has none).
  */
@@ -251,7 +222,7 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	    (rc = mdb_env_set_mapsize(ob->env, map_size)) != 0 ||
 	    (rc = mdb_env_open(ob->env, dir, MDB_NOTLS, 0600)) != 0)
 		goto fail;
-	if (outbox_check_length(ob->env, NULL, 0) != 0) {
+	if (lmdbcheck_length(ob->env, "outbox", NULL, 0) != 0) {
 		rc = MDB_CORRUPTED;
 		goto fail;
 	}

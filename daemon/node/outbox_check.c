@@ -78,7 +78,7 @@ outbox_check(const char *dir, struct outbox_report *ret)
 	    .meta = 4, /* "meta" */
 	    .format_key = FORMAT_KEY,
 	    .other_table = "t00", /* a consolidator's (a data_dir mistyped) */
-	    .check_length = outbox_check_length,
+	    .what = "outbox",
 	    .entry = check_entry,
 	    .damaged_len = DAMAGED_REC_LEN,
 	    .damaged = report_add,

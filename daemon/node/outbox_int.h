@@ -61,13 +61,6 @@ int outbox_meta_put(struct outbox *ob, MDB_txn *txn, const char *name,
 		    uint64_t val);
 
 /*
- * outbox_check_length - 0 when the data file of env holds every page the
- * store says it has, else -EUCLEAN and the figures into why[cap] (why
- * may be NULL), or -errno.
- */
-int outbox_check_length(MDB_env *env, char *why, size_t cap);
-
-/*
  * outbox_commit_lmdb - commits txn (durably): 0, or -errno, -ENOSPC for
  * a write that failed with the disk (nearly) full.
  */
