@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "crc32c.h"
 #include "daemon.h"
 #include "guard.h"
 #include "lmdbwalk.h"
@@ -20,6 +21,29 @@
 #define REC_SUMMARY 'S'	   /* entries (8), unchecked (1) */
 #define REC_OTHER 'X'	   /* the other daemon's tables */
 #define SUMMARY_LEN 10
+
+uint32_t
+lmdbcheck_tag(const void *k, size_t klen, const void *v, size_t vlen)
+{
+	return crc32c(crc32c(0, k, klen), v, vlen);
+}
+
+int
+lmdbcheck_untag(bool tagged, const MDB_val *k, MDB_val *v)
+{
+	const uint8_t *p;
+
+	if (!tagged)
+		return 0;
+	if (v->mv_size < LMDBCHECK_TAG_LEN)
+		return -EUCLEAN;
+	v->mv_size -= LMDBCHECK_TAG_LEN;
+	p = (const uint8_t *)v->mv_data + v->mv_size;
+	if (bytes_get_be32(p) !=
+	    lmdbcheck_tag(k->mv_data, k->mv_size, v->mv_data, v->mv_size))
+		return -EUCLEAN;
+	return 0;
+}
 
 int
 lmdbcheck_length(MDB_env *env, const char *what, char *why, size_t cap)

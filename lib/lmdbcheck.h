@@ -3,7 +3,8 @@
  * file read in a child (guard.h), so that LMDB meeting a damaged page
  * cannot crash the caller, and handed to the caller's function, which
  * verifies its checksum. The node's outbox and the consolidator's store
- * run it on their files, not open in the process. Built with lmdbwalk.c
+ * run it on their files, not open in the process; their values carry the
+ * checksum lmdbcheck_tag makes. Built with lmdbwalk.c
  * (libkuska_lmdbwalk.a), so that only the daemons link LMDB.
  */
 #ifndef KUSKA_LMDBCHECK_H
@@ -17,6 +18,8 @@
 
 #define LMDBCHECK_MAX_TABLES 64
 #define LMDBCHECK_DAMAGED 'D' /* first byte of a damaged entry's record */
+/* A tagged value is followed by its checksum, big-endian. */
+#define LMDBCHECK_TAG_LEN 4
 
 /*
  * What to check. The child calls entry on each entry of tables[table]
@@ -58,6 +61,17 @@ struct lmdbcheck_result {
  * the child could not be made.
  */
 int lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
+    __attribute__((warn_unused_result));
+
+/* lmdbcheck_tag - the checksum of key k and value v: CRC-32C over both. */
+uint32_t lmdbcheck_tag(const void *k, size_t klen, const void *v, size_t vlen);
+
+/*
+ * lmdbcheck_untag - v (the value of k) without its checksum when values
+ * are tagged: 0, or -EUCLEAN when it does not match (or there is none
+ * where one must be).
+ */
+int lmdbcheck_untag(bool tagged, const MDB_val *k, MDB_val *v)
     __attribute__((warn_unused_result));
 
 /*

@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "crc32c.h"
-#include "lmdbcheck.h"
 #include "log.h"
 #include "store_int.h"
 
@@ -119,30 +117,6 @@ differ:
 	return be64toh(x) < be64toh(y) ? -1 : 1;
 }
 
-uint32_t
-store_tag(const void *k, size_t klen, const void *v, size_t vlen)
-{
-	return crc32c(crc32c(0, k, klen), v, vlen);
-}
-
-/*
- * The value of an entry without its checksum, or -EUCLEAN when the
- * checksum does not match (or there is none where one must be).
- */
-int
-store_untag(const struct store *st, const MDB_val *k, MDB_val *v)
-{
-	if (!st->tagged)
-		return 0;
-	if (v->mv_size < TAG_LEN)
-		return -EUCLEAN;
-	v->mv_size -= TAG_LEN;
-	if (store_get32((const uint8_t *)v->mv_data + v->mv_size) !=
-	    store_tag(k->mv_data, k->mv_size, v->mv_data, v->mv_size))
-		return -EUCLEAN;
-	return 0;
-}
-
 /*
  * Decides, in a write transaction, whether values carry checksums: yes
  * when the format key says so or the store is new (the key is then
@@ -175,13 +149,13 @@ int
 store_write_format(struct store *st, MDB_txn *txn)
 {
 	MDB_val k = {strlen(FORMAT_KEY), FORMAT_KEY}, v;
-	uint8_t buf[sizeof(FORMAT_VALUE) - 1 + TAG_LEN];
+	uint8_t buf[sizeof(FORMAT_VALUE) - 1 + LMDBCHECK_TAG_LEN];
 
 	st->tagged = true;
 	memcpy(buf, FORMAT_VALUE, sizeof(FORMAT_VALUE) - 1);
 	store_be32(buf + sizeof(FORMAT_VALUE) - 1,
-		   store_tag(FORMAT_KEY, strlen(FORMAT_KEY), FORMAT_VALUE,
-			     sizeof(FORMAT_VALUE) - 1));
+		   lmdbcheck_tag(FORMAT_KEY, strlen(FORMAT_KEY), FORMAT_VALUE,
+				 sizeof(FORMAT_VALUE) - 1));
 	v.mv_size = sizeof(buf);
 	v.mv_data = buf;
 	return mdb_put(txn, st->dbi[T_META], &k, &v, 0);

@@ -36,9 +36,7 @@ emit_damaged(int fd, size_t tb, const MDB_val *k)
 static void
 check_entry(int fd, size_t tb, bool tagged, const MDB_val *k, MDB_val *v)
 {
-	struct store st = {.tagged = tagged};
-
-	if (store_untag(&st, k, v) != 0)
+	if (lmdbcheck_untag(tagged, k, v) != 0)
 		emit_damaged(fd, tb, k);
 }
 

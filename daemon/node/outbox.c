@@ -14,12 +14,9 @@
 #include <sys/statvfs.h>
 
 #include "bytes.h"
-#include "crc32c.h"
 #include "keys.h"
-#include "lmdbcheck.h"
 #include "outbox_int.h"
 
-#define TAG_LEN 4 /* CRC-32C of key and value, after the value */
 #define FORMAT_VALUE "kuska-outbox-2 (values checksummed)"
 /* A failed write with less than this free is a full disk. */
 #define DISK_LOW_BYTES (16u << 20)
@@ -48,30 +45,6 @@ outbox_err(int rc)
 	}
 }
 
-static uint32_t
-tag_of(const void *k, size_t klen, const void *v, size_t vlen)
-{
-	return crc32c(crc32c(0, k, klen), v, vlen);
-}
-
-/* The value without its checksum; -EUCLEAN when it does not match. */
-int
-outbox_untag(bool tagged, const MDB_val *k, MDB_val *v)
-{
-	const uint8_t *p;
-
-	if (!tagged)
-		return 0;
-	if (v->mv_size < TAG_LEN)
-		return -EUCLEAN;
-	v->mv_size -= TAG_LEN;
-	p = (const uint8_t *)v->mv_data + v->mv_size;
-	if (bytes_get_be32(p) !=
-	    tag_of(k->mv_data, k->mv_size, v->mv_data, v->mv_size))
-		return -EUCLEAN;
-	return 0;
-}
-
 /*
  * Puts a value of vlen bytes with its checksum: reserves the room in the
  * page and returns where the value goes in *ret (the caller fills it, then
@@ -81,7 +54,7 @@ static int
 reserve(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, size_t vlen,
 	unsigned flags, uint8_t **ret)
 {
-	MDB_val v = {vlen + (ob->tagged ? TAG_LEN : 0), NULL};
+	MDB_val v = {vlen + (ob->tagged ? LMDBCHECK_TAG_LEN : 0), NULL};
 	int rc;
 
 	rc = mdb_put(txn, dbi, k, &v, flags | MDB_RESERVE);
@@ -96,7 +69,7 @@ seal(struct outbox *ob, const MDB_val *k, uint8_t *v, size_t vlen)
 {
 	if (ob->tagged)
 		bytes_put_be32(v + vlen,
-			       tag_of(k->mv_data, k->mv_size, v, vlen));
+			       lmdbcheck_tag(k->mv_data, k->mv_size, v, vlen));
 }
 
 int
@@ -123,7 +96,7 @@ outbox_tget(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
 
 	if (rc != 0)
 		return outbox_err(rc);
-	return outbox_untag(ob->tagged, k, v);
+	return lmdbcheck_untag(ob->tagged, k, v);
 }
 
 /* A meta number: 0 when absent, -EUCLEAN when damaged. */
@@ -755,7 +728,7 @@ outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 	bytes_put_be64(kb, from);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	while (rc == 0 && n < max) {
-		if (outbox_untag(ob->tagged, &k, &v) != 0) {
+		if (lmdbcheck_untag(ob->tagged, &k, &v) != 0) {
 			r = -EUCLEAN;
 			break;
 		}

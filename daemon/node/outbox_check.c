@@ -44,7 +44,7 @@ emit_damaged(int fd, const char *table, const MDB_val *k)
 static void
 check_entry(int fd, size_t table, bool tagged, const MDB_val *k, MDB_val *v)
 {
-	if (outbox_untag(tagged, k, v) != 0)
+	if (lmdbcheck_untag(tagged, k, v) != 0)
 		emit_damaged(fd, tables[table], k);
 }
 

@@ -13,6 +13,7 @@
 
 #include <lmdb.h>
 
+#include "lmdbcheck.h"
 #include "outbox.h"
 
 /* The meta key whose presence says values carry a checksum. */
@@ -34,12 +35,6 @@ struct outbox_txn {
 
 /* outbox_err - LMDB's codes onto ours. */
 int outbox_err(int rc);
-
-/*
- * outbox_untag - v (the value of k) without its checksum when values are
- * tagged: 0, or -EUCLEAN when it does not match.
- */
-int outbox_untag(bool tagged, const MDB_val *k, MDB_val *v);
 
 /*
  * outbox_tput - puts v (vlen bytes) under k in dbi with its checksum;
