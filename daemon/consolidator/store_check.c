@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "date.h"
 #include "guard.h"
 #include "lmdbcheck.h"
 #include "store_int.h"
@@ -115,14 +115,11 @@ store_sound(const struct store_report *r)
 int
 store_set_aside(const char *dir, char *moved_to, size_t cap)
 {
-	char from[4096], lock[4096], stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	char from[4096], lock[4096], stamp[DATE_STAMP_SIZE];
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(from, sizeof(from), "%s/data.mdb", dir);
-	snprintf(moved_to, cap, "%s/data.mdb.damaged-%s", dir, stamp);
+	snprintf(moved_to, cap, "%s/data.mdb.damaged-%s", dir,
+		 date_stamp(stamp));
 	snprintf(lock, sizeof(lock), "%s/lock.mdb", dir);
 	if (rename(from, moved_to) != 0)
 		return -errno;
