@@ -498,7 +498,7 @@ outbox_next_seq(struct outbox_txn *t)
 
 /* A ref's value: seq, digest, kind, state, target (version 1, which
  * reads as key epoch 0), then own, current and epoch. */
-#define REF_INFO_LEN_V1 (8 + 32 + 3)
+#define REF_INFO_LEN_V1 (8 + REF_DIGEST_LEN + 3)
 #define REF_INFO_LEN (REF_INFO_LEN_V1 + 8 + 8 + 4)
 
 int
@@ -516,7 +516,7 @@ outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 		return -EUCLEAN;
 	p = v.mv_data;
 	ret->seq = bytes_get_be64(p);
-	memcpy(ret->digest, p + 8, 32);
+	memcpy(ret->digest, p + 8, REF_DIGEST_LEN);
 	ret->kind = p[40];
 	ret->state = p[41];
 	ret->target = p[42];
@@ -538,7 +538,7 @@ outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	MDB_val k = {EVENT_ID_LEN, (void *)id};
 
 	bytes_put_be64(b, info->seq);
-	memcpy(b + 8, info->digest, 32);
+	memcpy(b + 8, info->digest, REF_DIGEST_LEN);
 	b[40] = info->kind;
 	b[41] = info->state;
 	b[42] = info->target;
