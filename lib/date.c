@@ -163,3 +163,14 @@ date_mono_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
+
+const char *
+date_stamp(char out[DATE_STAMP_SIZE])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, DATE_STAMP_SIZE, "%Y%m%dT%H%M%SZ", &tm);
+	return out;
+}

@@ -1,6 +1,6 @@
 /*
  * date.h - calendar days in Peru time (UTC-5 all year, no daylight
- * saving), as days since 1970-01-01.
+ * saving), as days since 1970-01-01; the clocks; the time in a file's name.
  */
 #ifndef KUSKA_DATE_H
 #define KUSKA_DATE_H
@@ -46,5 +46,14 @@ uint64_t date_now_ms(void);
 
 /* date_mono_ms - a monotonic clock in milliseconds, for time-outs. */
 uint64_t date_mono_ms(void);
+
+#define DATE_STAMP_SIZE 17 /* "YYYYMMDDTHHMMSSZ" and its NUL */
+
+/*
+ * date_stamp - writes the present time in UTC as "YYYYMMDDTHHMMSSZ" into
+ * out, for the name of a file set aside (no ':', sorts by time); returns
+ * out.
+ */
+const char *date_stamp(char out[DATE_STAMP_SIZE]);
 
 #endif

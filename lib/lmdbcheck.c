@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bytes.h"
+#include "crc32c.h"
 #include "daemon.h"
 #include "guard.h"
 #include "lmdbwalk.h"
@@ -19,6 +21,55 @@
 #define REC_SUMMARY 'S'	   /* entries (8), unchecked (1) */
 #define REC_OTHER 'X'	   /* the other daemon's tables */
 #define SUMMARY_LEN 10
+
+uint32_t
+lmdbcheck_tag(const void *k, size_t klen, const void *v, size_t vlen)
+{
+	return crc32c(crc32c(0, k, klen), v, vlen);
+}
+
+int
+lmdbcheck_untag(bool tagged, const MDB_val *k, MDB_val *v)
+{
+	const uint8_t *p;
+
+	if (!tagged)
+		return 0;
+	if (v->mv_size < LMDBCHECK_TAG_LEN)
+		return -EUCLEAN;
+	v->mv_size -= LMDBCHECK_TAG_LEN;
+	p = (const uint8_t *)v->mv_data + v->mv_size;
+	if (bytes_get_be32(p) !=
+	    lmdbcheck_tag(k->mv_data, k->mv_size, v->mv_data, v->mv_size))
+		return -EUCLEAN;
+	return 0;
+}
+
+int
+lmdbcheck_length(MDB_env *env, const char *what, char *why, size_t cap)
+{
+	MDB_envinfo info;
+	MDB_stat stat;
+	struct stat sb;
+	int fd;
+	uint64_t need;
+
+	if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &stat) != 0 ||
+	    mdb_env_get_fd(env, &fd) != 0)
+		return -EIO;
+	if (fstat(fd, &sb) != 0)
+		return -errno;
+	need = ((uint64_t)info.me_last_pgno + 1) * stat.ms_psize;
+	if ((uint64_t)sb.st_size >= need)
+		return 0;
+	if (why != NULL)
+		snprintf(why, cap,
+			 "truncated: the data file holds %llu bytes, the %s "
+			 "needs %llu",
+			 (unsigned long long)sb.st_size, what,
+			 (unsigned long long)need);
+	return -EUCLEAN;
+}
 
 struct walk_ctx {
 	const struct lmdbcheck *c;
@@ -125,7 +176,7 @@ check_child(void *arg, int fd)
 	    (rc = mdb_env_set_maxdbs(env, (MDB_dbi)c->n_tables + 4)) != 0 ||
 	    (rc = mdb_env_open(env, c->dir, MDB_RDONLY | MDB_NOTLS, 0600)) != 0)
 		goto unreadable;
-	if (c->check_length(env, why, sizeof(why)) != 0) {
+	if (lmdbcheck_length(env, c->what, why, sizeof(why)) != 0) {
 		(void)guard_write_text(fd, REC_UNREADABLE, "%s", why);
 		mdb_env_close(env);
 		return 0;

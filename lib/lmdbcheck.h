@@ -3,7 +3,8 @@
  * file read in a child (guard.h), so that LMDB meeting a damaged page
  * cannot crash the caller, and handed to the caller's function, which
  * verifies its checksum. The node's outbox and the consolidator's store
- * run it on their files, not open in the process. Built with lmdbwalk.c
+ * run it on their files, not open in the process; their values carry the
+ * checksum lmdbcheck_tag makes. Built with lmdbwalk.c
  * (libkuska_lmdbwalk.a), so that only the daemons link LMDB.
  */
 #ifndef KUSKA_LMDBCHECK_H
@@ -17,6 +18,8 @@
 
 #define LMDBCHECK_MAX_TABLES 64
 #define LMDBCHECK_DAMAGED 'D' /* first byte of a damaged entry's record */
+/* A tagged value is followed by its checksum, big-endian. */
+#define LMDBCHECK_TAG_LEN 4
 
 /*
  * What to check. The child calls entry on each entry of tables[table]
@@ -34,9 +37,7 @@ struct lmdbcheck {
 	/* A table only the other daemon's file has: that file is never
 	 * "repaired". */
 	const char *other_table;
-	/* 0, or non-zero with why (up to cap) when the data file of env is
-	 * shorter than the pages it says it has */
-	int (*check_length)(MDB_env *env, char *why, size_t cap);
+	const char *what; /* the file in messages: "store", "outbox" */
 	void (*entry)(int fd, size_t table, bool tagged, const MDB_val *k,
 		      MDB_val *v);
 	size_t damaged_len;
@@ -60,6 +61,26 @@ struct lmdbcheck_result {
  * the child could not be made.
  */
 int lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
+    __attribute__((warn_unused_result));
+
+/* lmdbcheck_tag - the checksum of key k and value v: CRC-32C over both. */
+uint32_t lmdbcheck_tag(const void *k, size_t klen, const void *v, size_t vlen);
+
+/*
+ * lmdbcheck_untag - v (the value of k) without its checksum when values
+ * are tagged: 0, or -EUCLEAN when it does not match (or there is none
+ * where one must be).
+ */
+int lmdbcheck_untag(bool tagged, const MDB_val *k, MDB_val *v)
+    __attribute__((warn_unused_result));
+
+/*
+ * lmdbcheck_length - 0 when the data file of env holds every page env says
+ * it has (reading past its end raises SIGBUS), else -EUCLEAN and the
+ * figures into why[cap] (why may be NULL), what naming the file there
+ * ("store", "outbox"); or -errno.
+ */
+int lmdbcheck_length(MDB_env *env, const char *what, char *why, size_t cap)
     __attribute__((warn_unused_result));
 
 #endif

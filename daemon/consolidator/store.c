@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "crc32c.h"
 #include "log.h"
 #include "store_int.h"
 
@@ -118,60 +117,6 @@ differ:
 	return be64toh(x) < be64toh(y) ? -1 : 1;
 }
 
-uint32_t
-store_tag(const void *k, size_t klen, const void *v, size_t vlen)
-{
-	return crc32c(crc32c(0, k, klen), v, vlen);
-}
-
-/*
- * The value of an entry without its checksum, or -EUCLEAN when the
- * checksum does not match (or there is none where one must be).
- */
-int
-store_untag(const struct store *st, const MDB_val *k, MDB_val *v)
-{
-	if (!st->tagged)
-		return 0;
-	if (v->mv_size < TAG_LEN)
-		return -EUCLEAN;
-	v->mv_size -= TAG_LEN;
-	if (store_get32((const uint8_t *)v->mv_data + v->mv_size) !=
-	    store_tag(k->mv_data, k->mv_size, v->mv_data, v->mv_size))
-		return -EUCLEAN;
-	return 0;
-}
-
-/*
- * Whether the data file holds every page the store says it has: reading
- * past its end raises SIGBUS. why gets the figures when it does not.
- */
-int
-store_check_length(MDB_env *env, char *why, size_t cap)
-{
-	MDB_envinfo info;
-	MDB_stat stat;
-	struct stat sb;
-	int fd;
-	uint64_t need;
-
-	if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &stat) != 0 ||
-	    mdb_env_get_fd(env, &fd) != 0)
-		return -EIO;
-	if (fstat(fd, &sb) != 0)
-		return -errno;
-	need = ((uint64_t)info.me_last_pgno + 1) * stat.ms_psize;
-	if ((uint64_t)sb.st_size >= need)
-		return 0;
-	if (why != NULL)
-		snprintf(why, cap,
-			 "truncated: the data file holds %llu bytes, the store "
-			 "needs %llu",
-			 (unsigned long long)sb.st_size,
-			 (unsigned long long)need);
-	return -EUCLEAN;
-}
-
 /*
  * Decides, in a write transaction, whether values carry checksums: yes
  * when the format key says so or the store is new (the key is then
@@ -204,13 +149,13 @@ int
 store_write_format(struct store *st, MDB_txn *txn)
 {
 	MDB_val k = {strlen(FORMAT_KEY), FORMAT_KEY}, v;
-	uint8_t buf[sizeof(FORMAT_VALUE) - 1 + TAG_LEN];
+	uint8_t buf[sizeof(FORMAT_VALUE) - 1 + LMDBCHECK_TAG_LEN];
 
 	st->tagged = true;
 	memcpy(buf, FORMAT_VALUE, sizeof(FORMAT_VALUE) - 1);
 	store_be32(buf + sizeof(FORMAT_VALUE) - 1,
-		   store_tag(FORMAT_KEY, strlen(FORMAT_KEY), FORMAT_VALUE,
-			     sizeof(FORMAT_VALUE) - 1));
+		   lmdbcheck_tag(FORMAT_KEY, strlen(FORMAT_KEY), FORMAT_VALUE,
+				 sizeof(FORMAT_VALUE) - 1));
 	v.mv_size = sizeof(buf);
 	v.mv_data = buf;
 	return mdb_put(txn, st->dbi[T_META], &k, &v, 0);
@@ -262,7 +207,7 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 	    (rc = mdb_env_set_mapsize(st->env, map_size)) != 0 ||
 	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)) != 0)
 		goto fail;
-	if (store_check_length(st->env, NULL, 0) != 0) {
+	if (lmdbcheck_length(st->env, "store", NULL, 0) != 0) {
 		rc = MDB_CORRUPTED;
 		goto fail;
 	}

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "date.h"
 #include "guard.h"
 #include "lmdbcheck.h"
 #include "store_int.h"
@@ -36,9 +36,7 @@ emit_damaged(int fd, size_t tb, const MDB_val *k)
 static void
 check_entry(int fd, size_t tb, bool tagged, const MDB_val *k, MDB_val *v)
 {
-	struct store st = {.tagged = tagged};
-
-	if (store_untag(&st, k, v) != 0)
+	if (lmdbcheck_untag(tagged, k, v) != 0)
 		emit_damaged(fd, tb, k);
 }
 
@@ -79,7 +77,7 @@ store_check(const char *dir, struct store_report *ret)
 	    .meta = T_META,
 	    .format_key = FORMAT_KEY,
 	    .other_table = "outbox", /* a node's (a data_dir mistyped) */
-	    .check_length = store_check_length,
+	    .what = "store",
 	    .entry = check_entry,
 	    .damaged_len = DAMAGED_REC_LEN,
 	    .damaged = report_add,
@@ -117,14 +115,11 @@ store_sound(const struct store_report *r)
 int
 store_set_aside(const char *dir, char *moved_to, size_t cap)
 {
-	char from[4096], lock[4096], stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	char from[4096], lock[4096], stamp[DATE_STAMP_SIZE];
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(from, sizeof(from), "%s/data.mdb", dir);
-	snprintf(moved_to, cap, "%s/data.mdb.damaged-%s", dir, stamp);
+	snprintf(moved_to, cap, "%s/data.mdb.damaged-%s", dir,
+		 date_stamp(stamp));
 	snprintf(lock, sizeof(lock), "%s/lock.mdb", dir);
 	if (rename(from, moved_to) != 0)
 		return -errno;

@@ -21,7 +21,7 @@ store_get(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 
 	if (rc != 0)
 		return store_err(rc);
-	if (store_untag(t->st, &key, &val) != 0)
+	if (lmdbcheck_untag(t->st->tagged, &key, &val) != 0)
 		return -EUCLEAN;
 	*ret_v = val.mv_data;
 	*ret_vlen = val.mv_size;
@@ -43,7 +43,7 @@ store_put(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 		f |= MDB_NOOVERWRITE;
 	if (t->st->tagged) {
 		/* Room for value and checksum in the page itself: no copy. */
-		val.mv_size = vlen + TAG_LEN;
+		val.mv_size = vlen + LMDBCHECK_TAG_LEN;
 		val.mv_data = NULL;
 		f |= MDB_RESERVE;
 	}
@@ -56,7 +56,8 @@ store_put(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 		return store_err(rc);
 	if (vlen > 0)
 		memcpy(val.mv_data, v, vlen);
-	store_be32((uint8_t *)val.mv_data + vlen, store_tag(k, klen, v, vlen));
+	store_be32((uint8_t *)val.mv_data + vlen,
+		   lmdbcheck_tag(k, klen, v, vlen));
 	return 0;
 }
 
@@ -84,7 +85,7 @@ store_each(struct store_txn *t, enum store_table tb, const void *prefix,
 		if (plen > 0 &&
 		    (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
 			break;
-		if (store_untag(t->st, &k, &v) != 0) {
+		if (lmdbcheck_untag(t->st->tagged, &k, &v) != 0) {
 			r = -EUCLEAN;
 			break;
 		}
@@ -140,7 +141,7 @@ store_last(struct store_txn *t, enum store_table tb, const void *prefix,
 	mdb_cursor_close(cur);
 	if (rc != 0)
 		return store_err(rc);
-	if (store_untag(t->st, &k, &v) != 0)
+	if (lmdbcheck_untag(t->st->tagged, &k, &v) != 0)
 		return -EUCLEAN;
 	*ret_k = k.mv_data;
 	*ret_klen = k.mv_size;
@@ -156,13 +157,14 @@ store_last(struct store_txn *t, enum store_table tb, const void *prefix,
 static int
 add_new(struct store_txn *t, MDB_val *key, int64_t delta)
 {
-	uint8_t b[8 + TAG_LEN];
+	uint8_t b[8 + LMDBCHECK_TAG_LEN];
 	MDB_val val = {8, b};
 
 	store_be64(b, (uint64_t)delta);
 	if (t->st->tagged) {
-		store_be32(b + 8, store_tag(key->mv_data, key->mv_size, b, 8));
-		val.mv_size += TAG_LEN;
+		store_be32(b + 8,
+			   lmdbcheck_tag(key->mv_data, key->mv_size, b, 8));
+		val.mv_size += LMDBCHECK_TAG_LEN;
 	}
 	return mdb_cursor_put(t->add_cur, key, &val, MDB_NOOVERWRITE);
 }
@@ -183,7 +185,7 @@ store_add(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 	  int64_t delta)
 {
 	MDB_val key = {klen, (void *)k}, val;
-	uint8_t b[8 + TAG_LEN];
+	uint8_t b[8 + LMDBCHECK_TAG_LEN];
 	int64_t cur = 0;
 	int rc;
 
@@ -214,7 +216,7 @@ store_add(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return store_err(rc);
-	if (rc == 0 && store_untag(t->st, &key, &val) != 0)
+	if (rc == 0 && lmdbcheck_untag(t->st->tagged, &key, &val) != 0)
 		return -EUCLEAN;
 	if (rc == 0 && val.mv_size == 8)
 		cur = (int64_t)store_get64(val.mv_data);
@@ -230,8 +232,9 @@ store_add(struct store_txn *t, enum store_table tb, const void *k, size_t klen,
 	val.mv_size = 8;
 	val.mv_data = b;
 	if (t->st->tagged) {
-		store_be32(b + 8, store_tag(key.mv_data, key.mv_size, b, 8));
-		val.mv_size += TAG_LEN;
+		store_be32(b + 8,
+			   lmdbcheck_tag(key.mv_data, key.mv_size, b, 8));
+		val.mv_size += LMDBCHECK_TAG_LEN;
 	}
 	/* An existing counter keeps its size: overwrite it in place. */
 	return store_err(

@@ -15,9 +15,9 @@
 
 #include <lmdb.h>
 
+#include "lmdbcheck.h"
 #include "store.h"
 
-#define TAG_LEN 4 /* CRC-32C of key and value, after the value */
 #define FORMAT_KEY "store_format"
 
 struct store {
@@ -48,23 +48,6 @@ struct store_txn {
 
 /* store_err - LMDB's codes onto ours (0 or -errno). */
 int store_err(int rc);
-
-/* store_tag - the checksum of key k and value v. */
-uint32_t store_tag(const void *k, size_t klen, const void *v, size_t vlen);
-
-/*
- * store_untag - v (the value of k) without its checksum when st's values
- * carry one: 0, or -EUCLEAN when it does not match (or there is none
- * where one must be).
- */
-int store_untag(const struct store *st, const MDB_val *k, MDB_val *v);
-
-/*
- * store_check_length - 0 when the data file of env holds every page the
- * store says it has, else -EUCLEAN and the figures into why[cap] (why
- * may be NULL), or -errno.
- */
-int store_check_length(MDB_env *env, char *why, size_t cap);
 
 /*
  * store_write_format - marks st, in the write transaction txn, as a store

@@ -260,7 +260,7 @@ struct taking {
  */
 static int
 rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
-      const uint8_t digest[32], struct line_result *res)
+      const uint8_t digest[REF_DIGEST_LEN], struct line_result *res)
 {
 	struct parsed_record *p = tk->p;
 	struct ref_info *known = &tk->known, *target = &tk->target;
@@ -293,7 +293,7 @@ rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 		goto fail;
 	known->own = seq;
 	known->epoch = p->ev.key_epoch;
-	memcpy(known->digest, digest, 32);
+	memcpy(known->digest, digest, REF_DIGEST_LEN);
 	if (correction) {
 		target->current = seq;
 		r = ref_put(t, in, tk->tid, target, tk->target_provisional);
@@ -317,8 +317,8 @@ fail:
 /* A ref not held yet: the record is signed and stored. */
 static int
 store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
-	  const uint8_t *evb, size_t evlen, const uint8_t digest[32],
-	  struct line_result *res)
+	  const uint8_t *evb, size_t evlen,
+	  const uint8_t digest[REF_DIGEST_LEN], struct line_result *res)
 {
 	struct parsed_record *p = tk->p;
 	struct ref_info ni, *target = &tk->target;
@@ -331,7 +331,7 @@ store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 		ni.seq = ni.own = ni.current = seq;
 		ni.state = REF_LIVE;
 		ni.epoch = p->ev.key_epoch;
-		memcpy(ni.digest, digest, 32);
+		memcpy(ni.digest, digest, REF_DIGEST_LEN);
 		switch (p->ev.kind) {
 		case KIND_WITHDRAWAL:
 			ni.kind = target->kind;
@@ -366,7 +366,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 		 struct line_result *res)
 {
 	struct taking tk = {.p = p, .provisional = provisional};
-	uint8_t digest[32], *evb = NULL;
+	uint8_t digest[REF_DIGEST_LEN], *evb = NULL;
 	size_t evlen;
 	bool have_known, amend;
 	int r;
@@ -416,7 +416,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 		/* Digests over values of one kind only (see dry_parse,
 		 * intake.c). */
 		if (tk.known_provisional == provisional &&
-		    memcmp(tk.known.digest, digest, 32) == 0) {
+		    memcmp(tk.known.digest, digest, REF_DIGEST_LEN) == 0) {
 			res->status = LINE_HELD;
 			res->seq = tk.known.seq;
 		} else {

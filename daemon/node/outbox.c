@@ -14,11 +14,9 @@
 #include <sys/statvfs.h>
 
 #include "bytes.h"
-#include "crc32c.h"
 #include "keys.h"
 #include "outbox_int.h"
 
-#define TAG_LEN 4 /* CRC-32C of key and value, after the value */
 #define FORMAT_VALUE "kuska-outbox-2 (values checksummed)"
 /* A failed write with less than this free is a full disk. */
 #define DISK_LOW_BYTES (16u << 20)
@@ -47,30 +45,6 @@ outbox_err(int rc)
 	}
 }
 
-static uint32_t
-tag_of(const void *k, size_t klen, const void *v, size_t vlen)
-{
-	return crc32c(crc32c(0, k, klen), v, vlen);
-}
-
-/* The value without its checksum; -EUCLEAN when it does not match. */
-int
-outbox_untag(bool tagged, const MDB_val *k, MDB_val *v)
-{
-	const uint8_t *p;
-
-	if (!tagged)
-		return 0;
-	if (v->mv_size < TAG_LEN)
-		return -EUCLEAN;
-	v->mv_size -= TAG_LEN;
-	p = (const uint8_t *)v->mv_data + v->mv_size;
-	if (bytes_get_be32(p) !=
-	    tag_of(k->mv_data, k->mv_size, v->mv_data, v->mv_size))
-		return -EUCLEAN;
-	return 0;
-}
-
 /*
  * Puts a value of vlen bytes with its checksum: reserves the room in the
  * page and returns where the value goes in *ret (the caller fills it, then
@@ -80,7 +54,7 @@ static int
 reserve(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, size_t vlen,
 	unsigned flags, uint8_t **ret)
 {
-	MDB_val v = {vlen + (ob->tagged ? TAG_LEN : 0), NULL};
+	MDB_val v = {vlen + (ob->tagged ? LMDBCHECK_TAG_LEN : 0), NULL};
 	int rc;
 
 	rc = mdb_put(txn, dbi, k, &v, flags | MDB_RESERVE);
@@ -95,7 +69,7 @@ seal(struct outbox *ob, const MDB_val *k, uint8_t *v, size_t vlen)
 {
 	if (ob->tagged)
 		bytes_put_be32(v + vlen,
-			       tag_of(k->mv_data, k->mv_size, v, vlen));
+			       lmdbcheck_tag(k->mv_data, k->mv_size, v, vlen));
 }
 
 int
@@ -122,7 +96,7 @@ outbox_tget(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
 
 	if (rc != 0)
 		return outbox_err(rc);
-	return outbox_untag(ob->tagged, k, v);
+	return lmdbcheck_untag(ob->tagged, k, v);
 }
 
 /* A meta number: 0 when absent, -EUCLEAN when damaged. */
@@ -152,36 +126,6 @@ outbox_meta_put(struct outbox *ob, MDB_txn *txn, const char *name, uint64_t val)
 
 	bytes_put_be64(b, val);
 	return outbox_tput(ob, txn, ob->meta, &k, b, 8, 0);
-}
-
-/*
- * Whether the data file holds every page the store says it has: reading
- * past its end raises SIGBUS. why gets the figures when it does not.
- */
-int
-outbox_check_length(MDB_env *env, char *why, size_t cap)
-{
-	MDB_envinfo info;
-	MDB_stat stat;
-	struct stat sb;
-	int fd;
-	uint64_t need;
-
-	if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &stat) != 0 ||
-	    mdb_env_get_fd(env, &fd) != 0)
-		return -EIO;
-	if (fstat(fd, &sb) != 0)
-		return -errno;
-	need = ((uint64_t)info.me_last_pgno + 1) * stat.ms_psize;
-	if ((uint64_t)sb.st_size >= need)
-		return 0;
-	if (why != NULL)
-		snprintf(why, cap,
-			 "truncated: the data file holds %llu bytes, the "
-			 "outbox needs %llu",
-			 (unsigned long long)sb.st_size,
-			 (unsigned long long)need);
-	return -EUCLEAN;
 }
 
 /*
@@ -251,7 +195,7 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	    (rc = mdb_env_set_mapsize(ob->env, map_size)) != 0 ||
 	    (rc = mdb_env_open(ob->env, dir, MDB_NOTLS, 0600)) != 0)
 		goto fail;
-	if (outbox_check_length(ob->env, NULL, 0) != 0) {
+	if (lmdbcheck_length(ob->env, "outbox", NULL, 0) != 0) {
 		rc = MDB_CORRUPTED;
 		goto fail;
 	}
@@ -554,7 +498,7 @@ outbox_next_seq(struct outbox_txn *t)
 
 /* A ref's value: seq, digest, kind, state, target (version 1, which
  * reads as key epoch 0), then own, current and epoch. */
-#define REF_INFO_LEN_V1 (8 + 32 + 3)
+#define REF_INFO_LEN_V1 (8 + REF_DIGEST_LEN + 3)
 #define REF_INFO_LEN (REF_INFO_LEN_V1 + 8 + 8 + 4)
 
 int
@@ -572,7 +516,7 @@ outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 		return -EUCLEAN;
 	p = v.mv_data;
 	ret->seq = bytes_get_be64(p);
-	memcpy(ret->digest, p + 8, 32);
+	memcpy(ret->digest, p + 8, REF_DIGEST_LEN);
 	ret->kind = p[40];
 	ret->state = p[41];
 	ret->target = p[42];
@@ -594,7 +538,7 @@ outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	MDB_val k = {EVENT_ID_LEN, (void *)id};
 
 	bytes_put_be64(b, info->seq);
-	memcpy(b + 8, info->digest, 32);
+	memcpy(b + 8, info->digest, REF_DIGEST_LEN);
 	b[40] = info->kind;
 	b[41] = info->state;
 	b[42] = info->target;
@@ -784,7 +728,7 @@ outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 	bytes_put_be64(kb, from);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	while (rc == 0 && n < max) {
-		if (outbox_untag(ob->tagged, &k, &v) != 0) {
+		if (lmdbcheck_untag(ob->tagged, &k, &v) != 0) {
 			r = -EUCLEAN;
 			break;
 		}

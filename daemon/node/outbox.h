@@ -51,12 +51,15 @@ enum ref_target {
 	TARGET_WITHDRAWAL = 2
 };
 
+/* A ref's digest: sign_digest's BLAKE2b-256 of the event bytes. */
+#define REF_DIGEST_LEN 32
+
 struct ref_info {
-	uint64_t seq;	    /* the envelope the ref made first */
-	uint8_t digest[32]; /* BLAKE2b of the event bytes, at `epoch` */
-	uint8_t kind;	    /* enum kind of the record (a correction's too) */
-	uint8_t state;	    /* enum ref_state */
-	uint8_t target;	    /* enum ref_target */
+	uint64_t seq;			/* the envelope the ref made first */
+	uint8_t digest[REF_DIGEST_LEN]; /* of the event bytes, at `epoch` */
+	uint8_t kind;	/* enum kind of the record (a correction's too) */
+	uint8_t state;	/* enum ref_state */
+	uint8_t target; /* enum ref_target */
 	/* The newest envelope carrying this ref's own content: seq, or the
 	 * correction that re-sent it under a newer key epoch. */
 	uint64_t own;

@@ -256,8 +256,8 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 		const uint8_t *p;
 		size_t tl;
 
-		if (outbox_untag(ob->tagged, &k, &v) != 0 || k.mv_size != 8 ||
-		    v.mv_size < 9)
+		if (lmdbcheck_untag(ob->tagged, &k, &v) != 0 ||
+		    k.mv_size != 8 || v.mv_size < 9)
 			continue; /* damaged: outbox_check names it */
 		p = v.mv_data;
 		memset(d, 0, sizeof(*d));
@@ -303,7 +303,7 @@ outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		uint8_t reason;
-		if (outbox_untag(ob->tagged, &k, &v) != 0 || v.mv_size == 0)
+		if (lmdbcheck_untag(ob->tagged, &k, &v) != 0 || v.mv_size == 0)
 			continue;
 		reason = *(uint8_t *)v.mv_data;
 		counts[reason_of_refusal(reason, NULL, 0)]++;

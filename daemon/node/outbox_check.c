@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bytes.h"
+#include "date.h"
 #include "guard.h"
 #include "lmdbcheck.h"
 #include "outbox_int.h"
@@ -44,7 +44,7 @@ emit_damaged(int fd, const char *table, const MDB_val *k)
 static void
 check_entry(int fd, size_t table, bool tagged, const MDB_val *k, MDB_val *v)
 {
-	if (outbox_untag(tagged, k, v) != 0)
+	if (lmdbcheck_untag(tagged, k, v) != 0)
 		emit_damaged(fd, tables[table], k);
 }
 
@@ -78,7 +78,7 @@ outbox_check(const char *dir, struct outbox_report *ret)
 	    .meta = 4, /* "meta" */
 	    .format_key = FORMAT_KEY,
 	    .other_table = "t00", /* a consolidator's (a data_dir mistyped) */
-	    .check_length = outbox_check_length,
+	    .what = "outbox",
 	    .entry = check_entry,
 	    .damaged_len = DAMAGED_REC_LEN,
 	    .damaged = report_add,
@@ -113,15 +113,12 @@ int
 outbox_swap_in(const char *dir, const char *fresh_dir, char *moved_to,
 	       size_t cap)
 {
-	char old[4096], fresh[4096], stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	char old[4096], fresh[4096], stamp[DATE_STAMP_SIZE];
 	int fd;
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(old, sizeof(old), "%s/data.mdb", dir);
-	snprintf(moved_to, cap, "%s/data.mdb.before-recover-%s", dir, stamp);
+	snprintf(moved_to, cap, "%s/data.mdb.before-recover-%s", dir,
+		 date_stamp(stamp));
 	if (rename(old, moved_to) != 0) {
 		if (errno != ENOENT)
 			return -errno;

@@ -13,6 +13,7 @@
 
 #include <lmdb.h>
 
+#include "lmdbcheck.h"
 #include "outbox.h"
 
 /* The meta key whose presence says values carry a checksum. */
@@ -36,12 +37,6 @@ struct outbox_txn {
 int outbox_err(int rc);
 
 /*
- * outbox_untag - v (the value of k) without its checksum when values are
- * tagged: 0, or -EUCLEAN when it does not match.
- */
-int outbox_untag(bool tagged, const MDB_val *k, MDB_val *v);
-
-/*
  * outbox_tput - puts v (vlen bytes) under k in dbi with its checksum;
  * flags are LMDB's. outbox_tget - the value under k, checked and without
  * its checksum (valid until txn ends). 0 or -errno (-ENOENT, -EUCLEAN).
@@ -59,13 +54,6 @@ int outbox_meta_get(struct outbox *ob, MDB_txn *txn, const char *name,
 		    uint64_t *ret);
 int outbox_meta_put(struct outbox *ob, MDB_txn *txn, const char *name,
 		    uint64_t val);
-
-/*
- * outbox_check_length - 0 when the data file of env holds every page the
- * store says it has, else -EUCLEAN and the figures into why[cap] (why
- * may be NULL), or -errno.
- */
-int outbox_check_length(MDB_env *env, char *why, size_t cap);
 
 /*
  * outbox_commit_lmdb - commits txn (durably): 0, or -errno, -ENOSPC for

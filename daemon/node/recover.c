@@ -185,7 +185,7 @@ ids_hold(struct rec *r, uint64_t seq)
  * correction (intake_record.c, rekey).
  */
 static int
-record_digest(struct event *ev, uint8_t digest[32])
+record_digest(struct event *ev, uint8_t digest[REF_DIGEST_LEN])
 {
 	enum kind kind = ev->kind;
 	uint64_t target_seq = ev->target_seq;
@@ -214,7 +214,7 @@ record_digest(struct event *ev, uint8_t digest[32])
  */
 static int
 index_event(struct rec *r, struct outbox_txn *t, uint64_t seq,
-	    const uint8_t digest[32])
+	    const uint8_t digest[REF_DIGEST_LEN])
 {
 	static const uint8_t zero[EVENT_ID_LEN];
 	struct event *ev = r->ev;
@@ -233,7 +233,7 @@ index_event(struct rec *r, struct outbox_txn *t, uint64_t seq,
 	    outbox_ref_get(t, ev->id, &info) == 0) {
 		info.own = seq;
 		info.epoch = ev->key_epoch;
-		memcpy(info.digest, digest, 32);
+		memcpy(info.digest, digest, REF_DIGEST_LEN);
 		if (info.target == TARGET_NONE) {
 			info.current = seq;
 			e = record_digest(ev, info.digest);
@@ -245,7 +245,7 @@ index_event(struct rec *r, struct outbox_txn *t, uint64_t seq,
 		info.seq = info.own = info.current = seq;
 		info.state = REF_LIVE;
 		info.epoch = ev->key_epoch;
-		memcpy(info.digest, digest, 32);
+		memcpy(info.digest, digest, REF_DIGEST_LEN);
 		info.kind = (uint8_t)ev->rec.kind;
 		if (ev->kind == KIND_WITHDRAWAL) {
 			info.target = TARGET_WITHDRAWAL;
@@ -269,7 +269,7 @@ put_event(struct rec *r, struct outbox_txn *t, uint64_t seq, const uint8_t *buf,
 	  size_t len, const char *ref)
 {
 	struct envelope env;
-	uint8_t digest[32];
+	uint8_t digest[REF_DIGEST_LEN];
 	uint64_t created_ms;
 	int e;
 

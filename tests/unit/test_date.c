@@ -97,6 +97,25 @@ test_today_is_peru(void **state)
 	assert_true(date_mono_ms() > 0);
 }
 
+/* The shape of the stamp, not its time. */
+static void
+test_stamp(void **state)
+{
+	char out[DATE_STAMP_SIZE];
+	size_t i;
+
+	(void)state;
+	assert_ptr_equal(date_stamp(out), out);
+	assert_int_equal(strlen(out), DATE_STAMP_SIZE - 1);
+	for (i = 0; i < DATE_STAMP_SIZE - 1; i++)
+		if (i == 8)
+			assert_int_equal(out[i], 'T');
+		else if (i == 15)
+			assert_int_equal(out[i], 'Z');
+		else
+			assert_true(out[i] >= '0' && out[i] <= '9');
+}
+
 int
 main(void)
 {
@@ -106,6 +125,7 @@ main(void)
 	    cmocka_unit_test(test_age),
 	    cmocka_unit_test(test_periods),
 	    cmocka_unit_test(test_today_is_peru),
+	    cmocka_unit_test(test_stamp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

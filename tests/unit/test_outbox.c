@@ -763,7 +763,8 @@ test_check_damage(void **state)
 	assert_int_equal(truncate(path, 8192 + 4096), 0);
 	assert_int_equal(outbox_check(fx->db, &rep), 0);
 	assert_true(rep.unreadable);
-	assert_non_null(strstr(rep.why, "truncated"));
+	assert_non_null(strstr(rep.why, "truncated: the data file holds "));
+	assert_non_null(strstr(rep.why, " bytes, the outbox needs "));
 	outbox_report_clear(&rep);
 	assert_int_equal(outbox_open(fx->db, MAP, &ob), -EUCLEAN);
 	assert_null(ob);

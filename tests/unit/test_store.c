@@ -767,7 +767,8 @@ test_truncated(void **state)
 	}
 	assert_int_equal(store_check(fx->db, &rep), 0);
 	assert_true(rep.unreadable);
-	assert_non_null(strstr(rep.why, "truncated"));
+	assert_non_null(strstr(rep.why, "truncated: the data file holds "));
+	assert_non_null(strstr(rep.why, " bytes, the store needs "));
 	store_report_clear(&rep);
 	assert_int_equal(store_open(fx->db, MAP, MAP, &st), -EUCLEAN);
 	assert_null(st);
