@@ -119,7 +119,7 @@ sign_verify(const uint8_t pk[SIGN_PK_LEN], const struct sign_fields *f,
 }
 
 void
-sign_digest(const uint8_t *buf, size_t len, uint8_t out[32])
+sign_digest(const uint8_t *buf, size_t len, uint8_t out[SIGN_DIGEST_LEN])
 {
-	crypto_generichash(out, 32, buf, len, NULL, 0);
+	crypto_generichash(out, SIGN_DIGEST_LEN, buf, len, NULL, 0);
 }

@@ -51,10 +51,12 @@ int sign_verify(const uint8_t pk[SIGN_PK_LEN], const struct sign_fields *f,
 		const uint8_t sig[SIGNATURE_LEN])
     __attribute__((warn_unused_result));
 
+#define SIGN_DIGEST_LEN 32 /* sign_digest's BLAKE2b-256 */
+
 /*
  * sign_digest - unkeyed BLAKE2b-256 of buf: tells whether a resubmitted
  * record is the one already held under its ref.
  */
-void sign_digest(const uint8_t *buf, size_t len, uint8_t out[32]);
+void sign_digest(const uint8_t *buf, size_t len, uint8_t out[SIGN_DIGEST_LEN]);
 
 #endif

@@ -184,7 +184,7 @@ enum reason ingest_check(const struct registry *reg,
  * with its own outbox at hello. Returns 0 or -errno.
  */
 int ingest_check_point(struct ingest *ig, enum institution inst,
-		       uint64_t *ret_seq, uint8_t ret_hash[32])
+		       uint64_t *ret_seq, uint8_t ret_hash[CODEC_HASH_LEN])
     __attribute__((warn_unused_result));
 
 #define INGEST_OUTBOX_ID_LEN 16

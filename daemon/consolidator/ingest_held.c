@@ -14,9 +14,11 @@
 #include "ingest_int.h"
 #include "sign.h"
 
+_Static_assert(CODEC_HASH_LEN == SIGN_DIGEST_LEN, "a held envelope's hash");
+
 int
 ingest_check_point(struct ingest *ig, enum institution inst, uint64_t *ret_seq,
-		   uint8_t ret_hash[32])
+		   uint8_t ret_hash[CODEC_HASH_LEN])
 {
 	struct store_txn *t;
 	const void *k, *v, *rk, *rv;
@@ -25,7 +27,7 @@ ingest_check_point(struct ingest *ig, enum institution inst, uint64_t *ret_seq,
 	int r, rr;
 
 	*ret_seq = 0;
-	memset(ret_hash, 0, 32);
+	memset(ret_hash, 0, CODEC_HASH_LEN);
 	r = store_begin(ig->st, false, &t);
 	if (r != 0)
 		return r;

@@ -170,7 +170,8 @@ static int
 round_finish(struct intake *in, struct round *rd, struct outbox_txn *t,
 	     char *why, size_t whylen)
 {
-	uint8_t *evaluated = NULL, check[PSEUDO_CHECK_LEN], known[32];
+	uint8_t *evaluated = NULL, check[PSEUDO_CHECK_LEN],
+		known[PSEUDO_CHECK_LEN];
 	uint32_t epoch = in->linkage->epoch;
 	int r;
 

@@ -337,8 +337,16 @@ outbox_first_origin(struct outbox *ob, enum institution *inst, char *net,
 	return 0;
 }
 
+/* Whether v holds the ref key's fingerprint fp. */
+static bool
+same_fp(const MDB_val *v, const uint8_t fp[OUTBOX_REF_KEY_FP_LEN])
+{
+	return v->mv_size == OUTBOX_REF_KEY_FP_LEN &&
+	       memcmp(v->mv_data, fp, OUTBOX_REF_KEY_FP_LEN) == 0;
+}
+
 int
-outbox_ref_key_is(struct outbox *ob, const uint8_t fp[32])
+outbox_ref_key_is(struct outbox *ob, const uint8_t fp[OUTBOX_REF_KEY_FP_LEN])
 {
 	MDB_txn *txn;
 	MDB_val k = {13, "ref_key_check"}, v;
@@ -349,13 +357,13 @@ outbox_ref_key_is(struct outbox *ob, const uint8_t fp[32])
 		return r;
 	r = outbox_tget(ob, txn, ob->meta, &k, &v);
 	if (r == 0)
-		r = v.mv_size == 32 && memcmp(v.mv_data, fp, 32) == 0 ? 0 : 1;
+		r = same_fp(&v, fp) ? 0 : 1;
 	mdb_txn_abort(txn);
 	return r;
 }
 
 int
-outbox_pin_ref_key(struct outbox *ob, const uint8_t fp[32])
+outbox_pin_ref_key(struct outbox *ob, const uint8_t fp[OUTBOX_REF_KEY_FP_LEN])
 {
 	MDB_txn *txn;
 	MDB_val k = {13, "ref_key_check"}, v;
@@ -366,7 +374,7 @@ outbox_pin_ref_key(struct outbox *ob, const uint8_t fp[32])
 		return r;
 	r = outbox_tget(ob, txn, ob->meta, &k, &v);
 	if (r == 0) {
-		r = v.mv_size == 32 && memcmp(v.mv_data, fp, 32) == 0 ? 0 : 1;
+		r = same_fp(&v, fp) ? 0 : 1;
 		mdb_txn_abort(txn);
 		return r;
 	}
@@ -582,7 +590,8 @@ check_name(uint32_t epoch, char out[32])
 }
 
 int
-outbox_check_get(struct outbox_txn *t, uint32_t epoch, uint8_t out[32])
+outbox_check_get(struct outbox_txn *t, uint32_t epoch,
+		 uint8_t out[PSEUDO_CHECK_LEN])
 {
 	char name[32];
 	MDB_val k, v;
@@ -594,14 +603,15 @@ outbox_check_get(struct outbox_txn *t, uint32_t epoch, uint8_t out[32])
 	rc = outbox_tget(t->ob, t->txn, t->ob->meta, &k, &v);
 	if (rc != 0)
 		return rc;
-	if (v.mv_size != 32)
+	if (v.mv_size != PSEUDO_CHECK_LEN)
 		return -EUCLEAN;
-	memcpy(out, v.mv_data, 32);
+	memcpy(out, v.mv_data, PSEUDO_CHECK_LEN);
 	return 0;
 }
 
 int
-outbox_check_put(struct outbox_txn *t, uint32_t epoch, const uint8_t check[32])
+outbox_check_put(struct outbox_txn *t, uint32_t epoch,
+		 const uint8_t check[PSEUDO_CHECK_LEN])
 {
 	char name[32];
 	MDB_val k;
@@ -609,7 +619,8 @@ outbox_check_put(struct outbox_txn *t, uint32_t epoch, const uint8_t check[32])
 	check_name(epoch, name);
 	k.mv_size = strlen(name);
 	k.mv_data = name;
-	return outbox_tput(t->ob, t->txn, t->ob->meta, &k, check, 32, 0);
+	return outbox_tput(t->ob, t->txn, t->ob->meta, &k, check,
+			   PSEUDO_CHECK_LEN, 0);
 }
 
 int

@@ -38,6 +38,8 @@
 
 #include "codec.h"
 #include "event.h"
+#include "pseudo.h"
+#include "sign.h"
 
 struct outbox;
 struct outbox_txn;
@@ -52,7 +54,10 @@ enum ref_target {
 };
 
 /* A ref's digest: sign_digest's BLAKE2b-256 of the event bytes. */
-#define REF_DIGEST_LEN 32
+#define REF_DIGEST_LEN SIGN_DIGEST_LEN
+
+/* What the outbox keeps of the ref key: a keyed BLAKE2b-256 of it. */
+#define OUTBOX_REF_KEY_FP_LEN 32
 
 struct ref_info {
 	uint64_t seq;			/* the envelope the ref made first */
@@ -111,11 +116,13 @@ int outbox_first_origin(struct outbox *ob, enum institution *inst, char *net,
  * outbox, or one of an earlier kuska). Returns 0 (the same, or now
  * recorded), 1 (another key named this outbox's records), -errno.
  */
-int outbox_pin_ref_key(struct outbox *ob, const uint8_t fp[32])
+int outbox_pin_ref_key(struct outbox *ob,
+		       const uint8_t fp[OUTBOX_REF_KEY_FP_LEN])
     __attribute__((warn_unused_result));
 
 /* outbox_ref_key_is - the comparison alone: 0, 1, or -ENOENT (none). */
-int outbox_ref_key_is(struct outbox *ob, const uint8_t fp[32])
+int outbox_ref_key_is(struct outbox *ob,
+		      const uint8_t fp[OUTBOX_REF_KEY_FP_LEN])
     __attribute__((warn_unused_result));
 
 /*
@@ -180,12 +187,14 @@ int outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 
 /*
  * outbox_check_get - the key holders' check value recorded for a key
- * epoch (32 bytes into out): 0, or -ENOENT when none is recorded yet.
+ * epoch (PSEUDO_CHECK_LEN bytes into out): 0, or -ENOENT when none is
+ * recorded yet.
  * outbox_check_put records it.
  */
-int outbox_check_get(struct outbox_txn *t, uint32_t epoch, uint8_t out[32]);
+int outbox_check_get(struct outbox_txn *t, uint32_t epoch,
+		     uint8_t out[PSEUDO_CHECK_LEN]);
 int outbox_check_put(struct outbox_txn *t, uint32_t epoch,
-		     const uint8_t check[32])
+		     const uint8_t check[PSEUDO_CHECK_LEN])
     __attribute__((warn_unused_result));
 
 /*

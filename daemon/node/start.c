@@ -108,19 +108,19 @@ node_check_owner(struct node *n, const char *conf)
 
 /* What the outbox keeps of the ref key: a keyed hash, not the key. */
 static void
-ref_key_fp(const struct node *n, uint8_t fp[32])
+ref_key_fp(const struct node *n, uint8_t fp[OUTBOX_REF_KEY_FP_LEN])
 {
 	static const char label[] = "kuska ref key check";
 
-	crypto_generichash(fp, 32, (const unsigned char *)label,
-			   sizeof(label) - 1, n->ref_key->key,
-			   sizeof(n->ref_key->key));
+	crypto_generichash(fp, OUTBOX_REF_KEY_FP_LEN,
+			   (const unsigned char *)label, sizeof(label) - 1,
+			   n->ref_key->key, sizeof(n->ref_key->key));
 }
 
 void
 node_check_ref_key(struct node *n, const char *conf)
 {
-	uint8_t fp[32];
+	uint8_t fp[OUTBOX_REF_KEY_FP_LEN];
 	int r;
 
 	ref_key_fp(n, fp);
@@ -162,7 +162,7 @@ node_lock_outbox(struct node *n, const char *conf, bool recovering)
 int
 node_recover(struct node *n)
 {
-	uint8_t fp[32];
+	uint8_t fp[OUTBOX_REF_KEY_FP_LEN];
 	struct recover_params p = {
 	    .dir = n->cfg.data_dir,
 	    .map_size = n->cfg.map_size_mb << 20,
