@@ -360,16 +360,23 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	{"Qué supone la estimación: que, tenidas en cuenta las interacciones "
 	 "elegidas, las listas de las instituciones son independientes entre "
 	 "sí; que la población es cerrada dentro del periodo (las mismas "
-	 "víctimas de principio a fin); y que cada niño, niña o adolescente se "
-	 "cuenta una sola vez, lo que el enlace de registros entre "
-	 "instituciones hace cierto. Las víctimas sin datos para enlazarlas "
-	 "quedan fuera del modelo (la nota dice cuántas).",
+	 "víctimas de principio a fin); y que cada víctima se cuenta una sola "
+	 "vez, lo que el enlace de registros entre instituciones hace cierto. "
+	 "Las víctimas sin datos para enlazarlas quedan fuera del modelo (la "
+	 "nota dice cuántas).",
 	 "What the estimate assumes: that, once the chosen interactions are "
 	 "allowed for, the institutions' lists are independent of each other; "
 	 "that the population is closed within the period (the same victims "
-	 "throughout); and that each child is counted once, which the linking "
+	 "throughout); and that each victim is counted once, which the linking "
 	 "of records across institutions makes true. Victims with nothing to "
 	 "link them by are left out of the model (the note says how many)."},
+    [M_ESTIMATE_ADULTS] =
+	{"Las listas cuentan víctimas de todas las edades, y la estimación "
+	 "también: de las víctimas identificadas en el periodo, %s lo fueron "
+	 "con 18 años o más (tabla breakdown, age_group 18+).",
+	 "The lists count victims of all ages, and so does the estimate: of "
+	 "the victims identified in the period, %s were identified at 18 or "
+	 "older (table breakdown, age_group 18+)."},
     [M_ESTIMATE_INTERVAL] =
 	{"El intervalo que se publica es el de la fila Bootstrap: intervalo "
 	 "BCa del 95 %% con %u remuestreos (semilla %u), que incluye la "
