@@ -237,13 +237,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_HOW_FUNNEL] = {"De los casos denunciados en el periodo, cuántos han "
 		      "llegado hasta hoy a cada etapa. La pérdida es la "
 		      "proporción de los casos de la etapa anterior que no "
-		      "llegaron a esta: la tabla la da de 0 a 1 (0.209) y el "
-		      "gráfico en porcentaje, con signo menos (\u221220.9%).",
+		      "llegaron a esta: la tabla la da de 0 a 1 y el gráfico "
+		      "en porcentaje, con signo menos; por ejemplo, 0.250 en "
+		      "la tabla es \u221225.0% en el gráfico.",
 		      "Of the cases whose complaint falls in the period, how "
 		      "many have reached each stage by now. Attrition is the "
 		      "share of the previous stage's cases that did not reach "
-		      "this one: the table gives it from 0 to 1 (0.209), the "
-		      "chart as a percentage with a minus sign (\u221220.9%)."},
+		      "this one: the table gives it from 0 to 1, the chart as "
+		      "a percentage with a minus sign; for example, 0.250 in "
+		      "the table is \u221225.0% in the chart."},
     [M_FIG_PROSECUTION] = {"Casos en cada etapa del proceso",
 			   "Cases at each stage"},
     [M_HOW_PROSECUTION] = {"Cada barra cuenta los casos que llegaron a esa "

@@ -424,11 +424,14 @@ test_every_section(void **state)
 	assert_non_null(strstr(p, "«\u2013»: sin dato, o un valor reservado "
 				  "por confidencialidad (una mediana, "
 				  "proporción o estimación"));
-	/* The funnel's line on how to read it writes its examples as the
-	 * table (0.209) and the chart (−20.9%) do, not with a comma. */
-	assert_non_null(strstr(p, "(0.209) y el gráfico en porcentaje, con "
-				  "signo menos (\u221220.9%)"));
-	assert_null(strstr(p, "0,209"));
+	/* The funnel's line on how to read it writes its example as the
+	 * table (0.250) and the chart (−25.0%) do, not with a comma, and
+	 * says it is one: a bare number there read as the table's first
+	 * attrition, which it is not (0.248 here). */
+	assert_non_null(strstr(p, "por ejemplo, 0.250 en la tabla es "
+				  "\u221225.0% en el gráfico."));
+	assert_null(strstr(p, "0,250"));
+	assert_null(strstr(p, "(0.209)"));
 	clear(&d);
 	free(p);
 }
