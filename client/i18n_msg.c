@@ -237,13 +237,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_HOW_FUNNEL] = {"De los casos denunciados en el periodo, cuántos han "
 		      "llegado hasta hoy a cada etapa. La pérdida es la "
 		      "proporción de los casos de la etapa anterior que no "
-		      "llegaron a esta: la tabla la da de 0 a 1 (0.209) y el "
-		      "gráfico en porcentaje, con signo menos (\u221220.9%).",
+		      "llegaron a esta: la tabla la da de 0 a 1 y el gráfico "
+		      "en porcentaje, con signo menos; por ejemplo, 0.250 en "
+		      "la tabla es \u221225.0% en el gráfico.",
 		      "Of the cases whose complaint falls in the period, how "
 		      "many have reached each stage by now. Attrition is the "
 		      "share of the previous stage's cases that did not reach "
-		      "this one: the table gives it from 0 to 1 (0.209), the "
-		      "chart as a percentage with a minus sign (\u221220.9%)."},
+		      "this one: the table gives it from 0 to 1, the chart as "
+		      "a percentage with a minus sign; for example, 0.250 in "
+		      "the table is \u221225.0% in the chart."},
     [M_FIG_PROSECUTION] = {"Casos en cada etapa del proceso",
 			   "Cases at each stage"},
     [M_HOW_PROSECUTION] = {"Cada barra cuenta los casos que llegaron a esa "
@@ -360,16 +362,23 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	{"Qué supone la estimación: que, tenidas en cuenta las interacciones "
 	 "elegidas, las listas de las instituciones son independientes entre "
 	 "sí; que la población es cerrada dentro del periodo (las mismas "
-	 "víctimas de principio a fin); y que cada niño, niña o adolescente se "
-	 "cuenta una sola vez, lo que el enlace de registros entre "
-	 "instituciones hace cierto. Las víctimas sin datos para enlazarlas "
-	 "quedan fuera del modelo (la nota dice cuántas).",
+	 "víctimas de principio a fin); y que cada víctima se cuenta una sola "
+	 "vez, lo que el enlace de registros entre instituciones hace cierto. "
+	 "Las víctimas sin datos para enlazarlas quedan fuera del modelo (la "
+	 "nota dice cuántas).",
 	 "What the estimate assumes: that, once the chosen interactions are "
 	 "allowed for, the institutions' lists are independent of each other; "
 	 "that the population is closed within the period (the same victims "
-	 "throughout); and that each child is counted once, which the linking "
+	 "throughout); and that each victim is counted once, which the linking "
 	 "of records across institutions makes true. Victims with nothing to "
 	 "link them by are left out of the model (the note says how many)."},
+    [M_ESTIMATE_ADULTS] =
+	{"Las listas cuentan víctimas de todas las edades, y la estimación "
+	 "también: de las víctimas identificadas en el periodo, %s lo fueron "
+	 "con 18 años o más (tabla breakdown, age_group 18+).",
+	 "The lists count victims of all ages, and so does the estimate: of "
+	 "the victims identified in the period, %s were identified at 18 or "
+	 "older (table breakdown, age_group 18+)."},
     [M_ESTIMATE_INTERVAL] =
 	{"El intervalo que se publica es el de la fila Bootstrap: intervalo "
 	 "BCa del 95 %% con %u remuestreos (semilla %u), que incluye la "

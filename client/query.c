@@ -470,7 +470,7 @@ cmd_query(int argc, char **argv)
 		fprintf(stderr,
 			"kuska query: note: %s is a count from 1 to %u (or "
 			"one that would give such a count away), withheld "
-			"for the children's privacy; a median or share of "
+			"for the victims' privacy; a median or share of "
 			"it is left empty (docs/DISCLOSURE.md)\n",
 			mark, tab.k - 1);
 	}

@@ -24,6 +24,39 @@
 static const char *const inst_order[] = {"pnp", "mp", "pj", "mimp", "minsa"};
 #define N_INST 5
 
+/*
+ * The note that the victims counted include those identified at 18 or
+ * older (the page is on children and adolescents), as message m (one %s,
+ * their number) into out; NULL when the breakdown by age counts none or
+ * was not given. Their number is its cell as the table shows it: "<10"
+ * when withheld. The identification, the overlap (whose rows share out
+ * the same victims) and the estimate (made from the overlap) all count
+ * victims of every age.
+ */
+static const char *
+adults_note(const struct report *r, enum i18n_msg m, char *out, size_t cap)
+{
+	const struct qtable *t = &r->d->t[RT_BREAKDOWN];
+	const struct cell *c;
+	char n[TEXT_MAX + 16];
+	size_t i;
+
+	if (t->error[0] != '\0')
+		return NULL;
+	for (i = 0; i < t->n_rows; i++) {
+		if (strcmp(rp_text_of(t, i, "dimension"), "age_group") != 0 ||
+		    strcmp(rp_text_of(t, i, "value"), "18+") != 0)
+			continue;
+		c = html_cell(t, i, "victims");
+		if (c == NULL || (c->kind != CELL_SUPPRESSED &&
+				  (c->kind != CELL_NUMBER || c->number == 0)))
+			return NULL;
+		snprintf(out, cap, tr(m), html_cell_text(c, t->k, n, sizeof(n)));
+		return out;
+	}
+	return NULL;
+}
+
 static void
 fig_overlap(struct report *r)
 {
@@ -34,6 +67,7 @@ fig_overlap(struct report *r)
 	unsigned present = 0, members[MAX_BARS];
 	struct svg_val size[MAX_BARS];
 	size_t i, n = 0, n_sets = 0, s;
+	char note[384];
 	int slot[N_INST];
 	struct svg_upset c;
 
@@ -98,38 +132,8 @@ fig_overlap(struct report *r)
 		    COLS({"institutions", NULL, HTML_LABEL},
 			 {"victims", NULL, HTML_VALUE}),
 		    NULL);
+	r->note = adults_note(r, M_ADULTS_NOTE, note, sizeof(note));
 	rp_fig_close(r, t, "overlap", NULL);
-}
-
-/*
- * The note that the victims counted include those identified at 18 or
- * older (the page is on children and adolescents), into out; NULL when
- * the breakdown by age counts none or was not given. Their number is its
- * cell as the table shows it: "<10" when withheld.
- */
-static const char *
-adults_note(const struct report *r, char *out, size_t cap)
-{
-	const struct qtable *t = &r->d->t[RT_BREAKDOWN];
-	const struct cell *c;
-	char n[TEXT_MAX + 16];
-	size_t i;
-
-	if (t->error[0] != '\0')
-		return NULL;
-	for (i = 0; i < t->n_rows; i++) {
-		if (strcmp(rp_text_of(t, i, "dimension"), "age_group") != 0 ||
-		    strcmp(rp_text_of(t, i, "value"), "18+") != 0)
-			continue;
-		c = html_cell(t, i, "victims");
-		if (c == NULL || (c->kind != CELL_SUPPRESSED &&
-				  (c->kind != CELL_NUMBER || c->number == 0)))
-			return NULL;
-		snprintf(out, cap, tr(M_ADULTS_NOTE),
-			 html_cell_text(c, t->k, n, sizeof(n)));
-		return out;
-	}
-	return NULL;
 }
 
 void
@@ -138,7 +142,7 @@ rp_sec_identification(struct report *r)
 	const struct qtable *t = &r->d->t[RT_IDENTIFICATION];
 	struct svg_bar bars[MAX_BARS];
 	struct svg_bars c;
-	char note[256];
+	char note[384];
 
 	rp_section(r, "identification", M_SEC_IDENTIFICATION);
 	if (rp_usable(r, t, "identification")) {
@@ -155,7 +159,7 @@ rp_sec_identification(struct report *r)
 			    COLS({"institution", NULL, HTML_LABEL},
 				 {"victims", NULL, HTML_VALUE}),
 			    NULL);
-		r->note = adults_note(r, note, sizeof(note));
+		r->note = adults_note(r, M_ADULTS_NOTE, note, sizeof(note));
 		rp_fig_close(r, t, "identification", NULL);
 	}
 	if (rp_usable(r, &r->d->t[RT_OVERLAP], "overlap"))
@@ -524,7 +528,7 @@ rp_sec_estimate(struct report *r)
 	const struct qtable *t = &r->d->t[RT_ESTIMATE];
 	static struct svg_interval rows[MAX_BARS];
 	struct svg_intervals c;
-	char query[64];
+	char query[64], note[384];
 	size_t i;
 
 	rp_section(r, "estimate", M_SEC_ESTIMATE);
@@ -563,6 +567,7 @@ rp_sec_estimate(struct report *r)
 	    NULL);
 	snprintf(query, sizeof(query), "estimate --boot %d --seed %d",
 		 REPORT_BOOT, REPORT_SEED);
+	r->note = adults_note(r, M_ESTIMATE_ADULTS, note, sizeof(note));
 	rp_fig_close(r, t, query, tr(M_ESTIMATE_NOTE));
 	/* What the figure rests on, and which interval to publish. */
 	fprintf(r->f, "<p>");

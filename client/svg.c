@@ -472,10 +472,14 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		svg_value_text(svg_num(v), NULL, c->k, a, sizeof(a));
 		text(f, TR_L - 6, y + 4, "tick", "end", a);
 	}
+	/* Every every-th period is named, counted back from the last (the
+	 * report's own), so that the names keep their spacing: counted from
+	 * the first, the last, always named, could fall beside another and
+	 * print over it. */
 	for (i = 0; i < c->n; i++) {
 		double x =
 		    c->n > 1 ? TR_L + TR_IN + step * (double)i : TR_L + pw / 2;
-		if (i % every == 0 || i + 1 == c->n)
+		if ((c->n - 1 - i) % every == 0)
 			text(f, x, TR_H - TR_B + 16, "tick", "middle", c->x[i]);
 	}
 	yb = TR_T + ph - ph * clamp(c->baseline.v, max) / max;

@@ -413,6 +413,9 @@ before=$FAILED
 	--format csv >"$T/sec.csv" 2>"$T/sec.err"
 check "secretariat: a note on standard error says what <10 is" \
 	grep -qx 'kuska query: note: <10 is a count from 1 to 9 (or one that would give such a count away), withheld for .* (docs/DISCLOSURE.md)' "$T/sec.err"
+# The counts are of victims of every age (18+ too), not of children only.
+check "secretariat: the note says whose privacy the withheld counts keep" \
+	grep -qF "withheld for the victims' privacy;" "$T/sec.err"
 check "secretariat: pnp's 3 victims in 2025Q2 show as <10" \
 	grep -qx '2025Q2,pnp,<10' "$T/sec.csv"
 check "secretariat: no count from 1 to 9 shown" \

@@ -162,7 +162,7 @@ check "secretariat: a withheld semester of the trend says so, and the note why" 
 # The funnel's table gives attrition as a share (EVENTS.md), its chart as
 # a percentage: the line on how to read it names both.
 check "analyst: the funnel's text reads attrition as the table gives it" \
-	grep -qF 'the table gives it from 0 to 1 (0.209), the chart as a percentage' \
+	grep -qF 'the chart as a percentage with a minus sign; for example, 0.250 in the table is' \
 	"$T/analyst.dom.html"
 # A count of a year (frequency = year) is not judged against its year's
 # target in a semester's report.

@@ -424,11 +424,14 @@ test_every_section(void **state)
 	assert_non_null(strstr(p, "«\u2013»: sin dato, o un valor reservado "
 				  "por confidencialidad (una mediana, "
 				  "proporción o estimación"));
-	/* The funnel's line on how to read it writes its examples as the
-	 * table (0.209) and the chart (−20.9%) do, not with a comma. */
-	assert_non_null(strstr(p, "(0.209) y el gráfico en porcentaje, con "
-				  "signo menos (\u221220.9%)"));
-	assert_null(strstr(p, "0,209"));
+	/* The funnel's line on how to read it writes its example as the
+	 * table (0.250) and the chart (−25.0%) do, not with a comma, and
+	 * says it is one: a bare number there read as the table's first
+	 * attrition, which it is not (0.248 here). */
+	assert_non_null(strstr(p, "por ejemplo, 0.250 en la tabla es "
+				  "\u221225.0% en el gráfico."));
+	assert_null(strstr(p, "0,250"));
+	assert_null(strstr(p, "(0.209)"));
 	clear(&d);
 	free(p);
 }
@@ -1548,58 +1551,94 @@ set_cell(struct qtable *t, size_t row, const char *col, const char *csv)
 	fixture_cell(&t->rows[row][j], csv, strlen(csv));
 }
 
+/* Whether s is in the figure with id="id" of page p. */
+static bool
+in_fig(const char *p, const char *id, const char *s)
+{
+	char at[64];
+	const char *fig, *end;
+
+	snprintf(at, sizeof(at), "id=\"%s\"", id);
+	fig = strstr(p, at);
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	return in_figure(fig, end, s);
+}
+
 /* Its title is on children and adolescents, but the page's counts of
  * victims include those identified at 18 or older: the identification
- * figure says how many, as SDG 16.2.2's cell of both sexes aged 18+ shows
- * it ("<10" when withheld, never the number under it); nothing when that
- * cell is 0, or when that table, or the estimate it is shown under, is
- * not answered. */
+ * and overlap figures (the overlap's rows share out the same victims) say
+ * how many, and the estimate (made from the overlap) says it is of victims
+ * of all ages, each as the table breakdown's age_group 18+ cell shows it
+ * ("<10" when withheld, never the number under it); nothing when that
+ * cell is 0 or that table is not answered. What the estimate assumes is
+ * that each victim, not each child, is counted once. */
 static void
 test_adults_counted(void **state)
 {
 	static const char *const es = "Las víctimas contadas aquí incluyen 43 "
 				      "identificadas con 18 años o más (tabla "
 				      "breakdown, age_group 18+).";
-	static const char *const es_any = "identificadas con 18 años o más";
+	static const char *const es_est =
+	    "Las listas cuentan víctimas de todas las edades, y la estimación "
+	    "también: de las víctimas identificadas en el periodo, 43 lo "
+	    "fueron con 18 años o más (tabla breakdown, age_group 18+).";
+	static const char *const es_any = "con 18 años o más";
 	static struct report_data d;
-	const char *fig, *end;
 	char *p;
 
 	(void)state;
 	i18n_set(LANG_ES);
 	fill(&d, ROLE, true); /* breakdown row 5: age_group 18+, 43 */
 	p = page(&d, "adults.html");
-	fig = strstr(p, "id=\"f-identification\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	assert_true(in_figure(fig, end, es));
-	assert_int_equal(count(p, es_any), 1);
+	assert_true(in_fig(p, "f-identification", es));
+	assert_true(in_fig(p, "f-overlap", es));
+	assert_true(in_fig(p, "f-estimate", es_est));
+	assert_int_equal(count(p, es_any), 3);
+	assert_non_null(strstr(p, "y que cada víctima se cuenta una sola vez"));
+	assert_null(strstr(p, "niño, niña"));
 	free(p);
 	i18n_set(LANG_EN);
 	p = page(&d, "adults-en.html");
-	assert_non_null(strstr(p, "The victims counted here include 43 "
-				  "identified at 18 or older (table "
-				  "breakdown, age_group 18+)."));
+	assert_true(in_fig(p, "f-overlap",
+			   "The victims counted here include 43 "
+			   "identified at 18 or older (table "
+			   "breakdown, age_group 18+)."));
+	assert_true(in_fig(p, "f-estimate",
+			   "The lists count victims of all ages, and so does "
+			   "the estimate: of the victims identified in the "
+			   "period, 43 were identified at 18 or older (table "
+			   "breakdown, age_group 18+)."));
+	assert_int_equal(count(p, "identified at 18 or older"), 3);
+	assert_non_null(strstr(p, "and that each victim is counted once"));
+	assert_null(strstr(p, "each child"));
 	free(p);
 	i18n_set(LANG_ES);
 	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "<10");
 	p = page(&d, "adults-withheld.html");
-	assert_non_null(strstr(p, "Las víctimas contadas aquí incluyen &lt;10 "
-				  "identificadas con 18 años o más"));
+	assert_true(in_fig(p, "f-overlap",
+			   "Las víctimas contadas aquí incluyen &lt;10 "
+			   "identificadas con 18 años o más"));
+	assert_true(in_fig(p, "f-estimate",
+			   "en el periodo, &lt;10 lo fueron con 18 años o "
+			   "más"));
+	assert_int_equal(count(p, es_any), 3);
 	free(p);
 	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "0");
 	p = page(&d, "adults-none.html");
 	assert_null(strstr(p, es_any));
 	free(p);
-	/* Without a population file (no SDG 16.2.2) the note stays. */
+	/* Without a population file (no SDG 16.2.2) the notes stay. */
 	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "43");
 	codec_qtable_clear(&d.t[RT_SDG]);
 	fixture_error(&d.t[RT_SDG], ROLE,
 		      "the population file has no figures for 2025 for the "
 		      "country (region 00)");
 	p = page(&d, "adults-no-sdg.html");
-	assert_non_null(strstr(p, es));
+	assert_true(in_fig(p, "f-identification", es));
+	assert_true(in_fig(p, "f-overlap", es));
+	assert_true(in_fig(p, "f-estimate", es_est));
 	free(p);
 	codec_qtable_clear(&d.t[RT_BREAKDOWN]);
 	fixture_error(&d.t[RT_BREAKDOWN], ROLE,

@@ -225,6 +225,71 @@ test_trend(void **state)
 	free(s);
 }
 
+/* The x of each period named under a trend in s, into xs (at most max);
+ * how many. */
+static size_t
+tick_xs(const char *s, double *xs, size_t max)
+{
+	static const char needle[] = "class=\"tick\" text-anchor=\"middle\"";
+	const char *at, *t;
+	size_t n = 0;
+
+	for (at = s; n < max && (at = strstr(at, needle)) != NULL; at++) {
+		for (t = at; t > s && strncmp(t, "<text", 5) != 0; t--)
+			;
+		t = strstr(t, " x=\"");
+		assert_true(t != NULL && t < at);
+		xs[n++] = strtod(t + 4, NULL);
+	}
+	return n;
+}
+
+/* With more periods than fit, the periods named under a trend keep their
+ * spacing, the last (the report's) among them: six semesters named every
+ * other one from the first put 2026H2 right beside 2026H1, one printed
+ * over the other. */
+static void
+test_trend_periods_apart(void **state)
+{
+	static const char *const x[] = {"2024H1", "2024H2", "2025H1",
+					"2025H2", "2026H1", "2026H2"};
+	struct svg_val y[] = {{SVG_NUM, 20}, {SVG_NUM, 22}, {SVG_NUM, 25},
+			      {SVG_NUM, 27}, {SVG_NUM, 26}, {SVG_NUM, 28}};
+	struct svg_trend c = {
+	    .id = "tr",
+	    .title = "Mental-health care per 100 victims",
+	    .x = x,
+	    .y = y,
+	    .baseline = {SVG_NUM, 40},
+	    .target = {SVG_NUM, 70},
+	    .baseline_label = "base",
+	    .target_label = "target",
+	    .max = 100,
+	    .k = 10,
+	};
+	size_t n;
+
+	(void)state;
+	for (n = 1; n <= 6; n++) {
+		char *s = NULL;
+		size_t len = 0, m, i;
+		FILE *f = open_memstream(&s, &len);
+		double xs[8];
+
+		assert_non_null(f);
+		c.n = n;
+		assert_int_equal(svg_trend(f, &c), 0);
+		assert_int_equal(fclose(f), 0);
+		assert_non_null(strstr(s, x[n - 1]));
+		m = tick_xs(s, xs, 8);
+		assert_true(m >= 1);
+		/* 44: the room a period's name is given (svg_trend). */
+		for (i = 1; i < m; i++)
+			assert_true(xs[i] - xs[i - 1] >= 44);
+		free(s);
+	}
+}
+
 /* The y of the <text> whose content is label, or -1. */
 static double
 label_y(const char *s, const char *label)
@@ -365,6 +430,7 @@ main(void)
 	    cmocka_unit_test(test_upset),
 	    cmocka_unit_test(test_trend),
 	    cmocka_unit_test(test_trend_labels_apart),
+	    cmocka_unit_test(test_trend_periods_apart),
 	    cmocka_unit_test(test_intervals),
 	    cmocka_unit_test(test_value_text),
 	};
