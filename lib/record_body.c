@@ -199,7 +199,34 @@ parse_case_victims(struct parser *p, json_t *obj, const char *base,
 	return 0;
 }
 
-/* parse_article - the Criminal Code article, short printable ASCII. */
+/*
+ * article_shaped - whether s (len bytes) is written like a Criminal Code
+ * article: 1 to 3 digits, then perhaps a dash and one or two letters
+ * ("153", "129-A", "129-AB"). The article is the one free text a record
+ * carries to the consolidator: a document number, a birth date or a name
+ * typed into it by mistake must stay on the node.
+ */
+static bool
+article_shaped(const char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == 0 || i > 3)
+		return false;
+	if (i == len)
+		return true;
+	if (s[i++] != '-')
+		return false;
+	for (n = 0; i < len; i++, n++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= 'a' && s[i] <= 'z')))
+			return false;
+	return n >= 1 && n <= 2;
+}
+
+/* parse_article - the Criminal Code article (article_shaped). */
 static int
 parse_article(struct parser *p, json_t *obj, const char *base,
 	      struct record *rec)
@@ -218,6 +245,12 @@ parse_article(struct parser *p, json_t *obj, const char *base,
 	if (!record_printable(s, len))
 		return record_fail(p, base, "article",
 				   "must be printable ASCII");
+	if (!article_shaped(s, len))
+		return record_fail(p, base, "article",
+				   "must be an article number: 1 to 3 digits, "
+				   "then perhaps a dash and one or two letters "
+				   "(153, 129-A); nothing else, no name or "
+				   "document number");
 	memcpy(rec->article, s, len);
 	rec->article[len] = '\0';
 	return 0;

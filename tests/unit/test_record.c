@@ -376,7 +376,7 @@ test_valid_variants(void **state)
 	ok(INST_PJ,
 	   "{'kind':'case_stage','ref':'c','date':'2026-03-10',"
 	   "'region':'21','case_number':'F','stage':'dismissal',"
-	   "'victims':[],'persons':100000,'article':'123456789012345'}");
+	   "'victims':[],'persons':100000,'article':'999-zZ'}");
 }
 
 struct bad_case {
@@ -724,6 +724,62 @@ static const struct bad_case bad_cases[] = {
 	 "'case_number':'1','stage':'trial','victims':[],"
 	 "'persons':1,'article':'art\\u00edculo 1'"),
      "article", "printable ASCII"},
+    /* The one free text that leaves the node: no identity in it. */
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'73914826'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'2011-04-17'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'KILLASUMAQ'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'Wiraqocha'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'PTP-884'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'1290-A'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'129-ABC'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'129A'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'129-'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'-A'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'129 -A'"),
+     "article", "must be an article number"},
     /* correction */
     {0,
      "{'kind':'correction','ref':'c','target_ref':'t','date':"
