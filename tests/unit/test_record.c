@@ -459,6 +459,16 @@ static const struct bad_case bad_cases[] = {
     {0, IDV("[]"), "victim", "must be an object"},
     {0, IDV("{'name':'Ana','sex':'F','nationality':'PE','age':3}"),
      "victim.name", "unknown field"},
+    /* A key not written like a field name may be data (an export
+     * whose header row went missing): not quoted. */
+    {0, IDV("{'Killasumaq':'F','sex':'F','nationality':'PE','age':3}"),
+     "victim", "unknown field, its key not shown"},
+    {0, IDV("{'sex':'F','nationality':'PE','age':3,'2011-04-17':1}"),
+     "victim", "unknown field, its key not shown"},
+    {0, "{'kind':'withdrawal','ref':'a','target_ref':'b','73914826':1}", "",
+     "unknown field, its key not shown"},
+    {0, "{'kind':'withdrawal','ref':'a','target_ref':'b','birthDate':1}",
+     "", "unknown field, its key not shown"},
     {0,
      IDV("{'document':{'type':'DNIE','number':'12345678'},'sex':'F',"
 	 "'nationality':'PE','age':3}"),
@@ -908,6 +918,9 @@ test_bad_cases(void **state)
 		assert_null(strstr(err.reason, "1234"));
 		assert_null(strstr(err.reason, "Quispe"));
 		assert_null(strstr(err.reason, "Ana"));
+		assert_null(strstr(err.field, "Killa"));
+		assert_null(strstr(err.field, "7391"));
+		assert_null(strstr(err.field, "2011"));
 	}
 	/* Keep the table honest: at least one case per rule. */
 	assert_true(n >= 100);
@@ -928,6 +941,15 @@ test_json_error_has_no_identity(void **state)
 	assert_null(strstr(err.reason, "Quispe"));
 	assert_null(strstr(err.reason, "Mamani"));
 	assert_null(strstr(err.reason, "near"));
+	/* Nor the characters of a broken \u escape, which may be a name's. */
+	assert_int_equal(parse(INST_PNP,
+			       "{'kind':'identification','victim':{"
+			       "'surnames':'Mamani\\uQuis'}}",
+			       &pr),
+			 -EINVAL);
+	assert_non_null(strstr(err.reason, "invalid escape"));
+	assert_null(strstr(err.reason, "Quis"));
+	assert_null(strstr(err.reason, "Mamani"));
 }
 
 /* The column of a byte that is not UTF-8 is the byte's own, counted
