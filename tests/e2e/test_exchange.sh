@@ -97,6 +97,8 @@ python3 "$KUSKA_SRC/tests/e2e/identities.py" "$T"/sim/*.jsonl \
 check "identity list is not empty ($(wc -l <"$T/identities.txt") strings)" \
 	test "$(wc -l <"$T/identities.txt")" -gt 1000
 check "the canary DNI is among them" grep -qx 73914826 "$T/identities.txt"
+check "... and its surnames as the node normalises them" \
+	grep -qx "KILLASUMAQ CHUSPI" "$T/identities.txt"
 # (g) refused lines hold identities too: each of these carries the
 # canary's and breaks one rule (a field wrong, the JSON broken in the
 # middle of a name, Latin-1 bytes in a name, the DNI typed into the
