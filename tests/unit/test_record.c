@@ -377,6 +377,35 @@ test_valid_variants(void **state)
 	   "{'kind':'case_stage','ref':'c','date':'2026-03-10',"
 	   "'region':'21','case_number':'F','stage':'dismissal',"
 	   "'victims':[],'persons':100000,'article':'999-zZ'}");
+	assert_string_equal(pr.ev.rec.article, "999-ZZ");
+}
+
+/* The forms case systems export an article in are taken, each sent in
+ * the one written form: a leading "Art." or "art", a space or nothing
+ * for the dash, small letters. */
+static void
+test_article_forms(void **state)
+{
+	static const char *const in[][2] = {
+	    {"153", "153"},	      {"129-A", "129-A"},
+	    {"129-a", "129-A"},	      {"153A", "153-A"},
+	    {"153 b", "153-B"},	      {"Art. 153-B", "153-B"},
+	    {"art.153", "153"},	      {"ART 129-A", "129-A"},
+	    {"Art.  129 ab", "129-AB"}, {"7", "7"},
+	};
+	char line[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		snprintf(line, sizeof(line),
+			 "{'kind':'case_stage','ref':'c','date':'2026-03-10',"
+			 "'region':'21','case_number':'F','stage':'trial',"
+			 "'victims':[],'persons':1,'article':'%s'}",
+			 in[i][0]);
+		ok(INST_PJ, line);
+		assert_string_equal(pr.ev.rec.article, in[i][1]);
+	}
 }
 
 struct bad_case {
@@ -773,7 +802,12 @@ static const struct bad_case bad_cases[] = {
     {0,
      TOP("case_stage", "'2026-03-10'", "'15'",
 	 "'case_number':'1','stage':'trial','victims':[],"
-	 "'persons':1,'article':'129A'"),
+	 "'persons':1,'article':'Arteaga'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'Art. '"),
      "article", "must be an article number"},
     {0,
      TOP("case_stage", "'2026-03-10'", "'15'",
@@ -1170,6 +1204,7 @@ main(void)
 	    cmocka_unit_test(test_case_stage),
 	    cmocka_unit_test(test_correction_withdrawal),
 	    cmocka_unit_test(test_valid_variants),
+	    cmocka_unit_test(test_article_forms),
 	    cmocka_unit_test(test_bad_cases),
 	    cmocka_unit_test(test_json_error_has_no_identity),
 	    cmocka_unit_test(test_not_utf8_column),
