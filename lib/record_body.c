@@ -199,7 +199,52 @@ parse_case_victims(struct parser *p, json_t *obj, const char *base,
 	return 0;
 }
 
-/* parse_article - the Criminal Code article, short printable ASCII. */
+/*
+ * article_normal - s (len bytes) as a Criminal Code article in its one
+ * written form, into out: 1 to 3 digits, then perhaps a dash and one or
+ * two capital letters ("153", "129-A"). The forms case systems export are
+ * taken: a leading "Art." or "art", a space or nothing for the dash, small
+ * letters ("Art. 129-a", "153 B", "153A"). Returns false for anything
+ * else: the article is the one free text a record carries to the
+ * consolidator, and a document number, a birth date or a name typed into
+ * it by mistake must stay on the node.
+ */
+static bool
+article_normal(const char *s, size_t len, char out[EVENT_MAX_ARTICLE])
+{
+	size_t i = 0, o = 0, n;
+
+	if (len >= 3 && (s[0] | 0x20) == 'a' && (s[1] | 0x20) == 'r' &&
+	    (s[2] | 0x20) == 't') {
+		i = 3;
+		if (i < len && s[i] == '.')
+			i++;
+		while (i < len && s[i] == ' ')
+			i++;
+	}
+	for (n = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++, n++)
+		if (n < 3)
+			out[o++] = s[i];
+	if (n == 0 || n > 3)
+		return false;
+	if (i < len) {
+		if (s[i] == '-' || s[i] == ' ')
+			i++;
+		if (i == len)
+			return false; /* a dash with no letter after it */
+		out[o++] = '-';
+	}
+	for (n = 0; i < len; i++, n++) {
+		char c = (char)(s[i] & ~0x20);
+		if (n == 2 || c < 'A' || c > 'Z')
+			return false;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+/* parse_article - the Criminal Code article (article_normal). */
 static int
 parse_article(struct parser *p, json_t *obj, const char *base,
 	      struct record *rec)
@@ -218,8 +263,12 @@ parse_article(struct parser *p, json_t *obj, const char *base,
 	if (!record_printable(s, len))
 		return record_fail(p, base, "article",
 				   "must be printable ASCII");
-	memcpy(rec->article, s, len);
-	rec->article[len] = '\0';
+	if (!article_normal(s, len, rec->article))
+		return record_fail(p, base, "article",
+				   "must be an article number: 1 to 3 digits, "
+				   "then perhaps one or two letters (153, "
+				   "129-A, Art. 153-B); nothing else, no name "
+				   "or document number");
 	return 0;
 }
 

@@ -39,17 +39,22 @@ in_list(const char *const *list, const char *s)
 }
 
 /*
- * key_for_path - a copy of an object key fit for an error path: bytes
- * that are not printable ASCII become '?', as the key is untrusted.
+ * key_shown - whether an unknown object key may be quoted in the error:
+ * only when written like the format's field names (lower-case ASCII
+ * letters and '_', at most 47 of them), as a typo of one is. Any other
+ * key may be data: a case system's export whose header row went missing
+ * makes the first record's names and numbers the keys of every line.
  */
-static void
-key_for_path(const char *key, char *out, size_t cap)
+static bool
+key_shown(const char *key)
 {
 	size_t i;
 
-	for (i = 0; key[i] != '\0' && i + 1 < cap; i++)
-		out[i] = key[i] > 0x20 && key[i] < 0x7f ? key[i] : '?';
-	out[i] = '\0';
+	for (i = 0; key[i] != '\0'; i++)
+		if (i == 47 || !((key[i] >= 'a' && key[i] <= 'z') ||
+				 key[i] == '_'))
+			return false;
+	return i > 0;
 }
 
 int
@@ -59,17 +64,21 @@ record_check_fields(struct parser *p, json_t *obj, const char *base,
 {
 	const char *key;
 	json_t *v;
-	char name[48];
 
 	json_object_foreach(obj, key, v)
 	{
 		if (in_list(allowed, key))
 			continue;
-		key_for_path(key, name, sizeof(name));
 		if (other != NULL && in_list(other, key))
-			return record_fail(p, base, name, "not a field of %s",
+			return record_fail(p, base, key, "not a field of %s",
 					   what_kind);
-		return record_fail(p, base, name, "unknown field");
+		if (!key_shown(key))
+			return record_fail(
+			    p, base, "",
+			    "unknown field, its key not shown: it is not "
+			    "written like a field name (lower-case letters "
+			    "and _) and may be a name or number");
+		return record_fail(p, base, key, "unknown field");
 	}
 	return 0;
 }

@@ -43,7 +43,9 @@ int record_fail(struct parser *p, const char *base, const char *name,
 /*
  * record_check_fields - refuses the first key of obj not in allowed:
  * "unknown field", or, when it is in other (fields of other kinds), "not
- * a field of" the what_kind. Returns 0 or -EINVAL.
+ * a field of" the what_kind. An unknown key is named in the error only
+ * when written like a field name (lower-case letters and '_'): any other
+ * may be a name or number. Returns 0 or -EINVAL.
  */
 int record_check_fields(struct parser *p, json_t *obj, const char *base,
 			const char *const *allowed, const char *const *other,

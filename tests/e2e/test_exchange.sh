@@ -2,8 +2,10 @@
 # End to end: five nodes, a key holder and a consolidator on loopback
 # deliver a few thousand synthetic events each, every one stored exactly
 # once; no identity reaches any file, log or frame (the key holder's
-# included); an unregistered node and a node speaking for another
-# institution get nothing stored.
+# included), nor does any of a refused line's (kuska submit's output and
+# --report file searched too), with the key holder up or gone; an
+# unregistered node and a node speaking for another institution get
+# nothing stored.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -95,6 +97,67 @@ python3 "$KUSKA_SRC/tests/e2e/identities.py" "$T"/sim/*.jsonl \
 check "identity list is not empty ($(wc -l <"$T/identities.txt") strings)" \
 	test "$(wc -l <"$T/identities.txt")" -gt 1000
 check "the canary DNI is among them" grep -qx 73914826 "$T/identities.txt"
+check "... and its surnames as the node normalises them" \
+	grep -qx "KILLASUMAQ CHUSPI" "$T/identities.txt"
+# (g) refused lines hold identities too: each of these carries the
+# canary's and breaks one rule (a field wrong, the JSON broken in the
+# middle of a name, Latin-1 bytes in a name, the DNI typed into the
+# article, names and numbers as keys, a held ref reused); none of it
+# may reach kuska submit's output or --report file, a log, a disk or a
+# frame. Then the same with the key holder gone: the request refused.
+V='"document":{"type":"DNI","number":"73914826"},"given_names":"Wiraqocha Ñusta","surnames":"Killasumaq Ch'"'"'uspi","birth_date":"2011-04-17"'
+H='"kind":"identification","date":"2025-03-14","region":"21"'
+{
+	echo "{$H,\"ref\":\"CANARY-R1\",\"victim\":{$V,\"sex\":\"X\",\"nationality\":\"PE\"},\"exploitation\":[\"sexual\"]}"
+	echo "{\"kind\":\"identification\",\"ref\":\"CANARY-R2\",\"date\":\"2010-03-14\",\"region\":\"21\",\"victim\":{$V,\"sex\":\"F\",\"nationality\":\"PE\"},\"exploitation\":[\"sexual\"]}"
+	echo "{\"kind\":\"identification\",\"ref\":\"CANARY-R3\",\"date\":\"2025-03-14\",\"region\":\"99\",\"victim\":{$V,\"sex\":\"F\",\"nationality\":\"PE\"},\"exploitation\":[\"sexual\"]}"
+	echo "{$H,\"ref\":\"CANARY-R4\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":\"73914826\"},\"given_names\":\"Wiraqocha Ñusta 2\",\"surnames\":\"Killasumaq\",\"birth_date\":\"2011-04-17\",\"sex\":\"F\",\"nationality\":\"PE\"},\"exploitation\":[\"sexual\"]}"
+	echo "{$H,\"ref\":\"CANARY-R5\",\"victim\":{\"document\":{\"type\":\"DNIE\",\"number\":\"73914826\"},\"sex\":\"F\",\"nationality\":\"PE\",\"age\":13},\"exploitation\":[\"sexual\"]}"
+	echo "{$H,\"ref\":\"CANARY-R6\",\"victim\":{$V,\"given_names\":\"Wiraqocha Ñusta\",\"sex\":\"F\",\"nationality\":\"PE\"},\"exploitation\":[\"sexual\"]}"
+	echo "{$H,\"ref\":\"CANARY-R7\",\"victim\":{\"given_names\":\"Wiraqocha Ñusta\" \"surnames\":\"Killasumaq Ch'uspi\",\"sex\":\"F\"}}"
+	echo "{$H,\"ref\":\"CANARY-R8\",\"victim\":{\"document\":{\"type\":\"DNI\",\"number\":\"73914826\"},\"surnames\":\"Killasumaq Ch'uspi"
+	printf '{%s,"ref":"CANARY-R9","victim":{"document":{"type":"DNI","number":"73914826"},"given_names":"Wiraqocha \321usta","surnames":"Killasumaq","birth_date":"2011-04-17","sex":"F","nationality":"PE"},"exploitation":["sexual"]}\n' "$H"
+	echo "{\"kind\":\"case_stage\",\"ref\":\"CANARY-R10\",\"date\":\"2025-03-14\",\"region\":\"21\",\"case_number\":\"FIS-CANARY-1\",\"stage\":\"complaint\",\"victims\":[{$V,\"sex\":\"F\",\"nationality\":\"PE\"}],\"persons\":1,\"article\":\"73914826\"}"
+	echo "{$H,\"ref\":\"CANARY-R11\",\"victim\":{\"Wiraqocha Ñusta\":\"Killasumaq Ch'uspi\",\"73914826\":\"2011-04-17\",\"sex\":\"F\",\"nationality\":\"PE\",\"age\":13},\"exploitation\":[\"sexual\"]}"
+	echo "{\"kind\":\"correction\",\"ref\":\"CANARY-R12\",\"target_ref\":\"CANARY-NONE\",\"record\":{$H,\"victim\":{$V,\"sex\":\"F\",\"nationality\":\"PE\"},\"exploitation\":[\"labour\"]}}"
+	echo "{$H,\"ref\":\"CANARY-1\",\"victim\":{$V,\"sex\":\"F\",\"nationality\":\"PE\"},\"exploitation\":[\"begging\"]}"
+} >"$T/refused.jsonl"
+nref=$(wc -l <"$T/refused.jsonl")
+pnp_before=$(node_last_seq pnp)
+"$KUSKA" submit -c "$N/pnp.conf" --dry-run "$T/refused.jsonl" \
+	>"$T/refused-dry.out" 2>&1
+"$KUSKA" submit -c "$N/pnp.conf" --report "$T/refused.csv" \
+	"$T/refused.jsonl" >"$T/refused.out" 2>&1
+check "every line carrying the canary but breaking a rule is refused" \
+	grep -q "refused.jsonl: 0 accepted, 0 already held, $nref refused" \
+	"$T/refused.out"
+check "... one row each in the --report file" \
+	test "$(($(wc -l <"$T/refused.csv") - 1))" = "$nref"
+check "... nothing of them stored" test "$(node_last_seq pnp)" = "$pnp_before"
+"$KUSKA" status -c "$N/pnp.conf" >"$T/pnp-status.out" 2>&1
+"$KUSKA" metrics -c "$N/pnp.conf" >"$T/pnp-metrics.out" 2>&1
+stop_keyholder TERM
+"$KUSKA" submit -c "$N/pnp.conf" "$T/canary.jsonl" "$T/refused.jsonl" \
+	>"$T/noholder.out" 2>&1
+check "the key holder gone: the request refused, saying why" \
+	grep -q "nothing of this request was stored" "$T/noholder.out"
+start_keyholder
+"$KUSKA" status -c "$N/pnp.conf" >"$T/noholder-status.out" 2>&1
+# The identities, and the parts of the canary's these lines hold alone:
+# searched here and, below, in every data file, log and frame.
+{
+	cat "$T/identities.txt"
+	printf '%s\n' 73914826 Wiraqocha WIRAQOCHA Killasumaq KILLASUMAQ \
+		"Ch'uspi" "CH'USPI" 2011-04-17 20110417
+} >"$T/identities-parts.txt"
+said="$T/refused-dry.out $T/refused.csv $T/refused.out $T/pnp-status.out
+	$T/pnp-metrics.out $T/noholder.out $T/noholder-status.out"
+# shellcheck disable=SC2086 # said: file names without spaces
+leaks=$(grep -a -l -F -f "$T/identities-parts.txt" $said)
+check "no identity of a refused line in what kuska submit, status and metrics said" \
+	test -z "$leaks"
+[ -n "$leaks" ] && echo "identities found in: $leaks"
+
 for i in $INSTS; do stop_node "$i" TERM; done
 stop_cons TERM
 stop_keyholder TERM
@@ -110,7 +173,7 @@ if [ -n "$CAP" ]; then
 		test "$(tcpdump -r "$CAP" "tcp port $((PORT + 2))" 2>/dev/null |
 			wc -l)" -gt 10
 fi
-leaks=$(grep -a -l -F -f "$T/identities.txt" $files)
+leaks=$(grep -a -l -F -f "$T/identities-parts.txt" $files)
 check "no identity in data, logs or frames (searched $(echo "$files" | wc -l) files)" \
 	test -z "$leaks"
 [ -n "$leaks" ] && echo "identities found in: $leaks"

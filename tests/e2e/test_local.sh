@@ -31,7 +31,9 @@
 #  - kuska submit interrupted (SIGINT) after a first piece of a file was
 #    answered prints that file's counts, says what was not sent and what
 #    to do, completes its --report file and exits 130; submitting the
-#    file again sends the rest.
+#    file again sends the rest;
+#  - none of what these said or kept (kuska submit's output and --report
+#    file, the logs, the data files) holds an identity of the input.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -333,5 +335,22 @@ check "... the lines read after the answered piece not stored" \
 "$KUSKA" submit -c "$N/pnp.conf" "$T/many.jsonl" >"$T/again.out" 2>&1
 check "... submitted again: the rest accepted, the first 5000 already held" \
 	grep -q "many.jsonl: [1-9][0-9]* accepted, 5000 already held, 0 refused" "$T/again.out"
+
+# --- no identity in what any of it said or kept ----------------------------
+# The refusals, the interrupted submit and its --report file, the
+# spreadsheet and CSV messages, the daemons' logs and data files.
+python3 "$KUSKA_SRC/tests/e2e/identities.py" "$T/sim/pnp.jsonl" \
+	>"$T/identities.txt"
+printf '%s\n' Quispe 40000001 2010-01-01 >>"$T/identities.txt"
+check "identity list is not empty ($(wc -l <"$T/identities.txt") strings)" \
+	test "$(wc -l <"$T/identities.txt")" -gt 100
+stop_node pnp TERM
+files=$(find "$T" -maxdepth 1 -type f \( -name '*.out' -o -name '*.err' \);
+	echo "$T/int.csv"; ls "$N"/*.log; find "$N/data" -type f)
+# shellcheck disable=SC2086 # files: names without spaces
+leaks=$(grep -a -l -F -f "$T/identities.txt" $files)
+check "no identity in any output, log or data file (searched $(echo "$files" | wc -l) files)" \
+	test -z "$leaks"
+[ -n "$leaks" ] && echo "identities found in: $leaks"
 
 finish

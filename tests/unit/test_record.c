@@ -376,7 +376,36 @@ test_valid_variants(void **state)
 	ok(INST_PJ,
 	   "{'kind':'case_stage','ref':'c','date':'2026-03-10',"
 	   "'region':'21','case_number':'F','stage':'dismissal',"
-	   "'victims':[],'persons':100000,'article':'123456789012345'}");
+	   "'victims':[],'persons':100000,'article':'999-zZ'}");
+	assert_string_equal(pr.ev.rec.article, "999-ZZ");
+}
+
+/* The forms case systems export an article in are taken, each sent in
+ * the one written form: a leading "Art." or "art", a space or nothing
+ * for the dash, small letters. */
+static void
+test_article_forms(void **state)
+{
+	static const char *const in[][2] = {
+	    {"153", "153"},	      {"129-A", "129-A"},
+	    {"129-a", "129-A"},	      {"153A", "153-A"},
+	    {"153 b", "153-B"},	      {"Art. 153-B", "153-B"},
+	    {"art.153", "153"},	      {"ART 129-A", "129-A"},
+	    {"Art.  129 ab", "129-AB"}, {"7", "7"},
+	};
+	char line[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		snprintf(line, sizeof(line),
+			 "{'kind':'case_stage','ref':'c','date':'2026-03-10',"
+			 "'region':'21','case_number':'F','stage':'trial',"
+			 "'victims':[],'persons':1,'article':'%s'}",
+			 in[i][0]);
+		ok(INST_PJ, line);
+		assert_string_equal(pr.ev.rec.article, in[i][1]);
+	}
 }
 
 struct bad_case {
@@ -459,6 +488,16 @@ static const struct bad_case bad_cases[] = {
     {0, IDV("[]"), "victim", "must be an object"},
     {0, IDV("{'name':'Ana','sex':'F','nationality':'PE','age':3}"),
      "victim.name", "unknown field"},
+    /* A key not written like a field name may be data (an export
+     * whose header row went missing): not quoted. */
+    {0, IDV("{'Killasumaq':'F','sex':'F','nationality':'PE','age':3}"),
+     "victim", "unknown field, its key not shown"},
+    {0, IDV("{'sex':'F','nationality':'PE','age':3,'2011-04-17':1}"),
+     "victim", "unknown field, its key not shown"},
+    {0, "{'kind':'withdrawal','ref':'a','target_ref':'b','73914826':1}", "",
+     "unknown field, its key not shown"},
+    {0, "{'kind':'withdrawal','ref':'a','target_ref':'b','birthDate':1}",
+     "", "unknown field, its key not shown"},
     {0,
      IDV("{'document':{'type':'DNIE','number':'12345678'},'sex':'F',"
 	 "'nationality':'PE','age':3}"),
@@ -724,6 +763,67 @@ static const struct bad_case bad_cases[] = {
 	 "'case_number':'1','stage':'trial','victims':[],"
 	 "'persons':1,'article':'art\\u00edculo 1'"),
      "article", "printable ASCII"},
+    /* The one free text that leaves the node: no identity in it. */
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'73914826'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'2011-04-17'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'KILLASUMAQ'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'Wiraqocha'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'PTP-884'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'1290-A'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'129-ABC'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'Arteaga'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'Art. '"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'129-'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'-A'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'129 -A'"),
+     "article", "must be an article number"},
     /* correction */
     {0,
      "{'kind':'correction','ref':'c','target_ref':'t','date':"
@@ -852,6 +952,9 @@ test_bad_cases(void **state)
 		assert_null(strstr(err.reason, "1234"));
 		assert_null(strstr(err.reason, "Quispe"));
 		assert_null(strstr(err.reason, "Ana"));
+		assert_null(strstr(err.field, "Killa"));
+		assert_null(strstr(err.field, "7391"));
+		assert_null(strstr(err.field, "2011"));
 	}
 	/* Keep the table honest: at least one case per rule. */
 	assert_true(n >= 100);
@@ -872,6 +975,15 @@ test_json_error_has_no_identity(void **state)
 	assert_null(strstr(err.reason, "Quispe"));
 	assert_null(strstr(err.reason, "Mamani"));
 	assert_null(strstr(err.reason, "near"));
+	/* Nor the characters of a broken \u escape, which may be a name's. */
+	assert_int_equal(parse(INST_PNP,
+			       "{'kind':'identification','victim':{"
+			       "'surnames':'Mamani\\uQuis'}}",
+			       &pr),
+			 -EINVAL);
+	assert_non_null(strstr(err.reason, "invalid escape"));
+	assert_null(strstr(err.reason, "Quis"));
+	assert_null(strstr(err.reason, "Mamani"));
 }
 
 /* The column of a byte that is not UTF-8 is the byte's own, counted
@@ -1092,6 +1204,7 @@ main(void)
 	    cmocka_unit_test(test_case_stage),
 	    cmocka_unit_test(test_correction_withdrawal),
 	    cmocka_unit_test(test_valid_variants),
+	    cmocka_unit_test(test_article_forms),
 	    cmocka_unit_test(test_bad_cases),
 	    cmocka_unit_test(test_json_error_has_no_identity),
 	    cmocka_unit_test(test_not_utf8_column),
