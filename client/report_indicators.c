@@ -63,6 +63,25 @@ by_year(const struct report *r, const struct qtable *t, size_t row)
 }
 
 /*
+ * Whether row of the indicators answer t is a count (unit count) in the
+ * report of a period not over yet (its last day is today or later): a
+ * total that only grows until the period ends and its records arrive, so
+ * its progress against a whole period's target, and the status from it,
+ * would read the calendar as a setback. As for by_year, a withheld one
+ * stays withheld and a no_data one says what its no_data means.
+ */
+static bool
+period_open(const struct report *r, const struct qtable *t, size_t row)
+{
+	const char *status = rp_text_of(t, row, "status");
+
+	return period_last_day(r->code) >= date_today() &&
+	       strcmp(rp_text_of(t, row, "unit"), "count") == 0 &&
+	       strcmp(status, "suppressed") != 0 &&
+	       strcmp(status, "no_data") != 0;
+}
+
+/*
  * Whether row of the indicators answer t is no_data and yet has a value:
  * the period ends before the indicator's baseline period does, when the
  * value is measured (a baseline is) but progress has not started
@@ -76,12 +95,16 @@ in_baseline(const struct qtable *t, size_t row)
 }
 
 /* The report's own status for a row, in place of the consolidator's:
- * "by_year", "baseline_period", or NULL for the consolidator's. */
+ * "by_year", "period_open", "baseline_period", or NULL for the
+ * consolidator's. A semester's count of a year is read by year even in a
+ * semester not over yet: the year's report is where it is judged. */
 static const char *
 report_status(const struct report *r, const struct qtable *t, size_t row)
 {
 	if (by_year(r, t, row))
 		return "by_year";
+	if (period_open(r, t, row))
+		return "period_open";
 	if (in_baseline(t, row))
 		return "baseline_period";
 	return NULL;
@@ -233,6 +256,13 @@ rp_indicator_notes(struct report *r, const struct qtable *t,
 		fprintf(r->f, " ");
 		rp_put(r, tr(M_BY_YEAR_NOTE), i18n_word("status", "by_year"),
 		       (int)(r->code / 10));
+	}
+	if (any_report_status(r, t, keep, "period_open")) {
+		char last[11];
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_PERIOD_OPEN_NOTE),
+		       i18n_word("status", "period_open"),
+		       date_format(period_last_day(r->code), last));
 	}
 	if (any_report_status(r, t, keep, "baseline_period")) {
 		fprintf(r->f, " ");
