@@ -63,6 +63,22 @@ by_year(const struct report *r, const struct qtable *t, size_t row)
 }
 
 /*
+ * Whether row of the indicators answer t has reached a target above its
+ * baseline: a count, which only grows, stays there however the period
+ * ends, so "achieved" is true already. One below its baseline (fewer is
+ * better) is not: the period's remaining records may still pass it.
+ */
+static bool
+reached_for_good(const struct qtable *t, size_t row)
+{
+	struct svg_val b = rp_val(t, row, "baseline"),
+		       g = rp_val(t, row, "target");
+
+	return strcmp(rp_text_of(t, row, "status"), "achieved") == 0 &&
+	       b.kind == SVG_NUM && g.kind == SVG_NUM && g.v > b.v;
+}
+
+/*
  * Whether row of the indicators answer t is a count (unit count) in the
  * report of a period not over yet (its last day is today or later): a
  * total that only grows until the period ends and its records arrive, so
@@ -78,7 +94,7 @@ period_open(const struct report *r, const struct qtable *t, size_t row)
 	return period_last_day(r->code) >= date_today() &&
 	       strcmp(rp_text_of(t, row, "unit"), "count") == 0 &&
 	       strcmp(status, "suppressed") != 0 &&
-	       strcmp(status, "no_data") != 0;
+	       strcmp(status, "no_data") != 0 && !reached_for_good(t, row);
 }
 
 /*

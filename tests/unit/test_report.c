@@ -1301,6 +1301,24 @@ test_counts_read_when_over(void **state)
 	assert_non_null(strstr(p, "b-limited\">Limited progress</span>"));
 	free(p);
 	i18n_set(LANG_ES);
+	/* A count past a target above its baseline has reached it for
+	 * good; one below its baseline (fewer is better) may still pass it
+	 * back before the period ends. */
+	set_text(&d.t[RT_INDICATORS], 2, "status", "achieved");
+	set_text(&d.t[RT_INDICATORS], 3, "unit", "count");
+	set_text(&d.t[RT_INDICATORS], 3, "status", "achieved");
+	p = page(&d, "period-open-achieved.html");
+	snprintf(want, sizeof(want),
+		 "data-q=\"indicators %s 2 status\" data-v=\"achieved\">"
+		 "<span class=\"badge b-achieved\">",
+		 name);
+	assert_non_null(strstr(p, want));
+	snprintf(want, sizeof(want),
+		 "data-q=\"indicators %s 3 status\" data-v=\"achieved\">"
+		 "<span class=\"badge b-period_open\">Se lee al cierre",
+		 name);
+	assert_non_null(strstr(p, want));
+	free(p);
 	/* A count read by year in the report of a semester not over yet is
 	 * read by year: the year's report is where it is judged. */
 	clear(&d);
