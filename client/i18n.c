@@ -152,6 +152,9 @@ static const struct word statuses[] = {
     /* Not the consolidator's: the report's, for a count of a year in
      * a semester's report (INDICATORS.md: read counts by year). */
     {"by_year", {"Se lee por año", "Read by year"}},
+    /* The report's too, for a count in the report of a period not over
+     * yet: it grows until the period ends. */
+    {"period_open", {"Se lee al cierre", "Read when the period ends"}},
     /* The report's too, for a value before the end of the baseline
      * period, whose status is no_data (INDICATORS.md). */
     {"baseline_period", {"Periodo de línea de base", "Baseline period"}},
@@ -258,7 +261,8 @@ i18n_word(const char *col, const char *value)
 		s = i18n_find(services, value);
 	else if (strcmp(col, "status") == 0 || strcmp(col, "progress") == 0 ||
 		 strcmp(col, "value") == 0)
-		/* progress: "by_year", "baseline_period"; value and
+		/* progress: "by_year", "period_open", "baseline_period";
+		 * value and
 		 * progress: "suppressed" */
 		s = i18n_find(statuses, value);
 	else if (strcmp(col, "sex") == 0)

@@ -97,6 +97,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"“%s”: a total over the semester, about half a "
 			"year's, and its target is a year's: its progress "
 			"and status are read in the report of %d."},
+    [M_PERIOD_OPEN_NOTE] = {"«%s»: un total de un periodo que aún no "
+			    "termina, que crece hasta su cierre, el %s, y "
+			    "mientras lleguen sus registros: su avance y su "
+			    "estado se leen cuando el periodo haya "
+			    "terminado.",
+			    "“%s”: a total over a period not over yet, which "
+			    "grows until it ends, on %s, and as its records "
+			    "arrive: its progress and status are read once "
+			    "the period is over."},
     [M_BASELINE_NOTE] = {"«%s»: el periodo termina antes que el periodo de la "
 			 "línea de base del indicador: su valor se mide, y "
 			 "su avance hacia la meta se cuenta desde el final "

@@ -63,6 +63,41 @@ by_year(const struct report *r, const struct qtable *t, size_t row)
 }
 
 /*
+ * Whether row of the indicators answer t has reached a target above its
+ * baseline: a count, which only grows, stays there however the period
+ * ends, so "achieved" is true already. One below its baseline (fewer is
+ * better) is not: the period's remaining records may still pass it.
+ */
+static bool
+reached_for_good(const struct qtable *t, size_t row)
+{
+	struct svg_val b = rp_val(t, row, "baseline"),
+		       g = rp_val(t, row, "target");
+
+	return strcmp(rp_text_of(t, row, "status"), "achieved") == 0 &&
+	       b.kind == SVG_NUM && g.kind == SVG_NUM && g.v > b.v;
+}
+
+/*
+ * Whether row of the indicators answer t is a count (unit count) in the
+ * report of a period not over yet (its last day is today or later): a
+ * total that only grows until the period ends and its records arrive, so
+ * its progress against a whole period's target, and the status from it,
+ * would read the calendar as a setback. As for by_year, a withheld one
+ * stays withheld and a no_data one says what its no_data means.
+ */
+static bool
+period_open(const struct report *r, const struct qtable *t, size_t row)
+{
+	const char *status = rp_text_of(t, row, "status");
+
+	return period_last_day(r->code) >= date_today() &&
+	       strcmp(rp_text_of(t, row, "unit"), "count") == 0 &&
+	       strcmp(status, "suppressed") != 0 &&
+	       strcmp(status, "no_data") != 0 && !reached_for_good(t, row);
+}
+
+/*
  * Whether row of the indicators answer t is no_data and yet has a value:
  * the period ends before the indicator's baseline period does, when the
  * value is measured (a baseline is) but progress has not started
@@ -76,12 +111,16 @@ in_baseline(const struct qtable *t, size_t row)
 }
 
 /* The report's own status for a row, in place of the consolidator's:
- * "by_year", "baseline_period", or NULL for the consolidator's. */
+ * "by_year", "period_open", "baseline_period", or NULL for the
+ * consolidator's. A semester's count of a year is read by year even in a
+ * semester not over yet: the year's report is where it is judged. */
 static const char *
 report_status(const struct report *r, const struct qtable *t, size_t row)
 {
 	if (by_year(r, t, row))
 		return "by_year";
+	if (period_open(r, t, row))
+		return "period_open";
 	if (in_baseline(t, row))
 		return "baseline_period";
 	return NULL;
@@ -233,6 +272,13 @@ rp_indicator_notes(struct report *r, const struct qtable *t,
 		fprintf(r->f, " ");
 		rp_put(r, tr(M_BY_YEAR_NOTE), i18n_word("status", "by_year"),
 		       (int)(r->code / 10));
+	}
+	if (any_report_status(r, t, keep, "period_open")) {
+		char last[11];
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_PERIOD_OPEN_NOTE),
+		       i18n_word("status", "period_open"),
+		       date_format(period_last_day(r->code), last));
 	}
 	if (any_report_status(r, t, keep, "baseline_period")) {
 		fprintf(r->f, " ");

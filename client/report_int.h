@@ -109,7 +109,8 @@ void rp_sec_indicators(struct report *r);
 /*
  * The word cell col of the indicators' row shows instead of its own, or
  * NULL: for the progress and status, the report's own status,
- * "by_year" for a count read by year in a semester's report or
+ * "by_year" for a count read by year in a semester's report,
+ * "period_open" for a count in the report of a period not over yet, or
  * "baseline_period" for one with a value in a period before the end of
  * its baseline's (its status no_data); "suppressed" for the value and
  * progress of one withheld, which "–" would give as no data.
@@ -123,11 +124,11 @@ const char *rp_indicator_instead(const struct html_table *ht, size_t row,
 				 const char *col);
 
 /* The notes on the report's own statuses (rp_indicator_word) that a row
- * keep shows (NULL: all) has: why it is read by year, what a baseline
- * period is; and, when one is on the prosecution funnel or the referrals
- * taken up, that the latest periods read low; when one is on the days to
- * take-up or the timeliness, that they read short and fresh. Each begins
- * with a space. */
+ * keep shows (NULL: all) has: why it is read by year, or once its
+ * period is over, what a baseline period is; and, when one is on the
+ * prosecution funnel or the referrals taken up, that the latest periods read
+ * low; when one is on the days to take-up or the timeliness, that they read
+ * short and fresh. Each begins with a space. */
 void rp_indicator_notes(struct report *r, const struct qtable *t,
 			bool (*keep)(const struct qtable *, size_t));
 

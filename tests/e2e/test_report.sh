@@ -209,6 +209,8 @@ check "the report of $year says the period is not over" \
 check "the report of $year leaves $year, not over, out of the yearly trend" \
 	grep -qF "<p>Year by year, as its target. $year, not over yet, is not shown.</p>" \
 	"$T/open.html"
+check "the report of $year reads its counts when the year ends, not judged" \
+	grep -qF 'badge b-period_open">Read when the period ends<' "$T/open.html"
 check "... that of $P does not" \
 	sh -c "! grep -q 'period is not over' '$ART/report-analyst.html'"
 

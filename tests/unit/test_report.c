@@ -18,7 +18,9 @@
 
 #include <cmocka.h>
 
+#include "date.h"
 #include "i18n.h"
+#include "period.h"
 #include "report.h"
 #include "report_deliveries.h"
 #include "report_fixture.h"
@@ -1203,6 +1205,150 @@ in_figure(const char *fig, const char *end, const char *s)
 	return at != NULL && at < end;
 }
 
+/* The answers of fill() asked for the period code, named name. */
+static void
+fill_period(struct report_data *d, uint32_t code, char name[PERIOD_NAME_MAX])
+{
+	fill(d, ROLE, true);
+	d->code = code;
+	d->period = period_name(code, name);
+}
+
+/* Counts (unit count) in the report of a period not over yet: a total
+ * that only grows until the period ends and its records arrive, so its
+ * progress and status against a whole period's target would read the
+ * calendar as a setback. They say they are read when the period ends, in
+ * the tables and the trend cards, with the period's last day, and no
+ * "deteriorating" shows; a percent is judged as before, a withheld count
+ * stays withheld, a count read by year in a semester's report is read by
+ * year, and a period that is over judges its counts as usual. The period
+ * is today's, so that it is never over when the test runs. */
+static void
+test_counts_read_when_over(void **state)
+{
+	/* rows: takeup-mimp (percent, limited, key), mental-health,
+	 * complaint-formalized (deteriorating, key: made a count here),
+	 * days-to-accusation, seen-by-several (count, suppressed),
+	 * timeliness-pnp (not key) */
+	static const char *const freq[] = {"semester", "semester", "year",
+					   "semester", "year",	   "semester"};
+	static struct report_data d;
+	uint32_t now[PERIODS_PER_DAY];
+	char name[PERIOD_NAME_MAX], want[200], last[11];
+	const char *fig, *end;
+	char *p;
+
+	(void)state;
+	period_codes_of(date_today(), now);
+	i18n_set(LANG_ES);
+	fill_period(&d, now[0], name);
+	set_text(&d.t[RT_INDICATORS], 2, "unit", "count");
+	p = page(&d, "period-open.html");
+	snprintf(want, sizeof(want),
+		 "<td class=\"alt\" data-q=\"indicators %s 2 progress\" "
+		 "data-v=\"-0.813\">Se lee al cierre</td>",
+		 name);
+	assert_non_null(strstr(p, want));
+	snprintf(want, sizeof(want),
+		 "data-q=\"indicators %s 2 status\" data-v=\"deteriorating\">"
+		 "<span class=\"badge b-period_open\">Se lee al cierre</span>"
+		 "</td>",
+		 name);
+	assert_non_null(strstr(p, want));
+	/* Neither the table nor the trend card reads it as a setback. */
+	assert_null(strstr(p, "badge b-deteriorating"));
+	assert_null(strstr(p, "Retroceso"));
+	/* A percent is judged as before. */
+	snprintf(want, sizeof(want),
+		 "data-q=\"indicators %s 0 status\" data-v=\"limited\">"
+		 "<span class=\"badge b-limited\">Avance limitado</span>",
+		 name);
+	assert_non_null(strstr(p, want));
+	/* A withheld count stays withheld. */
+	snprintf(want, sizeof(want),
+		 "data-q=\"indicators %s 4 status\" data-v=\"suppressed\">"
+		 "<span class=\"badge b-suppressed\">",
+		 name);
+	assert_non_null(strstr(p, want));
+	/* Its trend card says so: a badge, and the note why. */
+	fig = strstr(p, "id=\"f-trend\"");
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	assert_non_null(end);
+	assert_true(in_figure(fig, end,
+			      "<span class=\"badge b-period_open\">"
+			      "Se lee al cierre</span>"));
+	assert_true(in_figure(fig, end,
+			      "«Se lee al cierre»: un total de un "
+			      "periodo que aún no termina"));
+	/* The key indicators' table and the trend say why, with the last
+	 * day; the other indicators' table, with no count, does not. */
+	snprintf(want, sizeof(want),
+		 "que crece hasta su cierre, el %s, y mientras lleguen sus "
+		 "registros: su avance y su estado se leen cuando el periodo "
+		 "haya terminado.",
+		 date_format(period_last_day(now[0]), last));
+	assert_int_equal(count(p, want), 2);
+	free(p);
+	/* In English. */
+	i18n_set(LANG_EN);
+	p = page(&d, "period-open-en.html");
+	assert_non_null(strstr(p, "<span class=\"badge b-period_open\">Read "
+				  "when the period ends</span>"));
+	assert_non_null(strstr(p, "its progress and status are read once the "
+				  "period is over."));
+	assert_null(strstr(p, "Deteriorating"));
+	assert_non_null(strstr(p, "b-limited\">Limited progress</span>"));
+	free(p);
+	i18n_set(LANG_ES);
+	/* A count past a target above its baseline has reached it for
+	 * good; one below its baseline (fewer is better) may still pass it
+	 * back before the period ends. */
+	set_text(&d.t[RT_INDICATORS], 2, "status", "achieved");
+	set_text(&d.t[RT_INDICATORS], 3, "unit", "count");
+	set_text(&d.t[RT_INDICATORS], 3, "status", "achieved");
+	p = page(&d, "period-open-achieved.html");
+	snprintf(want, sizeof(want),
+		 "data-q=\"indicators %s 2 status\" data-v=\"achieved\">"
+		 "<span class=\"badge b-achieved\">",
+		 name);
+	assert_non_null(strstr(p, want));
+	snprintf(want, sizeof(want),
+		 "data-q=\"indicators %s 3 status\" data-v=\"achieved\">"
+		 "<span class=\"badge b-period_open\">Se lee al cierre",
+		 name);
+	assert_non_null(strstr(p, want));
+	free(p);
+	/* A count read by year in the report of a semester not over yet is
+	 * read by year: the year's report is where it is judged. */
+	clear(&d);
+	fill_period(&d, now[1], name);
+	set_text(&d.t[RT_INDICATORS], 2, "unit", "count");
+	add_column(&d.t[RT_INDICATORS], "frequency", freq);
+	p = page(&d, "period-open-semester.html");
+	snprintf(want, sizeof(want),
+		 "data-q=\"indicators %s 2 status\" data-v=\"deteriorating\">"
+		 "<span class=\"badge b-by_year\">Se lee por año</span>",
+		 name);
+	assert_non_null(strstr(p, want));
+	assert_null(strstr(p, "Se lee al cierre"));
+	free(p);
+	/* A period that is over compares its count with the target. */
+	clear(&d);
+	fill(&d, ROLE, true);
+	set_text(&d.t[RT_INDICATORS], 2, "unit", "count");
+	d.period = "2025";
+	d.code = 20250;
+	p = page(&d, "period-over-2025.html");
+	assert_null(strstr(p, "Se lee al cierre"));
+	assert_non_null(strstr(p,
+			       "data-q=\"indicators 2025 2 status\" "
+			       "data-v=\"deteriorating\"><span class=\"badge "
+			       "b-deteriorating\">Retroceso</span>"));
+	clear(&d);
+	free(p);
+}
+
 /* The trend card of a withheld indicator says its value is withheld, in
  * words, not "–" (no data); so do its value and progress in the key
  * indicators' table, whose note then has no "–" to explain (every other
@@ -1833,6 +1979,7 @@ main(void)
 	    cmocka_unit_test(test_institution_named),
 	    cmocka_unit_test(test_deliveries_contact),
 	    cmocka_unit_test(test_counts_read_by_year),
+	    cmocka_unit_test(test_counts_read_when_over),
 	    cmocka_unit_test(test_withheld_card),
 	    cmocka_unit_test(test_baseline_period),
 	    cmocka_unit_test(test_followed_to_today),
