@@ -625,6 +625,21 @@ print_summary(const struct run *run, const char *name, const struct tally *t,
 		       name);
 }
 
+/*
+ * Names the files after argv[i] that the command did not send because it
+ * stopped at argv[i] (interrupted, or the node gone): without this the
+ * officer is told to send that one again and may never learn of them.
+ */
+static void
+say_not_sent(char **argv, int i, int argc)
+{
+	for (i++; i < argc; i++)
+		fprintf(stderr,
+			"kuska submit: %s: not sent: the command stopped "
+			"before it; submit it too\n",
+			shown(argv[i]));
+}
+
 /* Opens the --report file and writes its header. NULL: said on stderr. */
 static FILE *
 open_report(const char *path)
@@ -750,6 +765,8 @@ cmd_submit(int argc, char **argv)
 		if (r != 0 || t.refused > 0)
 			status = status ? status : 1;
 	}
+	if (i < argc)
+		say_not_sent(argv, i, argc);
 	progress_clear(&run.prog);
 	ctl_close(&run.ctl);
 	if (run.report != NULL &&

@@ -30,8 +30,9 @@
 #    status answered;
 #  - kuska submit interrupted (SIGINT) after a first piece of a file was
 #    answered prints that file's counts, says what was not sent and what
-#    to do, completes its --report file and exits 130; submitting the
-#    file again sends the rest;
+#    to do, names the files after it that it did not send, completes its
+#    --report file and exits 130; submitting the file again sends the
+#    rest;
 #  - none of what these said or kept (kuska submit's output and --report
 #    file, the logs, the data files) holds an identity of the input.
 . "$(dirname "$0")/lib.sh"
@@ -305,9 +306,11 @@ check "... and by the key holder" sh -c "
 # SIGINT finds submit waiting for more.
 for k in $(seq 30); do sed "s/\"PNP-/\"PNPI$k-/g" "$T/sim/pnp.jsonl"; done |
 	head -6000 >"$T/many.jsonl"
+sed "s/\"PNP-/\"PNPL-/g" "$T/one.jsonl" >"$T/later.jsonl"
 mkfifo "$T/fifo"
 before=$(node_last_seq pnp)
-"$KUSKA" submit -c "$N/pnp.conf" --report "$T/int.csv" - <"$T/fifo" \
+"$KUSKA" submit -c "$N/pnp.conf" --report "$T/int.csv" - "$T/later.jsonl" \
+	<"$T/fifo" \
 	>"$T/int.out" 2>"$T/int.err" &
 sub=$!
 exec 7>"$T/fifo"
@@ -327,6 +330,8 @@ check "... the counts of what was answered, stopped early" \
 	grep -q "^-: 5000 accepted, 0 already held, 0 refused, .* (stopped early)" "$T/int.out"
 check "... saying the rest was not sent and to submit again" \
 	grep -q "standard input: interrupted: the lines answered above (5000) are as printed, the rest were not sent; submit the file again" "$T/int.err"
+check "... naming the file after it, which it did not send" \
+	grep -q "later.jsonl: not sent: the command stopped before it; submit it too" "$T/int.err"
 check "... its --report file complete (header and every warning)" \
 	test "$(wc -l <"$T/int.csv")" = \
 	$((1 + $(grep -c 'warning: 1 victim' "$T/int.out") + $(sed -n 's/.* \([0-9]*\) more warnings.*/\1/p' "$T/int.out")))
