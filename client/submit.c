@@ -479,15 +479,18 @@ blank_utf16le(const uint8_t *s, size_t len)
  * Judges a file by its first lines (lineno counts from 1) before any of
  * it is sent: one that is not text, or is delimited text, is refused as
  * a whole, said on stderr without any of its content. *judged is set at
- * the first line that is not blank. Returns 0, or -EINVAL when refused.
+ * the first line that is not blank. The progress line is taken off the
+ * screen first, or the message would run on from it. Returns 0, or
+ * -EINVAL when refused.
  */
 static int
-judge_head(const char *name, const uint8_t *line, size_t len,
+judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	   unsigned long lineno, bool *judged)
 {
 	const char *what = lineno == 1 ? not_text(line, len) : NULL;
 
 	if (what != NULL) {
+		progress_clear(&run->prog);
 		fprintf(stderr,
 			"kuska submit: %s: %s, not JSON Lines: export the "
 			"records as text, one JSON object a line (kuska(1)); "
@@ -500,6 +503,7 @@ judge_head(const char *name, const uint8_t *line, size_t len,
 	*judged = true;
 	if (!delimited(line, len))
 		return 0;
+	progress_clear(&run->prog);
 	fprintf(
 	    stderr,
 	    "kuska submit: %s: looks like CSV or other delimited text (line "
@@ -546,6 +550,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 			break;
 		if (r < 0) {
 			/* Not the end of the file: a read that failed. */
+			progress_clear(&run->prog);
 			fprintf(stderr,
 				"kuska submit: %s: cannot read after line "
 				"%lu: %s\n",
@@ -559,8 +564,9 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 			utf16le = len >= 2 && memcmp(line, "\xff\xfe", 2) == 0;
 		else if (utf16le && blank_utf16le(line, len))
 			len = 0; /* blank, as the node counts lines */
-		if (!judged &&
-		    (r = judge_head(name, line, len, lineno, &judged)) != 0) {
+		r = judged ? 0
+			   : judge_head(run, name, line, len, lineno, &judged);
+		if (r != 0) {
 			explicit_bzero(line, len);
 			free(line);
 			break;
@@ -584,9 +590,11 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		*ret_sent = *ret_sent || c.n > 0;
 		r = send_chunk(run, name, &c, t);
 	}
-	if (r == 0 && lineno == 0)
+	if (r == 0 && lineno == 0) {
+		progress_clear(&run->prog);
 		fprintf(stderr, "kuska submit: %s: empty: no records in it\n",
 			shown(name));
+	}
 	chunk_clear(&c);
 	if (rd.buf != NULL) {
 		explicit_bzero(rd.buf, READ_CAP);
