@@ -305,6 +305,13 @@ show_progress(struct run *run, const char *name, const struct tally *t,
 	    t->refused);
 }
 
+/* The name of an input in messages. */
+static const char *
+shown(const char *name)
+{
+	return strcmp(name, "-") == 0 ? "standard input" : name;
+}
+
 /* Sends one chunk and prints its results. Returns 0 or -errno. */
 static int
 send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
@@ -324,6 +331,17 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 		       SUBMIT_TIMEOUT_MS, &rep);
 	chunk_clear(c);
 	progress_clear(&run->prog);
+	if (r == -ETIMEDOUT) {
+		/* The node may be slow, not gone: what it was sent may
+		 * still be stored once this run has stopped waiting. */
+		fprintf(stderr,
+			"kuska submit: %s: no answer from the node within %d "
+			"s to the lines from %lu on: it may still store them; "
+			"see kuska status, then submit the file again (what "
+			"the node holds is \"already held\")\n",
+			shown(name), SUBMIT_TIMEOUT_MS / 1000, c->first_line);
+		return r;
+	}
 	if (r != 0) {
 		fprintf(stderr,
 			"kuska submit: %s: no answer from the node: "
@@ -349,13 +367,6 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 	fflush(stdout);
 	show_progress(run, name, t, true);
 	return 0;
-}
-
-/* The name of an input in messages. */
-static const char *
-shown(const char *name)
-{
-	return strcmp(name, "-") == 0 ? "standard input" : name;
 }
 
 /*

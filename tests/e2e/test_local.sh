@@ -33,6 +33,9 @@
 #    to do, names the files after it that it did not send, completes its
 #    --report file and exits 130; submitting the file again sends the
 #    rest;
+#  - kuska submit given no answer within its two minutes (the node
+#    stopped after a first piece) says the node may still store the
+#    lines not answered and what to do, and exits 2;
 #  - none of what these said or kept (kuska submit's output and --report
 #    file, the logs, the data files) holds an identity of the input.
 . "$(dirname "$0")/lib.sh"
@@ -341,6 +344,38 @@ check "... the lines read after the answered piece not stored" \
 check "... submitted again: the rest accepted, the first 5000 already held" \
 	grep -q "many.jsonl: [1-9][0-9]* accepted, 5000 already held, 0 refused" "$T/again.out"
 
+# --- kuska submit given no answer -------------------------------------------
+# The node takes the connection and a first piece, then stops (SIGSTOP)
+# before the second: after its two minutes submit gives up, and says the
+# node may still store those lines (a slow node is not a gone one) and
+# what to do.
+for k in $(seq 30); do sed "s/\"PNP-/\"PNPT$k-/g" "$T/sim/pnp.jsonl"; done |
+	head -5010 >"$T/slow.jsonl"
+mkfifo "$T/fifo2"
+before=$(node_last_seq pnp)
+"$KUSKA" submit -c "$N/pnp.conf" - <"$T/fifo2" >"$T/slow.out" \
+	2>"$T/slow.err" &
+sub=$!
+exec 7>"$T/fifo2"
+head -5000 "$T/slow.jsonl" >&7
+for _ in $(seq 200); do
+	[ "$(node_last_seq pnp)" = $((before + 5000)) ] && break
+	sleep 0.1
+done
+# Stored is not yet answered: a moment for the answer to go out. Should
+# the node stop before it, the first piece is the one not answered.
+sleep 0.5
+kill -STOP "${PIDS[pnp]}"
+sed -n '5001,$p' "$T/slow.jsonl" >&7
+exec 7>&-
+wait $sub
+rc=$?
+kill -CONT "${PIDS[pnp]}"
+check "submit given no answer: exit 2 ($rc)" test $rc = 2
+check "... the counts of what was answered, stopped early" \
+	grep -q "^-: [0-9]* accepted, .* (stopped early)" "$T/slow.out"
+check "... saying the node may still store the lines not answered, and what to do" \
+	grep -q "standard input: no answer from the node within 120 s to the lines from [0-9]* on: it may still store them; see kuska status, then submit the file again" "$T/slow.err"
 # --- no identity in what any of it said or kept ----------------------------
 # The refusals, the interrupted submit and its --report file, the
 # spreadsheet and CSV messages, the daemons' logs and data files.
