@@ -415,6 +415,16 @@ not_text(const uint8_t *head, size_t len)
 	    {"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8,
 	     "an Office document of the old format (an .xls spreadsheet?)"},
 	    {"%PDF-", 5, "a PDF document"},
+	    /* A compressed export: its bytes read as lines would each be
+	     * refused as "not UTF-8 text: save the file as UTF-8". */
+	    {"\x1f\x8b", 2, "a gzip-compressed file (decompress it first)"},
+	    {"BZh", 3, "a bzip2-compressed file (decompress it first)"},
+	    {"\xfd\x37\x7a\x58\x5a\x00", 6,
+	     "an xz-compressed file (decompress it first)"},
+	    {"\x28\xb5\x2f\xfd", 4,
+	     "a zstd-compressed file (decompress it first)"},
+	    {"7z\xbc\xaf\x27\x1c", 6, "a 7-Zip archive (extract it first)"},
+	    {"Rar!\x1a\x07", 6, "a RAR archive (extract it first)"},
 	};
 	size_t i;
 

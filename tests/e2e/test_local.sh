@@ -21,9 +21,10 @@
 #    of a data_dir without a store;
 #  - kuska submit of a directory or of a closed standard input is an
 #    error with the file's name and the reason; a spreadsheet (a ZIP
-#    archive) is named as one and nothing of it is sent, and so is a CSV
-#    export (delimited text); an empty file is said to be empty; a UTF-16
-#    file has as many refusals as records;
+#    archive) is named as one and nothing of it is sent, and so are a
+#    compressed export (gzip) and a CSV export (delimited text); an empty
+#    file is said to be empty; a UTF-16 file has as many refusals as
+#    records;
 #  - a request over the consolidator's or the key holder's control
 #    socket's limits is answered with the reason, logged, counted, a
 #    malformed one answered 'malformed control request', and the next
@@ -200,6 +201,17 @@ check "... not a refusal a line" sh -c "! grep -q 'cases.xlsx:[0-9]' '$T/xlsx.ou
 check "... the good file after it still taken" \
 	grep -q "one.jsonl: [0-9]* accepted, [0-9]* already held, 0 refused" "$T/xlsx.out"
 check "... nothing stored from the spreadsheet" test "$(node_last_seq pnp)" = "$before"
+# A compressed export: named as such, not sent line by line (each line
+# refused "not UTF-8 text: save the file as UTF-8").
+gzip -c "$T/one.jsonl" >"$T/one.jsonl.gz"
+before=$(node_last_seq pnp)
+"$KUSKA" submit -c "$N/pnp.conf" "$T/one.jsonl.gz" >"$T/gz.out" 2>&1
+rc=$?
+check "submit of a gzip-compressed file: exit 1 ($rc)" test $rc = 1
+check "... naming it compressed, to decompress first" \
+	grep -q "one.jsonl.gz: a gzip-compressed file (decompress it first), not JSON Lines" "$T/gz.out"
+check "... not a refusal a line" sh -c "! grep -q 'one.jsonl.gz:[0-9]' '$T/gz.out'"
+check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
 : >"$T/empty.jsonl"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/empty.jsonl" >"$T/empty.out" 2>&1
 rc=$?
