@@ -33,7 +33,8 @@
 
 #define CHUNK_LINES CODEC_MAX_LINES
 #define CHUNK_BYTES (8 * 1024 * 1024)
-#define SUBMIT_TIMEOUT_MS 120000
+#define SUBMIT_TIMEOUT_S 120     /* --timeout, default */
+#define SUBMIT_TIMEOUT_MAX_S 86400
 #define READ_BLOCK (64 * 1024)
 #define LINE_KEEP (RECORD_MAX_LINE + 1) /* the node refuses longer ones */
 
@@ -195,9 +196,27 @@ struct run {
 	struct ctl *ctl;
 	uint64_t dry_run;     /* 0, or the dry run's id */
 	bool verbose;	      /* every warning, not the first few */
+	int timeout_s;	      /* --timeout: a piece's answer waited for */
 	FILE *report;	      /* --report: every refusal and warning */
 	struct progress prog; /* on a terminal */
 };
+
+/* parse_timeout - --timeout's seconds, 1 to SUBMIT_TIMEOUT_MAX_S, into
+ * *out. Returns 0 or -EINVAL. */
+static int
+parse_timeout(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 ||
+	    v > SUBMIT_TIMEOUT_MAX_S)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
 
 /* Warnings of one kind listed per file without --verbose. */
 #define WARN_SHOWN 5
@@ -328,7 +347,7 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 	req.first_line = c->first_line;
 	req.dry_run = run->dry_run;
 	r = ctl_submit(run->ctl, &req, c->lines, c->lens, c->n,
-		       SUBMIT_TIMEOUT_MS, &rep);
+		       (uint64_t)run->timeout_s * 1000, &rep);
 	chunk_clear(c);
 	progress_clear(&run->prog);
 	if (r == -ETIMEDOUT) {
@@ -339,7 +358,7 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 			"s to the lines from %lu on: it may still store them; "
 			"see kuska status, then submit the file again (what "
 			"the node holds is \"already held\")\n",
-			shown(name), SUBMIT_TIMEOUT_MS / 1000, c->first_line);
+			shown(name), run->timeout_s, c->first_line);
 		return r;
 	}
 	if (r != 0) {
@@ -691,6 +710,7 @@ cmd_submit(int argc, char **argv)
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"report", required_argument, NULL, 'r'},
+	    {"timeout", required_argument, NULL, 't'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct node_config cfg;
@@ -707,8 +727,9 @@ cmd_submit(int argc, char **argv)
 		return 2;
 	}
 	memset(&run, 0, sizeof(run));
+	run.timeout_s = SUBMIT_TIMEOUT_S;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:nvr:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:nvr:t:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conf = optarg;
@@ -724,6 +745,15 @@ cmd_submit(int argc, char **argv)
 			break;
 		case 'r':
 			report = optarg;
+			break;
+		case 't':
+			if (parse_timeout(optarg, &run.timeout_s) != 0) {
+				fprintf(stderr,
+					"kuska submit: --timeout %s: not a "
+					"number of seconds from 1 to %d\n",
+					optarg, SUBMIT_TIMEOUT_MAX_S);
+				return 2;
+			}
 			break;
 		default:
 			goto usage;

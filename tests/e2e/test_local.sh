@@ -34,7 +34,7 @@
 #    to do, names the files after it that it did not send, completes its
 #    --report file and exits 130; submitting the file again sends the
 #    rest;
-#  - kuska submit given no answer within its two minutes (the node
+#  - kuska submit given no answer within its --timeout (the node
 #    stopped after a first piece) says the node may still store the
 #    lines not answered and what to do, and exits 2;
 #  - none of what these said or kept (kuska submit's output and --report
@@ -358,15 +358,15 @@ check "... submitted again: the rest accepted, the first 5000 already held" \
 
 # --- kuska submit given no answer -------------------------------------------
 # The node takes the connection and a first piece, then stops (SIGSTOP)
-# before the second: after its two minutes submit gives up, and says the
+# before the second: after its --timeout of 3 s submit gives up, says the
 # node may still store those lines (a slow node is not a gone one) and
 # what to do.
 for k in $(seq 30); do sed "s/\"PNP-/\"PNPT$k-/g" "$T/sim/pnp.jsonl"; done |
 	head -5010 >"$T/slow.jsonl"
 mkfifo "$T/fifo2"
 before=$(node_last_seq pnp)
-"$KUSKA" submit -c "$N/pnp.conf" - <"$T/fifo2" >"$T/slow.out" \
-	2>"$T/slow.err" &
+"$KUSKA" submit -c "$N/pnp.conf" --timeout 3 - <"$T/fifo2" \
+	>"$T/slow.out" 2>"$T/slow.err" &
 sub=$!
 exec 7>"$T/fifo2"
 head -5000 "$T/slow.jsonl" >&7
@@ -387,7 +387,10 @@ check "submit given no answer: exit 2 ($rc)" test $rc = 2
 check "... the counts of what was answered, stopped early" \
 	grep -q "^-: [0-9]* accepted, .* (stopped early)" "$T/slow.out"
 check "... saying the node may still store the lines not answered, and what to do" \
-	grep -q "standard input: no answer from the node within 120 s to the lines from [0-9]* on: it may still store them; see kuska status, then submit the file again" "$T/slow.err"
+	grep -q "standard input: no answer from the node within 3 s to the lines from [0-9]* on: it may still store them; see kuska status, then submit the file again" "$T/slow.err"
+check "a --timeout that is not 1 to 86400 seconds refused before anything is sent" \
+	sh -c '"$0" submit -c "$1" --timeout 0 "$2" 2>&1 | grep -q -- "--timeout 0: not a number of seconds from 1 to 86400"' \
+	"$KUSKA" "$N/pnp.conf" "$T/slow.jsonl"
 # --- no identity in what any of it said or kept ----------------------------
 # The refusals, the interrupted submit and its --report file, the
 # spreadsheet and CSV messages, the daemons' logs and data files.
