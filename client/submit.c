@@ -33,7 +33,8 @@
 
 #define CHUNK_LINES CODEC_MAX_LINES
 #define CHUNK_BYTES (8 * 1024 * 1024)
-#define SUBMIT_TIMEOUT_MS 120000
+#define SUBMIT_TIMEOUT_S 120     /* --timeout, default */
+#define SUBMIT_TIMEOUT_MAX_S 86400
 #define READ_BLOCK (64 * 1024)
 #define LINE_KEEP (RECORD_MAX_LINE + 1) /* the node refuses longer ones */
 
@@ -195,9 +196,27 @@ struct run {
 	struct ctl *ctl;
 	uint64_t dry_run;     /* 0, or the dry run's id */
 	bool verbose;	      /* every warning, not the first few */
+	int timeout_s;	      /* --timeout: a piece's answer waited for */
 	FILE *report;	      /* --report: every refusal and warning */
 	struct progress prog; /* on a terminal */
 };
+
+/* parse_timeout - --timeout's seconds, 1 to SUBMIT_TIMEOUT_MAX_S, into
+ * *out. Returns 0 or -EINVAL. */
+static int
+parse_timeout(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 ||
+	    v > SUBMIT_TIMEOUT_MAX_S)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
 
 /* Warnings of one kind listed per file without --verbose. */
 #define WARN_SHOWN 5
@@ -305,6 +324,13 @@ show_progress(struct run *run, const char *name, const struct tally *t,
 	    t->refused);
 }
 
+/* The name of an input in messages. */
+static const char *
+shown(const char *name)
+{
+	return strcmp(name, "-") == 0 ? "standard input" : name;
+}
+
 /* Sends one chunk and prints its results. Returns 0 or -errno. */
 static int
 send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
@@ -321,9 +347,20 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 	req.first_line = c->first_line;
 	req.dry_run = run->dry_run;
 	r = ctl_submit(run->ctl, &req, c->lines, c->lens, c->n,
-		       SUBMIT_TIMEOUT_MS, &rep);
+		       (uint64_t)run->timeout_s * 1000, &rep);
 	chunk_clear(c);
 	progress_clear(&run->prog);
+	if (r == -ETIMEDOUT) {
+		/* The node may be slow, not gone: what it was sent may
+		 * still be stored once this run has stopped waiting. */
+		fprintf(stderr,
+			"kuska submit: %s: no answer from the node within %d "
+			"s to the lines from %lu on: it may still store them; "
+			"see kuska status, then submit the file again (what "
+			"the node holds is \"already held\")\n",
+			shown(name), run->timeout_s, c->first_line);
+		return r;
+	}
 	if (r != 0) {
 		fprintf(stderr,
 			"kuska submit: %s: no answer from the node: "
@@ -349,13 +386,6 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 	fflush(stdout);
 	show_progress(run, name, t, true);
 	return 0;
-}
-
-/* The name of an input in messages. */
-static const char *
-shown(const char *name)
-{
-	return strcmp(name, "-") == 0 ? "standard input" : name;
 }
 
 /*
@@ -404,6 +434,16 @@ not_text(const uint8_t *head, size_t len)
 	    {"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8,
 	     "an Office document of the old format (an .xls spreadsheet?)"},
 	    {"%PDF-", 5, "a PDF document"},
+	    /* A compressed export: its bytes read as lines would each be
+	     * refused as "not UTF-8 text: save the file as UTF-8". */
+	    {"\x1f\x8b", 2, "a gzip-compressed file (decompress it first)"},
+	    {"BZh", 3, "a bzip2-compressed file (decompress it first)"},
+	    {"\xfd\x37\x7a\x58\x5a\x00", 6,
+	     "an xz-compressed file (decompress it first)"},
+	    {"\x28\xb5\x2f\xfd", 4,
+	     "a zstd-compressed file (decompress it first)"},
+	    {"7z\xbc\xaf\x27\x1c", 6, "a 7-Zip archive (extract it first)"},
+	    {"Rar!\x1a\x07", 6, "a RAR archive (extract it first)"},
 	};
 	size_t i;
 
@@ -479,15 +519,18 @@ blank_utf16le(const uint8_t *s, size_t len)
  * Judges a file by its first lines (lineno counts from 1) before any of
  * it is sent: one that is not text, or is delimited text, is refused as
  * a whole, said on stderr without any of its content. *judged is set at
- * the first line that is not blank. Returns 0, or -EINVAL when refused.
+ * the first line that is not blank. The progress line is taken off the
+ * screen first, or the message would run on from it. Returns 0, or
+ * -EINVAL when refused.
  */
 static int
-judge_head(const char *name, const uint8_t *line, size_t len,
+judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	   unsigned long lineno, bool *judged)
 {
 	const char *what = lineno == 1 ? not_text(line, len) : NULL;
 
 	if (what != NULL) {
+		progress_clear(&run->prog);
 		fprintf(stderr,
 			"kuska submit: %s: %s, not JSON Lines: export the "
 			"records as text, one JSON object a line (kuska(1)); "
@@ -500,6 +543,7 @@ judge_head(const char *name, const uint8_t *line, size_t len,
 	*judged = true;
 	if (!delimited(line, len))
 		return 0;
+	progress_clear(&run->prog);
 	fprintf(
 	    stderr,
 	    "kuska submit: %s: looks like CSV or other delimited text (line "
@@ -546,6 +590,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 			break;
 		if (r < 0) {
 			/* Not the end of the file: a read that failed. */
+			progress_clear(&run->prog);
 			fprintf(stderr,
 				"kuska submit: %s: cannot read after line "
 				"%lu: %s\n",
@@ -559,8 +604,9 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 			utf16le = len >= 2 && memcmp(line, "\xff\xfe", 2) == 0;
 		else if (utf16le && blank_utf16le(line, len))
 			len = 0; /* blank, as the node counts lines */
-		if (!judged &&
-		    (r = judge_head(name, line, len, lineno, &judged)) != 0) {
+		r = judged ? 0
+			   : judge_head(run, name, line, len, lineno, &judged);
+		if (r != 0) {
 			explicit_bzero(line, len);
 			free(line);
 			break;
@@ -584,9 +630,11 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		*ret_sent = *ret_sent || c.n > 0;
 		r = send_chunk(run, name, &c, t);
 	}
-	if (r == 0 && lineno == 0)
+	if (r == 0 && lineno == 0) {
+		progress_clear(&run->prog);
 		fprintf(stderr, "kuska submit: %s: empty: no records in it\n",
 			shown(name));
+	}
 	chunk_clear(&c);
 	if (rd.buf != NULL) {
 		explicit_bzero(rd.buf, READ_CAP);
@@ -625,6 +673,21 @@ print_summary(const struct run *run, const char *name, const struct tally *t,
 		       name);
 }
 
+/*
+ * Names the files after argv[i] that the command did not send because it
+ * stopped at argv[i] (interrupted, or the node gone): without this the
+ * officer is told to send that one again and may never learn of them.
+ */
+static void
+say_not_sent(char **argv, int i, int argc)
+{
+	for (i++; i < argc; i++)
+		fprintf(stderr,
+			"kuska submit: %s: not sent: the command stopped "
+			"before it; submit it too\n",
+			shown(argv[i]));
+}
+
 /* Opens the --report file and writes its header. NULL: said on stderr. */
 static FILE *
 open_report(const char *path)
@@ -647,6 +710,7 @@ cmd_submit(int argc, char **argv)
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"report", required_argument, NULL, 'r'},
+	    {"timeout", required_argument, NULL, 't'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct node_config cfg;
@@ -663,8 +727,9 @@ cmd_submit(int argc, char **argv)
 		return 2;
 	}
 	memset(&run, 0, sizeof(run));
+	run.timeout_s = SUBMIT_TIMEOUT_S;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:nvr:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:nvr:t:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conf = optarg;
@@ -680,6 +745,15 @@ cmd_submit(int argc, char **argv)
 			break;
 		case 'r':
 			report = optarg;
+			break;
+		case 't':
+			if (parse_timeout(optarg, &run.timeout_s) != 0) {
+				fprintf(stderr,
+					"kuska submit: --timeout %s: not a "
+					"number of seconds from 1 to %d\n",
+					optarg, SUBMIT_TIMEOUT_MAX_S);
+				return 2;
+			}
 			break;
 		default:
 			goto usage;
@@ -750,6 +824,8 @@ cmd_submit(int argc, char **argv)
 		if (r != 0 || t.refused > 0)
 			status = status ? status : 1;
 	}
+	if (i < argc)
+		say_not_sent(argv, i, argc);
 	progress_clear(&run.prog);
 	ctl_close(&run.ctl);
 	if (run.report != NULL &&

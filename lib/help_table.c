@@ -68,7 +68,7 @@ const struct help_cmd help_table[] = {
 	.prog = "kuska",
 	.name = "submit",
 	.synopsis = "-c NODE.conf [--dry-run] [--verbose] [--report FILE] "
-		    "FILE...",
+		    "[--timeout SECONDS] FILE...",
 	.summary = "send case records to the institution's node",
 	.min_args = 1,
 	.max_args = HELP_ANY,
@@ -82,6 +82,9 @@ const struct help_cmd help_table[] = {
 		 "list every warning, not a count and the first few"},
 		{'r', "report", "FILE",
 		 "also write every refusal and warning to FILE as CSV"},
+		{'t', "timeout", "SECONDS",
+		 "wait so long for the node's answer to each piece "
+		 "(default 120)"},
 		{0},
 	    },
 	.sections =

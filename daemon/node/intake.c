@@ -284,13 +284,16 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 		struct line_result *res = &reply->results[*i];
 		serve_now(in, *i);
 		res->line = first_line + *i;
-		if (blank(lines[*i], lens[*i])) {
-			res->status = LINE_BLANK;
-			continue;
-		}
+		/* Length first: kuska submit sends only the head of a
+		 * longer line, and a head of blanks is no blank line (the
+		 * record after them would be lost without a word). */
 		if (lens[*i] > RECORD_MAX_LINE) {
 			intake_refuse(res, "", "line longer than %d bytes",
 				      RECORD_MAX_LINE);
+			continue;
+		}
+		if (blank(lines[*i], lens[*i])) {
+			res->status = LINE_BLANK;
 			continue;
 		}
 		if (in->dry != NULL)

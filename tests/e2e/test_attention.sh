@@ -2,9 +2,11 @@
 # End to end: what an operator sees at the keyboard, and what a
 # monitoring check sees. kuska submit, report and estimate --boot draw a
 # progress line on standard error when it is a terminal (script(1) gives
-# them one) and write nothing of the kind when it is not; a node's status
-# needs attention (exit 1) once the consolidator has not answered for
-# longer than alarm_silent_s, with events waiting or not, stays healthy
+# them one), take it off before a message of their own (a spreadsheet or
+# an empty file refused), and write nothing of the kind when it is not; a
+# node's status needs attention (exit 1) once the consolidator has not
+# answered for longer than alarm_silent_s, with events waiting or not,
+# stays healthy
 # past that time while the consolidator is up but idle (the node's
 # keep-alive hellos), and is healthy again when it answers. Warnings are
 # counted, the first few listed (all with --verbose), and --report writes
@@ -35,6 +37,21 @@ check "... a progress line: records, rate, refusals" \
 	"$T/tty.out"
 check "... then the summary" \
 	grep -qa "first.jsonl: 200 accepted, 0 already held" "$T/tty.out"
+# A file refused whole (a spreadsheet, a CSV export, an empty file): the
+# progress line drawn at its start is taken off before the message, which
+# would otherwise run on from it on the same line.
+printf 'PK\003\004 not a real one' >"$T/cases.xlsx"
+printf 'kind,ref,date\nidentification,A-1,2025-01-01\n' >"$T/cases.csv"
+: >"$T/none.jsonl"
+tty "$KUSKA" submit -c "$N/pnp.conf" "$T/cases.xlsx" "$T/cases.csv" \
+	"$T/none.jsonl"
+for what in "cases.xlsx: a ZIP archive" "cases.csv: looks like CSV" \
+	"none.jsonl: empty"; do
+	check "submit on a terminal: '$what' on a line of its own" \
+		grep -qa $'\r\e\[K'"kuska submit: [^ ]*$what" "$T/tty.out"
+done
+ran_on() { grep -qa 'refused'$'\e\[K''kuska' "$T/tty.out"; }
+check "... never run on from the progress line" eval '! ran_on'
 "$KUSKA" submit -c "$N/pnp.conf" "$T/rest.jsonl" >"$T/file.out" 2>"$T/file.err"
 check "submit into files: exit 0" test $? = 0
 check "... nothing on standard error" test ! -s "$T/file.err"

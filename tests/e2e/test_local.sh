@@ -21,17 +21,22 @@
 #    of a data_dir without a store;
 #  - kuska submit of a directory or of a closed standard input is an
 #    error with the file's name and the reason; a spreadsheet (a ZIP
-#    archive) is named as one and nothing of it is sent, and so is a CSV
-#    export (delimited text); an empty file is said to be empty; a UTF-16
-#    file has as many refusals as records;
+#    archive) is named as one and nothing of it is sent, and so are a
+#    compressed export (gzip) and a CSV export (delimited text); an empty
+#    file is said to be empty; a UTF-16 file has as many refusals as
+#    records;
 #  - a request over the consolidator's or the key holder's control
 #    socket's limits is answered with the reason, logged, counted, a
 #    malformed one answered 'malformed control request', and the next
 #    status answered;
 #  - kuska submit interrupted (SIGINT) after a first piece of a file was
 #    answered prints that file's counts, says what was not sent and what
-#    to do, completes its --report file and exits 130; submitting the
-#    file again sends the rest;
+#    to do, names the files after it that it did not send, completes its
+#    --report file and exits 130; submitting the file again sends the
+#    rest;
+#  - kuska submit given no answer within its --timeout (the node
+#    stopped after a first piece) says the node may still store the
+#    lines not answered and what to do, and exits 2;
 #  - none of what these said or kept (kuska submit's output and --report
 #    file, the logs, the data files) holds an identity of the input.
 . "$(dirname "$0")/lib.sh"
@@ -196,6 +201,17 @@ check "... not a refusal a line" sh -c "! grep -q 'cases.xlsx:[0-9]' '$T/xlsx.ou
 check "... the good file after it still taken" \
 	grep -q "one.jsonl: [0-9]* accepted, [0-9]* already held, 0 refused" "$T/xlsx.out"
 check "... nothing stored from the spreadsheet" test "$(node_last_seq pnp)" = "$before"
+# A compressed export: named as such, not sent line by line (each line
+# refused "not UTF-8 text: save the file as UTF-8").
+gzip -c "$T/one.jsonl" >"$T/one.jsonl.gz"
+before=$(node_last_seq pnp)
+"$KUSKA" submit -c "$N/pnp.conf" "$T/one.jsonl.gz" >"$T/gz.out" 2>&1
+rc=$?
+check "submit of a gzip-compressed file: exit 1 ($rc)" test $rc = 1
+check "... naming it compressed, to decompress first" \
+	grep -q "one.jsonl.gz: a gzip-compressed file (decompress it first), not JSON Lines" "$T/gz.out"
+check "... not a refusal a line" sh -c "! grep -q 'one.jsonl.gz:[0-9]' '$T/gz.out'"
+check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
 : >"$T/empty.jsonl"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/empty.jsonl" >"$T/empty.out" 2>&1
 rc=$?
@@ -305,9 +321,11 @@ check "... and by the key holder" sh -c "
 # SIGINT finds submit waiting for more.
 for k in $(seq 30); do sed "s/\"PNP-/\"PNPI$k-/g" "$T/sim/pnp.jsonl"; done |
 	head -6000 >"$T/many.jsonl"
+sed "s/\"PNP-/\"PNPL-/g" "$T/one.jsonl" >"$T/later.jsonl"
 mkfifo "$T/fifo"
 before=$(node_last_seq pnp)
-"$KUSKA" submit -c "$N/pnp.conf" --report "$T/int.csv" - <"$T/fifo" \
+"$KUSKA" submit -c "$N/pnp.conf" --report "$T/int.csv" - "$T/later.jsonl" \
+	<"$T/fifo" \
 	>"$T/int.out" 2>"$T/int.err" &
 sub=$!
 exec 7>"$T/fifo"
@@ -327,6 +345,8 @@ check "... the counts of what was answered, stopped early" \
 	grep -q "^-: 5000 accepted, 0 already held, 0 refused, .* (stopped early)" "$T/int.out"
 check "... saying the rest was not sent and to submit again" \
 	grep -q "standard input: interrupted: the lines answered above (5000) are as printed, the rest were not sent; submit the file again" "$T/int.err"
+check "... naming the file after it, which it did not send" \
+	grep -q "later.jsonl: not sent: the command stopped before it; submit it too" "$T/int.err"
 check "... its --report file complete (header and every warning)" \
 	test "$(wc -l <"$T/int.csv")" = \
 	$((1 + $(grep -c 'warning: 1 victim' "$T/int.out") + $(sed -n 's/.* \([0-9]*\) more warnings.*/\1/p' "$T/int.out")))
@@ -336,6 +356,41 @@ check "... the lines read after the answered piece not stored" \
 check "... submitted again: the rest accepted, the first 5000 already held" \
 	grep -q "many.jsonl: [1-9][0-9]* accepted, 5000 already held, 0 refused" "$T/again.out"
 
+# --- kuska submit given no answer -------------------------------------------
+# The node takes the connection and a first piece, then stops (SIGSTOP)
+# before the second: after its --timeout of 3 s submit gives up, says the
+# node may still store those lines (a slow node is not a gone one) and
+# what to do.
+for k in $(seq 30); do sed "s/\"PNP-/\"PNPT$k-/g" "$T/sim/pnp.jsonl"; done |
+	head -5010 >"$T/slow.jsonl"
+mkfifo "$T/fifo2"
+before=$(node_last_seq pnp)
+"$KUSKA" submit -c "$N/pnp.conf" --timeout 3 - <"$T/fifo2" \
+	>"$T/slow.out" 2>"$T/slow.err" &
+sub=$!
+exec 7>"$T/fifo2"
+head -5000 "$T/slow.jsonl" >&7
+for _ in $(seq 200); do
+	[ "$(node_last_seq pnp)" = $((before + 5000)) ] && break
+	sleep 0.1
+done
+# Stored is not yet answered: a moment for the answer to go out. Should
+# the node stop before it, the first piece is the one not answered.
+sleep 0.5
+kill -STOP "${PIDS[pnp]}"
+sed -n '5001,$p' "$T/slow.jsonl" >&7
+exec 7>&-
+wait $sub
+rc=$?
+kill -CONT "${PIDS[pnp]}"
+check "submit given no answer: exit 2 ($rc)" test $rc = 2
+check "... the counts of what was answered, stopped early" \
+	grep -q "^-: [0-9]* accepted, .* (stopped early)" "$T/slow.out"
+check "... saying the node may still store the lines not answered, and what to do" \
+	grep -q "standard input: no answer from the node within 3 s to the lines from [0-9]* on: it may still store them; see kuska status, then submit the file again" "$T/slow.err"
+check "a --timeout that is not 1 to 86400 seconds refused before anything is sent" \
+	sh -c '"$0" submit -c "$1" --timeout 0 "$2" 2>&1 | grep -q -- "--timeout 0: not a number of seconds from 1 to 86400"' \
+	"$KUSKA" "$N/pnp.conf" "$T/slow.jsonl"
 # --- no identity in what any of it said or kept ----------------------------
 # The refusals, the interrupted submit and its --report file, the
 # spreadsheet and CSV messages, the daemons' logs and data files.

@@ -767,6 +767,33 @@ test_grants(void **state)
 	fx->in.grants = NULL;
 }
 
+/*
+ * A line over the limit is refused even when what kuska submit sends of
+ * it (its head) is blanks: the record after them is not taken for a
+ * blank line, and lost without a word.
+ */
+static void
+test_long_blank_head(void **state)
+{
+	struct fixture *fx = *state;
+	const char *lines[2];
+	struct control rep;
+	char *head;
+
+	head = malloc(RECORD_MAX_LINE + 2);
+	assert_non_null(head);
+	memset(head, ' ', RECORD_MAX_LINE + 1);
+	head[RECORD_MAX_LINE + 1] = '\0';
+	lines[0] = head;
+	lines[1] = "   ";
+	assert_int_equal(submit(fx, lines, 2, NULL, &rep), 0);
+	assert_int_equal(rep.results[0].status, LINE_REFUSED);
+	assert_non_null(strstr(rep.results[0].reason, "line longer than"));
+	assert_int_equal(rep.results[1].status, LINE_BLANK);
+	codec_control_clear(&rep);
+	free(head);
+}
+
 int
 main(void)
 {
@@ -783,6 +810,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown) ||
