@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Linux's tcp_info (tcpi_bytes_received); not netinet/tcp.h's, which
@@ -19,6 +22,8 @@
 #include <linux/tcp.h>
 
 #include <zmq.h>
+
+#include "log.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define DEFAULT_HEARTBEAT_MS 2000
@@ -56,12 +61,57 @@ transport_new(void)
 	return t;
 }
 
+static void *
+term_main(void *ctx)
+{
+	zmq_ctx_term(ctx);
+	return NULL;
+}
+
+/*
+ * Ends ctx, waiting at most TRANSPORT_TERM_S for libzmq. Every socket
+ * is closed with no linger by then, yet zmq_ctx_term can still wait for
+ * ever on a slow machine with CURVE and ZAP (libzmq issue 2733: a socket
+ * whose closing is never acknowledged); seen as a consolidator that said
+ * event=stop under ASan on a loaded machine and never exited. A daemon
+ * must stop when told, so the wait runs in a thread of its own, which
+ * is left to the process's exit when it does not end in time. Returns
+ * false then.
+ */
+static bool
+term_bounded(void *ctx)
+{
+	struct timespec until;
+	sigset_t all, old;
+	pthread_t th;
+	int r;
+
+	/* Signals stay with the threads that handle them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = pthread_create(&th, NULL, term_main, ctx);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		zmq_ctx_term(ctx); /* no thread: wait as before */
+		return true;
+	}
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += TRANSPORT_TERM_S;
+	if (pthread_timedjoin_np(th, NULL, &until) == 0)
+		return true;
+	pthread_detach(th);
+	return false;
+}
+
 void
 transport_free(struct transport **t)
 {
 	if (t == NULL || *t == NULL)
 		return;
-	zmq_ctx_term((*t)->ctx);
+	if (!term_bounded((*t)->ctx))
+		log_warnx("event=transport_stuck text=\"libzmq did not end its "
+			  "context within %d s; left to the process's exit\"",
+			  TRANSPORT_TERM_S);
 	free(*t);
 	*t = NULL;
 }

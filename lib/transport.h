@@ -64,7 +64,13 @@ struct tsock_limits {
 
 /* transport_new - a ZeroMQ context. NULL on failure (errno set). */
 struct transport *transport_new(void);
-/* transport_free - closes the context; sockets must be freed first. */
+/*
+ * transport_free - closes the context; sockets must be freed first.
+ * libzmq is given TRANSPORT_TERM_S to end it: past that (a libzmq hang,
+ * or a socket left open) the context is left to the process's exit and
+ * event=transport_stuck is logged, so that a daemon told to stop stops.
+ */
+#define TRANSPORT_TERM_S 5
 void transport_free(struct transport **t);
 
 /*
