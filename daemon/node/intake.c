@@ -365,6 +365,7 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	size_t i = 0, j;
 	char why[CODEC_MAX_TEXT + 1];
 	bool holders = false;
+	uint64_t asked = in->evaluations;
 	int r;
 
 	memset(reply, 0, sizeof(*reply));
@@ -444,6 +445,12 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	}
 	if (r == 0) {
 		in->disk_full_ms = 0;
+		/* The key holders answered this request: a refusal for their
+		 * sake is over, and kuska status no longer warns of it. */
+		if (in->evaluations > asked) {
+			in->holder_error[0] = '\0';
+			in->holder_error_ms = 0;
+		}
 		return 0;
 	}
 	outbox_abort(&t);

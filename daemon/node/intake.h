@@ -92,7 +92,9 @@ struct intake {
 	uint64_t rekeyed;	    /* records re-sent under a new epoch */
 	uint64_t evaluations;	    /* elements sent to the key holders */
 	uint64_t holder_failures;   /* requests refused for their sake */
-	char holder_error[CODEC_MAX_TEXT + 40]; /* the last such reason */
+	/* The last such reason and when ("": none since the holders last
+	 * answered a request that was stored). */
+	char holder_error[CODEC_MAX_TEXT + 40];
 	uint64_t holder_error_ms;
 	bool has_check;
 	uint8_t check[PSEUDO_CHECK_LEN]; /* this epoch's check value */

@@ -120,6 +120,10 @@ start_keyholder
 check "back up: the same file is accepted whole" sh -c \
 	"'$KUSKA' submit -c '$N/minsa.conf' '$T/sim/minsa.jsonl' |
 	 grep -q '^$T/sim/minsa.jsonl: $(records "$T/sim/minsa.jsonl") accepted, 0 already held, 0 refused'"
+"$KUSKA" status -c "$N/minsa.conf" >"$T/minsa.status2"
+rc=$?
+check "... and kuska status no longer warns of the refusal (exit $rc)" \
+	sh -c "test $rc = 0 && ! grep -q 'WARNING' '$T/minsa.status2'"
 check "delivered" wait_delivered 60
 check "the consolidator holds every minsa record once" \
 	test "$(cons_last_seq minsa)" = "$(records "$T/sim/minsa.jsonl")"
