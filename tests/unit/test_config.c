@@ -431,6 +431,15 @@ test_errors(void **state)
 		     "[node]\nnetwork = "
 		     "a-network-name-longer-than-31-chars\n",
 		     2, "network", "31");
+	/* A comment after a value, which inih would keep in it: refused,
+	 * naming its line, rather than a path naming another file. */
+	expect_error(fx, HEAD "window = 4 # more\n", 13, "window", "comment");
+	expect_error(fx, HEAD "batch_events =\t# none\n", 13,
+		     "batch_events", "comment");
+	expect_error(fx, "[node]\ndata_dir = /var/lib/kuska/pnp  # outbox\n", 2,
+		     "data_dir", "comment");
+	expect_error(fx, "[node]\nmetrics_file = #\n", 2, "metrics_file",
+		     "comment");
 	/* A line that is not INI. */
 	expect_error(fx, HEAD "just words\n", 13, "syntax", NULL);
 	expect_error(fx, "[node\n", 1, NULL, NULL);
