@@ -114,7 +114,7 @@ line_problem(const char *line, size_t len, bool strict)
 /*
  * Checks the file's lines before inih sees them, so that every error is
  * named at its own line: line_problem, at most CONFIG_MAX_LINE bytes, no
- * NUL byte.
+ * NUL byte. A byte order mark opening the file is not part of line 1.
  */
 static int
 prescan(const char *path, char *errbuf, size_t errlen)
@@ -132,6 +132,13 @@ prescan(const char *path, char *errbuf, size_t errlen)
 	while (why == NULL && fgets(line, sizeof(line), f) != NULL) {
 		size_t len = strlen(line);
 		lineno++;
+		/* A UTF-8 byte order mark, as some Windows editors save
+		 * (inih skips it too, as config_parse_text does). */
+		if (lineno == 1 && len >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			memmove(line, line + 3, len - 2);
+			len -= 3;
+		}
 		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
 			why = "line longer than 197 characters";
 			break;

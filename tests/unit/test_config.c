@@ -679,6 +679,12 @@ test_section(void **state)
 			     out, sizeof(out)),
 	    0);
 	assert_string_equal(out, "consolidator");
+	/* A file a Windows editor saved with a byte order mark. */
+	assert_int_equal(settings_section(put(fx, "bom.conf",
+					      "\xef\xbb\xbf# n\n[node]\n"),
+					  out, sizeof(out)),
+			 0);
+	assert_string_equal(out, "node");
 	assert_int_equal(
 	    settings_section(put(fx, "c.conf", "key = x\n"), out, sizeof(out)),
 	    -EINVAL);
@@ -724,6 +730,19 @@ test_parse_raw(void **state)
 			 0);
 	assert_int_equal(s.n, 2);
 	assert_string_equal(s.last, "c/y=two words");
+	/* A byte order mark opening the file is not a syntax error of line
+	 * 1 (inih skips it), whether a comment or a section follows it; a
+	 * "#" not after a space is part of a value. */
+	memset(&s, 0, sizeof(s));
+	path = put(fx, "raw.conf", "\xef\xbb\xbf# n\n[a]\nx = p#1\n");
+	assert_int_equal(config_parse_raw(path, raw_fn, &s, err, sizeof(err)),
+			 0);
+	assert_string_equal(s.last, "a/x=p#1");
+	memset(&s, 0, sizeof(s));
+	path = put(fx, "raw.conf", "\xef\xbb\xbf[a]\nx = 1\n");
+	assert_int_equal(config_parse_raw(path, raw_fn, &s, err, sizeof(err)),
+			 0);
+	assert_string_equal(s.last, "a/x=1");
 	memset(&s, 0, sizeof(s));
 	path = put(fx, "raw.conf", "[a]\nx = 1\nstop = now\nz = 3\n");
 	assert_int_equal(config_parse_raw(path, raw_fn, &s, err, sizeof(err)),
