@@ -323,10 +323,13 @@ for pass in "as shipped" "with optional keys uncommented"; do
 	else
 		not_ok "kuska-consolidator -n $pass: $(cat "$T/n.err")"
 	fi
-	# The shipped indicators load, all of them, without a warning.
+	# The shipped indicators load, all of them, without a warning (the
+	# registry's are its own: uncommented, its example revoked = ...
+	# leaves pnp with no key valid now, which it says).
 	n=$(grep -c '^\[indicator ' "$KUSKA_SRC/config/indicators.conf")
 	if grep -q "; $n indicators)\$" "$T/n.err" &&
-		! grep -q 'warning' "$T/n.err"; then
+		! grep -v 'registry\.conf:[0-9]*: warning: ' "$T/n.err" |
+		grep -q 'warning'; then
 		ok "config/indicators.conf loads with no error and no warning $pass"
 	else
 		not_ok "config/indicators.conf $pass: $(cat "$T/n.err")"
