@@ -2,9 +2,11 @@
 #include "ctl.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "date.h"
 
@@ -38,10 +40,61 @@ wait_handshake(struct ctl *c)
 	return -ETIMEDOUT;
 }
 
+/*
+ * The group that may use the local socket of endpoint (ipc://PATH): the
+ * socket's, or, when this user cannot reach it, its directory's (the
+ * units give both to the service's group: kuska-submit-ID, kuska-control).
+ * Its name, or its number when it has none; "" when neither can be
+ * looked at.
+ */
+static void
+socket_group(const char *endpoint, char *out, size_t cap)
+{
+	char dir[4096];
+	const char *path = endpoint + 6, *slash;
+	struct group *g;
+	struct stat st;
+
+	out[0] = '\0';
+	if (strncmp(endpoint, "ipc://", 6) != 0)
+		return;
+	if (stat(path, &st) != 0) {
+		slash = strrchr(path, '/');
+		if (slash == NULL || slash == path ||
+		    (size_t)(slash - path) >= sizeof(dir))
+			return;
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		if (stat(dir, &st) != 0)
+			return;
+	}
+	g = getgrgid(st.st_gid);
+	if (g != NULL)
+		snprintf(out, cap, "%s", g->gr_name);
+	else
+		snprintf(out, cap, "%lu", (unsigned long)st.st_gid);
+}
+
 const char *
 ctl_explain(int err, const char *endpoint, char *out, size_t cap)
 {
+	char group[64];
+
 	switch (err) {
+	case -EACCES:
+		/* Most often an account just added to the group, whose
+		 * membership counts from its next login. */
+		socket_group(endpoint, group, sizeof(group));
+		if (group[0] != '\0' && strcmp(group, "root") != 0)
+			snprintf(out, cap,
+				 "%s: permission denied: only root and the "
+				 "members of group %s may use it (sudo usermod "
+				 "-aG %s ACCOUNT; membership counts from the "
+				 "account's next login, or newgrp %s)",
+				 endpoint, group, group, group);
+		else
+			snprintf(out, cap, "%s: %s", endpoint,
+				 strerror(-err));
+		break;
 	case -ENOENT:
 		snprintf(out, cap,
 			 "nothing listening at %s (the daemon is not running)",

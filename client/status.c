@@ -445,20 +445,24 @@ consolidator_status(const char *endpoint)
 	       "accepted", "refused", "last contact");
 	for (i = 1; i <= INST_COUNT; i++) {
 		const struct inst_status *s = &rep.cons.inst[i];
+		/* An institution the registry does not list cannot speak:
+		 * its silence is the registry's doing, not an alarm. */
 		bool silent =
-		    s->last_contact_ms == 0 ||
-		    rep.cons.now_ms - s->last_contact_ms >
-			(uint64_t)rep.cons.alarm_silent_hours * 3600000;
+		    !s->unregistered &&
+		    (s->last_contact_ms == 0 ||
+		     rep.cons.now_ms - s->last_contact_ms >
+			 (uint64_t)rep.cons.alarm_silent_hours * 3600000);
 		bool skewed =
 		    s->has_skew && (s->clock_skew_ms > DATE_SKEW_WARN_MS ||
 				    s->clock_skew_ms < -DATE_SKEW_WARN_MS);
-		printf("%-12s %10llu %10llu %8llu  %s%s%s",
+		printf("%-12s %10llu %10llu %8llu  %s%s%s%s",
 		       institution_name((enum institution)i),
 		       (unsigned long long)s->last_seq,
 		       (unsigned long long)s->accepted,
 		       (unsigned long long)s->refused,
 		       ago(s->last_contact_ms, rep.cons.now_ms, a, sizeof(a)),
 		       silent ? "  SILENT" : "",
+		       s->unregistered ? "  (not in the registry)" : "",
 		       s->diverged ? "  DIVERGED (its outbox is not the one "
 				     "we hold: kuska-node --recover)"
 				   : "");

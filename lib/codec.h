@@ -305,6 +305,7 @@ struct inst_status {
 	bool diverged;
 	bool has_skew;
 	int64_t clock_skew_ms; /* its clock minus ours */
+	bool unregistered;     /* no [institution] of it in the registry */
 };
 
 struct cons_status {

@@ -219,6 +219,10 @@ encode_cons_status(const struct control *c, Kuska__Control *pc,
 			is[i].has_clock_skew_ms = 1;
 			is[i].clock_skew_ms = in->clock_skew_ms;
 		}
+		if (in->unregistered) {
+			is[i].has_unregistered = 1;
+			is[i].unregistered = 1;
+		}
 		isp[i] = &is[i];
 	}
 	cs.n_institutions = INST_COUNT;
@@ -408,6 +412,7 @@ decode_cons_status(const Kuska__ConsolidatorStatus *in, struct control *c)
 		out->diverged = is->diverged;
 		out->has_skew = is->has_clock_skew_ms;
 		out->clock_skew_ms = is->clock_skew_ms;
+		out->unregistered = is->unregistered;
 	}
 	c->cons.now_ms = in->now_ms;
 	c->cons.alarm_silent_hours = in->alarm_silent_hours;

@@ -22,6 +22,25 @@ struct raw_ctx {
 	bool failed;
 };
 
+/*
+ * Whether a key's value holds a "#" at its start or after a space: a
+ * comment written after the value, which inih keeps as part of it. No
+ * value of kuska's files (paths, endpoints, names, numbers, dates) holds
+ * one, and taken whole it would be refused for a confusing reason ("4 #
+ * more" is no number) or, in a path, name another file: a data_dir with
+ * a comment behind it opened a new, empty outbox.
+ */
+static bool
+value_comment(const char *value)
+{
+	const char *p;
+
+	for (p = value; (p = strchr(p, '#')) != NULL; p++)
+		if (p == value || p[-1] == ' ' || p[-1] == '\t')
+			return true;
+	return false;
+}
+
 static int
 raw_handler(void *user, const char *section, const char *name,
 	    const char *value)
@@ -30,6 +49,15 @@ raw_handler(void *user, const char *section, const char *name,
 
 	if (c->failed)
 		return 0;
+	if (value_comment(value)) {
+		snprintf(c->why, sizeof(c->why),
+			 "%.40s: a comment after the value (a \"#\" there "
+			 "would be part of it): put the comment on a line of "
+			 "its own",
+			 name);
+		c->failed = true;
+		return 0;
+	}
 	if (c->fn(c->arg, section, name, value, c->why, sizeof(c->why)) != 0) {
 		c->failed = true;
 		return 0;
@@ -86,7 +114,7 @@ line_problem(const char *line, size_t len, bool strict)
 /*
  * Checks the file's lines before inih sees them, so that every error is
  * named at its own line: line_problem, at most CONFIG_MAX_LINE bytes, no
- * NUL byte.
+ * NUL byte. A byte order mark opening the file is not part of line 1.
  */
 static int
 prescan(const char *path, char *errbuf, size_t errlen)
@@ -104,6 +132,13 @@ prescan(const char *path, char *errbuf, size_t errlen)
 	while (why == NULL && fgets(line, sizeof(line), f) != NULL) {
 		size_t len = strlen(line);
 		lineno++;
+		/* A UTF-8 byte order mark, as some Windows editors save
+		 * (inih skips it too, as config_parse_text does). */
+		if (lineno == 1 && len >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			memmove(line, line + 3, len - 2);
+			len -= 3;
+		}
 		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
 			why = "line longer than 197 characters";
 			break;

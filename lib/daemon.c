@@ -162,6 +162,28 @@ dir_state(const char *dir, char *parent, size_t parent_len)
 	return DIR_STORE;
 }
 
+/*
+ * Whether systemd runs the daemon with a state directory (StateDirectory=,
+ * told in $STATE_DIRECTORY, a list separated by ':') that is not dir.
+ */
+static bool
+state_directory_other(const char *dir)
+{
+	const char *list = getenv("STATE_DIRECTORY"), *p, *end;
+	size_t len = strlen(dir);
+
+	if (list == NULL || list[0] == '\0')
+		return false;
+	for (p = list; *p != '\0'; p = *end == ':' ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) == len && memcmp(p, dir, len) == 0)
+			return false;
+	}
+	return true;
+}
+
 int
 daemon_lock(const char *dir, const char *name, const char *what, bool *created,
 	    char *why, size_t why_len)
@@ -188,9 +210,20 @@ daemon_lock(const char *dir, const char *name, const char *what, bool *created,
 		snprintf(why, why_len,
 			 "%s: another %s is using this %s (stop it first)", dir,
 			 name, what);
-	else if (fd < 0)
+	else if (fd < 0 && !state_directory_other(dir))
 		snprintf(why, why_len, "%s: cannot lock: %s", dir,
 			 strerror(-fd));
+	else if (fd < 0)
+		/* Under its unit (ProtectSystem=strict) the daemon may write
+		 * only its StateDirectory=, which systemd names in
+		 * $STATE_DIRECTORY: "Read-only file system" alone did not
+		 * point at the config's data_dir. */
+		snprintf(why, why_len,
+			 "%s: cannot lock: %s (this is not the unit's state "
+			 "directory %s, the only one its service may write: "
+			 "set data_dir to it, or allow this one with "
+			 "ReadWritePaths= in a drop-in)",
+			 dir, strerror(-fd), getenv("STATE_DIRECTORY"));
 	else
 		/* Told under the lock: no other daemon makes one now. */
 		*created = dir_state(dir, parent, sizeof(parent)) == DIR_EMPTY;

@@ -547,11 +547,42 @@ warn_nodeless(struct reg_ctx *c, size_t i)
 		 k->name, k->owner->id, inst, inst);
 }
 
+/*
+ * A party whose keys are all expired, not yet valid or revoked: it loads,
+ * and the party is turned away until one is valid (a mistyped year in a
+ * rotation's valid_until, a new key's valid_from still ahead). Said with
+ * the line of its last key.
+ */
+static void
+warn_no_valid_key(struct reg_ctx *c, const struct reg_party *p, uint64_t now)
+{
+	size_t i, last = SIZE_MAX;
+
+	for (i = 0; i < c->r->n_keys; i++) {
+		if (c->r->keys[i].owner != p)
+			continue;
+		if (registry_key_admits(&c->r->keys[i], now))
+			return;
+		last = i;
+	}
+	if (last == SIZE_MAX)
+		return;
+	reg_warn(c->r,
+		 "%s:%u: warning: [%s %s]: none of its keys is valid now "
+		 "(expired, not yet valid or revoked; its last is [key %s]): "
+		 "%s until one is",
+		 c->path, c->key_line[last], p->node ? "institution" : "client",
+		 p->id, c->r->keys[last].name,
+		 p->node ? "its node is turned away"
+			 : "its queries are refused");
+}
+
 /* Checks what only the whole file can tell. */
 static int
 reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 {
 	struct registry *r = c->r;
+	uint64_t now;
 	size_t i, j;
 
 	for (i = 0; i < r->n_parties; i++) {
@@ -649,6 +680,9 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 		}
 		warn_nodeless(c, i);
 	}
+	now = date_now_ms();
+	for (i = 0; i < r->n_parties; i++)
+		warn_no_valid_key(c, &r->parties[i], now);
 	return 0;
 }
 

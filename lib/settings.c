@@ -137,11 +137,16 @@ settings_section(const char *path, char *out, size_t cap)
 	FILE *f = fopen(path, "r");
 	char line[256];
 	int r = -EINVAL;
+	bool first = true;
 
 	if (f == NULL)
 		return -errno;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *p = line, *end;
+		/* A UTF-8 byte order mark opening the file (config.c). */
+		if (first && strncmp(p, "\xef\xbb\xbf", 3) == 0)
+			p += 3;
+		first = false;
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p == '#' || *p == ';' || *p == '\n' || *p == '\0')

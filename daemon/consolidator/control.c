@@ -9,6 +9,7 @@
 #include "codec.h"
 #include "date.h"
 #include "query.h"
+#include "registry.h"
 #include "release.h"
 
 /* The label set institution="ID" into l. */
@@ -235,6 +236,9 @@ handle_control(void *arg, const struct tframes *req)
 			rep.cons.inst[i].diverged = c->diverged[i][0] != '\0';
 			rep.cons.inst[i].has_skew = c->has_skew[i];
 			rep.cons.inst[i].clock_skew_ms = c->skew_ms[i];
+			rep.cons.inst[i].unregistered =
+			    registry_institution(c->reg,
+						 (enum institution)i) == NULL;
 		}
 		if (c->view.disk_full_ms != 0) {
 			snprintf(rep.cons.disk_full, sizeof(rep.cons.disk_full),

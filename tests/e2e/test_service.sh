@@ -2,8 +2,8 @@
 # End to end: life as a service. SIGTERM stops the consolidator within a
 # few seconds with exit status 0, in the middle of a stream, and nothing
 # is lost when it comes back; `kuska status` exits 0 when healthy, 1 when
-# an institution is silent or a node has dead letters, 2 when the daemon
-# cannot be reached; kuska metrics answers in the Prometheus format.
+# an institution is silent (not one the registry leaves out) or a node has
+# dead letters, 2 when the daemon cannot be reached; kuska metrics answers in the Prometheus format.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -37,7 +37,18 @@ for i in pnp mp mimp minsa; do
 done
 check "audit after the restart" audit_ok
 
-# Status exit codes.
+# Status exit codes. An institution the registry does not list (yet)
+# cannot speak: shown so, not SILENT, and no alarm.
+cp "$N/registry.conf" "$T/registry.full"
+awk '/^\[/ { skip = ($0 == "[institution pj]" || $0 == "[key pj-1]") } !skip' \
+	"$T/registry.full" >"$N/registry.conf"
+hup_wait "$N/consolidator.log" "event=reload parties" "${PIDS[cons]}"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/s0.out"
+check "status: pj not in the registry: exit 0" test $? = 0
+check "status: ... shown as not in the registry, not SILENT" \
+	sh -c "grep -q '^pj .*(not in the registry)' '$T/s0.out' && ! grep -q SILENT '$T/s0.out'"
+cp "$T/registry.full" "$N/registry.conf"
+hup_wait "$N/consolidator.log" "event=reload parties" "${PIDS[cons]}"
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/s1.out"
 check "status: pj never heard from: exit 1" test $? = 1
 check "status: ... and shown SILENT" grep -q "^pj .*SILENT" "$T/s1.out"

@@ -256,6 +256,7 @@ test_control_cons_status(void **state)
 		for (j = 1; j < REASON_COUNT; j += i)
 			s->refused_by_reason[j] = (uint64_t)(i * 100 + j);
 		s->diverged = i == 2;
+		s->unregistered = i == 5;
 		s->has_skew = i != 3;
 		s->clock_skew_ms = i == 3   ? 0
 				   : i == 4 ? -86400000ll * 30

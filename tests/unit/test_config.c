@@ -431,6 +431,15 @@ test_errors(void **state)
 		     "[node]\nnetwork = "
 		     "a-network-name-longer-than-31-chars\n",
 		     2, "network", "31");
+	/* A comment after a value, which inih would keep in it: refused,
+	 * naming its line, rather than a path naming another file. */
+	expect_error(fx, HEAD "window = 4 # more\n", 13, "window", "comment");
+	expect_error(fx, HEAD "batch_events =\t# none\n", 13,
+		     "batch_events", "comment");
+	expect_error(fx, "[node]\ndata_dir = /var/lib/kuska/pnp  # outbox\n", 2,
+		     "data_dir", "comment");
+	expect_error(fx, "[node]\nmetrics_file = #\n", 2, "metrics_file",
+		     "comment");
 	/* A line that is not INI. */
 	expect_error(fx, HEAD "just words\n", 13, "syntax", NULL);
 	expect_error(fx, "[node\n", 1, NULL, NULL);
@@ -670,6 +679,12 @@ test_section(void **state)
 			     out, sizeof(out)),
 	    0);
 	assert_string_equal(out, "consolidator");
+	/* A file a Windows editor saved with a byte order mark. */
+	assert_int_equal(settings_section(put(fx, "bom.conf",
+					      "\xef\xbb\xbf# n\n[node]\n"),
+					  out, sizeof(out)),
+			 0);
+	assert_string_equal(out, "node");
 	assert_int_equal(
 	    settings_section(put(fx, "c.conf", "key = x\n"), out, sizeof(out)),
 	    -EINVAL);
@@ -715,6 +730,19 @@ test_parse_raw(void **state)
 			 0);
 	assert_int_equal(s.n, 2);
 	assert_string_equal(s.last, "c/y=two words");
+	/* A byte order mark opening the file is not a syntax error of line
+	 * 1 (inih skips it), whether a comment or a section follows it; a
+	 * "#" not after a space is part of a value. */
+	memset(&s, 0, sizeof(s));
+	path = put(fx, "raw.conf", "\xef\xbb\xbf# n\n[a]\nx = p#1\n");
+	assert_int_equal(config_parse_raw(path, raw_fn, &s, err, sizeof(err)),
+			 0);
+	assert_string_equal(s.last, "a/x=p#1");
+	memset(&s, 0, sizeof(s));
+	path = put(fx, "raw.conf", "\xef\xbb\xbf[a]\nx = 1\n");
+	assert_int_equal(config_parse_raw(path, raw_fn, &s, err, sizeof(err)),
+			 0);
+	assert_string_equal(s.last, "a/x=1");
 	memset(&s, 0, sizeof(s));
 	path = put(fx, "raw.conf", "[a]\nx = 1\nstop = now\nz = 3\n");
 	assert_int_equal(config_parse_raw(path, raw_fn, &s, err, sizeof(err)),

@@ -81,6 +81,48 @@ test_lock_says_who(void **state)
 }
 
 /*
+ * Under systemd, a data directory that cannot be locked and is not the
+ * unit's state directory ($STATE_DIRECTORY, all a service with
+ * ProtectSystem=strict may write) is said to be so; its own, or no
+ * systemd, adds nothing.
+ */
+static void
+test_lock_names_state_directory(void **state)
+{
+	char top[64], dir[96], why[512];
+	bool made = false;
+	FILE *f;
+
+	(void)state;
+	snprintf(top, sizeof(top), "/tmp/kuska-daemon-XXXXXX");
+	assert_non_null(mkdtemp(top));
+	/* A file where the directory should be: the lock cannot be made. */
+	snprintf(dir, sizeof(dir), "%s/store", top);
+	f = fopen(dir, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(setenv("STATE_DIRECTORY", "/var/lib/kuska/mimp", 1),
+			 0);
+	assert_true(daemon_lock(dir, "kuska-node", "outbox", &made, why,
+				sizeof(why)) < 0);
+	assert_non_null(strstr(why, ": cannot lock: "));
+	assert_non_null(strstr(why, "not the unit's state directory "
+				    "/var/lib/kuska/mimp"));
+	assert_non_null(strstr(why, "ReadWritePaths="));
+	assert_int_equal(setenv("STATE_DIRECTORY", dir, 1), 0);
+	assert_true(daemon_lock(dir, "kuska-node", "outbox", &made, why,
+				sizeof(why)) < 0);
+	assert_null(strstr(why, "state directory"));
+	assert_int_equal(unsetenv("STATE_DIRECTORY"), 0);
+	assert_true(daemon_lock(dir, "kuska-node", "outbox", &made, why,
+				sizeof(why)) < 0);
+	assert_null(strstr(why, "state directory"));
+	assert_false(made);
+	assert_int_equal(unlink(dir), 0);
+	assert_int_equal(rmdir(top), 0);
+}
+
+/*
  * A missing data directory is made, and said to be new; with its parent
  * missing too (a mistyped path) nothing is made.
  */
@@ -396,6 +438,7 @@ main(void)
 	    cmocka_unit_test(test_shared_options),
 	    cmocka_unit_test(test_lock_says_who),
 	    cmocka_unit_test(test_lock_makes_only_the_last),
+	    cmocka_unit_test(test_lock_names_state_directory),
 	    cmocka_unit_test(test_failed_start_leaves_nothing),
 	    cmocka_unit_test(test_data_access_lock_file),
 	    cmocka_unit_test(test_reply_reaches_the_client),

@@ -910,6 +910,73 @@ test_nodeless_client(void **state)
 	write_full(fx);
 	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
+	/* (Its pnp key is revoked: test_no_valid_key's warning.) */
+	for (size_t i = 0; i < r->n_warnings; i++)
+		assert_null(strstr(r->warnings[i], "only ever see zeros"));
+	registry_free(&r);
+}
+
+/*
+ * A party none of whose keys is valid now loads, and is warned of at its
+ * last key: its node (or client) would be turned away with no word at
+ * the reload. One valid key among them is enough.
+ */
+static void
+test_no_valid_key(void **state)
+{
+	struct fixture *fx = *state;
+	struct registry *r = NULL;
+	char text[2048], err[512] = "", want[600];
+	static const char *const dead[] = {
+	    "valid_until = 2001-01-01\n",
+	    "valid_from = 2999-01-01\n",
+	    "revoked = 2001-01-01\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(dead) / sizeof(dead[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "[institution mp]\n"
+			 "[key mp-1]\nowner = mp\nsign_public = %s\n"
+			 "transport_public = %s\n%s",
+			 fx->mp_sign, fx->mp_curve, dead[i]);
+		write_registry(fx, text);
+		if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(r->n_warnings, 1);
+		snprintf(want, sizeof(want),
+			 "%s:2: warning: [institution mp]: none of its keys is "
+			 "valid now (expired, not yet valid or revoked; its "
+			 "last is [key mp-1]): its node is turned away until "
+			 "one is",
+			 fx->path);
+		assert_string_equal(r->warnings[0], want);
+		registry_free(&r);
+	}
+	/* A client's key likewise. */
+	snprintf(text, sizeof(text),
+		 "[client ana]\nrole = analyst\n"
+		 "[key ana-1]\nowner = ana\nsign_public = %s\n"
+		 "transport_public = %s\nvalid_until = 2001-01-01\n",
+		 fx->sec_sign, fx->sec_curve);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(r->n_warnings, 1);
+	assert_non_null(strstr(r->warnings[0], "[client ana]: none of its keys"));
+	assert_non_null(strstr(r->warnings[0], "its queries are refused"));
+	registry_free(&r);
+	/* A rotation: the old key expired, the new one valid: nothing. */
+	snprintf(text, sizeof(text),
+		 "[institution mp]\n"
+		 "[key mp-old]\nowner = mp\nsign_public = %s\n"
+		 "transport_public = %s\nvalid_until = 2001-01-01\n"
+		 "[key mp-new]\nowner = mp\nsign_public = %s\n"
+		 "transport_public = %s\nvalid_from = 2000-06-01\n",
+		 fx->mp_sign, fx->mp_curve, fx->sec_sign, fx->sec_curve);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
 	assert_int_equal(r->n_warnings, 0);
 	registry_free(&r);
 }
@@ -1054,6 +1121,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_institution_client, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_no_valid_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nodeless_client, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_nodes_text, setup, teardown),
