@@ -1697,21 +1697,6 @@ set_cell(struct qtable *t, size_t row, const char *col, const char *csv)
 	fixture_cell(&t->rows[row][j], csv, strlen(csv));
 }
 
-/* Whether s is in the figure with id="id" of page p. */
-static bool
-in_fig(const char *p, const char *id, const char *s)
-{
-	char at[64];
-	const char *fig, *end;
-
-	snprintf(at, sizeof(at), "id=\"%s\"", id);
-	fig = strstr(p, at);
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	return in_figure(fig, end, s);
-}
-
 /* Its title is on children and adolescents, but the page's counts of
  * victims include those identified at 18 or older: the identification
  * and overlap figures (the overlap's rows share out the same victims) say
@@ -1738,20 +1723,20 @@ test_adults_counted(void **state)
 	i18n_set(LANG_ES);
 	fill(&d, ROLE, true); /* breakdown row 5: age_group 18+, 43 */
 	p = page(&d, "adults.html");
-	assert_true(in_fig(p, "f-identification", es));
-	assert_true(in_fig(p, "f-overlap", es));
-	assert_true(in_fig(p, "f-estimate", es_est));
+	assert_true(figure_says(p, "f-identification", es));
+	assert_true(figure_says(p, "f-overlap", es));
+	assert_true(figure_says(p, "f-estimate", es_est));
 	assert_int_equal(count(p, es_any), 3);
 	assert_non_null(strstr(p, "y que cada víctima se cuenta una sola vez"));
 	assert_null(strstr(p, "niño, niña"));
 	free(p);
 	i18n_set(LANG_EN);
 	p = page(&d, "adults-en.html");
-	assert_true(in_fig(p, "f-overlap",
+	assert_true(figure_says(p, "f-overlap",
 			   "The victims counted here include 43 "
 			   "identified at 18 or older (table "
 			   "breakdown, age_group 18+)."));
-	assert_true(in_fig(p, "f-estimate",
+	assert_true(figure_says(p, "f-estimate",
 			   "The lists count victims of all ages, and so does "
 			   "the estimate: of the victims identified in the "
 			   "period, 43 were identified at 18 or older (table "
@@ -1763,10 +1748,10 @@ test_adults_counted(void **state)
 	i18n_set(LANG_ES);
 	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "<10");
 	p = page(&d, "adults-withheld.html");
-	assert_true(in_fig(p, "f-overlap",
+	assert_true(figure_says(p, "f-overlap",
 			   "Las víctimas contadas aquí incluyen &lt;10 "
 			   "identificadas con 18 años o más"));
-	assert_true(in_fig(p, "f-estimate",
+	assert_true(figure_says(p, "f-estimate",
 			   "en el periodo, &lt;10 lo fueron con 18 años o "
 			   "más"));
 	assert_int_equal(count(p, es_any), 3);
@@ -1782,9 +1767,9 @@ test_adults_counted(void **state)
 		      "the population file has no figures for 2025 for the "
 		      "country (region 00)");
 	p = page(&d, "adults-no-sdg.html");
-	assert_true(in_fig(p, "f-identification", es));
-	assert_true(in_fig(p, "f-overlap", es));
-	assert_true(in_fig(p, "f-estimate", es_est));
+	assert_true(figure_says(p, "f-identification", es));
+	assert_true(figure_says(p, "f-overlap", es));
+	assert_true(figure_says(p, "f-estimate", es_est));
 	free(p);
 	codec_qtable_clear(&d.t[RT_BREAKDOWN]);
 	fixture_error(&d.t[RT_BREAKDOWN], ROLE,
