@@ -43,6 +43,18 @@ unit_suffix(const char *unit)
 	return "";
 }
 
+/* Whether row of the indicators answer t has a status the consolidator
+ * judged: neither withheld (suppressed) nor without a value (no_data),
+ * which the report's own statuses leave as they are. */
+static bool
+judged(const struct qtable *t, size_t row)
+{
+	const char *status = rp_text_of(t, row, "status");
+
+	return strcmp(status, "suppressed") != 0 &&
+	       strcmp(status, "no_data") != 0;
+}
+
 /*
  * Whether row of the indicators answer t is a count read by year
  * (frequency year) in a semester's report: its value is about half a
@@ -54,12 +66,9 @@ unit_suffix(const char *unit)
 static bool
 by_year(const struct report *r, const struct qtable *t, size_t row)
 {
-	const char *status = rp_text_of(t, row, "status");
-
 	return period_kind(r->code) == PERIOD_SEMESTER &&
 	       strcmp(rp_text_of(t, row, "frequency"), "year") == 0 &&
-	       strcmp(status, "suppressed") != 0 &&
-	       strcmp(status, "no_data") != 0;
+	       judged(t, row);
 }
 
 /*
@@ -89,12 +98,9 @@ reached_for_good(const struct qtable *t, size_t row)
 static bool
 period_open(const struct report *r, const struct qtable *t, size_t row)
 {
-	const char *status = rp_text_of(t, row, "status");
-
 	return period_last_day(r->code) >= date_today() &&
 	       strcmp(rp_text_of(t, row, "unit"), "count") == 0 &&
-	       strcmp(status, "suppressed") != 0 &&
-	       strcmp(status, "no_data") != 0 && !reached_for_good(t, row);
+	       judged(t, row) && !reached_for_good(t, row);
 }
 
 /*

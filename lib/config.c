@@ -111,6 +111,14 @@ line_problem(const char *line, size_t len, bool strict)
 	return NULL;
 }
 
+/* The length of the UTF-8 byte order mark that opens line (len bytes),
+ * as some Windows editors save one: 3, or 0 when there is none. */
+static size_t
+bom_length(const char *line, size_t len)
+{
+	return len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
 /*
  * Checks the file's lines before inih sees them, so that every error is
  * named at its own line: line_problem, at most CONFIG_MAX_LINE bytes, no
@@ -132,10 +140,8 @@ prescan(const char *path, char *errbuf, size_t errlen)
 	while (why == NULL && fgets(line, sizeof(line), f) != NULL) {
 		size_t len = strlen(line);
 		lineno++;
-		/* A UTF-8 byte order mark, as some Windows editors save
-		 * (inih skips it too, as config_parse_text does). */
-		if (lineno == 1 && len >= 3 &&
-		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		/* inih skips a byte order mark too, as text_line does. */
+		if (lineno == 1 && bom_length(line, len) > 0) {
 			memmove(line, line + 3, len - 2);
 			len -= 3;
 		}
@@ -265,9 +271,10 @@ text_line(char *str, int num, void *stream)
 	len = nl != NULL ? (size_t)(nl - c->p) : (size_t)(c->end - c->p);
 	c->p = nl != NULL ? nl + 1 : c->end;
 	c->line++;
-	if (c->line == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
-		line += 3; /* a UTF-8 byte order mark */
-		len -= 3;
+	if (c->line == 1) {
+		size_t bom = bom_length(line, len);
+		line += bom;
+		len -= bom;
 	}
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
