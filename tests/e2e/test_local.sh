@@ -71,6 +71,37 @@ check "... naming the config key" \
 	grep -q "typo.conf: \[consolidator\] data_dir: $N/datx/consolidator: no such directory, nor its parent $N/datx\$" \
 	"$T/typo.out"
 
+# --- a configuration a daemon cannot use: exit 78 ---------------------------
+# EX_CONFIG, which the systemd units do not restart (RestartPreventExitStatus=):
+# starting again cannot help. Other failures keep 1 (below: a port in use).
+cp "$N/consolidator.conf" "$N/colour.conf"
+printf 'colour = blue\n' >>"$N/colour.conf"
+timeout 5 "$CONS" -c "$N/colour.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a consolidator config with an unknown key: exit 78 ($rc)" \
+	sh -c "test $rc = 78 && grep -q 'colour.conf:[0-9]*: .*colour' '$T/cfg.out'"
+"$CONS" -n -c "$N/colour.conf" >/dev/null 2>&1
+rc=$?
+check "... and -n of it: exit 78 ($rc)" test $rc = 78
+printf '[party nobody]\n' >"$N/badreg.conf"
+sed "s|^registry = .*|registry = badreg.conf|" "$N/consolidator.conf" \
+	>"$N/badreg-cons.conf"
+timeout 5 "$CONS" -c "$N/badreg-cons.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a consolidator whose registry is refused: exit 78 ($rc)" \
+	sh -c "test $rc = 78 && grep -q 'badreg.conf' '$T/cfg.out'"
+sed "s|^linkage_key = .*|linkage_key = keys/missing.key|" "$N/pnp.conf" \
+	>"$N/nokey.conf"
+timeout 5 "$NODE" -c "$N/nokey.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a node whose linkage key file is missing: exit 78 ($rc)" \
+	sh -c "test $rc = 78 && grep -q 'nokey.conf: \[node\] linkage_key: ' '$T/cfg.out'"
+test ! -e "$N/data/pnp" || not_ok "... it made an outbox"
+printf '[keyholder]\nmax_connections = 0\n' >"$N/badholder.conf"
+timeout 5 "$KEYHOLDER" -c "$N/badholder.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a key holder with a bad config: exit 78 ($rc)" test $rc = 78
+
 start_cons
 start_node pnp
 check "the first start says it made a new, empty store" \
@@ -106,7 +137,10 @@ check "... leaving no new store behind" test ! -e "$N/data/other"
 sed "s|data/consolidator|data/third|; s|consolidator.sock|third.sock|" \
 	"$N/consolidator.conf" >"$N/third.conf"
 timeout 5 "$CONS" -c "$N/third.conf" >"$T/third.out" 2>&1
-check "a second consolidator on the same port is refused, naming the key" \
+rc=$?
+check "a second consolidator on the same port is refused: exit 1, not 78 ($rc)" \
+	test $rc = 1
+check "... naming the key" \
 	grep -q "third.conf: \[consolidator\] listen: tcp://127.0.0.1:$PORT: cannot bind: Address already in use" \
 	"$T/third.out"
 check "... leaving no new store behind" test ! -e "$N/data/third"
