@@ -81,8 +81,11 @@ struct reg_ctx {
 	char owners[REGISTRY_MAX_KEYS][KEYS_ID_MAX];
 	bool kinds_set[REGISTRY_MAX_PARTIES], stages_set[REGISTRY_MAX_PARTIES];
 	bool sign_set[REGISTRY_MAX_KEYS], curve_set[REGISTRY_MAX_KEYS];
-	unsigned key_line[REGISTRY_MAX_KEYS];	/* of each [key] header */
-	unsigned owner_line[REGISTRY_MAX_KEYS]; /* of its owner = line */
+	unsigned key_line[REGISTRY_MAX_KEYS];	   /* of each [key] header */
+	unsigned owner_line[REGISTRY_MAX_KEYS];	   /* of its owner = line */
+	unsigned party_line[REGISTRY_MAX_PARTIES]; /* of each party's header */
+	unsigned role_line[REGISTRY_MAX_PARTIES];  /* of its role = line */
+	unsigned inst_line[REGISTRY_MAX_PARTIES];  /* of its institution = */
 	unsigned seen; /* names given in the current section (bits) */
 };
 
@@ -425,10 +428,25 @@ reg_line(void *arg, const char *section, const char *name, const char *value,
 	return party_line(c, name, value, why, whylen);
 }
 
+/* Whether line p (blanks skipped) sets name: "name =" or "name=". */
+static bool
+line_sets(const char *p, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(p, name, len) != 0)
+		return false;
+	p += len;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '=';
+}
+
 /*
  * inih never reports a section without lines, so "[institution pj]" on
  * its own (asking for the defaults) would vanish: find such sections in
- * the file and register them.
+ * the file and register them. Notes the lines that reg_finish's errors
+ * name: each section's header, and its owner, role and institution lines.
  */
 static int
 empty_sections(struct reg_ctx *c, char *err, size_t errlen)
@@ -444,19 +462,24 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 	char seen[REGISTRY_MAX_PARTIES + REGISTRY_MAX_KEYS][64];
 	size_t n_seen = 0, i;
 
-	int cur_key = -1; /* the [key] section being read, for owner lines */
+	int cur_key = -1;   /* the [key] section being read, for owner lines */
+	int cur_party = -1; /* the party's, for role and institution lines */
 
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *p = line, *end, kind[32], id[KEYS_ID_MAX], norm[64];
 		lineno++;
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (cur_key >= 0 && strncmp(p, "owner", 5) == 0 &&
-		    strchr(p, '=') != NULL)
+		if (cur_key >= 0 && line_sets(p, "owner"))
 			c->owner_line[cur_key] = lineno;
+		if (cur_party >= 0 && line_sets(p, "role"))
+			c->role_line[cur_party] = lineno;
+		if (cur_party >= 0 && line_sets(p, "institution"))
+			c->inst_line[cur_party] = lineno;
 		if (*p != '[' || (end = strchr(p, ']')) == NULL)
 			continue;
 		cur_key = -1;
+		cur_party = -1;
 		*end = '\0';
 		p++;
 		if (sscanf(p, "%31s %31s", kind, id) != 2)
@@ -485,6 +508,14 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 					cur_key = (int)i;
 				}
 		}
+		if (strcmp(kind, "institution") == 0 ||
+		    strcmp(kind, "client") == 0) {
+			const struct reg_party *q = registry_party(c->r, id);
+			if (q != NULL) {
+				cur_party = (int)(q - c->r->parties);
+				c->party_line[cur_party] = lineno;
+			}
+		}
 		if (strcmp(kind, "network") == 0) {
 			if (strcmp(c->r->network, id) == 0)
 				continue;
@@ -506,6 +537,8 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 		}
 		if (c->key != NULL)
 			c->key_line[c->key - c->r->keys] = lineno;
+		if (c->party != NULL)
+			c->party_line[c->party - c->r->parties] = lineno;
 	}
 	fclose(f);
 	return 0;
@@ -588,14 +621,18 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 	for (i = 0; i < r->n_parties; i++) {
 		struct reg_party *p = &r->parties[i];
 		if (p->role == ROLE_NONE) {
-			snprintf(err, errlen, "%s: [client %s]: role missing",
-				 c->path, p->id);
+			snprintf(err, errlen,
+				 "%s:%u: [client %s]: role missing (role = "
+				 "secretariat, analyst or institution)",
+				 c->path, c->party_line[i], p->id);
 			return -EINVAL;
 		}
 		if (!p->node &&
 		    (p->role == ROLE_INSTITUTION) != (p->inst != INST_NONE)) {
-			snprintf(err, errlen, "%s: [client %s]: %s", c->path,
-				 p->id,
+			unsigned at = p->inst == INST_NONE ? c->role_line[i]
+							   : c->inst_line[i];
+			snprintf(err, errlen, "%s:%u: [client %s]: %s", c->path,
+				 at != 0 ? at : c->party_line[i], p->id,
 				 p->inst == INST_NONE
 				     ? "role = institution needs institution = "
 				       "ID, the institution whose tables it "

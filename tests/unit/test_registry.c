@@ -617,7 +617,11 @@ test_empty_section(void **state)
 	struct fixture *fx = *state;
 
 	expect_error(fx, "[client ana]\n[institution pnp]\nkinds = referral\n",
-		     0, "role");
+		     1, "[client ana]: role missing");
+	expect_error(fx,
+		     "[institution pnp]\nkinds = referral\n\n[client ana]\n"
+		     "# no role yet\n",
+		     4, "[client ana]: role missing");
 	expect_error(fx, "[institutoin pnp]\n", 1, "institutoin");
 }
 
@@ -841,10 +845,17 @@ test_institution_client(void **state)
 	registry_free(&r);
 
 	/* role = institution without its institution, and the reverse. */
-	expect_error(fx, "[client pnp-stats]\nrole = institution\n", 0,
-		     "needs institution");
-	expect_error(fx, "[client ana]\nrole = analyst\ninstitution = pnp\n", 0,
-		     "only for role = institution");
+	/* At the line that asks for it. */
+	expect_error(
+	    fx, "[client pnp-stats]\nrole = institution\n", 2,
+	    "[client pnp-stats]: role = institution needs institution");
+	expect_error(fx,
+		     "[client pnp-stats]\n# the officers\nrole= institution\n"
+		     "[client ana]\nrole = analyst\n",
+		     3, "needs institution");
+	expect_error(
+	    fx, "[client ana]\nrole = analyst\ninstitution = pnp\n", 3,
+	    "[client ana]: institution is only for role = institution");
 	expect_error(fx,
 		     "[client pnp-stats]\nrole = institution\n"
 		     "institution = police\n",
@@ -963,7 +974,8 @@ test_no_valid_key(void **state)
 	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(r->n_warnings, 1);
-	assert_non_null(strstr(r->warnings[0], "[client ana]: none of its keys"));
+	assert_non_null(
+	    strstr(r->warnings[0], "[client ana]: none of its keys"));
 	assert_non_null(strstr(r->warnings[0], "its queries are refused"));
 	registry_free(&r);
 	/* A rotation: the old key expired, the new one valid: nothing. */
