@@ -273,6 +273,30 @@ check "... the good file after it still taken" \
 	grep -q "three.jsonl: 20 accepted, 0 already held, 0 refused" "$T/csv.out"
 check "... nothing stored from the CSV file" \
 	test "$(node_last_seq pnp)" = "$((before + 20))"
+# Saved by Excel as "CSV UTF-8" or by Notepad: a byte-order mark opens
+# the file. It is no part of line 1, from a file or from standard input;
+# one that opens another line is still refused there.
+sed -n '61,70p' "$T/sim/pnp.jsonl" >"$T/bom-body"
+printf '\357\273\277' | cat - "$T/bom-body" >"$T/bom.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/bom.jsonl" >"$T/bom.out" 2>&1
+rc=$?
+check "a file opened by a byte-order mark: taken whole, exit 0 ($rc)" \
+	sh -c "test $rc = 0 && grep -q 'bom.jsonl: 10 accepted, 0 already held, 0 refused' '$T/bom.out'"
+sed -n '71,80p' "$T/sim/pnp.jsonl" | (printf '\357\273\277' && cat) |
+	"$KUSKA" submit -c "$N/pnp.conf" - >"$T/bom-stdin.out" 2>&1
+rc=$?
+check "... and from standard input ($rc)" \
+	sh -c "test $rc = 0 && grep -q '^-: 10 accepted, 0 already held, 0 refused' '$T/bom-stdin.out'"
+{
+	sed -n '81p' "$T/sim/pnp.jsonl"
+	printf '\357\273\277'
+	sed -n '82p' "$T/sim/pnp.jsonl"
+} >"$T/bom2.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/bom2.jsonl" >"$T/bom2.out" 2>&1
+rc=$?
+check "a byte-order mark opening line 2 is refused there (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'bom2.jsonl:2: refused: the line starts with a byte-order mark' '$T/bom2.out' &&
+		grep -q 'bom2.jsonl: 1 accepted, 0 already held, 1 refused' '$T/bom2.out'"
 # Saved as "Unicode text" (UTF-16LE, CRLF): as many refusals as records,
 # not one more for the NUL after the last line end.
 python3 -c "import sys
