@@ -625,10 +625,20 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		}
 		r = judged ? 0
 			   : judge_head(run, name, line, len, lineno, &judged);
-		if (r != 0) {
+		/* A mark that opens a line after the first is no blank: the
+		 * node refuses it there. */
+		if (r == 0 && !judged && len >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0)
+			judged = true;
+		/* Blank lines before the first record are not sent: a file
+		 * of nothing else is refused whole, below, before any of it
+		 * reached the node. The node numbers from first_line. */
+		if (r != 0 || !judged) {
 			explicit_bzero(line, len);
 			free(line);
-			break;
+			if (r != 0)
+				break;
+			continue;
 		}
 		if (c.n == 0)
 			c.first_line = lineno;
@@ -649,10 +659,17 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		*ret_sent = *ret_sent || c.n > 0;
 		r = send_chunk(run, name, &c, t);
 	}
-	if (r == 0 && lineno == 0) {
+	/* An export with nothing in it is no success: said, exit 1, as a
+	 * file refused whole (a scheduled job that wrote nothing is then
+	 * noticed). */
+	if (r == 0 && !judged) {
 		progress_clear(&run->prog);
-		fprintf(stderr, "kuska submit: %s: empty: no records in it\n",
-			shown(name));
+		fprintf(stderr,
+			"kuska submit: %s: no records (%s); nothing of it "
+			"was sent\n",
+			shown(name),
+			lineno == 0 ? "the file is empty" : "only blank lines");
+		r = -ENODATA;
 	}
 	chunk_clear(&c);
 	if (rd.buf != NULL) {

@@ -246,11 +246,41 @@ check "... naming it compressed, to decompress first" \
 	grep -q "one.jsonl.gz: a gzip-compressed file (decompress it first), not JSON Lines" "$T/gz.out"
 check "... not a refusal a line" sh -c "! grep -q 'one.jsonl.gz:[0-9]' '$T/gz.out'"
 check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
+# A file with no record (0 bytes, or blank lines only: an export that
+# wrote nothing) is no success: said, exit 1, as a file refused whole;
+# the next file is still taken.
 : >"$T/empty.jsonl"
+printf '\n  \r\n\t\n' >"$T/blank.jsonl"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/empty.jsonl" >"$T/empty.out" 2>&1
 rc=$?
-check "submit of an empty file: exit 0 ($rc)" test $rc = 0
-check "... saying it is empty" grep -q "empty.jsonl: empty: no records in it" "$T/empty.out"
+check "submit of an empty file: exit 1 ($rc)" test $rc = 1
+check "... saying it has no records" \
+	grep -qx "kuska submit: $T/empty.jsonl: no records (the file is empty); nothing of it was sent" "$T/empty.out"
+check "... and no line of counts" sh -c "! grep -q 'accepted' '$T/empty.out'"
+"$KUSKA" submit -c "$N/pnp.conf" - <"$T/blank.jsonl" >"$T/blank-stdin.out" 2>&1
+rc=$?
+check "blank lines only, on standard input: exit 1 ($rc)" \
+	sh -c "test $rc = 1 && grep -qx 'kuska submit: standard input: no records (only blank lines); nothing of it was sent' '$T/blank-stdin.out'"
+before=$(node_last_seq pnp)
+"$KUSKA" submit -c "$N/pnp.conf" "$T/blank.jsonl" "$T/one.jsonl" \
+	>"$T/blank.out" 2>&1
+rc=$?
+check "a file of blank lines, then a good one: exit 1 ($rc)" test $rc = 1
+check "... the blank one said to have no records" \
+	grep -q "blank.jsonl: no records (only blank lines)" "$T/blank.out"
+check "... the good file after it still read" \
+	grep -q "one.jsonl: 0 accepted, 20 already held, 0 refused" "$T/blank.out"
+# Blank lines before the first record are not sent, and line numbers
+# still count them.
+{
+	printf '\n\n'
+	sed -n '83p' "$T/sim/pnp.jsonl"
+	printf '{"kind": 1}\n'
+} >"$T/lead.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/lead.jsonl" >"$T/lead.out" 2>&1
+check "blank lines first: the records after them numbered as lines 3 and 4" \
+	sh -c "grep -q '^$T/lead.jsonl:4: refused: ' '$T/lead.out' &&
+		grep -q 'lead.jsonl: 1 accepted, 0 already held, 1 refused' '$T/lead.out'"
 
 # A CSV export (a blank line first, a UTF-8 byte-order mark): one message
 # naming the file, nothing of it shown or sent; the next file is taken.
