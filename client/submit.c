@@ -463,7 +463,8 @@ blank(uint8_t c)
 
 /*
  * Where the first byte of a line that is not a blank is (len for a blank
- * line), after a UTF-8 byte-order mark (which the node refuses itself).
+ * line), after a UTF-8 byte-order mark (one opening the file is dropped,
+ * drop_bom; the node refuses one anywhere else).
  */
 static size_t
 skip_blanks(const uint8_t *s, size_t len)
@@ -475,6 +476,22 @@ skip_blanks(const uint8_t *s, size_t len)
 	while (i < len && blank(s[i]))
 		i++;
 	return i;
+}
+
+/*
+ * Drops a UTF-8 byte-order mark that opens line (len bytes, wiping what
+ * it leaves) and returns the length left. Excel's "CSV UTF-8" and Notepad
+ * save one at the start of a file: it is no part of line 1. Called for a
+ * file's first line only; the node refuses one that opens any other.
+ */
+static size_t
+drop_bom(uint8_t *line, size_t len)
+{
+	if (len < 3 || memcmp(line, "\xef\xbb\xbf", 3) != 0)
+		return len;
+	memmove(line, line + 3, len - 3);
+	explicit_bzero(line + len - 3, 3);
+	return len - 3;
 }
 
 /*
@@ -600,16 +617,28 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		if (r == 0)
 			break;
 		lineno++;
-		if (lineno == 1)
+		if (lineno == 1) {
+			len = drop_bom(line, len);
 			utf16le = len >= 2 && memcmp(line, "\xff\xfe", 2) == 0;
-		else if (utf16le && blank_utf16le(line, len))
+		} else if (utf16le && blank_utf16le(line, len)) {
 			len = 0; /* blank, as the node counts lines */
+		}
 		r = judged ? 0
 			   : judge_head(run, name, line, len, lineno, &judged);
-		if (r != 0) {
+		/* A mark that opens a line after the first is no blank: the
+		 * node refuses it there. */
+		if (r == 0 && !judged && len >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0)
+			judged = true;
+		/* Blank lines before the first record are not sent: a file
+		 * of nothing else is refused whole, below, before any of it
+		 * reached the node. The node numbers from first_line. */
+		if (r != 0 || !judged) {
 			explicit_bzero(line, len);
 			free(line);
-			break;
+			if (r != 0)
+				break;
+			continue;
 		}
 		if (c.n == 0)
 			c.first_line = lineno;
@@ -630,10 +659,17 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		*ret_sent = *ret_sent || c.n > 0;
 		r = send_chunk(run, name, &c, t);
 	}
-	if (r == 0 && lineno == 0) {
+	/* An export with nothing in it is no success: said, exit 1, as a
+	 * file refused whole (a scheduled job that wrote nothing is then
+	 * noticed). */
+	if (r == 0 && !judged) {
 		progress_clear(&run->prog);
-		fprintf(stderr, "kuska submit: %s: empty: no records in it\n",
-			shown(name));
+		fprintf(stderr,
+			"kuska submit: %s: no records (%s); nothing of it "
+			"was sent\n",
+			shown(name),
+			lineno == 0 ? "the file is empty" : "only blank lines");
+		r = -ENODATA;
 	}
 	chunk_clear(&c);
 	if (rd.buf != NULL) {

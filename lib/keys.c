@@ -278,7 +278,8 @@ read_key_file(const char *path, int want_private, char **ret, char *errbuf,
 struct key_fields {
 	char id[KEYS_ID_MAX];
 	const char *names[6];
-	char *values[6]; /* point into the file buffer */
+	char *values[6];  /* point into the file buffer */
+	unsigned line[6]; /* of each value given, for its errors */
 };
 
 /*
@@ -367,6 +368,7 @@ parse_key_lines(char *buf, struct key_fields *f, const char *path, char *errbuf,
 			goto named;
 		}
 		f->values[i] = value;
+		f->line[i] = lineno;
 	}
 	return 0;
 named:
@@ -386,14 +388,25 @@ bad:
 	return -EINVAL;
 }
 
+/*
+ * Refuses field i of f: "PATH:LINE: NAME: why" when the file gives it (its
+ * value is wrong), "PATH: NAME: missing" when it does not. Returns -EINVAL.
+ */
 static int
-missing(const char *path, const char *what, char *errbuf, size_t errlen)
+refuse_field(const char *path, const struct key_fields *f, size_t i,
+	     const char *why, char *errbuf, size_t errlen)
 {
-	if (errbuf != NULL)
-		snprintf(errbuf, errlen, "%s: missing or invalid \"%s\"", path,
-			 what);
+	if (errbuf == NULL)
+		return -EINVAL;
+	if (f->values[i] == NULL)
+		snprintf(errbuf, errlen, "%s: %s: missing", path, f->names[i]);
+	else
+		snprintf(errbuf, errlen, "%s:%u: %s: %s", path, f->line[i],
+			 f->names[i], why);
 	return -EINVAL;
 }
+
+#define WHY_ID "not an id (1 to 31 of a-z, 0-9, _ and -)"
 
 int
 keys_load_secret(const char *path, struct secret_key **ret, char *errbuf,
@@ -417,18 +430,20 @@ keys_load_secret(const char *path, struct secret_key **ret, char *errbuf,
 		goto out;
 	}
 	if (f.values[0] == NULL || !keys_valid_id(f.values[0])) {
-		r = missing(path, "id", errbuf, errlen);
+		r = refuse_field(path, &f, 0, WHY_ID, errbuf, errlen);
 		goto out;
 	}
 	snprintf(k->id, sizeof(k->id), "%s", f.values[0]);
 	if (f.values[1] == NULL ||
 	    keys_parse_b64(f.values[1], k->sign_sk, SIGN_SK_LEN) != 0) {
-		r = missing(path, "sign_secret", errbuf, errlen);
+		r = refuse_field(path, &f, 1, "not base64 of 64 bytes", errbuf,
+				 errlen);
 		goto out;
 	}
 	if (f.values[2] == NULL ||
 	    keys_parse_b64(f.values[2], k->curve_sk, CURVE_KEY_LEN) != 0) {
-		r = missing(path, "transport_secret", errbuf, errlen);
+		r = refuse_field(path, &f, 2, "not base64 of 32 bytes", errbuf,
+				 errlen);
 		goto out;
 	}
 	crypto_sign_ed25519_sk_to_pk(k->sign_pk, k->sign_sk);
@@ -461,18 +476,20 @@ keys_load_public(const char *path, struct public_key *ret, char *errbuf,
 	if (r != 0)
 		goto out;
 	if (f.values[0] == NULL || !keys_valid_id(f.values[0])) {
-		r = missing(path, "id", errbuf, errlen);
+		r = refuse_field(path, &f, 0, WHY_ID, errbuf, errlen);
 		goto out;
 	}
 	snprintf(k.id, sizeof(k.id), "%s", f.values[0]);
 	if (f.values[1] == NULL ||
 	    keys_parse_b64(f.values[1], k.sign_pk, SIGN_PK_LEN) != 0) {
-		r = missing(path, "sign_public", errbuf, errlen);
+		r = refuse_field(path, &f, 1, "not base64 of 32 bytes", errbuf,
+				 errlen);
 		goto out;
 	}
 	if (f.values[2] == NULL ||
 	    keys_parse_b64(f.values[2], k.curve_pk, CURVE_KEY_LEN) != 0) {
-		r = missing(path, "transport_public", errbuf, errlen);
+		r = refuse_field(path, &f, 2, "not base64 of 32 bytes", errbuf,
+				 errlen);
 		goto out;
 	}
 	keys_key_id(k.sign_pk, k.key_id);
@@ -482,12 +499,10 @@ keys_load_public(const char *path, struct public_key *ret, char *errbuf,
 		for (i = 0; i < KEY_ID_LEN; i++)
 			snprintf(fp + 2 * i, 3, "%02x", k.key_id[i]);
 		if (strcmp(f.values[3], fp) != 0) {
-			if (errbuf != NULL)
-				snprintf(errbuf, errlen,
-					 "%s: fingerprint does not match the "
-					 "key (the file was altered?)",
-					 path);
-			r = -EINVAL;
+			r = refuse_field(path, &f, 3,
+					 "does not match the key (the file was "
+					 "altered?)",
+					 errbuf, errlen);
 			goto out;
 		}
 	}
@@ -603,18 +618,24 @@ keys_key32_load(const char *path, enum key32_kind kind, struct key32 **ret,
 	sodium_memzero(k, sizeof(*k));
 	k->epoch = 1;
 	if (f.values[0] == NULL ||
-	    keys_parse_b64(f.values[0], k->key, 32) != 0 ||
-	    (kind == KEY32_OPRF_SHARE && !oprf_scalar_valid(k->key))) {
-		r = missing(path, f.names[0], errbuf, errlen);
+	    keys_parse_b64(f.values[0], k->key, 32) != 0) {
+		r = refuse_field(path, &f, 0, "not base64 of 32 bytes", errbuf,
+				 errlen);
+		goto out;
+	}
+	if (kind == KEY32_OPRF_SHARE && !oprf_scalar_valid(k->key)) {
+		r = refuse_field(path, &f, 0,
+				 "not a valid share (a non-zero scalar below "
+				 "the group's order)",
+				 errbuf, errlen);
 		goto out;
 	}
 	if (f.values[1] != NULL && parse_epoch(f.values[1], &k->epoch) != 0) {
-		if (errbuf != NULL)
-			snprintf(errbuf, errlen,
-				 "%s: epoch: must be a whole number from 1 to "
-				 "%u",
-				 path, (unsigned)KEYS_MAX_EPOCH);
-		r = -EINVAL;
+		char why[64];
+		snprintf(why, sizeof(why),
+			 "must be a whole number from 1 to %u",
+			 (unsigned)KEYS_MAX_EPOCH);
+		r = refuse_field(path, &f, 1, why, errbuf, errlen);
 		goto out;
 	}
 	*ret = k;

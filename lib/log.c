@@ -207,6 +207,17 @@ fatalx(const char *fmt, ...)
 	exit(1);
 }
 
+void
+fatalx_config(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(3, "fatal: ", fmt, ap, NULL);
+	va_end(ap);
+	exit(LOG_EXIT_CONFIG);
+}
+
 const char *
 log_quote(const char *s, size_t len, char *out, size_t cap)
 {

@@ -38,6 +38,16 @@ void fatal(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
+/*
+ * fatalx_config logs like fatalx, then exits LOG_EXIT_CONFIG: for a
+ * configuration a daemon cannot use at start (its config file, a key file,
+ * the registry, the indicator or population file). Starting it again
+ * cannot help, and the systemd units do not (RestartPreventExitStatus=);
+ * every other failure keeps exit status 1.
+ */
+#define LOG_EXIT_CONFIG 78 /* EX_CONFIG of sysexits.h */
+void fatalx_config(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 
 /*
  * log_quote - writes s (len bytes, untrusted) into out as a double-quoted

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "date.h"
@@ -81,8 +82,11 @@ struct reg_ctx {
 	char owners[REGISTRY_MAX_KEYS][KEYS_ID_MAX];
 	bool kinds_set[REGISTRY_MAX_PARTIES], stages_set[REGISTRY_MAX_PARTIES];
 	bool sign_set[REGISTRY_MAX_KEYS], curve_set[REGISTRY_MAX_KEYS];
-	unsigned key_line[REGISTRY_MAX_KEYS];	/* of each [key] header */
-	unsigned owner_line[REGISTRY_MAX_KEYS]; /* of its owner = line */
+	unsigned key_line[REGISTRY_MAX_KEYS];	   /* of each [key] header */
+	unsigned owner_line[REGISTRY_MAX_KEYS];	   /* of its owner = line */
+	unsigned party_line[REGISTRY_MAX_PARTIES]; /* of each party's header */
+	unsigned role_line[REGISTRY_MAX_PARTIES];  /* of its role = line */
+	unsigned inst_line[REGISTRY_MAX_PARTIES];  /* of its institution = */
 	unsigned seen; /* names given in the current section (bits) */
 };
 
@@ -425,10 +429,116 @@ reg_line(void *arg, const char *section, const char *name, const char *value,
 	return party_line(c, name, value, why, whylen);
 }
 
+/* A section header of the file, for repeated_section. */
+struct reg_header {
+	char kind[32], id[KEYS_ID_MAX];
+	unsigned line;
+};
+
+/* The space a party, a key and the network each name their ids in. */
+static const char *
+header_space(const char *kind)
+{
+	if (strcmp(kind, "key") == 0 || strcmp(kind, "network") == 0)
+		return kind;
+	return "party"; /* [institution X] and [client X] are one party X */
+}
+
+/*
+ * Refuses a section given twice, naming both its lines. Done before the
+ * parser reads the file: inih takes a header that repeats the one before
+ * it as the same section, whose second "owner =" would then be refused
+ * as "owner: given twice", which says nothing of the section. A file the
+ * parser will refuse anyway (not a regular file, too large) is left to it.
+ */
+static int
+repeated_section(const char *path, char *err, size_t errlen)
+{
+	struct reg_header *h;
+	struct stat st;
+	char line[CONFIG_MAX_VALUE];
+	unsigned lineno = 0;
+	bool at_start = true; /* fgets begins a line, not its rest */
+	size_t n = 0, cap = REGISTRY_MAX_PARTIES + REGISTRY_MAX_KEYS + 1, i;
+	int r = 0;
+	FILE *f;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > CONFIG_MAX_FILE || (f = fopen(path, "r")) == NULL)
+		return 0;
+	h = calloc(cap, sizeof(*h));
+	if (h == NULL) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while (r == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *p = line, *end;
+		bool start = at_start;
+		struct reg_header cur;
+
+		at_start = strchr(line, '\n') != NULL;
+		if (!start)
+			continue;
+		lineno++;
+		if (lineno == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
+			p += 3; /* a byte order mark, as the parser skips */
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '[' || (end = strchr(p, ']')) == NULL)
+			continue;
+		*end = '\0';
+		if (sscanf(p + 1, "%31s %31s", cur.kind, cur.id) != 2)
+			continue; /* the parser judges it */
+		cur.line = lineno;
+		for (i = 0; i < n; i++) {
+			if (strcmp(h[i].id, cur.id) != 0 ||
+			    strcmp(header_space(h[i].kind),
+				   header_space(cur.kind)) != 0)
+				continue;
+			if (strcmp(h[i].kind, cur.kind) == 0)
+				snprintf(err, errlen,
+					 "%s:%u: [%s %s] given twice (first at "
+					 "line %u)",
+					 path, cur.line, cur.kind, cur.id,
+					 h[i].line);
+			else
+				snprintf(
+				    err, errlen,
+				    "%s:%u: [%s %s]: the id %s is given twice "
+				    "(first at line %u, [%s %s]): one "
+				    "section per party",
+				    path, cur.line, cur.kind, cur.id, cur.id,
+				    h[i].line, h[i].kind, h[i].id);
+			r = -EINVAL;
+			break;
+		}
+		if (r == 0 && n < cap)
+			h[n++] = cur;
+	}
+	fclose(f);
+	free(h);
+	return r;
+}
+
+/* Whether line p (blanks skipped) sets name: "name =" or "name=". */
+static bool
+line_sets(const char *p, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(p, name, len) != 0)
+		return false;
+	p += len;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '=';
+}
+
 /*
  * inih never reports a section without lines, so "[institution pj]" on
  * its own (asking for the defaults) would vanish: find such sections in
- * the file and register them.
+ * the file and register them. Notes the lines that reg_finish's errors
+ * name: each section's header, and its owner, role and institution lines.
  */
 static int
 empty_sections(struct reg_ctx *c, char *err, size_t errlen)
@@ -441,49 +551,44 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", c->path, strerror(errno));
 		return -errno;
 	}
-	char seen[REGISTRY_MAX_PARTIES + REGISTRY_MAX_KEYS][64];
-	size_t n_seen = 0, i;
+	size_t i;
 
-	int cur_key = -1; /* the [key] section being read, for owner lines */
+	int cur_key = -1;   /* the [key] section being read, for owner lines */
+	int cur_party = -1; /* the party's, for role and institution lines */
 
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char *p = line, *end, kind[32], id[KEYS_ID_MAX], norm[64];
+		char *p = line, *end, kind[32], id[KEYS_ID_MAX];
 		lineno++;
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (cur_key >= 0 && strncmp(p, "owner", 5) == 0 &&
-		    strchr(p, '=') != NULL)
+		if (cur_key >= 0 && line_sets(p, "owner"))
 			c->owner_line[cur_key] = lineno;
+		if (cur_party >= 0 && line_sets(p, "role"))
+			c->role_line[cur_party] = lineno;
+		if (cur_party >= 0 && line_sets(p, "institution"))
+			c->inst_line[cur_party] = lineno;
 		if (*p != '[' || (end = strchr(p, ']')) == NULL)
 			continue;
 		cur_key = -1;
+		cur_party = -1;
 		*end = '\0';
 		p++;
 		if (sscanf(p, "%31s %31s", kind, id) != 2)
 			continue; /* the parser has judged it already */
-		/* A section may appear once: inih would merge a repeat. */
-		snprintf(norm, sizeof(norm), "%s %s",
-			 strcmp(kind, "key") == 0	? "key"
-			 : strcmp(kind, "network") == 0 ? "network"
-							: "party",
-			 id);
-		for (i = 0; i < n_seen; i++)
-			if (strcmp(seen[i], norm) == 0)
-				break;
-		if (i < n_seen) {
-			snprintf(err, errlen, "%s:%u: [%s %s] given twice",
-				 c->path, lineno, kind, id);
-			fclose(f);
-			return -EINVAL;
-		}
-		if (n_seen < sizeof(seen) / sizeof(seen[0]))
-			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", norm);
 		if (strcmp(kind, "key") == 0) {
 			for (i = 0; i < c->r->n_keys; i++)
 				if (strcmp(c->r->keys[i].name, id) == 0) {
 					c->key_line[i] = lineno;
 					cur_key = (int)i;
 				}
+		}
+		if (strcmp(kind, "institution") == 0 ||
+		    strcmp(kind, "client") == 0) {
+			const struct reg_party *q = registry_party(c->r, id);
+			if (q != NULL) {
+				cur_party = (int)(q - c->r->parties);
+				c->party_line[cur_party] = lineno;
+			}
 		}
 		if (strcmp(kind, "network") == 0) {
 			if (strcmp(c->r->network, id) == 0)
@@ -506,6 +611,8 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 		}
 		if (c->key != NULL)
 			c->key_line[c->key - c->r->keys] = lineno;
+		if (c->party != NULL)
+			c->party_line[c->party - c->r->parties] = lineno;
 	}
 	fclose(f);
 	return 0;
@@ -588,14 +695,18 @@ reg_finish(struct reg_ctx *c, char *err, size_t errlen)
 	for (i = 0; i < r->n_parties; i++) {
 		struct reg_party *p = &r->parties[i];
 		if (p->role == ROLE_NONE) {
-			snprintf(err, errlen, "%s: [client %s]: role missing",
-				 c->path, p->id);
+			snprintf(err, errlen,
+				 "%s:%u: [client %s]: role missing (role = "
+				 "secretariat, analyst or institution)",
+				 c->path, c->party_line[i], p->id);
 			return -EINVAL;
 		}
 		if (!p->node &&
 		    (p->role == ROLE_INSTITUTION) != (p->inst != INST_NONE)) {
-			snprintf(err, errlen, "%s: [client %s]: %s", c->path,
-				 p->id,
+			unsigned at = p->inst == INST_NONE ? c->role_line[i]
+							   : c->inst_line[i];
+			snprintf(err, errlen, "%s:%u: [client %s]: %s", c->path,
+				 at != 0 ? at : c->party_line[i], p->id,
 				 p->inst == INST_NONE
 				     ? "role = institution needs institution = "
 				       "ID, the institution whose tables it "
@@ -701,7 +812,9 @@ registry_load(const char *path, struct registry **ret, char *err, size_t errlen)
 		free(c);
 		return -ENOMEM;
 	}
-	rc = config_parse_raw(path, reg_line, c, err, errlen);
+	rc = repeated_section(path, err, errlen);
+	if (rc == 0)
+		rc = config_parse_raw(path, reg_line, c, err, errlen);
 	if (rc == 0)
 		rc = empty_sections(c, err, errlen);
 	if (rc == 0)

@@ -131,18 +131,18 @@ reload_init(struct cons *c, const char *path, bool check)
 
 	if (config_load(path, &settings_consolidator_schema, &c->cfg, err,
 			sizeof(err)) != 0)
-		fatalx("%s", err);
+		fatalx_config("%s", err);
 	if (keys_load_secret(c->cfg.key, &c->key, err, sizeof(err)) != 0)
-		fatalx("%s: [consolidator] key: %s%s", path, err,
-		       daemon_credential_hint(c->cfg.key));
+		fatalx_config("%s: [consolidator] key: %s%s", path, err,
+			      daemon_credential_hint(c->cfg.key));
 	if (registry_load(c->cfg.registry, &c->reg, err, sizeof(err)) != 0)
-		fatalx("%s", err);
+		fatalx_config("%s", err);
 	say_registry_warnings(c->reg, check);
 	if (load_indicators(&c->cfg, check, &c->indicators) != 0)
-		fatalx("%s: indicator file refused", c->cfg.indicators);
+		fatalx_config("%s: indicator file refused", c->cfg.indicators);
 	query_set_indicators(c->indicators);
 	if (load_population(&c->cfg, check, &c->population) != 0)
-		fatalx("%s: population file refused", c->cfg.population);
+		fatalx_config("%s: population file refused", c->cfg.population);
 	sdg_set_population(c->population);
 }
 

@@ -55,17 +55,17 @@ load(struct keyholder *kh, const char *path)
 
 	if (config_load(path, &settings_keyholder_schema, &kh->cfg, err,
 			sizeof(err)) != 0)
-		fatalx("%s", err);
+		fatalx_config("%s", err);
 	/* A key file's error names the config key that points at it. */
 	if (keys_load_secret(kh->cfg.key, &kh->key, err, sizeof(err)) != 0)
-		fatalx("%s: [keyholder] key: %s%s", path, err,
-		       daemon_credential_hint(kh->cfg.key));
+		fatalx_config("%s: [keyholder] key: %s%s", path, err,
+			      daemon_credential_hint(kh->cfg.key));
 	if (keys_key32_load(kh->cfg.share, KEY32_OPRF_SHARE, &kh->share, err,
 			    sizeof(err)) != 0)
-		fatalx("%s: [keyholder] share: %s%s", path, err,
-		       daemon_credential_hint(kh->cfg.share));
+		fatalx_config("%s: [keyholder] share: %s%s", path, err,
+			      daemon_credential_hint(kh->cfg.share));
 	if (registry_load(kh->cfg.registry, &kh->reg, err, sizeof(err)) != 0)
-		fatalx("%s", err);
+		fatalx_config("%s", err);
 }
 
 /* The connection bounds of the config. */

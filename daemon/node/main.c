@@ -54,22 +54,22 @@ load(struct node *n, const char *path)
 
 	if (config_load(path, &settings_node_schema, &n->cfg, err,
 			sizeof(err)) != 0)
-		fatalx("%s", err);
+		fatalx_config("%s", err);
 	/* A key file's error names the config key that points at it. */
 	if (keys_load_secret(n->cfg.key, &n->key, err, sizeof(err)) != 0)
-		fatalx("%s: [node] key: %s%s", path, err,
-		       daemon_credential_hint(n->cfg.key));
+		fatalx_config("%s: [node] key: %s%s", path, err,
+			      daemon_credential_hint(n->cfg.key));
 	if (keys_key32_load(n->cfg.linkage_key, KEY32_LINKAGE, &n->linkage, err,
 			    sizeof(err)) != 0)
-		fatalx("%s: [node] linkage_key: %s%s", path, err,
-		       daemon_credential_hint(n->cfg.linkage_key));
+		fatalx_config("%s: [node] linkage_key: %s%s", path, err,
+			      daemon_credential_hint(n->cfg.linkage_key));
 	if (keys_key32_load(n->cfg.ref_key, KEY32_REF, &n->ref_key, err,
 			    sizeof(err)) != 0)
-		fatalx("%s: [node] ref_key: %s%s", path, err,
-		       daemon_credential_hint(n->cfg.ref_key));
+		fatalx_config("%s: [node] ref_key: %s%s", path, err,
+			      daemon_credential_hint(n->cfg.ref_key));
 	if (keys_load_public(n->cfg.consolidator_key, &n->consolidator, err,
 			     sizeof(err)) != 0)
-		fatalx("%s: [node] consolidator_key: %s", path, err);
+		fatalx_config("%s: [node] consolidator_key: %s", path, err);
 	/* An address of the example configs left as shipped: the node
 	 * would start and never reach anyone. Said at -n and each start. */
 	if (settings_placeholder(n->cfg.consolidator))
@@ -84,13 +84,14 @@ load(struct node *n, const char *path)
 			snprintf(name, sizeof(name), "keyholder%zu", i + 1);
 		if ((n->cfg.keyholder[i][0] == '\0') !=
 		    (n->cfg.keyholder_key[i][0] == '\0'))
-			fatalx("%s: %s and %s_key go together: give both or "
-			       "neither",
-			       path, name, name);
+			fatalx_config(
+			    "%s: %s and %s_key go together: give both or "
+			    "neither",
+			    path, name, name);
 		if (n->cfg.keyholder_key[i][0] != '\0' &&
 		    keys_load_public(n->cfg.keyholder_key[i], &pub, err,
 				     sizeof(err)) != 0)
-			fatalx("%s: [node] %s_key: %s", path, name, err);
+			fatalx_config("%s: [node] %s_key: %s", path, name, err);
 		if (settings_placeholder(n->cfg.keyholder[i]))
 			log_warnx("%s: [node] %s: %s is the example's "
 				  "placeholder: put the key holder's host name "

@@ -46,7 +46,7 @@ printf 'kind,ref,date\nidentification,A-1,2025-01-01\n' >"$T/cases.csv"
 tty "$KUSKA" submit -c "$N/pnp.conf" "$T/cases.xlsx" "$T/cases.csv" \
 	"$T/none.jsonl"
 for what in "cases.xlsx: a ZIP archive" "cases.csv: looks like CSV" \
-	"none.jsonl: empty"; do
+	"none.jsonl: no records"; do
 	check "submit on a terminal: '$what' on a line of its own" \
 		grep -qa $'\r\e\[K'"kuska submit: [^ ]*$what" "$T/tty.out"
 done

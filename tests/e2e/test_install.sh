@@ -365,6 +365,16 @@ for u in $UNITS; do
 	fi
 done
 
+# A daemon refused its configuration exits 78 (EX_CONFIG): restarting it
+# every RestartSec= for ever would fill the journal and help nothing.
+for u in $UNITS; do
+	if grep -qx 'RestartPreventExitStatus=78' "$R$UNITDIR/$u"; then
+		ok "$u is not restarted after a configuration error (exit 78)"
+	else
+		not_ok "$u has no RestartPreventExitStatus=78"
+	fi
+done
+
 if ! command -v systemd-analyze >/dev/null; then
 	echo "# systemd-analyze not found: units not verified"
 else

@@ -71,6 +71,37 @@ check "... naming the config key" \
 	grep -q "typo.conf: \[consolidator\] data_dir: $N/datx/consolidator: no such directory, nor its parent $N/datx\$" \
 	"$T/typo.out"
 
+# --- a configuration a daemon cannot use: exit 78 ---------------------------
+# EX_CONFIG, which the systemd units do not restart (RestartPreventExitStatus=):
+# starting again cannot help. Other failures keep 1 (below: a port in use).
+cp "$N/consolidator.conf" "$N/colour.conf"
+printf 'colour = blue\n' >>"$N/colour.conf"
+timeout 5 "$CONS" -c "$N/colour.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a consolidator config with an unknown key: exit 78 ($rc)" \
+	sh -c "test $rc = 78 && grep -q 'colour.conf:[0-9]*: .*colour' '$T/cfg.out'"
+"$CONS" -n -c "$N/colour.conf" >/dev/null 2>&1
+rc=$?
+check "... and -n of it: exit 78 ($rc)" test $rc = 78
+printf '[party nobody]\n' >"$N/badreg.conf"
+sed "s|^registry = .*|registry = badreg.conf|" "$N/consolidator.conf" \
+	>"$N/badreg-cons.conf"
+timeout 5 "$CONS" -c "$N/badreg-cons.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a consolidator whose registry is refused: exit 78 ($rc)" \
+	sh -c "test $rc = 78 && grep -q 'badreg.conf' '$T/cfg.out'"
+sed "s|^linkage_key = .*|linkage_key = keys/missing.key|" "$N/pnp.conf" \
+	>"$N/nokey.conf"
+timeout 5 "$NODE" -c "$N/nokey.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a node whose linkage key file is missing: exit 78 ($rc)" \
+	sh -c "test $rc = 78 && grep -q 'nokey.conf: \[node\] linkage_key: ' '$T/cfg.out'"
+test ! -e "$N/data/pnp" || not_ok "... it made an outbox"
+printf '[keyholder]\nmax_connections = 0\n' >"$N/badholder.conf"
+timeout 5 "$KEYHOLDER" -c "$N/badholder.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a key holder with a bad config: exit 78 ($rc)" test $rc = 78
+
 start_cons
 start_node pnp
 check "the first start says it made a new, empty store" \
@@ -106,7 +137,10 @@ check "... leaving no new store behind" test ! -e "$N/data/other"
 sed "s|data/consolidator|data/third|; s|consolidator.sock|third.sock|" \
 	"$N/consolidator.conf" >"$N/third.conf"
 timeout 5 "$CONS" -c "$N/third.conf" >"$T/third.out" 2>&1
-check "a second consolidator on the same port is refused, naming the key" \
+rc=$?
+check "a second consolidator on the same port is refused: exit 1, not 78 ($rc)" \
+	test $rc = 1
+check "... naming the key" \
 	grep -q "third.conf: \[consolidator\] listen: tcp://127.0.0.1:$PORT: cannot bind: Address already in use" \
 	"$T/third.out"
 check "... leaving no new store behind" test ! -e "$N/data/third"
@@ -212,11 +246,41 @@ check "... naming it compressed, to decompress first" \
 	grep -q "one.jsonl.gz: a gzip-compressed file (decompress it first), not JSON Lines" "$T/gz.out"
 check "... not a refusal a line" sh -c "! grep -q 'one.jsonl.gz:[0-9]' '$T/gz.out'"
 check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
+# A file with no record (0 bytes, or blank lines only: an export that
+# wrote nothing) is no success: said, exit 1, as a file refused whole;
+# the next file is still taken.
 : >"$T/empty.jsonl"
+printf '\n  \r\n\t\n' >"$T/blank.jsonl"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/empty.jsonl" >"$T/empty.out" 2>&1
 rc=$?
-check "submit of an empty file: exit 0 ($rc)" test $rc = 0
-check "... saying it is empty" grep -q "empty.jsonl: empty: no records in it" "$T/empty.out"
+check "submit of an empty file: exit 1 ($rc)" test $rc = 1
+check "... saying it has no records" \
+	grep -qx "kuska submit: $T/empty.jsonl: no records (the file is empty); nothing of it was sent" "$T/empty.out"
+check "... and no line of counts" sh -c "! grep -q 'accepted' '$T/empty.out'"
+"$KUSKA" submit -c "$N/pnp.conf" - <"$T/blank.jsonl" >"$T/blank-stdin.out" 2>&1
+rc=$?
+check "blank lines only, on standard input: exit 1 ($rc)" \
+	sh -c "test $rc = 1 && grep -qx 'kuska submit: standard input: no records (only blank lines); nothing of it was sent' '$T/blank-stdin.out'"
+before=$(node_last_seq pnp)
+"$KUSKA" submit -c "$N/pnp.conf" "$T/blank.jsonl" "$T/one.jsonl" \
+	>"$T/blank.out" 2>&1
+rc=$?
+check "a file of blank lines, then a good one: exit 1 ($rc)" test $rc = 1
+check "... the blank one said to have no records" \
+	grep -q "blank.jsonl: no records (only blank lines)" "$T/blank.out"
+check "... the good file after it still read" \
+	grep -q "one.jsonl: 0 accepted, 20 already held, 0 refused" "$T/blank.out"
+# Blank lines before the first record are not sent, and line numbers
+# still count them.
+{
+	printf '\n\n'
+	sed -n '83p' "$T/sim/pnp.jsonl"
+	printf '{"kind": 1}\n'
+} >"$T/lead.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/lead.jsonl" >"$T/lead.out" 2>&1
+check "blank lines first: the records after them numbered as lines 3 and 4" \
+	sh -c "grep -q '^$T/lead.jsonl:4: refused: ' '$T/lead.out' &&
+		grep -q 'lead.jsonl: 1 accepted, 0 already held, 1 refused' '$T/lead.out'"
 
 # A CSV export (a blank line first, a UTF-8 byte-order mark): one message
 # naming the file, nothing of it shown or sent; the next file is taken.
@@ -239,6 +303,30 @@ check "... the good file after it still taken" \
 	grep -q "three.jsonl: 20 accepted, 0 already held, 0 refused" "$T/csv.out"
 check "... nothing stored from the CSV file" \
 	test "$(node_last_seq pnp)" = "$((before + 20))"
+# Saved by Excel as "CSV UTF-8" or by Notepad: a byte-order mark opens
+# the file. It is no part of line 1, from a file or from standard input;
+# one that opens another line is still refused there.
+sed -n '61,70p' "$T/sim/pnp.jsonl" >"$T/bom-body"
+printf '\357\273\277' | cat - "$T/bom-body" >"$T/bom.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/bom.jsonl" >"$T/bom.out" 2>&1
+rc=$?
+check "a file opened by a byte-order mark: taken whole, exit 0 ($rc)" \
+	sh -c "test $rc = 0 && grep -q 'bom.jsonl: 10 accepted, 0 already held, 0 refused' '$T/bom.out'"
+sed -n '71,80p' "$T/sim/pnp.jsonl" | (printf '\357\273\277' && cat) |
+	"$KUSKA" submit -c "$N/pnp.conf" - >"$T/bom-stdin.out" 2>&1
+rc=$?
+check "... and from standard input ($rc)" \
+	sh -c "test $rc = 0 && grep -q '^-: 10 accepted, 0 already held, 0 refused' '$T/bom-stdin.out'"
+{
+	sed -n '81p' "$T/sim/pnp.jsonl"
+	printf '\357\273\277'
+	sed -n '82p' "$T/sim/pnp.jsonl"
+} >"$T/bom2.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/bom2.jsonl" >"$T/bom2.out" 2>&1
+rc=$?
+check "a byte-order mark opening line 2 is refused there (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'bom2.jsonl:2: refused: the line starts with a byte-order mark' '$T/bom2.out' &&
+		grep -q 'bom2.jsonl: 1 accepted, 0 already held, 1 refused' '$T/bom2.out'"
 # Saved as "Unicode text" (UTF-16LE, CRLF): as many refusals as records,
 # not one more for the NUL after the last line end.
 python3 -c "import sys

@@ -380,6 +380,96 @@ test_secret_error_line(void **state)
 	assert_non_null(strstr(err, want));
 }
 
+/*
+ * A key file's value refused is named with its file, line and name, as a
+ * config's are; a line missing with its file and name.
+ */
+static void
+expect_key_error(const struct fixture *fx, const char *name, const char *text,
+		 int kind, const char *want_tail)
+{
+	struct secret_key *sk = NULL;
+	struct public_key pk;
+	struct key32 *k32 = NULL;
+	const char *path;
+	char err[512] = "", want[400];
+	int r;
+
+	path = put_file(fx, name, text, 0600);
+	if (kind == 0)
+		r = keys_load_secret(path, &sk, err, sizeof(err));
+	else if (kind == 1)
+		r = keys_load_public(path, &pk, err, sizeof(err));
+	else
+		r = keys_key32_load(path, (enum key32_kind)(kind - 2), &k32,
+				    err, sizeof(err));
+	assert_int_equal(r, -EINVAL);
+	assert_null(sk);
+	assert_null(k32);
+	snprintf(want, sizeof(want), "%s%s", path, want_tail);
+	if (strcmp(err, want) != 0)
+		fail_msg("\"%s\", not \"%s\"", err, want);
+}
+
+static void
+test_error_lines(void **state)
+{
+	struct fixture *fx = *state;
+	struct secret_key *k = NULL;
+	struct lines l;
+	char text[1024], b1[64], b2[64];
+	const char *zero = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+	valid_lines(&l);
+	/* Secret: each field bad at its line, or missing. */
+	snprintf(text, sizeof(text), "# c\n\n%sid = PNP!\n%s", l.sign, l.curve);
+	expect_key_error(fx, "s.key", text, 0,
+			 ":4: id: not an id (1 to 31 of a-z, 0-9, _ and -)");
+	snprintf(text, sizeof(text), "# c\n%ssign_secret = !!!\n%s", l.id,
+		 l.curve);
+	expect_key_error(fx, "s.key", text, 0,
+			 ":3: sign_secret: not base64 of 64 bytes");
+	snprintf(text, sizeof(text), "%s%stransport_secret = AAAA\n# end\n",
+		 l.id, l.sign);
+	expect_key_error(fx, "s.key", text, 0,
+			 ":3: transport_secret: not base64 of 32 bytes");
+	snprintf(text, sizeof(text), "%s%s", l.id, l.sign);
+	expect_key_error(fx, "s.key", text, 0, ": transport_secret: missing");
+	expect_key_error(fx, "s.key", "", 0, ": id: missing");
+
+	/* Public: a bad value, the fingerprint of another key. */
+	assert_int_equal(keys_generate("pnp", &k), 0);
+	keys_b64(k->sign_pk, SIGN_PK_LEN, b1, sizeof(b1));
+	keys_b64(k->curve_pk, CURVE_KEY_LEN, b2, sizeof(b2));
+	keys_free(&k);
+	snprintf(text, sizeof(text),
+		 "# pub\nid = pnp\nsign_public = %s\ntransport_public = %s=\n",
+		 b1, b2);
+	expect_key_error(fx, "p.pub", text, 1,
+			 ":4: transport_public: not base64 of 32 bytes");
+	snprintf(text, sizeof(text),
+		 "id = pnp\nsign_public = %s\ntransport_public = %s\n"
+		 "fingerprint = 0000000000000000\n",
+		 b1, b2);
+	expect_key_error(fx, "p.pub", text, 1,
+			 ":4: fingerprint: does not match the key (the file "
+			 "was altered?)");
+
+	/* 32-byte keys: the key, its epoch, a share that is no scalar. */
+	expect_key_error(fx, "l.key", "# linkage\nlinkage = AAAA\nepoch = 1\n",
+			 2 + KEY32_LINKAGE,
+			 ":2: linkage: not base64 of 32 bytes");
+	snprintf(text, sizeof(text), "linkage = %s\n\nepoch = 01\n", zero);
+	expect_key_error(fx, "l.key", text, 2 + KEY32_LINKAGE,
+			 ":3: epoch: must be a whole number from 1 to 1000000");
+	expect_key_error(fx, "l.key", "epoch = 1\n", 2 + KEY32_LINKAGE,
+			 ": linkage: missing");
+	snprintf(text, sizeof(text), "oprf_share = %s\nepoch = 2\n", zero);
+	expect_key_error(fx, "o.key", text, 2 + KEY32_OPRF_SHARE,
+			 ":1: oprf_share: not a valid share (a non-zero "
+			 "scalar below the group's order)");
+}
+
 static void
 test_public_malformed(void **state)
 {
@@ -635,6 +725,7 @@ main(void)
 	    cmocka_unit_test(test_secret_mode_refused),
 	    cmocka_unit_test(test_secret_malformed),
 	    cmocka_unit_test(test_secret_error_line),
+	    cmocka_unit_test(test_error_lines),
 	    cmocka_unit_test(test_public_malformed),
 	    cmocka_unit_test(test_public_fingerprint_checked),
 	    cmocka_unit_test(test_key32),

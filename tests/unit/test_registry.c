@@ -500,17 +500,21 @@ test_errors(void **state)
 		     "[institution pnp]\nkinds = referral\n[key k]\n"
 		     "owner = Not Valid\n",
 		     4, "owner");
-	/* Duplicate sections. */
+	/* Duplicate sections, at the header, with the first one's line. */
 	snprintf(text, sizeof(text),
 		 "%s[client bob]\nrole = analyst\n[key k1]\nowner = pnp\n",
 		 keyhead);
-	expect_error(fx, text, 12, "twice");
+	expect_error(fx, text, 11, "[key k1] given twice (first at line 5)");
 	snprintf(text, sizeof(text), "%s[institution pnp]\nkinds = referral\n",
 		 keyhead);
-	expect_error(fx, text, 10, "twice");
+	expect_error(fx, text, 9,
+		     "[institution pnp] given twice (first at line 1)");
 	snprintf(text, sizeof(text), "%s[client pnp]\nrole = analyst\n",
 		 keyhead);
-	expect_error(fx, text, 10, "twice");
+	expect_error(
+	    fx, text, 9,
+	    "[client pnp]: the id pnp is given twice (first at line 1, "
+	    "[institution pnp])");
 	/* The same key twice under two names. */
 	snprintf(text, sizeof(text),
 		 "%s[key k2]\nowner = pnp\nsign_public = %s\n"
@@ -592,19 +596,45 @@ test_repeated_line(void **state)
 }
 
 /*
- * The same section header twice in a row is taken as one section (the
- * parser only notices a change of section name), so a duplicate [key]
- * or [institution] there is merged instead of refused.
+ * The same section header twice in a row, which the parser takes as one
+ * section, is refused as a section given twice, with both lines, not as
+ * its second line given twice ("owner: given twice").
  */
 static void
 test_adjacent_duplicate_section(void **state)
 {
 	struct fixture *fx = *state;
+	char text[1024];
 
 	expect_error(fx,
 		     "[institution pnp]\nkinds = referral\n"
 		     "[institution pnp]\nkinds = service\n",
-		     4, "twice");
+		     3, "[institution pnp] given twice (first at line 1)");
+	snprintf(text, sizeof(text),
+		 "[institution pnp]\n[key k]\nowner = pnp\n"
+		 "sign_public = %s\ntransport_public = %s\n\n"
+		 "[key k]\nowner = pnp\n",
+		 fx->pnp_sign, fx->pnp_curve);
+	expect_error(fx, text, 7, "[key k] given twice (first at line 2)");
+	/* Both empty; and after a byte order mark, which the parser skips. */
+	expect_error(fx, "\xef\xbb\xbf[institution pj]\n[institution pj]\n", 2,
+		     "[institution pj] given twice (first at line 1)");
+	/* A line too long to read at once is not taken for a header where
+	 * it is cut: here a comment of 1023 bytes and then "[institution
+	 * pj]" on the same line; the line is refused for its length. */
+	{
+		struct registry *r = NULL;
+		char big[1200], err[512] = "";
+		memset(big, 'x', 1023);
+		big[0] = '#';
+		snprintf(big + 1023, sizeof(big) - 1023,
+			 "[institution pj]\n[institution pj]\n");
+		write_registry(fx, big);
+		assert_int_equal(registry_load(fx->path, &r, err, sizeof(err)),
+				 -EINVAL);
+		if (strstr(err, ":1: line longer than") == NULL)
+			fail_msg("%s", err);
+	}
 }
 
 /*
@@ -617,7 +647,11 @@ test_empty_section(void **state)
 	struct fixture *fx = *state;
 
 	expect_error(fx, "[client ana]\n[institution pnp]\nkinds = referral\n",
-		     0, "role");
+		     1, "[client ana]: role missing");
+	expect_error(fx,
+		     "[institution pnp]\nkinds = referral\n\n[client ana]\n"
+		     "# no role yet\n",
+		     4, "[client ana]: role missing");
 	expect_error(fx, "[institutoin pnp]\n", 1, "institutoin");
 }
 
@@ -841,10 +875,17 @@ test_institution_client(void **state)
 	registry_free(&r);
 
 	/* role = institution without its institution, and the reverse. */
-	expect_error(fx, "[client pnp-stats]\nrole = institution\n", 0,
-		     "needs institution");
-	expect_error(fx, "[client ana]\nrole = analyst\ninstitution = pnp\n", 0,
-		     "only for role = institution");
+	/* At the line that asks for it. */
+	expect_error(
+	    fx, "[client pnp-stats]\nrole = institution\n", 2,
+	    "[client pnp-stats]: role = institution needs institution");
+	expect_error(fx,
+		     "[client pnp-stats]\n# the officers\nrole= institution\n"
+		     "[client ana]\nrole = analyst\n",
+		     3, "needs institution");
+	expect_error(
+	    fx, "[client ana]\nrole = analyst\ninstitution = pnp\n", 3,
+	    "[client ana]: institution is only for role = institution");
 	expect_error(fx,
 		     "[client pnp-stats]\nrole = institution\n"
 		     "institution = police\n",
@@ -963,7 +1004,8 @@ test_no_valid_key(void **state)
 	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(r->n_warnings, 1);
-	assert_non_null(strstr(r->warnings[0], "[client ana]: none of its keys"));
+	assert_non_null(
+	    strstr(r->warnings[0], "[client ana]: none of its keys"));
 	assert_non_null(strstr(r->warnings[0], "its queries are refused"));
 	registry_free(&r);
 	/* A rotation: the old key expired, the new one valid: nothing. */
