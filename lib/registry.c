@@ -559,6 +559,8 @@ empty_sections(struct reg_ctx *c, char *err, size_t errlen)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *p = line, *end, kind[32], id[KEYS_ID_MAX];
 		lineno++;
+		if (lineno == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
+			p += 3; /* a byte order mark, as the parser skips */
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (cur_key >= 0 && line_sets(p, "owner"))

@@ -657,7 +657,8 @@ test_empty_section(void **state)
 
 /*
  * An institution relying on both defaults is written "[institution mp]"
- * with nothing under it, and is registered all the same.
+ * with nothing under it, and is registered all the same, on the file's
+ * first line after a byte order mark too.
  */
 static void
 test_institution_all_defaults(void **state)
@@ -678,6 +679,17 @@ test_institution_all_defaults(void **state)
 	assert_non_null(mp);
 	assert_true(mp->kinds & (1u << KIND_CASE_STAGE));
 	assert_true(mp->stages & (1u << STAGE_ACCUSATION));
+	registry_free(&r);
+
+	/* The same after a byte order mark, as a Windows editor saves it. */
+	snprintf(text, sizeof(text),
+		 "\xef\xbb\xbf[institution mp]\n\n[key mp-1]\nowner = mp\n"
+		 "sign_public = %s\ntransport_public = %s\n",
+		 fx->mp_sign, fx->mp_curve);
+	write_registry(fx, text);
+	if (registry_load(fx->path, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_non_null(registry_institution(r, INST_MP));
 	registry_free(&r);
 }
 
