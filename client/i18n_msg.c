@@ -97,6 +97,14 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"“%s”: a total over the semester, about half a "
 			"year's, and its target is a year's: its progress "
 			"and status are read in the report of %d."},
+    [M_BY_YEAR_OPEN_NOTE] = {"«%s»: un total del semestre, cerca de la "
+			     "mitad del de un año, y su meta es anual: su "
+			     "avance y su estado se leen en el informe de "
+			     "%d una vez terminado el año, el %s.",
+			     "“%s”: a total over the semester, about half a "
+			     "year's, and its target is a year's: its "
+			     "progress and status are read in the report of "
+			     "%d once the year is over, on %s."},
     [M_PERIOD_OPEN_NOTE] = {"«%s»: un total de un periodo que aún no "
 			    "termina, que crece hasta su cierre, el %s, y "
 			    "mientras lleguen sus registros: su avance y su "

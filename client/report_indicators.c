@@ -275,9 +275,20 @@ rp_indicator_notes(struct report *r, const struct qtable *t,
 		   bool (*keep)(const struct qtable *, size_t))
 {
 	if (any_report_status(r, t, keep, "by_year")) {
+		/* The year's report of a year not over yet reads its counts
+		 * when the year ends: the note sends the reader there. */
+		uint32_t year = r->code / 10 * 10;
+		char last[11];
 		fprintf(r->f, " ");
-		rp_put(r, tr(M_BY_YEAR_NOTE), i18n_word("status", "by_year"),
-		       (int)(r->code / 10));
+		if (period_last_day(year) >= date_today())
+			rp_put(r, tr(M_BY_YEAR_OPEN_NOTE),
+			       i18n_word("status", "by_year"),
+			       (int)(r->code / 10),
+			       date_format(period_last_day(year), last));
+		else
+			rp_put(r, tr(M_BY_YEAR_NOTE),
+			       i18n_word("status", "by_year"),
+			       (int)(r->code / 10));
 	}
 	if (any_report_status(r, t, keep, "period_open")) {
 		char last[11];

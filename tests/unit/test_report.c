@@ -1356,7 +1356,25 @@ test_counts_read_when_over(void **state)
 	    "<span class=\"badge b-by_year\">Se lee por año</span>",
 	    name));
 	assert_null(strstr(p, "Se lee al cierre"));
+	/* The year's report reads that count when the year is over: the
+	 * note says so, not that its report judges it now. */
+	assert_true(says_f(p,
+			   "su avance y su estado se leen en el informe de "
+			   "%u una vez terminado el año, el %s.",
+			   (unsigned)(now[0] / 10),
+			   date_format(period_last_day(now[0]), last)));
+	assert_false(says_f(p, "se leen en el informe de %u.",
+			    (unsigned)(now[0] / 10)));
 	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "period-open-semester-en.html");
+	assert_true(says_f(p,
+			   "its progress and status are read in the report "
+			   "of %u once the year is over, on %s.",
+			   (unsigned)(now[0] / 10),
+			   date_format(period_last_day(now[0]), last)));
+	free(p);
+	i18n_set(LANG_ES);
 	/* A period that is over compares its count with the target. */
 	clear(&d);
 	fill(&d, ROLE, true);
