@@ -330,7 +330,7 @@ static const struct html_col indicator_cols[] = {
     {"unit", NULL, HTML_WORD},	     {"baseline", NULL, HTML_VALUE},
     {"target", NULL, HTML_VALUE},    {"target_period", NULL, HTML_VALUE},
     {"progress", NULL, HTML_VALUE},  {"status", NULL, HTML_BADGE},
-    {"indicator", NULL, HTML_VALUE}, {"expression", NULL, HTML_VALUE},
+    {"indicator", NULL, HTML_VALUE}, {"expression", NULL, HTML_EXPR},
 };
 
 #define N_INDICATOR_COLS (sizeof(indicator_cols) / sizeof(indicator_cols[0]))

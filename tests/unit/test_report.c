@@ -621,8 +621,10 @@ add_expressions(struct qtable *t)
 }
 
 /* On a screen and printed on A4, the indicators' table fits: its expressions
- * wrap anywhere, and a table taller than a page breaks between its rows
- * instead of leaving the page before it blank. */
+ * wrap between their terms (spaces, operators, before a reference's
+ * filters and after their commas and equals signs), never inside a name,
+ * and a table taller than a page breaks between its rows instead of
+ * leaving the page before it blank. */
 static void
 test_indicators_print(void **state)
 {
@@ -636,16 +638,27 @@ test_indicators_print(void **state)
 	p = page(&d, "print.html");
 	assert_non_null(strstr(p, "<figure id=\"f-key\" class=\"long\">"));
 	assert_non_null(strstr(p, "<figure id=\"f-other\" class=\"long\">"));
-	assert_non_null(strstr(p, "table.ind td:last-child{white-space:"
-				  "normal;overflow-wrap:anywhere;"));
+	assert_non_null(strstr(p, "td.x{white-space:normal;"
+				  "overflow-wrap:normal;word-break:normal;"));
 	/* On a screen too: not in the print rules only. */
-	assert_true(strstr(p, "table.ind td:last-child") <
-		    strstr(p, "@media print"));
+	assert_true(strstr(p, "td.x{") < strstr(p, "@media print"));
+	/* No rule lets a name break anywhere, save in a <code>. */
+	assert_int_equal(count(p, "overflow-wrap:anywhere"), 1);
+	assert_non_null(strstr(p, "code{font-family:"));
+	/* The breaks are between terms. */
+	assert_non_null(strstr(
+	    p, "<td class=\"x\" data-q=\"indicators 2025H2 1 expression\">"
+	       "referrals.median_days<wbr>[from=<wbr>pnp,<wbr>to=<wbr>mimp]"
+	       "</td>"));
+	assert_non_null(strstr(
+	    p, "expression\">durations.median_days<wbr>[from_stage=<wbr>"
+	       "complaint, to_stage=<wbr>preliminary_investigation] + "
+	       "durations.median_days<wbr>[from_stage=<wbr>"));
 	assert_non_null(strstr(p, "tr{break-inside:avoid;"));
 	/* A long expression is text like a short one, not an empty cell
 	 * (class "na": grey, right-aligned). */
-	assert_non_null(strstr(p, "<td data-q=\"indicators 2025H2 0 "
-				  "expression\">durations.median_days["));
+	assert_non_null(strstr(p, "<td class=\"x\" data-q=\"indicators "
+				  "2025H2 0 expression\">durations."));
 	assert_null(strstr(p, "class=\"na\" data-q=\"indicators 2025H2 0 "
 			      "expression"));
 	clear(&d);
