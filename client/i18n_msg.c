@@ -425,6 +425,14 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		    "kuska.conf(5))",
 		    "population: the consolidator's file (population, "
 		    "kuska.conf(5))"},
+    [M_SDG_PERIOD_NOTE] = {"Las tasas son de las víctimas de este periodo, "
+			   "no de un año, sobre la población del año: el "
+			   "ODS 16.2.2 es una tasa anual y se publica con "
+			   "el informe de %d.",
+			   "The rates are of this period's victims, not a "
+			   "year's, over the year's population: SDG 16.2.2 "
+			   "is a yearly rate, published with the report of "
+			   "%d."},
     [M_INDICATOR_SOURCE] = {"cada valor se calcula con la expresión del "
 			    "indicador en el archivo de indicadores del "
 			    "consolidador",

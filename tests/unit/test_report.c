@@ -355,6 +355,8 @@ count(const char *hay, const char *needle)
 	return n;
 }
 
+static bool figure_says(const char *p, const char *id, const char *s);
+
 static void
 test_every_section(void **state)
 {
@@ -383,6 +385,13 @@ test_every_section(void **state)
 	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 8 "
 				  "estimate_per_100k\">1.38</td>"));
 	assert_non_null(strstr(p, "Mujeres, 0-17 años"));
+	/* A semester's rates are not the yearly SDG figure: the figure
+	 * says so, and where that one is. */
+	assert_true(figure_says(p, "f-sdg",
+				"Las tasas son de las víctimas de este "
+				"periodo, no de un año, sobre la población "
+				"del año: el ODS 16.2.2 es una tasa anual y se "
+				"publica con el informe de 2025."));
 	/* Numbers of the newer tables, each tied to its query cell. */
 	assert_non_null(
 	    strstr(p, "data-q=\"timeliness 2025H2 2 within_30_days_pct\">"
@@ -435,6 +444,24 @@ test_every_section(void **state)
 				  "\u221225.0% en el gráfico."));
 	assert_null(strstr(p, "0,250"));
 	assert_null(strstr(p, "(0.209)"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "en-sdg.html");
+	assert_true(figure_says(p, "f-sdg",
+				"The rates are of this period&#39;s victims, "
+				"not a year&#39;s, over the year&#39;s "
+				"population: SDG "
+				"16.2.2 is a yearly rate, published with the "
+				"report of 2025."));
+	free(p);
+	i18n_set(LANG_ES);
+	/* The year's report is the yearly figure. */
+	d.period = "2025";
+	d.code = 20250;
+	p = page(&d, "sdg-2025.html");
+	assert_true(strstr(p, "id=\"f-sdg\"") != NULL);
+	assert_false(figure_says(p, "f-sdg", "Las tasas son de las víctimas "
+					     "de este periodo"));
 	clear(&d);
 	free(p);
 }
