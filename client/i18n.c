@@ -260,10 +260,10 @@ i18n_word(const char *col, const char *value)
 	else if (strcmp(col, "service") == 0)
 		s = i18n_find(services, value);
 	else if (strcmp(col, "status") == 0 || strcmp(col, "progress") == 0 ||
-		 strcmp(col, "value") == 0)
+		 strcmp(col, "value") == 0 || strcmp(col, "victims") == 0)
 		/* progress: "by_year", "period_open", "baseline_period";
-		 * value and
-		 * progress: "suppressed" */
+		 * value and progress: "suppressed"; victims (sdg16_2_2's
+		 * by sex and age group): "suppressed" */
 		s = i18n_find(statuses, value);
 	else if (strcmp(col, "sex") == 0)
 		s = i18n_find(sexes, value);

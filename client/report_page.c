@@ -231,6 +231,26 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 	fprintf(r->f, "</p>\n</figure>\n");
 }
 
+/*
+ * The secretariat's victims of one sex and one age group (girls, boys,
+ * women, men): withheld because no table under disclosure control holds
+ * them, whatever their size (docs/DISCLOSURE.md), so "Withheld", with the
+ * row's note saying why; "<10" would say 1 to 9, or a count that would
+ * give such a one away, of hundreds of girls.
+ */
+static const char *
+sdg_instead(const struct html_table *ht, size_t row, const char *col)
+{
+	const struct cell *c = html_cell(ht->t, row, col);
+
+	if (strcmp(col, "victims") != 0 || c == NULL ||
+	    c->kind != CELL_SUPPRESSED ||
+	    strcmp(rp_text_of(ht->t, row, "sex"), "all") == 0 ||
+	    strcmp(rp_text_of(ht->t, row, "age_group"), "all") == 0)
+		return NULL;
+	return "suppressed";
+}
+
 void
 rp_table_of(struct report *r, const struct qtable *t, const char *table,
 	    const struct html_col *cols, size_t n_cols,
@@ -260,6 +280,8 @@ rp_table_of(struct report *r, const struct qtable *t, const char *table,
 		ht.cls = "ind";
 		ht.instead = rp_indicator_instead;
 		ht.ctx = r;
+	} else if (strcmp(table, "sdg16_2_2") == 0) {
+		ht.instead = sdg_instead;
 	}
 	(void)html_table(r->f, &ht);
 }

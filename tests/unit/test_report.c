@@ -212,11 +212,15 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	    "BCa 95% 1000 resamples of stepwise seed 1",
 	    NULL};
 	static const char *const sdg[] = {
-	    "2025H2,F,0-17,5012345,,,,,",
-	    "2025H2,F,18+,12034567,,,,,",
+	    "2025H2,F,0-17,5012345,<10,,,,sex by age group is in no table "
+	    "under disclosure control: suppressed for the secretariat",
+	    "2025H2,F,18+,12034567,<10,,,,sex by age group is in no table "
+	    "under disclosure control: suppressed for the secretariat",
 	    "2025H2,F,all,17046912,181,1.06,,,",
-	    "2025H2,M,0-17,5198765,,,,,",
-	    "2025H2,M,18+,11876543,,,,,",
+	    "2025H2,M,0-17,5198765,<10,,,,sex by age group is in no table "
+	    "under disclosure control: suppressed for the secretariat",
+	    "2025H2,M,18+,11876543,<10,,,,sex by age group is in no table "
+	    "under disclosure control: suppressed for the secretariat",
 	    "2025H2,M,all,17075308,94,0.55,,,",
 	    "2025H2,all,0-17,10211110,232,2.27,,,",
 	    "2025H2,all,18+,23911086,43,0.18,,,",
@@ -385,6 +389,15 @@ test_every_section(void **state)
 	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 8 "
 				  "estimate_per_100k\">1.38</td>"));
 	assert_non_null(strstr(p, "Mujeres, 0-17 años"));
+	/* Girls, boys, women and men are withheld from the secretariat
+	 * whatever their number: "Reservado", with the row's note, not
+	 * "<10", which says 1 to 9 or one that would give such away. */
+	assert_non_null(strstr(p, "<td class=\"alt\" data-q=\"sdg16_2_2 "
+				  "2025H2 0 victims\" data-v=\"&lt;10\">"
+				  "Reservado</td>"));
+	assert_int_equal(count(p, "victims\" data-v=\"&lt;10\">Reservado"),
+			 4);
+	assert_false(figure_says(p, "f-sdg", "&lt;10</td>"));
 	/* A semester's rates are not the yearly SDG figure: the figure
 	 * says so, and where that one is. */
 	assert_true(figure_says(p, "f-sdg",
