@@ -382,13 +382,14 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "víctimas de principio a fin); y que cada víctima se cuenta una sola "
 	 "vez, lo que el enlace de registros entre instituciones hace cierto. "
 	 "Las víctimas sin datos para enlazarlas quedan fuera del modelo (la "
-	 "nota dice cuántas).",
+	 "fila «Sin enlace» de la tabla de coincidencias dice cuántas).",
 	 "What the estimate assumes: that, once the chosen interactions are "
 	 "allowed for, the institutions' lists are independent of each other; "
 	 "that the population is closed within the period (the same victims "
 	 "throughout); and that each victim is counted once, which the linking "
 	 "of records across institutions makes true. Victims with nothing to "
-	 "link them by are left out of the model (the note says how many)."},
+	 "link them by are left out of the model (the “Unlinkable” row of "
+	 "the overlap table says how many)."},
     [M_ESTIMATE_ADULTS] =
 	{"Las listas cuentan víctimas de todas las edades, y la estimación "
 	 "también: de las víctimas identificadas en el periodo, %s lo fueron "

@@ -383,6 +383,11 @@ test_every_section(void **state)
 	/* The estimate says what it assumes and which interval to publish;
 	 * SDG 16.2.2 has its rates, and the estimate's. */
 	assert_non_null(strstr(p, "Qué supone la estimación"));
+	/* The unlinkable victims left out are counted where every view
+	 * shows them: a suppressed estimate's note does not. */
+	assert_non_null(strstr(p, "quedan fuera del modelo (la fila «Sin "
+				  "enlace» de la tabla de coincidencias dice "
+				  "cuántas)."));
 	assert_non_null(strstr(p, "con 1000 remuestreos (semilla 1)"));
 	assert_non_null(strstr(p, "<code>kuska query estimate --boot 1000 "
 				  "--seed 1 --period 2025H2</code>"));
