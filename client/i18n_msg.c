@@ -445,10 +445,12 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "Computed by the consolidator at %s (key “%s”, "
 		       "fingerprint %s), from the signed events it accepted "
 		       "from each institution, all periods together:"},
-    [M_GENERATED] = {"Generado el %s (hora de Perú, UTC\u22125) por kuska "
-		     "%s con la clave «%s», rol %s, umbral de reserva k = %u.",
-		     "Made on %s (Peru time, UTC\u22125) by kuska %s with the "
-		     "key “%s”, role %s, disclosure threshold k = %u."},
+    [M_GENERATED] = {"Generado el %s (hora de Perú, UTC\u22125; %s UTC) por "
+		     "kuska %s con la clave «%s», rol %s, umbral de reserva "
+		     "k = %u.",
+		     "Made on %s (Peru time, UTC\u22125; %s UTC) by kuska %s "
+		     "with the key “%s”, role %s, disclosure threshold "
+		     "k = %u."},
     [M_HOW_TO_CHECK] = {"Cada cifra puede comprobarse con",
 			"Check any number with"},
     [M_SILENT] = {"Sin ningún registro fechado en el periodo (tabla "

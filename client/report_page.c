@@ -489,7 +489,8 @@ footer(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_SOURCES];
 	time_t now = r->d->made - 5 * 3600; /* Peru: UTC-5, no summer time */
-	char when[32], caption[96];
+	time_t made = r->d->made;
+	char when[32], utc[32], caption[96];
 	struct tm tm;
 	struct html_table ht;
 	struct html_col cols[] = {
@@ -499,6 +500,10 @@ footer(struct report *r)
 
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	/* The deliveries above are in UTC: the time made is given in UTC
+	 * too, or a delivery would read as later than the page. */
+	gmtime_r(&made, &tm);
+	strftime(utc, sizeof(utc), "%Y-%m-%d %H:%M", &tm);
 	fprintf(r->f, "</main>\n<footer id=\"sources\">\n<h2>");
 	html_escape(r->f, tr(M_SEC_SOURCES));
 	fprintf(r->f, "</h2>\n<p>");
@@ -522,7 +527,7 @@ footer(struct report *r)
 	silent(r);
 	report_deliveries(r->f, r->d);
 	fprintf(r->f, "<p>");
-	rp_put(r, tr(M_GENERATED), when, KUSKA_VERSION, r->d->client_id,
+	rp_put(r, tr(M_GENERATED), when, utc, KUSKA_VERSION, r->d->client_id,
 	       role_word(r->role), r->k);
 	fprintf(r->f, " ");
 	html_escape(r->f, tr(M_HOW_TO_CHECK));

@@ -383,6 +383,10 @@ test_every_section(void **state)
 	/* The estimate says what it assumes and which interval to publish;
 	 * SDG 16.2.2 has its rates, and the estimate's. */
 	assert_non_null(strstr(p, "Qué supone la estimación"));
+	/* The time the page was made, in Peru and in UTC, as the
+	 * deliveries beside it are. */
+	assert_non_null(strstr(p, "Generado el 2026-05-28 15:26 (hora de "
+				  "Perú, UTC\u22125; 2026-05-28 20:26 UTC)"));
 	/* The unlinkable victims left out are counted where every view
 	 * shows them: a suppressed estimate's note does not. */
 	assert_non_null(strstr(p, "quedan fuera del modelo (la fila «Sin "
@@ -471,6 +475,8 @@ test_every_section(void **state)
 				"population: SDG "
 				"16.2.2 is a yearly rate, published with the "
 				"report of 2025."));
+	assert_non_null(strstr(p, "Made on 2026-05-28 15:26 (Peru time, "
+				  "UTC\u22125; 2026-05-28 20:26 UTC)"));
 	free(p);
 	i18n_set(LANG_ES);
 	/* The year's report is the yearly figure. */
