@@ -326,6 +326,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		      "for each year Y from %s to %s"},
     [M_YEARLY_CARD] = {"Año por año, como su meta.",
 		       "Year by year, as its target."},
+    [M_SEMESTER_CARD] = {"Semestre a semestre; el valor de arriba es el del "
+			 "año %d completo, no el de su último semestre.",
+			 "Semester by semester; the value above is the whole "
+			 "year %d's, not its last semester's."},
     [M_YEAR_NOT_OVER] = {"%d, aún en curso, no se muestra.",
 			 "%d, not over yet, is not shown."},
     [M_YEAR_PAST_REPORT] = {"%d no se muestra: este informe llega a %s.",

@@ -496,8 +496,15 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
 		rp_put(r, tr(M_BY_PERIOD), rp_text_of(t, i, "target_period"));
 	fprintf(r->f, "</p>\n");
 	(void)svg_trend(r->f, &c);
-	if (by_years)
+	if (by_years) {
 		yearly_note(r);
+	} else if (n > 0 && period_kind(r->code) == PERIOD_YEAR) {
+		/* The year's value above a line of semesters: its last
+		 * point, the year's second half, differs from it. */
+		fprintf(r->f, "<p>");
+		rp_put(r, tr(M_SEMESTER_CARD), (int)(r->code / 10));
+		fprintf(r->f, "</p>\n");
+	}
 	fprintf(r->f, "</div>\n");
 }
 

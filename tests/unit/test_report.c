@@ -1219,6 +1219,8 @@ test_counts_read_by_year(void **state)
 	note = strstr(fig, "«Se lee por año»: un total del semestre");
 	assert_non_null(note);
 	assert_true(note < end);
+	/* In a semester's report a semester's card ends at that semester. */
+	assert_null(strstr(p, "Semestre a semestre; el valor de arriba"));
 	/* Each table of indicators says why, after its figure. */
 	assert_int_equal(count(p, "su avance y su estado se leen en el "
 				  "informe de 2025."),
@@ -1251,6 +1253,12 @@ test_counts_read_by_year(void **state)
 	d.period = "2025";
 	d.code = 20250;
 	p = page(&d, "by-year-2025.html");
+	/* A card of semesters says its headline is the year's, not the
+	 * last semester's its line ends with. */
+	assert_true(figure_says(p, "f-trend",
+				"<p>Semestre a semestre; el valor de arriba es "
+				"el del año 2025 completo, no el de su último "
+				"semestre.</p>"));
 	assert_null(strstr(p, "badge b-by_year"));
 	assert_null(strstr(p, "Se lee por año"));
 	assert_non_null(strstr(p,
