@@ -108,7 +108,7 @@ static const struct word stages[] = {
     {"preliminary_investigation",
      {"Investigación preliminar", "Preliminary investigation"}},
     {"formalized_investigation",
-     {"Investigación preparatoria formalizada", "Formalised investigation"}},
+     {"Investigación preparatoria formalizada", "Formalized investigation"}},
     {"accusation", {"Acusación", "Accusation"}},
     {"trial", {"Juicio oral", "Trial"}},
     {"conviction", {"Sentencia condenatoria", "Conviction"}},
@@ -120,7 +120,7 @@ static const struct word stages[] = {
 static const struct word stages_short[] = {
     {"complaint", {"Denuncia", "Complaint"}},
     {"preliminary_investigation", {"Inv. preliminar", "Preliminary inv."}},
-    {"formalized_investigation", {"Inv. preparatoria", "Formalised inv."}},
+    {"formalized_investigation", {"Inv. preparatoria", "Formalized inv."}},
     {"accusation", {"Acusación", "Accusation"}},
     {"trial", {"Juicio", "Trial"}},
     {"conviction", {"Condena", "Conviction"}},

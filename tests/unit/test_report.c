@@ -635,6 +635,10 @@ test_english_and_analyst(void **state)
 	assert_non_null(strstr(p, "<html lang=\"en\">"));
 	assert_non_null(strstr(p, "Analyst view: exact counts"));
 	assert_non_null(strstr(p, "The prosecution funnel"));
+	/* Spelt as the stage (formalized_investigation) and the shipped
+	 * indicators name it. */
+	assert_non_null(strstr(p, "Formalized investigation"));
+	assert_null(strstr(p, "Formalised"));
 	assert_null(strstr(p, "Cómo leerla"));
 	/* Nothing is withheld from an analyst: "–" is no data. */
 	assert_non_null(strstr(p, "“\u2013”: no data."));
