@@ -71,11 +71,12 @@ static const char css[] =
     "white-space:normal;font-size:.8rem}\n"
     "th[scope=row]{font-weight:400;white-space:normal;min-width:7em}\n"
     "table.ind th[scope=row]{min-width:13em}\n"
-    /* An indicator's code wraps at its hyphens and its expression,
-     * which has few spaces, anywhere: the table fits the screen and the
-     * A4 page. */
+    /* An indicator's code wraps at its hyphens and its expression
+     * between its terms (spaces, operators and the <wbr> of
+     * expr_escape), never inside a name: the table fits the screen and
+     * the A4 page. */
     "table.ind td:nth-last-child(2){white-space:normal}\n"
-    "table.ind td:last-child{white-space:normal;overflow-wrap:anywhere;"
+    "td.x{white-space:normal;overflow-wrap:normal;word-break:normal;"
     "min-width:12em}\n"
     "td.n{text-align:right}\n"
     "td.sup,td.na{color:var(--muted);text-align:right}\n"
@@ -216,9 +217,42 @@ td_open(FILE *f, const char *cls, const char *table, const char *period,
 	fputc('"', f);
 }
 
-void
-html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
-	const char *table, const char *period, const char *display)
+/*
+ * Writes the expression s escaped, with a break opportunity (<wbr>)
+ * before each "[" of a cell reference and after each "," and "=" of its
+ * filters, and after a binary operator written without a space: a long
+ * expression then wraps between its terms, never inside a name.
+ */
+static void
+expr_escape(FILE *f, const char *s)
+{
+	char one[2] = "";
+	char prev = ' '; /* the last character that was not a space */
+
+	for (; *s; s++) {
+		bool binary = strchr("+-*/", *s) != NULL &&
+			      (prev == ')' || prev == ']' ||
+			       (prev >= '0' && prev <= '9') ||
+			       (prev >= 'a' && prev <= 'z') ||
+			       (prev >= 'A' && prev <= 'Z') || prev == '_');
+
+		if (*s == '[')
+			fputs("<wbr>", f);
+		one[0] = *s;
+		html_escape(f, one);
+		if ((*s == ',' || *s == '=' || binary) && s[1] != ' ' &&
+		    s[1] != '\0')
+			fputs("<wbr>", f);
+		if (*s != ' ')
+			prev = *s;
+	}
+}
+
+/* html_td, and for an expression (expr) its text through expr_escape. */
+static void
+td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
+	 const char *table, const char *period, const char *display,
+	 bool expr)
 {
 	static const struct cell empty = {CELL_EMPTY, 0, "", NULL};
 	const struct cell *c = html_cell(t, row, col);
@@ -237,6 +271,8 @@ html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 		cls = " class=\"n\"";
 	else if (display != NULL)
 		cls = " class=\"w\"";
+	else if (expr)
+		cls = " class=\"x\"";
 	td_open(f, cls, table, period, row, col);
 	if (display != NULL && c->kind == CELL_TEXT &&
 	    codec_cell_str(c)[0] != '\0') {
@@ -244,11 +280,21 @@ html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 		html_escape(f, codec_cell_str(c));
 		fprintf(f, "\">");
 		html_escape(f, display);
+	} else if (expr && c->kind == CELL_TEXT) {
+		fputc('>', f);
+		expr_escape(f, text);
 	} else {
 		fputc('>', f);
 		html_escape(f, text);
 	}
 	fputs("</td>", f);
+}
+
+void
+html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
+	const char *table, const char *period, const char *display)
+{
+	td_write(f, t, row, col, table, period, display, false);
 }
 
 /* Only [a-z0-9_] of a word goes into a class name. */
@@ -361,6 +407,9 @@ html_table(FILE *f, const struct html_table *ht)
 				fprintf(f, "</th>");
 			} else if (col->kind == HTML_BADGE) {
 				badge_td(f, ht, i, col);
+			} else if (col->kind == HTML_EXPR) {
+				td_write(f, ht->t, i, col->name, ht->table,
+					 ht->period, NULL, true);
 			} else {
 				html_td(f, ht->t, i, col->name, ht->table,
 					ht->period,

@@ -50,6 +50,7 @@ enum html_col_kind {
 	HTML_VALUE, /* the cell as it is */
 	HTML_WORD,  /* a word shown through word (data-v keeps it) */
 	HTML_BADGE, /* a word in a coloured badge, class "b-VALUE" */
+	HTML_EXPR,  /* an expression, class "x": it wraps between terms */
 };
 
 struct html_col {

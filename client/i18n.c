@@ -108,7 +108,7 @@ static const struct word stages[] = {
     {"preliminary_investigation",
      {"Investigación preliminar", "Preliminary investigation"}},
     {"formalized_investigation",
-     {"Investigación preparatoria formalizada", "Formalised investigation"}},
+     {"Investigación preparatoria formalizada", "Formalized investigation"}},
     {"accusation", {"Acusación", "Accusation"}},
     {"trial", {"Juicio oral", "Trial"}},
     {"conviction", {"Sentencia condenatoria", "Conviction"}},
@@ -120,7 +120,7 @@ static const struct word stages[] = {
 static const struct word stages_short[] = {
     {"complaint", {"Denuncia", "Complaint"}},
     {"preliminary_investigation", {"Inv. preliminar", "Preliminary inv."}},
-    {"formalized_investigation", {"Inv. preparatoria", "Formalised inv."}},
+    {"formalized_investigation", {"Inv. preparatoria", "Formalized inv."}},
     {"accusation", {"Acusación", "Accusation"}},
     {"trial", {"Juicio", "Trial"}},
     {"conviction", {"Condena", "Conviction"}},
@@ -260,10 +260,10 @@ i18n_word(const char *col, const char *value)
 	else if (strcmp(col, "service") == 0)
 		s = i18n_find(services, value);
 	else if (strcmp(col, "status") == 0 || strcmp(col, "progress") == 0 ||
-		 strcmp(col, "value") == 0)
+		 strcmp(col, "value") == 0 || strcmp(col, "victims") == 0)
 		/* progress: "by_year", "period_open", "baseline_period";
-		 * value and
-		 * progress: "suppressed" */
+		 * value and progress: "suppressed"; victims (sdg16_2_2's
+		 * by sex and age group): "suppressed" */
 		s = i18n_find(statuses, value);
 	else if (strcmp(col, "sex") == 0)
 		s = i18n_find(sexes, value);

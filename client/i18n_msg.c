@@ -97,6 +97,14 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"“%s”: a total over the semester, about half a "
 			"year's, and its target is a year's: its progress "
 			"and status are read in the report of %d."},
+    [M_BY_YEAR_OPEN_NOTE] = {"«%s»: un total del semestre, cerca de la "
+			     "mitad del de un año, y su meta es anual: su "
+			     "avance y su estado se leen en el informe de "
+			     "%d una vez terminado el año, el %s.",
+			     "“%s”: a total over the semester, about half a "
+			     "year's, and its target is a year's: its "
+			     "progress and status are read in the report of "
+			     "%d once the year is over, on %s."},
     [M_PERIOD_OPEN_NOTE] = {"«%s»: un total de un periodo que aún no "
 			    "termina, que crece hasta su cierre, el %s, y "
 			    "mientras lleguen sus registros: su avance y su "
@@ -318,6 +326,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		      "for each year Y from %s to %s"},
     [M_YEARLY_CARD] = {"Año por año, como su meta.",
 		       "Year by year, as its target."},
+    [M_SEMESTER_CARD] = {"Semestre a semestre; el valor de arriba es el del "
+			 "año %d completo, no el de su último semestre.",
+			 "Semester by semester; the value above is the whole "
+			 "year %d's, not its last semester's."},
     [M_YEAR_NOT_OVER] = {"%d, aún en curso, no se muestra.",
 			 "%d, not over yet, is not shown."},
     [M_YEAR_PAST_REPORT] = {"%d no se muestra: este informe llega a %s.",
@@ -374,13 +386,14 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "víctimas de principio a fin); y que cada víctima se cuenta una sola "
 	 "vez, lo que el enlace de registros entre instituciones hace cierto. "
 	 "Las víctimas sin datos para enlazarlas quedan fuera del modelo (la "
-	 "nota dice cuántas).",
+	 "fila «Sin enlace» de la tabla de coincidencias dice cuántas).",
 	 "What the estimate assumes: that, once the chosen interactions are "
 	 "allowed for, the institutions' lists are independent of each other; "
 	 "that the population is closed within the period (the same victims "
 	 "throughout); and that each victim is counted once, which the linking "
 	 "of records across institutions makes true. Victims with nothing to "
-	 "link them by are left out of the model (the note says how many)."},
+	 "link them by are left out of the model (the “Unlinkable” row of "
+	 "the overlap table says how many)."},
     [M_ESTIMATE_ADULTS] =
 	{"Las listas cuentan víctimas de todas las edades, y la estimación "
 	 "también: de las víctimas identificadas en el periodo, %s lo fueron "
@@ -417,6 +430,14 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		    "kuska.conf(5))",
 		    "population: the consolidator's file (population, "
 		    "kuska.conf(5))"},
+    [M_SDG_PERIOD_NOTE] = {"Las tasas son de las víctimas de este periodo, "
+			   "no de un año, sobre la población del año: el "
+			   "ODS 16.2.2 es una tasa anual y se publica con "
+			   "el informe de %d.",
+			   "The rates are of this period's victims, not a "
+			   "year's, over the year's population: SDG 16.2.2 "
+			   "is a yearly rate, published with the report of "
+			   "%d."},
     [M_INDICATOR_SOURCE] = {"cada valor se calcula con la expresión del "
 			    "indicador en el archivo de indicadores del "
 			    "consolidador",
@@ -428,10 +449,12 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "Computed by the consolidator at %s (key “%s”, "
 		       "fingerprint %s), from the signed events it accepted "
 		       "from each institution, all periods together:"},
-    [M_GENERATED] = {"Generado el %s (hora de Perú, UTC\u22125) por kuska "
-		     "%s con la clave «%s», rol %s, umbral de reserva k = %u.",
-		     "Made on %s (Peru time, UTC\u22125) by kuska %s with the "
-		     "key “%s”, role %s, disclosure threshold k = %u."},
+    [M_GENERATED] = {"Generado el %s (hora de Perú, UTC\u22125; %s UTC) por "
+		     "kuska %s con la clave «%s», rol %s, umbral de reserva "
+		     "k = %u.",
+		     "Made on %s (Peru time, UTC\u22125; %s UTC) by kuska %s "
+		     "with the key “%s”, role %s, disclosure threshold "
+		     "k = %u."},
     [M_HOW_TO_CHECK] = {"Cada cifra puede comprobarse con",
 			"Check any number with"},
     [M_SILENT] = {"Sin ningún registro fechado en el periodo (tabla "

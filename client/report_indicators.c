@@ -275,9 +275,20 @@ rp_indicator_notes(struct report *r, const struct qtable *t,
 		   bool (*keep)(const struct qtable *, size_t))
 {
 	if (any_report_status(r, t, keep, "by_year")) {
+		/* The year's report of a year not over yet reads its counts
+		 * when the year ends: the note sends the reader there. */
+		uint32_t year = r->code / 10 * 10;
+		char last[11];
 		fprintf(r->f, " ");
-		rp_put(r, tr(M_BY_YEAR_NOTE), i18n_word("status", "by_year"),
-		       (int)(r->code / 10));
+		if (period_last_day(year) >= date_today())
+			rp_put(r, tr(M_BY_YEAR_OPEN_NOTE),
+			       i18n_word("status", "by_year"),
+			       (int)(r->code / 10),
+			       date_format(period_last_day(year), last));
+		else
+			rp_put(r, tr(M_BY_YEAR_NOTE),
+			       i18n_word("status", "by_year"),
+			       (int)(r->code / 10));
 	}
 	if (any_report_status(r, t, keep, "period_open")) {
 		char last[11];
@@ -319,7 +330,7 @@ static const struct html_col indicator_cols[] = {
     {"unit", NULL, HTML_WORD},	     {"baseline", NULL, HTML_VALUE},
     {"target", NULL, HTML_VALUE},    {"target_period", NULL, HTML_VALUE},
     {"progress", NULL, HTML_VALUE},  {"status", NULL, HTML_BADGE},
-    {"indicator", NULL, HTML_VALUE}, {"expression", NULL, HTML_VALUE},
+    {"indicator", NULL, HTML_VALUE}, {"expression", NULL, HTML_EXPR},
 };
 
 #define N_INDICATOR_COLS (sizeof(indicator_cols) / sizeof(indicator_cols[0]))
@@ -485,8 +496,15 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
 		rp_put(r, tr(M_BY_PERIOD), rp_text_of(t, i, "target_period"));
 	fprintf(r->f, "</p>\n");
 	(void)svg_trend(r->f, &c);
-	if (by_years)
+	if (by_years) {
 		yearly_note(r);
+	} else if (n > 0 && period_kind(r->code) == PERIOD_YEAR) {
+		/* The year's value above a line of semesters: its last
+		 * point, the year's second half, differs from it. */
+		fprintf(r->f, "<p>");
+		rp_put(r, tr(M_SEMESTER_CARD), (int)(r->code / 10));
+		fprintf(r->f, "</p>\n");
+	}
 	fprintf(r->f, "</div>\n");
 }
 

@@ -231,6 +231,26 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 	fprintf(r->f, "</p>\n</figure>\n");
 }
 
+/*
+ * The secretariat's victims of one sex and one age group (girls, boys,
+ * women, men): withheld because no table under disclosure control holds
+ * them, whatever their size (docs/DISCLOSURE.md), so "Withheld", with the
+ * row's note saying why; "<10" would say 1 to 9, or a count that would
+ * give such a one away, of hundreds of girls.
+ */
+static const char *
+sdg_instead(const struct html_table *ht, size_t row, const char *col)
+{
+	const struct cell *c = html_cell(ht->t, row, col);
+
+	if (strcmp(col, "victims") != 0 || c == NULL ||
+	    c->kind != CELL_SUPPRESSED ||
+	    strcmp(rp_text_of(ht->t, row, "sex"), "all") == 0 ||
+	    strcmp(rp_text_of(ht->t, row, "age_group"), "all") == 0)
+		return NULL;
+	return "suppressed";
+}
+
 void
 rp_table_of(struct report *r, const struct qtable *t, const char *table,
 	    const struct html_col *cols, size_t n_cols,
@@ -260,6 +280,8 @@ rp_table_of(struct report *r, const struct qtable *t, const char *table,
 		ht.cls = "ind";
 		ht.instead = rp_indicator_instead;
 		ht.ctx = r;
+	} else if (strcmp(table, "sdg16_2_2") == 0) {
+		ht.instead = sdg_instead;
 	}
 	(void)html_table(r->f, &ht);
 }
@@ -467,7 +489,8 @@ footer(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_SOURCES];
 	time_t now = r->d->made - 5 * 3600; /* Peru: UTC-5, no summer time */
-	char when[32], caption[96];
+	time_t made = r->d->made;
+	char when[32], utc[32], caption[96];
 	struct tm tm;
 	struct html_table ht;
 	struct html_col cols[] = {
@@ -477,6 +500,10 @@ footer(struct report *r)
 
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	/* The deliveries above are in UTC: the time made is given in UTC
+	 * too, or a delivery would read as later than the page. */
+	gmtime_r(&made, &tm);
+	strftime(utc, sizeof(utc), "%Y-%m-%d %H:%M", &tm);
 	fprintf(r->f, "</main>\n<footer id=\"sources\">\n<h2>");
 	html_escape(r->f, tr(M_SEC_SOURCES));
 	fprintf(r->f, "</h2>\n<p>");
@@ -500,7 +527,7 @@ footer(struct report *r)
 	silent(r);
 	report_deliveries(r->f, r->d);
 	fprintf(r->f, "<p>");
-	rp_put(r, tr(M_GENERATED), when, KUSKA_VERSION, r->d->client_id,
+	rp_put(r, tr(M_GENERATED), when, utc, KUSKA_VERSION, r->d->client_id,
 	       role_word(r->role), r->k);
 	fprintf(r->f, " ");
 	html_escape(r->f, tr(M_HOW_TO_CHECK));

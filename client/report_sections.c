@@ -447,6 +447,7 @@ fig_sdg(struct report *r)
 	const struct qtable *t = &r->d->t[RT_SDG];
 	static struct svg_bar bars[MAX_BARS];
 	static char labels[MAX_BARS][96];
+	static char note[320];
 	struct svg_bars c;
 	size_t i, n;
 
@@ -485,6 +486,14 @@ fig_sdg(struct report *r)
 			 {"estimate_per_100k", NULL, HTML_VALUE},
 			 {"note", NULL, HTML_WORD}),
 		    NULL);
+	/* A semester's or quarter's rate is over that period: beside the
+	 * yearly SDG figure it would read as a fall (ESTIMATION.md:
+	 * publish years). */
+	if (period_kind(r->code) != PERIOD_YEAR) {
+		snprintf(note, sizeof(note), tr(M_SDG_PERIOD_NOTE),
+			 (int)(r->code / 10));
+		r->note = note;
+	}
 	rp_fig_close(r, t, "sdg16_2_2", tr(M_SDG_NOTE));
 }
 

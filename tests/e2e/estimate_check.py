@@ -25,7 +25,8 @@ check prints what is wrong and exits 1, or exits 0.
       the file (year of the period, REGION 00 for the country), the
       victims from identification and breakdown, the rates per 100,000
       with two decimals, and the stepwise estimate with its rate on the
-      last row.
+      last row (the rate of the estimate before it was rounded: within
+      half a victim's rate of the rounded one's).
 """
 import csv
 import sys
@@ -183,10 +184,19 @@ def sdg(table, ident, breakdown, estimate, population, region):
         if r["estimate"] != want:
             bad.append("%s %s estimate %r, the estimate table %r" %
                        (s, a, r["estimate"], want))
-        rate = "%.2f" % (int(want) * 1e5 / people) if want else ""
-        if r["estimate_per_100k"] != rate:
-            bad.append("%s %s estimate rate %r, by hand %r" %
-                       (s, a, r["estimate_per_100k"], rate))
+        # The rate of the estimate before it was rounded to the whole
+        # victim: within half a victim's rate (and the last digit's
+        # rounding) of the rounded one's.
+        if not want:
+            if r["estimate_per_100k"] != "":
+                bad.append("%s %s estimate rate %r, no estimate" %
+                           (s, a, r["estimate_per_100k"]))
+        elif r["estimate_per_100k"] == "" or \
+                abs(float(r["estimate_per_100k"]) -
+                    int(want) * 1e5 / people) > 0.5e5 / people + 0.005:
+            bad.append("%s %s estimate rate %r, by hand %.2f" %
+                       (s, a, r["estimate_per_100k"],
+                        int(want) * 1e5 / people))
     if not bad:
         print("  9 rows by hand (victims %d, estimate %s)" %
               (victims[("all", "all")], step["estimate"] or "none"))

@@ -114,7 +114,7 @@ for who in secretariat:es analyst:en; do
 	check "$role: it opens with the key indicators and their trend" \
 		grep -q 'id="f-trend"' "$T/$role.dom.html"
 	check "$role: each indicator beside its means of verification" \
-		grep -qF 'expression">100 * referrals.taken_up[to=mimp] / referrals.sent[to=mimp]<' "$T/$role.dom.html"
+		grep -qF 'expression">100 * referrals.taken_up<wbr>[to=<wbr>mimp] / referrals.sent<wbr>[to=<wbr>mimp]<' "$T/$role.dom.html"
 	check "$role: no request leaves the file" \
 		python3 "$HERE/report_check.py" net "$out.net.json"
 	check "$role: nothing on the console" \

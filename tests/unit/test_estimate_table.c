@@ -656,7 +656,9 @@ static const char population[] =
     "2025,15,F,0-17,100000\n2025,15,F,18+,200000\n"
     "2025,15,M,0-17,150000\n2025,15,M,18+,250000\n"
     "2024,00,F,0-17,1000000\n2024,00,F,18+,2000000\n"
-    "2024,00,M,0-17,1500000\n2024,00,M,18+,2500000\n";
+    "2024,00,M,0-17,1500000\n2024,00,M,18+,2500000\n"
+    "2024,16,F,0-17,5000\n2024,16,F,18+,5000\n"
+    "2024,16,M,0-17,5000\n2024,16,M,18+,5000\n";
 
 static struct popset *
 load_population(void)
@@ -791,6 +793,42 @@ test_sdg_table(void **state)
 	popset_free(&set);
 }
 
+/* The analyst's estimate per 100,000 is the rate of the estimate before
+ * it is rounded to the whole victim, then rounded to two decimals: in
+ * Loreto's 20,000 people (a population made small so that half a victim
+ * shows) the rate of the rounded estimate would differ. */
+static void
+test_sdg_exact_rate(void **state)
+{
+	struct popset *set = load_population();
+	struct estimate_input in;
+	struct mse_estimate e;
+	struct query_req q;
+	struct qtable t;
+	char err[256], want[32], of_rounded[32];
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	snprintf(q.table, sizeof(q.table), "estimate");
+	snprintf(q.period, sizeof(q.period), "2024");
+	q.region = 16;
+	assert_int_equal(estimate_overlap(W->st, &q, &in, err, sizeof(err)),
+			 0);
+	assert_int_equal(mse_estimate(&in.table, MSE_STEPWISE, &e), 0);
+	assert_int_equal(e.status, MSE_ESTIMATED);
+	snprintf(want, sizeof(want), "%.2f", e.estimate * 1e5 / 20000);
+	snprintf(of_rounded, sizeof(of_rounded), "%.2f",
+		 (double)llround(e.estimate) * 1e5 / 20000);
+	assert_string_not_equal(want, of_rounded);
+	assert_int_equal(ask("sdg16_2_2", "2024", 16, 0, 0, &analyst, &t), 0);
+	assert_int_equal(number(&t, 8, "population"), 20000);
+	assert_int_equal(number(&t, 8, "estimate"), llround(e.estimate));
+	assert_string_equal(text(&t, 8, "estimate_per_100k"), want);
+	codec_qtable_clear(&t);
+	sdg_set_population(NULL);
+	popset_free(&set);
+}
+
 static void
 test_sdg_roles(void **state)
 {
@@ -860,6 +898,7 @@ main(void)
 	    cmocka_unit_test(test_estimate_secretariat_rule),
 	    cmocka_unit_test(test_estimate_refused_roles),
 	    cmocka_unit_test(test_sdg_table),
+	    cmocka_unit_test(test_sdg_exact_rate),
 	    cmocka_unit_test(test_sdg_roles),
 	};
 

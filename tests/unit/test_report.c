@@ -212,11 +212,15 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	    "BCa 95% 1000 resamples of stepwise seed 1",
 	    NULL};
 	static const char *const sdg[] = {
-	    "2025H2,F,0-17,5012345,,,,,",
-	    "2025H2,F,18+,12034567,,,,,",
+	    "2025H2,F,0-17,5012345,<10,,,,sex by age group is in no table "
+	    "under disclosure control: suppressed for the secretariat",
+	    "2025H2,F,18+,12034567,<10,,,,sex by age group is in no table "
+	    "under disclosure control: suppressed for the secretariat",
 	    "2025H2,F,all,17046912,181,1.06,,,",
-	    "2025H2,M,0-17,5198765,,,,,",
-	    "2025H2,M,18+,11876543,,,,,",
+	    "2025H2,M,0-17,5198765,<10,,,,sex by age group is in no table "
+	    "under disclosure control: suppressed for the secretariat",
+	    "2025H2,M,18+,11876543,<10,,,,sex by age group is in no table "
+	    "under disclosure control: suppressed for the secretariat",
 	    "2025H2,M,all,17075308,94,0.55,,,",
 	    "2025H2,all,0-17,10211110,232,2.27,,,",
 	    "2025H2,all,18+,23911086,43,0.18,,,",
@@ -355,6 +359,8 @@ count(const char *hay, const char *needle)
 	return n;
 }
 
+static bool figure_says(const char *p, const char *id, const char *s);
+
 static void
 test_every_section(void **state)
 {
@@ -377,12 +383,37 @@ test_every_section(void **state)
 	/* The estimate says what it assumes and which interval to publish;
 	 * SDG 16.2.2 has its rates, and the estimate's. */
 	assert_non_null(strstr(p, "Qué supone la estimación"));
+	/* The time the page was made, in Peru and in UTC, as the
+	 * deliveries beside it are. */
+	assert_non_null(strstr(p, "Generado el 2026-05-28 15:26 (hora de "
+				  "Perú, UTC\u22125; 2026-05-28 20:26 UTC)"));
+	/* The unlinkable victims left out are counted where every view
+	 * shows them: a suppressed estimate's note does not. */
+	assert_non_null(strstr(p, "quedan fuera del modelo (la fila «Sin "
+				  "enlace» de la tabla de coincidencias dice "
+				  "cuántas)."));
 	assert_non_null(strstr(p, "con 1000 remuestreos (semilla 1)"));
 	assert_non_null(strstr(p, "<code>kuska query estimate --boot 1000 "
 				  "--seed 1 --period 2025H2</code>"));
 	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 8 "
 				  "estimate_per_100k\">1.38</td>"));
 	assert_non_null(strstr(p, "Mujeres, 0-17 años"));
+	/* Girls, boys, women and men are withheld from the secretariat
+	 * whatever their number: "Reservado", with the row's note, not
+	 * "<10", which says 1 to 9 or one that would give such away. */
+	assert_non_null(strstr(p, "<td class=\"alt\" data-q=\"sdg16_2_2 "
+				  "2025H2 0 victims\" data-v=\"&lt;10\">"
+				  "Reservado</td>"));
+	assert_int_equal(count(p, "victims\" data-v=\"&lt;10\">Reservado"),
+			 4);
+	assert_false(figure_says(p, "f-sdg", "&lt;10</td>"));
+	/* A semester's rates are not the yearly SDG figure: the figure
+	 * says so, and where that one is. */
+	assert_true(figure_says(p, "f-sdg",
+				"Las tasas son de las víctimas de este "
+				"periodo, no de un año, sobre la población "
+				"del año: el ODS 16.2.2 es una tasa anual y se "
+				"publica con el informe de 2025."));
 	/* Numbers of the newer tables, each tied to its query cell. */
 	assert_non_null(
 	    strstr(p, "data-q=\"timeliness 2025H2 2 within_30_days_pct\">"
@@ -435,6 +466,26 @@ test_every_section(void **state)
 				  "\u221225.0% en el gráfico."));
 	assert_null(strstr(p, "0,250"));
 	assert_null(strstr(p, "(0.209)"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "en-sdg.html");
+	assert_true(figure_says(p, "f-sdg",
+				"The rates are of this period&#39;s victims, "
+				"not a year&#39;s, over the year&#39;s "
+				"population: SDG "
+				"16.2.2 is a yearly rate, published with the "
+				"report of 2025."));
+	assert_non_null(strstr(p, "Made on 2026-05-28 15:26 (Peru time, "
+				  "UTC\u22125; 2026-05-28 20:26 UTC)"));
+	free(p);
+	i18n_set(LANG_ES);
+	/* The year's report is the yearly figure. */
+	d.period = "2025";
+	d.code = 20250;
+	p = page(&d, "sdg-2025.html");
+	assert_true(strstr(p, "id=\"f-sdg\"") != NULL);
+	assert_false(figure_says(p, "f-sdg", "Las tasas son de las víctimas "
+					     "de este periodo"));
 	clear(&d);
 	free(p);
 }
@@ -584,6 +635,10 @@ test_english_and_analyst(void **state)
 	assert_non_null(strstr(p, "<html lang=\"en\">"));
 	assert_non_null(strstr(p, "Analyst view: exact counts"));
 	assert_non_null(strstr(p, "The prosecution funnel"));
+	/* Spelt as the stage (formalized_investigation) and the shipped
+	 * indicators name it. */
+	assert_non_null(strstr(p, "Formalized investigation"));
+	assert_null(strstr(p, "Formalised"));
 	assert_null(strstr(p, "Cómo leerla"));
 	/* Nothing is withheld from an analyst: "–" is no data. */
 	assert_non_null(strstr(p, "“\u2013”: no data."));
@@ -621,8 +676,10 @@ add_expressions(struct qtable *t)
 }
 
 /* On a screen and printed on A4, the indicators' table fits: its expressions
- * wrap anywhere, and a table taller than a page breaks between its rows
- * instead of leaving the page before it blank. */
+ * wrap between their terms (spaces, operators, before a reference's
+ * filters and after their commas and equals signs), never inside a name,
+ * and a table taller than a page breaks between its rows instead of
+ * leaving the page before it blank. */
 static void
 test_indicators_print(void **state)
 {
@@ -636,16 +693,27 @@ test_indicators_print(void **state)
 	p = page(&d, "print.html");
 	assert_non_null(strstr(p, "<figure id=\"f-key\" class=\"long\">"));
 	assert_non_null(strstr(p, "<figure id=\"f-other\" class=\"long\">"));
-	assert_non_null(strstr(p, "table.ind td:last-child{white-space:"
-				  "normal;overflow-wrap:anywhere;"));
+	assert_non_null(strstr(p, "td.x{white-space:normal;"
+				  "overflow-wrap:normal;word-break:normal;"));
 	/* On a screen too: not in the print rules only. */
-	assert_true(strstr(p, "table.ind td:last-child") <
-		    strstr(p, "@media print"));
+	assert_true(strstr(p, "td.x{") < strstr(p, "@media print"));
+	/* No rule lets a name break anywhere, save in a <code>. */
+	assert_int_equal(count(p, "overflow-wrap:anywhere"), 1);
+	assert_non_null(strstr(p, "code{font-family:"));
+	/* The breaks are between terms. */
+	assert_non_null(strstr(
+	    p, "<td class=\"x\" data-q=\"indicators 2025H2 1 expression\">"
+	       "referrals.median_days<wbr>[from=<wbr>pnp,<wbr>to=<wbr>mimp]"
+	       "</td>"));
+	assert_non_null(strstr(
+	    p, "expression\">durations.median_days<wbr>[from_stage=<wbr>"
+	       "complaint, to_stage=<wbr>preliminary_investigation] + "
+	       "durations.median_days<wbr>[from_stage=<wbr>"));
 	assert_non_null(strstr(p, "tr{break-inside:avoid;"));
 	/* A long expression is text like a short one, not an empty cell
 	 * (class "na": grey, right-aligned). */
-	assert_non_null(strstr(p, "<td data-q=\"indicators 2025H2 0 "
-				  "expression\">durations.median_days["));
+	assert_non_null(strstr(p, "<td class=\"x\" data-q=\"indicators "
+				  "2025H2 0 expression\">durations."));
 	assert_null(strstr(p, "class=\"na\" data-q=\"indicators 2025H2 0 "
 			      "expression"));
 	clear(&d);
@@ -1155,6 +1223,8 @@ test_counts_read_by_year(void **state)
 	note = strstr(fig, "«Se lee por año»: un total del semestre");
 	assert_non_null(note);
 	assert_true(note < end);
+	/* In a semester's report a semester's card ends at that semester. */
+	assert_null(strstr(p, "Semestre a semestre; el valor de arriba"));
 	/* Each table of indicators says why, after its figure. */
 	assert_int_equal(count(p, "su avance y su estado se leen en el "
 				  "informe de 2025."),
@@ -1187,6 +1257,12 @@ test_counts_read_by_year(void **state)
 	d.period = "2025";
 	d.code = 20250;
 	p = page(&d, "by-year-2025.html");
+	/* A card of semesters says its headline is the year's, not the
+	 * last semester's its line ends with. */
+	assert_true(figure_says(p, "f-trend",
+				"<p>Semestre a semestre; el valor de arriba es "
+				"el del año 2025 completo, no el de su último "
+				"semestre.</p>"));
 	assert_null(strstr(p, "badge b-by_year"));
 	assert_null(strstr(p, "Se lee por año"));
 	assert_non_null(strstr(p,
@@ -1356,7 +1432,25 @@ test_counts_read_when_over(void **state)
 	    "<span class=\"badge b-by_year\">Se lee por año</span>",
 	    name));
 	assert_null(strstr(p, "Se lee al cierre"));
+	/* The year's report reads that count when the year is over: the
+	 * note says so, not that its report judges it now. */
+	assert_true(says_f(p,
+			   "su avance y su estado se leen en el informe de "
+			   "%u una vez terminado el año, el %s.",
+			   (unsigned)(now[0] / 10),
+			   date_format(period_last_day(now[0]), last)));
+	assert_false(says_f(p, "se leen en el informe de %u.",
+			    (unsigned)(now[0] / 10)));
 	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "period-open-semester-en.html");
+	assert_true(says_f(p,
+			   "its progress and status are read in the report "
+			   "of %u once the year is over, on %s.",
+			   (unsigned)(now[0] / 10),
+			   date_format(period_last_day(now[0]), last)));
+	free(p);
+	i18n_set(LANG_ES);
 	/* A period that is over compares its count with the target. */
 	clear(&d);
 	fill(&d, ROLE, true);
