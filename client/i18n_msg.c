@@ -293,13 +293,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		   "periodo por cada 100 000 personas del grupo (población "
 		   "del año, del archivo que el consolidador toma del INEI). "
 		   "La última es la estimación de todas las víctimas, "
-		   "detectadas o no, de ambos sexos y todas las edades: no se "
-		   "estima por sexo ni por edad.",
+		   "detectadas o no, de ambos sexos y todas las edades, sin "
+		   "las identificaciones no enlazables (ver la estimación): "
+		   "no se estima por sexo ni por edad.",
 		   "Each bar is the rate of victims identified in the period "
 		   "per 100,000 people of the group (the year's population, "
 		   "from the file the consolidator takes from INEI). The last "
 		   "is the estimate of all victims, detected or not, of both "
-		   "sexes and all ages: none is made by sex or age."},
+		   "sexes and all ages, without the unlinkable identifications "
+		   "(see the estimate): none is made by sex or age."},
     [M_HOW_ESTIMATE] = {"La barra clara son las víctimas observadas; el "
 			"punto, la población estimada por sistemas múltiples "
 			"con su intervalo del 95 %. Es el resultado de un "

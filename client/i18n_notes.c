@@ -125,9 +125,11 @@ static const struct word note_parts[] = {
       "de divulgación: reservado para la secretaría",
       NULL}},
     {"estimate: every victim, detected or not, both sexes and all ages "
-     "(stepwise, as the estimate table)",
+     "(stepwise, as the estimate table, which leaves out the unlinkable "
+     "identifications)",
      {"estimación: todas las víctimas, detectadas o no, de ambos sexos y "
-      "todas las edades (selección por pasos, como en la tabla estimate)",
+      "todas las edades (selección por pasos, como en la tabla estimate, "
+      "que deja fuera las identificaciones no enlazables)",
       NULL}},
     {"none is made by sex or age group",
      {"no se hace ninguna por sexo ni por grupo de edad", NULL}},

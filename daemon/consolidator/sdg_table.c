@@ -358,8 +358,9 @@ fill_row(struct cell *row, const char *period, int sex, int age,
 			snprintf(note, sizeof(note),
 				 "estimate: every victim, detected or not, "
 				 "both sexes and all ages (stepwise, as the "
-				 "estimate table); none is made by sex or "
-				 "age group");
+				 "estimate table, which leaves out the "
+				 "unlinkable identifications); none is made "
+				 "by sex or age group");
 		} else
 			why_no_estimate(p, note, sizeof(note));
 	}

@@ -743,6 +743,8 @@ test_sdg_table(void **state)
 	expect_rate(&t, 8, "estimate_per_100k", 120, 7000000);
 	assert_string_equal(text(&t, 8, "estimate_per_100k"), "1.71");
 	assert_non_null(strstr(text(&t, 8, "note"), "detected or not"));
+	assert_non_null(
+	    strstr(text(&t, 8, "note"), "leaves out the unlinkable"));
 	codec_qtable_clear(&t);
 
 	/* Lima's population for Lima. */

@@ -851,11 +851,13 @@ test_sdg_and_mse_notes(void **state)
 	i18n_set(LANG_ES);
 	assert_string_equal(
 	    i18n_note("estimate: every victim, detected or not, both sexes "
-		      "and all ages (stepwise, as the estimate table); none is "
+		      "and all ages (stepwise, as the estimate table, which "
+		      "leaves out the unlinkable identifications); none is "
 		      "made by sex or age group"),
 	    "estimación: todas las víctimas, detectadas o no, de ambos sexos "
 	    "y todas las edades (selección por pasos, como en la tabla "
-	    "estimate); no se hace ninguna por sexo ni por grupo de edad");
+	    "estimate, que deja fuera las identificaciones no enlazables); "
+	    "no se hace ninguna por sexo ni por grupo de edad");
 	assert_string_equal(
 	    i18n_note("sex by age group is in no table under disclosure "
 		      "control: suppressed for the secretariat"),
