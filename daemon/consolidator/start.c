@@ -83,16 +83,17 @@ start_check_owner(struct cons *c, const char *conf, bool rebuilding)
 				       "would leave them out");
 		return;
 	}
-	fatalx("%s: no institution's last event in this store fits %s, the "
-	       "registry %s names (the lines above say why): nothing is "
-	       "served from it. If that registry dropped the keys that "
-	       "signed them, list them again, revoked if need be "
-	       "(OPERATIONS.md section 6). If the store or the registry is "
-	       "another deployment's, restore this consolidator's own "
-	       "data.mdb or correct [consolidator] registry; only if it has "
-	       "none, move data.mdb aside and start: the nodes send "
-	       "everything again",
-	       c->cfg.data_dir, c->cfg.registry, conf);
+	fatalx_config(
+	    "%s: no institution's last event in this store fits %s, the "
+	    "registry %s names (the lines above say why): nothing is "
+	    "served from it. If that registry dropped the keys that "
+	    "signed them, list them again, revoked if need be "
+	    "(OPERATIONS.md section 6). If the store or the registry is "
+	    "another deployment's, restore this consolidator's own "
+	    "data.mdb or correct [consolidator] registry; only if it has "
+	    "none, move data.mdb aside and start: the nodes send "
+	    "everything again",
+	    c->cfg.data_dir, c->cfg.registry, conf);
 }
 
 int

@@ -97,13 +97,14 @@ node_check_owner(struct node *n, const char *conf)
 	}
 	log_warnx("event=outbox_foreign dir=%s institution=%s network=%s",
 		  LOG_Q(n->cfg.data_dir), whose, LOG_Q(net[0] ? net : "-"));
-	fatalx("%s: this outbox holds the events of %s, not of %s (the "
-	       "data_dir of another node, copied or restored here?): the "
-	       "node does not work from it. Correct [node] data_dir in %s, "
-	       "or restore this node's own data.mdb; if it has none, "
-	       "kuska-node --recover -c %s rebuilds it from the "
-	       "consolidator's copy (this file is kept aside)",
-	       n->cfg.data_dir, whose, inst, conf, conf);
+	fatalx_config(
+	    "%s: this outbox holds the events of %s, not of %s (the "
+	    "data_dir of another node, copied or restored here?): the "
+	    "node does not work from it. Correct [node] data_dir in %s, "
+	    "or restore this node's own data.mdb; if it has none, "
+	    "kuska-node --recover -c %s rebuilds it from the "
+	    "consolidator's copy (this file is kept aside)",
+	    n->cfg.data_dir, whose, inst, conf, conf);
 }
 
 /* What the outbox keeps of the ref key: a keyed hash, not the key. */
@@ -132,12 +133,13 @@ node_check_ref_key(struct node *n, const char *conf)
 		return;
 	log_warnx("event=ref_key_mismatch dir=%s ref_key=%s",
 		  LOG_Q(n->cfg.data_dir), LOG_Q(n->cfg.ref_key));
-	fatalx("%s: [node] ref_key %s is not the key this outbox's records "
-	       "were named with: with it every record submitted again would "
-	       "be stored, and counted, twice. Put back the ref key backed "
-	       "up with this outbox; if it is lost for good, OPERATIONS.md "
-	       "section 2 says how to go on with a new one",
-	       conf, n->cfg.ref_key);
+	fatalx_config(
+	    "%s: [node] ref_key %s is not the key this outbox's records "
+	    "were named with: with it every record submitted again would "
+	    "be stored, and counted, twice. Put back the ref key backed "
+	    "up with this outbox; if it is lost for good, OPERATIONS.md "
+	    "section 2 says how to go on with a new one",
+	    conf, n->cfg.ref_key);
 }
 
 void

@@ -194,8 +194,8 @@ mv "$N/data/pnp" "$T/pnp.own"
 cp -a "$N/data/mp" "$N/data/pnp"
 : >"$T/e.log"
 run_briefly "$T/e.log" "$NODE" -c "$N/pnp.conf"
-check "(e) mp's outbox in pnp's data_dir: the node refuses to start (exit $rc)" \
-	test $rc = 1
+check "(e) mp's outbox in pnp's data_dir: the node refuses to start, a config error (exit $rc)" \
+	test $rc = 78
 check "(e) ... naming whose it is and the way out" \
 	grep -q "holds the events of mp, not of pnp.*--recover" "$T/e.log"
 # The way out it names: --recover sets mp's file aside, keeping nothing
@@ -234,8 +234,8 @@ check "(e) a mistyped network: the node says to correct it, and runs (exit $rc)"
 sed "s|^ref_key = .*|ref_key = keys/mp-ref.key|" "$N/pnp.conf" >"$N/pnpref.conf"
 : >"$T/e-ref.log"
 run_briefly "$T/e-ref.log" "$NODE" -c "$N/pnpref.conf"
-check "(e) another node's ref key: the node refuses to start (exit $rc)" \
-	test $rc = 1
+check "(e) another node's ref key: the node refuses to start, a config error (exit $rc)" \
+	test $rc = 78
 check "(e) ... saying what resubmitting would do" sh -c \
 	"grep -q 'event=ref_key_mismatch' '$T/e-ref.log' &&
 		grep -q 'stored, and counted, twice' '$T/e-ref.log'"
@@ -248,8 +248,8 @@ sed "s|^registry = .*|registry = $T/other/registry.conf|" \
 	"$N/consolidator.conf" >"$N/foreign.conf"
 : >"$T/e-cons.log"
 run_briefly "$T/e-cons.log" "$CONS" -c "$N/foreign.conf"
-check "(e) the store with another deployment's registry: refused (exit $rc)" \
-	test $rc = 1
+check "(e) the store with another deployment's registry: refused, a config error (exit $rc)" \
+	test $rc = 78
 check "(e) ... saying so and what to do" sh -c \
 	"grep -q 'event=store_foreign' '$T/e-cons.log' &&
 		grep -q \"list them again.*restore this consolidator's own data.mdb\" '$T/e-cons.log'"
