@@ -116,6 +116,16 @@ struct cons {
 	/* Its lines of requests refused for their frames, by the same
 	 * index: a client sending them cannot hide a key's refusal. */
 	struct log_budget query_frames_log[INST_COUNT + 1];
+	/* The query thread's lines of answered requests (event=query), by
+	 * the asker's place in the registry (parties[]), with whose it is
+	 * (a reload may put another there): an audit trail, so a burst of
+	 * their own, and what was held back is said (event=query_unlogged)
+	 * once the asker pauses. An authenticated client asking without
+	 * end wrote a line each, without bound. */
+	struct query_log {
+		char who[KEYS_ID_MAX];
+		struct log_budget b;
+	} query_log[REGISTRY_MAX_PARTIES];
 	/* Lines of control requests over the socket's limits (main
 	 * thread): any local user of its group can send them. */
 	struct log_budget control_log;
