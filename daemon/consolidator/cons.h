@@ -84,6 +84,10 @@ struct cons {
 	/* Heard at the last hello: the node found our copy is not its
 	 * outbox's (its words; "" not); its clock minus ours. */
 	char diverged[INST_COUNT + 1][CODEC_MAX_TEXT + 1];
+	/* Hellos that said so, since start. A hello is not signed: the next
+	 * one that says otherwise clears diverged[], a stolen key's (even a
+	 * transport key alone) included; it cannot take this back. */
+	uint64_t diverged_hellos[INST_COUNT + 1];
 	bool has_skew[INST_COUNT + 1];
 	int64_t skew_ms[INST_COUNT + 1];
 	/* A node may say hello as fast as it likes: its lines are held to

@@ -155,6 +155,8 @@ note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
 			    span(c->skew_ms[i], sp, sizeof(sp)),
 			    c->skew_ms[i] > 0 ? "ahead of" : "behind");
 	}
+	if (m->diverged[0] != '\0')
+		c->diverged_hellos[i]++;
 	changed = (m->diverged[0] != '\0') != (c->diverged[i][0] != '\0');
 	snprintf(c->diverged[i], sizeof(c->diverged[i]), "%s", m->diverged);
 	if (changed)
