@@ -143,7 +143,8 @@ note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
 
 	if (m->now_ms != 0) {
 		c->has_skew[i] = true;
-		c->skew_ms[i] = (int64_t)m->now_ms - (int64_t)now;
+		/* The node's reading is its word: any 64 bits. */
+		c->skew_ms[i] = date_skew_ms(m->now_ms, now);
 		if (c->skew_ms[i] > DATE_SKEW_WARN_MS ||
 		    c->skew_ms[i] < -DATE_SKEW_WARN_MS)
 			log_warnx_budget(

@@ -357,12 +357,13 @@ static void
 note_skew(struct deliver *d, const struct msg *m)
 {
 	uint64_t now = date_now_ms();
-	int64_t mid = (int64_t)(d->hello_wall_ms + now) / 2;
 
 	if (m->now_ms == 0 || d->hello_wall_ms == 0 || now < d->hello_wall_ms)
 		return;
 	d->has_skew = true;
-	d->skew_ms = mid - (int64_t)m->now_ms;
+	/* The consolidator's reading is its word: any 64 bits. */
+	d->skew_ms = date_skew_ms(
+	    d->hello_wall_ms + (now - d->hello_wall_ms) / 2, m->now_ms);
 	if (d->skew_ms > DATE_SKEW_WARN_MS || d->skew_ms < -DATE_SKEW_WARN_MS) {
 		uint64_t s =
 		    (uint64_t)(d->skew_ms < 0 ? -d->skew_ms : d->skew_ms) /

@@ -8,7 +8,9 @@
  * accepted; and a consolidator that answers what cannot be (an Ack of
  * sequences this outbox never wrote, refusals of sequences it does not
  * acknowledge, a GAP expecting past the outbox), whose answer changes
- * nothing (deliver_answer_believable, deliver_message on a real outbox).
+ * nothing (deliver_answer_believable, deliver_message on a real outbox),
+ * nor does a Welcome with a clock reading of any 64 bits overflow the
+ * node's sum of its skew.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "date.h"
 #include "deliver.h"
 
 /* Asked from 11, acknowledged 5000, the consolidator holding 5000. */
@@ -259,6 +262,48 @@ test_lying_consolidator(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * A Welcome whose clock reads 2^63 ms (or 2^64 - 1): the skew is a large
+ * difference, never a signed overflow (UBSan stops the test at one).
+ */
+static void
+test_welcome_clock(void **state)
+{
+	static const uint64_t reading[] = {(uint64_t)1 << 63, UINT64_MAX,
+					   ((uint64_t)1 << 63) - 1};
+	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	struct outbox *ob = NULL;
+	struct deliver d;
+	struct msg m;
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(outbox_open(dir, 16u << 20, &ob), 0);
+	for (i = 0; i < sizeof(reading) / sizeof(reading[0]); i++) {
+		memset(&d, 0, sizeof(d));
+		d.ob = ob;
+		d.inst = INST_PNP;
+		d.window = 4;
+		d.batch_events = 100;
+		d.ack_timeout_ms = 30000;
+		deliver_init(&d);
+		d.hello_wall_ms = date_now_ms();
+		memset(&m, 0, sizeof(m));
+		m.type = MSG_WELCOME;
+		m.now_ms = reading[i];
+		answer(&d, &m);
+		assert_true(d.welcomed);
+		assert_true(d.has_skew);
+		/* This clock far behind, by no more than 2^53 ms. */
+		assert_true(d.skew_ms < 0);
+		assert_true(d.skew_ms >= -((int64_t)1 << 53));
+	}
+	outbox_close(&ob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -269,6 +314,7 @@ main(void)
 	    cmocka_unit_test(test_covered),
 	    cmocka_unit_test(test_believable),
 	    cmocka_unit_test(test_lying_consolidator),
+	    cmocka_unit_test(test_welcome_clock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
