@@ -164,6 +164,14 @@ date_mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+int64_t
+date_skew_ms(uint64_t a, uint64_t b)
+{
+	const uint64_t cap = (uint64_t)1 << 53;
+
+	return (int64_t)(a < cap ? a : cap) - (int64_t)(b < cap ? b : cap);
+}
+
 const char *
 date_stamp(char out[DATE_STAMP_SIZE])
 {

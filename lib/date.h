@@ -47,6 +47,14 @@ uint64_t date_now_ms(void);
 /* date_mono_ms - a monotonic clock in milliseconds, for time-outs. */
 uint64_t date_mono_ms(void);
 
+/*
+ * date_skew_ms - a clock reading against another (milliseconds since the
+ * epoch), a - b. A peer's reading may be anything up to 2^64 - 1: each is
+ * taken no further than 2^53 (some 285,000 years), so that the difference,
+ * and its negation, cannot overflow.
+ */
+int64_t date_skew_ms(uint64_t a, uint64_t b);
+
 #define DATE_STAMP_SIZE 17 /* "YYYYMMDDTHHMMSSZ" and its NUL */
 
 /*

@@ -313,10 +313,24 @@ log_hex8(const void *buf, char out[17])
 	return out;
 }
 
+/* A budget's lines at once and interval, its own or the defaults. */
+static uint64_t
+budget_every_ms(const struct log_budget *b)
+{
+	return b->every_ms != 0 ? b->every_ms : LOG_BUDGET_EVERY_MS;
+}
+
+static uint64_t
+budget_burst(const struct log_budget *b)
+{
+	return b->burst != 0 ? b->burst : LOG_BUDGET_BURST;
+}
+
 bool
 log_budget_take(struct log_budget *b, uint64_t mono_ms, unsigned long *ret_held)
 {
-	const uint64_t cap = (uint64_t)LOG_BUDGET_BURST * LOG_BUDGET_EVERY_MS;
+	const uint64_t every = budget_every_ms(b);
+	const uint64_t cap = budget_burst(b) * every;
 
 	if (!b->started) {
 		b->credit_ms = cap;
@@ -328,11 +342,11 @@ log_budget_take(struct log_budget *b, uint64_t mono_ms, unsigned long *ret_held)
 			b->credit_ms = cap;
 		b->at_ms = mono_ms;
 	}
-	if (b->credit_ms < LOG_BUDGET_EVERY_MS) {
+	if (b->credit_ms < every) {
 		b->held++;
 		return false;
 	}
-	b->credit_ms -= LOG_BUDGET_EVERY_MS;
+	b->credit_ms -= every;
 	*ret_held = b->held;
 	b->held = 0;
 	return true;
@@ -347,5 +361,5 @@ log_budget_due(const struct log_budget *b, uint64_t mono_ms)
 		return false;
 	if (mono_ms > b->at_ms)
 		credit_ms += mono_ms - b->at_ms;
-	return credit_ms >= LOG_BUDGET_EVERY_MS;
+	return credit_ms >= budget_every_ms(b);
 }

@@ -93,7 +93,9 @@ const char *log_escape(const char *s, char *out, size_t cap);
  * A budget for a line a peer can make the daemon write as often as it
  * sends something (a hello): LOG_BUDGET_BURST lines at once, then one
  * every LOG_BUDGET_EVERY_MS, so that one peer cannot flood the log (and
- * make journald's rate limit drop everyone else's lines). Zeroed: full.
+ * make journald's rate limit drop everyone else's lines). Zeroed: full,
+ * with these bounds; burst and every_ms, set before first use, give a
+ * budget bounds of its own.
  */
 #define LOG_BUDGET_BURST 10
 #define LOG_BUDGET_EVERY_MS 1000
@@ -102,6 +104,8 @@ struct log_budget {
 	uint64_t credit_ms, at_ms;
 	unsigned long held; /* lines held back since the last written */
 	bool started;
+	unsigned burst;	   /* lines at once; 0: LOG_BUDGET_BURST */
+	unsigned every_ms; /* then one each; 0: LOG_BUDGET_EVERY_MS */
 };
 
 /*

@@ -84,6 +84,10 @@ struct cons {
 	/* Heard at the last hello: the node found our copy is not its
 	 * outbox's (its words; "" not); its clock minus ours. */
 	char diverged[INST_COUNT + 1][CODEC_MAX_TEXT + 1];
+	/* Hellos that said so, since start. A hello is not signed: the next
+	 * one that says otherwise clears diverged[], a stolen key's (even a
+	 * transport key alone) included; it cannot take this back. */
+	uint64_t diverged_hellos[INST_COUNT + 1];
 	bool has_skew[INST_COUNT + 1];
 	int64_t skew_ms[INST_COUNT + 1];
 	/* A node may say hello as fast as it likes: its lines are held to
@@ -116,6 +120,16 @@ struct cons {
 	/* Its lines of requests refused for their frames, by the same
 	 * index: a client sending them cannot hide a key's refusal. */
 	struct log_budget query_frames_log[INST_COUNT + 1];
+	/* The query thread's lines of answered requests (event=query), by
+	 * the asker's place in the registry (parties[]), with whose it is
+	 * (a reload may put another there): an audit trail, so a burst of
+	 * their own, and what was held back is said (event=query_unlogged)
+	 * once the asker pauses. An authenticated client asking without
+	 * end wrote a line each, without bound. */
+	struct query_log {
+		char who[KEYS_ID_MAX];
+		struct log_budget b;
+	} query_log[REGISTRY_MAX_PARTIES];
 	/* Lines of control requests over the socket's limits (main
 	 * thread): any local user of its group can send them. */
 	struct log_budget control_log;

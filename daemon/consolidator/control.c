@@ -115,6 +115,17 @@ cons_metrics(struct cons *c, struct mtext *m)
 		metrics_sample(m, "kuska_institution_diverged", l,
 			       c->diverged[i][0] != '\0' ? 1 : 0);
 	}
+	metrics_family(m, "kuska_institution_diverged_hellos_total", "counter",
+		       "Hellos in which the institution's node said our copy "
+		       "is not its outbox's. A hello is not signed: one that "
+		       "says otherwise (a stolen key's) clears the gauge, "
+		       "never this.");
+	for (i = 1; i <= INST_COUNT; i++) {
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_institution_diverged_hellos_total", l,
+			       (double)c->diverged_hellos[i]);
+	}
 	metrics_family(m, "kuska_clock_skew_seconds", "gauge",
 		       "The node's clock minus ours, at its last hello.");
 	for (i = 1; i <= INST_COUNT; i++) {

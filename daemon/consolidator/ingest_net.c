@@ -143,7 +143,8 @@ note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
 
 	if (m->now_ms != 0) {
 		c->has_skew[i] = true;
-		c->skew_ms[i] = (int64_t)m->now_ms - (int64_t)now;
+		/* The node's reading is its word: any 64 bits. */
+		c->skew_ms[i] = date_skew_ms(m->now_ms, now);
 		if (c->skew_ms[i] > DATE_SKEW_WARN_MS ||
 		    c->skew_ms[i] < -DATE_SKEW_WARN_MS)
 			log_warnx_budget(
@@ -155,6 +156,8 @@ note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
 			    span(c->skew_ms[i], sp, sizeof(sp)),
 			    c->skew_ms[i] > 0 ? "ahead of" : "behind");
 	}
+	if (m->diverged[0] != '\0')
+		c->diverged_hellos[i]++;
 	changed = (m->diverged[0] != '\0') != (c->diverged[i][0] != '\0');
 	snprintf(c->diverged[i], sizeof(c->diverged[i]), "%s", m->diverged);
 	if (changed)

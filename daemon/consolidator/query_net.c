@@ -48,6 +48,61 @@ node_key_refusal(char *buf, size_t cap, const char *key, const char *id)
  * many came up to this, over the size limit past it. */
 #define QUERY_MAX_PARTS 4
 
+/* Lines of answered requests (event=query) per asker: a report asks a
+ * few dozen tables at once, all logged; past the burst, one a second. */
+#define QUERY_LOG_BURST 100
+#define QUERY_LOG_EVERY_MS 1000
+
+/* Says what l held back, whatever its budget (its asker is gone). */
+static void
+query_log_flush(struct query_log *l)
+{
+	if (l->b.held > 0)
+		log_info("event=query_unlogged who=%s unlogged=%lu", l->who,
+			 l->b.held);
+}
+
+/* The budget of p's lines; p is one of c->reg's parties. */
+static struct log_budget *
+query_log_of(struct cons *c, const struct reg_party *p)
+{
+	struct query_log *l = &c->query_log[p - c->reg->parties];
+
+	if (strcmp(l->who, p->id) != 0) {
+		query_log_flush(l);
+		memset(l, 0, sizeof(*l));
+		snprintf(l->who, sizeof(l->who), "%s", p->id);
+	}
+	l->b.burst = QUERY_LOG_BURST;
+	l->b.every_ms = QUERY_LOG_EVERY_MS;
+	return &l->b;
+}
+
+/*
+ * Says, within each asker's budget, the lines held back of askers that
+ * paused (the next event=query would say them, and may never come).
+ * Returns whether some are still held back: the thread then wakes to
+ * look again.
+ */
+static bool
+query_log_tick(struct cons *c)
+{
+	uint64_t now = date_mono_ms();
+	bool held = false;
+	size_t i;
+
+	for (i = 0; i < REGISTRY_MAX_PARTIES; i++) {
+		struct query_log *l = &c->query_log[i];
+		if (l->b.held == 0)
+			continue;
+		if (log_budget_due(&l->b, now))
+			log_info_budget(&l->b, "event=query_unlogged who=%s",
+					l->who);
+		held = held || l->b.held > 0;
+	}
+	return held;
+}
+
 /*
  * Whether req, from key k (whose owner may query), is refused for its
  * frames: over the size limit (too_large: tsock_recv dropped it), not one
@@ -139,23 +194,24 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large)
 				 "event=query_refused who=%s key=%s "
 				 "reason=node_key",
 				 p->id, k->name);
-		node_key_refusal(tab.error, sizeof(tab.error), k->name,
-				 p->id);
+		node_key_refusal(tab.error, sizeof(tab.error), k->name, p->id);
 		c->queries_refused[QUERY_REFUSED_NODE_KEY]++;
 		peer_refused(c, req);
 	} else if (!refused_frames(c, req, too_large, k, &q, &tab)) {
 		uint64_t t0 = date_mono_ms();
 		int r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
 		int ti;
-		for (ti = 0; ti < QUERY_TABLES && query_tables[ti] != NULL; ti++)
+		for (ti = 0; ti < QUERY_TABLES && query_tables[ti] != NULL;
+		     ti++)
 			if (strcmp(q.table, query_tables[ti]) == 0)
 				c->queries[ti][p->role]++;
-		log_info("event=query who=%s role=%s table=%s period=%s "
-			 "region=%u rows=%zu ms=%llu%s",
-			 p->id, role_name(p->role), LOG_Q(q.table),
-			 LOG_Q(q.period), q.region, tab.n_rows,
-			 (unsigned long long)(date_mono_ms() - t0),
-			 r != 0 ? " refused=1" : "");
+		log_info_budget(query_log_of(c, p),
+				"event=query who=%s role=%s table=%s period=%s "
+				"region=%u rows=%zu ms=%llu%s",
+				p->id, role_name(p->role), LOG_Q(q.table),
+				LOG_Q(q.period), q.region, tab.n_rows,
+				(unsigned long long)(date_mono_ms() - t0),
+				r != 0 ? " refused=1" : "");
 	}
 	if (codec_qtable_encode(&tab, &buf, &len) == 0) {
 		send_to(c->query, req, buf, len);
@@ -169,13 +225,15 @@ query_main(void *arg)
 {
 	struct cons *c = arg;
 	struct tsock *socks[1] = {c->query};
+	bool held = false;
 
 	for (;;) {
 		bool ready[1], stop = false;
 		struct tframes f;
 		int n, r;
 
-		r = tsock_poll_fd(socks, 1, ready, c->query_stop_fd, &stop, -1);
+		r = tsock_poll_fd(socks, 1, ready, c->query_stop_fd, &stop,
+				  held ? QUERY_LOG_EVERY_MS : -1);
 		if (stop)
 			break;
 		if (r < 0 && r != -EINTR) {
@@ -203,7 +261,11 @@ query_main(void *arg)
 			tframes_clear(&f);
 			r = 1;
 		}
+		held = query_log_tick(c);
 	}
+	/* Stopping: the audit trail's last word counts what it held back. */
+	for (size_t i = 0; i < REGISTRY_MAX_PARTIES; i++)
+		query_log_flush(&c->query_log[i]);
 	/* The disclosure audits and the estimates ran GLPK here. */
 	lp_thread_end();
 	return NULL;

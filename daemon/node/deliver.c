@@ -39,6 +39,7 @@ deliver_init(struct deliver *d)
 	d->refusals_due_ms = 0;
 	d->refusals_backoff_ms = 0;
 	memset(&d->refusals_log, 0, sizeof(d->refusals_log));
+	memset(&d->answer_log, 0, sizeof(d->answer_log));
 	if (outbox_state(d->ob, &st) == 0)
 		d->acked = st.acked_seq;
 	d->sent_upto = d->acked;
@@ -356,12 +357,13 @@ static void
 note_skew(struct deliver *d, const struct msg *m)
 {
 	uint64_t now = date_now_ms();
-	int64_t mid = (int64_t)(d->hello_wall_ms + now) / 2;
 
 	if (m->now_ms == 0 || d->hello_wall_ms == 0 || now < d->hello_wall_ms)
 		return;
 	d->has_skew = true;
-	d->skew_ms = mid - (int64_t)m->now_ms;
+	/* The consolidator's reading is its word: any 64 bits. */
+	d->skew_ms = date_skew_ms(
+	    d->hello_wall_ms + (now - d->hello_wall_ms) / 2, m->now_ms);
 	if (d->skew_ms > DATE_SKEW_WARN_MS || d->skew_ms < -DATE_SKEW_WARN_MS) {
 		uint64_t s =
 		    (uint64_t)(d->skew_ms < 0 ? -d->skew_ms : d->skew_ms) /
@@ -694,12 +696,79 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		ask_refusals(d, now_ms);
 }
 
+bool
+deliver_answer_believable(const struct msg *m, uint64_t next_seq, char *why,
+			  size_t cap)
+{
+	size_t i;
+
+	if (m->type == MSG_REFUSAL) {
+		if (m->reason != REASON_GAP || !m->has_expected ||
+		    m->expected_seq <= next_seq)
+			return true;
+		snprintf(why, cap,
+			 "it expects sequence %llu, this outbox holds up to "
+			 "%llu",
+			 (unsigned long long)m->expected_seq,
+			 (unsigned long long)(next_seq - 1));
+		return false;
+	}
+	if (m->last_seq >= next_seq) {
+		snprintf(why, cap,
+			 "it acknowledges sequence %llu, this outbox holds up "
+			 "to %llu",
+			 (unsigned long long)m->last_seq,
+			 (unsigned long long)(next_seq - 1));
+		return false;
+	}
+	for (i = 0; i < m->n_rejections; i++) {
+		uint64_t seq = m->rejections[i].seq;
+		if (seq >= 1 && seq <= m->last_seq)
+			continue;
+		snprintf(why, cap,
+			 "it refuses sequence %llu, outside the 1 to %llu it "
+			 "acknowledges",
+			 (unsigned long long)seq,
+			 (unsigned long long)m->last_seq);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Whether m, an Ack or a refusal, can be true of this outbox; if not it
+ * is said (within a budget: such a consolidator may answer every batch so)
+ * and nothing of it recorded, and a hello asks the consolidator where it
+ * stands: its Welcome, checked as every Welcome is, resends from there or
+ * finds the copy diverged.
+ */
+static bool
+believed(struct deliver *d, const struct msg *m, uint64_t now_ms)
+{
+	struct outbox_state st;
+	char why[128];
+
+	if (outbox_state(d->ob, &st) != 0)
+		return false; /* nothing recorded now; the batch times out */
+	if (deliver_answer_believable(m, st.next_seq, why, sizeof(why)))
+		return true;
+	log_warnx_budget(&d->answer_log,
+			 "event=answer_refused what=%s batch=%llu "
+			 "reason=beyond_outbox text=\"%s\" action=hello_again",
+			 m->type == MSG_ACK ? "ack" : "refusal",
+			 (unsigned long long)m->batch_id, why);
+	go_idle(d, now_ms);
+	return false;
+}
+
 static void
-on_ack(struct deliver *d, const struct msg *m)
+on_ack(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
 	size_t i;
 	int r;
 
+	if (!believed(d, m, now_ms))
+		return;
 	r = outbox_record_ack(d->ob, m->last_seq, false, date_now_ms(),
 			      m->rejections, m->n_rejections);
 	if (r != 0) {
@@ -737,6 +806,8 @@ on_ack(struct deliver *d, const struct msg *m)
 static void
 on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
+	if (!believed(d, m, now_ms))
+		return;
 	if (m->reason == REASON_GAP && m->has_expected &&
 	    m->expected_seq >= 1) {
 		d->nq = 0;
@@ -799,7 +870,7 @@ deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 		break;
 	case MSG_ACK:
 		heard(d, now_ms);
-		on_ack(d, &m);
+		on_ack(d, &m, now_ms);
 		break;
 	case MSG_REFUSAL:
 		heard(d, now_ms);

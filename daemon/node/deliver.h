@@ -9,7 +9,9 @@
  *               `window` unacknowledged at once (credit flow control);
  *               each Ack moves acked_seq and records refused events as
  *               dead letters; a GAP refusal rewinds to the sequence the
- *               consolidator expects;
+ *               consolidator expects; either, when it cannot be true of
+ *               the outbox (deliver_answer_believable), is not recorded
+ *               and the node says hello again;
  *   back to idle on disconnect, on an Ack overdue by ack_timeout, or on
  *   any other refusal; the next Welcome resends whatever was not
  *   acknowledged. Duplicates are harmless: the consolidator ignores them.
@@ -84,6 +86,9 @@ struct deliver {
 	 * how long after the last ask refused: see ask_refusals. */
 	uint64_t refusals_asked, refusals_due_ms, refusals_backoff_ms;
 	struct log_budget refusals_log; /* event=refusals_refused */
+	/* event=answer_refused: a consolidator that answers what cannot be
+	 * may do so at every batch. */
+	struct log_budget answer_log;
 	struct inflight q[DELIVER_MAX_WINDOW];
 	size_t nq;
 	/* The consolidator's last refusal of a batch (not a gap), for
@@ -128,6 +133,17 @@ enum refusals_answer deliver_refusals_answer(uint64_t from, uint64_t upto,
 void deliver_refusals_covered(uint64_t from, uint64_t upto, uint64_t acked,
 			      bool listed, uint64_t *ret_first,
 			      uint64_t *ret_last);
+
+/*
+ * deliver_answer_believable - whether an Ack or a GAP refusal m can be
+ * true of an outbox whose next sequence is next_seq: the consolidator
+ * acknowledges, or expects after, no sequence the outbox never wrote, and
+ * refuses (as dead letters) only sequences from 1 to the one it
+ * acknowledges (a refused event takes its sequence). Otherwise it says
+ * why into why[cap] and returns false: the answer is not recorded.
+ */
+bool deliver_answer_believable(const struct msg *m, uint64_t next_seq,
+			       char *why, size_t cap);
 
 /* deliver_init - resets the state; call once the fields above are set. */
 void deliver_init(struct deliver *d);

@@ -2,6 +2,7 @@
 #include "recover.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,7 +43,12 @@ struct rec {
 	uint8_t id[OUTBOX_ID_LEN];
 	/* what was done */
 	uint64_t got, refused, holes, kept, last;
+	bool said; /* a refusal of the consolidator's word, said */
 };
+
+/* No envelope is shorter: its signature alone is 64 bytes. An outbox of
+ * map_size bytes holds fewer envelopes than map_size / this. */
+#define RECOVER_MIN_ENVELOPE 64
 
 /* Sends m and waits for an answer of type want (nonce for WELCOME). */
 static int
@@ -117,6 +123,19 @@ greet(struct rec *r)
 	e = ask(r, &m, MSG_WELCOME, &w);
 	if (e != 0)
 		return e;
+	if (w.last_seq > r->p->map_size / RECOVER_MIN_ENVELOPE) {
+		/* Its word sizes what follows (the id table, the pieces
+		 * asked): not believed past what the new outbox could hold. */
+		fprintf(stderr,
+			"kuska-node: the consolidator says it holds %llu "
+			"events of this institution, more than an outbox of "
+			"[node] map_size_mb could hold: not believed, nothing "
+			"fetched (the outbox is unchanged)\n",
+			(unsigned long long)w.last_seq);
+		codec_msg_clear(&w);
+		r->said = true;
+		return -EFBIG;
+	}
 	r->cons_last = w.last_seq;
 	r->has_check = w.has_check;
 	r->check_seq = w.check_seq;
@@ -168,6 +187,8 @@ ids_hold(struct rec *r, uint64_t seq)
 
 	if (seq < r->ids_cap)
 		return 0;
+	if (seq >= SIZE_MAX / EVENT_ID_LEN / 2)
+		return -EFBIG; /* the doubling and the size would overflow */
 	while (cap <= seq)
 		cap *= 2;
 	n = realloc(r->ids, cap * EVENT_ID_LEN);
@@ -344,6 +365,10 @@ take_piece(struct rec *r, const struct msg *m)
 			e = -EBADMSG; /* out of order */
 			break;
 		}
+		/* Past its Welcome's last (delivered since, or its word
+		 * not kept): not what this recovery rebuilds. */
+		if (h->seq > r->cons_last)
+			break;
 		/* The case system's ref, from the old outbox if it agrees. */
 		if (old_get(r, h->seq, &own, &own_len, ref, sizeof(ref)) != 0)
 			ref[0] = '\0';
@@ -392,10 +417,13 @@ fetch(struct rec *r)
 			break;
 		}
 		if (e == 0) {
+			uint64_t last = a.held[a.n_held - 1].seq;
 			e = take_piece(r, &a);
-			if (e == 0)
-				from = a.held[a.n_held - 1].seq + 1;
 			codec_msg_clear(&a);
+			if (e == 0 && last >= r->cons_last)
+				break; /* all it said it holds */
+			if (e == 0)
+				from = last + 1;
 		}
 		if (e == -ENOMEM && ++tries < NOMEM_TRIES) {
 			fprintf(stderr,
@@ -659,10 +687,11 @@ recover_run(const struct recover_params *p, FILE *out)
 		goto out;
 	}
 	if (e != 0) {
-		fprintf(stderr,
-			"kuska-node: no answer from the consolidator "
-			"at %s: %s\n",
-			p->consolidator, strerror(-e));
+		if (!r.said)
+			fprintf(stderr,
+				"kuska-node: no answer from the consolidator "
+				"at %s: %s\n",
+				p->consolidator, strerror(-e));
 		goto out;
 	}
 	r.consistent = agrees(&r);

@@ -530,6 +530,18 @@ check_next_counts() {
 	check "$what" counts_held "$file" "$pattern" 2
 }
 
+# queries_logged WHO: the requests of WHO the consolidator's log accounts
+# for: each event=query line its own and the unlogged=N it counts, each
+# event=query_unlogged line (the count held back, said once WHO paused)
+# its unlogged=N.
+queries_logged() {
+	local f="$N/consolidator.log" lines held
+	lines=$(grep -c "event=query who=$1 " "$f")
+	held=$(grep -o "event=query\(_unlogged\)\? who=$1 .*unlogged=[0-9]*" "$f" |
+		awk -F 'unlogged=' '{ n += $NF } END { print n + 0 }')
+	echo $((lines + held))
+}
+
 # check_log_total DESCRIPTION FILE PATTERN LOW HIGH: the lines of FILE
 # matching PATTERN, each standing for itself and the unlogged=N it
 # counts, add up to between LOW and HIGH: every occurrence accounted for.

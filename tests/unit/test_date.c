@@ -116,6 +116,21 @@ test_stamp(void **state)
 			assert_true(out[i] >= '0' && out[i] <= '9');
 }
 
+/* A peer's clock reading may be any 64 bits: no overflow, either way. */
+static void
+test_skew(void **state)
+{
+	const int64_t cap = (int64_t)1 << 53;
+
+	(void)state;
+	assert_int_equal(date_skew_ms(1000, 400), 600);
+	assert_int_equal(date_skew_ms(400, 1000), -600);
+	assert_int_equal(date_skew_ms(UINT64_MAX, 0), cap);
+	assert_int_equal(date_skew_ms((uint64_t)1 << 63, 0), cap);
+	assert_int_equal(date_skew_ms(0, UINT64_MAX), -cap);
+	assert_int_equal(date_skew_ms(UINT64_MAX, UINT64_MAX), 0);
+}
+
 int
 main(void)
 {
@@ -126,6 +141,7 @@ main(void)
 	    cmocka_unit_test(test_periods),
 	    cmocka_unit_test(test_today_is_peru),
 	    cmocka_unit_test(test_stamp),
+	    cmocka_unit_test(test_skew),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,16 +5,25 @@
  * must not end the chain before the answer to the ask under way; and
  * which sequences a recorded answer speaks for all of
  * (deliver_refusals_covered), where a dead letter it does not name was
- * accepted.
+ * accepted; and a consolidator that answers what cannot be (an Ack of
+ * sequences this outbox never wrote, refusals of sequences it does not
+ * acknowledge, a GAP expecting past the outbox), whose answer changes
+ * nothing (deliver_answer_believable, deliver_message on a real outbox),
+ * nor does a Welcome with a clock reading of any 64 bits overflow the
+ * node's sum of its skew.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
+#include "date.h"
 #include "deliver.h"
 
 /* Asked from 11, acknowledged 5000, the consolidator holding 5000. */
@@ -96,6 +105,205 @@ test_covered(void **state)
 	assert_int_equal(first, 0);
 }
 
+/* An Ack of last_seq (batch 1) refusing seq (0: none). */
+static struct msg
+ack_of(uint64_t last_seq, struct rejection *rej, uint64_t seq)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_ACK;
+	m.batch_id = 1;
+	m.last_seq = last_seq;
+	if (seq != 0) {
+		memset(rej, 0, sizeof(*rej));
+		rej->seq = seq;
+		rej->reason = REASON_BAD_EVENT;
+		m.rejections = rej;
+		m.n_rejections = 1;
+	}
+	return m;
+}
+
+/* The outbox holds 1..3 (next_seq 4). */
+static void
+test_believable(void **state)
+{
+	struct rejection rej;
+	struct msg m;
+	char why[128] = "";
+
+	(void)state;
+	m = ack_of(3, NULL, 0);
+	assert_true(deliver_answer_believable(&m, 4, why, sizeof(why)));
+	m = ack_of(3, &rej, 2);
+	assert_true(deliver_answer_believable(&m, 4, why, sizeof(why)));
+	m = ack_of(0, NULL, 0); /* holds nothing: not a lie */
+	assert_true(deliver_answer_believable(&m, 4, why, sizeof(why)));
+	m = ack_of(4, NULL, 0);
+	assert_false(deliver_answer_believable(&m, 4, why, sizeof(why)));
+	assert_string_equal(why, "it acknowledges sequence 4, this outbox "
+				 "holds up to 3");
+	m = ack_of(UINT64_MAX, NULL, 0);
+	assert_false(deliver_answer_believable(&m, 4, why, sizeof(why)));
+	m = ack_of(2, &rej, 3);
+	assert_false(deliver_answer_believable(&m, 4, why, sizeof(why)));
+	assert_string_equal(why, "it refuses sequence 3, outside the 1 to 2 "
+				 "it acknowledges");
+	m = ack_of(2, &rej, 2);
+	rej.seq = 0;
+	assert_false(deliver_answer_believable(&m, 4, why, sizeof(why)));
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_REFUSAL;
+	m.reason = REASON_GAP;
+	m.has_expected = true;
+	m.expected_seq = 4;
+	assert_true(deliver_answer_believable(&m, 4, why, sizeof(why)));
+	m.expected_seq = 5;
+	assert_false(deliver_answer_believable(&m, 4, why, sizeof(why)));
+	assert_string_equal(why, "it expects sequence 5, this outbox holds "
+				 "up to 3");
+	m.reason = REASON_BAD_EVENT; /* another refusal: no sequence */
+	assert_true(deliver_answer_believable(&m, 4, why, sizeof(why)));
+}
+
+/* Hands m to d as the consolidator's frame. */
+static void
+answer(struct deliver *d, const struct msg *m)
+{
+	uint8_t *buf;
+	size_t len;
+
+	assert_int_equal(codec_msg_encode(m, &buf, &len), 0);
+	deliver_message(d, buf, len, 1000);
+	free(buf);
+}
+
+/*
+ * A consolidator that lies to a delivering node: nothing of its answer
+ * reaches the outbox (acknowledged sequence, dead letters) nor the
+ * delivery's state, and the node says hello again; a true Ack then is
+ * recorded as ever.
+ */
+static void
+test_lying_consolidator(void **state)
+{
+	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	static const uint8_t env[] = "an envelope";
+	struct outbox *ob = NULL;
+	struct outbox_txn *t = NULL;
+	struct outbox_state st;
+	struct deliver d;
+	struct rejection rej;
+	struct msg m;
+	uint64_t s;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(outbox_open(dir, 16u << 20, &ob), 0);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	for (s = 1; s <= 3; s++) {
+		char ref[16];
+		snprintf(ref, sizeof(ref), "REF-%llu", (unsigned long long)s);
+		assert_int_equal(
+		    outbox_append(t, s, 1000, env, sizeof(env), ref), 0);
+	}
+	assert_int_equal(outbox_commit(&t), 0);
+	memset(&d, 0, sizeof(d));
+	d.ob = ob;
+	d.window = 4;
+	d.batch_events = 100;
+	d.ack_timeout_ms = 30000;
+	deliver_init(&d);
+	/* Welcomed at 0, batch 1 (1..3) in flight. */
+	d.welcomed = true;
+	d.sent_upto = 3;
+	d.q[0].batch_id = 1;
+	d.q[0].first = 1;
+	d.q[0].last = 3;
+	d.nq = 1;
+
+	m = ack_of(1000000, NULL, 0);
+	answer(&d, &m);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 0);
+	assert_int_equal(d.acked, 0);
+	assert_false(d.welcomed); /* hello again */
+
+	d.welcomed = true;
+	m = ack_of(2, &rej, 3);
+	answer(&d, &m);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 0);
+	assert_int_equal(st.dead_total, 0);
+	assert_false(d.welcomed);
+
+	d.welcomed = true;
+	d.sent_upto = 3;
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_REFUSAL;
+	m.reason = REASON_GAP;
+	m.has_expected = true;
+	m.expected_seq = 1000000;
+	answer(&d, &m);
+	assert_int_equal(d.sent_upto, 3);
+	assert_int_equal(d.acked, 0);
+	assert_false(d.welcomed);
+
+	/* The truth is recorded. */
+	m = ack_of(3, &rej, 2);
+	answer(&d, &m);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 3);
+	assert_int_equal(st.dead_total, 1);
+
+	outbox_close(&ob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * A Welcome whose clock reads 2^63 ms (or 2^64 - 1): the skew is a large
+ * difference, never a signed overflow (UBSan stops the test at one).
+ */
+static void
+test_welcome_clock(void **state)
+{
+	static const uint64_t reading[] = {(uint64_t)1 << 63, UINT64_MAX,
+					   ((uint64_t)1 << 63) - 1};
+	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	struct outbox *ob = NULL;
+	struct deliver d;
+	struct msg m;
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(outbox_open(dir, 16u << 20, &ob), 0);
+	for (i = 0; i < sizeof(reading) / sizeof(reading[0]); i++) {
+		memset(&d, 0, sizeof(d));
+		d.ob = ob;
+		d.inst = INST_PNP;
+		d.window = 4;
+		d.batch_events = 100;
+		d.ack_timeout_ms = 30000;
+		deliver_init(&d);
+		d.hello_wall_ms = date_now_ms();
+		memset(&m, 0, sizeof(m));
+		m.type = MSG_WELCOME;
+		m.now_ms = reading[i];
+		answer(&d, &m);
+		assert_true(d.welcomed);
+		assert_true(d.has_skew);
+		/* This clock far behind, by no more than 2^53 ms. */
+		assert_true(d.skew_ms < 0);
+		assert_true(d.skew_ms >= -((int64_t)1 << 53));
+	}
+	outbox_close(&ob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -104,6 +312,9 @@ main(void)
 	    cmocka_unit_test(test_done),
 	    cmocka_unit_test(test_stale_duplicate),
 	    cmocka_unit_test(test_covered),
+	    cmocka_unit_test(test_believable),
+	    cmocka_unit_test(test_lying_consolidator),
+	    cmocka_unit_test(test_welcome_clock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -189,6 +189,32 @@ test_budget(void **state)
 	assert_int_equal(n, LOG_BUDGET_BURST);
 }
 
+/* A budget of its own bounds: its burst, then one each every_ms. */
+static void
+test_budget_own(void **state)
+{
+	struct log_budget b;
+	unsigned long held = 99;
+	int i, n = 0;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	b.burst = 100;
+	b.every_ms = 250;
+	for (i = 0; i < 1000; i++)
+		n += log_budget_take(&b, 5000, &held);
+	assert_int_equal(n, 100);
+	assert_false(log_budget_take(&b, 5249, &held));
+	assert_false(log_budget_due(&b, 5249));
+	assert_true(log_budget_due(&b, 5250));
+	assert_true(log_budget_take(&b, 5250, &held));
+	assert_int_equal(held, 1000 - 100 + 1);
+	/* A long silence refills its burst, no more. */
+	for (n = 0, i = 0; i < 1000; i++)
+		n += log_budget_take(&b, 10000000, &held);
+	assert_int_equal(n, 100);
+}
+
 /* Due only when lines were held back and one may go now. */
 static void
 test_budget_due(void **state)
@@ -293,6 +319,7 @@ main(void)
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_hex8),
 	    cmocka_unit_test(test_budget),
+	    cmocka_unit_test(test_budget_own),
 	    cmocka_unit_test(test_budget_due),
 	    cmocka_unit_test(test_budget_line),
 	    cmocka_unit_test(test_budget_long),

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# An authenticated client asking without end: every request is answered,
+# and its event=query lines, the consolidator's audit trail of who asked
+# for what, are held to a budget of their own (a burst of 100, then one a
+# second), the lines held back counted (unlogged=N) on the next line or,
+# once the client pauses, on event=query_unlogged: the log grows by a
+# bounded number of lines, and every request is accounted for. Another
+# client's requests meanwhile are all logged. Before, each request wrote a
+# line: 2,000 requests, 2,000 lines.
+. "$(dirname "$0")/lib.sh"
+
+ASKER="$KUSKA_BIN/kuska_asker"
+COUNT=2000
+BURST=100
+
+net_init
+start_cons
+QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
+ask() {
+	"$ASKER" -k "$N/keys/$1.key" -s "$N/keys/consolidator.pub" -e "$QEP"
+}
+start=$SECONDS
+for i in $(seq $COUNT); do printf 'deliveries\t2026\n'; done |
+	ask analyst >"$T/analyst.out"
+printf 'deliveries\t2026\nreferrals_unmatched\t2026\n' |
+	ask secretariat >"$T/secretariat.out"
+elapsed=$((SECONDS - start + 1))
+check "every request of the flood answered" \
+	test "$(grep -c '^answer rows=[0-9]* role=analyst$' "$T/analyst.out")" = $COUNT
+check "... and the other client's" \
+	test "$(grep -c '^answer rows=[0-9]* role=secretariat$' "$T/secretariat.out")" = 2
+LOG_BURST=$BURST check_log_budget \
+	"the flood's lines: a burst of $BURST, then one a second" \
+	"$N/consolidator.log" "event=query who=analyst " "$elapsed"
+check "the other client's requests all logged" \
+	test "$(grep -c 'event=query who=secretariat ' "$N/consolidator.log")" = 2
+check "lines held back were counted (unlogged=N)" grep -q \
+	"event=query\(_unlogged\)\? who=analyst .*unlogged=[1-9]" "$N/consolidator.log"
+# Those held back after the flood's last line written are said once it
+# stops (event=query_unlogged, within a second): then every request is
+# accounted for.
+accounted() {
+	local i
+	for i in $(seq 100); do
+		[ "$(queries_logged analyst)" = $COUNT ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "every request of the flood accounted for" accounted
+echo "# $(queries_logged analyst) accounted for; last line:" \
+	"$(grep "who=analyst " "$N/consolidator.log" | tail -n 1 | cut -c1-100)"
+stop_cons TERM
+finish

@@ -1,0 +1,206 @@
+/*
+ * kuska_fakecons - a consolidator that lies to a node's --recover, for
+ * the end-to-end tests.
+ *
+ *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST -s SEQ
+ *
+ * Binds where the consolidator listens, with its key, and admits any
+ * node. It welcomes every hello saying it holds LAST events of the
+ * node's institution, and answers every recovery request with one event
+ * held at sequence SEQ: an identification of that institution, its
+ * envelope naming SEQ (not signed: --recover does not verify it). Runs
+ * until SIGTERM; exit status 0, or 2 on a usage or setup error.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "date.h"
+#include "keys.h"
+#include "transport.h"
+
+static volatile sig_atomic_t stop;
+static enum institution inst = INST_PNP; /* the last hello's */
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Every node admitted, under one name. */
+static int
+admit_any(void *arg, const char *domain, const char *address,
+	  const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
+{
+	(void)arg;
+	(void)domain;
+	(void)address;
+	(void)key;
+	snprintf(user_id, cap, "node");
+	return 0;
+}
+
+/* Sends m to the peer of routing frame f->data[0]. */
+static void
+send_msg(struct tsock *s, const struct tframes *f, const struct msg *m)
+{
+	const void *data[2];
+	size_t lens[2];
+	uint8_t *buf;
+	size_t len;
+
+	if (codec_msg_encode(m, &buf, &len) != 0)
+		return;
+	data[0] = f->data[0];
+	lens[0] = f->len[0];
+	data[1] = buf;
+	lens[1] = len;
+	(void)tsock_send(s, data, lens, 2);
+	free(buf);
+}
+
+/* An identification of inst at seq, in an unsigned envelope. */
+static int
+held_envelope(uint64_t seq, uint8_t **ret, size_t *ret_len)
+{
+	struct event ev;
+	struct envelope env;
+	uint8_t *evb = NULL;
+	size_t evb_len = 0;
+	int e;
+
+	memset(&ev, 0, sizeof(ev));
+	memset(ev.id, 0x42, sizeof(ev.id));
+	ev.kind = ev.rec.kind = KIND_IDENTIFICATION;
+	ev.rec.date = date_today() - 1;
+	ev.rec.region = 15;
+	ev.rec.victim.sex = SEX_F;
+	ev.rec.victim.age_years = 30;
+	ev.rec.victim.age_group = age_group_of(30);
+	memcpy(ev.rec.victim.nationality, "PE", 3);
+	ev.rec.exploitation = 1u << EXPL_SEXUAL;
+	e = codec_event_encode(&ev, &evb, &evb_len);
+	if (e != 0)
+		return e;
+	memset(&env, 0, sizeof(env));
+	env.version = CODEC_VERSION;
+	env.inst = inst;
+	env.seq = seq;
+	env.created_ms = date_now_ms();
+	env.event = evb;
+	env.event_len = evb_len;
+	snprintf(env.network, sizeof(env.network), "kuska-demo");
+	e = codec_envelope_encode(&env, ret, ret_len);
+	free(evb);
+	return e;
+}
+
+static void
+answer(struct tsock *s, const struct tframes *f, uint64_t last, uint64_t seq)
+{
+	struct msg req, rep;
+	struct held_event h;
+	uint8_t *env = NULL;
+
+	if (f->n != 2 || codec_msg_decode(f->data[1], f->len[1], &req) != 0)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	if (req.type == MSG_HELLO) {
+		inst = req.inst;
+		rep.type = MSG_WELCOME;
+		rep.nonce = req.nonce;
+		rep.last_seq = last;
+		rep.now_ms = date_now_ms();
+		send_msg(s, f, &rep);
+	} else if (req.type == MSG_RECOVER_REQUEST) {
+		memset(&h, 0, sizeof(h));
+		h.seq = seq;
+		if (held_envelope(seq, &env, &h.len) == 0) {
+			h.env = env;
+			rep.type = MSG_RECOVER_REPLY;
+			rep.last_seq = last;
+			rep.held = &h;
+			rep.n_held = 1;
+			send_msg(s, f, &rep);
+			free(env);
+		}
+	}
+	codec_msg_clear(&req);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *key_path = NULL, *endpoint = NULL;
+	unsigned long long last = 0, seq = 0;
+	struct secret_key *key = NULL;
+	struct transport *t;
+	struct tsock *zap, *s, *socks[2];
+	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
+	char err[256];
+	int c, e;
+
+	while ((c = getopt(argc, argv, "k:e:l:s:")) != -1) {
+		switch (c) {
+		case 'k':
+			key_path = optarg;
+			break;
+		case 'e':
+			endpoint = optarg;
+			break;
+		case 'l':
+			last = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			seq = strtoull(optarg, NULL, 10);
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (key_path == NULL || endpoint == NULL) {
+		fprintf(stderr, "usage: kuska_fakecons -k KEY -e ENDPOINT "
+				"-l LAST -s SEQ\n");
+		return 2;
+	}
+	if (keys_init() != 0 ||
+	    keys_load_secret(key_path, &key, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kuska_fakecons: %s\n", err);
+		return 2;
+	}
+	signal(SIGTERM, on_term);
+	t = transport_new();
+	zap = t != NULL ? tsock_zap(t, &e) : NULL;
+	s = zap != NULL ? tsock_bind_curve(t, endpoint, key->curve_sk,
+					   "consolidator", &lim, &e)
+			: NULL;
+	if (s == NULL) {
+		fprintf(stderr, "kuska_fakecons: cannot bind %s\n", endpoint);
+		return 2;
+	}
+	socks[0] = zap;
+	socks[1] = s;
+	while (!stop) {
+		bool ready[2];
+		struct tframes f;
+		if (tsock_poll(socks, 2, ready, 100) <= 0)
+			continue;
+		while (tsock_zap_serve(zap, admit_any, NULL) != -EAGAIN)
+			;
+		while (tsock_recv(s, &f, 2, CODEC_MAX_FRAME) == 0) {
+			answer(s, &f, last, seq);
+			tframes_clear(&f);
+		}
+	}
+	tsock_free(&s);
+	tsock_free(&zap);
+	transport_free(&t);
+	keys_free(&key);
+	return 0;
+}
