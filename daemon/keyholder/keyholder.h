@@ -39,6 +39,7 @@ struct keyholder {
 	struct log_budget auth_log, auth_known_log;
 	struct log_budget failed_log;  /* lines of failed handshakes */
 	struct log_budget control_log; /* lines of oversized control requests */
+	struct log_budget save_log;    /* lines of accounts not saved */
 	/* The connections of the listening socket and their bounds (the
 	 * config's max_connections and the like, lib/admit.h): one stolen
 	 * node key cannot hold them all, nor can anonymous ones. */

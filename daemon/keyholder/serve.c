@@ -213,6 +213,35 @@ log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 }
 
 /*
+ * Writes the accounts, if the config keeps them, after n elements were
+ * taken from a and before they are evaluated: a restart (which a node's
+ * key can force, docs/SECURITY.md) must not give them back. When they
+ * cannot be written, the n elements are given back and the request is
+ * to be refused: an evaluation the next start would not know of is one
+ * a restart gives again. Returns whether the request may go on.
+ */
+static bool
+saved(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
+{
+	int r;
+
+	if (kh->cfg.accounts[0] == '\0')
+		return true;
+	a->evaluations += n; /* saved as made: it will be, or refused */
+	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day, mono,
+			 date_now_ms());
+	a->evaluations -= n;
+	if (r == 0)
+		return true;
+	a->allowance += (double)n;
+	log_warnx_budget(&kh->save_log,
+			 "event=accounts_not_saved node=%s path=%s error=%s "
+			 "(requests refused until it can be written)",
+			 a->id, LOG_Q(kh->cfg.accounts), strerror(-r));
+	return false;
+}
+
+/*
  * Answers a hello (a request with no elements) OK with none and the
  * max_batch in force: the node sent it on connecting, so that its
  * connection counts as a peer (the message did that already) and is not
@@ -366,6 +395,12 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		       (unsigned long long)account_left(a, kh->cfg.rate_per_day,
 							mono),
 		       req.n);
+		goto out;
+	}
+	if (!saved(kh, a, req.n, mono)) {
+		refuse(kh, f, a, req.request_id, req.n, OPRF_RATE_LIMITED,
+		       "the key holder cannot record this node's allowance; "
+		       "try again later");
 		goto out;
 	}
 	memset(&job, 0, sizeof(job));
