@@ -37,6 +37,9 @@ struct account {
 	uint64_t last_request_ms, last_refusal_ms; /* wall clock; 0 never */
 	uint64_t unlogged;  /* rate refusals since the last log line */
 	uint64_t logged_ms; /* monotonic time of that line */
+	/* Its evaluations not yet in an event=evaluated line, and the
+	 * monotonic time of the last such line (0: none yet). */
+	uint64_t audit_requests, audit_elements, audit_ms;
 	/* Its other refusals' lines: a node can send bad requests as fast
 	 * as it likes, and none of them spends its allowance. */
 	struct log_budget refused_log;

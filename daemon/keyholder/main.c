@@ -268,6 +268,7 @@ run(struct keyholder *kh)
 			    daemon_control_serve(kh->control, keyholder_control,
 						 kh, &kh->control_log);
 		tick(kh);
+		keyholder_audit_flush(kh, date_mono_ms(), false);
 		service_watchdog(date_mono_ms());
 		metrics_export(kh->cfg.metrics_file, kh->cfg.metrics_interval_s,
 			       &kh->metrics_written_ms, date_mono_ms(),
@@ -364,6 +365,7 @@ main(int argc, char **argv)
 		 (unsigned)kh.share->epoch, kh.cfg.listen);
 	service_ready(status);
 	run(&kh);
+	keyholder_audit_flush(&kh, date_mono_ms(), true);
 	service_notify_stopping();
 	log_info("event=stop");
 	keyholder_free(&kh);

@@ -26,6 +26,9 @@ start_all
 check "ordinary volumes pass (pnp, mimp)" sh -c \
 	"'$KUSKA' submit -c '$N/pnp.conf' '$T/sim/pnp.jsonl' >/dev/null &&
 	 '$KUSKA' submit -c '$N/mimp.conf' '$T/sim/mimp.jsonl' >/dev/null"
+check "the key holder's log keeps a record of mimp's evaluations" \
+	grep -q "event=evaluated node=mimp requests=[1-9][0-9]* elements=[1-9][0-9]* evaluations=[1-9]" \
+	"$N/keyholder.log"
 
 # --- a sweep with pnp's stolen key ------------------------------------------
 "$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" \
