@@ -110,6 +110,7 @@ static const struct config_field keyholder_fields[] = {
      ""},
     {"metrics_interval_s", CONFIG_UINT, U(keyholder_config, metrics_interval_s),
      1, 86400, "60"},
+    {"accounts", CONFIG_OPT_PATH, S(keyholder_config, accounts), 0, 0, ""},
 };
 
 static const struct config_field client_fields[] = {

@@ -83,6 +83,7 @@ struct keyholder_config {
 	unsigned long max_pending_per_address; /* ... from one address */
 	char metrics_file[SETTINGS_PATH_MAX];
 	unsigned long metrics_interval_s;
+	char accounts[SETTINGS_PATH_MAX]; /* allowances kept; "": none */
 };
 
 struct client_config {

@@ -1,8 +1,12 @@
 /* account.c - per-node allowances of a key holder; see account.h. */
 #include "account.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DAY_MS 86400000.0
 
@@ -55,4 +59,126 @@ account_left(struct account *a, unsigned long rate_per_day, uint64_t mono_ms)
 {
 	refill(a, rate_per_day, mono_ms);
 	return a->allowance > 0 ? (uint64_t)a->allowance : 0;
+}
+
+#define ACCOUNT_FILE_HEAD "kuska-keyholder-accounts 1"
+
+int
+account_save(struct accounts *as, const char *path, unsigned long rate_per_day,
+	     uint64_t mono_ms, uint64_t wall_ms)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	size_t i;
+	int fd, r = 0;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
+	fprintf(f, "%s\n", ACCOUNT_FILE_HEAD);
+	for (i = 0; i < as->n; i++) {
+		struct account *a = &as->a[i];
+
+		fprintf(
+		    f, "%s %llu %llu %llu %llu %llu %llu\n", a->id,
+		    (unsigned long long)account_left(a, rate_per_day, mono_ms),
+		    (unsigned long long)wall_ms,
+		    (unsigned long long)a->requests,
+		    (unsigned long long)a->evaluations,
+		    (unsigned long long)a->refused_rate,
+		    (unsigned long long)a->refused_other);
+	}
+	if (ferror(f))
+		r = -EIO;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) != 0)
+		r = -errno;
+	if (r != 0)
+		unlink(tmp);
+	return r;
+}
+
+/* One saved account's line into a fresh account of as; 0 or -EBADMSG. */
+static int
+load_line(struct accounts *as, const char *line, unsigned long rate_per_day,
+	  uint64_t mono_ms, uint64_t wall_ms)
+{
+	char id[64];
+	unsigned long long left, saved_ms, req, ev, rr, ro;
+	struct account *a;
+	size_t i;
+	int used = 0;
+
+	if (sscanf(line, "%63s %llu %llu %llu %llu %llu %llu%n", id, &left,
+		   &saved_ms, &req, &ev, &rr, &ro, &used) != 7 ||
+	    line[used] != '\n' || strlen(id) >= KEYS_ID_MAX)
+		return -EBADMSG;
+	for (i = 0; i < as->n; i++)
+		if (strcmp(as->a[i].id, id) == 0)
+			return -EBADMSG;
+	a = account_of(as, id, rate_per_day, mono_ms);
+	if (a == NULL)
+		return -EBADMSG;
+	a->allowance = (double)left;
+	/* The refill of the time it was down, as if it had run. */
+	if (wall_ms > saved_ms)
+		a->allowance += (double)(wall_ms - saved_ms) *
+				(double)rate_per_day / DAY_MS;
+	if (a->allowance > (double)rate_per_day)
+		a->allowance = (double)rate_per_day;
+	a->requests = req;
+	a->evaluations = ev;
+	a->refused_rate = rr;
+	a->refused_other = ro;
+	return 0;
+}
+
+int
+account_load(struct accounts *as, const char *path, unsigned long rate_per_day,
+	     uint64_t mono_ms, uint64_t wall_ms, char *err, size_t cap)
+{
+	char line[256];
+	unsigned lineno = 0;
+	FILE *f;
+	int r = 0;
+
+	f = fopen(path, "re");
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		r = -errno;
+		snprintf(err, cap, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		if (lineno == 1 ? strcmp(line, ACCOUNT_FILE_HEAD "\n") != 0
+				: load_line(as, line, rate_per_day, mono_ms,
+					    wall_ms) != 0) {
+			r = -EBADMSG;
+			snprintf(err, cap,
+				 "%s:%u: not a line of a key holder's accounts "
+				 "file",
+				 path, lineno);
+			break;
+		}
+	}
+	if (r == 0 && ferror(f)) {
+		r = -EIO;
+		snprintf(err, cap, "%s: read error", path);
+	}
+	fclose(f);
+	if (r != 0)
+		memset(as, 0, sizeof(*as));
+	return r;
 }

@@ -7,7 +7,12 @@
  * a node's ordinary volume, even a full resubmission after a key
  * rotation, fits many times over.
  *
- * Accounts live in memory: a restart of the key holder refills them.
+ * Accounts live in memory and, when the config names an accounts file,
+ * on disk too (account_save before each evaluation, account_load at
+ * start): without it a restart of the key holder refilled every
+ * allowance, and a node's key can force a restart (a message of endless
+ * parts meets the unit's MemoryMax, docs/SECURITY.md), a fresh day's
+ * worth each time.
  */
 #ifndef KUSKA_ACCOUNT_H
 #define KUSKA_ACCOUNT_H
@@ -32,6 +37,9 @@ struct account {
 	uint64_t last_request_ms, last_refusal_ms; /* wall clock; 0 never */
 	uint64_t unlogged;  /* rate refusals since the last log line */
 	uint64_t logged_ms; /* monotonic time of that line */
+	/* Its evaluations not yet in an event=evaluated line, and the
+	 * monotonic time of the last such line (0: none yet). */
+	uint64_t audit_requests, audit_elements, audit_ms;
 	/* Its other refusals' lines: a node can send bad requests as fast
 	 * as it likes, and none of them spends its allowance. */
 	struct log_budget refused_log;
@@ -61,5 +69,26 @@ bool account_take(struct account *a, unsigned long rate_per_day, size_t n,
 /* account_left - the allowance at mono_ms, in whole evaluations. */
 uint64_t account_left(struct account *a, unsigned long rate_per_day,
 		      uint64_t mono_ms);
+
+/*
+ * account_save - writes every account of as to path (through path.tmp,
+ * renamed over it, mode 0600): each node's allowance as at mono_ms and
+ * wall_ms, and its counts. Not synced: it outlives the process (a kill,
+ * a crash, a restart), not the machine's power. Returns 0 or -errno.
+ */
+int account_save(struct accounts *as, const char *path,
+		 unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms)
+    __attribute__((warn_unused_result));
+
+/*
+ * account_load - opens the accounts saved in path, each with the
+ * allowance it had then plus the refill of the wall-clock time since
+ * (none if the clock went back), capped at rate_per_day. A missing file
+ * is no account (0): the first start. Returns 0, or -errno with why in
+ * err (path:line for a malformed line); as is then left empty.
+ */
+int account_load(struct accounts *as, const char *path,
+		 unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms,
+		 char *err, size_t cap) __attribute__((warn_unused_result));
 
 #endif

@@ -6,6 +6,7 @@
 #ifndef KUSKA_KEYHOLDER_H
 #define KUSKA_KEYHOLDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "account.h"
@@ -39,6 +40,7 @@ struct keyholder {
 	struct log_budget auth_log, auth_known_log;
 	struct log_budget failed_log;  /* lines of failed handshakes */
 	struct log_budget control_log; /* lines of oversized control requests */
+	struct log_budget save_log;    /* lines of accounts not saved */
 	/* The connections of the listening socket and their bounds (the
 	 * config's max_connections and the like, lib/admit.h): one stolen
 	 * node key cannot hold them all, nor can anonymous ones. */
@@ -82,6 +84,13 @@ void keyholder_serve(struct keyholder *kh, const struct tframes *f);
  * than waiting for an answer.
  */
 void keyholder_refuse_large(struct keyholder *kh, const struct tframes *f);
+
+/*
+ * keyholder_audit_flush - writes each node's event=evaluated line that
+ * was held back (evaluations summed within a minute) once its minute is
+ * over, or at once when all (at stop); called from the main loop.
+ */
+void keyholder_audit_flush(struct keyholder *kh, uint64_t mono_ms, bool all);
 
 /* control.c */
 

@@ -68,6 +68,30 @@ load(struct keyholder *kh, const char *path)
 		fatalx_config("%s", err);
 }
 
+/*
+ * The allowances saved by the last run, if the config keeps them; saved
+ * again at once, so that an accounts file it cannot write stops it here
+ * rather than refusing every request.
+ */
+static void
+load_accounts(struct keyholder *kh)
+{
+	char err[512];
+	int r;
+
+	if (kh->cfg.accounts[0] == '\0')
+		return;
+	if (account_load(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day,
+			 date_mono_ms(), date_now_ms(), err, sizeof(err)) != 0)
+		fatalx_config("%s: [keyholder] accounts: %s", kh->conf_path,
+			      err);
+	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day,
+			 date_mono_ms(), date_now_ms());
+	if (r != 0)
+		fatalx_config("%s: [keyholder] accounts: %s: cannot write: %s",
+			      kh->conf_path, kh->cfg.accounts, strerror(-r));
+}
+
 /* The connection bounds of the config. */
 static struct admit_limits
 limits_of(const struct keyholder_config *cfg)
@@ -244,6 +268,7 @@ run(struct keyholder *kh)
 			    daemon_control_serve(kh->control, keyholder_control,
 						 kh, &kh->control_log);
 		tick(kh);
+		keyholder_audit_flush(kh, date_mono_ms(), false);
 		service_watchdog(date_mono_ms());
 		metrics_export(kh->cfg.metrics_file, kh->cfg.metrics_interval_s,
 			       &kh->metrics_written_ms, date_mono_ms(),
@@ -285,6 +310,7 @@ main(int argc, char **argv)
 		keyholder_free(&kh);
 		return 0;
 	}
+	load_accounts(&kh);
 	kh.workers =
 	    kh.cfg.workers > 0 ? (unsigned)kh.cfg.workers : parallel_cpus();
 	if (service_init() != 0)
@@ -323,15 +349,23 @@ main(int argc, char **argv)
 	if (kh.control == NULL)
 		fatalx("%s: [keyholder] control: %s", kh.conf_path, why);
 	log_info("event=start listen=%s control=%s key=%s key_epoch=%u "
-		 "rate_per_day=%lu max_batch=%lu workers=%u parties=%zu",
+		 "rate_per_day=%lu max_batch=%lu workers=%u parties=%zu "
+		 "accounts=%s accounts_loaded=%zu",
 		 LOG_Q(kh.cfg.listen), LOG_Q(kh.cfg.control),
 		 log_hex8(kh.key->key_id, fp), (unsigned)kh.share->epoch,
 		 kh.cfg.rate_per_day, kh.cfg.max_batch, kh.workers,
-		 kh.reg->n_parties);
+		 kh.reg->n_parties,
+		 kh.cfg.accounts[0] != '\0' ? LOG_Q(kh.cfg.accounts) : "none",
+		 kh.acc.n);
+	if (kh.cfg.accounts[0] == '\0')
+		log_warnx("event=no_accounts_file hint=\"without [keyholder] "
+			  "accounts, a restart gives every node a full day's "
+			  "allowance again\"");
 	snprintf(status, sizeof(status), "key epoch %u, listening on %s",
 		 (unsigned)kh.share->epoch, kh.cfg.listen);
 	service_ready(status);
 	run(&kh);
+	keyholder_audit_flush(&kh, date_mono_ms(), true);
 	service_notify_stopping();
 	log_info("event=stop");
 	keyholder_free(&kh);

@@ -22,6 +22,7 @@
 #include "parallel.h"
 
 #define RATE_LOG_EVERY_MS 60000 /* one rate refusal line a minute a node */
+#define AUDIT_EVERY_MS 60000	/* one evaluated line a minute a node */
 #define MIN_PER_THREAD 16
 /* A refused connection is closed this long after its refusal is sent. */
 #define REFUSED_CLOSE_MS 500
@@ -212,6 +213,81 @@ log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 	a->logged_ms = mono;
 }
 
+/* Writes a's evaluated line for what is pending, and starts again. */
+static void
+audit_line(struct keyholder *kh, struct account *a, uint64_t mono)
+{
+	log_info(
+	    "event=evaluated node=%s requests=%llu elements=%llu "
+	    "evaluations=%llu allowance=%llu",
+	    a->id, (unsigned long long)a->audit_requests,
+	    (unsigned long long)a->audit_elements,
+	    (unsigned long long)a->evaluations,
+	    (unsigned long long)account_left(a, kh->cfg.rate_per_day, mono));
+	a->audit_requests = 0;
+	a->audit_elements = 0;
+	a->audit_ms = mono;
+}
+
+/*
+ * The audit trail of a node's evaluations: its first request after a
+ * quiet minute gets a line at once, later ones are summed into at most
+ * one line a minute (keyholder_audit_flush writes what is left). A node
+ * asks in few large requests; a thief with its key, however it spreads
+ * its guesses, leaves its volume and its times in the log.
+ */
+static void
+audit(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
+{
+	a->audit_requests++;
+	a->audit_elements += n;
+	if (a->audit_ms == 0 || mono - a->audit_ms >= AUDIT_EVERY_MS)
+		audit_line(kh, a, mono);
+}
+
+void
+keyholder_audit_flush(struct keyholder *kh, uint64_t mono, bool all)
+{
+	size_t i;
+
+	for (i = 0; i < kh->acc.n; i++) {
+		struct account *a = &kh->acc.a[i];
+
+		if (a->audit_requests > 0 &&
+		    (all || mono - a->audit_ms >= AUDIT_EVERY_MS))
+			audit_line(kh, a, mono);
+	}
+}
+
+/*
+ * Writes the accounts, if the config keeps them, after n elements were
+ * taken from a and before they are evaluated: a restart (which a node's
+ * key can force, docs/SECURITY.md) must not give them back. When they
+ * cannot be written, the n elements are given back and the request is
+ * to be refused: an evaluation the next start would not know of is one
+ * a restart gives again. Returns whether the request may go on.
+ */
+static bool
+saved(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
+{
+	int r;
+
+	if (kh->cfg.accounts[0] == '\0')
+		return true;
+	a->evaluations += n; /* saved as made: it will be, or refused */
+	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day, mono,
+			 date_now_ms());
+	a->evaluations -= n;
+	if (r == 0)
+		return true;
+	a->allowance += (double)n;
+	log_warnx_budget(&kh->save_log,
+			 "event=accounts_not_saved node=%s path=%s error=%s "
+			 "(requests refused until it can be written)",
+			 a->id, LOG_Q(kh->cfg.accounts), strerror(-r));
+	return false;
+}
+
 /*
  * Answers a hello (a request with no elements) OK with none and the
  * max_batch in force: the node sent it on connecting, so that its
@@ -368,6 +444,12 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		       req.n);
 		goto out;
 	}
+	if (!saved(kh, a, req.n, mono)) {
+		refuse(kh, f, a, req.request_id, req.n, OPRF_RATE_LIMITED,
+		       "the key holder cannot record this node's allowance; "
+		       "try again later");
+		goto out;
+	}
 	memset(&job, 0, sizeof(job));
 	job.key = kh->share->key;
 	job.in = req.elements;
@@ -392,7 +474,7 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		goto done;
 	}
 	a->evaluations += req.n;
-	log_debug("event=evaluated node=%s elements=%zu", a->id, req.n);
+	audit(kh, a, req.n, mono);
 	memset(&rep, 0, sizeof(rep));
 	rep.request_id = req.request_id;
 	rep.status = OPRF_OK;

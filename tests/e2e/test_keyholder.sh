@@ -17,13 +17,18 @@
 THIEF="$KUSKA_BIN/kuska_thief"
 
 net_init
-# A small allowance, so that the test's sweep meets it soon.
-echo "rate_per_day = 3000" >>"$N/keyholder.conf"
+# A small allowance, so that the test's sweep meets it soon; kept in a
+# file, so that a restart does not give it back.
+printf 'rate_per_day = 3000\naccounts = %s\n' "$N/keyholder.accounts" \
+	>>"$N/keyholder.conf"
 start_all
 "$KUSKA" sim --out "$T/sim" --victims 150 --seed 17 >/dev/null
 check "ordinary volumes pass (pnp, mimp)" sh -c \
 	"'$KUSKA' submit -c '$N/pnp.conf' '$T/sim/pnp.jsonl' >/dev/null &&
 	 '$KUSKA' submit -c '$N/mimp.conf' '$T/sim/mimp.jsonl' >/dev/null"
+check "the key holder's log keeps a record of mimp's evaluations" \
+	grep -q "event=evaluated node=mimp requests=[1-9][0-9]* elements=[1-9][0-9]* evaluations=[1-9]" \
+	"$N/keyholder.log"
 
 # --- a sweep with pnp's stolen key ------------------------------------------
 "$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" \
@@ -117,6 +122,22 @@ rc=$?
 check "... and kuska status of the node says so (exit $rc)" \
 	grep -q "WARNING: a submission was refused .*unreachable" "$T/minsa.status"
 start_keyholder
+# A restart (which a node's key can force: a message of endless parts
+# meets the unit's MemoryMax) does not give pnp's allowance back: before,
+# every start opened each node a fresh day's worth.
+"$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 1000 -b 1000 \
+	>"$T/sweep2.out" 2>&1
+rc=$?
+sed 's/^/#   /' "$T/sweep2.out"
+check "after a restart, pnp's sweep is still refused (exit $rc)" \
+	test $rc = 1 -a "$(grep -c '^evaluated 0' "$T/sweep2.out")" = 1
+check "... for the rate" grep -q "refused: rate_limited: rate limit" "$T/sweep2.out"
+check "... the accounts were loaded" \
+	grep -q "event=start .*accounts_loaded=[1-9]" "$N/keyholder.log"
+check "... and the file names no identity, only nodes and counts" \
+	awk 'NR == 1 && $0 != "kuska-keyholder-accounts 1" { exit 1 }
+	     NR > 1 && NF != 7 { exit 1 }' "$N/keyholder.accounts"
 check "back up: the same file is accepted whole" sh -c \
 	"'$KUSKA' submit -c '$N/minsa.conf' '$T/sim/minsa.jsonl' |
 	 grep -q '^$T/sim/minsa.jsonl: $(records "$T/sim/minsa.jsonl") accepted, 0 already held, 0 refused'"

@@ -2,8 +2,10 @@
  * test_account.c - the key holder's per-node allowances (account.h): a
  * full day's worth at first, a request over what is left refused whole
  * and taking nothing, a continuous refill capped at one day's worth, and
- * a lowered rate capping what was saved.
+ * a lowered rate capping what was saved; the accounts file, which keeps
+ * what was spent across a restart.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "account.h"
 
@@ -68,12 +72,117 @@ test_full(void **state)
 	assert_non_null(account_of(&as, "n3", 10, 0));
 }
 
+/* A fresh path in a temporary directory; the caller removes it. */
+static void
+tmp_path(char *dir, size_t cap, char *path, size_t pcap)
+{
+	snprintf(dir, cap, "/tmp/test_account.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, pcap, "%s/accounts", dir);
+}
+
+/*
+ * What a node spent survives a restart: saved, then loaded by a fresh
+ * process (a fresh struct, a monotonic clock of another origin), it has
+ * what it had plus the refill of the wall-clock time in between. Before,
+ * a restart gave every node a full day's allowance again.
+ */
+static void
+test_saved(void **state)
+{
+	static struct accounts as, back;
+	char dir[64], path[96], err[256];
+	struct account *a;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), path, sizeof(path));
+	/* No file yet: the first start, no account. */
+	assert_int_equal(
+	    account_load(&back, path, 1000, 7, 0, err, sizeof(err)), 0);
+	assert_int_equal(back.n, 0);
+	a = account_of(&as, "pnp", 1000, 5);
+	assert_true(account_take(a, 1000, 990, 5));
+	a->requests = 3;
+	a->evaluations = 990;
+	a->refused_rate = 12;
+	assert_non_null(account_of(&as, "mimp", 1000, 5));
+	assert_int_equal(account_save(&as, path, 1000, 5, DAY_MS), 0);
+	assert_int_equal(access(path, F_OK), 0);
+
+	/* Restarted at once: 10 left, not 1000. */
+	assert_int_equal(
+	    account_load(&back, path, 1000, 123456, DAY_MS, err, sizeof(err)),
+	    0);
+	assert_int_equal(back.n, 2);
+	a = account_of(&back, "pnp", 1000, 123456);
+	assert_int_equal(account_left(a, 1000, 123456), 10);
+	assert_false(account_take(a, 1000, 11, 123456));
+	assert_int_equal(a->requests, 3);
+	assert_int_equal(a->evaluations, 990);
+	assert_int_equal(a->refused_rate, 12);
+	assert_int_equal(
+	    account_left(account_of(&back, "mimp", 1000, 123456), 1000, 123456),
+	    1000);
+
+	/* Restarted a tenth of a day later: refilled by that much. */
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(account_load(&back, path, 1000, 9,
+				      DAY_MS + DAY_MS / 10, err, sizeof(err)),
+			 0);
+	assert_int_equal(
+	    account_left(account_of(&back, "pnp", 1000, 9), 1000, 9), 110);
+	/* A clock set back gives nothing. */
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(
+	    account_load(&back, path, 1000, 9, 1, err, sizeof(err)), 0);
+	assert_int_equal(
+	    account_left(account_of(&back, "pnp", 1000, 9), 1000, 9), 10);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A file that is not an accounts file is refused with its line. */
+static void
+test_saved_bad(void **state)
+{
+	static struct accounts back;
+	char dir[64], path[96], err[256];
+	FILE *f;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), path, sizeof(path));
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("kuska-keyholder-accounts 1\npnp 10 5 1 2 3 4\npnp 1\n", f);
+	fclose(f);
+	assert_int_equal(
+	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, ":3: "));
+	assert_int_equal(back.n, 0);
+	/* The same node twice. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("kuska-keyholder-accounts 1\npnp 10 5 1 2 3 4\n"
+	      "pnp 10 5 1 2 3 4\n",
+	      f);
+	fclose(f);
+	assert_int_equal(
+	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	/* A directory that is not there: cannot be written. */
+	assert_int_not_equal(
+	    account_save(&back, "/nonexistent/dir/accounts", 1000, 0, 0), 0);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_allowance),
 	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_saved),
+	    cmocka_unit_test(test_saved_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
