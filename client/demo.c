@@ -145,7 +145,8 @@ write_configs(const char *dir, unsigned port)
 		 "share = keys/keyholder.share\n"
 		 "registry = registry.conf\n"
 		 "listen = tcp://127.0.0.1:%u\n"
-		 "control = ipc://run/keyholder.sock\n",
+		 "control = ipc://run/keyholder.sock\n"
+		 "accounts = data/keyholder.accounts\n",
 		 port + 2);
 	if (write_file(dir, "keyholder.conf", buf) != 0)
 		return -1;

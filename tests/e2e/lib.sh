@@ -347,6 +347,7 @@ split_key() {
 		-e 's|^share = .*|share = keys/share-b.share|' \
 		-e "s|^listen = .*|listen = tcp://127.0.0.1:$((PORT + 3))|" \
 		-e 's|^control = .*|control = ipc://run/keyholder2.sock|' \
+		-e 's|^accounts = .*|accounts = data/keyholder2.accounts|' \
 		"$N/keyholder.conf" >"$N/keyholder2.conf"
 	for i in $INSTS; do
 		printf 'keyholder2 = tcp://127.0.0.1:%s\nkeyholder2_key = keys/keyholder2.pub\n' \
