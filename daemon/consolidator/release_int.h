@@ -86,5 +86,8 @@ void release_relate_referrals(struct ctx *x, const char **rows);
 void release_relate_protection(struct ctx *x, const char **rows);
 void release_relate_cases(struct ctx *x, const char **rows);
 void release_relate_timeliness(struct ctx *x, const char **rows);
+/* Timeliness records against the tables of what they record, which
+ * ties the groups together (release_relate.c). */
+void release_relate_records(struct ctx *x, const char **rows);
 
 #endif
