@@ -13,6 +13,7 @@
 
 #include "disclose.h"
 #include "log.h"
+#include "registry.h"
 
 /*
  * Releases kept: every year of a store of decades at the consolidator's
@@ -34,6 +35,59 @@ static _Atomic uint64_t n_computed;
 static _Atomic size_t n_kept, n_bytes;
 
 static const char *const group_names[RG_COUNT] = {"year"};
+
+/* What each institution may record (release_set_grants); set: not the
+ * zeros it starts as. */
+static struct grants_by_inst grants;
+static bool grants_set;
+
+/* ---- grants ------------------------------------------------------------ */
+
+static void
+default_grants(struct grants_by_inst *g)
+{
+	int i;
+
+	memset(g, 0, sizeof(*g));
+	for (i = 1; i <= INST_COUNT; i++) {
+		g->kinds[i] = registry_default_kinds((enum institution)i);
+		g->stages[i] = registry_default_stages((enum institution)i);
+	}
+}
+
+const struct grants_by_inst *
+release_grants(void)
+{
+	if (!grants_set) {
+		default_grants(&grants);
+		grants_set = true;
+	}
+	return &grants;
+}
+
+void
+release_set_grants(const struct registry *reg)
+{
+	struct grants_by_inst g;
+	size_t i;
+
+	if (reg == NULL) {
+		default_grants(&g);
+	} else {
+		memset(&g, 0, sizeof(g));
+		for (i = 0; i < reg->n_parties; i++) {
+			const struct reg_party *p = &reg->parties[i];
+			if (!p->node || p->inst < 1 || p->inst > INST_COUNT)
+				continue;
+			g.kinds[p->inst] |= p->kinds;
+			g.stages[p->inst] |= p->stages;
+		}
+	}
+	if (memcmp(&g, release_grants(), sizeof(g)) == 0)
+		return;
+	grants = g;
+	release_cache_clear(); /* made under other relations */
+}
 
 /* ---- cell lists ------------------------------------------------------- */
 

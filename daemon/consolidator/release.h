@@ -111,6 +111,19 @@ bool release_hidden(const struct release *r, const struct rcell *key);
 void release_stats(const struct release *r, size_t *ret_cells,
 		   size_t *ret_hidden, size_t *ret_unprotected, double *ret_ms);
 
+struct registry;
+
+/*
+ * release_set_grants - what each institution may record, from the
+ * [institution] sections of reg (their kinds and stages), or DESIGN.md's
+ * defaults when reg is NULL (and until it is first called). The relation
+ * of the timeliness records to what they record follows it: a reader
+ * knows the registry, so knows that only the courts record a trial.
+ * A change forgets every cached release. Called by the thread that
+ * asks for releases, before each query.
+ */
+void release_set_grants(const struct registry *reg);
+
 /* release_cache_clear - forgets every cached release (tests, shutdown). */
 void release_cache_clear(void);
 

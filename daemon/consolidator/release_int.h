@@ -58,6 +58,15 @@ struct lvl {
 	int p, r;
 };
 
+/* What each institution may record (release_set_grants): bits 1 << enum
+ * kind and 1 << enum stage, by institution. */
+struct grants_by_inst {
+	uint32_t kinds[INST_COUNT + 1], stages[INST_COUNT + 1];
+};
+
+/* The grants in force (release.c). */
+const struct grants_by_inst *release_grants(void);
+
 /* The semesters and quarters of each period that has any, by period
  * index (release_relate.c). */
 extern const uint8_t release_kids[3][2];

@@ -13,7 +13,6 @@
 #include "disclose.h"
 #include "event.h"
 #include "log.h"
-#include "registry.h"
 
 /* The semesters and quarters of each period that has any: Y -> H1, H2;
  * H1 -> Q1, Q2; H2 -> Q3, Q4 (by period index). */
@@ -392,16 +391,17 @@ row_inst(const char *row, int end)
 	return institution_from_name(name);
 }
 
-/* The institutions DESIGN.md lets emit stage st (default grants), as
+/* The institutions that may record stage st (release_set_grants), as
  * bits 1 << enum institution. */
 static unsigned
 stage_emitters(enum stage st)
 {
+	const struct grants_by_inst *g = release_grants();
 	unsigned m = 0;
 	int i;
 
 	for (i = 1; i <= INST_COUNT; i++)
-		if (registry_default_stages((enum institution)i) & (1u << st))
+		if (g->stages[i] & (1u << st))
 			m |= 1u << i;
 	return m;
 }
@@ -409,12 +409,12 @@ stage_emitters(enum stage st)
 static unsigned
 service_emitters(void)
 {
+	const struct grants_by_inst *g = release_grants();
 	unsigned m = 0;
 	int i;
 
 	for (i = 1; i <= INST_COUNT; i++)
-		if (registry_default_kinds((enum institution)i) &
-		    (1u << KIND_SERVICE))
+		if (g->kinds[i] & (1u << KIND_SERVICE))
 			m |= 1u << i;
 	return m;
 }
@@ -428,9 +428,9 @@ service_emitters(void)
  * institutions, the timeliness records of S are at least the victims S
  * identified, the referrals S sent, the unmatched take-ups by S, the
  * cases at each stage only S may record and the protection counts when
- * only S may record services (the grants DESIGN.md gives; a registry
- * that grants otherwise leaves a relation the data may break, which is
- * then left out and logged). This ties every table group of a year into
+ * only S may record services (as the registry grants them: a reader
+ * knows it; records made under other grants may break a relation, which
+ * is then left out and logged). This ties every table group of a year into
  * one component. Timeliness is not given by region to the secretariat:
  * a region's few records would bound the sum of all its small counts,
  * which no hiding protects (docs/DISCLOSURE.md).

@@ -22,6 +22,7 @@
 #include "date.h"
 #include "period.h"
 #include "query.h"
+#include "registry.h"
 #include "release.h"
 #include "stats.h"
 #include "store.h"
@@ -477,6 +478,53 @@ test_cache_count_bound(void **state)
 }
 
 /*
+ * The registry's grants: the audit relates the timeliness records to what
+ * only some institutions may record, as the registry in force says. The
+ * same grants as DESIGN.md's keep every release; other grants (minsa
+ * recording no service) forget them, and the releases made under them
+ * are kept in turn.
+ */
+static void
+test_grants(void **state)
+{
+	struct registry *reg = calloc(1, sizeof(*reg));
+	uint64_t n0;
+	int i;
+
+	(void)state;
+	assert_non_null(reg);
+	for (i = 1; i <= INST_COUNT; i++) {
+		struct reg_party *p = &reg->parties[reg->n_parties++];
+		snprintf(p->id, sizeof(p->id), "%s",
+			 institution_name((enum institution)i));
+		p->node = true;
+		p->inst = (enum institution)i;
+		p->kinds = registry_default_kinds(p->inst);
+		p->stages = registry_default_stages(p->inst);
+	}
+	release_set_grants(NULL);
+	release_cache_clear();
+	n0 = computed(NULL, NULL);
+	ask_component("timeliness", "2024", K);
+	release_set_grants(reg); /* DESIGN.md's grants: nothing changes */
+	ask_component("protection", "2024", K);
+	assert_int_equal(computed(NULL, NULL) - n0, 1);
+
+	reg->parties[INST_MINSA - 1].kinds &= ~(1u << KIND_SERVICE);
+	release_set_grants(reg);
+	ask_component("protection", "2024", K);
+	assert_int_equal(computed(NULL, NULL) - n0, 2);
+	release_set_grants(reg);
+	ask_component("timeliness", "2024", K);
+	assert_int_equal(computed(NULL, NULL) - n0, 2);
+
+	release_set_grants(NULL);
+	ask_component("timeliness", "2024", K);
+	assert_int_equal(computed(NULL, NULL) - n0, 3);
+	free(reg);
+}
+
+/*
  * The byte bound: room for two releases of one size (2025's victims at
  * three k's: the same cells). The least recently asked for goes first;
  * with room for none, the one just computed is kept all the same.
@@ -659,6 +707,7 @@ main(void)
 	    cmocka_unit_test(test_cache_same_answers),
 	    cmocka_unit_test(test_cache_keeps_many),
 	    cmocka_unit_test(test_cache_count_bound),
+	    cmocka_unit_test(test_grants),
 	    cmocka_unit_test_teardown(test_cache_byte_bound,
 				      cache_bound_restore),
 	    cmocka_unit_test(test_overlap_shown),
