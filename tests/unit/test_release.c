@@ -417,8 +417,9 @@ ask_component(const char *table, const char *year, unsigned k)
 /*
  * Three years at ten k's: 30 components (one per year and k, whichever
  * table asks), more than the 16 the cache once held. Asked again, in the
- * other order and through other tables, none is computed again. (2025's
- * many small counts would make this slow: the years before it.)
+ * other order and through other tables, none is computed again. (Years
+ * with no records: a year's every table, at 30 k's and years, is slow
+ * to work out under the sanitizers otherwise.)
  */
 static void
 test_cache_keeps_many(void **state)
@@ -426,7 +427,7 @@ test_cache_keeps_many(void **state)
 	static const char *const asked[] = {"identification", "referrals",
 					    "protection", "prosecution",
 					    "timeliness"};
-	static const char *const years[] = {"2022", "2023", "2024"};
+	static const char *const years[] = {"2010", "2011", "2012"};
 	static const unsigned ks[] = {K, 3, 4, 5, 6, 7, 8, 9, 11, 12};
 	uint64_t n0, n1;
 	size_t kept, bytes, i, pass;
@@ -450,7 +451,8 @@ test_cache_keeps_many(void **state)
 }
 
 /*
- * The count bound: 65 components (2024 at 65 k's) where 64 are kept.
+ * The count bound: 65 components (2010, a year with no records, at 65
+ * k's) where 64 are kept.
  * The first asked for is the one let go: asked again it is computed
  * again, and the last one asked for is not.
  */
@@ -467,12 +469,12 @@ test_cache_count_bound(void **state)
 	release_cache_clear();
 	n0 = computed(NULL, NULL);
 	for (i = 0; i < 65; i++)
-		ask_component(asked[i % 5], "2024", 2 + (unsigned)i);
+		ask_component(asked[i % 5], "2010", 2 + (unsigned)i);
 	assert_int_equal(computed(&kept, NULL) - n0, 65);
 	assert_int_equal(kept, 64);
-	ask_component(asked[0], "2024", 2 + 64); /* the last */
+	ask_component(asked[0], "2010", 2 + 64); /* the last */
 	assert_int_equal(computed(NULL, NULL) - n0, 65);
-	ask_component(asked[1], "2024", 2); /* the first: let go */
+	ask_component(asked[1], "2010", 2); /* the first: let go */
 	assert_int_equal(computed(&kept, NULL) - n0, 66);
 	assert_int_equal(kept, 64);
 }
@@ -525,7 +527,7 @@ test_grants(void **state)
 }
 
 /*
- * The byte bound: room for two releases of one size (2025's victims at
+ * The byte bound: room for two releases of one size (2023's tables at
  * three k's: the same cells). The least recently asked for goes first;
  * with room for none, the one just computed is kept all the same.
  */
@@ -538,28 +540,28 @@ test_cache_byte_bound(void **state)
 	(void)state;
 	release_cache_clear();
 	n0 = computed(NULL, NULL);
-	ask_component("identification", "2025", K);
+	ask_component("identification", "2023", K);
 	assert_int_equal(computed(&kept, &one) - n0, 1);
 	release_cache_set_max_bytes(2 * one);
-	ask_component("overlap", "2025", 5); /* same component, other k */
-	ask_component("breakdown", "2025", K);
+	ask_component("overlap", "2023", 5); /* same component, other k */
+	ask_component("breakdown", "2023", K);
 	assert_int_equal(computed(&kept, &bytes) - n0, 2);
 	assert_int_equal(kept, 2);
 	assert_int_equal(bytes, 2 * one);
-	ask_component("identification", "2025", 20); /* k = 5 goes */
+	ask_component("identification", "2023", 20); /* k = 5 goes */
 	assert_int_equal(computed(&kept, &bytes) - n0, 3);
 	assert_int_equal(kept, 2);
 	assert_int_equal(bytes, 2 * one);
-	ask_component("identification", "2025", K);
-	ask_component("identification", "2025", 20);
+	ask_component("identification", "2023", K);
+	ask_component("identification", "2023", 20);
 	assert_int_equal(computed(NULL, NULL) - n0, 3);
-	ask_component("identification", "2025", 5);
+	ask_component("identification", "2023", 5);
 	assert_int_equal(computed(&kept, NULL) - n0, 4);
 	assert_int_equal(kept, 2);
 
 	release_cache_set_max_bytes(1);
-	ask_component("referrals", "2025", K);
-	ask_component("referrals", "2025", K);
+	ask_component("referrals", "2023", K);
+	ask_component("referrals", "2023", K);
 	assert_int_equal(computed(&kept, NULL) - n0, 5);
 	assert_int_equal(kept, 1);
 }
