@@ -271,9 +271,9 @@ query_overlap_shown(struct store_txn *t, uint32_t period, unsigned k,
 	*ret_shown = false;
 	memset(&tab, 0, sizeof(tab));
 	memset(&b, 0, sizeof(b));
-	r = gather(t, RG_VICTIMS, period / 10, &cells);
+	r = gather(t, RG_YEAR, period / 10, &cells);
 	if (r == 0)
-		r = release_get(RG_VICTIMS, period / 10, k, &cells, &rel);
+		r = release_get(RG_YEAR, period / 10, k, &cells, &rel);
 	rcells_clear(&cells);
 	if (r != 0)
 		return r;

@@ -17,6 +17,7 @@
 #include "lp.h"
 #include "peers.h"
 #include "query.h"
+#include "release.h"
 
 /*
  * The refusal of a node's key, naming what to make and list instead: the
@@ -199,8 +200,10 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large)
 		peer_refused(c, req);
 	} else if (!refused_frames(c, req, too_large, k, &q, &tab)) {
 		uint64_t t0 = date_mono_ms();
-		int r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
-		int ti;
+		int r, ti;
+		/* The secretariat's audit follows the registry in force. */
+		release_set_grants(c->reg);
+		r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
 		for (ti = 0; ti < QUERY_TABLES && query_tables[ti] != NULL;
 		     ti++)
 			if (strcmp(q.table, query_tables[ti]) == 0)

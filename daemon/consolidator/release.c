@@ -13,14 +13,15 @@
 
 #include "disclose.h"
 #include "log.h"
+#include "registry.h"
 
 /*
- * Releases kept: every table group (5) for every year of a store of a
- * dozen years at the consolidator's one k, or as many components at
- * several k's. A release holds 16-63 KiB whatever the number of events
- * (its cells are the tables' rows, not the events; bench/README.md), so
- * 64 hold under 4 MiB; the byte bound is met only by data with many
- * times the rows (nationalities, services) of Peru's.
+ * Releases kept: every year of a store of decades at the consolidator's
+ * one k, or as many components at several k's. A release holds about
+ * 200 KiB whatever the number of events (its cells are the tables' rows,
+ * not the events: 16-63 KiB per group of tables, bench/README.md), so 64
+ * hold about 13 MiB; the byte bound is met only by data with many times
+ * the rows (nationalities, services) of Peru's.
  */
 #define CACHE_MAX 64
 #define CACHE_BYTES_MAX ((size_t)64 << 20)
@@ -33,8 +34,60 @@ static size_t bytes_max = CACHE_BYTES_MAX;
 static _Atomic uint64_t n_computed;
 static _Atomic size_t n_kept, n_bytes;
 
-static const char *const group_names[RG_COUNT] = {
-    "victims", "referrals", "protection", "cases", "timeliness"};
+static const char *const group_names[RG_COUNT] = {"year"};
+
+/* What each institution may record (release_set_grants); set: not the
+ * zeros it starts as. */
+static struct grants_by_inst grants;
+static bool grants_set;
+
+/* ---- grants ------------------------------------------------------------ */
+
+static void
+default_grants(struct grants_by_inst *g)
+{
+	int i;
+
+	memset(g, 0, sizeof(*g));
+	for (i = 1; i <= INST_COUNT; i++) {
+		g->kinds[i] = registry_default_kinds((enum institution)i);
+		g->stages[i] = registry_default_stages((enum institution)i);
+	}
+}
+
+const struct grants_by_inst *
+release_grants(void)
+{
+	if (!grants_set) {
+		default_grants(&grants);
+		grants_set = true;
+	}
+	return &grants;
+}
+
+void
+release_set_grants(const struct registry *reg)
+{
+	struct grants_by_inst g;
+	size_t i;
+
+	if (reg == NULL) {
+		default_grants(&g);
+	} else {
+		memset(&g, 0, sizeof(g));
+		for (i = 0; i < reg->n_parties; i++) {
+			const struct reg_party *p = &reg->parties[i];
+			if (!p->node || p->inst < 1 || p->inst > INST_COUNT)
+				continue;
+			g.kinds[p->inst] |= p->kinds;
+			g.stages[p->inst] |= p->stages;
+		}
+	}
+	if (memcmp(&g, release_grants(), sizeof(g)) == 0)
+		return;
+	grants = g;
+	release_cache_clear(); /* made under other relations */
+}
 
 /* ---- cell lists ------------------------------------------------------- */
 
@@ -178,22 +231,14 @@ compute(struct release *rel)
 			r = -ENOMEM;
 	if (r != 0)
 		goto out;
-	switch (rel->g) {
-	case RG_VICTIMS:
-		release_relate_victims(x, rows);
-		break;
-	case RG_REFERRALS:
-		release_relate_referrals(x, rows);
-		break;
-	case RG_PROTECTION:
-		release_relate_protection(x, rows);
-		break;
-	case RG_CASES:
-		release_relate_cases(x, rows);
-		break;
-	default:
-		release_relate_timeliness(x, rows);
-	}
+	/* One component per year: every group's relations, and those
+	 * that tie the groups together. */
+	release_relate_victims(x, rows);
+	release_relate_referrals(x, rows);
+	release_relate_protection(x, rows);
+	release_relate_cases(x, rows);
+	release_relate_timeliness(x, rows);
+	release_relate_records(x, rows);
 	r = x->err;
 	if (r == 0)
 		r = dfam_protect(x->f, rel->k, &rel->unprotected);

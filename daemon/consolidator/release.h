@@ -2,19 +2,20 @@
  * release.h - what the secretariat is shown: the hidden cells of every
  * table it may ask for, decided over the whole family of tables at once.
  *
- * The family splits into *components*, one per table group and calendar
- * year, since no relation a reader knows crosses either:
- *	victims      identification, overlap, breakdown
- *	referrals    referrals, referrals_unmatched
- *	protection   protection
- *	cases        prosecution, funnel
- *	timeliness   timeliness
- * A component holds every count cell the secretariat can get of its
- * tables in that year: nationally for the year, both semesters and the
- * four quarters, and for each of the 25 regions for the year (tables
- * open regionally only). release_relate.c and release_victims.c write the
- * relations a reader knows between them (docs/DISCLOSURE.md lists them)
- * and release.c lets disclose.h decide the hidden cells.
+ * The family splits into *components*, one per calendar year, since no
+ * relation a reader knows crosses years. A component holds every count
+ * cell the secretariat can get of the counting tables (identification,
+ * overlap, breakdown, referrals, referrals_unmatched, protection,
+ * prosecution, funnel, timeliness) in that year: nationally for the
+ * year, both semesters and the four quarters, and for each of the 25
+ * regions for the year (tables open regionally only). The groups of
+ * tables were once components of their own, but the timeliness records
+ * are tied to all the others (each victim identified, referral sent,
+ * case at a stage and victim served is at least one record), and a
+ * reader differencing them recovered hidden counts.
+ * release_relate.c and release_victims.c write the relations a reader
+ * knows between them (docs/DISCLOSURE.md lists them) and release.c lets
+ * disclose.h decide the hidden cells.
  *
  * A *release* is that decision for one component. It depends only on the
  * component's cells and their values, so it is cached: a query whose
@@ -32,14 +33,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The component of a year: every counting table (there is one kind). */
 enum release_group {
-	RG_VICTIMS,
-	RG_REFERRALS,
-	RG_PROTECTION,
-	RG_CASES,
-	RG_TIMELINESS,
+	RG_YEAR,
 };
-#define RG_COUNT 5
+#define RG_COUNT 1
 
 /* The tables that hold counts. */
 enum release_table {
@@ -112,6 +110,19 @@ bool release_hidden(const struct release *r, const struct rcell *key);
  * release took to compute, in ms. */
 void release_stats(const struct release *r, size_t *ret_cells,
 		   size_t *ret_hidden, size_t *ret_unprotected, double *ret_ms);
+
+struct registry;
+
+/*
+ * release_set_grants - what each institution may record, from the
+ * [institution] sections of reg (their kinds and stages), or DESIGN.md's
+ * defaults when reg is NULL (and until it is first called). The relation
+ * of the timeliness records to what they record follows it: a reader
+ * knows the registry, so knows that only the courts record a trial.
+ * A change forgets every cached release. Called by the thread that
+ * asks for releases, before each query.
+ */
+void release_set_grants(const struct registry *reg);
 
 /* release_cache_clear - forgets every cached release (tests, shutdown). */
 void release_cache_clear(void);

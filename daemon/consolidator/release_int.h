@@ -58,6 +58,15 @@ struct lvl {
 	int p, r;
 };
 
+/* What each institution may record (release_set_grants): bits 1 << enum
+ * kind and 1 << enum stage, by institution. */
+struct grants_by_inst {
+	uint32_t kinds[INST_COUNT + 1], stages[INST_COUNT + 1];
+};
+
+/* The grants in force (release.c). */
+const struct grants_by_inst *release_grants(void);
+
 /* The semesters and quarters of each period that has any, by period
  * index (release_relate.c). */
 extern const uint8_t release_kids[3][2];
@@ -86,5 +95,8 @@ void release_relate_referrals(struct ctx *x, const char **rows);
 void release_relate_protection(struct ctx *x, const char **rows);
 void release_relate_cases(struct ctx *x, const char **rows);
 void release_relate_timeliness(struct ctx *x, const char **rows);
+/* Timeliness records against the tables of what they record, which
+ * ties the groups together (release_relate.c). */
+void release_relate_records(struct ctx *x, const char **rows);
 
 #endif

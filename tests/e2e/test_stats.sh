@@ -41,11 +41,11 @@ need_cons() {
 }
 
 # secretariat_may TABLE PERIOD REGION: whether the secretariat may ask
-# for it (docs/DISCLOSURE.md: by region only years, and not the overlap
-# or breakdown).
+# for it (docs/DISCLOSURE.md: by region only years, and not the overlap,
+# breakdown or timeliness).
 secretariat_may() {
 	[ "$3" = all ] || { [ "${#2}" = 4 ] && [ "$1" != overlap ] &&
-		[ "$1" != breakdown ]; }
+		[ "$1" != breakdown ] && [ "$1" != timeliness ]; }
 }
 
 # ask CONF DIR FORMAT TABLE PERIOD REGION: one query into
@@ -53,10 +53,9 @@ secretariat_may() {
 # DIR/rc; none once the consolidator is gone, rather than wait 15 s for
 # each answer that cannot come.
 #
-# The secretariat's first question of a table group and year after a
-# start waits for its release (release.h): in the sanitizer build about
-# a second of one processor for the victims' tables, computed once and
-# kept. The consolidator answers one question at a time, so under a heavy
+# The secretariat's first question of a year after a start waits for
+# its release (release.h): in the sanitizer build some seconds of one
+# processor for a year's every table, computed once and kept. The consolidator answers one question at a time, so under a heavy
 # load a client behind the first questions may give up (15 s) before its
 # turn; the consolidator still finishes and keeps the release, and the
 # question asked again is answered from it. Asked up to 5 times, each
@@ -273,6 +272,9 @@ check "secretariat: a regional quarter is refused, naming what it may ask" \
 	refused_ok prosecution 2025Q1 16
 check "secretariat: a regional semester is refused" refused_ok funnel 2025H2 15
 check "secretariat: the overlap by region is refused" refused_ok overlap 2025 16
+# A region's few records would bound the sum of its small counts.
+check "secretariat: the timeliness by region is refused" \
+	refused_ok timeliness 2025 16
 
 # --- JSON: same keys, same values, null for suppressed ----------------------
 json_ok() { # ROLE CSV_DIR
