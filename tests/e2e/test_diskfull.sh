@@ -2,7 +2,9 @@
 # End to end: a full disk under either daemon, on a small tmpfs. The
 # refusal, the log and the status (exit 1) say "no space left on" with
 # the path, the metrics count it, nothing is lost, and everything goes
-# through once the file system has room again, without a restart.
+# through once the file system has room again, without a restart. A
+# --refetch whose rebuild finds no room leaves the statistics marked
+# stale: the next start rebuilds them, and the tables are as before.
 # Skipped where tmpfs cannot be mounted (not root, or no permission).
 . "$(dirname "$0")/lib.sh"
 
@@ -78,5 +80,32 @@ check "everything delivered" wait_delivered 120
 check "... each event once" \
 	test "$(cons_last_seq mp)" = "$(records "$T/sim/mp.jsonl")"
 check "the node's status is clean again" "$KUSKA" status -c "$N/mp.conf"
+
+# --- the disk fills up under kuska-consolidator --refetch ---------------------
+# The entries dropped (their own transaction), then no room to rebuild the
+# statistics: started as it is, the store must not serve statistics that
+# still count envelopes it no longer holds; it rebuilds them first.
+query_tables "$T/clean"
+stop_cons TERM
+dd if=/dev/zero of="$T/fs-cons/filler" bs=4k 2>/dev/null
+"$CONS" --refetch pnp:100 -c "$N/consolidator.conf" >"$T/refetch.out" 2>&1
+rc=$?
+check "--refetch on a full disk fails (exit $rc)" test $rc = 1
+check "... saying no space left, and that the next start rebuilds" \
+	grep -q "No space left on device.*rebuilt when kuska-consolidator starts" \
+	"$T/refetch.out"
+"$CONS" --rebuild -c "$N/consolidator.conf" >"$T/rebuild.out" 2>&1
+rc=$?
+check "--rebuild with no room either: exit 1, saying what to do (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'no room to rebuild the statistics.*make room' '$T/rebuild.out'"
+rm "$T/fs-cons/filler"
+start_cons
+check "room again: the start rebuilds the statistics" \
+	grep -q "event=stats_stale action=rebuild" "$N/consolidator.log"
+check "the node sends the dropped events again" wait_held pnp "$npnp" 60
+check "... delivered" wait_delivered 60
+query_tables "$T/refetched"
+check "every table as before: nothing counted twice" \
+	same_tables "$T/clean" "$T/refetched"
 
 finish
