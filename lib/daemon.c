@@ -210,6 +210,15 @@ daemon_lock(const char *dir, const char *name, const char *what, bool *created,
 		snprintf(why, why_len,
 			 "%s: another %s is using this %s (stop it first)", dir,
 			 name, what);
+	else if (fd == -EACCES && !state_directory_other(dir))
+		/* A directory restored, or made, by root: "Permission
+		 * denied" alone named neither the owner nor the way out. */
+		snprintf(why, why_len,
+			 "%s: cannot lock: %s (the directory, and data.mdb "
+			 "and lock.mdb in it, must belong to the user the "
+			 "daemon runs as; one restored or made by root stays "
+			 "root's: OPERATIONS.md section 7)",
+			 dir, strerror(-fd));
 	else if (fd < 0 && !state_directory_other(dir))
 		snprintf(why, why_len, "%s: cannot lock: %s", dir,
 			 strerror(-fd));
