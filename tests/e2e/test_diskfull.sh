@@ -108,4 +108,28 @@ query_tables "$T/refetched"
 check "every table as before: nothing counted twice" \
 	same_tables "$T/clean" "$T/refetched"
 
+# --- no room for kuska-node --recover's new outbox -----------------------------
+stop_node mp TERM
+dd if=/dev/zero of="$T/fs-node/filler" bs=4k 2>/dev/null
+"$NODE" --recover -c "$N/mp.conf" >"$T/recover.out" 2>&1
+rc=$?
+check "--recover on a full disk fails (exit $rc)" test $rc = 1
+check "... naming the directory, the outbox unchanged, and what to do" \
+	grep -q "recovery failed: $T/fs-node/outbox: No space left on device (the outbox is unchanged); .*make room" \
+	"$T/recover.out"
+# A lock.mdb removed, as a restore does, with no room to make it again:
+# the outbox is not damaged, and the node says what is wrong instead.
+rm -f "$T/fs-node/outbox/lock.mdb"
+dd if=/dev/zero of="$T/fs-node/filler2" bs=4k 2>/dev/null
+timeout 5 "$NODE" -c "$N/mp.conf" >"$T/nolock.out" 2>&1
+rc=$?
+check "no room for lock.mdb: the node exits 1 (exit $rc)" test $rc = 1
+check "... saying so, not calling the outbox damaged" sh -c \
+	"grep -q 'cannot check the outbox: No space left on device (no room for lock.mdb' '$T/nolock.out' &&
+		! grep -q event=outbox_damaged '$T/nolock.out'"
+rm "$T/fs-node/filler" "$T/fs-node/filler2"
+start_node mp
+check "... and the outbox as it was serves on (status exit 0)" \
+	"$KUSKA" status -c "$N/mp.conf"
+
 finish
