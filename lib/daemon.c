@@ -2,6 +2,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,15 @@ daemon_lock(const char *dir, const char *name, const char *what, bool *created,
 		snprintf(why, why_len,
 			 "%s: another %s is using this %s (stop it first)", dir,
 			 name, what);
+	else if (fd == -EACCES && !state_directory_other(dir))
+		/* A directory restored, or made, by root: "Permission
+		 * denied" alone named neither the owner nor the way out. */
+		snprintf(why, why_len,
+			 "%s: cannot lock: %s (the directory, and data.mdb "
+			 "and lock.mdb in it, must belong to the user the "
+			 "daemon runs as; one restored or made by root stays "
+			 "root's: OPERATIONS.md section 7)",
+			 dir, strerror(-fd));
 	else if (fd < 0 && !state_directory_other(dir))
 		snprintf(why, why_len, "%s: cannot lock: %s", dir,
 			 strerror(-fd));
@@ -363,9 +373,44 @@ daemon_store_error(int err)
 	return strerror(-err);
 }
 
+/* More than LMDB's lock file of 126 readers: it maps what it finds. */
+#define LOCK_RESERVE 65536
+
+int
+daemon_reserve_lock(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	int fd, r = 0;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/lock.mdb", dir) >=
+	    sizeof(path))
+		return 0;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &sb) == 0 && sb.st_size == 0) {
+		r = posix_fallocate(fd, 0, LOCK_RESERVE);
+		if (r == ENOSPC || r == EDQUOT) {
+			/* Left empty, as it was: never a sparse one (a
+			 * shrink that fails leaves what was allocated). */
+			r = -r;
+			if (ftruncate(fd, 0) != 0)
+				r = -ENOSPC;
+		} else
+			r = 0;
+	}
+	close(fd);
+	return r;
+}
+
 const char *
 daemon_open_hint(int err)
 {
+	if (err == -ENOSPC || err == -EDQUOT)
+		return " (no room for lock.mdb, which LMDB needs to open "
+		       "data.mdb: make room and start again; the data is not "
+		       "damaged)";
 	if (err != -EACCES)
 		return "";
 	return " (data.mdb and lock.mdb must belong to the user the daemon "

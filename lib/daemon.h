@@ -110,6 +110,16 @@ const char *daemon_credential_hint(const char *path);
 int daemon_data_access(const char *dir);
 
 /*
+ * daemon_reserve_lock - before LMDB opens DIR: a lock.mdb missing or
+ * empty is made with its blocks allocated. LMDB makes it by ftruncate,
+ * sparse, and maps it: on a full disk the first write into the map was a
+ * SIGBUS (kuska-node --recover's new outbox, a store whose lock.mdb was
+ * removed as OPERATIONS.md section 7 says). 0, -ENOSPC (or -EDQUOT) when
+ * there is no room for it; any other error is LMDB's to report.
+ */
+int daemon_reserve_lock(const char *dir);
+
+/*
  * daemon_open_hint - for a store or outbox the daemon could not open or
  * check with -err: when err is -EACCES, a hint to append (its files are
  * not the daemon's user's, as after a restore copied in by root); else "".

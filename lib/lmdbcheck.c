@@ -242,6 +242,16 @@ read_records(const struct lmdbcheck *c, const uint8_t *out, size_t len,
 	return r;
 }
 
+/* DIR/data.mdb exists. */
+static bool
+has_data_file(const char *dir)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	return access(path, F_OK) == 0;
+}
+
 int
 lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
 {
@@ -253,6 +263,10 @@ lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
 	memset(ret, 0, sizeof(*ret));
 	if ((r = daemon_data_access(c->dir)) != 0)
 		return r; /* not the daemon's file: not damage */
+	/* No room for a lock.mdb (removed, as a restore does): the child
+	 * would die of SIGBUS, which says "damaged". */
+	if (has_data_file(c->dir) && (r = daemon_reserve_lock(c->dir)) != 0)
+		return r;
 	r = guard_run(check_child, (void *)c, &out, &len, &sig);
 	if (r < 0)
 		return r;

@@ -57,8 +57,9 @@ struct lmdbcheck_result {
  * fills *ret (also when it fails part way). A missing data file is an
  * empty one. Returns 0; -EACCES when the files are not this process's to
  * read and write (daemon_data_access); -EXDEV when the file is the other
- * daemon's (c->other_table); damaged's non-zero return; or -errno when
- * the child could not be made.
+ * daemon's (c->other_table); -ENOSPC when there is no room for the
+ * lock.mdb LMDB needs (daemon_reserve_lock); damaged's non-zero return;
+ * or -errno when the child could not be made.
  */
 int lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
     __attribute__((warn_unused_result));

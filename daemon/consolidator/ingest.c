@@ -80,6 +80,7 @@ ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 
 	ig->st = st;
 	ig->reg = reg;
+	ig->rebuilt = false;
 	ig->stats = stats_new();
 	if (ig->stats == NULL)
 		return -ENOMEM;
@@ -87,9 +88,18 @@ ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 	if (r == 0)
 		r = stats_load(ig->stats, st);
 	if (r == -ESTALE) {
-		uint64_t events, skipped;
-		log_info("event=stats_format_old action=rebuild");
+		uint64_t events = 0, skipped = 0;
+		if (stats_stale(ig->stats))
+			log_info("event=stats_stale action=rebuild "
+				 "text=\"envelopes were dropped (--refetch or "
+				 "--repair): the statistics that counted them "
+				 "are rebuilt\"");
+		else
+			log_info("event=stats_format_old action=rebuild");
 		r = ingest_rebuild(ig, &events, &skipped);
+		ig->rebuilt = r == 0;
+		ig->rebuilt_events = events;
+		ig->rebuilt_skipped = skipped;
 		if (r == 0)
 			log_info("event=stats_rebuilt events=%llu skipped=%llu",
 				 (unsigned long long)events,

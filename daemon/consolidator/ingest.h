@@ -41,6 +41,11 @@ struct ingest {
 	 * caller's to set before ingest_open: as many as the daemon's
 	 * verifying threads. */
 	unsigned threads;
+	/* ingest_open() rebuilt the statistics (of another layout, or
+	 * marked stale), from rebuilt_events envelopes, rebuilt_skipped of
+	 * them left out. */
+	bool rebuilt;
+	uint64_t rebuilt_events, rebuilt_skipped;
 };
 
 /* How far in the future (our clock) an event may be signed unremarked. */

@@ -189,6 +189,11 @@ ingest_forget(struct store *st, enum institution inst, uint64_t from)
 	 * are of the day they come back. Not counted as entries. */
 	if (r >= 0)
 		r = store_del_from(t, T_ACCEPT_FIRST + inst - 1, k + 1, 8, 0);
+	/* The statistics still count them until the rebuild that follows:
+	 * should it fail, they are not served, and the next start rebuilds
+	 * them. */
+	if (r >= 0 && n > 0)
+		r = stats_mark_stale(t);
 	if (r < 0) {
 		store_abort(&t);
 		return r;

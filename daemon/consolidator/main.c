@@ -238,6 +238,15 @@ main(int argc, char **argv)
 				 c.cfg.max_map_size_mb << 20, c.reg,
 				 start_workers(&c.cfg), stdout);
 		start_free_and_own(&c);
+		/* What it dropped stays dropped, the statistics counting
+		 * it marked stale: say so, and that running it again is
+		 * all it takes once there is room. */
+		if (err == -ENOSPC)
+			fatalx("repair: %s: %s: make room and run --repair "
+			       "again (what it dropped, the nodes send again; "
+			       "the statistics are rebuilt before anything is "
+			       "served)",
+			       c.cfg.data_dir, strerror(ENOSPC));
 		if (err != 0)
 			fatalx("repair: %s", daemon_store_error(err));
 		daemon_keep();
@@ -261,16 +270,31 @@ main(int argc, char **argv)
 	/* A rebuild (asked for, or of statistics in an older layout)
 	 * verifies on as many threads as the ingest. */
 	c.ig.threads = start_workers(&c.cfg);
-	/* It rebuilds statistics of an older layout: memory may run out. */
-	if ((err = ingest_open(&c.ig, c.st, c.reg)) != 0)
+	/* It rebuilds statistics of an older layout, or marked stale:
+	 * memory, or the disk, may run out. */
+	if ((err = ingest_open(&c.ig, c.st, c.reg)) == -ENOSPC)
+		fatalx("%s: no room to rebuild the statistics: %s: make room "
+		       "and start again",
+		       c.cfg.data_dir, strerror(ENOSPC));
+	if (err != 0)
 		fatalx("cannot read the store: %s", strerror(-err));
 	if (rebuild) {
 		uint64_t events = 0, skipped = 0, t0 = date_mono_ms();
-		err = ingest_rebuild(&c.ig, &events, &skipped);
+		/* Statistics marked stale were rebuilt by ingest_open. */
+		if (!c.ig.rebuilt)
+			err = ingest_rebuild(&c.ig, &events, &skipped);
+		else {
+			events = c.ig.rebuilt_events;
+			skipped = c.ig.rebuilt_skipped;
+		}
 		if (err == -ENOMEM)
 			fatalx("rebuild: out of memory: stopped, no envelope "
 			       "skipped; the statistics are as before: run "
 			       "--rebuild again with more memory");
+		if (err == -ENOSPC)
+			fatalx("rebuild: %s: %s: the statistics are as before; "
+			       "make room and run --rebuild again",
+			       c.cfg.data_dir, strerror(ENOSPC));
 		if (err != 0)
 			fatalx("rebuild: %s", strerror(-err));
 		printf("rebuilt the statistics from %llu envelopes in %llu ms "

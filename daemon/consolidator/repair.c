@@ -126,9 +126,14 @@ rebuild(struct store *st, const struct registry *reg, unsigned threads,
 
 	memset(&ig, 0, sizeof(ig));
 	ig.threads = threads;
+	/* Statistics marked stale by what was dropped are rebuilt there. */
 	r = ingest_open(&ig, st, reg);
-	if (r == 0)
+	if (r == 0 && !ig.rebuilt)
 		r = ingest_rebuild(&ig, &events, &skipped);
+	else if (r == 0) {
+		events = ig.rebuilt_events;
+		skipped = ig.rebuilt_skipped;
+	}
 	ingest_close(&ig);
 	if (r == 0)
 		fprintf(out,

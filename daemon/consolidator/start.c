@@ -206,16 +206,20 @@ start_refetch(struct cons *c, const struct refetch *rf)
 	if (n < 0)
 		fatalx("refetch: %s", strerror(-n));
 	c->ig.threads = start_workers(&c->cfg);
-	/* It rebuilds statistics of an older layout: memory may run out. */
-	if ((err = ingest_open(&c->ig, c->st, c->reg)) != 0)
-		fatalx("cannot read the store: %s", strerror(-err));
-	err = ingest_rebuild(&c->ig, &events, &skipped);
-	/* The entries are gone already (their own transaction): statistics
-	 * still counting them must not be served. */
+	/* It rebuilds the statistics, marked stale when entries were
+	 * dropped (or of an older layout): memory or the disk may run out. */
+	err = ingest_open(&c->ig, c->st, c->reg);
+	if (err == 0 && !c->ig.rebuilt)
+		err = ingest_rebuild(&c->ig, &events, &skipped);
+	else if (err == 0)
+		events = c->ig.rebuilt_events;
+	/* The entries are gone already (their own transaction), and the
+	 * statistics still counting them marked stale: never served. */
 	if (err != 0)
 		fatalx("rebuild: %s: the entries from sequence %llu on are "
-		       "dropped but the statistics still count them; run "
-		       "kuska-consolidator --rebuild before starting it",
+		       "dropped; the statistics, which still count them, are "
+		       "marked stale and rebuilt when kuska-consolidator "
+		       "starts (or run kuska-consolidator --rebuild)",
 		       strerror(-err), (unsigned long long)rf->seq);
 	printf("%s: dropped %d entries from sequence %llu on; rebuilt the "
 	       "statistics from %llu envelopes. Start kuska-consolidator: "

@@ -181,6 +181,25 @@ put_marker(struct store_txn *t)
 			 0);
 }
 
+/* The marker of tables marked stale: never a layout's. */
+#define STALE_MARKER UINT32_MAX
+
+int
+stats_mark_stale(struct store_txn *t)
+{
+	uint8_t v[4];
+
+	store_be32(v, STALE_MARKER);
+	return store_put(t, T_META, format_key, sizeof(format_key) - 1, v, 4,
+			 0);
+}
+
+bool
+stats_stale(const struct stats *s)
+{
+	return s->stale;
+}
+
 /* One counter change into the transaction. */
 static int
 write_counter(void *arg, const uint8_t *key, size_t len, int64_t v)
@@ -350,10 +369,13 @@ check_marker(struct stats *s, struct store_txn *t)
 	size_t vlen;
 
 	s->need_marker = false;
+	s->stale = false;
 	if (store_get(t, T_META, format_key, sizeof(format_key) - 1, &v,
-		      &vlen) == 0)
+		      &vlen) == 0) {
+		s->stale = vlen == 4 && store_get32(v) == STALE_MARKER;
 		return vlen == 4 && store_get32(v) == STATS_FORMAT ? 0
 								   : -ESTALE;
+	}
 	if (store_each(t, T_LIVE, NULL, 0, any_entry, NULL) == 1 ||
 	    store_each(t, T_COUNTERS, NULL, 0, any_entry, NULL) == 1)
 		return -ESTALE;

@@ -180,4 +180,17 @@ int stats_load(struct stats *s, struct store *st)
 int stats_clear(struct stats *s, struct store_txn *t)
     __attribute__((warn_unused_result));
 
+/*
+ * stats_mark_stale - in t, which drops envelopes the tables count: marks
+ * the tables so that stats_load() refuses them (-ESTALE) until a rebuild
+ * (stats_clear) marks them again. A rebuild that fails after t commits
+ * (a full disk) then leaves no tables counting what the store lost: the
+ * next start rebuilds them before it answers.
+ */
+int stats_mark_stale(struct store_txn *t) __attribute__((warn_unused_result));
+
+/* stats_stale - stats_load() refused tables marked by stats_mark_stale(),
+ * not tables of another layout. */
+bool stats_stale(const struct stats *s);
+
 #endif

@@ -145,6 +145,7 @@ struct stats {
 	size_t origins_cap, origins_size; /* allocated, in use */
 	int err;	  /* first allocation failure of the batch */
 	bool need_marker; /* a fresh store: write the layout marker */
+	bool stale;	  /* marked stale: envelopes dropped under them */
 };
 
 /* What a record gives and how LIVE stores it (stats_live.c). */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "store_int.h"
 
@@ -196,6 +197,12 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 		free(st->dir);
 		free(st);
 		return -rc;
+	}
+	if ((rc = daemon_reserve_lock(dir)) != 0) {
+		pthread_rwlock_destroy(&st->remap);
+		free(st->dir);
+		free(st);
+		return rc;
 	}
 	if ((rc = mdb_env_create(&st->env)) != 0) {
 		pthread_rwlock_destroy(&st->remap);

@@ -14,6 +14,7 @@
 #include <sys/statvfs.h>
 
 #include "bytes.h"
+#include "daemon.h"
 #include "keys.h"
 #include "outbox_int.h"
 
@@ -187,6 +188,11 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	if (ob->dir == NULL) {
 		free(ob);
 		return -ENOMEM;
+	}
+	if ((rc = daemon_reserve_lock(dir)) != 0) {
+		free(ob->dir);
+		free(ob);
+		return rc;
 	}
 	rc = mdb_env_create(&ob->env);
 	if (rc != 0)

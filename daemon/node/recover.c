@@ -714,11 +714,22 @@ recover_run(const struct recover_params *p, FILE *out)
 				"later\n");
 		goto out;
 	}
+	/* It writes a new outbox beside the old one: the directory must
+	 * be writable, with room for it. Say which, and what to do. */
 	if (e != 0) {
 		fprintf(stderr,
-			"kuska-node: recovery failed: %s (the outbox "
-			"is unchanged)\n",
-			strerror(-e));
+			"kuska-node: recovery failed: %s: %s (the outbox "
+			"is unchanged)%s\n",
+			p->dir, strerror(-e),
+			e == -ENOSPC
+			    ? "; it writes the new outbox beside the old "
+			      "one: make room for one as large and run it "
+			      "again"
+			: e == -EACCES || e == -EROFS
+			    ? "; it writes the new outbox beside the old "
+			      "one: run it as the directory's owner, or "
+			      "root"
+			    : "");
 		goto out;
 	}
 	report(&r, dropped, moved, out);

@@ -2,7 +2,9 @@
 # End to end: a full disk under either daemon, on a small tmpfs. The
 # refusal, the log and the status (exit 1) say "no space left on" with
 # the path, the metrics count it, nothing is lost, and everything goes
-# through once the file system has room again, without a restart.
+# through once the file system has room again, without a restart. A
+# --refetch whose rebuild finds no room leaves the statistics marked
+# stale: the next start rebuilds them, and the tables are as before.
 # Skipped where tmpfs cannot be mounted (not root, or no permission).
 . "$(dirname "$0")/lib.sh"
 
@@ -78,5 +80,56 @@ check "everything delivered" wait_delivered 120
 check "... each event once" \
 	test "$(cons_last_seq mp)" = "$(records "$T/sim/mp.jsonl")"
 check "the node's status is clean again" "$KUSKA" status -c "$N/mp.conf"
+
+# --- the disk fills up under kuska-consolidator --refetch ---------------------
+# The entries dropped (their own transaction), then no room to rebuild the
+# statistics: started as it is, the store must not serve statistics that
+# still count envelopes it no longer holds; it rebuilds them first.
+query_tables "$T/clean"
+stop_cons TERM
+dd if=/dev/zero of="$T/fs-cons/filler" bs=4k 2>/dev/null
+"$CONS" --refetch pnp:100 -c "$N/consolidator.conf" >"$T/refetch.out" 2>&1
+rc=$?
+check "--refetch on a full disk fails (exit $rc)" test $rc = 1
+check "... saying no space left, and that the next start rebuilds" \
+	grep -q "No space left on device.*rebuilt when kuska-consolidator starts" \
+	"$T/refetch.out"
+"$CONS" --rebuild -c "$N/consolidator.conf" >"$T/rebuild.out" 2>&1
+rc=$?
+check "--rebuild with no room either: exit 1, saying what to do (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q 'no room to rebuild the statistics.*make room' '$T/rebuild.out'"
+rm "$T/fs-cons/filler"
+start_cons
+check "room again: the start rebuilds the statistics" \
+	grep -q "event=stats_stale action=rebuild" "$N/consolidator.log"
+check "the node sends the dropped events again" wait_held pnp "$npnp" 60
+check "... delivered" wait_delivered 60
+query_tables "$T/refetched"
+check "every table as before: nothing counted twice" \
+	same_tables "$T/clean" "$T/refetched"
+
+# --- no room for kuska-node --recover's new outbox -----------------------------
+stop_node mp TERM
+dd if=/dev/zero of="$T/fs-node/filler" bs=4k 2>/dev/null
+"$NODE" --recover -c "$N/mp.conf" >"$T/recover.out" 2>&1
+rc=$?
+check "--recover on a full disk fails (exit $rc)" test $rc = 1
+check "... naming the directory, the outbox unchanged, and what to do" \
+	grep -q "recovery failed: $T/fs-node/outbox: No space left on device (the outbox is unchanged); .*make room" \
+	"$T/recover.out"
+# A lock.mdb removed, as a restore does, with no room to make it again:
+# the outbox is not damaged, and the node says what is wrong instead.
+rm -f "$T/fs-node/outbox/lock.mdb"
+dd if=/dev/zero of="$T/fs-node/filler2" bs=4k 2>/dev/null
+timeout 5 "$NODE" -c "$N/mp.conf" >"$T/nolock.out" 2>&1
+rc=$?
+check "no room for lock.mdb: the node exits 1 (exit $rc)" test $rc = 1
+check "... saying so, not calling the outbox damaged" sh -c \
+	"grep -q 'cannot check the outbox: No space left on device (no room for lock.mdb' '$T/nolock.out' &&
+		! grep -q event=outbox_damaged '$T/nolock.out'"
+rm "$T/fs-node/filler" "$T/fs-node/filler2"
+start_node mp
+check "... and the outbox as it was serves on (status exit 0)" \
+	"$KUSKA" status -c "$N/mp.conf"
 
 finish

@@ -174,5 +174,11 @@ check "every table equals the run without the restore" \
 	same_tables "$T/clean" "$T/restored"
 stop_cons TERM
 check "audit OK" audit_ok
+"$CONS" --rebuild -c "$N/consolidator.conf" >"$T/rebuild.out" 2>&1
+check "--rebuild of the refilled store (exit $?)" test $? = 0
+start_cons
+query_tables "$T/rebuilt"
+check "... gives every table byte for byte as before" \
+	same_tables "$T/clean" "$T/rebuilt"
 
 finish

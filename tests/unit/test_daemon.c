@@ -222,6 +222,56 @@ test_failed_start_leaves_nothing(void **state)
 	remove_test_store(dir, top);
 }
 
+/*
+ * A data directory of root's (restored, or made, by root) refuses the
+ * service's lock: said to be the owner, with the way out. Needs root.
+ */
+static void
+test_lock_dir_of_another_user(void **state)
+{
+	char dir[64], why[1024];
+	bool made;
+	pid_t pid;
+	int st, fds[2];
+	ssize_t n;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	snprintf(dir, sizeof(dir), "/tmp/kuska-lockdir-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int r = 2;
+		close(fds[0]);
+		why[0] = '\0';
+		if (setgid(65534) == 0 && setuid(65534) == 0)
+			r = daemon_lock(dir, "kuska-node", "outbox", &made, why,
+					sizeof(why)) == 0
+				? 1
+				: 0;
+		if (write(fds[1], why, strlen(why)) < 0)
+			r = 3;
+		_exit(r);
+	}
+	close(fds[1]);
+	n = read(fds[0], why, sizeof(why) - 1);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	rmdir(dir);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_true(n > 0);
+	why[n] = '\0';
+	assert_non_null(strstr(why, "cannot lock: Permission denied (the "
+				    "directory, and data.mdb and lock.mdb in "
+				    "it, must belong to the user the daemon "
+				    "runs as"));
+}
+
 /* A client asks on the bound endpoint; the daemon answers with an error. */
 /*
  * A lock.mdb of root's (the daemon or --audit run once by hand as root)
@@ -441,6 +491,7 @@ main(void)
 	    cmocka_unit_test(test_lock_names_state_directory),
 	    cmocka_unit_test(test_failed_start_leaves_nothing),
 	    cmocka_unit_test(test_data_access_lock_file),
+	    cmocka_unit_test(test_lock_dir_of_another_user),
 	    cmocka_unit_test(test_reply_reaches_the_client),
 	    cmocka_unit_test(test_control_serve_caps_a_call),
 	};

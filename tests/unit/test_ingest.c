@@ -961,6 +961,40 @@ open_logged(struct ingest *ig, struct store *st, const struct registry *reg,
 }
 
 /*
+ * Envelopes dropped (--refetch, --repair) with no rebuild after them (it
+ * failed: a full disk): the statistics that still count them are never
+ * loaded; the next open rebuilds them from what is held, and says why.
+ */
+static void
+test_forget_marks_stale(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *sa;
+	struct ingest ga;
+	char out[4096];
+
+	sa = open_store(fx, "a", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	feed(fx, &ga, fx->p_pnp, 1, 20);
+	ingest_close(&ga);
+	assert_int_equal(ingest_forget(sa, INST_PNP, 8), 13);
+
+	open_logged(&ga, sa, fx->reg, out, sizeof(out));
+	assert_non_null(strstr(out, "event=stats_stale action=rebuild"));
+	assert_non_null(strstr(out, "event=stats_rebuilt events=7 skipped=0"));
+	assert_true(ga.rebuilt);
+	assert_int_equal(ga.rebuilt_events, 7);
+	ingest_close(&ga);
+	/* Rebuilt, the tables are marked as of this layout again. */
+	open_logged(&ga, sa, fx->reg, out, sizeof(out));
+	assert_null(strstr(out, "action=rebuild"));
+	assert_false(ga.rebuilt);
+	ingest_close(&ga);
+	close_store(fx, &sa, "a");
+}
+
+/*
  * A start-up rebuild (the tables' layout older than this build's) that
  * leaves stored envelopes out of the tables says so, with how many
  * (event=stats_not_counted): an operator must hear that the tables miss
@@ -1115,6 +1149,7 @@ main(void)
 	    cmocka_unit_test(test_group_fails_alone_go_on),
 	    cmocka_unit_test(test_rebuild_threads),
 	    cmocka_unit_test(test_open_rebuild_not_counted),
+	    cmocka_unit_test(test_forget_marks_stale),
 	    cmocka_unit_test(test_held_damaged),
 	    cmocka_unit_test(test_held_unknown_reason),
 	    cmocka_unit_test(test_rebuild_unknown_reason),
