@@ -106,7 +106,8 @@ endforeach()
 # Small programs the end-to-end tests drive (a rogue peer, ...): built,
 # not run by ctest themselves.
 # What more than one of them needs lives in tests/tools/common.
-add_library(kuska_tools STATIC ${CMAKE_SOURCE_DIR}/tests/tools/common/unread.c)
+add_library(kuska_tools STATIC ${CMAKE_SOURCE_DIR}/tests/tools/common/unread.c
+	${CMAKE_SOURCE_DIR}/tests/tools/common/fakeserver.c)
 target_include_directories(kuska_tools PUBLIC ${CMAKE_SOURCE_DIR}/tests/tools/common)
 target_link_libraries(kuska_tools PUBLIC kuska_lib)
 file(GLOB TOOL_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/tools/*.c)

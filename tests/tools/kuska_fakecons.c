@@ -12,7 +12,6 @@
  * until SIGTERM; exit status 0, or 2 on a usage or setup error.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,30 +20,10 @@
 #include "codec.h"
 #include "date.h"
 #include "keys.h"
+#include "fakeserver.h"
 #include "transport.h"
 
-static volatile sig_atomic_t stop;
 static enum institution inst = INST_PNP; /* the last hello's */
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* Every node admitted, under one name. */
-static int
-admit_any(void *arg, const char *domain, const char *address,
-	  const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
-{
-	(void)arg;
-	(void)domain;
-	(void)address;
-	(void)key;
-	snprintf(user_id, cap, "node");
-	return 0;
-}
 
 /* Sends m to the peer of routing frame f->data[0]. */
 static void
@@ -139,12 +118,8 @@ main(int argc, char **argv)
 {
 	const char *key_path = NULL, *endpoint = NULL;
 	unsigned long long last = 0, seq = 0;
-	struct secret_key *key = NULL;
-	struct transport *t;
-	struct tsock *zap, *s, *socks[2];
-	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
-	char err[256];
-	int c, e;
+	struct fake_server fs;
+	int c;
 
 	while ((c = getopt(argc, argv, "k:e:l:s:")) != -1) {
 		switch (c) {
@@ -169,38 +144,18 @@ main(int argc, char **argv)
 				"-l LAST -s SEQ\n");
 		return 2;
 	}
-	if (keys_init() != 0 ||
-	    keys_load_secret(key_path, &key, err, sizeof(err)) != 0) {
-		fprintf(stderr, "kuska_fakecons: %s\n", err);
+	if (fake_server_open(&fs, "kuska_fakecons", key_path, endpoint,
+			     "consolidator") != 0)
 		return 2;
-	}
-	signal(SIGTERM, on_term);
-	t = transport_new();
-	zap = t != NULL ? tsock_zap(t, &e) : NULL;
-	s = zap != NULL ? tsock_bind_curve(t, endpoint, key->curve_sk,
-					   "consolidator", &lim, &e)
-			: NULL;
-	if (s == NULL) {
-		fprintf(stderr, "kuska_fakecons: cannot bind %s\n", endpoint);
-		return 2;
-	}
-	socks[0] = zap;
-	socks[1] = s;
-	while (!stop) {
-		bool ready[2];
+	while (fake_server_running()) {
 		struct tframes f;
-		if (tsock_poll(socks, 2, ready, 100) <= 0)
+		if (!fake_server_wait(&fs, 100))
 			continue;
-		while (tsock_zap_serve(zap, admit_any, NULL) != -EAGAIN)
-			;
-		while (tsock_recv(s, &f, 2, CODEC_MAX_FRAME) == 0) {
-			answer(s, &f, last, seq);
+		while (tsock_recv(fs.s, &f, 2, CODEC_MAX_FRAME) == 0) {
+			answer(fs.s, &f, last, seq);
 			tframes_clear(&f);
 		}
 	}
-	tsock_free(&s);
-	tsock_free(&zap);
-	transport_free(&t);
-	keys_free(&key);
+	fake_server_close(&fs);
 	return 0;
 }

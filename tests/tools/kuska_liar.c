@@ -15,7 +15,6 @@
  * Runs until SIGTERM; exit status 0, or 2 on a usage or setup error.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,34 +22,14 @@
 
 #include "codec.h"
 #include "keys.h"
+#include "fakeserver.h"
 #include "transport.h"
 
 #define NEVER_SENT_ID 0x7fffffff00000000ULL /* no node counts this far */
 #define FLOOD_BURST 1000 /* unasked replies between two polls, with -f */
 
-static volatile sig_atomic_t stop;
 static uint8_t flood_route[256]; /* the last node that said hello */
 static size_t flood_route_len;	 /* 0: none yet */
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* Every node admitted, under one name. */
-static int
-admit_any(void *arg, const char *domain, const char *address,
-	  const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
-{
-	(void)arg;
-	(void)domain;
-	(void)address;
-	(void)key;
-	snprintf(user_id, cap, "node");
-	return 0;
-}
 
 /* Sends reply m to the peer of routing frame (route, route_len). */
 static void
@@ -132,12 +111,8 @@ main(int argc, char **argv)
 {
 	const char *key_path = NULL, *endpoint = NULL;
 	unsigned long hello_max = 0, refusal_max = 0, unasked = 0;
-	struct secret_key *key = NULL;
-	struct transport *t;
-	struct tsock *zap, *s, *socks[2];
-	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
-	char err[256];
-	int c, e, flood = 0;
+	struct fake_server fs;
+	int c, flood = 0;
 
 	while ((c = getopt(argc, argv, "k:e:m:M:u:f")) != -1) {
 		switch (c) {
@@ -168,43 +143,23 @@ main(int argc, char **argv)
 				"-M N [-u COUNT] [-f]\n");
 		return 2;
 	}
-	if (keys_init() != 0 ||
-	    keys_load_secret(key_path, &key, err, sizeof(err)) != 0) {
-		fprintf(stderr, "kuska_liar: %s\n", err);
+	if (fake_server_open(&fs, "kuska_liar", key_path, endpoint,
+			     "keyholder") != 0)
 		return 2;
-	}
-	signal(SIGTERM, on_term);
-	t = transport_new();
-	zap = t != NULL ? tsock_zap(t, &e) : NULL;
-	s = zap != NULL ? tsock_bind_curve(t, endpoint, key->curve_sk,
-					   "keyholder", &lim, &e)
-			: NULL;
-	if (s == NULL) {
-		fprintf(stderr, "kuska_liar: cannot bind %s\n", endpoint);
-		return 2;
-	}
-	socks[0] = zap;
-	socks[1] = s;
-	while (!stop) {
-		bool ready[2];
+	while (fake_server_running()) {
 		struct tframes f;
 		bool flooding = flood && flood_route_len != 0;
 		if (flooding)
-			send_unasked(s, flood_route, flood_route_len,
+			send_unasked(fs.s, flood_route, flood_route_len,
 				     FLOOD_BURST);
-		if (tsock_poll(socks, 2, ready, flooding ? 0 : 100) <= 0)
+		if (!fake_server_wait(&fs, flooding ? 0 : 100))
 			continue;
-		while (tsock_zap_serve(zap, admit_any, NULL) != -EAGAIN)
-			;
-		while (tsock_recv(s, &f, 2, CODEC_MAX_FRAME) == 0) {
-			answer(s, &f, (uint32_t)hello_max,
+		while (tsock_recv(fs.s, &f, 2, CODEC_MAX_FRAME) == 0) {
+			answer(fs.s, &f, (uint32_t)hello_max,
 			       (uint32_t)refusal_max, unasked);
 			tframes_clear(&f);
 		}
 	}
-	tsock_free(&s);
-	tsock_free(&zap);
-	transport_free(&t);
-	keys_free(&key);
+	fake_server_close(&fs);
 	return 0;
 }

@@ -1,0 +1,44 @@
+/*
+ * fakeserver.h - a daemon's place taken by a test tool (kuska_fakecons,
+ * kuska_liar): bound where the daemon listens, with its key, admitting
+ * every node under one name, until SIGTERM.
+ */
+#ifndef KUSKA_TOOLS_FAKESERVER_H
+#define KUSKA_TOOLS_FAKESERVER_H
+
+#include <stdbool.h>
+
+#include "keys.h"
+#include "transport.h"
+
+struct fake_server {
+	struct transport *t;
+	struct tsock *zap; /* every node admitted, as "node" */
+	struct tsock *s;   /* the CURVE server socket nodes connect to */
+	struct secret_key *key;
+};
+
+/*
+ * fake_server_open - binds endpoint with the secret key at key_path,
+ * as server name (a ZAP domain), and has SIGTERM end fake_server_running.
+ * Returns 0, or 2 (the tools' setup error status) after saying why on
+ * the standard error, prefixed with prog.
+ */
+int fake_server_open(struct fake_server *fs, const char *prog,
+		     const char *key_path, const char *endpoint,
+		     const char *name);
+
+/* fake_server_running - false once SIGTERM has come. */
+bool fake_server_running(void);
+
+/*
+ * fake_server_wait - waits up to timeout_ms for a message, admitting
+ * the nodes that connect meanwhile. Returns true when fs->s may have
+ * one to receive.
+ */
+bool fake_server_wait(struct fake_server *fs, int timeout_ms);
+
+/* fake_server_close - closes everything fake_server_open made. */
+void fake_server_close(struct fake_server *fs);
+
+#endif
