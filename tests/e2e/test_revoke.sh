@@ -55,11 +55,14 @@ revoke() {
 	return 1
 }
 
-# ask ASKER-FD-IN ASKER-FD-OUT REQUEST: one answer line.
+# ask ASKER-FD-IN ASKER-FD-OUT REQUEST: one answer line (the askers wait
+# up to 120 s for it, as the secretariat's first question of a year
+# waits for the year's release: seconds of one processor in the
+# sanitizer build, more on a loaded machine).
 ask() {
 	local line
 	printf '%s\n' "$3" >&"$1"
-	read -r -t 20 line <&"$2"
+	read -r -t 130 line <&"$2"
 	printf '%s\n' "$line"
 }
 
@@ -83,10 +86,10 @@ exec {ANALYST[1]}>&-
 wait "$analyst_pid"
 
 # --- a secretariat's key revoked from a time just ahead -----------------------
-coproc SECRETARIAT { "$ASKER" -k "$N/keys/secretariat.key" \
+coproc SECRETARIAT { "$ASKER" -k "$N/keys/secretariat.key" -t 120000 \
 	-s "$N/keys/consolidator.pub" -e "tcp://127.0.0.1:$((PORT + 1))"; }
 s1=$(ask "${SECRETARIAT[1]}" "${SECRETARIAT[0]}" $'identification\t2025')
-check "the secretariat's connection answers" \
+check "the secretariat's connection answers ($s1)" \
 	grep -q '^answer rows=[0-9]* role=secretariat$' <<<"$s1"
 # 12 s ahead: room for the reload and a query on a loaded machine; then
 # only the rest of the 12 s is waited.
