@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "codec.h"
 #include "date.h"
+#include "file.h"
 #include "html.h"
 #include "i18n.h"
 #include "keys.h"
@@ -385,41 +386,30 @@ fetch_all(const struct client_config *cfg, struct report_data *d)
 	return fetch_years(cfg, d);
 }
 
-/* Writes the page to path through a temporary file renamed into place,
- * or to stdout when path is NULL or "-". Returns 0 or -errno. */
+/* Writes the page to path whole (file_replace: a temporary file, synced
+ * and renamed into place), or to stdout when path is NULL or "-". Returns
+ * 0 or -errno. */
 static int
 write_to(const struct report_data *d, const char *path)
 {
-	char tmp[4096];
+	char *buf = NULL;
+	size_t len = 0;
 	FILE *f;
-	int fd, e;
+	int e;
 
 	if (path == NULL || strcmp(path, "-") == 0) {
 		e = report_page(stdout, d);
 		return fflush(stdout) != 0 ? -errno : e;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
-	if (fd < 0)
+	f = open_memstream(&buf, &len);
+	if (f == NULL)
 		return -errno;
-	(void)fchmod(fd, 0644); /* a report is for reading, like any page */
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		e = -errno;
-		close(fd);
-		unlink(tmp);
-		return e;
-	}
 	e = report_page(f, d);
-	if (fflush(f) != 0 && e == 0)
-		e = -errno;
 	if (fclose(f) != 0 && e == 0)
-		e = -errno;
-	if (e == 0 && rename(tmp, path) != 0)
-		e = -errno;
-	if (e != 0)
-		unlink(tmp);
+		e = -ENOMEM;
+	if (e == 0) /* a report is for reading, like any page */
+		e = file_replace(path, buf, len, 0644);
+	free(buf);
 	return e;
 }
 

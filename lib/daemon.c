@@ -376,6 +376,18 @@ daemon_store_error(int err)
 /* More than LMDB's lock file of 126 readers: it maps what it finds. */
 #define LOCK_RESERVE 65536
 
+/*
+ * A lock.mdb short of LOCK_RESERVE, or with holes: one made before its
+ * space was reserved (LMDB makes it sparse), or cut by a copy. Its blocks
+ * are allocated before LMDB maps it.
+ */
+static bool
+lock_unreserved(const struct stat *sb)
+{
+	return sb->st_size < LOCK_RESERVE ||
+	       (uint64_t)sb->st_blocks * 512 < (uint64_t)sb->st_size;
+}
+
 int
 daemon_reserve_lock(const char *dir)
 {
@@ -389,13 +401,16 @@ daemon_reserve_lock(const char *dir)
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &sb) == 0 && sb.st_size == 0) {
-		r = posix_fallocate(fd, 0, LOCK_RESERVE);
+	if (fstat(fd, &sb) == 0 && lock_unreserved(&sb)) {
+		r = posix_fallocate(fd, 0,
+				    sb.st_size > LOCK_RESERVE ? sb.st_size
+							      : LOCK_RESERVE);
 		if (r == ENOSPC || r == EDQUOT) {
-			/* Left empty, as it was: never a sparse one (a
-			 * shrink that fails leaves what was allocated). */
+			/* Left at its size, as it was (empty when made
+			 * here): never grown sparse (a shrink that fails
+			 * leaves what was allocated). */
 			r = -r;
-			if (ftruncate(fd, 0) != 0)
+			if (ftruncate(fd, sb.st_size) != 0)
 				r = -ENOSPC;
 		} else
 			r = 0;

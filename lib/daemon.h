@@ -111,10 +111,12 @@ int daemon_data_access(const char *dir);
 
 /*
  * daemon_reserve_lock - before LMDB opens DIR: a lock.mdb missing or
- * empty is made with its blocks allocated. LMDB makes it by ftruncate,
- * sparse, and maps it: on a full disk the first write into the map was a
- * SIGBUS (kuska-node --recover's new outbox, a store whose lock.mdb was
- * removed as OPERATIONS.md section 7 says). 0, -ENOSPC (or -EDQUOT) when
+ * empty is made with its blocks allocated, and one found short or sparse
+ * (made by an earlier kuska, or by LMDB itself) has them allocated too.
+ * LMDB makes it by ftruncate, sparse, and maps it: on a full disk the
+ * first write into the map was a SIGBUS (kuska-node --recover's new
+ * outbox, a store whose lock.mdb was removed as OPERATIONS.md section 7
+ * says, a reader slot never used before). 0, -ENOSPC (or -EDQUOT) when
  * there is no room for it; any other error is LMDB's to report.
  */
 int daemon_reserve_lock(const char *dir);

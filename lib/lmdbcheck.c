@@ -148,6 +148,28 @@ emit_summary(int fd, uint64_t entries, bool unchecked)
 	(void)guard_write(fd, rec, sizeof(rec));
 }
 
+/*
+ * Why LMDB could not read c's file (rc, from opening it, or from its
+ * first transaction or tables). Codes that mean its pages are not what
+ * LMDB wrote (a damaged meta page reads as EINVAL, "Invalid argument")
+ * name the file as damaged and where the way out is documented.
+ */
+static void
+say_unreadable(int fd, const struct lmdbcheck *c, int rc, const char *part)
+{
+	if (rc == EINVAL || rc == MDB_INVALID || rc == MDB_CORRUPTED ||
+	    rc == MDB_PAGE_NOTFOUND || rc == MDB_VERSION_MISMATCH)
+		(void)guard_write_text(
+		    fd, REC_UNREADABLE,
+		    "damaged: LMDB cannot read the %s of %s/data.mdb (%s); "
+		    "to repair the %s, see OPERATIONS.md section 10, 'A "
+		    "damaged file'",
+		    part, c->dir, mdb_strerror(rc), c->what);
+	else
+		(void)guard_write_text(fd, REC_UNREADABLE, "%s",
+				       mdb_strerror(rc));
+}
+
 static int
 check_child(void *arg, int fd)
 {
@@ -157,7 +179,7 @@ check_child(void *arg, int fd)
 	MDB_txn *txn = NULL;
 	MDB_dbi dbi[LMDBCHECK_MAX_TABLES], other;
 	MDB_val fk = {strlen(c->format_key), (void *)c->format_key}, fv;
-	const char *odd;
+	const char *odd, *part;
 	uint8_t x = REC_OTHER;
 	uint64_t entries;
 	bool tagged, any;
@@ -172,10 +194,12 @@ check_child(void *arg, int fd)
 		(void)guard_write_text(fd, REC_UNREADABLE, "%s", odd);
 		return 0;
 	}
+	part = "header";
 	if ((rc = mdb_env_create(&env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(env, (MDB_dbi)c->n_tables + 4)) != 0 ||
 	    (rc = mdb_env_open(env, c->dir, MDB_RDONLY | MDB_NOTLS, 0600)) != 0)
 		goto unreadable;
+	part = "tables";
 	if (lmdbcheck_length(env, c->what, why, sizeof(why)) != 0) {
 		(void)guard_write_text(fd, REC_UNREADABLE, "%s", why);
 		mdb_env_close(env);
@@ -198,7 +222,7 @@ check_child(void *arg, int fd)
 	emit_summary(fd, entries, !tagged && any);
 	return 0;
 unreadable:
-	(void)guard_write_text(fd, REC_UNREADABLE, "%s", mdb_strerror(rc));
+	say_unreadable(fd, c, rc, part);
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	if (env != NULL)

@@ -1,16 +1,15 @@
 /* metrics.c - Prometheus text format; see metrics.h. */
 #include "metrics.h"
 
+#include "file.h"
 #include "log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 const double metrics_bucket_le[METRICS_BUCKETS - 1] = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
@@ -153,38 +152,11 @@ metrics_clear(struct mtext *m)
 int
 metrics_write_file(const struct mtext *m, const char *path)
 {
-	char tmp[4200];
-	size_t off = 0;
-	int fd, r = 0;
-
 	if (m->buf == NULL)
 		return -ENOMEM;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		  METRICS_FILE_MODE);
-	if (fd < 0)
-		return -errno;
 	/* The units' UMask=0077 would take the group's read away: the
 	 * monitoring's group (the directory's, set-group-ID) reads it. */
-	if (fchmod(fd, METRICS_FILE_MODE) != 0)
-		r = -errno;
-	while (r == 0 && off < m->len) {
-		ssize_t n = write(fd, m->buf + off, m->len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (close(fd) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) != 0)
-		r = -errno;
-	if (r != 0)
-		unlink(tmp);
-	return r;
+	return file_replace(path, m->buf, m->len, METRICS_FILE_MODE);
 }
 
 bool

@@ -64,9 +64,9 @@ void metrics_clear(struct mtext *m);
 #define METRICS_FILE_MODE 0640
 
 /*
- * metrics_write_file - writes the text to path through a temporary file
- * and rename(2), so a reader never sees half of it; the file is
- * METRICS_FILE_MODE. Returns 0 or -errno.
+ * metrics_write_file - writes the text to path whole (file_replace), so
+ * a reader never sees half of it; the file is METRICS_FILE_MODE. Returns
+ * 0 or -errno.
  */
 int metrics_write_file(const struct mtext *m, const char *path)
     __attribute__((warn_unused_result));

@@ -118,16 +118,25 @@ foreach(src ${TOOL_SRC})
 		kuska_node_core kuska_lib)
 endforeach()
 
+# kuska_wrap(SYMBOL TEST...): each unit test links tests/unit/fail_SYMBOL.c
+# and -Wl,--wrap=SYMBOL, so that its __wrap_SYMBOL stands in for SYMBOL.
+function(kuska_wrap symbol)
+	foreach(t ${ARGN})
+		if(TARGET ${t})
+			target_sources(${t} PRIVATE
+				${CMAKE_SOURCE_DIR}/tests/unit/fail_${symbol}.c)
+			target_link_options(${t} PRIVATE -Wl,--wrap=${symbol})
+		endif()
+	endforeach()
+endfunction()
 # test_codec_envelope, test_codec_msg and test_ingest make kuska's own
 # allocations fail on purpose (fail_malloc.c's __wrap_malloc): memory
 # running out is not an envelope's fault.
-foreach(t test_codec_envelope test_codec_msg test_ingest)
-	if(TARGET ${t})
-		target_sources(${t} PRIVATE
-			${CMAKE_SOURCE_DIR}/tests/unit/fail_malloc.c)
-		target_link_options(${t} PRIVATE -Wl,--wrap=malloc)
-	endif()
-endforeach()
+kuska_wrap(malloc test_codec_envelope test_codec_msg test_ingest)
+# test_file, test_account and test_metrics count the fsyncs of what
+# they replace and fail one on purpose (fail_fsync.c's __wrap_fsync): a
+# file written whole is synced, file and directory.
+kuska_wrap(fsync test_file test_account test_metrics)
 # test_indicators commits ingest before each read transaction a query
 # begins (its __wrap_store_begin): answers read apart would disagree.
 if(TARGET test_indicators)

@@ -165,6 +165,7 @@ main(int argc, char **argv)
 	};
 	struct daemon_args a = {0};
 	int ch, audit = 0, rebuild = 0, repair = 0, err;
+	bool dropped;
 	const char *refetch = NULL;
 	struct refetch rf;
 	char fp[17], why[SETTINGS_PATH_MAX + 128];
@@ -236,8 +237,13 @@ main(int argc, char **argv)
 	if (repair) {
 		err = repair_run(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 				 c.cfg.max_map_size_mb << 20, c.reg,
-				 start_workers(&c.cfg), stdout);
+				 start_workers(&c.cfg), stdout, &dropped);
 		start_free_and_own(&c);
+		if (err == -ENOSPC && !dropped)
+			fatalx("repair: %s: %s: nothing was dropped, the store "
+			       "is as it was; make room and run --repair "
+			       "again",
+			       c.cfg.data_dir, strerror(ENOSPC));
 		/* What it dropped stays dropped, the statistics counting
 		 * it marked stale: say so, and that running it again is
 		 * all it takes once there is room. */

@@ -11,10 +11,10 @@
 
 #define MAX_ROUNDS 10 /* a check lists 1000 damaged entries at most */
 
-/* A file LMDB cannot read: set it aside, start empty. */
+/* A file LMDB cannot read: set it aside (*dropped), start empty. */
 static int
 start_empty(const char *dir, size_t map_size, size_t max_size, const char *why,
-	    FILE *out)
+	    FILE *out, bool *dropped)
 {
 	struct store *st = NULL;
 	char moved[4200];
@@ -23,6 +23,7 @@ start_empty(const char *dir, size_t map_size, size_t max_size, const char *why,
 	r = store_set_aside(dir, moved, sizeof(moved));
 	if (r != 0)
 		return r;
+	*dropped = true;
 	r = store_open(dir, map_size, max_size, &st);
 	if (r != 0)
 		return r;
@@ -62,9 +63,11 @@ all_listed(const struct store_report *r, int tb)
 /*
  * Drops what r found damaged: each institution's sequences from its
  * first damaged one on, every damaged entry, and everything derived.
+ * *dropped: some of it was, also when it then fails.
  */
 static int
-drop_damaged(struct store *st, const struct store_report *r, FILE *out)
+drop_damaged(struct store *st, const struct store_report *r, FILE *out,
+	     bool *dropped)
 {
 	struct store_txn *t;
 	int i, n, rc;
@@ -76,6 +79,7 @@ drop_damaged(struct store *st, const struct store_report *r, FILE *out)
 		n = ingest_forget(st, (enum institution)i, first);
 		if (n < 0)
 			return n;
+		*dropped = *dropped || n > 0;
 		fprintf(out,
 			"%s: dropped sequences %llu and after (%d entries); "
 			"its node sends them again\n",
@@ -97,6 +101,7 @@ drop_damaged(struct store *st, const struct store_report *r, FILE *out)
 		return rc;
 	}
 	rc = store_commit(&t);
+	*dropped = *dropped || rc == 0;
 	/* A damaged key may have taken its sequence with it. */
 	for (i = 1; rc == 0 && i <= INST_COUNT; i++) {
 		uint64_t gap;
@@ -106,6 +111,7 @@ drop_damaged(struct store *st, const struct store_report *r, FILE *out)
 		n = ingest_forget(st, (enum institution)i, gap);
 		if (n < 0)
 			return n;
+		*dropped = *dropped || n > 0;
 		fprintf(
 		    out,
 		    "%s: sequence %llu is missing: dropped it and after (%d "
@@ -146,12 +152,14 @@ rebuild(struct store *st, const struct registry *reg, unsigned threads,
 
 int
 repair_run(const char *dir, size_t map_size, size_t max_size,
-	   const struct registry *reg, unsigned threads, FILE *out)
+	   const struct registry *reg, unsigned threads, FILE *out,
+	   bool *dropped)
 {
 	struct store_report rep;
 	struct store *st = NULL;
 	int round, r;
 
+	*dropped = false;
 	for (round = 0; round < MAX_ROUNDS; round++) {
 		r = store_check(dir, &rep);
 		if (r != 0)
@@ -174,7 +182,8 @@ repair_run(const char *dir, size_t map_size, size_t max_size,
 			return 0;
 		}
 		if (rep.unreadable) {
-			r = start_empty(dir, map_size, max_size, rep.why, out);
+			r = start_empty(dir, map_size, max_size, rep.why, out,
+					dropped);
 			store_report_clear(&rep);
 			if (r != 0)
 				return r;
@@ -183,7 +192,7 @@ repair_run(const char *dir, size_t map_size, size_t max_size,
 		(void)audit_damage(&rep, out, 50);
 		r = store_open(dir, map_size, max_size, &st);
 		if (r == 0)
-			r = drop_damaged(st, &rep, out);
+			r = drop_damaged(st, &rep, out, dropped);
 		if (r == 0)
 			r = rebuild(st, reg, threads, out);
 		store_close(&st);

@@ -16,6 +16,7 @@
 #ifndef KUSKA_REPAIR_H
 #define KUSKA_REPAIR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -24,11 +25,14 @@
 /*
  * repair_run - repairs the store in dir (map sizes as the config says),
  * writing what it found and did to out; the statistics are rebuilt
- * verifying on `threads` threads (ingest_rebuild). Returns 0 when the
- * store is sound afterwards, or -errno.
+ * verifying on `threads` threads (ingest_rebuild). *dropped says, on
+ * success and on failure alike, whether anything was dropped or set
+ * aside (for the nodes to send again): a failure without (a full disk at
+ * the first drop) leaves the store as it was. Returns 0 when the store
+ * is sound afterwards, or -errno.
  */
 int repair_run(const char *dir, size_t map_size, size_t max_size,
-	       const struct registry *reg, unsigned threads, FILE *out)
-    __attribute__((warn_unused_result));
+	       const struct registry *reg, unsigned threads, FILE *out,
+	       bool *dropped) __attribute__((warn_unused_result));
 
 #endif

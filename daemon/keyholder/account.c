@@ -1,12 +1,12 @@
 /* account.c - per-node allowances of a key holder; see account.h. */
 #include "account.h"
 
+#include "file.h"
+
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define DAY_MS 86400000.0
 
@@ -67,23 +67,14 @@ int
 account_save(struct accounts *as, const char *path, unsigned long rate_per_day,
 	     uint64_t mono_ms, uint64_t wall_ms)
 {
-	char tmp[PATH_MAX];
+	char *buf = NULL;
+	size_t len = 0, i;
 	FILE *f;
-	size_t i;
-	int fd, r = 0;
+	int r = 0;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
+	f = open_memstream(&buf, &len);
+	if (f == NULL)
 		return -errno;
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		return r;
-	}
 	fprintf(f, "%s\n", ACCOUNT_FILE_HEAD);
 	for (i = 0; i < as->n; i++) {
 		struct account *a = &as->a[i];
@@ -98,13 +89,12 @@ account_save(struct accounts *as, const char *path, unsigned long rate_per_day,
 		    (unsigned long long)a->refused_other);
 	}
 	if (ferror(f))
-		r = -EIO;
+		r = -ENOMEM;
 	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) != 0)
-		r = -errno;
-	if (r != 0)
-		unlink(tmp);
+		r = -ENOMEM;
+	if (r == 0)
+		r = file_replace(path, buf, len, 0600);
+	free(buf);
 	return r;
 }
 

@@ -71,10 +71,10 @@ uint64_t account_left(struct account *a, unsigned long rate_per_day,
 		      uint64_t mono_ms);
 
 /*
- * account_save - writes every account of as to path (through path.tmp,
- * renamed over it, mode 0600): each node's allowance as at mono_ms and
- * wall_ms, and its counts. Not synced: it outlives the process (a kill,
- * a crash, a restart), not the machine's power. Returns 0 or -errno.
+ * account_save - writes every account of as to path (file_replace, mode
+ * 0600: synced, so it outlives a power cut as well as a kill or a
+ * restart): each node's allowance as at mono_ms and wall_ms, and its
+ * counts. Returns 0 or -errno.
  */
 int account_save(struct accounts *as, const char *path,
 		 unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms)

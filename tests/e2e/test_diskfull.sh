@@ -81,15 +81,25 @@ check "... each event once" \
 	test "$(cons_last_seq mp)" = "$(records "$T/sim/mp.jsonl")"
 check "the node's status is clean again" "$KUSKA" status -c "$N/mp.conf"
 
+# on_full_disk FS OUT CMD...: the tmpfs FS filled up (FS/filler, for the
+# caller to remove), then CMD run with its output in OUT; its exit code
+# in $rc.
+on_full_disk() {
+	local fs=$1 out=$2
+	shift 2
+	dd if=/dev/zero of="$fs/filler" bs=4k 2>/dev/null
+	"$@" >"$out" 2>&1
+	rc=$?
+}
+
 # --- the disk fills up under kuska-consolidator --refetch ---------------------
 # The entries dropped (their own transaction), then no room to rebuild the
 # statistics: started as it is, the store must not serve statistics that
 # still count envelopes it no longer holds; it rebuilds them first.
 query_tables "$T/clean"
 stop_cons TERM
-dd if=/dev/zero of="$T/fs-cons/filler" bs=4k 2>/dev/null
-"$CONS" --refetch pnp:100 -c "$N/consolidator.conf" >"$T/refetch.out" 2>&1
-rc=$?
+on_full_disk "$T/fs-cons" "$T/refetch.out" \
+	"$CONS" --refetch pnp:100 -c "$N/consolidator.conf"
 check "--refetch on a full disk fails (exit $rc)" test $rc = 1
 check "... saying no space left, and that the next start rebuilds" \
 	grep -q "No space left on device.*rebuilt when kuska-consolidator starts" \
@@ -108,11 +118,27 @@ query_tables "$T/refetched"
 check "every table as before: nothing counted twice" \
 	same_tables "$T/clean" "$T/refetched"
 
+# --- no room for kuska-consolidator --repair, before it drops anything --------
+# A lock.mdb removed (a restore) on a full disk: --repair stops at its
+# check, and says nothing was dropped, not "what it dropped, the nodes
+# send again".
+stop_cons TERM
+rm -f "$T/fs-cons/store/lock.mdb"
+on_full_disk "$T/fs-cons" "$T/repair.out" \
+	"$CONS" --repair -c "$N/consolidator.conf"
+check "--repair on a full disk fails (exit $rc)" test $rc = 1
+check "... saying nothing was dropped, and what to do" \
+	grep -q "$T/fs-cons/store: No space left on device: nothing was dropped, the store is as it was; make room and run --repair again" \
+	"$T/repair.out"
+rm "$T/fs-cons/filler"
+start_cons
+query_tables "$T/repair-full"
+check "... and the store serves on as it was" \
+	same_tables "$T/clean" "$T/repair-full"
+
 # --- no room for kuska-node --recover's new outbox -----------------------------
 stop_node mp TERM
-dd if=/dev/zero of="$T/fs-node/filler" bs=4k 2>/dev/null
-"$NODE" --recover -c "$N/mp.conf" >"$T/recover.out" 2>&1
-rc=$?
+on_full_disk "$T/fs-node" "$T/recover.out" "$NODE" --recover -c "$N/mp.conf"
 check "--recover on a full disk fails (exit $rc)" test $rc = 1
 check "... naming the directory, the outbox unchanged, and what to do" \
 	grep -q "recovery failed: $T/fs-node/outbox: No space left on device (the outbox is unchanged); .*make room" \

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "fail_fsync.h"
 
 #define DAY_MS 86400000ull
 
@@ -106,8 +107,13 @@ test_saved(void **state)
 	a->evaluations = 990;
 	a->refused_rate = 12;
 	assert_non_null(account_of(&as, "mimp", 1000, 5));
+	fail_fsync(0);
 	assert_int_equal(account_save(&as, path, 1000, 5, DAY_MS), 0);
 	assert_int_equal(access(path, F_OK), 0);
+	/* Synced, file and directory: before, a power cut could give back
+	 * what was spent since the last write the disk kept. */
+	assert_int_equal(fsynced_files(), 1);
+	assert_int_equal(fsynced_dirs(), 1);
 
 	/* Restarted at once: 10 left, not 1000. */
 	assert_int_equal(

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -315,6 +316,72 @@ test_data_access_lock_file(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* The size of dir/lock.mdb, and whether its blocks are all allocated. */
+static off_t
+lock_size(const char *dir, bool *ret_allocated)
+{
+	char path[96];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	*ret_allocated = (uint64_t)sb.st_blocks * 512 >= (uint64_t)sb.st_size;
+	return sb.st_size;
+}
+
+/*
+ * lock.mdb has its blocks before LMDB maps it: one made here, and one
+ * found sparse or short (LMDB's own, an earlier kuska's), whose holes a
+ * full disk turned into a SIGBUS at the first write. What it holds stays.
+ */
+static void
+test_reserve_lock(void **state)
+{
+	char dir[64], path[96], head[8];
+	bool allocated;
+	int fd;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/kuska-reserve-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	/* None: made, allocated. */
+	assert_int_equal(daemon_reserve_lock(dir), 0);
+	assert_true(lock_size(dir, &allocated) >= 65536);
+	assert_true(allocated);
+	/* LMDB's sparse 8 KiB. */
+	unlink(path);
+	fd = open(path, O_CREAT | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "lmdblock", 8, 0), 8);
+	assert_int_equal(ftruncate(fd, 8192), 0);
+	close(fd);
+	assert_int_equal(lock_size(dir, &allocated), 8192);
+	if (allocated) { /* a file system without holes: nothing to see */
+		unlink(path);
+		rmdir(dir);
+		skip();
+	}
+	assert_int_equal(daemon_reserve_lock(dir), 0);
+	assert_true(lock_size(dir, &allocated) >= 65536);
+	assert_true(allocated);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, head, 8, 0), 8);
+	close(fd);
+	assert_memory_equal(head, "lmdblock", 8);
+	/* Longer than the reserve, with holes: all of it, no more. */
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 262144), 0);
+	close(fd);
+	assert_int_equal(daemon_reserve_lock(dir), 0);
+	assert_int_equal(lock_size(dir, &allocated), 262144);
+	assert_true(allocated);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Sends a status request from cli, once its connection takes it. */
 static void
 send_status(struct tsock *cli)
@@ -491,6 +558,7 @@ main(void)
 	    cmocka_unit_test(test_lock_names_state_directory),
 	    cmocka_unit_test(test_failed_start_leaves_nothing),
 	    cmocka_unit_test(test_data_access_lock_file),
+	    cmocka_unit_test(test_reserve_lock),
 	    cmocka_unit_test(test_lock_dir_of_another_user),
 	    cmocka_unit_test(test_reply_reaches_the_client),
 	    cmocka_unit_test(test_control_serve_caps_a_call),

@@ -960,6 +960,20 @@ open_logged(struct ingest *ig, struct store *st, const struct registry *reg,
 	unlink(path);
 }
 
+/* Store "a" holding pnp's plain events 1..n, counted, its ingest closed. */
+static struct store *
+store_fed_pnp(const struct fixture *fx, uint64_t n)
+{
+	struct store *st = open_store(fx, "a", 64u << 20, 256u << 20);
+	struct ingest ig;
+
+	memset(&ig, 0, sizeof(ig));
+	assert_int_equal(ingest_open(&ig, st, fx->reg), 0);
+	feed(fx, &ig, fx->p_pnp, 1, n);
+	ingest_close(&ig);
+	return st;
+}
+
 /*
  * Envelopes dropped (--refetch, --repair) with no rebuild after them (it
  * failed: a full disk): the statistics that still count them are never
@@ -973,11 +987,7 @@ test_forget_marks_stale(void **state)
 	struct ingest ga;
 	char out[4096];
 
-	sa = open_store(fx, "a", 64u << 20, 256u << 20);
-	memset(&ga, 0, sizeof(ga));
-	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
-	feed(fx, &ga, fx->p_pnp, 1, 20);
-	ingest_close(&ga);
+	sa = store_fed_pnp(fx, 20);
 	assert_int_equal(ingest_forget(sa, INST_PNP, 8), 13);
 
 	open_logged(&ga, sa, fx->reg, out, sizeof(out));
@@ -1011,11 +1021,7 @@ test_open_rebuild_not_counted(void **state)
 	struct ingest ga;
 	char out[4096];
 
-	sa = open_store(fx, "a", 64u << 20, 256u << 20);
-	memset(&ga, 0, sizeof(ga));
-	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
-	feed(fx, &ga, fx->p_pnp, 1, 20);
-	ingest_close(&ga);
+	sa = store_fed_pnp(fx, 20);
 	spoil_stored(sa, INST_PNP, 7, true);
 	assert_int_equal(store_begin(sa, true, &t), 0);
 	assert_int_equal(store_put(t, T_META, format_key,

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "fail_fsync.h"
 #include "metrics.h"
 
 static void
@@ -119,8 +120,12 @@ test_export_file(void **state)
 	snprintf(path, sizeof(path), "%s/kuska.prom", dir);
 	/* 0640 whatever the umask: the units' 0077 as the usual 022. */
 	mask = umask(077);
+	fail_fsync(0);
 	metrics_export(path, 60, &last, 100000, render, NULL);
 	assert_int_equal(renders, 1);
+	/* Synced, file and directory (file_replace): before, neither. */
+	assert_int_equal(fsynced_files(), 1);
+	assert_int_equal(fsynced_dirs(), 1);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, METRICS_FILE_MODE);
 	umask(022);

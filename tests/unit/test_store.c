@@ -782,6 +782,46 @@ test_truncated(void **state)
 	store_report_clear(&rep);
 }
 
+/*
+ * A meta page whose page size (offset 40) has its bits flipped: LMDB says
+ * only "Invalid argument". The check says the file is damaged, which
+ * file, and where its repair is told.
+ */
+static void
+test_meta_flipped(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	struct store_report rep;
+	char path[160];
+	uint8_t b[4];
+	FILE *f;
+	int i;
+
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	put_str(t, T_META, "m", "a value");
+	assert_int_equal(store_commit(&t), 0);
+	store_close(&st);
+	snprintf(path, sizeof(path), "%s/data.mdb", fx->db);
+	f = fopen(path, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 40, SEEK_SET), 0);
+	assert_int_equal(fread(b, 1, sizeof(b), f), sizeof(b));
+	for (i = 0; i < 4; i++)
+		b[i] ^= 0xff;
+	assert_int_equal(fseek(f, 40, SEEK_SET), 0);
+	assert_int_equal(fwrite(b, 1, sizeof(b), f), sizeof(b));
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(store_check(fx->db, &rep), 0);
+	assert_true(rep.unreadable);
+	assert_non_null(strstr(rep.why, "damaged: "));
+	assert_non_null(strstr(rep.why, path));
+	assert_non_null(strstr(rep.why, "OPERATIONS.md section 10"));
+	store_report_clear(&rep);
+}
+
 /* store_del_from: a key and what sorts after it, within a prefix. */
 static void
 test_del_from(void **state)
@@ -831,6 +871,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_checksum_damage, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_meta_flipped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_del_from, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_one_value, setup,
 					    teardown),
