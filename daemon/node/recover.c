@@ -664,6 +664,15 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			(unsigned long long)r->cons_last,
 			(unsigned long long)r->refused,
 			(unsigned long long)r->holes);
+	/* Its word alone says what it holds: what it named and left out is
+	 * said, not taken for a hole of its store. */
+	if (r->cons_last > r->got)
+		fprintf(out,
+			"the consolidator handed back nothing at %llu of "
+			"sequences 1-%llu (not in its store, or withheld): "
+			"the new outbox holds nothing there\n",
+			(unsigned long long)(r->cons_last - r->got),
+			(unsigned long long)r->cons_last);
 	if (r->kept > 0)
 		fprintf(out,
 			"kept %llu events of this outbox not yet delivered "

@@ -43,6 +43,8 @@ check "... nothing made" test ! -e "$N/data/pnp/data.mdb"
 recover_from 5 $BIG "$T/past.out"
 check "an event at 2^63 past the 5 it holds: no hang (exit $rc)" \
 	sh -c "test $rc != 124 && test $rc -lt 128"
+check "... the 5 it named, handed back not, said" grep -q \
+	"handed back nothing at 5 of sequences 1-5" "$T/past.out"
 sed 's/^/# /' "$T/past.out"
 
 # no_outbox: what the cases above left of the outbox, removed.
@@ -71,6 +73,8 @@ recover_from 1 1 "$T/own.out" "$N/keys/pnp.key"
 check "an envelope signed with the node's key: taken (exit $rc)" test $rc = 0
 check "... as the one event recovered" grep -q "recovered 1 events" \
 	"$T/own.out"
+check "... the sequences it named, handed back, none said missing" \
+	sh -c "! grep -q 'handed back nothing' '$T/own.out'"
 sed 's/^/# /' "$T/own.out"
 
 # The node's, for another network: said accepted, refused; said refused
