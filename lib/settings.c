@@ -15,6 +15,7 @@ static const struct config_field node_fields[] = {
     {"key", CONFIG_PATH, S(node_config, key), 0, 0, NULL},
     {"linkage_key", CONFIG_PATH, S(node_config, linkage_key), 0, 0, NULL},
     {"ref_key", CONFIG_PATH, S(node_config, ref_key), 0, 0, NULL},
+    {"previous_keys", CONFIG_OPT_PATH, S(node_config, previous_keys), 0, 0, ""},
     {"keyholder", CONFIG_ENDPOINT_TCP, S(node_config, keyholder[0]), 0, 0,
      NULL},
     {"keyholder_key", CONFIG_PATH, S(node_config, keyholder_key[0]), 0, 0,

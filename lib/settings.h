@@ -26,6 +26,9 @@ struct node_config {
 	char key[SETTINGS_PATH_MAX];	     /* secret key file */
 	char linkage_key[SETTINGS_PATH_MAX]; /* linkage key file */
 	char ref_key[SETTINGS_PATH_MAX];     /* this node's ref key file */
+	/* "" or a directory of the .pub files of this node's earlier
+	 * signing keys (--recover checks what they signed) */
+	char previous_keys[SETTINGS_PATH_MAX];
 	/* The key holders: endpoint and .pub file; [0] required, the
 	 * others "" when unset. */
 	char keyholder[SETTINGS_MAX_KEYHOLDERS][SETTINGS_PATH_MAX];

@@ -8,6 +8,7 @@
  * and the poll loop; control.c answers the submit socket, start.c checks
  * the outbox before the node works from it and runs --recover.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -45,6 +46,45 @@ usage(void)
 	exit(2);
 }
 
+/*
+ * Loads every *.pub of [node] previous_keys, the node's earlier signing
+ * keys; exits on any error.
+ */
+static void
+load_old_keys(struct node *n, const char *path)
+{
+	const char *dir = n->cfg.previous_keys;
+	struct dirent *d;
+	char err[512], file[SETTINGS_PATH_MAX + 300];
+	DIR *dh;
+
+	if (dir[0] == '\0')
+		return;
+	dh = opendir(dir);
+	if (dh == NULL)
+		fatalx_config("%s: [node] previous_keys: %s: %s (a directory "
+			      "of the .pub files of this node's earlier "
+			      "signing keys)",
+			      path, dir, strerror(errno));
+	while ((d = readdir(dh)) != NULL) {
+		size_t len = strlen(d->d_name);
+		if (len < 5 || d->d_name[0] == '.' ||
+		    strcmp(d->d_name + len - 4, ".pub") != 0)
+			continue;
+		if (n->n_old_keys == NODE_MAX_OLD_KEYS)
+			fatalx_config("%s: [node] previous_keys: %s: more "
+				      "than %d .pub files",
+				      path, dir, NODE_MAX_OLD_KEYS);
+		snprintf(file, sizeof(file), "%s/%s", dir, d->d_name);
+		if (keys_load_public(file, &n->old_keys[n->n_old_keys], err,
+				     sizeof(err)) != 0)
+			fatalx_config("%s: [node] previous_keys: %s", path,
+				      err);
+		n->n_old_keys++;
+	}
+	closedir(dh);
+}
+
 /* Loads the config and every key it names; exits on any error. */
 static void
 load(struct node *n, const char *path)
@@ -70,6 +110,7 @@ load(struct node *n, const char *path)
 	if (keys_load_public(n->cfg.consolidator_key, &n->consolidator, err,
 			     sizeof(err)) != 0)
 		fatalx_config("%s: [node] consolidator_key: %s", path, err);
+	load_old_keys(n, path);
 	/* An address of the example configs left as shipped: the node
 	 * would start and never reach anyone. Said at -n and each start. */
 	if (settings_placeholder(n->cfg.consolidator))

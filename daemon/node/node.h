@@ -24,12 +24,18 @@
 #define SUBMIT_MAX_BYTES (64 * 1024 * 1024)
 /* Requests that came during a submit and wait for it to end. */
 #define DEFERRED_MAX 8
+/* Earlier signing keys [node] previous_keys may hold. */
+#define NODE_MAX_OLD_KEYS 64
 
 struct node {
 	struct node_config cfg;
 	struct secret_key *key;
 	struct key32 *linkage, *ref_key;
 	struct public_key consolidator;
+	/* The .pub files of [node] previous_keys: this node's earlier
+	 * signing keys, which --recover accepts the signatures of. */
+	struct public_key old_keys[NODE_MAX_OLD_KEYS];
+	size_t n_old_keys;
 	struct holders *holders;
 	struct outbox *ob;
 	struct transport *t;

@@ -284,10 +284,86 @@ index_event(struct rec *r, struct outbox_txn *t, uint64_t seq,
 	return e;
 }
 
-/* Stores the envelope of seq in the new outbox and indexes its event. */
+/* The signing key of this node's whose id is key_id, or NULL. */
+static const uint8_t *
+own_key(const struct rec *r, const uint8_t key_id[KEY_ID_LEN])
+{
+	size_t i;
+
+	if (memcmp(key_id, r->p->key->key_id, KEY_ID_LEN) == 0)
+		return r->p->key->sign_pk;
+	for (i = 0; i < r->p->n_old_keys; i++)
+		if (memcmp(key_id, r->p->old_keys[i].key_id, KEY_ID_LEN) == 0)
+			return r->p->old_keys[i].sign_pk;
+	return NULL;
+}
+
+/*
+ * Whether env, which the consolidator says is this node's at seq, is
+ * signed by this node's key (or one of its earlier keys) and, if the
+ * consolidator says it accepted it, for the node's network in a schema
+ * version it writes (a refused one may be neither: the node signed it
+ * so, and it is a dead letter). The consolidator holds no key of the
+ * node's: what it could make up fails here. Returns 0, or -EKEYREJECTED
+ * said.
+ */
+static int
+own_envelope(struct rec *r, uint64_t seq, const struct envelope *env,
+	     bool accepted)
+{
+	const uint8_t *pk = own_key(r, env->key_id);
+	struct sign_fields f;
+	char fp[17];
+	const char *why = NULL;
+
+	f.network = env->network;
+	f.version = env->version;
+	f.institution = (uint8_t)env->inst;
+	f.seq = env->seq;
+	f.created_ms = env->created_ms;
+	memcpy(f.key_id, env->key_id, KEY_ID_LEN);
+	f.event = env->event;
+	f.event_len = env->event_len;
+	if (pk == NULL)
+		why = "signed with a key that is not this node's";
+	else if (sign_verify(pk, &f, env->signature) != 0)
+		why = "its signature does not verify with this node's key";
+	else if (accepted && strcmp(env->network, r->p->network) != 0)
+		why = "signed for another network, and said accepted";
+	else if (accepted && (env->version < CODEC_VERSION_MIN ||
+			      env->version > CODEC_VERSION))
+		why = "of a schema version this node does not write, and "
+		      "said accepted";
+	if (why == NULL)
+		return 0;
+	fprintf(stderr,
+		"kuska-node: the consolidator's envelope at sequence %llu is "
+		"not this node's: %s (key %s): nothing is stored (the outbox "
+		"is unchanged). A consolidator that hands back what this node "
+		"never signed is not to be trusted with its outbox: check it "
+		"(and its key) before running --recover again%s\n",
+		(unsigned long long)seq, why, log_hex8(env->key_id, fp),
+		pk == NULL ? "; if this node's signing key was replaced, name "
+			     "the earlier key's .pub in [node] previous_keys"
+			   : "");
+	r->said = true;
+	return -EKEYREJECTED;
+}
+
+/* Whose an envelope put_event stores is, and so what is checked. */
+enum whose {
+	OLD_OUTBOX,	/* the old outbox's: this node's */
+	THEIR_ACCEPTED, /* the consolidator's, accepted there */
+	THEIR_REFUSED,	/* the consolidator's, refused there */
+};
+
+/*
+ * Stores the envelope of seq in the new outbox and indexes its event;
+ * one from the consolidator only once it is found this node's.
+ */
 static int
 put_event(struct rec *r, struct outbox_txn *t, uint64_t seq, const uint8_t *buf,
-	  size_t len, const char *ref)
+	  size_t len, const char *ref, enum whose whose)
 {
 	struct envelope env;
 	uint8_t digest[REF_DIGEST_LEN];
@@ -298,6 +374,13 @@ put_event(struct rec *r, struct outbox_txn *t, uint64_t seq, const uint8_t *buf,
 	e = codec_envelope_decode(buf, len, &env);
 	if (e == 0 && (env.inst != r->p->inst || env.seq != seq))
 		e = -EBADMSG;
+	if (e == 0 && whose != OLD_OUTBOX) {
+		e = own_envelope(r, seq, &env, whose == THEIR_ACCEPTED);
+		if (e != 0) {
+			codec_envelope_clear(&env);
+			return e;
+		}
+	}
 	if (e == 0)
 		e = codec_event_decode(env.event, env.event_len, r->ev);
 	if (e != 0) {
@@ -374,10 +457,12 @@ take_piece(struct rec *r, const struct msg *m)
 			ref[0] = '\0';
 		if (h->env != NULL)
 			e = put_event(r, t, h->seq, h->env, h->len,
-				      ref[0] ? ref : NULL);
+				      ref[0] ? ref : NULL,
+				      h->reason == REASON_NONE ? THEIR_ACCEPTED
+							       : THEIR_REFUSED);
 		else if (own != NULL)
 			e = put_event(r, t, h->seq, own, own_len,
-				      ref[0] ? ref : NULL);
+				      ref[0] ? ref : NULL, OLD_OUTBOX);
 		else
 			r->holes++;
 		free(own);
@@ -469,7 +554,8 @@ keep_tail(struct rec *r, uint64_t *ret_dropped)
 		char ref[128];
 		if (outbox_get(r->old, seq, &env, &len, ref, sizeof(ref)) != 0)
 			break;
-		e = put_event(r, t, seq, env, len, ref[0] ? ref : NULL);
+		e = put_event(r, t, seq, env, len, ref[0] ? ref : NULL,
+			      OLD_OUTBOX);
 		free(env);
 		if (e != 0)
 			break;
@@ -578,6 +664,15 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			(unsigned long long)r->cons_last,
 			(unsigned long long)r->refused,
 			(unsigned long long)r->holes);
+	/* Its word alone says what it holds: what it named and left out is
+	 * said, not taken for a hole of its store. */
+	if (r->cons_last > r->got)
+		fprintf(out,
+			"the consolidator handed back nothing at %llu of "
+			"sequences 1-%llu (not in its store, or withheld): "
+			"the new outbox holds nothing there\n",
+			(unsigned long long)(r->cons_last - r->got),
+			(unsigned long long)r->cons_last);
 	if (r->kept > 0)
 		fprintf(out,
 			"kept %llu events of this outbox not yet delivered "
@@ -714,6 +809,8 @@ recover_run(const struct recover_params *p, FILE *out)
 				"later\n");
 		goto out;
 	}
+	if (e != 0 && r.said)
+		goto out; /* the consolidator's copy refused, and why said */
 	/* It writes a new outbox beside the old one: the directory must
 	 * be writable, with room for it. Say which, and what to do. */
 	if (e != 0) {

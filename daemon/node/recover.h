@@ -4,7 +4,11 @@
  * older backup, or replaced) or is damaged.
  *
  * The consolidator hands back everything it holds for this institution
- * (accepted envelopes, and refusals with their envelopes); the new outbox
+ * (accepted envelopes, and refusals with their envelopes). Each envelope
+ * must be this node's (signed by its key or an earlier one, for its
+ * institution, network and sequence), or nothing is stored: a
+ * consolidator holds no key of the node's, and could otherwise plant in
+ * the outbox what the node never signed. The new outbox
  * holds exactly that, its ref index rebuilt from the events (their ids,
  * kinds, corrections and withdrawals; the digests computed), its dead
  * letters from the refusals, and acknowledged up to the consolidator's
@@ -32,6 +36,10 @@ struct recover_params {
 	const char *consolidator;	   /* endpoint */
 	const char *network;		   /* said at hello */
 	const struct secret_key *key;	   /* the node's keys */
+	/* The node's earlier signing keys ([node] previous_keys): what
+	 * they signed is the node's too. */
+	const struct public_key *old_keys;
+	size_t n_old_keys;
 	const struct public_key *cons_key; /* the consolidator's */
 	long timeout_ms;		   /* per answer */
 	const uint8_t *ref_fp;		   /* the ref key's fingerprint, 32 */

@@ -192,6 +192,8 @@ node_recover(struct node *n)
 	    .consolidator = n->cfg.consolidator,
 	    .network = n->cfg.network,
 	    .key = n->key,
+	    .old_keys = n->old_keys,
+	    .n_old_keys = n->n_old_keys,
 	    .cons_key = &n->consolidator,
 	    .timeout_ms = RECOVER_TIMEOUT_MS,
 	    .ref_fp = fp,

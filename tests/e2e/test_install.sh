@@ -289,6 +289,9 @@ done
 # population key names a synthetic file.
 printf '%s\n' year,region,sex,age_group,population 2025,00,F,0-17,1 \
 	2025,00,F,18+,2 2025,00,M,0-17,3 2025,00,M,18+,4 >"$E/population.csv"
+# The node configs' previous_keys: a directory of earlier keys' .pub.
+mkdir -p "$E/keys/previous"
+cp "$E/keys/pnp.pub" "$E/keys/previous/pnp-1.pub"
 for pass in "as shipped" "with optional keys uncommented"; do
 	if [ "$pass" != "as shipped" ]; then
 		sed -i 's/^#\([a-z_]* *=\)/\1/' "$E"/*.conf

@@ -3,13 +3,18 @@
  * the end-to-end tests.
  *
  *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST -s SEQ
+ *		[-K SIGNER.key] [-N NETWORK] [-r REASON]
  *
  * Binds where the consolidator listens, with its key, and admits any
  * node. It welcomes every hello saying it holds LAST events of the
  * node's institution, and answers every recovery request with one event
  * held at sequence SEQ: an identification of that institution, its
- * envelope naming SEQ (not signed: --recover does not verify it). Runs
- * until SIGTERM; exit status 0, or 2 on a usage or setup error.
+ * envelope naming SEQ, for network NETWORK (default kuska-demo), not
+ * signed (signature and key id zero), or signed with SIGNER.key's signing
+ * key (a node's: what an honest consolidator hands back; or another's,
+ * its own: what it could make up); held as accepted, or refused with the
+ * reason numbered REASON (enum reason, lib/codec.h). Runs until SIGTERM;
+ * exit status 0, or 2 on a usage or setup error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,9 +26,13 @@
 #include "date.h"
 #include "keys.h"
 #include "fakeserver.h"
+#include "sign.h"
 #include "transport.h"
 
 static enum institution inst = INST_PNP; /* the last hello's */
+static struct secret_key *signer;	 /* -K, or NULL: unsigned */
+static const char *network = "kuska-demo";    /* -N */
+static enum reason held_reason = REASON_NONE; /* -r */
 
 /* Sends m to the peer of routing frame f->data[0]. */
 static void
@@ -74,7 +83,25 @@ held_envelope(uint64_t seq, uint8_t **ret, size_t *ret_len)
 	env.created_ms = date_now_ms();
 	env.event = evb;
 	env.event_len = evb_len;
-	snprintf(env.network, sizeof(env.network), "kuska-demo");
+	snprintf(env.network, sizeof(env.network), "%s", network);
+	if (signer != NULL) {
+		struct sign_fields f = {
+		    .network = env.network,
+		    .version = env.version,
+		    .institution = (uint8_t)env.inst,
+		    .seq = env.seq,
+		    .created_ms = env.created_ms,
+		    .event = evb,
+		    .event_len = evb_len,
+		};
+		memcpy(env.key_id, signer->key_id, KEY_ID_LEN);
+		memcpy(f.key_id, signer->key_id, KEY_ID_LEN);
+		e = sign_envelope(signer->sign_sk, &f, env.signature);
+		if (e != 0) {
+			free(evb);
+			return e;
+		}
+	}
 	e = codec_envelope_encode(&env, ret, ret_len);
 	free(evb);
 	return e;
@@ -100,6 +127,9 @@ answer(struct tsock *s, const struct tframes *f, uint64_t last, uint64_t seq)
 	} else if (req.type == MSG_RECOVER_REQUEST) {
 		memset(&h, 0, sizeof(h));
 		h.seq = seq;
+		h.reason = held_reason;
+		if (held_reason != REASON_NONE)
+			snprintf(h.text, sizeof(h.text), "refused");
 		if (held_envelope(seq, &env, &h.len) == 0) {
 			h.env = env;
 			rep.type = MSG_RECOVER_REPLY;
@@ -116,12 +146,13 @@ answer(struct tsock *s, const struct tframes *f, uint64_t last, uint64_t seq)
 int
 main(int argc, char **argv)
 {
-	const char *key_path = NULL, *endpoint = NULL;
+	const char *key_path = NULL, *endpoint = NULL, *signer_path = NULL;
 	unsigned long long last = 0, seq = 0;
+	char err[256] = "";
 	struct fake_server fs;
 	int c;
 
-	while ((c = getopt(argc, argv, "k:e:l:s:")) != -1) {
+	while ((c = getopt(argc, argv, "k:e:l:s:K:N:r:")) != -1) {
 		switch (c) {
 		case 'k':
 			key_path = optarg;
@@ -135,18 +166,34 @@ main(int argc, char **argv)
 		case 's':
 			seq = strtoull(optarg, NULL, 10);
 			break;
+		case 'K':
+			signer_path = optarg;
+			break;
+		case 'N':
+			network = optarg;
+			break;
+		case 'r':
+			held_reason = (enum reason)strtoul(optarg, NULL, 10);
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (key_path == NULL || endpoint == NULL) {
 		fprintf(stderr, "usage: kuska_fakecons -k KEY -e ENDPOINT "
-				"-l LAST -s SEQ\n");
+				"-l LAST -s SEQ [-K SIGNER.key] [-N NETWORK] "
+				"[-r REASON]\n");
 		return 2;
 	}
 	if (fake_server_open(&fs, "kuska_fakecons", key_path, endpoint,
 			     "consolidator") != 0)
 		return 2;
+	if (signer_path != NULL &&
+	    keys_load_secret(signer_path, &signer, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kuska_fakecons: %s\n", err);
+		fake_server_close(&fs);
+		return 2;
+	}
 	while (fake_server_running()) {
 		struct tframes f;
 		if (!fake_server_wait(&fs, 100))
@@ -157,5 +204,6 @@ main(int argc, char **argv)
 		}
 	}
 	fake_server_close(&fs);
+	keys_free(&signer);
 	return 0;
 }
