@@ -125,6 +125,13 @@ for who in secretariat:es analyst:en; do
 	pages=$(pdfinfo "$out.pdf" 2>/dev/null | awk '/^Pages:/ { print $2 }')
 	check "$role: the PDF has pages (${pages:-none})" test "${pages:-0}" -ge 2
 	check "$role: a screenshot" test -s "$out-desktop.png"
+	# At 1280 px (a laptop) every table fits the page: none scrolls
+	# sideways, the key indicators' ten columns included.
+	python3 "$HERE/report_check.py" probe "$page" "$T/$role.fit.html"
+	browse "$T/$role.fit" "file://$T/$role.fit.html" --dump-dom \
+		--window-size=1280,900 >"$T/$role.fit.dom"
+	check "$role: at 1280 px no table scrolls sideways" \
+		python3 "$HERE/report_check.py" fit "$T/$role.fit.dom"
 done
 browse "$T/phone" "file://$ART/report-secretariat.html" \
 	--screenshot="$ART/report-secretariat-phone.png" --window-size=412,1800 \
