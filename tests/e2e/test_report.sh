@@ -230,6 +230,19 @@ q() {
 	"$KUSKA" query -c "$N/$role.conf" "$table" --period "$period" \
 		--format csv "$@"
 }
+# The estimate's rate comes with its interval: the bootstrap limits of
+# the estimate table over the population of the rate's row, by hand.
+rate_ci=$(
+	q analyst estimate $P --boot 1000 --seed 1 |
+		awk -F, '$4 == "bootstrap" { print $7, $8 }'
+	q analyst sdg16_2_2 $P | awk -F, '$2 == "all" && $3 == "all" { print $4 }'
+)
+rate_ci=$(echo $rate_ci | awk '$2 != "" && $3 > 0 {
+	printf "95%% BCa interval of %.2f to %.2f, the one to publish with it: the estimate&#39;s bootstrap interval (%d to %d victims; 1000 resamples, seed 1) divided by the same population, %d people",
+		$1 * 100000 / $3, $2 * 100000 / $3, $1, $2, $3 }')
+check "analyst: the estimate per 100,000 with its bootstrap interval (${rate_ci:0:40}...)" \
+	sh -c "test -n '$rate_ci' && grep -qF '$rate_ci' '$ART/report-analyst.html'"
+
 # same PERIOD [--region RR]: live rows equal kuska estimate's on the
 # analyst's overlap table written as a CSV.
 same() {
