@@ -217,11 +217,16 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_HOW_IDENTIFICATION] = {"Cada barra cuenta las víctimas distintas que "
 			      "esa institución identificó en el periodo; "
 			      "quien fue visto por dos instituciones cuenta en "
-			      "ambas, por eso el total es menor que la suma.",
+			      "ambas, por eso el total es menor que la suma. "
+			      "El PJ no identifica víctimas (registra las "
+			      "etapas judiciales de los casos): su 0 no es "
+			      "una falta.",
 			      "Each bar counts the distinct victims that "
 			      "institution identified in the period; one seen "
 			      "by two institutions counts in both, so the "
-			      "total is less than the sum."},
+			      "total is less than the sum. PJ identifies no "
+			      "victims (it records the court stages of cases): "
+			      "its 0 is not a gap."},
     [M_FIG_OVERLAP] = {"Coincidencias entre instituciones",
 		       "Overlap between institutions"},
     [M_HOW_OVERLAP] = {"Cada columna es una combinación exacta de "

@@ -180,6 +180,11 @@ check "analyst: the trend of a count read by year is by whole year" \
 	sh -c "grep -qF 'data-q=\"indicators 2024 ' '$T/analyst.dom.html' &&
 	grep -qF 'data-q=\"indicators 2025 ' '$T/analyst.dom.html' &&
 	grep -qF '<p>Year by year, as its target.</p>' '$T/analyst.dom.html'"
+# PJ records no identification (DESIGN.md): its 0 is said not to be a
+# gap, in both languages.
+check "the identification figure reads PJ's 0 as expected" \
+	sh -c "grep -qF 'PJ identifies no victims (it records the court stages of cases): its 0 is not a gap.' '$T/analyst.dom.html' &&
+	grep -qF 'El PJ no identifica víctimas (registra las etapas judiciales de los casos): su 0 no es una falta.' '$T/secretariat.dom.html'"
 check "analyst: exact small counts, and a warning not to publish them" \
 	grep -q "do not publish" "$T/analyst.dom.html"
 
