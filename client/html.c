@@ -70,7 +70,11 @@ static const char css[] =
     "thead th{border-bottom:2px solid var(--line);vertical-align:bottom;"
     "white-space:normal;font-size:.8rem}\n"
     "th[scope=row]{font-weight:400;white-space:normal;min-width:7em}\n"
-    "table.ind th[scope=row]{min-width:13em}\n"
+    /* The indicators' ten columns fit 1280 px without scrolling: a
+     * narrower name, unit and expression, and less padding. */
+    "table.ind th,table.ind td{padding:3px 6px}\n"
+    "table.ind th[scope=row]{min-width:10em}\n"
+    "table.ind td.w{min-width:0}\n"
     /* An indicator's code wraps at its hyphens and its expression
      * between its terms (spaces, operators and the <wbr> of
      * expr_escape), never inside a name: the table fits the screen and
@@ -78,6 +82,7 @@ static const char css[] =
     "table.ind td:nth-last-child(2){white-space:normal}\n"
     "td.x{white-space:normal;overflow-wrap:normal;word-break:normal;"
     "min-width:12em}\n"
+    "table.ind td.x{min-width:10em}\n"
     "td.n{text-align:right}\n"
     "td.sup,td.na{color:var(--muted);text-align:right}\n"
     "td.sup{font-style:italic}\n"

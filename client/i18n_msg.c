@@ -217,11 +217,16 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_HOW_IDENTIFICATION] = {"Cada barra cuenta las víctimas distintas que "
 			      "esa institución identificó en el periodo; "
 			      "quien fue visto por dos instituciones cuenta en "
-			      "ambas, por eso el total es menor que la suma.",
+			      "ambas, por eso el total es menor que la suma. "
+			      "El PJ no identifica víctimas (registra las "
+			      "etapas judiciales de los casos): su 0 no es "
+			      "una falta.",
 			      "Each bar counts the distinct victims that "
 			      "institution identified in the period; one seen "
 			      "by two institutions counts in both, so the "
-			      "total is less than the sum."},
+			      "total is less than the sum. PJ identifies no "
+			      "victims (it records the court stages of cases): "
+			      "its 0 is not a gap."},
     [M_FIG_OVERLAP] = {"Coincidencias entre instituciones",
 		       "Overlap between institutions"},
     [M_HOW_OVERLAP] = {"Cada columna es una combinación exacta de "
@@ -440,6 +445,22 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "year's, over the year's population: SDG 16.2.2 "
 			   "is a yearly rate, published with the report of "
 			   "%d."},
+    [M_SDG_RATE_CI] =
+	{"La estimación por cada 100 000 habitantes, %s, tiene un intervalo "
+	 "BCa del 95 %% de %s a %s, el que se publica con ella: el intervalo "
+	 "bootstrap de la estimación (de %s a %s víctimas; %u remuestreos, "
+	 "semilla %u) dividido entre la misma población, %s personas de "
+	 "todas las edades.",
+	 "The estimate per 100,000 inhabitants, %s, has a 95%% BCa interval "
+	 "of %s to %s, the one to publish with it: the estimate's bootstrap "
+	 "interval (%s to %s victims; %u resamples, seed %u) divided by the "
+	 "same population, %s people of all ages."},
+    [M_SDG_RATE_NO_CI] =
+	{"La estimación por cada 100 000 habitantes, %s, no tiene intervalo "
+	 "que publicar: la fila Bootstrap de la estimación no lo da.",
+	 "The estimate per 100,000 inhabitants, %s, has no interval to "
+	 "publish: the estimate's Bootstrap row gives none."},
+    [M_NO_UPPER] = {"sin límite superior", "no upper limit"},
     [M_INDICATOR_SOURCE] = {"cada valor se calcula con la expresión del "
 			    "indicador en el archivo de indicadores del "
 			    "consolidador",

@@ -436,6 +436,65 @@ out:
 	rp_section_end(r);
 }
 
+/* Row i of the estimate answer t has an interval (below). */
+static bool has_interval(const struct qtable *t, size_t i);
+
+/*
+ * Under SDG 16.2.2, the estimate's rate with its interval to publish:
+ * the bootstrap row's limits divided by the population of the row that
+ * holds the rate (ESTIMATION.md, "Publish the detected rate beside the
+ * estimated one, with the bootstrap interval of the estimate table
+ * divided by the same population"). The limits are those the estimate
+ * table shows (for the secretariat rounded to 10, as its rate is).
+ */
+static void
+sdg_rate_interval(struct report *r, const struct qtable *t)
+{
+	const struct qtable *e = &r->d->t[RT_ESTIMATE];
+	struct svg_val rate, pop, low, high;
+	char s_rate[32], s_low[32], s_high[64], s_pop[32], n_low[32],
+	    n_high[64];
+	size_t i, boot;
+
+	for (i = 0; i < t->n_rows; i++)
+		if (strcmp(rp_text_of(t, i, "sex"), "all") == 0 &&
+		    strcmp(rp_text_of(t, i, "age_group"), "all") == 0)
+			break;
+	if (i == t->n_rows)
+		return;
+	rate = rp_val(t, i, "estimate_per_100k");
+	pop = rp_val(t, i, "population");
+	if (rate.kind != SVG_NUM || pop.kind != SVG_NUM || pop.v <= 0)
+		return;
+	snprintf(s_rate, sizeof(s_rate), "%.2f", rate.v);
+	for (boot = 0; boot < e->n_rows; boot++)
+		if (strcmp(rp_text_of(e, boot, "method"), "bootstrap") == 0)
+			break;
+	fprintf(r->f, "<p class=\"rate-ci\">");
+	if (e->error[0] != '\0' || boot == e->n_rows ||
+	    !has_interval(e, boot)) {
+		rp_put(r, tr(M_SDG_RATE_NO_CI), s_rate);
+		fprintf(r->f, "</p>\n");
+		return;
+	}
+	low = rp_val(e, boot, "low95");
+	high = rp_val(e, boot, "high95");
+	snprintf(s_low, sizeof(s_low), "%.2f", low.v * 100000.0 / pop.v);
+	snprintf(n_low, sizeof(n_low), "%.0f", low.v);
+	if (high.kind == SVG_NUM) {
+		snprintf(s_high, sizeof(s_high), "%.2f",
+			 high.v * 100000.0 / pop.v);
+		snprintf(n_high, sizeof(n_high), "%.0f", high.v);
+	} else {
+		snprintf(s_high, sizeof(s_high), "%s", tr(M_NO_UPPER));
+		snprintf(n_high, sizeof(n_high), "%s", tr(M_NO_UPPER));
+	}
+	snprintf(s_pop, sizeof(s_pop), "%.0f", pop.v);
+	rp_put(r, tr(M_SDG_RATE_CI), s_rate, s_low, s_high, n_low, n_high,
+	       REPORT_BOOT, REPORT_SEED, s_pop);
+	fprintf(r->f, "</p>\n");
+}
+
 /*
  * SDG 16.2.2, when the consolidator has population figures: a bar per
  * group for the victims identified per 100,000, and one for the estimate
@@ -495,6 +554,7 @@ fig_sdg(struct report *r)
 		r->note = note;
 	}
 	rp_fig_close(r, t, "sdg16_2_2", tr(M_SDG_NOTE));
+	sdg_rate_interval(r, t);
 }
 
 /* Whether row i of the estimate answer t has an interval: its lower

@@ -20,6 +20,13 @@ exits 0.
   report_check.py small DOM K
       No count from 1 to K-1 in the tables or in the count charts' values,
       and at least one count shown as "<K".
+  report_check.py probe PAGE OUT
+      Writes to OUT the page without its Content-Security-Policy and with
+      a script that, once laid out, writes which table boxes (.tw) scroll
+      sideways: for `fit`, on the DOM Chromium dumps of OUT.
+  report_check.py fit DOM
+      No table of the probed page scrolled sideways (it names the
+      figures whose table did, with the widths).
 """
 import csv
 import io
@@ -223,6 +230,47 @@ def check_small(dom, k):
     return 0
 
 
+PROBE = """<script>
+var out = [];
+document.querySelectorAll(".tw").forEach(function (e) {
+  if (e.scrollWidth > e.clientWidth + 1) {
+    var f = e.closest("figure");
+    out.push((f ? f.id : "?") + ": " + e.scrollWidth + " px wide in " +
+             e.clientWidth);
+  }
+});
+var p = document.createElement("pre");
+p.id = "fit-probe";
+p.textContent = "FIT" + "[" + out.join(" | ") + "]";
+document.body.appendChild(p);
+</script>
+"""
+
+
+def probe(path, out):
+    with open(path, encoding="utf-8") as f:
+        s = f.read()
+    s, n = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "",
+                   s)
+    if n != 1:
+        print("  no Content-Security-Policy to take out")
+        return 1
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(s + PROBE)
+    return 0
+
+
+def check_fit(dom):
+    with open(dom, encoding="utf-8") as f:
+        m = re.findall(r"FIT\[([^]]*)\]", f.read())
+    if not m:
+        return fail(["the probe did not run"])
+    if m[-1]:
+        return fail(["scrolls sideways: " + w for w in m[-1].split(" | ")])
+    print("  no table scrolls sideways")
+    return 0
+
+
 def main(argv):
     if len(argv) == 3 and argv[1] == "net":
         return check_net(argv[2])
@@ -232,6 +280,10 @@ def main(argv):
         return check_numbers(argv[2], argv[3], argv[4])
     if len(argv) == 4 and argv[1] == "small":
         return check_small(argv[2], int(argv[3]))
+    if len(argv) == 4 and argv[1] == "probe":
+        return probe(argv[2], argv[3])
+    if len(argv) == 3 and argv[1] == "fit":
+        return check_fit(argv[2])
     print(__doc__)
     return 2
 

@@ -125,6 +125,13 @@ for who in secretariat:es analyst:en; do
 	pages=$(pdfinfo "$out.pdf" 2>/dev/null | awk '/^Pages:/ { print $2 }')
 	check "$role: the PDF has pages (${pages:-none})" test "${pages:-0}" -ge 2
 	check "$role: a screenshot" test -s "$out-desktop.png"
+	# At 1280 px (a laptop) every table fits the page: none scrolls
+	# sideways, the key indicators' ten columns included.
+	python3 "$HERE/report_check.py" probe "$page" "$T/$role.fit.html"
+	browse "$T/$role.fit" "file://$T/$role.fit.html" --dump-dom \
+		--window-size=1280,900 >"$T/$role.fit.dom"
+	check "$role: at 1280 px no table scrolls sideways" \
+		python3 "$HERE/report_check.py" fit "$T/$role.fit.dom"
 done
 browse "$T/phone" "file://$ART/report-secretariat.html" \
 	--screenshot="$ART/report-secretariat-phone.png" --window-size=412,1800 \
@@ -173,6 +180,11 @@ check "analyst: the trend of a count read by year is by whole year" \
 	sh -c "grep -qF 'data-q=\"indicators 2024 ' '$T/analyst.dom.html' &&
 	grep -qF 'data-q=\"indicators 2025 ' '$T/analyst.dom.html' &&
 	grep -qF '<p>Year by year, as its target.</p>' '$T/analyst.dom.html'"
+# PJ records no identification (DESIGN.md): its 0 is said not to be a
+# gap, in both languages.
+check "the identification figure reads PJ's 0 as expected" \
+	sh -c "grep -qF 'PJ identifies no victims (it records the court stages of cases): its 0 is not a gap.' '$T/analyst.dom.html' &&
+	grep -qF 'El PJ no identifica víctimas (registra las etapas judiciales de los casos): su 0 no es una falta.' '$T/secretariat.dom.html'"
 check "analyst: exact small counts, and a warning not to publish them" \
 	grep -q "do not publish" "$T/analyst.dom.html"
 
@@ -223,6 +235,19 @@ q() {
 	"$KUSKA" query -c "$N/$role.conf" "$table" --period "$period" \
 		--format csv "$@"
 }
+# The estimate's rate comes with its interval: the bootstrap limits of
+# the estimate table over the population of the rate's row, by hand.
+rate_ci=$(
+	q analyst estimate $P --boot 1000 --seed 1 |
+		awk -F, '$4 == "bootstrap" { print $7, $8 }'
+	q analyst sdg16_2_2 $P | awk -F, '$2 == "all" && $3 == "all" { print $4 }'
+)
+rate_ci=$(echo $rate_ci | awk '$2 != "" && $3 > 0 {
+	printf "95%% BCa interval of %.2f to %.2f, the one to publish with it: the estimate&#39;s bootstrap interval (%d to %d victims; 1000 resamples, seed 1) divided by the same population, %d people",
+		$1 * 100000 / $3, $2 * 100000 / $3, $1, $2, $3 }')
+check "analyst: the estimate per 100,000 with its bootstrap interval (${rate_ci:0:40}...)" \
+	sh -c "test -n '$rate_ci' && grep -qF '$rate_ci' '$ART/report-analyst.html'"
+
 # same PERIOD [--region RR]: live rows equal kuska estimate's on the
 # analyst's overlap table written as a CSV.
 same() {

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# End to end: scripts/demo.sh on this build (KUSKA_BIN: no packages, no
+# build). Its records arrive as an institution's do, a month's at a time
+# some days after the month ends (the daemons on a clock moved by
+# libfaketime), so the timeliness table it prints has something to say:
+# records accepted within 30 days and later ones, and a median of days
+# that is neither 0 nor a year. When they all arrived on the day the demo
+# ran, every record was more than 30 days late (0.0%). Skipped without
+# libfaketime and in the sanitizer build (they cannot share a process).
+. "$(dirname "$0")/lib.sh"
+
+FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
+[ -n "$FT" ] || skip "libfaketime is not installed (scripts/deps.sh installs it)"
+[ "${KUSKA_SANITIZED:-OFF}" = ON ] &&
+	skip "the sanitizers and libfaketime cannot share a process"
+
+PORT=$(pick_port)
+timeout 540 bash "$KUSKA_SRC/scripts/demo.sh" --victims 300 --port "$PORT" \
+	>"$T/demo.out" 2>"$T/demo.err"
+rc=$?
+check "the demo runs to its end (exit $rc)" \
+	sh -c "test $rc = 0 && grep -q '^open .*informe-.*html in a browser' '$T/demo.out'"
+check "every record reaches the consolidator" \
+	sh -c "! grep -E '^(pnp|mp|pj|mimp|minsa): ' '$T/demo.out' | grep -v ' 0 refused$' | grep -q ."
+
+# The timeliness table of 2025, as the secretariat sees it: the rows
+# between its header and the next table.
+awk '/^== timeliness, 2025/ { on = 1; next } /^== / { on = 0 }
+	on && $1 == "2025" { print $2, $4, $5 }' "$T/demo.out" >"$T/timeliness"
+echo "# timeliness, 2025 (institution, median days, % within 30 days):"
+sed 's/^/#   /' "$T/timeliness"
+check "the timeliness table of 2025 has all five and the total" \
+	test "$(awk '{ print $1 }' "$T/timeliness" | tr '\n' ' ')" = \
+	"pnp mp pj mimp minsa all "
+check "some records within 30 days, some later: 0 < share < 100" \
+	awk '$1 == "all" { ok = $3 > 0 && $3 < 100 } END { exit !ok }' \
+	"$T/timeliness"
+check "each institution's median is days after the month, not a year" \
+	awk '$2 !~ /^[0-9]+$/ || $2 < 1 || $2 > 60 { bad = 1 }
+		END { exit bad || NR == 0 }' "$T/timeliness"
+finish
