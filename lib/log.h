@@ -42,9 +42,9 @@ void fatalx(const char *fmt, ...)
  * fatalx_config logs like fatalx, then exits LOG_EXIT_CONFIG: for a
  * configuration a daemon cannot use at start (its config file, a key file,
  * the registry, the indicator or population file), or one that does not
- * fit the data it points at (another node's outbox, another ref key,
- * another deployment's store). Starting it again
- * cannot help, and the systemd units do not (RestartPreventExitStatus=);
+ * fit the data it points at (another node's outbox, one whose owner
+ * cannot be told, another ref key, another deployment's store). Starting it
+ * again cannot help, and the systemd units do not (RestartPreventExitStatus=);
  * every other failure keeps exit status 1.
  */
 #define LOG_EXIT_CONFIG 78 /* EX_CONFIG of sysexits.h */

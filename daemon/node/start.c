@@ -85,17 +85,19 @@ node_check_owner(struct node *n, const char *conf)
 		 * refused as bad_envelope for ever, nothing behind it
 		 * delivered). The checksums do not catch it: an outbox of
 		 * an earlier kuska has none, and they say only that the
-		 * bytes are those written. */
+		 * bytes are those written. The file is left as it is, so a
+		 * restart finds the same: 78, like another node's outbox. */
 		log_warnx("event=outbox_undecodable dir=%s seq=1",
 			  LOG_Q(n->cfg.data_dir));
-		fatalx("%s: this outbox's first envelope does not decode, so "
-		       "whose it is cannot be told (a damaged outbox, or not "
-		       "a node's): the node does not work from it, and it is "
-		       "unchanged. Correct [node] data_dir in %s, or restore "
-		       "this node's own data.mdb; if it has none, "
-		       "kuska-node --recover -c %s rebuilds it from the "
-		       "consolidator's copy (this file is kept aside)",
-		       n->cfg.data_dir, conf, conf);
+		fatalx_config(
+		    "%s: this outbox's first envelope does not decode, so "
+		    "whose it is cannot be told (a damaged outbox, or not "
+		    "a node's): the node does not work from it, and it is "
+		    "unchanged. Correct [node] data_dir in %s, or restore "
+		    "this node's own data.mdb; if it has none, "
+		    "kuska-node --recover -c %s rebuilds it from the "
+		    "consolidator's copy (this file is kept aside)",
+		    n->cfg.data_dir, conf, conf);
 	}
 	if (origin != 0)
 		return; /* empty, or unreadable: check_outbox's to say */
