@@ -197,10 +197,14 @@ daemon_lock(const char *dir, const char *name, const char *what, bool *created,
 	*created = false;
 	before = dir_state(dir, parent, sizeof(parent));
 	if (before == DIR_NO_PARENT) {
-		/* A mistyped path, most likely: not a tree of new ones. */
+		/* A mistyped path, most likely: not a tree of new ones. Or
+		 * a disk not mounted yet, which a later start may find:
+		 * exit 1, restarted, not 78 (daemon_exit_status). */
 		snprintf(why, why_len,
-			 "%s: no such directory, nor its parent %s", dir,
-			 parent);
+			 "%s: no such directory, nor its parent %s (mistyped, "
+			 "or on a disk not mounted yet: under systemd give "
+			 "the unit RequiresMountsFor=%s in a drop-in)",
+			 dir, parent, dir);
 		return -ENOENT;
 	}
 	if (before != DIR_STORE)
@@ -361,6 +365,24 @@ daemon_data_file_odd(const char *path)
 		return "truncated: the data file is empty (0 bytes): a copy, "
 		       "restore or write that did not finish";
 	return NULL;
+}
+
+int
+daemon_exit_status(int err)
+{
+	switch (-err) {
+	case ENOTDIR:
+	case EISDIR:
+	case EACCES:
+	case EPERM:
+	case EROFS:
+	case ELOOP:
+	case ENAMETOOLONG:
+	case EXDEV:
+		return LOG_EXIT_CONFIG;
+	default:
+		return 1;
+	}
 }
 
 const char *

@@ -136,6 +136,18 @@ const char *daemon_open_hint(int err);
 const char *daemon_data_file_odd(const char *path);
 
 /*
+ * daemon_exit_status - the exit status of a daemon that cannot use its
+ * data directory, store or outbox, failing with -err: LOG_EXIT_CONFIG
+ * when starting it again can only meet the same (-ENOTDIR, -EISDIR: not
+ * a directory; -EACCES, -EPERM: not the daemon's user's; -EROFS:
+ * read-only, or not the unit's state directory; -ELOOP, -ENAMETOOLONG;
+ * -EXDEV: the other daemon's file), 1 when it may not (another daemon
+ * holds it, a full disk, no such directory nor its parent: a disk not
+ * mounted yet may bring it).
+ */
+int daemon_exit_status(int err);
+
+/*
  * daemon_store_error - what a store or outbox check's error means: for
  * -EXDEV (the check found the other daemon's tables: a node's outbox
  * where a consolidator's store belongs, or the reverse) a sentence that

@@ -50,6 +50,10 @@ void fatalx(const char *fmt, ...)
 #define LOG_EXIT_CONFIG 78 /* EX_CONFIG of sysexits.h */
 void fatalx_config(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
+/* fatalx_status logs like fatalx, then exits status (1 or LOG_EXIT_CONFIG,
+ * as the caller judged what failed). */
+void fatalx_status(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
 
 /*
  * log_quote - writes s (len bytes, untrusted) into out as a double-quoted

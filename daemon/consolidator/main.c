@@ -268,8 +268,9 @@ main(int argc, char **argv)
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)
-		fatalx("%s: cannot open the store: %s%s", c.cfg.data_dir,
-		       strerror(-err), daemon_open_hint(err));
+		fatalx_status(daemon_exit_status(err),
+			      "%s: cannot open the store: %s%s", c.cfg.data_dir,
+			      strerror(-err), daemon_open_hint(err));
 	/* --rebuild too: with a registry that fits nothing it would
 	 * leave every envelope out, and the tables empty until the next. */
 	start_check_owner(&c, a.conf, rebuild);

@@ -208,8 +208,9 @@ main(int argc, char **argv)
 		fatal("signals");
 	err = outbox_open(n.cfg.data_dir, n.cfg.map_size_mb << 20, &n.ob);
 	if (err != 0)
-		fatalx("%s: cannot open the outbox: %s%s", n.cfg.data_dir,
-		       strerror(-err), daemon_open_hint(err));
+		fatalx_status(
+		    daemon_exit_status(err), "%s: cannot open the outbox: %s%s",
+		    n.cfg.data_dir, strerror(-err), daemon_open_hint(err));
 	node_check_owner(&n, a.conf);
 	node_check_ref_key(&n, a.conf);
 	n.t = transport_new();

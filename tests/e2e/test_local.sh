@@ -16,7 +16,9 @@
 #  - a local socket whose directory does not exist: -n warns, passes;
 #  - a data_dir that does not exist: -n says so, the first start makes a
 #    new, empty store (outbox) and says so in the log; one whose parent
-#    is missing too (a mistyped path) is refused, naming the key; a start
+#    is missing too (a mistyped path, or a disk not mounted yet) is
+#    refused with exit 1, naming the key and RequiresMountsFor=; one that
+#    is a file exits 78, for node and consolidator alike; a start
 #    refused (a port in use) leaves no new store behind, nor does --repair
 #    of a data_dir without a store;
 #  - kuska submit of a directory or of a closed standard input is an
@@ -68,8 +70,30 @@ rc=$?
 check "a data_dir whose parent is missing too is refused (exit $rc)" \
 	sh -c "test $rc = 1 && test ! -e '$N/datx'"
 check "... naming the config key" \
-	grep -q "typo.conf: \[consolidator\] data_dir: $N/datx/consolidator: no such directory, nor its parent $N/datx\$" \
+	grep -q "typo.conf: \[consolidator\] data_dir: $N/datx/consolidator: no such directory, nor its parent $N/datx (mistyped, or on a disk not mounted yet" \
 	"$T/typo.out"
+check "... and how systemd waits for a disk" \
+	grep -q "RequiresMountsFor=$N/datx/consolidator in a drop-in" "$T/typo.out"
+# A data_dir that is a file: a start finds the same file again, so exit 78
+# (EX_CONFIG), which the units do not restart; before, 1, restarted every
+# 5 s for ever.
+: >"$N/afile"
+sed "s|^data_dir = .*|data_dir = $N/afile|" "$N/pnp.conf" >"$N/fileout.conf"
+timeout 5 "$NODE" -c "$N/fileout.conf" >"$T/fileout.out" 2>&1
+rc=$?
+check "a node whose data_dir is a file: exit 78 ($rc)" test $rc = 78
+check "... naming the key and why" \
+	grep -q "fileout.conf: \[node\] data_dir: $N/afile: cannot lock: Not a directory" \
+	"$T/fileout.out"
+sed "s|^data_dir = .*|data_dir = $N/afile|" "$N/consolidator.conf" \
+	>"$N/filestore.conf"
+timeout 5 "$CONS" -c "$N/filestore.conf" >"$T/filestore.out" 2>&1
+rc=$?
+check "a consolidator whose data_dir is a file: exit 78 ($rc)" test $rc = 78
+check "... naming the key and why" \
+	grep -q "filestore.conf: \[consolidator\] data_dir: $N/afile: cannot lock: Not a directory" \
+	"$T/filestore.out"
+rm -f "$N/afile"
 
 # --- a configuration a daemon cannot use: exit 78 ---------------------------
 # EX_CONFIG, which the systemd units do not restart (RestartPreventExitStatus=):
