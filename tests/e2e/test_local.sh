@@ -125,6 +125,20 @@ printf '[keyholder]\nmax_connections = 0\n' >"$N/badholder.conf"
 timeout 5 "$KEYHOLDER" -c "$N/badholder.conf" >"$T/cfg.out" 2>&1
 rc=$?
 check "a key holder with a bad config: exit 78 ($rc)" test $rc = 78
+# The key holder's listen address copied as the node's keyholder: libzmq
+# cannot connect to tcp://*:PORT, so the node exited 1 at each start,
+# restarted by systemd for ever; -n passed it.
+sed "s|^keyholder = .*|keyholder = tcp://*:$((PORT + 2))|" "$N/pnp.conf" \
+	>"$N/star.conf"
+timeout 5 "$NODE" -c "$N/star.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a node whose keyholder is tcp://*:PORT: exit 78 ($rc)" test $rc = 78
+check "... naming the file, the key and the way out" \
+	grep -q "star.conf:[0-9]*: keyholder: tcp://\*:$((PORT + 2)) is no address to connect to: give the host name or address" \
+	"$T/cfg.out"
+"$NODE" -n -c "$N/star.conf" >/dev/null 2>&1
+rc=$?
+check "... and -n of it: exit 78 ($rc)" test $rc = 78
 
 start_cons
 start_node pnp
