@@ -250,12 +250,16 @@ daemon_lock(const char *dir, const char *name, const char *what, bool *created,
 	return fd < 0 ? fd : 0;
 }
 
-void
+int
 daemon_check_dir(const char *conf, const char *section, const char *dir,
 		 const char *what)
 {
 	char parent[PATH_MAX];
+	struct stat st;
 
+	/* A file named as data_dir said "configuration OK". */
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
 	switch (dir_state(dir, parent, sizeof(parent))) {
 	case DIR_STORE:
 		break;
@@ -280,6 +284,7 @@ daemon_check_dir(const char *conf, const char *section, const char *dir,
 			conf, section, dir, parent);
 		break;
 	}
+	return 0;
 }
 
 void

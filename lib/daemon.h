@@ -70,10 +70,12 @@ void daemon_keep(void);
  * data_dir: DIR", when dir holds no WHAT yet or does not exist (the first
  * start makes a new, empty one), or its parent neither (a start made by
  * hand is refused; systemd's StateDirectory= makes both). Not an error
- * either way: -n checks a config before its first start.
+ * either way: -n checks a config before its first start. Returns 0, or
+ * -ENOTDIR, saying nothing, when dir is there and no directory: every
+ * start refuses it.
  */
-void daemon_check_dir(const char *conf, const char *section, const char *dir,
-		      const char *what);
+int daemon_check_dir(const char *conf, const char *section, const char *dir,
+		     const char *what);
 
 /*
  * daemon_check_socket - for -n: says on stderr, after "CONF: [SECTION]

@@ -207,8 +207,11 @@ main(int argc, char **argv)
 	reload_init(&c, a.conf, a.check);
 	if (a.check) {
 		config_print(stdout, &settings_consolidator_schema, &c.cfg);
-		daemon_check_dir(a.conf, "consolidator", c.cfg.data_dir,
-				 "store");
+		if (daemon_check_dir(a.conf, "consolidator", c.cfg.data_dir,
+				     "store") != 0)
+			fatalx_config("%s: [consolidator] data_dir: %s: not "
+				      "a directory: a start refuses it",
+				      a.conf, c.cfg.data_dir);
 		daemon_check_socket(a.conf, "consolidator", "control",
 				    c.cfg.control);
 		daemon_check_metrics(a.conf, "consolidator",

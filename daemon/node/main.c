@@ -186,7 +186,11 @@ main(int argc, char **argv)
 	load(&n, a.conf);
 	if (a.check) {
 		config_print(stdout, &settings_node_schema, &n.cfg);
-		daemon_check_dir(a.conf, "node", n.cfg.data_dir, "outbox");
+		if (daemon_check_dir(a.conf, "node", n.cfg.data_dir,
+				     "outbox") != 0)
+			fatalx_config("%s: [node] data_dir: %s: not a "
+				      "directory: a start refuses it",
+				      a.conf, n.cfg.data_dir);
 		daemon_check_socket(a.conf, "node", "submit", n.cfg.submit);
 		daemon_check_metrics(a.conf, "node", n.cfg.metrics_file);
 		fprintf(stderr, "configuration OK\n");

@@ -85,6 +85,11 @@ check "a node whose data_dir is a file: exit 78 ($rc)" test $rc = 78
 check "... naming the key and why" \
 	grep -q "fileout.conf: \[node\] data_dir: $N/afile: cannot lock: Not a directory" \
 	"$T/fileout.out"
+# -n said "configuration OK" of it.
+"$NODE" -n -c "$N/fileout.conf" >/dev/null 2>"$T/fileout.out"
+rc=$?
+check "... and -n of it: exit 78 ($rc), saying so" sh -c "test $rc = 78 &&
+	grep -q 'fileout.conf: \[node\] data_dir: $N/afile: not a directory' '$T/fileout.out'"
 sed "s|^data_dir = .*|data_dir = $N/afile|" "$N/consolidator.conf" \
 	>"$N/filestore.conf"
 timeout 5 "$CONS" -c "$N/filestore.conf" >"$T/filestore.out" 2>&1
@@ -93,6 +98,10 @@ check "a consolidator whose data_dir is a file: exit 78 ($rc)" test $rc = 78
 check "... naming the key and why" \
 	grep -q "filestore.conf: \[consolidator\] data_dir: $N/afile: cannot lock: Not a directory" \
 	"$T/filestore.out"
+"$CONS" -n -c "$N/filestore.conf" >/dev/null 2>"$T/filestore.out"
+rc=$?
+check "... and -n of it: exit 78 ($rc), saying so" sh -c "test $rc = 78 &&
+	grep -q 'filestore.conf: \[consolidator\] data_dir: $N/afile: not a directory' '$T/filestore.out'"
 rm -f "$N/afile"
 
 # --- a configuration a daemon cannot use: exit 78 ---------------------------
