@@ -391,6 +391,16 @@ daemon_exit_status(int err)
 }
 
 const char *
+daemon_bind_hint(int err)
+{
+	if (err != -ENODEV && err != -EADDRNOTAVAIL)
+		return "";
+	return " (its host is not an address of this machine, nor a name "
+	       "of one: give one of its addresses or host names, or * for "
+	       "all of them)";
+}
+
+const char *
 daemon_store_error(int err)
 {
 	if (err == -EXDEV)

@@ -150,6 +150,14 @@ const char *daemon_data_file_odd(const char *path);
 int daemon_exit_status(int err);
 
 /*
+ * daemon_bind_hint - for a tcp:// listen address the daemon could not
+ * bind with -err: when its host is no address of this machine (libzmq
+ * says -ENODEV of a name it cannot resolve, "No such device"; the kernel
+ * -EADDRNOTAVAIL of another machine's address), a hint to append; else "".
+ */
+const char *daemon_bind_hint(int err);
+
+/*
  * daemon_store_error - what a store or outbox check's error means: for
  * -EXDEV (the check found the other daemon's tables: a node's outbox
  * where a consolidator's store belongs, or the reverse) a sentence that

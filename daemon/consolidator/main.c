@@ -342,8 +342,9 @@ main(int argc, char **argv)
 					    "ingest", &lim, &err);
 	}
 	if (c.ingest == NULL)
-		fatalx("%s: [consolidator] listen: %s: cannot bind: %s",
-		       c.conf_path, c.cfg.listen, strerror(-err));
+		fatalx("%s: [consolidator] listen: %s: cannot bind: %s%s",
+		       c.conf_path, c.cfg.listen, strerror(-err),
+		       daemon_bind_hint(err));
 	c.ingest_mon = tsock_monitor(c.t, c.ingest, &err);
 	if (c.ingest_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
@@ -362,8 +363,9 @@ main(int argc, char **argv)
 				     "query", &lim, &err);
 	}
 	if (c.query == NULL)
-		fatalx("%s: [consolidator] query_listen: %s: cannot bind: %s",
-		       c.conf_path, c.cfg.query_listen, strerror(-err));
+		fatalx("%s: [consolidator] query_listen: %s: cannot bind: %s%s",
+		       c.conf_path, c.cfg.query_listen, strerror(-err),
+		       daemon_bind_hint(err));
 	c.query_mon = tsock_monitor(c.t, c.query, &err);
 	if (c.query_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));

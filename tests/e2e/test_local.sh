@@ -190,6 +190,17 @@ check "a second consolidator on the same port is refused: exit 1, not 78 ($rc)" 
 check "... naming the key" \
 	grep -q "third.conf: \[consolidator\] listen: tcp://127.0.0.1:$PORT: cannot bind: Address already in use" \
 	"$T/third.out"
+# A listen host that is no name of this machine: libzmq said "No such
+# device" alone (exit 1: an address may come up later).
+sed "s|^listen = .*|listen = tcp://nohost.invalid:$((PORT + 12))|" \
+	"$N/keyholder.conf" >"$N/nohost.conf"
+timeout 5 "$KEYHOLDER" -c "$N/nohost.conf" >"$T/nohost.out" 2>&1
+rc=$?
+check "a key holder whose listen host is not this machine's: exit 1 ($rc)" \
+	test $rc = 1
+check "... saying so" \
+	grep -q "nohost.conf: \[keyholder\] listen: tcp://nohost.invalid:$((PORT + 12)): cannot bind: .* (its host is not an address of this machine" \
+	"$T/nohost.out"
 check "... leaving no new store behind" test ! -e "$N/data/third"
 # Its own control socket and port, but the first one's query port: the
 # start fails after binding its control socket.
