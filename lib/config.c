@@ -1,6 +1,7 @@
 /* config.c - INI files through inih; see config.h. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -460,10 +461,12 @@ set_field(struct load_ctx *c, const struct config_field *f, const char *value,
 		memcpy(dst, &inst, sizeof(inst));
 		return 0;
 	case CONFIG_OPT_ENDPOINT_TCP:
+	case CONFIG_OPT_PEER_TCP:
 		if (value[0] == '\0')
 			break;
 		/* FALLTHROUGH */
 	case CONFIG_ENDPOINT_TCP:
+	case CONFIG_PEER_TCP:
 		if (strncmp(value, "tcp://[", 7) == 0) {
 			snprintf(why, whylen,
 				 "%s: an IPv6 address, which kuska does not "
@@ -476,6 +479,20 @@ set_field(struct load_ctx *c, const struct config_field *f, const char *value,
 				 "%s: must be tcp://HOST:PORT with a port from "
 				 "1 to 65535",
 				 f->name);
+			return -EINVAL;
+		}
+		/* libzmq refuses to connect to any other (EINVAL): the
+		 * daemon exited 1 at each start, restarted for ever. */
+		if ((f->type == CONFIG_PEER_TCP ||
+		     f->type == CONFIG_OPT_PEER_TCP) &&
+		    !isalnum((unsigned char)value[6])) {
+			snprintf(
+			    why, whylen,
+			    "%s: %s is no address to connect to: give the "
+			    "host name or address of the machine (one that "
+			    "begins with a letter or digit; * is for "
+			    "listen)",
+			    f->name, value);
 			return -EINVAL;
 		}
 		break;

@@ -29,6 +29,9 @@ enum config_type {
 	CONFIG_OPT_PATH,	 /* like CONFIG_PATH, but may be empty: unset */
 	CONFIG_ENDPOINT_TCP,	 /* char[size], "tcp://host:port" */
 	CONFIG_OPT_ENDPOINT_TCP, /* like CONFIG_ENDPOINT_TCP, or empty: unset */
+	CONFIG_PEER_TCP,	 /* like CONFIG_ENDPOINT_TCP, to connect to: its
+				    host begins with a letter or digit */
+	CONFIG_OPT_PEER_TCP,	 /* like CONFIG_PEER_TCP, or empty: unset */
 	CONFIG_ENDPOINT_IPC, /* char[size], "ipc://path", path made absolute */
 	CONFIG_UINT,	     /* unsigned long, within [min, max] */
 	CONFIG_INSTITUTION,  /* int, an institution id such as "pnp" */

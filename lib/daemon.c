@@ -197,10 +197,14 @@ daemon_lock(const char *dir, const char *name, const char *what, bool *created,
 	*created = false;
 	before = dir_state(dir, parent, sizeof(parent));
 	if (before == DIR_NO_PARENT) {
-		/* A mistyped path, most likely: not a tree of new ones. */
+		/* A mistyped path, most likely: not a tree of new ones. Or
+		 * a disk not mounted yet, which a later start may find:
+		 * exit 1, restarted, not 78 (daemon_exit_status). */
 		snprintf(why, why_len,
-			 "%s: no such directory, nor its parent %s", dir,
-			 parent);
+			 "%s: no such directory, nor its parent %s (mistyped, "
+			 "or on a disk not mounted yet: under systemd give "
+			 "the unit RequiresMountsFor=%s in a drop-in)",
+			 dir, parent, dir);
 		return -ENOENT;
 	}
 	if (before != DIR_STORE)
@@ -246,12 +250,16 @@ daemon_lock(const char *dir, const char *name, const char *what, bool *created,
 	return fd < 0 ? fd : 0;
 }
 
-void
+int
 daemon_check_dir(const char *conf, const char *section, const char *dir,
 		 const char *what)
 {
 	char parent[PATH_MAX];
+	struct stat st;
 
+	/* A file named as data_dir said "configuration OK". */
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
 	switch (dir_state(dir, parent, sizeof(parent))) {
 	case DIR_STORE:
 		break;
@@ -276,6 +284,7 @@ daemon_check_dir(const char *conf, const char *section, const char *dir,
 			conf, section, dir, parent);
 		break;
 	}
+	return 0;
 }
 
 void
@@ -361,6 +370,34 @@ daemon_data_file_odd(const char *path)
 		return "truncated: the data file is empty (0 bytes): a copy, "
 		       "restore or write that did not finish";
 	return NULL;
+}
+
+int
+daemon_exit_status(int err)
+{
+	switch (-err) {
+	case ENOTDIR:
+	case EISDIR:
+	case EACCES:
+	case EPERM:
+	case EROFS:
+	case ELOOP:
+	case ENAMETOOLONG:
+	case EXDEV:
+		return LOG_EXIT_CONFIG;
+	default:
+		return 1;
+	}
+}
+
+const char *
+daemon_bind_hint(int err)
+{
+	if (err != -ENODEV && err != -EADDRNOTAVAIL)
+		return "";
+	return " (its host is not an address of this machine, nor a name "
+	       "of one: give one of its addresses or host names, or * for "
+	       "all of them)";
 }
 
 const char *

@@ -70,10 +70,12 @@ void daemon_keep(void);
  * data_dir: DIR", when dir holds no WHAT yet or does not exist (the first
  * start makes a new, empty one), or its parent neither (a start made by
  * hand is refused; systemd's StateDirectory= makes both). Not an error
- * either way: -n checks a config before its first start.
+ * either way: -n checks a config before its first start. Returns 0, or
+ * -ENOTDIR, saying nothing, when dir is there and no directory: every
+ * start refuses it.
  */
-void daemon_check_dir(const char *conf, const char *section, const char *dir,
-		      const char *what);
+int daemon_check_dir(const char *conf, const char *section, const char *dir,
+		     const char *what);
 
 /*
  * daemon_check_socket - for -n: says on stderr, after "CONF: [SECTION]
@@ -134,6 +136,26 @@ const char *daemon_open_hint(int err);
  * or empty (LMDB calls it a bad descriptor); NULL when neither.
  */
 const char *daemon_data_file_odd(const char *path);
+
+/*
+ * daemon_exit_status - the exit status of a daemon that cannot use its
+ * data directory, store or outbox, failing with -err: LOG_EXIT_CONFIG
+ * when starting it again can only meet the same (-ENOTDIR, -EISDIR: not
+ * a directory; -EACCES, -EPERM: not the daemon's user's; -EROFS:
+ * read-only, or not the unit's state directory; -ELOOP, -ENAMETOOLONG;
+ * -EXDEV: the other daemon's file), 1 when it may not (another daemon
+ * holds it, a full disk, no such directory nor its parent: a disk not
+ * mounted yet may bring it).
+ */
+int daemon_exit_status(int err);
+
+/*
+ * daemon_bind_hint - for a tcp:// listen address the daemon could not
+ * bind with -err: when its host is no address of this machine (libzmq
+ * says -ENODEV of a name it cannot resolve, "No such device"; the kernel
+ * -EADDRNOTAVAIL of another machine's address), a hint to append; else "".
+ */
+const char *daemon_bind_hint(int err);
 
 /*
  * daemon_store_error - what a store or outbox check's error means: for

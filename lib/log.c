@@ -218,6 +218,17 @@ fatalx_config(const char *fmt, ...)
 	exit(LOG_EXIT_CONFIG);
 }
 
+void
+fatalx_status(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(3, "fatal: ", fmt, ap, NULL);
+	va_end(ap);
+	exit(status);
+}
+
 const char *
 log_quote(const char *s, size_t len, char *out, size_t cap)
 {

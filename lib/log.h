@@ -42,14 +42,18 @@ void fatalx(const char *fmt, ...)
  * fatalx_config logs like fatalx, then exits LOG_EXIT_CONFIG: for a
  * configuration a daemon cannot use at start (its config file, a key file,
  * the registry, the indicator or population file), or one that does not
- * fit the data it points at (another node's outbox, another ref key,
- * another deployment's store). Starting it again
- * cannot help, and the systemd units do not (RestartPreventExitStatus=);
+ * fit the data it points at (another node's outbox, one whose owner
+ * cannot be told, another ref key, another deployment's store). Starting it
+ * again cannot help, and the systemd units do not (RestartPreventExitStatus=);
  * every other failure keeps exit status 1.
  */
 #define LOG_EXIT_CONFIG 78 /* EX_CONFIG of sysexits.h */
 void fatalx_config(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
+/* fatalx_status logs like fatalx, then exits status (1 or LOG_EXIT_CONFIG,
+ * as the caller judged what failed). */
+void fatalx_status(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
 
 /*
  * log_quote - writes s (len bytes, untrusted) into out as a double-quoted

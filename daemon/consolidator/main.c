@@ -207,8 +207,11 @@ main(int argc, char **argv)
 	reload_init(&c, a.conf, a.check);
 	if (a.check) {
 		config_print(stdout, &settings_consolidator_schema, &c.cfg);
-		daemon_check_dir(a.conf, "consolidator", c.cfg.data_dir,
-				 "store");
+		if (daemon_check_dir(a.conf, "consolidator", c.cfg.data_dir,
+				     "store") != 0)
+			fatalx_config("%s: [consolidator] data_dir: %s: not "
+				      "a directory: a start refuses it",
+				      a.conf, c.cfg.data_dir);
 		daemon_check_socket(a.conf, "consolidator", "control",
 				    c.cfg.control);
 		daemon_check_metrics(a.conf, "consolidator",
@@ -268,8 +271,9 @@ main(int argc, char **argv)
 	err = store_open(c.cfg.data_dir, c.cfg.map_size_mb << 20,
 			 c.cfg.max_map_size_mb << 20, &c.st);
 	if (err != 0)
-		fatalx("%s: cannot open the store: %s%s", c.cfg.data_dir,
-		       strerror(-err), daemon_open_hint(err));
+		fatalx_status(daemon_exit_status(err),
+			      "%s: cannot open the store: %s%s", c.cfg.data_dir,
+			      strerror(-err), daemon_open_hint(err));
 	/* --rebuild too: with a registry that fits nothing it would
 	 * leave every envelope out, and the tables empty until the next. */
 	start_check_owner(&c, a.conf, rebuild);
@@ -338,8 +342,9 @@ main(int argc, char **argv)
 					    "ingest", &lim, &err);
 	}
 	if (c.ingest == NULL)
-		fatalx("%s: [consolidator] listen: %s: cannot bind: %s",
-		       c.conf_path, c.cfg.listen, strerror(-err));
+		fatalx("%s: [consolidator] listen: %s: cannot bind: %s%s",
+		       c.conf_path, c.cfg.listen, strerror(-err),
+		       daemon_bind_hint(err));
 	c.ingest_mon = tsock_monitor(c.t, c.ingest, &err);
 	if (c.ingest_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));
@@ -358,8 +363,9 @@ main(int argc, char **argv)
 				     "query", &lim, &err);
 	}
 	if (c.query == NULL)
-		fatalx("%s: [consolidator] query_listen: %s: cannot bind: %s",
-		       c.conf_path, c.cfg.query_listen, strerror(-err));
+		fatalx("%s: [consolidator] query_listen: %s: cannot bind: %s%s",
+		       c.conf_path, c.cfg.query_listen, strerror(-err),
+		       daemon_bind_hint(err));
 	c.query_mon = tsock_monitor(c.t, c.query, &err);
 	if (c.query_mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));

@@ -27,8 +27,9 @@ start_check_store(const char *dir, const char *conf)
 
 	r = store_check(dir, &rep);
 	if (r != 0)
-		fatalx("%s: cannot check the store: %s%s", dir,
-		       daemon_store_error(r), daemon_open_hint(r));
+		fatalx_status(daemon_exit_status(r),
+			      "%s: cannot check the store: %s%s", dir,
+			      daemon_store_error(r), daemon_open_hint(r));
 	if (rep.unchecked)
 		log_warnx("event=store_unchecked dir=%s (written by an earlier "
 			  "kuska, without checksums: damage cannot be found. "
@@ -122,8 +123,9 @@ start_audit(struct cons *c)
 	err = store_open(c->cfg.data_dir, c->cfg.map_size_mb << 20,
 			 c->cfg.max_map_size_mb << 20, &c->st);
 	if (err != 0)
-		fatalx("%s: cannot open the store: %s%s", c->cfg.data_dir,
-		       strerror(-err), daemon_open_hint(err));
+		fatalx_status(
+		    daemon_exit_status(err), "%s: cannot open the store: %s%s",
+		    c->cfg.data_dir, strerror(-err), daemon_open_hint(err));
 	err = audit_run(c->st, c->reg, stdout);
 	if (err < 0)
 		fatalx("audit: %s", strerror(-err));
@@ -197,8 +199,9 @@ start_refetch(struct cons *c, const struct refetch *rf)
 	err = store_open(c->cfg.data_dir, c->cfg.map_size_mb << 20,
 			 c->cfg.max_map_size_mb << 20, &c->st);
 	if (err != 0)
-		fatalx("%s: cannot open the store: %s%s", c->cfg.data_dir,
-		       strerror(-err), daemon_open_hint(err));
+		fatalx_status(
+		    daemon_exit_status(err), "%s: cannot open the store: %s%s",
+		    c->cfg.data_dir, strerror(-err), daemon_open_hint(err));
 	/* Before anything is dropped: with a registry that fits nothing
 	 * the rebuild after it would leave every envelope out. */
 	start_check_owner(c, c->conf_path, true);
@@ -236,10 +239,14 @@ start_lock_store(struct cons *c, const char *mode)
 {
 	char why[2 * SETTINGS_PATH_MAX + 128];
 	bool made;
+	int r;
 
-	if (daemon_lock(c->cfg.data_dir, "kuska-consolidator", "store", &made,
-			why, sizeof(why)) != 0)
-		fatalx("%s: [consolidator] data_dir: %s", c->conf_path, why);
+	r = daemon_lock(c->cfg.data_dir, "kuska-consolidator", "store", &made,
+			why, sizeof(why));
+	if (r != 0)
+		fatalx_status(daemon_exit_status(r),
+			      "%s: [consolidator] data_dir: %s", c->conf_path,
+			      why);
 	if (made && mode != NULL)
 		fatalx("%s: [consolidator] data_dir: %s holds no store: "
 		       "nothing to %s (is data_dir mistyped?)",

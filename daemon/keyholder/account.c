@@ -150,6 +150,7 @@ account_load(struct accounts *as, const char *path, unsigned long rate_per_day,
 		snprintf(err, cap, "%s: %s", path, strerror(-r));
 		return r;
 	}
+	errno = 0;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
 		if (lineno == 1 ? strcmp(line, ACCOUNT_FILE_HEAD "\n") != 0
@@ -163,9 +164,10 @@ account_load(struct accounts *as, const char *path, unsigned long rate_per_day,
 			break;
 		}
 	}
+	/* fgets says why in errno: a directory read as "read error". */
 	if (r == 0 && ferror(f)) {
-		r = -EIO;
-		snprintf(err, cap, "%s: read error", path);
+		r = errno != 0 ? -errno : -EIO;
+		snprintf(err, cap, "%s: %s", path, strerror(-r));
 	}
 	fclose(f);
 	if (r != 0)

@@ -339,8 +339,9 @@ main(int argc, char **argv)
 				     "keyholder", &lim, &err);
 	}
 	if (kh.listen == NULL)
-		fatalx("%s: [keyholder] listen: %s: cannot bind: %s",
-		       kh.conf_path, kh.cfg.listen, strerror(-err));
+		fatalx("%s: [keyholder] listen: %s: cannot bind: %s%s",
+		       kh.conf_path, kh.cfg.listen, strerror(-err),
+		       daemon_bind_hint(err));
 	kh.mon = tsock_monitor(kh.t, kh.listen, &err);
 	if (kh.mon == NULL)
 		fatalx("socket monitor: %s", strerror(-err));

@@ -227,7 +227,11 @@ main(int argc, char **argv)
 	load(&n, a.conf);
 	if (a.check) {
 		config_print(stdout, &settings_node_schema, &n.cfg);
-		daemon_check_dir(a.conf, "node", n.cfg.data_dir, "outbox");
+		if (daemon_check_dir(a.conf, "node", n.cfg.data_dir,
+				     "outbox") != 0)
+			fatalx_config("%s: [node] data_dir: %s: not a "
+				      "directory: a start refuses it",
+				      a.conf, n.cfg.data_dir);
 		daemon_check_socket(a.conf, "node", "submit", n.cfg.submit);
 		daemon_check_metrics(a.conf, "node", n.cfg.metrics_file);
 		fprintf(stderr, "configuration OK\n");
@@ -249,8 +253,9 @@ main(int argc, char **argv)
 		fatal("signals");
 	err = outbox_open(n.cfg.data_dir, n.cfg.map_size_mb << 20, &n.ob);
 	if (err != 0)
-		fatalx("%s: cannot open the outbox: %s%s", n.cfg.data_dir,
-		       strerror(-err), daemon_open_hint(err));
+		fatalx_status(
+		    daemon_exit_status(err), "%s: cannot open the outbox: %s%s",
+		    n.cfg.data_dir, strerror(-err), daemon_open_hint(err));
 	node_check_owner(&n, a.conf);
 	node_check_ref_key(&n, a.conf);
 	n.t = transport_new();

@@ -28,8 +28,9 @@ node_check_outbox(const char *dir, const char *conf)
 
 	r = outbox_check(dir, &rep);
 	if (r != 0)
-		fatalx("%s: cannot check the outbox: %s%s", dir,
-		       daemon_store_error(r), daemon_open_hint(r));
+		fatalx_status(daemon_exit_status(r),
+			      "%s: cannot check the outbox: %s%s", dir,
+			      daemon_store_error(r), daemon_open_hint(r));
 	if (rep.unchecked)
 		log_warnx("event=outbox_unchecked dir=%s (written by an "
 			  "earlier kuska, without checksums: damage cannot be "
@@ -85,17 +86,19 @@ node_check_owner(struct node *n, const char *conf)
 		 * refused as bad_envelope for ever, nothing behind it
 		 * delivered). The checksums do not catch it: an outbox of
 		 * an earlier kuska has none, and they say only that the
-		 * bytes are those written. */
+		 * bytes are those written. The file is left as it is, so a
+		 * restart finds the same: 78, like another node's outbox. */
 		log_warnx("event=outbox_undecodable dir=%s seq=1",
 			  LOG_Q(n->cfg.data_dir));
-		fatalx("%s: this outbox's first envelope does not decode, so "
-		       "whose it is cannot be told (a damaged outbox, or not "
-		       "a node's): the node does not work from it, and it is "
-		       "unchanged. Correct [node] data_dir in %s, or restore "
-		       "this node's own data.mdb; if it has none, "
-		       "kuska-node --recover -c %s rebuilds it from the "
-		       "consolidator's copy (this file is kept aside)",
-		       n->cfg.data_dir, conf, conf);
+		fatalx_config(
+		    "%s: this outbox's first envelope does not decode, so "
+		    "whose it is cannot be told (a damaged outbox, or not "
+		    "a node's): the node does not work from it, and it is "
+		    "unchanged. Correct [node] data_dir in %s, or restore "
+		    "this node's own data.mdb; if it has none, "
+		    "kuska-node --recover -c %s rebuilds it from the "
+		    "consolidator's copy (this file is kept aside)",
+		    n->cfg.data_dir, conf, conf);
 	}
 	if (origin != 0)
 		return; /* empty, or unreadable: check_outbox's to say */
@@ -147,8 +150,9 @@ node_check_ref_key(struct node *n, const char *conf)
 	ref_key_fp(n, fp);
 	r = outbox_pin_ref_key(n->ob, fp);
 	if (r < 0)
-		fatalx("%s: cannot read the outbox: %s%s", n->cfg.data_dir,
-		       strerror(-r), daemon_open_hint(r));
+		fatalx_status(
+		    daemon_exit_status(r), "%s: cannot read the outbox: %s%s",
+		    n->cfg.data_dir, strerror(-r), daemon_open_hint(r));
 	if (r == 0)
 		return;
 	log_warnx("event=ref_key_mismatch dir=%s ref_key=%s",
@@ -167,10 +171,13 @@ node_lock_outbox(struct node *n, const char *conf, bool recovering)
 {
 	char why[2 * SETTINGS_PATH_MAX + 128];
 	bool made;
+	int r;
 
-	if (daemon_lock(n->cfg.data_dir, "kuska-node", "outbox", &made, why,
-			sizeof(why)) != 0)
-		fatalx("%s: [node] data_dir: %s", conf, why);
+	r = daemon_lock(n->cfg.data_dir, "kuska-node", "outbox", &made, why,
+			sizeof(why));
+	if (r != 0)
+		fatalx_status(daemon_exit_status(r), "%s: [node] data_dir: %s",
+			      conf, why);
 	/* --recover fills a new outbox: nothing to say then. */
 	if (made && !recovering)
 		log_warnx("event=outbox_created dir=%s hint=\"there was "

@@ -420,6 +420,30 @@ else
 	not_ok "events the pages name and no code logs: $bad"
 fi
 
+# --- the exit status the pages give the refusals that exit 78 ----------------
+# The text of the item ".It Li event=NAME" of PAGE, joined on one line.
+event_item() {
+	awk -v ev="event=$2" '$0 == ".It Li " ev { on = 1; next }
+		on && /^\.It / { exit } on' "$1" | tr '\n' ' '
+}
+# These events come before a fatalx_config: the pages said "exits 1"
+# (restarted every 5 s) of them.
+bad=""
+for pe in kuska-node:outbox_foreign kuska-node:outbox_undecodable \
+	kuska-node:ref_key_mismatch kuska-consolidator:store_foreign; do
+	item=$(event_item "$KUSKA_SRC/docs/${pe%%:*}.8" "${pe#*:}")
+	case $item in
+	*"exits 1"* | "") bad="$bad $pe" ;;
+	*"exits 78"*) ;;
+	*) bad="$bad $pe" ;;
+	esac
+done
+if [ -z "$bad" ]; then
+	ok "the pages say exit 78 of the refusals that exit 78"
+else
+	not_ok "pages whose item does not say 'exits 78':$bad"
+fi
+
 # --- the events the code logs are in OPERATIONS.md's reference ----------------
 
 # The events of the reference: the first cell of each row of its tables.

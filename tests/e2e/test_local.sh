@@ -16,7 +16,9 @@
 #  - a local socket whose directory does not exist: -n warns, passes;
 #  - a data_dir that does not exist: -n says so, the first start makes a
 #    new, empty store (outbox) and says so in the log; one whose parent
-#    is missing too (a mistyped path) is refused, naming the key; a start
+#    is missing too (a mistyped path, or a disk not mounted yet) is
+#    refused with exit 1, naming the key and RequiresMountsFor=; one that
+#    is a file exits 78, for node and consolidator alike; a start
 #    refused (a port in use) leaves no new store behind, nor does --repair
 #    of a data_dir without a store;
 #  - kuska submit of a directory or of a closed standard input is an
@@ -68,8 +70,39 @@ rc=$?
 check "a data_dir whose parent is missing too is refused (exit $rc)" \
 	sh -c "test $rc = 1 && test ! -e '$N/datx'"
 check "... naming the config key" \
-	grep -q "typo.conf: \[consolidator\] data_dir: $N/datx/consolidator: no such directory, nor its parent $N/datx\$" \
+	grep -q "typo.conf: \[consolidator\] data_dir: $N/datx/consolidator: no such directory, nor its parent $N/datx (mistyped, or on a disk not mounted yet" \
 	"$T/typo.out"
+check "... and how systemd waits for a disk" \
+	grep -q "RequiresMountsFor=$N/datx/consolidator in a drop-in" "$T/typo.out"
+# A data_dir that is a file: a start finds the same file again, so exit 78
+# (EX_CONFIG), which the units do not restart; before, 1, restarted every
+# 5 s for ever.
+: >"$N/afile"
+sed "s|^data_dir = .*|data_dir = $N/afile|" "$N/pnp.conf" >"$N/fileout.conf"
+timeout 5 "$NODE" -c "$N/fileout.conf" >"$T/fileout.out" 2>&1
+rc=$?
+check "a node whose data_dir is a file: exit 78 ($rc)" test $rc = 78
+check "... naming the key and why" \
+	grep -q "fileout.conf: \[node\] data_dir: $N/afile: cannot lock: Not a directory" \
+	"$T/fileout.out"
+# -n said "configuration OK" of it.
+"$NODE" -n -c "$N/fileout.conf" >/dev/null 2>"$T/fileout.out"
+rc=$?
+check "... and -n of it: exit 78 ($rc), saying so" sh -c "test $rc = 78 &&
+	grep -q 'fileout.conf: \[node\] data_dir: $N/afile: not a directory' '$T/fileout.out'"
+sed "s|^data_dir = .*|data_dir = $N/afile|" "$N/consolidator.conf" \
+	>"$N/filestore.conf"
+timeout 5 "$CONS" -c "$N/filestore.conf" >"$T/filestore.out" 2>&1
+rc=$?
+check "a consolidator whose data_dir is a file: exit 78 ($rc)" test $rc = 78
+check "... naming the key and why" \
+	grep -q "filestore.conf: \[consolidator\] data_dir: $N/afile: cannot lock: Not a directory" \
+	"$T/filestore.out"
+"$CONS" -n -c "$N/filestore.conf" >/dev/null 2>"$T/filestore.out"
+rc=$?
+check "... and -n of it: exit 78 ($rc), saying so" sh -c "test $rc = 78 &&
+	grep -q 'filestore.conf: \[consolidator\] data_dir: $N/afile: not a directory' '$T/filestore.out'"
+rm -f "$N/afile"
 
 # --- a configuration a daemon cannot use: exit 78 ---------------------------
 # EX_CONFIG, which the systemd units do not restart (RestartPreventExitStatus=):
@@ -101,6 +134,20 @@ printf '[keyholder]\nmax_connections = 0\n' >"$N/badholder.conf"
 timeout 5 "$KEYHOLDER" -c "$N/badholder.conf" >"$T/cfg.out" 2>&1
 rc=$?
 check "a key holder with a bad config: exit 78 ($rc)" test $rc = 78
+# The key holder's listen address copied as the node's keyholder: libzmq
+# cannot connect to tcp://*:PORT, so the node exited 1 at each start,
+# restarted by systemd for ever; -n passed it.
+sed "s|^keyholder = .*|keyholder = tcp://*:$((PORT + 2))|" "$N/pnp.conf" \
+	>"$N/star.conf"
+timeout 5 "$NODE" -c "$N/star.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a node whose keyholder is tcp://*:PORT: exit 78 ($rc)" test $rc = 78
+check "... naming the file, the key and the way out" \
+	grep -q "star.conf:[0-9]*: keyholder: tcp://\*:$((PORT + 2)) is no address to connect to: give the host name or address" \
+	"$T/cfg.out"
+"$NODE" -n -c "$N/star.conf" >/dev/null 2>&1
+rc=$?
+check "... and -n of it: exit 78 ($rc)" test $rc = 78
 
 start_cons
 start_node pnp
@@ -143,6 +190,17 @@ check "a second consolidator on the same port is refused: exit 1, not 78 ($rc)" 
 check "... naming the key" \
 	grep -q "third.conf: \[consolidator\] listen: tcp://127.0.0.1:$PORT: cannot bind: Address already in use" \
 	"$T/third.out"
+# A listen host that is no name of this machine: libzmq said "No such
+# device" alone (exit 1: an address may come up later).
+sed "s|^listen = .*|listen = tcp://nohost.invalid:$((PORT + 12))|" \
+	"$N/keyholder.conf" >"$N/nohost.conf"
+timeout 5 "$KEYHOLDER" -c "$N/nohost.conf" >"$T/nohost.out" 2>&1
+rc=$?
+check "a key holder whose listen host is not this machine's: exit 1 ($rc)" \
+	test $rc = 1
+check "... saying so" \
+	grep -q "nohost.conf: \[keyholder\] listen: tcp://nohost.invalid:$((PORT + 12)): cannot bind: .* (its host is not an address of this machine" \
+	"$T/nohost.out"
 check "... leaving no new store behind" test ! -e "$N/data/third"
 # Its own control socket and port, but the first one's query port: the
 # start fails after binding its control socket.

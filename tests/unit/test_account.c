@@ -174,6 +174,10 @@ test_saved_bad(void **state)
 	fclose(f);
 	assert_int_equal(
 	    account_load(&back, path, 1000, 0, 0, err, sizeof(err)), -EBADMSG);
+	/* A directory named as the file: said so, not "read error". */
+	assert_int_equal(account_load(&back, dir, 1000, 0, 0, err, sizeof(err)),
+			 -EISDIR);
+	assert_non_null(strstr(err, ": Is a directory"));
 	/* A directory that is not there: cannot be written. */
 	assert_int_not_equal(
 	    account_save(&back, "/nonexistent/dir/accounts", 1000, 0, 0), 0);

@@ -664,6 +664,28 @@ test_endpoint_port_checked(void **state)
 		     "an IPv4 address or a host name");
 }
 
+/*
+ * An address the node connects to must name a host: a star for the host
+ * (the key holder's listen, copied) passed -n, and libzmq then refused to
+ * connect to it (EINVAL), so the node exited 1 at each start, restarted for
+ * ever. A listen address keeps its star (test_keyholder).
+ */
+static void
+test_peer_names_a_host(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_error(fx, "[node]\nkeyholder = tcp://*:7421\n", 2,
+		     "keyholder: tcp://*:7421 is no address to connect to",
+		     "* is for listen");
+	expect_error(fx, "[node]\nkeyholder2 = tcp://-h:7421\n", 2,
+		     "keyholder2: tcp://-h:7421 is no address", NULL);
+	expect_error(fx, "[node]\nkeyholder3 = tcp://.h:7421\n", 2,
+		     "keyholder3: tcp://.h:7421 is no address", NULL);
+	expect_error(fx, "[node]\nconsolidator = tcp://*:7420\n", 2,
+		     "consolidator: tcp://*:7420 is no address", NULL);
+}
+
 static void
 test_section(void **state)
 {
@@ -886,6 +908,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_error_line_matches_reason,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_endpoint_port_checked, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_peer_names_a_host, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parse_raw, setup, teardown),

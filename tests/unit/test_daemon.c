@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "daemon.h"
+#include "log.h"
 
 /*
  * Removes what a test left of a store in dir (its lock file, a data.mdb),
@@ -76,8 +77,12 @@ test_lock_says_who(void **state)
 	assert_int_equal(daemon_lock("/proc/no/such/dir", "kuska-node",
 				     "outbox", &made, why, sizeof(why)),
 			 -ENOENT);
-	assert_string_equal(why, "/proc/no/such/dir: no such directory, nor "
-				 "its parent /proc/no/such");
+	assert_string_equal(why,
+			    "/proc/no/such/dir: no such directory, nor "
+			    "its parent /proc/no/such (mistyped, or on a "
+			    "disk not mounted yet: under systemd give the "
+			    "unit RequiresMountsFor=/proc/no/such/dir in a "
+			    "drop-in)");
 	remove_test_store(dir, NULL);
 }
 
@@ -159,6 +164,40 @@ test_lock_makes_only_the_last(void **state)
 			 0);
 	assert_false(made);
 	remove_test_store(dir, top);
+}
+
+/*
+ * A data directory that is a file is refused for good (78: systemd does
+ * not restart it), one whose parent is missing too for now (1: a disk
+ * mounted later may bring it), and so is one another daemon holds.
+ */
+static void
+test_lock_exit_status(void **state)
+{
+	char top[64], file[96], deep[128], why[512];
+	bool made = false;
+	int r;
+
+	(void)state;
+	snprintf(top, sizeof(top), "/tmp/kuska-daemon-XXXXXX");
+	assert_non_null(mkdtemp(top));
+	snprintf(file, sizeof(file), "%s/afile", top);
+	fclose(fopen(file, "w"));
+	r = daemon_lock(file, "kuska-node", "outbox", &made, why, sizeof(why));
+	assert_int_equal(r, -ENOTDIR);
+	assert_int_equal(daemon_exit_status(r), LOG_EXIT_CONFIG);
+	snprintf(deep, sizeof(deep), "%s/mnt/outbox", top);
+	r = daemon_lock(deep, "kuska-node", "outbox", &made, why, sizeof(why));
+	assert_int_equal(r, -ENOENT);
+	assert_int_equal(daemon_exit_status(r), 1);
+	assert_non_null(strstr(why, "RequiresMountsFor="));
+	assert_int_equal(daemon_exit_status(-EBUSY), 1);
+	assert_int_equal(daemon_exit_status(-ENOSPC), 1);
+	assert_int_equal(daemon_exit_status(-EACCES), LOG_EXIT_CONFIG);
+	assert_int_equal(daemon_exit_status(-EROFS), LOG_EXIT_CONFIG);
+	assert_int_equal(daemon_exit_status(-EXDEV), LOG_EXIT_CONFIG);
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(top), 0);
 }
 
 /* Runs daemon_lock on dir in a child that exits, kept or not. */
@@ -555,6 +594,7 @@ main(void)
 	    cmocka_unit_test(test_shared_options),
 	    cmocka_unit_test(test_lock_says_who),
 	    cmocka_unit_test(test_lock_makes_only_the_last),
+	    cmocka_unit_test(test_lock_exit_status),
 	    cmocka_unit_test(test_lock_names_state_directory),
 	    cmocka_unit_test(test_failed_start_leaves_nothing),
 	    cmocka_unit_test(test_data_access_lock_file),
