@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,10 +107,113 @@ build_at(struct qb *b, int ti, uint32_t period, uint8_t region)
 	query_defs[ti].build(b);
 }
 
+/* The year of the first counter key store_each shows (into arg). */
+static int
+first_year(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	(void)v;
+	(void)vlen;
+	if (klen >= 6)
+		*(uint32_t *)arg = store_get32((const uint8_t *)k + 2) / 10;
+	return 1;
+}
+
+/* Adds the count cells of b's table, built, into out as cells of the
+ * other years (RP_OTHER, the whole country), each summed with the one
+ * of the same key at index from or after. Returns 0 or -ENOMEM. */
+static int
+add_other(const struct qb *b, int rtable, size_t from, struct rcells *out)
+{
+	const struct qtable *tab = b->out;
+	size_t row, col, i;
+
+	for (row = 0; row < tab->n_rows; row++)
+		for (col = 0; col < CODEC_MAX_COLUMNS; col++) {
+			struct rcell key;
+			if (!b->qc[qb_cell_index((int)row, (int)col)].count)
+				continue;
+			if (rtable == RT_SOURCES) { /* no period column */
+				memset(&key, 0, sizeof(key));
+				key.table = RT_SOURCES;
+				snprintf(key.row, sizeof(key.row), "%.*s",
+					 (int)sizeof(key.row) - 1,
+					 tab->rows[row][0].text);
+				snprintf(key.col, sizeof(key.col), "%s",
+					 tab->cols[col]);
+			} else {
+				cell_key(b, rtable, row, col, &key);
+			}
+			key.period = RP_OTHER;
+			key.region = 0;
+			for (i = from; i < out->n; i++)
+				if (memcmp(&out->c[i], &key,
+					   offsetof(struct rcell, value)) == 0)
+					break;
+			if (i == out->n) {
+				struct rcell *c = rcells_add(out);
+				if (c == NULL)
+					return -ENOMEM;
+				*c = key;
+				c->value = 0;
+			}
+			out->c[i].value += tab->rows[row][col].number;
+		}
+	return 0;
+}
+
+/*
+ * What the relations across years need for year's release, after its
+ * own cells in out (RP_OTHER): the whole country's yearly counts of the
+ * tables those relations name, summed over every other year from the
+ * first to the last a record is dated in (timeliness counts every live
+ * record), and the sources table. Returns 0 or -ENOMEM.
+ */
+static int
+gather_others(struct qb *b, uint32_t year, struct rcells *out)
+{
+	static const int rts[] = {RT_IDENTIFICATION,	  RT_REFERRALS,
+				  RT_REFERRALS_UNMATCHED, RT_PROTECTION,
+				  RT_PROSECUTION,	  RT_FUNNEL,
+				  RT_TIMELINESS};
+	const uint8_t prefix[2] = {C_TIME_RECORDS, 0};
+	const void *k, *v;
+	size_t klen, vlen, from = out->n, j;
+	uint32_t y0 = 0, y1 = 0, y;
+	int ti, r = 0;
+
+	(void)store_each(b->t, T_COUNTERS, prefix, sizeof(prefix), first_year,
+			 &y0);
+	if (store_last(b->t, T_COUNTERS, prefix, sizeof(prefix), &k, &klen, &v,
+		       &vlen) == 0 &&
+	    klen >= 6)
+		y1 = store_get32((const uint8_t *)k + 2) / 10;
+	for (y = y0; y0 != 0 && y <= y1 && r == 0; y++) {
+		if (y == year)
+			continue;
+		for (j = 0; j < sizeof(rts) / sizeof(rts[0]) && r == 0; j++) {
+			for (ti = 0; query_defs[ti].rtable != rts[j]; ti++)
+				;
+			build_at(b, ti, period_of_index(y, RP_YEAR), 0);
+			r = b->err;
+			if (r == 0)
+				r = add_other(b, rts[j], from, out);
+		}
+	}
+	for (ti = 0; r == 0 && query_tables[ti] != NULL; ti++)
+		if (strcmp(query_tables[ti], "sources") == 0) {
+			build_at(b, ti, period_of_index(year, RP_YEAR), 0);
+			r = b->err;
+			if (r == 0)
+				r = add_other(b, RT_SOURCES, from, out);
+			break;
+		}
+	return r;
+}
+
 /*
  * Every count cell of group g's tables in year, at every level the
- * secretariat can ask for, in a fixed order, into out. Returns 0 or
- * -ENOMEM.
+ * secretariat can ask for, in a fixed order, into out, then what the
+ * relations across years need (gather_others). Returns 0 or -ENOMEM.
  */
 static int
 gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
@@ -154,6 +258,8 @@ gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
 				}
 		}
 	}
+	if (r == 0)
+		r = gather_others(&b, year, out);
 	qb_free_rows(&b);
 	return r;
 }

@@ -463,8 +463,9 @@ const struct table_def query_defs[] = {
      * sum of everything recorded there (release_relate_records), and a
      * region with few records gives its small counts away. */
     {t_timeliness, RT_TIMELINESS, RG_YEAR, false},
-    /* Events accepted per institution, of all time: no relation ties
-     * them to the tables of a year. */
+    /* Events accepted per institution, of all time: at least the
+     * records of every year, which each year's release takes as known
+     * (release_relate_years); primary suppression alone for its own. */
     {t_sources, -1, -1, true},
     /* Answered by indicators.c from what query_run answers the same
      * role for the tables it refers to: hidden cells stay hidden. */

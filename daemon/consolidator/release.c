@@ -189,6 +189,8 @@ release_new(enum release_group g, uint32_t year, int64_t k,
 		   r->n_slots * sizeof(*r->slot);
 	if (r->n > 0)
 		memcpy(r->cells, cells->c, r->n * sizeof(*r->cells));
+	while (r->n_own < r->n && r->cells[r->n_own].period < RP_COUNT)
+		r->n_own++;
 	for (i = 0; i < r->n; i++) {
 		size_t mask = r->n_slots - 1, s;
 		if (release_find(r, &r->cells[i]) >= 0)
@@ -226,25 +228,27 @@ compute(struct release *rel)
 		goto out;
 	}
 	x->rel = rel;
-	for (i = 0; i < rel->n && r == 0; i++)
+	/* The slacks across years (RP_OTHER) are no terms: constants. */
+	for (i = 0; i < rel->n_own && r == 0; i++)
 		if (dfam_cell(x->f, rel->cells[i].value) < 0)
 			r = -ENOMEM;
 	if (r != 0)
 		goto out;
-	/* One component per year: every group's relations, and those
-	 * that tie the groups together. */
+	/* One component per year: every group's relations, those that
+	 * tie the groups together, and those to the other years. */
 	release_relate_victims(x, rows);
 	release_relate_referrals(x, rows);
 	release_relate_protection(x, rows);
 	release_relate_cases(x, rows);
 	release_relate_timeliness(x, rows);
 	release_relate_records(x, rows);
+	release_relate_years(x, rows);
 	r = x->err;
 	if (r == 0)
 		r = dfam_protect(x->f, rel->k, &rel->unprotected);
 	if (r != 0)
 		goto out;
-	for (i = 0; i < rel->n; i++) {
+	for (i = 0; i < rel->n_own; i++) {
 		rel->hidden[i] = dfam_hidden(x->f, (int)i);
 		rel->n_hidden += rel->hidden[i];
 	}
@@ -260,7 +264,7 @@ compute(struct release *rel)
 	(rel->unprotected > 0 ? log_warnx : log_info)(
 	    "event=release group=%s year=%u k=%lld cells=%zu hidden=%zu "
 	    "unprotected=%zu bytes=%zu ms=%.0f",
-	    group_names[rel->g], rel->year, (long long)rel->k, rel->n,
+	    group_names[rel->g], rel->year, (long long)rel->k, rel->n_own,
 	    rel->n_hidden, rel->unprotected, rel->bytes, rel->ms);
 out:
 	if (x != NULL)
@@ -330,14 +334,45 @@ keep(struct release *rel)
 		evict(i);
 }
 
+/* Into out: the own cells of cells, then the slacks of the relations
+ * across years in place of the other years' sums they are worked out
+ * from (release_slacks). Returns 0 or -ENOMEM. */
+static int
+fold(enum release_group g, uint32_t year, int64_t k, const struct rcells *cells,
+     struct rcells *out)
+{
+	struct release *raw = release_new(g, year, k, cells);
+	size_t i;
+	int r = 0;
+
+	if (raw == NULL)
+		return -ENOMEM;
+	for (i = 0; i < raw->n_own && r == 0; i++) {
+		struct rcell *c = rcells_add(out);
+		if (c == NULL)
+			r = -ENOMEM;
+		else
+			*c = raw->cells[i];
+	}
+	if (r == 0 && raw->n_own < raw->n)
+		r = release_slacks(raw, out);
+	release_free(&raw);
+	return r;
+}
+
 int
 release_get(enum release_group g, uint32_t year, int64_t k,
-	    const struct rcells *cells, const struct release **ret)
+	    const struct rcells *gathered, const struct release **ret)
 {
+	struct rcells folded = {0};
+	const struct rcells *cells = &folded;
 	struct release *rel;
 	size_t i, stale = CACHE_MAX;
 	int r;
 
+	r = fold(g, year, k, gathered, &folded);
+	if (r != 0)
+		goto out;
 	for (i = 0; i < CACHE_MAX; i++) {
 		struct release *c = cache[i];
 		if (c == NULL || c->g != g || c->year != year || c->k != k)
@@ -347,17 +382,19 @@ release_get(enum release_group g, uint32_t year, int64_t k,
 					 c->n * sizeof(*c->cells)) == 0)) {
 			c->used = ++ticks;
 			*ret = c;
-			return 0;
+			goto out;
 		}
 		stale = i; /* older data of the same component: replaced */
 	}
 	rel = release_new(g, year, k, cells);
-	if (rel == NULL)
-		return -ENOMEM;
+	if (rel == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
 	r = compute(rel);
 	if (r != 0) {
 		release_free(&rel);
-		return r;
+		goto out;
 	}
 	n_computed++;
 	if (stale < CACHE_MAX)
@@ -365,7 +402,9 @@ release_get(enum release_group g, uint32_t year, int64_t k,
 	rel->used = ++ticks;
 	keep(rel);
 	*ret = rel;
-	return 0;
+out:
+	rcells_clear(&folded);
+	return r;
 }
 
 bool
@@ -380,7 +419,7 @@ void
 release_stats(const struct release *r, size_t *ret_cells, size_t *ret_hidden,
 	      size_t *ret_unprotected, double *ret_ms)
 {
-	*ret_cells = r->n;
+	*ret_cells = r->n_own;
 	*ret_hidden = r->n_hidden;
 	*ret_unprotected = r->unprotected;
 	*ret_ms = r->ms;

@@ -2,8 +2,12 @@
  * release.h - what the secretariat is shown: the hidden cells of every
  * table it may ask for, decided over the whole family of tables at once.
  *
- * The family splits into *components*, one per calendar year, since no
- * relation a reader knows crosses years. A component holds every count
+ * The family splits into *components*, one per calendar year. A few
+ * relations cross years (the funnel counts the stages reached by now,
+ * sources the events of all time: release_relate_years); each year's
+ * audit takes the other years' counts as known to the reader, which
+ * protects it whatever the other years' releases hide (the other years'
+ * true counts are one way to fill those in). A component holds every count
  * cell the secretariat can get of the counting tables (identification,
  * overlap, breakdown, referrals, referrals_unmatched, protection,
  * prosecution, funnel, timeliness) in that year: nationally for the
@@ -18,8 +22,10 @@
  * disclose.h decide the hidden cells.
  *
  * A *release* is that decision for one component. It depends only on the
- * component's cells and their values, so it is cached: a query whose
- * component has the same values as last time is answered from memory.
+ * component's cells and their values (and the slacks of the relations
+ * across years, worked out from the other years' counts), so it is
+ * cached: a query whose component has the same values as last time is
+ * answered from memory.
  * The cache lives in this module (the consolidator answers one query at
  * a time; nothing here is thread-safe but release_cache_counts). It keeps
  * at most 64 releases and 64 MiB of them (cells, hidden flags, index),
@@ -50,11 +56,18 @@ enum release_table {
 	RT_FUNNEL,
 	RT_TIMELINESS,
 	RT_REFERRALS_UNMATCHED,
+	RT_SOURCES, /* events accepted, of all time: RP_OTHER only */
 };
 
 /* Periods of a year, by index: the year, its semesters, its quarters. */
 #define RP_YEAR 0
 #define RP_COUNT 7 /* Y, H1, H2, Q1, Q2, Q3, Q4 */
+/* After a year's own cells, what the relations across years need
+ * (release_relate_years): the whole country's counts of the year, summed
+ * over every other year that holds a record, and the sources table, at
+ * this period index. The audit takes them as known to the reader; they
+ * are neither hidden nor shown by the release. */
+#define RP_OTHER RP_COUNT
 #define REGIONS 25
 
 /*
@@ -89,8 +102,10 @@ struct release;
 /*
  * release_get - the release of component (g, year) for threshold k,
  * given all its cells (as gathered: the order must not depend on
- * anything but the data). From the cache when the same cells were
- * released before, else computed and cached. Returns 0 and *ret (valid
+ * anything but the data; the year's own first, then RP_OTHER's). From
+ * the cache when the same cells were released before (the other years'
+ * only through the slacks of the relations across years, which change
+ * less often), else computed and cached. Returns 0 and *ret (valid
  * until the next release_get), or -ENOMEM, or -EDOM (the relations
  * failed to solve: a bug).
  */

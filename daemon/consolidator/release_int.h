@@ -25,6 +25,7 @@ struct release {
 	int64_t k;
 	struct rcell *cells;
 	size_t n;
+	size_t n_own; /* the year's own cells, first; then RP_OTHER's */
 	bool *hidden;
 	int *slot; /* open addressing: cell index + 1, 0 free */
 	size_t n_slots;
@@ -98,5 +99,14 @@ void release_relate_timeliness(struct ctx *x, const char **rows);
 /* Timeliness records against the tables of what they record, which
  * ties the groups together (release_relate.c). */
 void release_relate_records(struct ctx *x, const char **rows);
+/* The relations across years (release_relate.c): each of the year's
+ * counts against its true value and the slack of the relation over all
+ * years, from the cells release_slacks appends. */
+void release_relate_years(struct ctx *x, const char **rows);
+/* Appends to out, for rel made of a year's own cells and the other
+ * years' sums (RP_OTHER, as query.c gathers them), the slack of each
+ * relation across years (RP_OTHER, column "slack"), at most a bound
+ * (release_relate.c). Returns 0 or -ENOMEM. */
+int release_slacks(const struct release *rel, struct rcells *out);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "disclose.h"
@@ -49,7 +50,7 @@ log_rel(const struct ctx *x, const struct ex *e, size_t n, enum disclose_op op,
 	size_t i, len = 0;
 
 	for (i = 0; i < n && len < sizeof(buf) - 1; i++) {
-		const struct rcell *c = (size_t)e->t[i] < x->rel->n
+		const struct rcell *c = (size_t)e->t[i] < x->rel->n_own
 					    ? &x->rel->cells[e->t[i]]
 					    : NULL;
 		if (c != NULL)
@@ -419,6 +420,94 @@ service_emitters(void)
 	return m;
 }
 
+/* The rows of the tables the records relation names, side by side in
+ * the room of rows (every cell's). */
+struct rec_rows {
+	const char **ref, **un, **prot;
+	size_t n_ref, n_un, n_prot;
+	unsigned serv, st_em[STAGE_COUNT + 1];
+};
+
+static void
+rec_rows(struct ctx *x, const char **rows, struct rec_rows *rr)
+{
+	int st;
+
+	rr->ref = rows;
+	rr->n_ref = release_rows_of(x, RT_REFERRALS, rr->ref);
+	rr->un = rr->ref + rr->n_ref;
+	rr->n_un = release_rows_of(x, RT_REFERRALS_UNMATCHED, rr->un);
+	rr->prot = rr->un + rr->n_un;
+	rr->n_prot = release_rows_of(x, RT_PROTECTION, rr->prot);
+	rr->serv = service_emitters();
+	for (st = 1; st <= STAGE_COUNT; st++)
+		rr->st_em[st] = stage_emitters((enum stage)st);
+}
+
+/* The value of the whole country's cell of that key at p, 0 when there
+ * is none. */
+static int64_t
+value_at(const struct ctx *x, int table, int p, const char *row,
+	 const char *col)
+{
+	int i = release_cell(x, table, p, 0, row, col);
+
+	return i < 0 ? 0 : x->rel->cells[i].value;
+}
+
+/* Adds coef times the whole country's cell at p to e, or, with e NULL,
+ * coef times its value to *k. */
+static void
+add_at(const struct ctx *x, struct ex *e, int64_t *k, int table, int p,
+       const char *row, const char *col, int64_t coef)
+{
+	if (e == NULL)
+		*k += coef * value_at(x, table, p, row, col);
+	else
+		release_ex_add(e, release_cell(x, table, p, 0, row, col), coef);
+}
+
+/* The records of set (bits 1 << enum institution) at p less what they
+ * record (see release_relate_records), and, with taken, less the
+ * referrals taken up by set; as terms in e, or, with e NULL, its value
+ * added to *k. */
+static void
+records_less(const struct ctx *x, const struct rec_rows *rr, unsigned set,
+	     int p, bool taken, struct ex *e, int64_t *k)
+{
+	/* as the other relations name it (a key holds 15 characters) */
+	static const char *volatile unmatched_col = "takeups_unmatched";
+	size_t i;
+	int j, st;
+
+	for (j = 1; j <= INST_COUNT; j++) {
+		const char *name = institution_name((enum institution)j);
+		if (!(set & (1u << j)))
+			continue;
+		add_at(x, e, k, RT_TIMELINESS, p, name, "records", 1);
+		add_at(x, e, k, RT_IDENTIFICATION, p, name, "victims", -1);
+	}
+	for (i = 0; i < rr->n_ref; i++) {
+		if (set & (1u << row_inst(rr->ref[i], 0)))
+			add_at(x, e, k, RT_REFERRALS, p, rr->ref[i], "sent",
+			       -1);
+		if (taken && (set & (1u << row_inst(rr->ref[i], 1))))
+			add_at(x, e, k, RT_REFERRALS, p, rr->ref[i], "taken_up",
+			       -1);
+	}
+	for (i = 0; i < rr->n_un; i++)
+		if (set & (1u << row_inst(rr->un[i], 1)))
+			add_at(x, e, k, RT_REFERRALS_UNMATCHED, p, rr->un[i],
+			       unmatched_col, -1);
+	for (st = 1; st <= STAGE_COUNT; st++)
+		if (rr->st_em[st] != 0 && (rr->st_em[st] & ~set) == 0)
+			add_at(x, e, k, RT_PROSECUTION, p,
+			       stage_name((enum stage)st), "cases", -1);
+	for (i = 0; rr->serv != 0 && (rr->serv & ~set) == 0 && i < rr->n_prot;
+	     i++)
+		add_at(x, e, k, RT_PROTECTION, p, rr->prot[i], "victims", -1);
+}
+
 /*
  * Records against what they record: every victim an institution
  * identified in a period, every referral it sent (and every take-up of
@@ -438,74 +527,184 @@ service_emitters(void)
 void
 release_relate_records(struct ctx *x, const char **rows)
 {
-	/* as the other relations name it (a key holds 15 characters) */
-	static const char *volatile unmatched_col = "takeups_unmatched";
-	const char *name[INST_COUNT + 1];
-	unsigned serv = service_emitters(), set, st_em[STAGE_COUNT + 1];
-	size_t n_ref, n_un, n_prot, i;
+	struct rec_rows rr;
 	struct ex e = {.n = 0};
-	const char **ref = rows, **un, **prot;
-	const int r = 0; /* timeliness is given for the country only */
-	int p, j, st;
+	unsigned set;
+	int64_t k = 0;
+	int p;
 
-	/* Three lists of rows side by side in rows (room for every cell). */
-	n_ref = release_rows_of(x, RT_REFERRALS, ref);
-	un = ref + n_ref;
-	n_un = release_rows_of(x, RT_REFERRALS_UNMATCHED, un);
-	prot = un + n_un;
-	n_prot = release_rows_of(x, RT_PROTECTION, prot);
-	for (j = 1; j <= INST_COUNT; j++)
-		name[j] = institution_name((enum institution)j);
-	for (st = 1; st <= STAGE_COUNT; st++)
-		st_em[st] = stage_emitters((enum stage)st);
-	for (p = 0; p < RP_COUNT; p++) {
+	rec_rows(x, rows, &rr);
+	for (p = 0; p < RP_COUNT; p++)
 		for (set = 2; set < 2u << INST_COUNT; set += 2) {
-			for (j = 1; j <= INST_COUNT; j++) {
-				if (!(set & (1u << j)))
-					continue;
-				release_ex_add(&e,
-					       release_cell(x, RT_TIMELINESS, p,
-							    r, name[j],
-							    "records"),
-					       1);
-				release_ex_add(
-				    &e,
-				    release_cell(x, RT_IDENTIFICATION, p, r,
-						 name[j], "victims"),
-				    -1);
-			}
-			for (i = 0; i < n_ref; i++)
-				if (set & (1u << row_inst(ref[i], 0)))
-					release_ex_add(
-					    &e,
-					    release_cell(x, RT_REFERRALS, p, r,
-							 ref[i], "sent"),
-					    -1);
-			for (i = 0; i < n_un; i++)
-				if (set & (1u << row_inst(un[i], 1)))
-					release_ex_add(
-					    &e,
-					    release_cell(
-						x, RT_REFERRALS_UNMATCHED, p, r,
-						un[i], unmatched_col),
-					    -1);
-			for (st = 1; st <= STAGE_COUNT; st++)
-				if (st_em[st] != 0 && (st_em[st] & ~set) == 0)
-					release_ex_add(
-					    &e,
-					    release_cell(
-						x, RT_PROSECUTION, p, r,
-						stage_name((enum stage)st),
-						"cases"),
-					    -1);
-			for (i = 0;
-			     serv != 0 && (serv & ~set) == 0 && i < n_prot; i++)
-				release_ex_add(&e,
-					       release_cell(x, RT_PROTECTION, p,
-							    r, prot[i],
-							    "victims"),
-					       -1);
+			records_less(x, &rr, set, p, false, &e, &k);
 			release_ex_rel(x, &e, DISCLOSE_GE, 0);
 		}
+}
+
+/*
+ * The relations across years. The whole country's yearly counts tie the
+ * year to the others:
+ * - the funnel counts the cases whose complaint is dated in the year by
+ *   the stages they have reached by now, which each did with an event of
+ *   that stage or a later one of the main line (of that stage itself
+ *   for acquittal and dismissal), dated in some year: over all years,
+ *   the funnels' cases at a stage are at most the prosecution's cases at
+ *   that stage and those after it;
+ * - the events accepted from an institution, of all time (sources), are
+ *   at least its records of every year;
+ * - a referral taken up is a take-up record of its destination, dated
+ *   in some year: over all years, the records of a set S of institutions
+ *   are at least what the records relation of each year counts plus the
+ *   referrals S took up.
+ * The reader is taken to know every other year's counts exactly (and
+ * the sources table whole): each year's audit then protects its hidden
+ * counts whatever the other years' releases hide, since the other years'
+ * true counts are one way to fill those in. Each relation is then one
+ * of the year's counts against its true value and the slack the
+ * relation has over all years (release_slacks, as cells of RT_SOURCES
+ * at RP_OTHER, column "slack"): at most SLACK_MAX of it,
+ * which asks more of the year than the reader knows (a larger slack
+ * only loosens the relation) and keeps the release as it is while the
+ * other years change and the slack stays above that.
+ */
+#define SLACK_MAX 100
+
+/* Appends the slack v of relation what (funnel, sources or records) of
+ * row, as the cell (RT_SOURCES, RP_OTHER, "what|row", "slack"). */
+static void
+add_slack(struct rcells *out, const char *what, const char *row, int64_t v,
+	  int *err)
+{
+	struct rcell *c;
+
+	if (*err != 0)
+		return;
+	if ((c = rcells_add(out)) == NULL) {
+		*err = -ENOMEM;
+		return;
+	}
+	c->table = RT_SOURCES;
+	c->period = RP_OTHER;
+	snprintf(c->row, sizeof(c->row), "%s|%s", what, row);
+	snprintf(c->col, sizeof(c->col), "slack");
+	/* -1: the data break the relation (a slack below 0 says no more) */
+	c->value = v < 0 ? -1 : v < SLACK_MAX ? v : SLACK_MAX;
+}
+
+int
+release_slacks(const struct release *rel, struct rcells *out)
+{
+	struct ctx *x = calloc(1, sizeof(*x));
+	const char **rows = malloc((rel->n + 1) * sizeof(*rows));
+	static const int at[2] = {RP_YEAR, RP_OTHER};
+	struct rec_rows rr;
+	unsigned set;
+	int64_t v;
+	int j, st, s, p, err = 0;
+	char name[16];
+
+	if (x == NULL || rows == NULL) {
+		err = -ENOMEM;
+		goto out;
+	}
+	x->rel = rel;
+	for (st = 1; st <= STAGE_COUNT; st++) {
+		int last = st <= STAGE_MAIN_LAST ? STAGE_MAIN_LAST : st;
+		const char *n = stage_name((enum stage)st);
+		v = 0;
+		for (p = 0; p < 2; p++) { /* the year, the others */
+			for (s = st; s <= last; s++)
+				v += value_at(x, RT_PROSECUTION, at[p],
+					      stage_name((enum stage)s),
+					      "cases");
+			v -= value_at(x, RT_FUNNEL, at[p], n, "cases");
+		}
+		add_slack(out, "funnel", n, v, &err);
+	}
+	for (j = 1; j <= INST_COUNT; j++) {
+		const char *n = institution_name((enum institution)j);
+		if (release_cell(x, RT_SOURCES, RP_OTHER, 0, n, "events") < 0)
+			continue;
+		v = value_at(x, RT_SOURCES, RP_OTHER, n, "events") -
+		    value_at(x, RT_TIMELINESS, RP_YEAR, n, "records") -
+		    value_at(x, RT_TIMELINESS, RP_OTHER, n, "records");
+		add_slack(out, "sources", n, v, &err);
+	}
+	rec_rows(x, rows, &rr);
+	for (set = 2; set < 2u << INST_COUNT; set += 2) {
+		v = 0;
+		records_less(x, &rr, set, RP_YEAR, true, NULL, &v);
+		records_less(x, &rr, set, RP_OTHER, true, NULL, &v);
+		snprintf(name, sizeof(name), "%u", set);
+		add_slack(out, "records", name, v, &err);
+	}
+out:
+	free(x);
+	free(rows);
+	return err;
+}
+
+/* e OP its true value plus (LE) or less (GE) the slack of relation
+ * what of row (add_slack); none without one. */
+static void
+rel_slack(struct ctx *x, struct ex *e, enum disclose_op op, const char *what,
+	  const char *row)
+{
+	char key[sizeof(x->rel->cells->row)];
+	int64_t v = 0;
+	size_t j;
+	int i;
+
+	snprintf(key, sizeof(key), "%s|%s", what, row);
+	i = release_cell(x, RT_SOURCES, RP_OTHER, 0, key, "slack");
+	if (i < 0 || x->rel->cells[i].value < 0) {
+		x->broken += i >= 0; /* left out, as release_ex_rel would */
+		e->n = 0;
+		e->over = false;
+		return;
+	}
+	for (j = 0; j < e->n; j++)
+		v += e->c[j] * x->rel->cells[e->t[j]].value;
+	release_ex_rel(x, e, op,
+		       op == DISCLOSE_LE ? v + x->rel->cells[i].value
+					 : v - x->rel->cells[i].value);
+}
+
+void
+release_relate_years(struct ctx *x, const char **rows)
+{
+	struct rec_rows rr;
+	struct ex e = {.n = 0};
+	unsigned set;
+	int j, st, s;
+	char name[16];
+
+	for (st = 1; st <= STAGE_COUNT; st++) {
+		int last = st <= STAGE_MAIN_LAST ? STAGE_MAIN_LAST : st;
+		const char *n = stage_name((enum stage)st);
+		release_ex_add(
+		    &e, release_cell(x, RT_FUNNEL, RP_YEAR, 0, n, "cases"), 1);
+		for (s = st; s <= last; s++)
+			release_ex_add(
+			    &e,
+			    release_cell(x, RT_PROSECUTION, RP_YEAR, 0,
+					 stage_name((enum stage)s), "cases"),
+			    -1);
+		rel_slack(x, &e, DISCLOSE_LE, "funnel", n);
+	}
+	for (j = 1; j <= INST_COUNT; j++) {
+		const char *n = institution_name((enum institution)j);
+		release_ex_add(
+		    &e,
+		    release_cell(x, RT_TIMELINESS, RP_YEAR, 0, n, "records"),
+		    1);
+		rel_slack(x, &e, DISCLOSE_LE, "sources", n);
+	}
+	rec_rows(x, rows, &rr);
+	for (set = 2; set < 2u << INST_COUNT; set += 2) {
+		int64_t k = 0;
+		records_less(x, &rr, set, RP_YEAR, true, &e, &k);
+		snprintf(name, sizeof(name), "%u", set);
+		rel_slack(x, &e, DISCLOSE_GE, "records", name);
 	}
 }

@@ -2,7 +2,7 @@
 """The disclosure attack of issue 9, for tests/e2e/test_disclosure_attack.sh.
 
   disclosure_attack.py --secretariat SEC_DIR --analyst AN_DIR --years 2024,2025
-                       [--k 10]
+                       [--k 10] [--one-year]
 
 SEC_DIR holds every table the secretariat was given, AN_DIR the analyst's
 exact tables of the same requests, as TABLE.PERIOD.REGION.csv (REGION "all"
@@ -62,7 +62,20 @@ semester its quarters, of the country its regions, for the year):
     referrals S sent, the take-ups by S matching no referral, the cases
     at the stages only S may record and the protection counts if only S
     may record services (DESIGN.md's grants). This ties a year's tables
-    into one model: the attack solves a year at a time.
+    into one model.
+Across years (the whole country by year; sums over every year holding a
+record, which is every year asked: the test checks the years around them
+are empty), which tie the years into one model (across_years):
+  - the funnels' cases at a stage, over the years, are at most the
+    prosecution's cases at that stage and the later ones of the main line
+    (for acquittal and dismissal, at that stage), over the years: a case
+    has reached a stage "by now" with an event dated in some year;
+  - sources (events accepted per institution, of all time, SEC_DIR's and
+    AN_DIR's sources.PERIOD.all.csv) are at least the institution's
+    timeliness records over the years;
+  - the records of a set S over the years are at least what the records
+    relation counts over the years plus the referrals S took up (a take-up
+    record of the destination, dated in some year).
 """
 import argparse
 import csv
@@ -631,10 +644,109 @@ class Reader:
         return out, misfit
 
 
-def name(key, year):
-    table, p, r, label, col = key
-    return "%s %s%s%s %s %s" % (table, year, SUFFIX[p],
-                                "" if r == 0 else " region %02d" % r,
+# --- across years --------------------------------------------------------------
+
+def join(models):
+    """One model of several years' models ({year: Model}): every key gets
+    its year as a last element; relations are carried over."""
+    j = Model({})
+    for year, m in sorted(models.items()):
+        off = len(j.kind)
+        for t, kind in enumerate(m.kind):
+            key = tuple(m.key[t]) + (year,)
+            j.kind.append(kind)
+            j.key.append(key)
+            if kind == "cell":
+                j.index[key] = off + t
+                j.truth[key] = m.truth[m.key[t]]
+        for e, op, rhs in m.rels:
+            j.rels.append(({off + t: c for t, c in e.items()}, op, rhs))
+    return j
+
+
+def add_cell(m, key, value):
+    m.index[key] = len(m.kind)
+    m.kind.append("cell")
+    m.key.append(key)
+    m.truth[key] = value
+
+
+def across_years(m, years, sources):
+    """The relations that cross years (docs/DISCLOSURE.md), at the level
+    where the secretariat gets all of them, the whole country by year.
+    They need every year that holds an event: the test checks that the
+    years around those asked hold none.
+      - funnel: each case counted under a stage in some year's funnel
+        (its complaint dated in that year) has reached the stage by now:
+        it has an event of that stage or a later one of the main line (of
+        that stage itself for acquittal and dismissal), dated in some
+        year, where the prosecution table counts it once per stage. So
+        the funnels' sum over the years is at most the sum over the
+        years of the prosecution's cases at that stage and those after.
+      - sources: the events accepted from an institution, of all time,
+        are at least its live records of every year (timeliness).
+      - records of all time: a referral taken up (in the row of the year
+        it was sent) is a take-up record of its destination, dated in
+        some year: for every set S, the records of S over the years are
+        at least what the records relation of each year counts, plus the
+        referrals taken up by S."""
+    def c(table, year, label, col):
+        return m.index.get((table, 0, 0, label, col, year))
+    for j, stage in enumerate(MAIN + OTHER):
+        later = MAIN[j:] if stage in MAIN else [stage]
+        m.rel([(c("funnel", y, stage, "cases"), 1) for y in years]
+              + [(c("prosecution", y, s, "cases"), -1) for y in years
+                 for s in later], LE)
+    for i, v in sources.items():
+        key = ("sources", 0, 0, i, "events", "all")
+        add_cell(m, key, v)
+        m.rel([(m.index[key], 1)]
+              + [(c("timeliness", y, i, "records"), -1) for y in years], GE)
+    for n in range(1, len(INSTS) + 1):
+        for s in itertools.combinations(INSTS, n):
+            s = set(s)
+            terms = []
+            for y in years:
+                terms += [(c("timeliness", y, i, "records"), 1) for i in s]
+                terms += [(c("identification", y, i, "victims"), -1)
+                          for i in s]
+                for label in m.labels("referrals"):
+                    frm, to = label.split("|")
+                    if frm in s:
+                        terms.append((c("referrals", y, label, "sent"), -1))
+                    if to in s:
+                        terms.append((c("referrals", y, label, "taken_up"),
+                                      -1))
+                terms += [(c("referrals_unmatched", y, label,
+                             "takeups_unmatched"), -1)
+                          for label in m.labels("referrals_unmatched")
+                          if label.split("|")[1] in s]
+                terms += [(c("prosecution", y, stage, "cases"), -1)
+                          for stage, by in STAGE_BY.items() if by <= s]
+                if SERVICE_BY <= s:
+                    terms += [(c("protection", y, label, "victims"), -1)
+                              for label in m.labels("protection")]
+            m.rel(terms, GE)
+
+
+def read_sources(path):
+    """{institution: events or None} from the secretariat's or analyst's
+    sources table (sources.PERIOD.all.csv in path: the period is
+    ignored), or {} without one."""
+    names = sorted(n for n in os.listdir(path)
+                   if n.startswith("sources.") and n.endswith(".all.csv"))
+    if not names:
+        return {}
+    with open(os.path.join(path, names[0]), encoding="utf-8", newline="") as fh:
+        return {row["institution"]: (int(row["events"])
+                                     if row["events"].isdigit() else None)
+                for row in csv.DictReader(fh)}
+
+
+def name(key):
+    table, p, r, label, col, year = key
+    return "%s %s%s%s %s %s" % (table, year, SUFFIX[p] if year != "all"
+                                else "", "" if r == 0 else " region %02d" % r,
                                 label, col)
 
 
@@ -644,22 +756,27 @@ def main():
     ap.add_argument("--analyst", required=True)
     ap.add_argument("--years", required=True)
     ap.add_argument("--k", type=int, default=10)
+    ap.add_argument("--one-year", action="store_true",
+                    help="each year on its own, as before the relations "
+                    "across years were known (to compare)")
     a = ap.parse_args()
     k = a.k
     failed = 0
     teeth = 0
-    for year in a.years.split(","):
+    years = a.years.split(",")
+    tables = [t for ts, _ in GROUPS.values() for t in ts]
+    models, shown = {}, {}
+    for year in years:
         sec = read_dir(a.secretariat, year)
         an = read_dir(a.analyst, year)
         missing = [key for key in sec if key not in an]
         if missing:
             print("%s: %d secretariat cells the analyst lacks, e.g. %s"
-                  % (year, len(missing), name(missing[0], year)))
+                  % (year, len(missing), name(missing[0] + (year,))))
             failed += 1
             continue
         # One model per year: the groups' relations, and the records
         # that tie them together (timeliness against the rest).
-        tables = [t for ts, _ in GROUPS.values() for t in ts]
         truth = {key: v for key, v in an.items() if key[0] in tables}
         if not truth:
             continue
@@ -667,21 +784,50 @@ def main():
         for _, relate in GROUPS.values():
             relate(m)
         records(m)
-        shown = {key: sec.get(key) for key in truth}
+        models[year] = m
+        shown.update({key + (year,): sec.get(key) for key in truth})
+    groups = dict(GROUPS)
+    # The years together, with what ties them: one model, or one per
+    # year (--one-year).
+    joined = [join({y: models[y]}) for y in sorted(models)] \
+        if a.one_year else [join(models)]
+    if not a.one_year:
+        m = joined[0]
+        an_src = read_sources(a.analyst)
+        sec_src = read_sources(a.secretariat)
+        if sorted(an_src) != sorted(sec_src) or not an_src:
+            print("sources: the secretariat's and the analyst's differ"
+                  " in rows, or are missing")
+            failed += 1
+        across_years(m, sorted(models), an_src)
+        shown.update({("sources", 0, 0, i, "events", "all"): v
+                      for i, v in sec_src.items()})
+        groups["sources"] = (("sources",), None)
+    out, nr = [], []
+    for m in joined:
         # Primary suppression only: the attack must recover something.
         naive = {key: (None if 0 < v < k else v)
-                 for key, v in truth.items()}
-        nr, _ = Reader(m, naive, k).ranges(exact=False)
-        r = Reader(m, shown, k)
+                 for key, v in m.truth.items()}
+        nr += Reader(m, naive, k).ranges(exact=False)[0]
+        r = Reader(m, {key: shown.get(key) for key in m.truth}, k)
         if r.broken:
-            print("%s: %d relations broken by the shown cells "
-                  "(a relation written here is wrong)"
-                  % (year, len(r.broken)))
+            print("%d relations broken by the shown cells "
+                  "(a relation written here is wrong)" % len(r.broken))
             failed += 1
-        out, misfit = r.ranges()
-        for group, (tables, _) in GROUPS.items():
-            mine = [x for x in out if x[0][0] in tables]
-            nmine = [x for x in nr if x[0][0] in tables]
+        o, misfit = r.ranges()
+        out += o
+        for key in misfit[:5]:
+            print("  MISFIT %s: the analyst's figures break a relation"
+                  % name(key))
+        failed += len(misfit)
+    for year in sorted(models) + ["all"]:
+        for group, (tables, _) in groups.items():
+            cells = [key for m in joined for key in m.truth
+                     if key[0] in tables and key[5] == year]
+            if not cells:
+                continue
+            mine = [x for x in out if x[0][0] in tables and x[0][5] == year]
+            nmine = [x for x in nr if x[0][0] in tables and x[0][5] == year]
             recovered = [x for x in nmine if x[3] - x[2] < 2]
             teeth += len(recovered)
             # (a count no table prints that is 0, known to be 0, gives
@@ -691,21 +837,15 @@ def main():
             outside = [x for x in mine if not x[2] <= x[1] <= x[3]]
             print("%s %-10s %4d cells, %4d hidden: %d narrower than 3 values;"
                   " primary suppression alone: %d of %d recovered to within"
-                  " one" % (year, group,
-                            sum(1 for key in truth if key[0] in tables),
-                            len(mine), len(narrow), len(recovered),
-                            len(nmine)))
+                  " one" % (year, group, len(cells), len(mine), len(narrow),
+                            len(recovered), len(nmine)))
             for key, v, lo, hi in narrow[:10]:
                 print("  NARROW %s: %s..%s (analyst %d)"
-                      % (name(key, year), lo, hi, v))
+                      % (name(key), lo, hi, v))
             for key, v, lo, hi in outside[:10]:
                 print("  OUTSIDE %s: %s..%s, analyst %d"
-                      % (name(key, year), lo, hi, v))
+                      % (name(key), lo, hi, v))
             failed += len(narrow) + len(outside)
-        for key in misfit[:5]:
-            print("  MISFIT %s: the analyst's figures break a relation"
-                  % name(key, year))
-        failed += len(misfit)
     if teeth == 0:
         print("the attack recovers nothing even from primary suppression "
               "alone: it has no teeth")

@@ -4,9 +4,10 @@
 # for two years, for every period kind (years, semesters, quarters),
 # nationally and for each of the 25 regions - and, for two regions, the
 # requests the secretariat may not make, which must be refused with a
-# message naming what it may ask instead - and takes the analyst's exact tables
-# for the same. disclosure_attack.py then writes down every relation a
-# reader knows between those cells and, for every hidden cell, finds by
+# message naming what it may ask instead - and the sources table, and takes
+# the analyst's exact tables for the same. disclosure_attack.py then writes
+# down every relation a reader knows between those cells, within a year
+# and across the years, and, for every hidden cell, finds by
 # integer programming the least and greatest value it can take: each
 # range must span at least three values, and hold the analyst's figure.
 . "$(dirname "$0")/lib.sh"
@@ -76,6 +77,14 @@ every_request() {
 			done
 		done
 	done >"$dir.list"
+	# What ties the years together (disclosure_attack.py's across_years):
+	# the events of all time, and the years around those asked, which
+	# must hold no record for the sums over the years to be whole.
+	{
+		echo "sources 2025 all"
+		echo "timeliness 2023 all"
+		echo "timeliness 2026 all"
+	} >>"$dir.list"
 	spread "$dir.list" 8 ask "$conf" "$dir"
 }
 
@@ -176,6 +185,19 @@ check "secretariat: every indicator suppressed or equal to the analyst's" \
 	indicators_ok
 
 # --- the attack --------------------------------------------------------------
+# The relations across years sum over every year that holds a record:
+# the simulation's window is 2024-2025, and the years around it are empty.
+empty_around() {
+	local y
+	for y in 2023 2026; do
+		grep -q '^[0-9]*,all,0,' "$T/sec/timeliness.$y.all.csv" || {
+			echo "  timeliness $y: $(grep ',all,' "$T/sec/timeliness.$y.all.csv")"
+			return 1
+		}
+	done
+}
+check "no record dated in 2023 or 2026 (the sums over years are whole)" \
+	empty_around
 $PY "$HERE/disclosure_attack.py" --secretariat "$T/sec-open" --analyst "$T/an" \
 	--years "${YEARS// /,}" >"$T/attack.out" 2>&1
 rc=$?
