@@ -218,6 +218,13 @@ parse_timeout(const char *s, int *out)
 	return 0;
 }
 
+/* The name of an input in messages. */
+static const char *
+shown(const char *name)
+{
+	return strcmp(name, "-") == 0 ? "standard input" : name;
+}
+
 /* Warnings of one kind listed per file without --verbose. */
 #define WARN_SHOWN 5
 
@@ -249,7 +256,7 @@ report_row(struct run *run, const char *name, uint64_t line, const char *field,
 	if (run->report == NULL)
 		return;
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)line);
-	csv_field(run->report, name, false);
+	csv_field(run->report, shown(name), false);
 	csv_field(run->report, num, false);
 	csv_field(run->report, field, false);
 	csv_field(run->report, reason, true);
@@ -275,11 +282,11 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 	case LINE_REFUSED:
 		t->refused++;
 		if (res->field[0] != '\0')
-			printf("%s:%llu: refused: %s: %s\n", name,
+			printf("%s:%llu: refused: %s: %s\n", shown(name),
 			       (unsigned long long)res->line, res->field,
 			       res->reason);
 		else
-			printf("%s:%llu: refused: %s\n", name,
+			printf("%s:%llu: refused: %s\n", shown(name),
 			       (unsigned long long)res->line, res->reason);
 		snprintf(text, sizeof(text), "refused: %s", res->reason);
 		report_row(run, name, res->line, res->field, text);
@@ -299,7 +306,7 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 			 "counted for this institution only",
 			 res->unlinkable);
 		if (run->verbose || t->unlinkable <= WARN_SHOWN)
-			printf("%s:%llu: %s\n", name,
+			printf("%s:%llu: %s\n", shown(name),
 			       (unsigned long long)res->line, text);
 		/* The first such victim's path; a node older than that
 		 * names none. */
@@ -318,17 +325,9 @@ show_progress(struct run *run, const char *name, const struct tally *t,
 	progress_show(
 	    &run->prog, force,
 	    "kuska submit%s: %s: %lu records, %llu/s, %lu refused",
-	    run->dry_run != 0 ? " --dry-run" : "",
-	    strcmp(name, "-") == 0 ? "standard input" : name, t->lines,
+	    run->dry_run != 0 ? " --dry-run" : "", shown(name), t->lines,
 	    (unsigned long long)(ms > 0 ? (uint64_t)t->lines * 1000 / ms : 0),
 	    t->refused);
-}
-
-/* The name of an input in messages. */
-static const char *
-shown(const char *name)
-{
-	return strcmp(name, "-") == 0 ? "standard input" : name;
 }
 
 /* Sends one chunk and prints its results. Returns 0 or -errno. */
@@ -365,14 +364,14 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 		fprintf(stderr,
 			"kuska submit: %s: no answer from the node: "
 			"%s\n",
-			name, strerror(-r));
+			shown(name), strerror(-r));
 		return r;
 	}
 	if (rep.type == CTL_ERROR || rep.error[0] != '\0') {
 		fprintf(stderr,
 			"kuska submit: %s: the node refused the lines "
 			"from %lu on: %s\n",
-			name, c->first_line, rep.error);
+			shown(name), c->first_line, rep.error);
 		codec_control_clear(&rep);
 		return -EIO;
 	}
@@ -688,7 +687,7 @@ print_summary(const struct run *run, const char *name, const struct tally *t,
 {
 	printf("%s: %lu accepted, %lu already held, %lu refused, %lu "
 	       "with unlinkable victims",
-	       name, t->accepted, t->held, t->refused, t->unlinkable);
+	       shown(name), t->accepted, t->held, t->refused, t->unlinkable);
 	/* Only after a key rotation: held under the old key epoch,
 	 * re-sent with the new pseudonyms. */
 	if (t->rekeyed > 0)
@@ -699,14 +698,14 @@ print_summary(const struct run *run, const char *name, const struct tally *t,
 		printf("%s: %lu more warnings \"cannot be linked\" not listed "
 		       "(--verbose lists them, --report FILE writes them "
 		       "all)\n",
-		       name, t->unlinkable - WARN_SHOWN);
+		       shown(name), t->unlinkable - WARN_SHOWN);
 	/* The way out: resubmitting is safe (refs), so the whole file
 	 * corrected will do; nobody need cut the refused lines out. */
 	if (t->refused > 0)
 		printf("%s: correct the refused lines and submit the file "
 		       "again: the records the node holds are skipped as "
 		       "\"already held\"\n",
-		       name);
+		       shown(name));
 }
 
 /*
