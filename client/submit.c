@@ -515,6 +515,67 @@ delimited(const uint8_t *s, size_t len)
 }
 
 /*
+ * The length of the valid UTF-8 sequence at s (at most len bytes), or 0
+ * when it is not one: a stray continuation byte, a sequence cut short,
+ * an overlong form, a surrogate or a code point past U+10FFFF.
+ */
+static size_t
+utf8_seq(const uint8_t *s, size_t len)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/*
+ * What a line says of a file that is not UTF-8 text: 0 for UTF-8 text,
+ * 'b' for binary data (a NUL or a control character other than tab,
+ * form feed, carriage return and escape), 'u' for bytes that are not
+ * UTF-8 (binary data, or text in another encoding: Latin-1,
+ * Windows-1252). Tells nothing of the line's content.
+ */
+static char
+not_utf8_text(const uint8_t *s, size_t len)
+{
+	size_t i, n;
+	bool bad_utf8 = false;
+
+	for (i = 0; i < len; i += n) {
+		n = utf8_seq(s + i, len - i);
+		if (n == 0) {
+			bad_utf8 = true;
+			n = 1;
+		} else if (n == 1 && (s[i] < 0x20 || s[i] == 0x7f) &&
+			   s[i] != '\t' && s[i] != '\f' && s[i] != '\r' &&
+			   s[i] != 0x1b) {
+			return 'b';
+		}
+	}
+	return bad_utf8 ? 'u' : 0;
+}
+
+/*
  * Whether a line of a UTF-16LE file (one that began with its byte-order
  * mark, FF FE) is blank: split at each '\n' byte, every line but the
  * first starts with the NUL that ends the previous one's "\n\0", and the
@@ -541,9 +602,11 @@ blank_utf16le(const uint8_t *s, size_t len)
  */
 static int
 judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
-	   unsigned long lineno, bool *judged)
+	   unsigned long lineno, bool utf16, bool *judged)
 {
 	const char *what = lineno == 1 ? not_text(line, len) : NULL;
+	size_t i;
+	char kind;
 
 	if (what != NULL) {
 		progress_clear(&run->prog);
@@ -557,8 +620,37 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	if (skip_blanks(line, len) == len)
 		return 0;
 	*judged = true;
-	if (!delimited(line, len))
-		return 0;
+	/* Judged only when the line is no JSON object, for a file whose
+	 * first record is; a UTF-16 file is named line by line by the
+	 * node. A binary file is called so, even with a comma in it; a
+	 * delimited one as such, in whatever encoding. */
+	i = skip_blanks(line, len);
+	kind = utf16 || line[i] == '{' || line[i] == '['
+		   ? 0
+		   : not_utf8_text(line, len);
+	if (kind == 'b') {
+		progress_clear(&run->prog);
+		fprintf(stderr,
+			"kuska submit: %s: binary data (line %lu holds NUL or "
+			"control bytes), not JSON Lines: export the records as "
+			"UTF-8 text, one JSON object a line (kuska(1), "
+			"docs/INPUT.md); nothing of it was sent\n",
+			shown(name), lineno);
+		return -EINVAL;
+	}
+	if (!delimited(line, len)) {
+		if (kind != 'u')
+			return 0;
+		progress_clear(&run->prog);
+		fprintf(stderr,
+			"kuska submit: %s: not UTF-8 text (line %lu holds "
+			"bytes that are not UTF-8: binary data, or text saved "
+			"as Latin-1 or Windows-1252), not JSON Lines: export "
+			"the records as UTF-8 text, one JSON object a line "
+			"(kuska(1), docs/INPUT.md); nothing of it was sent\n",
+			shown(name), lineno);
+		return -EINVAL;
+	}
 	progress_clear(&run->prog);
 	fprintf(
 	    stderr,
@@ -582,7 +674,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 	unsigned long lineno = 0;
 	uint8_t *line = NULL;
 	size_t len = 0;
-	bool judged = false, utf16le = false;
+	bool judged = false, utf16le = false, utf16be = false;
 	int r = 0;
 
 	*ret_sent = false;
@@ -619,11 +711,13 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		if (lineno == 1) {
 			len = drop_bom(line, len);
 			utf16le = len >= 2 && memcmp(line, "\xff\xfe", 2) == 0;
+			utf16be = len >= 2 && memcmp(line, "\xfe\xff", 2) == 0;
 		} else if (utf16le && blank_utf16le(line, len)) {
 			len = 0; /* blank, as the node counts lines */
 		}
 		r = judged ? 0
-			   : judge_head(run, name, line, len, lineno, &judged);
+			   : judge_head(run, name, line, len, lineno,
+					utf16le || utf16be, &judged);
 		/* A mark that opens a line after the first is no blank: the
 		 * node refuses it there. */
 		if (r == 0 && !judged && len >= 3 &&
