@@ -41,6 +41,8 @@
 struct tally {
 	unsigned long accepted, held, refused, unlinkable, rekeyed;
 	unsigned long lines; /* answered, blank ones included */
+	unsigned long stopped; /* the first line of a piece not answered */
+	bool maybe_stored;     /* that piece's answer not waited for */
 	uint64_t start_ms;   /* when the file began, on the progress clock */
 };
 
@@ -349,6 +351,10 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 		       (uint64_t)run->timeout_s * 1000, &rep);
 	chunk_clear(c);
 	progress_clear(&run->prog);
+	if (r != 0 || rep.type != CTL_SUBMIT_REPLY || rep.error[0] != '\0') {
+		t->stopped = c->first_line;
+		t->maybe_stored = r != 0;
+	}
 	if (r == -ETIMEDOUT) {
 		/* The node may be slow, not gone: what it was sent may
 		 * still be stored once this run has stopped waiting. */
@@ -788,6 +794,14 @@ print_summary(const struct run *run, const char *name, const struct tally *t,
 		printf(", %lu re-keyed", t->rekeyed);
 	printf("%s%s\n", r != 0 ? " (stopped early)" : "",
 	       run->dry_run != 0 ? " (dry run: nothing stored)" : "");
+	/* Else the counts look like the whole file's. */
+	if (t->stopped > 0)
+		printf(
+		    "%s: the lines from %lu on are not in these counts: %s\n",
+		    shown(name), t->stopped,
+		    t->maybe_stored ? "no answer came for them, and the node "
+				      "may still store them"
+				    : "the node took none of them");
 	if (!run->verbose && t->unlinkable > WARN_SHOWN)
 		printf("%s: %lu more warnings \"cannot be linked\" not listed "
 		       "(--verbose lists them, --report FILE writes them "

@@ -12,6 +12,10 @@
 #   json       input is one line for `kuska submit` (pnp's node); expected
 #              is what follows "case.jsonl:1: refused: "
 #   jsongen    the same, the line made by the Python expression in input
+#   jsonforeign  input is one line another institution makes (a kind or
+#              stage pnp may not emit, a referral to or from pnp): the
+#              whole file is refused; expected is the field and reason
+#              the node's error names after "line 1: "
 #   frame      input is a kuska_rogue mode, sent twice as minsa (whose node
 #              is stopped); expected is a line of its tally, " | " between
 #              several; the tool also checks each answer ("mismatches 0")
@@ -116,7 +120,7 @@ reload_registry() { # reload_registry SED: its log line
 actual() {
 	local kind=$1 input=$2
 	case $kind in
-	json)
+	json | jsonforeign)
 		printf '%s\n' "$input" >"$T/case.jsonl"
 		run_json
 		;;
@@ -184,6 +188,14 @@ judge() {
 			>"$T/want.txt"
 		cmp -s "$T/want.txt" "$got"
 		;;
+	jsonforeign)
+		printf '%s\n%s\n%s\n' \
+			"kuska submit: case.jsonl: the node refused the lines from 1 on: line 1: $want: is this another institution's export? nothing of this request was stored" \
+			"case.jsonl: 0 accepted, 0 already held, 0 refused, 0 with unlinkable victims (stopped early)" \
+			"case.jsonl: the lines from 1 on are not in these counts: the node took none of them" \
+			>"$T/want.txt"
+		cmp -s "$T/want.txt" "$got"
+		;;
 	frame)
 		grep -qx "mismatches 0" "$got" || return 1
 		while [ -n "$want" ]; do
@@ -213,6 +225,8 @@ while IFS="$TAB" read -r id kind input want; do
 		printf '%s\t%s\t%s\t' "$id" "$kind" "$input"
 		if [ "$kind" = json ] || [ "$kind" = jsongen ]; then
 			sed -n 's/^case.jsonl:1: refused: //p' "$T/got.txt"
+		elif [ "$kind" = jsonforeign ]; then
+			sed -n 's/.* on: line 1: \(.*\): is this another .*/\1/p' "$T/got.txt"
 		else
 			sed "s|$N|@N@|g" "$T/got.txt" | grep -v '^sent \|^last_seq\|^reconnects 0\|^mismatches 0' |
 				paste -sd'|' | sed 's/|/ | /g'
@@ -257,7 +271,8 @@ check "pnp holds one more event" \
 
 # ---- a dry run answers as the real submission and stores nothing ------
 
-# Every JSON row of the table in one file, then the base records (held:
+# Every JSON row of the table in one file (but those of another
+# institution, which would have the whole file refused), then the base records (held:
 # the dry run must ask the key holders about them), a new record, a
 # correction of it and the same new record again.
 while IFS="$TAB" read -r id kind input want; do

@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # kuska submit as a statistics officer of the police (pnp) uses it, with a
 # month of the simulator's cases:
+#  - another institution's export (mp's) sent to pnp's node by mistake is
+#    refused whole, naming the first line that tells, its field and the
+#    reason, in a dry run too; nothing of it is stored, and the summary
+#    says its lines are not in its counts;
 #  - a binary file with a comma in its first line is called binary data,
 #    not CSV; a text that is not UTF-8 (Latin-1) is named so; nothing of
-#    either is sent.
+#    either is sent;
+#  - standard input is called "standard input" in every message, the
+#    per-line ones and the summary, never "-";
+#  - the month: a dry run stores nothing; the real run's counts add up to
+#    the file's lines; a file sent again is "already held"; a line
+#    refused, corrected and the file sent again is the one accepted.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -19,7 +28,22 @@ for i in $(seq 50); do
 	sleep 0.2
 done
 
+# ---- another institution's export ---------------------------------------
 before=$(node_last_seq pnp)
+for dry in --dry-run ""; do
+	(cd "$T/sim" && "$KUSKA" submit $dry -c "$N/pnp.conf" mp.jsonl \
+		>"$T/mp$dry.out" 2>"$T/mp$dry.err")
+	rc=$?
+	check "mp's file to pnp's node ${dry:-(real)}: exit 1 ($rc)" test $rc = 1
+	check "... refused whole, naming the line, the field and the reason" \
+		grep -Eq "^kuska submit: mp.jsonl: the node refused the lines from 1 on: line [0-9]+: (kind|stage|from|to|record\.kind|record\.stage): .*: is this another institution's export\? nothing of this request was stored\$" \
+		"$T/mp$dry.err"
+	check "... its summary: nothing taken, the lines not in its counts" \
+		sh -c "grep -q '^mp.jsonl: 0 accepted, 0 already held, 0 refused, 0 with unlinkable victims (stopped early)' '$T/mp$dry.out' &&
+			grep -qx 'mp.jsonl: the lines from 1 on are not in these counts: the node took none of them' '$T/mp$dry.out'"
+done
+check "... nothing of it stored" test "$(node_last_seq pnp)" = "$before"
+
 # ---- files that are no text ------------------------------------------------
 printf '\177ELF\002\001\001,\003abc\n\000\000more,text\n' >"$T/cases.bin"
 printf 'Caso N\321a\372 de prueba\n' >"$T/latin1.txt"
@@ -34,5 +58,31 @@ rc=$?
 check "a Latin-1 text on standard input: exit 1, named not UTF-8 ($rc)" \
 	sh -c "test $rc = 1 && grep -q '^kuska submit: standard input: not UTF-8 text (line 1 holds bytes that are not UTF-8: binary data, or text saved as Latin-1 or Windows-1252), not JSON Lines' '$T/lat.out'"
 check "... nothing of either stored" test "$(node_last_seq pnp)" = "$before"
+
+# ---- the month -----------------------------------------------------------
+(cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" april.jsonl >dry.out 2>&1)
+rc=$?
+check "dry run of the month: exit 0, its summary says nothing stored ($rc)" \
+	sh -c "test $rc = 0 && grep -qx 'april.jsonl: $lines accepted, 0 already held, 0 refused, 0 with unlinkable victims (dry run: nothing stored)' '$T/dry.out'"
+check "... and nothing is" test "$(node_last_seq pnp)" = "$before"
+# A line broken (sex X), sent from standard input.
+sed '3s/"sex":"[FMU]"/"sex":"X"/' "$T/april.jsonl" >"$T/broken.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" - <"$T/broken.jsonl" >"$T/stdin.out" 2>&1
+rc=$?
+check "standard input with a broken line: exit 1 ($rc)" test $rc = 1
+check "... the line named on standard input, not '-'" \
+	grep -qx "standard input:3: refused: victim.sex: must be F, M or U" "$T/stdin.out"
+check "... the summary too, adding up to the file" \
+	grep -q "^standard input: $((lines - 1)) accepted, 0 already held, 1 refused, " "$T/stdin.out"
+check "... no '-:' anywhere" sh -c "! grep -q '^-:' '$T/stdin.out'"
+check "... $((lines - 1)) stored" \
+	test "$(node_last_seq pnp)" = "$((before + lines - 1))"
+# The line corrected, the whole file again: only it is new.
+(cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" april.jsonl >again.out 2>&1)
+rc=$?
+check "the file corrected, sent again: exit 0, 1 accepted, the rest held ($rc)" \
+	sh -c "test $rc = 0 && grep -qx 'april.jsonl: 1 accepted, $((lines - 1)) already held, 0 refused, 0 with unlinkable victims' '$T/again.out'"
+check "... $lines stored in all" \
+	test "$(node_last_seq pnp)" = "$((before + lines))"
 
 finish

@@ -714,7 +714,13 @@ test_dry_run_requests(void **state)
 	assert_int_equal(fx->holder.asked, 0);
 }
 
-/* The registry's grants: what the institution may not emit is refused. */
+/*
+ * The registry's grants: a line the institution cannot have made (a kind
+ * or stage it may not emit, a referral to itself, one received from
+ * itself) says the request is another institution's export. Nothing of
+ * it is taken, the good lines with it neither, in a dry run too; the
+ * error names the first such line, its field and the reason.
+ */
 static void
 test_grants(void **state)
 {
@@ -731,38 +737,88 @@ test_grants(void **state)
 	    "\"record\":{\"kind\":\"identification\",\"date\":\"2024-03-01\","
 	    "\"region\":\"15\",\"victim\":{\"age\":30,\"sex\":\"F\","
 	    "\"nationality\":\"PE\"},\"exploitation\":[\"labour\"]}}",
+	    "{\"kind\":\"referral\",\"ref\":\"R1\",\"date\":\"2024-03-01\","
+	    "\"region\":\"15\",\"victim\":{\"age\":30,\"sex\":\"F\","
+	    "\"nationality\":\"PE\"},\"to\":\"pnp\",\"purpose\":\"justice\","
+	    "\"referral_number\":\"OF-1\"}",
+	    "{\"kind\":\"referral_received\",\"ref\":\"R2\",\"date\":"
+	    "\"2024-03-01\",\"region\":\"15\",\"victim\":{\"age\":30,\"sex\":"
+	    "\"F\",\"nationality\":\"PE\"},\"from\":\"pnp\","
+	    "\"referral_number\":\"OF-1\"}",
 	};
-	struct grants g = {.kinds = 1u << KIND_IDENTIFICATION |
-				    1u << KIND_CASE_STAGE |
-				    1u << KIND_CORRECTION,
+	static const struct {
+		size_t line;
+		const char *error;
+	} foreign[] = {
+	    {0, "line 2: kind: pnp may not emit service: is this another "
+		"institution's export? nothing of this request was stored"},
+	    {1, "line 2: stage: pnp may not emit case stage trial: is this "
+		"another institution's export? nothing of this request was "
+		"stored"},
+	    {3, "line 2: kind: pnp may not emit withdrawal: is this another "
+		"institution's export? nothing of this request was stored"},
+	    {5, "line 2: to: must differ from the submitting institution: is "
+		"this another institution's export? nothing of this request "
+		"was stored"},
+	    {6, "line 2: from: must differ from the submitting institution: "
+		"is this another institution's export? nothing of this "
+		"request was stored"},
+	};
+	struct grants g = {.kinds =
+			       1u << KIND_IDENTIFICATION | 1u << KIND_REFERRAL |
+			       1u << KIND_REFERRAL_RECEIVED |
+			       1u << KIND_CASE_STAGE | 1u << KIND_CORRECTION,
 			   .stages = 1u << STAGE_COMPLAINT,
 			   .said = true};
+	const char *two[2] = {ID("B", "22222222", "2025-01-02"), NULL};
 	struct fixture *fx = *state;
+	enum line_status st[2];
 	struct control rep;
+	size_t i;
 
 	fx->in.grants = &g;
-	assert_int_equal(submit(fx, lines, 5, NULL, &rep), 0);
-	assert_int_equal(rep.results[0].status, LINE_REFUSED);
-	assert_string_equal(rep.results[0].field, "kind");
-	assert_string_equal(rep.results[0].reason, "pnp may not emit service");
-	assert_string_equal(rep.results[1].field, "stage");
-	assert_string_equal(rep.results[1].reason,
-			    "pnp may not emit case stage trial");
-	assert_int_equal(rep.results[2].status, LINE_ACCEPTED);
-	assert_string_equal(rep.results[3].reason,
-			    "pnp may not emit withdrawal");
-	assert_int_equal(rep.results[4].status, LINE_ACCEPTED);
+	assert_int_equal(submit(fx, lines + 2, 1, st, &rep), 0);
+	assert_int_equal(st[0], LINE_ACCEPTED);
 	codec_control_clear(&rep);
+	assert_int_equal(submit(fx, lines + 4, 1, st, &rep), 0);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 2);
+	for (i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		two[1] = lines[foreign[i].line];
+		assert_int_equal(submit(fx, two, 2, NULL, &rep), -EPERM);
+		assert_string_equal(rep.error, foreign[i].error);
+		assert_int_equal(rep.n_results, 0);
+		codec_control_clear(&rep);
+		assert_int_equal(last_seq(fx), 2);
+	}
+	/* How many such lines the request holds. */
+	assert_int_equal(submit(fx, lines, 2, NULL, &rep), -EPERM);
+	assert_non_null(strstr(rep.error, "line 1: kind: pnp may not emit "
+					  "service (and 1 more such lines): "));
+	codec_control_clear(&rep);
+	/* A dry run says the same, and goes on. */
+	fx->dry = 21;
+	two[1] = lines[0];
+	assert_int_equal(submit(fx, two, 2, NULL, &rep), -EPERM);
+	assert_string_equal(rep.error, foreign[0].error);
+	codec_control_clear(&rep);
+	assert_int_equal(submit(fx, two, 1, st, &rep), 0);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	codec_control_clear(&rep);
+	fx->dry = 0;
+	assert_int_equal(last_seq(fx), 2);
 	/* Not said by the consolidator yet: the reason says so. */
 	g.said = false;
 	g.kinds &= ~(1u << KIND_CORRECTION);
-	assert_int_equal(submit(fx, lines + 4, 1, NULL, &rep), 0);
-	assert_string_equal(rep.results[0].field, "kind");
-	assert_non_null(strstr(rep.results[0].reason, "default grants"));
+	assert_int_equal(submit(fx, lines + 4, 1, NULL, &rep), -EPERM);
+	assert_non_null(strstr(rep.error, "line 1: kind: pnp may not emit "
+					  "correction (the default grants"));
 	codec_control_clear(&rep);
 	g.kinds = 1u << KIND_CORRECTION;
-	assert_int_equal(submit(fx, lines + 4, 1, NULL, &rep), 0);
-	assert_string_equal(rep.results[0].field, "record.kind");
+	assert_int_equal(submit(fx, lines + 4, 1, NULL, &rep), -EPERM);
+	assert_non_null(strstr(rep.error, "line 1: record.kind: pnp may not "
+					  "emit identification"));
 	codec_control_clear(&rep);
 	fx->in.grants = NULL;
 }
