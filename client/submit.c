@@ -337,6 +337,7 @@ static int
 send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 {
 	struct control req, rep;
+	char text[384];
 	size_t i;
 	int r;
 
@@ -378,6 +379,13 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 			"kuska submit: %s: the node refused the lines "
 			"from %lu on: %s\n",
 			shown(name), c->first_line, rep.error);
+		/* The team reading the --report file is told too, or an
+		 * export refused whole would leave it a file of no rows. */
+		snprintf(text, sizeof(text),
+			 "refused: the node took none of the lines from %lu "
+			 "on: %s",
+			 c->first_line, rep.error);
+		report_row(run, name, c->first_line, "", text);
 		codec_control_clear(&rep);
 		return -EIO;
 	}

@@ -4,7 +4,7 @@
 #  - another institution's export (mp's) sent to pnp's node by mistake is
 #    refused whole, naming the first line that tells, its field and the
 #    reason, in a dry run too; nothing of it is stored, and the summary
-#    says its lines are not in its counts;
+#    says its lines are not in its counts, and so does --report's file;
 #  - a binary file with a comma in its first line is called binary data,
 #    not CSV; a text that is not UTF-8 (Latin-1) is named so; nothing of
 #    either is sent;
@@ -31,8 +31,8 @@ done
 # ---- another institution's export ---------------------------------------
 before=$(node_last_seq pnp)
 for dry in --dry-run ""; do
-	(cd "$T/sim" && "$KUSKA" submit $dry -c "$N/pnp.conf" mp.jsonl \
-		>"$T/mp$dry.out" 2>"$T/mp$dry.err")
+	(cd "$T/sim" && "$KUSKA" submit $dry -c "$N/pnp.conf" \
+		--report "$T/mp$dry.csv" mp.jsonl >"$T/mp$dry.out" 2>"$T/mp$dry.err")
 	rc=$?
 	check "mp's file to pnp's node ${dry:-(real)}: exit 1 ($rc)" test $rc = 1
 	check "... refused whole, naming the line, the field and the reason" \
@@ -41,6 +41,9 @@ for dry in --dry-run ""; do
 	check "... its summary: nothing taken, the lines not in its counts" \
 		sh -c "grep -q '^mp.jsonl: 0 accepted, 0 already held, 0 refused, 0 with unlinkable victims (stopped early)' '$T/mp$dry.out' &&
 			grep -qx 'mp.jsonl: the lines from 1 on are not in these counts: the node took none of them' '$T/mp$dry.out'"
+	check "... and its --report file has a row saying so" \
+		grep -Eq "^mp.jsonl,1,,refused: the node took none of the lines from 1 on: line [0-9]+: .*another institution's export" \
+		"$T/mp$dry.csv"
 done
 check "... nothing of it stored" test "$(node_last_seq pnp)" = "$before"
 
