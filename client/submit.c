@@ -41,6 +41,7 @@
 struct tally {
 	unsigned long accepted, held, refused, unlinkable, rekeyed;
 	unsigned long lines; /* answered, blank ones included */
+	unsigned long blank; /* blank lines skipped, sent or not */
 	unsigned long stopped; /* the first line of a piece not answered */
 	bool maybe_stored;     /* that piece's answer not waited for */
 	uint64_t start_ms;   /* when the file began, on the progress clock */
@@ -280,6 +281,9 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 		break;
 	case LINE_REKEYED:
 		t->rekeyed++;
+		break;
+	case LINE_BLANK:
+		t->blank++;
 		break;
 	case LINE_REFUSED:
 		t->refused++;
@@ -745,6 +749,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 			free(line);
 			if (r != 0)
 				break;
+			t->blank++;
 			continue;
 		}
 		if (c.n == 0)
@@ -800,6 +805,10 @@ print_summary(const struct run *run, const char *name, const struct tally *t,
 	 * re-sent with the new pseudonyms. */
 	if (t->rekeyed > 0)
 		printf(", %lu re-keyed", t->rekeyed);
+	/* So that the counts add up to the file's lines (wc -l). */
+	if (t->blank > 0)
+		printf(", %lu blank line%s skipped", t->blank,
+		       t->blank == 1 ? "" : "s");
 	printf("%s%s\n", r != 0 ? " (stopped early)" : "",
 	       run->dry_run != 0 ? " (dry run: nothing stored)" : "");
 	/* Else the counts look like the whole file's. */

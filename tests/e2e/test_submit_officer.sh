@@ -12,7 +12,8 @@
 #    per-line ones and the summary, never "-";
 #  - the month: a dry run stores nothing; the real run's counts add up to
 #    the file's lines; a file sent again is "already held"; a line
-#    refused, corrected and the file sent again is the one accepted.
+#    refused, corrected and the file sent again is the one accepted; a
+#    file's counts, blank lines included, add up to its lines.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -80,6 +81,20 @@ check "... the summary too, adding up to the file" \
 check "... no '-:' anywhere" sh -c "! grep -q '^-:' '$T/stdin.out'"
 check "... $((lines - 1)) stored" \
 	test "$(node_last_seq pnp)" = "$((before + lines - 1))"
+# Saved with Windows line ends and blank lines (one first, two after
+# line 4, one at the end): the counts still add up to the file's lines.
+{
+	printf '\r\n'
+	sed -n '1,4p' "$T/april.jsonl"
+	printf '\n  \t\r\n'
+	sed -n '5,$p' "$T/april.jsonl"
+	printf '\n'
+} | sed 's/$/\r/' >"$T/crlf.jsonl"
+total=$(wc -l <"$T/crlf.jsonl")
+(cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" crlf.jsonl >crlf.out 2>&1)
+check "CRLF and blank lines: the counts add up to its $total lines" \
+	grep -qx "crlf.jsonl: 1 accepted, $((lines - 1)) already held, 0 refused, 0 with unlinkable victims, 4 blank lines skipped (dry run: nothing stored)" \
+	"$T/crlf.out"
 # The line corrected, the whole file again: only it is new.
 (cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" april.jsonl >again.out 2>&1)
 rc=$?
