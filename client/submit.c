@@ -42,6 +42,7 @@ struct tally {
 	unsigned long accepted, held, refused, unlinkable, rekeyed;
 	unsigned long lines; /* answered, blank ones included */
 	unsigned long blank; /* blank lines skipped, sent or not */
+	unsigned long foreign; /* refused as what another institution makes */
 	unsigned long stopped; /* the first line of a piece not answered */
 	bool maybe_stored;     /* that piece's answer not waited for */
 	uint64_t start_ms;   /* when the file began, on the progress clock */
@@ -201,6 +202,7 @@ struct run {
 	bool verbose;	      /* every warning, not the first few */
 	int timeout_s;	      /* --timeout: a piece's answer waited for */
 	FILE *report;	      /* --report: every refusal and warning */
+	const char *inst;     /* the node's institution, as "pnp" */
 	struct progress prog; /* on a terminal */
 };
 
@@ -249,6 +251,21 @@ csv_field(FILE *f, const char *s, bool last)
 	fputc(last ? '\n' : ',', f);
 }
 
+/*
+ * Whether a refusal says another institution made the line: a kind or
+ * case stage this one may not emit (the registry's grants), a referral
+ * to itself or one received from itself. A file of such lines is likely
+ * that institution's export sent to this node by mistake, whose other
+ * lines are taken as this institution's.
+ */
+static bool
+foreign_refusal(const struct line_result *res)
+{
+	return strstr(res->reason, " may not emit ") != NULL ||
+	       strcmp(res->reason,
+		      "must differ from the submitting institution") == 0;
+}
+
 /* One row of the --report file: file, line, field, reason. */
 static void
 report_row(struct run *run, const char *name, uint64_t line, const char *field,
@@ -287,6 +304,8 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 		break;
 	case LINE_REFUSED:
 		t->refused++;
+		if (foreign_refusal(res))
+			t->foreign++;
 		if (res->field[0] != '\0')
 			printf("%s:%llu: refused: %s: %s\n", shown(name),
 			       (unsigned long long)res->line, res->field,
@@ -819,6 +838,27 @@ print_summary(const struct run *run, const char *name, const struct tally *t,
 		    t->maybe_stored ? "no answer came for them, and the node "
 				      "may still store them"
 				    : "the node took none of them");
+	/* Line by line, such refusals are easily read as a few mistakes
+	 * among the records taken; the dry run is where to catch it. */
+	if (t->foreign > 0) {
+		printf("%s: warning: %lu line%s refused as what %s may not "
+		       "emit (a kind or case stage not granted to it, a "
+		       "referral to or from %s itself): is this another "
+		       "institution's export? ",
+		       shown(name), t->foreign, t->foreign == 1 ? "" : "s",
+		       run->inst, run->inst);
+		if (run->dry_run != 0)
+			printf("If so, do not submit it to this node: its "
+			       "other lines would be stored as %s's records\n",
+			       run->inst);
+		else if (t->accepted == 0)
+			printf("If so, none of its lines was stored\n");
+		else
+			printf("If so, the lines accepted (%lu) were stored as "
+			       "%s's records: withdraw them (docs/INPUT.md, "
+			       "section 8)\n",
+			       t->accepted, run->inst);
+	}
 	if (!run->verbose && t->unlinkable > WARN_SHOWN)
 		printf("%s: %lu more warnings \"cannot be linked\" not listed "
 		       "(--verbose lists them, --report FILE writes them "
@@ -929,6 +969,7 @@ cmd_submit(int argc, char **argv)
 	for (i = optind; i < argc; i++)
 		if (check_input(argv[i]) != 0)
 			return 1;
+	run.inst = institution_name(cfg.institution);
 	if (report != NULL && (run.report = open_report(report)) == NULL)
 		return 2;
 	run.ctl = ctl_open(cfg.submit, &r);

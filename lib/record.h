@@ -59,17 +59,4 @@ int record_parse(const char *line, size_t len, enum institution inst,
 		 struct parsed_record *ret, struct record_error *err)
     __attribute__((warn_unused_result));
 
-/*
- * record_foreign - whether line (len bytes) says that an institution
- * other than inst made it: a kind (or a correction's replacement's kind)
- * not in kinds, a case stage not in stages (bits 1 << enum kind, 1 <<
- * enum stage, as struct grants), a referral to inst or a referral
- * received from inst. Returns 1 with *err saying the field and the
- * reason in record_parse's words, else 0 (a line that is not a JSON
- * object too: record_parse refuses it). Reads only those fields; jansson's
- * memory is wiped as for record_parse.
- */
-int record_foreign(const char *line, size_t len, enum institution inst,
-		   uint32_t kinds, uint32_t stages, struct record_error *err);
-
 #endif

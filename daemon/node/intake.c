@@ -354,55 +354,6 @@ intake_idle(struct intake *in, uint64_t mono_ms)
 		dry_drop(in);
 }
 
-/*
- * foreign_lines - whether a line of the request says another institution
- * made it (record_foreign: a kind or stage this one may not emit, a
- * referral to itself, one received from itself): another institution's
- * export sent to this node by mistake, whose other lines (its
- * identifications, say) would be taken as this institution's. Then
- * nothing of the request is taken, and reply->error names the first such
- * line, its field and the reason. Returns 0 or -EPERM.
- */
-static int
-foreign_lines(struct intake *in, uint64_t first_line, uint8_t *const *lines,
-	      const size_t *lens, size_t n, struct control *reply)
-{
-	struct record_error err, first = {{0}, {0}};
-	size_t i, count = 0, at = 0;
-	char more[48] = "";
-
-	if (in->grants == NULL)
-		return 0;
-	for (i = 0; i < n; i++) {
-		serve_now(in, i);
-		if (lens[i] > RECORD_MAX_LINE || blank(lines[i], lens[i]) ||
-		    record_foreign((const char *)lines[i], lens[i], in->inst,
-				   in->grants->kinds, in->grants->stages,
-				   &err) == 0)
-			continue;
-		if (count++ == 0) {
-			first = err;
-			at = i;
-		}
-	}
-	if (count == 0)
-		return 0;
-	if (count > 1)
-		snprintf(more, sizeof(more), " (and %zu more such lines)",
-			 count - 1);
-	snprintf(reply->error, sizeof(reply->error),
-		 "line %llu: %s: %s%s%s: is this another institution's export? "
-		 "nothing of this request was stored",
-		 (unsigned long long)(first_line + at), first.field,
-		 first.reason,
-		 in->grants->said ? ""
-				  : " (the default grants: the consolidator "
-				    "has not said this node's yet)",
-		 more);
-	log_warnx("event=submit_refused reason=foreign_lines lines=%zu", count);
-	return -EPERM;
-}
-
 int
 intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	      const size_t *lens, size_t n, uint64_t dry_run,
@@ -429,8 +380,6 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 			 why);
 		return -ESTALE;
 	}
-	if ((r = foreign_lines(in, first_line, lines, lens, n, reply)) != 0)
-		return r;
 	reply->results = calloc(n + 1, sizeof(*reply->results));
 	if (reply->results == NULL) {
 		snprintf(reply->error, sizeof(reply->error), "out of memory");

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # kuska submit as a statistics officer of the police (pnp) uses it, with a
 # month of the simulator's cases:
-#  - another institution's export (mp's) sent to pnp's node by mistake is
-#    refused whole, naming the first line that tells, its field and the
-#    reason, in a dry run too; nothing of it is stored, and the summary
-#    says its lines are not in its counts, and so does --report's file;
+#  - another institution's export (mp's) sent to pnp's node by mistake:
+#    the lines pnp may not emit are refused each with its line, field and
+#    reason, the lines around them taken (EVENTS.md), and the summary asks
+#    whether the file is another institution's export, the dry run's
+#    before anything is stored (and says the other lines would be stored
+#    as pnp's), the real run's after (saying how many were);
+#  - a piece the node refused whole (its key holder down) has the summary
+#    say from which line on the counts leave the file out, and a row in
+#    --report's file;
 #  - a binary file with a comma in its first line is called binary data,
 #    not CSV; a text that is not UTF-8 (Latin-1) is named so; nothing of
 #    either is sent;
@@ -31,22 +36,36 @@ done
 
 # ---- another institution's export ---------------------------------------
 before=$(node_last_seq pnp)
+mplines=$(wc -l <"$T/sim/mp.jsonl")
 for dry in --dry-run ""; do
 	(cd "$T/sim" && "$KUSKA" submit $dry -c "$N/pnp.conf" \
 		--report "$T/mp$dry.csv" mp.jsonl >"$T/mp$dry.out" 2>"$T/mp$dry.err")
 	rc=$?
 	check "mp's file to pnp's node ${dry:-(real)}: exit 1 ($rc)" test $rc = 1
-	check "... refused whole, naming the line, the field and the reason" \
-		grep -Eq "^kuska submit: mp.jsonl: the node refused the lines from 1 on: line [0-9]+: (kind|stage|from|to|record\.kind|record\.stage): .*: is this another institution's export\? nothing of this request was stored\$" \
-		"$T/mp$dry.err"
-	check "... its summary: nothing taken, the lines not in its counts" \
-		sh -c "grep -q '^mp.jsonl: 0 accepted, 0 already held, 0 refused, 0 with unlinkable victims (stopped early)' '$T/mp$dry.out' &&
-			grep -qx 'mp.jsonl: the lines from 1 on are not in these counts: the node took none of them' '$T/mp$dry.out'"
-	check "... and its --report file has a row saying so" \
-		grep -Eq "^mp.jsonl,1,,refused: the node took none of the lines from 1 on: line [0-9]+: .*another institution's export" \
-		"$T/mp$dry.csv"
+	grep -E '^mp.jsonl:[0-9]+: refused: ' "$T/mp$dry.out" >"$T/mp$dry.refused"
+	foreign=$(grep -Ec '^mp.jsonl:[0-9]+: refused: (kind|stage|record\.kind|record\.stage): pnp may not emit |^mp.jsonl:[0-9]+: refused: (to|from): must differ from the submitting institution$' "$T/mp$dry.refused")
+	check "... its lines pnp may not emit refused line by line, with line, field and reason ($foreign)" \
+		sh -c "test $foreign -gt 0 && grep -q '^mp.jsonl:[0-9]*: refused: from: must differ from the submitting institution\$' '$T/mp$dry.refused'"
+	accepted=$(sed -n 's/^mp.jsonl: \([0-9]*\) accepted, 0 already held, \([0-9]*\) refused, .*/\1 \2/p' "$T/mp$dry.out")
+	check "... the lines around them taken: the counts add up to its $mplines lines ($accepted)" \
+		sh -c "set -- $accepted; test \"\$1\" -gt 0 && test \$((\$1 + \$2)) = $mplines"
+	set -- $accepted
+	if [ -n "$dry" ]; then
+		tail="do not submit it to this node: its other lines would be stored as pnp's records"
+	else
+		tail="the lines accepted ($1) were stored as pnp's records: withdraw them (docs/INPUT.md, section 8)"
+	fi
+	check "... the summary asks whether it is another institution's export" \
+		grep -qxF "mp.jsonl: warning: $foreign lines refused as what pnp may not emit (a kind or case stage not granted to it, a referral to or from pnp itself): is this another institution's export? If so, $tail" \
+		"$T/mp$dry.out"
+	check "... and the --report file has a row for each refused line" \
+		test "$(grep -c '^mp.jsonl,[0-9]*,[^,]*,refused: ' "$T/mp$dry.csv")" = "$(wc -l <"$T/mp$dry.refused")"
+	[ -n "$dry" ] && check "... the dry run stored nothing" \
+		test "$(node_last_seq pnp)" = "$before"
 done
-check "... nothing of it stored" test "$(node_last_seq pnp)" = "$before"
+check "... the real run stored the lines around them" \
+	test "$(node_last_seq pnp)" = "$((before + $1))"
+before=$(node_last_seq pnp)
 
 # ---- files that are no text ------------------------------------------------
 printf '\177ELF\002\001\001,\003abc\n\000\000more,text\n' >"$T/cases.bin"
@@ -62,6 +81,23 @@ rc=$?
 check "a Latin-1 text on standard input: exit 1, named not UTF-8 ($rc)" \
 	sh -c "test $rc = 1 && grep -q '^kuska submit: standard input: not UTF-8 text (line 1 holds bytes that are not UTF-8: binary data, or text saved as Latin-1 or Windows-1252), not JSON Lines' '$T/lat.out'"
 check "... nothing of either stored" test "$(node_last_seq pnp)" = "$before"
+
+# ---- a piece the node refused whole ------------------------------------
+# The key holder down: the node takes nothing of the request.
+stop_keyholder KILL
+(cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" --report down.csv april.jsonl \
+	>down.out 2>down.err)
+rc=$?
+check "the key holder down: exit 1, the node's reason said ($rc)" \
+	sh -c "test $rc = 1 && grep -q '^kuska submit: april.jsonl: the node refused the lines from 1 on: key holder .* unreachable: nothing of this request was stored' '$T/down.err'"
+check "... the summary says the file's lines are not in its counts" \
+	sh -c "grep -qx 'april.jsonl: 0 accepted, 0 already held, 0 refused, 0 with unlinkable victims (stopped early)' '$T/down.out' &&
+		grep -qx 'april.jsonl: the lines from 1 on are not in these counts: the node took none of them' '$T/down.out'"
+check "... the --report file has a row saying so" \
+	grep -q "^april.jsonl,1,,refused: the node took none of the lines from 1 on: key holder .* unreachable" \
+	"$T/down.csv"
+check "... nothing stored" test "$(node_last_seq pnp)" = "$before"
+start_keyholder
 
 # ---- the month -----------------------------------------------------------
 (cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" april.jsonl >dry.out 2>&1)
