@@ -41,6 +41,10 @@
 struct tally {
 	unsigned long accepted, held, refused, unlinkable, rekeyed;
 	unsigned long lines; /* answered, blank ones included */
+	unsigned long blank; /* blank lines skipped, sent or not */
+	unsigned long foreign; /* refused as what another institution makes */
+	unsigned long stopped; /* the first line of a piece not answered */
+	bool maybe_stored;     /* that piece's answer not waited for */
 	uint64_t start_ms;   /* when the file began, on the progress clock */
 };
 
@@ -198,6 +202,7 @@ struct run {
 	bool verbose;	      /* every warning, not the first few */
 	int timeout_s;	      /* --timeout: a piece's answer waited for */
 	FILE *report;	      /* --report: every refusal and warning */
+	const char *inst;     /* the node's institution, as "pnp" */
 	struct progress prog; /* on a terminal */
 };
 
@@ -216,6 +221,13 @@ parse_timeout(const char *s, int *out)
 		return -EINVAL;
 	*out = (int)v;
 	return 0;
+}
+
+/* The name of an input in messages. */
+static const char *
+shown(const char *name)
+{
+	return strcmp(name, "-") == 0 ? "standard input" : name;
 }
 
 /* Warnings of one kind listed per file without --verbose. */
@@ -239,6 +251,21 @@ csv_field(FILE *f, const char *s, bool last)
 	fputc(last ? '\n' : ',', f);
 }
 
+/*
+ * Whether a refusal says another institution made the line: a kind or
+ * case stage this one may not emit (the registry's grants), a referral
+ * to itself or one received from itself. A file of such lines is likely
+ * that institution's export sent to this node by mistake, whose other
+ * lines are taken as this institution's.
+ */
+static bool
+foreign_refusal(const struct line_result *res)
+{
+	return strstr(res->reason, " may not emit ") != NULL ||
+	       strcmp(res->reason,
+		      "must differ from the submitting institution") == 0;
+}
+
 /* One row of the --report file: file, line, field, reason. */
 static void
 report_row(struct run *run, const char *name, uint64_t line, const char *field,
@@ -249,7 +276,7 @@ report_row(struct run *run, const char *name, uint64_t line, const char *field,
 	if (run->report == NULL)
 		return;
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)line);
-	csv_field(run->report, name, false);
+	csv_field(run->report, shown(name), false);
 	csv_field(run->report, num, false);
 	csv_field(run->report, field, false);
 	csv_field(run->report, reason, true);
@@ -272,14 +299,19 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 	case LINE_REKEYED:
 		t->rekeyed++;
 		break;
+	case LINE_BLANK:
+		t->blank++;
+		break;
 	case LINE_REFUSED:
 		t->refused++;
+		if (foreign_refusal(res))
+			t->foreign++;
 		if (res->field[0] != '\0')
-			printf("%s:%llu: refused: %s: %s\n", name,
+			printf("%s:%llu: refused: %s: %s\n", shown(name),
 			       (unsigned long long)res->line, res->field,
 			       res->reason);
 		else
-			printf("%s:%llu: refused: %s\n", name,
+			printf("%s:%llu: refused: %s\n", shown(name),
 			       (unsigned long long)res->line, res->reason);
 		snprintf(text, sizeof(text), "refused: %s", res->reason);
 		report_row(run, name, res->line, res->field, text);
@@ -299,7 +331,7 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 			 "counted for this institution only",
 			 res->unlinkable);
 		if (run->verbose || t->unlinkable <= WARN_SHOWN)
-			printf("%s:%llu: %s\n", name,
+			printf("%s:%llu: %s\n", shown(name),
 			       (unsigned long long)res->line, text);
 		/* The first such victim's path; a node older than that
 		 * names none. */
@@ -318,17 +350,9 @@ show_progress(struct run *run, const char *name, const struct tally *t,
 	progress_show(
 	    &run->prog, force,
 	    "kuska submit%s: %s: %lu records, %llu/s, %lu refused",
-	    run->dry_run != 0 ? " --dry-run" : "",
-	    strcmp(name, "-") == 0 ? "standard input" : name, t->lines,
+	    run->dry_run != 0 ? " --dry-run" : "", shown(name), t->lines,
 	    (unsigned long long)(ms > 0 ? (uint64_t)t->lines * 1000 / ms : 0),
 	    t->refused);
-}
-
-/* The name of an input in messages. */
-static const char *
-shown(const char *name)
-{
-	return strcmp(name, "-") == 0 ? "standard input" : name;
 }
 
 /* Sends one chunk and prints its results. Returns 0 or -errno. */
@@ -336,6 +360,7 @@ static int
 send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 {
 	struct control req, rep;
+	char text[384];
 	size_t i;
 	int r;
 
@@ -350,6 +375,10 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 		       (uint64_t)run->timeout_s * 1000, &rep);
 	chunk_clear(c);
 	progress_clear(&run->prog);
+	if (r != 0 || rep.type != CTL_SUBMIT_REPLY || rep.error[0] != '\0') {
+		t->stopped = c->first_line;
+		t->maybe_stored = r != 0;
+	}
 	if (r == -ETIMEDOUT) {
 		/* The node may be slow, not gone: what it was sent may
 		 * still be stored once this run has stopped waiting. */
@@ -365,14 +394,21 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 		fprintf(stderr,
 			"kuska submit: %s: no answer from the node: "
 			"%s\n",
-			name, strerror(-r));
+			shown(name), strerror(-r));
 		return r;
 	}
 	if (rep.type == CTL_ERROR || rep.error[0] != '\0') {
 		fprintf(stderr,
 			"kuska submit: %s: the node refused the lines "
 			"from %lu on: %s\n",
-			name, c->first_line, rep.error);
+			shown(name), c->first_line, rep.error);
+		/* The team reading the --report file is told too, or an
+		 * export refused whole would leave it a file of no rows. */
+		snprintf(text, sizeof(text),
+			 "refused: the node took none of the lines from %lu "
+			 "on: %s",
+			 c->first_line, rep.error);
+		report_row(run, name, c->first_line, "", text);
 		codec_control_clear(&rep);
 		return -EIO;
 	}
@@ -516,6 +552,67 @@ delimited(const uint8_t *s, size_t len)
 }
 
 /*
+ * The length of the valid UTF-8 sequence at s (at most len bytes), or 0
+ * when it is not one: a stray continuation byte, a sequence cut short,
+ * an overlong form, a surrogate or a code point past U+10FFFF.
+ */
+static size_t
+utf8_seq(const uint8_t *s, size_t len)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/*
+ * What a line says of a file that is not UTF-8 text: 0 for UTF-8 text,
+ * 'b' for binary data (a NUL or a control character other than tab,
+ * form feed, carriage return and escape), 'u' for bytes that are not
+ * UTF-8 (binary data, or text in another encoding: Latin-1,
+ * Windows-1252). Tells nothing of the line's content.
+ */
+static char
+not_utf8_text(const uint8_t *s, size_t len)
+{
+	size_t i, n;
+	bool bad_utf8 = false;
+
+	for (i = 0; i < len; i += n) {
+		n = utf8_seq(s + i, len - i);
+		if (n == 0) {
+			bad_utf8 = true;
+			n = 1;
+		} else if (n == 1 && (s[i] < 0x20 || s[i] == 0x7f) &&
+			   s[i] != '\t' && s[i] != '\f' && s[i] != '\r' &&
+			   s[i] != 0x1b) {
+			return 'b';
+		}
+	}
+	return bad_utf8 ? 'u' : 0;
+}
+
+/*
  * Whether a line of a UTF-16LE file (one that began with its byte-order
  * mark, FF FE) is blank: split at each '\n' byte, every line but the
  * first starts with the NUL that ends the previous one's "\n\0", and the
@@ -542,9 +639,11 @@ blank_utf16le(const uint8_t *s, size_t len)
  */
 static int
 judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
-	   unsigned long lineno, bool *judged)
+	   unsigned long lineno, bool utf16, bool *judged)
 {
 	const char *what = lineno == 1 ? not_text(line, len) : NULL;
+	size_t i;
+	char kind;
 
 	if (what != NULL) {
 		progress_clear(&run->prog);
@@ -558,8 +657,37 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	if (skip_blanks(line, len) == len)
 		return 0;
 	*judged = true;
-	if (!delimited(line, len))
-		return 0;
+	/* Judged only when the line is no JSON object, for a file whose
+	 * first record is; a UTF-16 file is named line by line by the
+	 * node. A binary file is called so, even with a comma in it; a
+	 * delimited one as such, in whatever encoding. */
+	i = skip_blanks(line, len);
+	kind = utf16 || line[i] == '{' || line[i] == '['
+		   ? 0
+		   : not_utf8_text(line, len);
+	if (kind == 'b') {
+		progress_clear(&run->prog);
+		fprintf(stderr,
+			"kuska submit: %s: binary data (line %lu holds NUL or "
+			"control bytes), not JSON Lines: export the records as "
+			"UTF-8 text, one JSON object a line (kuska(1), "
+			"docs/INPUT.md); nothing of it was sent\n",
+			shown(name), lineno);
+		return -EINVAL;
+	}
+	if (!delimited(line, len)) {
+		if (kind != 'u')
+			return 0;
+		progress_clear(&run->prog);
+		fprintf(stderr,
+			"kuska submit: %s: not UTF-8 text (line %lu holds "
+			"bytes that are not UTF-8: binary data, or text saved "
+			"as Latin-1 or Windows-1252), not JSON Lines: export "
+			"the records as UTF-8 text, one JSON object a line "
+			"(kuska(1), docs/INPUT.md); nothing of it was sent\n",
+			shown(name), lineno);
+		return -EINVAL;
+	}
 	progress_clear(&run->prog);
 	fprintf(
 	    stderr,
@@ -583,7 +711,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 	unsigned long lineno = 0;
 	uint8_t *line = NULL;
 	size_t len = 0;
-	bool judged = false, utf16le = false;
+	bool judged = false, utf16le = false, utf16be = false;
 	int r = 0;
 
 	*ret_sent = false;
@@ -620,11 +748,13 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		if (lineno == 1) {
 			len = drop_bom(line, len);
 			utf16le = len >= 2 && memcmp(line, "\xff\xfe", 2) == 0;
+			utf16be = len >= 2 && memcmp(line, "\xfe\xff", 2) == 0;
 		} else if (utf16le && blank_utf16le(line, len)) {
 			len = 0; /* blank, as the node counts lines */
 		}
 		r = judged ? 0
-			   : judge_head(run, name, line, len, lineno, &judged);
+			   : judge_head(run, name, line, len, lineno,
+					utf16le || utf16be, &judged);
 		/* A mark that opens a line after the first is no blank: the
 		 * node refuses it there. */
 		if (r == 0 && !judged && len >= 3 &&
@@ -638,6 +768,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 			free(line);
 			if (r != 0)
 				break;
+			t->blank++;
 			continue;
 		}
 		if (c.n == 0)
@@ -688,25 +819,58 @@ print_summary(const struct run *run, const char *name, const struct tally *t,
 {
 	printf("%s: %lu accepted, %lu already held, %lu refused, %lu "
 	       "with unlinkable victims",
-	       name, t->accepted, t->held, t->refused, t->unlinkable);
+	       shown(name), t->accepted, t->held, t->refused, t->unlinkable);
 	/* Only after a key rotation: held under the old key epoch,
 	 * re-sent with the new pseudonyms. */
 	if (t->rekeyed > 0)
 		printf(", %lu re-keyed", t->rekeyed);
+	/* So that the counts add up to the file's lines (wc -l). */
+	if (t->blank > 0)
+		printf(", %lu blank line%s skipped", t->blank,
+		       t->blank == 1 ? "" : "s");
 	printf("%s%s\n", r != 0 ? " (stopped early)" : "",
 	       run->dry_run != 0 ? " (dry run: nothing stored)" : "");
+	/* Else the counts look like the whole file's. */
+	if (t->stopped > 0)
+		printf(
+		    "%s: the lines from %lu on are not in these counts: %s\n",
+		    shown(name), t->stopped,
+		    t->maybe_stored ? "no answer came for them, and the node "
+				      "may still store them"
+				    : "the node took none of them");
+	/* Line by line, such refusals are easily read as a few mistakes
+	 * among the records taken; the dry run is where to catch it. */
+	if (t->foreign > 0) {
+		printf("%s: warning: %lu line%s refused as what %s may not "
+		       "emit (a kind or case stage not granted to it, a "
+		       "referral to or from %s itself): is this another "
+		       "institution's export? ",
+		       shown(name), t->foreign, t->foreign == 1 ? "" : "s",
+		       run->inst, run->inst);
+		if (run->dry_run != 0)
+			printf("If so, do not submit it to this node: its "
+			       "other lines would be stored as %s's records\n",
+			       run->inst);
+		else if (t->accepted == 0)
+			printf("If so, none of its lines was stored\n");
+		else
+			printf("If so, the lines accepted (%lu) were stored as "
+			       "%s's records: withdraw them (docs/INPUT.md, "
+			       "section 8)\n",
+			       t->accepted, run->inst);
+	}
 	if (!run->verbose && t->unlinkable > WARN_SHOWN)
 		printf("%s: %lu more warnings \"cannot be linked\" not listed "
 		       "(--verbose lists them, --report FILE writes them "
 		       "all)\n",
-		       name, t->unlinkable - WARN_SHOWN);
+		       shown(name), t->unlinkable - WARN_SHOWN);
 	/* The way out: resubmitting is safe (refs), so the whole file
 	 * corrected will do; nobody need cut the refused lines out. */
 	if (t->refused > 0)
 		printf("%s: correct the refused lines and submit the file "
 		       "again: the records the node holds are skipped as "
 		       "\"already held\"\n",
-		       name);
+		       shown(name));
 }
 
 /*
@@ -805,6 +969,7 @@ cmd_submit(int argc, char **argv)
 	for (i = optind; i < argc; i++)
 		if (check_input(argv[i]) != 0)
 			return 1;
+	run.inst = institution_name(cfg.institution);
 	if (report != NULL && (run.report = open_report(report)) == NULL)
 		return 2;
 	run.ctl = ctl_open(cfg.submit, &r);

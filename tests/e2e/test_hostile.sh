@@ -12,6 +12,10 @@
 #   json       input is one line for `kuska submit` (pnp's node); expected
 #              is what follows "case.jsonl:1: refused: "
 #   jsongen    the same, the line made by the Python expression in input
+#              (a refusal that says another institution made the line, a
+#              kind or stage pnp may not emit or a referral to or from pnp,
+#              is also expected to have the summary ask whether the file
+#              is another institution's export)
 #   frame      input is a kuska_rogue mode, sent twice as minsa (whose node
 #              is stopped); expected is a line of its tally, " | " between
 #              several; the tool also checks each answer ("mismatches 0")
@@ -173,15 +177,36 @@ sys.stdout.buffer.write((v if isinstance(v, bytes) else v.encode()) + b'\n')" \
 	esac
 }
 
+# foreign REASON: whether a refusal says another institution made the line.
+foreign() {
+	case $1 in
+	*" may not emit "* | *": must differ from the submitting institution") return 0 ;;
+	esac
+	return 1
+}
+
+# warn_foreign COUNT TAIL: the summary's question for COUNT such lines,
+# TAIL what it says after "If so, ".
+warn_foreign() {
+	local count=$1 tail=$2 s=s
+	[ "$count" = 1 ] && s=""
+	printf '%s\n' "warning: $count line$s refused as what pnp may not emit (a kind or case stage not granted to it, a referral to or from pnp itself): is this another institution's export? If so, $tail"
+}
+
 # judge ID KIND EXPECTED ACTUAL-FILE: ok or not ok.
 judge() {
 	local id=$1 kind=$2 want=${3//@N@/$N} got=$4 line
 	case $kind in
 	json | jsongen)
-		printf 'case.jsonl:1: refused: %s\n%s\n%s\n' "$want" \
-			"case.jsonl: 0 accepted, 0 already held, 1 refused, 0 with unlinkable victims" \
-			'case.jsonl: correct the refused lines and submit the file again: the records the node holds are skipped as "already held"' \
-			>"$T/want.txt"
+		{
+			printf 'case.jsonl:1: refused: %s\n%s\n' "$want" \
+				"case.jsonl: 0 accepted, 0 already held, 1 refused, 0 with unlinkable victims"
+			if foreign "$want"; then
+				printf 'case.jsonl: '
+				warn_foreign 1 "none of its lines was stored"
+			fi
+			echo 'case.jsonl: correct the refused lines and submit the file again: the records the node holds are skipped as "already held"'
+		} >"$T/want.txt"
 		cmp -s "$T/want.txt" "$got"
 		;;
 	frame)
@@ -260,8 +285,10 @@ check "pnp holds one more event" \
 # Every JSON row of the table in one file, then the base records (held:
 # the dry run must ask the key holders about them), a new record, a
 # correction of it and the same new record again.
+nforeign=0
 while IFS="$TAB" read -r id kind input want; do
 	case $id in '' | '#'*) continue ;; esac
+	case $kind in json | jsongen) foreign "$want" && nforeign=$((nforeign + 1)) ;; esac
 	case $kind in
 	json) printf '%s\n' "$input" ;;
 	jsongen) python3 -c "import sys
@@ -284,10 +311,19 @@ rrc=$?
 check "dry run: the real run's exit status ($drc, $rrc)" test "$drc" = "$rrc"
 check "dry run: its summary says nothing was stored" \
 	grep -q "^all.jsonl: .* (dry run: nothing stored)\$" "$T/dry.out"
-sed 's/ (dry run: nothing stored)$//' "$T/dry.out" >"$T/dry-same.out"
+# Its lines refused as another institution's ask whether the file is its
+# export: the dry run before anything is stored, the real run after.
+check "dry run: asks whether it is another institution's export ($nforeign lines)" \
+	grep -qxF "all.jsonl: $(warn_foreign "$nforeign" "do not submit it to this node: its other lines would be stored as pnp's records")" \
+	"$T/dry.out"
+check "the real run: asks it too, saying what was stored" \
+	grep -qxF "all.jsonl: $(warn_foreign "$nforeign" "the lines accepted (2) were stored as pnp's records: withdraw them (docs/INPUT.md, section 8)")" \
+	"$T/real.out"
+sed 's/ (dry run: nothing stored)$//' "$T/dry.out" | grep -v "^all.jsonl: warning: .* another institution's export" >"$T/dry-same.out"
+grep -v "^all.jsonl: warning: .* another institution's export" "$T/real.out" >"$T/real-same.out"
 check "dry run: the real run's report, line by line ($(grep -c refused: "$T/real.out") refusals)" \
-	cmp -s "$T/dry-same.out" "$T/real.out"
-diff "$T/dry-same.out" "$T/real.out" | head -5
+	cmp -s "$T/dry-same.out" "$T/real-same.out"
+diff "$T/dry-same.out" "$T/real-same.out" | head -5
 check "the real run: 2 accepted, 4 held" grep -q \
 	"^all.jsonl: 2 accepted, 4 already held, " "$T/real.out"
 check "the real run ends saying how to resend the corrected lines" sh -c \

@@ -374,7 +374,7 @@ sed -n '71,80p' "$T/sim/pnp.jsonl" | (printf '\357\273\277' && cat) |
 	"$KUSKA" submit -c "$N/pnp.conf" - >"$T/bom-stdin.out" 2>&1
 rc=$?
 check "... and from standard input ($rc)" \
-	sh -c "test $rc = 0 && grep -q '^-: 10 accepted, 0 already held, 0 refused' '$T/bom-stdin.out'"
+	sh -c "test $rc = 0 && grep -q '^standard input: 10 accepted, 0 already held, 0 refused' '$T/bom-stdin.out'"
 {
 	sed -n '81p' "$T/sim/pnp.jsonl"
 	printf '\357\273\277'
@@ -488,7 +488,7 @@ rc=$?
 exec 7>&-
 check "submit interrupted: exit 130 ($rc)" test $rc = 130
 check "... the counts of what was answered, stopped early" \
-	grep -q "^-: 5000 accepted, 0 already held, 0 refused, .* (stopped early)" "$T/int.out"
+	grep -q "^standard input: 5000 accepted, 0 already held, 0 refused, .* (stopped early)" "$T/int.out"
 check "... saying the rest was not sent and to submit again" \
 	grep -q "standard input: interrupted: the lines answered above (5000) are as printed, the rest were not sent; submit the file again" "$T/int.err"
 check "... naming the file after it, which it did not send" \
@@ -531,7 +531,7 @@ rc=$?
 kill -CONT "${PIDS[pnp]}"
 check "submit given no answer: exit 2 ($rc)" test $rc = 2
 check "... the counts of what was answered, stopped early" \
-	grep -q "^-: [0-9]* accepted, .* (stopped early)" "$T/slow.out"
+	grep -q "^standard input: [0-9]* accepted, .* (stopped early)" "$T/slow.out"
 check "... saying the node may still store the lines not answered, and what to do" \
 	grep -q "standard input: no answer from the node within 3 s to the lines from [0-9]* on: it may still store them; see kuska status, then submit the file again" "$T/slow.err"
 check "a --timeout that is not 1 to 86400 seconds refused before anything is sent" \

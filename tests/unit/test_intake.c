@@ -714,7 +714,13 @@ test_dry_run_requests(void **state)
 	assert_int_equal(fx->holder.asked, 0);
 }
 
-/* The registry's grants: what the institution may not emit is refused. */
+/*
+ * The registry's grants: what the institution may not emit is refused,
+ * line by line (EVENTS.md: the records around it go on), and so is a
+ * referral to itself or received from itself. Those lines may say the
+ * file is another institution's export: kuska submit counts them by
+ * their reasons (foreign_refusal), which these are.
+ */
 static void
 test_grants(void **state)
 {
@@ -731,28 +737,62 @@ test_grants(void **state)
 	    "\"record\":{\"kind\":\"identification\",\"date\":\"2024-03-01\","
 	    "\"region\":\"15\",\"victim\":{\"age\":30,\"sex\":\"F\","
 	    "\"nationality\":\"PE\"},\"exploitation\":[\"labour\"]}}",
+	    "{\"kind\":\"referral\",\"ref\":\"R1\",\"date\":\"2024-03-01\","
+	    "\"region\":\"15\",\"victim\":{\"age\":30,\"sex\":\"F\","
+	    "\"nationality\":\"PE\"},\"to\":\"pnp\",\"purpose\":\"justice\","
+	    "\"referral_number\":\"OF-1\"}",
+	    "{\"kind\":\"referral_received\",\"ref\":\"R2\",\"date\":"
+	    "\"2024-03-01\",\"region\":\"15\",\"victim\":{\"age\":30,\"sex\":"
+	    "\"F\",\"nationality\":\"PE\"},\"from\":\"pnp\","
+	    "\"referral_number\":\"OF-1\"}",
+	    ID("B", "22222222", "2025-01-02"),
 	};
-	struct grants g = {.kinds = 1u << KIND_IDENTIFICATION |
-				    1u << KIND_CASE_STAGE |
-				    1u << KIND_CORRECTION,
+	static const struct {
+		const char *field, *reason; /* NULL: accepted */
+	} want[] = {
+	    {"kind", "pnp may not emit service"},
+	    {"stage", "pnp may not emit case stage trial"},
+	    {NULL, NULL},
+	    {"kind", "pnp may not emit withdrawal"},
+	    {NULL, NULL},
+	    {"to", "must differ from the submitting institution"},
+	    {"from", "must differ from the submitting institution"},
+	    {NULL, NULL},
+	};
+	struct grants g = {.kinds =
+			       1u << KIND_IDENTIFICATION | 1u << KIND_REFERRAL |
+			       1u << KIND_REFERRAL_RECEIVED |
+			       1u << KIND_CASE_STAGE | 1u << KIND_CORRECTION,
 			   .stages = 1u << STAGE_COMPLAINT,
 			   .said = true};
 	struct fixture *fx = *state;
 	struct control rep;
+	size_t i, n = sizeof(lines) / sizeof(lines[0]);
+	int dry;
 
 	fx->in.grants = &g;
-	assert_int_equal(submit(fx, lines, 5, NULL, &rep), 0);
-	assert_int_equal(rep.results[0].status, LINE_REFUSED);
-	assert_string_equal(rep.results[0].field, "kind");
-	assert_string_equal(rep.results[0].reason, "pnp may not emit service");
-	assert_string_equal(rep.results[1].field, "stage");
-	assert_string_equal(rep.results[1].reason,
-			    "pnp may not emit case stage trial");
-	assert_int_equal(rep.results[2].status, LINE_ACCEPTED);
-	assert_string_equal(rep.results[3].reason,
-			    "pnp may not emit withdrawal");
-	assert_int_equal(rep.results[4].status, LINE_ACCEPTED);
-	codec_control_clear(&rep);
+	/* A dry run answers the same and stores nothing; the real run
+	 * stores the good lines around the refused ones. */
+	for (dry = 1; dry >= 0; dry--) {
+		fx->dry = dry ? 31 : 0;
+		assert_int_equal(submit(fx, lines, n, NULL, &rep), 0);
+		assert_int_equal(rep.n_results, n);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(rep.results[i].line, i + 1);
+			if (want[i].field == NULL) {
+				assert_int_equal(rep.results[i].status,
+						 LINE_ACCEPTED);
+				continue;
+			}
+			assert_int_equal(rep.results[i].status, LINE_REFUSED);
+			assert_string_equal(rep.results[i].field,
+					    want[i].field);
+			assert_string_equal(rep.results[i].reason,
+					    want[i].reason);
+		}
+		codec_control_clear(&rep);
+		assert_int_equal(last_seq(fx), dry ? 0 : 3);
+	}
 	/* Not said by the consolidator yet: the reason says so. */
 	g.said = false;
 	g.kinds &= ~(1u << KIND_CORRECTION);

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# kuska submit as a statistics officer of the police (pnp) uses it, with a
+# month of the simulator's cases:
+#  - another institution's export (mp's) sent to pnp's node by mistake:
+#    the lines pnp may not emit are refused each with its line, field and
+#    reason, the lines around them taken (EVENTS.md), and the summary asks
+#    whether the file is another institution's export, the dry run's
+#    before anything is stored (and says the other lines would be stored
+#    as pnp's), the real run's after (saying how many were);
+#  - a piece the node refused whole (its key holder down) has the summary
+#    say from which line on the counts leave the file out, and a row in
+#    --report's file;
+#  - a binary file with a comma in its first line is called binary data,
+#    not CSV; a text that is not UTF-8 (Latin-1) is named so; nothing of
+#    either is sent;
+#  - standard input is called "standard input" in every message, the
+#    per-line ones and the summary, never "-";
+#  - the month: a dry run stores nothing; the real run's counts add up to
+#    the file's lines; a file sent again is "already held"; a line
+#    refused, corrected and the file sent again is the one accepted; a
+#    file's counts, blank lines included, add up to its lines.
+. "$(dirname "$0")/lib.sh"
+
+net_init
+start_cons
+start_node pnp
+"$KUSKA" sim --out "$T/sim" --victims 300 --seed 3 >/dev/null
+grep '"date":"2025-04' "$T/sim/pnp.jsonl" >"$T/april.jsonl"
+lines=$(wc -l <"$T/april.jsonl")
+check "a month of pnp's cases ($lines lines)" test "$lines" -gt 5
+# The consolidator has said pnp's grants: the node's refusals are its own.
+for i in $(seq 50); do
+	"$KUSKA" status -c "$N/pnp.conf" | grep -q "may emit:.*(as the consolidator said)" && break
+	sleep 0.2
+done
+
+# ---- another institution's export ---------------------------------------
+before=$(node_last_seq pnp)
+mplines=$(wc -l <"$T/sim/mp.jsonl")
+for dry in --dry-run ""; do
+	(cd "$T/sim" && "$KUSKA" submit $dry -c "$N/pnp.conf" \
+		--report "$T/mp$dry.csv" mp.jsonl >"$T/mp$dry.out" 2>"$T/mp$dry.err")
+	rc=$?
+	check "mp's file to pnp's node ${dry:-(real)}: exit 1 ($rc)" test $rc = 1
+	grep -E '^mp.jsonl:[0-9]+: refused: ' "$T/mp$dry.out" >"$T/mp$dry.refused"
+	foreign=$(grep -Ec '^mp.jsonl:[0-9]+: refused: (kind|stage|record\.kind|record\.stage): pnp may not emit |^mp.jsonl:[0-9]+: refused: (to|from): must differ from the submitting institution$' "$T/mp$dry.refused")
+	check "... its lines pnp may not emit refused line by line, with line, field and reason ($foreign)" \
+		sh -c "test $foreign -gt 0 && grep -q '^mp.jsonl:[0-9]*: refused: from: must differ from the submitting institution\$' '$T/mp$dry.refused'"
+	accepted=$(sed -n 's/^mp.jsonl: \([0-9]*\) accepted, 0 already held, \([0-9]*\) refused, .*/\1 \2/p' "$T/mp$dry.out")
+	check "... the lines around them taken: the counts add up to its $mplines lines ($accepted)" \
+		sh -c "set -- $accepted; test \"\$1\" -gt 0 && test \$((\$1 + \$2)) = $mplines"
+	set -- $accepted
+	if [ -n "$dry" ]; then
+		tail="do not submit it to this node: its other lines would be stored as pnp's records"
+	else
+		tail="the lines accepted ($1) were stored as pnp's records: withdraw them (docs/INPUT.md, section 8)"
+	fi
+	check "... the summary asks whether it is another institution's export" \
+		grep -qxF "mp.jsonl: warning: $foreign lines refused as what pnp may not emit (a kind or case stage not granted to it, a referral to or from pnp itself): is this another institution's export? If so, $tail" \
+		"$T/mp$dry.out"
+	check "... and the --report file has a row for each refused line" \
+		test "$(grep -c '^mp.jsonl,[0-9]*,[^,]*,refused: ' "$T/mp$dry.csv")" = "$(wc -l <"$T/mp$dry.refused")"
+	[ -n "$dry" ] && check "... the dry run stored nothing" \
+		test "$(node_last_seq pnp)" = "$before"
+done
+check "... the real run stored the lines around them" \
+	test "$(node_last_seq pnp)" = "$((before + $1))"
+before=$(node_last_seq pnp)
+
+# ---- files that are no text ------------------------------------------------
+printf '\177ELF\002\001\001,\003abc\n\000\000more,text\n' >"$T/cases.bin"
+printf 'Caso N\321a\372 de prueba\n' >"$T/latin1.txt"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/cases.bin" >"$T/bin.out" 2>&1
+rc=$?
+check "a binary file with a comma: exit 1 ($rc)" test $rc = 1
+check "... called binary data, not CSV" \
+	sh -c "grep -q 'cases.bin: binary data (line 1 holds NUL or control bytes), not JSON Lines: .*nothing of it was sent' '$T/bin.out' &&
+		! grep -q CSV '$T/bin.out'"
+"$KUSKA" submit -c "$N/pnp.conf" - <"$T/latin1.txt" >"$T/lat.out" 2>&1
+rc=$?
+check "a Latin-1 text on standard input: exit 1, named not UTF-8 ($rc)" \
+	sh -c "test $rc = 1 && grep -q '^kuska submit: standard input: not UTF-8 text (line 1 holds bytes that are not UTF-8: binary data, or text saved as Latin-1 or Windows-1252), not JSON Lines' '$T/lat.out'"
+check "... nothing of either stored" test "$(node_last_seq pnp)" = "$before"
+
+# ---- a piece the node refused whole ------------------------------------
+# The key holder down: the node takes nothing of the request.
+stop_keyholder KILL
+(cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" --report down.csv april.jsonl \
+	>down.out 2>down.err)
+rc=$?
+check "the key holder down: exit 1, the node's reason said ($rc)" \
+	sh -c "test $rc = 1 && grep -q '^kuska submit: april.jsonl: the node refused the lines from 1 on: key holder .* unreachable: nothing of this request was stored' '$T/down.err'"
+check "... the summary says the file's lines are not in its counts" \
+	sh -c "grep -qx 'april.jsonl: 0 accepted, 0 already held, 0 refused, 0 with unlinkable victims (stopped early)' '$T/down.out' &&
+		grep -qx 'april.jsonl: the lines from 1 on are not in these counts: the node took none of them' '$T/down.out'"
+check "... the --report file has a row saying so" \
+	grep -q "^april.jsonl,1,,refused: the node took none of the lines from 1 on: key holder .* unreachable" \
+	"$T/down.csv"
+check "... nothing stored" test "$(node_last_seq pnp)" = "$before"
+start_keyholder
+
+# ---- the month -----------------------------------------------------------
+(cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" april.jsonl >dry.out 2>&1)
+rc=$?
+check "dry run of the month: exit 0, its summary says nothing stored ($rc)" \
+	sh -c "test $rc = 0 && grep -qx 'april.jsonl: $lines accepted, 0 already held, 0 refused, 0 with unlinkable victims (dry run: nothing stored)' '$T/dry.out'"
+check "... and nothing is" test "$(node_last_seq pnp)" = "$before"
+# A line broken (sex X), sent from standard input.
+sed '3s/"sex":"[FMU]"/"sex":"X"/' "$T/april.jsonl" >"$T/broken.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" - <"$T/broken.jsonl" >"$T/stdin.out" 2>&1
+rc=$?
+check "standard input with a broken line: exit 1 ($rc)" test $rc = 1
+check "... the line named on standard input, not '-'" \
+	grep -qx "standard input:3: refused: victim.sex: must be F, M or U" "$T/stdin.out"
+check "... the summary too, adding up to the file" \
+	grep -q "^standard input: $((lines - 1)) accepted, 0 already held, 1 refused, " "$T/stdin.out"
+check "... no '-:' anywhere" sh -c "! grep -q '^-:' '$T/stdin.out'"
+check "... $((lines - 1)) stored" \
+	test "$(node_last_seq pnp)" = "$((before + lines - 1))"
+# Saved with Windows line ends and blank lines (one first, two after
+# line 4, one at the end): the counts still add up to the file's lines.
+{
+	printf '\r\n'
+	sed -n '1,4p' "$T/april.jsonl"
+	printf '\n  \t\r\n'
+	sed -n '5,$p' "$T/april.jsonl"
+	printf '\n'
+} | sed 's/$/\r/' >"$T/crlf.jsonl"
+total=$(wc -l <"$T/crlf.jsonl")
+(cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" crlf.jsonl >crlf.out 2>&1)
+check "CRLF and blank lines: the counts add up to its $total lines" \
+	grep -qx "crlf.jsonl: 1 accepted, $((lines - 1)) already held, 0 refused, 0 with unlinkable victims, 4 blank lines skipped (dry run: nothing stored)" \
+	"$T/crlf.out"
+# The line corrected, the whole file again: only it is new.
+(cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" april.jsonl >again.out 2>&1)
+rc=$?
+check "the file corrected, sent again: exit 0, 1 accepted, the rest held ($rc)" \
+	sh -c "test $rc = 0 && grep -qx 'april.jsonl: 1 accepted, $((lines - 1)) already held, 0 refused, 0 with unlinkable victims' '$T/again.out'"
+check "... $lines stored in all" \
+	test "$(node_last_seq pnp)" = "$((before + lines))"
+
+finish
