@@ -35,6 +35,7 @@
 #include "indfile.h"
 #include "keys.h"
 #include "log.h"
+#include "lp.h"
 #include "query.h"
 #include "registry.h"
 #include "release.h"
@@ -257,6 +258,7 @@ main(int argc, char **argv)
 	double t0, fill_s;
 	int ch, r, t;
 
+	lp_process_init(); /* as kuska-consolidator does */
 	while ((ch = getopt(argc, argv, "n:q:d:i:")) != -1) {
 		switch (ch) {
 		case 'n':

@@ -8,6 +8,7 @@
 #include "lp.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@
  */
 #define LP_MIP_NODES 5000
 #define LP_MIP_MS 60000
+/* The free heap kept for the next simplex call (lp_process_init). */
+#define LP_TRIM_BYTES (32 << 20)
 
 struct lp {
 	size_t n_vars;
@@ -402,6 +405,12 @@ lp_pull(struct lp *p, size_t var, bool max, double *ret_d)
 		ret_d[j] =
 		    (max ? 1.0 : -1.0) * glp_get_col_dual(p->g, (int)j + 1);
 	return 0;
+}
+
+void
+lp_process_init(void)
+{
+	(void)mallopt(M_TRIM_THRESHOLD, LP_TRIM_BYTES);
 }
 
 void

@@ -27,6 +27,7 @@
 #include "ingest_net.h"
 #include "keys.h"
 #include "log.h"
+#include "lp.h"
 #include "metrics.h"
 #include "peers.h"
 #include "pipeline.h"
@@ -174,6 +175,7 @@ main(int argc, char **argv)
 	pthread_mutex_init(&c.admit_mu, NULL);
 	pthread_rwlock_init(&c.conf_lock, NULL);
 	c.query_stop_fd = -1;
+	lp_process_init();
 	if (help_handle("kuska-consolidator", NULL, argc, argv, &err))
 		return err;
 	while ((ch = getopt_long(argc, argv, DAEMON_OPTSTRING, opts, NULL)) !=
