@@ -118,6 +118,29 @@ first_year(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 	return 1;
 }
 
+/*
+ * Whether a live record is dated in year y: the counters are kept by
+ * quarter (a year's are summed when asked). Only such years are walked
+ * by gather_others: one record a node's key dated 2999 must not cost
+ * every secretariat query a thousand years of tables.
+ */
+static bool
+dated_in(struct store_txn *t, uint32_t y)
+{
+	uint8_t prefix[6] = {C_TIME_RECORDS, 0};
+	const void *k, *v;
+	size_t klen, vlen;
+	uint32_t q;
+
+	for (q = 1; q <= 4; q++) {
+		store_be32(prefix + 2, y * 10 + q);
+		if (store_last(t, T_COUNTERS, prefix, sizeof(prefix), &k, &klen,
+			       &v, &vlen) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Adds the count cells of b's table, built, into out as cells of the
  * other years (RP_OTHER, the whole country), each summed with the one
  * of the same key at index from or after. Returns 0 or -ENOMEM. */
@@ -164,9 +187,9 @@ add_other(const struct qb *b, int rtable, size_t from, struct rcells *out)
 /*
  * What the relations across years need for year's release, after its
  * own cells in out (RP_OTHER): the whole country's yearly counts of the
- * tables those relations name, summed over every other year from the
- * first to the last a record is dated in (timeliness counts every live
- * record), and the sources table. Returns 0 or -ENOMEM.
+ * tables those relations name, summed over every other year a record is
+ * dated in (timeliness counts every live record), and the sources
+ * table. Returns 0 or -ENOMEM.
  */
 static int
 gather_others(struct qb *b, uint32_t year, struct rcells *out)
@@ -188,7 +211,7 @@ gather_others(struct qb *b, uint32_t year, struct rcells *out)
 	    klen >= 6)
 		y1 = store_get32((const uint8_t *)k + 2) / 10;
 	for (y = y0; y0 != 0 && y <= y1 && r == 0; y++) {
-		if (y == year)
+		if (y == year || !dated_in(b->t, y))
 			continue;
 		for (j = 0; j < sizeof(rts) / sizeof(rts[0]) && r == 0; j++) {
 			for (ti = 0; query_defs[ti].rtable != rts[j]; ti++)
