@@ -107,11 +107,14 @@ delivered() {
 		[ -n "$last" ] && [ "$last" = "$acked" ] || return 1
 	done
 }
-wait_delivered() { # wait_delivered [INST...]
+wait_delivered() { # wait_delivered [INST...]: two minutes at most
 	for _ in $(seq 1200); do
 		delivered "$@" && return 0
 		sleep 0.1
 	done
+	echo "demo.sh: not all delivered to the consolidator within two" \
+		"minutes (${*:-$INSTS}); see $D/*.log" >&2
+	return 1
 }
 
 # Each file cut into months, in file order (sorted by date; a correction
@@ -150,7 +153,7 @@ if [ -n "$FT" ]; then
 		# shellcheck disable=SC2086
 		wait $subs || true
 		# shellcheck disable=SC2086
-		wait_delivered $due
+		wait_delivered $due || exit 1
 	done
 	# Today: each node starts again, so that it says hello today rather
 	# than on its last delivery's day, months ago.
@@ -177,7 +180,7 @@ else
 fi
 
 echo "== waiting for delivery to the consolidator"
-wait_delivered
+wait_delivered || exit 1
 
 echo "== what the consolidator holds, per institution"
 "$B/kuska" status -c "$D/consolidator.conf" || true
