@@ -31,9 +31,11 @@ struct lp;
  * its default 128 KiB), to fault it in again on the next call. A year's
  * release of small-cell data (some 1,100 hidden counts, 2,300 cells) then
  * spent a quarter of its time in the kernel; keeping up to 32 MiB of free
- * heap makes it 1.5 to 2.5 times faster for about 1.5 MiB more resident
- * memory (bench/README.md). Called once, before any thread starts, by
- * whatever runs the audit.
+ * heap (in each thread's arena: at most that much per thread, about
+ * 1.5 MiB more resident in the demo) makes it 1.5 to 2.5 times faster
+ * (bench/README.md). It also fixes glibc's mmap threshold at 128 KiB,
+ * which raising it did not make faster. Called once, before any thread
+ * starts, by whatever runs the audit.
  */
 void lp_process_init(void);
 
