@@ -33,8 +33,11 @@ struct lp;
  * spent a quarter of its time in the kernel; keeping up to 32 MiB of free
  * heap (in each thread's arena: at most that much per thread, about
  * 1.5 MiB more resident in the demo) makes it 1.5 to 2.5 times faster
- * (bench/README.md). It also fixes glibc's mmap threshold at 128 KiB,
- * which raising it did not make faster. Called once, before any thread
+ * (bench/README.md). Setting it fixes glibc's mmap threshold, which
+ * glibc otherwise raises as large blocks are freed, at 128 KiB: a query's
+ * answer of more was then mapped and unmapped anew each time, and a
+ * flood of them answered 5 times slower. So it is set too, to 32 MiB, the
+ * ceiling glibc's own raising stops at. Called once, before any thread
  * starts, by whatever runs the audit.
  */
 void lp_process_init(void);
