@@ -46,6 +46,9 @@
 /* Jobs (batches mostly) taken up and not yet answered: past that the
  * ingest socket is left unread, and the nodes' windows hold them. */
 #define JOBS_MAX 24
+/* Messages read from the nodes' socket, and handshakes judged, in one
+ * pass of the loop. */
+#define INGEST_MAX_PER_CALL 64
 /* Answers queued for one query connection: past it an answer to a
  * client that does not read is dropped, not kept. */
 #define QUERY_HWM 16
@@ -80,17 +83,24 @@ take_finished(struct cons *c)
 }
 
 /*
- * Reads the ingest socket while the pipeline has room: each message is
- * judged and refused or queued at once, so the loop comes back to the
- * control and query sockets within a few milliseconds, however busy the
- * writer is.
+ * Reads the ingest socket while the pipeline has room, at most
+ * INGEST_MAX_PER_CALL messages: each message is judged and refused or
+ * queued at once, so the loop comes back to the handshakes, the
+ * acknowledgements, the control socket and the watchdog within a few
+ * milliseconds, however busy the writer is. Without the bound, frames
+ * refused at once (they never fill the pipeline) sent without pause on
+ * a node's transport key kept this thread here for as long as they came
+ * (docs/LIMITS.md).
  */
 static void
 read_ingest(struct cons *c)
 {
 	struct tframes f;
+	int n;
 
-	while (pipeline_pending(c->pipe) < JOBS_MAX && !service_stopping()) {
+	for (n = 0; n < INGEST_MAX_PER_CALL &&
+		    pipeline_pending(c->pipe) < JOBS_MAX && !service_stopping();
+	     n++) {
 		int rr =
 		    tsock_recv(c->ingest, &f, 3, 2 * CODEC_MAX_FRAME + 1024);
 		if (rr == -EMSGSIZE) {
@@ -132,8 +142,10 @@ run(struct cons *c)
 			pthread_rwlock_unlock(&c->conf_lock);
 		}
 		if (ready[0])
-			while (tsock_zap_serve(c->zap, zap_decide, c) !=
-			       -EAGAIN)
+			for (int k = 0;
+			     k < INGEST_MAX_PER_CALL &&
+			     tsock_zap_serve(c->zap, zap_decide, c) != -EAGAIN;
+			     k++)
 				;
 		take_finished(c);
 		if (ready[3])

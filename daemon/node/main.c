@@ -37,6 +37,8 @@
 #include "transport.h"
 
 #define TICK_MS 200
+/* Messages read from the consolidator in one pass of the loop. */
+#define DEALER_MAX_PER_CALL 64
 
 static void
 usage(void)
@@ -160,8 +162,14 @@ run(struct node *n)
 		node_take_submit(n, r > 0 && ready[0]);
 		if (r > 0 && ready[1]) {
 			struct tframes f;
-			while (tsock_recv(n->dealer, &f, 1, CODEC_MAX_FRAME) ==
-			       0) {
+			int k;
+			/* Bounded: acknowledgements sent without end (each a
+			 * commit) must not hold the loop from the submits,
+			 * the key holders and the watchdog. */
+			for (k = 0;
+			     k < DEALER_MAX_PER_CALL &&
+			     tsock_recv(n->dealer, &f, 1, CODEC_MAX_FRAME) == 0;
+			     k++) {
 				deliver_message(&n->deliver, f.data[0],
 						f.len[0], mono);
 				tframes_clear(&f);

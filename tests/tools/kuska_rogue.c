@@ -49,7 +49,9 @@
  * Mode "unread" is a node that never reads: on a connection whose
  * receive queue holds one message it sends COUNT recovery requests (from
  * sequence 1, as kuska-node --recover), prints "unread sent N", and keeps
- * the connection open, reading nothing, for the -t time.
+ * the connection open, reading nothing, for the -t time. Mode "flood"
+ * does the same with COUNT frames no message decodes from, each refused
+ * at once ("flood sent N").
  *
  * Per-envelope refusals consume sequence numbers of the key's
  * institution (the consolidator records them as refused), so a test
@@ -156,12 +158,14 @@ usage(void)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: kuska_rogue -k KEY -s CONSOLIDATOR.pub -e "
-			"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
-			"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
-			"SIGN.key] [-C CREATED_MS] [-I INSTITUTION] "
-			"[-H HELLO_MS] [-L LINKAGE.key -O OPRF.share -R "
-			"FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello flip");
+	fprintf(stderr,
+		"usage: kuska_rogue -k KEY -s CONSOLIDATOR.pub -e "
+		"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
+		"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
+		"SIGN.key] [-C CREATED_MS] [-I INSTITUTION] "
+		"[-H HELLO_MS] [-L LINKAGE.key -O OPRF.share -R "
+		"FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello flip unread "
+		"flood");
 	for (i = 0; i < N_MODES; i++)
 		fprintf(stderr, " %s", all_modes[i]);
 	fprintf(stderr, "\n");
@@ -1074,8 +1078,8 @@ known_mode(const char *mode)
 	size_t i;
 
 	if (strcmp(mode, "mix") == 0 || strcmp(mode, "hello") == 0 ||
-	    strcmp(mode, "flip") == 0 ||
-	    strcmp(mode, "unread") == 0)
+	    strcmp(mode, "flip") == 0 || strcmp(mode, "unread") == 0 ||
+	    strcmp(mode, "flood") == 0)
 		return true;
 	for (i = 0; i < N_MODES; i++)
 		if (strcmp(mode, all_modes[i]) == 0)
@@ -1232,6 +1236,18 @@ main(int argc, char **argv)
 		r.other_inst = institution_from_name(r.other->id);
 	if (strcmp(mode, "unread") == 0) {
 		status = unread(ep, r.me, &server, count, r.timeout_ms);
+		goto out;
+	}
+	if (strcmp(mode, "flood") == 0) {
+		/* Frames no message decodes from (a varint that never
+		 * ends), sent without pause, their refusals never read:
+		 * each is refused at once and never fills the pipeline. */
+		uint8_t junk[32];
+		memset(junk, 0xff, sizeof(junk));
+		status = unread_flood(ep, r.me, &server, junk, sizeof(junk),
+				      count, r.timeout_ms, "flood sent") != 0
+			     ? 2
+			     : 0;
 		goto out;
 	}
 	r.t = transport_new();
