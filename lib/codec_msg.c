@@ -407,20 +407,40 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
  * free_unpacked(NULL)), telling a failed malloc apart: its unpack returns
  * NULL alike for bytes that are no message and for memory running out,
  * and a batch must not be refused as undecodable for want of memory.
+ *
+ * And bounded: protobuf-c unpacks every entry of a repeated field before
+ * the counts are checked (msg_from_pb), and an entry of two bytes on the
+ * wire (an empty envelope, a held event with only its sequence) costs
+ * some fifty bytes of arrays and parser state. An 8 MiB frame of them
+ * held about 200 MiB. The bytes asked for while one message is unpacked
+ * stop at MSG_ALLOC_BUDGET(len); what needs more is refused as too
+ * large. A message within the counts' limits (1,024 entries) needs its
+ * byte strings once (at most len) and a few hundred KiB besides.
  */
+#define MSG_ALLOC_BUDGET(len) (2 * (size_t)(len) + ((size_t)1 << 20))
+
 struct msg_alloc {
 	ProtobufCAllocator pa;
+	size_t used, budget;
 	bool oom;
+	bool over; /* the budget ran out: too large, not undecodable */
 };
 
 static void *
 msg_alloc(void *data, size_t size)
 {
 	struct msg_alloc *a = data;
-	void *p = malloc(size);
+	void *p;
 
+	if (size > a->budget - a->used) {
+		a->over = true;
+		return NULL;
+	}
+	p = malloc(size);
 	if (p == NULL)
 		a->oom = true;
+	else
+		a->used += size;
 	return p;
 }
 
@@ -434,7 +454,7 @@ msg_free(void *data, void *p)
 int
 codec_msg_decode(const uint8_t *buf, size_t len, struct msg *ret)
 {
-	struct msg_alloc a = {{msg_alloc, msg_free, NULL}, false};
+	struct msg_alloc a = {{msg_alloc, msg_free, NULL}, 0, 0, false, false};
 	Kuska__Message *pm;
 	int r;
 
@@ -442,9 +462,10 @@ codec_msg_decode(const uint8_t *buf, size_t len, struct msg *ret)
 	if (len > CODEC_MAX_FRAME)
 		return -EMSGSIZE;
 	a.pa.allocator_data = &a;
+	a.budget = MSG_ALLOC_BUDGET(len);
 	pm = kuska__message__unpack(&a.pa, len, buf);
 	if (pm == NULL)
-		return a.oom ? -ENOMEM : -EBADMSG;
+		return a.over ? -EMSGSIZE : a.oom ? -ENOMEM : -EBADMSG;
 	ret->priv = pm;
 	r = msg_from_pb(pm, ret);
 	if (r != 0)

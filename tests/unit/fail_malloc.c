@@ -8,7 +8,7 @@ void *__real_malloc(size_t size);
 void *__wrap_malloc(size_t size);
 
 /* Atomic: the code under test may allocate from several threads. */
-static atomic_ulong mallocs, fail_at, mallocs_failed;
+static atomic_ulong mallocs, fail_at, mallocs_failed, bytes_asked;
 
 void *
 __wrap_malloc(size_t size)
@@ -19,6 +19,7 @@ __wrap_malloc(size_t size)
 		atomic_fetch_add(&mallocs_failed, 1);
 		return NULL;
 	}
+	atomic_fetch_add(&bytes_asked, size);
 	return __real_malloc(size);
 }
 
@@ -37,4 +38,11 @@ unsigned long
 malloc_failures(void)
 {
 	return atomic_load(&mallocs_failed);
+}
+
+unsigned long
+malloc_bytes(bool reset)
+{
+	return reset ? atomic_exchange(&bytes_asked, 0)
+		     : atomic_load(&bytes_asked);
 }

@@ -9,6 +9,8 @@
 #ifndef KUSKA_FAIL_MALLOC_H
 #define KUSKA_FAIL_MALLOC_H
 
+#include <stdbool.h>
+
 /*
  * fail_malloc - the n-th malloc from now on fails (0: none does; the
  * count of failed ones is kept until armed again).
@@ -17,5 +19,11 @@ void fail_malloc(unsigned long n);
 
 /* malloc_failures - how many mallocs failed since fail_malloc(n > 0). */
 unsigned long malloc_failures(void);
+
+/*
+ * malloc_bytes - the bytes asked of malloc (and given) since the last
+ * reset; with reset true, starts counting afresh.
+ */
+unsigned long malloc_bytes(bool reset);
 
 #endif
