@@ -43,6 +43,10 @@ struct rec {
 	uint8_t id[OUTBOX_ID_LEN];
 	/* what was done */
 	uint64_t got, refused, holes, kept, last;
+	uint64_t expect; /* the first sequence its answers have not covered */
+	/* of the sequences it left out: taken from the old outbox (the
+	 * first of them), or in neither (the first of them) */
+	uint64_t resent, first_resent, lost, first_lost;
 	bool said; /* a refusal of the consolidator's word, said */
 };
 
@@ -424,6 +428,76 @@ old_get(struct rec *r, uint64_t seq, uint8_t **ret_env, size_t *ret_len,
 	return outbox_get(r->old, seq, ret_env, ret_len, ref, cap);
 }
 
+/*
+ * The sequences from r->expect to below upto, at most its Welcome's last,
+ * that the consolidator left out of its answers (not even listed): taken
+ * from the old outbox when it agrees and has them. They are not
+ * acknowledged (finish_meta): the node sends them again, and a
+ * consolidator that holds them skips them (it takes only the sequence
+ * after its last). Not even the old outbox's: counted, said by report.
+ */
+static int
+take_omitted(struct rec *r, struct outbox_txn *t, uint64_t upto)
+{
+	uint64_t seq;
+	int e = 0;
+
+	if (upto > r->cons_last + 1)
+		upto = r->cons_last + 1;
+	for (seq = r->expect; e == 0 && seq < upto; seq++) {
+		uint8_t *env = NULL;
+		size_t len = 0;
+		char ref[128];
+
+		e = old_get(r, seq, &env, &len, ref, sizeof(ref));
+		if (e == 0) {
+			/* Said if it does not decode: then nothing is put. */
+			e = put_event(r, t, seq, env, len, ref[0] ? ref : NULL,
+				      OLD_OUTBOX);
+			free(env);
+			if (e == 0 && r->resent++ == 0)
+				r->first_resent = seq;
+			if (e != -EBADMSG)
+				continue;
+		} else if (e == -ENOMEM) {
+			break;
+		}
+		/* Not in the old outbox, or not readable there. */
+		e = 0;
+		if (r->lost++ == 0)
+			r->first_lost = seq;
+	}
+	if (e == 0 && upto > r->expect)
+		r->expect = upto;
+	return e;
+}
+
+/* The sequences up to its Welcome's last that its answers left out. */
+static int
+take_rest(struct rec *r)
+{
+	struct outbox_txn *t;
+	uint64_t expect = r->expect, resent = r->resent, lost = r->lost;
+	uint64_t last = r->last;
+	int e;
+
+	if (r->expect > r->cons_last)
+		return 0;
+	e = outbox_begin(r->fresh, &t);
+	if (e != 0)
+		return e;
+	e = take_omitted(r, t, r->cons_last + 1);
+	if (e != 0) {
+		outbox_abort(&t);
+		r->expect = expect;
+		r->resent = resent;
+		r->lost = lost;
+		r->last = last;
+		return e;
+	}
+	return outbox_commit(&t);
+}
+
 /* One piece of the consolidator's copy into the new outbox. */
 static int
 take_piece(struct rec *r, const struct msg *m)
@@ -431,7 +505,8 @@ take_piece(struct rec *r, const struct msg *m)
 	struct outbox_txn *t;
 	uint64_t now = date_now_ms();
 	uint64_t got = r->got, refused = r->refused, holes = r->holes;
-	uint64_t last = r->last;
+	uint64_t last = r->last, expect = r->expect, resent = r->resent;
+	uint64_t lost = r->lost;
 	size_t i;
 	int e;
 
@@ -452,6 +527,12 @@ take_piece(struct rec *r, const struct msg *m)
 		 * not kept): not what this recovery rebuilds. */
 		if (h->seq > r->cons_last)
 			break;
+		/* What it left out before this one. */
+		e = take_omitted(r, t, h->seq);
+		if (e != 0)
+			break;
+		if (h->seq >= r->expect)
+			r->expect = h->seq + 1;
 		/* The case system's ref, from the old outbox if it agrees. */
 		if (old_get(r, h->seq, &own, &own_len, ref, sizeof(ref)) != 0)
 			ref[0] = '\0';
@@ -479,6 +560,9 @@ take_piece(struct rec *r, const struct msg *m)
 		r->refused = refused;
 		r->holes = holes;
 		r->last = last;
+		r->expect = expect;
+		r->resent = resent;
+		r->lost = lost;
 		return e;
 	}
 	return outbox_commit(&t);
@@ -569,12 +653,18 @@ keep_tail(struct rec *r, uint64_t *ret_dropped)
 	return outbox_commit(&t);
 }
 
-/* Acknowledged up to the consolidator's last; its identity, or ours. */
+/*
+ * Acknowledged up to the consolidator's last, or below the first
+ * sequence it left out that the old outbox gave: that one is sent again
+ * (a Welcome whose last is higher acknowledges it then, as for any node
+ * behind its consolidator). Its identity, or ours.
+ */
 static int
 finish_meta(struct rec *r)
 {
 	struct outbox_txn *t;
 	uint8_t id[OUTBOX_ID_LEN];
+	uint64_t acked = r->resent > 0 ? r->first_resent - 1 : r->cons_last;
 	int e;
 
 	if (r->has_id)
@@ -585,7 +675,7 @@ finish_meta(struct rec *r)
 	e = outbox_begin(r->fresh, &t);
 	if (e != 0)
 		return e;
-	e = outbox_put_meta(t, r->cons_last, date_now_ms(), id);
+	e = outbox_put_meta(t, acked, date_now_ms(), id);
 	if (e != 0) {
 		outbox_abort(&t);
 		return e;
@@ -669,10 +759,24 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 	if (r->cons_last > r->got)
 		fprintf(out,
 			"the consolidator handed back nothing at %llu of "
-			"sequences 1-%llu (not in its store, or withheld): "
-			"the new outbox holds nothing there\n",
+			"sequences 1-%llu (not in its store, or withheld)\n",
 			(unsigned long long)(r->cons_last - r->got),
 			(unsigned long long)r->cons_last);
+	if (r->resent > 0)
+		fprintf(out,
+			"took %llu events it left out (not listed at all) "
+			"from this outbox, the first at sequence %llu: not "
+			"acknowledged, they are sent again (a consolidator "
+			"that holds them skips them)\n",
+			(unsigned long long)r->resent,
+			(unsigned long long)r->first_resent);
+	if (r->lost > 0)
+		fprintf(out,
+			"%llu sequences it left out are not to be had from "
+			"this outbox either, the first at sequence %llu: the "
+			"new outbox holds nothing there\n",
+			(unsigned long long)r->lost,
+			(unsigned long long)r->first_lost);
 	if (r->kept > 0)
 		fprintf(out,
 			"kept %llu events of this outbox not yet delivered "
@@ -757,6 +861,7 @@ recover_run(const struct recover_params *p, FILE *out)
 
 	memset(&r, 0, sizeof(r));
 	r.p = p;
+	r.expect = 1;
 	r.ev = malloc(sizeof(*r.ev));
 	if (r.ev == NULL)
 		return -ENOMEM;
@@ -793,6 +898,8 @@ recover_run(const struct recover_params *p, FILE *out)
 	e = outbox_open(r.fresh_dir, p->map_size, &r.fresh);
 	if (e == 0)
 		e = fetch(&r);
+	if (e == 0)
+		e = take_rest(&r);
 	if (e == 0)
 		e = keep_tail(&r, &dropped);
 	if (e == 0)

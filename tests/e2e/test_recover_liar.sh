@@ -121,4 +121,46 @@ rc=$?
 check "previous_keys naming no directory: a config error (exit $rc)" \
 	test $rc = 78
 check "... naming the key" grep -q "previous_keys" "$T/bad.out"
+
+# It leaves sequences out of its answer altogether (not even listed as
+# held without an envelope): L-1, which the honest consolidator holds,
+# and L, which the node took while that one was down and never
+# delivered. The old outbox agrees: both are taken from it, not
+# acknowledged, and sent again to the honest consolidator, which stores
+# L once and L-1 not twice. Before, the new outbox was acknowledged up
+# to L with nothing at L-1 and L: L was never sent again, and held only
+# in data.mdb.before-recover-TIME.
+no_outbox
+"$KUSKA" sim --out "$T/sim" --victims 50 --seed 7 >/dev/null
+grep '"kind":"identification"' "$T/sim/pnp.jsonl" | sed -n 1,2p >"$T/a.jsonl"
+grep '"kind":"identification"' "$T/sim/pnp.jsonl" | sed -n 3p >"$T/b.jsonl"
+start_cons
+start_node pnp
+"$KUSKA" submit -c "$N/pnp.conf" "$T/a.jsonl" >/dev/null
+check "two records delivered" wait_delivered 30
+held=$(cons_last_seq pnp)
+stop_cons TERM
+"$KUSKA" submit -c "$N/pnp.conf" "$T/b.jsonl" >/dev/null
+L=$(node_last_seq pnp)
+check "a third taken while the consolidator is down ($held held, $L taken)" \
+	test "$L" = $((held + 1))
+stop_node pnp TERM
+cp -a "$N/data/pnp" "$T/pnp-copy"
+LIAR_OPTS="-o $T/pnp-copy -x $((L - 1)) -x $L" recover_from "$L" 0 \
+	"$T/omit.out"
+sed 's/^/# /' "$T/omit.out"
+check "sequences $((L - 1)) and $L left out: recovered (exit $rc)" test $rc = 0
+check "... the two said left out" grep -q \
+	"handed back nothing at 2 of sequences 1-$L" "$T/omit.out"
+check "... and taken from the old outbox, to be sent again" grep -q \
+	"took 2 events it left out .* the first at sequence $((L - 1))" \
+	"$T/omit.out"
+check "... none said lost" sh -c "! grep -q 'not to be had' '$T/omit.out'"
+start_cons
+start_node pnp
+check "the honest consolidator gets sequence $L" wait_held pnp "$L" 30
+check "... the node's outbox all delivered" wait_delivered 30
+check "... each stored once, none refused" sh -c \
+	"'$KUSKA' status -c '$N/consolidator.conf' | grep -Eq '^pnp +$L +$L +0 '"
+check "... the node not diverged" sh -c "! grep -q 'event=diverged' '$N/pnp.log'"
 finish

@@ -4,6 +4,8 @@
  *
  *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST -s SEQ
  *		[-K SIGNER.key] [-N NETWORK] [-r REASON]
+ *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST
+ *		-o OUTBOX_DIR [-x SEQ]...
  *
  * Binds where the consolidator listens, with its key, and admits any
  * node. It welcomes every hello saying it holds LAST events of the
@@ -13,8 +15,12 @@
  * signed (signature and key id zero), or signed with SIGNER.key's signing
  * key (a node's: what an honest consolidator hands back; or another's,
  * its own: what it could make up); held as accepted, or refused with the
- * reason numbered REASON (enum reason, lib/codec.h). Runs until SIGTERM;
- * exit status 0, or 2 on a usage or setup error.
+ * reason numbered REASON (enum reason, lib/codec.h).
+ * With -o, it answers instead with the envelopes the outbox in OUTBOX_DIR
+ * (a copy of the node's) holds from the sequence asked up to LAST, held
+ * as accepted, leaving out each sequence SEQ given with -x: not listed at
+ * all, as a withholding consolidator would. Runs until SIGTERM; exit
+ * status 0, or 2 on a usage or setup error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +32,7 @@
 #include "date.h"
 #include "keys.h"
 #include "fakeserver.h"
+#include "outbox.h"
 #include "sign.h"
 #include "transport.h"
 
@@ -33,6 +40,10 @@ static enum institution inst = INST_PNP; /* the last hello's */
 static struct secret_key *signer;	 /* -K, or NULL: unsigned */
 static const char *network = "kuska-demo";    /* -N */
 static enum reason held_reason = REASON_NONE; /* -r */
+static struct outbox *source;		      /* -o, or NULL */
+#define MAX_OMIT 16
+static uint64_t omit[MAX_OMIT]; /* -x */
+static size_t n_omit;
 
 /* Sends m to the peer of routing frame f->data[0]. */
 static void
@@ -107,6 +118,52 @@ held_envelope(uint64_t seq, uint8_t **ret, size_t *ret_len)
 	return e;
 }
 
+/* Whether -x named seq. */
+static bool
+omitted(uint64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < n_omit; i++)
+		if (omit[i] == seq)
+			return true;
+	return false;
+}
+
+/* The -o outbox's envelopes from from up to last, but the -x ones, PIECE
+ * at most in one answer: the node asks for the rest. */
+#define PIECE 64
+static void
+answer_from_outbox(struct tsock *s, const struct tframes *f, uint64_t from,
+		   uint64_t last)
+{
+	struct held_event h[PIECE];
+	struct msg rep;
+	uint64_t seq;
+	size_t i;
+	char ref[128];
+
+	memset(&rep, 0, sizeof(rep));
+	memset(h, 0, sizeof(h));
+	rep.type = MSG_RECOVER_REPLY;
+	rep.last_seq = last;
+	rep.held = h;
+	for (seq = from < 1 ? 1 : from; seq <= last && rep.n_held < PIECE;
+	     seq++) {
+		struct held_event *e = &h[rep.n_held];
+		uint8_t *env;
+		if (omitted(seq) || outbox_get(source, seq, &env, &e->len, ref,
+					       sizeof(ref)) != 0)
+			continue;
+		e->seq = seq;
+		e->env = env;
+		rep.n_held++;
+	}
+	send_msg(s, f, &rep);
+	for (i = 0; i < rep.n_held; i++)
+		free((void *)h[i].env);
+}
+
 static void
 answer(struct tsock *s, const struct tframes *f, uint64_t last, uint64_t seq)
 {
@@ -124,6 +181,8 @@ answer(struct tsock *s, const struct tframes *f, uint64_t last, uint64_t seq)
 		rep.last_seq = last;
 		rep.now_ms = date_now_ms();
 		send_msg(s, f, &rep);
+	} else if (req.type == MSG_RECOVER_REQUEST && source != NULL) {
+		answer_from_outbox(s, f, req.from_seq, last);
 	} else if (req.type == MSG_RECOVER_REQUEST) {
 		memset(&h, 0, sizeof(h));
 		h.seq = seq;
@@ -147,12 +206,13 @@ int
 main(int argc, char **argv)
 {
 	const char *key_path = NULL, *endpoint = NULL, *signer_path = NULL;
+	const char *source_dir = NULL;
 	unsigned long long last = 0, seq = 0;
 	char err[256] = "";
 	struct fake_server fs;
 	int c;
 
-	while ((c = getopt(argc, argv, "k:e:l:s:K:N:r:")) != -1) {
+	while ((c = getopt(argc, argv, "k:e:l:s:K:N:r:o:x:")) != -1) {
 		switch (c) {
 		case 'k':
 			key_path = optarg;
@@ -175,6 +235,14 @@ main(int argc, char **argv)
 		case 'r':
 			held_reason = (enum reason)strtoul(optarg, NULL, 10);
 			break;
+		case 'o':
+			source_dir = optarg;
+			break;
+		case 'x':
+			if (n_omit == MAX_OMIT)
+				return 2;
+			omit[n_omit++] = strtoull(optarg, NULL, 10);
+			break;
 		default:
 			return 2;
 		}
@@ -182,12 +250,19 @@ main(int argc, char **argv)
 	if (key_path == NULL || endpoint == NULL) {
 		fprintf(stderr, "usage: kuska_fakecons -k KEY -e ENDPOINT "
 				"-l LAST -s SEQ [-K SIGNER.key] [-N NETWORK] "
-				"[-r REASON]\n");
+				"[-r REASON] [-o OUTBOX_DIR [-x SEQ]...]\n");
 		return 2;
 	}
 	if (fake_server_open(&fs, "kuska_fakecons", key_path, endpoint,
 			     "consolidator") != 0)
 		return 2;
+	if (source_dir != NULL &&
+	    outbox_open(source_dir, (size_t)64 << 20, &source) != 0) {
+		fprintf(stderr, "kuska_fakecons: %s: no outbox to read\n",
+			source_dir);
+		fake_server_close(&fs);
+		return 2;
+	}
 	if (signer_path != NULL &&
 	    keys_load_secret(signer_path, &signer, err, sizeof(err)) != 0) {
 		fprintf(stderr, "kuska_fakecons: %s\n", err);
@@ -204,6 +279,7 @@ main(int argc, char **argv)
 		}
 	}
 	fake_server_close(&fs);
+	outbox_close(&source);
 	keys_free(&signer);
 	return 0;
 }
