@@ -794,6 +794,16 @@ def main():
                   % (year, len(missing), name(missing[0] + (year,))))
             failed += 1
             continue
+        # An answer the secretariat did not get (a query that timed
+        # out) would read as hidden, and a 0 hidden as no solution.
+        unanswered = [key for key in an
+                      if key[0] in tables and key not in sec]
+        if unanswered:
+            print("%s: %d of the analyst's cells the secretariat has no"
+                  " answer for, e.g. %s" % (year, len(unanswered),
+                                            name(unanswered[0] + (year,))))
+            failed += 1
+            continue
         # One model per year: the groups' relations, and the records
         # that tie them together (timeliness against the rest).
         truth = {key: v for key, v in an.items() if key[0] in tables}
