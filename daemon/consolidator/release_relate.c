@@ -556,6 +556,11 @@ release_relate_records(struct ctx *x, const char **rows)
  *   in some year: over all years, the records of a set S of institutions
  *   are at least what the records relation of each year counts plus the
  *   referrals S took up.
+ * By region nothing more: a region's funnel places a case at its
+ * complaint's region, the prosecution each stage at its own event's,
+ * which EVENTS.md leaves free; so a region's funnels over the years are
+ * bounded only by the whole country's prosecution, and the country's
+ * funnel, the sum of the regions', already is (docs/DISCLOSURE.md).
  * The reader is taken to know every other year's counts exactly (and
  * the sources table whole): each year's audit then protects its hidden
  * counts whatever the other years' releases hide, since the other years'
