@@ -52,10 +52,11 @@ sync_dir_of(const char *path)
 }
 
 int
-file_replace(const char *path, const void *buf, size_t len, mode_t mode)
+file_replace(const char *path, const void *buf, size_t len, mode_t mode,
+	     int *ret_unsynced)
 {
 	char tmp[PATH_MAX];
-	int fd, r;
+	int fd, r, s;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
 	    sizeof(tmp))
@@ -78,5 +79,8 @@ file_replace(const char *path, const void *buf, size_t len, mode_t mode)
 		unlink(tmp);
 		return r;
 	}
-	return sync_dir_of(path);
+	s = sync_dir_of(path);
+	if (ret_unsynced != NULL)
+		*ret_unsynced = s;
+	return 0;
 }

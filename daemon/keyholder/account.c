@@ -65,7 +65,7 @@ account_left(struct account *a, unsigned long rate_per_day, uint64_t mono_ms)
 
 int
 account_save(struct accounts *as, const char *path, unsigned long rate_per_day,
-	     uint64_t mono_ms, uint64_t wall_ms)
+	     uint64_t mono_ms, uint64_t wall_ms, int *ret_unsynced)
 {
 	char *buf = NULL;
 	size_t len = 0, i;
@@ -93,8 +93,26 @@ account_save(struct accounts *as, const char *path, unsigned long rate_per_day,
 	if (fclose(f) != 0 && r == 0)
 		r = -ENOMEM;
 	if (r == 0)
-		r = file_replace(path, buf, len, 0600);
+		r = file_replace(path, buf, len, 0600, ret_unsynced);
 	free(buf);
+	return r;
+}
+
+int
+account_charge(struct accounts *as, struct account *a, size_t n,
+	       const char *path, unsigned long rate_per_day, uint64_t mono_ms,
+	       uint64_t wall_ms, int *ret_unsynced)
+{
+	int r;
+
+	a->evaluations += n; /* saved as made: they will be, or refused */
+	r = account_save(as, path, rate_per_day, mono_ms, wall_ms,
+			 ret_unsynced);
+	a->evaluations -= n;
+	/* Only a file without them gives them back: one that has them
+	 * charges them at the next start, evaluated or not. */
+	if (r != 0)
+		a->allowance += (double)n;
 	return r;
 }
 

@@ -77,7 +77,7 @@ static void
 load_accounts(struct keyholder *kh)
 {
 	char err[512];
-	int r;
+	int r, unsynced = 0;
 
 	if (kh->cfg.accounts[0] == '\0')
 		return;
@@ -86,10 +86,14 @@ load_accounts(struct keyholder *kh)
 		fatalx_config("%s: [keyholder] accounts: %s", kh->conf_path,
 			      err);
 	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day,
-			 date_mono_ms(), date_now_ms());
+			 date_mono_ms(), date_now_ms(), &unsynced);
 	if (r != 0)
 		fatalx_config("%s: [keyholder] accounts: %s: cannot write: %s",
 			      kh->conf_path, kh->cfg.accounts, strerror(-r));
+	if (unsynced != 0)
+		log_warnx("event=accounts_not_synced path=%s error=%s "
+			  "(written, but its directory could not be synced)",
+			  LOG_Q(kh->cfg.accounts), strerror(-unsynced));
 }
 
 /* The connection bounds of the config. */

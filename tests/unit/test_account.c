@@ -108,7 +108,7 @@ test_saved(void **state)
 	a->refused_rate = 12;
 	assert_non_null(account_of(&as, "mimp", 1000, 5));
 	fail_fsync(0);
-	assert_int_equal(account_save(&as, path, 1000, 5, DAY_MS), 0);
+	assert_int_equal(account_save(&as, path, 1000, 5, DAY_MS, NULL), 0);
 	assert_int_equal(access(path, F_OK), 0);
 	/* Synced, file and directory: before, a power cut could give back
 	 * what was spent since the last write the disk kept. */
@@ -147,6 +147,58 @@ test_saved(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A request's evaluations are charged in the file before they are made:
+ * a file that could not be written gives them back (the request is
+ * refused); one written whose directory could not be synced keeps them
+ * (the file charges them at the next start). Before, that one gave them
+ * back too, and the next start charged them all the same.
+ */
+static void
+test_charge(void **state)
+{
+	static struct accounts as, back;
+	char dir[64], path[96], err[256];
+	struct account *a;
+	int unsynced = 1;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), path, sizeof(path));
+	a = account_of(&as, "pnp", 1000, 5);
+	assert_true(account_take(a, 1000, 100, 5));
+	assert_int_equal(
+	    account_charge(&as, a, 100, path, 1000, 5, DAY_MS, &unsynced), 0);
+	assert_int_equal(unsynced, 0);
+	assert_int_equal(account_left(a, 1000, 5), 900);
+	assert_int_equal(a->evaluations, 0); /* counted once made: */
+	a->evaluations += 100;
+
+	/* The file's sync fails: not written, the 100 given back. */
+	assert_true(account_take(a, 1000, 100, 5));
+	fail_fsync(1);
+	assert_int_equal(
+	    account_charge(&as, a, 100, path, 1000, 5, DAY_MS, &unsynced),
+	    -EIO);
+	assert_int_equal(account_left(a, 1000, 5), 900);
+
+	/* Only the directory's sync fails: written, the 100 stay taken. */
+	assert_true(account_take(a, 1000, 100, 5));
+	fail_fsync(2);
+	assert_int_equal(
+	    account_charge(&as, a, 100, path, 1000, 5, DAY_MS, &unsynced), 0);
+	fail_fsync(0);
+	assert_int_equal(unsynced, -EIO);
+	assert_int_equal(account_left(a, 1000, 5), 800);
+	/* ... as the file says to the next start. */
+	assert_int_equal(
+	    account_load(&back, path, 1000, 9, DAY_MS, err, sizeof(err)), 0);
+	assert_int_equal(
+	    account_left(account_of(&back, "pnp", 1000, 9), 1000, 9), 800);
+	assert_int_equal(account_of(&back, "pnp", 1000, 9)->evaluations, 200);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* A file that is not an accounts file is refused with its line. */
 static void
 test_saved_bad(void **state)
@@ -180,7 +232,8 @@ test_saved_bad(void **state)
 	assert_non_null(strstr(err, ": Is a directory"));
 	/* A directory that is not there: cannot be written. */
 	assert_int_not_equal(
-	    account_save(&back, "/nonexistent/dir/accounts", 1000, 0, 0), 0);
+	    account_save(&back, "/nonexistent/dir/accounts", 1000, 0, 0, NULL),
+	    0);
 	unlink(path);
 	rmdir(dir);
 }
@@ -189,9 +242,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_allowance),
-	    cmocka_unit_test(test_full),
-	    cmocka_unit_test(test_saved),
+	    cmocka_unit_test(test_allowance), cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_saved),     cmocka_unit_test(test_charge),
 	    cmocka_unit_test(test_saved_bad),
 	};
 

@@ -92,7 +92,7 @@ test_new(void **state)
 	mode_t old = umask(077);
 
 	fail_fsync(0);
-	assert_int_equal(file_replace(fx->path, "one\n", 4, 0640), 0);
+	assert_int_equal(file_replace(fx->path, "one\n", 4, 0640, NULL), 0);
 	umask(old);
 	assert_int_equal(read_back(fx->path, got, sizeof(got)), 4);
 	assert_string_equal(got, "one\n");
@@ -111,11 +111,11 @@ test_over(void **state)
 	char got[64];
 
 	assert_int_equal(
-	    file_replace(fx->path, "a longer first text\n", 20, 0600), 0);
-	assert_int_equal(file_replace(fx->path, "two\n", 4, 0600), 0);
+	    file_replace(fx->path, "a longer first text\n", 20, 0600, NULL), 0);
+	assert_int_equal(file_replace(fx->path, "two\n", 4, 0600, NULL), 0);
 	assert_int_equal(read_back(fx->path, got, sizeof(got)), 4);
 	assert_string_equal(got, "two\n");
-	assert_int_equal(file_replace(fx->path, "", 0, 0600), 0);
+	assert_int_equal(file_replace(fx->path, "", 0, 0600, NULL), 0);
 	assert_int_equal(read_back(fx->path, got, sizeof(got)), 0);
 	assert_int_equal(entries(fx->dir), 1);
 }
@@ -127,12 +127,40 @@ test_sync_fails(void **state)
 	struct fx *fx = *state;
 	char got[64];
 
-	assert_int_equal(file_replace(fx->path, "old\n", 4, 0600), 0);
+	assert_int_equal(file_replace(fx->path, "old\n", 4, 0600, NULL), 0);
 	fail_fsync(1);
-	assert_int_equal(file_replace(fx->path, "new\n", 4, 0600), -EIO);
+	assert_int_equal(file_replace(fx->path, "new\n", 4, 0600, NULL), -EIO);
 	fail_fsync(0);
 	assert_int_equal(read_back(fx->path, got, sizeof(got)), 4);
 	assert_string_equal(got, "old\n");
+	assert_int_equal(entries(fx->dir), 1);
+}
+
+/*
+ * The disk fails only the directory's sync, after the rename: the new
+ * contents are in place, so 0, and the error apart. Before, -EIO said
+ * "not written" of a file written, and the key holder gave back an
+ * allowance the file on disk charged.
+ */
+static void
+test_dir_sync_fails(void **state)
+{
+	struct fx *fx = *state;
+	char got[64];
+	int unsynced = 1;
+
+	assert_int_equal(file_replace(fx->path, "old\n", 4, 0600, &unsynced),
+			 0);
+	assert_int_equal(unsynced, 0);
+	fail_fsync(2); /* the file's is the first, the directory's next */
+	assert_int_equal(file_replace(fx->path, "new\n", 4, 0600, &unsynced),
+			 0);
+	assert_int_equal(unsynced, -EIO);
+	assert_int_equal(fsynced_files(), 1);
+	assert_int_equal(fsynced_dirs(), 0);
+	fail_fsync(0);
+	assert_int_equal(read_back(fx->path, got, sizeof(got)), 4);
+	assert_string_equal(got, "new\n");
 	assert_int_equal(entries(fx->dir), 1);
 }
 
@@ -144,14 +172,14 @@ test_bad_path(void **state)
 	char path[PATH_MAX + 8];
 
 	(void)fx;
-	assert_int_equal(file_replace("/nonexistent/dir/f", "x", 1, 0600),
+	assert_int_equal(file_replace("/nonexistent/dir/f", "x", 1, 0600, NULL),
 			 -ENOENT);
 	memset(path, 'a', sizeof(path) - 1);
 	path[0] = '/';
 	path[sizeof(path) - 1] = '\0';
-	assert_int_equal(file_replace(path, "x", 1, 0600), -ENAMETOOLONG);
+	assert_int_equal(file_replace(path, "x", 1, 0600, NULL), -ENAMETOOLONG);
 	path[PATH_MAX - 4] = '\0';
-	assert_int_equal(file_replace(path, "x", 1, 0600), -ENAMETOOLONG);
+	assert_int_equal(file_replace(path, "x", 1, 0600, NULL), -ENAMETOOLONG);
 }
 
 int
@@ -161,6 +189,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_new, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_over, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sync_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dir_sync_fails, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_path, setup, teardown),
 	};
 
