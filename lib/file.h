@@ -11,8 +11,12 @@
 
 /*
  * file_replace - puts the len bytes of buf in place of path: writes them
- * to a new file beside it (path.XXXXXX), gives it mode whatever the
- * umask, syncs it, renames it over path and syncs the directory.
+ * to a new file beside it (path.XXXXXX, locked while it is written),
+ * gives it mode whatever the umask, syncs it, renames it over path and
+ * syncs the directory. First it removes the temporaries of path an
+ * earlier run left when it died before its rename: names of that exact
+ * pattern, regular files of this user's, not locked by a file_replace at
+ * work.
  *
  * Returns 0 when path has the new contents, or -errno when it is
  * untouched (-ENAMETOOLONG when path leaves no room for the suffix); no

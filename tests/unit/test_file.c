@@ -6,14 +6,17 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -164,6 +167,76 @@ test_dir_sync_fails(void **state)
 	assert_int_equal(entries(fx->dir), 1);
 }
 
+/* Makes name in dir an empty file of ours; its descriptor. */
+static int
+touch(const char *dir, const char *name)
+{
+	char path[160];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* Whether name is in dir. */
+static bool
+exists(const char *dir, const char *name)
+{
+	char path[160];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return lstat(path, &st) == 0;
+}
+
+/*
+ * The temporaries a process left when it died between making one and
+ * renaming it are removed at the next replace: only names of the exact
+ * pattern, regular files, and none a replace at work holds locked.
+ * Before, each crash left one for good.
+ */
+static void
+test_stale_removed(void **state)
+{
+	struct fx *fx = *state;
+	char path[160];
+	int held;
+
+	close(touch(fx->dir, "f.a1B2c3"));	/* a crash's: removed */
+	close(touch(fx->dir, "f.Zz9Yy8"));	/* another's: removed */
+	close(touch(fx->dir, "f.a1B2c"));	/* too short */
+	close(touch(fx->dir, "f.a1B2c3d"));	/* too long */
+	close(touch(fx->dir, "f.a1B2-3"));	/* not mkostemp's */
+	close(touch(fx->dir, "g.a1B2c3"));	/* another file's */
+	close(touch(fx->dir, "f.a1B2c3.keep")); /* not the pattern */
+	held = touch(fx->dir, "f.HeLd00");	/* at work elsewhere */
+	assert_int_equal(flock(held, LOCK_EX), 0);
+	snprintf(path, sizeof(path), "%s/f.dir000", fx->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/f.sym000", fx->dir);
+	assert_int_equal(symlink("f", path), 0); /* never followed */
+	assert_int_equal(file_replace(fx->path, "new\n", 4, 0600, NULL), 0);
+	assert_false(exists(fx->dir, "f.a1B2c3"));
+	assert_false(exists(fx->dir, "f.Zz9Yy8"));
+	assert_true(exists(fx->dir, "f.a1B2c"));
+	assert_true(exists(fx->dir, "f.a1B2c3d"));
+	assert_true(exists(fx->dir, "f.a1B2-3"));
+	assert_true(exists(fx->dir, "g.a1B2c3"));
+	assert_true(exists(fx->dir, "f.a1B2c3.keep"));
+	assert_true(exists(fx->dir, "f.HeLd00"));
+	assert_true(exists(fx->dir, "f.dir000"));
+	assert_true(exists(fx->dir, "f.sym000"));
+	/* f, the eight kept, and nothing of the replace's own. */
+	assert_int_equal(entries(fx->dir), 9);
+	close(held);
+	/* Its holder gone, the next replace removes it. */
+	assert_int_equal(file_replace(fx->path, "two\n", 4, 0600, NULL), 0);
+	assert_false(exists(fx->dir, "f.HeLd00"));
+	assert_int_equal(entries(fx->dir), 8);
+}
+
 /* No directory, or a name with no room for the suffix: said, not made. */
 static void
 test_bad_path(void **state)
@@ -190,6 +263,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_over, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sync_fails, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dir_sync_fails, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_stale_removed, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_path, setup, teardown),
 	};
