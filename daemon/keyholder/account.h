@@ -109,4 +109,15 @@ int account_load(struct accounts *as, const char *path,
 		 unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms,
 		 char *err, size_t cap) __attribute__((warn_unused_result));
 
+/*
+ * account_check_path - for -n: whether this process could keep its
+ * accounts in path: path, if it is there, a file it may read and write,
+ * and its directory one it may write (the file is replaced through a
+ * temporary beside it). Returns 0, or -errno with why in why (cap
+ * bytes): -ENOENT when the directory does not exist, -EISDIR for a
+ * directory at path, -EACCES, -EROFS, -ENOTDIR.
+ */
+int account_check_path(const char *path, char *why, size_t cap)
+    __attribute__((warn_unused_result));
+
 #endif

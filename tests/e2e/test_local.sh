@@ -102,6 +102,34 @@ check "... naming the key and why" \
 rc=$?
 check "... and -n of it: exit 78 ($rc), saying so" sh -c "test $rc = 78 &&
 	grep -q 'filestore.conf: \[consolidator\] data_dir: $N/afile: not a directory' '$T/filestore.out'"
+# The key holder's accounts file where it cannot be written: -n said
+# "configuration OK" of it, and the start exited 78.
+mkdir "$N/adir"
+# keyholder_accounts NAME PATH: a key holder's config NAME keeping its
+# accounts in PATH, run with -n; its exit code in $rc, stderr in T/NAME.err.
+keyholder_accounts() {
+	sed "s|^accounts = .*|accounts = $2|" "$N/keyholder.conf" >"$N/$1.conf"
+	"$KEYHOLDER" -n -c "$N/$1.conf" >/dev/null 2>"$T/$1.err"
+	rc=$?
+}
+keyholder_accounts acdir "$N/adir"
+check "kuska-keyholder -n of accounts that are a directory: exit 78 ($rc), naming the file and the key" \
+	sh -c "test $rc = 78 && grep -q 'acdir.conf: \[keyholder\] accounts: $N/adir: Is a directory: a start refuses it' '$T/acdir.err'"
+keyholder_accounts acfile "$N/afile/accounts"
+check "... of accounts under a file: exit 78 ($rc)" \
+	sh -c "test $rc = 78 && grep -q 'acfile.conf: \[keyholder\] accounts: $N/afile/accounts: Not a directory' '$T/acfile.err'"
+keyholder_accounts acnone "$N/nodir/accounts"
+check "... of accounts in a directory not there yet: exit 0 ($rc), a warning" \
+	sh -c "test $rc = 0 && grep -q 'acnone.conf: \[keyholder\] accounts: $N/nodir/accounts: its directory $N/nodir: No such file or directory: a start refuses it, unless systemd makes it' '$T/acnone.err'"
+# root writes whatever the mode says: only another user is refused.
+if [ "$(id -u)" != 0 ]; then
+	chmod 0500 "$N/adir"
+	keyholder_accounts acro "$N/adir/accounts"
+	check "... of accounts in a directory it cannot write: exit 78 ($rc)" \
+		sh -c "test $rc = 78 && grep -q 'acro.conf: \[keyholder\] accounts: $N/adir/accounts: its directory $N/adir cannot be written: Permission denied' '$T/acro.err'"
+	chmod 0700 "$N/adir"
+fi
+rmdir "$N/adir"
 rm -f "$N/afile"
 
 # --- a configuration a daemon cannot use: exit 78 ---------------------------

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <stdlib.h>
@@ -199,6 +200,46 @@ test_charge(void **state)
 	rmdir(dir);
 }
 
+/*
+ * -n's check that the accounts could be written: a directory at the
+ * path, a directory that is not there, a file where a directory should
+ * be, one not writable, each said. Before, -n said "configuration OK" of
+ * each, and the start exited.
+ */
+static void
+test_check_path(void **state)
+{
+	char dir[64], path[96], under[128], why[256];
+	FILE *f;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), path, sizeof(path));
+	assert_int_equal(account_check_path(path, why, sizeof(why)), 0);
+	assert_int_equal(account_check_path(dir, why, sizeof(why)), -EISDIR);
+	assert_string_equal(why, "Is a directory");
+	assert_int_equal(
+	    account_check_path("/nonexistent/dir/accounts", why, sizeof(why)),
+	    -ENOENT);
+	assert_string_equal(why, "its directory /nonexistent/dir: No such "
+				 "file or directory");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(account_check_path(path, why, sizeof(why)), 0);
+	snprintf(under, sizeof(under), "%s/accounts", path);
+	assert_int_equal(account_check_path(under, why, sizeof(why)), -ENOTDIR);
+	/* root may write whatever the mode says: only others are refused. */
+	if (geteuid() != 0) {
+		assert_int_equal(chmod(dir, 0500), 0);
+		assert_int_equal(account_check_path(path, why, sizeof(why)),
+				 -EACCES);
+		assert_non_null(strstr(why, "cannot be written"));
+		assert_int_equal(chmod(dir, 0700), 0);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 /* A file that is not an accounts file is refused with its line. */
 static void
 test_saved_bad(void **state)
@@ -242,9 +283,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_allowance), cmocka_unit_test(test_full),
-	    cmocka_unit_test(test_saved),     cmocka_unit_test(test_charge),
-	    cmocka_unit_test(test_saved_bad),
+	    cmocka_unit_test(test_allowance),  cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_saved),      cmocka_unit_test(test_charge),
+	    cmocka_unit_test(test_check_path), cmocka_unit_test(test_saved_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
