@@ -407,8 +407,10 @@ write_to(const struct report_data *d, const char *path)
 	e = report_page(f, d);
 	if (fclose(f) != 0 && e == 0)
 		e = -ENOMEM;
-	if (e == 0) /* a report is for reading, like any page */
-		e = file_replace(path, buf, len, 0644);
+	/* A report is for reading, like any page; once in place it is
+	 * written, its directory synced or not. */
+	if (e == 0)
+		e = file_replace(path, buf, len, 0644, NULL);
 	free(buf);
 	return e;
 }

@@ -11,14 +11,22 @@
 
 /*
  * file_replace - puts the len bytes of buf in place of path: writes them
- * to a new file beside it (path.XXXXXX), gives it mode whatever the
- * umask, syncs it, renames it over path and syncs the directory. Returns
- * 0 or -errno (-ENAMETOOLONG when path leaves no room for the suffix).
- * On a failure before the rename path is untouched; no temporary file is
- * left either way. A failed sync of the directory (-errno) comes after
- * the rename: path has the new contents, which a power cut may undo.
+ * to a new file beside it (path.XXXXXX, locked while it is written),
+ * gives it mode whatever the umask, syncs it, renames it over path and
+ * syncs the directory. First it removes the temporaries of path an
+ * earlier run left when it died before its rename: names of that exact
+ * pattern, regular files of this user's, not locked by a file_replace at
+ * work.
+ *
+ * Returns 0 when path has the new contents, or -errno when it is
+ * untouched (-ENAMETOOLONG when path leaves no room for the suffix); no
+ * temporary file is left either way. When only the directory's sync
+ * fails, after the rename, the new contents are in place and are what a
+ * reader, a restart or a crash of the process sees, but a power cut may
+ * bring back the old: 0 all the same, and that -errno in *ret_unsynced
+ * (0 when it was synced); ret_unsynced may be NULL.
  */
-int file_replace(const char *path, const void *buf, size_t len, mode_t mode)
-    __attribute__((warn_unused_result));
+int file_replace(const char *path, const void *buf, size_t len, mode_t mode,
+		 int *ret_unsynced) __attribute__((warn_unused_result));
 
 #endif

@@ -156,7 +156,9 @@ metrics_write_file(const struct mtext *m, const char *path)
 		return -ENOMEM;
 	/* The units' UMask=0077 would take the group's read away: the
 	 * monitoring's group (the directory's, set-group-ID) reads it. */
-	return file_replace(path, m->buf, m->len, METRICS_FILE_MODE);
+	/* A directory not synced is no failure: the file is in place, and
+	 * written again at the next interval. */
+	return file_replace(path, m->buf, m->len, METRICS_FILE_MODE, NULL);
 }
 
 bool

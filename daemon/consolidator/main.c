@@ -278,7 +278,8 @@ main(int argc, char **argv)
 	}
 	if (start_check_store(c.cfg.data_dir, a.conf) != 0) {
 		cons_free(&c);
-		return 1;
+		/* Only --repair helps: a restart finds the same damage. */
+		return LOG_EXIT_CONFIG;
 	}
 	if (refetch != NULL)
 		return start_refetch(&c, &rf);

@@ -4,9 +4,12 @@
 #include "file.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define DAY_MS 86400000.0
 
@@ -65,7 +68,7 @@ account_left(struct account *a, unsigned long rate_per_day, uint64_t mono_ms)
 
 int
 account_save(struct accounts *as, const char *path, unsigned long rate_per_day,
-	     uint64_t mono_ms, uint64_t wall_ms)
+	     uint64_t mono_ms, uint64_t wall_ms, int *ret_unsynced)
 {
 	char *buf = NULL;
 	size_t len = 0, i;
@@ -93,8 +96,26 @@ account_save(struct accounts *as, const char *path, unsigned long rate_per_day,
 	if (fclose(f) != 0 && r == 0)
 		r = -ENOMEM;
 	if (r == 0)
-		r = file_replace(path, buf, len, 0600);
+		r = file_replace(path, buf, len, 0600, ret_unsynced);
 	free(buf);
+	return r;
+}
+
+int
+account_charge(struct accounts *as, struct account *a, size_t n,
+	       const char *path, unsigned long rate_per_day, uint64_t mono_ms,
+	       uint64_t wall_ms, int *ret_unsynced)
+{
+	int r;
+
+	a->evaluations += n; /* saved as made: they will be, or refused */
+	r = account_save(as, path, rate_per_day, mono_ms, wall_ms,
+			 ret_unsynced);
+	a->evaluations -= n;
+	/* Only a file without them gives them back: one that has them
+	 * charges them at the next start, evaluated or not. */
+	if (r != 0)
+		a->allowance += (double)n;
 	return r;
 }
 
@@ -173,4 +194,49 @@ account_load(struct accounts *as, const char *path, unsigned long rate_per_day,
 	if (r != 0)
 		memset(as, 0, sizeof(*as));
 	return r;
+}
+
+int
+account_check_path(const char *path, char *why, size_t cap)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	int r;
+
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(why, cap, "%s", strerror(EISDIR));
+			return -EISDIR;
+		}
+		if (access(path, R_OK | W_OK) != 0) {
+			r = -errno;
+			snprintf(why, cap, "cannot be read and written: %s",
+				 strerror(-r));
+			return r;
+		}
+	} else if (errno != ENOENT) {
+		r = -errno; /* a part of the path no directory, ... */
+		snprintf(why, cap, "%s", strerror(-r));
+		return r;
+	}
+	/* Written through a temporary beside it: the directory too. */
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &st) != 0) {
+		r = -errno;
+		snprintf(why, cap, "its directory %s: %s", dir, strerror(-r));
+		return r;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		r = -errno;
+		snprintf(why, cap, "its directory %s cannot be written: %s",
+			 dir, strerror(-r));
+		return r;
+	}
+	return 0;
 }

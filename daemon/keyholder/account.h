@@ -74,10 +74,28 @@ uint64_t account_left(struct account *a, unsigned long rate_per_day,
  * account_save - writes every account of as to path (file_replace, mode
  * 0600: synced, so it outlives a power cut as well as a kill or a
  * restart): each node's allowance as at mono_ms and wall_ms, and its
- * counts. Returns 0 or -errno.
+ * counts. Returns 0 when path has them, or -errno when it is untouched.
+ * When only the sync of path's directory failed (path has them; a power
+ * cut may bring back the file before), that -errno goes to *ret_unsynced
+ * (0 otherwise); ret_unsynced may be NULL.
  */
 int account_save(struct accounts *as, const char *path,
-		 unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms)
+		 unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms,
+		 int *ret_unsynced) __attribute__((warn_unused_result));
+
+/*
+ * account_charge - writes to path the n evaluations account_take just
+ * took from a (one of as), counted as made, before they are made: a
+ * restart, which a node's key can force, must not give them back.
+ * Returns 0 when path has them: they may be evaluated (*ret_unsynced as
+ * in account_save: a power cut may lose them, a restart does not).
+ * Returns -errno when path could not be written: the n are given back to
+ * a's allowance, and the request is to be refused, since an evaluation
+ * the next start would not know of is one a restart gives again.
+ */
+int account_charge(struct accounts *as, struct account *a, size_t n,
+		   const char *path, unsigned long rate_per_day,
+		   uint64_t mono_ms, uint64_t wall_ms, int *ret_unsynced)
     __attribute__((warn_unused_result));
 
 /*
@@ -90,5 +108,16 @@ int account_save(struct accounts *as, const char *path,
 int account_load(struct accounts *as, const char *path,
 		 unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms,
 		 char *err, size_t cap) __attribute__((warn_unused_result));
+
+/*
+ * account_check_path - for -n: whether this process could keep its
+ * accounts in path: path, if it is there, a file it may read and write,
+ * and its directory one it may write (the file is replaced through a
+ * temporary beside it). Returns 0, or -errno with why in why (cap
+ * bytes): -ENOENT when the directory does not exist, -EISDIR for a
+ * directory at path, -EACCES, -EROFS, -ENOTDIR.
+ */
+int account_check_path(const char *path, char *why, size_t cap)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -77,7 +77,7 @@ static void
 load_accounts(struct keyholder *kh)
 {
 	char err[512];
-	int r;
+	int r, unsynced = 0;
 
 	if (kh->cfg.accounts[0] == '\0')
 		return;
@@ -86,10 +86,42 @@ load_accounts(struct keyholder *kh)
 		fatalx_config("%s: [keyholder] accounts: %s", kh->conf_path,
 			      err);
 	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day,
-			 date_mono_ms(), date_now_ms());
+			 date_mono_ms(), date_now_ms(), &unsynced);
+	/* A full disk, or one not mounted yet, may pass: 1, and systemd
+	 * tries again; a file or directory it may never write, 78. */
 	if (r != 0)
-		fatalx_config("%s: [keyholder] accounts: %s: cannot write: %s",
+		fatalx_status(daemon_exit_status(r),
+			      "%s: [keyholder] accounts: %s: cannot write: %s",
 			      kh->conf_path, kh->cfg.accounts, strerror(-r));
+	if (unsynced != 0)
+		log_warnx("event=accounts_not_synced path=%s error=%s "
+			  "(written, but its directory could not be synced)",
+			  LOG_Q(kh->cfg.accounts), strerror(-unsynced));
+}
+
+/*
+ * For -n: whether the accounts file could be written, said with the file
+ * and the key. A directory not there yet is no error (systemd's
+ * StateDirectory= makes it); whatever else a start would refuse exits 78.
+ */
+static void
+check_accounts(const struct keyholder *kh)
+{
+	char why[SETTINGS_PATH_MAX + 128];
+	int r;
+
+	if (kh->cfg.accounts[0] == '\0')
+		return;
+	r = account_check_path(kh->cfg.accounts, why, sizeof(why));
+	if (r == -ENOENT)
+		fprintf(stderr,
+			"%s: [keyholder] accounts: %s: %s: a start refuses "
+			"it, unless systemd makes it (StateDirectory=)\n",
+			kh->conf_path, kh->cfg.accounts, why);
+	else if (r != 0)
+		fatalx_config("%s: [keyholder] accounts: %s: %s: a start "
+			      "refuses it",
+			      kh->conf_path, kh->cfg.accounts, why);
 }
 
 /* The connection bounds of the config. */
@@ -300,6 +332,7 @@ main(int argc, char **argv)
 		daemon_check_socket(a.conf, "keyholder", "control",
 				    kh.cfg.control);
 		daemon_check_metrics(a.conf, "keyholder", kh.cfg.metrics_file);
+		check_accounts(&kh);
 		char nodes[96];
 		fprintf(stderr,
 			"configuration OK (key epoch %u; registry: %zu "

@@ -261,26 +261,32 @@ keyholder_audit_flush(struct keyholder *kh, uint64_t mono, bool all)
 
 /*
  * Writes the accounts, if the config keeps them, after n elements were
- * taken from a and before they are evaluated: a restart (which a node's
- * key can force, docs/SECURITY.md) must not give them back. When they
- * cannot be written, the n elements are given back and the request is
- * to be refused: an evaluation the next start would not know of is one
- * a restart gives again. Returns whether the request may go on.
+ * taken from a and before they are evaluated (account_charge). Returns
+ * whether the request may go on: not when the file could not be written
+ * (the n are given back). A file written whose directory could not be
+ * synced charges them: the request goes on, and the warning says a power
+ * cut may give them back.
  */
 static bool
 saved(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 {
-	int r;
+	int r, unsynced = 0;
 
 	if (kh->cfg.accounts[0] == '\0')
 		return true;
-	a->evaluations += n; /* saved as made: it will be, or refused */
-	r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day, mono,
-			 date_now_ms());
-	a->evaluations -= n;
+	r = account_charge(&kh->acc, a, n, kh->cfg.accounts,
+			   kh->cfg.rate_per_day, mono, date_now_ms(),
+			   &unsynced);
+	if (r == 0 && unsynced != 0)
+		log_warnx_budget(&kh->save_log,
+				 "event=accounts_not_synced node=%s path=%s "
+				 "error=%s (written, but its directory could "
+				 "not be synced: a power cut may give back "
+				 "what it charges)",
+				 a->id, LOG_Q(kh->cfg.accounts),
+				 strerror(-unsynced));
 	if (r == 0)
 		return true;
-	a->allowance += (double)n;
 	log_warnx_budget(&kh->save_log,
 			 "event=accounts_not_saved node=%s path=%s error=%s "
 			 "(requests refused until it can be written)",

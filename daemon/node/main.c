@@ -255,7 +255,9 @@ main(int argc, char **argv)
 		keys_free(&n.key);
 		keys_key32_free(&n.linkage);
 		keys_key32_free(&n.ref_key);
-		return 1;
+		/* Only --recover (or a restored outbox) helps: a restart
+		 * finds the same damage, so systemd is not to try again. */
+		return LOG_EXIT_CONFIG;
 	}
 	if (service_init() != 0)
 		fatal("signals");

@@ -153,6 +153,16 @@ check "no room for lock.mdb: the node exits 1 (exit $rc)" test $rc = 1
 check "... saying so, not calling the outbox damaged" sh -c \
 	"grep -q 'cannot check the outbox: No space left on device (no room for lock.mdb' '$T/nolock.out' &&
 		! grep -q event=outbox_damaged '$T/nolock.out'"
+# The key holder's accounts on a full disk at start: it passes, so exit 1
+# and systemd tries again; it was 78, which left the key holder stopped.
+sed "s|^accounts = .*|accounts = $T/fs-node/accounts|" "$N/keyholder.conf" \
+	>"$N/khfull.conf"
+timeout 5 "$KEYHOLDER" -c "$N/khfull.conf" >"$T/khfull.out" 2>&1
+rc=$?
+check "a key holder whose accounts cannot be written for a full disk: exit 1 ($rc)" \
+	sh -c "test $rc = 1 && grep -q 'khfull.conf: \[keyholder\] accounts: $T/fs-node/accounts: cannot write: No space left on device' '$T/khfull.out'"
+check "... leaving no temporary file behind" \
+	sh -c "! ls '$T/fs-node' | grep -q '^accounts'"
 rm "$T/fs-node/filler" "$T/fs-node/filler2"
 start_node mp
 check "... and the outbox as it was serves on (status exit 0)" \

@@ -426,11 +426,12 @@ event_item() {
 	awk -v ev="event=$2" '$0 == ".It Li " ev { on = 1; next }
 		on && /^\.It / { exit } on' "$1" | tr '\n' ' '
 }
-# These events come before a fatalx_config: the pages said "exits 1"
-# (restarted every 5 s) of them.
+# These events come before a fatalx_config, or a damaged file's exit
+# 78: the pages said "exits 1" (restarted every 5 s) of them.
 bad=""
 for pe in kuska-node:outbox_foreign kuska-node:outbox_undecodable \
-	kuska-node:ref_key_mismatch kuska-consolidator:store_foreign; do
+	kuska-node:ref_key_mismatch kuska-consolidator:store_foreign \
+	kuska-node:outbox_damaged kuska-consolidator:store_damaged; do
 	item=$(event_item "$KUSKA_SRC/docs/${pe%%:*}.8" "${pe#*:}")
 	case $item in
 	*"exits 1"* | "") bad="$bad $pe" ;;

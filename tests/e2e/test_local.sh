@@ -76,32 +76,55 @@ check "... and how systemd waits for a disk" \
 	grep -q "RequiresMountsFor=$N/datx/consolidator in a drop-in" "$T/typo.out"
 # A data_dir that is a file: a start finds the same file again, so exit 78
 # (EX_CONFIG), which the units do not restart; before, 1, restarted every
-# 5 s for ever.
+# 5 s for ever. -n said "configuration OK" of it.
 : >"$N/afile"
-sed "s|^data_dir = .*|data_dir = $N/afile|" "$N/pnp.conf" >"$N/fileout.conf"
-timeout 5 "$NODE" -c "$N/fileout.conf" >"$T/fileout.out" 2>&1
-rc=$?
-check "a node whose data_dir is a file: exit 78 ($rc)" test $rc = 78
-check "... naming the key and why" \
-	grep -q "fileout.conf: \[node\] data_dir: $N/afile: cannot lock: Not a directory" \
-	"$T/fileout.out"
-# -n said "configuration OK" of it.
-"$NODE" -n -c "$N/fileout.conf" >/dev/null 2>"$T/fileout.out"
-rc=$?
-check "... and -n of it: exit 78 ($rc), saying so" sh -c "test $rc = 78 &&
-	grep -q 'fileout.conf: \[node\] data_dir: $N/afile: not a directory' '$T/fileout.out'"
-sed "s|^data_dir = .*|data_dir = $N/afile|" "$N/consolidator.conf" \
-	>"$N/filestore.conf"
-timeout 5 "$CONS" -c "$N/filestore.conf" >"$T/filestore.out" 2>&1
-rc=$?
-check "a consolidator whose data_dir is a file: exit 78 ($rc)" test $rc = 78
-check "... naming the key and why" \
-	grep -q "filestore.conf: \[consolidator\] data_dir: $N/afile: cannot lock: Not a directory" \
-	"$T/filestore.out"
-"$CONS" -n -c "$N/filestore.conf" >/dev/null 2>"$T/filestore.out"
-rc=$?
-check "... and -n of it: exit 78 ($rc), saying so" sh -c "test $rc = 78 &&
-	grep -q 'filestore.conf: \[consolidator\] data_dir: $N/afile: not a directory' '$T/filestore.out'"
+# data_dir_a_file BIN SECTION CONF NAME: BIN (a node or a consolidator,
+# SECTION) with CONF's data_dir set to that file, in NAME.conf: a start
+# and -n each exit 78, naming the config key and why.
+data_dir_a_file() {
+	local bin=$1 section=$2 name=$4
+	sed "s|^data_dir = .*|data_dir = $N/afile|" "$3" >"$N/$name.conf"
+	timeout 5 "$bin" -c "$N/$name.conf" >"$T/$name.out" 2>&1
+	rc=$?
+	check "a $section whose data_dir is a file: exit 78 ($rc)" test $rc = 78
+	check "... naming the key and why" \
+		grep -q "$name.conf: \[$section\] data_dir: $N/afile: cannot lock: Not a directory" \
+		"$T/$name.out"
+	"$bin" -n -c "$N/$name.conf" >/dev/null 2>"$T/$name.out"
+	rc=$?
+	check "... and -n of it: exit 78 ($rc), saying so" sh -c "test $rc = 78 &&
+		grep -q '$name.conf: \[$section\] data_dir: $N/afile: not a directory' '$T/$name.out'"
+}
+data_dir_a_file "$NODE" node "$N/pnp.conf" fileout
+data_dir_a_file "$CONS" consolidator "$N/consolidator.conf" filestore
+# The key holder's accounts file where it cannot be written: -n said
+# "configuration OK" of it, and the start exited 78.
+mkdir "$N/adir"
+# keyholder_accounts NAME PATH: a key holder's config NAME keeping its
+# accounts in PATH, run with -n; its exit code in $rc, stderr in T/NAME.err.
+keyholder_accounts() {
+	sed "s|^accounts = .*|accounts = $2|" "$N/keyholder.conf" >"$N/$1.conf"
+	"$KEYHOLDER" -n -c "$N/$1.conf" >/dev/null 2>"$T/$1.err"
+	rc=$?
+}
+keyholder_accounts acdir "$N/adir"
+check "kuska-keyholder -n of accounts that are a directory: exit 78 ($rc), naming the file and the key" \
+	sh -c "test $rc = 78 && grep -q 'acdir.conf: \[keyholder\] accounts: $N/adir: Is a directory: a start refuses it' '$T/acdir.err'"
+keyholder_accounts acfile "$N/afile/accounts"
+check "... of accounts under a file: exit 78 ($rc)" \
+	sh -c "test $rc = 78 && grep -q 'acfile.conf: \[keyholder\] accounts: $N/afile/accounts: Not a directory' '$T/acfile.err'"
+keyholder_accounts acnone "$N/nodir/accounts"
+check "... of accounts in a directory not there yet: exit 0 ($rc), a warning" \
+	sh -c "test $rc = 0 && grep -q 'acnone.conf: \[keyholder\] accounts: $N/nodir/accounts: its directory $N/nodir: No such file or directory: a start refuses it, unless systemd makes it' '$T/acnone.err'"
+# root writes whatever the mode says: only another user is refused.
+if [ "$(id -u)" != 0 ]; then
+	chmod 0500 "$N/adir"
+	keyholder_accounts acro "$N/adir/accounts"
+	check "... of accounts in a directory it cannot write: exit 78 ($rc)" \
+		sh -c "test $rc = 78 && grep -q 'acro.conf: \[keyholder\] accounts: $N/adir/accounts: its directory $N/adir cannot be written: Permission denied' '$T/acro.err'"
+	chmod 0700 "$N/adir"
+fi
+rmdir "$N/adir"
 rm -f "$N/afile"
 
 # --- a configuration a daemon cannot use: exit 78 ---------------------------

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <stdlib.h>
@@ -108,7 +109,7 @@ test_saved(void **state)
 	a->refused_rate = 12;
 	assert_non_null(account_of(&as, "mimp", 1000, 5));
 	fail_fsync(0);
-	assert_int_equal(account_save(&as, path, 1000, 5, DAY_MS), 0);
+	assert_int_equal(account_save(&as, path, 1000, 5, DAY_MS, NULL), 0);
 	assert_int_equal(access(path, F_OK), 0);
 	/* Synced, file and directory: before, a power cut could give back
 	 * what was spent since the last write the disk kept. */
@@ -147,6 +148,98 @@ test_saved(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A request's evaluations are charged in the file before they are made:
+ * a file that could not be written gives them back (the request is
+ * refused); one written whose directory could not be synced keeps them
+ * (the file charges them at the next start). Before, that one gave them
+ * back too, and the next start charged them all the same.
+ */
+static void
+test_charge(void **state)
+{
+	static struct accounts as, back;
+	char dir[64], path[96], err[256];
+	struct account *a;
+	int unsynced = 1;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), path, sizeof(path));
+	a = account_of(&as, "pnp", 1000, 5);
+	assert_true(account_take(a, 1000, 100, 5));
+	assert_int_equal(
+	    account_charge(&as, a, 100, path, 1000, 5, DAY_MS, &unsynced), 0);
+	assert_int_equal(unsynced, 0);
+	assert_int_equal(account_left(a, 1000, 5), 900);
+	assert_int_equal(a->evaluations, 0); /* counted once made: */
+	a->evaluations += 100;
+
+	/* The file's sync fails: not written, the 100 given back. */
+	assert_true(account_take(a, 1000, 100, 5));
+	fail_fsync(1);
+	assert_int_equal(
+	    account_charge(&as, a, 100, path, 1000, 5, DAY_MS, &unsynced),
+	    -EIO);
+	assert_int_equal(account_left(a, 1000, 5), 900);
+
+	/* Only the directory's sync fails: written, the 100 stay taken. */
+	assert_true(account_take(a, 1000, 100, 5));
+	fail_fsync(2);
+	assert_int_equal(
+	    account_charge(&as, a, 100, path, 1000, 5, DAY_MS, &unsynced), 0);
+	fail_fsync(0);
+	assert_int_equal(unsynced, -EIO);
+	assert_int_equal(account_left(a, 1000, 5), 800);
+	/* ... as the file says to the next start. */
+	assert_int_equal(
+	    account_load(&back, path, 1000, 9, DAY_MS, err, sizeof(err)), 0);
+	assert_int_equal(
+	    account_left(account_of(&back, "pnp", 1000, 9), 1000, 9), 800);
+	assert_int_equal(account_of(&back, "pnp", 1000, 9)->evaluations, 200);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * -n's check that the accounts could be written: a directory at the
+ * path, a directory that is not there, a file where a directory should
+ * be, one not writable, each said. Before, -n said "configuration OK" of
+ * each, and the start exited.
+ */
+static void
+test_check_path(void **state)
+{
+	char dir[64], path[96], under[128], why[256];
+	FILE *f;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), path, sizeof(path));
+	assert_int_equal(account_check_path(path, why, sizeof(why)), 0);
+	assert_int_equal(account_check_path(dir, why, sizeof(why)), -EISDIR);
+	assert_string_equal(why, "Is a directory");
+	assert_int_equal(
+	    account_check_path("/nonexistent/dir/accounts", why, sizeof(why)),
+	    -ENOENT);
+	assert_string_equal(why, "its directory /nonexistent/dir: No such "
+				 "file or directory");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(account_check_path(path, why, sizeof(why)), 0);
+	snprintf(under, sizeof(under), "%s/accounts", path);
+	assert_int_equal(account_check_path(under, why, sizeof(why)), -ENOTDIR);
+	/* root may write whatever the mode says: only others are refused. */
+	if (geteuid() != 0) {
+		assert_int_equal(chmod(dir, 0500), 0);
+		assert_int_equal(account_check_path(path, why, sizeof(why)),
+				 -EACCES);
+		assert_non_null(strstr(why, "cannot be written"));
+		assert_int_equal(chmod(dir, 0700), 0);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 /* A file that is not an accounts file is refused with its line. */
 static void
 test_saved_bad(void **state)
@@ -180,7 +273,8 @@ test_saved_bad(void **state)
 	assert_non_null(strstr(err, ": Is a directory"));
 	/* A directory that is not there: cannot be written. */
 	assert_int_not_equal(
-	    account_save(&back, "/nonexistent/dir/accounts", 1000, 0, 0), 0);
+	    account_save(&back, "/nonexistent/dir/accounts", 1000, 0, 0, NULL),
+	    0);
 	unlink(path);
 	rmdir(dir);
 }
@@ -189,10 +283,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_allowance),
-	    cmocka_unit_test(test_full),
-	    cmocka_unit_test(test_saved),
-	    cmocka_unit_test(test_saved_bad),
+	    cmocka_unit_test(test_allowance),  cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_saved),      cmocka_unit_test(test_charge),
+	    cmocka_unit_test(test_check_path), cmocka_unit_test(test_saved_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
