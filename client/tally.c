@@ -39,6 +39,8 @@ tally_add(struct tally *t, const struct line_result *res)
 		t->refused++;
 		if (foreign_refusal(res))
 			t->foreign++;
+		if (res->why == LINE_REF_REUSED)
+			t->reused++;
 		break;
 	default:
 		break;
@@ -113,12 +115,30 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 			"(--verbose lists them, --report FILE writes them "
 			"all)\n",
 			name, t->unlinkable - TALLY_WARN_SHOWN);
+	/* Sent again, such a line is refused again (EVENTS.md: a ref
+	 * names one record): what changes a record is a correction of it,
+	 * or its withdrawal. */
+	if (t->reused > 0)
+		fprintf(out,
+			"%s: %lu line%s refused as %s ref is already used for "
+			"a different record: submitted again, %s refused "
+			"again. Where such a line changes the record sent "
+			"before under its ref, send it as a correction (kind "
+			"correction, a new ref of its own, target_ref the "
+			"original record's ref), or withdraw that record if it "
+			"should no longer count (docs/INPUT.md, section 8); "
+			"where it is another record, it needs a ref of its "
+			"own: tell the team that maintains the case system's "
+			"export\n",
+			name, t->reused, t->reused == 1 ? "" : "s",
+			t->reused == 1 ? "its" : "their",
+			t->reused == 1 ? "it is" : "they are");
 	/* The way out: resubmitting is safe (refs), so the whole file
 	 * corrected will do; nobody need cut the refused lines out. */
-	if (t->refused > 0)
+	if (t->refused > t->reused)
 		fprintf(out,
-			"%s: correct the refused lines and submit the file "
+			"%s: correct the %srefused lines and submit the file "
 			"again: the records the node holds are skipped as "
 			"\"already held\"\n",
-			name);
+			name, t->reused > 0 ? "other " : "");
 }

@@ -22,6 +22,7 @@ struct tally {
 	unsigned long lines;   /* answered, blank ones included */
 	unsigned long blank;   /* blank lines skipped, sent or not */
 	unsigned long foreign; /* refused as what another institution makes */
+	unsigned long reused;  /* refused: the ref held for another record */
 	unsigned long stopped; /* the first line of a piece not answered */
 	bool maybe_stored;     /* that piece's answer not waited for */
 	uint64_t start_ms;     /* when the file began, on the progress clock */

@@ -82,11 +82,68 @@ test_foreign_by_code(void **state)
 	free(out);
 }
 
+/*
+ * A ref already used for a different record: sent again, the line is
+ * refused again, so the summary does not say to correct it and send the
+ * file again; it says what changes a record (EVENTS.md): a correction of
+ * it, or its withdrawal, and that another record needs its own ref.
+ * Told by the code, whatever the words.
+ */
+static void
+test_ref_reused(void **state)
+{
+	static const char advice[] =
+	    "mp.jsonl: 1 line refused as its ref is already used for a "
+	    "different record: submitted again, it is refused again. Where "
+	    "such a line changes the record sent before under its ref, send "
+	    "it as a correction (kind correction, a new ref of its own, "
+	    "target_ref the original record's ref), or withdraw that record "
+	    "if it should no longer count (docs/INPUT.md, section 8); where "
+	    "it is another record, it needs a ref of its own: tell the team "
+	    "that maintains the case system's export\n";
+	struct line_result res[3];
+	char *out;
+
+	(void)state;
+	res[0] = (struct line_result){.status = LINE_ACCEPTED};
+	res[1] = refused("ref", "reworded", LINE_REF_REUSED);
+	res[2] = refused("victim.sex", "must be F, M or U", LINE_REASON_NONE);
+	out = summary(res, 2, false);
+	assert_non_null(strstr(out, advice));
+	assert_null(strstr(out, "correct the"));
+	free(out);
+
+	/* Beside another refusal, that one is to be corrected. */
+	out = summary(res, 3, false);
+	assert_non_null(strstr(out, advice));
+	assert_non_null(strstr(
+	    out, "mp.jsonl: correct the other refused lines and submit the "
+		 "file again: the records the node holds are skipped as "
+		 "\"already held\"\n"));
+	free(out);
+
+	/* Two of them; an older node's refusal, without the code, has the
+	 * usual closing line. */
+	res[2] = refused("ref", "reworded", LINE_REF_REUSED);
+	out = summary(res, 3, false);
+	assert_non_null(strstr(out, "mp.jsonl: 2 lines refused as their ref "
+				    "is already used for a different record: "
+				    "submitted again, they are refused "
+				    "again. "));
+	free(out);
+	res[1].why = LINE_REASON_NONE;
+	out = summary(res, 2, false);
+	assert_null(strstr(out, "already used"));
+	assert_non_null(strstr(out, "mp.jsonl: correct the refused lines"));
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_foreign_by_code),
+	    cmocka_unit_test(test_ref_reused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
