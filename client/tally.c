@@ -60,15 +60,17 @@ void
 tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 {
 	const char *name = run->name;
+	/* A dry run stored nothing: "accepted" would say it had. */
+	const char *would = run->dry_run ? "would be " : "";
 
 	fprintf(out,
-		"%s: %lu accepted, %lu already held, %lu refused, %lu "
+		"%s: %lu %saccepted, %lu already held, %lu refused, %lu "
 		"with unlinkable victims",
-		name, t->accepted, t->held, t->refused, t->unlinkable);
+		name, t->accepted, would, t->held, t->refused, t->unlinkable);
 	/* Only after a key rotation: held under the old key epoch,
 	 * re-sent with the new pseudonyms. */
 	if (t->rekeyed > 0)
-		fprintf(out, ", %lu re-keyed", t->rekeyed);
+		fprintf(out, ", %lu %sre-keyed", t->rekeyed, would);
 	/* So that the counts add up to the file's lines (wc -l). */
 	if (t->blank > 0)
 		fprintf(out, ", %lu blank line%s skipped", t->blank,

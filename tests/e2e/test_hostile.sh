@@ -337,7 +337,9 @@ check "dry run: asks whether it is another institution's export ($nforeign lines
 check "the real run: asks it too, saying what was stored" \
 	grep -qxF "all.jsonl: $(warn_foreign "$nforeign" "the lines accepted (2) were stored as pnp's records: withdraw them (docs/INPUT.md, section 8)")" \
 	"$T/real.out"
-sed 's/ (dry run: nothing stored)$//' "$T/dry.out" | grep -v "^all.jsonl: warning: .* another institution's export" >"$T/dry-same.out"
+check "dry run: its summary says what would be accepted, not what was" \
+	grep -q "^all.jsonl: 2 would be accepted, 4 already held, " "$T/dry.out"
+sed 's/^\(all.jsonl: [0-9]*\) would be accepted, /\1 accepted, /; s/ (dry run: nothing stored)$//' "$T/dry.out" | grep -v "^all.jsonl: warning: .* another institution's export" >"$T/dry-same.out"
 grep -v "^all.jsonl: warning: .* another institution's export" "$T/real.out" >"$T/real-same.out"
 check "dry run: the real run's report, line by line ($(grep -c refused: "$T/real.out") refusals)" \
 	cmp -s "$T/dry-same.out" "$T/real-same.out"

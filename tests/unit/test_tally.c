@@ -138,12 +138,42 @@ test_ref_reused(void **state)
 	free(out);
 }
 
+/*
+ * A dry run stored nothing: its counts say what would be accepted (or
+ * re-keyed), never "accepted"; the real run's say "accepted".
+ */
+static void
+test_dry_run(void **state)
+{
+	struct line_result res[4];
+	char *out;
+
+	(void)state;
+	res[0] = (struct line_result){.status = LINE_ACCEPTED};
+	res[1] = (struct line_result){.status = LINE_HELD};
+	res[2] = (struct line_result){.status = LINE_REKEYED};
+	res[3] = refused("victim.sex", "must be F, M or U", LINE_REASON_NONE);
+	out = summary(res, 4, true);
+	assert_non_null(strstr(
+	    out, "mp.jsonl: 1 would be accepted, 1 already held, 1 refused, 0 "
+		 "with unlinkable victims, 1 would be re-keyed (dry run: "
+		 "nothing stored)\n"));
+	assert_null(strstr(out, ": 1 accepted"));
+	free(out);
+	out = summary(res, 4, false);
+	assert_non_null(strstr(out, "mp.jsonl: 1 accepted, 1 already held, 1 "
+				    "refused, 0 with unlinkable victims, 1 "
+				    "re-keyed\n"));
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_foreign_by_code),
 	    cmocka_unit_test(test_ref_reused),
+	    cmocka_unit_test(test_dry_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
