@@ -30,6 +30,7 @@
 #include "progress.h"
 #include "record.h"
 #include "settings.h"
+#include "tally.h"
 
 #define CHUNK_LINES CODEC_MAX_LINES
 #define CHUNK_BYTES (8 * 1024 * 1024)
@@ -37,16 +38,6 @@
 #define SUBMIT_TIMEOUT_MAX_S 86400
 #define READ_BLOCK (64 * 1024)
 #define LINE_KEEP (RECORD_MAX_LINE + 1) /* the node refuses longer ones */
-
-struct tally {
-	unsigned long accepted, held, refused, unlinkable, rekeyed;
-	unsigned long lines; /* answered, blank ones included */
-	unsigned long blank; /* blank lines skipped, sent or not */
-	unsigned long foreign; /* refused as what another institution makes */
-	unsigned long stopped; /* the first line of a piece not answered */
-	bool maybe_stored;     /* that piece's answer not waited for */
-	uint64_t start_ms;   /* when the file began, on the progress clock */
-};
 
 struct chunk {
 	uint8_t *lines[CHUNK_LINES]; /* NULL once handed over */
@@ -230,9 +221,6 @@ shown(const char *name)
 	return strcmp(name, "-") == 0 ? "standard input" : name;
 }
 
-/* Warnings of one kind listed per file without --verbose. */
-#define WARN_SHOWN 5
-
 /* A CSV field: quoted when it holds a comma, a quote or a line end. */
 static void
 csv_field(FILE *f, const char *s, bool last)
@@ -249,21 +237,6 @@ csv_field(FILE *f, const char *s, bool last)
 		fputc('"', f);
 	}
 	fputc(last ? '\n' : ',', f);
-}
-
-/*
- * Whether a refusal says another institution made the line: a kind or
- * case stage this one may not emit (the registry's grants), a referral
- * to itself or one received from itself. A file of such lines is likely
- * that institution's export sent to this node by mistake, whose other
- * lines are taken as this institution's.
- */
-static bool
-foreign_refusal(const struct line_result *res)
-{
-	return strstr(res->reason, " may not emit ") != NULL ||
-	       strcmp(res->reason,
-		      "must differ from the submitting institution") == 0;
 }
 
 /* One row of the --report file: file, line, field, reason. */
@@ -288,24 +261,7 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 {
 	char text[256];
 
-	t->lines++;
-	switch (res->status) {
-	case LINE_ACCEPTED:
-		t->accepted++;
-		break;
-	case LINE_HELD:
-		t->held++;
-		break;
-	case LINE_REKEYED:
-		t->rekeyed++;
-		break;
-	case LINE_BLANK:
-		t->blank++;
-		break;
-	case LINE_REFUSED:
-		t->refused++;
-		if (foreign_refusal(res))
-			t->foreign++;
+	if (res->status == LINE_REFUSED) {
 		if (res->field[0] != '\0')
 			printf("%s:%llu: refused: %s: %s\n", shown(name),
 			       (unsigned long long)res->line, res->field,
@@ -315,22 +271,14 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 			       (unsigned long long)res->line, res->reason);
 		snprintf(text, sizeof(text), "refused: %s", res->reason);
 		report_row(run, name, res->line, res->field, text);
-		break;
-	default:
-		break;
 	}
-	/* A record already held, under this key epoch or an older one
-	 * (re-keyed), had its warning when it was first taken: a file sent
-	 * again warns only of what is new in it. */
-	if (res->unlinkable > 0 && res->status != LINE_REFUSED &&
-	    res->status != LINE_HELD && res->status != LINE_REKEYED) {
-		t->unlinkable++;
+	if (tally_add(t, res)) {
 		snprintf(text, sizeof(text),
 			 "warning: %u victim(s) cannot be linked (no "
 			 "document, and no full name with birth date): "
 			 "counted for this institution only",
 			 res->unlinkable);
-		if (run->verbose || t->unlinkable <= WARN_SHOWN)
+		if (run->verbose || t->unlinkable <= TALLY_WARN_SHOWN)
 			printf("%s:%llu: %s\n", shown(name),
 			       (unsigned long long)res->line, text);
 		/* The first such victim's path; a node older than that
@@ -817,60 +765,13 @@ static void
 print_summary(const struct run *run, const char *name, const struct tally *t,
 	      int r)
 {
-	printf("%s: %lu accepted, %lu already held, %lu refused, %lu "
-	       "with unlinkable victims",
-	       shown(name), t->accepted, t->held, t->refused, t->unlinkable);
-	/* Only after a key rotation: held under the old key epoch,
-	 * re-sent with the new pseudonyms. */
-	if (t->rekeyed > 0)
-		printf(", %lu re-keyed", t->rekeyed);
-	/* So that the counts add up to the file's lines (wc -l). */
-	if (t->blank > 0)
-		printf(", %lu blank line%s skipped", t->blank,
-		       t->blank == 1 ? "" : "s");
-	printf("%s%s\n", r != 0 ? " (stopped early)" : "",
-	       run->dry_run != 0 ? " (dry run: nothing stored)" : "");
-	/* Else the counts look like the whole file's. */
-	if (t->stopped > 0)
-		printf(
-		    "%s: the lines from %lu on are not in these counts: %s\n",
-		    shown(name), t->stopped,
-		    t->maybe_stored ? "no answer came for them, and the node "
-				      "may still store them"
-				    : "the node took none of them");
-	/* Line by line, such refusals are easily read as a few mistakes
-	 * among the records taken; the dry run is where to catch it. */
-	if (t->foreign > 0) {
-		printf("%s: warning: %lu line%s refused as what %s may not "
-		       "emit (a kind or case stage not granted to it, a "
-		       "referral to or from %s itself): is this another "
-		       "institution's export? ",
-		       shown(name), t->foreign, t->foreign == 1 ? "" : "s",
-		       run->inst, run->inst);
-		if (run->dry_run != 0)
-			printf("If so, do not submit it to this node: its "
-			       "other lines would be stored as %s's records\n",
-			       run->inst);
-		else if (t->accepted == 0)
-			printf("If so, none of its lines was stored\n");
-		else
-			printf("If so, the lines accepted (%lu) were stored as "
-			       "%s's records: withdraw them (docs/INPUT.md, "
-			       "section 8)\n",
-			       t->accepted, run->inst);
-	}
-	if (!run->verbose && t->unlinkable > WARN_SHOWN)
-		printf("%s: %lu more warnings \"cannot be linked\" not listed "
-		       "(--verbose lists them, --report FILE writes them "
-		       "all)\n",
-		       shown(name), t->unlinkable - WARN_SHOWN);
-	/* The way out: resubmitting is safe (refs), so the whole file
-	 * corrected will do; nobody need cut the refused lines out. */
-	if (t->refused > 0)
-		printf("%s: correct the refused lines and submit the file "
-		       "again: the records the node holds are skipped as "
-		       "\"already held\"\n",
-		       shown(name));
+	struct tally_run tr = {.name = shown(name),
+			       .inst = run->inst,
+			       .dry_run = run->dry_run != 0,
+			       .verbose = run->verbose,
+			       .stopped_early = r != 0};
+
+	tally_print(stdout, &tr, t);
 }
 
 /*

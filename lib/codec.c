@@ -40,6 +40,13 @@ _Static_assert((int)LINE_BLANK == (int)KUSKA__LINE_STATUS__LINE_BLANK,
 	       "line status");
 _Static_assert((int)LINE_REKEYED == (int)KUSKA__LINE_STATUS__LINE_REKEYED,
 	       "line status numbers");
+_Static_assert((int)LINE_NOT_GRANTED ==
+		       (int)KUSKA__LINE_REASON__LINE_NOT_GRANTED &&
+		   (int)LINE_OWN_INSTITUTION ==
+		       (int)KUSKA__LINE_REASON__LINE_OWN_INSTITUTION &&
+		   (int)LINE_REF_REUSED ==
+		       (int)KUSKA__LINE_REASON__LINE_REF_REUSED,
+	       "line reasons");
 
 static const char *const reason_names[REASON_COUNT] = {
     "none",

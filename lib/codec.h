@@ -232,12 +232,27 @@ enum line_status {
 	LINE_STATUS_LAST = LINE_REKEYED,
 };
 
+/*
+ * Why a line was refused, where kuska submit acts on it beyond printing
+ * the reason (proto/kuska.proto, LineReason). LINE_REASON_NONE for any
+ * other refusal, and for a reply that says none (an older node) or one
+ * this build does not know.
+ */
+enum line_reason {
+	LINE_REASON_NONE = 0,
+	LINE_NOT_GRANTED = 1,	  /* a kind or stage not granted */
+	LINE_OWN_INSTITUTION = 2, /* a referral to or from itself */
+	LINE_REF_REUSED = 3,	  /* ref held for a different record */
+	LINE_REASON_LAST = LINE_REF_REUSED,
+};
+
 struct line_result {
 	uint64_t line;
 	enum line_status status;
 	uint64_t seq;	  /* ACCEPTED, HELD */
 	char field[64];	  /* REFUSED; else the first unlinkable victim */
 	char reason[160]; /* REFUSED */
+	enum line_reason why; /* REFUSED: its code, LINE_REASON_NONE if none */
 	uint32_t unlinkable;
 };
 

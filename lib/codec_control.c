@@ -56,6 +56,10 @@ encode_submit_reply(const struct control *c, Kuska__Control *pc,
 		if (in->status == LINE_REFUSED) {
 			lr[i].field = (char *)in->field;
 			lr[i].reason = (char *)in->reason;
+			if (in->why != LINE_REASON_NONE) {
+				lr[i].has_why = 1;
+				lr[i].why = (Kuska__LineReason)in->why;
+			}
 		}
 		if (in->unlinkable > 0) {
 			lr[i].has_unlinkable = 1;
@@ -318,6 +322,12 @@ decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
 		out->seq = lr->seq;
 		copy_str(out->field, sizeof(out->field), lr->field);
 		copy_str(out->reason, sizeof(out->reason), lr->reason);
+		/* A code from a newer node is no reason to drop the reply:
+		 * its text is still printed. */
+		if (out->status == LINE_REFUSED && lr->has_why &&
+		    (int)lr->why > (int)LINE_REASON_NONE &&
+		    (int)lr->why <= (int)LINE_REASON_LAST)
+			out->why = (enum line_reason)lr->why;
 		out->unlinkable = lr->unlinkable;
 	}
 	copy_str(c->error, sizeof(c->error), in->error);

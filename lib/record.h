@@ -26,6 +26,7 @@
 struct record_error {
 	char field[64];	  /* e.g. "victim.document.number", "" for the line */
 	char reason[160]; /* e.g. "a DNI is exactly 8 digits" */
+	bool own_institution; /* a referral to or from the submitter itself */
 };
 
 struct parsed_record {

@@ -101,10 +101,16 @@ parse_institution(struct parser *p, json_t *obj, const char *base,
 	if (*ret == INST_NONE || strlen(s) != len)
 		return record_fail(p, base, name,
 				   "must be pnp, mp, pj, mimp or minsa");
-	if (*ret == p->inst)
+	if (*ret == p->inst) {
+		/* Said apart from the text: kuska submit asks whether such
+		 * lines are another institution's export. Only when it is
+		 * the line's first error, the one reported. */
+		if (p->err->reason[0] == '\0')
+			p->err->own_institution = true;
 		return record_fail(
 		    p, base, name,
 		    "must differ from the submitting institution");
+	}
 	return 0;
 }
 

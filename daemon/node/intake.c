@@ -305,6 +305,8 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 					 &rd->recs[rd->k], &err);
 		if (r != 0) {
 			intake_refuse(res, err.field, "%s", err.reason);
+			if (err.own_institution)
+				res->why = LINE_OWN_INSTITUTION;
 			continue;
 		}
 		rd->provisional[rd->k] = provisional;

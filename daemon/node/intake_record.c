@@ -34,6 +34,7 @@ intake_refuse(struct line_result *res, const char *field, const char *fmt, ...)
 	va_list ap;
 
 	res->status = LINE_REFUSED;
+	res->why = LINE_REASON_NONE;
 	snprintf(res->field, sizeof(res->field), "%s", field);
 	va_start(ap, fmt);
 	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
@@ -50,6 +51,7 @@ refuse_other_record(struct line_result *res, const struct ref_info *known)
 	    "already used for a different record (seq %llu): a new record "
 	    "needs a new ref; to change that one, send a correction",
 	    (unsigned long long)known->seq);
+	res->why = LINE_REF_REUSED;
 }
 
 int
@@ -100,6 +102,7 @@ granted(const struct intake *in, const struct parsed_record *p,
 	if (!(g->kinds & (1u << p->ev.kind))) {
 		intake_refuse(res, "kind", "%s may not emit %s%s", who,
 			      kind_name(p->ev.kind), note);
+		res->why = LINE_NOT_GRANTED;
 		return false;
 	}
 	if (p->ev.kind == KIND_WITHDRAWAL)
@@ -108,12 +111,14 @@ granted(const struct intake *in, const struct parsed_record *p,
 		intake_refuse(res, amend ? "record.kind" : "kind",
 			      "%s may not emit %s%s", who, kind_name(rec->kind),
 			      note);
+		res->why = LINE_NOT_GRANTED;
 		return false;
 	}
 	if (rec->kind == KIND_CASE_STAGE && !(g->stages & (1u << rec->stage))) {
 		intake_refuse(res, amend ? "record.stage" : "stage",
 			      "%s may not emit case stage %s%s", who,
 			      stage_name(rec->stage), note);
+		res->why = LINE_NOT_GRANTED;
 		return false;
 	}
 	return true;

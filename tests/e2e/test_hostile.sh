@@ -15,7 +15,8 @@
 #              (a refusal that says another institution made the line, a
 #              kind or stage pnp may not emit or a referral to or from pnp,
 #              is also expected to have the summary ask whether the file
-#              is another institution's export)
+#              is another institution's export; a ref used by another
+#              record, to end with what to do instead of sending it again)
 #   frame      input is a kuska_rogue mode, sent twice as minsa (whose node
 #              is stopped); expected is a line of its tally, " | " between
 #              several; the tool also checks each answer ("mismatches 0")
@@ -185,6 +186,18 @@ foreign() {
 	return 1
 }
 
+# reused REASON: whether a refusal says the ref is held for another record.
+reused() {
+	case $1 in "ref: already used for a different record "*) return 0 ;; esac
+	return 1
+}
+
+# advise_reused: the summary's advice for one such line (a correction or
+# a withdrawal of the earlier record, not the file sent again).
+advise_reused() {
+	printf '%s\n' "1 line refused as its ref is already used for a different record: submitted again, it is refused again. Where such a line changes the record sent before under its ref, send it as a correction (kind correction, a new ref of its own, target_ref the original record's ref), or withdraw that record if it should no longer count (docs/INPUT.md, section 8); where it is another record, it needs a ref of its own: tell the team that maintains the case system's export"
+}
+
 # warn_foreign COUNT TAIL: the summary's question for COUNT such lines,
 # TAIL what it says after "If so, ".
 warn_foreign() {
@@ -205,7 +218,12 @@ judge() {
 				printf 'case.jsonl: '
 				warn_foreign 1 "none of its lines was stored"
 			fi
-			echo 'case.jsonl: correct the refused lines and submit the file again: the records the node holds are skipped as "already held"'
+			if reused "$want"; then
+				printf 'case.jsonl: '
+				advise_reused
+			else
+				echo 'case.jsonl: correct the refused lines and submit the file again: the records the node holds are skipped as "already held"'
+			fi
 		} >"$T/want.txt"
 		cmp -s "$T/want.txt" "$got"
 		;;
@@ -319,7 +337,9 @@ check "dry run: asks whether it is another institution's export ($nforeign lines
 check "the real run: asks it too, saying what was stored" \
 	grep -qxF "all.jsonl: $(warn_foreign "$nforeign" "the lines accepted (2) were stored as pnp's records: withdraw them (docs/INPUT.md, section 8)")" \
 	"$T/real.out"
-sed 's/ (dry run: nothing stored)$//' "$T/dry.out" | grep -v "^all.jsonl: warning: .* another institution's export" >"$T/dry-same.out"
+check "dry run: its summary says what would be accepted, not what was" \
+	grep -q "^all.jsonl: 2 would be accepted, 4 already held, " "$T/dry.out"
+sed 's/^\(all.jsonl: [0-9]*\) would be accepted, /\1 accepted, /; s/ (dry run: nothing stored)$//' "$T/dry.out" | grep -v "^all.jsonl: warning: .* another institution's export" >"$T/dry-same.out"
 grep -v "^all.jsonl: warning: .* another institution's export" "$T/real.out" >"$T/real-same.out"
 check "dry run: the real run's report, line by line ($(grep -c refused: "$T/real.out") refusals)" \
 	cmp -s "$T/dry-same.out" "$T/real-same.out"
@@ -327,7 +347,9 @@ diff "$T/dry-same.out" "$T/real-same.out" | head -5
 check "the real run: 2 accepted, 4 held" grep -q \
 	"^all.jsonl: 2 accepted, 4 already held, " "$T/real.out"
 check "the real run ends saying how to resend the corrected lines" sh -c \
-	"tail -1 '$T/real.out' | grep -qx 'all.jsonl: correct the refused lines and submit the file again: the records the node holds are skipped as \"already held\"'"
+	"tail -1 '$T/real.out' | grep -qx 'all.jsonl: correct the other refused lines and submit the file again: the records the node holds are skipped as \"already held\"'"
+check "... after what to do of its line whose ref is used by another record" \
+	grep -qxF "all.jsonl: $(advise_reused)" "$T/real.out"
 check "... which a run with nothing refused does not say" \
 	sh -c "! grep -q 'correct the refused' '$T/base.out' '$T/again.out'"
 check "the real run stored its 2 records" \

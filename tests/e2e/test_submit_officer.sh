@@ -15,7 +15,8 @@
 #    either is sent;
 #  - standard input is called "standard input" in every message, the
 #    per-line ones and the summary, never "-";
-#  - the month: a dry run stores nothing; the real run's counts add up to
+#  - the month: a dry run stores nothing, and says its lines "would be
+#    accepted", not "accepted"; the real run's counts add up to
 #    the file's lines; a file sent again is "already held"; a line
 #    refused, corrected and the file sent again is the one accepted; a
 #    file's counts, blank lines included, add up to its lines.
@@ -46,7 +47,10 @@ for dry in --dry-run ""; do
 	foreign=$(grep -Ec '^mp.jsonl:[0-9]+: refused: (kind|stage|record\.kind|record\.stage): pnp may not emit |^mp.jsonl:[0-9]+: refused: (to|from): must differ from the submitting institution$' "$T/mp$dry.refused")
 	check "... its lines pnp may not emit refused line by line, with line, field and reason ($foreign)" \
 		sh -c "test $foreign -gt 0 && grep -q '^mp.jsonl:[0-9]*: refused: from: must differ from the submitting institution\$' '$T/mp$dry.refused'"
-	accepted=$(sed -n 's/^mp.jsonl: \([0-9]*\) accepted, 0 already held, \([0-9]*\) refused, .*/\1 \2/p' "$T/mp$dry.out")
+	# A dry run stored nothing: its lines "would be accepted".
+	acc=accepted
+	[ -n "$dry" ] && acc="would be accepted"
+	accepted=$(sed -n "s/^mp.jsonl: \([0-9]*\) $acc, 0 already held, \([0-9]*\) refused, .*/\1 \2/p" "$T/mp$dry.out")
 	check "... the lines around them taken: the counts add up to its $mplines lines ($accepted)" \
 		sh -c "set -- $accepted; test \"\$1\" -gt 0 && test \$((\$1 + \$2)) = $mplines"
 	set -- $accepted
@@ -102,8 +106,8 @@ start_keyholder
 # ---- the month -----------------------------------------------------------
 (cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" april.jsonl >dry.out 2>&1)
 rc=$?
-check "dry run of the month: exit 0, its summary says nothing stored ($rc)" \
-	sh -c "test $rc = 0 && grep -qx 'april.jsonl: $lines accepted, 0 already held, 0 refused, 0 with unlinkable victims (dry run: nothing stored)' '$T/dry.out'"
+check "dry run of the month: exit 0, its summary says what would be accepted, nothing stored ($rc)" \
+	sh -c "test $rc = 0 && grep -qx 'april.jsonl: $lines would be accepted, 0 already held, 0 refused, 0 with unlinkable victims (dry run: nothing stored)' '$T/dry.out'"
 check "... and nothing is" test "$(node_last_seq pnp)" = "$before"
 # A line broken (sex X), sent from standard input.
 sed '3s/"sex":"[FMU]"/"sex":"X"/' "$T/april.jsonl" >"$T/broken.jsonl"
@@ -129,7 +133,7 @@ check "... $((lines - 1)) stored" \
 total=$(wc -l <"$T/crlf.jsonl")
 (cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" crlf.jsonl >crlf.out 2>&1)
 check "CRLF and blank lines: the counts add up to its $total lines" \
-	grep -qx "crlf.jsonl: 1 accepted, $((lines - 1)) already held, 0 refused, 0 with unlinkable victims, 4 blank lines skipped (dry run: nothing stored)" \
+	grep -qx "crlf.jsonl: 1 would be accepted, $((lines - 1)) already held, 0 refused, 0 with unlinkable victims, 4 blank lines skipped (dry run: nothing stored)" \
 	"$T/crlf.out"
 # The line corrected, the whole file again: only it is new.
 (cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" april.jsonl >again.out 2>&1)

@@ -62,7 +62,8 @@ test_control_submit(void **state)
 	res[0] = (struct line_result){
 	    .line = 1, .status = LINE_ACCEPTED, .seq = 17, .unlinkable = 2};
 	res[1] = (struct line_result){.line = 2, .status = LINE_HELD, .seq = 9};
-	res[2] = (struct line_result){.line = 3, .status = LINE_REFUSED};
+	res[2] = (struct line_result){
+	    .line = 3, .status = LINE_REFUSED, .why = LINE_REF_REUSED};
 	snprintf(res[2].field, sizeof(res[2].field), "victim.dni");
 	snprintf(res[2].reason, sizeof(res[2].reason), "not 8 digits: \"12A\"");
 	res[3] = (struct line_result){.line = 4, .status = LINE_BLANK};
@@ -81,6 +82,7 @@ test_control_submit(void **state)
 		assert_int_equal(back->results[i].seq, res[i].seq);
 		assert_string_equal(back->results[i].field, res[i].field);
 		assert_string_equal(back->results[i].reason, res[i].reason);
+		assert_int_equal(back->results[i].why, res[i].why);
 		assert_int_equal(back->results[i].unlinkable,
 				 res[i].unlinkable);
 	}
@@ -416,6 +418,34 @@ test_control_refused(void **state)
 		assert_int_equal(codec_control_decode(w.buf, w.len, &t),
 				 -EBADMSG);
 		pbw_free(&w);
+	}
+	/* A refusal's code: one this build knows is kept; one from a newer
+	 * node reads as none (the reply is still good, its text printed),
+	 * and so does one on a line not refused. */
+	{
+		static const struct {
+			uint64_t status, why;
+			enum line_reason want;
+		} cases[] = {
+		    {LINE_REFUSED, LINE_OWN_INSTITUTION, LINE_OWN_INSTITUTION},
+		    {LINE_REFUSED, LINE_REASON_LAST + 1, LINE_REASON_NONE},
+		    {LINE_ACCEPTED, LINE_REF_REUSED, LINE_REASON_NONE},
+		};
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct pbw r = {0};
+			pbw_varint(&r, 1, 1);
+			pbw_varint(&r, 2, cases[i].status);
+			pbw_bytes(&r, 5, "reworded", 8);
+			pbw_varint(&r, 7, cases[i].why);
+			pbw_sub(&b, 1, &r);
+			pbw_sub(&w, 2, &b);
+			assert_int_equal(codec_control_decode(w.buf, w.len, &t),
+					 0);
+			assert_int_equal(t.n_results, 1);
+			assert_int_equal(t.results[0].why, cases[i].want);
+			codec_control_clear(&t);
+			pbw_free(&w);
+		}
 	}
 	/* Too many lines in a reply. */
 	for (i = 0; i <= CODEC_MAX_LINES; i++) {

@@ -302,9 +302,24 @@ test_accept_hold(void **state)
 	assert_true(fx->in.has_check);
 
 	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
-	for (i = 0; i < N_EXPORT; i++)
+	for (i = 0; i < N_EXPORT; i++) {
 		assert_int_equal(st[i], LINE_HELD);
+		assert_int_equal(rep.results[i].why, LINE_REASON_NONE);
+	}
 	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), N_EXPORT);
+
+	/* Another record under A's ref: refused, with the code kuska
+	 * submit advises by (a correction or withdrawal of A). */
+	{
+		static const char *const other[] = {
+		    ID("A", "33333333", "2025-01-01")};
+		assert_int_equal(submit(fx, other, 1, st, &rep), 0);
+		assert_int_equal(st[0], LINE_REFUSED);
+		assert_string_equal(rep.results[0].field, "ref");
+		assert_int_equal(rep.results[0].why, LINE_REF_REUSED);
+		codec_control_clear(&rep);
+	}
 	assert_int_equal(last_seq(fx), N_EXPORT);
 }
 
@@ -719,7 +734,8 @@ test_dry_run_requests(void **state)
  * line by line (EVENTS.md: the records around it go on), and so is a
  * referral to itself or received from itself. Those lines may say the
  * file is another institution's export: kuska submit counts them by
- * their reasons (foreign_refusal), which these are.
+ * their codes (LineResult.why), which these carry; a line refused for
+ * another reason carries none.
  */
 static void
 test_grants(void **state)
@@ -746,18 +762,26 @@ test_grants(void **state)
 	    "\"F\",\"nationality\":\"PE\"},\"from\":\"pnp\","
 	    "\"referral_number\":\"OF-1\"}",
 	    ID("B", "22222222", "2025-01-02"),
+	    "{\"kind\":\"referral\",\"ref\":\"R3\",\"date\":\"2024-03-01\","
+	    "\"region\":\"15\",\"victim\":{\"age\":30,\"sex\":\"F\","
+	    "\"nationality\":\"PE\"},\"to\":\"xx\",\"purpose\":\"justice\","
+	    "\"referral_number\":\"OF-1\"}",
 	};
 	static const struct {
 		const char *field, *reason; /* NULL: accepted */
+		enum line_reason why;
 	} want[] = {
-	    {"kind", "pnp may not emit service"},
-	    {"stage", "pnp may not emit case stage trial"},
-	    {NULL, NULL},
-	    {"kind", "pnp may not emit withdrawal"},
-	    {NULL, NULL},
-	    {"to", "must differ from the submitting institution"},
-	    {"from", "must differ from the submitting institution"},
-	    {NULL, NULL},
+	    {"kind", "pnp may not emit service", LINE_NOT_GRANTED},
+	    {"stage", "pnp may not emit case stage trial", LINE_NOT_GRANTED},
+	    {NULL, NULL, LINE_REASON_NONE},
+	    {"kind", "pnp may not emit withdrawal", LINE_NOT_GRANTED},
+	    {NULL, NULL, LINE_REASON_NONE},
+	    {"to", "must differ from the submitting institution",
+	     LINE_OWN_INSTITUTION},
+	    {"from", "must differ from the submitting institution",
+	     LINE_OWN_INSTITUTION},
+	    {NULL, NULL, LINE_REASON_NONE},
+	    {"to", "must be pnp, mp, pj, mimp or minsa", LINE_REASON_NONE},
 	};
 	struct grants g = {.kinds =
 			       1u << KIND_IDENTIFICATION | 1u << KIND_REFERRAL |
@@ -789,6 +813,7 @@ test_grants(void **state)
 					    want[i].field);
 			assert_string_equal(rep.results[i].reason,
 					    want[i].reason);
+			assert_int_equal(rep.results[i].why, want[i].why);
 		}
 		codec_control_clear(&rep);
 		assert_int_equal(last_seq(fx), dry ? 0 : 3);
@@ -803,6 +828,7 @@ test_grants(void **state)
 	g.kinds = 1u << KIND_CORRECTION;
 	assert_int_equal(submit(fx, lines + 4, 1, NULL, &rep), 0);
 	assert_string_equal(rep.results[0].field, "record.kind");
+	assert_int_equal(rep.results[0].why, LINE_NOT_GRANTED);
 	codec_control_clear(&rep);
 	fx->in.grants = NULL;
 }

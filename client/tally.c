@@ -1,0 +1,146 @@
+/*
+ * tally.c - kuska submit's counts of one file and its summary; see
+ * tally.h.
+ */
+#include "tally.h"
+
+/*
+ * Whether a refusal says another institution made the line: a kind or
+ * case stage this one may not emit (the registry's grants), a referral
+ * to itself or one received from itself. A file of such lines is likely
+ * that institution's export sent to this node by mistake, whose other
+ * lines are taken as this institution's. Told by the node's code, not
+ * its words: a node too old to send one gets no question asked.
+ */
+static bool
+foreign_refusal(const struct line_result *res)
+{
+	return res->why == LINE_NOT_GRANTED || res->why == LINE_OWN_INSTITUTION;
+}
+
+bool
+tally_add(struct tally *t, const struct line_result *res)
+{
+	t->lines++;
+	switch (res->status) {
+	case LINE_ACCEPTED:
+		t->accepted++;
+		break;
+	case LINE_HELD:
+		t->held++;
+		break;
+	case LINE_REKEYED:
+		t->rekeyed++;
+		break;
+	case LINE_BLANK:
+		t->blank++;
+		break;
+	case LINE_REFUSED:
+		t->refused++;
+		if (foreign_refusal(res))
+			t->foreign++;
+		if (res->why == LINE_REF_REUSED)
+			t->reused++;
+		break;
+	default:
+		break;
+	}
+	/* A record already held, under this key epoch or an older one
+	 * (re-keyed), had its warning when it was first taken: a file sent
+	 * again warns only of what is new in it. */
+	if (res->unlinkable > 0 && res->status != LINE_REFUSED &&
+	    res->status != LINE_HELD && res->status != LINE_REKEYED) {
+		t->unlinkable++;
+		return true;
+	}
+	return false;
+}
+
+void
+tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
+{
+	const char *name = run->name;
+	/* A dry run stored nothing: "accepted" would say it had. */
+	const char *would = run->dry_run ? "would be " : "";
+
+	fprintf(out,
+		"%s: %lu %saccepted, %lu already held, %lu refused, %lu "
+		"with unlinkable victims",
+		name, t->accepted, would, t->held, t->refused, t->unlinkable);
+	/* Only after a key rotation: held under the old key epoch,
+	 * re-sent with the new pseudonyms. */
+	if (t->rekeyed > 0)
+		fprintf(out, ", %lu %sre-keyed", t->rekeyed, would);
+	/* So that the counts add up to the file's lines (wc -l). */
+	if (t->blank > 0)
+		fprintf(out, ", %lu blank line%s skipped", t->blank,
+			t->blank == 1 ? "" : "s");
+	fprintf(out, "%s%s\n", run->stopped_early ? " (stopped early)" : "",
+		run->dry_run ? " (dry run: nothing stored)" : "");
+	/* Else the counts look like the whole file's. */
+	if (t->stopped > 0)
+		fprintf(out,
+			"%s: the lines from %lu on are not in these counts: "
+			"%s\n",
+			name, t->stopped,
+			t->maybe_stored ? "no answer came for them, and the "
+					  "node may still store them"
+					: "the node took none of them");
+	/* Line by line, such refusals are easily read as a few mistakes
+	 * among the records taken; the dry run is where to catch it. */
+	if (t->foreign > 0) {
+		fprintf(out,
+			"%s: warning: %lu line%s refused as what %s may not "
+			"emit (a kind or case stage not granted to it, a "
+			"referral to or from %s itself): is this another "
+			"institution's export? ",
+			name, t->foreign, t->foreign == 1 ? "" : "s", run->inst,
+			run->inst);
+		if (run->dry_run)
+			fprintf(out,
+				"If so, do not submit it to this node: its "
+				"other lines would be stored as %s's "
+				"records\n",
+				run->inst);
+		else if (t->accepted == 0)
+			fprintf(out, "If so, none of its lines was stored\n");
+		else
+			fprintf(out,
+				"If so, the lines accepted (%lu) were stored "
+				"as %s's records: withdraw them "
+				"(docs/INPUT.md, section 8)\n",
+				t->accepted, run->inst);
+	}
+	if (!run->verbose && t->unlinkable > TALLY_WARN_SHOWN)
+		fprintf(out,
+			"%s: %lu more warnings \"cannot be linked\" not listed "
+			"(--verbose lists them, --report FILE writes them "
+			"all)\n",
+			name, t->unlinkable - TALLY_WARN_SHOWN);
+	/* Sent again, such a line is refused again (EVENTS.md: a ref
+	 * names one record): what changes a record is a correction of it,
+	 * or its withdrawal. */
+	if (t->reused > 0)
+		fprintf(out,
+			"%s: %lu line%s refused as %s ref is already used for "
+			"a different record: submitted again, %s refused "
+			"again. Where such a line changes the record sent "
+			"before under its ref, send it as a correction (kind "
+			"correction, a new ref of its own, target_ref the "
+			"original record's ref), or withdraw that record if it "
+			"should no longer count (docs/INPUT.md, section 8); "
+			"where it is another record, it needs a ref of its "
+			"own: tell the team that maintains the case system's "
+			"export\n",
+			name, t->reused, t->reused == 1 ? "" : "s",
+			t->reused == 1 ? "its" : "their",
+			t->reused == 1 ? "it is" : "they are");
+	/* The way out: resubmitting is safe (refs), so the whole file
+	 * corrected will do; nobody need cut the refused lines out. */
+	if (t->refused > t->reused)
+		fprintf(out,
+			"%s: correct the %srefused lines and submit the file "
+			"again: the records the node holds are skipped as "
+			"\"already held\"\n",
+			name, t->reused > 0 ? "other " : "");
+}

@@ -1,0 +1,180 @@
+/*
+ * test_tally.c - kuska submit's summary of a file (client/tally.h): what
+ * it asks and advises is decided by the node's reason codes
+ * (LineResult.why), never by the wording of the reasons.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tally.h"
+
+/* The summary of the results, as kuska submit prints it. */
+static char *
+summary(const struct line_result *res, size_t n, bool dry_run)
+{
+	struct tally_run run = {
+	    .name = "mp.jsonl", .inst = "pnp", .dry_run = dry_run};
+	struct tally t;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < n; i++)
+		tally_add(&t, &res[i]);
+	tally_print(f, &run, &t);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static struct line_result
+refused(const char *field, const char *reason, enum line_reason why)
+{
+	struct line_result r = {.status = LINE_REFUSED, .why = why};
+
+	snprintf(r.field, sizeof(r.field), "%s", field);
+	snprintf(r.reason, sizeof(r.reason), "%s", reason);
+	return r;
+}
+
+/*
+ * Lines another institution makes: asked about by their codes, whatever
+ * the words (a node whose reasons are reworded, translated); the words
+ * alone, from a node too old to send a code, ask nothing.
+ */
+static void
+test_foreign_by_code(void **state)
+{
+	struct line_result res[4];
+	char *out;
+
+	(void)state;
+	res[0] = (struct line_result){.status = LINE_ACCEPTED};
+	res[1] =
+	    refused("kind", "pnp no puede emitir service", LINE_NOT_GRANTED);
+	res[2] = refused("from", "is the submitting institution itself",
+			 LINE_OWN_INSTITUTION);
+	res[3] = refused("victim.sex", "must be F, M or U", LINE_REASON_NONE);
+	out = summary(res, 4, false);
+	assert_non_null(strstr(
+	    out, "mp.jsonl: warning: 2 lines refused as what pnp may not "
+		 "emit (a kind or case stage not granted to it, a referral to "
+		 "or from pnp itself): is this another institution's export? "
+		 "If so, the lines accepted (1) were stored as pnp's records: "
+		 "withdraw them (docs/INPUT.md, section 8)\n"));
+	free(out);
+
+	/* An older node: the very words, no code. */
+	res[1] = refused("kind", "pnp may not emit service", LINE_REASON_NONE);
+	res[2] = refused("from", "must differ from the submitting institution",
+			 LINE_REASON_NONE);
+	out = summary(res, 4, false);
+	assert_null(strstr(out, "another institution's export"));
+	assert_non_null(strstr(out, "mp.jsonl: 1 accepted, 0 already held, 3 "
+				    "refused, 0 with unlinkable victims\n"));
+	free(out);
+}
+
+/*
+ * A ref already used for a different record: sent again, the line is
+ * refused again, so the summary does not say to correct it and send the
+ * file again; it says what changes a record (EVENTS.md): a correction of
+ * it, or its withdrawal, and that another record needs its own ref.
+ * Told by the code, whatever the words.
+ */
+static void
+test_ref_reused(void **state)
+{
+	static const char advice[] =
+	    "mp.jsonl: 1 line refused as its ref is already used for a "
+	    "different record: submitted again, it is refused again. Where "
+	    "such a line changes the record sent before under its ref, send "
+	    "it as a correction (kind correction, a new ref of its own, "
+	    "target_ref the original record's ref), or withdraw that record "
+	    "if it should no longer count (docs/INPUT.md, section 8); where "
+	    "it is another record, it needs a ref of its own: tell the team "
+	    "that maintains the case system's export\n";
+	struct line_result res[3];
+	char *out;
+
+	(void)state;
+	res[0] = (struct line_result){.status = LINE_ACCEPTED};
+	res[1] = refused("ref", "reworded", LINE_REF_REUSED);
+	res[2] = refused("victim.sex", "must be F, M or U", LINE_REASON_NONE);
+	out = summary(res, 2, false);
+	assert_non_null(strstr(out, advice));
+	assert_null(strstr(out, "correct the"));
+	free(out);
+
+	/* Beside another refusal, that one is to be corrected. */
+	out = summary(res, 3, false);
+	assert_non_null(strstr(out, advice));
+	assert_non_null(strstr(
+	    out, "mp.jsonl: correct the other refused lines and submit the "
+		 "file again: the records the node holds are skipped as "
+		 "\"already held\"\n"));
+	free(out);
+
+	/* Two of them; an older node's refusal, without the code, has the
+	 * usual closing line. */
+	res[2] = refused("ref", "reworded", LINE_REF_REUSED);
+	out = summary(res, 3, false);
+	assert_non_null(strstr(out, "mp.jsonl: 2 lines refused as their ref "
+				    "is already used for a different record: "
+				    "submitted again, they are refused "
+				    "again. "));
+	free(out);
+	res[1].why = LINE_REASON_NONE;
+	out = summary(res, 2, false);
+	assert_null(strstr(out, "already used"));
+	assert_non_null(strstr(out, "mp.jsonl: correct the refused lines"));
+	free(out);
+}
+
+/*
+ * A dry run stored nothing: its counts say what would be accepted (or
+ * re-keyed), never "accepted"; the real run's say "accepted".
+ */
+static void
+test_dry_run(void **state)
+{
+	struct line_result res[4];
+	char *out;
+
+	(void)state;
+	res[0] = (struct line_result){.status = LINE_ACCEPTED};
+	res[1] = (struct line_result){.status = LINE_HELD};
+	res[2] = (struct line_result){.status = LINE_REKEYED};
+	res[3] = refused("victim.sex", "must be F, M or U", LINE_REASON_NONE);
+	out = summary(res, 4, true);
+	assert_non_null(strstr(
+	    out, "mp.jsonl: 1 would be accepted, 1 already held, 1 refused, 0 "
+		 "with unlinkable victims, 1 would be re-keyed (dry run: "
+		 "nothing stored)\n"));
+	assert_null(strstr(out, ": 1 accepted"));
+	free(out);
+	out = summary(res, 4, false);
+	assert_non_null(strstr(out, "mp.jsonl: 1 accepted, 1 already held, 1 "
+				    "refused, 0 with unlinkable victims, 1 "
+				    "re-keyed\n"));
+	free(out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_foreign_by_code),
+	    cmocka_unit_test(test_ref_reused),
+	    cmocka_unit_test(test_dry_run),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
