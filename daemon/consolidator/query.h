@@ -52,6 +52,14 @@ int query_run(struct store *st, const struct query_req *req,
 int query_run_in(struct store_txn *t, const struct query_req *req,
 		 const struct reg_party *who, unsigned k, struct qtable *ret);
 
+/*
+ * query_others_built - for tests and benchmarks: how many times the
+ * whole country's yearly tables of the other years, which every
+ * secretariat query's relations across years need, were built since
+ * start (once per year asked and commit of the store, not per query).
+ */
+uint64_t query_others_built(void);
+
 struct indset;
 
 /*
