@@ -500,6 +500,31 @@ query_overlap_shown(struct store_txn *t, uint32_t period, unsigned k,
 	return r;
 }
 
+int
+query_prepare(struct store *st, uint32_t year, unsigned k, bool *ret_computed)
+{
+	const struct release *rel;
+	struct rcells cells = {0};
+	struct store_txn *t;
+	uint64_t n0, n1;
+	size_t kept, bytes;
+	int r;
+
+	*ret_computed = false;
+	r = store_begin(st, false, &t);
+	if (r != 0)
+		return r;
+	release_cache_counts(&n0, &kept, &bytes);
+	r = gather(t, RG_YEAR, year, &cells);
+	if (r == 0)
+		r = release_get(RG_YEAR, year, k, &cells, &rel);
+	release_cache_counts(&n1, &kept, &bytes);
+	*ret_computed = n1 != n0;
+	rcells_clear(&cells);
+	store_abort(&t);
+	return r;
+}
+
 /* ---- the request ------------------------------------------------------ */
 
 static int
