@@ -82,6 +82,8 @@ static const struct config_field consolidator_fields[] = {
     {"population", CONFIG_OPT_PATH, S(consolidator_config, population), 0, 0,
      ""},
     {"workers", CONFIG_UINT, U(consolidator_config, workers), 0, 16, "0"},
+    {"prepare_quiet_s", CONFIG_UINT, U(consolidator_config, prepare_quiet_s), 0,
+     3600, "5"},
 };
 
 static const struct config_field keyholder_fields[] = {

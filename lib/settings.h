@@ -69,6 +69,9 @@ struct consolidator_config {
 	char indicators[SETTINGS_PATH_MAX]; /* "" or the indicator file */
 	char population[SETTINGS_PATH_MAX]; /* "" or the population file */
 	unsigned long workers; /* threads verifying ingest; 0: every CPU */
+	/* Ingest quiet this long: the secretariat's releases of the years
+	 * it changed are made (0: never before it asks). */
+	unsigned long prepare_quiet_s;
 };
 
 struct keyholder_config {

@@ -8,6 +8,7 @@
 
 #include "codec.h"
 #include "date.h"
+#include "prepare.h"
 #include "query.h"
 #include "registry.h"
 #include "release.h"
@@ -180,6 +181,12 @@ cons_metrics(struct cons *c, struct mtext *m)
 	metrics_family(m, "kuska_releases_cached_bytes", "gauge",
 		       "Bytes the releases kept hold.");
 	metrics_sample(m, "kuska_releases_cached_bytes", NULL, (double)bytes);
+	metrics_family(m, "kuska_releases_waiting", "gauge",
+		       "Years whose releases ingest changed, waiting to be "
+		       "made before the secretariat asks (prepare_quiet_s), "
+		       "the one being made among them.");
+	metrics_sample(m, "kuska_releases_waiting", NULL,
+		       (double)prepare_waiting());
 	metrics_family(m, "kuska_handshake_failures_total", "counter",
 		       "Connections refused by the ZAP handler.");
 	metrics_sample(m, "kuska_handshake_failures_total", NULL,

@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "log.h"
+#include "prepare.h"
 #include "sign.h"
 
 void
@@ -698,6 +699,7 @@ run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
 	  size_t n)
 {
 	struct inst_status cur[INST_COUNT + 1];
+	uint32_t years[STATS_YEARS_MAX];
 	struct store_txn *t = NULL;
 	bool any = false;
 	size_t i;
@@ -736,6 +738,10 @@ run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
 			return r;
 		}
 		stats_committed(ig->stats);
+		/* The secretariat's releases of those years, made ready
+		 * once ingest is quiet (prepare.h). */
+		prepare_note(years, stats_years(ig->stats, years),
+			     date_mono_ms());
 	}
 	for (i = 0; i < n; i++)
 		batch_done(&cs[i], &items[i].reply);

@@ -2,6 +2,7 @@
 #include "query.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -234,9 +235,86 @@ gather_others(struct qb *b, uint32_t year, struct rcells *out)
 }
 
 /*
+ * What gather_others gave for a year at one state of the store: every
+ * secretariat query of that year, a cache hit of its release included,
+ * needs it, and it is the same until the next commit. A few years are
+ * kept (a report pages through them); the query thread's alone, like
+ * release.h's cache.
+ */
+#define OTHERS_KEPT 8
+static struct others {
+	struct store_state state; /* opened 0: an empty slot */
+	uint32_t year;
+	struct rcells cells; /* the RP_OTHER cells gather_others appended */
+	uint64_t used;
+} others[OTHERS_KEPT];
+static uint64_t others_ticks;
+static _Atomic uint64_t others_built;
+
+uint64_t
+query_others_built(void)
+{
+	return others_built;
+}
+
+/* gather_others, from the slot of year at t's state when there is one,
+ * else built and kept. Returns 0 or -ENOMEM. */
+static int
+gather_others_kept(struct qb *b, uint32_t year, struct rcells *out)
+{
+	struct store_state now = store_txn_state(b->t);
+	struct others *o = NULL;
+	size_t from = out->n, i;
+	int r;
+
+	for (i = 0; i < OTHERS_KEPT; i++) {
+		struct others *e = &others[i];
+		if (now.opened != 0 && e->state.opened != 0 &&
+		    !store_state_same(e->state, now)) {
+			rcells_clear(&e->cells); /* of a state gone by */
+			memset(&e->state, 0, sizeof(e->state));
+		}
+		if (store_state_same(e->state, now) && e->year == year)
+			o = e;
+	}
+	if (o == NULL) {
+		others_built++;
+		r = gather_others(b, year, out);
+		if (r != 0 || now.opened == 0)
+			return r; /* the write transaction's: not kept */
+		for (i = 0; i < OTHERS_KEPT; i++)
+			if (o == NULL || others[i].used < o->used)
+				o = &others[i];
+		rcells_clear(&o->cells);
+		memset(&o->state, 0, sizeof(o->state));
+		for (i = from; i < out->n; i++) {
+			struct rcell *c = rcells_add(&o->cells);
+			if (c == NULL) {
+				rcells_clear(&o->cells);
+				return 0; /* not kept: built again next time */
+			}
+			*c = out->c[i];
+		}
+		o->state = now;
+		o->year = year;
+		o->used = ++others_ticks;
+		return 0;
+	}
+	o->used = ++others_ticks;
+	for (i = 0; i < o->cells.n; i++) {
+		struct rcell *c = rcells_add(out);
+		if (c == NULL)
+			return -ENOMEM;
+		*c = o->cells.c[i];
+	}
+	return 0;
+}
+
+/*
  * Every count cell of group g's tables in year, at every level the
  * secretariat can ask for, in a fixed order, into out, then what the
- * relations across years need (gather_others). Returns 0 or -ENOMEM.
+ * relations across years need (gather_others, kept for the state of the
+ * store t reads). Returns 0 or -ENOMEM.
  */
 static int
 gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
@@ -282,7 +360,7 @@ gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
 		}
 	}
 	if (r == 0)
-		r = gather_others(&b, year, out);
+		r = gather_others_kept(&b, year, out);
 	qb_free_rows(&b);
 	return r;
 }
@@ -419,6 +497,31 @@ query_overlap_shown(struct store_txn *t, uint32_t period, unsigned k,
 			*ret_shown = false;
 	}
 	qb_free_rows(&b);
+	return r;
+}
+
+int
+query_prepare(struct store *st, uint32_t year, unsigned k, bool *ret_computed)
+{
+	const struct release *rel;
+	struct rcells cells = {0};
+	struct store_txn *t;
+	uint64_t n0, n1;
+	size_t kept, bytes;
+	int r;
+
+	*ret_computed = false;
+	r = store_begin(st, false, &t);
+	if (r != 0)
+		return r;
+	release_cache_counts(&n0, &kept, &bytes);
+	r = gather(t, RG_YEAR, year, &cells);
+	if (r == 0)
+		r = release_get(RG_YEAR, year, k, &cells, &rel);
+	release_cache_counts(&n1, &kept, &bytes);
+	*ret_computed = n1 != n0;
+	rcells_clear(&cells);
+	store_abort(&t);
 	return r;
 }
 

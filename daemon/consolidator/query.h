@@ -52,6 +52,25 @@ int query_run(struct store *st, const struct query_req *req,
 int query_run_in(struct store_txn *t, const struct query_req *req,
 		 const struct reg_party *who, unsigned k, struct qtable *ret);
 
+/*
+ * query_prepare - computes the secretariat's release of year at threshold
+ * k (release.h), as its first question of that year would, so that the
+ * question finds it cached; *ret_computed says whether it was computed
+ * (false: it was cached already). For the query thread (prepare.h),
+ * which has called release_set_grants. Returns 0, -ENOMEM, or -errno of
+ * the store.
+ */
+int query_prepare(struct store *st, uint32_t year, unsigned k,
+		  bool *ret_computed) __attribute__((warn_unused_result));
+
+/*
+ * query_others_built - for tests and benchmarks: how many times the
+ * whole country's yearly tables of the other years, which every
+ * secretariat query's relations across years need, were built since
+ * start (once per year asked and commit of the store, not per query).
+ */
+uint64_t query_others_built(void);
+
 struct indset;
 
 /*

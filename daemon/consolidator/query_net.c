@@ -16,6 +16,7 @@
 #include "log.h"
 #include "lp.h"
 #include "peers.h"
+#include "prepare.h"
 #include "query.h"
 #include "release.h"
 
@@ -223,6 +224,90 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large)
 	codec_qtable_clear(&tab);
 }
 
+/* Whether some party of reg is the secretariat: else no release is ever
+ * asked for, and none is made ahead. */
+static bool
+has_secretariat(const struct registry *reg)
+{
+	size_t i;
+
+	for (i = 0; i < reg->n_parties; i++)
+		if (reg->parties[i].role == ROLE_SECRETARIAT)
+			return true;
+	return false;
+}
+
+/* How often the thread looks for years the writer noted while it waited,
+ * and for a reload's prepare_quiet_s (neither wakes it). */
+#define PREPARE_LOOK_MS 1000
+
+/*
+ * How long the thread may wait for a request: until the next of the
+ * query log's tick (held: lines held back) and the next year due to be
+ * prepared (prepare.h), or PREPARE_LOOK_MS when none is.
+ */
+static long
+poll_timeout(struct cons *c, bool held)
+{
+	long timeout = held ? QUERY_LOG_EVERY_MS : -1;
+	uint64_t quiet_ms;
+	int64_t due;
+
+	pthread_rwlock_rdlock(&c->conf_lock);
+	quiet_ms = c->cfg.prepare_quiet_s * 1000;
+	pthread_rwlock_unlock(&c->conf_lock);
+	due = prepare_wait_ms(quiet_ms, date_mono_ms());
+	if (due < 0)
+		due = PREPARE_LOOK_MS;
+	if (due >= 0 && (timeout < 0 || due < timeout))
+		timeout = (long)due;
+	return timeout;
+}
+
+/*
+ * Makes the secretariat's release of one year that ingest changed, when
+ * one is due (prepare.h), so that its first question of that year finds
+ * it cached. One year at a time: the release cannot be interrupted, and
+ * the requests that come meanwhile are answered before the next. The
+ * audit runs without conf_lock (it reads the store, and the grants and k
+ * it was given): a reload meanwhile does not wait for it, nor status
+ * behind the reload.
+ */
+static void
+prepare_one(struct cons *c)
+{
+	uint64_t t0 = date_mono_ms();
+	uint32_t year;
+	unsigned long k;
+	bool computed = false, due;
+	int r;
+
+	pthread_rwlock_rdlock(&c->conf_lock);
+	due = prepare_take(c->cfg.prepare_quiet_s * 1000, t0, &year);
+	if (due && !has_secretariat(c->reg)) {
+		prepare_forget();
+		due = false;
+	}
+	/* The audit follows the registry in force, as a query's would (a
+	 * reload that changes it forgets what was made meanwhile). */
+	if (due)
+		release_set_grants(c->reg);
+	k = c->cfg.k;
+	pthread_rwlock_unlock(&c->conf_lock);
+	if (!due)
+		return;
+	r = query_prepare(c->st, year, (unsigned)k, &computed);
+	prepare_done();
+	if (r != 0)
+		log_warnx("event=release_prepare_failed year=%u error=%s", year,
+			  LOG_Q(strerror(-r)));
+	else
+		(computed ? log_info : log_debug)(
+		    "event=release_prepared year=%u k=%lu computed=%d ms=%llu",
+		    year, k, computed,
+		    (unsigned long long)(date_mono_ms() - t0));
+}
+
 static void *
 query_main(void *arg)
 {
@@ -231,14 +316,15 @@ query_main(void *arg)
 	bool held = false;
 
 	for (;;) {
-		bool ready[1], stop = false;
+		bool ready[1], stop = false, idle;
 		struct tframes f;
 		int n, r;
 
 		r = tsock_poll_fd(socks, 1, ready, c->query_stop_fd, &stop,
-				  held ? QUERY_LOG_EVERY_MS : -1);
+				  poll_timeout(c, held));
 		if (stop)
 			break;
+		idle = r == 0;
 		if (r < 0 && r != -EINTR) {
 			log_warnx("event=query_poll_failed error=%s",
 				  LOG_Q(strerror(-r)));
@@ -265,6 +351,9 @@ query_main(void *arg)
 			r = 1;
 		}
 		held = query_log_tick(c);
+		/* No request waits: a year's release may be made. */
+		if (idle)
+			prepare_one(c);
 	}
 	/* Stopping: the audit trail's last word counts what it held back. */
 	for (size_t i = 0; i < REGISTRY_MAX_PARTIES; i++)

@@ -245,6 +245,7 @@ static const char *const reloaded_keys[] = {"registry",
 					    "metrics_interval_s",
 					    "indicators",
 					    "population",
+					    "prepare_quiet_s",
 					    NULL};
 
 void
@@ -276,6 +277,7 @@ reload_apply(struct cons *c)
 	pthread_mutex_unlock(&c->admit_mu);
 	c->cfg.max_map_size_mb = cfg.max_map_size_mb;
 	c->cfg.metrics_interval_s = cfg.metrics_interval_s;
+	c->cfg.prepare_quiet_s = cfg.prepare_quiet_s;
 	memcpy(c->cfg.metrics_file, cfg.metrics_file,
 	       sizeof(c->cfg.metrics_file));
 	memcpy(c->cfg.registry, cfg.registry, sizeof(c->cfg.registry));

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "delta.h"
+#include "prepare.h"
 #include "stats_contrib.h"
 #include "stats_int.h"
 
@@ -82,6 +83,7 @@ stats_begin(struct stats *s, struct store_txn *t)
 		return;
 	reset(s);
 	s->t = t;
+	s->n_years = 0;
 }
 
 /*
@@ -206,6 +208,9 @@ write_counter(void *arg, const uint8_t *key, size_t len, int64_t v)
 {
 	struct stats *s = arg;
 
+	if (len >= COUNTER_PREFIX_LEN)
+		prepare_add_year(s->years, &s->n_years, STATS_YEARS_MAX,
+				 store_get32(key + 2) / 10);
 	return store_add(s->t, T_COUNTERS, key, len, v);
 }
 
@@ -233,6 +238,15 @@ stats_flush(struct stats *s)
 	if (r == 0 && s->need_marker)
 		r = put_marker(s->t);
 	return r;
+}
+
+size_t
+stats_years(const struct stats *s, uint32_t ret[STATS_YEARS_MAX])
+{
+	if (s == NULL)
+		return 0;
+	memcpy(ret, s->years, s->n_years * sizeof(*ret));
+	return s->n_years;
 }
 
 void

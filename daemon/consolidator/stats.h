@@ -162,6 +162,16 @@ int stats_flush(struct stats *s) __attribute__((warn_unused_result));
  * become the index. */
 void stats_committed(struct stats *s);
 
+/*
+ * stats_years - the years whose counters the last stats_flush since
+ * stats_begin changed (a counter's year is its period's), ascending, the
+ * latest STATS_YEARS_MAX when there were more: into ret, their number
+ * returned. For the releases made ready before the secretariat asks
+ * (prepare.h).
+ */
+#define STATS_YEARS_MAX 16
+size_t stats_years(const struct stats *s, uint32_t ret[STATS_YEARS_MAX]);
+
 /* stats_discard - forgets the batch (its transaction was aborted); the
  * index is loaded again from the store if stats_flush had changed it. */
 void stats_discard(struct stats *s);

@@ -143,6 +143,10 @@ struct stats {
 	struct delta_table *victim;	  /* one victim's, before and after */
 	struct origin_slot *origins;	  /* stats_relink's, per batch */
 	size_t origins_cap, origins_size; /* allocated, in use */
+	/* The years whose counters the batch's flush changed, the latest
+	 * STATS_YEARS_MAX (stats_years). */
+	uint32_t years[STATS_YEARS_MAX];
+	size_t n_years;
 	int err;	  /* first allocation failure of the batch */
 	bool need_marker; /* a fresh store: write the layout marker */
 	bool stale;	  /* marked stale: envelopes dropped under them */

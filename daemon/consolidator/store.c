@@ -21,6 +21,9 @@
 /* A failed write with less than this free is a full disk. */
 #define DISK_LOW_BYTES (16u << 20)
 
+/* Stores opened by this process: each one's number (store_txn_state). */
+static _Atomic uint64_t n_opened;
+
 /* Closes t's cursors (before its transaction ends). */
 static void
 close_cursors(struct store_txn *t)
@@ -242,6 +245,7 @@ store_open(const char *dir, size_t map_size, size_t max_size,
 	}
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		goto fail;
+	st->opened = ++n_opened;
 	*ret = st;
 	return 0;
 fail:
@@ -280,8 +284,27 @@ store_begin(struct store *st, bool write, struct store_txn **ret)
 		return store_err(rc);
 	}
 	t->st = st;
+	t->write = write;
 	*ret = t;
 	return 0;
+}
+
+struct store_state
+store_txn_state(const struct store_txn *t)
+{
+	struct store_state s = {0, 0};
+
+	if (!t->write) {
+		s.opened = t->st->opened;
+		s.commit = mdb_txn_id(t->txn);
+	}
+	return s;
+}
+
+bool
+store_state_same(struct store_state a, struct store_state b)
+{
+	return a.opened != 0 && a.opened == b.opened && a.commit == b.commit;
 }
 
 /*

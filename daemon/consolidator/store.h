@@ -128,6 +128,30 @@ int store_commit(struct store_txn **t) __attribute__((warn_unused_result));
 void store_abort(struct store_txn **t);
 
 /*
+ * The committed state a read transaction sees, for caches of what is
+ * computed from it (store_txn_state): which store_open of this process,
+ * and which commit of it. opened 0: no state to cache by.
+ */
+struct store_state {
+	uint64_t opened;
+	uint64_t commit;
+};
+
+/*
+ * store_txn_state - the state read transaction t sees: two read
+ * transactions of one open store that see the same commit have the same
+ * state, and read the same data; any commit in between (of this process
+ * or another) makes it differ, and so does closing and opening the
+ * store again. The write transaction has no state (opened 0): what it
+ * reads is not committed.
+ */
+struct store_state store_txn_state(const struct store_txn *t);
+
+/* store_state_same - whether a and b are one state (never when opened
+ * is 0). */
+bool store_state_same(struct store_state a, struct store_state b);
+
+/*
  * store_grow - doubles the map (up to the ceiling); waits until no
  * transaction is open (the caller holds none). Returns 0, or -EFBIG at
  * the ceiling.

@@ -30,11 +30,13 @@ struct store {
 	atomic_size_t map_size, max_size;
 	bool tagged; /* values carry a checksum */
 	char *dir;
+	uint64_t opened; /* this process's store_open count when opened */
 };
 
 struct store_txn {
 	struct store *st;
 	MDB_txn *txn;
+	bool write;
 	MDB_cursor *add_cur; /* store_add's cursor, on add_tb */
 	enum store_table add_tb;
 	/* STORE_APPEND's, one a table: left on the last entry, the next

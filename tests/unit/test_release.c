@@ -782,6 +782,65 @@ test_other_years_keep(void **state)
 	assert_int_equal(computed(NULL, NULL), n + 1);
 }
 
+/*
+ * The other years' tables, which every secretariat query's relations
+ * across years need, are built once per year asked and commit of the
+ * store, not per query; the answers from the tables kept are those of
+ * tables built afresh (the release the first query computed answers the
+ * others: their cells fold into the same ones).
+ */
+static void
+test_others_once_per_commit(void **state)
+{
+	static char a[65536], b[65536];
+	struct qtable t;
+	uint64_t built, n;
+
+	(void)state;
+	begin(); /* a state of the store no query has seen */
+	identify(INST_PNP, 5001, date_from_ymd(2026, 3, 1), 15);
+	commit();
+	built = query_others_built();
+	assert_int_equal(ask(&secretariat, "identification", "2024", 0, &t), 0);
+	assert_true(t.n_rows > 0);
+	flatten(&t, a, sizeof(a));
+	codec_qtable_clear(&t);
+	assert_int_equal(query_others_built(), built + 1);
+	n = computed(NULL, NULL);
+	ask_component("prosecution", "2024", K);
+	ask_component("funnel", "2024H1", K);
+	assert_int_equal(ask(&secretariat, "identification", "2024", 0, &t), 0);
+	flatten(&t, b, sizeof(b));
+	codec_qtable_clear(&t);
+	assert_string_equal(a, b);
+	assert_int_equal(query_others_built(), built + 1);
+	assert_int_equal(computed(NULL, NULL), n);
+	/* Another year is built once too, and 2024's stays kept. */
+	ask_component("identification", "2025", K);
+	ask_component("referrals", "2025Q3", K);
+	ask_component("identification", "2024", K);
+	assert_int_equal(query_others_built(), built + 2);
+	/* A commit: built again, once. */
+	begin();
+	identify(INST_PNP, 5002, date_from_ymd(2026, 3, 1), 15);
+	commit();
+	assert_int_equal(ask(&secretariat, "identification", "2024", 0, &t), 0);
+	flatten(&t, a, sizeof(a));
+	codec_qtable_clear(&t);
+	ask_component("timeliness", "2024", K);
+	assert_int_equal(query_others_built(), built + 3);
+	/* Built afresh above, kept here: the release computed again from
+	 * the kept tables answers the same. */
+	release_cache_clear();
+	n = computed(NULL, NULL);
+	assert_int_equal(ask(&secretariat, "identification", "2024", 0, &t), 0);
+	flatten(&t, b, sizeof(b));
+	codec_qtable_clear(&t);
+	assert_int_equal(computed(NULL, NULL), n + 1);
+	assert_int_equal(query_others_built(), built + 3);
+	assert_string_equal(a, b);
+}
+
 int
 main(void)
 {
@@ -799,6 +858,7 @@ main(void)
 	    cmocka_unit_test(test_low_k),
 	    cmocka_unit_test(test_funnel_across_years),
 	    cmocka_unit_test(test_other_years_keep),
+	    cmocka_unit_test(test_others_once_per_commit),
 	};
 
 	return cmocka_run_group_tests(tests, world_setup, world_teardown);

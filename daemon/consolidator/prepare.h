@@ -1,0 +1,62 @@
+/*
+ * prepare.h - the secretariat's releases made before it asks.
+ *
+ * The first secretariat question of a year after a delivery used to pay
+ * that year's whole disclosure audit (release.h): about a second on
+ * data with many small counts, tens of seconds while ingest loads the
+ * processors, where the client gives up at 15. So the writer thread says
+ * which years each commit changed (prepare_note), and the query thread,
+ * once no commit has come for the quiet time (prepare_quiet_s in
+ * kuska.conf(5)) and no request waits, asks for those years' releases
+ * (query_prepare), one year at a time, the latest first, answering the
+ * requests that came meanwhile between two.
+ *
+ * Thread-safe: any thread may note, the query thread takes.
+ */
+#ifndef KUSKA_PREPARE_H
+#define KUSKA_PREPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Years waiting at most; past it the earliest are let go (asked for,
+ * they are computed then, as before). */
+#define PREPARE_YEARS_MAX 32
+
+/*
+ * prepare_add_year - adds year to ys, *n years kept ascending and
+ * distinct, at most cap: when full, the earliest is let go (year itself
+ * when earlier than all).
+ */
+void prepare_add_year(uint32_t *ys, size_t *n, size_t cap, uint32_t year);
+
+/*
+ * prepare_note - a commit at now_ms (monotonic) changed the counters of
+ * years[0..n-1] (n may be 0: the commit still restarts the quiet time).
+ */
+void prepare_note(const uint32_t *years, size_t n, uint64_t now_ms);
+
+/*
+ * prepare_wait_ms - how long until a year waiting is due, quiet_ms after
+ * the last commit, at now_ms: 0 due, -1 none waiting (or quiet_ms 0:
+ * preparing is off).
+ */
+int64_t prepare_wait_ms(uint64_t quiet_ms, uint64_t now_ms);
+
+/*
+ * prepare_take - when a year is due (prepare_wait_ms 0), takes the latest
+ * one waiting into *ret_year and returns true; else false. A year taken
+ * is being made until prepare_done.
+ */
+bool prepare_take(uint64_t quiet_ms, uint64_t now_ms, uint32_t *ret_year);
+void prepare_done(void);
+
+/* prepare_waiting - the years waiting, the one being made among them
+ * (metrics, tests). */
+size_t prepare_waiting(void);
+
+/* prepare_forget - lets every year waiting go (tests). */
+void prepare_forget(void);
+
+#endif

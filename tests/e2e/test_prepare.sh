@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The secretariat's releases made before it asks (prepare_quiet_s): once
+# ingest has been quiet for the configured time, the consolidator's query
+# thread computes the releases of the years a delivery changed, so that
+# the secretariat's first question of such a year finds its release
+# cached (kuska_releases_computed_total does not move), where before it
+# paid the year's whole disclosure audit, seconds on small-cell data.
+. "$(dirname "$0")/lib.sh"
+
+net_init
+echo "prepare_quiet_s = 1" >>"$N/consolidator.conf"
+start_all
+"$KUSKA" sim --out "$T/sim" --victims 100 --seed 43 >/dev/null
+check "the nodes accept everything" submit_all "$T/sim"
+check "everything delivered" wait_delivered 120
+
+metric() {
+	"$KUSKA" metrics -c "$N/consolidator.conf" |
+		awk -v m="$1" '$1 == m { print $2 }'
+}
+# Every year noted at each commit (before its Ack) is made once ingest is
+# quiet (the year being made counts as waiting).
+waited() {
+	local i
+	for i in $(seq 3000); do
+		[ "$(metric kuska_releases_waiting)" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "no year left waiting once ingest is quiet" waited
+R0=$(metric kuska_releases_computed_total)
+ask() { # TABLE PERIOD
+	"$KUSKA" query -c "$N/secretariat.conf" "$1" --period "$2" \
+		--format csv >"$T/sec-$1-$2.csv" 2>"$T/sec-$1-$2.err"
+}
+check "the secretariat's identification of 2025 is answered" ask identification 2025
+check "... and the prosecution of 2024Q3" ask prosecution 2024Q3
+R1=$(metric kuska_releases_computed_total)
+check "its first questions computed no release ($R0 before, $R1 after)" \
+	test -n "$R0" -a "$R0" -gt 0 -a "$R1" = "$R0"
+check "the log says which years were prepared" \
+	grep -q "event=release_prepared year=2025 k=10 computed=1" \
+	"$N/consolidator.log"
+check "... 2024 among them" \
+	grep -q "event=release_prepared year=2024 k=10 computed=1" \
+	"$N/consolidator.log"
+
+finish

@@ -1,0 +1,202 @@
+/*
+ * test_prepare.c - the releases made before the secretariat asks
+ * (prepare.h): the years a commit changed (stats_years), the list of
+ * years waiting and when they are due, and query_prepare leaving the
+ * release the first question of the year then finds cached.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "date.h"
+#include "prepare.h"
+#include "query.h"
+#include "registry.h"
+#include "release.h"
+#include "stats.h"
+#include "store.h"
+
+#define K 10
+
+static const struct reg_party secretariat = {.role = ROLE_SECRETARIAT};
+
+/* The list stays ascending and distinct; full, the earliest goes. */
+static void
+test_add_year(void **state)
+{
+	uint32_t ys[4];
+	size_t n = 0;
+
+	(void)state;
+	prepare_add_year(ys, &n, 4, 2025);
+	prepare_add_year(ys, &n, 4, 2023);
+	prepare_add_year(ys, &n, 4, 2025);
+	prepare_add_year(ys, &n, 4, 2024);
+	assert_int_equal(n, 3);
+	assert_int_equal(ys[0], 2023);
+	assert_int_equal(ys[1], 2024);
+	assert_int_equal(ys[2], 2025);
+	prepare_add_year(ys, &n, 4, 2030);
+	prepare_add_year(ys, &n, 4, 2027); /* full: 2023 goes */
+	assert_int_equal(n, 4);
+	assert_int_equal(ys[0], 2024);
+	assert_int_equal(ys[1], 2025);
+	assert_int_equal(ys[2], 2027);
+	assert_int_equal(ys[3], 2030);
+	prepare_add_year(ys, &n, 4, 2000); /* earlier than all: not kept */
+	assert_int_equal(ys[0], 2024);
+	assert_int_equal(n, 4);
+}
+
+/* Due the quiet time after the last commit, the latest year first; a
+ * later commit restarts the wait; quiet 0 turns preparing off. */
+static void
+test_due(void **state)
+{
+	static const uint32_t ys[] = {2024, 2025};
+	uint32_t y = 0;
+
+	(void)state;
+	prepare_forget();
+	assert_int_equal(prepare_wait_ms(5000, 1000), -1);
+	prepare_note(ys, 2, 1000);
+	assert_int_equal(prepare_waiting(), 2);
+	assert_int_equal(prepare_wait_ms(5000, 1000), 5000);
+	assert_int_equal(prepare_wait_ms(0, 9000), -1);
+	assert_false(prepare_take(5000, 5999, &y));
+	prepare_note(NULL, 0, 3000); /* a commit of no counter */
+	assert_int_equal(prepare_wait_ms(5000, 6000), 2000);
+	assert_false(prepare_take(5000, 6000, &y));
+	assert_true(prepare_take(5000, 8000, &y));
+	assert_int_equal(y, 2025);
+	assert_int_equal(prepare_waiting(), 2); /* 2025 being made */
+	prepare_done();
+	assert_int_equal(prepare_waiting(), 1);
+	assert_true(prepare_take(5000, 8000, &y));
+	assert_int_equal(y, 2024);
+	prepare_done();
+	assert_int_equal(prepare_waiting(), 0);
+	assert_false(prepare_take(5000, 8000, &y));
+	assert_int_equal(prepare_wait_ms(5000, 8000), -1);
+	prepare_note(ys, 2, 9000);
+	prepare_forget();
+	assert_int_equal(prepare_waiting(), 0);
+}
+
+static void
+identify(struct stats *s, uint64_t seq, unsigned v, int32_t date)
+{
+	struct event ev;
+	struct victim *x = &ev.rec.victim;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = ev.rec.kind = KIND_IDENTIFICATION;
+	ev.rec.date = date;
+	ev.rec.region = 15;
+	x->doc_type = DOC_DNI;
+	x->doc_key[0] = 1;
+	x->doc_key[1] = (uint8_t)(v & 0xff);
+	x->doc_key[2] = (uint8_t)(v >> 8);
+	x->sex = v % 3 ? SEX_F : SEX_M;
+	x->age_years = 15;
+	x->age_group = age_group_of(15);
+	memcpy(x->nationality, "PE", 3);
+	ev.rec.exploitation = 1u << EXPL_LABOUR;
+	assert_int_equal(stats_apply(s, INST_PNP, seq, &ev, date), 0);
+}
+
+/* Releases computed since start. */
+static uint64_t
+computed(void)
+{
+	uint64_t n;
+	size_t kept, bytes;
+
+	release_cache_counts(&n, &kept, &bytes);
+	return n;
+}
+
+/*
+ * A commit's years, prepared: the secretariat's first question of such
+ * a year computes no release; a year prepared again with nothing changed
+ * is found cached.
+ */
+static void
+test_prepared_then_asked(void **state)
+{
+	char dir[] = "/tmp/kuska-prep-XXXXXX", cmd[64];
+	uint32_t years[STATS_YEARS_MAX], y;
+	struct store_txn *t;
+	struct stats *s;
+	struct store *st;
+	struct query_req q;
+	struct qtable tab;
+	bool was_computed;
+	uint64_t n;
+	unsigned v;
+
+	(void)state;
+	release_cache_clear();
+	prepare_forget();
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(store_open(dir, 8u << 20, 64u << 20, &st), 0);
+	s = stats_new();
+	assert_non_null(s);
+	assert_int_equal(stats_load(s, st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	stats_begin(s, t);
+	for (v = 1; v <= 14; v++)
+		identify(s, v, v, date_from_ymd(2025, 1 + v % 12, 4));
+	identify(s, 15, 15, date_from_ymd(2023, 5, 6));
+	assert_int_equal(stats_flush(s), 0);
+	assert_int_equal(store_commit(&t), 0);
+	stats_committed(s);
+	assert_int_equal(stats_years(s, years), 2);
+	assert_int_equal(years[0], 2023);
+	assert_int_equal(years[1], 2025);
+	prepare_note(years, 2, 1000);
+	n = computed();
+	while (prepare_take(1, 2000, &y)) {
+		assert_int_equal(query_prepare(st, y, K, &was_computed), 0);
+		assert_true(was_computed);
+		prepare_done();
+	}
+	assert_int_equal(computed(), n + 2);
+	memset(&q, 0, sizeof(q));
+	snprintf(q.table, sizeof(q.table), "identification");
+	snprintf(q.period, sizeof(q.period), "2025");
+	assert_int_equal(query_run(st, &q, &secretariat, K, &tab), 0);
+	assert_true(tab.n_rows > 0);
+	codec_qtable_clear(&tab);
+	snprintf(q.table, sizeof(q.table), "prosecution");
+	snprintf(q.period, sizeof(q.period), "2023Q2");
+	assert_int_equal(query_run(st, &q, &secretariat, K, &tab), 0);
+	codec_qtable_clear(&tab);
+	assert_int_equal(computed(), n + 2);
+	assert_int_equal(query_prepare(st, 2025, K, &was_computed), 0);
+	assert_false(was_computed);
+	release_cache_clear();
+	stats_free(&s);
+	store_close(&st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_add_year),
+	    cmocka_unit_test(test_due),
+	    cmocka_unit_test(test_prepared_then_asked),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
