@@ -44,10 +44,18 @@ static const char css[] =
     "nav.toc{margin:1em 0;font-size:.92rem}\n"
     "nav.toc ol{margin:.3em 0;padding-left:1.4em;columns:2 260px}\n"
     "a{color:var(--accent)}\n"
-    "figure{margin:1.2em 0 2em;break-inside:avoid;"
-    "page-break-inside:avoid}\n"
-    "figure.long{break-inside:auto;page-break-inside:auto}\n"
-    "figcaption,.how{break-after:avoid;page-break-after:avoid}\n"
+    /* Printed, a figure may break between its chart and its table, or
+     * between the table's rows (its head repeated), never inside a
+     * chart, a card or a paragraph: its title and how to read it stay
+     * with the chart, the table's caption with its first rows. Whole
+     * figures kept on one page left up to half a page blank before each
+     * one that did not fit (test_report measures the pages). The source
+     * line is not tied to the table: Chromium then moved whole figures
+     * again. */
+    "figure{margin:1.2em 0 2em}\n"
+    "svg.chart{break-inside:avoid;page-break-inside:avoid}\n"
+    "figcaption,.how,caption{break-after:avoid;page-break-after:avoid}\n"
+    ".how,.src{break-inside:avoid;page-break-inside:avoid}\n"
     "figcaption{font-weight:600;font-size:1rem}\n"
     "figcaption .num{color:var(--accent)}\n"
     ".how{margin:.2em 0 .7em;color:var(--muted);font-size:.92rem}\n"
@@ -136,7 +144,6 @@ static const char css[] =
     "@media print{body{background:#fff;font-size:10pt}"
     ".page{max-width:none;padding:0}nav.toc{display:none}"
     ".tw{overflow:visible}a{color:inherit;text-decoration:none}"
-    ".pb{break-before:page}"
     ".fig-body{grid-template-columns:minmax(0,1fr)}"
     "table{width:auto;min-width:60%;font-size:8.5pt}"
     "th,td{white-space:normal;overflow-wrap:break-word}"

@@ -138,18 +138,11 @@ rp_fig_open(struct report *r, const char *id, enum i18n_msg title,
 	    enum i18n_msg how, enum layout layout)
 {
 	r->fig++;
-	/* A figure is never split across pages, but for one of many small
-	 * charts, which may be taller than a page: that one starts a page
-	 * (a page break of its own, as Chromium ignores one on a figure
-	 * that follows an unbreakable one). A table with no chart (the
-	 * indicators, their expressions wrapped on A4) may be taller than
-	 * a page too: it breaks between rows rather than leaving the page
-	 * before it blank. */
-	if (layout == CARDS)
-		fprintf(r->f, "<div class=\"pb\"></div>\n");
-	fprintf(
-	    r->f, "<figure id=\"%s\"%s>\n<figcaption><span class=\"num\">", id,
-	    layout == CARDS || layout == TABLE_ONLY ? " class=\"long\"" : "");
+	/* Printed, a figure breaks where it must (html.c's print rules):
+	 * no page break of its own, which left the page before the trend's
+	 * cards nearly blank. */
+	fprintf(r->f, "<figure id=\"%s\">\n<figcaption><span class=\"num\">",
+		id);
 	rp_put(r, tr(M_FIGURE), r->fig);
 	fprintf(r->f, "</span> ");
 	html_escape(r->f, tr(title));

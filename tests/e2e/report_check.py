@@ -20,6 +20,11 @@ exits 0.
   report_check.py small DOM K
       No count from 1 to K-1 in the tables or in the count charts' values,
       and at least one count shown as "<K".
+  report_check.py pages PDF
+      The printed page fills its sheets: every sheet but the last is
+      filled at least halfway down (the lowest text on it, from
+      pdftotext -bbox of poppler-utils; a chart's labels are text). A
+      block moved whole to the next sheet leaves one nearly blank.
   report_check.py probe PAGE OUT
       Writes to OUT the page without its Content-Security-Policy and with
       a script that, once laid out, writes which table boxes (.tw) scroll
@@ -230,6 +235,29 @@ def check_small(dom, k):
     return 0
 
 
+def check_pages(pdf):
+    r = subprocess.run(["pdftotext", "-bbox", pdf, "-"],
+                       capture_output=True, text=True, timeout=60)
+    sheets = re.findall(r'<page width="[0-9.]+" height="([0-9.]+)">(.*?)</page>',
+                        r.stdout, re.S)
+    if r.returncode != 0 or len(sheets) < 2:
+        return fail(["pdftotext found %d pages in %s: %s" %
+                     (len(sheets), pdf, r.stderr.strip())])
+    bad, fills = [], []
+    for n, (height, body) in enumerate(sheets, 1):
+        low = max([float(y) for y in re.findall(r'yMax="([0-9.]+)"', body)],
+                  default=0.0)
+        fills.append(round(100 * low / float(height)))
+        if n < len(sheets) and low < float(height) / 2:
+            bad.append("page %d of %d is filled only %d%% down" %
+                       (n, len(sheets), fills[-1]))
+    if bad:
+        return fail(bad)
+    print("  %d pages, filled %s%% down" %
+          (len(sheets), ", ".join(str(f) for f in fills)))
+    return 0
+
+
 PROBE = """<script>
 var out = [];
 document.querySelectorAll(".tw").forEach(function (e) {
@@ -280,6 +308,8 @@ def main(argv):
         return check_numbers(argv[2], argv[3], argv[4])
     if len(argv) == 4 and argv[1] == "small":
         return check_small(argv[2], int(argv[3]))
+    if len(argv) == 3 and argv[1] == "pages":
+        return check_pages(argv[2])
     if len(argv) == 4 and argv[1] == "probe":
         return probe(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == "fit":
