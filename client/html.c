@@ -260,11 +260,12 @@ expr_escape(FILE *f, const char *s)
 	}
 }
 
-/* html_td, and for an expression (expr) its text through expr_escape. */
+/* html_td, and for an expression (expr) its text through expr_escape; a
+ * suppressed cell reads hidden, when not NULL, its "<k" kept in data-v. */
 static void
 td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
-	 const char *table, const char *period, const char *display,
-	 bool expr)
+	 const char *table, const char *period, const char *display, bool expr,
+	 const char *hidden)
 {
 	static const struct cell empty = {CELL_EMPTY, 0, "", NULL};
 	const struct cell *c = html_cell(t, row, col);
@@ -286,8 +287,13 @@ td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
 	else if (expr)
 		cls = " class=\"x\"";
 	td_open(f, cls, table, period, row, col);
-	if (display != NULL && c->kind == CELL_TEXT &&
-	    codec_cell_str(c)[0] != '\0') {
+	if (c->kind == CELL_SUPPRESSED && hidden != NULL) {
+		fprintf(f, " data-v=\"");
+		html_escape(f, text);
+		fprintf(f, "\">");
+		html_escape(f, hidden);
+	} else if (display != NULL && c->kind == CELL_TEXT &&
+		   codec_cell_str(c)[0] != '\0') {
 		fprintf(f, " data-v=\"");
 		html_escape(f, codec_cell_str(c));
 		fprintf(f, "\">");
@@ -306,7 +312,7 @@ void
 html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 	const char *table, const char *period, const char *display)
 {
-	td_write(f, t, row, col, table, period, display, false);
+	td_write(f, t, row, col, table, period, display, false, NULL);
 }
 
 /* Only [a-z0-9_] of a word goes into a class name. */
@@ -421,14 +427,15 @@ html_table(FILE *f, const struct html_table *ht)
 				badge_td(f, ht, i, col);
 			} else if (col->kind == HTML_EXPR) {
 				td_write(f, ht->t, i, col->name, ht->table,
-					 ht->period, NULL, true);
+					 ht->period, NULL, true, ht->hidden);
 			} else {
-				html_td(f, ht->t, i, col->name, ht->table,
-					ht->period,
-					col->kind == HTML_WORD &&
-						ht->word != NULL
-					    ? ht->word(col->name, w)
-					    : NULL);
+				td_write(f, ht->t, i, col->name, ht->table,
+					 ht->period,
+					 col->kind == HTML_WORD &&
+						 ht->word != NULL
+					     ? ht->word(col->name, w)
+					     : NULL,
+					 false, ht->hidden);
 			}
 		}
 		fprintf(f, "</tr>\n");

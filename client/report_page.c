@@ -201,7 +201,7 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 	fprintf(r->f, ".");
 	if (t != NULL && any_kind(r, t, CELL_SUPPRESSED)) {
 		fprintf(r->f, " ");
-		rp_put(r, tr(M_SUPPRESSED_NOTE), r->k, r->k - 1);
+		rp_put(r, tr(M_SUPPRESSED_NOTE), tr(M_HIDDEN), r->k - 1);
 	}
 	if (r->withheld) {
 		fprintf(r->f, " ");
@@ -268,6 +268,7 @@ rp_table_of(struct report *r, const struct qtable *t, const char *table,
 	ht.n_cols = i;
 	ht.word = i18n_word;
 	ht.keep = keep;
+	ht.hidden = tr(M_HIDDEN);
 	/* Indicators' names are long: their column gets room to wrap. */
 	if (strcmp(table, "indicators") == 0) {
 		ht.cls = "ind";
@@ -297,6 +298,7 @@ rp_bars_of(struct report *r, const char *id, enum i18n_msg title,
 	c->bars = bars;
 	c->n = i;
 	c->k = r->k;
+	c->hidden = tr(M_HIDDEN);
 }
 
 /* "mediana 6 d" for a row's median, or NULL when it has none. */
@@ -404,7 +406,7 @@ header(struct report *r)
 	fprintf(r->f, "</span>");
 	if (strcmp(r->role, "secretariat") == 0) {
 		fprintf(r->f, " \u00b7 ");
-		rp_put(r, tr(M_SECRETARIAT_RULE), r->k - 1, r->k);
+		rp_put(r, tr(M_SECRETARIAT_RULE), r->k - 1, tr(M_HIDDEN));
 	}
 	fprintf(r->f, "</p>\n");
 	/* A period still running reads as final otherwise. */
@@ -513,6 +515,7 @@ footer(struct report *r)
 		ht.cols = cols;
 		ht.n_cols = 2;
 		ht.word = i18n_word;
+		ht.hidden = tr(M_HIDDEN);
 		(void)html_table(r->f, &ht);
 	} else {
 		(void)rp_usable(r, t, "sources");
