@@ -44,10 +44,18 @@ static const char css[] =
     "nav.toc{margin:1em 0;font-size:.92rem}\n"
     "nav.toc ol{margin:.3em 0;padding-left:1.4em;columns:2 260px}\n"
     "a{color:var(--accent)}\n"
-    "figure{margin:1.2em 0 2em;break-inside:avoid;"
-    "page-break-inside:avoid}\n"
-    "figure.long{break-inside:auto;page-break-inside:auto}\n"
-    "figcaption,.how{break-after:avoid;page-break-after:avoid}\n"
+    /* Printed, a figure may break between its chart and its table, or
+     * between the table's rows (its head repeated), never inside a
+     * chart, a card or a paragraph: its title and how to read it stay
+     * with the chart, the table's caption with its first rows. Whole
+     * figures kept on one page left up to half a page blank before each
+     * one that did not fit (test_report measures the pages). The source
+     * line is not tied to the table: Chromium then moved whole figures
+     * again. */
+    "figure{margin:1.2em 0 2em}\n"
+    "svg.chart{break-inside:avoid;page-break-inside:avoid}\n"
+    "figcaption,.how,caption{break-after:avoid;page-break-after:avoid}\n"
+    ".how,.src{break-inside:avoid;page-break-inside:avoid}\n"
     "figcaption{font-weight:600;font-size:1rem}\n"
     "figcaption .num{color:var(--accent)}\n"
     ".how{margin:.2em 0 .7em;color:var(--muted);font-size:.92rem}\n"
@@ -136,7 +144,6 @@ static const char css[] =
     "@media print{body{background:#fff;font-size:10pt}"
     ".page{max-width:none;padding:0}nav.toc{display:none}"
     ".tw{overflow:visible}a{color:inherit;text-decoration:none}"
-    ".pb{break-before:page}"
     ".fig-body{grid-template-columns:minmax(0,1fr)}"
     "table{width:auto;min-width:60%;font-size:8.5pt}"
     "th,td{white-space:normal;overflow-wrap:break-word}"
@@ -253,11 +260,12 @@ expr_escape(FILE *f, const char *s)
 	}
 }
 
-/* html_td, and for an expression (expr) its text through expr_escape. */
+/* html_td, and for an expression (expr) its text through expr_escape; a
+ * suppressed cell reads hidden, when not NULL, its "<k" kept in data-v. */
 static void
 td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
-	 const char *table, const char *period, const char *display,
-	 bool expr)
+	 const char *table, const char *period, const char *display, bool expr,
+	 const char *hidden)
 {
 	static const struct cell empty = {CELL_EMPTY, 0, "", NULL};
 	const struct cell *c = html_cell(t, row, col);
@@ -279,8 +287,13 @@ td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
 	else if (expr)
 		cls = " class=\"x\"";
 	td_open(f, cls, table, period, row, col);
-	if (display != NULL && c->kind == CELL_TEXT &&
-	    codec_cell_str(c)[0] != '\0') {
+	if (c->kind == CELL_SUPPRESSED && hidden != NULL) {
+		fprintf(f, " data-v=\"");
+		html_escape(f, text);
+		fprintf(f, "\">");
+		html_escape(f, hidden);
+	} else if (display != NULL && c->kind == CELL_TEXT &&
+		   codec_cell_str(c)[0] != '\0') {
 		fprintf(f, " data-v=\"");
 		html_escape(f, codec_cell_str(c));
 		fprintf(f, "\">");
@@ -299,7 +312,7 @@ void
 html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 	const char *table, const char *period, const char *display)
 {
-	td_write(f, t, row, col, table, period, display, false);
+	td_write(f, t, row, col, table, period, display, false, NULL);
 }
 
 /* Only [a-z0-9_] of a word goes into a class name. */
@@ -414,14 +427,15 @@ html_table(FILE *f, const struct html_table *ht)
 				badge_td(f, ht, i, col);
 			} else if (col->kind == HTML_EXPR) {
 				td_write(f, ht->t, i, col->name, ht->table,
-					 ht->period, NULL, true);
+					 ht->period, NULL, true, ht->hidden);
 			} else {
-				html_td(f, ht->t, i, col->name, ht->table,
-					ht->period,
-					col->kind == HTML_WORD &&
-						ht->word != NULL
-					    ? ht->word(col->name, w)
-					    : NULL);
+				td_write(f, ht->t, i, col->name, ht->table,
+					 ht->period,
+					 col->kind == HTML_WORD &&
+						 ht->word != NULL
+					     ? ht->word(col->name, w)
+					     : NULL,
+					 false, ht->hidden);
 			}
 		}
 		fprintf(f, "</tr>\n");

@@ -77,6 +77,9 @@ struct html_table {
 	const char *(*instead)(const struct html_table *ht, size_t row,
 			       const char *col);
 	const void *ctx; /* for instead */
+	/* What a suppressed cell reads, its "<k" kept in data-v; NULL:
+	 * "<k". */
+	const char *hidden;
 };
 
 /*

@@ -38,6 +38,8 @@ enum i18n_msg {
 	M_TABLE_CAPTION,
 	M_TABLE_CAPTION_YEARS,
 	M_SUPPRESSED_NOTE,
+	M_HIDDEN,	  /* what a withheld count reads, small or not */
+	M_HIDDEN_VICTIMS, /* a withheld count of victims, in a sentence */
 	M_EMPTY_NOTE,
 	M_EMPTY_WITHHELD_NOTE,
 	M_WITHHELD_NOTE,

@@ -39,10 +39,13 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_ROLE_INSTITUTION] = {"institución", "institution"},
     [M_SECRETARIAT_RULE] = {"las cifras de 1 a %u, y otras que permitirían "
 			    "deducirlas de los totales, se reservan y se "
-			    "muestran «<%u»",
+			    "muestran «%s», unas y otras igual",
 			    "counts from 1 to %u, and others that would let "
 			    "them be worked out from the totals, are withheld "
-			    "and shown as “<%u”"},
+			    "and shown as “%s”, the ones like the others"},
+    [M_HIDDEN] = {"x", "x"},
+    [M_HIDDEN_VICTIMS] = {"un número reservado de víctimas",
+			  "a withheld number of victims"},
     [M_ANALYST_WARNING] = {"Vista de analista: cifras exactas, incluidas las "
 			   "menores de %u, que pueden identificar a una "
 			   "víctima. Uso interno: no publique ni comparta "
@@ -68,14 +71,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			       "leen por año, año por año",
 			       "Numbers of figure %u: the counts read by "
 			       "year, year by year"},
-    [M_SUPPRESSED_NOTE] = {"«<%u»: una cifra reservada por "
-			   "confidencialidad: de 1 a %u, o una mayor que "
-			   "permitiría deducir de los totales una así; nunca "
-			   "se dibuja como barra.",
-			   "“<%u”: a count withheld for confidentiality: one "
-			   "from 1 to %u, or a larger one that would let such "
-			   "a count be worked out from the totals; never "
-			   "drawn as a bar."},
+    [M_SUPPRESSED_NOTE] = {"«%s»: una cifra reservada por "
+			   "confidencialidad, que puede ser de cualquier "
+			   "tamaño: de 1 a %u, o mayor, reservada para que "
+			   "ninguna así se pueda deducir de los totales; "
+			   "nunca se dibuja como barra.",
+			   "“%s”: a count withheld for confidentiality, which "
+			   "may be of any size: from 1 to %u, or larger, "
+			   "withheld so that no such count can be worked out "
+			   "from the totals; never drawn as a bar."},
     [M_EMPTY_NOTE] = {"«\u2013»: sin dato.", "“\u2013”: no data."},
     [M_EMPTY_WITHHELD_NOTE] = {"«\u2013»: sin dato, o un valor reservado por "
 			       "confidencialidad (una mediana, proporción o "

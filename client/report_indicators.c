@@ -474,6 +474,7 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
 	c.unit = unit;
 	c.max = strcmp(rp_text_of(t, i, "unit"), "percent") == 0 ? 100 : 0;
 	c.k = r->k;
+	c.hidden = tr(M_HIDDEN);
 	fprintf(r->f, "<div class=\"card\"><h3>");
 	html_escape(r->f, c.title);
 	fprintf(r->f, "</h3>\n<p>");

@@ -138,18 +138,11 @@ rp_fig_open(struct report *r, const char *id, enum i18n_msg title,
 	    enum i18n_msg how, enum layout layout)
 {
 	r->fig++;
-	/* A figure is never split across pages, but for one of many small
-	 * charts, which may be taller than a page: that one starts a page
-	 * (a page break of its own, as Chromium ignores one on a figure
-	 * that follows an unbreakable one). A table with no chart (the
-	 * indicators, their expressions wrapped on A4) may be taller than
-	 * a page too: it breaks between rows rather than leaving the page
-	 * before it blank. */
-	if (layout == CARDS)
-		fprintf(r->f, "<div class=\"pb\"></div>\n");
-	fprintf(
-	    r->f, "<figure id=\"%s\"%s>\n<figcaption><span class=\"num\">", id,
-	    layout == CARDS || layout == TABLE_ONLY ? " class=\"long\"" : "");
+	/* Printed, a figure breaks where it must (html.c's print rules):
+	 * no page break of its own, which left the page before the trend's
+	 * cards nearly blank. */
+	fprintf(r->f, "<figure id=\"%s\">\n<figcaption><span class=\"num\">",
+		id);
 	rp_put(r, tr(M_FIGURE), r->fig);
 	fprintf(r->f, "</span> ");
 	html_escape(r->f, tr(title));
@@ -208,7 +201,7 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 	fprintf(r->f, ".");
 	if (t != NULL && any_kind(r, t, CELL_SUPPRESSED)) {
 		fprintf(r->f, " ");
-		rp_put(r, tr(M_SUPPRESSED_NOTE), r->k, r->k - 1);
+		rp_put(r, tr(M_SUPPRESSED_NOTE), tr(M_HIDDEN), r->k - 1);
 	}
 	if (r->withheld) {
 		fprintf(r->f, " ");
@@ -275,6 +268,7 @@ rp_table_of(struct report *r, const struct qtable *t, const char *table,
 	ht.n_cols = i;
 	ht.word = i18n_word;
 	ht.keep = keep;
+	ht.hidden = tr(M_HIDDEN);
 	/* Indicators' names are long: their column gets room to wrap. */
 	if (strcmp(table, "indicators") == 0) {
 		ht.cls = "ind";
@@ -304,6 +298,7 @@ rp_bars_of(struct report *r, const char *id, enum i18n_msg title,
 	c->bars = bars;
 	c->n = i;
 	c->k = r->k;
+	c->hidden = tr(M_HIDDEN);
 }
 
 /* "mediana 6 d" for a row's median, or NULL when it has none. */
@@ -411,7 +406,7 @@ header(struct report *r)
 	fprintf(r->f, "</span>");
 	if (strcmp(r->role, "secretariat") == 0) {
 		fprintf(r->f, " \u00b7 ");
-		rp_put(r, tr(M_SECRETARIAT_RULE), r->k - 1, r->k);
+		rp_put(r, tr(M_SECRETARIAT_RULE), r->k - 1, tr(M_HIDDEN));
 	}
 	fprintf(r->f, "</p>\n");
 	/* A period still running reads as final otherwise. */
@@ -520,6 +515,7 @@ footer(struct report *r)
 		ht.cols = cols;
 		ht.n_cols = 2;
 		ht.word = i18n_word;
+		ht.hidden = tr(M_HIDDEN);
 		(void)html_table(r->f, &ht);
 	} else {
 		(void)rp_usable(r, t, "sources");

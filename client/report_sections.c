@@ -28,10 +28,10 @@ static const char *const inst_order[] = {"pnp", "mp", "pj", "mimp", "minsa"};
  * The note that the victims counted include those identified at 18 or
  * older (the page is on children and adolescents), as message m (one %s,
  * their number) into out; NULL when the breakdown by age counts none or
- * was not given. Their number is its cell as the table shows it: "<10"
- * when withheld. The identification, the overlap (whose rows share out
- * the same victims) and the estimate (made from the overlap) all count
- * victims of every age.
+ * was not given. Their number is its cell as the table shows it, or
+ * "a withheld number of victims", which may be any size. The identification,
+ * the overlap (whose rows share out the same victims) and the estimate (made
+ * from the overlap) all count victims of every age.
  */
 static const char *
 adults_note(const struct report *r, enum i18n_msg m, char *out, size_t cap)
@@ -51,7 +51,10 @@ adults_note(const struct report *r, enum i18n_msg m, char *out, size_t cap)
 		if (c == NULL || (c->kind != CELL_SUPPRESSED &&
 				  (c->kind != CELL_NUMBER || c->number == 0)))
 			return NULL;
-		snprintf(out, cap, tr(m), html_cell_text(c, t->k, n, sizeof(n)));
+		snprintf(out, cap, tr(m),
+			 c->kind == CELL_SUPPRESSED
+			     ? tr(M_HIDDEN_VICTIMS)
+			     : html_cell_text(c, t->k, n, sizeof(n)));
 		return out;
 	}
 	return NULL;
@@ -122,6 +125,7 @@ fig_overlap(struct report *r)
 	c.set_heading = tr(M_OVERLAP_SETS);
 	c.heading = tr(M_OVERLAP_HEADING);
 	c.k = r->k;
+	c.hidden = tr(M_HIDDEN);
 	rp_fig_open(r, "f-overlap", M_FIG_OVERLAP, M_HOW_OVERLAP, UNDER);
 	(void)svg_upset(r->f, &c);
 	fprintf(r->f, "<p class=\"how\">");
@@ -213,6 +217,7 @@ rp_sec_referrals(struct report *r)
 	c.legend_v = tr(M_SENT);
 	c.legend_part = tr(M_TAKEN_UP);
 	c.k = r->k;
+	c.hidden = tr(M_HIDDEN);
 	c.counts = true;
 	rp_fig_open(r, "f-referrals", M_FIG_REFERRALS, M_HOW_REFERRALS, UNDER);
 	if (t->n_rows > 0)
@@ -306,6 +311,7 @@ fig_funnel(struct report *r)
 	c.n = n;
 	c.funnel = true;
 	c.k = r->k;
+	c.hidden = tr(M_HIDDEN);
 	c.counts = true;
 	rp_fig_open(r, "f-funnel", M_FIG_FUNNEL, M_HOW_FUNNEL, BESIDE);
 	(void)svg_bars(r->f, &c);
@@ -333,9 +339,11 @@ fig_prosecution(struct report *r)
 	rp_bars_of(r, "prosecution", M_FIG_PROSECUTION, t, "stage", "cases",
 		   bars, &c);
 	for (i = 0; i < c.n; i++) {
+		struct svg_val v = rp_val(t, i, "persons");
 		snprintf(notes[i], sizeof(notes[i]), tr(M_PERSONS),
-			 svg_value_text(rp_val(t, i, "persons"), NULL, r->k, n,
-					sizeof(n)));
+			 v.kind == SVG_HIDDEN
+			     ? tr(M_HIDDEN)
+			     : svg_value_text(v, NULL, r->k, n, sizeof(n)));
 		bars[i].note = notes[i];
 	}
 	c.counts = true;
@@ -531,6 +539,7 @@ fig_sdg(struct report *r)
 	c.bars = bars;
 	c.n = n;
 	c.k = r->k;
+	c.hidden = tr(M_HIDDEN);
 	rp_fig_open(r, "f-sdg", M_FIG_SDG, M_HOW_SDG, UNDER);
 	if (t->n_rows > 0)
 		(void)svg_bars(r->f, &c);
@@ -618,6 +627,7 @@ rp_sec_estimate(struct report *r)
 	c.legend_observed = tr(M_OBSERVED);
 	c.legend_estimate = tr(M_ESTIMATE_CI);
 	c.k = r->k;
+	c.hidden = tr(M_HIDDEN);
 	rp_fig_open(r, "f-estimate", M_FIG_ESTIMATE, M_HOW_ESTIMATE, UNDER);
 	if (t->n_rows > 0)
 		(void)svg_intervals(r->f, &c);

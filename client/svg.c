@@ -75,6 +75,18 @@ svg_value_text(struct svg_val v, const char *unit, unsigned k, char *out,
 	return out;
 }
 
+/* svg_value_text, but a hidden value reads hidden when that is not NULL. */
+static const char *
+val_text(struct svg_val v, const char *unit, unsigned k, const char *hidden,
+	 char *out, size_t cap)
+{
+	if (v.kind == SVG_HIDDEN && hidden != NULL) {
+		snprintf(out, cap, "%s", hidden);
+		return out;
+	}
+	return svg_value_text(v, unit, k, out, cap);
+}
+
 /* The width text takes, by its characters (not bytes). */
 static double
 text_w(const char *s)
@@ -210,11 +222,12 @@ svg_bars(FILE *f, const struct svg_bars *c)
 		size_t vl;
 		if (w > label_w)
 			label_w = w;
-		svg_value_text(r->v, c->unit, c->k, a, sizeof(a));
+		val_text(r->v, c->unit, c->k, c->hidden, a, sizeof(a));
 		vl = utf8_chars(a, SIZE_MAX) +
 		     (r->note ? utf8_chars(r->note, SIZE_MAX) + 2 : 0);
 		if (c->has_part) {
-			svg_value_text(r->part, c->unit, c->k, b, sizeof(b));
+			val_text(r->part, c->unit, c->k, c->hidden, b,
+				 sizeof(b));
 			vl += utf8_chars(b, SIZE_MAX) + 3;
 		}
 		if ((double)vl * CHAR_W * 0.95 > value_w)
@@ -244,7 +257,7 @@ svg_bars(FILE *f, const struct svg_bars *c)
 	for (i = 0; i < c->n; i++) {
 		const struct svg_bar *r = &c->bars[i];
 		double y = top + (double)i * ROW_H, w = 0, bx = x0, tx;
-		svg_value_text(r->v, c->unit, c->k, a, sizeof(a));
+		val_text(r->v, c->unit, c->k, c->hidden, a, sizeof(a));
 		text(f, x0 - 8, y + 16, "lbl", "end", r->label);
 		if (r->v.kind == SVG_NUM && r->v.v > 0) {
 			w = (x1 - x0) * (r->v.v > max ? 1 : r->v.v / max);
@@ -259,7 +272,8 @@ svg_bars(FILE *f, const struct svg_bars *c)
 		}
 		tx = c->funnel ? (w > 0 ? mid + w / 2 : mid) + 6 : bx + w + 6;
 		if (c->has_part) {
-			svg_value_text(r->part, c->unit, c->k, b, sizeof(b));
+			val_text(r->part, c->unit, c->k, c->hidden, b,
+				 sizeof(b));
 			snprintf(t, sizeof(t), "%s / %s", b, a);
 		} else {
 			snprintf(t, sizeof(t), "%s", a);
@@ -352,7 +366,7 @@ svg_upset(FILE *f, const struct svg_upset *c)
 			bh = UP_BARS * v.v / max;
 			rect(f, cx - 10, y_bar0 - bh, 20, bh, "bar");
 		}
-		svg_value_text(v, NULL, c->k, a, sizeof(a));
+		val_text(v, NULL, c->k, c->hidden, a, sizeof(a));
 		text(f, cx, y_bar0 - bh - 4, value_class(v), "middle", a);
 		for (s = 0; s < c->n_sets; s++) {
 			double cy = y_mat + (double)s * UP_ROW + UP_ROW / 2.0;
@@ -379,7 +393,7 @@ svg_upset(FILE *f, const struct svg_upset *c)
 			bw = (UP_SETBAR - 40) * v.v / set_max;
 			rect(f, x_sets, y + 4, bw, UP_ROW - 8, "bar-light");
 		}
-		svg_value_text(v, NULL, c->k, a, sizeof(a));
+		val_text(v, NULL, c->k, c->hidden, a, sizeof(a));
 		text(f, x_sets + bw + 4, y + 14, value_class(v), NULL, a);
 	}
 	return close_svg(f);
@@ -469,7 +483,7 @@ svg_trend(FILE *f, const struct svg_trend *c)
 	for (i = 0; i <= 2; i++) {
 		double v = max * (double)i / 2, y = TR_T + ph - ph * v / max;
 		line(f, TR_L, y, TR_L + pw, y, i == 0 ? "axis" : "grid");
-		svg_value_text(svg_num(v), NULL, c->k, a, sizeof(a));
+		val_text(svg_num(v), NULL, c->k, c->hidden, a, sizeof(a));
 		text(f, TR_L - 6, y + 4, "tick", "end", a);
 	}
 	/* Every every-th period is named, counted back from the last (the
@@ -495,14 +509,14 @@ svg_trend(FILE *f, const struct svg_trend *c)
 	}
 	if (c->baseline.kind == SVG_NUM) {
 		line(f, TR_L, yb, TR_L + pw, yb, "base");
-		svg_value_text(c->baseline, c->unit, c->k, a, sizeof(a));
+		val_text(c->baseline, c->unit, c->k, c->hidden, a, sizeof(a));
 		snprintf(t, sizeof(t), "%s %s", c->baseline_label, a);
 		text(f, TR_L + pw + 4, lb, "ref", NULL, t);
 		refs[n_refs++] = lb;
 	}
 	if (c->target.kind == SVG_NUM) {
 		line(f, TR_L, yt, TR_L + pw, yt, "target");
-		svg_value_text(c->target, c->unit, c->k, a, sizeof(a));
+		val_text(c->target, c->unit, c->k, c->hidden, a, sizeof(a));
 		snprintf(t, sizeof(t), "%s %s", c->target_label, a);
 		text(f, TR_L + pw + 4, lt, "ref tgt", NULL, t);
 		refs[n_refs++] = lt;
@@ -532,7 +546,8 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		/* Every value of a short series, else the last: the table
 		 * under the charts has them all. */
 		if (i + 1 == c->n || c->n <= 3) {
-			svg_value_text(c->y[i], c->unit, c->k, a, sizeof(a));
+			val_text(c->y[i], c->unit, c->k, c->hidden, a,
+				 sizeof(a));
 			text(f, x, value_label_y(x, y, a, refs, n_refs), "v",
 			     "middle", a);
 		}
@@ -587,10 +602,10 @@ svg_intervals(FILE *f, const struct svg_intervals *c)
 		if (r->estimate.kind == SVG_NUM)
 			circle(f, x0 + (x1 - x0) * r->estimate.v / max, y + 15,
 			       4.5, "point");
-		svg_value_text(r->estimate, NULL, c->k, a, sizeof(a));
+		val_text(r->estimate, NULL, c->k, c->hidden, a, sizeof(a));
 		if (r->low.kind == SVG_NUM && r->high.kind == SVG_NUM) {
-			svg_value_text(r->low, NULL, c->k, b, sizeof(b));
-			svg_value_text(r->high, NULL, c->k, d, sizeof(d));
+			val_text(r->low, NULL, c->k, c->hidden, b, sizeof(b));
+			val_text(r->high, NULL, c->k, c->hidden, d, sizeof(d));
 			snprintf(t, sizeof(t), "%s (%s\u2013%s)", a, b, d);
 		} else {
 			snprintf(t, sizeof(t), "%s", a);
@@ -600,7 +615,7 @@ svg_intervals(FILE *f, const struct svg_intervals *c)
 	line(f, x0, h - 18, x1, h - 18, "axis");
 	for (i = 0; i <= 2; i++) {
 		double v = max * (double)i / 2;
-		svg_value_text(svg_num(v), NULL, c->k, a, sizeof(a));
+		val_text(svg_num(v), NULL, c->k, c->hidden, a, sizeof(a));
 		text(f, x0 + (x1 - x0) * (double)i / 2, h - 5, "tick", "middle",
 		     a);
 	}

@@ -59,6 +59,7 @@ struct svg_bars {
 	const char *unit; /* after each value ("%", " d"); or NULL */
 	double max;	  /* the full bar; 0: the largest value */
 	unsigned k;	  /* hidden values read "<k" */
+	const char *hidden; /* or this, when not NULL */
 	bool counts;	  /* the values are counts (data-kind="count") */
 };
 
@@ -81,6 +82,7 @@ struct svg_upset {
 	const char *set_heading; /* above the set sizes */
 	const char *heading;	 /* above the intersection bars */
 	unsigned k;
+	const char *hidden; /* what a hidden value reads; NULL: "<k" */
 };
 
 /*
@@ -105,6 +107,7 @@ struct svg_trend {
 	const char *unit;
 	double max; /* top of the scale; 0: from the values */
 	unsigned k;
+	const char *hidden; /* what a hidden value reads; NULL: "<k" */
 };
 
 /*
@@ -129,6 +132,7 @@ struct svg_intervals {
 	const char *legend_observed;
 	const char *legend_estimate;
 	unsigned k;
+	const char *hidden; /* what a hidden value reads; NULL: "<k" */
 };
 
 /*

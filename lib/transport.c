@@ -95,9 +95,12 @@ term_bounded(void *ctx)
 		zmq_ctx_term(ctx); /* no thread: wait as before */
 		return true;
 	}
-	clock_gettime(CLOCK_REALTIME, &until);
+	/* On the monotonic clock: a wall clock set back (libfaketime in
+	 * the demo, or a step by NTP) put the deadline in the past, and
+	 * every client warned that libzmq was stuck. */
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += TRANSPORT_TERM_S;
-	if (pthread_timedjoin_np(th, NULL, &until) == 0)
+	if (pthread_clockjoin_np(th, NULL, CLOCK_MONOTONIC, &until) == 0)
 		return true;
 	pthread_detach(th);
 	return false;

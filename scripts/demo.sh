@@ -62,8 +62,13 @@ grep -q '^indicators' "$D/consolidator.conf" ||
 # in one delivery some days after the month ends (LAG, below), so that
 # the timeliness table (the days from a record's date to its acceptance)
 # has something to say. The daemons run on one clock, moved to each
-# delivery's day (libfaketime, which scripts/deps.sh installs); then to
-# today. Without libfaketime the records all arrive today.
+# delivery's day (libfaketime, which scripts/deps.sh installs), where it
+# stays: the status, the tables and the report that follow are asked on
+# that clock too (on_clock), as of the last delivery's day. Moved to
+# today instead, the key holder's status said each node's last request
+# was months ago (the daemons' ages are right: on their clock the last
+# requests were the last deliveries). Without libfaketime the records
+# all arrive today.
 FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
 CLOCK=$D/clock
 declare -A LAG=([pnp]=5 [mp]=5 [pj]=25 [mimp]=15 [minsa]=15)
@@ -76,8 +81,17 @@ at() {
 	fi
 	exec "$@"
 }
-# 10:00 in Peru (UTC-5) of the day; "today" is now.
-set_clock() { echo "@$(date -u -d "${1:-now}${1:+ 15:00 UTC}" '+%F %T')" >"$CLOCK"; }
+# on_clock CMD...: a command on the network's clock, in the foreground.
+on_clock() {
+	if [ -n "$FT" ]; then
+		env LD_PRELOAD="$FT" FAKETIME_TIMESTAMP_FILE="$CLOCK" \
+			FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"
+	else
+		"$@"
+	fi
+}
+# 10:00 in Peru (UTC-5) of the day.
+set_clock() { echo "@$(date -u -d "$1 15:00 UTC" '+%F %T')" >"$CLOCK"; }
 set_clock 2024-01-31
 
 at "$B/kuska-consolidator" -c "$D/consolidator.conf" 2>"$D/consolidator.log" &
@@ -155,9 +169,11 @@ if [ -n "$FT" ]; then
 		# shellcheck disable=SC2086
 		wait_delivered $due || exit 1
 	done
-	# Today: each node starts again, so that it says hello today rather
-	# than on its last delivery's day, months ago.
-	set_clock
+	# The clock stays on the last delivery's day. Each node starts
+	# again, so that it says hello on that day rather than on its own
+	# last delivery's day, weeks before.
+	echo "== the network's clock stays at $(on_clock date -u '+%F %H:%M UTC')," \
+		"the last delivery's day: what follows is as of then"
 	for i in $INSTS; do
 		kill -TERM "${NODE[$i]}"
 		wait "${NODE[$i]}" || true
@@ -183,12 +199,12 @@ echo "== waiting for delivery to the consolidator"
 wait_delivered || exit 1
 
 echo "== what the consolidator holds, per institution"
-"$B/kuska" status -c "$D/consolidator.conf" || true
+on_clock "$B/kuska" status -c "$D/consolidator.conf" || true
 echo
 echo "== what the key holder evaluated (blinded: it never saw an identity)"
-"$B/kuska" status -c "$D/keyholder.conf" || true
+on_clock "$B/kuska" status -c "$D/keyholder.conf" || true
 echo
-"$B/kuska-consolidator" --audit -c "$D/consolidator.conf"
+on_clock "$B/kuska-consolidator" --audit -c "$D/consolidator.conf"
 
 # The secretariat's first answer about a year waits for that year's
 # disclosure audit: seconds, but on a loaded machine more than the
@@ -198,8 +214,8 @@ echo
 secretariat_ready() { # secretariat_ready YEAR
 	local _
 	for _ in 1 2 3 4 5 6 7 8; do
-		"$B/kuska" query -c "$D/secretariat.conf" identification \
-			--period "$1" >/dev/null 2>&1 && return 0
+		on_clock "$B/kuska" query -c "$D/secretariat.conf" \
+			identification --period "$1" >/dev/null 2>&1 && return 0
 	done
 	return 1
 }
@@ -208,17 +224,18 @@ if secretariat_ready 2025; then
 	for t in identification overlap referrals protection funnel timeliness; do
 		echo
 		echo "== $t, 2025, as the Commission's secretariat sees it"
-		"$B/kuska" query -c "$D/secretariat.conf" "$t" --period 2025
+		on_clock "$B/kuska" query -c "$D/secretariat.conf" "$t" \
+			--period 2025
 	done
 fi
 
-# The latest full semester: over by today, and not after the newest record
-# (kuska sim's data end on 2025-12-31).
+# The latest full semester: over by today (the network's), and not after
+# the newest record (kuska sim's data end on 2025-12-31).
 semester() { # semester YYYY-MM-DD: 2025H2
 	local m=${1:5:2}
 	echo "${1:0:4}H$((10#$m > 6 ? 2 : 1))"
 }
-today=$(date +%F)
+today=$(on_clock date +%F)
 if [ "$((10#${today:5:2}))" -gt 6 ]; then
 	full="${today:0:4}H1"
 else
@@ -231,5 +248,6 @@ period=$(semester "$newest")
 report="$B/informe-$period.html"
 echo
 echo "== the secretariat's report for $period"
-"$B/kuska" report -c "$D/secretariat.conf" --period "$period" -o "$report"
+on_clock "$B/kuska" report -c "$D/secretariat.conf" --period "$period" \
+	-o "$report"
 echo "open $report in a browser"

@@ -2,8 +2,9 @@
 # deps.sh - installs, with apt-get, the Debian 12 packages kuska needs to
 # build, test and run its demo, when any is missing. Run as root.
 # (chromium, poppler-utils and a font: the report's test renders it in a
-# headless browser, prints it to PDF and counts the pages; lmdb-utils: the
-# .deb recommends it and OPERATIONS §7 backs up with its mdb_copy.)
+# headless browser, prints it to PDF and measures its pages with pdfinfo
+# and pdftotext; lmdb-utils: the .deb recommends it and OPERATIONS §7
+# backs up with its mdb_copy.)
 set -eu
 
 PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev

@@ -18,8 +18,16 @@ exits 0.
       a <td> that names none holds no digit. The estimate is asked as
       kuska report asks it, with its bootstrap row.
   report_check.py small DOM K
-      No count from 1 to K-1 in the tables or in the count charts' values,
-      and at least one count shown as "<K".
+      No count from 1 to K-1 in the tables or in the count charts' values;
+      at least one withheld count (the answer's "<K" in data-v), and none
+      shown as "<K", which reads as 1 to K-1 where the count hidden may
+      be larger (docs/DISCLOSURE.md): each reads the same mark, not a
+      number (sdg16_2_2's, withheld whatever their size, a word).
+  report_check.py pages PDF
+      The printed page fills its sheets: every sheet but the last is
+      filled at least halfway down (the lowest text on it, from
+      pdftotext -bbox of poppler-utils; a chart's labels are text). A
+      block moved whole to the next sheet leaves one nearly blank.
   report_check.py probe PAGE OUT
       Writes to OUT the page without its Content-Security-Policy and with
       a script that, once laid out, writes which table boxes (.tw) scroll
@@ -209,24 +217,61 @@ def check_numbers(dom, kuska, conf):
 
 def check_small(dom, k):
     p = page(dom)
-    bad, hidden = [], 0
+    bad, hidden, marks = [], 0, set()
+    lt = "<%d" % k
     for attrs, text in p.cells:
         q = attrs.get("data-q")
         if q is None or q.split(" ")[3] not in COUNT_COLUMNS:
             continue
-        if text == "<%d" % k:
+        if text == lt:
+            bad.append("%s: shown as %s" % (q, lt))
+        elif attrs.get("data-v") == lt:
             hidden += 1
+            # sdg16_2_2's counts by sex and age group are withheld
+            # whatever their size, and say so in a word.
+            if q.split(" ")[0] != "sdg16_2_2":
+                marks.add(text)
+            if re.search(r"[0-9]", text):
+                bad.append("%s: withheld, shown as %r" % (q, text))
         elif re.fullmatch(r"[0-9]+", text) and 0 < int(text) < k:
             bad.append("%s: %s" % (q, text))
     for v in p.chart_values:
+        if lt in v:
+            bad.append("chart value %r" % v)
         for n in re.findall(r"(?<![<0-9.])[0-9]+(?![0-9.%])", v):
             if 0 < int(n) < k:
                 bad.append("chart value %r" % v)
     if hidden == 0:
-        bad.append("no count shown as <%d" % k)
+        bad.append("no withheld count (data-v %s)" % lt)
+    if len(marks) > 1:
+        bad.append("withheld counts read differently: %s" % sorted(marks))
     if bad:
         return fail(bad)
-    print("  no count from 1 to %d; %d shown as <%d" % (k - 1, hidden, k))
+    print("  no count from 1 to %d; %d withheld, shown as %s" %
+          (k - 1, hidden, " ".join(sorted(marks))))
+    return 0
+
+
+def check_pages(pdf):
+    r = subprocess.run(["pdftotext", "-bbox", pdf, "-"],
+                       capture_output=True, text=True, timeout=60)
+    sheets = re.findall(r'<page width="[0-9.]+" height="([0-9.]+)">(.*?)</page>',
+                        r.stdout, re.S)
+    if r.returncode != 0 or len(sheets) < 2:
+        return fail(["pdftotext found %d pages in %s: %s" %
+                     (len(sheets), pdf, r.stderr.strip())])
+    bad, fills = [], []
+    for n, (height, body) in enumerate(sheets, 1):
+        low = max([float(y) for y in re.findall(r'yMax="([0-9.]+)"', body)],
+                  default=0.0)
+        fills.append(round(100 * low / float(height)))
+        if n < len(sheets) and low < float(height) / 2:
+            bad.append("page %d of %d is filled only %d%% down" %
+                       (n, len(sheets), fills[-1]))
+    if bad:
+        return fail(bad)
+    print("  %d pages, filled %s%% down" %
+          (len(sheets), ", ".join(str(f) for f in fills)))
     return 0
 
 
@@ -280,6 +325,8 @@ def main(argv):
         return check_numbers(argv[2], argv[3], argv[4])
     if len(argv) == 4 and argv[1] == "small":
         return check_small(argv[2], int(argv[3]))
+    if len(argv) == 3 and argv[1] == "pages":
+        return check_pages(argv[2])
     if len(argv) == 4 and argv[1] == "probe":
         return probe(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == "fit":
