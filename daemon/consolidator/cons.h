@@ -100,6 +100,16 @@ struct cons {
 	struct log_budget diverged_log[INST_COUNT + 1];
 	struct log_budget hello_log[INST_COUNT + 1];
 	struct log_budget recover_log[INST_COUNT + 1]; /* the writer's */
+	/* The writer's: an institution's outbox id heard in a hello while
+	 * none is stored, and the connection it came on (its routing id).
+	 * Stored once a batch on that connection has an event accepted:
+	 * a transport key alone, which cannot sign one, cannot pin it. */
+	struct outbox_heard {
+		bool has;
+		uint8_t id[CODEC_OUTBOX_ID_LEN];
+		uint8_t rid[64];
+		size_t rid_len;
+	} outbox_heard[INST_COUNT + 1];
 	/* The main thread's lines of refused messages, by institution (0:
 	 * a key no longer valid, whoever it was). */
 	struct log_budget refusal_log[INST_COUNT + 1];

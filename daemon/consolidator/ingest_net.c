@@ -251,14 +251,20 @@ run_hello(struct ingest_job *j)
 	}
 	w.has_check = w.check_seq > 0;
 	r = ingest_outbox_id(ig, p->inst, w.outbox_id);
-	if (r == -ENOENT && m->has_outbox_id && m->diverged[0] == '\0') {
-		/* The first outbox heard from is the one to deliver. */
-		r = ingest_set_outbox_id(ig, p->inst, m->outbox_id);
+	if (r == -ENOENT && m->has_outbox_id && m->diverged[0] == '\0' &&
+	    j->req.len[0] <= sizeof(j->c->outbox_heard[0].rid)) {
+		/* The first outbox to deliver an event is the one to
+		 * deliver (remember_outbox); till then each hello's is
+		 * said back to it, and nothing is stored: a transport key
+		 * alone, before the institution's node first said hello,
+		 * would otherwise pin an outbox its node does not have. */
+		struct outbox_heard *h = &j->c->outbox_heard[p->inst];
+		h->has = true;
+		memcpy(h->id, m->outbox_id, CODEC_OUTBOX_ID_LEN);
+		memcpy(h->rid, j->req.data[0], j->req.len[0]);
+		h->rid_len = j->req.len[0];
 		memcpy(w.outbox_id, m->outbox_id, CODEC_OUTBOX_ID_LEN);
-		if (r != 0)
-			log_warnx("event=outbox_id_not_stored institution=%s "
-				  "error=\"%s\"",
-				  p->id, strerror(-r));
+		r = 0;
 	}
 	w.has_outbox_id = r == 0;
 	log_info_budget(&j->c->hello_log[p->inst],
@@ -378,6 +384,32 @@ out:
 }
 
 /* The answer to a batch job, as ingest_batches gave it. Writer. */
+/*
+ * Stores the outbox id the hello on this batch's connection gave, once
+ * the batch had an event accepted and none is stored yet (run_hello).
+ * Writer.
+ */
+static void
+remember_outbox(struct ingest_job *j, const struct ingest_item *it)
+{
+	const struct reg_party *p = j->pj.speaker;
+	struct outbox_heard *h = &j->c->outbox_heard[p->inst];
+	uint8_t stored[CODEC_OUTBOX_ID_LEN];
+	int r;
+
+	if (!h->has || it->accepted == 0 || j->req.len[0] != h->rid_len ||
+	    memcmp(j->req.data[0], h->rid, h->rid_len) != 0)
+		return;
+	h->has = false;
+	if (ingest_outbox_id(&j->c->ig, p->inst, stored) != -ENOENT)
+		return;
+	r = ingest_set_outbox_id(&j->c->ig, p->inst, h->id);
+	if (r != 0)
+		log_warnx("event=outbox_id_not_stored institution=%s "
+			  "error=\"%s\"",
+			  p->id, strerror(-r));
+}
+
 static void
 answer_batch(struct ingest_job *j, struct ingest_item *it)
 {
@@ -424,6 +456,7 @@ run_batches(struct pipeline_job **pjs, size_t n)
 	(void)ingest_batches(ig, items, n);
 	for (i = 0; i < n; i++) {
 		struct ingest_job *j = (struct ingest_job *)pjs[i];
+		remember_outbox(j, &items[i]);
 		answer_batch(j, &items[i]);
 		ingest_view(ig, &j->view);
 	}

@@ -191,5 +191,38 @@ for p in "${FLOOD_PIDS[@]}"; do
 done
 cat "$T"/flood*.out | sed 's/^/# /'
 
+# Before pnp's node has ever said hello (an institution being brought
+# in), a thief with its transport key alone says hello naming an outbox
+# of its own. The consolidator stored the first outbox id it heard, so
+# pnp's own node then read a Welcome naming another outbox, called itself
+# diverged and delivered nothing. It is stored now only once a batch on
+# the same connection has an event accepted, which takes pnp's signature.
+"$ROGUE" -D -k "$N/keys/pnp.key" -H 10000 -s "$N/keys/consolidator.pub" \
+	-e "$EP" -n 1 hello >"$T/pin.out" 2>&1
+check "the thief's hello naming an outbox is welcomed" \
+	grep -qx "mismatches 0" "$T/pin.out"
+start_node pnp
+cat >"$T/pin.jsonl" <<EOF
+{"kind":"identification","ref":"PIN-1","date":"2025-03-14","region":"15","victim":{"document":{"type":"DNI","number":"40000001"},"sex":"F","nationality":"PE","age":14},"exploitation":["sexual"]}
+EOF
+"$KUSKA" submit -c "$N/pnp.conf" "$T/pin.jsonl" >"$T/pin-submit.out" 2>&1
+check "pnp's record accepted by its node" grep -q ": 1 accepted, " \
+	"$T/pin-submit.out"
+check "... and delivered" wait_delivered 60
+check "pnp's node is not diverged" sh -c \
+	"! '$KUSKA' status -c '$N/pnp.conf' 2>&1 | grep -qi diverged"
+# The thief again, and pnp's node restarted: the outbox stored is pnp's.
+"$ROGUE" -D -k "$N/keys/pnp.key" -H 10000 -s "$N/keys/consolidator.pub" \
+	-e "$EP" -n 1 hello >"$T/pin2.out" 2>&1
+stop_node pnp TERM
+start_node pnp
+sed 's/PIN-1/PIN-2/; s/40000001/40000002/' "$T/pin.jsonl" >"$T/pin2.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/pin2.jsonl" >"$T/pin-submit2.out" 2>&1
+check "after the thief's next hello and a restart, pnp delivers on" \
+	sh -c "grep -q ': 1 accepted, ' '$T/pin-submit2.out'"
+check "... its records held" wait_delivered 60
+check "... and it is not diverged" sh -c \
+	"! '$KUSKA' status -c '$N/pnp.conf' 2>&1 | grep -qi diverged"
+
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
 finish

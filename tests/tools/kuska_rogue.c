@@ -13,7 +13,7 @@
  *	kuska_rogue -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
  *		[-o OTHER.key] [-n COUNT] [-S SEED] [-t TIMEOUT_MS]
  *		[-N NETWORK] [-W NETWORK] [-K SIGN.key] [-C CREATED_MS]
- *		[-I INSTITUTION] [-H HELLO_MS]
+ *		[-I INSTITUTION] [-H HELLO_MS] [-D]
  *		[-L LINKAGE.key -O OPRF.share -R FROM:TO:NUMBER:YYYY-MM-DD] MODE
  *
  * -N names the network the hello gives and envelopes are signed for
@@ -22,6 +22,9 @@
  * key (another registered key of the same institution, say one revoked)
  * with the creation time -C (milliseconds; default 1 January 2020) and
  * expects key_not_valid.
+ *
+ * -D makes every hello name an outbox id (16 bytes of 0x5a), as a node's
+ * does, one the institution's node does not have.
  *
  * -I names the institution the hello speaks for when KEY is not named
  * after one (an institution's officers' query key, pnp-stats), and -H
@@ -113,6 +116,7 @@ struct rogue {
 	long timeout_ms;
 	long hello_ms; /* -H */
 	bool flip;     /* mode flip: every other hello says diverged */
+	bool outbox;   /* -D: hellos name an outbox id (all 0x5a) */
 	unsigned long hellos;
 	struct key32 *linkage;		   /* -L, for forgedref */
 	struct key32 *oprf;		   /* -O, for forgedref */
@@ -163,7 +167,7 @@ usage(void)
 		"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
 		"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
 		"SIGN.key] [-C CREATED_MS] [-I INSTITUTION] "
-		"[-H HELLO_MS] [-L LINKAGE.key -O OPRF.share -R "
+		"[-H HELLO_MS] [-D] [-L LINKAGE.key -O OPRF.share -R "
 		"FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello flip unread "
 		"flood");
 	for (i = 0; i < N_MODES; i++)
@@ -300,6 +304,10 @@ sync_hello(struct rogue *r, bool count_welcome)
 		h.version = CODEC_VERSION;
 		h.nonce = rnd(r);
 		snprintf(h.network, sizeof(h.network), "%s", r->network);
+		if (r->outbox) {
+			h.has_outbox_id = true;
+			memset(h.outbox_id, 0x5a, sizeof(h.outbox_id));
+		}
 		if (r->flip && r->hellos % 2 == 0)
 			snprintf(h.diverged, sizeof(h.diverged),
 				 "kuska_rogue says diverged");
@@ -1141,10 +1149,13 @@ main(int argc, char **argv)
 	r.network = "kuska-demo";
 	r.other_network = "kuska-other";
 	r.backdate_ms = 1577836800000ULL; /* 2020-01-01 */
-	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:")) != -1) {
+	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:D")) != -1) {
 		switch (ch) {
 		case 'I':
 			claim = optarg;
+			break;
+		case 'D':
+			r.outbox = true;
 			break;
 		case 'H':
 			r.hello_ms = strtol(optarg, NULL, 10);
