@@ -13,7 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* mkostemp's XXXXXX: the letters of a temporary's name after "path.". */
+/*
+ * A temporary is named path.kuska-tmp.XXXXXX: a mark of its own, so that
+ * the sweep of stale ones (remove_stale) never takes a user's file beside
+ * path for one (a report.html.backup, a report.html.semana, which a bare
+ * "path.XXXXXX" matched). TEMP_SUFFIX_LEN: mkostemp's letters.
+ */
+#define TEMP_MARK ".kuska-tmp."
 #define TEMP_SUFFIX_LEN 6
 /* Tries at making a temporary that a cleaner of another process took for
  * a stale one in the instant between its making and its lock. */
@@ -70,17 +76,18 @@ sync_dir_of(const char *path)
 	return r;
 }
 
-/* Whether name is base, a dot and TEMP_SUFFIX_LEN letters or digits: a
- * temporary file_replace makes of base (mkostemp's alphabet). */
+/* Whether name is base, TEMP_MARK and TEMP_SUFFIX_LEN letters or digits:
+ * a temporary file_replace makes of base (mkostemp's alphabet). */
 static bool
 is_temp_of(const char *name, const char *base, size_t base_len)
 {
-	size_t i;
+	size_t i, at = base_len + strlen(TEMP_MARK);
 
-	if (strncmp(name, base, base_len) != 0 || name[base_len] != '.' ||
-	    strlen(name + base_len + 1) != TEMP_SUFFIX_LEN)
+	if (strncmp(name, base, base_len) != 0 ||
+	    strncmp(name + base_len, TEMP_MARK, strlen(TEMP_MARK)) != 0 ||
+	    strlen(name + at) != TEMP_SUFFIX_LEN)
 		return false;
-	for (i = base_len + 1; name[i] != '\0'; i++)
+	for (i = at; name[i] != '\0'; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') ||
 		      (name[i] >= 'A' && name[i] <= 'Z') ||
 		      (name[i] >= '0' && name[i] <= '9')))
@@ -146,8 +153,8 @@ make_temp(const char *path, char *tmp)
 	int fd, tries;
 
 	for (tries = 0; tries < TEMP_TRIES; tries++) {
-		if ((size_t)snprintf(tmp, PATH_MAX, "%s.XXXXXX", path) >=
-		    PATH_MAX)
+		if ((size_t)snprintf(tmp, PATH_MAX, "%s" TEMP_MARK "XXXXXX",
+				     path) >= PATH_MAX)
 			return -ENAMETOOLONG;
 		fd = mkostemp(tmp, O_CLOEXEC);
 		if (fd < 0)
@@ -174,7 +181,7 @@ file_replace(const char *path, const void *buf, size_t len, mode_t mode,
 	char tmp[PATH_MAX];
 	int fd, r, s;
 
-	if (strlen(path) + sizeof(".XXXXXX") > sizeof(tmp))
+	if (strlen(path) + sizeof(TEMP_MARK "XXXXXX") > sizeof(tmp))
 		return -ENAMETOOLONG;
 	remove_stale(path);
 	fd = make_temp(path, tmp);

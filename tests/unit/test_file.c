@@ -204,37 +204,41 @@ test_stale_removed(void **state)
 	char path[160];
 	int held;
 
-	close(touch(fx->dir, "f.a1B2c3"));	/* a crash's: removed */
-	close(touch(fx->dir, "f.Zz9Yy8"));	/* another's: removed */
-	close(touch(fx->dir, "f.a1B2c"));	/* too short */
-	close(touch(fx->dir, "f.a1B2c3d"));	/* too long */
-	close(touch(fx->dir, "f.a1B2-3"));	/* not mkostemp's */
-	close(touch(fx->dir, "g.a1B2c3"));	/* another file's */
-	close(touch(fx->dir, "f.a1B2c3.keep")); /* not the pattern */
-	held = touch(fx->dir, "f.HeLd00");	/* at work elsewhere */
+	close(touch(fx->dir, "f.kuska-tmp.a1B2c3")); /* a crash's: removed */
+	close(touch(fx->dir, "f.kuska-tmp.Zz9Yy8")); /* another's: removed */
+	close(touch(fx->dir, "f.Zz9Yy8")); /* a user's (f.backup): kept */
+	close(touch(fx->dir, "f.backup"));
+	close(touch(fx->dir, "f.kuska-tmp.a1B2c"));	  /* too short */
+	close(touch(fx->dir, "f.kuska-tmp.a1B2c3d"));	  /* too long */
+	close(touch(fx->dir, "f.kuska-tmp.a1B2-3"));	  /* not mkostemp's */
+	close(touch(fx->dir, "g.kuska-tmp.a1B2c3"));	  /* another file's */
+	close(touch(fx->dir, "f.kuska-tmp.a1B2c3.keep")); /* not the pattern */
+	held = touch(fx->dir, "f.kuska-tmp.HeLd00"); /* at work elsewhere */
 	assert_int_equal(flock(held, LOCK_EX), 0);
-	snprintf(path, sizeof(path), "%s/f.dir000", fx->dir);
+	snprintf(path, sizeof(path), "%s/f.kuska-tmp.dir000", fx->dir);
 	assert_int_equal(mkdir(path, 0700), 0);
-	snprintf(path, sizeof(path), "%s/f.sym000", fx->dir);
+	snprintf(path, sizeof(path), "%s/f.kuska-tmp.sym000", fx->dir);
 	assert_int_equal(symlink("f", path), 0); /* never followed */
 	assert_int_equal(file_replace(fx->path, "new\n", 4, 0600, NULL), 0);
-	assert_false(exists(fx->dir, "f.a1B2c3"));
-	assert_false(exists(fx->dir, "f.Zz9Yy8"));
-	assert_true(exists(fx->dir, "f.a1B2c"));
-	assert_true(exists(fx->dir, "f.a1B2c3d"));
-	assert_true(exists(fx->dir, "f.a1B2-3"));
-	assert_true(exists(fx->dir, "g.a1B2c3"));
-	assert_true(exists(fx->dir, "f.a1B2c3.keep"));
-	assert_true(exists(fx->dir, "f.HeLd00"));
-	assert_true(exists(fx->dir, "f.dir000"));
-	assert_true(exists(fx->dir, "f.sym000"));
-	/* f, the eight kept, and nothing of the replace's own. */
-	assert_int_equal(entries(fx->dir), 9);
+	assert_false(exists(fx->dir, "f.kuska-tmp.a1B2c3"));
+	assert_false(exists(fx->dir, "f.kuska-tmp.Zz9Yy8"));
+	assert_true(exists(fx->dir, "f.Zz9Yy8"));
+	assert_true(exists(fx->dir, "f.backup"));
+	assert_true(exists(fx->dir, "f.kuska-tmp.a1B2c"));
+	assert_true(exists(fx->dir, "f.kuska-tmp.a1B2c3d"));
+	assert_true(exists(fx->dir, "f.kuska-tmp.a1B2-3"));
+	assert_true(exists(fx->dir, "g.kuska-tmp.a1B2c3"));
+	assert_true(exists(fx->dir, "f.kuska-tmp.a1B2c3.keep"));
+	assert_true(exists(fx->dir, "f.kuska-tmp.HeLd00"));
+	assert_true(exists(fx->dir, "f.kuska-tmp.dir000"));
+	assert_true(exists(fx->dir, "f.kuska-tmp.sym000"));
+	/* f, the ten kept, and nothing of the replace's own. */
+	assert_int_equal(entries(fx->dir), 11);
 	close(held);
 	/* Its holder gone, the next replace removes it. */
 	assert_int_equal(file_replace(fx->path, "two\n", 4, 0600, NULL), 0);
-	assert_false(exists(fx->dir, "f.HeLd00"));
-	assert_int_equal(entries(fx->dir), 8);
+	assert_false(exists(fx->dir, "f.kuska-tmp.HeLd00"));
+	assert_int_equal(entries(fx->dir), 10);
 }
 
 /* No directory, or a name with no room for the suffix: said, not made. */
