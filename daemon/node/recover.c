@@ -655,9 +655,10 @@ keep_tail(struct rec *r, uint64_t *ret_dropped)
 
 /*
  * Acknowledged up to the consolidator's last, or below the first
- * sequence it left out that the old outbox gave: that one is sent again
- * (a Welcome whose last is higher acknowledges it then, as for any node
- * behind its consolidator). Its identity, or ours.
+ * sequence it left out that the old outbox gave: that one is kept, and
+ * sent again only if the consolidator's last is then below it (a Welcome
+ * whose last is higher acknowledges it, as for any node behind its
+ * consolidator). Its identity, or ours.
  */
 static int
 finish_meta(struct rec *r)
@@ -765,9 +766,10 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 	if (r->resent > 0)
 		fprintf(out,
 			"took %llu events it left out (not listed at all) "
-			"from this outbox, the first at sequence %llu: not "
-			"acknowledged, they are sent again (a consolidator "
-			"that holds them skips them)\n",
+			"from this outbox, the first at sequence %llu: kept "
+			"unacknowledged, and sent again if the consolidator's "
+			"last is then below them; one that says it holds "
+			"them and left them out is withholding them\n",
 			(unsigned long long)r->resent,
 			(unsigned long long)r->first_resent);
 	if (r->lost > 0)
