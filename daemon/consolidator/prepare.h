@@ -21,8 +21,11 @@
 #include <stdint.h>
 
 /* Years waiting at most; past it the earliest are let go (asked for,
- * they are computed then, as before). */
-#define PREPARE_YEARS_MAX 32
+ * they are computed then, as before). Two, the latest a delivery
+ * changed (this year and the last, in the usual case): an audit cannot
+ * be interrupted, and every request, the analyst's too, waits behind
+ * the one in progress, so no more are made than are likely asked for. */
+#define PREPARE_YEARS_MAX 2
 
 /*
  * prepare_add_year - adds year to ys, *n years kept ascending and
