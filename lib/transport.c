@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,15 +62,29 @@ transport_new(void)
 	return t;
 }
 
+/* The ending of a context, shared by term_bounded and its thread. */
+enum { TERM_RUNNING, TERM_DONE, TERM_ABANDONED };
+struct term {
+	void *ctx;
+	_Atomic int state; /* TERM_*: the last to leave frees it */
+};
+
+/* How often term_bounded looks whether libzmq is done. */
+#define TERM_LOOK_US 1000
+
 static void *
-term_main(void *ctx)
+term_main(void *arg)
 {
-	zmq_ctx_term(ctx);
+	struct term *tm = arg;
+
+	zmq_ctx_term(tm->ctx);
+	if (atomic_exchange(&tm->state, TERM_DONE) == TERM_ABANDONED)
+		free(tm);
 	return NULL;
 }
 
 /*
- * Ends ctx, waiting at most TRANSPORT_TERM_S for libzmq. Every socket
+ * Ends ctx, waiting about TRANSPORT_TERM_S for libzmq. Every socket
  * is closed with no linger by then, yet zmq_ctx_term can still wait for
  * ever on a slow machine with CURVE and ZAP (libzmq issue 2733: a socket
  * whose closing is never acknowledged); seen as a consolidator that said
@@ -77,33 +92,52 @@ term_main(void *ctx)
  * must stop when told, so the wait runs in a thread of its own, which
  * is left to the process's exit when it does not end in time. Returns
  * false then.
+ *
+ * The wait is counted in sleeps of TERM_LOOK_US, not against a clock:
+ * a wall clock set back (libfaketime in the demo, or a step by NTP) put
+ * a deadline in the past, and every client warned that libzmq was stuck;
+ * libfaketime's condition-variable wait missed a monotonic one the same
+ * way. And pthread_join at the end, not pthread_clockjoin_np, which
+ * ThreadSanitizer does not know: it took every such thread for leaked.
  */
 static bool
 term_bounded(void *ctx)
 {
-	struct timespec until;
+	struct term *tm;
 	sigset_t all, old;
 	pthread_t th;
-	int r;
+	long looks;
+	int r, running = TERM_RUNNING;
 
-	/* Signals stay with the threads that handle them. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	r = pthread_create(&th, NULL, term_main, ctx);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r != 0) {
+	tm = calloc(1, sizeof(*tm));
+	if (tm == NULL) {
 		zmq_ctx_term(ctx); /* no thread: wait as before */
 		return true;
 	}
-	/* On the monotonic clock: a wall clock set back (libfaketime in
-	 * the demo, or a step by NTP) put the deadline in the past, and
-	 * every client warned that libzmq was stuck. */
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += TRANSPORT_TERM_S;
-	if (pthread_clockjoin_np(th, NULL, CLOCK_MONOTONIC, &until) == 0)
+	tm->ctx = ctx;
+	atomic_init(&tm->state, TERM_RUNNING);
+	/* Signals stay with the threads that handle them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = pthread_create(&th, NULL, term_main, tm);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		free(tm);
+		zmq_ctx_term(ctx);
 		return true;
-	pthread_detach(th);
-	return false;
+	}
+	for (looks = 0; atomic_load(&tm->state) == TERM_RUNNING &&
+			looks < TRANSPORT_TERM_S * (1000000L / TERM_LOOK_US);
+	     looks++)
+		usleep(TERM_LOOK_US);
+	if (atomic_compare_exchange_strong(&tm->state, &running,
+					   TERM_ABANDONED)) {
+		pthread_detach(th); /* it frees tm when libzmq returns */
+		return false;
+	}
+	pthread_join(th, NULL);
+	free(tm);
+	return true;
 }
 
 void
