@@ -41,12 +41,16 @@ struct rec {
 	uint64_t check_seq;
 	uint8_t check_hash[CODEC_HASH_LEN];
 	uint8_t id[OUTBOX_ID_LEN];
-	/* what was done */
-	uint64_t got, refused, holes, kept, last;
-	uint64_t expect; /* the first sequence its answers have not covered */
-	/* of the sequences it left out: taken from the old outbox (the
-	 * first of them), or in neither (the first of them) */
-	uint64_t resent, first_resent, lost, first_lost;
+	/* what was done: a piece not kept puts them back as they were */
+	struct rec_counts {
+		uint64_t got, refused, holes, last;
+		uint64_t expect; /* the first sequence its answers have not
+				  * covered */
+		/* of the sequences it left out: taken from the old outbox
+		 * (the first of them), or in neither (the first of them) */
+		uint64_t resent, first_resent, lost, first_lost;
+	} n;
+	uint64_t kept;
 	bool said; /* a refusal of the consolidator's word, said */
 };
 
@@ -413,7 +417,7 @@ put_event(struct rec *r, struct outbox_txn *t, uint64_t seq, const uint8_t *buf,
 	if (e == 0)
 		e = index_event(r, t, seq, digest);
 	if (e == 0)
-		r->last = seq;
+		r->n.last = seq;
 	return e;
 }
 
@@ -429,11 +433,11 @@ old_get(struct rec *r, uint64_t seq, uint8_t **ret_env, size_t *ret_len,
 }
 
 /*
- * The sequences from r->expect to below upto, at most its Welcome's last,
+ * The sequences from r->n.expect to below upto, at most its Welcome's last,
  * that the consolidator left out of its answers (not even listed): taken
  * from the old outbox when it agrees and has them. They are not
- * acknowledged (finish_meta): the node sends them again, and a
- * consolidator that holds them skips them (it takes only the sequence
+ * acknowledged (finish_meta): kept, and sent again only if the
+ * consolidator's last is then below them (it takes only the sequence
  * after its last). Not even the old outbox's: counted, said by report.
  */
 static int
@@ -444,7 +448,7 @@ take_omitted(struct rec *r, struct outbox_txn *t, uint64_t upto)
 
 	if (upto > r->cons_last + 1)
 		upto = r->cons_last + 1;
-	for (seq = r->expect; e == 0 && seq < upto; seq++) {
+	for (seq = r->n.expect; e == 0 && seq < upto; seq++) {
 		uint8_t *env = NULL;
 		size_t len = 0;
 		char ref[128];
@@ -455,8 +459,8 @@ take_omitted(struct rec *r, struct outbox_txn *t, uint64_t upto)
 			e = put_event(r, t, seq, env, len, ref[0] ? ref : NULL,
 				      OLD_OUTBOX);
 			free(env);
-			if (e == 0 && r->resent++ == 0)
-				r->first_resent = seq;
+			if (e == 0 && r->n.resent++ == 0)
+				r->n.first_resent = seq;
 			if (e != -EBADMSG)
 				continue;
 		} else if (e == -ENOMEM) {
@@ -464,11 +468,11 @@ take_omitted(struct rec *r, struct outbox_txn *t, uint64_t upto)
 		}
 		/* Not in the old outbox, or not readable there. */
 		e = 0;
-		if (r->lost++ == 0)
-			r->first_lost = seq;
+		if (r->n.lost++ == 0)
+			r->n.first_lost = seq;
 	}
-	if (e == 0 && upto > r->expect)
-		r->expect = upto;
+	if (e == 0 && upto > r->n.expect)
+		r->n.expect = upto;
 	return e;
 }
 
@@ -477,11 +481,10 @@ static int
 take_rest(struct rec *r)
 {
 	struct outbox_txn *t;
-	uint64_t expect = r->expect, resent = r->resent, lost = r->lost;
-	uint64_t last = r->last;
+	struct rec_counts was = r->n;
 	int e;
 
-	if (r->expect > r->cons_last)
+	if (r->n.expect > r->cons_last)
 		return 0;
 	e = outbox_begin(r->fresh, &t);
 	if (e != 0)
@@ -489,10 +492,7 @@ take_rest(struct rec *r)
 	e = take_omitted(r, t, r->cons_last + 1);
 	if (e != 0) {
 		outbox_abort(&t);
-		r->expect = expect;
-		r->resent = resent;
-		r->lost = lost;
-		r->last = last;
+		r->n = was;
 		return e;
 	}
 	return outbox_commit(&t);
@@ -504,9 +504,7 @@ take_piece(struct rec *r, const struct msg *m)
 {
 	struct outbox_txn *t;
 	uint64_t now = date_now_ms();
-	uint64_t got = r->got, refused = r->refused, holes = r->holes;
-	uint64_t last = r->last, expect = r->expect, resent = r->resent;
-	uint64_t lost = r->lost;
+	struct rec_counts was = r->n;
 	size_t i;
 	int e;
 
@@ -531,8 +529,8 @@ take_piece(struct rec *r, const struct msg *m)
 		e = take_omitted(r, t, h->seq);
 		if (e != 0)
 			break;
-		if (h->seq >= r->expect)
-			r->expect = h->seq + 1;
+		if (h->seq >= r->n.expect)
+			r->n.expect = h->seq + 1;
 		/* The case system's ref, from the old outbox if it agrees. */
 		if (old_get(r, h->seq, &own, &own_len, ref, sizeof(ref)) != 0)
 			ref[0] = '\0';
@@ -545,24 +543,18 @@ take_piece(struct rec *r, const struct msg *m)
 			e = put_event(r, t, h->seq, own, own_len,
 				      ref[0] ? ref : NULL, OLD_OUTBOX);
 		else
-			r->holes++;
+			r->n.holes++;
 		free(own);
 		if (e == 0 && h->reason != REASON_NONE) {
 			e = outbox_put_dead(t, h->seq, h->reason, now, h->text);
-			r->refused++;
+			r->n.refused++;
 		}
-		r->got++;
+		r->n.got++;
 	}
 	if (e != 0) {
 		/* Nothing of the piece is kept: it may be taken again. */
 		outbox_abort(&t);
-		r->got = got;
-		r->refused = refused;
-		r->holes = holes;
-		r->last = last;
-		r->expect = expect;
-		r->resent = resent;
-		r->lost = lost;
+		r->n = was;
 		return e;
 	}
 	return outbox_commit(&t);
@@ -665,7 +657,7 @@ finish_meta(struct rec *r)
 {
 	struct outbox_txn *t;
 	uint8_t id[OUTBOX_ID_LEN];
-	uint64_t acked = r->resent > 0 ? r->first_resent - 1 : r->cons_last;
+	uint64_t acked = r->n.resent > 0 ? r->n.first_resent - 1 : r->cons_last;
 	int e;
 
 	if (r->has_id)
@@ -751,34 +743,34 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			"recovered %llu events from the consolidator "
 			"(sequences 1-%llu; %llu of them refused there, %llu "
 			"without an envelope)\n",
-			(unsigned long long)r->got,
+			(unsigned long long)r->n.got,
 			(unsigned long long)r->cons_last,
-			(unsigned long long)r->refused,
-			(unsigned long long)r->holes);
+			(unsigned long long)r->n.refused,
+			(unsigned long long)r->n.holes);
 	/* Its word alone says what it holds: what it named and left out is
 	 * said, not taken for a hole of its store. */
-	if (r->cons_last > r->got)
+	if (r->cons_last > r->n.got)
 		fprintf(out,
 			"the consolidator handed back nothing at %llu of "
 			"sequences 1-%llu (not in its store, or withheld)\n",
-			(unsigned long long)(r->cons_last - r->got),
+			(unsigned long long)(r->cons_last - r->n.got),
 			(unsigned long long)r->cons_last);
-	if (r->resent > 0)
+	if (r->n.resent > 0)
 		fprintf(out,
 			"took %llu events it left out (not listed at all) "
 			"from this outbox, the first at sequence %llu: kept "
 			"unacknowledged, and sent again if the consolidator's "
 			"last is then below them; one that says it holds "
 			"them and left them out is withholding them\n",
-			(unsigned long long)r->resent,
-			(unsigned long long)r->first_resent);
-	if (r->lost > 0)
+			(unsigned long long)r->n.resent,
+			(unsigned long long)r->n.first_resent);
+	if (r->n.lost > 0)
 		fprintf(out,
 			"%llu sequences it left out are not to be had from "
 			"this outbox either, the first at sequence %llu: the "
 			"new outbox holds nothing there\n",
-			(unsigned long long)r->lost,
-			(unsigned long long)r->first_lost);
+			(unsigned long long)r->n.lost,
+			(unsigned long long)r->n.first_lost);
 	if (r->kept > 0)
 		fprintf(out,
 			"kept %llu events of this outbox not yet delivered "
@@ -863,7 +855,7 @@ recover_run(const struct recover_params *p, FILE *out)
 
 	memset(&r, 0, sizeof(r));
 	r.p = p;
-	r.expect = 1;
+	r.n.expect = 1;
 	r.ev = malloc(sizeof(*r.ev));
 	if (r.ev == NULL)
 		return -ENOMEM;
