@@ -22,6 +22,7 @@
 #include "release.h"
 #include "stats.h"
 #include "store.h"
+#include "victim_fixture.h"
 
 #define K 10
 
@@ -94,21 +95,8 @@ static void
 identify(struct stats *s, uint64_t seq, unsigned v, int32_t date)
 {
 	struct event ev;
-	struct victim *x = &ev.rec.victim;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = ev.rec.kind = KIND_IDENTIFICATION;
-	ev.rec.date = date;
-	ev.rec.region = 15;
-	x->doc_type = DOC_DNI;
-	x->doc_key[0] = 1;
-	x->doc_key[1] = (uint8_t)(v & 0xff);
-	x->doc_key[2] = (uint8_t)(v >> 8);
-	x->sex = v % 3 ? SEX_F : SEX_M;
-	x->age_years = 15;
-	x->age_group = age_group_of(15);
-	memcpy(x->nationality, "PE", 3);
-	ev.rec.exploitation = 1u << EXPL_LABOUR;
+	victim_event(&ev, KIND_IDENTIFICATION, v, date, 15);
 	assert_int_equal(stats_apply(s, INST_PNP, seq, &ev, date), 0);
 }
 

@@ -26,6 +26,7 @@
 #include "release.h"
 #include "stats.h"
 #include "store.h"
+#include "victim_fixture.h"
 
 #define K 10
 
@@ -51,28 +52,6 @@ apply(enum institution inst, const struct event *ev)
 	/* Accepted the day it happened. */
 	assert_int_equal(
 	    stats_apply(W->stats, inst, ++W->seq[inst], ev, ev->rec.date), 0);
-}
-
-/* An event of kind about victim v. */
-static void
-victim_event(struct event *ev, enum kind kind, unsigned v, int32_t date,
-	     uint8_t region)
-{
-	struct victim *x = &ev->rec.victim;
-
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = ev->rec.kind = kind;
-	ev->rec.date = date;
-	ev->rec.region = region;
-	x->doc_type = DOC_DNI;
-	x->doc_key[0] = 1;
-	x->doc_key[1] = (uint8_t)(v & 0xff);
-	x->doc_key[2] = (uint8_t)(v >> 8);
-	x->sex = v % 3 ? SEX_F : SEX_M;
-	x->age_years = 15;
-	x->age_group = age_group_of(15);
-	memcpy(x->nationality, "PE", 3);
-	ev->rec.exploitation = 1u << EXPL_LABOUR;
 }
 
 static void
