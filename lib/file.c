@@ -58,6 +58,14 @@ split_path(const char *path, char *dir, size_t cap, const char **base)
 	*base = slash == NULL ? path : slash + 1;
 }
 
+void
+file_dir_of(const char *path, char *dir, size_t cap)
+{
+	const char *base;
+
+	split_path(path, dir, cap, &base);
+}
+
 /* Syncs the directory of path, so that a rename in it outlives power. */
 static int
 sync_dir_of(const char *path)

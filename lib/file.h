@@ -11,7 +11,8 @@
 
 /*
  * file_replace - puts the len bytes of buf in place of path: writes them
- * to a new file beside it (path.XXXXXX, locked while it is written),
+ * to a new file beside it (path.kuska-tmp.XXXXXX, locked while it is
+ * written),
  * gives it mode whatever the umask, syncs it, renames it over path and
  * syncs the directory. First it removes the temporaries of path an
  * earlier run left when it died before its rename: names of that exact
@@ -28,5 +29,11 @@
  */
 int file_replace(const char *path, const void *buf, size_t len, mode_t mode,
 		 int *ret_unsynced) __attribute__((warn_unused_result));
+
+/*
+ * file_dir_of - the directory path's file is in, into dir (cap bytes):
+ * "." for a bare name, "/" for one at the root.
+ */
+void file_dir_of(const char *path, char *dir, size_t cap);
 
 #endif

@@ -259,7 +259,7 @@ poll_timeout(struct cons *c, bool held)
 	due = prepare_wait_ms(quiet_ms, date_mono_ms());
 	if (due < 0)
 		due = PREPARE_LOOK_MS;
-	if (due >= 0 && (timeout < 0 || due < timeout))
+	if (timeout < 0 || due < timeout)
 		timeout = (long)due;
 	return timeout;
 }

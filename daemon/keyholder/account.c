@@ -200,7 +200,6 @@ int
 account_check_path(const char *path, char *why, size_t cap)
 {
 	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
 	struct stat st;
 	int r;
 
@@ -221,12 +220,7 @@ account_check_path(const char *path, char *why, size_t cap)
 		return r;
 	}
 	/* Written through a temporary beside it: the directory too. */
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	file_dir_of(path, dir, sizeof(dir));
 	if (stat(dir, &st) != 0) {
 		r = -errno;
 		snprintf(why, cap, "its directory %s: %s", dir, strerror(-r));
