@@ -81,13 +81,22 @@ struct cons {
 	uint64_t control_refused; /* control requests (main thread) */
 	/* Last hello or batch; the query thread reads it (deliveries). */
 	_Atomic uint64_t contact_ms[INST_COUNT + 1];
-	/* Heard at the last hello: the node found our copy is not its
-	 * outbox's (its words; "" not); its clock minus ours. */
+	/* Heard at the last hello that said it: the node found our copy is
+	 * not its outbox's (its words; "" not); its clock minus ours. */
 	char diverged[INST_COUNT + 1][CODEC_MAX_TEXT + 1];
-	/* Hellos that said so, since start. A hello is not signed: the next
-	 * one that says otherwise clears diverged[], a stolen key's (even a
-	 * transport key alone) included; it cannot take this back. */
+	/* Hellos that said so, since start. Nothing takes this back. */
 	uint64_t diverged_hellos[INST_COUNT + 1];
+	/* A hello is not signed: one that no longer says diverged does not
+	 * clear diverged[] itself, or a transport key alone would clear the
+	 * alarm. It names its connection (routing id) here, and a batch on
+	 * that connection with an event accepted, which takes the
+	 * institution's signature, clears it (ingest_finish). A hello that
+	 * says diverged again forgets it. Main thread. */
+	struct diverged_clear {
+		bool has;
+		uint8_t rid[64];
+		size_t rid_len;
+	} diverged_clear[INST_COUNT + 1];
 	bool has_skew[INST_COUNT + 1];
 	int64_t skew_ms[INST_COUNT + 1];
 	/* A node may say hello as fast as it likes: its lines are held to

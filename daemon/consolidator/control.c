@@ -108,8 +108,9 @@ cons_metrics(struct cons *c, struct mtext *m)
 			       (double)last / 1000.0);
 	}
 	metrics_family(m, "kuska_institution_diverged", "gauge",
-		       "1 while the institution's node says our copy is not "
-		       "its outbox's.");
+		       "1 from a hello saying our copy is not the node's "
+		       "outbox's until an event it signed is accepted after "
+		       "a hello that does not.");
 	for (i = 1; i <= INST_COUNT; i++) {
 		snprintf(l, sizeof(l), "institution=\"%s\"",
 			 institution_name((enum institution)i));
@@ -118,9 +119,7 @@ cons_metrics(struct cons *c, struct mtext *m)
 	}
 	metrics_family(m, "kuska_institution_diverged_hellos_total", "counter",
 		       "Hellos in which the institution's node said our copy "
-		       "is not its outbox's. A hello is not signed: one that "
-		       "says otherwise (a stolen key's) clears the gauge, "
-		       "never this.");
+		       "is not its outbox's. Nothing takes one back.");
 	for (i = 1; i <= INST_COUNT; i++) {
 		snprintf(l, sizeof(l), "institution=\"%s\"",
 			 institution_name((enum institution)i));

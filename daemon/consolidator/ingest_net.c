@@ -41,7 +41,8 @@ struct ingest_job {
 	/* Filled on the writer thread. */
 	uint8_t *reply; /* encoded; NULL: nothing to send */
 	size_t reply_len;
-	bool refused; /* counts in frames_refused */
+	bool refused;	   /* counts in frames_refused */
+	uint64_t accepted; /* a batch's events accepted */
 	struct ingest_view view;
 };
 
@@ -114,8 +115,8 @@ span(int64_t ms, char *out, size_t cap)
 }
 
 /*
- * Whether institution i's outbox diverged, as its last hello said,
- * within its budget: on a change, and again when changes were held back.
+ * Whether institution i's outbox diverged (note_diverged), within its
+ * budget: on a change, and again when changes were held back.
  */
 static void
 log_diverged(struct cons *c, enum institution i)
@@ -132,14 +133,56 @@ log_diverged(struct cons *c, enum institution i)
 				institution_name(i));
 }
 
+/*
+ * What a hello on req's connection says about the node's outbox: that it
+ * diverged raises the alarm at once; that it did not only names the
+ * connection whose next accepted event clears it (diverged_accepted).
+ */
+static void
+note_diverged(struct cons *c, enum institution i, const struct tframes *req,
+	      const struct msg *m)
+{
+	struct diverged_clear *dc = &c->diverged_clear[i];
+	bool changed;
+
+	if (m->diverged[0] != '\0') {
+		c->diverged_hellos[i]++;
+		dc->has = false;
+		changed = c->diverged[i][0] == '\0';
+		snprintf(c->diverged[i], sizeof(c->diverged[i]), "%s",
+			 m->diverged);
+		if (changed)
+			log_diverged(c, i);
+		return;
+	}
+	if (c->diverged[i][0] == '\0' || req->len[0] > sizeof(dc->rid))
+		return;
+	dc->has = true;
+	memcpy(dc->rid, req->data[0], req->len[0]);
+	dc->rid_len = req->len[0];
+}
+
+/* A batch on req's connection had an event of institution i accepted. */
+static void
+diverged_accepted(struct cons *c, enum institution i, const struct tframes *req)
+{
+	struct diverged_clear *dc = &c->diverged_clear[i];
+
+	if (!dc->has || req->len[0] != dc->rid_len ||
+	    memcmp(req->data[0], dc->rid, dc->rid_len) != 0)
+		return;
+	dc->has = false;
+	c->diverged[i][0] = '\0';
+	log_diverged(c, i);
+}
+
 /* What a hello says about the node's clock and its outbox. */
 static void
-note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
-	   uint64_t now)
+note_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
+	   const struct msg *m, uint64_t now)
 {
 	enum institution i = p->inst;
 	char sp[32];
-	bool changed;
 
 	if (m->now_ms != 0) {
 		c->has_skew[i] = true;
@@ -156,12 +199,7 @@ note_hello(struct cons *c, const struct reg_party *p, const struct msg *m,
 			    span(c->skew_ms[i], sp, sizeof(sp)),
 			    c->skew_ms[i] > 0 ? "ahead of" : "behind");
 	}
-	if (m->diverged[0] != '\0')
-		c->diverged_hellos[i]++;
-	changed = (m->diverged[0] != '\0') != (c->diverged[i][0] != '\0');
-	snprintf(c->diverged[i], sizeof(c->diverged[i]), "%s", m->diverged);
-	if (changed)
-		log_diverged(c, i);
+	note_diverged(c, i, req, m);
 }
 
 void
@@ -214,7 +252,7 @@ judge_hello(struct cons *c, const struct tframes *req,
 		refuse(c, req, 0, REASON_WRONG_NETWORK, text);
 		return false;
 	}
-	note_hello(c, p, m, now);
+	note_hello(c, req, p, m, now);
 	c->contact_ms[p->inst] = now;
 	return true;
 }
@@ -457,6 +495,7 @@ run_batches(struct pipeline_job **pjs, size_t n)
 	for (i = 0; i < n; i++) {
 		struct ingest_job *j = (struct ingest_job *)pjs[i];
 		remember_outbox(j, &items[i]);
+		j->accepted = items[i].accepted;
 		answer_batch(j, &items[i]);
 		ingest_view(ig, &j->view);
 	}
@@ -551,6 +590,8 @@ ingest_finish(struct cons *c, struct pipeline_job *pj)
 		return;
 	}
 	c->view = j->view;
+	if (j->m.type == MSG_BATCH && j->accepted > 0)
+		diverged_accepted(c, (enum institution)pj->peer, &j->req);
 	if (j->refused)
 		c->frames_refused++;
 	if (j->m.type == MSG_BATCH)

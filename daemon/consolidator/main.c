@@ -46,8 +46,8 @@
 /* Jobs (batches mostly) taken up and not yet answered: past that the
  * ingest socket is left unread, and the nodes' windows hold them. */
 #define JOBS_MAX 24
-/* Messages read from the nodes' socket, and handshakes judged, in one
- * pass of the loop. */
+/* Messages read from the nodes' socket in one pass of the loop (and
+ * handshakes judged: PEERS_ZAP_MAX_PER_CALL). */
 #define INGEST_MAX_PER_CALL 64
 /* Answers queued for one query connection: past it an answer to a
  * client that does not read is dropped, not kept. */
@@ -142,11 +142,7 @@ run(struct cons *c)
 			pthread_rwlock_unlock(&c->conf_lock);
 		}
 		if (ready[0])
-			for (int k = 0;
-			     k < INGEST_MAX_PER_CALL &&
-			     tsock_zap_serve(c->zap, zap_decide, c) != -EAGAIN;
-			     k++)
-				;
+			(void)peers_serve_zap(c); /* bounded */
 		take_finished(c);
 		if (ready[3])
 			c->control_refused += daemon_control_serve(

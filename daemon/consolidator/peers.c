@@ -1,6 +1,7 @@
 /* peers.c - admission and counting of network peers; see peers.h. */
 #include "peers.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,6 +77,18 @@ zap_decide(void *arg, const char *domain, const char *address,
 	log_debug("event=auth_ok domain=%s address=%s key=%s owner=%s", domain,
 		  LOG_Q(address), k->name, k->owner->id);
 	return 0;
+}
+
+size_t
+peers_serve_zap(struct cons *c)
+{
+	size_t k;
+
+	for (k = 0; k < PEERS_ZAP_MAX_PER_CALL &&
+		    tsock_zap_serve(c->zap, zap_decide, c) != -EAGAIN;
+	     k++)
+		;
+	return k;
 }
 
 void

@@ -32,6 +32,16 @@
 int zap_decide(void *arg, const char *domain, const char *address,
 	       const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap);
 
+/*
+ * peers_serve_zap - answers the ZAP requests waiting (zap_decide), at
+ * most PEERS_ZAP_MAX_PER_CALL, the rest at the next call; returns how
+ * many. Bounded: anyone with the consolidator's public key can open
+ * handshakes without end, and the main loop must come back to the
+ * nodes' messages, the control socket and the watchdog.
+ */
+#define PEERS_ZAP_MAX_PER_CALL 64
+size_t peers_serve_zap(struct cons *c);
+
 /* per_key_bound - max_connections_per_key, at most max_connections. */
 unsigned long per_key_bound(const struct consolidator_config *cfg);
 

@@ -887,6 +887,21 @@ deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 	codec_msg_clear(&m);
 }
 
+size_t
+deliver_read(struct deliver *d, uint64_t now_ms)
+{
+	struct tframes f;
+	size_t k;
+
+	for (k = 0; k < DELIVER_MAX_PER_CALL &&
+		    tsock_recv(d->sock, &f, 1, CODEC_MAX_FRAME) == 0;
+	     k++) {
+		deliver_message(d, f.data[0], f.len[0], now_ms);
+		tframes_clear(&f);
+	}
+	return k;
+}
+
 /* A new connection: an ask's answer on the old one is lost; the
  * Welcome asks at once. */
 static void

@@ -152,6 +152,16 @@ void deliver_init(struct deliver *d);
 void deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 		     uint64_t now_ms);
 
+/*
+ * deliver_read - handles what waits on d->sock (deliver_message), at most
+ * DELIVER_MAX_PER_CALL messages, the rest at the next call; returns how
+ * many. Bounded: answers a consolidator sends without end (each Ack a
+ * commit) must not hold the node's loop from the submits, the key
+ * holders and the watchdog.
+ */
+#define DELIVER_MAX_PER_CALL 64
+size_t deliver_read(struct deliver *d, uint64_t now_ms);
+
 /* deliver_event - handles a monitor event of the socket. */
 void deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		   uint64_t now_ms);

@@ -462,12 +462,11 @@ size_t
 holders_request_max(void *arg)
 {
 	struct holders *hs = arg;
-	size_t i, max = 0;
+	size_t i, max = HOLDERS_MAX_REQUEST;
 
 	for (i = 0; i < hs->n; i++) {
 		drain(&hs->h[i]);
-		if (hs->h[i].max_batch != 0 &&
-		    (max == 0 || hs->h[i].max_batch < max))
+		if (hs->h[i].max_batch != 0 && hs->h[i].max_batch < max)
 			max = hs->h[i].max_batch;
 	}
 	return max;

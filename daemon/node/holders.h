@@ -20,6 +20,17 @@
 #include "settings.h"
 #include "transport.h"
 
+/*
+ * The most elements the node puts in one request, whatever a holder
+ * takes: each request hides PSEUDO_CHECK_ELEMENTS check elements, and a
+ * holder telling the default max_batch (65,536) had a round of up to
+ * 4,096 identities go in one request, its 2 checks then catching a holder
+ * that applies another key to one element once in 2,049 times.
+ * 256 spends 2 elements of 256 on checks (0.8% of the allowance) and
+ * hides 34 in a round of 4,096 (docs/SECURITY.md).
+ */
+#define HOLDERS_MAX_REQUEST 256
+
 struct holders;
 
 /*
@@ -57,9 +68,9 @@ size_t holders_count(const struct holders *h);
  * answer).
  *
  * holders_request_max - the most elements one request may carry: the
- * least max_batch the holders told (in their answer to the node's hello,
- * or in a too_large refusal; answers waiting are read first), 0 when none
- * told one (an older holder: one request a round, as before).
+ * least of HOLDERS_MAX_REQUEST and the max_batch the holders told (in
+ * their answer to the node's hello, or in a too_large refusal; answers
+ * waiting are read first). Never 0.
  *
  * Their signatures are intake's (arg is the struct holders).
  */

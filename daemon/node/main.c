@@ -37,8 +37,6 @@
 #include "transport.h"
 
 #define TICK_MS 200
-/* Messages read from the consolidator in one pass of the loop. */
-#define DEALER_MAX_PER_CALL 64
 
 static void
 usage(void)
@@ -160,21 +158,8 @@ run(struct node *n)
 			fatalx("poll: %s", strerror(-r));
 		mono = date_mono_ms();
 		node_take_submit(n, r > 0 && ready[0]);
-		if (r > 0 && ready[1]) {
-			struct tframes f;
-			int k;
-			/* Bounded: acknowledgements sent without end (each a
-			 * commit) must not hold the loop from the submits,
-			 * the key holders and the watchdog. */
-			for (k = 0;
-			     k < DEALER_MAX_PER_CALL &&
-			     tsock_recv(n->dealer, &f, 1, CODEC_MAX_FRAME) == 0;
-			     k++) {
-				deliver_message(&n->deliver, f.data[0],
-						f.len[0], mono);
-				tframes_clear(&f);
-			}
-		}
+		if (r > 0 && ready[1])
+			(void)deliver_read(&n->deliver, mono); /* bounded */
 		if (r > 0 && ready[2]) {
 			enum tevent ev;
 			char addr[256];

@@ -6,9 +6,11 @@
 # the next written line counting those held back (unlogged=N), instead of
 # a line per hello that would flood the journal (docs/LIMITS.md). The
 # deliveries table shows minsa in contact, never delivering. Then 1,000
-# hellos saying in turn that its outbox diverged and that it did not:
-# their lines held to a budget too, the state said again once it allows
-# (the last change may have been held back). Then 3,000
+# hellos saying in turn that its outbox diverged and that it did not,
+# each of these followed by a signed event (a hello alone, unsigned,
+# does not clear the alarm): their lines held to a budget too, the state
+# said again once it allows (the last change may have been held back).
+# Then 3,000
 # bad frames: each refused with its reason, their lines held to the same
 # kind of budget. Last, 1,000 strangers (kuska_thief strangers: fresh
 # keys, the consolidator's public key known): every handshake refused
@@ -51,8 +53,9 @@ check "deliveries: minsa in contact, nothing delivered" \
 	grep -qE "^minsa,,0,[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z$" \
 	"$T/d.csv"
 
-# Hellos that say, every other one, that minsa's outbox diverged: each a
-# change of state the consolidator used to log, a line per hello.
+# Hellos that say, every other one, that minsa's outbox diverged, the
+# others followed by an event minsa signed: each a change of state the
+# consolidator used to log, a line per change.
 t0=$(date +%s)
 "$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" -e "$EP" \
 	-n 1000 flip >"$T/rogue-flip.out" 2>&1
@@ -85,6 +88,27 @@ same_diverged() {
 }
 check "... the last logged state is kuska status's (within 5 s)" same_diverged
 grep -e "$DIVERGED" "$N/consolidator.log" | tail -n 1 | sed 's/^/# last: /'
+# A hello is not signed: one that no longer says the outbox diverged (a
+# transport key suffices to send it) leaves the alarm up; the next event
+# accepted on the same connection, which takes minsa's signature, clears
+# it. (A hello alone cleared it.)
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" -e "$EP" \
+	-n 1 flip >"$T/rogue-flip2.out" 2>&1
+check "minsa said diverged again" test "$(status_diverged)" = diverged
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" -e "$EP" \
+	-n 3 hello >"$T/rogue-clear.out" 2>&1
+check "three hellos that do not say it are welcomed" \
+	grep -qx "mismatches 0" "$T/rogue-clear.out"
+check "... and leave minsa DIVERGED" test "$(status_diverged)" = diverged
+"$KUSKA" metrics -c "$N/consolidator.conf" >"$T/flip-metrics.out"
+check "... in the metrics too" \
+	grep -q '^kuska_institution_diverged{institution="minsa"} 1' \
+	"$T/flip-metrics.out"
+"$ROGUE" -k "$N/keys/minsa.key" -s "$N/keys/consolidator.pub" -e "$EP" \
+	-n 1 valid >"$T/rogue-signed.out" 2>&1
+check "an event minsa signed after its hello is accepted" \
+	grep -qx "ack clean 1" "$T/rogue-signed.out"
+check "... and clears the alarm" test "$(status_diverged)" = cleared
 
 # Bad frames as fast as it can: 1,000 each of garbage, envelopes with bad
 # signatures and two-frame messages, each refused with its reason (the

@@ -368,6 +368,17 @@ for u in $UNITS; do
 	fi
 done
 
+# A core file holds what a daemon's memory does: a key holder's OPRF
+# share (the pseudonym key's part), a node's identities, the
+# consolidator's secret key. No unit may let one be written.
+for u in $UNITS; do
+	if grep -qx 'LimitCORE=0' "$R$UNITDIR/$u"; then
+		ok "$u writes no core file (LimitCORE=0)"
+	else
+		not_ok "$u has no LimitCORE=0: a core file would hold its keys"
+	fi
+done
+
 # A daemon refused its configuration exits 78 (EX_CONFIG): restarting it
 # every RestartSec= for ever would fill the journal and help nothing.
 for u in $UNITS; do

@@ -7,7 +7,8 @@
 # holder takes) after the hello makes the next request too large: the
 # holder's refusal tells the new bound, and the node asks again in smaller
 # requests rather than refuse the submission. The consolidator's tables are then byte for byte those
-# of a run on a key holder without the bound.
+# of a run on a key holder without the bound, where the node still puts
+# at most 256 elements in a request (its own bound, for the checks).
 . "$(dirname "$0")/lib.sh"
 
 INSTS="pnp mp"
@@ -49,6 +50,23 @@ submit_sim pnp
 submit_sim mp
 check "without the bound: accepted" submitted_ok pnp mp
 check "without the bound: no request too large" test "$(too_large)" = 0
+# Nor does a node put more than 256 elements in one request when the
+# holder takes 65,536 (HOLDERS_MAX_REQUEST): each request hides 2 check
+# elements, and a round of up to 4,096 identities went in one request,
+# its 2 checks among 4,098 elements. (Before: one request a round.)
+"$KUSKA" metrics -c "$N/keyholder.conf" >"$T/kh-metrics.out"
+counter() { # counter NAME NODE
+	sed -n "s/^$1{node=\"$2\"} //p" "$T/kh-metrics.out"
+}
+for i in $INSTS; do
+	req=$(counter kuska_keyholder_requests_total "$i")
+	ev=$(counter kuska_keyholder_evaluations_total "$i")
+	echo "# $i: $ev elements evaluated in $req requests"
+	check "$i: more elements ($ev) than one request of 256 holds" \
+		test "${ev:-0}" -gt 256
+	check "... in requests of at most 256 elements" \
+		test "${ev:-0}" -le $((256 * ${req:-0}))
+done
 check "delivered (unbounded)" wait_delivered 180
 query_tables "$T/unbounded"
 check "the same tables with and without the bound" \

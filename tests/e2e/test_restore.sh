@@ -79,14 +79,21 @@ check "... and in its metrics" \
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
 check "the consolidator's status names the diverged institution" \
 	grep -q "pnp.*DIVERGED" "$T/cstatus.out"
-# A hello is not signed: one from pnp's key in other hands (kuska_rogue)
-# saying the outbox did not diverge clears the consolidator's flag until
-# the node says it again. The count of hellos that said it stays.
+# A hello is not signed: one from pnp's transport key in other hands
+# (kuska_rogue) saying the outbox did not diverge does not clear the
+# consolidator's flag (it did); only an event accepted after it on the
+# same connection, which takes pnp's signature, would. The count of
+# hellos that said it stays.
 "$KUSKA_BIN/kuska_rogue" -k "$N/keys/pnp.key" -s "$N/keys/consolidator.pub" \
 	-e "$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")" -n 1 hello \
 	>"$T/rogue.out" 2>&1
 check "a stolen key's hello is welcomed" grep -qx "mismatches 0" "$T/rogue.out"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+check "... and does not clear the consolidator's DIVERGED" \
+	grep -q "pnp.*DIVERGED" "$T/cstatus.out"
 "$KUSKA" metrics -c "$N/consolidator.conf" >"$T/cmetrics.out"
+check "... nor its metric" \
+	grep -q '^kuska_institution_diverged{institution="pnp"} 1' "$T/cmetrics.out"
 check "... and cannot take back the hellos that said pnp diverged" \
 	grep -qE '^kuska_institution_diverged_hellos_total\{institution="pnp"\} [1-9]' \
 	"$T/cmetrics.out"

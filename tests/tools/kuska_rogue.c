@@ -45,9 +45,12 @@
  * would have it made, here with the linkage key and the whole OPRF key
  * (a demo's single key holder's share, -O) at hand.
  *
- * Mode "flip" says hello as mode "hello" does, every other hello saying
- * its outbox diverged (as a node that found the consolidator's copy is
- * not its own), the others not: each hello a change of state.
+ * Mode "flip" says hello as mode "hello" does, the first and every other
+ * hello saying its outbox diverged (as a node that found the
+ * consolidator's copy is not its own), the others not, each of these
+ * followed by one envelope as mode "valid" sends (a hello is not signed:
+ * only an event accepted after it clears the consolidator's alarm): each
+ * hello that says it, and each such envelope, a change of state.
  *
  * Mode "unread" is a node that never reads: on a connection whose
  * receive queue holds one message it sends COUNT recovery requests (from
@@ -115,9 +118,9 @@ struct rogue {
 	uint64_t rng;
 	long timeout_ms;
 	long hello_ms; /* -H */
-	bool flip;     /* mode flip: every other hello says diverged */
+	bool diverged; /* mode flip: this hello says diverged */
 	bool outbox;   /* -D: hellos name an outbox id (all 0x5a) */
-	unsigned long hellos;
+	unsigned long flips;		   /* mode flip: hellos asked for */
 	struct key32 *linkage;		   /* -L, for forgedref */
 	struct key32 *oprf;		   /* -O, for forgedref */
 	enum institution ref_from, ref_to; /* -R */
@@ -308,10 +311,10 @@ sync_hello(struct rogue *r, bool count_welcome)
 			h.has_outbox_id = true;
 			memset(h.outbox_id, 0x5a, sizeof(h.outbox_id));
 		}
-		if (r->flip && r->hellos % 2 == 0)
+		/* Said again in each hello resent, unanswered. */
+		if (r->diverged)
 			snprintf(h.diverged, sizeof(h.diverged),
 				 "kuska_rogue says diverged");
-		r->hellos++;
 		if (nn < 128)
 			nonces[nn++] = h.nonce;
 		if (codec_msg_encode(&h, &buf, &len) != 0)
@@ -990,11 +993,14 @@ run_one(struct rogue *r, const char *mode)
 	int e;
 
 	if (strcmp(mode, "hello") == 0 || strcmp(mode, "flip") == 0) {
-		r->flip = strcmp(mode, "flip") == 0;
+		/* flip: the first, third... hellos say diverged. */
+		r->diverged = strcmp(mode, "flip") == 0 && r->flips++ % 2 == 0;
 		e = sync_hello(r, true);
 		if (e != 0)
 			mismatch(r, mode, "no welcome");
 		tally(r->sent, &r->n_sent, mode);
+		if (e == 0 && strcmp(mode, "flip") == 0 && !r->diverged)
+			e = run_one(r, "valid");
 		return e;
 	}
 	e = build(r, mode, data, lens, &n, &x);

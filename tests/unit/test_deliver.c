@@ -10,7 +10,8 @@
  * acknowledge, a GAP expecting past the outbox), whose answer changes
  * nothing (deliver_answer_believable, deliver_message on a real outbox),
  * nor does a Welcome with a clock reading of any 64 bits overflow the
- * node's sum of its skew.
+ * node's sum of its skew; and answers without end, read at most
+ * DELIVER_MAX_PER_CALL at a time (deliver_read).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -304,6 +305,86 @@ test_welcome_clock(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * A consolidator answering without end: deliver_read takes at most
+ * DELIVER_MAX_PER_CALL of the messages waiting (here 200 Acks, each a
+ * commit of the outbox), the rest at the next calls, so that the node's
+ * loop comes back to its submits and its watchdog. An inproc socket holds
+ * every message sent at once: without the bound the first call read 200.
+ */
+static void
+test_read_bounded(void **state)
+{
+	enum { SENT = 200 };
+	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	static const uint8_t hi[] = "hi";
+	struct transport *t = transport_new();
+	struct tsock *router, *dealer;
+	struct outbox *ob = NULL;
+	struct tframes f;
+	struct deliver d;
+	struct msg m;
+	size_t total = 0, calls = 0, n, i;
+	uint8_t *buf;
+	size_t len;
+	int e;
+
+	(void)state;
+	assert_non_null(t);
+	router = tsock_bind_local(t, "inproc://test-deliver-read", 4096, &e);
+	assert_non_null(router);
+	dealer = tsock_connect_local(t, "inproc://test-deliver-read", NULL, &e);
+	assert_non_null(dealer);
+	{
+		const void *p = hi;
+		size_t l = sizeof(hi);
+		bool ready;
+		assert_int_equal(tsock_send(dealer, &p, &l, 1), 0);
+		assert_int_equal(tsock_poll(&router, 1, &ready, 5000), 1);
+	}
+	assert_int_equal(tsock_recv(router, &f, 2, 4096), 0);
+	assert_int_equal(f.n, 2);
+	m = ack_of(0, NULL, 0);
+	assert_int_equal(codec_msg_encode(&m, &buf, &len), 0);
+	for (i = 0; i < SENT; i++) {
+		const void *parts[2] = {f.data[0], buf};
+		size_t lens[2] = {f.len[0], len};
+		assert_int_equal(tsock_send(router, parts, lens, 2), 0);
+	}
+	free(buf);
+	tframes_clear(&f);
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(outbox_open(dir, 16u << 20, &ob), 0);
+	memset(&d, 0, sizeof(d));
+	d.ob = ob;
+	d.sock = dealer;
+	d.inst = INST_PNP;
+	d.window = 4;
+	d.batch_events = 100;
+	d.ack_timeout_ms = 30000;
+	deliver_init(&d);
+	while (total < SENT && calls < 2 * SENT) {
+		bool ready;
+		(void)tsock_poll(&dealer, 1, &ready, 5000);
+		n = deliver_read(&d, 1000);
+		assert_true(n <= DELIVER_MAX_PER_CALL);
+		if (calls == 0) /* every one of them was waiting */
+			assert_int_equal(n, DELIVER_MAX_PER_CALL);
+		total += n;
+		calls++;
+	}
+	assert_int_equal(total, SENT);
+	assert_int_equal(deliver_read(&d, 1000), 0);
+
+	tsock_free(&dealer);
+	tsock_free(&router);
+	transport_free(&t);
+	outbox_close(&ob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -315,6 +396,7 @@ main(void)
 	    cmocka_unit_test(test_believable),
 	    cmocka_unit_test(test_lying_consolidator),
 	    cmocka_unit_test(test_welcome_clock),
+	    cmocka_unit_test(test_read_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
