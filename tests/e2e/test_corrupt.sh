@@ -74,6 +74,15 @@ if [ "${KUSKA_SANITIZED:-OFF}" != ON ]; then
 	check "(a) ... saying it could not check, and why, not that it is damaged" \
 		sh -c "grep -q 'event=outbox_check_failed .*could not check the outbox: .*Cannot allocate memory' '$T/nomem.log' &&
 			! grep -q event=outbox_damaged '$T/nomem.log'"
+	# --recover too: it took the outbox for an unreadable one, its
+	# events not yet delivered for lost.
+	sh -c 'ulimit -v 600000 && exec "$@"' sh "$NODE" --recover \
+		-c "$N/pnp.conf" >"$T/nomem-recover.out" 2>&1
+	rc=$?
+	check "(a) ... --recover with no memory for the check: exit 1 ($rc), the outbox unchanged, saying why" \
+		sh -c "test $rc = 1 && grep -q 'could not check the outbox: .*Cannot allocate memory' '$T/nomem-recover.out' &&
+			grep -q '(the outbox is unchanged)' '$T/nomem-recover.out' &&
+			! grep -q 'cannot be read' '$T/nomem-recover.out'"
 fi
 n=$(damage "$N/data/pnp/data.mdb" "PNP-000100")
 check "(a) the ref of seq 100 was found in the outbox ($n copies)" test "$n" -ge 1
