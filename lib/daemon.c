@@ -287,6 +287,102 @@ daemon_check_dir(const char *conf, const char *section, const char *dir,
 	return 0;
 }
 
+int
+daemon_may(const char *path, const char *dir, int mode, uid_t *ret_user)
+{
+	struct stat st, ds;
+	int shift, need = mode & (R_OK | W_OK | X_OK);
+
+	*ret_user = geteuid();
+	if (access(path, mode) != 0)
+		return -errno;
+	if (geteuid() != 0)
+		return 0;
+	*ret_user = 0;
+	if (stat(dir, &ds) != 0 || ds.st_uid == 0)
+		return 0; /* whose it will be cannot be told */
+	*ret_user = ds.st_uid;
+	if (stat(path, &st) != 0)
+		return -errno;
+	/* The user's groups are not known: the directory's stands for
+	 * them (systemd gives StateDirectory= the unit's Group= too). */
+	shift = st.st_uid == ds.st_uid ? 6 : st.st_gid == ds.st_gid ? 3 : 0;
+	return ((int)(st.st_mode >> shift) & need) == need ? 0 : -EACCES;
+}
+
+bool
+daemon_user_unknown(const char *dir)
+{
+	struct stat st;
+
+	return geteuid() == 0 && (stat(dir, &st) != 0 || st.st_uid == 0);
+}
+
+const char *
+daemon_for_user(uid_t user, const char *dir, char *buf, size_t cap)
+{
+	if (geteuid() != 0)
+		return "";
+	if (user == 0)
+		snprintf(buf, cap,
+			 " (run as root, with %s root's: the daemon's user "
+			 "is not known)",
+			 dir);
+	else
+		snprintf(buf, cap,
+			 " for uid %lu, the owner of %s (the user the daemon "
+			 "runs as)",
+			 (unsigned long)user, dir);
+	return buf;
+}
+
+int
+daemon_check_data_user(const char *conf, const char *section, const char *dir,
+		       char *why, size_t cap)
+{
+	static const char *const files[] = {"data.mdb", "lock.mdb"};
+	char path[PATH_MAX], who[PATH_MAX + 96];
+	struct stat st;
+	uid_t user;
+	size_t i;
+	int r;
+
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return 0; /* daemon_check_dir said what it is */
+	if ((r = daemon_may(dir, dir, W_OK | X_OK, &user)) != 0) {
+		snprintf(why, cap, "%s: cannot be written%s: %s", dir,
+			 daemon_for_user(user, dir, who, sizeof(who)),
+			 strerror(-r));
+		return r;
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, files[i]) >=
+			(int)sizeof(path) ||
+		    access(path, F_OK) != 0)
+			continue;
+		if ((r = daemon_may(path, dir, R_OK | W_OK, &user)) != 0) {
+			snprintf(why, cap,
+				 "%s: cannot be read and written%s: %s (it "
+				 "must belong to the user the daemon runs as: "
+				 "OPERATIONS.md section 7)",
+				 path,
+				 daemon_for_user(user, dir, who, sizeof(who)),
+				 strerror(-r));
+			return r;
+		}
+	}
+	if (daemon_user_unknown(dir))
+		fprintf(
+		    stderr,
+		    "%s: [%s] data_dir: %s is root's: -n run as root cannot "
+		    "tell what the daemon's user may do in it (a unit's "
+		    "first start gives its StateDirectory=, and what it "
+		    "holds, to its user; a daemon started by hand: run -n "
+		    "as its user, OPERATIONS.md section 3)\n",
+		    conf, section, dir);
+	return 0;
+}
+
 void
 daemon_check_socket(const char *conf, const char *section, const char *key,
 		    const char *endpoint)

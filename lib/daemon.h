@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "codec.h"
 #include "log.h"
@@ -76,6 +77,46 @@ void daemon_keep(void);
  */
 int daemon_check_dir(const char *conf, const char *section, const char *dir,
 		     const char *what);
+
+/*
+ * daemon_may - for -n: whether the daemon's user may use path (mode:
+ * R_OK, W_OK, X_OK or'd). Run by that user, access() says. Run by root,
+ * to whom access() says yes to all but a read-only file system, the
+ * daemon's user is taken to be the owner of dir, its state directory
+ * (systemd gives StateDirectory= to the unit's User=, DynamicUser= too;
+ * a start by hand must own it as well), and path's owner, group and mode
+ * bits are weighed for it. *ret_user: the uid judged for, or 0 when run
+ * by root and dir is root's or missing: then only root's access() was
+ * asked, and what the daemon's user may do is not known. Returns 0 or
+ * -errno (-EACCES, -EROFS, -ENOENT, ...).
+ */
+int daemon_may(const char *path, const char *dir, int mode, uid_t *ret_user)
+    __attribute__((warn_unused_result));
+
+/*
+ * daemon_user_unknown - run by root, with dir root's (or not there):
+ * daemon_may cannot tell what the daemon's user may do in it.
+ */
+bool daemon_user_unknown(const char *dir);
+
+/*
+ * daemon_for_user - for a message of daemon_may's: "" when run by a user
+ * other than root, else the uid it judged for (" for uid N, the owner of
+ * DIR"), or that it could not tell, written to buf (cap bytes).
+ */
+const char *daemon_for_user(uid_t user, const char *dir, char *buf, size_t cap);
+
+/*
+ * daemon_check_data_user - for -n, after daemon_check_dir: whether the
+ * daemon's user (daemon_may) may write and search dir and read and write
+ * its data.mdb and lock.mdb, as every start needs. 0, or -errno with why
+ * in why (cap bytes): a start refuses it. Run by root with dir root's,
+ * says on stderr, after "CONF: [SECTION] data_dir: DIR", that what the
+ * daemon's user may do is not checked, and returns 0.
+ */
+int daemon_check_data_user(const char *conf, const char *section,
+			   const char *dir, char *why, size_t cap)
+    __attribute__((warn_unused_result));
 
 /*
  * daemon_check_socket - for -n: says on stderr, after "CONF: [SECTION]

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #define REC_UNREADABLE 'U' /* text length, text */
 #define REC_SUMMARY 'S'	   /* entries (8), unchecked (1) */
 #define REC_OTHER 'X'	   /* the other daemon's tables */
+#define REC_FAILED 'F'	   /* could not check: text length, text */
 #define SUMMARY_LEN 10
 
 uint32_t
@@ -113,29 +115,54 @@ open_tables(const struct lmdbcheck *c, MDB_txn *txn, MDB_dbi *dbi,
 	return 0;
 }
 
-/* Walks every table of c in txn; a table that stops the walk is said. */
-static uint64_t
-walk_tables(const struct lmdbcheck *c, MDB_txn *txn, const MDB_dbi *dbi,
-	    bool tagged, int fd)
+/*
+ * An LMDB code that says the file's pages are not what LMDB wrote (a
+ * damaged meta page reads as EINVAL, "Invalid argument"), not that the
+ * reading failed (no memory, an I/O error, no reader slot): damage.
+ */
+static bool
+damage_code(int rc)
 {
-	uint64_t entries = 0;
+	return rc == EINVAL || rc == MDB_INVALID || rc == MDB_CORRUPTED ||
+	       rc == MDB_PAGE_NOTFOUND || rc == MDB_VERSION_MISMATCH ||
+	       rc == MDB_INCOMPATIBLE;
+}
+
+/* The child's result for rc, a failure that is not damage: its errno,
+ * or EIO for LMDB's own codes. */
+static int
+failed_status(int rc)
+{
+	return rc > 0 && rc < 256 ? -rc : -EIO;
+}
+
+/*
+ * Walks every table of c in txn; a table that stops the walk is said.
+ * Returns 0, or the child's result when the walk failed for a reason
+ * other than damage.
+ */
+static int
+walk_tables(const struct lmdbcheck *c, MDB_txn *txn, const MDB_dbi *dbi,
+	    bool tagged, int fd, uint64_t *entries)
+{
 	size_t i;
 	int rc;
 
+	*entries = 0;
 	for (i = 0; i < c->n_tables; i++) {
 		struct walk_ctx w = {c, i, tagged, fd};
 
 		if (dbi[i] == 0)
 			continue;
-		rc = lmdbwalk_table(txn, dbi[i], walk_entry, &w, &entries);
-		if (rc != 0) {
-			(void)guard_write_text(fd, REC_UNREADABLE,
-					       "table %s: %s", c->tables[i],
-					       mdb_strerror(rc));
-			break;
-		}
+		rc = lmdbwalk_table(txn, dbi[i], walk_entry, &w, entries);
+		if (rc == 0)
+			continue;
+		(void)guard_write_text(
+		    fd, damage_code(rc) ? REC_UNREADABLE : REC_FAILED,
+		    "table %s: %s", c->tables[i], mdb_strerror(rc));
+		return damage_code(rc) ? 0 : failed_status(rc);
 	}
-	return entries;
+	return 0;
 }
 
 static void
@@ -150,24 +177,28 @@ emit_summary(int fd, uint64_t entries, bool unchecked)
 
 /*
  * Why LMDB could not read c's file (rc, from opening it, or from its
- * first transaction or tables). Codes that mean its pages are not what
- * LMDB wrote (a damaged meta page reads as EINVAL, "Invalid argument")
- * name the file as damaged and where the way out is documented.
+ * first transaction or tables), and the child's result. Damage
+ * (damage_code) names the file and where the way out is documented;
+ * anything else (no memory, an I/O error) says only that the reading
+ * failed, and the child fails with it: the file is not called damaged,
+ * nor repaired, for it.
  */
-static void
+static int
 say_unreadable(int fd, const struct lmdbcheck *c, int rc, const char *part)
 {
-	if (rc == EINVAL || rc == MDB_INVALID || rc == MDB_CORRUPTED ||
-	    rc == MDB_PAGE_NOTFOUND || rc == MDB_VERSION_MISMATCH)
-		(void)guard_write_text(
-		    fd, REC_UNREADABLE,
-		    "damaged: LMDB cannot read the %s of %s/data.mdb (%s); "
-		    "to repair the %s, see OPERATIONS.md section 10, 'A "
-		    "damaged file'",
-		    part, c->dir, mdb_strerror(rc), c->what);
-	else
-		(void)guard_write_text(fd, REC_UNREADABLE, "%s",
-				       mdb_strerror(rc));
+	if (!damage_code(rc)) {
+		(void)guard_write_text(fd, REC_FAILED,
+				       "LMDB could not read the %s of "
+				       "%s/data.mdb: %s",
+				       part, c->dir, mdb_strerror(rc));
+		return failed_status(rc);
+	}
+	(void)guard_write_text(
+	    fd, REC_UNREADABLE,
+	    "damaged: LMDB cannot read the %s of %s/data.mdb (%s); to "
+	    "repair the %s, see OPERATIONS.md section 10, 'A damaged file'",
+	    part, c->dir, mdb_strerror(rc), c->what);
+	return 0;
 }
 
 static int
@@ -200,10 +231,16 @@ check_child(void *arg, int fd)
 	    (rc = mdb_env_open(env, c->dir, MDB_RDONLY | MDB_NOTLS, 0600)) != 0)
 		goto unreadable;
 	part = "tables";
-	if (lmdbcheck_length(env, c->what, why, sizeof(why)) != 0) {
-		(void)guard_write_text(fd, REC_UNREADABLE, "%s", why);
+	if ((rc = lmdbcheck_length(env, c->what, why, sizeof(why))) != 0) {
+		if (rc == -EUCLEAN)
+			(void)guard_write_text(fd, REC_UNREADABLE, "%s", why);
+		else
+			(void)guard_write_text(fd, REC_FAILED,
+					       "cannot tell the length of "
+					       "%s/data.mdb: %s",
+					       c->dir, strerror(-rc));
 		mdb_env_close(env);
-		return 0;
+		return rc == -EUCLEAN ? 0 : rc;
 	}
 	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
 		goto unreadable;
@@ -216,24 +253,38 @@ check_child(void *arg, int fd)
 	if ((rc = open_tables(c, txn, dbi, &any)) != 0)
 		goto unreadable;
 	tagged = dbi[c->meta] != 0 && mdb_get(txn, dbi[c->meta], &fk, &fv) == 0;
-	entries = walk_tables(c, txn, dbi, tagged, fd);
+	rc = walk_tables(c, txn, dbi, tagged, fd, &entries);
 	mdb_txn_abort(txn);
 	mdb_env_close(env);
-	emit_summary(fd, entries, !tagged && any);
-	return 0;
+	if (rc == 0)
+		emit_summary(fd, entries, !tagged && any);
+	return rc;
 unreadable:
-	say_unreadable(fd, c, rc, part);
+	rc = say_unreadable(fd, c, rc, part);
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	if (env != NULL)
 		mdb_env_close(env);
-	return 0;
+	return rc;
 }
 
-/* Reads the child's records into ret and c->damaged; 0 or as in .h. */
+/* What read_records found besides ret's fields. */
+struct records {
+	bool summary;	  /* the child's last record: it read to the end */
+	char failed[256]; /* why it could not check (REC_FAILED), or "" */
+};
+
+/* The text of the record at out[i] (kind, length, text) into buf. */
+static void
+record_text(const uint8_t *out, size_t i, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%.*s", (int)out[i + 1], (const char *)out + i + 2);
+}
+
+/* Reads the child's records into ret, rs and c->damaged; 0 or as in .h. */
 static int
 read_records(const struct lmdbcheck *c, const uint8_t *out, size_t len,
-	     struct lmdbcheck_result *ret)
+	     struct lmdbcheck_result *ret, struct records *rs)
 {
 	size_t i = 0;
 	int r = 0;
@@ -244,17 +295,19 @@ read_records(const struct lmdbcheck *c, const uint8_t *out, size_t len,
 			if (r != 0)
 				break;
 			i += c->damaged_len;
-		} else if (out[i] == REC_UNREADABLE && i + 2 <= len &&
-			   i + 2 + out[i + 1] <= len) {
-			if (!ret->unreadable) /* the first cause */
-				snprintf(ret->why, sizeof(ret->why), "%.*s",
-					 (int)out[i + 1],
-					 (const char *)out + i + 2);
-			ret->unreadable = true;
+		} else if ((out[i] == REC_UNREADABLE || out[i] == REC_FAILED) &&
+			   i + 2 <= len && i + 2 + out[i + 1] <= len) {
+			if (out[i] == REC_FAILED)
+				record_text(out, i, rs->failed,
+					    sizeof(rs->failed));
+			else if (!ret->unreadable) /* the first cause */
+				record_text(out, i, ret->why, sizeof(ret->why));
+			ret->unreadable |= out[i] == REC_UNREADABLE;
 			i += 2 + out[i + 1];
 		} else if (out[i] == REC_SUMMARY && i + SUMMARY_LEN <= len) {
 			ret->entries = bytes_get_be64(out + i + 1);
 			ret->unchecked = out[i + 9] != 0;
+			rs->summary = true;
 			i += SUMMARY_LEN;
 		} else if (out[i] == REC_OTHER) {
 			r = -EXDEV;
@@ -264,6 +317,19 @@ read_records(const struct lmdbcheck *c, const uint8_t *out, size_t len,
 		}
 	}
 	return r;
+}
+
+/*
+ * The signals of a child that met what LMDB cannot read: a wild pointer
+ * (SIGSEGV, SIGILL, SIGFPE), a page past the file's end (SIGBUS), its
+ * own assertion (SIGABRT). Any other (SIGKILL of the out-of-memory
+ * killer, SIGTERM of a stop) says nothing of the file.
+ */
+static bool
+crash_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+	       sig == SIGFPE || sig == SIGABRT;
 }
 
 /* DIR/data.mdb exists. */
@@ -279,9 +345,10 @@ has_data_file(const char *dir)
 int
 lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
 {
+	struct records rs = {0};
 	uint8_t *out;
 	size_t len;
-	int r, sig;
+	int r, r2, sig;
 
 	assert(c->n_tables <= LMDBCHECK_MAX_TABLES && c->meta < c->n_tables);
 	memset(ret, 0, sizeof(*ret));
@@ -292,15 +359,39 @@ lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
 	if (has_data_file(c->dir) && (r = daemon_reserve_lock(c->dir)) != 0)
 		return r;
 	r = guard_run(check_child, (void *)c, &out, &len, &sig);
-	if (r < 0)
-		return r;
-	if (r == GUARD_CRASHED) {
+	r2 = read_records(c, out, len, ret, &rs);
+	free(out);
+	if (r2 == -EXDEV)
+		return r2;
+	if (r == GUARD_CRASHED && !crash_signal(sig)) {
+		snprintf(ret->why, sizeof(ret->why),
+			 "could not check the %s: the check was killed by %s "
+			 "(not damage: out of memory, or a stop)",
+			 c->what, strsignal(sig));
+		r = -EINTR;
+	} else if (r < 0) { /* no child, or it could not read the file */
+		snprintf(ret->why, sizeof(ret->why),
+			 "could not check the %s: %.200s", c->what,
+			 rs.failed[0] != '\0' ? rs.failed : strerror(-r));
+	} else if (r2 != 0) { /* c->damaged's own failure */
+		snprintf(ret->why, sizeof(ret->why),
+			 "could not check the %s: %s", c->what, strerror(-r2));
+		r = r2;
+	} else if (r == GUARD_CRASHED) {
 		ret->unreadable = true;
 		snprintf(ret->why, sizeof(ret->why),
 			 "reading it crashed LMDB (%s): pages are damaged",
 			 strsignal(sig));
+	} else if (!ret->unreadable && !rs.summary) {
+		snprintf(ret->why, sizeof(ret->why),
+			 "could not check the %s: the check ended before "
+			 "reading it all",
+			 c->what);
+		r = -EIO;
 	}
-	r = read_records(c, out, len, ret);
-	free(out);
-	return r;
+	if (r < 0) {
+		ret->unreadable = false; /* nothing is said of the file */
+		return r;
+	}
+	return 0;
 }

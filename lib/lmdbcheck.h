@@ -46,8 +46,10 @@ struct lmdbcheck {
 };
 
 struct lmdbcheck_result {
-	bool unreadable;  /* LMDB cannot read the file: see why */
-	char why[256];	  /* unreadable: truncated, crashed, ... */
+	bool unreadable; /* LMDB cannot read the file: see why */
+	/* unreadable: truncated, crashed, ...; or why the check could not
+	 * be made (lmdbcheck_run's -errno), "" when it did not say */
+	char why[256];
 	bool unchecked;	  /* no checksums (written before they existed) */
 	uint64_t entries; /* entries read */
 };
@@ -55,11 +57,16 @@ struct lmdbcheck_result {
 /*
  * lmdbcheck_run - reads every entry of c->dir's data file in a child and
  * fills *ret (also when it fails part way). A missing data file is an
- * empty one. Returns 0; -EACCES when the files are not this process's to
- * read and write (daemon_data_access); -EXDEV when the file is the other
- * daemon's (c->other_table); -ENOSPC when there is no room for the
- * lock.mdb LMDB needs (daemon_reserve_lock); damaged's non-zero return;
- * or -errno when the child could not be made.
+ * empty one. Returns 0 when the file was read (ret says whether damaged);
+ * -EACCES when the files are not this process's to read and write
+ * (daemon_data_access); -EXDEV when the file is the other daemon's
+ * (c->other_table); -ENOSPC when there is no room for the lock.mdb LMDB
+ * needs (daemon_reserve_lock). Or -errno, ret->why saying why, when the
+ * check could not be made, which says nothing of the file: the child
+ * could not be made; it ran out of memory, met an I/O error (LMDB's own
+ * codes other than damage read as -EIO), or was killed by a signal other
+ * than a crash's (-EINTR: the out-of-memory killer, a stop); damaged's
+ * non-zero return.
  */
 int lmdbcheck_run(const struct lmdbcheck *c, struct lmdbcheck_result *ret)
     __attribute__((warn_unused_result));

@@ -216,12 +216,19 @@ main(int argc, char **argv)
 	c.conf_path = a.conf;
 	reload_init(&c, a.conf, a.check);
 	if (a.check) {
+		char dwhy[3 * SETTINGS_PATH_MAX];
 		config_print(stdout, &settings_consolidator_schema, &c.cfg);
 		if (daemon_check_dir(a.conf, "consolidator", c.cfg.data_dir,
 				     "store") != 0)
 			fatalx_config("%s: [consolidator] data_dir: %s: not "
 				      "a directory: a start refuses it",
 				      a.conf, c.cfg.data_dir);
+		if (daemon_check_data_user(a.conf, "consolidator",
+					   c.cfg.data_dir, dwhy,
+					   sizeof(dwhy)) != 0)
+			fatalx_config("%s: [consolidator] data_dir: %s: a "
+				      "start refuses it",
+				      a.conf, dwhy);
 		daemon_check_socket(a.conf, "consolidator", "control",
 				    c.cfg.control);
 		daemon_check_metrics(a.conf, "consolidator",

@@ -162,6 +162,9 @@ repair_run(const char *dir, size_t map_size, size_t max_size,
 	*dropped = false;
 	for (round = 0; round < MAX_ROUNDS; round++) {
 		r = store_check(dir, &rep);
+		if (r != 0 && rep.why[0] != '\0') /* not damage: kept */
+			fprintf(out, "repair: %s; nothing was changed\n",
+				rep.why);
 		if (r != 0)
 			return r;
 		if (store_sound(&rep)) {

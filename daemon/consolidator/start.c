@@ -26,6 +26,16 @@ start_check_store(const char *dir, const char *conf)
 	int r;
 
 	r = store_check(dir, &rep);
+	if (r != 0 && rep.why[0] != '\0') {
+		/* Not damage (no memory, an I/O error, the check killed):
+		 * exit 1, and systemd tries again. */
+		log_warnx("event=store_check_failed dir=%s text=%s", LOG_Q(dir),
+			  LOG_QT(rep.why));
+		fatalx_status(daemon_exit_status(r),
+			      "%s: %s; the store was "
+			      "not found damaged",
+			      dir, rep.why);
+	}
 	if (r != 0)
 		fatalx_status(daemon_exit_status(r),
 			      "%s: cannot check the store: %s%s", dir,
@@ -106,7 +116,7 @@ start_audit(struct cons *c)
 	err = store_check(c->cfg.data_dir, &rep);
 	if (err != 0)
 		fatalx("audit: cannot check the store: %s",
-		       daemon_store_error(err));
+		       rep.why[0] != '\0' ? rep.why : daemon_store_error(err));
 	if (rep.unchecked)
 		printf("unchecked: the store has no checksums (written by an "
 		       "earlier kuska)\n");

@@ -1,6 +1,7 @@
 /* account.c - per-node allowances of a key holder; see account.h. */
 #include "account.h"
 
+#include "daemon.h"
 #include "file.h"
 
 #include <errno.h>
@@ -199,18 +200,21 @@ account_load(struct accounts *as, const char *path, unsigned long rate_per_day,
 int
 account_check_path(const char *path, char *why, size_t cap)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], who[PATH_MAX + 96];
 	struct stat st;
+	uid_t user;
 	int r;
 
+	/* Written through a temporary beside it: the directory too. */
+	file_dir_of(path, dir, sizeof(dir));
 	if (stat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			snprintf(why, cap, "%s", strerror(EISDIR));
 			return -EISDIR;
 		}
-		if (access(path, R_OK | W_OK) != 0) {
-			r = -errno;
-			snprintf(why, cap, "cannot be read and written: %s",
+		if ((r = daemon_may(path, dir, R_OK | W_OK, &user)) != 0) {
+			snprintf(why, cap, "cannot be read and written%s: %s",
+				 daemon_for_user(user, dir, who, sizeof(who)),
 				 strerror(-r));
 			return r;
 		}
@@ -219,17 +223,15 @@ account_check_path(const char *path, char *why, size_t cap)
 		snprintf(why, cap, "%s", strerror(-r));
 		return r;
 	}
-	/* Written through a temporary beside it: the directory too. */
-	file_dir_of(path, dir, sizeof(dir));
 	if (stat(dir, &st) != 0) {
 		r = -errno;
 		snprintf(why, cap, "its directory %s: %s", dir, strerror(-r));
 		return r;
 	}
-	if (access(dir, W_OK | X_OK) != 0) {
-		r = -errno;
-		snprintf(why, cap, "its directory %s cannot be written: %s",
-			 dir, strerror(-r));
+	if ((r = daemon_may(dir, dir, W_OK | X_OK, &user)) != 0) {
+		snprintf(why, cap, "its directory %s cannot be written%s: %s",
+			 dir, daemon_for_user(user, dir, who, sizeof(who)),
+			 strerror(-r));
 		return r;
 	}
 	return 0;

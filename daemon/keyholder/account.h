@@ -110,10 +110,11 @@ int account_load(struct accounts *as, const char *path,
 		 char *err, size_t cap) __attribute__((warn_unused_result));
 
 /*
- * account_check_path - for -n: whether this process could keep its
+ * account_check_path - for -n: whether the daemon could keep its
  * accounts in path: path, if it is there, a file it may read and write,
  * and its directory one it may write (the file is replaced through a
- * temporary beside it). Returns 0, or -errno with why in why (cap
+ * temporary beside it). Asked of this process's user; run by root, of
+ * the directory's owner (daemon_may). Returns 0, or -errno with why in why (cap
  * bytes): -ENOENT when the directory does not exist, -EISDIR for a
  * directory at path, -EACCES, -EROFS, -ENOTDIR.
  */

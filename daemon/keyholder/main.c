@@ -17,6 +17,7 @@
 #include "codec.h"
 #include "daemon.h"
 #include "date.h"
+#include "file.h"
 #include "help.h"
 #include "keyholder.h"
 #include "log.h"
@@ -107,7 +108,7 @@ load_accounts(struct keyholder *kh)
 static void
 check_accounts(const struct keyholder *kh)
 {
-	char why[SETTINGS_PATH_MAX + 128];
+	char why[3 * SETTINGS_PATH_MAX], dir[SETTINGS_PATH_MAX];
 	int r;
 
 	if (kh->cfg.accounts[0] == '\0')
@@ -122,6 +123,16 @@ check_accounts(const struct keyholder *kh)
 		fatalx_config("%s: [keyholder] accounts: %s: %s: a start "
 			      "refuses it",
 			      kh->conf_path, kh->cfg.accounts, why);
+	file_dir_of(kh->cfg.accounts, dir, sizeof(dir));
+	if (r == 0 && daemon_user_unknown(dir))
+		fprintf(stderr,
+			"%s: [keyholder] accounts: %s: its directory %s is "
+			"root's: -n run as root cannot tell what the daemon's "
+			"user may do in it (a unit's first start gives its "
+			"StateDirectory=, and what it holds, to its user; a "
+			"daemon started by hand: run -n as its user, "
+			"OPERATIONS.md section 3)\n",
+			kh->conf_path, kh->cfg.accounts, dir);
 }
 
 /* The connection bounds of the config. */

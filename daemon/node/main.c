@@ -219,12 +219,18 @@ main(int argc, char **argv)
 	record_init();
 	load(&n, a.conf);
 	if (a.check) {
+		char dwhy[3 * SETTINGS_PATH_MAX];
 		config_print(stdout, &settings_node_schema, &n.cfg);
 		if (daemon_check_dir(a.conf, "node", n.cfg.data_dir,
 				     "outbox") != 0)
 			fatalx_config("%s: [node] data_dir: %s: not a "
 				      "directory: a start refuses it",
 				      a.conf, n.cfg.data_dir);
+		if (daemon_check_data_user(a.conf, "node", n.cfg.data_dir, dwhy,
+					   sizeof(dwhy)) != 0)
+			fatalx_config("%s: [node] data_dir: %s: a start "
+				      "refuses it",
+				      a.conf, dwhy);
 		daemon_check_socket(a.conf, "node", "submit", n.cfg.submit);
 		daemon_check_metrics(a.conf, "node", n.cfg.metrics_file);
 		fprintf(stderr, "configuration OK\n");

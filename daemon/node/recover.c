@@ -701,6 +701,12 @@ open_old(struct rec *r)
 	e = outbox_check(r->p->dir, &rep);
 	if (e == -EXDEV || e == -EACCES)
 		return e;
+	/* Not checked (no memory, the check killed): taken for no outbox,
+	 * its events not yet delivered were dropped unsaid. */
+	if (e != 0 && rep.why[0] != '\0') {
+		fprintf(stderr, "kuska-node: %s: %s\n", r->p->dir, rep.why);
+		return e;
+	}
 	if (e != 0)
 		return 0;
 	r->had_old = rep.entries > 0 || rep.unreadable;

@@ -27,6 +27,16 @@ node_check_outbox(const char *dir, const char *conf)
 	int r;
 
 	r = outbox_check(dir, &rep);
+	if (r != 0 && rep.why[0] != '\0') {
+		/* Not damage (no memory, an I/O error, the check killed):
+		 * exit 1, and systemd tries again. */
+		log_warnx("event=outbox_check_failed dir=%s text=%s",
+			  LOG_Q(dir), LOG_QT(rep.why));
+		fatalx_status(daemon_exit_status(r),
+			      "%s: %s; the outbox was "
+			      "not found damaged",
+			      dir, rep.why);
+	}
 	if (r != 0)
 		fatalx_status(daemon_exit_status(r),
 			      "%s: cannot check the outbox: %s%s", dir,

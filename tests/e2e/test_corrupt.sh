@@ -3,7 +3,8 @@
 # outbox and in the consolidator's store are found when the daemon starts
 # (it refuses to work from them, exit 78 so that systemd does not start it
 # again, and names what is damaged); a file cut to half its length gets a
-# clear message and exit 78, never a signal;
+# clear message and exit 78, never a signal; a check that cannot be made
+# (no memory) exits 1, which systemd restarts;
 # random bytes anywhere never crash a daemon or --audit. The repairs -
 # `kuska-node --recover` from the consolidator's copy, `kuska-consolidator
 # --repair` with the nodes sending again what it dropped - give tables
@@ -60,6 +61,29 @@ run_briefly() {
 
 # --- (a) a node's outbox with damaged values --------------------------------
 stop_node pnp TERM
+# First a check that cannot be made: its child cannot map the outbox (1 GiB,
+# past the address space ulimit -v leaves; as memory running out would).
+# That says nothing of the outbox: exit 1, which systemd restarts, not 78.
+# (A sanitizer's shadow memory does not start under ulimit -v.)
+if [ "${KUSKA_SANITIZED:-OFF}" != ON ]; then
+	: >"$T/nomem.log"
+	run_briefly "$T/nomem.log" sh -c 'ulimit -v 600000 && exec "$@"' sh \
+		"$NODE" -c "$N/pnp.conf"
+	check "(a) no memory for the check: the node exits 1, restartable (exit $rc)" \
+		test $rc = 1
+	check "(a) ... saying it could not check, and why, not that it is damaged" \
+		sh -c "grep -q 'event=outbox_check_failed .*could not check the outbox: .*Cannot allocate memory' '$T/nomem.log' &&
+			! grep -q event=outbox_damaged '$T/nomem.log'"
+	# --recover too: it took the outbox for an unreadable one, its
+	# events not yet delivered for lost.
+	sh -c 'ulimit -v 600000 && exec "$@"' sh "$NODE" --recover \
+		-c "$N/pnp.conf" >"$T/nomem-recover.out" 2>&1
+	rc=$?
+	check "(a) ... --recover with no memory for the check: exit 1 ($rc), the outbox unchanged, saying why" \
+		sh -c "test $rc = 1 && grep -q 'could not check the outbox: .*Cannot allocate memory' '$T/nomem-recover.out' &&
+			grep -q '(the outbox is unchanged)' '$T/nomem-recover.out' &&
+			! grep -q 'cannot be read' '$T/nomem-recover.out'"
+fi
 n=$(damage "$N/data/pnp/data.mdb" "PNP-000100")
 check "(a) the ref of seq 100 was found in the outbox ($n copies)" test "$n" -ge 1
 : >"$T/a.log"

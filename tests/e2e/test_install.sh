@@ -448,6 +448,25 @@ unit_key() {
 	sed -n "s/^$2=//p" "$1" | tail -n 1 | sed "s/%i/$3/g"
 }
 
+# A data directory on a disk not mounted: the start waits for the mount
+# and fails without it, instead of a new, empty store on the mountpoint.
+bad=""
+for u in $UNITS; do
+	f=$R$UNITDIR/$u
+	state=$(unit_key "$f" StateDirectory pnp)
+	mounts=" $(unit_key "$f" RequiresMountsFor pnp) "
+	case $mounts in *" /var/lib/$state "*) ;; *) bad="$bad $u" ;; esac
+	case $mounts in
+	*" /var/lib/private/$state "*) ;;
+	*) bad="$bad $u(private)" ;;
+	esac
+done
+if [ -z "$bad" ]; then
+	ok "every unit requires the mounts of its state directory, /var/lib/private/ too"
+else
+	not_ok "units without RequiresMountsFor= of their state directory:$bad"
+fi
+
 # Every unit can start on a fresh install: its user is allocated by
 # systemd (DynamicUser=yes) or made by sysusers.d, and so is its group.
 bad=""

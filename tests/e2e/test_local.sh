@@ -124,6 +124,33 @@ if [ "$(id -u)" != 0 ]; then
 		sh -c "test $rc = 78 && grep -q 'acro.conf: \[keyholder\] accounts: $N/adir/accounts: its directory $N/adir cannot be written: Permission denied' '$T/acro.err'"
 	chmod 0700 "$N/adir"
 fi
+# Run as root, -n weighs permissions for the directory's owner (the
+# service's user; access() says yes to root): a data.mdb or an accounts
+# file restored by root into it passed -n, and the start exited 78.
+if [ "$(id -u)" = 0 ]; then
+	install -d -o 4242 -g 4242 -m 0700 "$N/owned"
+	install -m 0600 /dev/null "$N/owned/data.mdb"
+	sed "s|^data_dir = .*|data_dir = $N/owned|" "$N/pnp.conf" >"$N/owned.conf"
+	"$NODE" -n -c "$N/owned.conf" >/dev/null 2>"$T/owned.err"
+	rc=$?
+	check "kuska-node -n as root of a data.mdb of root's in the service's directory: exit 78 ($rc)" \
+		sh -c "test $rc = 78 && grep -q 'owned.conf: \[node\] data_dir: $N/owned/data.mdb: cannot be read and written for uid 4242, the owner of $N/owned (the user the daemon runs as): Permission denied' '$T/owned.err'"
+	chown 4242:4242 "$N/owned/data.mdb"
+	"$NODE" -n -c "$N/owned.conf" >/dev/null 2>"$T/owned.err"
+	rc=$?
+	check "... given to that user: exit 0 ($rc)" test $rc = 0
+	chown 0:0 "$N/owned"
+	"$NODE" -n -c "$N/owned.conf" >/dev/null 2>"$T/owned.err"
+	rc=$?
+	check "... a directory of root's: exit 0 ($rc), warning that -n as root cannot tell" \
+		sh -c "test $rc = 0 && grep -q 'owned.conf: \[node\] data_dir: $N/owned is root.s: -n run as root cannot tell what the daemon.s user may do in it' '$T/owned.err'"
+	chown 4242:4242 "$N/adir"
+	install -m 0600 /dev/null "$N/adir/accounts"
+	keyholder_accounts acroot "$N/adir/accounts"
+	check "kuska-keyholder -n as root of accounts of root's in the service's directory: exit 78 ($rc)" \
+		sh -c "test $rc = 78 && grep -q 'acroot.conf: \[keyholder\] accounts: $N/adir/accounts: cannot be read and written for uid 4242' '$T/acroot.err'"
+	rm -rf "$N/owned" "$N/adir/accounts"
+fi
 rmdir "$N/adir"
 rm -f "$N/afile"
 

@@ -235,6 +235,22 @@ test_check_path(void **state)
 				 -EACCES);
 		assert_non_null(strstr(why, "cannot be written"));
 		assert_int_equal(chmod(dir, 0700), 0);
+	} else {
+		/* -n run as root: the daemon's user is the directory's
+		 * owner, and the file is weighed for it; access() said yes
+		 * to root. */
+		assert_int_equal(chown(dir, 4242, 4242), 0);
+		assert_int_equal(account_check_path(path, why, sizeof(why)),
+				 -EACCES);
+		assert_non_null(strstr(why, "cannot be read and written for "
+					    "uid 4242, the owner of "));
+		assert_int_equal(chown(path, 4242, 4242), 0);
+		assert_int_equal(account_check_path(path, why, sizeof(why)), 0);
+		assert_int_equal(chmod(dir, 0500), 0);
+		assert_int_equal(account_check_path(path, why, sizeof(why)),
+				 -EACCES);
+		assert_non_null(strstr(why, "cannot be written for uid 4242"));
+		assert_int_equal(chmod(dir, 0700), 0);
 	}
 	unlink(path);
 	rmdir(dir);

@@ -312,6 +312,79 @@ test_lock_dir_of_another_user(void **state)
 				    "runs as"));
 }
 
+/*
+ * -n run as root: access() says yes to root for every file, so a data.mdb
+ * restored by root into the service's directory passed, and the start
+ * then exited 78. The daemon's user is the directory's owner: the files
+ * are weighed for it. Needs root, to make the files of two users.
+ */
+static void
+test_check_data_user_as_root(void **state)
+{
+	char dir[64], path[96], why[1024];
+	uid_t user;
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	snprintf(dir, sizeof(dir), "/tmp/kuska-datauser-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	/* root's directory: the daemon's user cannot be told, not refused */
+	assert_true(daemon_user_unknown(dir));
+	assert_int_equal(daemon_may(path, dir, R_OK | W_OK, &user), 0);
+	assert_int_equal(user, 0);
+	assert_int_equal(
+	    daemon_check_data_user("x.conf", "node", dir, why, sizeof(why)), 0);
+
+	/* The service's directory, a data.mdb of root's in it. */
+	assert_int_equal(chown(dir, 4242, 4242), 0);
+	assert_false(daemon_user_unknown(dir));
+	assert_int_equal(daemon_may(path, dir, R_OK | W_OK, &user), -EACCES);
+	assert_int_equal(user, 4242);
+	assert_int_equal(
+	    daemon_check_data_user("x.conf", "node", dir, why, sizeof(why)),
+	    -EACCES);
+	assert_non_null(strstr(why, "/data.mdb: cannot be read and written "
+				    "for uid 4242, the owner of "));
+	assert_non_null(strstr(why, "Permission denied"));
+	/* Its group's, and the group may read and write it: fine. */
+	assert_int_equal(chown(path, 0, 4242), 0);
+	assert_int_equal(chmod(path, 0660), 0);
+	assert_int_equal(daemon_may(path, dir, R_OK | W_OK, &user), 0);
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(daemon_may(path, dir, R_OK | W_OK, &user), -EACCES);
+	/* The user's: fine. */
+	assert_int_equal(chown(path, 4242, 4242), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(
+	    daemon_check_data_user("x.conf", "node", dir, why, sizeof(why)), 0);
+	/* A lock.mdb of root's is refused as well. */
+	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(
+	    daemon_check_data_user("x.conf", "node", dir, why, sizeof(why)),
+	    -EACCES);
+	assert_non_null(strstr(why, "/lock.mdb: cannot be read and written"));
+	unlink(path);
+	/* The directory its owner may not write. */
+	assert_int_equal(chmod(dir, 0500), 0);
+	assert_int_equal(
+	    daemon_check_data_user("x.conf", "node", dir, why, sizeof(why)),
+	    -EACCES);
+	assert_non_null(strstr(why, ": cannot be written for uid 4242"));
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* A client asks on the bound endpoint; the daemon answers with an error. */
 /*
  * A lock.mdb of root's (the daemon or --audit run once by hand as root)
@@ -600,6 +673,7 @@ main(void)
 	    cmocka_unit_test(test_data_access_lock_file),
 	    cmocka_unit_test(test_reserve_lock),
 	    cmocka_unit_test(test_lock_dir_of_another_user),
+	    cmocka_unit_test(test_check_data_user_as_root),
 	    cmocka_unit_test(test_reply_reaches_the_client),
 	    cmocka_unit_test(test_control_serve_caps_a_call),
 	};

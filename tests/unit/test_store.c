@@ -1,6 +1,7 @@
 /* test_store.c - the consolidator's LMDB store (store.h), in a temp dir. */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -8,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "lmdbcheck.h"
 #include "store.h"
 
 #define MAP (8u << 20)
@@ -822,6 +825,148 @@ test_meta_flipped(void **state)
 	store_report_clear(&rep);
 }
 
+/* The bytes this process's address space spans (RLIMIT_AS counts them). */
+static unsigned long long
+vm_bytes(void)
+{
+	unsigned long long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%llu", &pages), 1);
+	fclose(f);
+	return pages * (unsigned long long)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * The check's child cannot map the store (its address space is capped
+ * below the store's map size, as memory running out would do): the
+ * check says it could not check, -ENOMEM, and not that the store is
+ * damaged, which exits 78 and has --repair set the whole store aside.
+ */
+static void
+test_check_no_memory(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	struct store_report rep;
+	struct rlimit old, cap;
+	size_t big = (size_t)1 << 30;
+	int r;
+
+	assert_int_equal(store_open(fx->db, big, big, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	put_str(t, T_META, "m", "a value");
+	assert_int_equal(store_commit(&t), 0);
+	store_close(&st);
+
+	assert_int_equal(getrlimit(RLIMIT_AS, &old), 0);
+	cap.rlim_cur = vm_bytes() + (64u << 20); /* well short of 1 GiB */
+	cap.rlim_max = old.rlim_max;
+	if (old.rlim_cur != RLIM_INFINITY && old.rlim_cur < cap.rlim_cur)
+		skip();
+	assert_int_equal(setrlimit(RLIMIT_AS, &cap), 0);
+	r = store_check(fx->db, &rep);
+	assert_int_equal(setrlimit(RLIMIT_AS, &old), 0);
+	assert_int_equal(r, -ENOMEM);
+	assert_false(rep.unreadable);
+	assert_false(store_sound(&rep) && rep.entries > 0);
+	assert_non_null(strstr(rep.why, "could not check the store: "));
+	assert_non_null(strstr(rep.why, strerror(ENOMEM)));
+	store_report_clear(&rep);
+	/* With room, the same store is sound. */
+	assert_int_equal(store_check(fx->db, &rep), 0);
+	assert_true(store_sound(&rep));
+	assert_true(rep.entries >= 1);
+	store_report_clear(&rep);
+}
+
+static int signal_raised; /* the signal check_raise raises */
+
+/* An entry read in the check's child: the child dies of signal_raised. */
+static void
+check_raise(int fd, size_t table, bool tagged, const MDB_val *k, MDB_val *v)
+{
+	(void)fd;
+	(void)table;
+	(void)tagged;
+	(void)k;
+	(void)v;
+	raise(signal_raised);
+}
+
+static int
+no_damage(void *arg, const uint8_t *rec)
+{
+	(void)arg;
+	(void)rec;
+	return 0;
+}
+
+/* lmdbcheck_run on fx's store, its child dying of sig on an entry. */
+static int
+check_dying(const struct fixture *fx, int sig, struct lmdbcheck_result *res)
+{
+	char names[T_COUNT][8];
+	const char *tables[T_COUNT];
+	struct lmdbcheck c = {
+	    .dir = fx->db,
+	    .tables = tables,
+	    .n_tables = T_COUNT,
+	    .meta = T_META,
+	    .format_key = "format",
+	    .other_table = "outbox",
+	    .what = "store",
+	    .entry = check_raise,
+	    .damaged_len = 1,
+	    .damaged = no_damage,
+	};
+	int i;
+
+	for (i = 0; i < T_COUNT; i++) {
+		snprintf(names[i], sizeof(names[i]), "t%02d", i);
+		tables[i] = names[i];
+	}
+	signal_raised = sig;
+	return lmdbcheck_run(&c, res);
+}
+
+/*
+ * The check's child killed (SIGKILL: the out-of-memory killer; SIGTERM:
+ * a stop) says nothing of the file: -EINTR, why saying so, not damage.
+ * One that crashes (SIGSEGV, SIGBUS: a wild pointer LMDB followed) is.
+ */
+static void
+test_check_killed(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct store_txn *t = NULL;
+	struct lmdbcheck_result res;
+
+	assert_int_equal(store_open(fx->db, MAP, MAP, &st), 0);
+	assert_int_equal(store_begin(st, true, &t), 0);
+	put_str(t, T_META, "m", "a value");
+	assert_int_equal(store_commit(&t), 0);
+	store_close(&st);
+
+	assert_int_equal(check_dying(fx, SIGKILL, &res), -EINTR);
+	assert_false(res.unreadable);
+	assert_non_null(strstr(res.why, "could not check the store: "));
+	assert_non_null(strstr(res.why, strsignal(SIGKILL)));
+	assert_non_null(strstr(res.why, "not damage"));
+	assert_int_equal(check_dying(fx, SIGTERM, &res), -EINTR);
+	assert_false(res.unreadable);
+	assert_non_null(strstr(res.why, strsignal(SIGTERM)));
+
+	assert_int_equal(check_dying(fx, SIGSEGV, &res), 0);
+	assert_true(res.unreadable);
+	assert_non_null(strstr(res.why, "pages are damaged"));
+	assert_int_equal(check_dying(fx, SIGBUS, &res), 0);
+	assert_true(res.unreadable);
+}
+
 /* store_del_from: a key and what sorts after it, within a prefix. */
 static void
 test_del_from(void **state)
@@ -872,6 +1017,9 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_meta_flipped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_check_no_memory, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_check_killed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_del_from, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_one_value, setup,
 					    teardown),
