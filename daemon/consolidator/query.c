@@ -549,7 +549,8 @@ table_index(const char *name)
 /*
  * The levels the secretariat gets (docs/DISCLOSURE.md says why): every
  * table for the whole country, for years, semesters and quarters; by
- * region, only for years, and not the overlap or breakdown.
+ * region, only for years, and not the overlap, breakdown, funnel or
+ * timeliness.
  */
 static int
 secretariat_level(const struct query_req *req, int ti, uint32_t period,
@@ -557,6 +558,16 @@ secretariat_level(const struct query_req *req, int ti, uint32_t period,
 {
 	if (req->region == 0)
 		return 0;
+	if (query_defs[ti].rtable == RT_FUNNEL) {
+		/* Its stages are the prosecution's, placed at the complaint. */
+		snprintf(ret->error, sizeof(ret->error),
+			 "the secretariat gets the funnel table for the whole "
+			 "country only: ask without --region, or for the "
+			 "region's prosecution table (prosecution --period "
+			 "%.4s --region %02u)",
+			 req->period, req->region);
+		return -EINVAL;
+	}
 	if (!query_defs[ti].regional)
 		return fail(ret,
 			    "the secretariat gets the %s table for the whole "

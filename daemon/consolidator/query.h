@@ -4,7 +4,8 @@
  * asks:
  *	analyst      national and regional tables, exact counts
  *	secretariat  national tables for years, semesters and quarters, and
- *	             regional ones for years (not the overlap or breakdown),
+ *	             regional ones for years (not the overlap, breakdown,
+ *	             funnel, timeliness or estimate),
  *	             under disclosure control over all of them at once
  *	             (release.h); other requests are refused, saying what
  *	             it may ask instead

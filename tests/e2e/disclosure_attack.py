@@ -70,11 +70,13 @@ are empty), which tie the years into one model (across_years):
     prosecution's cases at that stage and the later ones of the main line
     (for acquittal and dismissal, at that stage), over the years: a case
     has reached a stage "by now" with an event dated in some year;
-    and so are each region's funnels (placed at the complaint's region,
-    where the stages' events, each in its own region, may not be: the
-    whole country's prosecution; with --same-region, the reader takes a
-    case's events to lie in its complaint's region, as kuska sim's do
-    and EVENTS.md does not say, and bounds them by the region's own);
+    and so are each region's funnels, where they were asked (placed at
+    the complaint's region, where the stages' events, each in its own
+    region, may not be: the whole country's prosecution; with
+    --same-region, the reader takes a case's events to lie in its
+    complaint's region, as kuska sim's do and EVENTS.md does not say, and
+    bounds them by the region's own; the secretariat is not given the
+    funnel by region, so that reader learns nothing more from it);
   - sources (events accepted per institution, of all time, SEC_DIR's and
     AN_DIR's sources.PERIOD.all.csv) are at least the institution's
     timeliness records over the years;
@@ -350,9 +352,11 @@ def cases(m):
     for label in m.labels("prosecution"):
         additive(m, "prosecution", label, "cases")
         additive(m, "prosecution", label, "persons")
+    # The funnel by region only if it was asked (the secretariat is not
+    # given it): a level not asked is no level, not a count of 0.
     for label in m.labels("funnel"):
-        additive(m, "funnel", label, "cases")
-    for l in all_levels():
+        additive(m, "funnel", label, "cases", regional(m, "funnel"))
+    for l in levels_of(m, "funnel"):
         f = {s: m.cell("funnel", *l, s, "cases") for s in MAIN + OTHER}
         m.rel([(f["complaint"], 1),
                (m.cell("prosecution", *l, "complaint", "cases"), -1)], EQ)
@@ -707,7 +711,11 @@ def across_years(m, years, sources, same_region=False):
             # country's prosecution (implied by the country's funnels,
             # the sum of the regions'), or, where a case's events all
             # lie in its complaint's region (same_region), the
-            # region's own.
+            # region's own. Only where the region's funnel was asked
+            # (not of the secretariat, which is not given it).
+            if r > 0 and not any(c("funnel", y, s, "cases", r) is not None
+                                 for y in years for s in MAIN + OTHER):
+                continue
             pr = r if same_region else 0
             m.rel([(c("funnel", y, stage, "cases", r), 1) for y in years]
                   + [(c("prosecution", y, s, "cases", pr), -1)

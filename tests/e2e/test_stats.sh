@@ -42,10 +42,11 @@ need_cons() {
 
 # secretariat_may TABLE PERIOD REGION: whether the secretariat may ask
 # for it (docs/DISCLOSURE.md: by region only years, and not the overlap,
-# breakdown or timeliness).
+# breakdown, funnel or timeliness).
 secretariat_may() {
 	[ "$3" = all ] || { [ "${#2}" = 4 ] && [ "$1" != overlap ] &&
-		[ "$1" != breakdown ] && [ "$1" != timeliness ]; }
+		[ "$1" != breakdown ] && [ "$1" != funnel ] &&
+		[ "$1" != timeliness ]; }
 }
 
 # ask CONF DIR FORMAT TABLE PERIOD REGION: one query into
@@ -272,6 +273,14 @@ check "secretariat: a regional quarter is refused, naming what it may ask" \
 	refused_ok prosecution 2025Q1 16
 check "secretariat: a regional semester is refused" refused_ok funnel 2025H2 15
 check "secretariat: the overlap by region is refused" refused_ok overlap 2025 16
+# A region's own prosecution would bound its funnels over the years;
+# the refusal names that table instead.
+funnel_refused_ok() {
+	refused_ok funnel 2025 16 &&
+		grep -q "prosecution --period 2025 --region 16" "$T/refused.err"
+}
+check "secretariat: the funnel by region is refused, naming the region's prosecution" \
+	funnel_refused_ok
 # A region's few records would bound the sum of its small counts.
 check "secretariat: the timeliness by region is refused" \
 	refused_ok timeliness 2025 16

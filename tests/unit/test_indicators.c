@@ -1431,6 +1431,39 @@ test_values_secretariat_closed_table(void **state)
 	indset_free(&set);
 }
 
+/*
+ * The funnel is not given to the secretariat by region either (a region
+ * whose cases stay in it bounds its funnels by its own prosecution:
+ * docs/DISCLOSURE.md): an indicator on it is suppressed by region, for
+ * the secretariat alone. The store holds no case, so every value given
+ * is 0: the analyst's by region, the secretariat's for the country, and
+ * the secretariat's on the region's prosecution table, still given.
+ */
+static void
+test_values_secretariat_regional_funnel(void **state)
+{
+	static const char *const v[] = {"funnel.cases[stage=complaint]",
+					"prosecution.cases[stage=complaint]",
+					NULL};
+	struct indset *set = set_of(v);
+	struct ind_result res[2];
+
+	(void)state;
+	evaluate(set, "2025", 15, &analyst, res);
+	expect_number(&res[0], 0);
+	expect_number(&res[1], 0);
+	evaluate(set, "2025", 0, &secretariat, res);
+	expect_number(&res[0], 0);
+	assert_int_not_equal(res[0].status, IND_SUPPRESSED);
+	evaluate(set, "2025", 15, &secretariat, res);
+	assert_int_equal(res[0].status, IND_SUPPRESSED);
+	assert_false(res[0].has_value);
+	assert_false(res[0].has_progress);
+	expect_number(&res[1], 0);
+	assert_int_not_equal(res[1].status, IND_SUPPRESSED);
+	indset_free(&set);
+}
+
 /* A table query_run does not answer (yet) leaves its indicators without a
  * value; once it answers, the value is its cell. */
 static void
@@ -1717,6 +1750,7 @@ main(void)
 	    cmocka_unit_test(test_values_periods_and_region),
 	    cmocka_unit_test(test_values_secretariat),
 	    cmocka_unit_test(test_values_secretariat_closed_table),
+	    cmocka_unit_test(test_values_secretariat_regional_funnel),
 	    cmocka_unit_test(test_values_unanswered_table),
 	    cmocka_unit_test(test_schema_matches_tables),
 	    cmocka_unit_test(test_indicators_table),

@@ -42,6 +42,8 @@ static struct world *W;
 
 static const struct reg_party analyst = {.role = ROLE_ANALYST};
 static const struct reg_party secretariat = {.role = ROLE_SECRETARIAT};
+static const struct reg_party mp_officers = {.role = ROLE_INSTITUTION,
+					     .inst = INST_MP};
 
 /* ---- the world ------------------------------------------------------------
  */
@@ -225,7 +227,8 @@ static const char *const periods[] = {"2025",	"2025H1", "2025H2", "2025Q1",
 static bool
 regional(const char *table)
 {
-	return strcmp(table, "overlap") != 0 && strcmp(table, "breakdown") != 0;
+	return strcmp(table, "overlap") != 0 &&
+	       strcmp(table, "breakdown") != 0 && strcmp(table, "funnel") != 0;
 }
 
 /* ---- the tests ---------------------------------------------------------- */
@@ -254,6 +257,12 @@ test_levels(void **state)
 	refused("overlap", "2025", 16, "whole country only");
 	refused("breakdown", "2025Q3", 15, "without --region");
 	refused("indicators", "2025H1", 15, "by year only");
+	/* The funnel by region, for any period, names what may be asked
+	 * instead: the country's funnel, the region's prosecution. */
+	refused("funnel", "2025", 17, "without --region");
+	refused("funnel", "2025", 17, "prosecution --period 2025 --region 17");
+	refused("funnel", "2025Q2", 15, "whole country only");
+	refused("funnel", "2024H1", 16, "prosecution --period 2024");
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		for (j = 0; j < 7; j++) {
 			assert_int_equal(
@@ -269,6 +278,15 @@ test_levels(void **state)
 		codec_qtable_clear(&t);
 	}
 	assert_int_equal(ask(&secretariat, "indicators", "2025", 15, &t), 0);
+	codec_qtable_clear(&t);
+	/* The analyst and an institution still get the funnel by region:
+	 * region 17's 2 complaints of 2025, both accused. */
+	assert_int_equal(ask(&analyst, "funnel", "2025", 17, &t), 0);
+	assert_int_equal(t.rows[0][2].kind, CELL_NUMBER);
+	assert_int_equal(t.rows[0][2].number, 2);
+	codec_qtable_clear(&t);
+	assert_int_equal(ask(&mp_officers, "funnel", "2025Q1", 17, &t), 0);
+	assert_int_equal(t.rows[0][2].number, 2);
 	codec_qtable_clear(&t);
 }
 
