@@ -9,7 +9,9 @@
  * once no commit has come for the quiet time (prepare_quiet_s in
  * kuska.conf(5)) and no request waits, asks for those years' releases
  * (query_prepare), one year at a time, the latest first, answering the
- * requests that came meanwhile between two.
+ * requests that came meanwhile between two. A request that comes during
+ * one is not held behind it: the audit gives way (prepare_abandon) and
+ * is made again once ingest and requests are quiet.
  *
  * Thread-safe: any thread may note, the query thread takes.
  */
@@ -22,9 +24,8 @@
 
 /* Years waiting at most; past it the earliest are let go (asked for,
  * they are computed then, as before). Two, the latest a delivery
- * changed (this year and the last, in the usual case): an audit cannot
- * be interrupted, and every request, the analyst's too, waits behind
- * the one in progress, so no more are made than are likely asked for. */
+ * changed (this year and the last, in the usual case): those the
+ * secretariat asks for most, and no more audits run unasked than that. */
 #define PREPARE_YEARS_MAX 2
 
 /*
@@ -54,6 +55,15 @@ int64_t prepare_wait_ms(uint64_t quiet_ms, uint64_t now_ms);
  */
 bool prepare_take(uint64_t quiet_ms, uint64_t now_ms, uint32_t *ret_year);
 void prepare_done(void);
+
+/*
+ * prepare_abandon - the release of year, taken, was given up at now_ms
+ * for a request (query_prepare's -ECANCELED): year waits again (unless
+ * later years came meanwhile), due once quiet_ms pass from now_ms with
+ * no commit, so that a stream of requests is not interrupted by one
+ * preparation after another.
+ */
+void prepare_abandon(uint32_t year, uint64_t now_ms);
 
 /* prepare_waiting - the years waiting, the one being made among them
  * (metrics, tests). */
