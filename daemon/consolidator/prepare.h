@@ -23,10 +23,13 @@
 #include <stdint.h>
 
 /* Years waiting at most; past it the earliest are let go (asked for,
- * they are computed then, as before). Two, the latest a delivery
- * changed (this year and the last, in the usual case): those the
- * secretariat asks for most, and no more audits run unasked than that. */
+ * they are computed then, as before). Two, the latest that hold data
+ * (this year and the last, in the usual case): those the secretariat
+ * asks for most, and no more audits run unasked than that. */
 #define PREPARE_YEARS_MAX 2
+
+struct store;
+struct store_txn;
 
 /*
  * prepare_add_year - adds year to ys, *n years kept ascending and
@@ -36,10 +39,29 @@
 void prepare_add_year(uint32_t *ys, size_t *n, size_t cap, uint32_t year);
 
 /*
- * prepare_note - a commit at now_ms (monotonic) changed the counters of
+ * prepare_note - a commit at now_ms (monotonic) changed the releases of
  * years[0..n-1] (n may be 0: the commit still restarts the quiet time).
  */
 void prepare_note(const uint32_t *years, size_t n, uint64_t now_ms);
+
+/*
+ * prepare_years_in - the latest PREPARE_YEARS_MAX years some live record
+ * is dated in, as t reads the store, ascending, into ret; their number
+ * returned. A commit that changes any year's counters changes the
+ * release of every year with data: each year's audit takes the other
+ * years' totals as known (release_relate_years), so a delivery of 2026
+ * changes 2024's release too. The writer notes these, not only the years
+ * its commit changed.
+ */
+size_t prepare_years_in(struct store_txn *t, uint32_t ret[PREPARE_YEARS_MAX]);
+
+/*
+ * prepare_note_store - prepare_note of the years with data in st
+ * (prepare_years_in), at now_ms: at start, when nothing is cached, and
+ * after a reload, which may change k or the registry's grants. Returns 0
+ * or -errno of the store.
+ */
+int prepare_note_store(struct store *st, uint64_t now_ms);
 
 /*
  * prepare_wait_ms - how long until a year waiting is due, quiet_ms after

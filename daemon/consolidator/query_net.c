@@ -421,6 +421,12 @@ query_net_start(struct cons *c)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	deliveries_set_contact(c->contact_ms);
+	/* Nothing is cached at start: the latest years are made ready
+	 * once quiet, as after a delivery. */
+	r = prepare_note_store(c->st, date_mono_ms());
+	if (r != 0)
+		log_warnx("event=release_prepare_failed error=%s",
+			  LOG_Q(strerror(-r)));
 	r = pthread_create(&c->query_thread, NULL, query_main, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0) {

@@ -284,6 +284,50 @@ test_given_up(void **state)
 	remove_dir(dir);
 }
 
+/*
+ * The years noted are the latest with data, whatever the commit changed:
+ * a year's release takes every other year's totals as known, so a
+ * delivery of 2024 changes 2025's release too (and of 2023 none of the
+ * two latest is spared either).
+ */
+static void
+test_years_with_data(void **state)
+{
+	char dir[] = "/tmp/kuska-prep-XXXXXX";
+	uint32_t ys[PREPARE_YEARS_MAX], changed[STATS_YEARS_MAX];
+	struct store_txn *t;
+	struct stats *s;
+	struct store *st;
+
+	(void)state;
+	s = small_cells(dir, &st);
+	assert_int_equal(store_begin(st, false, &t), 0);
+	assert_int_equal(prepare_years_in(t, ys), 2);
+	assert_int_equal(ys[0], 2023);
+	assert_int_equal(ys[1], 2025);
+	store_abort(&t);
+	/* A commit of 2024 alone. */
+	assert_int_equal(store_begin(st, true, &t), 0);
+	stats_begin(s, t);
+	identify(s, 16, 16, date_from_ymd(2024, 3, 3));
+	assert_int_equal(stats_flush(s), 0);
+	assert_int_equal(stats_years(s, changed), 1);
+	assert_int_equal(changed[0], 2024);
+	assert_int_equal(prepare_years_in(t, ys), 2);
+	assert_int_equal(ys[0], 2024);
+	assert_int_equal(ys[1], 2025);
+	assert_int_equal(store_commit(&t), 0);
+	stats_committed(s);
+	/* What a start notes: the same two. */
+	prepare_forget();
+	assert_int_equal(prepare_note_store(st, 1000), 0);
+	assert_int_equal(prepare_waiting(), 2);
+	prepare_forget();
+	stats_free(&s);
+	store_close(&st);
+	remove_dir(dir);
+}
+
 int
 main(void)
 {
@@ -292,6 +336,7 @@ main(void)
 	    cmocka_unit_test(test_due),
 	    cmocka_unit_test(test_prepared_then_asked),
 	    cmocka_unit_test(test_given_up),
+	    cmocka_unit_test(test_years_with_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
