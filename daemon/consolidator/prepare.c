@@ -11,7 +11,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 /* Under mu: the years waiting, ascending, and when the last commit was. */
 static uint32_t years[PREPARE_YEARS_MAX];
 static size_t n_years;
-static uint64_t last_commit_ms; /* or of the last preparation given up */
+static uint64_t last_commit_ms; /* or the last request (prepare_busy) */
 static bool making; /* a year taken, its release not made yet */
 
 void
@@ -113,14 +113,22 @@ prepare_forget(void)
 }
 
 void
+prepare_busy(uint64_t now_ms)
+{
+	pthread_mutex_lock(&mu);
+	if (now_ms > last_commit_ms)
+		last_commit_ms = now_ms;
+	pthread_mutex_unlock(&mu);
+}
+
+void
 prepare_abandon(uint32_t year, uint64_t now_ms)
 {
 	pthread_mutex_lock(&mu);
 	prepare_add_year(years, &n_years, PREPARE_YEARS_MAX, year);
 	making = false;
-	if (now_ms > last_commit_ms)
-		last_commit_ms = now_ms;
 	pthread_mutex_unlock(&mu);
+	prepare_busy(now_ms);
 }
 
 /* The years of store_each's counter keys, into a struct dated. */

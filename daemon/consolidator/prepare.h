@@ -11,7 +11,7 @@
  * (query_prepare), one year at a time, the latest first, answering the
  * requests that came meanwhile between two. A request that comes during
  * one is not held behind it: the audit gives way (prepare_abandon) and
- * is made again once ingest and requests are quiet.
+ * is made again once ingest and requests are quiet (prepare_busy).
  *
  * Thread-safe: any thread may note, the query thread takes.
  */
@@ -65,7 +65,7 @@ int prepare_note_store(struct store *st, uint64_t now_ms);
 
 /*
  * prepare_wait_ms - how long until a year waiting is due, quiet_ms after
- * the last commit, at now_ms: 0 due, -1 none waiting (or quiet_ms 0:
+ * the last commit or request, at now_ms: 0 due, -1 none waiting (or quiet_ms 0:
  * preparing is off).
  */
 int64_t prepare_wait_ms(uint64_t quiet_ms, uint64_t now_ms);
@@ -79,11 +79,18 @@ bool prepare_take(uint64_t quiet_ms, uint64_t now_ms, uint32_t *ret_year);
 void prepare_done(void);
 
 /*
+ * prepare_busy - a request was answered at now_ms: the years waiting are
+ * due quiet_ms after it as after a commit, so that a stream of requests
+ * (a report paging through tables) is not interrupted by one preparation
+ * after another, each given up.
+ */
+void prepare_busy(uint64_t now_ms);
+
+/*
  * prepare_abandon - the release of year, taken, was given up at now_ms
  * for a request (query_prepare's -ECANCELED): year waits again (unless
  * later years came meanwhile), due once quiet_ms pass from now_ms with
- * no commit, so that a stream of requests is not interrupted by one
- * preparation after another.
+ * no commit or request (prepare_busy).
  */
 void prepare_abandon(uint32_t year, uint64_t now_ms);
 

@@ -396,9 +396,12 @@ query_main(void *arg)
 			r = 1;
 		}
 		held = query_log_tick(c);
-		/* No request waits: a year's release may be made. */
+		/* No request waits: a year's release may be made; one
+		 * answered puts it off (prepare_busy). */
 		if (idle)
 			prepare_one(c);
+		else if (n > 0)
+			prepare_busy(date_mono_ms());
 	}
 	/* Stopping: the audit trail's last word counts what it held back. */
 	for (size_t i = 0; i < REGISTRY_MAX_PARTIES; i++)

@@ -16,12 +16,13 @@ start_all
 check "the nodes accept everything" submit_all "$T/sim"
 check "everything delivered" wait_delivered 120
 
-# The analyst asks, one question after another, from before ingest has
-# been quiet for a second until a preparation has given way to one: each
-# preparation begins a second after the last commit or the last one
-# given up, and the next question comes during it.
+# The analyst asks, a question every second and a half, until a
+# preparation has given way to one: a preparation begins once neither a
+# commit nor a question has come for a second, and the next question
+# comes during it (an audit of this data takes seconds).
 asked=0 failed=0
 for i in $(seq 40); do
+	sleep 1.5
 	asked=$((asked + 1))
 	"$KUSKA" query -c "$N/analyst.conf" breakdown --period 2025 \
 		--format csv >"$T/q$i.csv" 2>"$T/q$i.err"

@@ -268,7 +268,11 @@ test_given_up(void **state)
 	prepare_abandon(y, 5000);
 	assert_int_equal(prepare_waiting(), 1);
 	assert_int_equal(prepare_wait_ms(1000, 5500), 500);
-	assert_true(prepare_take(1000, 6000, &y));
+	/* A request answered at 5800 puts it off again. */
+	prepare_busy(5800);
+	assert_false(prepare_take(1000, 6000, &y));
+	assert_int_equal(prepare_wait_ms(1000, 6000), 800);
+	assert_true(prepare_take(1000, 6800, &y));
 	assert_int_equal(y, 2025);
 	/* A query's audit has no hook: the next one is not given up. */
 	assert_int_equal(query_prepare(st, 2025, K, NULL, NULL, &was_computed),
