@@ -83,7 +83,7 @@ static const struct config_field consolidator_fields[] = {
      ""},
     {"workers", CONFIG_UINT, U(consolidator_config, workers), 0, 16, "0"},
     {"prepare_quiet_s", CONFIG_UINT, U(consolidator_config, prepare_quiet_s), 0,
-     3600, "0"},
+     3600, "5"},
 };
 
 static const struct config_field keyholder_fields[] = {

@@ -48,6 +48,8 @@ struct dfam {
 	size_t *adj_first;
 	int *adj;
 	int64_t k; /* the threshold dfam_protect was given */
+	bool (*cancelled)(void *); /* dfam_set_cancel */
+	void *cancel_arg;
 };
 
 struct dfam *
@@ -117,6 +119,23 @@ int
 dfam_latent(struct dfam *f, int64_t value)
 {
 	return add_term(f, value, false);
+}
+
+void
+dfam_set_cancel(struct dfam *f, bool (*cancelled)(void *), void *arg)
+{
+	f->cancelled = cancelled;
+	f->cancel_arg = arg;
+}
+
+/* -ECANCELED when whoever asked for f's protection no longer wants it
+ * (dfam_set_cancel), else 0. Asked before each integer programme of the
+ * loops that take the time: the cells of a block, one by one. */
+static int
+given_up(const struct dfam *f)
+{
+	return f->cancelled != NULL && f->cancelled(f->cancel_arg) ? -ECANCELED
+								   : 0;
 }
 
 size_t
@@ -488,6 +507,8 @@ cover(struct dfam *f, struct lp *p, int *c, size_t n, bool exact)
 	}
 	for (round = 0; round < 30 && m > 0; round++) {
 		size_t left = 0;
+		if ((r = given_up(f)) != 0)
+			break;
 		for (i = 0; i < m; i++) {
 			const struct term *t = &f->t[c[i]];
 			vars[i] = (size_t)t->lp_var;
@@ -562,7 +583,9 @@ audit(struct dfam *f, struct lp *p, int b, bool exact, int *ret_first)
 			continue;
 		if (t->state == S_UNCHECKED ||
 		    (exact && t->state == S_LP_WIDE)) {
-			r = span_of(f, p, t, exact, &span);
+			r = given_up(f);
+			if (r == 0)
+				r = span_of(f, p, t, exact, &span);
 			if (r == 0)
 				t->state = !wide(f, span) ? S_NARROW
 					   : exact	  ? S_WIDE
@@ -679,6 +702,8 @@ widen(struct dfam *f, struct lp *p, int b, int64_t k, int c, bool exact)
 	}
 	pick = cand[0];
 	for (i = 0; !held && r == 0 && i < (size_t)n && i < MAX_TRIALS; i++) {
+		if ((r = given_up(f)) != 0)
+			break;
 		set_hidden(f, p, cand[i], true, k);
 		r = span_of(f, p, &f->t[c], exact, &after);
 		set_hidden(f, p, cand[i], false, k);

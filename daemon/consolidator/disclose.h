@@ -69,10 +69,21 @@ int dfam_rel(struct dfam *f, const int *terms, const int64_t *coefs, size_t n,
  * hides nothing), as above. A cell whose range stays narrow even when
  * every non-zero cell it is related to is hidden is counted in
  * *ret_unprotected (may be NULL); it stays hidden. Returns 0, -ENOMEM,
- * or -EDOM (GLPK failed: the relations contradict each other).
+ * -EDOM (GLPK failed: the relations contradict each other) or
+ * -ECANCELED (dfam_set_cancel).
  */
 int dfam_protect(struct dfam *f, int64_t k, size_t *ret_unprotected)
     __attribute__((warn_unused_result));
+
+/*
+ * dfam_set_cancel - has dfam_protect ask cancelled(arg) between two of
+ * its integer programmes (NULL: never), and give up with -ECANCELED,
+ * the cells' hidden flags then meaningless, when it answers true. For
+ * work nobody waits for (the releases prepared before they are asked
+ * for, prepare.h); an answer depends on the data alone, never on when
+ * it was cancelled.
+ */
+void dfam_set_cancel(struct dfam *f, bool (*cancelled)(void *), void *arg);
 
 /* dfam_hidden - whether term (a cell) is hidden after dfam_protect. */
 bool dfam_hidden(const struct dfam *f, int term);

@@ -699,10 +699,10 @@ run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
 	  size_t n)
 {
 	struct inst_status cur[INST_COUNT + 1];
-	uint32_t years[STATS_YEARS_MAX];
+	uint32_t years[STATS_YEARS_MAX], noted[PREPARE_YEARS_MAX];
 	struct store_txn *t = NULL;
 	bool any = false;
-	size_t i;
+	size_t i, n_noted = 0;
 	int r;
 
 	/* The institutions' state as the group goes: a batch follows the
@@ -730,6 +730,10 @@ run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
 	} else {
 		if (r == 0)
 			r = stats_flush(ig->stats);
+		/* Counters of some year changed: so did the release of
+		 * every year with data (prepare_years_in). */
+		if (r == 0 && stats_years(ig->stats, years) > 0)
+			n_noted = prepare_years_in(t, noted);
 		if (r == 0)
 			r = store_commit(&t);
 		if (r != 0) {
@@ -740,8 +744,7 @@ run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
 		stats_committed(ig->stats);
 		/* The secretariat's releases of those years, made ready
 		 * once ingest is quiet (prepare.h). */
-		prepare_note(years, stats_years(ig->stats, years),
-			     date_mono_ms());
+		prepare_note(noted, n_noted, date_mono_ms());
 	}
 	for (i = 0; i < n; i++)
 		batch_done(&cs[i], &items[i].reply);

@@ -4,11 +4,14 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "stats.h"
+#include "store.h"
+
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 /* Under mu: the years waiting, ascending, and when the last commit was. */
 static uint32_t years[PREPARE_YEARS_MAX];
 static size_t n_years;
-static uint64_t last_commit_ms;
+static uint64_t last_commit_ms; /* or the last request (prepare_busy) */
 static bool making; /* a year taken, its release not made yet */
 
 void
@@ -107,4 +110,72 @@ prepare_forget(void)
 	n_years = 0;
 	making = false;
 	pthread_mutex_unlock(&mu);
+}
+
+void
+prepare_busy(uint64_t now_ms)
+{
+	pthread_mutex_lock(&mu);
+	if (now_ms > last_commit_ms)
+		last_commit_ms = now_ms;
+	pthread_mutex_unlock(&mu);
+}
+
+void
+prepare_abandon(uint32_t year, uint64_t now_ms)
+{
+	pthread_mutex_lock(&mu);
+	prepare_add_year(years, &n_years, PREPARE_YEARS_MAX, year);
+	making = false;
+	pthread_mutex_unlock(&mu);
+	prepare_busy(now_ms);
+}
+
+/* The years of store_each's counter keys, into a struct dated. */
+struct dated {
+	uint32_t years[PREPARE_YEARS_MAX];
+	size_t n;
+};
+
+static int
+add_dated(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	struct dated *d = arg;
+
+	(void)v;
+	(void)vlen;
+	if (klen >= 6)
+		prepare_add_year(d->years, &d->n, PREPARE_YEARS_MAX,
+				 store_get32((const uint8_t *)k + 2) / 10);
+	return 0;
+}
+
+size_t
+prepare_years_in(struct store_txn *t, uint32_t ret[PREPARE_YEARS_MAX])
+{
+	/* The whole country's timeliness records count every live record
+	 * by quarter (query.c's dated_in): a few keys a quarter. */
+	const uint8_t prefix[2] = {C_TIME_RECORDS, 0};
+	struct dated d = {.n = 0};
+
+	(void)store_each(t, T_COUNTERS, prefix, sizeof(prefix), add_dated, &d);
+	memcpy(ret, d.years, d.n * sizeof(*ret));
+	return d.n;
+}
+
+int
+prepare_note_store(struct store *st, uint64_t now_ms)
+{
+	uint32_t ys[PREPARE_YEARS_MAX];
+	struct store_txn *t;
+	size_t n;
+	int r;
+
+	r = store_begin(st, false, &t);
+	if (r != 0)
+		return r;
+	n = prepare_years_in(t, ys);
+	store_abort(&t);
+	prepare_note(ys, n, now_ms);
+	return 0;
 }

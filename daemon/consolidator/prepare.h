@@ -9,7 +9,9 @@
  * once no commit has come for the quiet time (prepare_quiet_s in
  * kuska.conf(5)) and no request waits, asks for those years' releases
  * (query_prepare), one year at a time, the latest first, answering the
- * requests that came meanwhile between two.
+ * requests that came meanwhile between two. A request that comes during
+ * one is not held behind it: the audit gives way (prepare_abandon) and
+ * is made again once ingest and requests are quiet (prepare_busy).
  *
  * Thread-safe: any thread may note, the query thread takes.
  */
@@ -21,11 +23,13 @@
 #include <stdint.h>
 
 /* Years waiting at most; past it the earliest are let go (asked for,
- * they are computed then, as before). Two, the latest a delivery
- * changed (this year and the last, in the usual case): an audit cannot
- * be interrupted, and every request, the analyst's too, waits behind
- * the one in progress, so no more are made than are likely asked for. */
+ * they are computed then, as before). Two, the latest that hold data
+ * (this year and the last, in the usual case): those the secretariat
+ * asks for most, and no more audits run unasked than that. */
 #define PREPARE_YEARS_MAX 2
+
+struct store;
+struct store_txn;
 
 /*
  * prepare_add_year - adds year to ys, *n years kept ascending and
@@ -35,14 +39,33 @@
 void prepare_add_year(uint32_t *ys, size_t *n, size_t cap, uint32_t year);
 
 /*
- * prepare_note - a commit at now_ms (monotonic) changed the counters of
+ * prepare_note - a commit at now_ms (monotonic) changed the releases of
  * years[0..n-1] (n may be 0: the commit still restarts the quiet time).
  */
 void prepare_note(const uint32_t *years, size_t n, uint64_t now_ms);
 
 /*
+ * prepare_years_in - the latest PREPARE_YEARS_MAX years some live record
+ * is dated in, as t reads the store, ascending, into ret; their number
+ * returned. A commit that changes any year's counters changes the
+ * release of every year with data: each year's audit takes the other
+ * years' totals as known (release_relate_years), so a delivery of 2026
+ * changes 2024's release too. The writer notes these, not only the years
+ * its commit changed.
+ */
+size_t prepare_years_in(struct store_txn *t, uint32_t ret[PREPARE_YEARS_MAX]);
+
+/*
+ * prepare_note_store - prepare_note of the years with data in st
+ * (prepare_years_in), at now_ms: at start, when nothing is cached, and
+ * after a reload, which may change k or the registry's grants. Returns 0
+ * or -errno of the store.
+ */
+int prepare_note_store(struct store *st, uint64_t now_ms);
+
+/*
  * prepare_wait_ms - how long until a year waiting is due, quiet_ms after
- * the last commit, at now_ms: 0 due, -1 none waiting (or quiet_ms 0:
+ * the last commit or request, at now_ms: 0 due, -1 none waiting (or quiet_ms 0:
  * preparing is off).
  */
 int64_t prepare_wait_ms(uint64_t quiet_ms, uint64_t now_ms);
@@ -54,6 +77,22 @@ int64_t prepare_wait_ms(uint64_t quiet_ms, uint64_t now_ms);
  */
 bool prepare_take(uint64_t quiet_ms, uint64_t now_ms, uint32_t *ret_year);
 void prepare_done(void);
+
+/*
+ * prepare_busy - a request was answered at now_ms: the years waiting are
+ * due quiet_ms after it as after a commit, so that a stream of requests
+ * (a report paging through tables) is not interrupted by one preparation
+ * after another, each given up.
+ */
+void prepare_busy(uint64_t now_ms);
+
+/*
+ * prepare_abandon - the release of year, taken, was given up at now_ms
+ * for a request (query_prepare's -ECANCELED): year waits again (unless
+ * later years came meanwhile), due once quiet_ms pass from now_ms with
+ * no commit or request (prepare_busy).
+ */
+void prepare_abandon(uint32_t year, uint64_t now_ms);
 
 /* prepare_waiting - the years waiting, the one being made among them
  * (metrics, tests). */

@@ -501,7 +501,8 @@ query_overlap_shown(struct store_txn *t, uint32_t period, unsigned k,
 }
 
 int
-query_prepare(struct store *st, uint32_t year, unsigned k, bool *ret_computed)
+query_prepare(struct store *st, uint32_t year, unsigned k,
+	      bool (*cancelled)(void *), void *arg, bool *ret_computed)
 {
 	const struct release *rel;
 	struct rcells cells = {0};
@@ -516,8 +517,12 @@ query_prepare(struct store *st, uint32_t year, unsigned k, bool *ret_computed)
 		return r;
 	release_cache_counts(&n0, &kept, &bytes);
 	r = gather(t, RG_YEAR, year, &cells);
-	if (r == 0)
+	if (r == 0) {
+		release_set_cancel(cancelled, arg);
 		r = release_get(RG_YEAR, year, k, &cells, &rel);
+		release_set_cancel(NULL,
+				   NULL); /* a query's is never given up */
+	}
 	release_cache_counts(&n1, &kept, &bytes);
 	*ret_computed = n1 != n0;
 	rcells_clear(&cells);

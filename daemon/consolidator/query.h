@@ -58,11 +58,14 @@ int query_run_in(struct store_txn *t, const struct query_req *req,
  * k (release.h), as its first question of that year would, so that the
  * question finds it cached; *ret_computed says whether it was computed
  * (false: it was cached already). For the query thread (prepare.h),
- * which has called release_set_grants. Returns 0, -ENOMEM, or -errno of
- * the store.
+ * which has called release_set_grants. The audit gives way as soon as
+ * cancelled(arg) says so (NULL: never; release_set_cancel): -ECANCELED,
+ * and nothing of it is kept. Returns 0, -ENOMEM, -ECANCELED, or -errno
+ * of the store.
  */
 int query_prepare(struct store *st, uint32_t year, unsigned k,
-		  bool *ret_computed) __attribute__((warn_unused_result));
+		  bool (*cancelled)(void *), void *arg, bool *ret_computed)
+    __attribute__((warn_unused_result));
 
 /*
  * query_others_built - for tests and benchmarks: how many times the

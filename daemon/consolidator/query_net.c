@@ -264,11 +264,46 @@ poll_timeout(struct cons *c, bool held)
 	return timeout;
 }
 
+/* How often, at most, a preparation looks for a request waiting. */
+#define PREPARE_YIELD_MS 10
+
+/* A preparation's watch on the query socket (request_waits). */
+struct watch {
+	struct cons *c;
+	uint64_t next_ms; /* when to look again */
+	bool seen;	  /* a request waits, or the thread is to stop */
+};
+
 /*
- * Makes the secretariat's release of one year that ingest changed, when
- * one is due (prepare.h), so that its first question of that year finds
- * it cached. One year at a time: the release cannot be interrupted, and
- * the requests that come meanwhile are answered before the next. The
+ * Whether the preparation in progress is to give way: a request waits
+ * on the query socket, or the thread is asked to stop. Looked at between
+ * the audit's integer programmes (release_set_cancel), every
+ * PREPARE_YIELD_MS at most; the request itself is left to query_main.
+ */
+static bool
+request_waits(void *arg)
+{
+	struct watch *w = arg;
+	struct tsock *socks[1] = {w->c->query};
+	bool ready[1] = {false}, stop = false;
+	uint64_t now = date_mono_ms();
+
+	if (w->seen)
+		return true;
+	if (now < w->next_ms)
+		return false;
+	w->next_ms = now + PREPARE_YIELD_MS;
+	if (tsock_poll_fd(socks, 1, ready, w->c->query_stop_fd, &stop, 0) > 0)
+		w->seen = ready[0] || stop;
+	return w->seen;
+}
+
+/*
+ * Makes the secretariat's release of one year with data, when one is due
+ * (prepare.h), so that its first question of that year finds it cached.
+ * One year at a time, and only while nobody asks: a request that comes
+ * meanwhile makes the audit give way (its work is lost, the year waits
+ * again for a quiet time), so that the request is answered at once. The
  * audit runs without conf_lock (it reads the store, and the grants and k
  * it was given): a reload meanwhile does not wait for it, nor status
  * behind the reload.
@@ -276,6 +311,7 @@ poll_timeout(struct cons *c, bool held)
 static void
 prepare_one(struct cons *c)
 {
+	struct watch w = {.c = c};
 	uint64_t t0 = date_mono_ms();
 	uint32_t year;
 	unsigned long k;
@@ -296,7 +332,16 @@ prepare_one(struct cons *c)
 	pthread_rwlock_unlock(&c->conf_lock);
 	if (!due)
 		return;
-	r = query_prepare(c->st, year, (unsigned)k, &computed);
+	r = query_prepare(c->st, year, (unsigned)k, request_waits, &w,
+			  &computed);
+	if (r == -ECANCELED) {
+		uint64_t now = date_mono_ms();
+		prepare_abandon(year, now);
+		log_info("event=release_prepare_abandoned year=%u k=%lu "
+			 "ms=%llu",
+			 year, k, (unsigned long long)(now - t0));
+		return;
+	}
 	prepare_done();
 	if (r != 0)
 		log_warnx("event=release_prepare_failed year=%u error=%s", year,
@@ -351,9 +396,12 @@ query_main(void *arg)
 			r = 1;
 		}
 		held = query_log_tick(c);
-		/* No request waits: a year's release may be made. */
+		/* No request waits: a year's release may be made; one
+		 * answered puts it off (prepare_busy). */
 		if (idle)
 			prepare_one(c);
+		else if (n > 0)
+			prepare_busy(date_mono_ms());
 	}
 	/* Stopping: the audit trail's last word counts what it held back. */
 	for (size_t i = 0; i < REGISTRY_MAX_PARTIES; i++)
@@ -376,6 +424,12 @@ query_net_start(struct cons *c)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	deliveries_set_contact(c->contact_ms);
+	/* Nothing is cached at start: the latest years are made ready
+	 * once quiet, as after a delivery. */
+	r = prepare_note_store(c->st, date_mono_ms());
+	if (r != 0)
+		log_warnx("event=release_prepare_failed error=%s",
+			  LOG_Q(strerror(-r)));
 	r = pthread_create(&c->query_thread, NULL, query_main, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0) {

@@ -36,6 +36,10 @@ static _Atomic size_t n_kept, n_bytes;
 
 static const char *const group_names[RG_COUNT] = {"year"};
 
+/* What gives a computation up (release_set_cancel). */
+static bool (*cancel_fn)(void *);
+static void *cancel_arg;
+
 /* What each institution may record (release_set_grants); set: not the
  * zeros it starts as. */
 static struct grants_by_inst grants;
@@ -228,6 +232,7 @@ compute(struct release *rel)
 		goto out;
 	}
 	x->rel = rel;
+	dfam_set_cancel(x->f, cancel_fn, cancel_arg);
 	/* The slacks across years (RP_OTHER) are no terms: constants. */
 	for (i = 0; i < rel->n_own && r == 0; i++)
 		if (dfam_cell(x->f, rel->cells[i].value) < 0)
@@ -405,6 +410,13 @@ release_get(enum release_group g, uint32_t year, int64_t k,
 out:
 	rcells_clear(&folded);
 	return r;
+}
+
+void
+release_set_cancel(bool (*cancelled)(void *), void *arg)
+{
+	cancel_fn = cancelled;
+	cancel_arg = arg;
 }
 
 bool

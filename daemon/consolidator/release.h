@@ -107,11 +107,21 @@ struct release;
  * only through the slacks of the relations across years, which change
  * less often), else computed and cached. Returns 0 and *ret (valid
  * until the next release_get), or -ENOMEM, or -EDOM (the relations
- * failed to solve: a bug).
+ * failed to solve: a bug), or -ECANCELED (release_set_cancel: nothing
+ * is cached).
  */
 int release_get(enum release_group g, uint32_t year, int64_t k,
 		const struct rcells *cells, const struct release **ret)
     __attribute__((warn_unused_result));
+
+/*
+ * release_set_cancel - until called again, a release being computed is
+ * given up as soon as cancelled(arg) says so (NULL: never), checked
+ * between the audit's integer programmes (dfam_set_cancel); release_get
+ * then returns -ECANCELED and keeps nothing of it. For the releases
+ * prepared before they are asked for (prepare.h), never for a query's.
+ */
+void release_set_cancel(bool (*cancelled)(void *), void *arg);
 
 /*
  * release_hidden - whether cell key (its value is ignored) is hidden in

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "date.h"
 #include "indfile.h"
 #include "ingest_net.h"
 #include "keys.h"
@@ -18,6 +19,7 @@
 #include "peers.h"
 #include "pipeline.h"
 #include "popfile.h"
+#include "prepare.h"
 #include "query.h"
 #include "registry.h"
 #include "sdg_table.h"
@@ -256,6 +258,7 @@ reload_apply(struct cons *c)
 	struct admit_limits lim;
 	char err[512];
 	size_t dropped;
+	int e;
 
 	if (config_load(c->conf_path, &settings_consolidator_schema, &cfg, err,
 			sizeof(err)) != 0 ||
@@ -278,6 +281,11 @@ reload_apply(struct cons *c)
 	c->cfg.max_map_size_mb = cfg.max_map_size_mb;
 	c->cfg.metrics_interval_s = cfg.metrics_interval_s;
 	c->cfg.prepare_quiet_s = cfg.prepare_quiet_s;
+	/* A new k, or registry grants, make other releases: the latest
+	 * years are made ready again once quiet (prepare.h). */
+	if ((e = prepare_note_store(c->st, date_mono_ms())) != 0)
+		log_warnx("event=release_prepare_failed error=%s",
+			  LOG_Q(strerror(-e)));
 	memcpy(c->cfg.metrics_file, cfg.metrics_file,
 	       sizeof(c->cfg.metrics_file));
 	memcpy(c->cfg.registry, cfg.registry, sizeof(c->cfg.registry));

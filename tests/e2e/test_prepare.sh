@@ -46,4 +46,23 @@ check "... 2024 among them" \
 	grep -q "event=release_prepared year=2024 k=10 computed=1" \
 	"$N/consolidator.log"
 
+# A restart empties the cache and no delivery follows: the latest years
+# with data are made ready once quiet all the same.
+prepared() { # YEAR: the lines saying YEAR's release was computed ahead
+	grep -c "event=release_prepared year=$1 k=10 computed=1" \
+		"$N/consolidator.log"
+}
+P25=$(prepared 2025) P24=$(prepared 2024)
+stop_cons TERM
+start_cons
+check "after a restart, no year left waiting once quiet" waited
+check "... 2025 prepared again" test "$(prepared 2025)" -gt "$P25"
+check "... and 2024" test "$(prepared 2024)" -gt "$P24"
+R0=$(metric kuska_releases_computed_total)
+check "the secretariat's identification of 2025 is answered after it" \
+	ask identification 2025
+R1=$(metric kuska_releases_computed_total)
+check "... computing no release ($R0 before, $R1 after)" \
+	test -n "$R0" -a "$R0" -gt 0 -a "$R1" = "$R0"
+
 finish

@@ -152,7 +152,8 @@ test_prepared_then_asked(void **state)
 	prepare_note(years, 2, 1000);
 	n = computed();
 	while (prepare_take(1, 2000, &y)) {
-		assert_int_equal(query_prepare(st, y, K, &was_computed), 0);
+		assert_int_equal(
+		    query_prepare(st, y, K, NULL, NULL, &was_computed), 0);
 		assert_true(was_computed);
 		prepare_done();
 	}
@@ -168,13 +169,167 @@ test_prepared_then_asked(void **state)
 	assert_int_equal(query_run(st, &q, &secretariat, K, &tab), 0);
 	codec_qtable_clear(&tab);
 	assert_int_equal(computed(), n + 2);
-	assert_int_equal(query_prepare(st, 2025, K, &was_computed), 0);
+	assert_int_equal(query_prepare(st, 2025, K, NULL, NULL, &was_computed),
+			 0);
 	assert_false(was_computed);
 	release_cache_clear();
 	stats_free(&s);
 	store_close(&st);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
+}
+
+/* Counts its calls; gives up from the after-th on. */
+struct give_up {
+	unsigned calls, after;
+};
+
+static bool
+give_up(void *arg)
+{
+	struct give_up *g = arg;
+
+	return ++g->calls >= g->after;
+}
+
+/* A store of the data test_prepared_then_asked commits (14 victims of
+ * 2025 and one of 2023) in dir, opened into *ret_st. */
+static struct stats *
+small_cells(char *dir, struct store **ret_st)
+{
+	struct store_txn *t;
+	struct stats *s;
+	unsigned v;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(store_open(dir, 8u << 20, 64u << 20, ret_st), 0);
+	s = stats_new();
+	assert_non_null(s);
+	assert_int_equal(stats_load(s, *ret_st), 0);
+	assert_int_equal(store_begin(*ret_st, true, &t), 0);
+	stats_begin(s, t);
+	for (v = 1; v <= 14; v++)
+		identify(s, v, v, date_from_ymd(2025, 1 + v % 12, 4));
+	identify(s, 15, 15, date_from_ymd(2023, 5, 6));
+	assert_int_equal(stats_flush(s), 0);
+	assert_int_equal(store_commit(&t), 0);
+	stats_committed(s);
+	return s;
+}
+
+static void
+remove_dir(const char *dir)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * A preparation given up (a request waits: the hook says so) keeps
+ * nothing: no release counted or cached, the year waiting again and due
+ * only a quiet time after; asked for without a hook, the same year is
+ * computed whole.
+ */
+static void
+test_given_up(void **state)
+{
+	char dir[] = "/tmp/kuska-prep-XXXXXX";
+	struct give_up g = {.after = 1}, late = {.after = 3};
+	size_t kept0, kept1, bytes;
+	uint64_t n0, n1;
+	struct stats *s;
+	struct store *st;
+	bool was_computed = true;
+	uint32_t y;
+
+	(void)state;
+	release_cache_clear();
+	prepare_forget();
+	s = small_cells(dir, &st);
+	release_cache_counts(&n0, &kept0, &bytes);
+	assert_int_equal(query_prepare(st, 2025, K, give_up, &g, &was_computed),
+			 -ECANCELED);
+	assert_true(g.calls >= 1);
+	assert_false(was_computed);
+	/* ... also when given up deep in the audit. */
+	assert_int_equal(
+	    query_prepare(st, 2025, K, give_up, &late, &was_computed),
+	    -ECANCELED);
+	assert_int_equal(late.calls, 3);
+	release_cache_counts(&n1, &kept1, &bytes);
+	assert_int_equal(n1, n0);
+	assert_int_equal(kept1, kept0);
+	/* Taken, given up at 5000: waiting again, due at 5000 + quiet. */
+	prepare_note((const uint32_t[]){2025}, 1, 1000);
+	assert_true(prepare_take(1000, 2000, &y));
+	assert_int_equal(y, 2025);
+	prepare_abandon(y, 5000);
+	assert_int_equal(prepare_waiting(), 1);
+	assert_int_equal(prepare_wait_ms(1000, 5500), 500);
+	/* A request answered at 5800 puts it off again. */
+	prepare_busy(5800);
+	assert_false(prepare_take(1000, 6000, &y));
+	assert_int_equal(prepare_wait_ms(1000, 6000), 800);
+	assert_true(prepare_take(1000, 6800, &y));
+	assert_int_equal(y, 2025);
+	/* A query's audit has no hook: the next one is not given up. */
+	assert_int_equal(query_prepare(st, 2025, K, NULL, NULL, &was_computed),
+			 0);
+	assert_true(was_computed);
+	prepare_done();
+	assert_int_equal(prepare_waiting(), 0);
+	release_cache_counts(&n1, &kept1, &bytes);
+	assert_int_equal(n1, n0 + 1);
+	release_cache_clear();
+	stats_free(&s);
+	store_close(&st);
+	remove_dir(dir);
+}
+
+/*
+ * The years noted are the latest with data, whatever the commit changed:
+ * a year's release takes every other year's totals as known, so a
+ * delivery of 2024 changes 2025's release too (and of 2023 none of the
+ * two latest is spared either).
+ */
+static void
+test_years_with_data(void **state)
+{
+	char dir[] = "/tmp/kuska-prep-XXXXXX";
+	uint32_t ys[PREPARE_YEARS_MAX], changed[STATS_YEARS_MAX];
+	struct store_txn *t;
+	struct stats *s;
+	struct store *st;
+
+	(void)state;
+	s = small_cells(dir, &st);
+	assert_int_equal(store_begin(st, false, &t), 0);
+	assert_int_equal(prepare_years_in(t, ys), 2);
+	assert_int_equal(ys[0], 2023);
+	assert_int_equal(ys[1], 2025);
+	store_abort(&t);
+	/* A commit of 2024 alone. */
+	assert_int_equal(store_begin(st, true, &t), 0);
+	stats_begin(s, t);
+	identify(s, 16, 16, date_from_ymd(2024, 3, 3));
+	assert_int_equal(stats_flush(s), 0);
+	assert_int_equal(stats_years(s, changed), 1);
+	assert_int_equal(changed[0], 2024);
+	assert_int_equal(prepare_years_in(t, ys), 2);
+	assert_int_equal(ys[0], 2024);
+	assert_int_equal(ys[1], 2025);
+	assert_int_equal(store_commit(&t), 0);
+	stats_committed(s);
+	/* What a start notes: the same two. */
+	prepare_forget();
+	assert_int_equal(prepare_note_store(st, 1000), 0);
+	assert_int_equal(prepare_waiting(), 2);
+	prepare_forget();
+	stats_free(&s);
+	store_close(&st);
+	remove_dir(dir);
 }
 
 int
@@ -184,6 +339,8 @@ main(void)
 	    cmocka_unit_test(test_add_year),
 	    cmocka_unit_test(test_due),
 	    cmocka_unit_test(test_prepared_then_asked),
+	    cmocka_unit_test(test_given_up),
+	    cmocka_unit_test(test_years_with_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
