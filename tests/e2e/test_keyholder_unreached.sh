@@ -3,7 +3,9 @@
 # listens on the key holder's port): a warning naming the key holder,
 # exit 1, before any submission failed; after one failed, the evaluations
 # asked in it are counted apart from those of submissions stored; the
-# key holder started, the warning goes once the node reached it.
+# key holder started, the warning goes once the node reached it. A
+# node's config still naming the example's placeholder host is refused
+# by kuska-node -n, naming its line.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -40,6 +42,19 @@ for _ in $(seq 60); do
 done
 check "the key holder started: the warning is gone" \
 	sh -c "! grep -q 'key holder $KH not' '$T/status3.out'"
+
+# The example's placeholder host left in a node's config: kuska-node -n
+# refuses it, naming the file's line and the key (before, "configuration
+# OK" with a warning, and a node that never reached its key holder).
+sed 's|^keyholder = tcp://127.0.0.1:|keyholder = tcp://KEYHOLDER_HOST:|' \
+	"$N/pnp.conf" >"$N/pnp-placeholder.conf"
+line=$(grep -n '^keyholder = tcp://KEYHOLDER_HOST:' "$N/pnp-placeholder.conf" | cut -d: -f1)
+"$NODE" -n -c "$N/pnp-placeholder.conf" >/dev/null 2>"$T/n.err"
+rc=$?
+sed 's/^/#   /' "$T/n.err"
+check "kuska-node -n with the placeholder KEYHOLDER_HOST: exit 78 ($rc)" test "$rc" = 78
+check "... naming file, line ($line) and key" \
+	grep -q "$N/pnp-placeholder.conf:$line: \[node\] keyholder: tcp://KEYHOLDER_HOST:[0-9]* is the example's placeholder" "$T/n.err"
 
 stop_node pnp TERM
 stop_cons TERM
