@@ -362,14 +362,17 @@ held_as_corrected(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (known->target != TARGET_NONE || known->current == known->own)
 		return 0;
 	r = outbox_seq_ref(t, known->current, cref, sizeof(cref));
+	if (r == 0) {
+		pseudo_event_id(in->ref_key->key, in->inst, cref, cid);
+		r = intake_ref_get(t, in, cid, &ci, &cprov);
+	} else if (r == -ENOENT && in->dry != NULL) {
+		/* A correction earlier in the dry run: stored nowhere. */
+		r = dryrun_ref_by_own(in->dry, known->current, cid, &ci,
+				      &cprov);
+	}
 	if (r != 0)
-		/* A dry run's correction (not stored), or a recovered
-		 * outbox's gap: nothing to compare with. */
+		/* A recovered outbox's gap: nothing to compare with. */
 		return r == -ENOENT || r == -ENAMETOOLONG ? 0 : r;
-	pseudo_event_id(in->ref_key->key, in->inst, cref, cid);
-	r = intake_ref_get(t, in, cid, &ci, &cprov);
-	if (r != 0)
-		return r == -ENOENT ? 0 : r;
 	if (ci.target != TARGET_CORRECTION || ci.epoch != p->ev.key_epoch ||
 	    cprov != tk->provisional)
 		return 0;

@@ -347,7 +347,8 @@ submit1(struct fixture *fx, const char *line, struct line_result *res)
  * stored); with an earlier correction's content, or any other, it is
  * refused as another record. A withdrawn record's ref is held with its
  * original content (an export of the history, beside the withdrawal),
- * refused with any other as withdrawn.
+ * refused with any other as withdrawn. A dry run answers so too, the
+ * correction earlier in the run.
  */
 static void
 test_reexport_corrected(void **state)
@@ -397,6 +398,27 @@ test_reexport_corrected(void **state)
 	assert_non_null(strstr(res.reason, "was withdrawn"));
 	assert_int_equal(res.why, LINE_REASON_NONE);
 	assert_int_equal(last_seq(fx), last);
+
+	/* A record, its correction and the record as it now stands in one
+	 * request: a dry run answers as the real one (its correction is
+	 * stored nowhere: found among the run's refs). */
+	{
+		static const char *const three[] = {
+		    ID("R6", "99999999", "2025-01-06"),
+		    COR("R7", "R6", "99999990"), NOW("R6", "99999990")};
+		enum line_status st[3];
+		size_t i;
+
+		for (i = 0; i < 2; i++) {
+			fx->dry = i == 0 ? 21 : 0;
+			assert_int_equal(submit(fx, three, 3, st, &rep), 0);
+			codec_control_clear(&rep);
+			assert_int_equal(st[0], LINE_ACCEPTED);
+			assert_int_equal(st[1], LINE_ACCEPTED);
+			assert_int_equal(st[2], LINE_HELD);
+		}
+		assert_int_equal(last_seq(fx), last + 2);
+	}
 }
 
 /*
