@@ -17,6 +17,8 @@
 #include "settings.h"
 
 #define STATUS_TIMEOUT_MS 5000
+/* A key holder not connected this long is no moment of connecting. */
+#define KEYHOLDER_GRACE_MS 10000
 
 /* Which daemon a config file belongs to. */
 enum daemon_kind { DAEMON_NODE, DAEMON_CONSOLIDATOR, DAEMON_KEYHOLDER };
@@ -357,8 +359,30 @@ node_status(const char *endpoint)
 	else
 		printf(" (check value known after the first submission)");
 	printf("\n  key holders:            %llu evaluations asked since "
-	       "start\n",
+	       "start",
 	       (unsigned long long)s->evaluations);
+	if (s->evaluations_failed > 0)
+		printf(" (%llu in submissions that failed, %llu in ones "
+		       "stored)",
+		       (unsigned long long)s->evaluations_failed,
+		       (unsigned long long)(s->evaluations -
+					    s->evaluations_failed));
+	printf("\n");
+	if (s->keyholders_unreached > 0 &&
+	    s->keyholder_unreached_ms + KEYHOLDER_GRACE_MS <= s->now_ms) {
+		/* Not a moment of connecting: every submission fails until
+		 * the node reaches it. */
+		printf("  WARNING: %s, for %s: every submission fails until "
+		       "it is reached",
+		       log_escape(s->keyholder_unreached, e1, sizeof(e1)),
+		       span((int64_t)(s->now_ms - s->keyholder_unreached_ms), a,
+			    sizeof(a)));
+		if (s->keyholders_unreached > 1)
+			printf(" (%u key holders not connected)",
+			       (unsigned)s->keyholders_unreached);
+		printf("\n");
+		health = 1;
+	}
 	if (s->keyholder_error[0] != '\0' &&
 	    s->keyholder_error_ms + 3600000 > s->now_ms) {
 		/* Submissions refused within the last hour: the case system

@@ -610,9 +610,22 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	 * node. A binary file is called so, even with a comma in it; a
 	 * delimited one as such, in whatever encoding. */
 	i = skip_blanks(line, len);
-	kind = utf16 || line[i] == '{' || line[i] == '['
-		   ? 0
-		   : not_utf8_text(line, len);
+	/* No record opens with '[' (each is an object): a first line that
+	 * does is a JSON array's, pretty-printed or on one line, which the
+	 * node would refuse line by line, each for a reason that does not
+	 * say what to do. */
+	if (!utf16 && line[i] == '[') {
+		progress_clear(&run->prog);
+		fprintf(stderr,
+			"kuska submit: %s: a JSON array (line %lu opens with "
+			"'['), not JSON Lines: kuska submit reads one record, "
+			"a JSON object, a line; convert it with "
+			"jq -c '.[]' FILE > FILE.jsonl (kuska(1), "
+			"docs/INPUT.md); nothing of it was sent\n",
+			shown(name), lineno);
+		return -EINVAL;
+	}
+	kind = utf16 || line[i] == '{' ? 0 : not_utf8_text(line, len);
 	if (kind == 'b') {
 		progress_clear(&run->prog);
 		fprintf(stderr,

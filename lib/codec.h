@@ -296,6 +296,14 @@ struct node_status {
 	 * consolidator_key), none since one succeeded; 0: none, or an
 	 * older node that does not say. */
 	uint64_t handshake_refused_ms, handshake_failed_ms;
+	/* Evaluations asked in submissions that failed for the key
+	 * holders' sake (of `evaluations`); the key holders not connected
+	 * now: how many, a sentence naming the first, since when (0: all
+	 * connected, or an older node that does not say). */
+	uint64_t evaluations_failed;
+	uint32_t keyholders_unreached;
+	char keyholder_unreached[CODEC_MAX_TEXT + 1];
+	uint64_t keyholder_unreached_ms;
 };
 
 #define CODEC_MAX_KEYHOLDER_NODES 256

@@ -169,6 +169,15 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 		ns.has_handshake_failed_ms = 1;
 		ns.handshake_failed_ms = in->handshake_failed_ms;
 	}
+	ns.has_evaluations_failed = 1;
+	ns.evaluations_failed = in->evaluations_failed;
+	if (in->keyholders_unreached != 0) {
+		ns.has_keyholders_unreached = 1;
+		ns.keyholders_unreached = in->keyholders_unreached;
+		ns.keyholder_unreached = (char *)in->keyholder_unreached;
+		ns.has_keyholder_unreached_ms = 1;
+		ns.keyholder_unreached_ms = in->keyholder_unreached_ms;
+	}
 	if (in->has_grants) {
 		codec_grants_pack(in->grant_kinds, in->grant_stages, &grants,
 				  &gbuf);
@@ -388,6 +397,11 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 	ns->started_ms = in->started_ms;
 	ns->handshake_refused_ms = in->handshake_refused_ms;
 	ns->handshake_failed_ms = in->handshake_failed_ms;
+	ns->evaluations_failed = in->evaluations_failed;
+	ns->keyholders_unreached = in->keyholders_unreached;
+	copy_str(ns->keyholder_unreached, sizeof(ns->keyholder_unreached),
+		 in->keyholder_unreached);
+	ns->keyholder_unreached_ms = in->keyholder_unreached_ms;
 	if (in->grants != NULL) {
 		ns->has_grants = true;
 		ns->grants_default = in->grants_default;

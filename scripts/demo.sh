@@ -16,12 +16,47 @@ cd "$(dirname "$0")/.."
 VICTIMS=2000
 KEEP=0
 port=7400
+usage() {
+	cat <<'USAGE'
+usage: scripts/demo.sh [--victims N] [--keep] [--port BASE]
+
+A whole kuska network on 127.0.0.1 (a consolidator, a key holder and the
+five institution nodes) fed with synthetic case events; prints what the
+consolidator holds, what the key holder evaluated and the national
+tables, and writes the secretariat's report (build/informe-PERIOD.html).
+
+Options:
+  --victims N   victims kuska sim makes (default 2000)
+  --keep        keep the network's directory afterwards, and print the
+                commands that start its daemons again to query it
+  --port BASE   its first port (default 7400; the next free block of
+                three is taken)
+  -h, --help    this text
+
+Without KUSKA_BIN, it installs the Debian packages it needs with apt-get
+(scripts/deps.sh, as root) and builds kuska in build/ first; with
+KUSKA_BIN=DIR it uses the build in DIR and does neither.
+USAGE
+}
+# need OPTION VALUE...: the option's value, or a clear error.
+need() {
+	if [ $# -lt 2 ] || [ -z "$2" ] || [ "${2#-}" != "$2" ]; then
+		echo "scripts/demo.sh: $1 needs a value" \
+			"(scripts/demo.sh --help)" >&2
+		exit 2
+	fi
+}
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--victims) VICTIMS=$2; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	--victims) need "$@"; VICTIMS=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
-	--port) port=$2; shift 2 ;;
-	*) echo "usage: scripts/demo.sh [--victims N] [--keep] [--port BASE]" >&2; exit 2 ;;
+	--port) need "$@"; port=$2; shift 2 ;;
+	*)
+		echo "scripts/demo.sh: unknown option $1" >&2
+		echo "usage: scripts/demo.sh [--victims N] [--keep] [--port BASE]" >&2
+		exit 2
+		;;
 	esac
 done
 
@@ -42,7 +77,27 @@ stop() {
 	# shellcheck disable=SC2086
 	PIDS="$PIDS ${NODE[*]:-}"
 	[ -n "${PIDS// /}" ] && kill -TERM $PIDS 2>/dev/null && wait 2>/dev/null
-	if [ "$KEEP" = 1 ]; then echo "demo files kept in $D"; else rm -rf "$D"; fi
+	if [ "$KEEP" = 1 ]; then
+		echo "demo files kept in $D"
+		[ -f "$D/consolidator.conf" ] && keep_commands
+	else
+		rm -rf "$D"
+	fi
+}
+# The commands that start the kept network's daemons again (on the real
+# clock) and query it.
+keep_commands() {
+	cat <<EOF
+to start its daemons again and query the network:
+  cd $D
+  $B/kuska-consolidator -c consolidator.conf 2>>consolidator.log &
+  $B/kuska-keyholder -c keyholder.conf 2>>keyholder.log &
+  for i in $INSTS; do $B/kuska-node -c \$i.conf 2>>\$i.log & done
+  $B/kuska status -c consolidator.conf
+  $B/kuska query -c secretariat.conf identification --period 2025
+  $B/kuska report -c secretariat.conf --period ${period:-2025H2} -o informe.html
+and to stop them: kill \$(jobs -p)
+EOF
 }
 trap stop EXIT
 

@@ -114,6 +114,12 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 	c.node.has_key_check = n->intake.has_check;
 	memcpy(c.node.key_check, n->intake.check, sizeof(c.node.key_check));
 	c.node.evaluations = n->intake.evaluations;
+	c.node.evaluations_failed = n->intake.evaluations_failed;
+	if (n->holders != NULL)
+		c.node.keyholders_unreached = (uint32_t)holders_unreached(
+		    n->holders, c.node.keyholder_unreached,
+		    sizeof(c.node.keyholder_unreached),
+		    &c.node.keyholder_unreached_ms);
 	c.node.alarm_silent_s = (uint32_t)n->cfg.alarm_silent_s;
 	c.node.started_ms = n->started_ms;
 	c.node.handshake_refused_ms = n->deliver.handshake_refused_ms;

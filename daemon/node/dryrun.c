@@ -135,6 +135,25 @@ dryrun_ref_put(struct dryrun *d, const uint8_t id[EVENT_ID_LEN],
 	return 0;
 }
 
+int
+dryrun_ref_by_own(const struct dryrun *d, uint64_t seq,
+		  uint8_t ret_id[EVENT_ID_LEN], struct ref_info *ret,
+		  bool *ret_provisional)
+{
+	size_t i;
+
+	for (i = 0; i < d->cap; i++) {
+		const struct slot *s = &d->slots[i];
+		if (!s->used || s->ri.own != seq)
+			continue;
+		memcpy(ret_id, s->id, EVENT_ID_LEN);
+		*ret = s->ri;
+		*ret_provisional = s->provisional;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 uint64_t
 dryrun_take_seq(struct dryrun *d)
 {

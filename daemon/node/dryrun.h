@@ -55,6 +55,16 @@ int dryrun_ref_put(struct dryrun *d, const uint8_t id[EVENT_ID_LEN],
 		   const struct ref_info *ri, bool provisional)
     __attribute__((warn_unused_result));
 
+/*
+ * dryrun_ref_by_own - the ref the run wrote whose own content is envelope
+ * seq (one the run took, so no envelope holds it): its event id, info and
+ * whether its digest is provisional. Returns 0 or -ENOENT. Reads every
+ * ref of the run.
+ */
+int dryrun_ref_by_own(const struct dryrun *d, uint64_t seq,
+		      uint8_t ret_id[EVENT_ID_LEN], struct ref_info *ret,
+		      bool *ret_provisional);
+
 /* dryrun_take_seq - the sequence the next envelope would have taken. */
 uint64_t dryrun_take_seq(struct dryrun *d);
 

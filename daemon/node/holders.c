@@ -38,6 +38,11 @@ struct holder {
 	bool hello_out;	    /* a hello sent, its answer not read yet */
 	uint32_t max_batch; /* elements it takes in one request, as it said
 			     * last (hello, too_large); 0: not said */
+	/* The connection as the monitor told it: up since a handshake
+	 * that succeeded, down since down_ms (wall clock; the node's
+	 * start when it never was up). */
+	bool up, ever_up;
+	uint64_t down_ms;
 	size_t pieces_got;  /* of the round in flight, answered */
 };
 
@@ -104,6 +109,7 @@ holders_new(struct transport *t, const struct node_config *cfg,
 			goto fail;
 		snprintf(h->endpoint, sizeof(h->endpoint), "%s",
 			 cfg->keyholder[i]);
+		h->down_ms = date_now_ms();
 		h->s =
 		    tsock_connect_curve(t, h->endpoint, key->curve_pk,
 					key->curve_sk, pub.curve_pk, &lim, &e);
@@ -144,6 +150,38 @@ holders_count(const struct holders *h)
 	return h->n;
 }
 
+static void
+went_down(struct holder *h)
+{
+	if (h->up)
+		h->down_ms = date_now_ms();
+	h->up = false;
+}
+
+size_t
+holders_unreached(const struct holders *hs, char *why, size_t whylen,
+		  uint64_t *since_ms)
+{
+	size_t i, n = 0;
+
+	why[0] = '\0';
+	*since_ms = 0;
+	for (i = 0; i < hs->n; i++) {
+		const struct holder *h = &hs->h[i];
+		if (h->up)
+			continue;
+		if (n++ > 0)
+			continue;
+		*since_ms = h->down_ms;
+		snprintf(why, whylen, "key holder %s %s", h->endpoint,
+			 h->auth_failed ? "refused this node's key"
+			 : h->ever_up	? "not connected (connection lost)"
+					: "not reached (wrong host or port, "
+					  "or not running?)");
+	}
+	return n;
+}
+
 /* Reads what the holder's connection did since last time. */
 static void
 pump(struct holder *h)
@@ -156,12 +194,18 @@ pump(struct holder *h)
 		case TEVENT_HANDSHAKE_OK:
 			h->auth_failed = false;
 			h->greet = true;
+			h->up = h->ever_up = true;
 			break;
 		case TEVENT_HANDSHAKE_FAILED_AUTH:
 			h->auth_failed = true;
+			went_down(h);
 			break;
 		case TEVENT_DISCONNECTED:
 			h->dropped = true;
+			went_down(h);
+			break;
+		case TEVENT_HANDSHAKE_FAILED:
+			went_down(h);
 			break;
 		default:
 			break;

@@ -91,6 +91,15 @@ void holders_set_serve(struct holders *h, struct tsock *also,
  */
 void holders_tick(struct holders *h);
 
+/*
+ * holders_unreached - how many key holders are not connected now (never
+ * since the node started, the connection lost, or this node's key
+ * refused), as holders_tick last read it; a sentence naming the first in
+ * why, and since when it is (wall clock, ms) in *since_ms.
+ */
+size_t holders_unreached(const struct holders *h, char *why, size_t whylen,
+			 uint64_t *since_ms);
+
 int holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
 		 size_t per_request, char *why, size_t whylen);
 int holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,

@@ -475,6 +475,7 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 			 DRYRUN_MAX_REFS);
 	} else if (holders) {
 		in->holder_failures++;
+		in->evaluations_failed += in->evaluations - asked;
 		snprintf(in->holder_error, sizeof(in->holder_error), "%s", why);
 		in->holder_error_ms = date_now_ms();
 		snprintf(reply->error, sizeof(reply->error),

@@ -92,6 +92,7 @@ struct intake {
 	uint64_t rekeyed;	    /* records re-sent under a new epoch */
 	uint64_t evaluations;	    /* elements sent to the key holders */
 	uint64_t holder_failures;   /* requests refused for their sake */
+	uint64_t evaluations_failed; /* of evaluations: in those requests */
 	/* The last such reason and when ("": none since the holders last
 	 * answered a request that was stored). */
 	char holder_error[CODEC_MAX_TEXT + 40];

@@ -54,6 +54,21 @@ refuse_other_record(struct line_result *res, const struct ref_info *known)
 	res->why = LINE_REF_REUSED;
 }
 
+/*
+ * A line under the ref of a record that was withdrawn, its content not
+ * the original's (which is "already held", as a case system's export of
+ * its history sends it again beside the withdrawal).
+ */
+static void
+refuse_withdrawn(struct line_result *res, const struct ref_info *known)
+{
+	intake_refuse(res, "ref",
+		      "that record (seq %llu) was withdrawn: the node no "
+		      "longer counts it; if it should count, send it as a new "
+		      "record with a new ref",
+		      (unsigned long long)known->seq);
+}
+
 int
 intake_ref_get(struct outbox_txn *t, struct intake *in,
 	       const uint8_t id[EVENT_ID_LEN], struct ref_info *ret,
@@ -319,6 +334,67 @@ fail:
 	return r;
 }
 
+/*
+ * A record's ref again with content other than the original's: whether
+ * it is the content of the record's latest correction (a case system
+ * exporting the record as it now stands). The correction's ref is the one
+ * its envelope was stored with; the comparison is between digests, as
+ * for the record itself: the line's event, put in the correction's shape
+ * (its id, a correction of the record), against the correction's digest.
+ * Returns 1 (res says "already held"), 0 (not that content), -errno.
+ */
+static int
+held_as_corrected(struct outbox_txn *t, struct intake *in, struct taking *tk,
+		  struct line_result *res)
+{
+	struct parsed_record *p = tk->p;
+	const struct ref_info *known = &tk->known;
+	struct ref_info ci;
+	uint8_t cid[EVENT_ID_LEN], saved_id[EVENT_ID_LEN];
+	uint8_t digest[REF_DIGEST_LEN], *evb;
+	char cref[RECORD_MAX_REF + 1];
+	enum kind saved_kind = p->ev.kind;
+	uint64_t saved_target = p->ev.target_seq;
+	bool cprov;
+	size_t evlen;
+	int r;
+
+	if (known->target != TARGET_NONE || known->current == known->own)
+		return 0;
+	r = outbox_seq_ref(t, known->current, cref, sizeof(cref));
+	if (r == 0) {
+		pseudo_event_id(in->ref_key->key, in->inst, cref, cid);
+		r = intake_ref_get(t, in, cid, &ci, &cprov);
+	} else if (r == -ENOENT && in->dry != NULL) {
+		/* A correction earlier in the dry run: stored nowhere. */
+		r = dryrun_ref_by_own(in->dry, known->current, cid, &ci,
+				      &cprov);
+	}
+	if (r != 0)
+		/* A recovered outbox's gap: nothing to compare with. */
+		return r == -ENOENT || r == -ENAMETOOLONG ? 0 : r;
+	if (ci.target != TARGET_CORRECTION || ci.epoch != p->ev.key_epoch ||
+	    cprov != tk->provisional)
+		return 0;
+	memcpy(saved_id, p->ev.id, EVENT_ID_LEN);
+	memcpy(p->ev.id, cid, EVENT_ID_LEN);
+	p->ev.kind = KIND_CORRECTION;
+	p->ev.target_seq = known->seq;
+	r = codec_event_encode(&p->ev, &evb, &evlen);
+	memcpy(p->ev.id, saved_id, EVENT_ID_LEN);
+	p->ev.kind = saved_kind;
+	p->ev.target_seq = saved_target;
+	if (r != 0)
+		return 0;
+	sign_digest(evb, evlen, digest);
+	free(evb);
+	if (memcmp(ci.digest, digest, REF_DIGEST_LEN) != 0)
+		return 0;
+	res->status = LINE_HELD;
+	res->seq = known->current;
+	return 1;
+}
+
 /* A ref not held yet: the record is signed and stored. */
 static int
 store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
@@ -424,9 +500,20 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 		    memcmp(tk.known.digest, digest, REF_DIGEST_LEN) == 0) {
 			res->status = LINE_HELD;
 			res->seq = tk.known.seq;
-		} else {
-			refuse_other_record(res, &tk.known);
+			return 0;
 		}
+		if (tk.known.target == TARGET_NONE &&
+		    tk.known.state == REF_WITHDRAWN) {
+			refuse_withdrawn(res, &tk.known);
+			return 0;
+		}
+		r = held_as_corrected(t, in, &tk, res);
+		if (r < 0) {
+			intake_refuse(res, "", "store error: %s", strerror(-r));
+			return r;
+		}
+		if (r == 0)
+			refuse_other_record(res, &tk.known);
 		return 0;
 	}
 	if (tk.known.epoch > p->ev.key_epoch) {

@@ -85,6 +85,29 @@ load_old_keys(struct node *n, const char *path)
 	closedir(dh);
 }
 
+/*
+ * config_parse_raw's handler: refuses a [node] consolidator or keyholder*
+ * whose host is still the example's placeholder (settings_placeholder).
+ */
+static int
+placeholder_line(void *arg, const char *section, const char *name,
+		 const char *value, char *why, size_t whylen)
+{
+	bool holder =
+	    strncmp(name, "keyholder", 9) == 0 && strstr(name, "_key") == NULL;
+
+	(void)arg;
+	if (strcmp(section, "node") != 0 ||
+	    (strcmp(name, "consolidator") != 0 && !holder) ||
+	    !settings_placeholder(value))
+		return 0;
+	snprintf(why, whylen,
+		 "[node] %s: %s is the example's placeholder: put the %s's "
+		 "host name or address there",
+		 name, value, holder ? "key holder" : "consolidator");
+	return -EINVAL;
+}
+
 /* Loads the config and every key it names; exits on any error. */
 static void
 load(struct node *n, const char *path)
@@ -94,6 +117,13 @@ load(struct node *n, const char *path)
 
 	if (config_load(path, &settings_node_schema, &n->cfg, err,
 			sizeof(err)) != 0)
+		fatalx_config("%s", err);
+	/* An address of the example configs left as shipped: the node
+	 * would start and never reach anyone (kuska status said it healthy
+	 * until a submission failed). Refused at -n and each start, naming
+	 * the file's line. */
+	if (config_parse_raw(path, placeholder_line, NULL, err, sizeof(err)) !=
+	    0)
 		fatalx_config("%s", err);
 	/* A key file's error names the config key that points at it. */
 	if (keys_load_secret(n->cfg.key, &n->key, err, sizeof(err)) != 0)
@@ -111,13 +141,6 @@ load(struct node *n, const char *path)
 			     sizeof(err)) != 0)
 		fatalx_config("%s: [node] consolidator_key: %s", path, err);
 	load_old_keys(n, path);
-	/* An address of the example configs left as shipped: the node
-	 * would start and never reach anyone. Said at -n and each start. */
-	if (settings_placeholder(n->cfg.consolidator))
-		log_warnx("%s: [node] consolidator: %s is the example's "
-			  "placeholder: put the consolidator's host name or "
-			  "address there",
-			  path, n->cfg.consolidator);
 	for (i = 0; i < SETTINGS_MAX_KEYHOLDERS; i++) {
 		struct public_key pub;
 		char name[16] = "keyholder"; /* keyholder, keyholder2, ... */
@@ -133,11 +156,6 @@ load(struct node *n, const char *path)
 		    keys_load_public(n->cfg.keyholder_key[i], &pub, err,
 				     sizeof(err)) != 0)
 			fatalx_config("%s: [node] %s_key: %s", path, name, err);
-		if (settings_placeholder(n->cfg.keyholder[i]))
-			log_warnx("%s: [node] %s: %s is the example's "
-				  "placeholder: put the key holder's host name "
-				  "or address there",
-				  path, name, n->cfg.keyholder[i]);
 	}
 }
 

@@ -562,6 +562,24 @@ outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	return outbox_tput(t->ob, t->txn, t->ob->refs, &k, b, sizeof(b), 0);
 }
 
+int
+outbox_seq_ref(struct outbox_txn *t, uint64_t seq, char *ref, size_t cap)
+{
+	uint8_t kb[8];
+	MDB_val k = {8, kb}, v;
+	int r;
+
+	bytes_put_be64(kb, seq);
+	r = outbox_tget(t->ob, t->txn, t->ob->seqref, &k, &v);
+	if (r != 0)
+		return r;
+	if (v.mv_size >= cap)
+		return -ENAMETOOLONG;
+	memcpy(ref, v.mv_data, v.mv_size);
+	ref[v.mv_size] = '\0';
+	return 0;
+}
+
 /* The envelope (after its creation time) and the ref of seq. */
 static int
 put_seq(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,

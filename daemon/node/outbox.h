@@ -186,6 +186,13 @@ int outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
     __attribute__((warn_unused_result));
 
 /*
+ * outbox_seq_ref - the case system's ref of envelope seq, inside t, into
+ * ref[cap]: 0, -ENOENT (none: a recovered gap), -ENAMETOOLONG (longer than
+ * cap), -EUCLEAN.
+ */
+int outbox_seq_ref(struct outbox_txn *t, uint64_t seq, char *ref, size_t cap);
+
+/*
  * outbox_check_get - the key holders' check value recorded for a key
  * epoch (PSEUDO_CHECK_LEN bytes into out): 0, or -ENOENT when none is
  * recorded yet.

@@ -1,6 +1,8 @@
 # test_help.sh - every program and subcommand answers --help (stdout,
 # exit 0) with its usage and a line per option; "kuska help" lists the
 # subcommands; unknown options, commands and arguments are named, exit 2;
+# scripts/demo.sh answers --help, names an option without its value, and
+# with --keep prints the commands that start the kept network again;
 # the man pages list the same options as the help (lib/help_table.c),
 # the options the sources parse are all in the help, every log event
 # the pages name is one the code writes, and every one the code writes
@@ -460,5 +462,47 @@ if [ "$(wc -l <"$T/logged")" -ge 50 ] && [ -z "$missing$stale" ]; then
 else
 	not_ok "OPERATIONS.md's reference of log events lacks [$missing], has no longer logged [$stale]"
 fi
+
+# scripts/demo.sh's options, without running the demo: --help says what
+# it does without KUSKA_BIN (apt-get, a build); an option without its
+# value is named, not "$2: unbound variable"; --keep prints the commands
+# that start the kept network again (a stub kuska stops the demo right
+# after "kuska demo init").
+DEMO=$KUSKA_SRC/scripts/demo.sh
+bash "$DEMO" --help >"$T/demo-help.out" 2>&1
+rc=$?
+check "demo.sh --help: exit 0 ($rc), the usage and every option" \
+	sh -c "test $rc = 0 && grep -q '^usage: scripts/demo.sh' '$T/demo-help.out' &&
+		grep -q -- '--victims N' '$T/demo-help.out' && grep -q -- '--keep' '$T/demo-help.out' &&
+		grep -q -- '--port BASE' '$T/demo-help.out'"
+check "... saying that without KUSKA_BIN it installs packages with apt-get and builds" \
+	sh -c "tr '\n' ' ' <'$T/demo-help.out' | grep -q 'Without KUSKA_BIN, it installs the Debian packages it needs with apt-get .* and builds'"
+bash "$DEMO" -h >"$T/demo-h.out" 2>&1
+check "demo.sh -h: the same" cmp -s "$T/demo-help.out" "$T/demo-h.out"
+for opt in --port --victims; do
+	KUSKA_BIN=/nonexistent bash "$DEMO" $opt >"$T/demo-noval.out" 2>&1
+	rc=$?
+	check "demo.sh $opt without a value: exit 2 ($rc), named" \
+		sh -c "test $rc = 2 && grep -qx 'scripts/demo.sh: $opt needs a value (scripts/demo.sh --help)' '$T/demo-noval.out' &&
+			! grep -q unbound '$T/demo-noval.out'"
+done
+mkdir -p "$T/stub"
+cat >"$T/stub/kuska" <<STUB
+#!/bin/sh
+[ "\$1" = demo ] && exec "$KUSKA" "\$@"
+exit 1
+STUB
+chmod +x "$T/stub/kuska"
+KUSKA_BIN=$T/stub timeout 60 bash "$DEMO" --keep --port "$(pick_port)" \
+	>"$T/demo-keep.out" 2>&1
+kept=$(sed -n 's/^demo files kept in //p' "$T/demo-keep.out")
+check "demo.sh --keep: the directory kept ($kept)" test -f "$kept/consolidator.conf"
+check "... and the commands that start its daemons again and query it" \
+	sh -c "grep -qx '  cd $kept' '$T/demo-keep.out' &&
+		grep -qF '$T/stub/kuska-consolidator -c consolidator.conf' '$T/demo-keep.out' &&
+		grep -qF '$T/stub/kuska-keyholder -c keyholder.conf' '$T/demo-keep.out' &&
+		grep -qF 'for i in pnp mp pj mimp minsa; do $T/stub/kuska-node -c \$i.conf' '$T/demo-keep.out' &&
+		grep -qF '$T/stub/kuska query -c secretariat.conf ' '$T/demo-keep.out'"
+[ -n "$kept" ] && rm -rf "$kept"
 
 finish

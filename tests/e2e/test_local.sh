@@ -24,7 +24,8 @@
 #  - kuska submit of a directory or of a closed standard input is an
 #    error with the file's name and the reason; a spreadsheet (a ZIP
 #    archive) is named as one and nothing of it is sent, and so are a
-#    compressed export (gzip) and a CSV export (delimited text); an empty
+#    compressed export (gzip), a CSV export (delimited text) and a JSON
+#    array (pretty-printed or on one line, with the jq command); an empty
 #    file is said to be empty; a UTF-16 file has as many refusals as
 #    records;
 #  - a request over the consolidator's or the key holder's control
@@ -411,6 +412,31 @@ check "... the good file after it still taken" \
 	grep -q "three.jsonl: 20 accepted, 0 already held, 0 refused" "$T/csv.out"
 check "... nothing stored from the CSV file" \
 	test "$(node_last_seq pnp)" = "$((before + 20))"
+# A JSON array of records, pretty-printed or on one line: one message
+# naming it an array and how to convert it, not a refusal a line; exit 1.
+before=$(node_last_seq pnp)
+{
+	echo '['
+	sed -n '81p' "$T/sim/pnp.jsonl" | sed 's/^/  /; s/$/,/'
+	sed -n '82p' "$T/sim/pnp.jsonl" | sed 's/^/  /'
+	echo ']'
+} >"$T/pretty.json"
+{
+	printf '['
+	sed -n '81,82p' "$T/sim/pnp.jsonl" | paste -sd,
+	printf ']\n'
+} >"$T/oneline.json"
+for f in pretty oneline; do
+	"$KUSKA" submit -c "$N/pnp.conf" "$T/$f.json" >"$T/$f.out" 2>&1
+	rc=$?
+	check "submit of a JSON array ($f): exit 1 ($rc)" test $rc = 1
+	check "... one message naming it an array, with the jq command" \
+		sh -c "test \"\$(grep -c '$f.json' '$T/$f.out')\" = 1 &&
+			grep -qF '$f.json: a JSON array (line 1 opens with '\''['\''), not JSON Lines: ' '$T/$f.out' &&
+			grep -qF \"jq -c '.[]' FILE > FILE.jsonl\" '$T/$f.out'"
+	check "... not a refusal a line" sh -c "! grep -q '$f.json:[0-9]' '$T/$f.out'"
+done
+check "... nothing stored from either" test "$(node_last_seq pnp)" = "$before"
 # Saved by Excel as "CSV UTF-8" or by Notepad: a byte-order mark opens
 # the file. It is no part of line 1, from a file or from standard input;
 # one that opens another line is still refused there.

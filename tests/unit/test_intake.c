@@ -323,6 +323,104 @@ test_accept_hold(void **state)
 	assert_int_equal(last_seq(fx), N_EXPORT);
 }
 
+/* A record's ref with the content COR gives it: as a case system exports
+ * a corrected record as it now stands. */
+#define NOW(ref, dni)                                                          \
+	"{\"kind\":\"identification\",\"ref\":\"" ref                          \
+	"\",\"date\":\"2025-02-02\",\"region\":\"16\"," VICTIM(                \
+	    dni) ",\"exploitation\":[\"labour\"]}"
+
+/* submit1 - one line; its result into *res. */
+static void
+submit1(struct fixture *fx, const char *line, struct line_result *res)
+{
+	struct control rep;
+
+	assert_int_equal(submit(fx, &line, 1, NULL, &rep), 0);
+	*res = rep.results[0];
+	codec_control_clear(&rep);
+}
+
+/*
+ * A record re-exported as it now stands, after a correction: its ref
+ * with the latest correction's content is "already held" (nothing
+ * stored); with an earlier correction's content, or any other, it is
+ * refused as another record. A withdrawn record's ref is held with its
+ * original content (an export of the history, beside the withdrawal),
+ * refused with any other as withdrawn. A dry run answers so too, the
+ * correction earlier in the run.
+ */
+static void
+test_reexport_corrected(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const first[] = {
+	    ID("R1", "55555555", "2025-01-01"), COR("R2", "R1", "55555555"),
+	    ID("R3", "66666666", "2025-01-03"), WD("R4", "R3")};
+	struct line_result res;
+	struct control rep;
+	uint64_t last;
+
+	assert_int_equal(submit(fx, first, 4, NULL, &rep), 0);
+	codec_control_clear(&rep);
+	last = last_seq(fx);
+
+	submit1(fx, NOW("R1", "55555555"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(res.seq, last - 2); /* R2's envelope */
+	submit1(fx, ID("R1", "55555555", "2025-01-01"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), last);
+
+	/* Corrected again: the latest correction is the record's content,
+	 * the earlier one neither original nor current. */
+	submit1(fx, COR("R5", "R1", "77777777"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	last = res.seq;
+	submit1(fx, NOW("R1", "77777777"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(res.seq, last);
+	submit1(fx, NOW("R1", "55555555"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+	assert_int_equal(res.why, LINE_REF_REUSED);
+	assert_non_null(strstr(res.reason, "send a correction"));
+	submit1(fx, NOW("R1", "88888888"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_int_equal(res.why, LINE_REF_REUSED);
+
+	/* Withdrawn: held as it was, refused as anything else. */
+	submit1(fx, ID("R3", "66666666", "2025-01-03"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	submit1(fx, NOW("R3", "66666666"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+	assert_non_null(strstr(res.reason, "was withdrawn"));
+	assert_int_equal(res.why, LINE_REASON_NONE);
+	assert_int_equal(last_seq(fx), last);
+
+	/* A record, its correction and the record as it now stands in one
+	 * request: a dry run answers as the real one (its correction is
+	 * stored nowhere: found among the run's refs). */
+	{
+		static const char *const three[] = {
+		    ID("R6", "99999999", "2025-01-06"),
+		    COR("R7", "R6", "99999990"), NOW("R6", "99999990")};
+		enum line_status st[3];
+		size_t i;
+
+		for (i = 0; i < 2; i++) {
+			fx->dry = i == 0 ? 21 : 0;
+			assert_int_equal(submit(fx, three, 3, st, &rep), 0);
+			codec_control_clear(&rep);
+			assert_int_equal(st[0], LINE_ACCEPTED);
+			assert_int_equal(st[1], LINE_ACCEPTED);
+			assert_int_equal(st[2], LINE_HELD);
+		}
+		assert_int_equal(last_seq(fx), last + 2);
+	}
+}
+
 /*
  * A key holder's max_batch: each round goes in requests of at most what
  * it said, each with its check elements; lowered after it said it, the
@@ -877,6 +975,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_reexport_corrected, setup,
 					    teardown),
 	};
 
