@@ -166,6 +166,11 @@ struct msg {
 	uint64_t outbox_last_seq;
 	uint64_t now_ms; /* HELLO, WELCOME: sender's clock, 0 unknown */
 	char diverged[CODEC_MAX_TEXT + 1]; /* HELLO: "" none */
+	/* HELLO: the node's proof that its outbox ends where the
+	 * consolidator's copy does (sign_in_step); has_in_step false: none. */
+	bool has_in_step;
+	uint8_t in_step_sig[SIGNATURE_LEN];
+	uint8_t in_step_key_id[KEY_ID_LEN];
 	bool has_check;			   /* WELCOME */
 	uint64_t check_seq;
 	uint8_t check_hash[CODEC_HASH_LEN];

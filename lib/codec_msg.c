@@ -93,6 +93,15 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 		}
 		if (m->diverged[0] != '\0')
 			hello.diverged = (char *)m->diverged;
+		if (m->has_in_step) {
+			hello.has_in_step_sig = 1;
+			hello.in_step_sig.data = (uint8_t *)m->in_step_sig;
+			hello.in_step_sig.len = SIGNATURE_LEN;
+			hello.has_in_step_key_id = 1;
+			hello.in_step_key_id.data =
+			    (uint8_t *)m->in_step_key_id;
+			hello.in_step_key_id.len = KEY_ID_LEN;
+		}
 		pm.msg_case = KUSKA__MESSAGE__MSG_HELLO;
 		pm.hello = &hello;
 		break;
@@ -320,6 +329,17 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 		m->outbox_last_seq = pm->hello->outbox_last_seq;
 		m->now_ms = pm->hello->now_ms;
 		copy_text(m->diverged, pm->hello->diverged);
+		/* A proof of another shape is no proof: left out. */
+		m->has_in_step = pm->hello->has_in_step_sig &&
+				 pm->hello->in_step_sig.len == SIGNATURE_LEN &&
+				 pm->hello->has_in_step_key_id &&
+				 pm->hello->in_step_key_id.len == KEY_ID_LEN;
+		if (m->has_in_step) {
+			memcpy(m->in_step_sig, pm->hello->in_step_sig.data,
+			       SIGNATURE_LEN);
+			memcpy(m->in_step_key_id,
+			       pm->hello->in_step_key_id.data, KEY_ID_LEN);
+		}
 		return take_id(pm->hello->has_outbox_id, &pm->hello->outbox_id,
 			       &m->has_outbox_id, m->outbox_id);
 	case KUSKA__MESSAGE__MSG_WELCOME:

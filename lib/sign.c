@@ -7,7 +7,11 @@
 
 #include <sodium.h>
 
-static const char sign_tag[] = "kuska/envelope/v2"; /* NUL included */
+/* The domains, each NUL included in the message. */
+static const char sign_tag[] = "kuska/envelope/v2";
+static const char in_step_tag[] = "kuska/in-step/v1";
+_Static_assert(sizeof(in_step_tag) <= sizeof(sign_tag),
+	       "SIGN_HEADER_LEN covers both tags");
 #define SIGN_HEADER_LEN                                                        \
 	(sizeof(sign_tag) + 1 + SIGN_MAX_NETWORK + 4 + 1 + 8 + 8 +             \
 	 KEY_ID_LEN + 4)
@@ -28,13 +32,13 @@ put_be(uint8_t *p, uint64_t v, int n)
  * event_len bytes). Returns its length.
  */
 static size_t
-sign_message(const struct sign_fields *f, uint8_t *buf)
+sign_message(const char *tag, const struct sign_fields *f, uint8_t *buf)
 {
-	size_t nlen = strlen(f->network);
+	size_t nlen = strlen(f->network), tlen = strlen(tag) + 1;
 	uint8_t *p = buf;
 
-	memcpy(p, sign_tag, sizeof(sign_tag));
-	p += sizeof(sign_tag);
+	memcpy(p, tag, tlen);
+	p += tlen;
 	*p++ = (uint8_t)nlen;
 	memcpy(p, f->network, nlen);
 	p += nlen;
@@ -74,9 +78,9 @@ sign_check(const struct sign_fields *f)
 	return 0;
 }
 
-int
-sign_envelope(const uint8_t sk[SIGN_SK_LEN], const struct sign_fields *f,
-	      uint8_t sig[SIGNATURE_LEN])
+static int
+sign_tagged(const char *tag, const uint8_t sk[SIGN_SK_LEN],
+	    const struct sign_fields *f, uint8_t sig[SIGNATURE_LEN])
 {
 	uint8_t stack[SIGN_STACK], *buf = stack;
 	size_t len;
@@ -89,16 +93,16 @@ sign_envelope(const uint8_t sk[SIGN_SK_LEN], const struct sign_fields *f,
 		if (buf == NULL)
 			return -ENOMEM;
 	}
-	len = sign_message(f, buf);
+	len = sign_message(tag, f, buf);
 	crypto_sign_detached(sig, NULL, buf, len, sk);
 	if (buf != stack)
 		free(buf);
 	return 0;
 }
 
-int
-sign_verify(const uint8_t pk[SIGN_PK_LEN], const struct sign_fields *f,
-	    const uint8_t sig[SIGNATURE_LEN])
+static int
+verify_tagged(const char *tag, const uint8_t pk[SIGN_PK_LEN],
+	      const struct sign_fields *f, const uint8_t sig[SIGNATURE_LEN])
 {
 	uint8_t stack[SIGN_STACK], *buf = stack;
 	size_t len;
@@ -111,11 +115,39 @@ sign_verify(const uint8_t pk[SIGN_PK_LEN], const struct sign_fields *f,
 		if (buf == NULL)
 			return -ENOMEM;
 	}
-	len = sign_message(f, buf);
+	len = sign_message(tag, f, buf);
 	r = crypto_sign_verify_detached(sig, buf, len, pk) == 0 ? 0 : -EBADMSG;
 	if (buf != stack)
 		free(buf);
 	return r;
+}
+
+int
+sign_envelope(const uint8_t sk[SIGN_SK_LEN], const struct sign_fields *f,
+	      uint8_t sig[SIGNATURE_LEN])
+{
+	return sign_tagged(sign_tag, sk, f, sig);
+}
+
+int
+sign_verify(const uint8_t pk[SIGN_PK_LEN], const struct sign_fields *f,
+	    const uint8_t sig[SIGNATURE_LEN])
+{
+	return verify_tagged(sign_tag, pk, f, sig);
+}
+
+int
+sign_in_step(const uint8_t sk[SIGN_SK_LEN], const struct sign_fields *f,
+	     uint8_t sig[SIGNATURE_LEN])
+{
+	return sign_tagged(in_step_tag, sk, f, sig);
+}
+
+int
+sign_in_step_verify(const uint8_t pk[SIGN_PK_LEN], const struct sign_fields *f,
+		    const uint8_t sig[SIGNATURE_LEN])
+{
+	return verify_tagged(in_step_tag, pk, f, sig);
 }
 
 void

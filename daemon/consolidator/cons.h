@@ -91,12 +91,17 @@ struct cons {
 	 * alarm. It names its connection (routing id) here, and a batch on
 	 * that connection with an event accepted, which takes the
 	 * institution's signature, clears it (ingest_finish). A hello that
-	 * says diverged again forgets it. Main thread. */
+	 * says diverged again forgets it. Main thread. So does a hello
+	 * with the node's signed proof that its outbox ends where our copy
+	 * does (in_step, checked on the writer thread: run_hello), made
+	 * after the last hello that said diverged (diverged_said_ms, the
+	 * node's clock), so that an old proof sent again proves nothing. */
 	struct diverged_clear {
 		bool has;
 		uint8_t rid[64];
 		size_t rid_len;
 	} diverged_clear[INST_COUNT + 1];
+	uint64_t diverged_said_ms[INST_COUNT + 1];
 	bool has_skew[INST_COUNT + 1];
 	int64_t skew_ms[INST_COUNT + 1];
 	/* A node may say hello as fast as it likes: its lines are held to

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "peers.h"
 #include "pipeline.h"
+#include "sign.h"
 
 /* A message on its way through the pipeline. */
 struct ingest_job {
@@ -43,6 +44,7 @@ struct ingest_job {
 	size_t reply_len;
 	bool refused;	   /* counts in frames_refused */
 	uint64_t accepted; /* a batch's events accepted */
+	bool in_step;	   /* a hello's proof held good (run_hello) */
 	struct ingest_view view;
 };
 
@@ -136,7 +138,8 @@ log_diverged(struct cons *c, enum institution i)
 /*
  * What a hello on req's connection says about the node's outbox: that it
  * diverged raises the alarm at once; that it did not only names the
- * connection whose next accepted event clears it (diverged_accepted).
+ * connection whose next accepted event (diverged_accepted), or this
+ * hello's own proof once checked (diverged_proved), clears it.
  */
 static void
 note_diverged(struct cons *c, enum institution i, const struct tframes *req,
@@ -147,6 +150,8 @@ note_diverged(struct cons *c, enum institution i, const struct tframes *req,
 
 	if (m->diverged[0] != '\0') {
 		c->diverged_hellos[i]++;
+		if (m->now_ms > c->diverged_said_ms[i])
+			c->diverged_said_ms[i] = m->now_ms;
 		dc->has = false;
 		changed = c->diverged[i][0] == '\0';
 		snprintf(c->diverged[i], sizeof(c->diverged[i]), "%s",
@@ -174,6 +179,20 @@ diverged_accepted(struct cons *c, enum institution i, const struct tframes *req)
 	dc->has = false;
 	c->diverged[i][0] = '\0';
 	log_diverged(c, i);
+}
+
+/*
+ * A hello on req's connection proved its outbox ends where our copy does
+ * (in_step): like an accepted event, it clears the mark, if made after
+ * the last hello that said diverged (the node's clock: an old proof sent
+ * again, from before the node diverged, proves nothing now).
+ */
+static void
+diverged_proved(struct cons *c, enum institution i, const struct tframes *req,
+		uint64_t made_ms)
+{
+	if (made_ms > c->diverged_said_ms[i])
+		diverged_accepted(c, i, req);
 }
 
 /* What a hello says about the node's clock and its outbox. */
@@ -257,6 +276,42 @@ judge_hello(struct cons *c, const struct tframes *req,
 	return true;
 }
 
+/*
+ * Whether the hello proves, by the node's signature (sign_in_step), that
+ * its outbox ends where our copy does (w: what the store holds): its last
+ * sequence our last, and the envelope we hold there its last, from the
+ * outbox we know. Writer.
+ */
+static bool
+in_step(const struct ingest_job *j, const struct msg *w)
+{
+	const struct msg *m = &j->m;
+	const struct reg_key *k;
+	uint8_t ev[CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN];
+	struct sign_fields f;
+
+	if (!m->has_in_step || !m->has_outbox_id || !m->has_outbox_last_seq ||
+	    m->diverged[0] != '\0' || !w->has_check ||
+	    m->outbox_last_seq != w->last_seq || w->check_seq != w->last_seq ||
+	    memcmp(m->outbox_id, w->outbox_id, CODEC_OUTBOX_ID_LEN) != 0)
+		return false;
+	k = registry_by_key_id(j->pj.reg, j->pj.speaker, m->in_step_key_id);
+	if (k == NULL || !registry_key_admits(k, date_now_ms()))
+		return false;
+	memcpy(ev, m->outbox_id, CODEC_OUTBOX_ID_LEN);
+	memcpy(ev + CODEC_OUTBOX_ID_LEN, w->check_hash, CODEC_HASH_LEN);
+	memset(&f, 0, sizeof(f));
+	f.network = m->network;
+	f.version = m->version;
+	f.institution = (uint8_t)m->inst;
+	f.seq = m->outbox_last_seq;
+	f.created_ms = m->now_ms;
+	memcpy(f.key_id, m->in_step_key_id, KEY_ID_LEN);
+	f.event = ev;
+	f.event_len = sizeof(ev);
+	return sign_in_step_verify(k->sign_pk, &f, m->in_step_sig) == 0;
+}
+
 /* The welcome to a hello judged good: what the store holds. Writer. */
 static void
 run_hello(struct ingest_job *j)
@@ -305,6 +360,7 @@ run_hello(struct ingest_job *j)
 		r = 0;
 	}
 	w.has_outbox_id = r == 0;
+	j->in_step = r == 0 && in_step(j, &w);
 	log_info_budget(&j->c->hello_log[p->inst],
 			"event=hello institution=%s last_seq=%llu", p->id,
 			(unsigned long long)w.last_seq);
@@ -592,6 +648,9 @@ ingest_finish(struct cons *c, struct pipeline_job *pj)
 	c->view = j->view;
 	if (j->m.type == MSG_BATCH && j->accepted > 0)
 		diverged_accepted(c, (enum institution)pj->peer, &j->req);
+	if (j->m.type == MSG_HELLO && j->in_step)
+		diverged_proved(c, (enum institution)pj->peer, &j->req,
+				j->m.now_ms);
 	if (j->refused)
 		c->frames_refused++;
 	if (j->m.type == MSG_BATCH)

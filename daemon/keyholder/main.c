@@ -18,6 +18,7 @@
 #include "daemon.h"
 #include "date.h"
 #include "file.h"
+#include "guard.h"
 #include "help.h"
 #include "keyholder.h"
 #include "log.h"
@@ -336,6 +337,12 @@ main(int argc, char **argv)
 		usage();
 	if (daemon_begin("kuska-keyholder", a.debug) != 0)
 		fatalx("cannot initialise libsodium");
+	/* The share is in sodium_malloc() memory, left out of a dump, but
+	 * each evaluation copies it onto a stack, and libzmq keeps its own
+	 * copy of the transport key: no core file, and no other process
+	 * of the user reads this one's memory. */
+	if ((err = guard_nodump()) != 0)
+		fatalx("cannot forbid core dumps: %s", strerror(-err));
 	kh.conf_path = a.conf;
 	load(&kh, a.conf);
 	if (a.check) {

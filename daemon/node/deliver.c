@@ -73,6 +73,44 @@ go_idle(struct deliver *d, uint64_t due_ms)
 	d->hello_due_ms = due_ms;
 }
 
+/*
+ * The hello's proof that this outbox ends with envelope last: signed
+ * over its digest, the outbox id and the hello's fields (sign_in_step).
+ * The consolidator clears its DIVERGED mark when its copy ends with the
+ * same envelope. Left out when not diverged-free or not readable.
+ */
+static void
+prove_in_step(struct deliver *d, struct msg *m)
+{
+	uint8_t *env, ev[CODEC_OUTBOX_ID_LEN + SIGN_DIGEST_LEN];
+	char ref[8];
+	size_t len;
+	struct sign_fields f;
+
+	if (d->key == NULL || d->diverged[0] != '\0' ||
+	    !m->has_outbox_last_seq || m->outbox_last_seq == 0)
+		return;
+	if (outbox_get(d->ob, m->outbox_last_seq, &env, &len, ref,
+		       sizeof(ref)) != 0)
+		return;
+	memcpy(ev, m->outbox_id, CODEC_OUTBOX_ID_LEN);
+	sign_digest(env, len, ev + CODEC_OUTBOX_ID_LEN);
+	free(env);
+	memset(&f, 0, sizeof(f));
+	f.network = m->network;
+	f.version = m->version;
+	f.institution = (uint8_t)m->inst;
+	f.seq = m->outbox_last_seq;
+	f.created_ms = m->now_ms;
+	memcpy(f.key_id, d->key->key_id, KEY_ID_LEN);
+	f.event = ev;
+	f.event_len = sizeof(ev);
+	if (sign_in_step(d->key->sign_sk, &f, m->in_step_sig) != 0)
+		return;
+	memcpy(m->in_step_key_id, d->key->key_id, KEY_ID_LEN);
+	m->has_in_step = true;
+}
+
 static void
 send_hello(struct deliver *d, uint64_t now_ms)
 {
@@ -97,6 +135,7 @@ send_hello(struct deliver *d, uint64_t now_ms)
 	d->hello_wall_ms = date_now_ms();
 	m.now_ms = d->hello_wall_ms;
 	snprintf(m.diverged, sizeof(m.diverged), "%s", d->diverged);
+	prove_in_step(d, &m);
 	sent = send_msg(d, &m) == 0; /* EAGAIN: not connected yet */
 	if (sent)
 		log_debug("event=hello_sent institution=%s welcomed=%s "

@@ -63,6 +63,9 @@ struct deliver {
 	const char *endpoint; /* the consolidator's, to dial again */
 	enum institution inst;
 	const char *network; /* said at hello */
+	/* Signs each hello's proof that the outbox is in step (NULL:
+	 * none): a DIVERGED mark at the consolidator clears by it. */
+	const struct secret_key *key;
 	size_t batch_events, window;
 	uint64_t ack_timeout_ms;
 	uint64_t keepalive_ms; /* hello again after this long unheard */

@@ -11,8 +11,12 @@
  * same target) carrying the new pseudonyms, unless a later record already
  * carries its content (it was corrected since, or withdrawn). So each
  * record keeps counting once, and once every institution has resubmitted
- * every live record carries pseudonyms of the new epoch.
- *
+ * every live record carries pseudonyms of the new epoch. Such a line is
+ * compared with what is held, pseudonyms aside (same_but_pseudonyms):
+ * "already held" only with the content it was sent with; as its record
+ * now stands (its latest correction's content), it re-sends that
+ * correction (a case system exporting records as they stand sends no
+ * correction lines); any other content is refused as at the same epoch.
  */
 #include "intake.h"
 
@@ -272,6 +276,201 @@ struct taking {
 	uint8_t tid[EVENT_ID_LEN]; /* the target's event id */
 };
 
+static int rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
+		 const uint8_t digest[REF_DIGEST_LEN], struct line_result *res);
+static int held_as_corrected(struct outbox_txn *t, struct intake *in,
+			     struct taking *tk, struct line_result *res);
+
+/* Blanks what a key epoch makes of a victim: its match keys. */
+static void
+blank_victim(struct victim *v)
+{
+	memset(v->doc_key, 0, PSEUDONYM_LEN);
+	memset(v->name_key, 0, PSEUDONYM_LEN);
+	memset(v->v1_key, 0, PSEUDONYM_LEN);
+}
+
+/* Blanks what a key epoch makes of an event: its pseudonyms. */
+static void
+blank_pseudonyms(struct event *ev)
+{
+	size_t i;
+
+	blank_victim(&ev->rec.victim);
+	for (i = 0; i < ev->rec.n_victims && i < EVENT_MAX_CASE_VICTIMS; i++)
+		blank_victim(&ev->rec.victims[i]);
+	memset(ev->rec.referral, 0, PSEUDONYM_LEN);
+	memset(ev->rec.case_id, 0, PSEUDONYM_LEN);
+	ev->key_epoch = 0;
+}
+
+/*
+ * Whether line has the content of the event stored as envelope seq, its
+ * pseudonyms aside: after a key rotation they cannot be compared (the
+ * node keeps no identity), the rest can. line is put in the stored
+ * event's shape (its id, kind and target: a record re-keyed before is a
+ * correction of itself). Returns 1 (the same), 0 (not), -ENOENT when the
+ * stored event cannot tell (a recovered outbox's gap, an envelope of an
+ * older schema, whose keys had another shape), or -errno.
+ */
+static int
+same_but_pseudonyms(struct outbox_txn *t, const struct event *line,
+		    uint64_t seq)
+{
+	struct event *held = calloc(1, sizeof(*held));
+	struct event *x = malloc(sizeof(*x));
+	uint8_t *hb = NULL, *xb = NULL;
+	size_t hlen, xlen;
+	uint32_t version;
+	int r;
+
+	if (held == NULL || x == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = outbox_seq_event(t, seq, held, &version);
+	if (r == 0 && version != CODEC_VERSION)
+		r = -ENOENT;
+	if (r != 0)
+		goto out;
+	memcpy(x, line, sizeof(*x));
+	memcpy(x->id, held->id, EVENT_ID_LEN);
+	x->kind = held->kind;
+	x->target_seq = held->target_seq;
+	blank_pseudonyms(x);
+	blank_pseudonyms(held);
+	r = codec_event_encode(held, &hb, &hlen);
+	if (r == 0)
+		r = codec_event_encode(x, &xb, &xlen);
+	if (r == 0)
+		r = hlen == xlen && memcmp(hb, xb, hlen) == 0;
+	free(hb);
+	free(xb);
+out:
+	free(held);
+	free(x);
+	return r;
+}
+
+/*
+ * The latest correction of known's record (envelope known->current):
+ * its ref into cref[RECORD_MAX_REF + 1], its id, info and whether its
+ * digest is over provisional values. Returns 0, -ENOENT when it is not
+ * to be found (a recovered outbox's gap), or -errno.
+ */
+static int
+latest_correction(struct outbox_txn *t, struct intake *in,
+		  const struct ref_info *known, char *cref,
+		  uint8_t cid[EVENT_ID_LEN], struct ref_info *ci, bool *cprov)
+{
+	int r;
+
+	r = outbox_seq_ref(t, known->current, cref, RECORD_MAX_REF + 1);
+	if (r == 0) {
+		pseudo_event_id(in->ref_key->key, in->inst, cref, cid);
+		r = intake_ref_get(t, in, cid, ci, cprov);
+	} else if (r == -ENOENT && in->dry != NULL) {
+		/* A correction earlier in the dry run: stored nowhere. */
+		cref[0] = '\0';
+		r = dryrun_ref_by_own(in->dry, known->current, cid, ci, cprov);
+	}
+	return r == -ENAMETOOLONG ? -ENOENT : r;
+}
+
+/*
+ * A record's line as the record now stands (the content of its latest
+ * correction, held under an older epoch) re-sends that correction with
+ * the line's pseudonyms, as the correction's own line would: a case
+ * system exporting its records as they stand sends no correction lines,
+ * so that correction would otherwise keep the old epoch's pseudonyms.
+ * Returns 1 (res says so), 0 (not that content), -errno.
+ */
+static int
+rekey_as_corrected(struct outbox_txn *t, struct intake *in, struct taking *tk,
+		   struct line_result *res)
+{
+	struct parsed_record *p = tk->p;
+	struct taking ct = {.p = p, .provisional = tk->provisional};
+	uint8_t digest[REF_DIGEST_LEN], cid[EVENT_ID_LEN], *evb;
+	char cref[RECORD_MAX_REF + 1], saved_ref[RECORD_MAX_REF + 1];
+	enum kind saved_kind = p->ev.kind;
+	uint64_t saved_target = p->ev.target_seq;
+	size_t evlen;
+	int r;
+
+	r = latest_correction(t, in, &tk->known, cref, cid, &ct.known,
+			      &ct.known_provisional);
+	if (r != 0)
+		return r == -ENOENT ? 0 : r;
+	/* At the line's epoch already: held_as_corrected's business. */
+	if (ct.known.target != TARGET_CORRECTION ||
+	    ct.known.epoch >= p->ev.key_epoch || cref[0] == '\0')
+		return 0;
+	r = same_but_pseudonyms(t, &p->ev, tk->known.current);
+	if (r != 1)
+		return r == -ENOENT ? 0 : r;
+	/* The line in the correction's shape, as its line would be. */
+	memcpy(ct.tid, p->ev.id, EVENT_ID_LEN);
+	ct.target = tk->known;
+	ct.target_provisional = tk->known_provisional;
+	memcpy(saved_ref, p->ref, sizeof(saved_ref));
+	memcpy(p->ref, cref, sizeof(cref));
+	memcpy(p->ev.id, cid, EVENT_ID_LEN);
+	p->ev.kind = KIND_CORRECTION;
+	p->ev.target_seq = tk->known.seq;
+	r = codec_event_encode(&p->ev, &evb, &evlen);
+	if (r == 0) {
+		sign_digest(evb, evlen, digest);
+		free(evb);
+		r = rekey(t, in, &ct, digest, res);
+	}
+	memcpy(p->ev.id, ct.tid, EVENT_ID_LEN);
+	memcpy(p->ref, saved_ref, sizeof(saved_ref));
+	p->ev.kind = saved_kind;
+	p->ev.target_seq = saved_target;
+	return r < 0 ? r : 1;
+}
+
+/*
+ * rekey's line of a record withdrawn, or whose content a later
+ * correction carries: nothing of it to re-send if it is what it was
+ * (held); the record as it now stands re-sends its latest correction
+ * (rekey_as_corrected); any other content is refused, as at the same
+ * epoch. Where the held event cannot tell, held as before.
+ */
+static int
+held_since(struct outbox_txn *t, struct intake *in, struct taking *tk,
+	   struct line_result *res)
+{
+	struct parsed_record *p = tk->p;
+	const struct ref_info *known = &tk->known;
+	int r;
+
+	r = same_but_pseudonyms(t, &p->ev, known->own);
+	if (r == 1 || r == -ENOENT) {
+		res->status = LINE_HELD;
+		res->seq = known->seq;
+		return 0;
+	}
+	if (r == 0 && p->ev.kind != KIND_CORRECTION &&
+	    known->state != REF_WITHDRAWN) {
+		r = held_as_corrected(t, in, tk, res);
+		if (r == 0)
+			r = rekey_as_corrected(t, in, tk, res);
+	}
+	if (r < 0) {
+		intake_refuse(res, "", "store error: %s", strerror(-r));
+		return r;
+	}
+	if (r == 1)
+		return 0;
+	if (p->ev.kind != KIND_CORRECTION && known->state == REF_WITHDRAWN)
+		refuse_withdrawn(res, known);
+	else
+		refuse_other_record(res, known);
+	return 0;
+}
+
 /*
  * A record whose ref is held under an older key epoch: re-sends its
  * content with this epoch's pseudonyms, as a correction, when it is
@@ -300,9 +499,7 @@ rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 			     known->current != known->own) {
 		/* Withdrawn, or a later correction carries the content: it
 		 * is re-sent when that correction's line comes. */
-		res->status = LINE_HELD;
-		res->seq = known->seq;
-		return 0;
+		return held_since(t, in, tk, res);
 	}
 	if (!correction) {
 		p->ev.kind = KIND_CORRECTION;
@@ -361,18 +558,10 @@ held_as_corrected(struct outbox_txn *t, struct intake *in, struct taking *tk,
 
 	if (known->target != TARGET_NONE || known->current == known->own)
 		return 0;
-	r = outbox_seq_ref(t, known->current, cref, sizeof(cref));
-	if (r == 0) {
-		pseudo_event_id(in->ref_key->key, in->inst, cref, cid);
-		r = intake_ref_get(t, in, cid, &ci, &cprov);
-	} else if (r == -ENOENT && in->dry != NULL) {
-		/* A correction earlier in the dry run: stored nowhere. */
-		r = dryrun_ref_by_own(in->dry, known->current, cid, &ci,
-				      &cprov);
-	}
+	r = latest_correction(t, in, known, cref, cid, &ci, &cprov);
 	if (r != 0)
 		/* A recovered outbox's gap: nothing to compare with. */
-		return r == -ENOENT || r == -ENAMETOOLONG ? 0 : r;
+		return r == -ENOENT ? 0 : r;
 	if (ci.target != TARGET_CORRECTION || ci.epoch != p->ev.key_epoch ||
 	    cprov != tk->provisional)
 		return 0;

@@ -580,6 +580,31 @@ outbox_seq_ref(struct outbox_txn *t, uint64_t seq, char *ref, size_t cap)
 	return 0;
 }
 
+int
+outbox_seq_event(struct outbox_txn *t, uint64_t seq, struct event *ret,
+		 uint32_t *ret_version)
+{
+	struct envelope env;
+	uint8_t kb[8];
+	MDB_val k = {8, kb}, v;
+	int r;
+
+	bytes_put_be64(kb, seq);
+	r = outbox_tget(t->ob, t->txn, t->ob->outbox, &k, &v);
+	if (r != 0)
+		return r;
+	if (v.mv_size < 8)
+		return -EUCLEAN;
+	if (codec_envelope_decode((const uint8_t *)v.mv_data + 8, v.mv_size - 8,
+				  &env) != 0)
+		return -EBADMSG;
+	*ret_version = env.version;
+	r = codec_event_decode(env.event, env.event_len, ret) != 0 ? -EBADMSG
+								   : 0;
+	codec_envelope_clear(&env);
+	return r;
+}
+
 /* The envelope (after its creation time) and the ref of seq. */
 static int
 put_seq(struct outbox_txn *t, uint64_t seq, uint64_t created_ms,

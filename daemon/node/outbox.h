@@ -193,6 +193,14 @@ int outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 int outbox_seq_ref(struct outbox_txn *t, uint64_t seq, char *ref, size_t cap);
 
 /*
+ * outbox_seq_event - the event of envelope seq, inside t, decoded into
+ * *ret, and the schema version of its envelope into *ret_version: 0,
+ * -ENOENT (none: a recovered gap), -EUCLEAN, -EBADMSG.
+ */
+int outbox_seq_event(struct outbox_txn *t, uint64_t seq, struct event *ret,
+		     uint32_t *ret_version);
+
+/*
  * outbox_check_get - the key holders' check value recorded for a key
  * epoch (PSEUDO_CHECK_LEN bytes into out): 0, or -ENOENT when none is
  * recorded yet.

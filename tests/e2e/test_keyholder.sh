@@ -21,6 +21,11 @@ net_init
 # file the demo's config names, so that a restart does not give it back.
 echo 'rate_per_day = 3000' >>"$N/keyholder.conf"
 start_all
+# No core file of the key holder: each evaluation copies its share onto
+# a stack, and libzmq holds its transport key, which a dump would put on
+# a disk.
+check "the key holder can write no core file" \
+	grep -Eq '^Max core file size +0 +0 ' "/proc/${PIDS[keyholder]}/limits"
 "$KUSKA" sim --out "$T/sim" --victims 150 --seed 17 >/dev/null
 check "ordinary volumes pass (pnp, mimp)" sh -c \
 	"'$KUSKA' submit -c '$N/pnp.conf' '$T/sim/pnp.jsonl' >/dev/null &&

@@ -97,6 +97,38 @@ check "... nor its metric" \
 check "... and cannot take back the hellos that said pnp diverged" \
 	grep -qE '^kuska_institution_diverged_hellos_total\{institution="pnp"\} [1-9]' \
 	"$T/cmetrics.out"
+# A proof of being in step, signed with the stolen key file, made
+# before the node said it diverged (a proof of then, sent again) clears
+# nothing; made now, it does (the key file is the node's whole word), and
+# the restored node's next hello raises the mark again.
+ROGUE=("$KUSKA_BIN/kuska_rogue" -k "$N/keys/pnp.key" -s "$N/keys/consolidator.pub"
+	-e "$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")" -n 1)
+"${ROGUE[@]}" -P 1 prove >"$T/prove-old.out" 2>&1
+check "a proof made before the divergence is welcomed" \
+	grep -qx proved "$T/prove-old.out"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+check "... and does not clear the consolidator's DIVERGED" \
+	grep -q "pnp.*DIVERGED" "$T/cstatus.out"
+"${ROGUE[@]}" prove >"$T/prove-now.out" 2>&1
+check "the same proof made now clears it" sh -c \
+	"grep -qx proved '$T/prove-now.out' &&
+	 '$KUSKA' status -c '$N/consolidator.conf' >'$T/cstatus.out';
+	 grep -q '^pnp ' '$T/cstatus.out' && ! grep -q DIVERGED '$T/cstatus.out'"
+stop_node pnp TERM
+start_node pnp
+cons_diverged() {
+	"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+	grep -q "pnp.*DIVERGED" "$T/cstatus.out"
+}
+wait_cons_diverged() {
+	local i
+	for i in $(seq 50); do
+		cons_diverged && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "... and the restored node's hello raises it again" wait_cons_diverged
 "$KUSKA" submit -c "$N/pnp.conf" "$T/a.jsonl" "$T/b.jsonl" "$T/c.jsonl" \
 	>"$T/c2.out" 2>&1
 check "a diverged node accepts nothing more (submit exits non-zero)" \
@@ -119,6 +151,25 @@ check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
 check "... and says how many events it got back" \
 	grep -q "$((na + nb)) events" "$T/recover.out"
 start_node pnp
+# Nothing new to deliver yet: its hello's signed proof that its outbox
+# ends where the consolidator's copy does clears the mark by itself.
+cons_clean() {
+	"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus0.out"
+	grep -q '^pnp ' "$T/cstatus0.out" && ! grep -q DIVERGED "$T/cstatus0.out"
+}
+wait_cons_clean() {
+	local i
+	for i in $(seq 50); do
+		cons_clean && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "the recovered node clears the consolidator's DIVERGED before any event" \
+	wait_cons_clean
+check "... as its log says" grep -q "event=diverged_cleared institution=pnp" \
+	"$N/consolidator.log"
+check "... with nothing delivered" test "$(cons_last_seq pnp)" = $((na + nb))
 "$KUSKA" submit -c "$N/pnp.conf" "$T/a.jsonl" "$T/b.jsonl" "$T/c.jsonl" \
 	>"$T/c3.out" 2>&1
 check "resubmitted export: a and b already held" \

@@ -13,7 +13,7 @@
  *	kuska_rogue -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
  *		[-o OTHER.key] [-n COUNT] [-S SEED] [-t TIMEOUT_MS]
  *		[-N NETWORK] [-W NETWORK] [-K SIGN.key] [-C CREATED_MS]
- *		[-I INSTITUTION] [-H HELLO_MS] [-D]
+ *		[-I INSTITUTION] [-H HELLO_MS] [-D] [-P PROOF_MS]
  *		[-L LINKAGE.key -O OPRF.share -R FROM:TO:NUMBER:YYYY-MM-DD] MODE
  *
  * -N names the network the hello gives and envelopes are signed for
@@ -51,6 +51,13 @@
  * followed by one envelope as mode "valid" sends (a hello is not signed:
  * only an event accepted after it clears the consolidator's alarm): each
  * hello that says it, and each such envelope, a change of state.
+ *
+ * Mode "prove" says hello as mode "hello" does, then once more with a
+ * proof that its outbox is in step, signed with KEY over what the
+ * welcome said the consolidator holds (its last sequence, the digest of
+ * the envelope there, its outbox id), made at -P (milliseconds; default
+ * now), as a stolen key file could: one made before the node said it
+ * diverged must clear nothing. Prints "proved" when welcomed.
  *
  * Mode "unread" is a node that never reads: on a connection whose
  * receive queue holds one message it sends COUNT recovery requests (from
@@ -120,6 +127,8 @@ struct rogue {
 	long hello_ms; /* -H */
 	bool diverged; /* mode flip: this hello says diverged */
 	bool outbox;   /* -D: hellos name an outbox id (all 0x5a) */
+	uint64_t proof_ms;  /* -P: mode prove's clock, 0 now */
+	struct msg welcome; /* the last welcome sync_hello took */
 	unsigned long flips;		   /* mode flip: hellos asked for */
 	struct key32 *linkage;		   /* -L, for forgedref */
 	struct key32 *oprf;		   /* -O, for forgedref */
@@ -170,9 +179,9 @@ usage(void)
 		"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
 		"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
 		"SIGN.key] [-C CREATED_MS] [-I INSTITUTION] "
-		"[-H HELLO_MS] [-D] [-L LINKAGE.key -O OPRF.share -R "
-		"FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello flip unread "
-		"flood");
+		"[-H HELLO_MS] [-D] [-P PROOF_MS] [-L LINKAGE.key -O "
+		"OPRF.share -R FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello "
+		"flip prove unread flood");
 	for (i = 0; i < N_MODES; i++)
 		fprintf(stderr, " %s", all_modes[i]);
 	fprintf(stderr, "\n");
@@ -283,6 +292,70 @@ recv_msg(struct rogue *r, struct msg *m, long timeout_ms)
 	}
 }
 
+static int sync_hello(struct rogue *r, bool count_welcome);
+static void mismatch(struct rogue *r, const char *mode, const char *what);
+
+/*
+ * Mode prove: a hello with a proof of being in step over what the
+ * consolidator's welcome said it holds, made at r->proof_ms.
+ */
+static int
+prove(struct rogue *r)
+{
+	uint8_t ev[CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN], *buf;
+	struct sign_fields f;
+	struct msg h, m;
+	size_t len;
+	int e;
+
+	e = sync_hello(r, false);
+	if (e != 0 || !r->welcome.has_check || !r->welcome.has_outbox_id) {
+		mismatch(r, "prove", "no welcome with a check point");
+		return e != 0 ? e : -EPROTO;
+	}
+	memset(&h, 0, sizeof(h));
+	h.type = MSG_HELLO;
+	h.inst = r->inst;
+	h.version = CODEC_VERSION;
+	h.nonce = rnd(r);
+	snprintf(h.network, sizeof(h.network), "%s", r->network);
+	h.has_outbox_id = true;
+	memcpy(h.outbox_id, r->welcome.outbox_id, CODEC_OUTBOX_ID_LEN);
+	h.has_outbox_last_seq = true;
+	h.outbox_last_seq = r->welcome.last_seq;
+	h.now_ms = r->proof_ms != 0 ? r->proof_ms : date_now_ms();
+	memcpy(ev, h.outbox_id, CODEC_OUTBOX_ID_LEN);
+	memcpy(ev + CODEC_OUTBOX_ID_LEN, r->welcome.check_hash, CODEC_HASH_LEN);
+	memset(&f, 0, sizeof(f));
+	f.network = h.network;
+	f.version = h.version;
+	f.institution = (uint8_t)h.inst;
+	f.seq = h.outbox_last_seq;
+	f.created_ms = h.now_ms;
+	memcpy(f.key_id, r->me->key_id, KEY_ID_LEN);
+	f.event = ev;
+	f.event_len = sizeof(ev);
+	if (sign_in_step(r->me->sign_sk, &f, h.in_step_sig) != 0)
+		return -EINVAL;
+	memcpy(h.in_step_key_id, r->me->key_id, KEY_ID_LEN);
+	h.has_in_step = true;
+	if (codec_msg_encode(&h, &buf, &len) != 0)
+		return -ENOMEM;
+	(void)tsock_send(r->dealer, (const void *const *)&buf, &len, 1);
+	free(buf);
+	while ((e = recv_msg(r, &m, r->timeout_ms)) == 0) {
+		bool ours = m.type == MSG_WELCOME && m.nonce == h.nonce;
+		codec_msg_clear(&m);
+		if (ours) {
+			printf("proved\n");
+			tally(r->sent, &r->n_sent, "prove");
+			return 0;
+		}
+	}
+	mismatch(r, "prove", "no welcome");
+	return e;
+}
+
 /*
  * Says hello until welcomed: after a dropped connection, and to learn
  * where the institution's sequence stands. Messages other than our
@@ -328,6 +401,7 @@ sync_hello(struct rogue *r, bool count_welcome)
 					ours |= m.nonce == nonces[i];
 			if (ours) {
 				r->expected_seq = m.last_seq + 1;
+				r->welcome = m; /* no pointers in a welcome */
 				if (count_welcome)
 					tally(r->replies, &r->n_replies,
 					      "welcome");
@@ -992,6 +1066,8 @@ run_one(struct rogue *r, const char *mode)
 	char why[128];
 	int e;
 
+	if (strcmp(mode, "prove") == 0)
+		return prove(r);
 	if (strcmp(mode, "hello") == 0 || strcmp(mode, "flip") == 0) {
 		/* flip: the first, third... hellos say diverged. */
 		r->diverged = strcmp(mode, "flip") == 0 && r->flips++ % 2 == 0;
@@ -1092,8 +1168,8 @@ known_mode(const char *mode)
 	size_t i;
 
 	if (strcmp(mode, "mix") == 0 || strcmp(mode, "hello") == 0 ||
-	    strcmp(mode, "flip") == 0 || strcmp(mode, "unread") == 0 ||
-	    strcmp(mode, "flood") == 0)
+	    strcmp(mode, "flip") == 0 || strcmp(mode, "prove") == 0 ||
+	    strcmp(mode, "unread") == 0 || strcmp(mode, "flood") == 0)
 		return true;
 	for (i = 0; i < N_MODES; i++)
 		if (strcmp(mode, all_modes[i]) == 0)
@@ -1155,13 +1231,17 @@ main(int argc, char **argv)
 	r.network = "kuska-demo";
 	r.other_network = "kuska-other";
 	r.backdate_ms = 1577836800000ULL; /* 2020-01-01 */
-	while ((ch = getopt(argc, argv, "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:D")) != -1) {
+	while ((ch = getopt(argc, argv,
+			    "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:DP:")) != -1) {
 		switch (ch) {
 		case 'I':
 			claim = optarg;
 			break;
 		case 'D':
 			r.outbox = true;
+			break;
+		case 'P':
+			r.proof_ms = strtoull(optarg, NULL, 10);
 			break;
 		case 'H':
 			r.hello_ms = strtol(optarg, NULL, 10);

@@ -115,7 +115,13 @@ test_msg_outbox_check(void **state)
 	m.outbox_last_seq = 2465;
 	m.now_ms = 1790000000000ull;
 	snprintf(m.diverged, sizeof(m.diverged), "restored");
+	m.has_in_step = true;
+	memset(m.in_step_sig, 0x5a, SIGNATURE_LEN);
+	memset(m.in_step_key_id, 0x6b, KEY_ID_LEN);
 	msg_round_trip_whole(&m, &back);
+	assert_true(back.has_in_step);
+	assert_memory_equal(back.in_step_sig, m.in_step_sig, SIGNATURE_LEN);
+	assert_memory_equal(back.in_step_key_id, m.in_step_key_id, KEY_ID_LEN);
 	assert_true(back.has_outbox_id);
 	assert_memory_equal(back.outbox_id, m.outbox_id, CODEC_OUTBOX_ID_LEN);
 	assert_true(back.has_outbox_last_seq);
@@ -125,9 +131,11 @@ test_msg_outbox_check(void **state)
 	codec_msg_clear(&back);
 	/* Without them: absent, not zero-filled lookalikes. */
 	m.has_outbox_id = m.has_outbox_last_seq = false;
+	m.has_in_step = false;
 	m.now_ms = 0;
 	m.diverged[0] = '\0';
 	msg_round_trip(&m, &back);
+	assert_false(back.has_in_step);
 	assert_false(back.has_outbox_id);
 	assert_false(back.has_outbox_last_seq);
 	assert_string_equal(back.diverged, "");

@@ -7,7 +7,8 @@
  * corrections with the new pseudonyms, exactly the records whose content
  * is live. A dry run answers as a real one, stores nothing, and asks the
  * key holders only about refs already held; the registry's grants refuse
- * what the consolidator would.
+ * what the consolidator would. After a rotation a record as it now
+ * stands re-sends its correction; other content is refused.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -419,6 +420,81 @@ test_reexport_corrected(void **state)
 		}
 		assert_int_equal(last_seq(fx), last + 2);
 	}
+}
+
+/* rotate - a new OPRF key and linkage key, epoch e, on both sides. */
+static void
+rotate(struct fixture *fx, uint32_t e)
+{
+	oprf_key_generate(fx->holder.key);
+	fx->holder.epoch = e;
+	memset(fx->linkage.key, 0x40 + (int)e, 32);
+	fx->linkage.epoch = e;
+}
+
+/*
+ * After a key rotation the pseudonyms cannot be compared, the rest of a
+ * line can: a corrected record's ref as the record now stands (a case
+ * system exporting its records as they stand, without correction lines)
+ * re-sends its latest correction with the new pseudonyms, once (a dry
+ * run says so and stores nothing); with its original content it is
+ * held; with any other it is refused as at the same epoch, as is a
+ * withdrawn record's ref with content other than the original's.
+ */
+static void
+test_rotation_reexport(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const first[] = {
+	    ID("R1", "55555555", "2025-01-01"), COR("R2", "R1", "55555555"),
+	    ID("R3", "66666666", "2025-01-03"), WD("R4", "R3")};
+	struct line_result res;
+	struct control rep;
+	struct event *ev;
+	uint64_t last;
+
+	assert_int_equal(submit(fx, first, 4, NULL, &rep), 0);
+	codec_control_clear(&rep);
+	last = last_seq(fx);
+	rotate(fx, 2);
+
+	/* Another content under the corrected ref, or the withdrawn one:
+	 * refused, not "already held". */
+	submit1(fx, ID("R1", "55555555", "2025-01-09"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_int_equal(res.why, LINE_REF_REUSED);
+	submit1(fx, NOW("R3", "66666666"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_non_null(strstr(res.reason, "was withdrawn"));
+	/* Their original content: held. */
+	submit1(fx, ID("R1", "55555555", "2025-01-01"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(res.seq, 1);
+	submit1(fx, ID("R3", "66666666", "2025-01-03"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), last);
+
+	/* R1 as it now stands: R2's content with the new pseudonyms. */
+	fx->dry = 31;
+	submit1(fx, NOW("R1", "55555555"), &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(last_seq(fx), last);
+	submit1(fx, NOW("R1", "55555555"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(res.seq, last + 1);
+	ev = stored(fx, last + 1);
+	assert_int_equal(ev->kind, KIND_CORRECTION);
+	assert_int_equal(ev->target_seq, 1);
+	assert_int_equal(ev->key_epoch, 2);
+	assert_int_equal(ev->rec.region, 16);
+	/* Done once: the line, and R2's own, are held now. */
+	submit1(fx, NOW("R1", "55555555"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(res.seq, last + 1);
+	submit1(fx, COR("R2", "R1", "55555555"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), last + 1);
 }
 
 /*
@@ -977,6 +1053,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reexport_corrected, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rotation_reexport, setup,
 					    teardown),
 	};
 

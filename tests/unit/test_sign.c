@@ -69,6 +69,31 @@ test_sign_verify(void **state)
 	assert_memory_equal(sig2, fx->sig, SIGNATURE_LEN);
 }
 
+/*
+ * A hello's proof of being in step is signed in a domain of its own: it
+ * verifies as such, not as an envelope over the same fields, nor an
+ * envelope's signature as a proof; changed, it does not verify.
+ */
+static void
+test_in_step_domain(void **state)
+{
+	struct fixture *fx = *state;
+	struct sign_fields f = fx->f;
+	uint8_t proof[SIGNATURE_LEN];
+
+	assert_int_equal(sign_in_step(fx->a->sign_sk, &f, proof), 0);
+	assert_int_equal(sign_in_step_verify(fx->a->sign_pk, &f, proof), 0);
+	assert_memory_not_equal(proof, fx->sig, SIGNATURE_LEN);
+	assert_int_equal(sign_verify(fx->a->sign_pk, &f, proof), -EBADMSG);
+	assert_int_equal(sign_in_step_verify(fx->a->sign_pk, &f, fx->sig),
+			 -EBADMSG);
+	assert_int_equal(sign_in_step_verify(fx->b->sign_pk, &f, proof),
+			 -EBADMSG);
+	f.seq++;
+	assert_int_equal(sign_in_step_verify(fx->a->sign_pk, &f, proof),
+			 -EBADMSG);
+}
+
 static void
 test_empty_event(void **state)
 {
@@ -293,6 +318,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sign_verify),
+	    cmocka_unit_test(test_in_step_domain),
 	    cmocka_unit_test(test_network_bound),
 	    cmocka_unit_test(test_empty_event),
 	    cmocka_unit_test(test_every_field_bound),
