@@ -426,7 +426,7 @@ query_net_start(struct cons *c)
 	deliveries_set_contact(c->contact_ms);
 	/* Nothing is cached at start: the latest years are made ready
 	 * once quiet, as after a delivery. */
-	r = prepare_note_store(c->st, date_mono_ms());
+	r = prepare_note_store(c->st, date_today(), date_mono_ms());
 	if (r != 0)
 		log_warnx("event=release_prepare_failed error=%s",
 			  LOG_Q(strerror(-r)));
