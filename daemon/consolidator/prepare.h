@@ -11,7 +11,11 @@
  * (query_prepare), one year at a time, the latest first, answering the
  * requests that came meanwhile between two. A request that comes during
  * one is not held behind it: the audit gives way (prepare_abandon) and
- * is made again once ingest and requests are quiet (prepare_busy).
+ * is made again once ingest and requests are quiet (prepare_busy). But
+ * a secretariat question of the very year being made, which needs that
+ * audit, has it carried on for it and is answered from it
+ * (query_net.c's request_waits, query_release_year): given up, it would
+ * be computed again whole for the question.
  *
  * Thread-safe: any thread may note, the query thread takes.
  */

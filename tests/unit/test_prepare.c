@@ -392,6 +392,45 @@ test_years_bounded(void **state)
 	remove_dir(dir);
 }
 
+/* Which requests take a year's release: the secretariat's of a counting
+ * table, at a level it gets (a preparation of that year goes on for
+ * them); not another role's, nor a table answered apart. */
+static void
+test_release_year(void **state)
+{
+	static const struct reg_party analyst = {.role = ROLE_ANALYST};
+	struct query_req q;
+	uint32_t y = 0;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	snprintf(q.table, sizeof(q.table), "identification");
+	snprintf(q.period, sizeof(q.period), "2025");
+	assert_true(query_release_year(&q, &secretariat, &y));
+	assert_int_equal(y, 2025);
+	assert_false(query_release_year(&q, &analyst, &y));
+	snprintf(q.period, sizeof(q.period), "2024Q3");
+	assert_true(query_release_year(&q, &secretariat, &y));
+	assert_int_equal(y, 2024);
+	q.region = 5; /* regional by year only */
+	assert_false(query_release_year(&q, &secretariat, &y));
+	snprintf(q.period, sizeof(q.period), "2024");
+	assert_true(query_release_year(&q, &secretariat, &y));
+	snprintf(q.table, sizeof(q.table), "funnel"); /* not by region */
+	assert_false(query_release_year(&q, &secretariat, &y));
+	q.region = 0;
+	assert_true(query_release_year(&q, &secretariat, &y));
+	snprintf(q.table, sizeof(q.table), "deliveries");
+	assert_false(query_release_year(&q, &secretariat, &y));
+	snprintf(q.table, sizeof(q.table), "estimate");
+	assert_false(query_release_year(&q, &secretariat, &y));
+	snprintf(q.table, sizeof(q.table), "durations"); /* no counts */
+	assert_false(query_release_year(&q, &secretariat, &y));
+	snprintf(q.table, sizeof(q.table), "overlap");
+	snprintf(q.period, sizeof(q.period), "20x5");
+	assert_false(query_release_year(&q, &secretariat, &y));
+}
+
 int
 main(void)
 {
@@ -402,6 +441,7 @@ main(void)
 	    cmocka_unit_test(test_given_up),
 	    cmocka_unit_test(test_years_with_data),
 	    cmocka_unit_test(test_years_bounded),
+	    cmocka_unit_test(test_release_year),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
