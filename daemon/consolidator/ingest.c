@@ -731,9 +731,11 @@ run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
 		if (r == 0)
 			r = stats_flush(ig->stats);
 		/* Counters of some year changed: so did the release of
-		 * every year with data (prepare_years_in). */
+		 * every year with data (prepare_years_in), up to the
+		 * batches' today. */
 		if (r == 0 && stats_years(ig->stats, years) > 0)
-			n_noted = prepare_years_in(t, noted);
+			n_noted = prepare_years_in(
+			    t, date_of_ms(items[n - 1].now_ms), noted);
 		if (r == 0)
 			r = store_commit(&t);
 		if (r != 0) {

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "date.h"
 #include "stats.h"
 #include "store.h"
 
@@ -131,32 +132,44 @@ prepare_abandon(uint32_t year, uint64_t now_ms)
 	prepare_busy(now_ms);
 }
 
-/* The years of store_each's counter keys, into a struct dated. */
+uint32_t
+prepare_last_year(int32_t today)
+{
+	return (uint32_t)date_year(today + 1);
+}
+
+/* The years of store_each's counter keys up to last, into a struct
+ * dated. */
 struct dated {
 	uint32_t years[PREPARE_YEARS_MAX];
 	size_t n;
+	uint32_t last;
 };
 
 static int
 add_dated(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
 {
 	struct dated *d = arg;
+	uint32_t year;
 
 	(void)v;
 	(void)vlen;
-	if (klen >= 6)
-		prepare_add_year(d->years, &d->n, PREPARE_YEARS_MAX,
-				 store_get32((const uint8_t *)k + 2) / 10);
+	if (klen < 6)
+		return 0;
+	year = store_get32((const uint8_t *)k + 2) / 10;
+	if (year <= d->last)
+		prepare_add_year(d->years, &d->n, PREPARE_YEARS_MAX, year);
 	return 0;
 }
 
 size_t
-prepare_years_in(struct store_txn *t, uint32_t ret[PREPARE_YEARS_MAX])
+prepare_years_in(struct store_txn *t, int32_t today,
+		 uint32_t ret[PREPARE_YEARS_MAX])
 {
 	/* The whole country's timeliness records count every live record
 	 * by quarter (query.c's dated_in): a few keys a quarter. */
 	const uint8_t prefix[2] = {C_TIME_RECORDS, 0};
-	struct dated d = {.n = 0};
+	struct dated d = {.n = 0, .last = prepare_last_year(today)};
 
 	(void)store_each(t, T_COUNTERS, prefix, sizeof(prefix), add_dated, &d);
 	memcpy(ret, d.years, d.n * sizeof(*ret));
@@ -164,7 +177,7 @@ prepare_years_in(struct store_txn *t, uint32_t ret[PREPARE_YEARS_MAX])
 }
 
 int
-prepare_note_store(struct store *st, uint64_t now_ms)
+prepare_note_store(struct store *st, int32_t today, uint64_t now_ms)
 {
 	uint32_t ys[PREPARE_YEARS_MAX];
 	struct store_txn *t;
@@ -174,7 +187,7 @@ prepare_note_store(struct store *st, uint64_t now_ms)
 	r = store_begin(st, false, &t);
 	if (r != 0)
 		return r;
-	n = prepare_years_in(t, ys);
+	n = prepare_years_in(t, today, ys);
 	store_abort(&t);
 	prepare_note(ys, n, now_ms);
 	return 0;

@@ -11,7 +11,11 @@
  * (query_prepare), one year at a time, the latest first, answering the
  * requests that came meanwhile between two. A request that comes during
  * one is not held behind it: the audit gives way (prepare_abandon) and
- * is made again once ingest and requests are quiet (prepare_busy).
+ * is made again once ingest and requests are quiet (prepare_busy). But
+ * a secretariat question of the very year being made, which needs that
+ * audit, has it carried on for it and is answered from it
+ * (query_net.c's request_waits, query_release_year): given up, it would
+ * be computed again whole for the question.
  *
  * Thread-safe: any thread may note, the query thread takes.
  */
@@ -45,23 +49,39 @@ void prepare_add_year(uint32_t *ys, size_t *n, size_t cap, uint32_t year);
 void prepare_note(const uint32_t *years, size_t n, uint64_t now_ms);
 
 /*
- * prepare_years_in - the latest PREPARE_YEARS_MAX years some live record
- * is dated in, as t reads the store, ascending, into ret; their number
- * returned. A commit that changes any year's counters changes the
- * release of every year with data: each year's audit takes the other
- * years' totals as known (release_relate_years), so a delivery of 2026
- * changes 2024's release too. The writer notes these, not only the years
- * its commit changed.
+ * prepare_last_year - the latest year a record can be dated in on today
+ * (a day in Peru, date.h), as intake accepts it: a node refuses a record
+ * dated after its own today, and the consolidator one dated more than a
+ * day after its signing; a day of slack for a node whose clock is a
+ * little ahead near the new year. A record dated later still came from a
+ * node whose clock is wrong (the consolidator accepts it, counting it in
+ * event=created_in_future): its year is answered when asked, never
+ * prepared, and the clients refuse to ask a period not begun.
  */
-size_t prepare_years_in(struct store_txn *t, uint32_t ret[PREPARE_YEARS_MAX]);
+uint32_t prepare_last_year(int32_t today);
+
+/*
+ * prepare_years_in - the latest PREPARE_YEARS_MAX years some live record
+ * is dated in, as t reads the store, up to prepare_last_year(today),
+ * ascending, into ret; their number returned. A commit that changes any
+ * year's counters changes the release of every year with data: each
+ * year's audit takes the other years' totals as known
+ * (release_relate_years), so a delivery of 2026 changes 2024's release
+ * too. The writer notes these, not only the years its commit changed.
+ * Bounded by today: a single record of a node whose clock says 2090
+ * would otherwise make 2090 one of the latest, its audit run unasked
+ * while the year the secretariat asks for is not prepared.
+ */
+size_t prepare_years_in(struct store_txn *t, int32_t today,
+			uint32_t ret[PREPARE_YEARS_MAX]);
 
 /*
  * prepare_note_store - prepare_note of the years with data in st
- * (prepare_years_in), at now_ms: at start, when nothing is cached, and
- * after a reload, which may change k or the registry's grants. Returns 0
- * or -errno of the store.
+ * (prepare_years_in on today), at now_ms: at start, when nothing is
+ * cached, and after a reload, which may change k or the registry's
+ * grants. Returns 0 or -errno of the store.
  */
-int prepare_note_store(struct store *st, uint64_t now_ms);
+int prepare_note_store(struct store *st, int32_t today, uint64_t now_ms);
 
 /*
  * prepare_wait_ms - how long until a year waiting is due, quiet_ms after

@@ -659,6 +659,28 @@ build_table(struct store_txn *t, const struct query_req *req,
 	return r;
 }
 
+bool
+query_release_year(const struct query_req *req, const struct reg_party *who,
+		   uint32_t *ret_year)
+{
+	struct qtable refusal;
+	uint32_t period;
+	int i;
+
+	if (who->role != ROLE_SECRETARIAT || req->boot != 0 || req->region > 25)
+		return false;
+	i = table_index(req->table);
+	if (i < 0 || query_defs[i].build == NULL ||
+	    query_defs[i].group != RG_YEAR ||
+	    period_parse(req->period, &period) != 0)
+		return false;
+	memset(&refusal, 0, sizeof(refusal));
+	if (secretariat_level(req, i, period, &refusal) != 0)
+		return false;
+	*ret_year = period / 10;
+	return true;
+}
+
 /* query_run but for the reason of a table not built. */
 static int
 run_table(struct store *st, const struct query_req *req,

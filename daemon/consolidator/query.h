@@ -68,6 +68,18 @@ int query_prepare(struct store *st, uint32_t year, unsigned k,
     __attribute__((warn_unused_result));
 
 /*
+ * query_release_year - whether query_run, answering req for who, takes
+ * the secretariat's release of a year (release.h), and which, into
+ * *ret_year: a secretariat's request of a counting table at a level it
+ * gets. The tables answered apart (indicators, estimate, sdg16_2_2) are
+ * said not to, even those built of the counting tables. The query
+ * thread carries a year's preparation on for such a request of that
+ * year (prepare.h).
+ */
+bool query_release_year(const struct query_req *req,
+			const struct reg_party *who, uint32_t *ret_year);
+
+/*
  * query_others_built - for tests and benchmarks: how many times the
  * whole country's yearly tables of the other years, which every
  * secretariat query's relations across years need, were built since

@@ -267,18 +267,62 @@ poll_timeout(struct cons *c, bool held)
 /* How often, at most, a preparation looks for a request waiting. */
 #define PREPARE_YIELD_MS 10
 
-/* A preparation's watch on the query socket (request_waits). */
+/*
+ * A preparation's watch on the query socket (request_waits): the first
+ * request that comes during it, taken off the socket and held, answered
+ * (handle_query) once the preparation ends, whatever its end, but a
+ * stop.
+ */
 struct watch {
 	struct cons *c;
+	uint32_t year;	  /* being prepared */
 	uint64_t next_ms; /* when to look again */
-	bool seen;	  /* a request waits, or the thread is to stop */
+	bool seen;	  /* give way: a request held, or the thread stops */
+	bool stop;	  /* the thread is to stop */
+	bool carried;	  /* held is a question of year's release */
+	bool held_set, too_large;
+	struct tframes held;
 };
 
 /*
- * Whether the preparation in progress is to give way: a request waits
- * on the query socket, or the thread is asked to stop. Looked at between
+ * Whether held, a request of the key whose owner may query (as
+ * handle_query would judge it), asks for the release of the year being
+ * prepared (query_release_year): its answer then needs the very audit
+ * under way.
+ */
+static bool
+asks_for_year(struct watch *w)
+{
+	const struct reg_key *k;
+	struct reg_user who;
+	struct query_req q;
+	uint32_t year = 0;
+	bool yes = false;
+
+	if (w->too_large || w->held.n != 2 ||
+	    codec_query_req_decode(w->held.data[1], w->held.len[1], &q) != 0)
+		return false;
+	pthread_rwlock_rdlock(&w->c->conf_lock);
+	k = registry_by_user_id(w->c->reg, w->held.user_id, date_now_ms(),
+				&who);
+	if (k != NULL && k->owner != NULL && !k->owner->node)
+		yes =
+		    query_release_year(&q, k->owner, &year) && year == w->year;
+	pthread_rwlock_unlock(&w->c->conf_lock);
+	return yes;
+}
+
+/*
+ * Whether the preparation in progress is to give way. Looked at between
  * the audit's integer programmes (release_set_cancel), every
- * PREPARE_YIELD_MS at most; the request itself is left to query_main.
+ * PREPARE_YIELD_MS at most. The first request waiting on the query
+ * socket is taken and held: a question of the year being prepared
+ * (asks_for_year) is answered by the audit under way, which goes on,
+ * and is no longer given up for the requests behind it (they wait, as
+ * they would behind that question asked at a quiet time: given up, its
+ * work would be done again from nothing before they were answered); any
+ * other request makes it give way. The thread asked to stop makes it
+ * give way too.
  */
 static bool
 request_waits(void *arg)
@@ -287,14 +331,36 @@ request_waits(void *arg)
 	struct tsock *socks[1] = {w->c->query};
 	bool ready[1] = {false}, stop = false;
 	uint64_t now = date_mono_ms();
+	int r;
 
 	if (w->seen)
 		return true;
 	if (now < w->next_ms)
 		return false;
 	w->next_ms = now + PREPARE_YIELD_MS;
-	if (tsock_poll_fd(socks, 1, ready, w->c->query_stop_fd, &stop, 0) > 0)
-		w->seen = ready[0] || stop;
+	if (tsock_poll_fd(socks, 1, ready, w->c->query_stop_fd, &stop, 0) <= 0)
+		return false;
+	if (stop) {
+		w->stop = w->seen = true;
+		return true;
+	}
+	if (!ready[0] || w->held_set)
+		return false;
+	r = tsock_recv(w->c->query, &w->held, 1 + QUERY_MAX_PARTS,
+		       QUERY_MAX_BYTES);
+	w->too_large = r == -EMSGSIZE;
+	if (w->too_large && w->held.n != 1) {
+		w->c->frames_refused++; /* no routing id kept */
+		tframes_clear(&w->held);
+		return false;
+	}
+	if (r != 0 && !w->too_large) {
+		tframes_clear(&w->held);
+		return false;
+	}
+	w->held_set = true;
+	w->carried = asks_for_year(w);
+	w->seen = !w->carried;
 	return w->seen;
 }
 
@@ -303,10 +369,12 @@ request_waits(void *arg)
  * (prepare.h), so that its first question of that year finds it cached.
  * One year at a time, and only while nobody asks: a request that comes
  * meanwhile makes the audit give way (its work is lost, the year waits
- * again for a quiet time), so that the request is answered at once. The
- * audit runs without conf_lock (it reads the store, and the grants and k
- * it was given): a reload meanwhile does not wait for it, nor status
- * behind the reload.
+ * again for a quiet time), so that the request is answered at once,
+ * unless it is a question of that year's release, which the audit goes
+ * on for (request_waits). The audit runs without conf_lock (it reads the
+ * store, and the grants and k it was given): a reload meanwhile does not
+ * wait for it, nor status behind the reload. The request held is
+ * answered before the return.
  */
 static void
 prepare_one(struct cons *c)
@@ -332,6 +400,8 @@ prepare_one(struct cons *c)
 	pthread_rwlock_unlock(&c->conf_lock);
 	if (!due)
 		return;
+	w.year = year;
+	log_debug("event=release_prepare_started year=%u k=%lu", year, k);
 	r = query_prepare(c->st, year, (unsigned)k, request_waits, &w,
 			  &computed);
 	if (r == -ECANCELED) {
@@ -340,17 +410,27 @@ prepare_one(struct cons *c)
 		log_info("event=release_prepare_abandoned year=%u k=%lu "
 			 "ms=%llu",
 			 year, k, (unsigned long long)(now - t0));
-		return;
+	} else {
+		prepare_done();
+		if (r != 0)
+			log_warnx("event=release_prepare_failed year=%u "
+				  "error=%s",
+				  year, LOG_Q(strerror(-r)));
+		else
+			(computed || w.carried ? log_info : log_debug)(
+			    "event=release_prepared year=%u k=%lu computed=%d "
+			    "asked=%d ms=%llu",
+			    year, k, computed, w.carried,
+			    (unsigned long long)(date_mono_ms() - t0));
 	}
-	prepare_done();
-	if (r != 0)
-		log_warnx("event=release_prepare_failed year=%u error=%s", year,
-			  LOG_Q(strerror(-r)));
-	else
-		(computed ? log_info : log_debug)(
-		    "event=release_prepared year=%u k=%lu computed=%d ms=%llu",
-		    year, k, computed,
-		    (unsigned long long)(date_mono_ms() - t0));
+	/* The request that came meanwhile, in its turn: the first. */
+	if (w.held_set && !w.stop) {
+		pthread_rwlock_rdlock(&c->conf_lock);
+		handle_query(c, &w.held, w.too_large);
+		pthread_rwlock_unlock(&c->conf_lock);
+		prepare_busy(date_mono_ms());
+	}
+	tframes_clear(&w.held);
 }
 
 static void *
@@ -426,7 +506,7 @@ query_net_start(struct cons *c)
 	deliveries_set_contact(c->contact_ms);
 	/* Nothing is cached at start: the latest years are made ready
 	 * once quiet, as after a delivery. */
-	r = prepare_note_store(c->st, date_mono_ms());
+	r = prepare_note_store(c->st, date_today(), date_mono_ms());
 	if (r != 0)
 		log_warnx("event=release_prepare_failed error=%s",
 			  LOG_Q(strerror(-r)));

@@ -283,7 +283,7 @@ reload_apply(struct cons *c)
 	c->cfg.prepare_quiet_s = cfg.prepare_quiet_s;
 	/* A new k, or registry grants, make other releases: the latest
 	 * years are made ready again once quiet (prepare.h). */
-	if ((e = prepare_note_store(c->st, date_mono_ms())) != 0)
+	if ((e = prepare_note_store(c->st, date_today(), date_mono_ms())) != 0)
 		log_warnx("event=release_prepare_failed error=%s",
 			  LOG_Q(strerror(-e)));
 	memcpy(c->cfg.metrics_file, cfg.metrics_file,

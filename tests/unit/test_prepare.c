@@ -25,6 +25,8 @@
 #include "victim_fixture.h"
 
 #define K 10
+/* The consolidator's today in these tests: after every record. */
+#define TODAY date_from_ymd(2026, 6, 1)
 
 static const struct reg_party secretariat = {.role = ROLE_SECRETARIAT};
 
@@ -306,7 +308,7 @@ test_years_with_data(void **state)
 	(void)state;
 	s = small_cells(dir, &st);
 	assert_int_equal(store_begin(st, false, &t), 0);
-	assert_int_equal(prepare_years_in(t, ys), 2);
+	assert_int_equal(prepare_years_in(t, TODAY, ys), 2);
 	assert_int_equal(ys[0], 2023);
 	assert_int_equal(ys[1], 2025);
 	store_abort(&t);
@@ -317,19 +319,116 @@ test_years_with_data(void **state)
 	assert_int_equal(stats_flush(s), 0);
 	assert_int_equal(stats_years(s, changed), 1);
 	assert_int_equal(changed[0], 2024);
-	assert_int_equal(prepare_years_in(t, ys), 2);
+	assert_int_equal(prepare_years_in(t, TODAY, ys), 2);
 	assert_int_equal(ys[0], 2024);
 	assert_int_equal(ys[1], 2025);
 	assert_int_equal(store_commit(&t), 0);
 	stats_committed(s);
 	/* What a start notes: the same two. */
 	prepare_forget();
-	assert_int_equal(prepare_note_store(st, 1000), 0);
+	assert_int_equal(prepare_note_store(st, TODAY, 1000), 0);
 	assert_int_equal(prepare_waiting(), 2);
 	prepare_forget();
 	stats_free(&s);
 	store_close(&st);
 	remove_dir(dir);
+}
+
+/*
+ * A record dated far ahead (a node whose clock says 2090: the
+ * consolidator accepts it, counting it created in the future) does not
+ * make its year one of the latest: the years noted are bounded by the
+ * consolidator's today and the day of slack intake allows, so that the
+ * years the secretariat can ask for are the ones prepared.
+ */
+static void
+test_years_bounded(void **state)
+{
+	char dir[] = "/tmp/kuska-prep-XXXXXX";
+	uint32_t ys[PREPARE_YEARS_MAX], changed[STATS_YEARS_MAX], y = 0;
+	struct store_txn *t;
+	struct stats *s;
+	struct store *st;
+
+	(void)state;
+	assert_int_equal(prepare_last_year(date_from_ymd(2025, 6, 1)), 2025);
+	assert_int_equal(prepare_last_year(date_from_ymd(2025, 12, 31)), 2026);
+	s = small_cells(dir, &st); /* 2023 and 2025 */
+	assert_int_equal(store_begin(st, true, &t), 0);
+	stats_begin(s, t);
+	identify(s, 16, 16, date_from_ymd(2090, 3, 3));
+	identify(s, 17, 17, date_from_ymd(2026, 1, 1));
+	assert_int_equal(stats_flush(s), 0);
+	assert_int_equal(stats_years(s, changed), 2);
+	/* On 2025-06-01 neither 2026 nor 2090 has begun. */
+	assert_int_equal(prepare_years_in(t, date_from_ymd(2025, 6, 1), ys), 2);
+	assert_int_equal(ys[0], 2023);
+	assert_int_equal(ys[1], 2025);
+	/* On the last day of 2025, a record of the next day is within the
+	 * slack: 2026 is the latest, 2090 still not. */
+	assert_int_equal(prepare_years_in(t, date_from_ymd(2025, 12, 31), ys),
+			 2);
+	assert_int_equal(ys[0], 2025);
+	assert_int_equal(ys[1], 2026);
+	/* Once 2090 comes, it is. */
+	assert_int_equal(prepare_years_in(t, date_from_ymd(2090, 3, 3), ys), 2);
+	assert_int_equal(ys[0], 2026);
+	assert_int_equal(ys[1], 2090);
+	assert_int_equal(store_commit(&t), 0);
+	stats_committed(s);
+	/* What a start on 2026-06-01 notes: 2025 and 2026. */
+	prepare_forget();
+	assert_int_equal(prepare_note_store(st, TODAY, 1000), 0);
+	assert_int_equal(prepare_waiting(), 2);
+	assert_true(prepare_take(1, 2000, &y));
+	assert_int_equal(y, 2026);
+	prepare_done();
+	assert_true(prepare_take(1, 2000, &y));
+	assert_int_equal(y, 2025);
+	prepare_done();
+	prepare_forget();
+	stats_free(&s);
+	store_close(&st);
+	remove_dir(dir);
+}
+
+/* Which requests take a year's release: the secretariat's of a counting
+ * table, at a level it gets (a preparation of that year goes on for
+ * them); not another role's, nor a table answered apart. */
+static void
+test_release_year(void **state)
+{
+	static const struct reg_party analyst = {.role = ROLE_ANALYST};
+	struct query_req q;
+	uint32_t y = 0;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	snprintf(q.table, sizeof(q.table), "identification");
+	snprintf(q.period, sizeof(q.period), "2025");
+	assert_true(query_release_year(&q, &secretariat, &y));
+	assert_int_equal(y, 2025);
+	assert_false(query_release_year(&q, &analyst, &y));
+	snprintf(q.period, sizeof(q.period), "2024Q3");
+	assert_true(query_release_year(&q, &secretariat, &y));
+	assert_int_equal(y, 2024);
+	q.region = 5; /* regional by year only */
+	assert_false(query_release_year(&q, &secretariat, &y));
+	snprintf(q.period, sizeof(q.period), "2024");
+	assert_true(query_release_year(&q, &secretariat, &y));
+	snprintf(q.table, sizeof(q.table), "funnel"); /* not by region */
+	assert_false(query_release_year(&q, &secretariat, &y));
+	q.region = 0;
+	assert_true(query_release_year(&q, &secretariat, &y));
+	snprintf(q.table, sizeof(q.table), "deliveries");
+	assert_false(query_release_year(&q, &secretariat, &y));
+	snprintf(q.table, sizeof(q.table), "estimate");
+	assert_false(query_release_year(&q, &secretariat, &y));
+	snprintf(q.table, sizeof(q.table), "durations"); /* no counts */
+	assert_false(query_release_year(&q, &secretariat, &y));
+	snprintf(q.table, sizeof(q.table), "overlap");
+	snprintf(q.period, sizeof(q.period), "20x5");
+	assert_false(query_release_year(&q, &secretariat, &y));
 }
 
 int
@@ -341,6 +440,8 @@ main(void)
 	    cmocka_unit_test(test_prepared_then_asked),
 	    cmocka_unit_test(test_given_up),
 	    cmocka_unit_test(test_years_with_data),
+	    cmocka_unit_test(test_years_bounded),
+	    cmocka_unit_test(test_release_year),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
