@@ -491,13 +491,14 @@ main(int argc, char **argv)
 					 "%uH%u", y, qu - 4);
 			/* The secretariat asks regions for years only, and
 			 * not for the overlap, the breakdown, the estimate
-			 * or the timeliness. */
+			 * or the timeliness, nor the funnel. */
 			req.region =
 			    qu == 0 && below(2) == 0 &&
 				    strcmp(query_tables[t], "overlap") &&
 				    strcmp(query_tables[t], "breakdown") &&
 				    strcmp(query_tables[t], "estimate") &&
-				    strcmp(query_tables[t], "timeliness")
+				    strcmp(query_tables[t], "timeliness") &&
+				    strcmp(query_tables[t], "funnel")
 				? region()
 				: 0;
 			s = now_s();
