@@ -16,11 +16,22 @@
  * years, drawn at random), printing the median and worst latency of each
  * (warm: answered from the cached releases).
  *
+ * With -c COMMITS, before the cold queries, as during saturated ingest:
+ * COMMITS times, a commit of 1,024 more events (one batch of the ingest),
+ * then one identification query of the latest year as the analyst and one
+ * as the secretariat (bench_e2e.sh's queries), and the secretariat's again
+ * at the same state of the store, twice: from the release that state gave,
+ * and with the year's cells gathered afresh (query_forget_states: as every
+ * query did before), each timed on the wall and
+ * on the thread's CPU clock; it prints the median and the 99th percentile
+ * of each, and how many releases and other years' tables were built.
+ *
  * With -i FILE the indicators table answers from that indicator file
  * (config/indicators.conf: sixteen indicators over six tables); without
  * it the table has no rows.
  *
- *   bench_query [-n EVENTS] [-q QUERIES] [-d PARENT] [-i INDICATORS]
+ *   bench_query [-n EVENTS] [-q QUERIES] [-c COMMITS] [-d PARENT]
+ *               [-i INDICATORS]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -66,6 +77,15 @@ now_s(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -191,6 +211,44 @@ make(enum institution i, uint64_t seq, uint64_t victims, int32_t day0,
 	ev->kind = r->kind;
 }
 
+/* The fill: n more events through stats_apply, in transactions of up to
+ * per_txn, as the ingest commits them. */
+static void
+fill(struct store *st, struct stats *stats, struct event *ev, size_t n,
+     size_t per_txn, size_t victims, uint64_t seq[INST_COUNT + 1], int32_t day0)
+{
+	size_t done = 0;
+	int r;
+
+	while (done < n) {
+		struct store_txn *txn;
+		size_t j;
+		r = store_begin(st, true, &txn);
+		if (r != 0)
+			die("store_begin", r);
+		stats_begin(stats, txn);
+		for (j = 0; j < per_txn && done < n; j++, done++) {
+			enum institution i = (enum institution)(1 + below(5));
+			make(i, ++seq[i], victims, day0, ev);
+			/* Accepted within days, some months later. */
+			r = stats_apply(stats, i, seq[i], ev,
+					ev->rec.date +
+					    (int32_t)(below(5) == 0
+							  ? below(300)
+							  : below(20)));
+			if (r != 0)
+				die("stats_apply", r);
+		}
+		r = stats_flush(stats);
+		if (r != 0)
+			die("stats_flush", r);
+		r = store_commit(&txn);
+		if (r != 0)
+			die("store_commit", r);
+		stats_committed(stats);
+	}
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -242,12 +300,80 @@ cold(struct store *st, const struct reg_party *who)
 		}
 }
 
+static void
+report(const char *what, double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	printf("%-30s p50=%.3f p99=%.3f max=%.3f\n", what, v[(n - 1) / 2],
+	       v[(n * 99 + 99) / 100 - 1], v[n - 1]);
+}
+
+/*
+ * As during saturated ingest: commits times, a batch of 1,024 events
+ * committed, then the analyst's and the secretariat's identification of
+ * the latest year (2025), timed.
+ */
+static void
+committing(struct store *st, struct stats *stats, struct event *ev,
+	   size_t commits, size_t victims, uint64_t seq[INST_COUNT + 1],
+	   int32_t day0)
+{
+	const struct reg_party who[2] = {{.role = ROLE_ANALYST},
+					 {.role = ROLE_SECRETARIAT}};
+	double *v = calloc(8 * commits, sizeof(*v));
+	uint64_t rel0, rel1, oth0 = query_others_built();
+	size_t c, w, kept, bytes;
+
+	if (v == NULL)
+		die("calloc", -ENOMEM);
+	release_cache_counts(&rel0, &kept, &bytes);
+	for (c = 0; c < commits; c++) {
+		fill(st, stats, ev, 1024, 1024, victims, seq, day0);
+		for (w = 0; w < 4; w++) {
+			struct query_req req;
+			struct qtable tab;
+			double s = now_s(), u = cpu_s();
+			int r;
+			memset(&req, 0, sizeof(req));
+			snprintf(req.table, sizeof(req.table),
+				 "identification");
+			snprintf(req.period, sizeof(req.period), "2025");
+			if (w == 3)
+				query_forget_states(); /* as before */
+			r = query_run(st, &req, &who[w < 2 ? w : 1], 10, &tab);
+			v[(2 * w) * commits + c] = (now_s() - s) * 1e3;
+			v[(2 * w + 1) * commits + c] = (cpu_s() - u) * 1e3;
+			if (r != 0)
+				die("identification", r);
+			codec_qtable_clear(&tab);
+		}
+	}
+	release_cache_counts(&rel1, &kept, &bytes);
+	printf("committing: %zu commits of 1024 events, each followed by "
+	       "the analyst's and the secretariat's identification 2025, "
+	       "then the secretariat's again, and again with its cells "
+	       "gathered afresh (ms)\n",
+	       commits);
+	report("analyst wall", v, commits);
+	report("analyst cpu", v + commits, commits);
+	report("secretariat wall", v + 2 * commits, commits);
+	report("secretariat cpu", v + 3 * commits, commits);
+	report("secretariat again wall", v + 4 * commits, commits);
+	report("secretariat again cpu", v + 5 * commits, commits);
+	report("again, gathered afresh wall", v + 6 * commits, commits);
+	report("again, gathered afresh cpu", v + 7 * commits, commits);
+	printf("releases_computed=%llu others_built=%llu\n",
+	       (unsigned long long)(rel1 - rel0),
+	       (unsigned long long)(query_others_built() - oth0));
+	free(v);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *parent = "/tmp", *ind_path = NULL;
 	struct indset *indicators = NULL;
-	size_t events = 1000000, queries = 100, done = 0;
+	size_t events = 1000000, queries = 100, commits = 0;
 	char dir[512], cmd[600];
 	struct store *st = NULL;
 	struct stats *stats;
@@ -259,13 +385,16 @@ main(int argc, char **argv)
 	int ch, r, t;
 
 	lp_process_init(); /* as kuska-consolidator does */
-	while ((ch = getopt(argc, argv, "n:q:d:i:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:q:c:d:i:")) != -1) {
 		switch (ch) {
 		case 'n':
 			events = strtoul(optarg, NULL, 10);
 			break;
 		case 'q':
 			queries = strtoul(optarg, NULL, 10);
+			break;
+		case 'c':
+			commits = strtoul(optarg, NULL, 10);
 			break;
 		case 'd':
 			parent = optarg;
@@ -275,7 +404,8 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: bench_query [-n EVENTS] "
-					"[-q QUERIES] [-d PARENT] "
+					"[-q QUERIES] [-c COMMITS] "
+					"[-d PARENT] "
 					"[-i INDICATORS]\n");
 			return 2;
 		}
@@ -312,38 +442,14 @@ main(int argc, char **argv)
 		"in %s ...\n",
 		events, dir);
 	t0 = now_s();
-	while (done < events) {
-		struct store_txn *txn;
-		size_t n;
-		r = store_begin(st, true, &txn);
-		if (r != 0)
-			die("store_begin", r);
-		stats_begin(stats, txn);
-		for (n = 0; n < 4096 && done < events; n++, done++) {
-			enum institution i = (enum institution)(1 + below(5));
-			make(i, ++seq[i], events / 7 + 1, day0, ev);
-			/* Accepted within days, some months later. */
-			r = stats_apply(stats, i, seq[i], ev,
-					ev->rec.date +
-					    (int32_t)(below(5) == 0
-							  ? below(300)
-							  : below(20)));
-			if (r != 0)
-				die("stats_apply", r);
-		}
-		r = stats_flush(stats);
-		if (r != 0)
-			die("stats_flush", r);
-		r = store_commit(&txn);
-		if (r != 0)
-			die("store_commit", r);
-		stats_committed(stats);
-	}
+	fill(st, stats, ev, events, 4096, events / 7 + 1, seq, day0);
 	fill_s = now_s() - t0;
 	printf("events=%zu fill_s=%.1f (%.1f us/event through stats_apply, "
 	       "no verification)\n",
 	       events, fill_s, fill_s * 1e6 / (double)events);
 	printf("map_bytes=%zu\n", store_map_size(st));
+	if (commits > 0)
+		committing(st, stats, ev, commits, events / 7 + 1, seq, day0);
 	cold(st, &who);
 	printf("warm: every table %zu times, the secretariat's releases "
 	       "cached\n",
@@ -385,13 +491,14 @@ main(int argc, char **argv)
 					 "%uH%u", y, qu - 4);
 			/* The secretariat asks regions for years only, and
 			 * not for the overlap, the breakdown, the estimate
-			 * or the timeliness. */
+			 * or the timeliness, nor the funnel. */
 			req.region =
 			    qu == 0 && below(2) == 0 &&
 				    strcmp(query_tables[t], "overlap") &&
 				    strcmp(query_tables[t], "breakdown") &&
 				    strcmp(query_tables[t], "estimate") &&
-				    strcmp(query_tables[t], "timeliness")
+				    strcmp(query_tables[t], "timeliness") &&
+				    strcmp(query_tables[t], "funnel")
 				? region()
 				: 0;
 			s = now_s();

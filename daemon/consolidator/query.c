@@ -366,6 +366,88 @@ gather(struct store_txn *t, int g, uint32_t year, struct rcells *out)
 }
 
 /*
+ * The release of group g's year at threshold k that gather's cells at one
+ * state of the store gave: every secretariat query of that year at that
+ * state (a report asks dozens, and many come between two commits of a
+ * busy ingest) is answered by it, so its cells need not be gathered,
+ * folded and compared again. Kept by number (release_serial): when the
+ * release cache let it go, it is gathered again. The query thread's
+ * alone, like the caches it stands before.
+ */
+#define RELEASES_KEPT 8
+static struct state_release {
+	struct store_state state; /* opened 0: an empty slot */
+	int g;
+	uint32_t year;
+	unsigned k;
+	uint64_t serial;
+	uint64_t used;
+} state_releases[RELEASES_KEPT];
+static uint64_t state_ticks;
+static _Atomic uint64_t years_gathered;
+
+uint64_t
+query_years_gathered(void)
+{
+	return years_gathered;
+}
+
+void
+query_forget_states(void)
+{
+	memset(state_releases, 0, sizeof(state_releases));
+}
+
+/*
+ * The release of group g's year at threshold k for the state of the store
+ * t reads (release_get of what gather gives), into *ret (valid until the
+ * next release_get). Returns 0 or an error of gather or release_get.
+ */
+static int
+year_release(struct store_txn *t, int g, uint32_t year, unsigned k,
+	     const struct release **ret)
+{
+	struct store_state now = store_txn_state(t);
+	struct state_release *o = NULL;
+	struct rcells cells = {0};
+	size_t i;
+	int r;
+
+	for (i = 0; i < RELEASES_KEPT; i++) {
+		struct state_release *e = &state_releases[i];
+		if (store_state_same(e->state, now) && e->g == g &&
+		    e->year == year && e->k == k) {
+			*ret = release_cached(e->serial);
+			if (*ret != NULL) {
+				e->used = ++state_ticks;
+				return 0;
+			}
+		}
+	}
+	years_gathered++;
+	r = gather(t, g, year, &cells);
+	if (r == 0)
+		r = release_get((enum release_group)g, year, k, &cells, ret);
+	rcells_clear(&cells);
+	if (r != 0 || now.opened == 0)
+		return r; /* the write transaction's: not kept */
+	for (i = 0; i < RELEASES_KEPT; i++) {
+		struct state_release *e = &state_releases[i];
+		if (e->state.opened != 0 && !store_state_same(e->state, now))
+			memset(e, 0, sizeof(*e)); /* of a state gone by */
+		if (o == NULL || e->used < o->used)
+			o = e;
+	}
+	o->state = now;
+	o->g = g;
+	o->year = year;
+	o->k = k;
+	o->serial = release_serial(*ret);
+	o->used = ++state_ticks;
+	return 0;
+}
+
+/*
  * Hides, in b's table, the counts the secretariat's release of their
  * component hides, then every median or share that depends on a hidden
  * count, and every median over fewer than k values. A hidden count
@@ -385,17 +467,8 @@ suppress(struct qb *b, int ti, unsigned k)
 	if (hid == NULL)
 		return -ENOMEM;
 	if (query_defs[ti].group >= 0) {
-		struct rcells cells = {0};
-		uint32_t period = b->period, year = period / 10;
-		uint8_t region = b->region;
-		err = gather(b->t, query_defs[ti].group, year, &cells);
-		b->period = period;
-		b->region = region;
-		if (err == 0)
-			err = release_get(
-			    (enum release_group)query_defs[ti].group, year, k,
-			    &cells, &rel);
-		rcells_clear(&cells);
+		err = year_release(b->t, query_defs[ti].group, b->period / 10,
+				   k, &rel);
 		if (err != 0)
 			goto out;
 	}
@@ -469,7 +542,6 @@ query_overlap_shown(struct store_txn *t, uint32_t period, unsigned k,
 		    bool *ret_shown)
 {
 	const struct release *rel = NULL;
-	struct rcells cells = {0};
 	struct qtable tab;
 	struct qb b;
 	size_t row;
@@ -478,10 +550,7 @@ query_overlap_shown(struct store_txn *t, uint32_t period, unsigned k,
 	*ret_shown = false;
 	memset(&tab, 0, sizeof(tab));
 	memset(&b, 0, sizeof(b));
-	r = gather(t, RG_YEAR, period / 10, &cells);
-	if (r == 0)
-		r = release_get(RG_YEAR, period / 10, k, &cells, &rel);
-	rcells_clear(&cells);
+	r = year_release(t, RG_YEAR, period / 10, k, &rel);
 	if (r != 0)
 		return r;
 	b.t = t;
@@ -505,7 +574,6 @@ query_prepare(struct store *st, uint32_t year, unsigned k,
 	      bool (*cancelled)(void *), void *arg, bool *ret_computed)
 {
 	const struct release *rel;
-	struct rcells cells = {0};
 	struct store_txn *t;
 	uint64_t n0, n1;
 	size_t kept, bytes;
@@ -516,16 +584,11 @@ query_prepare(struct store *st, uint32_t year, unsigned k,
 	if (r != 0)
 		return r;
 	release_cache_counts(&n0, &kept, &bytes);
-	r = gather(t, RG_YEAR, year, &cells);
-	if (r == 0) {
-		release_set_cancel(cancelled, arg);
-		r = release_get(RG_YEAR, year, k, &cells, &rel);
-		release_set_cancel(NULL,
-				   NULL); /* a query's is never given up */
-	}
+	release_set_cancel(cancelled, arg);
+	r = year_release(t, RG_YEAR, year, k, &rel);
+	release_set_cancel(NULL, NULL); /* a query's is never given up */
 	release_cache_counts(&n1, &kept, &bytes);
 	*ret_computed = n1 != n0;
-	rcells_clear(&cells);
 	store_abort(&t);
 	return r;
 }

@@ -87,6 +87,16 @@ bool query_release_year(const struct query_req *req,
  */
 uint64_t query_others_built(void);
 
+/*
+ * query_years_gathered - for tests and benchmarks: how many times a
+ * year's cells were gathered for its release (once per year, threshold
+ * and state of the store while the release cache holds what they gave,
+ * not per secretariat query). query_forget_states - for tests: forgets
+ * which release each state gave, so the next query gathers afresh.
+ */
+uint64_t query_years_gathered(void);
+void query_forget_states(void);
+
 struct indset;
 
 /*

@@ -32,6 +32,7 @@ static uint64_t ticks;
 static size_t bytes_max = CACHE_BYTES_MAX;
 /* Read by the main thread's metrics, written by the query thread. */
 static _Atomic uint64_t n_computed;
+static uint64_t serials; /* the last release_serial given */
 static _Atomic size_t n_kept, n_bytes;
 
 static const char *const group_names[RG_COUNT] = {"year"};
@@ -402,6 +403,7 @@ release_get(enum release_group g, uint32_t year, int64_t k,
 		goto out;
 	}
 	n_computed++;
+	rel->serial = ++serials;
 	if (stale < CACHE_MAX)
 		forget(stale);
 	rel->used = ++ticks;
@@ -410,6 +412,25 @@ release_get(enum release_group g, uint32_t year, int64_t k,
 out:
 	rcells_clear(&folded);
 	return r;
+}
+
+uint64_t
+release_serial(const struct release *r)
+{
+	return r->serial;
+}
+
+const struct release *
+release_cached(uint64_t serial)
+{
+	size_t i;
+
+	for (i = 0; i < CACHE_MAX; i++)
+		if (cache[i] != NULL && cache[i]->serial == serial) {
+			cache[i]->used = ++ticks;
+			return cache[i];
+		}
+	return NULL;
 }
 
 void

@@ -115,6 +115,19 @@ int release_get(enum release_group g, uint32_t year, int64_t k,
     __attribute__((warn_unused_result));
 
 /*
+ * release_serial - the number release_get gave r when it cached it: one
+ * for each release made, never given twice in a process.
+ * release_cached - the release of that number, while the cache still holds
+ * it (as release_get would give it: valid until the next release_get), or
+ * NULL: let go, or the cache emptied (release_cache_clear, new grants).
+ * For the caller that knows the cells it would gather are those of that
+ * release (the same state of the store, query.c) and so need not gather
+ * them again.
+ */
+uint64_t release_serial(const struct release *r);
+const struct release *release_cached(uint64_t serial);
+
+/*
  * release_set_cancel - until called again, a release being computed is
  * given up as soon as cancelled(arg) says so (NULL: never), checked
  * between the audit's integer programmes (dfam_set_cancel); release_get

@@ -33,6 +33,7 @@ struct release {
 	double ms;
 	uint64_t used; /* when last asked for, for eviction */
 	size_t bytes;  /* this struct, cells, flags and index */
+	uint64_t serial; /* release_serial: never reused */
 };
 
 /* The relations of one release being written. */

@@ -838,6 +838,85 @@ test_others_once_per_commit(void **state)
 	assert_string_equal(a, b);
 }
 
+/* The secretariat's answers of every table of tables[] for 2025 (a
+ * region for the regional ones), as text, one after the other into out. */
+static void
+answers_2025(char *out, size_t cap)
+{
+	struct qtable t;
+	size_t i, len;
+
+	out[0] = '\0';
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		len = strlen(out);
+		assert_int_equal(ask(&secretariat, tables[i], "2025Q3", 0, &t),
+				 0);
+		flatten(&t, out + len, cap - len);
+		codec_qtable_clear(&t);
+		if (!regional(tables[i]))
+			continue;
+		len = strlen(out);
+		assert_int_equal(ask(&secretariat, tables[i], "2025", 15, &t),
+				 0);
+		flatten(&t, out + len, cap - len);
+		codec_qtable_clear(&t);
+	}
+}
+
+/*
+ * A year's cells are gathered for its release once per state of the
+ * store, not per secretariat query: the queries of that year between two
+ * commits take the release the first one gave. After a commit they are
+ * gathered again, once, and every answer from the release so kept is the
+ * one computed cold (nothing kept, the release cache emptied). The release
+ * let go at the same state is gathered and computed again.
+ */
+static void
+test_release_once_per_state(void **state)
+{
+	static char a[1 << 18], b[1 << 18];
+	uint64_t gathered, n;
+	bool shown;
+	struct store_txn *t;
+
+	(void)state;
+	begin(); /* a state of the store no query has seen */
+	identify(INST_PNP, 6001, date_from_ymd(2025, 8, 1), 15);
+	commit();
+	gathered = query_years_gathered();
+	ask_component("identification", "2025", K);
+	assert_int_equal(query_years_gathered(), gathered + 1);
+	n = computed(NULL, NULL);
+	answers_2025(a, sizeof(a));
+	assert_int_equal(store_begin(W->st, false, &t), 0);
+	assert_int_equal(query_overlap_shown(t, 20253, K, &shown), 0);
+	store_abort(&t);
+	assert_int_equal(query_years_gathered(), gathered + 1);
+	assert_int_equal(computed(NULL, NULL), n);
+	/* A commit that changes 2025's counts: gathered again, once. */
+	begin();
+	identify(INST_MINSA, 6002, date_from_ymd(2025, 8, 2), 15);
+	identify(INST_MP, 6003, date_from_ymd(2025, 8, 3), 16);
+	commit();
+	answers_2025(a, sizeof(a));
+	assert_int_equal(query_years_gathered(), gathered + 2);
+	assert_int_equal(computed(NULL, NULL), n + 1);
+	/* Cold: nothing kept of any state, no release cached. */
+	query_forget_states();
+	release_cache_clear();
+	answers_2025(b, sizeof(b));
+	assert_int_equal(query_years_gathered(), gathered + 3);
+	assert_int_equal(computed(NULL, NULL), n + 2);
+	assert_string_equal(a, b);
+	/* The release let go, the state the same: gathered and computed
+	 * again, the same answers. */
+	release_cache_clear();
+	answers_2025(b, sizeof(b));
+	assert_int_equal(query_years_gathered(), gathered + 4);
+	assert_int_equal(computed(NULL, NULL), n + 3);
+	assert_string_equal(a, b);
+}
+
 int
 main(void)
 {
@@ -856,6 +935,7 @@ main(void)
 	    cmocka_unit_test(test_funnel_across_years),
 	    cmocka_unit_test(test_other_years_keep),
 	    cmocka_unit_test(test_others_once_per_commit),
+	    cmocka_unit_test(test_release_once_per_state),
 	};
 
 	return cmocka_run_group_tests(tests, world_setup, world_teardown);
