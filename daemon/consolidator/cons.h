@@ -165,6 +165,9 @@ struct cons {
 	 * own) shows here, not only in the journal. Those refused for their
 	 * frames count in frames_refused too. */
 	_Atomic uint64_t queries_refused[QUERY_REFUSED_COUNT];
+	/* Of queries, those answered during an audit (query_net.c's
+	 * request_waits). */
+	_Atomic uint64_t queries_during_audit;
 	struct admit *admit;	  /* connections of both network sockets */
 	pthread_mutex_t admit_mu; /* held around every use of admit */
 	/* Held for reading by the query thread while it answers, for

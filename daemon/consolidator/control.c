@@ -165,6 +165,13 @@ cons_metrics(struct cons *c, struct mtext *m)
 			metrics_sample(m, "kuska_queries_total", l,
 				       (double)c->queries[i][j]);
 		}
+	metrics_family(m, "kuska_queries_during_audit_total", "counter",
+		       "Of the queries answered, those answered between two "
+		       "integer programmes of a disclosure audit under way "
+		       "(an institution's or analyst's counting table), "
+		       "where they would have waited for its end.");
+	metrics_sample(m, "kuska_queries_during_audit_total", NULL,
+		       (double)c->queries_during_audit);
 	queries_refused_metrics(c, m);
 	release_cache_counts(&computed, &kept, &bytes);
 	metrics_family(m, "kuska_releases_computed_total", "counter",

@@ -10,8 +10,11 @@
  * kuska.conf(5)) and no request waits, asks for those years' releases
  * (query_prepare), one year at a time, the latest first, answering the
  * requests that came meanwhile between two. A request that comes during
- * one is not held behind it: the audit gives way (prepare_abandon) and
- * is made again once ingest and requests are quiet (prepare_busy). But
+ * one is not held behind it: one that reads the store alone (an
+ * institution's or analyst's counting table, query_apart) is answered
+ * between two of the audit's integer programmes, which goes on; any
+ * other makes the audit give way (prepare_abandon), made again once
+ * ingest and requests are quiet (prepare_busy). But
  * a secretariat question of the very year being made, which needs that
  * audit, has it carried on for it and is answered from it
  * (query_net.c's request_waits, query_release_year): given up, it would

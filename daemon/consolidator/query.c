@@ -744,6 +744,20 @@ query_release_year(const struct query_req *req, const struct reg_party *who,
 	return true;
 }
 
+bool
+query_apart(const struct query_req *req, const struct reg_party *who)
+{
+	int i;
+
+	/* Only build_table's tables, and of them only the secretariat's
+	 * are suppressed by a release (suppress). */
+	if ((who->role != ROLE_INSTITUTION && who->role != ROLE_ANALYST) ||
+	    req->boot != 0)
+		return false;
+	i = table_index(req->table);
+	return i >= 0 && query_defs[i].build != NULL;
+}
+
 /* query_run but for the reason of a table not built. */
 static int
 run_table(struct store *st, const struct query_req *req,

@@ -80,6 +80,17 @@ bool query_release_year(const struct query_req *req,
 			const struct reg_party *who, uint32_t *ret_year);
 
 /*
+ * query_apart - whether query_run, answering req for who, reads the store
+ * alone, in a read transaction of its own: a counting table asked by an
+ * institution or an analyst (no bootstrap). Such an answer takes no
+ * release, none of the caches before it (the others' cells, the releases
+ * by state), no GLPK and no static of query.c's, so the query thread may
+ * give it between two integer programmes of an audit under way, and it is
+ * the answer given alone (query_net.c's request_waits).
+ */
+bool query_apart(const struct query_req *req, const struct reg_party *who);
+
+/*
  * query_others_built - for tests and benchmarks: how many times the
  * whole country's yearly tables of the other years, which every
  * secretariat query's relations across years need, were built since

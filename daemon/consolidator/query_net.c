@@ -154,13 +154,21 @@ refused_frames(struct cons *c, const struct tframes *req, bool too_large,
 	return true;
 }
 
+struct watch;
+static bool request_waits(void *arg);
+
 /*
  * Answers one request; the caller holds conf_lock for reading. too_large:
  * tsock_recv dropped it over QUERY_MAX_BYTES or QUERY_MAX_PARTS, req holding
- * its routing id alone; its key is judged all the same.
+ * its routing id alone; its key is judged all the same. w: the watch of
+ * the audits its answer runs (request_waits), which answers meanwhile the
+ * requests answered apart and holds the first other one; NULL when req
+ * is answered during an audit, being answered apart (query_apart): then
+ * nothing of the audit's is touched, not even its grants.
  */
 static void
-handle_query(struct cons *c, const struct tframes *req, bool too_large)
+handle_query(struct cons *c, const struct tframes *req, bool too_large,
+	     struct watch *w)
 {
 	const struct reg_party *p = NULL;
 	const struct reg_key *k;
@@ -203,19 +211,27 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large)
 		uint64_t t0 = date_mono_ms();
 		int r, ti;
 		/* The secretariat's audit follows the registry in force. */
-		release_set_grants(c->reg);
+		if (w != NULL) {
+			release_set_grants(c->reg);
+			release_set_cancel(request_waits, w);
+		}
 		r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
+		if (w != NULL)
+			release_set_cancel(NULL, NULL);
+		else
+			c->queries_during_audit++;
 		for (ti = 0; ti < QUERY_TABLES && query_tables[ti] != NULL;
 		     ti++)
 			if (strcmp(q.table, query_tables[ti]) == 0)
 				c->queries[ti][p->role]++;
 		log_info_budget(query_log_of(c, p),
 				"event=query who=%s role=%s table=%s period=%s "
-				"region=%u rows=%zu ms=%llu%s",
+				"region=%u rows=%zu ms=%llu%s%s",
 				p->id, role_name(p->role), LOG_Q(q.table),
 				LOG_Q(q.period), q.region, tab.n_rows,
 				(unsigned long long)(date_mono_ms() - t0),
-				r != 0 ? " refused=1" : "");
+				r != 0 ? " refused=1" : "",
+				w == NULL ? " during_audit=1" : "");
 	}
 	if (codec_qtable_encode(&tab, &buf, &len) == 0) {
 		send_to(c->query, req, buf, len);
@@ -264,25 +280,62 @@ poll_timeout(struct cons *c, bool held)
 	return timeout;
 }
 
-/* How often, at most, a preparation looks for a request waiting. */
+/* How often, at most, an audit looks for a request waiting. */
 #define PREPARE_YIELD_MS 10
+/* Requests answered apart at most per look (request_waits): a flood of
+ * analysts' queries holds an audit up by no more than these answers
+ * (0.05 ms each, against the PREPARE_YIELD_MS between two looks). */
+#define AUDIT_ANSWERS_MAX 8
 
 /*
- * A preparation's watch on the query socket (request_waits): the first
- * request that comes during it, taken off the socket and held, answered
- * (handle_query) once the preparation ends, whatever its end, but a
- * stop.
+ * An audit's watch on the query socket (request_waits): a preparation's
+ * (prepare_one), or a question's (demand: handle_query's, answer). The
+ * requests answered apart that come during it are answered at once, at
+ * most AUDIT_ANSWERS_MAX per look; the first other request is taken off
+ * the socket and held, and answered (answer) once the audit ends,
+ * whatever its end, but a stop; the socket is not read again until then.
  */
 struct watch {
 	struct cons *c;
 	uint32_t year;	  /* being prepared */
+	bool demand;	  /* a question's: never given up, conf_lock held */
 	uint64_t next_ms; /* when to look again */
 	bool seen;	  /* give way: a request held, or the thread stops */
 	bool stop;	  /* the thread is to stop */
-	bool carried;	  /* held is a question of year's release */
+	bool carried;	  /* held is a question of year's release, or the
+			     audit a question's */
 	bool held_set, too_large;
 	struct tframes held;
+	unsigned long served; /* requests answered apart during it */
 };
+
+/*
+ * Whether f, a request taken during w's audit, is one whose answer reads
+ * the store alone (query_apart, its key one that may query, as
+ * handle_query judges it): it is then answered, at once.
+ */
+static bool
+answered_apart(struct watch *w, const struct tframes *f, bool too_large)
+{
+	const struct reg_key *k;
+	struct reg_user who;
+	struct query_req q;
+	bool yes = false;
+
+	if (too_large || f->n != 2 ||
+	    codec_query_req_decode(f->data[1], f->len[1], &q) != 0)
+		return false;
+	if (!w->demand) /* a question's audit runs under it */
+		pthread_rwlock_rdlock(&w->c->conf_lock);
+	k = registry_by_user_id(w->c->reg, f->user_id, date_now_ms(), &who);
+	if (k != NULL && k->owner != NULL && !k->owner->node)
+		yes = query_apart(&q, k->owner);
+	if (yes)
+		handle_query(w->c, f, false, NULL);
+	if (!w->demand)
+		pthread_rwlock_unlock(&w->c->conf_lock);
+	return yes;
+}
 
 /*
  * Whether held, a request of the key whose owner may query (as
@@ -313,55 +366,97 @@ asks_for_year(struct watch *w)
 }
 
 /*
- * Whether the preparation in progress is to give way. Looked at between
- * the audit's integer programmes (release_set_cancel), every
- * PREPARE_YIELD_MS at most. The first request waiting on the query
- * socket is taken and held: a question of the year being prepared
- * (asks_for_year) is answered by the audit under way, which goes on,
- * and is no longer given up for the requests behind it (they wait, as
- * they would behind that question asked at a quiet time: given up, its
- * work would be done again from nothing before they were answered); any
- * other request makes it give way. The thread asked to stop makes it
- * give way too.
+ * Whether the audit in progress is to give way. Looked at between the
+ * audit's integer programmes (release_set_cancel), every
+ * PREPARE_YIELD_MS at most. The requests waiting on the query socket
+ * are taken in turn: one answered apart (answered_apart: an analyst's
+ * or an institution's counting table, the store alone) is answered at
+ * once, and the audit goes on, up to AUDIT_ANSWERS_MAX a look; the first
+ * other one is held, and the socket no longer read. A question's audit
+ * (demand) goes on whatever is held: the request held is answered after
+ * the question. A preparation's goes on for a question of the year
+ * being prepared (asks_for_year), answered by it, and is no longer given
+ * up for the requests behind it (they wait, as they would behind that
+ * question asked at a quiet time: given up, its work would be done again
+ * from nothing before they were answered); any other request held makes
+ * it give way, as does the thread asked to stop.
  */
 static bool
 request_waits(void *arg)
 {
 	struct watch *w = arg;
 	struct tsock *socks[1] = {w->c->query};
-	bool ready[1] = {false}, stop = false;
 	uint64_t now = date_mono_ms();
-	int r;
+	int n;
 
 	if (w->seen)
 		return true;
 	if (now < w->next_ms)
 		return false;
 	w->next_ms = now + PREPARE_YIELD_MS;
-	if (tsock_poll_fd(socks, 1, ready, w->c->query_stop_fd, &stop, 0) <= 0)
-		return false;
-	if (stop) {
-		w->stop = w->seen = true;
-		return true;
+	for (n = 0; n < AUDIT_ANSWERS_MAX; n++) {
+		bool ready[1] = {false}, stop = false, too_large;
+		struct tframes f;
+		int r;
+
+		/* A question's audit is not given up for a stop: it is
+		 * answered, then the thread stops, as before. */
+		if (tsock_poll_fd(socks, 1, ready,
+				  w->demand ? -1 : w->c->query_stop_fd, &stop,
+				  0) <= 0)
+			return false;
+		if (stop) {
+			w->stop = w->seen = true;
+			return true;
+		}
+		if (!ready[0] || w->held_set)
+			return false;
+		r = tsock_recv(w->c->query, &f, 1 + QUERY_MAX_PARTS,
+			       QUERY_MAX_BYTES);
+		too_large = r == -EMSGSIZE;
+		if (too_large && f.n != 1) {
+			w->c->frames_refused++; /* no routing id kept */
+			tframes_clear(&f);
+			continue;
+		}
+		if (r != 0 && !too_large) {
+			tframes_clear(&f);
+			return false;
+		}
+		if (answered_apart(w, &f, too_large)) {
+			w->served++;
+			tframes_clear(&f);
+			continue;
+		}
+		w->held = f;
+		w->too_large = too_large;
+		w->held_set = true;
+		w->carried = w->demand || asks_for_year(w);
+		w->seen = !w->carried;
+		return w->seen;
 	}
-	if (!ready[0] || w->held_set)
-		return false;
-	r = tsock_recv(w->c->query, &w->held, 1 + QUERY_MAX_PARTS,
-		       QUERY_MAX_BYTES);
-	w->too_large = r == -EMSGSIZE;
-	if (w->too_large && w->held.n != 1) {
-		w->c->frames_refused++; /* no routing id kept */
-		tframes_clear(&w->held);
-		return false;
+	return false;
+}
+
+/*
+ * Answers req (handle_query, under conf_lock), then the request its
+ * audit held meanwhile (request_waits), and so on; each is cleared.
+ */
+static void
+answer(struct cons *c, struct tframes *req, bool too_large)
+{
+	for (;;) {
+		struct watch w = {.c = c, .demand = true};
+
+		pthread_rwlock_rdlock(&c->conf_lock);
+		handle_query(c, req, too_large, &w);
+		pthread_rwlock_unlock(&c->conf_lock);
+		tframes_clear(req);
+		if (!w.held_set)
+			return;
+		*req = w.held;
+		too_large = w.too_large;
 	}
-	if (r != 0 && !w->too_large) {
-		tframes_clear(&w->held);
-		return false;
-	}
-	w->held_set = true;
-	w->carried = asks_for_year(w);
-	w->seen = !w->carried;
-	return w->seen;
 }
 
 /*
@@ -423,13 +518,12 @@ prepare_one(struct cons *c)
 			    year, k, computed, w.carried,
 			    (unsigned long long)(date_mono_ms() - t0));
 	}
-	/* The request that came meanwhile, in its turn: the first. */
-	if (w.held_set && !w.stop) {
-		pthread_rwlock_rdlock(&c->conf_lock);
-		handle_query(c, &w.held, w.too_large);
-		pthread_rwlock_unlock(&c->conf_lock);
+	/* The request held meanwhile, in its turn; those answered apart
+	 * put the next year off as well. */
+	if (w.held_set && !w.stop)
+		answer(c, &w.held, w.too_large);
+	if ((w.held_set && !w.stop) || w.served > 0)
 		prepare_busy(date_mono_ms());
-	}
 	tframes_clear(&w.held);
 }
 
@@ -469,10 +563,7 @@ query_main(void *arg)
 			}
 			if (r != 0 && !too_large)
 				break;
-			pthread_rwlock_rdlock(&c->conf_lock);
-			handle_query(c, &f, too_large);
-			pthread_rwlock_unlock(&c->conf_lock);
-			tframes_clear(&f);
+			answer(c, &f, too_large);
 			r = 1;
 		}
 		held = query_log_tick(c);

@@ -234,6 +234,9 @@ compute(struct release *rel)
 	}
 	x->rel = rel;
 	dfam_set_cancel(x->f, cancel_fn, cancel_arg);
+	log_debug("event=release_started group=%s year=%u k=%lld cells=%zu",
+		  group_names[rel->g], rel->year, (long long)rel->k,
+		  rel->n_own);
 	/* The slacks across years (RP_OTHER) are no terms: constants. */
 	for (i = 0; i < rel->n_own && r == 0; i++)
 		if (dfam_cell(x->f, rel->cells[i].value) < 0)
