@@ -150,8 +150,9 @@ note_diverged(struct cons *c, enum institution i, const struct tframes *req,
 
 	if (m->diverged[0] != '\0') {
 		c->diverged_hellos[i]++;
-		if (m->now_ms > c->diverged_said_ms[i])
-			c->diverged_said_ms[i] = m->now_ms;
+		/* Our clock: the node's is its word, any 64 bits. */
+		c->diverged_said_ms[i] = date_mono_ms();
+		c->diverged_said[i] = true;
 		dc->has = false;
 		changed = c->diverged[i][0] == '\0';
 		snprintf(c->diverged[i], sizeof(c->diverged[i]), "%s",
@@ -183,16 +184,28 @@ diverged_accepted(struct cons *c, enum institution i, const struct tframes *req)
 
 /*
  * A hello on req's connection proved its outbox ends where our copy does
- * (in_step): like an accepted event, it clears the mark, if made after
- * the last hello that said diverged (the node's clock: an old proof sent
- * again, from before the node diverged, proves nothing now).
+ * (in_step): like an accepted event, it clears the mark, if made now by
+ * our wall clock (within DATE_SKEW_WARN_MS: an old proof sent again
+ * proves nothing now), and if no hello said diverged for
+ * diverged_quiet_s by our monotonic clock. A node that diverged says so
+ * every DIVERGED_HELLO_MS; a second live node with its key (a cloned
+ * machine, a stolen key file with a copy of the outbox), in step, proves
+ * it at each of its hellos: without the wait its proofs would clear the
+ * mark the diverged one raises, most of the time.
  */
 static void
 diverged_proved(struct cons *c, enum institution i, const struct tframes *req,
 		uint64_t made_ms)
 {
-	if (made_ms > c->diverged_said_ms[i])
-		diverged_accepted(c, i, req);
+	uint64_t wall = date_now_ms();
+
+	if (made_ms > wall ? made_ms - wall > DATE_SKEW_WARN_MS
+			   : wall - made_ms > DATE_SKEW_WARN_MS)
+		return;
+	if (c->diverged_said[i] && date_mono_ms() - c->diverged_said_ms[i] <
+				       (uint64_t)c->cfg.diverged_quiet_s * 1000)
+		return;
+	diverged_accepted(c, i, req);
 }
 
 /* What a hello says about the node's clock and its outbox. */

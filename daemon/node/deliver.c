@@ -10,12 +10,13 @@
 #include "date.h"
 #include "keys.h"
 #include "log.h"
+#include "settings.h"
 #include "sign.h"
 
 #define HELLO_INTERVAL_MS 1000
 #define STORE_FULL_BACKOFF_MS 5000
 #define MAX_BACKOFF_MS 60000
-#define DIVERGED_HELLO_MS 60000
+#define DIVERGED_HELLO_MS (SETTINGS_DIVERGED_HELLO_S * 1000)
 #define REDIAL_FIRST_MS 10000
 #define REDIAL_MAX_MS 600000
 #define HANDSHAKE_FAILURES_SAID 3 /* in a row, before status says so */

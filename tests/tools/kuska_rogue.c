@@ -13,7 +13,7 @@
  *	kuska_rogue -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
  *		[-o OTHER.key] [-n COUNT] [-S SEED] [-t TIMEOUT_MS]
  *		[-N NETWORK] [-W NETWORK] [-K SIGN.key] [-C CREATED_MS]
- *		[-I INSTITUTION] [-H HELLO_MS] [-D] [-P PROOF_MS]
+ *		[-I INSTITUTION] [-H HELLO_MS] [-D] [-P PROOF_MS] [-T CLOCK_MS]
  *		[-L LINKAGE.key -O OPRF.share -R FROM:TO:NUMBER:YYYY-MM-DD] MODE
  *
  * -N names the network the hello gives and envelopes are signed for
@@ -58,6 +58,10 @@
  * the envelope there, its outbox id), made at -P (milliseconds; default
  * now), as a stolen key file could: one made before the node said it
  * diverged must clear nothing. Prints "proved" when welcomed.
+ *
+ * -T gives the clock (now_ms, milliseconds) the hellos of modes hello,
+ * flip and prove's first say (default: none, 0): any 64 bits, a node's
+ * word the consolidator must not take as its own clock.
  *
  * Mode "unread" is a node that never reads: on a connection whose
  * receive queue holds one message it sends COUNT recovery requests (from
@@ -128,6 +132,7 @@ struct rogue {
 	bool diverged; /* mode flip: this hello says diverged */
 	bool outbox;   /* -D: hellos name an outbox id (all 0x5a) */
 	uint64_t proof_ms;  /* -P: mode prove's clock, 0 now */
+	uint64_t clock_ms;  /* -T: the other hellos' clock, 0 none */
 	struct msg welcome; /* the last welcome sync_hello took */
 	unsigned long flips;		   /* mode flip: hellos asked for */
 	struct key32 *linkage;		   /* -L, for forgedref */
@@ -179,7 +184,8 @@ usage(void)
 		"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
 		"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
 		"SIGN.key] [-C CREATED_MS] [-I INSTITUTION] "
-		"[-H HELLO_MS] [-D] [-P PROOF_MS] [-L LINKAGE.key -O "
+		"[-H HELLO_MS] [-D] [-P PROOF_MS] [-T CLOCK_MS] [-L "
+		"LINKAGE.key -O "
 		"OPRF.share -R FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello "
 		"flip prove unread flood");
 	for (i = 0; i < N_MODES; i++)
@@ -380,6 +386,7 @@ sync_hello(struct rogue *r, bool count_welcome)
 		h.version = CODEC_VERSION;
 		h.nonce = rnd(r);
 		snprintf(h.network, sizeof(h.network), "%s", r->network);
+		h.now_ms = r->clock_ms;
 		if (r->outbox) {
 			h.has_outbox_id = true;
 			memset(h.outbox_id, 0x5a, sizeof(h.outbox_id));
@@ -1232,7 +1239,7 @@ main(int argc, char **argv)
 	r.other_network = "kuska-other";
 	r.backdate_ms = 1577836800000ULL; /* 2020-01-01 */
 	while ((ch = getopt(argc, argv,
-			    "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:DP:")) != -1) {
+			    "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:DP:T:")) != -1) {
 		switch (ch) {
 		case 'I':
 			claim = optarg;
@@ -1242,6 +1249,9 @@ main(int argc, char **argv)
 			break;
 		case 'P':
 			r.proof_ms = strtoull(optarg, NULL, 10);
+			break;
+		case 'T':
+			r.clock_ms = strtoull(optarg, NULL, 10);
 			break;
 		case 'H':
 			r.hello_ms = strtol(optarg, NULL, 10);
