@@ -293,14 +293,14 @@ judge_hello(struct cons *c, const struct tframes *req,
  * Whether the hello proves, by the node's signature (sign_in_step), that
  * its outbox ends where our copy does (w: what the store holds): its last
  * sequence our last, and the envelope we hold there its last, from the
- * outbox we know. Writer.
+ * outbox we know, to us (our CURVE public key signed too). Writer.
  */
 static bool
 in_step(const struct ingest_job *j, const struct msg *w)
 {
 	const struct msg *m = &j->m;
 	const struct reg_key *k;
-	uint8_t ev[CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN];
+	uint8_t ev[CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN + CURVE_KEY_LEN];
 	struct sign_fields f;
 
 	if (!m->has_in_step || !m->has_outbox_id || !m->has_outbox_last_seq ||
@@ -313,6 +313,9 @@ in_step(const struct ingest_job *j, const struct msg *w)
 		return false;
 	memcpy(ev, m->outbox_id, CODEC_OUTBOX_ID_LEN);
 	memcpy(ev + CODEC_OUTBOX_ID_LEN, w->check_hash, CODEC_HASH_LEN);
+	/* Made for us: a standby with the same network's proof is not. */
+	memcpy(ev + CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN, j->c->key->curve_pk,
+	       CURVE_KEY_LEN);
 	memset(&f, 0, sizeof(f));
 	f.network = m->network;
 	f.version = m->version;

@@ -139,6 +139,14 @@ check "a proof made two minutes ago is welcomed" \
 	grep -qx proved "$T/prove-old.out"
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
 check "... nor does it" grep -q "pnp.*DIVERGED" "$T/cstatus.out"
+# Nor one made now for another consolidator of the same network (a
+# standby's key), replayed here: the proof names its consolidator.
+"$KUSKA" keygen standby --dir "$T" >/dev/null
+"${ROGUE[@]}" -X "$T/standby.pub" prove >"$T/prove-standby.out" 2>&1
+check "a proof made for another consolidator is welcomed" \
+	grep -qx proved "$T/prove-standby.out"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+check "... and does not clear it either" grep -q "pnp.*DIVERGED" "$T/cstatus.out"
 "${ROGUE[@]}" prove >"$T/prove-now.out" 2>&1
 check "the same proof made now clears it, diverged_quiet_s after the last diverged hello" sh -c \
 	"grep -qx proved '$T/prove-now.out' &&
