@@ -84,6 +84,8 @@ static const struct config_field consolidator_fields[] = {
     {"workers", CONFIG_UINT, U(consolidator_config, workers), 0, 16, "0"},
     {"prepare_quiet_s", CONFIG_UINT, U(consolidator_config, prepare_quiet_s), 0,
      3600, "5"},
+    {"diverged_quiet_s", CONFIG_UINT, U(consolidator_config, diverged_quiet_s),
+     1, 3600, "120"},
 };
 
 static const struct config_field keyholder_fields[] = {

@@ -72,7 +72,15 @@ struct consolidator_config {
 	/* Ingest quiet this long: the secretariat's releases of the years
 	 * it changed are made (0: never before it asks). */
 	unsigned long prepare_quiet_s;
+	/* No hello said an institution's outbox diverged for this long:
+	 * a proof of being in step clears its mark (past
+	 * SETTINGS_DIVERGED_HELLO_S, or a live clone of its key can). */
+	unsigned long diverged_quiet_s;
 };
+
+/* A node whose outbox diverged says so in a hello this often (seconds);
+ * the consolidator's diverged_quiet_s must exceed it. */
+#define SETTINGS_DIVERGED_HELLO_S 60
 
 struct keyholder_config {
 	char key[SETTINGS_PATH_MAX];	  /* its transport key pair */

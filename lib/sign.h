@@ -55,9 +55,10 @@ int sign_verify(const uint8_t pk[SIGN_PK_LEN], const struct sign_fields *f,
  * sign_in_step - signs, as sign_envelope does but in a domain of its own
  * (neither signature stands for the other), a hello's proof that the
  * node's outbox ends where the consolidator's copy does: f->seq its last
- * sequence, f->created_ms the hello's clock, f->event its outbox id and
- * the sign_digest of its last envelope. sign_in_step_verify checks it.
- * Same returns as sign_envelope and sign_verify.
+ * sequence, f->created_ms the hello's clock, f->event its outbox id, the
+ * sign_digest of its last envelope and the consolidator's CURVE public
+ * key (a proof for one consolidator is none for another). sign_in_step_verify
+ * checks it. Same returns as sign_envelope and sign_verify.
  */
 int sign_in_step(const uint8_t sk[SIGN_SK_LEN], const struct sign_fields *f,
 		 uint8_t sig[SIGNATURE_LEN])

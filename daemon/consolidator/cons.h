@@ -94,14 +94,16 @@ struct cons {
 	 * says diverged again forgets it. Main thread. So does a hello
 	 * with the node's signed proof that its outbox ends where our copy
 	 * does (in_step, checked on the writer thread: run_hello), made
-	 * after the last hello that said diverged (diverged_said_ms, the
-	 * node's clock), so that an old proof sent again proves nothing. */
+	 * now by our clock, once no hello said diverged for
+	 * diverged_quiet_s (diverged_said_ms, our monotonic clock, when
+	 * diverged_said): a live clone of the key proves nothing then. */
 	struct diverged_clear {
 		bool has;
 		uint8_t rid[64];
 		size_t rid_len;
 	} diverged_clear[INST_COUNT + 1];
 	uint64_t diverged_said_ms[INST_COUNT + 1];
+	bool diverged_said[INST_COUNT + 1];
 	bool has_skew[INST_COUNT + 1];
 	int64_t skew_ms[INST_COUNT + 1];
 	/* A node may say hello as fast as it likes: its lines are held to

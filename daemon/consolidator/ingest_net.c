@@ -150,8 +150,9 @@ note_diverged(struct cons *c, enum institution i, const struct tframes *req,
 
 	if (m->diverged[0] != '\0') {
 		c->diverged_hellos[i]++;
-		if (m->now_ms > c->diverged_said_ms[i])
-			c->diverged_said_ms[i] = m->now_ms;
+		/* Our clock: the node's is its word, any 64 bits. */
+		c->diverged_said_ms[i] = date_mono_ms();
+		c->diverged_said[i] = true;
 		dc->has = false;
 		changed = c->diverged[i][0] == '\0';
 		snprintf(c->diverged[i], sizeof(c->diverged[i]), "%s",
@@ -183,16 +184,28 @@ diverged_accepted(struct cons *c, enum institution i, const struct tframes *req)
 
 /*
  * A hello on req's connection proved its outbox ends where our copy does
- * (in_step): like an accepted event, it clears the mark, if made after
- * the last hello that said diverged (the node's clock: an old proof sent
- * again, from before the node diverged, proves nothing now).
+ * (in_step): like an accepted event, it clears the mark, if made now by
+ * our wall clock (within DATE_SKEW_WARN_MS: an old proof sent again
+ * proves nothing now), and if no hello said diverged for
+ * diverged_quiet_s by our monotonic clock. A node that diverged says so
+ * every DIVERGED_HELLO_MS; a second live node with its key (a cloned
+ * machine, a stolen key file with a copy of the outbox), in step, proves
+ * it at each of its hellos: without the wait its proofs would clear the
+ * mark the diverged one raises, most of the time.
  */
 static void
 diverged_proved(struct cons *c, enum institution i, const struct tframes *req,
 		uint64_t made_ms)
 {
-	if (made_ms > c->diverged_said_ms[i])
-		diverged_accepted(c, i, req);
+	uint64_t wall = date_now_ms();
+
+	if (made_ms > wall ? made_ms - wall > DATE_SKEW_WARN_MS
+			   : wall - made_ms > DATE_SKEW_WARN_MS)
+		return;
+	if (c->diverged_said[i] && date_mono_ms() - c->diverged_said_ms[i] <
+				       (uint64_t)c->cfg.diverged_quiet_s * 1000)
+		return;
+	diverged_accepted(c, i, req);
 }
 
 /* What a hello says about the node's clock and its outbox. */
@@ -280,14 +293,14 @@ judge_hello(struct cons *c, const struct tframes *req,
  * Whether the hello proves, by the node's signature (sign_in_step), that
  * its outbox ends where our copy does (w: what the store holds): its last
  * sequence our last, and the envelope we hold there its last, from the
- * outbox we know. Writer.
+ * outbox we know, to us (our CURVE public key signed too). Writer.
  */
 static bool
 in_step(const struct ingest_job *j, const struct msg *w)
 {
 	const struct msg *m = &j->m;
 	const struct reg_key *k;
-	uint8_t ev[CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN];
+	uint8_t ev[CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN + CURVE_KEY_LEN];
 	struct sign_fields f;
 
 	if (!m->has_in_step || !m->has_outbox_id || !m->has_outbox_last_seq ||
@@ -300,6 +313,9 @@ in_step(const struct ingest_job *j, const struct msg *w)
 		return false;
 	memcpy(ev, m->outbox_id, CODEC_OUTBOX_ID_LEN);
 	memcpy(ev + CODEC_OUTBOX_ID_LEN, w->check_hash, CODEC_HASH_LEN);
+	/* Made for us: a standby with the same network's proof is not. */
+	memcpy(ev + CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN, j->c->key->curve_pk,
+	       CURVE_KEY_LEN);
 	memset(&f, 0, sizeof(f));
 	f.network = m->network;
 	f.version = m->version;

@@ -126,6 +126,38 @@ say_registry_warnings(const struct registry *r, bool to_stderr)
 	}
 }
 
+/*
+ * diverged_quiet_s no longer than a diverged node's interval between
+ * hellos: a second live node with its key, in step, could clear the mark
+ * between two of them (ingest_net.c, diverged_proved). Said, not refused:
+ * a test may want it short.
+ */
+static void
+say_diverged_quiet(const struct consolidator_config *cfg, bool to_stderr)
+{
+	static const char text[] =
+	    "a node whose outbox diverged says so every %d s: a second node "
+	    "with its key, in step, can clear its DIVERGED mark between two "
+	    "of them; give more than %d s";
+
+	if (cfg->diverged_quiet_s > SETTINGS_DIVERGED_HELLO_S)
+		return;
+	if (to_stderr) {
+		fprintf(stderr,
+			"diverged_quiet_s = %lu: ", cfg->diverged_quiet_s);
+		fprintf(stderr, text, SETTINGS_DIVERGED_HELLO_S,
+			SETTINGS_DIVERGED_HELLO_S);
+		fputc('\n', stderr);
+	} else
+		log_warnx("event=diverged_quiet_short diverged_quiet_s=%lu "
+			  "hint=\"a node whose outbox diverged says so every "
+			  "%d s: a second node with its key, in step, can "
+			  "clear its DIVERGED mark between two of them; give "
+			  "more than %d s\"",
+			  cfg->diverged_quiet_s, SETTINGS_DIVERGED_HELLO_S,
+			  SETTINGS_DIVERGED_HELLO_S);
+}
+
 void
 reload_init(struct cons *c, const char *path, bool check)
 {
@@ -140,6 +172,7 @@ reload_init(struct cons *c, const char *path, bool check)
 	if (registry_load(c->cfg.registry, &c->reg, err, sizeof(err)) != 0)
 		fatalx_config("%s", err);
 	say_registry_warnings(c->reg, check);
+	say_diverged_quiet(&c->cfg, check);
 	if (load_indicators(&c->cfg, check, &c->indicators) != 0)
 		fatalx_config("%s: indicator file refused", c->cfg.indicators);
 	query_set_indicators(c->indicators);
@@ -248,6 +281,7 @@ static const char *const reloaded_keys[] = {"registry",
 					    "indicators",
 					    "population",
 					    "prepare_quiet_s",
+					    "diverged_quiet_s",
 					    NULL};
 
 void
@@ -281,6 +315,8 @@ reload_apply(struct cons *c)
 	c->cfg.max_map_size_mb = cfg.max_map_size_mb;
 	c->cfg.metrics_interval_s = cfg.metrics_interval_s;
 	c->cfg.prepare_quiet_s = cfg.prepare_quiet_s;
+	c->cfg.diverged_quiet_s = cfg.diverged_quiet_s;
+	say_diverged_quiet(&c->cfg, false);
 	/* A new k, or registry grants, make other releases: the latest
 	 * years are made ready again once quiet (prepare.h). */
 	if ((e = prepare_note_store(c->st, date_today(), date_mono_ms())) != 0)

@@ -10,12 +10,13 @@
 #include "date.h"
 #include "keys.h"
 #include "log.h"
+#include "settings.h"
 #include "sign.h"
 
 #define HELLO_INTERVAL_MS 1000
 #define STORE_FULL_BACKOFF_MS 5000
 #define MAX_BACKOFF_MS 60000
-#define DIVERGED_HELLO_MS 60000
+#define DIVERGED_HELLO_MS (SETTINGS_DIVERGED_HELLO_S * 1000)
 #define REDIAL_FIRST_MS 10000
 #define REDIAL_MAX_MS 600000
 #define HANDSHAKE_FAILURES_SAID 3 /* in a row, before status says so */
@@ -75,19 +76,20 @@ go_idle(struct deliver *d, uint64_t due_ms)
 
 /*
  * The hello's proof that this outbox ends with envelope last: signed
- * over its digest, the outbox id and the hello's fields (sign_in_step).
+ * over its digest, the outbox id, the consolidator's CURVE public key
+ * (proof for that one alone) and the hello's fields (sign_in_step).
  * The consolidator clears its DIVERGED mark when its copy ends with the
  * same envelope. Left out when not diverged-free or not readable.
  */
 static void
 prove_in_step(struct deliver *d, struct msg *m)
 {
-	uint8_t *env, ev[CODEC_OUTBOX_ID_LEN + SIGN_DIGEST_LEN];
+	uint8_t *env, ev[CODEC_OUTBOX_ID_LEN + SIGN_DIGEST_LEN + CURVE_KEY_LEN];
 	char ref[8];
 	size_t len;
 	struct sign_fields f;
 
-	if (d->key == NULL || d->diverged[0] != '\0' ||
+	if (d->key == NULL || d->cons_pk == NULL || d->diverged[0] != '\0' ||
 	    !m->has_outbox_last_seq || m->outbox_last_seq == 0)
 		return;
 	if (outbox_get(d->ob, m->outbox_last_seq, &env, &len, ref,
@@ -96,6 +98,8 @@ prove_in_step(struct deliver *d, struct msg *m)
 	memcpy(ev, m->outbox_id, CODEC_OUTBOX_ID_LEN);
 	sign_digest(env, len, ev + CODEC_OUTBOX_ID_LEN);
 	free(env);
+	memcpy(ev + CODEC_OUTBOX_ID_LEN + SIGN_DIGEST_LEN, d->cons_pk,
+	       CURVE_KEY_LEN);
 	memset(&f, 0, sizeof(f));
 	f.network = m->network;
 	f.version = m->version;

@@ -66,6 +66,9 @@ struct deliver {
 	/* Signs each hello's proof that the outbox is in step (NULL:
 	 * none): a DIVERGED mark at the consolidator clears by it. */
 	const struct secret_key *key;
+	/* The consolidator's CURVE public key, which the proof names
+	 * (CURVE_KEY_LEN bytes; NULL: no proof). */
+	const uint8_t *cons_pk;
 	size_t batch_events, window;
 	uint64_t ack_timeout_ms;
 	uint64_t keepalive_ms; /* hello again after this long unheard */

@@ -336,6 +336,7 @@ main(int argc, char **argv)
 	n.deliver.inst = (enum institution)n.cfg.institution;
 	n.deliver.network = n.cfg.network;
 	n.deliver.key = n.key;
+	n.deliver.cons_pk = n.consolidator.curve_pk;
 	n.deliver.batch_events = n.cfg.batch_events;
 	n.deliver.window = n.cfg.window;
 	n.deliver.ack_timeout_ms = n.cfg.ack_timeout_s * 1000;

@@ -12,6 +12,11 @@
 . "$(dirname "$0")/lib.sh"
 
 net_init
+# A proof of being in step clears the DIVERGED mark only once no hello
+# said diverged for diverged_quiet_s (120 s by default; short here, which
+# the consolidator warns of).
+QUIET=5
+echo "diverged_quiet_s = $QUIET" >>"$N/consolidator.conf"
 "$KUSKA" sim --out "$T/sim" --victims 500 --seed 12 >/dev/null
 # Three parts of pnp's file, in order (a correction's target comes first).
 sed -n '1,300p' "$T/sim/pnp.jsonl" >"$T/a.jsonl"
@@ -97,20 +102,53 @@ check "... nor its metric" \
 check "... and cannot take back the hellos that said pnp diverged" \
 	grep -qE '^kuska_institution_diverged_hellos_total\{institution="pnp"\} [1-9]' \
 	"$T/cmetrics.out"
-# A proof of being in step, signed with the stolen key file, made
-# before the node said it diverged (a proof of then, sent again) clears
-# nothing; made now, it does (the key file is the node's whole word), and
-# the restored node's next hello raises the mark again.
+# A proof of being in step, signed with the stolen key file (a second
+# live node with pnp's key, its outbox in step: a cloned machine), made
+# now just after a hello said diverged, clears nothing: the diverged node
+# says so once a minute, the clone at each of its hellos.
 ROGUE=("$KUSKA_BIN/kuska_rogue" -k "$N/keys/pnp.key" -s "$N/keys/consolidator.pub"
 	-e "$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")" -n 1)
-"${ROGUE[@]}" -P 1 prove >"$T/prove-old.out" 2>&1
-check "a proof made before the divergence is welcomed" \
-	grep -qx proved "$T/prove-old.out"
+"${ROGUE[@]}" -T "$(date +%s%3N)" flip >"$T/flip.out" 2>&1
+check "a hello saying diverged is welcomed" grep -qx "mismatches 0" "$T/flip.out"
+"${ROGUE[@]}" prove >"$T/prove-clone.out" 2>&1
+check "a live clone's proof made now is welcomed" \
+	grep -qx proved "$T/prove-clone.out"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+check "... and does not clear the consolidator's DIVERGED (diverged_quiet_s)" \
+	grep -q "pnp.*DIVERGED" "$T/cstatus.out"
+check "... which warned that diverged_quiet_s is short" \
+	grep -q "event=diverged_quiet_short" "$N/consolidator.log"
+# A hello saying diverged with the largest clock there is (the node's
+# word): the consolidator measures the quiet time on its own clock, and
+# a proof's date against its own too. Once it is past, a proof dated ten
+# minutes ahead or made two minutes ago (sent again) clears nothing;
+# made now, it does (the key file is the node's whole word), and the
+# restored node's next hello raises the mark again.
+"${ROGUE[@]}" -T 18446744073709551615 flip >"$T/flip.out" 2>&1
+check "a hello saying diverged, its clock 2^64-1, is welcomed" \
+	grep -qx "mismatches 0" "$T/flip.out"
+sleep $QUIET
+"${ROGUE[@]}" -P $(($(date +%s%3N) + 600000)) prove >"$T/prove-ahead.out" 2>&1
+check "a proof dated ten minutes ahead is welcomed" \
+	grep -qx proved "$T/prove-ahead.out"
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
 check "... and does not clear the consolidator's DIVERGED" \
 	grep -q "pnp.*DIVERGED" "$T/cstatus.out"
+"${ROGUE[@]}" -P $(($(date +%s%3N) - 120000)) prove >"$T/prove-old.out" 2>&1
+check "a proof made two minutes ago is welcomed" \
+	grep -qx proved "$T/prove-old.out"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+check "... nor does it" grep -q "pnp.*DIVERGED" "$T/cstatus.out"
+# Nor one made now for another consolidator of the same network (a
+# standby's key), replayed here: the proof names its consolidator.
+"$KUSKA" keygen standby --dir "$T" >/dev/null
+"${ROGUE[@]}" -X "$T/standby.pub" prove >"$T/prove-standby.out" 2>&1
+check "a proof made for another consolidator is welcomed" \
+	grep -qx proved "$T/prove-standby.out"
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+check "... and does not clear it either" grep -q "pnp.*DIVERGED" "$T/cstatus.out"
 "${ROGUE[@]}" prove >"$T/prove-now.out" 2>&1
-check "the same proof made now clears it" sh -c \
+check "the same proof made now clears it, diverged_quiet_s after the last diverged hello" sh -c \
 	"grep -qx proved '$T/prove-now.out' &&
 	 '$KUSKA' status -c '$N/consolidator.conf' >'$T/cstatus.out';
 	 grep -q '^pnp ' '$T/cstatus.out' && ! grep -q DIVERGED '$T/cstatus.out'"
@@ -150,6 +188,10 @@ check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
 [ $rc = 0 ] || tail -5 "$T/recover.out" | sed 's/^/  /'
 check "... and says how many events it got back" \
 	grep -q "$((na + nb)) events" "$T/recover.out"
+# The recovery's hellos said diverged: the node's first hello proves it
+# in step only after the quiet time (in operation, with the default,
+# its first keep-alive after it does).
+sleep $QUIET
 start_node pnp
 # Nothing new to deliver yet: its hello's signed proof that its outbox
 # ends where the consolidator's copy does clears the mark by itself.

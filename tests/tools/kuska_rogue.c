@@ -13,7 +13,8 @@
  *	kuska_rogue -k KEY -s CONSOLIDATOR.pub -e tcp://HOST:PORT
  *		[-o OTHER.key] [-n COUNT] [-S SEED] [-t TIMEOUT_MS]
  *		[-N NETWORK] [-W NETWORK] [-K SIGN.key] [-C CREATED_MS]
- *		[-I INSTITUTION] [-H HELLO_MS] [-D] [-P PROOF_MS]
+ *		[-I INSTITUTION] [-H HELLO_MS] [-D] [-P PROOF_MS] [-T CLOCK_MS]
+ *		[-X OTHER_CONSOLIDATOR.pub]
  *		[-L LINKAGE.key -O OPRF.share -R FROM:TO:NUMBER:YYYY-MM-DD] MODE
  *
  * -N names the network the hello gives and envelopes are signed for
@@ -58,6 +59,14 @@
  * the envelope there, its outbox id), made at -P (milliseconds; default
  * now), as a stolen key file could: one made before the node said it
  * diverged must clear nothing. Prints "proved" when welcomed.
+ *
+ * Its proof names the consolidator by -s's CURVE public key, or by -X's
+ * (a proof made for another consolidator of the same network, replayed:
+ * it must clear nothing).
+ *
+ * -T gives the clock (now_ms, milliseconds) the hellos of modes hello,
+ * flip and prove's first say (default: none, 0): any 64 bits, a node's
+ * word the consolidator must not take as its own clock.
  *
  * Mode "unread" is a node that never reads: on a connection whose
  * receive queue holds one message it sends COUNT recovery requests (from
@@ -128,6 +137,8 @@ struct rogue {
 	bool diverged; /* mode flip: this hello says diverged */
 	bool outbox;   /* -D: hellos name an outbox id (all 0x5a) */
 	uint64_t proof_ms;  /* -P: mode prove's clock, 0 now */
+	uint64_t clock_ms;  /* -T: the other hellos' clock, 0 none */
+	uint8_t proof_for[CURVE_KEY_LEN]; /* mode prove: -s's, or -X's */
 	struct msg welcome; /* the last welcome sync_hello took */
 	unsigned long flips;		   /* mode flip: hellos asked for */
 	struct key32 *linkage;		   /* -L, for forgedref */
@@ -179,7 +190,8 @@ usage(void)
 		"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
 		"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
 		"SIGN.key] [-C CREATED_MS] [-I INSTITUTION] "
-		"[-H HELLO_MS] [-D] [-P PROOF_MS] [-L LINKAGE.key -O "
+		"[-H HELLO_MS] [-D] [-P PROOF_MS] [-T CLOCK_MS] [-X "
+		"OTHER.pub] [-L LINKAGE.key -O "
 		"OPRF.share -R FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello "
 		"flip prove unread flood");
 	for (i = 0; i < N_MODES; i++)
@@ -302,7 +314,7 @@ static void mismatch(struct rogue *r, const char *mode, const char *what);
 static int
 prove(struct rogue *r)
 {
-	uint8_t ev[CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN], *buf;
+	uint8_t ev[CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN + CURVE_KEY_LEN], *buf;
 	struct sign_fields f;
 	struct msg h, m;
 	size_t len;
@@ -326,6 +338,8 @@ prove(struct rogue *r)
 	h.now_ms = r->proof_ms != 0 ? r->proof_ms : date_now_ms();
 	memcpy(ev, h.outbox_id, CODEC_OUTBOX_ID_LEN);
 	memcpy(ev + CODEC_OUTBOX_ID_LEN, r->welcome.check_hash, CODEC_HASH_LEN);
+	memcpy(ev + CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN, r->proof_for,
+	       CURVE_KEY_LEN);
 	memset(&f, 0, sizeof(f));
 	f.network = h.network;
 	f.version = h.version;
@@ -380,6 +394,7 @@ sync_hello(struct rogue *r, bool count_welcome)
 		h.version = CODEC_VERSION;
 		h.nonce = rnd(r);
 		snprintf(h.network, sizeof(h.network), "%s", r->network);
+		h.now_ms = r->clock_ms;
 		if (r->outbox) {
 			h.has_outbox_id = true;
 			memset(h.outbox_id, 0x5a, sizeof(h.outbox_id));
@@ -1214,8 +1229,9 @@ int
 main(int argc, char **argv)
 {
 	struct rogue r;
-	struct public_key server;
+	struct public_key server, other_cons;
 	const char *key = NULL, *spub = NULL, *ep = NULL, *okey = NULL;
+	const char *proof_for = NULL;
 	const char *skey = NULL;
 	const char *lkey = NULL, *okey32 = NULL, *refspec = NULL;
 	const char *claim = NULL;
@@ -1232,7 +1248,7 @@ main(int argc, char **argv)
 	r.other_network = "kuska-other";
 	r.backdate_ms = 1577836800000ULL; /* 2020-01-01 */
 	while ((ch = getopt(argc, argv,
-			    "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:DP:")) != -1) {
+			    "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:DP:T:X:")) != -1) {
 		switch (ch) {
 		case 'I':
 			claim = optarg;
@@ -1242,6 +1258,12 @@ main(int argc, char **argv)
 			break;
 		case 'P':
 			r.proof_ms = strtoull(optarg, NULL, 10);
+			break;
+		case 'T':
+			r.clock_ms = strtoull(optarg, NULL, 10);
+			break;
+		case 'X':
+			proof_for = optarg;
 			break;
 		case 'H':
 			r.hello_ms = strtol(optarg, NULL, 10);
@@ -1311,6 +1333,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "kuska_rogue: %s\n", err);
 		goto out;
 	}
+	if (proof_for != NULL &&
+	    keys_load_public(proof_for, &other_cons, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kuska_rogue: -X: %s\n", err);
+		goto out;
+	}
+	memcpy(r.proof_for,
+	       proof_for != NULL ? other_cons.curve_pk : server.curve_pk,
+	       CURVE_KEY_LEN);
 	if ((lkey != NULL && keys_key32_load(lkey, KEY32_LINKAGE, &r.linkage,
 					     err, sizeof(err)) != 0) ||
 	    (okey32 != NULL && keys_key32_load(okey32, KEY32_OPRF_SHARE,
