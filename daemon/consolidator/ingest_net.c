@@ -27,6 +27,7 @@
 
 #include "codec.h"
 #include "date.h"
+#include "instep.h"
 #include "log.h"
 #include "peers.h"
 #include "pipeline.h"
@@ -300,8 +301,7 @@ in_step(const struct ingest_job *j, const struct msg *w)
 {
 	const struct msg *m = &j->m;
 	const struct reg_key *k;
-	uint8_t ev[CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN + CURVE_KEY_LEN];
-	struct sign_fields f;
+	struct in_step p;
 
 	if (!m->has_in_step || !m->has_outbox_id || !m->has_outbox_last_seq ||
 	    m->diverged[0] != '\0' || !w->has_check ||
@@ -311,21 +311,10 @@ in_step(const struct ingest_job *j, const struct msg *w)
 	k = registry_by_key_id(j->pj.reg, j->pj.speaker, m->in_step_key_id);
 	if (k == NULL || !registry_key_admits(k, date_now_ms()))
 		return false;
-	memcpy(ev, m->outbox_id, CODEC_OUTBOX_ID_LEN);
-	memcpy(ev + CODEC_OUTBOX_ID_LEN, w->check_hash, CODEC_HASH_LEN);
 	/* Made for us: a standby with the same network's proof is not. */
-	memcpy(ev + CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN, j->c->key->curve_pk,
-	       CURVE_KEY_LEN);
-	memset(&f, 0, sizeof(f));
-	f.network = m->network;
-	f.version = m->version;
-	f.institution = (uint8_t)m->inst;
-	f.seq = m->outbox_last_seq;
-	f.created_ms = m->now_ms;
-	memcpy(f.key_id, m->in_step_key_id, KEY_ID_LEN);
-	f.event = ev;
-	f.event_len = sizeof(ev);
-	return sign_in_step_verify(k->sign_pk, &f, m->in_step_sig) == 0;
+	in_step_fields(&p, m, m->in_step_key_id, w->check_hash,
+		       j->c->key->curve_pk);
+	return sign_in_step_verify(k->sign_pk, &p.f, m->in_step_sig) == 0;
 }
 
 /* The welcome to a hello judged good: what the store holds. Writer. */

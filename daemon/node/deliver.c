@@ -8,6 +8,7 @@
 
 #include "codec.h"
 #include "date.h"
+#include "instep.h"
 #include "keys.h"
 #include "log.h"
 #include "settings.h"
@@ -84,10 +85,10 @@ go_idle(struct deliver *d, uint64_t due_ms)
 static void
 prove_in_step(struct deliver *d, struct msg *m)
 {
-	uint8_t *env, ev[CODEC_OUTBOX_ID_LEN + SIGN_DIGEST_LEN + CURVE_KEY_LEN];
+	uint8_t *env, digest[SIGN_DIGEST_LEN];
 	char ref[8];
 	size_t len;
-	struct sign_fields f;
+	struct in_step p;
 
 	if (d->key == NULL || d->cons_pk == NULL || d->diverged[0] != '\0' ||
 	    !m->has_outbox_last_seq || m->outbox_last_seq == 0)
@@ -95,21 +96,10 @@ prove_in_step(struct deliver *d, struct msg *m)
 	if (outbox_get(d->ob, m->outbox_last_seq, &env, &len, ref,
 		       sizeof(ref)) != 0)
 		return;
-	memcpy(ev, m->outbox_id, CODEC_OUTBOX_ID_LEN);
-	sign_digest(env, len, ev + CODEC_OUTBOX_ID_LEN);
+	sign_digest(env, len, digest);
 	free(env);
-	memcpy(ev + CODEC_OUTBOX_ID_LEN + SIGN_DIGEST_LEN, d->cons_pk,
-	       CURVE_KEY_LEN);
-	memset(&f, 0, sizeof(f));
-	f.network = m->network;
-	f.version = m->version;
-	f.institution = (uint8_t)m->inst;
-	f.seq = m->outbox_last_seq;
-	f.created_ms = m->now_ms;
-	memcpy(f.key_id, d->key->key_id, KEY_ID_LEN);
-	f.event = ev;
-	f.event_len = sizeof(ev);
-	if (sign_in_step(d->key->sign_sk, &f, m->in_step_sig) != 0)
+	in_step_fields(&p, m, d->key->key_id, digest, d->cons_pk);
+	if (sign_in_step(d->key->sign_sk, &p.f, m->in_step_sig) != 0)
 		return;
 	memcpy(m->in_step_key_id, d->key->key_id, KEY_ID_LEN);
 	m->has_in_step = true;

@@ -89,6 +89,7 @@
 #include "codec.h"
 #include "date.h"
 #include "event.h"
+#include "instep.h"
 #include "keys.h"
 #include "pseudo.h"
 #include "sign.h"
@@ -314,8 +315,8 @@ static void mismatch(struct rogue *r, const char *mode, const char *what);
 static int
 prove(struct rogue *r)
 {
-	uint8_t ev[CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN + CURVE_KEY_LEN], *buf;
-	struct sign_fields f;
+	uint8_t *buf;
+	struct in_step p;
 	struct msg h, m;
 	size_t len;
 	int e;
@@ -336,20 +337,9 @@ prove(struct rogue *r)
 	h.has_outbox_last_seq = true;
 	h.outbox_last_seq = r->welcome.last_seq;
 	h.now_ms = r->proof_ms != 0 ? r->proof_ms : date_now_ms();
-	memcpy(ev, h.outbox_id, CODEC_OUTBOX_ID_LEN);
-	memcpy(ev + CODEC_OUTBOX_ID_LEN, r->welcome.check_hash, CODEC_HASH_LEN);
-	memcpy(ev + CODEC_OUTBOX_ID_LEN + CODEC_HASH_LEN, r->proof_for,
-	       CURVE_KEY_LEN);
-	memset(&f, 0, sizeof(f));
-	f.network = h.network;
-	f.version = h.version;
-	f.institution = (uint8_t)h.inst;
-	f.seq = h.outbox_last_seq;
-	f.created_ms = h.now_ms;
-	memcpy(f.key_id, r->me->key_id, KEY_ID_LEN);
-	f.event = ev;
-	f.event_len = sizeof(ev);
-	if (sign_in_step(r->me->sign_sk, &f, h.in_step_sig) != 0)
+	in_step_fields(&p, &h, r->me->key_id, r->welcome.check_hash,
+		       r->proof_for);
+	if (sign_in_step(r->me->sign_sk, &p.f, h.in_step_sig) != 0)
 		return -EINVAL;
 	memcpy(h.in_step_key_id, r->me->key_id, KEY_ID_LEN);
 	h.has_in_step = true;
