@@ -485,6 +485,24 @@ check_rss_growth() {
 # counts those held back meanwhile (" unlogged=N").
 LOG_BURST=10
 
+# cons_metric NAME: the consolidator's metric NAME (no labels), as kuska
+# metrics prints it.
+cons_metric() {
+	"$KUSKA" metrics -c "$N/consolidator.conf" |
+		awk -v m="$1" '$1 == m { print $2 }'
+}
+
+# releases_settled: waits (up to 300 s) until no year's release waits to
+# be prepared (the year being made counts as waiting); 1 if one still does.
+releases_settled() {
+	local i
+	for i in $(seq 3000); do
+		[ "$(cons_metric kuska_releases_waiting)" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # refused_queries REASON: the consolidator's kuska_queries_refused_total
 # of that reason, as kuska metrics prints it.
 refused_queries() {

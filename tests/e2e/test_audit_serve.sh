@@ -15,10 +15,6 @@ start_all
 check "the nodes accept everything" submit_all "$T/sim"
 check "everything delivered" wait_delivered 120
 
-metric() {
-	"$KUSKA" metrics -c "$N/consolidator.conf" |
-		awk -v m="$1" '$1 == m { print $2 }'
-}
 secretariat() { # OUT
 	"$KUSKA" query -c "$N/secretariat.conf" identification --period 2025 \
 		--format csv >"$1" 2>"$1.err"
@@ -32,7 +28,7 @@ check "the secretariat's, alone (its audit computed)" \
 	secretariat "$T/s_alone.csv"
 check "... a table" grep -q "pnp" "$T/s_alone.csv"
 check "... none answered during an audit yet" \
-	test "$(metric kuska_queries_during_audit_total)" = 0
+	test "$(cons_metric kuska_queries_during_audit_total)" = 0
 
 since() { # the log's lines since line $FROM
 	tail -n +"$FROM" "$N/consolidator.log"
@@ -79,7 +75,7 @@ check "an analyst's query came during the audit, answered in it (attempts: $atte
 	test "$served" = 1
 check "... before the audit ended ($a < $e)" test "$a" -lt "$e"
 check "... and before the secretariat's question ($a < $s)" test "$a" -lt "$s"
-check "... counted" test "$(metric kuska_queries_during_audit_total)" -ge 1
+check "... counted" test "$(cons_metric kuska_queries_during_audit_total)" -ge 1
 check "the analyst's answer is the one given alone" \
 	cmp "$T/a_alone.csv" "$T/a_busy.csv"
 check "the secretariat's answer is the one given alone" \

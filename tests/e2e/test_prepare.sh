@@ -14,29 +14,17 @@ start_all
 check "the nodes accept everything" submit_all "$T/sim"
 check "everything delivered" wait_delivered 120
 
-metric() {
-	"$KUSKA" metrics -c "$N/consolidator.conf" |
-		awk -v m="$1" '$1 == m { print $2 }'
-}
 # Every year noted at each commit (before its Ack) is made once ingest is
 # quiet (the year being made counts as waiting).
-waited() {
-	local i
-	for i in $(seq 3000); do
-		[ "$(metric kuska_releases_waiting)" = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-check "no year left waiting once ingest is quiet" waited
-R0=$(metric kuska_releases_computed_total)
+check "no year left waiting once ingest is quiet" releases_settled
+R0=$(cons_metric kuska_releases_computed_total)
 ask() { # TABLE PERIOD
 	"$KUSKA" query -c "$N/secretariat.conf" "$1" --period "$2" \
 		--format csv >"$T/sec-$1-$2.csv" 2>"$T/sec-$1-$2.err"
 }
 check "the secretariat's identification of 2025 is answered" ask identification 2025
 check "... and the prosecution of 2024Q3" ask prosecution 2024Q3
-R1=$(metric kuska_releases_computed_total)
+R1=$(cons_metric kuska_releases_computed_total)
 check "its first questions computed no release ($R0 before, $R1 after)" \
 	test -n "$R0" -a "$R0" -gt 0 -a "$R1" = "$R0"
 check "the log says which years were prepared" \
@@ -55,13 +43,13 @@ prepared() { # YEAR: the lines saying YEAR's release was computed ahead
 P25=$(prepared 2025) P24=$(prepared 2024)
 stop_cons TERM
 start_cons
-check "after a restart, no year left waiting once quiet" waited
+check "after a restart, no year left waiting once quiet" releases_settled
 check "... 2025 prepared again" test "$(prepared 2025)" -gt "$P25"
 check "... and 2024" test "$(prepared 2024)" -gt "$P24"
-R0=$(metric kuska_releases_computed_total)
+R0=$(cons_metric kuska_releases_computed_total)
 check "the secretariat's identification of 2025 is answered after it" \
 	ask identification 2025
-R1=$(metric kuska_releases_computed_total)
+R1=$(cons_metric kuska_releases_computed_total)
 check "... computing no release ($R0 before, $R1 after)" \
 	test -n "$R0" -a "$R0" -gt 0 -a "$R1" = "$R0"
 

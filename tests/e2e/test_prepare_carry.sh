@@ -17,10 +17,6 @@ start_all
 check "the nodes accept everything" submit_all "$T/sim"
 check "everything delivered" wait_delivered 120
 
-metric() {
-	"$KUSKA" metrics -c "$N/consolidator.conf" |
-		awk -v m="$1" '$1 == m { print $2 }'
-}
 ask() { # OUT: the secretariat's identification of 2025 into OUT
 	"$KUSKA" query -c "$N/secretariat.conf" identification --period 2025 \
 		--format csv >"$1" 2>"$1.err"
@@ -65,16 +61,8 @@ check "... the question answered" test -s "$T/carried.csv"
 check "... the same bytes as computed on demand" cmp "$T/demand.csv" "$T/carried.csv"
 # Computed once: the question's own answer computed no release (each
 # release counted since the start is one a preparation computed).
-waited() {
-	local i
-	for i in $(seq 3000); do
-		[ "$(metric kuska_releases_waiting)" = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-check "no year left waiting once quiet" waited
-R=$(metric kuska_releases_computed_total)
+check "no year left waiting once quiet" releases_settled
+R=$(cons_metric kuska_releases_computed_total)
 P=$(since | grep -c "event=release_prepared year=[0-9]* k=10 computed=1 ")
 P25=$(since | grep -c "event=release_prepared year=2025 k=10 computed=1 ")
 check "2025 computed once ($P25)" test "$P25" = 1
