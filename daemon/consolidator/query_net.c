@@ -310,58 +310,52 @@ struct watch {
 };
 
 /*
- * Whether f, a request taken during w's audit, is one whose answer reads
- * the store alone (query_apart, its key one that may query, as
- * handle_query judges it): it is then answered, at once.
+ * Who asks f, a request taken during w's audit, when it is a request and
+ * its key one whose owner may query (as handle_query judges it), with the
+ * request decoded into q; NULL otherwise. Under conf_lock.
  */
-static bool
-answered_apart(struct watch *w, const struct tframes *f, bool too_large)
+static const struct reg_party *
+asker(struct watch *w, const struct tframes *f, bool too_large,
+      struct query_req *q)
 {
 	const struct reg_key *k;
 	struct reg_user who;
-	struct query_req q;
-	bool yes = false;
 
 	if (too_large || f->n != 2 ||
-	    codec_query_req_decode(f->data[1], f->len[1], &q) != 0)
-		return false;
-	if (!w->demand) /* a question's audit runs under it */
-		pthread_rwlock_rdlock(&w->c->conf_lock);
+	    codec_query_req_decode(f->data[1], f->len[1], q) != 0)
+		return NULL;
 	k = registry_by_user_id(w->c->reg, f->user_id, date_now_ms(), &who);
-	if (k != NULL && k->owner != NULL && !k->owner->node)
-		yes = query_apart(&q, k->owner);
-	if (yes)
-		handle_query(w->c, f, false, NULL);
-	if (!w->demand)
-		pthread_rwlock_unlock(&w->c->conf_lock);
-	return yes;
+	if (k == NULL || k->owner == NULL || k->owner->node)
+		return NULL;
+	return k->owner;
 }
 
 /*
- * Whether held, a request of the key whose owner may query (as
- * handle_query would judge it), asks for the release of the year being
- * prepared (query_release_year): its answer then needs the very audit
- * under way.
+ * Whether f, a request taken during w's audit, is one whose answer reads
+ * the store alone (query_apart): it is then answered, at once. When f
+ * is held instead, and the audit a preparation's, whether f asks for
+ * the release of the year being prepared (query_release_year): its
+ * answer then needs the very audit under way (*for_year).
  */
 static bool
-asks_for_year(struct watch *w)
+answered_apart(struct watch *w, const struct tframes *f, bool too_large,
+	       bool *for_year)
 {
-	const struct reg_key *k;
-	struct reg_user who;
+	const struct reg_party *who;
 	struct query_req q;
 	uint32_t year = 0;
-	bool yes = false;
+	bool yes;
 
-	if (w->too_large || w->held.n != 2 ||
-	    codec_query_req_decode(w->held.data[1], w->held.len[1], &q) != 0)
-		return false;
-	pthread_rwlock_rdlock(&w->c->conf_lock);
-	k = registry_by_user_id(w->c->reg, w->held.user_id, date_now_ms(),
-				&who);
-	if (k != NULL && k->owner != NULL && !k->owner->node)
-		yes =
-		    query_release_year(&q, k->owner, &year) && year == w->year;
-	pthread_rwlock_unlock(&w->c->conf_lock);
+	if (!w->demand) /* a question's audit runs under it */
+		pthread_rwlock_rdlock(&w->c->conf_lock);
+	who = asker(w, f, too_large, &q);
+	yes = who != NULL && query_apart(&q, who);
+	if (yes)
+		handle_query(w->c, f, false, NULL);
+	*for_year = !yes && !w->demand && who != NULL &&
+		    query_release_year(&q, who, &year) && year == w->year;
+	if (!w->demand)
+		pthread_rwlock_unlock(&w->c->conf_lock);
 	return yes;
 }
 
@@ -375,8 +369,8 @@ asks_for_year(struct watch *w)
  * other one is held, and the socket no longer read. A question's audit
  * (demand) goes on whatever is held: the request held is answered after
  * the question. A preparation's goes on for a question of the year
- * being prepared (asks_for_year), answered by it, and is no longer given
- * up for the requests behind it (they wait, as they would behind that
+ * being prepared (answered_apart's for_year), answered by it, and is no longer
+ * given up for the requests behind it (they wait, as they would behind that
  * question asked at a quiet time: given up, its work would be done again
  * from nothing before they were answered); any other request held makes
  * it give way, as does the thread asked to stop.
@@ -395,7 +389,7 @@ request_waits(void *arg)
 		return false;
 	w->next_ms = now + PREPARE_YIELD_MS;
 	for (n = 0; n < AUDIT_ANSWERS_MAX; n++) {
-		bool ready[1] = {false}, stop = false, too_large;
+		bool ready[1] = {false}, stop = false, too_large, for_year;
 		struct tframes f;
 		int r;
 
@@ -423,7 +417,7 @@ request_waits(void *arg)
 			tframes_clear(&f);
 			return false;
 		}
-		if (answered_apart(w, &f, too_large)) {
+		if (answered_apart(w, &f, too_large, &for_year)) {
 			w->served++;
 			tframes_clear(&f);
 			continue;
@@ -431,7 +425,7 @@ request_waits(void *arg)
 		w->held = f;
 		w->too_large = too_large;
 		w->held_set = true;
-		w->carried = w->demand || asks_for_year(w);
+		w->carried = w->demand || for_year;
 		w->seen = !w->carried;
 		return w->seen;
 	}
