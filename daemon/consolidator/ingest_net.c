@@ -198,10 +198,9 @@ static void
 diverged_proved(struct cons *c, enum institution i, const struct tframes *req,
 		uint64_t made_ms)
 {
-	uint64_t wall = date_now_ms();
+	int64_t skew = date_skew_ms(made_ms, date_now_ms());
 
-	if (made_ms > wall ? made_ms - wall > DATE_SKEW_WARN_MS
-			   : wall - made_ms > DATE_SKEW_WARN_MS)
+	if (skew > DATE_SKEW_WARN_MS || skew < -DATE_SKEW_WARN_MS)
 		return;
 	if (c->diverged_said[i] && date_mono_ms() - c->diverged_said_ms[i] <
 				       (uint64_t)c->cfg.diverged_quiet_s * 1000)
