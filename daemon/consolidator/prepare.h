@@ -10,8 +10,8 @@
  * kuska.conf(5)) and no request waits, asks for those years' releases
  * (query_prepare), one year at a time, the latest first, answering the
  * requests that came meanwhile between two. A request that comes during
- * one is not held behind it: one that reads the store alone (an
- * institution's or analyst's counting table, query_apart) is answered
+ * one is not held behind it: one that reads the store alone (any table
+ * of an institution's or analyst's but a bootstrap, query_apart) is answered
  * between two of the audit's integer programmes, which goes on; any
  * other makes the audit give way (prepare_abandon), made again once
  * ingest and requests are quiet (prepare_busy). But

@@ -747,15 +747,40 @@ query_release_year(const struct query_req *req, const struct reg_party *who,
 bool
 query_apart(const struct query_req *req, const struct reg_party *who)
 {
-	int i;
-
-	/* Only build_table's tables, and of them only the secretariat's
-	 * are suppressed by a release (suppress). */
+	/*
+	 * Of the secretariat's tables, the counting tables are suppressed
+	 * by a release (suppress), and the indicators, estimate and
+	 * sdg16_2_2 are made of those (the release caches, the states'
+	 * and others' caches, GLPK's audit state). A bootstrap (--boot)
+	 * stays out: up to ESTIMATE_MAX_BOOT resamples, each a stepwise
+	 * selection, take seconds, and it draws on the daemon's budget
+	 * (estimate_table.c's static).
+	 */
 	if ((who->role != ROLE_INSTITUTION && who->role != ROLE_ANALYST) ||
 	    req->boot != 0)
 		return false;
-	i = table_index(req->table);
-	return i >= 0 && query_defs[i].build != NULL;
+	/*
+	 * The analyst's and the institution's, each in read transactions
+	 * of its own (none is the audit's), take no release: the counting
+	 * tables (build_table without suppress); the indicators (those
+	 * tables again, in one transaction, with the indicator set in
+	 * force, which a reload replaces under conf_lock held for writing,
+	 * the caller holds it for reading); their definitions (the set
+	 * alone); deliveries (the institutions' statuses, and the last
+	 * contacts, atomics of the main thread); the estimate (the
+	 * overlap table, then lib/mse's main-effects and stepwise fits,
+	 * a few ms on five lists at most: bench/README.md); sdg16_2_2
+	 * (identification, breakdown, the sex-by-age counters, the
+	 * estimate's fits, and the population in force, as the
+	 * indicators'). The fits' GLPK simplex (lib/mse/lp.c) is on a
+	 * problem of its own, made and freed in the call; the audit's
+	 * problem is left as it was between two integer programmes, and
+	 * the one setting of GLPK's environment both touch, terminal
+	 * output, is off for both. An institution's estimate and
+	 * sdg16_2_2 are refusals. Each answer is bounded (at most five
+	 * lists); a flood of them is paced by request_waits.
+	 */
+	return table_index(req->table) >= 0;
 }
 
 /* query_run but for the reason of a table not built. */

@@ -81,12 +81,16 @@ bool query_release_year(const struct query_req *req,
 
 /*
  * query_apart - whether query_run, answering req for who, reads the store
- * alone, in a read transaction of its own: a counting table asked by an
- * institution or an analyst (no bootstrap). Such an answer takes no
- * release, none of the caches before it (the others' cells, the releases
- * by state), no GLPK and no static of query.c's, so the query thread may
- * give it between two integer programmes of an audit under way, and it is
- * the answer given alone (query_net.c's request_waits).
+ * alone, in read transactions of its own: any table asked by an
+ * institution or an analyst (no bootstrap), counting tables, indicators
+ * and their definitions, deliveries, the estimate and sdg16_2_2. Such an
+ * answer takes no release, none of the caches before it (the others'
+ * cells, the releases by state), no GLPK problem but one of its own made
+ * and freed in the call (the estimate's fits), and no static of
+ * query.c's, so the query thread may give it between two integer
+ * programmes of an audit under way, and it is the answer given alone
+ * (query_net.c's request_waits). The secretariat's tables and a
+ * bootstrap (long, and drawing on the daemon's budget) are not.
  */
 bool query_apart(const struct query_req *req, const struct reg_party *who);
 

@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# An analyst's query that comes while a secretariat question's disclosure
-# audit runs is answered between two of the audit's integer programmes,
-# before the audit ends, instead of waiting behind it (query_net.c's
-# request_waits): its answer reads the store alone. Both answers are the
-# ones computed alone, byte for byte. Order is read in the log, never
-# from a clock.
+# Analysts' and institutions' queries that come while a secretariat
+# question's disclosure audit runs are answered between two of the audit's
+# integer programmes, before the audit ends, instead of waiting behind it
+# (query_net.c's request_waits, query.c's query_apart): counting tables,
+# indicators and their definitions, deliveries, the estimate and
+# sdg16_2_2, whose answers read the store alone. Each answer is the one
+# computed alone, byte for byte; a bootstrap (--boot, long) still waits
+# for the audit's end. Order is read in the log, never from a clock.
 . "$(dirname "$0")/lib.sh"
 
 net_init
 echo "prepare_quiet_s = 0" >>"$N/consolidator.conf"
+# The shipped indicators, and a synthetic population for sdg16_2_2.
+echo "indicators = $KUSKA_SRC/config/indicators.conf" >>"$N/consolidator.conf"
+cat >"$T/population.csv" <<-'CSV'
+	year,region,sex,age_group,population
+	2025,00,F,0-17,5012345
+	2025,00,F,18+,12034567
+	2025,00,M,0-17,5198765
+	2025,00,M,18+,11876543
+CSV
+echo "population = $T/population.csv" >>"$N/consolidator.conf"
 start_all
 # test_prepare's data: an audit long enough to ask during it.
 "$KUSKA" sim --out "$T/sim" --victims 25 --seed 43 >/dev/null
@@ -19,11 +31,39 @@ secretariat() { # OUT
 	"$KUSKA" query -c "$N/secretariat.conf" identification --period 2025 \
 		--format csv >"$1" 2>"$1.err"
 }
-analyst() { # OUT
-	"$KUSKA" query -c "$N/analyst.conf" identification --period 2025 \
-		--format csv >"$1" 2>"$1.err"
+# The requests answered apart: NAME CLIENT TABLE [OPTION...] each; NAME
+# names the answer's files.
+APART=(
+	"a_identification analyst identification --period 2025"
+	"a_indicators analyst indicators --period 2025"
+	"a_definitions analyst indicator_definitions --period 2025"
+	"a_deliveries analyst deliveries --period 2025"
+	"a_estimate analyst estimate --period 2025"
+	"a_sdg analyst sdg16_2_2 --period 2025"
+	"p_identification pnp-stats identification --period 2025"
+	"p_indicators pnp-stats indicators --period 2025"
+)
+ask() { # OUT NAME CLIENT TABLE [OPTION...]
+	local out=$1 client=$3
+	shift 3
+	"$KUSKA" query -c "$N/$client.conf" "$@" --format csv >"$out" \
+		2>"$out.err"
+	# The last contact is the consolidator's (its restarts move it),
+	# not the store's.
+	case $1 in deliveries) cut -d, -f1-3 "$out" >"$out.tmp" &&
+		mv "$out.tmp" "$out" ;; esac
 }
-check "the analyst's identification of 2025, alone" analyst "$T/a_alone.csv"
+for r in "${APART[@]}"; do
+	set -- $r
+	check "$1 alone" ask "$T/$1_alone.csv" "$@"
+	check "... a table" test "$(wc -l <"$T/$1_alone.csv")" -ge 2
+done
+check "... an estimate of 2025" grep -q "^2025,.*,stepwise," \
+	"$T/a_estimate_alone.csv"
+check "... the indicators' values" grep -q "^2025,protection-referral-takeup,.*,[0-9]" \
+	"$T/a_indicators_alone.csv"
+check "the analyst's bootstrap, alone" \
+	ask "$T/a_boot_alone.csv" a_boot analyst estimate --period 2025 --boot 20
 check "the secretariat's, alone (its audit computed)" \
 	secretariat "$T/s_alone.csv"
 check "... a table" grep -q "pnp" "$T/s_alone.csv"
@@ -46,9 +86,16 @@ started() {
 line() {
 	since | grep -n -m1 "$1" | cut -d: -f1
 }
-A='event=query who=[^ ]* role=analyst table="\?identification"\? period="\?2025"\? .* during_audit=1'
+# The event=query line of client $1's table $2 (role $3), answered apart.
+apart_line() {
+	line "event=query who=$1 role=$3 table=\"\?$2\"\? period=\"\?2025\"\? .* during_audit=1"
+}
 S='event=query who=[^ ]* role=secretariat table="\?identification"\? period="\?2025"\? '
-E='event=release group=[a-z]* year=2025 '
+E='event=release group=year year=2025 '
+before() { # A B: line A is before line B (both found)
+	[ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]
+}
+B='event=query who=analyst role=analyst table="\?estimate"\? period="\?2025"\? '
 served=0
 for attempt in 1 2 3 4 5 6 7 8; do
 	# Restarted: nothing cached, the secretariat's question audits.
@@ -61,23 +108,63 @@ for attempt in 1 2 3 4 5 6 7 8; do
 		wait "$SP"
 		continue
 	fi
-	analyst "$T/a_busy.csv" || sed 's/^/#   /' "$T/a_busy.csv.err"
+	# All at once.
+	pids=()
+	for r in "${APART[@]}"; do
+		set -- $r
+		ask "$T/$1_busy.csv" "$@" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p"
+	done
+	# Then the bootstrap, which is held (and the socket with it) until
+	# the audit ends, when the audit is still running.
+	during=$(line "$E")
+	ask "$T/a_boot_busy.csv" a_boot analyst estimate --period 2025 \
+		--boot 20
 	wait "$SP" || sed 's/^/#   /' "$T/s_busy.csv.err"
-	a=$(line "$A")
 	s=$(line "$S")
 	e=$(line "$E")
-	if [ -n "$a" ] && [ -n "$s" ] && [ -n "$e" ]; then
+	missing=
+	for r in "${APART[@]}"; do
+		set -- $r
+		case $2 in analyst) role=analyst ;; *) role=institution ;; esac
+		a=$(apart_line "$2" "$3" "$role")
+		if ! before "$a" "$e"; then
+			missing="$missing $1"
+		fi
+	done
+	if [ -n "$during" ]; then
+		missing="$missing a_boot"
+	fi
+	if [ -z "$missing" ] && [ -n "$s" ]; then
 		served=1
 		break
 	fi
+	echo "# attempt $attempt: not answered during the audit:$missing"
 done
-check "an analyst's query came during the audit, answered in it (attempts: $attempt)" \
+check "every query came during the audit, answered in it (attempts: $attempt)" \
 	test "$served" = 1
-check "... before the audit ended ($a < $e)" test "$a" -lt "$e"
-check "... and before the secretariat's question ($a < $s)" test "$a" -lt "$s"
-check "... counted" test "$(cons_metric kuska_queries_during_audit_total)" -ge 1
-check "the analyst's answer is the one given alone" \
-	cmp "$T/a_alone.csv" "$T/a_busy.csv"
+for r in "${APART[@]}"; do
+	set -- $r
+	case $2 in analyst) role=analyst ;; *) role=institution ;; esac
+	a=$(apart_line "$2" "$3" "$role")
+	check "$1: before the audit ended (${a:-none} < $e)" before "$a" "$e"
+	check "... and before the secretariat's question (${a:-none} < $s)" \
+		before "$a" "$s"
+	check "... the answer given alone" \
+		cmp "$T/$1_alone.csv" "$T/$1_busy.csv"
+done
+# A bootstrap is long: asked during the audit, it waits for its end, and
+# is answered after the question (its line: the analyst's estimate not
+# answered apart).
+b=$(since | grep -n "$B" | grep -v "during_audit=1" | cut -d: -f1 | xargs)
+check "the bootstrap waited for the audit (${b:-none} > $s)" \
+	before "$s" "$b"
+check "... the answer given alone" cmp "$T/a_boot_alone.csv" "$T/a_boot_busy.csv"
+check "... counted" test "$(cons_metric kuska_queries_during_audit_total)" \
+	-ge "${#APART[@]}"
 check "the secretariat's answer is the one given alone" \
 	cmp "$T/s_alone.csv" "$T/s_busy.csv"
 

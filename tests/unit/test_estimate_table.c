@@ -31,13 +31,16 @@
 
 #include <cmocka.h>
 
+#include "codec.h"
 #include "date.h"
 #include "estimate_table.h"
 #include "event.h"
+#include "indfile.h"
 #include "mse/mse.h"
 #include "popfile.h"
 #include "query.h"
 #include "registry.h"
+#include "release.h"
 #include "sdg_table.h"
 #include "stats.h"
 #include "store.h"
@@ -887,6 +890,166 @@ test_sdg_roles(void **state)
 	popset_free(&set);
 }
 
+/* ---- answered during an audit ----------------------------------------------
+ */
+
+/* Every table an analyst or an institution may be answered apart, as the
+ * query thread's request_waits does between two integer programmes of a
+ * secretariat's audit; a bootstrap, or the secretariat, never. */
+static void
+test_apart(void **state)
+{
+	static const struct reg_party *const roles[] = {&analyst, &pnp};
+	struct query_req q;
+	size_t i, r;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	snprintf(q.period, sizeof(q.period), "2025");
+	for (i = 0; query_tables[i] != NULL; i++) {
+		snprintf(q.table, sizeof(q.table), "%s", query_tables[i]);
+		for (r = 0; r < 2; r++)
+			assert_true(query_apart(&q, roles[r]));
+		assert_false(query_apart(&q, &secretariat));
+		assert_false(query_apart(&q, &nobody));
+	}
+	snprintf(q.table, sizeof(q.table), "estimate");
+	q.boot = 100;
+	assert_false(query_apart(&q, &analyst));
+	q.boot = 0;
+	snprintf(q.table, sizeof(q.table), "nosuch");
+	assert_false(query_apart(&q, &analyst));
+}
+
+/* The requests answered inside the audit, and each answer given alone. */
+#define APART_N 10
+static const struct {
+	const char *table, *period;
+	uint32_t region;
+	const struct reg_party *who;
+} apart_reqs[APART_N] = {
+    {"estimate", "2025Q1", 0, &analyst},
+    {"estimate", "2024Q3", 16, &analyst},
+    {"sdg16_2_2", "2025Q1", 0, &analyst},
+    {"sdg16_2_2", "2024", 0, &analyst},
+    {"indicators", "2025", 0, &analyst},
+    {"indicator_definitions", "2025", 0, &analyst},
+    {"deliveries", "2025", 0, &analyst},
+    {"identification", "2024", 0, &analyst},
+    {"indicators", "2024", 0, &pnp},
+    {"estimate", "2025Q1", 0, &pnp},
+};
+
+struct apart {
+	uint8_t *alone[APART_N];
+	size_t len[APART_N];
+	unsigned calls, answered;
+};
+
+/* query_run's answer to apart_reqs[i], encoded. */
+static void
+apart_answer(size_t i, uint8_t **ret, size_t *ret_len)
+{
+	struct query_req q;
+	struct qtable t;
+
+	memset(&q, 0, sizeof(q));
+	snprintf(q.table, sizeof(q.table), "%s", apart_reqs[i].table);
+	snprintf(q.period, sizeof(q.period), "%s", apart_reqs[i].period);
+	q.region = apart_reqs[i].region;
+	assert_true(query_apart(&q, apart_reqs[i].who));
+	(void)query_run(W->st, &q, apart_reqs[i].who, K, &t);
+	assert_int_equal(codec_qtable_encode(&t, ret, ret_len), 0);
+	codec_qtable_clear(&t);
+}
+
+/* The audit's hook (release_set_cancel): on its first call, every request
+ * answered, each compared with its answer alone; never gives up. */
+static bool
+answer_apart(void *arg)
+{
+	struct apart *a = arg;
+	uint8_t *buf;
+	size_t i, len;
+
+	if (a->calls++ > 0)
+		return false;
+	for (i = 0; i < APART_N; i++) {
+		apart_answer(i, &buf, &len);
+		assert_int_equal(len, a->len[i]);
+		assert_memory_equal(buf, a->alone[i], len);
+		free(buf);
+		a->answered++;
+	}
+	return false;
+}
+
+/*
+ * Those requests answered between two integer programmes of the
+ * secretariat's audit of 2024 (where its small counts need them) are the
+ * answers given alone, byte for byte, estimates and their GLPK included,
+ * and the secretariat's answer is the one given alone: neither touches
+ * what the other uses.
+ */
+static void
+test_answered_during_audit(void **state)
+{
+	struct popset *set = load_population();
+	struct indset *ind = NULL;
+	struct indfile_msgs m = {0};
+	struct apart a = {0};
+	struct qtable t;
+	uint8_t *alone, *busy;
+	size_t i, alone_len, busy_len;
+	static const char ind_text[] =
+	    "[indicator identified]\n"
+	    "name = Victims identified\n"
+	    "level = output\n"
+	    "component = protection\n"
+	    "key = yes\n"
+	    "value = identification.victims[institution=all]\n"
+	    "unit = count\n"
+	    "direction = increase\n"
+	    "baseline = 2024: 10\n"
+	    "target = 2026: 80\n"
+	    "frequency = year\n"
+	    "basis = test\n";
+
+	(void)state;
+	assert_int_equal(
+	    indfile_parse("t.conf", ind_text, strlen(ind_text), &ind, &m), 0);
+	indfile_msgs_clear(&m);
+	query_set_indicators(ind);
+	for (i = 0; i < APART_N; i++)
+		apart_answer(i, &a.alone[i], &a.len[i]);
+	release_cache_clear();
+	query_forget_states();
+	assert_int_equal(
+	    ask("identification", "2024", 0, 0, 0, &secretariat, &t), 0);
+	assert_int_equal(codec_qtable_encode(&t, &alone, &alone_len), 0);
+	codec_qtable_clear(&t);
+	release_cache_clear();
+	query_forget_states();
+	release_set_cancel(answer_apart, &a);
+	assert_int_equal(
+	    ask("identification", "2024", 0, 0, 0, &secretariat, &t), 0);
+	release_set_cancel(NULL, NULL);
+	assert_true(a.calls >= 1);
+	assert_int_equal(a.answered, APART_N);
+	assert_int_equal(codec_qtable_encode(&t, &busy, &busy_len), 0);
+	codec_qtable_clear(&t);
+	assert_int_equal(busy_len, alone_len);
+	assert_memory_equal(busy, alone, alone_len);
+	free(alone);
+	free(busy);
+	for (i = 0; i < APART_N; i++)
+		free(a.alone[i]);
+	query_set_indicators(NULL);
+	indset_free(&ind);
+	sdg_set_population(NULL);
+	popset_free(&set);
+}
+
 int
 main(void)
 {
@@ -902,6 +1065,8 @@ main(void)
 	    cmocka_unit_test(test_sdg_table),
 	    cmocka_unit_test(test_sdg_exact_rate),
 	    cmocka_unit_test(test_sdg_roles),
+	    cmocka_unit_test(test_apart),
+	    cmocka_unit_test(test_answered_during_audit),
 	};
 
 	return cmocka_run_group_tests(tests, world_setup, world_teardown);
