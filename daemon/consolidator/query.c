@@ -751,13 +751,22 @@ query_apart(const struct query_req *req, const struct reg_party *who)
 	 * Of the secretariat's tables, the counting tables are suppressed
 	 * by a release (suppress), and the indicators, estimate and
 	 * sdg16_2_2 are made of those (the release caches, the states'
-	 * and others' caches, GLPK's audit state). A bootstrap (--boot)
-	 * stays out: up to ESTIMATE_MAX_BOOT resamples, each a stepwise
-	 * selection, take seconds, and it draws on the daemon's budget
-	 * (estimate_table.c's static).
+	 * and others' caches, GLPK's audit state). Its deliveries and
+	 * indicator_definitions are not: deliveries (deliveries_table)
+	 * reads the institutions' statuses in a read transaction of its
+	 * own and the last contacts, and withholds a count of 1 to k-1
+	 * alone (primary suppression, no release, no audit); the
+	 * definitions are the set in force alone, as below. A bootstrap
+	 * (--boot) stays out: up to ESTIMATE_MAX_BOOT resamples, each a
+	 * stepwise selection, take seconds, and it draws on the daemon's
+	 * budget (estimate_table.c's static).
 	 */
-	if ((who->role != ROLE_INSTITUTION && who->role != ROLE_ANALYST) ||
-	    req->boot != 0)
+	if (req->boot != 0 || who->role == ROLE_NONE)
+		return false;
+	if (who->role == ROLE_SECRETARIAT)
+		return strcmp(req->table, "deliveries") == 0 ||
+		       strcmp(req->table, "indicator_definitions") == 0;
+	if (who->role != ROLE_INSTITUTION && who->role != ROLE_ANALYST)
 		return false;
 	/*
 	 * The analyst's and the institution's, each in read transactions

@@ -162,7 +162,7 @@ static bool request_waits(void *arg);
  * tsock_recv dropped it over QUERY_MAX_BYTES or QUERY_MAX_PARTS, req holding
  * its routing id alone; its key is judged all the same. w: the watch of
  * the audits its answer runs (request_waits), which answers meanwhile the
- * requests answered apart and holds the first other one; NULL when req
+ * requests answered apart and holds the others; NULL when req
  * is answered during an audit, being answered apart (query_apart): then
  * nothing of the audit's is touched, not even its grants.
  */
@@ -291,13 +291,60 @@ poll_timeout(struct cons *c, bool held)
  * thread, whatever comes. */
 #define AUDIT_ANSWERS_MAX 8
 
+/* Requests held during audits at most (request_waits): past them, the
+ * socket is no longer read until the audit ends, each held request
+ * keeping up to QUERY_MAX_BYTES of frames. */
+#define HELD_MAX 16
+
+/* A request held, its routing id with it. */
+struct held_req {
+	struct tframes f;
+	bool too_large;
+};
+
+/* The requests held, in arrival order (a ring), answered in that order. */
+struct held_queue {
+	struct held_req r[HELD_MAX];
+	size_t head, n;
+};
+
+static void
+held_push(struct held_queue *q, struct tframes *f, bool too_large)
+{
+	struct held_req *h = &q->r[(q->head + q->n++) % HELD_MAX];
+
+	h->f = *f;
+	h->too_large = too_large;
+}
+
+static struct held_req
+held_pop(struct held_queue *q)
+{
+	struct held_req h = q->r[q->head];
+
+	q->head = (q->head + 1) % HELD_MAX;
+	q->n--;
+	return h;
+}
+
+/* Lets every request held go, unanswered (the thread stops). */
+static void
+held_clear(struct held_queue *q)
+{
+	while (q->n > 0) {
+		struct held_req h = held_pop(q);
+		tframes_clear(&h.f);
+	}
+}
+
 /*
  * An audit's watch on the query socket (request_waits): a preparation's
  * (prepare_one), or a question's (demand: handle_query's, answer). The
  * requests answered apart that come during it are answered at once, at
- * most AUDIT_ANSWERS_MAX per look; the first other request is taken off
- * the socket and held, and answered (answer) once the audit ends,
- * whatever its end, but a stop; the socket is not read again until then.
+ * most AUDIT_ANSWERS_MAX per look; the others are taken off the socket
+ * and held, up to HELD_MAX in all (then the socket is not read again
+ * until the audit ends), and answered (answer) once the audit ends, in
+ * arrival order, whatever its end, but a stop.
  */
 struct watch {
 	struct cons *c;
@@ -306,11 +353,10 @@ struct watch {
 	uint64_t next_ms; /* when to look again */
 	bool seen;	  /* give way: a request held, or the thread stops */
 	bool stop;	  /* the thread is to stop */
-	bool carried;	  /* held is a question of year's release, or the
-			     audit a question's */
-	bool held_set, too_large;
-	struct tframes held;
-	unsigned long served; /* requests answered apart during it */
+	bool carried;	  /* the first held is a question of year's release,
+			     or the audit a question's */
+	struct held_queue *held; /* shared with answer's later audits */
+	unsigned long served;	 /* requests answered apart during it */
 };
 
 /*
@@ -337,7 +383,8 @@ asker(struct watch *w, const struct tframes *f, bool too_large,
 /*
  * Whether f, a request taken during w's audit, is one whose answer reads
  * the store alone (query_apart): it is then answered, at once. When f
- * is held instead, and the audit a preparation's, whether f asks for
+ * is held instead (event=query_held, at debug level), and the audit a
+ * preparation's, whether f asks for
  * the release of the year being prepared (query_release_year): its
  * answer then needs the very audit under way (*for_year).
  */
@@ -358,6 +405,10 @@ answered_apart(struct watch *w, const struct tframes *f, bool too_large,
 		handle_query(w->c, f, false, NULL);
 	*for_year = !yes && !w->demand && who != NULL &&
 		    query_release_year(&q, who, &year) && year == w->year;
+	/* look holds it, behind w->held->n others. */
+	if (!yes)
+		log_debug("event=query_held who=%s held=%zu",
+			  who != NULL ? who->id : "none", w->held->n + 1);
 	if (!w->demand)
 		pthread_rwlock_unlock(&w->c->conf_lock);
 	return yes;
@@ -365,8 +416,8 @@ answered_apart(struct watch *w, const struct tframes *f, bool too_large,
 
 /*
  * One look of request_waits at the requests waiting: those answered
- * apart, up to AUDIT_ANSWERS_MAX, then the first other one held. Whether
- * the audit is to give way.
+ * apart, up to AUDIT_ANSWERS_MAX, the others held, up to HELD_MAX in
+ * all. Whether the audit is to give way.
  */
 static bool
 look(struct watch *w)
@@ -389,7 +440,7 @@ look(struct watch *w)
 			w->stop = w->seen = true;
 			return true;
 		}
-		if (!ready[0] || w->held_set)
+		if (!ready[0] || w->held->n == HELD_MAX)
 			return false;
 		r = tsock_recv(w->c->query, &f, 1 + QUERY_MAX_PARTS,
 			       QUERY_MAX_BYTES);
@@ -408,12 +459,15 @@ look(struct watch *w)
 			tframes_clear(&f);
 			continue;
 		}
-		w->held = f;
-		w->too_large = too_large;
-		w->held_set = true;
-		w->carried = w->demand || for_year;
-		w->seen = !w->carried;
-		return w->seen;
+		/* The first held decides: a preparation goes on for a
+		 * question of its year, and then for every one behind. */
+		if (!w->carried)
+			w->carried = for_year;
+		held_push(w->held, &f, too_large);
+		if (!w->carried) {
+			w->seen = true;
+			return true;
+		}
 	}
 	return false;
 }
@@ -423,17 +477,20 @@ look(struct watch *w)
  * audit's integer programmes (release_set_cancel), every
  * PREPARE_YIELD_MS at most. The requests waiting on the query socket
  * are taken in turn: one answered apart (answered_apart: any table of
- * an analyst's or an institution's but a bootstrap, the store alone) is
+ * an analyst's or an institution's but a bootstrap, the secretariat's
+ * deliveries and indicator_definitions: the store alone) is
  * answered at once, and the audit goes on, up to AUDIT_ANSWERS_MAX a
  * look, the next look put off by as long as those answers took; the
- * first other one is held, and the socket no longer read. A question's audit
- * (demand) goes on whatever is held: the request held is answered after
- * the question. A preparation's goes on for a question of the year
- * being prepared (answered_apart's for_year), answered by it, and is no longer
- * given up for the requests behind it (they wait, as they would behind that
- * question asked at a quiet time: given up, its work would be done again
- * from nothing before they were answered); any other request held makes
- * it give way, as does the thread asked to stop.
+ * others are held, in arrival order, and the socket read on for those
+ * answered apart behind them, until HELD_MAX are held. A question's audit
+ * (demand) goes on whatever is held: the requests held are answered
+ * after the question. A preparation's goes on when the first request
+ * held is a question of the year being prepared (answered_apart's
+ * for_year), answered by it, and is no longer given up for the requests
+ * held behind it (they wait, as they would behind that question asked
+ * at a quiet time: given up, its work would be done again from nothing
+ * before they were answered); any other first request held makes it
+ * give way, as does the thread asked to stop.
  */
 static bool
 request_waits(void *arg)
@@ -455,24 +512,36 @@ request_waits(void *arg)
 	return r;
 }
 
+/* Whether the thread is asked to stop (the descriptor stays readable). */
+static bool
+stopping(struct cons *c)
+{
+	bool stop = false;
+
+	(void)tsock_poll_fd(NULL, 0, NULL, c->query_stop_fd, &stop, 0);
+	return stop;
+}
+
 /*
- * Answers req (handle_query, under conf_lock), then the request its
- * audit held meanwhile (request_waits), and so on; each is cleared.
+ * Answers the requests of q in turn (handle_query, under conf_lock),
+ * those held meanwhile by their audits (request_waits) after those
+ * already there, until none is left, or the thread is to stop: those
+ * left are then let go. Each is cleared.
  */
 static void
-answer(struct cons *c, struct tframes *req, bool too_large)
+answer(struct cons *c, struct held_queue *q)
 {
-	for (;;) {
-		struct watch w = {.c = c, .demand = true};
+	while (q->n > 0) {
+		struct watch w = {.c = c, .demand = true, .carried = true};
+		struct held_req h = held_pop(q);
 
+		w.held = q;
 		pthread_rwlock_rdlock(&c->conf_lock);
-		handle_query(c, req, too_large, &w);
+		handle_query(c, &h.f, h.too_large, &w);
 		pthread_rwlock_unlock(&c->conf_lock);
-		tframes_clear(req);
-		if (!w.held_set)
-			return;
-		*req = w.held;
-		too_large = w.too_large;
+		tframes_clear(&h.f);
+		if (q->n > 0 && stopping(c))
+			held_clear(q);
 	}
 }
 
@@ -485,13 +554,14 @@ answer(struct cons *c, struct tframes *req, bool too_large)
  * unless it is a question of that year's release, which the audit goes
  * on for (request_waits). The audit runs without conf_lock (it reads the
  * store, and the grants and k it was given): a reload meanwhile does not
- * wait for it, nor status behind the reload. The request held is
- * answered before the return.
+ * wait for it, nor status behind the reload. The requests held are
+ * answered before the return, in arrival order.
  */
 static void
 prepare_one(struct cons *c)
 {
-	struct watch w = {.c = c};
+	struct held_queue held = {.n = 0};
+	struct watch w = {.c = c, .held = &held};
 	uint64_t t0 = date_mono_ms();
 	uint32_t year;
 	unsigned long k;
@@ -535,13 +605,15 @@ prepare_one(struct cons *c)
 			    year, k, computed, w.carried,
 			    (unsigned long long)(date_mono_ms() - t0));
 	}
-	/* The request held meanwhile, in its turn; those answered apart
-	 * put the next year off as well. */
-	if (w.held_set && !w.stop)
-		answer(c, &w.held, w.too_large);
-	if ((w.held_set && !w.stop) || w.served > 0)
+	/* The requests held meanwhile, in their turn; those answered
+	 * apart put the next year off as well. */
+	if (held.n > 0 && !w.stop) {
+		answer(c, &held);
 		prepare_busy(date_mono_ms());
-	tframes_clear(&w.held);
+	} else if (w.served > 0) {
+		prepare_busy(date_mono_ms());
+	}
+	held_clear(&held);
 }
 
 static void *
@@ -549,6 +621,7 @@ query_main(void *arg)
 {
 	struct cons *c = arg;
 	struct tsock *socks[1] = {c->query};
+	struct held_queue held_q = {.n = 0};
 	bool held = false;
 
 	for (;;) {
@@ -580,7 +653,8 @@ query_main(void *arg)
 			}
 			if (r != 0 && !too_large)
 				break;
-			answer(c, &f, too_large);
+			held_push(&held_q, &f, too_large);
+			answer(c, &held_q);
 			r = 1;
 		}
 		held = query_log_tick(c);

@@ -4,9 +4,13 @@
 # integer programmes, before the audit ends, instead of waiting behind it
 # (query_net.c's request_waits, query.c's query_apart): counting tables,
 # indicators and their definitions, deliveries, the estimate and
-# sdg16_2_2, whose answers read the store alone. Each answer is the one
-# computed alone, byte for byte; a bootstrap (--boot, long) still waits
-# for the audit's end. Order is read in the log, never from a clock.
+# sdg16_2_2, whose answers read the store alone, and the secretariat's
+# deliveries and indicator_definitions (no release). Each answer is the
+# one computed alone, byte for byte; a bootstrap (--boot, long) and a
+# secretariat's question of another year still wait for the audit's end,
+# held in arrival order, and do not hold up those answered apart behind
+# them: here they are asked first. Order is read in the log, never from
+# a clock.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -42,7 +46,23 @@ APART=(
 	"a_sdg analyst sdg16_2_2 --period 2025"
 	"p_identification pnp-stats identification --period 2025"
 	"p_indicators pnp-stats indicators --period 2025"
+	"s_deliveries secretariat deliveries --period 2025"
+	"s_definitions secretariat indicator_definitions --period 2025"
 )
+# The requests held until the audit's end, asked in this order before
+# those: NAME CLIENT TABLE [OPTION...] each. Each waits for those before
+# it, and the client for 15 s at most: bootstraps of a few resamples.
+HELD=(
+	"a_boot analyst estimate --period 2025 --boot 5"
+	"s_2024 secretariat identification --period 2024"
+	"a_boot24 analyst estimate --period 2024 --boot 5"
+)
+role_of() { # CLIENT
+	case $1 in
+	analyst | secretariat) echo "$1" ;;
+	*) echo institution ;;
+	esac
+}
 ask() { # OUT NAME CLIENT TABLE [OPTION...]
 	local out=$1 client=$3
 	shift 3
@@ -62,8 +82,11 @@ check "... an estimate of 2025" grep -q "^2025,.*,stepwise," \
 	"$T/a_estimate_alone.csv"
 check "... the indicators' values" grep -q "^2025,protection-referral-takeup,.*,[0-9]" \
 	"$T/a_indicators_alone.csv"
-check "the analyst's bootstrap, alone" \
-	ask "$T/a_boot_alone.csv" a_boot analyst estimate --period 2025 --boot 20
+for r in "${HELD[@]}"; do
+	set -- $r
+	check "$1 alone" ask "$T/$1_alone.csv" "$@"
+	check "... a table" test "$(wc -l <"$T/$1_alone.csv")" -ge 2
+done
 check "the secretariat's, alone (its audit computed)" \
 	secretariat "$T/s_alone.csv"
 check "... a table" grep -q "pnp" "$T/s_alone.csv"
@@ -95,7 +118,23 @@ E='event=release group=year year=2025 '
 before() { # A B: line A is before line B (both found)
 	[ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]
 }
-B='event=query who=analyst role=analyst table="\?estimate"\? period="\?2025"\? '
+# The event=query line of held request $1 (NAME CLIENT TABLE --period P
+# ...), answered after the audit.
+held_line() {
+	local role
+	role=$(role_of "$2")
+	since | grep -n "event=query who=$2 role=$role table=\"\?$3\"\? period=\"\?$5\"\? " |
+		grep -v "during_audit=1" | head -n1 | cut -d: -f1
+}
+# Waits until $1 requests are held.
+held_wait() {
+	local i
+	for i in $(seq 600); do
+		since | grep -q "event=query_held who=[^ ]* held=$1\$" && return 0
+		sleep 0.02
+	done
+	return 1
+}
 served=0
 for attempt in 1 2 3 4 5 6 7 8; do
 	# Restarted: nothing cached, the secretariat's question audits.
@@ -108,8 +147,17 @@ for attempt in 1 2 3 4 5 6 7 8; do
 		wait "$SP"
 		continue
 	fi
-	# All at once.
+	# The held ones first, one after the other (each held before the
+	# next is asked), then those answered apart, all at once.
 	pids=()
+	n=0
+	for r in "${HELD[@]}"; do
+		set -- $r
+		ask "$T/$1_busy.csv" "$@" &
+		pids+=($!)
+		n=$((n + 1))
+		held_wait "$n" || break
+	done
 	for r in "${APART[@]}"; do
 		set -- $r
 		ask "$T/$1_busy.csv" "$@" &
@@ -118,25 +166,19 @@ for attempt in 1 2 3 4 5 6 7 8; do
 	for p in "${pids[@]}"; do
 		wait "$p"
 	done
-	# Then the bootstrap, which is held (and the socket with it) until
-	# the audit ends, when the audit is still running.
-	during=$(line "$E")
-	ask "$T/a_boot_busy.csv" a_boot analyst estimate --period 2025 \
-		--boot 20
 	wait "$SP" || sed 's/^/#   /' "$T/s_busy.csv.err"
 	s=$(line "$S")
 	e=$(line "$E")
 	missing=
 	for r in "${APART[@]}"; do
 		set -- $r
-		case $2 in analyst) role=analyst ;; *) role=institution ;; esac
-		a=$(apart_line "$2" "$3" "$role")
+		a=$(apart_line "$2" "$3" "$(role_of "$2")")
 		if ! before "$a" "$e"; then
 			missing="$missing $1"
 		fi
 	done
-	if [ -n "$during" ]; then
-		missing="$missing a_boot"
+	if [ "$n" != "${#HELD[@]}" ] || ! held_wait "$n"; then
+		missing="$missing held"
 	fi
 	if [ -z "$missing" ] && [ -n "$s" ]; then
 		served=1
@@ -148,21 +190,25 @@ check "every query came during the audit, answered in it (attempts: $attempt)" \
 	test "$served" = 1
 for r in "${APART[@]}"; do
 	set -- $r
-	case $2 in analyst) role=analyst ;; *) role=institution ;; esac
-	a=$(apart_line "$2" "$3" "$role")
+	a=$(apart_line "$2" "$3" "$(role_of "$2")")
 	check "$1: before the audit ended (${a:-none} < $e)" before "$a" "$e"
 	check "... and before the secretariat's question (${a:-none} < $s)" \
 		before "$a" "$s"
 	check "... the answer given alone" \
 		cmp "$T/$1_alone.csv" "$T/$1_busy.csv"
 done
-# A bootstrap is long: asked during the audit, it waits for its end, and
-# is answered after the question (its line: the analyst's estimate not
-# answered apart).
-b=$(since | grep -n "$B" | grep -v "during_audit=1" | cut -d: -f1 | xargs)
-check "the bootstrap waited for the audit (${b:-none} > $s)" \
-	before "$s" "$b"
-check "... the answer given alone" cmp "$T/a_boot_alone.csv" "$T/a_boot_busy.csv"
+# A bootstrap is long, and a question of another year needs an audit of
+# its own: asked during the audit, first, they were held until its end,
+# and answered after the question, in the order asked.
+prev=$s
+for r in "${HELD[@]}"; do
+	set -- $r
+	h=$(held_line "$@")
+	check "$1 waited for the audit, in its turn (${h:-none} > ${prev:-none})" \
+		before "$prev" "$h"
+	check "... the answer given alone" cmp "$T/$1_alone.csv" "$T/$1_busy.csv"
+	prev=$h
+done
 check "... counted" test "$(cons_metric kuska_queries_during_audit_total)" \
 	-ge "${#APART[@]}"
 check "the secretariat's answer is the one given alone" \
