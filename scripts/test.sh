@@ -17,7 +17,8 @@ cmake --build build -j"$jobs"
 # -j: the unit tests, corpus replays and most end-to-end tests side by
 # side (each end-to-end test has ports of its own), two slots a
 # processor: a test takes as many slots as half-processors it keeps
-# busy, most end-to-end tests one (they mostly wait); those that time
+# busy, most end-to-end tests one (they mostly wait; in the sanitizer
+# build two, as each client's start keeps a processor busy); those that time
 # answers, count log lines per second or load both cores are RUN_SERIAL
 # (tests/tests.cmake says which and why), and ctest runs each alone.
 slots=$((2 * jobs))
