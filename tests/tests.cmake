@@ -88,7 +88,10 @@ endforeach()
 # keep a processor busy too (each client's start and leak check, about
 # 0.1 s of a processor a kuska status, polled every 0.2 s), and four at
 # once on two loaded cores left queries unanswered past the client's
-# 15 s (test_lockout, test_audit_serve, test_prepare_yield).
+# 15 s (test_lockout, test_audit_serve, test_prepare_yield). Not here,
+# though short and at 56%: test_query_flood, 2,000 requests as fast as
+# the consolidator answers, each within kuska_asker's 5 s (one was not,
+# four at once beside two other worktrees' tests).
 set(E2E_WAITING
 	test_attention test_audit_serve test_clock test_completion
 	test_corrupt test_deliveries test_demo test_diskfull test_estimate
@@ -96,7 +99,7 @@ set(E2E_WAITING
 	test_keepalive test_keyholder test_keyholder_bounds
 	test_keyholder_liar test_keyholder_unreached test_lifecycle
 	test_lockout test_lostack test_network test_outbox_undecodable
-	test_query_flood test_query_odd test_recover_liar test_restore
+	test_query_odd test_recover_liar test_restore
 	test_revoke test_submit_officer test_thief
 )
 # These ran alone for the load they make (a processor or both busy for
