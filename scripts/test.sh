@@ -15,10 +15,14 @@ echo "== gcc build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc >/dev/null
 cmake --build build -j"$jobs"
 # -j: the unit tests, corpus replays and most end-to-end tests side by
-# side (each end-to-end test has ports of its own); those that time
+# side (each end-to-end test has ports of its own), two slots a
+# processor: a test takes as many slots as half-processors it keeps
+# busy, most end-to-end tests one (they mostly wait; in the sanitizer
+# build two, as each client's start keeps a processor busy); those that time
 # answers, count log lines per second or load both cores are RUN_SERIAL
 # (tests/tests.cmake says which and why), and ctest runs each alone.
-(cd build && ctest --output-on-failure -j"$jobs")
+slots=$((2 * jobs))
+(cd build && ctest --output-on-failure -j"$slots")
 
 echo "== clang build with ASan+UBSan"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
@@ -27,7 +31,7 @@ cmake --build build-asan -j"$jobs"
 (cd build-asan &&
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --output-on-failure -j"$jobs")
+	ctest --output-on-failure -j"$slots")
 
 echo "== clang build with ThreadSanitizer: the daemons over the exchange"
 # Only the programs the three tests run (the exchange; status, metrics
