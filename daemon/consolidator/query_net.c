@@ -382,15 +382,16 @@ asker(struct watch *w, const struct tframes *f, bool too_large,
 
 /*
  * Whether f, a request taken during w's audit, is one whose answer reads
- * the store alone (query_apart): it is then answered, at once. When f
- * is held instead (event=query_held, at debug level), and the audit a
- * preparation's, whether f asks for
- * the release of the year being prepared (query_release_year): its
- * answer then needs the very audit under way (*for_year).
+ * the store alone (query_apart): it is then answered, at once. When it
+ * is not (look holds it), whether f asks, during a preparation's audit,
+ * for the release of the year being prepared (query_release_year): its
+ * answer then needs the very audit under way (*for_year). whom gets the
+ * asker's id, or "none", for look's log line (copied: the registry may
+ * be reloaded once conf_lock is let go).
  */
 static bool
 answered_apart(struct watch *w, const struct tframes *f, bool too_large,
-	       bool *for_year)
+	       bool *for_year, char whom[KEYS_ID_MAX])
 {
 	const struct reg_party *who;
 	struct query_req q;
@@ -405,10 +406,7 @@ answered_apart(struct watch *w, const struct tframes *f, bool too_large,
 		handle_query(w->c, f, false, NULL);
 	*for_year = !yes && !w->demand && who != NULL &&
 		    query_release_year(&q, who, &year) && year == w->year;
-	/* look holds it, behind w->held->n others. */
-	if (!yes)
-		log_debug("event=query_held who=%s held=%zu",
-			  who != NULL ? who->id : "none", w->held->n + 1);
+	snprintf(whom, KEYS_ID_MAX, "%s", who != NULL ? who->id : "none");
 	if (!w->demand)
 		pthread_rwlock_unlock(&w->c->conf_lock);
 	return yes;
@@ -427,6 +425,7 @@ look(struct watch *w)
 
 	for (n = 0; n < AUDIT_ANSWERS_MAX; n++) {
 		bool ready[1] = {false}, stop = false, too_large, for_year;
+		char whom[KEYS_ID_MAX];
 		struct tframes f;
 		int r;
 
@@ -454,7 +453,7 @@ look(struct watch *w)
 			tframes_clear(&f);
 			return false;
 		}
-		if (answered_apart(w, &f, too_large, &for_year)) {
+		if (answered_apart(w, &f, too_large, &for_year, whom)) {
 			w->served++;
 			tframes_clear(&f);
 			continue;
@@ -464,6 +463,7 @@ look(struct watch *w)
 		if (!w->carried)
 			w->carried = for_year;
 		held_push(w->held, &f, too_large);
+		log_debug("event=query_held who=%s held=%zu", whom, w->held->n);
 		if (!w->carried) {
 			w->seen = true;
 			return true;
@@ -506,9 +506,8 @@ request_waits(void *arg)
 	r = look(w);
 	/* The next look once the audit has had as long as the answers. */
 	spent = date_mono_ms() - now;
-	w->next_ms = now + PREPARE_YIELD_MS;
-	if (now + 2 * spent > w->next_ms)
-		w->next_ms = now + 2 * spent;
+	w->next_ms =
+	    now + (2 * spent > PREPARE_YIELD_MS ? 2 * spent : PREPARE_YIELD_MS);
 	return r;
 }
 
@@ -565,7 +564,7 @@ prepare_one(struct cons *c)
 	uint64_t t0 = date_mono_ms();
 	uint32_t year;
 	unsigned long k;
-	bool computed = false, due;
+	bool computed = false, due, answered;
 	int r;
 
 	pthread_rwlock_rdlock(&c->conf_lock);
@@ -605,14 +604,15 @@ prepare_one(struct cons *c)
 			    year, k, computed, w.carried,
 			    (unsigned long long)(date_mono_ms() - t0));
 	}
-	/* The requests held meanwhile, in their turn; those answered
-	 * apart put the next year off as well. */
+	/* The requests held meanwhile, in their turn; any request answered
+	 * (those answered apart too) puts the next year off. */
+	answered = w.served > 0;
 	if (held.n > 0 && !w.stop) {
 		answer(c, &held);
-		prepare_busy(date_mono_ms());
-	} else if (w.served > 0) {
-		prepare_busy(date_mono_ms());
+		answered = true;
 	}
+	if (answered)
+		prepare_busy(date_mono_ms());
 	held_clear(&held);
 }
 
