@@ -446,6 +446,23 @@ if [ -z "$bad" ]; then
 else
 	not_ok "pages whose item does not say 'exits 78':$bad"
 fi
+# The DESCRIPTION's account of the check at start as well: it said
+# "exits 1" of a damaged outbox or store, which exits 78
+# (test_corrupt.sh), as the items and EXIT STATUS say.
+bad=""
+for page in kuska-node kuska-consolidator; do
+	said=$(grep -o 'names what is damaged and exits [0-9]*' \
+		"$KUSKA_SRC/docs/$page.8")
+	case $said in
+	*"exits 78") ;;
+	*) bad="$bad $page(${said:-no sentence})" ;;
+	esac
+done
+if [ -z "$bad" ]; then
+	ok "the pages' DESCRIPTION says exit 78 of a damaged file at start"
+else
+	not_ok "pages whose DESCRIPTION does not say 'exits 78' of a damaged file:$bad"
+fi
 
 # --- the events the code logs are in OPERATIONS.md's reference ----------------
 
