@@ -464,6 +464,33 @@ else
 	not_ok "pages whose DESCRIPTION does not say 'exits 78' of a damaged file:$bad"
 fi
 
+# --- the EXAMPLES' order: no -n of the installed config before the start ------
+# The installed configs point the secret keys at the unit's credentials
+# (/run/credentials/...), which exist only while the service runs, so -n
+# of /etc/kuska/X.conf before "systemctl enable --now" exits 78 (the key
+# holder's page did so). First the premise, on the shipped config:
+sed 's/[A-Z_]*_HOST/127.0.0.1/' "$KUSKA_SRC/config/keyholder.conf" >"$T/kh-installed.conf"
+"$KEYHOLDER" -n -c "$T/kh-installed.conf" >"$T/kh-installed.out" 2>&1
+rc=$?
+check "the installed keyholder.conf before the service runs: -n exits 78 ($rc), naming the credential" \
+	sh -c "test $rc = 78 && grep -q 'a credential of the systemd unit, there only while the service runs' '$T/kh-installed.out'"
+# Then the pages: within one literal block of EXAMPLES, a "-n -c
+# /etc/kuska/" line coming before "systemctl enable --now".
+bad=""
+for page in "$KUSKA_SRC"/docs/*.8; do
+	if awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
+		on && /^\.Bd/ { n = 0 } on && / -n -c \/etc\/kuska\// { n = 1 }
+		on && /systemctl enable --now/ && n { found = 1 }
+		END { exit !found }' "$page"; then
+		bad="$bad $(basename "$page")"
+	fi
+done
+if [ -z "$bad" ]; then
+	ok "no page's EXAMPLES checks the installed config with -n before the service's first start"
+else
+	not_ok "EXAMPLES that run -n on the installed config before systemctl enable --now:$bad"
+fi
+
 # --- the events the code logs are in OPERATIONS.md's reference ----------------
 
 # The events of the reference: the first cell of each row of its tables.
