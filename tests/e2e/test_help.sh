@@ -490,6 +490,31 @@ else
 	not_ok "pages whose DESCRIPTION does not say 'exits 78' of a damaged file:$bad"
 fi
 
+# --- the units' directories are in their pages' FILES --------------------------
+# Each unit's StateDirectory= and RuntimeDirectory= (kuska/X, %i the
+# instance: "id" in the node's page) under /var/lib/ and /run/, in the
+# FILES of the page its Documentation= names first: the key holder's
+# page left out its accounts' directory.
+bad=""
+for unit in "$KUSKA_SRC"/systemd/*.service; do
+	page=$(sed -n 's/^Documentation=man:\([a-z-]*\)(8).*/\1/p' "$unit")
+	files=$(awk '/^\.Sh FILES/ { on = 1; next } /^\.Sh / { on = 0 } on' \
+		"$KUSKA_SRC/docs/$page.8" |
+		sed 's/ Ns Ar id Ns Pa /id/g; s/ Ns Ar id Ns Pa$/id/')
+	for d in "StateDirectory=/var/lib/" "RuntimeDirectory=/run/"; do
+		dir=$(sed -n "s|^${d%%=*}=\(.*\)|\1|p" "$unit" | sed 's/%i/id/')
+		case $files in
+		*"${d#*=}$dir/"*) ;;
+		*) bad="$bad $page:${d#*=}$dir/" ;;
+		esac
+	done
+done
+if [ -z "$bad" ]; then
+	ok "each unit's state and runtime directories are in its page's FILES"
+else
+	not_ok "directories of the units missing from their pages' FILES:$bad"
+fi
+
 # --- the EXAMPLES' order: no -n of the installed config before the start ------
 # The installed configs point the secret keys at the unit's credentials
 # (/run/credentials/...), which exist only while the service runs, so -n
