@@ -140,6 +140,41 @@ out:
 	return r;
 }
 
+/*
+ * check_keys - whether cfg's two key files load, said on stderr for kuska
+ * CMD as the daemons say it, naming the config and its key ("CONF:
+ * [client] key: PATH: Permission denied"), rather than a bare path the
+ * reader must trace to the config. Returns 0 or 2 (the exit code).
+ */
+static int
+check_keys(const char *cmd, const char *conf, const struct client_config *cfg)
+{
+	struct secret_key *key = NULL;
+	struct public_key cons;
+	char err[512];
+	int r;
+
+	r = keys_load_secret(cfg->key, &key, err, sizeof(err));
+	keys_free(&key);
+	if (r != 0) {
+		/* Made by root with sudo, a query key is root's, mode 0600. */
+		fprintf(stderr, "kuska %s: %s: [client] key: %s%s\n", cmd, conf,
+			err,
+			r == -EACCES ? " (the account that runs kuska must "
+				       "be able to read it: chown ACCOUNT "
+				       "FILE, keeping mode 0600)"
+				     : "");
+		return 2;
+	}
+	if (keys_load_public(cfg->consolidator_key, &cons, err, sizeof(err)) !=
+	    0) {
+		fprintf(stderr, "kuska %s: %s: [client] consolidator_key: %s\n",
+			cmd, conf, err);
+		return 2;
+	}
+	return 0;
+}
+
 int
 ask_config(const char *cmd, const char *conf, struct client_config *cfg)
 {
@@ -160,7 +195,10 @@ ask_config(const char *cmd, const char *conf, struct client_config *cfg)
 		fprintf(stderr, "kuska %s: %s\n", cmd, err);
 		return 2;
 	}
-	return 0;
+	/* A placeholder host is ask_table's to say, before any key. */
+	if (settings_placeholder(cfg->consolidator))
+		return 0;
+	return check_keys(cmd, conf, cfg);
 }
 
 int

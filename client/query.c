@@ -477,6 +477,14 @@ cmd_query(int argc, char **argv)
 	if (ask_all_zero(&tab) && !timeless(q.table) &&
 	    strncmp(q.table, "indicator", 9) != 0)
 		ask_note_all_zero("query", period);
+	/* No row at all (in text, indicator_definitions' blocks print
+	 * nothing): say why, as the report does, not leave an empty
+	 * answer to be taken for a failure or for no data. */
+	if (tab.n_rows == 0 && strncmp(q.table, "indicator", 9) == 0)
+		fprintf(stderr,
+			"kuska query: note: the consolidator has no "
+			"indicators configured (the indicators key of its "
+			"configuration, kuska.conf(5); docs/INDICATORS.md)\n");
 	codec_qtable_clear(&tab);
 	return 0;
 usage:

@@ -250,6 +250,15 @@ article_normal(const char *s, size_t len, char out[EVENT_MAX_ARTICLE])
 	return true;
 }
 
+/* What an article is, for the refusals of parse_article (each shorter
+ * than a refusal's reason, 160 bytes). */
+#define ARTICLE_FORM                                                           \
+	"1 to 3 digits, then perhaps one or two letters (153, 129-A, Art. "    \
+	"153-B)"
+#define ARTICLE_IS                                                             \
+	"it holds an article number only (153, 129-A, Art. 153-B), no name "   \
+	"or document number"
+
 /* parse_article - the Criminal Code article (article_normal). */
 static int
 parse_article(struct parser *p, json_t *obj, const char *base,
@@ -262,19 +271,22 @@ parse_article(struct parser *p, json_t *obj, const char *base,
 		return -EINVAL;
 	if (len == 0)
 		return record_fail(p, base, "article", "must not be empty");
+	/* A name typed here is the likeliest cause of all three: each
+	 * says what the field holds, lest "longer than 15 characters"
+	 * read as "shorten it" and "printable ASCII" as "drop the
+	 * accents". */
 	if (len >= EVENT_MAX_ARTICLE)
 		return record_fail(p, base, "article",
-				   "longer than %d characters",
+				   "longer than %d characters: " ARTICLE_IS,
 				   EVENT_MAX_ARTICLE - 1);
 	if (!record_printable(s, len))
 		return record_fail(p, base, "article",
-				   "must be printable ASCII");
+				   "must be printable ASCII: " ARTICLE_IS);
 	if (!article_normal(s, len, rec->article))
 		return record_fail(p, base, "article",
-				   "must be an article number: 1 to 3 digits, "
-				   "then perhaps one or two letters (153, "
-				   "129-A, Art. 153-B); nothing else, no name "
-				   "or document number");
+				   "must be an article number: " ARTICLE_FORM
+				   "; nothing else, no name or document "
+				   "number");
 	return 0;
 }
 

@@ -160,6 +160,27 @@ unquote(struct field *f)
 	}
 }
 
+/*
+ * Whether the header is that of kuska query's overlap table in CSV
+ * (period,institutions,victims: a row per combination, "pnp+mp"), which
+ * an analyst may well hand over as it is: read as lists, it would be
+ * refused at its first row for a period that is not 0 or 1.
+ */
+static bool
+overlap_header(const struct field *f, unsigned n)
+{
+	static const char *const cols[] = {"period", "institutions", "victims"};
+	unsigned i;
+
+	if (n != 3)
+		return false;
+	for (i = 0; i < n; i++)
+		if (f[i].len != strlen(cols[i]) ||
+		    memcmp(f[i].s, cols[i], f[i].len) != 0)
+			return false;
+	return true;
+}
+
 static int
 parse_header(struct parser *p, const struct field *l)
 {
@@ -167,6 +188,13 @@ parse_header(struct parser *p, const struct field *l)
 	char q[CSV_QUOTE_MAX * 4 + 8];
 	unsigned n = split(l, f, CSV_MAX_FIELDS), k, i, j;
 
+	if (overlap_header(f, n))
+		return fail(p, p->line,
+			    "this is kuska query's overlap table (a row per "
+			    "combination, such as pnp+mp), not a capture "
+			    "history: write a 0/1 column per institution and "
+			    "the count, as kuska(1) says, or ask the "
+			    "consolidator: kuska query estimate");
 	if (n < 3)
 		return fail(p, p->line,
 			    "the header names %u column%s: it needs at least "

@@ -341,6 +341,32 @@ refused "query given a node's config names it" \
 refused "report given a node's config names it" \
 	"kuska report: $T/pnp.conf: a [node] file; give a query client's config" \
 	"$KUSKA" report -c "$T/pnp.conf" --period 2025
+# A query client's key file it cannot read: the config and its key named,
+# as the daemons name theirs, not a bare path the analyst must trace.
+printf '[client]\nkey = keys/analyst.key\nconsolidator = tcp://127.0.0.1:1\nconsolidator_key = keys/consolidator.pub\n' \
+	>"$T/client.conf"
+refused "query whose key file is missing names the config and its key" \
+	"kuska query: $T/client.conf: [client] key: $T/keys/analyst.key: No such file or directory" \
+	"$KUSKA" query -c "$T/client.conf" identification --period 2025
+refused "report likewise" \
+	"kuska report: $T/client.conf: [client] key: $T/keys/analyst.key: No such file or directory" \
+	"$KUSKA" report -c "$T/client.conf" --period 2025
+mkdir -p "$T/keys"
+"$KUSKA" keygen analyst --dir "$T/keys" >/dev/null
+refused "... and a missing consolidator_key" \
+	"kuska query: $T/client.conf: [client] consolidator_key: $T/keys/consolidator.pub: No such file or directory" \
+	"$KUSKA" query -c "$T/client.conf" identification --period 2025
+# The key made with sudo (root's, 0600), kuska run by the analyst's
+# account: what to do is said. As root, with setpriv, as nobody.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 0711 "$T" "$T/keys"
+	chmod 0644 "$T/client.conf"
+	refused "a key the account cannot read: what to do said" \
+		"kuska query: $T/client.conf: [client] key: $T/keys/analyst.key: Permission denied (the account that runs kuska must be able to read it: chown ACCOUNT FILE, keeping mode 0600)" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$KUSKA" query -c "$T/client.conf" identification --period 2025
+	chmod 0700 "$T" "$T/keys"
+fi
 refused "a malformed period" 'kuska report: bad --period "2025-Q3": a year' \
 	"$KUSKA" report -c x.conf --period 2025-Q3
 # kuska query and kuska report say the same of their --period.
@@ -445,6 +471,75 @@ if [ -z "$bad" ]; then
 	ok "the pages say exit 78 of the refusals that exit 78"
 else
 	not_ok "pages whose item does not say 'exits 78':$bad"
+fi
+# The DESCRIPTION's account of the check at start as well: it said
+# "exits 1" of a damaged outbox or store, which exits 78
+# (test_corrupt.sh), as the items and EXIT STATUS say.
+bad=""
+for page in kuska-node kuska-consolidator; do
+	said=$(grep -o 'names what is damaged and exits [0-9]*' \
+		"$KUSKA_SRC/docs/$page.8")
+	case $said in
+	*"exits 78") ;;
+	*) bad="$bad $page(${said:-no sentence})" ;;
+	esac
+done
+if [ -z "$bad" ]; then
+	ok "the pages' DESCRIPTION says exit 78 of a damaged file at start"
+else
+	not_ok "pages whose DESCRIPTION does not say 'exits 78' of a damaged file:$bad"
+fi
+
+# --- the units' directories are in their pages' FILES --------------------------
+# Each unit's StateDirectory= and RuntimeDirectory= (kuska/X, %i the
+# instance: "id" in the node's page) under /var/lib/ and /run/, in the
+# FILES of the page its Documentation= names first: the key holder's
+# page left out its accounts' directory.
+bad=""
+for unit in "$KUSKA_SRC"/systemd/*.service; do
+	page=$(sed -n 's/^Documentation=man:\([a-z-]*\)(8).*/\1/p' "$unit")
+	files=$(awk '/^\.Sh FILES/ { on = 1; next } /^\.Sh / { on = 0 } on' \
+		"$KUSKA_SRC/docs/$page.8" |
+		sed 's/ Ns Ar id Ns Pa /id/g; s/ Ns Ar id Ns Pa$/id/')
+	for d in "StateDirectory=/var/lib/" "RuntimeDirectory=/run/"; do
+		dir=$(sed -n "s|^${d%%=*}=\(.*\)|\1|p" "$unit" | sed 's/%i/id/')
+		case $files in
+		*"${d#*=}$dir/"*) ;;
+		*) bad="$bad $page:${d#*=}$dir/" ;;
+		esac
+	done
+done
+if [ -z "$bad" ]; then
+	ok "each unit's state and runtime directories are in its page's FILES"
+else
+	not_ok "directories of the units missing from their pages' FILES:$bad"
+fi
+
+# --- the EXAMPLES' order: no -n of the installed config before the start ------
+# The installed configs point the secret keys at the unit's credentials
+# (/run/credentials/...), which exist only while the service runs, so -n
+# of /etc/kuska/X.conf before "systemctl enable --now" exits 78 (the key
+# holder's page did so). First the premise, on the shipped config:
+sed 's/[A-Z_]*_HOST/127.0.0.1/' "$KUSKA_SRC/config/keyholder.conf" >"$T/kh-installed.conf"
+"$KEYHOLDER" -n -c "$T/kh-installed.conf" >"$T/kh-installed.out" 2>&1
+rc=$?
+check "the installed keyholder.conf before the service runs: -n exits 78 ($rc), naming the credential" \
+	sh -c "test $rc = 78 && grep -q 'a credential of the systemd unit, there only while the service runs' '$T/kh-installed.out'"
+# Then the pages: within one literal block of EXAMPLES, a "-n -c
+# /etc/kuska/" line coming before "systemctl enable --now".
+bad=""
+for page in "$KUSKA_SRC"/docs/*.8; do
+	if awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
+		on && /^\.Bd/ { n = 0 } on && / -n -c \/etc\/kuska\// { n = 1 }
+		on && /systemctl enable --now/ && n { found = 1 }
+		END { exit !found }' "$page"; then
+		bad="$bad $(basename "$page")"
+	fi
+done
+if [ -z "$bad" ]; then
+	ok "no page's EXAMPLES checks the installed config with -n before the service's first start"
+else
+	not_ok "EXAMPLES that run -n on the installed config before systemctl enable --now:$bad"
 fi
 
 # --- the events the code logs are in OPERATIONS.md's reference ----------------

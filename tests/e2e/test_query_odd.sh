@@ -160,4 +160,17 @@ check_log_budget "a node key's refused requests: lines held to a budget" \
 check_next_counts "the next refusal's line counts those held back" \
 	"$N/consolidator.log" "reason=node_key" ask_node
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
+
+# A consolidator with no indicator file (demo init names none): the
+# indicator tables have no row, which kuska query prints as asked (in
+# text, indicator_definitions' blocks are nothing at all) and says why,
+# as the report does, rather than leave an empty answer unexplained.
+NOIND="kuska query: note: the consolidator has no indicators configured (the indicators key of its configuration, kuska.conf(5); docs/INDICATORS.md)"
+for t in indicators indicator_definitions; do
+	"$KUSKA" query -c "$N/analyst.conf" $t --period 2025 >"$T/$t.out" 2>"$T/$t.err"
+	rc=$?
+	check "no indicator file, $t: exit 0 ($rc), no row, the note says why" \
+		sh -c "test $rc = 0 && ! grep -q 2025 '$T/$t.out' &&
+			grep -qxF '$NOIND' '$T/$t.err'"
+done
 finish

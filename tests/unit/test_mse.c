@@ -549,6 +549,10 @@ test_csv_refuses(void **state)
 	    {"A,B,n\n1,0,0\n0,1,0\n", 0, "no case"},
 	    {"A,B,n\n", 0, "no case"},
 	    {"A,B,n\n1,0,\x01\n", 2, "\"\\x01\""},
+	    /* kuska query overlap --format csv, as it is: named, not
+	     * refused at line 2 for a "period" list. */
+	    {"period,institutions,victims\n2025,pnp,427\n2025,pnp+mp,108\n", 1,
+	     "this is kuska query's overlap table"},
 	};
 	static const char nul[] = "A,B,n\n1,0\0,4\n";
 	struct mse_table t;

@@ -763,6 +763,23 @@ static const struct bad_case bad_cases[] = {
 	 "'case_number':'1','stage':'trial','victims':[],"
 	 "'persons':1,'article':'art\\u00edculo 1'"),
      "article", "printable ASCII"},
+    /* A name typed in the article, too long or with an accent: the
+     * reason says what the field holds, not only "shorten it" or "drop
+     * the accents". */
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'Juana Quispe Mamani'"),
+     "article",
+     "longer than 15 characters: it holds an article number only (153, "
+     "129-A, Art. 153-B), no name or document number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'Jos\\u00e9 Ccori'"),
+     "article",
+     "must be printable ASCII: it holds an article number only (153, "
+     "129-A, Art. 153-B), no name or document number"},
     /* The one free text that leaves the node: no identity in it. */
     {0,
      TOP("case_stage", "'2026-03-10'", "'15'",
