@@ -30,6 +30,28 @@ answer_error(struct keyholder *kh, const struct tframes *req, const char *text)
 	answer(kh, req, &c);
 }
 
+/* The institution of node id in the registry, or past the last when the
+ * registry no longer lists it: status lists those last. */
+static int
+inst_rank(const struct registry *reg, const char *id)
+{
+	const struct reg_party *p = registry_party(reg, id);
+
+	return p != NULL && p->node ? (int)p->inst : INST_COUNT + 1;
+}
+
+/* Nodes in institution order (pnp, mp, pj, mimp, minsa), as the
+ * consolidator's status lists them, then by id (qsort_r, arg the
+ * registry). */
+static int
+by_institution(const void *a, const void *b, void *reg)
+{
+	const struct keyholder_node *x = a, *y = b;
+	int rx = inst_rank(reg, x->id), ry = inst_rank(reg, y->id);
+
+	return rx != ry ? (rx > ry) - (rx < ry) : strcmp(x->id, y->id);
+}
+
 static void
 status(struct keyholder *kh, const struct tframes *req)
 {
@@ -62,6 +84,8 @@ status(struct keyholder *kh, const struct tframes *req)
 		n->last_refusal_ms = a->last_refusal_ms;
 		n->allowance = account_left(a, kh->cfg.rate_per_day, mono);
 	}
+	qsort_r(c.keyholder.nodes, c.keyholder.n_nodes,
+		sizeof(*c.keyholder.nodes), by_institution, kh->reg);
 	answer(kh, req, &c);
 	codec_control_clear(&c);
 }

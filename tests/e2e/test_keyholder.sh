@@ -20,6 +20,11 @@ net_init
 # A small allowance, so that the test's sweep meets it soon; kept in the
 # file the demo's config names, so that a restart does not give it back.
 echo 'rate_per_day = 3000' >>"$N/keyholder.conf"
+# An accounts file of an earlier run, minsa's account first in it (its
+# first request came first then): status lists the nodes in institution
+# order all the same.
+printf 'kuska-keyholder-accounts 1\nminsa 3000 %s 0 0 0 0\n' \
+	"$(date +%s%3N)" >"$N/data/keyholder.accounts"
 start_all
 # No core file of the key holder: each evaluation copies its share onto
 # a stack, and libzmq holds its transport key, which a dump would put on
@@ -53,6 +58,10 @@ check "... and names pnp" grep -q "^WARNING: pnp asked more than its allowance" 
 	"$T/khstatus.out"
 check "... with its refused elements counted" \
 	awk '$1 == "pnp" && $4 > 0 { f = 1 } END { exit !f }' "$T/khstatus.out"
+check "... its nodes in institution order, minsa's account (loaded first) last" \
+	awk 'BEGIN { split("pnp mp pj mimp minsa", o); for (i in o) r[o[i]] = i }
+	     $1 in r { if (r[$1] < last) bad = 1; last = r[$1]; n++ }
+	     END { exit bad || last != 5 || n < 3 }' "$T/khstatus.out"
 "$KUSKA" metrics -c "$N/keyholder.conf" >"$T/khmetrics.out"
 check "the metrics count the refused elements" awk '
 	index($0, "kuska_keyholder_refused_total{node=\"pnp\",reason=\"rate_limited\"}") == 1 &&
