@@ -640,8 +640,8 @@ config_print(FILE *f, const struct config_schema *schema, const void *cfg)
 			fprintf(f, "%s = %s\n", fd->name,
 				institution_name((enum institution)inst));
 			break;
-		default:
-			fprintf(f, "%s = %s\n", fd->name, p);
+		default: /* an empty one as "key =", no space at the end */
+			fprintf(f, "%s =%s%s\n", fd->name, *p ? " " : "", p);
 			break;
 		}
 	}

@@ -531,6 +531,9 @@ canonical_round_trip(struct fixture *fx, const struct config_schema *schema,
 	assert_non_null(f);
 	config_print(f, schema, a);
 	fclose(f);
+	/* An empty value is "key =": no line ends in a space. */
+	if (strstr(buf, " \n") != NULL)
+		fail_msg("a line ends in a space:\n%s", buf);
 	/* Printed to another directory: nothing relative is left. */
 	snprintf(printed, sizeof(printed), "%s/printed", fx->dir);
 	mkdir(printed, 0700);
