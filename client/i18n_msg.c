@@ -81,6 +81,25 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "withheld so that no such count can be worked out "
 			   "from the totals; never drawn as a bar."},
     [M_EMPTY_NOTE] = {"«\u2013»: sin dato.", "“\u2013”: no data."},
+    [M_EMPTY_OWN_NOTE] = {"«\u2013»: sin dato, o lo que %s no registra (una "
+			  "etapa, un servicio o una identificación que el "
+			  "registro de la red asigna a otras instituciones).",
+			  "“\u2013”: no data, or what %s does not record (a "
+			  "stage, a service or an identification the "
+			  "network's registry gives to other institutions)."},
+    [M_NOT_RECORDED] = {"Sin figura: %s no registra %s: el registro de la "
+			"red los asigna a otras instituciones, y esta vista "
+			"solo cuenta sus eventos propios.",
+			"No figure: %s does not record %s: the network's "
+			"registry gives them to other institutions, and this "
+			"view counts its own events only."},
+    [M_WHAT_IDENTIFICATIONS] = {"identificaciones de víctimas",
+				"identifications of victims"},
+    [M_WHAT_SERVICES] = {"servicios de protección", "protection services"},
+    [M_WHAT_COMPLAINTS] = {"denuncias, de las que parte el embudo",
+			   "complaints, where the funnel starts"},
+    [M_WHAT_STAGES] = {"etapas de los casos", "case stages"},
+    [M_THE_INSTITUTION] = {"la institución", "the institution"},
     [M_EMPTY_WITHHELD_NOTE] = {"«\u2013»: sin dato, o un valor reservado por "
 			       "confidencialidad (una mediana, proporción o "
 			       "estimación que descansa en una cifra "
@@ -231,6 +250,11 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			      "total is less than the sum. PJ identifies no "
 			      "victims (it records the court stages of cases): "
 			      "its 0 is not a gap."},
+    [M_HOW_IDENTIFICATION_OWN] = {"La barra cuenta las víctimas distintas "
+				  "que esta institución identificó en el "
+				  "periodo.",
+				  "The bar counts the distinct victims this "
+				  "institution identified in the period."},
     [M_FIG_OVERLAP] = {"Coincidencias entre instituciones",
 		       "Overlap between institutions"},
     [M_HOW_OVERLAP] = {"Cada columna es una combinación exacta de "

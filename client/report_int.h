@@ -69,6 +69,18 @@ const char *rp_text_of(const struct qtable *t, size_t row, const char *col);
 /* Whether the answer t for table can be drawn; if not, a note says why. */
 bool rp_usable(struct report *r, const struct qtable *t, const char *table);
 
+/*
+ * Whether t, answered to an institution, has nothing in column col: every
+ * cell empty, which its own view gives only for what it may not record
+ * (a count it cannot have is empty, not 0). If so, says it in one line
+ * naming what (an M_WHAT_ message), in place of the figure.
+ */
+bool rp_not_recorded(struct report *r, const struct qtable *t, const char *col,
+		     enum i18n_msg what);
+
+/* Whether the page is an institution's own view. */
+bool rp_own_view(const struct report *r);
+
 /* A section of the page, its id and its title. */
 void rp_section(struct report *r, const char *id, enum i18n_msg title);
 void rp_section_end(struct report *r);

@@ -119,6 +119,52 @@ rp_usable(struct report *r, const struct qtable *t, const char *table)
 	return false;
 }
 
+static const char *own_institution(const struct report_data *d);
+
+bool
+rp_own_view(const struct report *r)
+{
+	return strcmp(r->role, "institution") == 0;
+}
+
+/* The institution whose view the page is, as a word, or "the
+ * institution" when no answer names it. */
+static const char *
+own_word(const struct report *r)
+{
+	const char *inst = own_institution(r->d);
+
+	return inst != NULL ? i18n_word("institution", inst)
+			    : tr(M_THE_INSTITUTION);
+}
+
+static bool
+none_recorded(const struct report *r, const struct qtable *t, const char *col)
+{
+	size_t i;
+
+	if (!rp_own_view(r) || t->error[0] != '\0' || t->n_rows == 0)
+		return false;
+	for (i = 0; i < t->n_rows; i++) {
+		const struct cell *c = html_cell(t, i, col);
+		if (c == NULL || c->kind != CELL_EMPTY)
+			return false;
+	}
+	return true;
+}
+
+bool
+rp_not_recorded(struct report *r, const struct qtable *t, const char *col,
+		enum i18n_msg what)
+{
+	if (!none_recorded(r, t, col))
+		return false;
+	fprintf(r->f, "<p class=\"notice\">");
+	rp_put(r, tr(M_NOT_RECORDED), own_word(r), tr(what));
+	fprintf(r->f, "</p>\n");
+	return true;
+}
+
 void
 rp_section(struct report *r, const char *id, enum i18n_msg title)
 {
@@ -175,11 +221,23 @@ rp_fig_middle(struct report *r)
 static void
 empty_note(struct report *r, const char *table)
 {
+	/* The tables where an institution's view leaves empty what it may
+	 * not record (query.h). */
+	static const char *const own[] = {"identification", "protection",
+					  "funnel", "prosecution", "durations"};
+	size_t i;
+
 	if (strcmp(r->role, "secretariat") == 0 &&
-	    strcmp(table, "indicators") != 0)
+	    strcmp(table, "indicators") != 0) {
 		rp_put(r, tr(M_EMPTY_WITHHELD_NOTE), r->k);
-	else
-		html_escape(r->f, tr(M_EMPTY_NOTE));
+		return;
+	}
+	for (i = 0; rp_own_view(r) && i < sizeof(own) / sizeof(own[0]); i++)
+		if (strcmp(table, own[i]) == 0) {
+			rp_put(r, tr(M_EMPTY_OWN_NOTE), own_word(r));
+			return;
+		}
+	html_escape(r->f, tr(M_EMPTY_NOTE));
 }
 
 /* The source line: the query that gives the figure's numbers. */

@@ -149,14 +149,18 @@ rp_sec_identification(struct report *r)
 	char note[384];
 
 	rp_section(r, "identification", M_SEC_IDENTIFICATION);
-	if (rp_usable(r, t, "identification")) {
+	if (rp_usable(r, t, "identification") &&
+	    !rp_not_recorded(r, t, "victims", M_WHAT_IDENTIFICATIONS)) {
 		memset(&c, 0, sizeof(c));
 		memset(bars, 0, sizeof(bars));
 		rp_bars_of(r, "identification", M_FIG_IDENTIFICATION, t,
 			   "institution", "victims", bars, &c);
 		c.counts = true;
+		/* Its own row alone: no sum, no PJ to speak of. */
 		rp_fig_open(r, "f-identification", M_FIG_IDENTIFICATION,
-			    M_HOW_IDENTIFICATION, BESIDE);
+			    rp_own_view(r) ? M_HOW_IDENTIFICATION_OWN
+					   : M_HOW_IDENTIFICATION,
+			    BESIDE);
 		(void)svg_bars(r->f, &c);
 		rp_fig_middle(r);
 		rp_table_of(r, t, "identification",
@@ -248,7 +252,8 @@ rp_sec_protection(struct report *r)
 	size_t i;
 
 	rp_section(r, "protection", M_SEC_PROTECTION);
-	if (!rp_usable(r, t, "protection"))
+	if (!rp_usable(r, t, "protection") ||
+	    rp_not_recorded(r, t, "victims", M_WHAT_SERVICES))
 		goto out;
 	memset(&c, 0, sizeof(c));
 	memset(bars, 0, sizeof(bars));
@@ -390,16 +395,28 @@ fig_durations(struct report *r)
 	rp_fig_close(r, t, "durations", NULL);
 }
 
+/*
+ * An institution that records no case stage has one line for the
+ * section; one that records no complaint (the courts) has no funnel, its
+ * own cases starting at a later stage.
+ */
 void
 rp_sec_prosecution(struct report *r)
 {
+	const struct qtable *p = &r->d->t[RT_PROSECUTION];
+
 	rp_section(r, "prosecution", M_SEC_PROSECUTION);
-	if (rp_usable(r, &r->d->t[RT_FUNNEL], "funnel"))
+	if (rp_not_recorded(r, p, "cases", M_WHAT_STAGES))
+		goto out;
+	if (rp_usable(r, &r->d->t[RT_FUNNEL], "funnel") &&
+	    !rp_not_recorded(r, &r->d->t[RT_FUNNEL], "cases",
+			     M_WHAT_COMPLAINTS))
 		fig_funnel(r);
-	if (rp_usable(r, &r->d->t[RT_PROSECUTION], "prosecution"))
+	if (rp_usable(r, p, "prosecution"))
 		fig_prosecution(r);
 	if (rp_usable(r, &r->d->t[RT_DURATIONS], "durations"))
 		fig_durations(r);
+out:
 	rp_section_end(r);
 }
 

@@ -171,7 +171,9 @@ cell_number(const struct cell *c)
  * from one there is nothing to take. Both are read in one transaction,
  * so their rows are the same, in the same order; the row count check
  * only keeps a mistake from reading past plain. Sets *suppressed when
- * ref touches a hidden cell.
+ * ref touches a hidden cell. An empty count not hidden is one that does
+ * not apply to the institution asking (a stage it may not record): a
+ * sum leaves it out, and a sum of nothing but such counts is no value.
  */
 static double
 ref_value(const struct qtable *qt, const struct qtable *plain,
@@ -180,7 +182,7 @@ ref_value(const struct qtable *qt, const struct qtable *plain,
 	int c = table_column(qt, ref->table, ref->column);
 	bool sum = ref->table->cols[ref->column].kind == QCOL_COUNT;
 	double total = 0, one = NAN;
-	size_t r, matched = 0;
+	size_t r, matched = 0, empty = 0;
 
 	if (c < 0)
 		return NAN;
@@ -197,11 +199,15 @@ ref_value(const struct qtable *qt, const struct qtable *plain,
 			*suppressed = true;
 			continue;
 		}
+		if (sum && cell->kind == CELL_EMPTY) {
+			empty++;
+			continue;
+		}
 		one = cell_number(cell);
 		total += one;
 	}
 	if (sum)
-		return total;
+		return matched > 0 && empty == matched ? NAN : total;
 	return matched == 1 ? one : NAN;
 }
 

@@ -11,7 +11,10 @@
  *	             it may ask instead
  *	institution  tables over its own events only, its victims linked as
  *	             nationally (two of its records of one child count once
- *	             when any live record joins them); no overlap table
+ *	             when any live record joins them); no overlap table;
+ *	             what its registry entry does not let it record (a
+ *	             stage, a service, an identification) empty, not 0,
+ *	             and no share or attrition taken from it
  */
 #ifndef KUSKA_QUERY_H
 #define KUSKA_QUERY_H

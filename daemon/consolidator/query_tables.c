@@ -11,6 +11,22 @@
 
 /* ---- the tables ------------------------------------------------------- */
 
+/*
+ * Whether a count v of events of kind (and, for a case stage, of stage
+ * st) applies to the view b is built for: always to the national view;
+ * to an institution's own view when the registry lets it record such
+ * events (release_may_record), or when it holds some anyway (recorded
+ * under other grants). A count that does not apply is left empty, as is
+ * every figure taken from it: pnp records no trial, and a 0 there would
+ * read as every case dropped before trial.
+ */
+static bool
+applies(const struct qb *b, enum kind kind, enum stage st, int64_t v)
+{
+	return b->scope == 0 || v != 0 ||
+	       release_may_record((enum institution)b->scope, kind, st);
+}
+
 static void
 t_identification(struct qb *b)
 {
@@ -23,10 +39,13 @@ t_identification(struct qb *b)
 	for (i = 1; i <= INST_COUNT; i++) {
 		if (b->scope != 0 && b->scope != i)
 			continue;
+		int64_t v;
 		d = (uint8_t)i;
+		v = qb_national(b, C_ID_INST, &d, 1);
 		row = qb_add_row(b);
 		qb_set_text(b, row, 1, institution_name((enum institution)i));
-		qb_set_count(b, row, 2, qb_national(b, C_ID_INST, &d, 1));
+		if (applies(b, KIND_IDENTIFICATION, STAGE_NONE, v))
+			qb_set_count(b, row, 2, v);
 	}
 	if (b->scope != 0)
 		return;
@@ -296,9 +315,11 @@ t_protection(struct qb *b)
 	qb_columns(b, cols);
 	for (i = 0; i < sizeof(order); i++) {
 		int row = qb_add_row(b), c;
+		int64_t v = qb_counter(b, C_PROT, &order[i], 1);
 		qb_set_text(b, row, 1, service_name((enum service)order[i]));
-		c = qb_set_count(b, row, 2,
-				 qb_counter(b, C_PROT, &order[i], 1));
+		if (!applies(b, KIND_SERVICE, STAGE_NONE, v))
+			continue;
+		c = qb_set_count(b, row, 2, v);
 		qb_set_median(b, row, 3, C_PROT_DAYS, &order[i], 1, c);
 	}
 }
@@ -313,12 +334,21 @@ t_prosecution(struct qb *b)
 	qb_columns(b, cols);
 	for (st = 1; st <= STAGE_COUNT; st++) {
 		int row = qb_add_row(b);
+		int64_t v = qb_counter(b, C_PROS_CASES, &st, 1);
 		qb_set_text(b, row, 1, stage_name((enum stage)st));
-		qb_set_count(b, row, 2, qb_counter(b, C_PROS_CASES, &st, 1));
+		if (!applies(b, KIND_CASE_STAGE, (enum stage)st, v))
+			continue;
+		qb_set_count(b, row, 2, v);
 		qb_set_count(b, row, 3, qb_counter(b, C_PROS_PERSONS, &st, 1));
 	}
 }
 
+/*
+ * An institution's funnel starts from its own complaints and counts the
+ * stages it records: one that records none has no funnel (every row
+ * empty), and a stage it may not record, nor the attrition into it or
+ * out of it, has no value (applies).
+ */
 static void
 t_funnel(struct qb *b)
 {
@@ -326,16 +356,26 @@ t_funnel(struct qb *b)
 					   "attrition", NULL};
 	int64_t prev = 0;
 	int prev_cell = -1;
+	bool from = false, prev_ok = false;
 	uint8_t st;
 
 	qb_columns(b, cols);
 	for (st = 1; st <= STAGE_COUNT; st++) {
 		int row = qb_add_row(b);
 		int64_t v = qb_counter(b, C_FUNNEL, &st, 1);
+		bool ok = applies(b, KIND_CASE_STAGE, (enum stage)st, v);
 		int c;
 		qb_set_text(b, row, 1, stage_name((enum stage)st));
+		if (st == STAGE_COMPLAINT)
+			from = ok;
+		ok = ok && from;
+		if (!ok) {
+			prev_ok = false;
+			continue;
+		}
 		c = qb_set_count(b, row, 2, v);
-		if (st > STAGE_COMPLAINT && st <= STAGE_MAIN_LAST && prev > 0) {
+		if (st > STAGE_COMPLAINT && st <= STAGE_MAIN_LAST && prev_ok &&
+		    prev > 0) {
 			struct cell *a = qb_cell_at(b, row, 3);
 			struct qcell *q = qb_qcell_at(b, row, 3);
 			a->kind = CELL_DECIMAL;
@@ -346,6 +386,7 @@ t_funnel(struct qb *b)
 		}
 		prev = v;
 		prev_cell = c;
+		prev_ok = true;
 	}
 }
 

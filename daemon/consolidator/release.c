@@ -94,6 +94,17 @@ release_set_grants(const struct registry *reg)
 	release_cache_clear(); /* made under other relations */
 }
 
+bool
+release_may_record(enum institution inst, enum kind kind, enum stage st)
+{
+	const struct grants_by_inst *g = release_grants();
+
+	if (inst < 1 || inst > INST_COUNT || !(g->kinds[inst] & (1u << kind)))
+		return false;
+	return kind != KIND_CASE_STAGE || st == STAGE_NONE ||
+	       (g->stages[inst] & (1u << st)) != 0;
+}
+
 /* ---- cell lists ------------------------------------------------------- */
 
 struct rcell *

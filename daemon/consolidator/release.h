@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event.h"
+
 /* The component of a year: every counting table (there is one kind). */
 enum release_group {
 	RG_YEAR,
@@ -161,6 +163,14 @@ struct registry;
  * asks for releases, before each query.
  */
 void release_set_grants(const struct registry *reg);
+
+/*
+ * release_may_record - whether inst may record events of kind and, for a
+ * case stage, of stage st (STAGE_NONE: any stage), under the grants in
+ * force (release_set_grants). What an institution may not record has no
+ * place in its own tables (query.h).
+ */
+bool release_may_record(enum institution inst, enum kind kind, enum stage st);
 
 /* release_cache_clear - forgets every cached release (tests, shutdown). */
 void release_cache_clear(void);

@@ -106,6 +106,21 @@ MAIN = ["complaint", "preliminary_investigation", "formalized_investigation",
 STAGES = MAIN + ["acquittal", "dismissal"]
 SERVICES = sorted(["residential_care", "special_protection", "mental_health",
                    "medical", "legal_aid", "reintegration"])
+# What each institution may record (DESIGN.md's grants, the registry's
+# defaults): in its own view the rest is empty, not 0 (query_tables.c).
+_MINISTRY = ({"identification", "referral", "referral_received", "service"},
+             set())
+GRANTS = {
+    "pnp": ({"identification", "referral", "case_stage"},
+            {"complaint", "preliminary_investigation"}),
+    "mp": ({"identification", "referral", "referral_received", "case_stage"},
+           {"complaint", "preliminary_investigation",
+            "formalized_investigation", "accusation", "dismissal"}),
+    "pj": ({"referral_received", "case_stage"},
+           {"trial", "conviction", "acquittal", "dismissal"}),
+    "mimp": _MINISTRY,
+    "minsa": _MINISTRY,
+}
 AGE_GROUPS = ["0-5", "6-11", "12-13", "14-17", "18+"]
 TABLES = ["identification", "overlap", "breakdown", "referrals",
           "referrals_unmatched", "protection", "prosecution", "funnel", "durations", "timeliness"]
@@ -360,6 +375,7 @@ class Stats:
         # Linking looks at everyone's records; counting at the scope's.
         self.victims = Victims(events, v1)
         self.events = [e for e in events if scope is None or e.inst == scope]
+        self.scope = scope
         self.accepted = accepted
         self.idents = [e for e in self.events
                        if e.rec["kind"] == "identification"]
@@ -369,6 +385,14 @@ class Stats:
             if vid not in self.first_ident:
                 self.first_ident[vid] = e.date  # sorted earliest first
         self._cases = None
+
+    def applies(self, kind, stage, v):
+        """Whether a count v of kind (and stage) has a place in the view:
+        the scope may record such events, or holds some anyway."""
+        if self.scope is None or v != 0:
+            return True
+        kinds, stages = GRANTS[self.scope]
+        return kind in kinds and (stage is None or stage in stages)
 
     def victim_id(self, e):
         return self.victims.of(e)
@@ -532,6 +556,9 @@ class Stats:
                 first_id = self.first_ident.get(vid)
                 if first_id is not None:
                     days.append((d - first_id).days)
+            if not self.applies("service", None, len(earliest)):
+                rows.append([period, s, "", ""])
+                continue
             rows.append([period, s, len(earliest), median(days)])
         return ["period,service,victims,median_days"], rows
 
@@ -561,6 +588,8 @@ class Stats:
                 if e is not None and self.in_p(e, period, region):
                     n += 1
                     persons += e.rec["persons"]
+            if not self.applies("case_stage", st, n):
+                n = persons = ""
             rows.append([period, st, n, persons])
         return ["period,stage,cases,persons"], rows
 
@@ -571,14 +600,22 @@ class Stats:
         for i, st in enumerate(MAIN):
             reached.append(sum(1 for c in cohort
                                if any(s in c for s in MAIN[i:])))
+        # A stage out of the scope's view has no count, and no attrition
+        # is taken into or out of it; no complaint in it, no funnel.
+        start = self.applies("case_stage", "complaint", reached[0])
+        ok = [start and self.applies("case_stage", st, reached[i])
+              for i, st in enumerate(MAIN)]
         rows = []
         for i, st in enumerate(MAIN):
             att = ""
-            if i > 0 and reached[i - 1] > 0:
+            if i > 0 and ok[i - 1] and ok[i] and reached[i - 1] > 0:
                 att = "%.3f" % ((reached[i - 1] - reached[i]) / reached[i - 1])
-            rows.append([period, st, reached[i], att])
+            rows.append([period, st, reached[i] if ok[i] else "", att])
         for st in ("acquittal", "dismissal"):
-            rows.append([period, st, sum(1 for c in cohort if st in c), ""])
+            n = sum(1 for c in cohort if st in c)
+            if not (start and self.applies("case_stage", st, n)):
+                n = ""
+            rows.append([period, st, n, ""])
         return ["period,stage,cases,attrition"], rows
 
     def durations(self, period, region):

@@ -14,8 +14,8 @@
  * (stats_apply, as ingest does), through query_run - sums over rows, the
  * `all` row left out unless asked for, medians selecting one row,
  * division by zero, a region, semesters and years, the secretariat's
- * suppression (also while ingest commits), and the indicators table
- * itself.
+ * suppression (also while ingest commits), an institution's own view
+ * (what it may not record has no value), and the indicators table itself.
  */
 #include <errno.h>
 #include <math.h>
@@ -1129,6 +1129,10 @@ world_teardown(void **state)
 
 static const struct reg_party analyst = {.role = ROLE_ANALYST};
 static const struct reg_party secretariat = {.role = ROLE_SECRETARIAT};
+static const struct reg_party pnp_officers = {.role = ROLE_INSTITUTION,
+					      .inst = INST_PNP};
+static const struct reg_party mimp_officers = {.role = ROLE_INSTITUTION,
+					       .inst = INST_MIMP};
 
 /* An indicator file of one indicator per value expression, in order,
  * each baseline 2024: 1, target 2026H2: 1000, rate. */
@@ -1247,6 +1251,51 @@ test_values_sums_and_rows(void **state)
 	expect_number(&res[5], 1);
 	expect_number(&res[6], 0);
 	expect_number(&res[0], 0);
+	indset_free(&set);
+}
+
+static void
+expect_none(const struct ind_result *r)
+{
+	if (r->has_value)
+		fail_msg("value %g, want none", r->value);
+}
+
+/*
+ * An institution's own view: a count it may not record (a service, a
+ * trial, to PNP) is empty in its table, so an indicator of it has no
+ * value where it read 0; a sum over rows leaves such counts out, and is
+ * no value only when it holds nothing else.
+ */
+static void
+test_values_institution(void **state)
+{
+	static const char *const v[] = {
+	    "protection.victims[service=mental_health]",
+	    "protection.victims",
+	    "prosecution.cases[stage=trial]",
+	    "prosecution.cases", /* complaint and preliminary: 0 */
+	    "identification.victims",
+	    NULL};
+	struct indset *set = set_of(v);
+	struct ind_result res[5];
+
+	(void)state;
+	evaluate(set, "2025", 0, &pnp_officers, res);
+	expect_none(&res[0]);
+	expect_none(&res[1]);
+	expect_none(&res[2]);
+	expect_number(&res[3], 0);
+	expect_number(&res[4], 12);
+	evaluate(set, "2025", 0, &mimp_officers, res);
+	expect_number(&res[0], 4);
+	expect_number(&res[1], 4);
+	expect_none(&res[2]);
+	expect_none(&res[3]);
+	evaluate(set, "2025", 0, &analyst, res);
+	expect_number(&res[0], 4);
+	expect_number(&res[2], 0);
+	expect_number(&res[3], 0);
 	indset_free(&set);
 }
 
@@ -1746,6 +1795,7 @@ main(void)
 	};
 	const struct CMUnitTest store_tests[] = {
 	    cmocka_unit_test(test_values_sums_and_rows),
+	    cmocka_unit_test(test_values_institution),
 	    cmocka_unit_test(test_values_medians_and_division),
 	    cmocka_unit_test(test_values_periods_and_region),
 	    cmocka_unit_test(test_values_secretariat),

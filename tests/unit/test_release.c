@@ -6,7 +6,8 @@
  * least recently asked for going first), answers that follow the data when
  * counts change, and the rule for what is computed from the overlap
  * (query_overlap_shown). The property that no hidden count can be worked
- * out is test_disclose.c's and the attack test's.
+ * out is test_disclose.c's and the attack test's. Beside it, an
+ * institution's own tables: what it may not record is empty, not 0.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -44,6 +45,12 @@ static const struct reg_party analyst = {.role = ROLE_ANALYST};
 static const struct reg_party secretariat = {.role = ROLE_SECRETARIAT};
 static const struct reg_party mp_officers = {.role = ROLE_INSTITUTION,
 					     .inst = INST_MP};
+static const struct reg_party pnp_officers = {.role = ROLE_INSTITUTION,
+					      .inst = INST_PNP};
+static const struct reg_party pj_officers = {.role = ROLE_INSTITUTION,
+					     .inst = INST_PJ};
+static const struct reg_party mimp_officers = {.role = ROLE_INSTITUTION,
+					       .inst = INST_MIMP};
 
 /* ---- the world ------------------------------------------------------------
  */
@@ -917,6 +924,120 @@ test_release_once_per_state(void **state)
 	assert_string_equal(a, b);
 }
 
+/* The cell of table (asked by who for 2025) in the row whose column 1
+ * is key, column col: copied out, the table cleared. */
+static struct cell
+own_cell(const struct reg_party *who, const char *table, const char *key,
+	 int col)
+{
+	struct qtable t;
+	struct cell c;
+	size_t r;
+
+	assert_int_equal(ask(who, table, "2025", 0, &t), 0);
+	for (r = 0; r < t.n_rows; r++)
+		if (strcmp(t.rows[r][1].text, key) == 0)
+			break;
+	assert_true(r < t.n_rows);
+	c = t.rows[r][col];
+	c.long_text = NULL;
+	codec_qtable_clear(&t);
+	return c;
+}
+
+static void
+assert_count(struct cell c, int64_t v)
+{
+	assert_int_equal(c.kind, CELL_NUMBER);
+	assert_int_equal(c.number, v);
+}
+
+/*
+ * An institution's own tables leave empty what its registry entry does
+ * not let it record (DESIGN.md's grants here), and take no attrition
+ * into or out of it: MP's funnel of 2025 (24 complaints, 12 accused, 3
+ * of them convicted by PJ) ends at accusation, where it read 0 trials
+ * and an attrition of 1.000; PJ, which records no complaint, has no
+ * funnel at all; PNP and PJ record no service, PJ no identification. What
+ * it may record stays a count, 0 included, and the analyst's tables are
+ * the national ones, every cell a count.
+ */
+static void
+test_institution_view(void **state)
+{
+	struct registry *reg = calloc(1, sizeof(*reg));
+	struct cell c;
+	int i;
+
+	(void)state;
+	assert_non_null(reg);
+	release_set_grants(NULL);
+	assert_count(own_cell(&mp_officers, "funnel", "complaint", 2), 24);
+	assert_count(own_cell(&mp_officers, "funnel", "accusation", 2), 12);
+	c = own_cell(&mp_officers, "funnel", "preliminary_investigation", 3);
+	assert_int_equal(c.kind, CELL_DECIMAL);
+	assert_string_equal(c.text, "0.500");
+	assert_int_equal(own_cell(&mp_officers, "funnel", "trial", 2).kind,
+			 CELL_EMPTY);
+	assert_int_equal(own_cell(&mp_officers, "funnel", "trial", 3).kind,
+			 CELL_EMPTY);
+	assert_int_equal(own_cell(&mp_officers, "funnel", "conviction", 2).kind,
+			 CELL_EMPTY);
+	assert_int_equal(own_cell(&mp_officers, "funnel", "acquittal", 2).kind,
+			 CELL_EMPTY);
+	assert_count(own_cell(&mp_officers, "funnel", "dismissal", 2), 0);
+	assert_int_equal(
+	    own_cell(&mp_officers, "prosecution", "conviction", 2).kind,
+	    CELL_EMPTY);
+	assert_int_equal(
+	    own_cell(&mp_officers, "prosecution", "conviction", 3).kind,
+	    CELL_EMPTY);
+	for (i = STAGE_COMPLAINT; i <= STAGE_COUNT; i++)
+		assert_int_equal(own_cell(&pj_officers, "funnel",
+					  stage_name((enum stage)i), 2)
+				     .kind,
+				 CELL_EMPTY);
+	assert_int_equal(
+	    own_cell(&pj_officers, "prosecution", "complaint", 2).kind,
+	    CELL_EMPTY);
+	assert_count(own_cell(&pj_officers, "prosecution", "conviction", 2), 3);
+	assert_count(own_cell(&pnp_officers, "prosecution", "complaint", 2), 0);
+	assert_int_equal(
+	    own_cell(&pnp_officers, "prosecution", "trial", 3).kind,
+	    CELL_EMPTY);
+	assert_int_equal(own_cell(&pj_officers, "identification", "pj", 2).kind,
+			 CELL_EMPTY);
+	assert_count(own_cell(&pnp_officers, "identification", "pnp", 2),
+		     own_cell(&analyst, "identification", "pnp", 2).number);
+	assert_int_equal(
+	    own_cell(&pnp_officers, "protection", "medical", 2).kind,
+	    CELL_EMPTY);
+	assert_count(own_cell(&mimp_officers, "protection", "medical", 2), 0);
+	assert_count(own_cell(&analyst, "funnel", "trial", 2), 3);
+	assert_count(own_cell(&analyst, "prosecution", "dismissal", 2), 0);
+	assert_count(own_cell(&analyst, "protection", "medical", 2), 0);
+
+	/* The registry decides: let MP record trials, and its trial row is
+	 * a count again, with the attrition into it. */
+	for (i = 1; i <= INST_COUNT; i++) {
+		struct reg_party *p = &reg->parties[reg->n_parties++];
+		p->node = true;
+		p->inst = (enum institution)i;
+		p->kinds = registry_default_kinds(p->inst);
+		p->stages = registry_default_stages(p->inst);
+	}
+	reg->parties[INST_MP - 1].stages |= 1u << STAGE_TRIAL;
+	release_set_grants(reg);
+	assert_count(own_cell(&mp_officers, "funnel", "trial", 2), 0);
+	c = own_cell(&mp_officers, "funnel", "trial", 3);
+	assert_int_equal(c.kind, CELL_DECIMAL);
+	assert_string_equal(c.text, "1.000");
+	assert_int_equal(own_cell(&mp_officers, "funnel", "conviction", 2).kind,
+			 CELL_EMPTY);
+	release_set_grants(NULL);
+	free(reg);
+}
+
 int
 main(void)
 {
@@ -936,6 +1057,7 @@ main(void)
 	    cmocka_unit_test(test_other_years_keep),
 	    cmocka_unit_test(test_others_once_per_commit),
 	    cmocka_unit_test(test_release_once_per_state),
+	    cmocka_unit_test(test_institution_view),
 	};
 
 	return cmocka_run_group_tests(tests, world_setup, world_teardown);

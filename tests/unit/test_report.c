@@ -2064,6 +2064,74 @@ test_yearly_trend(void **state)
 	free(before);
 }
 
+/*
+ * An institution's page (PNP's) does not draw what its own view cannot
+ * hold: a table that is all empty (its protection, as the consolidator
+ * answers an institution that records no service) is one line saying
+ * why, not a figure of dashes; its funnel keeps the stages it records,
+ * the dashes explained; the identification figure does not speak of
+ * PJ's zero or of a total below the sum, which its one row has not.
+ */
+static void
+test_institution_not_recorded(void **state)
+{
+	static const char *const id[] = {"2025H2,pnp,156", NULL};
+	static const char *const protection[] = {"2025H2,legal_aid,,",
+						 "2025H2,medical,,",
+						 "2025H2,mental_health,,",
+						 "2025H2,reintegration,,",
+						 "2025H2,residential_care,,",
+						 "2025H2,special_protection,,",
+						 NULL};
+	static const char *const funnel[] = {
+	    "2025H2,complaint,101,",
+	    "2025H2,preliminary_investigation,76,0.248",
+	    "2025H2,formalized_investigation,,",
+	    "2025H2,accusation,,",
+	    "2025H2,trial,,",
+	    "2025H2,conviction,,",
+	    "2025H2,acquittal,,",
+	    "2025H2,dismissal,,",
+	    NULL};
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "institution", true);
+	d.t[RT_SOURCES].n_rows = 1;
+	d.t[RT_DELIVERIES].n_rows = 1;
+	codec_qtable_clear(&d.t[RT_IDENTIFICATION]);
+	fixture_table(&d.t[RT_IDENTIFICATION], "institution", 10,
+		      "period,institution,victims", id);
+	codec_qtable_clear(&d.t[RT_PROTECTION]);
+	fixture_table(&d.t[RT_PROTECTION], "institution", 10,
+		      "period,service,victims,median_days", protection);
+	codec_qtable_clear(&d.t[RT_FUNNEL]);
+	fixture_table(&d.t[RT_FUNNEL], "institution", 10,
+		      "period,stage,cases,attrition", funnel);
+	p = page(&d, "institution-not-recorded.html");
+	assert_non_null(strstr(p, "No figure: PNP does not record protection "
+				  "services: the network&#39;s registry"));
+	assert_null(strstr(p, "id=\"f-protection\""));
+	assert_non_null(strstr(p, "id=\"f-funnel\""));
+	assert_non_null(strstr(p, "no data, or what PNP does not record"));
+	assert_null(strstr(p, "PJ identifies no victims"));
+	assert_non_null(strstr(p, "The bar counts the distinct victims this "
+				  "institution identified"));
+	free(p);
+	clear(&d);
+	/* The analyst's page, its tables whole, is as it was. */
+	fill(&d, "analyst", true);
+	p = page(&d, "analyst-recorded.html");
+	assert_non_null(strstr(p, "PJ identifies no victims"));
+	assert_non_null(strstr(p, "id=\"f-protection\""));
+	assert_null(strstr(p, "No figure:"));
+	assert_null(strstr(p, "what PNP does not record"));
+	free(p);
+	clear(&d);
+}
+
 int
 main(void)
 {
@@ -2081,6 +2149,7 @@ main(void)
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_deliveries),
 	    cmocka_unit_test(test_institution_named),
+	    cmocka_unit_test(test_institution_not_recorded),
 	    cmocka_unit_test(test_deliveries_contact),
 	    cmocka_unit_test(test_counts_read_by_year),
 	    cmocka_unit_test(test_counts_read_when_over),
