@@ -117,7 +117,8 @@ table_column(const struct qtable *qt, const struct qschema *s, int c)
 
 /* Whether row r of qt is one that ref selects. */
 static bool
-row_matches(const struct qtable *qt, size_t r, const struct expr_ref *ref)
+row_matches(const struct qtable *qt, size_t r, const struct expr_ref *ref,
+	    bool own_view)
 {
 	const struct qschema *s = ref->table;
 	bool total_named = false;
@@ -129,6 +130,12 @@ row_matches(const struct qtable *qt, size_t r, const struct expr_ref *ref)
 		c = table_column(qt, s, ref->filters[i].column);
 		if (c < 0)
 			return false;
+		/* An institution's "all" is its own rows: all of its view. */
+		if (own_view &&
+		    strcmp(s->cols[ref->filters[i].column].name,
+			   s->total_key) == 0 &&
+		    strcmp(ref->filters[i].value, "all") == 0)
+			continue;
 		cell = &qt->rows[r][c];
 		if (cell->kind != CELL_TEXT ||
 		    strcmp(cell->text, ref->filters[i].value) != 0)
@@ -144,6 +151,28 @@ row_matches(const struct qtable *qt, size_t r, const struct expr_ref *ref)
 	c = table_column(qt, s, query_schema_column(s, s->total_key));
 	return c < 0 || qt->rows[r][c].kind != CELL_TEXT ||
 	       strcmp(qt->rows[r][c].text, "all") != 0;
+}
+
+/*
+ * Whether qt, a table with a total row (identification, timeliness), is
+ * an institution's own view, which has none: its rows are all of it.
+ */
+static bool
+own_view_of(const struct qtable *qt, const struct qschema *s)
+{
+	size_t r;
+	int c;
+
+	if (s->total_key == NULL)
+		return false;
+	c = table_column(qt, s, query_schema_column(s, s->total_key));
+	if (c < 0)
+		return false;
+	for (r = 0; r < qt->n_rows; r++)
+		if (qt->rows[r][c].kind == CELL_TEXT &&
+		    strcmp(qt->rows[r][c].text, "all") == 0)
+			return false;
+	return true;
 }
 
 /* A number of a cell, or NAN when it shows none. */
@@ -174,6 +203,8 @@ cell_number(const struct cell *c)
  * ref touches a hidden cell. An empty count not hidden is one that does
  * not apply to the institution asking (a stage it may not record): a
  * sum leaves it out, and a sum of nothing but such counts is no value.
+ * In an institution's view of a table with a total row (own_view_of),
+ * "all" names its own rows, and another institution's row no value.
  */
 static double
 ref_value(const struct qtable *qt, const struct qtable *plain,
@@ -181,6 +212,7 @@ ref_value(const struct qtable *qt, const struct qtable *plain,
 {
 	int c = table_column(qt, ref->table, ref->column);
 	bool sum = ref->table->cols[ref->column].kind == QCOL_COUNT;
+	bool own_view = own_view_of(qt, ref->table);
 	double total = 0, one = NAN;
 	size_t r, matched = 0, empty = 0;
 
@@ -190,7 +222,7 @@ ref_value(const struct qtable *qt, const struct qtable *plain,
 		plain = NULL;
 	for (r = 0; r < qt->n_rows; r++) {
 		const struct cell *cell = &qt->rows[r][c];
-		if (!row_matches(qt, r, ref))
+		if (!row_matches(qt, r, ref, own_view))
 			continue;
 		matched++;
 		if (cell->kind == CELL_SUPPRESSED ||
@@ -206,8 +238,13 @@ ref_value(const struct qtable *qt, const struct qtable *plain,
 		one = cell_number(cell);
 		total += one;
 	}
+	/* Another institution's row is not in an institution's view: no
+	 * value, not 0. */
 	if (sum)
-		return matched > 0 && empty == matched ? NAN : total;
+		return (matched > 0 && empty == matched) ||
+			       (own_view && matched == 0)
+			   ? NAN
+			   : total;
 	return matched == 1 ? one : NAN;
 }
 

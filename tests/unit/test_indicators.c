@@ -1271,14 +1271,18 @@ static void
 test_values_institution(void **state)
 {
 	static const char *const v[] = {
-	    "protection.victims[service=mental_health]",
-	    "protection.victims",
+	    "protection.victims[service=mental_health]", "protection.victims",
 	    "prosecution.cases[stage=trial]",
 	    "prosecution.cases", /* complaint and preliminary: 0 */
 	    "identification.victims",
-	    NULL};
+	    /* "all" in an institution's view: its own rows, which are all
+	     * of it (the view has no total row); another's: not in it. */
+	    "identification.victims[institution=all]",
+	    "identification.victims[institution=mp]",
+	    "timeliness.within_30_days_pct[institution=all]",
+	    "timeliness.within_30_days_pct[institution=pnp]", NULL};
 	struct indset *set = set_of(v);
-	struct ind_result res[5];
+	struct ind_result res[9];
 
 	(void)state;
 	evaluate(set, "2025", 0, &pnp_officers, res);
@@ -1287,6 +1291,10 @@ test_values_institution(void **state)
 	expect_none(&res[2]);
 	expect_number(&res[3], 0);
 	expect_number(&res[4], 12);
+	expect_number(&res[5], 12);
+	expect_none(&res[6]);
+	assert_true(res[8].has_value);
+	expect_number(&res[7], res[8].value);
 	evaluate(set, "2025", 0, &mimp_officers, res);
 	expect_number(&res[0], 4);
 	expect_number(&res[1], 4);
