@@ -234,6 +234,66 @@ print_grants(const struct node_status *s)
 			      : "as the consolidator said");
 }
 
+/* A submission's counts, as kuska submit's summary words them. */
+static void
+print_counts(const struct submit_counts *c)
+{
+	printf("%llu accepted, %llu already held, %llu refused, %llu with "
+	       "unlinkable victims",
+	       (unsigned long long)c->accepted, (unsigned long long)c->held,
+	       (unsigned long long)c->refused,
+	       (unsigned long long)c->unlinkable);
+	if (c->rekeyed > 0)
+		printf(", %llu re-keyed", (unsigned long long)c->rekeyed);
+}
+
+/*
+ * What the node's submissions did to their lines since it started (a
+ * node older than that says nothing: nor does this). Returns 1 when the
+ * last one, within a day, had lines refused: a scheduled kuska submit
+ * whose output nobody reads is noticed here. A later submission with
+ * none refused clears it.
+ */
+static int
+print_submissions(const struct node_status *s)
+{
+	char a[32], e[4 * sizeof(s->first_refused_field)];
+	const struct submit_counts *last = &s->last_submission;
+
+	if (!s->has_submissions)
+		return 0;
+	if (s->submissions == 0) {
+		printf("  last submission:        none since the node started, "
+		       "%s\n",
+		       ago(s->started_ms, s->now_ms, a, sizeof(a)));
+		return 0;
+	}
+	printf("  last submission:        %s: ",
+	       ago(s->last_submission_ms, s->now_ms, a, sizeof(a)));
+	print_counts(last);
+	printf("\n  since the node started: %llu submission%s: ",
+	       (unsigned long long)s->submissions,
+	       s->submissions == 1 ? "" : "s");
+	print_counts(&s->submitted_total);
+	printf("\n");
+	if (last->refused == 0 || s->last_submission_ms + 86400000 <= s->now_ms)
+		return 0;
+	printf("  WARNING: the last submission had %llu line%s refused",
+	       (unsigned long long)last->refused,
+	       last->refused == 1 ? "" : "s");
+	if (s->first_refused_line != 0) {
+		printf(" (the first: line %llu",
+		       (unsigned long long)s->first_refused_line);
+		if (s->first_refused_field[0] != '\0')
+			printf(", %s", log_escape(s->first_refused_field, e,
+						  sizeof(e)));
+		printf(")");
+	}
+	printf(": not stored; kuska submit --report FILE lists each and "
+	       "why, for the case system to correct and submit again\n");
+	return 1;
+}
+
 /*
  * Texts in a status come from the node, and through it from the
  * consolidator and the case system: they are shown escaped, so that none
@@ -300,6 +360,7 @@ node_status(const char *endpoint)
 	}
 	health |= handshake_warning(s);
 	print_grants(s);
+	health |= print_submissions(s);
 	if (s->last_refusal[0] != '\0' &&
 	    s->last_refusal_ms + 600000 > s->now_ms) {
 		/* Batches refused whole within the last ten minutes: the

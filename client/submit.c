@@ -190,6 +190,7 @@ next_line(struct reader *rd, uint8_t **ret, size_t *ret_len)
 struct run {
 	struct ctl *ctl;
 	uint64_t dry_run;     /* 0, or the dry run's id */
+	uint64_t id;	      /* nonzero: the run's, for the node's status */
 	bool verbose;	      /* every warning, not the first few */
 	int timeout_s;	      /* --timeout: a piece's answer waited for */
 	FILE *report;	      /* --report: every refusal and warning */
@@ -319,6 +320,7 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 	snprintf(req.source, sizeof(req.source), "%s", name);
 	req.first_line = c->first_line;
 	req.dry_run = run->dry_run;
+	req.run = run->id;
 	r = ctl_submit(run->ctl, &req, c->lines, c->lens, c->n,
 		       (uint64_t)run->timeout_s * 1000, &rep);
 	chunk_clear(c);
@@ -842,6 +844,9 @@ cmd_submit(int argc, char **argv)
 	}
 	memset(&run, 0, sizeof(run));
 	run.timeout_s = SUBMIT_TIMEOUT_S;
+	/* Its files and pieces are one submission in kuska status. */
+	while (run.id == 0)
+		run.id = keys_random64();
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:nvr:t:", opts, NULL)) != -1) {
 		switch (ch) {

@@ -269,6 +269,11 @@ struct dead_letter {
 	uint64_t at_ms;
 };
 
+/* Lines of submissions by what became of them (kuska submit's summary). */
+struct submit_counts {
+	uint64_t accepted, held, refused, unlinkable, rekeyed;
+};
+
 struct node_status {
 	enum institution inst;
 	uint64_t last_seq, acked_seq, accepted_total, dead_total;
@@ -309,6 +314,17 @@ struct node_status {
 	uint32_t keyholders_unreached;
 	char keyholder_unreached[CODEC_MAX_TEXT + 1];
 	uint64_t keyholder_unreached_ms;
+	/* Submissions since the node started, dry runs aside
+	 * (has_submissions false: an older node, which does not say); the
+	 * last one's counts, when its last request was answered (wall
+	 * clock), its first refused line (0: none) with the field that
+	 * line's refusal names (a path, never a value); all of them summed. */
+	bool has_submissions;
+	uint64_t submissions;
+	uint64_t last_submission_ms;
+	struct submit_counts last_submission, submitted_total;
+	uint64_t first_refused_line;
+	char first_refused_field[64];
 };
 
 #define CODEC_MAX_KEYHOLDER_NODES 256
@@ -363,6 +379,7 @@ struct control {
 	char source[256];    /* SUBMIT */
 	uint64_t first_line; /* SUBMIT */
 	uint64_t dry_run;    /* SUBMIT: nonzero, a dry run's id */
+	uint64_t run;	     /* SUBMIT: nonzero, the kuska submit run's id */
 	size_t n_results;    /* SUBMIT_REPLY */
 	struct line_result *results;
 	char error[256];   /* SUBMIT_REPLY (optional), ERROR */

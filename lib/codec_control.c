@@ -82,11 +82,36 @@ encode_submit_reply(const struct control *c, Kuska__Control *pc,
 	return r;
 }
 
+static void
+pack_counts(const struct submit_counts *in, Kuska__SubmitCounts *out)
+{
+	kuska__submit_counts__init(out);
+	out->accepted = in->accepted;
+	out->held = in->held;
+	out->refused = in->refused;
+	out->unlinkable = in->unlinkable;
+	if (in->rekeyed != 0) {
+		out->has_rekeyed = 1;
+		out->rekeyed = in->rekeyed;
+	}
+}
+
+static void
+unpack_counts(const Kuska__SubmitCounts *in, struct submit_counts *out)
+{
+	out->accepted = in->accepted;
+	out->held = in->held;
+	out->refused = in->refused;
+	out->unlinkable = in->unlinkable;
+	out->rekeyed = in->rekeyed;
+}
+
 static int
 encode_node_status(const struct control *c, Kuska__Control *pc,
 		   uint8_t **ret_buf, size_t *ret_len)
 {
 	Kuska__NodeStatus ns = KUSKA__NODE_STATUS__INIT;
+	Kuska__SubmitCounts last, total;
 	Kuska__Grants grants;
 	struct codec_grants_buf gbuf;
 	Kuska__DeadLetter *dl;
@@ -177,6 +202,24 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 		ns.keyholder_unreached = (char *)in->keyholder_unreached;
 		ns.has_keyholder_unreached_ms = 1;
 		ns.keyholder_unreached_ms = in->keyholder_unreached_ms;
+	}
+	if (in->has_submissions) {
+		ns.has_submissions = 1;
+		ns.submissions = in->submissions;
+	}
+	if (in->has_submissions && in->submissions != 0) {
+		pack_counts(&in->last_submission, &last);
+		pack_counts(&in->submitted_total, &total);
+		ns.has_last_submission_ms = 1;
+		ns.last_submission_ms = in->last_submission_ms;
+		ns.last_submission = &last;
+		ns.submitted_total = &total;
+		if (in->first_refused_line != 0) {
+			ns.has_first_refused_line = 1;
+			ns.first_refused_line = in->first_refused_line;
+			ns.first_refused_field =
+			    (char *)in->first_refused_field;
+		}
 	}
 	if (in->has_grants) {
 		codec_grants_pack(in->grant_kinds, in->grant_stages, &grants,
@@ -272,6 +315,10 @@ codec_control_encode(const struct control *c, uint8_t **ret_buf,
 		if (c->dry_run != 0) {
 			sh.has_dry_run = 1;
 			sh.dry_run = c->dry_run;
+		}
+		if (c->run != 0) {
+			sh.has_run = 1;
+			sh.run = c->run;
 		}
 		pc.msg_case = KUSKA__CONTROL__MSG_SUBMIT;
 		pc.submit = &sh;
@@ -402,6 +449,19 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 	copy_str(ns->keyholder_unreached, sizeof(ns->keyholder_unreached),
 		 in->keyholder_unreached);
 	ns->keyholder_unreached_ms = in->keyholder_unreached_ms;
+	/* Counts without their submission say nothing: none, then. */
+	ns->has_submissions = in->has_submissions;
+	if (in->has_submissions && in->submissions != 0 &&
+	    in->last_submission != NULL && in->submitted_total != NULL) {
+		ns->submissions = in->submissions;
+		ns->last_submission_ms = in->last_submission_ms;
+		unpack_counts(in->last_submission, &ns->last_submission);
+		unpack_counts(in->submitted_total, &ns->submitted_total);
+		ns->first_refused_line = in->first_refused_line;
+		copy_str(ns->first_refused_field,
+			 sizeof(ns->first_refused_field),
+			 in->first_refused_field);
+	}
 	if (in->grants != NULL) {
 		ns->has_grants = true;
 		ns->grants_default = in->grants_default;
@@ -466,6 +526,7 @@ codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
 		copy_str(ret->source, sizeof(ret->source), pc->submit->source);
 		ret->first_line = pc->submit->first_line;
 		ret->dry_run = pc->submit->dry_run;
+		ret->run = pc->submit->run;
 		break;
 	case KUSKA__CONTROL__MSG_SUBMIT_REPLY:
 		ret->type = CTL_SUBMIT_REPLY;

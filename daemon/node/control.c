@@ -128,6 +128,7 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 	c.node.grants_default = !n->grants.said;
 	c.node.grant_kinds = n->grants.kinds;
 	c.node.grant_stages = n->grants.stages;
+	submissions_fill(&n->subs, &c.node);
 	c.node.dead = calloc(max_dead, sizeof(*c.node.dead));
 	if (c.node.dead == NULL) {
 		reply_error(n, req, "out of memory");
@@ -178,6 +179,17 @@ node_metrics(struct node *n, struct mtext *m)
 		       "Input records refused at submission since start.");
 	metrics_sample(m, "kuska_node_records_refused_total", labels,
 		       (double)n->intake.refused);
+	metrics_family(m, "kuska_node_last_submission_refused", "gauge",
+		       "Input records the last submission (a kuska submit "
+		       "run) refused; 0: none since start.");
+	metrics_sample(m, "kuska_node_last_submission_refused", labels,
+		       (double)n->subs.last.refused);
+	if (n->subs.n > 0) {
+		metrics_family(m, "kuska_node_last_submission_seconds", "gauge",
+			       "Unix time of the last submission since start.");
+		metrics_sample(m, "kuska_node_last_submission_seconds", labels,
+			       (double)n->subs.last_ms / 1000.0);
+	}
 	metrics_family(m, "kuska_node_records_rekeyed_total", "counter",
 		       "Records re-sent with the pseudonyms of a new key "
 		       "epoch since start.");
@@ -357,6 +369,7 @@ static void
 handle_control(struct node *n, struct tframes *req)
 {
 	struct control c, rep;
+	int r;
 
 	if (req->n < 2 ||
 	    codec_control_decode(req->data[1], req->len[1], &c) != 0) {
@@ -366,8 +379,12 @@ handle_control(struct node *n, struct tframes *req)
 	}
 	switch (c.type) {
 	case CTL_SUBMIT:
-		(void)intake_submit(&n->intake, c.first_line, req->data + 2,
-				    req->len + 2, req->n - 2, c.dry_run, &rep);
+		r = intake_submit(&n->intake, c.first_line, req->data + 2,
+				  req->len + 2, req->n - 2, c.dry_run, &rep);
+		/* A request refused whole stored nothing: its own warnings
+		 * (key holders, disk) say so. */
+		if (r == 0 && c.dry_run == 0)
+			submissions_note(&n->subs, &c, &rep, date_now_ms());
 		/* What came during the commit, before the reply's encoding. */
 		(void)node_serve_busy(n);
 		reply(n, req, &rep);

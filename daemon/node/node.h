@@ -19,6 +19,7 @@
 #include "outbox.h"
 #include "registry.h"
 #include "settings.h"
+#include "submissions.h"
 #include "transport.h"
 
 #define SUBMIT_MAX_BYTES (64 * 1024 * 1024)
@@ -43,6 +44,7 @@ struct node {
 	struct intake intake;
 	struct deliver deliver;
 	struct grants grants; /* what the institution may emit */
+	struct submissions subs; /* for kuska status */
 	uint64_t started_ms;
 	/* During a submit, status and metrics are answered at once (serve);
 	 * other requests wait here, in order, with their raw lines. */

@@ -19,7 +19,12 @@
 #    accepted", not "accepted"; the real run's counts add up to
 #    the file's lines; a file sent again is "already held"; a line
 #    refused, corrected and the file sent again is the one accepted; a
-#    file's counts, blank lines included, add up to its lines.
+#    file's counts, blank lines included, add up to its lines;
+#  - kuska status says what the last submission did, in the summary's
+#    figures, before any ("none since the node started"), with a
+#    warning and exit 1 while it had refused lines (a scheduled submit
+#    whose output nobody reads is noticed), which a dry run leaves and a
+#    clean submission clears.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -34,6 +39,8 @@ for i in $(seq 50); do
 	"$KUSKA" status -c "$N/pnp.conf" | grep -q "may emit:.*(as the consolidator said)" && break
 	sleep 0.2
 done
+check "status before any submission: none since the node started" \
+	sh -c "'$KUSKA' status -c '$N/pnp.conf' | grep -q '^  last submission: *none since the node started'"
 
 # ---- another institution's export ---------------------------------------
 before=$(node_last_seq pnp)
@@ -121,6 +128,21 @@ check "... the summary too, adding up to the file" \
 check "... no '-:' anywhere" sh -c "! grep -q '^-:' '$T/stdin.out'"
 check "... $((lines - 1)) stored" \
 	test "$(node_last_seq pnp)" = "$((before + lines - 1))"
+# What kuska status says of it: the summary's four figures, a warning.
+figures=$(sed -n 's/^standard input: \([0-9]* accepted, 0 already held, 1 refused, [0-9]* with unlinkable victims\).*/\1/p' "$T/stdin.out")
+"$KUSKA" status -c "$N/pnp.conf" >"$T/status-refused.out" 2>&1
+rc=$?
+check "status after it: exit 1 ($rc)" test $rc = 1
+check "... the last submission in the summary's figures ($figures)" \
+	grep -Eq "^  last submission: +[^:]+ ago: $figures\$" "$T/status-refused.out"
+check "... warned of, with its first refused line and field, no value" \
+	grep -qx "  WARNING: the last submission had 1 line refused (the first: line 3, victim.sex): not stored; kuska submit --report FILE lists each and why, for the case system to correct and submit again" \
+	"$T/status-refused.out"
+check "... the submissions since the start counted: mp's and this one" \
+	grep -Eq "^  since the node started: 2 submissions: [0-9]+ accepted, 0 already held, [1-9][0-9]* refused, " \
+	"$T/status-refused.out"
+check "... and the metric for monitoring" \
+	sh -c "'$KUSKA' metrics -c '$N/pnp.conf' | grep -qx 'kuska_node_last_submission_refused{institution=\"pnp\"} 1'"
 # Saved with Windows line ends and blank lines (one first, two after
 # line 4, one at the end): the counts still add up to the file's lines.
 {
@@ -135,6 +157,11 @@ total=$(wc -l <"$T/crlf.jsonl")
 check "CRLF and blank lines: the counts add up to its $total lines" \
 	grep -qx "crlf.jsonl: 1 would be accepted, $((lines - 1)) already held, 0 refused, 0 with unlinkable victims, 4 blank lines skipped (dry run: nothing stored)" \
 	"$T/crlf.out"
+"$KUSKA" status -c "$N/pnp.conf" >"$T/status-dry.out" 2>&1
+rc=$?
+check "... a dry run is no submission: status still warns of the last one ($rc)" \
+	sh -c "test $rc = 1 && grep -Eq '^  last submission: +[^:]+ ago: $figures\$' '$T/status-dry.out' &&
+		grep -q '^  WARNING: the last submission had 1 line refused' '$T/status-dry.out'"
 # The line corrected, the whole file again: only it is new.
 (cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" april.jsonl >again.out 2>&1)
 rc=$?
@@ -142,5 +169,12 @@ check "the file corrected, sent again: exit 0, 1 accepted, the rest held ($rc)" 
 	sh -c "test $rc = 0 && grep -qx 'april.jsonl: 1 accepted, $((lines - 1)) already held, 0 refused, 0 with unlinkable victims' '$T/again.out'"
 check "... $lines stored in all" \
 	test "$(node_last_seq pnp)" = "$((before + lines))"
+"$KUSKA" status -c "$N/pnp.conf" >"$T/status-clean.out" 2>&1
+rc=$?
+check "status after a clean submission: exit 0, the warning gone ($rc)" \
+	sh -c "test $rc = 0 && ! grep -q WARNING '$T/status-clean.out' &&
+		grep -Eq '^  last submission: +[^:]+ ago: 1 accepted, $((lines - 1)) already held, 0 refused, 0 with unlinkable victims\$' '$T/status-clean.out'"
+check "... the metric 0" \
+	sh -c "'$KUSKA' metrics -c '$N/pnp.conf' | grep -qx 'kuska_node_last_submission_refused{institution=\"pnp\"} 0'"
 
 finish

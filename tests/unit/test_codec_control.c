@@ -240,6 +240,84 @@ test_control_node_status(void **state)
 	free(c);
 }
 
+/* What the last submissions did: counts, the first refused line's
+ * number and field; absent from an older node, and then not made up. */
+static void
+test_control_node_submissions(void **state)
+{
+	struct control *c = calloc(1, sizeof(*c)), *back;
+
+	(void)state;
+	assert_non_null(c);
+	c->type = CTL_NODE_STATUS;
+	c->node.inst = INST_PNP;
+	c->node.now_ms = 20;
+	back = control_round_trip(c);
+	assert_false(back->node.has_submissions);
+	assert_int_equal(back->node.submissions, 0);
+	assert_int_equal(back->node.last_submission_ms, 0);
+	assert_int_equal(back->node.first_refused_line, 0);
+	codec_control_clear(back);
+	free(back);
+
+	/* A node that started and has had none says so. */
+	c->node.has_submissions = true;
+	back = control_round_trip(c);
+	assert_true(back->node.has_submissions);
+	assert_int_equal(back->node.submissions, 0);
+	assert_int_equal(back->node.last_submission.refused, 0);
+	codec_control_clear(back);
+	free(back);
+
+	c->node.submissions = 3;
+	c->node.last_submission_ms = 1767225600123ull;
+	c->node.last_submission = (struct submit_counts){
+	    .accepted = 1234, .held = 5, .refused = 3, .unlinkable = 1};
+	c->node.submitted_total = (struct submit_counts){.accepted = 5000,
+							 .held = 6,
+							 .refused = 4,
+							 .unlinkable = 2,
+							 .rekeyed = 7};
+	c->node.first_refused_line = 17;
+	snprintf(c->node.first_refused_field,
+		 sizeof(c->node.first_refused_field), "victims[0].birth_date");
+	back = control_round_trip(c);
+	assert_true(back->node.has_submissions);
+	assert_int_equal(back->node.submissions, 3);
+	assert_int_equal(back->node.last_submission_ms, 1767225600123ull);
+	assert_int_equal(back->node.last_submission.accepted, 1234);
+	assert_int_equal(back->node.last_submission.held, 5);
+	assert_int_equal(back->node.last_submission.refused, 3);
+	assert_int_equal(back->node.last_submission.unlinkable, 1);
+	assert_int_equal(back->node.last_submission.rekeyed, 0);
+	assert_int_equal(back->node.submitted_total.accepted, 5000);
+	assert_int_equal(back->node.submitted_total.held, 6);
+	assert_int_equal(back->node.submitted_total.refused, 4);
+	assert_int_equal(back->node.submitted_total.unlinkable, 2);
+	assert_int_equal(back->node.submitted_total.rekeyed, 7);
+	assert_int_equal(back->node.first_refused_line, 17);
+	assert_string_equal(back->node.first_refused_field,
+			    "victims[0].birth_date");
+	codec_control_clear(back);
+	free(back);
+
+	/* The run a submit request belongs to; none from an older client. */
+	memset(c, 0, sizeof(*c));
+	c->type = CTL_SUBMIT;
+	snprintf(c->source, sizeof(c->source), "a.jsonl");
+	c->first_line = 1;
+	back = control_round_trip(c);
+	assert_int_equal(back->run, 0);
+	codec_control_clear(back);
+	free(back);
+	c->run = 0xfedcba9876543210ull;
+	back = control_round_trip(c);
+	assert_int_equal(back->run, 0xfedcba9876543210ull);
+	codec_control_clear(back);
+	free(back);
+	free(c);
+}
+
 static void
 test_control_cons_status(void **state)
 {
@@ -493,6 +571,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_control_submit),
 	    cmocka_unit_test(test_control_node_status),
+	    cmocka_unit_test(test_control_node_submissions),
 	    cmocka_unit_test(test_control_cons_status),
 	    cmocka_unit_test(test_control_metrics),
 	    cmocka_unit_test(test_control_refused),

@@ -1,0 +1,169 @@
+/*
+ * test_submissions.c - what kuska status says of the node's last
+ * submissions (daemon/node/submissions.h): a run's files and pieces are
+ * one submission, an older client's pieces of one file too, and only
+ * counts, a line number and a field are kept.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "submissions.h"
+
+/* A request of n lines from first_line on, and its reply: line i+1 of
+ * it is what status[i] says ('a' accepted, 'h' held, 'r' refused, 'u'
+ * accepted with an unlinkable victim, 'k' re-keyed, 'b' blank). */
+static void
+note(struct submissions *s, uint64_t run, const char *source,
+     uint64_t first_line, const char *status, uint64_t now_ms)
+{
+	struct control req, rep;
+	struct line_result res[16];
+	size_t i, n = strlen(status);
+
+	assert_true(n <= 16);
+	memset(&req, 0, sizeof(req));
+	memset(&rep, 0, sizeof(rep));
+	memset(res, 0, sizeof(res));
+	req.type = CTL_SUBMIT;
+	req.run = run;
+	req.first_line = first_line;
+	snprintf(req.source, sizeof(req.source), "%s", source);
+	for (i = 0; i < n; i++) {
+		res[i].line = first_line + i;
+		switch (status[i]) {
+		case 'a':
+			res[i].status = LINE_ACCEPTED;
+			break;
+		case 'u':
+			res[i].status = LINE_ACCEPTED;
+			res[i].unlinkable = 1;
+			break;
+		case 'h':
+			res[i].status = LINE_HELD;
+			res[i].unlinkable = 1; /* warned of when first taken */
+			break;
+		case 'k':
+			res[i].status = LINE_REKEYED;
+			break;
+		case 'r':
+			res[i].status = LINE_REFUSED;
+			snprintf(res[i].field, sizeof(res[i].field),
+				 "victim.sex");
+			snprintf(res[i].reason, sizeof(res[i].reason),
+				 "must be F, M or U");
+			break;
+		default:
+			res[i].status = LINE_BLANK;
+		}
+	}
+	rep.type = CTL_SUBMIT_REPLY;
+	rep.n_results = n;
+	rep.results = res;
+	submissions_note(s, &req, &rep, now_ms);
+}
+
+static void
+test_none(void **state)
+{
+	struct submissions s;
+	struct node_status ns;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(&ns, 0, sizeof(ns));
+	submissions_fill(&s, &ns);
+	assert_true(ns.has_submissions);
+	assert_int_equal(ns.submissions, 0);
+	assert_int_equal(ns.last_submission_ms, 0);
+	assert_int_equal(ns.first_refused_line, 0);
+}
+
+/* A run of two files, the first in two pieces: one submission. */
+static void
+test_run(void **state)
+{
+	struct submissions s;
+	struct node_status ns;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	note(&s, 7, "a.jsonl", 1, "aarh", 100);
+	note(&s, 7, "a.jsonl", 5, "ubrk", 200);
+	note(&s, 7, "b.jsonl", 1, "aa", 300);
+	memset(&ns, 0, sizeof(ns));
+	submissions_fill(&s, &ns);
+	assert_int_equal(ns.submissions, 1);
+	assert_int_equal(ns.last_submission_ms, 300);
+	assert_int_equal(ns.last_submission.accepted, 5);
+	assert_int_equal(ns.last_submission.held, 1);
+	assert_int_equal(ns.last_submission.refused, 2);
+	assert_int_equal(ns.last_submission.unlinkable, 1);
+	assert_int_equal(ns.last_submission.rekeyed, 1);
+	assert_int_equal(ns.first_refused_line, 3);
+	assert_string_equal(ns.first_refused_field, "victim.sex");
+
+	/* The next run, clean: the last one's refusals are gone from it,
+	 * not from the totals. */
+	note(&s, 8, "a.jsonl", 1, "hhhh", 400);
+	memset(&ns, 0, sizeof(ns));
+	submissions_fill(&s, &ns);
+	assert_int_equal(ns.submissions, 2);
+	assert_int_equal(ns.last_submission_ms, 400);
+	assert_int_equal(ns.last_submission.accepted, 0);
+	assert_int_equal(ns.last_submission.held, 4);
+	assert_int_equal(ns.last_submission.refused, 0);
+	assert_int_equal(ns.last_submission.unlinkable, 0);
+	assert_int_equal(ns.first_refused_line, 0);
+	assert_string_equal(ns.first_refused_field, "");
+	assert_int_equal(ns.submitted_total.accepted, 5);
+	assert_int_equal(ns.submitted_total.held, 5);
+	assert_int_equal(ns.submitted_total.refused, 2);
+	assert_int_equal(ns.submitted_total.unlinkable, 1);
+	assert_int_equal(ns.submitted_total.rekeyed, 1);
+}
+
+/* An older client says no run: a file's later pieces continue it; the
+ * file again, or another file, is a new submission. */
+static void
+test_older_client(void **state)
+{
+	struct submissions s;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	note(&s, 0, "a.jsonl", 1, "ar", 100);
+	note(&s, 0, "a.jsonl", 3, "aa", 200);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.last.accepted, 3);
+	assert_int_equal(s.last.refused, 1);
+	note(&s, 0, "a.jsonl", 1, "ha", 300);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.last.refused, 0);
+	note(&s, 0, "b.jsonl", 3, "r", 400);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.last.refused, 1);
+	assert_int_equal(s.first_refused_line, 3);
+	/* A run after an older client's requests is its own. */
+	note(&s, 9, "b.jsonl", 4, "a", 500);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.last.refused, 0);
+	assert_int_equal(s.total.refused, 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_none),
+	    cmocka_unit_test(test_run),
+	    cmocka_unit_test(test_older_client),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
