@@ -68,9 +68,14 @@ submissions_note(struct submissions *s, const struct control *req,
 		count_line(&s->total, res);
 		if (res->status == LINE_REFUSED && s->first_refused_line == 0) {
 			s->first_refused_line = res->line;
+			/* An unknown key is the case system's, not the
+			 * format's: status, read more widely than submit's
+			 * report, does not repeat it. */
 			snprintf(s->first_refused_field,
 				 sizeof(s->first_refused_field), "%s",
-				 res->field);
+				 strncmp(res->reason, "unknown field", 13) == 0
+				     ? "an unknown field"
+				     : res->field);
 		}
 	}
 }

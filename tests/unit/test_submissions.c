@@ -17,7 +17,8 @@
 
 /* A request of n lines from first_line on, and its reply: line i+1 of
  * it is what status[i] says ('a' accepted, 'h' held, 'r' refused, 'u'
- * accepted with an unlinkable victim, 'k' re-keyed, 'b' blank). */
+ * accepted with an unlinkable victim, 'k' re-keyed, 'x' refused for an
+ * unknown key, 'b' blank). */
 static void
 note(struct submissions *s, uint64_t run, const char *source,
      uint64_t first_line, const char *status, uint64_t now_ms)
@@ -58,6 +59,13 @@ note(struct submissions *s, uint64_t run, const char *source,
 			snprintf(res[i].reason, sizeof(res[i].reason),
 				 "must be F, M or U");
 			break;
+		case 'x': /* an unknown key written like a field name */
+			res[i].status = LINE_REFUSED;
+			snprintf(res[i].field, sizeof(res[i].field),
+				 "maria_quispe");
+			snprintf(res[i].reason, sizeof(res[i].reason),
+				 "unknown field");
+			break;
 		default:
 			res[i].status = LINE_BLANK;
 		}
@@ -66,6 +74,23 @@ note(struct submissions *s, uint64_t run, const char *source,
 	rep.n_results = n;
 	rep.results = res;
 	submissions_note(s, &req, &rep, now_ms);
+}
+
+/* An unknown key is the case system's: status does not repeat it. */
+static void
+test_unknown_key_not_kept(void **state)
+{
+	struct submissions s;
+	struct node_status ns;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	note(&s, 9, "c.jsonl", 1, "axr", 100);
+	memset(&ns, 0, sizeof(ns));
+	submissions_fill(&s, &ns);
+	assert_int_equal(ns.first_refused_line, 2);
+	assert_string_equal(ns.first_refused_field, "an unknown field");
+	assert_int_equal(ns.last_submission.refused, 2);
 }
 
 static void
@@ -161,6 +186,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_none),
+	    cmocka_unit_test(test_unknown_key_not_kept),
 	    cmocka_unit_test(test_run),
 	    cmocka_unit_test(test_older_client),
 	};
