@@ -59,6 +59,40 @@ run_briefly() {
 	rc=$?
 }
 
+# run_started LOG CONF CMD...: runs a daemon until it has started (its
+# log says event=start, all its checks at start passed) and answers a
+# kuska status -c CONF from its loop, then stops it; or until it exits.
+# $rc as run_briefly's: 124 when it was running when stopped, else its
+# exit code (125: still running, but not started within 60 s). A daemon
+# expected to run is not given run_briefly's 5 s: four of them were 20 s
+# of the test (in each build) with nothing more to see.
+run_started() {
+	local log=$1 conf=$2 pid i up=0
+	shift 2
+	"$@" >>"$log" 2>&1 &
+	pid=$!
+	for i in $(seq 600); do
+		kill -0 "$pid" 2>/dev/null || break
+		if grep -q "event=start " "$log"; then
+			"$KUSKA" status -c "$conf" >/dev/null 2>&1
+			[ $? -le 1 ] && up=1 && break
+		fi
+		sleep 0.1
+	done
+	if [ $up = 1 ] && kill -0 "$pid" 2>/dev/null; then
+		rc=124
+		kill -TERM "$pid"
+		wait "$pid"
+	elif kill -0 "$pid" 2>/dev/null; then
+		rc=125
+		kill -KILL "$pid"
+		wait "$pid"
+	else
+		wait "$pid"
+		rc=$?
+	fi
+}
+
 # --- (a) a node's outbox with damaged values --------------------------------
 stop_node pnp TERM
 # First a check that cannot be made: its child cannot map the outbox (1 GiB,
@@ -232,7 +266,7 @@ stop_cons TERM
 check "(e) ... and --recover takes it (exit $rc)" \
 	sh -c "test $rc = 0 && grep -q 'the old outbox is kept as' '$T/e-recover.out'"
 : >"$T/e-after.log"
-run_briefly "$T/e-after.log" "$NODE" -c "$N/pnp.conf"
+run_started "$T/e-after.log" "$N/pnp.conf" "$NODE" -c "$N/pnp.conf"
 check "(e) ... leaving pnp's own outbox, which runs (exit $rc)" \
 	sh -c "test $rc = 124 && ! grep -q 'outbox_foreign' '$T/e-after.log'"
 rm -rf "$N/data/pnp"
@@ -251,7 +285,7 @@ check "(e) another linkage key: nothing stored, the node names the files" \
 stop_node pnp TERM
 sed "s|^network = .*|network = kuska-demo2|" "$N/pnp.conf" >"$N/pnpnet.conf"
 : >"$T/e-net.log"
-run_briefly "$T/e-net.log" "$NODE" -c "$N/pnpnet.conf"
+run_started "$T/e-net.log" "$N/pnpnet.conf" "$NODE" -c "$N/pnpnet.conf"
 # Only said: after a typo is corrected, the envelopes signed under it
 # stay first in the outbox for good.
 check "(e) a mistyped network: the node says to correct it, and runs (exit $rc)" \
@@ -286,7 +320,7 @@ awk '/^\[/ { skip = ($0 == "[key mp-1]") } !skip' "$N/registry.conf" \
 sed "s|^registry = .*|registry = $N/registry-nomp.conf|" \
 	"$N/consolidator.conf" >"$N/nomp.conf"
 : >"$T/e-nomp.log"
-run_briefly "$T/e-nomp.log" "$CONS" -c "$N/nomp.conf"
+run_started "$T/e-nomp.log" "$N/nomp.conf" "$CONS" -c "$N/nomp.conf"
 check "(e) a registry without mp's key: the store is still ours, it starts (exit $rc)" \
 	sh -c "test $rc = 124 && ! grep -q 'event=store_foreign' '$T/e-nomp.log'"
 check "(e) ... saying which events the registry no longer lists" \
@@ -309,7 +343,7 @@ check "(e) ... saying so" \
 	test "$(grep -c "data.mdb is the other daemon's" "$T/e-swap.log")" = 4
 check "(e) ... and neither file touched: audit OK" audit_ok
 : >"$T/e-own.log"
-run_briefly "$T/e-own.log" "$NODE" -c "$N/pnp.conf"
+run_started "$T/e-own.log" "$N/pnp.conf" "$NODE" -c "$N/pnp.conf"
 check "(e) ... and pnp's own outbox still runs (exit $rc)" \
 	sh -c "test $rc = 124 && ! ls '$N/data/consolidator' | grep -q before-recover"
 
