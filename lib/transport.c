@@ -614,6 +614,23 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 	return r;
 }
 
+/*
+ * refresh - makes libzmq process the commands the socket's mailbox holds,
+ * among them its I/O thread's word of how far each peer's pipe has been
+ * read (activate_write, sent once for every half high-water mark read).
+ * A send refused for a full pipe (EAGAIN) may have met a count of unread
+ * messages that is only out of date: after this, it is the I/O thread's.
+ * Whether a second try is worth it (the pipe may have room now).
+ */
+static bool
+refresh(struct tsock *s)
+{
+	int events = 0;
+	size_t sz = sizeof(events);
+
+	return zmq_getsockopt(s->s, ZMQ_EVENTS, &events, &sz) == 0;
+}
+
 int
 tsock_send(struct tsock *s, const void *const *data, const size_t *len,
 	   size_t n)
@@ -622,7 +639,11 @@ tsock_send(struct tsock *s, const void *const *data, const size_t *len,
 
 	for (i = 0; i < n; i++) {
 		int flags = ZMQ_DONTWAIT | (i + 1 < n ? ZMQ_SNDMORE : 0);
-		if (zmq_send(s->s, data[i], len[i], flags) < 0)
+		if (zmq_send(s->s, data[i], len[i], flags) >= 0)
+			continue;
+		/* The first frame only: then nothing was taken. */
+		if (errno != EAGAIN || i > 0 || !refresh(s) ||
+		    zmq_send(s->s, data[i], len[i], flags) < 0)
 			return -errno;
 	}
 	return 0;
@@ -664,9 +685,12 @@ tsock_send_handover(struct tsock *s, const void *head, size_t head_len,
 	int r;
 
 	/* Only the first frame can meet the high-water mark (or no peer):
-	 * then nothing was taken. */
+	 * then nothing was taken, and a full pipe is looked at again. */
 	if (zmq_send(s->s, head, head_len,
-		     ZMQ_DONTWAIT | (n > 0 ? ZMQ_SNDMORE : 0)) < 0)
+		     ZMQ_DONTWAIT | (n > 0 ? ZMQ_SNDMORE : 0)) < 0 &&
+	    (errno != EAGAIN || !refresh(s) ||
+	     zmq_send(s->s, head, head_len,
+		      ZMQ_DONTWAIT | (n > 0 ? ZMQ_SNDMORE : 0)) < 0))
 		return -errno;
 	for (i = 0; i < n; i++) {
 		zmq_msg_t m;

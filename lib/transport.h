@@ -166,7 +166,12 @@ void tframes_clear(struct tframes *f);
 /*
  * tsock_send - sends n frames as one message without blocking. Returns 0,
  * -EAGAIN (high-water mark, or no connected peer yet), -EHOSTUNREACH (a
- * ROUTER's peer is gone), or another -errno.
+ * ROUTER's peer is gone), or another -errno. A pipe found full is looked
+ * at again once, after the socket's pending commands: libzmq learns how
+ * far its I/O thread has read a pipe only through them, so that a busy
+ * thread's sends can meet a count of unread messages that is out of date
+ * (a client asking one table at a time lost an answer now and then under
+ * load). tsock_send_handover does the same.
  */
 int tsock_send(struct tsock *s, const void *const *data, const size_t *len,
 	       size_t n);

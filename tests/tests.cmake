@@ -88,10 +88,7 @@ endforeach()
 # keep a processor busy too (each client's start and leak check, about
 # 0.1 s of a processor a kuska status, polled every 0.2 s), and four at
 # once on two loaded cores left queries unanswered past the client's
-# 15 s (test_lockout, test_audit_serve, test_prepare_yield). Not here,
-# though short and at 56%: test_query_flood, 2,000 requests as fast as
-# the consolidator answers, each within kuska_asker's 5 s (one was not,
-# four at once beside two other worktrees' tests).
+# 15 s (test_lockout, test_audit_serve, test_prepare_yield).
 set(E2E_WAITING
 	test_attention test_audit_serve test_clock test_completion
 	test_corrupt test_deliveries test_demo test_diskfull test_estimate
@@ -124,6 +121,7 @@ set(E2E_SERIAL
 	test_service		# SIGTERM timed to 5 s during a stream
 	test_crash		# 8,000 victims, workers=4; answers before the kill in a window of seconds
 	test_rogue		# 10,000 frames and a submitter on both cores
+	test_query_flood	# its own busy loops on every processor
 )
 file(GLOB E2E_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/e2e/test_*.sh)
 list(LENGTH E2E_SRC e2e_slots)
