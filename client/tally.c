@@ -45,11 +45,7 @@ tally_add(struct tally *t, const struct line_result *res)
 	default:
 		break;
 	}
-	/* A record already held, under this key epoch or an older one
-	 * (re-keyed), had its warning when it was first taken: a file sent
-	 * again warns only of what is new in it. */
-	if (res->unlinkable > 0 && res->status != LINE_REFUSED &&
-	    res->status != LINE_HELD && res->status != LINE_REKEYED) {
+	if (line_warns_unlinkable(res)) {
 		t->unlinkable++;
 		return true;
 	}

@@ -274,6 +274,15 @@ struct submit_counts {
 	uint64_t accepted, held, refused, unlinkable, rekeyed;
 };
 
+/*
+ * line_warns_unlinkable - whether res brings a new warning of victims
+ * that cannot be linked: a record taken now with some. One already held,
+ * under this key epoch or an older one (re-keyed), had its warning when
+ * first taken, so a file sent again warns only of what is new in it. The
+ * rule of kuska submit's summary and of a node's status alike.
+ */
+bool line_warns_unlinkable(const struct line_result *res);
+
 struct node_status {
 	enum institution inst;
 	uint64_t last_seq, acked_seq, accepted_total, dead_total;

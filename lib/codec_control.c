@@ -579,3 +579,10 @@ codec_control_clear(struct control *c)
 	free(c->text);
 	memset(c, 0, sizeof(*c));
 }
+
+bool
+line_warns_unlinkable(const struct line_result *res)
+{
+	return res->unlinkable > 0 && res->status != LINE_REFUSED &&
+	       res->status != LINE_HELD && res->status != LINE_REKEYED;
+}

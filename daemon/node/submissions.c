@@ -40,9 +40,7 @@ count_line(struct submit_counts *c, const struct line_result *res)
 	default:
 		break;
 	}
-	/* A record held already had its warning when first taken. */
-	if (res->unlinkable > 0 && res->status != LINE_REFUSED &&
-	    res->status != LINE_HELD && res->status != LINE_REKEYED)
+	if (line_warns_unlinkable(res))
 		c->unlinkable++;
 }
 
