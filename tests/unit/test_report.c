@@ -2111,7 +2111,7 @@ test_institution_not_recorded(void **state)
 	fixture_table(&d.t[RT_FUNNEL], "institution", 10,
 		      "period,stage,cases,attrition", funnel);
 	p = page(&d, "institution-not-recorded.html");
-	assert_non_null(strstr(p, "No figure: PNP does not record protection "
+	assert_non_null(strstr(p, "No figures: PNP does not record protection "
 				  "services: the network&#39;s registry"));
 	assert_null(strstr(p, "id=\"f-protection\""));
 	assert_non_null(strstr(p, "id=\"f-funnel\""));
@@ -2126,7 +2126,7 @@ test_institution_not_recorded(void **state)
 	p = page(&d, "analyst-recorded.html");
 	assert_non_null(strstr(p, "PJ identifies no victims"));
 	assert_non_null(strstr(p, "id=\"f-protection\""));
-	assert_null(strstr(p, "No figure:"));
+	assert_null(strstr(p, "No figures:"));
 	assert_null(strstr(p, "what PNP does not record"));
 	free(p);
 	clear(&d);
