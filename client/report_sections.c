@@ -301,8 +301,12 @@ fig_funnel(struct report *r)
 		struct svg_val a = rp_val(t, i, "attrition");
 		if (!main_line(rp_text_of(t, i, "stage")))
 			continue;
-		bars[n].label = i18n_short("stage", rp_text_of(t, i, "stage"));
 		bars[n].v = rp_val(t, i, "cases");
+		/* An institution's stage it does not record has no count
+		 * (its table says "–"): no bar for it either. */
+		if (rp_own_view(r) && bars[n].v.kind == SVG_NONE)
+			continue;
+		bars[n].label = i18n_short("stage", rp_text_of(t, i, "stage"));
 		if (a.kind == SVG_NUM) {
 			snprintf(notes[n], sizeof(notes[n]), "\u2212%.1f%%",
 				 a.v * 100);

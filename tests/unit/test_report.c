@@ -2068,9 +2068,10 @@ test_yearly_trend(void **state)
  * An institution's page (PNP's) does not draw what its own view cannot
  * hold: a table that is all empty (its protection, as the consolidator
  * answers an institution that records no service) is one line saying
- * why, not a figure of dashes; its funnel keeps the stages it records,
- * the dashes explained; the identification figure does not speak of
- * PJ's zero or of a total below the sum, which its one row has not.
+ * why, not a figure of dashes; its funnel keeps the stages it records
+ * (its chart no bar for the others), the dashes explained; the identification
+ * figure does not speak of PJ's zero or of a total below the sum, which its one
+ * row has not.
  */
 static void
 test_institution_not_recorded(void **state)
@@ -2115,6 +2116,17 @@ test_institution_not_recorded(void **state)
 				  "services: the network&#39;s registry"));
 	assert_null(strstr(p, "id=\"f-protection\""));
 	assert_non_null(strstr(p, "id=\"f-funnel\""));
+	{
+		/* Its chart draws the stages it records, no bar of dashes. */
+		char *svg = strstr(strstr(p, "id=\"f-funnel\""), "<svg");
+		char *end = svg != NULL ? strstr(svg, "</svg>") : NULL;
+		assert_non_null(end);
+		*end = '\0';
+		assert_non_null(strstr(svg, ">Complaint<"));
+		assert_null(strstr(svg, "Formalized inv."));
+		assert_null(strstr(svg, ">Trial<"));
+		*end = '<';
+	}
 	assert_non_null(strstr(p, "no data, or what PNP does not record"));
 	assert_null(strstr(p, "PJ identifies no victims"));
 	assert_non_null(strstr(p, "The bar counts the distinct victims this "
