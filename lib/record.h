@@ -21,6 +21,9 @@
 
 #define RECORD_MAX_LINE (256 * 1024) /* longest accepted JSON line */
 #define RECORD_MAX_REF 64
+/* The reason that begins every refusal of an unknown key: a key the case
+ * system wrote, which the node's status does not repeat. */
+#define RECORD_UNKNOWN_FIELD "unknown field"
 
 /* Why a line was refused: the field (dotted path) and the reason. */
 struct record_error {

@@ -75,10 +75,11 @@ record_check_fields(struct parser *p, json_t *obj, const char *base,
 		if (!key_shown(key))
 			return record_fail(
 			    p, base, "",
-			    "unknown field, its key not shown: it is not "
+			    RECORD_UNKNOWN_FIELD
+			    ", its key not shown: it is not "
 			    "written like a field name (lower-case letters "
 			    "and _) and may be a name or number");
-		return record_fail(p, base, key, "unknown field");
+		return record_fail(p, base, key, RECORD_UNKNOWN_FIELD);
 	}
 	return 0;
 }

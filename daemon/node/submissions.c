@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "record.h"
 #include "submissions.h"
 
 /* Whether req goes on with the last submission rather than starting one. */
@@ -71,7 +72,8 @@ submissions_note(struct submissions *s, const struct control *req,
 			 * report, does not repeat it. */
 			snprintf(s->first_refused_field,
 				 sizeof(s->first_refused_field), "%s",
-				 strncmp(res->reason, "unknown field", 13) == 0
+				 strncmp(res->reason, RECORD_UNKNOWN_FIELD,
+					 strlen(RECORD_UNKNOWN_FIELD)) == 0
 				     ? "an unknown field"
 				     : res->field);
 		}

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "record.h"
 #include "submissions.h"
 
 /* A request of n lines from first_line on, and its reply: line i+1 of
@@ -64,7 +65,7 @@ note(struct submissions *s, uint64_t run, const char *source,
 			snprintf(res[i].field, sizeof(res[i].field),
 				 "maria_quispe");
 			snprintf(res[i].reason, sizeof(res[i].reason),
-				 "unknown field");
+				 RECORD_UNKNOWN_FIELD);
 			break;
 		default:
 			res[i].status = LINE_BLANK;
