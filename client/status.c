@@ -333,7 +333,7 @@ node_status(const char *endpoint)
 		if (age < -DATE_SKEW_WARN_MS) {
 			printf(" (oldest created %s in the future: this node's "
 			       "clock was ahead when it signed)",
-			       span(age, a, sizeof(a)));
+			       date_skew_words(age, a, sizeof(a)));
 			health = 1;
 		} else {
 			printf(
@@ -374,7 +374,7 @@ node_status(const char *endpoint)
 			    s->clock_skew_ms < -DATE_SKEW_WARN_MS)) {
 		printf("  WARNING: this node's clock is %s %s the "
 		       "consolidator's (check NTP)\n",
-		       span(s->clock_skew_ms, a, sizeof(a)),
+		       date_skew_words(s->clock_skew_ms, a, sizeof(a)),
 		       s->clock_skew_ms > 0 ? "ahead of" : "behind");
 		health = 1;
 	}
@@ -553,7 +553,7 @@ consolidator_status(const char *endpoint)
 				   : "");
 		if (skewed)
 			printf("  CLOCK: its clock is %s %s ours",
-			       span(s->clock_skew_ms, a, sizeof(a)),
+			       date_skew_words(s->clock_skew_ms, a, sizeof(a)),
 			       s->clock_skew_ms > 0 ? "ahead of" : "behind");
 		printf("\n");
 		if (silent || s->diverged || skewed)

@@ -2,6 +2,7 @@
 #include "date.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <time.h>
 
 /* Days from civil, after Howard Hinnant's public-domain algorithm. */
@@ -170,6 +171,32 @@ date_skew_ms(uint64_t a, uint64_t b)
 	const uint64_t cap = (uint64_t)1 << 53;
 
 	return (int64_t)(a < cap ? a : cap) - (int64_t)(b < cap ? b : cap);
+}
+
+const char *
+date_skew_words(int64_t ms, char *out, size_t cap)
+{
+	static const struct {
+		uint64_t ms;
+		const char *name;
+	} units[] = {{86400000, "days"}, {3600000, "h"}, {60000, "min"}};
+	/* Negated as unsigned: INT64_MIN has no positive twin. */
+	uint64_t a = ms < 0 ? -(uint64_t)ms : (uint64_t)ms;
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (a / units[i].ms >= 2) {
+			snprintf(out, cap, "%llu %s",
+				 (unsigned long long)(a / units[i].ms +
+						      (a % units[i].ms >=
+						       units[i].ms / 2)),
+				 units[i].name);
+			return out;
+		}
+	}
+	snprintf(out, cap, "%llu s",
+		 (unsigned long long)(a / 1000 + (a % 1000 >= 500)));
+	return out;
 }
 
 const char *

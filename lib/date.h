@@ -55,6 +55,16 @@ uint64_t date_mono_ms(void);
  */
 int64_t date_skew_ms(uint64_t a, uint64_t b);
 
+/*
+ * date_skew_words - a clock difference for people, whatever its sign: in
+ * days from 2 days on ("60 days"), hours from 2 h ("5 h"), minutes from
+ * 2 min ("12 min"), else seconds ("45 s"), rounded to the nearest. A skew
+ * measured across a round trip is off by milliseconds, and the age of an event
+ * signed ahead grows by the seconds since: cut down, 60 days read "59 days".
+ * Writes into out (cap bytes); returns out.
+ */
+const char *date_skew_words(int64_t ms, char *out, size_t cap);
+
 #define DATE_STAMP_SIZE 17 /* "YYYYMMDDTHHMMSSZ" and its NUL */
 
 /*

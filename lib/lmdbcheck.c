@@ -157,10 +157,19 @@ walk_tables(const struct lmdbcheck *c, MDB_txn *txn, const MDB_dbi *dbi,
 		rc = lmdbwalk_table(txn, dbi[i], walk_entry, &w, entries);
 		if (rc == 0)
 			continue;
-		(void)guard_write_text(
-		    fd, damage_code(rc) ? REC_UNREADABLE : REC_FAILED,
-		    "table %s: %s", c->tables[i], mdb_strerror(rc));
-		return damage_code(rc) ? 0 : failed_status(rc);
+		if (!damage_code(rc)) {
+			(void)guard_write_text(fd, REC_FAILED, "table %s: %s",
+					       c->tables[i], mdb_strerror(rc));
+			return failed_status(rc);
+		}
+		/* Said as say_unreadable says a damaged header: LMDB's
+		 * "Requested page not found" alone does not say the file is
+		 * damaged. */
+		(void)guard_write_text(fd, REC_UNREADABLE,
+				       "damaged: LMDB cannot read table %s of "
+				       "%s/data.mdb (%s)",
+				       c->tables[i], c->dir, mdb_strerror(rc));
+		return 0;
 	}
 	return 0;
 }

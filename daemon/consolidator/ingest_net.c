@@ -102,21 +102,6 @@ job_refuse(struct ingest_job *j, enum reason reason, const char *text)
 	job_answer(j, &m);
 }
 
-/* "30 days", "2 h", "45 s": a clock difference for people. */
-static const char *
-span(int64_t ms, char *out, size_t cap)
-{
-	uint64_t s = (uint64_t)(ms < 0 ? -ms : ms) / 1000;
-
-	if (s >= 2 * 86400)
-		snprintf(out, cap, "%llu days", (unsigned long long)s / 86400);
-	else if (s >= 2 * 3600)
-		snprintf(out, cap, "%llu h", (unsigned long long)s / 3600);
-	else
-		snprintf(out, cap, "%llu s", (unsigned long long)s);
-	return out;
-}
-
 /*
  * Whether institution i's outbox diverged (note_diverged), within its
  * budget: on a change, and again when changes were held back.
@@ -228,7 +213,7 @@ note_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
 			    "(its clock is %s %s ours: check NTP on both "
 			    "machines)",
 			    p->id, (long long)(c->skew_ms[i] / 1000),
-			    span(c->skew_ms[i], sp, sizeof(sp)),
+			    date_skew_words(c->skew_ms[i], sp, sizeof(sp)),
 			    c->skew_ms[i] > 0 ? "ahead of" : "behind");
 	}
 	note_diverged(c, i, req, m);

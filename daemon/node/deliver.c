@@ -398,15 +398,13 @@ note_skew(struct deliver *d, const struct msg *m)
 	d->skew_ms = date_skew_ms(
 	    d->hello_wall_ms + (now - d->hello_wall_ms) / 2, m->now_ms);
 	if (d->skew_ms > DATE_SKEW_WARN_MS || d->skew_ms < -DATE_SKEW_WARN_MS) {
-		uint64_t s =
-		    (uint64_t)(d->skew_ms < 0 ? -d->skew_ms : d->skew_ms) /
-		    1000;
-		log_warnx("event=clock_skew skew_s=%lld (this clock is %llu "
-			  "%s %s the consolidator's: check NTP on both "
+		char words[32];
+
+		log_warnx("event=clock_skew skew_s=%lld (this clock is %s "
+			  "%s the consolidator's: check NTP on both "
 			  "machines)",
 			  (long long)(d->skew_ms / 1000),
-			  (unsigned long long)(s >= 172800 ? s / 86400 : s),
-			  s >= 172800 ? "days" : "s",
+			  date_skew_words(d->skew_ms, words, sizeof(words)),
 			  d->skew_ms > 0 ? "ahead of" : "behind");
 	}
 }

@@ -44,6 +44,39 @@ damage() {
 	EOF
 }
 
+# unroot FILE TABLE: the root page number LMDB keeps for TABLE (in the
+# main table's leaf page, reached from the newer meta page) set past the
+# end of the file, so that reading TABLE fails with LMDB's bare "Requested
+# page not found" (MDB_PAGE_NOTFOUND). LMDB's layout on 64 bits: a page
+# header of 16 bytes; in a meta page, mm_dbs[FREE] at 40 (its md_pad is
+# the page size), mm_dbs[MAIN] at 88 (md_root at +40), mm_txnid at 144.
+unroot() {
+	python3 - "$1" "$2" <<-'EOF'
+		import struct, sys
+		path, table = sys.argv[1], sys.argv[2].encode()
+		f = open(path, "r+b")
+		head = f.read(4096)
+		ps = struct.unpack_from("<I", head, 40)[0]
+		def page(n):
+		    f.seek(n * ps)
+		    return bytearray(f.read(ps))
+		meta = max((page(n) for n in (0, 1)),
+		           key=lambda p: struct.unpack_from("<Q", p, 144)[0])
+		root = struct.unpack_from("<Q", meta, 128)[0]
+		p = page(root)
+		lower = struct.unpack_from("<H", p, 12)[0]
+		for i in range((lower - 16) // 2):
+		    off = struct.unpack_from("<H", p, 16 + 2 * i)[0]
+		    ksize = struct.unpack_from("<H", p, off + 6)[0]
+		    if bytes(p[off + 8:off + 8 + ksize]) == table:
+		        struct.pack_into("<Q", p, off + 8 + ksize + 40, 0x7ffffff0)
+		        f.seek(root * ps)
+		        f.write(p)
+		        sys.exit(0)
+		sys.exit("unroot: no table " + table.decode())
+	EOF
+}
+
 # smash FILE OFFSET: 4 KiB of random bytes at OFFSET.
 smash() {
 	head -c 4096 /dev/urandom |
@@ -346,5 +379,27 @@ check "(e) ... and neither file touched: audit OK" audit_ok
 run_started "$T/e-own.log" "$N/pnp.conf" "$NODE" -c "$N/pnp.conf"
 check "(e) ... and pnp's own outbox still runs (exit $rc)" \
 	sh -c "test $rc = 124 && ! ls '$N/data/consolidator' | grep -q before-recover"
+
+# --- (f) a table LMDB cannot find: said to be damaged ----------------------
+# LMDB answers "Requested page not found" for it; the node's log line and
+# the consolidator's audit say "damaged", as for a damaged header, not the
+# bare LMDB code (found walking OPERATIONS.md section 10, "A damaged file").
+mkdir -p "$T/f-pnp" "$T/f-cons"
+cp "$N/data/pnp/data.mdb" "$T/f-pnp/" && unroot "$T/f-pnp/data.mdb" outbox
+cp "$N/data/consolidator/data.mdb" "$T/f-cons/" &&
+	unroot "$T/f-cons/data.mdb" t01
+sed "s|^data_dir = .*|data_dir = $T/f-pnp|" "$N/pnp.conf" >"$N/f-pnp.conf"
+sed "s|^data_dir = .*|data_dir = $T/f-cons|" "$N/consolidator.conf" \
+	>"$N/f-cons.conf"
+: >"$T/f.log"
+run_briefly "$T/f.log" "$NODE" -c "$N/f-pnp.conf"
+check "(f) an outbox table LMDB cannot find: the node stops, exit 78 ($rc)" \
+	test $rc = 78
+check "(f) ... its event=outbox_damaged saying damaged, the table and the file" \
+	grep -q "event=outbox_damaged .*text=\"damaged: LMDB cannot read table outbox of $T/f-pnp/data.mdb (MDB_PAGE_NOTFOUND" "$T/f.log"
+"$CONS" --audit -c "$N/f-cons.conf" >"$T/f-audit.out" 2>&1
+rc=$?
+check "(f) a store table LMDB cannot find: --audit says damaged (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q '^unreadable: damaged: LMDB cannot read table t01 of $T/f-cons/data.mdb (MDB_PAGE_NOTFOUND' '$T/f-audit.out'"
 
 finish

@@ -131,6 +131,34 @@ test_skew(void **state)
 	assert_int_equal(date_skew_ms(UINT64_MAX, UINT64_MAX), 0);
 }
 
+static void
+test_skew_words(void **state)
+{
+	char out[32];
+
+	(void)state;
+	/* 60 days measured a millisecond short, or some seconds late. */
+	assert_string_equal(
+	    date_skew_words(60LL * 86400000 - 1, out, sizeof(out)), "60 days");
+	assert_string_equal(
+	    date_skew_words(-(30LL * 86400000 - 5000), out, sizeof(out)),
+	    "30 days");
+	assert_string_equal(
+	    date_skew_words(60LL * 86400000 + 1, out, sizeof(out)), "60 days");
+	assert_string_equal(
+	    date_skew_words(5LL * 3600000 - 20, out, sizeof(out)), "5 h");
+	assert_string_equal(date_skew_words(-12 * 60000 + 1, out, sizeof(out)),
+			    "12 min");
+	/* The unit is the one the length reaches 2 of, as before. */
+	assert_string_equal(
+	    date_skew_words(2LL * 86400000 - 1, out, sizeof(out)), "48 h");
+	assert_string_equal(date_skew_words(90499, out, sizeof(out)), "90 s");
+	assert_string_equal(date_skew_words(0, out, sizeof(out)), "0 s");
+	/* No positive twin: still a length, not a negative number. */
+	assert_string_equal(date_skew_words(INT64_MIN, out, sizeof(out)),
+			    "106751991167 days");
+}
+
 int
 main(void)
 {
@@ -142,6 +170,7 @@ main(void)
 	    cmocka_unit_test(test_today_is_peru),
 	    cmocka_unit_test(test_stamp),
 	    cmocka_unit_test(test_skew),
+	    cmocka_unit_test(test_skew_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
