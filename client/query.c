@@ -17,29 +17,34 @@
 #include "cmd.h"
 #include "codec.h"
 #include "date.h"
+#include "help.h"
 #include "norm.h"
 #include "period.h"
 #include "settings.h"
 
-static const char *const tables[] = {
-    "identification",
-    "overlap",
-    "breakdown",
-    "referrals",
-    "referrals_unmatched",
-    "protection",
-    "prosecution",
-    "funnel",
-    "durations",
-    "timeliness",
-    "sources",
-    "indicators",
-    "indicator_definitions",
-    "estimate",
-    "sdg16_2_2",
-    "deliveries",
-    NULL,
-};
+/* The tables, as kuska help query lists them (lib/help_table.c). */
+static const struct help_item *
+tables(void)
+{
+	return help_items(help_find("kuska", "query"), "Tables");
+}
+
+/* Whether name is one of the tables; if not, says so on stderr, naming
+ * them in the order kuska help query does. */
+static bool
+known_table(const char *name)
+{
+	const struct help_item *t;
+
+	for (t = tables(); t->text != NULL; t++)
+		if (strcmp(name, t->term) == 0)
+			return true;
+	fprintf(stderr, "kuska query: unknown table \"%s\" (one of", name);
+	for (t = tables(); t->text != NULL; t++)
+		fprintf(stderr, "%s %s", t == tables() ? "" : ",", t->term);
+	fprintf(stderr, ")\n");
+	return false;
+}
 
 /* kuska query --boot: at most this many resamples (the consolidator
  * allows the same, ESTIMATE_MAX_BOOT, and a budget a minute). */
@@ -336,7 +341,7 @@ cmd_query(int argc, char **argv)
 	uint32_t code;
 	enum format fmt = FMT_TEXT;
 	char err[512];
-	int ch, i;
+	int ch;
 
 	memset(&q, 0, sizeof(q));
 	q.seed = 1;
@@ -419,17 +424,8 @@ cmd_query(int argc, char **argv)
 		fprintf(stderr, "kuska query: --seed needs --boot N\n");
 		return 2;
 	}
-	for (i = 0; tables[i] != NULL; i++)
-		if (strcmp(argv[optind], tables[i]) == 0)
-			break;
-	if (tables[i] == NULL) {
-		fprintf(stderr, "kuska query: unknown table \"%s\" (one of",
-			argv[optind]);
-		for (i = 0; tables[i] != NULL; i++)
-			fprintf(stderr, "%s %s", i ? "," : "", tables[i]);
-		fprintf(stderr, ")\n");
+	if (!known_table(argv[optind]))
 		return 2;
-	}
 	/* Tables that are the same for every period need none. */
 	if (period == NULL && timeless(argv[optind])) {
 		snprintf(this_year, sizeof(this_year), "%04d",
