@@ -333,7 +333,7 @@ cmd_query(int argc, char **argv)
 	};
 	bool has_seed = false;
 	char *end;
-	struct client_config cfg;
+	struct ask_client ac;
 	struct query_req q;
 	struct qtable tab;
 	const char *conf = NULL, *period = NULL;
@@ -341,7 +341,7 @@ cmd_query(int argc, char **argv)
 	uint32_t code;
 	enum format fmt = FMT_TEXT;
 	char err[512];
-	int ch;
+	int ch, r;
 
 	memset(&q, 0, sizeof(q));
 	q.seed = 1;
@@ -436,9 +436,11 @@ cmd_query(int argc, char **argv)
 		return 2;
 	snprintf(q.table, sizeof(q.table), "%s", argv[optind]);
 	snprintf(q.period, sizeof(q.period), "%s", period);
-	if (ask_config("query", conf, &cfg) != 0)
+	if (ask_config("query", conf, &ac) != 0)
 		return 2;
-	if (ask_table(&cfg, &q, &tab, err, sizeof(err)) != 0) {
+	r = ask_table(&ac, &q, &tab, err, sizeof(err));
+	ask_client_clear(&ac);
+	if (r != 0) {
 		fprintf(stderr, "kuska query: %s\n", err);
 		return 2;
 	}
