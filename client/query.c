@@ -22,6 +22,51 @@
 #include "period.h"
 #include "settings.h"
 
+/* Whether some row of t, an indicators answer, is a count (unit). */
+static bool
+any_count(const struct qtable *t)
+{
+	size_t i, j;
+
+	for (j = 0; j < t->n_cols; j++)
+		if (strcmp(t->cols[j], "unit") == 0)
+			break;
+	for (i = 0; j < t->n_cols && i < t->n_rows; i++)
+		if (t->rows[i][j].kind == CELL_TEXT &&
+		    strcmp(t->rows[i][j].text, "count") == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Says on stderr, when t is the indicators of a region or of an
+ * institution's own events and some are counts, that their baseline and
+ * target are the national ones (INDICATORS.md: the one expression is
+ * evaluated for the national figure and for any region): a count of part
+ * of the country is set against the whole.
+ */
+static void
+note_national(const struct query_req *q, const struct qtable *t)
+{
+	bool own = strcmp(t->role, "institution") == 0;
+	char where[64];
+
+	if (strcmp(q->table, "indicators") != 0 || (q->region == 0 && !own) ||
+	    !any_count(t))
+		return;
+	if (q->region == 0)
+		snprintf(where, sizeof(where), "the institution's own events");
+	else
+		snprintf(where, sizeof(where), "%sregion %02u",
+			 own ? "the institution's own events in " : "",
+			 (unsigned)q->region);
+	fprintf(stderr,
+		"kuska query: note: baselines and targets are national: the "
+		"counts of %s are measured against the whole country's, not "
+		"against a target of their own (docs/INDICATORS.md)\n",
+		where);
+}
+
 /* The tables, as kuska help query lists them (lib/help_table.c). */
 static const struct help_item *
 tables(void)
@@ -475,6 +520,7 @@ cmd_query(int argc, char **argv)
 	if (ask_all_zero(&tab) && !timeless(q.table) &&
 	    strncmp(q.table, "indicator", 9) != 0)
 		ask_note_all_zero("query", period);
+	note_national(&q, &tab);
 	/* No row at all (in text, indicator_definitions' blocks print
 	 * nothing): say why, as the report does, not leave an empty
 	 * answer to be taken for a failure or for no data. */
