@@ -28,6 +28,17 @@ host_port(const char *endpoint)
 	return strncmp(endpoint, "tcp://", 6) == 0 ? endpoint + 6 : endpoint;
 }
 
+/* The refusal of a consolidator that stopped with the request held: not
+ * the table's, but no answer (a report of it would show a hole). */
+static int
+stopping(struct qtable *t, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s", t->error);
+	codec_qtable_clear(t);
+	memset(t, 0, sizeof(*t));
+	return -EAGAIN;
+}
+
 int
 ask_table(const struct ask_client *a, const struct query_req *q,
 	  struct qtable *ret, char *err, size_t errlen)
@@ -128,6 +139,8 @@ ask_table(const struct ask_client *a, const struct query_req *q,
 			tframes_clear(&f);
 			if (r != 0)
 				snprintf(err, errlen, "undecodable answer");
+			else if (strcmp(ret->error, CODEC_QUERY_STOPPING) == 0)
+				r = stopping(ret, err, errlen);
 			goto out;
 		}
 	}

@@ -29,7 +29,8 @@ struct ask_client {
  * consolidator refused the request), or -errno with a sentence in err:
  * -EINVAL for a placeholder consolidator, -EACCES when the consolidator
  * refuses this client's key, -ETIMEDOUT, -EBADMSG for an undecodable
- * answer.
+ * answer, -EAGAIN when it stopped before answering (CODEC_QUERY_STOPPING:
+ * ask again once it is back).
  */
 int ask_table(const struct ask_client *a, const struct query_req *q,
 	      struct qtable *ret, char *err, size_t errlen)
