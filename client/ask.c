@@ -28,12 +28,23 @@ host_port(const char *endpoint)
 	return strncmp(endpoint, "tcp://", 6) == 0 ? endpoint + 6 : endpoint;
 }
 
+/* The refusal of a consolidator that stopped with the request held: not
+ * the table's, but no answer (a report of it would show a hole). */
+static int
+stopping(struct qtable *t, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s", t->error);
+	codec_qtable_clear(t);
+	memset(t, 0, sizeof(*t));
+	return -EAGAIN;
+}
+
 int
-ask_table(const struct client_config *cfg, const struct query_req *q,
+ask_table(const struct ask_client *a, const struct query_req *q,
 	  struct qtable *ret, char *err, size_t errlen)
 {
-	struct secret_key *key = NULL;
-	struct public_key cons;
+	const struct client_config *cfg = &a->cfg;
+	const struct secret_key *key = a->key;
 	struct transport *t = NULL;
 	struct tsock *s = NULL, *mon = NULL;
 	uint8_t *buf = NULL;
@@ -50,10 +61,10 @@ ask_table(const struct client_config *cfg, const struct query_req *q,
 			 cfg->consolidator);
 		return -EINVAL;
 	}
-	if ((r = keys_load_secret(cfg->key, &key, err, errlen)) != 0 ||
-	    (r = keys_load_public(cfg->consolidator_key, &cons, err, errlen)) !=
-		0)
-		goto out;
+	if (key == NULL) { /* ask_config loads it with any real host */
+		snprintf(err, errlen, "no key loaded from %.200s", cfg->key);
+		return -EINVAL;
+	}
 	r = codec_query_req_encode(q, &buf, &len);
 	if (r != 0)
 		goto out;
@@ -63,7 +74,7 @@ ask_table(const struct client_config *cfg, const struct query_req *q,
 		goto out;
 	}
 	s = tsock_connect_curve(t, cfg->consolidator, key->curve_pk,
-				key->curve_sk, cons.curve_pk, NULL, &r);
+				key->curve_sk, a->cons.curve_pk, NULL, &r);
 	if (s == NULL)
 		goto out;
 	mon = tsock_monitor(t, s, &r);
@@ -128,6 +139,8 @@ ask_table(const struct client_config *cfg, const struct query_req *q,
 			tframes_clear(&f);
 			if (r != 0)
 				snprintf(err, errlen, "undecodable answer");
+			else if (strcmp(ret->error, CODEC_QUERY_STOPPING) == 0)
+				r = stopping(ret, err, errlen);
 			goto out;
 		}
 	}
@@ -136,26 +149,24 @@ out:
 	tsock_free(&mon);
 	tsock_free(&s);
 	transport_free(&t);
-	keys_free(&key);
 	return r;
 }
 
 /*
- * check_keys - whether cfg's two key files load, said on stderr for kuska
- * CMD as the daemons say it, naming the config and its key ("CONF:
+ * load_keys - loads cfg's two key files into *ret, said on stderr for
+ * kuska CMD as the daemons say it, naming the config and its key ("CONF:
  * [client] key: PATH: Permission denied"), rather than a bare path the
- * reader must trace to the config. Returns 0 or 2 (the exit code).
+ * reader must trace to the config. Returns 0 or 2 (the exit code; then
+ * ret->key is NULL).
  */
 static int
-check_keys(const char *cmd, const char *conf, const struct client_config *cfg)
+load_keys(const char *cmd, const char *conf, struct ask_client *ret)
 {
-	struct secret_key *key = NULL;
-	struct public_key cons;
+	const struct client_config *cfg = &ret->cfg;
 	char err[512];
 	int r;
 
-	r = keys_load_secret(cfg->key, &key, err, sizeof(err));
-	keys_free(&key);
+	r = keys_load_secret(cfg->key, &ret->key, err, sizeof(err));
 	if (r != 0) {
 		/* Made by root with sudo, a query key is root's, mode 0600. */
 		fprintf(stderr, "kuska %s: %s: [client] key: %s%s\n", cmd, conf,
@@ -166,20 +177,22 @@ check_keys(const char *cmd, const char *conf, const struct client_config *cfg)
 				     : "");
 		return 2;
 	}
-	if (keys_load_public(cfg->consolidator_key, &cons, err, sizeof(err)) !=
-	    0) {
+	if (keys_load_public(cfg->consolidator_key, &ret->cons, err,
+			     sizeof(err)) != 0) {
 		fprintf(stderr, "kuska %s: %s: [client] consolidator_key: %s\n",
 			cmd, conf, err);
+		keys_free(&ret->key);
 		return 2;
 	}
 	return 0;
 }
 
 int
-ask_config(const char *cmd, const char *conf, struct client_config *cfg)
+ask_config(const char *cmd, const char *conf, struct ask_client *ret)
 {
 	char section[64], err[512];
 
+	memset(ret, 0, sizeof(*ret));
 	/* A file that cannot be read is config_load's to say. */
 	if (settings_section(conf, section, sizeof(section)) == 0 &&
 	    strcmp(section, "client") != 0) {
@@ -190,15 +203,21 @@ ask_config(const char *cmd, const char *conf, struct client_config *cfg)
 		fprintf(stderr, "kuska %s: %s\n", cmd, err);
 		return 2;
 	}
-	if (config_load(conf, &settings_client_schema, cfg, err,
+	if (config_load(conf, &settings_client_schema, &ret->cfg, err,
 			sizeof(err)) != 0) {
 		fprintf(stderr, "kuska %s: %s\n", cmd, err);
 		return 2;
 	}
 	/* A placeholder host is ask_table's to say, before any key. */
-	if (settings_placeholder(cfg->consolidator))
+	if (settings_placeholder(ret->cfg.consolidator))
 		return 0;
-	return check_keys(cmd, conf, cfg);
+	return load_keys(cmd, conf, ret);
+}
+
+void
+ask_client_clear(struct ask_client *a)
+{
+	keys_free(&a->key);
 }
 
 int

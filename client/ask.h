@@ -9,27 +9,47 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "keys.h"
 #include "settings.h"
 
 /*
- * ask_table - connects to cfg's consolidator with cfg's key, sends q and
+ * A query client: its config and its two keys, loaded once by ask_config
+ * for every request of the command (a report asks a few dozen tables).
+ */
+struct ask_client {
+	struct client_config cfg;
+	struct secret_key *key; /* NULL: cfg.consolidator is a placeholder */
+	struct public_key cons; /* the consolidator's */
+};
+
+/*
+ * ask_table - connects to a's consolidator with a's key, sends q and
  * waits (up to 15 s) for the table. Returns 0 and *ret (whose rows the
  * caller releases with codec_qtable_clear; ret->error is set when the
  * consolidator refused the request), or -errno with a sentence in err:
- * a key file that cannot be read, -EACCES when the consolidator refuses
- * this client's key, -ETIMEDOUT, -EBADMSG for an undecodable answer.
+ * -EINVAL for a placeholder consolidator, -EACCES when the consolidator
+ * refuses this client's key, -ETIMEDOUT, -EBADMSG for an undecodable
+ * answer, -EAGAIN when it stopped before answering (CODEC_QUERY_STOPPING:
+ * ask again once it is back).
  */
-int ask_table(const struct client_config *cfg, const struct query_req *q,
+int ask_table(const struct ask_client *a, const struct query_req *q,
 	      struct qtable *ret, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 /*
- * ask_config - loads conf, a query client's config, for kuska CMD.
- * Returns 0, or 2 (the exit code) after saying on stderr what is wrong:
- * a node's or another daemon's config is named as such, not reported as
- * an unknown section.
+ * ask_config - loads conf, a query client's config, and its two key
+ * files into *ret for kuska CMD. Returns 0 (release *ret with
+ * ask_client_clear), or 2 (the exit code, *ret holding nothing to
+ * release) after saying on stderr what is wrong: a node's or another
+ * daemon's config is named as such, not reported as an unknown section;
+ * a key file that cannot be read is named by the config's key for it.
+ * A placeholder consolidator loads no key: ask_table says so.
  */
-int ask_config(const char *cmd, const char *conf, struct client_config *cfg);
+int ask_config(const char *cmd, const char *conf, struct ask_client *ret);
+
+/* ask_client_clear - wipes and frees a's secret key; accepts one never
+ * loaded or already cleared. */
+void ask_client_clear(struct ask_client *a);
 
 /*
  * ask_period - reads the --period of kuska CMD (kuska query, kuska

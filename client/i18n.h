@@ -55,6 +55,7 @@ enum i18n_msg {
 	M_BY_YEAR_OPEN_NOTE,
 	M_PERIOD_OPEN_NOTE,
 	M_BASELINE_NOTE,
+	M_NATIONAL_NOTE, /* an institution's counts, national targets */
 	M_FOLLOWED_NOTE,
 	M_ARRIVED_NOTE,
 	M_NOT_YET,

@@ -145,6 +145,12 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "baseline period does: its value is measured, and "
 			 "its progress towards the target counts from the "
 			 "end of that period."},
+    [M_NATIONAL_NOTE] = {"Las líneas de base y las metas son nacionales: "
+			 "los conteos de %s se miden contra las del país "
+			 "entero, no contra una meta propia.",
+			 "Baselines and targets are national: %s's counts "
+			 "are measured against the whole country's, not "
+			 "against a target of its own."},
     [M_FOLLOWED_NOTE] = {"Los indicadores sobre el embudo de la persecución "
 			 "penal (funnel.) o sobre las derivaciones aceptadas "
 			 "(referrals.taken_up) siguen hasta hoy las denuncias "

@@ -17,29 +17,79 @@
 #include "cmd.h"
 #include "codec.h"
 #include "date.h"
+#include "help.h"
 #include "norm.h"
 #include "period.h"
 #include "settings.h"
 
-static const char *const tables[] = {
-    "identification",
-    "overlap",
-    "breakdown",
-    "referrals",
-    "referrals_unmatched",
-    "protection",
-    "prosecution",
-    "funnel",
-    "durations",
-    "timeliness",
-    "sources",
-    "indicators",
-    "indicator_definitions",
-    "estimate",
-    "sdg16_2_2",
-    "deliveries",
-    NULL,
-};
+/* Whether some row of t, an indicators answer, is a count (unit). */
+static bool
+any_count(const struct qtable *t)
+{
+	size_t i, j;
+
+	for (j = 0; j < t->n_cols; j++)
+		if (strcmp(t->cols[j], "unit") == 0)
+			break;
+	for (i = 0; j < t->n_cols && i < t->n_rows; i++)
+		if (t->rows[i][j].kind == CELL_TEXT &&
+		    strcmp(t->rows[i][j].text, "count") == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Says on stderr, when t is the indicators of a region or of an
+ * institution's own events and some are counts, that their baseline and
+ * target are the national ones (INDICATORS.md: the one expression is
+ * evaluated for the national figure and for any region): a count of part
+ * of the country is set against the whole.
+ */
+static void
+note_national(const struct query_req *q, const struct qtable *t)
+{
+	bool own = strcmp(t->role, "institution") == 0;
+	char where[64];
+
+	if (strcmp(q->table, "indicators") != 0 || (q->region == 0 && !own) ||
+	    !any_count(t))
+		return;
+	if (q->region == 0)
+		snprintf(where, sizeof(where), "the institution's own events");
+	else
+		snprintf(where, sizeof(where), "%sregion %02u",
+			 own ? "the institution's own events in " : "",
+			 (unsigned)q->region);
+	fprintf(stderr,
+		"kuska query: note: baselines and targets are national: the "
+		"counts of %s are measured against the whole country's, not "
+		"against a target of their own (docs/INDICATORS.md)\n",
+		where);
+}
+
+/* The tables, as kuska help query lists them (lib/help_table.c). */
+static const struct help_item *
+tables(void)
+{
+	return help_items(help_find("kuska", "query"), "Tables");
+}
+
+/* Whether name is one of the tables; if not, says so on stderr, naming
+ * them in the order kuska help query does. */
+static bool
+known_table(const char *name)
+{
+	const struct help_item *t;
+
+	for (t = tables(); t->text != NULL; t++)
+		if (strcmp(name, t->term) == 0)
+			return true;
+	fprintf(stderr, "kuska query: unknown table \"%s\" (one of", name);
+	for (t = tables(); t->text != NULL; t++)
+		fprintf(stderr, "%s %s", t == tables() ? "" : ",", t->term);
+	fprintf(stderr, ")\n");
+	return false;
+}
 
 /* kuska query --boot: at most this many resamples (the consolidator
  * allows the same, ESTIMATE_MAX_BOOT, and a budget a minute). */
@@ -328,7 +378,7 @@ cmd_query(int argc, char **argv)
 	};
 	bool has_seed = false;
 	char *end;
-	struct client_config cfg;
+	struct ask_client ac;
 	struct query_req q;
 	struct qtable tab;
 	const char *conf = NULL, *period = NULL;
@@ -336,7 +386,7 @@ cmd_query(int argc, char **argv)
 	uint32_t code;
 	enum format fmt = FMT_TEXT;
 	char err[512];
-	int ch, i;
+	int ch, r;
 
 	memset(&q, 0, sizeof(q));
 	q.seed = 1;
@@ -419,17 +469,8 @@ cmd_query(int argc, char **argv)
 		fprintf(stderr, "kuska query: --seed needs --boot N\n");
 		return 2;
 	}
-	for (i = 0; tables[i] != NULL; i++)
-		if (strcmp(argv[optind], tables[i]) == 0)
-			break;
-	if (tables[i] == NULL) {
-		fprintf(stderr, "kuska query: unknown table \"%s\" (one of",
-			argv[optind]);
-		for (i = 0; tables[i] != NULL; i++)
-			fprintf(stderr, "%s %s", i ? "," : "", tables[i]);
-		fprintf(stderr, ")\n");
+	if (!known_table(argv[optind]))
 		return 2;
-	}
 	/* Tables that are the same for every period need none. */
 	if (period == NULL && timeless(argv[optind])) {
 		snprintf(this_year, sizeof(this_year), "%04d",
@@ -440,9 +481,11 @@ cmd_query(int argc, char **argv)
 		return 2;
 	snprintf(q.table, sizeof(q.table), "%s", argv[optind]);
 	snprintf(q.period, sizeof(q.period), "%s", period);
-	if (ask_config("query", conf, &cfg) != 0)
+	if (ask_config("query", conf, &ac) != 0)
 		return 2;
-	if (ask_table(&cfg, &q, &tab, err, sizeof(err)) != 0) {
+	r = ask_table(&ac, &q, &tab, err, sizeof(err));
+	ask_client_clear(&ac);
+	if (r != 0) {
 		fprintf(stderr, "kuska query: %s\n", err);
 		return 2;
 	}
@@ -477,6 +520,7 @@ cmd_query(int argc, char **argv)
 	if (ask_all_zero(&tab) && !timeless(q.table) &&
 	    strncmp(q.table, "indicator", 9) != 0)
 		ask_note_all_zero("query", period);
+	note_national(&q, &tab);
 	/* No row at all (in text, indicator_definitions' blocks print
 	 * nothing): say why, as the report does, not leave an empty
 	 * answer to be taken for a failure or for no data. */

@@ -57,7 +57,7 @@ static unsigned answered;
  * -errno when the consolidator could not be asked, said on stderr. The
  * estimate comes with its bootstrap interval. */
 static int
-fetch(const struct client_config *cfg, const char *table, const char *period,
+fetch(const struct ask_client *ac, const char *table, const char *period,
       struct qtable *ret)
 {
 	struct query_req q;
@@ -75,7 +75,7 @@ fetch(const struct client_config *cfg, const char *table, const char *period,
 		q.boot = REPORT_BOOT;
 		q.seed = REPORT_SEED;
 	}
-	r = ask_table(cfg, &q, ret, err, sizeof(err));
+	r = ask_table(ac, &q, ret, err, sizeof(err));
 	if (r != 0) {
 		progress_clear(&prog);
 		memset(ret, 0, sizeof(*ret));
@@ -139,8 +139,7 @@ measured(const struct qtable *t)
  * at most REPORT_MAX_TREND.
  */
 static int
-fetch_trend(const struct client_config *cfg, uint32_t code,
-	    struct report_data *d)
+fetch_trend(const struct ask_client *ac, uint32_t code, struct report_data *d)
 {
 	const struct qtable *ind = &d->t[RT_INDICATORS];
 	uint32_t s = last_semester(code), start = 0, got[REPORT_MAX_TREND];
@@ -163,7 +162,7 @@ fetch_trend(const struct client_config *cfg, uint32_t code,
 		if (start != 0 && s < start)
 			break;
 		period_name(s, name);
-		r = fetch(cfg, "indicators", name, &tmp[n]);
+		r = fetch(ac, "indicators", name, &tmp[n]);
 		if (r != 0)
 			break;
 		if (tmp[n].error[0] != '\0' ||
@@ -188,7 +187,7 @@ fetch_trend(const struct client_config *cfg, uint32_t code,
  * not semester by semester. Nothing is asked when none is.
  */
 static int
-fetch_years(const struct client_config *cfg, struct report_data *d)
+fetch_years(const struct ask_client *ac, struct report_data *d)
 {
 	const struct qtable *ind = &d->t[RT_INDICATORS];
 	uint32_t first, y;
@@ -209,7 +208,7 @@ fetch_years(const struct client_config *cfg, struct report_data *d)
 		if (!report_year_whole(d->code, y))
 			continue;
 		period_name(y * 10, d->year_period[d->n_year]);
-		r = fetch(cfg, "indicators", d->year_period[d->n_year],
+		r = fetch(ac, "indicators", d->year_period[d->n_year],
 			  &d->year[d->n_year]);
 		if (r != 0)
 			return r;
@@ -261,7 +260,7 @@ localize_names(struct qtable *ind, const struct qtable *defs)
  * consolidator could not be asked.
  */
 static int
-add_definitions(const struct client_config *cfg, struct report_data *d)
+add_definitions(const struct ask_client *ac, struct report_data *d)
 {
 	static const char *const take[] = {"baseline_period", "expression",
 					   "frequency"};
@@ -273,7 +272,7 @@ add_definitions(const struct client_config *cfg, struct report_data *d)
 	if (ind->error[0] != '\0' || ind->n_rows == 0 ||
 	    ind->n_cols + n_take > CODEC_MAX_COLUMNS)
 		return 0;
-	r = fetch(cfg, "indicator_definitions", d->period, &defs);
+	r = fetch(ac, "indicator_definitions", d->period, &defs);
 	if (r != 0 || defs.error[0] != '\0') {
 		codec_qtable_clear(&defs);
 		return r;
@@ -320,28 +319,19 @@ data_clear(struct report_data *d)
 		codec_qtable_clear(&d->year[i]);
 }
 
-/* Who asks and who answers, from the key files. */
-static int
-identities(const struct client_config *cfg, struct report_data *d)
+/* Who asks and who answers, from the keys ask_config loaded; none for a
+ * placeholder consolidator, which the first table's fetch names. */
+static void
+identities(const struct ask_client *ac, struct report_data *d)
 {
-	struct secret_key *key = NULL;
-	struct public_key cons;
-	char err[512];
 	size_t i;
 
-	if (keys_load_secret(cfg->key, &key, err, sizeof(err)) != 0 ||
-	    keys_load_public(cfg->consolidator_key, &cons, err, sizeof(err)) !=
-		0) {
-		keys_free(&key);
-		fprintf(stderr, "kuska report: %s\n", err);
-		return -EINVAL;
-	}
-	snprintf(d->client_id, sizeof(d->client_id), "%s", key->id);
-	snprintf(d->cons_id, sizeof(d->cons_id), "%s", cons.id);
+	if (ac->key == NULL)
+		return;
+	snprintf(d->client_id, sizeof(d->client_id), "%s", ac->key->id);
+	snprintf(d->cons_id, sizeof(d->cons_id), "%s", ac->cons.id);
 	for (i = 0; i < KEY_ID_LEN; i++)
-		snprintf(d->cons_fp + 2 * i, 3, "%02x", cons.key_id[i]);
-	keys_free(&key);
-	return 0;
+		snprintf(d->cons_fp + 2 * i, 3, "%02x", ac->cons.key_id[i]);
 }
 
 /*
@@ -367,23 +357,21 @@ some_answered(const struct report_data *d)
 }
 
 static int
-fetch_all(const struct client_config *cfg, struct report_data *d)
+fetch_all(const struct ask_client *ac, struct report_data *d)
 {
 	int i, r;
 
-	if ((r = identities(cfg, d)) != 0)
-		return r;
+	identities(ac, d);
 	for (i = 0; i < RT_COUNT; i++)
-		if ((r = fetch(cfg, report_tables[i], d->period, &d->t[i])) !=
-		    0)
+		if ((r = fetch(ac, report_tables[i], d->period, &d->t[i])) != 0)
 			return r;
 	if ((r = some_answered(d)) != 0)
 		return r;
-	if ((r = add_definitions(cfg, d)) != 0)
+	if ((r = add_definitions(ac, d)) != 0)
 		return r;
-	if ((r = fetch_trend(cfg, d->code, d)) != 0)
+	if ((r = fetch_trend(ac, d->code, d)) != 0)
 		return r;
-	return fetch_years(cfg, d);
+	return fetch_years(ac, d);
 }
 
 /* Writes the page to path whole (file_replace: a temporary file, synced
@@ -425,7 +413,7 @@ cmd_report(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	static struct report_data d; /* large: tables of 512 rows */
-	struct client_config cfg;
+	struct ask_client ac;
 	const char *conf = NULL, *out = NULL;
 	enum lang lang = LANG_ES;
 	int ch, rc = 2, e, r;
@@ -460,14 +448,15 @@ cmd_report(int argc, char **argv)
 		goto usage;
 	if (ask_period("report", d.period, false, &d.code) != 0)
 		return 2;
-	if (ask_config("report", conf, &cfg) != 0)
+	if (ask_config("report", conf, &ac) != 0)
 		return 2;
 	i18n_set(lang);
 	snprintf(d.consolidator, sizeof(d.consolidator), "%s",
-		 cfg.consolidator);
+		 ac.cfg.consolidator);
 	progress_start(&prog);
 	answered = 0;
-	r = fetch_all(&cfg, &d);
+	r = fetch_all(&ac, &d);
+	ask_client_clear(&ac);
 	progress_clear(&prog);
 	if (r != 0)
 		goto out;

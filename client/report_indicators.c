@@ -87,6 +87,12 @@ reached_for_good(const struct qtable *t, size_t row)
 	       b.kind == SVG_NUM && g.kind == SVG_NUM && g.v > b.v;
 }
 
+static bool
+count_row(const struct qtable *t, size_t row)
+{
+	return strcmp(rp_text_of(t, row, "unit"), "count") == 0;
+}
+
 /*
  * Whether row of the indicators answer t is a count (unit count) in the
  * report of a period not over yet (its last day is today or later): a
@@ -98,8 +104,7 @@ reached_for_good(const struct qtable *t, size_t row)
 static bool
 period_open(const struct report *r, const struct qtable *t, size_t row)
 {
-	return period_last_day(r->code) >= date_today() &&
-	       strcmp(rp_text_of(t, row, "unit"), "count") == 0 &&
+	return period_last_day(r->code) >= date_today() && count_row(t, row) &&
 	       judged(t, row) && !reached_for_good(t, row);
 }
 
@@ -301,6 +306,13 @@ rp_indicator_notes(struct report *r, const struct qtable *t,
 		fprintf(r->f, " ");
 		rp_put(r, tr(M_BASELINE_NOTE),
 		       i18n_word("status", "baseline_period"));
+	}
+	/* An institution's view evaluates the same expression over its own
+	 * events, against the one baseline and target (INDICATORS.md): a
+	 * count of part of the country set against the whole. */
+	if (rp_own_view(r) && any_row(t, keep, count_row)) {
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_NATIONAL_NOTE), rp_own_word(r));
 	}
 	if (any_row(t, keep, followed_to_today)) {
 		fprintf(r->f, " ");

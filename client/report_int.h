@@ -81,6 +81,10 @@ bool rp_not_recorded(struct report *r, const struct qtable *t, const char *col,
 /* Whether the page is an institution's own view. */
 bool rp_own_view(const struct report *r);
 
+/* The institution whose view the page is, as a word, or "the
+ * institution" when no answer names it. */
+const char *rp_own_word(const struct report *r);
+
 /* A section of the page, its id and its title. */
 void rp_section(struct report *r, const char *id, enum i18n_msg title);
 void rp_section_end(struct report *r);

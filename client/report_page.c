@@ -127,10 +127,8 @@ rp_own_view(const struct report *r)
 	return strcmp(r->role, "institution") == 0;
 }
 
-/* The institution whose view the page is, as a word, or "the
- * institution" when no answer names it. */
-static const char *
-own_word(const struct report *r)
+const char *
+rp_own_word(const struct report *r)
 {
 	const char *inst = own_institution(r->d);
 
@@ -160,7 +158,7 @@ rp_not_recorded(struct report *r, const struct qtable *t, const char *col,
 	if (!none_recorded(r, t, col))
 		return false;
 	fprintf(r->f, "<p class=\"notice\">");
-	rp_put(r, tr(M_NOT_RECORDED), own_word(r), tr(what));
+	rp_put(r, tr(M_NOT_RECORDED), rp_own_word(r), tr(what));
 	fprintf(r->f, "</p>\n");
 	return true;
 }
@@ -234,7 +232,7 @@ empty_note(struct report *r, const char *table)
 	}
 	for (i = 0; rp_own_view(r) && i < sizeof(own) / sizeof(own[0]); i++)
 		if (strcmp(table, own[i]) == 0) {
-			rp_put(r, tr(M_EMPTY_OWN_NOTE), own_word(r));
+			rp_put(r, tr(M_EMPTY_OWN_NOTE), rp_own_word(r));
 			return;
 		}
 	html_escape(r->f, tr(M_EMPTY_NOTE));

@@ -553,6 +553,16 @@ const char *codec_cell_str(const struct cell *c);
 int codec_cell_set_long(struct cell *c, const char *s)
     __attribute__((warn_unused_result));
 
+/*
+ * The refusal (qtable.error) of a request the consolidator held during a
+ * disclosure audit and cannot answer because it is stopping: sent rather
+ * than nothing, so that the client is not left to its time-out. One
+ * constant, which kuska matches (ask_table) to say so without writing a
+ * report of refusals.
+ */
+#define CODEC_QUERY_STOPPING                                                   \
+	"the consolidator is stopping: ask again once it is back"
+
 struct qtable {
 	char error[256];
 	size_t n_cols;

@@ -34,6 +34,17 @@ help_find(const char *prog, const char *name)
 	return NULL;
 }
 
+const struct help_item *
+help_items(const struct help_cmd *cmd, const char *title)
+{
+	const struct help_section *sec;
+
+	for (sec = cmd->sections; sec != NULL && sec->title != NULL; sec++)
+		if (strcmp(sec->title, title) == 0)
+			return sec->items;
+	return NULL;
+}
+
 /* The i-th option of cmd, --help after the listed ones, then NULL. */
 static const struct help_opt *
 opt_at(const struct help_cmd *cmd, size_t i)

@@ -69,6 +69,16 @@ extern const struct help_cmd help_table[];
  */
 const struct help_cmd *help_find(const char *prog, const char *name);
 
+/*
+ * help_items - the items of cmd's section title ("Tables"), ended by one
+ * whose text is NULL; NULL if cmd has no such section. Points into
+ * help_table: a command that accepts only the terms it lists (kuska
+ * query's tables) reads them here, so that its refusal names them in
+ * the order its help does.
+ */
+const struct help_item *help_items(const struct help_cmd *cmd,
+				   const char *title);
+
 /* help_usage - the "usage:" line(s) of cmd, on f. */
 void help_usage(FILE *f, const struct help_cmd *cmd);
 

@@ -649,6 +649,12 @@ tsock_send(struct tsock *s, const void *const *data, const size_t *len,
 	return 0;
 }
 
+int
+tsock_set_linger(struct tsock *s, int ms)
+{
+	return set_int(s->s, ZMQ_LINGER, ms) != 0 ? -errno : 0;
+}
+
 void
 tsock_set_wipe(struct tsock *s)
 {

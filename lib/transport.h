@@ -189,6 +189,14 @@ int tsock_send_handover(struct tsock *s, const void *head, size_t head_len,
 			uint8_t **bufs, const size_t *lens, size_t n);
 
 /*
+ * tsock_set_linger - how long, at most, tsock_free and transport_free wait
+ * for what s still has to send (every socket starts with none: what is
+ * unsent is dropped). For the last answers of a thread that stops, sent
+ * just before its socket is closed. Returns 0 or -errno.
+ */
+int tsock_set_linger(struct tsock *s, int ms);
+
+/*
  * tsock_set_wipe - from now on, tsock_recv on s wipes each frame in
  * libzmq's memory once it has copied it out (for sockets that receive
  * identities).

@@ -327,14 +327,46 @@ held_pop(struct held_queue *q)
 	return h;
 }
 
-/* Lets every request held go, unanswered (the thread stops). */
+/* How long the query socket's close waits for the refusals held_refuse
+ * sent (every socket drops what is unsent, by default). */
+#define QUERY_STOP_LINGER_MS 1000
+
+/*
+ * Answers every request held with the refusal CODEC_QUERY_STOPPING (the
+ * thread stops): its client is told at once, not left to its time-out.
+ * The query socket then keeps what it has to send for up to
+ * QUERY_STOP_LINGER_MS after its close.
+ */
 static void
-held_clear(struct held_queue *q)
+held_refuse(struct cons *c, struct held_queue *q)
 {
+	size_t n = q->n, sent = 0;
+	struct qtable tab;
+	uint8_t *buf;
+	size_t len;
+
+	if (n == 0)
+		return;
+	memset(&tab, 0, sizeof(tab));
+	pthread_rwlock_rdlock(&c->conf_lock);
+	tab.k = (uint32_t)c->cfg.k;
+	pthread_rwlock_unlock(&c->conf_lock);
+	snprintf(tab.error, sizeof(tab.error), "%s", CODEC_QUERY_STOPPING);
+	if (codec_qtable_encode(&tab, &buf, &len) != 0)
+		buf = NULL;
 	while (q->n > 0) {
 		struct held_req h = held_pop(q);
+		if (buf != NULL) {
+			send_to(c->query, &h.f, buf, len);
+			sent++;
+		}
 		tframes_clear(&h.f);
 	}
+	free(buf);
+	/* Failing, the refusals may be dropped, as all were before. */
+	if (sent > 0)
+		(void)tsock_set_linger(c->query, QUERY_STOP_LINGER_MS);
+	log_info("event=query_stop_refused held=%zu refused=%zu", n, sent);
 }
 
 /*
@@ -344,7 +376,7 @@ held_clear(struct held_queue *q)
  * most AUDIT_ANSWERS_MAX per look; the others are taken off the socket
  * and held, up to HELD_MAX in all (then the socket is not read again
  * until the audit ends), and answered (answer) once the audit ends, in
- * arrival order, whatever its end, but a stop.
+ * arrival order, whatever its end; at a stop, refused (held_refuse).
  */
 struct watch {
 	struct cons *c;
@@ -525,7 +557,7 @@ stopping(struct cons *c)
  * Answers the requests of q in turn (handle_query, under conf_lock),
  * those held meanwhile by their audits (request_waits) after those
  * already there, until none is left, or the thread is to stop: those
- * left are then let go. Each is cleared.
+ * left are then refused (held_refuse). Each is cleared.
  */
 static void
 answer(struct cons *c, struct held_queue *q)
@@ -540,7 +572,7 @@ answer(struct cons *c, struct held_queue *q)
 		pthread_rwlock_unlock(&c->conf_lock);
 		tframes_clear(&h.f);
 		if (q->n > 0 && stopping(c))
-			held_clear(q);
+			held_refuse(c, q);
 	}
 }
 
@@ -613,7 +645,7 @@ prepare_one(struct cons *c)
 	}
 	if (answered)
 		prepare_busy(date_mono_ms());
-	held_clear(&held);
+	held_refuse(c, &held); /* the stop that made the audit give way */
 }
 
 static void *

@@ -183,12 +183,13 @@ node_metrics(struct node *n, struct mtext *m)
 		       "Input records the last submission (a kuska submit "
 		       "run) refused; 0: none since start.");
 	metrics_sample(m, "kuska_node_last_submission_refused", labels,
-		       (double)n->subs.last.refused);
+		       (double)submissions_last(&n->subs)->counts.refused);
 	if (n->subs.n > 0) {
 		metrics_family(m, "kuska_node_last_submission_seconds", "gauge",
 			       "Unix time of the last submission since start.");
 		metrics_sample(m, "kuska_node_last_submission_seconds", labels,
-			       (double)n->subs.last_ms / 1000.0);
+			       (double)submissions_last(&n->subs)->last_ms /
+				   1000.0);
 	}
 	metrics_family(m, "kuska_node_records_rekeyed_total", "counter",
 		       "Records re-sent with the pseudonyms of a new key "

@@ -9,16 +9,47 @@
 #include "record.h"
 #include "submissions.h"
 
-/* Whether req goes on with the last submission rather than starting one. */
-static bool
-continues(const struct submissions *s, const struct control *req)
+/*
+ * The slot of s that req goes on with, or NULL when req starts a
+ * submission: its run's, when it names one; for an older client's, the
+ * last one noted, when that too is an older client's, of the same source,
+ * and req starts after its lines.
+ */
+static struct submission *
+continued(struct submissions *s, const struct control *req)
 {
+	struct submission *last = &s->runs[s->last];
+	size_t i;
+
 	if (s->n == 0)
-		return false;
-	if (req->run != 0 || s->run != 0)
-		return req->run == s->run;
-	return strcmp(req->source, s->source) == 0 &&
-	       req->first_line >= s->next_line;
+		return NULL;
+	if (req->run != 0) {
+		for (i = 0; i < SUBMISSIONS_RUNS; i++)
+			if (s->runs[i].seq != 0 && s->runs[i].run == req->run)
+				return &s->runs[i];
+		return NULL;
+	}
+	if (last->run == 0 && strcmp(req->source, last->source) == 0 &&
+	    req->first_line >= last->next_line)
+		return last;
+	return NULL;
+}
+
+/* The slot a new submission takes: an unused one, else the one whose
+ * last request is the oldest. */
+static struct submission *
+fresh(struct submissions *s)
+{
+	struct submission *old = &s->runs[0];
+	size_t i;
+
+	for (i = 0; i < SUBMISSIONS_RUNS; i++) {
+		if (s->runs[i].seq == 0)
+			return &s->runs[i];
+		if (s->runs[i].seq < old->seq)
+			old = &s->runs[i];
+	}
+	return old;
 }
 
 /* One line's result into c, as kuska submit's summary counts it. */
@@ -49,29 +80,32 @@ void
 submissions_note(struct submissions *s, const struct control *req,
 		 const struct control *rep, uint64_t now_ms)
 {
+	struct submission *sub = continued(s, req);
 	size_t i;
 
-	if (!continues(s, req)) {
+	if (sub == NULL) {
+		sub = fresh(s);
+		memset(sub, 0, sizeof(*sub));
+		sub->run = req->run;
 		s->n++;
-		s->run = req->run;
-		memset(&s->last, 0, sizeof(s->last));
-		s->first_refused_line = 0;
-		s->first_refused_field[0] = '\0';
 	}
-	snprintf(s->source, sizeof(s->source), "%s", req->source);
-	s->next_line = req->first_line + rep->n_results;
-	s->last_ms = now_ms;
+	sub->seq = ++s->seq;
+	s->last = (size_t)(sub - s->runs);
+	snprintf(sub->source, sizeof(sub->source), "%s", req->source);
+	sub->next_line = req->first_line + rep->n_results;
+	sub->last_ms = now_ms;
 	for (i = 0; i < rep->n_results; i++) {
 		const struct line_result *res = &rep->results[i];
-		count_line(&s->last, res);
+		count_line(&sub->counts, res);
 		count_line(&s->total, res);
-		if (res->status == LINE_REFUSED && s->first_refused_line == 0) {
-			s->first_refused_line = res->line;
+		if (res->status == LINE_REFUSED &&
+		    sub->first_refused_line == 0) {
+			sub->first_refused_line = res->line;
 			/* An unknown key is the case system's, not the
 			 * format's: status, read more widely than submit's
 			 * report, does not repeat it. */
-			snprintf(s->first_refused_field,
-				 sizeof(s->first_refused_field), "%s",
+			snprintf(sub->first_refused_field,
+				 sizeof(sub->first_refused_field), "%s",
 				 strncmp(res->reason, RECORD_UNKNOWN_FIELD,
 					 strlen(RECORD_UNKNOWN_FIELD)) == 0
 				     ? "an unknown field"
@@ -80,15 +114,23 @@ submissions_note(struct submissions *s, const struct control *req,
 	}
 }
 
+const struct submission *
+submissions_last(const struct submissions *s)
+{
+	return &s->runs[s->last];
+}
+
 void
 submissions_fill(const struct submissions *s, struct node_status *out)
 {
+	const struct submission *last = submissions_last(s);
+
 	out->has_submissions = true;
 	out->submissions = s->n;
-	out->last_submission_ms = s->last_ms;
-	out->last_submission = s->last;
+	out->last_submission_ms = last->last_ms;
+	out->last_submission = last->counts;
 	out->submitted_total = s->total;
-	out->first_refused_line = s->first_refused_line;
+	out->first_refused_line = last->first_refused_line;
 	snprintf(out->first_refused_field, sizeof(out->first_refused_field),
-		 "%s", s->first_refused_field);
+		 "%s", last->first_refused_field);
 }

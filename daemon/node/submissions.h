@@ -3,30 +3,49 @@
  * for kuska status: counts only, in memory since the node started.
  *
  * A submission is one kuska submit run, however many files and requests
- * it sends: its requests carry the run's id. A request of an older
- * client, which carries none, continues the last submission when it
- * names the same source and starts after its lines; otherwise it starts
- * a new one. Dry runs are no submissions (nothing of them is stored) and
- * are never noted. Nothing of a record is kept: no ref, no value, only
- * counts, the first refused line's number and the field its refusal
- * names (a path such as "victims[0].birth_date").
+ * it sends: its requests carry the run's id, and are counted to that run
+ * alone, however they come between another run's (two kuska submit at
+ * once). The last SUBMISSIONS_RUNS runs are told apart; a request of a
+ * run older than those starts a submission of its own. A request of an
+ * older client, which carries no id, continues the last submission when
+ * that is an older client's too, names the same source and the request
+ * starts after its lines; otherwise it starts a new one. Status shows
+ * the submission whose request came last: of runs that overlapped, the
+ * one that finished last, whole. Dry runs are no submissions (nothing
+ * of them is stored) and are never noted. Nothing of a record is kept:
+ * no ref, no value, only counts, the first refused line's number and
+ * the field its refusal names (a path such as "victims[0].birth_date").
  */
 #ifndef KUSKA_SUBMISSIONS_H
 #define KUSKA_SUBMISSIONS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "codec.h"
 
-struct submissions {
-	uint64_t n;	    /* submissions since start */
-	uint64_t run;	    /* the last one's id (0: an older client's) */
+/* Runs told apart at once: more kuska submit at once than a node's
+ * officers and scheduled jobs start. */
+#define SUBMISSIONS_RUNS 8
+
+/* One submission. */
+struct submission {
+	uint64_t run;	    /* its id (0: an older client's) */
+	uint64_t seq;	    /* order of its last request; 0: slot unused */
 	char source[256];   /* the source of its last request */
 	uint64_t next_line; /* the line after its last request's */
 	uint64_t last_ms;   /* wall clock of its last request */
-	struct submit_counts last, total;
-	uint64_t first_refused_line; /* of the last one; 0: none */
+	struct submit_counts counts;
+	uint64_t first_refused_line; /* 0: none */
 	char first_refused_field[64];
+};
+
+struct submissions {
+	uint64_t n;   /* submissions since start */
+	uint64_t seq; /* requests noted since start */
+	size_t last;  /* the slot of the request noted last */
+	struct submission runs[SUBMISSIONS_RUNS];
+	struct submit_counts total;
 };
 
 /*
@@ -35,6 +54,12 @@ struct submissions {
  */
 void submissions_note(struct submissions *s, const struct control *req,
 		      const struct control *rep, uint64_t now_ms);
+
+/*
+ * submissions_last - the submission whose request s noted last (all
+ * zeros when none was); valid until s is next noted into.
+ */
+const struct submission *submissions_last(const struct submissions *s);
 
 /* submissions_fill - s into a status's fields. */
 void submissions_fill(const struct submissions *s, struct node_status *out);

@@ -214,4 +214,44 @@ check "... counted" test "$(cons_metric kuska_queries_during_audit_total)" \
 check "the secretariat's answer is the one given alone" \
 	cmp "$T/s_alone.csv" "$T/s_busy.csv"
 
+# A stop with a request held: the question whose audit runs is answered
+# (that audit is never given up), and the one held behind it is refused,
+# "the consolidator is stopping", where it was let go unanswered and its
+# client waited out its 15 s. Retried when the audit ended before the
+# stop came (the held one then has its own audit, answered).
+refused=0
+for attempt in 1 2 3 4 5 6 7 8; do
+	[ -z "${PIDS[cons]:-}" ] || stop_cons TERM
+	FROM=$(($(wc -l <"$N/consolidator.log") + 1))
+	start_cons -d
+	secretariat "$T/s_stop.csv" &
+	SP=$!
+	if ! started; then
+		wait "$SP"
+		continue
+	fi
+	"$KUSKA" query -c "$N/secretariat.conf" identification --period 2024 \
+		--format csv >"$T/h_stop.csv" 2>"$T/h_stop.err" &
+	HP=$!
+	if ! held_wait 1; then
+		wait "$HP" "$SP"
+		continue
+	fi
+	stop_cons TERM
+	wait "$HP"
+	hrc=$?
+	wait "$SP"
+	if since | grep -q "event=query_stop_refused held=1 refused=1\$"; then
+		refused=1
+		break
+	fi
+	echo "# attempt $attempt: the held request was not refused at the stop"
+done
+check "a stop refuses the request held (attempts: $attempt)" \
+	test "$refused" = 1
+check "... its client says so, exit 2 (exit $hrc)" sh -c "test '$hrc' = 2 &&
+	grep -qx 'kuska query: the consolidator is stopping: ask again once it is back' '$T/h_stop.err'"
+check "... and prints no table" test ! -s "$T/h_stop.csv"
+check "... the question before it is answered" grep -q "pnp" "$T/s_stop.csv"
+
 finish

@@ -511,6 +511,25 @@ check "indicators: before the baseline period ends, no_data" \
 	test "$(ind analyst 2024H1 victims status)" = no_data
 [ "$FAILED" -eq "$before" ] || sed 's/^/    /' "$T/ind-analyst.csv"
 
+# A region's indicators, or an institution's, are set against the one
+# national baseline and target (INDICATORS.md): a note on standard error
+# says so when some are counts; the CSV stays as the spec has it, and
+# the national figure has no such note.
+"$KUSKA" query -c "$N/analyst.conf" indicators --period 2025 >/dev/null \
+	2>"$T/ind-national.err"
+check "indicators, national: no note of national targets" \
+	sh -c "! grep -q 'targets are national' '$T/ind-national.err'"
+"$KUSKA" query -c "$N/analyst.conf" indicators --period 2025 --region 15 \
+	--format csv >"$T/ind-r15.csv" 2>"$T/ind-r15.err"
+check "indicators of region 15: its counts are measured against the national targets" \
+	grep -q "^kuska query: note: baselines and targets are national: the counts of region 15 are measured against the whole country's" "$T/ind-r15.err"
+check "... not in the CSV" sh -c "head -1 '$T/ind-r15.csv' | grep -q '^period,indicator,' &&
+	! grep -q 'national' '$T/ind-r15.csv'"
+"$KUSKA" query -c "$N/pnp-stats.conf" indicators --period 2025 >/dev/null \
+	2>"$T/ind-pnp.err"
+check "indicators of an institution: the same note" \
+	grep -q "note: baselines and targets are national: the counts of the institution's own events are" "$T/ind-pnp.err"
+
 # The secretariat: an indicator on a shown count has its value; one on a
 # cell shown "<10" (or a median hidden with it) is suppressed, value and
 # progress empty. The total of 11 is shown unless protecting the small

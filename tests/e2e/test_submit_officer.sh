@@ -25,6 +25,8 @@
 #    warning and exit 1 while it had refused lines (a scheduled submit
 #    whose output nobody reads is noticed), which a dry run leaves and a
 #    clean submission clears.
+#  - two kuska submit at once, their requests in turn, are two
+#    submissions, and status shows the one that ended last whole.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -176,5 +178,46 @@ check "status after a clean submission: exit 0, the warning gone ($rc)" \
 		grep -Eq '^  last submission: +[^:]+ ago: 1 accepted, $((lines - 1)) already held, 0 refused, 0 with unlinkable victims\$' '$T/status-clean.out'"
 check "... the metric 0" \
 	sh -c "'$KUSKA' metrics -c '$N/pnp.conf' | grep -qx 'kuska_node_last_submission_refused{institution=\"pnp\"} 0'"
+
+# ---- two at once -----------------------------------------------------------
+# Run A's first request (a held line and blank lines to a full request)
+# is answered, then run B runs whole, then A sends its last line (line
+# 5001, refused): three requests, two runs. Each is one submission, and
+# status shows A, the one that ended last, whole, not its last request.
+subs() { # the submissions status counts since the node started
+	"$KUSKA" status -c "$N/pnp.conf" |
+		sed -n 's/^  since the node started: \([0-9]*\) submissions*: .*/\1/p'
+}
+n0=$(subs)
+mkfifo "$T/a.fifo"
+"$KUSKA" submit -c "$N/pnp.conf" - <"$T/a.fifo" >"$T/a.out" 2>&1 &
+apid=$!
+exec 3>"$T/a.fifo"
+{
+	sed -n 1p "$T/april.jsonl"
+	awk 'BEGIN { for (i = 0; i < 4999; i++) print "" }'
+} >&3
+for _ in $(seq 100); do
+	[ "$(subs)" = "$((n0 + 1))" ] && break
+	sleep 0.1
+done
+check "run A's first request answered: one submission more" \
+	test "$(subs)" = "$((n0 + 1))"
+sed -n 2,3p "$T/april.jsonl" >"$T/b.jsonl"
+(cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" b.jsonl >b.out 2>&1)
+check "run B, whole, meanwhile: 2 already held" \
+	grep -qx 'b.jsonl: 0 accepted, 2 already held, 0 refused, 0 with unlinkable victims' "$T/b.out"
+sed -n '4s/"sex":"[FMU]"/"sex":"X"/p' "$T/april.jsonl" >&3
+exec 3>&-
+wait "$apid"
+check "run A ends: line 5001 refused" \
+	grep -qx 'standard input:5001: refused: victim.sex: must be F, M or U' "$T/a.out"
+"$KUSKA" status -c "$N/pnp.conf" >"$T/status-two.out" 2>&1
+check "status: two submissions more, not one a request" \
+	grep -Eq "^  since the node started: $((n0 + 2)) submissions: " "$T/status-two.out"
+check "... the last one is run A, whole: its held line and its refused one" \
+	grep -Eq '^  last submission: +[^:]+ ago: 0 accepted, 1 already held, 1 refused, 0 with unlinkable victims$' "$T/status-two.out"
+check "... its first refused line its own" \
+	grep -q '^  WARNING: the last submission had 1 line refused (the first: line 5001, victim.sex)' "$T/status-two.out"
 
 finish

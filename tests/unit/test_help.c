@@ -71,6 +71,22 @@ test_help_table(void **state)
 	assert_non_null(help_find("kuska-node", NULL));
 }
 
+/* kuska query's tables are read from its help: the section is there,
+ * and a section nobody has is NULL. */
+static void
+test_help_items(void **state)
+{
+	const struct help_cmd *q = help_find("kuska", "query");
+	const struct help_item *t;
+
+	(void)state;
+	t = help_items(q, "Tables");
+	assert_non_null(t);
+	assert_string_equal(t[0].term, "identification");
+	assert_null(help_items(q, "Nosuch"));
+	assert_null(help_items(help_find("kuska", "estimate"), "Tables"));
+}
+
 static void
 test_help_accepts(void **state)
 {
@@ -125,6 +141,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_help_table),
+	    cmocka_unit_test(test_help_items),
 	    cmocka_unit_test(test_help_accepts),
 	    cmocka_unit_test(test_help_refuses),
 	    cmocka_unit_test(test_help_help),

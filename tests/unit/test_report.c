@@ -1041,6 +1041,38 @@ test_deliveries(void **state)
 	free(p);
 }
 
+/* An institution's counts are measured against the national baseline
+ * and target: its page says so beside its indicators, in both
+ * languages; a national view has nothing to say. */
+static void
+test_institution_national_targets(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "institution", true);
+	d.t[RT_SOURCES].n_rows = 1;
+	d.t[RT_DELIVERIES].n_rows = 1;
+	p = page(&d, "national-en.html");
+	assert_non_null(strstr(p, "Baselines and targets are national: "
+				  "PNP&#39;s counts are measured against the "
+				  "whole country&#39;s"));
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "national-es.html");
+	assert_non_null(strstr(p, "Las líneas de base y las metas son "
+				  "nacionales: los conteos de PNP se miden"));
+	free(p);
+	clear(&d);
+	fill(&d, "analyst", true);
+	p = page(&d, "national-analyst.html");
+	assert_null(strstr(p, "son nacionales"));
+	clear(&d);
+	free(p);
+}
+
 /* An institution's page names it from its answers (its own row), not
  * from its key's id (pnp-stats); with no such answer, names none. */
 static void
@@ -2161,6 +2193,7 @@ main(void)
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_deliveries),
 	    cmocka_unit_test(test_institution_named),
+	    cmocka_unit_test(test_institution_national_targets),
 	    cmocka_unit_test(test_institution_not_recorded),
 	    cmocka_unit_test(test_deliveries_contact),
 	    cmocka_unit_test(test_counts_read_by_year),

@@ -1,8 +1,9 @@
 /*
  * test_submissions.c - what kuska status says of the node's last
  * submissions (daemon/node/submissions.h): a run's files and pieces are
- * one submission, an older client's pieces of one file too, and only
- * counts, a line number and a field are kept.
+ * one submission, an older client's pieces of one file too, two runs at
+ * once two submissions, and only counts, a line number and a field are
+ * kept.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -166,20 +167,87 @@ test_older_client(void **state)
 	note(&s, 0, "a.jsonl", 1, "ar", 100);
 	note(&s, 0, "a.jsonl", 3, "aa", 200);
 	assert_int_equal(s.n, 1);
-	assert_int_equal(s.last.accepted, 3);
-	assert_int_equal(s.last.refused, 1);
+	assert_int_equal(submissions_last(&s)->counts.accepted, 3);
+	assert_int_equal(submissions_last(&s)->counts.refused, 1);
 	note(&s, 0, "a.jsonl", 1, "ha", 300);
 	assert_int_equal(s.n, 2);
-	assert_int_equal(s.last.refused, 0);
+	assert_int_equal(submissions_last(&s)->counts.refused, 0);
 	note(&s, 0, "b.jsonl", 3, "r", 400);
 	assert_int_equal(s.n, 3);
-	assert_int_equal(s.last.refused, 1);
-	assert_int_equal(s.first_refused_line, 3);
+	assert_int_equal(submissions_last(&s)->counts.refused, 1);
+	assert_int_equal(submissions_last(&s)->first_refused_line, 3);
 	/* A run after an older client's requests is its own. */
 	note(&s, 9, "b.jsonl", 4, "a", 500);
 	assert_int_equal(s.n, 4);
-	assert_int_equal(s.last.refused, 0);
+	assert_int_equal(submissions_last(&s)->counts.refused, 0);
 	assert_int_equal(s.total.refused, 2);
+}
+
+/* Two kuska submit at once: their requests come in turn, each counted
+ * to its own run; status shows the run whose request came last, whole,
+ * and the totals all of them. */
+static void
+test_concurrent(void **state)
+{
+	struct submissions s;
+	struct node_status ns;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	note(&s, 11, "a.jsonl", 1, "aar", 100);
+	note(&s, 12, "b.jsonl", 1, "hh", 110);
+	note(&s, 11, "a.jsonl", 4, "aa", 120);
+	note(&s, 12, "b.jsonl", 3, "rr", 130);
+	memset(&ns, 0, sizeof(ns));
+	submissions_fill(&s, &ns);
+	assert_int_equal(ns.submissions, 2);
+	assert_int_equal(ns.last_submission_ms, 130);
+	assert_int_equal(ns.last_submission.accepted, 0);
+	assert_int_equal(ns.last_submission.held, 2);
+	assert_int_equal(ns.last_submission.refused, 2);
+	assert_int_equal(ns.first_refused_line, 3);
+
+	/* Run 11 ends last: its figures whole, its first refusal its own. */
+	note(&s, 11, "a.jsonl", 6, "a", 140);
+	memset(&ns, 0, sizeof(ns));
+	submissions_fill(&s, &ns);
+	assert_int_equal(ns.submissions, 2);
+	assert_int_equal(ns.last_submission_ms, 140);
+	assert_int_equal(ns.last_submission.accepted, 5);
+	assert_int_equal(ns.last_submission.held, 0);
+	assert_int_equal(ns.last_submission.refused, 1);
+	assert_int_equal(ns.first_refused_line, 3);
+	assert_int_equal(ns.submitted_total.accepted, 5);
+	assert_int_equal(ns.submitted_total.held, 2);
+	assert_int_equal(ns.submitted_total.refused, 3);
+}
+
+/* The last SUBMISSIONS_RUNS runs are told apart: a run quiet for longer
+ * than that many others starts a submission again. */
+static void
+test_runs_forgotten(void **state)
+{
+	struct submissions s;
+	uint64_t run;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	for (run = 1; run <= SUBMISSIONS_RUNS; run++)
+		note(&s, run, "a.jsonl", 1, "a", run);
+	note(&s, 1, "a.jsonl", 2, "a", 100);
+	assert_int_equal(s.n, SUBMISSIONS_RUNS);
+	assert_int_equal(submissions_last(&s)->counts.accepted, 2);
+	/* A new run takes the place of run 2, the quietest. */
+	note(&s, 100, "a.jsonl", 1, "a", 200);
+	assert_int_equal(s.n, SUBMISSIONS_RUNS + 1);
+	note(&s, 1, "a.jsonl", 3, "a", 300);
+	assert_int_equal(s.n, SUBMISSIONS_RUNS + 1);
+	assert_int_equal(submissions_last(&s)->counts.accepted, 3);
+	note(&s, 2, "a.jsonl", 2, "r", 400);
+	assert_int_equal(s.n, SUBMISSIONS_RUNS + 2);
+	assert_int_equal(submissions_last(&s)->counts.accepted, 0);
+	assert_int_equal(submissions_last(&s)->counts.refused, 1);
+	assert_int_equal(s.total.accepted, SUBMISSIONS_RUNS + 3);
 }
 
 int
@@ -190,6 +258,8 @@ main(void)
 	    cmocka_unit_test(test_unknown_key_not_kept),
 	    cmocka_unit_test(test_run),
 	    cmocka_unit_test(test_older_client),
+	    cmocka_unit_test(test_concurrent),
+	    cmocka_unit_test(test_runs_forgotten),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
