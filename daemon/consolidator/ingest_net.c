@@ -365,9 +365,39 @@ struct recover_build {
 	bool refusals_only; /* the refusals alone, without envelopes */
 	bool stopped;	    /* full before the last sequence held */
 	uint64_t scanned;   /* the last sequence looked at */
+	const struct registry *reg;
+	const struct reg_party *speaker;
+	uint64_t revoked; /* of those handed back: said not valid now */
 };
 
 #define RECOVER_MAX_BYTES (4u << 20)
+
+/*
+ * Whether an envelope stored as accepted is, by the registry now, signed
+ * by a key revoked before its sequence: a thief's, taken before the
+ * revocation (OPERATIONS.md section 6). --rebuild leaves it out of the
+ * statistics; handed back to kuska-node --recover as refused, it is not
+ * taken for the node's own record. Its reason is then in text[cap].
+ */
+static bool
+revoked_since(const struct recover_build *b, const uint8_t *env, size_t len,
+	      char *text, size_t cap)
+{
+	const struct reg_key *key;
+	struct envelope e;
+	bool revoked = false;
+
+	if (codec_envelope_decode(env, len, &e) != 0)
+		return false; /* the node judges what does not decode */
+	key = registry_by_key_id(b->reg, b->speaker, e.key_id);
+	if (key != NULL && e.seq > key->revoked_after_seq) {
+		snprintf(text, cap, "key %s was revoked after sequence %llu",
+			 key->name, (unsigned long long)key->revoked_after_seq);
+		revoked = true;
+	}
+	codec_envelope_clear(&e);
+	return revoked;
+}
 
 static int
 recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
@@ -375,6 +405,7 @@ recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
 {
 	struct recover_build *b = arg;
 	struct held_event *h;
+	char why[CODEC_MAX_TEXT + 1];
 
 	if (b->refusals_only) {
 		env = NULL; /* the node has it */
@@ -388,6 +419,12 @@ recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
 	if (b->refusals_only && reason == REASON_NONE) {
 		b->scanned = seq;
 		return 0;
+	}
+	if (!b->refusals_only && reason == REASON_NONE && env != NULL &&
+	    revoked_since(b, env, len, why, sizeof(why))) {
+		reason = REASON_KEY_NOT_VALID;
+		text = why;
+		b->revoked++;
 	}
 	if (b->used + len > b->cap) {
 		size_t ncap = (b->used + len) * 2;
@@ -432,6 +469,8 @@ run_recover(struct ingest_job *j)
 		goto out;
 	}
 	b.refusals_only = j->m.refusals_only;
+	b.reg = ig->reg;
+	b.speaker = p;
 	n = ingest_held(ig, p->inst, j->m.from_seq, CODEC_MAX_BATCH_EVENTS,
 			recover_add, &b);
 	if (n < 0) {
@@ -455,8 +494,10 @@ run_recover(struct ingest_job *j)
 	b.m.has_outbox_id = ingest_outbox_id(ig, p->inst, b.m.outbox_id) == 0;
 	log_info_budget(&j->c->recover_log[p->inst],
 			"event=recover institution=%s from_seq=%llu "
-			"events=%zu last_seq=%llu refusals_only=%s",
+			"events=%zu revoked=%llu last_seq=%llu "
+			"refusals_only=%s",
 			p->id, (unsigned long long)j->m.from_seq, b.m.n_held,
+			(unsigned long long)b.revoked,
 			(unsigned long long)b.m.last_seq,
 			b.refusals_only ? "yes" : "no");
 	job_answer(j, &b.m);
