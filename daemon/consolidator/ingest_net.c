@@ -111,9 +111,10 @@ log_diverged(struct cons *c, enum institution i)
 {
 	if (c->diverged[i][0] != '\0')
 		log_warnx_budget(&c->diverged_log[i],
-				 "event=diverged institution=%s text=%s (its "
-				 "node delivers nothing until kuska-node "
-				 "--recover)",
+				 "event=diverged institution=%s text=%s "
+				 "(cleared when its node proves its outbox "
+				 "in step with this store, or an event of it "
+				 "is accepted)",
 				 institution_name(i), LOG_Q(c->diverged[i]));
 	else
 		log_info_budget(&c->diverged_log[i],

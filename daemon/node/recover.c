@@ -114,12 +114,11 @@ ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 	return -ETIMEDOUT;
 }
 
-/* The consolidator's last sequence, check point and known outbox id. */
+/* A hello saying diverged (text, or "" for nothing): its Welcome. */
 static int
-greet(struct rec *r)
+hello(struct rec *r, const char *diverged, struct msg *ret)
 {
-	struct msg m, w;
-	int e;
+	struct msg m;
 
 	memset(&m, 0, sizeof(m));
 	m.type = MSG_HELLO;
@@ -128,9 +127,22 @@ greet(struct rec *r)
 	m.nonce = keys_random64();
 	snprintf(m.network, sizeof(m.network), "%s", r->p->network);
 	m.now_ms = date_now_ms();
-	snprintf(m.diverged, sizeof(m.diverged),
-		 "being rebuilt by kuska-node --recover");
-	e = ask(r, &m, MSG_WELCOME, &w);
+	snprintf(m.diverged, sizeof(m.diverged), "%s", diverged);
+	return ask(r, &m, MSG_WELCOME, ret);
+}
+
+/*
+ * The consolidator's last sequence, check point and known outbox id.
+ * Its hello says nothing of a divergence: a recovery that fails leaves
+ * the outbox unchanged, and no mark on the consolidator (announce).
+ */
+static int
+greet(struct rec *r)
+{
+	struct msg w;
+	int e;
+
+	e = hello(r, "", &w);
 	if (e != 0)
 		return e;
 	if (w.last_seq > r->p->map_size / RECOVER_MIN_ENVELOPE) {
@@ -695,6 +707,22 @@ finish_meta(struct rec *r)
 	return outbox_commit(&t);
 }
 
+/*
+ * Tells the consolidator, once the new outbox is in place and not
+ * before, that this node's outbox was rebuilt: the institution stays
+ * (or is) marked diverged until the started node proves its outbox in
+ * step, diverged_quiet_s after this hello (OPERATIONS.md section 10).
+ * Its answer, or none, changes nothing here.
+ */
+static void
+announce(struct rec *r)
+{
+	struct msg w;
+
+	if (hello(r, "rebuilt by kuska-node --recover", &w) == 0)
+		codec_msg_clear(&w);
+}
+
 /* Removes a half-built outbox directory. */
 static void
 remove_fresh(const char *dir)
@@ -967,6 +995,7 @@ recover_run(const struct recover_params *p, FILE *out)
 			    : "");
 		goto out;
 	}
+	announce(&r);
 	report(&r, dropped, moved, out);
 out:
 	if (e != 0)
