@@ -43,7 +43,8 @@ struct ingest_job {
 	/* Filled on the writer thread. */
 	uint8_t *reply; /* encoded; NULL: nothing to send */
 	size_t reply_len;
-	bool refused;	   /* counts in frames_refused */
+	/* Refused (not REASON_NONE): counted by refusal_count. */
+	enum reason refusal;
 	uint64_t accepted; /* a batch's events accepted */
 	bool in_step;	   /* a hello's proof held good (run_hello) */
 	struct ingest_view view;
@@ -63,6 +64,21 @@ send_msg(struct tsock *s, const struct tframes *req, const struct msg *m)
 	free(buf);
 }
 
+/*
+ * Counts a refusal: in frames_refused when it is for what the peer sent;
+ * in store_refused when it is for our own store (a full disk, its
+ * ceiling, a read or write error, memory running out), which is no bad
+ * frame: the node keeps its events and sends them again.
+ */
+static void
+refusal_count(struct cons *c, enum reason reason)
+{
+	if (reason == REASON_STORE_FULL || reason == REASON_STORE_ERROR)
+		c->store_refused++;
+	else
+		c->frames_refused++;
+}
+
 static void
 refuse(struct cons *c, const struct tframes *req, uint64_t batch_id,
        enum reason reason, const char *text)
@@ -74,7 +90,7 @@ refuse(struct cons *c, const struct tframes *req, uint64_t batch_id,
 	m.batch_id = batch_id;
 	m.reason = reason;
 	snprintf(m.text, sizeof(m.text), "%s", text);
-	c->frames_refused++;
+	refusal_count(c, reason);
 	send_msg(c->ingest, req, &m);
 }
 
@@ -88,7 +104,7 @@ job_answer(struct ingest_job *j, const struct msg *m)
 	}
 }
 
-/* The writer's refusal of job j (counted in frames_refused). */
+/* The writer's refusal of job j (counted by refusal_count). */
 static void
 job_refuse(struct ingest_job *j, enum reason reason, const char *text)
 {
@@ -98,7 +114,7 @@ job_refuse(struct ingest_job *j, enum reason reason, const char *text)
 	m.type = MSG_REFUSAL;
 	m.reason = reason;
 	snprintf(m.text, sizeof(m.text), "%s", text);
-	j->refused = true;
+	j->refusal = reason;
 	job_answer(j, &m);
 }
 
@@ -541,7 +557,7 @@ answer_batch(struct ingest_job *j, struct ingest_item *it)
 	const struct reg_party *p = j->pj.speaker;
 
 	if (it->reply.type == MSG_REFUSAL && it->reply.reason != REASON_GAP)
-		j->refused = true;
+		j->refusal = it->reply.reason;
 	job_answer(j, &it->reply);
 	if (it->reply.type == MSG_ACK) {
 		log_debug("event=batch institution=%s batch=%llu "
@@ -682,8 +698,8 @@ ingest_finish(struct cons *c, struct pipeline_job *pj)
 	if (j->m.type == MSG_HELLO && j->in_step)
 		diverged_proved(c, (enum institution)pj->peer, &j->req,
 				j->m.now_ms);
-	if (j->refused)
-		c->frames_refused++;
+	if (j->refusal != REASON_NONE)
+		refusal_count(c, j->refusal);
 	if (j->m.type == MSG_BATCH)
 		metrics_observe(&c->commit,
 				(double)(date_mono_ms() - j->taken_ms) /
