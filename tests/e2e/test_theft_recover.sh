@@ -100,6 +100,10 @@ check "resubmitted: a already held" \
 check "... every record of b taken, none held because of the thief's" \
 	grep -q "b.jsonl: $nb accepted, 0 already held, 0 refused" "$T/resubmit.out"
 check "... and delivered" wait_delivered 30
+"$KUSKA" status -c "$N/pj.conf" >"$T/status.out" 2>&1
+check "the node lists the $((last - na)) as refused, saying why" \
+	sh -c "grep -q 'refused (dead letters): $((last - na))$' '$T/status.out' &&
+		grep -q 'key_not_valid.*key pj-1 was revoked after sequence $na' '$T/status.out'"
 stop_node pj TERM
 stop_cons TERM
 "$CONS" --rebuild -c "$N/consolidator.conf" >"$T/rebuild.out" 2>&1
