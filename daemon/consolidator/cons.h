@@ -78,6 +78,9 @@ struct cons {
 	struct tsock *query_mon;
 	uint64_t handshake_failures;
 	_Atomic uint64_t frames_refused;
+	/* Nodes' messages refused for our own store, not for what they are
+	 * (ingest_net.c, refusal_count); main thread. */
+	uint64_t store_refused;
 	uint64_t control_refused; /* control requests (main thread) */
 	/* Last hello or batch; the query thread reads it (deliveries). */
 	_Atomic uint64_t contact_ms[INST_COUNT + 1];

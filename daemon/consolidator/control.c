@@ -198,9 +198,19 @@ cons_metrics(struct cons *c, struct mtext *m)
 	metrics_sample(m, "kuska_handshake_failures_total", NULL,
 		       (double)c->handshake_failures);
 	metrics_family(m, "kuska_frames_refused_total", "counter",
-		       "Whole frames refused (undecodable, too large, ...).");
+		       "Whole frames refused for what they are "
+		       "(undecodable, too large, ...); not those refused "
+		       "for our own store (kuska_store_refused_total).");
 	metrics_sample(m, "kuska_frames_refused_total", NULL,
 		       (double)c->frames_refused);
+	metrics_family(m, "kuska_store_refused_total", "counter",
+		       "Nodes' messages refused for this consolidator's own "
+		       "store, not for what they are: a full disk (also in "
+		       "kuska_store_disk_full_total), the store's ceiling, a "
+		       "read or write error, memory running out. The nodes "
+		       "keep their events and send them again.");
+	metrics_sample(m, "kuska_store_refused_total", NULL,
+		       (double)c->store_refused);
 	metrics_family(m, "kuska_control_refused_total", "counter",
 		       "Requests on the local control socket refused, each "
 		       "answered (over the size limit, or malformed).");

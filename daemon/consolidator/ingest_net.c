@@ -43,7 +43,8 @@ struct ingest_job {
 	/* Filled on the writer thread. */
 	uint8_t *reply; /* encoded; NULL: nothing to send */
 	size_t reply_len;
-	bool refused;	   /* counts in frames_refused */
+	/* Refused (not REASON_NONE): counted by refusal_count. */
+	enum reason refusal;
 	uint64_t accepted; /* a batch's events accepted */
 	bool in_step;	   /* a hello's proof held good (run_hello) */
 	struct ingest_view view;
@@ -63,6 +64,21 @@ send_msg(struct tsock *s, const struct tframes *req, const struct msg *m)
 	free(buf);
 }
 
+/*
+ * Counts a refusal: in frames_refused when it is for what the peer sent;
+ * in store_refused when it is for our own store (a full disk, its
+ * ceiling, a read or write error, memory running out), which is no bad
+ * frame: the node keeps its events and sends them again.
+ */
+static void
+refusal_count(struct cons *c, enum reason reason)
+{
+	if (reason == REASON_STORE_FULL || reason == REASON_STORE_ERROR)
+		c->store_refused++;
+	else
+		c->frames_refused++;
+}
+
 static void
 refuse(struct cons *c, const struct tframes *req, uint64_t batch_id,
        enum reason reason, const char *text)
@@ -74,7 +90,7 @@ refuse(struct cons *c, const struct tframes *req, uint64_t batch_id,
 	m.batch_id = batch_id;
 	m.reason = reason;
 	snprintf(m.text, sizeof(m.text), "%s", text);
-	c->frames_refused++;
+	refusal_count(c, reason);
 	send_msg(c->ingest, req, &m);
 }
 
@@ -88,7 +104,7 @@ job_answer(struct ingest_job *j, const struct msg *m)
 	}
 }
 
-/* The writer's refusal of job j (counted in frames_refused). */
+/* The writer's refusal of job j (counted by refusal_count). */
 static void
 job_refuse(struct ingest_job *j, enum reason reason, const char *text)
 {
@@ -98,7 +114,7 @@ job_refuse(struct ingest_job *j, enum reason reason, const char *text)
 	m.type = MSG_REFUSAL;
 	m.reason = reason;
 	snprintf(m.text, sizeof(m.text), "%s", text);
-	j->refused = true;
+	j->refusal = reason;
 	job_answer(j, &m);
 }
 
@@ -111,9 +127,10 @@ log_diverged(struct cons *c, enum institution i)
 {
 	if (c->diverged[i][0] != '\0')
 		log_warnx_budget(&c->diverged_log[i],
-				 "event=diverged institution=%s text=%s (its "
-				 "node delivers nothing until kuska-node "
-				 "--recover)",
+				 "event=diverged institution=%s text=%s "
+				 "(cleared when its node proves its outbox "
+				 "in step with this store, or an event of it "
+				 "is accepted)",
 				 institution_name(i), LOG_Q(c->diverged[i]));
 	else
 		log_info_budget(&c->diverged_log[i],
@@ -365,9 +382,39 @@ struct recover_build {
 	bool refusals_only; /* the refusals alone, without envelopes */
 	bool stopped;	    /* full before the last sequence held */
 	uint64_t scanned;   /* the last sequence looked at */
+	const struct registry *reg;
+	const struct reg_party *speaker;
+	uint64_t revoked; /* of those handed back: said not valid now */
 };
 
 #define RECOVER_MAX_BYTES (4u << 20)
+
+/*
+ * Whether an envelope stored as accepted is, by the registry now, signed
+ * by a key revoked before its sequence: a thief's, taken before the
+ * revocation (OPERATIONS.md section 6). --rebuild leaves it out of the
+ * statistics; handed back to kuska-node --recover as refused, it is not
+ * taken for the node's own record. Its reason is then in text[cap].
+ */
+static bool
+revoked_since(const struct recover_build *b, const uint8_t *env, size_t len,
+	      char *text, size_t cap)
+{
+	const struct reg_key *key;
+	struct envelope e;
+	bool revoked = false;
+
+	if (codec_envelope_decode(env, len, &e) != 0)
+		return false; /* the node judges what does not decode */
+	key = registry_by_key_id(b->reg, b->speaker, e.key_id);
+	if (key != NULL && e.seq > key->revoked_after_seq) {
+		snprintf(text, cap, "key %s was revoked after sequence %llu",
+			 key->name, (unsigned long long)key->revoked_after_seq);
+		revoked = true;
+	}
+	codec_envelope_clear(&e);
+	return revoked;
+}
 
 static int
 recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
@@ -375,6 +422,7 @@ recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
 {
 	struct recover_build *b = arg;
 	struct held_event *h;
+	char why[CODEC_MAX_TEXT + 1];
 
 	if (b->refusals_only) {
 		env = NULL; /* the node has it */
@@ -388,6 +436,12 @@ recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
 	if (b->refusals_only && reason == REASON_NONE) {
 		b->scanned = seq;
 		return 0;
+	}
+	if (!b->refusals_only && reason == REASON_NONE && env != NULL &&
+	    revoked_since(b, env, len, why, sizeof(why))) {
+		reason = REASON_KEY_NOT_VALID;
+		text = why;
+		b->revoked++;
 	}
 	if (b->used + len > b->cap) {
 		size_t ncap = (b->used + len) * 2;
@@ -432,6 +486,8 @@ run_recover(struct ingest_job *j)
 		goto out;
 	}
 	b.refusals_only = j->m.refusals_only;
+	b.reg = ig->reg;
+	b.speaker = p;
 	n = ingest_held(ig, p->inst, j->m.from_seq, CODEC_MAX_BATCH_EVENTS,
 			recover_add, &b);
 	if (n < 0) {
@@ -455,8 +511,10 @@ run_recover(struct ingest_job *j)
 	b.m.has_outbox_id = ingest_outbox_id(ig, p->inst, b.m.outbox_id) == 0;
 	log_info_budget(&j->c->recover_log[p->inst],
 			"event=recover institution=%s from_seq=%llu "
-			"events=%zu last_seq=%llu refusals_only=%s",
+			"events=%zu revoked=%llu last_seq=%llu "
+			"refusals_only=%s",
 			p->id, (unsigned long long)j->m.from_seq, b.m.n_held,
+			(unsigned long long)b.revoked,
 			(unsigned long long)b.m.last_seq,
 			b.refusals_only ? "yes" : "no");
 	job_answer(j, &b.m);
@@ -499,7 +557,7 @@ answer_batch(struct ingest_job *j, struct ingest_item *it)
 	const struct reg_party *p = j->pj.speaker;
 
 	if (it->reply.type == MSG_REFUSAL && it->reply.reason != REASON_GAP)
-		j->refused = true;
+		j->refusal = it->reply.reason;
 	job_answer(j, &it->reply);
 	if (it->reply.type == MSG_ACK) {
 		log_debug("event=batch institution=%s batch=%llu "
@@ -640,8 +698,8 @@ ingest_finish(struct cons *c, struct pipeline_job *pj)
 	if (j->m.type == MSG_HELLO && j->in_step)
 		diverged_proved(c, (enum institution)pj->peer, &j->req,
 				j->m.now_ms);
-	if (j->refused)
-		c->frames_refused++;
+	if (j->refusal != REASON_NONE)
+		refusal_count(c, j->refusal);
 	if (j->m.type == MSG_BATCH)
 		metrics_observe(&c->commit,
 				(double)(date_mono_ms() - j->taken_ms) /

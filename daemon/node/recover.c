@@ -49,6 +49,8 @@ struct rec {
 		/* of the sequences it left out: taken from the old outbox
 		 * (the first of them), or in neither (the first of them) */
 		uint64_t resent, first_resent, lost, first_lost;
+		/* refused there as signed by a key revoked before them */
+		uint64_t revoked, first_revoked;
 	} n;
 	uint64_t kept;
 	bool said; /* a refusal of the consolidator's word, said */
@@ -112,12 +114,11 @@ ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 	return -ETIMEDOUT;
 }
 
-/* The consolidator's last sequence, check point and known outbox id. */
+/* A hello saying diverged (text, or "" for nothing): its Welcome. */
 static int
-greet(struct rec *r)
+hello(struct rec *r, const char *diverged, struct msg *ret)
 {
-	struct msg m, w;
-	int e;
+	struct msg m;
 
 	memset(&m, 0, sizeof(m));
 	m.type = MSG_HELLO;
@@ -126,9 +127,22 @@ greet(struct rec *r)
 	m.nonce = keys_random64();
 	snprintf(m.network, sizeof(m.network), "%s", r->p->network);
 	m.now_ms = date_now_ms();
-	snprintf(m.diverged, sizeof(m.diverged),
-		 "being rebuilt by kuska-node --recover");
-	e = ask(r, &m, MSG_WELCOME, &w);
+	snprintf(m.diverged, sizeof(m.diverged), "%s", diverged);
+	return ask(r, &m, MSG_WELCOME, ret);
+}
+
+/*
+ * The consolidator's last sequence, check point and known outbox id.
+ * Its hello says nothing of a divergence: a recovery that fails leaves
+ * the outbox unchanged, and no mark on the consolidator (announce).
+ */
+static int
+greet(struct rec *r)
+{
+	struct msg w;
+	int e;
+
+	e = hello(r, "", &w);
 	if (e != 0)
 		return e;
 	if (w.last_seq > r->p->map_size / RECOVER_MIN_ENVELOPE) {
@@ -363,6 +377,12 @@ enum whose {
 	OLD_OUTBOX,	/* the old outbox's: this node's */
 	THEIR_ACCEPTED, /* the consolidator's, accepted there */
 	THEIR_REFUSED,	/* the consolidator's, refused there */
+	/* The consolidator's, refused there as its key was not valid for
+	 * it: revoked before its sequence, a thief's (or this node's own
+	 * after the thief's took its sequences). Stored, as its sequence
+	 * is spent, but its ref is not taken: that record was never
+	 * counted under it, and resubmitted is sent anew. */
+	THEIR_NOT_VALID,
 };
 
 /*
@@ -409,6 +429,12 @@ put_event(struct rec *r, struct outbox_txn *t, uint64_t seq, const uint8_t *buf,
 	sign_digest(env.event, env.event_len, digest);
 	created_ms = env.created_ms;
 	codec_envelope_clear(&env);
+	if (whose == THEIR_NOT_VALID) {
+		e = outbox_put_held(t, seq, created_ms, buf, len, NULL);
+		if (e == 0)
+			r->n.last = seq;
+		return e;
+	}
 	e = ids_hold(r, seq);
 	if (e == 0)
 		memcpy(r->ids[seq], r->ev->id, EVENT_ID_LEN);
@@ -534,7 +560,12 @@ take_piece(struct rec *r, const struct msg *m)
 		/* The case system's ref, from the old outbox if it agrees. */
 		if (old_get(r, h->seq, &own, &own_len, ref, sizeof(ref)) != 0)
 			ref[0] = '\0';
-		if (h->env != NULL)
+		if (h->env != NULL && h->reason == REASON_KEY_NOT_VALID) {
+			e = put_event(r, t, h->seq, h->env, h->len, NULL,
+				      THEIR_NOT_VALID);
+			if (e == 0 && r->n.revoked++ == 0)
+				r->n.first_revoked = h->seq;
+		} else if (h->env != NULL)
 			e = put_event(r, t, h->seq, h->env, h->len,
 				      ref[0] ? ref : NULL,
 				      h->reason == REASON_NONE ? THEIR_ACCEPTED
@@ -676,6 +707,22 @@ finish_meta(struct rec *r)
 	return outbox_commit(&t);
 }
 
+/*
+ * Tells the consolidator, once the new outbox is in place and not
+ * before, that this node's outbox was rebuilt: the institution stays
+ * (or is) marked diverged until the started node proves its outbox in
+ * step, diverged_quiet_s after this hello (OPERATIONS.md section 10).
+ * Its answer, or none, changes nothing here.
+ */
+static void
+announce(struct rec *r)
+{
+	struct msg w;
+
+	if (hello(r, "rebuilt by kuska-node --recover", &w) == 0)
+		codec_msg_clear(&w);
+}
+
 /* Removes a half-built outbox directory. */
 static void
 remove_fresh(const char *dir)
@@ -753,6 +800,18 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			(unsigned long long)r->cons_last,
 			(unsigned long long)r->n.refused,
 			(unsigned long long)r->n.holes);
+	if (r->n.revoked > 0)
+		fprintf(
+		    out,
+		    "%llu of them signed with a key revoked before their "
+		    "sequence, the first at sequence %llu (a thief's, or "
+		    "this node's own delivered after the thief's): kept as "
+		    "refused, their refs not taken as this node's; "
+		    "resubmit the case system's exports made since the "
+		    "theft, whose records are then sent anew (OPERATIONS.md "
+		    "section 6)\n",
+		    (unsigned long long)r->n.revoked,
+		    (unsigned long long)r->n.first_revoked);
 	/* Its word alone says what it holds: what it named and left out is
 	 * said, not taken for a hole of its store. */
 	if (r->cons_last > r->n.got)
@@ -936,6 +995,7 @@ recover_run(const struct recover_params *p, FILE *out)
 			    : "");
 		goto out;
 	}
+	announce(&r);
 	report(&r, dropped, moved, out);
 out:
 	if (e != 0)

@@ -45,6 +45,11 @@ check "its status says so, with the path" \
 "$KUSKA" metrics -c "$N/consolidator.conf" >"$T/cmetrics.out"
 check "its metrics count it" \
 	grep -Eq '^kuska_store_disk_full_total [1-9]' "$T/cmetrics.out"
+check "... as refused for its own store" \
+	grep -Eq '^kuska_store_refused_total [1-9]' "$T/cmetrics.out"
+check "... not as frames refused, which are the peers' bad frames" \
+	grep -qx 'kuska_frames_refused_total 0' "$T/cmetrics.out"
+check "... in its status too" grep -q 'frames refused: 0,' "$T/cstatus.out"
 "$KUSKA" status -c "$N/pnp.conf" >"$T/status.out"
 check "the node shows the refusal: no space left on the consolidator" \
 	grep -q "store_full: no space left on" "$T/status.out"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# kuska-node --recover marks the institution DIVERGED on the consolidator
+# only once the new outbox is in place: a recovery that fails and leaves
+# the outbox unchanged (here, after a key rotation, previous_keys not yet
+# set, so the consolidator's envelopes are not this node's key's) leaves
+# no mark; one that succeeds says the outbox was rebuilt, and the
+# consolidator's line says what clears the mark (not "until kuska-node
+# --recover", which was just run).
+. "$(dirname "$0")/lib.sh"
+
+net_init
+"$KUSKA" sim --out "$T/sim" --victims 100 --seed 3 >/dev/null
+start_cons
+start_node pnp
+"$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >/dev/null
+check "delivered" wait_delivered 60
+stop_node pnp TERM
+
+# A new key for pnp, registered; the node's key file replaced.
+mkdir "$N/keys2"
+"$KUSKA" keygen pnp --dir "$N/keys2" >/dev/null
+printf '\n[key pnp-2]\nowner = pnp\npublic_key = keys2/pnp.pub\n' \
+	>>"$N/registry.conf"
+check "the consolidator reloads the registry" \
+	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+cp "$N/keys2/pnp.key" "$N/keys/pnp.key"
+
+cons_marked() {
+	"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+	grep -q '^pnp .*DIVERGED' "$T/cstatus.out"
+}
+cons_clean() {
+	"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus.out"
+	grep -q '^pnp ' "$T/cstatus.out" && ! grep -q DIVERGED "$T/cstatus.out"
+}
+
+"$NODE" --recover -c "$N/pnp.conf" >"$T/recover1.out" 2>&1
+rc=$?
+check "--recover without previous_keys fails (exit $rc)" test $rc = 1
+check "... as the envelopes are not this node's key's" \
+	grep -q "not this node's: signed with a key that is not this node's" \
+	"$T/recover1.out"
+check "... and leaves no DIVERGED mark on the consolidator" cons_clean
+check "... nor a line of it in its log" \
+	sh -c "! grep -q 'event=diverged institution=pnp' '$N/consolidator.log'"
+
+mkdir "$N/keys/previous"
+cp "$N/keys/pnp.pub" "$N/keys/previous/pnp-1.pub"
+echo "previous_keys = keys/previous" >>"$N/pnp.conf"
+"$NODE" --recover -c "$N/pnp.conf" >"$T/recover2.out" 2>&1
+rc=$?
+check "--recover with previous_keys succeeds (exit $rc)" test $rc = 0
+check "... and the consolidator marks pnp DIVERGED" cons_marked
+check "... saying the outbox was rebuilt, and what clears the mark" \
+	grep -q 'event=diverged institution=pnp text="rebuilt by kuska-node --recover" (cleared when its node proves its outbox in step' \
+	"$N/consolidator.log"
+check "... not that it waits for kuska-node --recover" \
+	sh -c "! grep -q 'until kuska-node --recover' '$N/consolidator.log'"
+
+finish

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The genuine node after its signing key was stolen (OPERATIONS.md §6).
+# A thief runs a second node with a copy of pj's keys and outbox and
+# delivers: two of pj's next records as the case system has them, one of
+# them altered, and one of its own. The genuine node then takes pj's next
+# records; the consolidator, holding the thief's at those sequences,
+# acknowledges them. The operator revokes pj-1 after the last genuine
+# sequence, gives the node a new key (pj-1's .pub in previous_keys), runs
+# kuska-node --recover and resubmits the export: every genuine record is
+# taken (none "already held" because of the thief's), and after
+# kuska-consolidator --rebuild every table equals a run without a theft:
+# each genuine record counted once, none of the thief's.
+. "$(dirname "$0")/lib.sh"
+
+net_init
+"$KUSKA" sim --out "$T/sim" --victims 300 --seed 5 >/dev/null
+sed -n '1,15p' "$T/sim/pj.jsonl" >"$T/a.jsonl"
+sed -n '16,$p' "$T/sim/pj.jsonl" >"$T/b.jsonl"
+na=$(records "$T/a.jsonl")
+nb=$(records "$T/b.jsonl")
+# The thief's: b's first two lines as they are, its third altered (another
+# region), and a record under a ref of its own.
+python3 - "$T/b.jsonl" >"$T/thief.jsonl" <<'PY'
+import json, sys
+b = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+out = [b[0], b[1], dict(b[2]), dict(b[3])]
+out[2]["region"] = "01" if b[2]["region"] != "01" else "02"
+out[3]["ref"] = "PJ-THIEF-1"
+for r in out:
+    print(json.dumps(r))
+PY
+nt=$(records "$T/thief.jsonl")
+
+# --- the run without a theft ------------------------------------------------
+start_cons
+start_node pj
+"$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" "$T/b.jsonl" >/dev/null
+check "clean run delivered" wait_delivered 60
+query_tables "$T/clean"
+stop_node pj TERM
+stop_cons TERM
+wipe_data
+
+# --- the theft -------------------------------------------------------------
+start_cons
+start_node pj
+"$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" >/dev/null
+check "part a delivered" wait_delivered 30
+stop_node pj TERM
+# The thief's node: pj's key files and a copy of its outbox, its own
+# directory and socket.
+cp -a "$N/data/pj" "$N/data/pj-thief"
+sed -e 's|^data_dir = .*|data_dir = data/pj-thief|' \
+	-e 's|^submit = .*|submit = ipc://run/pj-thief.sock|' \
+	"$N/pj.conf" >"$N/pj-thief.conf"
+start_node pj
+start_node pj-thief
+"$KUSKA" submit -c "$N/pj-thief.conf" "$T/thief.jsonl" >"$T/thief.out" 2>&1
+check "the thief's records accepted by its node" \
+	grep -q "thief.jsonl: $nt accepted, 0 already held, 0 refused" "$T/thief.out"
+check "... and delivered" wait_held pj $((na + nt)) 30
+"$KUSKA" submit -c "$N/pj.conf" "$T/b.jsonl" >"$T/b1.out" 2>&1
+check "the genuine node takes part b" \
+	grep -q "b.jsonl: $nb accepted, 0 already held, 0 refused" "$T/b1.out"
+check "... and each of its events is acknowledged" wait_delivered 30
+stop_node pj-thief TERM
+stop_node pj TERM
+
+# --- revocation, a new key -------------------------------------------------
+mkdir "$N/keys2"
+"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
+awk -v last="$na" '
+	{ print }
+	$0 == "[key pj-1]" { print "revoked = 2026-01-01T00:00:00Z"
+		print "revoked_after_seq = " last }' "$N/registry.conf" >"$T/reg.new"
+printf '\n[key pj-2]\nowner = pj\npublic_key = keys2/pj.pub\n' >>"$T/reg.new"
+mv "$T/reg.new" "$N/registry.conf"
+check "the consolidator reloads the registry" \
+	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+check "... and the key holder" \
+	hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
+mkdir "$N/keys/previous"
+cp "$N/keys/pj.pub" "$N/keys/previous/pj-1.pub"
+cp "$N/keys2/pj.key" "$N/keys/pj.key"
+echo "previous_keys = keys/previous" >>"$N/pj.conf"
+
+# --- the genuine node recovered ---------------------------------------------
+"$NODE" --recover -c "$N/pj.conf" >"$T/recover.out" 2>&1
+rc=$?
+check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
+sed 's/^/#   /' "$T/recover.out"
+last=$(cons_last_seq pj)
+check "... saying the events after sequence $na are not valid under their key" \
+	grep -q "$((last - na)) of them signed with a key revoked" "$T/recover.out"
+start_node pj
+"$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" "$T/b.jsonl" >"$T/resubmit.out" 2>&1
+sed 's/^/#   /' "$T/resubmit.out"
+check "resubmitted: a already held" \
+	grep -q "a.jsonl: 0 accepted, $na already held, 0 refused" "$T/resubmit.out"
+check "... every record of b taken, none held because of the thief's" \
+	grep -q "b.jsonl: $nb accepted, 0 already held, 0 refused" "$T/resubmit.out"
+check "... and delivered" wait_delivered 30
+"$KUSKA" status -c "$N/pj.conf" >"$T/status.out" 2>&1
+check "the node lists the $((last - na)) as refused, saying why" \
+	sh -c "grep -q 'refused (dead letters): $((last - na))$' '$T/status.out' &&
+		grep -q 'key_not_valid.*key pj-1 was revoked after sequence $na' '$T/status.out'"
+stop_node pj TERM
+stop_cons TERM
+"$CONS" --rebuild -c "$N/consolidator.conf" >"$T/rebuild.out" 2>&1
+rc=$?
+# Exit 1: envelopes left out, those pj-1 signed after the revocation's
+# sequence (the thief's, and the genuine node's delivered after them).
+check "kuska-consolidator --rebuild leaves out the $((last - na)) of pj-1 after sequence $na (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q '($((last - na)) left out' '$T/rebuild.out'"
+start_cons
+query_tables "$T/after"
+check "every table equals the run without a theft" \
+	same_tables "$T/clean" "$T/after"
+
+finish
