@@ -391,7 +391,8 @@ struct recover_build {
 
 /*
  * Whether an envelope stored as accepted is, by the registry now, signed
- * by a key revoked before its sequence: a thief's, taken before the
+ * by a key revoked before its sequence (or, with no sequence named, before
+ * its time), as ingest_check judges it: a thief's, taken before the
  * revocation (OPERATIONS.md section 6). --rebuild leaves it out of the
  * statistics; handed back to kuska-node --recover as refused, it is not
  * taken for the node's own record. Its reason is then in text[cap].
@@ -410,6 +411,13 @@ revoked_since(const struct recover_build *b, const uint8_t *env, size_t len,
 	if (key != NULL && e.seq > key->revoked_after_seq) {
 		snprintf(text, cap, "key %s was revoked after sequence %llu",
 			 key->name, (unsigned long long)key->revoked_after_seq);
+		revoked = true;
+	} else if (key != NULL &&
+		   !registry_key_signs(key, e.created_ms, e.seq)) {
+		/* Revoked at a time, with no sequence: as ingest says it. */
+		snprintf(text, cap,
+			 "key %s was not valid when the event was created",
+			 key->name);
 		revoked = true;
 	}
 	codec_envelope_clear(&e);
