@@ -41,80 +41,121 @@ stop_node pj TERM
 stop_cons TERM
 wipe_data
 
-# --- the theft -------------------------------------------------------------
-start_cons
-start_node pj
-"$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" >/dev/null
-check "part a delivered" wait_delivered 30
-stop_node pj TERM
-# The thief's node: pj's key files and a copy of its outbox, its own
-# directory and socket.
-cp -a "$N/data/pj" "$N/data/pj-thief"
-sed -e 's|^data_dir = .*|data_dir = data/pj-thief|' \
-	-e 's|^submit = .*|submit = ipc://run/pj-thief.sock|' \
-	"$N/pj.conf" >"$N/pj-thief.conf"
-start_node pj
-start_node pj-thief
-"$KUSKA" submit -c "$N/pj-thief.conf" "$T/thief.jsonl" >"$T/thief.out" 2>&1
-check "the thief's records accepted by its node" \
-	grep -q "thief.jsonl: $nt accepted, 0 already held, 0 refused" "$T/thief.out"
-check "... and delivered" wait_held pj $((na + nt)) 30
-"$KUSKA" submit -c "$N/pj.conf" "$T/b.jsonl" >"$T/b1.out" 2>&1
-check "the genuine node takes part b" \
-	grep -q "b.jsonl: $nb accepted, 0 already held, 0 refused" "$T/b1.out"
-check "... and each of its events is acknowledged" wait_delivered 30
-stop_node pj-thief TERM
-stop_node pj TERM
 
-# --- revocation, a new key -------------------------------------------------
-mkdir "$N/keys2"
-"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
-awk -v last="$na" '
-	{ print }
-	$0 == "[key pj-1]" { print "revoked = 2026-01-01T00:00:00Z"
-		print "revoked_after_seq = " last }' "$N/registry.conf" >"$T/reg.new"
-printf '\n[key pj-2]\nowner = pj\npublic_key = keys2/pj.pub\n' >>"$T/reg.new"
-mv "$T/reg.new" "$N/registry.conf"
-check "the consolidator reloads the registry" \
-	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
-check "... and the key holder" \
+# What each theft changes, put back before the next.
+cp "$N/registry.conf" "$T/registry.orig"
+cp "$N/pj.conf" "$T/pj.conf.orig"
+cp "$N/keys/pj.key" "$T/pj.key.orig"
+cp "$N/keys/pj.pub" "$T/pj.pub.orig"
+
+# theft HOW: the theft, revoked by sequence (seq) or by time alone (time).
+theft() {
+	local how=$1 last rc why taken
+
+	# --- the theft -------------------------------------------------------------
+	start_cons
+	start_node pj
+	"$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" >/dev/null
+	check "part a delivered" wait_delivered 30
+	stop_node pj TERM
+	# When the key was taken: after part a's events were created, before the
+	# thief's (a revocation by time, when no sequence is named).
+	sleep 1
+	taken=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	sleep 1
+	# The thief's node: pj's key files and a copy of its outbox, its own
+	# directory and socket.
+	cp -a "$N/data/pj" "$N/data/pj-thief"
+	sed -e 's|^data_dir = .*|data_dir = data/pj-thief|' \
+		-e 's|^submit = .*|submit = ipc://run/pj-thief.sock|' \
+		"$N/pj.conf" >"$N/pj-thief.conf"
+	start_node pj
+	start_node pj-thief
+	"$KUSKA" submit -c "$N/pj-thief.conf" "$T/thief.jsonl" >"$T/thief.out" 2>&1
+	check "the thief's records accepted by its node" \
+		grep -q "thief.jsonl: $nt accepted, 0 already held, 0 refused" "$T/thief.out"
+	check "... and delivered" wait_held pj $((na + nt)) 30
+	"$KUSKA" submit -c "$N/pj.conf" "$T/b.jsonl" >"$T/b1.out" 2>&1
+	check "the genuine node takes part b" \
+		grep -q "b.jsonl: $nb accepted, 0 already held, 0 refused" "$T/b1.out"
+	check "... and each of its events is acknowledged" wait_delivered 30
+	stop_node pj-thief TERM
+	stop_node pj TERM
+
+	# --- revocation, a new key -------------------------------------------------
+	mkdir "$N/keys2"
+	"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
+	if [ "$how" = seq ]; then
+		awk -v last="$na" '
+			{ print }
+			$0 == "[key pj-1]" { print "revoked = 2026-01-01T00:00:00Z"
+				print "revoked_after_seq = " last }' "$N/registry.conf" >"$T/reg.new"
+	else
+		awk -v at="$taken" '
+			{ print }
+			$0 == "[key pj-1]" { print "revoked = " at }' "$N/registry.conf" >"$T/reg.new"
+	fi
+	printf '\n[key pj-2]\nowner = pj\npublic_key = keys2/pj.pub\n' >>"$T/reg.new"
+	mv "$T/reg.new" "$N/registry.conf"
+	check "the consolidator reloads the registry" \
+		hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+	check "... and the key holder" \
+		hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
+	mkdir "$N/keys/previous"
+	cp "$N/keys/pj.pub" "$N/keys/previous/pj-1.pub"
+	cp "$N/keys2/pj.key" "$N/keys/pj.key"
+	echo "previous_keys = keys/previous" >>"$N/pj.conf"
+
+	# --- the genuine node recovered ---------------------------------------------
+	"$NODE" --recover -c "$N/pj.conf" >"$T/recover.out" 2>&1
+	rc=$?
+	check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
+	sed 's/^/#   /' "$T/recover.out"
+	last=$(cons_last_seq pj)
+	check "... saying the events after sequence $na are not valid under their key ($how)" \
+		grep -q "$((last - na)) of them signed with a key revoked" "$T/recover.out"
+	start_node pj
+	"$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" "$T/b.jsonl" >"$T/resubmit.out" 2>&1
+	sed 's/^/#   /' "$T/resubmit.out"
+	check "resubmitted: a already held" \
+		grep -q "a.jsonl: 0 accepted, $na already held, 0 refused" "$T/resubmit.out"
+	check "... every record of b taken, none held because of the thief's" \
+		grep -q "b.jsonl: $nb accepted, 0 already held, 0 refused" "$T/resubmit.out"
+	check "... and delivered" wait_delivered 30
+	"$KUSKA" status -c "$N/pj.conf" >"$T/status.out" 2>&1
+	if [ "$how" = seq ]; then
+		why="was revoked after sequence $na"
+	else
+		why="was not valid when the event was created"
+	fi
+	check "the node lists the $((last - na)) as refused, saying why ($how)" \
+		sh -c "grep -q 'refused (dead letters): $((last - na))$' '$T/status.out' &&
+			grep -q 'key_not_valid.*key pj-1 $why' '$T/status.out'"
+	stop_node pj TERM
+	stop_cons TERM
+	"$CONS" --rebuild -c "$N/consolidator.conf" >"$T/rebuild.out" 2>&1
+	rc=$?
+	# Exit 1: envelopes left out, those pj-1 signed after the revocation's
+	# sequence (the thief's, and the genuine node's delivered after them).
+	check "kuska-consolidator --rebuild leaves out the $((last - na)) of pj-1 after sequence $na (exit $rc)" \
+		sh -c "test $rc = 1 && grep -q '($((last - na)) left out' '$T/rebuild.out'"
+	start_cons
+	query_tables "$T/after"
+	check "every table equals the run without a theft ($how)" \
+		same_tables "$T/clean" "$T/after"
+	stop_cons TERM
+
+}
+
+theft seq
+cp "$T/registry.orig" "$N/registry.conf"
+cp "$T/pj.conf.orig" "$N/pj.conf"
+cp "$T/pj.key.orig" "$N/keys/pj.key"
+cp "$T/pj.pub.orig" "$N/keys/pj.pub"
+rm -rf "$N/keys2" "$N/keys/previous" "$N/data/pj-thief"
+check "the key holder reloads the registry as it was" \
 	hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
-mkdir "$N/keys/previous"
-cp "$N/keys/pj.pub" "$N/keys/previous/pj-1.pub"
-cp "$N/keys2/pj.key" "$N/keys/pj.key"
-echo "previous_keys = keys/previous" >>"$N/pj.conf"
-
-# --- the genuine node recovered ---------------------------------------------
-"$NODE" --recover -c "$N/pj.conf" >"$T/recover.out" 2>&1
-rc=$?
-check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
-sed 's/^/#   /' "$T/recover.out"
-last=$(cons_last_seq pj)
-check "... saying the events after sequence $na are not valid under their key" \
-	grep -q "$((last - na)) of them signed with a key revoked" "$T/recover.out"
-start_node pj
-"$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" "$T/b.jsonl" >"$T/resubmit.out" 2>&1
-sed 's/^/#   /' "$T/resubmit.out"
-check "resubmitted: a already held" \
-	grep -q "a.jsonl: 0 accepted, $na already held, 0 refused" "$T/resubmit.out"
-check "... every record of b taken, none held because of the thief's" \
-	grep -q "b.jsonl: $nb accepted, 0 already held, 0 refused" "$T/resubmit.out"
-check "... and delivered" wait_delivered 30
-"$KUSKA" status -c "$N/pj.conf" >"$T/status.out" 2>&1
-check "the node lists the $((last - na)) as refused, saying why" \
-	sh -c "grep -q 'refused (dead letters): $((last - na))$' '$T/status.out' &&
-		grep -q 'key_not_valid.*key pj-1 was revoked after sequence $na' '$T/status.out'"
-stop_node pj TERM
-stop_cons TERM
-"$CONS" --rebuild -c "$N/consolidator.conf" >"$T/rebuild.out" 2>&1
-rc=$?
-# Exit 1: envelopes left out, those pj-1 signed after the revocation's
-# sequence (the thief's, and the genuine node's delivered after them).
-check "kuska-consolidator --rebuild leaves out the $((last - na)) of pj-1 after sequence $na (exit $rc)" \
-	sh -c "test $rc = 1 && grep -q '($((last - na)) left out' '$T/rebuild.out'"
-start_cons
-query_tables "$T/after"
-check "every table equals the run without a theft" \
-	same_tables "$T/clean" "$T/after"
+wipe_data
+theft time
 
 finish
