@@ -9,6 +9,7 @@
 
 #include "mix.h"
 #include "store.h"
+#include "zeroed.h"
 
 /*
  * A key as two integers whose order is the key's memcmp order: its bytes
@@ -62,7 +63,7 @@ delta_new(void)
 	if (d == NULL)
 		return NULL;
 	d->cap = FIRST_CAP;
-	d->slots = calloc(d->cap, sizeof(*d->slots));
+	d->slots = zeroed_new(d->cap, sizeof(*d->slots));
 	d->used = malloc(d->cap * sizeof(*d->used));
 	if (d->slots == NULL || d->used == NULL) {
 		delta_free(&d);
@@ -127,7 +128,7 @@ grow(struct delta_table *d)
 
 	if (d->cap >= MAX_CAP)
 		return -ENOMEM;
-	slots = calloc(d->cap * 2, sizeof(*slots));
+	slots = zeroed_new(d->cap * 2, sizeof(*slots));
 	used = malloc(d->cap * 2 * sizeof(*used));
 	if (slots == NULL || used == NULL) {
 		free(slots);
