@@ -9,6 +9,7 @@
 
 #include "mix.h"
 #include "store.h"
+#include "zeroed.h"
 
 /*
  * A key as two integers whose order is the key's memcmp order: its bytes
@@ -37,7 +38,7 @@ struct delta_table {
 	struct slot *slots; /* open addressing, power-of-two size */
 	size_t cap, n;
 	uint32_t *used;	     /* the n slots taken, in the order they were */
-	struct slot *sorted; /* delta_each's scratch */
+	struct slot *sorted, *spare; /* delta_each's scratch, sorted_cap each */
 	size_t sorted_cap;
 	struct pending pend[PENDING];
 	unsigned n_pend, first_pend;
@@ -46,6 +47,7 @@ struct delta_table {
 #define FIRST_CAP 256
 #define MAX_CAP ((size_t)1 << 31)
 #define INSERTION_SORT_MAX 16
+#define RADIX_MIN 16 /* fewer keys are sorted by comparison */
 
 /* Every bit of both words reaches the low bits the index is taken from. */
 static uint64_t
@@ -62,7 +64,7 @@ delta_new(void)
 	if (d == NULL)
 		return NULL;
 	d->cap = FIRST_CAP;
-	d->slots = calloc(d->cap, sizeof(*d->slots));
+	d->slots = zeroed_new(d->cap, sizeof(*d->slots));
 	d->used = malloc(d->cap * sizeof(*d->used));
 	if (d->slots == NULL || d->used == NULL) {
 		delta_free(&d);
@@ -79,6 +81,7 @@ delta_free(struct delta_table **d)
 	free((*d)->slots);
 	free((*d)->used);
 	free((*d)->sorted);
+	free((*d)->spare);
 	free(*d);
 	*d = NULL;
 }
@@ -127,7 +130,7 @@ grow(struct delta_table *d)
 
 	if (d->cap >= MAX_CAP)
 		return -ENOMEM;
-	slots = calloc(d->cap * 2, sizeof(*slots));
+	slots = zeroed_new(d->cap * 2, sizeof(*slots));
 	used = malloc(d->cap * 2 * sizeof(*used));
 	if (slots == NULL || used == NULL) {
 		free(slots);
@@ -365,30 +368,133 @@ intro_sort(struct slot *a, size_t n, unsigned depth)
 	insertion_sort(a, n);
 }
 
+/* Byte b (0..15) of a slot's key as delta.h lays it out. */
+static unsigned
+key_byte(const struct slot *s, unsigned b)
+{
+	uint64_t w = b < 8 ? s->hi : s->lo;
+
+	return (unsigned)(w >> (56 - 8 * (b % 8))) & 0xff;
+}
+
+/* intro_sort with its depth bound. */
+static void
+comparison_sort(struct slot *a, size_t n)
+{
+	unsigned depth = 0;
+	size_t i;
+
+	for (i = n; i > 1; i >>= 1)
+		depth += 2;
+	intro_sort(a, n, depth);
+}
+
+/*
+ * Sorts the n slots at a, whose keys all share their first b bytes, into
+ * key order, other (as many slots, at the same offsets in the other
+ * buffer) its scratch; the result goes to a, or to other when in_other
+ * (then a is the spare buffer). By byte b into 256 runs, each run then by
+ * the next byte into the other buffer, until a run is short enough for
+ * comparisons; a byte every key of a run shares costs one counting pass.
+ * Key order is byte order (less() compares the same bytes as two words),
+ * so the order is the comparison sort's. A batch's keys share prefixes
+ * (table, scope, period), where quicksort's comparisons mispredict.
+ */
+static void
+radix_sort(struct slot *a, struct slot *other, size_t n, unsigned b,
+	   bool in_other)
+{
+	size_t count[256], at[256], i, c;
+
+	for (; n > RADIX_MIN && b < 16; b++) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[key_byte(&a[i], b)]++;
+		if (count[key_byte(&a[0], b)] == n)
+			continue; /* one run: the next byte */
+		for (c = 0, i = 0; i < 256; i++) {
+			at[i] = c;
+			c += count[i];
+		}
+		for (i = 0; i < n; i++)
+			other[at[key_byte(&a[i], b)]++] = a[i];
+		for (c = 0, i = 0; i < 256; c += count[i], i++)
+			if (count[i] > 0)
+				radix_sort(other + c, a + c, count[i], b + 1,
+					   !in_other);
+		return;
+	}
+	comparison_sort(a, n);
+	if (in_other)
+		memcpy(other, a, n * sizeof(*a));
+}
+
+/*
+ * The keys of d whose delta is not 0 into d->sorted, in key order: the
+ * first byte's runs gathered straight from the table. Returns how many.
+ */
+static size_t
+sort_keys(struct delta_table *d)
+{
+	size_t count[256], at[256], i, c, m = 0;
+
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < d->n; i++) {
+		const struct slot *s = &d->slots[d->used[i]];
+		if (s->v != 0) {
+			count[key_byte(s, 0)]++;
+			m++;
+		}
+	}
+	for (c = 0, i = 0; i < 256; i++) {
+		at[i] = c;
+		c += count[i];
+	}
+	for (i = 0; i < d->n; i++) {
+		const struct slot *s = &d->slots[d->used[i]];
+		if (s->v != 0)
+			d->sorted[at[key_byte(s, 0)]++] = *s;
+	}
+	for (c = 0, i = 0; i < 256; c += count[i], i++)
+		if (count[i] > 0)
+			radix_sort(d->sorted + c, d->spare + c, count[i], 1,
+				   false);
+	return m;
+}
+
+/* Makes room for n slots in d->sorted and d->spare. Returns 0 or -ENOMEM. */
+static int
+sorted_room(struct delta_table *d, size_t n)
+{
+	struct slot *ns, *np;
+
+	if (n <= d->sorted_cap)
+		return 0;
+	ns = malloc(n * sizeof(*ns));
+	np = malloc(n * sizeof(*np));
+	if (ns == NULL || np == NULL) {
+		free(ns);
+		free(np);
+		return -ENOMEM;
+	}
+	free(d->sorted);
+	free(d->spare);
+	d->sorted = ns;
+	d->spare = np;
+	d->sorted_cap = n;
+	return 0;
+}
+
 int
 delta_each(struct delta_table *d, delta_each_fn fn, void *arg)
 {
 	uint8_t k[16];
-	size_t i, m = 0;
-	unsigned depth = 0;
+	size_t i, m;
 	int r;
 
-	if ((r = drain(d)) != 0)
+	if ((r = drain(d)) != 0 || (r = sorted_room(d, d->n)) != 0)
 		return r;
-	if (d->n > d->sorted_cap) {
-		struct slot *ns = malloc(d->n * sizeof(*ns));
-		if (ns == NULL)
-			return -ENOMEM;
-		free(d->sorted);
-		d->sorted = ns;
-		d->sorted_cap = d->n;
-	}
-	for (i = 0; i < d->n; i++)
-		if (d->slots[d->used[i]].v != 0)
-			d->sorted[m++] = d->slots[d->used[i]];
-	for (i = m; i > 1; i >>= 1)
-		depth += 2;
-	intro_sort(d->sorted, m, depth);
+	m = sort_keys(d);
 	for (i = 0; i < m; i++) {
 		store_be64(k, d->sorted[i].hi);
 		store_be64(k + 8, d->sorted[i].lo);

@@ -25,10 +25,22 @@ struct lrec {
 	struct lobj *objs; /* n, malloc'd */
 };
 
+/*
+ * An object carrying a key, with a copy of what the walks read of it
+ * (its lobj, which never changes while it is in the graph): a key's
+ * objects are then read from one array, not each from its record.
+ */
+struct lref {
+	uint32_t rid;	    /* its record */
+	uint32_t doc, name; /* its keys, as its lobj */
+	uint8_t idx;	    /* its index in the record */
+	uint8_t doc_type;
+};
+
 /* A match key and the objects that carry it. */
 struct lkey {
 	uint8_t k[LINK_KEY_LEN];
-	uint64_t *refs;	    /* rid << 8 | object index */
+	struct lref *refs;
 	uint32_t n, cap;    /* refs */
 	uint32_t mark;	    /* the epoch of the last walk that reached it */
 	uint32_t amb_epoch; /* when amb was last worked out */
@@ -163,31 +175,37 @@ key_get(struct link *l, const uint8_t k[LINK_KEY_LEN])
 	return id;
 }
 
+/* Adds object idx of record rid, o, to the objects of key id. */
 static int
-key_ref_add(struct link *l, uint32_t id, uint64_t ref)
+key_ref_add(struct link *l, uint32_t id, uint32_t rid, uint8_t idx,
+	    const struct lobj *o)
 {
 	struct lkey *kp = &l->keys[id];
 
 	if (kp->n == kp->cap) {
 		uint32_t cap = kp->cap ? kp->cap * 2 : 2;
-		uint64_t *n = realloc(kp->refs, cap * sizeof(*n));
+		struct lref *n = realloc(kp->refs, cap * sizeof(*n));
 		if (n == NULL)
 			return -ENOMEM;
 		kp->refs = n;
 		kp->cap = cap;
 	}
-	kp->refs[kp->n++] = ref;
+	kp->refs[kp->n++] = (struct lref){.rid = rid,
+					  .doc = o->doc,
+					  .name = o->name,
+					  .idx = idx,
+					  .doc_type = o->doc_type};
 	return 0;
 }
 
 static void
-key_ref_del(struct link *l, uint32_t id, uint64_t ref)
+key_ref_del(struct link *l, uint32_t id, uint32_t rid, uint8_t idx)
 {
 	struct lkey *kp = &l->keys[id];
 	uint32_t i;
 
 	for (i = 0; i < kp->n; i++)
-		if (kp->refs[i] == ref) {
+		if (kp->refs[i].rid == rid && kp->refs[i].idx == idx) {
 			kp->refs[i] = kp->refs[--kp->n];
 			return;
 		}
@@ -264,11 +282,10 @@ rec_empty(struct link *l, uint32_t rid)
 	uint16_t i;
 
 	for (i = 0; i < r->n; i++) {
-		uint64_t ref = (uint64_t)rid << 8 | i;
 		if (r->objs[i].doc != NO_KEY)
-			key_ref_del(l, r->objs[i].doc, ref);
+			key_ref_del(l, r->objs[i].doc, rid, (uint8_t)i);
 		if (r->objs[i].name != NO_KEY)
-			key_ref_del(l, r->objs[i].name, ref);
+			key_ref_del(l, r->objs[i].name, rid, (uint8_t)i);
 	}
 	free(r->objs);
 	r->objs = NULL;
@@ -363,16 +380,20 @@ link_add(struct link *l, uint64_t origin, const struct link_obj *objs, size_t n,
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		struct lobj *o = &r->objs[i];
-		uint64_t ref = (uint64_t)rid << 8 | i;
 		o->doc = o->name = NO_KEY;
 		o->doc_type = objs[i].doc_type;
+		/* Both keys first: each key's copy of the object names both. */
 		if (objs[i].doc_type != DOC_NONE &&
-		    ((o->doc = key_get(l, objs[i].doc)) == NO_KEY ||
-		     key_ref_add(l, o->doc, ref) != 0))
+		    (o->doc = key_get(l, objs[i].doc)) == NO_KEY)
 			goto nomem;
 		if (objs[i].has_name &&
-		    ((o->name = key_get(l, objs[i].name)) == NO_KEY ||
-		     key_ref_add(l, o->name, ref) != 0))
+		    (o->name = key_get(l, objs[i].name)) == NO_KEY)
+			goto nomem;
+		if (o->doc != NO_KEY &&
+		    key_ref_add(l, o->doc, rid, (uint8_t)i, o) != 0)
+			goto nomem;
+		if (o->name != NO_KEY &&
+		    key_ref_add(l, o->name, rid, (uint8_t)i, o) != 0)
 			goto nomem;
 		r->n = (uint16_t)(i + 1);
 	}
@@ -382,9 +403,10 @@ link_add(struct link *l, uint64_t origin, const struct link_obj *objs, size_t n,
 	}
 	return 0;
 nomem:
-	/* Leave no reference to an object that is not counted in r->n. */
+	/* Leave no reference to an object that is not counted in r->n
+	 * (its name's is added last: never, when we get here). */
 	if (r->objs[i].doc != NO_KEY)
-		key_ref_del(l, r->objs[i].doc, (uint64_t)rid << 8 | i);
+		key_ref_del(l, r->objs[i].doc, rid, (uint8_t)i);
 	rec_empty(l, rid);
 	return -ENOMEM;
 }
@@ -424,8 +446,7 @@ ambiguous(struct link *l, uint32_t id)
 	for (i = 0; i <= DOC_TYPE_COUNT; i++)
 		first[i] = NO_KEY;
 	for (i = 0; i < kp->n && !kp->amb; i++) {
-		const struct lobj *o =
-		    &l->recs[kp->refs[i] >> 8].objs[kp->refs[i] & 0xff];
+		const struct lref *o = &kp->refs[i];
 		if (o->name != id || o->doc == NO_KEY ||
 		    o->doc_type > DOC_TYPE_COUNT)
 			continue;
@@ -460,20 +481,19 @@ walk(struct link *l, uint32_t id0, bool keep, link_victim_fn fn, void *arg)
 		if (keep && VEC_PUSH(l->seeds, id) != 0)
 			return -ENOMEM;
 		for (i = 0; i < kp->n; i++) {
-			uint64_t ref = l->keys[id].refs[i];
-			const struct lrec *r = &l->recs[ref >> 8];
-			const struct lobj *o = &r->objs[ref & 0xff];
-			uint32_t home = o->doc != NO_KEY ? o->doc : o->name;
+			const struct lref o = l->keys[id].refs[i];
+			uint32_t home = o.doc != NO_KEY ? o.doc : o.name;
 			uint32_t other;
 			/* Each object is counted at its home key: the
-			 * document's when it has one. */
-			if (home == id && r->has_vf && (ref & 0xff) == 0 &&
-			    VEC_PUSH(l->facts, r->vf) != 0)
+			 * document's when it has one; its record's fact
+			 * at its first object. */
+			if (home == id && o.idx == 0 && l->recs[o.rid].has_vf &&
+			    VEC_PUSH(l->facts, l->recs[o.rid].vf) != 0)
 				return -ENOMEM;
-			if (o->doc == NO_KEY || o->name == NO_KEY ||
-			    ambiguous(l, o->name))
+			if (o.doc == NO_KEY || o.name == NO_KEY ||
+			    ambiguous(l, o.name))
 				continue;
-			other = o->doc == id ? o->name : o->doc;
+			other = o.doc == id ? o.name : o.doc;
 			if (l->keys[other].mark == l->epoch)
 				continue;
 			l->keys[other].mark = l->epoch;
@@ -515,9 +535,7 @@ walk_touched(struct link *l, bool keep, link_victim_fn fn, void *arg)
 		if ((r = walk(l, id, keep, fn, arg)) != 0)
 			return r;
 		for (j = 0; j < l->keys[id].n; j++) {
-			uint64_t ref = l->keys[id].refs[j];
-			const struct lobj *o =
-			    &l->recs[ref >> 8].objs[ref & 0xff];
+			const struct lref *o = &l->keys[id].refs[j];
 			if (o->name == id && o->doc != NO_KEY &&
 			    (r = walk(l, o->doc, keep, fn, arg)) != 0)
 				return r;
@@ -598,12 +616,8 @@ link_redundant(const struct link *l, uint64_t origin, const struct link_obj *o)
 		return false;
 	kp = &l->keys[id];
 	for (i = 0; i < kp->n; i++) {
-		uint64_t ref = kp->refs[i];
-		const struct lobj *x;
-		if ((ref >> 8) == rid)
-			continue;
-		x = &l->recs[ref >> 8].objs[ref & 0xff];
-		if (x->doc == doc && x->name == name)
+		const struct lref *x = &kp->refs[i];
+		if (x->rid != rid && x->doc == doc && x->name == name)
 			return true;
 	}
 	return false;

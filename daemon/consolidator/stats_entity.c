@@ -12,6 +12,7 @@
 
 #include "mix.h"
 #include "stats_contrib.h"
+#include "zeroed.h"
 
 /* An entity key's hash, a word at a time (a pseudonym is random). */
 static uint64_t
@@ -27,7 +28,7 @@ entity_hash(const uint8_t key[ENTITY_KEY_LEN])
 int
 stats_emap_init(struct emap *m, size_t cap)
 {
-	m->e = calloc(cap, sizeof(*m->e));
+	m->e = zeroed_new(cap, sizeof(*m->e));
 	m->cap = cap;
 	m->n = 0;
 	return m->e == NULL ? -ENOMEM : 0;
