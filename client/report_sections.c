@@ -340,21 +340,32 @@ fig_prosecution(struct report *r)
 	static struct svg_bar bars[MAX_BARS];
 	static char notes[MAX_BARS][48];
 	struct svg_bars c;
-	size_t i;
+	size_t i, kept;
 	char n[48];
 
 	memset(&c, 0, sizeof(c));
 	memset(bars, 0, sizeof(bars));
 	rp_bars_of(r, "prosecution", M_FIG_PROSECUTION, t, "stage", "cases",
 		   bars, &c);
-	for (i = 0; i < c.n; i++) {
+	for (i = 0, kept = 0; i < c.n; i++) {
 		struct svg_val v = rp_val(t, i, "persons");
-		snprintf(notes[i], sizeof(notes[i]), tr(M_PERSONS),
-			 v.kind == SVG_HIDDEN
-			     ? tr(M_HIDDEN)
-			     : svg_value_text(v, NULL, r->k, n, sizeof(n)));
-		bars[i].note = notes[i];
+		/* As in the funnel: an institution's stage it does not
+		 * record has no bar, rather than a row of dashes. */
+		if (rp_own_view(r) && bars[i].v.kind == SVG_NONE)
+			continue;
+		bars[kept] = bars[i];
+		/* No "– persons" beside a stage with no count of them. */
+		if (v.kind != SVG_NONE) {
+			snprintf(
+			    notes[kept], sizeof(notes[kept]), tr(M_PERSONS),
+			    v.kind == SVG_HIDDEN
+				? tr(M_HIDDEN)
+				: svg_value_text(v, NULL, r->k, n, sizeof(n)));
+			bars[kept].note = notes[kept];
+		}
+		kept++;
 	}
+	c.n = kept;
 	c.counts = true;
 	rp_fig_open(r, "f-prosecution", M_FIG_PROSECUTION, M_HOW_PROSECUTION,
 		    BESIDE);

@@ -2126,6 +2126,16 @@ test_institution_not_recorded(void **state)
 	    "2025H2,acquittal,,",
 	    "2025H2,dismissal,,",
 	    NULL};
+	static const char *const prosecution[] = {
+	    "2025H2,complaint,87,161",
+	    "2025H2,preliminary_investigation,16,26",
+	    "2025H2,formalized_investigation,,",
+	    "2025H2,accusation,,",
+	    "2025H2,trial,,",
+	    "2025H2,conviction,,",
+	    "2025H2,acquittal,,",
+	    "2025H2,dismissal,,",
+	    NULL};
 	static struct report_data d;
 	char *p;
 
@@ -2143,6 +2153,9 @@ test_institution_not_recorded(void **state)
 	codec_qtable_clear(&d.t[RT_FUNNEL]);
 	fixture_table(&d.t[RT_FUNNEL], "institution", 10,
 		      "period,stage,cases,attrition", funnel);
+	codec_qtable_clear(&d.t[RT_PROSECUTION]);
+	fixture_table(&d.t[RT_PROSECUTION], "institution", 10,
+		      "period,stage,cases,persons", prosecution);
 	p = page(&d, "institution-not-recorded.html");
 	assert_non_null(strstr(p, "No figures: PNP does not record protection "
 				  "services: the network&#39;s registry"));
@@ -2156,6 +2169,18 @@ test_institution_not_recorded(void **state)
 		*end = '\0';
 		assert_non_null(strstr(svg, ">Complaint<"));
 		assert_null(strstr(svg, "Formalized inv."));
+		assert_null(strstr(svg, ">Trial<"));
+		*end = '<';
+	}
+	{
+		/* The stages chart too: no "– – persons" for a stage it
+		 * does not record. */
+		char *svg = strstr(strstr(p, "id=\"f-prosecution\""), "<svg");
+		char *end = svg != NULL ? strstr(svg, "</svg>") : NULL;
+		assert_non_null(end);
+		*end = '\0';
+		assert_non_null(strstr(svg, ">161 persons<"));
+		assert_null(strstr(svg, "\u2013 persons"));
 		assert_null(strstr(svg, ">Trial<"));
 		*end = '<';
 	}
