@@ -425,13 +425,21 @@ html_table(FILE *f, const struct html_table *ht)
 				fprintf(f, "</th>");
 			} else if (col->kind == HTML_BADGE) {
 				badge_td(f, ht, i, col);
+			} else if (col->kind == HTML_NOTE && w[0] == '\0' &&
+				   c->kind != CELL_SUPPRESSED) {
+				/* A row with nothing to add: "–" reads as
+				 * no data or withheld, which it is not. */
+				td_open(f, " class=\"w\"", ht->table,
+					ht->period, i, col->name);
+				fprintf(f, "></td>");
 			} else if (col->kind == HTML_EXPR) {
 				td_write(f, ht->t, i, col->name, ht->table,
 					 ht->period, NULL, true, ht->hidden);
 			} else {
 				td_write(f, ht->t, i, col->name, ht->table,
 					 ht->period,
-					 col->kind == HTML_WORD &&
+					 (col->kind == HTML_WORD ||
+					  col->kind == HTML_NOTE) &&
 						 ht->word != NULL
 					     ? ht->word(col->name, w)
 					     : NULL,

@@ -51,6 +51,7 @@ enum html_col_kind {
 	HTML_WORD,  /* a word shown through word (data-v keeps it) */
 	HTML_BADGE, /* a word in a coloured badge, class "b-VALUE" */
 	HTML_EXPR,  /* an expression, class "x": it wraps between terms */
+	HTML_NOTE,  /* as HTML_WORD, but empty reads blank, not "–" */
 };
 
 struct html_col {

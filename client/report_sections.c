@@ -584,7 +584,7 @@ fig_sdg(struct report *r)
 			 {"victims_per_100k", NULL, HTML_VALUE},
 			 {"estimate", NULL, HTML_VALUE},
 			 {"estimate_per_100k", NULL, HTML_VALUE},
-			 {"note", NULL, HTML_WORD}),
+			 {"note", NULL, HTML_NOTE}),
 		    NULL);
 	/* A semester's or quarter's rate is over that period: beside the
 	 * yearly SDG figure it would read as a fall (ESTIMATION.md:
@@ -674,7 +674,7 @@ rp_sec_estimate(struct report *r)
 	    COLS({"method", NULL, HTML_LABEL}, {"lists", NULL, HTML_WORD},
 		 {"observed", NULL, HTML_VALUE}, {"estimate", NULL, HTML_VALUE},
 		 {"low95", NULL, HTML_VALUE}, {"high95", NULL, HTML_VALUE},
-		 {"interactions", NULL, HTML_VALUE}, {"note", NULL, HTML_WORD}),
+		 {"interactions", NULL, HTML_VALUE}, {"note", NULL, HTML_NOTE}),
 	    NULL);
 	snprintf(query, sizeof(query), "estimate --boot %d --seed %d",
 		 REPORT_BOOT, REPORT_SEED);

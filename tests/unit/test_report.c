@@ -407,6 +407,11 @@ test_every_section(void **state)
 	assert_int_equal(count(p, "victims\" data-v=\"&lt;10\">Reservado"),
 			 4);
 	assert_false(figure_says(p, "f-sdg", "&lt;10</td>"));
+	/* A row with no note has a blank one, not "–" (no data or
+	 * withheld), nor one of the estimate's. */
+	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 2 note\"></td>"));
+	assert_non_null(strstr(p, "data-q=\"estimate 2025H2 0 note\""));
+	assert_null(strstr(p, "note\">\u2013</td>"));
 	/* A semester's rates are not the yearly SDG figure: the figure
 	 * says so, and where that one is. */
 	assert_true(figure_says(p, "f-sdg",
