@@ -608,7 +608,8 @@ int
 report_page(FILE *f, const struct report_data *d)
 {
 	struct report r;
-	char title[128];
+	char title[128], who[64];
+	const char *inst;
 
 	memset(&r, 0, sizeof(r));
 	r.f = f;
@@ -616,8 +617,13 @@ report_page(FILE *f, const struct report_data *d)
 	r.period = d->period;
 	r.code = d->code;
 	answer_facts(&r);
-	snprintf(title, sizeof(title), tr(M_PAGE_TITLE), r.period,
-		 role_word(r.role));
+	/* The title heads a printed page and names the saved file: an
+	 * institution's says which one, as its first lines do. */
+	inst = strcmp(r.role, "institution") == 0 ? own_institution(d) : NULL;
+	snprintf(who, sizeof(who), inst != NULL ? "%s, %s" : "%s",
+		 role_word(r.role),
+		 inst != NULL ? i18n_word("institution", inst) : "");
+	snprintf(title, sizeof(title), tr(M_PAGE_TITLE), r.period, who);
 	html_page_open(f, tr(M_LANG_CODE), title);
 	header(&r);
 	rp_sec_indicators(&r);

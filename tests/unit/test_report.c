@@ -1095,9 +1095,14 @@ test_institution_named(void **state)
 	assert_non_null(
 	    strstr(p, "Institution view: only PNP&#39;s own events."));
 	assert_null(strstr(p, "PNP-STATS"));
+	/* ... and so does its title, the printed page's header. */
+	assert_non_null(
+	    strstr(p, "<title>kuska report 2025H2 (institution, PNP)</title>"));
 	free(p);
 	i18n_set(LANG_ES);
 	p = page(&d, "institution-es.html");
+	assert_non_null(strstr(
+	    p, "<title>Informe kuska 2025H2 (institución, PNP)</title>"));
 	assert_non_null(strstr(p, "Vista de institución: solo los eventos "
 				  "propios de PNP."));
 	free(p);
@@ -1111,6 +1116,8 @@ test_institution_named(void **state)
 	assert_non_null(strstr(p, "solo los eventos propios de la "
 				  "institución."));
 	assert_null(strstr(p, "PNP-STATS"));
+	assert_non_null(
+	    strstr(p, "<title>Informe kuska 2025H2 (institución)</title>"));
 	clear(&d);
 	free(p);
 }
