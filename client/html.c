@@ -149,6 +149,10 @@ static const char css[] =
     "th,td{white-space:normal;overflow-wrap:break-word}"
     "table.ind th[scope=row]{min-width:12em}"
     "tr{break-inside:avoid;page-break-inside:avoid}"
+    /* The signing line, alone on a last sheet, was parted from the
+     * deliveries it closes: the two go over together. */
+    "#deliveries{break-inside:avoid;page-break-inside:avoid}"
+    "footer>p:last-child{break-before:avoid;page-break-before:avoid}"
     ".cards{grid-template-columns:1fr 1fr}"
     "*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}\n";
 

@@ -972,6 +972,16 @@ test_deliveries(void **state)
 	p = page(&d, "deliveries-en.html");
 	assert_non_null(strstr(p, "by the report&#39;s end, 2025-12-31, is "
 				  "flagged:"));
+	/* Printed, the signing line (the footer's last paragraph) does not
+	 * go over to a sheet of its own, parted from the deliveries. */
+	assert_non_null(strstr(p, "footer>p:last-child{break-before:avoid"));
+	assert_non_null(strstr(p, "#deliveries{break-inside:avoid"));
+	{
+		const char *made = strstr(p, "<p>Made on ");
+		assert_non_null(made);
+		assert_non_null(strstr(made, "</p>\n</footer>"));
+		assert_null(strstr(made + 1, "<p"));
+	}
 	assert_non_null(strstr(p, "<li>PNP: last delivered on 2025-12-30 at "
 				  "09:15.</li>"));
 	assert_non_null(strstr(p, "<li>MP: last delivered on 2025-12-01"));
