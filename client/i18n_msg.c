@@ -24,6 +24,9 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		 "Trafficking in children and adolescents: monitoring "
 		 "report, %s"},
     [M_PAGE_TITLE] = {"Informe kuska %s (%s)", "kuska report %s (%s)"},
+    /* Between groups of three digits of a count of five or more, as
+     * the sentences write 100 000 and 100,000 (no break in Spanish). */
+    [M_THOUSANDS] = {"\u00a0", ","},
     [M_PERIOD_YEAR] = {"año %d", "year %d"},
     [M_PERIOD_SEMESTER_1] = {"primer semestre de %d", "first half of %d"},
     [M_PERIOD_SEMESTER_2] = {"segundo semestre de %d", "second half of %d"},

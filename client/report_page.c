@@ -325,6 +325,7 @@ rp_table_of(struct report *r, const struct qtable *t, const char *table,
 	ht.word = i18n_word;
 	ht.keep = keep;
 	ht.hidden = tr(M_HIDDEN);
+	ht.thousands = tr(M_THOUSANDS);
 	/* Indicators' names are long: their column gets room to wrap. */
 	if (strcmp(table, "indicators") == 0) {
 		ht.cls = "ind";

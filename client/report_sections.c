@@ -529,7 +529,8 @@ sdg_rate_interval(struct report *r, const struct qtable *t)
 		snprintf(s_high, sizeof(s_high), "%s", tr(M_NO_UPPER));
 		snprintf(n_high, sizeof(n_high), "%s", tr(M_NO_UPPER));
 	}
-	snprintf(s_pop, sizeof(s_pop), "%.0f", pop.v);
+	(void)html_group((long long)pop.v, tr(M_THOUSANDS), s_pop,
+			 sizeof(s_pop));
 	rp_put(r, tr(M_SDG_RATE_CI), s_rate, s_low, s_high, n_low, n_high,
 	       REPORT_BOOT, REPORT_SEED, s_pop);
 	fprintf(r->f, "</p>\n");

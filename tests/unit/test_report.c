@@ -398,6 +398,14 @@ test_every_section(void **state)
 	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 8 "
 				  "estimate_per_100k\">1.38</td>"));
 	assert_non_null(strstr(p, "Mujeres, 0-17 años"));
+	/* A population of eight digits is read in groups of three (with
+	 * no break), as the page writes 100 000; data-v keeps the digits. */
+	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 8 population\" "
+				  "data-v=\"34122196\">34\u00a0122\u00a0196<"));
+	assert_non_null(strstr(p, "misma población, 34\u00a0122\u00a0196 "
+				  "personas de todas las edades."));
+	/* A count of four digits stays as it is. */
+	assert_non_null(strstr(p, "data-q=\"sources 2025H2 0 events\">1692<"));
 	/* Girls, boys, women and men are withheld from the secretariat
 	 * whatever their number: "Reservado", with the row's note, not
 	 * "<10", which says 1 to 9 or one that would give such away. */
@@ -653,6 +661,9 @@ test_english_and_analyst(void **state)
 	/* Nothing is withheld from an analyst: "–" is no data. */
 	assert_non_null(strstr(p, "“\u2013”: no data."));
 	assert_null(strstr(p, "no data, or a value withheld"));
+	/* A population in groups of three, as "100,000" is written. */
+	assert_non_null(strstr(p, "data-v=\"34122196\">34,122,196<"));
+	assert_non_null(strstr(p, "same population, 34,122,196 people"));
 	clear(&d);
 	free(p);
 	i18n_set(LANG_ES);
