@@ -370,6 +370,12 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		      "for each year Y from %s to %s"},
     [M_YEARLY_CARD] = {"Año por año, como su meta.",
 		       "Year by year, as its target."},
+    [M_CARD_NONE] = {"Sin valor que dibujar de %s a %s.",
+		     "No value to draw from %s to %s."},
+    [M_CARD_NONE_WITHHELD] = {"Sin valor que dibujar de %s a %s: "
+			      "reservado o sin dato (la tabla dice cuál).",
+			      "No value to draw from %s to %s: withheld or "
+			      "no data (the table says which)."},
     [M_SEMESTER_CARD] = {"Semestre a semestre; el valor de arriba es el del "
 			 "año %d completo, no el de su último semestre.",
 			 "Semester by semester; the value above is the whole "

@@ -1256,6 +1256,43 @@ empty_cell(struct qtable *t, size_t row, const char *col)
 		}
 }
 
+/* A key indicator with no value in any semester of its trend (an
+ * institution's of another's records): its card says so, in words, with
+ * no empty chart; one withheld in some says that too. */
+static void
+test_card_without_values(void **state)
+{
+	static struct report_data d;
+	size_t s;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "institution", true);
+	d.t[RT_SOURCES].n_rows = 1;
+	d.t[RT_DELIVERIES].n_rows = 1;
+	for (s = 0; s < d.n_trend; s++) {
+		empty_cell(&d.trend[s], 0, "value"); /* takeup-mimp */
+		empty_cell(&d.trend[s], 4, "value"); /* seen-by-several, */
+	}					     /* withheld in three */
+	p = page(&d, "card-without-values.html");
+	assert_null(strstr(p, "aria-labelledby=\"trend-0-t\""));
+	assert_null(strstr(p, "aria-labelledby=\"trend-4-t\""));
+	assert_non_null(strstr(p, "<p class=\"none\">No value to draw from "
+				  "2024H1 to 2025H2.</p>"));
+	assert_non_null(strstr(p, "<p class=\"none\">No value to draw from "
+				  "2024H1 to 2025H2: withheld or no data (the "
+				  "table says which).</p>"));
+	/* The others keep their charts. */
+	assert_non_null(strstr(p, "aria-labelledby=\"trend-1-t\""));
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "card-without-values-es.html");
+	assert_non_null(strstr(p, "Sin valor que dibujar de 2024H1 a 2025H2."));
+	clear(&d);
+	free(p);
+}
+
 /* Counts read by year (frequency year) in a semester's report: their
  * value is about half a year's, so their progress and status against a
  * year's target would mislead. They say they are read by year, in the
@@ -2262,6 +2299,7 @@ main(void)
 	    cmocka_unit_test(test_arrived_by_today),
 	    cmocka_unit_test(test_adults_counted),
 	    cmocka_unit_test(test_yearly_trend),
+	    cmocka_unit_test(test_card_without_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
