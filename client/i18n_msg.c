@@ -184,6 +184,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"the latest periods read shorter and fresher than "
 			"they will, and their status may say “%s”, until "
 			"the late ones arrive."},
+    [M_CLOSED] = {"Sin cifras en esta vista: %s.",
+		  "No figures in this view: %s."},
     [M_NOT_YET] = {"Esta sección aparecerá cuando el consolidador ofrezca la "
 		   "tabla «%s»; todavía no la conoce.",
 		   "This section will appear once the consolidator offers "

@@ -113,6 +113,11 @@ rp_usable(struct report *r, const struct qtable *t, const char *table)
 	fprintf(r->f, "<p class=\"notice\">");
 	if (strncmp(t->error, "unknown table", 13) == 0)
 		rp_put(r, tr(M_NOT_YET), table);
+	/* Closed to every institution by design: not a failure of the
+	 * consolidator's, as "did not give the table" read. */
+	else if (rp_own_view(r) &&
+		 strstr(t->error, "not open to an institution") != NULL)
+		rp_put(r, tr(M_CLOSED), i18n_reason(t->error));
 	else
 		rp_put(r, tr(M_REFUSED), table, i18n_reason(t->error));
 	fprintf(r->f, "</p>\n");

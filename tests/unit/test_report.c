@@ -1256,6 +1256,44 @@ empty_cell(struct qtable *t, size_t row, const char *col)
 		}
 }
 
+/* The tables closed to every institution (overlap, estimate) are said to
+ * have no figures in its view, not to have been withheld by the
+ * consolidator. */
+static void
+test_institution_closed_tables(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "institution", true);
+	d.t[RT_SOURCES].n_rows = 1;
+	d.t[RT_DELIVERIES].n_rows = 1;
+	codec_qtable_clear(&d.t[RT_OVERLAP]);
+	fixture_error(&d.t[RT_OVERLAP], "institution",
+		      "the overlap table is not open to an institution");
+	codec_qtable_clear(&d.t[RT_ESTIMATE]);
+	fixture_error(&d.t[RT_ESTIMATE], "institution",
+		      "the estimate table is not open to an institution (it "
+		      "is computed from the overlap table)");
+	p = page(&d, "institution-closed.html");
+	assert_non_null(strstr(p, "No figures in this view: the overlap table "
+				  "is not open to an institution.</p>"));
+	assert_non_null(strstr(p, "No figures in this view: the estimate "
+				  "table is not open to an institution (it is "
+				  "computed from the overlap table).</p>"));
+	assert_null(strstr(p, "did not give"));
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "institution-closed-es.html");
+	assert_non_null(strstr(p, "Sin cifras en esta vista: la tabla overlap "
+				  "no está abierta a una institución.</p>"));
+	assert_null(strstr(p, "no entregó"));
+	clear(&d);
+	free(p);
+}
+
 /* A key indicator with no value in any semester of its trend (an
  * institution's of another's records): its card says so, in words, with
  * no empty chart; one withheld in some says that too. */
@@ -2300,6 +2338,7 @@ main(void)
 	    cmocka_unit_test(test_adults_counted),
 	    cmocka_unit_test(test_yearly_trend),
 	    cmocka_unit_test(test_card_without_values),
+	    cmocka_unit_test(test_institution_closed_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
