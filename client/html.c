@@ -149,6 +149,10 @@ static const char css[] =
     "th,td{white-space:normal;overflow-wrap:break-word}"
     "table.ind th[scope=row]{min-width:12em}"
     "tr{break-inside:avoid;page-break-inside:avoid}"
+    /* The signing line, alone on a last sheet, was parted from the
+     * deliveries it closes: the two go over together. */
+    "#deliveries{break-inside:avoid;page-break-inside:avoid}"
+    "footer>p:last-child{break-before:avoid;page-break-before:avoid}"
     ".cards{grid-template-columns:1fr 1fr}"
     "*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}\n";
 
@@ -260,12 +264,42 @@ expr_escape(FILE *f, const char *s)
 	}
 }
 
+const char *
+html_group(long long n, const char *sep, char *out, size_t cap)
+{
+	char digits[32];
+	size_t len, i, at = 0;
+	int w;
+
+	w = snprintf(digits, sizeof(digits), "%lld", n < 0 ? -n : n);
+	len = w > 0 ? (size_t)w : 0;
+	if (sep == NULL || len < 5) {
+		snprintf(out, cap, "%lld", n);
+		return out;
+	}
+	if (cap == 0)
+		return out;
+	out[0] = '\0';
+	if (n < 0)
+		at += (size_t)snprintf(out, cap, "-");
+	for (i = 0; i < len && at < cap; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			at += (size_t)snprintf(out + at, cap - at, "%s", sep);
+		if (at < cap)
+			at += (size_t)snprintf(out + at, cap - at, "%c",
+					       digits[i]);
+	}
+	return out;
+}
+
 /* html_td, and for an expression (expr) its text through expr_escape; a
- * suppressed cell reads hidden, when not NULL, its "<k" kept in data-v. */
+ * suppressed cell reads hidden, when not NULL, its "<k" kept in data-v;
+ * a count of five digits or more is grouped by thousands, when not NULL,
+ * its digits kept in data-v. */
 static void
 td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
 	 const char *table, const char *period, const char *display, bool expr,
-	 const char *hidden)
+	 const char *hidden, const char *thousands)
 {
 	static const struct cell empty = {CELL_EMPTY, 0, "", NULL};
 	const struct cell *c = html_cell(t, row, col);
@@ -292,6 +326,14 @@ td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
 		html_escape(f, text);
 		fprintf(f, "\">");
 		html_escape(f, hidden);
+	} else if (c->kind == CELL_NUMBER && thousands != NULL &&
+		   (c->number >= 10000 || c->number <= -10000)) {
+		char grouped[64];
+		fprintf(f, " data-v=\"");
+		html_escape(f, text);
+		fprintf(f, "\">");
+		html_escape(f, html_group((long long)c->number, thousands,
+					  grouped, sizeof(grouped)));
 	} else if (display != NULL && c->kind == CELL_TEXT &&
 		   codec_cell_str(c)[0] != '\0') {
 		fprintf(f, " data-v=\"");
@@ -312,7 +354,7 @@ void
 html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 	const char *table, const char *period, const char *display)
 {
-	td_write(f, t, row, col, table, period, display, false, NULL);
+	td_write(f, t, row, col, table, period, display, false, NULL, NULL);
 }
 
 /* Only [a-z0-9_] of a word goes into a class name. */
@@ -425,17 +467,26 @@ html_table(FILE *f, const struct html_table *ht)
 				fprintf(f, "</th>");
 			} else if (col->kind == HTML_BADGE) {
 				badge_td(f, ht, i, col);
+			} else if (col->kind == HTML_NOTE && w[0] == '\0' &&
+				   c->kind != CELL_SUPPRESSED) {
+				/* A row with nothing to add: "–" reads as
+				 * no data or withheld, which it is not. */
+				td_open(f, " class=\"w\"", ht->table,
+					ht->period, i, col->name);
+				fprintf(f, "></td>");
 			} else if (col->kind == HTML_EXPR) {
 				td_write(f, ht->t, i, col->name, ht->table,
-					 ht->period, NULL, true, ht->hidden);
+					 ht->period, NULL, true, ht->hidden,
+					 ht->thousands);
 			} else {
 				td_write(f, ht->t, i, col->name, ht->table,
 					 ht->period,
-					 col->kind == HTML_WORD &&
+					 (col->kind == HTML_WORD ||
+					  col->kind == HTML_NOTE) &&
 						 ht->word != NULL
 					     ? ht->word(col->name, w)
 					     : NULL,
-					 false, ht->hidden);
+					 false, ht->hidden, ht->thousands);
 			}
 		}
 		fprintf(f, "</tr>\n");

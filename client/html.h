@@ -51,6 +51,7 @@ enum html_col_kind {
 	HTML_WORD,  /* a word shown through word (data-v keeps it) */
 	HTML_BADGE, /* a word in a coloured badge, class "b-VALUE" */
 	HTML_EXPR,  /* an expression, class "x": it wraps between terms */
+	HTML_NOTE,  /* as HTML_WORD, but empty reads blank, not "–" */
 };
 
 struct html_col {
@@ -80,7 +81,17 @@ struct html_table {
 	/* What a suppressed cell reads, its "<k" kept in data-v; NULL:
 	 * "<k". */
 	const char *hidden;
+	/* Between groups of digits of a count of 10000 or more (html_group),
+	 * its digits kept in data-v; NULL: the digits alone. */
+	const char *thousands;
 };
+
+/*
+ * html_group - n as digits, in groups of three parted by sep when n has
+ * five digits or more (34122220: "34,122,220" with ","); four or fewer,
+ * or sep NULL, the digits alone. Writes into out and returns it.
+ */
+const char *html_group(long long n, const char *sep, char *out, size_t cap);
 
 /*
  * html_table - the answer as an HTML table inside a horizontally

@@ -24,6 +24,9 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		 "Trafficking in children and adolescents: monitoring "
 		 "report, %s"},
     [M_PAGE_TITLE] = {"Informe kuska %s (%s)", "kuska report %s (%s)"},
+    /* Between groups of three digits of a count of five or more, as
+     * the sentences write 100 000 and 100,000 (no break in Spanish). */
+    [M_THOUSANDS] = {"\u00a0", ","},
     [M_PERIOD_YEAR] = {"año %d", "year %d"},
     [M_PERIOD_SEMESTER_1] = {"primer semestre de %d", "first half of %d"},
     [M_PERIOD_SEMESTER_2] = {"segundo semestre de %d", "second half of %d"},
@@ -181,6 +184,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"the latest periods read shorter and fresher than "
 			"they will, and their status may say “%s”, until "
 			"the late ones arrive."},
+    [M_CLOSED] = {"Sin cifras en esta vista: %s.",
+		  "No figures in this view: %s."},
     [M_NOT_YET] = {"Esta sección aparecerá cuando el consolidador ofrezca la "
 		   "tabla «%s»; todavía no la conoce.",
 		   "This section will appear once the consolidator offers "
@@ -367,6 +372,12 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		      "for each year Y from %s to %s"},
     [M_YEARLY_CARD] = {"Año por año, como su meta.",
 		       "Year by year, as its target."},
+    [M_CARD_NONE] = {"Sin valor que dibujar de %s a %s.",
+		     "No value to draw from %s to %s."},
+    [M_CARD_NONE_WITHHELD] = {"Sin valor que dibujar de %s a %s: "
+			      "reservado o sin dato (la tabla dice cuál).",
+			      "No value to draw from %s to %s: withheld or "
+			      "no data (the table says which)."},
     [M_SEMESTER_CARD] = {"Semestre a semestre; el valor de arriba es el del "
 			 "año %d completo, no el de su último semestre.",
 			 "Semester by semester; the value above is the whole "

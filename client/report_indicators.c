@@ -450,7 +450,7 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
 	const char *status = shown_status(r, t, i);
 	const char *x[REPORT_MAX_TREND], *at = r->period;
 	struct svg_val y[REPORT_MAX_TREND], v = rp_val(t, i, "value");
-	bool by_years = yearly(t, i), withheld[REPORT_MAX_TREND];
+	bool by_years = yearly(t, i), withheld[REPORT_MAX_TREND], drawn, hid;
 	bool w = strcmp(rp_text_of(t, i, "status"), "suppressed") == 0;
 	size_t n = by_years ? d->n_year : d->n_trend, s;
 	struct svg_trend c;
@@ -508,6 +508,19 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
 	if (rp_text_of(t, i, "target_period")[0] != '\0')
 		rp_put(r, tr(M_BY_PERIOD), rp_text_of(t, i, "target_period"));
 	fprintf(r->f, "</p>\n");
+	for (s = 0, drawn = false, hid = false; s < n; s++) {
+		drawn |= y[s].kind == SVG_NUM;
+		hid |= withheld[s] || y[s].kind == SVG_HIDDEN;
+	}
+	/* Empty axes read as a broken chart (an institution's page had six
+	 * of nine): a card with no value to draw says so instead. */
+	if (n > 0 && !drawn) {
+		fprintf(r->f, "<p class=\"none\">");
+		rp_put(r, tr(hid ? M_CARD_NONE_WITHHELD : M_CARD_NONE), x[0],
+		       x[n - 1]);
+		fprintf(r->f, "</p>\n</div>\n");
+		return;
+	}
 	(void)svg_trend(r->f, &c);
 	if (by_years) {
 		yearly_note(r);

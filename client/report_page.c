@@ -113,6 +113,11 @@ rp_usable(struct report *r, const struct qtable *t, const char *table)
 	fprintf(r->f, "<p class=\"notice\">");
 	if (strncmp(t->error, "unknown table", 13) == 0)
 		rp_put(r, tr(M_NOT_YET), table);
+	/* Closed to every institution by design: not a failure of the
+	 * consolidator's, as "did not give the table" read. */
+	else if (rp_own_view(r) &&
+		 strstr(t->error, "not open to an institution") != NULL)
+		rp_put(r, tr(M_CLOSED), i18n_reason(t->error));
 	else
 		rp_put(r, tr(M_REFUSED), table, i18n_reason(t->error));
 	fprintf(r->f, "</p>\n");
@@ -325,6 +330,7 @@ rp_table_of(struct report *r, const struct qtable *t, const char *table,
 	ht.word = i18n_word;
 	ht.keep = keep;
 	ht.hidden = tr(M_HIDDEN);
+	ht.thousands = tr(M_THOUSANDS);
 	/* Indicators' names are long: their column gets room to wrap. */
 	if (strcmp(table, "indicators") == 0) {
 		ht.cls = "ind";
@@ -608,7 +614,8 @@ int
 report_page(FILE *f, const struct report_data *d)
 {
 	struct report r;
-	char title[128];
+	char title[128], who[64];
+	const char *inst;
 
 	memset(&r, 0, sizeof(r));
 	r.f = f;
@@ -616,8 +623,13 @@ report_page(FILE *f, const struct report_data *d)
 	r.period = d->period;
 	r.code = d->code;
 	answer_facts(&r);
-	snprintf(title, sizeof(title), tr(M_PAGE_TITLE), r.period,
-		 role_word(r.role));
+	/* The title heads a printed page and names the saved file: an
+	 * institution's says which one, as its first lines do. */
+	inst = strcmp(r.role, "institution") == 0 ? own_institution(d) : NULL;
+	snprintf(who, sizeof(who), inst != NULL ? "%s, %s" : "%s",
+		 role_word(r.role),
+		 inst != NULL ? i18n_word("institution", inst) : "");
+	snprintf(title, sizeof(title), tr(M_PAGE_TITLE), r.period, who);
 	html_page_open(f, tr(M_LANG_CODE), title);
 	header(&r);
 	rp_sec_indicators(&r);

@@ -340,21 +340,32 @@ fig_prosecution(struct report *r)
 	static struct svg_bar bars[MAX_BARS];
 	static char notes[MAX_BARS][48];
 	struct svg_bars c;
-	size_t i;
+	size_t i, kept;
 	char n[48];
 
 	memset(&c, 0, sizeof(c));
 	memset(bars, 0, sizeof(bars));
 	rp_bars_of(r, "prosecution", M_FIG_PROSECUTION, t, "stage", "cases",
 		   bars, &c);
-	for (i = 0; i < c.n; i++) {
+	for (i = 0, kept = 0; i < c.n; i++) {
 		struct svg_val v = rp_val(t, i, "persons");
-		snprintf(notes[i], sizeof(notes[i]), tr(M_PERSONS),
-			 v.kind == SVG_HIDDEN
-			     ? tr(M_HIDDEN)
-			     : svg_value_text(v, NULL, r->k, n, sizeof(n)));
-		bars[i].note = notes[i];
+		/* As in the funnel: an institution's stage it does not
+		 * record has no bar, rather than a row of dashes. */
+		if (rp_own_view(r) && bars[i].v.kind == SVG_NONE)
+			continue;
+		bars[kept] = bars[i];
+		/* No "– persons" beside a stage with no count of them. */
+		if (v.kind != SVG_NONE) {
+			snprintf(
+			    notes[kept], sizeof(notes[kept]), tr(M_PERSONS),
+			    v.kind == SVG_HIDDEN
+				? tr(M_HIDDEN)
+				: svg_value_text(v, NULL, r->k, n, sizeof(n)));
+			bars[kept].note = notes[kept];
+		}
+		kept++;
 	}
+	c.n = kept;
 	c.counts = true;
 	rp_fig_open(r, "f-prosecution", M_FIG_PROSECUTION, M_HOW_PROSECUTION,
 		    BESIDE);
@@ -518,7 +529,8 @@ sdg_rate_interval(struct report *r, const struct qtable *t)
 		snprintf(s_high, sizeof(s_high), "%s", tr(M_NO_UPPER));
 		snprintf(n_high, sizeof(n_high), "%s", tr(M_NO_UPPER));
 	}
-	snprintf(s_pop, sizeof(s_pop), "%.0f", pop.v);
+	(void)html_group((long long)pop.v, tr(M_THOUSANDS), s_pop,
+			 sizeof(s_pop));
 	rp_put(r, tr(M_SDG_RATE_CI), s_rate, s_low, s_high, n_low, n_high,
 	       REPORT_BOOT, REPORT_SEED, s_pop);
 	fprintf(r->f, "</p>\n");
@@ -573,7 +585,7 @@ fig_sdg(struct report *r)
 			 {"victims_per_100k", NULL, HTML_VALUE},
 			 {"estimate", NULL, HTML_VALUE},
 			 {"estimate_per_100k", NULL, HTML_VALUE},
-			 {"note", NULL, HTML_WORD}),
+			 {"note", NULL, HTML_NOTE}),
 		    NULL);
 	/* A semester's or quarter's rate is over that period: beside the
 	 * yearly SDG figure it would read as a fall (ESTIMATION.md:
@@ -663,7 +675,7 @@ rp_sec_estimate(struct report *r)
 	    COLS({"method", NULL, HTML_LABEL}, {"lists", NULL, HTML_WORD},
 		 {"observed", NULL, HTML_VALUE}, {"estimate", NULL, HTML_VALUE},
 		 {"low95", NULL, HTML_VALUE}, {"high95", NULL, HTML_VALUE},
-		 {"interactions", NULL, HTML_VALUE}, {"note", NULL, HTML_WORD}),
+		 {"interactions", NULL, HTML_VALUE}, {"note", NULL, HTML_NOTE}),
 	    NULL);
 	snprintf(query, sizeof(query), "estimate --boot %d --seed %d",
 		 REPORT_BOOT, REPORT_SEED);

@@ -251,9 +251,18 @@ rate_ci=$(
 		awk -F, '$4 == "bootstrap" { print $7, $8 }'
 	q analyst sdg16_2_2 $P | awk -F, '$2 == "all" && $3 == "all" { print $4 }'
 )
-rate_ci=$(echo $rate_ci | awk '$2 != "" && $3 > 0 {
-	printf "95%% BCa interval of %.2f to %.2f, the one to publish with it: the estimate&#39;s bootstrap interval (%d to %d victims; 1000 resamples, seed 1) divided by the same population, %d people",
-		$1 * 100000 / $3, $2 * 100000 / $3, $1, $2, $3 }')
+# The population in groups of three, as the page writes 100,000.
+rate_ci=$(echo $rate_ci | awk 'function group(n, s, r) {
+		s = sprintf("%d", n)
+		if (length(s) < 5)
+			return s
+		for (r = ""; length(s) > 3; s = substr(s, 1, length(s) - 3))
+			r = "," substr(s, length(s) - 2) r
+		return s r
+	}
+	$2 != "" && $3 > 0 {
+	printf "95%% BCa interval of %.2f to %.2f, the one to publish with it: the estimate&#39;s bootstrap interval (%d to %d victims; 1000 resamples, seed 1) divided by the same population, %s people",
+		$1 * 100000 / $3, $2 * 100000 / $3, $1, $2, group($3) }')
 check "analyst: the estimate per 100,000 with its bootstrap interval (${rate_ci:0:40}...)" \
 	sh -c "test -n '$rate_ci' && grep -qF '$rate_ci' '$ART/report-analyst.html'"
 

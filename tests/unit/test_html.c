@@ -92,6 +92,29 @@ test_cell_text(void **state)
 	assert_string_equal(html_cell_text(&c, 10, b, sizeof(b)), "\u2013");
 }
 
+/* A count of five digits or more in groups of three; fewer, or no
+ * separator, as they are. */
+static void
+test_group(void **state)
+{
+	char b[64];
+
+	(void)state;
+	assert_string_equal(html_group(34122220, ",", b, sizeof(b)),
+			    "34,122,220");
+	assert_string_equal(html_group(5012345, "\u00a0", b, sizeof(b)),
+			    "5\u00a0012\u00a0345");
+	assert_string_equal(html_group(10000, ",", b, sizeof(b)), "10,000");
+	assert_string_equal(html_group(123456, ",", b, sizeof(b)), "123,456");
+	assert_string_equal(html_group(-12345, ",", b, sizeof(b)), "-12,345");
+	assert_string_equal(html_group(9999, ",", b, sizeof(b)), "9999");
+	assert_string_equal(html_group(0, ",", b, sizeof(b)), "0");
+	assert_string_equal(html_group(34122220, NULL, b, sizeof(b)),
+			    "34122220");
+	/* Cut to the room there is, never past it. */
+	assert_string_equal(html_group(34122220, ",", b, 6), "34,12");
+}
+
 static const char *
 upper(const char *col, const char *value)
 {
@@ -218,6 +241,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_cell_text),
+	    cmocka_unit_test(test_group),
 	    cmocka_unit_test(test_table_golden),
 	};
 

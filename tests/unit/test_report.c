@@ -398,6 +398,14 @@ test_every_section(void **state)
 	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 8 "
 				  "estimate_per_100k\">1.38</td>"));
 	assert_non_null(strstr(p, "Mujeres, 0-17 años"));
+	/* A population of eight digits is read in groups of three (with
+	 * no break), as the page writes 100 000; data-v keeps the digits. */
+	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 8 population\" "
+				  "data-v=\"34122196\">34\u00a0122\u00a0196<"));
+	assert_non_null(strstr(p, "misma población, 34\u00a0122\u00a0196 "
+				  "personas de todas las edades."));
+	/* A count of four digits stays as it is. */
+	assert_non_null(strstr(p, "data-q=\"sources 2025H2 0 events\">1692<"));
 	/* Girls, boys, women and men are withheld from the secretariat
 	 * whatever their number: "Reservado", with the row's note, not
 	 * "<10", which says 1 to 9 or one that would give such away. */
@@ -407,6 +415,11 @@ test_every_section(void **state)
 	assert_int_equal(count(p, "victims\" data-v=\"&lt;10\">Reservado"),
 			 4);
 	assert_false(figure_says(p, "f-sdg", "&lt;10</td>"));
+	/* A row with no note has a blank one, not "–" (no data or
+	 * withheld), nor one of the estimate's. */
+	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 2 note\"></td>"));
+	assert_non_null(strstr(p, "data-q=\"estimate 2025H2 0 note\""));
+	assert_null(strstr(p, "note\">\u2013</td>"));
 	/* A semester's rates are not the yearly SDG figure: the figure
 	 * says so, and where that one is. */
 	assert_true(figure_says(p, "f-sdg",
@@ -648,6 +661,9 @@ test_english_and_analyst(void **state)
 	/* Nothing is withheld from an analyst: "–" is no data. */
 	assert_non_null(strstr(p, "“\u2013”: no data."));
 	assert_null(strstr(p, "no data, or a value withheld"));
+	/* A population in groups of three, as "100,000" is written. */
+	assert_non_null(strstr(p, "data-v=\"34122196\">34,122,196<"));
+	assert_non_null(strstr(p, "same population, 34,122,196 people"));
 	clear(&d);
 	free(p);
 	i18n_set(LANG_ES);
@@ -967,6 +983,16 @@ test_deliveries(void **state)
 	p = page(&d, "deliveries-en.html");
 	assert_non_null(strstr(p, "by the report&#39;s end, 2025-12-31, is "
 				  "flagged:"));
+	/* Printed, the signing line (the footer's last paragraph) does not
+	 * go over to a sheet of its own, parted from the deliveries. */
+	assert_non_null(strstr(p, "footer>p:last-child{break-before:avoid"));
+	assert_non_null(strstr(p, "#deliveries{break-inside:avoid"));
+	{
+		const char *made = strstr(p, "<p>Made on ");
+		assert_non_null(made);
+		assert_non_null(strstr(made, "</p>\n</footer>"));
+		assert_null(strstr(made + 1, "<p"));
+	}
 	assert_non_null(strstr(p, "<li>PNP: last delivered on 2025-12-30 at "
 				  "09:15.</li>"));
 	assert_non_null(strstr(p, "<li>MP: last delivered on 2025-12-01"));
@@ -1090,9 +1116,14 @@ test_institution_named(void **state)
 	assert_non_null(
 	    strstr(p, "Institution view: only PNP&#39;s own events."));
 	assert_null(strstr(p, "PNP-STATS"));
+	/* ... and so does its title, the printed page's header. */
+	assert_non_null(
+	    strstr(p, "<title>kuska report 2025H2 (institution, PNP)</title>"));
 	free(p);
 	i18n_set(LANG_ES);
 	p = page(&d, "institution-es.html");
+	assert_non_null(strstr(
+	    p, "<title>Informe kuska 2025H2 (institución, PNP)</title>"));
 	assert_non_null(strstr(p, "Vista de institución: solo los eventos "
 				  "propios de PNP."));
 	free(p);
@@ -1106,6 +1137,8 @@ test_institution_named(void **state)
 	assert_non_null(strstr(p, "solo los eventos propios de la "
 				  "institución."));
 	assert_null(strstr(p, "PNP-STATS"));
+	assert_non_null(
+	    strstr(p, "<title>Informe kuska 2025H2 (institución)</title>"));
 	clear(&d);
 	free(p);
 }
@@ -1221,6 +1254,81 @@ empty_cell(struct qtable *t, size_t row, const char *col)
 			t->rows[row][j].kind = CELL_EMPTY;
 			t->rows[row][j].text[0] = '\0';
 		}
+}
+
+/* The tables closed to every institution (overlap, estimate) are said to
+ * have no figures in its view, not to have been withheld by the
+ * consolidator. */
+static void
+test_institution_closed_tables(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "institution", true);
+	d.t[RT_SOURCES].n_rows = 1;
+	d.t[RT_DELIVERIES].n_rows = 1;
+	codec_qtable_clear(&d.t[RT_OVERLAP]);
+	fixture_error(&d.t[RT_OVERLAP], "institution",
+		      "the overlap table is not open to an institution");
+	codec_qtable_clear(&d.t[RT_ESTIMATE]);
+	fixture_error(&d.t[RT_ESTIMATE], "institution",
+		      "the estimate table is not open to an institution (it "
+		      "is computed from the overlap table)");
+	p = page(&d, "institution-closed.html");
+	assert_non_null(strstr(p, "No figures in this view: the overlap table "
+				  "is not open to an institution.</p>"));
+	assert_non_null(strstr(p, "No figures in this view: the estimate "
+				  "table is not open to an institution (it is "
+				  "computed from the overlap table).</p>"));
+	assert_null(strstr(p, "did not give"));
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "institution-closed-es.html");
+	assert_non_null(strstr(p, "Sin cifras en esta vista: la tabla overlap "
+				  "no está abierta a una institución.</p>"));
+	assert_null(strstr(p, "no entregó"));
+	clear(&d);
+	free(p);
+}
+
+/* A key indicator with no value in any semester of its trend (an
+ * institution's of another's records): its card says so, in words, with
+ * no empty chart; one withheld in some says that too. */
+static void
+test_card_without_values(void **state)
+{
+	static struct report_data d;
+	size_t s;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "institution", true);
+	d.t[RT_SOURCES].n_rows = 1;
+	d.t[RT_DELIVERIES].n_rows = 1;
+	for (s = 0; s < d.n_trend; s++) {
+		empty_cell(&d.trend[s], 0, "value"); /* takeup-mimp */
+		empty_cell(&d.trend[s], 4, "value"); /* seen-by-several, */
+	}					     /* withheld in three */
+	p = page(&d, "card-without-values.html");
+	assert_null(strstr(p, "aria-labelledby=\"trend-0-t\""));
+	assert_null(strstr(p, "aria-labelledby=\"trend-4-t\""));
+	assert_non_null(strstr(p, "<p class=\"none\">No value to draw from "
+				  "2024H1 to 2025H2.</p>"));
+	assert_non_null(strstr(p, "<p class=\"none\">No value to draw from "
+				  "2024H1 to 2025H2: withheld or no data (the "
+				  "table says which).</p>"));
+	/* The others keep their charts. */
+	assert_non_null(strstr(p, "aria-labelledby=\"trend-1-t\""));
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "card-without-values-es.html");
+	assert_non_null(strstr(p, "Sin valor que dibujar de 2024H1 a 2025H2."));
+	clear(&d);
+	free(p);
 }
 
 /* Counts read by year (frequency year) in a semester's report: their
@@ -2126,6 +2234,16 @@ test_institution_not_recorded(void **state)
 	    "2025H2,acquittal,,",
 	    "2025H2,dismissal,,",
 	    NULL};
+	static const char *const prosecution[] = {
+	    "2025H2,complaint,87,161",
+	    "2025H2,preliminary_investigation,16,26",
+	    "2025H2,formalized_investigation,,",
+	    "2025H2,accusation,,",
+	    "2025H2,trial,,",
+	    "2025H2,conviction,,",
+	    "2025H2,acquittal,,",
+	    "2025H2,dismissal,,",
+	    NULL};
 	static struct report_data d;
 	char *p;
 
@@ -2143,6 +2261,9 @@ test_institution_not_recorded(void **state)
 	codec_qtable_clear(&d.t[RT_FUNNEL]);
 	fixture_table(&d.t[RT_FUNNEL], "institution", 10,
 		      "period,stage,cases,attrition", funnel);
+	codec_qtable_clear(&d.t[RT_PROSECUTION]);
+	fixture_table(&d.t[RT_PROSECUTION], "institution", 10,
+		      "period,stage,cases,persons", prosecution);
 	p = page(&d, "institution-not-recorded.html");
 	assert_non_null(strstr(p, "No figures: PNP does not record protection "
 				  "services: the network&#39;s registry"));
@@ -2156,6 +2277,18 @@ test_institution_not_recorded(void **state)
 		*end = '\0';
 		assert_non_null(strstr(svg, ">Complaint<"));
 		assert_null(strstr(svg, "Formalized inv."));
+		assert_null(strstr(svg, ">Trial<"));
+		*end = '<';
+	}
+	{
+		/* The stages chart too: no "– – persons" for a stage it
+		 * does not record. */
+		char *svg = strstr(strstr(p, "id=\"f-prosecution\""), "<svg");
+		char *end = svg != NULL ? strstr(svg, "</svg>") : NULL;
+		assert_non_null(end);
+		*end = '\0';
+		assert_non_null(strstr(svg, ">161 persons<"));
+		assert_null(strstr(svg, "\u2013 persons"));
 		assert_null(strstr(svg, ">Trial<"));
 		*end = '<';
 	}
@@ -2204,6 +2337,8 @@ main(void)
 	    cmocka_unit_test(test_arrived_by_today),
 	    cmocka_unit_test(test_adults_counted),
 	    cmocka_unit_test(test_yearly_trend),
+	    cmocka_unit_test(test_card_without_values),
+	    cmocka_unit_test(test_institution_closed_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
