@@ -70,13 +70,19 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 {
 	struct control c;
 	struct outbox_state st;
+	uint64_t by_reason[REASON_COUNT];
 	int got;
 
 	memset(&c, 0, sizeof(c));
-	if (outbox_state(n->ob, &st) != 0) {
+	if (outbox_state(n->ob, &st) != 0 ||
+	    outbox_dead_by_reason(n->ob, by_reason, &c.node.dead_newest_ms) !=
+		0) {
 		reply_error(n, req, "cannot read the outbox");
 		return;
 	}
+	c.node.has_dead_window = true;
+	c.node.alarm_dead_letter_hours =
+	    (uint32_t)n->cfg.alarm_dead_letter_hours;
 	if (max_dead == 0)
 		max_dead = STATUS_DEAD_DEFAULT;
 	if (max_dead > CODEC_MAX_DEAD)
