@@ -175,6 +175,59 @@ silent(const struct node_status *s)
 	return s->now_ms - since > (uint64_t)s->alarm_silent_s * 1000;
 }
 
+/*
+ * Whether the node's dead letters need attention: some held, the newest
+ * refused less than alarm_dead_letter_hours ago, or at any age when the
+ * window is 0 or the node is older and says none (every dead letter an
+ * alarm, as it was). One refused "in the future" (this clock put back
+ * since) is recent.
+ */
+static bool
+dead_letter_alarm(const struct node_status *s)
+{
+	if (s->dead_total == 0)
+		return false;
+	if (!s->has_dead_window || s->alarm_dead_letter_hours == 0 ||
+	    s->dead_newest_ms == 0)
+		return true;
+	return (int64_t)s->now_ms - (int64_t)s->dead_newest_ms <
+	       (int64_t)s->alarm_dead_letter_hours * 3600000;
+}
+
+/*
+ * The dead letters' one line after their list: a warning while they are
+ * recent, else that they are old. Returns 1 for a warning, 0 otherwise.
+ */
+static int
+dead_letter_warning(const struct node_status *s)
+{
+	char a[32];
+
+	if (s->dead_total == 0)
+		return 0;
+	if (!dead_letter_alarm(s)) {
+		printf("    (the newest refused %s: past "
+		       "alarm_dead_letter_hours, %u h, no alarm)\n",
+		       ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)),
+		       (unsigned)s->alarm_dead_letter_hours);
+		return 0;
+	}
+	if (!s->has_dead_window || s->dead_newest_ms == 0)
+		printf("  WARNING: events refused (an older node: the alarm "
+		       "lasts while any is held)\n");
+	else if (s->alarm_dead_letter_hours == 0)
+		printf("  WARNING: events refused, the newest %s "
+		       "(alarm_dead_letter_hours = 0: the alarm lasts while "
+		       "any is held)\n",
+		       ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)));
+	else
+		printf("  WARNING: events refused, the newest %s (the alarm "
+		       "lasts alarm_dead_letter_hours, %u h)\n",
+		       ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)),
+		       (unsigned)s->alarm_dead_letter_hours);
+	return 1;
+}
+
 /* One handshake warning: what happened, how long ago, what to check. */
 static int
 warn_handshake(const struct node_status *s, uint64_t at_ms, const char *what,
@@ -408,8 +461,7 @@ node_status(const char *endpoint)
 	if (s->dead_total > s->n_dead)
 		printf("    (%llu more)\n",
 		       (unsigned long long)(s->dead_total - s->n_dead));
-	if (s->dead_total > 0)
-		health = 1;
+	health |= dead_letter_warning(s);
 	printf("  key epoch:              %u", (unsigned)s->key_epoch);
 	if (s->has_key_check)
 		printf(" (check %02x%02x%02x%02x%02x%02x%02x%02x: the same on "

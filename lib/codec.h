@@ -334,6 +334,13 @@ struct node_status {
 	struct submit_counts last_submission, submitted_total;
 	uint64_t first_refused_line;
 	char first_refused_field[64];
+	/* The dead letter alarm's window, in hours (0: for as long as any
+	 * dead letter is held), and when the newest dead letter was
+	 * refused (its at_ms; 0: none); has_dead_window false: an older
+	 * node, which says neither (every dead letter an alarm). */
+	bool has_dead_window;
+	uint32_t alarm_dead_letter_hours;
+	uint64_t dead_newest_ms;
 };
 
 #define CODEC_MAX_KEYHOLDER_NODES 256

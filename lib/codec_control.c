@@ -221,6 +221,12 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 			    (char *)in->first_refused_field;
 		}
 	}
+	if (in->has_dead_window) {
+		ns.has_alarm_dead_letter_hours = 1;
+		ns.alarm_dead_letter_hours = in->alarm_dead_letter_hours;
+		ns.has_dead_newest_ms = 1;
+		ns.dead_newest_ms = in->dead_newest_ms;
+	}
 	if (in->has_grants) {
 		codec_grants_pack(in->grant_kinds, in->grant_stages, &grants,
 				  &gbuf);
@@ -462,6 +468,9 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 			 sizeof(ns->first_refused_field),
 			 in->first_refused_field);
 	}
+	ns->has_dead_window = in->has_alarm_dead_letter_hours;
+	ns->alarm_dead_letter_hours = in->alarm_dead_letter_hours;
+	ns->dead_newest_ms = in->dead_newest_ms;
 	if (in->grants != NULL) {
 		ns->has_grants = true;
 		ns->grants_default = in->grants_default;

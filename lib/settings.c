@@ -44,6 +44,8 @@ static const struct config_field node_fields[] = {
      8760, "24"},
     {"alarm_silent_s", CONFIG_UINT, U(node_config, alarm_silent_s), 1, 604800,
      "900"},
+    {"alarm_dead_letter_hours", CONFIG_UINT,
+     U(node_config, alarm_dead_letter_hours), 0, 8760, "168"},
     {"metrics_file", CONFIG_OPT_PATH, S(node_config, metrics_file), 0, 0, ""},
     {"metrics_interval_s", CONFIG_UINT, U(node_config, metrics_interval_s), 1,
      86400, "60"},

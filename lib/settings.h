@@ -45,6 +45,9 @@ struct node_config {
 	unsigned long map_size_mb;   /* LMDB map size */
 	unsigned long alarm_backlog_hours;
 	unsigned long alarm_silent_s;	      /* the consolidator unanswering */
+	/* A dead letter refused less than this long ago needs attention;
+	 * 0: any dead letter held, whatever its age. */
+	unsigned long alarm_dead_letter_hours;
 	char metrics_file[SETTINGS_PATH_MAX]; /* "" or a .prom file */
 	unsigned long metrics_interval_s;
 };

@@ -70,13 +70,19 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 {
 	struct control c;
 	struct outbox_state st;
+	uint64_t by_reason[REASON_COUNT];
 	int got;
 
 	memset(&c, 0, sizeof(c));
-	if (outbox_state(n->ob, &st) != 0) {
+	if (outbox_state(n->ob, &st) != 0 ||
+	    outbox_dead_by_reason(n->ob, by_reason, &c.node.dead_newest_ms) !=
+		0) {
 		reply_error(n, req, "cannot read the outbox");
 		return;
 	}
+	c.node.has_dead_window = true;
+	c.node.alarm_dead_letter_hours =
+	    (uint32_t)n->cfg.alarm_dead_letter_hours;
 	if (max_dead == 0)
 		max_dead = STATUS_DEAD_DEFAULT;
 	if (max_dead > CODEC_MAX_DEAD)
@@ -145,13 +151,13 @@ static void
 node_metrics(struct node *n, struct mtext *m)
 {
 	struct outbox_state st;
-	uint64_t dead[REASON_COUNT], created, now = date_now_ms();
+	uint64_t dead[REASON_COUNT], dead_newest, created, now = date_now_ms();
 	char labels[128];
 	const char *inst = institution_name(n->intake.inst);
 	int i;
 
 	if (outbox_state(n->ob, &st) != 0 ||
-	    outbox_dead_by_reason(n->ob, dead) != 0)
+	    outbox_dead_by_reason(n->ob, dead, &dead_newest) != 0)
 		return;
 	created = oldest_pending(n, &st);
 	labels[0] = '\0';
@@ -221,6 +227,13 @@ node_metrics(struct node *n, struct mtext *m)
 		metrics_sample(m, "kuska_node_dead_letters_total", l,
 			       (double)dead[i]);
 	}
+	/* The counts above stay once a refusal is old: an alert on a
+	 * recent one compares this with time(). */
+	metrics_family(m, "kuska_node_dead_letter_newest_seconds", "gauge",
+		       "Unix time the newest dead letter held was refused "
+		       "(0: none).");
+	metrics_sample(m, "kuska_node_dead_letter_newest_seconds", labels,
+		       (double)dead_newest / 1000.0);
 	metrics_family(m, "kuska_node_diverged", "gauge",
 		       "1 when the consolidator's copy is not this outbox's "
 		       "(nothing delivered or accepted until --recover).");

@@ -344,9 +344,12 @@ int outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max);
 /*
  * outbox_dead_by_reason - counts the dead letters by reason code into
  * counts[REASON_COUNT] (zeroed first), one this version does not know
- * under bad_event. Returns 0 or -errno.
+ * under bad_event, and sets *ret_newest_ms (unless NULL) to the latest
+ * time any of them was refused (0: none). One pass over the dead
+ * letters. Returns 0 or -errno.
  */
-int outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
+int outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT],
+			  uint64_t *ret_newest_ms)
     __attribute__((warn_unused_result));
 
 #endif

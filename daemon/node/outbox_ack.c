@@ -284,11 +284,13 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 }
 
 int
-outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
+outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT],
+		      uint64_t *ret_newest_ms)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_val k, v;
+	uint64_t newest = 0;
 	int rc, r;
 
 	memset(counts, 0, REASON_COUNT * sizeof(counts[0]));
@@ -307,8 +309,18 @@ outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT])
 			continue;
 		reason = *(uint8_t *)v.mv_data;
 		counts[reason_of_refusal(reason, NULL, 0)]++;
+		/* By time, not sequence: a theft's events, refused at
+		 * --recover, can be older sequences refused later. */
+		if (v.mv_size >= 9) {
+			uint64_t at =
+			    bytes_get_be64((const uint8_t *)v.mv_data + 1);
+			if (at > newest)
+				newest = at;
+		}
 	}
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
+	if (ret_newest_ms != NULL)
+		*ret_newest_ms = newest;
 	return 0;
 }

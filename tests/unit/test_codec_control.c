@@ -165,6 +165,8 @@ test_control_node_status(void **state)
 	c->node.grant_stages = 1u << STAGE_CONVICTION;
 	back = control_round_trip(c);
 	assert_int_equal(back->node.alarm_silent_s, 900);
+	/* Not said (an older node): every dead letter an alarm. */
+	assert_false(back->node.has_dead_window);
 	assert_int_equal(back->node.started_ms, 15);
 	assert_int_equal(back->node.handshake_refused_ms, 16);
 	assert_int_equal(back->node.handshake_failed_ms, 17);
@@ -208,6 +210,23 @@ test_control_node_status(void **state)
 	codec_control_clear(back);
 	free(back);
 	dead[1].reason = REASON_BAD_EVENT + 1;
+
+	/* The dead letter alarm's window, 0 (always) told apart from not
+	 * said, and the newest refusal's time. */
+	c->node.has_dead_window = true;
+	c->node.alarm_dead_letter_hours = 0;
+	c->node.dead_newest_ms = 1767225600002ull;
+	back = control_round_trip(c);
+	assert_true(back->node.has_dead_window);
+	assert_int_equal(back->node.alarm_dead_letter_hours, 0);
+	assert_int_equal(back->node.dead_newest_ms, 1767225600002ull);
+	codec_control_clear(back);
+	free(back);
+	c->node.alarm_dead_letter_hours = 168;
+	back = control_round_trip(c);
+	assert_int_equal(back->node.alarm_dead_letter_hours, 168);
+	codec_control_clear(back);
+	free(back);
 
 	/* Refused: no institution, too many dead letters. */
 	{

@@ -121,6 +121,7 @@ test_node_valid(void **state)
 	assert_int_equal(c.batch_events, 1024);
 	assert_int_equal(c.map_size_mb, 1024);
 	assert_int_equal(c.alarm_backlog_hours, 24);
+	assert_int_equal(c.alarm_dead_letter_hours, 168);
 	/* An optional path left out is empty. */
 	assert_string_equal(c.metrics_file, "");
 	assert_int_equal(c.metrics_interval_s, 60);
@@ -395,6 +396,11 @@ test_errors(void **state)
 	expect_error(fx, HEAD "window = 0\n", 13, "window", "1 to 64");
 	expect_error(fx, HEAD "batch_events = 1025\n", 13, "batch_events",
 		     "1024");
+	expect_error(fx, HEAD "alarm_dead_letter_hours = 8761\n", 13,
+		     "alarm_dead_letter_hours", "0 to 8760");
+	/* Whole hours: the parser takes no fractions. */
+	expect_error(fx, HEAD "alarm_dead_letter_hours = 0.5\n", 13,
+		     "alarm_dead_letter_hours", "number");
 	/* Endpoints. */
 	{
 		static const char *const bad_tcp[] = {"http://c:1", "tcp://c",
@@ -582,7 +588,44 @@ test_canonical_round_trip(void **state)
 			     sizeof(struct node_config),
 			     HEAD "batch_events = 1\nwindow = 64\n"
 				  "ack_timeout_s = 1\nmap_size_mb = 1048576\n"
-				  "alarm_backlog_hours = 8760\n");
+				  "alarm_backlog_hours = 8760\n"
+				  "alarm_dead_letter_hours = 8760\n");
+	/* 0: the dead letter alarm for as long as any is held. */
+	canonical_round_trip(fx, &settings_node_schema,
+			     sizeof(struct node_config),
+			     HEAD "alarm_dead_letter_hours = 0\n");
+}
+
+/*
+ * alarm_dead_letter_hours: a week unless said; 0 (the alarm for as long
+ * as any dead letter is held) and a year are taken as given.
+ */
+static void
+test_dead_letter_hours(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *line;
+		unsigned long want;
+	} cases[] = {{"", 168},
+		     {"alarm_dead_letter_hours = 0\n", 0},
+		     {"alarm_dead_letter_hours = 1\n", 1},
+		     {"alarm_dead_letter_hours = 8760\n", 8760}};
+	char text[1024], err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct node_config c;
+		const char *path;
+
+		snprintf(text, sizeof(text), HEAD "%s", cases[i].line);
+		path = put(fx, "dead.conf", text);
+		memset(&c, 0x5a, sizeof(c));
+		if (config_load(path, &settings_node_schema, &c, err,
+				sizeof(err)) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(c.alarm_dead_letter_hours, cases[i].want);
+	}
 }
 
 /* A path of some length made of short components under DIR. */
@@ -908,6 +951,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_canonical_round_trip, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_long_path, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_letter_hours, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_error_line_matches_reason,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_endpoint_port_checked, setup,

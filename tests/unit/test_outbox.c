@@ -485,10 +485,12 @@ test_dead_list(void **state)
 	{
 		uint64_t counts[REASON_COUNT];
 		size_t i;
+		uint64_t newest = 1;
 		memset(counts, 0xff, sizeof(counts));
-		assert_int_equal(outbox_dead_by_reason(ob, counts), 0);
+		assert_int_equal(outbox_dead_by_reason(ob, counts, &newest), 0);
 		for (i = 0; i < REASON_COUNT; i++)
 			assert_int_equal(counts[i], 0);
+		assert_int_equal(newest, 0);
 	}
 	append_range(ob, 1, 40);
 	memset(longtext, 'L', CODEC_MAX_TEXT);
@@ -533,8 +535,10 @@ test_dead_list(void **state)
 	/* Counted by reason; an unknown reason counts as bad_event. */
 	{
 		uint64_t counts[REASON_COUNT];
+		uint64_t newest = 0;
 		memset(counts, 0xff, sizeof(counts));
-		assert_int_equal(outbox_dead_by_reason(ob, counts), 0);
+		assert_int_equal(outbox_dead_by_reason(ob, counts, &newest), 0);
+		assert_int_equal(newest, 222);
 		assert_int_equal(counts[REASON_BAD_EVENT], 2);
 		assert_int_equal(counts[REASON_BAD_SIGNATURE], 1);
 		assert_int_equal(counts[REASON_GAP], 1);
@@ -548,6 +552,17 @@ test_dead_list(void **state)
 	assert_int_equal(outbox_dead_list(ob, d, 1), 1);
 	assert_int_equal(d[0].seq, 1000);
 	assert_string_equal(d[0].ref, "");
+
+	/* The newest refusal is the latest in time, whatever its
+	 * sequence (a theft's events refused at --recover). */
+	r[0] = rej(5, REASON_BAD_EVENT, "later");
+	assert_int_equal(outbox_record_ack(ob, 40, false, 444, r, 1), 0);
+	{
+		uint64_t counts[REASON_COUNT], newest = 0;
+		assert_int_equal(outbox_dead_by_reason(ob, counts, NULL), 0);
+		assert_int_equal(outbox_dead_by_reason(ob, counts, &newest), 0);
+		assert_int_equal(newest, 444);
+	}
 	outbox_close(&ob);
 }
 
