@@ -803,8 +803,8 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 	if (r->n.revoked > 0)
 		fprintf(
 		    out,
-		    "%llu of them signed with a key revoked before their "
-		    "sequence, the first at sequence %llu (a thief's, or "
+		    "%llu of them signed with a key revoked before them, "
+		    "the first at sequence %llu (a thief's, or "
 		    "this node's own delivered after the thief's): kept as "
 		    "refused, their refs not taken as this node's; "
 		    "resubmit the case system's exports made since the "
