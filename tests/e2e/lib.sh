@@ -221,6 +221,32 @@ stop_keyholder() { # stop_keyholder [SIGNAL [NAME]]
 	unset "PIDS[$name]"
 }
 
+# FT: libfaketime's library; FAKE: "yes" when a daemon's wall clock can be
+# faked here, else why not (not installed, or the sanitizer build, whose
+# runtime and libfaketime cannot share a process).
+FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
+FAKE=yes
+[ -n "$FT" ] || FAKE="no: libfaketime is not installed (scripts/deps.sh installs it)"
+[ "${KUSKA_SANITIZED:-OFF}" = ON ] &&
+	FAKE="no: the sanitizers and libfaketime cannot share a process"
+
+# start_cons_at OFFSET / start_node_at INST OFFSET: the daemon with its
+# wall clock moved by OFFSET ("-60d"); its monotonic clock is left alone.
+start_cons_at() {
+	rm -f "$N/run/consolidator.sock"
+	LD_PRELOAD=$FT FAKETIME="$1" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
+	PIDS[cons]=$!
+	wait_for_file "$N/run/consolidator.sock"
+}
+start_node_at() {
+	rm -f "$N/run/$1.sock"
+	LD_PRELOAD=$FT FAKETIME="$2" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		"$NODE" -c "$N/$1.conf" 2>>"$N/$1.log" &
+	PIDS[$1]=$!
+	wait_for_file "$N/run/$1.sock"
+}
+
 start_node() { # start_node INST [CONF]; NODE_OPTS: more options (-d)
 	local conf=${2:-$N/$1.conf}
 	# A node without its key holder accepts nothing: start the demo's

@@ -17,29 +17,6 @@
 # libfaketime cannot share a process).
 . "$(dirname "$0")/lib.sh"
 
-FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
-FAKE=yes
-[ -n "$FT" ] || FAKE="no: libfaketime is not installed"
-[ "${KUSKA_SANITIZED:-OFF}" = ON ] &&
-	FAKE="no: the sanitizers and libfaketime cannot share a process"
-
-# start_cons_at OFFSET / start_node_at INST OFFSET: the daemon with its
-# wall clock moved by OFFSET ("-60d"); its monotonic clock is left alone.
-start_cons_at() {
-	rm -f "$N/run/consolidator.sock"
-	LD_PRELOAD=$FT FAKETIME="$1" FAKETIME_DONT_FAKE_MONOTONIC=1 \
-		"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
-	PIDS[cons]=$!
-	wait_for_file "$N/run/consolidator.sock"
-}
-start_node_at() {
-	rm -f "$N/run/$1.sock"
-	LD_PRELOAD=$FT FAKETIME="$2" FAKETIME_DONT_FAKE_MONOTONIC=1 \
-		"$NODE" -c "$N/$1.conf" 2>>"$N/$1.log" &
-	PIDS[$1]=$!
-	wait_for_file "$N/run/$1.sock"
-}
-
 # recent FROM TO DAYS_AGO: identification records FROM..TO of pnp's file,
 # dated DAYS_AGO days ago with their own refs.
 recent() {

@@ -12,22 +12,6 @@
 # now: only the window not yet passed is checked (exit 1, a WARNING).
 . "$(dirname "$0")/lib.sh"
 
-FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
-FAKE=yes
-[ -n "$FT" ] || FAKE="no: libfaketime is not installed"
-[ "${KUSKA_SANITIZED:-OFF}" = ON ] &&
-	FAKE="no: the sanitizers and libfaketime cannot share a process"
-
-# start_node_at INST OFFSET: the node with its wall clock moved by OFFSET
-# ("-3d"); its monotonic clock is left alone.
-start_node_at() {
-	rm -f "$N/run/$1.sock"
-	LD_PRELOAD=$FT FAKETIME="$2" FAKETIME_DONT_FAKE_MONOTONIC=1 \
-		"$NODE" -c "$N/$1.conf" 2>>"$N/$1.log" &
-	PIDS[$1]=$!
-	wait_for_file "$N/run/$1.sock"
-}
-
 # status_to FILE: kuska status of pnp into FILE; its exit code.
 status_to() {
 	"$KUSKA" status -c "$N/pnp.conf" >"$1" 2>&1

@@ -15,20 +15,13 @@
 # PNP, not its key.
 . "$(dirname "$0")/lib.sh"
 
-FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
-[ -n "$FT" ] || skip "libfaketime is not installed (scripts/deps.sh installs it)"
-[ "${KUSKA_SANITIZED:-OFF}" = ON ] &&
-	skip "the sanitizers and libfaketime cannot share a process"
+[ "$FAKE" = yes ] || skip "${FAKE#no: }"
 
 net_init
 "$KUSKA" sim --out "$T/sim" --victims 200 --seed 5 >/dev/null
 
 # mp, two months ago by the consolidator's clock.
-rm -f "$N/run/consolidator.sock"
-LD_PRELOAD=$FT FAKETIME=-60d FAKETIME_DONT_FAKE_MONOTONIC=1 \
-	"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
-PIDS[cons]=$!
-wait_for_file "$N/run/consolidator.sock"
+start_cons_at -60d
 start_node mp
 "$KUSKA" submit -c "$N/mp.conf" "$T/sim/mp.jsonl" >"$T/submit-mp.out"
 check "mp delivers to the slow consolidator" wait_delivered 120

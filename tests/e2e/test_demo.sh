@@ -11,10 +11,7 @@
 # libfaketime and in the sanitizer build (they cannot share a process).
 . "$(dirname "$0")/lib.sh"
 
-FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
-[ -n "$FT" ] || skip "libfaketime is not installed (scripts/deps.sh installs it)"
-[ "${KUSKA_SANITIZED:-OFF}" = ON ] &&
-	skip "the sanitizers and libfaketime cannot share a process"
+[ "$FAKE" = yes ] || skip "${FAKE#no: }"
 
 PORT=$(pick_port)
 timeout 540 bash "$KUSKA_SRC/scripts/demo.sh" --victims 300 --port "$PORT" \
