@@ -271,7 +271,9 @@ html_group(long long n, const char *sep, char *out, size_t cap)
 	size_t len, i, at = 0;
 	int w;
 
-	w = snprintf(digits, sizeof(digits), "%lld", n < 0 ? -n : n);
+	/* Negated as unsigned: LLONG_MIN has no positive twin. */
+	w = snprintf(digits, sizeof(digits), "%llu",
+		     n < 0 ? -(unsigned long long)n : (unsigned long long)n);
 	len = w > 0 ? (size_t)w : 0;
 	if (sep == NULL || len < 5) {
 		snprintf(out, cap, "%lld", n);

@@ -8,6 +8,7 @@
  * review its diff:
  *	KUSKA_REGEN=1 build/test_html
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,6 +114,10 @@ test_group(void **state)
 			    "34122220");
 	/* Cut to the room there is, never past it. */
 	assert_string_equal(html_group(34122220, ",", b, 6), "34,12");
+	/* The most negative count has no positive twin: its digits are
+	 * taken unsigned, not negated (one minus sign, not two). */
+	assert_string_equal(html_group(LLONG_MIN, ",", b, sizeof(b)),
+			    "-9,223,372,036,854,775,808");
 }
 
 static const char *
