@@ -334,6 +334,14 @@ int outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 		void *arg);
 
 /*
+ * outbox_dead_at - the dead letter held for seq (read-only, on the
+ * outbox's own transaction): its reason (as stored) and when it was
+ * refused. Returns 0, -ENOENT when seq is no dead letter, or -errno.
+ */
+int outbox_dead_at(struct outbox *ob, uint64_t seq, uint8_t *ret_reason,
+		   uint64_t *ret_at_ms);
+
+/*
  * outbox_dead_list - fills out with up to max dead letters, newest first.
  * A reason this version does not know, or none, reads as bad_event, its
  * text prefixed to say so (reason_of_refusal). Returns the number

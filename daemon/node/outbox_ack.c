@@ -233,6 +233,30 @@ outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 }
 
 int
+outbox_dead_at(struct outbox *ob, uint64_t seq, uint8_t *ret_reason,
+	       uint64_t *ret_at_ms)
+{
+	MDB_txn *txn;
+	uint8_t kb[8];
+	MDB_val k = {8, kb}, v;
+	int r;
+
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	bytes_put_be64(kb, seq);
+	r = outbox_tget(ob, txn, ob->dead, &k, &v);
+	if (r == 0 && v.mv_size < 9)
+		r = -EUCLEAN;
+	if (r == 0) {
+		*ret_reason = ((const uint8_t *)v.mv_data)[0];
+		*ret_at_ms = bytes_get_be64((const uint8_t *)v.mv_data + 1);
+	}
+	mdb_txn_abort(txn);
+	return r;
+}
+
+int
 outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 {
 	MDB_txn *txn;

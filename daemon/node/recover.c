@@ -459,6 +459,24 @@ old_get(struct rec *r, uint64_t seq, uint8_t **ret_env, size_t *ret_len,
 }
 
 /*
+ * When the refusal of seq for reason was heard: when the old outbox, if it
+ * agrees, held it as a dead letter for the same reason (a recovery does not
+ * make an old refusal new: the alarm of kuska status lasts
+ * alarm_dead_letter_hours from it); else now_ms.
+ */
+static uint64_t
+refused_at(struct rec *r, uint64_t seq, enum reason reason, uint64_t now_ms)
+{
+	uint8_t was;
+	uint64_t at;
+
+	if (r->consistent && outbox_dead_at(r->old, seq, &was, &at) == 0 &&
+	    was == (uint8_t)reason && at != 0 && at <= now_ms)
+		return at;
+	return now_ms;
+}
+
+/*
  * The sequences from r->n.expect to below upto, at most its Welcome's last,
  * that the consolidator left out of its answers (not even listed): taken
  * from the old outbox when it agrees and has them. They are not
@@ -577,7 +595,9 @@ take_piece(struct rec *r, const struct msg *m)
 			r->n.holes++;
 		free(own);
 		if (e == 0 && h->reason != REASON_NONE) {
-			e = outbox_put_dead(t, h->seq, h->reason, now, h->text);
+			e = outbox_put_dead(
+			    t, h->seq, h->reason,
+			    refused_at(r, h->seq, h->reason, now), h->text);
 			r->n.refused++;
 		}
 		r->n.got++;

@@ -7,6 +7,8 @@
 #    newest is past the window, and exits 0; the metrics give the newest
 #    refusal's time, 0 before there was any;
 #  - the default (168 h) and 0 (while any is held): a WARNING, exit 1.
+#  - after kuska-node --recover, they were still refused 3 days ago: no
+#    alarm with 48 h (the old outbox agrees and keeps their times).
 # Without libfaketime, and in the sanitizer build (the sanitizers' runtime
 # and libfaketime cannot share a process), the dead letters are refused
 # now: only the window not yet passed is checked (exit 1, a WARNING).
@@ -105,6 +107,20 @@ if [ "$FAKE" = yes ]; then
 	rc=$?
 	check "alarm_dead_letter_hours = 0: exit 1 while any is held (exit $rc)" \
 		sh -c "test $rc = 1 && grep -q 'WARNING: events refused, the newest 3 days ago (alarm_dead_letter_hours = 0' '$T/zero.out'"
+
+	# kuska-node --recover keeps when each was refused: its old outbox
+	# agrees, and a recovery makes no old refusal new.
+	set_window 48
+	stop_node pnp TERM
+	"$NODE" --recover -c "$N/pnp.conf" >"$T/recover.out" 2>&1
+	rc=$?
+	check "kuska-node --recover (exit $rc)" test $rc = 0
+	start_node pnp
+	status_to "$T/recovered.out"
+	rc=$?
+	check "after --recover: still refused 3 days ago, no alarm (exit $rc)" \
+		sh -c "test $rc = 0 && grep -q 'refused (dead letters): 5\$' '$T/recovered.out' &&
+			grep -q '(the newest refused 3 days ago: past alarm_dead_letter_hours, 48 h, no alarm)' '$T/recovered.out'"
 else
 	status_to "$T/within.out"
 	rc=$?
