@@ -117,6 +117,16 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "razón.",
 			 "“%s”: a value withheld for confidentiality, as it "
 			 "rests on a figure withheld for the same reason."},
+    [M_SEX_AGE_WITHHELD_NOTE] = {"«%s»: las víctimas de un sexo y un grupo "
+				 "de edad a la vez se reservan a la "
+				 "secretaría sea cual sea su número, pues "
+				 "ninguna cifra que recibe cruza el sexo "
+				 "con el grupo de edad.",
+				 "“%s”: the victims of one sex and one age "
+				 "group together are withheld from the "
+				 "secretariat whatever their number, as no "
+				 "figure it is given crosses sex with age "
+				 "group."},
     [M_BY_YEAR_NOTE] = {"«%s»: un total del semestre, cerca de la mitad del "
 			"de un año, y su meta es anual: su avance y su "
 			"estado se leen en el informe de %d.",

@@ -415,6 +415,12 @@ test_every_section(void **state)
 	assert_int_equal(count(p, "victims\" data-v=\"&lt;10\">Reservado"),
 			 4);
 	assert_false(figure_says(p, "f-sdg", "&lt;10</td>"));
+	/* ... and the legend under the figure says it too, as the other
+	 * figures' legends say what their marks mean. */
+	assert_true(figure_says(p, "f-sdg",
+				"«Reservado»: las víctimas de un sexo y un "
+				"grupo de edad a la vez se reservan a la "
+				"secretaría sea cual sea su número"));
 	/* A row with no note has a blank one, not "–" (no data or
 	 * withheld), nor one of the estimate's. */
 	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 2 note\"></td>"));
@@ -493,6 +499,9 @@ test_every_section(void **state)
 				"population: SDG "
 				"16.2.2 is a yearly rate, published with the "
 				"report of 2025."));
+	assert_true(figure_says(p, "f-sdg",
+				"\u201cWithheld\u201d: the victims of one sex "
+				"and one age group together are withheld"));
 	assert_non_null(strstr(p, "Made on 2026-05-28 15:26 (Peru time, "
 				  "UTC\u22125; 2026-05-28 20:26 UTC)"));
 	free(p);
