@@ -111,6 +111,7 @@ static const char css[] =
     ".card{border:1px solid var(--line);border-radius:6px;"
     "padding:10px 12px;break-inside:avoid;page-break-inside:avoid}\n"
     ".card p{margin:.1em 0 .3em;font-size:.85rem;color:var(--muted)}\n"
+    ".card strong.per{color:var(--ink)}\n"
     "svg.chart{display:block;max-width:100%;height:auto}\n"
     "svg text{font-size:13px;fill:var(--ink)}\n"
     "svg .v{font-size:12px;font-weight:600}\n"

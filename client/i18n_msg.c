@@ -391,6 +391,7 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "año %d completo, no el de su último semestre.",
 			 "Semester by semester; the value above is the whole "
 			 "year %d's, not its last semester's."},
+    [M_WHOLE_YEAR] = {"Año completo", "Whole year"},
     [M_YEAR_NOT_OVER] = {"%d, aún en curso, no se muestra.",
 			 "%d, not over yet, is not shown."},
     [M_YEAR_PAST_REPORT] = {"%d no se muestra: este informe llega a %s.",

@@ -1464,6 +1464,7 @@ test_counts_read_by_year(void **state)
 	assert_true(note < end);
 	/* In a semester's report a semester's card ends at that semester. */
 	assert_null(strstr(p, "Semestre a semestre; el valor de arriba"));
+	assert_null(strstr(p, "Año completo"));
 	/* Each table of indicators says why, after its figure. */
 	assert_int_equal(count(p, "su avance y su estado se leen en el "
 				  "informe de 2025."),
@@ -1502,6 +1503,11 @@ test_counts_read_by_year(void **state)
 				"<p>Semestre a semestre; el valor de arriba es "
 				"el del año 2025 completo, no el de su último "
 				"semestre.</p>"));
+	/* ... and the headline names its period where the eye lands,
+	 * before the value. */
+	assert_true(figure_says(p, "f-trend",
+				"<strong class=\"per\">Año completo</strong> "
+				"2025: "));
 	assert_null(strstr(p, "badge b-by_year"));
 	assert_null(strstr(p, "Se lee por año"));
 	assert_non_null(strstr(p,
