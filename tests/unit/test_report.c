@@ -730,6 +730,20 @@ test_indicators_print(void **state)
 	assert_null(strstr(p, "figure{margin:1.2em 0 2em;break-inside:avoid"));
 	assert_non_null(strstr(p, "svg.chart{break-inside:avoid;"));
 	assert_null(strstr(p, "break-before:page"));
+	/* Printed, a table's first and last rows each go over with their
+	 * neighbour: the key indicators' last row was alone on page 2,
+	 * under its repeated head. */
+	assert_true(strstr(p,
+			   "tbody tr:nth-child(2),tbody tr:last-child"
+			   "{break-before:avoid;") > strstr(p, "@media print"));
+	/* On a phone, a chart or table wider than the screen scrolls
+	 * sideways: a shadow on the edge with more says so, with no
+	 * script (the page's policy allows none). */
+	assert_true(strstr(p, ".cw,.tw{background:linear-gradient(") >
+		    strstr(p, "@media (max-width:600px)"));
+	assert_non_null(strstr(p, "background-attachment:local,local,"
+				  "scroll,scroll}"));
+	assert_null(strstr(p, "<script"));
 	assert_non_null(strstr(p, "td.x{white-space:normal;"
 				  "overflow-wrap:normal;word-break:normal;"));
 	/* On a screen too: not in the print rules only. */
