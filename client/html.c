@@ -111,6 +111,7 @@ static const char css[] =
     ".card{border:1px solid var(--line);border-radius:6px;"
     "padding:10px 12px;break-inside:avoid;page-break-inside:avoid}\n"
     ".card p{margin:.1em 0 .3em;font-size:.85rem;color:var(--muted)}\n"
+    ".card strong.per{color:var(--ink)}\n"
     "svg.chart{display:block;max-width:100%;height:auto}\n"
     "svg text{font-size:13px;fill:var(--ink)}\n"
     "svg .v{font-size:12px;font-weight:600}\n"
@@ -139,7 +140,19 @@ static const char css[] =
     "@media (max-width:600px){body{font-size:14px}"
     ".page{padding:14px 12px 28px}h1{font-size:1.3rem}"
     "nav.toc ol{columns:1}.cards{grid-template-columns:minmax(0,1fr)}"
-    ".cw{overflow-x:auto}.cw>svg.chart{min-width:500px}}\n"
+    ".cw{overflow-x:auto}.cw>svg.chart{min-width:500px}"
+    /* A chart wider than the phone scrolls sideways: a shadow on the
+     * edge with more to see says so (no script: the page allows none),
+     * as does a table wider than the phone.
+     * The white covers scroll with the chart and hide each shadow once
+     * its edge is reached; a chart that fits shows none. */
+    ".cw,.tw{background:linear-gradient(90deg,#fff 30%,rgba(255,255,255,0)),"
+    "linear-gradient(90deg,rgba(255,255,255,0),#fff 70%) 100% 0,"
+    "radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.35),"
+    "rgba(0,0,0,0)),radial-gradient(farthest-side at 100% 50%,"
+    "rgba(0,0,0,.35),rgba(0,0,0,0)) 100% 0;background-repeat:no-repeat;"
+    "background-size:40px 100%,40px 100%,20px 100%,20px 100%;"
+    "background-attachment:local,local,scroll,scroll}}\n"
     "@page{size:A4;margin:14mm 12mm}\n"
     "@media print{body{background:#fff;font-size:10pt}"
     ".page{max-width:none;padding:0}nav.toc{display:none}"
@@ -149,6 +162,10 @@ static const char css[] =
     "th,td{white-space:normal;overflow-wrap:break-word}"
     "table.ind th[scope=row]{min-width:12em}"
     "tr{break-inside:avoid;page-break-inside:avoid}"
+    /* A table's first or last row alone on a page, under its repeated
+     * head, reads as a stray: each goes with its neighbour. */
+    "tbody tr:nth-child(2),tbody tr:last-child{break-before:avoid;"
+    "page-break-before:avoid}"
     /* The signing line, alone on a last sheet, was parted from the
      * deliveries it closes: the two go over together. */
     "#deliveries{break-inside:avoid;page-break-inside:avoid}"

@@ -117,6 +117,16 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "razón.",
 			 "“%s”: a value withheld for confidentiality, as it "
 			 "rests on a figure withheld for the same reason."},
+    [M_SEX_AGE_WITHHELD_NOTE] = {"«%s»: las víctimas de un sexo y un grupo "
+				 "de edad a la vez se reservan a la "
+				 "secretaría sea cual sea su número, pues "
+				 "ninguna cifra que recibe cruza el sexo "
+				 "con el grupo de edad.",
+				 "“%s”: the victims of one sex and one age "
+				 "group together are withheld from the "
+				 "secretariat whatever their number, as no "
+				 "figure it is given crosses sex with age "
+				 "group."},
     [M_BY_YEAR_NOTE] = {"«%s»: un total del semestre, cerca de la mitad del "
 			"de un año, y su meta es anual: su avance y su "
 			"estado se leen en el informe de %d.",
@@ -155,35 +165,34 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "are measured against the whole country's, not "
 			 "against a target of its own."},
     [M_FOLLOWED_NOTE] = {"Los indicadores sobre el embudo de la persecución "
-			 "penal (funnel.) o sobre las derivaciones aceptadas "
-			 "(referrals.taken_up) siguen hasta hoy las denuncias "
+			 "penal o sobre las derivaciones aceptadas siguen "
+			 "hasta hoy las denuncias "
 			 "y las derivaciones del periodo: los periodos más "
 			 "recientes se leen bajos, y su estado puede decir "
 			 "«%s», hasta que sus casos avancen y lleguen sus "
 			 "aceptaciones.",
-			 "Indicators on the prosecution funnel (funnel.) or "
-			 "on the referrals taken up (referrals.taken_up) "
-			 "follow the period's complaints and referrals up to "
+			 "Indicators on the prosecution funnel or on the "
+			 "referrals taken up follow the period's complaints "
+			 "and referrals up to "
 			 "today: the latest periods read low, and their status "
 			 "may say “%s”, until their cases advance and their "
 			 "take-ups arrive."},
-    [M_ARRIVED_NOTE] = {"Los indicadores sobre la mediana de días hasta la "
-			"aceptación de las derivaciones "
-			"(referrals.median_days) o sobre la oportunidad de "
-			"los datos (timeliness.median_days, "
-			"timeliness.within_30_days_pct) cuentan solo las "
-			"aceptaciones y los registros llegados hasta hoy: "
-			"los periodos más recientes se leen más breves y "
-			"oportunos de lo que serán, y su estado puede decir "
-			"«%s», hasta que lleguen los tardíos.",
-			"Indicators on the median days to take-up "
-			"(referrals.median_days) or on the timeliness of the "
-			"data (timeliness.median_days, "
-			"timeliness.within_30_days_pct) count only the "
-			"take-ups and records that have arrived by today: "
-			"the latest periods read shorter and fresher than "
-			"they will, and their status may say “%s”, until "
-			"the late ones arrive."},
+    [M_ARRIVED_NOTE] =
+	{"Los indicadores sobre la mediana de días hasta la "
+	 "aceptación de las derivaciones o sobre la "
+	 "oportunidad de los datos (días hasta llegar al "
+	 "consolidador, porcentaje llegado en 30 días) cuentan solo las "
+	 "aceptaciones y los registros llegados hasta hoy: "
+	 "los periodos más recientes se leen más breves y "
+	 "oportunos de lo que serán, y su estado puede decir "
+	 "«%s», hasta que lleguen los tardíos.",
+	 "Indicators on the median days to take-up or on the "
+	 "timeliness of the data (days to reach the "
+	 "consolidator, share reaching it within 30 days) count only the "
+	 "take-ups and records that have arrived by today: "
+	 "the latest periods read shorter and fresher than "
+	 "they will, and their status may say “%s”, until "
+	 "the late ones arrive."},
     [M_CLOSED] = {"Sin cifras en esta vista: %s.",
 		  "No figures in this view: %s."},
     [M_NOT_YET] = {"Esta sección aparecerá cuando el consolidador ofrezca la "
@@ -382,6 +391,7 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "año %d completo, no el de su último semestre.",
 			 "Semester by semester; the value above is the whole "
 			 "year %d's, not its last semester's."},
+    [M_WHOLE_YEAR] = {"Año completo", "Whole year"},
     [M_YEAR_NOT_OVER] = {"%d, aún en curso, no se muestra.",
 			 "%d, not over yet, is not shown."},
     [M_YEAR_PAST_REPORT] = {"%d no se muestra: este informe llega a %s.",
@@ -401,9 +411,9 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "(the table's “unlinkable” row) join no "
 			   "combination."},
     [M_ADULTS_NOTE] = {"Las víctimas contadas aquí incluyen %s identificadas "
-		       "con 18 años o más (tabla breakdown, age_group 18+).",
+		       "con 18 años o más (desglose por grupo de edad).",
 		       "The victims counted here include %s identified at 18 "
-		       "or older (table breakdown, age_group 18+)."},
+		       "or older (the breakdown by age group)."},
     [M_SENT] = {"enviadas", "sent"},
     [M_TAKEN_UP] = {"aceptadas", "taken up"},
     [M_MEDIAN_DAYS] = {"mediana %s d", "median %s d"},
@@ -449,10 +459,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_ESTIMATE_ADULTS] =
 	{"Las listas cuentan víctimas de todas las edades, y la estimación "
 	 "también: de las víctimas identificadas en el periodo, %s lo fueron "
-	 "con 18 años o más (tabla breakdown, age_group 18+).",
+	 "con 18 años o más (desglose por grupo de edad).",
 	 "The lists count victims of all ages, and so does the estimate: of "
 	 "the victims identified in the period, %s were identified at 18 or "
-	 "older (table breakdown, age_group 18+)."},
+	 "older (the breakdown by age group)."},
     [M_ESTIMATE_INTERVAL] =
 	{"El intervalo que se publica es el de la fila Bootstrap: intervalo "
 	 "BCa del 95 %% con %u remuestreos (semilla %u), que incluye la "
@@ -525,27 +535,27 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		     "k = %u."},
     [M_HOW_TO_CHECK] = {"Cada cifra puede comprobarse con",
 			"Check any number with"},
-    [M_SILENT] = {"Sin ningún registro fechado en el periodo (tabla "
-		  "timeliness), así que sus cifras del periodo son falta de "
+    [M_SILENT] = {"Sin ningún registro fechado en el periodo, así que sus "
+		  "cifras del periodo son falta de "
 		  "datos, no ceros: %s.",
-		  "No record dated in the period (timeliness table), so their "
+		  "No record dated in the period, so their "
 		  "figures for the period are missing data, not zeros: %s."},
     [M_NONE_SILENT] = {"Las cinco instituciones tienen registros fechados "
-		       "en el periodo (tabla timeliness).",
+		       "en el periodo.",
 		       "All five institutions have records dated in the "
-		       "period (timeliness table)."},
-    [M_DELIV_INTRO] = {"Última entrega de cada institución (tabla "
-		       "deliveries, hora UTC); se señala la que llevaba más "
+		       "period."},
+    [M_DELIV_INTRO] = {"Última entrega de cada institución (hora "
+		       "UTC); se señala la que llevaba más "
 		       "de %d días sin entregar al cierre del informe, %s:",
-		       "Last delivery from each institution (deliveries "
-		       "table, UTC); one that had delivered nothing for more "
+		       "Last delivery from each institution (UTC); "
+		       "one that had delivered nothing for more "
 		       "than %d days by the report's end, %s, is flagged:"},
-    [M_DELIV_INTRO_CONTACT] = {"Última entrega de cada institución (tabla "
-			       "deliveries, hora UTC); se señala aquella cuyo "
+    [M_DELIV_INTRO_CONTACT] = {"Última entrega de cada institución (hora "
+			       "UTC); se señala aquella cuyo "
 			       "nodo llevaba más de %d días sin dar señales "
 			       "al cierre del informe, %s:",
 			       "Last delivery from each institution "
-			       "(deliveries table, UTC); one whose node had "
+			       "(UTC); one whose node had "
 			       "not been heard from for more than %d days by "
 			       "the report's end, %s, is flagged:"},
     [M_DELIV_LAST] = {"%s: última entrega el %s a las %s.",
@@ -587,18 +597,18 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "delivery is unknown (the consolidator's store does "
 			 "not hold it)."},
     [M_DELIV_UNKNOWN] = {"Se desconoce cuándo entregó por última vez cada "
-			 "institución: el consolidador no da la tabla "
-			 "deliveries (es anterior a esta versión de kuska); "
+			 "institución: el consolidador no da las "
+			 "entregas (es anterior a esta versión de kuska); "
 			 "una cifra baja puede ser una entrega que falta.",
 			 "When each institution last delivered is unknown: "
 			 "the consolidator does not give the deliveries "
-			 "table (it predates this version of kuska); a low "
+			 "(it predates this version of kuska); a low "
 			 "figure may be a delivery that is missing."},
     [M_DELIV_REFUSED] = {"Se desconoce cuándo entregó por última vez cada "
-			 "institución: el consolidador negó la tabla "
-			 "deliveries (%s).",
+			 "institución: el consolidador negó las "
+			 "entregas (%s).",
 			 "When each institution last delivered is unknown: "
-			 "the consolidator refused the deliveries table "
+			 "the consolidator refused the deliveries "
 			 "(%s)."},
 };
 

@@ -21,16 +21,18 @@ static const struct word reasons[] = {
     {"not authorised to query",
      {"la clave de este cliente no está autorizada para consultar", NULL}},
     {"the overlap table is not open to an institution",
-     {"la tabla overlap no está abierta a una institución", NULL}},
+     {"las coincidencias entre instituciones no están abiertas a una "
+      "institución",
+      NULL}},
     {"the estimate table is not open to an institution (it is computed "
      "from the overlap table)",
-     {"la tabla estimate no está abierta a una institución (se calcula a "
-      "partir de la tabla overlap)",
+     {"la estimación no está abierta a una institución (se calcula a "
+      "partir de las coincidencias entre instituciones)",
       NULL}},
     {"the sdg16_2_2 table is not open to an institution (it holds the "
      "estimate)",
-     {"la tabla sdg16_2_2 no está abierta a una institución (contiene la "
-      "estimación)",
+     {"el indicador ODS 16.2.2 no está abierto a una institución "
+      "(contiene la estimación)",
       NULL}},
     {"no population figures: the consolidator's configuration names no "
      "population file (population = FILE, kuska.conf(5))",
@@ -91,14 +93,17 @@ i18n_reason(const char *reason)
 /*
  * The estimate's notes, as the consolidator and lib/mse write them: parts
  * joined by "; ", each a fixed text or a pattern with numbers or names.
- * Each part known is said in Spanish; any other stays as it came.
+ * Each part known is said in Spanish; any other stays as it came. A part
+ * that points to kuska's source (a path under docs/) is said in English
+ * too, without it: the page's reader has the page, not the source.
  */
 static const struct word note_parts[] = {
     {"suppressed: computed from overlap counts the secretariat is not "
      "shown (docs/DISCLOSURE.md)",
      {"reservado: se calcula con cifras de coincidencias que la "
-      "secretaría no ve (docs/DISCLOSURE.md)",
-      NULL}},
+      "secretaría no ve",
+      "suppressed: computed from overlap counts the secretariat is not "
+      "shown"}},
     {"model-conditional 95%, log-normal",
      {"95 % condicionado al modelo, log-normal", NULL}},
     {"upper limit infinite", {"límite superior infinito", NULL}},
@@ -116,7 +121,7 @@ static const struct word note_parts[] = {
      {"sin estimación: el ajuste de Poisson no convergió", NULL}},
     /* sdg16_2_2's own (sdg_table.c) */
     {"no estimate: see the estimate table",
-     {"sin estimación: véase la tabla estimate", NULL}},
+     {"sin estimación: véase la tabla de la estimación", NULL}},
     {"no estimate: not given by region to the secretariat",
      {"sin estimación: no se da por región a la secretaría", NULL}},
     {"sex by age group is in no table under disclosure control: "
@@ -128,7 +133,8 @@ static const struct word note_parts[] = {
      "(stepwise, as the estimate table, which leaves out the unlinkable "
      "identifications)",
      {"estimación: todas las víctimas, detectadas o no, de ambos sexos y "
-      "todas las edades (selección por pasos, como en la tabla estimate, "
+      "todas las edades (selección por pasos, como en la tabla de la "
+      "estimación, "
       "que deja fuera las identificaciones no enlazables)",
       NULL}},
     {"none is made by sex or age group",
@@ -209,6 +215,10 @@ note_part(const char *s, size_t len, char *out, size_t cap)
 		snprintf(out + o, cap - o, "%s", es);
 		return;
 	}
+	if (i18n_lang() == LANG_EN) {
+		snprintf(out + o, cap - o, "%s", part);
+		return;
+	}
 	if (strncmp(part, "no estimate: ", 13) == 0 &&
 	    mse_reason(part + 13, out + o, cap - o))
 		return;
@@ -279,13 +289,25 @@ note_part(const char *s, size_t len, char *out, size_t cap)
 	snprintf(out + o, cap - o, "%s", part);
 }
 
+/* Whether note holds a part said otherwise in English. */
+static bool
+has_english_part(const char *note)
+{
+	const struct word *w;
+
+	for (w = note_parts; w->value != NULL; w++)
+		if (w->name[LANG_EN] != NULL && strstr(note, w->value) != NULL)
+			return true;
+	return false;
+}
+
 const char *
 i18n_note(const char *note)
 {
 	static char out[1024];
 	const char *s, *e;
 
-	if (i18n_lang() == LANG_EN || note == NULL)
+	if (note == NULL || (i18n_lang() == LANG_EN && !has_english_part(note)))
 		return note;
 	out[0] = '\0';
 	for (s = note;; s = e + 2) {

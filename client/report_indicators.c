@@ -503,6 +503,13 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
 		snprintf(a, sizeof(a), "%s", tr(M_WITHHELD_VALUE));
 	else
 		svg_value_text(v, unit, r->k, a, sizeof(a));
+	/* The value above a line of semesters is the whole year's, not
+	 * the last point's: the headline says so where the eye lands. */
+	if (!by_years && n > 0 && period_kind(r->code) == PERIOD_YEAR) {
+		fprintf(r->f, "<strong class=\"per\">");
+		html_escape(r->f, tr(M_WHOLE_YEAR));
+		fprintf(r->f, "</strong> ");
+	}
 	rp_put(r, tr(M_VALUE_LINE), at, a,
 	       svg_value_text(c.target, unit, r->k, b, sizeof(b)));
 	if (rp_text_of(t, i, "target_period")[0] != '\0')

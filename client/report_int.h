@@ -30,6 +30,7 @@ struct report {
 	unsigned fig;	 /* figures written so far */
 	bool table_only; /* the figure being written has no chart */
 	bool withheld;	 /* it shows an indicator withheld: say what that is */
+	bool sex_age_withheld; /* sdg16_2_2 withholds a sex by age group */
 	/* The rows of its table it shows (NULL: all), for the notes under
 	 * it; rp_fig_close sets it back to NULL. */
 	bool (*shown)(const struct qtable *, size_t);

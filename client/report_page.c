@@ -270,6 +270,12 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 		       i18n_word("status", "suppressed"));
 		r->withheld = false;
 	}
+	if (r->sex_age_withheld) {
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_SEX_AGE_WITHHELD_NOTE),
+		       i18n_word("status", "suppressed"));
+		r->sex_age_withheld = false;
+	}
 	if (strcmp(table, "indicators") == 0 && t != NULL)
 		rp_indicator_notes(r, t, r->shown);
 	if (r->note != NULL) {
@@ -289,8 +295,8 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
  * The secretariat's victims of one sex and one age group (girls, boys,
  * women, men): withheld because no table under disclosure control holds
  * them, whatever their size (docs/DISCLOSURE.md), so "Withheld", with the
- * row's note saying why; "<10" would say 1 to 9, or a count that would
- * give such a one away, of hundreds of girls.
+ * row's note and the figure's legend saying why; "<10" would say 1 to 9, or a
+ * count that would give such a one away, of hundreds of girls.
  */
 static const char *
 sdg_instead(const struct html_table *ht, size_t row, const char *col)
@@ -338,6 +344,9 @@ rp_table_of(struct report *r, const struct qtable *t, const char *table,
 		ht.ctx = r;
 	} else if (strcmp(table, "sdg16_2_2") == 0) {
 		ht.instead = sdg_instead;
+		for (i = 0; i < t->n_rows; i++)
+			if (sdg_instead(&ht, i, "victims") != NULL)
+				r->sex_age_withheld = true;
 	}
 	(void)html_table(r->f, &ht);
 }

@@ -415,6 +415,12 @@ test_every_section(void **state)
 	assert_int_equal(count(p, "victims\" data-v=\"&lt;10\">Reservado"),
 			 4);
 	assert_false(figure_says(p, "f-sdg", "&lt;10</td>"));
+	/* ... and the legend under the figure says it too, as the other
+	 * figures' legends say what their marks mean. */
+	assert_true(figure_says(p, "f-sdg",
+				"«Reservado»: las víctimas de un sexo y un "
+				"grupo de edad a la vez se reservan a la "
+				"secretaría sea cual sea su número"));
 	/* A row with no note has a blank one, not "–" (no data or
 	 * withheld), nor one of the estimate's. */
 	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 2 note\"></td>"));
@@ -493,6 +499,9 @@ test_every_section(void **state)
 				"population: SDG "
 				"16.2.2 is a yearly rate, published with the "
 				"report of 2025."));
+	assert_true(figure_says(p, "f-sdg",
+				"\u201cWithheld\u201d: the victims of one sex "
+				"and one age group together are withheld"));
 	assert_non_null(strstr(p, "Made on 2026-05-28 15:26 (Peru time, "
 				  "UTC\u22125; 2026-05-28 20:26 UTC)"));
 	free(p);
@@ -589,8 +598,9 @@ test_refusals_in_spanish(void **state)
 	assert_non_null(strstr(p, "tabla «sdg16_2_2»: el archivo de población "
 				  "no tiene cifras de 2025 para el país "
 				  "(región 00)"));
-	assert_non_null(strstr(p, "tabla «overlap»: la tabla overlap no "
-				  "está abierta a una institución"));
+	assert_non_null(strstr(p, "tabla «overlap»: las coincidencias entre "
+				  "instituciones no están abiertas a una "
+				  "institución"));
 	assert_non_null(strstr(p, "tabla «timeliness»: a reason of tomorrow"));
 	assert_null(strstr(p, "not open"));
 	assert_null(strstr(p, "has no figures"));
@@ -720,6 +730,20 @@ test_indicators_print(void **state)
 	assert_null(strstr(p, "figure{margin:1.2em 0 2em;break-inside:avoid"));
 	assert_non_null(strstr(p, "svg.chart{break-inside:avoid;"));
 	assert_null(strstr(p, "break-before:page"));
+	/* Printed, a table's first and last rows each go over with their
+	 * neighbour: the key indicators' last row was alone on page 2,
+	 * under its repeated head. */
+	assert_true(strstr(p,
+			   "tbody tr:nth-child(2),tbody tr:last-child"
+			   "{break-before:avoid;") > strstr(p, "@media print"));
+	/* On a phone, a chart or table wider than the screen scrolls
+	 * sideways: a shadow on the edge with more says so, with no
+	 * script (the page's policy allows none). */
+	assert_true(strstr(p, ".cw,.tw{background:linear-gradient(") >
+		    strstr(p, "@media (max-width:600px)"));
+	assert_non_null(strstr(p, "background-attachment:local,local,"
+				  "scroll,scroll}"));
+	assert_null(strstr(p, "<script"));
 	assert_non_null(strstr(p, "td.x{white-space:normal;"
 				  "overflow-wrap:normal;word-break:normal;"));
 	/* On a screen too: not in the print rules only. */
@@ -790,8 +814,8 @@ test_estimate_notes(void **state)
 	real_notes(&d.t[RT_ESTIMATE]);
 	p = page(&d, "notes.html");
 	assert_non_null(strstr(p, "\">reservado: se calcula con cifras de "
-				  "coincidencias que la secretaría no ve "
-				  "(docs/DISCLOSURE.md)</td>"));
+				  "coincidencias que la secretaría no "
+				  "ve</td>"));
 	assert_non_null(strstr(p, "data-v=\"suppressed: computed from"));
 	assert_non_null(strstr(p, ">95 % condicionado al modelo, log-normal; "
 				  "PNP y PJ nunca coinciden (efecto \u2212inf); "
@@ -808,10 +832,84 @@ test_estimate_notes(void **state)
 	real_notes(&d.t[RT_ESTIMATE]);
 	p = page(&d, "notes-en.html");
 	assert_non_null(strstr(p, ">suppressed: computed from overlap counts "
-				  "the secretariat is not shown "
-				  "(docs/DISCLOSURE.md)</td>"));
+				  "the secretariat is not shown</td>"));
+	assert_non_null(strstr(p, "data-v=\"suppressed: computed from"));
 	clear(&d);
 	free(p);
+	i18n_set(LANG_ES);
+}
+
+/* The page's text as its reader sees it: tags, and the style sheet
+ * between them, left out (the caller frees). */
+static char *
+visible_text(const char *p)
+{
+	char *t = malloc(strlen(p) + 1), *o = t;
+	const char *style;
+
+	assert_non_null(t);
+	while (*p != '\0') {
+		if (strncmp(p, "<style", 6) == 0 &&
+		    (style = strstr(p, "</style>")) != NULL)
+			p = style + 8;
+		else if (*p == '<') {
+			p = strchr(p, '>');
+			assert_non_null(p);
+			p++;
+		} else
+			*o++ = *p++;
+	}
+	*o = '\0';
+	return t;
+}
+
+/*
+ * The page's reader has the page, not kuska's source: no sentence, in
+ * either language or role, points to a file of it (docs/..., ....md) or
+ * names a table or a column of the consolidator's as a word. The
+ * indicator expressions and the kuska query commands stay: they are how
+ * a figure is checked.
+ */
+static void
+test_no_source_names(void **state)
+{
+	static const char *const roles[] = {"secretariat", "analyst"};
+	static const char *const words[] = {"docs/",
+					    ".md",
+					    "(funnel.)",
+					    "(referrals.",
+					    "(timeliness.",
+					    "tabla breakdown",
+					    "table breakdown",
+					    "tabla deliveries",
+					    "deliveries table",
+					    "tabla timeliness",
+					    "timeliness table",
+					    "tabla estimate",
+					    "tabla overlap",
+					    "age_group"};
+	static struct report_data d;
+	char *p, *t;
+	size_t r, l, w;
+
+	(void)state;
+	for (r = 0; r < 2; r++)
+		for (l = 0; l < 2; l++) {
+			i18n_set(l == 0 ? LANG_ES : LANG_EN);
+			fill(&d, roles[r], true);
+			real_notes(&d.t[RT_ESTIMATE]);
+			p = page(&d, "source-names.html");
+			t = visible_text(p);
+			for (w = 0; w < sizeof(words) / sizeof(words[0]); w++)
+				if (strstr(t, words[w]) != NULL)
+					fail_msg("%s, %s: \"%s\" in \"%.80s\"",
+						 roles[r], l == 0 ? "es" : "en",
+						 words[w],
+						 strstr(t, words[w]) - 40);
+			free(t);
+			free(p);
+			clear(&d);
+		}
 	i18n_set(LANG_ES);
 }
 
@@ -883,7 +981,8 @@ test_sdg_and_mse_notes(void **state)
 		      "made by sex or age group"),
 	    "estimación: todas las víctimas, detectadas o no, de ambos sexos "
 	    "y todas las edades (selección por pasos, como en la tabla "
-	    "estimate, que deja fuera las identificaciones no enlazables); "
+	    "de la estimación, que deja fuera las identificaciones no "
+	    "enlazables); "
 	    "no se hace ninguna por sexo ni por grupo de edad");
 	assert_string_equal(
 	    i18n_note("sex by age group is in no table under disclosure "
@@ -891,7 +990,7 @@ test_sdg_and_mse_notes(void **state)
 	    "el sexo por grupo de edad no está en ninguna tabla bajo control "
 	    "de divulgación: reservado para la secretaría");
 	assert_string_equal(i18n_note("no estimate: see the estimate table"),
-			    "sin estimación: véase la tabla estimate");
+			    "sin estimación: véase la tabla de la estimación");
 	assert_string_equal(
 	    i18n_note("no estimate: not given by region to the secretariat"),
 	    "sin estimación: no se da por región a la secretaría");
@@ -1061,7 +1160,7 @@ test_deliveries(void **state)
 	p = page(&d, "deliveries-old-en.html");
 	assert_non_null(strstr(p, "When each institution last delivered is "
 				  "unknown: the consolidator does not give "
-				  "the deliveries table"));
+				  "the deliveries (it predates"));
 	i18n_set(LANG_ES);
 	clear(&d);
 	free(p);
@@ -1287,8 +1386,9 @@ test_institution_closed_tables(void **state)
 	free(p);
 	i18n_set(LANG_ES);
 	p = page(&d, "institution-closed-es.html");
-	assert_non_null(strstr(p, "Sin cifras en esta vista: la tabla overlap "
-				  "no está abierta a una institución.</p>"));
+	assert_non_null(strstr(p, "Sin cifras en esta vista: las coincidencias "
+				  "entre instituciones no están abiertas a "
+				  "una institución.</p>"));
 	assert_null(strstr(p, "no entregó"));
 	clear(&d);
 	free(p);
@@ -1378,6 +1478,7 @@ test_counts_read_by_year(void **state)
 	assert_true(note < end);
 	/* In a semester's report a semester's card ends at that semester. */
 	assert_null(strstr(p, "Semestre a semestre; el valor de arriba"));
+	assert_null(strstr(p, "Año completo"));
 	/* Each table of indicators says why, after its figure. */
 	assert_int_equal(count(p, "su avance y su estado se leen en el "
 				  "informe de 2025."),
@@ -1416,6 +1517,11 @@ test_counts_read_by_year(void **state)
 				"<p>Semestre a semestre; el valor de arriba es "
 				"el del año 2025 completo, no el de su último "
 				"semestre.</p>"));
+	/* ... and the headline names its period where the eye lands,
+	 * before the value. */
+	assert_true(figure_says(p, "f-trend",
+				"<strong class=\"per\">Año completo</strong> "
+				"2025: "));
 	assert_null(strstr(p, "badge b-by_year"));
 	assert_null(strstr(p, "Se lee por año"));
 	assert_non_null(strstr(p,
@@ -1809,17 +1915,16 @@ test_followed_to_today(void **state)
 		assert_non_null(end);
 		assert_true(in_figure(fig, end, es) == (i < 2));
 	}
-	assert_int_equal(count(p,
-			       "Los indicadores sobre el embudo de la "
-			       "persecución penal (funnel.) o sobre las "
-			       "derivaciones aceptadas (referrals.taken_up) "),
+	assert_int_equal(count(p, "Los indicadores sobre el embudo de la "
+				  "persecución penal o sobre las derivaciones "
+				  "aceptadas siguen "),
 			 2);
 	free(p);
 	i18n_set(LANG_EN);
 	p = page(&d, "followed-en.html");
 	assert_int_equal(
-	    count(p, "Indicators on the prosecution funnel (funnel.) or on "
-		     "the referrals taken up (referrals.taken_up) follow the "
+	    count(p, "Indicators on the prosecution funnel or on the "
+		     "referrals taken up follow the "
 		     "period&#39;s complaints and referrals up to today: the "
 		     "latest periods read low, and their status may say "
 		     "\u201cDeteriorating\u201d, until their cases advance and "
@@ -1831,7 +1936,7 @@ test_followed_to_today(void **state)
 	fill(&d, ROLE, true);
 	add_column(&d.t[RT_INDICATORS], "expression", other);
 	p = page(&d, "followed-none.html");
-	assert_null(strstr(p, "(referrals.taken_up)"));
+	assert_null(strstr(p, "Los indicadores sobre el embudo"));
 	clear(&d);
 	free(p);
 }
@@ -1909,9 +2014,9 @@ test_arrived_by_today(void **state)
 	i18n_set(LANG_EN);
 	p = page(&d, "arrived-en.html");
 	assert_non_null(strstr(
-	    p, "Indicators on the median days to take-up "
-	       "(referrals.median_days) or on the timeliness of the data "
-	       "(timeliness.median_days, timeliness.within_30_days_pct) count "
+	    p, "Indicators on the median days to take-up or on the timeliness "
+	       "of the data (days to reach the consolidator, share reaching "
+	       "it within 30 days) count "
 	       "only the take-ups and records that have arrived by today: the "
 	       "latest periods read shorter and fresher than they will, and "
 	       "their status may say \u201cAchieved\u201d, until the late ones "
@@ -1958,19 +2063,21 @@ set_cell(struct qtable *t, size_t row, const char *col, const char *csv)
  * and overlap figures (the overlap's rows share out the same victims) say
  * how many, and the estimate (made from the overlap) says it is of victims
  * of all ages, each as the table breakdown's age_group 18+ cell shows it
+ * (said in words: the page's reader has no table names)
  * ("<10" when withheld, never the number under it); nothing when that
  * cell is 0 or that table is not answered. What the estimate assumes is
  * that each victim, not each child, is counted once. */
 static void
 test_adults_counted(void **state)
 {
-	static const char *const es = "Las víctimas contadas aquí incluyen 43 "
-				      "identificadas con 18 años o más (tabla "
-				      "breakdown, age_group 18+).";
+	static const char *const es =
+	    "Las víctimas contadas aquí incluyen 43 "
+	    "identificadas con 18 años o más (desglose "
+	    "por grupo de edad).";
 	static const char *const es_est =
 	    "Las listas cuentan víctimas de todas las edades, y la estimación "
 	    "también: de las víctimas identificadas en el periodo, 43 lo "
-	    "fueron con 18 años o más (tabla breakdown, age_group 18+).";
+	    "fueron con 18 años o más (desglose por grupo de edad).";
 	static const char *const es_any = "con 18 años o más";
 	static struct report_data d;
 	char *p;
@@ -1989,14 +2096,15 @@ test_adults_counted(void **state)
 	i18n_set(LANG_EN);
 	p = page(&d, "adults-en.html");
 	assert_true(figure_says(p, "f-overlap",
-			   "The victims counted here include 43 "
-			   "identified at 18 or older (table "
-			   "breakdown, age_group 18+)."));
-	assert_true(figure_says(p, "f-estimate",
-			   "The lists count victims of all ages, and so does "
-			   "the estimate: of the victims identified in the "
-			   "period, 43 were identified at 18 or older (table "
-			   "breakdown, age_group 18+)."));
+				"The victims counted here include 43 "
+				"identified at 18 or older (the "
+				"breakdown by age group)."));
+	assert_true(
+	    figure_says(p, "f-estimate",
+			"The lists count victims of all ages, and so does "
+			"the estimate: of the victims identified in the "
+			"period, 43 were identified at 18 or older (the "
+			"breakdown by age group)."));
 	assert_int_equal(count(p, "identified at 18 or older"), 3);
 	assert_non_null(strstr(p, "and that each victim is counted once"));
 	assert_null(strstr(p, "each child"));
@@ -2321,6 +2429,7 @@ main(void)
 	    cmocka_unit_test(test_english_and_analyst),
 	    cmocka_unit_test(test_indicators_print),
 	    cmocka_unit_test(test_estimate_notes),
+	    cmocka_unit_test(test_no_source_names),
 	    cmocka_unit_test(test_estimate_without_interval),
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
