@@ -13,7 +13,8 @@ struct pipeline_job;
 
 /*
  * handle_ingest - takes one request req read from the ingest socket (main
- * thread). A refusal with a reason (counted in frames_refused) goes out
+ * thread). A refusal with a reason (counted in frames_refused, or in
+ * store_refused when it is for our own store) goes out
  * at once; a hello, batch or recovery request becomes a pipeline job,
  * which takes req's frames (req is left cleared) and is answered when it
  * comes back (ingest_finish).
