@@ -628,6 +628,12 @@ consolidator_status(const char *endpoint)
 	       (unsigned long long)rep.cons.handshake_failures,
 	       (unsigned long long)rep.cons.frames_refused,
 	       (unsigned long long)rep.cons.control_refused);
+	/* Not the peers' doing: a full disk and the like (a consolidator
+	 * before it says nothing of them). */
+	if (rep.cons.has_store_refused)
+		printf("refused for this store (full disk, its ceiling, an I/O "
+		       "error, memory): %llu\n",
+		       (unsigned long long)rep.cons.store_refused);
 	if (rep.cons.disk_full[0] != '\0') {
 		printf(
 		    "WARNING: %s (the last commit failed %s): batches are "

@@ -372,6 +372,11 @@ struct cons_status {
 	struct inst_status inst[INST_COUNT + 1]; /* indexed by institution */
 	uint64_t now_ms, handshake_failures, frames_refused;
 	uint64_t control_refused; /* 0 from a consolidator before it */
+	/* Nodes' messages refused for its own store (a full disk, ...), not
+	 * for what they are; has_store_refused: said (a consolidator before
+	 * it says nothing). */
+	bool has_store_refused;
+	uint64_t store_refused;
 	uint32_t alarm_silent_hours;
 	char disk_full[256]; /* "" none */
 	uint64_t disk_full_ms;

@@ -295,6 +295,8 @@ encode_cons_status(const struct control *c, Kuska__Control *pc,
 	cs.frames_refused = c->cons.frames_refused;
 	cs.has_control_refused = 1;
 	cs.control_refused = c->cons.control_refused;
+	cs.has_store_refused = c->cons.has_store_refused;
+	cs.store_refused = c->cons.store_refused;
 	if (c->cons.disk_full[0] != '\0') {
 		cs.disk_full = (char *)c->cons.disk_full;
 		cs.has_disk_full_ms = 1;
@@ -512,6 +514,8 @@ decode_cons_status(const Kuska__ConsolidatorStatus *in, struct control *c)
 	c->cons.handshake_failures = in->handshake_failures;
 	c->cons.frames_refused = in->frames_refused;
 	c->cons.control_refused = in->control_refused;
+	c->cons.has_store_refused = in->has_store_refused;
+	c->cons.store_refused = in->store_refused;
 	copy_str(c->cons.disk_full, sizeof(c->cons.disk_full), in->disk_full);
 	c->cons.disk_full_ms = in->disk_full_ms;
 	return 0;

@@ -285,6 +285,8 @@ handle_control(void *arg, const struct tframes *req)
 		rep.cons.handshake_failures = c->handshake_failures;
 		rep.cons.frames_refused = c->frames_refused;
 		rep.cons.control_refused = c->control_refused;
+		rep.cons.has_store_refused = true;
+		rep.cons.store_refused = c->store_refused;
 		codec_control_clear(&q);
 	}
 	if (req->n < 1 || codec_control_encode(&rep, &buf, &len) != 0) {

@@ -50,6 +50,8 @@ check "... as refused for its own store" \
 check "... not as frames refused, which are the peers' bad frames" \
 	grep -qx 'kuska_frames_refused_total 0' "$T/cmetrics.out"
 check "... in its status too" grep -q 'frames refused: 0,' "$T/cstatus.out"
+check "... whose status counts them as refused for its own store" \
+	grep -Eq '^refused for this store \(full disk, its ceiling, an I/O error, memory\): [1-9]' "$T/cstatus.out"
 "$KUSKA" status -c "$N/pnp.conf" >"$T/status.out"
 check "the node shows the refusal: no space left on the consolidator" \
 	grep -q "store_full: no space left on" "$T/status.out"

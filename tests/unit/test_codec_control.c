@@ -368,6 +368,8 @@ test_control_cons_status(void **state)
 	c->cons.handshake_failures = 3;
 	c->cons.frames_refused = 4;
 	c->cons.control_refused = 5;
+	c->cons.has_store_refused = true;
+	c->cons.store_refused = 6;
 	c->cons.alarm_silent_hours = 72;
 	back = control_round_trip(c);
 	/* Decoded into zeroed memory: the whole struct compares. */
