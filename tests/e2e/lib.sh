@@ -221,6 +221,18 @@ stop_keyholder() { # stop_keyholder [SIGNAL [NAME]]
 	unset "PIDS[$name]"
 }
 
+# wait_dead_letters INST N: until INST's node shows N dead letters in its
+# kuska status (about 10 s); its last status is left in $T/status.out.
+wait_dead_letters() {
+	local i
+	for i in $(seq 50); do
+		"$KUSKA" status -c "$N/$1.conf" >"$T/status.out" 2>/dev/null
+		grep -q "refused (dead letters): $2\$" "$T/status.out" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # FT: libfaketime's library; FAKE: "yes" when a daemon's wall clock can be
 # faked here, else why not (not installed, or the sanitizer build, whose
 # runtime and libfaketime cannot share a process).

@@ -122,17 +122,8 @@ sed -i '/^\[institution pnp\]/,/^\[/ s/^kinds = identification /kinds = /' \
 check "(c) the consolidator reloads the registry" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/c.jsonl" >/dev/null
-dead_letters() { # N: the node shows N dead letters
-	local i
-	for i in $(seq 50); do
-		"$KUSKA" status -c "$N/pnp.conf" 2>/dev/null |
-			grep -q "refused (dead letters): $1\$" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 check "(c) with identification missing from the registry: 5 dead letters" \
-	dead_letters 5
+	wait_dead_letters pnp 5
 cp "$T/registry.good" "$N/registry.conf"
 stop_cons TERM
 "$CONS" --refetch pn:$((base + 1)) -c "$N/consolidator.conf" \
@@ -146,7 +137,7 @@ rc=$?
 check "(c) registry corrected, kuska-consolidator --refetch pnp:$((base + 1)) (exit $rc)" \
 	test $rc = 0
 start_cons
-check "(c) the node sends them again: no dead letters left" dead_letters 0
+check "(c) the node sends them again: no dead letters left" wait_dead_letters pnp 0
 check "(c) the consolidator holds all $((base + 5)), accepted" \
 	sh -c "'$KUSKA' status -c '$N/consolidator.conf' |
 		grep -Eq '^pnp +$((base + 5)) +$((base + 5)) +0 '"

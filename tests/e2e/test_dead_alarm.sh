@@ -25,16 +25,6 @@ newest_metric() {
 		awk '/^kuska_node_dead_letter_newest_seconds/ { print $2 }'
 }
 
-dead_letters() { # N: the node shows N dead letters
-	local i
-	for i in $(seq 50); do
-		"$KUSKA" status -c "$N/pnp.conf" 2>/dev/null |
-			grep -q "refused (dead letters): $1\$" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 # set_window HOURS: pnp's alarm_dead_letter_hours ("" for the default),
 # read at the node's next start.
 set_window() {
@@ -66,7 +56,7 @@ check "the consolidator reloads the registry" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/dead.jsonl" >/dev/null
 check "with identification missing from the registry: 5 dead letters" \
-	dead_letters 5
+	wait_dead_letters pnp 5
 cp "$T/registry.good" "$N/registry.conf"
 check "the registry corrected" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"

@@ -59,17 +59,7 @@ check "... and holds their sequences" \
 stop_node pnp KILL
 start_node pnp
 
-dead_letters() { # N: the node shows N dead letters
-	local i
-	for i in $(seq 50); do
-		"$KUSKA" status -c "$N/pnp.conf" >"$T/status.out" 2>/dev/null
-		grep -q "refused (dead letters): $1\$" "$T/status.out" &&
-			return 0
-		sleep 0.2
-	done
-	return 1
-}
-check "the node shows the $R refused as dead letters" dead_letters $R
+check "the node shows the $R refused as dead letters" wait_dead_letters pnp $R
 check "... each with its reason" \
 	sh -c "grep '^    seq ' '$T/status.out' | grep -vq ': kind_not_allowed: '; test \$? = 1"
 check "... and acknowledged up to the consolidator's last" \
@@ -94,7 +84,7 @@ start_node pnp
 for i in $(seq 50); do [ "$(welcomes)" -gt "$w" ] && break; sleep 0.2; done
 check "the node is welcomed again" test "$(welcomes)" -gt "$w"
 sleep 1
-check "a second Welcome leaves $R dead letters" dead_letters $R
+check "a second Welcome leaves $R dead letters" wait_dead_letters pnp $R
 check "the consolidator still counts $R" cons_refused $R
 check "... and logs none of them again" \
 	test "$(grep -c "event=refused .* ack=lost" "$N/pnp.log")" = $R
