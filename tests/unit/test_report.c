@@ -212,15 +212,19 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	    "BCa 95% 1000 resamples of stepwise seed 1",
 	    NULL};
 	static const char *const sdg[] = {
-	    "2025H2,F,0-17,5012345,<10,,,,sex by age group is in no table "
-	    "under disclosure control: suppressed for the secretariat",
-	    "2025H2,F,18+,12034567,<10,,,,sex by age group is in no table "
-	    "under disclosure control: suppressed for the secretariat",
+	    "2025H2,F,0-17,5012345,<10,,,,withheld from the secretariat "
+	    "whatever the number: no figure it is given crosses sex with age "
+	    "group",
+	    "2025H2,F,18+,12034567,<10,,,,withheld from the secretariat "
+	    "whatever the number: no figure it is given crosses sex with age "
+	    "group",
 	    "2025H2,F,all,17046912,181,1.06,,,",
-	    "2025H2,M,0-17,5198765,<10,,,,sex by age group is in no table "
-	    "under disclosure control: suppressed for the secretariat",
-	    "2025H2,M,18+,11876543,<10,,,,sex by age group is in no table "
-	    "under disclosure control: suppressed for the secretariat",
+	    "2025H2,M,0-17,5198765,<10,,,,withheld from the secretariat "
+	    "whatever the number: no figure it is given crosses sex with age "
+	    "group",
+	    "2025H2,M,18+,11876543,<10,,,,withheld from the secretariat "
+	    "whatever the number: no figure it is given crosses sex with age "
+	    "group",
 	    "2025H2,M,all,17075308,94,0.55,,,",
 	    "2025H2,all,0-17,10211110,232,2.27,,,",
 	    "2025H2,all,18+,23911086,43,0.18,,,",
@@ -778,7 +782,7 @@ real_notes(struct qtable *t)
 {
 	static const char *const notes[] = {
 	    "suppressed: computed from overlap counts the secretariat is not "
-	    "shown (docs/DISCLOSURE.md)",
+	    "shown",
 	    "model-conditional 95%, log-normal; pnp and pj never overlap "
 	    "(effect -inf); 129 unlinkable victims left out (not in the "
 	    "overlap)",
@@ -985,10 +989,34 @@ test_sdg_and_mse_notes(void **state)
 	    "enlazables); "
 	    "no se hace ninguna por sexo ni por grupo de edad");
 	assert_string_equal(
+	    i18n_note("withheld from the secretariat whatever the number: no "
+		      "figure it is given crosses sex with age group"),
+	    "reservado para la secretaría sea cual sea el número: ninguna "
+	    "cifra que recibe cruza el sexo con el grupo de edad");
+	/* As an older consolidator wrote them: in the same words, in
+	 * Spanish and in English, without the jargon or the path. */
+	assert_string_equal(
 	    i18n_note("sex by age group is in no table under disclosure "
 		      "control: suppressed for the secretariat"),
-	    "el sexo por grupo de edad no está en ninguna tabla bajo control "
-	    "de divulgación: reservado para la secretaría");
+	    "reservado para la secretaría sea cual sea el número: ninguna "
+	    "cifra que recibe cruza el sexo con el grupo de edad");
+	assert_string_equal(
+	    i18n_note("suppressed: computed from overlap counts the "
+		      "secretariat is not shown (docs/DISCLOSURE.md)"),
+	    "reservado: se calcula con cifras de coincidencias que la "
+	    "secretaría no ve");
+	i18n_set(LANG_EN);
+	assert_string_equal(
+	    i18n_note("sex by age group is in no table under disclosure "
+		      "control: suppressed for the secretariat"),
+	    "withheld from the secretariat whatever the number: no figure it "
+	    "is given crosses sex with age group");
+	assert_string_equal(
+	    i18n_note("suppressed: computed from overlap counts the "
+		      "secretariat is not shown (docs/DISCLOSURE.md)"),
+	    "suppressed: computed from overlap counts the secretariat is not "
+	    "shown");
+	i18n_set(LANG_ES);
 	assert_string_equal(i18n_note("no estimate: see the estimate table"),
 			    "sin estimación: véase la tabla de la estimación");
 	assert_string_equal(
