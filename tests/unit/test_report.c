@@ -2190,6 +2190,29 @@ card_svg(const char *p, const char *id)
 	return strndup(s, (size_t)(e - s));
 }
 
+/*
+ * The chart of figure id in page p, from its "<svg" to its "</svg>", as a
+ * string (the caller frees). The chart must be the figure's own, not the
+ * next figure's.
+ */
+static char *
+figure_svg(const char *p, const char *id)
+{
+	char attr[64];
+	const char *fig, *end, *s, *e;
+
+	snprintf(attr, sizeof(attr), "id=\"%s\"", id);
+	fig = strstr(p, attr);
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	s = strstr(fig, "<svg");
+	assert_non_null(s);
+	assert_true(end == NULL || s < end);
+	e = strstr(s, "</svg>");
+	assert_non_null(e);
+	return strndup(s, (size_t)(e - s));
+}
+
 /* The card of a card of a count read by year: from 'from' to the end of
  * its card. */
 static const char *
@@ -2381,7 +2404,7 @@ test_institution_not_recorded(void **state)
 	    "2025H2,dismissal,,",
 	    NULL};
 	static struct report_data d;
-	char *p;
+	char *p, *svg;
 
 	(void)state;
 	i18n_set(LANG_EN);
@@ -2405,29 +2428,19 @@ test_institution_not_recorded(void **state)
 				  "services: the network&#39;s registry"));
 	assert_null(strstr(p, "id=\"f-protection\""));
 	assert_non_null(strstr(p, "id=\"f-funnel\""));
-	{
-		/* Its chart draws the stages it records, no bar of dashes. */
-		char *svg = strstr(strstr(p, "id=\"f-funnel\""), "<svg");
-		char *end = svg != NULL ? strstr(svg, "</svg>") : NULL;
-		assert_non_null(end);
-		*end = '\0';
-		assert_non_null(strstr(svg, ">Complaint<"));
-		assert_null(strstr(svg, "Formalized inv."));
-		assert_null(strstr(svg, ">Trial<"));
-		*end = '<';
-	}
-	{
-		/* The stages chart too: no "– – persons" for a stage it
-		 * does not record. */
-		char *svg = strstr(strstr(p, "id=\"f-prosecution\""), "<svg");
-		char *end = svg != NULL ? strstr(svg, "</svg>") : NULL;
-		assert_non_null(end);
-		*end = '\0';
-		assert_non_null(strstr(svg, ">161 persons<"));
-		assert_null(strstr(svg, "\u2013 persons"));
-		assert_null(strstr(svg, ">Trial<"));
-		*end = '<';
-	}
+	/* Its chart draws the stages it records, no bar of dashes. */
+	svg = figure_svg(p, "f-funnel");
+	assert_non_null(strstr(svg, ">Complaint<"));
+	assert_null(strstr(svg, "Formalized inv."));
+	assert_null(strstr(svg, ">Trial<"));
+	free(svg);
+	/* The stages chart too: no "– – persons" for a stage it does not
+	 * record. */
+	svg = figure_svg(p, "f-prosecution");
+	assert_non_null(strstr(svg, ">161 persons<"));
+	assert_null(strstr(svg, "\u2013 persons"));
+	assert_null(strstr(svg, ">Trial<"));
+	free(svg);
 	assert_non_null(strstr(p, "no data, or what PNP does not record"));
 	assert_null(strstr(p, "PJ identifies no victims"));
 	assert_non_null(strstr(p, "The bar counts the distinct victims this "
