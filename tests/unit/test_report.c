@@ -448,18 +448,9 @@ test_every_section(void **state)
 	/* A suppressed indicator is a badge, not a number, and the key
 	 * indicators' figure says what the badge means. */
 	assert_non_null(strstr(p, "b-suppressed"));
-	{
-		const char *fig = strstr(p, "id=\"f-key\"");
-		const char *end = fig != NULL ? strstr(fig, "</figure>") : NULL;
-		const char *note = fig != NULL
-				       ? strstr(fig, "«Reservado»: valor "
-						     "reservado por "
-						     "confidencialidad")
-				       : NULL;
-		assert_non_null(end);
-		assert_non_null(note);
-		assert_true(note < end);
-	}
+	assert_true(figure_says(p, "f-key",
+				"«Reservado»: valor reservado por "
+				"confidencialidad"));
 	/* Status badges keep the raw status for scripts. */
 	assert_non_null(strstr(p, "data-v=\"deteriorating\""));
 	/* Suppressed cells, small or hidden to protect a small one, read
@@ -1473,7 +1464,6 @@ test_counts_read_by_year(void **state)
 	static const char *const freq[] = {"semester", "semester", "year",
 					   "semester", "year",	   "year"};
 	static struct report_data d;
-	const char *fig, *end, *badge, *note;
 	char *p;
 
 	(void)state;
@@ -1494,16 +1484,10 @@ test_counts_read_by_year(void **state)
 	assert_null(strstr(p, "badge b-deteriorating"));
 	assert_null(strstr(p, "Retroceso"));
 	/* Its trend card says so: a badge, and the note why. */
-	fig = strstr(p, "id=\"f-trend\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	badge = strstr(fig, "<span class=\"badge b-by_year\">");
-	assert_non_null(badge);
-	assert_true(badge < end);
-	note = strstr(fig, "«Se lee por año»: un total del semestre");
-	assert_non_null(note);
-	assert_true(note < end);
+	assert_true(
+	    figure_says(p, "f-trend", "<span class=\"badge b-by_year\">"));
+	assert_true(figure_says(p, "f-trend",
+				"«Se lee por año»: un total del semestre"));
 	/* In a semester's report a semester's card ends at that semester. */
 	assert_null(strstr(p, "Semestre a semestre; el valor de arriba"));
 	assert_null(strstr(p, "Año completo"));
@@ -1763,7 +1747,6 @@ static void
 test_withheld_card(void **state)
 {
 	static struct report_data d;
-	const char *fig, *end;
 	char *p;
 
 	(void)state;
@@ -1776,22 +1759,16 @@ test_withheld_card(void **state)
 				  "Reservado</span> 2025H2: reservado; meta 80 "
 				  "para 2026H2</p>"));
 	assert_null(strstr(p, "2025H2: \u2013;"));
-	fig = strstr(p, "id=\"f-key\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	assert_true(in_figure(fig, end,
-			      "<td class=\"alt\" data-q=\"indicators 2025H2 4 "
-			      "value\" data-v=\"\">Reservado</td>"));
-	assert_true(in_figure(fig, end,
-			      "<td class=\"alt\" data-q=\"indicators 2025H2 4 "
-			      "progress\" data-v=\"\">Reservado</td>"));
-	assert_false(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
-	fig = strstr(p, "id=\"f-other\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	assert_true(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
+	assert_true(
+	    figure_says(p, "f-key",
+			"<td class=\"alt\" data-q=\"indicators 2025H2 4 "
+			"value\" data-v=\"\">Reservado</td>"));
+	assert_true(
+	    figure_says(p, "f-key",
+			"<td class=\"alt\" data-q=\"indicators 2025H2 4 "
+			"progress\" data-v=\"\">Reservado</td>"));
+	assert_false(figure_says(p, "f-key", "\u00ab\u2013\u00bb: sin dato"));
+	assert_true(figure_says(p, "f-other", "\u00ab\u2013\u00bb: sin dato"));
 	free(p);
 	i18n_set(LANG_EN);
 	p = page(&d, "withheld-card-en.html");
@@ -1818,7 +1795,6 @@ static void
 test_baseline_period(void **state)
 {
 	static struct report_data d;
-	const char *fig, *end;
 	char *p;
 
 	(void)state;
@@ -1830,45 +1806,34 @@ test_baseline_period(void **state)
 	empty_cell(&d.t[RT_INDICATORS], 5, "value");
 	empty_cell(&d.t[RT_INDICATORS], 5, "progress");
 	p = page(&d, "baseline.html");
-	fig = strstr(p, "id=\"f-key\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	assert_true(in_figure(fig, end,
-			      "data-q=\"indicators 2025H2 0 status\" "
-			      "data-v=\"no_data\"><span class=\"badge "
-			      "b-baseline_period\">Periodo de línea de "
-			      "base</span></td>"));
-	assert_true(in_figure(fig, end,
-			      "<td class=\"alt\" data-q=\"indicators 2025H2 0 "
-			      "progress\" data-v=\"\">Periodo de línea de "
-			      "base</td>"));
-	assert_true(in_figure(fig, end,
-			      "\u00abPeriodo de línea de base\u00bb: el "
-			      "periodo termina antes que el periodo de la "
-			      "línea de base del indicador"));
-	assert_false(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
-	assert_false(in_figure(fig, end, "b-no_data"));
-	fig = strstr(p, "id=\"f-trend\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	assert_true(in_figure(fig, end,
-			      "<span class=\"badge b-baseline_period\">"
-			      "Periodo de línea de base</span> 2025H2: 64"));
-	assert_true(in_figure(fig, end,
-			      "\u00abPeriodo de línea de base\u00bb: el "
-			      "periodo termina"));
-	fig = strstr(p, "id=\"f-other\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	assert_true(in_figure(fig, end,
-			      "data-q=\"indicators 2025H2 5 status\" "
-			      "data-v=\"no_data\"><span class=\"badge "
-			      "b-no_data\">Sin datos</span></td>"));
-	assert_false(in_figure(fig, end, "Periodo de línea de base"));
-	assert_true(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
+	assert_true(figure_says(p, "f-key",
+				"data-q=\"indicators 2025H2 0 status\" "
+				"data-v=\"no_data\"><span class=\"badge "
+				"b-baseline_period\">Periodo de línea de "
+				"base</span></td>"));
+	assert_true(
+	    figure_says(p, "f-key",
+			"<td class=\"alt\" data-q=\"indicators 2025H2 0 "
+			"progress\" data-v=\"\">Periodo de línea de "
+			"base</td>"));
+	assert_true(figure_says(p, "f-key",
+				"\u00abPeriodo de línea de base\u00bb: el "
+				"periodo termina antes que el periodo de la "
+				"línea de base del indicador"));
+	assert_false(figure_says(p, "f-key", "\u00ab\u2013\u00bb: sin dato"));
+	assert_false(figure_says(p, "f-key", "b-no_data"));
+	assert_true(figure_says(p, "f-trend",
+				"<span class=\"badge b-baseline_period\">"
+				"Periodo de línea de base</span> 2025H2: 64"));
+	assert_true(figure_says(p, "f-trend",
+				"\u00abPeriodo de línea de base\u00bb: el "
+				"periodo termina"));
+	assert_true(figure_says(p, "f-other",
+				"data-q=\"indicators 2025H2 5 status\" "
+				"data-v=\"no_data\"><span class=\"badge "
+				"b-no_data\">Sin datos</span></td>"));
+	assert_false(figure_says(p, "f-other", "Periodo de línea de base"));
+	assert_true(figure_says(p, "f-other", "\u00ab\u2013\u00bb: sin dato"));
 	free(p);
 	i18n_set(LANG_EN);
 	p = page(&d, "baseline-en.html");
@@ -1924,10 +1889,8 @@ test_followed_to_today(void **state)
 				      "estado puede decir «Retroceso», hasta "
 				      "que sus casos avancen y lleguen sus "
 				      "aceptaciones.";
-	static const char *const figs[] = {"id=\"f-key\"", "id=\"f-trend\"",
-					   "id=\"f-other\""};
+	static const char *const figs[] = {"f-key", "f-trend", "f-other"};
 	static struct report_data d;
-	const char *fig, *end;
 	char *p;
 	size_t i;
 
@@ -1937,11 +1900,7 @@ test_followed_to_today(void **state)
 	add_column(&d.t[RT_INDICATORS], "expression", expr);
 	p = page(&d, "followed.html");
 	for (i = 0; i < 3; i++) {
-		fig = strstr(p, figs[i]);
-		assert_non_null(fig);
-		end = strstr(fig, "</figure>");
-		assert_non_null(end);
-		assert_true(in_figure(fig, end, es) == (i < 2));
+		assert_true(figure_says(p, figs[i], es) == (i < 2));
 	}
 	assert_int_equal(count(p, "Los indicadores sobre el embudo de la "
 				  "persecución penal o sobre las derivaciones "
