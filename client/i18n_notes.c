@@ -94,10 +94,15 @@ i18n_reason(const char *reason)
  * The estimate's notes, as the consolidator and lib/mse write them: parts
  * joined by "; ", each a fixed text or a pattern with numbers or names.
  * Each part known is said in Spanish; any other stays as it came. A part
- * that points to kuska's source (a path under docs/) is said in English
- * too, without it: the page's reader has the page, not the source.
+ * as an older consolidator wrote it (a path under docs/, jargon) is said
+ * in English too, as a newer one writes it.
  */
 static const struct word note_parts[] = {
+    {"suppressed: computed from overlap counts the secretariat is not "
+     "shown",
+     {"reservado: se calcula con cifras de coincidencias que la "
+      "secretaría no ve",
+      NULL}},
     {"suppressed: computed from overlap counts the secretariat is not "
      "shown (docs/DISCLOSURE.md)",
      {"reservado: se calcula con cifras de coincidencias que la "
@@ -124,11 +129,17 @@ static const struct word note_parts[] = {
      {"sin estimación: véase la tabla de la estimación", NULL}},
     {"no estimate: not given by region to the secretariat",
      {"sin estimación: no se da por región a la secretaría", NULL}},
+    {"withheld from the secretariat whatever the number: no figure it is "
+     "given crosses sex with age group",
+     {"reservado para la secretaría sea cual sea el número: ninguna cifra "
+      "que recibe cruza el sexo con el grupo de edad",
+      NULL}},
     {"sex by age group is in no table under disclosure control: "
      "suppressed for the secretariat",
-     {"el sexo por grupo de edad no está en ninguna tabla bajo control "
-      "de divulgación: reservado para la secretaría",
-      NULL}},
+     {"reservado para la secretaría sea cual sea el número: ninguna cifra "
+      "que recibe cruza el sexo con el grupo de edad",
+      "withheld from the secretariat whatever the number: no figure it is "
+      "given crosses sex with age group"}},
     {"estimate: every victim, detected or not, both sexes and all ages "
      "(stepwise, as the estimate table, which leaves out the unlinkable "
      "identifications)",

@@ -514,7 +514,7 @@ cmd_query(int argc, char **argv)
 			"kuska query: note: %s is a count from 1 to %u (or "
 			"one that would give such a count away), withheld "
 			"for the victims' privacy; a median or share of "
-			"it is left empty (docs/DISCLOSURE.md)\n",
+			"it is left empty (kuska(1))\n",
 			mark, tab.k - 1);
 	}
 	if (ask_all_zero(&tab) && !timeless(q.table) &&

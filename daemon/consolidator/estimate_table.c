@@ -319,7 +319,7 @@ row_end(struct writer *w, struct cell *row, const struct mse_estimate *e,
 		return codec_cell_set_long(
 		    &row[COL_NOTE],
 		    "suppressed: computed from overlap counts the secretariat "
-		    "is not shown (docs/DISCLOSURE.md)");
+		    "is not shown");
 	}
 	if (e != NULL && e->status == MSE_ESTIMATED) {
 		if (codec_cell_set_long(

@@ -21,6 +21,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "date.h"
+#include "guard.h"
 #include "help.h"
 #include "indfile.h"
 #include "ingest.h"
@@ -213,6 +214,14 @@ main(int argc, char **argv)
 		usage();
 	if (daemon_begin("kuska-consolidator", a.debug) != 0)
 		fatalx("cannot initialise libsodium");
+	/* Its keys are in sodium_malloc() memory, left out of a dump, but
+	 * libzmq keeps its own copy of the transport key, with which a
+	 * thief could pass for this consolidator to the nodes; and the
+	 * events and exact counts in its buffers would outlive the store
+	 * in a core file: no core file, and no other process of the user
+	 * reads this one's memory. */
+	if ((err = guard_nodump()) != 0)
+		fatalx("cannot forbid core dumps: %s", strerror(-err));
 	c.conf_path = a.conf;
 	reload_init(&c, a.conf, a.check);
 	if (a.check) {

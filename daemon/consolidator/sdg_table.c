@@ -344,9 +344,9 @@ fill_row(struct cell *row, const char *period, int sex, int age,
 		row[COL_VICTIMS].kind = CELL_SUPPRESSED;
 		if (sex != ALL && age != ALL)
 			snprintf(note, sizeof(note),
-				 "sex by age group is in no table under "
-				 "disclosure control: suppressed for the "
-				 "secretariat");
+				 "withheld from the secretariat whatever "
+				 "the number: no figure it is given "
+				 "crosses sex with age group");
 	}
 	if (sex == ALL && age == ALL) {
 		if (p->estimate.shown) {

@@ -215,8 +215,11 @@ node_metrics(struct node *n, struct mtext *m)
 		       "The key epoch of the pseudonyms this node makes.");
 	metrics_sample(m, "kuska_node_key_epoch", labels,
 		       (double)n->linkage->epoch);
-	metrics_family(m, "kuska_node_dead_letters_total", "counter",
-		       "Events the consolidator refused, by reason.");
+	/* A gauge, not a counter: a --refetch of the consolidator revives
+	 * dead letters, and the count goes down. */
+	metrics_family(m, "kuska_node_dead_letters", "gauge",
+		       "Dead letters held now (events the consolidator "
+		       "refused), by reason.");
 	for (i = 1; i < REASON_COUNT; i++) {
 		char l[192];
 		if (dead[i] == 0)
@@ -224,7 +227,7 @@ node_metrics(struct node *n, struct mtext *m)
 		snprintf(l, sizeof(l), "%s", labels);
 		metrics_label(l, sizeof(l), "reason",
 			      reason_name((enum reason)i));
-		metrics_sample(m, "kuska_node_dead_letters_total", l,
+		metrics_sample(m, "kuska_node_dead_letters", l,
 			       (double)dead[i]);
 	}
 	/* The counts above stay once a refusal is old: an alert on a

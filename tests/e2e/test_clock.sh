@@ -124,6 +124,13 @@ check "(c) the consolidator reloads the registry" \
 "$KUSKA" submit -c "$N/pnp.conf" "$T/c.jsonl" >/dev/null
 check "(c) with identification missing from the registry: 5 dead letters" \
 	wait_dead_letters pnp 5
+# A gauge of those held, since they can come back (below), not a counter.
+"$KUSKA" metrics -c "$N/pnp.conf" >"$T/dmetrics.out"
+check "(c) the metrics: a gauge of the 5 dead letters held" \
+	sh -c "grep -qx '# TYPE kuska_node_dead_letters gauge' '$T/dmetrics.out' &&
+		grep -Eqx 'kuska_node_dead_letters\{institution=\"pnp\",reason=\"[a-z_]+\"\} 5' \
+			'$T/dmetrics.out' &&
+		! grep -q 'dead_letters_total' '$T/dmetrics.out'"
 cp "$T/registry.good" "$N/registry.conf"
 stop_cons TERM
 "$CONS" --refetch pn:$((base + 1)) -c "$N/consolidator.conf" \
@@ -138,6 +145,10 @@ check "(c) registry corrected, kuska-consolidator --refetch pnp:$((base + 1)) (e
 	test $rc = 0
 start_cons
 check "(c) the node sends them again: no dead letters left" wait_dead_letters pnp 0
+"$KUSKA" metrics -c "$N/pnp.conf" >"$T/dmetrics.out"
+check "(c) the metrics: no dead letter held" \
+	sh -c "grep -qx '# TYPE kuska_node_dead_letters gauge' '$T/dmetrics.out' &&
+		! grep -q '^kuska_node_dead_letters{' '$T/dmetrics.out'"
 check "(c) the consolidator holds all $((base + 5)), accepted" \
 	sh -c "'$KUSKA' status -c '$N/consolidator.conf' |
 		grep -Eq '^pnp +$((base + 5)) +$((base + 5)) +0 '"

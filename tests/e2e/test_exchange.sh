@@ -26,6 +26,10 @@ for i in $INSTS; do
 	check "$i: the node can write no core file" \
 		grep -Eq '^Max core file size +0 +0 ' "/proc/${PIDS[$i]}/limits"
 done
+# Nor of the consolidator: libzmq's copy of its transport key, and the
+# events and exact counts in its buffers (docs/SECURITY.md).
+check "the consolidator can write no core file" \
+	grep -Eq '^Max core file size +0 +0 ' "/proc/${PIDS[cons]}/limits"
 
 "$KUSKA" sim --out "$T/sim" --victims 1500 --seed 11 >/dev/null
 cp "$KUSKA_SRC/tests/data/canary.jsonl" "$T/canary.jsonl"

@@ -412,7 +412,7 @@ before=$FAILED
 "$KUSKA" query -c "$N/secretariat.conf" identification --period 2025Q2 \
 	--format csv >"$T/sec.csv" 2>"$T/sec.err"
 check "secretariat: a note on standard error says what <10 is" \
-	grep -qx 'kuska query: note: <10 is a count from 1 to 9 (or one that would give such a count away), withheld for .* (docs/DISCLOSURE.md)' "$T/sec.err"
+	grep -qx 'kuska query: note: <10 is a count from 1 to 9 (or one that would give such a count away), withheld for .* (kuska(1))' "$T/sec.err"
 # The counts are of victims of every age (18+ too), not of children only.
 check "secretariat: the note says whose privacy the withheld counts keep" \
 	grep -qF "withheld for the victims' privacy;" "$T/sec.err"

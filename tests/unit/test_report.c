@@ -212,15 +212,19 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	    "BCa 95% 1000 resamples of stepwise seed 1",
 	    NULL};
 	static const char *const sdg[] = {
-	    "2025H2,F,0-17,5012345,<10,,,,sex by age group is in no table "
-	    "under disclosure control: suppressed for the secretariat",
-	    "2025H2,F,18+,12034567,<10,,,,sex by age group is in no table "
-	    "under disclosure control: suppressed for the secretariat",
+	    "2025H2,F,0-17,5012345,<10,,,,withheld from the secretariat "
+	    "whatever the number: no figure it is given crosses sex with age "
+	    "group",
+	    "2025H2,F,18+,12034567,<10,,,,withheld from the secretariat "
+	    "whatever the number: no figure it is given crosses sex with age "
+	    "group",
 	    "2025H2,F,all,17046912,181,1.06,,,",
-	    "2025H2,M,0-17,5198765,<10,,,,sex by age group is in no table "
-	    "under disclosure control: suppressed for the secretariat",
-	    "2025H2,M,18+,11876543,<10,,,,sex by age group is in no table "
-	    "under disclosure control: suppressed for the secretariat",
+	    "2025H2,M,0-17,5198765,<10,,,,withheld from the secretariat "
+	    "whatever the number: no figure it is given crosses sex with age "
+	    "group",
+	    "2025H2,M,18+,11876543,<10,,,,withheld from the secretariat "
+	    "whatever the number: no figure it is given crosses sex with age "
+	    "group",
 	    "2025H2,M,all,17075308,94,0.55,,,",
 	    "2025H2,all,0-17,10211110,232,2.27,,,",
 	    "2025H2,all,18+,23911086,43,0.18,,,",
@@ -444,18 +448,9 @@ test_every_section(void **state)
 	/* A suppressed indicator is a badge, not a number, and the key
 	 * indicators' figure says what the badge means. */
 	assert_non_null(strstr(p, "b-suppressed"));
-	{
-		const char *fig = strstr(p, "id=\"f-key\"");
-		const char *end = fig != NULL ? strstr(fig, "</figure>") : NULL;
-		const char *note = fig != NULL
-				       ? strstr(fig, "«Reservado»: valor "
-						     "reservado por "
-						     "confidencialidad")
-				       : NULL;
-		assert_non_null(end);
-		assert_non_null(note);
-		assert_true(note < end);
-	}
+	assert_true(figure_says(p, "f-key",
+				"«Reservado»: valor reservado por "
+				"confidencialidad"));
 	/* Status badges keep the raw status for scripts. */
 	assert_non_null(strstr(p, "data-v=\"deteriorating\""));
 	/* Suppressed cells, small or hidden to protect a small one, read
@@ -778,7 +773,7 @@ real_notes(struct qtable *t)
 {
 	static const char *const notes[] = {
 	    "suppressed: computed from overlap counts the secretariat is not "
-	    "shown (docs/DISCLOSURE.md)",
+	    "shown",
 	    "model-conditional 95%, log-normal; pnp and pj never overlap "
 	    "(effect -inf); 129 unlinkable victims left out (not in the "
 	    "overlap)",
@@ -985,10 +980,34 @@ test_sdg_and_mse_notes(void **state)
 	    "enlazables); "
 	    "no se hace ninguna por sexo ni por grupo de edad");
 	assert_string_equal(
+	    i18n_note("withheld from the secretariat whatever the number: no "
+		      "figure it is given crosses sex with age group"),
+	    "reservado para la secretaría sea cual sea el número: ninguna "
+	    "cifra que recibe cruza el sexo con el grupo de edad");
+	/* As an older consolidator wrote them: in the same words, in
+	 * Spanish and in English, without the jargon or the path. */
+	assert_string_equal(
 	    i18n_note("sex by age group is in no table under disclosure "
 		      "control: suppressed for the secretariat"),
-	    "el sexo por grupo de edad no está en ninguna tabla bajo control "
-	    "de divulgación: reservado para la secretaría");
+	    "reservado para la secretaría sea cual sea el número: ninguna "
+	    "cifra que recibe cruza el sexo con el grupo de edad");
+	assert_string_equal(
+	    i18n_note("suppressed: computed from overlap counts the "
+		      "secretariat is not shown (docs/DISCLOSURE.md)"),
+	    "reservado: se calcula con cifras de coincidencias que la "
+	    "secretaría no ve");
+	i18n_set(LANG_EN);
+	assert_string_equal(
+	    i18n_note("sex by age group is in no table under disclosure "
+		      "control: suppressed for the secretariat"),
+	    "withheld from the secretariat whatever the number: no figure it "
+	    "is given crosses sex with age group");
+	assert_string_equal(
+	    i18n_note("suppressed: computed from overlap counts the "
+		      "secretariat is not shown (docs/DISCLOSURE.md)"),
+	    "suppressed: computed from overlap counts the secretariat is not "
+	    "shown");
+	i18n_set(LANG_ES);
 	assert_string_equal(i18n_note("no estimate: see the estimate table"),
 			    "sin estimación: véase la tabla de la estimación");
 	assert_string_equal(
@@ -1445,7 +1464,6 @@ test_counts_read_by_year(void **state)
 	static const char *const freq[] = {"semester", "semester", "year",
 					   "semester", "year",	   "year"};
 	static struct report_data d;
-	const char *fig, *end, *badge, *note;
 	char *p;
 
 	(void)state;
@@ -1466,16 +1484,10 @@ test_counts_read_by_year(void **state)
 	assert_null(strstr(p, "badge b-deteriorating"));
 	assert_null(strstr(p, "Retroceso"));
 	/* Its trend card says so: a badge, and the note why. */
-	fig = strstr(p, "id=\"f-trend\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	badge = strstr(fig, "<span class=\"badge b-by_year\">");
-	assert_non_null(badge);
-	assert_true(badge < end);
-	note = strstr(fig, "«Se lee por año»: un total del semestre");
-	assert_non_null(note);
-	assert_true(note < end);
+	assert_true(
+	    figure_says(p, "f-trend", "<span class=\"badge b-by_year\">"));
+	assert_true(figure_says(p, "f-trend",
+				"«Se lee por año»: un total del semestre"));
 	/* In a semester's report a semester's card ends at that semester. */
 	assert_null(strstr(p, "Semestre a semestre; el valor de arriba"));
 	assert_null(strstr(p, "Año completo"));
@@ -1735,7 +1747,6 @@ static void
 test_withheld_card(void **state)
 {
 	static struct report_data d;
-	const char *fig, *end;
 	char *p;
 
 	(void)state;
@@ -1748,22 +1759,16 @@ test_withheld_card(void **state)
 				  "Reservado</span> 2025H2: reservado; meta 80 "
 				  "para 2026H2</p>"));
 	assert_null(strstr(p, "2025H2: \u2013;"));
-	fig = strstr(p, "id=\"f-key\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	assert_true(in_figure(fig, end,
-			      "<td class=\"alt\" data-q=\"indicators 2025H2 4 "
-			      "value\" data-v=\"\">Reservado</td>"));
-	assert_true(in_figure(fig, end,
-			      "<td class=\"alt\" data-q=\"indicators 2025H2 4 "
-			      "progress\" data-v=\"\">Reservado</td>"));
-	assert_false(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
-	fig = strstr(p, "id=\"f-other\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	assert_true(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
+	assert_true(
+	    figure_says(p, "f-key",
+			"<td class=\"alt\" data-q=\"indicators 2025H2 4 "
+			"value\" data-v=\"\">Reservado</td>"));
+	assert_true(
+	    figure_says(p, "f-key",
+			"<td class=\"alt\" data-q=\"indicators 2025H2 4 "
+			"progress\" data-v=\"\">Reservado</td>"));
+	assert_false(figure_says(p, "f-key", "\u00ab\u2013\u00bb: sin dato"));
+	assert_true(figure_says(p, "f-other", "\u00ab\u2013\u00bb: sin dato"));
 	free(p);
 	i18n_set(LANG_EN);
 	p = page(&d, "withheld-card-en.html");
@@ -1790,7 +1795,6 @@ static void
 test_baseline_period(void **state)
 {
 	static struct report_data d;
-	const char *fig, *end;
 	char *p;
 
 	(void)state;
@@ -1802,45 +1806,34 @@ test_baseline_period(void **state)
 	empty_cell(&d.t[RT_INDICATORS], 5, "value");
 	empty_cell(&d.t[RT_INDICATORS], 5, "progress");
 	p = page(&d, "baseline.html");
-	fig = strstr(p, "id=\"f-key\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	assert_true(in_figure(fig, end,
-			      "data-q=\"indicators 2025H2 0 status\" "
-			      "data-v=\"no_data\"><span class=\"badge "
-			      "b-baseline_period\">Periodo de línea de "
-			      "base</span></td>"));
-	assert_true(in_figure(fig, end,
-			      "<td class=\"alt\" data-q=\"indicators 2025H2 0 "
-			      "progress\" data-v=\"\">Periodo de línea de "
-			      "base</td>"));
-	assert_true(in_figure(fig, end,
-			      "\u00abPeriodo de línea de base\u00bb: el "
-			      "periodo termina antes que el periodo de la "
-			      "línea de base del indicador"));
-	assert_false(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
-	assert_false(in_figure(fig, end, "b-no_data"));
-	fig = strstr(p, "id=\"f-trend\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	assert_true(in_figure(fig, end,
-			      "<span class=\"badge b-baseline_period\">"
-			      "Periodo de línea de base</span> 2025H2: 64"));
-	assert_true(in_figure(fig, end,
-			      "\u00abPeriodo de línea de base\u00bb: el "
-			      "periodo termina"));
-	fig = strstr(p, "id=\"f-other\"");
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	assert_true(in_figure(fig, end,
-			      "data-q=\"indicators 2025H2 5 status\" "
-			      "data-v=\"no_data\"><span class=\"badge "
-			      "b-no_data\">Sin datos</span></td>"));
-	assert_false(in_figure(fig, end, "Periodo de línea de base"));
-	assert_true(in_figure(fig, end, "\u00ab\u2013\u00bb: sin dato"));
+	assert_true(figure_says(p, "f-key",
+				"data-q=\"indicators 2025H2 0 status\" "
+				"data-v=\"no_data\"><span class=\"badge "
+				"b-baseline_period\">Periodo de línea de "
+				"base</span></td>"));
+	assert_true(
+	    figure_says(p, "f-key",
+			"<td class=\"alt\" data-q=\"indicators 2025H2 0 "
+			"progress\" data-v=\"\">Periodo de línea de "
+			"base</td>"));
+	assert_true(figure_says(p, "f-key",
+				"\u00abPeriodo de línea de base\u00bb: el "
+				"periodo termina antes que el periodo de la "
+				"línea de base del indicador"));
+	assert_false(figure_says(p, "f-key", "\u00ab\u2013\u00bb: sin dato"));
+	assert_false(figure_says(p, "f-key", "b-no_data"));
+	assert_true(figure_says(p, "f-trend",
+				"<span class=\"badge b-baseline_period\">"
+				"Periodo de línea de base</span> 2025H2: 64"));
+	assert_true(figure_says(p, "f-trend",
+				"\u00abPeriodo de línea de base\u00bb: el "
+				"periodo termina"));
+	assert_true(figure_says(p, "f-other",
+				"data-q=\"indicators 2025H2 5 status\" "
+				"data-v=\"no_data\"><span class=\"badge "
+				"b-no_data\">Sin datos</span></td>"));
+	assert_false(figure_says(p, "f-other", "Periodo de línea de base"));
+	assert_true(figure_says(p, "f-other", "\u00ab\u2013\u00bb: sin dato"));
 	free(p);
 	i18n_set(LANG_EN);
 	p = page(&d, "baseline-en.html");
@@ -1896,10 +1889,8 @@ test_followed_to_today(void **state)
 				      "estado puede decir «Retroceso», hasta "
 				      "que sus casos avancen y lleguen sus "
 				      "aceptaciones.";
-	static const char *const figs[] = {"id=\"f-key\"", "id=\"f-trend\"",
-					   "id=\"f-other\""};
+	static const char *const figs[] = {"f-key", "f-trend", "f-other"};
 	static struct report_data d;
-	const char *fig, *end;
 	char *p;
 	size_t i;
 
@@ -1909,11 +1900,7 @@ test_followed_to_today(void **state)
 	add_column(&d.t[RT_INDICATORS], "expression", expr);
 	p = page(&d, "followed.html");
 	for (i = 0; i < 3; i++) {
-		fig = strstr(p, figs[i]);
-		assert_non_null(fig);
-		end = strstr(fig, "</figure>");
-		assert_non_null(end);
-		assert_true(in_figure(fig, end, es) == (i < 2));
+		assert_true(figure_says(p, figs[i], es) == (i < 2));
 	}
 	assert_int_equal(count(p, "Los indicadores sobre el embudo de la "
 				  "persecución penal o sobre las derivaciones "
@@ -2162,6 +2149,29 @@ card_svg(const char *p, const char *id)
 	return strndup(s, (size_t)(e - s));
 }
 
+/*
+ * The chart of figure id in page p, from its "<svg" to its "</svg>", as a
+ * string (the caller frees). The chart must be the figure's own, not the
+ * next figure's.
+ */
+static char *
+figure_svg(const char *p, const char *id)
+{
+	char attr[64];
+	const char *fig, *end, *s, *e;
+
+	snprintf(attr, sizeof(attr), "id=\"%s\"", id);
+	fig = strstr(p, attr);
+	assert_non_null(fig);
+	end = strstr(fig, "</figure>");
+	s = strstr(fig, "<svg");
+	assert_non_null(s);
+	assert_true(end == NULL || s < end);
+	e = strstr(s, "</svg>");
+	assert_non_null(e);
+	return strndup(s, (size_t)(e - s));
+}
+
 /* The card of a card of a count read by year: from 'from' to the end of
  * its card. */
 static const char *
@@ -2353,7 +2363,7 @@ test_institution_not_recorded(void **state)
 	    "2025H2,dismissal,,",
 	    NULL};
 	static struct report_data d;
-	char *p;
+	char *p, *svg;
 
 	(void)state;
 	i18n_set(LANG_EN);
@@ -2377,29 +2387,19 @@ test_institution_not_recorded(void **state)
 				  "services: the network&#39;s registry"));
 	assert_null(strstr(p, "id=\"f-protection\""));
 	assert_non_null(strstr(p, "id=\"f-funnel\""));
-	{
-		/* Its chart draws the stages it records, no bar of dashes. */
-		char *svg = strstr(strstr(p, "id=\"f-funnel\""), "<svg");
-		char *end = svg != NULL ? strstr(svg, "</svg>") : NULL;
-		assert_non_null(end);
-		*end = '\0';
-		assert_non_null(strstr(svg, ">Complaint<"));
-		assert_null(strstr(svg, "Formalized inv."));
-		assert_null(strstr(svg, ">Trial<"));
-		*end = '<';
-	}
-	{
-		/* The stages chart too: no "– – persons" for a stage it
-		 * does not record. */
-		char *svg = strstr(strstr(p, "id=\"f-prosecution\""), "<svg");
-		char *end = svg != NULL ? strstr(svg, "</svg>") : NULL;
-		assert_non_null(end);
-		*end = '\0';
-		assert_non_null(strstr(svg, ">161 persons<"));
-		assert_null(strstr(svg, "\u2013 persons"));
-		assert_null(strstr(svg, ">Trial<"));
-		*end = '<';
-	}
+	/* Its chart draws the stages it records, no bar of dashes. */
+	svg = figure_svg(p, "f-funnel");
+	assert_non_null(strstr(svg, ">Complaint<"));
+	assert_null(strstr(svg, "Formalized inv."));
+	assert_null(strstr(svg, ">Trial<"));
+	free(svg);
+	/* The stages chart too: no "– – persons" for a stage it does not
+	 * record. */
+	svg = figure_svg(p, "f-prosecution");
+	assert_non_null(strstr(svg, ">161 persons<"));
+	assert_null(strstr(svg, "\u2013 persons"));
+	assert_null(strstr(svg, ">Trial<"));
+	free(svg);
 	assert_non_null(strstr(p, "no data, or what PNP does not record"));
 	assert_null(strstr(p, "PJ identifies no victims"));
 	assert_non_null(strstr(p, "The bar counts the distinct victims this "
