@@ -16,6 +16,7 @@
 #include "bytes.h"
 #include "daemon.h"
 #include "keys.h"
+#include "log.h"
 #include "outbox_int.h"
 
 #define FORMAT_VALUE "kuska-outbox-2 (values checksummed)"
@@ -172,6 +173,30 @@ settle_format(struct outbox *ob, MDB_txn *txn)
 	return outbox_tput(ob, txn, ob->meta, &ik, ob->id, OUTBOX_ID_LEN, 0);
 }
 
+/*
+ * The dead letters' summary made for an outbox that keeps none (of an
+ * earlier kuska) or none that matches its dead letters. In a transaction
+ * of its own: an outbox too full to take it opens all the same, and its
+ * reads count the dead letters instead.
+ */
+static void
+settle_dead_sum(struct outbox *ob)
+{
+	MDB_txn *txn;
+	int r;
+
+	if (mdb_txn_begin(ob->env, NULL, 0, &txn) != 0)
+		return;
+	r = outbox_dead_sum_settle(ob, txn);
+	if (r == 0)
+		r = outbox_commit_lmdb(ob, txn);
+	else
+		mdb_txn_abort(txn);
+	if (r != 0)
+		log_debug("event=dead_summary_not_kept error=\"%s\"",
+			  strerror(-r));
+}
+
 int
 outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 {
@@ -227,6 +252,7 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	}
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		goto fail;
+	settle_dead_sum(ob);
 	*ret = ob;
 	return 0;
 fail:

@@ -12,6 +12,9 @@
  *	dead	seq -> reason, time, text: events the consolidator refused
  *	meta	next_seq, acked_seq, last_contact_ms, dead_total, refusals_from
  *		(the first sequence whose refusals are still to be asked),
+ *		the dead letters' summary (their count by reason and the
+ *		newest refusal's time, kept by the transactions that add or
+ *		delete them: outbox_dead_by_reason reads no dead letter),
  *		the outbox's identity (random, made with it), the divergence
  *		found at hello,
  *		the grants the consolidator said at its last welcome;
@@ -353,8 +356,9 @@ int outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max);
  * outbox_dead_by_reason - counts the dead letters by reason code into
  * counts[REASON_COUNT] (zeroed first), one this version does not know
  * under bad_event, and sets *ret_newest_ms (unless NULL) to the latest
- * time any of them was refused (0: none). One pass over the dead
- * letters. Returns 0 or -errno.
+ * time any of them was refused (0: none). Reads the summary kept in
+ * meta, not the dead letters (but for an outbox an earlier kuska wrote
+ * to since it was opened: then one pass over them). Returns 0 or -errno.
  */
 int outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT],
 			  uint64_t *ret_newest_ms)

@@ -2,8 +2,9 @@
  * outbox_ack.c - what the consolidator says of the events sent, in the
  * outbox: acknowledgements and Welcomes (acked_seq, the last contact,
  * refusals_from), refusals kept as dead letters, dead letters revived
- * when it accepts them after all, and the dead letters listed and
- * counted. See outbox.h.
+ * when it accepts them after all, and the dead letters listed. Each
+ * transaction that adds or deletes one keeps their summary
+ * (outbox_dead.c). See outbox.h.
  */
 #include "outbox.h"
 
@@ -13,43 +14,70 @@
 #include "bytes.h"
 #include "outbox_int.h"
 
-/* A dead letter's value: reason, time, text. */
+/*
+ * A dead letter's value: reason, time, text; counted into s (the one it
+ * replaces, unless MDB_NOOVERWRITE, taken off).
+ */
 static int
 put_dead(struct outbox *ob, MDB_txn *txn, uint64_t seq, enum reason reason,
-	 uint64_t at_ms, const char *text, unsigned flags)
+	 uint64_t at_ms, const char *text, unsigned flags,
+	 struct outbox_dead_sum *s)
 {
 	uint8_t kb[8], vb[1 + 8 + CODEC_MAX_TEXT];
 	size_t tl = strnlen(text, CODEC_MAX_TEXT);
-	MDB_val k = {8, kb};
+	MDB_val k = {8, kb}, v = {9 + tl, vb};
+	int r;
 
 	bytes_put_be64(kb, seq);
 	vb[0] = (uint8_t)reason;
 	bytes_put_be64(vb + 1, at_ms);
 	memcpy(vb + 9, text, tl);
-	return outbox_tput(ob, txn, ob->dead, &k, vb, 9 + tl, flags);
+	if (!(flags & MDB_NOOVERWRITE)) {
+		MDB_val old;
+
+		r = outbox_tget(ob, txn, ob->dead, &k, &old);
+		if (r == 0 || r == -EUCLEAN)
+			outbox_dead_sum_del(s, r == 0 ? &old : NULL);
+		else if (r != -ENOENT)
+			return r;
+	}
+	r = outbox_tput(ob, txn, ob->dead, &k, vb, v.mv_size, flags);
+	if (r == 0)
+		outbox_dead_sum_add(s, &v);
+	return r;
 }
 
 int
 outbox_put_dead(struct outbox_txn *t, uint64_t seq, enum reason reason,
 		uint64_t at_ms, const char *text)
 {
-	return put_dead(t->ob, t->txn, seq, reason, at_ms, text, 0);
+	struct outbox_dead_sum s;
+	int r;
+
+	r = outbox_dead_sum_load(t->ob, t->txn, &s);
+	if (r == 0)
+		r = put_dead(t->ob, t->txn, seq, reason, at_ms, text, 0, &s);
+	if (r == 0)
+		r = outbox_dead_sum_store(t->ob, t->txn, &s);
+	return r;
 }
 
 /*
- * Dead letters rej within txn: the same refusal heard twice is one.
- * fresh (NULL: not wanted): fresh[i] whether rej[i] was not held before.
+ * Dead letters rej within txn, counted into s: the same refusal heard
+ * twice is one. fresh (NULL: not wanted): fresh[i] whether rej[i] was not
+ * held before.
  */
 static int
 put_rejections(struct outbox *ob, MDB_txn *txn, uint64_t now_ms,
-	       const struct rejection *rej, size_t n_rej, bool *fresh)
+	       const struct rejection *rej, size_t n_rej, bool *fresh,
+	       struct outbox_dead_sum *s)
 {
 	size_t i;
 	int r = 0;
 
 	for (i = 0; r == 0 && i < n_rej; i++) {
 		r = put_dead(ob, txn, rej[i].seq, rej[i].reason, now_ms,
-			     rej[i].text, MDB_NOOVERWRITE);
+			     rej[i].text, MDB_NOOVERWRITE, s);
 		if (fresh != NULL)
 			fresh[i] = r == 0;
 		if (r == -EEXIST)
@@ -93,8 +121,17 @@ record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
 	if (r != 0)
 		return r;
 	r = put_ack(ob, txn, acked, reset, now_ms, welcome);
-	if (r == 0)
-		r = put_rejections(ob, txn, now_ms, rej, n_rej, NULL);
+	/* An Ack refusing nothing (most) leaves the summary alone. */
+	if (r == 0 && n_rej > 0) {
+		struct outbox_dead_sum s;
+
+		r = outbox_dead_sum_load(ob, txn, &s);
+		if (r == 0)
+			r = put_rejections(ob, txn, now_ms, rej, n_rej, NULL,
+					   &s);
+		if (r == 0)
+			r = outbox_dead_sum_store(ob, txn, &s);
+	}
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return r;
@@ -143,17 +180,19 @@ rejected(const struct rejection *rej, size_t n_rej, uint64_t seq)
 }
 
 /*
- * Deletes within txn the dead letters of first..last not among rej; a
- * cursor walks only the dead letters there are (few), not the range.
- * Returns how many or -errno.
+ * Deletes within txn the dead letters of first..last not among rej,
+ * taken off s; a cursor walks only the dead letters there are (few), not
+ * the range. Returns how many or -errno.
  */
 static int
 revive_range(struct outbox *ob, MDB_txn *txn, uint64_t first, uint64_t last,
-	     const struct rejection *rej, size_t n_rej)
+	     const struct rejection *rej, size_t n_rej,
+	     struct outbox_dead_sum *s)
 {
 	MDB_cursor *cur;
-	MDB_val k, v;
+	MDB_val k, v, uk, uv;
 	uint8_t kb[8];
+	bool untagged;
 	int rc, n = 0;
 
 	if (first == 0 || last < first)
@@ -175,6 +214,13 @@ revive_range(struct outbox *ob, MDB_txn *txn, uint64_t first, uint64_t last,
 			break;
 		if (rejected(rej, n_rej, seq))
 			continue;
+		/* Taken off while its value is there to read (a failed
+		 * deletion aborts the transaction); a damaged one was
+		 * counted nowhere. */
+		uk = k;
+		uv = v;
+		untagged = lmdbcheck_untag(ob->tagged, &uk, &uv) == 0;
+		outbox_dead_sum_del(s, untagged ? &uv : NULL);
 		rc = mdb_cursor_del(cur, 0);
 		if (rc != 0)
 			break;
@@ -190,17 +236,24 @@ int
 outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
 		       uint64_t now_ms, bool *fresh)
 {
+	struct outbox_dead_sum s;
 	MDB_txn *txn;
 	int r, n = 0;
 
 	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
-	r = put_rejections(ob, txn, now_ms, a->rej, a->n_rej, fresh);
+	r = outbox_dead_sum_load(ob, txn, &s);
+	if (r == 0)
+		r = put_rejections(ob, txn, now_ms, a->rej, a->n_rej, fresh,
+				   &s);
 	if (r == 0) {
-		n = revive_range(ob, txn, a->first, a->last, a->rej, a->n_rej);
+		n = revive_range(ob, txn, a->first, a->last, a->rej, a->n_rej,
+				 &s);
 		r = n < 0 ? n : 0;
 	}
+	if (r == 0)
+		r = outbox_dead_sum_store(ob, txn, &s);
 	if (r == 0)
 		r = outbox_meta_put(ob, txn, "refusals_from", a->next);
 	if (r != 0) {
@@ -215,6 +268,7 @@ int
 outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 	      const struct rejection *rej, size_t n_rej)
 {
+	struct outbox_dead_sum s;
 	MDB_txn *txn;
 	int r, n;
 
@@ -223,10 +277,13 @@ outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
-	n = revive_range(ob, txn, first, last, rej, n_rej);
-	if (n <= 0) {
+	r = outbox_dead_sum_load(ob, txn, &s);
+	n = r != 0 ? r : revive_range(ob, txn, first, last, rej, n_rej, &s);
+	if (n > 0)
+		r = outbox_dead_sum_store(ob, txn, &s);
+	if (n <= 0 || r != 0) {
 		mdb_txn_abort(txn);
-		return n;
+		return n <= 0 ? n : r;
 	}
 	r = outbox_commit_lmdb(ob, txn);
 	return r != 0 ? r : n;
@@ -305,46 +362,4 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
 	return (int)n;
-}
-
-int
-outbox_dead_by_reason(struct outbox *ob, uint64_t counts[REASON_COUNT],
-		      uint64_t *ret_newest_ms)
-{
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	uint64_t newest = 0;
-	int rc, r;
-
-	memset(counts, 0, REASON_COUNT * sizeof(counts[0]));
-	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
-	if (r != 0)
-		return r;
-	rc = mdb_cursor_open(txn, ob->dead, &cur);
-	if (rc != 0) {
-		mdb_txn_abort(txn);
-		return outbox_err(rc);
-	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		uint8_t reason;
-		if (lmdbcheck_untag(ob->tagged, &k, &v) != 0 || v.mv_size == 0)
-			continue;
-		reason = *(uint8_t *)v.mv_data;
-		counts[reason_of_refusal(reason, NULL, 0)]++;
-		/* By time, not sequence: a theft's events, refused at
-		 * --recover, can be older sequences refused later. */
-		if (v.mv_size >= 9) {
-			uint64_t at =
-			    bytes_get_be64((const uint8_t *)v.mv_data + 1);
-			if (at > newest)
-				newest = at;
-		}
-	}
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
-	if (ret_newest_ms != NULL)
-		*ret_newest_ms = newest;
-	return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * outbox_int.h - what outbox.c (the store, its values and transactions),
- * outbox_ack.c (acknowledgements, refusals, dead letters) and
- * outbox_check.c (the check of an outbox not open) share: internal to
- * the three, the only files that see LMDB.
+ * outbox_ack.c (acknowledgements, refusals, dead letters), outbox_dead.c
+ * (the dead letters' summary) and outbox_check.c (the check of an outbox
+ * not open) share: internal to the four, the only files that see LMDB.
  */
 #ifndef KUSKA_OUTBOX_INT_H
 #define KUSKA_OUTBOX_INT_H
@@ -60,5 +60,37 @@ int outbox_meta_put(struct outbox *ob, MDB_txn *txn, const char *name,
  * a write that failed with the disk (nearly) full.
  */
 int outbox_commit_lmdb(struct outbox *ob, MDB_txn *txn);
+
+/*
+ * The dead letters' summary (outbox_dead.c), kept in meta: every write
+ * transaction that adds or deletes a dead letter loads it, counts each
+ * letter added (outbox_dead_sum_add) or deleted (outbox_dead_sum_del;
+ * NULL for a damaged one, which was counted nowhere), v its value
+ * without the checksum, and stores it before its commit.
+ * outbox_dead_sum_load - the summary within txn (counted from the table
+ *	when none that matches it is kept): 0 or -errno.
+ * outbox_dead_sum_store - writes s within txn (counting the table again
+ *	when a deletion may have taken the newest): 0 or -errno.
+ * outbox_dead_sum_settle - makes and stores the summary within txn
+ *	unless one that matches the table is kept (at outbox_open: an
+ *	outbox of an earlier kuska has none). 0 or -errno.
+ */
+struct outbox_dead_sum {
+	uint64_t entries;   /* dead letters it was made for */
+	uint64_t newest_ms; /* latest refusal time among them (0: none) */
+	uint64_t counts[REASON_COUNT]; /* by reason_of_refusal */
+	bool stale; /* not stored: newest_ms may have been deleted */
+};
+
+int outbox_dead_sum_load(struct outbox *ob, MDB_txn *txn,
+			 struct outbox_dead_sum *s)
+    __attribute__((warn_unused_result));
+void outbox_dead_sum_add(struct outbox_dead_sum *s, const MDB_val *v);
+void outbox_dead_sum_del(struct outbox_dead_sum *s, const MDB_val *v);
+int outbox_dead_sum_store(struct outbox *ob, MDB_txn *txn,
+			  struct outbox_dead_sum *s)
+    __attribute__((warn_unused_result));
+int outbox_dead_sum_settle(struct outbox *ob, MDB_txn *txn)
+    __attribute__((warn_unused_result));
 
 #endif

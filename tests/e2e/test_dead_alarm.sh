@@ -9,6 +9,8 @@
 #  - the default (168 h) and 0 (while any is held): a WARNING, exit 1.
 #  - after kuska-node --recover, they were still refused 3 days ago: no
 #    alarm with 48 h (the old outbox agrees and keeps their times).
+#  - the metrics' count by reason and newest time (kept in the outbox, not
+#    counted at each request) the same after --recover and after kill -9.
 # Without libfaketime, and in the sanitizer build (the sanitizers' runtime
 # and libfaketime cannot share a process), the dead letters are refused
 # now: only the window not yet passed is checked (exit 1, a WARNING).
@@ -23,6 +25,13 @@ status_to() {
 newest_metric() {
 	"$KUSKA" metrics -c "$N/pnp.conf" |
 		awk '/^kuska_node_dead_letter_newest_seconds/ { print $2 }'
+}
+
+# dead_metrics FILE: pnp's dead letters by reason and the newest's time,
+# as its metrics give them, into FILE; true when they count 5.
+dead_metrics() {
+	"$KUSKA" metrics -c "$N/pnp.conf" | grep '^kuska_node_dead_letter' >"$1"
+	awk '/^kuska_node_dead_letters[{]/ { n += $2 } END { exit n != 5 }' "$1"
 }
 
 # set_window HOURS: pnp's alarm_dead_letter_hours ("" for the default),
@@ -101,6 +110,7 @@ if [ "$FAKE" = yes ]; then
 	# kuska-node --recover keeps when each was refused: its old outbox
 	# agrees, and a recovery makes no old refusal new.
 	set_window 48
+	check "the metrics count the 5 by reason" dead_metrics "$T/dead.before"
 	stop_node pnp TERM
 	"$NODE" --recover -c "$N/pnp.conf" >"$T/recover.out" 2>&1
 	rc=$?
@@ -111,6 +121,16 @@ if [ "$FAKE" = yes ]; then
 	check "after --recover: still refused 3 days ago, no alarm (exit $rc)" \
 		sh -c "test $rc = 0 && grep -q 'refused (dead letters): 5\$' '$T/recovered.out' &&
 			grep -q '(the newest refused 3 days ago: past alarm_dead_letter_hours, 48 h, no alarm)' '$T/recovered.out'"
+	check "... the metrics count the 5 by reason" \
+		dead_metrics "$T/dead.recovered"
+	check "... and give the counts and newest time of before" \
+		cmp -s "$T/dead.before" "$T/dead.recovered"
+	stop_node pnp KILL
+	start_node pnp
+	check "after kill -9 and a start: the metrics count the 5" \
+		dead_metrics "$T/dead.killed"
+	check "... and give the counts and newest time of before" \
+		cmp -s "$T/dead.before" "$T/dead.killed"
 else
 	status_to "$T/within.out"
 	rc=$?
@@ -121,6 +141,13 @@ else
 	check "the metrics: the newest refusal's time ($v)" \
 		awk -v v="$v" -v now="$(date +%s)" \
 		'BEGIN { exit !(v > 0 && v <= now + 1) }'
+	check "the metrics count the 5 by reason" dead_metrics "$T/dead.before"
+	stop_node pnp KILL
+	start_node pnp
+	check "after kill -9 and a start: the metrics count the 5" \
+		dead_metrics "$T/dead.killed"
+	check "... and give the counts and newest time of before" \
+		cmp -s "$T/dead.before" "$T/dead.killed"
 fi
 
 finish

@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <lmdb.h>
 
 #include "outbox.h"
 
@@ -914,6 +917,267 @@ test_diverged_and_revive(void **state)
 	outbox_close(&ob);
 }
 
+/*
+ * What outbox_dead_by_reason must say, counted here from every dead letter
+ * outbox_dead_list gives (the table itself, not the summary kept of it).
+ */
+static void
+dead_counted(struct outbox *ob, uint64_t counts[REASON_COUNT], uint64_t *newest)
+{
+	struct outbox_state st;
+	struct dead_letter *d;
+	int n, i;
+
+	memset(counts, 0, REASON_COUNT * sizeof(counts[0]));
+	*newest = 0;
+	assert_int_equal(outbox_state(ob, &st), 0);
+	d = calloc(st.dead_total + 1, sizeof(*d));
+	assert_non_null(d);
+	n = outbox_dead_list(ob, d, st.dead_total + 1);
+	assert_int_equal(n, (int)st.dead_total);
+	for (i = 0; i < n; i++) {
+		counts[d[i].reason]++;
+		if (d[i].at_ms > *newest)
+			*newest = d[i].at_ms;
+	}
+	free(d);
+}
+
+/* outbox_dead_by_reason agrees with the dead letters held, and holds
+ * `total` of them. */
+static void
+assert_dead_summary(struct outbox *ob, uint64_t total)
+{
+	uint64_t want[REASON_COUNT], got[REASON_COUNT], wn, gn = 1, sum = 0;
+	size_t i;
+
+	dead_counted(ob, want, &wn);
+	memset(got, 0xff, sizeof(got));
+	assert_int_equal(outbox_dead_by_reason(ob, got, &gn), 0);
+	for (i = 0; i < REASON_COUNT; i++) {
+		assert_int_equal(got[i], want[i]);
+		sum += got[i];
+	}
+	assert_int_equal(gn, wn);
+	assert_int_equal(sum, total);
+}
+
+/* Runs fn on the outbox's LMDB tables directly (the outbox closed):
+ * what an earlier kuska, which kept no summary, would have done. */
+static void
+lmdb_edit(const char *dir, void (*fn)(MDB_txn *, MDB_dbi, MDB_dbi))
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dead, meta;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "dead", 0, &dead), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+	fn(txn, dead, meta);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static bool
+has_summary(MDB_txn *txn, MDB_dbi meta)
+{
+	MDB_val k = {12, "dead_summary"}, v;
+
+	return mdb_get(txn, meta, &k, &v) == 0;
+}
+
+/* An outbox of a kuska that kept no summary. */
+static void
+drop_summary(MDB_txn *txn, MDB_dbi dead, MDB_dbi meta)
+{
+	MDB_val k = {12, "dead_summary"};
+
+	(void)dead;
+	assert_int_equal(mdb_del(txn, meta, &k, NULL), 0);
+}
+
+static void
+summary_kept(MDB_txn *txn, MDB_dbi dead, MDB_dbi meta)
+{
+	(void)dead;
+	assert_true(has_summary(txn, meta));
+}
+
+/* An earlier kuska deleting a dead letter (of sequence 7) and leaving
+ * the summary as it was. */
+static void
+drop_dead_7(MDB_txn *txn, MDB_dbi dead, MDB_dbi meta)
+{
+	uint8_t kb[8] = {0, 0, 0, 0, 0, 0, 0, 7};
+	MDB_val k = {8, kb};
+
+	assert_true(has_summary(txn, meta));
+	assert_int_equal(mdb_del(txn, dead, &k, NULL), 0);
+}
+
+/*
+ * The summary of the dead letters kuska status and the metrics read
+ * (their count by reason, the newest time) stays that of the table
+ * through every write that adds or deletes one: Acks, refusals asked,
+ * revivals (the newest among them), --recover's writes, a reopen, and an
+ * outbox of an earlier kuska (none kept, or one it no longer matches).
+ */
+static void
+test_dead_summary(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_txn *t = NULL;
+	struct outbox_refusals a;
+	struct rejection r[6];
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_dead_summary(ob, 0);
+	append_range(ob, 1, 40);
+	r[0] = rej(3, REASON_BAD_EVENT, "a");
+	r[1] = rej(7, REASON_WRONG_NETWORK, "b");
+	r[2] = rej(9, (enum reason)200, "a newer version's");
+	assert_int_equal(outbox_record_ack(ob, 10, false, 100, r, 3), 0);
+	assert_dead_summary(ob, 3);
+	/* Heard again, later: still one each, refused at 100. */
+	assert_int_equal(outbox_record_ack(ob, 10, false, 150, r, 3), 0);
+	assert_dead_summary(ob, 3);
+	/* An Ack refusing nothing. */
+	assert_int_equal(outbox_record_ack(ob, 12, false, 160, NULL, 0), 0);
+	assert_dead_summary(ob, 3);
+
+	/* Refusals asked: 20 and 25 refused, 9 no longer (the newest time
+	 * is 200 until 25, the one refused then, is revived). */
+	r[3] = rej(20, REASON_KIND_NOT_ALLOWED, "c");
+	r[4] = rej(25, REASON_GAP, "d");
+	memset(&a, 0, sizeof(a));
+	a.rej = &r[3];
+	a.n_rej = 2;
+	a.first = 9;
+	a.last = 30;
+	assert_int_equal(outbox_record_refusals(ob, &a, 200, NULL), 1);
+	assert_dead_summary(ob, 4);
+	/* A newest revived (25: 20, refused at the same time, is still
+	 * one), then 7 and the other (20: the newest is 3's, 100), then 3. */
+	r[5] = rej(3, REASON_BAD_EVENT, "a");
+	assert_int_equal(outbox_revive(ob, 21, 30, NULL, 0), 1);
+	assert_dead_summary(ob, 3);
+	assert_int_equal(outbox_revive(ob, 3, 20, &r[5], 1), 2);
+	assert_dead_summary(ob, 1);
+	assert_int_equal(outbox_revive(ob, 1, 40, NULL, 0), 1);
+	assert_dead_summary(ob, 0);
+
+	/* --recover's writes: one dead letter written twice is one, with
+	 * its second reason and time. */
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(outbox_put_dead(t, 41, REASON_BAD_TARGET, 500, "e"),
+			 0);
+	assert_int_equal(outbox_put_dead(t, 42, REASON_GAP, 300, "f"), 0);
+	assert_int_equal(outbox_put_dead(t, 41, REASON_BAD_EVENT, 250, "g"), 0);
+	assert_int_equal(outbox_commit(&t), 0);
+	assert_dead_summary(ob, 2);
+	/* Aborted: nothing of it stays. */
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(outbox_put_dead(t, 43, REASON_GAP, 900, "h"), 0);
+	outbox_abort(&t);
+	assert_dead_summary(ob, 2);
+	r[0] = rej(7, REASON_WRONG_NETWORK, "b");
+	assert_int_equal(outbox_record_ack(ob, 40, false, 400, r, 1), 0);
+	assert_dead_summary(ob, 3);
+	outbox_close(&ob);
+	lmdb_edit(fx->db, summary_kept);
+
+	/* An outbox of an earlier kuska: counted meanwhile, then kept
+	 * again from its next opening. */
+	lmdb_edit(fx->db, drop_summary);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_dead_summary(ob, 3);
+	outbox_close(&ob);
+	lmdb_edit(fx->db, summary_kept);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_dead_summary(ob, 3);
+	outbox_close(&ob);
+	/* An earlier kuska wrote to it since: the summary does not match
+	 * the table, and is not used. */
+	lmdb_edit(fx->db, drop_dead_7);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_dead_summary(ob, 2);
+	r[0] = rej(33, REASON_BAD_SIGNATURE, "i");
+	assert_int_equal(outbox_record_ack(ob, 40, false, 600, r, 1), 0);
+	assert_dead_summary(ob, 3);
+	outbox_close(&ob);
+}
+
+/*
+ * A node killed (-9) while it records refusals and revivals: the outbox
+ * opened again holds the summary of the dead letters it holds.
+ */
+static void
+test_dead_summary_kill(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_state st;
+	int fds[2], status;
+	pid_t pid;
+	char c;
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	append_range(ob, 1, 2000);
+	outbox_close(&ob);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static struct rejection r[100];
+		struct outbox_refusals a;
+		uint64_t round, i;
+
+		close(fds[0]);
+		if (outbox_open(fx->db, MAP, &ob) != 0)
+			_exit(1);
+		for (round = 0;; round++) {
+			uint64_t base = round * 37 % 1900 + 1;
+			for (i = 0; i < 100; i++)
+				r[i] = rej(base + i * (round % 3 + 1),
+					   (enum reason)(1 + (base + i) % 18),
+					   "refused");
+			if (outbox_record_ack(ob, 2000, false, 1000 + round, r,
+					      100) != 0)
+				_exit(1);
+			memset(&a, 0, sizeof(a));
+			a.rej = r;
+			a.n_rej = 50;
+			a.first = base;
+			a.last = base + 150;
+			if (outbox_record_refusals(ob, &a, 5000 - round, NULL) <
+			    0)
+				_exit(1);
+			if (round == 20 && write(fds[1], "x", 1) != 1)
+				_exit(1);
+		}
+	}
+	close(fds[1]);
+	/* The child is past its 20th round: kill it in the middle of some
+	 * later one. */
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	usleep(20000);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_true(st.dead_total > 0);
+	assert_dead_summary(ob, st.dead_total);
+	outbox_close(&ob);
+}
+
 int
 main(void)
 {
@@ -939,6 +1203,9 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_revive_run, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_diverged_and_revive, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_summary, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_summary_kill, setup,
 					    teardown),
 	};
 
