@@ -394,8 +394,9 @@ struct recover_build {
  * by a key revoked before its sequence (or, with no sequence named, before
  * its time), as ingest_check judges it: a thief's, taken before the
  * revocation (OPERATIONS.md section 6). --rebuild leaves it out of the
- * statistics; handed back to kuska-node --recover as refused, it is not
- * taken for the node's own record. Its reason is then in text[cap].
+ * statistics; handed back to kuska-node --recover, or to a node asking
+ * for its refusals, as refused, it is not taken for the node's own
+ * record. Its reason is then in text[cap].
  */
 static bool
 revoked_since(const struct recover_build *b, const uint8_t *env, size_t len,
@@ -431,6 +432,8 @@ recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
 	struct recover_build *b = arg;
 	struct held_event *h;
 	char why[CODEC_MAX_TEXT + 1];
+	const uint8_t *stored = env;
+	size_t stored_len = len;
 
 	if (b->refusals_only) {
 		env = NULL; /* the node has it */
@@ -441,15 +444,18 @@ recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
 		b->stopped = true;
 		return 1;
 	}
-	if (b->refusals_only && reason == REASON_NONE) {
-		b->scanned = seq;
-		return 0;
-	}
-	if (!b->refusals_only && reason == REASON_NONE && env != NULL &&
-	    revoked_since(b, env, len, why, sizeof(why))) {
+	/* The refusals alone say it too: a node asks them for sequences
+	 * whose Acks it lost, and takes every one not listed for accepted
+	 * (deliver.c, on_refusals), reviving a dead letter it held there. */
+	if (reason == REASON_NONE && stored != NULL &&
+	    revoked_since(b, stored, stored_len, why, sizeof(why))) {
 		reason = REASON_KEY_NOT_VALID;
 		text = why;
 		b->revoked++;
+	}
+	if (b->refusals_only && reason == REASON_NONE) {
+		b->scanned = seq;
+		return 0;
 	}
 	if (b->used + len > b->cap) {
 		size_t ncap = (b->used + len) * 2;

@@ -30,6 +30,7 @@ struct rec {
 	bool old_unreadable;
 	bool consistent; /* old agrees with the consolidator's copy */
 	bool foreign;	 /* old is another institution's: kept aside only */
+	uint64_t old_next; /* old's next sequence: it never signed this one */
 	struct outbox *fresh;
 	char fresh_dir[4200];
 	struct event *ev;
@@ -51,6 +52,10 @@ struct rec {
 		uint64_t resent, first_resent, lost, first_lost;
 		/* refused there as signed by a key revoked before them */
 		uint64_t revoked, first_revoked;
+		/* handed back with an envelope this outbox did not sign (a
+		 * thief's), and of those, said accepted there */
+		uint64_t other, first_other, other_accepted,
+		    first_other_accepted;
 	} n;
 	uint64_t kept;
 	bool said; /* a refusal of the consolidator's word, said */
@@ -542,6 +547,43 @@ take_rest(struct rec *r)
 	return outbox_commit(&t);
 }
 
+/*
+ * Whether the old outbox did not sign env, the consolidator's envelope at
+ * seq: it holds another there, or never reached seq. A sequence it holds
+ * and cannot read tells nothing: taken for signed. With no old outbox of
+ * this node's, nothing can be told.
+ */
+static bool
+not_signed_here(struct rec *r, uint64_t seq, const uint8_t *env, size_t len)
+{
+	uint8_t *own;
+	size_t own_len;
+	char ref[2];
+	bool other;
+
+	if (r->old == NULL || r->foreign)
+		return false;
+	if (seq >= r->old_next)
+		return true;
+	if (outbox_get(r->old, seq, &own, &own_len, ref, sizeof(ref)) != 0)
+		return false;
+	other = own_len != len || memcmp(own, env, len) != 0;
+	free(own);
+	return other;
+}
+
+/* Counts the envelope at seq if this outbox did not sign it. */
+static void
+count_other(struct rec *r, const struct held_event *h)
+{
+	if (h->env == NULL || !not_signed_here(r, h->seq, h->env, h->len))
+		return;
+	if (r->n.other++ == 0)
+		r->n.first_other = h->seq;
+	if (h->reason == REASON_NONE && r->n.other_accepted++ == 0)
+		r->n.first_other_accepted = h->seq;
+}
+
 /* One piece of the consolidator's copy into the new outbox. */
 static int
 take_piece(struct rec *r, const struct msg *m)
@@ -594,6 +636,8 @@ take_piece(struct rec *r, const struct msg *m)
 		else
 			r->n.holes++;
 		free(own);
+		if (e == 0)
+			count_other(r, h);
 		if (e == 0 && h->reason != REASON_NONE) {
 			e = outbox_put_dead(
 			    t, h->seq, h->reason,
@@ -805,6 +849,45 @@ connect_consolidator(struct rec *r)
 	return r->sock == NULL ? e : 0;
 }
 
+/*
+ * The envelopes handed back that this outbox did not sign, the first of
+ * which is a thief's first sequence when the key was stolen.
+ */
+static void
+report_other(const struct rec *r, FILE *out)
+{
+	unsigned long long first = r->n.first_other;
+
+	if (r->n.other == 0)
+		return;
+	if (r->n.revoked == 0) {
+		fprintf(out,
+			"%llu envelopes it holds are signed with this node's "
+			"key but not by this outbox (it holds others at their "
+			"sequences, or never reached them), the first at "
+			"sequence %llu, and were kept as this node's: its "
+			"own from before this outbox was restored from a "
+			"backup or replaced; if it was neither, a thief's "
+			"with its stolen key: then revoke that key with "
+			"revoked_after_seq = %llu, reload the consolidator "
+			"and run --recover again (OPERATIONS.md section 6)\n",
+			(unsigned long long)r->n.other, first, first - 1);
+		return;
+	}
+	fprintf(out,
+		"%llu envelopes it holds are not this outbox's, the first "
+		"at sequence %llu: the thief's first, so revoked_after_seq = "
+		"%llu leaves none of the thief's counted",
+		(unsigned long long)r->n.other, first, first - 1);
+	if (r->n.first_revoked < first)
+		fprintf(out,
+			"; with a lower one, as now, this node's own from "
+			"sequence %llu on are refused too, and sent again "
+			"when resubmitted",
+			(unsigned long long)r->n.first_revoked);
+	fputc('\n', out);
+}
+
 static void
 report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 {
@@ -832,6 +915,7 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 		    "section 6)\n",
 		    (unsigned long long)r->n.revoked,
 		    (unsigned long long)r->n.first_revoked);
+	report_other(r, out);
 	/* Its word alone says what it holds: what it named and left out is
 	 * said, not taken for a hole of its store. */
 	if (r->cons_last > r->n.got)
@@ -887,6 +971,48 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			(unsigned long long)dropped);
 	if (moved[0] != '\0')
 		fprintf(out, "the old outbox is kept as %s\n", moved);
+}
+
+/*
+ * Refuses a recovery that would take a thief's envelope for this node's:
+ * the consolidator hands back some as signed by a key revoked before them
+ * (a theft, and its key revoked), yet holds as accepted one that this
+ * outbox did not sign. The revocation's sequence is past the thief's
+ * first. Returns 0, or -EKEYREJECTED said.
+ */
+static int
+judge_revocation(struct rec *r)
+{
+	if (r->n.revoked == 0 || r->n.other_accepted == 0)
+		return 0;
+	fprintf(stderr,
+		"kuska-node: the consolidator holds as accepted, at sequence "
+		"%llu, an envelope signed with this node's key that this "
+		"outbox did not sign, while it hands back %llu as signed by a "
+		"key revoked before them: the revocation comes too late, and "
+		"the thief's envelopes would be taken for this node's. The "
+		"first this outbox did not sign is at sequence %llu: revoke "
+		"the stolen key with revoked_after_seq = %llu (or lower), "
+		"reload the consolidator and run --recover again "
+		"(OPERATIONS.md section 6): nothing is stored (the outbox is "
+		"unchanged)\n",
+		(unsigned long long)r->n.first_other_accepted,
+		(unsigned long long)r->n.revoked,
+		(unsigned long long)r->n.first_other,
+		(unsigned long long)(r->n.first_other - 1));
+	r->said = true;
+	return -EKEYREJECTED;
+}
+
+/* What the old outbox reached, when it is this node's. */
+static void
+note_old_next(struct rec *r)
+{
+	struct outbox_state st;
+
+	r->old_next = UINT64_MAX; /* unknown: nothing said never reached */
+	if (r->old != NULL && !r->foreign && outbox_state(r->old, &st) == 0)
+		r->old_next = st.next_seq;
 }
 
 /*
@@ -956,6 +1082,7 @@ recover_run(const struct recover_params *p, FILE *out)
 	e = judge_old(&r);
 	if (e != 0)
 		goto out;
+	note_old_next(&r);
 	e = connect_consolidator(&r);
 	if (e == 0)
 		e = greet(&r);
@@ -979,6 +1106,8 @@ recover_run(const struct recover_params *p, FILE *out)
 		e = fetch(&r);
 	if (e == 0)
 		e = take_rest(&r);
+	if (e == 0)
+		e = judge_revocation(&r);
 	if (e == 0)
 		e = keep_tail(&r, &dropped);
 	if (e == 0)

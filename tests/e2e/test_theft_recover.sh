@@ -9,7 +9,11 @@
 # kuska-node --recover and resubmits the export: every genuine record is
 # taken (none "already held" because of the thief's), and after
 # kuska-consolidator --rebuild every table equals a run without a theft:
-# each genuine record counted once, none of the thief's.
+# each genuine record counted once, none of the thief's. The recovery
+# names the thief's first sequence (the first the genuine outbox did not
+# sign), so the operator learns revoked_after_seq; it refuses a revocation
+# after it, which would take the thief's envelopes for the node's; run
+# before any revocation, it names it too.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -48,7 +52,8 @@ cp "$N/pj.conf" "$T/pj.conf.orig"
 cp "$N/keys/pj.key" "$T/pj.key.orig"
 cp "$N/keys/pj.pub" "$T/pj.pub.orig"
 
-# theft HOW: the theft, revoked by sequence (seq) or by time alone (time).
+# theft HOW: the theft, revoked by sequence (seq), by time alone (time), or
+# by sequence after a recovery run before the revocation (early).
 theft() {
 	local how=$1 last rc why taken
 
@@ -82,10 +87,23 @@ theft() {
 	stop_node pj-thief TERM
 	stop_node pj TERM
 
+	if [ "$how" = early ]; then
+		# Recovered before the revocation: the thief's envelopes are
+		# taken as the node's (as the node's own from before a restore
+		# would be), and the thief's first sequence is named.
+		"$NODE" --recover -c "$N/pj.conf" >"$T/early.out" 2>&1
+		rc=$?
+		sed 's/^/#   /' "$T/early.out"
+		check "kuska-node --recover before the revocation succeeds (exit $rc)" \
+			test $rc = 0
+		check "... naming the thief's first sequence, $((na + 1)), and the revocation to set" \
+			grep -q "^$nt envelopes it holds are signed with this node's key but not by this outbox .* the first at sequence $((na + 1)),.* revoked_after_seq = $na, reload the consolidator and run --recover again" "$T/early.out"
+	fi
+
 	# --- revocation, a new key -------------------------------------------------
 	mkdir "$N/keys2"
 	"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
-	if [ "$how" = seq ]; then
+	if [ "$how" != time ]; then
 		awk -v last="$na" '
 			{ print }
 			$0 == "[key pj-1]" { print "revoked = 2026-01-01T00:00:00Z"
@@ -107,6 +125,29 @@ theft() {
 	echo "previous_keys = keys/previous" >>"$N/pj.conf"
 
 	# --- the genuine node recovered ---------------------------------------------
+	if [ "$how" = seq ]; then
+		# First revoked too late, after the thief's first two: the
+		# recovery would take them for the node's. It is refused,
+		# naming the thief's first sequence, the outbox unchanged.
+		cp "$N/registry.conf" "$T/reg.right"
+		sed -i "s/^revoked_after_seq = $na\$/revoked_after_seq = $((na + 2))/" \
+			"$N/registry.conf"
+		check "the consolidator reloads a revocation too late" \
+			hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+		before=$(md5sum <"$N/data/pj/data.mdb")
+		"$NODE" --recover -c "$N/pj.conf" >"$T/late.out" 2>&1
+		rc=$?
+		sed 's/^/#   /' "$T/late.out"
+		check "kuska-node --recover refuses a revocation after the thief's first (exit $rc)" \
+			test $rc = 1
+		check "... naming the thief's first sequence, $((na + 1)), and the revocation to set" \
+			grep -q "The first this outbox did not sign is at sequence $((na + 1)): revoke the stolen key with revoked_after_seq = $na " "$T/late.out"
+		check "... the outbox unchanged" \
+			test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
+		mv "$T/reg.right" "$N/registry.conf"
+		check "the consolidator reloads the revocation as told" \
+			hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+	fi
 	"$NODE" --recover -c "$N/pj.conf" >"$T/recover.out" 2>&1
 	rc=$?
 	check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
@@ -114,6 +155,11 @@ theft() {
 	last=$(cons_last_seq pj)
 	check "... saying the events after sequence $na are not valid under their key ($how)" \
 		grep -q "$((last - na)) of them signed with a key revoked" "$T/recover.out"
+	# The thief took pj's sequences na+1 to na+nt; the genuine outbox holds
+	# its own there (after an early recovery, the thief's).
+	[ "$how" = early ] ||
+	check "... and that the $nt the outbox did not sign begin at sequence $((na + 1)), the thief's first" \
+		grep -q "^$nt envelopes it holds are not this outbox's, the first at sequence $((na + 1)): the thief's first, so revoked_after_seq = $na " "$T/recover.out"
 	start_node pj
 	"$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" "$T/b.jsonl" >"$T/resubmit.out" 2>&1
 	sed 's/^/#   /' "$T/resubmit.out"
@@ -123,7 +169,7 @@ theft() {
 		grep -q "b.jsonl: $nb accepted, 0 already held, 0 refused" "$T/resubmit.out"
 	check "... and delivered" wait_delivered 30
 	"$KUSKA" status -c "$N/pj.conf" >"$T/status.out" 2>&1
-	if [ "$how" = seq ]; then
+	if [ "$how" != time ]; then
 		why="was revoked after sequence $na"
 	else
 		why="was not valid when the event was created"
@@ -147,15 +193,22 @@ theft() {
 
 }
 
+# put_back: what a theft changed, as it was, and no data.
+put_back() {
+	cp "$T/registry.orig" "$N/registry.conf"
+	cp "$T/pj.conf.orig" "$N/pj.conf"
+	cp "$T/pj.key.orig" "$N/keys/pj.key"
+	cp "$T/pj.pub.orig" "$N/keys/pj.pub"
+	rm -rf "$N/keys2" "$N/keys/previous" "$N/data/pj-thief"
+	check "the key holder reloads the registry as it was" \
+		hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
+	wipe_data
+}
+
 theft seq
-cp "$T/registry.orig" "$N/registry.conf"
-cp "$T/pj.conf.orig" "$N/pj.conf"
-cp "$T/pj.key.orig" "$N/keys/pj.key"
-cp "$T/pj.pub.orig" "$N/keys/pj.pub"
-rm -rf "$N/keys2" "$N/keys/previous" "$N/data/pj-thief"
-check "the key holder reloads the registry as it was" \
-	hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
-wipe_data
+put_back
 theft time
+put_back
+theft early
 
 finish
