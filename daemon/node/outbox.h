@@ -256,9 +256,10 @@ int outbox_get(struct outbox *ob, uint64_t seq, uint8_t **ret_env,
 
 /*
  * outbox_swap_in - makes the outbox built in fresh_dir the one of dir:
- * the old data file is kept as data.mdb.before-recover-TIME (its name
- * into moved_to; "" when there was none). Neither may be open. Returns 0
- * or -errno.
+ * the old data file is kept as data.mdb.before-recover-TIME, or TIME.2,
+ * TIME.3... when that name is taken (its name into moved_to; "" when there
+ * was none), and dir has a data file at every moment. Neither may be
+ * open. Returns 0 or -errno.
  */
 int outbox_swap_in(const char *dir, const char *fresh_dir, char *moved_to,
 		   size_t cap) __attribute__((warn_unused_result));

@@ -109,24 +109,71 @@ outbox_sound(const struct outbox_report *r)
 	return !r->unreadable && r->n_damaged == 0;
 }
 
+/*
+ * Gives the data file dir/data.mdb a second name, dir/data.mdb.before-
+ * recover-TIME (".2", ".3"... after it when a recovery of the same second
+ * took that name: a second --recover must not replace the first one's
+ * copy, which may be the only one of the outbox before a theft). Its name
+ * into moved_to, "" when there is no data file. Returns 0 or -errno.
+ */
+static int
+keep_old(const char *old, const char *dir, char *moved_to, size_t cap)
+{
+	char stamp[DATE_STAMP_SIZE];
+	unsigned i;
+	int e;
+
+	date_stamp(stamp);
+	for (i = 1; i < 1000; i++) {
+		if (i == 1)
+			snprintf(moved_to, cap, "%s/data.mdb.before-recover-%s",
+				 dir, stamp);
+		else
+			snprintf(moved_to, cap,
+				 "%s/data.mdb.before-recover-%s.%u", dir, stamp,
+				 i);
+		if (link(old, moved_to) == 0)
+			return 0;
+		e = errno;
+		if (e == ENOENT) {
+			moved_to[0] = '\0';
+			return 0;
+		}
+		/* A file system without hard links: renamed, as long as
+		 * the name is free (the outbox's lock keeps out any other
+		 * kuska-node of this directory). */
+		if (e == EPERM || e == EOPNOTSUPP) {
+			if (access(moved_to, F_OK) == 0)
+				continue;
+			return rename(old, moved_to) == 0 ? 0 : -errno;
+		}
+		if (e != EEXIST)
+			return -e;
+	}
+	return -EEXIST;
+}
+
 int
 outbox_swap_in(const char *dir, const char *fresh_dir, char *moved_to,
 	       size_t cap)
 {
-	char old[4096], fresh[4096], stamp[DATE_STAMP_SIZE];
-	int fd;
+	char old[4096], fresh[4096];
+	int fd, r;
 
+	/* A second name, then the fresh file renamed over the first: at
+	 * every moment dir has a data file, the old or the fresh one. */
 	snprintf(old, sizeof(old), "%s/data.mdb", dir);
-	snprintf(moved_to, cap, "%s/data.mdb.before-recover-%s", dir,
-		 date_stamp(stamp));
-	if (rename(old, moved_to) != 0) {
-		if (errno != ENOENT)
-			return -errno;
-		moved_to[0] = '\0';
-	}
+	if ((r = keep_old(old, dir, moved_to, cap)) != 0)
+		return r;
 	snprintf(fresh, sizeof(fresh), "%s/data.mdb", fresh_dir);
-	if (rename(fresh, old) != 0)
-		return -errno;
+	if (rename(fresh, old) != 0) {
+		r = -errno;
+		/* The old file stays the outbox: its second name goes, or
+		 * the copy would change with it. */
+		if (moved_to[0] != '\0' && access(old, F_OK) == 0)
+			(void)unlink(moved_to);
+		return r;
+	}
 	snprintf(old, sizeof(old), "%s/lock.mdb", dir);
 	(void)unlink(old);
 	snprintf(fresh, sizeof(fresh), "%s/lock.mdb", fresh_dir);

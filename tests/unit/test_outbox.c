@@ -9,12 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <lmdb.h>
 
+#include "date.h"
 #include "outbox.h"
 
 #define MAP (16u << 20)
@@ -1178,6 +1181,104 @@ test_dead_summary_kill(void **state)
 	outbox_close(&ob);
 }
 
+/* Writes text as the whole of file path. */
+static void
+put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Whether file path holds exactly text. */
+static bool
+file_is(const char *path, const char *text)
+{
+	char buf[64];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strcmp(buf, text) == 0;
+}
+
+/* A fresh outbox directory under fx holding a data file of text. */
+static void
+fresh_outbox(const struct fixture *fx, const char *text, char *dir, size_t cap)
+{
+	char path[192];
+
+	snprintf(dir, cap, "%s/fresh-XXXXXX", fx->dir);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	put_file(path, text);
+}
+
+/*
+ * Two recoveries within a second each keep the outbox they replace: the
+ * second must not take the first's copy's name (it may be the only copy
+ * of the outbox before a theft), nor any name already there.
+ */
+static void
+test_swap_in_keeps_each(void **state)
+{
+	struct fixture *fx = *state;
+	char fresh[160], moved1[256], moved2[256], path[192], decoy[256];
+	char stamp[DATE_STAMP_SIZE];
+	time_t now = time(NULL);
+	int i;
+
+	assert_int_equal(mkdir(fx->db, 0700), 0);
+	snprintf(path, sizeof(path), "%s/data.mdb", fx->db);
+	put_file(path, "first");
+	/* Names of this second and the next two already taken. */
+	for (i = 0; i < 3; i++) {
+		time_t t = now + i;
+		struct tm tm;
+
+		assert_non_null(gmtime_r(&t, &tm));
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		snprintf(decoy, sizeof(decoy), "%s/data.mdb.before-recover-%s",
+			 fx->db, stamp);
+		put_file(decoy, "decoy");
+	}
+
+	fresh_outbox(fx, "second", fresh, sizeof(fresh));
+	assert_int_equal(outbox_swap_in(fx->db, fresh, moved1, sizeof(moved1)),
+			 0);
+	fresh_outbox(fx, "third", fresh, sizeof(fresh));
+	assert_int_equal(outbox_swap_in(fx->db, fresh, moved2, sizeof(moved2)),
+			 0);
+
+	assert_true(file_is(path, "third"));
+	assert_string_not_equal(moved1, moved2);
+	assert_true(file_is(moved1, "first"));
+	assert_true(file_is(moved2, "second"));
+	for (i = 0; i < 3; i++) {
+		time_t t = now + i;
+		struct tm tm;
+
+		assert_non_null(gmtime_r(&t, &tm));
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		snprintf(decoy, sizeof(decoy), "%s/data.mdb.before-recover-%s",
+			 fx->db, stamp);
+		assert_true(file_is(decoy, "decoy"));
+	}
+	/* No data file: nothing kept, nothing named. */
+	assert_int_equal(unlink(path), 0);
+	fresh_outbox(fx, "fourth", fresh, sizeof(fresh));
+	assert_int_equal(outbox_swap_in(fx->db, fresh, moved1, sizeof(moved1)),
+			 0);
+	assert_string_equal(moved1, "");
+	assert_true(file_is(path, "fourth"));
+}
+
 int
 main(void)
 {
@@ -1206,6 +1307,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_summary, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_summary_kill, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_swap_in_keeps_each, setup,
 					    teardown),
 	};
 
