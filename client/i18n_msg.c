@@ -118,8 +118,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "“%s”: a value withheld for confidentiality, as it "
 			 "rests on a figure withheld for the same reason."},
     [M_SEX_AGE_WITHHELD_NOTE] = {"«%s»: las víctimas de un sexo y un grupo "
-				 "de edad a la vez se reservan a la "
-				 "secretaría sea cual sea su número, pues "
+				 "de edad a la vez no se muestran a la "
+				 "secretaría, sea cual sea su número, pues "
 				 "ninguna cifra que recibe cruza el sexo "
 				 "con el grupo de edad.",
 				 "“%s”: the victims of one sex and one age "

@@ -423,8 +423,8 @@ test_every_section(void **state)
 	 * figures' legends say what their marks mean. */
 	assert_true(figure_says(p, "f-sdg",
 				"«Reservado»: las víctimas de un sexo y un "
-				"grupo de edad a la vez se reservan a la "
-				"secretaría sea cual sea su número"));
+				"grupo de edad a la vez no se muestran a "
+				"la secretaría, sea cual sea su número"));
 	/* A row with no note has a blank one, not "–" (no data or
 	 * withheld), nor one of the estimate's. */
 	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 2 note\"></td>"));
@@ -982,14 +982,14 @@ test_sdg_and_mse_notes(void **state)
 	assert_string_equal(
 	    i18n_note("withheld from the secretariat whatever the number: no "
 		      "figure it is given crosses sex with age group"),
-	    "reservado para la secretaría sea cual sea el número: ninguna "
+	    "no se muestra a la secretaría, sea cual sea el número: ninguna "
 	    "cifra que recibe cruza el sexo con el grupo de edad");
 	/* As an older consolidator wrote them: in the same words, in
 	 * Spanish and in English, without the jargon or the path. */
 	assert_string_equal(
 	    i18n_note("sex by age group is in no table under disclosure "
 		      "control: suppressed for the secretariat"),
-	    "reservado para la secretaría sea cual sea el número: ninguna "
+	    "no se muestra a la secretaría, sea cual sea el número: ninguna "
 	    "cifra que recibe cruza el sexo con el grupo de edad");
 	assert_string_equal(
 	    i18n_note("suppressed: computed from overlap counts the "
