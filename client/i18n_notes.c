@@ -134,6 +134,16 @@ static const struct word note_parts[] = {
      {"no se muestra a la secretaría, sea cual sea el número: ninguna cifra "
       "que recibe cruza el sexo con el grupo de edad",
       NULL}},
+    {"withheld from the secretariat whatever the number: no figure it is "
+     "given splits a region by sex or age group",
+     {"no se muestra a la secretaría, sea cual sea el número: ninguna cifra "
+      "que recibe divide una región por sexo o grupo de edad",
+      NULL}},
+    {"withheld from the secretariat whatever the number: it is given a "
+     "region's victims by year only",
+     {"no se muestra a la secretaría, sea cual sea el número: recibe las "
+      "víctimas de una región solo por año",
+      NULL}},
     {"sex by age group is in no table under disclosure control: "
      "suppressed for the secretariat",
      {"no se muestra a la secretaría, sea cual sea el número: ninguna cifra "

@@ -1008,6 +1008,18 @@ test_sdg_and_mse_notes(void **state)
 	    "suppressed: computed from overlap counts the secretariat is not "
 	    "shown");
 	i18n_set(LANG_ES);
+	assert_string_equal(
+	    i18n_note("withheld from the secretariat whatever the number: it "
+		      "is given a region's victims by year only; no estimate: "
+		      "not given by region to the secretariat"),
+	    "no se muestra a la secretaría, sea cual sea el número: recibe "
+	    "las víctimas de una región solo por año; sin estimación: no se "
+	    "da por región a la secretaría");
+	assert_string_equal(
+	    i18n_note("withheld from the secretariat whatever the number: no "
+		      "figure it is given splits a region by sex or age group"),
+	    "no se muestra a la secretaría, sea cual sea el número: ninguna "
+	    "cifra que recibe divide una región por sexo o grupo de edad");
 	assert_string_equal(i18n_note("no estimate: see the estimate table"),
 			    "sin estimación: véase la tabla de la estimación");
 	assert_string_equal(
