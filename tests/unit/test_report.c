@@ -469,8 +469,8 @@ test_every_section(void **state)
 			       "tamaño: de 1 a 9, o mayor"));
 	assert_non_null(strstr(p, "las cifras de 1 a 9, y otras que "
 				  "permitirían deducirlas de los totales, se "
-				  "reservan y se muestran «x», unas y otras "
-				  "igual"));
+				  "reservan y todas se muestran igual, como "
+				  "«x»"));
 	assert_null(strstr(p, "una cifra de 1 a 9"));
 	/* A withheld median or share arrives empty, as one with nothing
 	 * to take: the secretariat's "–" may be either. */
@@ -497,6 +497,10 @@ test_every_section(void **state)
 	assert_true(figure_says(p, "f-sdg",
 				"\u201cWithheld\u201d: the victims of one sex "
 				"and one age group together are withheld"));
+	assert_non_null(strstr(p, "counts from 1 to 9, and others that "
+				  "would let them be worked out from the "
+				  "totals, are withheld and all shown alike, "
+				  "as \u201cx\u201d"));
 	assert_non_null(strstr(p, "Made on 2026-05-28 15:26 (Peru time, "
 				  "UTC\u22125; 2026-05-28 20:26 UTC)"));
 	free(p);
