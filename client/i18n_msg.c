@@ -41,11 +41,11 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_ROLE_ANALYST] = {"analista", "analyst"},
     [M_ROLE_INSTITUTION] = {"institución", "institution"},
     [M_SECRETARIAT_RULE] = {"las cifras de 1 a %u, y otras que permitirían "
-			    "deducirlas de los totales, se reservan y se "
-			    "muestran «%s», unas y otras igual",
+			    "deducirlas de los totales, se reservan y todas "
+			    "se muestran igual, como «%s»",
 			    "counts from 1 to %u, and others that would let "
 			    "them be worked out from the totals, are withheld "
-			    "and shown as “%s”, the ones like the others"},
+			    "and all shown alike, as “%s”"},
     [M_HIDDEN] = {"x", "x"},
     [M_HIDDEN_VICTIMS] = {"un número reservado de víctimas",
 			  "a withheld number of victims"},
@@ -118,8 +118,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "“%s”: a value withheld for confidentiality, as it "
 			 "rests on a figure withheld for the same reason."},
     [M_SEX_AGE_WITHHELD_NOTE] = {"«%s»: las víctimas de un sexo y un grupo "
-				 "de edad a la vez se reservan a la "
-				 "secretaría sea cual sea su número, pues "
+				 "de edad a la vez no se muestran a la "
+				 "secretaría, sea cual sea su número, pues "
 				 "ninguna cifra que recibe cruza el sexo "
 				 "con el grupo de edad.",
 				 "“%s”: the victims of one sex and one age "

@@ -131,12 +131,22 @@ static const struct word note_parts[] = {
      {"sin estimación: no se da por región a la secretaría", NULL}},
     {"withheld from the secretariat whatever the number: no figure it is "
      "given crosses sex with age group",
-     {"reservado para la secretaría sea cual sea el número: ninguna cifra "
+     {"no se muestra a la secretaría, sea cual sea el número: ninguna cifra "
       "que recibe cruza el sexo con el grupo de edad",
+      NULL}},
+    {"withheld from the secretariat whatever the number: no figure it is "
+     "given splits a region by sex or age group",
+     {"no se muestra a la secretaría, sea cual sea el número: ninguna cifra "
+      "que recibe divide una región por sexo o grupo de edad",
+      NULL}},
+    {"withheld from the secretariat whatever the number: it is given a "
+     "region's victims by year only",
+     {"no se muestra a la secretaría, sea cual sea el número: recibe las "
+      "víctimas de una región solo por año",
       NULL}},
     {"sex by age group is in no table under disclosure control: "
      "suppressed for the secretariat",
-     {"reservado para la secretaría sea cual sea el número: ninguna cifra "
+     {"no se muestra a la secretaría, sea cual sea el número: ninguna cifra "
       "que recibe cruza el sexo con el grupo de edad",
       "withheld from the secretariat whatever the number: no figure it is "
       "given crosses sex with age group"}},

@@ -365,6 +365,24 @@ timeless(const char *table)
 	       strcmp(table, "indicator_definitions") == 0;
 }
 
+/*
+ * Says on stderr, when a table of all periods and the whole country
+ * (sources, deliveries) is asked for a region, that the region did not
+ * filter it: its counts would read as the region's otherwise, and they
+ * are the country's.
+ */
+static void
+note_whole_country(const struct query_req *q)
+{
+	if (q->region == 0 || (strcmp(q->table, "sources") != 0 &&
+			       strcmp(q->table, "deliveries") != 0))
+		return;
+	fprintf(stderr,
+		"kuska query: note: the %s table is the whole country's, all "
+		"periods together: --region %02u does not filter it\n",
+		q->table, (unsigned)q->region);
+}
+
 int
 cmd_query(int argc, char **argv)
 {
@@ -521,6 +539,7 @@ cmd_query(int argc, char **argv)
 	    strncmp(q.table, "indicator", 9) != 0)
 		ask_note_all_zero("query", period);
 	note_national(&q, &tab);
+	note_whole_country(&q);
 	/* No row at all (in text, indicator_definitions' blocks print
 	 * nothing): say why, as the report does, not leave an empty
 	 * answer to be taken for a failure or for no data. */

@@ -55,6 +55,8 @@ struct parts {
 	struct fig estimate;	  /* the stepwise row's */
 	double exact;		  /* the analyst's, before rounding, or NAN */
 	char estimate_note[512];
+	bool ident_closed;     /* identification refused at this level */
+	bool breakdown_closed; /* breakdown refused at this level */
 };
 
 /* ---- reading the tables ---------------------------------------------------
@@ -239,11 +241,13 @@ gather(struct store *st, const struct query_req *req,
 	r = ask(st, req, "identification", who, k, &t, &open);
 	if (r == 0 && open)
 		from_identification(&t, p);
+	p->ident_closed = r == 0 && !open;
 	codec_qtable_clear(&t);
 	if (r == 0)
 		r = ask(st, req, "breakdown", who, k, &t, &open);
 	if (r == 0 && open)
 		from_breakdown(&t, p);
+	p->breakdown_closed = r == 0 && !open;
 	codec_qtable_clear(&t);
 	/* Sex by age crossed: exact counts in no table under disclosure
 	 * control, so the secretariat gets them suppressed. */
@@ -324,12 +328,35 @@ why_no_estimate(const struct parts *p, char *note, size_t cap)
 		snprintf(note, cap, "no estimate: %s", why);
 }
 
+/*
+ * Why a count of victims is hidden, when not for its size: a figure
+ * crossing sex with age group is in no table under disclosure control;
+ * one whose table the role is refused at this level (the breakdown by
+ * region, the identification by region for a semester or a quarter) is
+ * hidden whatever its size, and "<10" alone would read as 1 to 9.
+ */
+static const char *
+why_hidden(const struct parts *p, int sex, int age)
+{
+	if (sex != ALL && age != ALL)
+		return "withheld from the secretariat whatever the number: no "
+		       "figure it is given crosses sex with age group";
+	if (p->breakdown_closed && (sex != ALL || age != ALL))
+		return "withheld from the secretariat whatever the number: no "
+		       "figure it is given splits a region by sex or age group";
+	if (p->ident_closed)
+		return "withheld from the secretariat whatever the number: it "
+		       "is given a region's victims by year only";
+	return "";
+}
+
 static int
 fill_row(struct cell *row, const char *period, int sex, int age,
 	 const struct pop_entry *pop, const struct parts *p)
 {
 	uint64_t people = population_of(pop, sex, age);
 	const struct fig *v = &p->victims[sex][age];
+	const char *hidden = v->shown ? "" : why_hidden(p, sex, age);
 	char note[CODEC_MAX_LONG_TEXT] = "";
 
 	set_text(&row[COL_PERIOD], period);
@@ -342,11 +369,7 @@ fill_row(struct cell *row, const char *period, int sex, int age,
 			set_rate(&row[COL_RATE], (double)v->v, people);
 	} else {
 		row[COL_VICTIMS].kind = CELL_SUPPRESSED;
-		if (sex != ALL && age != ALL)
-			snprintf(note, sizeof(note),
-				 "withheld from the secretariat whatever "
-				 "the number: no figure it is given "
-				 "crosses sex with age group");
+		snprintf(note, sizeof(note), "%s", hidden);
 	}
 	if (sex == ALL && age == ALL) {
 		if (p->estimate.shown) {
@@ -361,8 +384,12 @@ fill_row(struct cell *row, const char *period, int sex, int age,
 				 "estimate table, which leaves out the "
 				 "unlinkable identifications); none is made "
 				 "by sex or age group");
-		} else
-			why_no_estimate(p, note, sizeof(note));
+		} else {
+			char why[sizeof(p->estimate_note) + 16];
+			why_no_estimate(p, why, sizeof(why));
+			snprintf(note, sizeof(note), "%s%s%s", hidden,
+				 hidden[0] != '\0' ? "; " : "", why);
+		}
 	}
 	return codec_cell_set_long(&row[COL_NOTE], note);
 }

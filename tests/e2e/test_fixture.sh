@@ -530,6 +530,22 @@ check "... not in the CSV" sh -c "head -1 '$T/ind-r15.csv' | grep -q '^period,in
 check "indicators of an institution: the same note" \
 	grep -q "note: baselines and targets are national: the counts of the institution's own events are" "$T/ind-pnp.err"
 
+# The sources and deliveries tables are the whole country's: asked with
+# --region, they say on standard error that it did not filter them, as
+# their counts would otherwise read as the region's; without it, nothing.
+for t in sources deliveries; do
+	"$KUSKA" query -c "$N/analyst.conf" $t --region 15 --format csv \
+		>"$T/$t-r15.csv" 2>"$T/$t-r15.err"
+	"$KUSKA" query -c "$N/analyst.conf" $t --format csv \
+		>"$T/$t-all.csv" 2>"$T/$t-all.err"
+	check "$t --region 15: a note that the region does not filter it" \
+		grep -q "^kuska query: note: the $t table is the whole country's, all periods together: --region 15 does not filter it" "$T/$t-r15.err"
+	check "$t without --region: no such note" \
+		sh -c "! grep -q 'does not filter' '$T/$t-all.err'"
+done
+check "sources --region 15: the country's counts" \
+	cmp -s "$T/sources-all.csv" "$T/sources-r15.csv"
+
 # The secretariat: an indicator on a shown count has its value; one on a
 # cell shown "<10" (or a median hidden with it) is suppressed, value and
 # progress empty. The total of 11 is shown unless protecting the small

@@ -880,14 +880,41 @@ test_sdg_roles(void **state)
 	codec_qtable_clear(&t);
 	/* By region the estimate is not given to the secretariat: the note
 	 * says so for this row, not the estimate table's "ask without
-	 * --region", which is about that table. */
+	 * --region", which is about that table. Nor, by region, is the
+	 * breakdown (sex, age group), or the identification for a quarter:
+	 * those counts are hidden whatever their size, and their notes say
+	 * why, "<10" alone reading as 1 to 9. */
 	assert_int_equal(ask("sdg16_2_2", "2025Q1", 15, 0, 0, &secretariat, &t),
 			 0);
 	assert_true(empty(&t, 8, "estimate"));
 	assert_true(empty(&t, 8, "estimate_per_100k"));
+	assert_int_equal(at(&t, 8, "victims")->kind, CELL_SUPPRESSED);
+	assert_string_equal(text(&t, 8, "note"),
+			    "withheld from the secretariat whatever the "
+			    "number: it is given a region's victims by year "
+			    "only; no estimate: not given by region to the "
+			    "secretariat");
+	for (r = 2; r < 8; r++)
+		if (r == 2 || r == 5 || r == 6 || r == 7) {
+			assert_int_equal(at(&t, r, "victims")->kind,
+					 CELL_SUPPRESSED);
+			assert_string_equal(
+			    text(&t, r, "note"),
+			    "withheld from the secretariat whatever the "
+			    "number: no figure it is given splits a region "
+			    "by sex or age group");
+		}
+	codec_qtable_clear(&t);
+	/* The year: the region's total is given, its estimate is not. */
+	assert_int_equal(ask("sdg16_2_2", "2025", 15, 0, 0, &secretariat, &t),
+			 0);
 	assert_string_equal(text(&t, 8, "note"),
 			    "no estimate: not given by region to the "
 			    "secretariat");
+	assert_string_equal(text(&t, 2, "note"),
+			    "withheld from the secretariat whatever the "
+			    "number: no figure it is given splits a region by "
+			    "sex or age group");
 	codec_qtable_clear(&t);
 	/* An institution is refused. */
 	assert_int_equal(ask("sdg16_2_2", "2025Q1", 0, 0, 0, &pnp, &t),

@@ -423,8 +423,8 @@ test_every_section(void **state)
 	 * figures' legends say what their marks mean. */
 	assert_true(figure_says(p, "f-sdg",
 				"«Reservado»: las víctimas de un sexo y un "
-				"grupo de edad a la vez se reservan a la "
-				"secretaría sea cual sea su número"));
+				"grupo de edad a la vez no se muestran a "
+				"la secretaría, sea cual sea su número"));
 	/* A row with no note has a blank one, not "–" (no data or
 	 * withheld), nor one of the estimate's. */
 	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025H2 2 note\"></td>"));
@@ -469,8 +469,8 @@ test_every_section(void **state)
 			       "tamaño: de 1 a 9, o mayor"));
 	assert_non_null(strstr(p, "las cifras de 1 a 9, y otras que "
 				  "permitirían deducirlas de los totales, se "
-				  "reservan y se muestran «x», unas y otras "
-				  "igual"));
+				  "reservan y todas se muestran igual, como "
+				  "«x»"));
 	assert_null(strstr(p, "una cifra de 1 a 9"));
 	/* A withheld median or share arrives empty, as one with nothing
 	 * to take: the secretariat's "–" may be either. */
@@ -497,6 +497,10 @@ test_every_section(void **state)
 	assert_true(figure_says(p, "f-sdg",
 				"\u201cWithheld\u201d: the victims of one sex "
 				"and one age group together are withheld"));
+	assert_non_null(strstr(p, "counts from 1 to 9, and others that "
+				  "would let them be worked out from the "
+				  "totals, are withheld and all shown alike, "
+				  "as \u201cx\u201d"));
 	assert_non_null(strstr(p, "Made on 2026-05-28 15:26 (Peru time, "
 				  "UTC\u22125; 2026-05-28 20:26 UTC)"));
 	free(p);
@@ -982,14 +986,14 @@ test_sdg_and_mse_notes(void **state)
 	assert_string_equal(
 	    i18n_note("withheld from the secretariat whatever the number: no "
 		      "figure it is given crosses sex with age group"),
-	    "reservado para la secretaría sea cual sea el número: ninguna "
+	    "no se muestra a la secretaría, sea cual sea el número: ninguna "
 	    "cifra que recibe cruza el sexo con el grupo de edad");
 	/* As an older consolidator wrote them: in the same words, in
 	 * Spanish and in English, without the jargon or the path. */
 	assert_string_equal(
 	    i18n_note("sex by age group is in no table under disclosure "
 		      "control: suppressed for the secretariat"),
-	    "reservado para la secretaría sea cual sea el número: ninguna "
+	    "no se muestra a la secretaría, sea cual sea el número: ninguna "
 	    "cifra que recibe cruza el sexo con el grupo de edad");
 	assert_string_equal(
 	    i18n_note("suppressed: computed from overlap counts the "
@@ -1008,6 +1012,18 @@ test_sdg_and_mse_notes(void **state)
 	    "suppressed: computed from overlap counts the secretariat is not "
 	    "shown");
 	i18n_set(LANG_ES);
+	assert_string_equal(
+	    i18n_note("withheld from the secretariat whatever the number: it "
+		      "is given a region's victims by year only; no estimate: "
+		      "not given by region to the secretariat"),
+	    "no se muestra a la secretaría, sea cual sea el número: recibe "
+	    "las víctimas de una región solo por año; sin estimación: no se "
+	    "da por región a la secretaría");
+	assert_string_equal(
+	    i18n_note("withheld from the secretariat whatever the number: no "
+		      "figure it is given splits a region by sex or age group"),
+	    "no se muestra a la secretaría, sea cual sea el número: ninguna "
+	    "cifra que recibe divide una región por sexo o grupo de edad");
 	assert_string_equal(i18n_note("no estimate: see the estimate table"),
 			    "sin estimación: véase la tabla de la estimación");
 	assert_string_equal(
