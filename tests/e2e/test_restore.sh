@@ -103,6 +103,9 @@ check "... nor its metric" \
 check "... and cannot take back the hellos that said pnp diverged" \
 	grep -qE '^kuska_institution_diverged_hellos_total\{institution="pnp"\} [1-9]' \
 	"$T/cmetrics.out"
+check "... a count since start, as its help says" \
+	grep -q '^# HELP kuska_institution_diverged_hellos_total .*since start' \
+	"$T/cmetrics.out"
 # A proof of being in step, signed with the stolen key file (a second
 # live node with pnp's key, its outbox in step: a cloned machine), made
 # now just after a hello said diverged, clears nothing: the diverged node
