@@ -119,7 +119,8 @@ cons_metrics(struct cons *c, struct mtext *m)
 	}
 	metrics_family(m, "kuska_institution_diverged_hellos_total", "counter",
 		       "Hellos in which the institution's node said our copy "
-		       "is not its outbox's. Nothing takes one back.");
+		       "is not its outbox's, since start. No hello takes one "
+		       "back.");
 	for (i = 1; i <= INST_COUNT; i++) {
 		snprintf(l, sizeof(l), "institution=\"%s\"",
 			 institution_name((enum institution)i));
@@ -176,8 +177,9 @@ cons_metrics(struct cons *c, struct mtext *m)
 	release_cache_counts(&computed, &kept, &bytes);
 	metrics_family(m, "kuska_releases_computed_total", "counter",
 		       "The secretariat's releases (disclosure audits of a "
-		       "table group and year) computed: queries the release "
-		       "cache could not answer.");
+		       "table group and year) computed, none of them in the "
+		       "release cache: for a query, or made ahead once "
+		       "ingest is quiet (prepare_quiet_s).");
 	metrics_sample(m, "kuska_releases_computed_total", NULL,
 		       (double)computed);
 	metrics_family(m, "kuska_releases_cached", "gauge",

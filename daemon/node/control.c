@@ -166,9 +166,14 @@ node_metrics(struct node *n, struct mtext *m)
 		       "Events signed and committed to the outbox.");
 	metrics_sample(m, "kuska_node_events_stored_total", labels,
 		       (double)(st.next_seq - 1));
-	metrics_family(m, "kuska_node_events_acknowledged_total", "counter",
-		       "Events the consolidator acknowledged holding.");
-	metrics_sample(m, "kuska_node_events_acknowledged_total", labels,
+	/* A gauge, not a counter: the outbox's acknowledged position goes
+	 * down when a consolidator restored from an older backup says it
+	 * holds less, and the node sends the rest again. */
+	metrics_family(m, "kuska_node_events_acknowledged", "gauge",
+		       "Events the consolidator acknowledged holding (the "
+		       "outbox's acknowledged sequence; lower again after "
+		       "the consolidator was restored from a backup).");
+	metrics_sample(m, "kuska_node_events_acknowledged", labels,
 		       (double)st.acked_seq);
 	metrics_family(m, "kuska_node_outbox_depth", "gauge",
 		       "Events waiting for acknowledgement.");

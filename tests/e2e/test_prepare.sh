@@ -18,6 +18,10 @@ check "everything delivered" wait_delivered 120
 # quiet (the year being made counts as waiting).
 check "no year left waiting once ingest is quiet" releases_settled
 R0=$(cons_metric kuska_releases_computed_total)
+# Counted before any question: its help must not say only queries.
+check "kuska_releases_computed_total's help counts those made ahead" \
+	sh -c "'$KUSKA' metrics -c '$N/consolidator.conf' |
+		grep -q '^# HELP kuska_releases_computed_total .*made ahead'"
 ask() { # TABLE PERIOD
 	"$KUSKA" query -c "$N/secretariat.conf" "$1" --period "$2" \
 		--format csv >"$T/sec-$1-$2.csv" 2>"$T/sec-$1-$2.err"

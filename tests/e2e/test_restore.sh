@@ -8,7 +8,8 @@
 # of a run without the restore. Then the consolidator restored from an
 # older backup: the node warns, once, that it holds less than it
 # acknowledged (also after a restart of the node meanwhile), never on an
-# ordinary restart, and sends the rest again.
+# ordinary restart, and sends the rest again; restored while the node
+# runs, the node's acknowledged sequence goes down (a gauge in metrics).
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -101,6 +102,9 @@ check "... nor its metric" \
 	grep -q '^kuska_institution_diverged{institution="pnp"} 1' "$T/cmetrics.out"
 check "... and cannot take back the hellos that said pnp diverged" \
 	grep -qE '^kuska_institution_diverged_hellos_total\{institution="pnp"\} [1-9]' \
+	"$T/cmetrics.out"
+check "... a count since start, as its help says" \
+	grep -q '^# HELP kuska_institution_diverged_hellos_total .*since start' \
 	"$T/cmetrics.out"
 # A proof of being in step, signed with the stolen key file (a second
 # live node with pnp's key, its outbox in step: a cloned machine), made
@@ -269,6 +273,26 @@ start_node pnp
 check "... once: not again at the next start" wait_welcome "$w"
 check "... (one warning in the log)" \
 	test "$(grep -c 'event=consolidator_behind' "$N/pnp.log")" = 1
+# The consolidator restored again, the node running all along: its
+# acknowledged sequence goes down at the Welcome, in the same process, so
+# the metric is a gauge (a counter going down reads as a reset, and
+# rate() as events acknowledged that never were).
+"$KUSKA" metrics -c "$N/pnp.conf" >"$T/ametrics.out"
+check "the node's metrics: a gauge of the $((na + nb + nc)) events acknowledged" \
+	sh -c "grep -qx '# TYPE kuska_node_events_acknowledged gauge' '$T/ametrics.out' &&
+		grep -qx 'kuska_node_events_acknowledged{institution=\"pnp\"} $((na + nb + nc))' \
+			'$T/ametrics.out' &&
+		! grep -q 'events_acknowledged_total' '$T/ametrics.out'"
+pid=${PIDS[pnp]}
+stop_cons TERM
+rm -rf "$N/data/consolidator"
+cp -a "$T/cbackup" "$N/data/consolidator"
+start_cons
+check "the node not restarted: the restored consolidator gets the rest again" \
+	wait_held pnp $((na + nb + nc)) 30
+check "... the node's acknowledged sequence went back to $na meanwhile" \
+	test "$(grep -c "event=consolidator_behind institution=pnp acknowledged=$((na + nb + nc)) consolidator_last_seq=$na " "$N/pnp.log")" = 2
+check "... in the same process" kill -0 "$pid"
 query_tables "$T/restored"
 check "every table equals the run without the restore" \
 	same_tables "$T/clean" "$T/restored"
