@@ -10,8 +10,9 @@ or 01..25). Written from EVENTS.md alone, not from kuska's code: every count
 cell becomes a term, every relation a reader knows between them (listed
 below, and in docs/DISCLOSURE.md) a linear constraint, and each hidden cell
 an integer unknown. The reader is modelled strongly: it knows each shown
-count exactly, that a hidden count is not 0, and even which hidden counts
-are below k (1..k-1) and which are not (k or more).
+count exactly (and the counts a shown share may be rounded from), that a
+hidden count is not 0, and even which hidden counts are below k (1..k-1)
+and which are not (k or more).
 
 For each hidden cell the attack looks for whole-number assignments of all
 the unknowns that meet every relation and put the cell two above or below
@@ -55,8 +56,9 @@ semester its quarters, of the country its regions, for the year):
     before it; acquittals and dismissals are at most the complaints;
   - timeliness: records are placed once (additive), and the `all` row is
     the sum of the institutions'; so are the records accepted within 30
-    days and the rest, which the share within 30 days gives away (records
-    = within + late).
+    days and the rest (records = within + late), which the share within
+    30 days, one decimal, bounds: to the whole counts that print as it,
+    one up to 1,000 records, an interval above (read_dir).
   - records against what they record: for every set S of institutions,
     S's timeliness records are at least the victims S identified, the
     referrals S sent, the take-ups by S matching no referral, the cases
@@ -97,7 +99,8 @@ from scipy.sparse import coo_matrix, vstack
 
 COUNTS = ("victims", "sent", "taken_up", "pending", "cases", "persons",
           "records", "takeups_unmatched")
-# Counts no table prints but a share gives away (timeliness).
+# Counts no table prints but a share gives away (timeliness): a value,
+# None, or (least, greatest) where the share is rounded.
 DERIVED = ("within", "late")
 SUFFIX = ["", "H1", "H2", "Q1", "Q2", "Q3", "Q4"]
 KIDS = {0: (1, 2), 1: (3, 4), 2: (5, 6)}
@@ -135,21 +138,40 @@ def read_dir(path, year):
                 v = row[i]
                 out[(table, p, r, label, c)] = int(v) if v.isdigit() else None
             if table == "timeliness":
-                # The share within 30 days, one decimal, gives back the
-                # records within 30 days and the rest (fewer than 2,000
-                # records: a share apart per record); no share, no
-                # records (0 and 0), or one withheld (unknown).
+                # The share within 30 days; no share, no records (0 and
+                # 0), or one withheld (unknown).
                 n = out[(table, p, r, label, "records")]
                 pct = row[head.index("within_30_days_pct")]
                 within = late = None
-                if pct:
-                    within = round(float(pct) * n / 100)
-                    late = n - within
+                if pct and n:
+                    within = share_counts(pct, n)
+                    late = (n - within[1], n - within[0])
+                    if within[0] == within[1]:
+                        within, late = within[0], late[0]
                 elif n == 0:
                     within = late = 0
                 out[(table, p, r, label, "within")] = within
                 out[(table, p, r, label, "late")] = late
     return out
+
+
+def share_counts(pct, n):
+    """The records within 30 days that a share printed as pct ("%.1f" of
+    100 * within / n, as the consolidator prints it) allows, out of n:
+    (least, greatest). One value up to 1,000 records, where shares a
+    record apart differ by 0.1 or more; above, several may print alike
+    (of 2,000 records, 1 and 2 both print "0.1"). None
+    at all only if pct is no share of n: then, said, every count from 0
+    to n (an empty set would make the reader's problem infeasible)."""
+    guess = int(float(pct) * n / 100)
+    fits = [w for w in range(max(0, guess - n // 500 - 2),
+                             min(n, guess + n // 500 + 2) + 1)
+            if "%.1f" % (100.0 * w / n) == pct]
+    if not fits:
+        print("timeliness: a share of %s no count of %d records gives"
+              % (pct, n))
+        return (0, n)
+    return (min(fits), max(fits))
 
 
 class Model:
@@ -444,6 +466,11 @@ GROUPS = {
 
 # --- the reader's problem -----------------------------------------------------
 
+def between(v):
+    """(least, greatest) of a value or an interval."""
+    return v if isinstance(v, tuple) else (v, v)
+
+
 class Reader:
     """Solves the model with the shown cells fixed and the rest unknown."""
 
@@ -452,19 +479,28 @@ class Reader:
         self.var = {}               # term -> variable
         self.lo, self.hi, self.true = [], [], []
         for t, kind in enumerate(m.kind):
-            if kind == "cell" and shown.get(m.key[t]) is not None:
+            s = shown.get(m.key[t]) if kind == "cell" else None
+            if isinstance(s, int):
                 continue
             self.var[t] = len(self.lo)
             if kind == "latent":
                 self.lo.append(0)
                 self.hi.append(math.inf)
                 self.true.append(None)
+            elif s is not None:
+                # shown as the counts a rounded share allows: an unknown
+                # the reader knows to lie among them, not a hidden one
+                self.lo.append(s[0])
+                self.hi.append(s[1])
+                self.true.append(None)
             else:
                 v = m.truth[m.key[t]]
                 if m.key[t][4] in DERIVED:
-                    # not a published count: a withheld one may be 0
-                    self.lo.append(0 if v < k else k)
-                    self.hi.append(k - 1 if v < k else math.inf)
+                    # not a published count: a withheld one may be 0;
+                    # the analyst's may be an interval too (between)
+                    a, b = between(v)
+                    self.lo.append(0 if a < k else k)
+                    self.hi.append(k - 1 if b < k else math.inf)
                     self.true.append(v)
                     continue
                 self.lo.append(1 if v < k else k)
@@ -559,10 +595,10 @@ class Reader:
     def feasible_with_truth(self, prob):
         """The analyst's figures, with some latents, meet every row."""
         vs = prob["vs"]
-        lo = [self.lo[v] if self.true[v] is None else self.true[v]
-              for v in vs]
-        hi = [self.hi[v] if self.true[v] is None else self.true[v]
-              for v in vs]
+        at = [(self.lo[v], self.hi[v]) if self.true[v] is None
+              else between(self.true[v]) for v in vs]
+        lo = [a for a, _ in at]
+        hi = [b for _, b in at]
         r = milp(np.zeros(len(vs)),
                  constraints=LinearConstraint(prob["a"], prob["lb"],
                                               prob["ub"]),
@@ -604,7 +640,11 @@ class Reader:
         more, least and greatest may be values that points reach rather
         than the extremes (the whole-number points are checked by
         HiGHS): wide enough either way. With exact false, everything is
-        the relaxation's (a narrow range is still certain)."""
+        the relaxation's (a narrow range is still certain). A cell whose
+        truth is an interval (the analyst's rounded share) has no value
+        to push from: its least and greatest values are found alone. A
+        block with no solution at all (a relation written here is wrong)
+        makes its cells misfits, said, not a crash."""
         out, misfit = [], []
         for b in sorted(set(self.block)):
             cells = [v for v in range(len(self.lo))
@@ -616,41 +656,53 @@ class Reader:
                 misfit += [self.m.key[t] for t, v in self.var.items()
                            if v in cells]
             key = {w: self.m.key[t] for t, w in self.var.items()}
-            # Two points for many cells at once, a few rounds.
-            left = cells
-            for _ in range(8):
-                if not left:
-                    break
-                pu = self.push(prob, left, True, exact)
-                pd = self.push(prob, left, False, exact)
-                if pu is None or pd is None:
-                    break
-                rest = []
-                for v in left:
-                    t = self.true[v]
-                    hi = max(t, math.floor(pu[v] + 1e-6),
-                             math.floor(pd[v] + 1e-6))
-                    lo = min(t, math.ceil(pu[v] - 1e-6),
-                             math.ceil(pd[v] - 1e-6))
-                    if hi - lo >= 2:
-                        out.append((key[v], t, lo, hi))
-                    else:
-                        rest.append(v)
-                if len(rest) == len(left):
-                    break
-                left = rest
-            # The rest one by one: the relaxation, then whole numbers.
-            for v in left:
-                j = prob["col"][v]
-                lo = math.ceil(self.lp(prob, j, 1) - 1e-6)
-                hi = self.lp(prob, j, -1)
-                hi = math.inf if hi == math.inf else math.floor(hi + 1e-6)
-                if exact and hi - lo >= 2:
-                    lo = self.ilp(prob, j, 1)
-                    if hi != math.inf:
-                        hi = self.ilp(prob, j, -1)
-                out.append((key[v], self.true[v], lo, hi))
+            try:
+                out += self.block_ranges(prob, cells, key, exact)
+            except RuntimeError as e:
+                print("  no solution (%s) for %d cells, e.g. %s"
+                      % (e, len(cells), key[cells[0]]))
+                misfit += [key[v] for v in cells]
         return out, misfit
+
+    def block_ranges(self, prob, cells, key, exact):
+        """ranges() of one block's hidden cells."""
+        out = []
+        # Two points for many cells at once, a few rounds.
+        left = [v for v in cells if not isinstance(self.true[v], tuple)]
+        alone = [v for v in cells if isinstance(self.true[v], tuple)]
+        for _ in range(8):
+            if not left:
+                break
+            pu = self.push(prob, left, True, exact)
+            pd = self.push(prob, left, False, exact)
+            if pu is None or pd is None:
+                break
+            rest = []
+            for v in left:
+                t = self.true[v]
+                hi = max(t, math.floor(pu[v] + 1e-6),
+                         math.floor(pd[v] + 1e-6))
+                lo = min(t, math.ceil(pu[v] - 1e-6),
+                         math.ceil(pd[v] - 1e-6))
+                if hi - lo >= 2:
+                    out.append((key[v], t, lo, hi))
+                else:
+                    rest.append(v)
+            if len(rest) == len(left):
+                break
+            left = rest
+        # The rest one by one: the relaxation, then whole numbers.
+        for v in left + alone:
+            j = prob["col"][v]
+            lo = math.ceil(self.lp(prob, j, 1) - 1e-6)
+            hi = self.lp(prob, j, -1)
+            hi = math.inf if hi == math.inf else math.floor(hi + 1e-6)
+            if exact and hi - lo >= 2:
+                lo = self.ilp(prob, j, 1)
+                if hi != math.inf:
+                    hi = self.ilp(prob, j, -1)
+            out.append((key[v], self.true[v], lo, hi))
+        return out
 
 
 # --- across years --------------------------------------------------------------
@@ -843,8 +895,8 @@ def main():
     out, nr = [], []
     for m in joined:
         # Primary suppression only: the attack must recover something.
-        naive = {key: (None if 0 < v < k else v)
-                 for key, v in m.truth.items()}
+        naive = {key: (None if 0 < between(v)[0] and between(v)[1] < k
+                       else v) for key, v in m.truth.items()}
         nr += Reader(m, naive, k).ranges(exact=False)[0]
         r = Reader(m, {key: shown.get(key) for key in m.truth}, k)
         if r.broken:
@@ -871,17 +923,19 @@ def main():
             # away what a 0 printed would: nothing)
             narrow = [x for x in mine if x[3] - x[2] < 2
                       and not (x[0][4] in DERIVED and x[1] == 0)]
-            outside = [x for x in mine if not x[2] <= x[1] <= x[3]]
+            # (an analyst's rounded share: its counts meet the range)
+            outside = [x for x in mine if x[3] < between(x[1])[0]
+                       or between(x[1])[1] < x[2]]
             print("%s %-10s %4d cells, %4d hidden: %d narrower than 3 values;"
                   " primary suppression alone: %d of %d recovered to within"
                   " one" % (year, group, len(cells), len(mine), len(narrow),
                             len(recovered), len(nmine)))
             for key, v, lo, hi in narrow[:10]:
-                print("  NARROW %s: %s..%s (analyst %d)"
-                      % (name(key), lo, hi, v))
+                print("  NARROW %s: %s..%s (analyst %s)"
+                      % (name(key), lo, hi, "%d..%d" % between(v)))
             for key, v, lo, hi in outside[:10]:
-                print("  OUTSIDE %s: %s..%s, analyst %d"
-                      % (name(key), lo, hi, v))
+                print("  OUTSIDE %s: %s..%s, analyst %s"
+                      % (name(key), lo, hi, "%d..%d" % between(v)))
             failed += len(narrow) + len(outside)
     if teeth == 0:
         print("the attack recovers nothing even from primary suppression "

@@ -251,6 +251,18 @@ start_cons_at() {
 	PIDS[cons]=$!
 	wait_for_file "$N/run/consolidator.sock"
 }
+# start_cons_clock FILE: the consolidator with its wall clock read from
+# FILE at every look (libfaketime's FAKETIME_TIMESTAMP_FILE: "@2024-04-05
+# 12:00:00" runs from that moment, "+0" is the true time), so a test can
+# move it while the daemon runs; its monotonic clock is left alone.
+start_cons_clock() {
+	rm -f "$N/run/consolidator.sock"
+	LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE="$1" FAKETIME_NO_CACHE=1 \
+		FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
+	PIDS[cons]=$!
+	wait_for_file "$N/run/consolidator.sock"
+}
 start_node_at() {
 	rm -f "$N/run/$1.sock"
 	LD_PRELOAD=$FT FAKETIME="$2" FAKETIME_DONT_FAKE_MONOTONIC=1 \

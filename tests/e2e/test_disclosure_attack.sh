@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End to end: the disclosure attack of issue 9, as a curious reader with a
-# secretariat key would mount it. On `kuska sim` data it asks every table
+# secretariat key would mount it. On `kuska sim` data, delivered days or
+# weeks after the events (deliver_late, below), it asks every table
 # for two years, for every period kind (years, semesters, quarters),
 # nationally and for each of the 25 regions - and, for two regions, the
 # requests the secretariat may not make, which must be refused with a
@@ -90,13 +91,67 @@ every_request() {
 	spread "$dir.list" 8 ask "$conf" "$dir"
 }
 
+# deliver_late DIR: DIR's records delivered as the field delivers them,
+# days or weeks after their events: each institution's file cut at the
+# quarters (a line goes with the latest date before it, so a correction
+# or withdrawal follows its target), each quarter's lines submitted and
+# delivered with the consolidator's clock DELAY days after the quarter's
+# end. A record is accepted within 30 days when dated in the quarter's
+# last 30 - DELAY days: timeliness's shares are neither 0 nor 100, and
+# printed to one decimal of more than 1,000 records (a year's), each
+# allows several counts. Then the clock is true again ("+0").
+DELAYS="2024Q1:2024-03-31:3 2024Q2:2024-06-30:12 2024Q3:2024-09-30:21
+	2024Q4:2024-12-31:6 2025Q1:2025-03-31:16 2025Q2:2025-06-30:9
+	2025Q3:2025-09-30:25 2025Q4:2025-12-31:1"
+deliver_late() {
+	local i q end delay rc=0
+	mkdir -p "$T/late"
+	for i in $INSTS; do
+		awk -v out="$T/late/$i" 'BEGIN { max = "2024-01-01" }
+			match($0, /"date":"[0-9-]+"/) {
+				d = substr($0, RSTART + 8, 10)
+				if (d > max) max = d
+			}
+			{ print >(out "." substr(max, 1, 4) "Q" \
+				int((substr(max, 6, 2) + 2) / 3)) }' "$1/$i.jsonl"
+	done
+	for q in $DELAYS; do
+		IFS=: read -r q end delay <<<"$q"
+		echo "@$(date -u -d "$end + $delay days" +%F) 12:00:00" >"$T/clock"
+		for i in $INSTS; do
+			[ -s "$T/late/$i.$q" ] || continue
+			"$KUSKA" submit -c "$N/$i.conf" "$T/late/$i.$q" \
+				>>"$T/submit-$i.out" || rc=1
+		done
+		wait_delivered 120 || {
+			echo "  $q: not delivered"
+			rc=1
+		}
+	done
+	echo "+0" >"$T/clock"
+	# every line of every file in one quarter or another
+	[ "$(cat "$T"/late/* | wc -l)" = "$(cat "$1"/*.jsonl | wc -l)" ] ||
+		rc=1
+	return $rc
+}
+
 net_init
 # The shipped indicators, computed from the secretariat's own view.
 echo "indicators = $KUSKA_SRC/config/indicators.conf" >>"$N/consolidator.conf"
-start_all
 "$KUSKA" sim --out "$T/sim" --victims 1200 --seed 9 >/dev/null
-check "submit accepts every synthetic record" submit_all "$T/sim"
-check "all events delivered" wait_delivered 120
+if [ "$FAKE" = yes ]; then
+	echo "@2024-01-01 12:00:00" >"$T/clock"
+	start_cons_clock "$T/clock"
+	for i in $INSTS; do start_node "$i"; done
+	check "every synthetic record submitted and delivered, a quarter at a time, days or weeks late" \
+		deliver_late "$T/sim"
+else
+	# Every record accepted today: every share 0.0, every count exact.
+	echo "# every record delivered at once (the consolidator's clock cannot be moved: $FAKE)"
+	start_all
+	check "submit accepts every synthetic record" submit_all "$T/sim"
+	check "all events delivered" wait_delivered 120
+fi
 
 t0=$(date +%s)
 every_request "$N/secretariat.conf" "$T/sec" 1
@@ -171,6 +226,18 @@ awk '$2 == 0 && $1 !~ /^indicators\./ { print $1 }' "$T/sec/rc" |
 	while read -r name; do cp "$T/sec/$name.csv" "$T/sec-open/"; done
 check "secretariat: no count 1-9 shown, differs from the analyst only by suppression, no median or share over a hidden count" \
 	python3 "$HERE/stats_check.py" secretariat "$T/sec-open" "$T/an"
+
+# The delays are met: the secretariat is shown shares of more than 1,000
+# records strictly between 0 and 100, each of which allows several counts.
+late_shares_ok() {
+	awk -F, '$3 ~ /^[0-9]+$/ && $3 > 1000 && $5 != "" &&
+		$5 != "0.0" && $5 != "100.0" { n++ }
+		END { print "# " n + 0 " shares of more than 1,000 records"; exit !n }' \
+		"$T"/sec-open/timeliness.*.all.csv
+}
+[ "$FAKE" != yes ] ||
+	check "secretariat: timeliness shares of more than 1,000 records, neither 0 nor 100" \
+		late_shares_ok
 
 # An indicator is computed from the secretariat's own view of the tables:
 # suppressed (value and progress empty), or exactly the analyst's row.
