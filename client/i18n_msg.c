@@ -424,6 +424,33 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			     "The median days count only the referrals taken "
 			     "up by today: in a recent period the slower "
 			     "take-ups are still to come, so it reads short."},
+    [M_NO_TAKEUPS_NOTE] = {"No hay registrada ninguna aceptación "
+			   "(referral_received) de %s, de ninguna fecha: las "
+			   "derivaciones enviadas allí se leen 0 aceptadas y "
+			   "todas pendientes por falta de datos (un sistema de "
+			   "casos que no envía aceptaciones, o un nodo aún no "
+			   "conectado), no porque quedaran sin atender.",
+			   "No take-up (referral_received) of any date is on "
+			   "record from %s: the referrals sent there read 0 "
+			   "taken up and all pending for want of data (a case "
+			   "system that sends no take-ups, or a node not yet "
+			   "connected), not because they were left "
+			   "unattended."},
+    [M_NO_TAKEUPS_IND_NOTE] = {"Los indicadores sobre las derivaciones "
+			       "aceptadas por %s muestran un vacío de los "
+			       "datos, no una falla de la protección: no hay "
+			       "registrada ninguna aceptación "
+			       "(referral_received) suya, de ninguna fecha (un "
+			       "sistema de casos que no envía aceptaciones, o "
+			       "un nodo aún no conectado).",
+			       "Indicators on the referrals taken up by %s "
+			       "show a gap in the data, not a failure of "
+			       "protection: no take-up (referral_received) of "
+			       "any date is on record from there (a case "
+			       "system that sends no take-ups, or a node not "
+			       "yet connected)."},
+    [M_NO_TAKEUPS_OWN] = {"%s (de las derivaciones que %s envió o recibió)",
+			  "%s (of the referrals %s sent or received)"},
     [M_TIMELINESS_NOTE] = {"Solo cuentan los registros que llegaron al "
 			   "consolidador hasta hoy: en un periodo reciente aún "
 			   "faltan los tardíos, y la mediana se lee corta y el "

@@ -21,6 +21,7 @@
 #include "norm.h"
 #include "period.h"
 #include "settings.h"
+#include "takeups.h"
 
 /* Whether some row of t, an indicators answer, is a count (unit). */
 static bool
@@ -65,6 +66,37 @@ note_national(const struct query_req *q, const struct qtable *t)
 		"counts of %s are measured against the whole country's, not "
 		"against a target of their own (docs/INDICATORS.md)\n",
 		where);
+}
+
+/*
+ * Says on stderr which destinations of t have no take-up on record at all,
+ * of any date (takeups_none): their referrals read 0 taken up and all
+ * pending for want of data, which a reader would take for referrals not
+ * taken up. The counts stay as they are.
+ */
+static void
+note_no_takeups(const struct qtable *t)
+{
+	uint32_t m = takeups_none(t);
+	bool own = strcmp(t->role, "institution") == 0;
+	bool one = (m & (m - 1)) == 0;
+	char names[64];
+
+	if (m == 0)
+		return;
+	fprintf(
+	    stderr,
+	    "kuska query: note: %s %s recorded no take-up "
+	    "(referral_received) of any date%s: the referrals to %s "
+	    "read 0 taken up and all pending for want of data (a case system "
+	    "that sends no take-ups, or a node not yet connected), "
+	    "not because they were left unattended%s (kuska(1))\n",
+	    takeups_names(m, NULL, names, sizeof(names)), one ? "has" : "have",
+	    own ? " of the referrals your institution sent or received" : "",
+	    one ? "it" : "them",
+	    t->n_cols > 0 && strcmp(t->cols[1], "indicator") == 0
+		? ", and the indicators made of them read that gap"
+		: "");
 }
 
 /* The tables, as kuska help query lists them (lib/help_table.c). */
@@ -540,6 +572,7 @@ cmd_query(int argc, char **argv)
 		ask_note_all_zero("query", period);
 	note_national(&q, &tab);
 	note_whole_country(&q);
+	note_no_takeups(&tab);
 	/* No row at all (in text, indicator_definitions' blocks print
 	 * nothing): say why, as the report does, not leave an empty
 	 * answer to be taken for a failure or for no data. */

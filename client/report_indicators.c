@@ -275,10 +275,33 @@ arrived_by_today(const struct qtable *t, size_t row)
 	       refers_to(e, "timeliness", "within_30_days_pct");
 }
 
+/*
+ * Whether row of t is an indicator on the referrals taken up (or pending,
+ * or their days, or the take-ups no referral matches): one that reads 0
+ * or nothing where a destination records no take-ups at all.
+ */
+static bool
+reads_takeups(const struct qtable *t, size_t row)
+{
+	const char *e = rp_text_of(t, row, "expression");
+
+	return refers_to(e, "referrals", "taken_up") ||
+	       refers_to(e, "referrals", "pending") ||
+	       refers_to(e, "referrals", "median_days") ||
+	       refers_to(e, "referrals_unmatched", NULL);
+}
+
 void
 rp_indicator_notes(struct report *r, const struct qtable *t,
 		   bool (*keep)(const struct qtable *, size_t))
 {
+	char names[256];
+
+	if (any_row(t, keep, reads_takeups) &&
+	    rp_no_takeups(r, t, names, sizeof(names))[0] != '\0') {
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_NO_TAKEUPS_IND_NOTE), names);
+	}
 	if (any_report_status(r, t, keep, "by_year")) {
 		/* The year's report of a year not over yet reads its counts
 		 * when the year ends: the note sends the reader there. */

@@ -82,6 +82,15 @@ bool rp_not_recorded(struct report *r, const struct qtable *t, const char *col,
 /* Whether the page is an institution's own view. */
 bool rp_own_view(const struct report *r);
 
+/*
+ * rp_no_takeups - the destinations of t with no take-up on record
+ * (takeups_none), as the page names them, joined by ", " (in an
+ * institution's view, with whose referrals they are of), into buf; ""
+ * when none. Returns buf.
+ */
+char *rp_no_takeups(const struct report *r, const struct qtable *t, char *buf,
+		    size_t cap);
+
 /* The institution whose view the page is, as a word, or "the
  * institution" when no answer names it. */
 const char *rp_own_word(const struct report *r);

@@ -25,6 +25,7 @@
 #include "report_deliveries.h"
 #include "report_int.h"
 #include "svg.h"
+#include "takeups.h"
 
 /* ---- writing helpers -------------------------------------------------- */
 
@@ -139,6 +140,26 @@ rp_own_word(const struct report *r)
 
 	return inst != NULL ? i18n_word("institution", inst)
 			    : tr(M_THE_INSTITUTION);
+}
+
+static const char *
+to_word(const char *inst)
+{
+	return i18n_word("to", inst);
+}
+
+char *
+rp_no_takeups(const struct report *r, const struct qtable *t, char *buf,
+	      size_t cap)
+{
+	char names[128];
+
+	takeups_names(takeups_none(t), to_word, names, sizeof(names));
+	if (names[0] == '\0' || !rp_own_view(r))
+		snprintf(buf, cap, "%s", names);
+	else
+		snprintf(buf, cap, tr(M_NO_TAKEUPS_OWN), names, rp_own_word(r));
+	return buf;
 }
 
 static bool

@@ -195,9 +195,12 @@ rp_sec_referrals(struct report *r)
 	const struct qtable *t = &r->d->t[RT_REFERRALS];
 	static struct svg_bar bars[MAX_BARS];
 	static char labels[MAX_BARS][2 * TEXT_MAX + 8], notes[MAX_BARS][48];
+	static char note[1024];
+	char names[256];
 	struct svg_bars c;
 	size_t i;
 
+	note[0] = '\0';
 	rp_section(r, "referrals", M_SEC_REFERRALS);
 	if (!rp_usable(r, t, "referrals"))
 		goto out;
@@ -234,9 +237,18 @@ rp_sec_referrals(struct report *r)
 			 {"pending", NULL, HTML_VALUE},
 			 {"median_days", NULL, HTML_VALUE}),
 		    NULL);
-	/* Only the referrals taken up by today have days to take-up. */
+	/* A destination whose take-ups never arrive reads 0 taken up: say
+	 * it is a gap in the data. Only the referrals taken up by today
+	 * have days to take-up. */
+	rp_no_takeups(r, t, names, sizeof(names));
+	if (names[0] != '\0')
+		snprintf(note, sizeof(note), tr(M_NO_TAKEUPS_NOTE), names);
 	if (any_value(t, "median_days"))
-		r->note = tr(M_TAKE_UP_DAYS_NOTE);
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "%s%s", note[0] != '\0' ? " " : "",
+			 tr(M_TAKE_UP_DAYS_NOTE));
+	if (note[0] != '\0')
+		r->note = note;
 	rp_fig_close(r, t, "referrals", NULL);
 out:
 	rp_section_end(r);

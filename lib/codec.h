@@ -583,6 +583,9 @@ struct qtable {
 	struct cell (*rows)[CODEC_MAX_COLUMNS]; /* malloc'd */
 	uint32_t k;
 	char role[16];
+	/* Destinations (bit 1 << institution) with no take-up on record,
+	 * of any date (QueryReply.no_takeups); 0 for other tables. */
+	uint32_t no_takeups;
 };
 
 /* Bytes of an encoded query request, at most. */

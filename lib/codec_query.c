@@ -130,6 +130,8 @@ codec_qtable_encode(const struct qtable *t, uint8_t **ret_buf, size_t *ret_len)
 	pr.n_rows = t->n_rows;
 	pr.rows = row_ptrs;
 	pr.k = t->k;
+	pr.has_no_takeups = t->no_takeups != 0;
+	pr.no_takeups = t->no_takeups;
 	pr.role = (char *)t->role;
 	len = kuska__query_reply__get_packed_size(&pr);
 	buf = malloc(len ? len : 1);
@@ -165,6 +167,7 @@ codec_qtable_decode(const uint8_t *buf, size_t len, struct qtable *ret)
 	copy_str(ret->error, sizeof(ret->error), pr->error);
 	copy_str(ret->role, sizeof(ret->role), pr->role);
 	ret->k = pr->k;
+	ret->no_takeups = pr->has_no_takeups ? pr->no_takeups : 0;
 	ret->n_cols = pr->n_columns;
 	for (i = 0; i < pr->n_columns; i++)
 		copy_str(ret->cols[i], sizeof(ret->cols[i]), pr->columns[i]);

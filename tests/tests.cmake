@@ -39,7 +39,8 @@ else()
 				${CMAKE_SOURCE_DIR}/client/report_page.c
 				${CMAKE_SOURCE_DIR}/client/report_indicators.c
 				${CMAKE_SOURCE_DIR}/client/report_sections.c
-				${CMAKE_SOURCE_DIR}/client/report_deliveries.c)
+				${CMAKE_SOURCE_DIR}/client/report_deliveries.c
+				${CMAKE_SOURCE_DIR}/client/takeups.c)
 			target_include_directories(${t} PRIVATE
 				${CMAKE_SOURCE_DIR}/client)
 		endif()
@@ -97,7 +98,7 @@ set(E2E_WAITING
 	test_keyholder_liar test_keyholder_unreached test_lifecycle
 	test_lockout test_lostack test_network test_outbox_undecodable
 	test_query_odd test_recover_liar test_restore
-	test_revoke test_submit_officer test_thief
+	test_revoke test_submit_officer test_takeups test_thief
 )
 # These ran alone for the load they make (a processor or both busy for
 # much of their run) and time nothing against the clock: they take three

@@ -448,6 +448,61 @@ fill_row(struct cell *row, const char *period, const struct indicator *ind,
 	set_text(&row[12], ind_status_name(res->status));
 }
 
+/*
+ * The destinations (bit 1 << institution) whose take-ups some indicator of
+ * set reads: a reference to referrals other than sent, or to
+ * referrals_unmatched, filtered on to, or on no to (every destination).
+ */
+static uint32_t
+takeups_read(const struct indset *set)
+{
+	uint32_t m = 0, all = (1u << (INST_COUNT + 1)) - 2;
+	size_t i, j, f;
+
+	for (i = 0; set != NULL && i < set->n; i++) {
+		const struct expr *e = set->items[i].value;
+		for (j = 0; j < expr_n_refs(e); j++) {
+			const struct expr_ref *ref = expr_ref_at(e, j);
+			const struct qschema *s = ref->table;
+			uint32_t to = all;
+			if (strcmp(s->table, "referrals_unmatched") != 0 &&
+			    (strcmp(s->table, "referrals") != 0 ||
+			     strcmp(s->cols[ref->column].name, "sent") == 0))
+				continue;
+			for (f = 0; f < ref->n_filters; f++)
+				if (strcmp(s->cols[ref->filters[f].column].name,
+					   "to") == 0)
+					to = 1u << institution_from_name(
+						 ref->filters[f].value);
+			m |= to & all;
+		}
+	}
+	return m;
+}
+
+/* ret->no_takeups: the destinations with no take-up on record (query.h)
+ * that some indicator of set reads the take-ups of. Returns 0 or -errno
+ * of the store. */
+static int
+note_takeups(struct store *st, const struct indset *set,
+	     const struct reg_party *who, struct qtable *ret)
+{
+	struct store_txn *t = NULL;
+	uint32_t m = takeups_read(set), none = 0;
+	int r;
+
+	if (m == 0)
+		return 0;
+	r = store_begin(st, false, &t);
+	if (r == 0)
+		r = query_no_takeups(
+		    t, who->role == ROLE_INSTITUTION ? (uint8_t)who->inst : 0,
+		    &none);
+	store_abort(&t);
+	ret->no_takeups = r == 0 ? m & none : 0;
+	return r;
+}
+
 int
 indicators_table(struct store *st, const struct indset *set,
 		 const struct query_req *req, const struct reg_party *who,
@@ -494,6 +549,10 @@ indicators_table(struct store *st, const struct indset *set,
 	for (i = 0; i < n; i++)
 		fill_row(ret->rows[i], period, &set->items[i], &res[i]);
 	ret->n_rows = n;
+	r = note_takeups(st, set, who, ret);
+	if (r != 0)
+		snprintf(ret->error, sizeof(ret->error), "store: %s",
+			 strerror(-r));
 out:
 	free(res);
 	if (r != 0)

@@ -716,6 +716,11 @@ build_table(struct store_txn *t, const struct query_req *req,
 	r = b.err;
 	if (r == 0 && who->role == ROLE_SECRETARIAT)
 		r = suppress(&b, i, k);
+	/* A 0 taken up from a destination that records no take-ups is a
+	 * gap in the data: say which (kuska query and report note it). */
+	if (r == 0 && (query_defs[i].rtable == RT_REFERRALS ||
+		       query_defs[i].rtable == RT_REFERRALS_UNMATCHED))
+		r = query_no_takeups(t, b.scope, &ret->no_takeups);
 	free(b.qc);
 	if (r != 0)
 		codec_qtable_clear(ret);

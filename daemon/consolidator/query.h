@@ -57,6 +57,19 @@ int query_run_in(struct store_txn *t, const struct query_req *req,
 		 const struct reg_party *who, unsigned k, struct qtable *ret);
 
 /*
+ * query_no_takeups - the destinations (bit 1 << institution) that have no
+ * live take-up (referral_received) on record, of any date and region,
+ * matched to a referral record or not, as the view of scope sees them
+ * (0: the nation's; an institution: the referrals it sent or received,
+ * as its referrals table shows). It tells a count of 0 taken up from a
+ * gap in the data: a destination whose case system sends no take-ups.
+ * Every bit is derivable from the national tables of every year, where
+ * no zero is hidden. Returns 0 and *ret, or -errno of the store.
+ */
+int query_no_takeups(struct store_txn *t, uint8_t scope, uint32_t *ret)
+    __attribute__((warn_unused_result));
+
+/*
  * query_prepare - computes the secretariat's release of year at threshold
  * k (release.h), as its first question of that year would, so that the
  * question finds it cached; *ret_computed says whether it was computed

@@ -489,6 +489,58 @@ t_timeliness(struct qb *b)
 	b->scope = scope;
 }
 
+/* ---- destinations with no take-up on record ---------------------------- */
+
+/* What no_takeups_seen gathers: the (from, to) pairs open to scope that
+ * hold a take-up, as bits 1 << to. */
+struct takeups_seen {
+	uint8_t scope;
+	uint32_t to;
+};
+
+static int
+takeups_seen(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	struct takeups_seen *s = arg;
+	const uint8_t *key = k;
+	uint8_t from, to;
+
+	/* table, scope 0, period (4), region, from, to: the nation's. */
+	if (klen != COUNTER_PREFIX_LEN + 2 || key[6] != 0 || vlen != 8 ||
+	    (int64_t)store_get64(v) <= 0)
+		return 0;
+	from = key[COUNTER_PREFIX_LEN];
+	to = key[COUNTER_PREFIX_LEN + 1];
+	if (to >= 1 && to <= INST_COUNT &&
+	    (s->scope == 0 || s->scope == from || s->scope == to))
+		s->to |= 1u << to;
+	return 0;
+}
+
+int
+query_no_takeups(struct store_txn *t, uint8_t scope, uint32_t *ret)
+{
+	/* Matched take-ups count under their referral's quarter, unmatched
+	 * ones under their own: every live take-up is in one or the other,
+	 * at some date. */
+	static const uint8_t tables[] = {C_REF_TAKEN, C_REF_UNMATCHED};
+	struct takeups_seen s = {.scope = scope, .to = 0};
+	uint8_t prefix[2];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(tables); i++) {
+		prefix[0] = tables[i];
+		prefix[1] = 0; /* referral counters are national */
+		r = store_each(t, T_COUNTERS, prefix, sizeof(prefix),
+			       takeups_seen, &s);
+		if (r != 0)
+			return r;
+	}
+	*ret = ((1u << (INST_COUNT + 1)) - 2) & ~s.to;
+	return 0;
+}
+
 /* ---- the tables and who may see what -------------------------------- */
 const struct table_def query_defs[] = {
     {t_identification, RT_IDENTIFICATION, RG_YEAR, true},

@@ -1704,6 +1704,73 @@ test_indicators_table(void **state)
 }
 
 /*
+ * The indicators answer names the destinations with no take-up on record
+ * (no_takeups) that some indicator reads the take-ups of: minsa (taken_up
+ * to minsa), not mimp (it has take-ups), not pj (only its referrals sent
+ * are read); a reference with no to reads every destination. The
+ * referrals answer names every destination with none, and pnp's view
+ * those of its own referrals.
+ */
+static void
+test_indicators_no_takeups(void **state)
+{
+	static const char *const text =
+	    "[indicator takeup-minsa]\n"
+	    "name = Taken up by MINSA\nlevel = outcome\n"
+	    "component = protection\n"
+	    "value = referrals.taken_up[to=minsa] + referrals.taken_up[to=mimp]"
+	    " + referrals.sent[to=pj]\n"
+	    "unit = count\ndirection = increase\nbaseline = 2024: 1\n"
+	    "target = 2026: 5\nfrequency = year\nbasis = b\n";
+	static const char *const every =
+	    "[indicator pending]\n"
+	    "name = Pending\nlevel = outcome\ncomponent = protection\n"
+	    "value = referrals.pending[from=pnp]\n"
+	    "unit = count\ndirection = decrease\nbaseline = 2024: 5\n"
+	    "target = 2026: 1\nfrequency = year\nbasis = b\n";
+	static const struct reg_party pnp = {.role = ROLE_INSTITUTION,
+					     .inst = INST_PNP};
+	const uint32_t all = (1u << INST_PNP) | (1u << INST_MP) |
+			     (1u << INST_PJ) | (1u << INST_MIMP) |
+			     (1u << INST_MINSA);
+	struct indfile_msgs m = {0};
+	struct indset *set = NULL;
+	struct query_req q;
+	struct qtable t;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	snprintf(q.table, sizeof(q.table), "indicators");
+	snprintf(q.period, sizeof(q.period), "2025");
+	assert_int_equal(parse(text, &set, &m), 0);
+	query_set_indicators(set);
+	assert_int_equal(query_run(W->st, &q, &analyst, K, &t), 0);
+	assert_int_equal(t.no_takeups, 1u << INST_MINSA);
+	codec_qtable_clear(&t);
+	query_set_indicators(NULL);
+	indset_free(&set);
+	indfile_msgs_clear(&m);
+	assert_int_equal(parse(every, &set, &m), 0);
+	query_set_indicators(set);
+	assert_int_equal(query_run(W->st, &q, &analyst, K, &t), 0);
+	assert_int_equal(t.no_takeups, all & ~(1u << INST_MIMP));
+	codec_qtable_clear(&t);
+	query_set_indicators(NULL);
+	indset_free(&set);
+	indfile_msgs_clear(&m);
+	snprintf(q.table, sizeof(q.table), "referrals");
+	assert_int_equal(query_run(W->st, &q, &analyst, K, &t), 0);
+	assert_int_equal(t.no_takeups, all & ~(1u << INST_MIMP));
+	codec_qtable_clear(&t);
+	assert_int_equal(query_run(W->st, &q, &secretariat, K, &t), 0);
+	assert_int_equal(t.no_takeups, all & ~(1u << INST_MIMP));
+	codec_qtable_clear(&t);
+	assert_int_equal(query_run(W->st, &q, &pnp, K, &t), 0);
+	assert_int_equal(t.no_takeups, all & ~(1u << INST_MIMP));
+	codec_qtable_clear(&t);
+}
+
+/*
  * Ingest commits while a query reads (linked with
  * -Wl,--wrap=store_begin): while `commits` is set, each read
  * transaction begins after a commit of one more referral, in 2023, to
@@ -1812,6 +1879,7 @@ main(void)
 	    cmocka_unit_test(test_values_unanswered_table),
 	    cmocka_unit_test(test_schema_matches_tables),
 	    cmocka_unit_test(test_indicators_table),
+	    cmocka_unit_test(test_indicators_no_takeups),
 	    /* Last: it leaves referrals of 2023 behind. */
 	    cmocka_unit_test(test_values_secretariat_while_ingest_commits),
 	};

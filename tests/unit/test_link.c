@@ -346,6 +346,25 @@ table(const char *name)
 	return table_of(name, "2025");
 }
 
+/* The destinations with no take-up on record, as scope's view sees them
+ * (query_no_takeups). */
+static uint32_t
+no_takeups(uint8_t scope)
+{
+	struct store_txn *t;
+	uint32_t m = 0xffffffffu;
+
+	assert_int_equal(store_begin(w.st, false, &t), 0);
+	assert_int_equal(query_no_takeups(t, scope, &m), 0);
+	store_abort(&t);
+	return m;
+}
+
+#define BIT(i) (1u << (i))
+#define ALL_DEST                                                               \
+	(BIT(INST_PNP) | BIT(INST_MP) | BIT(INST_PJ) | BIT(INST_MIMP) |        \
+	 BIT(INST_MINSA))
+
 /* Every counter of the store, as one string of hex (to compare runs). */
 static int
 dump_one(void *arg, const void *k, size_t klen, const void *v, size_t vlen)
@@ -586,6 +605,11 @@ test_referral_identity(void **state)
 	assert_string_equal(table("referrals"), "pnp:mimp:1:1:0:2 "
 						"pnp:minsa:1:0:1: "
 						"mp:mimp:1:1:0:4");
+	/* Only mimp has recorded a take-up; of the referrals minsa sent or
+	 * received, none is taken up. */
+	assert_int_equal(no_takeups(0), ALL_DEST & ~BIT(INST_MIMP));
+	assert_int_equal(no_takeups(INST_PNP), ALL_DEST & ~BIT(INST_MIMP));
+	assert_int_equal(no_takeups(INST_MINSA), ALL_DEST);
 	/* minsa signs a referral under pnp's number: it is minsa's own
 	 * (minsa to mimp); pnp's rows do not move. A take-up signed by pj
 	 * naming pnp is pj's, and no referral of pnp went to pj. */
@@ -626,6 +650,10 @@ test_unmatched_takeups(void **state)
 	assert_string_equal(table("referrals"), "");
 	assert_string_equal(table("referrals_unmatched"),
 			    "pnp:mimp:1 mp:minsa:1");
+	/* A take-up no referral record matches is a take-up on record. */
+	assert_int_equal(no_takeups(0),
+			 BIT(INST_PNP) | BIT(INST_MP) | BIT(INST_PJ));
+	assert_int_equal(no_takeups(INST_PNP), ALL_DEST & ~BIT(INST_MIMP));
 	/* Taken up again, earlier: still one. */
 	referral(INST_MIMP, KIND_REFERRAL_RECEIVED, INST_PNP, 1, "2025-01-20",
 		 V(0, 0), 0);
@@ -638,6 +666,8 @@ test_unmatched_takeups(void **state)
 	apply(NULL, 1);
 	assert_string_equal(table("referrals"), "pnp:mimp:1:1:0:5");
 	assert_string_equal(table("referrals_unmatched"), "mp:minsa:1");
+	assert_int_equal(no_takeups(0),
+			 BIT(INST_PNP) | BIT(INST_MP) | BIT(INST_PJ));
 	/* Withdrawn: unmatched again. */
 	withdraw(INST_PNP, 1);
 	apply(NULL, 1);

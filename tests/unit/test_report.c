@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "date.h"
+#include "event.h"
 #include "i18n.h"
 #include "period.h"
 #include "report.h"
@@ -2047,6 +2048,76 @@ test_arrived_by_today(void **state)
 	free(p);
 }
 
+/* A destination with no take-up on record at all, of any date (the
+ * consolidator's no_takeups): the referrals' figure names it, in both
+ * languages, when a row is of referrals to it (MIMP; not PNP, to which no
+ * row is), and so does each figure of an indicator reading take-ups (the
+ * key takeup-mimp), not the others; with none, no note. */
+static void
+test_no_takeups(void **state)
+{
+	/* rows: takeup-mimp, mental-health, complaint-formalized,
+	 * days-to-accusation, seen-by-several (key), timeliness-pnp */
+	static const char *const expr[] = {
+	    "100 * referrals.taken_up[to=mimp] / referrals.sent[to=mimp]",
+	    "protection.median_days[service=mental_health]",
+	    "100 * funnel.cases[stage=formalized_investigation] / "
+	    "funnel.cases[stage=complaint]",
+	    "durations.median_days[from_stage=complaint, "
+	    "to_stage=accusation]",
+	    "identification.victims[institution=all]",
+	    "timeliness.median_days[institution=pnp]"};
+	static const char *const ref_es =
+	    "No hay registrada ninguna aceptación (referral_received) de "
+	    "MIMP, de ninguna fecha: las derivaciones enviadas allí se leen 0 "
+	    "aceptadas y todas pendientes por falta de datos";
+	static const char *const ind_es =
+	    "Los indicadores sobre las derivaciones aceptadas por MIMP "
+	    "muestran un vacío de los datos, no una falla de la protección";
+	static const char *const ref_en =
+	    "No take-up (referral_received) of any date is on record from "
+	    "MIMP: the referrals sent there read 0 taken up and all pending "
+	    "for want of data";
+	static const char *const ind_en =
+	    "Indicators on the referrals taken up by MIMP show a gap in the "
+	    "data, not a failure of protection";
+	static struct report_data d;
+	struct qtable *ind = &d.t[RT_INDICATORS];
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	add_column(ind, "expression", expr);
+	p = page(&d, "takeups-none.html");
+	assert_null(strstr(p, "referral_received"));
+	free(p);
+	d.t[RT_REFERRALS].no_takeups = 1u << INST_MIMP | 1u << INST_PNP;
+	ind->no_takeups = 1u << INST_MIMP;
+	p = page(&d, "takeups.html");
+	assert_true(figure_says(p, "f-referrals", ref_es));
+	assert_true(figure_says(p, "f-key", ind_es));
+	assert_true(figure_says(p, "f-trend", ind_es));
+	assert_false(figure_says(p, "f-other", ind_es));
+	assert_null(strstr(p, "de PNP, de ninguna fecha"));
+	assert_null(strstr(p, "MIMP, PNP"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "takeups-en.html");
+	assert_true(figure_says(p, "f-referrals", ref_en));
+	assert_true(figure_says(p, "f-key", ind_en));
+	free(p);
+	/* No indicator reads take-ups: the indicators say nothing. */
+	set_text(ind, 0, "expression", "referrals.sent[to=mimp]");
+	p = page(&d, "takeups-sent.html");
+	assert_true(figure_says(p, "f-referrals", ref_en));
+	assert_false(figure_says(p, "f-key", ind_en));
+	assert_false(figure_says(p, "f-trend", ind_en));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
 /* Sets cell col of t's row from its CSV text, as report_fixture.h reads
  * it ("<10": suppressed). */
 static void
@@ -2438,6 +2509,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_section),
+	    cmocka_unit_test(test_no_takeups),
 	    cmocka_unit_test(test_unknown_tables_leave_notes),
 	    cmocka_unit_test(test_quarter_has_no_indicators),
 	    cmocka_unit_test(test_refusals_in_spanish),
