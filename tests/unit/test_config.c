@@ -865,6 +865,27 @@ test_placeholder(void **state)
 	assert_false(settings_placeholder(""));
 }
 
+/* Two endpoints to bind that would take one port twice. */
+static void
+test_same_port(void **state)
+{
+	(void)state;
+	assert_true(settings_same_port("tcp://*:7400", "tcp://*:7400"));
+	assert_true(settings_same_port("tcp://*:7400", "tcp://10.0.0.5:7400"));
+	assert_true(settings_same_port("tcp://10.0.0.5:7400", "tcp://*:7400"));
+	assert_true(
+	    settings_same_port("tcp://0.0.0.0:7400", "tcp://127.0.0.1:7400"));
+	assert_true(settings_same_port("tcp://[::]:7400", "tcp://[::1]:7400"));
+	assert_true(
+	    settings_same_port("tcp://10.0.0.5:7400", "tcp://10.0.0.5:7400"));
+	assert_false(settings_same_port("tcp://*:7400", "tcp://*:7401"));
+	assert_false(
+	    settings_same_port("tcp://10.0.0.5:7400", "tcp://10.0.0.6:7400"));
+	assert_false(settings_same_port("ipc:///run/a", "ipc:///run/a"));
+	assert_false(settings_same_port("tcp://*", "tcp://*"));
+	assert_false(settings_same_port("", ""));
+}
+
 static void
 test_parse_text(void **state)
 {
@@ -963,6 +984,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_parse_raw, setup, teardown),
 	    cmocka_unit_test(test_parse_text),
 	    cmocka_unit_test(test_placeholder),
+	    cmocka_unit_test(test_same_port),
 	    cmocka_unit_test(test_changed),
 	};
 
