@@ -5,9 +5,11 @@
 # installs it into a scratch root (dpkg --root, scripts run outside a
 # chroot with DPKG_ROOT set, as the maintainer scripts support): the
 # services' groups, /etc/kuska/keys and /var/lib/kuska are made, no
-# service is enabled, a reinstall keeps an edited config, removal keeps
-# the data and the configs, purge deletes the configs and the data and
-# keeps the keys.
+# service is enabled, a reinstall keeps an edited config; an upgrade to
+# the same package as the next version keeps the keys, the outbox and an
+# edited config (the new one as .dpkg-dist), updates an unedited one and
+# enables nothing; removal keeps the data and the configs, purge deletes
+# the configs (.dpkg-dist too) and the data and keeps the keys.
 #
 # Skipped in the sanitizer build (the package is made from the plain
 # one). Needs KUSKA_BIN and KUSKA_SRC; dpkg-dev, lintian (scripts/deps.sh).
@@ -203,6 +205,53 @@ else
 	not_ok "a reinstall overwrote /etc/kuska/pnp.conf"
 fi
 
+# --- upgrade to the next version, with data in place --------------------
+# The same package as version VERSION+1 (repacked: nothing is built
+# again), whose shipped pnp.conf (edited here) and analyst.conf (not)
+# changed: the old prerm and postrm run with "upgrade", the new postinst
+# with "configure VERSION".
+U=$T/up
+NEXT=$VERSION+1
+dpkg-deb -R "$DEB" "$U" &&
+	sed -i "s/^Version: .*/Version: $NEXT/" "$U/DEBIAN/control" &&
+	echo "# new in $NEXT" >>"$U/etc/kuska/pnp.conf" &&
+	echo "# new in $NEXT" >>"$U/etc/kuska/analyst.conf" &&
+	(cd "$U" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' |
+		sort -z | xargs -0 md5sum >DEBIAN/md5sums) &&
+	dpkg-deb --root-owner-group -b "$U" "$T/next.deb" >/dev/null
+chmod 0600 "$R/etc/kuska/keys/pnp.key"
+before=$(cd "$R" && sha256sum etc/kuska/keys/pnp.key var/lib/private/kuska/pnp/data.mdb)
+: >"$T/dpkg.log"
+# --force-confold: what apt-get's prompt answers by default, for the
+# file changed on both sides.
+if dpkgr --force-confold -i "$T/next.deb" &&
+	dpkg-query --root="$R" -W -f '${Version} ${Status}' kuska |
+	grep -q -x "$NEXT install ok installed"; then
+	ok "dpkg -i of version $NEXT over $VERSION"
+else
+	not_ok "the upgrade to $NEXT: $(cat "$T/dpkg.log")"
+fi
+if [ "$(cd "$R" && sha256sum etc/kuska/keys/pnp.key var/lib/private/kuska/pnp/data.mdb)" = "$before" ] &&
+	[ "$(stat -c '%a' "$R/etc/kuska/keys/pnp.key")" = 600 ] &&
+	[ "$(stat -c '%a %u %g' "$R/etc/kuska/keys")" = "755 0 0" ] &&
+	[ "$(readlink "$R/var/lib/kuska/pnp")" = ../private/kuska/pnp ]; then
+	ok "... keeps the keys (and their modes) and the outbox as they were"
+else
+	not_ok "the upgrade changed the keys or the outbox: $(ls -laR "$R/etc/kuska/keys" "$R/var/lib/kuska" 2>&1)"
+fi
+if tail -n 1 "$R/etc/kuska/pnp.conf" | grep -q 'edited by the administrator' &&
+	tail -n 1 "$R/etc/kuska/pnp.conf.dpkg-dist" 2>/dev/null | grep -q "new in $NEXT" &&
+	tail -n 1 "$R/etc/kuska/analyst.conf" | grep -q "new in $NEXT"; then
+	ok "... keeps an edited config (the new one beside it, .dpkg-dist) and updates an unedited one"
+else
+	not_ok "conffiles after the upgrade: $(ls "$R/etc/kuska"; cat "$T/dpkg.log")"
+fi
+if ! grep -q 'kuska: installed' "$T/dpkg.log" && [ -z "$(find "$R/etc/systemd" -name 'kuska*' 2>/dev/null)" ]; then
+	ok "... says no \"installed\" again and enables nothing"
+else
+	not_ok "the upgrade's postinst: $(cat "$T/dpkg.log")"
+fi
+
 if dpkgr -r kuska && [ ! -e "$R/usr/bin/kuska" ] && [ -f "$R/var/lib/kuska/pnp/data.mdb" ] &&
 	[ -f "$R/etc/kuska/pnp.conf" ] && [ -f "$R/etc/kuska/keys/pnp.key" ]; then
 	ok "dpkg -r: the programs go; data, configs and keys stay"
@@ -213,6 +262,7 @@ fi
 : >"$T/dpkg.log"
 if dpkgr --purge kuska && [ ! -e "$R/var/lib/kuska" ] &&
 	[ ! -e "$R/var/lib/private/kuska" ] && [ ! -e "$R/etc/kuska/pnp.conf" ] &&
+	[ ! -e "$R/etc/kuska/pnp.conf.dpkg-dist" ] &&
 	[ -f "$R/etc/kuska/keys/pnp.key" ] && grep -q '^kuska-control:' "$R/etc/group" &&
 	grep -q 'deleting /var/lib/kuska' "$T/dpkg.log" &&
 	grep -q 'deleting /var/lib/private/kuska' "$T/dpkg.log" &&
