@@ -197,6 +197,9 @@ echo "# edited by the administrator" >>"$R/etc/kuska/pnp.conf"
 mkdir -p "$R/var/lib/kuska" "$R/var/lib/private/kuska/pnp"
 echo outbox >"$R/var/lib/private/kuska/pnp/data.mdb"
 ln -s ../private/kuska/pnp "$R/var/lib/kuska/pnp" # as DynamicUser= makes it
+mkdir -p "$R/var/lib/private/kuska/keyholder"
+echo allowances >"$R/var/lib/private/kuska/keyholder/accounts"
+ln -s ../private/kuska/keyholder "$R/var/lib/kuska/keyholder"
 echo secret >"$R/etc/kuska/keys/pnp.key"
 dpkgr -i "$DEB"
 if tail -n 1 "$R/etc/kuska/pnp.conf" | grep -q 'edited by the administrator'; then
@@ -265,9 +268,9 @@ if dpkgr --purge kuska && [ ! -e "$R/var/lib/kuska" ] &&
 	[ ! -e "$R/etc/kuska/pnp.conf.dpkg-dist" ] &&
 	[ -f "$R/etc/kuska/keys/pnp.key" ] && grep -q '^kuska-control:' "$R/etc/group" &&
 	grep -q 'deleting /var/lib/kuska' "$T/dpkg.log" &&
-	grep -q 'deleting /var/lib/private/kuska' "$T/dpkg.log" &&
+	grep -q 'deleting /var/lib/private/kuska (.*key holder accounts)' "$T/dpkg.log" &&
 	grep -q 'keeping /etc/kuska/keys' "$T/dpkg.log"; then
-	ok "dpkg --purge: configs and the stores deleted (private/ too), keys and groups kept, each said"
+	ok "dpkg --purge: configs and the stores deleted (private/ too, the key holder's accounts named), keys and groups kept, each said"
 else
 	not_ok "dpkg --purge: $(cat "$T/dpkg.log")"
 fi
