@@ -376,12 +376,16 @@ struct load_ctx {
 
 /*
  * Untrusted text for a message: as it is when it is plain printable ASCII
- * of reasonable length, else quoted with escapes (log_quote).
+ * of reasonable length, else quoted with escapes (log_quote); an empty
+ * one as "" (else "network:  is not a name" names nothing).
  */
 static const char *
 shown(const char *s, char *buf, size_t cap)
 {
 	size_t i, len = strlen(s);
+
+	if (len == 0)
+		return "\"\"";
 
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)

@@ -427,6 +427,11 @@ test_errors(void **state)
 	expect_error(fx, "[node]\ninstitution = police\n", 2, "institution",
 		     NULL);
 	expect_error(fx, "[node]\ninstitution =\n", 2, "institution", NULL);
+	/* An empty value is shown as "", not as nothing. */
+	expect_error(fx, "[node]\ninstitution =\n", 2,
+		     "institution: \"\" is not one of", NULL);
+	expect_error(fx, "[node]\nnetwork =\n", 2,
+		     "network: \"\" is not a name", NULL);
 	/* An empty path. */
 	expect_error(fx, "[node]\nkey =\n", 2, "key", "path");
 	/* Network names. */
