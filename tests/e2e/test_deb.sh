@@ -186,6 +186,26 @@ else
 	not_ok "the installed programs, units or man pages"
 fi
 
+# The pages the man pages send the reader to are on the machine: a
+# docs/NAME.md (or NAME.md) is in /usr/share/doc/kuska (kuska(1) says
+# so), and nothing else of the source tree is named.
+missing=""
+for page in $(zcat "$R"/usr/share/man/man*/*.gz |
+	grep -oE '[A-Za-z_/*.-]*\.md([^A-Za-z]|$)' | sed -E 's/[^A-Za-z]$//' | sort -u); do
+	case $page in
+	'docs/*.md') ;;
+	docs/*/* | */*/*) missing="$missing $page" ;;
+	docs/* | [A-Z]*) [ -f "$R/usr/share/doc/kuska/${page#docs/}" ] ||
+		missing="$missing $page" ;;
+	*) missing="$missing $page" ;;
+	esac
+done
+if [ -z "$missing" ]; then
+	ok "every .md page the man pages name is installed in /usr/share/doc/kuska"
+else
+	not_ok "the man pages name pages not installed:$missing"
+fi
+
 top=$(zcat "$R/usr/share/doc/kuska/changelog.gz" 2>/dev/null | head -n 1)
 case $top in
 "kuska ($VERSION) "*) ok "the changelog's latest entry is $VERSION" ;;
