@@ -7,8 +7,9 @@
 # services' groups, /etc/kuska/keys and /var/lib/kuska are made, no
 # service is enabled, a reinstall keeps an edited config; an upgrade to
 # the same package as the next version keeps the keys, the outbox and an
-# edited config (the new one as .dpkg-dist), updates an unedited one and
-# enables nothing; removal keeps the data and the configs, purge deletes
+# edited config (the new one as .dpkg-dist), updates an unedited one,
+# enables nothing and warns of a source install's unit and program left
+# under /usr/local (which systemd and PATH find first); removal keeps the data and the configs, purge deletes
 # the configs (.dpkg-dist too) and the data and keeps the keys.
 #
 # Skipped in the sanitizer build (the package is made from the plain
@@ -149,8 +150,8 @@ dpkgr() {
 		--log=/dev/null "$@" >>"$T/dpkg.log" 2>&1
 }
 
-if dpkgr -i "$DEB"; then
-	ok "dpkg -i into a scratch root"
+if dpkgr -i "$DEB" && ! grep -q 'source install' "$T/dpkg.log"; then
+	ok "dpkg -i into a scratch root (no source install to warn of)"
 else
 	not_ok "dpkg -i:"
 	cat "$T/dpkg.log"
@@ -243,6 +244,11 @@ dpkg-deb -R "$DEB" "$U" &&
 		sort -z | xargs -0 md5sum >DEBIAN/md5sums) &&
 	dpkg-deb --root-owner-group -b "$U" "$T/next.deb" >/dev/null
 chmod 0600 "$R/etc/kuska/keys/pnp.key"
+# What a source install (cmake --install) before the package left: its
+# unit and program come first (systemd's unit path, PATH).
+mkdir -p "$R/usr/local/lib/systemd/system" "$R/usr/local/sbin"
+echo '[Service]' >"$R/usr/local/lib/systemd/system/kuska-node@.service"
+echo '#!/bin/sh' >"$R/usr/local/sbin/kuska-node"
 before=$(cd "$R" && sha256sum etc/kuska/keys/pnp.key var/lib/private/kuska/pnp/data.mdb)
 : >"$T/dpkg.log"
 # --force-confold: what apt-get's prompt answers by default, for the
@@ -269,6 +275,13 @@ if tail -n 1 "$R/etc/kuska/pnp.conf" | grep -q 'edited by the administrator' &&
 else
 	not_ok "conffiles after the upgrade: $(ls "$R/etc/kuska"; cat "$T/dpkg.log")"
 fi
+if grep -q "kuska: warning: a source install's files come before the package's .*: /usr/local/lib/systemd/system/kuska-node@.service /usr/local/sbin/kuska-node; remove them" "$T/dpkg.log" &&
+	[ -f "$R/usr/local/sbin/kuska-node" ]; then
+	ok "... warns of a source install's unit and program under /usr/local, naming them, and leaves them"
+else
+	not_ok "no warning of the source install's files: $(cat "$T/dpkg.log")"
+fi
+rm -rf "$R/usr/local"
 if ! grep -q 'kuska: installed' "$T/dpkg.log" && [ -z "$(find "$R/etc/systemd" -name 'kuska*' 2>/dev/null)" ]; then
 	ok "... says no \"installed\" again and enables nothing"
 else
