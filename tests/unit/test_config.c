@@ -382,6 +382,11 @@ test_errors(void **state)
 	/* A key in the wrong section, and before any section. */
 	expect_error(fx, HEAD "[client]\nkey = x\n", 14, "[client]", "section");
 	expect_error(fx, "window = 2\n" HEAD, 1, "section", NULL);
+	/* A mistyped section with no key below it, at its own line. */
+	expect_error(fx, HEAD "[nodes]\n", 13, "unknown section [nodes]",
+		     "expected [node]");
+	expect_error(fx, HEAD "# more\n[client]\n# key = x\n", 14,
+		     "unknown section [client]", NULL);
 	/* Numbers. */
 	expect_error(fx, HEAD "window = ten\n", 13, "window", "number");
 	expect_error(fx, HEAD "window = 4x\n", 13, "window", "number");
