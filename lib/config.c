@@ -376,12 +376,16 @@ struct load_ctx {
 
 /*
  * Untrusted text for a message: as it is when it is plain printable ASCII
- * of reasonable length, else quoted with escapes (log_quote).
+ * of reasonable length, else quoted with escapes (log_quote); an empty
+ * one as "" (else "network:  is not a name" names nothing).
  */
 static const char *
 shown(const char *s, char *buf, size_t cap)
 {
 	size_t i, len = strlen(s);
+
+	if (len == 0)
+		return "\"\"";
 
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
@@ -586,6 +590,44 @@ load_line(void *arg, const char *section, const char *name, const char *value,
 	return set_field(c, &c->schema->fields[i], value, why, whylen);
 }
 
+/*
+ * Refuses, at its line, a [section] other than want that has no key
+ * below it (one with a key is refused at that key, by load_line): inih
+ * tells nothing of a section without keys, so a mistyped one passed -n.
+ * The lines were checked by prescan (none longer than CONFIG_MAX_LINE).
+ */
+static int
+foreign_section(const char *path, const char *want, char *errbuf, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[256], q[64];
+	unsigned lineno = 0;
+	int r = 0;
+
+	if (f == NULL) {
+		int e = errno;
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	while (r == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *p = line, *end;
+		lineno++;
+		if (lineno == 1)
+			p += bom_length(line, strlen(line));
+		if (*p != '[' || (end = strchr(p, ']')) == NULL)
+			continue;
+		*end = '\0';
+		if (strcmp(p + 1, want) == 0)
+			continue;
+		snprintf(errbuf, errlen,
+			 "%s:%u: unknown section [%s] (expected [%s])", path,
+			 lineno, shown(p + 1, q, sizeof(q)), want);
+		r = -EINVAL;
+	}
+	fclose(f);
+	return r;
+}
+
 int
 config_load(const char *path, const struct config_schema *schema, void *out,
 	    char *errbuf, size_t errlen)
@@ -598,6 +640,8 @@ config_load(const char *path, const struct config_schema *schema, void *out,
 	if (schema->n_fields > 64)
 		return -EINVAL;
 	r = config_parse_raw(path, load_line, &c, errbuf, errlen);
+	if (r == 0)
+		r = foreign_section(path, schema->section, errbuf, errlen);
 	if (r != 0)
 		return r;
 	for (i = 0; i < schema->n_fields; i++) {

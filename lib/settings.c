@@ -191,3 +191,47 @@ settings_placeholder(const char *endpoint)
 			return false;
 	return true;
 }
+
+/* Splits tcp://HOST:PORT into host (hostlen bytes) and port; false if
+ * endpoint is no such thing. */
+static bool
+split_tcp(const char *endpoint, const char **host, size_t *hostlen,
+	  const char **port)
+{
+	const char *colon;
+
+	if (strncmp(endpoint, "tcp://", 6) != 0)
+		return false;
+	colon = strrchr(endpoint + 6, ':');
+	if (colon == NULL || colon[1] == '\0')
+		return false;
+	*host = endpoint + 6;
+	*hostlen = (size_t)(colon - *host);
+	*port = colon + 1;
+	return true;
+}
+
+static bool
+wildcard(const char *host, size_t len)
+{
+	static const char *const any[] = {"*", "0.0.0.0", "[::]", "::"};
+	size_t i;
+
+	for (i = 0; i < sizeof(any) / sizeof(any[0]); i++)
+		if (strlen(any[i]) == len && memcmp(host, any[i], len) == 0)
+			return true;
+	return false;
+}
+
+bool
+settings_same_port(const char *a, const char *b)
+{
+	const char *ha, *hb, *pa, *pb;
+	size_t la, lb;
+
+	if (!split_tcp(a, &ha, &la, &pa) || !split_tcp(b, &hb, &lb, &pb) ||
+	    strcmp(pa, pb) != 0)
+		return false;
+	return wildcard(ha, la) || wildcard(hb, lb) ||
+	       (la == lb && memcmp(ha, hb, la) == 0);
+}

@@ -137,4 +137,12 @@ void settings_wrong_kind(const char *path, const char *section,
  */
 bool settings_placeholder(const char *endpoint);
 
+/*
+ * settings_same_port - whether binding the tcp://HOST:PORT endpoints a
+ * and b would take one port twice: the same port, and the same host or
+ * either host a wildcard (*, 0.0.0.0; [::] too, though the config
+ * refuses IPv6 hosts). Anything else is false.
+ */
+bool settings_same_port(const char *a, const char *b);
+
 #endif

@@ -4,12 +4,14 @@
  */
 #include "reload.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "daemon.h"
 #include "date.h"
 #include "indfile.h"
@@ -23,6 +25,7 @@
 #include "query.h"
 #include "registry.h"
 #include "sdg_table.h"
+#include "settings.h"
 #include "store.h"
 
 /*
@@ -158,6 +161,25 @@ say_diverged_quiet(const struct consolidator_config *cfg, bool to_stderr)
 			  SETTINGS_DIVERGED_HELLO_S);
 }
 
+/* config_parse_raw's handler: refuses the line of query_listen when it
+ * takes the port of listen (the config arg). */
+static int
+port_clash_line(void *arg, const char *section, const char *name,
+		const char *value, char *why, size_t whylen)
+{
+	const struct consolidator_config *cfg = arg;
+
+	if (strcmp(section, "consolidator") != 0 ||
+	    strcmp(name, "query_listen") != 0)
+		return 0;
+	snprintf(why, whylen,
+		 "[consolidator] query_listen: %s takes the port of listen "
+		 "(%s), which the start could not bind twice: give the "
+		 "queries a port of their own (7401 in the example)",
+		 value, cfg->listen);
+	return -EINVAL;
+}
+
 void
 reload_init(struct cons *c, const char *path, bool check)
 {
@@ -166,6 +188,16 @@ reload_init(struct cons *c, const char *path, bool check)
 	if (config_load(path, &settings_consolidator_schema, &c->cfg, err,
 			sizeof(err)) != 0)
 		fatalx_config("%s", err);
+	/* Else -n passed it, and each start failed to bind (exit 1),
+	 * restarted every 5 s for ever. */
+	if (settings_same_port(c->cfg.listen, c->cfg.query_listen)) {
+		if (config_parse_raw(path, port_clash_line, &c->cfg, err,
+				     sizeof(err)) != 0)
+			fatalx_config("%s", err);
+		fatalx_config("%s: [consolidator] query_listen takes the port "
+			      "of listen",
+			      path);
+	}
 	if (keys_load_secret(c->cfg.key, &c->key, err, sizeof(err)) != 0)
 		fatalx_config("%s: [consolidator] key: %s%s", path, err,
 			      daemon_credential_hint(c->cfg.key));

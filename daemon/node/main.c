@@ -108,6 +108,25 @@ placeholder_line(void *arg, const char *section, const char *name,
 	return -EINVAL;
 }
 
+/* config_parse_raw's handler: refuses the [node] line of the key named
+ * by arg (keyholder2, say), given without its pair (keyholder2_key). */
+static int
+unpaired_line(void *arg, const char *section, const char *name,
+	      const char *value, char *why, size_t whylen)
+{
+	const char *given = arg;
+	size_t len = strlen(given);
+	bool is_key = len > 4 && strcmp(given + len - 4, "_key") == 0;
+
+	(void)value;
+	if (strcmp(section, "node") != 0 || strcmp(name, given) != 0)
+		return 0;
+	snprintf(why, whylen,
+		 "[node] %s: given without %.*s%s: give both or neither", given,
+		 (int)(is_key ? len - 4 : len), given, is_key ? "" : "_key");
+	return -EINVAL;
+}
+
 /* Loads the config and every key it names; exits on any error. */
 static void
 load(struct node *n, const char *path)
@@ -147,11 +166,19 @@ load(struct node *n, const char *path)
 		if (i > 0)
 			snprintf(name, sizeof(name), "keyholder%zu", i + 1);
 		if ((n->cfg.keyholder[i][0] == '\0') !=
-		    (n->cfg.keyholder_key[i][0] == '\0'))
+		    (n->cfg.keyholder_key[i][0] == '\0')) {
+			char given[24];
+			snprintf(given, sizeof(given), "%s%s", name,
+				 n->cfg.keyholder[i][0] == '\0' ? "_key" : "");
+			/* Named at its line; the other one is not there. */
+			if (config_parse_raw(path, unpaired_line, given, err,
+					     sizeof(err)) != 0)
+				fatalx_config("%s", err);
 			fatalx_config(
 			    "%s: %s and %s_key go together: give both or "
 			    "neither",
 			    path, name, name);
+		}
 		if (n->cfg.keyholder_key[i][0] != '\0' &&
 		    keys_load_public(n->cfg.keyholder_key[i], &pub, err,
 				     sizeof(err)) != 0)

@@ -5,9 +5,12 @@
 # installs it into a scratch root (dpkg --root, scripts run outside a
 # chroot with DPKG_ROOT set, as the maintainer scripts support): the
 # services' groups, /etc/kuska/keys and /var/lib/kuska are made, no
-# service is enabled, a reinstall keeps an edited config, removal keeps
-# the data and the configs, purge deletes the configs and the data and
-# keeps the keys.
+# service is enabled, a reinstall keeps an edited config; an upgrade to
+# the same package as the next version keeps the keys, the outbox and an
+# edited config (the new one as .dpkg-dist), updates an unedited one,
+# enables nothing and warns of a source install's unit and program left
+# under /usr/local (which systemd and PATH find first); removal keeps the data and the configs, purge deletes
+# the configs (.dpkg-dist too) and the data and keeps the keys.
 #
 # Skipped in the sanitizer build (the package is made from the plain
 # one). Needs KUSKA_BIN and KUSKA_SRC; dpkg-dev, lintian (scripts/deps.sh).
@@ -147,8 +150,8 @@ dpkgr() {
 		--log=/dev/null "$@" >>"$T/dpkg.log" 2>&1
 }
 
-if dpkgr -i "$DEB"; then
-	ok "dpkg -i into a scratch root"
+if dpkgr -i "$DEB" && ! grep -q 'source install' "$T/dpkg.log"; then
+	ok "dpkg -i into a scratch root (no source install to warn of)"
 else
 	not_ok "dpkg -i:"
 	cat "$T/dpkg.log"
@@ -184,6 +187,26 @@ else
 	not_ok "the installed programs, units or man pages"
 fi
 
+# The pages the man pages send the reader to are on the machine: a
+# docs/NAME.md (or NAME.md) is in /usr/share/doc/kuska (kuska(1) says
+# so), and nothing else of the source tree is named.
+missing=""
+for page in $(zcat "$R"/usr/share/man/man*/*.gz |
+	grep -oE '[A-Za-z_/*.-]*\.md([^A-Za-z]|$)' | sed -E 's/[^A-Za-z]$//' | sort -u); do
+	case $page in
+	'docs/*.md') ;;
+	docs/*/* | */*/*) missing="$missing $page" ;;
+	docs/* | [A-Z]*) [ -f "$R/usr/share/doc/kuska/${page#docs/}" ] ||
+		missing="$missing $page" ;;
+	*) missing="$missing $page" ;;
+	esac
+done
+if [ -z "$missing" ]; then
+	ok "every .md page the man pages name is installed in /usr/share/doc/kuska"
+else
+	not_ok "the man pages name pages not installed:$missing"
+fi
+
 top=$(zcat "$R/usr/share/doc/kuska/changelog.gz" 2>/dev/null | head -n 1)
 case $top in
 "kuska ($VERSION) "*) ok "the changelog's latest entry is $VERSION" ;;
@@ -195,12 +218,74 @@ echo "# edited by the administrator" >>"$R/etc/kuska/pnp.conf"
 mkdir -p "$R/var/lib/kuska" "$R/var/lib/private/kuska/pnp"
 echo outbox >"$R/var/lib/private/kuska/pnp/data.mdb"
 ln -s ../private/kuska/pnp "$R/var/lib/kuska/pnp" # as DynamicUser= makes it
+mkdir -p "$R/var/lib/private/kuska/keyholder"
+echo allowances >"$R/var/lib/private/kuska/keyholder/accounts"
+ln -s ../private/kuska/keyholder "$R/var/lib/kuska/keyholder"
 echo secret >"$R/etc/kuska/keys/pnp.key"
 dpkgr -i "$DEB"
 if tail -n 1 "$R/etc/kuska/pnp.conf" | grep -q 'edited by the administrator'; then
 	ok "a reinstall keeps an edited config (conffile)"
 else
 	not_ok "a reinstall overwrote /etc/kuska/pnp.conf"
+fi
+
+# --- upgrade to the next version, with data in place --------------------
+# The same package as version VERSION+1 (repacked: nothing is built
+# again), whose shipped pnp.conf (edited here) and analyst.conf (not)
+# changed: the old prerm and postrm run with "upgrade", the new postinst
+# with "configure VERSION".
+U=$T/up
+NEXT=$VERSION+1
+dpkg-deb -R "$DEB" "$U" &&
+	sed -i "s/^Version: .*/Version: $NEXT/" "$U/DEBIAN/control" &&
+	echo "# new in $NEXT" >>"$U/etc/kuska/pnp.conf" &&
+	echo "# new in $NEXT" >>"$U/etc/kuska/analyst.conf" &&
+	(cd "$U" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' |
+		sort -z | xargs -0 md5sum >DEBIAN/md5sums) &&
+	dpkg-deb --root-owner-group -b "$U" "$T/next.deb" >/dev/null
+chmod 0600 "$R/etc/kuska/keys/pnp.key"
+# What a source install (cmake --install) before the package left: its
+# unit and program come first (systemd's unit path, PATH).
+mkdir -p "$R/usr/local/lib/systemd/system" "$R/usr/local/sbin"
+echo '[Service]' >"$R/usr/local/lib/systemd/system/kuska-node@.service"
+echo '#!/bin/sh' >"$R/usr/local/sbin/kuska-node"
+before=$(cd "$R" && sha256sum etc/kuska/keys/pnp.key var/lib/private/kuska/pnp/data.mdb)
+: >"$T/dpkg.log"
+# --force-confold: what apt-get's prompt answers by default, for the
+# file changed on both sides.
+if dpkgr --force-confold -i "$T/next.deb" &&
+	dpkg-query --root="$R" -W -f '${Version} ${Status}' kuska |
+	grep -q -x "$NEXT install ok installed"; then
+	ok "dpkg -i of version $NEXT over $VERSION"
+else
+	not_ok "the upgrade to $NEXT: $(cat "$T/dpkg.log")"
+fi
+if [ "$(cd "$R" && sha256sum etc/kuska/keys/pnp.key var/lib/private/kuska/pnp/data.mdb)" = "$before" ] &&
+	[ "$(stat -c '%a' "$R/etc/kuska/keys/pnp.key")" = 600 ] &&
+	[ "$(stat -c '%a %u %g' "$R/etc/kuska/keys")" = "755 0 0" ] &&
+	[ "$(readlink "$R/var/lib/kuska/pnp")" = ../private/kuska/pnp ]; then
+	ok "... keeps the keys (and their modes) and the outbox as they were"
+else
+	not_ok "the upgrade changed the keys or the outbox: $(ls -laR "$R/etc/kuska/keys" "$R/var/lib/kuska" 2>&1)"
+fi
+if tail -n 1 "$R/etc/kuska/pnp.conf" | grep -q 'edited by the administrator' &&
+	tail -n 1 "$R/etc/kuska/pnp.conf.dpkg-dist" 2>/dev/null | grep -q "new in $NEXT" &&
+	tail -n 1 "$R/etc/kuska/analyst.conf" | grep -q "new in $NEXT"; then
+	ok "... keeps an edited config (the new one beside it, .dpkg-dist) and updates an unedited one"
+else
+	not_ok "conffiles after the upgrade: $(ls "$R/etc/kuska"; cat "$T/dpkg.log")"
+fi
+if grep -q "kuska: warning: a source install's files come before the package's .*: /usr/local/lib/systemd/system/kuska-node@.service /usr/local/sbin/kuska-node; remove them" "$T/dpkg.log" &&
+	[ -f "$R/usr/local/sbin/kuska-node" ]; then
+	ok "... warns of a source install's unit and program under /usr/local, naming them, and leaves them"
+else
+	not_ok "no warning of the source install's files: $(cat "$T/dpkg.log")"
+fi
+rm -rf "$R/usr/local"
+if ! grep -q 'kuska: installed' "$T/dpkg.log" && [ -z "$(find "$R/etc/systemd" -name 'kuska*' 2>/dev/null)" ]; then
+	ok "... says no \"installed\" again and enables nothing"
+else
+	not_ok "the upgrade's postinst: $(cat "$T/dpkg.log")"
 fi
 
 if dpkgr -r kuska && [ ! -e "$R/usr/bin/kuska" ] && [ -f "$R/var/lib/kuska/pnp/data.mdb" ] &&
@@ -213,11 +298,12 @@ fi
 : >"$T/dpkg.log"
 if dpkgr --purge kuska && [ ! -e "$R/var/lib/kuska" ] &&
 	[ ! -e "$R/var/lib/private/kuska" ] && [ ! -e "$R/etc/kuska/pnp.conf" ] &&
+	[ ! -e "$R/etc/kuska/pnp.conf.dpkg-dist" ] &&
 	[ -f "$R/etc/kuska/keys/pnp.key" ] && grep -q '^kuska-control:' "$R/etc/group" &&
 	grep -q 'deleting /var/lib/kuska' "$T/dpkg.log" &&
-	grep -q 'deleting /var/lib/private/kuska' "$T/dpkg.log" &&
+	grep -q 'deleting /var/lib/private/kuska (.*key holder accounts)' "$T/dpkg.log" &&
 	grep -q 'keeping /etc/kuska/keys' "$T/dpkg.log"; then
-	ok "dpkg --purge: configs and the stores deleted (private/ too), keys and groups kept, each said"
+	ok "dpkg --purge: configs and the stores deleted (private/ too, the key holder's accounts named), keys and groups kept, each said"
 else
 	not_ok "dpkg --purge: $(cat "$T/dpkg.log")"
 fi

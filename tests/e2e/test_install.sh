@@ -331,6 +331,22 @@ for pass in "as shipped" "with optional keys uncommented"; do
 			not_ok "kuska-node -n config/$i.conf $pass: $(cat "$T/n.err")"
 		fi
 	done
+	# A second key holder's address without its key: named at its line
+	# (it said "FILE: keyholder2 and keyholder2_key go together", no line).
+	if [ "$pass" = "as shipped" ]; then
+		sed 's|^#keyholder2 =.*|keyholder2 = tcp://127.0.0.1:7403|' \
+			"$E/pnp.conf" >"$E/pnp-two.conf"
+		line=$(grep -n '^keyholder2 = ' "$E/pnp-two.conf" | cut -d: -f1)
+		"$KUSKA_BIN/kuska-node" -n -c "$E/pnp-two.conf" >/dev/null 2>"$T/n.err"
+		rc=$?
+		if [ $rc = 78 ] && [ -n "$line" ] &&
+			grep -q "$E/pnp-two.conf:$line: \[node\] keyholder2: given without keyholder2_key: give both or neither" "$T/n.err"; then
+			ok "kuska-node -n refuses keyholder2 without keyholder2_key, naming line $line"
+		else
+			not_ok "kuska-node -n keyholder2 alone (line $line, exit $rc): $(cat "$T/n.err")"
+		fi
+		rm -f "$E/pnp-two.conf"
+	fi
 	if "$KUSKA_BIN/kuska-consolidator" -n -c "$E/consolidator.conf" \
 		>/dev/null 2>"$T/n.err"; then
 		ok "kuska-consolidator -n accepts config/consolidator.conf and registry.conf $pass"

@@ -7,7 +7,8 @@
 #    data directory) is refused; the first keeps answering; so is one on
 #    the same port, and each refusal names the config key; one refused
 #    after binding its control socket (a query port in use) leaves no
-#    socket file;
+#    socket file; one whose query port is its own node port is a config
+#    error (-n and the start exit 78, naming the line);
 #  - a node stopped cleanly removes its socket file: kuska status says
 #    nothing listens there;
 #  - a socket file left by a killed node: kuska submit and kuska status say
@@ -264,6 +265,25 @@ check "a consolidator on a query port in use is refused, naming the key" \
 	"$T/fourth.out"
 check "... leaving no control socket file behind" \
 	test ! -e "$N/run/fourth.sock"
+# The query port the nodes' port: no start could bind both (it exited 1,
+# restarted every 5 s for ever, and -n passed it). A config error: -n
+# and the start refuse it, exit 78, naming query_listen's line.
+sed "s|data/consolidator|data/fifth|; s|consolidator.sock|fifth.sock|;
+	s|^query_listen = .*|query_listen = tcp://*:$((PORT + 21))|;
+	s|^listen = .*|listen = tcp://127.0.0.1:$((PORT + 21))|" \
+	"$N/consolidator.conf" >"$N/fifth.conf"
+line=$(grep -n '^query_listen' "$N/fifth.conf" | cut -d: -f1)
+"$CONS" -n -c "$N/fifth.conf" >/dev/null 2>"$T/fifth.n"
+rc=$?
+check "-n refuses query_listen on the port of listen: exit 78 ($rc)" \
+	test $rc = 78
+check "... naming the file, query_listen's line and both endpoints" \
+	grep -q "fifth.conf:$line: \[consolidator\] query_listen: tcp://\*:$((PORT + 21)) takes the port of listen (tcp://127.0.0.1:$((PORT + 21)))" \
+	"$T/fifth.n"
+timeout 5 "$CONS" -c "$N/fifth.conf" >"$T/fifth.out" 2>&1
+rc=$?
+check "... and so does a start: exit 78, not restarted ($rc)" test $rc = 78
+check "... leaving no new store behind" test ! -e "$N/data/fifth"
 # --repair on a data_dir with no store: nothing to repair, nothing made.
 "$CONS" --repair -c "$N/third.conf" >"$T/repair.out" 2>&1
 rc=$?

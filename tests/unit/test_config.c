@@ -382,6 +382,11 @@ test_errors(void **state)
 	/* A key in the wrong section, and before any section. */
 	expect_error(fx, HEAD "[client]\nkey = x\n", 14, "[client]", "section");
 	expect_error(fx, "window = 2\n" HEAD, 1, "section", NULL);
+	/* A mistyped section with no key below it, at its own line. */
+	expect_error(fx, HEAD "[nodes]\n", 13, "unknown section [nodes]",
+		     "expected [node]");
+	expect_error(fx, HEAD "# more\n[client]\n# key = x\n", 14,
+		     "unknown section [client]", NULL);
 	/* Numbers. */
 	expect_error(fx, HEAD "window = ten\n", 13, "window", "number");
 	expect_error(fx, HEAD "window = 4x\n", 13, "window", "number");
@@ -427,6 +432,11 @@ test_errors(void **state)
 	expect_error(fx, "[node]\ninstitution = police\n", 2, "institution",
 		     NULL);
 	expect_error(fx, "[node]\ninstitution =\n", 2, "institution", NULL);
+	/* An empty value is shown as "", not as nothing. */
+	expect_error(fx, "[node]\ninstitution =\n", 2,
+		     "institution: \"\" is not one of", NULL);
+	expect_error(fx, "[node]\nnetwork =\n", 2,
+		     "network: \"\" is not a name", NULL);
 	/* An empty path. */
 	expect_error(fx, "[node]\nkey =\n", 2, "key", "path");
 	/* Network names. */
@@ -865,6 +875,27 @@ test_placeholder(void **state)
 	assert_false(settings_placeholder(""));
 }
 
+/* Two endpoints to bind that would take one port twice. */
+static void
+test_same_port(void **state)
+{
+	(void)state;
+	assert_true(settings_same_port("tcp://*:7400", "tcp://*:7400"));
+	assert_true(settings_same_port("tcp://*:7400", "tcp://10.0.0.5:7400"));
+	assert_true(settings_same_port("tcp://10.0.0.5:7400", "tcp://*:7400"));
+	assert_true(
+	    settings_same_port("tcp://0.0.0.0:7400", "tcp://127.0.0.1:7400"));
+	assert_true(settings_same_port("tcp://[::]:7400", "tcp://[::1]:7400"));
+	assert_true(
+	    settings_same_port("tcp://10.0.0.5:7400", "tcp://10.0.0.5:7400"));
+	assert_false(settings_same_port("tcp://*:7400", "tcp://*:7401"));
+	assert_false(
+	    settings_same_port("tcp://10.0.0.5:7400", "tcp://10.0.0.6:7400"));
+	assert_false(settings_same_port("ipc:///run/a", "ipc:///run/a"));
+	assert_false(settings_same_port("tcp://*", "tcp://*"));
+	assert_false(settings_same_port("", ""));
+}
+
 static void
 test_parse_text(void **state)
 {
@@ -963,6 +994,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_parse_raw, setup, teardown),
 	    cmocka_unit_test(test_parse_text),
 	    cmocka_unit_test(test_placeholder),
+	    cmocka_unit_test(test_same_port),
 	    cmocka_unit_test(test_changed),
 	};
 
