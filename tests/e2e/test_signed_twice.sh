@@ -10,6 +10,9 @@
 # conflict, stores and counts nothing of it, and shows pj as diverged; the
 # genuine node stops delivering and says so in its status, its log and
 # its metrics, pointing to OPERATIONS.md. No log line carries a record.
+# The other way round (mimp's genuine node first, a clone second), the
+# clone's batch is the one refused, and the consolidator shows mimp
+# diverged: the theft is told either way.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -103,6 +106,39 @@ for r in $refs; do
 	check "no log line names record $r" \
 		sh -c "! grep -q -- '$r' '$N/pj.log' '$N/pj-thief.log' '$N/consolidator.log'"
 done
+
+# --- the genuine node first: the clone is refused --------------------------
+grep '"kind":"identification"' "$T/sim/mimp.jsonl" | sed -n 1,3p >"$T/m.jsonl"
+sed -n 1p "$T/m.jsonl" >"$T/m1.jsonl"
+sed -n 2p "$T/m.jsonl" >"$T/m2.jsonl"
+sed -n 3p "$T/m.jsonl" >"$T/m3.jsonl"
+start_node mimp
+"$KUSKA" submit -c "$N/mimp.conf" "$T/m1.jsonl" >/dev/null
+check "mimp's first record delivered" wait_held mimp 1 30
+stop_node mimp TERM
+cp -a "$N/data/mimp" "$N/data/mimp-clone"
+sed -e 's|^data_dir = .*|data_dir = data/mimp-clone|' \
+	-e 's|^submit = .*|submit = ipc://run/mimp-clone.sock|' \
+	"$N/mimp.conf" >"$N/mimp-clone.conf"
+start_node mimp
+start_node mimp-clone
+W="event=welcome institution=mimp consolidator_last_seq=1 "
+check "the genuine node welcomed at sequence 1" wait_log "$N/mimp.log" "$W" 30
+check "... and the clone" wait_log "$N/mimp-clone.log" "$W" 30
+"$KUSKA" submit -c "$N/mimp.conf" "$T/m2.jsonl" >/dev/null
+check "the genuine node delivers sequence 2 first" wait_held mimp 2 30
+"$KUSKA" submit -c "$N/mimp-clone.conf" "$T/m3.jsonl" >/dev/null
+check "the clone's sequence 2 is refused as a conflict" \
+	wait_log "$N/mimp-clone.log" "event=batch_refused reason=conflict .*sequence 2 held with other bytes" 30
+check "... the clone stops as diverged" \
+	grep -q "event=diverged action=not_delivering" "$N/mimp-clone.log"
+check "... the genuine node does not" \
+	sh -c "! grep -q 'event=diverged' '$N/mimp.log'"
+check "... the consolidator still holds the genuine 2" test "$(cons_last_seq mimp)" = 2
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus2.out"
+check "... and names mimp diverged" grep -q "mimp.*DIVERGED" "$T/cstatus2.out"
+stop_node mimp-clone TERM
+stop_node mimp TERM
 stop_node pj TERM
 stop_cons TERM
 finish
