@@ -34,7 +34,8 @@ _Static_assert((int)DOC_DNI == (int)KUSKA__DOCUMENT_TYPE__DNI &&
 	       "document types");
 _Static_assert((int)REASON_BAD_REQUEST == (int)KUSKA__REASON__BAD_REQUEST &&
 		   (int)REASON_WRONG_NETWORK ==
-		       (int)KUSKA__REASON__WRONG_NETWORK,
+		       (int)KUSKA__REASON__WRONG_NETWORK &&
+		   (int)REASON_CONFLICT == (int)KUSKA__REASON__CONFLICT,
 	       "reasons");
 _Static_assert((int)LINE_BLANK == (int)KUSKA__LINE_STATUS__LINE_BLANK,
 	       "line status");
@@ -68,6 +69,7 @@ static const char *const reason_names[REASON_COUNT] = {
     "not_authorized",
     "bad_request",
     "wrong_network",
+    "conflict",
 };
 
 const char *

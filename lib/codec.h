@@ -52,8 +52,9 @@ enum reason {
 	REASON_NOT_AUTHORIZED = 16,
 	REASON_BAD_REQUEST = 17,
 	REASON_WRONG_NETWORK = 18,
+	REASON_CONFLICT = 19,
 };
-#define REASON_COUNT 19
+#define REASON_COUNT 20
 
 /* "bad_signature", ...; NULL when out of range. */
 const char *reason_name(enum reason r);

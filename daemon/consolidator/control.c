@@ -109,8 +109,9 @@ cons_metrics(struct cons *c, struct mtext *m)
 	}
 	metrics_family(m, "kuska_institution_diverged", "gauge",
 		       "1 from a hello saying our copy is not the node's "
-		       "outbox's until an event it signed is accepted after "
-		       "a hello that does not.");
+		       "outbox's, or a batch holding a sequence we hold with "
+		       "other bytes (signed twice), until an event it signed "
+		       "is accepted after a hello that does not.");
 	for (i = 1; i <= INST_COUNT; i++) {
 		snprintf(l, sizeof(l), "institution=\"%s\"",
 			 institution_name((enum institution)i));

@@ -457,6 +457,47 @@ stop_batch(struct batch_ctx *c, enum reason reason, const char *why)
 	return 3; /* logged once the group's fate is known (batch_done) */
 }
 
+/*
+ * Whether the envelope buf[len] at sequence seq, below the one expected,
+ * is the one held there (accepted or refused): a resend after a lost Ack.
+ * A node signs each sequence once and its envelopes are never re-encoded
+ * (kuska-node --recover takes ours back byte for byte), so other bytes
+ * there mean a second signer with the institution's key: a stolen key, a
+ * cloned machine, a node restored from a backup and started before
+ * --recover. Returns 0 the same (or nothing held to compare: a hole), 3
+ * a conflict (stop: c->stop_reason says why), <0 a store error.
+ */
+static int
+check_duplicate(struct batch_ctx *c, uint64_t seq, const uint8_t *buf,
+		size_t len)
+{
+	uint8_t k[9];
+	const void *v;
+	size_t vlen;
+	int r;
+
+	k[0] = (uint8_t)c->speaker->inst;
+	store_be64(k + 1, seq);
+	r = store_get(c->t, T_ENV_FIRST + c->speaker->inst - 1, k + 1, 8, &v,
+		      &vlen);
+	if (r == -ENOENT)
+		r = store_get(c->t, T_REFUSED_ENV, k, 9, &v, &vlen);
+	if (r == -ENOENT)
+		return 0;
+	if (r != 0)
+		return r;
+	if (vlen == len && memcmp(v, buf, len) == 0)
+		return 0;
+	c->stop_reason = REASON_CONFLICT;
+	c->stop_seq = seq;
+	snprintf(c->stop_text, sizeof(c->stop_text),
+		 "sequence %llu held with other bytes: signed twice with "
+		 "this institution's key (stolen? OPERATIONS.md section 6; "
+		 "restored? section 10)",
+		 (unsigned long long)seq);
+	return 3; /* logged once the group's fate is known (batch_done) */
+}
+
 /* Reasons that leave the envelope unauthenticated. */
 static bool
 unauthenticated(enum reason r)
@@ -467,7 +508,8 @@ unauthenticated(enum reason r)
 /*
  * One envelope at the position of sequence expected. Returns 1 taken
  * (accepted or refused as a dead letter), 0 skipped (duplicate), 2 gap,
- * 3 not authenticated (stop: c->stop_reason says why), <0 a store
+ * 3 not authenticated or a duplicate with other bytes than those held
+ * (stop: c->stop_reason says why), <0 a store
  * error or memory running out (the transaction is dropped).
  * Only an envelope signed by one of the speaker's registered keys can
  * take a sequence number: otherwise whoever holds a transport key alone
@@ -501,8 +543,9 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 				  "envelope names another institution");
 	}
 	if (env.seq < expected) {
+		uint64_t seq = env.seq;
 		codec_envelope_clear(&env);
-		return 0;
+		return check_duplicate(c, seq, buf, len);
 	}
 	if (env.seq > expected) {
 		*ret_gap_seq = env.seq;
@@ -748,16 +791,21 @@ run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
 		 * once ingest is quiet (prepare.h). */
 		prepare_note(noted, n_noted, date_mono_ms());
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		batch_done(&cs[i], &items[i].reply);
+		items[i].conflict_seq =
+		    cs[i].stop_reason == REASON_CONFLICT ? cs[i].stop_seq : 0;
+	}
 	return 0;
 }
 
-/* ingest_batch, taking the envelopes decoded ahead (NULL: none). */
+/* ingest_batch, taking the envelopes decoded ahead (NULL: none), and
+ * saying a conflict (ingest_item's conflict_seq) when ret_conflict_seq. */
 static int
 batch_alone(struct ingest *ig, const struct reg_party *speaker,
 	    const struct msg *batch, const bool *verified,
-	    struct envelope *decoded, uint64_t now_ms, struct msg *reply)
+	    struct envelope *decoded, uint64_t now_ms, struct msg *reply,
+	    uint64_t *ret_conflict_seq)
 {
 	struct ingest_item item = {.speaker = speaker,
 				   .batch = batch,
@@ -768,6 +816,8 @@ batch_alone(struct ingest *ig, const struct reg_party *speaker,
 	int r, tries;
 
 	memset(reply, 0, sizeof(*reply));
+	if (ret_conflict_seq != NULL)
+		*ret_conflict_seq = 0;
 	r = ctx_init(&c, ig, &item, malloc(sizeof(*c.ev)));
 	if (r != 0)
 		goto refuse;
@@ -780,6 +830,8 @@ batch_alone(struct ingest *ig, const struct reg_party *speaker,
 	c.ev = NULL;
 	if (r == 0) {
 		*reply = item.reply;
+		if (ret_conflict_seq != NULL)
+			*ret_conflict_seq = item.conflict_seq;
 		if (reply->type != MSG_ACK)
 			free(c.rej);
 		/* else the caller frees reply->rejections */
@@ -827,7 +879,8 @@ ingest_batch(struct ingest *ig, const struct reg_party *speaker,
 	     const struct msg *batch, const bool *verified, uint64_t now_ms,
 	     struct msg *reply)
 {
-	return batch_alone(ig, speaker, batch, verified, NULL, now_ms, reply);
+	return batch_alone(ig, speaker, batch, verified, NULL, now_ms, reply,
+			   NULL);
 }
 
 /* Each item alone, through ingest_batch: the group's fallback. */
@@ -841,7 +894,8 @@ run_alone(struct ingest *ig, struct ingest_item *items, size_t n)
 		uint64_t before = ig->inst[inst].accepted;
 		items[i].err = batch_alone(ig, items[i].speaker, items[i].batch,
 					   items[i].verified, items[i].decoded,
-					   items[i].now_ms, &items[i].reply);
+					   items[i].now_ms, &items[i].reply,
+					   &items[i].conflict_seq);
 		items[i].accepted = ig->inst[inst].accepted - before;
 	}
 }

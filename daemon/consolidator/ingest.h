@@ -109,15 +109,21 @@ bool ingest_signature_ok(const struct registry *reg,
 /*
  * ingest_batch - takes one Batch from speaker (an institution) and fills
  * reply with the Ack or Refusal to send (an Ack's rejections array is
- * malloc'd, NULL when it has none: the caller frees reply->rejections). verified (NULL: none)
- * holds, for each envelope, whether ingest_signature_ok found it good
- * with ig->reg: those signatures are not verified again (a hint only: an
- * envelope marked false is checked in full, and everything but the
+ * malloc'd, NULL when it has none: the caller frees reply->rejections).
+ * verified (NULL: none) holds, for each envelope, whether ingest_signature_ok
+ * found it good with ig->reg: those signatures are not verified again (a hint
+ * only: an envelope marked false is checked in full, and everything but the
  * signature is checked for all). Returns 0, or -errno when the
- * store failed or memory ran out (reply then refuses with STORE_FULL or STORE_ERROR and
- * nothing of the batch was kept): STORE_FULL for a full map or a full
- * disk ("no space left on DIR"), STORE_ERROR otherwise (a damaged store
+ * store failed or memory ran out (reply then refuses with STORE_FULL or
+ * STORE_ERROR and nothing of the batch was kept): STORE_FULL for a full map or
+ * a full disk ("no space left on DIR"), STORE_ERROR otherwise (a damaged store
  * among them). Either way the node keeps the events and retries.
+ * An envelope at a sequence already held (a resend after a lost Ack) is
+ * skipped when its bytes are the ones held there; with other bytes (the
+ * institution's key signed that sequence twice) the batch stops there,
+ * refused whole with CONFLICT when nothing of it came before (a node's
+ * batches run in order, so its duplicates come first): nothing is stored
+ * or counted for it.
  */
 int ingest_batch(struct ingest *ig, const struct reg_party *speaker,
 		 const struct msg *batch, const bool *verified, uint64_t now_ms,
@@ -141,6 +147,9 @@ struct ingest_item {
 			    * caller's to free) */
 	int err;	   /* as ingest_batch returns */
 	uint64_t accepted; /* events of it accepted */
+	/* A sequence it held with other bytes than those stored there (a
+	 * second signer: refused, see take_envelope), 0 none. */
+	uint64_t conflict_seq;
 };
 
 /*

@@ -46,6 +46,7 @@ struct ingest_job {
 	/* Refused (not REASON_NONE): counted by refusal_count. */
 	enum reason refusal;
 	uint64_t accepted; /* a batch's events accepted */
+	uint64_t conflict_seq; /* a batch's sequence signed twice, 0 none */
 	bool in_step;	   /* a hello's proof held good (run_hello) */
 	struct ingest_view view;
 };
@@ -144,24 +145,33 @@ log_diverged(struct cons *c, enum institution i)
  * connection whose next accepted event (diverged_accepted), or this
  * hello's own proof once checked (diverged_proved), clears it.
  */
+/*
+ * Marks institution i diverged, for why: as a hello saying so does, and a
+ * batch with a sequence signed twice (set_conflict).
+ */
+static void
+set_diverged(struct cons *c, enum institution i, const char *why)
+{
+	bool changed = c->diverged[i][0] == '\0';
+
+	/* Our clock: the node's is its word, any 64 bits. */
+	c->diverged_said_ms[i] = date_mono_ms();
+	c->diverged_said[i] = true;
+	c->diverged_clear[i].has = false;
+	snprintf(c->diverged[i], sizeof(c->diverged[i]), "%s", why);
+	if (changed)
+		log_diverged(c, i);
+}
+
 static void
 note_diverged(struct cons *c, enum institution i, const struct tframes *req,
 	      const struct msg *m)
 {
 	struct diverged_clear *dc = &c->diverged_clear[i];
-	bool changed;
 
 	if (m->diverged[0] != '\0') {
 		c->diverged_hellos[i]++;
-		/* Our clock: the node's is its word, any 64 bits. */
-		c->diverged_said_ms[i] = date_mono_ms();
-		c->diverged_said[i] = true;
-		dc->has = false;
-		changed = c->diverged[i][0] == '\0';
-		snprintf(c->diverged[i], sizeof(c->diverged[i]), "%s",
-			 m->diverged);
-		if (changed)
-			log_diverged(c, i);
+		set_diverged(c, i, m->diverged);
 		return;
 	}
 	if (c->diverged[i][0] == '\0' || req->len[0] > sizeof(dc->rid))
@@ -169,6 +179,25 @@ note_diverged(struct cons *c, enum institution i, const struct tframes *req,
 	dc->has = true;
 	memcpy(dc->rid, req->data[0], req->len[0]);
 	dc->rid_len = req->len[0];
+}
+
+/*
+ * A batch of institution i held sequence seq with other bytes than ours
+ * (refused, see ingest_batch): two signers with its key. Shown as a
+ * divergence, which only the node's proof or a later accepted event on a
+ * connection whose hello did not say diverged clears.
+ */
+static void
+set_conflict(struct cons *c, enum institution i, uint64_t seq)
+{
+	char why[CODEC_MAX_TEXT + 1];
+
+	snprintf(why, sizeof(why),
+		 "sequence %llu was signed twice: a batch held it with other "
+		 "bytes than ours (a stolen key? OPERATIONS.md section 6; a "
+		 "restored outbox? section 10)",
+		 (unsigned long long)seq);
+	set_diverged(c, i, why);
 }
 
 /* A batch on req's connection had an event of institution i accepted. */
@@ -613,6 +642,7 @@ run_batches(struct pipeline_job **pjs, size_t n)
 		struct ingest_job *j = (struct ingest_job *)pjs[i];
 		remember_outbox(j, &items[i]);
 		j->accepted = items[i].accepted;
+		j->conflict_seq = items[i].conflict_seq;
 		answer_batch(j, &items[i]);
 		ingest_view(ig, &j->view);
 	}
@@ -709,6 +739,8 @@ ingest_finish(struct cons *c, struct pipeline_job *pj)
 	c->view = j->view;
 	if (j->m.type == MSG_BATCH && j->accepted > 0)
 		diverged_accepted(c, (enum institution)pj->peer, &j->req);
+	if (j->m.type == MSG_BATCH && j->conflict_seq != 0)
+		set_conflict(c, (enum institution)pj->peer, j->conflict_seq);
 	if (j->m.type == MSG_HELLO && j->in_step)
 		diverged_proved(c, (enum institution)pj->peer, &j->req,
 				j->m.now_ms);

@@ -654,6 +654,25 @@ refusals_refused(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	d->refusals_due_ms = now_ms + d->refusals_backoff_ms;
 }
 
+/*
+ * The consolidator's copy is not this outbox's, for why: nothing is
+ * delivered or taken until kuska-node --recover (recorded, so a restart
+ * keeps it), and the consolidator is told at once.
+ */
+static void
+set_diverged(struct deliver *d, const char *why, uint64_t now_ms)
+{
+	log_warnx("event=diverged action=not_delivering text=%s "
+		  "hint=\"nothing is delivered or accepted until "
+		  "kuska-node --recover rebuilds the outbox from the "
+		  "consolidator's copy\"",
+		  LOG_Q(why));
+	snprintf(d->diverged, sizeof(d->diverged), "%s", why);
+	if (outbox_set_diverged(d->ob, why) != 0)
+		log_warnx("event=diverged_not_recorded");
+	go_idle(d, now_ms); /* tell the consolidator at once */
+}
+
 static void
 on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
@@ -673,15 +692,7 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	if (outbox_state(d->ob, &st) != 0)
 		return;
 	if (check_copy(d, m, &st, why, sizeof(why)) != 0) {
-		log_warnx("event=diverged action=not_delivering text=%s "
-			  "hint=\"nothing is delivered or accepted until "
-			  "kuska-node --recover rebuilds the outbox from the "
-			  "consolidator's copy\"",
-			  LOG_Q(why));
-		snprintf(d->diverged, sizeof(d->diverged), "%s", why);
-		if (outbox_set_diverged(d->ob, why) != 0)
-			log_warnx("event=diverged_not_recorded");
-		go_idle(d, now_ms); /* tell the consolidator at once */
+		set_diverged(d, why, now_ms);
 		return;
 	}
 	/* The answer to a keep-alive hello: the batches sent since went out
@@ -856,6 +867,19 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	}
 	const char *why = reason_name(m->reason) ? reason_name(m->reason) : "?";
 
+	/* A sequence of ours held with other bytes: another signer with
+	 * this node's key. Not delivered, and said until --recover. */
+	if (m->reason == REASON_CONFLICT) {
+		log_warnx("event=batch_refused reason=%s batch=%llu text=%s",
+			  why, (unsigned long long)m->batch_id, LOG_Q(m->text));
+		set_diverged(d,
+			     m->text[0] != '\0'
+				 ? m->text
+				 : "a sequence of this outbox is held at the "
+				   "consolidator with other bytes",
+			     now_ms);
+		return;
+	}
 	/* The reason first: OPERATIONS.md gives "event=batch_refused
 	 * reason=wrong_network" to search the journal for, as it stands. */
 	log_warnx("event=batch_refused reason=%s batch=%llu text=%s", why,

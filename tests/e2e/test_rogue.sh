@@ -65,7 +65,7 @@ ack rejection bad_version 417
 ack rejection bad_target 416
 refusal bad_version 416
 refusal too_large 426
-ack clean 416
+refusal conflict 416
 reconnects 0
 EOF
 grep -v '^sent \|^mismatches \|^last_seq ' "$T/rogue.out" | sort >"$T/got.txt"

@@ -4,7 +4,8 @@
 # delivers: two of pj's next records as the case system has them, one of
 # them altered, and one of its own. The genuine node then takes pj's next
 # records; the consolidator, holding the thief's at those sequences,
-# acknowledges them. The operator revokes pj-1 after the last genuine
+# refuses them as a conflict (signed twice) and the node stops as
+# diverged, nothing of it stored. The operator revokes pj-1 after the last genuine
 # sequence, gives the node a new key (pj-1's .pub in previous_keys), runs
 # kuska-node --recover and resubmits the export: every genuine record is
 # taken (none "already held" because of the thief's), and after
@@ -52,6 +53,16 @@ cp "$N/pj.conf" "$T/pj.conf.orig"
 cp "$N/keys/pj.key" "$T/pj.key.orig"
 cp "$N/keys/pj.pub" "$T/pj.pub.orig"
 
+# wait_count FILE PATTERN N SECONDS: until N lines of FILE match PATTERN.
+wait_count() {
+	local i
+	for i in $(seq $(($4 * 10))); do
+		[ "$(grep -c -e "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # theft HOW: the theft, revoked by sequence (seq), by time alone (time), or
 # by sequence after a recovery run before the revocation (early).
 theft() {
@@ -80,10 +91,16 @@ theft() {
 	check "the thief's records accepted by its node" \
 		grep -q "thief.jsonl: $nt accepted, 0 already held, 0 refused" "$T/thief.out"
 	check "... and delivered" wait_held pj $((na + nt)) 30
+	conflicts=$(grep -c "event=batch_refused reason=conflict" "$N/pj.log")
 	"$KUSKA" submit -c "$N/pj.conf" "$T/b.jsonl" >"$T/b1.out" 2>&1
 	check "the genuine node takes part b" \
 		grep -q "b.jsonl: $nb accepted, 0 already held, 0 refused" "$T/b1.out"
-	check "... and each of its events is acknowledged" wait_delivered 30
+	check "... its batch at the thief's first sequence is refused as a conflict" \
+		wait_count "$N/pj.log" "event=batch_refused reason=conflict .*sequence $((na + 1)) held with other bytes" $((conflicts + 1)) 30
+	check "... the node stops as diverged" \
+		sh -c "'$KUSKA' status -c '$N/pj.conf' | grep -q DIVERGED"
+	check "... none of part b stored: the consolidator holds $((na + nt))" \
+		test "$(cons_last_seq pj)" = $((na + nt))
 	stop_node pj-thief TERM
 	stop_node pj TERM
 

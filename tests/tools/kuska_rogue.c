@@ -874,7 +874,9 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 		return e;
 	}
 	if (strcmp(mode, "dup") == 0) {
-		/* An earlier sequence again: skipped, nothing refused. */
+		/* An earlier sequence again, signed anew: other bytes than
+		 * those held there, a second signer with the key. Refused
+		 * whole as a conflict, nothing stored. */
 		if (seq < 2)
 			return -ENOTSUP;
 		e = make_envelope(&ev, NULL, 0, CODEC_VERSION, r->inst,
@@ -882,7 +884,8 @@ build(struct rogue *r, const char *mode, uint8_t **data, size_t *lens,
 				  &env, &env_len);
 		if (e != 0)
 			return e;
-		x->kind = EXP_ACK_CLEAN;
+		x->kind = EXP_REFUSAL;
+		x->reason = REASON_CONFLICT;
 		return batch_of(r, env, env_len, &data[0], &lens[0]);
 	}
 	if (strcmp(mode, "othernet") == 0) {

@@ -13,7 +13,8 @@
  * A rebuild gives the same tables whatever the number of threads that
  * check the envelopes, and skips those that no longer verify; one that
  * runs out of memory stops, skipping nothing, and a batch taken when it
- * runs out is refused whole for the node to send again.
+ * runs out is refused whole for the node to send again. A sequence held
+ * sent again with other bytes is refused, not skipped as a duplicate.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -1147,6 +1148,143 @@ test_batch_out_of_memory(void **state)
 	close_store(fx, &sa, "a");
 }
 
+/* Appends to b an envelope at seq other than add_env's: its region moved. */
+static void
+add_other(const struct fixture *fx, struct tbatch *b, uint64_t seq)
+{
+	struct event ev;
+	size_t n = b->m.n_envelopes;
+
+	assert_true(n < MAX_ENVS);
+	make_event(b->speaker->inst, seq, PLAIN, 0, &ev);
+	ev.rec.region = (uint8_t)(1 + ev.rec.region % 25);
+	b->envs[n] =
+	    envelope(fx, b->speaker->inst, seq, &ev, false, &b->lens[n]);
+	b->m.n_envelopes = n + 1;
+}
+
+/* ingest_batches of b alone; its reply into ret, its conflict returned. */
+static uint64_t
+batch_conflict(struct ingest *ig, struct tbatch *b, struct msg *ret)
+{
+	struct ingest_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.speaker = b->speaker;
+	it.batch = &b->m;
+	it.now_ms = NOW_MS;
+	assert_int_equal(ingest_batches(ig, &it, 1), 0);
+	*ret = it.reply;
+	return it.conflict_seq;
+}
+
+/*
+ * A sequence already held, sent again: skipped and acknowledged when its
+ * bytes are those held (a resend after a lost Ack, a dead letter's too);
+ * with other bytes (the institution's key signed it twice: a thief, a
+ * clone, a node restored and started before --recover) the batch is
+ * refused whole as CONFLICT, naming the sequence, nothing stored or
+ * counted, alone or in a group beside another institution's batch.
+ */
+static void
+test_duplicate_other_bytes(void **state)
+{
+	struct fixture *fx = *state;
+	struct tbatch *b;
+	struct store *sa;
+	struct ingest ga;
+	struct ingest_item its[2];
+	struct inst_status s0;
+	struct msg reply;
+	struct dump d0, d1;
+	uint64_t s;
+
+	sa = open_store(fx, "a", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	/* 1 to 6, 3 a dead letter. */
+	b = new_batch(fx, fx->p_pnp, 1, 1, 0);
+	for (s = 1; s <= 6; s++)
+		add_env(fx, b, s, s == 3 ? NOT_ALLOWED : PLAIN, 0, false);
+	assert_int_equal(
+	    ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply), 0);
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 6);
+	assert_int_equal(reply.n_rejections, 1);
+	free(reply.rejections);
+	/* Sent again with 7: the same bytes, acknowledged as before. */
+	add_env(fx, b, 7, PLAIN, 0, false);
+	b->m.batch_id = 2;
+	assert_int_equal(batch_conflict(&ga, b, &reply), 0);
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 7);
+	assert_int_equal(reply.n_rejections, 0);
+	assert_int_equal(ga.inst[INST_PNP].accepted, 6);
+	assert_int_equal(ga.inst[INST_PNP].refused, 1);
+	free(reply.rejections);
+	free_batch(b);
+
+	dump_store(sa, &d0);
+	s0 = ga.inst[INST_PNP];
+	/* 5 with other bytes, then 8: refused whole. */
+	b = new_batch(fx, fx->p_pnp, 3, 1, 0);
+	for (s = 1; s <= 4; s++)
+		add_env(fx, b, s, s == 3 ? NOT_ALLOWED : PLAIN, 0, false);
+	add_other(fx, b, 5);
+	add_env(fx, b, 6, PLAIN, 0, false);
+	add_env(fx, b, 8, PLAIN, 0, false);
+	assert_int_equal(batch_conflict(&ga, b, &reply), 5);
+	assert_int_equal(reply.type, MSG_REFUSAL);
+	assert_int_equal(reply.reason, REASON_CONFLICT);
+	assert_non_null(strstr(reply.text, "sequence 5 held with other bytes"));
+	assert_non_null(strstr(reply.text, "OPERATIONS.md section 6"));
+	free_batch(b);
+	dump_store(sa, &d1);
+	assert_int_equal(d0.len, d1.len);
+	assert_memory_equal(d0.buf, d1.buf, d0.len);
+	free(d1.buf);
+	free(d0.buf);
+	/* A dead letter's sequence with other bytes; in a group beside
+	 * mimp's batch, which goes through. */
+	memset(its, 0, sizeof(its));
+	its[0].speaker = fx->p_mimp;
+	its[0].batch = &(b = new_batch(fx, fx->p_mimp, 4, 1, 2))->m;
+	its[0].now_ms = NOW_MS;
+	{
+		struct tbatch *o = new_batch(fx, fx->p_pnp, 5, 1, 2);
+		add_other(fx, o, 3);
+		add_env(fx, o, 8, PLAIN, 0, false);
+		its[1].speaker = fx->p_pnp;
+		its[1].batch = &o->m;
+		its[1].now_ms = NOW_MS;
+		assert_int_equal(ingest_batches(&ga, its, 2), 0);
+		assert_int_equal(its[0].reply.type, MSG_ACK);
+		assert_int_equal(its[0].reply.last_seq, 2);
+		assert_int_equal(its[0].conflict_seq, 0);
+		free(its[0].reply.rejections);
+		assert_int_equal(its[1].reply.type, MSG_REFUSAL);
+		assert_int_equal(its[1].reply.reason, REASON_CONFLICT);
+		assert_int_equal(its[1].conflict_seq, 3);
+		free_batch(o);
+	}
+	free_batch(b);
+	/* Nothing of pnp's stored or counted: only mimp's 1 and 2 came. */
+	assert_memory_equal(&s0, &ga.inst[INST_PNP], sizeof(s0));
+	assert_memory_is_store(&ga);
+	/* The dead letter itself sent again, and 8: acknowledged. */
+	b = new_batch(fx, fx->p_pnp, 6, 1, 0);
+	add_env(fx, b, 3, NOT_ALLOWED, 0, false);
+	add_env(fx, b, 8, PLAIN, 0, false);
+	assert_int_equal(batch_conflict(&ga, b, &reply), 0);
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 8);
+	assert_int_equal(reply.n_rejections, 0);
+	free(reply.rejections);
+	free_batch(b);
+	ingest_close(&ga);
+	close_store(fx, &sa, "a");
+}
+
 int
 main(void)
 {
@@ -1161,6 +1299,7 @@ main(void)
 	    cmocka_unit_test(test_rebuild_unknown_reason),
 	    cmocka_unit_test(test_rebuild_out_of_memory),
 	    cmocka_unit_test(test_batch_out_of_memory),
+	    cmocka_unit_test(test_duplicate_other_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
