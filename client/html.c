@@ -64,6 +64,7 @@ static const char css[] =
     ".fig-body.under{grid-template-columns:minmax(0,1fr)}\n"
     ".fig-body.under table{width:auto;min-width:50%}\n"
     ".src{font-size:.8rem;color:var(--muted);margin:.5em 0 0}\n"
+    ".children{font-weight:600;margin:.5em 0}\n"
     "code{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;"
     "font-size:.86em;background:#f1f4f8;padding:0 3px;border-radius:2px;"
     "overflow-wrap:anywhere}\n"

@@ -414,6 +414,30 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "con 18 años o más (desglose por grupo de edad).",
 		       "The victims counted here include %s identified at 18 "
 		       "or older (the breakdown by age group)."},
+    /* The victims identified, of whom children: the under-18 age groups
+     * of the breakdown summed, never the total less 18+ (a withheld
+     * group is not worked out). */
+    [M_CHILDREN] = {"De las %s víctimas identificadas en el periodo, %s "
+		    "eran niñas, niños o adolescentes (menores de 18 años) "
+		    "en su primera identificación del periodo (desglose por "
+		    "grupo de edad).",
+		    "Of the %s victims identified in the period, %s were "
+		    "children (under 18) at their first identification in "
+		    "the period (the breakdown by age group)."},
+    [M_CHILDREN_WITHHELD] = {"De las %s víctimas identificadas en el "
+			     "periodo, el número de niñas, niños y "
+			     "adolescentes (menores de 18 años) se reserva "
+			     "por confidencialidad: una cifra de su desglose "
+			     "por grupo de edad está reservada.",
+			     "Of the %s victims identified in the period, the "
+			     "number of children (under 18) is withheld for "
+			     "confidentiality: a count of their breakdown by "
+			     "age group is withheld."},
+    [M_CHILDREN_CARD] = {"De ellas, %s menores de 18 años.",
+			 "Of them, %s under 18."},
+    [M_CHILDREN_CARD_WITHHELD] = {"De ellas, menores de 18 años: "
+				  "reservado.",
+				  "Of them, under 18: withheld."},
     [M_SENT] = {"enviadas", "sent"},
     [M_TAKEN_UP] = {"aceptadas", "taken up"},
     [M_MEDIAN_DAYS] = {"mediana %s d", "median %s d"},

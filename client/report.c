@@ -214,7 +214,12 @@ fetch_years(const struct ask_client *ac, struct report_data *d)
 			return r;
 		d->n_year++;
 	}
-	return 0;
+	if (d->n_year == 0 || period_kind(d->code) != PERIOD_SEMESTER)
+		return 0;
+	snprintf(d->year_breakdown_period, sizeof(d->year_breakdown_period),
+		 "%s", d->year_period[d->n_year - 1]);
+	return fetch(ac, "breakdown", d->year_breakdown_period,
+		     &d->year_breakdown);
 }
 
 /*
@@ -317,6 +322,7 @@ data_clear(struct report_data *d)
 		codec_qtable_clear(&d->trend[i]);
 	for (i = 0; i < d->n_year; i++)
 		codec_qtable_clear(&d->year[i]);
+	codec_qtable_clear(&d->year_breakdown);
 }
 
 /* Who asks and who answers, from the keys ask_config loaded; none for a

@@ -59,6 +59,11 @@ struct report_data {
 	size_t n_year; /* the indicators of each whole year of the trend, */
 	char year_period[REPORT_MAX_YEARS][PERIOD_NAME_MAX]; /* oldest first, */
 	struct qtable year[REPORT_MAX_YEARS]; /* for those read by year */
+	/* In a semester's report, the breakdown of the trend's last whole
+	 * year, whose count a card read by year shows: how many of its
+	 * victims were children. Its period "" when not asked. */
+	char year_breakdown_period[PERIOD_NAME_MAX];
+	struct qtable year_breakdown;
 	char client_id[KEYS_ID_MAX];	      /* who asked: the key id */
 	char consolidator[SETTINGS_PATH_MAX]; /* who answered: its address, */
 	char cons_id[KEYS_ID_MAX];	      /* key id */

@@ -94,6 +94,28 @@ count_row(const struct qtable *t, size_t row)
 }
 
 /*
+ * Whether row of the indicators answer t counts the victims identified
+ * in the whole view (its expression identification.victims
+ * [institution=all], spaces aside, a count): the page's headline number,
+ * of victims of every age, which the breakdown's age groups share out.
+ */
+static bool
+identified_row(const struct qtable *t, size_t row)
+{
+	static const char *const want =
+	    "identification.victims[institution=all]";
+	const char *e = rp_text_of(t, row, "expression");
+	char s[64];
+	size_t n = 0;
+
+	for (; *e != '\0' && n + 1 < sizeof(s); e++)
+		if (!isspace((unsigned char)*e))
+			s[n++] = *e;
+	s[n] = '\0';
+	return count_row(t, row) && strcmp(s, want) == 0;
+}
+
+/*
  * Whether row of the indicators answer t is a count (unit count) in the
  * report of a period not over yet (its last day is today or later): a
  * total that only grows until the period ends and its records arrive, so
@@ -460,6 +482,42 @@ yearly_note(struct report *r)
 }
 
 /*
+ * Under a card's value v of victims identified in period at: how many
+ * were children, from the breakdown of that period (the report's, or in
+ * a semester's report the last whole year's); nothing when none was
+ * asked for it.
+ */
+static void
+card_children(struct report *r, const char *at, struct svg_val v)
+{
+	const struct report_data *d = r->d;
+
+	if (strcmp(at, r->period) == 0)
+		rp_children_para(r, &d->t[RT_BREAKDOWN], at, v, true);
+	else if (strcmp(at, d->year_breakdown_period) == 0)
+		rp_children_para(r, &d->year_breakdown, at, v, true);
+}
+
+/*
+ * Under an indicators' table of the rows keep shows: how many of the
+ * victims identified that a row counts (identified_row) were children,
+ * in a sentence of its own, not in a cell (each cell is one count of
+ * its query). Nothing for a withheld row: it shows no count to share out.
+ */
+static void
+table_children(struct report *r, const struct qtable *t,
+	       bool (*keep)(const struct qtable *, size_t))
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if ((keep == NULL || keep(t, i)) && identified_row(t, i) &&
+		    !withheld_row(t, i))
+			rp_children_para(r, &r->d->t[RT_BREAKDOWN], r->period,
+					 rp_val(t, i, "value"), false);
+}
+
+/*
  * The card of row i of t: a small chart of its values, semester by
  * semester, or for one read by year year by year (the whole years only:
  * a year's count against a year's target), with its baseline and target.
@@ -538,6 +596,8 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
 	if (rp_text_of(t, i, "target_period")[0] != '\0')
 		rp_put(r, tr(M_BY_PERIOD), rp_text_of(t, i, "target_period"));
 	fprintf(r->f, "</p>\n");
+	if (identified_row(t, i) && !w)
+		card_children(r, at, v);
 	for (s = 0, drawn = false, hid = false; s < n; s++) {
 		drawn |= y[s].kind == SVG_NUM;
 		hid |= withheld[s] || y[s].kind == SVG_HIDDEN;
@@ -698,6 +758,7 @@ rp_sec_indicators(struct report *r)
 	rp_fig_open(r, "f-key", M_FIG_KEY, M_HOW_KEY, TABLE_ONLY);
 	rp_fig_middle(r);
 	rp_table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS, keep);
+	table_children(r, t, keep);
 	r->withheld = any_row(t, keep, withheld_row);
 	r->shown = keep;
 	rp_fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));
@@ -708,6 +769,7 @@ rp_sec_indicators(struct report *r)
 	rp_fig_middle(r);
 	rp_table_of(r, t, "indicators", indicator_cols, N_INDICATOR_COLS,
 		    other_row);
+	table_children(r, t, other_row);
 	r->withheld = any_row(t, other_row, withheld_row);
 	r->shown = other_row;
 	rp_fig_close(r, t, "indicators", tr(M_INDICATOR_SOURCE));

@@ -127,6 +127,30 @@ void rp_bars_of(struct report *r, const char *id, enum i18n_msg title,
 const char *rp_median_note(const struct qtable *t, size_t row, const char *col,
 			   char *out, size_t cap);
 
+/*
+ * How many of the victims identified were children, as breakdown bd (the
+ * answer for the same period and view) gives them: its under-18
+ * age_group rows summed, each victim counted once by its age at its
+ * earliest identification in the period (EVENTS.md), into *ret_n.
+ * Returns 1 when every one of those rows is shown, 0 when one is withheld
+ * (the number is then not worked out from the total less 18+: a hidden
+ * count is never derived), -1 when bd was not answered or has no age
+ * group.
+ */
+int rp_children(const struct qtable *bd, long long *ret_n);
+
+/*
+ * Writes, as a paragraph, how many of the total victims identified in
+ * period were children, by breakdown bd of that period: M_CHILDREN or
+ * M_CHILDREN_WITHHELD, or for a card (card true) M_CHILDREN_CARD or
+ * M_CHILDREN_CARD_WITHHELD. Nothing when total is not a count above 0 or
+ * rp_children has nothing to say. data-children names the period and
+ * data-v holds the number, empty when withheld, for
+ * tests/e2e/report_check.py to compare with kuska query.
+ */
+void rp_children_para(struct report *r, const struct qtable *bd,
+		      const char *period, struct svg_val total, bool card);
+
 /* ---- report_indicators.c ---------------------------------------------- */
 
 /* The key indicators' section: their table, their trends, the others. */

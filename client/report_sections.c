@@ -140,6 +140,35 @@ fig_overlap(struct report *r)
 	rp_fig_close(r, t, "overlap", NULL);
 }
 
+/* Whether row of the identification t is its total: row all, or in an
+ * institution's view, which has no such row, its own row. */
+static bool
+total_row(const struct report *r, const struct qtable *t, size_t row)
+{
+	if (rp_own_view(r))
+		return t->n_rows == 1;
+	return strcmp(rp_text_of(t, row, "institution"), "all") == 0;
+}
+
+/*
+ * Under the section's title, before any figure: how many of the victims
+ * identified (total_row) were children. The page is on children, and its
+ * counts of victims are of every age; the number a reader quotes must
+ * come with the children's beside it.
+ */
+static void
+children_lead(struct report *r, const struct qtable *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if (total_row(r, t, i)) {
+			rp_children_para(r, &r->d->t[RT_BREAKDOWN], r->period,
+					 rp_val(t, i, "victims"), false);
+			return;
+		}
+}
+
 void
 rp_sec_identification(struct report *r)
 {
@@ -151,6 +180,7 @@ rp_sec_identification(struct report *r)
 	rp_section(r, "identification", M_SEC_IDENTIFICATION);
 	if (rp_usable(r, t, "identification") &&
 	    !rp_not_recorded(r, t, "victims", M_WHAT_IDENTIFICATIONS)) {
+		children_lead(r, t);
 		memset(&c, 0, sizeof(c));
 		memset(bars, 0, sizeof(bars));
 		rp_bars_of(r, "identification", M_FIG_IDENTIFICATION, t,

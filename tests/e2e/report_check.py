@@ -16,7 +16,10 @@ exits 0.
       Every number in the page's tables equals `kuska query` for the same
       key: each <td> names its query cell (data-q="TABLE PERIOD ROW COL");
       a <td> that names none holds no digit. The estimate is asked as
-      kuska report asks it, with its bootstrap row.
+      kuska report asks it, with its bootstrap row. Each sentence of how
+      many victims were children (<p data-children="PERIOD">, its number
+      in data-v) says the breakdown's under-18 age groups summed, or,
+      one of them withheld, no number (data-v empty).
   report_check.py small DOM K
       No count from 1 to K-1 in the tables or in the count charts' values;
       at least one withheld count (the answer's "<K" in data-v), and none
@@ -56,7 +59,9 @@ class Page(HTMLParser):
         super().__init__()
         self.cells = []        # (attrs, text)
         self.chart_values = []  # direct text of <text class="v..."> in counts
+        self.children = []     # (attrs, text) of <p data-children>
         self._td = None
+        self._children = None
         self._svg_count = False
         self._value = None
         self._tspan = 0
@@ -65,6 +70,8 @@ class Page(HTMLParser):
         a = dict(attrs)
         if tag == "td":
             self._td = [a, ""]
+        elif tag == "p" and "data-children" in a:
+            self._children = [a, ""]
         elif tag == "svg":
             self._svg_count = a.get("data-kind") == "count"
         elif tag == "text" and self._svg_count and \
@@ -77,6 +84,10 @@ class Page(HTMLParser):
         if tag == "td" and self._td is not None:
             self.cells.append((self._td[0], self._td[1].strip()))
             self._td = None
+        elif tag == "p" and self._children is not None:
+            self.children.append((self._children[0],
+                                  self._children[1].strip()))
+            self._children = None
         elif tag == "svg":
             self._svg_count = False
         elif tag == "text" and self._value is not None:
@@ -88,6 +99,8 @@ class Page(HTMLParser):
     def handle_data(self, data):
         if self._td is not None:
             self._td[1] += data
+        if self._children is not None:
+            self._children[1] += data
         if self._value is not None and self._tspan == 0:
             self._value += data
 
@@ -208,11 +221,47 @@ def check_numbers(dom, kuska, conf):
         checked += 1
     if checked < 50:
         bad.append("only %d cells checked" % checked)
+    said = check_children(p, kuska, conf, cache, bad)
     if bad:
         return fail(bad)
-    print("  %d cells of %d tables equal kuska query" %
-          (checked, len(cache)))
+    print("  %d cells of %d tables equal kuska query; %d sentences of "
+          "children equal its breakdown" % (checked, len(cache), said))
     return 0
+
+
+CHILD_GROUPS = ("0-5", "6-11", "12-13", "14-17")
+
+
+def check_children(p, kuska, conf, cache, bad):
+    """The page's sentences of how many victims were children against
+    kuska query breakdown: the under-18 age groups summed, or none said
+    when one of them is withheld. Returns how many were checked."""
+    for attrs, text in p.children:
+        period = attrs["data-children"]
+        answer = query(kuska, conf, "breakdown", period, cache)
+        if answer is None:
+            bad.append("children of %s: no breakdown" % period)
+            continue
+        header, rows = answer
+        cells = [r[header.index("victims")] for r in rows
+                 if r[header.index("dimension")] == "age_group" and
+                 r[header.index("value")] in CHILD_GROUPS]
+        if any(not c.isdigit() for c in cells):
+            want = ""
+        else:
+            want = str(sum(int(c) for c in cells))
+        shown = attrs.get("data-v")
+        digits = re.sub(r"(?<=[0-9])[,\u00a0](?=[0-9]{3})", "", text)
+        if shown != want:
+            bad.append("children of %s: the page says %r, the breakdown "
+                       "%r" % (period, shown, want))
+        elif want and not re.search(r"(?<![0-9])%s(?![0-9])" % want,
+                                    digits):
+            bad.append("children of %s: %r does not say %s" %
+                       (period, text, want))
+    if not p.children:
+        bad.append("no sentence says how many victims were children")
+    return len(p.children)
 
 
 def check_small(dom, k):

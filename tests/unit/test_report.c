@@ -2221,6 +2221,201 @@ test_adults_counted(void **state)
 	free(p);
 }
 
+/* Whether section id of page p says s. */
+static bool
+section_says(const char *p, const char *id, const char *s)
+{
+	char attr[64];
+	const char *sec, *end;
+
+	snprintf(attr, sizeof(attr), "<section id=\"%s\">", id);
+	sec = strstr(p, attr);
+	assert_non_null(sec);
+	end = strstr(sec, "</section>");
+	assert_non_null(end);
+	return in_figure(sec, end, s);
+}
+
+/*
+ * fill()'s answers with the key indicator seen-by-several (row 4) made
+ * the count of victims identified, as config/indicators.conf's
+ * identification-victims is: 298, the identification's total (an
+ * institution's: its own row, 298 too).
+ */
+static void
+fill_identified(struct report_data *d, const char *role)
+{
+	static const char *const expr[] = {
+	    "referrals.taken_up[to=mimp]",
+	    "protection.victims",
+	    "funnel.cases",
+	    "durations.median_days",
+	    "identification.victims [institution=all]",
+	    "timeliness.records"};
+
+	static const char *const own[] = {"2025H2,pnp,298", NULL};
+
+	fill(d, role, true);
+	/* An institution's identification has its own row, no "all". */
+	if (strcmp(role, "institution") == 0) {
+		codec_qtable_clear(&d->t[RT_IDENTIFICATION]);
+		fixture_table(&d->t[RT_IDENTIFICATION], role, 10,
+			      "period,institution,victims", own);
+	}
+	add_column(&d->t[RT_INDICATORS], "expression", expr);
+	set_cell(&d->t[RT_INDICATORS], 4, "value", "298");
+	set_text(&d->t[RT_INDICATORS], 4, "status", "on_track");
+}
+
+/*
+ * The page is on children, and its number of victims identified (the
+ * headline indicator, its card, the identification section) counts
+ * victims of every age: each of them says how many were under 18, the
+ * breakdown's under-18 age groups summed (fill(): 21 + 64 + 170 of 298,
+ * 43 being 18 or older), for every role and in both languages. With one
+ * of those groups withheld, the number of children is said to be
+ * withheld: never worked out as the total less 18+ (298 - 43 = 255).
+ */
+static void
+test_children_counted(void **state)
+{
+	static const char *const roles[] = {"secretariat", "analyst",
+					    "institution"};
+	static const char *const es =
+	    "De las 298 víctimas identificadas en el periodo, 255 eran niñas, "
+	    "niños o adolescentes (menores de 18 años) en su primera "
+	    "identificación del periodo (desglose por grupo de edad).";
+	static const char *const en =
+	    "Of the 298 victims identified in the period, 255 were children "
+	    "(under 18) at their first identification in the period (the "
+	    "breakdown by age group).";
+	static const char *const es_withheld =
+	    "De las 298 víctimas identificadas en el periodo, el número de "
+	    "niñas, niños y adolescentes (menores de 18 años) se reserva por "
+	    "confidencialidad: una cifra de su desglose por grupo de edad "
+	    "está reservada.";
+	static const char *const en_withheld =
+	    "Of the 298 victims identified in the period, the number of "
+	    "children (under 18) is withheld for confidentiality: a count of "
+	    "their breakdown by age group is withheld.";
+	static struct report_data d;
+	char *p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		i18n_set(LANG_ES);
+		fill_identified(&d, roles[i]);
+		p = page(&d, "children.html");
+		assert_true(section_says(p, "identification", es));
+		assert_true(figure_says(p, "f-key", es));
+		assert_true(figure_says(p, "f-trend",
+					"De ellas, 255 menores de 18 años."));
+		free(p);
+		i18n_set(LANG_EN);
+		p = page(&d, "children-en.html");
+		assert_true(section_says(p, "identification", en));
+		assert_true(figure_says(p, "f-key", en));
+		assert_true(
+		    figure_says(p, "f-trend", "Of them, 255 under 18."));
+		free(p);
+		clear(&d);
+	}
+
+	/* 12-13 withheld: no 255 said of children, and it says why. */
+	fill_identified(&d, ROLE);
+	set_cell(&d.t[RT_BREAKDOWN], 3, "victims", "<10");
+	i18n_set(LANG_ES);
+	p = page(&d, "children-withheld.html");
+	assert_true(section_says(p, "identification", es_withheld));
+	assert_true(figure_says(p, "f-key", es_withheld));
+	assert_true(figure_says(p, "f-trend",
+				"De ellas, menores de 18 años: reservado."));
+	assert_null(strstr(p, "255 eran"));
+	assert_null(strstr(p, "255 menores"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "children-withheld-en.html");
+	assert_true(section_says(p, "identification", en_withheld));
+	assert_true(figure_says(p, "f-key", en_withheld));
+	assert_true(figure_says(p, "f-trend", "Of them, under 18: withheld."));
+	assert_null(strstr(p, "255 were"));
+	assert_null(strstr(p, "255 under"));
+	free(p);
+	i18n_set(LANG_ES);
+
+	/* Without the breakdown, nothing is said of children. */
+	codec_qtable_clear(&d.t[RT_BREAKDOWN]);
+	fixture_error(&d.t[RT_BREAKDOWN], ROLE, "unknown table \"breakdown\"");
+	p = page(&d, "children-no-breakdown.html");
+	assert_null(strstr(p, "menores de 18 años"));
+	free(p);
+	clear(&d);
+}
+
+/*
+ * In a semester's report, the card of the count read by year shows the
+ * last whole year's: its children are that year's breakdown's (the
+ * report asks it), not the semester's.
+ */
+static void
+test_children_of_year_card(void **state)
+{
+	static const char *const freq[] = {"semester", "semester", "semester",
+					   "semester", "year",	   "semester"};
+	static const char *const y2025[] = {
+	    "2025,identification-victims,Presumed victims identified,yes,"
+	    "count,612,500,600,2026,0.900,on_track",
+	    NULL};
+	static const char *const bd2025[] = {
+	    "2025,sex,F,400",		"2025,sex,M,212",
+	    "2025,age_group,0-5,30",	"2025,age_group,6-11,50",
+	    "2025,age_group,12-13,120", "2025,age_group,14-17,300",
+	    "2025,age_group,18+,112",	NULL};
+	static struct report_data d;
+	const char *card, *end, *at;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill_identified(&d, ROLE);
+	set_text(&d.t[RT_INDICATORS], 4, "indicator", "identification-victims");
+	add_column(&d.t[RT_INDICATORS], "frequency", freq);
+	fixture_table(&d.year[0], ROLE, 10,
+		      "period,indicator,name,key,unit,value,baseline,target,"
+		      "target_period,progress,status",
+		      y2025);
+	snprintf(d.year_period[0], sizeof(d.year_period[0]), "2025");
+	d.n_year = 1;
+	fixture_table(&d.year_breakdown, ROLE, 10,
+		      "period,dimension,value,victims", bd2025);
+	snprintf(d.year_breakdown_period, sizeof(d.year_breakdown_period),
+		 "2025");
+	p = page(&d, "children-year.html");
+	card = strstr(p, "<div class=\"card\"><h3>Victims seen by several");
+	assert_non_null(card);
+	end = strstr(card, "</div>");
+	assert_non_null(end);
+	at = strstr(card, "2025: 612;");
+	assert_true(at != NULL && at < end);
+	at = strstr(card, "De ellas, 500 menores de 18 años.");
+	assert_true(at != NULL && at < end);
+	/* The semester's own table still says the semester's. */
+	assert_true(figure_says(p, "f-key", "De las 298 víctimas"));
+	free(p);
+	/* Without the year's breakdown, the card says nothing of them. */
+	codec_qtable_clear(&d.year_breakdown);
+	d.year_breakdown_period[0] = '\0';
+	p = page(&d, "children-year-none.html");
+	card = strstr(p, "<div class=\"card\"><h3>Victims seen by several");
+	assert_non_null(card);
+	end = strstr(card, "</div>");
+	at = strstr(card, "menores de 18");
+	assert_true(at == NULL || at > end);
+	free(p);
+	clear(&d);
+}
+
 /* The chart of trend card id in page p, as a string (the caller frees). */
 static char *
 card_svg(const char *p, const char *id)
@@ -2533,6 +2728,8 @@ main(void)
 	    cmocka_unit_test(test_followed_to_today),
 	    cmocka_unit_test(test_arrived_by_today),
 	    cmocka_unit_test(test_adults_counted),
+	    cmocka_unit_test(test_children_counted),
+	    cmocka_unit_test(test_children_of_year_card),
 	    cmocka_unit_test(test_yearly_trend),
 	    cmocka_unit_test(test_card_without_values),
 	    cmocka_unit_test(test_institution_closed_tables),
