@@ -465,15 +465,21 @@ stop_batch(struct batch_ctx *c, enum reason reason, const char *why)
  * there mean a second signer with the institution's key: a stolen key, a
  * cloned machine, a node restored from a backup and started before
  * --recover. Returns 0 the same (or nothing held to compare: a hole), 3
- * a conflict (stop: c->stop_reason says why), <0 a store error.
+ * a conflict, or other bytes no registered key of the speaker signed
+ * (stop: c->stop_reason says why), <0 a store error. verified: as
+ * take_envelope's.
  */
 static int
-check_duplicate(struct batch_ctx *c, uint64_t seq, const uint8_t *buf,
-		size_t len)
+check_duplicate(struct batch_ctx *c, const struct envelope *env,
+		const uint8_t *buf, size_t len, bool verified)
 {
+	const struct reg_key *key;
+	struct sign_fields f;
+	uint64_t seq = env->seq;
 	uint8_t k[9];
 	const void *v;
 	size_t vlen;
+	char fp[17];
 	int r;
 
 	k[0] = (uint8_t)c->speaker->inst;
@@ -488,6 +494,29 @@ check_duplicate(struct batch_ctx *c, uint64_t seq, const uint8_t *buf,
 		return r;
 	if (vlen == len && memcmp(v, buf, len) == 0)
 		return 0;
+	/* Signed twice only if a registered key of the speaker signed it:
+	 * else whoever holds a transport key alone could raise a theft's
+	 * alarm. Stopped as unauthenticated, as at the expected sequence. */
+	key = registry_by_key_id(c->ig->reg, c->speaker, env->key_id);
+	if (key == NULL) {
+		c->stop_reason = REASON_UNKNOWN_KEY;
+		c->stop_seq = seq;
+		snprintf(c->stop_text, sizeof(c->stop_text),
+			 "sequence %llu: key %s is not registered for %s",
+			 (unsigned long long)seq, log_hex8(env->key_id, fp),
+			 c->speaker->id);
+		return 3;
+	}
+	fields_of(env, &f);
+	if (!verified && sign_verify(key->sign_pk, &f, env->signature) != 0) {
+		c->stop_reason = REASON_BAD_SIGNATURE;
+		c->stop_seq = seq;
+		snprintf(c->stop_text, sizeof(c->stop_text),
+			 "sequence %llu: signature does not verify with key "
+			 "%.100s",
+			 (unsigned long long)seq, key->name);
+		return 3;
+	}
 	c->stop_reason = REASON_CONFLICT;
 	c->stop_seq = seq;
 	snprintf(c->stop_text, sizeof(c->stop_text),
@@ -543,9 +572,9 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 				  "envelope names another institution");
 	}
 	if (env.seq < expected) {
-		uint64_t seq = env.seq;
+		r = check_duplicate(c, &env, buf, len, verified);
 		codec_envelope_clear(&env);
-		return check_duplicate(c, seq, buf, len);
+		return r;
 	}
 	if (env.seq > expected) {
 		*ret_gap_seq = env.seq;

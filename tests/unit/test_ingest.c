@@ -1285,6 +1285,46 @@ test_duplicate_other_bytes(void **state)
 	close_store(fx, &sa, "a");
 }
 
+/*
+ * At a sequence held, other bytes that no registered key of the speaker
+ * signed (a forged signature): stopped as unauthenticated, not called a
+ * conflict, so that a transport key alone cannot mark the institution
+ * diverged as if its signing key were stolen.
+ */
+static void
+test_duplicate_forged(void **state)
+{
+	struct fixture *fx = *state;
+	struct tbatch *b;
+	struct store *sa;
+	struct ingest ga;
+	struct msg reply;
+	uint64_t s;
+
+	sa = open_store(fx, "a", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	b = new_batch(fx, fx->p_pnp, 1, 1, 0);
+	for (s = 1; s <= 3; s++)
+		add_env(fx, b, s, PLAIN, 0, false);
+	assert_int_equal(batch_conflict(&ga, b, &reply), 0);
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 3);
+	free(reply.rejections);
+	free_batch(b);
+	b = new_batch(fx, fx->p_pnp, 2, 1, 0);
+	add_env(fx, b, 2, PLAIN, 0, true);
+	add_env(fx, b, 4, PLAIN, 0, false);
+	assert_int_equal(batch_conflict(&ga, b, &reply), 0);
+	assert_int_equal(reply.type, MSG_REFUSAL);
+	assert_int_equal(reply.reason, REASON_BAD_SIGNATURE);
+	assert_non_null(strstr(reply.text, "sequence 2"));
+	assert_int_equal(ga.inst[INST_PNP].accepted, 3);
+	free_batch(b);
+	ingest_close(&ga);
+	close_store(fx, &sa, "a");
+}
+
 int
 main(void)
 {
@@ -1300,6 +1340,7 @@ main(void)
 	    cmocka_unit_test(test_rebuild_out_of_memory),
 	    cmocka_unit_test(test_batch_out_of_memory),
 	    cmocka_unit_test(test_duplicate_other_bytes),
+	    cmocka_unit_test(test_duplicate_forged),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
