@@ -89,6 +89,11 @@ struct cons {
 	char diverged[INST_COUNT + 1][CODEC_MAX_TEXT + 1];
 	/* Hellos that said so, since start. Nothing takes this back. */
 	uint64_t diverged_hellos[INST_COUNT + 1];
+	/* Batches refused since start for a sequence signed twice (a held
+	 * one sent again with other bytes: set_conflict). The diverged mark
+	 * it raises goes with the genuine node's next accepted event, when
+	 * the genuine node was first; this stays, for an alert. */
+	uint64_t conflicts[INST_COUNT + 1];
 	/* A hello is not signed: one that no longer says diverged does not
 	 * clear diverged[] itself, or a transport key alone would clear the
 	 * alarm. It names its connection (routing id) here, and a batch on

@@ -128,6 +128,18 @@ cons_metrics(struct cons *c, struct mtext *m)
 		metrics_sample(m, "kuska_institution_diverged_hellos_total", l,
 			       (double)c->diverged_hellos[i]);
 	}
+	metrics_family(m, "kuska_institution_conflicts_total", "counter",
+		       "Batches refused since start because a sequence we "
+		       "hold came again with other bytes signed by the "
+		       "institution's key: its key signs twice (stolen, a "
+		       "cloned machine, a restored outbox). It stays when "
+		       "the diverged mark goes.");
+	for (i = 1; i <= INST_COUNT; i++) {
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_institution_conflicts_total", l,
+			       (double)c->conflicts[i]);
+	}
 	metrics_family(m, "kuska_clock_skew_seconds", "gauge",
 		       "The node's clock minus ours, at its last hello.");
 	for (i = 1; i <= INST_COUNT; i++) {

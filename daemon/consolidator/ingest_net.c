@@ -197,6 +197,7 @@ set_conflict(struct cons *c, enum institution i, uint64_t seq)
 		 "bytes than ours (a stolen key? OPERATIONS.md section 6; a "
 		 "restored outbox? section 10)",
 		 (unsigned long long)seq);
+	c->conflicts[i]++;
 	set_diverged(c, i, why);
 }
 

@@ -138,6 +138,18 @@ check "... the consolidator still holds the genuine 2" test "$(cons_last_seq mim
 "$KUSKA" status -c "$N/consolidator.conf" >"$T/cstatus2.out"
 check "... and names mimp diverged" grep -q "mimp.*DIVERGED" "$T/cstatus2.out"
 stop_node mimp-clone TERM
+# The mark goes with the genuine node's next accepted event; the count of
+# conflicts stays, since start, for an alert (OPERATIONS.md section 6).
+grep '"kind":"identification"' "$T/sim/mimp.jsonl" | sed -n 4p >"$T/m4.jsonl"
+"$KUSKA" submit -c "$N/mimp.conf" "$T/m4.jsonl" >/dev/null
+check "the genuine node delivers on" wait_held mimp 3 30
+"$KUSKA" metrics -c "$N/consolidator.conf" >"$T/cmetrics2.out"
+conflicts() {
+	sed -n "s/^kuska_institution_conflicts_total{institution=\"$1\"} //p" \
+		"$T/cmetrics2.out"
+}
+check "the conflicts counted: pj $(conflicts pj), mimp $(conflicts mimp), pnp $(conflicts pnp)" \
+	sh -c "test '$(conflicts pj)' -ge 1 && test '$(conflicts mimp)' -ge 1 && test '$(conflicts pnp)' = 0"
 stop_node mimp TERM
 stop_node pj TERM
 stop_cons TERM
