@@ -45,9 +45,12 @@ check "... which did not give way to it" \
 check "every question of the analyst answered ($failed of $asked not)" \
 	test "$failed" = 0
 
-# Restarted, nothing made: the secretariat asks, a question of 2024 every
+# Restarted, nothing made: the secretariat asks, a question of 2020 every
 # second and a half, until a preparation (2025's, the latest first) has
-# given way to one: its answer needs a release of its own.
+# given way to one: its answer needs a release of its own. A year without
+# data, whose release takes milliseconds: 2024's audit takes seconds, 12
+# to 15 under a sanitizer, and with the machine busy its answer came
+# after the client's 15 s twice in one day's CI runs.
 stop_cons TERM
 start_cons
 asked=0 failed=0
@@ -55,7 +58,7 @@ for i in $(seq 40); do
 	sleep 1.5
 	asked=$((asked + 1))
 	"$KUSKA" query -c "$N/secretariat.conf" identification \
-		--period 2024 --format csv >"$T/s$i.csv" 2>"$T/s$i.err"
+		--period 2020 --format csv >"$T/s$i.csv" 2>"$T/s$i.err"
 	if [ $? != 0 ] || [ ! -s "$T/s$i.csv" ]; then
 		failed=$((failed + 1))
 		sed 's/^/#   /' "$T/s$i.err"
