@@ -86,8 +86,8 @@ term_main(void *arg)
 /*
  * Ends ctx, waiting about TRANSPORT_TERM_S for libzmq. Every socket
  * is closed by then, with no linger (the consolidator's query socket: at
- * most a second, for the refusals of requests held at a stop), yet
- * zmq_ctx_term can still wait for
+ * most a second, for the refusals of requests held or unread at a stop),
+ * yet zmq_ctx_term can still wait for
  * ever on a slow machine with CURVE and ZAP (libzmq issue 2733: a socket
  * whose closing is never acknowledged); seen as a consolidator that said
  * event=stop under ASan on a loaded machine and never exited. A daemon

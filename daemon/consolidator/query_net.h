@@ -15,8 +15,9 @@
  * with a table, or a table carrying the error (not registered,
  * malformed). Returns 0 or -errno.
  *
- * query_net_stop - stops it once the request in hand is answered, and
- * waits for it; does nothing if it was not started.
+ * query_net_stop - stops it once the request in hand is answered (those
+ * held or still unread are refused, CODEC_QUERY_STOPPING), and waits for
+ * it; does nothing if it was not started.
  */
 int query_net_start(struct cons *c) __attribute__((warn_unused_result));
 void query_net_stop(struct cons *c);

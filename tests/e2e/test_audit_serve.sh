@@ -254,4 +254,74 @@ check "... its client says so, exit 2 (exit $hrc)" sh -c "test '$hrc' = 2 &&
 check "... and prints no table" test ! -s "$T/h_stop.csv"
 check "... the question before it is answered" grep -q "pnp" "$T/s_stop.csv"
 
+# A stop with a flood queued behind the audit: 16 held (HELD_MAX), the
+# rest left unread on the query socket. Every one is refused, "the
+# consolidator is stopping". Before, those unread were answered one after
+# the other, the first after an audit of its own (holding 16 more, then
+# refused) while the stop waited, and past a batch of 16 dropped at the
+# close: of 56, 32 refused, 15 answered, 9 clients waited out their 15 s.
+# One key at one address: let it hold them all.
+FLOOD=56
+printf 'max_connections_per_key = 64\nmax_pending_per_address = 64\n' \
+	>>"$N/consolidator.conf"
+# Waits until $1 handshakes are done (each client's request goes out
+# with its handshake's end).
+handshakes_wait() {
+	local i
+	for i in $(seq 600); do
+		[ "$(since | grep -c 'event=auth_ok domain=query ')" -ge "$1" ] &&
+			return 0
+		sleep 0.02
+	done
+	return 1
+}
+flooded=0
+for attempt in 1 2 3 4 5 6 7 8; do
+	[ -z "${PIDS[cons]:-}" ] || stop_cons TERM
+	FROM=$(($(wc -l <"$N/consolidator.log") + 1))
+	start_cons -d
+	secretariat "$T/s_flood.csv" &
+	SP=$!
+	if ! started; then
+		wait "$SP"
+		continue
+	fi
+	fp=()
+	for j in $(seq $FLOOD); do
+		"$KUSKA" query -c "$N/secretariat.conf" identification \
+			--period 2024 --format csv >"$T/f$j.csv" 2>"$T/f$j.err" &
+		fp+=($!)
+	done
+	if ! held_wait 16 || ! handshakes_wait $((FLOOD + 1)); then
+		wait "${fp[@]}" "$SP"
+		continue
+	fi
+	stop_cons TERM
+	for p in "${fp[@]}"; do
+		wait "$p"
+		echo $?
+	done >"$T/f_rc"
+	wait "$SP"
+	# Behind a question's audit (not a preparation's, which gives way
+	# to the stop and holds the question too).
+	if since | grep -q "event=query_stop_refused held=16 refused=16\$" &&
+		grep -q "pnp" "$T/s_flood.csv"; then
+		flooded=1
+		break
+	fi
+	echo "# attempt $attempt: the audit ended before the stop"
+done
+check "a stop with $FLOOD requests behind an audit (attempts: $attempt)" \
+	test "$flooded" = 1
+told=$(grep -lx 'kuska query: the consolidator is stopping: ask again once it is back' \
+	"$T"/f[0-9]*.err | wc -l)
+check "... every client told it is stopping ($told of $FLOOD)" \
+	test "$told" = $FLOOD
+check "... each exits 2" test "$(sort -u "$T/f_rc")" = 2
+since >"$T/flood.log"
+check "... those left unread refused too" grep -q \
+	"event=query_stop_refused unread=$((FLOOD - 16)) refused=$((FLOOD - 16))\$" \
+	"$T/flood.log"
+check "... the question before them is answered" grep -q "pnp" "$T/s_flood.csv"
+
 finish
