@@ -891,15 +891,9 @@ transport_drop(int fd, const char *peer)
 	if (transport_peer_name(fd, now, sizeof(now)) != 0 ||
 	    strcmp(now, peer) != 0)
 		return -ESTALE;
-	/* Only the reading end is shut: libzmq still owns the descriptor,
-	 * reads its end at the next read and closes it. Not SHUT_RDWR:
-	 * that hangs the connection up at once, and libzmq 4.3.4 aborts
-	 * ("!_io_error", stream_engine_base.cpp:331) when the hang-up
-	 * comes while it has stopped reading the connection (ZMQ_RCVHWM
-	 * requests unread) and a heartbeat falls due before we read them.
-	 * A shut reading end raises no hang-up: a connection stopped so
-	 * sees its end once we have read its backlog down (test_drop_unread). */
-	if (shutdown(fd, SHUT_RD) != 0)
+	/* Only the ends are shut: libzmq still owns the descriptor and
+	 * closes it when it sees the connection end. */
+	if (shutdown(fd, SHUT_RDWR) != 0)
 		return -errno;
 	return 0;
 }
