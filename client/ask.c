@@ -28,8 +28,9 @@ host_port(const char *endpoint)
 	return strncmp(endpoint, "tcp://", 6) == 0 ? endpoint + 6 : endpoint;
 }
 
-/* The refusal of a consolidator that stopped with the request held: not
- * the table's, but no answer (a report of it would show a hole). */
+/* The refusal of a consolidator that stopped with the request held, or
+ * was too busy with an audit to hold it: not the table's, but no answer
+ * (a report of it would show a hole). */
 static int
 stopping(struct qtable *t, char *err, size_t errlen)
 {
@@ -139,7 +140,9 @@ ask_table(const struct ask_client *a, const struct query_req *q,
 			tframes_clear(&f);
 			if (r != 0)
 				snprintf(err, errlen, "undecodable answer");
-			else if (strcmp(ret->error, CODEC_QUERY_STOPPING) == 0)
+			else if (strcmp(ret->error, CODEC_QUERY_STOPPING) ==
+				     0 ||
+				 strcmp(ret->error, CODEC_QUERY_BUSY) == 0)
 				r = stopping(ret, err, errlen);
 			goto out;
 		}

@@ -576,6 +576,15 @@ int codec_cell_set_long(struct cell *c, const char *s)
 #define CODEC_QUERY_STOPPING                                                   \
 	"the consolidator is stopping: ask again once it is back"
 
+/*
+ * The refusal (qtable.error) of a request that came while the consolidator
+ * ran a disclosure audit and already held as many as it keeps (HELD_MAX):
+ * refused at once, so that its socket is read on whatever comes. kuska
+ * matches it (ask_table) as it does CODEC_QUERY_STOPPING.
+ */
+#define CODEC_QUERY_BUSY                                                       \
+	"the consolidator is busy with an audit: ask again in a few seconds"
+
 struct qtable {
 	char error[256];
 	size_t n_cols;

@@ -178,6 +178,9 @@ struct cons {
 	/* Of queries, those answered during an audit (query_net.c's
 	 * request_waits). */
 	_Atomic uint64_t queries_during_audit;
+	/* Of requests, those refused at once during an audit, past the
+	 * HELD_MAX held (query_net.c's look, CODEC_QUERY_BUSY). */
+	_Atomic uint64_t queries_refused_busy;
 	struct admit *admit;	  /* connections of both network sockets */
 	pthread_mutex_t admit_mu; /* held around every use of admit */
 	/* Held for reading by the query thread while it answers, for

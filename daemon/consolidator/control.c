@@ -186,6 +186,13 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "where they would have waited for its end.");
 	metrics_sample(m, "kuska_queries_during_audit_total", NULL,
 		       (double)c->queries_during_audit);
+	metrics_family(m, "kuska_queries_refused_busy_total", "counter",
+		       "Requests refused at once during a disclosure audit "
+		       "that already held as many as it keeps (16), so that "
+		       "the query socket is read on: their clients are told "
+		       "to ask again.");
+	metrics_sample(m, "kuska_queries_refused_busy_total", NULL,
+		       (double)c->queries_refused_busy);
 	queries_refused_metrics(c, m);
 	release_cache_counts(&computed, &kept, &bytes);
 	metrics_family(m, "kuska_releases_computed_total", "counter",

@@ -291,10 +291,15 @@ poll_timeout(struct cons *c, bool held)
  * thread, whatever comes. */
 #define AUDIT_ANSWERS_MAX 8
 
-/* Requests held during audits at most (request_waits): past them, the
- * socket is no longer read until the audit ends, each held request
- * keeping up to QUERY_MAX_BYTES of frames. */
+/* Requests held during audits at most (request_waits), each keeping up
+ * to QUERY_MAX_BYTES of frames: past them, each request not answered
+ * apart is refused at once (CODEC_QUERY_BUSY), so that the socket is read
+ * on: libzmq 4.3.4 aborts on the end of a connection it stopped reading
+ * at ZMQ_RCVHWM (docs/SECURITY.md). */
 #define HELD_MAX 16
+/* Requests refused as busy at most per look: a flood's, read and refused
+ * in a few milliseconds each look, do not hold the audit up for long. */
+#define BUSY_REFUSE_MAX 1024
 
 /* A request held, its routing id with it. */
 struct held_req {
@@ -336,23 +341,34 @@ held_pop(struct held_queue *q)
  * client that keeps asking does not hold the stop up. */
 #define QUERY_STOP_UNREAD_MAX 1024
 
-/* The refusal CODEC_QUERY_STOPPING, encoded into *ret_buf (the caller
- * frees it). Returns 0, or -1 and *ret_buf NULL. */
+/* The refusal text (a qtable's error), encoded into *ret_buf (the caller
+ * frees it); locked: the caller holds conf_lock already (a question's
+ * audit). Returns 0, or -1 and *ret_buf NULL. */
 static int
-stopping_refusal(struct cons *c, uint8_t **ret_buf, size_t *ret_len)
+refusal(struct cons *c, const char *text, bool locked, uint8_t **ret_buf,
+	size_t *ret_len)
 {
 	struct qtable tab;
 
 	memset(&tab, 0, sizeof(tab));
-	pthread_rwlock_rdlock(&c->conf_lock);
+	if (!locked)
+		pthread_rwlock_rdlock(&c->conf_lock);
 	tab.k = (uint32_t)c->cfg.k;
-	pthread_rwlock_unlock(&c->conf_lock);
-	snprintf(tab.error, sizeof(tab.error), "%s", CODEC_QUERY_STOPPING);
+	if (!locked)
+		pthread_rwlock_unlock(&c->conf_lock);
+	snprintf(tab.error, sizeof(tab.error), "%s", text);
 	if (codec_qtable_encode(&tab, ret_buf, ret_len) != 0) {
 		*ret_buf = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+/* The refusal CODEC_QUERY_STOPPING (refusal). */
+static int
+stopping_refusal(struct cons *c, uint8_t **ret_buf, size_t *ret_len)
+{
+	return refusal(c, CODEC_QUERY_STOPPING, false, ret_buf, ret_len);
 }
 
 /*
@@ -452,8 +468,8 @@ unread_refuse(struct cons *c)
  * (prepare_one), or a question's (demand: handle_query's, answer). The
  * requests answered apart that come during it are answered at once, at
  * most AUDIT_ANSWERS_MAX per look; the others are taken off the socket
- * and held, up to HELD_MAX in all (then the socket is not read again
- * until the audit ends), and answered (answer) once the audit ends, in
+ * and held, up to HELD_MAX in all (past them, refused at once:
+ * CODEC_QUERY_BUSY), and answered (answer) once the audit ends, in
  * arrival order, whatever its end; at a stop, refused (held_refuse).
  */
 struct watch {
@@ -525,15 +541,20 @@ answered_apart(struct watch *w, const struct tframes *f, bool too_large,
 /*
  * One look of request_waits at the requests waiting: those answered
  * apart, up to AUDIT_ANSWERS_MAX, the others held, up to HELD_MAX in
- * all. Whether the audit is to give way.
+ * all, and past them refused (CODEC_QUERY_BUSY), up to BUSY_REFUSE_MAX.
+ * Whether the audit is to give way.
  */
 static bool
 look(struct watch *w)
 {
 	struct tsock *socks[1] = {w->c->query};
-	int n;
+	size_t busy = 0, sent = 0;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	bool yield = false;
+	int n = 0;
 
-	for (n = 0; n < AUDIT_ANSWERS_MAX; n++) {
+	while (n < AUDIT_ANSWERS_MAX && busy < BUSY_REFUSE_MAX) {
 		bool ready[1] = {false}, stop = false, too_large, for_year;
 		char whom[KEYS_ID_MAX];
 		struct tframes f;
@@ -544,28 +565,42 @@ look(struct watch *w)
 		if (tsock_poll_fd(socks, 1, ready,
 				  w->demand ? -1 : w->c->query_stop_fd, &stop,
 				  0) <= 0)
-			return false;
+			break;
 		if (stop) {
-			w->stop = w->seen = true;
-			return true;
+			w->stop = w->seen = yield = true;
+			break;
 		}
-		if (!ready[0] || w->held->n == HELD_MAX)
-			return false;
+		if (!ready[0])
+			break;
 		r = tsock_recv(w->c->query, &f, 1 + QUERY_MAX_PARTS,
 			       QUERY_MAX_BYTES);
 		too_large = r == -EMSGSIZE;
 		if (too_large && f.n != 1) {
 			w->c->frames_refused++; /* no routing id kept */
 			tframes_clear(&f);
+			busy++;
 			continue;
 		}
 		if (r != 0 && !too_large) {
 			tframes_clear(&f);
-			return false;
+			break;
 		}
 		if (answered_apart(w, &f, too_large, &for_year, whom)) {
 			w->served++;
 			tframes_clear(&f);
+			n++;
+			continue;
+		}
+		/* Past HELD_MAX: refused at once, the socket read on. */
+		if (w->held->n == HELD_MAX) {
+			if (buf != NULL ||
+			    refusal(w->c, CODEC_QUERY_BUSY, w->demand, &buf,
+				    &len) == 0) {
+				send_to(w->c->query, &f, buf, len);
+				sent++;
+			}
+			tframes_clear(&f);
+			busy++;
 			continue;
 		}
 		/* The first held decides: a preparation goes on for a
@@ -575,11 +610,17 @@ look(struct watch *w)
 		held_push(w->held, &f, too_large);
 		log_debug("event=query_held who=%s held=%zu", whom, w->held->n);
 		if (!w->carried) {
-			w->seen = true;
-			return true;
+			w->seen = yield = true;
+			break;
 		}
+		n++;
 	}
-	return false;
+	free(buf);
+	if (busy > 0)
+		log_debug("event=query_busy_refused read=%zu refused=%zu", busy,
+			  sent);
+	w->c->queries_refused_busy += sent;
+	return yield;
 }
 
 /*
@@ -592,7 +633,8 @@ look(struct watch *w)
  * answered at once, and the audit goes on, up to AUDIT_ANSWERS_MAX a
  * look, the next look put off by as long as those answers took; the
  * others are held, in arrival order, and the socket read on for those
- * answered apart behind them, until HELD_MAX are held. A question's audit
+ * answered apart behind them; past HELD_MAX held, each refused at once
+ * (CODEC_QUERY_BUSY), so that the socket is still read. A question's audit
  * (demand) goes on whatever is held: the requests held are answered
  * after the question. A preparation's goes on when the first request
  * held is a question of the year being prepared (answered_apart's

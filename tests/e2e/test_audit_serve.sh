@@ -255,8 +255,9 @@ check "... and prints no table" test ! -s "$T/h_stop.csv"
 check "... the question before it is answered" grep -q "pnp" "$T/s_stop.csv"
 
 # A stop with a flood queued behind the audit: 16 held (HELD_MAX), the
-# rest left unread on the query socket. Every one is refused, "the
-# consolidator is stopping". Before, those unread were answered one after
+# rest refused at once as busy, or left unread on the query socket until
+# the stop. Every one is refused, held or unread "the consolidator is
+# stopping", read past the 16 "busy". Before, those unread were answered one after
 # the other, the first after an audit of its own (holding 16 more, then
 # refused) while the stop waited, and past a batch of 16 dropped at the
 # close: of 56, 32 refused, 15 answered, 9 clients waited out their 15 s.
@@ -313,15 +314,24 @@ for attempt in 1 2 3 4 5 6 7 8; do
 done
 check "a stop with $FLOOD requests behind an audit (attempts: $attempt)" \
 	test "$flooded" = 1
+# Past the 16 held, those the audit read are refused at once, "busy"
+# (the socket read on: libzmq aborts on the end of a connection it stopped
+# reading, docs/SECURITY.md); the stop refuses those it had not read yet.
 told=$(grep -lx 'kuska query: the consolidator is stopping: ask again once it is back' \
 	"$T"/f[0-9]*.err | wc -l)
-check "... every client told it is stopping ($told of $FLOOD)" \
-	test "$told" = $FLOOD
+busy=$(grep -lx 'kuska query: the consolidator is busy with an audit: ask again in a few seconds' \
+	"$T"/f[0-9]*.err | wc -l)
+check "... every client told it is stopping ($told) or busy ($busy) of $FLOOD" \
+	test $((told + busy)) = $FLOOD
+check "... the 16 held told it is stopping" test "$told" -ge 16
 check "... each exits 2" test "$(sort -u "$T/f_rc")" = 2
 since >"$T/flood.log"
-check "... those left unread refused too" grep -q \
-	"event=query_stop_refused unread=$((FLOOD - 16)) refused=$((FLOOD - 16))\$" \
-	"$T/flood.log"
+unread=$((FLOOD - 16 - busy))
+if [ "$unread" -gt 0 ]; then
+	check "... those left unread refused too ($unread)" grep -q \
+		"event=query_stop_refused unread=$unread refused=$unread\$" \
+		"$T/flood.log"
+fi
 check "... the question before them is answered" grep -q "pnp" "$T/s_flood.csv"
 
 finish

@@ -1,28 +1,20 @@
 #!/usr/bin/env bash
-# KNOWN OPEN DEFECT, a reproducer: not run by ctest (its name is not
-# test_*.sh), and it fails (the consolidator aborts) until the defect is
-# fixed; then rename it test_drop_unread.sh, re-run cmake, and keep it.
-# Run: cd build && KUSKA_BIN=$PWD KUSKA_SRC=.. bash ../tests/e2e/known_libzmq_io_error.sh
-#
-# Found in session 32 (helpers "unread", "zmqclose"): when libzmq 4.3.4
-# holds ZMQ_RCVHWM (1,000) unread requests for one connection it stops
-# reading it; if that connection then ends (our close as anonymous,
-# transport_drop's shutdown(SHUT_RDWR), or the peer's own heartbeat
+# Connections that end while the consolidator has their requests unread.
+# libzmq 4.3.4 stops reading a connection that holds ZMQ_RCVHWM (1,000)
+# messages we have not read; if that connection then ends (our close as
+# anonymous, transport_drop's shutdown, or the peer's own heartbeat
 # time-out because we read none of its pings), the engine is marked
 # _io_error but lives until our thread reads about 500 of them; a
-# heartbeat (ours, every 2 s) or a buffered ping due meanwhile runs
-# out_event(), which aborts: "Assertion failed: !_io_error
-# (stream_engine_base.cpp:331)" (libzmq PR 4852, issue 4841, declined).
-# Any registered key (an analyst's) can do it while the query thread is
-# busy in an audit and holds HELD_MAX requests. 6 of 6 runs aborted.
-# Tried: SHUT_RD (still aborts, through the peer's time-out); ZMQ_RCVHWM 0
-# on the CURVE ROUTER (no abort, but test_unread's memory bound fails:
-# 19.7 MiB grown against 10). Options: read the query socket at all times
-# (refuse at once past HELD_MAX; a reader that never waits for an audit),
-# and then RCVHWM 0 with our own bound per connection.
-# Connections that end while the consolidator has their requests still
-# unread: while a secretariat question's audit runs, the query thread
-# holds bootstrap requests (HELD_MAX) and then reads no more, and six
+# heartbeat or a buffered ping due meanwhile aborts the daemon:
+# "Assertion failed: !_io_error (stream_engine_base.cpp:331)" (libzmq PR
+# 4852, issue 4841, declined). Found in session 32 (this test was
+# known_libzmq_io_error.sh, every run aborting):
+# during an audit the query thread held HELD_MAX requests and then read
+# no more. It now reads on, refusing each request past HELD_MAX at once
+# ("the consolidator is busy with an audit", CODEC_QUERY_BUSY).
+#
+# While a secretariat question's audit runs, the query thread holds
+# bootstrap requests (HELD_MAX) and refuses the rest at once, and six
 # connections of the analyst's key, more than max_pending_per_address
 # lets one address keep anonymous, each send 3,000 bootstrap requests.
 # The consolidator closes the surplus as anonymous (none was read from),
@@ -48,7 +40,8 @@ QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
 before=$(rss_kib "${PIDS[cons]}")
 
 # The secretariat's first question of the year: a release and its audit,
-# seconds long, during which bootstraps are held, not read past HELD_MAX.
+# seconds long, during which bootstraps are held, and refused past
+# HELD_MAX.
 "$KUSKA" query -c "$N/secretariat.conf" estimate --period 2025 \
 	>"$T/audit.out" 2>&1 &
 audit=$!
@@ -69,6 +62,9 @@ closed=$(cons_metric 'kuska_connections_closed_total{reason="pending_limit"}')
 check "connections closed as anonymous (${closed:-none})" \
 	test "${closed:-0}" -gt 0
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
+busy=$(cons_metric 'kuska_queries_refused_busy_total')
+check "requests past the 16 held refused at once (${busy:-none})" \
+	test "${busy:-0}" -gt 0
 after=$(rss_kib "${PIDS[cons]}")
 echo "# consolidator RSS ${before} KiB before, ${after} KiB after"
 kill "${fl[@]}" 2>/dev/null
