@@ -946,7 +946,8 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 		    out,
 		    "%llu of them signed with a key revoked before them, "
 		    "the first at sequence %llu (a thief's, or "
-		    "this node's own delivered after the thief's): kept as "
+		    "this node's own delivered after the thief's, or after "
+		    "the backup a restored outbox came from): kept as "
 		    "refused, their refs not taken as this node's; "
 		    "resubmit the case system's exports made since the "
 		    "theft, whose records are then sent anew (OPERATIONS.md "
