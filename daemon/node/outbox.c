@@ -188,10 +188,11 @@ settle_dead_sum(struct outbox *ob)
 	if (mdb_txn_begin(ob->env, NULL, 0, &txn) != 0)
 		return;
 	r = outbox_dead_sum_settle(ob, txn);
-	if (r == 0)
+	if (r == 1) {
 		r = outbox_commit_lmdb(ob, txn);
-	else
-		mdb_txn_abort(txn);
+	} else {
+		mdb_txn_abort(txn); /* kept: no write at each opening */
+	}
 	if (r != 0)
 		log_debug("event=dead_summary_not_kept error=\"%s\"",
 			  strerror(-r));
@@ -307,6 +308,12 @@ write_error(const struct outbox *ob, int err)
 int
 outbox_commit_lmdb(struct outbox *ob, MDB_txn *txn)
 {
+	int r = outbox_dead_sum_stamp(ob, txn);
+
+	if (r != 0) {
+		mdb_txn_abort(txn);
+		return write_error(ob, r);
+	}
 	return write_error(ob, outbox_err(mdb_txn_commit(txn)));
 }
 

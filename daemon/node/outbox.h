@@ -14,7 +14,9 @@
  *		(the first sequence whose refusals are still to be asked),
  *		the dead letters' summary (their count by reason and the
  *		newest refusal's time, kept by the transactions that add or
- *		delete them: outbox_dead_by_reason reads no dead letter),
+ *		delete them: outbox_dead_by_reason reads no dead letter) and
+ *		the id of the last transaction committed, which it was kept
+ *		by (outbox_dead.c),
  *		the outbox's identity (random, made with it), the divergence
  *		found at hello,
  *		the grants the consolidator said at its last welcome;

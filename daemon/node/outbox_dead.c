@@ -6,11 +6,16 @@
  * week of events holds hundreds of thousands: about 50 ms a read at a
  * million, in the node's one loop). See outbox.h and outbox_int.h.
  *
- * The summary names the number of dead letters it was made for: one
- * that does not match the table (an outbox of an earlier kuska, which
- * kept none, or one an earlier kuska wrote to since), or that is damaged
- * or of a version with other reasons, is not used: outbox_open makes it
- * again from the table, and a read counts the table meanwhile.
+ * The summary is used only if it was kept by the last transaction that
+ * wrote to the outbox: every commit of this kuska stamps meta with its
+ * transaction id (outbox_commit_lmdb), and a summary whose stamp is not
+ * the id of the outbox's last commit was left behind by a write of a
+ * kuska that keeps no stamp (an earlier one, which may have added and
+ * revived dead letters, leaving their number as it was). Such a summary,
+ * or one made for another number of dead letters than the table holds,
+ * or damaged, or of a version with other reasons, is not used:
+ * outbox_open makes it again from the table, and a read counts the table
+ * meanwhile. Two reads of LMDB's meta, no scan.
  */
 #include "outbox.h"
 
@@ -21,6 +26,8 @@
 #include "outbox_int.h"
 
 #define SUM_KEY "dead_summary"
+/* the id of the last transaction this kuska committed */
+#define STAMP_KEY "dead_summary_txn"
 /* entries, newest_ms, then a count per reason */
 #define SUM_LEN ((2 + REASON_COUNT) * 8)
 
@@ -90,9 +97,29 @@ scan(struct outbox *ob, MDB_txn *txn, struct outbox_dead_sum *s)
 }
 
 /*
+ * Whether the stamp in meta is the id of the outbox's last commit, as seen
+ * by txn: of its snapshot for a reader; for a writer, whose id is one past
+ * the last commit, of that commit.
+ */
+static bool
+stamp_current(struct outbox *ob, MDB_txn *txn)
+{
+	MDB_val k = {sizeof(STAMP_KEY) - 1, STAMP_KEY}, v;
+	MDB_envinfo info;
+	uint64_t stamp, id = mdb_txn_id(txn);
+
+	if (outbox_tget(ob, txn, ob->meta, &k, &v) != 0 || v.mv_size != 8 ||
+	    mdb_env_info(ob->env, &info) != 0)
+		return false;
+	stamp = bytes_get_be64(v.mv_data);
+	return stamp == id || (stamp + 1 == id && stamp == info.me_last_txnid);
+}
+
+/*
  * The summary kept in meta, into *s: 0, or -ENOENT when there is none
- * that can be used (absent, damaged, another version's, or made for
- * another number of dead letters than the table holds).
+ * that can be used (absent, damaged, another version's, made for another
+ * number of dead letters than the table holds, or left behind by a write
+ * of a kuska that does not keep it).
  */
 static int
 kept(struct outbox *ob, MDB_txn *txn, struct outbox_dead_sum *s)
@@ -103,7 +130,8 @@ kept(struct outbox *ob, MDB_txn *txn, struct outbox_dead_sum *s)
 	size_t i;
 	int rc;
 
-	if (outbox_tget(ob, txn, ob->meta, &k, &v) != 0 || v.mv_size != SUM_LEN)
+	if (outbox_tget(ob, txn, ob->meta, &k, &v) != 0 ||
+	    v.mv_size != SUM_LEN || !stamp_current(ob, txn))
 		return -ENOENT;
 	rc = mdb_stat(txn, ob->dead, &ms);
 	if (rc != 0)
@@ -173,7 +201,19 @@ outbox_dead_sum_settle(struct outbox *ob, MDB_txn *txn)
 	if (r != -ENOENT)
 		return r;
 	r = scan(ob, txn, &s);
-	return r != 0 ? r : outbox_dead_sum_store(ob, txn, &s);
+	if (r == 0)
+		r = outbox_dead_sum_store(ob, txn, &s);
+	return r != 0 ? r : 1;
+}
+
+int
+outbox_dead_sum_stamp(struct outbox *ob, MDB_txn *txn)
+{
+	MDB_val k = {sizeof(STAMP_KEY) - 1, STAMP_KEY};
+	uint8_t b[8];
+
+	bytes_put_be64(b, mdb_txn_id(txn));
+	return outbox_tput(ob, txn, ob->meta, &k, b, sizeof(b), 0);
 }
 
 int

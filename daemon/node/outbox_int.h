@@ -56,8 +56,10 @@ int outbox_meta_put(struct outbox *ob, MDB_txn *txn, const char *name,
 		    uint64_t val);
 
 /*
- * outbox_commit_lmdb - commits txn (durably): 0, or -errno, -ENOSPC for
- * a write that failed with the disk (nearly) full.
+ * outbox_commit_lmdb - commits txn (durably), stamped with its id for the
+ * dead letters' summary (outbox_dead_sum_stamp); txn is ended either way:
+ * 0, or -errno, -ENOSPC for a write that failed with the disk (nearly)
+ * full.
  */
 int outbox_commit_lmdb(struct outbox *ob, MDB_txn *txn);
 
@@ -73,7 +75,11 @@ int outbox_commit_lmdb(struct outbox *ob, MDB_txn *txn);
  *	when a deletion may have taken the newest): 0 or -errno.
  * outbox_dead_sum_settle - makes and stores the summary within txn
  *	unless one that matches the table is kept (at outbox_open: an
- *	outbox of an earlier kuska has none). 0 or -errno.
+ *	outbox of an earlier kuska has none): 1 stored, 0 kept, or -errno.
+ * outbox_dead_sum_stamp - stamps meta with txn's id, just before its
+ *	commit: the summary is used only while the stamp is that of the
+ *	last commit (a write of an earlier kuska stamps nothing). 0 or
+ *	-errno.
  */
 struct outbox_dead_sum {
 	uint64_t entries;   /* dead letters it was made for */
@@ -91,6 +97,8 @@ int outbox_dead_sum_store(struct outbox *ob, MDB_txn *txn,
 			  struct outbox_dead_sum *s)
     __attribute__((warn_unused_result));
 int outbox_dead_sum_settle(struct outbox *ob, MDB_txn *txn)
+    __attribute__((warn_unused_result));
+int outbox_dead_sum_stamp(struct outbox *ob, MDB_txn *txn)
     __attribute__((warn_unused_result));
 
 #endif

@@ -55,7 +55,7 @@ struct rec {
 		/* handed back with an envelope this outbox did not sign (a
 		 * thief's), and of those, said accepted there */
 		uint64_t other, first_other, other_accepted,
-		    first_other_accepted;
+		    first_other_accepted, last_other_accepted;
 	} n;
 	uint64_t kept;
 	bool said; /* a refusal of the consolidator's word, said */
@@ -580,8 +580,23 @@ count_other(struct rec *r, const struct held_event *h)
 		return;
 	if (r->n.other++ == 0)
 		r->n.first_other = h->seq;
-	if (h->reason == REASON_NONE && r->n.other_accepted++ == 0)
+	if (h->reason != REASON_NONE)
+		return;
+	if (r->n.other_accepted++ == 0)
 		r->n.first_other_accepted = h->seq;
+	r->n.last_other_accepted = h->seq;
+}
+
+/*
+ * Whether the first envelope handed back that this outbox did not sign is
+ * certainly not this node's: the outbox holds other bytes at its sequence.
+ * One past the outbox's end may be this node's own, signed after the
+ * backup it was restored from (or before it was replaced).
+ */
+static bool
+first_other_certain(const struct rec *r)
+{
+	return r->n.other > 0 && r->n.first_other < r->old_next;
 }
 
 /* One piece of the consolidator's copy into the new outbox. */
@@ -851,12 +866,15 @@ connect_consolidator(struct rec *r)
 
 /*
  * The envelopes handed back that this outbox did not sign, the first of
- * which is a thief's first sequence when the key was stolen.
+ * which is a thief's first sequence when the key was stolen and this
+ * outbox holds other bytes there; past its end, it may be this node's
+ * own, signed after the backup it was restored from.
  */
 static void
 report_other(const struct rec *r, FILE *out)
 {
 	unsigned long long first = r->n.first_other;
+	bool certain = first_other_certain(r);
 
 	if (r->n.other == 0)
 		return;
@@ -870,21 +888,41 @@ report_other(const struct rec *r, FILE *out)
 			"backup or replaced; if it was neither, a thief's "
 			"with its stolen key: then revoke that key with "
 			"revoked_after_seq = %llu, reload the consolidator "
-			"and run --recover again (OPERATIONS.md section 6)\n",
-			(unsigned long long)r->n.other, first, first - 1);
+			"and run --recover again (OPERATIONS.md section 6)%s\n",
+			(unsigned long long)r->n.other, first, first - 1,
+			certain ? ""
+				: "; if it was restored and the key stolen "
+				  "too, the thief's first may be later, and "
+				  "this revokes this node's own before it");
 		return;
 	}
-	fprintf(out,
-		"%llu envelopes it holds are not this outbox's, the first "
-		"at sequence %llu: the thief's first, so revoked_after_seq = "
-		"%llu leaves none of the thief's counted",
-		(unsigned long long)r->n.other, first, first - 1);
+	if (certain)
+		fprintf(out,
+			"%llu envelopes it holds are not this outbox's, the "
+			"first at sequence %llu: the thief's first, so "
+			"revoked_after_seq = %llu leaves none of the thief's "
+			"counted",
+			(unsigned long long)r->n.other, first, first - 1);
+	else
+		fprintf(out,
+			"%llu envelopes it holds are not this outbox's, all "
+			"past its end (its last sequence is %llu), the first "
+			"at sequence %llu: the thief's first, or this node's "
+			"own delivered after the backup this outbox was "
+			"restored from (then the thief's first is later)",
+			(unsigned long long)r->n.other,
+			(unsigned long long)(r->old_next - 1), first);
 	if (r->n.first_revoked < first)
 		fprintf(out,
 			"; with a lower one, as now, this node's own from "
 			"sequence %llu on are refused too, and sent again "
 			"when resubmitted",
 			(unsigned long long)r->n.first_revoked);
+	else if (!certain)
+		fprintf(out,
+			"; this node's own among them are refused too, and "
+			"sent again when the exports since the backup are "
+			"resubmitted");
 	fputc('\n', out);
 }
 
@@ -908,7 +946,8 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 		    out,
 		    "%llu of them signed with a key revoked before them, "
 		    "the first at sequence %llu (a thief's, or "
-		    "this node's own delivered after the thief's): kept as "
+		    "this node's own delivered after the thief's, or after "
+		    "the backup a restored outbox came from): kept as "
 		    "refused, their refs not taken as this node's; "
 		    "resubmit the case system's exports made since the "
 		    "theft, whose records are then sent anew (OPERATIONS.md "
@@ -977,30 +1016,68 @@ report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
  * Refuses a recovery that would take a thief's envelope for this node's:
  * the consolidator hands back some as signed by a key revoked before them
  * (a theft, and its key revoked), yet holds as accepted one that this
- * outbox did not sign. The revocation's sequence is past the thief's
- * first. Returns 0, or -EKEYREJECTED said.
+ * outbox did not sign. When this outbox holds other bytes at the first of
+ * those, the revocation's sequence is past the thief's first, named. When
+ * all of them are past this outbox's end, they cannot be told from this
+ * node's own delivered after the backup it was restored from: that is
+ * said, and what revoking before them costs. Returns 0, or -EKEYREJECTED
+ * said.
  */
 static int
 judge_revocation(struct rec *r)
 {
+	unsigned long long end = r->old_next;
+
 	if (r->n.revoked == 0 || r->n.other_accepted == 0)
 		return 0;
-	fprintf(stderr,
-		"kuska-node: the consolidator holds as accepted, at sequence "
-		"%llu, an envelope signed with this node's key that this "
-		"outbox did not sign, while it hands back %llu as signed by a "
-		"key revoked before them: the revocation comes too late, and "
-		"the thief's envelopes would be taken for this node's. The "
-		"first this outbox did not sign is at sequence %llu: revoke "
-		"the stolen key with revoked_after_seq = %llu (or lower), "
-		"reload the consolidator and run --recover again "
-		"(OPERATIONS.md section 6): nothing is stored (the outbox is "
-		"unchanged)\n",
-		(unsigned long long)r->n.first_other_accepted,
-		(unsigned long long)r->n.revoked,
-		(unsigned long long)r->n.first_other,
-		(unsigned long long)(r->n.first_other - 1));
 	r->said = true;
+	if (first_other_certain(r)) {
+		fprintf(stderr,
+			"kuska-node: the consolidator holds as accepted, at "
+			"sequence %llu, an envelope signed with this node's "
+			"key that this outbox did not sign, while it hands "
+			"back %llu as signed by a key revoked before them: "
+			"the revocation comes too late, and the thief's "
+			"envelopes would be taken for this node's. The first "
+			"this outbox did not sign is at sequence %llu: revoke "
+			"the stolen key with revoked_after_seq = %llu (or "
+			"lower), reload the consolidator and run --recover "
+			"again (OPERATIONS.md section 6): nothing is stored "
+			"(the outbox is unchanged)\n",
+			(unsigned long long)r->n.first_other_accepted,
+			(unsigned long long)r->n.revoked,
+			(unsigned long long)r->n.first_other,
+			(unsigned long long)(r->n.first_other - 1));
+		return -EKEYREJECTED;
+	}
+	fprintf(stderr,
+		"kuska-node: the consolidator holds as accepted envelopes "
+		"signed with this node's key that this outbox did not sign, "
+		"at sequences %llu-%llu, past its end (its last sequence is "
+		"%llu), while it hands back %llu as signed by a key revoked "
+		"before them. This outbox cannot tell whose they are: this "
+		"node's own if it was restored from a backup (or replaced) "
+		"after they were delivered, else a thief's, which would be "
+		"taken for this node's. Tell them apart with the case system's "
+		"exports "
+		"submitted since the backup and the consolidator's journal "
+		"(event=batch, at debug level: when each sequence was "
+		"stored, against when the key may have been taken). If any "
+		"of them is a thief's, or you cannot tell: revoke the stolen "
+		"key with revoked_after_seq = %llu, which revokes all of "
+		"%llu-%llu: those that are this node's own are then handed "
+		"back refused and sent again when the exports since the "
+		"backup are resubmitted, counted once; reload the "
+		"consolidator and run --recover again. If all of them are "
+		"this node's own, the revocation stands: move %s/data.mdb "
+		"aside (it does not agree with the consolidator's copy: "
+		"nothing of it would be kept) and run --recover again, which "
+		"then takes them as this node's (OPERATIONS.md section 6): "
+		"nothing is stored (the outbox is unchanged)\n",
+		(unsigned long long)r->n.first_other_accepted,
+		(unsigned long long)r->n.last_other_accepted, end - 1,
+		(unsigned long long)r->n.revoked, end - 1, end,
+		(unsigned long long)r->n.last_other_accepted, r->p->dir);
 	return -EKEYREJECTED;
 }
 

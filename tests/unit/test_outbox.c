@@ -17,7 +17,9 @@
 #include <cmocka.h>
 #include <lmdb.h>
 
+#include "bytes.h"
 #include "date.h"
+#include "lmdbcheck.h"
 #include "outbox.h"
 
 #define MAP (16u << 20)
@@ -986,6 +988,22 @@ lmdb_edit(const char *dir, void (*fn)(MDB_txn *, MDB_dbi, MDB_dbi))
 	mdb_env_close(env);
 }
 
+/* The id of the outbox's last commit (the outbox closed). */
+static size_t
+last_txnid(const char *dir)
+{
+	MDB_env *env;
+	MDB_envinfo info;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_env_info(env, &info), 0);
+	mdb_env_close(env);
+	return info.me_last_txnid;
+}
+
 static bool
 has_summary(MDB_txn *txn, MDB_dbi meta)
 {
@@ -1023,12 +1041,45 @@ drop_dead_7(MDB_txn *txn, MDB_dbi dead, MDB_dbi meta)
 	assert_int_equal(mdb_del(txn, dead, &k, NULL), 0);
 }
 
+/* An earlier kuska adding a dead letter (44: another reason than 41's,
+ * refused later) and reviving another (42), and leaving the summary as it
+ * was: as many dead letters as it was made for. */
+static void
+swap_dead_42(MDB_txn *txn, MDB_dbi dead, MDB_dbi meta)
+{
+	uint8_t k41[8] = {0, 0, 0, 0, 0, 0, 0, 41};
+	uint8_t k42[8] = {0, 0, 0, 0, 0, 0, 0, 42};
+	uint8_t k44[8] = {0, 0, 0, 0, 0, 0, 0, 44};
+	MDB_val k = {8, k42}, v, w;
+	uint8_t b[256];
+	size_t len;
+
+	assert_true(has_summary(txn, meta));
+	assert_int_equal(mdb_get(txn, dead, &k, &v), 0);
+	len = v.mv_size - LMDBCHECK_TAG_LEN; /* its reason, time, text */
+	assert_true(len >= 9 && len + LMDBCHECK_TAG_LEN <= sizeof(b));
+	memcpy(b, v.mv_data, len);
+	k.mv_data = k41;
+	assert_int_equal(mdb_get(txn, dead, &k, &w), 0);
+	assert_int_not_equal(b[0], *(const uint8_t *)w.mv_data);
+	b[0] = *(const uint8_t *)w.mv_data;
+	bytes_put_be64(b + 1, 700);
+	bytes_put_be32(b + len, lmdbcheck_tag(k44, 8, b, len));
+	k.mv_data = k44;
+	v.mv_data = b;
+	v.mv_size = len + LMDBCHECK_TAG_LEN;
+	assert_int_equal(mdb_put(txn, dead, &k, &v, 0), 0);
+	k.mv_data = k42;
+	assert_int_equal(mdb_del(txn, dead, &k, NULL), 0);
+}
+
 /*
  * The summary of the dead letters kuska status and the metrics read
  * (their count by reason, the newest time) stays that of the table
  * through every write that adds or deletes one: Acks, refusals asked,
  * revivals (the newest among them), --recover's writes, a reopen, and an
- * outbox of an earlier kuska (none kept, or one it no longer matches).
+ * outbox of an earlier kuska (none kept, or one it no longer matches, even
+ * with as many dead letters).
  */
 static void
 test_dead_summary(void **state)
@@ -1038,6 +1089,7 @@ test_dead_summary(void **state)
 	struct outbox_txn *t = NULL;
 	struct outbox_refusals a;
 	struct rejection r[6];
+	size_t txnid;
 
 	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
 	assert_dead_summary(ob, 0);
@@ -1114,6 +1166,19 @@ test_dead_summary(void **state)
 	assert_int_equal(outbox_record_ack(ob, 40, false, 600, r, 1), 0);
 	assert_dead_summary(ob, 3);
 	outbox_close(&ob);
+	/* An earlier kuska added one and revived another: as many as the
+	 * summary was made for, which is not used all the same. */
+	lmdb_edit(fx->db, swap_dead_42);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_dead_summary(ob, 3);
+	outbox_close(&ob);
+	/* Opened again with nothing written since: the summary is used, and
+	 * nothing is written to keep it. */
+	txnid = last_txnid(fx->db);
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_dead_summary(ob, 3);
+	outbox_close(&ob);
+	assert_int_equal(last_txnid(fx->db), txnid);
 }
 
 /*
