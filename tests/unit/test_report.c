@@ -1561,12 +1561,18 @@ test_counts_read_by_year(void **state)
 	free(p);
 }
 
-/* Whether s is in the figure that runs from fig to end. */
+/* Whether the part of page p that runs from the first open to the close
+ * after it (both there, or the test fails) says s. */
 static bool
-in_figure(const char *fig, const char *end, const char *s)
+part_says(const char *p, const char *open, const char *close, const char *s)
 {
-	const char *at = strstr(fig, s);
+	const char *part, *end, *at;
 
+	part = strstr(p, open);
+	assert_non_null(part);
+	end = strstr(part, close);
+	assert_non_null(end);
+	at = strstr(part, s);
 	return at != NULL && at < end;
 }
 
@@ -1575,14 +1581,9 @@ static bool
 figure_says(const char *p, const char *id, const char *s)
 {
 	char attr[64];
-	const char *fig, *end;
 
 	snprintf(attr, sizeof(attr), "id=\"%s\"", id);
-	fig = strstr(p, attr);
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	return in_figure(fig, end, s);
+	return part_says(p, attr, "</figure>", s);
 }
 
 /* Whether page p holds the text fmt makes. */
@@ -2276,14 +2277,9 @@ static bool
 section_says(const char *p, const char *id, const char *s)
 {
 	char attr[64];
-	const char *sec, *end;
 
 	snprintf(attr, sizeof(attr), "<section id=\"%s\">", id);
-	sec = strstr(p, attr);
-	assert_non_null(sec);
-	end = strstr(sec, "</section>");
-	assert_non_null(end);
-	return in_figure(sec, end, s);
+	return part_says(p, attr, "</section>", s);
 }
 
 /*
