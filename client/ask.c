@@ -166,24 +166,27 @@ static int
 load_keys(const char *cmd, const char *conf, struct ask_client *ret)
 {
 	const struct client_config *cfg = &ret->cfg;
-	char err[512];
+	char err[512], why[768], msg[1024];
 	int r;
 
 	r = keys_load_secret(cfg->key, &ret->key, err, sizeof(err));
 	if (r != 0) {
 		/* Made by root with sudo, a query key is root's, mode 0600. */
-		fprintf(stderr, "kuska %s: %s: [client] key: %s%s\n", cmd, conf,
-			err,
-			r == -EACCES ? " (the account that runs kuska must "
-				       "be able to read it: chown ACCOUNT "
-				       "FILE, keeping mode 0600)"
-				     : "");
+		snprintf(why, sizeof(why), "%s%s", err,
+			 r == -EACCES ? " (the account that runs kuska must "
+					"be able to read it: chown ACCOUNT "
+					"FILE, keeping mode 0600)"
+				      : "");
+		fprintf(stderr, "kuska %s: %s\n", cmd,
+			config_key_error(conf, "client", "key", why, msg,
+					 sizeof(msg)));
 		return 2;
 	}
 	if (keys_load_public(cfg->consolidator_key, &ret->cons, err,
 			     sizeof(err)) != 0) {
-		fprintf(stderr, "kuska %s: %s: [client] consolidator_key: %s\n",
-			cmd, conf, err);
+		fprintf(stderr, "kuska %s: %s\n", cmd,
+			config_key_error(conf, "client", "consolidator_key",
+					 err, msg, sizeof(msg)));
 		keys_free(&ret->key);
 		return 2;
 	}

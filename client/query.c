@@ -20,6 +20,7 @@
 #include "help.h"
 #include "norm.h"
 #include "period.h"
+#include "rates.h"
 #include "settings.h"
 #include "takeups.h"
 
@@ -97,6 +98,45 @@ note_no_takeups(const struct qtable *t)
 	    t->n_cols > 0 && strcmp(t->cols[1], "indicator") == 0
 		? ", and the indicators made of them read that gap"
 		: "");
+}
+
+/*
+ * Says on stderr which indicators of t read more than 100 per 100 (a
+ * rate, rates.h), and why that is no error: a reader of 130 per 100
+ * would take it for one. The values stay as they are.
+ */
+static void
+note_rates_over_100(const struct qtable *t)
+{
+	char ids[256] = "";
+	size_t i, n = 0, len = 0;
+	int id = -1;
+
+	for (i = 0; i < t->n_cols; i++)
+		if (strcmp(t->cols[i], "indicator") == 0)
+			id = (int)i;
+	for (i = 0; id >= 0 && i < t->n_rows; i++) {
+		int w;
+		if (!rates_over_100(t, i) || t->rows[i][id].kind != CELL_TEXT)
+			continue;
+		w = snprintf(ids + len, sizeof(ids) - len, "%s%s",
+			     n > 0 ? ", " : "",
+			     codec_cell_str(&t->rows[i][id]));
+		if (w < 0 || (size_t)w >= sizeof(ids) - len)
+			break; /* the names so far; they fill the line */
+		len += (size_t)w;
+		n++;
+	}
+	if (n == 0)
+		return;
+	fprintf(stderr,
+		"kuska query: note: %s %s more than 100 per 100, and that is "
+		"no error: a rate counts one group of victims per 100 of "
+		"another, and the first are not all among the second (victims "
+		"identified before the period whose care begins in it count "
+		"in the first only), so it can pass 100 "
+		"(docs/INDICATORS.md)\n",
+		ids, n == 1 ? "reads" : "read");
 }
 
 /* The tables, as kuska help query lists them (lib/help_table.c). */
@@ -573,6 +613,8 @@ cmd_query(int argc, char **argv)
 	note_national(&q, &tab);
 	note_whole_country(&q);
 	note_no_takeups(&tab);
+	if (strcmp(q.table, "indicators") == 0)
+		note_rates_over_100(&tab);
 	/* No row at all (in text, indicator_definitions' blocks print
 	 * nothing): say why, as the report does, not leave an empty
 	 * answer to be taken for a failure or for no data. */

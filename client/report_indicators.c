@@ -15,6 +15,7 @@
 #include "html.h"
 #include "i18n.h"
 #include "period.h"
+#include "rates.h"
 #include "report.h"
 #include "report_int.h"
 #include "svg.h"
@@ -313,6 +314,36 @@ reads_takeups(const struct qtable *t, size_t row)
 	       refers_to(e, "referrals_unmatched", NULL);
 }
 
+/*
+ * The names of the rows keep shows (NULL: all) of t that read more than
+ * 100 per 100 (rates.h), each quoted, joined by ", ", into buf; "" if
+ * none. Returns buf.
+ */
+static char *
+rates_named(const struct qtable *t, bool (*keep)(const struct qtable *, size_t),
+	    char *buf, size_t cap)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < t->n_rows; i++) {
+		char quoted[160];
+		int w;
+		if ((keep != NULL && !keep(t, i)) || !rates_over_100(t, i))
+			continue;
+		snprintf(quoted, sizeof(quoted), tr(M_QUOTED),
+			 rp_text_of(t, i, "name"));
+		w = snprintf(buf + len, cap - len, "%s%s", len > 0 ? ", " : "",
+			     quoted);
+		if (w < 0 || (size_t)w >= cap - len) {
+			buf[len] = '\0'; /* the names that fit */
+			break;
+		}
+		len += (size_t)w;
+	}
+	return buf;
+}
+
 void
 rp_indicator_notes(struct report *r, const struct qtable *t,
 		   bool (*keep)(const struct qtable *, size_t))
@@ -323,6 +354,10 @@ rp_indicator_notes(struct report *r, const struct qtable *t,
 	    rp_no_takeups(r, t, names, sizeof(names))[0] != '\0') {
 		fprintf(r->f, " ");
 		rp_put(r, tr(M_NO_TAKEUPS_IND_NOTE), names);
+	}
+	if (rates_named(t, keep, names, sizeof(names))[0] != '\0') {
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_RATE_OVER_100_NOTE), names);
 	}
 	if (any_report_status(r, t, keep, "by_year")) {
 		/* The year's report of a year not over yet reads its counts

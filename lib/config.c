@@ -741,3 +741,59 @@ config_changed(const struct config_schema *schema, const void *a, const void *b,
 	}
 	return n;
 }
+
+/* config_key_line: what is looked for, and the line found. */
+struct key_line {
+	const char *section, *name;
+	unsigned line;
+};
+
+static void
+key_line_item(void *arg, const struct config_item *it)
+{
+	struct key_line *k = arg;
+
+	if (it->name != NULL && !it->continued &&
+	    strcmp(it->section, k->section) == 0 &&
+	    strcmp(it->name, k->name) == 0)
+		k->line = it->line;
+}
+
+unsigned
+config_key_line(const char *path, const char *section, const char *name)
+{
+	struct key_line k = {.section = section, .name = name, .line = 0};
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size <= CONFIG_MAX_FILE &&
+	    (text = malloc((size_t)st.st_size + 1)) != NULL) {
+		len = fread(text, 1, (size_t)st.st_size, f);
+		if (config_parse_text(text, len, key_line_item, &k) != 0)
+			k.line = 0;
+	}
+	free(text);
+	fclose(f);
+	return k.line;
+}
+
+char *
+config_key_error(const char *path, const char *section, const char *name,
+		 const char *reason, char *errbuf, size_t errlen)
+{
+	unsigned line = config_key_line(path, section, name);
+
+	if (line > 0)
+		snprintf(errbuf, errlen, "%s:%u: [%s] %s: %s", path, line,
+			 section, name, reason);
+	else
+		snprintf(errbuf, errlen, "%s: [%s] %s: %s", path, section, name,
+			 reason);
+	return errbuf;
+}

@@ -125,6 +125,24 @@ int config_parse_text(const char *text, size_t len, config_item_fn fn,
 		      void *arg) __attribute__((warn_unused_result));
 
 /*
+ * config_key_line - the line (1-based) of the key name in [section] of
+ * the INI file path, or 0 when the file does not give it (its default
+ * is in force) or cannot be read. Continuation lines are not keys.
+ */
+unsigned config_key_line(const char *path, const char *section,
+			 const char *name);
+
+/*
+ * config_key_error - an error about the value of key name in [section]
+ * of the config file path (the key file it names cannot be read, say),
+ * as config_load words its own: "FILE:LINE: [section] name: reason", or
+ * "FILE: [section] name: reason" when the file does not give the key.
+ * Writes errbuf (cut to errlen) and returns it.
+ */
+char *config_key_error(const char *path, const char *section, const char *name,
+		       const char *reason, char *errbuf, size_t errlen);
+
+/*
  * config_resolve - writes into out the path p made absolute relative to
  * the directory of base_file. Returns 0 or -ENAMETOOLONG.
  */

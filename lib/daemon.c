@@ -432,6 +432,18 @@ daemon_credential_hint(const char *path)
 	       "the files in /etc/kuska/keys; OPERATIONS.md section 2)";
 }
 
+void
+daemon_key_fatal(const char *conf, const char *section, const char *name,
+		 const char *file, const char *reason)
+{
+	char why[1024], msg[1536];
+
+	snprintf(why, sizeof(why), "%s%s", reason,
+		 file != NULL ? daemon_credential_hint(file) : "");
+	fatalx_config(
+	    "%s", config_key_error(conf, section, name, why, msg, sizeof(msg)));
+}
+
 int
 daemon_data_access(const char *dir)
 {

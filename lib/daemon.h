@@ -145,6 +145,17 @@ void daemon_check_metrics(const char *conf, const char *section,
 const char *daemon_credential_hint(const char *path);
 
 /*
+ * daemon_key_fatal - exits (fatalx_config) for the key file that key
+ * name of [section] of the config file conf names and that could not be
+ * loaded (reason, from keys_load_*): "CONF:LINE: [section] name: reason",
+ * as config_load names a bad value, with daemon_credential_hint(file)
+ * appended. file may be NULL: no hint.
+ */
+void daemon_key_fatal(const char *conf, const char *section, const char *name,
+		      const char *file, const char *reason)
+    __attribute__((noreturn));
+
+/*
  * daemon_data_access - 0, or -EACCES when DIR/data.mdb or DIR/lock.mdb
  * exists and this process may not read and write it: the store checks
  * ask first, lest a file of another user be reported as damaged (and

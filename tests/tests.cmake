@@ -40,6 +40,7 @@ else()
 				${CMAKE_SOURCE_DIR}/client/report_indicators.c
 				${CMAKE_SOURCE_DIR}/client/report_sections.c
 				${CMAKE_SOURCE_DIR}/client/report_deliveries.c
+				${CMAKE_SOURCE_DIR}/client/rates.c
 				${CMAKE_SOURCE_DIR}/client/takeups.c)
 			target_include_directories(${t} PRIVATE
 				${CMAKE_SOURCE_DIR}/client)

@@ -325,15 +325,15 @@ out:
 	return r;
 }
 
-int
-indicators_evaluate(struct store *st, const struct indset *set,
-		    const struct query_req *req, const struct reg_party *who,
-		    unsigned k, struct ind_result *results, char *err,
-		    size_t errlen)
+/* indicators_evaluate in the read transaction t, which the caller owns. */
+static int
+evaluate_in(struct store_txn *t, const struct indset *set,
+	    const struct query_req *req, const struct reg_party *who,
+	    unsigned k, struct ind_result *results, char *err, size_t errlen)
 {
 	const struct qschema *done[EXPR_MAX_REFS * 4];
 	size_t n_done = 0, i, j, d;
-	struct work w = {.set = set};
+	struct work w = {.t = t, .set = set};
 	uint32_t period;
 	int r = 0;
 
@@ -357,9 +357,8 @@ indicators_evaluate(struct store *st, const struct indset *set,
 		for (j = 0; j < EXPR_MAX_REFS; j++)
 			w.values[i][j] = NAN; /* until a table says */
 	/* One query (two for the secretariat) per table referred to, all
-	 * of one state of the store: a commit meanwhile must not set the
-	 * secretariat's view of a table beside another state's. */
-	r = store_begin(st, false, &w.t);
+	 * of one state of the store (t): a commit meanwhile must not set
+	 * the secretariat's view of a table beside another state's. */
 	for (i = 0; i < set->n && r == 0; i++) {
 		const struct expr *e = set->items[i].value;
 		for (j = 0; j < expr_n_refs(e) && r == 0; j++) {
@@ -390,9 +389,27 @@ indicators_evaluate(struct store *st, const struct indset *set,
 		indicators_judge(ind, period, has, v, &results[i]);
 	}
 out:
-	store_abort(&w.t);
 	free(w.values);
 	free(w.suppressed);
+	return r;
+}
+
+int
+indicators_evaluate(struct store *st, const struct indset *set,
+		    const struct query_req *req, const struct reg_party *who,
+		    unsigned k, struct ind_result *results, char *err,
+		    size_t errlen)
+{
+	struct store_txn *t = NULL;
+	int r;
+
+	r = store_begin(st, false, &t);
+	if (r != 0) {
+		snprintf(err, errlen, "store: %s", strerror(-r));
+		return r;
+	}
+	r = evaluate_in(t, set, req, who, k, results, err, errlen);
+	store_abort(&t);
 	return r;
 }
 
@@ -481,24 +498,21 @@ takeups_read(const struct indset *set)
 }
 
 /* ret->no_takeups: the destinations with no take-up on record (query.h)
- * that some indicator of set reads the take-ups of. Returns 0 or -errno
+ * that some indicator of set reads the take-ups of, read in t: the read
+ * transaction the values were worked out in, so that the note is of the
+ * same state of the store as the figures beside it. Returns 0 or -errno
  * of the store. */
 static int
-note_takeups(struct store *st, const struct indset *set,
+note_takeups(struct store_txn *t, const struct indset *set,
 	     const struct reg_party *who, struct qtable *ret)
 {
-	struct store_txn *t = NULL;
 	uint32_t m = takeups_read(set), none = 0;
 	int r;
 
 	if (m == 0)
 		return 0;
-	r = store_begin(st, false, &t);
-	if (r == 0)
-		r = query_no_takeups(
-		    t, who->role == ROLE_INSTITUTION ? (uint8_t)who->inst : 0,
-		    &none);
-	store_abort(&t);
+	r = query_no_takeups(
+	    t, who->role == ROLE_INSTITUTION ? (uint8_t)who->inst : 0, &none);
 	ret->no_takeups = r == 0 ? m & none : 0;
 	return r;
 }
@@ -509,6 +523,7 @@ indicators_table(struct store *st, const struct indset *set,
 		 unsigned k, struct qtable *ret)
 {
 	struct ind_result *res = NULL;
+	struct store_txn *t = NULL;
 	char period[PERIOD_NAME_MAX], cols[] = INDICATORS_COLUMNS, *tok,
 				      *save = NULL;
 	uint32_t code;
@@ -538,8 +553,15 @@ indicators_table(struct store *st, const struct indset *set,
 		r = -ENOMEM;
 		goto out;
 	}
-	r = indicators_evaluate(st, set, req, who, k, res, ret->error,
-				sizeof(ret->error));
+	/* The values and the note on them of one state of the store. */
+	r = store_begin(st, false, &t);
+	if (r != 0) {
+		snprintf(ret->error, sizeof(ret->error), "store: %s",
+			 strerror(-r));
+		goto out;
+	}
+	r = evaluate_in(t, set, req, who, k, res, ret->error,
+			sizeof(ret->error));
 	if (r != 0)
 		goto out;
 	code = 0;
@@ -549,11 +571,12 @@ indicators_table(struct store *st, const struct indset *set,
 	for (i = 0; i < n; i++)
 		fill_row(ret->rows[i], period, &set->items[i], &res[i]);
 	ret->n_rows = n;
-	r = note_takeups(st, set, who, ret);
+	r = note_takeups(t, set, who, ret);
 	if (r != 0)
 		snprintf(ret->error, sizeof(ret->error), "store: %s",
 			 strerror(-r));
 out:
+	store_abort(&t);
 	free(res);
 	if (r != 0)
 		codec_qtable_clear(ret); /* keeps ret->error */

@@ -89,8 +89,10 @@ int indicators_evaluate(struct store *st, const struct indset *set,
  * indicators_table - the indicators table for req into ret (columns
  * INDICATORS_COLUMNS, one row per indicator of set in file order; set
  * may be NULL: no rows). Values, baselines and targets have up to two
- * decimals, progress three. Returns as query_run does: 0, -EINVAL with
- * ret->error, or -errno. Release ret with codec_qtable_clear.
+ * decimals, progress three. The values and ret->no_takeups, the note on
+ * them, are read in one read transaction: of one state of the store.
+ * Returns as query_run does: 0, -EINVAL with ret->error, or -errno.
+ * Release ret with codec_qtable_clear.
  */
 int indicators_table(struct store *st, const struct indset *set,
 		     const struct query_req *req, const struct reg_party *who,

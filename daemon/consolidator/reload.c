@@ -199,8 +199,7 @@ reload_init(struct cons *c, const char *path, bool check)
 			      path);
 	}
 	if (keys_load_secret(c->cfg.key, &c->key, err, sizeof(err)) != 0)
-		fatalx_config("%s: [consolidator] key: %s%s", path, err,
-			      daemon_credential_hint(c->cfg.key));
+		daemon_key_fatal(path, "consolidator", "key", c->cfg.key, err);
 	if (registry_load(c->cfg.registry, &c->reg, err, sizeof(err)) != 0)
 		fatalx_config("%s", err);
 	say_registry_warnings(c->reg, check);

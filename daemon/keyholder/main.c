@@ -60,12 +60,11 @@ load(struct keyholder *kh, const char *path)
 		fatalx_config("%s", err);
 	/* A key file's error names the config key that points at it. */
 	if (keys_load_secret(kh->cfg.key, &kh->key, err, sizeof(err)) != 0)
-		fatalx_config("%s: [keyholder] key: %s%s", path, err,
-			      daemon_credential_hint(kh->cfg.key));
+		daemon_key_fatal(path, "keyholder", "key", kh->cfg.key, err);
 	if (keys_key32_load(kh->cfg.share, KEY32_OPRF_SHARE, &kh->share, err,
 			    sizeof(err)) != 0)
-		fatalx_config("%s: [keyholder] share: %s%s", path, err,
-			      daemon_credential_hint(kh->cfg.share));
+		daemon_key_fatal(path, "keyholder", "share", kh->cfg.share,
+				 err);
 	if (registry_load(kh->cfg.registry, &kh->reg, err, sizeof(err)) != 0)
 		fatalx_config("%s", err);
 }

@@ -55,31 +55,37 @@ load_old_keys(struct node *n, const char *path)
 {
 	const char *dir = n->cfg.previous_keys;
 	struct dirent *d;
-	char err[512], file[SETTINGS_PATH_MAX + 300];
+	char err[512], file[SETTINGS_PATH_MAX + 300],
+	    why[SETTINGS_PATH_MAX + 128];
 	DIR *dh;
 
 	if (dir[0] == '\0')
 		return;
 	dh = opendir(dir);
-	if (dh == NULL)
-		fatalx_config("%s: [node] previous_keys: %s: %s (a directory "
-			      "of the .pub files of this node's earlier "
-			      "signing keys)",
-			      path, dir, strerror(errno));
+	if (dh == NULL) {
+		snprintf(why, sizeof(why),
+			 "%s: %s (a directory of the .pub files of this "
+			 "node's earlier signing keys)",
+			 dir, strerror(errno));
+		daemon_key_fatal(path, "node", "previous_keys", NULL, why);
+	}
 	while ((d = readdir(dh)) != NULL) {
 		size_t len = strlen(d->d_name);
 		if (len < 5 || d->d_name[0] == '.' ||
 		    strcmp(d->d_name + len - 4, ".pub") != 0)
 			continue;
-		if (n->n_old_keys == NODE_MAX_OLD_KEYS)
-			fatalx_config("%s: [node] previous_keys: %s: more "
-				      "than %d .pub files",
-				      path, dir, NODE_MAX_OLD_KEYS);
+		if (n->n_old_keys == NODE_MAX_OLD_KEYS) {
+			snprintf(why, sizeof(why),
+				 "%s: more than %d .pub files", dir,
+				 NODE_MAX_OLD_KEYS);
+			daemon_key_fatal(path, "node", "previous_keys", NULL,
+					 why);
+		}
 		snprintf(file, sizeof(file), "%s/%s", dir, d->d_name);
 		if (keys_load_public(file, &n->old_keys[n->n_old_keys], err,
 				     sizeof(err)) != 0)
-			fatalx_config("%s: [node] previous_keys: %s", path,
-				      err);
+			daemon_key_fatal(path, "node", "previous_keys", NULL,
+					 err);
 		n->n_old_keys++;
 	}
 	closedir(dh);
@@ -146,19 +152,17 @@ load(struct node *n, const char *path)
 		fatalx_config("%s", err);
 	/* A key file's error names the config key that points at it. */
 	if (keys_load_secret(n->cfg.key, &n->key, err, sizeof(err)) != 0)
-		fatalx_config("%s: [node] key: %s%s", path, err,
-			      daemon_credential_hint(n->cfg.key));
+		daemon_key_fatal(path, "node", "key", n->cfg.key, err);
 	if (keys_key32_load(n->cfg.linkage_key, KEY32_LINKAGE, &n->linkage, err,
 			    sizeof(err)) != 0)
-		fatalx_config("%s: [node] linkage_key: %s%s", path, err,
-			      daemon_credential_hint(n->cfg.linkage_key));
+		daemon_key_fatal(path, "node", "linkage_key",
+				 n->cfg.linkage_key, err);
 	if (keys_key32_load(n->cfg.ref_key, KEY32_REF, &n->ref_key, err,
 			    sizeof(err)) != 0)
-		fatalx_config("%s: [node] ref_key: %s%s", path, err,
-			      daemon_credential_hint(n->cfg.ref_key));
+		daemon_key_fatal(path, "node", "ref_key", n->cfg.ref_key, err);
 	if (keys_load_public(n->cfg.consolidator_key, &n->consolidator, err,
 			     sizeof(err)) != 0)
-		fatalx_config("%s: [node] consolidator_key: %s", path, err);
+		daemon_key_fatal(path, "node", "consolidator_key", NULL, err);
 	load_old_keys(n, path);
 	for (i = 0; i < SETTINGS_MAX_KEYHOLDERS; i++) {
 		struct public_key pub;
@@ -181,8 +185,11 @@ load(struct node *n, const char *path)
 		}
 		if (n->cfg.keyholder_key[i][0] != '\0' &&
 		    keys_load_public(n->cfg.keyholder_key[i], &pub, err,
-				     sizeof(err)) != 0)
-			fatalx_config("%s: [node] %s_key: %s", path, name, err);
+				     sizeof(err)) != 0) {
+			char key[24];
+			snprintf(key, sizeof(key), "%s_key", name);
+			daemon_key_fatal(path, "node", key, NULL, err);
+		}
 	}
 }
 

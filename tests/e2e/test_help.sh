@@ -355,15 +355,15 @@ refused "report given a node's config names it" \
 printf '[client]\nkey = keys/analyst.key\nconsolidator = tcp://127.0.0.1:1\nconsolidator_key = keys/consolidator.pub\n' \
 	>"$T/client.conf"
 refused "query whose key file is missing names the config and its key" \
-	"kuska query: $T/client.conf: [client] key: $T/keys/analyst.key: No such file or directory" \
+	"kuska query: $T/client.conf:2: [client] key: $T/keys/analyst.key: No such file or directory" \
 	"$KUSKA" query -c "$T/client.conf" identification --period 2025
 refused "report likewise" \
-	"kuska report: $T/client.conf: [client] key: $T/keys/analyst.key: No such file or directory" \
+	"kuska report: $T/client.conf:2: [client] key: $T/keys/analyst.key: No such file or directory" \
 	"$KUSKA" report -c "$T/client.conf" --period 2025
 mkdir -p "$T/keys"
 "$KUSKA" keygen analyst --dir "$T/keys" >/dev/null
 refused "... and a missing consolidator_key" \
-	"kuska query: $T/client.conf: [client] consolidator_key: $T/keys/consolidator.pub: No such file or directory" \
+	"kuska query: $T/client.conf:4: [client] consolidator_key: $T/keys/consolidator.pub: No such file or directory" \
 	"$KUSKA" query -c "$T/client.conf" identification --period 2025
 # The key made with sudo (root's, 0600), kuska run by the analyst's
 # account: what to do is said. As root, with setpriv, as nobody.
@@ -371,7 +371,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 0711 "$T" "$T/keys"
 	chmod 0644 "$T/client.conf"
 	refused "a key the account cannot read: what to do said" \
-		"kuska query: $T/client.conf: [client] key: $T/keys/analyst.key: Permission denied (the account that runs kuska must be able to read it: chown ACCOUNT FILE, keeping mode 0600)" \
+		"kuska query: $T/client.conf:2: [client] key: $T/keys/analyst.key: Permission denied (the account that runs kuska must be able to read it: chown ACCOUNT FILE, keeping mode 0600)" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$KUSKA" query -c "$T/client.conf" identification --period 2025
 	chmod 0700 "$T" "$T/keys"

@@ -179,9 +179,50 @@ sed "s|^linkage_key = .*|linkage_key = keys/missing.key|" "$N/pnp.conf" \
 	>"$N/nokey.conf"
 timeout 5 "$NODE" -c "$N/nokey.conf" >"$T/cfg.out" 2>&1
 rc=$?
-check "a node whose linkage key file is missing: exit 78 ($rc)" \
-	sh -c "test $rc = 78 && grep -q 'nokey.conf: \[node\] linkage_key: ' '$T/cfg.out'"
+# key_named CONF SECTION KEY OUT: OUT names the key file's error as any
+# other config error, CONF:LINE: [SECTION] KEY:, LINE that of KEY in CONF.
+key_named() {
+	local line
+	line=$(grep -n "^$3 = " "$1" | cut -d: -f1)
+	[ -n "$line" ] && grep -qF "$1:$line: [$2] $3: " "$4"
+}
+# key_fault RC CONF SECTION KEY: exit 78, and T/cfg.out names the key.
+key_fault() {
+	[ "$1" = 78 ] && key_named "$2" "$3" "$4" "$T/cfg.out"
+}
+check "a node whose linkage key file is missing: exit 78 ($rc)" test $rc = 78
+check "... naming the config, the line and the key" \
+	key_named "$N/nokey.conf" node linkage_key "$T/cfg.out"
 test ! -e "$N/data/pnp" || not_ok "... it made an outbox"
+# Every daemon's key files, and a key file of every kind of fault:
+# missing, unreadable for its mode, of the wrong size.
+sed "s|^consolidator_key = .*|consolidator_key = keys/missing.pub|" \
+	"$N/pnp.conf" >"$N/nocons.conf"
+"$NODE" -n -c "$N/nocons.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a node whose consolidator_key is missing: exit 78 ($rc), file, line and key named" \
+	key_fault $rc "$N/nocons.conf" node consolidator_key
+install -m 0644 "$(sed -n 's|^key = ||p' "$N/pnp.conf" | sed "s|^\([^/]\)|$N/\1|")" \
+	"$N/open.key"
+sed "s|^key = .*|key = open.key|" "$N/pnp.conf" >"$N/openkey.conf"
+"$NODE" -n -c "$N/openkey.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a node whose key others may read: exit 78 ($rc), file, line and key named" \
+	key_fault $rc "$N/openkey.conf" node key
+sed "s|^key = .*|key = keys/missing.key|" "$N/consolidator.conf" \
+	>"$N/nokey-cons.conf"
+timeout 5 "$CONS" -c "$N/nokey-cons.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a consolidator whose key is missing: exit 78 ($rc), file, line and key named" \
+	key_fault $rc "$N/nokey-cons.conf" consolidator key
+install -m 0600 /dev/null "$N/short.share"
+printf 'not a share\n' >"$N/short.share"
+sed "s|^share = .*|share = short.share|" "$N/keyholder.conf" \
+	>"$N/badshare.conf"
+timeout 5 "$KEYHOLDER" -c "$N/badshare.conf" >"$T/cfg.out" 2>&1
+rc=$?
+check "a key holder whose share is of the wrong size: exit 78 ($rc), file, line and key named" \
+	key_fault $rc "$N/badshare.conf" keyholder share
 printf '[keyholder]\nmax_connections = 0\n' >"$N/badholder.conf"
 timeout 5 "$KEYHOLDER" -c "$N/badholder.conf" >"$T/cfg.out" 2>&1
 rc=$?

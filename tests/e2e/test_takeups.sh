@@ -8,11 +8,29 @@
 # (mp, pj, minsa); the CSV stays as EVENTS.md fixes it. kuska query
 # indicators says so too (the shipped set reads the take-up to mimp), and
 # the report says it under the referrals and the indicators, in Spanish
-# and English. Once mimp's take-ups arrive, no note is left.
+# and English. Once mimp's take-ups arrive, no note is left. A rate that
+# reads more than 100 per 100 (victims identified per 100 identified by
+# pnp, added to the shipped set) is named in a note saying why that is no
+# error, and only it.
 . "$(dirname "$0")/lib.sh"
 
 net_init
-echo "indicators = $KUSKA_SRC/config/indicators.conf" >>"$N/consolidator.conf"
+cat "$KUSKA_SRC/config/indicators.conf" - >"$N/indicators.conf" <<'EOF'
+
+[indicator identified-per-pnp]
+name = Victims identified per 100 identified by PNP
+level = outcome
+component = governance
+value = 100 * identification.victims[institution=all]
+  / identification.victims[institution=pnp]
+unit = rate
+direction = increase
+baseline = 2024: 100
+target = 2026: 120
+frequency = year
+basis = a test's
+EOF
+echo "indicators = $N/indicators.conf" >>"$N/consolidator.conf"
 start_all
 "$KUSKA" sim --out "$T/sim" --victims 200 --seed 3 >/dev/null
 grep '"referral_received"' "$T/sim/mimp.jsonl" >"$T/mimp-takeups.jsonl"
@@ -68,6 +86,12 @@ check "indicators: the note names mimp" \
 check "indicators: it says what the indicators read" \
 	grep -q "the indicators made of them read that gap" \
 	"$T/analyst-indicators.err"
+check "indicators: the rate reads more than 100" \
+	awk -F, '$2 == "identified-per-pnp" && $7 == "rate" && $8 > 100 \
+		{ found = 1 } END { exit !found }' "$T/analyst-indicators.csv"
+check "indicators: the note names it alone, and says why" grep -q \
+	"^kuska query: note: identified-per-pnp reads more than 100 per 100, and that is no error" \
+	"$T/analyst-indicators.err"
 
 # The report, in both languages: under the referrals and the indicators.
 for lang in es en; do
@@ -86,6 +110,12 @@ check "report (es): the referrals' note" grep -q \
 	"$T/report-es.html"
 check "report (es): the indicators' note" grep -q \
 	"Los indicadores sobre las derivaciones aceptadas por MIMP muestran un vacío" \
+	"$T/report-es.html"
+check "report (en): the rate's note" grep -q \
+	"Above 100 per 100: “Victims identified per 100 identified by PNP”. That is no error" \
+	"$T/report-en.html"
+check "report (es): the rate's note" grep -q \
+	"Por encima de 100 por cada 100: «Victims identified per 100 identified by PNP». No es un error" \
 	"$T/report-es.html"
 check "report (en): no other destination named" \
 	lacks "$T/report-en.html" \

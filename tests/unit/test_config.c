@@ -830,6 +830,45 @@ test_parse_raw(void **state)
 	assert_string_equal(err, want);
 }
 
+/*
+ * A key file's error (config_key_error) names the config file, the key's
+ * line and the key, as config_load names a bad value: the key in its
+ * section, not a key of that name in another, nor the line a long value
+ * goes on over; a key the file does not give (its default in force) is
+ * named with no line, and so is a key of a file that cannot be read.
+ */
+static void
+test_key_error(void **state)
+{
+	struct fixture *fx = *state;
+	char err[1024], want[PATH_MAX + 256];
+	const char *path;
+
+	path = put(fx, "keys.conf",
+		   "# a node\n[other]\nkey = elsewhere\n[node]\n"
+		   "institution = pnp\nprevious_keys = a\n  key = b\n"
+		   "key = keys/pnp.key\n");
+	assert_int_equal(config_key_line(path, "node", "key"), 8);
+	assert_int_equal(config_key_line(path, "other", "key"), 3);
+	assert_int_equal(config_key_line(path, "node", "ref_key"), 0);
+	snprintf(want, sizeof(want),
+		 "%s:8: [node] key: keys/pnp.key: Permission denied", path);
+	assert_string_equal(config_key_error(path, "node", "key",
+					     "keys/pnp.key: Permission denied",
+					     err, sizeof(err)),
+			    want);
+	snprintf(want, sizeof(want), "%s: [node] ref_key: r: gone", path);
+	assert_string_equal(config_key_error(path, "node", "ref_key", "r: gone",
+					     err, sizeof(err)),
+			    want);
+	snprintf(want, sizeof(want), "%s/none.conf: [client] key: k: x",
+		 fx->dir);
+	snprintf(fx->file, sizeof(fx->file), "%s/none.conf", fx->dir);
+	assert_string_equal(config_key_error(fx->file, "client", "key", "k: x",
+					     err, sizeof(err)),
+			    want);
+}
+
 /* config_parse_text: every section, key and bad line, with its line,
  * going on past the bad ones. */
 struct text_seen {
@@ -992,6 +1031,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parse_raw, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_error, setup, teardown),
 	    cmocka_unit_test(test_parse_text),
 	    cmocka_unit_test(test_placeholder),
 	    cmocka_unit_test(test_same_port),

@@ -1561,12 +1561,18 @@ test_counts_read_by_year(void **state)
 	free(p);
 }
 
-/* Whether s is in the figure that runs from fig to end. */
+/* Whether the part of page p that runs from the first open to the close
+ * after it (both there, or the test fails) says s. */
 static bool
-in_figure(const char *fig, const char *end, const char *s)
+part_says(const char *p, const char *open, const char *close, const char *s)
 {
-	const char *at = strstr(fig, s);
+	const char *part, *end, *at;
 
+	part = strstr(p, open);
+	assert_non_null(part);
+	end = strstr(part, close);
+	assert_non_null(end);
+	at = strstr(part, s);
 	return at != NULL && at < end;
 }
 
@@ -1575,14 +1581,9 @@ static bool
 figure_says(const char *p, const char *id, const char *s)
 {
 	char attr[64];
-	const char *fig, *end;
 
 	snprintf(attr, sizeof(attr), "id=\"%s\"", id);
-	fig = strstr(p, attr);
-	assert_non_null(fig);
-	end = strstr(fig, "</figure>");
-	assert_non_null(end);
-	return in_figure(fig, end, s);
+	return part_says(p, attr, "</figure>", s);
 }
 
 /* Whether page p holds the text fmt makes. */
@@ -2132,6 +2133,56 @@ set_cell(struct qtable *t, size_t row, const char *col, const char *csv)
 	fixture_cell(&t->rows[row][j], csv, strlen(csv));
 }
 
+/*
+ * An indicator per 100 (unit rate) that reads more than 100 - the
+ * mental-health care begun per 100 victims identified, whose numerator
+ * is not part of its denominator - says why that is no error, under the
+ * figures that show it, in both languages, naming it; at 100 or below,
+ * or a percentage above 100, nothing is said.
+ */
+static void
+test_rate_over_100(void **state)
+{
+	static const char *const es =
+	    "Por encima de 100 por cada 100: «Mental-health care after "
+	    "identif.». No es un error: una tasa cuenta un grupo de víctimas "
+	    "por cada 100 de otro";
+	static const char *const en =
+	    "Above 100 per 100: “Mental-health care after identif.”. That is "
+	    "no error: a rate counts one group of victims per 100 of another";
+	static const char *const any_es = "Por encima de 100 por cada 100";
+	static const char *const any_en = "Above 100 per 100";
+	static struct report_data d;
+	struct qtable *ind = &d.t[RT_INDICATORS];
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	/* row 1: mental-health, a key indicator */
+	set_text(ind, 1, "unit", "rate");
+	set_cell(ind, 1, "value", "130");
+	p = page(&d, "rate-over.html");
+	assert_true(figure_says(p, "f-key", es));
+	assert_false(figure_says(p, "f-other", any_es));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "rate-over-en.html");
+	assert_true(figure_says(p, "f-key", en));
+	free(p);
+	set_cell(ind, 1, "value", "100");
+	p = page(&d, "rate-100.html");
+	assert_null(strstr(p, any_en));
+	free(p);
+	set_text(ind, 1, "unit", "percent");
+	set_cell(ind, 1, "value", "130");
+	p = page(&d, "percent-over.html");
+	assert_null(strstr(p, any_en));
+	free(p);
+	clear(&d);
+	i18n_set(LANG_ES);
+}
+
 /* Its title is on children and adolescents, but the page's counts of
  * victims include those identified at 18 or older: the identification
  * and overlap figures (the overlap's rows share out the same victims) say
@@ -2226,14 +2277,9 @@ static bool
 section_says(const char *p, const char *id, const char *s)
 {
 	char attr[64];
-	const char *sec, *end;
 
 	snprintf(attr, sizeof(attr), "<section id=\"%s\">", id);
-	sec = strstr(p, attr);
-	assert_non_null(sec);
-	end = strstr(sec, "</section>");
-	assert_non_null(end);
-	return in_figure(sec, end, s);
+	return part_says(p, attr, "</section>", s);
 }
 
 /*
@@ -2705,6 +2751,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_section),
 	    cmocka_unit_test(test_no_takeups),
+	    cmocka_unit_test(test_rate_over_100),
 	    cmocka_unit_test(test_unknown_tables_leave_notes),
 	    cmocka_unit_test(test_quarter_has_no_indicators),
 	    cmocka_unit_test(test_refusals_in_spanish),
