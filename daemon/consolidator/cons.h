@@ -83,9 +83,13 @@ struct cons {
 	 * (ingest_net.c, refusal_count); main thread. */
 	uint64_t store_refused;
 	/* Nodes' messages read while the pipeline is full, waiting for room
-	 * in the order they came (ingest_net.c, wait_push); by institution,
-	 * how many and their frames' bytes. Main thread. */
-	struct ingest_job *waiting_head, *waiting_tail;
+	 * (ingest_net.c, wait_push): by institution, in the order they came,
+	 * how many and their frames' bytes; the institutions taken in turn
+	 * from waiting_turn, so that a node catching up with a wide window
+	 * does not put the others behind all of its batches. Main thread. */
+	struct ingest_job *waiting_head[INST_COUNT + 1];
+	struct ingest_job *waiting_tail[INST_COUNT + 1];
+	size_t waiting_all, waiting_turn;
 	size_t waiting_n[INST_COUNT + 1];
 	size_t waiting_bytes[INST_COUNT + 1];
 	/* Of a node's messages, those refused at once as busy, past what

@@ -669,7 +669,7 @@ run_job(struct pipeline_job *pj)
 	ingest_view(&j->c->ig, &j->view);
 }
 
-/* Appends j to the messages waiting for room in the pipeline. */
+/* Appends j to its institution's messages waiting for room. */
 static void
 wait_push(struct cons *c, struct ingest_job *j, size_t bytes)
 {
@@ -677,28 +677,37 @@ wait_push(struct cons *c, struct ingest_job *j, size_t bytes)
 
 	j->wait_bytes = bytes;
 	j->wait_next = NULL;
-	if (c->waiting_tail != NULL)
-		c->waiting_tail->wait_next = j;
+	if (c->waiting_tail[i] != NULL)
+		c->waiting_tail[i]->wait_next = j;
 	else
-		c->waiting_head = j;
-	c->waiting_tail = j;
+		c->waiting_head[i] = j;
+	c->waiting_tail[i] = j;
+	c->waiting_all++;
 	c->waiting_n[i]++;
 	c->waiting_bytes[i] += bytes;
 }
 
-/* The first message waiting, taken off the list; NULL: none. */
+/*
+ * The first message waiting of the next institution in turn that has
+ * one, taken off its list; NULL: none.
+ */
 static struct ingest_job *
 wait_pop(struct cons *c)
 {
-	struct ingest_job *j = c->waiting_head;
-	enum institution i;
+	struct ingest_job *j = NULL;
+	size_t k, i = 0;
 
+	for (k = 0; k <= INST_COUNT && j == NULL; k++) {
+		i = (c->waiting_turn + k) % (INST_COUNT + 1);
+		j = c->waiting_head[i];
+	}
 	if (j == NULL)
 		return NULL;
-	i = (enum institution)j->pj.peer;
-	c->waiting_head = j->wait_next;
-	if (c->waiting_head == NULL)
-		c->waiting_tail = NULL;
+	c->waiting_turn = (i + 1) % (INST_COUNT + 1);
+	c->waiting_head[i] = j->wait_next;
+	if (c->waiting_head[i] == NULL)
+		c->waiting_tail[i] = NULL;
+	c->waiting_all--;
 	c->waiting_n[i]--;
 	c->waiting_bytes[i] -= j->wait_bytes;
 	return j;
@@ -747,8 +756,8 @@ submit_job(struct cons *c, struct tframes *req, const struct reg_party *p,
 {
 	struct ingest_job *j;
 	size_t bytes = req->len[1];
-	bool wait = c->waiting_head != NULL ||
-		    pipeline_pending(c->pipe) >= INGEST_JOBS_MAX;
+	bool wait =
+	    c->waiting_all > 0 || pipeline_pending(c->pipe) >= INGEST_JOBS_MAX;
 
 	if (wait && !may_wait(c, req, p, m, bytes)) {
 		codec_msg_clear(m);
@@ -849,7 +858,7 @@ rejudged(struct cons *c, struct ingest_job *j)
 void
 ingest_submit_waiting(struct cons *c)
 {
-	while (c->waiting_head != NULL &&
+	while (c->waiting_all > 0 &&
 	       pipeline_pending(c->pipe) < INGEST_JOBS_MAX) {
 		struct ingest_job *j = wait_pop(c);
 		if (rejudged(c, j))

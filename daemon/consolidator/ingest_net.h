@@ -12,7 +12,8 @@
 struct pipeline_job;
 
 /* Jobs (batches mostly) in the pipeline at most: past them a node's
- * messages are still read, and wait in the order they came. */
+ * messages are still read, and wait: an institution's in the order they
+ * came, the institutions in turn. */
 #define INGEST_JOBS_MAX 24
 /*
  * An institution's messages waiting at most, and their frames' bytes:
@@ -54,8 +55,9 @@ void ingest_refuse_large(struct cons *c, const struct tframes *req);
 void ingest_finish(struct cons *c, struct pipeline_job *job);
 
 /*
- * ingest_submit_waiting - hands the messages waiting to the pipeline, in
- * the order they came, while it holds fewer than INGEST_JOBS_MAX jobs
+ * ingest_submit_waiting - hands the messages waiting to the pipeline, one
+ * institution's after another's in turn, each institution's in the order
+ * they came, while it holds fewer than INGEST_JOBS_MAX jobs
  * (main thread; after the jobs finished are taken back).
  */
 void ingest_submit_waiting(struct cons *c);
