@@ -151,6 +151,12 @@ add_library(kuska_tools STATIC ${CMAKE_SOURCE_DIR}/tests/tools/common/unread.c
 	${CMAKE_SOURCE_DIR}/tests/tools/common/fakeserver.c)
 target_include_directories(kuska_tools PUBLIC ${CMAKE_SOURCE_DIR}/tests/tools/common)
 target_link_libraries(kuska_tools PUBLIC kuska_lib)
+# An LD_PRELOAD library that stalls a store's commits while a file exists
+# (tests/tools/shim/stall.c); left out of the sanitizers, whose runtime
+# is the executable's.
+add_library(kuska_stall SHARED ${CMAKE_SOURCE_DIR}/tests/tools/shim/stall.c)
+target_compile_options(kuska_stall PRIVATE -fno-sanitize=all)
+target_link_libraries(kuska_stall ${CMAKE_DL_LIBS})
 file(GLOB TOOL_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/tools/*.c)
 foreach(src ${TOOL_SRC})
 	get_filename_component(name ${src} NAME_WE)

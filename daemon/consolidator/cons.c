@@ -55,6 +55,7 @@ void
 cons_free(struct cons *c)
 {
 	query_net_stop(c);
+	ingest_drop_waiting(c);
 	pipeline_free(&c->pipe, finish_job, c);
 	cons_free_retired(c, true);
 	admit_free(&c->admit);

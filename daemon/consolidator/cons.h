@@ -39,6 +39,7 @@
 struct indset;	 /* indfile.h */
 struct popset;	 /* popfile.h */
 struct pipeline; /* pipeline.h */
+struct ingest_job; /* ingest_net.c */
 
 /* A registry replaced by a reload, kept while jobs may still use it. */
 struct retired_reg {
@@ -81,6 +82,19 @@ struct cons {
 	/* Nodes' messages refused for our own store, not for what they are
 	 * (ingest_net.c, refusal_count); main thread. */
 	uint64_t store_refused;
+	/* Nodes' messages read while the pipeline is full, waiting for room
+	 * (ingest_net.c, wait_push): by institution, in the order they came,
+	 * how many and their frames' bytes; the institutions taken in turn
+	 * from waiting_turn, so that a node catching up with a wide window
+	 * does not put the others behind all of its batches. Main thread. */
+	struct ingest_job *waiting_head[INST_COUNT + 1];
+	struct ingest_job *waiting_tail[INST_COUNT + 1];
+	size_t waiting_all, waiting_turn;
+	size_t waiting_n[INST_COUNT + 1];
+	size_t waiting_bytes[INST_COUNT + 1];
+	/* Of a node's messages, those refused at once as busy, past what
+	 * its institution may have waiting (main thread). */
+	uint64_t ingest_busy_refused;
 	uint64_t control_refused; /* control requests (main thread) */
 	/* Last hello or batch; the query thread reads it (deliveries). */
 	_Atomic uint64_t contact_ms[INST_COUNT + 1];

@@ -233,6 +233,13 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "keep their events and send them again.");
 	metrics_sample(m, "kuska_store_refused_total", NULL,
 		       (double)c->store_refused);
+	metrics_family(m, "kuska_ingest_refused_busy_total", "counter",
+		       "Nodes' messages refused at once as busy: read while "
+		       "the store's commits lag, past the 80 messages or "
+		       "264 MiB an institution may have waiting (its node's "
+		       "window). The nodes back off and send them again.");
+	metrics_sample(m, "kuska_ingest_refused_busy_total", NULL,
+		       (double)c->ingest_busy_refused);
 	metrics_family(m, "kuska_control_refused_total", "counter",
 		       "Requests on the local control socket refused, each "
 		       "answered (over the size limit, or malformed).");

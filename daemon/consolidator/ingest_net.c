@@ -49,6 +49,8 @@ struct ingest_job {
 	uint64_t conflict_seq; /* a batch's sequence signed twice, 0 none */
 	bool in_step;	   /* a hello's proof held good (run_hello) */
 	struct ingest_view view;
+	size_t wait_bytes; /* its frame's, while waiting (wait_push) */
+	struct ingest_job *wait_next;
 };
 
 static void
@@ -667,13 +669,101 @@ run_job(struct pipeline_job *pj)
 	ingest_view(&j->c->ig, &j->view);
 }
 
-/* Hands the message to the pipeline; req's frames become the job's. */
+/* Appends j to its institution's messages waiting for room. */
+static void
+wait_push(struct cons *c, struct ingest_job *j, size_t bytes)
+{
+	enum institution i = (enum institution)j->pj.peer;
+
+	j->wait_bytes = bytes;
+	j->wait_next = NULL;
+	if (c->waiting_tail[i] != NULL)
+		c->waiting_tail[i]->wait_next = j;
+	else
+		c->waiting_head[i] = j;
+	c->waiting_tail[i] = j;
+	c->waiting_all++;
+	c->waiting_n[i]++;
+	c->waiting_bytes[i] += bytes;
+}
+
+/*
+ * The first message waiting of the next institution in turn that has
+ * one, taken off its list; NULL: none.
+ */
+static struct ingest_job *
+wait_pop(struct cons *c)
+{
+	struct ingest_job *j = NULL;
+	size_t k, i = 0;
+
+	for (k = 0; k <= INST_COUNT && j == NULL; k++) {
+		i = (c->waiting_turn + k) % (INST_COUNT + 1);
+		j = c->waiting_head[i];
+	}
+	if (j == NULL)
+		return NULL;
+	c->waiting_turn = (i + 1) % (INST_COUNT + 1);
+	c->waiting_head[i] = j->wait_next;
+	if (c->waiting_head[i] == NULL)
+		c->waiting_tail[i] = NULL;
+	c->waiting_all--;
+	c->waiting_n[i]--;
+	c->waiting_bytes[i] -= j->wait_bytes;
+	return j;
+}
+
+/*
+ * Whether a message of p's of bytes bytes, read while the pipeline is
+ * full, may wait; if not it is refused at once as busy (its node backs
+ * off and sends it again), and said within p's budget.
+ */
+static bool
+may_wait(struct cons *c, const struct tframes *req, const struct reg_party *p,
+	 const struct msg *m, size_t bytes)
+{
+	enum institution i = p->inst;
+	struct msg r;
+
+	if (c->waiting_n[i] < INGEST_WAIT_MAX &&
+	    c->waiting_bytes[i] + bytes <= INGEST_WAIT_MAX_BYTES)
+		return true;
+	log_warnx_budget(&c->refusal_log[i],
+			 "event=ingest_busy_refused institution=%s "
+			 "waiting=%zu bytes=%zu (its store's commits are "
+			 "slow; past its node's window)",
+			 p->id, c->waiting_n[i], c->waiting_bytes[i]);
+	memset(&r, 0, sizeof(r));
+	r.type = MSG_REFUSAL;
+	r.batch_id = m->batch_id;
+	r.reason = REASON_STORE_ERROR;
+	snprintf(r.text, sizeof(r.text),
+		 "the consolidator is busy: its store commits slowly; retry "
+		 "later");
+	send_msg(c->ingest, req, &r);
+	c->ingest_busy_refused++;
+	return false;
+}
+
+/*
+ * Hands the message to the pipeline, or while it is full (or messages
+ * wait already: they go first) to the messages waiting; req's frames
+ * become the job's. Refused at once past what p's node may have waiting.
+ */
 static void
 submit_job(struct cons *c, struct tframes *req, const struct reg_party *p,
 	   struct msg *m)
 {
-	struct ingest_job *j = calloc(1, sizeof(*j));
+	struct ingest_job *j;
+	size_t bytes = req->len[1];
+	bool wait =
+	    c->waiting_all > 0 || pipeline_pending(c->pipe) >= INGEST_JOBS_MAX;
 
+	if (wait && !may_wait(c, req, p, m, bytes)) {
+		codec_msg_clear(m);
+		return;
+	}
+	j = calloc(1, sizeof(*j));
 	if (j == NULL) {
 		refuse(c, req, m->batch_id, REASON_STORE_ERROR,
 		       "out of memory; retry later");
@@ -698,7 +788,10 @@ submit_job(struct cons *c, struct tframes *req, const struct reg_party *p,
 	j->pj.run = run_job;
 	j->pj.run_group = j->m.type == MSG_BATCH ? run_batches : NULL;
 	c->reg_users++;
-	pipeline_submit(c->pipe, &j->pj);
+	if (wait)
+		wait_push(c, j, bytes);
+	else
+		pipeline_submit(c->pipe, &j->pj);
 }
 
 static void
@@ -725,6 +818,63 @@ registry_released(struct cons *c, const struct registry *reg)
 			r->users--;
 			return;
 		}
+}
+
+/*
+ * Whether j, which waited across a reload, still goes on: its key is
+ * judged again by the registry in force, as if read now, and j judged by
+ * it from here on; refused key_not_valid (and freed) when the reload
+ * revoked, removed or replaced it. Its connection is not touched: the
+ * reload closed those of the keys it revoked (peers_revalidate), and its
+ * descriptor may be another connection's by now.
+ */
+static bool
+rejudged(struct cons *c, struct ingest_job *j)
+{
+	const struct reg_key *k;
+	struct reg_user who;
+
+	if (j->pj.reg == c->reg)
+		return true;
+	registry_released(c, j->pj.reg);
+	k = registry_by_user_id(c->reg, j->req.user_id, date_now_ms(), &who);
+	if (k == NULL || !k->owner->node || k->owner->inst != j->pj.peer) {
+		log_warnx_budget(&c->refusal_log[INST_NONE],
+				 "event=message_refused who=%s key=%s "
+				 "reason=key_not_valid",
+				 who.party, who.key);
+		refuse(c, &j->req, j->m.batch_id, REASON_KEY_NOT_VALID,
+		       "the key of this connection is no longer valid "
+		       "(revoked, expired or removed)");
+		job_free(j);
+		return false;
+	}
+	j->pj.reg = c->reg;
+	j->pj.speaker = k->owner;
+	c->reg_users++;
+	return true;
+}
+
+void
+ingest_submit_waiting(struct cons *c)
+{
+	while (c->waiting_all > 0 &&
+	       pipeline_pending(c->pipe) < INGEST_JOBS_MAX) {
+		struct ingest_job *j = wait_pop(c);
+		if (rejudged(c, j))
+			pipeline_submit(c->pipe, &j->pj);
+	}
+}
+
+void
+ingest_drop_waiting(struct cons *c)
+{
+	struct ingest_job *j;
+
+	while ((j = wait_pop(c)) != NULL) {
+		registry_released(c, j->pj.reg);
+		job_free(j);
+	}
 }
 
 void

@@ -44,9 +44,6 @@
 #include "transport.h"
 
 #define TICK_MS 500
-/* Jobs (batches mostly) taken up and not yet answered: past that the
- * ingest socket is left unread, and the nodes' windows hold them. */
-#define JOBS_MAX 24
 /* Messages read from the nodes' socket in one pass of the loop (and
  * handshakes judged: PEERS_ZAP_MAX_PER_CALL). */
 #define INGEST_MAX_PER_CALL 64
@@ -79,19 +76,23 @@ take_finished(struct cons *c)
 
 	while ((j = pipeline_done(c->pipe)) != NULL)
 		ingest_finish(c, j);
+	ingest_submit_waiting(c);
 	if (c->retired != NULL)
 		cons_free_retired(c, false);
 }
 
 /*
- * Reads the ingest socket while the pipeline has room, at most
- * INGEST_MAX_PER_CALL messages: each message is judged and refused or
- * queued at once, so the loop comes back to the handshakes, the
+ * Reads the ingest socket, at most INGEST_MAX_PER_CALL messages: each
+ * message is judged and refused or queued at once (to the pipeline, or
+ * while it is full to wait for room, up to a node's window: past it
+ * refused as busy), so the loop comes back to the handshakes, the
  * acknowledgements, the control socket and the watchdog within a few
  * milliseconds, however busy the writer is. Without the bound, frames
- * refused at once (they never fill the pipeline) sent without pause on
- * a node's transport key kept this thread here for as long as they came
- * (docs/LIMITS.md).
+ * refused at once sent without pause on a node's transport key kept
+ * this thread here for as long as they came (docs/LIMITS.md). It reads
+ * whatever the writer does: left unread while a commit stalled, a
+ * connection flooding it past ZMQ_RCVHWM aborted libzmq 4.3.4 when it
+ * ended (docs/SECURITY.md).
  */
 static void
 read_ingest(struct cons *c)
@@ -99,9 +100,7 @@ read_ingest(struct cons *c)
 	struct tframes f;
 	int n;
 
-	for (n = 0; n < INGEST_MAX_PER_CALL &&
-		    pipeline_pending(c->pipe) < JOBS_MAX && !service_stopping();
-	     n++) {
+	for (n = 0; n < INGEST_MAX_PER_CALL && !service_stopping(); n++) {
 		int rr =
 		    tsock_recv(c->ingest, &f, 3, 2 * CODEC_MAX_FRAME + 1024);
 		if (rr == -EMSGSIZE) {
@@ -122,13 +121,9 @@ run(struct cons *c)
 	bool ready[6];
 
 	while (!service_stopping()) {
-		/* A full pipeline: the ingest socket waits (ready[1] false). */
 		struct tsock *socks[6] = {
-		    c->zap,
-		    pipeline_pending(c->pipe) < JOBS_MAX ? c->ingest : NULL,
-		    c->ingest_mon,
-		    c->control,
-		    NULL, /* the query thread's */
+		    c->zap,	 c->ingest, c->ingest_mon,
+		    c->control,	 NULL, /* the query thread's */
 		    c->query_mon};
 		int r = tsock_poll_fd(socks, 6, ready, pipeline_fd(c->pipe),
 				      NULL, TICK_MS);

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The nodes' socket read on while the store's commits stall. The
+# consolidator took up 24 jobs (JOBS_MAX) and then left the ingest socket
+# unread until the writer answered some; libzmq 4.3.4 stops reading a
+# connection holding ZMQ_RCVHWM (1,000) messages we have not read, and if
+# that connection then ends, aborts: "Assertion failed: !_io_error
+# (stream_engine_base.cpp:331)" (libzmq issue 4841; test_drop_unread.sh
+# has the same on the query socket). A node's window is 64 batches, so
+# only a stolen node key could get there, and only while commits stall:
+# here an LD_PRELOAD library (tests/tools/shim/stall.c) holds the store's
+# fdatasync while a file exists.
+#
+# mp's node delivers a batch whose commit stalls; meanwhile six
+# connections of pnp's key (its node stopped), more than
+# max_pending_per_address lets one address keep anonymous, each send
+# 3,000 recovery requests without reading, then end. The consolidator
+# holds up to 64 messages a connection behind the full pipeline and
+# refuses the rest at once as busy, so it reads on and hears every
+# connection; before, it read none of them once the pipeline was full,
+# closed the surplus as anonymous, and aborted (every run of 10). Once the
+# commit goes on, mp's records are delivered, and pnp's node too.
+. "$(dirname "$0")/lib.sh"
+
+STALL_LIB="$KUSKA_BIN/libkuska_stall.so"
+CONNS=6
+COUNT=3000
+HOLD_MS=3000
+
+[ -r "$STALL_LIB" ] || skip "no $STALL_LIB"
+net_init
+printf 'max_connections_per_key = 64\nmax_pending_per_address = 2\n' \
+	>>"$N/consolidator.conf"
+STALL="$T/stall"
+KUSKA_STALL_FILE="$STALL" LD_PRELOAD="$STALL_LIB" start_cons
+start_keyholder
+for i in $INSTS; do start_node "$i"; done
+"$KUSKA" sim --out "$T/sim" --victims 300 --seed 5 >/dev/null
+for i in pnp pj mimp minsa; do submit_sim $i; done
+check "records delivered" wait_delivered 120
+stop_node pnp TERM
+EP=$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")
+before=$(rss_kib "${PIDS[cons]}")
+
+touch "$STALL"
+submit_sim mp
+check "mp's records accepted by its node" submitted_ok mp
+stalled() {
+	local i
+	for i in $(seq 300); do
+		[ -e "$STALL.hit" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "a commit of mp's batch stalls" stalled
+fl=()
+for j in $(seq $CONNS); do
+	"$KUSKA_BIN/kuska_rogue" -k "$N/keys/pnp.key" \
+		-s "$N/keys/consolidator.pub" -e "$EP" -n $COUNT -t $HOLD_MS \
+		unread >"$T/flood$j.out" 2>&1 &
+	fl+=($!)
+done
+wait "${fl[@]}"
+# Long enough for a heartbeat on every connection ended meanwhile.
+sleep 5
+check "the consolidator is still running, the commit stalled" \
+	kill -0 "${PIDS[cons]}"
+check "the commit still stalls" test -e "$STALL"
+busy=$(cons_metric 'kuska_ingest_refused_busy_total')
+check "messages past those held refused at once as busy (${busy:-none})" \
+	test "${busy:-0}" -gt 0
+closed=$(cons_metric 'kuska_connections_closed_total{reason="pending_limit"}')
+echo "# connections closed as anonymous: ${closed:-none}"
+after=$(rss_kib "${PIDS[cons]}")
+echo "# consolidator RSS ${before} KiB before, ${after} KiB after"
+check_rss_growth "memory grew by less than 32 MiB" "$before" "$after" 32768
+
+rm -f "$STALL"
+check "mp's records delivered once the commit goes on" wait_delivered 120
+start_node pnp
+check "pnp's node, started again, is in step" wait_delivered 60
+check "the consolidator is still running" kill -0 "${PIDS[cons]}"
+if grep -q "Assertion failed" "$N/consolidator.log"; then
+	not_ok "libzmq asserted: $(grep -m1 "Assertion failed" "$N/consolidator.log")"
+else
+	ok "libzmq asserted nothing"
+fi
+finish
