@@ -610,8 +610,12 @@ look(struct watch *w)
 		held_push(w->held, &f, too_large);
 		log_debug("event=query_held who=%s held=%zu", whom, w->held->n);
 		if (!w->carried) {
+			bool first = !w->seen;
 			w->seen = yield = true;
-			break;
+			/* Once it has given way, the audit ends at its
+			 * next integer programme: read on meanwhile. */
+			if (first)
+				break;
 		}
 		n++;
 	}
@@ -651,16 +655,14 @@ request_waits(void *arg)
 	uint64_t now = date_mono_ms(), spent;
 	bool r;
 
-	if (w->seen)
-		return true;
 	if (now < w->next_ms)
-		return false;
+		return w->seen;
 	r = look(w);
 	/* The next look once the audit has had as long as the answers. */
 	spent = date_mono_ms() - now;
 	w->next_ms =
 	    now + (2 * spent > PREPARE_YIELD_MS ? 2 * spent : PREPARE_YIELD_MS);
-	return r;
+	return r || w->seen;
 }
 
 /* Whether the thread is asked to stop (the descriptor stays readable). */
