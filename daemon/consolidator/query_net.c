@@ -13,6 +13,7 @@
 #include "control.h"
 #include "date.h"
 #include "deliveries.h"
+#include "estimate_table.h"
 #include "log.h"
 #include "lp.h"
 #include "peers.h"
@@ -157,6 +158,13 @@ refused_frames(struct cons *c, const struct tframes *req, bool too_large,
 struct watch;
 static bool request_waits(void *arg);
 
+/* request_waits, for a bootstrap's resamples (estimate_set_watch). */
+static void
+watch_resamples(void *arg)
+{
+	(void)request_waits(arg);
+}
+
 /*
  * Answers one request; the caller holds conf_lock for reading. too_large:
  * tsock_recv dropped it over QUERY_MAX_BYTES or QUERY_MAX_PARTS, req holding
@@ -214,11 +222,13 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 		if (w != NULL) {
 			release_set_grants(c->reg);
 			release_set_cancel(request_waits, w);
+			estimate_set_watch(watch_resamples, w);
 		}
 		r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
-		if (w != NULL)
+		if (w != NULL) {
 			release_set_cancel(NULL, NULL);
-		else
+			estimate_set_watch(NULL, NULL);
+		} else
 			c->queries_during_audit++;
 		for (ti = 0; ti < QUERY_TABLES && query_tables[ti] != NULL;
 		     ti++)
@@ -482,6 +492,8 @@ struct watch {
 	bool carried;	  /* the first held is a question of year's release,
 			     or the audit a question's */
 	struct held_queue *held; /* shared with answer's later audits */
+	bool looking;		 /* in look: a request it answers does not
+				    look again */
 	unsigned long served;	 /* requests answered apart during it */
 };
 
@@ -655,9 +667,11 @@ request_waits(void *arg)
 	uint64_t now = date_mono_ms(), spent;
 	bool r;
 
-	if (now < w->next_ms)
+	if (now < w->next_ms || w->looking)
 		return w->seen;
+	w->looking = true;
 	r = look(w);
+	w->looking = false;
 	/* The next look once the audit has had as long as the answers. */
 	spent = date_mono_ms() - now;
 	w->next_ms =
