@@ -297,8 +297,8 @@ poll_timeout(struct cons *c, bool held)
  * answers (0.05 ms each, against the PREPARE_YIELD_MS between two looks).
  * Dearer ones (an estimate's fits, 1 to 2 ms; sdg16_2_2's, twice that;
  * indicators, a counting table per table they name) put the next look
- * off by as long as they took: the audit keeps at least half the
- * thread, whatever comes. */
+ * off by as long as they took: the audit, on a thread of its own, keeps
+ * at least half a processor, whatever comes. */
 #define AUDIT_ANSWERS_MAX 8
 
 /* Requests held during audits at most (request_waits), each keeping up
@@ -640,9 +640,12 @@ look(struct watch *w)
 }
 
 /*
- * Whether the audit in progress is to give way. Looked at between the
- * audit's integer programmes (release_set_cancel), every
- * PREPARE_YIELD_MS at most. The requests waiting on the query socket
+ * Whether the audit in progress is to give way. Asked every few ms while
+ * the audit runs on a thread of its own (release_set_cancel: release.c's
+ * compute_watched), and after each resample of a bootstrap
+ * (estimate_set_watch); it looks every PREPARE_YIELD_MS at most, and on
+ * once the audit has given way, until it stops at its next integer
+ * programme. The requests waiting on the query socket
  * are taken in turn: one answered apart (answered_apart: any table of
  * an analyst's or an institution's but a bootstrap, the secretariat's
  * deliveries and indicator_definitions: the store alone) is
