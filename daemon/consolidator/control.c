@@ -180,8 +180,8 @@ cons_metrics(struct cons *c, struct mtext *m)
 				       (double)c->queries[i][j]);
 		}
 	metrics_family(m, "kuska_queries_during_audit_total", "counter",
-		       "Of the queries answered, those answered between two "
-		       "integer programmes of a disclosure audit under way "
+		       "Of the queries answered, those answered while a "
+		       "disclosure audit (or a bootstrap) was under way "
 		       "(an institution's or analyst's counting table), "
 		       "where they would have waited for its end.");
 	metrics_sample(m, "kuska_queries_during_audit_total", NULL,

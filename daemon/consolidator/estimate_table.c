@@ -32,6 +32,28 @@ enum col {
 /* The daemon's bootstrap budget: every request draws on it. */
 static struct boot_budget budget;
 
+/* Called after each bootstrap resample (estimate_set_watch). */
+static void (*watch_fn)(void *);
+static void *watch_arg;
+
+void
+estimate_set_watch(void (*watch)(void *), void *arg)
+{
+	watch_fn = watch;
+	watch_arg = arg;
+}
+
+/* mse's progress: the watch, whatever the resamples done. */
+static void
+boot_progress(void *arg, unsigned done, unsigned total)
+{
+	(void)arg;
+	(void)done;
+	(void)total;
+	if (watch_fn != NULL)
+		watch_fn(watch_arg);
+}
+
 bool
 boot_budget_take(struct boot_budget *b, unsigned n, uint64_t now_ms,
 		 unsigned *ret_wait_s)
@@ -388,7 +410,8 @@ boot_row(struct writer *w, unsigned n, uint64_t seed)
 			 ESTIMATE_BOOT_PER_MINUTE, wait_s);
 		return row_end(w, row, NULL, false, 0, 0, note);
 	}
-	r = mse_bootstrap(&w->in->table, MSE_STEPWISE, n, seed, &b, NULL);
+	r = mse_bootstrap_watched(&w->in->table, MSE_STEPWISE, n, seed, &b,
+				  NULL, boot_progress, NULL);
 	if (r != 0)
 		return r;
 	/* The point estimate may exist while the interval does not. */

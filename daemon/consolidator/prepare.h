@@ -12,7 +12,7 @@
  * requests that came meanwhile between two. A request that comes during
  * one is not held behind it: one that reads the store alone (any table
  * of an institution's or analyst's but a bootstrap, query_apart) is answered
- * between two of the audit's integer programmes, which goes on; any
+ * while the audit runs on a thread of its own, and it goes on; any
  * other makes the audit give way (prepare_abandon), made again once
  * ingest and requests are quiet (prepare_busy). But
  * a secretariat question of the very year being made, which needs that

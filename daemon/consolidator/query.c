@@ -787,10 +787,10 @@ query_apart(const struct query_req *req, const struct reg_party *who)
 	 * (identification, breakdown, the sex-by-age counters, the
 	 * estimate's fits, and the population in force, as the
 	 * indicators'). The fits' GLPK simplex (lib/mse/lp.c) is on a
-	 * problem of its own, made and freed in the call; the audit's
-	 * problem is left as it was between two integer programmes, and
-	 * the one setting of GLPK's environment both touch, terminal
-	 * output, is off for both. An institution's estimate and
+	 * problem of its own, made and freed in the call, in the query
+	 * thread's GLPK environment; the audit runs on a thread of its
+	 * own, in another (GLPK keeps one per thread, release.c's
+	 * compute_watched). An institution's estimate and
 	 * sdg16_2_2 are refusals. Each answer is bounded (at most five
 	 * lists); a flood of them is paced by request_waits.
 	 */

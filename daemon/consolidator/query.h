@@ -103,8 +103,8 @@ bool query_release_year(const struct query_req *req,
  * answer takes no release, none of the caches before it (the others'
  * cells, the releases by state), no GLPK problem but one of its own made
  * and freed in the call (the estimate's fits), and no static of
- * query.c's, so the query thread may give it between two integer
- * programmes of an audit under way, and it is the answer given alone
+ * query.c's, so the query thread may give it while an audit runs (on a
+ * thread of its own) or a bootstrap draws, and it is the answer given alone
  * (query_net.c's request_waits). The secretariat's tables and a
  * bootstrap (long, and drawing on the daemon's budget) are not.
  */

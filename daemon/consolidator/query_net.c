@@ -13,6 +13,7 @@
 #include "control.h"
 #include "date.h"
 #include "deliveries.h"
+#include "estimate_table.h"
 #include "log.h"
 #include "lp.h"
 #include "peers.h"
@@ -157,6 +158,13 @@ refused_frames(struct cons *c, const struct tframes *req, bool too_large,
 struct watch;
 static bool request_waits(void *arg);
 
+/* request_waits, for a bootstrap's resamples (estimate_set_watch). */
+static void
+watch_resamples(void *arg)
+{
+	(void)request_waits(arg);
+}
+
 /*
  * Answers one request; the caller holds conf_lock for reading. too_large:
  * tsock_recv dropped it over QUERY_MAX_BYTES or QUERY_MAX_PARTS, req holding
@@ -214,11 +222,13 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 		if (w != NULL) {
 			release_set_grants(c->reg);
 			release_set_cancel(request_waits, w);
+			estimate_set_watch(watch_resamples, w);
 		}
 		r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
-		if (w != NULL)
+		if (w != NULL) {
 			release_set_cancel(NULL, NULL);
-		else
+			estimate_set_watch(NULL, NULL);
+		} else
 			c->queries_during_audit++;
 		for (ti = 0; ti < QUERY_TABLES && query_tables[ti] != NULL;
 		     ti++)
@@ -287,8 +297,8 @@ poll_timeout(struct cons *c, bool held)
  * answers (0.05 ms each, against the PREPARE_YIELD_MS between two looks).
  * Dearer ones (an estimate's fits, 1 to 2 ms; sdg16_2_2's, twice that;
  * indicators, a counting table per table they name) put the next look
- * off by as long as they took: the audit keeps at least half the
- * thread, whatever comes. */
+ * off by as long as they took: the audit, on a thread of its own, keeps
+ * at least half a processor, whatever comes. */
 #define AUDIT_ANSWERS_MAX 8
 
 /* Requests held during audits at most (request_waits), each keeping up
@@ -482,6 +492,8 @@ struct watch {
 	bool carried;	  /* the first held is a question of year's release,
 			     or the audit a question's */
 	struct held_queue *held; /* shared with answer's later audits */
+	bool looking;		 /* in look: a request it answers does not
+				    look again */
 	unsigned long served;	 /* requests answered apart during it */
 };
 
@@ -610,8 +622,12 @@ look(struct watch *w)
 		held_push(w->held, &f, too_large);
 		log_debug("event=query_held who=%s held=%zu", whom, w->held->n);
 		if (!w->carried) {
+			bool first = !w->seen;
 			w->seen = yield = true;
-			break;
+			/* Once it has given way, the audit ends at its
+			 * next integer programme: read on meanwhile. */
+			if (first)
+				break;
 		}
 		n++;
 	}
@@ -624,9 +640,12 @@ look(struct watch *w)
 }
 
 /*
- * Whether the audit in progress is to give way. Looked at between the
- * audit's integer programmes (release_set_cancel), every
- * PREPARE_YIELD_MS at most. The requests waiting on the query socket
+ * Whether the audit in progress is to give way. Asked every few ms while
+ * the audit runs on a thread of its own (release_set_cancel: release.c's
+ * compute_watched), and after each resample of a bootstrap
+ * (estimate_set_watch); it looks every PREPARE_YIELD_MS at most, and on
+ * once the audit has given way, until it stops at its next integer
+ * programme. The requests waiting on the query socket
  * are taken in turn: one answered apart (answered_apart: any table of
  * an analyst's or an institution's but a bootstrap, the secretariat's
  * deliveries and indicator_definitions: the store alone) is
@@ -651,16 +670,16 @@ request_waits(void *arg)
 	uint64_t now = date_mono_ms(), spent;
 	bool r;
 
-	if (w->seen)
-		return true;
-	if (now < w->next_ms)
-		return false;
+	if (now < w->next_ms || w->looking)
+		return w->seen;
+	w->looking = true;
 	r = look(w);
+	w->looking = false;
 	/* The next look once the audit has had as long as the answers. */
 	spent = date_mono_ms() - now;
 	w->next_ms =
 	    now + (2 * spent > PREPARE_YIELD_MS ? 2 * spent : PREPARE_YIELD_MS);
-	return r;
+	return r || w->seen;
 }
 
 /* Whether the thread is asked to stop (the descriptor stays readable). */

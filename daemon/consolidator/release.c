@@ -5,6 +5,7 @@
 #include "release_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "disclose.h"
 #include "log.h"
+#include "lp.h"
 #include "registry.h"
 
 /*
@@ -230,8 +232,10 @@ now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Computes rel's hidden cells; given up once cancelled(arg) says so
+ * (NULL: never), asked between the audit's integer programmes. */
 static int
-compute(struct release *rel)
+compute(struct release *rel, bool (*cancelled)(void *), void *arg)
 {
 	struct ctx *x = calloc(1, sizeof(*x));
 	const char **rows = malloc((rel->n + 1) * sizeof(*rows));
@@ -244,7 +248,7 @@ compute(struct release *rel)
 		goto out;
 	}
 	x->rel = rel;
-	dfam_set_cancel(x->f, cancel_fn, cancel_arg);
+	dfam_set_cancel(x->f, cancelled, arg);
 	log_debug("event=release_started group=%s year=%u k=%lld cells=%zu",
 		  group_names[rel->g], rel->year, (long long)rel->k,
 		  rel->n_own);
@@ -291,6 +295,124 @@ out:
 		dfam_free(&x->f);
 	free(x);
 	free(rows);
+	return r;
+}
+
+/* ---- computing it on a thread of its own ---------------------------- */
+
+/* How long the thread that asked for a release waits, at most, before
+ * it asks its cancel function again (release_set_cancel) while the
+ * release is computed on a thread of its own. */
+#define WATCH_MS 2
+
+/* A release computed on a thread of its own (watched). */
+struct job {
+	struct release *rel;
+	atomic_bool cancelled;	 /* set by the watching thread */
+	atomic_ulong programmes; /* checks between integer programmes */
+	pthread_mutex_t lock;
+	pthread_cond_t ended;
+	bool done; /* under lock */
+	int r;	   /* compute's, once done */
+};
+
+static bool
+job_cancelled(void *arg)
+{
+	struct job *j = arg;
+
+	atomic_fetch_add(&j->programmes, 1);
+	return atomic_load(&j->cancelled);
+}
+
+static void *
+job_main(void *arg)
+{
+	struct job *j = arg;
+	int r = compute(j->rel, job_cancelled, j);
+
+	lp_thread_end(); /* the integer programmes ran GLPK here */
+	pthread_mutex_lock(&j->lock);
+	j->r = r;
+	j->done = true;
+	pthread_cond_signal(&j->ended);
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+/* Waits until j is done or WATCH_MS have passed; j->lock held. */
+static void
+job_wait(struct job *j)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec += WATCH_MS * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	while (!j->done &&
+	       pthread_cond_timedwait(&j->ended, &j->lock, &ts) == 0)
+		;
+}
+
+/*
+ * compute, on a thread of its own when a cancel function is set
+ * (release_set_cancel), so that the calling thread asks it every
+ * WATCH_MS whatever the audit does: its watch (query_net.c) reads the
+ * query socket then, where it read it only between two integer
+ * programmes, once in 1.5 s at worst (docs/SECURITY.md). Cancelled, the
+ * audit stops at its next integer programme; the cancel function is
+ * still asked meanwhile. Without a thread (none could be made), the
+ * cancel function is asked between the integer programmes, as before.
+ */
+static int
+compute_watched(struct release *rel)
+{
+	pthread_condattr_t attr;
+	struct job j = {.rel = rel};
+	unsigned long asked = 0;
+	pthread_t t;
+	int r;
+
+	if (cancel_fn == NULL)
+		return compute(rel, NULL, NULL);
+	atomic_init(&j.cancelled, false);
+	atomic_init(&j.programmes, 0);
+	pthread_mutex_init(&j.lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&j.ended, &attr);
+	pthread_condattr_destroy(&attr);
+	if (pthread_create(&t, NULL, job_main, &j) != 0) {
+		r = compute(rel, cancel_fn, cancel_arg);
+		goto out;
+	}
+	pthread_mutex_lock(&j.lock);
+	for (;;) {
+		job_wait(&j);
+		if (j.done)
+			break;
+		pthread_mutex_unlock(&j.lock);
+		if (cancel_fn(cancel_arg))
+			atomic_store(&j.cancelled, true);
+		asked++;
+		pthread_mutex_lock(&j.lock);
+	}
+	pthread_mutex_unlock(&j.lock);
+	pthread_join(t, NULL);
+	r = j.r;
+	/* asked: how often its watch could read the query socket while the
+	 * audit ran; programmes: how often it could between two integer
+	 * programmes alone, as it did before. */
+	log_debug("event=release_watched group=%s year=%u asked=%lu "
+		  "programmes=%lu",
+		  group_names[rel->g], rel->year, asked,
+		  atomic_load(&j.programmes));
+out:
+	pthread_cond_destroy(&j.ended);
+	pthread_mutex_destroy(&j.lock);
 	return r;
 }
 
@@ -411,7 +533,7 @@ release_get(enum release_group g, uint32_t year, int64_t k,
 		r = -ENOMEM;
 		goto out;
 	}
-	r = compute(rel);
+	r = compute_watched(rel);
 	if (r != 0) {
 		release_free(&rel);
 		goto out;

@@ -131,10 +131,13 @@ const struct release *release_cached(uint64_t serial);
 
 /*
  * release_set_cancel - until called again, a release being computed is
- * given up as soon as cancelled(arg) says so (NULL: never), checked
- * between the audit's integer programmes (dfam_set_cancel); release_get
- * then returns -ECANCELED and keeps nothing of it. For the releases
- * prepared before they are asked for (prepare.h), never for a query's.
+ * given up as soon as cancelled(arg) says so (NULL: never): the audit
+ * then stops at its next integer programme (dfam_set_cancel), release_get
+ * returns -ECANCELED and keeps nothing of it. With cancelled set, the
+ * audit runs on a thread of its own and release_get's caller asks
+ * cancelled(arg) every 2 ms until it ends, given up or not: a watch
+ * (query_net.c) that reads a socket meanwhile reads it whatever the audit
+ * does. cancelled is called on the caller's thread only.
  */
 void release_set_cancel(bool (*cancelled)(void *), void *arg);
 

@@ -929,8 +929,8 @@ test_sdg_roles(void **state)
  */
 
 /* Every table an analyst or an institution may be answered apart, as the
- * query thread's request_waits does between two integer programmes of a
- * secretariat's audit; of the secretariat's, its deliveries and the
+ * query thread's request_waits does while a secretariat's audit runs on a
+ * thread of its own; of the secretariat's, its deliveries and the
  * indicators' definitions alone (no release); a bootstrap never. */
 static void
 test_apart(void **state)
@@ -1028,8 +1028,8 @@ answer_apart(void *arg)
 }
 
 /*
- * Those requests answered between two integer programmes of the
- * secretariat's audit of 2024 (where its small counts need them) are the
+ * Those requests answered while the secretariat's audit of 2024 runs on a
+ * thread of its own (where its small counts need them) are the
  * answers given alone, byte for byte, estimates and their GLPK included,
  * and the secretariat's answer is the one given alone: neither touches
  * what the other uses.
