@@ -194,7 +194,7 @@ bench_query(struct transport *t, const char *conf, const char *period, size_t n,
 	if (codec_query_req_encode(&q, &buf, &len) != 0)
 		exit(1);
 	s = tsock_connect_curve(t, cfg.consolidator, key->curve_pk,
-				key->curve_sk, cons.curve_pk, NULL, &r);
+				key->curve_sk, cons.curve_pk, NULL, NULL, &r);
 	if (s == NULL) {
 		fprintf(stderr, "bench_latency: %s: %s\n", cfg.consolidator,
 			strerror(-r));

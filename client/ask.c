@@ -75,11 +75,9 @@ ask_table(const struct ask_client *a, const struct query_req *q,
 		goto out;
 	}
 	s = tsock_connect_curve(t, cfg->consolidator, key->curve_pk,
-				key->curve_sk, a->cons.curve_pk, NULL, &r);
+				key->curve_sk, a->cons.curve_pk, NULL, &mon,
+				&r);
 	if (s == NULL)
-		goto out;
-	mon = tsock_monitor(t, s, &r);
-	if (mon == NULL)
 		goto out;
 	r = -ETIMEDOUT;
 	snprintf(err, errlen, "no answer from %.200s within %d s",

@@ -276,27 +276,44 @@ tsock_connect_curve(struct transport *t, const char *endpoint,
 		    const uint8_t pk[TRANSPORT_KEY_LEN],
 		    const uint8_t sk[TRANSPORT_KEY_LEN],
 		    const uint8_t server_pk[TRANSPORT_KEY_LEN],
-		    const struct tsock_limits *lim, int *ret_err)
+		    const struct tsock_limits *lim, struct tsock **ret_mon,
+		    int *ret_err)
 {
-	void *s = zmq_socket(t->ctx, ZMQ_DEALER);
+	struct tsock *ts = tsock_wrap(zmq_socket(t->ctx, ZMQ_DEALER), ret_err);
+	void *s;
 
-	if (s == NULL) {
-		*ret_err = -errno;
+	if (ts == NULL)
 		return NULL;
-	}
+	s = ts->s;
 	if (set_common(s, lim) != 0 || set_int(s, ZMQ_IMMEDIATE, 1) != 0 ||
 	    set_int(s, ZMQ_RECONNECT_IVL, 200) != 0 ||
 	    set_int(s, ZMQ_RECONNECT_IVL_MAX, TSOCK_RECONNECT_MAX_MS) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pk,
 			   TRANSPORT_KEY_LEN) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pk, TRANSPORT_KEY_LEN) ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sk, TRANSPORT_KEY_LEN) ||
-	    zmq_connect(s, endpoint) != 0) {
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sk, TRANSPORT_KEY_LEN)) {
 		*ret_err = -errno;
-		zmq_close(s);
+		tsock_free(&ts);
 		return NULL;
 	}
-	return tsock_wrap(s, ret_err);
+	/* The monitor first: a handshake can end (or be refused, never to
+	 * be tried again) before a monitor made after zmq_connect exists,
+	 * and libzmq then tells nobody of it. */
+	if (ret_mon != NULL) {
+		*ret_mon = tsock_monitor(t, ts, ret_err);
+		if (*ret_mon == NULL) {
+			tsock_free(&ts);
+			return NULL;
+		}
+	}
+	if (zmq_connect(s, endpoint) != 0) {
+		*ret_err = -errno;
+		if (ret_mon != NULL)
+			tsock_free(ret_mon);
+		tsock_free(&ts);
+		return NULL;
+	}
+	return ts;
 }
 
 int

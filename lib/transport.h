@@ -89,13 +89,18 @@ struct tsock *tsock_bind_curve(struct transport *t, const char *endpoint,
  * by itself, except after a handshake the server refused
  * (TEVENT_HANDSHAKE_FAILED_AUTH) or that failed (TEVENT_HANDSHAKE_FAILED):
  * libzmq then gives the endpoint up, and only tsock_redial tries again.
- * Returns the socket, or NULL with *ret_err.
+ * With ret_mon, a monitor of it (as tsock_monitor) made before it
+ * connects, so that it hears the handshake however soon it ends: one
+ * made after (tsock_monitor) misses the events of a handshake over by
+ * then, a refusal among them. Returns the socket (and *ret_mon), or NULL
+ * with *ret_err.
  */
 struct tsock *tsock_connect_curve(struct transport *t, const char *endpoint,
 				  const uint8_t pk[TRANSPORT_KEY_LEN],
 				  const uint8_t sk[TRANSPORT_KEY_LEN],
 				  const uint8_t server_pk[TRANSPORT_KEY_LEN],
-				  const struct tsock_limits *lim, int *ret_err);
+				  const struct tsock_limits *lim,
+				  struct tsock **ret_mon, int *ret_err);
 
 /*
  * tsock_redial - drops s's connection to endpoint (and what is queued for
@@ -137,7 +142,8 @@ struct tsock *tsock_zap(struct transport *t, int *ret_err);
 
 /*
  * tsock_monitor - a socket on which s reports connection events
- * (read them with tsock_monitor_read).
+ * (read them with tsock_monitor_read), from now on: for a connecting
+ * socket's handshake, ask tsock_connect_curve or tsock_connect_local.
  */
 struct tsock *tsock_monitor(struct transport *t, struct tsock *s, int *ret_err);
 

@@ -110,13 +110,11 @@ holders_new(struct transport *t, const struct node_config *cfg,
 		snprintf(h->endpoint, sizeof(h->endpoint), "%s",
 			 cfg->keyholder[i]);
 		h->down_ms = date_now_ms();
-		h->s =
-		    tsock_connect_curve(t, h->endpoint, key->curve_pk,
-					key->curve_sk, pub.curve_pk, &lim, &e);
-		if (h->s != NULL)
-			h->mon = tsock_monitor(t, h->s, &e);
+		h->s = tsock_connect_curve(t, h->endpoint, key->curve_pk,
+					   key->curve_sk, pub.curve_pk, &lim,
+					   &h->mon, &e);
 		hs->n++;
-		if (h->s == NULL || h->mon == NULL) {
+		if (h->s == NULL) {
 			snprintf(err, errlen, "%s: cannot connect: %s",
 				 h->endpoint, strerror(-e));
 			goto fail;

@@ -323,14 +323,11 @@ main(int argc, char **argv)
 		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
 		n.dealer = tsock_connect_curve(
 		    n.t, n.cfg.consolidator, n.key->curve_pk, n.key->curve_sk,
-		    n.consolidator.curve_pk, &lim, &err);
+		    n.consolidator.curve_pk, &lim, &n.monitor, &err);
 	}
 	if (n.dealer == NULL)
 		fatalx("%s: cannot connect: %s", n.cfg.consolidator,
 		       strerror(-err));
-	n.monitor = tsock_monitor(n.t, n.dealer, &err);
-	if (n.monitor == NULL)
-		fatalx("socket monitor: %s", strerror(-err));
 	{
 		char e[512];
 		n.holders = holders_new(n.t, &n.cfg, n.key, e, sizeof(e));

@@ -860,7 +860,7 @@ connect_consolidator(struct rec *r)
 		return -ENOMEM;
 	r->sock = tsock_connect_curve(r->t, r->p->consolidator,
 				      r->p->key->curve_pk, r->p->key->curve_sk,
-				      r->p->cons_key->curve_pk, &lim, &e);
+				      r->p->cons_key->curve_pk, &lim, NULL, &e);
 	return r->sock == NULL ? e : 0;
 }
 

@@ -274,10 +274,8 @@ main(int argc, char **argv)
 		if (t == NULL)
 			goto out;
 		a.s = tsock_connect_curve(t, ep, key->curve_pk, key->curve_sk,
-					  server.curve_pk, NULL, &e);
-		if (a.s != NULL)
-			a.mon = tsock_monitor(t, a.s, &e);
-		if (a.s == NULL || a.mon == NULL) {
+					  server.curve_pk, NULL, &a.mon, &e);
+		if (a.s == NULL) {
 			fprintf(stderr, "kuska_asker: %s: %s\n", ep,
 				strerror(-e));
 			goto out;

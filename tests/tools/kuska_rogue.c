@@ -1377,14 +1377,13 @@ main(int argc, char **argv)
 		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
 		r.dealer =
 		    tsock_connect_curve(r.t, ep, r.me->curve_pk, r.me->curve_sk,
-					server.curve_pk, &lim, &e);
+					server.curve_pk, &lim, &r.mon, &e);
 	}
 	if (r.dealer == NULL) {
 		fprintf(stderr, "kuska_rogue: %s: %s\n", ep, strerror(-e));
 		goto out;
 	}
-	r.mon = tsock_monitor(r.t, r.dealer, &e);
-	if (r.mon == NULL || sync_hello(&r, false) != 0) {
+	if (sync_hello(&r, false) != 0) {
 		fprintf(stderr, "kuska_rogue: %s: no welcome\n", ep);
 		goto out;
 	}

@@ -304,7 +304,7 @@ sweep(int argc, char **argv)
 	}
 	t = transport_new();
 	s = tsock_connect_curve(t, ep, sk->curve_pk, sk->curve_sk, pub.curve_pk,
-				NULL, &e);
+				NULL, NULL, &e);
 	if (s == NULL)
 		return 2;
 	while (done < count) {
@@ -426,9 +426,8 @@ set_curve(void *s, const uint8_t *server_pk, const struct secret_key *sk)
  * One connection with a fresh key pair (server_pk NULL: no CURVE): 1 when
  * the server refused its handshake, 0 when it admitted it, 2 when it
  * failed, -1 when nothing was heard within timeout_ms, -2 on a setup
- * error. Its monitor is made before it connects (not so with
- * tsock_connect_curve), so that it hears the verdict however soon it
- * comes.
+ * error. Its monitor is made before it connects (as tsock_connect_curve
+ * makes one), so that it hears the verdict however soon it comes.
  */
 static int
 stranger(void *ctx, const char *ep, const uint8_t *server_pk, unsigned long n,
