@@ -5,6 +5,7 @@
  * release the first question of the year then finds cached.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -181,9 +182,19 @@ test_prepared_then_asked(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* Counts its calls; gives up from the after-th on. */
+/*
+ * Counts its calls until it gives up, at the after-th; gives up from then
+ * on. The audit runs on a thread of its own and the hook is asked every
+ * few ms until it ends, given up or not (release_set_cancel): the asks
+ * after the give-up, while the audit reaches its next integer programme,
+ * are as many as that takes, and counted apart (later). Each ask is on
+ * the thread that asked for the release (caller: that thread).
+ */
 struct give_up {
 	unsigned calls, after;
+	unsigned long later;
+	pthread_t caller;
+	bool elsewhere; /* asked on another thread */
 };
 
 static bool
@@ -191,6 +202,12 @@ give_up(void *arg)
 {
 	struct give_up *g = arg;
 
+	if (!pthread_equal(pthread_self(), g->caller))
+		g->elsewhere = true;
+	if (g->calls >= g->after) {
+		g->later++;
+		return true;
+	}
 	return ++g->calls >= g->after;
 }
 
@@ -238,7 +255,8 @@ static void
 test_given_up(void **state)
 {
 	char dir[] = "/tmp/kuska-prep-XXXXXX";
-	struct give_up g = {.after = 1}, late = {.after = 3};
+	struct give_up g = {.after = 1, .caller = pthread_self()},
+		       late = {.after = 3, .caller = pthread_self()};
 	size_t kept0, kept1, bytes;
 	uint64_t n0, n1;
 	struct stats *s;
@@ -260,6 +278,8 @@ test_given_up(void **state)
 	    query_prepare(st, 2025, K, give_up, &late, &was_computed),
 	    -ECANCELED);
 	assert_int_equal(late.calls, 3);
+	assert_false(g.elsewhere);
+	assert_false(late.elsewhere);
 	release_cache_counts(&n1, &kept1, &bytes);
 	assert_int_equal(n1, n0);
 	assert_int_equal(kept1, kept0);
