@@ -222,7 +222,9 @@ set_common(void *s, const struct tsock_limits *lim)
 	 * receiving side: with heartbeats, a connection stalled on a low
 	 * ZMQ_RCVHWM and then dropped aborts libzmq 4.3.4 (an assertion in
 	 * stream_engine_base.cpp, libzmq issues 3937 and 4229); an ASan run
-	 * of test_unread met it every time. */
+	 * of test_unread met it every time. Nor lifted (0): libzmq then
+	 * keeps whatever a flooder sends faster than the daemon reads, with
+	 * no bound but memory (docs/SECURITY.md, "Hostile peers"). */
 	if (lim != NULL && lim->hwm > 0 &&
 	    set_int(s, ZMQ_SNDHWM, lim->hwm) != 0)
 		return -errno;

@@ -157,6 +157,12 @@ target_link_libraries(kuska_tools PUBLIC kuska_lib)
 add_library(kuska_stall SHARED ${CMAKE_SOURCE_DIR}/tests/tools/shim/stall.c)
 target_compile_options(kuska_stall PRIVATE -fno-sanitize=all)
 target_link_libraries(kuska_stall ${CMAKE_DL_LIBS})
+# One that holds a daemon's reads of one socket while a file exists
+# (tests/tools/shim/slowread.c), libzmq's I/O thread reading on.
+add_library(kuska_slowread SHARED
+	${CMAKE_SOURCE_DIR}/tests/tools/shim/slowread.c)
+target_compile_options(kuska_slowread PRIVATE -fno-sanitize=all)
+target_link_libraries(kuska_slowread PkgConfig::ZMQ ${CMAKE_DL_LIBS})
 file(GLOB TOOL_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/tools/*.c)
 foreach(src ${TOOL_SRC})
 	get_filename_component(name ${src} NAME_WE)

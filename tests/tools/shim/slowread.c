@@ -1,0 +1,69 @@
+/*
+ * slowread.c - an LD_PRELOAD library for the end-to-end tests: a daemon's
+ * own thread stops reading one socket, as a thread kept busy would, while
+ * libzmq's I/O thread goes on taking what the peers send.
+ *
+ * zmq_msg_recv on a socket bound to KUSKA_SLOW_ENDPOINT (its
+ * ZMQ_LAST_ENDPOINT, e.g. tcp://127.0.0.1:7401) waits while the file
+ * KUSKA_SLOW_FILE exists, then goes on; the first call to wait creates
+ * KUSKA_SLOW_FILE.hit, so a test knows the reader is held. Every other
+ * socket, and every call while the file is absent, goes straight through.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+/* Whether socket s is bound to KUSKA_SLOW_ENDPOINT. */
+static int
+is_slow(void *s)
+{
+	const char *want = getenv("KUSKA_SLOW_ENDPOINT");
+	char ep[256];
+	size_t len = sizeof(ep);
+
+	if (want == NULL ||
+	    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, ep, &len) != 0 || len == 0)
+		return 0;
+	ep[len - 1] = '\0';
+	return strcmp(ep, want) == 0;
+}
+
+static void
+slow(void *s)
+{
+	const char *file = getenv("KUSKA_SLOW_FILE");
+	char hit[PATH_MAX];
+	int said = 0;
+
+	if (file == NULL || access(file, F_OK) != 0 || !is_slow(s))
+		return;
+	while (access(file, F_OK) == 0) {
+		if (!said) {
+			int h;
+			snprintf(hit, sizeof(hit), "%s.hit", file);
+			h = open(hit, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+			if (h >= 0)
+				close(h);
+			said = 1;
+		}
+		usleep(20000);
+	}
+}
+
+int
+zmq_msg_recv(zmq_msg_t *msg, void *s, int flags)
+{
+	int (*real)(zmq_msg_t *, void *, int) =
+	    (int (*)(zmq_msg_t *, void *, int))dlsym(RTLD_NEXT, "zmq_msg_recv");
+
+	slow(s);
+	return real(msg, s, flags);
+}
