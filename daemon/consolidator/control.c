@@ -240,6 +240,17 @@ cons_metrics(struct cons *c, struct mtext *m)
 		       "window). The nodes back off and send them again.");
 	metrics_sample(m, "kuska_ingest_refused_busy_total", NULL,
 		       (double)c->ingest_busy_refused);
+	metrics_family(m, "kuska_ingest_waiting", "gauge",
+		       "Nodes' messages read and waiting for the store's "
+		       "writer, behind the 24 it works on: none while "
+		       "commits keep up; an institution's grow towards its "
+		       "node's window while they lag (a slow disk).");
+	for (i = 1; i <= INST_COUNT; i++) {
+		snprintf(l, sizeof(l), "institution=\"%s\"",
+			 institution_name((enum institution)i));
+		metrics_sample(m, "kuska_ingest_waiting", l,
+			       (double)c->waiting_n[i]);
+	}
 	metrics_family(m, "kuska_control_refused_total", "counter",
 		       "Requests on the local control socket refused, each "
 		       "answered (over the size limit, or malformed).");
