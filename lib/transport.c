@@ -248,14 +248,14 @@ struct tsock *
 tsock_bind_curve(struct transport *t, const char *endpoint,
 		 const uint8_t server_sk[TRANSPORT_KEY_LEN],
 		 const char *zap_domain, const struct tsock_limits *lim,
-		 int *ret_err)
+		 struct tsock **ret_mon, int *ret_err)
 {
-	void *s = zmq_socket(t->ctx, ZMQ_ROUTER);
+	struct tsock *ts = tsock_wrap(zmq_socket(t->ctx, ZMQ_ROUTER), ret_err);
+	void *s;
 
-	if (s == NULL) {
-		*ret_err = -errno;
+	if (ts == NULL)
 		return NULL;
-	}
+	s = ts->s;
 	if (set_common(s, lim) != 0 || set_int(s, ZMQ_ROUTER_HANDOVER, 1) ||
 	    set_int(s, ZMQ_ROUTER_MANDATORY, 1) ||
 	    (lim != NULL && lim->handshake_ms > 0 &&
@@ -264,13 +264,30 @@ tsock_bind_curve(struct transport *t, const char *endpoint,
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, server_sk,
 			   TRANSPORT_KEY_LEN) != 0 ||
 	    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, zap_domain, strlen(zap_domain)) !=
-		0 ||
-	    zmq_bind(s, endpoint) != 0) {
+		0) {
 		*ret_err = -errno;
-		zmq_close(s);
+		tsock_free(&ts);
 		return NULL;
 	}
-	return tsock_wrap(s, ret_err);
+	/* The monitor first: a peer waiting to reconnect is accepted (and
+	 * its handshake may end) as soon as the socket binds, before a
+	 * monitor made after zmq_bind exists, and libzmq then tells nobody
+	 * of it. */
+	if (ret_mon != NULL) {
+		*ret_mon = tsock_monitor(t, ts, ret_err);
+		if (*ret_mon == NULL) {
+			tsock_free(&ts);
+			return NULL;
+		}
+	}
+	if (zmq_bind(s, endpoint) != 0) {
+		*ret_err = -errno;
+		if (ret_mon != NULL)
+			tsock_free(ret_mon);
+		tsock_free(&ts);
+		return NULL;
+	}
+	return ts;
 }
 
 struct tsock *

@@ -76,12 +76,17 @@ void transport_free(struct transport **t);
 /*
  * tsock_bind_curve - a ROUTER bound to endpoint as CURVE server with
  * secret key server_sk, its peers checked by the ZAP handler under
- * zap_domain. Returns the socket, or NULL with *ret_err = -errno.
+ * zap_domain. With ret_mon, a monitor of it (as tsock_monitor) made
+ * before it binds, so that it hears every peer accepted: one made after
+ * (tsock_monitor) misses a peer that was waiting to reconnect and came
+ * in between, and the handshake of one over by then. Returns the socket
+ * (and *ret_mon), or NULL with *ret_err = -errno.
  */
 struct tsock *tsock_bind_curve(struct transport *t, const char *endpoint,
 			       const uint8_t server_sk[TRANSPORT_KEY_LEN],
 			       const char *zap_domain,
-			       const struct tsock_limits *lim, int *ret_err);
+			       const struct tsock_limits *lim,
+			       struct tsock **ret_mon, int *ret_err);
 
 /*
  * tsock_connect_curve - a DEALER connecting to endpoint as CURVE client
@@ -143,7 +148,8 @@ struct tsock *tsock_zap(struct transport *t, int *ret_err);
 /*
  * tsock_monitor - a socket on which s reports connection events
  * (read them with tsock_monitor_read), from now on: for a connecting
- * socket's handshake, ask tsock_connect_curve or tsock_connect_local.
+ * socket's handshake, ask tsock_connect_curve or tsock_connect_local;
+ * for a listening socket's peers, tsock_bind_curve.
  */
 struct tsock *tsock_monitor(struct transport *t, struct tsock *s, int *ret_err);
 

@@ -360,16 +360,14 @@ main(int argc, char **argv)
 		struct tsock_limits lim = {.max_frame = 2 * CODEC_MAX_FRAME,
 					   .handshake_ms = TSOCK_HANDSHAKE_MS,
 					   .hwm = INGEST_HWM};
-		c.ingest = tsock_bind_curve(c.t, c.cfg.listen, c.key->curve_sk,
-					    "ingest", &lim, &err);
+		c.ingest =
+		    tsock_bind_curve(c.t, c.cfg.listen, c.key->curve_sk,
+				     "ingest", &lim, &c.ingest_mon, &err);
 	}
 	if (c.ingest == NULL)
 		fatalx("%s: [consolidator] listen: %s: cannot bind: %s%s",
 		       c.conf_path, c.cfg.listen, strerror(-err),
 		       daemon_bind_hint(err));
-	c.ingest_mon = tsock_monitor(c.t, c.ingest, &err);
-	if (c.ingest_mon == NULL)
-		fatalx("socket monitor: %s", strerror(-err));
 	c.control = daemon_bind_local(
 	    c.t, c.cfg.control, DAEMON_CONTROL_MAX_BYTES, why, sizeof(why));
 	if (c.control == NULL)
@@ -382,15 +380,12 @@ main(int argc, char **argv)
 					   .hwm = QUERY_HWM};
 		c.query =
 		    tsock_bind_curve(c.t, c.cfg.query_listen, c.key->curve_sk,
-				     "query", &lim, &err);
+				     "query", &lim, &c.query_mon, &err);
 	}
 	if (c.query == NULL)
 		fatalx("%s: [consolidator] query_listen: %s: cannot bind: %s%s",
 		       c.conf_path, c.cfg.query_listen, strerror(-err),
 		       daemon_bind_hint(err));
-	c.query_mon = tsock_monitor(c.t, c.query, &err);
-	if (c.query_mon == NULL)
-		fatalx("socket monitor: %s", strerror(-err));
 	/* From here on c.ig is the writer thread's. */
 	ingest_view(&c.ig, &c.view);
 	c.threads = start_workers(&c.cfg);

@@ -386,15 +386,12 @@ main(int argc, char **argv)
 		    .handshake_ms = TSOCK_HANDSHAKE_MS};
 		kh.listen =
 		    tsock_bind_curve(kh.t, kh.cfg.listen, kh.key->curve_sk,
-				     "keyholder", &lim, &err);
+				     "keyholder", &lim, &kh.mon, &err);
 	}
 	if (kh.listen == NULL)
 		fatalx("%s: [keyholder] listen: %s: cannot bind: %s%s",
 		       kh.conf_path, kh.cfg.listen, strerror(-err),
 		       daemon_bind_hint(err));
-	kh.mon = tsock_monitor(kh.t, kh.listen, &err);
-	if (kh.mon == NULL)
-		fatalx("socket monitor: %s", strerror(-err));
 	kh.control = daemon_bind_local(
 	    kh.t, kh.cfg.control, DAEMON_CONTROL_MAX_BYTES, why, sizeof(why));
 	if (kh.control == NULL)

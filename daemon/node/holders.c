@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "config.h"
 #include "date.h"
 #include "log.h"
 #include "oprf.h"
@@ -75,12 +76,25 @@ holders_set_serve(struct holders *h, struct tsock *also,
 	h->serve_arg = arg;
 }
 
+/* The config key of key holder i (0 on): keyholder, keyholder2, ...,
+ * with suffix ("" or "_key"). */
+static void
+holder_key_name(size_t i, const char *suffix, char *out, size_t cap)
+{
+	if (i == 0)
+		snprintf(out, cap, "keyholder%s", suffix);
+	else
+		snprintf(out, cap, "keyholder%zu%s", i + 1, suffix);
+}
+
 struct holders *
 holders_new(struct transport *t, const struct node_config *cfg,
-	    const struct secret_key *key, char *err, size_t errlen)
+	    const char *conf_path, const struct secret_key *key, char *err,
+	    size_t errlen)
 {
 	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
 	struct holders *hs = calloc(1, sizeof(*hs));
+	char name[24], why[512];
 	size_t i;
 	int e;
 
@@ -96,17 +110,24 @@ holders_new(struct transport *t, const struct node_config *cfg,
 		if (cfg->keyholder[i][0] == '\0' &&
 		    cfg->keyholder_key[i][0] == '\0')
 			continue;
+		holder_key_name(i, "", name, sizeof(name));
 		if (cfg->keyholder[i][0] == '\0' ||
 		    cfg->keyholder_key[i][0] == '\0') {
 			snprintf(err, errlen,
-				 "keyholder%zu and keyholder%zu_key go "
-				 "together: give both or neither",
-				 i + 1, i + 1);
+				 "%s: %s and %s_key go together: give both or "
+				 "neither",
+				 conf_path, name, name);
 			goto fail;
 		}
-		if (keys_load_public(cfg->keyholder_key[i], &pub, err,
-				     errlen) != 0)
+		/* Read again since the start's check: it may have gone or
+		 * changed since, and the error names the config's line. */
+		if (keys_load_public(cfg->keyholder_key[i], &pub, why,
+				     sizeof(why)) != 0) {
+			holder_key_name(i, "_key", name, sizeof(name));
+			config_key_error(conf_path, "node", name, why, err,
+					 errlen);
 			goto fail;
+		}
 		snprintf(h->endpoint, sizeof(h->endpoint), "%s",
 			 cfg->keyholder[i]);
 		h->down_ms = date_now_ms();
@@ -115,8 +136,10 @@ holders_new(struct transport *t, const struct node_config *cfg,
 					   &h->mon, &e);
 		hs->n++;
 		if (h->s == NULL) {
-			snprintf(err, errlen, "%s: cannot connect: %s",
+			snprintf(why, sizeof(why), "%.300s: cannot connect: %s",
 				 h->endpoint, strerror(-e));
+			config_key_error(conf_path, "node", name, why, err,
+					 errlen);
 			goto fail;
 		}
 	}

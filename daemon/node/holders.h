@@ -34,12 +34,15 @@
 struct holders;
 
 /*
- * holders_new - connects to every key holder of cfg with the node's
- * transport pair. Returns the set, or NULL with a sentence in err.
+ * holders_new - connects to every key holder of cfg (read from the file
+ * conf_path) with the node's transport pair, reading each one's public
+ * key file again. Returns the set, or NULL with a sentence in err that
+ * names the config's file, line and key ("FILE:LINE: [node]
+ * keyholder2_key: ...").
  */
 struct holders *holders_new(struct transport *t, const struct node_config *cfg,
-			    const struct secret_key *key, char *err,
-			    size_t errlen);
+			    const char *conf_path, const struct secret_key *key,
+			    char *err, size_t errlen);
 
 /* holders_free - closes the sockets; accepts NULL; clears the pointer. */
 void holders_free(struct holders **h);

@@ -330,7 +330,8 @@ main(int argc, char **argv)
 		       strerror(-err));
 	{
 		char e[512];
-		n.holders = holders_new(n.t, &n.cfg, n.key, e, sizeof(e));
+		n.holders =
+		    holders_new(n.t, &n.cfg, a.conf, n.key, e, sizeof(e));
 		if (n.holders == NULL)
 			fatalx("%s", e);
 	}

@@ -4,7 +4,8 @@
  * its first payload frame, stay for the refusal; and the socket file of a
  * local listener is removed at its close only while it is still its own;
  * a CURVE connection's monitor hears its handshake however late it is
- * read; and transport_free returns when libzmq never ends its context.
+ * read, and a CURVE listener's hears a peer that came in as it bound;
+ * and transport_free returns when libzmq never ends its context.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -268,7 +269,8 @@ test_curve_monitor_hears_handshake(void **state)
 	snprintf(ep, sizeof(ep), "ipc://%s/c", dir);
 	t = transport_new();
 	assert_non_null(t);
-	srv = tsock_bind_curve(t, ep, srv_key->curve_sk, "test", NULL, &err);
+	srv = tsock_bind_curve(t, ep, srv_key->curve_sk, "test", NULL, NULL,
+			       &err);
 	assert_non_null(srv);
 	cli = tsock_connect_curve(t, ep, cli_key->curve_pk, cli_key->curve_sk,
 				  srv_key->curve_pk, NULL, &mon, &err);
@@ -285,6 +287,82 @@ test_curve_monitor_hears_handshake(void **state)
 	keys_free(&srv_key);
 	keys_free(&cli_key);
 	snprintf(path, sizeof(path), "%s/c", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Whether mon tells of a peer accepted and of its handshake done, within
+ * timeout_ms. */
+static bool
+heard_accept_and_handshake(struct tsock *mon, int timeout_ms)
+{
+	bool ready[1], accepted = false, handshake = false;
+	enum tevent ev;
+	char addr[128];
+	int i;
+
+	for (i = 0; i < timeout_ms / 50 && !(accepted && handshake); i++) {
+		if (tsock_poll(&mon, 1, ready, 50) <= 0)
+			continue;
+		while (tsock_monitor_read(mon, &ev, addr, sizeof(addr)) == 0) {
+			accepted = accepted || ev == TEVENT_ACCEPTED;
+			handshake = handshake || ev == TEVENT_HANDSHAKE_OK;
+		}
+	}
+	return accepted && handshake;
+}
+
+/* The monitor tsock_bind_curve makes is there before the socket binds: a
+ * client already dialling (a node retrying while the consolidator
+ * restarts) is accepted as soon as it binds, and its handshake ends,
+ * before the server's owner could make a monitor after the bind. Read
+ * only once the server has the client's message, the monitor still tells
+ * of the peer's accept and handshake, which admission counts (pending
+ * handshakes per address, connections per key). */
+static void
+test_bind_monitor_hears_early_peer(void **state)
+{
+	const void *data[1] = {"hello"};
+	size_t lens[1] = {5};
+	struct secret_key *srv_key = NULL, *cli_key = NULL;
+	struct tsock *srv, *cli, *mon = NULL;
+	struct transport *t;
+	struct tframes f;
+	char dir[64], ep[128], path[160];
+	int err;
+
+	(void)state;
+	assert_int_equal(keys_init(), 0);
+	assert_int_equal(keys_generate("server", &srv_key), 0);
+	assert_int_equal(keys_generate("client", &cli_key), 0);
+	snprintf(dir, sizeof(dir), "/tmp/kuska-transport-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(ep, sizeof(ep), "ipc://%s/b", dir);
+	t = transport_new();
+	assert_non_null(t);
+	/* The client first: it dials, and keeps dialling, before the
+	 * server is there; its message waits for the connection. */
+	cli = tsock_connect_curve(t, ep, cli_key->curve_pk, cli_key->curve_sk,
+				  srv_key->curve_pk, NULL, NULL, &err);
+	assert_non_null(cli);
+	srv = tsock_bind_curve(t, ep, srv_key->curve_sk, "test", NULL, &mon,
+			       &err);
+	assert_non_null(srv);
+	assert_non_null(mon);
+	send_all(cli, data, lens, 1);
+	assert_int_equal(recv_wait(srv, &f, 2), 0);
+	tframes_clear(&f);
+	assert_true(heard_accept_and_handshake(mon, 5000));
+	/* The server first: with its monitor closed first, libzmq left
+	 * an event (75 bytes, most likely the client's going) unfreed in
+	 * 2 of 6 ASan runs; in this order 0 of 20. */
+	tsock_free(&srv);
+	tsock_free(&cli);
+	tsock_free(&mon);
+	transport_free(&t);
+	keys_free(&srv_key);
+	keys_free(&cli_key);
+	snprintf(path, sizeof(path), "%s/b", dir);
 	unlink(path);
 	rmdir(dir);
 }
@@ -322,6 +400,7 @@ main(void)
 	    cmocka_unit_test(test_dealer_keeps_nothing),
 	    cmocka_unit_test(test_close_removes_own_file_only),
 	    cmocka_unit_test(test_curve_monitor_hears_handshake),
+	    cmocka_unit_test(test_bind_monitor_hears_early_peer),
 	    cmocka_unit_test(test_term_bounded),
 	};
 

@@ -50,7 +50,7 @@ fake_server_open(struct fake_server *fs, const char *prog, const char *key_path,
 	fs->zap = fs->t != NULL ? tsock_zap(fs->t, &e) : NULL;
 	fs->s = fs->zap != NULL
 		    ? tsock_bind_curve(fs->t, endpoint, fs->key->curve_sk, name,
-				       &lim, &e)
+				       &lim, NULL, &e)
 		    : NULL;
 	if (fs->s == NULL) {
 		fprintf(stderr, "%s: cannot bind %s\n", prog, endpoint);
