@@ -478,13 +478,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_RATE_OVER_100_NOTE] =
 	{"Por encima de 100 por cada 100: %s. No es un error: una tasa cuenta "
 	 "un grupo de víctimas por cada 100 de otro, y las del primero no "
-	 "están todas en el segundo (las víctimas identificadas antes del "
-	 "periodo cuya atención empieza en él cuentan solo en el primero), "
-	 "así que puede pasar de 100.",
+	 "están todas en el segundo (como en la atención en salud mental, "
+	 "donde las víctimas identificadas antes del periodo cuya atención "
+	 "empieza en él cuentan solo en el primero), así que puede pasar de "
+	 "100.",
 	 "Above 100 per 100: %s. That is no error: a rate counts one group "
 	 "of victims per 100 of another, and the first are not all among "
-	 "the second (victims identified before the period whose care "
-	 "begins in it count in the first only), so it can pass 100."},
+	 "the second (as with mental-health care, where victims identified "
+	 "before the period whose care begins in it count in the first "
+	 "only), so it can pass 100."},
     [M_QUOTED] = {"«%s»", "“%s”"},
     [M_TIMELINESS_NOTE] = {"Solo cuentan los registros que llegaron al "
 			   "consolidador hasta hoy: en un periodo reciente aún "

@@ -132,9 +132,10 @@ note_rates_over_100(const struct qtable *t)
 	fprintf(stderr,
 		"kuska query: note: %s %s more than 100 per 100, and that is "
 		"no error: a rate counts one group of victims per 100 of "
-		"another, and the first are not all among the second (victims "
-		"identified before the period whose care begins in it count "
-		"in the first only), so it can pass 100 "
+		"another, and the first are not all among the second (as with "
+		"mental-health care, where victims identified before the "
+		"period whose care begins in it count in the first only), so "
+		"it can pass 100 "
 		"(docs/INDICATORS.md)\n",
 		ids, n == 1 ? "reads" : "read");
 }

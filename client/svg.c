@@ -546,8 +546,15 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		/* Every value of a short series, else the last: the table
 		 * under the charts has them all. */
 		if (i + 1 == c->n || c->n <= 3) {
+			double half;
 			val_text(c->y[i], c->unit, c->k, c->hidden, a,
 				 sizeof(a));
+			/* A wide label on the first point (179.97 on a scale
+			 * to 200) would reach the scale's numbers and read as
+			 * one with them ("200179.97"): it moves right. */
+			half = text_w(a) / 2;
+			if (x - half < TR_L)
+				x = TR_L + half;
 			text(f, x, value_label_y(x, y, a, refs, n_refs), "v",
 			     "middle", a);
 		}

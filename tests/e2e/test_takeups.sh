@@ -92,6 +92,9 @@ check "indicators: the rate reads more than 100" \
 check "indicators: the note names it alone, and says why" grep -q \
 	"^kuska query: note: identified-per-pnp reads more than 100 per 100, and that is no error" \
 	"$T/analyst-indicators.err"
+check "indicators: the note's care is an example, not this rate's reason" \
+	grep -q "among the second (as with mental-health care, where victims" \
+	"$T/analyst-indicators.err"
 
 # The report, in both languages: under the referrals and the indicators.
 for lang in es en; do

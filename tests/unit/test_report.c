@@ -2150,6 +2150,14 @@ test_rate_over_100(void **state)
 	static const char *const en =
 	    "Above 100 per 100: “Mental-health care after identif.”. That is "
 	    "no error: a rate counts one group of victims per 100 of another";
+	/* Its example is said to be one: a rate of other victims (victims
+	 * identified per 100 identified by PNP) has no care to begin. */
+	static const char *const example_es =
+	    "en el segundo (como en la atención en salud mental, donde las "
+	    "víctimas identificadas antes del periodo";
+	static const char *const example_en =
+	    "among the second (as with mental-health care, where victims "
+	    "identified before the period";
 	static const char *const any_es = "Por encima de 100 por cada 100";
 	static const char *const any_en = "Above 100 per 100";
 	static struct report_data d;
@@ -2164,11 +2172,13 @@ test_rate_over_100(void **state)
 	set_cell(ind, 1, "value", "130");
 	p = page(&d, "rate-over.html");
 	assert_true(figure_says(p, "f-key", es));
+	assert_true(figure_says(p, "f-key", example_es));
 	assert_false(figure_says(p, "f-other", any_es));
 	free(p);
 	i18n_set(LANG_EN);
 	p = page(&d, "rate-over-en.html");
 	assert_true(figure_says(p, "f-key", en));
+	assert_true(figure_says(p, "f-key", example_en));
 	free(p);
 	set_cell(ind, 1, "value", "100");
 	p = page(&d, "rate-100.html");

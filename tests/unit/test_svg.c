@@ -357,6 +357,62 @@ test_trend_labels_apart(void **state)
 	}
 }
 
+/* The x of the <text> whose content is label, or -1. */
+static double
+label_x(const char *s, const char *label)
+{
+	char needle[64];
+	const char *end, *x;
+
+	snprintf(needle, sizeof(needle), ">%s</text>", label);
+	end = strstr(s, needle);
+	if (end == NULL)
+		return -1;
+	for (x = end; x > s && strncmp(x, "<text", 5) != 0; x--)
+		;
+	x = strstr(x, " x=\"");
+	return x != NULL && x < end ? strtod(x + 4, NULL) : -1;
+}
+
+/* A wide value on the first point of a short series (a rate over 100,
+ * 179.97 on a scale to 200) stays clear of the scale's numbers at the
+ * left: centred on its point it began where "200" ends, and the card
+ * read "200179.97". */
+static void
+test_trend_first_label_clear(void **state)
+{
+	static const char *const x[] = {"2024", "2025"};
+	struct svg_val y[] = {{SVG_NUM, 179.97}, {SVG_NUM, 175.33}};
+	struct svg_trend c = {
+	    .id = "tr",
+	    .title = "Victims per 100 identified by PNP",
+	    .x = x,
+	    .y = y,
+	    .n = 2,
+	    .baseline = {SVG_NUM, 100},
+	    .target = {SVG_NUM, 120},
+	    .baseline_label = "base",
+	    .target_label = "target",
+	    .k = 10,
+	};
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+	double vx, tx;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(svg_trend(f, &c), 0);
+	assert_int_equal(fclose(f), 0);
+	vx = label_x(s, "179.97");
+	tx = label_x(s, "200"); /* the scale's top, anchored at its end */
+	assert_true(vx > 0 && tx > 0);
+	/* centred, 6 characters of at most 7.8px (svg.c's CHAR_W) each,
+	 * and a gap of 6px past the end of "200" */
+	assert_true(vx - 6 * 7.8 / 2 >= tx + 6);
+	free(s);
+}
+
 static int
 write_intervals(FILE *f, const void *arg)
 {
@@ -430,6 +486,7 @@ main(void)
 	    cmocka_unit_test(test_upset),
 	    cmocka_unit_test(test_trend),
 	    cmocka_unit_test(test_trend_labels_apart),
+	    cmocka_unit_test(test_trend_first_label_clear),
 	    cmocka_unit_test(test_trend_periods_apart),
 	    cmocka_unit_test(test_intervals),
 	    cmocka_unit_test(test_value_text),
