@@ -40,8 +40,8 @@ static void
 keyholder_free(struct keyholder *kh)
 {
 	tsock_free(&kh->control);
+	tsock_free(&kh->listen); /* before its monitor: see cons_free */
 	tsock_free(&kh->mon);
-	tsock_free(&kh->listen);
 	tsock_free(&kh->zap);
 	transport_free(&kh->t);
 	admit_free(&kh->admit);

@@ -110,9 +110,8 @@ check_rss_growth "memory grew by less than 32 MiB" "$before" "$after" 32768
 wait "${ro[@]}"
 check "each sent its $RECOVERS requests" \
 	test "$(cat "$T"/unread*.out | sort -u)" = "unread sent $RECOVERS"
-secs=$(($(date +%s) - t0 + 1))
 check_log_budget "a burst of recover lines, then at most one a second" \
-	"$N/consolidator.log" "event=recover institution=pnp" "$secs"
+	"$N/consolidator.log" "event=recover institution=pnp" "$t0"
 start_node pnp
 "$KUSKA" sim --out "$T/sim2" --victims 20 --seed 77 >/dev/null
 "$KUSKA" submit -c "$N/pnp.conf" "$T/sim2/pnp.jsonl" >/dev/null

@@ -240,6 +240,81 @@ heard_handshake(struct tsock *mon, int timeout_ms)
 	return false;
 }
 
+/* Two CURVE peers on an ipc endpoint of their own, and the monitor the
+ * second of them made as it came. */
+struct curve {
+	char dir[64], ep[128];
+	struct secret_key *srv_key, *cli_key;
+	struct transport *t;
+	struct tsock *srv, *cli; /* a ROUTER and a DEALER */
+	struct tsock *mon;	 /* the second's, made before it came */
+};
+
+/* A CURVE client connecting to its server, with the monitor if mon. */
+static void
+curve_dial(struct curve *c, struct tsock **mon)
+{
+	int err;
+
+	c->cli = tsock_connect_curve(c->t, c->ep, c->cli_key->curve_pk,
+				     c->cli_key->curve_sk, c->srv_key->curve_pk,
+				     NULL, mon, &err);
+	assert_non_null(c->cli);
+}
+
+/*
+ * curve_open - a CURVE server and its client: the server binds first and
+ * the client's connect makes the monitor, or with client_first the
+ * client dials before the server is there and the server's bind makes
+ * it. Either way the monitor is there before a handshake that can end
+ * at once.
+ */
+static void
+curve_open(struct curve *c, bool client_first)
+{
+	int err;
+
+	assert_int_equal(keys_init(), 0);
+	c->srv_key = c->cli_key = NULL;
+	c->mon = NULL;
+	assert_int_equal(keys_generate("server", &c->srv_key), 0);
+	assert_int_equal(keys_generate("client", &c->cli_key), 0);
+	snprintf(c->dir, sizeof(c->dir), "/tmp/kuska-transport-XXXXXX");
+	assert_non_null(mkdtemp(c->dir));
+	snprintf(c->ep, sizeof(c->ep), "ipc://%s/c", c->dir);
+	c->t = transport_new();
+	assert_non_null(c->t);
+	if (client_first)
+		curve_dial(c, NULL);
+	c->srv = tsock_bind_curve(c->t, c->ep, c->srv_key->curve_sk, "test",
+				  NULL, client_first ? &c->mon : NULL, &err);
+	assert_non_null(c->srv);
+	if (!client_first)
+		curve_dial(c, &c->mon);
+	assert_non_null(c->mon);
+}
+
+/*
+ * curve_close - frees what curve_open made. Each test frees the sockets
+ * first, in its own order (libzmq may leak a monitor event at exit in
+ * another); any left are freed here.
+ */
+static void
+curve_close(struct curve *c)
+{
+	char path[160];
+
+	tsock_free(&c->srv);
+	tsock_free(&c->cli);
+	tsock_free(&c->mon);
+	transport_free(&c->t);
+	keys_free(&c->srv_key);
+	keys_free(&c->cli_key);
+	snprintf(path, sizeof(path), "%s/c", c->dir);
+	unlink(path);
+	rmdir(c->dir);
+}
+
 /* The monitor tsock_connect_curve makes is there before the connection:
  * read only once the handshake is long over (the server has the
  * client's message), as a client starved of the processor reads it, it
@@ -253,42 +328,19 @@ test_curve_monitor_hears_handshake(void **state)
 {
 	const void *data[1] = {"hello"};
 	size_t lens[1] = {5};
-	struct secret_key *srv_key = NULL, *cli_key = NULL;
-	struct tsock *srv, *cli, *mon = NULL;
-	struct transport *t;
+	struct curve c;
 	struct tframes f;
-	char dir[64], ep[128], path[160];
-	int err;
 
 	(void)state;
-	assert_int_equal(keys_init(), 0);
-	assert_int_equal(keys_generate("server", &srv_key), 0);
-	assert_int_equal(keys_generate("client", &cli_key), 0);
-	snprintf(dir, sizeof(dir), "/tmp/kuska-transport-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(ep, sizeof(ep), "ipc://%s/c", dir);
-	t = transport_new();
-	assert_non_null(t);
-	srv = tsock_bind_curve(t, ep, srv_key->curve_sk, "test", NULL, NULL,
-			       &err);
-	assert_non_null(srv);
-	cli = tsock_connect_curve(t, ep, cli_key->curve_pk, cli_key->curve_sk,
-				  srv_key->curve_pk, NULL, &mon, &err);
-	assert_non_null(cli);
-	assert_non_null(mon);
-	send_all(cli, data, lens, 1);
-	assert_int_equal(recv_wait(srv, &f, 2), 0);
+	curve_open(&c, false);
+	send_all(c.cli, data, lens, 1);
+	assert_int_equal(recv_wait(c.srv, &f, 2), 0);
 	tframes_clear(&f);
-	assert_true(heard_handshake(mon, 5000));
-	tsock_free(&mon);
-	tsock_free(&cli);
-	tsock_free(&srv);
-	transport_free(&t);
-	keys_free(&srv_key);
-	keys_free(&cli_key);
-	snprintf(path, sizeof(path), "%s/c", dir);
-	unlink(path);
-	rmdir(dir);
+	assert_true(heard_handshake(c.mon, 5000));
+	tsock_free(&c.mon);
+	tsock_free(&c.cli);
+	tsock_free(&c.srv);
+	curve_close(&c);
 }
 
 /* Whether mon tells of a peer accepted and of its handshake done, within
@@ -324,47 +376,24 @@ test_bind_monitor_hears_early_peer(void **state)
 {
 	const void *data[1] = {"hello"};
 	size_t lens[1] = {5};
-	struct secret_key *srv_key = NULL, *cli_key = NULL;
-	struct tsock *srv, *cli, *mon = NULL;
-	struct transport *t;
+	struct curve c;
 	struct tframes f;
-	char dir[64], ep[128], path[160];
-	int err;
 
 	(void)state;
-	assert_int_equal(keys_init(), 0);
-	assert_int_equal(keys_generate("server", &srv_key), 0);
-	assert_int_equal(keys_generate("client", &cli_key), 0);
-	snprintf(dir, sizeof(dir), "/tmp/kuska-transport-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(ep, sizeof(ep), "ipc://%s/b", dir);
-	t = transport_new();
-	assert_non_null(t);
 	/* The client first: it dials, and keeps dialling, before the
 	 * server is there; its message waits for the connection. */
-	cli = tsock_connect_curve(t, ep, cli_key->curve_pk, cli_key->curve_sk,
-				  srv_key->curve_pk, NULL, NULL, &err);
-	assert_non_null(cli);
-	srv = tsock_bind_curve(t, ep, srv_key->curve_sk, "test", NULL, &mon,
-			       &err);
-	assert_non_null(srv);
-	assert_non_null(mon);
-	send_all(cli, data, lens, 1);
-	assert_int_equal(recv_wait(srv, &f, 2), 0);
+	curve_open(&c, true);
+	send_all(c.cli, data, lens, 1);
+	assert_int_equal(recv_wait(c.srv, &f, 2), 0);
 	tframes_clear(&f);
-	assert_true(heard_accept_and_handshake(mon, 5000));
+	assert_true(heard_accept_and_handshake(c.mon, 5000));
 	/* The server first: with its monitor closed first, libzmq left
 	 * an event (75 bytes, most likely the client's going) unfreed in
 	 * 2 of 6 ASan runs; in this order 0 of 20. */
-	tsock_free(&srv);
-	tsock_free(&cli);
-	tsock_free(&mon);
-	transport_free(&t);
-	keys_free(&srv_key);
-	keys_free(&cli_key);
-	snprintf(path, sizeof(path), "%s/b", dir);
-	unlink(path);
-	rmdir(dir);
+	tsock_free(&c.srv);
+	tsock_free(&c.cli);
+	tsock_free(&c.mon);
+	curve_close(&c);
 }
 
 /* The socket test_term_bounded leaves open, reachable to the end (for

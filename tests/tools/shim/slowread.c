@@ -13,13 +13,12 @@
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zmq.h>
+
+#include "hold.h"
 
 /* Whether socket s is bound to KUSKA_SLOW_ENDPOINT. */
 static int
@@ -40,22 +39,10 @@ static void
 slow(void *s)
 {
 	const char *file = getenv("KUSKA_SLOW_FILE");
-	char hit[PATH_MAX];
-	int said = 0;
 
-	if (file == NULL || access(file, F_OK) != 0 || !is_slow(s))
-		return;
-	while (access(file, F_OK) == 0) {
-		if (!said) {
-			int h;
-			snprintf(hit, sizeof(hit), "%s.hit", file);
-			h = open(hit, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-			if (h >= 0)
-				close(h);
-			said = 1;
-		}
-		usleep(20000);
-	}
+	/* The file first: is_slow asks libzmq, at every read. */
+	if (file != NULL && access(file, F_OK) == 0 && is_slow(s))
+		hold_while(file);
 }
 
 int

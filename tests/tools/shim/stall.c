@@ -12,12 +12,13 @@
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "hold.h"
 
 static const char STORE_NAME[] = "/data.mdb";
 
@@ -41,22 +42,9 @@ static void
 stall(int fd)
 {
 	const char *file = getenv("KUSKA_STALL_FILE");
-	char hit[PATH_MAX];
-	int said = 0;
 
-	if (file == NULL || !is_store(fd))
-		return;
-	while (access(file, F_OK) == 0) {
-		if (!said) {
-			int h;
-			snprintf(hit, sizeof(hit), "%s.hit", file);
-			h = open(hit, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-			if (h >= 0)
-				close(h);
-			said = 1;
-		}
-		usleep(20000);
-	}
+	if (file != NULL && is_store(fd))
+		hold_while(file);
 }
 
 int
