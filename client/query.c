@@ -18,6 +18,7 @@
 #include "codec.h"
 #include "date.h"
 #include "help.h"
+#include "html.h"
 #include "norm.h"
 #include "period.h"
 #include "rates.h"
@@ -110,11 +111,8 @@ note_rates_over_100(const struct qtable *t)
 {
 	char ids[256] = "";
 	size_t i, n = 0, len = 0;
-	int id = -1;
+	int id = html_col_index(t, "indicator");
 
-	for (i = 0; i < t->n_cols; i++)
-		if (strcmp(t->cols[i], "indicator") == 0)
-			id = (int)i;
 	for (i = 0; id >= 0 && i < t->n_rows; i++) {
 		int w;
 		if (!rates_over_100(t, i) || t->rows[i][id].kind != CELL_TEXT)

@@ -4,23 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The cell of row under column name, or NULL. */
-static const struct cell *
-cell_of(const struct qtable *t, size_t row, const char *name)
-{
-	size_t j;
-
-	for (j = 0; j < t->n_cols && row < t->n_rows; j++)
-		if (strcmp(t->cols[j], name) == 0)
-			return &t->rows[row][j];
-	return NULL;
-}
+#include "html.h"
 
 bool
 rates_over_100(const struct qtable *t, size_t row)
 {
-	const struct cell *unit = cell_of(t, row, "unit");
-	const struct cell *value = cell_of(t, row, "value");
+	const struct cell *unit = html_cell(t, row, "unit");
+	const struct cell *value = html_cell(t, row, "value");
 
 	if (unit == NULL || value == NULL || unit->kind != CELL_TEXT ||
 	    strcmp(codec_cell_str(unit), "rate") != 0)
