@@ -589,17 +589,14 @@ check_log_budget() {
 	check "$1" test "$lines" -le $((LOG_BURST + secs))
 }
 
-# counts_held FILE PATTERN [LAST]: a line of FILE (or of its LAST lines)
-# matching PATTERN counts lines of its kind held back (unlogged=N, N > 0);
-# waits for it up to 5 s.
+# counts_held FILE PATTERN [AFTER]: a line of FILE (or of those after its
+# first AFTER lines) matching PATTERN counts lines of its kind held back
+# (unlogged=N, N > 0); waits for it up to 5 s.
 counts_held() {
 	local i
 	for i in $(seq 50); do
-		if [ -n "${3:-}" ]; then
-			tail -n "$3" "$1"
-		else
-			cat "$1"
-		fi 2>/dev/null | grep -q -e "$2.*unlogged=[1-9]" && return 0
+		tail -n "+$((${3:-0} + 1))" "$1" 2>/dev/null |
+			grep -q -e "$2.*unlogged=[1-9]" && return 0
 		sleep 0.1
 	done
 	return 1
@@ -607,14 +604,16 @@ counts_held() {
 
 # check_next_counts DESCRIPTION FILE PATTERN COMMAND...: after a flood of
 # lines of a kind (PATTERN), a second's quiet and then COMMAND, which
-# causes one more: that line, among FILE's last two, counts those held
-# back.
+# causes one more: that line, written after COMMAND began, counts those
+# held back. (Not "among the last lines": the daemon may log something
+# else meanwhile, a release prepared, say.)
 check_next_counts() {
-	local what=$1 file=$2 pattern=$3
+	local what=$1 file=$2 pattern=$3 before
 	shift 3
 	sleep 1.1
+	before=$(wc -l <"$file")
 	"$@" >/dev/null 2>&1
-	check "$what" counts_held "$file" "$pattern" 2
+	check "$what" counts_held "$file" "$pattern" "$before"
 }
 
 # queries_logged WHO: the requests of WHO the consolidator's log accounts
