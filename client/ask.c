@@ -147,8 +147,8 @@ ask_table(const struct ask_client *a, const struct query_req *q,
 	}
 out:
 	free(buf);
+	tsock_free(&s); /* before its monitor, as libzmq's tests */
 	tsock_free(&mon);
-	tsock_free(&s);
 	transport_free(&t);
 	return r;
 }

@@ -161,8 +161,8 @@ ctl_close(struct ctl **c)
 {
 	if (c == NULL || *c == NULL)
 		return;
+	tsock_free(&(*c)->s); /* before its monitor, as libzmq's tests */
 	tsock_free(&(*c)->mon);
-	tsock_free(&(*c)->s);
 	transport_free(&(*c)->t);
 	free(*c);
 	*c = NULL;

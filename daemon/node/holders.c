@@ -157,8 +157,9 @@ holders_free(struct holders **ph)
 	if (ph == NULL || *ph == NULL)
 		return;
 	for (i = 0; i < (*ph)->n; i++) {
-		tsock_free(&(*ph)->h[i].mon);
+		/* Each socket before its monitor, as libzmq's tests. */
 		tsock_free(&(*ph)->h[i].s);
+		tsock_free(&(*ph)->h[i].mon);
 	}
 	free((*ph)->answered);
 	free(*ph);

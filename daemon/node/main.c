@@ -404,8 +404,8 @@ main(int argc, char **argv)
 	node_drop_deferred(&n);
 	intake_free(&n.intake);
 	holders_free(&n.holders);
+	tsock_free(&n.dealer); /* before its monitor, as libzmq's tests */
 	tsock_free(&n.monitor);
-	tsock_free(&n.dealer);
 	tsock_free(&n.submit);
 	transport_free(&n.t);
 	outbox_close(&n.ob);
