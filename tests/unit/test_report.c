@@ -736,6 +736,24 @@ test_indicators_print(void **state)
 	assert_true(strstr(p,
 			   "tbody tr:nth-child(2),tbody tr:last-child"
 			   "{break-before:avoid;") > strstr(p, "@media print"));
+	/* A caption and head went to a page's foot with no row under them,
+	 * a table of six rows was cut 4+2, a section's heading was left at
+	 * the foot (test_report prints them): the head goes with its first
+	 * row, a short table whole, a heading with its section. */
+	assert_true(strstr(p, "tbody tr:first-child{break-before:avoid;") >
+		    strstr(p, "@media print"));
+	assert_true(strstr(p,
+			   "table:not(:has(tbody>tr:nth-child(9)))"
+			   "{break-inside:avoid;") > strstr(p, "@media print"));
+	assert_true(strstr(p, "h2+p{break-after:avoid;") >
+		    strstr(p, "@media print"));
+	assert_true(strstr(p, "section::before,footer::before{content:\"\";"
+			      "display:block}") > strstr(p, "@media print"));
+	/* A figure's title was left at a page's foot, its chart on the
+	 * next (SDG 16.2.2's, the secretariat's 2025H2 in English). */
+	assert_true(strstr(p, "figure:not(h2+figure,h2+p+figure)::before"
+			      "{content:\"\";display:block}") >
+		    strstr(p, "@media print"));
 	/* On a phone, a chart or table wider than the screen scrolls
 	 * sideways: a shadow on the edge with more says so, with no
 	 * script (the page's policy allows none). */
