@@ -167,6 +167,27 @@ static const char css[] =
      * head, reads as a stray: each goes with its neighbour. */
     "tbody tr:nth-child(2),tbody tr:last-child{break-before:avoid;"
     "page-break-before:avoid}"
+    /* So do its caption and head at a page's foot with no row. */
+    "tbody tr:first-child{break-before:avoid;page-break-before:avoid}"
+    /* A table of eight rows or fewer is not worth parting: a few of its
+     * rows at a page's foot, the rest under its head repeated, read as
+     * two tables. It goes over whole. */
+    "table:not(:has(tbody>tr:nth-child(9))){break-inside:avoid;"
+    "page-break-inside:avoid}"
+    /* A section's heading and the sentence that opens it stay with
+     * what follows, not at a page's foot. Chromium keeps a heading with
+     * what follows only when it can break before it inside its parent:
+     * the first child of a section or the footer, it was left at the
+     * foot (test_report's control). An empty box before it gives it
+     * that break. */
+    "h2+p{break-after:avoid;page-break-after:avoid}"
+    "section::before,footer::before{content:\"\";"
+    "display:block}"
+    /* So is a figure's title, its first child, but for a figure that
+     * opens its section: a break after its empty box would leave the
+     * section's heading behind. */
+    "figure:not(h2+figure,h2+p+figure)::before{content:\"\";"
+    "display:block}"
     /* The signing line, alone on a last sheet, was parted from the
      * deliveries it closes: the two go over together. */
     "#deliveries{break-inside:avoid;page-break-inside:avoid}"

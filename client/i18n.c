@@ -84,8 +84,9 @@ static const struct word columns[] = {
     {"sex", {"Sexo", "Sex"}},
     {"age_group", {"Edad", "Age"}},
     {"population", {"Población", "Population"}},
-    {"victims_per_100k", {"Víctimas por 100 000", "Victims per 100,000"}},
-    {"estimate_per_100k", {"Estimación por 100 000", "Estimate per 100,000"}},
+    {"victims_per_100k", {"Víctimas por 100\u00a0000", "Victims per 100,000"}},
+    {"estimate_per_100k",
+     {"Estimación por 100\u00a0000", "Estimate per 100,000"}},
     {NULL, {NULL, NULL}},
 };
 

@@ -340,21 +340,49 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			  "the median days of delay."},
     [M_FIG_ESTIMATE] = {"Estimación de víctimas, detectadas y no detectadas",
 			"Estimated victims, detected and undetected"},
-    [M_FIG_SDG] = {"ODS 16.2.2: víctimas por cada 100 000 habitantes",
+    [M_FIG_SDG] = {"ODS 16.2.2: víctimas por cada 100\u00a0000 habitantes",
 		   "SDG 16.2.2: victims per 100,000 population"},
-    [M_HOW_SDG] = {"Cada barra es la tasa de víctimas identificadas en el "
-		   "periodo por cada 100 000 personas del grupo (población "
-		   "del año, del archivo que el consolidador toma del INEI). "
-		   "La última es la estimación de todas las víctimas, "
-		   "detectadas o no, de ambos sexos y todas las edades, sin "
-		   "las identificaciones no enlazables (ver la estimación): "
-		   "no se estima por sexo ni por edad.",
-		   "Each bar is the rate of victims identified in the period "
-		   "per 100,000 people of the group (the year's population, "
-		   "from the file the consolidator takes from INEI). The last "
-		   "is the estimate of all victims, detected or not, of both "
-		   "sexes and all ages, without the unlinkable identifications "
-		   "(see the estimate): none is made by sex or age."},
+    [M_HOW_SDG] =
+	{"Cada barra es la tasa de víctimas identificadas en el "
+	 "periodo por cada 100\u00a0000 personas del grupo (población "
+	 "del año, del archivo que el consolidador toma del INEI). "
+	 "La última es la estimación de todas las víctimas, "
+	 "detectadas o no, de ambos sexos y todas las edades, sin "
+	 "las identificaciones no enlazables (ver la estimación): "
+	 "no se estima por sexo ni por edad.",
+	 "Each bar is the rate of victims identified in the period "
+	 "per 100,000 people of the group (the year's population, "
+	 "from the file the consolidator takes from INEI). The last "
+	 "is the estimate of all victims, detected or not, of both "
+	 "sexes and all ages, without the unlinkable identifications "
+	 "(see the estimate): none is made by sex or age."},
+    /* A semester's or quarter's victims per 100,000 are a part of a
+     * year's: titled as SDG 16.2.2, the yearly rate, they read as a
+     * fall beside it. */
+    [M_FIG_SDG_PART] = {"Víctimas identificadas en el %s por cada "
+			"100\u00a0000 habitantes: no es el ODS 16.2.2, una "
+			"tasa anual",
+			"Victims identified in the %s per 100,000 "
+			"population: not SDG 16.2.2, a yearly rate"},
+    [M_HOW_SDG_PART] = {"Cada barra son las víctimas identificadas en el "
+			"%s por cada 100\u00a0000 personas del grupo "
+			"(población del año, del archivo que el consolidador "
+			"toma del INEI), no en un año entero: no se compara "
+			"con la tasa anual del ODS 16.2.2, que da el informe "
+			"de %d. La última es la estimación de todas las "
+			"víctimas, detectadas o no, de ambos sexos y todas "
+			"las edades, sin las identificaciones no enlazables "
+			"(ver la estimación): no se estima por sexo ni por "
+			"edad.",
+			"Each bar is the victims identified in the %s per "
+			"100,000 people of the group (the year's population, "
+			"from the file the consolidator takes from INEI), not "
+			"in a whole year: it does not compare with SDG "
+			"16.2.2's yearly rate, which the report of %d gives. "
+			"The last is the estimate of all victims, detected or "
+			"not, of both sexes and all ages, without the "
+			"unlinkable identifications (see the estimate): none "
+			"is made by sex or age."},
     [M_HOW_ESTIMATE] = {"La barra clara son las víctimas observadas; el "
 			"punto, la población estimada por sistemas múltiples "
 			"con su intervalo del 95 %. Es el resultado de un "
@@ -565,7 +593,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "is a yearly rate, published with the report of "
 			   "%d."},
     [M_SDG_RATE_CI] =
-	{"La estimación por cada 100 000 habitantes, %s, tiene un intervalo "
+	{"La estimación por cada 100\u00a0000 habitantes, %s, tiene un "
+	 "intervalo "
 	 "BCa del 95 %% de %s a %s, el que se publica con ella: el intervalo "
 	 "bootstrap de la estimación (de %s a %s víctimas; %u remuestreos, "
 	 "semilla %u) dividido entre la misma población, %s personas de "
@@ -575,10 +604,26 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "interval (%s to %s victims; %u resamples, seed %u) divided by the "
 	 "same population, %s people of all ages."},
     [M_SDG_RATE_NO_CI] =
-	{"La estimación por cada 100 000 habitantes, %s, no tiene intervalo "
+	{"La estimación por cada 100\u00a0000 habitantes, %s, no tiene "
+	 "intervalo "
 	 "que publicar: la fila Bootstrap de la estimación no lo da.",
 	 "The estimate per 100,000 inhabitants, %s, has no interval to "
 	 "publish: the estimate's Bootstrap row gives none."},
+    [M_SDG_RATE_CI_PART] =
+	{"La estimación del %s por cada 100\u00a0000 habitantes, %s, tiene un "
+	 "intervalo BCa del 95 %% de %s a %s, el que se publica con ella: el "
+	 "intervalo bootstrap de la estimación (de %s a %s víctimas; %u "
+	 "remuestreos, semilla %u) dividido entre la misma población, %s "
+	 "personas de todas las edades.",
+	 "The estimate for the %s per 100,000 inhabitants, %s, has a 95%% BCa "
+	 "interval of %s to %s, the one to publish with it: the estimate's "
+	 "bootstrap interval (%s to %s victims; %u resamples, seed %u) divided "
+	 "by the same population, %s people of all ages."},
+    [M_SDG_RATE_NO_CI_PART] =
+	{"La estimación del %s por cada 100\u00a0000 habitantes, %s, no tiene "
+	 "intervalo: la fila Bootstrap de la estimación no lo da.",
+	 "The estimate for the %s per 100,000 inhabitants, %s, has no "
+	 "interval: the estimate's Bootstrap row gives none."},
     [M_NO_UPPER] = {"sin límite superior", "no upper limit"},
     [M_INDICATOR_SOURCE] = {"cada valor se calcula con la expresión del "
 			    "indicador en el archivo de indicadores del "

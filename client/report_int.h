@@ -95,6 +95,9 @@ char *rp_no_takeups(const struct report *r, const struct qtable *t, char *buf,
  * institution" when no answer names it. */
 const char *rp_own_word(const struct report *r);
 
+/* The period of code in words, "segundo semestre de 2025", in out. */
+const char *rp_period_words(uint32_t code, char *out, size_t cap);
+
 /* A section of the page, its id and its title. */
 void rp_section(struct report *r, const char *id, enum i18n_msg title);
 void rp_section_end(struct report *r);
@@ -107,6 +110,9 @@ void rp_section_end(struct report *r);
  */
 void rp_fig_open(struct report *r, const char *id, enum i18n_msg title,
 		 enum i18n_msg how, enum layout layout);
+/* The same, its title and how to read it already in words. */
+void rp_fig_open_as(struct report *r, const char *id, const char *title,
+		    const char *how, enum layout layout);
 void rp_fig_middle(struct report *r);
 void rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 		  const char *extra);

@@ -207,6 +207,13 @@ void
 rp_fig_open(struct report *r, const char *id, enum i18n_msg title,
 	    enum i18n_msg how, enum layout layout)
 {
+	rp_fig_open_as(r, id, tr(title), tr(how), layout);
+}
+
+void
+rp_fig_open_as(struct report *r, const char *id, const char *title,
+	       const char *how, enum layout layout)
+{
 	r->fig++;
 	/* Printed, a figure breaks where it must (html.c's print rules):
 	 * no page break of its own, which left the page before the trend's
@@ -215,11 +222,11 @@ rp_fig_open(struct report *r, const char *id, enum i18n_msg title,
 		id);
 	rp_put(r, tr(M_FIGURE), r->fig);
 	fprintf(r->f, "</span> ");
-	html_escape(r->f, tr(title));
+	html_escape(r->f, title);
 	fprintf(r->f, "</figcaption>\n<p class=\"how\"><b>");
 	html_escape(r->f, tr(M_HOW));
 	fprintf(r->f, "</b> ");
-	html_escape(r->f, tr(how));
+	html_escape(r->f, how);
 	fprintf(r->f, "</p>\n<div class=\"fig-body%s\">\n<div class=\"cw\">\n",
 		layout == BESIDE ? "" : " under");
 	r->table_only = layout == TABLE_ONLY;
@@ -491,9 +498,8 @@ role_word(const char *role)
 	return role;
 }
 
-/* "segundo semestre de 2025" */
-static const char *
-period_words(uint32_t code, char *out, size_t cap)
+const char *
+rp_period_words(uint32_t code, char *out, size_t cap)
 {
 	int y = (int)(code / 10), p = (int)(code % 10);
 
@@ -554,7 +560,7 @@ header(struct report *r)
 	fprintf(r->f, "<header class=\"top\">\n<p class=\"kicker\">");
 	html_escape(r->f, tr(M_KICKER));
 	fprintf(r->f, "</p>\n<h1>");
-	rp_put(r, tr(M_TITLE), period_words(r->code, words, sizeof(words)));
+	rp_put(r, tr(M_TITLE), rp_period_words(r->code, words, sizeof(words)));
 	fprintf(r->f, "</h1>\n<p class=\"meta\">");
 	rp_put(r, tr(M_PERIOD_RANGE), r->period,
 	       date_format(period_first_day(r->code), from),

@@ -530,7 +530,7 @@ static bool has_interval(const struct qtable *t, size_t i);
  * table shows (for the secretariat rounded to 10, as its rate is).
  */
 static void
-sdg_rate_interval(struct report *r, const struct qtable *t)
+sdg_rate_interval(struct report *r, const struct qtable *t, const char *part)
 {
 	const struct qtable *e = &r->d->t[RT_ESTIMATE];
 	struct svg_val rate, pop, low, high;
@@ -555,7 +555,10 @@ sdg_rate_interval(struct report *r, const struct qtable *t)
 	fprintf(r->f, "<p class=\"rate-ci\">");
 	if (e->error[0] != '\0' || boot == e->n_rows ||
 	    !has_interval(e, boot)) {
-		rp_put(r, tr(M_SDG_RATE_NO_CI), s_rate);
+		if (part != NULL)
+			rp_put(r, tr(M_SDG_RATE_NO_CI_PART), part, s_rate);
+		else
+			rp_put(r, tr(M_SDG_RATE_NO_CI), s_rate);
 		fprintf(r->f, "</p>\n");
 		return;
 	}
@@ -573,15 +576,21 @@ sdg_rate_interval(struct report *r, const struct qtable *t)
 	}
 	(void)html_group((long long)pop.v, tr(M_THOUSANDS), s_pop,
 			 sizeof(s_pop));
-	rp_put(r, tr(M_SDG_RATE_CI), s_rate, s_low, s_high, n_low, n_high,
-	       REPORT_BOOT, REPORT_SEED, s_pop);
+	if (part != NULL)
+		rp_put(r, tr(M_SDG_RATE_CI_PART), part, s_rate, s_low, s_high,
+		       n_low, n_high, REPORT_BOOT, REPORT_SEED, s_pop);
+	else
+		rp_put(r, tr(M_SDG_RATE_CI), s_rate, s_low, s_high, n_low,
+		       n_high, REPORT_BOOT, REPORT_SEED, s_pop);
 	fprintf(r->f, "</p>\n");
 }
 
 /*
  * SDG 16.2.2, when the consolidator has population figures: a bar per
  * group for the victims identified per 100,000, and one for the estimate
- * of all victims per 100,000.
+ * of all victims per 100,000. Of a semester or a quarter they are a part
+ * of a year's, and the title, how to read it and the estimate's sentence
+ * name the period instead of SDG 16.2.2, a yearly rate.
  */
 static void
 fig_sdg(struct report *r)
@@ -589,12 +598,23 @@ fig_sdg(struct report *r)
 	const struct qtable *t = &r->d->t[RT_SDG];
 	static struct svg_bar bars[MAX_BARS];
 	static char labels[MAX_BARS][96];
-	static char note[320];
+	static char note[320], title[192], how[768];
+	char words[64];
+	const char *part = NULL;
 	struct svg_bars c;
 	size_t i, n;
 
 	if (!rp_usable(r, t, "sdg16_2_2"))
 		return;
+	if (period_kind(r->code) != PERIOD_YEAR) {
+		part = rp_period_words(r->code, words, sizeof(words));
+		snprintf(title, sizeof(title), tr(M_FIG_SDG_PART), part);
+		snprintf(how, sizeof(how), tr(M_HOW_SDG_PART), part,
+			 (int)(r->code / 10));
+	} else {
+		snprintf(title, sizeof(title), "%s", tr(M_FIG_SDG));
+		snprintf(how, sizeof(how), "%s", tr(M_HOW_SDG));
+	}
 	memset(&c, 0, sizeof(c));
 	memset(bars, 0, sizeof(bars));
 	for (i = n = 0; i < t->n_rows && n + 1 < MAX_BARS; i++) {
@@ -610,12 +630,12 @@ fig_sdg(struct report *r)
 		}
 	}
 	c.id = "sdg";
-	c.title = tr(M_FIG_SDG);
+	c.title = title;
 	c.bars = bars;
 	c.n = n;
 	c.k = r->k;
 	c.hidden = tr(M_HIDDEN);
-	rp_fig_open(r, "f-sdg", M_FIG_SDG, M_HOW_SDG, UNDER);
+	rp_fig_open_as(r, "f-sdg", title, how, UNDER);
 	if (t->n_rows > 0)
 		(void)svg_bars(r->f, &c);
 	rp_fig_middle(r);
@@ -638,7 +658,7 @@ fig_sdg(struct report *r)
 		r->note = note;
 	}
 	rp_fig_close(r, t, "sdg16_2_2", tr(M_SDG_NOTE));
-	sdg_rate_interval(r, t);
+	sdg_rate_interval(r, t, part);
 }
 
 /* Whether row i of the estimate answer t has an interval: its lower

@@ -31,6 +31,21 @@ exits 0.
       filled at least halfway down (the lowest text on it, from
       pdftotext -bbox of poppler-utils; a chart's labels are text). A
       block moved whole to the next sheet leaves one nearly blank.
+  report_check.py breaks PDF PAGE
+      The printed page breaks where a reader expects it to: a section's
+      heading (<h2>) and a figure's title are on the sheet where what
+      follows them begins (the figure's title, its chart or its table's
+      first row); a table's caption on the sheet of its first row; a
+      table of SHORT_ROWS rows or fewer on one sheet. The page's text is
+      looked for, in order, in pdftotext -raw (the order it was drawn,
+      a table cell by cell).
+  report_check.py sections PAGE OUT [RULE]
+      Writes to OUT a page in PAGE's style of forty sections of
+      different lengths, each a heading, a sentence, a table and a
+      figure (its title, how to read it and a table), so that printed
+      some heading or figure title falls near a sheet's foot: for
+      `breaks`. With RULE, that rule of the style is left out (a
+      control).
   report_check.py probe PAGE OUT
       Writes to OUT the page without its Content-Security-Policy and with
       a script that, once laid out, writes which table boxes (.tw) scroll
@@ -324,6 +339,175 @@ def check_pages(pdf):
     return 0
 
 
+SHORT_ROWS = 8  # html.c: a table of this many rows or fewer goes whole
+
+
+def norm(s):
+    return " ".join(s.replace("\u00a0", " ").split())
+
+
+class Blocks(HTMLParser):
+    """The page's section headings, figure titles, the first text of
+    each chart and the tables (caption and each row's first cell), in
+    the page's order: ["h2", text], ["fig", text], ["svg", text],
+    ["table", caption, [row...]]."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks = []
+        self._text = None     # [tag, text] of an h2, figcaption, caption
+        self._row = None      # the cells of a row
+        self._cell = None
+        self._svg = 0
+        self._svg_text = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "svg":
+            self._svg += 1
+            self.blocks.append(["svg", ""])
+        elif self._svg:
+            if tag == "text" and self.blocks[-1][0] == "svg" and \
+                    not self.blocks[-1][1]:
+                self._svg_text = ""
+        elif tag in ("h2", "figcaption", "caption"):
+            self._text = [tag, ""]
+        elif tag == "table":
+            self.blocks.append(["table", "", []])
+        elif tag == "tr" and self.blocks and self.blocks[-1][0] == "table":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self._svg -= 1
+        elif tag == "text" and self._svg_text is not None:
+            self.blocks[-1][1] = norm(self._svg_text)
+            self._svg_text = None
+        elif self._text is not None and tag == self._text[0]:
+            t = norm(self._text[1])
+            if tag == "caption":
+                self.blocks[-1][1] = t
+            else:
+                self.blocks.append(["h2" if tag == "h2" else "fig", t])
+            self._text = None
+        elif tag in ("td", "th") and self._cell is not None:
+            self._row.append(norm(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.blocks[-1][2].append(next((c for c in self._row if c), ""))
+            self._row = None
+        elif tag == "thead" and self.blocks[-1][2]:
+            self.blocks[-1][2].pop()  # the head's row is no body row
+
+    def handle_data(self, data):
+        if self._svg_text is not None:
+            self._svg_text += data
+        if self._svg:
+            return
+        if self._text is not None:
+            self._text[1] += data
+        if self._cell is not None:
+            self._cell += data
+
+
+def check_breaks(pdf, path):
+    blocks = Blocks()
+    with open(path, encoding="utf-8") as f:
+        blocks.feed(f.read())
+    r = subprocess.run(["pdftotext", "-raw", pdf, "-"],
+                       capture_output=True, text=True, timeout=60)
+    text, starts = "", []
+    for sheet in r.stdout.split("\f"):
+        starts.append(len(text))
+        text += norm(sheet) + " "
+    at, missed, bad, checked = 0, [], [], 0
+
+    def find(needle):
+        """The sheet of needle's next occurrence, or None."""
+        nonlocal at
+        i = text.find(needle, at) if needle else -1
+        if i < 0:
+            missed.append(needle)
+            return None
+        at = i + len(needle)
+        return max(n for n, s in enumerate(starts) if s <= i) + 1
+
+    lead = None  # (text, sheet) of a heading or title waiting for more
+    for b in blocks.blocks:
+        if b[0] == "svg" and not b[1]:
+            continue
+        if b[0] == "table":
+            caption = find(b[1]) if b[1] else None
+            rows = [find(row) for row in b[2]]
+            sheet = rows[0] if rows else caption
+            if None not in (caption, sheet) and rows:
+                checked += 1
+                if caption != sheet:
+                    bad.append("the caption \"%s\" ends sheet %d, its "
+                               "table's rows begin on sheet %d" %
+                               (b[1], caption, sheet))
+            if 0 < len(rows) <= SHORT_ROWS and None not in rows:
+                checked += 1
+                if rows[0] != rows[-1]:
+                    bad.append("a table of %d rows (%s) is parted between "
+                               "sheets %d and %d" %
+                               (len(rows), b[1], rows[0], rows[-1]))
+        else:
+            sheet = find(b[1])
+        if lead is not None and None not in (lead[1], sheet):
+            checked += 1
+            if lead[1] != sheet:
+                bad.append("\"%s\" ends sheet %d, what follows it begins "
+                           "sheet %d" % (lead[0], lead[1], sheet))
+        lead = (b[1], sheet) if b[0] in ("h2", "fig") else None
+    if missed:
+        bad.append("not found in the PDF's text: " +
+                   " | ".join(m[:40] for m in missed[:5]))
+    if checked < 20:
+        bad.append("only %d breaks checked" % checked)
+    if bad:
+        return fail(bad)
+    print("  %d breaks checked" % checked)
+    return 0
+
+
+def sections(path, out, rule=None):
+    with open(path, encoding="utf-8") as f:
+        style = re.search(r"<style>.*?</style>", f.read(), re.S).group(0)
+    if rule is not None:
+        if rule not in style:
+            print("  no rule %s in the style" % rule)
+            return 1
+        style = style.replace(rule, "")
+    body = []
+    for i in range(1, 41):
+        rows = "".join("<tr><th scope=\"row\">Row %d.%d</th><td>%d</td></tr>"
+                       % (i, j, j) for j in range(1, 6))
+        table = ("<div class=\"tw\"><table><caption>Table %d</caption>"
+                 "<thead><tr><th>Row</th><th>N</th></tr></thead><tbody>%s"
+                 "</tbody></table></div>" % (i, rows))
+        chart = ("<svg class=\"chart\" viewBox=\"0 0 600 %d\" "
+                 "width=\"600\" height=\"%d\"><text x=\"10\" y=\"20\">"
+                 "Chart %d</text></svg>" % (150 + i * 3, 150 + i * 3, i))
+        figure = ("<figure><figcaption><span class=\"num\">Figure %d."
+                  "</span> Its title</figcaption><p class=\"how\">How to "
+                  "read figure %d, %s.</p><div class=\"fig-body under\">"
+                  "<div class=\"cw\">%s</div><div>%s</div></div></figure>" %
+                  (i, i, "and how " * 20, chart,
+                   table.replace("Table", "Figure")))
+        body.append("<section><h2>Section %d</h2><p>What section %d is "
+                    "about, %s.</p>%s<p>%s</p>%s<p>%s</p></section>" %
+                    (i, i, "and more " * 20, table,
+                     "More words. " * (i * 5 % 13 * 14), figure,
+                     "Still more. " * (i * 3 % 7 * 14)))
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\">"
+                "%s<body><div class=\"page\"><main>%s</main></div>" %
+                (style, "\n".join(body)))
+    return 0
+
+
 PROBE = """<script>
 var out = [];
 document.querySelectorAll(".tw").forEach(function (e) {
@@ -376,6 +560,10 @@ def main(argv):
         return check_small(argv[2], int(argv[3]))
     if len(argv) == 3 and argv[1] == "pages":
         return check_pages(argv[2])
+    if len(argv) == 4 and argv[1] == "breaks":
+        return check_breaks(argv[2], argv[3])
+    if len(argv) in (4, 5) and argv[1] == "sections":
+        return sections(*argv[2:])
     if len(argv) == 4 and argv[1] == "probe":
         return probe(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == "fit":

@@ -6,7 +6,9 @@
 # tables equals `kuska query` for the same key, the secretariat's shows no
 # count from 1 to k-1 and every withheld count alike (not as "<k"), and
 # it prints to a PDF whose pages are filled (none
-# but the last less than halfway down: pdftotext). The pages,
+# but the last less than halfway down: pdftotext) and break where a
+# reader expects (no heading, figure title or table caption at a page's
+# foot parted from what follows it, no table of a few rows cut). The pages,
 # PDFs and screenshots (desktop and phone) stay in
 # $KUSKA_BIN/report-artifacts for CI to keep.
 #
@@ -131,6 +133,10 @@ for who in secretariat:es analyst:en; do
 	# nearly blank (the trend's cards after the indicators' table).
 	check "$role: every page but the last is filled at least halfway" \
 		python3 "$HERE/report_check.py" pages "$out.pdf"
+	# A section's heading was left at a page's foot, a caption and the
+	# head of its table at another's, a table of six rows was cut 4+2.
+	check "$role: no heading, title or caption ends a page, no short table is cut" \
+		python3 "$HERE/report_check.py" breaks "$out.pdf" "$page"
 	check "$role: a screenshot" test -s "$out-desktop.png"
 	# At 1280 px (a laptop) every table fits the page: none scrolls
 	# sideways, the key indicators' ten columns included.
@@ -145,6 +151,24 @@ browse "$T/phone" "file://$ART/report-secretariat.html" \
 	>/dev/null
 check "secretariat: a screenshot on a phone" \
 	test -s "$ART/report-secretariat-phone.png"
+
+# Forty sections in the report's style, of lengths that bring some
+# heading near a sheet's foot: each goes over with its section. Without
+# the empty box before a section's first child, Chromium left headings
+# there (a heading's break-after: avoid could not move the break to
+# before its section).
+sections() {
+	python3 "$HERE/report_check.py" sections \
+		"$ART/report-secretariat.html" "$T/$1.html" "${@:2}" &&
+		browse "$T/$1" "file://$T/$1.html" --print-to-pdf="$T/$1.pdf" \
+			--no-pdf-header-footer >/dev/null &&
+		python3 "$HERE/report_check.py" breaks "$T/$1.pdf" "$T/$1.html"
+}
+check "printed, no section's heading is left at a page's foot" sections headings
+sections headings-control 'section::before,footer::before{content:"";display:block}' \
+	>"$T/headings-control.out"
+check "control: ... as they were without the box before the heading" \
+	grep -q '"Section [0-9]*" ends sheet' "$T/headings-control.out"
 
 # A withheld count may be a larger one hidden to protect a small one
 # (about 100 men, say): none reads "<$K", which a reader takes for 1 to

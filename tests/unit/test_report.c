@@ -438,6 +438,28 @@ test_every_section(void **state)
 				"periodo, no de un año, sobre la población "
 				"del año: el ODS 16.2.2 es una tasa anual y se "
 				"publica con el informe de 2025."));
+	/* ... and not in its small print only: its title, how to read it
+	 * and the estimate's sentence name the semester, not SDG 16.2.2
+	 * (it was titled as the yearly rate). 100 000 does not break
+	 * between its groups. */
+	assert_true(figure_says(p, "f-sdg",
+				"</span> Víctimas identificadas en el segundo "
+				"semestre de 2025 por cada 100\u00a0000 "
+				"habitantes: no es el ODS 16.2.2, una tasa "
+				"anual</figcaption>"));
+	assert_false(figure_says(p, "f-sdg", "ODS 16.2.2: víctimas por cada"));
+	assert_true(figure_says(p, "f-sdg",
+				"Cada barra son las víctimas identificadas en "
+				"el segundo semestre de 2025 por cada "
+				"100\u00a0000 personas del grupo"));
+	assert_true(figure_says(p, "f-sdg",
+				"no se compara con la tasa anual del ODS "
+				"16.2.2, que da el informe de 2025."));
+	assert_true(figure_says(p, "f-sdg", "Víctimas por 100\u00a0000</th>"));
+	assert_non_null(strstr(p, "La estimación del segundo semestre de 2025 "
+				  "por cada 100\u00a0000 habitantes, 1.38, "
+				  "tiene un intervalo BCa del 95 % de "));
+	assert_null(strstr(p, "100 000"));
 	/* Numbers of the newer tables, each tied to its query cell. */
 	assert_non_null(
 	    strstr(p, "data-q=\"timeliness 2025H2 2 within_30_days_pct\">"
@@ -496,6 +518,13 @@ test_every_section(void **state)
 				"16.2.2 is a yearly rate, published with the "
 				"report of 2025."));
 	assert_true(figure_says(p, "f-sdg",
+				"</span> Victims identified in the second half "
+				"of 2025 per 100,000 population: not SDG "
+				"16.2.2, a yearly rate</figcaption>"));
+	assert_non_null(strstr(p, "The estimate for the second half of 2025 "
+				  "per 100,000 inhabitants, 1.38, has a 95% "
+				  "BCa interval of "));
+	assert_true(figure_says(p, "f-sdg",
 				"\u201cWithheld\u201d: the victims of one sex "
 				"and one age group together are withheld"));
 	assert_non_null(strstr(p, "counts from 1 to 9, and others that "
@@ -513,6 +542,19 @@ test_every_section(void **state)
 	assert_true(strstr(p, "id=\"f-sdg\"") != NULL);
 	assert_false(figure_says(p, "f-sdg", "Las tasas son de las víctimas "
 					     "de este periodo"));
+	/* ... titled as SDG 16.2.2. */
+	assert_true(figure_says(p, "f-sdg",
+				"</span> ODS 16.2.2: víctimas por cada "
+				"100\u00a0000 habitantes</figcaption>"));
+	assert_true(figure_says(p, "f-sdg",
+				"Cada barra es la tasa de víctimas "
+				"identificadas en el periodo por cada "
+				"100\u00a0000 personas"));
+	assert_non_null(strstr(p,
+			       "La estimación por cada 100\u00a0000 "
+			       "habitantes, 1.38, tiene un intervalo BCa del "
+			       "95 % de "));
+	assert_non_null(strstr(p, "el que se publica con ella"));
 	clear(&d);
 	free(p);
 }
@@ -736,6 +778,24 @@ test_indicators_print(void **state)
 	assert_true(strstr(p,
 			   "tbody tr:nth-child(2),tbody tr:last-child"
 			   "{break-before:avoid;") > strstr(p, "@media print"));
+	/* A caption and head went to a page's foot with no row under them,
+	 * a table of six rows was cut 4+2, a section's heading was left at
+	 * the foot (test_report prints them): the head goes with its first
+	 * row, a short table whole, a heading with its section. */
+	assert_true(strstr(p, "tbody tr:first-child{break-before:avoid;") >
+		    strstr(p, "@media print"));
+	assert_true(strstr(p,
+			   "table:not(:has(tbody>tr:nth-child(9)))"
+			   "{break-inside:avoid;") > strstr(p, "@media print"));
+	assert_true(strstr(p, "h2+p{break-after:avoid;") >
+		    strstr(p, "@media print"));
+	assert_true(strstr(p, "section::before,footer::before{content:\"\";"
+			      "display:block}") > strstr(p, "@media print"));
+	/* A figure's title was left at a page's foot, its chart on the
+	 * next (SDG 16.2.2's, the secretariat's 2025H2 in English). */
+	assert_true(strstr(p, "figure:not(h2+figure,h2+p+figure)::before"
+			      "{content:\"\";display:block}") >
+		    strstr(p, "@media print"));
 	/* On a phone, a chart or table wider than the screen scrolls
 	 * sideways: a shadow on the edge with more says so, with no
 	 * script (the page's policy allows none). */
