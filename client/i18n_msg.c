@@ -30,7 +30,11 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_PERIOD_YEAR] = {"año %d", "year %d"},
     [M_PERIOD_SEMESTER_1] = {"primer semestre de %d", "first half of %d"},
     [M_PERIOD_SEMESTER_2] = {"segundo semestre de %d", "second half of %d"},
-    [M_PERIOD_QUARTER] = {"trimestre %d de %d", "quarter %d of %d"},
+    /* Ordinals, so that "the victims identified in the %s" reads. */
+    [M_PERIOD_QUARTER_1] = {"primer trimestre de %d", "first quarter of %d"},
+    [M_PERIOD_QUARTER_2] = {"segundo trimestre de %d", "second quarter of %d"},
+    [M_PERIOD_QUARTER_3] = {"tercer trimestre de %d", "third quarter of %d"},
+    [M_PERIOD_QUARTER_4] = {"cuarto trimestre de %d", "fourth quarter of %d"},
     [M_PERIOD_RANGE] = {"Periodo %s: del %s al %s", "Period %s: %s to %s"},
     [M_PERIOD_OPEN] = {"El periodo aún no termina: las cifras llegan hasta "
 		       "hoy, %s, y cambiarán a medida que lleguen registros.",

@@ -509,8 +509,8 @@ rp_period_words(uint32_t code, char *out, size_t cap)
 		snprintf(out, cap, tr(M_PERIOD_SEMESTER_1), y);
 	else if (p == 6)
 		snprintf(out, cap, tr(M_PERIOD_SEMESTER_2), y);
-	else
-		snprintf(out, cap, tr(M_PERIOD_QUARTER), p, y);
+	else /* a quarter, 1 to 4 (period.h) */
+		snprintf(out, cap, tr(M_PERIOD_QUARTER_1 + (p - 1)), y);
 	return out;
 }
 

@@ -604,7 +604,15 @@ test_quarter_has_no_indicators(void **state)
 	assert_null(strstr(p, "measured by"));
 	assert_null(strstr(p, "id=\"f-key\""));
 	assert_non_null(strstr(p, "id=\"f-referrals\""));
+	/* Its title names it with an ordinal ("in the third quarter of
+	 * 2025" reads; "in the quarter 3 of 2025" did not). */
+	assert_non_null(strstr(p, "seguimiento, tercer trimestre de 2025"));
 	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "quarter-en.html");
+	assert_non_null(strstr(p, "monitoring report, third quarter of 2025"));
+	free(p);
+	i18n_set(LANG_ES);
 	/* A consolidator too old to have indicators: that is what is said. */
 	codec_qtable_clear(&d.t[RT_INDICATORS]);
 	fixture_error(&d.t[RT_INDICATORS], ROLE,
