@@ -795,6 +795,8 @@ query_main(void *arg)
 	struct held_queue held_q = {.n = 0};
 	bool held = false;
 
+	/* Named for ps -L, top -H and the tests' shim (slowread.c). */
+	(void)pthread_setname_np(pthread_self(), QUERY_THREAD_NAME);
 	for (;;) {
 		bool ready[1], stop = false, idle;
 		struct tframes f;

@@ -19,6 +19,9 @@
  * held or still unread are refused, CODEC_QUERY_STOPPING), and waits for
  * it; does nothing if it was not started.
  */
+/* The query thread's name (pthread_setname_np). */
+#define QUERY_THREAD_NAME "kuska-query"
+
 int query_net_start(struct cons *c) __attribute__((warn_unused_result));
 void query_net_stop(struct cons *c);
 
