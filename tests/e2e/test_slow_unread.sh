@@ -67,13 +67,13 @@ sleep 5
 check "the consolidator is still running, its query thread held" \
 	kill -0 "${PIDS[cons]}"
 after=$(rss_kib "${PIDS[cons]}")
-echo "# consolidator RSS ${before} KiB before, ${after} KiB with $((CONNS * COUNT)) requests unread"
+echo "# consolidator RSS ${before} KiB before, ${after} KiB with $((CONNS * COUNT)) requests sent while it was held"
 check_rss_growth "memory grew by less than 32 MiB" "$before" "$after" 32768
 
 rm -f "$SLOW"
 wait $first
 "$KUSKA" query -c "$N/analyst.conf" deliveries >/dev/null
-check "it answers once its reads go on" test $? = 0
+check "it answers once the query thread goes on" test $? = 0
 
 # A flood with nothing held: another client (the secretariat, on a
 # connection of its own) is answered in its turn, the connections with
