@@ -222,11 +222,15 @@ set_common(void *s, const struct tsock_limits *lim)
 	 * receiving side: with heartbeats, a connection stalled on a low
 	 * ZMQ_RCVHWM and then dropped aborts libzmq 4.3.4 (an assertion in
 	 * stream_engine_base.cpp, libzmq issues 3937 and 4229); an ASan run
-	 * of test_unread met it every time. Nor lifted (0): libzmq then
-	 * keeps whatever a flooder sends faster than the daemon reads, with
-	 * no bound but memory (docs/SECURITY.md, "Hostile peers"). */
+	 * of test_unread met it every time. Lifted (0) only for an owner
+	 * that reads all the socket holds at every pass and keeps a bound
+	 * of its own: else libzmq keeps whatever a flooder sends faster
+	 * than the daemon reads, with no bound but memory (docs/SECURITY.md,
+	 * "Hostile peers"). */
 	if (lim != NULL && lim->hwm > 0 &&
 	    set_int(s, ZMQ_SNDHWM, lim->hwm) != 0)
+		return -errno;
+	if (lim != NULL && lim->rcv_unbounded && set_int(s, ZMQ_RCVHWM, 0) != 0)
 		return -errno;
 	if (lim != NULL && lim->heartbeat_ms > 0)
 		hb = lim->heartbeat_ms;
@@ -563,10 +567,12 @@ keep_refused(const struct tsock *s, struct tframes *f, zmq_msg_t *m)
 	frames_cut(s, f, 1);
 }
 
-int
-tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
-	   size_t max_bytes)
+/* tsock_recv, and tsock_recv_routed when judge is not NULL. */
+static int
+recv_message(struct tsock *s, struct tframes *ret, size_t max_frames,
+	     size_t max_bytes, tsock_route_fn judge, void *arg)
 {
+	enum tsock_route route = TSOCK_ROUTE_TAKE;
 	size_t cap = 0, total = 0;
 	int r = 0;
 
@@ -586,6 +592,15 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 		}
 		len = zmq_msg_size(&m);
 		more = zmq_msg_more(&m);
+		if (ret->n == 0 && judge != NULL && s->router)
+			route = judge(arg, zmq_msg_data(&m), len);
+		if (route == TSOCK_ROUTE_DROP) {
+			msg_drop(s, &m);
+			if (more)
+				drain(s);
+			r = -ENOSPC;
+			break;
+		}
 		/* A ROUTER's routing-id frame has no metadata: ask each. */
 		if (ret->user_id[0] == '\0') {
 			const char *uid = zmq_msg_gets(&m, "User-Id");
@@ -640,16 +655,35 @@ tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 		ret->len[ret->n] = len;
 		ret->n++;
 		zmq_msg_close(&m);
+		if (route == TSOCK_ROUTE_REFUSE) {
+			if (more)
+				drain(s);
+			return -ENOSPC;
+		}
 		if (!more)
 			break;
 	}
-	if (r != 0 && !(r == -EMSGSIZE && s->router)) {
+	if (r != 0 && !(r == -EMSGSIZE && s->router) && r != -ENOSPC) {
 		frames_cut(s, ret, 0);
 		tframes_clear(ret);
 	}
 	if (ret->n == 0)
 		ret->fd = -1;
 	return r;
+}
+
+int
+tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
+	   size_t max_bytes)
+{
+	return recv_message(s, ret, max_frames, max_bytes, NULL, NULL);
+}
+
+int
+tsock_recv_routed(struct tsock *s, struct tframes *ret, size_t max_frames,
+		  size_t max_bytes, tsock_route_fn judge, void *arg)
+{
+	return recv_message(s, ret, max_frames, max_bytes, judge, arg);
 }
 
 /*

@@ -60,6 +60,10 @@ struct tsock_limits {
 	int hwm;		  /* answers queued for one peer
 				     (ZMQ_SNDHWM); 0: libzmq's default,
 				     1000 */
+	bool rcv_unbounded;	  /* ZMQ_RCVHWM 0: libzmq keeps all a peer
+				     sends, for an owner that reads all the
+				     socket holds at every pass and bounds
+				     it itself (query_reader.h) */
 };
 
 /* transport_new - a ZeroMQ context. NULL on failure (errno set). */
@@ -171,6 +175,29 @@ void tsock_free(struct tsock **s);
  */
 int tsock_recv(struct tsock *s, struct tframes *ret, size_t max_frames,
 	       size_t max_bytes) __attribute__((warn_unused_result));
+
+/* What a tsock_recv_routed caller makes of a message, told its routing
+ * id alone. */
+enum tsock_route {
+	TSOCK_ROUTE_TAKE,   /* read it whole, as tsock_recv */
+	TSOCK_ROUTE_REFUSE, /* keep its routing id alone, drop the rest */
+	TSOCK_ROUTE_DROP,   /* drop it all */
+};
+typedef enum tsock_route (*tsock_route_fn)(void *arg, const uint8_t *rid,
+					   size_t len);
+
+/*
+ * tsock_recv_routed - tsock_recv on a ROUTER that first asks judge(arg,
+ * routing id) whether the message is wanted: a reader that keeps a bound
+ * per connection drops a flood's surplus without copying it, or asking
+ * libzmq for its metadata. Returns as tsock_recv, or -ENOSPC when judge
+ * did not take it: the message was read to its end and dropped, *ret
+ * holding its routing id alone (ret->n == 1; TSOCK_ROUTE_REFUSE) or
+ * nothing (TSOCK_ROUTE_DROP); the caller clears it.
+ */
+int tsock_recv_routed(struct tsock *s, struct tframes *ret, size_t max_frames,
+		      size_t max_bytes, tsock_route_fn judge, void *arg)
+    __attribute__((warn_unused_result));
 
 /* tframes_clear - frees the frames; accepts a zeroed or cleared value. */
 void tframes_clear(struct tframes *f);

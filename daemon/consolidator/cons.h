@@ -9,7 +9,8 @@
  * once, from view. ig is the pipeline's writer thread's (pipeline.h):
  * batches, hellos and recoveries go through the pipeline in the order
  * they came, and each comes back with its answer and a fresh view. The
- * query thread (query_net.h) owns the query socket and answers from read
+ * query thread (query_net.h) owns the query socket (through its reader
+ * thread, query_reader.h, which alone touches it) and answers from read
  * transactions of its own, so that a long query (a release computed) does
  * not hold status up. What it shares with the main thread: the registry,
  * cfg, the indicator and population sets under conf_lock (held for reading
@@ -192,9 +193,13 @@ struct cons {
 	/* Of queries, those answered during an audit (query_net.c's
 	 * request_waits). */
 	_Atomic uint64_t queries_during_audit;
-	/* Of requests, those refused at once during an audit, past the
-	 * HELD_MAX held (query_net.c's look, CODEC_QUERY_BUSY). */
+	/* Of requests, those refused at once as busy: during an audit,
+	 * past the HELD_MAX held (query_net.c's look), or past what the
+	 * query socket's reader keeps (query_reader.h); CODEC_QUERY_BUSY. */
 	_Atomic uint64_t queries_refused_busy;
+	/* Requests dropped unanswered by the query socket's reader, past
+	 * its bounds and the refusals it sends a pass (query_reader.h). */
+	_Atomic uint64_t queries_dropped;
 	struct admit *admit;	  /* connections of both network sockets */
 	pthread_mutex_t admit_mu; /* held around every use of admit */
 	/* Held for reading by the query thread while it answers, for
@@ -202,6 +207,9 @@ struct cons {
 	 * indicator and population sets. */
 	pthread_rwlock_t conf_lock;
 	pthread_t query_thread;
+	/* The query socket's reader thread, which alone uses c->query while
+	 * the query thread runs (query_reader.h). */
+	struct query_reader *qreader;
 	bool query_running;
 	int query_stop_fd; /* an eventfd that stops the query thread */
 	bool query_stop_refused; /* it refused requests, stopping */

@@ -187,12 +187,19 @@ cons_metrics(struct cons *c, struct mtext *m)
 	metrics_sample(m, "kuska_queries_during_audit_total", NULL,
 		       (double)c->queries_during_audit);
 	metrics_family(m, "kuska_queries_refused_busy_total", "counter",
-		       "Requests refused at once during a disclosure audit "
-		       "that already held as many as it keeps (16), so that "
-		       "the query socket is read on: their clients are told "
-		       "to ask again.");
+		       "Requests refused at once as busy, their clients told "
+		       "to ask again: during a disclosure audit that already "
+		       "held as many as it keeps (16), or past the requests "
+		       "the query socket's reader keeps waiting (16 a "
+		       "connection, 1,024 in all).");
 	metrics_sample(m, "kuska_queries_refused_busy_total", NULL,
 		       (double)c->queries_refused_busy);
+	metrics_family(m, "kuska_queries_dropped_total", "counter",
+		       "Requests dropped unanswered past the reader's bounds "
+		       "and the 256 refusals it sends a pass: a flood's, "
+		       "read and freed so that libzmq keeps nothing of it.");
+	metrics_sample(m, "kuska_queries_dropped_total", NULL,
+		       (double)c->queries_dropped);
 	queries_refused_metrics(c, m);
 	release_cache_counts(&computed, &kept, &bytes);
 	metrics_family(m, "kuska_releases_computed_total", "counter",

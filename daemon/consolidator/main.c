@@ -374,10 +374,15 @@ main(int argc, char **argv)
 		fatalx("%s: [consolidator] control: %s", c.conf_path, why);
 	{
 		/* A client asks one table at a time and waits: a peer
-		 * with QUERY_HWM answers unread is not reading them. */
+		 * with QUERY_HWM answers unread is not reading them. Its
+		 * reader thread reads all there is at every pass, within
+		 * bounds of its own (query_reader.h): libzmq 4.3.4 aborts
+		 * on the end of a connection it stopped reading at
+		 * ZMQ_RCVHWM, so none is set. */
 		struct tsock_limits lim = {.max_frame = 64 * 1024,
 					   .handshake_ms = TSOCK_HANDSHAKE_MS,
-					   .hwm = QUERY_HWM};
+					   .hwm = QUERY_HWM,
+					   .rcv_unbounded = true};
 		c.query =
 		    tsock_bind_curve(c.t, c.cfg.query_listen, c.key->curve_sk,
 				     "query", &lim, &c.query_mon, &err);

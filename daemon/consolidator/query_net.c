@@ -2,6 +2,8 @@
 #include "query_net.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "peers.h"
 #include "prepare.h"
 #include "query.h"
+#include "query_reader.h"
 #include "release.h"
 
 /*
@@ -244,7 +247,7 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 				w == NULL ? " during_audit=1" : "");
 	}
 	if (codec_qtable_encode(&tab, &buf, &len) == 0) {
-		send_to(c->query, req, buf, len);
+		query_reader_answer(c->qreader, req, buf, len);
 		free(buf);
 	}
 	codec_qtable_clear(&tab);
@@ -303,9 +306,9 @@ poll_timeout(struct cons *c, bool held)
 
 /* Requests held during audits at most (request_waits), each keeping up
  * to QUERY_MAX_BYTES of frames: past them, each request not answered
- * apart is refused at once (CODEC_QUERY_BUSY), so that the socket is read
- * on: libzmq 4.3.4 aborts on the end of a connection it stopped reading
- * at ZMQ_RCVHWM (docs/SECURITY.md). */
+ * apart is refused at once (CODEC_QUERY_BUSY), so that the reader's
+ * queues (query_reader.h) are taken on, those answered apart among
+ * them. */
 #define HELD_MAX 16
 /* Requests refused as busy at most per look: a flood's, read and refused
  * in a few milliseconds each look, do not hold the audit up for long. */
@@ -340,6 +343,29 @@ held_pop(struct held_queue *q)
 	q->head = (q->head + 1) % HELD_MAX;
 	q->n--;
 	return h;
+}
+
+/*
+ * Waits up to timeout_ms (-1: forever) for a request from the query
+ * socket's reader (query_reader_take), or for descriptor stop_fd (-1:
+ * none) to be readable, which *ret_stop (may be NULL) then says. Returns
+ * the number ready (0 on time-out), or -errno.
+ */
+static int
+wait_request(struct cons *c, int stop_fd, bool *ret_stop, long timeout_ms)
+{
+	struct pollfd p[2] = {
+	    {.fd = query_reader_fd(c->qreader), .events = POLLIN},
+	    {.fd = stop_fd, .events = POLLIN},
+	};
+	int n = poll(p, stop_fd >= 0 ? 2 : 1,
+		     timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms);
+
+	if (n < 0)
+		return -errno;
+	if (ret_stop != NULL)
+		*ret_stop = stop_fd >= 0 && (p[1].revents & POLLIN) != 0;
+	return n;
 }
 
 /* How long the query socket's close waits for the refusals held_refuse
@@ -400,7 +426,7 @@ held_refuse(struct cons *c, struct held_queue *q)
 	while (q->n > 0) {
 		struct held_req h = held_pop(q);
 		if (buf != NULL) {
-			send_to(c->query, &h.f, buf, len);
+			query_reader_answer(c->qreader, &h.f, buf, len);
 			sent++;
 		}
 		tframes_clear(&h.f);
@@ -408,17 +434,18 @@ held_refuse(struct cons *c, struct held_queue *q)
 	free(buf);
 	/* Failing, the refusals may be dropped, as all were before. */
 	if (sent > 0) {
-		(void)tsock_set_linger(c->query, QUERY_STOP_LINGER_MS);
+		query_reader_linger(c->qreader, QUERY_STOP_LINGER_MS);
 		c->query_stop_refused = true;
 	}
 	log_info("event=query_stop_refused held=%zu refused=%zu", n, sent);
 }
 
 /*
- * At a stop, once the thread answers no more: reads the requests still
- * queued on the query socket (those a question's audit left there, past
- * HELD_MAX held, or a flood's), up to QUERY_STOP_UNREAD_MAX in all, and
- * refuses each with CODEC_QUERY_STOPPING, as held_refuse does those held.
+ * At a stop, once the thread answers no more: takes the requests still
+ * waiting in the reader's queues (those a question's audit left there,
+ * past HELD_MAX held, or a flood's), up to QUERY_STOP_UNREAD_MAX in all,
+ * and refuses each with CODEC_QUERY_STOPPING, as held_refuse does those
+ * held (the reader refuses so those it has no room for meanwhile).
  * Once it has refused any (here or held_refuse), it keeps the socket open
  * QUERY_STOP_LINGER_MS more, refusing those that come meanwhile: closed
  * just after they were sent, some refusals were lost, the socket's linger
@@ -430,44 +457,42 @@ held_refuse(struct cons *c, struct held_queue *q)
 static void
 unread_refuse(struct cons *c)
 {
-	struct tsock *socks[1] = {c->query};
 	size_t n = 0, sent = 0;
 	uint64_t until = 0;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 
+	/* Those the reader cannot keep are told so too. */
+	query_reader_stopping(c->qreader, QUERY_STOP_LINGER_MS);
 	while (n < QUERY_STOP_UNREAD_MAX) {
-		bool ready[1] = {false};
 		struct tframes f;
+		bool too_large;
 		uint64_t now;
-		int r = tsock_recv(c->query, &f, 1 + QUERY_MAX_PARTS,
-				   QUERY_MAX_BYTES);
-		if (r == 0 || r == -EMSGSIZE) {
+
+		if (query_reader_take(c->qreader, &f, &too_large) == 0) {
 			n++;
-			/* Over the size limit: to its routing id, if kept. */
-			if ((r == 0 || f.n == 1) &&
-			    (buf != NULL ||
-			     stopping_refusal(c, &buf, &len) == 0)) {
-				send_to(c->query, &f, buf, len);
+			if (buf != NULL ||
+			    stopping_refusal(c, &buf, &len) == 0) {
+				query_reader_answer(c->qreader, &f, buf, len);
 				sent++;
 				c->query_stop_refused = true;
 			}
 			tframes_clear(&f);
 			continue;
 		}
-		if (r != -EAGAIN || !c->query_stop_refused)
+		if (!c->query_stop_refused)
 			break;
 		/* None left: wait for more while the refusals go out. */
 		now = date_mono_ms();
 		if (until == 0)
 			until = now + QUERY_STOP_LINGER_MS;
 		if (now >= until ||
-		    tsock_poll(socks, 1, ready, (long)(until - now)) <= 0)
+		    wait_request(c, -1, NULL, (long)(until - now)) <= 0)
 			break;
 	}
 	free(buf);
 	if (sent > 0)
-		(void)tsock_set_linger(c->query, QUERY_STOP_LINGER_MS);
+		query_reader_linger(c->qreader, QUERY_STOP_LINGER_MS);
 	if (n > 0)
 		log_info("event=query_stop_refused unread=%zu refused=%zu", n,
 			 sent);
@@ -559,7 +584,6 @@ answered_apart(struct watch *w, const struct tframes *f, bool too_large,
 static bool
 look(struct watch *w)
 {
-	struct tsock *socks[1] = {w->c->query};
 	size_t busy = 0, sent = 0;
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -567,36 +591,20 @@ look(struct watch *w)
 	int n = 0;
 
 	while (n < AUDIT_ANSWERS_MAX && busy < BUSY_REFUSE_MAX) {
-		bool ready[1] = {false}, stop = false, too_large, for_year;
+		bool stop = false, too_large, for_year;
 		char whom[KEYS_ID_MAX];
 		struct tframes f;
-		int r;
 
 		/* A question's audit is not given up for a stop: it is
 		 * answered, then the thread stops, as before. */
-		if (tsock_poll_fd(socks, 1, ready,
-				  w->demand ? -1 : w->c->query_stop_fd, &stop,
-				  0) <= 0)
-			break;
-		if (stop) {
+		if (!w->demand &&
+		    wait_request(w->c, w->c->query_stop_fd, &stop, 0) > 0 &&
+		    stop) {
 			w->stop = w->seen = yield = true;
 			break;
 		}
-		if (!ready[0])
+		if (query_reader_take(w->c->qreader, &f, &too_large) != 0)
 			break;
-		r = tsock_recv(w->c->query, &f, 1 + QUERY_MAX_PARTS,
-			       QUERY_MAX_BYTES);
-		too_large = r == -EMSGSIZE;
-		if (too_large && f.n != 1) {
-			w->c->frames_refused++; /* no routing id kept */
-			tframes_clear(&f);
-			busy++;
-			continue;
-		}
-		if (r != 0 && !too_large) {
-			tframes_clear(&f);
-			break;
-		}
 		if (answered_apart(w, &f, too_large, &for_year, whom)) {
 			w->served++;
 			tframes_clear(&f);
@@ -608,7 +616,8 @@ look(struct watch *w)
 			if (buf != NULL ||
 			    refusal(w->c, CODEC_QUERY_BUSY, w->demand, &buf,
 				    &len) == 0) {
-				send_to(w->c->query, &f, buf, len);
+				query_reader_answer(w->c->qreader, &f, buf,
+						    len);
 				sent++;
 			}
 			tframes_clear(&f);
@@ -791,17 +800,18 @@ static void *
 query_main(void *arg)
 {
 	struct cons *c = arg;
-	struct tsock *socks[1] = {c->query};
 	struct held_queue held_q = {.n = 0};
 	bool held = false;
 
+	/* Named for ps -L, top -H and the tests' shim (slowread.c). */
+	(void)pthread_setname_np(pthread_self(), QUERY_THREAD_NAME);
 	for (;;) {
-		bool ready[1], stop = false, idle;
+		bool stop = false, idle;
 		struct tframes f;
 		int n, r;
 
-		r = tsock_poll_fd(socks, 1, ready, c->query_stop_fd, &stop,
-				  poll_timeout(c, held));
+		r = wait_request(c, c->query_stop_fd, &stop,
+				 poll_timeout(c, held));
 		if (stop)
 			break;
 		idle = r == 0;
@@ -811,22 +821,12 @@ query_main(void *arg)
 			usleep(100000);
 			continue;
 		}
-		for (n = 0; r > 0 && ready[0] && n < QUERY_BATCH; n++) {
+		for (n = 0; r > 0 && n < QUERY_BATCH; n++) {
 			bool too_large;
-			r = tsock_recv(c->query, &f, 1 + QUERY_MAX_PARTS,
-				       QUERY_MAX_BYTES);
-			too_large = r == -EMSGSIZE;
-			if (too_large && f.n != 1) {
-				c->frames_refused++; /* no routing id kept */
-				tframes_clear(&f);
-				r = 1;
-				continue;
-			}
-			if (r != 0 && !too_large)
+			if (query_reader_take(c->qreader, &f, &too_large) != 0)
 				break;
 			held_push(&held_q, &f, too_large);
 			answer(c, &held_q);
-			r = 1;
 			/* Stopping: those behind are refused (unread_refuse),
 			 * not answered, each perhaps after an audit of its
 			 * own, while the stop waits. */
@@ -860,6 +860,15 @@ query_net_start(struct cons *c)
 	c->query_stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (c->query_stop_fd < 0)
 		return -errno;
+	/* The main thread alone writes cfg: no lock needed to read it. */
+	c->qreader =
+	    query_reader_start(c, c->query, 1 + QUERY_MAX_PARTS,
+			       QUERY_MAX_BYTES, (uint32_t)c->cfg.k, &r);
+	if (c->qreader == NULL) {
+		close(c->query_stop_fd);
+		c->query_stop_fd = -1;
+		return r;
+	}
 	/* Signals go to the main thread, whose poll they must wake. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -873,6 +882,7 @@ query_net_start(struct cons *c)
 	r = pthread_create(&c->query_thread, NULL, query_main, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0) {
+		query_reader_stop(&c->qreader);
 		close(c->query_stop_fd);
 		c->query_stop_fd = -1;
 		return -r;
@@ -890,6 +900,9 @@ query_net_stop(struct cons *c)
 		return;
 	(void)!write(c->query_stop_fd, &one, sizeof(one));
 	pthread_join(c->query_thread, NULL);
+	/* The answers and refusals it handed over go out, then the socket
+	 * is the main thread's again, to close. */
+	query_reader_stop(&c->qreader);
 	deliveries_set_contact(NULL);
 	close(c->query_stop_fd);
 	c->query_stop_fd = -1;

@@ -10,15 +10,20 @@
 #include "cons.h"
 
 /*
- * query_net_start - starts the query thread, which from then on owns
- * c->query (the main thread must not touch it) and answers each request
+ * query_net_start - starts the query thread and the query socket's reader
+ * (query_reader.h), which from then on owns c->query (the main thread
+ * must not touch it); the query thread answers each request it hands on
  * with a table, or a table carrying the error (not registered,
  * malformed). Returns 0 or -errno.
  *
  * query_net_stop - stops it once the request in hand is answered (those
  * held or still unread are refused, CODEC_QUERY_STOPPING), and waits for
- * it; does nothing if it was not started.
+ * it, then for the reader to send what it was handed; does nothing if it
+ * was not started.
  */
+/* The query thread's name (pthread_setname_np). */
+#define QUERY_THREAD_NAME "kuska-query"
+
 int query_net_start(struct cons *c) __attribute__((warn_unused_result));
 void query_net_stop(struct cons *c);
 

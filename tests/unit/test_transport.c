@@ -1,7 +1,8 @@
 /*
  * test_transport.c - tsock_recv's limits: a message over them is read to
  * its end and dropped, and on a ROUTER its routing id, and the head of
- * its first payload frame, stay for the refusal; and the socket file of a
+ * its first payload frame, stay for the refusal; tsock_recv_routed takes,
+ * refuses or drops a message on its routing id; and the socket file of a
  * local listener is removed at its close only while it is still its own;
  * a CURVE connection's monitor hears its handshake however late it is
  * read, and a CURVE listener's hears a peer that came in as it bound;
@@ -167,6 +168,80 @@ test_too_many_bytes(void **state)
 	assert_int_equal(f.head_len, 0);
 	tframes_clear(&f);
 	free(big);
+	pair_close(&p);
+}
+
+/* tsock_recv_routed's judge: the routes of successive messages, in turn,
+ * and the routing id it was shown. */
+struct routes {
+	enum tsock_route r[4];
+	size_t next;
+	size_t rid_len;
+};
+
+static enum tsock_route
+route_next(void *arg, const uint8_t *rid, size_t len)
+{
+	struct routes *rt = arg;
+
+	(void)rid;
+	rt->rid_len = len;
+	return rt->r[rt->next++];
+}
+
+/* Each message judged on its routing id alone: taken whole, its routing
+ * id kept for a refusal, or dropped, each read to its end so that the
+ * next comes whole. */
+static void
+test_recv_routed(void **state)
+{
+	struct routes rt = {.r = {TSOCK_ROUTE_TAKE, TSOCK_ROUTE_REFUSE,
+				  TSOCK_ROUTE_DROP, TSOCK_ROUTE_TAKE}};
+	const void *data[2] = {"first", "second"};
+	size_t lens[2] = {5, 6};
+	bool ready[1];
+	struct pair p;
+	struct tframes f;
+	struct tframes a;
+	int i;
+
+	(void)state;
+	pair_open(&p);
+	for (i = 0; i < 4; i++)
+		send_all(p.cli, data, lens, 2);
+	assert_true(tsock_poll(&p.srv, 1, ready, 5000) > 0);
+	for (i = 0; i < 4; i++) {
+		int r;
+		/* All four are sent: wait for each in turn. */
+		while ((r = tsock_recv_routed(p.srv, &f, 3, MAX_BYTES,
+					      route_next, &rt)) == -EAGAIN) {
+			tframes_clear(&f);
+			assert_true(tsock_poll(&p.srv, 1, ready, 5000) > 0);
+		}
+		assert_int_equal(rt.next, i + 1);
+		assert_true(rt.rid_len > 0);
+		if (rt.r[i] == TSOCK_ROUTE_TAKE) {
+			assert_int_equal(r, 0);
+			assert_int_equal(f.n, 3);
+			assert_memory_equal(f.data[2], "second", 6);
+			tframes_clear(&f);
+		} else if (rt.r[i] == TSOCK_ROUTE_DROP) {
+			assert_int_equal(r, -ENOSPC);
+			assert_int_equal(f.n, 0);
+			tframes_clear(&f);
+		} else {
+			const void *reply[2] = {f.data[0], "busy"};
+			size_t rlens[2] = {f.len[0], 4};
+			assert_int_equal(r, -ENOSPC);
+			assert_int_equal(f.n, 1);
+			assert_int_equal(f.len[0], rt.rid_len);
+			send_all(p.srv, reply, rlens, 2);
+			tframes_clear(&f);
+			assert_int_equal(recv_wait(p.cli, &a, 1), 0);
+			assert_memory_equal(a.data[0], "busy", 4);
+			tframes_clear(&a);
+		}
+	}
 	pair_close(&p);
 }
 
@@ -426,6 +501,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_too_many_frames),
 	    cmocka_unit_test(test_too_many_bytes),
+	    cmocka_unit_test(test_recv_routed),
 	    cmocka_unit_test(test_dealer_keeps_nothing),
 	    cmocka_unit_test(test_close_removes_own_file_only),
 	    cmocka_unit_test(test_curve_monitor_hears_handshake),

@@ -8,11 +8,18 @@
  * KUSKA_SLOW_FILE exists, then goes on; the first call to wait creates
  * KUSKA_SLOW_FILE.hit, so a test knows the reader is held. Every other
  * socket, and every call while the file is absent, goes straight through.
+ *
+ * With KUSKA_SLOW_THREAD instead, the thread of that name (as
+ * pthread_setname_np gave it: the consolidator's "kuska-query", which
+ * answers queries) waits likewise in each zmq_msg_recv and
+ * pthread_rwlock_rdlock it calls: a thread kept busy answering, whoever
+ * reads the socket.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,21 +42,62 @@ is_slow(void *s)
 	return strcmp(ep, want) == 0;
 }
 
+/* Whether the calling thread is named KUSKA_SLOW_THREAD, as it was at
+ * its first call here (a thread named at its start): asked once, so that
+ * the other threads' calls cost no system call (a reader thread's every
+ * receive goes through here). */
+static int
+is_slow_thread(void)
+{
+	static __thread int slow_thread = -1;
+	const char *want = getenv("KUSKA_SLOW_THREAD");
+	char name[16];
+
+	if (slow_thread < 0)
+		slow_thread = want != NULL &&
+			      pthread_getname_np(pthread_self(), name,
+						 sizeof(name)) == 0 &&
+			      strcmp(name, want) == 0;
+	return slow_thread;
+}
+
+/* s: the socket read, or NULL (a lock taken). */
 static void
 slow(void *s)
 {
 	const char *file = getenv("KUSKA_SLOW_FILE");
 
+	if (getenv("KUSKA_SLOW_THREAD") != NULL) {
+		if (is_slow_thread() && file != NULL && access(file, F_OK) == 0)
+			hold_while(file);
+		return;
+	}
 	/* The file first: is_slow asks libzmq, at every read. */
-	if (file != NULL && access(file, F_OK) == 0 && is_slow(s))
+	if (s != NULL && file != NULL && access(file, F_OK) == 0 && is_slow(s))
 		hold_while(file);
+}
+
+int
+pthread_rwlock_rdlock(pthread_rwlock_t *l)
+{
+	static int (*real)(pthread_rwlock_t *);
+
+	if (real == NULL)
+		real = (int (*)(pthread_rwlock_t *))dlsym(
+		    RTLD_NEXT, "pthread_rwlock_rdlock");
+
+	slow(NULL);
+	return real(l);
 }
 
 int
 zmq_msg_recv(zmq_msg_t *msg, void *s, int flags)
 {
-	int (*real)(zmq_msg_t *, void *, int) =
-	    (int (*)(zmq_msg_t *, void *, int))dlsym(RTLD_NEXT, "zmq_msg_recv");
+	static int (*real)(zmq_msg_t *, void *, int);
+
+	if (real == NULL)
+		real = (int (*)(zmq_msg_t *, void *, int))dlsym(RTLD_NEXT,
+								"zmq_msg_recv");
 
 	slow(s);
 	return real(msg, s, flags);
