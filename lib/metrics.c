@@ -86,6 +86,14 @@ metrics_sample(struct mtext *m, const char *name, const char *labels,
 		append(m, "%s %.15g\n", name, value);
 }
 
+void
+metrics_one(struct mtext *m, const char *name, const char *type,
+	    const char *help, const char *labels, double value)
+{
+	metrics_family(m, name, type, help);
+	metrics_sample(m, name, labels, value);
+}
+
 const char *
 metrics_label(char *out, size_t cap, const char *name, const char *value)
 {

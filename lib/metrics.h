@@ -39,6 +39,11 @@ void metrics_family(struct mtext *m, const char *name, const char *type,
 void metrics_sample(struct mtext *m, const char *name, const char *labels,
 		    double value);
 
+/* A family of one sample: metrics_family, then metrics_sample of the same
+ * name, so that the two cannot name it differently. */
+void metrics_one(struct mtext *m, const char *name, const char *type,
+		 const char *help, const char *labels, double value);
+
 /* The longest label value metrics_label writes, before escaping. */
 #define METRICS_LABEL_VALUE_MAX 128
 

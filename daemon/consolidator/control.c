@@ -159,11 +159,10 @@ cons_metrics(struct cons *c, struct mtext *m)
 		metrics_sample(m, "kuska_events_created_in_future_total", l,
 			       (double)c->view.created_in_future[i]);
 	}
-	metrics_family(m, "kuska_store_disk_full_total", "counter",
-		       "Batches refused because the store's disk was full, "
-		       "since start.");
-	metrics_sample(m, "kuska_store_disk_full_total", NULL,
-		       (double)c->view.disk_full_total);
+	metrics_one(m, "kuska_store_disk_full_total", "counter",
+		    "Batches refused because the store's disk was full, "
+		    "since start.",
+		    NULL, (double)c->view.disk_full_total);
 	metrics_family(m, "kuska_batch_commit_seconds", "histogram",
 		       "Time from taking a batch up to its commit (queued, "
 		       "verified, stored).");
@@ -179,74 +178,64 @@ cons_metrics(struct cons *c, struct mtext *m)
 			metrics_sample(m, "kuska_queries_total", l,
 				       (double)c->queries[i][j]);
 		}
-	metrics_family(m, "kuska_queries_during_audit_total", "counter",
-		       "Of the queries answered, those answered while a "
-		       "disclosure audit (or a bootstrap) was under way "
-		       "(an institution's or analyst's counting table), "
-		       "where they would have waited for its end.");
-	metrics_sample(m, "kuska_queries_during_audit_total", NULL,
-		       (double)c->queries_during_audit);
-	metrics_family(m, "kuska_queries_refused_busy_total", "counter",
-		       "Requests refused at once as busy, their clients told "
-		       "to ask again: during a disclosure audit that already "
-		       "held as many as it keeps (16), or past the requests "
-		       "the query socket's reader keeps waiting (16 a "
-		       "connection, 1,024 in all).");
-	metrics_sample(m, "kuska_queries_refused_busy_total", NULL,
-		       (double)c->queries_refused_busy);
-	metrics_family(m, "kuska_queries_dropped_total", "counter",
-		       "Requests dropped unanswered past the reader's bounds "
-		       "and the 256 refusals it sends a pass: a flood's, "
-		       "read and freed so that libzmq keeps nothing of it.");
-	metrics_sample(m, "kuska_queries_dropped_total", NULL,
-		       (double)c->queries_dropped);
+	metrics_one(m, "kuska_queries_during_audit_total", "counter",
+		    "Of the queries answered, those answered while a "
+		    "disclosure audit (or a bootstrap) was under way "
+		    "(an institution's or analyst's counting table), "
+		    "where they would have waited for its end.",
+		    NULL, (double)c->queries_during_audit);
+	metrics_one(m, "kuska_queries_refused_busy_total", "counter",
+		    "Requests refused at once as busy, their clients told "
+		    "to ask again: during a disclosure audit that already "
+		    "held as many as it keeps (16), or past the requests "
+		    "the query socket's reader keeps waiting (16 a "
+		    "connection, 1,024 in all).",
+		    NULL, (double)c->queries_refused_busy);
+	metrics_one(m, "kuska_queries_dropped_total", "counter",
+		    "Requests dropped unanswered past the reader's bounds "
+		    "and the 256 refusals it sends a pass: a flood's, "
+		    "read and freed so that libzmq keeps nothing of it.",
+		    NULL, (double)c->queries_dropped);
 	queries_refused_metrics(c, m);
 	release_cache_counts(&computed, &kept, &bytes);
-	metrics_family(m, "kuska_releases_computed_total", "counter",
-		       "The secretariat's releases (disclosure audits of a "
-		       "table group and year) computed, none of them in the "
-		       "release cache: for a query, or made ahead once "
-		       "ingest is quiet (prepare_quiet_s).");
-	metrics_sample(m, "kuska_releases_computed_total", NULL,
-		       (double)computed);
-	metrics_family(m, "kuska_releases_cached", "gauge",
-		       "Releases kept in memory (bounded in number and "
-		       "bytes: docs/LIMITS.md).");
-	metrics_sample(m, "kuska_releases_cached", NULL, (double)kept);
-	metrics_family(m, "kuska_releases_cached_bytes", "gauge",
-		       "Bytes the releases kept hold.");
-	metrics_sample(m, "kuska_releases_cached_bytes", NULL, (double)bytes);
-	metrics_family(m, "kuska_releases_waiting", "gauge",
-		       "Years whose releases ingest changed, waiting to be "
-		       "made before the secretariat asks (prepare_quiet_s), "
-		       "the one being made among them.");
-	metrics_sample(m, "kuska_releases_waiting", NULL,
-		       (double)prepare_waiting());
-	metrics_family(m, "kuska_handshake_failures_total", "counter",
-		       "Connections refused by the ZAP handler.");
-	metrics_sample(m, "kuska_handshake_failures_total", NULL,
-		       (double)c->handshake_failures);
-	metrics_family(m, "kuska_frames_refused_total", "counter",
-		       "Whole frames refused for what they are "
-		       "(undecodable, too large, ...); not those refused "
-		       "for our own store (kuska_store_refused_total).");
-	metrics_sample(m, "kuska_frames_refused_total", NULL,
-		       (double)c->frames_refused);
-	metrics_family(m, "kuska_store_refused_total", "counter",
-		       "Nodes' messages refused for this consolidator's own "
-		       "store, not for what they are: a full disk (also in "
-		       "kuska_store_disk_full_total), the store's ceiling, a "
-		       "read or write error, memory running out. The nodes "
-		       "keep their events and send them again.");
-	metrics_sample(m, "kuska_store_refused_total", NULL,
-		       (double)c->store_refused);
-	metrics_family(m, "kuska_ingest_refused_busy_total", "counter",
-		       "Nodes' messages refused at once as busy: read while "
-		       "the store's commits lag, past the 80 messages or "
-		       "264 MiB an institution may have waiting (its node's "
-		       "window). The nodes back off and send them again.");
-	metrics_sample(m, "kuska_ingest_refused_busy_total", NULL,
-		       (double)c->ingest_busy_refused);
+	metrics_one(m, "kuska_releases_computed_total", "counter",
+		    "The secretariat's releases (disclosure audits of a "
+		    "table group and year) computed, none of them in the "
+		    "release cache: for a query, or made ahead once "
+		    "ingest is quiet (prepare_quiet_s).",
+		    NULL, (double)computed);
+	metrics_one(m, "kuska_releases_cached", "gauge",
+		    "Releases kept in memory (bounded in number and "
+		    "bytes: docs/LIMITS.md).",
+		    NULL, (double)kept);
+	metrics_one(m, "kuska_releases_cached_bytes", "gauge",
+		    "Bytes the releases kept hold.", NULL, (double)bytes);
+	metrics_one(m, "kuska_releases_waiting", "gauge",
+		    "Years whose releases ingest changed, waiting to be "
+		    "made before the secretariat asks (prepare_quiet_s), "
+		    "the one being made among them.",
+		    NULL, (double)prepare_waiting());
+	metrics_one(m, "kuska_handshake_failures_total", "counter",
+		    "Connections refused by the ZAP handler.", NULL,
+		    (double)c->handshake_failures);
+	metrics_one(m, "kuska_frames_refused_total", "counter",
+		    "Whole frames refused for what they are "
+		    "(undecodable, too large, ...); not those refused "
+		    "for our own store (kuska_store_refused_total).",
+		    NULL, (double)c->frames_refused);
+	metrics_one(m, "kuska_store_refused_total", "counter",
+		    "Nodes' messages refused for this consolidator's own "
+		    "store, not for what they are: a full disk (also in "
+		    "kuska_store_disk_full_total), the store's ceiling, a "
+		    "read or write error, memory running out. The nodes "
+		    "keep their events and send them again.",
+		    NULL, (double)c->store_refused);
+	metrics_one(m, "kuska_ingest_refused_busy_total", "counter",
+		    "Nodes' messages refused at once as busy: read while "
+		    "the store's commits lag, past the 80 messages or "
+		    "264 MiB an institution may have waiting (its node's "
+		    "window). The nodes back off and send them again.",
+		    NULL, (double)c->ingest_busy_refused);
 	metrics_family(m, "kuska_ingest_waiting", "gauge",
 		       "Nodes' messages read and waiting for the store's "
 		       "writer, behind the 24 it works on: none while "
@@ -258,19 +247,17 @@ cons_metrics(struct cons *c, struct mtext *m)
 		metrics_sample(m, "kuska_ingest_waiting", l,
 			       (double)c->waiting_n[i]);
 	}
-	metrics_family(m, "kuska_control_refused_total", "counter",
-		       "Requests on the local control socket refused, each "
-		       "answered (over the size limit, or malformed).");
-	metrics_sample(m, "kuska_control_refused_total", NULL,
-		       (double)c->control_refused);
+	metrics_one(m, "kuska_control_refused_total", "counter",
+		    "Requests on the local control socket refused, each "
+		    "answered (over the size limit, or malformed).",
+		    NULL, (double)c->control_refused);
 	pthread_mutex_lock(&c->admit_mu);
 	admit_get_counts(c->admit, &conns);
 	pthread_mutex_unlock(&c->admit_mu);
 	admit_metrics(m, &conns, "kuska", "consolidator");
-	metrics_family(m, "kuska_store_map_bytes", "gauge",
-		       "Size of the LMDB map (grows up to max_map_size_mb).");
-	metrics_sample(m, "kuska_store_map_bytes", NULL,
-		       (double)c->view.map_size);
+	metrics_one(m, "kuska_store_map_bytes", "gauge",
+		    "Size of the LMDB map (grows up to max_map_size_mb).", NULL,
+		    (double)c->view.map_size);
 }
 
 void

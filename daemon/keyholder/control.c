@@ -99,10 +99,9 @@ keyholder_metrics(void *arg, struct mtext *m)
 	char l[128];
 	size_t i;
 
-	metrics_family(m, "kuska_keyholder_key_epoch", "gauge",
-		       "The key epoch of this holder's OPRF key share.");
-	metrics_sample(m, "kuska_keyholder_key_epoch", NULL,
-		       (double)kh->share->epoch);
+	metrics_one(m, "kuska_keyholder_key_epoch", "gauge",
+		    "The key epoch of this holder's OPRF key share.", NULL,
+		    (double)kh->share->epoch);
 	metrics_family(m, "kuska_keyholder_requests_total", "counter",
 		       "Requests received, by node.");
 	for (i = 0; i < kh->acc.n; i++) {
@@ -138,26 +137,22 @@ keyholder_metrics(void *arg, struct mtext *m)
 			       (double)account_left(
 				   &kh->acc.a[i], kh->cfg.rate_per_day, mono));
 	}
-	metrics_family(m, "kuska_keyholder_rate_per_day", "gauge",
-		       "Evaluations a node may ask per day.");
-	metrics_sample(m, "kuska_keyholder_rate_per_day", NULL,
-		       (double)kh->cfg.rate_per_day);
-	metrics_family(m, "kuska_keyholder_handshake_failures_total", "counter",
-		       "Connections refused by the ZAP handler.");
-	metrics_sample(m, "kuska_keyholder_handshake_failures_total", NULL,
-		       (double)kh->handshake_failures);
+	metrics_one(m, "kuska_keyholder_rate_per_day", "gauge",
+		    "Evaluations a node may ask per day.", NULL,
+		    (double)kh->cfg.rate_per_day);
+	metrics_one(m, "kuska_keyholder_handshake_failures_total", "counter",
+		    "Connections refused by the ZAP handler.", NULL,
+		    (double)kh->handshake_failures);
 	admit_get_counts(kh->admit, &conns);
 	admit_metrics(m, &conns, "kuska_keyholder", "key holder");
-	metrics_family(m, "kuska_keyholder_frames_refused_total", "counter",
-		       "Messages dropped unanswered (no admitted node's, or a "
-		       "node's with no account left).");
-	metrics_sample(m, "kuska_keyholder_frames_refused_total", NULL,
-		       (double)kh->frames_refused);
-	metrics_family(m, "kuska_keyholder_control_refused_total", "counter",
-		       "Requests on the local control socket refused, each "
-		       "answered (over the size limit, or malformed).");
-	metrics_sample(m, "kuska_keyholder_control_refused_total", NULL,
-		       (double)kh->control_refused);
+	metrics_one(m, "kuska_keyholder_frames_refused_total", "counter",
+		    "Messages dropped unanswered (no admitted node's, or a "
+		    "node's with no account left).",
+		    NULL, (double)kh->frames_refused);
+	metrics_one(m, "kuska_keyholder_control_refused_total", "counter",
+		    "Requests on the local control socket refused, each "
+		    "answered (over the size limit, or malformed).",
+		    NULL, (double)kh->control_refused);
 }
 
 int

@@ -162,23 +162,20 @@ node_metrics(struct node *n, struct mtext *m)
 	created = oldest_pending(n, &st);
 	labels[0] = '\0';
 	metrics_label(labels, sizeof(labels), "institution", inst);
-	metrics_family(m, "kuska_node_events_stored_total", "counter",
-		       "Events signed and committed to the outbox.");
-	metrics_sample(m, "kuska_node_events_stored_total", labels,
-		       (double)(st.next_seq - 1));
+	metrics_one(m, "kuska_node_events_stored_total", "counter",
+		    "Events signed and committed to the outbox.", labels,
+		    (double)(st.next_seq - 1));
 	/* A gauge, not a counter: the outbox's acknowledged position goes
 	 * down when a consolidator restored from an older backup says it
 	 * holds less, and the node sends the rest again. */
-	metrics_family(m, "kuska_node_events_acknowledged", "gauge",
-		       "Events the consolidator acknowledged holding (the "
-		       "outbox's acknowledged sequence; lower again after "
-		       "the consolidator was restored from a backup).");
-	metrics_sample(m, "kuska_node_events_acknowledged", labels,
-		       (double)st.acked_seq);
-	metrics_family(m, "kuska_node_outbox_depth", "gauge",
-		       "Events waiting for acknowledgement.");
-	metrics_sample(m, "kuska_node_outbox_depth", labels,
-		       (double)(st.next_seq - 1 - st.acked_seq));
+	metrics_one(m, "kuska_node_events_acknowledged", "gauge",
+		    "Events the consolidator acknowledged holding (the "
+		    "outbox's acknowledged sequence; lower again after "
+		    "the consolidator was restored from a backup).",
+		    labels, (double)st.acked_seq);
+	metrics_one(m, "kuska_node_outbox_depth", "gauge",
+		    "Events waiting for acknowledgement.", labels,
+		    (double)(st.next_seq - 1 - st.acked_seq));
 	metrics_family(m, "kuska_node_oldest_pending_seconds", "gauge",
 		       "Age of the oldest event waiting (0: none).");
 	/* Signed: an event signed while this clock was ahead is younger
@@ -186,40 +183,33 @@ node_metrics(struct node *n, struct mtext *m)
 	metrics_sample(
 	    m, "kuska_node_oldest_pending_seconds", labels,
 	    created ? (double)((int64_t)now - (int64_t)created) / 1000.0 : 0.0);
-	metrics_family(m, "kuska_node_records_refused_total", "counter",
-		       "Input records refused at submission since start.");
-	metrics_sample(m, "kuska_node_records_refused_total", labels,
-		       (double)n->intake.refused);
-	metrics_family(m, "kuska_node_last_submission_refused", "gauge",
-		       "Input records the last submission (a kuska submit "
-		       "run) refused; 0: none since start.");
-	metrics_sample(m, "kuska_node_last_submission_refused", labels,
-		       (double)submissions_last(&n->subs)->counts.refused);
+	metrics_one(m, "kuska_node_records_refused_total", "counter",
+		    "Input records refused at submission since start.", labels,
+		    (double)n->intake.refused);
+	metrics_one(m, "kuska_node_last_submission_refused", "gauge",
+		    "Input records the last submission (a kuska submit "
+		    "run) refused; 0: none since start.",
+		    labels, (double)submissions_last(&n->subs)->counts.refused);
 	if (n->subs.n > 0) {
-		metrics_family(m, "kuska_node_last_submission_seconds", "gauge",
-			       "Unix time of the last submission since start.");
-		metrics_sample(m, "kuska_node_last_submission_seconds", labels,
-			       (double)submissions_last(&n->subs)->last_ms /
-				   1000.0);
+		metrics_one(
+		    m, "kuska_node_last_submission_seconds", "gauge",
+		    "Unix time of the last submission since start.", labels,
+		    (double)submissions_last(&n->subs)->last_ms / 1000.0);
 	}
-	metrics_family(m, "kuska_node_records_rekeyed_total", "counter",
-		       "Records re-sent with the pseudonyms of a new key "
-		       "epoch since start.");
-	metrics_sample(m, "kuska_node_records_rekeyed_total", labels,
-		       (double)n->intake.rekeyed);
-	metrics_family(m, "kuska_node_oprf_evaluations_total", "counter",
-		       "Blinded elements sent to the key holders since start.");
-	metrics_sample(m, "kuska_node_oprf_evaluations_total", labels,
-		       (double)n->intake.evaluations);
-	metrics_family(m, "kuska_node_keyholder_failures_total", "counter",
-		       "Submit requests refused because a key holder was "
-		       "unreachable, refused or answered wrongly.");
-	metrics_sample(m, "kuska_node_keyholder_failures_total", labels,
-		       (double)n->intake.holder_failures);
-	metrics_family(m, "kuska_node_key_epoch", "gauge",
-		       "The key epoch of the pseudonyms this node makes.");
-	metrics_sample(m, "kuska_node_key_epoch", labels,
-		       (double)n->linkage->epoch);
+	metrics_one(m, "kuska_node_records_rekeyed_total", "counter",
+		    "Records re-sent with the pseudonyms of a new key "
+		    "epoch since start.",
+		    labels, (double)n->intake.rekeyed);
+	metrics_one(m, "kuska_node_oprf_evaluations_total", "counter",
+		    "Blinded elements sent to the key holders since start.",
+		    labels, (double)n->intake.evaluations);
+	metrics_one(m, "kuska_node_keyholder_failures_total", "counter",
+		    "Submit requests refused because a key holder was "
+		    "unreachable, refused or answered wrongly.",
+		    labels, (double)n->intake.holder_failures);
+	metrics_one(m, "kuska_node_key_epoch", "gauge",
+		    "The key epoch of the pseudonyms this node makes.", labels,
+		    (double)n->linkage->epoch);
 	/* A gauge, not a counter: a --refetch of the consolidator revives
 	 * dead letters, and the count goes down. */
 	metrics_family(m, "kuska_node_dead_letters", "gauge",
@@ -237,36 +227,30 @@ node_metrics(struct node *n, struct mtext *m)
 	}
 	/* The counts above stay once a refusal is old: an alert on a
 	 * recent one compares this with time(). */
-	metrics_family(m, "kuska_node_dead_letter_newest_seconds", "gauge",
-		       "Unix time the newest dead letter held was refused "
-		       "(0: none).");
-	metrics_sample(m, "kuska_node_dead_letter_newest_seconds", labels,
-		       (double)dead_newest / 1000.0);
-	metrics_family(m, "kuska_node_diverged", "gauge",
-		       "1 when the consolidator's copy is not this outbox's "
-		       "(nothing delivered or accepted until --recover).");
-	metrics_sample(m, "kuska_node_diverged", labels,
-		       n->deliver.diverged[0] != '\0' ? 1 : 0);
+	metrics_one(m, "kuska_node_dead_letter_newest_seconds", "gauge",
+		    "Unix time the newest dead letter held was refused "
+		    "(0: none).",
+		    labels, (double)dead_newest / 1000.0);
+	metrics_one(m, "kuska_node_diverged", "gauge",
+		    "1 when the consolidator's copy is not this outbox's "
+		    "(nothing delivered or accepted until --recover).",
+		    labels, n->deliver.diverged[0] != '\0' ? 1 : 0);
 	if (n->deliver.has_skew) {
-		metrics_family(m, "kuska_node_clock_skew_seconds", "gauge",
-			       "This clock minus the consolidator's, at the "
-			       "last welcome.");
-		metrics_sample(m, "kuska_node_clock_skew_seconds", labels,
-			       (double)n->deliver.skew_ms / 1000.0);
+		metrics_one(m, "kuska_node_clock_skew_seconds", "gauge",
+			    "This clock minus the consolidator's, at the "
+			    "last welcome.",
+			    labels, (double)n->deliver.skew_ms / 1000.0);
 	}
-	metrics_family(m, "kuska_node_disk_full_total", "counter",
-		       "Submissions refused because the outbox's disk was "
-		       "full, since start.");
-	metrics_sample(m, "kuska_node_disk_full_total", labels,
-		       (double)n->intake.disk_full_total);
-	metrics_family(m, "kuska_node_connected", "gauge",
-		       "1 while welcomed by the consolidator.");
-	metrics_sample(m, "kuska_node_connected", labels,
-		       n->deliver.connected && n->deliver.welcomed ? 1 : 0);
-	metrics_family(m, "kuska_node_last_contact_seconds", "gauge",
-		       "Unix time of the consolidator's last answer.");
-	metrics_sample(m, "kuska_node_last_contact_seconds", labels,
-		       (double)st.last_contact_ms / 1000.0);
+	metrics_one(m, "kuska_node_disk_full_total", "counter",
+		    "Submissions refused because the outbox's disk was "
+		    "full, since start.",
+		    labels, (double)n->intake.disk_full_total);
+	metrics_one(m, "kuska_node_connected", "gauge",
+		    "1 while welcomed by the consolidator.", labels,
+		    n->deliver.connected && n->deliver.welcomed ? 1 : 0);
+	metrics_one(m, "kuska_node_last_contact_seconds", "gauge",
+		    "Unix time of the consolidator's last answer.", labels,
+		    (double)st.last_contact_ms / 1000.0);
 }
 
 static void

@@ -32,6 +32,25 @@ test_family_and_samples(void **state)
 	assert_null(m.buf);
 }
 
+/* metrics_one is the family and its one sample, with or without labels. */
+static void
+test_one(void **state)
+{
+	struct mtext m = {0};
+
+	(void)state;
+	metrics_one(&m, "kuska_y", "gauge", "One thing.", NULL, 2);
+	metrics_one(&m, "kuska_z_total", "counter", "Others.",
+		    "institution=\"mp\"", 7);
+	assert_string_equal(m.buf, "# HELP kuska_y One thing.\n"
+				   "# TYPE kuska_y gauge\n"
+				   "kuska_y 2\n"
+				   "# HELP kuska_z_total Others.\n"
+				   "# TYPE kuska_z_total counter\n"
+				   "kuska_z_total{institution=\"mp\"} 7\n");
+	metrics_clear(&m);
+}
+
 /* Label values are escaped as the text format wants, and capped. */
 static void
 test_label(void **state)
@@ -182,6 +201,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_family_and_samples),
+	    cmocka_unit_test(test_one),
 	    cmocka_unit_test(test_label),
 	    cmocka_unit_test(test_histogram),
 	    cmocka_unit_test(test_grows),
