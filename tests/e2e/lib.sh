@@ -299,9 +299,11 @@ start_all() {
 	for i in $INSTS; do start_node "$i"; done
 }
 
+# wait_for_file FILE [SECONDS]: until FILE exists, for at most SECONDS
+# (default 5).
 wait_for_file() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq $((${2:-5} * 20))); do
 		[ -e "$1" ] && return 0
 		sleep 0.05
 	done

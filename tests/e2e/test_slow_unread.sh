@@ -43,15 +43,7 @@ touch "$SLOW"
 # One request to be held on: the query thread then waits.
 "$KUSKA" query -c "$N/analyst.conf" deliveries >/dev/null 2>&1 &
 first=$!
-held() {
-	local i
-	for i in $(seq 300); do
-		[ -e "$SLOW.hit" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-check "the query thread is held" held
+check "the query thread is held" wait_for_file "$SLOW.hit" 30
 fl=()
 for j in $(seq $CONNS); do
 	printf 'deliveries\t2026\n' |

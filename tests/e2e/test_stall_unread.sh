@@ -44,15 +44,7 @@ before=$(rss_kib "${PIDS[cons]}")
 touch "$STALL"
 submit_sim mp
 check "mp's records accepted by its node" submitted_ok mp
-stalled() {
-	local i
-	for i in $(seq 300); do
-		[ -e "$STALL.hit" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-check "a commit of mp's batch stalls" stalled
+check "a commit of mp's batch stalls" wait_for_file "$STALL.hit" 30
 fl=()
 for j in $(seq $CONNS); do
 	"$KUSKA_BIN/kuska_rogue" -k "$N/keys/pnp.key" \
