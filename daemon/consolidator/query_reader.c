@@ -288,6 +288,33 @@ send_answers(struct query_reader *r)
 	}
 }
 
+/*
+ * At the stop, once the query thread takes no more: the requests still
+ * waiting are refused (CODEC_QUERY_STOPPING) rather than dropped, their
+ * clients otherwise left to their time-out; those the query thread had
+ * not taken yet (unread_refuse) once it found none, or past the ones it
+ * refuses. Nothing when the query thread did not stop (never started).
+ */
+static void
+refuse_waiting(struct query_reader *r)
+{
+	struct tframes f;
+	bool stopping, too_large;
+	size_t n = 0;
+
+	pthread_mutex_lock(&r->mu);
+	stopping = r->stopping;
+	pthread_mutex_unlock(&r->mu);
+	if (!stopping)
+		return;
+	while (query_reader_take(r, &f, &too_large) == 0) {
+		refuse(r, &f);
+		n++;
+	}
+	if (n > 0)
+		log_info("event=query_stop_refused waiting=%zu", n);
+}
+
 static void *
 reader_main(void *arg)
 {
@@ -320,6 +347,7 @@ reader_main(void *arg)
 			break;
 	}
 	send_answers(r);
+	refuse_waiting(r);
 	return NULL;
 }
 

@@ -73,9 +73,11 @@ struct query_reader *query_reader_start(struct cons *c, struct tsock *s,
 
 /*
  * query_reader_stop - sends the answers handed to it, stops the thread
- * and frees *r (NULL accepted; the pointer cleared): what it had not
- * handed on is dropped. The socket is the caller's again, with the
- * linger query_reader_linger asked for.
+ * and frees *r (NULL accepted; the pointer cleared): the requests it had
+ * not handed on are refused (CODEC_QUERY_STOPPING) once
+ * query_reader_stopping was called, else dropped. The socket is the
+ * caller's again, with the linger query_reader_linger (or
+ * query_reader_stopping) asked for.
  */
 void query_reader_stop(struct query_reader **r);
 
