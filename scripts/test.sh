@@ -3,7 +3,7 @@
 #   build/       gcc, -Wall -Wextra -Werror (RelWithDebInfo)
 #   build-asan/  clang with AddressSanitizer and UndefinedBehaviorSanitizer
 # then the daemons with ThreadSanitizer (build-tsan/) over the exchange,
-# threads and revoke end-to-end tests, and the short fuzzing runs (clang,
+# threads, revoke, query_flood and audit_flood end-to-end tests, and the short fuzzing runs (clang,
 # libFuzzer) when clang is present.
 set -eu
 cd "$(dirname "$0")/.."
@@ -33,18 +33,19 @@ cmake --build build-asan -j"$jobs"
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --output-on-failure -j"$slots")
 
-echo "== clang build with ThreadSanitizer: the daemons over the exchange"
-# Only the programs the three tests run (the exchange; status, metrics
-# and queries during saturated ingest; a reload under a query client);
-# libzmq's own threads are not instrumented (tests/tsan.supp says why
-# that needs the options below).
+echo "== clang build with ThreadSanitizer: the daemons over the exchange and floods"
+# Only the programs the five tests run (the exchange; status, metrics
+# and queries during saturated ingest; a reload under a query client; an
+# asker's flood and a flood during an audit, through the query socket's
+# reader thread, query_reader.c); libzmq's own threads are not
+# instrumented (tests/tsan.supp says why that needs the options below).
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DCMAKE_C_COMPILER=clang -DKUSKA_TSAN=ON >/dev/null
 cmake --build build-tsan -j"$jobs" --target kuska kuska-node \
 	kuska-consolidator kuska-keyholder kuska_asker kuska_rogue
 (cd build-tsan &&
 	TSAN_OPTIONS="halt_on_error=1 ignore_noninstrumented_modules=1 suppressions=$PWD/../tests/tsan.supp" \
-	ctest --output-on-failure -j1 -R '^e2e/test_(exchange|threads|revoke)$')
+	ctest --output-on-failure -j1 -R '^e2e/test_(exchange|threads|revoke|query_flood|audit_flood)$')
 
 if [ -x scripts/fuzz.sh ]; then
 	echo "== short fuzzing runs"

@@ -48,8 +48,8 @@ struct query_reader {
 	size_t busy_len, stopping_len;
 	pthread_mutex_t mu; /* guards what follows */
 	/* Connections with requests waiting, taken in turn from turn;
-	 * at most QUERY_READER_MAX (each has one at least). */
-	struct qr_conn *conns[QUERY_READER_MAX];
+	 * at most as many as requests (each has one at least). */
+	struct qr_conn *conns[QUERY_READER_MAX + QUERY_READER_SPARE];
 	size_t n_conns, turn;
 	size_t n, bytes; /* requests waiting, and their bytes */
 	struct qr_answer *ans_head, *ans_tail;
@@ -81,6 +81,26 @@ conn_find(struct query_reader *r, const uint8_t *rid, size_t len)
 	return NULL;
 }
 
+/*
+ * Whether a request of bytes (as req_bytes counts them) from connection q
+ * (NULL: none of its requests waits) is kept; under mu. A connection
+ * with none waiting may use the spare (QUERY_READER_SPARE), so r->bytes
+ * may be over QUERY_READER_MAX_BYTES.
+ */
+static bool
+fits(const struct query_reader *r, const struct qr_conn *q, size_t bytes)
+{
+	size_t max = QUERY_READER_MAX, max_bytes = QUERY_READER_MAX_BYTES;
+
+	if (q == NULL) {
+		max += QUERY_READER_SPARE;
+		max_bytes += QUERY_READER_SPARE_BYTES;
+	} else if (q->n >= QUERY_READER_CONN_MAX)
+		return false;
+	return r->n < max && r->bytes <= max_bytes &&
+	       bytes <= max_bytes - r->bytes;
+}
+
 static void
 conn_free(struct qr_conn *q)
 {
@@ -99,9 +119,7 @@ push(struct query_reader *r, struct tframes *f, bool too_large)
 	size_t bytes = req_bytes(f);
 	struct qr_req *e;
 
-	if ((q != NULL && q->n >= QUERY_READER_CONN_MAX) ||
-	    r->n >= QUERY_READER_MAX ||
-	    bytes > QUERY_READER_MAX_BYTES - r->bytes)
+	if (!fits(r, q, bytes))
 		return -ENOSPC;
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
@@ -153,8 +171,7 @@ judge(void *arg, const uint8_t *rid, size_t len)
 
 	pthread_mutex_lock(&r->mu);
 	q = conn_find(r, rid, len);
-	room = (q == NULL || q->n < QUERY_READER_CONN_MAX) &&
-	       r->n < QUERY_READER_MAX && r->bytes < QUERY_READER_MAX_BYTES;
+	room = fits(r, q, 1); /* its bytes are not known yet */
 	pthread_mutex_unlock(&r->mu);
 	if (room)
 		return TSOCK_ROUTE_TAKE;
@@ -271,6 +288,33 @@ send_answers(struct query_reader *r)
 	}
 }
 
+/*
+ * At the stop, once the query thread takes no more: the requests still
+ * waiting are refused (CODEC_QUERY_STOPPING) rather than dropped, their
+ * clients otherwise left to their time-out; those the query thread had
+ * not taken yet (unread_refuse) once it found none, or past the ones it
+ * refuses. Nothing when the query thread did not stop (never started).
+ */
+static void
+refuse_waiting(struct query_reader *r)
+{
+	struct tframes f;
+	bool stopping, too_large;
+	size_t n = 0;
+
+	pthread_mutex_lock(&r->mu);
+	stopping = r->stopping;
+	pthread_mutex_unlock(&r->mu);
+	if (!stopping)
+		return;
+	while (query_reader_take(r, &f, &too_large) == 0) {
+		refuse(r, &f);
+		n++;
+	}
+	if (n > 0)
+		log_info("event=query_stop_refused waiting=%zu", n);
+}
+
 static void *
 reader_main(void *arg)
 {
@@ -303,6 +347,7 @@ reader_main(void *arg)
 			break;
 	}
 	send_answers(r);
+	refuse_waiting(r);
 	return NULL;
 }
 

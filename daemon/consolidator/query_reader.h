@@ -11,7 +11,10 @@
  * (tsock_limits.rcv_unbounded) and what libzmq keeps is bounded by this
  * thread's scheduling gaps times a flood's rate. What it keeps itself:
  * QUERY_READER_CONN_MAX requests a connection (routing id),
- * QUERY_READER_MAX and QUERY_READER_MAX_BYTES in all. A request past
+ * QUERY_READER_MAX and QUERY_READER_MAX_BYTES in all, and past those
+ * QUERY_READER_SPARE and QUERY_READER_SPARE_BYTES more for connections
+ * with none waiting (another's flood does not refuse a client asking one
+ * table at a time). A request past
  * them is refused at once (CODEC_QUERY_BUSY; CODEC_QUERY_STOPPING once
  * query_reader_stopping was called), up to QUERY_READER_REFUSE_MAX a
  * pass; past those it is dropped unanswered (a read and a free), its
@@ -35,6 +38,15 @@
 #define QUERY_READER_MAX 1024
 /* Their frames' bytes in all (a request is at most 64 KiB). */
 #define QUERY_READER_MAX_BYTES (16 * 1024 * 1024)
+/* Past QUERY_READER_MAX or QUERY_READER_MAX_BYTES, a request from a
+ * connection with none waiting is still kept, up to these more: kuska
+ * query and kuska report ask one table at a time, each on a connection of
+ * its own, and a flood's connections, each with its 16 waiting, would
+ * otherwise have them refused as busy (64 connections fill the 1,024;
+ * 256 more, each with one waiting, fill these: max_connections is 256 by
+ * default). */
+#define QUERY_READER_SPARE 256
+#define QUERY_READER_SPARE_BYTES (4 * 1024 * 1024)
 /* Messages read in one pass before the answers are sent. */
 #define QUERY_READER_READ_MAX 4096
 /* Refusals sent in one pass at most; the rest of the pass's surplus is
@@ -61,9 +73,11 @@ struct query_reader *query_reader_start(struct cons *c, struct tsock *s,
 
 /*
  * query_reader_stop - sends the answers handed to it, stops the thread
- * and frees *r (NULL accepted; the pointer cleared): what it had not
- * handed on is dropped. The socket is the caller's again, with the
- * linger query_reader_linger asked for.
+ * and frees *r (NULL accepted; the pointer cleared): the requests it had
+ * not handed on are refused (CODEC_QUERY_STOPPING) once
+ * query_reader_stopping was called, else dropped. The socket is the
+ * caller's again, with the linger query_reader_linger (or
+ * query_reader_stopping) asked for.
  */
 void query_reader_stop(struct query_reader **r);
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# At a stop, a request the query socket's reader had read but the query
+# thread had not taken is refused, "the consolidator is stopping", not
+# dropped: its client was left to its 15 s time-out. The query thread
+# refuses those waiting at the stop (unread_refuse), but found none when
+# the reader had the request in hand and queued it just after; then the
+# reader dropped it. Here the reader's reads are held (an LD_PRELOAD
+# library, tests/tools/shim/slowread.c, holding reads of the query
+# socket) with a request in libzmq's hands when the consolidator is told
+# to stop; the hold ends once the query thread has gone.
+. "$(dirname "$0")/lib.sh"
+
+SLOW_LIB="$KUSKA_BIN/libkuska_slowread.so"
+
+[ -r "$SLOW_LIB" ] || skip "no $SLOW_LIB"
+net_init
+QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
+SLOW="$T/slow"
+KUSKA_SLOW_FILE="$SLOW" KUSKA_SLOW_ENDPOINT="$QEP" LD_PRELOAD="$SLOW_LIB" \
+	start_cons -d
+"$KUSKA" query -c "$N/analyst.conf" deliveries >/dev/null
+check "the consolidator answers" test $? = 0
+
+touch "$SLOW"
+"$KUSKA" query -c "$N/analyst.conf" deliveries >"$T/asked.out" \
+	2>"$T/asked.err" &
+asked=$!
+check "the reader is held with the request" wait_for_file "$SLOW.hit" 30
+kill -TERM "${PIDS[cons]}"
+# The query thread, idle, stops at once and finds no request waiting;
+# the stop then waits for the reader, held: released after a second.
+sleep 1
+check "the stop is under way" grep -q "event=stop$" "$N/consolidator.log"
+rm -f "$SLOW"
+wait "${PIDS[cons]}"
+rc=$?
+unset 'PIDS[cons]'
+check "the consolidator stopped cleanly" test $rc = 0
+wait $asked
+check "the request is refused, the consolidator stopping" \
+	grep -q "the consolidator is stopping" "$T/asked.err"
+grep -q "the consolidator is stopping" "$T/asked.err" ||
+	echo "# kuska query said: $(cat "$T/asked.err")"
+check "... and logged" grep -q "event=query_stop_refused waiting=1" \
+	"$N/consolidator.log"
+finish
