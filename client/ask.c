@@ -138,9 +138,7 @@ ask_table(const struct ask_client *a, const struct query_req *q,
 			tframes_clear(&f);
 			if (r != 0)
 				snprintf(err, errlen, "undecodable answer");
-			else if (strcmp(ret->error, CODEC_QUERY_STOPPING) ==
-				     0 ||
-				 strcmp(ret->error, CODEC_QUERY_BUSY) == 0)
+			else if (codec_query_refused_for_now(ret->error))
 				r = stopping(ret, err, errlen);
 			goto out;
 		}

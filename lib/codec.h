@@ -585,6 +585,26 @@ int codec_cell_set_long(struct cell *c, const char *s)
 #define CODEC_QUERY_BUSY                                                       \
 	"the consolidator is busy with an audit: ask again in a few seconds"
 
+/*
+ * The refusal of a request past what the query socket's reader keeps
+ * waiting (daemon/consolidator/query_reader.h), audit or not: refused at
+ * once. Clients before it showed it as the table's error (they matched
+ * the two above whole); since, every refusal starting with
+ * CODEC_QUERY_BUSY_PREFIX is one (codec_query_refused_for_now).
+ */
+#define CODEC_QUERY_CROWDED                                                    \
+	"the consolidator is busy: too many requests are waiting; ask again "  \
+	"in a few seconds"
+#define CODEC_QUERY_BUSY_PREFIX "the consolidator is busy"
+
+/*
+ * codec_query_refused_for_now - whether error (a qtable's) is not the
+ * table's but the consolidator's refusal for now: stopping, or busy (any
+ * text starting with CODEC_QUERY_BUSY_PREFIX, so that a new reason to be
+ * busy needs no new client). A client asks again later.
+ */
+bool codec_query_refused_for_now(const char *error);
+
 struct qtable {
 	char error[256];
 	size_t n_cols;

@@ -257,3 +257,11 @@ codec_qtable_clear(struct qtable *t)
 	t->rows = NULL;
 	t->n_rows = 0;
 }
+
+bool
+codec_query_refused_for_now(const char *error)
+{
+	return strcmp(error, CODEC_QUERY_STOPPING) == 0 ||
+	       strncmp(error, CODEC_QUERY_BUSY_PREFIX,
+		       strlen(CODEC_QUERY_BUSY_PREFIX)) == 0;
+}

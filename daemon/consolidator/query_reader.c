@@ -369,7 +369,7 @@ query_reader_start(struct cons *c, struct tsock *s, size_t max_parts,
 	r->req_fd = r->wake_fd = -1;
 	memset(&tab, 0, sizeof(tab));
 	tab.k = k;
-	snprintf(tab.error, sizeof(tab.error), "%s", CODEC_QUERY_BUSY);
+	snprintf(tab.error, sizeof(tab.error), "%s", CODEC_QUERY_CROWDED);
 	if (codec_qtable_encode(&tab, &r->busy, &r->busy_len) != 0)
 		goto fail;
 	snprintf(tab.error, sizeof(tab.error), "%s", CODEC_QUERY_STOPPING);

@@ -15,7 +15,7 @@
  * QUERY_READER_SPARE and QUERY_READER_SPARE_BYTES more for connections
  * with none waiting (another's flood does not refuse a client asking one
  * table at a time). A request past
- * them is refused at once (CODEC_QUERY_BUSY; CODEC_QUERY_STOPPING once
+ * them is refused at once (CODEC_QUERY_CROWDED; CODEC_QUERY_STOPPING once
  * query_reader_stopping was called), up to QUERY_READER_REFUSE_MAX a
  * pass; past those it is dropped unanswered (a read and a free), its
  * client left to its time-out.

@@ -264,6 +264,25 @@ test_qtable_refused(void **state)
 	pbw_free(&w);
 }
 
+/* The refusals for now, which kuska says as such (not the table's
+ * error): stopping, and any busy, the audit's, the reader's or a new
+ * one's. */
+static void
+test_refused_for_now(void **state)
+{
+	(void)state;
+	assert_true(codec_query_refused_for_now(CODEC_QUERY_STOPPING));
+	assert_true(codec_query_refused_for_now(CODEC_QUERY_BUSY));
+	assert_true(codec_query_refused_for_now(CODEC_QUERY_CROWDED));
+	assert_true(codec_query_refused_for_now(
+	    "the consolidator is busy: some reason to come"));
+	assert_false(codec_query_refused_for_now(""));
+	assert_false(codec_query_refused_for_now(
+	    "the secretariat gets the estimate table for the whole country "
+	    "only: ask without --region"));
+	assert_false(codec_query_refused_for_now("the consolidator"));
+}
+
 int
 main(void)
 {
@@ -272,6 +291,7 @@ main(void)
 	    cmocka_unit_test(test_qtable),
 	    cmocka_unit_test(test_qtable_long_text),
 	    cmocka_unit_test(test_qtable_refused),
+	    cmocka_unit_test(test_refused_for_now),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
