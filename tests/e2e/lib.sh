@@ -90,14 +90,20 @@ check() {
 	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
 
+# A sanitizer's report in a daemon's log: ThreadSanitizer's, and
+# AddressSanitizer's, LeakSanitizer's (a leak found as a daemon stopped
+# with TERM; one killed with -9 reports nothing) and UBSan's.
+SANITIZER_REPORT='WARNING: ThreadSanitizer|ERROR: (Address|Leak)Sanitizer|runtime error: '
+
 finish() {
-	local tsan
+	local found
 	# A sanitizer's report in any daemon's log fails the test, even one
-	# written as the daemon stopped (the ThreadSanitizer build).
-	tsan=$(find "$T" -name '*.log' -exec grep -l "WARNING: ThreadSanitizer" {} + 2>/dev/null)
-	if [ -n "$tsan" ]; then
-		not_ok "ThreadSanitizer reports in $tsan"
-		grep -h -A12 "WARNING: ThreadSanitizer" $tsan | head -40 | sed 's/^/  /'
+	# written as the daemon stopped.
+	found=$(find "$T" -name '*.log' -exec grep -l -E "$SANITIZER_REPORT" {} + 2>/dev/null)
+	if [ -n "$found" ]; then
+		not_ok "sanitizer reports in $found"
+		# shellcheck disable=SC2086
+		grep -h -E -A12 "$SANITIZER_REPORT" $found | head -40 | sed 's/^/  /'
 	fi
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
