@@ -119,6 +119,26 @@ peer_refused(struct cons *c, const struct tframes *req)
 	pthread_mutex_unlock(&c->admit_mu);
 }
 
+void
+peer_read(struct cons *c, const struct tframes *req)
+{
+	const struct reg_key *k;
+	struct reg_user who;
+	bool refused;
+
+	/* A reload replaces the registry (and the bounds peer_message reads)
+	 * under the write lock: a key it revokes is either judged by the new
+	 * one here, or its connection, labelled here, closed by
+	 * peers_revalidate. */
+	pthread_rwlock_rdlock(&c->conf_lock);
+	peer_message(c, req);
+	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
+	refused = k == NULL || k->owner->node;
+	pthread_rwlock_unlock(&c->conf_lock);
+	if (refused)
+		peer_refused(c, req);
+}
+
 size_t
 peers_revalidate(struct cons *c)
 {

@@ -53,10 +53,23 @@ unsigned long per_key_bound(const struct consolidator_config *cfg);
 void peer_message(struct cons *c, const struct tframes *req);
 
 /*
- * peer_refused - a message whose key is no longer valid was refused:
- * its connection is closed shortly (after the refusal is sent).
+ * peer_refused - a message whose key is no longer valid, or not for this
+ * socket, is refused: its connection is closed shortly, REFUSED_CLOSE_MS
+ * from now (room for a refusal sent at once to go out). req->fd must be
+ * its connection's still: see peer_read.
  */
 void peer_refused(struct cons *c, const struct tframes *req);
+
+/*
+ * peer_read - a request was just read on the query socket: peer_message,
+ * then peer_refused when its key is no longer valid or is a node's. Judged
+ * as it is read, while req->fd still names its connection (libzmq took it
+ * off that connection a moment before), not when it is answered: by then
+ * its connection may be gone and its descriptor another's, the lowest
+ * free one going to the next connection made. Takes conf_lock for
+ * reading; called by the query socket's reader thread.
+ */
+void peer_read(struct cons *c, const struct tframes *req);
 
 /*
  * peers_revalidate - after a reload: closes every connection whose key

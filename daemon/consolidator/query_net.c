@@ -191,9 +191,11 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 
 	memset(&tab, 0, sizeof(tab));
 	tab.k = (uint32_t)c->cfg.k;
-	peer_message(c, req);
 	/* Judged on every request: a reload may have revoked the key since
-	 * the handshake, or its window closed. */
+	 * the handshake, or its window closed. Its connection was judged as
+	 * the request was read (peer_read), and closed if refused: by now
+	 * its descriptor may be another's, so the admission table is not
+	 * touched here. */
 	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
 	if (k != NULL)
 		p = k->owner;
@@ -207,7 +209,6 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 			 "removed): the connection is closed",
 			 who.key);
 		c->queries_refused[QUERY_REFUSED_KEY_NOT_VALID]++;
-		peer_refused(c, req);
 	} else if (p->node) {
 		/* A node machine's key files must not show what the national
 		 * linking made of a record it forged (docs/SECURITY.md). */
@@ -217,7 +218,6 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 				 p->id, k->name);
 		node_key_refusal(tab.error, sizeof(tab.error), k->name, p->id);
 		c->queries_refused[QUERY_REFUSED_NODE_KEY]++;
-		peer_refused(c, req);
 	} else if (!refused_frames(c, req, too_large, k, &q, &tab)) {
 		uint64_t t0 = date_mono_ms();
 		int r, ti;

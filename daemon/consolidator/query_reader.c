@@ -12,6 +12,7 @@
 
 #include "codec.h"
 #include "log.h"
+#include "peers.h"
 
 /* A request waiting, in its connection's list. */
 struct qr_req {
@@ -244,6 +245,8 @@ read_all(struct query_reader *r)
 			more = false;
 			break;
 		}
+		/* Now, while f.fd names its connection still. */
+		peer_read(r->c, &f);
 		pthread_mutex_lock(&r->mu);
 		e = push(r, &f, too_large);
 		pthread_mutex_unlock(&r->mu);
