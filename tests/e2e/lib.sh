@@ -305,6 +305,44 @@ start_all() {
 	for i in $INSTS; do start_node "$i"; done
 }
 
+# held_query_net thread|socket [CONNS [OPTION...]]: net_init and the
+# consolidator started under tests/tools/shim/slowread.c, which holds
+# the query thread (thread) or the reads of the query socket itself, its
+# reader thread's (socket) while the file $SLOW exists; CONNS (or -)
+# raises max_connections_per_key and max_pending_per_address; OPTIONs go
+# to start_cons. Sets QEP and SLOW; skips when the shim is not built.
+held_query_net() {
+	local what=$1 conns=${2:--} lib="$KUSKA_BIN/libkuska_slowread.so"
+	shift
+	if [ $# -gt 0 ]; then shift; fi
+	[ -r "$lib" ] || skip "no $lib"
+	net_init
+	[ "$conns" = - ] || printf 'max_connections_per_key = %s\nmax_pending_per_address = %s\n' \
+		"$conns" "$conns" >>"$N/consolidator.conf"
+	QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
+	SLOW="$T/slow"
+	if [ "$what" = thread ]; then
+		KUSKA_SLOW_FILE="$SLOW" KUSKA_SLOW_THREAD=kuska-query \
+			LD_PRELOAD="$lib" start_cons "$@"
+	else
+		KUSKA_SLOW_FILE="$SLOW" KUSKA_SLOW_ENDPOINT="$QEP" \
+			LD_PRELOAD="$lib" start_cons "$@"
+	fi
+	"$KUSKA" query -c "$N/analyst.conf" deliveries >/dev/null
+	check "the consolidator answers" test $? = 0
+}
+
+# check_no_assertion: the consolidator's log holds no assertion of
+# libzmq's ("Assertion failed: !_io_error", stream_engine_base.cpp: the
+# abort on the end of a connection it stopped reading, docs/SECURITY.md).
+check_no_assertion() {
+	if grep -q "Assertion failed" "$N/consolidator.log"; then
+		not_ok "libzmq asserted: $(grep -m1 "Assertion failed" "$N/consolidator.log")"
+	else
+		ok "libzmq asserted nothing"
+	fi
+}
+
 # wait_for_file FILE [SECONDS]: until FILE exists, for at most SECONDS
 # (default 5).
 wait_for_file() {

@@ -99,9 +99,5 @@ d=$(line_of 'event=query who=analyst .*table="deliveries"')
 b=$(line_of 'event=query who=analyst .*table="estimate"')
 check "... before the bootstrap's end (lines ${d:-none}, ${b:-none})" \
 	test "${d:-0}" -gt 0 -a "${b:-0}" -gt "${d:-0}"
-if grep -q "Assertion failed" "$N/consolidator.log"; then
-	not_ok "libzmq asserted: $(grep -m1 "Assertion failed" "$N/consolidator.log")"
-else
-	ok "libzmq asserted nothing"
-fi
+check_no_assertion
 finish

@@ -84,9 +84,5 @@ kill "${fl[@]}" 2>/dev/null
 wait "${fl[@]}" 2>/dev/null
 "$KUSKA" query -c "$N/analyst.conf" deliveries >/dev/null
 check "and answers" test $? = 0
-if grep -q "Assertion failed" "$N/consolidator.log"; then
-	not_ok "libzmq asserted: $(grep -m1 "Assertion failed" "$N/consolidator.log")"
-else
-	ok "libzmq asserted nothing"
-fi
+check_no_assertion
 finish

@@ -12,21 +12,11 @@
 # thread goes on.
 . "$(dirname "$0")/lib.sh"
 
-SLOW_LIB="$KUSKA_BIN/libkuska_slowread.so"
 ASKER="$KUSKA_BIN/kuska_asker"
 CONNS=70
 COUNT=20
 
-[ -r "$SLOW_LIB" ] || skip "no $SLOW_LIB"
-net_init
-printf 'max_connections_per_key = 128\nmax_pending_per_address = 128\n' \
-	>>"$N/consolidator.conf"
-QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
-SLOW="$T/slow"
-KUSKA_SLOW_FILE="$SLOW" KUSKA_SLOW_THREAD=kuska-query LD_PRELOAD="$SLOW_LIB" \
-	start_cons
-"$KUSKA" query -c "$N/analyst.conf" deliveries >/dev/null
-check "the consolidator answers" test $? = 0
+held_query_net thread 128
 
 touch "$SLOW"
 # One request to be held on: the query thread then waits.

@@ -10,17 +10,9 @@
 # with the node's key): it must stay open.
 . "$(dirname "$0")/lib.sh"
 
-SLOW_LIB="$KUSKA_BIN/libkuska_slowread.so"
 ASKER="$KUSKA_BIN/kuska_asker"
 
-[ -r "$SLOW_LIB" ] || skip "no $SLOW_LIB"
-net_init
-QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
-SLOW="$T/slow"
-KUSKA_SLOW_FILE="$SLOW" KUSKA_SLOW_THREAD=kuska-query LD_PRELOAD="$SLOW_LIB" \
-	start_cons -d
-"$KUSKA" query -c "$N/analyst.conf" deliveries >/dev/null
-check "the consolidator answers" test $? = 0
+held_query_net thread - -d
 
 # ask REQUEST: one answer line of the analyst's asker.
 ask() {

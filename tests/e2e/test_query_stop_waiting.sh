@@ -10,16 +10,8 @@
 # to stop; the hold ends once the query thread has gone.
 . "$(dirname "$0")/lib.sh"
 
-SLOW_LIB="$KUSKA_BIN/libkuska_slowread.so"
 
-[ -r "$SLOW_LIB" ] || skip "no $SLOW_LIB"
-net_init
-QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
-SLOW="$T/slow"
-KUSKA_SLOW_FILE="$SLOW" KUSKA_SLOW_ENDPOINT="$QEP" LD_PRELOAD="$SLOW_LIB" \
-	start_cons -d
-"$KUSKA" query -c "$N/analyst.conf" deliveries >/dev/null
-check "the consolidator answers" test $? = 0
+held_query_net socket - -d
 
 touch "$SLOW"
 "$KUSKA" query -c "$N/analyst.conf" deliveries >"$T/asked.out" \

@@ -21,22 +21,12 @@
 # 32 MiB (6 to 19 MiB on a loaded host).
 . "$(dirname "$0")/lib.sh"
 
-SLOW_LIB="$KUSKA_BIN/libkuska_slowread.so"
 ASKER="$KUSKA_BIN/kuska_asker"
 CONNS=3
 COUNT=100000
 HOLD_MS=3000
 
-[ -r "$SLOW_LIB" ] || skip "no $SLOW_LIB"
-net_init
-printf 'max_connections_per_key = 64\nmax_pending_per_address = 64\n' \
-	>>"$N/consolidator.conf"
-QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
-SLOW="$T/slow"
-KUSKA_SLOW_FILE="$SLOW" KUSKA_SLOW_THREAD=kuska-query LD_PRELOAD="$SLOW_LIB" \
-	start_cons
-"$KUSKA" query -c "$N/analyst.conf" deliveries >/dev/null
-check "the consolidator answers" test $? = 0
+held_query_net thread 64
 before=$(rss_kib "${PIDS[cons]}")
 
 touch "$SLOW"
@@ -81,9 +71,5 @@ done
 check "another client is answered during a flood" test $? = 0
 wait "${fl[@]}"
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
-if grep -q "Assertion failed" "$N/consolidator.log"; then
-	not_ok "libzmq asserted: $(grep -m1 "Assertion failed" "$N/consolidator.log")"
-else
-	ok "libzmq asserted nothing"
-fi
+check_no_assertion
 finish

@@ -72,9 +72,5 @@ check "mp's records delivered once the commit goes on" wait_delivered 120
 start_node pnp
 check "pnp's node, started again, is in step" wait_delivered 60
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
-if grep -q "Assertion failed" "$N/consolidator.log"; then
-	not_ok "libzmq asserted: $(grep -m1 "Assertion failed" "$N/consolidator.log")"
-else
-	ok "libzmq asserted nothing"
-fi
+check_no_assertion
 finish
