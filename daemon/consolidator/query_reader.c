@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "date.h"
 #include "log.h"
 #include "peers.h"
 
@@ -291,31 +292,62 @@ send_answers(struct query_reader *r)
 	}
 }
 
+/* Refuses (refuse) every request waiting; returns how many. */
+static size_t
+refuse_queued(struct query_reader *r)
+{
+	struct tframes f;
+	bool too_large;
+	size_t n = 0;
+
+	while (query_reader_take(r, &f, &too_large) == 0) {
+		refuse(r, &f);
+		n++;
+	}
+	return n;
+}
+
 /*
  * At the stop, once the query thread takes no more: the requests still
  * waiting are refused (CODEC_QUERY_STOPPING) rather than dropped, their
  * clients otherwise left to their time-out; those the query thread had
  * not taken yet (unread_refuse) once it found none, or past the ones it
- * refuses. Nothing when the query thread did not stop (never started).
+ * refuses. Then, when it refused any, the socket is read on for the
+ * stop's linger, refusing what comes, before it is closed: closed just
+ * after its refusals, one was lost now and then, its linger
+ * notwithstanding (1 run in 8 of test_query_stop_waiting under ASan), as
+ * unread_refuse found before. Nothing when the query thread did not
+ * stop (never started).
  */
 static void
 refuse_waiting(struct query_reader *r)
 {
-	struct tframes f;
-	bool stopping, too_large;
-	size_t n = 0;
+	struct tsock *socks[1] = {r->s};
+	uint64_t now, until;
+	bool stopping;
+	size_t n;
 
 	pthread_mutex_lock(&r->mu);
 	stopping = r->stopping;
 	pthread_mutex_unlock(&r->mu);
 	if (!stopping)
 		return;
-	while (query_reader_take(r, &f, &too_large) == 0) {
-		refuse(r, &f);
-		n++;
+	n = refuse_queued(r);
+	if (n == 0)
+		return;
+	until = date_mono_ms() + (uint64_t)r->stop_linger_ms;
+	while ((now = date_mono_ms()) < until) {
+		bool ready[1] = {false};
+
+		if (tsock_poll_fd(socks, 1, ready, -1, NULL,
+				  (long)(until - now)) <= 0)
+			break;
+		if (ready[0]) {
+			(void)read_all(r);
+			n += refuse_queued(r);
+		}
 	}
-	if (n > 0)
-		log_info("event=query_stop_refused waiting=%zu", n);
+	log_info("event=query_stop_refused waiting=%zu", n);
 }
 
 static void *
