@@ -248,6 +248,37 @@ set_common(void *s, const struct tsock_limits *lim)
 	return 0;
 }
 
+/*
+ * Binds (bind) or connects ts to endpoint, its monitor made first into
+ * *ret_mon (unless ret_mon is NULL): a peer waiting to reconnect is
+ * accepted (and its handshake may end) as soon as a socket binds, and a
+ * handshake can end (or be refused, never to be tried again) as soon as
+ * one connects, before a monitor made after exists, and libzmq then
+ * tells nobody of it. Returns ts, or NULL with ts (before its monitor,
+ * as libzmq's own tests close them) freed and *ret_err = -errno.
+ */
+static struct tsock *
+monitored(struct transport *t, struct tsock *ts, const char *endpoint,
+	  bool bind, struct tsock **ret_mon, int *ret_err)
+{
+	if (ret_mon != NULL) {
+		*ret_mon = tsock_monitor(t, ts, ret_err);
+		if (*ret_mon == NULL) {
+			tsock_free(&ts);
+			return NULL;
+		}
+	}
+	if ((bind ? zmq_bind(ts->s, endpoint) : zmq_connect(ts->s, endpoint)) !=
+	    0) {
+		*ret_err = -errno;
+		tsock_free(&ts);
+		if (ret_mon != NULL)
+			tsock_free(ret_mon);
+		return NULL;
+	}
+	return ts;
+}
+
 struct tsock *
 tsock_bind_curve(struct transport *t, const char *endpoint,
 		 const uint8_t server_sk[TRANSPORT_KEY_LEN],
@@ -273,25 +304,7 @@ tsock_bind_curve(struct transport *t, const char *endpoint,
 		tsock_free(&ts);
 		return NULL;
 	}
-	/* The monitor first: a peer waiting to reconnect is accepted (and
-	 * its handshake may end) as soon as the socket binds, before a
-	 * monitor made after zmq_bind exists, and libzmq then tells nobody
-	 * of it. */
-	if (ret_mon != NULL) {
-		*ret_mon = tsock_monitor(t, ts, ret_err);
-		if (*ret_mon == NULL) {
-			tsock_free(&ts);
-			return NULL;
-		}
-	}
-	if (zmq_bind(s, endpoint) != 0) {
-		*ret_err = -errno;
-		if (ret_mon != NULL)
-			tsock_free(ret_mon);
-		tsock_free(&ts);
-		return NULL;
-	}
-	return ts;
+	return monitored(t, ts, endpoint, true, ret_mon, ret_err);
 }
 
 struct tsock *
@@ -319,24 +332,7 @@ tsock_connect_curve(struct transport *t, const char *endpoint,
 		tsock_free(&ts);
 		return NULL;
 	}
-	/* The monitor first: a handshake can end (or be refused, never to
-	 * be tried again) before a monitor made after zmq_connect exists,
-	 * and libzmq then tells nobody of it. */
-	if (ret_mon != NULL) {
-		*ret_mon = tsock_monitor(t, ts, ret_err);
-		if (*ret_mon == NULL) {
-			tsock_free(&ts);
-			return NULL;
-		}
-	}
-	if (zmq_connect(s, endpoint) != 0) {
-		*ret_err = -errno;
-		if (ret_mon != NULL)
-			tsock_free(ret_mon);
-		tsock_free(&ts);
-		return NULL;
-	}
-	return ts;
+	return monitored(t, ts, endpoint, false, ret_mon, ret_err);
 }
 
 int
@@ -426,22 +422,7 @@ tsock_connect_local(struct transport *t, const char *endpoint,
 		tsock_free(&ts);
 		return NULL;
 	}
-	/* The monitor first: it must hear the handshake. */
-	if (ret_mon != NULL) {
-		*ret_mon = tsock_monitor(t, ts, ret_err);
-		if (*ret_mon == NULL) {
-			tsock_free(&ts);
-			return NULL;
-		}
-	}
-	if (zmq_connect(ts->s, endpoint) != 0) {
-		*ret_err = -errno;
-		if (ret_mon != NULL)
-			tsock_free(ret_mon);
-		tsock_free(&ts);
-		return NULL;
-	}
-	return ts;
+	return monitored(t, ts, endpoint, false, ret_mon, ret_err);
 }
 
 struct tsock *
