@@ -304,6 +304,11 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 		       i18n_word("status", "suppressed"));
 		r->sex_age_withheld = false;
 	}
+	if (r->marked) {
+		fprintf(r->f, " ");
+		html_escape(r->f, tr(M_MARKED_BAR_NOTE));
+		r->marked = false;
+	}
 	if (strcmp(table, "indicators") == 0 && t != NULL)
 		rp_indicator_notes(r, t, r->shown);
 	if (r->note != NULL) {
@@ -319,6 +324,14 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 	fprintf(r->f, "</p>\n</figure>\n");
 }
 
+/* Whether row of the sdg16_2_2 answer t is of one sex and one age group. */
+static bool
+sdg_sex_by_age(const struct qtable *t, size_t row)
+{
+	return strcmp(rp_text_of(t, row, "sex"), "all") != 0 &&
+	       strcmp(rp_text_of(t, row, "age_group"), "all") != 0;
+}
+
 /*
  * The secretariat's victims of one sex and one age group (girls, boys,
  * women, men): withheld because no table under disclosure control holds
@@ -332,11 +345,22 @@ sdg_instead(const struct html_table *ht, size_t row, const char *col)
 	const struct cell *c = html_cell(ht->t, row, col);
 
 	if (strcmp(col, "victims") != 0 || c == NULL ||
-	    c->kind != CELL_SUPPRESSED ||
-	    strcmp(rp_text_of(ht->t, row, "sex"), "all") == 0 ||
-	    strcmp(rp_text_of(ht->t, row, "age_group"), "all") == 0)
+	    c->kind != CELL_SUPPRESSED || !sdg_sex_by_age(ht->t, row))
 		return NULL;
 	return "suppressed";
+}
+
+const char *
+rp_count_mark(const struct qtable *t, size_t row, const char *col)
+{
+	const struct cell *c = html_cell(t, row, col);
+
+	if (c == NULL || c->kind != CELL_SUPPRESSED)
+		return NULL;
+	if (strcmp(col, "victims") == 0 && html_cell(t, row, "sex") != NULL &&
+	    sdg_sex_by_age(t, row))
+		return i18n_word(col, "suppressed");
+	return tr(M_HIDDEN);
 }
 
 void

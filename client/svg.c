@@ -209,6 +209,13 @@ legend_item(FILE *f, double x, double y, const char *cls, const char *s)
 
 /* ---- bars --------------------------------------------------------------- */
 
+/* What bar r's hidden value reads: its own word, else the chart's. */
+static const char *
+bar_hidden(const struct svg_bars *c, const struct svg_bar *r)
+{
+	return r->hidden != NULL ? r->hidden : c->hidden;
+}
+
 int
 svg_bars(FILE *f, const struct svg_bars *c)
 {
@@ -222,7 +229,7 @@ svg_bars(FILE *f, const struct svg_bars *c)
 		size_t vl;
 		if (w > label_w)
 			label_w = w;
-		val_text(r->v, c->unit, c->k, c->hidden, a, sizeof(a));
+		val_text(r->v, c->unit, c->k, bar_hidden(c, r), a, sizeof(a));
 		vl = utf8_chars(a, SIZE_MAX) +
 		     (r->note ? utf8_chars(r->note, SIZE_MAX) + 2 : 0);
 		if (c->has_part) {
@@ -257,7 +264,7 @@ svg_bars(FILE *f, const struct svg_bars *c)
 	for (i = 0; i < c->n; i++) {
 		const struct svg_bar *r = &c->bars[i];
 		double y = top + (double)i * ROW_H, w = 0, bx = x0, tx;
-		val_text(r->v, c->unit, c->k, c->hidden, a, sizeof(a));
+		val_text(r->v, c->unit, c->k, bar_hidden(c, r), a, sizeof(a));
 		text(f, x0 - 8, y + 16, "lbl", "end", r->label);
 		if (r->v.kind == SVG_NUM && r->v.v > 0) {
 			w = (x1 - x0) * (r->v.v > max ? 1 : r->v.v / max);

@@ -45,6 +45,7 @@ struct svg_bar {
 	struct svg_val v;
 	struct svg_val part; /* with svg_bars.has_part: drawn over v */
 	const char *note;    /* after the value, e.g. "median 6 d"; or NULL */
+	const char *hidden;  /* what a hidden v reads; NULL: the chart's */
 };
 
 struct svg_bars {

@@ -365,6 +365,8 @@ count(const char *hay, const char *needle)
 }
 
 static bool figure_says(const char *p, const char *id, const char *s);
+static size_t part_count(const char *p, const char *open, const char *close,
+			 const char *s);
 
 static void
 test_every_section(void **state)
@@ -420,6 +422,18 @@ test_every_section(void **state)
 	assert_int_equal(count(p, "victims\" data-v=\"&lt;10\">Reservado"),
 			 4);
 	assert_false(figure_says(p, "f-sdg", "&lt;10</td>"));
+	/* Their rates are withheld with them: the chart's bar reads as
+	 * the table beside it does, not "–" (no data), and its note says
+	 * why. */
+	assert_int_equal(part_count(p, "id=\"f-sdg\"", "</svg>",
+				    "class=\"v hid\">Reservado</text>"),
+			 4);
+	assert_false(figure_says(p, "f-sdg", "class=\"v\">\u2013</text>"));
+	assert_true(figure_says(p, "f-sdg",
+				"En el gráfico, un valor que descansa en una "
+				"cifra reservada (una tasa o una proporción "
+				"de ella) lleva la marca de esa cifra en la "
+				"tabla, sin barra."));
 	/* ... and the legend under the figure says it too, as the other
 	 * figures' legends say what their marks mean. */
 	assert_true(figure_says(p, "f-sdg",
@@ -527,6 +541,14 @@ test_every_section(void **state)
 	assert_true(figure_says(p, "f-sdg",
 				"\u201cWithheld\u201d: the victims of one sex "
 				"and one age group together are withheld"));
+	assert_int_equal(part_count(p, "id=\"f-sdg\"", "</svg>",
+				    "class=\"v hid\">Withheld</text>"),
+			 4);
+	assert_true(figure_says(p, "f-sdg",
+				"In the chart, a value that rests on a "
+				"withheld count (a rate or a share of it) "
+				"bears that count&#39;s mark in the table, "
+				"with no bar."));
 	assert_non_null(strstr(p, "counts from 1 to 9, and others that "
 				  "would let them be worked out from the "
 				  "totals, are withheld and all shown alike, "
@@ -1128,6 +1150,46 @@ test_sdg_and_mse_notes(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* A share of records withheld with them (the secretariat's timeliness)
+ * reads in the chart as the records do in the table beside it, "x", not
+ * "–" (no data), and the note says why. */
+static void
+test_timeliness_withheld(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	/* rows: pnp, mp, pj, mimp, minsa, all; columns 2 to 4 are records,
+	 * median_days and within_30_days_pct */
+	d.t[RT_TIMELINESS].rows[2][2].kind = CELL_SUPPRESSED;
+	d.t[RT_TIMELINESS].rows[2][4].text[0] = '\0';
+	p = page(&d, "timeliness-withheld.html");
+	assert_true(figure_says(p, "f-timeliness",
+				">PJ</text>\n<text x=\"57.0\" y=\"68.0\" "
+				"class=\"v hid\">x<"));
+	assert_int_equal(
+	    part_count(p, "id=\"f-timeliness\"", "</svg>", "class=\"v hid\""),
+	    1);
+	assert_int_equal(
+	    part_count(p, "id=\"f-timeliness\"", "</svg>", ">\u2013<"), 0);
+	assert_true(figure_says(p, "f-timeliness",
+				"En el gráfico, un valor que descansa en una "
+				"cifra reservada"));
+	free(p);
+	/* Not where no bar stands on a withheld count. */
+	d.t[RT_TIMELINESS].rows[2][2].kind = CELL_NUMBER;
+	p = page(&d, "timeliness-shown.html");
+	assert_true(figure_says(p, "f-timeliness",
+				">PJ</text>\n<text x=\"57.0\" y=\"68.0\" "
+				"class=\"v\">\u2013<"));
+	assert_false(figure_says(p, "f-timeliness", "En el gráfico, un valor"));
+	clear(&d);
+	free(p);
+}
+
 /* The page names the institutions that sent nothing dated in the period
  * (timeliness records 0), or says that all five did; a count withheld
  * as <10 is not silence. */
@@ -1642,6 +1704,25 @@ part_says(const char *p, const char *open, const char *close, const char *s)
 	assert_non_null(end);
 	at = strstr(part, s);
 	return at != NULL && at < end;
+}
+
+/* How many times the part of page p from open to the close after it
+ * (both there, or the test fails) says s. */
+static size_t
+part_count(const char *p, const char *open, const char *close, const char *s)
+{
+	const char *at, *end;
+	size_t n = 0;
+
+	at = strstr(p, open);
+	assert_non_null(at);
+	end = strstr(at, close);
+	assert_non_null(end);
+	while ((at = strstr(at, s)) != NULL && at < end) {
+		n++;
+		at++;
+	}
+	return n;
 }
 
 /* Whether figure id of page p says s. */
@@ -2841,6 +2922,7 @@ main(void)
 	    cmocka_unit_test(test_estimate_without_interval),
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
+	    cmocka_unit_test(test_timeliness_withheld),
 	    cmocka_unit_test(test_deliveries),
 	    cmocka_unit_test(test_institution_named),
 	    cmocka_unit_test(test_institution_national_targets),
