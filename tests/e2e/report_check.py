@@ -43,8 +43,10 @@ exits 0.
       heading (<h2>) and a figure's title are on the sheet where what
       follows them begins (the figure's title, its chart or its table's
       first row); a table's caption on the sheet of its first row; a
-      table of SHORT_ROWS rows or fewer on one sheet. The page's text is
-      looked for, in order, in pdftotext -raw (the order it was drawn,
+      table of SHORT_ROWS rows or fewer on one sheet; a longer one, if
+      parted, with MIN_SIDE rows or more on its first sheet and on its
+      last (not one or two alone under its head repeated). The page's
+      text is looked for, in order, in pdftotext -raw (the order it was drawn,
       a table cell by cell).
   report_check.py sections PAGE OUT [RULE]
       Writes to OUT a page in PAGE's style of forty sections of
@@ -449,6 +451,7 @@ def check_pages(pdf):
 
 
 SHORT_ROWS = 8  # html.c: a table of this many rows or fewer goes whole
+MIN_SIDE = 3    # html.c: a table parted keeps this many rows at each end
 
 
 def norm(s):
@@ -562,6 +565,16 @@ def check_breaks(pdf, path):
                     bad.append("a table of %d rows (%s) is parted between "
                                "sheets %d and %d" %
                                (len(rows), b[1], rows[0], rows[-1]))
+            if len(rows) > SHORT_ROWS and None not in rows:
+                checked += 1
+                first, last = rows.count(rows[0]), rows.count(rows[-1])
+                if rows[0] != rows[-1] and min(first, last) < MIN_SIDE:
+                    bad.append("a table of %d rows (%s) is parted %s "
+                               "between sheets %d and %d" %
+                               (len(rows), b[1],
+                                "+".join(str(rows.count(n))
+                                         for n in sorted(set(rows))),
+                                rows[0], rows[-1]))
         else:
             sheet = find(b[1])
         if lead is not None and None not in (lead[1], sheet):

@@ -802,11 +802,12 @@ test_indicators_print(void **state)
 	assert_null(strstr(p, "figure{margin:1.2em 0 2em;break-inside:avoid"));
 	assert_non_null(strstr(p, "svg.chart{break-inside:avoid;"));
 	assert_null(strstr(p, "break-before:page"));
-	/* Printed, a table's first and last rows each go over with their
-	 * neighbour: the key indicators' last row was alone on page 2,
-	 * under its repeated head. */
+	/* Printed, a table's first and last rows each go over with two
+	 * neighbours: the key indicators' last row was alone on page 2,
+	 * under its repeated head, then its last two (and SDG 16.2.2's). */
 	assert_true(strstr(p,
-			   "tbody tr:nth-child(2),tbody tr:last-child"
+			   "tbody tr:nth-child(2),tbody tr:nth-child(3),"
+			   "tbody tr:nth-last-child(-n+2)"
 			   "{break-before:avoid;") > strstr(p, "@media print"));
 	/* A caption and head went to a page's foot with no row under them,
 	 * a table of six rows was cut 4+2, a section's heading was left at
