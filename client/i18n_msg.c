@@ -40,7 +40,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "hoy, %s, y cambiarán a medida que lleguen registros.",
 		       "The period is not over: the figures run to today, "
 		       "%s, and will change as records arrive."},
-    [M_VIEW] = {"Vista", "View"},
+    /* %s: the role's word, set apart (a printf format of one %s). */
+    [M_VIEW] = {"Vista %s", "%s view"},
     [M_ROLE_SECRETARIAT] = {"secretaría", "secretariat"},
     [M_ROLE_ANALYST] = {"analista", "analyst"},
     [M_ROLE_INSTITUTION] = {"institución", "institution"},

@@ -9,6 +9,7 @@
  * (report_int.h); the sections are report_indicators.c and
  * report_sections.c.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -562,6 +563,24 @@ own_institution(const struct report_data *d)
 	return NULL;
 }
 
+/* "Vista secretaría", "secretariat view": the role's word set apart, in
+ * the order of the page's language (M_VIEW). */
+static void
+view_of(struct report *r)
+{
+	const char *fmt = tr(M_VIEW), *at = strstr(fmt, "%s");
+	char before[64];
+
+	assert(at != NULL && (size_t)(at - fmt) < sizeof(before));
+	snprintf(before, sizeof(before), "%.*s", (int)(at - fmt), fmt);
+	html_escape(r->f, before);
+	fprintf(r->f, "<span class=\"role%s\">",
+		strcmp(r->role, "secretariat") == 0 ? "" : " exact");
+	html_escape(r->f, role_word(r->role));
+	fprintf(r->f, "</span>");
+	html_escape(r->f, at + 2);
+}
+
 static void
 header(struct report *r)
 {
@@ -590,11 +609,7 @@ header(struct report *r)
 	       date_format(period_first_day(r->code), from),
 	       date_format(period_last_day(r->code), to));
 	fprintf(r->f, " \u00b7 ");
-	html_escape(r->f, tr(M_VIEW));
-	fprintf(r->f, " <span class=\"role%s\">",
-		strcmp(r->role, "secretariat") == 0 ? "" : " exact");
-	html_escape(r->f, role_word(r->role));
-	fprintf(r->f, "</span>");
+	view_of(r);
 	if (strcmp(r->role, "secretariat") == 0) {
 		fprintf(r->f, " \u00b7 ");
 		rp_put(r, tr(M_SECRETARIAT_RULE), r->k - 1, tr(M_HIDDEN));

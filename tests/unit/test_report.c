@@ -379,6 +379,8 @@ test_every_section(void **state)
 	fill(&d, ROLE, true);
 	p = page(&d, "es.html");
 	assert_non_null(strstr(p, "<html lang=\"es\">"));
+	assert_non_null(strstr(p, " \u00b7 Vista <span class=\"role\">"
+				  "secretaría</span> \u00b7 "));
 	assert_non_null(strstr(p, "id=\"f-key\""));
 	assert_non_null(strstr(p, "id=\"f-trend\""));
 	assert_non_null(strstr(p, "id=\"f-other\""));
@@ -734,6 +736,11 @@ test_english_and_analyst(void **state)
 	p = page(&d, "analyst.html");
 	assert_non_null(strstr(p, "<html lang=\"en\">"));
 	assert_non_null(strstr(p, "Analyst view: exact counts"));
+	/* The page's role in English order ("View analyst" read as an
+	 * order). */
+	assert_non_null(strstr(p, " \u00b7 <span class=\"role exact\">analyst"
+				  "</span> view</p>"));
+	assert_null(strstr(p, "View "));
 	assert_non_null(strstr(p, "The prosecution funnel"));
 	/* Spelt as the stage (formalized_investigation) and the shipped
 	 * indicators name it. */
