@@ -639,8 +639,12 @@ fig_sdg(struct report *r)
 			r->marked = true;
 		}
 		n++;
+		/* The estimate's bar after both sexes and all ages, as how
+		 * to read the figure says: "–" when there is none (the table
+		 * says why), not left out. */
 		if (html_cell(t, i, "estimate_per_100k") != NULL &&
-		    rp_val(t, i, "estimate_per_100k").kind != SVG_NONE) {
+		    strcmp(rp_text_of(t, i, "sex"), "all") == 0 &&
+		    strcmp(rp_text_of(t, i, "age_group"), "all") == 0) {
 			bars[n].label = tr(M_SDG_ESTIMATE_BAR);
 			bars[n++].v = rp_val(t, i, "estimate_per_100k");
 		}

@@ -1158,6 +1158,43 @@ test_sdg_and_mse_notes(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* The SDG 16.2.2 chart's last bar is the estimate, as how to read it
+ * says, even when there is none to show (the secretariat's while its
+ * overlap hides a cell): "–", its row's note saying why. It was left
+ * out, the last bar then being both sexes and all ages. */
+static void
+test_sdg_estimate_bar(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	/* row 8: both sexes, all ages; columns 6 and 7, the estimate and
+	 * its rate */
+	d.t[RT_SDG].rows[8][6].kind = CELL_SUPPRESSED;
+	d.t[RT_SDG].rows[8][7].text[0] = '\0';
+	p = page(&d, "sdg-no-estimate.html");
+	assert_true(figure_says(p, "f-sdg", "La última es la estimación"));
+	assert_true(figure_says(p, "f-sdg",
+				">Estimación, todas las víctimas</text>\n"
+				"<text x="));
+	assert_true(figure_says(p, "f-sdg",
+				"class=\"v\">\u2013</text>\n"
+				"</svg>"));
+	free(p);
+	/* With one, its rate. */
+	clear(&d);
+	fill(&d, ROLE, true);
+	p = page(&d, "sdg-estimate.html");
+	assert_true(figure_says(p, "f-sdg",
+				"class=\"v\">1.38</text>\n"
+				"</svg>"));
+	clear(&d);
+	free(p);
+}
+
 /* A share of records withheld with them (the secretariat's timeliness)
  * reads in the chart as the records do in the table beside it, "x", not
  * "–" (no data), and the note says why. */
@@ -2931,6 +2968,7 @@ main(void)
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_timeliness_withheld),
+	    cmocka_unit_test(test_sdg_estimate_bar),
 	    cmocka_unit_test(test_deliveries),
 	    cmocka_unit_test(test_institution_named),
 	    cmocka_unit_test(test_institution_national_targets),
