@@ -54,7 +54,14 @@ rp_val(const struct qtable *t, size_t row, const char *col)
 	case CELL_NUMBER:
 		return svg_num((double)c->number);
 	case CELL_DECIMAL:
-		return c->text[0] ? svg_num(strtod(c->text, NULL)) : svg_none();
+		/* With the table's decimals: "16.0" there, not "16" here. */
+		if (c->text[0] == '\0')
+			return svg_none();
+		return svg_num_dp(
+		    strtod(c->text, NULL),
+		    strchr(c->text, '.') != NULL
+			? (int)strspn(strchr(c->text, '.') + 1, "0123456789")
+			: 0);
 	case CELL_SUPPRESSED:
 		return svg_hidden();
 	default:

@@ -480,6 +480,11 @@ test_every_section(void **state)
 	assert_non_null(
 	    strstr(p, "data-q=\"timeliness 2025H2 2 within_30_days_pct\">"
 		      "46.3</td>"));
+	/* Its chart writes a share as the table does: 88.0, not 88. */
+	assert_non_null(strstr(p, "data-q=\"timeliness 2025H2 1 "
+				  "within_30_days_pct\">88.0</td>"));
+	assert_true(figure_says(p, "f-timeliness", "class=\"v\">88.0%<"));
+	assert_false(figure_says(p, "f-timeliness", "class=\"v\">88%<"));
 	assert_non_null(strstr(p, "data-q=\"estimate 2025H2 1 estimate\">"
 				  "468</td>"));
 	assert_non_null(strstr(p, "data-q=\"indicators 2024H2 0 value\">"
