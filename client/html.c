@@ -163,9 +163,11 @@ static const char css[] =
     "th,td{white-space:normal;overflow-wrap:break-word}"
     "table.ind th[scope=row]{min-width:12em}"
     "tr{break-inside:avoid;page-break-inside:avoid}"
-    /* A table's first or last row alone on a page, under its repeated
-     * head, reads as a stray: each goes with its neighbour. */
-    "tbody tr:nth-child(2),tbody tr:last-child{break-before:avoid;"
+    /* A table's first or last rows, one or two of them alone on a
+     * page (under its repeated head), read as strays: at a break, each
+     * end keeps three. */
+    "tbody tr:nth-child(2),tbody tr:nth-child(3),"
+    "tbody tr:nth-last-child(-n+2){break-before:avoid;"
     "page-break-before:avoid}"
     /* So do its caption and head at a page's foot with no row. */
     "tbody tr:first-child{break-before:avoid;page-break-before:avoid}"

@@ -40,7 +40,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "hoy, %s, y cambiarán a medida que lleguen registros.",
 		       "The period is not over: the figures run to today, "
 		       "%s, and will change as records arrive."},
-    [M_VIEW] = {"Vista", "View"},
+    /* %s: the role's word, set apart (a printf format of one %s). */
+    [M_VIEW] = {"Vista %s", "%s view"},
     [M_ROLE_SECRETARIAT] = {"secretaría", "secretariat"},
     [M_ROLE_ANALYST] = {"analista", "analyst"},
     [M_ROLE_INSTITUTION] = {"institución", "institution"},
@@ -131,6 +132,13 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 				 "secretariat whatever their number, as no "
 				 "figure it is given crosses sex with age "
 				 "group."},
+    [M_MARKED_BAR_NOTE] = {"En el gráfico, un valor que descansa en una "
+			   "cifra reservada (una tasa o una proporción de "
+			   "ella) lleva la marca de esa cifra en la tabla, "
+			   "sin barra.",
+			   "In the chart, a value that rests on a withheld "
+			   "count (a rate or a share of it) bears that "
+			   "count's mark in the table, with no bar."},
     [M_BY_YEAR_NOTE] = {"«%s»: un total del semestre, cerca de la mitad del "
 			"de un año, y su meta es anual: su avance y su "
 			"estado se leen en el informe de %d.",

@@ -31,6 +31,7 @@ struct report {
 	bool table_only; /* the figure being written has no chart */
 	bool withheld;	 /* it shows an indicator withheld: say what that is */
 	bool sex_age_withheld; /* sdg16_2_2 withholds a sex by age group */
+	bool marked; /* a bar of its chart reads its row's withheld count */
 	/* The rows of its table it shows (NULL: all), for the notes under
 	 * it; rp_fig_close sets it back to NULL. */
 	bool (*shown)(const struct qtable *, size_t);
@@ -128,6 +129,16 @@ void rp_bars_of(struct report *r, const char *id, enum i18n_msg title,
 		const struct qtable *t, const char *label_col,
 		const char *value_col, struct svg_bar *bars,
 		struct svg_bars *c);
+
+/*
+ * rp_count_mark - what the table shows for the count in column col of row
+ * of t when it is withheld: the mark (M_HIDDEN), or the word for the
+ * secretariat's sdg16_2_2 victims of one sex and one age group, withheld
+ * whatever their number. NULL when the count is not withheld. A chart's
+ * value that rests on that count alone (a rate of it, a share of it)
+ * reads the same, so that the chart says what the table says.
+ */
+const char *rp_count_mark(const struct qtable *t, size_t row, const char *col);
 
 /* "mediana 6 d" for a row's median, in out, or NULL when it has none. */
 const char *rp_median_note(const struct qtable *t, size_t row, const char *col,

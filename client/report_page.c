@@ -9,6 +9,7 @@
  * (report_int.h); the sections are report_indicators.c and
  * report_sections.c.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -53,7 +54,14 @@ rp_val(const struct qtable *t, size_t row, const char *col)
 	case CELL_NUMBER:
 		return svg_num((double)c->number);
 	case CELL_DECIMAL:
-		return c->text[0] ? svg_num(strtod(c->text, NULL)) : svg_none();
+		/* With the table's decimals: "16.0" there, not "16" here. */
+		if (c->text[0] == '\0')
+			return svg_none();
+		return svg_num_dp(
+		    strtod(c->text, NULL),
+		    strchr(c->text, '.') != NULL
+			? (int)strspn(strchr(c->text, '.') + 1, "0123456789")
+			: 0);
 	case CELL_SUPPRESSED:
 		return svg_hidden();
 	default:
@@ -304,6 +312,11 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 		       i18n_word("status", "suppressed"));
 		r->sex_age_withheld = false;
 	}
+	if (r->marked) {
+		fprintf(r->f, " ");
+		html_escape(r->f, tr(M_MARKED_BAR_NOTE));
+		r->marked = false;
+	}
 	if (strcmp(table, "indicators") == 0 && t != NULL)
 		rp_indicator_notes(r, t, r->shown);
 	if (r->note != NULL) {
@@ -319,6 +332,14 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 	fprintf(r->f, "</p>\n</figure>\n");
 }
 
+/* Whether row of the sdg16_2_2 answer t is of one sex and one age group. */
+static bool
+sdg_sex_by_age(const struct qtable *t, size_t row)
+{
+	return strcmp(rp_text_of(t, row, "sex"), "all") != 0 &&
+	       strcmp(rp_text_of(t, row, "age_group"), "all") != 0;
+}
+
 /*
  * The secretariat's victims of one sex and one age group (girls, boys,
  * women, men): withheld because no table under disclosure control holds
@@ -332,11 +353,22 @@ sdg_instead(const struct html_table *ht, size_t row, const char *col)
 	const struct cell *c = html_cell(ht->t, row, col);
 
 	if (strcmp(col, "victims") != 0 || c == NULL ||
-	    c->kind != CELL_SUPPRESSED ||
-	    strcmp(rp_text_of(ht->t, row, "sex"), "all") == 0 ||
-	    strcmp(rp_text_of(ht->t, row, "age_group"), "all") == 0)
+	    c->kind != CELL_SUPPRESSED || !sdg_sex_by_age(ht->t, row))
 		return NULL;
 	return "suppressed";
+}
+
+const char *
+rp_count_mark(const struct qtable *t, size_t row, const char *col)
+{
+	const struct cell *c = html_cell(t, row, col);
+
+	if (c == NULL || c->kind != CELL_SUPPRESSED)
+		return NULL;
+	if (strcmp(col, "victims") == 0 && html_cell(t, row, "sex") != NULL &&
+	    sdg_sex_by_age(t, row))
+		return i18n_word(col, "suppressed");
+	return tr(M_HIDDEN);
 }
 
 void
@@ -538,6 +570,24 @@ own_institution(const struct report_data *d)
 	return NULL;
 }
 
+/* "Vista secretaría", "secretariat view": the role's word set apart, in
+ * the order of the page's language (M_VIEW). */
+static void
+view_of(struct report *r)
+{
+	const char *fmt = tr(M_VIEW), *at = strstr(fmt, "%s");
+	char before[64];
+
+	assert(at != NULL && (size_t)(at - fmt) < sizeof(before));
+	snprintf(before, sizeof(before), "%.*s", (int)(at - fmt), fmt);
+	html_escape(r->f, before);
+	fprintf(r->f, "<span class=\"role%s\">",
+		strcmp(r->role, "secretariat") == 0 ? "" : " exact");
+	html_escape(r->f, role_word(r->role));
+	fprintf(r->f, "</span>");
+	html_escape(r->f, at + 2);
+}
+
 static void
 header(struct report *r)
 {
@@ -566,11 +616,7 @@ header(struct report *r)
 	       date_format(period_first_day(r->code), from),
 	       date_format(period_last_day(r->code), to));
 	fprintf(r->f, " \u00b7 ");
-	html_escape(r->f, tr(M_VIEW));
-	fprintf(r->f, " <span class=\"role%s\">",
-		strcmp(r->role, "secretariat") == 0 ? "" : " exact");
-	html_escape(r->f, role_word(r->role));
-	fprintf(r->f, "</span>");
+	view_of(r);
 	if (strcmp(r->role, "secretariat") == 0) {
 		fprintf(r->f, " \u00b7 ");
 		rp_put(r, tr(M_SECRETARIAT_RULE), r->k - 1, tr(M_HIDDEN));

@@ -495,9 +495,17 @@ rp_sec_timeliness(struct report *r)
 	memset(bars, 0, sizeof(bars));
 	rp_bars_of(r, "timeliness", M_FIG_TIMELINESS, t, "institution",
 		   "within_30_days_pct", bars, &c);
-	for (i = 0; i < c.n; i++)
+	for (i = 0; i < c.n; i++) {
 		bars[i].note = rp_median_note(t, i, "median_days", notes[i],
 					      sizeof(notes[i]));
+		/* As SDG 16.2.2's rates: a share of records withheld reads
+		 * as they do. */
+		if (bars[i].v.kind == SVG_NONE &&
+		    (bars[i].hidden = rp_count_mark(t, i, "records")) != NULL) {
+			bars[i].v = svg_hidden();
+			r->marked = true;
+		}
+	}
 	c.unit = "%";
 	c.max = 100;
 	rp_fig_open(r, "f-timeliness", M_FIG_TIMELINESS, M_HOW_TIMELINESS,
@@ -622,9 +630,21 @@ fig_sdg(struct report *r)
 			 i18n_word("sex", rp_text_of(t, i, "sex")),
 			 i18n_word("age_group", rp_text_of(t, i, "age_group")));
 		bars[n].label = labels[n];
-		bars[n++].v = rp_val(t, i, "victims_per_100k");
+		bars[n].v = rp_val(t, i, "victims_per_100k");
+		/* A rate of victims withheld would give them away: it is
+		 * withheld with them, and reads as they do in the table. */
+		if (bars[n].v.kind == SVG_NONE &&
+		    (bars[n].hidden = rp_count_mark(t, i, "victims")) != NULL) {
+			bars[n].v = svg_hidden();
+			r->marked = true;
+		}
+		n++;
+		/* The estimate's bar after both sexes and all ages, as how
+		 * to read the figure says: "–" when there is none (the table
+		 * says why), not left out. */
 		if (html_cell(t, i, "estimate_per_100k") != NULL &&
-		    rp_val(t, i, "estimate_per_100k").kind != SVG_NONE) {
+		    strcmp(rp_text_of(t, i, "sex"), "all") == 0 &&
+		    strcmp(rp_text_of(t, i, "age_group"), "all") == 0) {
 			bars[n].label = tr(M_SDG_ESTIMATE_BAR);
 			bars[n++].v = rp_val(t, i, "estimate_per_100k");
 		}

@@ -19,30 +19,44 @@
 struct svg_val
 svg_num(double v)
 {
-	struct svg_val r = {SVG_NUM, v};
+	struct svg_val r = {SVG_NUM, v, false, 0};
+	return r;
+}
+
+struct svg_val
+svg_num_dp(double v, int dp)
+{
+	struct svg_val r = {SVG_NUM, v, true, dp < 0 ? 0 : dp > 6 ? 6 : dp};
 	return r;
 }
 
 struct svg_val
 svg_hidden(void)
 {
-	struct svg_val r = {SVG_HIDDEN, 0};
+	struct svg_val r = {SVG_HIDDEN, 0, false, 0};
 	return r;
 }
 
 struct svg_val
 svg_none(void)
 {
-	struct svg_val r = {SVG_NONE, 0};
+	struct svg_val r = {SVG_NONE, 0, false, 0};
 	return r;
 }
 
-/* At most two decimals, trailing zeros dropped: 61.5, 12, 0.25. */
+/* With dp decimals, or (dp -1) at most two, trailing zeros dropped:
+ * 61.5, 12, 0.25. */
 static const char *
-fmt_num(double v, char *out, size_t cap)
+fmt_num(double v, int dp, char *out, size_t cap)
 {
 	size_t l;
 
+	if (dp >= 0) {
+		snprintf(out, cap, "%.*f", dp, v);
+		if (strspn(out, "-0.") == strlen(out) && out[0] == '-')
+			memmove(out, out + 1, strlen(out)); /* never "-0.0" */
+		return out;
+	}
 	if (fabs(v - round(v)) < 0.005) {
 		double r = round(v);
 		snprintf(out, cap, "%.0f", r == 0 ? 0.0 : r); /* never "-0" */
@@ -63,7 +77,8 @@ svg_value_text(struct svg_val v, const char *unit, unsigned k, char *out,
 
 	switch (v.kind) {
 	case SVG_NUM:
-		snprintf(out, cap, "%s%s", fmt_num(v.v, n, sizeof(n)),
+		snprintf(out, cap, "%s%s",
+			 fmt_num(v.v, v.fixed ? v.dp : -1, n, sizeof(n)),
 			 unit != NULL ? unit : "");
 		break;
 	case SVG_HIDDEN:
@@ -209,6 +224,13 @@ legend_item(FILE *f, double x, double y, const char *cls, const char *s)
 
 /* ---- bars --------------------------------------------------------------- */
 
+/* What bar r's hidden value reads: its own word, else the chart's. */
+static const char *
+bar_hidden(const struct svg_bars *c, const struct svg_bar *r)
+{
+	return r->hidden != NULL ? r->hidden : c->hidden;
+}
+
 int
 svg_bars(FILE *f, const struct svg_bars *c)
 {
@@ -222,7 +244,7 @@ svg_bars(FILE *f, const struct svg_bars *c)
 		size_t vl;
 		if (w > label_w)
 			label_w = w;
-		val_text(r->v, c->unit, c->k, c->hidden, a, sizeof(a));
+		val_text(r->v, c->unit, c->k, bar_hidden(c, r), a, sizeof(a));
 		vl = utf8_chars(a, SIZE_MAX) +
 		     (r->note ? utf8_chars(r->note, SIZE_MAX) + 2 : 0);
 		if (c->has_part) {
@@ -257,7 +279,7 @@ svg_bars(FILE *f, const struct svg_bars *c)
 	for (i = 0; i < c->n; i++) {
 		const struct svg_bar *r = &c->bars[i];
 		double y = top + (double)i * ROW_H, w = 0, bx = x0, tx;
-		val_text(r->v, c->unit, c->k, c->hidden, a, sizeof(a));
+		val_text(r->v, c->unit, c->k, bar_hidden(c, r), a, sizeof(a));
 		text(f, x0 - 8, y + 16, "lbl", "end", r->label);
 		if (r->v.kind == SVG_NUM && r->v.v > 0) {
 			w = (x1 - x0) * (r->v.v > max ? 1 : r->v.v / max);

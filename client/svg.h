@@ -23,18 +23,24 @@ enum svg_kind { SVG_NONE = 0, SVG_NUM, SVG_HIDDEN };
 
 struct svg_val {
 	enum svg_kind kind;
-	double v; /* SVG_NUM only */
+	double v;   /* SVG_NUM only */
+	bool fixed; /* SVG_NUM: written with dp decimals; else two at most,
+		     * trailing zeros dropped */
+	int dp;
 };
 
 /* svg_num, svg_hidden, svg_none - values, for brevity at call sites. */
 struct svg_val svg_num(double v);
+/* svg_num_dp - a number written with dp decimals, as its table has it
+ * ("16.0", "1.20"), so that chart and table read alike. */
+struct svg_val svg_num_dp(double v, int dp);
 struct svg_val svg_hidden(void);
 struct svg_val svg_none(void);
 
 /*
- * svg_value_text - how a value is written in a chart: the number with at
- * most two decimals and the unit ("61.5%", "12 d"), "<k" when hidden, an
- * en dash when absent. Returns out.
+ * svg_value_text - how a value is written in a chart: the number with its
+ * decimals (svg_num_dp), else at most two, and the unit ("61.5%", "12 d"), "<k"
+ * when hidden, an en dash when absent. Returns out.
  */
 const char *svg_value_text(struct svg_val v, const char *unit, unsigned k,
 			   char *out, size_t cap);
@@ -45,6 +51,7 @@ struct svg_bar {
 	struct svg_val v;
 	struct svg_val part; /* with svg_bars.has_part: drawn over v */
 	const char *note;    /* after the value, e.g. "median 6 d"; or NULL */
+	const char *hidden;  /* what a hidden v reads; NULL: the chart's */
 };
 
 struct svg_bars {

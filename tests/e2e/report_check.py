@@ -26,6 +26,13 @@ exits 0.
       shown as "<K", which reads as 1 to K-1 where the count hidden may
       be larger (docs/DISCLOSURE.md): each reads the same mark, not a
       number (sdg16_2_2's, withheld whatever their size, a word).
+  report_check.py marks PAGE MIN
+      A bar chart says what the table beside it says: where a row's
+      count is withheld (its data-v the answer's "<k"), its bar (the
+      bars and the rows paired in order, in a figure with one bar per
+      row, or one more: SDG 16.2.2's estimate, last) reads no "–"
+      (no data), and a bar's value that is no number reads a mark of
+      its row. At least MIN bars stand on a withheld count.
   report_check.py pages PDF
       The printed page fills its sheets: every sheet but the last is
       filled at least halfway down (the lowest text on it, from
@@ -36,8 +43,10 @@ exits 0.
       heading (<h2>) and a figure's title are on the sheet where what
       follows them begins (the figure's title, its chart or its table's
       first row); a table's caption on the sheet of its first row; a
-      table of SHORT_ROWS rows or fewer on one sheet. The page's text is
-      looked for, in order, in pdftotext -raw (the order it was drawn,
+      table of SHORT_ROWS rows or fewer on one sheet; a longer one, if
+      parted, with MIN_SIDE rows or more on its first sheet and on its
+      last (not one or two alone under its head repeated). The page's
+      text is looked for, in order, in pdftotext -raw (the order it was drawn,
       a table cell by cell).
   report_check.py sections PAGE OUT [RULE]
       Writes to OUT a page in PAGE's style of forty sections of
@@ -316,6 +325,108 @@ def check_small(dom, k):
     return 0
 
 
+class Figures(HTMLParser):
+    """Per <figure>, its bar charts' bars and its table's rows: ["bars",
+    [(label, value)...]] for an <svg> of labelled values (no UpSet: no
+    dots), ["rows", [[(attrs, text)...]...]] for a <tbody>."""
+
+    def __init__(self):
+        super().__init__()
+        self.figures = []   # [id, [block...]]
+        self._in = False    # inside a <figure>
+        self._text = None   # [class, text] of an svg <text>
+        self._tspan = 0
+        self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "figure":
+            self.figures.append([a.get("id", ""), []])
+            self._in = True
+        elif not self._in:
+            return
+        elif tag == "svg":
+            self.figures[-1][1].append(["bars", [], False])
+        elif tag == "circle" and self.figures[-1][1]:
+            self.figures[-1][1][-1][2] = True
+        elif tag == "text":
+            self._text = [(a.get("class") or "").split(), ""]
+        elif tag == "tspan":
+            self._tspan += 1
+        elif tag == "tbody":
+            self.figures[-1][1].append(["rows", []])
+        elif tag == "tr" and self.figures[-1][1] and \
+                self.figures[-1][1][-1][0] == "rows":
+            self.figures[-1][1][-1][1].append([])
+        elif tag == "td":
+            self._cell = [a, ""]
+
+    def handle_endtag(self, tag):
+        if tag == "figure":
+            self._in = False
+        elif tag == "text" and self._text is not None:
+            cls, t = self._text
+            bars = self.figures[-1][1][-1][1]
+            if "lbl" in cls:
+                bars.append([norm(t), None])
+            elif "v" in cls and bars and bars[-1][1] is None:
+                bars[-1][1] = norm(t)
+            self._text = None
+        elif tag == "tspan":
+            self._tspan -= 1
+        elif tag == "td" and self._cell is not None:
+            rows = self.figures[-1][1][-1][1]
+            if rows:
+                rows[-1].append((self._cell[0], norm(self._cell[1])))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._text is not None and self._tspan == 0:
+            self._text[1] += data
+        if self._cell is not None:
+            self._cell[1] += data
+
+
+def check_marks(path, least):
+    f = Figures()
+    with open(path, encoding="utf-8") as fh:
+        f.feed(fh.read())
+    bad, paired, on_withheld = [], 0, 0
+    for fid, blocks in f.figures:
+        bars = [b[1] for b in blocks if b[0] == "bars" and not b[2] and b[1]]
+        rows = [b[1] for b in blocks if b[0] == "rows"]
+        if len(bars) != 1 or len(rows) != 1:
+            continue
+        bars, rows = bars[0], rows[0]
+        if len(bars) not in (len(rows), len(rows) + 1) or \
+                (len(bars) > len(rows) and fid != "f-sdg"):
+            continue
+        for (label, value), row in zip(bars, rows):
+            paired += 1
+            marks = {t for a, t in row
+                     if (a.get("data-v") or "").startswith("<")}
+            on_withheld += bool(marks)
+            for part in (value or "").split(" / "):
+                if part == DASH and marks:
+                    bad.append("%s: the bar %r reads %s, its row %s" %
+                               (fid, label, DASH, " ".join(sorted(marks))))
+                elif part and not re.match(r"[0-9" + DASH + "]", part) \
+                        and part not in marks:
+                    bad.append("%s: the bar %r reads %r, its row %s" %
+                               (fid, label, part,
+                                " ".join(sorted(marks)) or "no mark"))
+    if paired == 0:
+        bad.append("no bar paired with a row of its table")
+    if on_withheld < least:
+        bad.append("%d bars on a withheld count, not %d or more" %
+                   (on_withheld, least))
+    if bad:
+        return fail(bad)
+    print("  %d bars beside their rows, %d on a withheld count, each "
+          "reading its mark" % (paired, on_withheld))
+    return 0
+
+
 def check_pages(pdf):
     r = subprocess.run(["pdftotext", "-bbox", pdf, "-"],
                        capture_output=True, text=True, timeout=60)
@@ -340,6 +451,7 @@ def check_pages(pdf):
 
 
 SHORT_ROWS = 8  # html.c: a table of this many rows or fewer goes whole
+MIN_SIDE = 3    # html.c: a table parted keeps this many rows at each end
 
 
 def norm(s):
@@ -453,6 +565,16 @@ def check_breaks(pdf, path):
                     bad.append("a table of %d rows (%s) is parted between "
                                "sheets %d and %d" %
                                (len(rows), b[1], rows[0], rows[-1]))
+            if len(rows) > SHORT_ROWS and None not in rows:
+                checked += 1
+                first, last = rows.count(rows[0]), rows.count(rows[-1])
+                if rows[0] != rows[-1] and min(first, last) < MIN_SIDE:
+                    bad.append("a table of %d rows (%s) is parted %s "
+                               "between sheets %d and %d" %
+                               (len(rows), b[1],
+                                "+".join(str(rows.count(n))
+                                         for n in sorted(set(rows))),
+                                rows[0], rows[-1]))
         else:
             sheet = find(b[1])
         if lead is not None and None not in (lead[1], sheet):
@@ -558,6 +680,8 @@ def main(argv):
         return check_numbers(argv[2], argv[3], argv[4])
     if len(argv) == 4 and argv[1] == "small":
         return check_small(argv[2], int(argv[3]))
+    if len(argv) == 4 and argv[1] == "marks":
+        return check_marks(argv[2], int(argv[3]))
     if len(argv) == 3 and argv[1] == "pages":
         return check_pages(argv[2])
     if len(argv) == 4 and argv[1] == "breaks":

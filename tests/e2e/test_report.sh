@@ -4,7 +4,8 @@
 # 2025H2, opened by headless Chromium: the page makes no request beyond
 # its own file and writes nothing to the console, every number in its
 # tables equals `kuska query` for the same key, the secretariat's shows no
-# count from 1 to k-1 and every withheld count alike (not as "<k"), and
+# count from 1 to k-1 and every withheld count alike (not as "<k"), in
+# its charts as in its tables (also in English), and
 # it prints to a PDF whose pages are filled (none
 # but the last less than halfway down: pdftotext) and break where a
 # reader expects (no heading, figure title or table caption at a page's
@@ -127,6 +128,11 @@ for who in secretariat:es analyst:en; do
 	check "$role: every number in the tables equals kuska query" \
 		python3 "$HERE/report_check.py" numbers "$T/$role.dom.html" \
 		"$KUSKA" "$N/$role.conf"
+	# SDG 16.2.2's bar of a group whose victims were withheld read
+	# "–" (no data) beside its row's "x".
+	check "$role: each chart's bars say what their table's rows say" \
+		python3 "$HERE/report_check.py" marks "$T/$role.dom.html" \
+		"$([ "$role" = secretariat ] && echo 1 || echo 0)"
 	pages=$(pdfinfo "$out.pdf" 2>/dev/null | awk '/^Pages:/ { print $2 }')
 	check "$role: the PDF has pages (${pages:-none})" test "${pages:-0}" -ge 2
 	# A figure moved whole to the next page left the one before it
@@ -169,6 +175,14 @@ sections headings-control 'section::before,footer::before{content:"";display:blo
 	>"$T/headings-control.out"
 check "control: ... as they were without the box before the heading" \
 	grep -q '"Section [0-9]*" ends sheet' "$T/headings-control.out"
+
+# ... in English too, in the secretariat's words.
+"$KUSKA" report -c "$N/secretariat.conf" --period $P --lang en \
+	-o "$T/secretariat-en.html" 2>/dev/null
+check "secretariat, in English: each chart's bars say what their table's rows say" \
+	python3 "$HERE/report_check.py" marks "$T/secretariat-en.html" 1
+check "secretariat, in English: a group withheld whatever its number reads so in the chart" \
+	grep -qF 'class="v hid">Withheld</text>' "$T/secretariat-en.html"
 
 # A withheld count may be a larger one hidden to protect a small one
 # (about 100 men, say): none reads "<$K", which a reader takes for 1 to

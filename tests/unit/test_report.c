@@ -365,6 +365,8 @@ count(const char *hay, const char *needle)
 }
 
 static bool figure_says(const char *p, const char *id, const char *s);
+static size_t part_count(const char *p, const char *open, const char *close,
+			 const char *s);
 
 static void
 test_every_section(void **state)
@@ -377,6 +379,8 @@ test_every_section(void **state)
 	fill(&d, ROLE, true);
 	p = page(&d, "es.html");
 	assert_non_null(strstr(p, "<html lang=\"es\">"));
+	assert_non_null(strstr(p, " \u00b7 Vista <span class=\"role\">"
+				  "secretaría</span> \u00b7 "));
 	assert_non_null(strstr(p, "id=\"f-key\""));
 	assert_non_null(strstr(p, "id=\"f-trend\""));
 	assert_non_null(strstr(p, "id=\"f-other\""));
@@ -420,6 +424,18 @@ test_every_section(void **state)
 	assert_int_equal(count(p, "victims\" data-v=\"&lt;10\">Reservado"),
 			 4);
 	assert_false(figure_says(p, "f-sdg", "&lt;10</td>"));
+	/* Their rates are withheld with them: the chart's bar reads as
+	 * the table beside it does, not "–" (no data), and its note says
+	 * why. */
+	assert_int_equal(part_count(p, "id=\"f-sdg\"", "</svg>",
+				    "class=\"v hid\">Reservado</text>"),
+			 4);
+	assert_false(figure_says(p, "f-sdg", "class=\"v\">\u2013</text>"));
+	assert_true(figure_says(p, "f-sdg",
+				"En el gráfico, un valor que descansa en una "
+				"cifra reservada (una tasa o una proporción "
+				"de ella) lleva la marca de esa cifra en la "
+				"tabla, sin barra."));
 	/* ... and the legend under the figure says it too, as the other
 	 * figures' legends say what their marks mean. */
 	assert_true(figure_says(p, "f-sdg",
@@ -464,6 +480,11 @@ test_every_section(void **state)
 	assert_non_null(
 	    strstr(p, "data-q=\"timeliness 2025H2 2 within_30_days_pct\">"
 		      "46.3</td>"));
+	/* Its chart writes a share as the table does: 88.0, not 88. */
+	assert_non_null(strstr(p, "data-q=\"timeliness 2025H2 1 "
+				  "within_30_days_pct\">88.0</td>"));
+	assert_true(figure_says(p, "f-timeliness", "class=\"v\">88.0%<"));
+	assert_false(figure_says(p, "f-timeliness", "class=\"v\">88%<"));
 	assert_non_null(strstr(p, "data-q=\"estimate 2025H2 1 estimate\">"
 				  "468</td>"));
 	assert_non_null(strstr(p, "data-q=\"indicators 2024H2 0 value\">"
@@ -527,6 +548,14 @@ test_every_section(void **state)
 	assert_true(figure_says(p, "f-sdg",
 				"\u201cWithheld\u201d: the victims of one sex "
 				"and one age group together are withheld"));
+	assert_int_equal(part_count(p, "id=\"f-sdg\"", "</svg>",
+				    "class=\"v hid\">Withheld</text>"),
+			 4);
+	assert_true(figure_says(p, "f-sdg",
+				"In the chart, a value that rests on a "
+				"withheld count (a rate or a share of it) "
+				"bears that count&#39;s mark in the table, "
+				"with no bar."));
 	assert_non_null(strstr(p, "counts from 1 to 9, and others that "
 				  "would let them be worked out from the "
 				  "totals, are withheld and all shown alike, "
@@ -712,6 +741,11 @@ test_english_and_analyst(void **state)
 	p = page(&d, "analyst.html");
 	assert_non_null(strstr(p, "<html lang=\"en\">"));
 	assert_non_null(strstr(p, "Analyst view: exact counts"));
+	/* The page's role in English order ("View analyst" read as an
+	 * order). */
+	assert_non_null(strstr(p, " \u00b7 <span class=\"role exact\">analyst"
+				  "</span> view</p>"));
+	assert_null(strstr(p, "View "));
 	assert_non_null(strstr(p, "The prosecution funnel"));
 	/* Spelt as the stage (formalized_investigation) and the shipped
 	 * indicators name it. */
@@ -780,11 +814,12 @@ test_indicators_print(void **state)
 	assert_null(strstr(p, "figure{margin:1.2em 0 2em;break-inside:avoid"));
 	assert_non_null(strstr(p, "svg.chart{break-inside:avoid;"));
 	assert_null(strstr(p, "break-before:page"));
-	/* Printed, a table's first and last rows each go over with their
-	 * neighbour: the key indicators' last row was alone on page 2,
-	 * under its repeated head. */
+	/* Printed, a table's first and last rows each go over with two
+	 * neighbours: the key indicators' last row was alone on page 2,
+	 * under its repeated head, then its last two (and SDG 16.2.2's). */
 	assert_true(strstr(p,
-			   "tbody tr:nth-child(2),tbody tr:last-child"
+			   "tbody tr:nth-child(2),tbody tr:nth-child(3),"
+			   "tbody tr:nth-last-child(-n+2)"
 			   "{break-before:avoid;") > strstr(p, "@media print"));
 	/* A caption and head went to a page's foot with no row under them,
 	 * a table of six rows was cut 4+2, a section's heading was left at
@@ -1126,6 +1161,83 @@ test_sdg_and_mse_notes(void **state)
 		      "identifiable"),
 	    "no estimate: the model with pnp:mp is not identifiable");
 	i18n_set(LANG_ES);
+}
+
+/* The SDG 16.2.2 chart's last bar is the estimate, as how to read it
+ * says, even when there is none to show (the secretariat's while its
+ * overlap hides a cell): "–", its row's note saying why. It was left
+ * out, the last bar then being both sexes and all ages. */
+static void
+test_sdg_estimate_bar(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	/* row 8: both sexes, all ages; columns 6 and 7, the estimate and
+	 * its rate */
+	d.t[RT_SDG].rows[8][6].kind = CELL_SUPPRESSED;
+	d.t[RT_SDG].rows[8][7].text[0] = '\0';
+	p = page(&d, "sdg-no-estimate.html");
+	assert_true(figure_says(p, "f-sdg", "La última es la estimación"));
+	assert_true(figure_says(p, "f-sdg",
+				">Estimación, todas las víctimas</text>\n"
+				"<text x="));
+	assert_true(figure_says(p, "f-sdg",
+				"class=\"v\">\u2013</text>\n"
+				"</svg>"));
+	free(p);
+	/* With one, its rate. */
+	clear(&d);
+	fill(&d, ROLE, true);
+	p = page(&d, "sdg-estimate.html");
+	assert_true(figure_says(p, "f-sdg",
+				"class=\"v\">1.38</text>\n"
+				"</svg>"));
+	clear(&d);
+	free(p);
+}
+
+/* A share of records withheld with them (the secretariat's timeliness)
+ * reads in the chart as the records do in the table beside it, "x", not
+ * "–" (no data), and the note says why. */
+static void
+test_timeliness_withheld(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	/* rows: pnp, mp, pj, mimp, minsa, all; columns 2 to 4 are records,
+	 * median_days and within_30_days_pct */
+	d.t[RT_TIMELINESS].rows[2][2].kind = CELL_SUPPRESSED;
+	d.t[RT_TIMELINESS].rows[2][4].text[0] = '\0';
+	p = page(&d, "timeliness-withheld.html");
+	assert_true(figure_says(p, "f-timeliness",
+				">PJ</text>\n<text x=\"57.0\" y=\"68.0\" "
+				"class=\"v hid\">x<"));
+	assert_int_equal(
+	    part_count(p, "id=\"f-timeliness\"", "</svg>", "class=\"v hid\""),
+	    1);
+	assert_int_equal(
+	    part_count(p, "id=\"f-timeliness\"", "</svg>", ">\u2013<"), 0);
+	assert_true(figure_says(p, "f-timeliness",
+				"En el gráfico, un valor que descansa en una "
+				"cifra reservada"));
+	free(p);
+	/* Not where no bar stands on a withheld count. */
+	d.t[RT_TIMELINESS].rows[2][2].kind = CELL_NUMBER;
+	p = page(&d, "timeliness-shown.html");
+	assert_true(figure_says(p, "f-timeliness",
+				">PJ</text>\n<text x=\"57.0\" y=\"68.0\" "
+				"class=\"v\">\u2013<"));
+	assert_false(figure_says(p, "f-timeliness", "En el gráfico, un valor"));
+	clear(&d);
+	free(p);
 }
 
 /* The page names the institutions that sent nothing dated in the period
@@ -1642,6 +1754,25 @@ part_says(const char *p, const char *open, const char *close, const char *s)
 	assert_non_null(end);
 	at = strstr(part, s);
 	return at != NULL && at < end;
+}
+
+/* How many times the part of page p from open to the close after it
+ * (both there, or the test fails) says s. */
+static size_t
+part_count(const char *p, const char *open, const char *close, const char *s)
+{
+	const char *at, *end;
+	size_t n = 0;
+
+	at = strstr(p, open);
+	assert_non_null(at);
+	end = strstr(at, close);
+	assert_non_null(end);
+	while ((at = strstr(at, s)) != NULL && at < end) {
+		n++;
+		at++;
+	}
+	return n;
 }
 
 /* Whether figure id of page p says s. */
@@ -2841,6 +2972,8 @@ main(void)
 	    cmocka_unit_test(test_estimate_without_interval),
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
+	    cmocka_unit_test(test_timeliness_withheld),
+	    cmocka_unit_test(test_sdg_estimate_bar),
 	    cmocka_unit_test(test_deliveries),
 	    cmocka_unit_test(test_institution_named),
 	    cmocka_unit_test(test_institution_national_targets),

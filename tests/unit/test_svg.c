@@ -475,6 +475,16 @@ test_value_text(void **state)
 			    "<10");
 	assert_string_equal(svg_value_text(svg_none(), "%", 10, b, 48),
 			    "\u2013");
+	/* With its table's decimals: "16.0" there reads "16.0%" here, not
+	 * "16%"; "1.20" not "1.2". */
+	assert_string_equal(svg_value_text(svg_num_dp(16, 1), "%", 10, b, 48),
+			    "16.0%");
+	assert_string_equal(svg_value_text(svg_num_dp(1.2, 2), NULL, 10, b, 48),
+			    "1.20");
+	assert_string_equal(svg_value_text(svg_num_dp(7, 0), " d", 10, b, 48),
+			    "7 d");
+	assert_string_equal(
+	    svg_value_text(svg_num_dp(-0.001, 1), NULL, 10, b, 48), "0.0");
 }
 
 int
