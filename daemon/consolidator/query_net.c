@@ -193,9 +193,9 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 	tab.k = (uint32_t)c->cfg.k;
 	/* Judged on every request: a reload may have revoked the key since
 	 * the handshake, or its window closed. Its connection was judged as
-	 * the request was read (peer_read), and closed if refused: by now
-	 * its descriptor may be another's, so the admission table is not
-	 * touched here. */
+	 * the request was read (peer_read), and if refused is closed once
+	 * this answer is sent (req->close_id): by now its descriptor may be
+	 * another's, so the admission table is not touched here. */
 	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
 	if (k != NULL)
 		p = k->owner;

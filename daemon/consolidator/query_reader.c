@@ -34,6 +34,8 @@ struct qr_conn {
 /* An answer to send: routing id and bytes, in one allocation. */
 struct qr_answer {
 	struct qr_answer *next;
+	int fd;		   /* its request's tframes.fd */
+	uint64_t close_id; /* and .close_id */
 	size_t rid_len, len;
 	uint8_t data[]; /* rid_len bytes of routing id, then len */
 };
@@ -186,6 +188,15 @@ judge(void *arg, const uint8_t *rid, size_t len)
 	return TSOCK_ROUTE_DROP;
 }
 
+/* Once a refusal is sent on connection fd (peer_read refused it when
+ * close_id is not 0): closed shortly if fd still holds it. */
+static void
+close_refused(struct query_reader *r, int fd, uint64_t close_id)
+{
+	if (close_id != 0)
+		peer_refused(r->c, fd, close_id);
+}
+
 /* Refuses f (its routing id) at once, as busy or, stopping, as such; f
  * is cleared. */
 static void
@@ -207,6 +218,7 @@ refuse(struct query_reader *r, struct tframes *f)
 		 * a second. */
 		(void)tsock_send(r->s, data, lens, 2);
 	}
+	close_refused(r, f->fd, f->close_id);
 	if (!stopping)
 		r->c->queries_refused_busy++;
 	tframes_clear(f);
@@ -247,7 +259,7 @@ read_all(struct query_reader *r)
 			break;
 		}
 		/* Now, while f.fd names its connection still. */
-		peer_read(r->c, &f);
+		f.close_id = peer_read(r->c, &f);
 		pthread_mutex_lock(&r->mu);
 		e = push(r, &f, too_large);
 		pthread_mutex_unlock(&r->mu);
@@ -258,8 +270,10 @@ read_all(struct query_reader *r)
 		if (p.refused < QUERY_READER_REFUSE_MAX) {
 			p.refused++;
 			refuse(r, &f);
-		} else
+		} else {
 			r->c->queries_dropped++;
+			close_refused(r, f.fd, f.close_id);
+		}
 		tframes_clear(&f);
 	}
 	if (p.over > 0)
@@ -287,6 +301,7 @@ send_answers(struct query_reader *r)
 		if (e != 0)
 			log_debug("event=reply_not_delivered error=%s",
 				  LOG_Q(strerror(-e)));
+		close_refused(r, a->fd, a->close_id);
 		next = a->next;
 		free(a);
 	}
@@ -547,9 +562,12 @@ query_reader_answer(struct query_reader *r, const struct tframes *req,
 	if (a == NULL) {
 		log_debug("event=reply_not_delivered error=%s",
 			  LOG_Q(strerror(ENOMEM)));
+		close_refused(r, req->fd, req->close_id);
 		return;
 	}
 	a->next = NULL;
+	a->fd = req->fd;
+	a->close_id = req->close_id;
 	a->rid_len = rid_len;
 	a->len = len;
 	memcpy(a->data, req->data[0], rid_len);

@@ -64,7 +64,10 @@ struct query_reader;
  * tsock_recv's -EMSGSIZE, handed on too_large when the routing id was
  * kept, else dropped and counted in c->frames_refused). k: the k of the
  * refusals' tables. Counts its busy refusals in c->queries_refused_busy,
- * those it drops in c->queries_dropped. Returns the reader, or NULL with
+ * those it drops in c->queries_dropped. Each request's connection is
+ * judged as it is read (peer_read; its tframes.close_id set when its key
+ * is refused) and closed shortly after the request is answered or
+ * refused, or at once when it is dropped. Returns the reader, or NULL with
  * *ret_err = -errno.
  */
 struct query_reader *query_reader_start(struct cons *c, struct tsock *s,
@@ -99,7 +102,9 @@ int query_reader_take(struct query_reader *r, struct tframes *ret,
 /*
  * query_reader_answer - has the len bytes of buf (copied) sent to req's
  * connection (its routing id). What cannot go out is dropped, as
- * send_to does.
+ * send_to does. Once it is sent, a connection the reader refused as it
+ * read req (peer_read: req->close_id) is closed shortly (peer_refused),
+ * so that the refusal goes out first, however long req waited.
  */
 void query_reader_answer(struct query_reader *r, const struct tframes *req,
 			 const uint8_t *buf, size_t len);
