@@ -57,8 +57,9 @@ struct query_reader {
 	size_t n_conns, turn;
 	size_t n, bytes; /* requests waiting, and their bytes */
 	struct qr_answer *ans_head, *ans_tail;
-	bool stop, stopping, refused_stopping;
-	int linger_ms, stop_linger_ms;
+	bool stop, stopping;
+	bool refused_stopping; /* a stopping refusal went out, or will */
+	int stop_linger_ms;
 };
 
 /* Bytes a request keeps: its frames and what holds them. */
@@ -327,19 +328,21 @@ refuse_queued(struct query_reader *r)
  * waiting are refused (CODEC_QUERY_STOPPING) rather than dropped, their
  * clients otherwise left to their time-out; those the query thread had
  * not taken yet (unread_refuse) once it found none, or past the ones it
- * refuses. Then, when it refused any, the socket is read on for the
- * stop's linger, refusing what comes, before it is closed: closed just
- * after its refusals, one was lost now and then, its linger
- * notwithstanding (1 run in 8 of test_query_stop_waiting under ASan), as
- * unread_refuse found before. Nothing when the query thread did not
- * stop (never started).
+ * refuses. Then, when any stopping refusal went out (here, or the query
+ * thread's: query_reader_refused_stopping), the socket is read on for
+ * the stop's linger, refusing what comes, before it is closed: closed
+ * just after its refusals, one was lost now and then, its linger
+ * notwithstanding (1 run in 8 of test_query_stop_waiting under ASan;
+ * test_audit_serve, a few of 56 in one run of three). This thread alone
+ * lingers, once, whichever thread refused. Nothing when the query thread
+ * did not stop (never started).
  */
 static void
 refuse_waiting(struct query_reader *r)
 {
 	struct tsock *socks[1] = {r->s};
 	uint64_t now, until;
-	bool stopping;
+	bool stopping, linger;
 	size_t n;
 
 	pthread_mutex_lock(&r->mu);
@@ -348,7 +351,10 @@ refuse_waiting(struct query_reader *r)
 	if (!stopping)
 		return;
 	n = refuse_queued(r);
-	if (n == 0)
+	pthread_mutex_lock(&r->mu);
+	linger = r->refused_stopping;
+	pthread_mutex_unlock(&r->mu);
+	if (!linger)
 		return;
 	until = date_mono_ms() + (uint64_t)r->stop_linger_ms;
 	while ((now = date_mono_ms()) < until) {
@@ -362,7 +368,8 @@ refuse_waiting(struct query_reader *r)
 			n += refuse_queued(r);
 		}
 	}
-	log_info("event=query_stop_refused waiting=%zu", n);
+	if (n > 0)
+		log_info("event=query_stop_refused waiting=%zu", n);
 }
 
 static void *
@@ -469,7 +476,6 @@ query_reader_stop(struct query_reader **rp)
 {
 	struct query_reader *r = *rp;
 	size_t i;
-	int linger;
 
 	if (r == NULL)
 		return;
@@ -479,11 +485,8 @@ query_reader_stop(struct query_reader **rp)
 	wake(r);
 	pthread_join(r->thread, NULL);
 	/* The thread is gone: no lock needed from here on. */
-	linger = r->linger_ms;
-	if (r->refused_stopping && r->stop_linger_ms > linger)
-		linger = r->stop_linger_ms;
-	if (linger > 0)
-		(void)tsock_set_linger(r->s, linger);
+	if (r->refused_stopping && r->stop_linger_ms > 0)
+		(void)tsock_set_linger(r->s, r->stop_linger_ms);
 	for (i = 0; i < r->n_conns; i++) {
 		struct qr_req *e, *next;
 		for (e = r->conns[i]->head; e != NULL; e = next) {
@@ -595,10 +598,9 @@ query_reader_stopping(struct query_reader *r, int linger_ms)
 }
 
 void
-query_reader_linger(struct query_reader *r, int ms)
+query_reader_refused_stopping(struct query_reader *r)
 {
 	pthread_mutex_lock(&r->mu);
-	if (ms > r->linger_ms)
-		r->linger_ms = ms;
+	r->refused_stopping = true;
 	pthread_mutex_unlock(&r->mu);
 }
