@@ -17,6 +17,7 @@ enum conn_state {
 
 struct conn {
 	enum conn_state state;
+	uint64_t id;	     /* admit_id: this connection's alone */
 	uint64_t since_ms;   /* accepted */
 	uint64_t drop_at_ms; /* 0: none */
 	unsigned gen;	     /* of the limits its key was checked on */
@@ -32,6 +33,7 @@ struct admit {
 	uint64_t closed_limit, closed_drop, closed_key;
 	bool dirty;   /* anonymous connections came since the last check */
 	unsigned gen; /* a new one: every key is checked again */
+	uint64_t last_id; /* the last connection's admit_id */
 };
 
 struct admit_limits
@@ -142,6 +144,7 @@ admit_event(struct admit *a, const struct tmon_event *ev, uint64_t now_ms)
 	if (ev->peer[0] == '\0')
 		return; /* gone before we could ask who it was */
 	set_state(a, c, CONN_ANON);
+	c->id = ++a->last_id;
 	c->since_ms = now_ms;
 	snprintf(c->peer, sizeof(c->peer), "%s", ev->peer);
 	a->dirty = true;
@@ -164,6 +167,7 @@ admit_message(struct admit *a, int fd, const char *user_id, uint64_t now_ms)
 			memset(c, 0, sizeof(*c));
 			return 0;
 		}
+		c->id = ++a->last_id;
 		c->since_ms = now_ms;
 	}
 	/* A key's peers grow only when a connection becomes one; a reload
@@ -248,10 +252,18 @@ close_conn(struct admit *a, int fd)
 	return 1;
 }
 
-void
-admit_drop_later(struct admit *a, int fd, uint64_t at_ms)
+uint64_t
+admit_id(const struct admit *a, int fd)
 {
-	if (fd < 0 || (size_t)fd >= a->cap || a->conns[fd].state == CONN_FREE ||
+	if (fd < 0 || (size_t)fd >= a->cap || a->conns[fd].state == CONN_FREE)
+		return 0;
+	return a->conns[fd].id;
+}
+
+void
+admit_drop_later(struct admit *a, int fd, uint64_t id, uint64_t at_ms)
+{
+	if (id == 0 || admit_id(a, fd) != id ||
 	    a->conns[fd].state == CONN_CLOSING)
 		return;
 	if (a->conns[fd].drop_at_ms == 0 || at_ms < a->conns[fd].drop_at_ms)

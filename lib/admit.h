@@ -142,10 +142,21 @@ void admit_metrics(struct mtext *m, const struct admit_counts *k,
 size_t admit_trim_keys(struct admit *a);
 
 /*
- * admit_drop_later - closes connection fd at at_ms (at the first tick
- * from then), so that a refusal sent on it first has time to go out.
+ * admit_id - the id of the connection descriptor fd holds, as the table
+ * knows it: given when it was accepted (or first heard from, its
+ * ACCEPTED not read yet), never 0, never given again. 0 when the table
+ * knows none on fd.
  */
-void admit_drop_later(struct admit *a, int fd, uint64_t at_ms);
+uint64_t admit_id(const struct admit *a, int fd);
+
+/*
+ * admit_drop_later - closes connection fd at at_ms (at the first tick
+ * from then), so that a refusal sent on it first has time to go out;
+ * only while fd still holds connection id (admit_id, taken when its
+ * message was read): a connection gone meanwhile leaves its descriptor
+ * to the next one made, which is not closed for it. Nothing when id is 0.
+ */
+void admit_drop_later(struct admit *a, int fd, uint64_t id, uint64_t at_ms);
 
 /*
  * admit_drop_if - closes now every peer for whose user id gone(arg,

@@ -37,6 +37,10 @@ struct tframes {
 	size_t *len;
 	char user_id[TRANSPORT_USER_ID_MAX]; /* ZAP identity, "" if none */
 	int fd; /* the TCP connection it came on (a bound socket), or -1 */
+	/* 0 from tsock_recv, the receiver's to set: the consolidator's
+	 * query reader puts there the admit_id (admit.h) of connection fd
+	 * when it is to be closed once this message is answered. */
+	uint64_t close_id;
 	/* After -EMSGSIZE: the first head_len bytes of frame 1 (a ROUTER's
 	 * first payload frame), for a refusal that must quote them. */
 	uint8_t head[TFRAMES_HEAD_LEN];

@@ -212,7 +212,6 @@ struct cons {
 	struct query_reader *qreader;
 	bool query_running;
 	int query_stop_fd; /* an eventfd that stops the query thread */
-	bool query_stop_refused; /* it refused requests, stopping */
 	uint64_t closed_since_log, handshakes_failed_since_log;
 	uint64_t closed_logged_ms; /* monotonic */
 	uint64_t metrics_written_ms;

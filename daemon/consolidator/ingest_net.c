@@ -918,8 +918,9 @@ sender(struct cons *c, const struct tframes *req)
 {
 	const struct reg_key *k;
 	struct reg_user who;
+	uint64_t id;
 
-	peer_message(c, req);
+	id = peer_message(c, req);
 	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
 	if (k != NULL && k->owner->node)
 		return k->owner;
@@ -930,7 +931,7 @@ sender(struct cons *c, const struct tframes *req)
 	refuse(c, req, 0, REASON_KEY_NOT_VALID,
 	       "the key of this connection is no longer valid "
 	       "(revoked, expired or removed): the connection is closed");
-	peer_refused(c, req);
+	peer_refused(c, req->fd, id);
 	return NULL;
 }
 

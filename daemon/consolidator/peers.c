@@ -91,11 +91,12 @@ peers_serve_zap(struct cons *c)
 	return k;
 }
 
-void
+uint64_t
 peer_message(struct cons *c, const struct tframes *req)
 {
 	struct reg_user n;
 	size_t closed;
+	uint64_t id;
 
 	pthread_mutex_lock(&c->admit_mu);
 	closed = admit_message(c->admit, req->fd, req->user_id, date_mono_ms());
@@ -108,35 +109,37 @@ peer_message(struct cons *c, const struct tframes *req)
 				 "max_connections_per_key=%lu",
 				 n.key, closed, per_key_bound(&c->cfg));
 	}
+	id = admit_id(c->admit, req->fd);
 	pthread_mutex_unlock(&c->admit_mu);
+	return id;
 }
 
 void
-peer_refused(struct cons *c, const struct tframes *req)
+peer_refused(struct cons *c, int fd, uint64_t id)
 {
 	pthread_mutex_lock(&c->admit_mu);
-	admit_drop_later(c->admit, req->fd, date_mono_ms() + REFUSED_CLOSE_MS);
+	admit_drop_later(c->admit, fd, id, date_mono_ms() + REFUSED_CLOSE_MS);
 	pthread_mutex_unlock(&c->admit_mu);
 }
 
-void
+uint64_t
 peer_read(struct cons *c, const struct tframes *req)
 {
 	const struct reg_key *k;
 	struct reg_user who;
 	bool refused;
+	uint64_t id;
 
 	/* A reload replaces the registry (and the bounds peer_message reads)
 	 * under the write lock: a key it revokes is either judged by the new
 	 * one here, or its connection, labelled here, closed by
 	 * peers_revalidate. */
 	pthread_rwlock_rdlock(&c->conf_lock);
-	peer_message(c, req);
+	id = peer_message(c, req);
 	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
 	refused = k == NULL || k->owner->node;
 	pthread_rwlock_unlock(&c->conf_lock);
-	if (refused)
-		peer_refused(c, req);
+	return refused ? id : 0;
 }
 
 size_t

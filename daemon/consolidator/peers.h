@@ -48,28 +48,33 @@ unsigned long per_key_bound(const struct consolidator_config *cfg);
 /*
  * peer_message - a message came on req's connection: it is a peer (see
  * admit_message). Its key's peers over per_key_bound() are closed, the
- * oldest first, and logged within a budget.
+ * oldest first, and logged within a budget. Returns the connection's
+ * admit_id (0: none known), for peer_refused.
  */
-void peer_message(struct cons *c, const struct tframes *req);
+uint64_t peer_message(struct cons *c, const struct tframes *req);
 
 /*
  * peer_refused - a message whose key is no longer valid, or not for this
- * socket, is refused: its connection is closed shortly, REFUSED_CLOSE_MS
- * from now (room for a refusal sent at once to go out). req->fd must be
- * its connection's still: see peer_read.
+ * socket, was refused on connection fd, whose admit_id was id when the
+ * message was read (peer_message): the connection is closed shortly,
+ * REFUSED_CLOSE_MS from now (room for the refusal just sent to go out),
+ * if fd still holds it then. Call it once the refusal is sent.
  */
-void peer_refused(struct cons *c, const struct tframes *req);
+void peer_refused(struct cons *c, int fd, uint64_t id);
 
 /*
- * peer_read - a request was just read on the query socket: peer_message,
- * then peer_refused when its key is no longer valid or is a node's. Judged
- * as it is read, while req->fd still names its connection (libzmq took it
- * off that connection a moment before), not when it is answered: by then
- * its connection may be gone and its descriptor another's, the lowest
- * free one going to the next connection made. Takes conf_lock for
- * reading; called by the query socket's reader thread.
+ * peer_read - a request was just read on the query socket: peer_message.
+ * Returns, when its key is no longer valid or is a node's, the
+ * connection's admit_id (0 otherwise): for peer_refused once its refusal
+ * is sent, whenever that is (the query thread may answer it seconds
+ * later, after an audit). Judged as it is read, while req->fd still names
+ * its connection (libzmq took it off that connection a moment before),
+ * not when it is answered: by then its connection may be gone and its
+ * descriptor another's, the lowest free one going to the next connection
+ * made; the id tells them apart. Takes conf_lock for reading; called by
+ * the query socket's reader thread.
  */
-void peer_read(struct cons *c, const struct tframes *req);
+uint64_t peer_read(struct cons *c, const struct tframes *req);
 
 /*
  * peers_revalidate - after a reload: closes every connection whose key

@@ -193,9 +193,9 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 	tab.k = (uint32_t)c->cfg.k;
 	/* Judged on every request: a reload may have revoked the key since
 	 * the handshake, or its window closed. Its connection was judged as
-	 * the request was read (peer_read), and closed if refused: by now
-	 * its descriptor may be another's, so the admission table is not
-	 * touched here. */
+	 * the request was read (peer_read), and if refused is closed once
+	 * this answer is sent (req->close_id): by now its descriptor may be
+	 * another's, so the admission table is not touched here. */
 	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
 	if (k != NULL)
 		p = k->owner;
@@ -368,9 +368,10 @@ wait_request(struct cons *c, int stop_fd, bool *ret_stop, long timeout_ms)
 	return n;
 }
 
-/* How long the query socket's close waits for the refusals held_refuse
- * and unread_refuse sent (every socket drops what is unsent, by default),
- * and how long unread_refuse keeps it open before, once they are sent. */
+/* How long the query socket's reader keeps it open at a stop once
+ * stopping refusals went out (held_refuse's, unread_refuse's, its own),
+ * reading and refusing what comes, and how long its close then waits
+ * for what is unsent (query_reader_stopping). */
 #define QUERY_STOP_LINGER_MS 1000
 /* Requests still unread at a stop that unread_refuse reads and refuses, at
  * most: what a flood has queued is refused in a few milliseconds, and a
@@ -410,8 +411,7 @@ stopping_refusal(struct cons *c, uint8_t **ret_buf, size_t *ret_len)
 /*
  * Answers every request held with the refusal CODEC_QUERY_STOPPING (the
  * thread stops): its client is told at once, not left to its time-out.
- * The query socket then keeps what it has to send for up to
- * QUERY_STOP_LINGER_MS after its close.
+ * The reader then lingers at its stop (query_reader_refused_stopping).
  */
 static void
 held_refuse(struct cons *c, struct held_queue *q)
@@ -433,10 +433,8 @@ held_refuse(struct cons *c, struct held_queue *q)
 	}
 	free(buf);
 	/* Failing, the refusals may be dropped, as all were before. */
-	if (sent > 0) {
-		query_reader_linger(c->qreader, QUERY_STOP_LINGER_MS);
-		c->query_stop_refused = true;
-	}
+	if (sent > 0)
+		query_reader_refused_stopping(c->qreader);
 	log_info("event=query_stop_refused held=%zu refused=%zu", n, sent);
 }
 
@@ -445,54 +443,39 @@ held_refuse(struct cons *c, struct held_queue *q)
  * waiting in the reader's queues (those a question's audit left there,
  * past HELD_MAX held, or a flood's), up to QUERY_STOP_UNREAD_MAX in all,
  * and refuses each with CODEC_QUERY_STOPPING, as held_refuse does those
- * held (the reader refuses so those it has no room for meanwhile).
- * Once it has refused any (here or held_refuse), it keeps the socket open
- * QUERY_STOP_LINGER_MS more, refusing those that come meanwhile: closed
- * just after they were sent, some refusals were lost, the socket's linger
+ * held (the reader refuses so those it has no room for meanwhile). Once
+ * any is refused (here or held_refuse), the reader, at its stop, refuses
+ * those left and keeps the socket open QUERY_STOP_LINGER_MS more,
+ * refusing those that come meanwhile (query_reader.h): closed just after
+ * they were sent, some refusals were lost, the socket's linger
  * notwithstanding (test_audit_serve on a loaded host: a few of 56 in
  * about one run of three, with a linger of 5 s too), and none when the
- * socket stayed open a while. Those past the bound, and those that come
- * later, are dropped at the close: their clients time out.
+ * socket stayed open a while. Those that come later are dropped at the
+ * close: their clients time out.
  */
 static void
 unread_refuse(struct cons *c)
 {
 	size_t n = 0, sent = 0;
-	uint64_t until = 0;
 	uint8_t *buf = NULL;
 	size_t len = 0;
+	struct tframes f;
+	bool too_large;
 
 	/* Those the reader cannot keep are told so too. */
 	query_reader_stopping(c->qreader, QUERY_STOP_LINGER_MS);
-	while (n < QUERY_STOP_UNREAD_MAX) {
-		struct tframes f;
-		bool too_large;
-		uint64_t now;
-
-		if (query_reader_take(c->qreader, &f, &too_large) == 0) {
-			n++;
-			if (buf != NULL ||
-			    stopping_refusal(c, &buf, &len) == 0) {
-				query_reader_answer(c->qreader, &f, buf, len);
-				sent++;
-				c->query_stop_refused = true;
-			}
-			tframes_clear(&f);
-			continue;
+	while (n < QUERY_STOP_UNREAD_MAX &&
+	       query_reader_take(c->qreader, &f, &too_large) == 0) {
+		n++;
+		if (buf != NULL || stopping_refusal(c, &buf, &len) == 0) {
+			query_reader_answer(c->qreader, &f, buf, len);
+			sent++;
 		}
-		if (!c->query_stop_refused)
-			break;
-		/* None left: wait for more while the refusals go out. */
-		now = date_mono_ms();
-		if (until == 0)
-			until = now + QUERY_STOP_LINGER_MS;
-		if (now >= until ||
-		    wait_request(c, -1, NULL, (long)(until - now)) <= 0)
-			break;
+		tframes_clear(&f);
 	}
 	free(buf);
 	if (sent > 0)
-		query_reader_linger(c->qreader, QUERY_STOP_LINGER_MS);
+		query_reader_refused_stopping(c->qreader);
 	if (n > 0)
 		log_info("event=query_stop_refused unread=%zu refused=%zu", n,
 			 sent);

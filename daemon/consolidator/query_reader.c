@@ -34,6 +34,8 @@ struct qr_conn {
 /* An answer to send: routing id and bytes, in one allocation. */
 struct qr_answer {
 	struct qr_answer *next;
+	int fd;		   /* its request's tframes.fd */
+	uint64_t close_id; /* and .close_id */
 	size_t rid_len, len;
 	uint8_t data[]; /* rid_len bytes of routing id, then len */
 };
@@ -55,8 +57,9 @@ struct query_reader {
 	size_t n_conns, turn;
 	size_t n, bytes; /* requests waiting, and their bytes */
 	struct qr_answer *ans_head, *ans_tail;
-	bool stop, stopping, refused_stopping;
-	int linger_ms, stop_linger_ms;
+	bool stop, stopping;
+	bool refused_stopping; /* a stopping refusal went out, or will */
+	int stop_linger_ms;
 };
 
 /* Bytes a request keeps: its frames and what holds them. */
@@ -186,6 +189,15 @@ judge(void *arg, const uint8_t *rid, size_t len)
 	return TSOCK_ROUTE_DROP;
 }
 
+/* Once a refusal is sent on connection fd (peer_read refused it when
+ * close_id is not 0): closed shortly if fd still holds it. */
+static void
+close_refused(struct query_reader *r, int fd, uint64_t close_id)
+{
+	if (close_id != 0)
+		peer_refused(r->c, fd, close_id);
+}
+
 /* Refuses f (its routing id) at once, as busy or, stopping, as such; f
  * is cleared. */
 static void
@@ -207,6 +219,7 @@ refuse(struct query_reader *r, struct tframes *f)
 		 * a second. */
 		(void)tsock_send(r->s, data, lens, 2);
 	}
+	close_refused(r, f->fd, f->close_id);
 	if (!stopping)
 		r->c->queries_refused_busy++;
 	tframes_clear(f);
@@ -247,7 +260,7 @@ read_all(struct query_reader *r)
 			break;
 		}
 		/* Now, while f.fd names its connection still. */
-		peer_read(r->c, &f);
+		f.close_id = peer_read(r->c, &f);
 		pthread_mutex_lock(&r->mu);
 		e = push(r, &f, too_large);
 		pthread_mutex_unlock(&r->mu);
@@ -258,8 +271,10 @@ read_all(struct query_reader *r)
 		if (p.refused < QUERY_READER_REFUSE_MAX) {
 			p.refused++;
 			refuse(r, &f);
-		} else
+		} else {
 			r->c->queries_dropped++;
+			close_refused(r, f.fd, f.close_id);
+		}
 		tframes_clear(&f);
 	}
 	if (p.over > 0)
@@ -287,6 +302,7 @@ send_answers(struct query_reader *r)
 		if (e != 0)
 			log_debug("event=reply_not_delivered error=%s",
 				  LOG_Q(strerror(-e)));
+		close_refused(r, a->fd, a->close_id);
 		next = a->next;
 		free(a);
 	}
@@ -312,19 +328,21 @@ refuse_queued(struct query_reader *r)
  * waiting are refused (CODEC_QUERY_STOPPING) rather than dropped, their
  * clients otherwise left to their time-out; those the query thread had
  * not taken yet (unread_refuse) once it found none, or past the ones it
- * refuses. Then, when it refused any, the socket is read on for the
- * stop's linger, refusing what comes, before it is closed: closed just
- * after its refusals, one was lost now and then, its linger
- * notwithstanding (1 run in 8 of test_query_stop_waiting under ASan), as
- * unread_refuse found before. Nothing when the query thread did not
- * stop (never started).
+ * refuses. Then, when any stopping refusal went out (here, or the query
+ * thread's: query_reader_refused_stopping), the socket is read on for
+ * the stop's linger, refusing what comes, before it is closed: closed
+ * just after its refusals, one was lost now and then, its linger
+ * notwithstanding (1 run in 8 of test_query_stop_waiting under ASan;
+ * test_audit_serve, a few of 56 in one run of three). This thread alone
+ * lingers, once, whichever thread refused. Nothing when the query thread
+ * did not stop (never started).
  */
 static void
 refuse_waiting(struct query_reader *r)
 {
 	struct tsock *socks[1] = {r->s};
 	uint64_t now, until;
-	bool stopping;
+	bool stopping, linger;
 	size_t n;
 
 	pthread_mutex_lock(&r->mu);
@@ -333,7 +351,10 @@ refuse_waiting(struct query_reader *r)
 	if (!stopping)
 		return;
 	n = refuse_queued(r);
-	if (n == 0)
+	pthread_mutex_lock(&r->mu);
+	linger = r->refused_stopping;
+	pthread_mutex_unlock(&r->mu);
+	if (!linger)
 		return;
 	until = date_mono_ms() + (uint64_t)r->stop_linger_ms;
 	while ((now = date_mono_ms()) < until) {
@@ -347,7 +368,8 @@ refuse_waiting(struct query_reader *r)
 			n += refuse_queued(r);
 		}
 	}
-	log_info("event=query_stop_refused waiting=%zu", n);
+	if (n > 0)
+		log_info("event=query_stop_refused waiting=%zu", n);
 }
 
 static void *
@@ -454,7 +476,6 @@ query_reader_stop(struct query_reader **rp)
 {
 	struct query_reader *r = *rp;
 	size_t i;
-	int linger;
 
 	if (r == NULL)
 		return;
@@ -464,11 +485,8 @@ query_reader_stop(struct query_reader **rp)
 	wake(r);
 	pthread_join(r->thread, NULL);
 	/* The thread is gone: no lock needed from here on. */
-	linger = r->linger_ms;
-	if (r->refused_stopping && r->stop_linger_ms > linger)
-		linger = r->stop_linger_ms;
-	if (linger > 0)
-		(void)tsock_set_linger(r->s, linger);
+	if (r->refused_stopping && r->stop_linger_ms > 0)
+		(void)tsock_set_linger(r->s, r->stop_linger_ms);
 	for (i = 0; i < r->n_conns; i++) {
 		struct qr_req *e, *next;
 		for (e = r->conns[i]->head; e != NULL; e = next) {
@@ -547,9 +565,12 @@ query_reader_answer(struct query_reader *r, const struct tframes *req,
 	if (a == NULL) {
 		log_debug("event=reply_not_delivered error=%s",
 			  LOG_Q(strerror(ENOMEM)));
+		close_refused(r, req->fd, req->close_id);
 		return;
 	}
 	a->next = NULL;
+	a->fd = req->fd;
+	a->close_id = req->close_id;
 	a->rid_len = rid_len;
 	a->len = len;
 	memcpy(a->data, req->data[0], rid_len);
@@ -577,10 +598,9 @@ query_reader_stopping(struct query_reader *r, int linger_ms)
 }
 
 void
-query_reader_linger(struct query_reader *r, int ms)
+query_reader_refused_stopping(struct query_reader *r)
 {
 	pthread_mutex_lock(&r->mu);
-	if (ms > r->linger_ms)
-		r->linger_ms = ms;
+	r->refused_stopping = true;
 	pthread_mutex_unlock(&r->mu);
 }

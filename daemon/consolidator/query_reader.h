@@ -64,7 +64,10 @@ struct query_reader;
  * tsock_recv's -EMSGSIZE, handed on too_large when the routing id was
  * kept, else dropped and counted in c->frames_refused). k: the k of the
  * refusals' tables. Counts its busy refusals in c->queries_refused_busy,
- * those it drops in c->queries_dropped. Returns the reader, or NULL with
+ * those it drops in c->queries_dropped. Each request's connection is
+ * judged as it is read (peer_read; its tframes.close_id set when its key
+ * is refused) and closed shortly after the request is answered or
+ * refused, or at once when it is dropped. Returns the reader, or NULL with
  * *ret_err = -errno.
  */
 struct query_reader *query_reader_start(struct cons *c, struct tsock *s,
@@ -75,9 +78,11 @@ struct query_reader *query_reader_start(struct cons *c, struct tsock *s,
  * query_reader_stop - sends the answers handed to it, stops the thread
  * and frees *r (NULL accepted; the pointer cleared): the requests it had
  * not handed on are refused (CODEC_QUERY_STOPPING) once
- * query_reader_stopping was called, else dropped. The socket is the
- * caller's again, with the linger query_reader_linger (or
- * query_reader_stopping) asked for.
+ * query_reader_stopping was called, else dropped. When any stopping
+ * refusal went out (its own, or query_reader_refused_stopping), the
+ * thread first reads on for the linger query_reader_stopping gave,
+ * refusing what comes, and the socket keeps what it has to send up to
+ * that linger after its close. The socket is the caller's again.
  */
 void query_reader_stop(struct query_reader **r);
 
@@ -99,7 +104,9 @@ int query_reader_take(struct query_reader *r, struct tframes *ret,
 /*
  * query_reader_answer - has the len bytes of buf (copied) sent to req's
  * connection (its routing id). What cannot go out is dropped, as
- * send_to does.
+ * send_to does. Once it is sent, a connection the reader refused as it
+ * read req (peer_read: req->close_id) is closed shortly (peer_refused),
+ * so that the refusal goes out first, however long req waited.
  */
 void query_reader_answer(struct query_reader *r, const struct tframes *req,
 			 const uint8_t *buf, size_t len);
@@ -107,16 +114,16 @@ void query_reader_answer(struct query_reader *r, const struct tframes *req,
 /*
  * query_reader_stopping - from now on the requests past the bounds are
  * refused with CODEC_QUERY_STOPPING (the query thread stops), not counted
- * as busy; once one is, the socket keeps what it has to send up to
- * linger_ms after its close (as query_reader_linger).
+ * as busy; linger_ms: the stop's linger (query_reader_stop).
  */
 void query_reader_stopping(struct query_reader *r, int linger_ms);
 
 /*
- * query_reader_linger - the socket keeps what it has to send up to ms
- * after its close (tsock_set_linger, applied once the answers handed
- * over are sent).
+ * query_reader_refused_stopping - the caller handed over stopping
+ * refusals (query_reader_answer): the reader lingers at its stop
+ * (query_reader_stop), as for its own. The query thread's alone: it does
+ * not wait itself.
  */
-void query_reader_linger(struct query_reader *r, int ms);
+void query_reader_refused_stopping(struct query_reader *r);
 
 #endif

@@ -351,8 +351,9 @@ sender(struct keyholder *kh, const struct tframes *f, size_t parts, uint64_t id)
 			 "this node's key is not valid in the key holder's "
 			 "registry");
 		reply(kh, f, &rep);
-		/* Told why, it holds a connection no more. */
-		admit_drop_later(kh->admit, f->fd,
+		/* Told why, it holds a connection no more. Sent just now, as
+		 * f was read: f->fd holds its connection still. */
+		admit_drop_later(kh->admit, f->fd, admit_id(kh->admit, f->fd),
 				 date_mono_ms() + REFUSED_CLOSE_MS);
 		return NULL;
 	}

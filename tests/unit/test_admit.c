@@ -319,7 +319,7 @@ test_drops(void **state)
 	assert_int_equal(asked, 2); /* peers only, not the anonymous one */
 	assert_true(shut(net, p));
 	assert_false(shut(net, q));
-	admit_drop_later(a, net->server[q], 500);
+	admit_drop_later(a, net->server[q], admit_id(a, net->server[q]), 500);
 	assert_int_equal(admit_tick(a, 499), 0);
 	assert_false(shut(net, q));
 	(void)admit_tick(a, 500);
@@ -348,7 +348,7 @@ test_stale(void **state)
 	snprintf(ev.peer, sizeof(ev.peer), "127.0.0.6:1"); /* not its port */
 	admit_event(a, &ev, 0);
 	admit_message(a, net->server[i], "pj/pj-1/00", 1);
-	admit_drop_later(a, net->server[i], 1);
+	admit_drop_later(a, net->server[i], admit_id(a, net->server[i]), 1);
 	(void)admit_tick(a, 10);
 	assert_false(shut(net, i));
 	admit_get_counts(a, &k);
@@ -360,6 +360,50 @@ test_stale(void **state)
 	admit_message(a, -1, "x", 0);
 	admit_get_counts(a, &k);
 	assert_int_equal(k.pending, 0);
+	admit_free(&a);
+}
+
+/*
+ * A close asked for a connection gone, whose descriptor another one took
+ * since, leaves that one open: each has an id of its own.
+ */
+static void
+test_drop_later_other(void **state)
+{
+	struct net *net = *state;
+	struct admit *a = admit_new(&lim);
+	struct tmon_event ev;
+	struct admit_counts k;
+	uint64_t old_id, new_id;
+	size_t i = connect_one(net, "127.0.0.7");
+
+	assert_non_null(a);
+	accepted(a, net, i, 0);
+	admit_message(a, net->server[i], "minsa/minsa-1/00", 1);
+	old_id = admit_id(a, net->server[i]);
+	assert_true(old_id != 0);
+	assert_int_equal(admit_id(a, -1), 0);
+	/* It goes; the next connection gets its descriptor. */
+	memset(&ev, 0, sizeof(ev));
+	ev.ev = TEVENT_DISCONNECTED;
+	ev.fd = net->server[i];
+	admit_event(a, &ev, 2);
+	assert_int_equal(admit_id(a, net->server[i]), 0);
+	accepted(a, net, i, 3); /* the same descriptor and peer: a stand-in */
+	admit_message(a, net->server[i], "mp/mp-1/00", 4);
+	new_id = admit_id(a, net->server[i]);
+	assert_true(new_id != 0 && new_id != old_id);
+	admit_drop_later(a, net->server[i], old_id, 5);
+	admit_drop_later(a, net->server[i], 0, 5);
+	(void)admit_tick(a, 1000);
+	assert_false(shut(net, i));
+	admit_get_counts(a, &k);
+	assert_int_equal(k.closed_drop, 0);
+	assert_int_equal(k.peers, 1);
+	/* Its own id closes it. */
+	admit_drop_later(a, net->server[i], new_id, 1001);
+	(void)admit_tick(a, 1001);
+	assert_true(shut(net, i));
 	admit_free(&a);
 }
 
@@ -476,6 +520,7 @@ main(void)
 	    cmocka_unit_test(test_pending_total),
 	    cmocka_unit_test(test_drops),
 	    cmocka_unit_test(test_stale),
+	    cmocka_unit_test(test_drop_later_other),
 	    cmocka_unit_test(test_per_key),
 	    cmocka_unit_test(test_limits_of),
 	};
