@@ -206,6 +206,12 @@ struct cons {
 	 * writing by the main thread while a reload changes reg, cfg and the
 	 * indicator and population sets. */
 	pthread_rwlock_t conf_lock;
+	/* A SIGHUP not applied yet: the main thread takes conf_lock for
+	 * writing only when it is free (reload_try), never waiting for a
+	 * question's audit, and the query thread takes no request meanwhile
+	 * (a stream of them would keep the reload out). */
+	atomic_bool reload_pending;
+	bool reload_said_waiting; /* event=reload_waiting logged for it */
 	pthread_t query_thread;
 	/* The query socket's reader thread, which alone uses c->query while
 	 * the query thread runs (query_reader.h). */

@@ -44,6 +44,8 @@
 #include "transport.h"
 
 #define TICK_MS 500
+/* How often a reload pending is tried again (reload_try). */
+#define RELOAD_RETRY_MS 10
 /* Messages read from the nodes' socket in one pass of the loop (and
  * handshakes judged: PEERS_ZAP_MAX_PER_CALL). */
 #define INGEST_MAX_PER_CALL 64
@@ -118,25 +120,22 @@ read_ingest(struct cons *c)
 static void
 run(struct cons *c)
 {
-	bool ready[6];
+	bool ready[6], reload_pending = false;
 
 	while (!service_stopping()) {
 		struct tsock *socks[6] = {
 		    c->zap,	 c->ingest, c->ingest_mon,
 		    c->control,	 NULL, /* the query thread's */
 		    c->query_mon};
-		int r = tsock_poll_fd(socks, 6, ready, pipeline_fd(c->pipe),
-				      NULL, TICK_MS);
+		int r =
+		    tsock_poll_fd(socks, 6, ready, pipeline_fd(c->pipe), NULL,
+				  reload_pending ? RELOAD_RETRY_MS : TICK_MS);
 
 		if (r < 0 && r != -EINTR)
 			fatalx("poll: %s", strerror(-r));
 		if (r <= 0)
 			memset(ready, 0, sizeof(ready));
-		if (service_reload_requested()) {
-			pthread_rwlock_wrlock(&c->conf_lock);
-			reload_apply(c);
-			pthread_rwlock_unlock(&c->conf_lock);
-		}
+		reload_pending = reload_try(c);
 		if (ready[0])
 			(void)peers_serve_zap(c); /* bounded */
 		take_finished(c);

@@ -684,11 +684,36 @@ stopping(struct cons *c)
 	return stop;
 }
 
+/* How often the thread looks whether the reload it gives way to is in
+ * force (give_way). */
+#define RELOAD_LOOK_MS 5
+
 /*
- * Answers the requests of q in turn (handle_query, under conf_lock),
- * those held meanwhile by their audits (request_waits) after those
- * already there, until none is left, or the thread is to stop: those
- * left are then refused (held_refuse). Each is cleared.
+ * Waits while a reload is pending (c->reload_pending: reload_try) and the
+ * thread is not to stop, before conf_lock is taken for a request. glibc's
+ * rwlock prefers readers, and the main thread only tries it (it must not
+ * wait through an audit): requests answered back to back, each under the
+ * read lock, could find it held at every try, and keep the reload out for
+ * as long as they came. Given way to, the lock is free but for the brief
+ * holds of the socket's reader (peer_read), and the reload is applied
+ * within a few of the main thread's tries.
+ */
+static void
+give_way(struct cons *c)
+{
+	bool stop = false;
+
+	while (atomic_load(&c->reload_pending) && !stop)
+		(void)tsock_poll_fd(NULL, 0, NULL, c->query_stop_fd, &stop,
+				    RELOAD_LOOK_MS);
+}
+
+/*
+ * Answers the requests of q in turn (handle_query, under conf_lock,
+ * each once no reload is pending: give_way), those held meanwhile by
+ * their audits (request_waits) after those already there, until none is
+ * left, or the thread is to stop: those left are then refused
+ * (held_refuse). Each is cleared.
  */
 static void
 answer(struct cons *c, struct held_queue *q)
@@ -698,6 +723,7 @@ answer(struct cons *c, struct held_queue *q)
 		struct held_req h = held_pop(q);
 
 		w.held = q;
+		give_way(c);
 		pthread_rwlock_rdlock(&c->conf_lock);
 		handle_query(c, &h.f, h.too_large, &w);
 		pthread_rwlock_unlock(&c->conf_lock);
@@ -730,6 +756,7 @@ prepare_one(struct cons *c)
 	bool computed = false, due, answered;
 	int r;
 
+	give_way(c);
 	pthread_rwlock_rdlock(&c->conf_lock);
 	due = prepare_take(c->cfg.prepare_quiet_s * 1000, t0, &year);
 	if (due && !has_secretariat(c->reg)) {

@@ -25,6 +25,7 @@
 #include "query.h"
 #include "registry.h"
 #include "sdg_table.h"
+#include "service.h"
 #include "settings.h"
 #include "store.h"
 
@@ -366,4 +367,29 @@ reload_apply(struct cons *c)
 		 fresh->n_parties, fresh->n_keys, dropped);
 	reload_indicators(c, &cfg);
 	reload_population(c, &cfg);
+}
+
+bool
+reload_try(struct cons *c)
+{
+	/* Two SIGHUPs before it is applied make one reload, which reads
+	 * the files as they are then. */
+	if (service_reload_requested())
+		atomic_store(&c->reload_pending, true);
+	if (!atomic_load(&c->reload_pending))
+		return false;
+	if (pthread_rwlock_trywrlock(&c->conf_lock) != 0) {
+		if (!c->reload_said_waiting)
+			log_info(
+			    "event=reload_waiting hint=\"a query holds the "
+			    "configuration (an audit): the reload is "
+			    "applied once it is answered\"");
+		c->reload_said_waiting = true;
+		return true;
+	}
+	reload_apply(c);
+	atomic_store(&c->reload_pending, false);
+	pthread_rwlock_unlock(&c->conf_lock);
+	c->reload_said_waiting = false;
+	return false;
 }

@@ -35,4 +35,16 @@ struct admit_limits reload_limits(const struct consolidator_config *cfg);
  */
 void reload_apply(struct cons *c);
 
+/*
+ * reload_try - at each pass of the main loop: a SIGHUP asked since the
+ * last (service_reload_requested) makes a reload pending; a reload
+ * pending is applied (reload_apply) when conf_lock can be taken for
+ * writing at once, else kept pending, logged once (event=reload_waiting):
+ * the query thread holds it for reading through a question's audit,
+ * seconds, while the main thread must go on reading the nodes and the
+ * control socket and pinging the watchdog. Returns whether a reload is
+ * still pending (the loop then comes back sooner).
+ */
+bool reload_try(struct cons *c);
+
 #endif

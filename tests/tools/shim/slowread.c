@@ -13,7 +13,12 @@
  * pthread_setname_np gave it: the consolidator's "kuska-query", which
  * answers queries) waits likewise in each zmq_msg_recv and
  * pthread_rwlock_rdlock it calls: a thread kept busy answering, whoever
- * reads the socket.
+ * reads the socket. With KUSKA_SLOW_AFTER set too, it waits in
+ * pthread_rwlock_rdlock once the lock is taken, not before: a thread kept
+ * busy holding the lock for reading, as a question's audit holds the
+ * consolidator's conf_lock. With KUSKA_SLOW_MS=N too, each call made
+ * while the file exists waits N ms, not until the file goes: a stream of
+ * requests each answered in N ms.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -61,6 +66,26 @@ is_slow_thread(void)
 	return slow_thread;
 }
 
+/* Waits ms milliseconds; the first call creates file.hit, as
+ * hold_while's first wait does. */
+static void
+hold_for(const char *file, unsigned long ms)
+{
+	static int said;
+	char hit[PATH_MAX];
+
+	if (!said) {
+		int h;
+
+		snprintf(hit, sizeof(hit), "%s.hit", file);
+		h = open(hit, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (h >= 0)
+			close(h);
+		said = 1;
+	}
+	usleep(ms * 1000);
+}
+
 /* s: the socket read, or NULL (a lock taken). */
 static void
 slow(void *s)
@@ -68,7 +93,14 @@ slow(void *s)
 	const char *file = getenv("KUSKA_SLOW_FILE");
 
 	if (getenv("KUSKA_SLOW_THREAD") != NULL) {
-		if (is_slow_thread() && file != NULL && access(file, F_OK) == 0)
+		const char *ms = getenv("KUSKA_SLOW_MS");
+
+		if (!is_slow_thread() || file == NULL ||
+		    access(file, F_OK) != 0)
+			return;
+		if (ms != NULL)
+			hold_for(file, strtoul(ms, NULL, 10));
+		else
 			hold_while(file);
 		return;
 	}
@@ -81,13 +113,19 @@ int
 pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
 	static int (*real)(pthread_rwlock_t *);
+	int r;
 
 	if (real == NULL)
 		real = (int (*)(pthread_rwlock_t *))dlsym(
 		    RTLD_NEXT, "pthread_rwlock_rdlock");
 
+	if (getenv("KUSKA_SLOW_AFTER") == NULL) {
+		slow(NULL);
+		return real(l);
+	}
+	r = real(l);
 	slow(NULL);
-	return real(l);
+	return r;
 }
 
 int
