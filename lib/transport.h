@@ -67,7 +67,8 @@ struct tsock_limits {
 	bool rcv_unbounded;	  /* ZMQ_RCVHWM 0: libzmq keeps all a peer
 				     sends, for an owner that reads all the
 				     socket holds at every pass and bounds
-				     it itself (query_reader.h) */
+				     it itself (query_reader.h,
+				     keyholder/intake.c) */
 };
 
 /* transport_new - a ZeroMQ context. NULL on failure (errno set). */

@@ -110,6 +110,7 @@ set(E2E_HEAVY
 	test_deb		# cpack, dpkg-shlibdeps for a minute
 	test_install		# cmake --install into a DESTDIR; its daemons' -n checks
 	test_catchup		# a 20,480-event drain; its checks read the log's order, not the time
+	test_keyholder_unread	# 3 batches of 65,536 on every processor, 36,000 flooded requests
 )
 # These run alone (RUN_SERIAL), each for its reason:
 set(E2E_SERIAL

@@ -149,6 +149,17 @@ keyholder_metrics(void *arg, struct mtext *m)
 		    "Messages dropped unanswered (no admitted node's, or a "
 		    "node's with no account left).",
 		    NULL, (double)kh->frames_refused);
+	metrics_one(m, "kuska_keyholder_requests_waiting", "gauge",
+		    "Requests read and waiting their turn to be evaluated.",
+		    NULL, (double)kh->n_waiting);
+	metrics_one(m, "kuska_keyholder_requests_busy_total", "counter",
+		    "Requests refused at once, unread, as busy: too many of "
+		    "the node's (or in all) were waiting.",
+		    NULL, (double)kh->requests_busy);
+	metrics_one(m, "kuska_keyholder_requests_dropped_total", "counter",
+		    "Requests dropped unanswered: too many waiting, and "
+		    "too many refused as busy in one read of the socket.",
+		    NULL, (double)kh->requests_dropped);
 	metrics_one(m, "kuska_keyholder_control_refused_total", "counter",
 		    "Requests on the local control socket refused, each "
 		    "answered (over the size limit, or malformed).",

@@ -17,6 +17,15 @@
 #include "settings.h"
 #include "transport.h"
 
+/* A request read and judged, waiting its turn (intake.c). */
+struct kh_request;
+
+/* The requests of one node waiting their turn, oldest first. */
+struct kh_line {
+	struct kh_request *head, *tail;
+	size_t n, bytes;
+};
+
 struct keyholder {
 	struct keyholder_config cfg;
 	const char *conf_path;
@@ -50,6 +59,17 @@ struct keyholder {
 	uint64_t closed_since_log;     /* anonymous closed, not yet logged */
 	uint64_t closed_logged_ms;
 	uint64_t metrics_written_ms;
+	/* The requests read and not yet answered, by account (intake.c):
+	 * the listening socket is read whole at every pass and between
+	 * chunks of an evaluation, so that libzmq never stops reading a
+	 * connection (docs/SECURITY.md, "Hostile peers"). */
+	struct kh_line waiting[ACCOUNT_MAX];
+	size_t n_waiting, waiting_bytes; /* in all */
+	size_t turn;			 /* the account looked at next */
+	size_t max_request_bytes;	 /* of a request of max_batch */
+	uint64_t requests_busy;		 /* refused at once: too many wait */
+	uint64_t requests_dropped;	 /* past those, dropped unanswered */
+	struct log_budget busy_log;	 /* lines of requests_busy */
 };
 
 /* serve.c */
@@ -66,14 +86,33 @@ int keyholder_zap(void *arg, const char *domain, const char *address,
 		  size_t cap);
 
 /*
- * keyholder_serve - answers one request of the listening socket (frames:
- * routing id, payload; f->user_id the node, f->fd its connection): counts
- * the connection a peer (admit_message: its key's peers over the bound
- * are closed, the oldest first, and logged), checks the request, takes the
- * elements from the node's allowance, evaluates them with the share and
- * replies; or refuses it with a status and a reason.
+ * keyholder_sender - judges a message of the listening socket as it is
+ * read (frames: routing id, payload; f->user_id the node, f->fd its
+ * connection): counts the connection a peer (admit_message: its key's
+ * peers over the bound are closed, the oldest first, and logged), and
+ * returns the account of its node, or NULL when it is no request of a
+ * node the registry admits now (counted; a key no longer valid is
+ * answered not_authorized and its connection closed soon after).
  */
-void keyholder_serve(struct keyholder *kh, const struct tframes *f);
+struct account *keyholder_sender(struct keyholder *kh, const struct tframes *f);
+
+/*
+ * keyholder_evaluate - answers a request keyholder_sender judged to be
+ * a's: checks it, takes the elements from the node's allowance, evaluates
+ * them with the share (reading the listening socket between chunks,
+ * keyholder_intake) and replies; or refuses it with a status and a
+ * reason.
+ */
+void keyholder_evaluate(struct keyholder *kh, struct account *a,
+			const struct tframes *f);
+
+/*
+ * keyholder_refuse_busy - answers the request f (of two frames) at once,
+ * unread, as refused rate_limited: "the key holder is busy", waiting
+ * requests of its node waiting already; counted in requests_busy.
+ */
+void keyholder_refuse_busy(struct keyholder *kh, const struct tframes *f,
+			   size_t waiting);
 
 /*
  * keyholder_refuse_large - a message of the listening socket over its
@@ -91,6 +130,38 @@ void keyholder_refuse_large(struct keyholder *kh, const struct tframes *f);
  * over, or at once when all (at stop); called from the main loop.
  */
 void keyholder_audit_flush(struct keyholder *kh, uint64_t mono_ms, bool all);
+
+/* intake.c */
+
+/*
+ * The requests a node may have waiting, and all nodes together; past
+ * them a request is refused at once as busy, up to KH_BUSY_PER_PASS in
+ * a read of the socket, and dropped unanswered past that.
+ */
+#define KH_WAIT_PER_NODE 256
+#define KH_WAIT_NODE_BYTES (4u << 20)
+#define KH_WAIT_MAX 1024
+#define KH_WAIT_BYTES (32u << 20)
+#define KH_BUSY_PER_PASS 256
+
+/*
+ * keyholder_intake - reads every message the listening socket holds:
+ * each is judged (keyholder_sender, keyholder_refuse_large) and, a
+ * node's request, set waiting in its node's line, or past the bounds
+ * above refused as busy or dropped. Called at every pass of the loop and
+ * between chunks of an evaluation.
+ */
+void keyholder_intake(struct keyholder *kh);
+
+/*
+ * keyholder_serve_next - evaluates the oldest waiting request of the
+ * next node in turn that has one (keyholder_evaluate), and frees it.
+ * Returns whether requests still wait.
+ */
+bool keyholder_serve_next(struct keyholder *kh);
+
+/* keyholder_waiting_free - frees every waiting request, unanswered. */
+void keyholder_waiting_free(struct keyholder *kh);
 
 /* control.c */
 

@@ -39,6 +39,7 @@ usage(void)
 static void
 keyholder_free(struct keyholder *kh)
 {
+	keyholder_waiting_free(kh);
 	tsock_free(&kh->control);
 	tsock_free(&kh->listen); /* before its monitor: see cons_free */
 	tsock_free(&kh->mon);
@@ -268,41 +269,28 @@ static void
 run(struct keyholder *kh)
 {
 	struct tsock *socks[4] = {kh->zap, kh->listen, kh->mon, kh->control};
-	size_t max_bytes = request_bytes(kh->cfg.max_batch);
-	bool ready[4];
+	bool ready[4], waiting = false;
 
-	/* ready[2], the monitor, only wakes the loop: it is read always. */
+	kh->max_request_bytes = request_bytes(kh->cfg.max_batch);
+	/* ready[2], the monitor, only wakes the loop: it is read always.
+	 * Requests waiting: a look at the sockets, and the next one. */
 	while (!service_stopping()) {
-		int r = tsock_poll(socks, 4, ready, TICK_MS);
+		int r = tsock_poll(socks, 4, ready, waiting ? 0 : TICK_MS);
 
 		if (r < 0 && r != -EINTR)
 			fatalx("poll: %s", strerror(-r));
 		if (service_reload_requested()) {
 			read_monitor(kh); /* the table as it is, to judge */
 			reload(kh);
-			max_bytes = request_bytes(kh->cfg.max_batch);
+			kh->max_request_bytes =
+			    request_bytes(kh->cfg.max_batch);
 		}
 		if (r > 0 && ready[0])
 			while (tsock_zap_serve(kh->zap, keyholder_zap, kh) !=
 			       -EAGAIN)
 				;
-		if (r > 0 && ready[1]) {
-			struct tframes f;
-			int n;
-			for (n = 0; n < 16; n++) {
-				int rr =
-				    tsock_recv(kh->listen, &f, 2, max_bytes);
-				if (rr == -EMSGSIZE) {
-					keyholder_refuse_large(kh, &f);
-					tframes_clear(&f);
-					continue;
-				}
-				if (rr != 0)
-					break;
-				keyholder_serve(kh, &f);
-				tframes_clear(&f);
-			}
-		}
+		if (r > 0 && ready[1])
+			keyholder_intake(kh);
 		/* After the messages: a connection heard from before its
 		 * DISCONNECTED is read is never counted again once gone. */
 		read_monitor(kh);
@@ -311,6 +299,7 @@ run(struct keyholder *kh)
 			    daemon_control_serve(kh->control, keyholder_control,
 						 kh, &kh->control_log);
 		tick(kh);
+		waiting = keyholder_serve_next(kh);
 		keyholder_audit_flush(kh, date_mono_ms(), false);
 		service_watchdog(date_mono_ms());
 		metrics_export(kh->cfg.metrics_file, kh->cfg.metrics_interval_s,
@@ -383,7 +372,9 @@ main(int argc, char **argv)
 		 * over the max_batch in force with an answer. */
 		struct tsock_limits lim = {
 		    .max_frame = request_bytes(CODEC_MAX_OPRF_ELEMENTS),
-		    .handshake_ms = TSOCK_HANDSHAKE_MS};
+		    .handshake_ms = TSOCK_HANDSHAKE_MS,
+		    /* Read whole at every pass, bounded by intake.c. */
+		    .rcv_unbounded = true};
 		kh.listen =
 		    tsock_bind_curve(kh.t, kh.cfg.listen, kh.key->curve_sk,
 				     "keyholder", &lim, &kh.mon, &err);

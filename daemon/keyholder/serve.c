@@ -24,6 +24,11 @@
 #define RATE_LOG_EVERY_MS 60000 /* one rate refusal line a minute a node */
 #define AUDIT_EVERY_MS 60000	/* one evaluated line a minute a node */
 #define MIN_PER_THREAD 16
+/*
+ * Elements a worker evaluates between two reads of the listening socket
+ * (about 45 us each: some 6 ms).
+ */
+#define EVAL_CHUNK_PER_WORKER 128
 /* A refused connection is closed this long after its refusal is sent. */
 #define REFUSED_CLOSE_MS 500
 
@@ -386,21 +391,83 @@ keyholder_refuse_large(struct keyholder *kh, const struct tframes *f)
 	       kh->cfg.max_batch);
 }
 
+struct account *
+keyholder_sender(struct keyholder *kh, const struct tframes *f)
+{
+	return sender(kh, f, 2,
+		      f->n == 2 ? codec_oprf_request_id(f->data[1], f->len[1])
+				: 0);
+}
+
 void
-keyholder_serve(struct keyholder *kh, const struct tframes *f)
+keyholder_refuse_busy(struct keyholder *kh, const struct tframes *f,
+		      size_t waiting)
+{
+	struct oprf_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.request_id = codec_oprf_request_id(f->data[1], f->len[1]);
+	/* The node takes it as it takes its allowance spent: its round
+	 * fails, "try again later". */
+	m.status = OPRF_RATE_LIMITED;
+	m.epoch = kh->share->epoch;
+	snprintf(m.text, sizeof(m.text),
+		 "the key holder is busy: %zu requests of this node wait; try "
+		 "again later",
+		 waiting);
+	kh->requests_busy++;
+	reply(kh, f, &m);
+}
+
+/*
+ * Evaluates the n elements of job in chunks, reading the listening socket
+ * (keyholder_intake) between two: a request of max_batch elements takes
+ * a second or more, and libzmq 4.3.4 stops reading a connection whose
+ * messages are left unread (docs/SECURITY.md, "Hostile peers").
+ */
+static void
+evaluate(struct keyholder *kh, const struct eval_job *job, size_t n)
+{
+	size_t workers = kh->workers > 0 ? kh->workers : 1;
+	size_t chunk = EVAL_CHUNK_PER_WORKER * workers, from;
+
+	for (from = 0; from < n; from += chunk) {
+		struct eval_job part = *job;
+		size_t k = n - from < chunk ? n - from : chunk;
+
+		part.in += 32 * from;
+		part.out += 32 * from;
+		part.failed += from;
+		parallel_for(k, kh->workers, MIN_PER_THREAD, eval_range, &part);
+		if (from + k < n)
+			keyholder_intake(kh);
+	}
+}
+
+void
+keyholder_evaluate(struct keyholder *kh, struct account *a,
+		   const struct tframes *f)
 {
 	struct eval_job job;
 	struct oprf_msg req, rep;
-	struct account *a;
 	uint64_t mono = date_mono_ms();
+	char party[KEYS_ID_MAX];
 	size_t i;
 	int r;
 
-	a = sender(kh, f, 2,
-		   f->n == 2 ? codec_oprf_request_id(f->data[1], f->len[1])
-			     : 0);
-	if (a == NULL)
+	/* Judged as it was read; a reload since may have revoked its key. */
+	if (speaker(kh, f->user_id, party) == NULL) {
+		kh->requests_refused++;
+		memset(&rep, 0, sizeof(rep));
+		rep.request_id = codec_oprf_request_id(f->data[1], f->len[1]);
+		rep.status = OPRF_NOT_AUTHORIZED;
+		rep.epoch = kh->share->epoch;
+		snprintf(rep.text, sizeof(rep.text),
+			 "this node's key is not valid in the key holder's "
+			 "registry");
+		reply(kh, f, &rep);
 		return;
+	}
 	r = codec_oprf_request_decode(f->data[1], f->len[1], kh->cfg.max_batch,
 				      &req);
 	if (r == -ENODATA) {
@@ -467,7 +534,7 @@ keyholder_serve(struct keyholder *kh, const struct tframes *f)
 		       "out of memory");
 		goto done;
 	}
-	parallel_for(req.n, kh->workers, MIN_PER_THREAD, eval_range, &job);
+	evaluate(kh, &job, req.n);
 	for (i = 0; i < req.n; i++)
 		if (job.failed[i])
 			break;

@@ -332,12 +332,14 @@ held_query_net() {
 	check "the consolidator answers" test $? = 0
 }
 
-# check_no_assertion: the consolidator's log holds no assertion of
-# libzmq's ("Assertion failed: !_io_error", stream_engine_base.cpp: the
-# abort on the end of a connection it stopped reading, docs/SECURITY.md).
+# check_no_assertion [NAME]: the log of daemon NAME (default the
+# consolidator) holds no assertion of libzmq's ("Assertion failed:
+# !_io_error", stream_engine_base.cpp: the abort on the end of a
+# connection it stopped reading, docs/SECURITY.md).
 check_no_assertion() {
-	if grep -q "Assertion failed" "$N/consolidator.log"; then
-		not_ok "libzmq asserted: $(grep -m1 "Assertion failed" "$N/consolidator.log")"
+	local log="$N/${1:-consolidator}.log"
+	if grep -q "Assertion failed" "$log"; then
+		not_ok "libzmq asserted: $(grep -m1 "Assertion failed" "$log")"
 	else
 		ok "libzmq asserted nothing"
 	fi

@@ -19,6 +19,7 @@
  *
  *	kuska_thief sweep -k NODE.key -p KEYHOLDER.pub -e tcp://HOST:PORT
  *		-E EPOCH [-n COUNT] [-b BATCH] [-t TIMEOUT_MS] [-x KIND] [-c]
+ *		[-F FLOOD]
  *
  * With a stolen node key, asks the key holder online to evaluate COUNT
  * (default 1000000) blinded DNIs, BATCH (default 10000) at a time, as a
@@ -36,6 +37,11 @@
  * refusal (to the next batch) and, at the end, prints "refused STATUS N"
  * for each refusal status heard, "evaluated N of COUNT" last; the exit
  * status is then 0 when every batch was answered.
+ *
+ * -F FLOOD is instead a node key's holder that never reads its answers:
+ * it sends the first request (BATCH elements) FLOOD times on a connection
+ * of its own (unread_flood), prints "flooded N", keeps the connection
+ * open for TIMEOUT_MS reading nothing, and ends it.
  *
  *	kuska_thief strangers -p SERVER.pub -e tcp://HOST:PORT [-n COUNT]
  *		[-t TIMEOUT_MS] [-N]
@@ -64,6 +70,7 @@
 #include "oprf.h"
 #include "pseudo.h"
 #include "transport.h"
+#include "unread.h"
 
 #include <zmq.h>
 
@@ -239,12 +246,49 @@ offline(int argc, char **argv)
 	return missed > 0 ? 1 : 0;
 }
 
+/*
+ * sweep -F: one request of n blinded elements sent count times on a
+ * connection that reads nothing, held open hold_ms, then ended. Returns 0,
+ * or 2 on a setup error.
+ */
+static int
+flood_unread(const struct secret_key *sk, const struct public_key *pub,
+	     const char *ep, uint32_t epoch, size_t n, unsigned long count,
+	     unsigned long hold_ms)
+{
+	uint8_t *el = calloc(n, 32), blind[32], *buf = NULL;
+	struct oprf_msg m;
+	size_t i, len;
+	int rc = 2;
+
+	if (el == NULL)
+		return 2;
+	for (i = 0; i < n; i++)
+		if (oprf_blind((const uint8_t *)"flood", 5, blind,
+			       el + 32 * i) != 0)
+			goto out;
+	memset(&m, 0, sizeof(m));
+	m.request_id = 1;
+	m.epoch = epoch;
+	m.n = n;
+	m.elements = el;
+	if (codec_oprf_request_encode(&m, &buf, &len) != 0)
+		goto out;
+	if (unread_flood(ep, sk, pub, buf, len, count, (long)hold_ms,
+			 "flooded") == 0)
+		rc = 0;
+out:
+	free(buf);
+	free(el);
+	return rc;
+}
+
 static int
 sweep(int argc, char **argv)
 {
 	const char *keyf = NULL, *pubf = NULL, *ep = NULL;
 	unsigned long count = 1000000, batch = 10000, epoch = 0, done = 0;
-	unsigned long timeout_ms = 30000;
+	unsigned long timeout_ms = 30000, flood = 0;
 	struct secret_key *sk = NULL;
 	struct public_key pub;
 	struct transport *t;
@@ -258,8 +302,11 @@ sweep(int argc, char **argv)
 	int ch, e, rc = 2;
 
 	optind = 2;
-	while ((ch = getopt(argc, argv, "k:p:e:E:n:b:t:x:c")) != -1) {
+	while ((ch = getopt(argc, argv, "k:p:e:E:n:b:t:x:cF:")) != -1) {
 		switch (ch) {
+		case 'F':
+			flood = strtoul(optarg, NULL, 10);
+			break;
 		case 'x':
 			spoil = optarg;
 			break;
@@ -301,6 +348,12 @@ sweep(int argc, char **argv)
 	    keys_load_public(pubf, &pub, err, sizeof(err)) != 0) {
 		fprintf(stderr, "kuska_thief: %s\n", err);
 		return 2;
+	}
+	if (flood > 0) {
+		rc = flood_unread(sk, &pub, ep, (uint32_t)epoch, batch, flood,
+				  timeout_ms);
+		keys_free(&sk);
+		return rc;
 	}
 	t = transport_new();
 	s = tsock_connect_curve(t, ep, sk->curve_pk, sk->curve_sk, pub.curve_pk,
