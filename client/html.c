@@ -335,10 +335,23 @@ html_group(long long n, const char *sep, char *out, size_t cap)
 	return out;
 }
 
+/* A number as shown: a negative one with the minus sign the charts
+ * write ("\u22120.464", as "\u221227.8%"), not a hyphen. */
+static void
+number_escape(FILE *f, const char *s)
+{
+	if (s[0] == '-') {
+		fputs("\u2212", f);
+		s++;
+	}
+	html_escape(f, s);
+}
+
 /* html_td, and for an expression (expr) its text through expr_escape; a
  * suppressed cell reads hidden, when not NULL, its "<k" kept in data-v;
  * a count of five digits or more is grouped by thousands, when not NULL,
- * its digits kept in data-v. */
+ * its digits kept in data-v; a negative number reads a minus sign, its
+ * text kept in data-v. */
 static void
 td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
 	 const char *table, const char *period, const char *display, bool expr,
@@ -375,8 +388,8 @@ td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
 		fprintf(f, " data-v=\"");
 		html_escape(f, text);
 		fprintf(f, "\">");
-		html_escape(f, html_group((long long)c->number, thousands,
-					  grouped, sizeof(grouped)));
+		number_escape(f, html_group((long long)c->number, thousands,
+					    grouped, sizeof(grouped)));
 	} else if (display != NULL && c->kind == CELL_TEXT &&
 		   codec_cell_str(c)[0] != '\0') {
 		fprintf(f, " data-v=\"");
@@ -386,6 +399,12 @@ td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
 	} else if (expr && c->kind == CELL_TEXT) {
 		fputc('>', f);
 		expr_escape(f, text);
+	} else if ((c->kind == CELL_NUMBER || c->kind == CELL_DECIMAL) &&
+		   text[0] == '-') {
+		fprintf(f, " data-v=\"");
+		html_escape(f, text);
+		fputs("\">", f);
+		number_escape(f, text);
 	} else {
 		fputc('>', f);
 		html_escape(f, text);

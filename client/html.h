@@ -47,7 +47,7 @@ void html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 
 enum html_col_kind {
 	HTML_LABEL, /* a row header: <th scope="row">, shown through word */
-	HTML_VALUE, /* the cell as it is */
+	HTML_VALUE, /* the cell as it is, a negative number with a minus sign */
 	HTML_WORD,  /* a word shown through word (data-v keeps it) */
 	HTML_BADGE, /* a word in a coloured badge, class "b-VALUE" */
 	HTML_EXPR,  /* an expression, class "x": it wraps between terms */

@@ -240,6 +240,41 @@ test_table_golden(void **state)
 	free(buf);
 }
 
+/* A negative value reads the charts' minus sign, its text in data-v
+ * for what reads the table back; a positive one as it is. */
+static void
+test_negative(void **state)
+{
+	static const char *const rows[] = {"a,Progress,-0.464", "b,Change,-12",
+					   "c,Value,0.5", NULL};
+	static const struct html_col cols[] = {
+	    {"name", "Indicator", HTML_LABEL},
+	    {"value", "Value", HTML_VALUE},
+	};
+	struct qtable t;
+	struct html_table ht;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	fixture_table(&t, "secretariat", 10, "indicator,name,value", rows);
+	memset(&ht, 0, sizeof(ht));
+	ht.t = &t;
+	ht.table = "indicators";
+	ht.period = "2025";
+	ht.cols = cols;
+	ht.n_cols = sizeof(cols) / sizeof(cols[0]);
+	assert_int_equal(html_table(f, &ht), 0);
+	assert_int_equal(fclose(f), 0);
+	codec_qtable_clear(&t);
+	assert_non_null(strstr(buf, "data-v=\"-0.464\">\u22120.464</td>"));
+	assert_non_null(strstr(buf, "data-v=\"-12\">\u221212</td>"));
+	assert_non_null(strstr(buf, ">0.5</td>"));
+	assert_null(strstr(buf, ">-"));
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -248,6 +283,7 @@ main(void)
 	    cmocka_unit_test(test_cell_text),
 	    cmocka_unit_test(test_group),
 	    cmocka_unit_test(test_table_golden),
+	    cmocka_unit_test(test_negative),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
