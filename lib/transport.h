@@ -39,7 +39,9 @@ struct tframes {
 	int fd; /* the TCP connection it came on (a bound socket), or -1 */
 	/* 0 from tsock_recv, the receiver's to set: the consolidator's
 	 * query reader puts there the admit_id (admit.h) of connection fd
-	 * when it is to be closed once this message is answered. */
+	 * when it is to be closed once this message is answered; the key
+	 * holder, of a request set waiting, for a close should it be
+	 * refused at its turn. */
 	uint64_t close_id;
 	/* After -EMSGSIZE: the first head_len bytes of frame 1 (a ROUTER's
 	 * first payload frame), for a refusal that must quote them. */

@@ -322,6 +322,35 @@ hello(struct keyholder *kh, const struct tframes *f, const struct oprf_msg *m)
 }
 
 /*
+ * Refuses request id of f, of party, whose key the registry in force no
+ * longer admits now (speaker): counted, logged within a budget, answered
+ * not_authorized; then, told why, its connection is closed shortly, if
+ * descriptor f->fd still holds connection conn_id (admit_id) by then.
+ */
+static void
+refuse_key(struct keyholder *kh, const struct tframes *f, uint64_t id,
+	   const char *party, uint64_t conn_id)
+{
+	struct oprf_msg rep;
+
+	kh->requests_refused++;
+	log_warnx_budget(&kh->invalid_log,
+			 "event=request_refused node=%s "
+			 "reason=key_not_valid (revoked, expired or "
+			 "gone from the registry)",
+			 party);
+	memset(&rep, 0, sizeof(rep));
+	rep.request_id = id;
+	rep.status = OPRF_NOT_AUTHORIZED;
+	rep.epoch = kh->share->epoch;
+	snprintf(rep.text, sizeof(rep.text),
+		 "this node's key is not valid in the key holder's registry");
+	reply(kh, f, &rep);
+	admit_drop_later(kh->admit, f->fd, conn_id,
+			 date_mono_ms() + REFUSED_CLOSE_MS);
+}
+
+/*
  * The account of the node that sent f, request id, of parts frames (the
  * routing id and the request; the routing id alone of one refused unread).
  * NULL when f is no request of an admitted node (counted in
@@ -331,7 +360,6 @@ hello(struct keyholder *kh, const struct tframes *f, const struct oprf_msg *m)
 static struct account *
 sender(struct keyholder *kh, const struct tframes *f, size_t parts, uint64_t id)
 {
-	struct oprf_msg rep;
 	struct account *a;
 	char party[KEYS_ID_MAX];
 
@@ -342,24 +370,9 @@ sender(struct keyholder *kh, const struct tframes *f, size_t parts, uint64_t id)
 		return NULL;
 	}
 	if (speaker(kh, f->user_id, party) == NULL) {
-		kh->requests_refused++;
-		log_warnx_budget(&kh->invalid_log,
-				 "event=request_refused node=%s "
-				 "reason=key_not_valid (revoked, expired or "
-				 "gone from the registry)",
-				 party);
-		memset(&rep, 0, sizeof(rep));
-		rep.request_id = id;
-		rep.status = OPRF_NOT_AUTHORIZED;
-		rep.epoch = kh->share->epoch;
-		snprintf(rep.text, sizeof(rep.text),
-			 "this node's key is not valid in the key holder's "
-			 "registry");
-		reply(kh, f, &rep);
-		/* Told why, it holds a connection no more. Sent just now, as
-		 * f was read: f->fd holds its connection still. */
-		admit_drop_later(kh->admit, f->fd, admit_id(kh->admit, f->fd),
-				 date_mono_ms() + REFUSED_CLOSE_MS);
+		/* Sent just now, as f was read: f->fd holds its connection
+		 * still. */
+		refuse_key(kh, f, id, party, admit_id(kh->admit, f->fd));
 		return NULL;
 	}
 	a = account_of(&kh->acc, party, kh->cfg.rate_per_day, date_mono_ms());
@@ -455,17 +468,13 @@ keyholder_evaluate(struct keyholder *kh, struct account *a,
 	size_t i;
 	int r;
 
-	/* Judged as it was read; a reload since may have revoked its key. */
+	/* Judged as it was read; a reload since, or a revocation's time
+	 * passed while it waited, may have made its key invalid: refused as
+	 * it would be read now, its connection closed if still the one it
+	 * came on (f->close_id, set as it was read). */
 	if (speaker(kh, f->user_id, party) == NULL) {
-		kh->requests_refused++;
-		memset(&rep, 0, sizeof(rep));
-		rep.request_id = codec_oprf_request_id(f->data[1], f->len[1]);
-		rep.status = OPRF_NOT_AUTHORIZED;
-		rep.epoch = kh->share->epoch;
-		snprintf(rep.text, sizeof(rep.text),
-			 "this node's key is not valid in the key holder's "
-			 "registry");
-		reply(kh, f, &rep);
+		refuse_key(kh, f, codec_oprf_request_id(f->data[1], f->len[1]),
+			   party, f->close_id);
 		return;
 	}
 	r = codec_oprf_request_decode(f->data[1], f->len[1], kh->cfg.max_batch,
