@@ -37,12 +37,14 @@ struct tframes {
 	size_t *len;
 	char user_id[TRANSPORT_USER_ID_MAX]; /* ZAP identity, "" if none */
 	int fd; /* the TCP connection it came on (a bound socket), or -1 */
-	/* 0 from tsock_recv, the receiver's to set: the consolidator's
-	 * query reader puts there the admit_id (admit.h) of connection fd
-	 * when it is to be closed once this message is answered; the key
-	 * holder, of a request set waiting, for a close should it be
-	 * refused at its turn. */
-	uint64_t close_id;
+	/* 0 and false from tsock_recv, the receiver's to set: conn_id, the
+	 * admit_id (admit.h) of connection fd as the message was read (by
+	 * the time it is answered, fd may hold another's), for a close
+	 * should it be refused; close_after, the consolidator's query
+	 * reader's, that it was refused as it was read, its connection
+	 * to be closed once it is answered. */
+	uint64_t conn_id;
+	bool close_after;
 	/* After -EMSGSIZE: the first head_len bytes of frame 1 (a ROUTER's
 	 * first payload frame), for a refusal that must quote them. */
 	uint8_t head[TFRAMES_HEAD_LEN];

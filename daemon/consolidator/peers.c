@@ -123,7 +123,7 @@ peer_refused(struct cons *c, int fd, uint64_t id)
 }
 
 uint64_t
-peer_read(struct cons *c, const struct tframes *req)
+peer_read(struct cons *c, const struct tframes *req, bool *ret_refused)
 {
 	const struct reg_key *k;
 	struct reg_user who;
@@ -139,7 +139,8 @@ peer_read(struct cons *c, const struct tframes *req)
 	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
 	refused = k == NULL || k->owner->node;
 	pthread_rwlock_unlock(&c->conf_lock);
-	return refused ? id : 0;
+	*ret_refused = refused;
+	return id;
 }
 
 size_t

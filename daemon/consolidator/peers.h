@@ -64,17 +64,18 @@ void peer_refused(struct cons *c, int fd, uint64_t id);
 
 /*
  * peer_read - a request was just read on the query socket: peer_message.
- * Returns, when its key is no longer valid or is a node's, the
- * connection's admit_id (0 otherwise): for peer_refused once its refusal
- * is sent, whenever that is (the query thread may answer it seconds
- * later, after an audit). Judged as it is read, while req->fd still names
- * its connection (libzmq took it off that connection a moment before),
- * not when it is answered: by then its connection may be gone and its
+ * Returns the connection's admit_id (0: none known), and in *ret_refused
+ * whether its key is no longer valid or is a node's: for peer_refused
+ * once its refusal is sent, whenever that is (the query thread may
+ * answer it seconds later, after an audit). Judged as it is read, while req->fd
+ * still names its connection (libzmq took it off that connection a moment
+ * before), not when it is answered: by then its connection may be gone and its
  * descriptor another's, the lowest free one going to the next connection
  * made; the id tells them apart. Takes conf_lock for reading; called by
  * the query socket's reader thread.
  */
-uint64_t peer_read(struct cons *c, const struct tframes *req);
+uint64_t peer_read(struct cons *c, const struct tframes *req,
+		   bool *ret_refused);
 
 /*
  * peers_revalidate - after a reload: closes every connection whose key

@@ -193,9 +193,10 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 	tab.k = (uint32_t)c->cfg.k;
 	/* Judged on every request: a reload may have revoked the key since
 	 * the handshake, or its window closed. Its connection was judged as
-	 * the request was read (peer_read), and if refused is closed once
-	 * this answer is sent (req->close_id): by now its descriptor may be
-	 * another's, so the admission table is not touched here. */
+	 * the request was read (peer_read), and if refused then or now is
+	 * closed once this answer is sent, if still req->conn_id: by now its
+	 * descriptor may be another's, so the admission table is not touched
+	 * here. */
 	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
 	if (k != NULL)
 		p = k->owner;
@@ -247,7 +248,8 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 				w == NULL ? " during_audit=1" : "");
 	}
 	if (codec_qtable_encode(&tab, &buf, &len) == 0) {
-		query_reader_answer(c->qreader, req, buf, len);
+		query_reader_answer(c->qreader, req, buf, len,
+				    p == NULL || p->node);
 		free(buf);
 	}
 	codec_qtable_clear(&tab);
@@ -426,7 +428,7 @@ held_refuse(struct cons *c, struct held_queue *q)
 	while (q->n > 0) {
 		struct held_req h = held_pop(q);
 		if (buf != NULL) {
-			query_reader_answer(c->qreader, &h.f, buf, len);
+			query_reader_answer(c->qreader, &h.f, buf, len, false);
 			sent++;
 		}
 		tframes_clear(&h.f);
@@ -468,7 +470,7 @@ unread_refuse(struct cons *c)
 	       query_reader_take(c->qreader, &f, &too_large) == 0) {
 		n++;
 		if (buf != NULL || stopping_refusal(c, &buf, &len) == 0) {
-			query_reader_answer(c->qreader, &f, buf, len);
+			query_reader_answer(c->qreader, &f, buf, len, false);
 			sent++;
 		}
 		tframes_clear(&f);
@@ -599,8 +601,8 @@ look(struct watch *w)
 			if (buf != NULL ||
 			    refusal(w->c, CODEC_QUERY_BUSY, w->demand, &buf,
 				    &len) == 0) {
-				query_reader_answer(w->c->qreader, &f, buf,
-						    len);
+				query_reader_answer(w->c->qreader, &f, buf, len,
+						    false);
 				sent++;
 			}
 			tframes_clear(&f);

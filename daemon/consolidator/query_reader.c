@@ -34,8 +34,9 @@ struct qr_conn {
 /* An answer to send: routing id and bytes, in one allocation. */
 struct qr_answer {
 	struct qr_answer *next;
-	int fd;		   /* its request's tframes.fd */
-	uint64_t close_id; /* and .close_id */
+	int fd;		  /* its request's tframes.fd */
+	uint64_t conn_id; /* .conn_id */
+	bool close_after; /* and .close_after, or refused since */
 	size_t rid_len, len;
 	uint8_t data[]; /* rid_len bytes of routing id, then len */
 };
@@ -189,13 +190,13 @@ judge(void *arg, const uint8_t *rid, size_t len)
 	return TSOCK_ROUTE_DROP;
 }
 
-/* Once a refusal is sent on connection fd (peer_read refused it when
- * close_id is not 0): closed shortly if fd still holds it. */
+/* Once an answer is sent on connection fd: closed shortly if it was a
+ * refusal that closes (close), and fd still holds connection conn_id. */
 static void
-close_refused(struct query_reader *r, int fd, uint64_t close_id)
+close_refused(struct query_reader *r, int fd, uint64_t conn_id, bool close)
 {
-	if (close_id != 0)
-		peer_refused(r->c, fd, close_id);
+	if (close && conn_id != 0)
+		peer_refused(r->c, fd, conn_id);
 }
 
 /* Refuses f (its routing id) at once, as busy or, stopping, as such; f
@@ -219,7 +220,7 @@ refuse(struct query_reader *r, struct tframes *f)
 		 * a second. */
 		(void)tsock_send(r->s, data, lens, 2);
 	}
-	close_refused(r, f->fd, f->close_id);
+	close_refused(r, f->fd, f->conn_id, f->close_after);
 	if (!stopping)
 		r->c->queries_refused_busy++;
 	tframes_clear(f);
@@ -260,7 +261,7 @@ read_all(struct query_reader *r)
 			break;
 		}
 		/* Now, while f.fd names its connection still. */
-		f.close_id = peer_read(r->c, &f);
+		f.conn_id = peer_read(r->c, &f, &f.close_after);
 		pthread_mutex_lock(&r->mu);
 		e = push(r, &f, too_large);
 		pthread_mutex_unlock(&r->mu);
@@ -273,7 +274,7 @@ read_all(struct query_reader *r)
 			refuse(r, &f);
 		} else {
 			r->c->queries_dropped++;
-			close_refused(r, f.fd, f.close_id);
+			close_refused(r, f.fd, f.conn_id, f.close_after);
 		}
 		tframes_clear(&f);
 	}
@@ -302,7 +303,7 @@ send_answers(struct query_reader *r)
 		if (e != 0)
 			log_debug("event=reply_not_delivered error=%s",
 				  LOG_Q(strerror(-e)));
-		close_refused(r, a->fd, a->close_id);
+		close_refused(r, a->fd, a->conn_id, a->close_after);
 		next = a->next;
 		free(a);
 	}
@@ -553,7 +554,7 @@ query_reader_take(struct query_reader *r, struct tframes *ret,
 
 void
 query_reader_answer(struct query_reader *r, const struct tframes *req,
-		    const uint8_t *buf, size_t len)
+		    const uint8_t *buf, size_t len, bool close)
 {
 	size_t rid_len = req->n > 0 ? req->len[0] : 0;
 	struct qr_answer *a;
@@ -565,12 +566,14 @@ query_reader_answer(struct query_reader *r, const struct tframes *req,
 	if (a == NULL) {
 		log_debug("event=reply_not_delivered error=%s",
 			  LOG_Q(strerror(ENOMEM)));
-		close_refused(r, req->fd, req->close_id);
+		close_refused(r, req->fd, req->conn_id,
+			      req->close_after || close);
 		return;
 	}
 	a->next = NULL;
 	a->fd = req->fd;
-	a->close_id = req->close_id;
+	a->conn_id = req->conn_id;
+	a->close_after = req->close_after || close;
 	a->rid_len = rid_len;
 	a->len = len;
 	memcpy(a->data, req->data[0], rid_len);

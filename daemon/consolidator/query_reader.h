@@ -65,8 +65,8 @@ struct query_reader;
  * kept, else dropped and counted in c->frames_refused). k: the k of the
  * refusals' tables. Counts its busy refusals in c->queries_refused_busy,
  * those it drops in c->queries_dropped. Each request's connection is
- * judged as it is read (peer_read; its tframes.close_id set when its key
- * is refused) and closed shortly after the request is answered or
+ * judged as it is read (peer_read: its tframes.conn_id, and close_after
+ * when its key is refused) and closed shortly after the request is answered or
  * refused, or at once when it is dropped. Returns the reader, or NULL with
  * *ret_err = -errno.
  */
@@ -105,11 +105,13 @@ int query_reader_take(struct query_reader *r, struct tframes *ret,
  * query_reader_answer - has the len bytes of buf (copied) sent to req's
  * connection (its routing id). What cannot go out is dropped, as
  * send_to does. Once it is sent, a connection the reader refused as it
- * read req (peer_read: req->close_id) is closed shortly (peer_refused),
- * so that the refusal goes out first, however long req waited.
+ * read req (peer_read: req->close_after), or whose refusal buf is (close:
+ * its key no longer valid at its turn), is closed shortly (peer_refused)
+ * if it is still req's (req->conn_id), so that the refusal goes out
+ * first, however long req waited.
  */
 void query_reader_answer(struct query_reader *r, const struct tframes *req,
-			 const uint8_t *buf, size_t len);
+			 const uint8_t *buf, size_t len, bool close);
 
 /*
  * query_reader_stopping - from now on the requests past the bounds are

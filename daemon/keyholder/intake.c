@@ -85,7 +85,7 @@ take(struct keyholder *kh, struct tframes *f, struct over *o)
 	/* Its connection as it is read, for a close should it be refused
 	 * once its turn comes (keyholder_evaluate): by then f->fd may hold
 	 * another's. */
-	f->close_id = admit_id(kh->admit, f->fd);
+	f->conn_id = admit_id(kh->admit, f->fd);
 	rq->f = *f;
 	memset(f, 0, sizeof(*f)); /* the frames are rq's now */
 	rq->bytes = bytes;

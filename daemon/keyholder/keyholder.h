@@ -100,7 +100,7 @@ struct account *keyholder_sender(struct keyholder *kh, const struct tframes *f);
  * keyholder_evaluate - answers a request keyholder_sender judged to be
  * a's: refuses it not_authorized, logged, when its key is no longer valid
  * (a reload, or a revocation's time passed, while it waited), and closes
- * its connection soon after if f->close_id (the admit_id of f->fd as it
+ * its connection soon after if f->conn_id (the admit_id of f->fd as it
  * was read) still names it; else checks it, takes the elements from the
  * node's allowance, evaluates them with the share (reading the listening
  * socket between chunks, keyholder_intake) and replies; or refuses it

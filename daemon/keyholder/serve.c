@@ -471,10 +471,10 @@ keyholder_evaluate(struct keyholder *kh, struct account *a,
 	/* Judged as it was read; a reload since, or a revocation's time
 	 * passed while it waited, may have made its key invalid: refused as
 	 * it would be read now, its connection closed if still the one it
-	 * came on (f->close_id, set as it was read). */
+	 * came on (f->conn_id, set as it was read). */
 	if (speaker(kh, f->user_id, party) == NULL) {
 		refuse_key(kh, f, codec_oprf_request_id(f->data[1], f->len[1]),
-			   party, f->close_id);
+			   party, f->conn_id);
 		return;
 	}
 	r = codec_oprf_request_decode(f->data[1], f->len[1], kh->cfg.max_batch,
