@@ -112,6 +112,7 @@ set(E2E_HEAVY
 	test_catchup		# a 20,480-event drain; its checks read the log's order, not the time
 	test_keyholder_unread	# 3 batches of 65,536 on every processor, 36,000 flooded requests
 	test_control_unread	# 3 batches of 65,536 on one worker, 36,000 flooded control requests
+	test_holder_flood	# nine floods from a hostile key holder, each ended at another moment (50 s)
 )
 # These run alone (RUN_SERIAL), each for its reason:
 set(E2E_SERIAL
