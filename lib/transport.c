@@ -210,7 +210,8 @@ set_int(void *s, int opt, int v)
 	return zmq_setsockopt(s, opt, &v, sizeof(v));
 }
 
-/* Options every socket gets: no lingering, heartbeats, a size cap. */
+/* Options every socket gets: no lingering, heartbeats (unless lim says
+ * none), a size cap. */
 static int
 set_common(void *s, const struct tsock_limits *lim)
 {
@@ -226,14 +227,15 @@ set_common(void *s, const struct tsock_limits *lim)
 	 * that reads all the socket holds at every pass and keeps a bound
 	 * of its own: else libzmq keeps whatever a flooder sends faster
 	 * than the daemon reads, with no bound but memory (docs/SECURITY.md,
-	 * "Hostile peers"). */
+	 * "Hostile peers"). The abort needs a heartbeat due (its write
+	 * after the end was seen): the local sockets have none. */
 	if (lim != NULL && lim->hwm > 0 &&
 	    set_int(s, ZMQ_SNDHWM, lim->hwm) != 0)
 		return -errno;
 	if (lim != NULL && lim->rcv_unbounded && set_int(s, ZMQ_RCVHWM, 0) != 0)
 		return -errno;
-	if (lim != NULL && lim->heartbeat_ms > 0)
-		hb = lim->heartbeat_ms;
+	if (lim != NULL && lim->heartbeat_ms != 0)
+		hb = lim->heartbeat_ms > 0 ? lim->heartbeat_ms : 0;
 	hb_timeout = 3 * hb;
 	if (lim != NULL && lim->heartbeat_timeout_ms > 0)
 		hb_timeout = lim->heartbeat_timeout_ms;
@@ -370,7 +372,10 @@ struct tsock *
 tsock_bind_local(struct transport *t, const char *endpoint, size_t max_frame,
 		 int *ret_err)
 {
-	struct tsock_limits lim = {.max_frame = max_frame};
+	/* No heartbeats: a local client that ends is seen by the kernel,
+	 * and a member of the control group flooding a busy daemon and
+	 * ending would otherwise abort it (set_common). */
+	struct tsock_limits lim = {.max_frame = max_frame, .heartbeat_ms = -1};
 	struct tsock *ts;
 	struct stat st;
 	void *s;

@@ -60,7 +60,7 @@ struct tframes {
 
 struct tsock_limits {
 	size_t max_frame;	  /* bytes; the socket drops larger messages */
-	int heartbeat_ms;	  /* 0: the default, 2000 */
+	int heartbeat_ms;	  /* 0: the default, 2000; -1: none */
 	int heartbeat_timeout_ms; /* 0: three heartbeats */
 	int handshake_ms;	  /* bound sockets: a connection that has not
 				     completed its handshake by then is closed;
@@ -130,10 +130,12 @@ int tsock_redial(struct tsock *s, const char *endpoint)
 
 /*
  * tsock_bind_local - a ROUTER bound to an ipc:// endpoint, the socket
- * file made mode 0660. A socket file nobody listens on (left by a process
- * that died) is replaced; one a live process listens on is not:
- * *ret_err = -EADDRINUSE. tsock_free removes the socket file, so that a
- * daemon that stops cleanly leaves none.
+ * file made mode 0660, with no heartbeats: the kernel tells of a closed
+ * peer, and a connection stalled at ZMQ_RCVHWM that ends with a heartbeat
+ * due aborts libzmq 4.3.4 (set_common). A socket file nobody listens on
+ * (left by a process that died) is replaced; one a live process listens
+ * on is not: *ret_err = -EADDRINUSE. tsock_free removes the socket file,
+ * so that a daemon that stops cleanly leaves none.
  */
 struct tsock *tsock_bind_local(struct transport *t, const char *endpoint,
 			       size_t max_frame, int *ret_err);

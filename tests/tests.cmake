@@ -111,6 +111,8 @@ set(E2E_HEAVY
 	test_install		# cmake --install into a DESTDIR; its daemons' -n checks
 	test_catchup		# a 20,480-event drain; its checks read the log's order, not the time
 	test_keyholder_unread	# 3 batches of 65,536 on every processor, 36,000 flooded requests
+	test_control_unread	# 3 batches of 65,536 on one worker, 36,000 flooded control requests
+	test_holder_flood	# nine floods from a hostile key holder, each ended at another moment (50 s)
 )
 # These run alone (RUN_SERIAL), each for its reason:
 set(E2E_SERIAL
@@ -149,7 +151,8 @@ endforeach()
 # not run by ctest themselves.
 # What more than one of them needs lives in tests/tools/common.
 add_library(kuska_tools STATIC ${CMAKE_SOURCE_DIR}/tests/tools/common/unread.c
-	${CMAKE_SOURCE_DIR}/tests/tools/common/fakeserver.c)
+	${CMAKE_SOURCE_DIR}/tests/tools/common/fakeserver.c
+	${CMAKE_SOURCE_DIR}/tests/tools/common/reset.c)
 target_include_directories(kuska_tools PUBLIC ${CMAKE_SOURCE_DIR}/tests/tools/common)
 target_link_libraries(kuska_tools PUBLIC kuska_lib)
 # An LD_PRELOAD library that stalls a store's commits while a file exists

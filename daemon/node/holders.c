@@ -20,12 +20,6 @@
  */
 #define CONNECT_GRACE_MS (TSOCK_RECONNECT_MAX_MS + 1000)
 #define POLL_STEP_MS 50
-/*
- * Replies drain reads in one call, the rest left for the next: a holder
- * sending without end would otherwise hold the node's main loop there
- * (no delivery, no status answered, no watchdog fed).
- */
-#define DRAIN_MAX_PER_CALL 64
 
 struct holder {
 	char endpoint[SETTINGS_PATH_MAX];
@@ -92,7 +86,12 @@ holders_new(struct transport *t, const struct node_config *cfg,
 	    const char *conf_path, const struct secret_key *key, char *err,
 	    size_t errlen)
 {
-	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
+	/* ZMQ_RCVHWM lifted: libzmq 4.3.4 aborts when a connection it
+	 * stopped reading at 1,000 ends with a heartbeat due, and a hostile
+	 * holder could fill 1,000 between two passes of the node's loop.
+	 * The loop wakes on these sockets and drain reads them. */
+	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME,
+				   .rcv_unbounded = true};
 	struct holders *hs = calloc(1, sizeof(*hs));
 	char name[24], why[512];
 	size_t i;
@@ -170,6 +169,12 @@ size_t
 holders_count(const struct holders *h)
 {
 	return h->n;
+}
+
+struct tsock *
+holders_socket(const struct holders *h, size_t i)
+{
+	return h->h[i].s;
 }
 
 static void
@@ -290,7 +295,7 @@ read_reply(struct holder *h, struct oprf_msg *m)
 }
 
 /* Drops the replies h sent that nothing waits for, at most
- * DRAIN_MAX_PER_CALL of them: hellos' answers (the max_batch they tell
+ * HOLDERS_DRAIN_MAX of them: hellos' answers (the max_batch they tell
  * kept), late ones. */
 static void
 drain(struct holder *h)
@@ -298,7 +303,7 @@ drain(struct holder *h)
 	struct oprf_msg m;
 	int n, r;
 
-	for (n = 0; n < DRAIN_MAX_PER_CALL; n++) {
+	for (n = 0; n < HOLDERS_DRAIN_MAX; n++) {
 		r = read_reply(h, &m);
 		if (r == -EAGAIN)
 			break;

@@ -30,6 +30,13 @@
  * hides 34 in a round of 4,096 (docs/SECURITY.md).
  */
 #define HOLDERS_MAX_REQUEST 256
+/*
+ * Replies a holder sent that nothing waits for, read and dropped in one
+ * call of holders_tick, the rest at the next pass of the node's loop
+ * (which wakes for them): a holder sending without end would otherwise
+ * hold the loop there (no delivery, no status answered, no watchdog fed).
+ */
+#define HOLDERS_DRAIN_MAX 1024
 
 struct holders;
 
@@ -49,6 +56,13 @@ void holders_free(struct holders **h);
 
 /* holders_count - how many key holders there are. */
 size_t holders_count(const struct holders *h);
+
+/*
+ * holders_socket - the socket of key holder i (i < holders_count), for
+ * the node's loop to wake when it has replies for holders_tick to read;
+ * the holders' own, valid until holders_free.
+ */
+struct tsock *holders_socket(const struct holders *h, size_t i);
 
 /*
  * holders_send - sends n blinded elements (n * 32 bytes) to every key
@@ -90,7 +104,9 @@ void holders_set_serve(struct holders *h, struct tsock *also,
  * holders_tick - reads what each holder's connection did, and says hello
  * (a request of no elements) on each new one: a key holder counts a
  * connection as a node's only once it has spoken, and closes idle ones
- * first when strangers crowd it (admit.h). Called from the node's loop.
+ * first when strangers crowd it (admit.h). Called from the node's loop,
+ * which wakes when a holder's socket has replies: they are read and
+ * dropped here, HOLDERS_DRAIN_MAX a call and holder.
  */
 void holders_tick(struct holders *h);
 

@@ -196,14 +196,20 @@ load(struct node *n, const char *path)
 static void
 run(struct node *n)
 {
-	struct tsock *socks[3] = {n->submit, n->dealer, n->monitor};
-	bool ready[3];
+	struct tsock *socks[3 + SETTINGS_MAX_KEYHOLDERS] = {
+	    n->submit, n->dealer, n->monitor};
+	bool ready[3 + SETTINGS_MAX_KEYHOLDERS];
+	size_t i, nsocks = 3;
 	uint64_t last_backlog = 0;
 
+	/* The holders' replies wake the loop too: holders_tick reads them,
+	 * so that libzmq keeps only what comes during one pass. */
+	for (i = 0; i < holders_count(n->holders); i++)
+		socks[nsocks++] = holders_socket(n->holders, i);
 	while (!service_stopping()) {
 		uint64_t mono;
 		/* Requests kept during a submit wait for no tick. */
-		int r = tsock_poll(socks, 3, ready,
+		int r = tsock_poll(socks, nsocks, ready,
 				   n->n_deferred > 0 ? 0 : TICK_MS);
 
 		if (r < 0 && r != -EINTR)

@@ -3,7 +3,7 @@
  * nodes bounds it should not.
  *
  *	kuska_liar -k KEYHOLDER.key -e tcp://HOST:PORT -m HELLO_MAX
- *		-M REFUSAL_MAX [-u COUNT] [-f]
+ *		-M REFUSAL_MAX [-u COUNT] [-f] [-r]
  *
  * Binds where a key holder listens, with its key, and admits any node.
  * It answers a hello OK telling max_batch HELLO_MAX, and then sends the
@@ -13,6 +13,8 @@
  * it goes on sending them to the last node that said hello, without end.
  * It refuses every request with elements too_large, telling REFUSAL_MAX.
  * Runs until SIGTERM; exit status 0, or 2 on a usage or setup error.
+ * With -r it ends its connections at SIGTERM with a reset (as a holder
+ * may whose host drops them), not an orderly close.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@
 #include "codec.h"
 #include "keys.h"
 #include "fakeserver.h"
+#include "reset.h"
 #include "transport.h"
 
 #define NEVER_SENT_ID 0x7fffffff00000000ULL /* no node counts this far */
@@ -112,9 +115,9 @@ main(int argc, char **argv)
 	const char *key_path = NULL, *endpoint = NULL;
 	unsigned long hello_max = 0, refusal_max = 0, unasked = 0;
 	struct fake_server fs;
-	int c, flood = 0;
+	int c, flood = 0, reset = 0;
 
-	while ((c = getopt(argc, argv, "k:e:m:M:u:f")) != -1) {
+	while ((c = getopt(argc, argv, "k:e:m:M:u:fr")) != -1) {
 		switch (c) {
 		case 'k':
 			key_path = optarg;
@@ -134,13 +137,16 @@ main(int argc, char **argv)
 		case 'f':
 			flood = 1;
 			break;
+		case 'r':
+			reset = 1;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (key_path == NULL || endpoint == NULL) {
 		fprintf(stderr, "usage: kuska_liar -k KEY -e ENDPOINT -m N "
-				"-M N [-u COUNT] [-f]\n");
+				"-M N [-u COUNT] [-f] [-r]\n");
 		return 2;
 	}
 	if (fake_server_open(&fs, "kuska_liar", key_path, endpoint,
@@ -160,6 +166,8 @@ main(int argc, char **argv)
 			tframes_clear(&f);
 		}
 	}
+	if (reset)
+		reset_and_exit(0);
 	fake_server_close(&fs);
 	return 0;
 }

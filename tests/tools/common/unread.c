@@ -34,14 +34,17 @@ unread_flood(const char *ep, const struct secret_key *key,
 	if (s == NULL ||
 	    zmq_setsockopt(s, ZMQ_RCVHWM, &one, sizeof(one)) != 0 ||
 	    zmq_setsockopt(s, ZMQ_RCVBUF, &small, sizeof(small)) != 0 ||
-	    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server->curve_pk,
-			   TRANSPORT_KEY_LEN) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, key->curve_pk,
-			   TRANSPORT_KEY_LEN) != 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, key->curve_sk,
-			   TRANSPORT_KEY_LEN) != 0 ||
-	    zmq_connect(s, ep) != 0)
+	    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) != 0)
+		goto out;
+	if (key != NULL &&
+	    (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server->curve_pk,
+			    TRANSPORT_KEY_LEN) != 0 ||
+	     zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, key->curve_pk,
+			    TRANSPORT_KEY_LEN) != 0 ||
+	     zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, key->curve_sk,
+			    TRANSPORT_KEY_LEN) != 0))
+		goto out;
+	if (zmq_connect(s, ep) != 0)
 		goto out;
 	/* Our own send queue full: wait a little, the daemon reads. */
 	until = date_mono_ms() +

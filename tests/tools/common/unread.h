@@ -18,7 +18,8 @@
 
 /*
  * unread_flood - on a CURVE connection of its own to ep (key's, to the
- * server's key) whose receive queue holds one message, sends the len
+ * server's key; with key NULL, a plain one, as to a local control
+ * socket) whose receive queue holds one message, sends the len
  * bytes at msg count times, or as many as go out within UNREAD_SEND_MS
  * (hold_ms if longer);
  * prints "LABEL N" (N the messages that went out); then holds the

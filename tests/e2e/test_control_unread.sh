@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# libzmq 4.3.4's abort on a local control socket (docs/SECURITY.md,
+# "Hostile peers"): a member of the control group (kuska-control) floods
+# a daemon's control socket with status requests whose answers it never
+# reads, while the daemon is busy (here the key holder evaluating a batch
+# of 65,536 elements, one worker), and ends the connections. libzmq
+# stops reading a connection holding ZMQ_RCVHWM (1,000) messages; when
+# that connection ended and a heartbeat fell due it aborted ("Assertion
+# failed: !_io_error", stream_engine_base.cpp), and with the key holder
+# every node's pseudonymisation. The local sockets now have no heartbeat
+# (the kernel tells of a closed peer): the daemon survives, answers
+# kuska status after the floods, and its memory stays bounded.
+. "$(dirname "$0")/lib.sh"
+
+THIEF="$KUSKA_BIN/kuska_thief"
+FLOOD="$KUSKA_BIN/kuska_ctlflood"
+CONNS=4
+COUNT=3000
+BIG=65536
+ROUNDS=3
+
+net_init
+printf 'rate_per_day = 100000000\nworkers = 1\n' >>"$N/keyholder.conf"
+start_keyholder
+EP="tcp://127.0.0.1:$((PORT + 2))"
+CTL="ipc://$N/run/keyholder.sock"
+# answers: kuska status answers at once (the key holder is not busy).
+answers() {
+	timeout 0.2 "$KUSKA" status -c "$N/keyholder.conf" >/dev/null 2>&1
+}
+# until_busy / until_free: until the key holder stops (starts) answering
+# at once, for at most 30 s; a trigger, not a check.
+until_busy() {
+	local i
+	for i in $(seq 300); do
+		answers || return 0
+		sleep 0.05
+	done
+}
+until_free() {
+	local i
+	for i in $(seq 300); do
+		answers && return 0
+		kill -0 "${PIDS[keyholder]}" 2>/dev/null || return 0
+		sleep 0.05
+	done
+}
+before=$(rss_kib "${PIDS[keyholder]}")
+while kill -0 "${PIDS[keyholder]}" 2>/dev/null; do
+	rss_kib "${PIDS[keyholder]}"
+	sleep 0.1
+done >"$T/rss" &
+sampler=$!
+"$THIEF" sweep -k "$N/keys/mp.key" -p "$N/keys/keyholder.pub" -e "$EP" \
+	-E 1 -n $((ROUNDS * BIG)) -b $BIG -t 60000 >"$T/big.out" 2>&1 &
+big=$!
+for r in $(seq $ROUNDS); do
+	until_busy
+	fl=()
+	for j in $(seq $CONNS); do
+		"$FLOOD" -e "$CTL" -F $COUNT -t 0 >"$T/flood$r.$j.out" 2>&1 &
+		fl+=($!)
+	done
+	wait "${fl[@]}"
+	until_free
+done
+# An aborted key holder answers no more batches: no need to wait for them.
+kill -0 "${PIDS[keyholder]}" 2>/dev/null || kill $big 2>/dev/null
+wait $big
+check "the large batches are evaluated" \
+	grep -qx "evaluated $((ROUNDS * BIG)) of $((ROUNDS * BIG))" "$T/big.out"
+check "every flood went out" \
+	test "$(cat "$T"/flood*.out | grep -cx "flooded $COUNT")" = $((ROUNDS * CONNS))
+# Long enough for a heartbeat on every connection ended meanwhile.
+sleep 5
+check "the key holder is still running" kill -0 "${PIDS[keyholder]}"
+kill $sampler 2>/dev/null
+wait $sampler 2>/dev/null
+peak=$(sort -n "$T/rss" | tail -1)
+after=$(rss_kib "${PIDS[keyholder]}")
+echo "# key holder RSS ${before} KiB before, ${peak} KiB at most while flooded, ${after} KiB after"
+check_rss_growth "memory grew by less than 32 MiB" "$before" "$peak" 32768
+check "kuska status answers after the floods" \
+	"$KUSKA" status -c "$N/keyholder.conf"
+check_no_assertion keyholder
+finish
