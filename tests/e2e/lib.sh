@@ -367,6 +367,17 @@ wait_log() {
 	return 1
 }
 
+# wait_log_after FILE LINES PATTERN [SECONDS]: wait_log over the lines of
+# FILE past its first LINES (those written since a count taken before).
+wait_log_after() {
+	local i
+	for i in $(seq $((${4:-5} * 10))); do
+		tail -n +$(($2 + 1)) "$1" 2>/dev/null | grep -q -e "$3" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # hup_wait FILE PATTERN PID... : SIGHUP the PIDs and wait, 30 s at most, for
 # one more line of FILE matching PATTERN than before (a reload's log line), as a
 # fixed sleep is too short on a loaded machine.
@@ -579,6 +590,32 @@ rss_kib() {
 # empty reading, the process gone, fails: a daemon that died grew no less).
 grew_less() {
 	[ -n "$1" ] && [ -n "$2" ] && [ $(($2 - $1)) -lt "$3" ]
+}
+
+# rss_sample PID: PID's memory now in RSS_BEFORE, and sampled every 0.1 s
+# into $T/rss while it runs (the sampler's pid in RSS_SAMPLER), for
+# check_rss_sampled.
+rss_sample() {
+	RSS_BEFORE=$(rss_kib "$1")
+	while kill -0 "$1" 2>/dev/null; do
+		rss_kib "$1"
+		sleep 0.1
+	done >"$T/rss" &
+	RSS_SAMPLER=$!
+}
+
+# check_rss_sampled WHAT PID KIB: stops rss_sample's sampler, prints WHAT's
+# memory before, at most and now, and checks it grew by less than KIB at
+# its highest (check_rss_growth).
+check_rss_sampled() {
+	local peak after
+	kill "$RSS_SAMPLER" 2>/dev/null
+	wait "$RSS_SAMPLER" 2>/dev/null
+	peak=$(sort -n "$T/rss" | tail -1)
+	after=$(rss_kib "$2")
+	echo "# $1 RSS ${RSS_BEFORE} KiB before, ${peak} KiB at most while flooded, ${after} KiB after"
+	check_rss_growth "memory grew by less than $(($3 / 1024)) MiB" \
+		"$RSS_BEFORE" "$peak" "$3"
 }
 
 # check_rss_growth DESCRIPTION BEFORE AFTER KIB: a daemon's memory

@@ -45,12 +45,7 @@ until_free() {
 		sleep 0.05
 	done
 }
-before=$(rss_kib "${PIDS[keyholder]}")
-while kill -0 "${PIDS[keyholder]}" 2>/dev/null; do
-	rss_kib "${PIDS[keyholder]}"
-	sleep 0.1
-done >"$T/rss" &
-sampler=$!
+rss_sample "${PIDS[keyholder]}"
 "$THIEF" sweep -k "$N/keys/mp.key" -p "$N/keys/keyholder.pub" -e "$EP" \
 	-E 1 -n $((ROUNDS * BIG)) -b $BIG -t 60000 >"$T/big.out" 2>&1 &
 big=$!
@@ -74,12 +69,7 @@ check "every flood went out" \
 # Long enough for a heartbeat on every connection ended meanwhile.
 sleep 5
 check "the key holder is still running" kill -0 "${PIDS[keyholder]}"
-kill $sampler 2>/dev/null
-wait $sampler 2>/dev/null
-peak=$(sort -n "$T/rss" | tail -1)
-after=$(rss_kib "${PIDS[keyholder]}")
-echo "# key holder RSS ${before} KiB before, ${peak} KiB at most while flooded, ${after} KiB after"
-check_rss_growth "memory grew by less than 32 MiB" "$before" "$peak" 32768
+check_rss_sampled "key holder" "${PIDS[keyholder]}" 32768
 check "kuska status answers after the floods" \
 	"$KUSKA" status -c "$N/keyholder.conf"
 check_no_assertion keyholder

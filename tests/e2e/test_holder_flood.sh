@@ -20,12 +20,7 @@ DELAYS="0.3 1.0 1.6 1.7 1.8 1.9 2.5 3.4 3.6"
 net_init
 NO_KEYHOLDER=1
 start_all
-before=$(rss_kib "${PIDS[pnp]}")
-while kill -0 "${PIDS[pnp]}" 2>/dev/null; do
-	rss_kib "${PIDS[pnp]}"
-	sleep 0.1
-done >"$T/rss" &
-sampler=$!
+rss_sample "${PIDS[pnp]}"
 r=0
 for d in $DELAYS; do
 	r=$((r + 1))
@@ -40,12 +35,7 @@ for d in $DELAYS; do
 	kill -0 "${PIDS[pnp]}" 2>/dev/null || break
 done
 check "the node is still running" kill -0 "${PIDS[pnp]}"
-kill $sampler 2>/dev/null
-wait $sampler 2>/dev/null
-peak=$(sort -n "$T/rss" | tail -1)
-after=$(rss_kib "${PIDS[pnp]}")
-echo "# node RSS ${before} KiB before, ${peak} KiB at most while flooded, ${after} KiB after"
-check_rss_growth "memory grew by less than 64 MiB" "$before" "$peak" 65536
+check_rss_sampled "node" "${PIDS[pnp]}" 65536
 check "it answers its status after the floods" test -n "$(node_acked pnp)"
 check_no_assertion pnp
 finish

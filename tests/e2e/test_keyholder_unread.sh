@@ -38,13 +38,8 @@ sweep() {
 }
 sweep pj -n 10 -b 10 -t 10000 >"$T/first.out"
 check "the key holder serves a node" grep -qx "evaluated 10 of 10" "$T/first.out"
-before=$(rss_kib "${PIDS[keyholder]}")
 # Its memory, sampled while it is flooded.
-while kill -0 "${PIDS[keyholder]}" 2>/dev/null; do
-	rss_kib "${PIDS[keyholder]}"
-	sleep 0.1
-done >"$T/rss" &
-sampler=$!
+rss_sample "${PIDS[keyholder]}"
 
 # The large batches, one after the other, on a connection of their own.
 sweep mp -n $((ROUNDS * BIG)) -b $BIG -t 120000 >"$T/big.out" &
@@ -67,12 +62,7 @@ check "the large batches are evaluated, none refused" \
 # Long enough for a heartbeat on every connection ended meanwhile.
 sleep 5
 check "the key holder is still running" kill -0 "${PIDS[keyholder]}"
-kill $sampler 2>/dev/null
-wait $sampler 2>/dev/null
-peak=$(sort -n "$T/rss" | tail -1)
-after=$(rss_kib "${PIDS[keyholder]}")
-echo "# key holder RSS ${before} KiB before, ${peak} KiB at most while flooded, ${after} KiB after"
-check_rss_growth "memory grew by less than 32 MiB" "$before" "$peak" 32768
+check_rss_sampled "key holder" "${PIDS[keyholder]}" 32768
 "$KUSKA" metrics -c "$N/keyholder.conf" >"$T/metrics.out" 2>&1
 check "the flood's surplus was refused as busy, and counted" awk \
 	'$1 == "kuska_keyholder_requests_busy_total" && $2 > 0 { f = 1 } END { exit !f }' \

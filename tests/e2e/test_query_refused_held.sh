@@ -29,17 +29,8 @@ rm -f "$SLOW"
 read -r -t 90 a <&"${NODE_ASKS[0]}"
 check "the node's key is told why it is refused ($a)" \
 	grep -q "^answer error=key minsa-1 is minsa's node key" <<<"$a"
-# shut: the node's connection is closed after its refusal.
-shut() {
-	local i
-	for i in $(seq 300); do
-		tail -n +$((from + 1)) "$N/consolidator.log" |
-			grep -q "event=connection_shut" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-check "its connection is closed after the refusal" shut
+check "its connection is closed after the refusal" \
+	wait_log_after "$N/consolidator.log" "$from" "event=connection_shut" 30
 asker_pid=$NODE_ASKS_PID
 exec {NODE_ASKS[1]}>&-
 wait "$asker_pid"

@@ -36,17 +36,8 @@ rm -f "$SLOW"
 read -r -t 90 a <&"${ANALYST[0]}"
 check "the analyst is told its key is no longer valid ($a)" \
 	grep -q "^answer error=key analyst-1 is no longer valid" <<<"$a"
-# shut: the analyst's connection is closed after its refusal.
-shut() {
-	local i
-	for i in $(seq 100); do
-		tail -n +$((from + 1)) "$N/consolidator.log" |
-			grep -q "event=connection_shut" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-check "its connection is closed, as the refusal says" shut
+check "its connection is closed, as the refusal says" \
+	wait_log_after "$N/consolidator.log" "$from" "event=connection_shut" 10
 asker_pid=$ANALYST_PID
 exec {ANALYST[1]}>&-
 wait "$asker_pid"
