@@ -10,25 +10,31 @@
 #include <stdio.h>
 #include <unistd.h>
 
+/* hold_hit - creates file.hit, so that a test knows a call is held. */
+static void
+hold_hit(const char *file)
+{
+	char hit[PATH_MAX];
+	int h;
+
+	snprintf(hit, sizeof(hit), "%s.hit", file);
+	h = open(hit, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (h >= 0)
+		close(h);
+}
+
 /*
  * hold_while - waits while file exists (NULL: never), looking every
- * 20 ms; the first wait creates file.hit, so that a test knows a call is
- * held.
+ * 20 ms; the first wait creates file.hit (hold_hit).
  */
 static void
 hold_while(const char *file)
 {
-	char hit[PATH_MAX];
 	int said = 0;
 
 	while (file != NULL && access(file, F_OK) == 0) {
 		if (!said) {
-			int h;
-
-			snprintf(hit, sizeof(hit), "%s.hit", file);
-			h = open(hit, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-			if (h >= 0)
-				close(h);
+			hold_hit(file);
 			said = 1;
 		}
 		usleep(20000);

@@ -72,15 +72,9 @@ static void
 hold_for(const char *file, unsigned long ms)
 {
 	static int said;
-	char hit[PATH_MAX];
 
 	if (!said) {
-		int h;
-
-		snprintf(hit, sizeof(hit), "%s.hit", file);
-		h = open(hit, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (h >= 0)
-			close(h);
+		hold_hit(file);
 		said = 1;
 	}
 	usleep(ms * 1000);
