@@ -367,6 +367,18 @@ wait_log() {
 	return 1
 }
 
+# kh_sweep KEY [OPTION...]: kuska_thief sweep against the key holder
+# with KEY's key (keys/KEY.key), epoch 1 and a 10 s timeout unless an
+# OPTION sets another; its output, then "exit N".
+kh_sweep() {
+	local k=$1
+	shift
+	"$KUSKA_BIN/kuska_thief" sweep -k "$N/keys/$k.key" \
+		-p "$N/keys/keyholder.pub" -e "tcp://127.0.0.1:$((PORT + 2))" \
+		-E 1 -t 10000 "$@" 2>&1
+	echo "exit $?"
+}
+
 # wait_log_after FILE LINES PATTERN [SECONDS]: wait_log over the lines of
 # FILE past its first LINES (those written since a count taken before).
 wait_log_after() {

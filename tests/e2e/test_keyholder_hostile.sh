@@ -25,18 +25,10 @@ net_init
 echo "max_batch = 1000" >>"$N/keyholder.conf"
 start_keyholder
 EP="tcp://127.0.0.1:$((PORT + 2))"
-# sweep KEY [OPTION...]: kuska_thief's output, then "exit N".
-sweep() {
-	local k=$1
-	shift
-	"$THIEF" sweep -k "$N/keys/$k.key" -p "$N/keys/keyholder.pub" \
-		-e "$EP" -E 1 -t 10000 "$@" 2>&1
-	echo "exit $?"
-}
 before=$(rss_kib "${PIDS[keyholder]}")
 t0=$(date +%s)
 
-sweep pnp -n 1001 -b 1001 >"$T/large.out"
+kh_sweep pnp -n 1001 -b 1001 >"$T/large.out"
 check "max_batch + 1 elements: too_large" grep -q \
 	"refused: too_large: more than 1000 elements in one request" \
 	"$T/large.out"
@@ -44,7 +36,7 @@ check "max_batch + 1 elements: too_large" grep -q \
 # request: dropped unread, still answered too_large with its request id,
 # not cut off by the transport (its frame ceiling is the most any
 # max_batch allows).
-sweep pnp -n 2000 -b 2000 >"$T/larger.out"
+kh_sweep pnp -n 2000 -b 2000 >"$T/larger.out"
 check "2 x max_batch in one frame: answered too_large" grep -q \
 	"refused: too_large: more than 1000 elements in one request" \
 	"$T/larger.out"
@@ -52,37 +44,37 @@ check "2 x max_batch in one frame: answered too_large" grep -q \
 sed -i 's/^max_batch = 1000$/max_batch = 2000/' "$N/keyholder.conf"
 check "a raised max_batch: reloaded" hup_wait "$N/keyholder.log" \
 	"event=reload " "${PIDS[keyholder]}"
-sweep pnp -n 1001 -b 1001 >"$T/raised.out"
+kh_sweep pnp -n 1001 -b 1001 >"$T/raised.out"
 check "... in force: 1001 elements evaluated" \
 	grep -qx "evaluated 1001 of 1001" "$T/raised.out"
 sed -i 's/^max_batch = 2000$/max_batch = 1000/' "$N/keyholder.conf"
 check "... and lowered again" hup_wait "$N/keyholder.log" \
 	"event=reload " "${PIDS[keyholder]}"
-sweep pnp -n 10 -b 10 -x identity >"$T/identity.out"
+kh_sweep pnp -n 10 -b 10 -x identity >"$T/identity.out"
 check "the identity element: refused whole" grep -q \
 	"evaluated 0 of 10; refused: bad_request: element 0 is not a valid group element" \
 	"$T/identity.out"
-sweep pnp -n 10 -b 10 -x invalid >"$T/invalid.out"
+kh_sweep pnp -n 10 -b 10 -x invalid >"$T/invalid.out"
 check "no group element: refused whole" grep -q \
 	"evaluated 0 of 10; refused: bad_request: element 0 is not a valid group element" \
 	"$T/invalid.out"
-sweep pnp -n 3000 -b 1 -x garbage -c >"$T/garbage.out"
+kh_sweep pnp -n 3000 -b 1 -x garbage -c >"$T/garbage.out"
 check "3000 undecodable requests, each refused" \
 	grep -qx "refused bad_request 3000" "$T/garbage.out"
 "$THIEF" sweep -k "$N/keys/pnp.key" -p "$N/keys/keyholder.pub" -e "$EP" \
 	-E 7 -n 3000 -b 1 -c >"$T/epoch.out" 2>&1
 check "3000 requests of another epoch, each refused" \
 	grep -qx "refused wrong_epoch 3000" "$T/epoch.out"
-sweep pnp -n 3000 -b 1 -x multiframe -c >"$T/multi.out"
+kh_sweep pnp -n 3000 -b 1 -x multiframe -c >"$T/multi.out"
 check "3000 messages of two frames, each answered too_large" \
 	grep -qx "refused too_large 3000" "$T/multi.out"
 for k in pnp-stats analyst; do
-	sweep $k -n 1 -b 1 -t 3000 >"$T/$k.out"
+	kh_sweep $k -n 1 -b 1 -t 3000 >"$T/$k.out"
 	check "$k's key cannot connect" grep -q "exit 1" "$T/$k.out"
 	check "... refused at the handshake as no node" grep -q \
 		"event=auth_refused .*owner=$k reason=not_a_node" "$N/keyholder.log"
 done
-sweep pnp -n 10 -b 10 >"$T/ok.out"
+kh_sweep pnp -n 10 -b 10 >"$T/ok.out"
 check "a good request is served after all that" \
 	grep -qx "evaluated 10 of 10" "$T/ok.out"
 secs=$(($(date +%s) - t0 + 1))
@@ -117,7 +109,7 @@ t0=$(date +%s)
 	>"$T/strangers.out" 2>&1 &
 thief=$!
 sleep 0.5
-sweep pnp-stats -n 1 -b 1 -t 1000 >/dev/null
+kh_sweep pnp-stats -n 1 -b 1 -t 1000 >/dev/null
 wait $thief
 check "every stranger's handshake refused" \
 	grep -qx "refused $STRANGERS" "$T/strangers.out"

@@ -17,7 +17,6 @@
 # bounded, and a third node (pj) is served during each flood.
 . "$(dirname "$0")/lib.sh"
 
-THIEF="$KUSKA_BIN/kuska_thief"
 CONNS=4
 COUNT=3000
 BIG=65536
@@ -27,31 +26,22 @@ net_init
 printf 'rate_per_day = 100000000\nmax_connections_per_key = 64\nmax_pending_per_address = 64\n' \
 	>>"$N/keyholder.conf"
 start_keyholder
-EP="tcp://127.0.0.1:$((PORT + 2))"
-# sweep KEY [OPTION...]: kuska_thief's output, then "exit N".
-sweep() {
-	local k=$1
-	shift
-	"$THIEF" sweep -k "$N/keys/$k.key" -p "$N/keys/keyholder.pub" \
-		-e "$EP" -E 1 "$@" 2>&1
-	echo "exit $?"
-}
-sweep pj -n 10 -b 10 -t 10000 >"$T/first.out"
+kh_sweep pj -n 10 -b 10 -t 10000 >"$T/first.out"
 check "the key holder serves a node" grep -qx "evaluated 10 of 10" "$T/first.out"
 # Its memory, sampled while it is flooded.
 rss_sample "${PIDS[keyholder]}"
 
 # The large batches, one after the other, on a connection of their own.
-sweep mp -n $((ROUNDS * BIG)) -b $BIG -t 120000 >"$T/big.out" &
+kh_sweep mp -n $((ROUNDS * BIG)) -b $BIG -t 120000 >"$T/big.out" &
 big=$!
 for r in $(seq $ROUNDS); do
 	sleep 0.3
 	fl=()
 	for j in $(seq $CONNS); do
-		sweep pnp -n 1 -b 1 -F $COUNT -t 300 >"$T/flood$r.$j.out" &
+		kh_sweep pnp -n 1 -b 1 -F $COUNT -t 300 >"$T/flood$r.$j.out" &
 		fl+=($!)
 	done
-	sweep pj -n 10 -b 10 -t 30000 >"$T/good$r.out"
+	kh_sweep pj -n 10 -b 10 -t 30000 >"$T/good$r.out"
 	check "round $r: a third node is served during the flood" \
 		grep -qx "evaluated 10 of 10" "$T/good$r.out"
 	wait "${fl[@]}"
@@ -70,7 +60,7 @@ check "the flood's surplus was refused as busy, and counted" awk \
 check "... and logged" grep -q "event=requests_busy node=pnp " "$N/keyholder.log"
 check "nothing is left waiting" \
 	grep -qx "kuska_keyholder_requests_waiting 0" "$T/metrics.out"
-sweep pj -n 10 -b 10 -t 10000 >"$T/last.out"
+kh_sweep pj -n 10 -b 10 -t 10000 >"$T/last.out"
 check "it serves a node after the floods" grep -qx "evaluated 10 of 10" "$T/last.out"
 check_no_assertion keyholder
 finish
