@@ -1,0 +1,86 @@
+/*
+ * recover_int.h - what recover.c (the run: the old outbox judged, the
+ * new one swapped in), recover_talk.c (the exchange with the
+ * consolidator), recover_put.c (what goes into the new outbox) and
+ * recover_report.c (what is said of it) share: internal to the four.
+ */
+#ifndef KUSKA_RECOVER_INT_H
+#define KUSKA_RECOVER_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "codec.h"
+#include "outbox.h"
+#include "recover.h"
+#include "transport.h"
+
+struct rec {
+	const struct recover_params *p;
+	struct transport *t;
+	struct tsock *sock;
+	struct outbox *old; /* NULL: none, or unreadable */
+	bool had_old;	    /* there was an outbox with events */
+	bool old_unreadable;
+	bool consistent;   /* old agrees with the consolidator's copy */
+	bool foreign;	   /* old is another institution's: kept aside only */
+	uint64_t old_next; /* old's next sequence: it never signed this one */
+	struct outbox *fresh;
+	char fresh_dir[4200];
+	struct event *ev;
+	uint8_t (*ids)[EVENT_ID_LEN]; /* event id by sequence */
+	uint64_t ids_cap;
+	/* from the consolidator's welcome */
+	uint64_t cons_last;
+	bool has_check, has_id;
+	uint64_t check_seq;
+	uint8_t check_hash[CODEC_HASH_LEN];
+	uint8_t id[OUTBOX_ID_LEN];
+	/* what was done: a piece not kept puts them back as they were */
+	struct rec_counts {
+		uint64_t got, refused, holes, last;
+		uint64_t expect; /* the first sequence its answers have not
+				  * covered */
+		/* of the sequences it left out: taken from the old outbox
+		 * (the first of them), or in neither (the first of them) */
+		uint64_t resent, first_resent, lost, first_lost;
+		/* refused there as signed by a key revoked before them */
+		uint64_t revoked, first_revoked;
+		/* handed back with an envelope this outbox did not sign (a
+		 * thief's), and of those, said accepted there */
+		uint64_t other, first_other, other_accepted,
+		    first_other_accepted, last_other_accepted;
+	} n;
+	uint64_t kept;
+	bool said; /* a refusal of the consolidator's word, said */
+};
+
+/* recover_talk.c: connects to the consolidator (r->t, r->sock). */
+int rec_connect(struct rec *r);
+/* Its last sequence, check point and outbox id, from its Welcome. */
+int rec_greet(struct rec *r);
+/* Everything it holds of this institution, piece by piece
+ * (rec_take_piece). */
+int rec_fetch(struct rec *r);
+/* Tells it the outbox was rebuilt, once it is in place. */
+void rec_announce(struct rec *r);
+
+/* recover_put.c: one piece of its copy into the new outbox. */
+int rec_take_piece(struct rec *r, const struct msg *m);
+/* The sequences up to its Welcome's last that its answers left out. */
+int rec_take_rest(struct rec *r);
+/* The old outbox's undelivered events, when it agrees. */
+int rec_keep_tail(struct rec *r, uint64_t *ret_dropped);
+/* The acknowledged position and the outbox's identity. */
+int rec_finish_meta(struct rec *r);
+
+/* recover_report.c: whether the first envelope handed back that this
+ * outbox did not sign is certainly not this node's. */
+bool rec_first_other_certain(const struct rec *r);
+/* Refuses (-EKEYREJECTED, said) to take a thief's envelopes. */
+int rec_judge_revocation(struct rec *r);
+/* What was done, to out. */
+void rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out);
+
+#endif

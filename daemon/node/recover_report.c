@@ -1,0 +1,239 @@
+/*
+ * recover_report.c - what kuska-node --recover says of what it did, and
+ * its refusal of a recovery that would take a thief's envelopes for this
+ * node's.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "recover_int.h"
+
+/*
+ * Whether the first envelope handed back that this outbox did not sign is
+ * certainly not this node's: the outbox holds other bytes at its sequence.
+ * One past the outbox's end may be this node's own, signed after the
+ * backup it was restored from (or before it was replaced).
+ */
+bool
+rec_first_other_certain(const struct rec *r)
+{
+	return r->n.other > 0 && r->n.first_other < r->old_next;
+}
+
+/*
+ * The envelopes handed back that this outbox did not sign, the first of
+ * which is a thief's first sequence when the key was stolen and this
+ * outbox holds other bytes there; past its end, it may be this node's
+ * own, signed after the backup it was restored from.
+ */
+static void
+report_other(const struct rec *r, FILE *out)
+{
+	unsigned long long first = r->n.first_other;
+	bool certain = rec_first_other_certain(r);
+
+	if (r->n.other == 0)
+		return;
+	if (r->n.revoked == 0) {
+		fprintf(out,
+			"%llu envelopes it holds are signed with this node's "
+			"key but not by this outbox (it holds others at their "
+			"sequences, or never reached them), the first at "
+			"sequence %llu, and were kept as this node's: its "
+			"own from before this outbox was restored from a "
+			"backup or replaced; if it was neither, a thief's "
+			"with its stolen key: then revoke that key with "
+			"revoked_after_seq = %llu, reload the consolidator "
+			"and run --recover again (OPERATIONS.md section 6)%s\n",
+			(unsigned long long)r->n.other, first, first - 1,
+			certain ? ""
+				: "; if it was restored and the key stolen "
+				  "too, the thief's first may be later, and "
+				  "this revokes this node's own before it");
+		return;
+	}
+	if (certain)
+		fprintf(out,
+			"%llu envelopes it holds are not this outbox's, the "
+			"first at sequence %llu: the thief's first, so "
+			"revoked_after_seq = %llu leaves none of the thief's "
+			"counted",
+			(unsigned long long)r->n.other, first, first - 1);
+	else
+		fprintf(out,
+			"%llu envelopes it holds are not this outbox's, all "
+			"past its end (its last sequence is %llu), the first "
+			"at sequence %llu: the thief's first, or this node's "
+			"own delivered after the backup this outbox was "
+			"restored from (then the thief's first is later)",
+			(unsigned long long)r->n.other,
+			(unsigned long long)(r->old_next - 1), first);
+	if (r->n.first_revoked < first)
+		fprintf(out,
+			"; with a lower one, as now, this node's own from "
+			"sequence %llu on are refused too, and sent again "
+			"when resubmitted",
+			(unsigned long long)r->n.first_revoked);
+	else if (!certain)
+		fprintf(out,
+			"; this node's own among them are refused too, and "
+			"sent again when the exports since the backup are "
+			"resubmitted");
+	fputc('\n', out);
+}
+
+void
+rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
+{
+	if (r->cons_last == 0)
+		fprintf(out, "the consolidator holds nothing of this "
+			     "institution: the new outbox is empty\n");
+	else
+		fprintf(out,
+			"recovered %llu events from the consolidator "
+			"(sequences 1-%llu; %llu of them refused there, %llu "
+			"without an envelope)\n",
+			(unsigned long long)r->n.got,
+			(unsigned long long)r->cons_last,
+			(unsigned long long)r->n.refused,
+			(unsigned long long)r->n.holes);
+	if (r->n.revoked > 0)
+		fprintf(
+		    out,
+		    "%llu of them signed with a key revoked before them, "
+		    "the first at sequence %llu (a thief's, or "
+		    "this node's own delivered after the thief's, or after "
+		    "the backup a restored outbox came from): kept as "
+		    "refused, their refs not taken as this node's; "
+		    "resubmit the case system's exports made since the "
+		    "theft, whose records are then sent anew (OPERATIONS.md "
+		    "section 6)\n",
+		    (unsigned long long)r->n.revoked,
+		    (unsigned long long)r->n.first_revoked);
+	report_other(r, out);
+	/* Its word alone says what it holds: what it named and left out is
+	 * said, not taken for a hole of its store. */
+	if (r->cons_last > r->n.got)
+		fprintf(out,
+			"the consolidator handed back nothing at %llu of "
+			"sequences 1-%llu (not in its store, or withheld)\n",
+			(unsigned long long)(r->cons_last - r->n.got),
+			(unsigned long long)r->cons_last);
+	if (r->n.resent > 0)
+		fprintf(out,
+			"took %llu events it left out (not listed at all) "
+			"from this outbox, the first at sequence %llu: kept "
+			"unacknowledged, and sent again if the consolidator's "
+			"last is then below them; one that says it holds "
+			"them and left them out is withholding them\n",
+			(unsigned long long)r->n.resent,
+			(unsigned long long)r->n.first_resent);
+	if (r->n.lost > 0)
+		fprintf(out,
+			"%llu sequences it left out are not to be had from "
+			"this outbox either, the first at sequence %llu: the "
+			"new outbox holds nothing there\n",
+			(unsigned long long)r->n.lost,
+			(unsigned long long)r->n.first_lost);
+	if (r->kept > 0)
+		fprintf(out,
+			"kept %llu events of this outbox not yet delivered "
+			"(sequences %llu-%llu)\n",
+			(unsigned long long)r->kept,
+			(unsigned long long)(r->cons_last + 1),
+			(unsigned long long)(r->cons_last + r->kept));
+	if (r->foreign)
+		fprintf(out, "the old outbox was another institution's: "
+			     "nothing of it is kept; what this node took and "
+			     "the consolidator never received is not in it "
+			     "either: resubmit the case system's exports made "
+			     "since this node's last delivery\n");
+	else if (r->old_unreadable)
+		fprintf(out, "the old outbox could not be read: events it took "
+			     "that the consolidator never received are lost; "
+			     "resubmit the case system's recent exports\n");
+	else if (!r->consistent && r->had_old)
+		fprintf(out,
+			"this outbox did not agree with the consolidator's "
+			"copy: the records it took that the consolidator "
+			"never received are not kept; resubmit the case "
+			"system's exports made since its last backup\n");
+	else if (dropped > 0)
+		fprintf(out,
+			"dropped %llu events of this outbox that could not be "
+			"read: resubmit the case system's exports made since "
+			"they were submitted\n",
+			(unsigned long long)dropped);
+	if (moved[0] != '\0')
+		fprintf(out, "the old outbox is kept as %s\n", moved);
+}
+
+/*
+ * Refuses a recovery that would take a thief's envelope for this node's:
+ * the consolidator hands back some as signed by a key revoked before them
+ * (a theft, and its key revoked), yet holds as accepted one that this
+ * outbox did not sign. When this outbox holds other bytes at the first of
+ * those, the revocation's sequence is past the thief's first, named. When
+ * all of them are past this outbox's end, they cannot be told from this
+ * node's own delivered after the backup it was restored from: that is
+ * said, and what revoking before them costs. Returns 0, or -EKEYREJECTED
+ * said.
+ */
+int
+rec_judge_revocation(struct rec *r)
+{
+	unsigned long long end = r->old_next;
+
+	if (r->n.revoked == 0 || r->n.other_accepted == 0)
+		return 0;
+	r->said = true;
+	if (rec_first_other_certain(r)) {
+		fprintf(stderr,
+			"kuska-node: the consolidator holds as accepted, at "
+			"sequence %llu, an envelope signed with this node's "
+			"key that this outbox did not sign, while it hands "
+			"back %llu as signed by a key revoked before them: "
+			"the revocation comes too late, and the thief's "
+			"envelopes would be taken for this node's. The first "
+			"this outbox did not sign is at sequence %llu: revoke "
+			"the stolen key with revoked_after_seq = %llu (or "
+			"lower), reload the consolidator and run --recover "
+			"again (OPERATIONS.md section 6): nothing is stored "
+			"(the outbox is unchanged)\n",
+			(unsigned long long)r->n.first_other_accepted,
+			(unsigned long long)r->n.revoked,
+			(unsigned long long)r->n.first_other,
+			(unsigned long long)(r->n.first_other - 1));
+		return -EKEYREJECTED;
+	}
+	fprintf(stderr,
+		"kuska-node: the consolidator holds as accepted envelopes "
+		"signed with this node's key that this outbox did not sign, "
+		"at sequences %llu-%llu, past its end (its last sequence is "
+		"%llu), while it hands back %llu as signed by a key revoked "
+		"before them. This outbox cannot tell whose they are: this "
+		"node's own if it was restored from a backup (or replaced) "
+		"after they were delivered, else a thief's, which would be "
+		"taken for this node's. Tell them apart with the case system's "
+		"exports "
+		"submitted since the backup and the consolidator's journal "
+		"(event=batch, at debug level: when each sequence was "
+		"stored, against when the key may have been taken). If any "
+		"of them is a thief's, or you cannot tell: revoke the stolen "
+		"key with revoked_after_seq = %llu, which revokes all of "
+		"%llu-%llu: those that are this node's own are then handed "
+		"back refused and sent again when the exports since the "
+		"backup are resubmitted, counted once; reload the "
+		"consolidator and run --recover again. If all of them are "
+		"this node's own, the revocation stands: move %s/data.mdb "
+		"aside (it does not agree with the consolidator's copy: "
+		"nothing of it would be kept) and run --recover again, which "
+		"then takes them as this node's (OPERATIONS.md section 6): "
+		"nothing is stored (the outbox is unchanged)\n",
+		(unsigned long long)r->n.first_other_accepted,
+		(unsigned long long)r->n.last_other_accepted, end - 1,
+		(unsigned long long)r->n.revoked, end - 1, end,
+		(unsigned long long)r->n.last_other_accepted, r->p->dir);
+	return -EKEYREJECTED;
+}

@@ -1,0 +1,205 @@
+/*
+ * recover_talk.c - kuska-node --recover's exchange with the consolidator:
+ * the connection, its hello and Welcome, the pieces of its copy asked
+ * for, and the hello that announces the rebuilt outbox.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "date.h"
+#include "keys.h"
+#include "recover_int.h"
+#include "transport.h"
+
+/* Memory running out is no fault of the consolidator's copy: a piece is
+ * asked for again this many times, this long apart, before giving up. */
+#define NOMEM_TRIES 5
+#define NOMEM_WAIT_S 2
+
+/* No envelope is shorter: its signature alone is 64 bytes. An outbox of
+ * map_size bytes holds fewer envelopes than map_size / this. */
+#define RECOVER_MIN_ENVELOPE 64
+
+/* Sends m and waits for an answer of type want (nonce for WELCOME). */
+static int
+ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
+{
+	uint64_t deadline = date_mono_ms() + (uint64_t)r->p->timeout_ms;
+	uint8_t *buf;
+	size_t len;
+	int e;
+
+	e = codec_msg_encode(m, &buf, &len);
+	if (e != 0)
+		return e;
+	for (;;) { /* the connection comes up in the background */
+		const void *data[1] = {buf};
+		bool ready;
+		e = tsock_send(r->sock, data, &len, 1);
+		if (e != -EAGAIN || date_mono_ms() >= deadline)
+			break;
+		(void)tsock_poll(&r->sock, 1, &ready, 100);
+	}
+	free(buf);
+	if (e != 0)
+		return e == -EAGAIN ? -ETIMEDOUT : e;
+	while (date_mono_ms() < deadline) {
+		struct tframes f;
+		bool ready;
+		e = tsock_poll(&r->sock, 1, &ready,
+			       (long)(deadline - date_mono_ms()));
+		if (e < 0 && e != -EINTR)
+			return e;
+		if (e <= 0 || tsock_recv(r->sock, &f, 1, CODEC_MAX_FRAME) != 0)
+			continue;
+		e = codec_msg_decode(f.data[0], f.len[0], ret);
+		tframes_clear(&f);
+		if (e == -ENOMEM)
+			return e; /* the answer is lost: ask again later */
+		if (e != 0)
+			continue;
+		if (ret->type == MSG_REFUSAL) {
+			fprintf(stderr,
+				"kuska-node: the consolidator refused: "
+				"%s: %s\n",
+				reason_name(ret->reason), ret->text);
+			codec_msg_clear(ret);
+			return -EPERM;
+		}
+		if (ret->type == want &&
+		    (want != MSG_WELCOME || ret->nonce == m->nonce))
+			return 0;
+		codec_msg_clear(ret); /* an answer to something older */
+	}
+	return -ETIMEDOUT;
+}
+
+/* A hello saying diverged (text, or "" for nothing): its Welcome. */
+static int
+hello(struct rec *r, const char *diverged, struct msg *ret)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_HELLO;
+	m.inst = r->p->inst;
+	m.version = CODEC_VERSION;
+	m.nonce = keys_random64();
+	snprintf(m.network, sizeof(m.network), "%s", r->p->network);
+	m.now_ms = date_now_ms();
+	snprintf(m.diverged, sizeof(m.diverged), "%s", diverged);
+	return ask(r, &m, MSG_WELCOME, ret);
+}
+
+/*
+ * The consolidator's last sequence, check point and known outbox id.
+ * Its hello says nothing of a divergence: a recovery that fails leaves
+ * the outbox unchanged, and no mark on the consolidator (announce).
+ */
+int
+rec_greet(struct rec *r)
+{
+	struct msg w;
+	int e;
+
+	e = hello(r, "", &w);
+	if (e != 0)
+		return e;
+	if (w.last_seq > r->p->map_size / RECOVER_MIN_ENVELOPE) {
+		/* Its word sizes what follows (the id table, the pieces
+		 * asked): not believed past what the new outbox could hold. */
+		fprintf(stderr,
+			"kuska-node: the consolidator says it holds %llu "
+			"events of this institution, more than an outbox of "
+			"[node] map_size_mb could hold: not believed, nothing "
+			"fetched (the outbox is unchanged)\n",
+			(unsigned long long)w.last_seq);
+		codec_msg_clear(&w);
+		r->said = true;
+		return -EFBIG;
+	}
+	r->cons_last = w.last_seq;
+	r->has_check = w.has_check;
+	r->check_seq = w.check_seq;
+	memcpy(r->check_hash, w.check_hash, CODEC_HASH_LEN);
+	r->has_id = w.has_outbox_id;
+	memcpy(r->id, w.outbox_id, OUTBOX_ID_LEN);
+	codec_msg_clear(&w);
+	return 0;
+}
+
+/* Fetches everything the consolidator holds, piece by piece. */
+int
+rec_fetch(struct rec *r)
+{
+	uint64_t from = 1;
+	struct msg q, a;
+	int e, tries = 0;
+
+	while (from <= r->cons_last) {
+		memset(&q, 0, sizeof(q));
+		q.type = MSG_RECOVER_REQUEST;
+		q.from_seq = from;
+		e = ask(r, &q, MSG_RECOVER_REPLY, &a);
+		if (e == 0 && (a.n_held == 0 || a.held[0].seq < from)) {
+			codec_msg_clear(&a);
+			break;
+		}
+		if (e == 0) {
+			uint64_t last = a.held[a.n_held - 1].seq;
+			e = rec_take_piece(r, &a);
+			codec_msg_clear(&a);
+			if (e == 0 && last >= r->cons_last)
+				break; /* all it said it holds */
+			if (e == 0)
+				from = last + 1;
+		}
+		if (e == -ENOMEM && ++tries < NOMEM_TRIES) {
+			fprintf(stderr,
+				"kuska-node: memory ran out: asking for "
+				"sequence %llu again in %d s\n",
+				(unsigned long long)from, NOMEM_WAIT_S);
+			sleep(NOMEM_WAIT_S);
+			continue;
+		}
+		if (e != 0)
+			return e;
+		tries = 0;
+	}
+	return 0;
+}
+
+/*
+ * Tells the consolidator, once the new outbox is in place and not
+ * before, that this node's outbox was rebuilt: the institution stays
+ * (or is) marked diverged until the started node proves its outbox in
+ * step, diverged_quiet_s after this hello (OPERATIONS.md section 10).
+ * Its answer, or none, changes nothing here.
+ */
+void
+rec_announce(struct rec *r)
+{
+	struct msg w;
+
+	if (hello(r, "rebuilt by kuska-node --recover", &w) == 0)
+		codec_msg_clear(&w);
+}
+
+int
+rec_connect(struct rec *r)
+{
+	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
+	int e;
+
+	r->t = transport_new();
+	if (r->t == NULL)
+		return -ENOMEM;
+	r->sock = tsock_connect_curve(r->t, r->p->consolidator,
+				      r->p->key->curve_pk, r->p->key->curve_sk,
+				      r->p->cons_key->curve_pk, &lim, NULL, &e);
+	return r->sock == NULL ? e : 0;
+}
