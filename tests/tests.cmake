@@ -113,6 +113,7 @@ set(E2E_HEAVY
 	test_keyholder_unread	# 3 batches of 65,536 on every processor, 36,000 flooded requests
 	test_control_unread	# 3 batches of 65,536 on one worker, 36,000 flooded control requests
 	test_holder_flood	# nine floods from a hostile key holder, each ended at another moment (50 s)
+	test_consolidator_flood	# eight floods from a hostile consolidator during submissions, each ended at another moment (45 s)
 )
 # These run alone (RUN_SERIAL), each for its reason:
 set(E2E_SERIAL

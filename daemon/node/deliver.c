@@ -551,8 +551,9 @@ deliver_refusals_covered(uint64_t from, uint64_t upto, uint64_t acked,
 		*ret_first = from;
 }
 
-/* The consolidator's refusals from d->refusals_asked on: dead letters. */
-static void
+/* The consolidator's refusals from d->refusals_asked on: dead letters.
+ * Returns whether it was taken (may have written the outbox). */
+static bool
 on_refusals(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
 	struct outbox_state st;
@@ -564,10 +565,10 @@ on_refusals(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	int r;
 
 	if (from == 0)
-		return; /* nothing asked: stale */
+		return false; /* nothing asked: stale */
 	if (outbox_state(d->ob, &st) != 0) {
 		d->refusals_asked = 0; /* asked again when due */
-		return;
+		return false;
 	}
 	upto = m->scanned_to != 0 ? m->scanned_to
 	       : m->n_held > 0	  ? m->held[m->n_held - 1].seq
@@ -576,7 +577,7 @@ on_refusals(struct deliver *d, const struct msg *m, uint64_t now_ms)
 				    &next) == REFUSALS_STALE) {
 		log_debug("event=refusals_stale from_seq=%llu scanned_to=%llu",
 			  (unsigned long long)from, (unsigned long long)upto);
-		return; /* the answer to the ask under way is still to come */
+		return false; /* the answer to the ask under way is to come */
 	}
 	rej = calloc(m->n_held + 1, sizeof(*rej));
 	fresh = calloc(m->n_held + 1, sizeof(*fresh));
@@ -584,7 +585,7 @@ on_refusals(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		free(rej);
 		free(fresh);
 		d->refusals_asked = 0; /* asked again when due */
-		return;
+		return false;
 	}
 	/* An older consolidator sends every event held, envelopes too. */
 	for (i = 0; i < m->n_held; i++) {
@@ -623,10 +624,11 @@ on_refusals(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	free(fresh);
 	if (r < 0) {
 		d->refusals_asked = 0; /* asked again when due */
-		return;
+		return true;
 	}
 	d->refusals_backoff_ms = 0;
 	ask_refusals(d, now_ms);
+	return true;
 }
 
 /*
@@ -673,7 +675,8 @@ set_diverged(struct deliver *d, const char *why, uint64_t now_ms)
 	go_idle(d, now_ms); /* tell the consolidator at once */
 }
 
-static void
+/* Returns whether it was taken (may have written the outbox). */
+static bool
 on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
 	struct outbox_state st;
@@ -681,19 +684,22 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	bool keep;
 
 	if (m->nonce != d->nonce)
-		return; /* the answer to an older hello */
+		return false; /* the answer to an older hello */
+	/* One Welcome a hello: the same again (a consolidator's key may
+	 * send it without end, each a commit) is not taken. */
+	d->nonce = keys_random64();
 	heard(d, now_ms);
 	note_skew(d, m);
 	note_grants(d, m);
 	if (d->diverged[0] != '\0') {
 		go_idle(d, now_ms + DIVERGED_HELLO_MS);
-		return;
+		return true;
 	}
 	if (outbox_state(d->ob, &st) != 0)
-		return;
+		return true;
 	if (check_copy(d, m, &st, why, sizeof(why)) != 0) {
 		set_diverged(d, why, now_ms);
-		return;
+		return true;
 	}
 	/* The answer to a keep-alive hello: the batches sent since went out
 	 * behind the hello on the same connection and are answered after it
@@ -736,6 +742,7 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	 * or waits to be made again: deliver_tick asks when due. */
 	if (d->refusals_due_ms == 0 || now_ms >= d->refusals_due_ms)
 		ask_refusals(d, now_ms);
+	return true;
 }
 
 bool
@@ -785,14 +792,14 @@ deliver_answer_believable(const struct msg *m, uint64_t next_seq, char *why,
  * finds the copy diverged.
  */
 static bool
-believed(struct deliver *d, const struct msg *m, uint64_t now_ms)
+believed(struct deliver *d, const struct msg *m, uint64_t now_ms,
+	 struct outbox_state *st)
 {
-	struct outbox_state st;
 	char why[128];
 
-	if (outbox_state(d->ob, &st) != 0)
+	if (outbox_state(d->ob, st) != 0)
 		return false; /* nothing recorded now; the batch times out */
-	if (deliver_answer_believable(m, st.next_seq, why, sizeof(why)))
+	if (deliver_answer_believable(m, st->next_seq, why, sizeof(why)))
 		return true;
 	log_warnx_budget(&d->answer_log,
 			 "event=answer_refused what=%s batch=%llu "
@@ -803,20 +810,43 @@ believed(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	return false;
 }
 
-static void
+/* Whether batch batch_id is in flight (awaits its Ack). */
+static bool
+in_flight(const struct deliver *d, uint64_t batch_id)
+{
+	size_t i;
+
+	for (i = 0; i < d->nq; i++)
+		if (d->q[i].batch_id == batch_id)
+			return true;
+	return false;
+}
+
+/*
+ * Returns whether it was taken (may have written the outbox). An Ack of
+ * no batch in flight that acknowledges nothing past the outbox's
+ * acknowledged sequence is not: nothing waits for it (its refusals, if
+ * any, are of sequences a Welcome acknowledged, which the node asks for,
+ * ask_refusals), and a consolidator's key may send it without end, each
+ * a commit.
+ */
+static bool
 on_ack(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
+	struct outbox_state st;
 	size_t i;
 	int r;
 
-	if (!believed(d, m, now_ms))
-		return;
+	if (!believed(d, m, now_ms, &st))
+		return false;
+	if (m->last_seq <= st.acked_seq && !in_flight(d, m->batch_id))
+		return false;
 	r = outbox_record_ack(d->ob, m->last_seq, false, date_now_ms(),
 			      m->rejections, m->n_rejections);
 	if (r != 0) {
 		log_warnx("event=ack_not_recorded error=%s",
 			  LOG_Q(strerror(-r)));
-		return;
+		return true;
 	}
 	/* Dead letters of this batch the consolidator now accepted (it
 	 * had dropped them and asked for them again). */
@@ -838,32 +868,37 @@ on_ack(struct deliver *d, const struct msg *m, uint64_t now_ms)
 			  reason_name(m->rejections[i].reason),
 			  LOG_Q(m->rejections[i].text));
 	note_acked(d, m->last_seq);
-	/* The consolidator stopped short inside a batch: resend from there. */
-	if (d->nq > 0 && m->batch_id == d->q[0].batch_id) {
+	/* The consolidator stopped short inside a batch: resend from there
+	 * (so that no batch is taken the Ack of twice). */
+	if (in_flight(d, m->batch_id)) {
 		d->nq = 0;
 		d->sent_upto = d->acked;
 	}
+	return true;
 }
 
-static void
+/* Returns whether it was taken (may have written the outbox). */
+static bool
 on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
-	if (!believed(d, m, now_ms))
-		return;
+	struct outbox_state st;
+
+	if (!believed(d, m, now_ms, &st))
+		return false;
 	if (m->reason == REASON_GAP && m->has_expected &&
 	    m->expected_seq >= 1) {
 		d->nq = 0;
 		d->sent_upto = m->expected_seq - 1;
 		if (d->sent_upto > d->acked)
 			d->acked = d->sent_upto;
-		return;
+		return false;
 	}
 	/* No batch named, while refusals are asked: a store error is the
 	 * ask's (a hello's would be, but the hello is sent again anyway). */
 	if (m->batch_id == 0 && d->refusals_asked != 0 &&
 	    m->reason == REASON_STORE_ERROR) {
 		refusals_refused(d, m, now_ms);
-		return;
+		return false;
 	}
 	const char *why = reason_name(m->reason) ? reason_name(m->reason) : "?";
 
@@ -878,7 +913,7 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 				 : "a sequence of this outbox is held at the "
 				   "consolidator with other bytes",
 			     now_ms);
-		return;
+		return true;
 	}
 	/* The reason first: OPERATIONS.md gives "event=batch_refused
 	 * reason=wrong_network" to search the journal for, as it stands. */
@@ -896,13 +931,15 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	    d->backoff_ms < STORE_FULL_BACKOFF_MS)
 		d->backoff_ms = STORE_FULL_BACKOFF_MS;
 	go_idle(d, now_ms + d->backoff_ms);
+	return false;
 }
 
-void
+bool
 deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 		uint64_t now_ms)
 {
 	struct msg m;
+	bool taken = false;
 	int e;
 
 	e = codec_msg_decode(buf, len, &m);
@@ -913,45 +950,47 @@ deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 			  "bytes=%zu action=hello_again retry_s=%d",
 			  len, NOMEM_RETRY_MS / 1000);
 		go_idle(d, now_ms + NOMEM_RETRY_MS);
-		return;
+		return false;
 	}
 	if (e != 0) {
 		log_warnx("event=bad_message_from_consolidator bytes=%zu", len);
-		return;
+		return false;
 	}
 	switch (m.type) {
 	case MSG_WELCOME:
-		on_welcome(d, &m, now_ms);
+		taken = on_welcome(d, &m, now_ms);
 		break;
 	case MSG_ACK:
 		heard(d, now_ms);
-		on_ack(d, &m, now_ms);
+		taken = on_ack(d, &m, now_ms);
 		break;
 	case MSG_REFUSAL:
 		heard(d, now_ms);
-		on_refusal(d, &m, now_ms);
+		taken = on_refusal(d, &m, now_ms);
 		break;
 	case MSG_RECOVER_REPLY:
 		heard(d, now_ms);
-		on_refusals(d, &m, now_ms);
+		taken = on_refusals(d, &m, now_ms);
 		break;
 	default:
 		log_warnx("event=unexpected_message_from_consolidator type=%d",
 			  (int)m.type);
 	}
 	codec_msg_clear(&m);
+	return taken;
 }
 
 size_t
 deliver_read(struct deliver *d, uint64_t now_ms)
 {
 	struct tframes f;
-	size_t k;
+	size_t k, taken = 0;
 
-	for (k = 0; k < DELIVER_MAX_PER_CALL &&
+	for (k = 0; k < DELIVER_DRAIN_MAX && taken < DELIVER_MAX_PER_CALL &&
 		    tsock_recv(d->sock, &f, 1, CODEC_MAX_FRAME) == 0;
 	     k++) {
-		deliver_message(d, f.data[0], f.len[0], now_ms);
+		if (deliver_message(d, f.data[0], f.len[0], now_ms))
+			taken++;
 		tframes_clear(&f);
 	}
 	return k;

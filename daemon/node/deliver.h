@@ -154,17 +154,29 @@ bool deliver_answer_believable(const struct msg *m, uint64_t next_seq,
 /* deliver_init - resets the state; call once the fields above are set. */
 void deliver_init(struct deliver *d);
 
-/* deliver_message - handles one frame from the consolidator. */
-void deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
+/*
+ * deliver_message - handles one frame from the consolidator. Returns
+ * whether it was taken: false for what nothing waits for, dropped without
+ * writing the outbox (a Welcome to no hello awaiting one, an Ack of no
+ * batch in flight acknowledging nothing new, the answer to no ask of
+ * refusals), an answer not believed, a refusal (but a conflict, which
+ * marks the outbox diverged), an undecodable frame.
+ */
+bool deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 		     uint64_t now_ms);
 
 /*
- * deliver_read - handles what waits on d->sock (deliver_message), at most
- * DELIVER_MAX_PER_CALL messages, the rest at the next call; returns how
- * many. Bounded: answers a consolidator sends without end (each Ack a
- * commit) must not hold the node's loop from the submits, the key
- * holders and the watchdog.
+ * deliver_read - handles what waits on d->sock (deliver_message): all of
+ * it up to DELIVER_DRAIN_MAX messages, of which at most
+ * DELIVER_MAX_PER_CALL taken (each Ack taken a commit), the rest at the
+ * next call; returns how many it read. The node's loop wakes on the
+ * socket, which has ZMQ_RCVHWM lifted: libzmq 4.3.4 aborts when a
+ * connection it stopped reading at 1,000 ends with a heartbeat due, and
+ * a consolidator's key could fill 1,000 between two passes. Bounded:
+ * answers a consolidator sends without end must not hold the node's loop
+ * from the submits, the key holders and the watchdog.
  */
+#define DELIVER_DRAIN_MAX 1024
 #define DELIVER_MAX_PER_CALL 64
 size_t deliver_read(struct deliver *d, uint64_t now_ms);
 

@@ -326,7 +326,11 @@ main(int argc, char **argv)
 		fatalx("%s: [node] submit: %s", a.conf, why);
 	tsock_set_wipe(n.submit); /* raw lines: identities */
 	{
-		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
+		/* ZMQ_RCVHWM lifted: libzmq 4.3.4 aborts when a connection
+		 * it stopped reading at 1,000 ends with a heartbeat due; the
+		 * loop wakes on this socket and deliver_read reads it. */
+		struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME,
+					   .rcv_unbounded = true};
 		n.dealer = tsock_connect_curve(
 		    n.t, n.cfg.consolidator, n.key->curve_pk, n.key->curve_sk,
 		    n.consolidator.curve_pk, &lim, &n.monitor, &err);

@@ -6,6 +6,7 @@
  *		[-K SIGNER.key] [-N NETWORK] [-r REASON]
  *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST
  *		-o OUTBOX_DIR [-x SEQ]...
+ *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST -f [-z]
  *
  * Binds where the consolidator listens, with its key, and admits any
  * node. It welcomes every hello saying it holds LAST events of the
@@ -19,8 +20,13 @@
  * With -o, it answers instead with the envelopes the outbox in OUTBOX_DIR
  * (a copy of the node's) holds from the sequence asked up to LAST, held
  * as accepted, leaving out each sequence SEQ given with -x: not listed at
- * all, as a withholding consolidator would. Runs until SIGTERM; exit
- * status 0, or 2 on a usage or setup error.
+ * all, as a withholding consolidator would.
+ * With -f, it floods the last node it welcomed without end with Acks it
+ * never asked for: of batches it never sent, acknowledging sequence 0
+ * (what a node believes, keeps nothing of, and before took in a commit
+ * of its outbox each). With -z it ends its connections at SIGTERM with a
+ * reset (as a consolidator whose host drops them), not an orderly close.
+ * Runs until SIGTERM; exit status 0, or 2 on a usage or setup error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +39,7 @@
 #include "keys.h"
 #include "fakeserver.h"
 #include "outbox.h"
+#include "reset.h"
 #include "sign.h"
 #include "transport.h"
 
@@ -44,10 +51,15 @@ static struct outbox *source;		      /* -o, or NULL */
 #define MAX_OMIT 16
 static uint64_t omit[MAX_OMIT]; /* -x */
 static size_t n_omit;
+#define NEVER_SENT_BATCH 0x7fffffff00000000ULL /* no node counts this far */
+#define FLOOD_BURST 1000	 /* unasked Acks between two polls, with -f */
+static uint8_t flood_route[256]; /* the last node welcomed */
+static size_t flood_route_len;	 /* 0: none yet */
 
-/* Sends m to the peer of routing frame f->data[0]. */
+/* Sends m to the peer of routing frame (route, route_len). */
 static void
-send_msg(struct tsock *s, const struct tframes *f, const struct msg *m)
+send_to(struct tsock *s, const void *route, size_t route_len,
+	const struct msg *m)
 {
 	const void *data[2];
 	size_t lens[2];
@@ -56,12 +68,35 @@ send_msg(struct tsock *s, const struct tframes *f, const struct msg *m)
 
 	if (codec_msg_encode(m, &buf, &len) != 0)
 		return;
-	data[0] = f->data[0];
-	lens[0] = f->len[0];
+	data[0] = route;
+	lens[0] = route_len;
 	data[1] = buf;
 	lens[1] = len;
 	(void)tsock_send(s, data, lens, 2);
 	free(buf);
+}
+
+/* Sends m to the peer of routing frame f->data[0]. */
+static void
+send_msg(struct tsock *s, const struct tframes *f, const struct msg *m)
+{
+	send_to(s, f->data[0], f->len[0], m);
+}
+
+/* Sends FLOOD_BURST Acks of batches never sent to the last node welcomed. */
+static void
+send_unasked(struct tsock *s)
+{
+	static uint64_t n;
+	struct msg ack;
+	int i;
+
+	memset(&ack, 0, sizeof(ack));
+	ack.type = MSG_ACK;
+	for (i = 0; i < FLOOD_BURST; i++) {
+		ack.batch_id = NEVER_SENT_BATCH + n++;
+		send_to(s, flood_route, flood_route_len, &ack);
+	}
 }
 
 /* An identification of inst at seq, in an unsigned envelope. */
@@ -181,6 +216,10 @@ answer(struct tsock *s, const struct tframes *f, uint64_t last, uint64_t seq)
 		rep.last_seq = last;
 		rep.now_ms = date_now_ms();
 		send_msg(s, f, &rep);
+		if (f->len[0] <= sizeof(flood_route)) {
+			memcpy(flood_route, f->data[0], f->len[0]);
+			flood_route_len = f->len[0];
+		}
 	} else if (req.type == MSG_RECOVER_REQUEST && source != NULL) {
 		answer_from_outbox(s, f, req.from_seq, last);
 	} else if (req.type == MSG_RECOVER_REQUEST) {
@@ -210,9 +249,9 @@ main(int argc, char **argv)
 	unsigned long long last = 0, seq = 0;
 	char err[256] = "";
 	struct fake_server fs;
-	int c;
+	int c, flood = 0, reset = 0;
 
-	while ((c = getopt(argc, argv, "k:e:l:s:K:N:r:o:x:")) != -1) {
+	while ((c = getopt(argc, argv, "k:e:l:s:K:N:r:o:x:fz")) != -1) {
 		switch (c) {
 		case 'k':
 			key_path = optarg;
@@ -243,6 +282,12 @@ main(int argc, char **argv)
 				return 2;
 			omit[n_omit++] = strtoull(optarg, NULL, 10);
 			break;
+		case 'f':
+			flood = 1;
+			break;
+		case 'z':
+			reset = 1;
+			break;
 		default:
 			return 2;
 		}
@@ -250,7 +295,8 @@ main(int argc, char **argv)
 	if (key_path == NULL || endpoint == NULL) {
 		fprintf(stderr, "usage: kuska_fakecons -k KEY -e ENDPOINT "
 				"-l LAST -s SEQ [-K SIGNER.key] [-N NETWORK] "
-				"[-r REASON] [-o OUTBOX_DIR [-x SEQ]...]\n");
+				"[-r REASON] [-o OUTBOX_DIR [-x SEQ]...] "
+				"[-f [-z]]\n");
 		return 2;
 	}
 	if (fake_server_open(&fs, "kuska_fakecons", key_path, endpoint,
@@ -271,13 +317,18 @@ main(int argc, char **argv)
 	}
 	while (fake_server_running()) {
 		struct tframes f;
-		if (!fake_server_wait(&fs, 100))
+		bool flooding = flood && flood_route_len != 0;
+		if (flooding)
+			send_unasked(fs.s);
+		if (!fake_server_wait(&fs, flooding ? 0 : 100))
 			continue;
 		while (tsock_recv(fs.s, &f, 2, CODEC_MAX_FRAME) == 0) {
 			answer(fs.s, &f, last, seq);
 			tframes_clear(&f);
 		}
 	}
+	if (reset)
+		reset_and_exit(0);
 	fake_server_close(&fs);
 	outbox_close(&source);
 	keys_free(&signer);

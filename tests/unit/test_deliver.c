@@ -11,7 +11,9 @@
  * nothing (deliver_answer_believable, deliver_message on a real outbox),
  * nor does a Welcome with a clock reading of any 64 bits overflow the
  * node's sum of its skew; and answers without end, read at most
- * DELIVER_MAX_PER_CALL at a time (deliver_read).
+ * DELIVER_MAX_PER_CALL taken at a time (deliver_read), those nothing
+ * waits for DELIVER_DRAIN_MAX at a time, with no commit, as is the same
+ * Welcome twice.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -306,64 +309,113 @@ test_welcome_clock(void **state)
 }
 
 /*
+ * An outbox of n events in dir, and a deliver d reading it from dealer,
+ * with nothing in flight.
+ */
+static void
+read_setup(char *dir, size_t n, struct tsock *dealer, struct outbox **ob,
+	   struct deliver *d)
+{
+	static const uint8_t env[] = "an envelope";
+	struct outbox_txn *t = NULL;
+	uint64_t s;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(outbox_open(dir, 16u << 20, ob), 0);
+	assert_int_equal(outbox_begin(*ob, &t), 0);
+	for (s = 1; s <= n; s++) {
+		char ref[16];
+		snprintf(ref, sizeof(ref), "REF-%llu", (unsigned long long)s);
+		assert_int_equal(
+		    outbox_append(t, s, 1000, env, sizeof(env), ref), 0);
+	}
+	assert_int_equal(outbox_commit(&t), 0);
+	memset(d, 0, sizeof(*d));
+	d->ob = *ob;
+	d->sock = dealer;
+	d->inst = INST_PNP;
+	d->window = 4;
+	d->batch_events = 100;
+	d->ack_timeout_ms = 30000;
+	deliver_init(d);
+}
+
+/*
+ * A router and a dealer on inproc, the router holding the dealer's
+ * routing frame in *route (the caller's to clear). An inproc socket holds
+ * every message sent at once.
+ */
+static void
+read_pair(struct transport *t, const char *ep, struct tsock **router,
+	  struct tsock **dealer, struct tframes *route)
+{
+	static const uint8_t hi[] = "hi";
+	const void *p = hi;
+	size_t l = sizeof(hi);
+	bool ready;
+	int e;
+
+	*router = tsock_bind_local(t, ep, 4096, &e);
+	assert_non_null(*router);
+	*dealer = tsock_connect_local(t, ep, NULL, &e);
+	assert_non_null(*dealer);
+	assert_int_equal(tsock_send(*dealer, &p, &l, 1), 0);
+	assert_int_equal(tsock_poll(router, 1, &ready, 5000), 1);
+	assert_int_equal(tsock_recv(*router, route, 2, 4096), 0);
+	assert_int_equal(route->n, 2);
+}
+
+/* m sent to route's dealer. */
+static void
+read_send(struct tsock *router, const struct tframes *route,
+	  const struct msg *m)
+{
+	uint8_t *buf;
+	size_t len;
+	const void *parts[2];
+	size_t lens[2];
+
+	assert_int_equal(codec_msg_encode(m, &buf, &len), 0);
+	parts[0] = route->data[0];
+	lens[0] = route->len[0];
+	parts[1] = buf;
+	lens[1] = len;
+	assert_int_equal(tsock_send(router, parts, lens, 2), 0);
+	free(buf);
+}
+
+/*
  * A consolidator answering without end: deliver_read takes at most
- * DELIVER_MAX_PER_CALL of the messages waiting (here 200 Acks, each a
- * commit of the outbox), the rest at the next calls, so that the node's
- * loop comes back to its submits and its watchdog. An inproc socket holds
- * every message sent at once: without the bound the first call read 200.
+ * DELIVER_MAX_PER_CALL of the messages waiting that it takes (here 200
+ * Acks, each acknowledging one sequence more, each a commit of the
+ * outbox), the rest at the next calls, so that the node's loop comes back
+ * to its submits and its watchdog. Without the bound the first call read
+ * 200.
  */
 static void
 test_read_bounded(void **state)
 {
 	enum { SENT = 200 };
 	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
-	static const uint8_t hi[] = "hi";
 	struct transport *t = transport_new();
 	struct tsock *router, *dealer;
 	struct outbox *ob = NULL;
+	struct outbox_state st;
 	struct tframes f;
 	struct deliver d;
 	struct msg m;
 	size_t total = 0, calls = 0, n, i;
-	uint8_t *buf;
-	size_t len;
-	int e;
 
 	(void)state;
 	assert_non_null(t);
-	router = tsock_bind_local(t, "inproc://test-deliver-read", 4096, &e);
-	assert_non_null(router);
-	dealer = tsock_connect_local(t, "inproc://test-deliver-read", NULL, &e);
-	assert_non_null(dealer);
-	{
-		const void *p = hi;
-		size_t l = sizeof(hi);
-		bool ready;
-		assert_int_equal(tsock_send(dealer, &p, &l, 1), 0);
-		assert_int_equal(tsock_poll(&router, 1, &ready, 5000), 1);
+	read_pair(t, "inproc://test-deliver-read", &router, &dealer, &f);
+	for (i = 1; i <= SENT; i++) {
+		m = ack_of(i, NULL, 0);
+		read_send(router, &f, &m);
 	}
-	assert_int_equal(tsock_recv(router, &f, 2, 4096), 0);
-	assert_int_equal(f.n, 2);
-	m = ack_of(0, NULL, 0);
-	assert_int_equal(codec_msg_encode(&m, &buf, &len), 0);
-	for (i = 0; i < SENT; i++) {
-		const void *parts[2] = {f.data[0], buf};
-		size_t lens[2] = {f.len[0], len};
-		assert_int_equal(tsock_send(router, parts, lens, 2), 0);
-	}
-	free(buf);
 	tframes_clear(&f);
 
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(outbox_open(dir, 16u << 20, &ob), 0);
-	memset(&d, 0, sizeof(d));
-	d.ob = ob;
-	d.sock = dealer;
-	d.inst = INST_PNP;
-	d.window = 4;
-	d.batch_events = 100;
-	d.ack_timeout_ms = 30000;
-	deliver_init(&d);
+	read_setup(dir, SENT, dealer, &ob, &d);
 	while (total < SENT && calls < 2 * SENT) {
 		bool ready;
 		(void)tsock_poll(&dealer, 1, &ready, 5000);
@@ -376,6 +428,88 @@ test_read_bounded(void **state)
 	}
 	assert_int_equal(total, SENT);
 	assert_int_equal(deliver_read(&d, 1000), 0);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, SENT);
+
+	tsock_free(&dealer);
+	tsock_free(&router);
+	transport_free(&t);
+	outbox_close(&ob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * A consolidator's key flooding a node (docs/SECURITY.md, "Hostile
+ * peers"): Acks of no batch in flight acknowledging nothing new, and the
+ * same Welcome again, are read DELIVER_DRAIN_MAX a call, all the socket
+ * holds up to that, and none but the first Welcome is a commit (the
+ * outbox's last contact stays that Welcome's); an Ack acknowledging more
+ * is still recorded. Before, the node read them 64 a call, each a commit.
+ */
+static void
+test_read_unasked(void **state)
+{
+	enum { SENT = 1500 }; /* within the inproc pipe's 2,000 */
+	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	struct transport *t = transport_new();
+	struct tsock *router, *dealer;
+	struct outbox *ob = NULL;
+	struct outbox_state st;
+	struct tframes f;
+	struct deliver d;
+	struct msg m;
+	uint64_t contact;
+	size_t total = 0, calls = 0, n, i;
+	bool ready;
+
+	(void)state;
+	assert_non_null(t);
+	read_pair(t, "inproc://test-deliver-unasked", &router, &dealer, &f);
+	read_setup(dir, 3, dealer, &ob, &d);
+	d.nonce = 77;
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_WELCOME;
+	m.nonce = 77;
+	m.last_seq = 2;
+	read_send(router, &f, &m);
+	(void)tsock_poll(&dealer, 1, &ready, 5000);
+	assert_int_equal(deliver_read(&d, 1000), 1);
+	assert_true(d.welcomed);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 2);
+	contact = st.last_contact_ms;
+	assert_true(contact > 0);
+	usleep(5000); /* a commit now would record another contact */
+
+	for (i = 0; i < SENT; i++) {
+		struct msg a = ack_of(i % 3, NULL, 0);
+		a.batch_id = 1000 + i; /* never sent */
+		read_send(router, &f, i % 2 == 0 ? &m : &a);
+	}
+	while (total < SENT && calls < SENT) {
+		(void)tsock_poll(&dealer, 1, &ready, 5000);
+		n = deliver_read(&d, 1000);
+		assert_true(n <= DELIVER_DRAIN_MAX);
+		if (calls == 0) /* every one of them was waiting */
+			assert_int_equal(n, DELIVER_DRAIN_MAX);
+		total += n;
+		calls++;
+	}
+	assert_int_equal(total, SENT);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 2);
+	assert_int_equal(st.last_contact_ms, contact);
+
+	/* More than the outbox acknowledged, in flight or not: taken. */
+	m = ack_of(3, NULL, 0);
+	m.batch_id = 5000;
+	read_send(router, &f, &m);
+	(void)tsock_poll(&dealer, 1, &ready, 5000);
+	assert_int_equal(deliver_read(&d, 1000), 1);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 3);
+	tframes_clear(&f);
 
 	tsock_free(&dealer);
 	tsock_free(&router);
@@ -397,6 +531,7 @@ main(void)
 	    cmocka_unit_test(test_lying_consolidator),
 	    cmocka_unit_test(test_welcome_clock),
 	    cmocka_unit_test(test_read_bounded),
+	    cmocka_unit_test(test_read_unasked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

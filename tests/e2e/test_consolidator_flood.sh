@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# libzmq 4.3.4's abort on a node's connection to the consolidator
+# (docs/SECURITY.md, "Hostile peers"): a hostile or compromised
+# consolidator (kuska_fakecons, with the consolidator's key) welcomes the
+# node's hello and then sends it thousands of Acks of batches it never
+# sent, and ends the connection with a reset. The node read them 64 a
+# pass of its loop, each a commit of its outbox; libzmq stopped reading
+# the connection at ZMQ_RCVHWM (1,000), and when it ended with a
+# heartbeat due libzmq aborted ("Assertion failed: !_io_error",
+# stream_engine_base.cpp). At every round the node is busy with a
+# submission, and the consolidator ends the connection at another moment
+# after the Welcome, so that one falls between a stall and the heartbeat.
+# Now the node reads all the socket holds at each pass (DELIVER_DRAIN_MAX),
+# drops the Acks nothing waits for without a commit, with ZMQ_RCVHWM
+# lifted: it survives, what it holds is intact, and it still answers its
+# status. Its memory grows by what libzmq receives while the node is busy
+# elsewhere (a submission): some 30-65 MiB here, bounded by the flood's
+# rate times that time (docs/SECURITY.md).
+. "$(dirname "$0")/lib.sh"
+
+FAKE="$KUSKA_BIN/kuska_fakecons"
+INSTS="pnp"
+DELAYS="0.3 0.8 1.2 1.6 1.8 2.0 2.5 3.4"
+
+net_init
+EP=$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")
+"$KUSKA" sim --out "$T/sim" --victims 200 --seed 47 >/dev/null
+start_keyholder
+start_node pnp
+# Its memory sampled from after a first submission (no consolidator
+# there yet), which leaves the node some 30 MiB larger on its own.
+submit_sim pnp
+check "a first submission is taken" submitted_ok pnp
+rss_sample "${PIDS[pnp]}"
+r=0
+for d in $DELAYS; do
+	r=$((r + 1))
+	lines=$(wc -l <"$N/pnp.log")
+	"$FAKE" -k "$N/keys/consolidator.key" -e "$EP" -l 0 -f -z \
+		2>>"$N/fakecons.log" &
+	fake=$!
+	wait_log_after "$N/pnp.log" "$lines" "event=welcome institution=pnp" 20
+	submit_sim pnp &
+	submit=$!
+	sleep "$d"
+	kill -TERM $fake
+	wait $fake 2>/dev/null
+	wait $submit
+	sleep 2.5
+	kill -0 "${PIDS[pnp]}" 2>/dev/null || break
+done
+echo "# $r rounds"
+check "the node is still running" kill -0 "${PIDS[pnp]}"
+check_rss_sampled node "${PIDS[pnp]}" 131072
+check "its submissions were taken" submitted_ok pnp
+check "no flooded Ack moved what it holds acknowledged" \
+	test "$(node_acked pnp)" = 0
+check_no_assertion pnp
+finish
