@@ -167,7 +167,8 @@ target_link_libraries(kuska_stall ${CMAKE_DL_LIBS})
 add_library(kuska_slowread SHARED
 	${CMAKE_SOURCE_DIR}/tests/tools/shim/slowread.c)
 target_compile_options(kuska_slowread PRIVATE -fno-sanitize=all)
-target_link_libraries(kuska_slowread PkgConfig::ZMQ ${CMAKE_DL_LIBS})
+target_link_libraries(kuska_slowread PkgConfig::ZMQ PkgConfig::LMDB
+	${CMAKE_DL_LIBS})
 file(GLOB TOOL_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/tools/*.c)
 foreach(src ${TOOL_SRC})
 	get_filename_component(name ${src} NAME_WE)

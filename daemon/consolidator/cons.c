@@ -39,14 +39,19 @@ void
 cons_free_retired(struct cons *c, bool all)
 {
 	struct retired_reg **pr = &c->retired, *r;
+	/* A question reads those in force in pin: what was replaced
+	 * before pin is no longer in its hands. */
+	uint64_t pin = atomic_load(&c->query_pin);
 
 	while ((r = *pr) != NULL) {
-		if (!all && r->users > 0) {
+		if (!all && (r->users > 0 || (pin != 0 && r->gen >= pin))) {
 			pr = &r->next;
 			continue;
 		}
 		*pr = r->next;
 		registry_free(&r->reg);
+		indset_free(&r->indicators);
+		popset_free(&r->population);
 		free(r);
 	}
 }

@@ -14,8 +14,12 @@
  * transactions of its own, so that a long query (a release computed) does
  * not hold status up. What it shares with the main thread: the registry,
  * cfg, the indicator and population sets under conf_lock (held for reading
- * while it answers one request, for writing while a reload swaps them);
- * the connection table under admit_mu; the atomic counters.
+ * while it judges a request, or answers one during an audit, for writing
+ * while a reload swaps them: never held through an audit, so a reload is
+ * in force at once); what it still reads of them once conf_lock is let go
+ * (a question's registry, indicators and population, through its audit),
+ * kept by query_pin; the connection table under admit_mu; the atomic
+ * counters.
  */
 #ifndef KUSKA_CONS_H
 #define KUSKA_CONS_H
@@ -42,10 +46,14 @@ struct popset;	 /* popfile.h */
 struct pipeline; /* pipeline.h */
 struct ingest_job; /* ingest_net.c */
 
-/* A registry replaced by a reload, kept while jobs may still use it. */
+/* What a reload replaced, kept while jobs or a question may still use
+ * it (cons_free_retired). */
 struct retired_reg {
 	struct registry *reg;
-	uint64_t users; /* jobs judged by it not yet taken back */
+	struct indset *indicators; /* replaced with it, or NULL */
+	struct popset *population; /* replaced with it, or NULL */
+	uint64_t users;		   /* jobs judged by reg not yet taken back */
+	uint64_t gen; /* the conf_gen they were in force in, its last */
 	struct retired_reg *next;
 };
 
@@ -202,16 +210,20 @@ struct cons {
 	_Atomic uint64_t queries_dropped;
 	struct admit *admit;	  /* connections of both network sockets */
 	pthread_mutex_t admit_mu; /* held around every use of admit */
-	/* Held for reading by the query thread while it answers, for
-	 * writing by the main thread while a reload changes reg, cfg and the
-	 * indicator and population sets. */
+	/* Held for reading by the query thread while it judges a request
+	 * (and answers one during an audit: bounded), for writing by the
+	 * main thread while a reload changes reg, cfg and the indicator and
+	 * population sets. Writers first (main.c): a reload waits for one
+	 * answer at most, never for a stream of them. */
 	pthread_rwlock_t conf_lock;
-	/* A SIGHUP not applied yet: the main thread takes conf_lock for
-	 * writing only when it is free (reload_try), never waiting for a
-	 * question's audit, and the query thread takes no request meanwhile
-	 * (a stream of them would keep the reload out). */
-	atomic_bool reload_pending;
-	bool reload_said_waiting; /* event=reload_waiting logged for it */
+	/* Which reload's registry, indicators and population are in force:
+	 * 1 at start, one more at each (main thread, under conf_lock). */
+	uint64_t conf_gen;
+	/* The conf_gen of those a question still reads once conf_lock is
+	 * let go (query_net.c's handle_query: its key's owner, its audit's
+	 * indicators and population), 0 when none: what a reload replaces
+	 * from that one on is freed only once it is let go. */
+	_Atomic uint64_t query_pin;
 	pthread_t query_thread;
 	/* The query socket's reader thread, which alone uses c->query while
 	 * the query thread runs (query_reader.h). */
@@ -231,8 +243,8 @@ void send_to(struct tsock *s, const struct tframes *req, const uint8_t *buf,
 	     size_t len);
 
 /*
- * cons_free_retired - frees the registries replaced by reloads that no
- * job uses any more (all: every one, jobs or not).
+ * cons_free_retired - frees what reloads replaced that no job and no
+ * question uses any more (all: every one, jobs or not).
  */
 void cons_free_retired(struct cons *c, bool all);
 

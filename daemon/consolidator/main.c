@@ -44,8 +44,6 @@
 #include "transport.h"
 
 #define TICK_MS 500
-/* How often a reload pending is tried again (reload_try). */
-#define RELOAD_RETRY_MS 10
 /* Messages read from the nodes' socket in one pass of the loop (and
  * handshakes judged: PEERS_ZAP_MAX_PER_CALL). */
 #define INGEST_MAX_PER_CALL 64
@@ -57,6 +55,24 @@
  * many acks); one that does not read, asking for recoveries of up to
  * 4 MiB each, must not have them kept for it by the thousand. */
 #define INGEST_HWM 16
+
+/*
+ * conf_lock, writers first: glibc's default lets readers in while a
+ * writer waits, and the holds of the query thread and of its reader
+ * (peer_read), overlapping, could keep a reload out for as long as
+ * requests came.
+ */
+static void
+conf_lock_init(pthread_rwlock_t *l)
+{
+	pthread_rwlockattr_t a;
+
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setkind_np(
+	    &a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(l, &a);
+	pthread_rwlockattr_destroy(&a);
+}
 
 static void
 usage(void)
@@ -120,22 +136,21 @@ read_ingest(struct cons *c)
 static void
 run(struct cons *c)
 {
-	bool ready[6], reload_pending = false;
+	bool ready[6];
 
 	while (!service_stopping()) {
 		struct tsock *socks[6] = {
 		    c->zap,	 c->ingest, c->ingest_mon,
 		    c->control,	 NULL, /* the query thread's */
 		    c->query_mon};
-		int r =
-		    tsock_poll_fd(socks, 6, ready, pipeline_fd(c->pipe), NULL,
-				  reload_pending ? RELOAD_RETRY_MS : TICK_MS);
+		int r = tsock_poll_fd(socks, 6, ready, pipeline_fd(c->pipe),
+				      NULL, TICK_MS);
 
 		if (r < 0 && r != -EINTR)
 			fatalx("poll: %s", strerror(-r));
 		if (r <= 0)
 			memset(ready, 0, sizeof(ready));
-		reload_pending = reload_try(c);
+		reload_try(c);
 		if (ready[0])
 			(void)peers_serve_zap(c); /* bounded */
 		take_finished(c);
@@ -176,7 +191,8 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	pthread_mutex_init(&c.admit_mu, NULL);
-	pthread_rwlock_init(&c.conf_lock, NULL);
+	conf_lock_init(&c.conf_lock);
+	c.conf_gen = 1;
 	c.query_stop_fd = -1;
 	lp_process_init();
 	if (help_handle("kuska-consolidator", NULL, argc, argv, &err))

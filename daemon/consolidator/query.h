@@ -133,7 +133,8 @@ struct indset;
 /*
  * query_set_indicators - the indicator set (indfile.h) the indicators
  * table answers from from now on; NULL: none (the table has no rows). The
- * caller keeps set alive until it sets another.
+ * caller keeps set alive while a table is answered from it (the query
+ * thread sets the one in force before each request: query_net.c).
  */
 void query_set_indicators(const struct indset *set);
 

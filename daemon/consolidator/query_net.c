@@ -23,6 +23,7 @@
 #include "query.h"
 #include "query_reader.h"
 #include "release.h"
+#include "sdg_table.h"
 
 /*
  * The refusal of a node's key, naming what to make and list instead: the
@@ -68,11 +69,12 @@ query_log_flush(struct query_log *l)
 			 l->b.held);
 }
 
-/* The budget of p's lines; p is one of c->reg's parties. */
+/* The budget of p's lines; p is one of reg's parties. */
 static struct log_budget *
-query_log_of(struct cons *c, const struct reg_party *p)
+query_log_of(struct cons *c, const struct registry *reg,
+	     const struct reg_party *p)
 {
-	struct query_log *l = &c->query_log[p - c->reg->parties];
+	struct query_log *l = &c->query_log[p - reg->parties];
 
 	if (strcmp(l->who, p->id) != 0) {
 		query_log_flush(l);
@@ -169,19 +171,24 @@ watch_resamples(void *arg)
 }
 
 /*
- * Answers one request; the caller holds conf_lock for reading. too_large:
- * tsock_recv dropped it over QUERY_MAX_BYTES or QUERY_MAX_PARTS, req holding
- * its routing id alone; its key is judged all the same. w: the watch of
- * the audits its answer runs (request_waits), which answers meanwhile the
- * requests answered apart and holds the others; NULL when req
- * is answered during an audit, being answered apart (query_apart): then
- * nothing of the audit's is touched, not even its grants.
+ * Answers one request. too_large: tsock_recv dropped it over
+ * QUERY_MAX_BYTES or QUERY_MAX_PARTS, req holding its routing id alone; its
+ * key is judged all the same. w: the watch of the audits its answer runs
+ * (request_waits), which answers meanwhile the requests answered apart and
+ * holds the others; conf_lock is held only while the key is judged, the
+ * registry, indicators and population read then kept by c->query_pin
+ * until the answer is sent, so that a reload during its audit is in
+ * force at once. NULL when req is answered during an audit, being
+ * answered apart (query_apart), the caller holding conf_lock for reading
+ * (a few ms at most): then nothing of the audit's is touched, not even
+ * its grants, nor the pin.
  */
 static void
 handle_query(struct cons *c, const struct tframes *req, bool too_large,
 	     struct watch *w)
 {
 	const struct reg_party *p = NULL;
+	const struct registry *reg;
 	const struct reg_key *k;
 	struct reg_user who;
 	struct query_req q;
@@ -190,6 +197,15 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 	size_t len;
 
 	memset(&tab, 0, sizeof(tab));
+	if (w != NULL) {
+		pthread_rwlock_rdlock(&c->conf_lock);
+		atomic_store(&c->query_pin, c->conf_gen);
+	}
+	/* Those in force, as the query builders read them (the query
+	 * thread alone sets them). */
+	query_set_indicators(c->indicators);
+	sdg_set_population(c->population);
+	reg = c->reg;
 	tab.k = (uint32_t)c->cfg.k;
 	/* Judged on every request: a reload may have revoked the key since
 	 * the handshake, or its window closed. Its connection was judged as
@@ -197,9 +213,11 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 	 * closed once this answer is sent, if still req->conn_id: by now its
 	 * descriptor may be another's, so the admission table is not touched
 	 * here. */
-	k = registry_by_user_id(c->reg, req->user_id, date_now_ms(), &who);
+	k = registry_by_user_id(reg, req->user_id, date_now_ms(), &who);
 	if (k != NULL)
 		p = k->owner;
+	if (w != NULL)
+		pthread_rwlock_unlock(&c->conf_lock);
 	if (p == NULL) {
 		log_warnx_budget(&c->query_refusal_log[INST_NONE],
 				 "event=query_refused who=%s key=%s "
@@ -224,11 +242,11 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 		int r, ti;
 		/* The secretariat's audit follows the registry in force. */
 		if (w != NULL) {
-			release_set_grants(c->reg);
+			release_set_grants(reg);
 			release_set_cancel(request_waits, w);
 			estimate_set_watch(watch_resamples, w);
 		}
-		r = query_run(c->st, &q, p, (unsigned)c->cfg.k, &tab);
+		r = query_run(c->st, &q, p, tab.k, &tab);
 		if (w != NULL) {
 			release_set_cancel(NULL, NULL);
 			estimate_set_watch(NULL, NULL);
@@ -238,7 +256,7 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 		     ti++)
 			if (strcmp(q.table, query_tables[ti]) == 0)
 				c->queries[ti][p->role]++;
-		log_info_budget(query_log_of(c, p),
+		log_info_budget(query_log_of(c, reg, p),
 				"event=query who=%s role=%s table=%s period=%s "
 				"region=%u rows=%zu ms=%llu%s%s",
 				p->id, role_name(p->role), LOG_Q(q.table),
@@ -253,6 +271,8 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 		free(buf);
 	}
 	codec_qtable_clear(&tab);
+	if (w != NULL)
+		atomic_store(&c->query_pin, 0);
 }
 
 /* Whether some party of reg is the secretariat: else no release is ever
@@ -381,20 +401,16 @@ wait_request(struct cons *c, int stop_fd, bool *ret_stop, long timeout_ms)
 #define QUERY_STOP_UNREAD_MAX 1024
 
 /* The refusal text (a qtable's error), encoded into *ret_buf (the caller
- * frees it); locked: the caller holds conf_lock already (a question's
- * audit). Returns 0, or -1 and *ret_buf NULL. */
+ * frees it). Returns 0, or -1 and *ret_buf NULL. */
 static int
-refusal(struct cons *c, const char *text, bool locked, uint8_t **ret_buf,
-	size_t *ret_len)
+refusal(struct cons *c, const char *text, uint8_t **ret_buf, size_t *ret_len)
 {
 	struct qtable tab;
 
 	memset(&tab, 0, sizeof(tab));
-	if (!locked)
-		pthread_rwlock_rdlock(&c->conf_lock);
+	pthread_rwlock_rdlock(&c->conf_lock);
 	tab.k = (uint32_t)c->cfg.k;
-	if (!locked)
-		pthread_rwlock_unlock(&c->conf_lock);
+	pthread_rwlock_unlock(&c->conf_lock);
 	snprintf(tab.error, sizeof(tab.error), "%s", text);
 	if (codec_qtable_encode(&tab, ret_buf, ret_len) != 0) {
 		*ret_buf = NULL;
@@ -407,7 +423,7 @@ refusal(struct cons *c, const char *text, bool locked, uint8_t **ret_buf,
 static int
 stopping_refusal(struct cons *c, uint8_t **ret_buf, size_t *ret_len)
 {
-	return refusal(c, CODEC_QUERY_STOPPING, false, ret_buf, ret_len);
+	return refusal(c, CODEC_QUERY_STOPPING, ret_buf, ret_len);
 }
 
 /*
@@ -495,7 +511,7 @@ unread_refuse(struct cons *c)
 struct watch {
 	struct cons *c;
 	uint32_t year;	  /* being prepared */
-	bool demand;	  /* a question's: never given up, conf_lock held */
+	bool demand;	  /* a question's: never given up */
 	uint64_t next_ms; /* when to look again */
 	bool seen;	  /* give way: a request held, or the thread stops */
 	bool stop;	  /* the thread is to stop */
@@ -546,8 +562,7 @@ answered_apart(struct watch *w, const struct tframes *f, bool too_large,
 	uint32_t year = 0;
 	bool yes;
 
-	if (!w->demand) /* a question's audit runs under it */
-		pthread_rwlock_rdlock(&w->c->conf_lock);
+	pthread_rwlock_rdlock(&w->c->conf_lock);
 	who = asker(w, f, too_large, &q);
 	yes = who != NULL && query_apart(&q, who);
 	if (yes)
@@ -555,8 +570,7 @@ answered_apart(struct watch *w, const struct tframes *f, bool too_large,
 	*for_year = !yes && !w->demand && who != NULL &&
 		    query_release_year(&q, who, &year) && year == w->year;
 	snprintf(whom, KEYS_ID_MAX, "%s", who != NULL ? who->id : "none");
-	if (!w->demand)
-		pthread_rwlock_unlock(&w->c->conf_lock);
+	pthread_rwlock_unlock(&w->c->conf_lock);
 	return yes;
 }
 
@@ -599,8 +613,7 @@ look(struct watch *w)
 		/* Past HELD_MAX: refused at once, the socket read on. */
 		if (w->held->n == HELD_MAX) {
 			if (buf != NULL ||
-			    refusal(w->c, CODEC_QUERY_BUSY, w->demand, &buf,
-				    &len) == 0) {
+			    refusal(w->c, CODEC_QUERY_BUSY, &buf, &len) == 0) {
 				query_reader_answer(w->c->qreader, &f, buf, len,
 						    false);
 				sent++;
@@ -686,33 +699,8 @@ stopping(struct cons *c)
 	return stop;
 }
 
-/* How often the thread looks whether the reload it gives way to is in
- * force (give_way). */
-#define RELOAD_LOOK_MS 5
-
 /*
- * Waits while a reload is pending (c->reload_pending: reload_try) and the
- * thread is not to stop, before conf_lock is taken for a request. glibc's
- * rwlock prefers readers, and the main thread only tries it (it must not
- * wait through an audit): requests answered back to back, each under the
- * read lock, could find it held at every try, and keep the reload out for
- * as long as they came. Given way to, the lock is free but for the brief
- * holds of the socket's reader (peer_read), and the reload is applied
- * within a few of the main thread's tries.
- */
-static void
-give_way(struct cons *c)
-{
-	bool stop = false;
-
-	while (atomic_load(&c->reload_pending) && !stop)
-		(void)tsock_poll_fd(NULL, 0, NULL, c->query_stop_fd, &stop,
-				    RELOAD_LOOK_MS);
-}
-
-/*
- * Answers the requests of q in turn (handle_query, under conf_lock,
- * each once no reload is pending: give_way), those held meanwhile by
+ * Answers the requests of q in turn (handle_query), those held meanwhile by
  * their audits (request_waits) after those already there, until none is
  * left, or the thread is to stop: those left are then refused
  * (held_refuse). Each is cleared.
@@ -725,10 +713,7 @@ answer(struct cons *c, struct held_queue *q)
 		struct held_req h = held_pop(q);
 
 		w.held = q;
-		give_way(c);
-		pthread_rwlock_rdlock(&c->conf_lock);
 		handle_query(c, &h.f, h.too_large, &w);
-		pthread_rwlock_unlock(&c->conf_lock);
 		tframes_clear(&h.f);
 		if (q->n > 0 && stopping(c))
 			held_refuse(c, q);
@@ -758,7 +743,6 @@ prepare_one(struct cons *c)
 	bool computed = false, due, answered;
 	int r;
 
-	give_way(c);
 	pthread_rwlock_rdlock(&c->conf_lock);
 	due = prepare_take(c->cfg.prepare_quiet_s * 1000, t0, &year);
 	if (due && !has_secretariat(c->reg)) {

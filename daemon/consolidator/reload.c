@@ -9,17 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "daemon.h"
 #include "date.h"
 #include "indfile.h"
-#include "ingest_net.h"
 #include "keys.h"
 #include "log.h"
 #include "peers.h"
-#include "pipeline.h"
 #include "popfile.h"
 #include "prepare.h"
 #include "query.h"
@@ -215,10 +212,12 @@ reload_init(struct cons *c, const char *path, bool check)
 
 /*
  * SIGHUP, after the configuration: reads the indicator file again. A file
- * with any error changes nothing: the indicators in force stay.
+ * with any error changes nothing: the indicators in force stay. Those it
+ * replaces go to old, freed once no question reads them.
  */
 static void
-reload_indicators(struct cons *c, const struct consolidator_config *cfg)
+reload_indicators(struct cons *c, const struct consolidator_config *cfg,
+		  struct retired_reg *old)
 {
 	struct indset *fresh = NULL;
 
@@ -228,8 +227,7 @@ reload_indicators(struct cons *c, const struct consolidator_config *cfg)
 			  LOG_Q(cfg->indicators));
 		return;
 	}
-	query_set_indicators(fresh);
-	indset_free(&c->indicators);
+	old->indicators = c->indicators;
 	c->indicators = fresh;
 	memcpy(c->cfg.indicators, cfg->indicators, sizeof(c->cfg.indicators));
 	log_info("event=reload indicators=%zu", fresh != NULL ? fresh->n : 0);
@@ -245,10 +243,12 @@ reload_limits(const struct consolidator_config *cfg)
 
 /*
  * SIGHUP, after the configuration: reads the population file again, all
- * or nothing: a file with a fault keeps the figures in force.
+ * or nothing: a file with a fault keeps the figures in force. Those it
+ * replaces go to old, freed once no question reads them.
  */
 static void
-reload_population(struct cons *c, const struct consolidator_config *cfg)
+reload_population(struct cons *c, const struct consolidator_config *cfg,
+		  struct retired_reg *old)
 {
 	struct popset *fresh = NULL;
 
@@ -258,8 +258,7 @@ reload_population(struct cons *c, const struct consolidator_config *cfg)
 			  LOG_Q(cfg->population));
 		return;
 	}
-	sdg_set_population(fresh);
-	popset_free(&c->population);
+	old->population = c->population;
 	c->population = fresh;
 	memcpy(c->cfg.population, cfg->population, sizeof(c->cfg.population));
 	log_info("event=reload population_years_regions=%zu",
@@ -268,31 +267,18 @@ reload_population(struct cons *c, const struct consolidator_config *cfg)
 
 /*
  * The registry in force is being replaced: the jobs judged by it may
- * still use it (pipeline.h), so it is freed once they are all back.
- * Counted per registry, not by a position in the queue: institutions take
- * turns, so jobs come back in another order than they went.
+ * still use it (pipeline.h), and a question its key's owner (query_net.c),
+ * so it goes to r, freed once they are all back and the question answered
+ * (cons_free_retired). Counted per registry, not by a position in the
+ * queue: institutions take turns, so jobs come back in another order than
+ * they went.
  */
 static void
-retire_registry(struct cons *c)
+retire_registry(struct cons *c, struct retired_reg *r)
 {
-	struct retired_reg *r = malloc(sizeof(*r));
-
-	if (r == NULL) {
-		/* Rare enough to wait for: nothing in the pipeline uses
-		 * it once every job is back. */
-		while (pipeline_pending(c->pipe) > 0) {
-			struct pipeline_job *j = pipeline_done(c->pipe);
-			if (j != NULL)
-				ingest_finish(c, j);
-			else
-				usleep(1000);
-		}
-		registry_free(&c->reg);
-		c->reg_users = 0;
-		return;
-	}
 	r->reg = c->reg;
 	r->users = c->reg_users;
+	r->gen = c->conf_gen;
 	c->reg_users = 0;
 	r->next = c->retired;
 	c->retired = r;
@@ -321,6 +307,7 @@ reload_apply(struct cons *c)
 {
 	struct consolidator_config cfg;
 	struct registry *fresh = NULL;
+	struct retired_reg *old;
 	struct admit_limits lim;
 	char err[512];
 	size_t dropped;
@@ -330,6 +317,13 @@ reload_apply(struct cons *c)
 			sizeof(err)) != 0 ||
 	    registry_load(cfg.registry, &fresh, err, sizeof(err)) != 0) {
 		daemon_reload_refused(err);
+		return;
+	}
+	/* Taken first: a reload cannot wait for what it replaces to be let
+	 * go (a question's audit, seconds), nor free it before. */
+	if ((old = calloc(1, sizeof(*old))) == NULL) {
+		registry_free(&fresh);
+		daemon_reload_refused("out of memory");
 		return;
 	}
 	daemon_reload_needs_restart(&settings_consolidator_schema, &c->cfg,
@@ -359,37 +353,25 @@ reload_apply(struct cons *c)
 	memcpy(c->cfg.registry, cfg.registry, sizeof(c->cfg.registry));
 	store_set_max(c->st, cfg.max_map_size_mb << 20);
 	say_registry_warnings(fresh, false);
-	retire_registry(c);
+	retire_registry(c, old);
 	c->reg = fresh;
 	peers_read_monitors(c); /* the table as it is now, before judging it */
 	dropped = peers_revalidate(c);
 	log_info("event=reload parties=%zu keys=%zu dropped=%zu",
 		 fresh->n_parties, fresh->n_keys, dropped);
-	reload_indicators(c, &cfg);
-	reload_population(c, &cfg);
+	reload_indicators(c, &cfg, old);
+	reload_population(c, &cfg, old);
+	c->conf_gen++;
 }
 
-bool
+void
 reload_try(struct cons *c)
 {
-	/* Two SIGHUPs before it is applied make one reload, which reads
-	 * the files as they are then. */
-	if (service_reload_requested())
-		atomic_store(&c->reload_pending, true);
-	if (!atomic_load(&c->reload_pending))
-		return false;
-	if (pthread_rwlock_trywrlock(&c->conf_lock) != 0) {
-		if (!c->reload_said_waiting)
-			log_info(
-			    "event=reload_waiting hint=\"a query holds the "
-			    "configuration (an audit): the reload is "
-			    "applied once it is answered\"");
-		c->reload_said_waiting = true;
-		return true;
-	}
+	/* Two SIGHUPs between two passes make one reload, which reads the
+	 * files as they are then. */
+	if (!service_reload_requested())
+		return;
+	pthread_rwlock_wrlock(&c->conf_lock);
 	reload_apply(c);
-	atomic_store(&c->reload_pending, false);
 	pthread_rwlock_unlock(&c->conf_lock);
-	c->reload_said_waiting = false;
-	return false;
 }

@@ -30,21 +30,22 @@ struct admit_limits reload_limits(const struct consolidator_config *cfg);
  * map_size_mb, workers) is named as needing a restart. Connections whose
  * keys the new registry no longer admits are closed at once. The indicator
  * and population files are read again then, each on its own: a bad one
- * keeps what it held in force and lets the rest take effect. Called with
- * conf_lock held for writing.
+ * keeps what it held in force and lets the rest take effect. What it
+ * replaces is freed once no job and no question uses it
+ * (cons_free_retired): it takes effect at once, even while a question's
+ * audit reads the registry it replaced. Called with conf_lock held for
+ * writing.
  */
 void reload_apply(struct cons *c);
 
 /*
  * reload_try - at each pass of the main loop: a SIGHUP asked since the
- * last (service_reload_requested) makes a reload pending; a reload
- * pending is applied (reload_apply) when conf_lock can be taken for
- * writing at once, else kept pending, logged once (event=reload_waiting):
- * the query thread holds it for reading through a question's audit,
- * seconds, while the main thread must go on reading the nodes and the
- * control socket and pinging the watchdog. Returns whether a reload is
- * still pending (the loop then comes back sooner).
+ * last (service_reload_requested) is applied (reload_apply), conf_lock
+ * taken for writing. The query thread holds it only while it judges a
+ * request, or answers one during an audit (a few ms at most), never
+ * through an audit: the main thread waits that long at most, and goes on
+ * reading the nodes and the control socket and pinging the watchdog.
  */
-bool reload_try(struct cons *c);
+void reload_try(struct cons *c);
 
 #endif

@@ -38,7 +38,8 @@
 /*
  * sdg_set_population - the population figures the table answers from
  * from now on (NULL: none configured; the table is then refused). The
- * caller keeps set alive until it sets another.
+ * caller keeps set alive while a table is answered from it (the query
+ * thread sets the one in force before each request: query_net.c).
  */
 void sdg_set_population(const struct popset *set);
 

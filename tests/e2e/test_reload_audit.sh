@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # A reload (SIGHUP) while the query thread answers a question does not
-# stop the consolidator's main thread. A question's audit holds conf_lock
-# for reading, seconds under flood (docs/SECURITY.md); a reload takes it
-# for writing. The main thread waited for it there, and read neither the
-# nodes' socket nor the control socket, nor told the watchdog it lived.
-# Here the query thread is held with the lock taken for reading
-# (tests/tools/shim/slowread.c with KUSKA_SLOW_AFTER, as through an
-# audit): once SIGHUP is sent, kuska status of the consolidator is
-# answered, and a node's events are taken and stored, while the reload
-# waits, said once (event=reload_waiting); it is applied when the
-# question is answered.
+# stop the consolidator's main thread. A question's audit takes seconds
+# under flood (docs/SECURITY.md); a reload takes conf_lock for writing.
+# The main thread once waited for the audit there, and read neither the
+# nodes' socket nor the control socket, nor told the watchdog it lived;
+# then it left the reload pending until the audit ended, the old registry
+# in force meanwhile. The query thread now holds conf_lock only while it
+# judges a request, never through its answer. Here it is held in a
+# question's answer (tests/tools/shim/slowread.c with KUSKA_SLOW_TXN, as
+# through an audit): once SIGHUP is sent, the reload is applied at once,
+# kuska status of the consolidator is answered, and a node's events are
+# taken and stored, while the question is still held; it is answered
+# when the thread goes on.
 . "$(dirname "$0")/lib.sh"
 
-export KUSKA_SLOW_AFTER=1
+export KUSKA_SLOW_TXN=1
 held_query_net thread
 start_node pnp
 "$KUSKA" sim --out "$T/sim" --victims 30 --seed 61 >/dev/null
@@ -33,15 +35,15 @@ reloaded() {
 before=$(reloads)
 
 touch "$SLOW"
-# A question held on, the read lock taken: the query thread waits.
+# A question held on, in its answer: the query thread waits.
 "$KUSKA" query -c "$N/analyst.conf" deliveries >"$T/first.out" 2>&1 &
 first=$!
-check "the query thread is held, the lock taken for reading" \
+check "the query thread is held in the question's answer" \
 	wait_for_file "$SLOW.hit" 30
 
 kill -HUP "${PIDS[cons]}"
-check "the reload waits for the question, and says so" \
-	wait_log "$N/consolidator.log" "event=reload_waiting" 30
+check "the reload is applied at once, the question held" \
+	reloaded $((before + 1))
 # Its exit status says whether an institution is silent: not looked at.
 timeout 60 "$KUSKA" status -c "$N/consolidator.conf" >"$T/status.out" 2>&1
 if ! grep -q "^pnp  *[0-9]" "$T/status.out"; then
@@ -55,35 +57,32 @@ check "a node's submission is accepted" submit_sim pnp
 check "... with nothing refused" submitted_ok pnp
 check "the consolidator takes and stores its $total events meanwhile" \
 	wait_held pnp "$total" 120
-check "the reload is still pending, the question unanswered" \
-	test "$(reloads)" = "$before"
+check "the question is still unanswered" kill -0 "$first"
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
 
 rm -f "$SLOW"
 wait $first
 check "the question is answered once the query thread goes on" test $? = 0
-check "the reload is applied then" reloaded $((before + 1))
-check "... once" test "$(reloads)" = $((before + 1))
-check "the wait was said once" \
-	test "$(grep -c "event=reload_waiting" "$N/consolidator.log")" = 1
+check "the reload was applied once" test "$(reloads)" = $((before + 1))
 "$KUSKA" query -c "$N/analyst.conf" deliveries >/dev/null
 check "queries are answered after the reload" test $? = 0
 
-# A stream of requests, each answered under the read lock in STREAM_MS
-# (KUSKA_SLOW_MS: as questions' audits back to back), from ASKERS
-# clients, REQUESTS each, one after the other: at least
-# ASKERS * REQUESTS * STREAM_MS of it. glibc's rwlock prefers readers,
-# and a lock taken again at once between two answers is free only for an
-# instant: unless the query thread gives way, the main thread, trying it
-# between its passes, found it held at nearly every try, and the reload
-# waited for the end of the stream. It is applied while the stream goes
-# on.
+# A stream of requests, each holding the read lock STREAM_MS as it is
+# judged (KUSKA_SLOW_AFTER and KUSKA_SLOW_MS: the lock held longer than
+# it ever is), from ASKERS clients, REQUESTS each, one after the other: at
+# least ASKERS * REQUESTS * STREAM_MS of it. glibc's rwlock prefers
+# readers by default, and a lock taken again at once between two answers
+# is free only for an instant: unless writers come first (main.c), the
+# reload waited for the end of the stream. It is applied while the stream
+# goes on.
 ASKERS=4
 REQUESTS=50
 STREAM_MS=200
 stop_cons TERM
 rm -f "$SLOW.hit"
 touch "$SLOW"
+unset KUSKA_SLOW_TXN
+export KUSKA_SLOW_AFTER=1
 KUSKA_SLOW_FILE="$SLOW" KUSKA_SLOW_THREAD=kuska-query KUSKA_SLOW_MS=$STREAM_MS \
 	LD_PRELOAD="$KUSKA_BIN/libkuska_slowread.so" start_cons
 before=$(reloads)

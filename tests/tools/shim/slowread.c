@@ -18,12 +18,16 @@
  * busy holding the lock for reading, as a question's audit holds the
  * consolidator's conf_lock. With KUSKA_SLOW_MS=N too, each call made
  * while the file exists waits N ms, not until the file goes: a stream of
- * requests each answered in N ms.
+ * requests each answered in N ms. With KUSKA_SLOW_TXN set too, it waits
+ * in mdb_txn_begin alone, as it begins a store's transaction to answer
+ * (whatever it holds then, and nothing else), not in the other two: a
+ * thread kept busy answering a question, as through its audit.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
+#include <lmdb.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +117,8 @@ pthread_rwlock_rdlock(pthread_rwlock_t *l)
 		real = (int (*)(pthread_rwlock_t *))dlsym(
 		    RTLD_NEXT, "pthread_rwlock_rdlock");
 
+	if (getenv("KUSKA_SLOW_TXN") != NULL)
+		return real(l);
 	if (getenv("KUSKA_SLOW_AFTER") == NULL) {
 		slow(NULL);
 		return real(l);
@@ -131,6 +137,21 @@ zmq_msg_recv(zmq_msg_t *msg, void *s, int flags)
 		real = (int (*)(zmq_msg_t *, void *, int))dlsym(RTLD_NEXT,
 								"zmq_msg_recv");
 
-	slow(s);
+	if (getenv("KUSKA_SLOW_TXN") == NULL)
+		slow(s);
 	return real(msg, s, flags);
+}
+
+int
+mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags, MDB_txn **txn)
+{
+	static int (*real)(MDB_env *, MDB_txn *, unsigned int, MDB_txn **);
+
+	if (real == NULL)
+		real = (int (*)(MDB_env *, MDB_txn *, unsigned int,
+				MDB_txn **))dlsym(RTLD_NEXT, "mdb_txn_begin");
+
+	if (getenv("KUSKA_SLOW_TXN") != NULL)
+		slow(NULL);
+	return real(env, parent, flags, txn);
 }
