@@ -46,10 +46,13 @@ _Static_assert(sizeof(query_tables) / sizeof(query_tables[0]) ==
 /* The indicators in force (query_set_indicators). */
 static const struct indset *indicators_in_force;
 
-void
+const struct indset *
 query_set_indicators(const struct indset *set)
 {
+	const struct indset *was = indicators_in_force;
+
 	indicators_in_force = set;
+	return was;
 }
 
 /* Period index within its year (release.h): Y, H1, H2, Q1..Q4. */

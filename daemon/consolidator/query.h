@@ -135,8 +135,9 @@ struct indset;
  * table answers from from now on; NULL: none (the table has no rows). The
  * caller keeps set alive while a table is answered from it (the query
  * thread sets the one in force before each request: query_net.c).
+ * Returns the set it replaces.
  */
-void query_set_indicators(const struct indset *set);
+const struct indset *query_set_indicators(const struct indset *set);
 
 /* ---- the tables' shape, for the indicator expressions (expr.h) -------- */
 

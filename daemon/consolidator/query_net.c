@@ -189,6 +189,8 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 {
 	const struct reg_party *p = NULL;
 	const struct registry *reg;
+	const struct indset *was_ind;
+	const struct popset *was_pop;
 	const struct reg_key *k;
 	struct reg_user who;
 	struct query_req q;
@@ -202,9 +204,11 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 		atomic_store(&c->query_pin, c->conf_gen);
 	}
 	/* Those in force, as the query builders read them (the query
-	 * thread alone sets them). */
-	query_set_indicators(c->indicators);
-	sdg_set_population(c->population);
+	 * thread alone sets them). Answered during an audit, those of the
+	 * audit's question are put back after: pinned, its answer reads
+	 * one set to its end. */
+	was_ind = query_set_indicators(c->indicators);
+	was_pop = sdg_set_population(c->population);
 	reg = c->reg;
 	tab.k = (uint32_t)c->cfg.k;
 	/* Judged on every request: a reload may have revoked the key since
@@ -271,8 +275,12 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 		free(buf);
 	}
 	codec_qtable_clear(&tab);
-	if (w != NULL)
+	if (w != NULL) {
 		atomic_store(&c->query_pin, 0);
+	} else {
+		(void)query_set_indicators(was_ind);
+		(void)sdg_set_population(was_pop);
+	}
 }
 
 /* Whether some party of reg is the secretariat: else no release is ever

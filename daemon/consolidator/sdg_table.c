@@ -37,10 +37,13 @@ static const char *const child_groups[] = {"0-5", "6-11", "12-13", "14-17"};
 /* The population figures in force (sdg_set_population). */
 static const struct popset *population_in_force;
 
-void
+const struct popset *
 sdg_set_population(const struct popset *set)
 {
+	const struct popset *was = population_in_force;
+
 	population_in_force = set;
+	return was;
 }
 
 /* A figure as the role sees it. */

@@ -40,8 +40,9 @@
  * from now on (NULL: none configured; the table is then refused). The
  * caller keeps set alive while a table is answered from it (the query
  * thread sets the one in force before each request: query_net.c).
+ * Returns the figures it replaces.
  */
-void sdg_set_population(const struct popset *set);
+const struct popset *sdg_set_population(const struct popset *set);
 
 /*
  * sdg_table - the sdg16_2_2 table for req as who sees it, with
