@@ -42,6 +42,7 @@ deliver_init(struct deliver *d)
 	d->refusals_backoff_ms = 0;
 	memset(&d->refusals_log, 0, sizeof(d->refusals_log));
 	memset(&d->answer_log, 0, sizeof(d->answer_log));
+	memset(&d->refused_log, 0, sizeof(d->refused_log));
 	if (outbox_state(d->ob, &st) == 0)
 		d->acked = st.acked_seq;
 	d->sent_upto = d->acked;
@@ -905,8 +906,11 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	/* A sequence of ours held with other bytes: another signer with
 	 * this node's key. Not delivered, and said until --recover. */
 	if (m->reason == REASON_CONFLICT) {
-		log_warnx("event=batch_refused reason=%s batch=%llu text=%s",
-			  why, (unsigned long long)m->batch_id, LOG_Q(m->text));
+		log_warnx_budget(&d->refused_log,
+				 "event=batch_refused reason=%s batch=%llu "
+				 "text=%s",
+				 why, (unsigned long long)m->batch_id,
+				 LOG_Q(m->text));
 		set_diverged(d,
 			     m->text[0] != '\0'
 				 ? m->text
@@ -917,8 +921,9 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	}
 	/* The reason first: OPERATIONS.md gives "event=batch_refused
 	 * reason=wrong_network" to search the journal for, as it stands. */
-	log_warnx("event=batch_refused reason=%s batch=%llu text=%s", why,
-		  (unsigned long long)m->batch_id, LOG_Q(m->text));
+	log_warnx_budget(&d->refused_log,
+			 "event=batch_refused reason=%s batch=%llu text=%s",
+			 why, (unsigned long long)m->batch_id, LOG_Q(m->text));
 	snprintf(d->last_refusal, sizeof(d->last_refusal), "%s: %s", why,
 		 m->text);
 	d->last_refusal_ms = date_now_ms();
@@ -953,7 +958,9 @@ deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 		return false;
 	}
 	if (e != 0) {
-		log_warnx("event=bad_message_from_consolidator bytes=%zu", len);
+		log_warnx_budget(
+		    &d->refused_log,
+		    "event=bad_message_from_consolidator bytes=%zu", len);
 		return false;
 	}
 	switch (m.type) {

@@ -95,6 +95,10 @@ struct deliver {
 	/* event=answer_refused: a consolidator that answers what cannot be
 	 * may do so at every batch. */
 	struct log_budget answer_log;
+	/* event=batch_refused, event=bad_message_from_consolidator: a
+	 * consolidator's key may send them without end too (read
+	 * DELIVER_DRAIN_MAX a pass). */
+	struct log_budget refused_log;
 	struct inflight q[DELIVER_MAX_WINDOW];
 	size_t nq;
 	/* The consolidator's last refusal of a batch (not a gap), for

@@ -13,7 +13,8 @@
  * node's sum of its skew; and answers without end, read at most
  * DELIVER_MAX_PER_CALL taken at a time (deliver_read), those nothing
  * waits for DELIVER_DRAIN_MAX at a time, with no commit, as is the same
- * Welcome twice.
+ * Welcome twice; refusals and undecodable frames without end are logged
+ * within a budget.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +30,7 @@
 
 #include "date.h"
 #include "deliver.h"
+#include "log.h"
 
 /* Asked from 11, acknowledged 5000, the consolidator holding 5000. */
 static void
@@ -519,6 +521,74 @@ test_read_unasked(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Lines of path holding what. */
+static size_t
+lines_with(const char *path, const char *what)
+{
+	char line[1024];
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, what) != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A consolidator's key sending refusals and undecodable frames without
+ * end (read DELIVER_DRAIN_MAX a pass: docs/SECURITY.md, "Hostile peers"):
+ * each was a line of the journal; now they share a budget
+ * (LOG_BUDGET_BURST at once, then one a second). Before, 400 lines.
+ */
+static void
+test_refusals_logged(void **state)
+{
+	enum { SENT = 200 };
+	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	char path[] = "/tmp/kuska-deliver-log-XXXXXX";
+	static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff};
+	struct outbox *ob = NULL;
+	struct deliver d;
+	struct msg m;
+	size_t i, refused, bad;
+	int fd, saved;
+
+	(void)state;
+	read_setup(dir, 3, NULL, &ob, &d);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	for (i = 0; i < SENT; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = MSG_REFUSAL;
+		m.reason = REASON_BAD_EVENT;
+		m.batch_id = 1 + i;
+		d.welcomed = true;
+		answer(&d, &m);
+		deliver_message(&d, junk, sizeof(junk), 1000);
+	}
+	fflush(stderr);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	close(fd);
+	refused = lines_with(path, "event=batch_refused");
+	bad = lines_with(path, "event=bad_message_from_consolidator");
+	assert_true(refused >= 1);
+	/* The burst, and one a second past it (a slow run). */
+	assert_true(refused + bad <= 2 * LOG_BUDGET_BURST);
+	unlink(path);
+
+	outbox_close(&ob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -532,6 +602,7 @@ main(void)
 	    cmocka_unit_test(test_welcome_clock),
 	    cmocka_unit_test(test_read_bounded),
 	    cmocka_unit_test(test_read_unasked),
+	    cmocka_unit_test(test_refusals_logged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
