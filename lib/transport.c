@@ -227,8 +227,10 @@ set_common(void *s, const struct tsock_limits *lim)
 	 * that reads all the socket holds at every pass and keeps a bound
 	 * of its own: else libzmq keeps whatever a flooder sends faster
 	 * than the daemon reads, with no bound but memory (docs/SECURITY.md,
-	 * "Hostile peers"). The abort needs a heartbeat due (its write
-	 * after the end was seen): the local sockets have none. */
+	 * "Hostile peers"). The abort needs a write after the end was
+	 * seen: a heartbeat due, or the answer to a PING the peer sent among
+	 * what libzmq read before it stopped (the local sockets, whose peer
+	 * may speak ZMTP itself, are lifted). */
 	if (lim != NULL && lim->hwm > 0 &&
 	    set_int(s, ZMQ_SNDHWM, lim->hwm) != 0)
 		return -errno;
@@ -372,10 +374,15 @@ struct tsock *
 tsock_bind_local(struct transport *t, const char *endpoint, size_t max_frame,
 		 int *ret_err)
 {
-	/* No heartbeats: a local client that ends is seen by the kernel,
-	 * and a member of the control group flooding a busy daemon and
-	 * ending would otherwise abort it (set_common). */
-	struct tsock_limits lim = {.max_frame = max_frame, .heartbeat_ms = -1};
+	/* ZMQ_RCVHWM lifted: libzmq 4.3.4 aborts when a connection it
+	 * stopped reading at the mark ends and then has to write, and a
+	 * client speaking ZMTP itself makes it write at will (a PING left
+	 * among the bytes read, answered when reading resumes). No
+	 * heartbeats either: the kernel tells of a local client that ends.
+	 * What a flooder sends faster than the daemon reads is bounded by
+	 * its memory ceiling (docs/SECURITY.md, "Hostile peers"). */
+	struct tsock_limits lim = {
+	    .max_frame = max_frame, .heartbeat_ms = -1, .rcv_unbounded = true};
 	struct tsock *ts;
 	struct stat st;
 	void *s;

@@ -130,12 +130,14 @@ int tsock_redial(struct tsock *s, const char *endpoint)
 
 /*
  * tsock_bind_local - a ROUTER bound to an ipc:// endpoint, the socket
- * file made mode 0660, with no heartbeats: the kernel tells of a closed
- * peer, and a connection stalled at ZMQ_RCVHWM that ends with a heartbeat
- * due aborts libzmq 4.3.4 (set_common). A socket file nobody listens on
- * (left by a process that died) is replaced; one a live process listens
- * on is not: *ret_err = -EADDRINUSE. tsock_free removes the socket file,
- * so that a daemon that stops cleanly leaves none.
+ * file made mode 0660, with no heartbeats (the kernel tells of a closed
+ * peer) and ZMQ_RCVHWM lifted: a connection stalled at the mark that ends
+ * and then must write (a heartbeat, the answer to a PING a client
+ * speaking ZMTP itself sent) aborts libzmq 4.3.4 (set_common). The owner
+ * reads it at every pass of its loop; libzmq keeps what comes meanwhile. A
+ * socket file nobody listens on (left by a process that died) is replaced; one
+ * a live process listens on is not: *ret_err = -EADDRINUSE. tsock_free removes
+ * the socket file, so that a daemon that stops cleanly leaves none.
  */
 struct tsock *tsock_bind_local(struct transport *t, const char *endpoint,
 			       size_t max_frame, int *ret_err);

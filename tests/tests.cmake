@@ -153,7 +153,8 @@ endforeach()
 # What more than one of them needs lives in tests/tools/common.
 add_library(kuska_tools STATIC ${CMAKE_SOURCE_DIR}/tests/tools/common/unread.c
 	${CMAKE_SOURCE_DIR}/tests/tools/common/fakeserver.c
-	${CMAKE_SOURCE_DIR}/tests/tools/common/reset.c)
+	${CMAKE_SOURCE_DIR}/tests/tools/common/reset.c
+	${CMAKE_SOURCE_DIR}/tests/tools/common/rawzmtp.c)
 target_include_directories(kuska_tools PUBLIC ${CMAKE_SOURCE_DIR}/tests/tools/common)
 target_link_libraries(kuska_tools PUBLIC kuska_lib)
 # An LD_PRELOAD library that stalls a store's commits while a file exists

@@ -9,6 +9,7 @@
 #include "date.h"
 #include "keyholder.h"
 #include "log.h"
+#include "service.h"
 
 static void
 answer(struct keyholder *kh, const struct tframes *req, const struct control *c)
@@ -201,4 +202,12 @@ keyholder_control(void *arg, const struct tframes *f)
 	}
 	codec_control_clear(&c);
 	return 0;
+}
+
+void
+keyholder_control_serve(struct keyholder *kh)
+{
+	kh->control_refused += daemon_control_serve(
+	    kh->control, keyholder_control, kh, &kh->control_log);
+	service_watchdog(date_mono_ms());
 }

@@ -175,6 +175,15 @@ void keyholder_waiting_free(struct keyholder *kh);
  */
 int keyholder_control(void *arg, const struct tframes *f);
 
+/*
+ * keyholder_control_serve - answers the requests waiting on the control
+ * socket (daemon_control_serve, a bounded number a call) and feeds the
+ * systemd watchdog when due: at each pass of the loop and between chunks
+ * of an evaluation, when no worker runs, so that kuska status is answered
+ * and the watchdog fed during a batch of seconds.
+ */
+void keyholder_control_serve(struct keyholder *kh);
+
 /* keyholder_metrics - the key holder's metrics, Prometheus text. */
 void keyholder_metrics(void *arg, struct mtext *m);
 

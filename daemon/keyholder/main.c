@@ -295,9 +295,7 @@ run(struct keyholder *kh)
 		 * DISCONNECTED is read is never counted again once gone. */
 		read_monitor(kh);
 		if (r > 0 && ready[3])
-			kh->control_refused +=
-			    daemon_control_serve(kh->control, keyholder_control,
-						 kh, &kh->control_log);
+			keyholder_control_serve(kh);
 		tick(kh);
 		waiting = keyholder_serve_next(kh);
 		keyholder_audit_flush(kh, date_mono_ms(), false);

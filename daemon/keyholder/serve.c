@@ -434,9 +434,11 @@ keyholder_refuse_busy(struct keyholder *kh, const struct tframes *f,
 
 /*
  * Evaluates the n elements of job in chunks, reading the listening socket
- * (keyholder_intake) between two: a request of max_batch elements takes
- * a second or more, and libzmq 4.3.4 stops reading a connection whose
- * messages are left unread (docs/SECURITY.md, "Hostile peers").
+ * (keyholder_intake) and answering the control socket
+ * (keyholder_control_serve) between two, no worker running then: a
+ * request of max_batch elements takes a second or more, what a flooder
+ * sends meanwhile waits in libzmq (docs/SECURITY.md, "Hostile peers"),
+ * and kuska status and the watchdog would wait as long.
  */
 static void
 evaluate(struct keyholder *kh, const struct eval_job *job, size_t n)
@@ -452,8 +454,10 @@ evaluate(struct keyholder *kh, const struct eval_job *job, size_t n)
 		part.out += 32 * from;
 		part.failed += from;
 		parallel_for(k, kh->workers, MIN_PER_THREAD, eval_range, &part);
-		if (from + k < n)
+		if (from + k < n) {
 			keyholder_intake(kh);
+			keyholder_control_serve(kh);
+		}
 	}
 }
 

@@ -8,8 +8,10 @@
 # that connection ended and a heartbeat fell due it aborted ("Assertion
 # failed: !_io_error", stream_engine_base.cpp), and with the key holder
 # every node's pseudonymisation. The local sockets now have no heartbeat
-# (the kernel tells of a closed peer): the daemon survives, answers
-# kuska status after the floods, and its memory stays bounded.
+# (the kernel tells of a closed peer), and ZMQ_RCVHWM lifted (a PING
+# among the requests aborted the same way, test_control_ping.sh): the
+# daemon survives, answers kuska status after the floods, and its memory
+# stays bounded.
 . "$(dirname "$0")/lib.sh"
 
 THIEF="$KUSKA_BIN/kuska_thief"
@@ -24,23 +26,16 @@ printf 'rate_per_day = 100000000\nworkers = 1\n' >>"$N/keyholder.conf"
 start_keyholder
 EP="tcp://127.0.0.1:$((PORT + 2))"
 CTL="ipc://$N/run/keyholder.sock"
-# answers: kuska status answers at once (the key holder is not busy).
-answers() {
-	timeout 0.2 "$KUSKA" status -c "$N/keyholder.conf" >/dev/null 2>&1
-}
-# until_busy / until_free: until the key holder stops (starts) answering
-# at once, for at most 30 s; a trigger, not a check.
-until_busy() {
+# until_taken R: until kuska status says the key holder took mp's R-th
+# request (its requests column, counted as the evaluation starts; status
+# is answered between chunks of it), or the key holder is gone, for at
+# most 30 s; a trigger, not a check.
+until_taken() {
 	local i
-	for i in $(seq 300); do
-		answers || return 0
-		sleep 0.05
-	done
-}
-until_free() {
-	local i
-	for i in $(seq 300); do
-		answers && return 0
+	for i in $(seq 600); do
+		"$KUSKA" status -c "$N/keyholder.conf" 2>/dev/null |
+			awk -v r="$1" '$1 == "mp" && $2 >= r { f = 1 }
+				END { exit !f }' && return 0
 		kill -0 "${PIDS[keyholder]}" 2>/dev/null || return 0
 		sleep 0.05
 	done
@@ -50,14 +45,18 @@ rss_sample "${PIDS[keyholder]}"
 	-E 1 -n $((ROUNDS * BIG)) -b $BIG -t 60000 >"$T/big.out" 2>&1 &
 big=$!
 for r in $(seq $ROUNDS); do
-	until_busy
+	until_taken "$r"
 	fl=()
 	for j in $(seq $CONNS); do
-		"$FLOOD" -e "$CTL" -F $COUNT -t 0 >"$T/flood$r.$j.out" 2>&1 &
+		# Every other one speaks ZMTP itself, a PING after each
+		# request (kuska_ctlflood -P, test_control_ping.sh).
+		raw=()
+		[ $((j % 2)) = 0 ] && raw=(-P)
+		"$FLOOD" "${raw[@]}" -e "$CTL" -F $COUNT -t 0 \
+			>"$T/flood$r.$j.out" 2>&1 &
 		fl+=($!)
 	done
 	wait "${fl[@]}"
-	until_free
 done
 # An aborted key holder answers no more batches: no need to wait for them.
 kill -0 "${PIDS[keyholder]}" 2>/dev/null || kill $big 2>/dev/null
