@@ -114,6 +114,7 @@ set(E2E_HEAVY
 	test_control_unread	# 3 batches of 65,536 on one worker, 36,000 flooded control requests
 	test_holder_flood	# nine floods from a hostile key holder, each ended at another moment (50 s)
 	test_consolidator_flood	# eight floods from a hostile consolidator during submissions, each ended at another moment (45 s)
+	test_reload_stress	# four clients asking without pause, audits of seconds, 38 reloads (30 to 60 s)
 )
 # These run alone (RUN_SERIAL), each for its reason:
 set(E2E_SERIAL

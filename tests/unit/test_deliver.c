@@ -14,7 +14,8 @@
  * DELIVER_MAX_PER_CALL taken at a time (deliver_read), those nothing
  * waits for DELIVER_DRAIN_MAX at a time, with no commit, as is the same
  * Welcome twice; refusals and undecodable frames without end are logged
- * within a budget.
+ * within a budget; what a genuine consolidator sends in the orders it
+ * can is all taken.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -589,6 +590,122 @@ test_refusals_logged(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Whether m, sent by router to d's socket, is taken (deliver_message). */
+static bool
+read_one(struct tsock *router, const struct tframes *route,
+	 struct tsock *dealer, struct deliver *d, const struct msg *m)
+{
+	struct tframes f;
+	bool ready, taken;
+
+	read_send(router, route, m);
+	assert_int_equal(tsock_poll(&dealer, 1, &ready, 5000), 1);
+	assert_int_equal(tsock_recv(dealer, &f, 1, CODEC_MAX_FRAME), 0);
+	taken = deliver_message(d, f.data[0], f.len[0], 1000);
+	tframes_clear(&f);
+	return taken;
+}
+
+/*
+ * What a genuine consolidator sends, in the orders it can (one node's
+ * answers in order: ingest_net.c), all taken and nothing of it lost
+ * now that Acks and Welcomes nothing waits for are dropped: an Ack come
+ * after its batch's Ack time-out (no batch in flight) acknowledging more
+ * than the outbox, its refusal recorded, then the Welcome of the hello
+ * the time-out sent, with nothing left to ask; an Ack stopping short
+ * inside the second batch in flight, which resends from there, the same
+ * again not taken; a batch whose Ack was lost, acknowledged by the
+ * Welcome of the hello its time-out sent: its refusals asked (the Ack,
+ * were it to come after all, is not taken: the answer to the ask says
+ * them).
+ */
+static void
+test_read_genuine(void **state)
+{
+	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	struct transport *t = transport_new();
+	struct tsock *router, *dealer;
+	struct outbox *ob = NULL;
+	struct outbox_state st;
+	struct rejection rej;
+	struct tframes route;
+	struct deliver d;
+	struct msg m;
+	uint64_t from;
+
+	(void)state;
+	assert_non_null(t);
+	read_pair(t, "inproc://test-deliver-genuine", &router, &dealer, &route);
+	read_setup(dir, 6, dealer, &ob, &d);
+
+	/* Batch 1 (1..3) timed out: idle, the hello of nonce 9 sent. */
+	d.sent_upto = 3;
+	d.nonce = 9;
+	m = ack_of(3, &rej, 2);
+	assert_true(read_one(router, &route, dealer, &d, &m));
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 3);
+	assert_int_equal(st.dead_total, 1);
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_WELCOME;
+	m.nonce = 9;
+	m.last_seq = 3;
+	assert_true(read_one(router, &route, dealer, &d, &m));
+	assert_true(d.welcomed);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 0); /* the Ack said them */
+	assert_false(read_one(router, &route, dealer, &d, &m));
+
+	/* Batches 2 (4..5) and 3 (6) in flight; 3 stops short at 5. */
+	d.sent_upto = 6;
+	d.q[0].batch_id = 2;
+	d.q[0].first = 4;
+	d.q[0].last = 5;
+	d.q[1].batch_id = 3;
+	d.q[1].first = 6;
+	d.q[1].last = 6;
+	d.nq = 2;
+	m = ack_of(5, NULL, 0);
+	m.batch_id = 2;
+	assert_true(read_one(router, &route, dealer, &d, &m));
+	assert_int_equal(d.nq, 1);
+	m.batch_id = 3;
+	assert_true(read_one(router, &route, dealer, &d, &m));
+	assert_int_equal(d.nq, 0);
+	assert_int_equal(d.sent_upto, 5); /* 6 resent */
+	assert_false(read_one(router, &route, dealer, &d, &m));
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 5);
+
+	/* Batch 4 (6) resent, its Ack lost: timed out, the hello of
+	 * nonce 10 answered, acknowledging 6. */
+	d.sent_upto = 6;
+	d.welcomed = false;
+	d.nonce = 10;
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_WELCOME;
+	m.nonce = 10;
+	m.last_seq = 6;
+	assert_true(read_one(router, &route, dealer, &d, &m));
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 6);
+	assert_int_equal(d.refusals_asked, 6);
+	m = ack_of(6, &rej, 6);
+	m.batch_id = 4;
+	assert_false(read_one(router, &route, dealer, &d, &m));
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 6);
+	assert_int_equal(st.dead_total, 1);
+
+	tframes_clear(&route);
+	tsock_free(&dealer);
+	tsock_free(&router);
+	transport_free(&t);
+	outbox_close(&ob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -603,6 +720,7 @@ main(void)
 	    cmocka_unit_test(test_read_bounded),
 	    cmocka_unit_test(test_read_unasked),
 	    cmocka_unit_test(test_refusals_logged),
+	    cmocka_unit_test(test_read_genuine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
