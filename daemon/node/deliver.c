@@ -482,7 +482,8 @@ warn_behind(struct deliver *d, uint64_t last_seq,
 /*
  * Asks the consolidator for its refusals from the outbox's refusals_from
  * on: sequences a Welcome acknowledged whose Ack (and so whose refusals)
- * never arrived, the connection cut or the node killed before it. The
+ * never arrived, the connection cut or the node killed before it, or an
+ * Ack of a later batch did (acks_others). The
  * answers come in pieces (on_refusals), each recorded as an Ack's
  * rejections would be, until the acknowledged sequence. One ask at a
  * time: unanswered after ack_timeout (the answer lost, the ask refused
@@ -824,17 +825,38 @@ in_flight(const struct deliver *d, uint64_t batch_id)
 }
 
 /*
+ * Whether Ack m, of a batch in flight, acknowledges sequences past the
+ * outbox's acknowledged acked_seq before its batch's first: those of
+ * batches before it whose Acks (and so whose refusals) were lost, the
+ * consolidator's queue to this node full. (An Ack of a batch no longer
+ * in flight, come after its time-out, is taken as its own batch's.)
+ */
+static bool
+acks_others(const struct deliver *d, const struct msg *m, uint64_t acked_seq)
+{
+	size_t i;
+
+	for (i = 0; i < d->nq; i++)
+		if (d->q[i].batch_id == m->batch_id)
+			return m->last_seq > acked_seq &&
+			       acked_seq + 1 < d->q[i].first;
+	return false;
+}
+
+/*
  * Returns whether it was taken (may have written the outbox). An Ack of
  * no batch in flight that acknowledges nothing past the outbox's
  * acknowledged sequence is not: nothing waits for it (its refusals, if
  * any, are of sequences a Welcome acknowledged, which the node asks for,
  * ask_refusals), and a consolidator's key may send it without end, each
- * a commit.
+ * a commit. One that acknowledges others' sequences too is taken as a
+ * Welcome first: their refusals are asked for, as after a Welcome.
  */
 static bool
 on_ack(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
 	struct outbox_state st;
+	bool others;
 	size_t i;
 	int r;
 
@@ -842,8 +864,13 @@ on_ack(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		return false;
 	if (m->last_seq <= st.acked_seq && !in_flight(d, m->batch_id))
 		return false;
-	r = outbox_record_ack(d->ob, m->last_seq, false, date_now_ms(),
-			      m->rejections, m->n_rejections);
+	others = acks_others(d, m, st.acked_seq);
+	r = others ? outbox_record_welcome(d->ob, m->last_seq, false,
+					   date_now_ms())
+		   : 0;
+	if (r == 0)
+		r = outbox_record_ack(d->ob, m->last_seq, false, date_now_ms(),
+				      m->rejections, m->n_rejections);
 	if (r != 0) {
 		log_warnx("event=ack_not_recorded error=%s",
 			  LOG_Q(strerror(-r)));
@@ -875,6 +902,9 @@ on_ack(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		d->nq = 0;
 		d->sent_upto = d->acked;
 	}
+	if (others && d->refusals_asked == 0 &&
+	    (d->refusals_due_ms == 0 || now_ms >= d->refusals_due_ms))
+		ask_refusals(d, now_ms);
 	return true;
 }
 

@@ -15,7 +15,8 @@
  * waits for DELIVER_DRAIN_MAX at a time, with no commit, as is the same
  * Welcome twice; refusals and undecodable frames without end are logged
  * within a budget; what a genuine consolidator sends in the orders it
- * can is all taken.
+ * can is all taken; an Ack that acknowledges the batches before its own,
+ * whose Acks were lost, has their refusals asked for.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -706,6 +707,78 @@ test_read_genuine(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * Batches 1 (1..3) and 2 (4..6) in flight, the Ack of 1 lost (the
+ * consolidator's queue to this node full: its router drops at the mark)
+ * and that of 2 taken: it acknowledges 1..3 too, whose refusals it does
+ * not say. They are asked for (refusals_from 1, the ask sent), as after a
+ * Welcome; before, 1's refusals were never known. An Ack of the next
+ * batch in order asks nothing.
+ */
+static void
+test_ack_lost_between(void **state)
+{
+	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	struct transport *t = transport_new();
+	struct tsock *router, *dealer;
+	struct outbox *ob = NULL;
+	struct outbox_state st;
+	struct rejection rej;
+	struct tframes route, f;
+	struct deliver d;
+	struct msg m;
+	uint64_t from;
+	bool ready;
+
+	(void)state;
+	assert_non_null(t);
+	read_pair(t, "inproc://test-deliver-lost", &router, &dealer, &route);
+	read_setup(dir, 9, dealer, &ob, &d);
+	d.welcomed = true;
+	d.sent_upto = 9;
+	d.q[0] = (struct inflight){.batch_id = 1, .first = 1, .last = 3};
+	d.q[1] = (struct inflight){.batch_id = 2, .first = 4, .last = 6};
+	d.q[2] = (struct inflight){.batch_id = 3, .first = 7, .last = 9};
+	d.nq = 3;
+
+	m = ack_of(6, &rej, 5);
+	m.batch_id = 2;
+	assert_true(read_one(router, &route, dealer, &d, &m));
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 6);
+	assert_int_equal(st.dead_total, 1);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 1);
+	assert_int_equal(d.refusals_asked, 1);
+	/* The ask reached the consolidator's side. */
+	assert_int_equal(tsock_poll(&router, 1, &ready, 5000), 1);
+	assert_int_equal(tsock_recv(router, &f, 2, CODEC_MAX_FRAME), 0);
+	assert_int_equal(codec_msg_decode(f.data[1], f.len[1], &m), 0);
+	assert_int_equal(m.type, MSG_RECOVER_REQUEST);
+	assert_true(m.refusals_only);
+	assert_int_equal(m.from_seq, 1);
+	codec_msg_clear(&m);
+	tframes_clear(&f);
+
+	/* The next in order: nothing more to ask. */
+	d.refusals_asked = 0;
+	d.refusals_due_ms = 0;
+	m = ack_of(9, NULL, 0);
+	m.batch_id = 3;
+	assert_true(read_one(router, &route, dealer, &d, &m));
+	assert_int_equal(d.refusals_asked, 0);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 1); /* still to be answered */
+
+	tframes_clear(&route);
+	tsock_free(&dealer);
+	tsock_free(&router);
+	transport_free(&t);
+	outbox_close(&ob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -721,6 +794,7 @@ main(void)
 	    cmocka_unit_test(test_read_unasked),
 	    cmocka_unit_test(test_refusals_logged),
 	    cmocka_unit_test(test_read_genuine),
+	    cmocka_unit_test(test_ack_lost_between),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
