@@ -483,11 +483,11 @@ warn_behind(struct deliver *d, uint64_t last_seq,
  * Asks the consolidator for its refusals from the outbox's refusals_from
  * on: sequences a Welcome acknowledged whose Ack (and so whose refusals)
  * never arrived, the connection cut or the node killed before it, or an
- * Ack of a later batch did (acks_others). The
- * answers come in pieces (on_refusals), each recorded as an Ack's
- * rejections would be, until the acknowledged sequence. One ask at a
- * time: unanswered after ack_timeout (the answer lost, the ask refused
- * or not sent), deliver_tick asks again.
+ * Ack of a later batch did (acks_others). The answers come in pieces
+ * (on_refusals), each recorded as an Ack's rejections would be, until
+ * the acknowledged sequence. One ask at a time: unanswered after
+ * ack_timeout (the answer lost, the ask refused or not sent),
+ * deliver_tick asks again.
  */
 static void
 ask_refusals(struct deliver *d, uint64_t now_ms)
