@@ -371,10 +371,17 @@ main(int argc, char **argv)
 		fatalx("ZAP handler: %s", strerror(-err));
 	{
 		/* Frames up to twice the protocol's limit still arrive, to be
-		 * refused with a reason; past that libzmq drops the peer. */
+		 * refused with a reason; past that libzmq drops the peer.
+		 * No ZMQ_RCVHWM: libzmq 4.3.4 stopped reading a connection
+		 * at it with bytes read but not decoded, and once the
+		 * connection ended, a PING decoded among them (a node's
+		 * libzmq sends them) was answered with a write that aborted
+		 * it. read_ingest reads on whatever the writer does, and
+		 * ingest_net.h bounds what waits. */
 		struct tsock_limits lim = {.max_frame = 2 * CODEC_MAX_FRAME,
 					   .handshake_ms = TSOCK_HANDSHAKE_MS,
-					   .hwm = INGEST_HWM};
+					   .hwm = INGEST_HWM,
+					   .rcv_unbounded = true};
 		c.ingest =
 		    tsock_bind_curve(c.t, c.cfg.listen, c.key->curve_sk,
 				     "ingest", &lim, &c.ingest_mon, &err);

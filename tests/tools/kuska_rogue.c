@@ -73,7 +73,9 @@
  * sequence 1, as kuska-node --recover), prints "unread sent N", and keeps
  * the connection open, reading nothing, for the -t time. Mode "flood"
  * does the same with COUNT frames no message decodes from, each refused
- * at once ("flood sent N").
+ * at once ("flood sent N"). With -b MS their connection has libzmq's
+ * heartbeat every MS milliseconds (ZMQ_HEARTBEAT_IVL): its PINGs go
+ * among the messages, as a node's libzmq puts them.
  *
  * Per-envelope refusals consume sequence numbers of the key's
  * institution (the consolidator records them as refused), so a test
@@ -191,7 +193,8 @@ usage(void)
 		"ENDPOINT [-o OTHER.key] [-n COUNT] [-S SEED] "
 		"[-t TIMEOUT_MS] [-N NETWORK] [-W NETWORK] [-K "
 		"SIGN.key] [-C CREATED_MS] [-I INSTITUTION] "
-		"[-H HELLO_MS] [-D] [-P PROOF_MS] [-T CLOCK_MS] [-X "
+		"[-H HELLO_MS] [-b HEARTBEAT_MS] [-D] [-P PROOF_MS] [-T "
+		"CLOCK_MS] [-X "
 		"OTHER.pub] [-L LINKAGE.key -O "
 		"OPRF.share -R FROM:TO:NUMBER:DATE] MODE\nmodes: mix hello "
 		"flip prove unread flood");
@@ -1241,8 +1244,12 @@ main(int argc, char **argv)
 	r.other_network = "kuska-other";
 	r.backdate_ms = 1577836800000ULL; /* 2020-01-01 */
 	while ((ch = getopt(argc, argv,
-			    "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:DP:T:X:")) != -1) {
+			    "k:s:e:o:n:S:t:N:W:K:C:I:H:L:O:R:DP:T:X:b:")) !=
+	       -1) {
 		switch (ch) {
+		case 'b':
+			unread_set_heartbeat((int)strtol(optarg, NULL, 10));
+			break;
 		case 'I':
 			claim = optarg;
 			break;

@@ -13,6 +13,14 @@
 
 #include <zmq.h>
 
+static int heartbeat_ms;
+
+void
+unread_set_heartbeat(int ms)
+{
+	heartbeat_ms = ms;
+}
+
 int
 unread_flood(const char *ep, const struct secret_key *key,
 	     const struct public_key *server, const void *msg, size_t len,
@@ -35,6 +43,10 @@ unread_flood(const char *ep, const struct secret_key *key,
 	    zmq_setsockopt(s, ZMQ_RCVHWM, &one, sizeof(one)) != 0 ||
 	    zmq_setsockopt(s, ZMQ_RCVBUF, &small, sizeof(small)) != 0 ||
 	    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) != 0)
+		goto out;
+	if (heartbeat_ms > 0 &&
+	    zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &heartbeat_ms,
+			   sizeof(heartbeat_ms)) != 0)
 		goto out;
 	if (key != NULL &&
 	    (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server->curve_pk,

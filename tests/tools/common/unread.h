@@ -26,6 +26,14 @@
  * connection open, reading nothing, for hold_ms more.
  * Returns 0, or -1 when the connection could not be set up.
  */
+/*
+ * unread_set_heartbeat - the ZMQ_HEARTBEAT_IVL (ms) of the connections
+ * unread_flood sets up from now on; 0 (the default): none. A short one
+ * puts libzmq's own PINGs among the messages, each answered with a PONG
+ * by the daemon's libzmq when it decodes it.
+ */
+void unread_set_heartbeat(int ms);
+
 int unread_flood(const char *ep, const struct secret_key *key,
 		 const struct public_key *server, const void *msg, size_t len,
 		 unsigned long count, long hold_ms, const char *label);
