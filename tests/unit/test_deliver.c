@@ -369,6 +369,21 @@ read_pair(struct transport *t, const char *ep, struct tsock **router,
 	assert_int_equal(route->n, 2);
 }
 
+/* Closes what read_pair and read_setup made, and removes dir. */
+static void
+read_teardown(const char *dir, struct transport **t, struct tsock **router,
+	      struct tsock **dealer, struct outbox **ob)
+{
+	char cmd[64];
+
+	tsock_free(dealer);
+	tsock_free(router);
+	transport_free(t);
+	outbox_close(ob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* m sent to route's dealer. */
 static void
 read_send(struct tsock *router, const struct tframes *route,
@@ -400,7 +415,7 @@ static void
 test_read_bounded(void **state)
 {
 	enum { SENT = 200 };
-	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
 	struct transport *t = transport_new();
 	struct tsock *router, *dealer;
 	struct outbox *ob = NULL;
@@ -435,12 +450,7 @@ test_read_bounded(void **state)
 	assert_int_equal(outbox_state(ob, &st), 0);
 	assert_int_equal(st.acked_seq, SENT);
 
-	tsock_free(&dealer);
-	tsock_free(&router);
-	transport_free(&t);
-	outbox_close(&ob);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	read_teardown(dir, &t, &router, &dealer, &ob);
 }
 
 /*
@@ -455,7 +465,7 @@ static void
 test_read_unasked(void **state)
 {
 	enum { SENT = 1500 }; /* within the inproc pipe's 2,000 */
-	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
 	struct transport *t = transport_new();
 	struct tsock *router, *dealer;
 	struct outbox *ob = NULL;
@@ -515,12 +525,7 @@ test_read_unasked(void **state)
 	assert_int_equal(st.acked_seq, 3);
 	tframes_clear(&f);
 
-	tsock_free(&dealer);
-	tsock_free(&router);
-	transport_free(&t);
-	outbox_close(&ob);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	read_teardown(dir, &t, &router, &dealer, &ob);
 }
 
 /* Lines of path holding what. */
@@ -623,7 +628,7 @@ read_one(struct tsock *router, const struct tframes *route,
 static void
 test_read_genuine(void **state)
 {
-	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
 	struct transport *t = transport_new();
 	struct tsock *router, *dealer;
 	struct outbox *ob = NULL;
@@ -699,12 +704,7 @@ test_read_genuine(void **state)
 	assert_int_equal(st.dead_total, 1);
 
 	tframes_clear(&route);
-	tsock_free(&dealer);
-	tsock_free(&router);
-	transport_free(&t);
-	outbox_close(&ob);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	read_teardown(dir, &t, &router, &dealer, &ob);
 }
 
 /*
@@ -718,7 +718,7 @@ test_read_genuine(void **state)
 static void
 test_ack_lost_between(void **state)
 {
-	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
 	struct transport *t = transport_new();
 	struct tsock *router, *dealer;
 	struct outbox *ob = NULL;
@@ -771,12 +771,7 @@ test_ack_lost_between(void **state)
 	assert_int_equal(from, 1); /* still to be answered */
 
 	tframes_clear(&route);
-	tsock_free(&dealer);
-	tsock_free(&router);
-	transport_free(&t);
-	outbox_close(&ob);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	read_teardown(dir, &t, &router, &dealer, &ob);
 }
 
 int
