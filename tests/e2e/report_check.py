@@ -11,7 +11,10 @@ exits 0.
   report_check.py console STDERR
       The page wrote nothing to the console (--enable-logging=stderr):
       no error, no refused load (a Content-Security-Policy refusal is a
-      console message too).
+      console message too). Messages of the browser's own pages (their
+      source a chrome:// URL: on a machine with no network at all, the
+      omnibox's say "Slow network is detected") are not the page's and
+      are left aside.
   report_check.py numbers DOM KUSKA CONF
       Every number in the page's tables equals `kuska query` for the same
       key: each <td> names its query cell (data-q="TABLE PERIOD ROW COL");
@@ -170,10 +173,20 @@ def check_net(path):
     return 0
 
 
+# The source a console line names: `..."message", source: URL (LINE)`.
+CONSOLE_SOURCE = re.compile(r', source: (\S+) \(\d+\)$')
+
+
+def by_browser(line):
+    m = CONSOLE_SOURCE.search(line)
+    return m is not None and m.group(1).startswith("chrome://")
+
+
 def check_console(path):
     with open(path, encoding="utf-8", errors="replace") as f:
         lines = [l.rstrip() for l in f if ":CONSOLE" in l or
                  "Uncaught" in l]
+    lines = [l for l in lines if not by_browser(l)]
     return fail(["console: " + l for l in lines]) if lines else 0
 
 

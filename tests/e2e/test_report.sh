@@ -100,6 +100,19 @@ python3 "$HERE/report_check.py" net "$T/leaky.net.json" >/dev/null
 check "control: a page that fetches something is caught" test $? = 1
 python3 "$HERE/report_check.py" console "$T/leaky.log" >/dev/null
 check "control: ... and so is a load its policy refused" test $? = 1
+# The browser's own pages (a chrome:// source) are not the page: with no
+# network at all, Chromium 156's omnibox says so on the console.
+{
+	cat "$T/leaky.log"
+	echo '[1:1:1205/073331.831576:INFO:CONSOLE:574] "Slow network is detected. See https://www.chromestatus.com/feature/5636954674692096 for more details. Fallback font will be used while loading: chrome://resources/roboto/roboto-regular.woff2", source: chrome://resources/cr_components/composebox/composebox_input.js (574)'
+} >"$T/own.log"
+grep -v ':CONSOLE' "$T/leaky.log" >"$T/own-only.log"
+tail -1 "$T/own.log" >>"$T/own-only.log"
+python3 "$HERE/report_check.py" console "$T/own-only.log" >/dev/null
+check "control: the browser's own pages' console (chrome://) is not the page's" \
+	test $? = 0
+python3 "$HERE/report_check.py" console "$T/own.log" >/dev/null
+check "control: ... beside the page's, the page's is still caught" test $? = 1
 
 for who in secretariat:es analyst:en; do
 	role=${who%:*}
