@@ -193,7 +193,7 @@ start_cons() { # start_cons [OPTION...] (e.g. -d: debug lines in the log)
 	rm -f "$N/run/consolidator.sock"
 	"$CONS" "$@" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
 	PIDS[cons]=$!
-	wait_for_file "$N/run/consolidator.sock" || {
+	wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}" || {
 		echo "# the consolidator did not start:"
 		tail -3 "$N/consolidator.log" | sed 's/^/#   /'
 	}
@@ -214,7 +214,7 @@ start_keyholder() { # start_keyholder [CONF [NAME]]
 	rm -f "$sock"
 	"$KEYHOLDER" -c "$conf" 2>>"$N/$name.log" &
 	PIDS[$name]=$!
-	wait_for_file "$sock" || {
+	wait_for_file "$sock" $START_WAIT_S "${PIDS[$name]}" || {
 		echo "# the key holder did not start:"
 		tail -3 "$N/$name.log" | sed 's/^/#   /'
 	}
@@ -274,7 +274,7 @@ start_node_at() {
 	LD_PRELOAD=$FT FAKETIME="$2" FAKETIME_DONT_FAKE_MONOTONIC=1 \
 		"$NODE" -c "$N/$1.conf" 2>>"$N/$1.log" &
 	PIDS[$1]=$!
-	wait_for_file "$N/run/$1.sock"
+	wait_for_file "$N/run/$1.sock" $START_WAIT_S "${PIDS[$1]}"
 }
 
 start_node() { # start_node INST [CONF]; NODE_OPTS: more options (-d)
@@ -287,7 +287,7 @@ start_node() { # start_node INST [CONF]; NODE_OPTS: more options (-d)
 	# shellcheck disable=SC2086 # NODE_OPTS: options, word by word
 	"$NODE" ${NODE_OPTS:-} -c "$conf" 2>>"$N/$1.log" &
 	PIDS[$1]=$!
-	wait_for_file "$N/run/$1.sock"
+	wait_for_file "$N/run/$1.sock" $START_WAIT_S "${PIDS[$1]}"
 }
 
 stop_node() { # stop_node INST [SIGNAL]
@@ -345,16 +345,21 @@ check_no_assertion() {
 	fi
 }
 
-# wait_for_file FILE [SECONDS]: until FILE exists, for at most SECONDS
-# (default 5).
+# wait_for_file FILE [SECONDS [PID]]: until FILE exists, for at most
+# SECONDS (default 5), or until process PID is gone.
 wait_for_file() {
 	local i
 	for i in $(seq $((${2:-5} * 20))); do
 		[ -e "$1" ] && return 0
+		[ -z "${3:-}" ] || kill -0 "$3" 2>/dev/null || return 1
 		sleep 0.05
 	done
 	return 1
 }
+
+# A daemon started is waited for (its socket) this long, unless it ends:
+# on a loaded machine, under faketime, a start took more than 5 s.
+START_WAIT_S=30
 
 # wait_log FILE PATTERN [SECONDS]: until a line of FILE matches PATTERN
 # (grep's basic regular expression), for at most SECONDS (default 5).
