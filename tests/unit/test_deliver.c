@@ -404,6 +404,30 @@ read_send(struct tsock *router, const struct tframes *route,
 }
 
 /*
+ * Calls deliver_read until sent messages are read (or twice as many calls
+ * as that), each call reading at most per_call, the first all of per_call
+ * (every message was waiting); returns how many were read.
+ */
+static size_t
+read_drain(struct deliver *d, struct tsock *dealer, size_t sent,
+	   size_t per_call)
+{
+	size_t total = 0, calls = 0, n;
+	bool ready;
+
+	while (total < sent && calls < 2 * sent) {
+		(void)tsock_poll(&dealer, 1, &ready, 5000);
+		n = deliver_read(d, 1000);
+		assert_true(n <= per_call);
+		if (calls == 0)
+			assert_int_equal(n, per_call);
+		total += n;
+		calls++;
+	}
+	return total;
+}
+
+/*
  * A consolidator answering without end: deliver_read takes at most
  * DELIVER_MAX_PER_CALL of the messages waiting that it takes (here 200
  * Acks, each acknowledging one sequence more, each a commit of the
@@ -423,7 +447,7 @@ test_read_bounded(void **state)
 	struct tframes f;
 	struct deliver d;
 	struct msg m;
-	size_t total = 0, calls = 0, n, i;
+	size_t i;
 
 	(void)state;
 	assert_non_null(t);
@@ -435,17 +459,8 @@ test_read_bounded(void **state)
 	tframes_clear(&f);
 
 	read_setup(dir, SENT, dealer, &ob, &d);
-	while (total < SENT && calls < 2 * SENT) {
-		bool ready;
-		(void)tsock_poll(&dealer, 1, &ready, 5000);
-		n = deliver_read(&d, 1000);
-		assert_true(n <= DELIVER_MAX_PER_CALL);
-		if (calls == 0) /* every one of them was waiting */
-			assert_int_equal(n, DELIVER_MAX_PER_CALL);
-		total += n;
-		calls++;
-	}
-	assert_int_equal(total, SENT);
+	assert_int_equal(read_drain(&d, dealer, SENT, DELIVER_MAX_PER_CALL),
+			 SENT);
 	assert_int_equal(deliver_read(&d, 1000), 0);
 	assert_int_equal(outbox_state(ob, &st), 0);
 	assert_int_equal(st.acked_seq, SENT);
@@ -474,7 +489,7 @@ test_read_unasked(void **state)
 	struct deliver d;
 	struct msg m;
 	uint64_t contact;
-	size_t total = 0, calls = 0, n, i;
+	size_t i;
 	bool ready;
 
 	(void)state;
@@ -501,16 +516,7 @@ test_read_unasked(void **state)
 		a.batch_id = 1000 + i; /* never sent */
 		read_send(router, &f, i % 2 == 0 ? &m : &a);
 	}
-	while (total < SENT && calls < SENT) {
-		(void)tsock_poll(&dealer, 1, &ready, 5000);
-		n = deliver_read(&d, 1000);
-		assert_true(n <= DELIVER_DRAIN_MAX);
-		if (calls == 0) /* every one of them was waiting */
-			assert_int_equal(n, DELIVER_DRAIN_MAX);
-		total += n;
-		calls++;
-	}
-	assert_int_equal(total, SENT);
+	assert_int_equal(read_drain(&d, dealer, SENT, DELIVER_DRAIN_MAX), SENT);
 	assert_int_equal(outbox_state(ob, &st), 0);
 	assert_int_equal(st.acked_seq, 2);
 	assert_int_equal(st.last_contact_ms, contact);
