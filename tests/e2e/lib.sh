@@ -332,6 +332,44 @@ held_query_net() {
 	check "the consolidator answers" test $? = 0
 }
 
+# flood_net START: net_init with room for many connections of one key
+# (max_connections_per_key 64, max_pending_per_address 2), the
+# consolidator started by the command START (start_cons, or a function of
+# the test's that calls it in an environment of its own), the key holder
+# and the five nodes; 300 simulated victims' records (T/sim) of pnp, pj,
+# mimp and minsa delivered, mp's left to the test; then pnp's node
+# stopped, its key free for rogue_flood. Sets EP.
+flood_net() {
+	local i
+	net_init
+	printf 'max_connections_per_key = 64\nmax_pending_per_address = 2\n' \
+		>>"$N/consolidator.conf"
+	"$1"
+	start_keyholder
+	for i in $INSTS; do start_node "$i"; done
+	"$KUSKA" sim --out "$T/sim" --victims 300 --seed 5 >/dev/null
+	for i in pnp pj mimp minsa; do submit_sim $i; done
+	check "records delivered" wait_delivered 120
+	stop_node pnp TERM
+	EP=$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")
+}
+
+# rogue_flood NAME CONNS COUNT HOLD_MS [OPTION...]: CONNS connections of
+# pnp's key to EP at once (kuska_rogue, OPTIONs added), each sending
+# COUNT recovery requests without reading, holding HOLD_MS, then ending;
+# returns when all have ended, their outputs in T/NAME1.out ...
+rogue_flood() {
+	local j fl=() name=$1 conns=$2 count=$3 hold=$4
+	shift 4
+	for j in $(seq "$conns"); do
+		"$KUSKA_BIN/kuska_rogue" -k "$N/keys/pnp.key" \
+			-s "$N/keys/consolidator.pub" -e "$EP" -n "$count" \
+			-t "$hold" "$@" unread >"$T/$name$j.out" 2>&1 &
+		fl+=($!)
+	done
+	wait "${fl[@]}"
+}
+
 # check_no_assertion [NAME]: the log of daemon NAME (default the
 # consolidator) holds no assertion of libzmq's ("Assertion failed:
 # !_io_error", stream_engine_base.cpp: the abort on the end of a

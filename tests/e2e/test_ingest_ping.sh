@@ -19,28 +19,11 @@ COUNT=3000
 HOLD_MS=2000
 ROUNDS=5
 
-net_init
-printf 'max_connections_per_key = 64\nmax_pending_per_address = 2\n' \
-	>>"$N/consolidator.conf"
-start_cons
-start_keyholder
-for i in $INSTS; do start_node "$i"; done
-"$KUSKA" sim --out "$T/sim" --victims 300 --seed 5 >/dev/null
-for i in pnp pj mimp minsa; do submit_sim $i; done
-check "records delivered" wait_delivered 120
-stop_node pnp TERM
-EP=$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")
+flood_net start_cons
 
 rss_sample "${PIDS[cons]}"
 for r in $(seq $ROUNDS); do
-	fl=()
-	for j in $(seq $CONNS); do
-		"$KUSKA_BIN/kuska_rogue" -k "$N/keys/pnp.key" \
-			-s "$N/keys/consolidator.pub" -e "$EP" -n $COUNT \
-			-t $HOLD_MS -b 1 unread >"$T/flood$r.$j.out" 2>&1 &
-		fl+=($!)
-	done
-	wait "${fl[@]}"
+	rogue_flood "flood$r." $CONNS $COUNT $HOLD_MS -b 1
 	kill -0 "${PIDS[cons]}" 2>/dev/null || break
 done
 # Long enough for a heartbeat on every connection ended meanwhile.

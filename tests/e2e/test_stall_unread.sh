@@ -34,38 +34,18 @@ COUNT=3000
 HOLD_MS=3000
 
 [ -r "$STALL_LIB" ] || skip "no $STALL_LIB"
-net_init
-printf 'max_connections_per_key = 64\nmax_pending_per_address = 2\n' \
-	>>"$N/consolidator.conf"
 STALL="$T/stall"
-KUSKA_STALL_FILE="$STALL" LD_PRELOAD="$STALL_LIB" start_cons
-start_keyholder
-for i in $INSTS; do start_node "$i"; done
-"$KUSKA" sim --out "$T/sim" --victims 300 --seed 5 >/dev/null
-for i in pnp pj mimp minsa; do submit_sim $i; done
-check "records delivered" wait_delivered 120
-stop_node pnp TERM
-EP=$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")
+stalled_cons() {
+	KUSKA_STALL_FILE="$STALL" LD_PRELOAD="$STALL_LIB" start_cons
+}
+flood_net stalled_cons
 before=$(rss_kib "${PIDS[cons]}")
 
 touch "$STALL"
 submit_sim mp
 check "mp's records accepted by its node" submitted_ok mp
 check "a commit of mp's batch stalls" wait_for_file "$STALL.hit" 30
-# flood NAME [OPTION...]: CONNS connections of pnp's key, each sending
-# COUNT recovery requests unread, then ending.
-flood() {
-	local j fl=() name=$1
-	shift
-	for j in $(seq $CONNS); do
-		"$KUSKA_BIN/kuska_rogue" -k "$N/keys/pnp.key" \
-			-s "$N/keys/consolidator.pub" -e "$EP" -n $COUNT \
-			-t $HOLD_MS "$@" unread >"$T/$name$j.out" 2>&1 &
-		fl+=($!)
-	done
-	wait "${fl[@]}"
-}
-flood flood
+rogue_flood flood $CONNS $COUNT $HOLD_MS
 # Long enough for a heartbeat on every connection ended meanwhile.
 sleep 5
 check "the consolidator is still running, the commit stalled" \
@@ -81,7 +61,7 @@ echo "# consolidator RSS ${before} KiB before, ${after} KiB after"
 check_rss_growth "memory grew by less than 32 MiB" "$before" "$after" 32768
 
 rss_sample "${PIDS[cons]}"
-flood ping -b 1
+rogue_flood ping $CONNS $COUNT $HOLD_MS -b 1
 sleep 5
 check "the consolidator is still running after heartbeats among the messages" \
 	kill -0 "${PIDS[cons]}"
