@@ -35,6 +35,7 @@ deliver_init(struct deliver *d)
 	if (!outbox_diverged(d->ob, d->diverged, sizeof(d->diverged)))
 		d->diverged[0] = '\0';
 	d->nq = 0;
+	d->ngone = 0;
 	d->hello_due_ms = 0;
 	d->next_batch_id = 1;
 	d->refusals_asked = 0;
@@ -68,11 +69,22 @@ send_msg(struct deliver *d, const struct msg *m)
 	return r;
 }
 
+/* Empties the queue of batches in flight, remembered as gone. */
+static void
+drop_queue(struct deliver *d)
+{
+	if (d->nq > 0) {
+		memcpy(d->gone, d->q, d->nq * sizeof(d->q[0]));
+		d->ngone = d->nq;
+	}
+	d->nq = 0;
+}
+
 static void
 go_idle(struct deliver *d, uint64_t due_ms)
 {
 	d->welcomed = false;
-	d->nq = 0;
+	drop_queue(d);
 	d->hello_due_ms = due_ms;
 }
 
@@ -733,7 +745,7 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	if (keep) {
 		note_acked(d, m->last_seq);
 	} else {
-		d->nq = 0;
+		drop_queue(d);
 		d->acked = m->last_seq;
 		d->sent_upto = m->last_seq;
 	}
@@ -825,22 +837,28 @@ in_flight(const struct deliver *d, uint64_t batch_id)
 }
 
 /*
- * Whether Ack m, of a batch in flight, acknowledges sequences past the
- * outbox's acknowledged acked_seq before its batch's first: those of
- * batches before it whose Acks (and so whose refusals) were lost, the
- * consolidator's queue to this node full. (An Ack of a batch no longer
- * in flight, come after its time-out, is taken as its own batch's.)
+ * Whether Ack m acknowledges sequences past the outbox's acknowledged
+ * acked_seq before its batch's first: those of batches before it whose
+ * Acks (and so whose refusals) were lost, the consolidator's queue to
+ * this node full. Its batch is one in flight or one dropped from the
+ * queue unanswered (an Ack come after its time-out); of one not known
+ * at all, where it began is not known, and so neither is whether it
+ * does.
  */
 static bool
 acks_others(const struct deliver *d, const struct msg *m, uint64_t acked_seq)
 {
 	size_t i;
 
+	if (m->last_seq <= acked_seq)
+		return false;
 	for (i = 0; i < d->nq; i++)
 		if (d->q[i].batch_id == m->batch_id)
-			return m->last_seq > acked_seq &&
-			       acked_seq + 1 < d->q[i].first;
-	return false;
+			return acked_seq + 1 < d->q[i].first;
+	for (i = 0; i < d->ngone; i++)
+		if (d->gone[i].batch_id == m->batch_id)
+			return acked_seq + 1 < d->gone[i].first;
+	return true;
 }
 
 /*
@@ -899,7 +917,7 @@ on_ack(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	/* The consolidator stopped short inside a batch: resend from there
 	 * (so that no batch is taken the Ack of twice). */
 	if (in_flight(d, m->batch_id)) {
-		d->nq = 0;
+		drop_queue(d);
 		d->sent_upto = d->acked;
 	}
 	if (others && d->refusals_asked == 0 &&
@@ -918,7 +936,7 @@ on_refusal(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		return false;
 	if (m->reason == REASON_GAP && m->has_expected &&
 	    m->expected_seq >= 1) {
-		d->nq = 0;
+		drop_queue(d);
 		d->sent_upto = m->expected_seq - 1;
 		if (d->sent_upto > d->acked)
 			d->acked = d->sent_upto;

@@ -101,6 +101,11 @@ struct deliver {
 	struct log_budget refused_log;
 	struct inflight q[DELIVER_MAX_WINDOW];
 	size_t nq;
+	/* The last batches dropped from q unanswered (a time-out, a stop
+	 * short, a gap), so that an Ack of one come after all is known to
+	 * acknowledge its own batch alone or others before it too. */
+	struct inflight gone[DELIVER_MAX_WINDOW];
+	size_t ngone;
 	/* The consolidator's last refusal of a batch (not a gap), for
 	 * kuska status; repeated refusals back off up to a minute. */
 	char last_refusal[CODEC_MAX_TEXT + 40];

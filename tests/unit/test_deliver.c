@@ -653,6 +653,8 @@ test_read_genuine(void **state)
 	/* Batch 1 (1..3) timed out: idle, the hello of nonce 9 sent. */
 	d.sent_upto = 3;
 	d.nonce = 9;
+	d.gone[0] = (struct inflight){.batch_id = 1, .first = 1, .last = 3};
+	d.ngone = 1;
 	m = ack_of(3, &rej, 2);
 	assert_true(read_one(router, &route, dealer, &d, &m));
 	assert_int_equal(outbox_state(ob, &st), 0);
@@ -780,6 +782,88 @@ test_ack_lost_between(void **state)
 	read_teardown(dir, &t, &router, &dealer, &ob);
 }
 
+/*
+ * Batches 1 (1..3) and 2 (4..6) in flight, the Ack of 1 lost, time out;
+ * the Ack of 2 comes after all: it acknowledges 1..3 too, whose refusals
+ * it does not say. They are asked for, as when it comes in time (above);
+ * before, a batch no longer in flight was taken as acknowledging its own
+ * sequences alone and 1's refusals were never known. That of the next
+ * gone batch, in order, asks nothing; one of a batch not known at all
+ * acknowledging more does, where it began not being known.
+ */
+static void
+test_ack_late_lost(void **state)
+{
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
+	struct transport *t = transport_new();
+	struct tsock *router, *dealer;
+	struct outbox *ob = NULL;
+	struct outbox_state st;
+	struct rejection rej;
+	struct tframes route;
+	struct deliver d;
+	struct msg m;
+	uint64_t from;
+
+	(void)state;
+	assert_non_null(t);
+	read_pair(t, "inproc://test-deliver-late", &router, &dealer, &route);
+	read_setup(dir, 12, dealer, &ob, &d);
+	d.welcomed = true;
+	d.sent_upto = 9;
+	d.q[0] = (struct inflight){
+	    .batch_id = 1, .first = 1, .last = 3, .sent_ms = 1000};
+	d.q[1] = (struct inflight){
+	    .batch_id = 2, .first = 4, .last = 6, .sent_ms = 1000};
+	d.q[2] = (struct inflight){
+	    .batch_id = 3, .first = 7, .last = 9, .sent_ms = 1000};
+	d.nq = 3;
+	deliver_tick(&d, 1000 + d.ack_timeout_ms + 1);
+	assert_false(d.welcomed);
+	assert_int_equal(d.nq, 0);
+
+	m = ack_of(6, &rej, 5);
+	m.batch_id = 2;
+	assert_true(read_one(router, &route, dealer, &d, &m));
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 6);
+	assert_int_equal(st.dead_total, 1);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 1);
+	assert_int_equal(d.refusals_asked, 1);
+
+	/* The next gone batch, in order: nothing more to ask. */
+	d.refusals_asked = 0;
+	d.refusals_due_ms = 0;
+	/* The answer to the ask: 5 refused, 1..6 known. */
+	assert_true(outbox_record_refusals(
+			ob,
+			&(struct outbox_refusals){
+			    .rej = &rej, .n_rej = 1, .first = 1, .last = 6},
+			date_now_ms(), NULL) >= 0);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 0);
+	m = ack_of(9, NULL, 0);
+	m.batch_id = 3;
+	assert_true(read_one(router, &route, dealer, &d, &m));
+	assert_int_equal(d.refusals_asked, 0);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 0);
+
+	/* A batch not known: where it began is not known. */
+	m = ack_of(12, NULL, 0);
+	m.batch_id = 40;
+	assert_true(read_one(router, &route, dealer, &d, &m));
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 12);
+	assert_int_equal(outbox_refusals_from(ob, &from), 0);
+	assert_int_equal(from, 10);
+	assert_int_equal(d.refusals_asked, 10);
+
+	tframes_clear(&route);
+	read_teardown(dir, &t, &router, &dealer, &ob);
+}
+
 int
 main(void)
 {
@@ -796,6 +880,7 @@ main(void)
 	    cmocka_unit_test(test_refusals_logged),
 	    cmocka_unit_test(test_read_genuine),
 	    cmocka_unit_test(test_ack_lost_between),
+	    cmocka_unit_test(test_ack_late_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
