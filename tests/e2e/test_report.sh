@@ -296,11 +296,15 @@ q() {
 		--format csv "$@"
 }
 # The estimate's rate comes with its interval: the bootstrap limits of
-# the estimate table over the population of the rate's row, by hand.
+# the estimate table, plus the unlinkable victims the rate's row adds to
+# the estimate (its victims less the stepwise row's observed), over the
+# population of the rate's row, by hand.
 rate_ci=$(
 	q analyst estimate $P --boot 1000 --seed 1 |
 		awk -F, '$4 == "bootstrap" { print $7, $8 }'
 	q analyst sdg16_2_2 $P | awk -F, '$2 == "all" && $3 == "all" { print $4 }'
+	q analyst estimate $P | awk -F, '$4 == "stepwise" { print $3 }'
+	q analyst sdg16_2_2 $P | awk -F, '$2 == "all" && $3 == "all" { print $5 }'
 )
 # The population in groups of three, as the page writes 100,000.
 rate_ci=$(echo $rate_ci | awk 'function group(n, s, r) {
@@ -312,8 +316,10 @@ rate_ci=$(echo $rate_ci | awk 'function group(n, s, r) {
 		return s r
 	}
 	$2 != "" && $3 > 0 {
-	printf "95%% BCa interval of %.2f to %.2f, the one to publish with it: the estimate&#39;s bootstrap interval (%d to %d victims; 1000 resamples, seed 1) divided by the same population, %s people",
-		$1 * 100000 / $3, $2 * 100000 / $3, $1, $2, group($3) }')
+	u = $5 - $4
+	plus = u > 0 ? sprintf(" plus the unlinkable victims (%s),", group(u)) : ""
+	printf "95%% BCa interval of %.2f to %.2f, the one to publish with it: the estimate&#39;s bootstrap interval (%d to %d victims; 1000 resamples, seed 1)%s divided by the same population, %s people",
+		($1 + u) * 100000 / $3, ($2 + u) * 100000 / $3, $1, $2, plus, group($3) }')
 check "analyst: the estimate per 100,000 with its bootstrap interval (${rate_ci:0:40}...)" \
 	sh -c "test -n '$rate_ci' && grep -qF '$rate_ci' '$ART/report-analyst.html'"
 
