@@ -359,15 +359,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "periodo por cada 100\u00a0000 personas del grupo (población "
 	 "del año, del archivo que el consolidador toma del INEI). "
 	 "La última es la estimación de todas las víctimas, "
-	 "detectadas o no, de ambos sexos y todas las edades: la "
+	 "detectadas o no, de ambos sexos y todas las edades (la "
 	 "de la estimación, que deja fuera las identificaciones no "
-	 "enlazables, más ellas: no se estima por sexo ni por edad.",
+	 "enlazables, más ellas); no se estima por sexo ni por edad.",
 	 "Each bar is the rate of victims identified in the period "
 	 "per 100,000 people of the group (the year's population, "
 	 "from the file the consolidator takes from INEI). The last "
 	 "is the estimate of all victims, detected or not, of both "
-	 "sexes and all ages: the estimate's, which leaves out the "
-	 "unlinkable identifications, plus them: none is made by sex "
+	 "sexes and all ages (the estimate's, which leaves out the "
+	 "unlinkable identifications, plus them); none is made by sex "
 	 "or age."},
     /* A semester's or quarter's victims per 100,000 are a part of a
      * year's: titled as SDG 16.2.2, the yearly rate, they read as a
@@ -384,8 +384,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"con la tasa anual del ODS 16.2.2, que da el informe "
 			"de %d. La última es la estimación de todas las "
 			"víctimas, detectadas o no, de ambos sexos y todas "
-			"las edades: la de la estimación, que deja fuera las "
-			"identificaciones no enlazables, más ellas: no se "
+			"las edades (la de la estimación, que deja fuera las "
+			"identificaciones no enlazables, más ellas); no se "
 			"estima por sexo ni por edad.",
 			"Each bar is the victims identified in the %s per "
 			"100,000 people of the group (the year's population, "
@@ -393,9 +393,9 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"in a whole year: it does not compare with SDG "
 			"16.2.2's yearly rate, which the report of %d gives. "
 			"The last is the estimate of all victims, detected or "
-			"not, of both sexes and all ages: the estimate's, "
+			"not, of both sexes and all ages (the estimate's, "
 			"which leaves out the unlinkable identifications, "
-			"plus them: none is made by sex or age."},
+			"plus them); none is made by sex or age."},
     [M_HOW_ESTIMATE] = {"La barra clara son las víctimas observadas; el "
 			"punto, la población estimada por sistemas múltiples "
 			"con su intervalo del 95 %. Es el resultado de un "
