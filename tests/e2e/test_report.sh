@@ -80,6 +80,12 @@ rc=$?
 check "-n refuses a bad population file at its line (exit $rc)" \
 	grep -q "^$POP:8: population \"1.5e6\": a whole number" "$T/pop.err"
 test "$rc" != 0 || not_ok "-n exit status 0 with a bad population file"
+# Every fault in one reading, each at its line: not the first alone.
+sed -i 's/^2025,15,M,18+,3876543$/2025,15,X,18+,3876543/' "$POP"
+"$CONS" -n -c "$N/consolidator.conf" >/dev/null 2>"$T/pop.err"
+check "-n names every fault of a population file, each at its line" \
+	sh -c "grep -q '^$POP:8: population \"1.5e6\": a whole number' \
+		'$T/pop.err' && grep -q '^$POP:9: sex \"X\": F or M' '$T/pop.err'"
 cp "$T/population.good" "$POP"
 start_all
 "$KUSKA" sim --out "$T/sim" --victims 1000 --seed 13 >/dev/null
@@ -393,6 +399,16 @@ wait_log "$N/consolidator.log" 'population file refused'
 check "SIGHUP with a bad population file is refused, naming its line" \
 	grep -qF "event=population_error text=\"$POP:10: 2025, region 16: no figure for F 18+" \
 		"$N/consolidator.log"
+# Two faults: an event for each, in the log as on -n.
+printf '2025,16,X,0-17,7\n2025,16,F,18+,0\n' >>"$POP"
+: >"$N/consolidator.log"
+kill -HUP "${PIDS[cons]}"
+wait_log "$N/consolidator.log" 'population file refused'
+check "SIGHUP logs every fault of a population file, an event each" \
+	sh -c "grep -qF 'event=population_error text=\"$POP:11: sex \\\"X\\\": F or M\"' \
+		'$N/consolidator.log' &&
+		grep -qF 'event=population_error text=\"$POP:12: population \\\"0\\\"' \
+		'$N/consolidator.log'"
 check "the figures in force stay ($before)" test "$(pop_total)" = "$before"
 sed 's/^2025,00,F,0-17,5012345$/2025,00,F,0-17,5012355/' \
 	"$T/population.good" >"$POP"
