@@ -359,15 +359,16 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "periodo por cada 100\u00a0000 personas del grupo (población "
 	 "del año, del archivo que el consolidador toma del INEI). "
 	 "La última es la estimación de todas las víctimas, "
-	 "detectadas o no, de ambos sexos y todas las edades, sin "
-	 "las identificaciones no enlazables (ver la estimación): "
-	 "no se estima por sexo ni por edad.",
+	 "detectadas o no, de ambos sexos y todas las edades (la "
+	 "de la estimación, que deja fuera las identificaciones no "
+	 "enlazables, más ellas); no se estima por sexo ni por edad.",
 	 "Each bar is the rate of victims identified in the period "
 	 "per 100,000 people of the group (the year's population, "
 	 "from the file the consolidator takes from INEI). The last "
 	 "is the estimate of all victims, detected or not, of both "
-	 "sexes and all ages, without the unlinkable identifications "
-	 "(see the estimate): none is made by sex or age."},
+	 "sexes and all ages (the estimate's, which leaves out the "
+	 "unlinkable identifications, plus them); none is made by sex "
+	 "or age."},
     /* A semester's or quarter's victims per 100,000 are a part of a
      * year's: titled as SDG 16.2.2, the yearly rate, they read as a
      * fall beside it. */
@@ -383,18 +384,18 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"con la tasa anual del ODS 16.2.2, que da el informe "
 			"de %d. La última es la estimación de todas las "
 			"víctimas, detectadas o no, de ambos sexos y todas "
-			"las edades, sin las identificaciones no enlazables "
-			"(ver la estimación): no se estima por sexo ni por "
-			"edad.",
+			"las edades (la de la estimación, que deja fuera las "
+			"identificaciones no enlazables, más ellas); no se "
+			"estima por sexo ni por edad.",
 			"Each bar is the victims identified in the %s per "
 			"100,000 people of the group (the year's population, "
 			"from the file the consolidator takes from INEI), not "
 			"in a whole year: it does not compare with SDG "
 			"16.2.2's yearly rate, which the report of %d gives. "
 			"The last is the estimate of all victims, detected or "
-			"not, of both sexes and all ages, without the "
-			"unlinkable identifications (see the estimate): none "
-			"is made by sex or age."},
+			"not, of both sexes and all ages (the estimate's, "
+			"which leaves out the unlinkable identifications, "
+			"plus them); none is made by sex or age."},
     [M_HOW_ESTIMATE] = {"La barra clara son las víctimas observadas; el "
 			"punto, la población estimada por sistemas múltiples "
 			"con su intervalo del 95 %. Es el resultado de un "
@@ -609,11 +610,11 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "intervalo "
 	 "BCa del 95 %% de %s a %s, el que se publica con ella: el intervalo "
 	 "bootstrap de la estimación (de %s a %s víctimas; %u remuestreos, "
-	 "semilla %u) dividido entre la misma población, %s personas de "
+	 "semilla %u)%s dividido entre la misma población, %s personas de "
 	 "todas las edades.",
 	 "The estimate per 100,000 inhabitants, %s, has a 95%% BCa interval "
 	 "of %s to %s, the one to publish with it: the estimate's bootstrap "
-	 "interval (%s to %s victims; %u resamples, seed %u) divided by the "
+	 "interval (%s to %s victims; %u resamples, seed %u)%s divided by the "
 	 "same population, %s people of all ages."},
     [M_SDG_RATE_NO_CI] =
 	{"La estimación por cada 100\u00a0000 habitantes, %s, no tiene "
@@ -625,17 +626,21 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	{"La estimación del %s por cada 100\u00a0000 habitantes, %s, tiene un "
 	 "intervalo BCa del 95 %% de %s a %s, el que se publica con ella: el "
 	 "intervalo bootstrap de la estimación (de %s a %s víctimas; %u "
-	 "remuestreos, semilla %u) dividido entre la misma población, %s "
+	 "remuestreos, semilla %u)%s dividido entre la misma población, %s "
 	 "personas de todas las edades.",
 	 "The estimate for the %s per 100,000 inhabitants, %s, has a 95%% BCa "
 	 "interval of %s to %s, the one to publish with it: the estimate's "
-	 "bootstrap interval (%s to %s victims; %u resamples, seed %u) divided "
-	 "by the same population, %s people of all ages."},
+	 "bootstrap interval (%s to %s victims; %u resamples, seed %u)%s "
+	 "divided by the same population, %s people of all ages."},
     [M_SDG_RATE_NO_CI_PART] =
 	{"La estimación del %s por cada 100\u00a0000 habitantes, %s, no tiene "
 	 "intervalo: la fila Bootstrap de la estimación no lo da.",
 	 "The estimate for the %s per 100,000 inhabitants, %s, has no "
 	 "interval: the estimate's Bootstrap row gives none."},
+    /* The unlinkable victims the SDG row adds to the estimate, added to
+     * its interval's limits too. */
+    [M_SDG_PLUS_UNLINKED] = {" más las víctimas sin enlace (%s),",
+			     " plus the unlinkable victims (%s),"},
     [M_NO_UPPER] = {"sin límite superior", "no upper limit"},
     [M_INDICATOR_SOURCE] = {"cada valor se calcula con la expresión del "
 			    "indicador en el archivo de indicadores del "

@@ -158,6 +158,13 @@ static const struct word note_parts[] = {
       "estimación, "
       "que deja fuera las identificaciones no enlazables)",
       NULL}},
+    /* Its estimate, when the victims identified are not shown to
+     * the role: the unlinkable ones cannot be added back. */
+    {"no estimate: the victims identified, that the unlinkable ones are "
+     "added from, are not shown",
+     {"sin estimación: no se muestran las víctimas identificadas, de las "
+      "que se suman las no enlazables",
+      NULL}},
     {"none is made by sex or age group",
      {"no se hace ninguna por sexo ni por grupo de edad", NULL}},
     {NULL, {NULL, NULL}},
@@ -272,6 +279,14 @@ note_part(const char *s, size_t len, char *out, size_t cap)
 		snprintf(out + o, cap - o,
 			 "%llu víctima sin enlace fuera del modelo (no está en "
 			 "las coincidencias)", n);
+		return;
+	}
+	end = -1;
+	if (sscanf(part, "the unlinkable victims added back: %llu%n", &n,
+		   &end) == 1 &&
+	    end >= 0 && part[end] == '\0') {
+		snprintf(out + o, cap - o,
+			 "víctimas sin enlace sumadas de nuevo: %llu", n);
 		return;
 	}
 	end = -1;

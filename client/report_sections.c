@@ -535,16 +535,19 @@ static bool has_interval(const struct qtable *t, size_t i);
  * holds the rate (ESTIMATION.md, "Publish the detected rate beside the
  * estimated one, with the bootstrap interval of the estimate table
  * divided by the same population"). The limits are those the estimate
- * table shows (for the secretariat rounded to 10, as its rate is).
+ * table shows (for the secretariat rounded to 10, as its rate is), plus
+ * the unlinkable victims the row adds to the estimate.
  */
 static void
 sdg_rate_interval(struct report *r, const struct qtable *t, const char *part)
 {
 	const struct qtable *e = &r->d->t[RT_ESTIMATE];
-	struct svg_val rate, pop, low, high;
+	struct svg_val rate, pop, low, high, sdg_est, step_est, victims,
+	    observed;
 	char s_rate[32], s_low[32], s_high[64], s_pop[32], n_low[32],
-	    n_high[64];
-	size_t i, boot;
+	    n_high[64], plus[96] = "";
+	double added = 0;
+	size_t i, boot, step;
 
 	for (i = 0; i < t->n_rows; i++)
 		if (strcmp(rp_text_of(t, i, "sex"), "all") == 0 &&
@@ -570,13 +573,39 @@ sdg_rate_interval(struct report *r, const struct qtable *t, const char *part)
 		fprintf(r->f, "</p>\n");
 		return;
 	}
+	/* The row's estimate is the stepwise one plus the unlinkable
+	 * victims it leaves out, its victims less the stepwise row's
+	 * observed (ESTIMATION.md): so are the limits. A consolidator
+	 * that adds none (older than this) gives the same estimate in
+	 * both tables, and nothing is added here either. */
+	for (step = 0; step < e->n_rows; step++)
+		if (strcmp(rp_text_of(e, step, "method"), "stepwise") == 0)
+			break;
+	sdg_est = rp_val(t, i, "estimate");
+	victims = rp_val(t, i, "victims");
+	step_est = observed = (struct svg_val){0};
+	if (step < e->n_rows) {
+		step_est = rp_val(e, step, "estimate");
+		observed = rp_val(e, step, "observed");
+	}
+	if (sdg_est.kind == SVG_NUM && step_est.kind == SVG_NUM &&
+	    victims.kind == SVG_NUM && observed.kind == SVG_NUM &&
+	    victims.v > observed.v &&
+	    sdg_est.v - step_est.v == victims.v - observed.v) {
+		char n[32];
+		added = sdg_est.v - step_est.v;
+		(void)html_group((long long)added, tr(M_THOUSANDS), n,
+				 sizeof(n));
+		snprintf(plus, sizeof(plus), tr(M_SDG_PLUS_UNLINKED), n);
+	}
 	low = rp_val(e, boot, "low95");
 	high = rp_val(e, boot, "high95");
-	snprintf(s_low, sizeof(s_low), "%.2f", low.v * 100000.0 / pop.v);
+	snprintf(s_low, sizeof(s_low), "%.2f",
+		 (low.v + added) * 100000.0 / pop.v);
 	snprintf(n_low, sizeof(n_low), "%.0f", low.v);
 	if (high.kind == SVG_NUM) {
 		snprintf(s_high, sizeof(s_high), "%.2f",
-			 high.v * 100000.0 / pop.v);
+			 (high.v + added) * 100000.0 / pop.v);
 		snprintf(n_high, sizeof(n_high), "%.0f", high.v);
 	} else {
 		snprintf(s_high, sizeof(s_high), "%s", tr(M_NO_UPPER));
@@ -586,10 +615,10 @@ sdg_rate_interval(struct report *r, const struct qtable *t, const char *part)
 			 sizeof(s_pop));
 	if (part != NULL)
 		rp_put(r, tr(M_SDG_RATE_CI_PART), part, s_rate, s_low, s_high,
-		       n_low, n_high, REPORT_BOOT, REPORT_SEED, s_pop);
+		       n_low, n_high, REPORT_BOOT, REPORT_SEED, plus, s_pop);
 	else
 		rp_put(r, tr(M_SDG_RATE_CI), s_rate, s_low, s_high, n_low,
-		       n_high, REPORT_BOOT, REPORT_SEED, s_pop);
+		       n_high, REPORT_BOOT, REPORT_SEED, plus, s_pop);
 	fprintf(r->f, "</p>\n");
 }
 

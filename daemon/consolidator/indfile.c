@@ -64,6 +64,7 @@ struct draft {
 	bool ok[K_COUNT]; /* given and valid */
 	int last;	  /* the key an indented line goes on with, or -1 */
 	bool skip;	  /* its [section] line was refused */
+	bool dup;	  /* its id was given before: checked, refused */
 };
 
 struct reader {
@@ -363,12 +364,14 @@ on_section(struct reader *r, unsigned line, const char *section)
 	}
 	snprintf(d->ind.id, sizeof(d->ind.id), "%s", section);
 	for (i = 0; i + 1 < r->n; i++)
-		if (!r->drafts[i].skip &&
+		if (!r->drafts[i].skip && !r->drafts[i].dup &&
 		    strcmp(r->drafts[i].ind.id, d->ind.id) == 0) {
+			/* Its keys are still checked, so that one reading
+			 * names their faults too: the file is refused. */
 			say(r, line, false,
 			    "indicator %s given twice (first at line %u)",
 			    d->ind.id, r->drafts[i].ind.line);
-			d->skip = true;
+			d->dup = true;
 			return;
 		}
 }

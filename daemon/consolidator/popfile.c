@@ -23,23 +23,48 @@ struct reader {
 	const char *name;
 	char *err;
 	size_t errlen;
+	unsigned faults, untold; /* said; past the cap, counted only */
 	struct pop_entry *items;
 	size_t n, cap;
 };
 
+/* Room kept at the end of err for the line that counts the faults not
+ * told: "NAME: 4294967295 more faults". */
+static size_t
+tail_room(const struct reader *r)
+{
+	return strlen(r->name) + 32;
+}
+
+/*
+ * A fault, appended to err on a line of its own: the reader goes on to
+ * the next line, so that one reading names every fault of the file (at
+ * most POPFILE_MAX_FAULTS, and as many whole lines as err holds; the
+ * rest are counted at the end). Returns -EINVAL.
+ */
 static int __attribute__((format(printf, 3, 4)))
 say(struct reader *r, unsigned line, const char *fmt, ...)
 {
-	char why[POPFILE_ERR_MAX];
+	char why[POPFILE_ERR_MAX], one[POPFILE_ERR_MAX + 300];
+	size_t used = strlen(r->err), len;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	if (line > 0)
-		snprintf(r->err, r->errlen, "%s:%u: %s", r->name, line, why);
+		snprintf(one, sizeof(one), "%s:%u: %s", r->name, line, why);
 	else
-		snprintf(r->err, r->errlen, "%s: %s", r->name, why);
+		snprintf(one, sizeof(one), "%s: %s", r->name, why);
+	len = strlen(one) + (used > 0 ? 1 : 0);
+	if (r->faults < POPFILE_MAX_FAULTS &&
+	    (used + len + 1 + (r->faults > 0 ? tail_room(r) : 0) <= r->errlen ||
+	     used == 0)) {
+		snprintf(r->err + used, r->errlen - used, "%s%s",
+			 used > 0 ? "\n" : "", one);
+		r->faults++;
+	} else
+		r->untold++;
 	return -EINVAL;
 }
 
@@ -190,12 +215,13 @@ on_header(struct reader *r, unsigned line, char **f, size_t n)
 	return 0;
 }
 
-/* Every year and region has its four figures. */
+/* Every year and region has its four figures: a fault for each that has
+ * not, naming its first missing figure at its first line. */
 static int
 check_complete(struct reader *r)
 {
 	size_t i;
-	int s, a;
+	int s, a, rc = 0;
 
 	for (i = 0; i < r->n; i++) {
 		const struct pop_entry *e = &r->items[i];
@@ -216,15 +242,16 @@ check_complete(struct reader *r)
 				else
 					snprintf(region, sizeof(region),
 						 "region %02u", e->region);
-				return say(r, first,
-					   "%u, %s: no figure for %s %s (each "
-					   "year and region needs F and M, "
-					   "0-17 and 18+)",
-					   e->year, region, sex_names[s],
-					   age_names[a]);
+				rc = say(r, first,
+					 "%u, %s: no figure for %s %s (each "
+					 "year and region needs F and M, "
+					 "0-17 and 18+)",
+					 e->year, region, sex_names[s],
+					 age_names[a]);
+				s = a = 2; /* one fault for the entry */
 			}
 	}
-	return 0;
+	return rc;
 }
 
 int
@@ -239,9 +266,13 @@ popfile_parse(const char *name, const char *text, size_t len,
 	size_t pos = 0;
 	int rc = 0;
 
+	if (errlen > 0)
+		err[0] = '\0';
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		pos = 3;
-	while (pos < len && rc == 0) {
+	/* Every line is read, a faulty one skipped, so that one reading
+	 * names every fault; out of memory stops it. */
+	while (pos < len && rc != -ENOMEM) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = (nl != NULL ? (size_t)(nl - text) : len) - pos;
 		size_t nf;
@@ -251,38 +282,50 @@ popfile_parse(const char *name, const char *text, size_t len,
 		if (n > POPFILE_MAX_LINE) {
 			rc = say(&r, line, "longer than %d bytes",
 				 POPFILE_MAX_LINE);
-			break;
+			pos = nl != NULL ? (size_t)(nl - text) + 1 : len;
+			continue;
 		}
 		memcpy(buf, text + pos, n);
 		buf[n] = '\0';
 		pos = nl != NULL ? (size_t)(nl - text) + 1 : len;
 		if (strlen(buf) != n) {
 			rc = say(&r, line, "a NUL byte");
-			break;
+			continue;
 		}
 		if (strspn(buf, " \t") == n || buf[strspn(buf, " \t")] == '#')
 			continue;
 		nf = split(buf, f, FIELDS);
 		if (!have_header) {
-			rc = on_header(&r, line, f, nf);
+			if (on_header(&r, line, f, nf) != 0)
+				rc = -EINVAL;
 			have_header = true;
 		} else {
-			rc = on_figure(&r, line, f, nf);
+			int fr = on_figure(&r, line, f, nf);
+			if (fr != 0)
+				rc = fr;
 		}
 	}
-	if (rc == 0 && !have_header)
+	if (r.faults == 0 && r.untold == 0 && rc == 0 && !have_header)
 		rc = say(&r, 0,
 			 "empty: no header (year,region,sex,age_group,"
 			 "population)");
-	if (rc == 0 && r.n == 0)
+	if (r.faults == 0 && r.untold == 0 && rc == 0 && r.n == 0)
 		rc = say(&r, 0, "no figures after the header");
-	if (rc == 0)
+	/* A year and region is checked whole only in a file with no other
+	 * fault: the figure a faulty line gave would be said missing. */
+	if (r.faults == 0 && r.untold == 0 && rc == 0)
 		rc = check_complete(&r);
-	if (rc != 0) {
+	if (rc != 0 || r.faults > 0 || r.untold > 0) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "%s: out of memory", name);
+		else if (r.untold > 0) {
+			size_t used = strlen(err);
+			snprintf(err + used, errlen - used,
+				 "\n%s: %u more fault%s", name, r.untold,
+				 r.untold == 1 ? "" : "s");
+		}
 		free(r.items);
-		return rc;
+		return rc == -ENOMEM ? rc : -EINVAL;
 	}
 	set = malloc(sizeof(*set));
 	if (set == NULL) {

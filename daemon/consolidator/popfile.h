@@ -24,8 +24,10 @@
  * Every year and region given must have its four figures (F and M,
  * 0-17 and 18+); a region's figures are never added up into the
  * country's, which has its own lines (INEI's totals are rounded apart).
- * The file is refused as a whole at its first fault, as "FILE:LINE:
- * reason" (a fault about the whole file names no line).
+ * A file with a fault is refused as a whole, every fault named as
+ * "FILE:LINE: reason" on a line of its own (a fault about the whole file
+ * names no line; at most POPFILE_MAX_FAULTS, then a line counting the
+ * rest), so that one reading shows the Commission all it must mend.
  */
 #ifndef KUSKA_POPFILE_H
 #define KUSKA_POPFILE_H
@@ -38,7 +40,11 @@
 #define POPFILE_MAX_POPULATION 1000000000ULL
 #define POPFILE_MIN_YEAR 2000
 #define POPFILE_MAX_YEAR 2100
-#define POPFILE_ERR_MAX 600
+#define POPFILE_ERR_MAX 600 /* bytes of one fault's reason */
+#define POPFILE_MAX_FAULTS 20
+/* An err buffer that holds every fault told, for a path of up to
+ * PATH bytes. */
+#define POPFILE_ERRS_MAX(path) (POPFILE_MAX_FAULTS * (200 + (path)) + 64)
 
 enum pop_sex { POP_F, POP_M };
 enum pop_age { POP_0_17, POP_18_PLUS };
@@ -60,7 +66,8 @@ struct popset {
 /*
  * popfile_parse - reads the len bytes of text, a population file that
  * messages call name. Returns 0 and *ret (free with popset_free); -EINVAL
- * with "name:LINE: reason" in err (*ret untouched); -ENOMEM.
+ * with "name:LINE: reason" in err for each fault, one a line, as many
+ * whole lines as errlen holds (*ret untouched); -ENOMEM.
  */
 int popfile_parse(const char *name, const char *text, size_t len,
 		  struct popset **ret, char *err, size_t errlen)

@@ -70,15 +70,16 @@ load_indicators(const struct consolidator_config *cfg, bool to_stderr,
 
 /*
  * Reads the population file that cfg names (none: *ret = NULL) into *ret.
- * A refusal ("FILE:LINE: reason") goes to the log, or with -n (to_stderr)
- * to the standard error. Returns 0, or -errno when the file is refused.
+ * A refusal ("FILE:LINE: reason" for each fault, one a line) goes to the
+ * log, a line each, or with -n (to_stderr) to the standard error.
+ * Returns 0, or -errno when the file is refused.
  */
 static int
 load_population(const struct consolidator_config *cfg, bool to_stderr,
 		struct popset **ret)
 {
-	char err[POPFILE_ERR_MAX + SETTINGS_PATH_MAX];
-	char q[sizeof(err) + 64];
+	char err[POPFILE_ERRS_MAX(SETTINGS_PATH_MAX)];
+	char q[POPFILE_ERR_MAX + SETTINGS_PATH_MAX + 64], *line, *save = NULL;
 	int r;
 
 	*ret = NULL;
@@ -89,9 +90,12 @@ load_population(const struct consolidator_config *cfg, bool to_stderr,
 		if (to_stderr)
 			fprintf(stderr, "%s\n", err);
 		else
-			/* The whole message, however long its path. */
-			log_warnx("event=population_error text=%s",
-				  log_quote_str(err, q, sizeof(q)));
+			for (line = strtok_r(err, "\n", &save); line != NULL;
+			     line = strtok_r(NULL, "\n", &save))
+				/* The whole message, however long its
+				 * path. */
+				log_warnx("event=population_error text=%s",
+					  log_quote_str(line, q, sizeof(q)));
 	}
 	return r;
 }

@@ -2,6 +2,7 @@
 #include "sdg_table.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -55,7 +56,9 @@ struct fig {
 /* What the table is made of, as the role sees the tables. */
 struct parts {
 	struct fig victims[3][3]; /* [sex][age], ALL for both */
-	struct fig estimate;	  /* the stepwise row's */
+	struct fig estimate;	  /* the stepwise row's, unlinkable added */
+	struct fig observed;	  /* the stepwise row's observed victims */
+	int64_t unlinkable;	  /* the victims added to the estimate */
 	double exact;		  /* the analyst's, before rounding, or NAN */
 	char estimate_note[512];
 	bool ident_closed;     /* identification refused at this level */
@@ -169,7 +172,7 @@ static void
 from_estimate(const struct qtable *t, struct parts *p)
 {
 	int m = column(t, "method"), e = column(t, "estimate"),
-	    n = column(t, "note");
+	    o = column(t, "observed"), n = column(t, "note");
 	size_t i;
 
 	for (i = 0; i < t->n_rows; i++) {
@@ -178,6 +181,10 @@ from_estimate(const struct qtable *t, struct parts *p)
 		if (e >= 0 && t->rows[i][e].kind == CELL_NUMBER) {
 			p->estimate.shown = true;
 			p->estimate.v = t->rows[i][e].number;
+		}
+		if (o >= 0 && t->rows[i][o].kind == CELL_NUMBER) {
+			p->observed.shown = true;
+			p->observed.v = t->rows[i][o].number;
 		}
 		if (n >= 0 && t->rows[i][n].kind == CELL_TEXT)
 			snprintf(p->estimate_note, sizeof(p->estimate_note),
@@ -231,6 +238,33 @@ exact_estimate(struct store *st, const struct query_req *req,
 	return 0;
 }
 
+/*
+ * The estimate table models the linkable victims only: its estimate can
+ * fall below the victims identified, who count the unlinkable ones too
+ * (EVENTS.md: each is a victim of its own). Every victim, detected or
+ * not, is that estimate plus the unlinkable victims it leaves out: the
+ * victims identified less the estimate's observed ones, both figures
+ * the role is shown, so the sum tells it nothing it could not work out.
+ * Without them shown there is no such sum to give.
+ */
+static void
+add_unlinkable(struct parts *p)
+{
+	const struct fig *total = &p->victims[ALL][ALL];
+
+	if (!total->shown || !p->observed.shown || total->v < p->observed.v) {
+		p->estimate.shown = false;
+		snprintf(p->estimate_note, sizeof(p->estimate_note),
+			 "the victims identified, that the unlinkable ones "
+			 "are added from, are not shown");
+		return;
+	}
+	p->unlinkable = total->v - p->observed.v;
+	p->estimate.v += p->unlinkable;
+	if (!isnan(p->exact))
+		p->exact += (double)p->unlinkable;
+}
+
 static int
 gather(struct store *st, const struct query_req *req,
        const struct reg_party *who, unsigned k, struct parts *p)
@@ -272,6 +306,8 @@ gather(struct store *st, const struct query_req *req,
 	codec_qtable_clear(&t);
 	if (r == 0 && p->estimate.shown && who->role == ROLE_ANALYST)
 		r = exact_estimate(st, req, p);
+	if (r == 0 && p->estimate.shown)
+		add_unlinkable(p);
 	return r;
 }
 
@@ -381,12 +417,19 @@ fill_row(struct cell *row, const char *period, int sex, int age,
 				 isnan(p->exact) ? (double)p->estimate.v
 						 : p->exact,
 				 people);
+			char added[96] = "";
+			if (p->unlinkable > 0)
+				snprintf(added, sizeof(added),
+					 "; the unlinkable victims added back: "
+					 "%" PRId64,
+					 p->unlinkable);
 			snprintf(note, sizeof(note),
 				 "estimate: every victim, detected or not, "
 				 "both sexes and all ages (stepwise, as the "
 				 "estimate table, which leaves out the "
-				 "unlinkable identifications); none is made "
-				 "by sex or age group");
+				 "unlinkable identifications)%s; none is made "
+				 "by sex or age group",
+				 added);
 		} else {
 			char why[sizeof(p->estimate_note) + 16];
 			why_no_estimate(p, why, sizeof(why));

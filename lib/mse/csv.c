@@ -265,6 +265,22 @@ parse_count(struct parser *p, const struct field *f, uint64_t *ret)
 	return 0;
 }
 
+/* Whether a list's field v holds a whole number and the count's field
+ * c a 0 or 1: the columns in another order than lists, then the count
+ * (a header "n,A,B" as some tools write it). */
+static bool
+count_misplaced(const struct field *v, const struct field *c)
+{
+	size_t i;
+
+	if (v->len == 0 || c->len != 1 || (c->s[0] != '0' && c->s[0] != '1'))
+		return false;
+	for (i = 0; i < v->len; i++)
+		if (v->s[i] < '0' || v->s[i] > '9')
+			return false;
+	return true;
+}
+
 static int
 parse_row(struct parser *p, const struct field *l, uint64_t *total)
 {
@@ -284,9 +300,14 @@ parse_row(struct parser *p, const struct field *l, uint64_t *total)
 			h |= (unsigned)(f[i].s[0] - '0') << i;
 			continue;
 		}
-		return fail(p, p->line, "list %s: %s is not 0 or 1",
+		return fail(p, p->line, "list %s: %s is not 0 or 1%s",
 			    p->t.names[i],
-			    quote(f[i].s, f[i].len, q, sizeof(q)));
+			    quote(f[i].s, f[i].len, q, sizeof(q)),
+			    count_misplaced(&f[i], &f[k])
+				? " (a count here, and a 0 or 1 last? the "
+				  "count is the last column, after a 0 or 1 "
+				  "for each list)"
+				: "");
 	}
 	if ((r = parse_count(p, &f[k], &count)) != 0)
 		return r;

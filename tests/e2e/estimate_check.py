@@ -24,9 +24,11 @@ check prints what is wrong and exits 1, or exits 0.
       The analyst's sdg16_2_2 table, by hand: each group's population from
       the file (year of the period, REGION 00 for the country), the
       victims from identification and breakdown, the rates per 100,000
-      with two decimals, and the stepwise estimate with its rate on the
-      last row (the rate of the estimate before it was rounded: within
-      half a victim's rate of the rounded one's).
+      with two decimals, and on the last row the estimate of every
+      victim, never below the victims identified: the stepwise estimate
+      plus the unlinkable victims it leaves out (the victims identified
+      less its observed), with its rate (the rate of the estimate before
+      it was rounded: within half a victim's rate of the rounded one's).
 """
 import csv
 import sys
@@ -180,10 +182,16 @@ def sdg(table, ident, breakdown, estimate, population, region):
             if r["victims_per_100k"] != rate:
                 bad.append("%s %s rate %s, by hand %s" %
                            (s, a, r["victims_per_100k"], rate))
-        want = step["estimate"] if (s, a) == ("all", "all") else ""
+        want = ""
+        if (s, a) == ("all", "all") and step["estimate"]:
+            unlinkable = victims[("all", "all")] - int(step["observed"])
+            want = str(int(step["estimate"]) + unlinkable)
+            if int(want) < victims[("all", "all")]:
+                bad.append("estimate %s below the %d victims identified" %
+                           (want, victims[("all", "all")]))
         if r["estimate"] != want:
-            bad.append("%s %s estimate %r, the estimate table %r" %
-                       (s, a, r["estimate"], want))
+            bad.append("%s %s estimate %r, the estimate table's stepwise "
+                       "plus the unlinkable %r" % (s, a, r["estimate"], want))
         # The rate of the estimate before it was rounded to the whole
         # victim: within half a victim's rate (and the last digit's
         # rounding) of the rounded one's.

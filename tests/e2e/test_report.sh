@@ -80,6 +80,12 @@ rc=$?
 check "-n refuses a bad population file at its line (exit $rc)" \
 	grep -q "^$POP:8: population \"1.5e6\": a whole number" "$T/pop.err"
 test "$rc" != 0 || not_ok "-n exit status 0 with a bad population file"
+# Every fault in one reading, each at its line: not the first alone.
+sed -i 's/^2025,15,M,18+,3876543$/2025,15,X,18+,3876543/' "$POP"
+"$CONS" -n -c "$N/consolidator.conf" >/dev/null 2>"$T/pop.err"
+check "-n names every fault of a population file, each at its line" \
+	sh -c "grep -q '^$POP:8: population \"1.5e6\": a whole number' \
+		'$T/pop.err' && grep -q '^$POP:9: sex \"X\": F or M' '$T/pop.err'"
 cp "$T/population.good" "$POP"
 start_all
 "$KUSKA" sim --out "$T/sim" --victims 1000 --seed 13 >/dev/null
@@ -296,11 +302,15 @@ q() {
 		--format csv "$@"
 }
 # The estimate's rate comes with its interval: the bootstrap limits of
-# the estimate table over the population of the rate's row, by hand.
+# the estimate table, plus the unlinkable victims the rate's row adds to
+# the estimate (its victims less the stepwise row's observed), over the
+# population of the rate's row, by hand.
 rate_ci=$(
 	q analyst estimate $P --boot 1000 --seed 1 |
 		awk -F, '$4 == "bootstrap" { print $7, $8 }'
 	q analyst sdg16_2_2 $P | awk -F, '$2 == "all" && $3 == "all" { print $4 }'
+	q analyst estimate $P | awk -F, '$4 == "stepwise" { print $3 }'
+	q analyst sdg16_2_2 $P | awk -F, '$2 == "all" && $3 == "all" { print $5 }'
 )
 # The population in groups of three, as the page writes 100,000.
 rate_ci=$(echo $rate_ci | awk 'function group(n, s, r) {
@@ -312,8 +322,10 @@ rate_ci=$(echo $rate_ci | awk 'function group(n, s, r) {
 		return s r
 	}
 	$2 != "" && $3 > 0 {
-	printf "95%% BCa interval of %.2f to %.2f, the one to publish with it: the estimate&#39;s bootstrap interval (%d to %d victims; 1000 resamples, seed 1) divided by the same population, %s people",
-		$1 * 100000 / $3, $2 * 100000 / $3, $1, $2, group($3) }')
+	u = $5 - $4
+	plus = u > 0 ? sprintf(" plus the unlinkable victims (%s),", group(u)) : ""
+	printf "95%% BCa interval of %.2f to %.2f, the one to publish with it: the estimate&#39;s bootstrap interval (%d to %d victims; 1000 resamples, seed 1)%s divided by the same population, %s people",
+		($1 + u) * 100000 / $3, ($2 + u) * 100000 / $3, $1, $2, plus, group($3) }')
 check "analyst: the estimate per 100,000 with its bootstrap interval (${rate_ci:0:40}...)" \
 	sh -c "test -n '$rate_ci' && grep -qF '$rate_ci' '$ART/report-analyst.html'"
 
@@ -387,6 +399,16 @@ wait_log "$N/consolidator.log" 'population file refused'
 check "SIGHUP with a bad population file is refused, naming its line" \
 	grep -qF "event=population_error text=\"$POP:10: 2025, region 16: no figure for F 18+" \
 		"$N/consolidator.log"
+# Two faults: an event for each, in the log as on -n.
+printf '2025,16,X,0-17,7\n2025,16,F,18+,0\n' >>"$POP"
+: >"$N/consolidator.log"
+kill -HUP "${PIDS[cons]}"
+wait_log "$N/consolidator.log" 'population file refused'
+check "SIGHUP logs every fault of a population file, an event each" \
+	sh -c "grep -qF 'event=population_error text=\"$POP:11: sex \\\"X\\\": F or M\"' \
+		'$N/consolidator.log' &&
+		grep -qF 'event=population_error text=\"$POP:12: population \\\"0\\\"' \
+		'$N/consolidator.log'"
 check "the figures in force stay ($before)" test "$(pop_total)" = "$before"
 sed 's/^2025,00,F,0-17,5012345$/2025,00,F,0-17,5012355/' \
 	"$T/population.good" >"$POP"

@@ -803,9 +803,10 @@ test_sdg_table(void **state)
 }
 
 /* The analyst's estimate per 100,000 is the rate of the estimate before
- * it is rounded to the whole victim, then rounded to two decimals: in
- * Loreto's 20,000 people (a population made small so that half a victim
- * shows) the rate of the rounded estimate would differ. */
+ * it is rounded to the whole victim (the unlinkable victims added, as
+ * below), then rounded to two decimals: in Loreto's 20,000 people (a
+ * population made small so that half a victim shows) the rate of the
+ * rounded estimate would differ. */
 static void
 test_sdg_exact_rate(void **state)
 {
@@ -825,14 +826,63 @@ test_sdg_exact_rate(void **state)
 			 0);
 	assert_int_equal(mse_estimate(&in.table, MSE_STEPWISE, &e), 0);
 	assert_int_equal(e.status, MSE_ESTIMATED);
-	snprintf(want, sizeof(want), "%.2f", e.estimate * 1e5 / 20000);
+	assert_int_equal(in.unlinkable, 4);
+	snprintf(want, sizeof(want), "%.2f",
+		 (e.estimate + (double)in.unlinkable) * 1e5 / 20000);
 	snprintf(of_rounded, sizeof(of_rounded), "%.2f",
-		 (double)llround(e.estimate) * 1e5 / 20000);
+		 (double)(llround(e.estimate) + (long long)in.unlinkable) *
+		     1e5 / 20000);
 	assert_string_not_equal(want, of_rounded);
 	assert_int_equal(ask("sdg16_2_2", "2024", 16, 0, 0, &analyst, &t), 0);
 	assert_int_equal(number(&t, 8, "population"), 20000);
-	assert_int_equal(number(&t, 8, "estimate"), llround(e.estimate));
+	assert_int_equal(number(&t, 8, "estimate"),
+			 llround(e.estimate) + (long long)in.unlinkable);
 	assert_string_equal(text(&t, 8, "estimate_per_100k"), want);
+	codec_qtable_clear(&t);
+	sdg_set_population(NULL);
+	popset_free(&set);
+}
+
+/*
+ * The estimate of every victim, detected or not, is never below the
+ * victims identified: the estimate table models the linkable victims
+ * only, so the unlinkable ones it leaves out are added back. 2024Q3:
+ * 53 linkable victims and 4 unlinkable (2 by MP, 2 by MIMP).
+ */
+static void
+test_sdg_unlinkable_added(void **state)
+{
+	struct popset *set = load_population();
+	struct qtable t, est;
+	int64_t step = -1;
+	size_t r;
+
+	(void)state;
+	assert_int_equal(ask("estimate", "2024Q3", 0, 0, 0, &analyst, &est), 0);
+	for (r = 0; r < est.n_rows; r++)
+		if (strcmp(text(&est, r, "method"), "stepwise") == 0)
+			step = number(&est, r, "estimate");
+	assert_true(step > 0);
+	assert_int_equal(number(&est, 1, "observed"), 53);
+	codec_qtable_clear(&est);
+	assert_int_equal(ask("sdg16_2_2", "2024", 0, 0, 0, &analyst, &t), 0);
+	assert_int_equal(number(&t, 8, "victims"), 57);
+	codec_qtable_clear(&t);
+	assert_int_equal(ask("sdg16_2_2", "2024Q3", 0, 0, 0, &analyst, &t), 0);
+	assert_int_equal(number(&t, 8, "victims"), 57);
+	assert_int_equal(number(&t, 8, "estimate"), step + 4);
+	assert_true(number(&t, 8, "estimate") >= number(&t, 8, "victims"));
+	assert_string_equal(text(&t, 8, "note"),
+			    "estimate: every victim, detected or not, both "
+			    "sexes and all ages (stepwise, as the estimate "
+			    "table, which leaves out the unlinkable "
+			    "identifications); the unlinkable victims added "
+			    "back: 4; none is made by sex or age group");
+	codec_qtable_clear(&t);
+	/* With none unlinkable, nothing is added, nor said. */
+	assert_int_equal(ask("sdg16_2_2", "2025Q1", 0, 0, 0, &analyst, &t), 0);
+	assert_int_equal(number(&t, 8, "estimate"), 120);
+	assert_null(strstr(text(&t, 8, "note"), "added back"));
 	codec_qtable_clear(&t);
 	sdg_set_population(NULL);
 	popset_free(&set);
@@ -1107,6 +1157,7 @@ main(void)
 	    cmocka_unit_test(test_estimate_refused_roles),
 	    cmocka_unit_test(test_sdg_table),
 	    cmocka_unit_test(test_sdg_exact_rate),
+	    cmocka_unit_test(test_sdg_unlinkable_added),
 	    cmocka_unit_test(test_sdg_roles),
 	    cmocka_unit_test(test_apart),
 	    cmocka_unit_test(test_answered_during_audit),

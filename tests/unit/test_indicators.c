@@ -371,6 +371,30 @@ test_file_sections_and_keys(void **state)
 	expect_refused(file_with(NULL, NULL, extra),
 		       "t.conf:13: indicator takeup given twice (first at "
 		       "line 1)");
+	/* The second's keys are checked all the same: one reading names
+	 * every fault (it named the id alone, then this on the next try). */
+	{
+		struct indfile_msgs m = {0};
+		struct indset *set = NULL;
+		size_t i;
+		snprintf(extra, sizeof(extra), "%s",
+			 file_with("level", "level = outcom", NULL));
+		assert_int_equal(parse(file_with(NULL, NULL, extra), &set, &m),
+				 -EINVAL);
+		assert_null(set);
+		assert_int_equal(m.n_errors, 2);
+		for (i = 0; i < m.n && m.items[i].warning; i++)
+			;
+		assert_non_null(strstr(
+		    m.items[i].text, "t.conf:13: indicator takeup given twice "
+				     "(first at line 1)"));
+		for (i++; i < m.n && m.items[i].warning; i++)
+			;
+		assert_true(i < m.n);
+		assert_non_null(
+		    strstr(m.items[i].text, "level: \"outcom\" is not one of"));
+		indfile_msgs_clear(&m);
+	}
 	expect_refused(file_with(NULL, NULL, "colour = red\n"),
 		       "t.conf:13: colour: unknown key");
 	expect_refused(file_with(NULL, NULL, "unit = count\n"),

@@ -537,6 +537,11 @@ test_csv_refuses(void **state)
 	    {"A,B,n\n1,0,4,5\n", 2, "4 fields, expected 3"},
 	    {"A,B,n\n1,2,4\n", 2, "list B: \"2\" is not 0 or 1"},
 	    {"A,B,n\n1,,4\n", 2, "list B: \"\" is not 0 or 1"},
+	    /* The count first, as some tools write it: said so. */
+	    {"n,A,B\n10,1,0\n", 2,
+	     "list n: \"10\" is not 0 or 1 (a count here, and a 0 or 1 "
+	     "last? the count is the last column, after a 0 or 1 for each "
+	     "list)"},
 	    {"A,B,n\n1,0,-4\n", 2, "negative count \"-4\""},
 	    {"A,B,n\n1,0,4.5\n", 2, "count \"4.5\" is not a whole number"},
 	    {"A,B,n\n1,0,\n", 2, "count \"\" is not a whole number"},

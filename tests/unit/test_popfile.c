@@ -192,6 +192,73 @@ test_refusals(void **state)
 	}
 }
 
+/*
+ * Every fault of a file is named in one reading, one a line, so that the
+ * Commission mends them all at once (it was told the first alone, and
+ * found the next only on the next try); past POPFILE_MAX_FAULTS, or what
+ * the buffer holds in whole lines, a last line counts the rest. A year
+ * and region is checked whole only in a file with no other fault.
+ */
+static void
+test_every_fault(void **state)
+{
+	char err[POPFILE_ERRS_MAX(8)], small[120], *text;
+	struct popset *set = NULL;
+	size_t cap = 4096, used;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(parse(HEADER "2025,00,F,0-17,5012345\n"
+				      "2025,00,M,0-17,-5\n"
+				      "2025,15,F,0-18,1456789\n"
+				      "2025,15,U,0-17,1498765\n"
+				      "2025,00,F,0-17,5012345\n"
+				      "2025,16,F,0-17,500000\n",
+			       &set, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(set);
+	assert_string_equal(err,
+			    "t.csv:3: population \"-5\": a whole number 1 to "
+			    "1000000000\n"
+			    "t.csv:4: age_group \"0-18\": 0-17 or 18+\n"
+			    "t.csv:5: sex \"U\": F or M\n"
+			    "t.csv:6: 2025 country F 0-17 given twice (first "
+			    "at line 2)");
+	/* Two years and regions without their four figures, each named. */
+	assert_int_equal(parse(HEADER "2025,00,F,0-17,1\n2025,16,M,18+,5\n",
+			       &set, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "t.csv:2: 2025, the country: no figure for "
+				 "F 18+ (each year and region needs F and M, "
+				 "0-17 and 18+)\n"
+				 "t.csv:3: 2025, region 16: no figure for F "
+				 "0-17 (each year and region needs F and M, "
+				 "0-17 and 18+)");
+	/* Past the cap, counted. */
+	text = malloc(cap);
+	assert_non_null(text);
+	used = (size_t)snprintf(text, cap, HEADER);
+	for (i = 0; i < POPFILE_MAX_FAULTS + 5; i++)
+		used += (size_t)snprintf(text + used, cap - used,
+					 "2025,00,X,0-17,%u\n", i + 1);
+	assert_int_equal(
+	    popfile_parse("t.csv", text, used, &set, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, "t.csv:2: sex \"X\": F or M\n"));
+	assert_non_null(strstr(err, "\nt.csv:21: sex \"X\": F or M\n"
+				    "t.csv: 5 more faults"));
+	assert_null(strstr(err, "t.csv:22:"));
+	/* A buffer too small for them all: whole lines, then the count. */
+	assert_int_equal(
+	    popfile_parse("t.csv", text, used, &set, small, sizeof(small)),
+	    -EINVAL);
+	assert_string_equal(small, "t.csv:2: sex \"X\": F or M\n"
+				   "t.csv:3: sex \"X\": F or M\n"
+				   "t.csv:4: sex \"X\": F or M\n"
+				   "t.csv: 22 more faults");
+	free(text);
+}
+
 /* The largest file there can be: every year and region, 10,504 lines. */
 static void
 test_every_year_and_region(void **state)
@@ -264,6 +331,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_loads),
 	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_every_fault),
 	    cmocka_unit_test(test_every_year_and_region),
 	    cmocka_unit_test(test_load),
 	};

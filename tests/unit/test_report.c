@@ -1087,6 +1087,24 @@ test_sdg_and_mse_notes(void **state)
 	    "de la estimación, que deja fuera las identificaciones no "
 	    "enlazables); "
 	    "no se hace ninguna por sexo ni por grupo de edad");
+	/* With the unlinkable victims added back, and without an estimate
+	 * when the victims they come from are not shown. */
+	assert_string_equal(
+	    i18n_note("estimate: every victim, detected or not, both sexes "
+		      "and all ages (stepwise, as the estimate table, which "
+		      "leaves out the unlinkable identifications); the "
+		      "unlinkable victims added back: 129; none is made by "
+		      "sex or age group"),
+	    "estimación: todas las víctimas, detectadas o no, de ambos sexos "
+	    "y todas las edades (selección por pasos, como en la tabla "
+	    "de la estimación, que deja fuera las identificaciones no "
+	    "enlazables); víctimas sin enlace sumadas de nuevo: 129; "
+	    "no se hace ninguna por sexo ni por grupo de edad");
+	assert_string_equal(
+	    i18n_note("no estimate: the victims identified, that the "
+		      "unlinkable ones are added from, are not shown"),
+	    "sin estimación: no se muestran las víctimas identificadas, de "
+	    "las que se suman las no enlazables");
 	assert_string_equal(
 	    i18n_note("withheld from the secretariat whatever the number: no "
 		      "figure it is given crosses sex with age group"),
@@ -1796,6 +1814,56 @@ says_f(const char *p, const char *fmt, ...)
 	vsnprintf(want, sizeof(want), fmt, ap);
 	va_end(ap);
 	return strstr(p, want) != NULL;
+}
+
+/*
+ * SDG 16.2.2's estimate of every victim adds back the unlinkable ones the
+ * estimate table leaves out (the row's victims less the stepwise row's
+ * observed): so does the interval printed under it, each bootstrap limit
+ * plus them over the population, and the sentence says so. Here 298
+ * victims, 275 observed: 23 unlinkable, an estimate of 468 + 23.
+ */
+static void
+test_sdg_interval_adds_unlinkable(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, ROLE, true);
+	d.period = "2025";
+	d.code = 20250;
+	/* row 8: both sexes, all ages; columns 4, 6 and 7: the victims,
+	 * the estimate and its rate */
+	d.t[RT_SDG].rows[8][4].number = 298;
+	d.t[RT_SDG].rows[8][6].number = 491;
+	snprintf(d.t[RT_SDG].rows[8][7].text,
+		 sizeof(d.t[RT_SDG].rows[8][7].text), "1.44");
+	p = page(&d, "sdg-unlinkable.html");
+	/* (391 + 23) and (590 + 23) per 100,000 of 34,122,196. */
+	assert_true(says_f(p,
+			   "The estimate per 100,000 inhabitants, 1.44, has a "
+			   "95%% BCa interval of %.2f to %.2f, the one to "
+			   "publish with it: the estimate&#39;s bootstrap "
+			   "interval (391 to 590 victims; 1000 resamples, seed "
+			   "1) plus the unlinkable victims (23), divided by "
+			   "the same population, 34,122,196 people of all "
+			   "ages.",
+			   414 * 1e5 / 34122196, 613 * 1e5 / 34122196));
+	free(p);
+	/* None added (a consolidator that adds none): the limits alone. */
+	d.t[RT_SDG].rows[8][6].number = 468;
+	p = page(&d, "sdg-unlinkable-none.html");
+	assert_true(says_f(p,
+			   "has a 95%% BCa interval of %.2f to %.2f, the one "
+			   "to publish with it: the estimate&#39;s bootstrap "
+			   "interval (391 to 590 victims; 1000 resamples, seed "
+			   "1) divided by",
+			   391 * 1e5 / 34122196, 590 * 1e5 / 34122196));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
 }
 
 /* The answers of fill() asked for the period code, named name. */
@@ -2974,6 +3042,7 @@ main(void)
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_timeliness_withheld),
 	    cmocka_unit_test(test_sdg_estimate_bar),
+	    cmocka_unit_test(test_sdg_interval_adds_unlinkable),
 	    cmocka_unit_test(test_deliveries),
 	    cmocka_unit_test(test_institution_named),
 	    cmocka_unit_test(test_institution_national_targets),
