@@ -132,8 +132,16 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 			t->reused == 1 ? "its" : "their",
 			t->reused == 1 ? "it is" : "they are");
 	/* The way out: resubmitting is safe (refs), so the whole file
-	 * corrected will do; nobody need cut the refused lines out. */
-	if (t->refused > t->reused)
+	 * corrected will do; nobody need cut the refused lines out. Not
+	 * for another institution's export, which the question above says
+	 * not to submit here at all. */
+	if (t->refused > t->reused && t->foreign > 0)
+		fprintf(out,
+			"%s: if it is %s's own export, correct the %srefused "
+			"lines and submit the file again: the records the "
+			"node holds are skipped as \"already held\"\n",
+			name, run->inst, t->reused > 0 ? "other " : "");
+	else if (t->refused > t->reused)
 		fprintf(out,
 			"%s: correct the %srefused lines and submit the file "
 			"again: the records the node holds are skipped as "

@@ -69,6 +69,12 @@ test_foreign_by_code(void **state)
 		 "or from pnp itself): is this another institution's export? "
 		 "If so, the lines accepted (1) were stored as pnp's records: "
 		 "withdraw them (docs/INPUT.md, section 8)\n"));
+	/* It must not then be told to send that file again. */
+	assert_null(strstr(out, "mp.jsonl: correct the"));
+	assert_non_null(strstr(
+	    out, "mp.jsonl: if it is pnp's own export, correct the refused "
+		 "lines and submit the file again: the records the node holds "
+		 "are skipped as \"already held\"\n"));
 	free(out);
 
 	/* An older node: the very words, no code. */
