@@ -85,6 +85,14 @@ record_check_fields(struct parser *p, json_t *obj, const char *base,
 }
 
 int
+record_null(struct parser *p, const char *base, const char *name, bool required)
+{
+	return record_fail(p, base, name, "%s",
+			   required ? RECORD_NULL_REQUIRED
+				    : RECORD_NULL_OPTIONAL);
+}
+
+int
 record_get_string(struct parser *p, json_t *obj, const char *base,
 		  const char *name, bool required, const char **ret_s,
 		  size_t *ret_len)
@@ -96,6 +104,8 @@ record_get_string(struct parser *p, json_t *obj, const char *base,
 			record_fail(p, base, name, "required");
 		return -ENOENT;
 	}
+	if (json_is_null(v))
+		return record_null(p, base, name, required);
 	if (!json_is_string(v))
 		return record_fail(p, base, name, "must be a string");
 	*ret_s = json_string_value(v);
@@ -115,6 +125,8 @@ record_get_int(struct parser *p, json_t *obj, const char *base,
 			record_fail(p, base, name, "required");
 		return -ENOENT;
 	}
+	if (json_is_null(v))
+		return record_null(p, base, name, required);
 	if (!json_is_integer(v))
 		return record_fail(p, base, name, "must be a whole number");
 	n = json_integer_value(v);
@@ -149,6 +161,8 @@ record_parse_day(struct parser *p, json_t *obj, const char *base,
 		return -ENOENT;
 	if (r < 0)
 		return -EINVAL;
+	if (len == 0 && !required)
+		return record_fail(p, base, name, RECORD_EMPTY_OPTIONAL);
 	if (date_parse(s, len, ret) < 0)
 		return record_fail(p, base, name,
 				   "must be a real day written YYYY-MM-DD");

@@ -47,6 +47,25 @@ parse_nationality(struct parser *p, json_t *v, const char *path, char out[3])
 }
 
 /*
+ * short_digits - whether a document number is 1 to 7 digits, once the
+ * spaces and dashes a DNI may be written with are left out: a DNI whose
+ * leading zeros a spreadsheet dropped.
+ */
+static bool
+short_digits(const char *s, size_t len)
+{
+	size_t i, digits = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] != ' ' && s[i] != '-')
+			return false;
+	}
+	return digits > 0 && digits < 8;
+}
+
+/*
  * parse_document - a victim's document object: its type and number,
  * normalised into type_out (a static name) and num (NORM_MAX bytes).
  */
@@ -59,11 +78,14 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 					    "CPP", "OTHER", NULL};
 	char dpath[64];
 	const char *s, *type;
+	json_t *number;
 	size_t len, i;
 	int r;
 
 	snprintf(dpath, sizeof(dpath), "%s%sdocument", path,
 		 path[0] != '\0' ? "." : "");
+	if (json_is_null(doc))
+		return record_null(p, path, "document", false);
 	if (!json_is_object(doc))
 		return record_fail(p, dpath, "", "must be an object");
 	if (record_check_fields(p, doc, dpath, fields, NULL, NULL) < 0)
@@ -77,11 +99,21 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 		return record_fail(
 		    p, dpath, "type",
 		    "must be DNI, CE, PASSPORT, PTP, CPP or OTHER");
+	number = json_object_get(doc, "number");
+	if (json_is_integer(number))
+		return record_fail(p, dpath, "number",
+				   "must be a string, in quotes: written as a "
+				   "number it loses its leading zeros");
 	if (record_get_string(p, doc, dpath, "number", true, &s, &len) < 0)
 		return -EINVAL;
 	r = norm_document(types[i], s, len, num, NORM_MAX);
 	if (r == -ENAMETOOLONG)
 		return record_fail(p, dpath, "number", "is too long");
+	if (r < 0 && strcmp(types[i], "DNI") == 0 && short_digits(s, len))
+		return record_fail(p, dpath, "number",
+				   "a DNI is exactly 8 digits; this one has "
+				   "fewer: a spreadsheet may have dropped its "
+				   "leading zeros");
 	if (r < 0 && strcmp(types[i], "DNI") == 0)
 		return record_fail(p, dpath, "number",
 				   "a DNI is exactly 8 digits");
@@ -111,6 +143,11 @@ parse_name(struct parser *p, json_t *v, const char *path, const char *name,
 		return -ENOENT;
 	if (r < 0)
 		return -EINVAL;
+	/* "" or spaces: an unknown name exported as a value. */
+	if (strspn(s, " ") == len)
+		return record_fail(p, path, name,
+				   "%s (else it must hold letters)",
+				   RECORD_EMPTY_OPTIONAL);
 	r = norm_name(s, len, out, NORM_MAX);
 	if (r == -ENAMETOOLONG)
 		return record_fail(p, path, name, "is too long");
