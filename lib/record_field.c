@@ -137,6 +137,15 @@ record_get_int(struct parser *p, json_t *obj, const char *base,
 	return 0;
 }
 
+const char *
+record_spaced(const char *s, size_t len)
+{
+	if (len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
+			s[len - 1] == '\t'))
+		return " (it has a space at an end)";
+	return "";
+}
+
 bool
 record_printable(const char *s, size_t len)
 {

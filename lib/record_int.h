@@ -85,6 +85,14 @@ int record_get_int(struct parser *p, json_t *obj, const char *base,
 		   const char *name, bool required, long lo, long hi,
 		   long *ret);
 
+/*
+ * record_spaced - for the reason of a refused word or code (a region, a
+ * sex, a kind): " (it has a space at an end)" when s starts or ends with
+ * a space or tab, as a case system's fixed-width column pads it; else "".
+ * The string is static.
+ */
+const char *record_spaced(const char *s, size_t len);
+
 /* record_printable - whether all len bytes of s are printable ASCII. */
 bool record_printable(const char *s, size_t len);
 

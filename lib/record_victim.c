@@ -34,7 +34,8 @@ parse_nationality(struct parser *p, json_t *v, const char *path, char out[3])
 	if (len != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
 		return record_fail(p, path, "nationality",
 				   "must be two upper-case letters (ISO 3166-1 "
-				   "alpha-2, or XX)");
+				   "alpha-2, or XX)%s",
+				   record_spaced(s, len));
 	if (!nationality_valid(s))
 		return record_fail(
 		    p, path, "nationality",
@@ -98,7 +99,8 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 	if (types[i] == NULL)
 		return record_fail(
 		    p, dpath, "type",
-		    "must be DNI, CE, PASSPORT, PTP, CPP or OTHER");
+		    "must be DNI, CE, PASSPORT, PTP, CPP or OTHER%s",
+		    record_spaced(type, len));
 	number = json_object_get(doc, "number");
 	if (json_is_integer(number))
 		return record_fail(p, dpath, "number",
@@ -208,7 +210,8 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		return -EINVAL;
 	out->sex = sex_from_name(s);
 	if (out->sex == SEX_NONE || len != 1)
-		return record_fail(p, path, "sex", "must be F, M or U");
+		return record_fail(p, path, "sex", "must be F, M or U%s",
+				   record_spaced(s, len));
 	if (parse_nationality(p, v, path, out->nationality) < 0)
 		return -EINVAL;
 	if (has_birth != 0 && age < 0)

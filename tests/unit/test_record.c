@@ -1022,6 +1022,46 @@ test_export_slips(void **state)
 	refused(IDV("{'document':{'type':'DNI','number':''},'sex':'F',"
 		    "'nationality':'PE','age':3}"),
 		"victim.document.number", "a DNI is exactly 8 digits");
+	/* A word or code padded with spaces, as a fixed-width column of
+	 * a case system exports it: the reason says so, the field is
+	 * refused as before (EVENTS.md: exact spelling). */
+	refused(TOP("identification", "'2026-03-10'", "'15 '", BID), "region",
+		"must be two digits, 01 to 25 (it has a space at an end)");
+	refused(IDV("{'sex':'F ','nationality':'PE','age':3}"), "victim.sex",
+		"must be F, M or U (it has a space at an end)");
+	refused(IDV("{'sex':'F','nationality':' PE','age':3}"),
+		"victim.nationality",
+		"must be two upper-case letters (ISO 3166-1 alpha-2, or XX) "
+		"(it has a space at an end)");
+	refused(IDV("{'document':{'type':'DNI ','number':'12345678'},"
+		    "'sex':'F','nationality':'PE','age':3}"),
+		"victim.document.type",
+		"must be DNI, CE, PASSPORT, PTP, CPP or OTHER (it has a space "
+		"at an end)");
+	refused("{'kind':'identification\\t','ref':'x'}", "kind",
+		"must be identification, referral, referral_received, "
+		"service, case_stage, correction or withdrawal (it has a "
+		"space at an end)");
+	refused(TOP("identification", "'2026-03-10'", "'15'",
+		    "'victim':" V_DNI ",'exploitation':['sexual ']"),
+		"exploitation[0]",
+		"unknown form of exploitation (it has a space at an end)");
+	refused(TOP("referral", "'2026-03-10'", "'15'",
+		    "'victim':" V_DNI ",'to':'mimp ','purpose':'protection',"
+		    "'referral_number':'R1'"),
+		"to",
+		"must be pnp, mp, pj, mimp or minsa (it has a space at an "
+		"end)");
+	refused(TOP("case_stage", "'2026-03-10'", "'15'",
+		    "'case_number':'F','stage':'complaint ','victims':[" V_DNI
+		    "],'persons':1,'article':'153'"),
+		"stage",
+		"must be one of complaint, preliminary_investigation, "
+		"formalized_investigation, accusation, trial, conviction, "
+		"acquittal, dismissal (it has a space at an end)");
+	/* Unpadded, the reason is as before. */
+	refused(IDV("{'sex':'X','nationality':'PE','age':3}"), "victim.sex",
+		"must be F, M or U");
 	/* A required date left empty is not a day, as before. */
 	refused(TOP("identification", "''", "'15'", BID), "date",
 		"must be a real day written YYYY-MM-DD");
