@@ -328,6 +328,7 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 	if (r != 0 || rep.type != CTL_SUBMIT_REPLY || rep.error[0] != '\0') {
 		t->stopped = c->first_line;
 		t->maybe_stored = r != 0;
+		t->node_stopped = r == -ECONNRESET;
 	}
 	if (r == -ETIMEDOUT) {
 		/* The node may be slow, not gone: what it was sent may

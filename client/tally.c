@@ -52,6 +52,19 @@ tally_add(struct tally *t, const struct line_result *res)
 	return false;
 }
 
+/* Why the lines from t->stopped on are not in a file's counts. */
+static const char *
+stopped_why(const struct tally *t)
+{
+	if (t->node_stopped)
+		return "the node stopped before it answered them, and may "
+		       "have stored some of them";
+	if (t->maybe_stored)
+		return "no answer came for them, and the node may still "
+		       "store them";
+	return "the node took none of them";
+}
+
 void
 tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 {
@@ -78,10 +91,7 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 		fprintf(out,
 			"%s: the lines from %lu on are not in these counts: "
 			"%s\n",
-			name, t->stopped,
-			t->maybe_stored ? "no answer came for them, and the "
-					  "node may still store them"
-					: "the node took none of them");
+			name, t->stopped, stopped_why(t));
 	/* Line by line, such refusals are easily read as a few mistakes
 	 * among the records taken; the dry run is where to catch it. */
 	if (t->foreign > 0) {

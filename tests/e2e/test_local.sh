@@ -703,6 +703,8 @@ start_node pnp
 check "submit whose node was killed: exit 2 ($rc)" test $rc = 2
 check "... the counts of what was answered, stopped early" \
 	grep -q "^standard input: [0-9]* accepted, .* (stopped early)" "$T/killed.out"
+check "... its counts saying the node stopped before it answered the rest" \
+	grep -q "^standard input: the lines from [0-9]* on are not in these counts: the node stopped before it answered them, and may have stored some of them" "$T/killed.out"
 check "... saying the node stopped, and what to do" \
 	grep -q "standard input: the node stopped before it answered the lines from [0-9]* on: it may have stored some of them; once it runs again (see kuska status), submit the file again" "$T/killed.err"
 check "... and the next file named as not sent" \
