@@ -127,6 +127,11 @@ record_get_int(struct parser *p, json_t *obj, const char *base,
 	}
 	if (json_is_null(v))
 		return record_null(p, base, name, required);
+	/* A spreadsheet's cell of digits, exported as text. */
+	if (json_is_string(v))
+		return record_fail(p, base, name,
+				   "must be a whole number, written without "
+				   "quotes");
 	if (!json_is_integer(v))
 		return record_fail(p, base, name, "must be a whole number");
 	n = json_integer_value(v);

@@ -1059,6 +1059,10 @@ test_export_slips(void **state)
 		"must be one of complaint, preliminary_investigation, "
 		"formalized_investigation, accusation, trial, conviction, "
 		"acquittal, dismissal (it has a space at an end)");
+	refused(IDV("{'sex':'F','nationality':'PE','age':'14'}"), "victim.age",
+		"must be a whole number, written without quotes");
+	refused(IDV("{'sex':'F','nationality':'PE','age':14.0}"), "victim.age",
+		"must be a whole number");
 	/* Unpadded, the reason is as before. */
 	refused(IDV("{'sex':'X','nationality':'PE','age':3}"), "victim.sex",
 		"must be F, M or U");
