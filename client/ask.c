@@ -268,6 +268,8 @@ ask_note_all_zero(const char *cmd, const char *period)
 		"kuska %s: note: every count is 0; if figures were expected, "
 		"see whether the consolidator holds records dated in %s: "
 		"kuska query timeliness --period %s counts them by "
-		"institution\n",
+		"institution (records just submitted count once their node "
+		"has delivered them: kuska status on the node shows those "
+		"waiting)\n",
 		cmd, period, period);
 }

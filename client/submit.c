@@ -328,6 +328,7 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 	if (r != 0 || rep.type != CTL_SUBMIT_REPLY || rep.error[0] != '\0') {
 		t->stopped = c->first_line;
 		t->maybe_stored = r != 0;
+		t->node_stopped = r == -ECONNRESET;
 	}
 	if (r == -ETIMEDOUT) {
 		/* The node may be slow, not gone: what it was sent may
@@ -340,11 +341,25 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 			shown(name), run->timeout_s, c->first_line);
 		return r;
 	}
+	if (r == -ECONNRESET) {
+		/* The node ended (killed, crashed, restarted) while this
+		 * piece waited: it may have committed it first. */
+		fprintf(stderr,
+			"kuska submit: %s: the node stopped before it answered "
+			"the lines from %lu on: it may have stored some of "
+			"them; once it runs again (see kuska status), submit "
+			"the file again (what the node holds is \"already "
+			"held\")\n",
+			shown(name), c->first_line);
+		return r;
+	}
 	if (r != 0) {
 		fprintf(stderr,
-			"kuska submit: %s: no answer from the node: "
-			"%s\n",
-			shown(name), strerror(-r));
+			"kuska submit: %s: no answer from the node to the "
+			"lines from %lu on: %s; see kuska status, then submit "
+			"the file again (what the node holds is \"already "
+			"held\")\n",
+			shown(name), c->first_line, strerror(-r));
 		return r;
 	}
 	if (rep.type == CTL_ERROR || rep.error[0] != '\0') {
@@ -937,7 +952,9 @@ cmd_submit(int argc, char **argv)
 			status = 128 + interrupted;
 			break;
 		}
-		if (r == -ETIMEDOUT || r == -ECONNREFUSED) {
+		/* A node gone or not answering would keep each file after
+		 * this one waiting its full time-out, for nothing. */
+		if (r == -ETIMEDOUT || r == -ECONNREFUSED || r == -ECONNRESET) {
 			status = 2;
 			break;
 		}

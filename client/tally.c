@@ -52,6 +52,19 @@ tally_add(struct tally *t, const struct line_result *res)
 	return false;
 }
 
+/* Why the lines from t->stopped on are not in a file's counts. */
+static const char *
+stopped_why(const struct tally *t)
+{
+	if (t->node_stopped)
+		return "the node stopped before it answered them, and may "
+		       "have stored some of them";
+	if (t->maybe_stored)
+		return "no answer came for them, and the node may still "
+		       "store them";
+	return "the node took none of them";
+}
+
 void
 tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 {
@@ -78,10 +91,7 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 		fprintf(out,
 			"%s: the lines from %lu on are not in these counts: "
 			"%s\n",
-			name, t->stopped,
-			t->maybe_stored ? "no answer came for them, and the "
-					  "node may still store them"
-					: "the node took none of them");
+			name, t->stopped, stopped_why(t));
 	/* Line by line, such refusals are easily read as a few mistakes
 	 * among the records taken; the dry run is where to catch it. */
 	if (t->foreign > 0) {
@@ -132,8 +142,16 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 			t->reused == 1 ? "its" : "their",
 			t->reused == 1 ? "it is" : "they are");
 	/* The way out: resubmitting is safe (refs), so the whole file
-	 * corrected will do; nobody need cut the refused lines out. */
-	if (t->refused > t->reused)
+	 * corrected will do; nobody need cut the refused lines out. Not
+	 * for another institution's export, which the question above says
+	 * not to submit here at all. */
+	if (t->refused > t->reused && t->foreign > 0)
+		fprintf(out,
+			"%s: if it is %s's own export, correct the %srefused "
+			"lines and submit the file again: the records the "
+			"node holds are skipped as \"already held\"\n",
+			name, run->inst, t->reused > 0 ? "other " : "");
+	else if (t->refused > t->reused)
 		fprintf(out,
 			"%s: correct the %srefused lines and submit the file "
 			"again: the records the node holds are skipped as "

@@ -25,6 +25,7 @@ struct tally {
 	unsigned long reused;  /* refused: the ref held for another record */
 	unsigned long stopped; /* the first line of a piece not answered */
 	bool maybe_stored;     /* that piece's answer not waited for */
+	bool node_stopped;     /* ... because the node ended meanwhile */
 	uint64_t start_ms;     /* when the file began, on the progress clock */
 };
 

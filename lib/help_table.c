@@ -95,6 +95,26 @@ const struct help_cmd help_table[] = {
 			      "- reads standard input"},
 		     {0},
 		 }},
+		{"Records sent before (docs/INPUT.md, sections 7 and 8)",
+		 (const struct help_item[]){
+		     {"the file again", "safe: what the node holds is "
+					"\"already held\", not stored twice"},
+		     {"to change one", "send a correction record: a ref of its "
+				       "own, target_ref, the whole record"},
+		     {"to withdraw one", "send a withdrawal record: a ref of "
+					 "its own, target_ref"},
+		     {0},
+		 }},
+		{"Exit status",
+		 (const struct help_item[]){
+		     {"0", "no line refused (warnings do not count)"},
+		     {"1", "a line refused; a file that cannot be read or is "
+			   "not JSON Lines; a piece the node refused whole"},
+		     {"2", "the node not reached, or gone or not answering; "
+			   "a usage or configuration error"},
+		     {"130", "interrupted (143 by SIGTERM)"},
+		     {0},
+		 }},
 		{0},
 	    },
     },
@@ -234,7 +254,8 @@ const struct help_cmd help_table[] = {
 	    (const struct help_opt[]){
 		{0, "method", "stepwise|main", "print only that model's row"},
 		{0, "boot", "N", "add a bootstrap interval from N resamples"},
-		{0, "seed", "S", "the bootstrap's seed (default 1; needs --boot)"},
+		{0, "seed", "S",
+		 "the bootstrap's seed (default 1; needs --boot)"},
 		OPT_FORMAT(0),
 		{0},
 	    },

@@ -167,7 +167,8 @@ parse_kind(struct parser *p, json_t *obj, const char *base, enum kind *ret)
 		return record_fail(p, base, "kind",
 				   "must be identification, referral, "
 				   "referral_received, service, case_stage, "
-				   "correction or withdrawal");
+				   "correction or withdrawal%s",
+				   record_spaced(s, len));
 	return 0;
 }
 

@@ -41,7 +41,8 @@ parse_region(struct parser *p, json_t *obj, const char *base, uint8_t *ret)
 		return -EINVAL;
 	if (len != 2 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
 		return record_fail(p, base, "region",
-				   "must be two digits, 01 to 25");
+				   "must be two digits, 01 to 25%s",
+				   record_spaced(s, len));
 	n = (s[0] - '0') * 10 + (s[1] - '0');
 	if (n < 1 || n > 25)
 		return record_fail(p, base, "region",
@@ -75,8 +76,10 @@ parse_exploitation(struct parser *p, json_t *obj, const char *base,
 			return record_fail(p, base, name, "must be a string");
 		x = exploitation_from_name(json_string_value(e));
 		if (x == EXPL_NONE)
-			return record_fail(p, base, name,
-					   "unknown form of exploitation");
+			return record_fail(
+			    p, base, name, "unknown form of exploitation%s",
+			    record_spaced(json_string_value(e),
+					  json_string_length(e)));
 		if (*ret & (1u << x))
 			return record_fail(p, base, name, "repeated");
 		*ret |= 1u << x;
@@ -100,7 +103,8 @@ parse_institution(struct parser *p, json_t *obj, const char *base,
 	*ret = institution_from_name(s);
 	if (*ret == INST_NONE || strlen(s) != len)
 		return record_fail(p, base, name,
-				   "must be pnp, mp, pj, mimp or minsa");
+				   "must be pnp, mp, pj, mimp or minsa%s",
+				   record_spaced(s, len));
 	if (*ret == p->inst) {
 		/* Said apart from the text: kuska submit asks whether such
 		 * lines are another institution's export. Only when it is
@@ -152,7 +156,8 @@ parse_enum(struct parser *p, json_t *obj, const char *base, const char *name,
 		return -EINVAL;
 	*ret = strlen(s) == len ? from_name(s) : 0;
 	if (*ret == 0)
-		return record_fail(p, base, name, "must be one of %s", what);
+		return record_fail(p, base, name, "must be one of %s%s", what,
+				   record_spaced(s, len));
 	return 0;
 }
 

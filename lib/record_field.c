@@ -85,6 +85,14 @@ record_check_fields(struct parser *p, json_t *obj, const char *base,
 }
 
 int
+record_null(struct parser *p, const char *base, const char *name, bool required)
+{
+	return record_fail(p, base, name, "%s",
+			   required ? RECORD_NULL_REQUIRED
+				    : RECORD_NULL_OPTIONAL);
+}
+
+int
 record_get_string(struct parser *p, json_t *obj, const char *base,
 		  const char *name, bool required, const char **ret_s,
 		  size_t *ret_len)
@@ -96,6 +104,8 @@ record_get_string(struct parser *p, json_t *obj, const char *base,
 			record_fail(p, base, name, "required");
 		return -ENOENT;
 	}
+	if (json_is_null(v))
+		return record_null(p, base, name, required);
 	if (!json_is_string(v))
 		return record_fail(p, base, name, "must be a string");
 	*ret_s = json_string_value(v);
@@ -115,6 +125,13 @@ record_get_int(struct parser *p, json_t *obj, const char *base,
 			record_fail(p, base, name, "required");
 		return -ENOENT;
 	}
+	if (json_is_null(v))
+		return record_null(p, base, name, required);
+	/* A spreadsheet's cell of digits, exported as text. */
+	if (json_is_string(v))
+		return record_fail(p, base, name,
+				   "must be a whole number, written without "
+				   "quotes");
 	if (!json_is_integer(v))
 		return record_fail(p, base, name, "must be a whole number");
 	n = json_integer_value(v);
@@ -123,6 +140,15 @@ record_get_int(struct parser *p, json_t *obj, const char *base,
 				   hi);
 	*ret = (long)n;
 	return 0;
+}
+
+const char *
+record_spaced(const char *s, size_t len)
+{
+	if (len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
+			s[len - 1] == '\t'))
+		return " (it has a space at an end)";
+	return "";
 }
 
 bool
@@ -149,6 +175,8 @@ record_parse_day(struct parser *p, json_t *obj, const char *base,
 		return -ENOENT;
 	if (r < 0)
 		return -EINVAL;
+	if (len == 0 && !required)
+		return record_fail(p, base, name, RECORD_EMPTY_OPTIONAL);
 	if (date_parse(s, len, ret) < 0)
 		return record_fail(p, base, name,
 				   "must be a real day written YYYY-MM-DD");

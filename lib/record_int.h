@@ -52,9 +52,26 @@ int record_check_fields(struct parser *p, json_t *obj, const char *base,
 			const char *what_kind);
 
 /*
+ * The reasons for a field written null, or an optional text field left
+ * empty: case systems export a value they do not have so, where the
+ * format wants the field left out (an absent optional field is no error).
+ */
+#define RECORD_NULL_OPTIONAL "is null: leave the field out when it is not known"
+#define RECORD_NULL_REQUIRED "required (null is no value)"
+#define RECORD_EMPTY_OPTIONAL                                                  \
+	"is empty: leave the field out when it is not known"
+
+/*
+ * record_null - refuses a field written null (see above); required says
+ * which reason. Returns -EINVAL.
+ */
+int record_null(struct parser *p, const char *base, const char *name,
+		bool required);
+
+/*
  * record_get_string - obj's field name as a string (*ret_s, *ret_len; the
  * pointer lives as long as obj). Returns 0; -ENOENT when absent (an error
- * only if required); -EINVAL when not a string.
+ * only if required); -EINVAL when null or not a string.
  */
 int record_get_string(struct parser *p, json_t *obj, const char *base,
 		      const char *name, bool required, const char **ret_s,
@@ -67,6 +84,14 @@ int record_get_string(struct parser *p, json_t *obj, const char *base,
 int record_get_int(struct parser *p, json_t *obj, const char *base,
 		   const char *name, bool required, long lo, long hi,
 		   long *ret);
+
+/*
+ * record_spaced - for the reason of a refused word or code (a region, a
+ * sex, a kind): " (it has a space at an end)" when s starts or ends with
+ * a space or tab, as a case system's fixed-width column pads it; else "".
+ * The string is static.
+ */
+const char *record_spaced(const char *s, size_t len);
 
 /* record_printable - whether all len bytes of s are printable ASCII. */
 bool record_printable(const char *s, size_t len);

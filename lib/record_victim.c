@@ -34,7 +34,8 @@ parse_nationality(struct parser *p, json_t *v, const char *path, char out[3])
 	if (len != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
 		return record_fail(p, path, "nationality",
 				   "must be two upper-case letters (ISO 3166-1 "
-				   "alpha-2, or XX)");
+				   "alpha-2, or XX)%s",
+				   record_spaced(s, len));
 	if (!nationality_valid(s))
 		return record_fail(
 		    p, path, "nationality",
@@ -44,6 +45,25 @@ parse_nationality(struct parser *p, json_t *v, const char *path, char out[3])
 	out[1] = s[1];
 	out[2] = '\0';
 	return 0;
+}
+
+/*
+ * short_digits - whether a document number is 1 to 7 digits, once the
+ * spaces and dashes a DNI may be written with are left out: a DNI whose
+ * leading zeros a spreadsheet dropped.
+ */
+static bool
+short_digits(const char *s, size_t len)
+{
+	size_t i, digits = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] != ' ' && s[i] != '-')
+			return false;
+	}
+	return digits > 0 && digits < 8;
 }
 
 /*
@@ -59,11 +79,14 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 					    "CPP", "OTHER", NULL};
 	char dpath[64];
 	const char *s, *type;
+	json_t *number;
 	size_t len, i;
 	int r;
 
 	snprintf(dpath, sizeof(dpath), "%s%sdocument", path,
 		 path[0] != '\0' ? "." : "");
+	if (json_is_null(doc))
+		return record_null(p, path, "document", false);
 	if (!json_is_object(doc))
 		return record_fail(p, dpath, "", "must be an object");
 	if (record_check_fields(p, doc, dpath, fields, NULL, NULL) < 0)
@@ -76,12 +99,23 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 	if (types[i] == NULL)
 		return record_fail(
 		    p, dpath, "type",
-		    "must be DNI, CE, PASSPORT, PTP, CPP or OTHER");
+		    "must be DNI, CE, PASSPORT, PTP, CPP or OTHER%s",
+		    record_spaced(type, len));
+	number = json_object_get(doc, "number");
+	if (json_is_integer(number))
+		return record_fail(p, dpath, "number",
+				   "must be a string, in quotes: written as a "
+				   "number it loses its leading zeros");
 	if (record_get_string(p, doc, dpath, "number", true, &s, &len) < 0)
 		return -EINVAL;
 	r = norm_document(types[i], s, len, num, NORM_MAX);
 	if (r == -ENAMETOOLONG)
 		return record_fail(p, dpath, "number", "is too long");
+	if (r < 0 && strcmp(types[i], "DNI") == 0 && short_digits(s, len))
+		return record_fail(p, dpath, "number",
+				   "a DNI is exactly 8 digits; this one has "
+				   "fewer: a spreadsheet may have dropped its "
+				   "leading zeros");
 	if (r < 0 && strcmp(types[i], "DNI") == 0)
 		return record_fail(p, dpath, "number",
 				   "a DNI is exactly 8 digits");
@@ -111,6 +145,11 @@ parse_name(struct parser *p, json_t *v, const char *path, const char *name,
 		return -ENOENT;
 	if (r < 0)
 		return -EINVAL;
+	/* "" or spaces: an unknown name exported as a value. */
+	if (strspn(s, " ") == len)
+		return record_fail(p, path, name,
+				   "%s (else it must hold letters)",
+				   RECORD_EMPTY_OPTIONAL);
 	r = norm_name(s, len, out, NORM_MAX);
 	if (r == -ENAMETOOLONG)
 		return record_fail(p, path, name, "is too long");
@@ -171,7 +210,8 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		return -EINVAL;
 	out->sex = sex_from_name(s);
 	if (out->sex == SEX_NONE || len != 1)
-		return record_fail(p, path, "sex", "must be F, M or U");
+		return record_fail(p, path, "sex", "must be F, M or U%s",
+				   record_spaced(s, len));
 	if (parse_nationality(p, v, path, out->nationality) < 0)
 		return -EINVAL;
 	if (has_birth != 0 && age < 0)

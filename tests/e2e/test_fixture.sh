@@ -608,6 +608,8 @@ check "a good indicator file takes effect on SIGHUP" \
 check "a year without records: answered (exit $?)" test -s "$T/q2019.csv"
 check "... every count 0, and a note says to look at what is held" \
 	grep -q "note: every count is 0; .* records dated in 2019: kuska query timeliness --period 2019" "$T/q2019.err"
+check "... and that records just submitted count once delivered" \
+	grep -q "(records just submitted count once their node has delivered them: kuska status on the node shows those waiting)\$" "$T/q2019.err"
 check "... not in the CSV" sh -c "! grep -q note '$T/q2019.csv'"
 "$KUSKA" report -c "$N/analyst.conf" --period 2019 -o "$T/r2019.html" \
 	2>"$T/r2019.err"

@@ -229,6 +229,9 @@ judge() {
 			if reused "$want"; then
 				printf 'case.jsonl: '
 				advise_reused
+			elif foreign "$want"; then
+				# Not to send another's export again.
+				echo 'case.jsonl: if it is pnp'"'"'s own export, correct the refused lines and submit the file again: the records the node holds are skipped as "already held"'
 			else
 				echo 'case.jsonl: correct the refused lines and submit the file again: the records the node holds are skipped as "already held"'
 			fi
@@ -355,7 +358,7 @@ diff "$T/dry-same.out" "$T/real-same.out" | head -5
 check "the real run: 2 accepted, 4 held" grep -q \
 	"^all.jsonl: 2 accepted, 4 already held, " "$T/real.out"
 check "the real run ends saying how to resend the corrected lines" sh -c \
-	"tail -1 '$T/real.out' | grep -qx 'all.jsonl: correct the other refused lines and submit the file again: the records the node holds are skipped as \"already held\"'"
+	"tail -1 '$T/real.out' | grep -qx 'all.jsonl: if it is pnp'\''s own export, correct the other refused lines and submit the file again: the records the node holds are skipped as \"already held\"'"
 check "... after what to do of its line whose ref is used by another record" \
 	grep -qxF "all.jsonl: $(advise_reused)" "$T/real.out"
 check "... which a run with nothing refused does not say" \

@@ -41,6 +41,9 @@
 #  - kuska submit given no answer within its --timeout (the node
 #    stopped after a first piece) says the node may still store the
 #    lines not answered and what to do, and exits 2;
+#  - kuska submit whose node is killed under it says so at once and what
+#    to do, exits 2 and names the next file as not sent (it waited its
+#    whole time-out for the node gone); sent again, nothing is refused;
 #  - none of what these said or kept (kuska submit's output and --report
 #    file, the logs, the data files) holds an identity of the input.
 . "$(dirname "$0")/lib.sh"
@@ -671,6 +674,44 @@ check "... the counts of what was answered, stopped early" \
 	grep -q "^standard input: [0-9]* accepted, .* (stopped early)" "$T/slow.out"
 check "... saying the node may still store the lines not answered, and what to do" \
 	grep -q "standard input: no answer from the node within 3 s to the lines from [0-9]* on: it may still store them; see kuska status, then submit the file again" "$T/slow.err"
+# --- kuska submit when the node dies under it ------------------------------
+# As above, but the stopped node is then killed: submit is told at once
+# (no time-out to wait), says what to do, and does not send the next file
+# to a node that is gone (it waited its whole time-out for it).
+for k in $(seq 30); do sed "s/\"PNP-/\"PNPK$k-/g" "$T/sim/pnp.jsonl"; done |
+	head -5010 >"$T/killed.jsonl"
+mkfifo "$T/fifo3"
+before=$(node_last_seq pnp)
+"$KUSKA" submit -c "$N/pnp.conf" --timeout 30 - "$T/sim/pnp.jsonl" \
+	<"$T/fifo3" >"$T/killed.out" 2>"$T/killed.err" &
+sub=$!
+exec 7>"$T/fifo3"
+head -5000 "$T/killed.jsonl" >&7
+for _ in $(seq 200); do
+	[ "$(node_last_seq pnp)" = $((before + 5000)) ] && break
+	sleep 0.1
+done
+sleep 0.5
+kill -STOP "${PIDS[pnp]}"
+sed -n '5001,$p' "$T/killed.jsonl" >&7
+exec 7>&-
+sleep 1
+stop_node pnp KILL
+wait $sub
+rc=$?
+start_node pnp
+check "submit whose node was killed: exit 2 ($rc)" test $rc = 2
+check "... the counts of what was answered, stopped early" \
+	grep -q "^standard input: [0-9]* accepted, .* (stopped early)" "$T/killed.out"
+check "... its counts saying the node stopped before it answered the rest" \
+	grep -q "^standard input: the lines from [0-9]* on are not in these counts: the node stopped before it answered them, and may have stored some of them" "$T/killed.out"
+check "... saying the node stopped, and what to do" \
+	grep -q "standard input: the node stopped before it answered the lines from [0-9]* on: it may have stored some of them; once it runs again (see kuska status), submit the file again" "$T/killed.err"
+check "... and the next file named as not sent" \
+	grep -q "$T/sim/pnp.jsonl: not sent: the command stopped before it; submit it too" "$T/killed.err"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/killed.jsonl" >"$T/killed2.out" 2>&1
+check "... the file sent again once the node is back: nothing refused" \
+	grep -q "killed.jsonl: [0-9]* accepted, [0-9]* already held, 0 refused" "$T/killed2.out"
 check "a --timeout that is not 1 to 86400 seconds refused before anything is sent" \
 	sh -c '"$0" submit -c "$1" --timeout 0 "$2" 2>&1 | grep -q -- "--timeout 0: not a number of seconds from 1 to 86400"' \
 	"$KUSKA" "$N/pnp.conf" "$T/slow.jsonl"

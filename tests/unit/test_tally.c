@@ -69,6 +69,12 @@ test_foreign_by_code(void **state)
 		 "or from pnp itself): is this another institution's export? "
 		 "If so, the lines accepted (1) were stored as pnp's records: "
 		 "withdraw them (docs/INPUT.md, section 8)\n"));
+	/* It must not then be told to send that file again. */
+	assert_null(strstr(out, "mp.jsonl: correct the"));
+	assert_non_null(strstr(
+	    out, "mp.jsonl: if it is pnp's own export, correct the refused "
+		 "lines and submit the file again: the records the node holds "
+		 "are skipped as \"already held\"\n"));
 	free(out);
 
 	/* An older node: the very words, no code. */
@@ -167,6 +173,48 @@ test_dry_run(void **state)
 	free(out);
 }
 
+/*
+ * A file stopped early says from which line on its counts leave it out,
+ * and why: a node that took none of them, one that did not answer in
+ * time (and may still store them), or one that stopped meanwhile.
+ */
+static void
+test_stopped(void **state)
+{
+	struct tally_run run = {
+	    .name = "pnp.jsonl", .inst = "pnp", .stopped_early = true};
+	struct tally t;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.stopped = 5001;
+	t.maybe_stored = true;
+	t.node_stopped = true;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	tally_print(f, &run, &t);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(
+	    buf, "pnp.jsonl: the lines from 5001 on are not in these counts: "
+		 "the node stopped before it answered them, and may have "
+		 "stored some of them\n"));
+	assert_null(strstr(buf, "may still store"));
+	free(buf);
+
+	t.node_stopped = false;
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	tally_print(f, &run, &t);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(buf, "no answer came for them, and the node "
+				    "may still store them\n"));
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -174,6 +222,7 @@ main(void)
 	    cmocka_unit_test(test_foreign_by_code),
 	    cmocka_unit_test(test_ref_reused),
 	    cmocka_unit_test(test_dry_run),
+	    cmocka_unit_test(test_stopped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
