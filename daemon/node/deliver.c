@@ -269,6 +269,7 @@ redial(struct deliver *d, uint64_t now_ms)
 	int r;
 
 	d->redial_due_ms = 0;
+	d->undialled = false;
 	r = tsock_redial(d->sock, d->endpoint);
 	if (r != 0) {
 		log_warnx("event=redial_failed consolidator=%s error=%s",
@@ -1042,6 +1043,43 @@ forget_ask(struct deliver *d)
 	d->refusals_due_ms = 0;
 }
 
+/*
+ * A handshake failed without a refusal. A connection cut during it (a
+ * busy or restarting consolidator) libzmq dials again by itself, at once:
+ * the redial is only in case it does not, and status speaks of the key
+ * only once it repeats. HANDSHAKE_FAILURES_SAID in a row are not cuts but
+ * a consolidator_key that is not the consolidator's, and libzmq would dial
+ * again within 400 ms for ever, each a handshake for the consolidator and
+ * a line here: the endpoint is let go until the redial, backing off as
+ * after a refusal. A good handshake before the redial cancels it.
+ */
+static void
+on_handshake_failed(struct deliver *d, const char *addr, uint64_t now_ms)
+{
+	int r;
+
+	/* One of the connection libzmq was making as it was let go. */
+	if (d->undialled)
+		return;
+	if (++d->handshake_failures < HANDSHAKE_FAILURES_SAID) {
+		if (d->redial_due_ms == 0)
+			d->redial_due_ms = now_ms + REDIAL_FIRST_MS;
+		log_warnx("event=handshake_failed consolidator=%s "
+			  "hint=\"wrong consolidator_key?\" retry_s=0",
+			  LOG_Q(addr));
+		return;
+	}
+	d->handshake_failed_ms = date_now_ms();
+	schedule_redial(d, now_ms);
+	r = tsock_undial(d->sock, d->endpoint);
+	if (r == 0)
+		d->undialled = true;
+	log_warnx("event=handshake_failed consolidator=%s "
+		  "hint=\"wrong consolidator_key?\" failures=%u retry_s=%llu",
+		  LOG_Q(addr), d->handshake_failures,
+		  (unsigned long long)(d->redial_backoff_ms / 1000));
+}
+
 void
 deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 	      uint64_t now_ms)
@@ -1076,17 +1114,7 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 			  (unsigned long long)(d->redial_backoff_ms / 1000));
 		break;
 	case TEVENT_HANDSHAKE_FAILED:
-		/* Also a connection cut during the handshake (a busy or
-		 * restarting consolidator), which libzmq dials again by
-		 * itself: status speaks of the key only once it repeats. A
-		 * good handshake before the redial is due cancels it. */
-		schedule_redial(d, now_ms);
-		if (++d->handshake_failures >= HANDSHAKE_FAILURES_SAID)
-			d->handshake_failed_ms = date_now_ms();
-		log_warnx("event=handshake_failed consolidator=%s "
-			  "hint=\"wrong consolidator_key?\" retry_s=%llu",
-			  LOG_Q(addr),
-			  (unsigned long long)(d->redial_backoff_ms / 1000));
+		on_handshake_failed(d, addr, now_ms);
 		break;
 	default:
 		break;
