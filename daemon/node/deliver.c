@@ -21,6 +21,8 @@
 #define REDIAL_FIRST_MS 10000
 #define REDIAL_MAX_MS 600000
 #define HANDSHAKE_FAILURES_SAID 3 /* in a row, before status says so */
+/* Not reached for this long (not a restart of the consolidator): said. */
+#define UNREACHED_SAY_MS 10000
 #define NOMEM_RETRY_MS 5000	  /* hello again after an answer lost so */
 #define REFUSALS_MAX_BACKOFF_MS 600000 /* asking again, refused */
 
@@ -1080,6 +1082,28 @@ on_handshake_failed(struct deliver *d, const char *addr, uint64_t now_ms)
 		  (unsigned long long)(d->redial_backoff_ms / 1000));
 }
 
+/*
+ * A TCP connection to the consolidator could not be made; libzmq tries
+ * again (every 5 s at most). Said once, when it has lasted
+ * UNREACHED_SAY_MS, until a handshake succeeds: otherwise a node started
+ * with a wrong host or port, or before a firewall is opened, says nothing
+ * in its log, and kuska status only after alarm_silent_s.
+ */
+static void
+on_connect_retried(struct deliver *d, const char *addr, uint64_t now_ms)
+{
+	if (d->unreached_ms == 0)
+		d->unreached_ms = now_ms != 0 ? now_ms : 1;
+	if (d->unreached_said || now_ms - d->unreached_ms < UNREACHED_SAY_MS)
+		return;
+	d->unreached_said = true;
+	log_warnx("event=consolidator_unreachable consolidator=%s "
+		  "for_s=%llu hint=\"not running, a wrong host or port, or "
+		  "a firewall?\" action=retrying",
+		  LOG_Q(addr),
+		  (unsigned long long)((now_ms - d->unreached_ms) / 1000));
+}
+
 void
 deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 	      uint64_t now_ms)
@@ -1092,6 +1116,8 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		d->handshake_refused_ms = 0;
 		d->handshake_failed_ms = 0;
 		d->handshake_failures = 0;
+		d->unreached_ms = 0;
+		d->unreached_said = false;
 		log_info("event=connected consolidator=%s", LOG_Q(addr));
 		go_idle(d, now_ms); /* hello right away */
 		forget_ask(d);
@@ -1115,6 +1141,9 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		break;
 	case TEVENT_HANDSHAKE_FAILED:
 		on_handshake_failed(d, addr, now_ms);
+		break;
+	case TEVENT_CONNECT_RETRIED:
+		on_connect_retried(d, addr, now_ms);
 		break;
 	default:
 		break;

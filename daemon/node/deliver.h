@@ -120,6 +120,10 @@ struct deliver {
 	/* The endpoint let go after handshakes failed in a row, until the
 	 * redial: libzmq would dial it again at once, for ever. */
 	bool undialled;
+	/* Monotonic time since when no TCP connection is made (0: one is,
+	 * or none tried yet), and whether the log said so. */
+	uint64_t unreached_ms;
+	bool unreached_said;
 };
 
 /*
