@@ -21,6 +21,12 @@
 #define REDIAL_FIRST_MS 10000
 #define REDIAL_MAX_MS 600000
 #define HANDSHAKE_FAILURES_SAID 3 /* in a row, before status says so */
+/*
+ * The most a node waits to dial again after failed (not refused)
+ * handshakes: a consolidator too busy to finish them (a flood of
+ * connections) must not keep a node away long once it is over.
+ */
+#define HANDSHAKE_FAILED_REDIAL_MAX_MS 60000
 /* Not reached for this long (not a restart of the consolidator): said. */
 #define UNREACHED_SAY_MS 10000
 #define NOMEM_RETRY_MS 5000	  /* hello again after an answer lost so */
@@ -1053,7 +1059,8 @@ forget_ask(struct deliver *d)
  * a consolidator_key that is not the consolidator's, and libzmq would dial
  * again within 400 ms for ever, each a handshake for the consolidator and
  * a line here: the endpoint is let go until the redial, backing off as
- * after a refusal. A good handshake before the redial cancels it.
+ * after a refusal, but to a minute at most. A good handshake before the
+ * redial cancels it.
  */
 static void
 on_handshake_failed(struct deliver *d, const char *addr, uint64_t now_ms)
@@ -1073,6 +1080,10 @@ on_handshake_failed(struct deliver *d, const char *addr, uint64_t now_ms)
 	}
 	d->handshake_failed_ms = date_now_ms();
 	schedule_redial(d, now_ms);
+	if (d->redial_backoff_ms > HANDSHAKE_FAILED_REDIAL_MAX_MS) {
+		d->redial_backoff_ms = HANDSHAKE_FAILED_REDIAL_MAX_MS;
+		d->redial_due_ms = now_ms + d->redial_backoff_ms;
+	}
 	r = tsock_undial(d->sock, d->endpoint);
 	if (r == 0)
 		d->undialled = true;
