@@ -265,22 +265,8 @@ read_key_file(const char *path, int want_private, char **ret, char *errbuf,
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		struct stat st;
-
 		r = -errno;
-		/* A daemon run by hand as a user of its own, its keys
-		 * root's: say whose the file is, and the ways out. */
-		if (errbuf != NULL && r == -EACCES && stat(path, &st) == 0)
-			snprintf(
-			    errbuf, errlen,
-			    "%s: %s (the file is uid %u's, mode %04o, and "
-			    "this runs as uid %u: run it as root or as the "
-			    "file's owner, or as its systemd unit, which "
-			    "hands the key over with LoadCredential=)",
-			    path, strerror(-r), (unsigned)st.st_uid,
-			    (unsigned)(st.st_mode & 07777),
-			    (unsigned)geteuid());
-		else if (errbuf != NULL)
+		if (errbuf != NULL)
 			snprintf(errbuf, errlen, "%s: %s", path, strerror(-r));
 		return r;
 	}

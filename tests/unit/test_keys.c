@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -256,53 +255,6 @@ test_secret_mode_refused(void **state)
 			 -ENOENT);
 	assert_non_null(strstr(err, path));
 	keys_free(&k);
-}
-
-/*
- * A secret key the process may not read (root's, a daemon run by hand as
- * a user of its own): the error says whose the file is and what to do,
- * not a bare "Permission denied". Root reads any file, so the check runs
- * in a child that drops to nobody; not as root, in a child that makes
- * the file unreadable to its owner.
- */
-static void
-test_secret_unreadable(void **state)
-{
-	struct fixture *fx = *state;
-	struct secret_key *k = NULL;
-	char path[256];
-	int status;
-	pid_t pid;
-
-	assert_int_equal(keys_generate("unread", &k), 0);
-	assert_int_equal(keys_write(k, fx->dir, "unread"), 0);
-	keys_free(&k);
-	snprintf(path, sizeof(path), "%s/unread.key", fx->dir);
-	assert_int_equal(chmod(fx->dir, 0755), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct secret_key *back = NULL;
-		char err[512] = "";
-		int r;
-
-		if (geteuid() == 0) {
-			if (setgid(65534) != 0 || setuid(65534) != 0)
-				_exit(77);
-		} else if (chmod(path, 0) != 0)
-			_exit(2);
-		r = keys_load_secret(path, &back, err, sizeof(err));
-		_exit(r == -EACCES && back == NULL && strstr(err, path) &&
-			      strstr(err, "this runs as uid") &&
-			      strstr(err, "LoadCredential=")
-			  ? 0
-			  : 1);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) == 77)
-		skip();
-	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 /* A valid secret file's three lines, for building bad ones. */
@@ -782,7 +734,6 @@ main(void)
 	    cmocka_unit_test(test_write_refuses_overwrite),
 	    cmocka_unit_test(test_write_pub_exists),
 	    cmocka_unit_test(test_secret_mode_refused),
-	    cmocka_unit_test(test_secret_unreadable),
 	    cmocka_unit_test(test_secret_malformed),
 	    cmocka_unit_test(test_secret_error_line),
 	    cmocka_unit_test(test_error_lines),
