@@ -423,13 +423,28 @@ const char *
 daemon_credential_hint(const char *path)
 {
 	static const char prefix[] = "/run/credentials/";
+	static char owner[256];
+	struct stat st;
 
-	if (strncmp(path, prefix, sizeof(prefix) - 1) != 0 ||
-	    access(path, F_OK) == 0)
-		return "";
-	return " (a credential of the systemd unit, there only while the "
-	       "service runs: to check a config before, point its keys at "
-	       "the files in /etc/kuska/keys; OPERATIONS.md section 2)";
+	if (strncmp(path, prefix, sizeof(prefix) - 1) == 0 &&
+	    access(path, F_OK) != 0)
+		return " (a credential of the systemd unit, there only while "
+		       "the service runs: to check a config before, point its "
+		       "keys at the files in /etc/kuska/keys; OPERATIONS.md "
+		       "section 2)";
+	/* A daemon run by hand as a user of its own, its keys root's. */
+	if (access(path, R_OK) != 0 && errno == EACCES &&
+	    stat(path, &st) == 0) {
+		snprintf(owner, sizeof(owner),
+			 " (the file is uid %u's, mode %04o, and this runs as "
+			 "uid %u: run it as root or as the file's owner, or as "
+			 "its systemd unit, which hands the key over with "
+			 "LoadCredential=)",
+			 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			 (unsigned)geteuid());
+		return owner;
+	}
+	return "";
 }
 
 void

@@ -140,7 +140,8 @@ void daemon_check_metrics(const char *conf, const char *section,
  * daemon_credential_hint - for a key file the daemon could not load: when
  * path is a systemd credential (/run/credentials/...) that does not
  * exist, a hint to append to the error (the credential exists only while
- * the service runs); else "".
+ * the service runs); when this process may not read it, whose it is and
+ * what to do (in a static buffer, valid until the next call); else "".
  */
 const char *daemon_credential_hint(const char *path);
 

@@ -186,6 +186,29 @@ keys_write(const struct secret_key *k, const char *dir, const char *name)
 	return r;
 }
 
+/*
+ * Whether the file at path has a line of a public key file: a .pub named
+ * where a secret is expected is readable by all, and "chmod 600 it" would
+ * be the wrong advice.
+ */
+static bool
+is_public_key_file(const char *path)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		const char *p = line + strspn(line, " \t");
+		found = strncmp(p, "sign_public", 11) == 0 ||
+			strncmp(p, "transport_public", 16) == 0;
+	}
+	fclose(f);
+	return found;
+}
+
 int
 keys_check_private(const char *path, char *errbuf, size_t errlen)
 {
@@ -201,6 +224,15 @@ keys_check_private(const char *path, char *errbuf, size_t errlen)
 		if (errbuf != NULL)
 			snprintf(errbuf, errlen, "%s: not a regular file",
 				 path);
+		return -EINVAL;
+	}
+	if ((st.st_mode & 077) && is_public_key_file(path)) {
+		if (errbuf != NULL)
+			snprintf(
+			    errbuf, errlen,
+			    "%s: this is a public key file (.pub); a secret "
+			    "key file (.key) is expected",
+			    path);
 		return -EINVAL;
 	}
 	if (st.st_mode & 077) {

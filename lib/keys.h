@@ -138,8 +138,9 @@ void keys_key32_free(struct key32 **k);
 
 /*
  * keys_check_private - 0 if path is a regular file that neither group nor
- * others may read or write, -EPERM if they may, -errno if it cannot be
- * examined. errbuf gets the reason.
+ * others may read or write, -EPERM if they may, -EINVAL if they may and
+ * it is a public key file (a .pub named where a secret is expected),
+ * -errno if it cannot be examined. errbuf gets the reason.
  */
 int keys_check_private(const char *path, char *errbuf, size_t errlen)
     __attribute__((warn_unused_result));

@@ -340,11 +340,21 @@ tsock_connect_curve(struct transport *t, const char *endpoint,
 }
 
 int
-tsock_redial(struct tsock *s, const char *endpoint)
+tsock_undial(struct tsock *s, const char *endpoint)
 {
 	/* ENOENT: libzmq already let the endpoint go. */
 	if (zmq_disconnect(s->s, endpoint) != 0 && errno != ENOENT)
 		return -errno;
+	return 0;
+}
+
+int
+tsock_redial(struct tsock *s, const char *endpoint)
+{
+	int r = tsock_undial(s, endpoint);
+
+	if (r != 0)
+		return r;
 	return zmq_connect(s->s, endpoint) != 0 ? -errno : 0;
 }
 

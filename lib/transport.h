@@ -105,8 +105,12 @@ struct tsock *tsock_bind_curve(struct transport *t, const char *endpoint,
  * tsock_connect_curve - a DEALER connecting to endpoint as CURVE client
  * (own pair pk/sk, server's public key server_pk). It keeps reconnecting
  * by itself, except after a handshake the server refused
- * (TEVENT_HANDSHAKE_FAILED_AUTH) or that failed (TEVENT_HANDSHAKE_FAILED):
- * libzmq then gives the endpoint up, and only tsock_redial tries again.
+ * (TEVENT_HANDSHAKE_FAILED_AUTH): libzmq then gives the endpoint up, and
+ * only tsock_redial tries again. After a handshake that failed
+ * (TEVENT_HANDSHAKE_FAILED: the server could not read it, as with a
+ * server_pk that is not the server's, or the connection was cut) libzmq
+ * dials again within 400 ms, for ever: its back-off starts again at each
+ * TCP connection made. tsock_undial stops that.
  * With ret_mon, a monitor of it (as tsock_monitor) made before it
  * connects, so that it hears the handshake however soon it ends: one
  * made after (tsock_monitor) misses the events of a handshake over by
@@ -126,6 +130,15 @@ struct tsock *tsock_connect_curve(struct transport *t, const char *endpoint,
  * that refused it may have been fixed. Returns 0 or -errno.
  */
 int tsock_redial(struct tsock *s, const char *endpoint)
+    __attribute__((warn_unused_result));
+
+/*
+ * tsock_undial - drops s's connection to endpoint (and what is queued for
+ * it) without connecting again: libzmq stops dialling it until
+ * tsock_redial. Returns 0 (also when libzmq had let it go already) or
+ * -errno.
+ */
+int tsock_undial(struct tsock *s, const char *endpoint)
     __attribute__((warn_unused_result));
 
 /*

@@ -122,6 +122,13 @@ struct deliver {
 	 * 0 once one succeeds: kuska status says why it is not connected. */
 	uint64_t handshake_refused_ms, handshake_failed_ms;
 	unsigned handshake_failures; /* failed (not refused) in a row */
+	/* The endpoint let go after handshakes failed in a row, until the
+	 * redial: libzmq would dial it again at once, for ever. */
+	bool undialled;
+	/* Monotonic time since when no TCP connection is made (0: one is,
+	 * or none tried yet), and whether the log said so. */
+	uint64_t unreached_ms;
+	bool unreached_said;
 };
 
 /*

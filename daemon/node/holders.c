@@ -20,11 +20,19 @@
  */
 #define CONNECT_GRACE_MS (TSOCK_RECONNECT_MAX_MS + 1000)
 #define POLL_STEP_MS 50
+/*
+ * Handshakes failed (not refused) in a row before the holder is let go
+ * until the next request: libzmq would dial it again within 400 ms for
+ * ever (lib/transport.h), a handshake each for the holder.
+ */
+#define HANDSHAKE_FAILURES_LET_GO 3
 
 struct holder {
 	char endpoint[SETTINGS_PATH_MAX];
 	struct tsock *s, *mon;
 	bool auth_failed; /* the last handshake was refused */
+	unsigned failures; /* handshakes failed (not refused) in a row */
+	bool undialled;	   /* let go after them, until the next request */
 	int redial_err;	  /* -errno of the last redial, which failed */
 	struct log_budget redial_log;
 	struct log_budget batch_log; /* event=keyholder_max_batch */
@@ -202,11 +210,30 @@ holders_unreached(const struct holders *hs, char *why, size_t whylen,
 		*since_ms = h->down_ms;
 		snprintf(why, whylen, "key holder %s %s", h->endpoint,
 			 h->auth_failed ? "refused this node's key"
-			 : h->ever_up	? "not connected (connection lost)"
-					: "not reached (wrong host or port, "
-					  "or not running?)");
+			 : h->failures >= HANDSHAKE_FAILURES_LET_GO
+			     ? "not reached: the handshake failed (is "
+			       "keyholder_key its public key?)"
+			 : h->ever_up ? "not connected (connection lost)"
+				      : "not reached (wrong host or port, "
+					"or not running?)");
 	}
 	return n;
+}
+
+/*
+ * Stops libzmq dialling h after handshakes failed in a row, until the
+ * next request dials it again (send_one).
+ */
+static void
+let_go(struct holder *h)
+{
+	if (tsock_undial(h->s, h->endpoint) == 0)
+		h->undialled = true;
+	log_warnx_budget(&h->redial_log,
+			 "event=handshake_failed keyholder=%s "
+			 "hint=\"wrong keyholder_key?\" failures=%u "
+			 "retry=next_request",
+			 LOG_Q(h->endpoint), h->failures);
 }
 
 /* Reads what the holder's connection did since last time. */
@@ -220,6 +247,7 @@ pump(struct holder *h)
 		switch (ev) {
 		case TEVENT_HANDSHAKE_OK:
 			h->auth_failed = false;
+			h->failures = 0;
 			h->greet = true;
 			h->up = h->ever_up = true;
 			break;
@@ -233,6 +261,9 @@ pump(struct holder *h)
 			break;
 		case TEVENT_HANDSHAKE_FAILED:
 			went_down(h);
+			if (!h->undialled &&
+			    ++h->failures >= HANDSHAKE_FAILURES_LET_GO)
+				let_go(h);
 			break;
 		default:
 			break;
@@ -368,9 +399,10 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 	/* libzmq gives up a holder that refused the handshake: dial it
 	 * again, as its registry may have been fixed since. */
 	pump(h);
-	if (h->auth_failed || h->redial_err != 0) {
+	if (h->auth_failed || h->undialled || h->redial_err != 0) {
 		/* Failed, it is tried again at the next request. */
 		h->auth_failed = false;
+		h->undialled = false;
 		h->redial_err = tsock_redial(h->s, h->endpoint);
 		if (h->redial_err != 0)
 			log_warnx_budget(&h->redial_log,
@@ -382,7 +414,8 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 	for (;;) {
 		pump(h);
 		r = tsock_send(h->s, data, lens, 1);
-		if (r != -EAGAIN || date_mono_ms() >= deadline ||
+		if (r != -EAGAIN || h->undialled ||
+		    date_mono_ms() >= deadline ||
 		    date_mono_ms() - start >= CONNECT_GRACE_MS)
 			break;
 		{
@@ -402,6 +435,11 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 	else if (h->redial_err != 0)
 		snprintf(why, whylen, "key holder %s cannot be dialled again: %s",
 			 h->endpoint, strerror(-h->redial_err));
+	else if (h->failures >= HANDSHAKE_FAILURES_LET_GO)
+		snprintf(why, whylen,
+			 "key holder %s unreachable: the handshake failed "
+			 "(is keyholder_key its public key?)",
+			 h->endpoint);
 	else
 		snprintf(why, whylen, "key holder %s unreachable", h->endpoint);
 	return -EHOSTUNREACH;

@@ -554,6 +554,43 @@ test_reply_reaches_the_client(void **state)
 			       "only while the service runs"));
 	assert_string_equal(daemon_credential_hint("/etc/kuska/keys/x.key"),
 			    "");
+	/* A key the daemon may not read (root's, the daemon run by hand
+	 * as a user of its own): whose it is and what to do, not a bare
+	 * "Permission denied". Root reads any file: checked in a child
+	 * dropped to nobody; not as root, one unreadable to its owner. */
+	{
+		char key[192];
+		int fd, status;
+		pid_t pid;
+
+		snprintf(key, sizeof(key), "%s/unread.key", dir);
+		fd = open(key, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+		assert_int_equal(chmod(dir, 0755), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			const char *h;
+
+			if (geteuid() == 0) {
+				if (setgid(65534) != 0 || setuid(65534) != 0)
+					_exit(77);
+			} else if (chmod(key, 0) != 0)
+				_exit(2);
+			h = daemon_credential_hint(key);
+			_exit(strstr(h, "this runs as uid") != NULL &&
+				      strstr(h, "LoadCredential=") != NULL
+				  ? 0
+				  : 1);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_true(WEXITSTATUS(status) == 0 ||
+			    WEXITSTATUS(status) == 77);
+		assert_int_equal(chmod(dir, 0700), 0);
+		unlink(key);
+	}
 	/* A socket directory nobody made (run by hand, no systemd). */
 	{
 		char missing[192];

@@ -236,6 +236,17 @@ test_secret_mode_refused(void **state)
 	assert_int_equal(chmod(path, 0640), 0);
 	assert_int_equal(keys_check_private(path, err, sizeof(err)), -EPERM);
 	assert_non_null(strstr(err, path));
+	/* A .pub named as the secret key, as it is written (0644): not
+	 * "chmod 600 it", which would only lead to the next error. */
+	snprintf(path, sizeof(path), "%s/minsa.pub", fx->dir);
+	back = NULL;
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(back);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "this is a public key file (.pub)"));
+	assert_null(strstr(err, "chmod"));
+	assert_int_equal(keys_check_private(path, err, sizeof(err)), -EINVAL);
 	/* A directory is not a key file; a missing file is -ENOENT. */
 	assert_int_equal(keys_check_private(fx->dir, err, sizeof(err)),
 			 -EINVAL);
