@@ -264,15 +264,16 @@ out:
 	return r;
 }
 
-/* The next redial after a refused handshake: 10 s, doubling to 10 min. */
+/* The next redial after a refused or failed handshake: 10 s, doubling
+ * to max_ms. */
 static void
-schedule_redial(struct deliver *d, uint64_t now_ms)
+schedule_redial(struct deliver *d, uint64_t now_ms, uint64_t max_ms)
 {
 	d->redial_backoff_ms = d->redial_backoff_ms == 0
 				   ? REDIAL_FIRST_MS
 				   : d->redial_backoff_ms * 2;
-	if (d->redial_backoff_ms > REDIAL_MAX_MS)
-		d->redial_backoff_ms = REDIAL_MAX_MS;
+	if (d->redial_backoff_ms > max_ms)
+		d->redial_backoff_ms = max_ms;
 	d->redial_due_ms = now_ms + d->redial_backoff_ms;
 }
 
@@ -294,7 +295,7 @@ redial(struct deliver *d, uint64_t now_ms)
 	if (r != 0) {
 		log_warnx("event=redial_failed consolidator=%s error=%s",
 			  LOG_Q(d->endpoint), LOG_Q(strerror(-r)));
-		schedule_redial(d, now_ms);
+		schedule_redial(d, now_ms, REDIAL_MAX_MS);
 	} else
 		log_info("event=redial consolidator=%s", LOG_Q(d->endpoint));
 }
@@ -1097,11 +1098,7 @@ on_handshake_failed(struct deliver *d, const char *addr, uint64_t now_ms)
 		return;
 	}
 	d->handshake_failed_ms = date_now_ms();
-	schedule_redial(d, now_ms);
-	if (d->redial_backoff_ms > HANDSHAKE_FAILED_REDIAL_MAX_MS) {
-		d->redial_backoff_ms = HANDSHAKE_FAILED_REDIAL_MAX_MS;
-		d->redial_due_ms = now_ms + d->redial_backoff_ms;
-	}
+	schedule_redial(d, now_ms, HANDSHAKE_FAILED_REDIAL_MAX_MS);
 	r = tsock_undial(d->sock, d->endpoint);
 	if (r == 0)
 		d->undialled = true;
@@ -1160,7 +1157,7 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		forget_ask(d);
 		break;
 	case TEVENT_HANDSHAKE_FAILED_AUTH:
-		schedule_redial(d, now_ms);
+		schedule_redial(d, now_ms, REDIAL_MAX_MS);
 		d->handshake_refused_ms = date_now_ms();
 		log_warnx("event=handshake_refused consolidator=%s hint=\"is "
 			  "this node's transport key in the registry?\" "
