@@ -186,6 +186,11 @@ keys_write(const struct secret_key *k, const char *dir, const char *name)
 	return r;
 }
 
+/* A public key file named where a secret one is expected. */
+#define PUBLIC_FOR_SECRET                                                      \
+	"this is a public key file (.pub); a secret key file (.key) is "       \
+	"expected"
+
 /*
  * Whether the file at path has a line of a public key file: a .pub named
  * where a secret is expected is readable by all, and "chmod 600 it" would
@@ -228,11 +233,8 @@ keys_check_private(const char *path, char *errbuf, size_t errlen)
 	}
 	if ((st.st_mode & 077) && is_public_key_file(path)) {
 		if (errbuf != NULL)
-			snprintf(
-			    errbuf, errlen,
-			    "%s: this is a public key file (.pub); a secret "
-			    "key file (.key) is expected",
-			    path);
+			snprintf(errbuf, errlen, "%s: " PUBLIC_FOR_SECRET,
+				 path);
 		return -EINVAL;
 	}
 	if (st.st_mode & 077) {
@@ -327,8 +329,7 @@ wrong_kind(const char *name, const struct key_fields *f)
 	if (want_secret && (strcmp(name, "sign_public") == 0 ||
 			    strcmp(name, "transport_public") == 0 ||
 			    strcmp(name, "fingerprint") == 0))
-		return "this is a public key file (.pub); a secret key file "
-		       "(.key) is expected";
+		return PUBLIC_FOR_SECRET;
 	if (!want_secret && f->names[1] != NULL &&
 	    (strcmp(name, "sign_secret") == 0 ||
 	     strcmp(name, "transport_secret") == 0))
