@@ -28,6 +28,13 @@ struct reader {
 	size_t n, cap;
 };
 
+/* Whether no fault was found (said or counted). */
+static bool
+no_fault(const struct reader *r)
+{
+	return r->faults == 0 && r->untold == 0;
+}
+
 /* Room kept at the end of err for the line that counts the faults not
  * told: "NAME: 4294967295 more faults". */
 static size_t
@@ -305,17 +312,17 @@ popfile_parse(const char *name, const char *text, size_t len,
 				rc = fr;
 		}
 	}
-	if (r.faults == 0 && r.untold == 0 && rc == 0 && !have_header)
+	if (rc == 0 && no_fault(&r) && !have_header)
 		rc = say(&r, 0,
 			 "empty: no header (year,region,sex,age_group,"
 			 "population)");
-	if (r.faults == 0 && r.untold == 0 && rc == 0 && r.n == 0)
+	if (rc == 0 && no_fault(&r) && r.n == 0)
 		rc = say(&r, 0, "no figures after the header");
 	/* A year and region is checked whole only in a file with no other
 	 * fault: the figure a faulty line gave would be said missing. */
-	if (r.faults == 0 && r.untold == 0 && rc == 0)
+	if (rc == 0 && no_fault(&r))
 		rc = check_complete(&r);
-	if (rc != 0 || r.faults > 0 || r.untold > 0) {
+	if (rc != 0 || !no_fault(&r)) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "%s: out of memory", name);
 		else if (r.untold > 0) {
