@@ -602,28 +602,43 @@ check "... in its metrics" \
 check "... and by the key holder" sh -c "
 	grep -qx 'kuska_keyholder_control_refused_total 2' '$T/kh-metrics.out' &&
 	grep -qx 'kuska_keyholder_frames_refused_total 0' '$T/kh-metrics.out'"
+# pnp_copies PREFIX LINES FILE: the first LINES of 30 copies of pnp's
+# simulated records, the refs of copy k made PREFIXk-, into FILE.
+pnp_copies() {
+	local k
+	for k in $(seq 30); do sed "s/\"PNP-/\"$1$k-/g" "$T/sim/pnp.jsonl"; done |
+		head -"$2" >"$3"
+}
+# held_submit FILE NAME ARG...: kuska submit ARG... for pnp in the
+# background (SUB its pid, its output in T/NAME.out and T/NAME.err), its
+# standard input a fifo held open on fd 7 and fed the first 5000 lines of
+# FILE, until pnp's node has stored them (BEFORE: its last sequence
+# before), at most 20 s.
+held_submit() {
+	local file=$1 name=$2
+	shift 2
+	mkfifo "$T/$name.fifo"
+	BEFORE=$(node_last_seq pnp)
+	"$KUSKA" submit -c "$N/pnp.conf" "$@" <"$T/$name.fifo" \
+		>"$T/$name.out" 2>"$T/$name.err" &
+	SUB=$!
+	exec 7>"$T/$name.fifo"
+	head -5000 "$file" >&7
+	for _ in $(seq 200); do
+		[ "$(node_last_seq pnp)" = $((BEFORE + 5000)) ] && break
+		sleep 0.1
+	done
+}
 # --- kuska submit interrupted -----------------------------------------------
 # One piece (5000 lines) answered, then the standard input stays open:
 # SIGINT finds submit waiting for more.
-for k in $(seq 30); do sed "s/\"PNP-/\"PNPI$k-/g" "$T/sim/pnp.jsonl"; done |
-	head -6000 >"$T/many.jsonl"
+pnp_copies PNPI 6000 "$T/many.jsonl"
 sed "s/\"PNP-/\"PNPL-/g" "$T/one.jsonl" >"$T/later.jsonl"
-mkfifo "$T/fifo"
-before=$(node_last_seq pnp)
-"$KUSKA" submit -c "$N/pnp.conf" --report "$T/int.csv" - "$T/later.jsonl" \
-	<"$T/fifo" \
-	>"$T/int.out" 2>"$T/int.err" &
-sub=$!
-exec 7>"$T/fifo"
-head -5000 "$T/many.jsonl" >&7
-for _ in $(seq 200); do
-	[ "$(node_last_seq pnp)" = $((before + 5000)) ] && break
-	sleep 0.1
-done
+held_submit "$T/many.jsonl" int --report "$T/int.csv" - "$T/later.jsonl"
 sed -n '5001,$p' "$T/many.jsonl" | head -10 >&7
 sleep 0.3
-kill -INT $sub
-wait $sub
+kill -INT $SUB
+wait $SUB
 rc=$?
 exec 7>&-
 check "submit interrupted: exit 130 ($rc)" test $rc = 130
@@ -637,7 +652,7 @@ check "... its --report file complete (header and every warning)" \
 	test "$(wc -l <"$T/int.csv")" = \
 	$((1 + $(grep -c 'warning: 1 victim' "$T/int.out") + $(sed -n 's/.* \([0-9]*\) more warnings.*/\1/p' "$T/int.out")))
 check "... the lines read after the answered piece not stored" \
-	test "$(node_last_seq pnp)" = $((before + 5000))
+	test "$(node_last_seq pnp)" = $((BEFORE + 5000))
 "$KUSKA" submit -c "$N/pnp.conf" "$T/many.jsonl" >"$T/again.out" 2>&1
 check "... submitted again: the rest accepted, the first 5000 already held" \
 	grep -q "many.jsonl: [1-9][0-9]* accepted, 5000 already held, 0 refused" "$T/again.out"
@@ -647,26 +662,15 @@ check "... submitted again: the rest accepted, the first 5000 already held" \
 # before the second: after its --timeout of 3 s submit gives up, says the
 # node may still store those lines (a slow node is not a gone one) and
 # what to do.
-for k in $(seq 30); do sed "s/\"PNP-/\"PNPT$k-/g" "$T/sim/pnp.jsonl"; done |
-	head -5010 >"$T/slow.jsonl"
-mkfifo "$T/fifo2"
-before=$(node_last_seq pnp)
-"$KUSKA" submit -c "$N/pnp.conf" --timeout 3 - <"$T/fifo2" \
-	>"$T/slow.out" 2>"$T/slow.err" &
-sub=$!
-exec 7>"$T/fifo2"
-head -5000 "$T/slow.jsonl" >&7
-for _ in $(seq 200); do
-	[ "$(node_last_seq pnp)" = $((before + 5000)) ] && break
-	sleep 0.1
-done
+pnp_copies PNPT 5010 "$T/slow.jsonl"
+held_submit "$T/slow.jsonl" slow --timeout 3 -
 # Stored is not yet answered: a moment for the answer to go out. Should
 # the node stop before it, the first piece is the one not answered.
 sleep 0.5
 kill -STOP "${PIDS[pnp]}"
 sed -n '5001,$p' "$T/slow.jsonl" >&7
 exec 7>&-
-wait $sub
+wait $SUB
 rc=$?
 kill -CONT "${PIDS[pnp]}"
 check "submit given no answer: exit 2 ($rc)" test $rc = 2
@@ -678,26 +682,15 @@ check "... saying the node may still store the lines not answered, and what to d
 # As above, but the stopped node is then killed: submit is told at once
 # (no time-out to wait), says what to do, and does not send the next file
 # to a node that is gone (it waited its whole time-out for it).
-for k in $(seq 30); do sed "s/\"PNP-/\"PNPK$k-/g" "$T/sim/pnp.jsonl"; done |
-	head -5010 >"$T/killed.jsonl"
-mkfifo "$T/fifo3"
-before=$(node_last_seq pnp)
-"$KUSKA" submit -c "$N/pnp.conf" --timeout 30 - "$T/sim/pnp.jsonl" \
-	<"$T/fifo3" >"$T/killed.out" 2>"$T/killed.err" &
-sub=$!
-exec 7>"$T/fifo3"
-head -5000 "$T/killed.jsonl" >&7
-for _ in $(seq 200); do
-	[ "$(node_last_seq pnp)" = $((before + 5000)) ] && break
-	sleep 0.1
-done
+pnp_copies PNPK 5010 "$T/killed.jsonl"
+held_submit "$T/killed.jsonl" killed --timeout 30 - "$T/sim/pnp.jsonl"
 sleep 0.5
 kill -STOP "${PIDS[pnp]}"
 sed -n '5001,$p' "$T/killed.jsonl" >&7
 exec 7>&-
 sleep 1
 stop_node pnp KILL
-wait $sub
+wait $SUB
 rc=$?
 start_node pnp
 check "submit whose node was killed: exit 2 ($rc)" test $rc = 2
