@@ -39,6 +39,27 @@ check "records delivered" wait_delivered 120
 QEP=$(sed -n 's/^query_listen *= *//p' "$N/consolidator.conf")
 before=$(rss_kib "${PIDS[cons]}")
 
+# The flooders start first and wait, each reading its request from a
+# fifo it holds open itself, so that all connect at once when it comes:
+# started one after another under load, each was heard from before the
+# next connected and none was ever anonymous past the bound.
+fl=()
+for j in $(seq $CONNS); do
+	mkfifo "$T/go$j"
+	"$ASKER" -k "$N/keys/analyst.key" -s "$N/keys/consolidator.pub" \
+		-e "$QEP" -F $COUNT -t 20000 <>"$T/go$j" >"$T/flood$j.out" 2>&1 &
+	fl+=($!)
+done
+# waiting PID: whether it sleeps reading its fifo.
+waiting() {
+	grep -q pipe "/proc/$1/wchan" 2>/dev/null
+}
+for pid in "${fl[@]}"; do
+	for i in $(seq 300); do
+		waiting "$pid" && break
+		sleep 0.1
+	done
+done
 # The secretariat's first question of the year: a release and its audit,
 # seconds long, during which bootstraps are held, and refused past
 # HELD_MAX.
@@ -47,12 +68,8 @@ FROM=$(($(wc -l <"$N/consolidator.log") + 1))
 	>"$T/audit.out" 2>&1 &
 audit=$!
 sleep 0.3
-fl=()
 for j in $(seq $CONNS); do
-	printf 'estimate\t2025\t0\t5\n' |
-		"$ASKER" -k "$N/keys/analyst.key" -s "$N/keys/consolidator.pub" \
-			-e "$QEP" -F $COUNT -t 20000 >"$T/flood$j.out" 2>&1 &
-	fl+=($!)
+	printf 'estimate\t2025\t0\t5\n' >"$T/go$j"
 done
 wait $audit
 # Its answer, or, when the audit outlasted the client's 15 s (under
