@@ -264,6 +264,7 @@ const struct help_cmd help_table[] = {
 		{"Arguments",
 		 (const struct help_item[]){
 		     {"FILE.csv", "a 0/1 column per list and a count column; "
+				  "a line starting # is a comment; "
 				  "- reads standard input"},
 		     {0},
 		 }},
