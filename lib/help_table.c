@@ -221,6 +221,7 @@ const struct help_cmd help_table[] = {
 		      "a semester: January-June, July-December"},
 		     {"2026Q1 ... 2026Q4",
 		      "a quarter (2026Q3: July-September)"},
+		     {"2026h1, 2026q3", "the same, in lower case"},
 		     {0},
 		 }},
 		{"Regions",
