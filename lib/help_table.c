@@ -288,6 +288,13 @@ const struct help_cmd help_table[] = {
 		 "write FILE (replaced whole); - or none: standard output"},
 		{0},
 	    },
+	.lacks =
+	    (const struct help_item[]){
+		{"region", "the report is of the whole country; a region's "
+			   "tables are kuska query TABLE --period P "
+			   "--region RR"},
+		{0},
+	    },
     },
     {
 	.prog = "kuska",
