@@ -223,9 +223,11 @@ ask_client_clear(struct ask_client *a)
 }
 
 int
-ask_period(const char *cmd, const char *p, bool any_period, uint32_t *ret_code)
+ask_period(const char *cmd, const char *p, bool any_period, uint32_t *ret_code,
+	   char ret_name[PERIOD_NAME_MAX])
 {
 	char why[200];
+	int r;
 
 	if (p == NULL) {
 		fprintf(stderr, "kuska %s: missing --period P: %s\n", cmd,
@@ -234,13 +236,16 @@ ask_period(const char *cmd, const char *p, bool any_period, uint32_t *ret_code)
 	}
 	/* A period the answer ignores need only be well formed; one that
 	 * does not parse always has a problem to say. */
-	if (period_parse(p, ret_code) == 0 && any_period)
-		return 0;
-	if (period_problem(p, date_today(), "--period", why, sizeof(why)) !=
-	    NULL) {
+	r = period_parse(p, ret_code);
+	if ((r != 0 || !any_period) &&
+	    period_problem(p, date_today(), "--period", why, sizeof(why)) !=
+		NULL) {
 		fprintf(stderr, "kuska %s: %s\n", cmd, why);
 		return 2;
 	}
+	/* Asked and written back as the tables write it: 2025H2, not
+	 * 2025h2 (the report's title, its file, kuska query's notes). */
+	period_name(*ret_code, ret_name);
 	return 0;
 }
 

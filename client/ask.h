@@ -10,6 +10,7 @@
 
 #include "codec.h"
 #include "keys.h"
+#include "period.h"
 #include "settings.h"
 
 /*
@@ -54,14 +55,16 @@ void ask_client_clear(struct ask_client *a);
 /*
  * ask_period - reads the --period of kuska CMD (kuska query, kuska
  * report): p as given, NULL when it was not. Returns 0 with its code
- * (period.h) in *ret_code, or 2 (a usage error) after saying on stderr
+ * (period.h) in *ret_code and its name in ret_name, as the tables write
+ * it ("2025H2" for a "2025h2" given), or 2 (a usage error) after saying
+ * on stderr
  * "kuska CMD: missing --period P: ..." with the forms a period takes, or
  * why p cannot be asked for (period_problem: malformed, before 2000, not
  * begun). any_period: the answer is the same for every period, so a
  * well-formed p is enough.
  */
 int ask_period(const char *cmd, const char *p, bool any_period,
-	       uint32_t *ret_code);
+	       uint32_t *ret_code, char ret_name[PERIOD_NAME_MAX]);
 
 /*
  * ask_all_zero - whether a table of counts holds nothing but zeros: every

@@ -194,6 +194,14 @@ static const char css[] =
      * deliveries it closes: the two go over together. */
     "#deliveries{break-inside:avoid;page-break-inside:avoid}"
     "footer>p:last-child{break-before:avoid;page-break-before:avoid}"
+    /* "Where the numbers come from" is a third of a sheet at most (a
+     * row and a line per institution): parted, its deliveries read as a
+     * stray list on a sheet of their own. It goes over whole. A
+     * section's only sentence has nothing of its own to stay with: its
+     * break-after: avoid, passed on to the section's end, made Chromium
+     * part the footer that follows rather than break before it. */
+    "footer{break-inside:avoid;page-break-inside:avoid}"
+    "h2+p:last-child{break-after:auto;page-break-after:auto}"
     ".cards{grid-template-columns:1fr 1fr}"
     "*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}\n";
 

@@ -471,7 +471,7 @@ cmd_query(int argc, char **argv)
 	struct query_req q;
 	struct qtable tab;
 	const char *conf = NULL, *period = NULL;
-	char this_year[PERIOD_NAME_MAX];
+	char this_year[PERIOD_NAME_MAX], period_buf[PERIOD_NAME_MAX];
 	uint32_t code;
 	enum format fmt = FMT_TEXT;
 	char err[512];
@@ -566,8 +566,10 @@ cmd_query(int argc, char **argv)
 			 date_year(date_today()));
 		period = this_year;
 	}
-	if (ask_period("query", period, timeless(argv[optind]), &code) != 0)
+	if (ask_period("query", period, timeless(argv[optind]), &code,
+		       period_buf) != 0)
 		return 2;
+	period = period_buf;
 	snprintf(q.table, sizeof(q.table), "%s", argv[optind]);
 	snprintf(q.period, sizeof(q.period), "%s", period);
 	if (ask_config("query", conf, &ac) != 0)

@@ -421,6 +421,7 @@ cmd_report(int argc, char **argv)
 	static struct report_data d; /* large: tables of 512 rows */
 	struct ask_client ac;
 	const char *conf = NULL, *out = NULL;
+	char period[PERIOD_NAME_MAX];
 	enum lang lang = LANG_ES;
 	int ch, rc = 2, e, r;
 
@@ -452,8 +453,9 @@ cmd_report(int argc, char **argv)
 	}
 	if (conf == NULL || optind != argc)
 		goto usage;
-	if (ask_period("report", d.period, false, &d.code) != 0)
+	if (ask_period("report", d.period, false, &d.code, period) != 0)
 		return 2;
+	d.period = period;
 	if (ask_config("report", conf, &ac) != 0)
 		return 2;
 	i18n_set(lang);

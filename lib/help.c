@@ -294,6 +294,16 @@ find_long(struct check *k, const char *word)
 	}
 	if (n == 1 && len > 0)
 		return found;
+	for (i = 0;
+	     n == 0 && k->cmd->lacks != NULL && k->cmd->lacks[i].text != NULL;
+	     i++) {
+		if (strlen(k->cmd->lacks[i].term) == len &&
+		    strncmp(k->cmd->lacks[i].term, word + 2, len) == 0) {
+			refuse(k, "no option \"%.*s\": %s", (int)len + 2, word,
+			       k->cmd->lacks[i].text);
+			return SIZE_MAX;
+		}
+	}
 	refuse(k, "%s option \"%.*s\"",
 	       n > 1 && len > 0 ? "ambiguous" : "unknown", (int)len + 2, word);
 	return SIZE_MAX;

@@ -58,6 +58,9 @@ struct help_cmd {
 	int min_args, max_args; /* operands; max_args HELP_ANY: no limit */
 	const struct help_opt *opts;	     /* NULL: none but --help */
 	const struct help_section *sections; /* NULL: none */
+	/* Long options it lacks that its users try (term "region"), and
+	 * what to do instead, said in the refusal; NULL: none. */
+	const struct help_item *lacks;
 };
 
 /* The table: every entry, ended by one whose prog is NULL. */

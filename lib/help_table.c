@@ -221,6 +221,7 @@ const struct help_cmd help_table[] = {
 		      "a semester: January-June, July-December"},
 		     {"2026Q1 ... 2026Q4",
 		      "a quarter (2026Q3: July-September)"},
+		     {"2026h1, 2026q3", "the same, in lower case"},
 		     {0},
 		 }},
 		{"Regions",
@@ -264,6 +265,7 @@ const struct help_cmd help_table[] = {
 		{"Arguments",
 		 (const struct help_item[]){
 		     {"FILE.csv", "a 0/1 column per list and a count column; "
+				  "a line starting # is a comment; "
 				  "- reads standard input"},
 		     {0},
 		 }},
@@ -284,6 +286,13 @@ const struct help_cmd help_table[] = {
 		{'l', "lang", "es|en", "Spanish (the default) or English"},
 		{'o', "output", "FILE",
 		 "write FILE (replaced whole); - or none: standard output"},
+		{0},
+	    },
+	.lacks =
+	    (const struct help_item[]){
+		{"region", "the report is of the whole country; a region's "
+			   "tables are kuska query TABLE --period P "
+			   "--region RR"},
 		{0},
 	    },
     },

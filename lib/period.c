@@ -13,6 +13,7 @@ period_parse(const char *s, uint32_t *ret_code)
 	size_t len = strlen(s);
 	unsigned y = 0;
 	size_t i;
+	char letter;
 
 	if (len != 4 && len != 6)
 		return -EINVAL;
@@ -27,11 +28,13 @@ period_parse(const char *s, uint32_t *ret_code)
 		*ret_code = y * 10;
 		return 0;
 	}
-	if (s[4] == 'Q' && s[5] >= '1' && s[5] <= '4') {
+	/* Typed by hand, "2025h2" is as plain as "2025H2". */
+	letter = s[4] == 'q' ? 'Q' : s[4] == 'h' ? 'H' : s[4];
+	if (letter == 'Q' && s[5] >= '1' && s[5] <= '4') {
 		*ret_code = y * 10 + (unsigned)(s[5] - '0');
 		return 0;
 	}
-	if (s[4] == 'H' && (s[5] == '1' || s[5] == '2')) {
+	if (letter == 'H' && (s[5] == '1' || s[5] == '2')) {
 		*ret_code = y * 10 + 4 + (unsigned)(s[5] - '0');
 		return 0;
 	}

@@ -22,8 +22,11 @@
 enum period_kind { PERIOD_YEAR, PERIOD_SEMESTER, PERIOD_QUARTER };
 
 /*
- * period_parse - the code of "2026", "2026H1" or "2026Q3". Returns 0, or
- * -EINVAL (and leaves *ret_code alone) for anything else.
+ * period_parse - the code of "2026", "2026H1" or "2026Q3"; the letter may
+ * be lower case ("2026h1" names the same semester, and period_name gives
+ * it back as "2026H1"). Returns 0, or -EINVAL (and leaves *ret_code
+ * alone) for anything else. Every period read (kuska query, report, the
+ * consolidator's requests, the indicator file) goes through it.
  */
 int period_parse(const char *s, uint32_t *ret_code)
     __attribute__((warn_unused_result));

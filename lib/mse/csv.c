@@ -92,6 +92,11 @@ next_line(struct parser *p, struct field *ret)
 	return 1;
 }
 
+/*
+ * Whether the line says nothing: blank, or a comment (its first non-blank
+ * a "#", as in the population file), where an analyst keeps the source of
+ * the figures. No list name or count begins with "#".
+ */
 static bool
 blank(const struct field *l)
 {
@@ -99,7 +104,7 @@ blank(const struct field *l)
 
 	for (i = 0; i < l->len; i++)
 		if (l->s[i] != ' ' && l->s[i] != '\t')
-			return false;
+			return l->s[i] == '#';
 	return true;
 }
 

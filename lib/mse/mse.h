@@ -255,7 +255,9 @@ struct mse_csv_error {
  * (mse_name_valid; a UTF-8 byte-order mark, quotes around names, spaces
  * around fields and CRLF line ends are accepted), then one line per
  * history: a 0 or 1 per list and a whole count 0..MSE_MAX_COUNT.
- * Histories not given count 0; blank lines are skipped. Refused, naming
+ * Histories not given count 0; blank lines and comments (a line whose
+ * first non-blank is "#") are skipped, anywhere, and a refusal names the
+ * line as the file counts it, comments included. Refused, naming
  * the line: a wrong number of fields, a value other than 0/1, a negative
  * or non-integer count, a history given twice, the all-zero history (it
  * is what is estimated), a total past MSE_MAX_COUNT, no case at all.

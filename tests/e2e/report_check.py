@@ -58,6 +58,18 @@ exits 0.
       some heading or figure title falls near a sheet's foot: for
       `breaks`. With RULE, that rule of the style is left out (a
       control).
+  report_check.py whole PDF PAGE
+      The printed page's footer ("Where the numbers come from", a third
+      of a sheet at most) is on one sheet: its heading and its last
+      words (the line that signs it) on the same one, each footer of the
+      page in turn. Parted, its list of deliveries read as a stray on a
+      sheet of its own.
+  report_check.py footers PAGE OUT [RULE]
+      Writes to OUT a page in PAGE's style of forty sections of
+      different lengths, each followed by PAGE's footer (its heading
+      numbered), so that printed some footer begins near a sheet's
+      foot: for `whole`. With RULE, that rule of the style is left out
+      (a control).
   report_check.py probe PAGE OUT
       Writes to OUT the page without its Content-Security-Policy and with
       a script that, once laid out, writes which table boxes (.tw) scroll
@@ -607,6 +619,110 @@ def check_breaks(pdf, path):
     return 0
 
 
+class Footers(HTMLParser):
+    """Each <footer>'s heading and the text of its last element with
+    words: [heading, last]."""
+
+    def __init__(self):
+        super().__init__()
+        self.footers = []
+        self._in = False
+        self._h2 = None
+        self._texts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "footer":
+            self._in, self._texts = True, []
+            self.footers.append(["", ""])
+        elif tag == "h2" and self._in:
+            self._h2 = ""
+
+    def handle_endtag(self, tag):
+        if tag == "h2" and self._h2 is not None:
+            self.footers[-1][0] = norm(self._h2)
+            self._h2 = None
+        elif tag == "footer" and self._in:
+            words = [t for t in self._texts if len(t.split()) >= 3]
+            self.footers[-1][1] = " ".join(words[-1].split()[:6]) \
+                if words else ""
+            self._in = False
+
+    def handle_data(self, data):
+        if self._h2 is not None:
+            self._h2 += data
+        if self._in and norm(data):
+            self._texts.append(norm(data))
+
+
+def sheets_text(pdf):
+    """The PDF's text (pdftotext -raw, spaces normalised), sheet after
+    sheet, and where each sheet begins in it."""
+    r = subprocess.run(["pdftotext", "-raw", pdf, "-"],
+                       capture_output=True, text=True, timeout=60)
+    text, starts = "", []
+    for sheet in r.stdout.split("\f"):
+        starts.append(len(text))
+        text += norm(sheet) + " "
+    return text, starts
+
+
+def check_whole(pdf, path):
+    parser = Footers()
+    with open(path, encoding="utf-8") as f:
+        parser.feed(f.read())
+    text, starts = sheets_text(pdf)
+    at, bad, checked = 0, [], 0
+
+    def sheet_of(i):
+        return max(n for n, s in enumerate(starts) if s <= i) + 1
+
+    for head, last in parser.footers:
+        i = text.find(head, at) if head else -1
+        j = text.find(last, i) if last and i >= 0 else -1
+        if i < 0 or j < 0:
+            bad.append("not found in the PDF's text: %s | %s" %
+                       (head[:40], last[:40]))
+            break
+        at = j + len(last)
+        checked += 1
+        if sheet_of(i) != sheet_of(j):
+            bad.append("\"%s\" is parted: it begins on sheet %d, its "
+                       "last line (%s) is on sheet %d" %
+                       (head, sheet_of(i), last, sheet_of(j)))
+    if checked == 0 and not bad:
+        bad.append("no footer in %s" % path)
+    if bad:
+        return fail(bad)
+    print("  %d footer%s on one sheet" % (checked, "" if checked == 1
+                                            else "s each"))
+    return 0
+
+
+def footers(path, out, rule=None):
+    with open(path, encoding="utf-8") as f:
+        page_text = f.read()
+    style = re.search(r"<style>.*?</style>", page_text, re.S).group(0)
+    footer = re.search(r"<footer.*?</footer>", page_text, re.S).group(0)
+    if rule is not None:
+        if rule not in style:
+            print("  no rule %s in the style" % rule)
+            return 1
+        style = style.replace(rule, "")
+    body = []
+    for i in range(1, 41):
+        # Every other section its heading and one paragraph, as a
+        # section left with a note in place of its table.
+        body.append("<section><h2>Section %d</h2>%s<p>%s</p></section>" %
+                    (i, "<p>What it is about.</p>" if i % 2 else "",
+                     "Some words of it. " * (i * 37 % 60 * 7)))
+        body.append(re.sub(r"</h2>", " (%d)</h2>" % i, footer, count=1))
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\">"
+                "%s<body><div class=\"page\"><main>%s</main></div>" %
+                (style, "\n".join(body)))
+    return 0
+
+
 def sections(path, out, rule=None):
     with open(path, encoding="utf-8") as f:
         style = re.search(r"<style>.*?</style>", f.read(), re.S).group(0)
@@ -701,6 +817,10 @@ def main(argv):
         return check_breaks(argv[2], argv[3])
     if len(argv) in (4, 5) and argv[1] == "sections":
         return sections(*argv[2:])
+    if len(argv) == 4 and argv[1] == "whole":
+        return check_whole(argv[2], argv[3])
+    if len(argv) in (4, 5) and argv[1] == "footers":
+        return footers(*argv[2:])
     if len(argv) == 4 and argv[1] == "probe":
         return probe(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == "fit":

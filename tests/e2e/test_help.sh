@@ -389,6 +389,10 @@ refused "a period not begun" 'kuska query: --period 2999Q1 has not begun (today 
 	"$KUSKA" query -c x.conf overlap --period 2999Q1
 refused "a period before 2000" 'kuska query: --period 1999: before 2000: no record' \
 	"$KUSKA" query -c x.conf overlap --period 1999
+# The report is national: asked for a region, it says where a region's
+# tables are rather than "unknown option".
+refused "kuska report --region" "kuska report: no option \"--region\": the report is of the whole country; a region's tables are kuska query TABLE --period P --region RR" \
+	"$KUSKA" report -c x.conf --period 2025 --region 16
 refused "a flag with a value" 'kuska-consolidator: option "--audit" takes no value' \
 	"$CONS" --audit=yes -c x.conf
 refused "an unknown option in a cluster" 'kuska-node: unknown option "-x"' \

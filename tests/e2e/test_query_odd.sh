@@ -9,7 +9,8 @@
 # pipelined write a budget of lines, not 2000), and requests refused for
 # their frames (wrong count, not a query request, too many). Every request
 # is answered with the table or the reason, in one connection that
-# stays up, and the consolidator keeps running.
+# stays up, and the consolidator keeps running. A period's letter in
+# lower case is the same period.
 . "$(dirname "$0")/lib.sh"
 
 ASKER="$KUSKA_BIN/kuska_asker"
@@ -228,4 +229,24 @@ for t in indicators indicator_definitions; do
 		sh -c "test $rc = 0 && ! grep -q 2025 '$T/$t.out' &&
 			grep -qxF '$NOIND' '$T/$t.err'"
 done
+
+# A period's letter in lower case names the same period: kuska query
+# answers it as asked in capitals, the period written 2025H2 (and the
+# consolidator, asked so by another client, answers it too).
+for t in identification estimate; do
+	for p in 2025h2 2025H2 2025q3 2025Q3; do
+		"$KUSKA" query -c "$N/analyst.conf" $t --period $p --format csv \
+			>"$T/case-$t-$p.csv" 2>"$T/case-$t-$p.err"
+	done
+	check "$t --period 2025h2 is 2025H2, written so" \
+		sh -c "grep -q '^2025H2,' '$T/case-$t-2025H2.csv' &&
+			cmp -s '$T/case-$t-2025H2.csv' '$T/case-$t-2025h2.csv'"
+	check "$t --period 2025q3 is 2025Q3, written so" \
+		sh -c "grep -q '^2025Q3,' '$T/case-$t-2025Q3.csv' &&
+			cmp -s '$T/case-$t-2025Q3.csv' '$T/case-$t-2025q3.csv'"
+done
+printf 'identification\t2026h1\nfunnel\t2026q2\n' | ask analyst >"$T/lower.out"
+check "the consolidator answers a period in lower case" \
+	sh -c "grep -c '^answer rows=[1-9][0-9]* role=analyst\$' '$T/lower.out' |
+		grep -qx 2"
 finish

@@ -9,7 +9,8 @@
 # it prints to a PDF whose pages are filled (none
 # but the last less than halfway down: pdftotext) and break where a
 # reader expects (no heading, figure title or table caption at a page's
-# foot parted from what follows it, no table of a few rows cut). The pages,
+# foot parted from what follows it, no table of a few rows cut, "Where
+# the numbers come from" on one page). The pages,
 # PDFs and screenshots (desktop and phone) stay in
 # $KUSKA_BIN/report-artifacts for CI to keep.
 #
@@ -162,6 +163,8 @@ for who in secretariat:es analyst:en; do
 	# head of its table at another's, a table of six rows was cut 4+2.
 	check "$role: no heading, title or caption ends a page, no short table is cut" \
 		python3 "$HERE/report_check.py" breaks "$out.pdf" "$page"
+	check "$role: where the numbers come from is on one page" \
+		python3 "$HERE/report_check.py" whole "$out.pdf" "$page"
 	check "$role: a screenshot" test -s "$out-desktop.png"
 	# At 1280 px (a laptop) every table fits the page: none scrolls
 	# sideways, the key indicators' ten columns included.
@@ -194,6 +197,37 @@ sections headings-control 'section::before,footer::before{content:"";display:blo
 	>"$T/headings-control.out"
 check "control: ... as they were without the box before the heading" \
 	grep -q '"Section [0-9]*" ends sheet' "$T/headings-control.out"
+
+# "Where the numbers come from" after forty sections of lengths that
+# bring it near a sheet's foot, in each report's words: it goes over
+# whole. The analyst's English report of the demo's 2025H2 had its
+# deliveries on a sheet of their own.
+footers() {
+	python3 "$HERE/report_check.py" footers "$ART/report-$2.html" \
+		"$T/$1.html" "${@:3}" &&
+		browse "$T/$1" "file://$T/$1.html" --print-to-pdf="$T/$1.pdf" \
+			--no-pdf-header-footer >/dev/null &&
+		python3 "$HERE/report_check.py" whole "$T/$1.pdf" "$T/$1.html"
+}
+for role in analyst secretariat; do
+	check "printed, $role: where the numbers come from is never parted" \
+		footers "footers-$role" "$role"
+done
+footers footers-control analyst \
+	'footer{break-inside:avoid;page-break-inside:avoid}' \
+	>"$T/footers-control.out"
+check "control: ... as it was without break-inside: avoid" \
+	grep -q '"Where the numbers come from ([0-9]*)" is parted' \
+	"$T/footers-control.out"
+# A section of a heading and one paragraph before it (one left with a
+# note in place of its table): that paragraph's break-after: avoid made
+# Chromium part the footer rather than break before it.
+footers footers-lone analyst \
+	'h2+p:last-child{break-after:auto;page-break-after:auto}' \
+	>"$T/footers-lone.out"
+check "control: ... and so it was after a section of one paragraph" \
+	grep -q '"Where the numbers come from ([0-9]*)" is parted' \
+	"$T/footers-lone.out"
 
 # ... in English too, in the secretariat's words.
 "$KUSKA" report -c "$N/secretariat.conf" --period $P --lang en \

@@ -52,6 +52,12 @@ test_help_table(void **state)
 			assert_true(c->opts[n].short_name != 0 ||
 				    c->opts[n].long_name != NULL);
 		assert_true(n < 31);
+		/* What it lacks is not one of its options. */
+		for (j = 0; c->lacks != NULL && c->lacks[j].text != NULL; j++)
+			for (i = 0; i < n; i++)
+				assert_true(c->opts[i].long_name == NULL ||
+					    strcmp(c->opts[i].long_name,
+						   c->lacks[j].term) != 0);
 		for (i = 0; i < n; i++) {
 			assert_true(c->opts[i].short_name != 'h');
 			assert_true(c->opts[i].long_name == NULL ||
@@ -130,6 +136,13 @@ test_help_refuses(void **state)
 	assert_int_equal(run("kuska-node", NULL, "-dxc", "f", NULL), 2);
 	assert_int_equal(run("kuska", "sim", "--", NULL), 2);
 	assert_int_equal(run("kuska", "nosuch", NULL), 70);
+	/* An option a command lacks but its users try: refused, saying
+	 * what to do instead (test_help.sh reads the words). */
+	assert_non_null(help_find("kuska", "report")->lacks);
+	assert_int_equal(run("kuska", "report", "-c", "c", "--period", "2025",
+			     "--region", "16", NULL),
+			 2);
+	assert_int_equal(run("kuska", "report", "--region=16", NULL), 2);
 }
 
 static void

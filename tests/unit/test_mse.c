@@ -582,6 +582,42 @@ test_csv_refuses(void **state)
 	free(huge);
 }
 
+/* An analyst keeps the source of the figures in the file: "#" lines, as
+ * the population file takes them, before the header or among the rows. */
+static void
+test_csv_comments(void **state)
+{
+	struct mse_table t;
+	struct mse_csv_error err;
+	const char *in = "\xef\xbb\xbf# Source: kuska query overlap, 2025\r\n"
+			 "#\n"
+			 "  # PJ identifies no one\n"
+			 "pnp,mimp,n\n"
+			 "# the pnp alone\n"
+			 "1,0,5\n"
+			 "\t#0,1,99\n"
+			 "0,1,7\n"
+			 "1,1,2 \n"
+			 "# end";
+
+	(void)state;
+	assert_int_equal(mse_csv_parse(in, strlen(in), &t, &err), 0);
+	assert_int_equal(t.k, 2);
+	assert_string_equal(t.names[0], "pnp");
+	assert_string_equal(t.names[1], "mimp");
+	assert_int_equal(t.count[1], 5);
+	assert_int_equal(t.count[2], 7);
+	assert_int_equal(t.count[3], 2);
+	/* A refusal names the file's own line, comments counted. */
+	expect_refused("# figures of 2025\n# from the overlap\nA,B,n\n"
+		       "# A alone\n1,0,4\n1,0,2\n",
+		       6, "this history repeats line 5");
+	expect_refused("# only a comment\n#\n", 2, "no header");
+	/* A "#" inside a line is no comment: the field is what it is. */
+	expect_refused("A,B,n\n1,0,4 # pnp\n", 2,
+		       "count \"4 # pnp\" is not a whole number");
+}
+
 int
 main(void)
 {
@@ -596,6 +632,7 @@ main(void)
 	    cmocka_unit_test(test_bootstrap_edges),
 	    cmocka_unit_test(test_table),
 	    cmocka_unit_test(test_csv_accepts),
+	    cmocka_unit_test(test_csv_comments),
 	    cmocka_unit_test(test_csv_refuses),
 	};
 

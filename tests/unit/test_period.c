@@ -124,15 +124,43 @@ test_period_round_trip_all(void **state)
 	}
 }
 
+/* Typed by hand, a period's letter in lower case names the same period,
+ * and reads back in the tables' form. */
+static void
+test_period_lower_case(void **state)
+{
+	static const struct {
+		const char *in, *name;
+		uint32_t code;
+	} cases[] = {
+	    {"2025h1", "2025H1", 20255}, {"2025h2", "2025H2", 20256},
+	    {"2026q1", "2026Q1", 20261}, {"2026q4", "2026Q4", 20264},
+	    {"2000q1", "2000Q1", 20001}, {"2999h2", "2999H2", 29996},
+	};
+	char out[PERIOD_NAME_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t code = 0, upper = 1;
+		assert_int_equal(period_parse(cases[i].in, &code), 0);
+		assert_int_equal(code, cases[i].code);
+		assert_int_equal(period_parse(cases[i].name, &upper), 0);
+		assert_int_equal(code, upper);
+		assert_string_equal(period_name(code, out), cases[i].name);
+	}
+}
+
 static void
 test_period_refused(void **state)
 {
 	static const char *const bad[] = {
-	    "2026Q5", "26",	 "2026q1", "1999",    "2026Q0",	 "3000",
+	    "2026Q5", "26",	 "2026q5", "1999",    "2026Q0",	 "3000",
 	    "",	      "202",	 "20261",  "2026Q",   "2026Q1x", "2026 ",
 	    " 2026",  "2026-Q1", "2O26",   "20260",   "-2026",	 "2026Q9",
 	    "99999",  "1999Q4",	 "3000Q1", "2026Q10", "2026H0",	 "2026H3",
-	    "2026h1", "2026S1",	 "2026H",  "2026H12"};
+	    "2026h3", "2026S1",	 "2026H",  "2026H12", "2026s1",	 "2026h",
+	    "1999h2", "2026q0"};
 	size_t i;
 
 	(void)state;
@@ -172,9 +200,21 @@ test_period_problem(void **state)
 	    period_problem("1999H2", today, "--period", out, sizeof(out)),
 	    "before 2000"));
 	assert_string_equal(
-	    period_problem("2025h2", today, "--period", out, sizeof(out)),
-	    "bad --period \"2025h2\": a year (2026), a semester (2026H1) or "
+	    period_problem("2025s2", today, "--period", out, sizeof(out)),
+	    "bad --period \"2025s2\": a year (2026), a semester (2026H1) or "
 	    "a quarter (2026Q3)");
+	/* Lower case is the same period, judged as such. */
+	assert_null(
+	    period_problem("2025h2", today, "--period", out, sizeof(out)));
+	assert_null(
+	    period_problem("2026q4", today, "--period", out, sizeof(out)));
+	assert_string_equal(
+	    period_problem("2027q1", today, "--period", out, sizeof(out)),
+	    "--period 2027q1 has not begun (today is 2026-12-01, Peru time): "
+	    "no record is dated after today");
+	assert_non_null(strstr(
+	    period_problem("1999h2", today, "--period", out, sizeof(out)),
+	    "before 2000"));
 	assert_non_null(strstr(
 	    period_problem("", today, "--period", out, sizeof(out)), "bad"));
 }
@@ -189,6 +229,7 @@ main(void)
 	    cmocka_unit_test(test_period_days),
 	    cmocka_unit_test(test_period_end_semesters),
 	    cmocka_unit_test(test_period_round_trip_all),
+	    cmocka_unit_test(test_period_lower_case),
 	    cmocka_unit_test(test_period_refused),
 	    cmocka_unit_test(test_period_problem),
 	};
