@@ -12,7 +12,8 @@
 # are checked cell by cell against the counts worked out by hand below.
 # A ministry's own view of protection leaves out the victims the police
 # identified, and says so on standard error. A dry run of lines a
-# ministry's export gets wrong names the line, the field and the reason.
+# ministry's export gets wrong names the line, the field and the reason,
+# and a withdrawal of the police's record says whose it must be.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -205,6 +206,7 @@ cat >"$T/bad.jsonl" <<EOF
 {"kind":"service","ref":"B3","date":"2025-11-05","region":"21","victim":$V,"service":["medical","legal_aid"]}
 {"kind":"referral_received","ref":"B4","date":"2025-11-05","region":"21","victim":$V,"from":"pnp","referral_number":"   "}
 {"kind":"correction","ref":"B5","target_ref":"MIMP-RR-6","record":{"kind":"referral_received","date":"2025-11-20","region":"15","victim":$V,"from":"pnp","referral_number":"X"}}
+{"kind":"withdrawal","ref":"B6","target_ref":"PNP-RF-7"}
 EOF
 submit mimp bad.jsonl -n
 is "dry run: each line's field and reason" \
@@ -213,7 +215,8 @@ is "dry run: each line's field and reason" \
 bad.jsonl:2: refused: from: must be pnp, mp, pj, mimp or minsa (in lower case)
 bad.jsonl:3: refused: service: must be one service, a string, not a list: send a record for each service begun
 bad.jsonl:4: refused: referral_number: is empty: write the number as the document shows it (not only spaces)
-bad.jsonl:5: refused: target_ref: that record was withdrawn"
+bad.jsonl:5: refused: target_ref: that record was withdrawn
+bad.jsonl:6: refused: target_ref: no earlier record of mimp has this ref: name a record mimp sent, by its own ref"
 check "dry run: says what to do" grep -q \
 	"correct the refused lines and submit the file again" \
 	"$T/submit-mimp.out"
