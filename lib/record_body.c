@@ -51,6 +51,42 @@ parse_region(struct parser *p, json_t *obj, const char *base, uint8_t *ret)
 	return 0;
 }
 
+static int
+institution_value(const char *s)
+{
+	return (int)institution_from_name(s);
+}
+
+/*
+ * word_hint - for the reason of a refused word (an institution, a
+ * purpose, a service, a stage, a form of exploitation): " (in lower
+ * case)" when s (len bytes), lower-cased, is a word from_name knows
+ * ("PNP", "Medical"), as a case system that shows its codes in capitals
+ * exports them; else what record_spaced says.
+ */
+static const char *
+word_hint(const char *s, size_t len, int (*from_name)(const char *))
+{
+	char low[32];
+	size_t i;
+
+	if (len == 0 || len >= sizeof(low) || strlen(s) != len)
+		return record_spaced(s, len);
+	for (i = 0; i < len; i++)
+		low[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a')
+						    : s[i];
+	low[len] = '\0';
+	if (from_name(low) != 0)
+		return " (in lower case)";
+	return record_spaced(s, len);
+}
+
+static int
+exploitation_value(const char *s)
+{
+	return (int)exploitation_from_name(s);
+}
+
 /* parse_exploitation - a non-empty list of known forms, no repeats. */
 static int
 parse_exploitation(struct parser *p, json_t *obj, const char *base,
@@ -76,45 +112,16 @@ parse_exploitation(struct parser *p, json_t *obj, const char *base,
 			return record_fail(p, base, name, "must be a string");
 		x = exploitation_from_name(json_string_value(e));
 		if (x == EXPL_NONE)
-			return record_fail(
-			    p, base, name, "unknown form of exploitation%s",
-			    record_spaced(json_string_value(e),
-					  json_string_length(e)));
+			return record_fail(p, base, name,
+					   "unknown form of exploitation%s",
+					   word_hint(json_string_value(e),
+						     json_string_length(e),
+						     exploitation_value));
 		if (*ret & (1u << x))
 			return record_fail(p, base, name, "repeated");
 		*ret |= 1u << x;
 	}
 	return 0;
-}
-
-static int
-institution_value(const char *s)
-{
-	return (int)institution_from_name(s);
-}
-
-/*
- * word_hint - for the reason of a refused word (an institution, a
- * purpose, a service, a stage): " (in lower case)" when s (len bytes),
- * lower-cased, is a word from_name knows ("PNP", "Medical"), as a case
- * system that shows its codes in capitals exports them; else what
- * record_spaced says.
- */
-static const char *
-word_hint(const char *s, size_t len, int (*from_name)(const char *))
-{
-	char low[32];
-	size_t i;
-
-	if (len == 0 || len >= sizeof(low) || strlen(s) != len)
-		return record_spaced(s, len);
-	for (i = 0; i < len; i++)
-		low[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a')
-						    : s[i];
-	low[len] = '\0';
-	if (from_name(low) != 0)
-		return " (in lower case)";
-	return record_spaced(s, len);
 }
 
 /*

@@ -1157,6 +1157,11 @@ test_ministry_slips(void **state)
 		   "service",
 		   "must be one service, a string, not a list: send a record "
 		   "for each service begun");
+	refused_as(INST_MIMP,
+		   TOP("identification", "'2026-03-12'", "'15'",
+		       "'victim':" V_DNI ",'exploitation':['labour','Sexual']"),
+		   "exploitation[1]",
+		   "unknown form of exploitation (in lower case)");
 	/* A word not known in any case, as before. */
 	refused_as(INST_MIMP,
 		   TOP("referral_received", "'2026-03-12'", "'15'",
