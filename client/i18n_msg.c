@@ -482,6 +482,17 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_SENT] = {"enviadas", "sent"},
     [M_TAKEN_UP] = {"aceptadas", "taken up"},
     [M_MEDIAN_DAYS] = {"mediana %s d", "median %s d"},
+    [M_OWN_MEDIANS_NOTE] = {"Los días hasta un servicio se cuentan solo desde "
+			    "las identificaciones propias de %s: una víctima "
+			    "atendida a la que solo otra institución "
+			    "identificó queda fuera de la mediana, y un "
+			    "servicio sin otra víctima no tiene mediana "
+			    "(«\u2013»).",
+			    "The days to a service count from %s's own "
+			    "identifications only: a victim served whom only "
+			    "another institution identified is left out of "
+			    "the median, and a service with no other victim "
+			    "has no median (“\u2013”)."},
     [M_TAKE_UP_DAYS_NOTE] = {"La mediana de días cuenta solo las derivaciones "
 			     "aceptadas hasta hoy: en un periodo reciente aún "
 			     "faltan las aceptaciones más lentas, y se lee "

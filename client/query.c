@@ -102,6 +102,40 @@ note_no_takeups(const struct qtable *t)
 }
 
 /*
+ * Says on stderr, when t is the protection table of an institution's own
+ * events and a service there has victims but no median, why: that view
+ * counts the days from the institution's own identifications only
+ * (DISCLOSURE.md), and a ministry serves mostly victims that the police
+ * or the prosecutor identified. An empty median would otherwise read as
+ * a fault. The table stays as it is.
+ */
+static void
+note_own_medians(const struct query_req *q, const struct qtable *t)
+{
+	int v = html_col_index(t, "victims"),
+	    m = html_col_index(t, "median_days");
+	size_t i;
+
+	if (strcmp(q->table, "protection") != 0 ||
+	    strcmp(t->role, "institution") != 0 || v < 0 || m < 0)
+		return;
+	for (i = 0; i < t->n_rows; i++)
+		if (t->rows[i][v].kind == CELL_NUMBER &&
+		    t->rows[i][v].number > 0 &&
+		    t->rows[i][m].kind == CELL_EMPTY)
+			break;
+	if (i == t->n_rows)
+		return;
+	fprintf(stderr,
+		"kuska query: note: over your institution's own events, the "
+		"days to a service count from its own identifications only: "
+		"a victim it served whom only another institution identified "
+		"is left out of median_days, and a service with no such "
+		"victim has none (the analyst's view counts every "
+		"institution's; kuska(1))\n");
+}
+
+/*
  * Says on stderr which indicators of t read more than 100 per 100 (a
  * rate, rates.h), and why that is no error: a reader of 130 per 100
  * would take it for one. The values stay as they are.
@@ -614,6 +648,7 @@ cmd_query(int argc, char **argv)
 	note_national(&q, &tab);
 	note_whole_country(&q);
 	note_no_takeups(&tab);
+	note_own_medians(&q, &tab);
 	if (strcmp(q.table, "indicators") == 0)
 		note_rates_over_100(&tab);
 	/* No row at all (in text, indicator_definitions' blocks print

@@ -51,6 +51,42 @@ parse_region(struct parser *p, json_t *obj, const char *base, uint8_t *ret)
 	return 0;
 }
 
+static int
+institution_value(const char *s)
+{
+	return (int)institution_from_name(s);
+}
+
+/*
+ * word_hint - for the reason of a refused word (an institution, a
+ * purpose, a service, a stage, a form of exploitation): " (in lower
+ * case)" when s (len bytes), lower-cased, is a word from_name knows
+ * ("PNP", "Medical"), as a case system that shows its codes in capitals
+ * exports them; else what record_spaced says.
+ */
+static const char *
+word_hint(const char *s, size_t len, int (*from_name)(const char *))
+{
+	char low[32];
+	size_t i;
+
+	if (len == 0 || len >= sizeof(low) || strlen(s) != len)
+		return record_spaced(s, len);
+	for (i = 0; i < len; i++)
+		low[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a')
+						    : s[i];
+	low[len] = '\0';
+	if (from_name(low) != 0)
+		return " (in lower case)";
+	return record_spaced(s, len);
+}
+
+static int
+exploitation_value(const char *s)
+{
+	return (int)exploitation_from_name(s);
+}
+
 /* parse_exploitation - a non-empty list of known forms, no repeats. */
 static int
 parse_exploitation(struct parser *p, json_t *obj, const char *base,
@@ -76,10 +112,11 @@ parse_exploitation(struct parser *p, json_t *obj, const char *base,
 			return record_fail(p, base, name, "must be a string");
 		x = exploitation_from_name(json_string_value(e));
 		if (x == EXPL_NONE)
-			return record_fail(
-			    p, base, name, "unknown form of exploitation%s",
-			    record_spaced(json_string_value(e),
-					  json_string_length(e)));
+			return record_fail(p, base, name,
+					   "unknown form of exploitation%s",
+					   word_hint(json_string_value(e),
+						     json_string_length(e),
+						     exploitation_value));
 		if (*ret & (1u << x))
 			return record_fail(p, base, name, "repeated");
 		*ret |= 1u << x;
@@ -104,7 +141,7 @@ parse_institution(struct parser *p, json_t *obj, const char *base,
 	if (*ret == INST_NONE || strlen(s) != len)
 		return record_fail(p, base, name,
 				   "must be pnp, mp, pj, mimp or minsa%s",
-				   record_spaced(s, len));
+				   word_hint(s, len, institution_value));
 	if (*ret == p->inst) {
 		/* Said apart from the text: kuska submit asks whether such
 		 * lines are another institution's export. Only when it is
@@ -119,6 +156,52 @@ parse_institution(struct parser *p, json_t *obj, const char *base,
 }
 
 /*
+ * number_fault - why s (len bytes, UTF-8), which norm_number refused, is
+ * no referral or case number: the reason for name's refusal. Either
+ * nothing but spaces, or the first character that is not printable
+ * ASCII, by its place (in characters, from 1) and its sort, never quoted:
+ * an officer finds a no-break space or a degree sign by where it is, as
+ * neither shows on a screen for what it is.
+ */
+static int
+number_fault(struct parser *p, const char *base, const char *name,
+	     const char *s, size_t len)
+{
+	size_t i, at = 0;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if ((c & 0xc0) != 0x80)
+			at++;
+		if (c < 0x20 || c == 0x7f)
+			return record_fail(p, base, name,
+					   "must be printable ASCII: character "
+					   "%zu is a tab or another control "
+					   "character",
+					   at);
+		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0xa0)
+			return record_fail(p, base, name,
+					   "must be printable ASCII: character "
+					   "%zu is a no-break space, as copied "
+					   "from a spreadsheet or a web page: "
+					   "write a plain space",
+					   at);
+		if (c >= 0x80)
+			return record_fail(
+			    p, base, name,
+			    "must be printable ASCII: character "
+			    "%zu is not (a letter with an accent "
+			    "or a tilde, or a sign such as the "
+			    "degree or ordinal sign)",
+			    at);
+	}
+	return record_fail(p, base, name,
+			   "is empty: write the number as the document shows "
+			   "it (not only spaces)");
+}
+
+/*
  * parse_number - a referral or case number, trimmed and upper-cased into
  * out (NORM_MAX bytes).
  */
@@ -130,14 +213,18 @@ parse_number(struct parser *p, json_t *obj, const char *base, const char *name,
 	size_t len;
 	int r;
 
+	/* An oficio's number made a number by a spreadsheet. */
+	if (json_is_number(json_object_get(obj, name)))
+		return record_fail(p, base, name,
+				   "must be a string, in quotes, written as "
+				   "on the document");
 	if (record_get_string(p, obj, base, name, true, &s, &len) < 0)
 		return -EINVAL;
 	r = norm_number(s, len, out, NORM_MAX);
 	if (r == -ENAMETOOLONG)
 		return record_fail(p, base, name, "is too long");
 	if (r < 0)
-		return record_fail(p, base, name,
-				   "must be printable ASCII, not only spaces");
+		return number_fault(p, base, name, s, len);
 	return 0;
 }
 
@@ -157,7 +244,7 @@ parse_enum(struct parser *p, json_t *obj, const char *base, const char *name,
 	*ret = strlen(s) == len ? from_name(s) : 0;
 	if (*ret == 0)
 		return record_fail(p, base, name, "must be one of %s%s", what,
-				   record_spaced(s, len));
+				   word_hint(s, len, from_name));
 	return 0;
 }
 
@@ -396,6 +483,12 @@ record_parse_body(struct parser *p, json_t *obj, const char *base,
 	case KIND_REFERRAL_RECEIVED:
 		return parse_referral(p, obj, base, rec);
 	case KIND_SERVICE:
+		/* A case system that keeps a victim's services together. */
+		if (json_is_array(json_object_get(obj, "service")))
+			return record_fail(p, base, "service",
+					   "must be one service, a string, "
+					   "not a list: send a record for each "
+					   "service begun");
 		r = parse_enum(p, obj, base, "service", service_value,
 			       "residential_care, special_protection, "
 			       "mental_health, medical, legal_aid, "

@@ -97,7 +97,8 @@ set(E2E_WAITING
 	test_exchange test_fixture test_forgery test_full test_help
 	test_keepalive test_keyholder test_keyholder_bounds
 	test_keyholder_liar test_keyholder_unreached test_lifecycle
-	test_lockout test_lostack test_network test_outbox_undecodable
+	test_lockout test_lostack test_ministry test_network
+	test_outbox_undecodable
 	test_query_odd test_recover_liar test_restore
 	test_revoke test_submit_officer test_takeups test_thief
 )

@@ -159,8 +159,13 @@ resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 	pseudo_event_id(in->ref_key->key, in->inst, p->target_ref, tid);
 	r = intake_ref_get(t, in, tid, ret, ret_provisional);
 	if (r == -ENOENT) {
+		/* A ministry that would correct the police's referral
+		 * number names the police's record: say whose it must be. */
 		intake_refuse(res, "target_ref",
-			      "no earlier record has this ref");
+			      "no earlier record of %s has this ref: name a "
+			      "record %s sent, by its own ref",
+			      institution_name(in->inst),
+			      institution_name(in->inst));
 		return -EINVAL;
 	}
 	if (r != 0) {

@@ -938,15 +938,25 @@ static const struct bad_case bad_cases[] = {
      "from 0 to 120"},
 };
 
-/* refused - line is refused at field with exactly reason. */
+/* refused_as - line, submitted by inst, is refused at field with exactly
+ * reason. */
 static void
-refused(const char *line, const char *field, const char *reason)
+refused_as(enum institution inst, const char *line, const char *field,
+	   const char *reason)
 {
-	if (parse(INST_PNP, line, &pr) != -EINVAL)
+	if (parse(inst, line, &pr) != -EINVAL)
 		fail_msg("accepted: %s", line);
 	if (strcmp(err.field, field) != 0 || strcmp(err.reason, reason) != 0)
 		fail_msg("got %s: %s\n  want %s: %s\n  line %s", err.field,
 			 err.reason, field, reason, J(line));
+}
+
+/* refused - line, submitted by pnp, is refused at field with exactly
+ * reason. */
+static void
+refused(const char *line, const char *field, const char *reason)
+{
+	refused_as(INST_PNP, line, field, reason);
 }
 
 /*
@@ -1069,6 +1079,97 @@ test_export_slips(void **state)
 	/* A required date left empty is not a day, as before. */
 	refused(TOP("identification", "''", "'15'", BID), "date",
 		"must be a real day written YYYY-MM-DD");
+}
+
+/* A take-up by mimp of pnp's referral numbered num; a referral by pnp. */
+#define RR_NUM(num)                                                            \
+	TOP("referral_received", "'2026-03-12'", "'15'",                       \
+	    "'victim':" V_DNI ",'from':'pnp','referral_number':" num)
+#define RF_NUM(num)                                                            \
+	TOP("referral", "'2026-03-10'", "'15'",                                \
+	    "'victim':" V_DNI ",'to':'mimp','purpose':'protection',"           \
+	    "'referral_number':" num)
+
+/*
+ * How a ministry's export garbles what it copied from a police referral
+ * or keeps in its own way: a number typed with a degree or ordinal sign
+ * after its N, a no-break space or a tab pasted from a spreadsheet, a
+ * number cell, institution codes in capitals, a victim's services in one
+ * list. Each reason says which character, by its place, or what to write,
+ * never quoting the value.
+ */
+static void
+test_ministry_slips(void **state)
+{
+	static const char ordinal[] =
+	    "must be printable ASCII: character 2 is not (a letter with an "
+	    "accent or a tilde, or a sign such as the degree or ordinal "
+	    "sign)";
+
+	(void)state;
+	refused_as(INST_MIMP, RR_NUM("'N\\u00ba 5'"), "referral_number",
+		   ordinal);
+	refused(RF_NUM("'N\\u00b0 5'"), "referral_number", ordinal);
+	/* Counted in characters, not bytes: a 2-byte N with a tilde is one. */
+	refused_as(INST_MIMP, RR_NUM("'\\u00d1\\u00ba 5'"), "referral_number",
+		   "must be printable ASCII: character 1 is not (a letter with "
+		   "an accent or a tilde, or a sign such as the degree or "
+		   "ordinal sign)");
+	refused_as(INST_MIMP, RR_NUM("'OF-77\\u00a0'"), "referral_number",
+		   "must be printable ASCII: character 6 is a no-break space, "
+		   "as copied from a spreadsheet or a web page: write a plain "
+		   "space");
+	refused_as(INST_MIMP, RR_NUM("' OF-77\\t'"), "referral_number",
+		   "must be printable ASCII: character 7 is a tab or another "
+		   "control character");
+	refused_as(INST_MIMP, RR_NUM("''"), "referral_number",
+		   "is empty: write the number as the document shows it (not "
+		   "only spaces)");
+	refused(TOP("case_stage", "'2026-03-10'", "'15'",
+		    "'case_number':'  ','stage':'trial','victims':[],"
+		    "'persons':1,'article':'153'"),
+		"case_number",
+		"is empty: write the number as the document shows it (not "
+		"only spaces)");
+	refused_as(INST_MIMP, RR_NUM("101"), "referral_number",
+		   "must be a string, in quotes, written as on the document");
+	refused_as(INST_MIMP, RR_NUM("true"), "referral_number",
+		   "must be a string");
+	refused_as(INST_MIMP,
+		   TOP("referral_received", "'2026-03-12'", "'15'",
+		       "'victim':" V_DNI ",'from':'PNP','referral_number':'1'"),
+		   "from",
+		   "must be pnp, mp, pj, mimp or minsa (in lower case)");
+	refused(TOP("referral", "'2026-03-10'", "'15'",
+		    "'victim':" V_DNI ",'to':'Mimp','purpose':'protection',"
+		    "'referral_number':'1'"),
+		"to", "must be pnp, mp, pj, mimp or minsa (in lower case)");
+	refused_as(INST_MIMP,
+		   TOP("service", "'2026-03-12'", "'15'",
+		       "'victim':" V_DNI ",'service':'MEDICAL'"),
+		   "service",
+		   "must be one of residential_care, special_protection, "
+		   "mental_health, medical, legal_aid, reintegration (in lower "
+		   "case)");
+	refused_as(INST_MIMP,
+		   TOP("service", "'2026-03-12'", "'15'",
+		       "'victim':" V_DNI ",'service':['medical','legal_aid']"),
+		   "service",
+		   "must be one service, a string, not a list: send a record "
+		   "for each service begun");
+	refused_as(INST_MIMP,
+		   TOP("identification", "'2026-03-12'", "'15'",
+		       "'victim':" V_DNI ",'exploitation':['labour','Sexual']"),
+		   "exploitation[1]",
+		   "unknown form of exploitation (in lower case)");
+	/* A word not known in any case, as before. */
+	refused_as(INST_MIMP,
+		   TOP("referral_received", "'2026-03-12'", "'15'",
+		       "'victim':" V_DNI ",'from':'POLICIA',"
+		       "'referral_number':'1'"),
+		   "from", "must be pnp, mp, pj, mimp or minsa");
+	/* What the sender wrote, as the destination retyped it: taken. */
+	ok(INST_MIMP, RR_NUM("'  of-2026-0101-pnp '"));
 }
 
 static void
@@ -1357,6 +1458,7 @@ main(void)
 	    cmocka_unit_test(test_article_forms),
 	    cmocka_unit_test(test_bad_cases),
 	    cmocka_unit_test(test_export_slips),
+	    cmocka_unit_test(test_ministry_slips),
 	    cmocka_unit_test(test_json_error_has_no_identity),
 	    cmocka_unit_test(test_not_utf8_column),
 	    cmocka_unit_test(test_line_limits),

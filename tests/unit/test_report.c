@@ -3022,6 +3022,72 @@ test_institution_not_recorded(void **state)
 	clear(&d);
 }
 
+/*
+ * A ministry serves victims the police identified: in its own view their
+ * days to the service count from nothing, so a service with victims has
+ * no median. Its page says why under the protection figure, in both
+ * languages; a service whose victims it identified itself has its median,
+ * and the analyst's page, every median there, says nothing of it.
+ */
+static void
+test_institution_own_medians(void **state)
+{
+	static const char *const protection[] = {
+	    "2025H2,legal_aid,0,",
+	    "2025H2,medical,0,",
+	    "2025H2,mental_health,0,",
+	    "2025H2,reintegration,0,",
+	    "2025H2,residential_care,12,",
+	    "2025H2,special_protection,14,3",
+	    NULL};
+	static const char *const identified[] = {
+	    "2025H2,legal_aid,0,",
+	    "2025H2,medical,0,",
+	    "2025H2,mental_health,0,",
+	    "2025H2,reintegration,0,",
+	    "2025H2,residential_care,12,5",
+	    "2025H2,special_protection,14,3",
+	    NULL};
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "institution", true);
+	d.t[RT_SOURCES].n_rows = 1; /* its own row: PNP's page */
+	d.t[RT_DELIVERIES].n_rows = 1;
+	codec_qtable_clear(&d.t[RT_PROTECTION]);
+	fixture_table(&d.t[RT_PROTECTION], "institution", 10,
+		      "period,service,victims,median_days", protection);
+	p = page(&d, "institution-own-medians.html");
+	assert_non_null(strstr(p, "id=\"f-protection\""));
+	assert_non_null(
+	    strstr(p, "The days to a service count from PNP&#39;s own "
+		      "identifications only: a victim served whom only another "
+		      "institution identified is left out of the median"));
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "institution-own-medians-es.html");
+	assert_non_null(strstr(p, "Los días hasta un servicio se cuentan "
+				  "solo desde las identificaciones propias "
+				  "de PNP"));
+	free(p);
+	/* Every service with victims has its median: nothing to say. */
+	i18n_set(LANG_EN);
+	codec_qtable_clear(&d.t[RT_PROTECTION]);
+	fixture_table(&d.t[RT_PROTECTION], "institution", 10,
+		      "period,service,victims,median_days", identified);
+	p = page(&d, "institution-own-medians-all.html");
+	assert_null(strstr(p, "own identifications only"));
+	free(p);
+	clear(&d);
+	fill(&d, "analyst", true);
+	p = page(&d, "analyst-medians.html");
+	assert_null(strstr(p, "own identifications only"));
+	free(p);
+	clear(&d);
+}
+
 int
 main(void)
 {
@@ -3047,6 +3113,7 @@ main(void)
 	    cmocka_unit_test(test_institution_named),
 	    cmocka_unit_test(test_institution_national_targets),
 	    cmocka_unit_test(test_institution_not_recorded),
+	    cmocka_unit_test(test_institution_own_medians),
 	    cmocka_unit_test(test_deliveries_contact),
 	    cmocka_unit_test(test_counts_read_by_year),
 	    cmocka_unit_test(test_counts_read_when_over),
