@@ -192,34 +192,44 @@ keys_write(const struct secret_key *k, const char *dir, const char *name)
 	"expected"
 
 /*
- * Whether the file at path has a line of a public key file: a .pub named
+ * Whether the open file fd has a line of a public key file: a .pub named
  * where a secret is expected is readable by all, and "chmod 600 it" would
- * be the wrong advice.
+ * be the wrong advice. Reads fd from its start (pread: its offset stays).
  */
 static bool
-is_public_key_file(const char *path)
+is_public_key_fd(int fd)
 {
-	char line[256];
+	char *buf = sodium_malloc(KEYS_MAX_FILE + 1), *line;
 	bool found = false;
-	FILE *f = fopen(path, "re");
+	ssize_t n;
 
-	if (f == NULL)
+	if (buf == NULL)
 		return false;
-	while (!found && fgets(line, sizeof(line), f) != NULL) {
-		const char *p = line + strspn(line, " \t");
-		found = strncmp(p, "sign_public", 11) == 0 ||
-			strncmp(p, "transport_public", 16) == 0;
+	do
+		n = pread(fd, buf, KEYS_MAX_FILE, 0);
+	while (n < 0 && errno == EINTR);
+	buf[n > 0 ? n : 0] = '\0';
+	for (line = buf; !found && line != NULL; line = strchr(line, '\n')) {
+		line += line[0] == '\n';
+		line += strspn(line, " \t");
+		found = strncmp(line, "sign_public", 11) == 0 ||
+			strncmp(line, "transport_public", 16) == 0;
 	}
-	fclose(f);
+	sodium_free(buf); /* wipes: a loose secret key reads here too */
 	return found;
 }
 
-int
-keys_check_private(const char *path, char *errbuf, size_t errlen)
+/*
+ * The checks of keys_check_private on the open file fd (named path in
+ * errbuf): what is checked is what is then read, whatever the name
+ * points at meanwhile.
+ */
+static int
+check_private_fd(int fd, const char *path, char *errbuf, size_t errlen)
 {
 	struct stat st;
 
-	if (stat(path, &st) != 0) {
+	if (fstat(fd, &st) != 0) {
 		int e = errno;
 		if (errbuf != NULL)
 			snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
@@ -231,7 +241,7 @@ keys_check_private(const char *path, char *errbuf, size_t errlen)
 				 path);
 		return -EINVAL;
 	}
-	if ((st.st_mode & 077) && is_public_key_file(path)) {
+	if ((st.st_mode & 077) && is_public_key_fd(fd)) {
 		if (errbuf != NULL)
 			snprintf(errbuf, errlen, "%s: " PUBLIC_FOR_SECRET,
 				 path);
@@ -249,8 +259,63 @@ keys_check_private(const char *path, char *errbuf, size_t errlen)
 }
 
 /*
- * Reads a small key file into sodium_malloc() memory, NUL-ended. Checks
- * private permissions first when want_private.
+ * Opens a key file to read. A secret one (want_private) is opened
+ * without following a symbolic link (O_NOFOLLOW: a link's target could be
+ * changed under the check; no documented layout links a secret key) nor
+ * blocking (a FIFO is refused, not waited on), and then checked.
+ * Returns the descriptor or -errno, with errbuf filled.
+ */
+static int
+open_key_file(const char *path, int want_private, char *errbuf, size_t errlen)
+{
+	struct stat st;
+	int fd, r;
+
+	if (want_private)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP && want_private && lstat(path, &st) == 0 &&
+		    S_ISLNK(st.st_mode)) {
+			if (errbuf != NULL)
+				snprintf(errbuf, errlen,
+					 "%s: a symbolic link: a secret key "
+					 "is read from its own file, never "
+					 "through a link; name the file",
+					 path);
+			return -EINVAL;
+		}
+		if (errbuf != NULL)
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	if (want_private) {
+		r = check_private_fd(fd, path, errbuf, errlen);
+		if (r != 0) {
+			close(fd);
+			return r;
+		}
+	}
+	return fd;
+}
+
+int
+keys_check_private(const char *path, char *errbuf, size_t errlen)
+{
+	int fd = open_key_file(path, 1, errbuf, errlen);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Reads a small key file into sodium_malloc() memory, NUL-ended. A
+ * private one (want_private) is checked first, on the descriptor it is
+ * then read from.
  */
 static int
 read_key_file(const char *path, int want_private, char **ret, char *errbuf,
@@ -260,18 +325,9 @@ read_key_file(const char *path, int want_private, char **ret, char *errbuf,
 	size_t len = 0;
 	int fd, r;
 
-	if (want_private) {
-		r = keys_check_private(path, errbuf, errlen);
-		if (r != 0)
-			return r;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		if (errbuf != NULL)
-			snprintf(errbuf, errlen, "%s: %s", path, strerror(-r));
-		return r;
-	}
+	fd = open_key_file(path, want_private, errbuf, errlen);
+	if (fd < 0)
+		return fd;
 	buf = sodium_malloc(KEYS_MAX_FILE + 1);
 	if (buf == NULL) {
 		close(fd);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -254,6 +255,141 @@ test_secret_mode_refused(void **state)
 	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)),
 			 -ENOENT);
 	assert_non_null(strstr(err, path));
+	keys_free(&k);
+}
+
+/*
+ * open(2) linked with -Wl,--wrap=open and --wrap=__open_2 (tests.cmake;
+ * _FORTIFY_SOURCE calls the second where the flags are not constant):
+ * when armed, the first open of swap_at first renames swap_from over it,
+ * as another process could between a check by name and the open.
+ */
+int __real_open(const char *path, int flags, ...);
+int __wrap_open(const char *path, int flags, ...);
+int __real___open_2(const char *path, int flags);
+int __wrap___open_2(const char *path, int flags);
+
+static char swap_at[256], swap_from[256];
+
+/* The swap, if armed for path: 0, or -1 if the rename failed. */
+static int
+swap_if_armed(const char *path)
+{
+	if (swap_at[0] == '\0' || strcmp(path, swap_at) != 0)
+		return 0;
+	swap_at[0] = '\0';
+	return rename(swap_from, path);
+}
+
+int
+__wrap_open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	if (flags & O_CREAT) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if (swap_if_armed(path) != 0)
+		return -1;
+	return __real_open(path, flags, mode);
+}
+
+int
+__wrap___open_2(const char *path, int flags)
+{
+	if (swap_if_armed(path) != 0)
+		return -1;
+	return __real___open_2(path, flags);
+}
+
+/* Arms the swap: the next open of at gets from's file. */
+static void
+swap_on_open(const char *at, const char *from)
+{
+	snprintf(swap_at, sizeof(swap_at), "%s", at);
+	snprintf(swap_from, sizeof(swap_from), "%s", from);
+}
+
+/*
+ * A key file swapped between the mode check and the read (a rename, as
+ * the name is looked up twice) is refused: the check is of the file read.
+ * It was once made by name (stat) and the file then opened by name.
+ */
+static void
+test_secret_checked_as_read(void **state)
+{
+	struct fixture *fx = *state;
+	struct secret_key *k = NULL, *back = NULL;
+	struct key32 *k32 = NULL;
+	char path[256], loose[256], err[512];
+
+	assert_int_equal(keys_generate("minsa", &k), 0);
+	assert_int_equal(keys_write(k, fx->dir, "swapped"), 0);
+	assert_int_equal(keys_write(k, fx->dir, "swapped-in"), 0);
+	snprintf(path, sizeof(path), "%s/swapped.key", fx->dir);
+	snprintf(loose, sizeof(loose), "%s/swapped-in.key", fx->dir);
+	assert_int_equal(chmod(loose, 0644), 0);
+	swap_on_open(path, loose);
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)),
+			 -EPERM);
+	assert_null(back);
+	assert_true(swap_at[0] == '\0'); /* the swap happened */
+	assert_non_null(strstr(err, "mode 0644"));
+
+	snprintf(path, sizeof(path), "%s/swapped-linkage.key", fx->dir);
+	assert_int_equal(keys_key32_write(path, KEY32_LINKAGE, 1), 0);
+	snprintf(loose, sizeof(loose), "%s/swapped-in-linkage.key", fx->dir);
+	assert_int_equal(keys_key32_write(loose, KEY32_LINKAGE, 1), 0);
+	assert_int_equal(chmod(loose, 0640), 0);
+	swap_on_open(path, loose);
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_LINKAGE, &k32, err, sizeof(err)),
+	    -EPERM);
+	assert_null(k32);
+	assert_true(swap_at[0] == '\0');
+	keys_free(&k);
+}
+
+/*
+ * A secret key is not read through a symbolic link (its target could
+ * change under the check), nor from a FIFO (not waited on); a public key
+ * may be a link.
+ */
+static void
+test_secret_not_a_link(void **state)
+{
+	struct fixture *fx = *state;
+	struct secret_key *k = NULL, *back = NULL;
+	struct public_key pub;
+	char path[256], link[256], fifo[256], err[512];
+
+	assert_int_equal(keys_generate("pj", &k), 0);
+	assert_int_equal(keys_write(k, fx->dir, "linked"), 0);
+	snprintf(path, sizeof(path), "%s/linked.key", fx->dir);
+	snprintf(link, sizeof(link), "%s/link-to.key", fx->dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)), 0);
+	keys_free(&back);
+	assert_int_equal(keys_load_secret(link, &back, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(back);
+	assert_non_null(strstr(err, link));
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_int_equal(keys_check_private(link, err, sizeof(err)), -EINVAL);
+
+	snprintf(path, sizeof(path), "%s/linked.pub", fx->dir);
+	snprintf(link, sizeof(link), "%s/link-to.pub", fx->dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(keys_load_public(link, &pub, err, sizeof(err)), 0);
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo.key", fx->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(keys_load_secret(fifo, &back, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "not a regular file"));
 	keys_free(&k);
 }
 
@@ -740,6 +876,8 @@ main(void)
 	    cmocka_unit_test(test_public_malformed),
 	    cmocka_unit_test(test_public_fingerprint_checked),
 	    cmocka_unit_test(test_key32),
+	    cmocka_unit_test(test_secret_checked_as_read),
+	    cmocka_unit_test(test_secret_not_a_link),
 	    cmocka_unit_test(test_b64),
 	    cmocka_unit_test(test_random64),
 	};
