@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +220,35 @@ is_public_key_fd(int fd)
 	return found;
 }
 
+/* The name of user uid into out, or its number when it has none. */
+static const char *
+user_name(uid_t uid, char *out, size_t cap)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(out, cap, "%s", pw->pw_name);
+	else
+		snprintf(out, cap, "%lu", (unsigned long)uid);
+	return out;
+}
+
+/*
+ * Whether path is in systemd's credential directory (/run/credentials/,
+ * which only root writes): systemd copies a unit's LoadCredential= files
+ * there, read-only, and, where the file system takes no ACL (ramfs),
+ * gives them to the service's user. Root checking the service's config
+ * (-n) then reads a key another user owns, but that user cannot change.
+ */
+static bool
+is_credential(const char *path)
+{
+	static const char prefix[] = "/run/credentials/";
+
+	return strncmp(path, prefix, sizeof(prefix) - 1) == 0 &&
+	       strstr(path, "/../") == NULL;
+}
+
 /*
  * The checks of keys_check_private on the open file fd (named path in
  * errbuf): what is checked is what is then read, whatever the name
@@ -227,7 +257,9 @@ is_public_key_fd(int fd)
 static int
 check_private_fd(int fd, const char *path, char *errbuf, size_t errlen)
 {
+	char owner[64], me[64];
 	struct stat st;
+	uid_t euid = geteuid();
 
 	if (fstat(fd, &st) != 0) {
 		int e = errno;
@@ -246,6 +278,29 @@ check_private_fd(int fd, const char *path, char *errbuf, size_t errlen)
 			snprintf(errbuf, errlen, "%s: " PUBLIC_FOR_SECRET,
 				 path);
 		return -EINVAL;
+	}
+	/* Whoever owns the file may change its mode and its key. */
+	if (st.st_uid != euid && st.st_uid != 0 &&
+	    !(euid == 0 && is_credential(path))) {
+		if (errbuf != NULL && euid == 0)
+			snprintf(
+			    errbuf, errlen,
+			    "%s: secret key file is owned by %s (uid %lu), "
+			    "not by root, who runs this: its owner could "
+			    "change it; chown root %s",
+			    path, user_name(st.st_uid, owner, sizeof(owner)),
+			    (unsigned long)st.st_uid, path);
+		else if (errbuf != NULL)
+			snprintf(
+			    errbuf, errlen,
+			    "%s: secret key file is owned by %s (uid %lu), "
+			    "not by %s (uid %lu), who runs this, nor by "
+			    "root: its owner could change it; chown %s %s",
+			    path, user_name(st.st_uid, owner, sizeof(owner)),
+			    (unsigned long)st.st_uid,
+			    user_name(euid, me, sizeof(me)),
+			    (unsigned long)euid, me, path);
+		return -EPERM;
 	}
 	if (st.st_mode & 077) {
 		if (errbuf != NULL)

@@ -74,7 +74,8 @@ int keys_write(const struct secret_key *k, const char *dir, const char *name)
 /*
  * keys_load_secret - reads a secret key file, checked as by
  * keys_check_private on the descriptor it is read from. Returns 0 and
- * *ret, or -EPERM (group/other may read it), -ENOENT, -EINVAL (a
+ * *ret, or -EPERM (group/other may read it, or another user than this
+ * one and root owns it), -ENOENT, -EINVAL (a
  * symbolic link, not a regular file, or malformed; errbuf then says which
  * line and why), -ENOMEM. errbuf (may be NULL) always receives a sentence
  * naming the file on failure.
@@ -140,12 +141,16 @@ void keys_key32_free(struct key32 **k);
 
 /*
  * keys_check_private - 0 if path is a regular file, not a symbolic link,
- * that neither group nor others may read or write, -EPERM if they may,
- * -EINVAL if they may and it is a public key file (a .pub named where a
- * secret is expected), or if it is a symbolic link or not a regular
- * file, -errno if it cannot be opened. What is checked is the file
- * opened (fstat), as keys_load_secret and keys_key32_load read the key
- * from the descriptor they checked. errbuf gets the reason.
+ * that neither group nor others may read or write and that this user
+ * (the effective uid) or root owns; -EPERM if group or others may, or if
+ * another user owns it (who could change it), -EINVAL if group or others
+ * may and it is a public key file (a .pub named where a secret is
+ * expected), or if it is a symbolic link or not a regular file, -errno if
+ * it cannot be opened. Run as root, a systemd credential (a file under
+ * /run/credentials/, which systemd may give to the service's user) is
+ * accepted whoever owns it. What is checked is the file opened (fstat),
+ * as keys_load_secret and keys_key32_load read the key from the
+ * descriptor they checked. errbuf gets the reason.
  */
 int keys_check_private(const char *path, char *errbuf, size_t errlen)
     __attribute__((warn_unused_result));

@@ -1,6 +1,7 @@
 /* test_keys.c - key files (keys.h), in a temporary directory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -390,6 +392,81 @@ test_secret_not_a_link(void **state)
 	assert_int_equal(keys_load_secret(fifo, &back, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "not a regular file"));
+	keys_free(&k);
+}
+
+/*
+ * A secret key file another user owns is refused, naming the file, its
+ * owner and the chown to run: its owner could change it. Root's or this
+ * user's are fine. Needs root, to give the file away.
+ */
+static void
+test_secret_owner(void **state)
+{
+	struct fixture *fx = *state;
+	struct secret_key *k = NULL, *back = NULL;
+	struct key32 *k32 = NULL;
+	struct passwd *pw;
+	char path[256], err[512], want[300];
+	int status = -1;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		skip(); /* only root gives a file away */
+		return;
+	}
+	assert_int_equal(keys_generate("minsa", &k), 0);
+	assert_int_equal(keys_write(k, fx->dir, "given-away"), 0);
+	snprintf(path, sizeof(path), "%s/given-away.key", fx->dir);
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)), 0);
+	keys_free(&back);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	err[0] = '\0';
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)),
+			 -EPERM);
+	assert_null(back);
+	assert_int_equal(keys_check_private(path, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "(uid 65534)"));
+	pw = getpwuid(65534);
+	if (pw != NULL) {
+		snprintf(want, sizeof(want), "owned by %s (uid 65534)",
+			 pw->pw_name);
+		assert_non_null(strstr(err, want));
+	}
+	snprintf(want, sizeof(want), "chown root %s", path);
+	assert_non_null(strstr(err, want));
+	/* The same for the 32-byte keys. */
+	snprintf(path, sizeof(path), "%s/given-away-ref.key", fx->dir);
+	assert_int_equal(keys_key32_write(path, KEY32_REF, 1), 0);
+	assert_int_equal(chown(path, 65534, 0), 0);
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_REF, &k32, err, sizeof(err)), -EPERM);
+	assert_null(k32);
+	assert_int_equal(chown(path, 0, 65534), 0); /* its group: no matter */
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_REF, &k32, err, sizeof(err)), 0);
+	keys_key32_free(&k32);
+	/* Run as another user (uid 65534), a file of a third (65533) it
+	 * may read is refused for its owner, naming the user who runs. */
+	assert_int_equal(chmod(fx->dir, 0711), 0);
+	assert_int_equal(chown(path, 65533, 0), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	snprintf(want, sizeof(want), "chown %s %s",
+		 pw != NULL ? pw->pw_name : "65534", path);
+	pid = fork();
+	if (pid == 0) {
+		int r = -1;
+		if (setgid(65534) == 0 && setuid(65534) == 0)
+			r = keys_check_private(path, err, sizeof(err));
+		_exit(r == -EPERM && strstr(err, "nor by root") != NULL &&
+			      strstr(err, want) != NULL
+			  ? 0
+			  : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	keys_free(&k);
 }
 
@@ -878,6 +955,7 @@ main(void)
 	    cmocka_unit_test(test_key32),
 	    cmocka_unit_test(test_secret_checked_as_read),
 	    cmocka_unit_test(test_secret_not_a_link),
+	    cmocka_unit_test(test_secret_owner),
 	    cmocka_unit_test(test_b64),
 	    cmocka_unit_test(test_random64),
 	};
