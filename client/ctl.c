@@ -98,7 +98,7 @@ socket_owner(const char *endpoint, struct stat *st, char *owner,
  * its own.
  */
 static void
-explain_denied(const char *endpoint, char *out, size_t cap)
+explain_denied(const char *endpoint, const char *who, char *out, size_t cap)
 {
 	char owner[64], group[64], me[64];
 	struct stat st;
@@ -121,38 +121,39 @@ explain_denied(const char *endpoint, char *out, size_t cap)
 		snprintf(out, cap,
 			 "%s: permission denied (owner %s, group %s, mode "
 			 "%04o): only root may use it, %s not: run kuska as "
-			 "root (sudo), or start the daemon with a group of its "
+			 "root (sudo), or start %s with a group of its "
 			 "own that %s joins (its systemd unit does: group "
 			 "kuska-submit-ID of a node, kuska-control of the "
 			 "consolidator and the key holder; OPERATIONS.md "
 			 "section 1)",
 			 endpoint, owner, group, (unsigned)(st.st_mode & 07777),
-			 me, me);
+			 me, who, me);
 }
 
 const char *
-ctl_explain(int err, const char *endpoint, char *out, size_t cap)
+ctl_explain(int err, const char *endpoint, const char *who, char *out,
+	    size_t cap)
 {
 	switch (err) {
 	case -EACCES:
-		explain_denied(endpoint, out, cap);
+		explain_denied(endpoint, who, out, cap);
 		break;
 	case -ENOENT:
 		snprintf(out, cap,
-			 "nothing listening at %s (the daemon is not running)",
-			 endpoint);
+			 "nothing listening at %s (%s is not running)",
+			 endpoint, who);
 		break;
 	case -ECONNREFUSED:
 		snprintf(out, cap,
-			 "the daemon is not running (%s is left from one that "
+			 "%s is not running (%s is left from one that "
 			 "stopped without cleaning up)",
-			 endpoint);
+			 who, endpoint);
 		break;
 	case -ETIMEDOUT:
 		snprintf(out, cap,
-			 "the daemon at %s is not answering (it takes no "
+			 "%s at %s is not answering (it takes no "
 			 "connection: stopped or hung)",
-			 endpoint);
+			 who, endpoint);
 		break;
 	default:
 		snprintf(out, cap, "%s: %s", endpoint, strerror(-err));

@@ -5,12 +5,19 @@
 # node run by hand as root (its socket root's, group root) it said only
 # "Permission denied". Now both name the socket, its owner, group and
 # mode, and what to do. Needs root, to run the client as another account.
+# And a daemon not running is named as its users know it ("the node is
+# not running", where it said "the daemon").
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip "not root: the client cannot be run as another account"
-command -v setpriv >/dev/null || skip "no setpriv"
-
 net_init
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/cons.out" 2>&1
+check "a consolidator not started: \"the consolidator is not running\"" \
+	grep -q "(the consolidator is not running)" "$T/cons.out"
+
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
+	echo "# not root, or no setpriv: the client is not run as another account"
+	finish
+fi
 NO_KEYHOLDER=1 start_node pnp
 sock=$N/run/pnp.sock
 # The account nobody may reach the socket and read the config, not use
@@ -32,7 +39,7 @@ check "... naming the socket, its owner, group and mode" \
 	grep -q "ipc://$sock: permission denied (owner root, group root, mode 0660)" \
 	"$T/status.out"
 check "... and what to do (run kuska as root, or the node with a group)" \
-	grep -q "only root may use it, $me not: run kuska as root (sudo), or start the daemon with a group of its own" \
+	grep -q "only root may use it, $me not: run kuska as root (sudo), or start the node with a group of its own" \
 	"$T/status.out"
 nobody "$KUSKA" submit -c "$N/pnp.conf" "$T/one.jsonl" >"$T/submit.out" 2>&1
 rc=$?
@@ -52,4 +59,9 @@ check "... telling the account to join the group" \
 	"$T/group.out"
 root_status() { "$KUSKA" status -c "$N/pnp.conf" >/dev/null 2>&1; }
 check "root itself still asks the node" root_status
+
+stop_node pnp TERM
+"$KUSKA" status -c "$N/pnp.conf" >"$T/stopped.out" 2>&1
+check "a stopped node: \"the node is not running\"" \
+	grep -q "nothing listening at ipc://$sock (the node is not running)" "$T/stopped.out"
 finish
