@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -249,6 +250,63 @@ is_credential(const char *path)
 	       strstr(path, "/../") == NULL;
 }
 
+/* The tags of a POSIX ACL's entries, as the kernel stores them in the
+ * system.posix_acl_access attribute (version 2, little-endian). */
+enum {
+	ACL_TAG_USER_OBJ = 0x01,
+	ACL_TAG_USER = 0x02,
+	ACL_TAG_GROUP_OBJ = 0x04,
+	ACL_TAG_GROUP = 0x08,
+	ACL_TAG_MASK = 0x10,
+	ACL_TAG_OTHER = 0x20,
+};
+#define ACL_PERM_WRITE 2
+
+/*
+ * Whether fd's group bits are only an ACL's mask, the ACL letting no
+ * group nor others in, only named users, each just to read: this user, or
+ * (any_user) whoever. That is how systemd gives a credential to a
+ * service's user where the file system takes ACLs: root's, mode 0400,
+ * and "user:UID:r--", which shows as mode 0440.
+ */
+static bool
+acl_reads_only_users(int fd, uid_t euid, bool any_user)
+{
+	uint8_t acl[4 + 8 * 32];
+	ssize_t n = fgetxattr(fd, "system.posix_acl_access", acl, sizeof(acl));
+	size_t i;
+
+	if (n < 4 || (n - 4) % 8 != 0 || acl[0] != 2 || acl[1] != 0 ||
+	    acl[2] != 0 || acl[3] != 0)
+		return false;
+	for (i = 4; i < (size_t)n; i += 8) {
+		unsigned tag = acl[i] | (unsigned)acl[i + 1] << 8;
+		unsigned perm = acl[i + 2] | (unsigned)acl[i + 3] << 8;
+		uint32_t id = acl[i + 4] | (uint32_t)acl[i + 5] << 8 |
+			      (uint32_t)acl[i + 6] << 16 |
+			      (uint32_t)acl[i + 7] << 24;
+		switch (tag) {
+		case ACL_TAG_USER_OBJ:
+		case ACL_TAG_MASK:
+			break;
+		case ACL_TAG_USER:
+			if ((perm & ACL_PERM_WRITE) ||
+			    (!any_user && id != (uint32_t)euid))
+				return false;
+			break;
+		case ACL_TAG_GROUP_OBJ:
+		case ACL_TAG_GROUP:
+		case ACL_TAG_OTHER:
+			if (perm != 0)
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
 /*
  * The checks of keys_check_private on the open file fd (named path in
  * errbuf): what is checked is what is then read, whatever the name
@@ -302,7 +360,10 @@ check_private_fd(int fd, const char *path, char *errbuf, size_t errlen)
 			    (unsigned long)euid, me, path);
 		return -EPERM;
 	}
-	if (st.st_mode & 077) {
+	if ((st.st_mode & 077) &&
+	    !((st.st_mode & 007) == 0 &&
+	      acl_reads_only_users(fd, euid,
+				   euid == 0 && is_credential(path)))) {
 		if (errbuf != NULL)
 			snprintf(errbuf, errlen,
 				 "%s: secret key file is accessible by group "

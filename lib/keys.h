@@ -148,8 +148,11 @@ void keys_key32_free(struct key32 **k);
  * expected), or if it is a symbolic link or not a regular file, -errno if
  * it cannot be opened. Run as root, a systemd credential (a file under
  * /run/credentials/, which systemd may give to the service's user) is
- * accepted whoever owns it. What is checked is the file opened (fstat),
- * as keys_load_secret and keys_key32_load read the key from the
+ * accepted whoever owns it. Group bits that are only the mask of a POSIX
+ * ACL that lets no group nor others in, only named users to read (this
+ * user; any, as root on a credential), are not the group's: systemd gives
+ * a credential to its service so. What is checked is the file opened
+ * (fstat), as keys_load_secret and keys_key32_load read the key from the
  * descriptor they checked. errbuf gets the reason.
  */
 int keys_check_private(const char *path, char *errbuf, size_t errlen)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -467,6 +468,91 @@ test_secret_owner(void **state)
 	assert_true(pid > 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	keys_free(&k);
+}
+
+/*
+ * Gives path a POSIX ACL of n entries {tag, perm, id}, owner rw, in the
+ * kernel's system.posix_acl_access form. Returns 0 or -errno.
+ */
+static int
+set_acl(const char *path, const uint32_t (*ents)[3], size_t n)
+{
+	uint8_t acl[4 + 8 * 8] = {2, 0, 0, 0};
+	size_t i, j;
+
+	for (i = 0; i < n && i < 8; i++) {
+		uint8_t *e = acl + 4 + 8 * i;
+		e[0] = (uint8_t)ents[i][0];
+		e[1] = (uint8_t)(ents[i][0] >> 8);
+		e[2] = (uint8_t)ents[i][1];
+		e[3] = 0;
+		for (j = 0; j < 4; j++)
+			e[4 + j] = (uint8_t)(ents[i][2] >> (8 * j));
+	}
+	return setxattr(path, "system.posix_acl_access", acl, 4 + 8 * i, 0) == 0
+		   ? 0
+		   : -errno;
+}
+
+/*
+ * A key file whose group bits are only an ACL's mask, the ACL letting
+ * this user alone read it (as systemd gives a credential to a service's
+ * user: root's, 0400, user:UID:r--, shown as 0440), is accepted; one
+ * letting another user, the group or a writer in is refused.
+ */
+static void
+test_secret_acl(void **state)
+{
+	struct fixture *fx = *state;
+	struct secret_key *k = NULL, *back = NULL;
+	const uint32_t none = 0xffffffffu, me = (uint32_t)geteuid();
+	const uint32_t reader[][3] = {{0x01, 6, none},
+				      {0x02, 4, me},
+				      {0x04, 0, none},
+				      {0x10, 4, none},
+				      {0x20, 0, none}};
+	const uint32_t another[][3] = {{0x01, 6, none},
+				       {0x02, 4, 65533},
+				       {0x04, 0, none},
+				       {0x10, 4, none},
+				       {0x20, 0, none}};
+	const uint32_t writer[][3] = {{0x01, 6, none},
+				      {0x02, 6, me},
+				      {0x04, 0, none},
+				      {0x10, 6, none},
+				      {0x20, 0, none}};
+	const uint32_t group[][3] = {{0x01, 6, none},
+				     {0x02, 4, me},
+				     {0x04, 4, none},
+				     {0x10, 4, none},
+				     {0x20, 0, none}};
+	struct stat st;
+	char path[256], err[512];
+	int r;
+
+	assert_int_equal(keys_generate("acl", &k), 0);
+	assert_int_equal(keys_write(k, fx->dir, "acl"), 0);
+	snprintf(path, sizeof(path), "%s/acl.key", fx->dir);
+	r = set_acl(path, reader, 5);
+	if (r == -EOPNOTSUPP || r == -ENOTSUP) {
+		keys_free(&k);
+		skip(); /* no ACLs on this file system */
+		return;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640); /* the mask */
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)), 0);
+	keys_free(&back);
+	assert_int_equal(set_acl(path, another, 5), 0);
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)),
+			 -EPERM);
+	assert_non_null(strstr(err, "accessible by group or others"));
+	assert_int_equal(set_acl(path, writer, 5), 0);
+	assert_int_equal(keys_check_private(path, err, sizeof(err)), -EPERM);
+	assert_int_equal(set_acl(path, group, 5), 0);
+	assert_int_equal(keys_check_private(path, err, sizeof(err)), -EPERM);
 	keys_free(&k);
 }
 
@@ -956,6 +1042,7 @@ main(void)
 	    cmocka_unit_test(test_secret_checked_as_read),
 	    cmocka_unit_test(test_secret_not_a_link),
 	    cmocka_unit_test(test_secret_owner),
+	    cmocka_unit_test(test_secret_acl),
 	    cmocka_unit_test(test_b64),
 	    cmocka_unit_test(test_random64),
 	};
