@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "date.h"
 
@@ -40,77 +42,118 @@ wait_handshake(struct ctl *c)
 	return -ETIMEDOUT;
 }
 
+/* The name of user uid into out, or its number when it has none. */
+static const char *
+user_name(uid_t uid, char *out, size_t cap)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(out, cap, "%s", pw->pw_name);
+	else
+		snprintf(out, cap, "%lu", (unsigned long)uid);
+	return out;
+}
+
 /*
- * The group that may use the local socket of endpoint (ipc://PATH): the
- * socket's, or, when this user cannot reach it, its directory's (the
- * units give both to the service's group: kuska-submit-ID, kuska-control).
- * Its name, or its number when it has none; "" when neither can be
- * looked at.
+ * Who may use the local socket of endpoint (ipc://PATH): the socket's
+ * owner, group and mode, or, when this user cannot reach it, its
+ * directory's (the units give both to the service's group:
+ * kuska-submit-ID, kuska-control). Group and owner by name, or by number
+ * when they have none. Returns 0, or -1 when neither can be looked at.
  */
-static void
-socket_group(const char *endpoint, char *out, size_t cap)
+static int
+socket_owner(const char *endpoint, struct stat *st, char *owner,
+	     size_t owner_cap, char *group, size_t group_cap)
 {
 	char dir[4096];
 	const char *path = endpoint + 6, *slash;
 	struct group *g;
-	struct stat st;
 
-	out[0] = '\0';
 	if (strncmp(endpoint, "ipc://", 6) != 0)
-		return;
-	if (stat(path, &st) != 0) {
+		return -1;
+	if (stat(path, st) != 0) {
 		slash = strrchr(path, '/');
 		if (slash == NULL || slash == path ||
 		    (size_t)(slash - path) >= sizeof(dir))
-			return;
+			return -1;
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-		if (stat(dir, &st) != 0)
-			return;
+		if (stat(dir, st) != 0)
+			return -1;
 	}
-	g = getgrgid(st.st_gid);
+	g = getgrgid(st->st_gid);
 	if (g != NULL)
-		snprintf(out, cap, "%s", g->gr_name);
+		snprintf(group, group_cap, "%s", g->gr_name);
 	else
-		snprintf(out, cap, "%lu", (unsigned long)st.st_gid);
+		snprintf(group, group_cap, "%lu", (unsigned long)st->st_gid);
+	user_name(st->st_uid, owner, owner_cap);
+	return 0;
+}
+
+/*
+ * Why this account may not use endpoint, and what to do: join the group
+ * that may (most often an account just added to it, whose membership
+ * counts from its next login), or, when that group is root's (a daemon
+ * run by hand as root), run kuska as root or the daemon with a group of
+ * its own.
+ */
+static void
+explain_denied(const char *endpoint, const char *who, char *out, size_t cap)
+{
+	char owner[64], group[64], me[64];
+	struct stat st;
+
+	if (socket_owner(endpoint, &st, owner, sizeof(owner), group,
+			 sizeof(group)) != 0) {
+		snprintf(out, cap, "%s: %s", endpoint, strerror(EACCES));
+		return;
+	}
+	user_name(getuid(), me, sizeof(me));
+	if (st.st_gid != 0)
+		snprintf(out, cap,
+			 "%s: permission denied (owner %s, group %s, mode "
+			 "%04o): only root and the members of group %s may "
+			 "use it (sudo usermod -aG %s %s; membership counts "
+			 "from the account's next login, or newgrp %s)",
+			 endpoint, owner, group, (unsigned)(st.st_mode & 07777),
+			 group, group, me, group);
+	else
+		snprintf(out, cap,
+			 "%s: permission denied (owner %s, group %s, mode "
+			 "%04o): only root may use it, %s not: run kuska as "
+			 "root (sudo), or start %s with a group of its "
+			 "own that %s joins (its systemd unit does: group "
+			 "kuska-submit-ID of a node, kuska-control of the "
+			 "consolidator and the key holder; OPERATIONS.md "
+			 "section 1)",
+			 endpoint, owner, group, (unsigned)(st.st_mode & 07777),
+			 me, who, me);
 }
 
 const char *
-ctl_explain(int err, const char *endpoint, char *out, size_t cap)
+ctl_explain(int err, const char *endpoint, const char *who, char *out,
+	    size_t cap)
 {
-	char group[64];
-
 	switch (err) {
 	case -EACCES:
-		/* Most often an account just added to the group, whose
-		 * membership counts from its next login. */
-		socket_group(endpoint, group, sizeof(group));
-		if (group[0] != '\0' && strcmp(group, "root") != 0)
-			snprintf(out, cap,
-				 "%s: permission denied: only root and the "
-				 "members of group %s may use it (sudo usermod "
-				 "-aG %s ACCOUNT; membership counts from the "
-				 "account's next login, or newgrp %s)",
-				 endpoint, group, group, group);
-		else
-			snprintf(out, cap, "%s: %s", endpoint,
-				 strerror(-err));
+		explain_denied(endpoint, who, out, cap);
 		break;
 	case -ENOENT:
 		snprintf(out, cap,
-			 "nothing listening at %s (the daemon is not running)",
-			 endpoint);
+			 "nothing listening at %s (%s is not running)",
+			 endpoint, who);
 		break;
 	case -ECONNREFUSED:
 		snprintf(out, cap,
-			 "the daemon is not running (%s is left from one that "
+			 "%s is not running (%s is left from one that "
 			 "stopped without cleaning up)",
-			 endpoint);
+			 who, endpoint);
 		break;
 	case -ETIMEDOUT:
 		snprintf(out, cap,
-			 "the daemon at %s is not answering (it takes no "
+			 "%s at %s is not answering (it takes no "
 			 "connection: stopped or hung)",
-			 endpoint);
+			 who, endpoint);
 		break;
 	default:
 		snprintf(out, cap, "%s: %s", endpoint, strerror(-err));

@@ -26,8 +26,13 @@ struct ctl;
 struct ctl *ctl_open(const char *endpoint, int *ret_err);
 void ctl_close(struct ctl **c);
 
-/* ctl_explain - what a ctl_open error means for endpoint, in out. */
-const char *ctl_explain(int err, const char *endpoint, char *out, size_t cap);
+/*
+ * ctl_explain - what a ctl_open error means for endpoint, in out; who
+ * names the daemon as its users know it ("the node", "the consolidator",
+ * "the key holder").
+ */
+const char *ctl_explain(int err, const char *endpoint, const char *who,
+			char *out, size_t cap);
 
 /*
  * ctl_call - sends req followed by n extra frames (may be 0) and waits up

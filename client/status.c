@@ -63,9 +63,27 @@ span(int64_t ms, char *out, size_t cap)
 	return out;
 }
 
-/* Asks a control socket (status or metrics). Returns 0 or an exit code. */
+/* The daemon of kind as its users know it, for what kuska says of it. */
+static const char *
+daemon_name(enum daemon_kind kind)
+{
+	switch (kind) {
+	case DAEMON_NODE:
+		return "the node";
+	case DAEMON_KEYHOLDER:
+		return "the key holder";
+	default:
+		return "the consolidator";
+	}
+}
+
+/*
+ * Asks the control socket of the daemon of kind (status or metrics).
+ * Returns 0 or an exit code.
+ */
 static int
-ask(const char *endpoint, enum control_type type, struct control *rep)
+ask(const char *endpoint, enum daemon_kind kind, enum control_type type,
+    struct control *rep)
 {
 	const char *cmd = type == CTL_METRICS ? "metrics" : "status";
 	struct control req;
@@ -76,7 +94,8 @@ ask(const char *endpoint, enum control_type type, struct control *rep)
 	ctl = ctl_open(endpoint, &r);
 	if (ctl == NULL) {
 		fprintf(stderr, "kuska %s: %s\n", cmd,
-			ctl_explain(r, endpoint, why, sizeof(why)));
+			ctl_explain(r, endpoint, daemon_name(kind), why,
+				    sizeof(why)));
 		return 2;
 	}
 	memset(&req, 0, sizeof(req));
@@ -362,7 +381,7 @@ node_status(const char *endpoint)
 	size_t i;
 	int health = 0, r;
 
-	r = ask(endpoint, CTL_STATUS, &rep);
+	r = ask(endpoint, DAEMON_NODE, CTL_STATUS, &rep);
 	if (r != 0)
 		return r;
 	if (rep.type != CTL_NODE_STATUS) {
@@ -518,7 +537,7 @@ keyholder_status(const char *endpoint)
 	size_t i;
 	int health = 0, r;
 
-	r = ask(endpoint, CTL_STATUS, &rep);
+	r = ask(endpoint, DAEMON_KEYHOLDER, CTL_STATUS, &rep);
 	if (r != 0)
 		return r;
 	if (rep.type != CTL_KEYHOLDER_STATUS) {
@@ -571,7 +590,7 @@ consolidator_status(const char *endpoint)
 	char a[32];
 	int i, j, health = 0, r;
 
-	r = ask(endpoint, CTL_STATUS, &rep);
+	r = ask(endpoint, DAEMON_CONSOLIDATOR, CTL_STATUS, &rep);
 	if (r != 0)
 		return r;
 	if (rep.type != CTL_CONS_STATUS) {
@@ -707,7 +726,7 @@ cmd_metrics(int argc, char **argv)
 			     &kind);
 	if (r != 0)
 		return r;
-	r = ask(endpoint, CTL_METRICS, &rep);
+	r = ask(endpoint, kind, CTL_METRICS, &rep);
 	if (r != 0)
 		return r;
 	if (rep.type != CTL_METRICS_TEXT || rep.text == NULL) {

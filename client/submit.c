@@ -909,8 +909,9 @@ cmd_submit(int argc, char **argv)
 	run.ctl = ctl_open(cfg.submit, &r);
 	if (run.ctl == NULL) {
 		char why[512];
-		fprintf(stderr, "kuska submit: %s\n",
-			ctl_explain(r, cfg.submit, why, sizeof(why)));
+		fprintf(
+		    stderr, "kuska submit: %s\n",
+		    ctl_explain(r, cfg.submit, "the node", why, sizeof(why)));
 		if (run.report != NULL)
 			fclose(run.report);
 		return 2;

@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -192,34 +194,132 @@ keys_write(const struct secret_key *k, const char *dir, const char *name)
 	"expected"
 
 /*
- * Whether the file at path has a line of a public key file: a .pub named
+ * Whether the open file fd has a line of a public key file: a .pub named
  * where a secret is expected is readable by all, and "chmod 600 it" would
- * be the wrong advice.
+ * be the wrong advice. Reads fd from its start (pread: its offset stays).
  */
 static bool
-is_public_key_file(const char *path)
+is_public_key_fd(int fd)
 {
-	char line[256];
+	char *buf = sodium_malloc(KEYS_MAX_FILE + 1), *line;
 	bool found = false;
-	FILE *f = fopen(path, "re");
+	ssize_t n;
 
-	if (f == NULL)
+	if (buf == NULL)
 		return false;
-	while (!found && fgets(line, sizeof(line), f) != NULL) {
-		const char *p = line + strspn(line, " \t");
-		found = strncmp(p, "sign_public", 11) == 0 ||
-			strncmp(p, "transport_public", 16) == 0;
+	do
+		n = pread(fd, buf, KEYS_MAX_FILE, 0);
+	while (n < 0 && errno == EINTR);
+	buf[n > 0 ? n : 0] = '\0';
+	for (line = buf; !found && line != NULL; line = strchr(line, '\n')) {
+		line += line[0] == '\n';
+		line += strspn(line, " \t");
+		found = strncmp(line, "sign_public", 11) == 0 ||
+			strncmp(line, "transport_public", 16) == 0;
 	}
-	fclose(f);
+	sodium_free(buf); /* wipes: a loose secret key reads here too */
 	return found;
 }
 
-int
-keys_check_private(const char *path, char *errbuf, size_t errlen)
+/* The name of user uid into out, or its number when it has none. */
+static const char *
+user_name(uid_t uid, char *out, size_t cap)
 {
-	struct stat st;
+	struct passwd *pw = getpwuid(uid);
 
-	if (stat(path, &st) != 0) {
+	if (pw != NULL)
+		snprintf(out, cap, "%s", pw->pw_name);
+	else
+		snprintf(out, cap, "%lu", (unsigned long)uid);
+	return out;
+}
+
+/*
+ * Whether path is in systemd's credential directory (/run/credentials/,
+ * which only root writes): systemd copies a unit's LoadCredential= files
+ * there, read-only, and, where the file system takes no ACL (ramfs),
+ * gives them to the service's user. Root checking the service's config
+ * (-n) then reads a key another user owns, but that user cannot change.
+ */
+static bool
+is_credential(const char *path)
+{
+	static const char prefix[] = "/run/credentials/";
+
+	return strncmp(path, prefix, sizeof(prefix) - 1) == 0 &&
+	       strstr(path, "/../") == NULL;
+}
+
+/* The tags of a POSIX ACL's entries, as the kernel stores them in the
+ * system.posix_acl_access attribute (version 2, little-endian). */
+enum {
+	ACL_TAG_USER_OBJ = 0x01,
+	ACL_TAG_USER = 0x02,
+	ACL_TAG_GROUP_OBJ = 0x04,
+	ACL_TAG_GROUP = 0x08,
+	ACL_TAG_MASK = 0x10,
+	ACL_TAG_OTHER = 0x20,
+};
+#define ACL_PERM_WRITE 2
+
+/*
+ * Whether fd's group bits are only an ACL's mask, the ACL letting no
+ * group nor others in, only named users, each just to read: this user, or
+ * (any_user) whoever. That is how systemd gives a credential to a
+ * service's user where the file system takes ACLs: root's, mode 0400,
+ * and "user:UID:r--", which shows as mode 0440.
+ */
+static bool
+acl_reads_only_users(int fd, uid_t euid, bool any_user)
+{
+	uint8_t acl[4 + 8 * 32];
+	ssize_t n = fgetxattr(fd, "system.posix_acl_access", acl, sizeof(acl));
+	size_t i;
+
+	if (n < 4 || (n - 4) % 8 != 0 || acl[0] != 2 || acl[1] != 0 ||
+	    acl[2] != 0 || acl[3] != 0)
+		return false;
+	for (i = 4; i < (size_t)n; i += 8) {
+		unsigned tag = acl[i] | (unsigned)acl[i + 1] << 8;
+		unsigned perm = acl[i + 2] | (unsigned)acl[i + 3] << 8;
+		uint32_t id = acl[i + 4] | (uint32_t)acl[i + 5] << 8 |
+			      (uint32_t)acl[i + 6] << 16 |
+			      (uint32_t)acl[i + 7] << 24;
+		switch (tag) {
+		case ACL_TAG_USER_OBJ:
+		case ACL_TAG_MASK:
+			break;
+		case ACL_TAG_USER:
+			if ((perm & ACL_PERM_WRITE) ||
+			    (!any_user && id != (uint32_t)euid))
+				return false;
+			break;
+		case ACL_TAG_GROUP_OBJ:
+		case ACL_TAG_GROUP:
+		case ACL_TAG_OTHER:
+			if (perm != 0)
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The checks of keys_check_private on the open file fd (named path in
+ * errbuf): what is checked is what is then read, whatever the name
+ * points at meanwhile.
+ */
+static int
+check_private_fd(int fd, const char *path, char *errbuf, size_t errlen)
+{
+	char owner[64], me[64];
+	struct stat st;
+	uid_t euid = geteuid();
+
+	if (fstat(fd, &st) != 0) {
 		int e = errno;
 		if (errbuf != NULL)
 			snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
@@ -231,13 +331,39 @@ keys_check_private(const char *path, char *errbuf, size_t errlen)
 				 path);
 		return -EINVAL;
 	}
-	if ((st.st_mode & 077) && is_public_key_file(path)) {
+	if ((st.st_mode & 077) && is_public_key_fd(fd)) {
 		if (errbuf != NULL)
 			snprintf(errbuf, errlen, "%s: " PUBLIC_FOR_SECRET,
 				 path);
 		return -EINVAL;
 	}
-	if (st.st_mode & 077) {
+	/* Whoever owns the file may change its mode and its key. */
+	if (st.st_uid != euid && st.st_uid != 0 &&
+	    !(euid == 0 && is_credential(path))) {
+		if (errbuf != NULL && euid == 0)
+			snprintf(
+			    errbuf, errlen,
+			    "%s: secret key file is owned by %s (uid %lu), "
+			    "not by root, who runs this: its owner could "
+			    "change it; chown root %s",
+			    path, user_name(st.st_uid, owner, sizeof(owner)),
+			    (unsigned long)st.st_uid, path);
+		else if (errbuf != NULL)
+			snprintf(
+			    errbuf, errlen,
+			    "%s: secret key file is owned by %s (uid %lu), "
+			    "not by %s (uid %lu), who runs this, nor by "
+			    "root: its owner could change it; chown %s %s",
+			    path, user_name(st.st_uid, owner, sizeof(owner)),
+			    (unsigned long)st.st_uid,
+			    user_name(euid, me, sizeof(me)),
+			    (unsigned long)euid, me, path);
+		return -EPERM;
+	}
+	if ((st.st_mode & 077) &&
+	    !((st.st_mode & 007) == 0 &&
+	      acl_reads_only_users(fd, euid,
+				   euid == 0 && is_credential(path)))) {
 		if (errbuf != NULL)
 			snprintf(errbuf, errlen,
 				 "%s: secret key file is accessible by group "
@@ -249,8 +375,63 @@ keys_check_private(const char *path, char *errbuf, size_t errlen)
 }
 
 /*
- * Reads a small key file into sodium_malloc() memory, NUL-ended. Checks
- * private permissions first when want_private.
+ * Opens a key file to read. A secret one (want_private) is opened
+ * without following a symbolic link (O_NOFOLLOW: a link's target could be
+ * changed under the check; no documented layout links a secret key) nor
+ * blocking (a FIFO is refused, not waited on), and then checked.
+ * Returns the descriptor or -errno, with errbuf filled.
+ */
+static int
+open_key_file(const char *path, int want_private, char *errbuf, size_t errlen)
+{
+	struct stat st;
+	int fd, r;
+
+	if (want_private)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP && want_private && lstat(path, &st) == 0 &&
+		    S_ISLNK(st.st_mode)) {
+			if (errbuf != NULL)
+				snprintf(errbuf, errlen,
+					 "%s: a symbolic link: a secret key "
+					 "is read from its own file, never "
+					 "through a link; name the file",
+					 path);
+			return -EINVAL;
+		}
+		if (errbuf != NULL)
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	if (want_private) {
+		r = check_private_fd(fd, path, errbuf, errlen);
+		if (r != 0) {
+			close(fd);
+			return r;
+		}
+	}
+	return fd;
+}
+
+int
+keys_check_private(const char *path, char *errbuf, size_t errlen)
+{
+	int fd = open_key_file(path, 1, errbuf, errlen);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Reads a small key file into sodium_malloc() memory, NUL-ended. A
+ * private one (want_private) is checked first, on the descriptor it is
+ * then read from.
  */
 static int
 read_key_file(const char *path, int want_private, char **ret, char *errbuf,
@@ -260,18 +441,9 @@ read_key_file(const char *path, int want_private, char **ret, char *errbuf,
 	size_t len = 0;
 	int fd, r;
 
-	if (want_private) {
-		r = keys_check_private(path, errbuf, errlen);
-		if (r != 0)
-			return r;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		if (errbuf != NULL)
-			snprintf(errbuf, errlen, "%s: %s", path, strerror(-r));
-		return r;
-	}
+	fd = open_key_file(path, want_private, errbuf, errlen);
+	if (fd < 0)
+		return fd;
 	buf = sodium_malloc(KEYS_MAX_FILE + 1);
 	if (buf == NULL) {
 		close(fd);

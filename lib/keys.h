@@ -72,10 +72,13 @@ int keys_write(const struct secret_key *k, const char *dir, const char *name)
     __attribute__((warn_unused_result));
 
 /*
- * keys_load_secret - reads a secret key file. Returns 0 and *ret, or
- * -EPERM (group/other may read it), -ENOENT, -EINVAL (malformed; errbuf
- * then says which line and why), -ENOMEM. errbuf (may be NULL) always
- * receives a sentence naming the file on failure.
+ * keys_load_secret - reads a secret key file, checked as by
+ * keys_check_private on the descriptor it is read from. Returns 0 and
+ * *ret, or -EPERM (group/other may read it, or another user than this
+ * one and root owns it), -ENOENT, -EINVAL (a
+ * symbolic link, not a regular file, or malformed; errbuf then says which
+ * line and why), -ENOMEM. errbuf (may be NULL) always receives a sentence
+ * naming the file on failure.
  */
 int keys_load_secret(const char *path, struct secret_key **ret, char *errbuf,
 		     size_t errlen) __attribute__((warn_unused_result));
@@ -137,10 +140,20 @@ int keys_key32_load(const char *path, enum key32_kind kind, struct key32 **ret,
 void keys_key32_free(struct key32 **k);
 
 /*
- * keys_check_private - 0 if path is a regular file that neither group nor
- * others may read or write, -EPERM if they may, -EINVAL if they may and
- * it is a public key file (a .pub named where a secret is expected),
- * -errno if it cannot be examined. errbuf gets the reason.
+ * keys_check_private - 0 if path is a regular file, not a symbolic link,
+ * that neither group nor others may read or write and that this user
+ * (the effective uid) or root owns; -EPERM if group or others may, or if
+ * another user owns it (who could change it), -EINVAL if group or others
+ * may and it is a public key file (a .pub named where a secret is
+ * expected), or if it is a symbolic link or not a regular file, -errno if
+ * it cannot be opened. Run as root, a systemd credential (a file under
+ * /run/credentials/, which systemd may give to the service's user) is
+ * accepted whoever owns it. Group bits that are only the mask of a POSIX
+ * ACL that lets no group nor others in, only named users to read (this
+ * user; any, as root on a credential), are not the group's: systemd gives
+ * a credential to its service so. What is checked is the file opened
+ * (fstat), as keys_load_secret and keys_key32_load read the key from the
+ * descriptor they checked. errbuf gets the reason.
  */
 int keys_check_private(const char *path, char *errbuf, size_t errlen)
     __attribute__((warn_unused_result));

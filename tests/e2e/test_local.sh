@@ -345,7 +345,7 @@ check "a node stopped cleanly leaves no socket file" test ! -e "$N/run/pnp.sock"
 "$KUSKA" status -c "$N/pnp.conf" >"$T/stopped-status.out" 2>&1
 rc=$?
 check "status of a stopped node: exit 2, nothing listening" \
-	sh -c "test $rc = 2 && grep -q 'nothing listening at .*(the daemon is not running)' '$T/stopped-status.out'"
+	sh -c "test $rc = 2 && grep -q 'nothing listening at .*(the node is not running)' '$T/stopped-status.out'"
 start_node pnp
 stop_node pnp KILL
 check "the killed node left its socket file" test -S "$N/run/pnp.sock"

@@ -23,4 +23,21 @@ head -n 3 "$T/sim/pnp.jsonl" >"$T/three.jsonl"
 check "... the records submitted" wait_delivered 30
 n=$(grep -c "event=consolidator_unreachable" "$N/pnp.log")
 check "the outage was said once ($n)" test "$n" = 1
+
+# A restart of the consolidator (stopped, started again at once) is no
+# outage: past the node's 10 s, its log says nothing of it, and what is
+# submitted after it arrives.
+welcomes=$(grep -c "event=welcome institution=pnp" "$N/pnp.log")
+stop_cons TERM
+start_cons
+check "the node is welcomed again after the consolidator's restart" \
+	wait_log_after "$N/pnp.log" "$welcomes" "event=welcome institution=pnp" 60
+sleep 12 # past the node's 10 s of failed connections
+n=$(grep -c "event=consolidator_unreachable" "$N/pnp.log")
+check "a restart of the consolidator is not said as an outage ($n)" \
+	test "$n" = 1
+sed -n 4,6p "$T/sim/pnp.jsonl" >"$T/more.jsonl"
+submit_more() { "$KUSKA" submit -c "$N/pnp.conf" "$T/more.jsonl" >/dev/null 2>&1; }
+check "... and the node takes records after it" submit_more
+check "... and delivers them" wait_delivered 30
 finish

@@ -1,14 +1,18 @@
 /* test_keys.c - key files (keys.h), in a temporary directory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -254,6 +258,301 @@ test_secret_mode_refused(void **state)
 	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)),
 			 -ENOENT);
 	assert_non_null(strstr(err, path));
+	keys_free(&k);
+}
+
+/*
+ * open(2) linked with -Wl,--wrap=open and --wrap=__open_2 (tests.cmake;
+ * _FORTIFY_SOURCE calls the second where the flags are not constant):
+ * when armed, the first open of swap_at first renames swap_from over it,
+ * as another process could between a check by name and the open.
+ */
+int __real_open(const char *path, int flags, ...);
+int __wrap_open(const char *path, int flags, ...);
+int __real___open_2(const char *path, int flags);
+int __wrap___open_2(const char *path, int flags);
+
+static char swap_at[256], swap_from[256];
+
+/* The swap, if armed for path: 0, or -1 if the rename failed. */
+static int
+swap_if_armed(const char *path)
+{
+	if (swap_at[0] == '\0' || strcmp(path, swap_at) != 0)
+		return 0;
+	swap_at[0] = '\0';
+	return rename(swap_from, path);
+}
+
+int
+__wrap_open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	if (flags & O_CREAT) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if (swap_if_armed(path) != 0)
+		return -1;
+	return __real_open(path, flags, mode);
+}
+
+int
+__wrap___open_2(const char *path, int flags)
+{
+	if (swap_if_armed(path) != 0)
+		return -1;
+	return __real___open_2(path, flags);
+}
+
+/* Arms the swap: the next open of at gets from's file. */
+static void
+swap_on_open(const char *at, const char *from)
+{
+	snprintf(swap_at, sizeof(swap_at), "%s", at);
+	snprintf(swap_from, sizeof(swap_from), "%s", from);
+}
+
+/*
+ * A key file swapped between the mode check and the read (a rename, as
+ * the name is looked up twice) is refused: the check is of the file read.
+ * It was once made by name (stat) and the file then opened by name.
+ */
+static void
+test_secret_checked_as_read(void **state)
+{
+	struct fixture *fx = *state;
+	struct secret_key *k = NULL, *back = NULL;
+	struct key32 *k32 = NULL;
+	char path[256], loose[256], err[512];
+
+	assert_int_equal(keys_generate("minsa", &k), 0);
+	assert_int_equal(keys_write(k, fx->dir, "swapped"), 0);
+	assert_int_equal(keys_write(k, fx->dir, "swapped-in"), 0);
+	snprintf(path, sizeof(path), "%s/swapped.key", fx->dir);
+	snprintf(loose, sizeof(loose), "%s/swapped-in.key", fx->dir);
+	assert_int_equal(chmod(loose, 0644), 0);
+	swap_on_open(path, loose);
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)),
+			 -EPERM);
+	assert_null(back);
+	assert_true(swap_at[0] == '\0'); /* the swap happened */
+	assert_non_null(strstr(err, "mode 0644"));
+
+	snprintf(path, sizeof(path), "%s/swapped-linkage.key", fx->dir);
+	assert_int_equal(keys_key32_write(path, KEY32_LINKAGE, 1), 0);
+	snprintf(loose, sizeof(loose), "%s/swapped-in-linkage.key", fx->dir);
+	assert_int_equal(keys_key32_write(loose, KEY32_LINKAGE, 1), 0);
+	assert_int_equal(chmod(loose, 0640), 0);
+	swap_on_open(path, loose);
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_LINKAGE, &k32, err, sizeof(err)),
+	    -EPERM);
+	assert_null(k32);
+	assert_true(swap_at[0] == '\0');
+	keys_free(&k);
+}
+
+/*
+ * A secret key is not read through a symbolic link (its target could
+ * change under the check), nor from a FIFO (not waited on); a public key
+ * may be a link.
+ */
+static void
+test_secret_not_a_link(void **state)
+{
+	struct fixture *fx = *state;
+	struct secret_key *k = NULL, *back = NULL;
+	struct public_key pub;
+	char path[256], link[256], fifo[256], err[512];
+
+	assert_int_equal(keys_generate("pj", &k), 0);
+	assert_int_equal(keys_write(k, fx->dir, "linked"), 0);
+	snprintf(path, sizeof(path), "%s/linked.key", fx->dir);
+	snprintf(link, sizeof(link), "%s/link-to.key", fx->dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)), 0);
+	keys_free(&back);
+	assert_int_equal(keys_load_secret(link, &back, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(back);
+	assert_non_null(strstr(err, link));
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_int_equal(keys_check_private(link, err, sizeof(err)), -EINVAL);
+
+	snprintf(path, sizeof(path), "%s/linked.pub", fx->dir);
+	snprintf(link, sizeof(link), "%s/link-to.pub", fx->dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(keys_load_public(link, &pub, err, sizeof(err)), 0);
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo.key", fx->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(keys_load_secret(fifo, &back, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "not a regular file"));
+	keys_free(&k);
+}
+
+/*
+ * A secret key file another user owns is refused, naming the file, its
+ * owner and the chown to run: its owner could change it. Root's or this
+ * user's are fine. Needs root, to give the file away.
+ */
+static void
+test_secret_owner(void **state)
+{
+	struct fixture *fx = *state;
+	struct secret_key *k = NULL, *back = NULL;
+	struct key32 *k32 = NULL;
+	struct passwd *pw;
+	char path[256], err[512], want[300];
+	int status = -1;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		skip(); /* only root gives a file away */
+		return;
+	}
+	assert_int_equal(keys_generate("minsa", &k), 0);
+	assert_int_equal(keys_write(k, fx->dir, "given-away"), 0);
+	snprintf(path, sizeof(path), "%s/given-away.key", fx->dir);
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)), 0);
+	keys_free(&back);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	err[0] = '\0';
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)),
+			 -EPERM);
+	assert_null(back);
+	assert_int_equal(keys_check_private(path, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "(uid 65534)"));
+	pw = getpwuid(65534);
+	if (pw != NULL) {
+		snprintf(want, sizeof(want), "owned by %s (uid 65534)",
+			 pw->pw_name);
+		assert_non_null(strstr(err, want));
+	}
+	snprintf(want, sizeof(want), "chown root %s", path);
+	assert_non_null(strstr(err, want));
+	/* The same for the 32-byte keys. */
+	snprintf(path, sizeof(path), "%s/given-away-ref.key", fx->dir);
+	assert_int_equal(keys_key32_write(path, KEY32_REF, 1), 0);
+	assert_int_equal(chown(path, 65534, 0), 0);
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_REF, &k32, err, sizeof(err)), -EPERM);
+	assert_null(k32);
+	assert_int_equal(chown(path, 0, 65534), 0); /* its group: no matter */
+	assert_int_equal(
+	    keys_key32_load(path, KEY32_REF, &k32, err, sizeof(err)), 0);
+	keys_key32_free(&k32);
+	/* Run as another user (uid 65534), a file of a third (65533) it
+	 * may read is refused for its owner, naming the user who runs. */
+	assert_int_equal(chmod(fx->dir, 0711), 0);
+	assert_int_equal(chown(path, 65533, 0), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	snprintf(want, sizeof(want), "chown %s %s",
+		 pw != NULL ? pw->pw_name : "65534", path);
+	pid = fork();
+	if (pid == 0) {
+		int r = -1;
+		if (setgid(65534) == 0 && setuid(65534) == 0)
+			r = keys_check_private(path, err, sizeof(err));
+		_exit(r == -EPERM && strstr(err, "nor by root") != NULL &&
+			      strstr(err, want) != NULL
+			  ? 0
+			  : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	keys_free(&k);
+}
+
+/*
+ * Gives path a POSIX ACL of n entries {tag, perm, id}, owner rw, in the
+ * kernel's system.posix_acl_access form. Returns 0 or -errno.
+ */
+static int
+set_acl(const char *path, const uint32_t (*ents)[3], size_t n)
+{
+	uint8_t acl[4 + 8 * 8] = {2, 0, 0, 0};
+	size_t i, j;
+
+	for (i = 0; i < n && i < 8; i++) {
+		uint8_t *e = acl + 4 + 8 * i;
+		e[0] = (uint8_t)ents[i][0];
+		e[1] = (uint8_t)(ents[i][0] >> 8);
+		e[2] = (uint8_t)ents[i][1];
+		e[3] = 0;
+		for (j = 0; j < 4; j++)
+			e[4 + j] = (uint8_t)(ents[i][2] >> (8 * j));
+	}
+	return setxattr(path, "system.posix_acl_access", acl, 4 + 8 * i, 0) == 0
+		   ? 0
+		   : -errno;
+}
+
+/*
+ * A key file whose group bits are only an ACL's mask, the ACL letting
+ * this user alone read it (as systemd gives a credential to a service's
+ * user: root's, 0400, user:UID:r--, shown as 0440), is accepted; one
+ * letting another user, the group or a writer in is refused.
+ */
+static void
+test_secret_acl(void **state)
+{
+	struct fixture *fx = *state;
+	struct secret_key *k = NULL, *back = NULL;
+	const uint32_t none = 0xffffffffu, me = (uint32_t)geteuid();
+	const uint32_t reader[][3] = {{0x01, 6, none},
+				      {0x02, 4, me},
+				      {0x04, 0, none},
+				      {0x10, 4, none},
+				      {0x20, 0, none}};
+	const uint32_t another[][3] = {{0x01, 6, none},
+				       {0x02, 4, 65533},
+				       {0x04, 0, none},
+				       {0x10, 4, none},
+				       {0x20, 0, none}};
+	const uint32_t writer[][3] = {{0x01, 6, none},
+				      {0x02, 6, me},
+				      {0x04, 0, none},
+				      {0x10, 6, none},
+				      {0x20, 0, none}};
+	const uint32_t group[][3] = {{0x01, 6, none},
+				     {0x02, 4, me},
+				     {0x04, 4, none},
+				     {0x10, 4, none},
+				     {0x20, 0, none}};
+	struct stat st;
+	char path[256], err[512];
+	int r;
+
+	assert_int_equal(keys_generate("acl", &k), 0);
+	assert_int_equal(keys_write(k, fx->dir, "acl"), 0);
+	snprintf(path, sizeof(path), "%s/acl.key", fx->dir);
+	r = set_acl(path, reader, 5);
+	if (r == -EOPNOTSUPP || r == -ENOTSUP) {
+		keys_free(&k);
+		skip(); /* no ACLs on this file system */
+		return;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640); /* the mask */
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)), 0);
+	keys_free(&back);
+	assert_int_equal(set_acl(path, another, 5), 0);
+	assert_int_equal(keys_load_secret(path, &back, err, sizeof(err)),
+			 -EPERM);
+	assert_non_null(strstr(err, "accessible by group or others"));
+	assert_int_equal(set_acl(path, writer, 5), 0);
+	assert_int_equal(keys_check_private(path, err, sizeof(err)), -EPERM);
+	assert_int_equal(set_acl(path, group, 5), 0);
+	assert_int_equal(keys_check_private(path, err, sizeof(err)), -EPERM);
 	keys_free(&k);
 }
 
@@ -740,6 +1039,10 @@ main(void)
 	    cmocka_unit_test(test_public_malformed),
 	    cmocka_unit_test(test_public_fingerprint_checked),
 	    cmocka_unit_test(test_key32),
+	    cmocka_unit_test(test_secret_checked_as_read),
+	    cmocka_unit_test(test_secret_not_a_link),
+	    cmocka_unit_test(test_secret_owner),
+	    cmocka_unit_test(test_secret_acl),
 	    cmocka_unit_test(test_b64),
 	    cmocka_unit_test(test_random64),
 	};
