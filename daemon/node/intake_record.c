@@ -163,7 +163,7 @@ resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 		 * number names the police's record: say whose it must be. */
 		intake_refuse(res, "target_ref",
 			      "no earlier record of %s has this ref: name a "
-			      "record %s sent, by its own ref",
+			      "record %s sent by its own ref",
 			      institution_name(in->inst),
 			      institution_name(in->inst));
 		return -EINVAL;

@@ -893,7 +893,7 @@ test_dry_run_requests(void **state)
 	assert_int_equal(submit(fx, second, 1, st, &rep), 0);
 	assert_string_equal(rep.results[0].reason,
 			    "no earlier record of pnp has this ref: name a "
-			    "record pnp sent, by its own ref");
+			    "record pnp sent by its own ref");
 	codec_control_clear(&rep);
 	/* And run 11 cannot go on. */
 	fx->dry = 11;
