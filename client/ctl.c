@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "file.h"
 
 struct ctl {
 	struct transport *t;
@@ -42,29 +42,19 @@ wait_handshake(struct ctl *c)
 	return -ETIMEDOUT;
 }
 
-/* The name of user uid into out, or its number when it has none. */
-static const char *
-user_name(uid_t uid, char *out, size_t cap)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw != NULL)
-		snprintf(out, cap, "%s", pw->pw_name);
-	else
-		snprintf(out, cap, "%lu", (unsigned long)uid);
-	return out;
-}
-
 /*
  * Who may use the local socket of endpoint (ipc://PATH): the socket's
  * owner, group and mode, or, when this user cannot reach it, its
  * directory's (the units give both to the service's group:
  * kuska-submit-ID, kuska-control). Group and owner by name, or by number
- * when they have none. Returns 0, or -1 when neither can be looked at.
+ * when they have none; which was looked at into seen ("" for the socket,
+ * "its directory DIR: " for its directory). Returns 0, or -1 when neither
+ * can be looked at.
  */
 static int
 socket_owner(const char *endpoint, struct stat *st, char *owner,
-	     size_t owner_cap, char *group, size_t group_cap)
+	     size_t owner_cap, char *group, size_t group_cap, char *seen,
+	     size_t seen_cap)
 {
 	char dir[4096];
 	const char *path = endpoint + 6, *slash;
@@ -72,6 +62,7 @@ socket_owner(const char *endpoint, struct stat *st, char *owner,
 
 	if (strncmp(endpoint, "ipc://", 6) != 0)
 		return -1;
+	seen[0] = '\0';
 	if (stat(path, st) != 0) {
 		slash = strrchr(path, '/');
 		if (slash == NULL || slash == path ||
@@ -80,13 +71,14 @@ socket_owner(const char *endpoint, struct stat *st, char *owner,
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 		if (stat(dir, st) != 0)
 			return -1;
+		snprintf(seen, seen_cap, "its directory %s: ", dir);
 	}
 	g = getgrgid(st->st_gid);
 	if (g != NULL)
 		snprintf(group, group_cap, "%s", g->gr_name);
 	else
 		snprintf(group, group_cap, "%lu", (unsigned long)st->st_gid);
-	user_name(st->st_uid, owner, owner_cap);
+	file_user_name(st->st_uid, owner, owner_cap);
 	return 0;
 }
 
@@ -100,34 +92,35 @@ socket_owner(const char *endpoint, struct stat *st, char *owner,
 static void
 explain_denied(const char *endpoint, const char *who, char *out, size_t cap)
 {
-	char owner[64], group[64], me[64];
+	char owner[64], group[64], me[64], seen[4200];
 	struct stat st;
 
 	if (socket_owner(endpoint, &st, owner, sizeof(owner), group,
-			 sizeof(group)) != 0) {
+			 sizeof(group), seen, sizeof(seen)) != 0) {
 		snprintf(out, cap, "%s: %s", endpoint, strerror(EACCES));
 		return;
 	}
-	user_name(getuid(), me, sizeof(me));
+	file_user_name(getuid(), me, sizeof(me));
 	if (st.st_gid != 0)
 		snprintf(out, cap,
-			 "%s: permission denied (owner %s, group %s, mode "
+			 "%s: permission denied (%sowner %s, group %s, mode "
 			 "%04o): only root and the members of group %s may "
 			 "use it (sudo usermod -aG %s %s; membership counts "
 			 "from the account's next login, or newgrp %s)",
-			 endpoint, owner, group, (unsigned)(st.st_mode & 07777),
-			 group, group, me, group);
+			 endpoint, seen, owner, group,
+			 (unsigned)(st.st_mode & 07777), group, group, me,
+			 group);
 	else
 		snprintf(out, cap,
-			 "%s: permission denied (owner %s, group %s, mode "
+			 "%s: permission denied (%sowner %s, group %s, mode "
 			 "%04o): only root may use it, %s not: run kuska as "
 			 "root (sudo), or start %s with a group of its "
 			 "own that %s joins (its systemd unit does: group "
 			 "kuska-submit-ID of a node, kuska-control of the "
 			 "consolidator and the key holder; OPERATIONS.md "
 			 "section 1)",
-			 endpoint, owner, group, (unsigned)(st.st_mode & 07777),
-			 me, who, me);
+			 endpoint, seen, owner, group,
+			 (unsigned)(st.st_mode & 07777), me, who, me);
 }
 
 const char *

@@ -88,7 +88,7 @@ ask(const char *endpoint, enum daemon_kind kind, enum control_type type,
 	const char *cmd = type == CTL_METRICS ? "metrics" : "status";
 	struct control req;
 	struct ctl *ctl;
-	char why[512];
+	char why[1024];
 	int r;
 
 	ctl = ctl_open(endpoint, &r);

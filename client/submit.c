@@ -908,7 +908,7 @@ cmd_submit(int argc, char **argv)
 		return 2;
 	run.ctl = ctl_open(cfg.submit, &r);
 	if (run.ctl == NULL) {
-		char why[512];
+		char why[1024];
 		fprintf(
 		    stderr, "kuska submit: %s\n",
 		    ctl_explain(r, cfg.submit, "the node", why, sizeof(why)));

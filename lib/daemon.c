@@ -422,12 +422,10 @@ daemon_check_metrics(const char *conf, const char *section, const char *path)
 const char *
 daemon_credential_hint(const char *path)
 {
-	static const char prefix[] = "/run/credentials/";
-	static char owner[256];
+	static char owner[320];
 	struct stat st;
 
-	if (strncmp(path, prefix, sizeof(prefix) - 1) == 0 &&
-	    access(path, F_OK) != 0)
+	if (keys_is_credential(path) && access(path, F_OK) != 0)
 		return " (a credential of the systemd unit, there only while "
 		       "the service runs: to check a config before, point its "
 		       "keys at the files in /etc/kuska/keys; OPERATIONS.md "
@@ -435,13 +433,16 @@ daemon_credential_hint(const char *path)
 	/* A daemon run by hand as a user of its own, its keys root's. */
 	if (access(path, R_OK) != 0 && errno == EACCES &&
 	    stat(path, &st) == 0) {
+		/* A secret key must be root's or its reader's (keys.h). */
 		snprintf(owner, sizeof(owner),
 			 " (the file is uid %u's, mode %04o, and this runs as "
-			 "uid %u: run it as root or as the file's owner, or as "
-			 "its systemd unit, which hands the key over with "
-			 "LoadCredential=)",
+			 "uid %u: run it as %s, or as its systemd unit, which "
+			 "hands the key over with LoadCredential=)",
 			 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
-			 (unsigned)geteuid());
+			 (unsigned)geteuid(),
+			 st.st_uid == 0 ? "root"
+					: "the file's owner, or chown root the "
+					  "file and run it as root");
 		return owner;
 	}
 	return "";

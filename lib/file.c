@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,4 +216,16 @@ file_replace(const char *path, const void *buf, size_t len, mode_t mode,
 	if (ret_unsynced != NULL)
 		*ret_unsynced = s;
 	return 0;
+}
+
+const char *
+file_user_name(uid_t uid, char *out, size_t cap)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(out, cap, "%s", pw->pw_name);
+	else
+		snprintf(out, cap, "%lu", (unsigned long)uid);
+	return out;
 }

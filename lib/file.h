@@ -36,4 +36,10 @@ int file_replace(const char *path, const void *buf, size_t len, mode_t mode,
  */
 void file_dir_of(const char *path, char *dir, size_t cap);
 
+/*
+ * file_user_name - the name of user uid (a file's owner, who runs this)
+ * into out (cap bytes), or its number when it has none. Returns out.
+ */
+const char *file_user_name(uid_t uid, char *out, size_t cap);
+
 #endif

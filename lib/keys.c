@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "file.h"
 #include "log.h"
 #include "oprf.h"
 
@@ -221,28 +221,8 @@ is_public_key_fd(int fd)
 	return found;
 }
 
-/* The name of user uid into out, or its number when it has none. */
-static const char *
-user_name(uid_t uid, char *out, size_t cap)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw != NULL)
-		snprintf(out, cap, "%s", pw->pw_name);
-	else
-		snprintf(out, cap, "%lu", (unsigned long)uid);
-	return out;
-}
-
-/*
- * Whether path is in systemd's credential directory (/run/credentials/,
- * which only root writes): systemd copies a unit's LoadCredential= files
- * there, read-only, and, where the file system takes no ACL (ramfs),
- * gives them to the service's user. Root checking the service's config
- * (-n) then reads a key another user owns, but that user cannot change.
- */
-static bool
-is_credential(const char *path)
+bool
+keys_is_credential(const char *path)
 {
 	static const char prefix[] = "/run/credentials/";
 
@@ -250,61 +230,76 @@ is_credential(const char *path)
 	       strstr(path, "/../") == NULL;
 }
 
-/* The tags of a POSIX ACL's entries, as the kernel stores them in the
- * system.posix_acl_access attribute (version 2, little-endian). */
-enum {
-	ACL_TAG_USER_OBJ = 0x01,
-	ACL_TAG_USER = 0x02,
-	ACL_TAG_GROUP_OBJ = 0x04,
-	ACL_TAG_GROUP = 0x08,
-	ACL_TAG_MASK = 0x10,
-	ACL_TAG_OTHER = 0x20,
-};
-#define ACL_PERM_WRITE 2
-
 /*
- * Whether fd's group bits are only an ACL's mask, the ACL letting no
- * group nor others in, only named users, each just to read: this user, or
- * (any_user) whoever. That is how systemd gives a credential to a
- * service's user where the file system takes ACLs: root's, mode 0400,
- * and "user:UID:r--", which shows as mode 0440.
+ * The tags of a POSIX ACL's entries, as the kernel stores them in the
+ * system.posix_acl_access attribute (version 2, little-endian).
  */
-static bool
-acl_reads_only_users(int fd, uid_t euid, bool any_user)
+enum {
+	KEYS_ACL_USER_OBJ = 0x01,
+	KEYS_ACL_USER = 0x02,
+	KEYS_ACL_GROUP_OBJ = 0x04,
+	KEYS_ACL_GROUP = 0x08,
+	KEYS_ACL_MASK = 0x10,
+	KEYS_ACL_OTHER = 0x20,
+};
+#define KEYS_ACL_WRITE 2
+#define KEYS_ACL_MAX 32 /* entries read; a longer ACL is not a credential's */
+
+bool
+keys_acl_reads_only_users(const uint8_t *acl, size_t n, uid_t euid,
+			  bool any_user)
 {
-	uint8_t acl[4 + 8 * 32];
-	ssize_t n = fgetxattr(fd, "system.posix_acl_access", acl, sizeof(acl));
+	unsigned seen = 0;
 	size_t i;
 
 	if (n < 4 || (n - 4) % 8 != 0 || acl[0] != 2 || acl[1] != 0 ||
 	    acl[2] != 0 || acl[3] != 0)
 		return false;
-	for (i = 4; i < (size_t)n; i += 8) {
+	for (i = 4; i < n; i += 8) {
 		unsigned tag = acl[i] | (unsigned)acl[i + 1] << 8;
 		unsigned perm = acl[i + 2] | (unsigned)acl[i + 3] << 8;
 		uint32_t id = acl[i + 4] | (uint32_t)acl[i + 5] << 8 |
 			      (uint32_t)acl[i + 6] << 16 |
 			      (uint32_t)acl[i + 7] << 24;
 		switch (tag) {
-		case ACL_TAG_USER_OBJ:
-		case ACL_TAG_MASK:
-			break;
-		case ACL_TAG_USER:
-			if ((perm & ACL_PERM_WRITE) ||
+		case KEYS_ACL_USER:
+			if ((perm & KEYS_ACL_WRITE) ||
 			    (!any_user && id != (uint32_t)euid))
 				return false;
+			continue;
+		case KEYS_ACL_GROUP:
+			if (perm != 0)
+				return false;
+			continue;
+		case KEYS_ACL_USER_OBJ:
+		case KEYS_ACL_MASK:
 			break;
-		case ACL_TAG_GROUP_OBJ:
-		case ACL_TAG_GROUP:
-		case ACL_TAG_OTHER:
+		case KEYS_ACL_GROUP_OBJ:
+		case KEYS_ACL_OTHER:
 			if (perm != 0)
 				return false;
 			break;
 		default:
 			return false;
 		}
+		/* The four entries of every ACL, each once. */
+		if (seen & tag)
+			return false;
+		seen |= tag;
 	}
-	return true;
+	return seen == (KEYS_ACL_USER_OBJ | KEYS_ACL_GROUP_OBJ | KEYS_ACL_MASK |
+			KEYS_ACL_OTHER);
+}
+
+/* keys_acl_reads_only_users of fd's access ACL; false when it has none. */
+static bool
+acl_reads_only_users(int fd, uid_t euid, bool any_user)
+{
+	uint8_t acl[4 + 8 * KEYS_ACL_MAX];
+	ssize_t n = fgetxattr(fd, "system.posix_acl_access", acl, sizeof(acl));
+
+	return n > 0 &&
+	       keys_acl_reads_only_users(acl, (size_t)n, euid, any_user);
 }
 
 /*
@@ -318,6 +313,8 @@ check_private_fd(int fd, const char *path, char *errbuf, size_t errlen)
 	char owner[64], me[64];
 	struct stat st;
 	uid_t euid = geteuid();
+	/* Root reading a credential: whichever user systemd gave it to. */
+	bool credential = euid == 0 && keys_is_credential(path);
 
 	if (fstat(fd, &st) != 0) {
 		int e = errno;
@@ -338,32 +335,33 @@ check_private_fd(int fd, const char *path, char *errbuf, size_t errlen)
 		return -EINVAL;
 	}
 	/* Whoever owns the file may change its mode and its key. */
-	if (st.st_uid != euid && st.st_uid != 0 &&
-	    !(euid == 0 && is_credential(path))) {
+	if (st.st_uid != euid && st.st_uid != 0 && !credential) {
 		if (errbuf != NULL && euid == 0)
 			snprintf(
 			    errbuf, errlen,
 			    "%s: secret key file is owned by %s (uid %lu), "
 			    "not by root, who runs this: its owner could "
 			    "change it; chown root %s",
-			    path, user_name(st.st_uid, owner, sizeof(owner)),
+			    path,
+			    file_user_name(st.st_uid, owner, sizeof(owner)),
 			    (unsigned long)st.st_uid, path);
 		else if (errbuf != NULL)
 			snprintf(
 			    errbuf, errlen,
 			    "%s: secret key file is owned by %s (uid %lu), "
 			    "not by %s (uid %lu), who runs this, nor by "
-			    "root: its owner could change it; chown %s %s",
-			    path, user_name(st.st_uid, owner, sizeof(owner)),
+			    "root: its owner could change it; sudo chown %s "
+			    "%s",
+			    path,
+			    file_user_name(st.st_uid, owner, sizeof(owner)),
 			    (unsigned long)st.st_uid,
-			    user_name(euid, me, sizeof(me)),
+			    file_user_name(euid, me, sizeof(me)),
 			    (unsigned long)euid, me, path);
 		return -EPERM;
 	}
 	if ((st.st_mode & 077) &&
 	    !((st.st_mode & 007) == 0 &&
-	      acl_reads_only_users(fd, euid,
-				   euid == 0 && is_credential(path)))) {
+	      acl_reads_only_users(fd, euid, credential))) {
 		if (errbuf != NULL)
 			snprintf(errbuf, errlen,
 				 "%s: secret key file is accessible by group "

@@ -22,8 +22,10 @@
 #ifndef KUSKA_KEYS_H
 #define KUSKA_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define KEYS_ID_MAX 32 /* ids are [a-z0-9_-], 1..31 chars */
 #define KEY_ID_LEN 8
@@ -157,6 +159,28 @@ void keys_key32_free(struct key32 **k);
  */
 int keys_check_private(const char *path, char *errbuf, size_t errlen)
     __attribute__((warn_unused_result));
+
+/*
+ * keys_is_credential - whether path is in systemd's credential directory
+ * (/run/credentials/, which only root writes): systemd copies a unit's
+ * LoadCredential= files there, read-only, and, where the file system
+ * takes no ACL (ramfs), gives them to the service's user. Root checking
+ * the service's config (-n) then reads a key another user owns, but that
+ * user cannot change.
+ */
+bool keys_is_credential(const char *path);
+
+/*
+ * keys_acl_reads_only_users - whether the n bytes of acl, a file's
+ * system.posix_acl_access attribute, are a valid ACL (its owner, group,
+ * mask and others entries each once) that lets no group nor others in,
+ * only named users, each just to read: euid, or (any_user) whoever. That
+ * is how systemd gives a credential to a service's user where the file
+ * system takes ACLs: root's, mode 0400, and "user:UID:r--", which shows
+ * as mode 0440. Anything else, a value cut short included, is false.
+ */
+bool keys_acl_reads_only_users(const uint8_t *acl, size_t n, uid_t euid,
+			       bool any_user);
 
 /* keys_random64 - 64 random bits from the system's CSPRNG. */
 uint64_t keys_random64(void);

@@ -57,6 +57,15 @@ check "status of a socket of group daemon: exit 2 ($rc)" test $rc = 2
 check "... telling the account to join the group" \
 	grep -q "ipc://$sock: permission denied (owner root, group daemon, mode 0660): only root and the members of group daemon may use it (sudo usermod -aG daemon $me; membership counts from the account's next login, or newgrp daemon)" \
 	"$T/group.out"
+# Its directory closed to the account too (as the units make it, 0750
+# and the service's group): what is told is the directory's.
+chgrp daemon "$N/run"
+chmod 0750 "$N/run"
+nobody "$KUSKA" status -c "$N/pnp.conf" >"$T/dir.out" 2>&1
+check "a socket in a directory it may not enter: the directory's owner, group and mode" \
+	grep -q "ipc://$sock: permission denied (its directory $N/run: owner root, group daemon, mode 0750): only root and the members of group daemon may use it" \
+	"$T/dir.out"
+chmod 0711 "$N/run"
 root_status() { "$KUSKA" status -c "$N/pnp.conf" >/dev/null 2>&1; }
 check "root itself still asks the node" root_status
 

@@ -453,7 +453,7 @@ test_secret_owner(void **state)
 	assert_int_equal(chmod(fx->dir, 0711), 0);
 	assert_int_equal(chown(path, 65533, 0), 0);
 	assert_int_equal(chmod(path, 0644), 0);
-	snprintf(want, sizeof(want), "chown %s %s",
+	snprintf(want, sizeof(want), "sudo chown %s %s",
 		 pw != NULL ? pw->pw_name : "65534", path);
 	pid = fork();
 	if (pid == 0) {
@@ -472,15 +472,17 @@ test_secret_owner(void **state)
 }
 
 /*
- * Gives path a POSIX ACL of n entries {tag, perm, id}, owner rw, in the
- * kernel's system.posix_acl_access form. Returns 0 or -errno.
+ * The n (at most 8) entries {tag, perm, id} in the kernel's
+ * system.posix_acl_access form (version 2, little-endian) into acl, which
+ * holds 4 + 8 * 8 bytes. Returns its length.
  */
-static int
-set_acl(const char *path, const uint32_t (*ents)[3], size_t n)
+static size_t
+acl_encode(const uint32_t (*ents)[3], size_t n, uint8_t *acl)
 {
-	uint8_t acl[4 + 8 * 8] = {2, 0, 0, 0};
 	size_t i, j;
 
+	acl[0] = 2;
+	acl[1] = acl[2] = acl[3] = 0;
 	for (i = 0; i < n && i < 8; i++) {
 		uint8_t *e = acl + 4 + 8 * i;
 		e[0] = (uint8_t)ents[i][0];
@@ -490,7 +492,20 @@ set_acl(const char *path, const uint32_t (*ents)[3], size_t n)
 		for (j = 0; j < 4; j++)
 			e[4 + j] = (uint8_t)(ents[i][2] >> (8 * j));
 	}
-	return setxattr(path, "system.posix_acl_access", acl, 4 + 8 * i, 0) == 0
+	return 4 + 8 * i;
+}
+
+/*
+ * Gives path a POSIX ACL of n entries {tag, perm, id}, owner rw, in the
+ * kernel's system.posix_acl_access form. Returns 0 or -errno.
+ */
+static int
+set_acl(const char *path, const uint32_t (*ents)[3], size_t n)
+{
+	uint8_t acl[4 + 8 * 8];
+	size_t len = acl_encode(ents, n, acl);
+
+	return setxattr(path, "system.posix_acl_access", acl, len, 0) == 0
 		   ? 0
 		   : -errno;
 }
@@ -554,6 +569,55 @@ test_secret_acl(void **state)
 	assert_int_equal(set_acl(path, group, 5), 0);
 	assert_int_equal(keys_check_private(path, err, sizeof(err)), -EPERM);
 	keys_free(&k);
+}
+
+/*
+ * An ACL value that no kernel file system stores, but one of FUSE's may
+ * give: cut short, of another version, without its mask or others entry,
+ * an entry twice, an unknown tag. None lets the group bits pass.
+ */
+static void
+test_acl_value(void **state)
+{
+	const uint32_t none = 0xffffffffu, me = 1000;
+	const uint32_t reader[][3] = {{0x01, 6, none},
+				      {0x02, 4, me},
+				      {0x04, 0, none},
+				      {0x10, 4, none},
+				      {0x20, 0, none}};
+	const uint32_t no_mask[][3] = {
+	    {0x01, 6, none}, {0x02, 4, me}, {0x04, 0, none}, {0x20, 0, none}};
+	const uint32_t no_other[][3] = {
+	    {0x01, 6, none}, {0x02, 4, me}, {0x04, 0, none}, {0x10, 4, none}};
+	const uint32_t twice[][3] = {{0x01, 6, none}, {0x02, 4, me},
+				     {0x04, 0, none}, {0x10, 4, none},
+				     {0x20, 0, none}, {0x20, 0, none}};
+	const uint32_t unknown[][3] = {{0x01, 6, none}, {0x02, 4, me},
+				       {0x04, 0, none}, {0x10, 4, none},
+				       {0x20, 0, none}, {0x40, 0, none}};
+	uint8_t acl[4 + 8 * 8];
+	size_t n;
+
+	(void)state;
+	n = acl_encode(reader, 5, acl);
+	assert_true(keys_acl_reads_only_users(acl, n, me, false));
+	assert_false(keys_acl_reads_only_users(acl, n, me + 1, false));
+	assert_true(keys_acl_reads_only_users(acl, n, me + 1, true));
+	assert_false(keys_acl_reads_only_users(acl, n - 1, me, false));
+	assert_false(keys_acl_reads_only_users(acl, n - 8, me, false));
+	assert_false(keys_acl_reads_only_users(acl, 4, me, false));
+	assert_false(keys_acl_reads_only_users(acl, 3, me, false));
+	assert_false(keys_acl_reads_only_users(acl, 0, me, false));
+	acl[0] = 1;
+	assert_false(keys_acl_reads_only_users(acl, n, me, false));
+	n = acl_encode(no_mask, 4, acl);
+	assert_false(keys_acl_reads_only_users(acl, n, me, false));
+	n = acl_encode(no_other, 4, acl);
+	assert_false(keys_acl_reads_only_users(acl, n, me, false));
+	n = acl_encode(twice, 6, acl);
+	assert_false(keys_acl_reads_only_users(acl, n, me, false));
+	n = acl_encode(unknown, 6, acl);
+	assert_false(keys_acl_reads_only_users(acl, n, me, false));
 }
 
 /* A valid secret file's three lines, for building bad ones. */
@@ -1043,6 +1107,7 @@ main(void)
 	    cmocka_unit_test(test_secret_not_a_link),
 	    cmocka_unit_test(test_secret_owner),
 	    cmocka_unit_test(test_secret_acl),
+	    cmocka_unit_test(test_acl_value),
 	    cmocka_unit_test(test_b64),
 	    cmocka_unit_test(test_random64),
 	};
