@@ -19,6 +19,7 @@
 #include "log.h"
 #include "lp.h"
 #include "peers.h"
+#include "period.h"
 #include "prepare.h"
 #include "query.h"
 #include "query_reader.h"
@@ -243,7 +244,13 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 		c->queries_refused[QUERY_REFUSED_NODE_KEY]++;
 	} else if (!refused_frames(c, req, too_large, k, &q, &tab)) {
 		uint64_t t0 = date_mono_ms();
+		char name[PERIOD_NAME_MAX];
+		const char *period = q.period;
+		uint32_t code;
 		int r, ti;
+		/* Logged as the tables write it: 2025H2 however asked. */
+		if (period_parse(q.period, &code) == 0)
+			period = period_name(code, name);
 		/* The secretariat's audit follows the registry in force. */
 		if (w != NULL) {
 			release_set_grants(reg);
@@ -264,7 +271,7 @@ handle_query(struct cons *c, const struct tframes *req, bool too_large,
 				"event=query who=%s role=%s table=%s period=%s "
 				"region=%u rows=%zu ms=%llu%s%s",
 				p->id, role_name(p->role), LOG_Q(q.table),
-				LOG_Q(q.period), q.region, tab.n_rows,
+				LOG_Q(period), q.region, tab.n_rows,
 				(unsigned long long)(date_mono_ms() - t0),
 				r != 0 ? " refused=1" : "",
 				w == NULL ? " during_audit=1" : "");

@@ -245,8 +245,13 @@ for t in identification estimate; do
 		sh -c "grep -q '^2025Q3,' '$T/case-$t-2025Q3.csv' &&
 			cmp -s '$T/case-$t-2025Q3.csv' '$T/case-$t-2025q3.csv'"
 done
+from=$(($(wc -l <"$LOG") + 1))
 printf 'identification\t2026h1\nfunnel\t2026q2\n' | ask analyst >"$T/lower.out"
 check "the consolidator answers a period in lower case" \
 	sh -c "grep -c '^answer rows=[1-9][0-9]* role=analyst\$' '$T/lower.out' |
+		grep -qx 2"
+# ... and logs it as the tables write it, one spelling for an audit.
+check "and logs it 2026H1 and 2026Q2" \
+	sh -c "tail -n +$from '$LOG' | grep -c 'event=query .*period=\"2026[HQ][12]\"' |
 		grep -qx 2"
 finish
