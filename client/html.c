@@ -267,6 +267,21 @@ html_cell(const struct qtable *t, size_t row, const char *name)
 	return &t->rows[row][j];
 }
 
+bool
+html_served_unmedianed(const struct qtable *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++) {
+		const struct cell *v = html_cell(t, i, "victims");
+		const struct cell *m = html_cell(t, i, "median_days");
+		if (v != NULL && m != NULL && v->kind == CELL_NUMBER &&
+		    v->number > 0 && m->kind == CELL_EMPTY)
+			return true;
+	}
+	return false;
+}
+
 /* Opens a cell: <td CLS data-q="TABLE PERIOD ROW COL", the tag left open
  * for a data-v. */
 static void

@@ -37,6 +37,13 @@ const struct cell *html_cell(const struct qtable *t, size_t row,
 			     const char *name);
 
 /*
+ * html_served_unmedianed - whether a row of t (the protection table) has
+ * victims but no median_days: in an institution's own view, victims that
+ * only other institutions identified. False when t has no such columns.
+ */
+bool html_served_unmedianed(const struct qtable *t);
+
+/*
  * html_td - one <td> for row/col of answer t to (table, period): numbers
  * right-aligned, suppressed and empty cells marked by class, data-q set.
  * display, when not NULL, is shown instead of the cell's own text (a

@@ -112,19 +112,8 @@ note_no_takeups(const struct qtable *t)
 static void
 note_own_medians(const struct query_req *q, const struct qtable *t)
 {
-	int v = html_col_index(t, "victims"),
-	    m = html_col_index(t, "median_days");
-	size_t i;
-
 	if (strcmp(q->table, "protection") != 0 ||
-	    strcmp(t->role, "institution") != 0 || v < 0 || m < 0)
-		return;
-	for (i = 0; i < t->n_rows; i++)
-		if (t->rows[i][v].kind == CELL_NUMBER &&
-		    t->rows[i][v].number > 0 &&
-		    t->rows[i][m].kind == CELL_EMPTY)
-			break;
-	if (i == t->n_rows)
+	    strcmp(t->role, "institution") != 0 || !html_served_unmedianed(t))
 		return;
 	fprintf(stderr,
 		"kuska query: note: over your institution's own events, the "

@@ -284,25 +284,6 @@ out:
 	rp_section_end(r);
 }
 
-/*
- * Whether a service of t has victims but no median: in an institution's
- * own view, victims that only other institutions identified.
- */
-static bool
-any_served_unidentified(const struct qtable *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n_rows; i++) {
-		const struct cell *v = html_cell(t, i, "victims");
-		const struct cell *m = html_cell(t, i, "median_days");
-		if (v != NULL && m != NULL && v->kind == CELL_NUMBER &&
-		    v->number > 0 && m->kind == CELL_EMPTY)
-			return true;
-	}
-	return false;
-}
-
 void
 rp_sec_protection(struct report *r)
 {
@@ -337,7 +318,7 @@ rp_sec_protection(struct report *r)
 	/* A ministry serves victims the police identified: over its own
 	 * events their days count from nothing, and the median's dash
 	 * would read as no data. */
-	if (rp_own_view(r) && any_served_unidentified(t)) {
+	if (rp_own_view(r) && html_served_unmedianed(t)) {
 		snprintf(note, sizeof(note), tr(M_OWN_MEDIANS_NOTE),
 			 rp_own_word(r));
 		r->note = note;

@@ -98,7 +98,7 @@ next_line(struct parser *p, struct field *ret)
  * the figures. No list name or count begins with "#".
  */
 static bool
-blank(const struct field *l)
+says_nothing(const struct field *l)
 {
 	size_t i;
 
@@ -343,7 +343,7 @@ parse(struct parser *p)
 	if (p->len >= 3 && memcmp(p->buf, "\xef\xbb\xbf", 3) == 0)
 		p->pos = 3;
 	while ((r = next_line(p, &l)) == 1) {
-		if (blank(&l))
+		if (says_nothing(&l))
 			continue;
 		r = header ? parse_row(p, &l, &total) : parse_header(p, &l);
 		if (r != 0)
