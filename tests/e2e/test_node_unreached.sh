@@ -28,14 +28,22 @@ check "the outage was said once ($n)" test "$n" = 1
 # outage: past the node's 10 s, its log says nothing of it, and what is
 # submitted after it arrives.
 welcomes=$(grep -c "event=welcome institution=pnp" "$N/pnp.log")
+t0=$(date +%s)
 stop_cons TERM
 start_cons
 check "the node is welcomed again after the consolidator's restart" \
 	wait_log_after "$N/pnp.log" "$welcomes" "event=welcome institution=pnp" 60
+gap=$(($(date +%s) - t0))
 sleep 12 # past the node's 10 s of failed connections
 n=$(grep -c "event=consolidator_unreachable" "$N/pnp.log")
-check "a restart of the consolidator is not said as an outage ($n)" \
-	test "$n" = 1
+# A host so loaded that the restart took the node's 10 s is an outage
+# to it, rightly said.
+if [ "$gap" -lt 9 ]; then
+	check "a restart of the consolidator is not said as an outage ($n)" \
+		test "$n" = 1
+else
+	echo "# the restart took ${gap} s, the node's 10 s: not judged"
+fi
 sed -n 4,6p "$T/sim/pnp.jsonl" >"$T/more.jsonl"
 submit_more() { "$KUSKA" submit -c "$N/pnp.conf" "$T/more.jsonl" >/dev/null 2>&1; }
 check "... and the node takes records after it" submit_more
