@@ -199,6 +199,11 @@ tsock_free(struct tsock **s)
 	if ((*s)->file[0] != '\0' && (*s)->file_owner == getpid() &&
 	    local_file_is((*s)->file, (*s)->file_dev, (*s)->file_ino))
 		(void)unlink((*s)->file);
+	/* Its monitor stopped first: libzmq 4.3.4 leaks an event's address
+	 * frame (monitor_event never closes a message it failed to send)
+	 * when one comes, a reconnection's as the socket is taken down,
+	 * after the monitor's reader is gone. None comes once stopped. */
+	(void)zmq_socket_monitor((*s)->s, NULL, 0);
 	zmq_close((*s)->s);
 	free(*s);
 	*s = NULL;
