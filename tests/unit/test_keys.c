@@ -572,6 +572,26 @@ test_secret_acl(void **state)
 }
 
 /*
+ * Only a file in systemd's credential directory, which root alone writes,
+ * escapes the owner check when root reads it: not a look-alike directory,
+ * a relative path or one climbing out with "..".
+ */
+static void
+test_credential_path(void **state)
+{
+	(void)state;
+	assert_true(
+	    keys_is_credential("/run/credentials/kuska-node@pnp.service/k"));
+	assert_false(keys_is_credential("/run/credentialsx/k"));
+	assert_false(keys_is_credential("/run/credentials"));
+	assert_false(keys_is_credential("run/credentials/a.service/k"));
+	assert_false(keys_is_credential("/etc/kuska/keys/pnp.key"));
+	assert_false(
+	    keys_is_credential("/run/credentials/a.service/../../../tmp/k"));
+	assert_false(keys_is_credential("/tmp/run/credentials/a.service/k"));
+}
+
+/*
  * An ACL value that no kernel file system stores, but one of FUSE's may
  * give: cut short, of another version, without its mask or others entry,
  * an entry twice, an unknown tag. None lets the group bits pass.
@@ -1108,6 +1128,7 @@ main(void)
 	    cmocka_unit_test(test_secret_owner),
 	    cmocka_unit_test(test_secret_acl),
 	    cmocka_unit_test(test_acl_value),
+	    cmocka_unit_test(test_credential_path),
 	    cmocka_unit_test(test_b64),
 	    cmocka_unit_test(test_random64),
 	};
