@@ -275,7 +275,8 @@ const struct help_cmd help_table[] = {
     {
 	.prog = "kuska",
 	.name = "report",
-	.synopsis = "-c CLIENT.conf --period P [--lang es|en] [-o FILE]",
+	.synopsis = "-c CLIENT.conf --period P [--region RR] [--lang es|en] "
+		    "[-o FILE]",
 	.summary = "write the Commission's report as one HTML page",
 	.opts =
 	    (const struct help_opt[]){
@@ -283,6 +284,9 @@ const struct help_cmd help_table[] = {
 		 "the client's configuration (its key decides what it sees)",
 		 .required = true},
 		{'p', "period", "P", "the period, as for query"},
+		{'r', "region", "RR",
+		 "one region's report: an INEI department code, as for "
+		 "query (the secretariat: years only)"},
 		{'l', "lang", "es|en", "Spanish (the default) or English"},
 		{'o', "output", "FILE",
 		 "write FILE (replaced whole); - or none: standard output"},
@@ -290,9 +294,9 @@ const struct help_cmd help_table[] = {
 	    },
 	.lacks =
 	    (const struct help_item[]){
-		{"region", "the report is of the whole country; a region's "
-			   "tables are kuska query TABLE --period P "
-			   "--region RR"},
+		{"format", "the report is one HTML page; a table as CSV or "
+			   "JSON is kuska query TABLE --period P --format "
+			   "csv"},
 		{0},
 	    },
     },

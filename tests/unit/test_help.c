@@ -140,9 +140,16 @@ test_help_refuses(void **state)
 	 * what to do instead (test_help.sh reads the words). */
 	assert_non_null(help_find("kuska", "report")->lacks);
 	assert_int_equal(run("kuska", "report", "-c", "c", "--period", "2025",
-			     "--region", "16", NULL),
+			     "--format", "csv", NULL),
 			 2);
-	assert_int_equal(run("kuska", "report", "--region=16", NULL), 2);
+	assert_int_equal(run("kuska", "report", "--format=csv", NULL), 2);
+	/* A region's report is one of its options now (it lacked it). */
+	assert_int_equal(run("kuska", "report", "-c", "c", "--period", "2025",
+			     "--region", "16", NULL),
+			 -1);
+	assert_int_equal(run("kuska", "report", "-c", "c", "--period", "2025",
+			     "-r", "16", NULL),
+			 -1);
 }
 
 static void
