@@ -783,6 +783,20 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "year, not semester by semester: their trend by "
 			   "semester is in the whole country's report (kuska "
 			   "report --period %s, without --region)."},
+    /* An institution may have nothing in a region: its zeros there are
+     * not missing data as surely as the country's. */
+    [M_REGION_SILENT] = {"Sin ningún registro fechado en el periodo en la "
+			 "región %s, así que sus cifras de la región son "
+			 "cero o falta de datos (una institución puede no "
+			 "tener casos allí): %s.",
+			 "No record dated in the period in region %s, so "
+			 "their figures for the region are zero or missing "
+			 "data (an institution may have no cases there): "
+			 "%s."},
+    [M_REGION_NONE_SILENT] = {"Las cinco instituciones tienen registros "
+			      "fechados en el periodo en la región %s.",
+			      "All five institutions have records dated in "
+			      "the period in region %s."},
 };
 
 const char *

@@ -718,8 +718,12 @@ silent(struct report *r)
 	if (n == 0 && rows < INST_COUNT)
 		return;
 	fprintf(r->f, "<p id=\"silent\">");
-	if (n > 0)
+	if (n > 0 && r->region != NULL)
+		rp_put(r, tr(M_REGION_SILENT), r->region_label, names);
+	else if (n > 0)
 		rp_put(r, tr(M_SILENT), names);
+	else if (r->region != NULL)
+		rp_put(r, tr(M_REGION_NONE_SILENT), r->region_label);
 	else
 		html_escape(r->f, tr(M_NONE_SILENT));
 	fprintf(r->f, "</p>\n");

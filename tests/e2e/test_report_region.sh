@@ -70,6 +70,8 @@ for t in overlap funnel timeliness estimate sdg16_2_2; do
 done
 check "analyst: how many were children, from the region's breakdown" \
 	grep -q '<p class="children" data-children="2025H2" data-v="[0-9]' "$page"
+check "analyst: an institution with no record in the region is not said to be missing data alone" \
+	grep -qE '<p id="silent">(No record dated in the period in region 16 Loreto, so their figures for the region are zero or missing data|All five institutions have records dated in the period in region 16 Loreto)' "$page"
 check "analyst: nothing left out as refused" \
 	test -z "$(grep -E 'did not give the table|does not get the' "$page")"
 

@@ -1282,6 +1282,25 @@ test_silent_institutions(void **state)
 				  "fechado en el periodo"));
 	assert_non_null(strstr(p, "falta de datos, no ceros: PJ.</p>"));
 	free(p);
+	/* In a region (the analyst's report of one) an institution may
+	 * have no case at all: its zeros are not surely missing data. */
+	d.region = 16;
+	p = page(&d, "silent-pj-region.html");
+	assert_non_null(strstr(p, "<p id=\"silent\">Sin ningún registro "
+				  "fechado en el periodo en la región 16 "
+				  "Loreto, así que sus cifras de la región son "
+				  "cero o falta de datos (una institución "
+				  "puede no tener casos allí): PJ.</p>"));
+	assert_null(strstr(p, "no ceros"));
+	free(p);
+	d.t[RT_TIMELINESS].rows[2][2].number = 5;
+	d.t[RT_TIMELINESS].rows[4][2].kind = CELL_NUMBER;
+	p = page(&d, "silent-none-region.html");
+	assert_non_null(strstr(p, "<p id=\"silent\">Las cinco instituciones "
+				  "tienen registros fechados en el periodo en "
+				  "la región 16 Loreto.</p>"));
+	free(p);
+	d.region = 0;
 	/* An institution's client gets its own row only: that it has
 	 * records says nothing of the other four. */
 	d.t[RT_TIMELINESS].rows[2][2].number = 5;
