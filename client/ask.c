@@ -11,6 +11,7 @@
 #include "date.h"
 #include "keys.h"
 #include "period.h"
+#include "region.h"
 #include "settings.h"
 #include "transport.h"
 
@@ -247,6 +248,16 @@ ask_period(const char *cmd, const char *p, bool any_period, uint32_t *ret_code,
 	 * 2025h2 (the report's title, its file, kuska query's notes). */
 	period_name(*ret_code, ret_name);
 	return 0;
+}
+
+int
+ask_region(const char *cmd, const char *arg, uint32_t *ret_code)
+{
+	if (region_parse(arg, ret_code) == 0)
+		return 0;
+	fprintf(stderr, "kuska %s: bad region \"%s\": an INEI code 01 to 25\n",
+		cmd, arg);
+	return 2;
 }
 
 bool

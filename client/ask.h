@@ -67,6 +67,15 @@ int ask_period(const char *cmd, const char *p, bool any_period,
 	       uint32_t *ret_code, char ret_name[PERIOD_NAME_MAX]);
 
 /*
+ * ask_region - reads the --region of kuska CMD (kuska query, kuska
+ * report): an INEI department code, two digits 01 to 25
+ * (region_parse). Returns 0 with the code in *ret_code, or 2 (a usage
+ * error, *ret_code left alone) after saying on stderr
+ * "kuska CMD: bad region "ARG": an INEI code 01 to 25".
+ */
+int ask_region(const char *cmd, const char *arg, uint32_t *ret_code);
+
+/*
  * ask_all_zero - whether a table of counts holds nothing but zeros: every
  * number 0, none hidden, no decimal. Read as "no cases", such an answer
  * may be "no data": a period before the institutions' first export, or a

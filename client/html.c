@@ -282,11 +282,12 @@ html_served_unmedianed(const struct qtable *t)
 	return false;
 }
 
-/* Opens a cell: <td CLS data-q="TABLE PERIOD ROW COL", the tag left open
- * for a data-v. */
+/* Opens a cell: <td CLS data-q="TABLE PERIOD ROW COL", with " REGION"
+ * after COL when the table was asked for a region, the tag left open for
+ * a data-v. */
 static void
 td_open(FILE *f, const char *cls, const char *table, const char *period,
-	size_t row, const char *col)
+	const char *region, size_t row, const char *col)
 {
 	fprintf(f, "<td%s data-q=\"", cls);
 	html_escape(f, table);
@@ -294,6 +295,10 @@ td_open(FILE *f, const char *cls, const char *table, const char *period,
 	html_escape(f, period);
 	fprintf(f, " %zu ", row);
 	html_escape(f, col);
+	if (region != NULL) {
+		fputc(' ', f);
+		html_escape(f, region);
+	}
 	fputc('"', f);
 }
 
@@ -377,8 +382,9 @@ number_escape(FILE *f, const char *s)
  * text kept in data-v. */
 static void
 td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
-	 const char *table, const char *period, const char *display, bool expr,
-	 const char *hidden, const char *thousands)
+	 const char *table, const char *period, const char *region,
+	 const char *display, bool expr, const char *hidden,
+	 const char *thousands)
 {
 	static const struct cell empty = {CELL_EMPTY, 0, "", NULL};
 	const struct cell *c = html_cell(t, row, col);
@@ -399,7 +405,7 @@ td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
 		cls = " class=\"w\"";
 	else if (expr)
 		cls = " class=\"x\"";
-	td_open(f, cls, table, period, row, col);
+	td_open(f, cls, table, period, region, row, col);
 	if (c->kind == CELL_SUPPRESSED && hidden != NULL) {
 		fprintf(f, " data-v=\"");
 		html_escape(f, text);
@@ -437,9 +443,11 @@ td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
 
 void
 html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
-	const char *table, const char *period, const char *display)
+	const char *table, const char *period, const char *region,
+	const char *display)
 {
-	td_write(f, t, row, col, table, period, display, false, NULL, NULL);
+	td_write(f, t, row, col, table, period, region, display, false, NULL,
+		 NULL);
 }
 
 /* Only [a-z0-9_] of a word goes into a class name. */
@@ -461,10 +469,11 @@ badge_td(FILE *f, const struct html_table *ht, size_t row,
 	const char *shown = ht->word != NULL ? ht->word(col->name, w) : w;
 
 	if (w[0] == '\0') {
-		html_td(f, ht->t, row, col->name, ht->table, ht->period, NULL);
+		html_td(f, ht->t, row, col->name, ht->table, ht->period,
+			ht->region, NULL);
 		return;
 	}
-	td_open(f, "", ht->table, ht->period, row, col->name);
+	td_open(f, "", ht->table, ht->period, ht->region, row, col->name);
 	fprintf(f, " data-v=\"");
 	html_escape(f, w);
 	fprintf(f, "\"><span class=\"badge b-");
@@ -486,7 +495,7 @@ instead_td(FILE *f, const struct html_table *ht, size_t row,
 
 	/* Narrow: it stands in a column of numbers. */
 	td_open(f, col->kind == HTML_BADGE ? "" : " class=\"alt\"", ht->table,
-		ht->period, row, col->name);
+		ht->period, ht->region, row, col->name);
 	fprintf(f, " data-v=\"");
 	if (c != NULL &&
 	    (c->kind == CELL_NUMBER || c->kind == CELL_SUPPRESSED ||
@@ -557,15 +566,15 @@ html_table(FILE *f, const struct html_table *ht)
 				/* A row with nothing to add: "–" reads as
 				 * no data or withheld, which it is not. */
 				td_open(f, " class=\"w\"", ht->table,
-					ht->period, i, col->name);
+					ht->period, ht->region, i, col->name);
 				fprintf(f, "></td>");
 			} else if (col->kind == HTML_EXPR) {
 				td_write(f, ht->t, i, col->name, ht->table,
-					 ht->period, NULL, true, ht->hidden,
-					 ht->thousands);
+					 ht->period, ht->region, NULL, true,
+					 ht->hidden, ht->thousands);
 			} else {
 				td_write(f, ht->t, i, col->name, ht->table,
-					 ht->period,
+					 ht->period, ht->region,
 					 (col->kind == HTML_WORD ||
 					  col->kind == HTML_NOTE) &&
 						 ht->word != NULL

@@ -44,13 +44,16 @@ const struct cell *html_cell(const struct qtable *t, size_t row,
 bool html_served_unmedianed(const struct qtable *t);
 
 /*
- * html_td - one <td> for row/col of answer t to (table, period): numbers
- * right-aligned, suppressed and empty cells marked by class, data-q set.
- * display, when not NULL, is shown instead of the cell's own text (a
- * translated word), and the cell's text then goes in data-v.
+ * html_td - one <td> for row/col of answer t to (table, period, region):
+ * numbers right-aligned, suppressed and empty cells marked by class,
+ * data-q set ("TABLE PERIOD ROW COL", then " REGION" when region, the
+ * two digits asked, is not NULL). display, when not NULL, is shown
+ * instead of the cell's own text (a translated word), and the cell's
+ * text then goes in data-v.
  */
 void html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
-	     const char *table, const char *period, const char *display);
+	     const char *table, const char *period, const char *region,
+	     const char *display);
 
 enum html_col_kind {
 	HTML_LABEL, /* a row header: <th scope="row">, shown through word */
@@ -71,6 +74,7 @@ struct html_table {
 	const struct qtable *t;
 	const char *table;  /* the query table, for data-q */
 	const char *period; /* the period asked, for data-q */
+	const char *region; /* the region asked ("16"), for data-q; NULL: all */
 	const char *caption;
 	const char *cls; /* the table's class, or NULL */
 	const struct html_col *cols;

@@ -747,6 +747,56 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "When each institution last delivered is unknown: "
 			 "the consolidator refused the deliveries "
 			 "(%s)."},
+    /* A region's report (kuska report --region): the period's words,
+     * then the region's code and name. */
+    [M_REGION_TITLE] = {"%s, región %s", "%s, region %s"},
+    [M_REGION_WORDS] = {"la región %s", "region %s"},
+    [M_REGION_NOTE] = {"Cifras de la región %s: cada tabla se pidió con "
+		       "--region %s y cuenta lo registrado en ella (la "
+		       "región de cada registro). Los eventos recibidos y "
+		       "las entregas del final son de todo el país.",
+		       "Figures of region %s: every table was asked with "
+		       "--region %s and counts what was recorded there "
+		       "(each record's region). The events accepted and "
+		       "the deliveries at the end are the whole country's."},
+    [M_REGION_REFUSED] = {"La secretaría no recibe la tabla «%s» por "
+			  "región: está en el informe del país "
+			  "(kuska report --period %s, sin --region).",
+			  "The secretariat does not get the %s table by "
+			  "region: it is in the whole country's report "
+			  "(kuska report --period %s, without --region)."},
+    [M_REGION_REFUSED_FUNNEL] = {"La secretaría no recibe el embudo "
+				 "(«funnel») por región: está en el informe "
+				 "del país (kuska report --period %s, sin "
+				 "--region); los casos de la región en cada "
+				 "etapa están en la figura siguiente.",
+				 "The secretariat does not get the funnel "
+				 "by region: it is in the whole country's "
+				 "report (kuska report --period %s, without "
+				 "--region); the region's cases at each "
+				 "stage are in the next figure."},
+    [M_REGION_NO_TREND] = {"La secretaría recibe los indicadores de una "
+			   "región por año, no semestre a semestre: su "
+			   "evolución por semestre está en el informe del "
+			   "país (kuska report --period %s, sin --region).",
+			   "The secretariat gets a region's indicators by "
+			   "year, not semester by semester: their trend by "
+			   "semester is in the whole country's report (kuska "
+			   "report --period %s, without --region)."},
+    /* An institution may have nothing in a region: its zeros there are
+     * not missing data as surely as the country's. */
+    [M_REGION_SILENT] = {"Sin ningún registro fechado en el periodo en la "
+			 "región %s, así que sus cifras de la región son "
+			 "cero o falta de datos (una institución puede no "
+			 "tener casos allí): %s.",
+			 "No record dated in the period in region %s, so "
+			 "their figures for the region are zero or missing "
+			 "data (an institution may have no cases there): "
+			 "%s."},
+    [M_REGION_NONE_SILENT] = {"Las cinco instituciones tienen registros "
+			      "fechados en el periodo en la región %s.",
+			      "All five institutions have records dated in "
+			      "the period in region %s."},
 };
 
 const char *

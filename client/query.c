@@ -512,17 +512,8 @@ cmd_query(int argc, char **argv)
 			period = optarg;
 			break;
 		case 'r':
-			if (strlen(optarg) != 2 || optarg[0] < '0' ||
-			    optarg[0] > '2' || optarg[1] < '0' ||
-			    optarg[1] > '9' || atoi(optarg) < 1 ||
-			    atoi(optarg) > 25) {
-				fprintf(stderr,
-					"kuska query: bad region "
-					"\"%s\": an INEI code 01 to 25\n",
-					optarg);
+			if (ask_region("query", optarg, &q.region) != 0)
 				return 2;
-			}
-			q.region = (uint32_t)atoi(optarg);
 			break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0)

@@ -1,8 +1,11 @@
 /*
  * report.c - kuska report: asks the consolidator, as the client's key and
- * role, every table the page needs for one period (and the indicators of
- * each semester of their trend, and of each whole year of it for those
- * read by year), then has report_page.c write one
+ * role, every table the page needs for one period, of the whole country
+ * or of one region (--region: every request carries it, and the
+ * consolidator answers under that role's disclosure control; nothing is
+ * filtered here) (and the indicators of each semester of their trend, and
+ * of each whole year of it for those read by year), then has
+ * report_page.c write one
  * self-contained HTML file. Nothing is written unless every question was
  * answered; a table the consolidator does not know is an answer too (its
  * section says so), so tables that arrive later appear with no change here.
@@ -53,12 +56,13 @@ const char *const report_tables[RT_COUNT] = {
 static struct progress prog;
 static unsigned answered;
 
-/* One table. Returns 0 (ret->error may say the table was refused) or
- * -errno when the consolidator could not be asked, said on stderr. The
- * estimate comes with its bootstrap interval. */
+/* One table, of region (0: the whole country). Returns 0 (ret->error
+ * may say the table was refused) or -errno when the consolidator could
+ * not be asked, said on stderr. The estimate comes with its bootstrap
+ * interval. */
 static int
-fetch(const struct ask_client *ac, const char *table, const char *period,
-      struct qtable *ret)
+fetch(const struct ask_client *ac, uint32_t region, const char *table,
+      const char *period, struct qtable *ret)
 {
 	struct query_req q;
 	char err[512];
@@ -71,6 +75,7 @@ fetch(const struct ask_client *ac, const char *table, const char *period,
 	memset(&q, 0, sizeof(q));
 	snprintf(q.table, sizeof(q.table), "%s", table);
 	snprintf(q.period, sizeof(q.period), "%s", period);
+	q.region = region;
 	if (strcmp(table, "estimate") == 0) {
 		q.boot = REPORT_BOOT;
 		q.seed = REPORT_SEED;
@@ -162,7 +167,7 @@ fetch_trend(const struct ask_client *ac, uint32_t code, struct report_data *d)
 		if (start != 0 && s < start)
 			break;
 		period_name(s, name);
-		r = fetch(ac, "indicators", name, &tmp[n]);
+		r = fetch(ac, d->region, "indicators", name, &tmp[n]);
 		if (r != 0)
 			break;
 		if (tmp[n].error[0] != '\0' ||
@@ -208,8 +213,8 @@ fetch_years(const struct ask_client *ac, struct report_data *d)
 		if (!report_year_whole(d->code, y))
 			continue;
 		period_name(y * 10, d->year_period[d->n_year]);
-		r = fetch(ac, "indicators", d->year_period[d->n_year],
-			  &d->year[d->n_year]);
+		r = fetch(ac, d->region, "indicators",
+			  d->year_period[d->n_year], &d->year[d->n_year]);
 		if (r != 0)
 			return r;
 		d->n_year++;
@@ -218,7 +223,7 @@ fetch_years(const struct ask_client *ac, struct report_data *d)
 		return 0;
 	snprintf(d->year_breakdown_period, sizeof(d->year_breakdown_period),
 		 "%s", d->year_period[d->n_year - 1]);
-	return fetch(ac, "breakdown", d->year_breakdown_period,
+	return fetch(ac, d->region, "breakdown", d->year_breakdown_period,
 		     &d->year_breakdown);
 }
 
@@ -277,7 +282,7 @@ add_definitions(const struct ask_client *ac, struct report_data *d)
 	if (ind->error[0] != '\0' || ind->n_rows == 0 ||
 	    ind->n_cols + n_take > CODEC_MAX_COLUMNS)
 		return 0;
-	r = fetch(ac, "indicator_definitions", d->period, &defs);
+	r = fetch(ac, d->region, "indicator_definitions", d->period, &defs);
 	if (r != 0 || defs.error[0] != '\0') {
 		codec_qtable_clear(&defs);
 		return r;
@@ -362,14 +367,45 @@ some_answered(const struct report_data *d)
 	return -EACCES;
 }
 
+/*
+ * A region's report of a semester or a quarter, which the secretariat
+ * does not get: its regional tables are given by year only
+ * (docs/DISCLOSURE.md), so such a report would be a page of notes. The
+ * client learns its role from the consolidator's first answer, the
+ * identification table's (kept for the page), and asks nothing more.
+ * Returns 0, or -EPERM having said on stderr what to ask instead.
+ */
+static int
+regional_level(const struct report_data *d)
+{
+	const struct qtable *t = &d->t[RT_IDENTIFICATION];
+
+	if (d->region == 0 || period_kind(d->code) == PERIOD_YEAR ||
+	    strcmp(t->role, "secretariat") != 0)
+		return 0;
+	progress_clear(&prog);
+	fprintf(stderr,
+		"kuska report: the secretariat gets regional reports by year "
+		"only: ask for --period %.4s with --region %02u, or for %s "
+		"without --region\n",
+		d->period, (unsigned)d->region, d->period);
+	return -EPERM;
+}
+
 static int
 fetch_all(const struct ask_client *ac, struct report_data *d)
 {
 	int i, r;
 
 	identities(ac, d);
+	r = fetch(ac, d->region, report_tables[RT_IDENTIFICATION], d->period,
+		  &d->t[RT_IDENTIFICATION]);
+	if (r != 0 || (r = regional_level(d)) != 0)
+		return r;
 	for (i = 0; i < RT_COUNT; i++)
-		if ((r = fetch(ac, report_tables[i], d->period, &d->t[i])) != 0)
+		if (i != RT_IDENTIFICATION &&
+		    (r = fetch(ac, d->region, report_tables[i], d->period,
+			       &d->t[i])) != 0)
 			return r;
 	if ((r = some_answered(d)) != 0)
 		return r;
@@ -414,6 +450,7 @@ cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"period", required_argument, NULL, 'p'},
+	    {"region", required_argument, NULL, 'r'},
 	    {"lang", required_argument, NULL, 'l'},
 	    {"output", required_argument, NULL, 'o'},
 	    {NULL, 0, NULL, 0},
@@ -427,13 +464,17 @@ cmd_report(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:p:l:o:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:p:r:l:o:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conf = optarg;
 			break;
 		case 'p':
 			d.period = optarg;
+			break;
+		case 'r':
+			if (ask_region("report", optarg, &d.region) != 0)
+				return 2;
 			break;
 		case 'l':
 			if (i18n_parse(optarg, &lang) != 0) {
@@ -487,6 +528,6 @@ out:
 	return rc;
 usage:
 	fprintf(stderr, "usage: kuska report -c CLIENT.conf --period P "
-			"[--lang es|en] [-o FILE]\n");
+			"[--region RR] [--lang es|en] [-o FILE]\n");
 	return 2;
 }

@@ -52,6 +52,7 @@ extern const char *const report_tables[RT_COUNT];
 struct report_data {
 	const char *period; /* as asked: "2025H2" */
 	uint32_t code;	    /* its period code */
+	uint32_t region;    /* the region every table was asked for; 0: all */
 	struct qtable t[RT_COUNT];
 	size_t n_trend; /* the indicators of each semester, oldest first */
 	char trend_period[REPORT_MAX_TREND][PERIOD_NAME_MAX];

@@ -390,7 +390,13 @@ rp_indicator_notes(struct report *r, const struct qtable *t,
 	/* An institution's view evaluates the same expression over its own
 	 * events, against the one baseline and target (INDICATORS.md): a
 	 * count of part of the country set against the whole. */
-	if (rp_own_view(r) && any_row(t, keep, count_row)) {
+	if (r->region != NULL && any_row(t, keep, count_row)) {
+		char where[REGION_LABEL_MAX + 32];
+		snprintf(where, sizeof(where), tr(M_REGION_WORDS),
+			 r->region_label);
+		fprintf(r->f, " ");
+		rp_put(r, tr(M_NATIONAL_NOTE), where);
+	} else if (rp_own_view(r) && any_row(t, keep, count_row)) {
 		fprintf(r->f, " ");
 		rp_put(r, tr(M_NATIONAL_NOTE), rp_own_word(r));
 	}
@@ -449,7 +455,8 @@ trend_td(struct report *r, const struct qtable *t, const char *p,
 		return TREND_NONE;
 	}
 	if (strcmp(rp_text_of(t, (size_t)row, "status"), "suppressed") != 0) {
-		html_td(r->f, t, (size_t)row, "value", "indicators", p, NULL);
+		html_td(r->f, t, (size_t)row, "value", "indicators", p,
+			r->region, NULL);
 		return html_cell(t, (size_t)row, "value") == NULL ||
 			       html_cell(t, (size_t)row, "value")->kind ==
 				   CELL_EMPTY
@@ -458,7 +465,12 @@ trend_td(struct report *r, const struct qtable *t, const char *p,
 	}
 	fprintf(r->f, "<td class=\"sup\" data-q=\"indicators ");
 	html_escape(r->f, p);
-	fprintf(r->f, " %d value\" data-v=\"\">", row);
+	fprintf(r->f, " %d value", row);
+	if (r->region != NULL) {
+		fputc(' ', r->f);
+		html_escape(r->f, r->region);
+	}
+	fprintf(r->f, "\" data-v=\"\">");
 	html_escape(r->f, i18n_word("status", "suppressed"));
 	fprintf(r->f, "</td>");
 	return TREND_WITHHELD;
@@ -715,6 +727,12 @@ indicator_trends(struct report *r, const struct qtable *t,
 	unsigned shown;
 	size_t i;
 
+	if (d->n_trend == 0 && r->region != NULL &&
+	    strcmp(r->role, "secretariat") == 0) {
+		fprintf(r->f, "<p class=\"notice\">");
+		rp_put(r, tr(M_REGION_NO_TREND), r->period);
+		fprintf(r->f, "</p>\n");
+	}
 	if (d->n_trend == 0)
 		return;
 	rp_fig_open(r, "f-trend", years ? M_FIG_TREND_YEARS : M_FIG_TREND,
@@ -729,12 +747,15 @@ indicator_trends(struct report *r, const struct qtable *t,
 	shown |= trend_table(r, t, keep, true);
 	fprintf(r->f, "</div>\n</div>\n<p class=\"src\">");
 	html_escape(r->f, tr(M_SOURCE));
-	fprintf(r->f, " <code>kuska query indicators --period S</code> ");
+	fprintf(r->f, " <code>kuska query indicators --period S");
+	rp_region_option(r);
+	fprintf(r->f, "</code> ");
 	rp_put(r, tr(M_TREND_FROM), d->trend_period[0],
 	       d->trend_period[d->n_trend - 1]);
 	if (years && d->n_year > 0) {
-		fprintf(r->f,
-			"; <code>kuska query indicators --period Y</code> ");
+		fprintf(r->f, "; <code>kuska query indicators --period Y");
+		rp_region_option(r);
+		fprintf(r->f, "</code> ");
 		rp_put(r, tr(M_YEARS_FROM), d->year_period[0],
 		       d->year_period[d->n_year - 1]);
 	}

@@ -16,6 +16,7 @@
 #include "codec.h"
 #include "html.h"
 #include "i18n.h"
+#include "region.h"
 #include "report.h"
 #include "svg.h"
 
@@ -27,6 +28,11 @@ struct report {
 	const struct report_data *d;
 	const char *period; /* as asked */
 	uint32_t code;
+	/* The region every table was asked for, two digits ("16"), for each
+	 * figure's source query and data-q; NULL: the whole country. */
+	const char *region;
+	char region_code[3];
+	char region_label[REGION_LABEL_MAX]; /* "16 Loreto"; "" */
 	unsigned fig;	 /* figures written so far */
 	bool table_only; /* the figure being written has no chart */
 	bool withheld;	 /* it shows an indicator withheld: say what that is */
@@ -98,6 +104,10 @@ const char *rp_own_word(const struct report *r);
 
 /* The period of code in words, "segundo semestre de 2025", in out. */
 const char *rp_period_words(uint32_t code, char *out, size_t cap);
+
+/* " --region RR" of a regional report's source queries; nothing for the
+ * whole country's. */
+void rp_region_option(struct report *r);
 
 /* A section of the page, its id and its title. */
 void rp_section(struct report *r, const char *id, enum i18n_msg title);

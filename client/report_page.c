@@ -120,7 +120,16 @@ rp_usable(struct report *r, const struct qtable *t, const char *table)
 	if (t->error[0] == '\0')
 		return true;
 	fprintf(r->f, "<p class=\"notice\">");
-	if (strncmp(t->error, "unknown table", 13) == 0)
+	/* A table the secretariat gets for the whole country only
+	 * (docs/DISCLOSURE.md): left out of a region's report by design,
+	 * saying where it is, not as a failure. */
+	if (r->region != NULL &&
+	    strstr(t->error, "for the whole country only") != NULL) {
+		if (strcmp(table, "funnel") == 0)
+			rp_put(r, tr(M_REGION_REFUSED_FUNNEL), r->period);
+		else
+			rp_put(r, tr(M_REGION_REFUSED), table, r->period);
+	} else if (strncmp(t->error, "unknown table", 13) == 0)
 		rp_put(r, tr(M_NOT_YET), table);
 	/* Closed to every institution by design: not a failure of the
 	 * consolidator's, as "did not give the table" read. */
@@ -279,6 +288,15 @@ empty_note(struct report *r, const char *table)
 	html_escape(r->f, tr(M_EMPTY_NOTE));
 }
 
+void
+rp_region_option(struct report *r)
+{
+	if (r->region == NULL)
+		return;
+	fprintf(r->f, " --region ");
+	html_escape(r->f, r->region);
+}
+
 /* The source line: the query that gives the figure's numbers. */
 void
 rp_fig_close(struct report *r, const struct qtable *t, const char *table,
@@ -290,6 +308,7 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 	html_escape(r->f, table);
 	fprintf(r->f, " --period ");
 	html_escape(r->f, r->period);
+	rp_region_option(r);
 	fprintf(r->f, "</code>");
 	if (extra != NULL) {
 		fprintf(r->f, "; ");
@@ -390,6 +409,7 @@ rp_table_of(struct report *r, const struct qtable *t, const char *table,
 	ht.t = t;
 	ht.table = table;
 	ht.period = r->period;
+	ht.region = r->region;
 	ht.caption = caption;
 	ht.cols = c;
 	ht.n_cols = i;
@@ -610,7 +630,15 @@ header(struct report *r)
 	fprintf(r->f, "<header class=\"top\">\n<p class=\"kicker\">");
 	html_escape(r->f, tr(M_KICKER));
 	fprintf(r->f, "</p>\n<h1>");
-	rp_put(r, tr(M_TITLE), rp_period_words(r->code, words, sizeof(words)));
+	rp_period_words(r->code, words, sizeof(words));
+	if (r->region != NULL) {
+		char where[sizeof(words) + REGION_LABEL_MAX + 16];
+		snprintf(where, sizeof(where), tr(M_REGION_TITLE), words,
+			 r->region_label);
+		rp_put(r, tr(M_TITLE), where);
+	} else {
+		rp_put(r, tr(M_TITLE), words);
+	}
 	fprintf(r->f, "</h1>\n<p class=\"meta\">");
 	rp_put(r, tr(M_PERIOD_RANGE), r->period,
 	       date_format(period_first_day(r->code), from),
@@ -622,6 +650,11 @@ header(struct report *r)
 		rp_put(r, tr(M_SECRETARIAT_RULE), r->k - 1, tr(M_HIDDEN));
 	}
 	fprintf(r->f, "</p>\n");
+	if (r->region != NULL) {
+		fprintf(r->f, "<p class=\"warn\" id=\"region\">");
+		rp_put(r, tr(M_REGION_NOTE), r->region_label, r->region);
+		fprintf(r->f, "</p>\n");
+	}
 	/* A period still running reads as final otherwise. */
 	if (period_last_day(r->code) >= date_today()) {
 		fprintf(r->f, "<p class=\"warn\">");
@@ -685,8 +718,12 @@ silent(struct report *r)
 	if (n == 0 && rows < INST_COUNT)
 		return;
 	fprintf(r->f, "<p id=\"silent\">");
-	if (n > 0)
+	if (n > 0 && r->region != NULL)
+		rp_put(r, tr(M_REGION_SILENT), r->region_label, names);
+	else if (n > 0)
 		rp_put(r, tr(M_SILENT), names);
+	else if (r->region != NULL)
+		rp_put(r, tr(M_REGION_NONE_SILENT), r->region_label);
 	else
 		html_escape(r->f, tr(M_NONE_SILENT));
 	fprintf(r->f, "</p>\n");
@@ -724,6 +761,7 @@ footer(struct report *r)
 		ht.t = t;
 		ht.table = "sources";
 		ht.period = r->period;
+		ht.region = r->region;
 		ht.caption = caption;
 		ht.cols = cols;
 		ht.n_cols = 2;
@@ -742,6 +780,7 @@ footer(struct report *r)
 	html_escape(r->f, tr(M_HOW_TO_CHECK));
 	fprintf(r->f, " <code>kuska query -c CLIENT.conf TABLE --period ");
 	html_escape(r->f, r->period);
+	rp_region_option(r);
 	fprintf(r->f, "</code>.</p>\n</footer>\n");
 }
 
@@ -773,6 +812,12 @@ report_page(FILE *f, const struct report_data *d)
 	r.d = d;
 	r.period = d->period;
 	r.code = d->code;
+	if (d->region != 0) {
+		snprintf(r.region_code, sizeof(r.region_code), "%02u",
+			 (unsigned)d->region % 100);
+		r.region = r.region_code;
+		region_label(d->region, r.region_label);
+	}
 	answer_facts(&r);
 	/* The title heads a printed page and names the saved file: an
 	 * institution's says which one, as its first lines do. */
@@ -780,7 +825,14 @@ report_page(FILE *f, const struct report_data *d)
 	snprintf(who, sizeof(who), inst != NULL ? "%s, %s" : "%s",
 		 role_word(r.role),
 		 inst != NULL ? i18n_word("institution", inst) : "");
-	snprintf(title, sizeof(title), tr(M_PAGE_TITLE), r.period, who);
+	if (r.region != NULL) {
+		char where[PERIOD_NAME_MAX + REGION_LABEL_MAX + 4];
+		snprintf(where, sizeof(where), "%s, %s", r.period,
+			 r.region_label);
+		snprintf(title, sizeof(title), tr(M_PAGE_TITLE), where, who);
+	} else {
+		snprintf(title, sizeof(title), tr(M_PAGE_TITLE), r.period, who);
+	}
 	html_page_open(f, tr(M_LANG_CODE), title);
 	header(&r);
 	rp_sec_indicators(&r);

@@ -161,6 +161,12 @@ children_lead(struct report *r, const struct qtable *t)
 {
 	size_t i;
 
+	/* A region's report of the secretariat, which gets no breakdown by
+	 * region: say where the ages are rather than nothing. */
+	if (r->region != NULL && r->d->t[RT_BREAKDOWN].error[0] != '\0') {
+		(void)rp_usable(r, &r->d->t[RT_BREAKDOWN], "breakdown");
+		return;
+	}
 	for (i = 0; i < t->n_rows; i++)
 		if (total_row(r, t, i)) {
 			rp_children_para(r, &r->d->t[RT_BREAKDOWN], r->period,
@@ -763,8 +769,14 @@ rp_sec_estimate(struct report *r)
 	size_t i;
 
 	rp_section(r, "estimate", M_SEC_ESTIMATE);
-	if (!rp_usable(r, t, "estimate"))
+	if (!rp_usable(r, t, "estimate")) {
+		/* A region's SDG 16.2.2 is given where its estimate is not
+		 * (to the secretariat: docs/DISCLOSURE.md), its counts and
+		 * rates without one. */
+		if (r->region != NULL)
+			fig_sdg(r);
 		goto out;
+	}
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < t->n_rows && i < MAX_BARS; i++) {
 		rows[i].label = i18n_word("method", rp_text_of(t, i, "method"));

@@ -25,6 +25,24 @@
 		    "aligned columns (the default), CSV or JSON"               \
 	}
 
+/* The regions of --region (kuska query, kuska report): INEI's codes and
+ * names, as region.c names them (tests/unit/test_help.c compares). */
+static const struct help_item regions[] = {
+    {"01", "Amazonas"},	     {"02", "Áncash"},
+    {"03", "Apurímac"},	     {"04", "Arequipa"},
+    {"05", "Ayacucho"},	     {"06", "Cajamarca"},
+    {"07", "Callao"},	     {"08", "Cusco"},
+    {"09", "Huancavelica"},  {"10", "Huánuco"},
+    {"11", "Ica"},	     {"12", "Junín"},
+    {"13", "La Libertad"},   {"14", "Lambayeque"},
+    {"15", "Lima"},	     {"16", "Loreto"},
+    {"17", "Madre de Dios"}, {"18", "Moquegua"},
+    {"19", "Pasco"},	     {"20", "Piura"},
+    {"21", "Puno"},	     {"22", "San Martín"},
+    {"23", "Tacna"},	     {"24", "Tumbes"},
+    {"25", "Ucayali"},	     {0},
+};
+
 const struct help_cmd help_table[] = {
     /* ---- kuska ---- */
     {
@@ -224,22 +242,7 @@ const struct help_cmd help_table[] = {
 		     {"2026h1, 2026q3", "the same, in lower case"},
 		     {0},
 		 }},
-		{"Regions",
-		 (const struct help_item[]){
-		     {"01", "Amazonas"},      {"02", "Áncash"},
-		     {"03", "Apurímac"},      {"04", "Arequipa"},
-		     {"05", "Ayacucho"},      {"06", "Cajamarca"},
-		     {"07", "Callao"},	      {"08", "Cusco"},
-		     {"09", "Huancavelica"},  {"10", "Huánuco"},
-		     {"11", "Ica"},	      {"12", "Junín"},
-		     {"13", "La Libertad"},   {"14", "Lambayeque"},
-		     {"15", "Lima"},	      {"16", "Loreto"},
-		     {"17", "Madre de Dios"}, {"18", "Moquegua"},
-		     {"19", "Pasco"},	      {"20", "Piura"},
-		     {"21", "Puno"},	      {"22", "San Martín"},
-		     {"23", "Tacna"},	      {"24", "Tumbes"},
-		     {"25", "Ucayali"},	      {0},
-		 }},
+		{"Regions", regions},
 		{0},
 	    },
     },
@@ -275,7 +278,8 @@ const struct help_cmd help_table[] = {
     {
 	.prog = "kuska",
 	.name = "report",
-	.synopsis = "-c CLIENT.conf --period P [--lang es|en] [-o FILE]",
+	.synopsis = "-c CLIENT.conf --period P [--region RR] [--lang es|en] "
+		    "[-o FILE]",
 	.summary = "write the Commission's report as one HTML page",
 	.opts =
 	    (const struct help_opt[]){
@@ -283,16 +287,24 @@ const struct help_cmd help_table[] = {
 		 "the client's configuration (its key decides what it sees)",
 		 .required = true},
 		{'p', "period", "P", "the period, as for query"},
+		{'r', "region", "RR",
+		 "one region's report: an INEI department code (see "
+		 "Regions; the secretariat: years only)"},
 		{'l', "lang", "es|en", "Spanish (the default) or English"},
 		{'o', "output", "FILE",
 		 "write FILE (replaced whole); - or none: standard output"},
 		{0},
 	    },
+	.sections =
+	    (const struct help_section[]){
+		{"Regions", regions},
+		{0},
+	    },
 	.lacks =
 	    (const struct help_item[]){
-		{"region", "the report is of the whole country; a region's "
-			   "tables are kuska query TABLE --period P "
-			   "--region RR"},
+		{"format", "the report is one HTML page; a table as CSV or "
+			   "JSON is kuska query TABLE --period P --format "
+			   "csv"},
 		{0},
 	    },
     },

@@ -72,6 +72,9 @@ expect "kuska query -c a.conf funnel --period ${year}" \
 	"$year ${year}H1 ${year}H2 ${year}Q1 ${year}Q2 ${year}Q3 ${year}Q4"
 expect "kuska query -c a.conf funnel --period 2026 --region 1" \
 	"10 11 12 13 14 15 16 17 18 19"
+expect "kuska report -c a.conf --period 2026 --region 1" \
+	"10 11 12 13 14 15 16 17 18 19"
+expect "kuska report -c a.conf --period 2026 -r 2" "20 21 22 23 24 25"
 expect "kuska status -c " "a.conf sub"
 expect "kuska submit -c a.conf " "sub x.jsonl y.jsonl"
 expect "kuska submit -c a.conf x.jsonl y" "y.jsonl"

@@ -389,10 +389,15 @@ refused "a period not begun" 'kuska query: --period 2999Q1 has not begun (today 
 	"$KUSKA" query -c x.conf overlap --period 2999Q1
 refused "a period before 2000" 'kuska query: --period 1999: before 2000: no record' \
 	"$KUSKA" query -c x.conf overlap --period 1999
-# The report is national: asked for a region, it says where a region's
-# tables are rather than "unknown option".
-refused "kuska report --region" "kuska report: no option \"--region\": the report is of the whole country; a region's tables are kuska query TABLE --period P --region RR" \
-	"$KUSKA" report -c x.conf --period 2025 --region 16
+# The report is HTML: asked for a format, it says where a table's CSV
+# is rather than "unknown option".
+refused "kuska report --format" "kuska report: no option \"--format\": the report is one HTML page; a table as CSV or JSON is kuska query TABLE --period P --format csv" \
+	"$KUSKA" report -c x.conf --period 2025 --format csv
+# A region's report: its code read as kuska query reads it.
+refused "a bad region (report)" 'kuska report: bad region "26": an INEI code 01 to 25' \
+	"$KUSKA" report -c x.conf --period 2025 --region 26
+refused "a bad region (query)" 'kuska query: bad region "26": an INEI code 01 to 25' \
+	"$KUSKA" query -c x.conf identification --period 2025 --region 26
 refused "a flag with a value" 'kuska-consolidator: option "--audit" takes no value' \
 	"$CONS" --audit=yes -c x.conf
 refused "an unknown option in a cluster" 'kuska-node: unknown option "-x"' \

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "help.h"
+#include "region.h"
 
 /* Runs help_handle on a NULL-ended list of words; returns the exit code,
  * or -1 when the command would run. */
@@ -100,6 +101,29 @@ test_help_items(void **state)
 	assert_null(help_items(help_find("kuska", "estimate"), "Tables"));
 }
 
+/* The regions kuska query and kuska report list (and the completion
+ * offers for --region) are region.c's, code and name, in order. */
+static void
+test_help_regions(void **state)
+{
+	static const char *const cmds[] = {"query", "report"};
+	const struct help_item *t;
+	uint32_t code;
+	size_t c, i;
+
+	(void)state;
+	for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		t = help_items(help_find("kuska", cmds[c]), "Regions");
+		assert_non_null(t);
+		for (i = 0; t[i].term != NULL; i++) {
+			assert_int_equal(region_parse(t[i].term, &code), 0);
+			assert_int_equal(code, i + 1);
+			assert_string_equal(t[i].text, region_name(code));
+		}
+		assert_int_equal(i, REGION_COUNT);
+	}
+}
+
 static void
 test_help_accepts(void **state)
 {
@@ -140,9 +164,16 @@ test_help_refuses(void **state)
 	 * what to do instead (test_help.sh reads the words). */
 	assert_non_null(help_find("kuska", "report")->lacks);
 	assert_int_equal(run("kuska", "report", "-c", "c", "--period", "2025",
-			     "--region", "16", NULL),
+			     "--format", "csv", NULL),
 			 2);
-	assert_int_equal(run("kuska", "report", "--region=16", NULL), 2);
+	assert_int_equal(run("kuska", "report", "--format=csv", NULL), 2);
+	/* A region's report is one of its options now (it lacked it). */
+	assert_int_equal(run("kuska", "report", "-c", "c", "--period", "2025",
+			     "--region", "16", NULL),
+			 -1);
+	assert_int_equal(run("kuska", "report", "-c", "c", "--period", "2025",
+			     "-r", "16", NULL),
+			 -1);
 }
 
 static void
@@ -162,6 +193,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_help_table),
 	    cmocka_unit_test(test_help_items),
+	    cmocka_unit_test(test_help_regions),
 	    cmocka_unit_test(test_help_accepts),
 	    cmocka_unit_test(test_help_refuses),
 	    cmocka_unit_test(test_help_help),

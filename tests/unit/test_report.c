@@ -1282,6 +1282,25 @@ test_silent_institutions(void **state)
 				  "fechado en el periodo"));
 	assert_non_null(strstr(p, "falta de datos, no ceros: PJ.</p>"));
 	free(p);
+	/* In a region (the analyst's report of one) an institution may
+	 * have no case at all: its zeros are not surely missing data. */
+	d.region = 16;
+	p = page(&d, "silent-pj-region.html");
+	assert_non_null(strstr(p, "<p id=\"silent\">Sin ningún registro "
+				  "fechado en el periodo en la región 16 "
+				  "Loreto, así que sus cifras de la región son "
+				  "cero o falta de datos (una institución "
+				  "puede no tener casos allí): PJ.</p>"));
+	assert_null(strstr(p, "no ceros"));
+	free(p);
+	d.t[RT_TIMELINESS].rows[2][2].number = 5;
+	d.t[RT_TIMELINESS].rows[4][2].kind = CELL_NUMBER;
+	p = page(&d, "silent-none-region.html");
+	assert_non_null(strstr(p, "<p id=\"silent\">Las cinco instituciones "
+				  "tienen registros fechados en el periodo en "
+				  "la región 16 Loreto.</p>"));
+	free(p);
+	d.region = 0;
 	/* An institution's client gets its own row only: that it has
 	 * records says nothing of the other four. */
 	d.t[RT_TIMELINESS].rows[2][2].number = 5;
@@ -1626,6 +1645,111 @@ test_institution_closed_tables(void **state)
 	assert_null(strstr(p, "no entregó"));
 	clear(&d);
 	free(p);
+}
+
+/* A region's report (kuska report --region 16): its title and the page's
+ * name the region, every source line and data-q carry it; the
+ * secretariat's tables not given by region (the consolidator's refusals,
+ * in its words) are left out with one sentence each saying where they
+ * are, never as a refusal; SDG 16.2.2 is shown without the estimate; the
+ * indicators say their targets are national. The same answers for the
+ * whole country name no region. */
+static void
+test_region(void **state)
+{
+	static const char *const national_only[] = {"overlap", "breakdown",
+						    "timeliness", "estimate"};
+	static struct report_data d;
+	const char *at;
+	char err[256], want[256], *p;
+	size_t i;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	d.code = 20250;
+	d.period = "2025";
+	d.n_trend = 0; /* the secretariat gets no semester by region */
+	p = page(&d, "national-2025.html");
+	assert_null(strstr(p, "--region"));
+	assert_null(strstr(p, "id=\"region\""));
+	assert_null(strstr(p, "Loreto"));
+	assert_null(strstr(p, "recibe los indicadores de una región"));
+	free(p);
+
+	d.region = 16;
+	for (i = 0; i < sizeof(national_only) / sizeof(national_only[0]); i++) {
+		enum report_table t = i == 0   ? RT_OVERLAP
+				      : i == 1 ? RT_BREAKDOWN
+				      : i == 2 ? RT_TIMELINESS
+					       : RT_ESTIMATE;
+		codec_qtable_clear(&d.t[t]);
+		snprintf(err, sizeof(err),
+			 "the secretariat gets the %s table for the whole "
+			 "country only: ask without --region",
+			 national_only[i]);
+		fixture_error(&d.t[t], ROLE, err);
+	}
+	codec_qtable_clear(&d.t[RT_FUNNEL]);
+	fixture_error(&d.t[RT_FUNNEL], ROLE,
+		      "the secretariat gets the funnel table for the whole "
+		      "country only: ask without --region, or for the "
+		      "region's prosecution table (prosecution --period 2025 "
+		      "--region 16)");
+	p = page(&d, "region-16.html");
+	assert_non_null(strstr(p, "<title>Informe kuska 2025, 16 Loreto ("));
+	assert_non_null(strstr(p, "informe de seguimiento, año 2025, región "
+				  "16 Loreto</h1>"));
+	assert_non_null(strstr(p, "<p class=\"warn\" id=\"region\">Cifras "
+				  "de la región 16 Loreto: cada tabla se pidió "
+				  "con --region 16"));
+	/* Every source line, every cell. */
+	for (at = p; (at = strstr(at, "<code>kuska query ")) != NULL; at++)
+		assert_memory_equal(strstr(at, "</code>") - 12, " --region 16",
+				    12);
+	assert_true(count(p, "data-q=\"") > 50);
+	for (at = p; (at = strstr(at, "data-q=\"")) != NULL; at++) {
+		const char *end = strchr(at + 8, '"');
+		assert_non_null(end);
+		assert_true(end - at > 11 && strncmp(end - 3, " 16", 3) == 0);
+	}
+	assert_non_null(strstr(p, "data-q=\"identification 2025 0 victims "
+				  "16\""));
+	for (i = 0; i < sizeof(national_only) / sizeof(national_only[0]); i++) {
+		snprintf(want, sizeof(want),
+			 "<p class=\"notice\">La secretaría no recibe la "
+			 "tabla «%s» por región: está en el informe del país "
+			 "(kuska report --period 2025, sin --region).</p>",
+			 national_only[i]);
+		assert_int_equal(count(p, want), 1);
+		snprintf(want, sizeof(want), "data-q=\"%s ", national_only[i]);
+		assert_null(strstr(p, want));
+	}
+	assert_int_equal(count(p, "La secretaría no recibe el embudo"), 1);
+	assert_null(strstr(p, "data-q=\"funnel "));
+	assert_null(strstr(p, "no entregó"));
+	/* The region's SDG 16.2.2, given where its estimate is not. */
+	assert_non_null(strstr(p, "data-q=\"sdg16_2_2 2025 0 "));
+	assert_non_null(strstr(p, "Las líneas de base y las metas son "
+				  "nacionales: los conteos de la región 16 "
+				  "Loreto se miden contra las del país"));
+	assert_non_null(strstr(p, "La secretaría recibe los indicadores de "
+				  "una región por año, no semestre a "
+				  "semestre"));
+	free(p);
+
+	i18n_set(LANG_EN);
+	p = page(&d, "region-16-en.html");
+	assert_non_null(strstr(p, "monitoring report, year 2025, region 16 "
+				  "Loreto</h1>"));
+	assert_non_null(strstr(p, "The secretariat does not get the overlap "
+				  "table by region: it is in the whole "
+				  "country&#39;s report"));
+	assert_null(strstr(p, "did not give"));
+	free(p);
+	i18n_set(LANG_ES);
+	d.region = 0;
+	clear(&d);
 }
 
 /* A key indicator with no value in any semester of its trend (an
@@ -3127,6 +3251,7 @@ main(void)
 	    cmocka_unit_test(test_yearly_trend),
 	    cmocka_unit_test(test_card_without_values),
 	    cmocka_unit_test(test_institution_closed_tables),
+	    cmocka_unit_test(test_region),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,49 @@
+/* region.c - INEI department codes and names; see region.h. */
+#include "region.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const names[REGION_COUNT + 1] = {
+    NULL,	"Amazonas",  "Áncash",	      "Apurímac",    "Arequipa",
+    "Ayacucho", "Cajamarca", "Callao",	      "Cusco",	     "Huancavelica",
+    "Huánuco",	"Ica",	     "Junín",	      "La Libertad", "Lambayeque",
+    "Lima",	"Loreto",    "Madre de Dios", "Moquegua",    "Pasco",
+    "Piura",	"Puno",	     "San Martín",    "Tacna",	     "Tumbes",
+    "Ucayali",
+};
+
+int
+region_parse(const char *s, uint32_t *ret_code)
+{
+	uint32_t code;
+
+	if (strlen(s) != 2 || s[0] < '0' || s[0] > '9' || s[1] < '0' ||
+	    s[1] > '9')
+		return -EINVAL;
+	code = (uint32_t)(s[0] - '0') * 10 + (uint32_t)(s[1] - '0');
+	if (code < 1 || code > REGION_COUNT)
+		return -EINVAL;
+	*ret_code = code;
+	return 0;
+}
+
+const char *
+region_name(uint32_t code)
+{
+	return code >= 1 && code <= REGION_COUNT ? names[code] : NULL;
+}
+
+char *
+region_label(uint32_t code, char out[REGION_LABEL_MAX])
+{
+	const char *name = region_name(code);
+
+	if (name == NULL)
+		out[0] = '\0';
+	else
+		snprintf(out, REGION_LABEL_MAX, "%02u %s", (unsigned)code,
+			 name);
+	return out;
+}
