@@ -712,16 +712,25 @@ def check_whole(pdf, path):
     return 0
 
 
+def style_without(page_text, rule):
+    """PAGE_TEXT's <style> element, without RULE when one is given;
+    None (said) when the style has no such rule."""
+    style = re.search(r"<style>.*?</style>", page_text, re.S).group(0)
+    if rule is None:
+        return style
+    if rule not in style:
+        print("  no rule %s in the style" % rule)
+        return None
+    return style.replace(rule, "")
+
+
 def footers(path, out, rule=None):
     with open(path, encoding="utf-8") as f:
         page_text = f.read()
-    style = re.search(r"<style>.*?</style>", page_text, re.S).group(0)
+    style = style_without(page_text, rule)
+    if style is None:
+        return 1
     footer = re.search(r"<footer.*?</footer>", page_text, re.S).group(0)
-    if rule is not None:
-        if rule not in style:
-            print("  no rule %s in the style" % rule)
-            return 1
-        style = style.replace(rule, "")
     body = []
     for i in range(1, 41):
         # Every other section its heading and one paragraph, as a
@@ -739,12 +748,9 @@ def footers(path, out, rule=None):
 
 def sections(path, out, rule=None):
     with open(path, encoding="utf-8") as f:
-        style = re.search(r"<style>.*?</style>", f.read(), re.S).group(0)
-    if rule is not None:
-        if rule not in style:
-            print("  no rule %s in the style" % rule)
-            return 1
-        style = style.replace(rule, "")
+        style = style_without(f.read(), rule)
+    if style is None:
+        return 1
     body = []
     for i in range(1, 41):
         rows = "".join("<tr><th scope=\"row\">Row %d.%d</th><td>%d</td></tr>"
