@@ -337,6 +337,23 @@ is "timeliness 2025 after: mp's two withdrawn" \
 	"$(rows analyst timeliness 2025 | cut -d, -f2,3 | paste -sd' ')" \
 	"pnp,5 mp,10 pj,4 mimp,0 minsa,0 all,19"
 
+# The court convicts in 0104 under article 129-Ñ (slavery), typed with a
+# small ñ and a space: taken, and counted by the consolidator. 2026:
+# convictions of 0101 (1) and 0104 (4), 56 and 63 days after the trials.
+cat >"$T/pj3.jsonl" <<EOF
+{"kind":"case_stage","ref":"PJ-CS-7","date":"2026-02-02","region":"17","case_number":"FPE-2025-0104","stage":"conviction","victims":[],"persons":4,"article":"129 ñ"}
+EOF
+submit pj pj3.jsonl
+check "pj: article 129-Ñ accepted" submitted_ok pj
+check "delivered" wait_delivered 120
+is "2026: a conviction under 129-Ñ counts" \
+	"$(tables analyst 2026 | sed -n '1p;3p')" \
+	"complaint,0,0 preliminary_investigation,0,0 formalized_investigation,0,0 accusation,0,0 trial,0,0 conviction,2,5 acquittal,0,0 dismissal,0,0
+complaint,preliminary_investigation, preliminary_investigation,formalized_investigation, formalized_investigation,accusation, accusation,trial, trial,conviction,56"
+is "2025's funnel: both tried cases convicted" \
+	"$(tables analyst 2025 | sed -n 2p | cut -d' ' -f5-6)" \
+	"trial,2,0.000 conviction,2,0.000"
+
 # What a prosecutor's or court's export gets wrong, in a dry run.
 V='{"age":15,"sex":"F","nationality":"PE"}'
 H='"kind":"case_stage","date":"2025-05-01","region":"15"'
