@@ -300,6 +300,23 @@ is "indicators 2026" \
 prosecution-days-to-accusation,,400,300,2026H2,,no_data
 prosecution-convictions,1,100,130,2026,-3.300,deteriorating"
 
+# A report of a year of case stages, in the prosecutor's own view (no
+# identification of its own) and the analyst's 2026 (a conviction, no
+# identification): no note that every count is 0.
+"$KUSKA" report -c "$N/mp-stats.conf" --period 2025 -o "$T/mp.html" \
+	2>"$T/report-mp.err"
+check "mp's report: written" test -s "$T/mp.html"
+check "mp's report: no note that every count is 0" \
+	sh -c "! grep -q 'every count is 0' '$T/report-mp.err'"
+"$KUSKA" report -c "$N/analyst.conf" --period 2026 -o "$T/2026.html" \
+	2>"$T/report-2026.err"
+check "2026's report: no note that every count is 0" \
+	sh -c "! grep -q 'every count is 0' '$T/report-2026.err'"
+"$KUSKA" report -c "$N/analyst.conf" --period 2024 -o "$T/2024.html" \
+	2>"$T/report-2024.err"
+check "2024's report, of no record: the note" \
+	grep -q '^kuska report: note: every count is 0' "$T/report-2024.err"
+
 # The prosecutor withdraws its complaint and accusation of 0101: the
 # police's complaint of 02-10 (2 persons) counts, 19 days before the
 # prelim; 0101 still reaches the accusation by its trial. The court
