@@ -258,6 +258,22 @@ is "pnp's own view: its complaints 0101 (2) 0102 (1) 0103 (0)" \
 	"$(tables pnp-stats 2025 | head -1)" \
 	"complaint,3,3 preliminary_investigation,0,0 formalized_investigation,, accusation,, trial,, conviction,, acquittal,, dismissal,,"
 
+# The police's funnel reads 1.000 attrition into the prelims that the
+# prosecutor recorded, and the court's is empty: a note says why.
+"$KUSKA" query -c "$N/pnp-stats.conf" funnel --period 2025 >/dev/null \
+	2>"$T/pnp-funnel.err"
+check "pnp's funnel: a note that a stage counts by its own records only" \
+	grep -q "^kuska query: note: over your institution's own events a case reaches a stage by its own records only" \
+	"$T/pnp-funnel.err"
+"$KUSKA" query -c "$N/pj-stats.conf" funnel --period 2025 >/dev/null \
+	2>"$T/pj-funnel.err"
+check "pj's funnel: a note that it records no complaint" \
+	grep -q "^kuska query: note: your institution records no complaint" \
+	"$T/pj-funnel.err"
+"$KUSKA" query -c "$N/analyst.conf" funnel --period 2025 >/dev/null \
+	2>"$T/analyst-funnel.err"
+check "the analyst's funnel: no note" test ! -s "$T/analyst-funnel.err"
+
 # Timeliness counts every live record once: mp's 14 stages less the
 # withdrawn one and the refused one, the corrected at their new dates.
 is "timeliness 2025: records" \
