@@ -274,6 +274,15 @@ check "pj's funnel: a note that it records no complaint" \
 	2>"$T/analyst-funnel.err"
 check "the analyst's funnel: no note" test ! -s "$T/analyst-funnel.err"
 
+"$KUSKA" report -c "$N/pnp-stats.conf" --period 2025 --lang en \
+	-o "$T/pnp.html" 2>/dev/null
+check "pnp's report: the funnel says a stage counts by its own records" \
+	grep -q "A case reaches a stage by PNP&#39;s own records only" "$T/pnp.html"
+"$KUSKA" report -c "$N/analyst.conf" --period 2025 --lang en \
+	-o "$T/analyst.html" 2>/dev/null
+check "the analyst's report: no such note" \
+	sh -c "! grep -q 'reaches a stage by' '$T/analyst.html'"
+
 # Timeliness counts every live record once: mp's 14 stages less the
 # withdrawn one and the refused one, the corrected at their new dates.
 is "timeliness 2025: records" \
