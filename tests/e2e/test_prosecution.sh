@@ -11,9 +11,11 @@
 # stage twice, corrections change a stage, a case number and the
 # victims, a complaint is withdrawn, and each institution sends a stage
 # its registry does not grant. Then the prosecutor withdraws a complaint
-# and an accusation and the court corrects a retyped number. A dry run
-# of the lines such exports get wrong names the line, the field and the
-# reason.
+# and an accusation and the court corrects a retyped number, and convicts
+# under article 129-Ñ. An institution's own funnel (query and report)
+# says it counts its own records only; a report of case stages and no
+# identification says nothing of every count being 0. A dry run of the
+# lines such exports get wrong names the line, the field and the reason.
 . "$(dirname "$0")/lib.sh"
 
 net_init
