@@ -493,6 +493,18 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			    "another institution identified is left out of "
 			    "the median, and a service with no other victim "
 			    "has no median (“\u2013”)."},
+    [M_OWN_FUNNEL_NOTE] = {"Un caso llega a una etapa solo por los registros "
+			   "propios de %s: una etapa que registró otra "
+			   "institución (la investigación fiscal de una "
+			   "denuncia policial, el juicio de un juzgado) no se "
+			   "cuenta y se lee como pérdida; la vista nacional "
+			   "sigue cada caso por los registros de todas.",
+			   "A case reaches a stage by %s's own records only: "
+			   "a stage another institution recorded (the "
+			   "prosecutor's investigation of a police complaint, "
+			   "a court's trial) is not counted and reads as "
+			   "attrition; the national view follows each case "
+			   "through every institution's records."},
     [M_TAKE_UP_DAYS_NOTE] = {"La mediana de días cuenta solo las derivaciones "
 			     "aceptadas hasta hoy: en un periodo reciente aún "
 			     "faltan las aceptaciones más lentas, y se lee "

@@ -125,6 +125,41 @@ note_own_medians(const struct query_req *q, const struct qtable *t)
 }
 
 /*
+ * Says on stderr, when t is the funnel of an institution's own events,
+ * how that view reaches a stage: by the institution's own records only.
+ * One that records no complaint has no funnel (every row empty); one
+ * that does sees a stage another institution recorded (the prosecutor's
+ * investigation of the police's complaint, the court's trial) as
+ * attrition, which a reader would take for cases dropped. The table
+ * stays as it is.
+ */
+static void
+note_own_funnel(const struct query_req *q, const struct qtable *t)
+{
+	if (strcmp(q->table, "funnel") != 0 ||
+	    strcmp(t->role, "institution") != 0 || t->n_rows == 0 ||
+	    t->n_cols < 3)
+		return;
+	if (t->rows[0][2].kind == CELL_EMPTY)
+		fprintf(stderr,
+			"kuska query: note: your institution records no "
+			"complaint: a funnel follows cases from their "
+			"complaint, so its own events make none (every row "
+			"empty); the analyst's and the secretariat's funnels "
+			"follow the cases it records through every "
+			"institution's records (kuska(1))\n");
+	else if (t->rows[0][2].kind != CELL_NUMBER || t->rows[0][2].number != 0)
+		fprintf(stderr,
+			"kuska query: note: over your institution's own "
+			"events a case reaches a stage by its own records "
+			"only: a stage another institution recorded (the "
+			"prosecutor's investigation of a police complaint, "
+			"a court's trial) is not counted and reads as "
+			"attrition; the analyst's view follows each case "
+			"through every institution's records (kuska(1))\n");
+}
+
+/*
  * Says on stderr which indicators of t read more than 100 per 100 (a
  * rate, rates.h), and why that is no error: a reader of 130 per 100
  * would take it for one. The values stay as they are.
@@ -629,6 +664,7 @@ cmd_query(int argc, char **argv)
 	note_whole_country(&q);
 	note_no_takeups(&tab);
 	note_own_medians(&q, &tab);
+	note_own_funnel(&q, &tab);
 	if (strcmp(q.table, "indicators") == 0)
 		note_rates_over_100(&tab);
 	/* No row at all (in text, indicator_definitions' blocks print

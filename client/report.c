@@ -456,6 +456,7 @@ cmd_report(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	static struct report_data d; /* large: tables of 512 rows */
+	const struct qtable *zeros;
 	struct ask_client ac;
 	const char *conf = NULL, *out = NULL;
 	char period[PERIOD_NAME_MAX];
@@ -518,9 +519,14 @@ cmd_report(int argc, char **argv)
 		goto out;
 	}
 	/* A report of a period with nothing in it reads "No data"
-	 * throughout: say why that may be, as kuska query does. */
-	if (d.t[RT_IDENTIFICATION].error[0] == '\0' &&
-	    ask_all_zero(&d.t[RT_IDENTIFICATION]))
+	 * throughout: say why that may be, as kuska query does. Judged
+	 * on the records of every kind dated in it (timeliness), not on
+	 * the identifications alone: a prosecutor's report of a year of
+	 * case stages is not empty. */
+	zeros = &d.t[RT_TIMELINESS];
+	if (zeros->error[0] != '\0')
+		zeros = &d.t[RT_IDENTIFICATION];
+	if (zeros->error[0] == '\0' && ask_all_zero(zeros))
 		ask_note_all_zero("report", d.period);
 	rc = 0;
 out:

@@ -349,6 +349,7 @@ fig_funnel(struct report *r)
 	const struct qtable *t = &r->d->t[RT_FUNNEL];
 	static struct svg_bar bars[MAX_BARS];
 	static char notes[MAX_BARS][32];
+	static char note[512];
 	struct svg_bars c;
 	size_t i, n = 0;
 
@@ -387,6 +388,13 @@ fig_funnel(struct report *r)
 			 {"cases", NULL, HTML_VALUE},
 			 {"attrition", NULL, HTML_VALUE}),
 		    NULL);
+	/* The police's complaints, investigated by the prosecutor: over
+	 * the police's own events, every one reads as dropped. */
+	if (rp_own_view(r)) {
+		snprintf(note, sizeof(note), tr(M_OWN_FUNNEL_NOTE),
+			 rp_own_word(r));
+		r->note = note;
+	}
 	rp_fig_close(r, t, "funnel", NULL);
 }
 

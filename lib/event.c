@@ -304,8 +304,9 @@ check_victim(const struct victim *v, const char **why)
 }
 
 /*
- * check_article - a case's article: 1 to EVENT_MAX_ARTICLE - 1 printable
- * ASCII characters, NUL-ended within the array.
+ * check_article - a case's article: 1 to EVENT_MAX_ARTICLE - 1 bytes of
+ * printable ASCII or of a capital Ñ in UTF-8 (slavery is article 129-Ñ),
+ * NUL-ended within the array.
  */
 static int
 check_article(const char *a)
@@ -315,6 +316,11 @@ check_article(const char *a)
 	for (i = 0; i < EVENT_MAX_ARTICLE; i++) {
 		if (a[i] == '\0')
 			return i > 0 ? 0 : -EINVAL;
+		if ((unsigned char)a[i] == 0xc3 && i + 1 < EVENT_MAX_ARTICLE &&
+		    (unsigned char)a[i + 1] == 0x91) {
+			i++;
+			continue;
+		}
 		if (a[i] < 0x20 || a[i] > 0x7e)
 			return -EINVAL;
 	}

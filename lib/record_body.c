@@ -297,15 +297,42 @@ parse_case_victims(struct parser *p, json_t *obj, const char *base,
 	return 0;
 }
 
+/* UTF-8 of the article letters outside ASCII: capital and small Ñ. */
+#define ENYE_LEAD 0xc3
+#define ENYE_UPPER 0x91
+#define ENYE_LOWER 0xb1
+
+/* Whether s[i] (of len bytes) starts an Ñ or ñ, two bytes in UTF-8. */
+static bool
+is_enye(const char *s, size_t i, size_t len)
+{
+	return (unsigned char)s[i] == ENYE_LEAD && i + 1 < len &&
+	       ((unsigned char)s[i + 1] == ENYE_UPPER ||
+		(unsigned char)s[i + 1] == ENYE_LOWER);
+}
+
+/* Whether s[i] (of len bytes) starts a degree or an ordinal sign (° º),
+ * two bytes in UTF-8, as Peruvian legal writing puts after an article's
+ * number ("Art. 153°"). */
+static bool
+is_degree(const char *s, size_t i, size_t len)
+{
+	return (unsigned char)s[i] == 0xc2 && i + 1 < len &&
+	       ((unsigned char)s[i + 1] == 0xb0 ||
+		(unsigned char)s[i + 1] == 0xba);
+}
+
 /*
  * article_normal - s (len bytes) as a Criminal Code article in its one
  * written form, into out: 1 to 3 digits, then perhaps a dash and one or
- * two capital letters ("153", "129-A"). The forms case systems export are
- * taken: a leading "Art." or "art", a space or nothing for the dash, small
- * letters ("Art. 129-a", "153 B", "153A"). Returns false for anything
- * else: the article is the one free text a record carries to the
- * consolidator, and a document number, a birth date or a name typed into
- * it by mistake must stay on the node.
+ * two capital letters ("153", "129-A"), the letters the Spanish
+ * alphabet's, Ñ among them (slavery is article 129-Ñ). The forms case
+ * systems export are taken: a leading "Art." or "art", a degree or an
+ * ordinal sign after the number, a space or nothing for the dash, small
+ * letters ("Art. 129-a", "153 B", "153A", "129 ñ", "Art. 153°-A").
+ * Returns false for anything else: the article is the one free text a
+ * record carries to the consolidator, and a document number, a birth date
+ * or a name typed into it by mistake must stay on the node.
  */
 static bool
 article_normal(const char *s, size_t len, char out[EVENT_MAX_ARTICLE])
@@ -325,6 +352,8 @@ article_normal(const char *s, size_t len, char out[EVENT_MAX_ARTICLE])
 			out[o++] = s[i];
 	if (n == 0 || n > 3)
 		return false;
+	if (i < len && is_degree(s, i, len))
+		i += 2;
 	if (i < len) {
 		if (s[i] == '-' || s[i] == ' ')
 			i++;
@@ -334,11 +363,36 @@ article_normal(const char *s, size_t len, char out[EVENT_MAX_ARTICLE])
 	}
 	for (n = 0; i < len; i++, n++) {
 		char c = (char)(s[i] & ~0x20);
-		if (n == 2 || c < 'A' || c > 'Z')
+		if (n == 2)
+			return false;
+		if (is_enye(s, i, len)) {
+			out[o++] = (char)ENYE_LEAD;
+			out[o++] = (char)ENYE_UPPER;
+			i++;
+			continue;
+		}
+		if (c < 'A' || c > 'Z')
 			return false;
 		out[o++] = c;
 	}
 	out[o] = '\0';
+	return true;
+}
+
+/* Whether s (len bytes) is printable ASCII but for Ñ, ñ, ° and º: an
+ * article with another byte is refused as ASCII-only, as a name is
+ * likelier there than a mistyped article. */
+static bool
+article_printable(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (is_enye(s, i, len) || is_degree(s, i, len))
+			i++;
+		else if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	}
 	return true;
 }
 
@@ -371,7 +425,7 @@ parse_article(struct parser *p, json_t *obj, const char *base,
 		return record_fail(p, base, "article",
 				   "longer than %d characters: " ARTICLE_IS,
 				   EVENT_MAX_ARTICLE - 1);
-	if (!record_printable(s, len))
+	if (!article_printable(s, len))
 		return record_fail(p, base, "article",
 				   "must be printable ASCII: " ARTICLE_IS);
 	if (!article_normal(s, len, rec->article))

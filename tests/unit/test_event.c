@@ -195,6 +195,10 @@ test_check_valid(void **state)
 		fill_victim(&ev.rec.victims[i]);
 	ev.rec.persons = EVENT_MAX_PERSONS;
 	assert_int_equal(event_check(&ev, NULL), 0);
+	/* Slavery's article, 129-Ñ: the one letter outside ASCII. */
+	make(&ev, KIND_CASE_STAGE);
+	memcpy(ev.rec.article, "129-\xc3\x91", 7);
+	assert_int_equal(event_check(&ev, NULL), 0);
 }
 
 /* bad - asserts that ev is refused and why names the field. */
@@ -299,6 +303,12 @@ test_check_bad(void **state)
 	bad(&ev, "article");
 	make(&ev, KIND_CASE_STAGE);
 	ev.rec.article[1] = '\n';
+	bad(&ev, "article");
+	make(&ev, KIND_CASE_STAGE);
+	memcpy(ev.rec.article, "129-\xc3\x89", 7); /* an É */
+	bad(&ev, "article");
+	make(&ev, KIND_CASE_STAGE);
+	memcpy(ev.rec.article, "129-\xc3", 6); /* half an Ñ */
 	bad(&ev, "article");
 	make(&ev, KIND_CASE_STAGE);
 	ev.rec.n_victims = EVENT_MAX_CASE_VICTIMS + 1;

@@ -382,7 +382,9 @@ test_valid_variants(void **state)
 
 /* The forms case systems export an article in are taken, each sent in
  * the one written form: a leading "Art." or "art", a space or nothing
- * for the dash, small letters. */
+ * for the dash, small letters, a degree or an ordinal sign after the
+ * number. The letters are the Spanish alphabet's: slavery is article
+ * 129-Ñ of the Criminal Code. */
 static void
 test_article_forms(void **state)
 {
@@ -392,6 +394,10 @@ test_article_forms(void **state)
 	    {"153 b", "153-B"},	      {"Art. 153-B", "153-B"},
 	    {"art.153", "153"},	      {"ART 129-A", "129-A"},
 	    {"Art.  129 ab", "129-AB"}, {"7", "7"},
+	    {"129-Ñ", "129-Ñ"},	      {"129-ñ", "129-Ñ"},
+	    {"Art. 129 ñ", "129-Ñ"},  {"129Ña", "129-ÑA"},
+	    {"Art. 153°", "153"},     {"153°-A", "153-A"},
+	    {"art. 153º b", "153-B"}, {"129°Ñ", "129-Ñ"},
 	};
 	char line[256];
 	size_t i;
@@ -820,6 +826,39 @@ static const struct bad_case bad_cases[] = {
      TOP("case_stage", "'2026-03-10'", "'15'",
 	 "'case_number':'1','stage':'trial','victims':[],"
 	 "'persons':1,'article':'Arteaga'"),
+     "article", "must be an article number"},
+    /* An Ñ is a letter of an article; no other letter with a mark is,
+     * and an Ñ alone or a third letter is no article. */
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'129-É'"),
+     "article", "must be printable ASCII"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'129-ÑÑÑ'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'Ñ'"),
+     "article", "must be an article number"},
+    /* A degree sign only after the number, once. */
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'153-A°'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'153°°'"),
+     "article", "must be an article number"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'trial','victims':[],"
+	 "'persons':1,'article':'°153'"),
      "article", "must be an article number"},
     {0,
      TOP("case_stage", "'2026-03-10'", "'15'",
