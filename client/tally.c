@@ -39,6 +39,8 @@ tally_add(struct tally *t, const struct line_result *res)
 		t->refused++;
 		if (foreign_refusal(res))
 			t->foreign++;
+		if (res->why == LINE_NOT_GRANTED)
+			t->ungranted++;
 		if (res->why == LINE_REF_REUSED)
 			t->reused++;
 		break;
@@ -65,9 +67,21 @@ stopped_why(const struct tally *t)
 	return "the node took none of them";
 }
 
+/* "line" for one, "N lines" for more, into out. Returns out. */
+static const char *
+lines_text(unsigned long n, char *out, size_t cap)
+{
+	if (n == 1)
+		snprintf(out, cap, "line");
+	else
+		snprintf(out, cap, "%lu lines", n);
+	return out;
+}
+
 void
 tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 {
+	char n[32];
 	const char *name = run->name;
 	/* A dry run stored nothing: "accepted" would say it had. */
 	const char *would = run->dry_run ? "would be " : "";
@@ -144,8 +158,27 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 	/* The way out: resubmitting is safe (refs), so the whole file
 	 * corrected will do; nobody need cut the refused lines out. Not
 	 * for another institution's export, which the question above says
-	 * not to submit here at all. */
-	if (t->refused > t->reused && t->foreign > 0)
+	 * not to submit here at all; and a line of a kind or stage this
+	 * institution may not emit is no mistake to correct in its own
+	 * export: another institution records it (a conviction is the
+	 * court's). The same words in a dry run and a real one. */
+	if (t->ungranted > 0 && t->refused > t->reused + t->ungranted)
+		fprintf(out,
+			"%s: if it is %s's own export, leave out the %s of "
+			"what %s may not emit (another institution records "
+			"%s), correct the other refused lines and submit the "
+			"file again: the records the node holds are skipped "
+			"as \"already held\"\n",
+			name, run->inst, lines_text(t->ungranted, n, sizeof(n)),
+			run->inst, t->ungranted == 1 ? "it" : "them");
+	else if (t->ungranted > 0)
+		fprintf(out,
+			"%s: if it is %s's own export, leave out the %s of "
+			"what %s may not emit: another institution records "
+			"%s\n",
+			name, run->inst, lines_text(t->ungranted, n, sizeof(n)),
+			run->inst, t->ungranted == 1 ? "it" : "them");
+	else if (t->refused > t->reused && t->foreign > 0)
 		fprintf(out,
 			"%s: if it is %s's own export, correct the %srefused "
 			"lines and submit the file again: the records the "

@@ -22,6 +22,7 @@ struct tally {
 	unsigned long lines;   /* answered, blank ones included */
 	unsigned long blank;   /* blank lines skipped, sent or not */
 	unsigned long foreign; /* refused as what another institution makes */
+	unsigned long ungranted; /* of those: a kind or stage not granted */
 	unsigned long reused;  /* refused: the ref held for another record */
 	unsigned long stopped; /* the first line of a piece not answered */
 	bool maybe_stored;     /* that piece's answer not waited for */

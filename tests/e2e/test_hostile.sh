@@ -188,6 +188,21 @@ foreign() {
 	return 1
 }
 
+# ungranted REASON: whether a refusal is of a kind or stage pnp may not
+# emit: in pnp's own export, a line to leave out, not to correct.
+ungranted() {
+	case $1 in *" may not emit "*) return 0 ;; esac
+	return 1
+}
+
+# leave_out COUNT: the summary's last line for COUNT such lines, alone
+# refused.
+leave_out() {
+	local lines="$1 lines" them=them
+	[ "$1" = 1 ] && lines=line && them=it
+	printf '%s\n' "if it is pnp's own export, leave out the $lines of what pnp may not emit: another institution records $them"
+}
+
 # reused REASON: whether a refusal says the ref is held for another record.
 reused() {
 	case $1 in "ref: already used for a different record "*) return 0 ;; esac
@@ -229,6 +244,11 @@ judge() {
 			if reused "$want"; then
 				printf 'case.jsonl: '
 				advise_reused
+			elif ungranted "$want"; then
+				# Not to send another's export again, nor a
+				# line another institution records.
+				printf 'case.jsonl: '
+				leave_out 1
 			elif foreign "$want"; then
 				# Not to send another's export again.
 				echo 'case.jsonl: if it is pnp'"'"'s own export, correct the refused lines and submit the file again: the records the node holds are skipped as "already held"'
@@ -315,9 +335,11 @@ check "pnp holds one more event" \
 # the dry run must ask the key holders about them), a new record, a
 # correction of it and the same new record again.
 nforeign=0
+nungranted=0
 while IFS="$TAB" read -r id kind input want; do
 	case $id in '' | '#'*) continue ;; esac
 	case $kind in json | jsongen) foreign "$want" && nforeign=$((nforeign + 1)) ;; esac
+	case $kind in json | jsongen) ungranted "$want" && nungranted=$((nungranted + 1)) ;; esac
 	case $kind in
 	json) printf '%s\n' "$input" ;;
 	jsongen) python3 -c "import sys
@@ -357,8 +379,10 @@ check "dry run: the real run's report, line by line ($(grep -c refused: "$T/real
 diff "$T/dry-same.out" "$T/real-same.out" | head -5
 check "the real run: 2 accepted, 4 held" grep -q \
 	"^all.jsonl: 2 accepted, 4 already held, " "$T/real.out"
-check "the real run ends saying how to resend the corrected lines" sh -c \
-	"tail -1 '$T/real.out' | grep -qx 'all.jsonl: if it is pnp'\''s own export, correct the other refused lines and submit the file again: the records the node holds are skipped as \"already held\"'"
+lines="$nungranted lines" them=them
+[ "$nungranted" = 1 ] && lines=line && them=it
+check "the real run ends saying what to leave out ($nungranted lines) and how to resend the corrected lines" sh -c \
+	"tail -1 '$T/real.out' | grep -qx 'all.jsonl: if it is pnp'\''s own export, leave out the $lines of what pnp may not emit (another institution records $them), correct the other refused lines and submit the file again: the records the node holds are skipped as \"already held\"'"
 check "... after what to do of its line whose ref is used by another record" \
 	grep -qxF "all.jsonl: $(advise_reused)" "$T/real.out"
 check "... which a run with nothing refused does not say" \

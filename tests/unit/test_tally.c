@@ -71,11 +71,40 @@ test_foreign_by_code(void **state)
 		 "withdraw them (docs/INPUT.md, section 8)\n"));
 	/* It must not then be told to send that file again. */
 	assert_null(strstr(out, "mp.jsonl: correct the"));
+	/* In its own export, a line of a kind it may not emit is left
+	 * out, not corrected: another institution records it. */
+	assert_non_null(strstr(
+	    out, "mp.jsonl: if it is pnp's own export, leave out the line of "
+		 "what pnp may not emit (another institution records it), "
+		 "correct the other refused lines and submit the file again: "
+		 "the records the node holds are skipped as \"already "
+		 "held\"\n"));
+	assert_null(strstr(out, "correct the refused"));
+	free(out);
+
+	/* Only such lines refused: nothing to correct or send again. */
+	res[2] =
+	    refused("stage", "pnp no puede emitir trial", LINE_NOT_GRANTED);
+	res[3] = (struct line_result){.status = LINE_ACCEPTED};
+	out = summary(res, 4, false);
+	assert_non_null(strstr(
+	    out, "mp.jsonl: if it is pnp's own export, leave out the 2 lines "
+		 "of what pnp may not emit: another institution records "
+		 "them\n"));
+	assert_null(strstr(out, "submit the file again"));
+	free(out);
+
+	/* A referral to itself alone: its to or from is corrected. */
+	res[1] = refused("to", "is the submitting institution itself",
+			 LINE_OWN_INSTITUTION);
+	res[2] = (struct line_result){.status = LINE_ACCEPTED};
+	out = summary(res, 4, false);
 	assert_non_null(strstr(
 	    out, "mp.jsonl: if it is pnp's own export, correct the refused "
 		 "lines and submit the file again: the records the node holds "
 		 "are skipped as \"already held\"\n"));
 	free(out);
+	res[3] = refused("victim.sex", "must be F, M or U", LINE_REASON_NONE);
 
 	/* An older node: the very words, no code. */
 	res[1] = refused("kind", "pnp may not emit service", LINE_REASON_NONE);
