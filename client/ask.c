@@ -278,14 +278,20 @@ ask_all_zero(const struct qtable *t)
 }
 
 void
-ask_note_all_zero(const char *cmd, const char *period)
+ask_note_all_zero(const char *cmd, const char *period, uint32_t region)
 {
+	char where[32] = "";
+
+	if (region != 0)
+		snprintf(where, sizeof(where), " in region %02u",
+			 (unsigned)region);
 	fprintf(stderr,
-		"kuska %s: note: every count is 0; if figures were expected, "
-		"see whether the consolidator holds records dated in %s: "
-		"kuska query timeliness --period %s counts them by "
-		"institution (records just submitted count once their node "
+		"kuska %s: note: every count is 0%s; if figures were "
+		"expected, see whether the consolidator holds records dated "
+		"in %s: kuska query timeliness --period %s counts them by "
+		"institution%s (records just submitted count once their node "
 		"has delivered them: kuska status on the node shows those "
 		"waiting)\n",
-		cmd, period, period);
+		cmd, where, period, period,
+		region != 0 ? ", for the whole country" : "");
 }

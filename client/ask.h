@@ -84,9 +84,11 @@ int ask_region(const char *cmd, const char *arg, uint32_t *ret_code);
 bool ask_all_zero(const struct qtable *t);
 
 /*
- * ask_note_all_zero - says so on stderr for kuska CMD, and how to see
- * whether the consolidator holds records dated in period.
+ * ask_note_all_zero - says so on stderr for kuska CMD, of region (0: the
+ * whole country), and how to see whether the consolidator holds records
+ * dated in period: the whole country's timeliness, which every role may
+ * ask (the secretariat gets no timeliness by region).
  */
-void ask_note_all_zero(const char *cmd, const char *period);
+void ask_note_all_zero(const char *cmd, const char *period, uint32_t region);
 
 #endif

@@ -659,7 +659,7 @@ cmd_query(int argc, char **argv)
 	}
 	if (ask_all_zero(&tab) && !timeless(q.table) &&
 	    strncmp(q.table, "indicator", 9) != 0)
-		ask_note_all_zero("query", period);
+		ask_note_all_zero("query", period, q.region);
 	note_national(&q, &tab);
 	note_whole_country(&q);
 	note_no_takeups(&tab);

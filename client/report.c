@@ -522,12 +522,14 @@ cmd_report(int argc, char **argv)
 	 * throughout: say why that may be, as kuska query does. Judged
 	 * on the records of every kind dated in it (timeliness), not on
 	 * the identifications alone: a prosecutor's report of a year of
-	 * case stages is not empty. */
+	 * case stages is not empty. A region's report without them (the
+	 * secretariat's) says nothing: a region's identifications alone
+	 * may be none beside its case stages. */
 	zeros = &d.t[RT_TIMELINESS];
-	if (zeros->error[0] != '\0')
+	if (zeros->error[0] != '\0' && d.region == 0)
 		zeros = &d.t[RT_IDENTIFICATION];
 	if (zeros->error[0] == '\0' && ask_all_zero(zeros))
-		ask_note_all_zero("report", d.period);
+		ask_note_all_zero("report", d.period, d.region);
 	rc = 0;
 out:
 	data_clear(&d);

@@ -780,8 +780,9 @@ rp_sec_estimate(struct report *r)
 	if (!rp_usable(r, t, "estimate")) {
 		/* A region's SDG 16.2.2 is given where its estimate is not
 		 * (to the secretariat: docs/DISCLOSURE.md), its counts and
-		 * rates without one. */
-		if (r->region != NULL)
+		 * rates without one. Where it is closed too (an institution's
+		 * view), the estimate's refusal has said so once. */
+		if (r->region != NULL && r->d->t[RT_SDG].error[0] == '\0')
 			fig_sdg(r);
 		goto out;
 	}
