@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "help.h"
+#include "region.h"
 
 /* The -c option of the commands that talk to a node, a consolidator or
  * a key holder. */
@@ -26,22 +27,10 @@
 	}
 
 /* The regions of --region (kuska query, kuska report): INEI's codes and
- * names, as region.c names them (tests/unit/test_help.c compares). */
-static const struct help_item regions[] = {
-    {"01", "Amazonas"},	     {"02", "Áncash"},
-    {"03", "Apurímac"},	     {"04", "Arequipa"},
-    {"05", "Ayacucho"},	     {"06", "Cajamarca"},
-    {"07", "Callao"},	     {"08", "Cusco"},
-    {"09", "Huancavelica"},  {"10", "Huánuco"},
-    {"11", "Ica"},	     {"12", "Junín"},
-    {"13", "La Libertad"},   {"14", "Lambayeque"},
-    {"15", "Lima"},	     {"16", "Loreto"},
-    {"17", "Madre de Dios"}, {"18", "Moquegua"},
-    {"19", "Pasco"},	     {"20", "Piura"},
-    {"21", "Puno"},	     {"22", "San Martín"},
-    {"23", "Tacna"},	     {"24", "Tumbes"},
-    {"25", "Ucayali"},	     {0},
-};
+ * names, from region.h's one list. */
+#define REGION_ITEM(code, name) {code, name},
+static const struct help_item regions[] = {REGION_TABLE(REGION_ITEM){0}};
+#undef REGION_ITEM
 
 const struct help_cmd help_table[] = {
     /* ---- kuska ---- */

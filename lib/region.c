@@ -5,14 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const names[REGION_COUNT + 1] = {
-    NULL,	"Amazonas",  "Áncash",	      "Apurímac",    "Arequipa",
-    "Ayacucho", "Cajamarca", "Callao",	      "Cusco",	     "Huancavelica",
-    "Huánuco",	"Ica",	     "Junín",	      "La Libertad", "Lambayeque",
-    "Lima",	"Loreto",    "Madre de Dios", "Moquegua",    "Pasco",
-    "Piura",	"Puno",	     "San Martín",    "Tacna",	     "Tumbes",
-    "Ucayali",
-};
+#define REGION_NAME(code, name) name,
+static const char *const names[REGION_COUNT + 1] = {NULL,
+						    REGION_TABLE(REGION_NAME)};
+#undef REGION_NAME
 
 int
 region_parse(const char *s, uint32_t *ret_code)

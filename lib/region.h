@@ -9,6 +9,39 @@
 #include <stdint.h>
 
 #define REGION_COUNT 25
+
+/*
+ * REGION_TABLE(X) - X(code, name) for each region in order of code, the
+ * code as a string of two digits, the name as INEI writes it (UTF-8):
+ * the one list that region.c and kuska help's list of regions are made
+ * from.
+ */
+#define REGION_TABLE(X)                                                        \
+	X("01", "Amazonas")                                                    \
+	X("02", "Áncash")                                                      \
+	X("03", "Apurímac")                                                    \
+	X("04", "Arequipa")                                                    \
+	X("05", "Ayacucho")                                                    \
+	X("06", "Cajamarca")                                                   \
+	X("07", "Callao")                                                      \
+	X("08", "Cusco")                                                       \
+	X("09", "Huancavelica")                                                \
+	X("10", "Huánuco")                                                     \
+	X("11", "Ica")                                                         \
+	X("12", "Junín")                                                       \
+	X("13", "La Libertad")                                                 \
+	X("14", "Lambayeque")                                                  \
+	X("15", "Lima")                                                        \
+	X("16", "Loreto")                                                      \
+	X("17", "Madre de Dios")                                               \
+	X("18", "Moquegua")                                                    \
+	X("19", "Pasco")                                                       \
+	X("20", "Piura")                                                       \
+	X("21", "Puno")                                                        \
+	X("22", "San Martín")                                                  \
+	X("23", "Tacna")                                                       \
+	X("24", "Tumbes")                                                      \
+	X("25", "Ucayali")
 /* A region's code and name, for messages and titles: "16 Loreto". */
 #define REGION_LABEL_MAX 32
 
