@@ -316,8 +316,7 @@ check_article(const char *a)
 	for (i = 0; i < EVENT_MAX_ARTICLE; i++) {
 		if (a[i] == '\0')
 			return i > 0 ? 0 : -EINVAL;
-		if ((unsigned char)a[i] == 0xc3 && i + 1 < EVENT_MAX_ARTICLE &&
-		    (unsigned char)a[i + 1] == 0x91) {
+		if (event_enye_at(a, i, EVENT_MAX_ARTICLE)) {
 			i++;
 			continue;
 		}

@@ -20,6 +20,22 @@
 #define EVENT_MAX_ARTICLE 16	   /* "129-A", with room; includes NUL */
 #define EVENT_MAX_PERSONS 100000
 
+/*
+ * The capital Ñ in UTF-8, the one letter of an article outside printable
+ * ASCII (slavery is article 129-Ñ). The node writes it so whatever the
+ * case system typed; the consolidator takes no other non-ASCII byte.
+ */
+#define EVENT_ENYE_LEAD 0xc3
+#define EVENT_ENYE_UPPER 0x91
+
+/* Whether s[i] (of len bytes) starts a capital Ñ. */
+static inline bool
+event_enye_at(const char *s, size_t i, size_t len)
+{
+	return (unsigned char)s[i] == EVENT_ENYE_LEAD && i + 1 < len &&
+	       (unsigned char)s[i + 1] == EVENT_ENYE_UPPER;
+}
+
 enum institution {
 	INST_NONE = 0,
 	INST_PNP = 1,

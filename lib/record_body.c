@@ -297,17 +297,15 @@ parse_case_victims(struct parser *p, json_t *obj, const char *base,
 	return 0;
 }
 
-/* UTF-8 of the article letters outside ASCII: capital and small Ñ. */
-#define ENYE_LEAD 0xc3
-#define ENYE_UPPER 0x91
+/* The second byte of a small ñ in UTF-8 (the first is EVENT_ENYE_LEAD). */
 #define ENYE_LOWER 0xb1
 
 /* Whether s[i] (of len bytes) starts an Ñ or ñ, two bytes in UTF-8. */
 static bool
 is_enye(const char *s, size_t i, size_t len)
 {
-	return (unsigned char)s[i] == ENYE_LEAD && i + 1 < len &&
-	       ((unsigned char)s[i + 1] == ENYE_UPPER ||
+	return event_enye_at(s, i, len) ||
+	       ((unsigned char)s[i] == EVENT_ENYE_LEAD && i + 1 < len &&
 		(unsigned char)s[i + 1] == ENYE_LOWER);
 }
 
@@ -366,8 +364,8 @@ article_normal(const char *s, size_t len, char out[EVENT_MAX_ARTICLE])
 		if (n == 2)
 			return false;
 		if (is_enye(s, i, len)) {
-			out[o++] = (char)ENYE_LEAD;
-			out[o++] = (char)ENYE_UPPER;
+			out[o++] = (char)EVENT_ENYE_LEAD;
+			out[o++] = (char)EVENT_ENYE_UPPER;
 			i++;
 			continue;
 		}
