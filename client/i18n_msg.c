@@ -795,6 +795,32 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "year, not semester by semester: their trend by "
 			   "semester is in the whole country's report (kuska "
 			   "report --period %s, without --region)."},
+    /* Where the consolidator refuses the role a region's semesters,
+     * the trend is of whole years: said once, above it. */
+    [M_REGION_TREND_YEARS] = {"La evolución de la región va año por año: el "
+			      "consolidador no da a este rol sus "
+			      "indicadores semestre a semestre; la "
+			      "evolución por semestre del país está en su "
+			      "informe (kuska report --period %s, sin "
+			      "--region).",
+			      "The region's trend goes year by year: the "
+			      "consolidator does not give this role its "
+			      "indicators semester by semester; the "
+			      "country's trend by semester is in its report "
+			      "(kuska report --period %s, without --region)."},
+    [M_FIG_TREND_BY_YEAR] = {"Evolución anual de los indicadores clave",
+			     "The key indicators, year by year"},
+    [M_HOW_TREND_BY_YEAR] = {"Cada panel sigue un indicador año a año; la "
+			     "línea discontinua es la meta y la punteada, "
+			     "la línea de base. Un año sin valor, o con el "
+			     "valor reservado, deja un hueco; la tabla dice "
+			     "cuál.",
+			     "Each panel follows one indicator year by year; "
+			     "the dashed line is the target, the dotted one "
+			     "the baseline. A year with no value, or with its "
+			     "value withheld, leaves a gap; the table says "
+			     "which."},
+    [M_YEARS_CARD] = {"Año por año.", "Year by year."},
     /* An institution may have nothing in a region: its zeros there are
      * not missing data as surely as the country's. */
     [M_REGION_SILENT] = {"Sin ningún registro fechado en el periodo en la "

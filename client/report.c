@@ -4,7 +4,8 @@
  * or of one region (--region: every request carries it, and the
  * consolidator answers under that role's disclosure control; nothing is
  * filtered here) (and the indicators of each semester of their trend, and
- * of each whole year of it for those read by year), then has
+ * of each whole year of it for those read by year, or, where a region's
+ * semesters are refused the role, of each whole year alone), then has
  * report_page.c write one
  * self-contained HTML file. Nothing is written unless every question was
  * answered; a table the consolidator does not know is an answer too (its
@@ -172,6 +173,11 @@ fetch_trend(const struct ask_client *ac, uint32_t code, struct report_data *d)
 			break;
 		if (tmp[n].error[0] != '\0' ||
 		    (start == 0 && !measured(&tmp[n]))) {
+			/* A region's semesters refused this role (the
+			 * secretariat's, docs/DISCLOSURE.md): its trend
+			 * is by year, fetch_year_trend's. */
+			d->trend_refused =
+			    n == 0 && d->region != 0 && tmp[n].error[0] != '\0';
 			codec_qtable_clear(&tmp[n]);
 			break;
 		}
@@ -225,6 +231,56 @@ fetch_years(const struct ask_client *ac, struct report_data *d)
 		 "%s", d->year_period[d->n_year - 1]);
 	return fetch(ac, d->region, "breakdown", d->year_breakdown_period,
 		     &d->year_breakdown);
+}
+
+/*
+ * The trend of a region whose semesters the consolidator refuses this
+ * role (d->trend_refused): the indicators of each whole year
+ * (report_year_whole), oldest first, from the baseline's year when the
+ * answer names that period, else back from the report's year while the
+ * indicators were measured; at most REPORT_MAX_YEARS. The role is the
+ * consolidator's to judge, so nothing here names it.
+ */
+static int
+fetch_year_trend(const struct ask_client *ac, struct report_data *d)
+{
+	const struct qtable *ind = &d->t[RT_INDICATORS];
+	uint32_t start = 0, y, got[REPORT_MAX_YEARS];
+	struct qtable tmp[REPORT_MAX_YEARS];
+	size_t n = 0, i;
+	int r = 0;
+
+	for (i = 0; i < ind->n_rows; i++) {
+		const struct cell *c = html_cell(ind, i, "baseline_period");
+		uint32_t b;
+		if (c != NULL && c->kind == CELL_TEXT &&
+		    period_parse(c->text, &b) == 0 &&
+		    (start == 0 || b / 10 < start))
+			start = b / 10;
+	}
+	for (y = d->code / 10; n < REPORT_MAX_YEARS && y >= 2000; y--) {
+		char name[PERIOD_NAME_MAX];
+		if (start != 0 && y < start)
+			break;
+		if (!report_year_whole(d->code, y))
+			continue;
+		period_name(y * 10, name);
+		r = fetch(ac, d->region, "indicators", name, &tmp[n]);
+		if (r != 0)
+			break;
+		if (tmp[n].error[0] != '\0' ||
+		    (start == 0 && !measured(&tmp[n]))) {
+			codec_qtable_clear(&tmp[n]);
+			break;
+		}
+		got[n++] = y;
+	}
+	for (i = 0; i < n; i++) {
+		d->year[i] = tmp[n - 1 - i];
+		period_name(got[n - 1 - i] * 10, d->year_period[i]);
+	}
+	d->n_year = n;
+	return r;
 }
 
 /*
@@ -413,6 +469,8 @@ fetch_all(const struct ask_client *ac, struct report_data *d)
 		return r;
 	if ((r = fetch_trend(ac, d->code, d)) != 0)
 		return r;
+	if (d->n_trend == 0 && d->trend_refused)
+		return fetch_year_trend(ac, d);
 	return fetch_years(ac, d);
 }
 

@@ -60,6 +60,10 @@ struct report_data {
 	size_t n_year; /* the indicators of each whole year of the trend, */
 	char year_period[REPORT_MAX_YEARS][PERIOD_NAME_MAX]; /* oldest first, */
 	struct qtable year[REPORT_MAX_YEARS]; /* for those read by year */
+	/* Whether the consolidator refused the trend's semesters by
+	 * region: the trend is then year by year, of every indicator
+	 * (n_trend 0, year[] each whole year up to the report's). */
+	bool trend_refused;
 	/* In a semester's report, the breakdown of the trend's last whole
 	 * year, whose count a card read by year shows: how many of its
 	 * victims were children. Its period "" when not asked. */

@@ -507,16 +507,16 @@ any_yearly(const struct qtable *t, bool (*keep)(const struct qtable *, size_t),
 	return false;
 }
 
-/* Under a yearly card: it follows whole years, and which year of the
- * trend it leaves out, and why. */
+/* Under a card of whole years: it follows them (as its target, for one
+ * read by year), and which year of the trend it leaves out, and why. */
 static void
-yearly_note(struct report *r)
+yearly_note(struct report *r, bool as_target)
 {
 	uint32_t y = r->code / 10;
 	char last[PERIOD_NAME_MAX];
 
 	fprintf(r->f, "<p>");
-	html_escape(r->f, tr(M_YEARLY_CARD));
+	html_escape(r->f, tr(as_target ? M_YEARLY_CARD : M_YEARS_CARD));
 	if (!report_year_whole(r->code, y)) {
 		fprintf(r->f, " ");
 		if (period_last_day(y * 10) >= date_today())
@@ -568,6 +568,8 @@ table_children(struct report *r, const struct qtable *t,
  * The card of row i of t: a small chart of its values, semester by
  * semester, or for one read by year year by year (the whole years only:
  * a year's count against a year's target), with its baseline and target.
+ * A trend of whole years alone (the region's semesters refused the role:
+ * report_data's trend_refused) draws every card year by year.
  */
 static void
 trend_card(struct report *r, const struct qtable *t, size_t i)
@@ -578,7 +580,8 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
 	const char *status = shown_status(r, t, i);
 	const char *x[REPORT_MAX_TREND], *at = r->period;
 	struct svg_val y[REPORT_MAX_TREND], v = rp_val(t, i, "value");
-	bool by_years = yearly(t, i), withheld[REPORT_MAX_TREND], drawn, hid;
+	bool by_years = yearly(t, i) || d->n_trend == 0;
+	bool withheld[REPORT_MAX_TREND], drawn, hid;
 	bool w = strcmp(rp_text_of(t, i, "status"), "suppressed") == 0;
 	size_t n = by_years ? d->n_year : d->n_trend, s;
 	struct svg_trend c;
@@ -660,7 +663,7 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
 	}
 	(void)svg_trend(r->f, &c);
 	if (by_years) {
-		yearly_note(r);
+		yearly_note(r, yearly(t, i));
 	} else if (n > 0 && period_kind(r->code) == PERIOD_YEAR) {
 		/* The year's value above a line of semesters: its last
 		 * point, the year's second half, differs from it. */
@@ -674,7 +677,9 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
 /*
  * The values the cards drew, one row per indicator keep shows and
  * yearly() tells as want: one column per semester of the trend, or, for
- * those read by year, per whole year. Returns what its cells showed.
+ * those read by year, per whole year. A trend of whole years alone
+ * (n_trend 0) has every row keep shows in its one table, want true.
+ * Returns what its cells showed.
  */
 static unsigned
 trend_table(struct report *r, const struct qtable *t,
@@ -682,12 +687,15 @@ trend_table(struct report *r, const struct qtable *t,
 {
 	const struct report_data *d = r->d;
 	size_t n = want ? d->n_year : d->n_trend, i, s;
+	bool all = d->n_trend == 0;
 	unsigned shown = 0;
 
-	if (n == 0 || !any_yearly(t, keep, want))
+	if (n == 0 ||
+	    !(any_yearly(t, keep, want) || (all && any_yearly(t, keep, !want))))
 		return 0;
 	fprintf(r->f, "<div class=\"tw\"><table>\n<caption>");
-	rp_put(r, tr(want ? M_TABLE_CAPTION_YEARS : M_TABLE_CAPTION), r->fig);
+	rp_put(r, tr(want && !all ? M_TABLE_CAPTION_YEARS : M_TABLE_CAPTION),
+	       r->fig);
 	fprintf(r->f, "</caption>\n<thead><tr><th scope=\"col\">");
 	html_escape(r->f, i18n_column("name"));
 	fprintf(r->f, "</th>");
@@ -700,7 +708,7 @@ trend_table(struct report *r, const struct qtable *t,
 	fprintf(r->f, "</tr></thead>\n<tbody>\n");
 	for (i = 0; i < t->n_rows; i++) {
 		const char *ind = rp_text_of(t, i, "indicator");
-		if (!keep(t, i) || yearly(t, i) != want)
+		if (!keep(t, i) || (!all && yearly(t, i) != want))
 			continue;
 		fprintf(r->f, "<tr><th scope=\"row\">");
 		html_escape(r->f, rp_text_of(t, i, "name"));
@@ -717,26 +725,38 @@ trend_table(struct report *r, const struct qtable *t,
 }
 
 /* One small chart per key indicator, then their values in a table (and
- * those read by year in one of their own). */
+ * those read by year in one of their own); where the consolidator refuses
+ * the role a region's semesters (trend_refused), every one year by year,
+ * saying why. */
 static void
 indicator_trends(struct report *r, const struct qtable *t,
 		 bool (*keep)(const struct qtable *, size_t))
 {
 	const struct report_data *d = r->d;
+	bool only_years = d->n_trend == 0 && d->n_year > 0;
 	bool years = any_yearly(t, keep, true);
 	unsigned shown;
 	size_t i;
 
-	if (d->n_trend == 0 && r->region != NULL &&
-	    strcmp(r->role, "secretariat") == 0) {
+	if (only_years) {
+		fprintf(r->f, "<p class=\"notice\" id=\"trend-years\">");
+		rp_put(r, tr(M_REGION_TREND_YEARS), r->period);
+		fprintf(r->f, "</p>\n");
+	} else if (d->n_trend == 0 && r->region != NULL &&
+		   strcmp(r->role, "secretariat") == 0) {
 		fprintf(r->f, "<p class=\"notice\">");
 		rp_put(r, tr(M_REGION_NO_TREND), r->period);
 		fprintf(r->f, "</p>\n");
 	}
-	if (d->n_trend == 0)
+	if (d->n_trend == 0 && !only_years)
 		return;
-	rp_fig_open(r, "f-trend", years ? M_FIG_TREND_YEARS : M_FIG_TREND,
-		    years ? M_HOW_TREND_YEARS : M_HOW_TREND, CARDS);
+	if (only_years)
+		rp_fig_open(r, "f-trend", M_FIG_TREND_BY_YEAR,
+			    M_HOW_TREND_BY_YEAR, CARDS);
+	else
+		rp_fig_open(r, "f-trend",
+			    years ? M_FIG_TREND_YEARS : M_FIG_TREND,
+			    years ? M_HOW_TREND_YEARS : M_HOW_TREND, CARDS);
 	fprintf(r->f, "<div class=\"cards\">\n");
 	for (i = 0; i < t->n_rows; i++)
 		if (keep(t, i))
@@ -747,13 +767,16 @@ indicator_trends(struct report *r, const struct qtable *t,
 	shown |= trend_table(r, t, keep, true);
 	fprintf(r->f, "</div>\n</div>\n<p class=\"src\">");
 	html_escape(r->f, tr(M_SOURCE));
-	fprintf(r->f, " <code>kuska query indicators --period S");
-	rp_region_option(r);
-	fprintf(r->f, "</code> ");
-	rp_put(r, tr(M_TREND_FROM), d->trend_period[0],
-	       d->trend_period[d->n_trend - 1]);
-	if (years && d->n_year > 0) {
-		fprintf(r->f, "; <code>kuska query indicators --period Y");
+	if (!only_years) {
+		fprintf(r->f, " <code>kuska query indicators --period S");
+		rp_region_option(r);
+		fprintf(r->f, "</code> ");
+		rp_put(r, tr(M_TREND_FROM), d->trend_period[0],
+		       d->trend_period[d->n_trend - 1]);
+	}
+	if ((years || only_years) && d->n_year > 0) {
+		fprintf(r->f, only_years ? " " : "; ");
+		fprintf(r->f, "<code>kuska query indicators --period Y");
 		rp_region_option(r);
 		fprintf(r->f, "</code> ");
 		rp_put(r, tr(M_YEARS_FROM), d->year_period[0],

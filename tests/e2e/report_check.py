@@ -26,6 +26,16 @@ exits 0.
       many victims were children (<p data-children="PERIOD">, its number
       in data-v) says the breakdown's under-18 age groups summed, or,
       one of them withheld, no number (data-v empty).
+  report_check.py years PAGE KUSKA CONF REGION K
+      The indicators' trend of whole years alone (a region's report for
+      a role refused the region's semesters: figure f-trend with the
+      notice trend-years): its table's columns are years, none a
+      semester; each cell names the query of its own column's year
+      (data-q="indicators YEAR ROW value REGION") and equals that
+      year's `kuska query indicators --period YEAR --region REGION`
+      (a withheld one its empty value), every row of the key indicators
+      a cell each year; a count (unit count) shows no number from 1 to
+      K-1; some year shows a number.
   report_check.py small DOM K
       No count from 1 to K-1 in the tables or in the count charts' values;
       at least one withheld count (the answer's "<K" in data-v), and none
@@ -325,6 +335,65 @@ def check_children(p, kuska, conf, cache, bad, region=None):
     if not p.children and region is None:
         bad.append("no sentence says how many victims were children")
     return len(p.children)
+
+
+def check_years(path, kuska, conf, region, k):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    fig = re.search(r'<figure id="f-trend">.*?</figure>', text, re.S)
+    if 'id="trend-years"' not in text or fig is None:
+        return fail(["no trend of whole years (figure f-trend, notice "
+                     "trend-years)"])
+    fig = fig.group(0)
+    heads = re.findall(r'<th scope="col">([^<]*)</th>', fig)[1:]
+    bad, cache, checked, numbers = [], {}, 0, 0
+    if not heads or any(not re.fullmatch(r"[0-9]{4}", h) for h in heads):
+        bad.append("columns not whole years: %s" % heads)
+    rows = re.findall(r'<tr><th scope="row">.*?</tr>', fig, re.S)
+    want_rows = None
+    for tr in rows:
+        tds = re.findall(r'<td class="[^"]*"( data-q="[^"]*")?'
+                         r'(?: data-v="([^"]*)")?>([^<]*)</td>', tr)
+        if len(tds) != len(heads):
+            bad.append("%d cells under %d years: %s" %
+                       (len(tds), len(heads), tr[:80]))
+            continue
+        for year, (q, v, shown) in zip(heads, tds):
+            words = q[len(' data-q="'):-1].split(" ")
+            if len(words) != 5 or words[0] != "indicators" or \
+                    words[1] != year or words[3] != "value" or \
+                    words[4] != region:
+                bad.append("under %s: %r" % (year, q))
+                continue
+            answer = query(kuska, conf, "indicators", year, cache, region)
+            if answer is None:
+                bad.append("no answer for " + q)
+                continue
+            header, arows = answer
+            want_rows = len([r for r in arows
+                             if r[header.index("key")] == "yes"])
+            row = arows[int(words[2])]
+            want = row[header.index("value")]
+            got = v if v or not re.search(r"[0-9]", shown) else shown
+            if got == DASH:
+                got = ""
+            if got != want:
+                bad.append("%s: the page shows %r, kuska query %r" %
+                           (q, got, want))
+            if row[header.index("unit")] == "count" and \
+                    re.fullmatch(r"[0-9]+", got) and 0 < int(got) < k:
+                bad.append("%s: a count of %s" % (q, got))
+            numbers += bool(re.search(r"[0-9]", got))
+            checked += 1
+    if want_rows is not None and len(rows) != want_rows:
+        bad.append("%d rows, %d key indicators" % (len(rows), want_rows))
+    if numbers == 0:
+        bad.append("no number in the trend")
+    if bad:
+        return fail(bad)
+    print("  %d cells of %s equal kuska query indicators --region %s; "
+          "%d numbers" % (checked, " ".join(heads), region, numbers))
+    return 0
 
 
 def check_small(dom, k):
@@ -827,6 +896,8 @@ def main(argv):
         return check_console(argv[2])
     if len(argv) in (5, 6) and argv[1] == "numbers":
         return check_numbers(*argv[2:])
+    if len(argv) == 7 and argv[1] == "years":
+        return check_years(*argv[2:6], int(argv[6]))
     if len(argv) == 4 and argv[1] == "small":
         return check_small(argv[2], int(argv[3]))
     if len(argv) == 4 and argv[1] == "marks":

@@ -6,6 +6,8 @@
 # number in their tables equals `kuska query TABLE --period P --region 16`
 # for the same key (each cell names its query, the region included),
 # every source line carries --region 16, the title names the region;
+# the secretariat's indicators' trend goes year by year (its region's
+# semesters are refused it), each year's cells that year's query;
 # the secretariat's leaves out what it is not given by region (the
 # overlap, breakdown, funnel, timeliness, estimate) with one sentence
 # each saying where they are, never as a refusal, and shows no count
@@ -127,6 +129,42 @@ for t in identification referrals protection prosecution durations indicators sd
 	check "secretariat: the $t table of region $R is in it" \
 		grep -q "data-q=\"$t 2025 [0-9]* [a-z_0-9]* $R\"" "$page"
 done
+
+# Its indicators' trend: the consolidator refuses the role a region's
+# semesters, so it goes year by year, saying so once: each whole year
+# from the indicators' baselines' (2024, config/indicators.conf) to
+# 2025, each cell the secretariat's kuska query indicators --period Y
+# --region 16 of its column's year (kuska sim's 54 and 62 victims
+# identified in Loreto), no count from 1 to k-1.
+check "secretariat: the region's trend goes year by year, saying why" \
+	grep -qF '<p class="notice" id="trend-years">La evolución de la región va año por año: el consolidador no da a este rol sus indicadores semestre a semestre; la evolución por semestre del país está en su informe (kuska report --period 2025, sin --region).</p>' \
+	"$page"
+check "secretariat: its years, 2024 and 2025, equal kuska query --region $R" \
+	python3 "$HERE/report_check.py" years "$page" "$KUSKA" \
+	"$N/secretariat.conf" $R $K
+check "secretariat: its cards are drawn year by year" \
+	sh -c "grep -qF '<figcaption><span class=\"num\">Figura 2.</span> Evolución anual de los indicadores clave</figcaption>' '$page' &&
+		grep -qF '<p>Año por año, como su meta.</p>' '$page'"
+check "secretariat: its source asks each year with the region" \
+	grep -qF '<p class="src">Fuente: <code>kuska query indicators --period Y --region 16</code> para cada año Y de 2024 a 2025.' \
+	"$page"
+check "secretariat: no semester of the region asked for it" \
+	test -z "$(grep -E 'data-q="indicators [0-9]{4}H|--period S' "$page")"
+# The check must be able to fail: the 2025 column's cells read as
+# 2024's (a trend that put one year's answer under another).
+sed -E 's/(data-q="indicators )2025( [0-9]+ value 16"[^>]*>[^<]*<\/td><\/tr>)/\12024\2/' \
+	"$page" >"$T/wrong-year.html"
+check "control: the wrong-year page differs" \
+	test -n "$(cmp "$page" "$T/wrong-year.html")"
+python3 "$HERE/report_check.py" years "$T/wrong-year.html" "$KUSKA" \
+	"$N/secretariat.conf" $R $K >/dev/null
+check "control: a year's figures under another year are caught" test $? = 1
+en=$T/secretariat-$R-en.html
+"$KUSKA" report -c "$N/secretariat.conf" --period 2025 --region $R \
+	--lang en -o "$en" 2>/dev/null
+check "secretariat, in English: the same trend, saying why" \
+	sh -c "grep -qF '<p class=\"notice\" id=\"trend-years\">The region&#39;s trend goes year by year: the consolidator does not give this role its indicators semester by semester' '$en' &&
+		python3 '$HERE/report_check.py' years '$en' '$KUSKA' '$N/secretariat.conf' $R $K"
 
 # A bad region: refused as kuska query refuses it, before anything.
 for bad in 26 00 6 016 lima; do
