@@ -282,12 +282,9 @@ html_served_unmedianed(const struct qtable *t)
 	return false;
 }
 
-/* Opens a cell: <td CLS data-q="TABLE PERIOD ROW COL", with " REGION"
- * after COL when the table was asked for a region, the tag left open for
- * a data-v. */
-static void
-td_open(FILE *f, const char *cls, const char *table, const char *period,
-	const char *region, size_t row, const char *col)
+void
+html_td_open(FILE *f, const char *cls, const char *table, const char *period,
+	     const char *region, size_t row, const char *col)
 {
 	fprintf(f, "<td%s data-q=\"", cls);
 	html_escape(f, table);
@@ -405,7 +402,7 @@ td_write(FILE *f, const struct qtable *t, size_t row, const char *col,
 		cls = " class=\"w\"";
 	else if (expr)
 		cls = " class=\"x\"";
-	td_open(f, cls, table, period, region, row, col);
+	html_td_open(f, cls, table, period, region, row, col);
 	if (c->kind == CELL_SUPPRESSED && hidden != NULL) {
 		fprintf(f, " data-v=\"");
 		html_escape(f, text);
@@ -473,7 +470,7 @@ badge_td(FILE *f, const struct html_table *ht, size_t row,
 			ht->region, NULL);
 		return;
 	}
-	td_open(f, "", ht->table, ht->period, ht->region, row, col->name);
+	html_td_open(f, "", ht->table, ht->period, ht->region, row, col->name);
 	fprintf(f, " data-v=\"");
 	html_escape(f, w);
 	fprintf(f, "\"><span class=\"badge b-");
@@ -494,8 +491,8 @@ instead_td(FILE *f, const struct html_table *ht, size_t row,
 	char buf[sizeof(c->text) + 16];
 
 	/* Narrow: it stands in a column of numbers. */
-	td_open(f, col->kind == HTML_BADGE ? "" : " class=\"alt\"", ht->table,
-		ht->period, ht->region, row, col->name);
+	html_td_open(f, col->kind == HTML_BADGE ? "" : " class=\"alt\"",
+		     ht->table, ht->period, ht->region, row, col->name);
 	fprintf(f, " data-v=\"");
 	if (c != NULL &&
 	    (c->kind == CELL_NUMBER || c->kind == CELL_SUPPRESSED ||
@@ -565,8 +562,9 @@ html_table(FILE *f, const struct html_table *ht)
 				   c->kind != CELL_SUPPRESSED) {
 				/* A row with nothing to add: "–" reads as
 				 * no data or withheld, which it is not. */
-				td_open(f, " class=\"w\"", ht->table,
-					ht->period, ht->region, i, col->name);
+				html_td_open(f, " class=\"w\"", ht->table,
+					     ht->period, ht->region, i,
+					     col->name);
 				fprintf(f, "></td>");
 			} else if (col->kind == HTML_EXPR) {
 				td_write(f, ht->t, i, col->name, ht->table,

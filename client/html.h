@@ -55,6 +55,15 @@ void html_td(FILE *f, const struct qtable *t, size_t row, const char *col,
 	     const char *table, const char *period, const char *region,
 	     const char *display);
 
+/*
+ * html_td_open - opens a cell: <td CLS data-q="TABLE PERIOD ROW COL", with
+ * " REGION" after COL when region is not NULL, the tag left open for a
+ * data-v: for a cell html_td does not write as it stands.
+ */
+void html_td_open(FILE *f, const char *cls, const char *table,
+		  const char *period, const char *region, size_t row,
+		  const char *col);
+
 enum html_col_kind {
 	HTML_LABEL, /* a row header: <th scope="row">, shown through word */
 	HTML_VALUE, /* the cell as it is, a negative number with a minus sign */

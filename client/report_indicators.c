@@ -463,14 +463,9 @@ trend_td(struct report *r, const struct qtable *t, const char *p,
 			   ? TREND_NONE
 			   : TREND_VALUE;
 	}
-	fprintf(r->f, "<td class=\"sup\" data-q=\"indicators ");
-	html_escape(r->f, p);
-	fprintf(r->f, " %d value", row);
-	if (r->region != NULL) {
-		fputc(' ', r->f);
-		html_escape(r->f, r->region);
-	}
-	fprintf(r->f, "\" data-v=\"\">");
+	html_td_open(r->f, " class=\"sup\"", "indicators", p, r->region,
+		     (size_t)row, "value");
+	fprintf(r->f, " data-v=\"\">");
 	html_escape(r->f, i18n_word("status", "suppressed"));
 	fprintf(r->f, "</td>");
 	return TREND_WITHHELD;
