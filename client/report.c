@@ -137,6 +137,24 @@ measured(const struct qtable *t)
 	return false;
 }
 
+/* The earliest baseline period an indicators answer names (a column
+ * baseline_period), as a period code; 0 when it names none. */
+static uint32_t
+earliest_baseline(const struct qtable *ind)
+{
+	uint32_t start = 0, b;
+	size_t i;
+
+	for (i = 0; i < ind->n_rows; i++) {
+		const struct cell *c = html_cell(ind, i, "baseline_period");
+		if (c != NULL && c->kind == CELL_TEXT &&
+		    period_parse(c->text, &b) == 0 &&
+		    (start == 0 || first_semester(b) < first_semester(start)))
+			start = b;
+	}
+	return start;
+}
+
 /*
  * The semesters of the indicators' trend, oldest first: from the
  * baseline's first semester when the answer names that period (a column
@@ -148,21 +166,15 @@ static int
 fetch_trend(const struct ask_client *ac, uint32_t code, struct report_data *d)
 {
 	const struct qtable *ind = &d->t[RT_INDICATORS];
-	uint32_t s = last_semester(code), start = 0, got[REPORT_MAX_TREND];
+	uint32_t s = last_semester(code), start = 0, b, got[REPORT_MAX_TREND];
 	struct qtable tmp[REPORT_MAX_TREND];
 	size_t n = 0, i;
 	int r = 0;
 
 	if (ind->error[0] != '\0' || ind->n_rows == 0)
 		return 0;
-	for (i = 0; i < ind->n_rows; i++) {
-		const struct cell *c = html_cell(ind, i, "baseline_period");
-		uint32_t b;
-		if (c != NULL && c->kind == CELL_TEXT &&
-		    period_parse(c->text, &b) == 0 &&
-		    (start == 0 || first_semester(b) < start))
-			start = first_semester(b);
-	}
+	if ((b = earliest_baseline(ind)) != 0)
+		start = first_semester(b);
 	for (; n < REPORT_MAX_TREND && s >= 20005; s = prev_semester(s)) {
 		char name[PERIOD_NAME_MAX];
 		if (start != 0 && s < start)
@@ -176,8 +188,9 @@ fetch_trend(const struct ask_client *ac, uint32_t code, struct report_data *d)
 			/* A region's semesters refused this role (the
 			 * secretariat's, docs/DISCLOSURE.md): its trend
 			 * is by year, fetch_year_trend's. */
-			d->trend_refused =
-			    n == 0 && d->region != 0 && tmp[n].error[0] != '\0';
+			d->trend_refused = n == 0 && d->region != 0 &&
+					   period_kind(code) == PERIOD_YEAR &&
+					   tmp[n].error[0] != '\0';
 			codec_qtable_clear(&tmp[n]);
 			break;
 		}
@@ -244,20 +257,12 @@ fetch_years(const struct ask_client *ac, struct report_data *d)
 static int
 fetch_year_trend(const struct ask_client *ac, struct report_data *d)
 {
-	const struct qtable *ind = &d->t[RT_INDICATORS];
-	uint32_t start = 0, y, got[REPORT_MAX_YEARS];
+	uint32_t start, y, got[REPORT_MAX_YEARS];
 	struct qtable tmp[REPORT_MAX_YEARS];
 	size_t n = 0, i;
 	int r = 0;
 
-	for (i = 0; i < ind->n_rows; i++) {
-		const struct cell *c = html_cell(ind, i, "baseline_period");
-		uint32_t b;
-		if (c != NULL && c->kind == CELL_TEXT &&
-		    period_parse(c->text, &b) == 0 &&
-		    (start == 0 || b / 10 < start))
-			start = b / 10;
-	}
+	start = earliest_baseline(&d->t[RT_INDICATORS]) / 10;
 	for (y = d->code / 10; n < REPORT_MAX_YEARS && y >= 2000; y--) {
 		char name[PERIOD_NAME_MAX];
 		if (start != 0 && y < start)
@@ -469,7 +474,7 @@ fetch_all(const struct ask_client *ac, struct report_data *d)
 		return r;
 	if ((r = fetch_trend(ac, d->code, d)) != 0)
 		return r;
-	if (d->n_trend == 0 && d->trend_refused)
+	if (d->trend_refused)
 		return fetch_year_trend(ac, d);
 	return fetch_years(ac, d);
 }

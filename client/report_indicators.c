@@ -559,6 +559,15 @@ table_children(struct report *r, const struct qtable *t,
 					 rp_val(t, i, "value"), false);
 }
 
+/* Whether the trend is of whole years alone: the consolidator refused
+ * the role the region's semesters (report_data's trend_refused), and gave
+ * its years. */
+static bool
+years_alone(const struct report_data *d)
+{
+	return d->n_trend == 0 && d->n_year > 0;
+}
+
 /*
  * The card of row i of t: a small chart of its values, semester by
  * semester, or for one read by year year by year (the whole years only:
@@ -575,7 +584,7 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
 	const char *status = shown_status(r, t, i);
 	const char *x[REPORT_MAX_TREND], *at = r->period;
 	struct svg_val y[REPORT_MAX_TREND], v = rp_val(t, i, "value");
-	bool by_years = yearly(t, i) || d->n_trend == 0;
+	bool by_years = yearly(t, i) || years_alone(d);
 	bool withheld[REPORT_MAX_TREND], drawn, hid;
 	bool w = strcmp(rp_text_of(t, i, "status"), "suppressed") == 0;
 	size_t n = by_years ? d->n_year : d->n_trend, s;
@@ -673,7 +682,7 @@ trend_card(struct report *r, const struct qtable *t, size_t i)
  * The values the cards drew, one row per indicator keep shows and
  * yearly() tells as want: one column per semester of the trend, or, for
  * those read by year, per whole year. A trend of whole years alone
- * (n_trend 0) has every row keep shows in its one table, want true.
+ * (years_alone) has every row keep shows in its one table, want true.
  * Returns what its cells showed.
  */
 static unsigned
@@ -682,7 +691,7 @@ trend_table(struct report *r, const struct qtable *t,
 {
 	const struct report_data *d = r->d;
 	size_t n = want ? d->n_year : d->n_trend, i, s;
-	bool all = d->n_trend == 0;
+	bool all = years_alone(d);
 	unsigned shown = 0;
 
 	if (n == 0 ||
@@ -728,7 +737,7 @@ indicator_trends(struct report *r, const struct qtable *t,
 		 bool (*keep)(const struct qtable *, size_t))
 {
 	const struct report_data *d = r->d;
-	bool only_years = d->n_trend == 0 && d->n_year > 0;
+	bool only_years = years_alone(d);
 	bool years = any_yearly(t, keep, true);
 	unsigned shown;
 	size_t i;
