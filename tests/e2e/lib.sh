@@ -90,6 +90,18 @@ check() {
 	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
 
+# is WHAT GOT WANT: passes when GOT is WANT, showing both when not (each
+# line of several joined by " | ").
+is() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		printf '#   got:  %s\n#   want: %s\n' "${2//$'\n'/ | }" \
+			"${3//$'\n'/ | }"
+	fi
+}
+
 # A sanitizer's report in a daemon's log: ThreadSanitizer's, and
 # AddressSanitizer's, LeakSanitizer's (a leak found as a daemon stopped
 # with TERM; one killed with -9 reports nothing) and UBSan's.

@@ -352,13 +352,13 @@ def check_years(path, kuska, conf, region, k):
     rows = re.findall(r'<tr><th scope="row">.*?</tr>', fig, re.S)
     want_rows = None
     for tr in rows:
-        tds = re.findall(r'<td class="[^"]*"( data-q="[^"]*")?'
+        tds = re.findall(r'<td class="([^"]*)"( data-q="[^"]*")?'
                          r'(?: data-v="([^"]*)")?>([^<]*)</td>', tr)
         if len(tds) != len(heads):
             bad.append("%d cells under %d years: %s" %
                        (len(tds), len(heads), tr[:80]))
             continue
-        for year, (q, v, shown) in zip(heads, tds):
+        for year, (cls, q, v, shown) in zip(heads, tds):
             words = q[len(' data-q="'):-1].split(" ")
             if len(words) != 5 or words[0] != "indicators" or \
                     words[1] != year or words[3] != "value" or \
@@ -380,6 +380,13 @@ def check_years(path, kuska, conf, region, k):
             if got != want:
                 bad.append("%s: the page shows %r, kuska query %r" %
                            (q, got, want))
+            # A withheld value and no value both compare as "": the
+            # cell's class tells them apart, as the answer's status.
+            if (row[header.index("status")] == "suppressed") != \
+                    (cls == "sup"):
+                bad.append("%s: the page's cell is %r, kuska query's "
+                           "status %r" % (q, cls,
+                                          row[header.index("status")]))
             if row[header.index("unit")] == "count" and \
                     re.fullmatch(r"[0-9]+", got) and 0 < int(got) < k:
                 bad.append("%s: a count of %s" % (q, got))

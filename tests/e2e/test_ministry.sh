@@ -86,16 +86,6 @@ rows() {
 	"$KUSKA" query -c "$N/$who.conf" "$table" --period 2025Q4 \
 		--format csv "$@" 2>"$T/$who-$table.err" | tail -n +2
 }
-# is WHAT GOT WANT: checks that GOT is WANT, showing both when not.
-is() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1"
-		printf '#   got:  %s\n#   want: %s\n' "${2//$'\n'/ | }" \
-			"${3//$'\n'/ | }"
-	fi
-}
 
 # MIMP's take-ups before the police's referrals are delivered: every one
 # counts as matching no referral, each (sender, number) once.

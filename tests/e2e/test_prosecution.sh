@@ -158,16 +158,6 @@ rows() {
 	"$KUSKA" query -c "$N/$1.conf" "$2" --period "$3" --format csv \
 		2>/dev/null | tail -n +2
 }
-# is WHAT GOT WANT: checks that GOT is WANT, showing both when not.
-is() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1"
-		printf '#   got:  %s\n#   want: %s\n' "${2//$'\n'/ | }" \
-			"${3//$'\n'/ | }"
-	fi
-}
 
 submit pnp pnp.jsonl
 submit mp mp.jsonl

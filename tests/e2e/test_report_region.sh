@@ -148,17 +148,35 @@ check "secretariat: its cards are drawn year by year" \
 check "secretariat: its source asks each year with the region" \
 	grep -qF '<p class="src">Fuente: <code>kuska query indicators --period Y --region 16</code> para cada año Y de 2024 a 2025.' \
 	"$page"
-check "secretariat: no semester of the region asked for it" \
+check "secretariat: no semester of the region shown in it" \
 	test -z "$(grep -E 'data-q="indicators [0-9]{4}H|--period S' "$page")"
-# The check must be able to fail: the 2025 column's cells read as
-# 2024's (a trend that put one year's answer under another).
-sed -E 's/(data-q="indicators )2025( [0-9]+ value 16"[^>]*>[^<]*<\/td><\/tr>)/\12024\2/' \
-	"$page" >"$T/wrong-year.html"
-check "control: the wrong-year page differs" \
+# The check must be able to fail: the figures of 2024 and 2025 swapped in
+# each row of numbers, each cell keeping its class and data-q (a trend
+# that put one year's answer under another); and a withheld value shown
+# as no value.
+python3 - "$page" "$T/wrong-year.html" <<'EOF'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+cell = r'(<td class="n" data-q="indicators %s [0-9]+ value 16")([^>]*>[^<]*</td>)'
+text = re.sub(cell % 2024 + cell % 2025,
+              lambda m: m.group(1) + m.group(4) + m.group(3) + m.group(2),
+              text)
+open(sys.argv[2], "w", encoding="utf-8").write(text)
+EOF
+check "control: the swapped page differs" \
 	test -n "$(cmp "$page" "$T/wrong-year.html")"
 python3 "$HERE/report_check.py" years "$T/wrong-year.html" "$KUSKA" \
+	"$N/secretariat.conf" $R $K >"$T/wrong-year.out"
+rc=$?
+check "control: a year's figures under another year are caught (exit $rc)" \
+	sh -c "test $rc = 1 && grep -q \"the page shows '54', kuska query '62'\" '$T/wrong-year.out'"
+sed -E 's/(<td class=")sup(" data-q="indicators [0-9]{4} [0-9]+ value 16")/\1na\2/' \
+	"$page" >"$T/withheld.html"
+python3 "$HERE/report_check.py" years "$T/withheld.html" "$KUSKA" \
 	"$N/secretariat.conf" $R $K >/dev/null
-check "control: a year's figures under another year are caught" test $? = 1
+rc=$?
+check "control: a withheld value shown as no value is caught (exit $rc)" \
+	sh -c "test $rc = 1 && ! cmp -s '$page' '$T/withheld.html'"
 en=$T/secretariat-$R-en.html
 "$KUSKA" report -c "$N/secretariat.conf" --period 2025 --region $R \
 	--lang en -o "$en" 2>/dev/null

@@ -21,15 +21,6 @@ timeliness() {
 	"$KUSKA" query -c "$N/analyst.conf" timeliness --period "$1" \
 		--format csv 2>/dev/null | grep "^$1,pnp,"
 }
-# is WHAT GOT WANT: checks that GOT is WANT, showing both when not.
-is() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1"
-		printf '#   got:  %s\n#   want: %s\n' "$2" "$3"
-	fi
-}
 
 net_init
 start_cons_at -40d
