@@ -1738,6 +1738,41 @@ test_region(void **state)
 				  "semestre"));
 	free(p);
 
+	/* Its years, asked when the consolidator refused the region's
+	 * semesters (report.c's fetch_year_trend): every key indicator's
+	 * card and table year by year, each cell its year's query with the
+	 * region, a withheld value said so, and one sentence saying why
+	 * instead of the one that there is no trend. */
+	indicators(&d.year[0], ROLE, "2024", 0);
+	indicators(&d.year[1], ROLE, "2025", 1);
+	snprintf(d.year_period[0], sizeof(d.year_period[0]), "2024");
+	snprintf(d.year_period[1], sizeof(d.year_period[1]), "2025");
+	d.n_year = 2;
+	d.trend_refused = true;
+	p = page(&d, "region-16-years.html");
+	assert_int_equal(count(p, "<p class=\"notice\" id=\"trend-years\">La "
+				  "evolución de la región va año por año"),
+			 1);
+	assert_null(strstr(p, "La secretaría recibe los indicadores de "
+			      "una región por año, no semestre a semestre"));
+	assert_non_null(strstr(p, "Evolución anual de los indicadores clave"));
+	assert_non_null(strstr(p, "<th scope=\"col\">2024</th><th "
+				  "scope=\"col\">2025</th></tr>"));
+	assert_non_null(strstr(p, "<td class=\"sup\" data-q=\"indicators "
+				  "2024 4 value 16\" data-v=\"\">Reservado"
+				  "</td>"));
+	assert_non_null(strstr(p, "data-q=\"indicators 2025 4 value 16\">55"
+				  "</td>"));
+	assert_non_null(strstr(p, "<code>kuska query indicators --period Y "
+				  "--region 16</code> para cada año Y de 2024 "
+				  "a 2025."));
+	assert_null(strstr(p, "--period S"));
+	free(p);
+	codec_qtable_clear(&d.year[0]);
+	codec_qtable_clear(&d.year[1]);
+	d.n_year = 0;
+	d.trend_refused = false;
+
 	i18n_set(LANG_EN);
 	p = page(&d, "region-16-en.html");
 	assert_non_null(strstr(p, "monitoring report, year 2025, region 16 "
