@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "delta.h"
 #include "period.h"
@@ -53,18 +54,11 @@ days_dim(uint8_t *p, int32_t days)
 }
 
 /* The year, semester and quarter of a fact's date (period_codes_of, a
- * date_to_ymd), worked out once per fact: not again in each test of a
- * victim's facts against her (period, region) pairs, nor for each table
- * a record or a case stage counts in. */
+ * date_to_ymd), worked out once per fact: not again for each table a
+ * record or a case stage counts in. */
 struct periods {
 	uint32_t code[PERIODS_PER_DAY];
 };
-
-static bool
-in_periods(const struct periods *ps, uint32_t p)
-{
-	return ps->code[0] == p || ps->code[1] == p || ps->code[2] == p;
-}
 
 /* Earlier of two facts: date, then institution order, then sequence. */
 static bool
@@ -78,167 +72,229 @@ earlier(const struct fact *a, const struct fact *b)
 }
 
 /*
- * The distinct (period, region) pairs that the facts of type `type`
- * (and, for services, service a) fall into, region 0 included; writes up
- * to cap pairs. Returns how many.
+ * A (service, period, region) a victim's facts fall in, as one number:
+ * the service (0 for an identification) in bits 28-31, the period code in
+ * 8-27 (year * 10 + 0 to 6: below 100,000 for the years of a date, up to
+ * 9999), the region (0: all) in 0-7. Never 0, as no period code is.
  */
-struct scope_key {
-	uint32_t period;
-	uint8_t region;
+#define SCOPE(a, period, region)                                               \
+	((uint32_t)(a) << 28 | (uint32_t)(period) << 8 | (uint32_t)(region))
+#define SCOPE_A(x) ((uint8_t)((x) >> 28))
+#define SCOPE_PERIOD(x) (((x) >> 8) & 0xfffff)
+#define SCOPE_REGION(x) ((uint8_t)(x))
+
+_Static_assert(99999 < 1u << 20, "a period code takes 20 bits");
+_Static_assert(SERVICE_COUNT < 16, "a service takes 4 bits");
+
+/* One scope's facts, gathered: the earliest, and the institutions'. */
+struct scope_acc {
+	uint32_t scope; /* 0: a free slot */
+	uint8_t mask;
+	const struct fact *first;
 };
 
-static size_t
-scope_keys(const struct fact *f, const struct periods *fps, size_t n,
-	   uint8_t type, int a, struct scope_key *out, size_t cap)
-{
-	size_t i, j, k, m = 0;
+/*
+ * The scopes of a victim's facts of one type, each with its facts
+ * gathered as they come: one pass over her facts into a hash table kept
+ * at most half full, so that a victim of many facts over many years and
+ * regions costs her facts, not her facts times her (period, region)
+ * pairs, and one of many facts on a few days only the few pairs those
+ * days fall in.
+ */
+struct scopes {
+	struct scope_acc *slot;
+	size_t mask; /* slots - 1 */
+	size_t used;
+	struct scope_acc *stack; /* the first slots, not to be freed */
+	int err;		 /* -ENOMEM: a growing failed */
+};
 
-	for (i = 0; i < n; i++) {
-		const uint32_t *ps = fps[i].code;
-		if (f[i].type != type || (a >= 0 && f[i].a != a))
-			continue;
-		for (j = 0; j < PERIODS_PER_DAY; j++) {
-			uint8_t rs[2] = {0, f[i].region};
-			for (k = 0; k < 2; k++) {
-				size_t q;
-				for (q = 0; q < m; q++)
-					if (out[q].period == ps[j] &&
-					    out[q].region == rs[k])
-						break;
-				if (q == m && m < cap) {
-					out[m].period = ps[j];
-					out[m].region = rs[k];
-					m++;
-				}
-			}
-		}
-	}
-	return m;
+#define SCOPES_ON_STACK 64
+
+static void
+scopes_put(struct scopes *sc, const struct scope_acc *a)
+{
+	size_t h =
+	    (size_t)((a->scope * 0x9e3779b1u) ^ (a->scope >> 16)) & sc->mask;
+
+	while (sc->slot[h].scope != 0 && sc->slot[h].scope != a->scope)
+		h = (h + 1) & sc->mask;
+	sc->slot[h] = *a;
 }
 
-static bool
-fact_in(const struct fact *f, const struct periods *ps, uint8_t type, int a,
-	struct scope_key sk)
+/* Doubles sc's slots, its scopes moved. Returns 0 or -ENOMEM. */
+static int
+scopes_grow(struct scopes *sc)
 {
-	return f->type == type && (a < 0 || f->a == a) &&
-	       in_periods(ps, sk.period) &&
-	       (sk.region == 0 || f->region == sk.region);
+	struct scopes n = *sc;
+	size_t i;
+
+	n.mask = 2 * sc->mask + 1;
+	n.slot = calloc(n.mask + 1, sizeof(*n.slot));
+	if (n.slot == NULL)
+		return -ENOMEM;
+	for (i = 0; i <= sc->mask; i++)
+		if (sc->slot[i].scope != 0)
+			scopes_put(&n, &sc->slot[i]);
+	if (sc->slot != sc->stack)
+		free(sc->slot);
+	*sc = n;
+	return 0;
+}
+
+/* The slot of scope in sc, found or taken; NULL when out of memory. */
+static struct scope_acc *
+scope_slot(struct scopes *sc, uint32_t scope)
+{
+	size_t h;
+
+	if (2 * (sc->used + 1) > sc->mask + 1 && scopes_grow(sc) != 0)
+		return NULL;
+	h = (size_t)((scope * 0x9e3779b1u) ^ (scope >> 16)) & sc->mask;
+	while (sc->slot[h].scope != 0 && sc->slot[h].scope != scope)
+		h = (h + 1) & sc->mask;
+	if (sc->slot[h].scope == 0) {
+		sc->slot[h].scope = scope;
+		sc->used++;
+	}
+	return &sc->slot[h];
+}
+
+/*
+ * Gathers the facts of type `type` (a service's with its service) in each
+ * (period, region) they fall in: each of their three periods, all regions
+ * and their own. For identifications, the earliest by earlier() and the
+ * institutions; for services, the earliest by date. Sets sc->err when out
+ * of memory.
+ */
+static void
+scopes_gather(struct scopes *sc, const struct fact *f, const struct periods *ps,
+	      size_t n, uint8_t type)
+{
+	size_t i, j, k;
+
+	memset(sc->slot, 0, (sc->mask + 1) * sizeof(*sc->slot));
+	sc->used = 0;
+	for (i = 0; i < n; i++) {
+		uint8_t a = type == F_SERVICE ? f[i].a : 0;
+		uint8_t rs[2] = {0, f[i].region};
+		if (f[i].type != type ||
+		    (type == F_SERVICE && (a < 1 || a > SERVICE_COUNT)))
+			continue;
+		for (j = 0; j < PERIODS_PER_DAY; j++)
+			for (k = 0; k < (rs[1] != 0 ? 2u : 1u); k++) {
+				struct scope_acc *s = scope_slot(
+				    sc, SCOPE(a, ps[i].code[j], rs[k]));
+				if (s == NULL) {
+					sc->err = -ENOMEM;
+					return;
+				}
+				s->mask |= (uint8_t)(1u << f[i].inst);
+				if (s->first == NULL ||
+				    (type == F_IDENT
+					 ? earlier(&f[i], s->first)
+					 : f[i].date < s->first->date))
+					s->first = &f[i];
+			}
+	}
 }
 
 /* The facts of one institution's share of a victim or a case, copied
  * out: on the stack up to this many. */
 #define FACTS_ON_STACK 32
 
-/* Each fact falls in three periods and two regions (all, its own). */
-#define SCOPE_KEYS_PER_FACT (PERIODS_PER_DAY * 2)
-
 static void
-victim_identification(struct emit *e, const struct fact *f,
-		      const struct periods *ps, size_t n, bool unlinkable,
-		      struct scope_key *sks)
+victim_identification(struct emit *e, struct scopes *sc, const struct fact *f,
+		      const struct periods *ps, size_t n, bool unlinkable)
 {
-	size_t m =
-	    scope_keys(f, ps, n, F_IDENT, -1, sks, n * SCOPE_KEYS_PER_FACT);
 	size_t i, j;
 
-	for (i = 0; i < m; i++) {
-		const struct fact *first = NULL;
-		uint8_t mask = 0, d[3];
-		for (j = 0; j < n; j++) {
-			if (!fact_in(&f[j], &ps[j], F_IDENT, -1, sks[i]))
-				continue;
-			mask |= (uint8_t)(1u << f[j].inst);
-			if (first == NULL || earlier(&f[j], first))
-				first = &f[j];
-		}
-		if (first == NULL)
+	scopes_gather(sc, f, ps, n, F_IDENT);
+	if (sc->err != 0)
+		return;
+	for (i = 0; i <= sc->mask; i++) {
+		const struct scope_acc *s = &sc->slot[i];
+		const struct fact *first = s->first;
+		const uint32_t period = SCOPE_PERIOD(s->scope);
+		const uint8_t region = SCOPE_REGION(s->scope);
+		uint8_t d[3];
+		if (s->scope == 0)
 			continue;
 		/* An institution's own count is the national row of it:
 		 * only the national scope keeps these. */
 		if (e->scope == 0) {
 			for (j = 1; j <= INST_COUNT; j++) {
-				if (!(mask & (1u << j)))
+				if (!(s->mask & (1u << j)))
 					continue;
 				d[0] = (uint8_t)j;
-				emit(e, C_ID_INST, sks[i].period, sks[i].region,
-				     d, 1, 1);
+				emit(e, C_ID_INST, period, region, d, 1, 1);
 			}
-			emit(e, C_ID_TOTAL, sks[i].period, sks[i].region, NULL,
-			     0, 1);
-			d[0] = unlinkable ? 0 : mask;
-			emit(e, C_OVERLAP, sks[i].period, sks[i].region, d, 1,
-			     1);
+			emit(e, C_ID_TOTAL, period, region, NULL, 0, 1);
+			d[0] = unlinkable ? 0 : s->mask;
+			emit(e, C_OVERLAP, period, region, d, 1, 1);
 		}
 		d[0] = DIM_SEX;
 		d[1] = 0;
 		d[2] = first->a;
-		emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3, 1);
+		emit(e, C_BREAKDOWN, period, region, d, 3, 1);
 		d[0] = DIM_AGE_GROUP;
 		d[2] = first->b;
-		emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3, 1);
+		emit(e, C_BREAKDOWN, period, region, d, 3, 1);
 		/* Sex by child or adult, crossed (SDG 16.2.2): nationally
 		 * only, as only the analyst's sdg16_2_2 reads it. */
 		if (e->scope == 0) {
 			d[0] = first->a;
 			d[1] = first->b == AGE_18_PLUS ? 1 : 0;
-			emit(e, C_SEX_AGE, sks[i].period, sks[i].region, d, 2,
-			     1);
+			emit(e, C_SEX_AGE, period, region, d, 2, 1);
 		}
 		d[0] = DIM_NATIONALITY;
 		d[1] = (uint8_t)first->nat[0];
 		d[2] = (uint8_t)first->nat[1];
-		emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3, 1);
+		emit(e, C_BREAKDOWN, period, region, d, 3, 1);
 		/* Within one region, the region row is the total. */
 		d[0] = DIM_REGION;
 		d[1] = 0;
 		d[2] = first->region;
-		if (sks[i].region == 0)
-			emit(e, C_BREAKDOWN, sks[i].period, 0, d, 3, 1);
+		if (region == 0)
+			emit(e, C_BREAKDOWN, period, 0, d, 3, 1);
 		d[0] = DIM_EXPLOITATION;
 		d[1] = 0;
 		for (j = 1; j <= EXPL_COUNT; j++) {
 			if (!(first->x & (1u << j)))
 				continue;
 			d[2] = (uint8_t)j;
-			emit(e, C_BREAKDOWN, sks[i].period, sks[i].region, d, 3,
-			     1);
+			emit(e, C_BREAKDOWN, period, region, d, 3, 1);
 		}
 	}
 }
 
 static void
-victim_protection(struct emit *e, const struct fact *f,
-		  const struct periods *ps, size_t n, struct scope_key *sks)
+victim_protection(struct emit *e, struct scopes *sc, const struct fact *f,
+		  const struct periods *ps, size_t n)
 {
 	const struct fact *ident = NULL;
-	size_t i, j;
-	int sv;
+	size_t i;
 
-	for (j = 0; j < n; j++)
-		if (f[j].type == F_IDENT &&
-		    (ident == NULL || f[j].date < ident->date))
-			ident = &f[j];
-	for (sv = 1; sv <= SERVICE_COUNT; sv++) {
-		size_t m = scope_keys(f, ps, n, F_SERVICE, sv, sks,
-				      n * SCOPE_KEYS_PER_FACT);
-		for (i = 0; i < m; i++) {
-			const struct fact *first = NULL;
-			uint8_t d[5];
-			for (j = 0; j < n; j++)
-				if (fact_in(&f[j], &ps[j], F_SERVICE, sv,
-					    sks[i]) &&
-				    (first == NULL || f[j].date < first->date))
-					first = &f[j];
-			if (first == NULL)
-				continue;
-			d[0] = (uint8_t)sv;
-			emit(e, C_PROT, sks[i].period, sks[i].region, d, 1, 1);
-			if (ident == NULL)
-				continue;
-			days_dim(d + 1, first->date - ident->date);
-			emit(e, C_PROT_DAYS, sks[i].period, sks[i].region, d, 5,
-			     1);
-		}
+	for (i = 0; i < n; i++)
+		if (f[i].type == F_IDENT &&
+		    (ident == NULL || f[i].date < ident->date))
+			ident = &f[i];
+	scopes_gather(sc, f, ps, n, F_SERVICE);
+	if (sc->err != 0)
+		return;
+	for (i = 0; i <= sc->mask; i++) {
+		const struct scope_acc *s = &sc->slot[i];
+		uint8_t d[5];
+		if (s->scope == 0)
+			continue;
+		d[0] = SCOPE_A(s->scope);
+		emit(e, C_PROT, SCOPE_PERIOD(s->scope), SCOPE_REGION(s->scope),
+		     d, 1, 1);
+		if (ident == NULL)
+			continue;
+		days_dim(d + 1, s->first->date - ident->date);
+		emit(e, C_PROT_DAYS, SCOPE_PERIOD(s->scope),
+		     SCOPE_REGION(s->scope), d, 5, 1);
 	}
 }
 
@@ -246,21 +302,16 @@ static void
 contribute_victim(struct emit *e, const struct fact *f,
 		  const struct periods *ps, size_t n, bool unlinkable)
 {
-	struct scope_key stack[64], *sks = stack;
+	struct scope_acc stack[SCOPES_ON_STACK];
+	struct scopes sc = {stack, SCOPES_ON_STACK - 1, 0, stack, 0};
 
-	/* Room for every (period, region) the facts can fall in: none is
-	 * ever left out, however many facts a victim has. */
-	if (n * SCOPE_KEYS_PER_FACT > 64) {
-		sks = malloc(n * SCOPE_KEYS_PER_FACT * sizeof(*sks));
-		if (sks == NULL) {
-			*e->err = -ENOMEM;
-			return;
-		}
-	}
-	victim_identification(e, f, ps, n, unlinkable, sks);
-	victim_protection(e, f, ps, n, sks);
-	if (sks != stack)
-		free(sks);
+	victim_identification(e, &sc, f, ps, n, unlinkable);
+	if (sc.err == 0)
+		victim_protection(e, &sc, f, ps, n);
+	if (sc.err != 0)
+		*e->err = sc.err;
+	if (sc.slot != stack)
+		free(sc.slot);
 }
 
 /* Where a day's quarter is among its period_codes_of(). */
