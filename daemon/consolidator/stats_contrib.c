@@ -83,6 +83,7 @@ earlier(const struct fact *a, const struct fact *b)
 #define SCOPE_PERIOD(x) (((x) >> 8) & 0xfffff)
 #define SCOPE_REGION(x) ((uint8_t)(x))
 
+/* lib/event.c takes dates up to 9999-12-31: codes up to 99,996. */
 _Static_assert(99999 < 1u << 20, "a period code takes 20 bits");
 _Static_assert(SERVICE_COUNT < 16, "a service takes 4 bits");
 
@@ -111,15 +112,29 @@ struct scopes {
 
 #define SCOPES_ON_STACK 64
 
-static void
-scopes_put(struct scopes *sc, const struct scope_acc *a)
+/* Where scope's probe starts in sc: every bit of it mixed into the low
+ * ones, as the scopes of one year and region differ in a few middle bits
+ * (the period's last digit) and the top ones (the service). */
+static size_t
+scope_hash(const struct scopes *sc, uint32_t scope)
 {
-	size_t h =
-	    (size_t)((a->scope * 0x9e3779b1u) ^ (a->scope >> 16)) & sc->mask;
+	scope ^= scope >> 16;
+	scope *= 0x7feb352du;
+	scope ^= scope >> 15;
+	scope *= 0x846ca68bu;
+	scope ^= scope >> 16;
+	return scope & sc->mask;
+}
 
-	while (sc->slot[h].scope != 0 && sc->slot[h].scope != a->scope)
+/* The slot of scope in sc: its own, or the free one its probe ends at. */
+static size_t
+scope_find(const struct scopes *sc, uint32_t scope)
+{
+	size_t h = scope_hash(sc, scope);
+
+	while (sc->slot[h].scope != 0 && sc->slot[h].scope != scope)
 		h = (h + 1) & sc->mask;
-	sc->slot[h] = *a;
+	return h;
 }
 
 /* Doubles sc's slots, its scopes moved. Returns 0 or -ENOMEM. */
@@ -135,7 +150,7 @@ scopes_grow(struct scopes *sc)
 		return -ENOMEM;
 	for (i = 0; i <= sc->mask; i++)
 		if (sc->slot[i].scope != 0)
-			scopes_put(&n, &sc->slot[i]);
+			n.slot[scope_find(&n, sc->slot[i].scope)] = sc->slot[i];
 	if (sc->slot != sc->stack)
 		free(sc->slot);
 	*sc = n;
@@ -146,17 +161,17 @@ scopes_grow(struct scopes *sc)
 static struct scope_acc *
 scope_slot(struct scopes *sc, uint32_t scope)
 {
-	size_t h;
+	size_t h = scope_find(sc, scope);
 
-	if (2 * (sc->used + 1) > sc->mask + 1 && scopes_grow(sc) != 0)
-		return NULL;
-	h = (size_t)((scope * 0x9e3779b1u) ^ (scope >> 16)) & sc->mask;
-	while (sc->slot[h].scope != 0 && sc->slot[h].scope != scope)
-		h = (h + 1) & sc->mask;
-	if (sc->slot[h].scope == 0) {
-		sc->slot[h].scope = scope;
-		sc->used++;
+	if (sc->slot[h].scope == scope)
+		return &sc->slot[h];
+	if (2 * (sc->used + 1) > sc->mask + 1) {
+		if (scopes_grow(sc) != 0)
+			return NULL;
+		h = scope_find(sc, scope);
 	}
+	sc->slot[h].scope = scope;
+	sc->used++;
 	return &sc->slot[h];
 }
 

@@ -5,7 +5,8 @@
  * give the counters they gave at 829592d, where every (period, region) a
  * victim falls in was tested against each of her facts (recorded below
  * as a digest of every key and delta); the same in any order of her
- * facts; and taking her off (sign -1) leaves nothing.
+ * facts; and taking her off (sign -1) leaves nothing. An unlinkable
+ * victim's overlap rows are her own (institution set 0).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +24,8 @@
 #include "delta.h"
 #include "event.h"
 #include "fact.h"
+#include "period.h"
+#include "stats.h"
 #include "stats_contrib.h"
 
 #define VICTIMS 60
@@ -164,11 +167,69 @@ test_victims(void **state)
 	delta_free(&one);
 }
 
+/* The overlap rows delta_each gives: each one's institution set. */
+struct overlap_rows {
+	size_t n;
+	uint8_t set[16];
+};
+
+static int
+overlap_one(void *arg, const uint8_t *key, size_t len, int64_t v)
+{
+	struct overlap_rows *o = arg;
+
+	if (key[0] != C_OVERLAP)
+		return 0;
+	assert_int_equal(len, COUNTER_PREFIX_LEN + 1);
+	assert_int_equal(v, 1);
+	assert_true(o->n < sizeof(o->set));
+	o->set[o->n++] = key[COUNTER_PREFIX_LEN];
+	return 0;
+}
+
+/*
+ * One identification by the police, in region 16 on 2025-03-04: overlap
+ * rows in its year, semester and quarter, nationally and in the region,
+ * of the police's set, or of set 0 when the victim is unlinkable.
+ */
+static void
+test_unlinkable(void **state)
+{
+	struct delta_table *d = delta_new();
+	struct fact f = {.type = F_IDENT,
+			 .inst = INST_PNP,
+			 .seq = 7,
+			 .region = 16,
+			 .a = 1,
+			 .b = AGE_12_13,
+			 .nat = {'P', 'E'}};
+	struct overlap_rows o;
+	int err = 0, unlinkable;
+	size_t i;
+
+	(void)state;
+	assert_non_null(d);
+	f.date = date_from_ymd(2025, 3, 4);
+	for (unlinkable = 0; unlinkable < 2; unlinkable++) {
+		memset(&o, 0, sizeof(o));
+		stats_contrib_victim(d, &f, 1, unlinkable, +1, &err);
+		assert_int_equal(err, 0);
+		assert_int_equal(delta_each(d, overlap_one, &o), 0);
+		assert_int_equal(o.n, PERIODS_PER_DAY * 2);
+		for (i = 0; i < o.n; i++)
+			assert_int_equal(o.set[i],
+					 unlinkable ? 0 : 1u << INST_PNP);
+		delta_clear(d);
+	}
+	delta_free(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_victims),
+	    cmocka_unit_test(test_unlinkable),
 	};
 
 	if (sodium_init() < 0)
