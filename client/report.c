@@ -156,6 +156,44 @@ earliest_baseline(const struct qtable *ind)
 }
 
 /*
+ * Asks the indicators of each period of codes[n_codes] (period codes,
+ * newest first) until one is refused or, unless bounded (a baseline
+ * bounds the codes), one was not measured; puts those answered in dst[]
+ * and names[], oldest first. *ret_n: how many; *ret_refused: whether the
+ * one that stopped it was refused. Returns fetch's error or 0.
+ */
+static int
+fetch_back(const struct ask_client *ac, uint32_t region, const uint32_t *codes,
+	   size_t n_codes, bool bounded, struct qtable *dst,
+	   char (*names)[PERIOD_NAME_MAX], size_t *ret_n, bool *ret_refused)
+{
+	struct qtable tmp[REPORT_MAX_TREND];
+	size_t n = 0, i;
+	int r = 0;
+
+	*ret_refused = false;
+	for (; n < n_codes && n < REPORT_MAX_TREND; n++) {
+		char name[PERIOD_NAME_MAX];
+		period_name(codes[n], name);
+		r = fetch(ac, region, "indicators", name, &tmp[n]);
+		if (r != 0)
+			break;
+		if (tmp[n].error[0] != '\0' ||
+		    (!bounded && !measured(&tmp[n]))) {
+			*ret_refused = tmp[n].error[0] != '\0';
+			codec_qtable_clear(&tmp[n]);
+			break;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		dst[i] = tmp[n - 1 - i];
+		period_name(codes[n - 1 - i], names[i]);
+	}
+	*ret_n = n;
+	return r;
+}
+
+/*
  * The semesters of the indicators' trend, oldest first: from the
  * baseline's first semester when the answer names that period (a column
  * baseline_period), else back from the period's last semester while the
@@ -166,41 +204,25 @@ static int
 fetch_trend(const struct ask_client *ac, uint32_t code, struct report_data *d)
 {
 	const struct qtable *ind = &d->t[RT_INDICATORS];
-	uint32_t s = last_semester(code), start = 0, b, got[REPORT_MAX_TREND];
-	struct qtable tmp[REPORT_MAX_TREND];
-	size_t n = 0, i;
-	int r = 0;
+	uint32_t s, start = 0, b, codes[REPORT_MAX_TREND];
+	size_t n = 0;
+	bool refused;
+	int r;
 
 	if (ind->error[0] != '\0' || ind->n_rows == 0)
 		return 0;
 	if ((b = earliest_baseline(ind)) != 0)
 		start = first_semester(b);
-	for (; n < REPORT_MAX_TREND && s >= 20005; s = prev_semester(s)) {
-		char name[PERIOD_NAME_MAX];
-		if (start != 0 && s < start)
-			break;
-		period_name(s, name);
-		r = fetch(ac, d->region, "indicators", name, &tmp[n]);
-		if (r != 0)
-			break;
-		if (tmp[n].error[0] != '\0' ||
-		    (start == 0 && !measured(&tmp[n]))) {
-			/* A region's semesters refused this role (the
-			 * secretariat's, docs/DISCLOSURE.md): its trend
-			 * is by year, fetch_year_trend's. */
-			d->trend_refused = n == 0 && d->region != 0 &&
-					   period_kind(code) == PERIOD_YEAR &&
-					   tmp[n].error[0] != '\0';
-			codec_qtable_clear(&tmp[n]);
-			break;
-		}
-		got[n++] = s;
-	}
-	for (i = 0; i < n; i++) {
-		d->trend[i] = tmp[n - 1 - i];
-		period_name(got[n - 1 - i], d->trend_period[i]);
-	}
-	d->n_trend = n;
+	for (s = last_semester(code);
+	     n < REPORT_MAX_TREND && s >= 20005 && (start == 0 || s >= start);
+	     s = prev_semester(s))
+		codes[n++] = s;
+	r = fetch_back(ac, d->region, codes, n, start != 0, d->trend,
+		       d->trend_period, &d->n_trend, &refused);
+	/* A region's semesters refused this role (the secretariat's,
+	 * docs/DISCLOSURE.md): its trend is by year, fetch_year_trend's. */
+	d->trend_refused = refused && d->n_trend == 0 && d->region != 0 &&
+			   period_kind(code) == PERIOD_YEAR;
 	return r;
 }
 
@@ -257,35 +279,18 @@ fetch_years(const struct ask_client *ac, struct report_data *d)
 static int
 fetch_year_trend(const struct ask_client *ac, struct report_data *d)
 {
-	uint32_t start, y, got[REPORT_MAX_YEARS];
-	struct qtable tmp[REPORT_MAX_YEARS];
-	size_t n = 0, i;
-	int r = 0;
+	uint32_t start, y, codes[REPORT_MAX_YEARS];
+	size_t n = 0;
+	bool refused;
 
 	start = earliest_baseline(&d->t[RT_INDICATORS]) / 10;
-	for (y = d->code / 10; n < REPORT_MAX_YEARS && y >= 2000; y--) {
-		char name[PERIOD_NAME_MAX];
-		if (start != 0 && y < start)
-			break;
-		if (!report_year_whole(d->code, y))
-			continue;
-		period_name(y * 10, name);
-		r = fetch(ac, d->region, "indicators", name, &tmp[n]);
-		if (r != 0)
-			break;
-		if (tmp[n].error[0] != '\0' ||
-		    (start == 0 && !measured(&tmp[n]))) {
-			codec_qtable_clear(&tmp[n]);
-			break;
-		}
-		got[n++] = y;
-	}
-	for (i = 0; i < n; i++) {
-		d->year[i] = tmp[n - 1 - i];
-		period_name(got[n - 1 - i] * 10, d->year_period[i]);
-	}
-	d->n_year = n;
-	return r;
+	for (y = d->code / 10;
+	     n < REPORT_MAX_YEARS && y >= 2000 && (start == 0 || y >= start);
+	     y--)
+		if (report_year_whole(d->code, y))
+			codes[n++] = y * 10;
+	return fetch_back(ac, d->region, codes, n, start != 0, d->year,
+			  d->year_period, &d->n_year, &refused);
 }
 
 /*

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "delta.h"
+#include "mix.h"
 #include "period.h"
 #include "stats.h"
 #include "store.h"
@@ -113,17 +114,12 @@ struct scopes {
 #define SCOPES_ON_STACK 64
 
 /* Where scope's probe starts in sc: every bit of it mixed into the low
- * ones, as the scopes of one year and region differ in a few middle bits
- * (the period's last digit) and the top ones (the service). */
+ * ones (mix64), as the scopes of one year and region differ in a few
+ * middle bits (the period's last digit) and the top ones (the service). */
 static size_t
 scope_hash(const struct scopes *sc, uint32_t scope)
 {
-	scope ^= scope >> 16;
-	scope *= 0x7feb352du;
-	scope ^= scope >> 15;
-	scope *= 0x846ca68bu;
-	scope ^= scope >> 16;
-	return scope & sc->mask;
+	return (size_t)mix64(scope) & sc->mask;
 }
 
 /* The slot of scope in sc: its own, or the free one its probe ends at. */
