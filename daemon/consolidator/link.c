@@ -119,7 +119,7 @@ struct link {
 	struct seen_key *skeys;
 	struct seen_rec *srecs;
 	size_t skeys_cap, srecs_cap, skeys_n, srecs_n;
-	uint32_t sgen;
+	uint32_t sgen, rgen; /* a walk's keys', a component's records' */
 };
 
 /* Makes room for one more element in vec (elements of size sz). */
@@ -876,10 +876,10 @@ seen_rec(struct link *l, uint64_t origin)
 		if (n == NULL)
 			return -ENOMEM;
 		for (j = 0; j < l->srecs_cap; j++) {
-			if (l->srecs[j].gen != l->sgen)
+			if (l->srecs[j].gen != l->rgen)
 				continue;
 			for (i = mix64(l->srecs[j].origin) & (cap - 1);
-			     n[i].gen == l->sgen; i = (i + 1) & (cap - 1))
+			     n[i].gen == l->rgen; i = (i + 1) & (cap - 1))
 				;
 			n[i] = l->srecs[j];
 		}
@@ -888,29 +888,56 @@ seen_rec(struct link *l, uint64_t origin)
 		l->srecs_cap = cap;
 	}
 	mask = l->srecs_cap - 1;
-	for (i = mix64(origin) & mask; l->srecs[i].gen == l->sgen;
+	for (i = mix64(origin) & mask; l->srecs[i].gen == l->rgen;
 	     i = (i + 1) & mask)
 		if (l->srecs[i].origin == origin)
 			return 0;
 	l->srecs[i].origin = origin;
-	l->srecs[i].gen = l->sgen;
+	l->srecs[i].gen = l->rgen;
 	l->srecs_n++;
 	return 1;
 }
 
-/* A new plain walk: nothing seen. */
+/* A new plain walk: no key seen. */
 static void
 plain_start(struct link *l)
 {
 	if (++l->sgen == 0) {
 		if (l->skeys != NULL)
 			memset(l->skeys, 0, l->skeys_cap * sizeof(*l->skeys));
-		if (l->srecs != NULL)
-			memset(l->srecs, 0, l->srecs_cap * sizeof(*l->srecs));
 		l->sgen = 1;
 	}
-	l->skeys_n = l->srecs_n = 0;
+	l->skeys_n = 0;
 	l->pqueue.n = 0;
+}
+
+/* The walk goes on to another component: no record seen (a record with
+ * several objects may be in several). */
+static void
+plain_component(struct link *l)
+{
+	if (++l->rgen == 0) {
+		if (l->srecs != NULL)
+			memset(l->srecs, 0, l->srecs_cap * sizeof(*l->srecs));
+		l->rgen = 1;
+	}
+	l->srecs_n = 0;
+}
+
+/* Whether this walk has seen key k. */
+static bool
+plain_seen(const struct link *l, const uint8_t k[LINK_KEY_LEN])
+{
+	size_t mask, i;
+
+	if (l->skeys_cap == 0)
+		return false;
+	mask = l->skeys_cap - 1;
+	for (i = hash_key(k) & mask; l->skeys[i].gen == l->sgen;
+	     i = (i + 1) & mask)
+		if (memcmp(l->skeys[i].k, k, LINK_KEY_LEN) == 0)
+			return true;
+	return false;
 }
 
 /* Queues key k to visit, unless seen. 0 or -ENOMEM. */
@@ -1013,18 +1040,22 @@ int
 link_plain_count(struct link *l, uint64_t origin, const struct link_obj *objs,
 		 size_t n, unsigned inst, size_t cap, size_t *ret_count)
 {
-	size_t i, head, count, most = 0;
+	size_t i, head = 0, count, most = 0;
 	int r;
 
+	plain_start(l);
 	for (i = 0; i < n && most <= cap; i++) {
 		const struct link_obj *o = &objs[i];
-		plain_start(l);
+		const uint8_t *doc = o->doc_type != DOC_NONE ? o->doc : NULL;
+		const uint8_t *name = o->has_name ? o->name : NULL;
+		/* An object of a component walked already: both its keys
+		 * are in it, and its count is known. */
+		if (plain_seen(l, doc != NULL ? doc : name))
+			continue;
+		plain_component(l);
 		count = 0;
-		r = plain_visit(l, origin,
-				o->doc_type != DOC_NONE ? o->doc : NULL,
-				o->has_name ? o->name : NULL, &count);
-		for (head = 0; r == 0 && head < l->pqueue.n && count <= cap;
-		     head++) {
+		r = plain_visit(l, origin, doc, name, &count);
+		for (; r == 0 && head < l->pqueue.n && count <= cap; head++) {
 			struct touched k = l->pqueue.v[head];
 			r = plain_key(l, k.k, origin, objs, n, inst, cap,
 				      &count);

@@ -180,6 +180,41 @@ test_plain_own(void **state)
 	link_free(&l);
 }
 
+static void
+test_plain_objects(void **state)
+{
+	struct link *l = link_new();
+	struct link_obj two[2] = {O(7, 0), O(8, 0)};
+	struct link_obj cand[2];
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(l);
+	/* A record of two victims is a record of each: counted in both
+	 * components. */
+	assert_int_equal(link_add(l, LINK_ORIGIN(1, 3), two, 2, NULL), 0);
+	add(l, 1, 4, O(8, 0));
+	add(l, 1, 1, O(1, 1));
+	add(l, 1, 2, O(1, 1));
+	assert_int_equal(
+	    link_plain_count(l, LINK_ORIGIN(1, 10), two, 2, 0, 100, &n), 0);
+	assert_int_equal(n, 3);
+	/* The most of its victims' counts; one child twice, once. */
+	cand[0] = O(0, 1);
+	cand[1] = O(1, 0);
+	assert_int_equal(
+	    link_plain_count(l, LINK_ORIGIN(1, 10), cand, 2, 0, 100, &n), 0);
+	assert_int_equal(n, 3);
+	cand[1] = O(8, 0);
+	assert_int_equal(
+	    link_plain_count(l, LINK_ORIGIN(1, 10), cand, 2, 0, 100, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(
+	    link_plain_count(l, LINK_ORIGIN(1, 10), cand, 2, 0, 2, &n), 0);
+	assert_int_equal(n, 3);
+	link_free(&l);
+}
+
 /* ---- the caps over a store ---------------------------------------------- */
 
 struct world {
@@ -500,6 +535,7 @@ main(void)
 	    cmocka_unit_test(test_plain_star),
 	    cmocka_unit_test(test_plain_overlay),
 	    cmocka_unit_test(test_plain_own),
+	    cmocka_unit_test(test_plain_objects),
 	    cmocka_unit_test_setup_teardown(test_victim_cap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_cap, setup, teardown),
 	};
