@@ -122,6 +122,8 @@ struct link {
 	uint32_t sgen, rgen; /* a walk's keys', a component's records' */
 };
 
+static void overlay_free(struct link *l);
+
 /* Makes room for one more element in vec (elements of size sz). */
 static int
 vec_grow(void **v, size_t *cap, size_t n, size_t sz)
@@ -392,12 +394,7 @@ link_free(struct link **l)
 	free((*l)->seeds.v);
 	free((*l)->queue.v);
 	free((*l)->facts.v);
-	free((*l)->pends.v);
-	free((*l)->pobjs.v);
-	free((*l)->pkeys.v);
-	free((*l)->prefs.v);
-	free((*l)->pkidx);
-	free((*l)->poidx);
+	overlay_free(*l);
 	free((*l)->pqueue.v);
 	free((*l)->skeys);
 	free((*l)->srecs);
@@ -623,11 +620,37 @@ link_readd(struct link *l, link_victim_fn fn, void *arg)
 	return 0;
 }
 
+/*
+ * The overlay's arrays are let go after a batch that grew them past this
+ * (a rebuild's flush of case stages naming many victims): not held for
+ * the daemon's life.
+ */
+#define OVERLAY_KEEP 65536
+
+static void
+overlay_free(struct link *l)
+{
+	free(l->pends.v);
+	free(l->pobjs.v);
+	free(l->pkeys.v);
+	free(l->prefs.v);
+	free(l->pkidx);
+	free(l->poidx);
+	memset(&l->pends, 0, sizeof(l->pends));
+	memset(&l->pobjs, 0, sizeof(l->pobjs));
+	memset(&l->pkeys, 0, sizeof(l->pkeys));
+	memset(&l->prefs, 0, sizeof(l->prefs));
+	l->pkidx = l->poidx = NULL;
+	l->pkidx_cap = l->poidx_cap = 0;
+}
+
 void
 link_batch_end(struct link *l)
 {
 	l->touched.n = 0;
 	l->seeds.n = 0;
+	if (l->pobjs.cap > OVERLAY_KEEP || l->pends.cap > OVERLAY_KEEP)
+		overlay_free(l);
 	if (l->pkeys.n > 0)
 		memset(l->pkidx, 0xff, l->pkidx_cap * sizeof(*l->pkidx));
 	if (l->pends.n > 0)

@@ -155,6 +155,22 @@ test_plain_overlay(void **state)
 	link_batch_end(l);
 	assert_int_equal(count(l, 1, 10, o, 0, 100), 3);
 	assert_int_equal(count(l, 1, 10, O(-5, 0), 0, 100), 1);
+	/* A batch that grew the overlay past what is kept: let go, and
+	 * the next batch's counted as well. */
+	{
+		uint64_t i;
+		for (i = 1; i <= 70000; i++) {
+			struct link_obj x = O((int)(i % 60000) + 100, 0);
+			assert_int_equal(link_pend(l, LINK_ORIGIN(3, i), &x, 1),
+					 0);
+		}
+	}
+	assert_int_equal(count(l, 1, 10, O(105, 0), 0, 100), 3);
+	link_batch_end(l);
+	assert_int_equal(count(l, 1, 10, O(105, 0), 0, 100), 1);
+	assert_int_equal(link_pend(l, LINK_ORIGIN(1, 3), &o, 1), 0);
+	assert_int_equal(count(l, 1, 10, o, 0, 100), 4);
+	link_batch_end(l);
 	link_free(&l);
 }
 
