@@ -543,6 +543,39 @@ test_case_cap(void **state)
 	assert_int_equal(close_world(&again), 0);
 }
 
+/* A dropped transaction's events leave no trace in the overlay. */
+static void
+test_discard(void **state)
+{
+	struct event ev = ident(1, 1);
+	char why[256];
+
+	(void)state;
+	stats_set_caps(w.s, 4, 200);
+	begin(&w);
+	assert_int_equal(take(INST_PNP, &ev, NULL, why, sizeof(why)),
+			 REASON_NONE);
+	assert_int_equal(take(INST_PNP, &ev, NULL, why, sizeof(why)),
+			 REASON_NONE);
+	stats_discard(w.s);
+	store_abort(&w.t);
+	w.seq[INST_PNP] = 0;
+	w.n_acc = 0;
+	/* Four of others have room: PNP's two are gone. */
+	begin(&w);
+	assert_int_equal(take(INST_MP, &ev, NULL, why, sizeof(why)),
+			 REASON_NONE);
+	assert_int_equal(take(INST_MP, &ev, NULL, why, sizeof(why)),
+			 REASON_NONE);
+	assert_int_equal(take(INST_MIMP, &ev, NULL, why, sizeof(why)),
+			 REASON_NONE);
+	assert_int_equal(take(INST_MIMP, &ev, NULL, why, sizeof(why)),
+			 REASON_NONE);
+	assert_int_equal(take(INST_PNP, &ev, NULL, why, sizeof(why)),
+			 REASON_TOO_LARGE);
+	commit(&w);
+}
+
 int
 main(void)
 {
@@ -554,6 +587,7 @@ main(void)
 	    cmocka_unit_test(test_plain_objects),
 	    cmocka_unit_test_setup_teardown(test_victim_cap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_cap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_discard, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
