@@ -88,6 +88,10 @@ static const struct config_field consolidator_fields[] = {
      3600, "5"},
     {"diverged_quiet_s", CONFIG_UINT, U(consolidator_config, diverged_quiet_s),
      1, 3600, "120"},
+    {"max_victim_records", CONFIG_UINT,
+     U(consolidator_config, max_victim_records), 2, 1000000, "1000"},
+    {"max_case_records", CONFIG_UINT, U(consolidator_config, max_case_records),
+     1, 1000000, "200"},
 };
 
 static const struct config_field keyholder_fields[] = {

@@ -79,6 +79,11 @@ struct consolidator_config {
 	 * a proof of being in step clears its mark (past
 	 * SETTINGS_DIVERGED_HELLO_S, or a live clone of its key can). */
 	unsigned long diverged_quiet_s;
+	/* What one child may cost: the records of her plain component (an
+	 * institution's own at most half); and one referral or case: the
+	 * facts of one institution. Refused past them (TOO_LARGE). */
+	unsigned long max_victim_records;
+	unsigned long max_case_records;
 };
 
 /* A node whose outbox diverged says so in a hello this often (seconds);

@@ -298,12 +298,16 @@ ingest_signature_ok(const struct registry *reg, const struct reg_party *speaker,
 /* The T_CHANGES value: withdrawn flag, latest correction's sequence. */
 #define CHANGE_LEN 9
 
-enum reason
-ingest_apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
-		    const struct event *ev, char *why, size_t whylen,
-		    int *ret_err)
+/*
+ * The checks of ingest_apply_change, writing nothing: cv gets the
+ * T_CHANGES value the change would leave (put_change writes it).
+ */
+static enum reason
+check_change(struct store_txn *t, enum institution inst, uint64_t seq,
+	     const struct event *ev, char *why, size_t whylen, int *ret_err,
+	     uint8_t cv[CHANGE_LEN])
 {
-	uint8_t k[9], cv[CHANGE_LEN] = {0};
+	uint8_t k[9];
 	const void *v;
 	size_t vlen;
 	struct envelope tenv;
@@ -378,16 +382,43 @@ ingest_apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
 		cv[0] = 1;
 	else
 		store_be64(cv + 1, seq);
-	r = store_put(t, T_CHANGES, k, 9, cv, CHANGE_LEN, 0);
-	if (r != 0) {
-		*ret_err = r;
-		res = say(why, whylen, REASON_STORE_ERROR, "store: %s",
-			  strerror(-r));
-	}
 out:
 	codec_envelope_clear(&tenv);
 	free(tev);
 	return res;
+}
+
+/* Writes the T_CHANGES value cv of ev's target (check_change's). */
+static enum reason
+put_change(struct store_txn *t, enum institution inst, const struct event *ev,
+	   const uint8_t cv[CHANGE_LEN], char *why, size_t whylen, int *ret_err)
+{
+	uint8_t k[9];
+	int r;
+
+	k[0] = (uint8_t)inst;
+	store_be64(k + 1, ev->target_seq);
+	r = store_put(t, T_CHANGES, k, 9, cv, CHANGE_LEN, 0);
+	if (r != 0) {
+		*ret_err = r;
+		return say(why, whylen, REASON_STORE_ERROR, "store: %s",
+			   strerror(-r));
+	}
+	return REASON_NONE;
+}
+
+enum reason
+ingest_apply_change(struct store_txn *t, enum institution inst, uint64_t seq,
+		    const struct event *ev, char *why, size_t whylen,
+		    int *ret_err)
+{
+	uint8_t cv[CHANGE_LEN] = {0};
+	enum reason res;
+
+	res = check_change(t, inst, seq, ev, why, whylen, ret_err, cv);
+	if (res != REASON_NONE)
+		return res;
+	return put_change(t, inst, ev, cv, why, whylen, ret_err);
 }
 
 /* The work of one batch, inside its transaction. */
@@ -551,7 +582,9 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 	uint64_t expected = c->s.last_seq + 1;
 	struct envelope env;
 	char why[CODEC_MAX_TEXT + 1];
+	uint8_t cv[CHANGE_LEN] = {0};
 	enum reason reason;
+	bool change;
 	int r;
 
 	/* Decoded ahead: taken over (a batch run again decodes its bytes). */
@@ -592,15 +625,22 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 		codec_envelope_clear(&env);
 		return stop_batch(c, reason, why);
 	}
-	if (reason == REASON_NONE && (c->ev->kind == KIND_CORRECTION ||
-				      c->ev->kind == KIND_WITHDRAWAL)) {
-		r = 0;
-		reason = ingest_apply_change(c->t, c->speaker->inst, env.seq,
-					     c->ev, why, sizeof(why), &r);
-		if (r != 0) {
-			codec_envelope_clear(&env);
-			return r;
-		}
+	change =
+	    c->ev->kind == KIND_CORRECTION || c->ev->kind == KIND_WITHDRAWAL;
+	if (reason == REASON_NONE && change)
+		reason = check_change(c->t, c->speaker->inst, env.seq, c->ev,
+				      why, sizeof(why), &r, cv);
+	/* What one child or one case may cost: nothing is written for an
+	 * event refused here. */
+	if (reason == REASON_NONE && r == 0)
+		reason = stats_room(c->ig->stats, c->speaker->inst, env.seq,
+				    c->ev, why, sizeof(why), &r);
+	if (reason == REASON_NONE && r == 0 && change)
+		reason = put_change(c->t, c->speaker->inst, c->ev, cv, why,
+				    sizeof(why), &r);
+	if (r != 0) {
+		codec_envelope_clear(&env);
+		return r;
 	}
 	if (reason != REASON_NONE) {
 		codec_envelope_clear(&env);

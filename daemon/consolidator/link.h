@@ -118,7 +118,35 @@ int link_retract(struct link *l, link_victim_fn fn, void *arg)
 int link_readd(struct link *l, link_victim_fn fn, void *arg)
     __attribute__((warn_unused_result));
 
-/* link_batch_end - forgets the touched and remembered keys. */
+/*
+ * link_pend - notes in the batch's overlay that the batch leaves record
+ * origin with objs[0..n-1] (copied; n 0: removed), the graph not having
+ * the batch's changes before stats_relink: link_plain_count sees them.
+ * Call for every change, in order (a record's latest wins). Returns 0,
+ * -EINVAL (n too large) or -ENOMEM.
+ */
+int link_pend(struct link *l, uint64_t origin, const struct link_obj *objs,
+	      size_t n) __attribute__((warn_unused_result));
+
+/*
+ * link_plain_count - for the record origin becoming objs[0..n-1] after
+ * the batch's pending changes (the overlay), the most records (distinct
+ * live records with a keyed object in it, origin among them) that the
+ * PLAIN component of any of objs holds: every object joins its document
+ * key and its name key, ambiguous names too, so it only grows with
+ * additions and bounds every walk of a relink. inst 1..INST_COUNT walks
+ * through, and counts, that institution's records alone (LINK_ORIGIN's
+ * top byte); 0 all. Stops once the count passes cap (*ret_count is then
+ * cap + 1): the walk costs O(cap) records, not the child's all. Returns
+ * 0 or -ENOMEM.
+ */
+int link_plain_count(struct link *l, uint64_t origin,
+		     const struct link_obj *objs, size_t n, unsigned inst,
+		     size_t cap, size_t *ret_count)
+    __attribute__((warn_unused_result));
+
+/* link_batch_end - forgets the touched and remembered keys, and the
+ * overlay. */
 void link_batch_end(struct link *l);
 
 /*

@@ -325,6 +325,8 @@ main(int argc, char **argv)
 		       c.cfg.data_dir, strerror(ENOSPC));
 	if (err != 0)
 		fatalx("cannot read the store: %s", strerror(-err));
+	stats_set_caps(c.ig.stats, c.cfg.max_victim_records,
+		       c.cfg.max_case_records);
 	if (rebuild) {
 		uint64_t events = 0, skipped = 0, t0 = date_mono_ms();
 		/* Statistics marked stale were rebuilt by ingest_open. */

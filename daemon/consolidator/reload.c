@@ -23,6 +23,7 @@
 #include "registry.h"
 #include "sdg_table.h"
 #include "service.h"
+#include "stats.h"
 #include "settings.h"
 #include "store.h"
 
@@ -304,6 +305,8 @@ static const char *const reloaded_keys[] = {"registry",
 					    "population",
 					    "prepare_quiet_s",
 					    "diverged_quiet_s",
+					    "max_victim_records",
+					    "max_case_records",
 					    NULL};
 
 void
@@ -346,6 +349,10 @@ reload_apply(struct cons *c)
 	c->cfg.metrics_interval_s = cfg.metrics_interval_s;
 	c->cfg.prepare_quiet_s = cfg.prepare_quiet_s;
 	c->cfg.diverged_quiet_s = cfg.diverged_quiet_s;
+	c->cfg.max_victim_records = cfg.max_victim_records;
+	c->cfg.max_case_records = cfg.max_case_records;
+	stats_set_caps(c->ig.stats, cfg.max_victim_records,
+		       cfg.max_case_records);
 	say_diverged_quiet(&c->cfg, false);
 	/* A new k, or registry grants, make other releases: the latest
 	 * years are made ready again once quiet (prepare.h). */

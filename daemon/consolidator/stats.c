@@ -43,6 +43,7 @@ stats_new(void)
 	s->cur = malloc(sizeof(*s->cur));
 	s->live_buf = malloc(LIVE_MAX);
 	s->cap_objs = OBJS_FIRST;
+	stats_set_caps(s, STATS_MAX_VICTIM_RECORDS, STATS_MAX_CASE_RECORDS);
 	s->objs = malloc(s->cap_objs * sizeof(*s->objs));
 	if (s->deltas == NULL || s->victim == NULL || s->link == NULL ||
 	    s->old == NULL || s->cur == NULL || s->live_buf == NULL ||

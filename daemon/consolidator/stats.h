@@ -40,6 +40,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "codec.h"
 #include "event.h"
 #include "store.h"
 
@@ -151,6 +152,44 @@ void stats_begin(struct stats *s, struct store_txn *t);
 int stats_apply(struct stats *s, enum institution inst, uint64_t seq,
 		const struct event *ev, int32_t accepted)
     __attribute__((warn_unused_result));
+
+/*
+ * The caps of what one child or one case may cost (stats_room), and their
+ * defaults: a real child's long history is about 300 records, two children
+ * of the same name and birth date about 600.
+ */
+#define STATS_MAX_VICTIM_RECORDS 1000
+#define STATS_MAX_CASE_RECORDS 200
+
+/*
+ * stats_set_caps - sets the caps stats_room applies (max_victim_records
+ * at least 2, max_case_records at least 1); safe from another thread than
+ * the one applying batches (a reload), taking effect at its next event.
+ */
+void stats_set_caps(struct stats *s, unsigned long max_victim_records,
+		    unsigned long max_case_records);
+
+/*
+ * stats_room - whether event ev of inst (sequence seq), about to be
+ * applied to this batch (after the events before it), stays within the
+ * caps: REASON_NONE, or REASON_TOO_LARGE with a text (no commas: it goes
+ * in CSV) into why. Changes nothing. Victims: the PLAIN component of
+ * each of the record's victim objects (every object joining its document
+ * key and its name key, ambiguous names too: link_plain_count), as the
+ * batch would leave it, holds at most max_victim_records / 2 records of
+ * inst's own (walked through inst's records alone: a flood is refused at
+ * the flooder whatever the order of other institutions' batches) and at
+ * most max_victim_records in all (which event meets this one depends on
+ * the order of batches, only at the cap). A correction counts as its
+ * record after the change. Referrals and cases: at most max_case_records
+ * live facts of inst per referral or case, a correction of one of them
+ * not adding one (order-independent). A withdrawal is never refused.
+ * On memory running out: REASON_STORE_ERROR, *ret_err = -ENOMEM.
+ * --rebuild never asks: what was accepted stays accepted.
+ */
+enum reason stats_room(struct stats *s, enum institution inst, uint64_t seq,
+		       const struct event *ev, char *why, size_t whylen,
+		       int *ret_err) __attribute__((warn_unused_result));
 
 /*
  * stats_flush - writes the batch's counter changes into the transaction;

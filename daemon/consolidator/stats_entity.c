@@ -89,6 +89,26 @@ stats_emap_slot(struct emap *m, const uint8_t key[ENTITY_KEY_LEN])
 	}
 }
 
+/* The entity of key in m, or NULL; never grows m. */
+static const struct entity *
+emap_find(const struct emap *m, const uint8_t key[ENTITY_KEY_LEN])
+{
+	size_t mask = m->cap - 1, i;
+
+	for (i = entity_hash(key) & mask; m->e[i].used; i = (i + 1) & mask)
+		if (memcmp(m->e[i].key, key, ENTITY_KEY_LEN) == 0)
+			return &m->e[i];
+	return NULL;
+}
+
+const struct entity *
+stats_entity_peek(const struct stats *s, const uint8_t key[ENTITY_KEY_LEN])
+{
+	const struct entity *en = emap_find(&s->batch, key);
+
+	return en != NULL ? en : emap_find(&s->index, key);
+}
+
 /* Adds sign times a referral's or a case's contribution to the deltas. */
 static void
 contribute(struct stats *s, const struct entity *en, int64_t sign)

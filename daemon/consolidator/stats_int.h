@@ -147,6 +147,9 @@ struct stats {
 	 * STATS_YEARS_MAX (stats_years). */
 	uint32_t years[STATS_YEARS_MAX];
 	size_t n_years;
+	/* The caps of stats_room (stats_set_caps): read and set with
+	 * relaxed atomics, a reload's thread not being the writer's. */
+	unsigned long max_victim_records, max_case_records;
 	int err;	  /* first allocation failure of the batch */
 	bool need_marker; /* a fresh store: write the layout marker */
 	bool stale;	  /* marked stale: envelopes dropped under them */
@@ -176,6 +179,10 @@ int stats_entity_add(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
 int stats_entity_remove(struct stats *s, const uint8_t key[ENTITY_KEY_LEN],
 			uint8_t inst, uint64_t seq);
 int stats_contribute_batch(struct stats *s);
+/* The entity of key as the batch leaves it so far (its copy, else the
+ * index's), or NULL when neither holds it; changes nothing. */
+const struct entity *stats_entity_peek(const struct stats *s,
+				       const uint8_t key[ENTITY_KEY_LEN]);
 
 /* The victims (stats_victim.c). */
 void stats_shrink_objs(struct stats *s);

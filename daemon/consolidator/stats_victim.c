@@ -85,6 +85,9 @@ stats_add_change(struct stats *s, uint64_t origin, bool add,
 		c->vf = lv->f;
 	}
 	s->n_changes++;
+	/* What the batch leaves of the record, for stats_room's walks. */
+	if ((r = link_pend(s->link, origin, lv->objs, add ? lv->n : 0)) != 0)
+		return r;
 	for (i = 0; i < lv->n && r == 0; i++) {
 		/* A new record without a fact for the victim tables whose
 		 * objects repeat keys already joined changes no victim. (A

@@ -1325,6 +1325,126 @@ test_duplicate_forged(void **state)
 	close_store(fx, &sa, "a");
 }
 
+/* PNP's identification of victim who (a DNI and a name key of the pool)
+ * at seq; or, with target, the correction of target to it. */
+static void
+add_ident(const struct fixture *fx, struct tbatch *b, uint64_t seq,
+	  unsigned who, enum special sp, uint64_t target)
+{
+	struct event ev;
+	size_t n = b->m.n_envelopes;
+
+	make_event(INST_PNP, 1, PLAIN, 0, &ev);
+	ev.id[1] = (uint8_t)seq;
+	ev.id[3] = (uint8_t)sp;
+	pool_key(who, 1, ev.rec.victim.doc_key);
+	pool_key(who, 2, ev.rec.victim.name_key);
+	if (sp == CORRECT) {
+		ev.kind = KIND_CORRECTION;
+		ev.target_seq = target;
+	} else if (sp == WITHDRAW) {
+		ev.kind = KIND_WITHDRAWAL;
+		ev.target_seq = target;
+	}
+	b->envs[n] = envelope(fx, INST_PNP, seq, &ev, false, &b->lens[n]);
+	b->m.n_envelopes = n + 1;
+}
+
+/* The tables a refusal of stats_room must leave untouched. */
+static void
+dump_counted(struct store *st, struct dump *d)
+{
+	static const enum store_table tbs[] = {T_CHANGES, T_LIVE, T_COUNTERS,
+					       T_REFUSED};
+	struct store_txn *t;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(store_begin(st, false, &t), 0);
+	for (i = 0; i < sizeof(tbs) / sizeof(*tbs); i++)
+		assert_int_equal(store_each(t, tbs[i], NULL, 0, dump_one, d),
+				 0);
+	store_abort(&t);
+}
+
+/*
+ * What one child may cost (stats_room), through a batch: with
+ * max_victim_records 2 (an institution's own: 1), the second record of a
+ * child, and a correction moving a record onto a child who has one, are
+ * refused TOO_LARGE as dead letters, the correction leaving no mark in
+ * the corrections' bookkeeping (its target may still be withdrawn and
+ * corrected); a withdrawal frees room. A rebuild, which does not judge
+ * again, leaves the same tables.
+ */
+static void
+test_too_large(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *sa;
+	struct store_txn *t;
+	struct ingest ga;
+	struct tbatch *b;
+	struct msg reply;
+	struct dump d1, d2;
+	uint64_t events, skipped;
+	uint8_t k[9];
+	const void *v;
+	size_t vlen;
+
+	sa = open_store(fx, "too_large", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	stats_set_caps(ga.stats, 2, 200);
+	b = new_batch(fx, fx->p_pnp, 1, 0, 0);
+	add_ident(fx, b, 1, 100, PLAIN, 0);
+	add_ident(fx, b, 2, 101, PLAIN, 0);
+	add_ident(fx, b, 3, 100, PLAIN, 0);   /* refused */
+	add_ident(fx, b, 4, 102, CORRECT, 1); /* to a child alone */
+	add_ident(fx, b, 5, 101, CORRECT, 1); /* refused */
+	add_ident(fx, b, 6, 0, WITHDRAW, 2);  /* frees 101 */
+	add_ident(fx, b, 7, 101, PLAIN, 0);
+	assert_int_equal(
+	    ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply), 0);
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 7);
+	assert_int_equal(reply.n_rejections, 2);
+	assert_int_equal(reply.rejections[0].seq, 3);
+	assert_int_equal(reply.rejections[0].reason, REASON_TOO_LARGE);
+	assert_string_equal(
+	    reply.rejections[0].text,
+	    "her records would number over 1 of this "
+	    "institution's own (max_victim_records 2 allows 1)");
+	assert_int_equal(reply.rejections[1].seq, 5);
+	assert_int_equal(reply.rejections[1].reason, REASON_TOO_LARGE);
+	free(reply.rejections);
+	free_batch(b);
+	assert_memory_is_store(&ga);
+	assert_int_equal(ga.inst[INST_PNP].accepted, 5);
+	assert_int_equal(ga.inst[INST_PNP].refused_by_reason[REASON_TOO_LARGE],
+			 2);
+	/* The correction kept is 4's, not the refused 5's. */
+	assert_int_equal(store_begin(sa, false, &t), 0);
+	k[0] = (uint8_t)INST_PNP;
+	store_be64(k + 1, 1);
+	assert_int_equal(store_get(t, T_CHANGES, k, 9, &v, &vlen), 0);
+	assert_int_equal(vlen, 9);
+	assert_int_equal(((const uint8_t *)v)[0], 0);
+	assert_int_equal(store_get64((const uint8_t *)v + 1), 4);
+	store_abort(&t);
+
+	dump_counted(sa, &d1);
+	assert_int_equal(ingest_rebuild(&ga, &events, &skipped), 0);
+	assert_int_equal(events, 5);
+	assert_int_equal(skipped, 0);
+	dump_counted(sa, &d2);
+	assert_int_equal(d1.len, d2.len);
+	assert_memory_equal(d1.buf, d2.buf, d1.len);
+	free(d1.buf);
+	free(d2.buf);
+	ingest_close(&ga);
+	close_store(fx, &sa, "too_large");
+}
+
 int
 main(void)
 {
@@ -1341,6 +1461,7 @@ main(void)
 	    cmocka_unit_test(test_batch_out_of_memory),
 	    cmocka_unit_test(test_duplicate_other_bytes),
 	    cmocka_unit_test(test_duplicate_forged),
+	    cmocka_unit_test(test_too_large),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,118 @@
+/*
+ * stats_room - what one child or one case may cost: the caps an event
+ * must stay within before it is applied; see stats.h.
+ */
+#include "stats_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void
+stats_set_caps(struct stats *s, unsigned long max_victim_records,
+	       unsigned long max_case_records)
+{
+	if (s == NULL)
+		return;
+	__atomic_store_n(&s->max_victim_records, max_victim_records,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&s->max_case_records, max_case_records,
+			 __ATOMIC_RELAXED);
+}
+
+static enum reason say(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum reason
+say(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return REASON_TOO_LARGE;
+}
+
+/* The victims of lv, record origin of inst, within max records. */
+static enum reason
+victim_room(struct stats *s, enum institution inst, uint64_t origin,
+	    const struct live *lv, char *why, size_t whylen, int *ret_err)
+{
+	unsigned long max =
+	    __atomic_load_n(&s->max_victim_records, __ATOMIC_RELAXED);
+	uint64_t o = LINK_ORIGIN(inst, origin);
+	size_t n = 0;
+	int r;
+
+	r = link_plain_count(s->link, o, lv->objs, lv->n, (unsigned)inst,
+			     max / 2, &n);
+	if (r == 0 && n > max / 2)
+		return say(why, whylen,
+			   "her records would number over %lu of this "
+			   "institution's own (max_victim_records %lu allows "
+			   "%lu)",
+			   max / 2, max, max / 2);
+	if (r == 0)
+		r = link_plain_count(s->link, o, lv->objs, lv->n, 0, max, &n);
+	if (r == 0 && n > max)
+		return say(why, whylen,
+			   "her records would number over %lu "
+			   "(max_victim_records %lu)",
+			   max, max);
+	if (r != 0) {
+		*ret_err = r;
+		snprintf(why, whylen, "out of memory");
+		return REASON_STORE_ERROR;
+	}
+	return REASON_NONE;
+}
+
+/* The referral or case of lv within max facts of inst. */
+static enum reason
+entity_room(struct stats *s, enum institution inst, uint64_t origin,
+	    const struct live *lv, char *why, size_t whylen)
+{
+	unsigned long max =
+	    __atomic_load_n(&s->max_case_records, __ATOMIC_RELAXED);
+	const struct entity *en = stats_entity_peek(s, lv->entity);
+	size_t i, n = 1; /* this record */
+
+	for (i = 0; en != NULL && i < en->n; i++)
+		if (en->facts[i].inst == (uint8_t)inst &&
+		    en->facts[i].seq != origin)
+			n++;
+	if (n <= max)
+		return REASON_NONE;
+	return say(why, whylen,
+		   "the %s would hold %zu facts of this institution "
+		   "(max_case_records %lu)",
+		   lv->entity[0] == E_CASE ? "case" : "referral", n, max);
+}
+
+enum reason
+stats_room(struct stats *s, enum institution inst, uint64_t seq,
+	   const struct event *ev, char *why, size_t whylen, int *ret_err)
+{
+	struct live *lv;
+	uint64_t origin = seq;
+	enum reason res;
+
+	if (s == NULL || ev->kind == KIND_WITHDRAWAL)
+		return REASON_NONE;
+	if (ev->kind == KIND_CORRECTION)
+		origin = ev->target_seq;
+	lv = s->cur; /* scratch: live_add fills it again */
+	stats_fact_of(inst, origin, &ev->rec, lv->entity, &lv->has_entity,
+		      &lv->f);
+	lv->n = stats_objs_of(&ev->rec, lv->objs);
+	if (lv->has_entity) {
+		res = entity_room(s, inst, origin, lv, why, whylen);
+		if (res != REASON_NONE)
+			return res;
+	}
+	if (lv->n == 0)
+		return REASON_NONE;
+	return victim_room(s, inst, origin, lv, why, whylen, ret_err);
+}
