@@ -50,15 +50,15 @@ victim_room(struct stats *s, enum institution inst, uint64_t origin,
 			     max / 2, &n);
 	if (r == 0 && n > max / 2)
 		return say(why, whylen,
-			   "her records would number over %lu of this "
-			   "institution's own (max_victim_records %lu allows "
-			   "%lu)",
+			   "the child would have over %lu records of this "
+			   "institution (max_victim_records %lu allows one "
+			   "institution %lu)",
 			   max / 2, max, max / 2);
 	if (r == 0)
 		r = link_plain_count(s->link, o, lv->objs, lv->n, 0, max, &n);
 	if (r == 0 && n > max)
 		return say(why, whylen,
-			   "her records would number over %lu "
+			   "the child would have over %lu records "
 			   "(max_victim_records %lu)",
 			   max, max);
 	if (r != 0) {

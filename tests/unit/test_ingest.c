@@ -1412,8 +1412,8 @@ test_too_large(void **state)
 	assert_int_equal(reply.rejections[0].reason, REASON_TOO_LARGE);
 	assert_string_equal(
 	    reply.rejections[0].text,
-	    "her records would number over 1 of this "
-	    "institution's own (max_victim_records 2 allows 1)");
+	    "the child would have over 1 records of this "
+	    "institution (max_victim_records 2 allows one institution 1)");
 	assert_int_equal(reply.rejections[1].seq, 5);
 	assert_int_equal(reply.rejections[1].reason, REASON_TOO_LARGE);
 	free(reply.rejections);

@@ -449,9 +449,9 @@ test_victim_cap(void **state)
 			 REASON_NONE);
 	assert_int_equal(take(INST_PNP, &ev, NULL, why, sizeof(why)),
 			 REASON_TOO_LARGE);
-	assert_string_equal(why, "her records would number over 2 of this "
-				 "institution's own (max_victim_records 4 "
-				 "allows 2)");
+	assert_string_equal(why, "the child would have over 2 records of "
+				 "this institution (max_victim_records 4 "
+				 "allows one institution 2)");
 	assert_null(strchr(why, ','));
 	/* MP twice (4 in all), then the 5th of the batch is refused. */
 	assert_int_equal(take(INST_MP, &ev, NULL, why, sizeof(why)),
@@ -461,7 +461,7 @@ test_victim_cap(void **state)
 			 REASON_NONE);
 	assert_int_equal(take(INST_MIMP, &ev, NULL, why, sizeof(why)),
 			 REASON_TOO_LARGE);
-	assert_string_equal(why, "her records would number over 4 "
+	assert_string_equal(why, "the child would have over 4 records "
 				 "(max_victim_records 4)");
 	/* Another child has room. */
 	ev = ident(3, 3);

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# One child, or one case, of too many records (docs/LIMITS.md): a node's
+# key (its case system by mistake, or a thief's) could otherwise send one
+# child without end, each of her records costing the consolidator more
+# than the last (bench/bench_onechild.sh). With max_victim_records = 40
+# and max_case_records = 10:
+#  - pnp's 30 identifications of one child: 20 accepted, the last 10
+#    refused as too_large (an institution's own records of one child at
+#    most half of max_victim_records), dead letters at pnp named by ref;
+#  - mimp's 25 services for her: 20 accepted, 5 refused; with pnp's 20
+#    she has 40 records, the cap, and nothing else of pnp's or mimp's is
+#    refused (another child of pnp's is accepted);
+#  - mp's 12 stages of one case: 10 accepted, 2 refused; pnp's complaint
+#    of the same case is accepted (the cap is per institution);
+#  - the same files in another order (mp, mimp, then pnp; a new store)
+#    give the same tables and the same dead letters;
+#  - minsa's record of her then finds 40 and is refused: the whole child
+#    at most max_victim_records, met by whoever comes at the cap;
+#  - a --rebuild keeps what was accepted (the tables the same), and a
+#    withdrawal of one of pnp's records makes room for one more.
+. "$(dirname "$0")/lib.sh"
+
+net_init
+printf 'max_victim_records = 40\nmax_case_records = 10\n' >>"$N/consolidator.conf"
+"$CONS" -n -c "$N/consolidator.conf" >"$T/check.out" 2>&1
+check "the consolidator's config with the two caps passes its check" \
+	grep -qx 'max_victim_records = 40' "$T/check.out"
+
+V='{"document":{"type":"DNI","number":"45678912"},"given_names":"Rosa Elena","surnames":"Quispe Mamani","birth_date":"2011-03-05","sex":"F","nationality":"PE"}'
+W='{"document":{"type":"DNI","number":"70112233"},"given_names":"Luz","surnames":"Huaman Condori","birth_date":"2010-08-14","sex":"F","nationality":"PE"}'
+U='{"age":15,"sex":"F","nationality":"PE"}'
+CASE='"case_number":"FIS-2025-0900","persons":2,"article":"153-A"'
+
+# Other children around her, so that the tables hold counts of k and more.
+"$KUSKA" sim --out "$T/sim" --victims 200 --seed 43 >/dev/null
+mkdir -p "$T/in"
+{
+	cat "$T/sim/pnp.jsonl"
+	printf '{"kind":"case_stage","ref":"PNP-CS-1","date":"2025-01-20","region":"16","stage":"complaint","victims":[%s],%s}\n' "$U" "$CASE"
+	for i in $(seq -w 1 30); do
+		printf '{"kind":"identification","ref":"PNP-ID-%s","date":"2025-02-%s","region":"16","victim":%s,"exploitation":["sexual"]}\n' "$i" "$i" "$V" |
+			sed 's/"2025-02-\(29\|30\)"/"2025-03-\1"/'
+	done
+	printf '{"kind":"identification","ref":"PNP-OTHER","date":"2025-04-02","region":"16","victim":%s,"exploitation":["labour"]}\n' "$W"
+} >"$T/in/pnp.jsonl"
+{
+	cat "$T/sim/mimp.jsonl"
+	for i in $(seq -w 1 25); do
+		printf '{"kind":"service","ref":"MIMP-SV-%s","date":"2025-05-%s","region":"16","victim":%s,"service":"residential_care"}\n' "$i" "$i" "$V"
+	done
+} >"$T/in/mimp.jsonl"
+{
+	cat "$T/sim/mp.jsonl"
+	printf '{"kind":"case_stage","ref":"MP-CS-01","date":"2025-01-21","region":"16","stage":"complaint","victims":[%s],%s}\n' "$U" "$CASE"
+	for i in $(seq -w 2 12); do
+		printf '{"kind":"case_stage","ref":"MP-CS-%s","date":"2025-03-%s","region":"16","stage":"preliminary_investigation","victims":[],%s}\n' "$i" "$i" "$CASE"
+	done
+} >"$T/in/mp.jsonl"
+printf '{"kind":"service","ref":"MINSA-SV-1","date":"2025-06-01","region":"16","victim":%s,"service":"medical"}\n' "$V" >"$T/in/minsa.jsonl"
+
+# dead INST: INST's dead letters, "ref reason" a line, sorted.
+dead() {
+	"$KUSKA" status -c "$N/$1.conf" 2>/dev/null |
+		sed -n 's/^ *seq [0-9]* ref \([^:]*\): \([a-z_]*\): .*/\1 \2/p' | sort
+}
+
+# expected PREFIX FIRST LAST: "PREFIX-NN too_large" for NN in FIRST..LAST.
+expected() {
+	local i
+	for i in $(seq -w "$2" "$3"); do echo "$1-$i too_large"; done
+}
+
+# run ORDER...: each institution's file submitted and delivered in turn;
+# the dead letters of each kept in T/dead-RUN-INST.
+run() {
+	local i
+	for i in "$@"; do
+		"$KUSKA" submit -c "$N/$i.conf" "$T/in/$i.jsonl" >"$T/submit-$i.out" 2>&1
+		check "$RUN: $i's file taken by its node" grep -q ' 0 refused' "$T/submit-$i.out"
+		check "$RUN: $i's events answered by the consolidator" wait_delivered 60
+	done
+	for i in pnp mimp mp; do dead "$i" >"$T/dead-$RUN-$i"; done
+}
+
+wipe() {
+	local i
+	for i in $INSTS; do stop_node "$i" TERM; done
+	stop_cons TERM
+	rm -rf "$N/data"
+	mkdir -m 700 "$N/data"
+}
+
+RUN=first
+start_all
+run pnp mimp mp
+is "$RUN: pnp's 21st to 30th identifications of one child refused as too_large" "$(cat "$T/dead-$RUN-pnp")" "$(expected PNP-ID 21 30)"
+"$KUSKA" status -c "$N/pnp.conf" >"$T/pnp-status.out" 2>&1
+check "$RUN: the refusal says why in words" \
+	grep -q "ref PNP-ID-21: too_large: the child would have over 20 records of this institution (max_victim_records 40 allows one institution 20)" "$T/pnp-status.out"
+is "$RUN: mimp's 21st to 25th services for her refused" "$(cat "$T/dead-$RUN-mimp")" "$(expected MIMP-SV 21 25)"
+is "$RUN: mp's 11th and 12th stages of one case refused" "$(cat "$T/dead-$RUN-mp")" "$(expected MP-CS 11 12)"
+check "$RUN: the consolidator logged the refusals" \
+	grep -q "reason=too_large" "$N/consolidator.log"
+query_tables "$T/tables-first"
+wipe
+
+RUN=second
+start_all
+run mp mimp pnp
+for i in pnp mimp mp; do
+	is "$RUN: $i's dead letters as in the first order" "$(cat "$T/dead-$RUN-$i")" "$(cat "$T/dead-first-$i")"
+done
+query_tables "$T/tables-second"
+check "$RUN: the same tables as in the first order" \
+	same_tables "$T/tables-first" "$T/tables-second"
+
+# The whole child: 40 records, so minsa's is refused.
+"$KUSKA" submit -c "$N/minsa.conf" "$T/in/minsa.jsonl" >"$T/submit-minsa.out" 2>&1
+check "minsa's record of her delivered" wait_delivered 60
+is "minsa's record of her refused: she has max_victim_records records" "$(dead minsa)" "MINSA-SV-1 too_large"
+query_tables "$T/tables-minsa"
+check "the tables unchanged by the refusal" \
+	same_tables "$T/tables-second" "$T/tables-minsa"
+
+# A rebuild keeps what was accepted.
+stop_cons TERM
+"$CONS" --rebuild -c "$N/consolidator.conf" >"$T/rebuild.out" 2>&1
+check "--rebuild succeeds" test $? = 0
+start_cons
+query_tables "$T/tables-rebuilt"
+check "after --rebuild the same tables" \
+	same_tables "$T/tables-second" "$T/tables-rebuilt"
+
+# A withdrawal makes room: pnp has 20 of her records (half of 40); one
+# withdrawn, one more is taken.
+{
+	printf '{"kind":"withdrawal","ref":"PNP-WD-1","target_ref":"PNP-ID-01"}\n'
+	printf '{"kind":"identification","ref":"PNP-ID-31","date":"2025-03-31","region":"16","victim":%s,"exploitation":["sexual"]}\n' "$V"
+	printf '{"kind":"identification","ref":"PNP-ID-32","date":"2025-03-31","region":"16","victim":%s,"exploitation":["sexual"]}\n' "$V"
+} >"$T/in/pnp-more.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/in/pnp-more.jsonl" >"$T/submit-more.out" 2>&1
+check "pnp's withdrawal and two more delivered" wait_delivered 60
+is "after a withdrawal one more identification of her taken, the next refused" "$(dead pnp)" "$( (expected PNP-ID 21 30; echo 'PNP-ID-32 too_large') | sort)"
+
+wipe
+finish
