@@ -82,6 +82,8 @@ ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 	ig->st = st;
 	ig->reg = reg;
 	ig->rebuilt = false;
+	for (r = 0; r <= INST_COUNT; r++)
+		ig->refused_log[r].burst = INGEST_REFUSED_BURST;
 	ig->stats = stats_new();
 	if (ig->stats == NULL)
 		return -ENOMEM;
@@ -784,10 +786,12 @@ batch_done(struct batch_ctx *c, const struct msg *reply)
 	if (reply->type != MSG_ACK)
 		return;
 	for (i = 0; i < c->n_rej; i++)
-		log_warnx("event=refused institution=%s seq=%llu reason=%s "
-			  "text=%s",
-			  c->speaker->id, (unsigned long long)c->rej[i].seq,
-			  reason_name(c->rej[i].reason), LOG_Q(c->rej[i].text));
+		log_warnx_budget(
+		    &c->ig->refused_log[c->speaker->inst],
+		    "event=refused institution=%s seq=%llu "
+		    "reason=%s text=%s",
+		    c->speaker->id, (unsigned long long)c->rej[i].seq,
+		    reason_name(c->rej[i].reason), LOG_Q(c->rej[i].text));
 	c->ig->inst[c->speaker->inst] = c->s;
 	c->ig->disk_full_ms = 0;
 	if (c->future > 0) {

@@ -37,6 +37,11 @@ struct ingest {
 	/* Lines of batches stopped at an envelope (a bad signature, say):
 	 * a node can send them as fast as it likes, nothing stored. */
 	struct log_budget stop_log[INST_COUNT + 1];
+	/* Lines of dead letters (event=refused): each is stored and listed
+	 * by its node's status, but a node's key can make one an event (a
+	 * child past max_victim_records, sent without end):
+	 * INGEST_REFUSED_BURST at once, then one a second, per institution. */
+	struct log_budget refused_log[INST_COUNT + 1];
 	/* Threads that check envelopes in ingest_rebuild (0: one), the
 	 * caller's to set before ingest_open: as many as the daemon's
 	 * verifying threads. */
@@ -47,6 +52,9 @@ struct ingest {
 	bool rebuilt;
 	uint64_t rebuilt_events, rebuilt_skipped;
 };
+
+/* Dead letters' lines an institution may write at once (refused_log). */
+#define INGEST_REFUSED_BURST 100
 
 /* How far in the future (our clock) an event may be signed unremarked. */
 #define INGEST_FUTURE_SLACK_MS (5 * 60 * 1000)

@@ -17,7 +17,9 @@
 #  - minsa's record of her then finds 40 and is refused: the whole child
 #    at most max_victim_records, met by whoever comes at the cap;
 #  - a --rebuild keeps what was accepted (the tables the same), and a
-#    withdrawal of one of pnp's records makes room for one more.
+#    withdrawal of one of pnp's records makes room for one more;
+#  - a flood of 400 more of her: 400 dead letters, and the consolidator's
+#    journal holds back their lines past 100 at once.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -141,6 +143,20 @@ check "after --rebuild the same tables" \
 "$KUSKA" submit -c "$N/pnp.conf" "$T/in/pnp-more.jsonl" >"$T/submit-more.out" 2>&1
 check "pnp's withdrawal and two more delivered" wait_delivered 60
 is "after a withdrawal one more identification of her taken, the next refused" "$(dead pnp)" "$( (expected PNP-ID 21 30; echo 'PNP-ID-32 too_large') | sort)"
+
+# A flood of her records: each a dead letter, stored and listed by pnp's
+# status, but the consolidator's journal takes 100 lines of them at once
+# (then one a second), so a node's key cannot fill it.
+before=$(grep -c "event=refused institution=pnp" "$N/consolidator.log")
+for i in $(seq 1000 1399); do
+	printf '{"kind":"identification","ref":"PNP-FL-%s","date":"2025-04-01","region":"16","victim":%s,"exploitation":["sexual"]}\n' "$i" "$V"
+done >"$T/in/pnp-flood.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/in/pnp-flood.jsonl" >"$T/submit-flood.out" 2>&1
+check "the flood delivered" wait_delivered 120
+check "each of the 400 a dead letter at pnp" wait_dead_letters pnp 411
+after=$(grep -c "event=refused institution=pnp" "$N/consolidator.log")
+check "the journal took 100 to 399 lines of them, not 400 (it took $((after - before)))" \
+	test $((after - before)) -ge 100 -a $((after - before)) -lt 400
 
 wipe
 finish
