@@ -14,7 +14,7 @@
 
 /* Makes room for one more element in vec (elements of size sz). */
 int
-vec_grow(void **v, size_t *cap, size_t n, size_t sz)
+link_vec_grow(void **v, size_t *cap, size_t n, size_t sz)
 {
 	size_t ncap;
 	void *nv;
@@ -33,7 +33,7 @@ vec_grow(void **v, size_t *cap, size_t n, size_t sz)
 /* ---- keys ---------------------------------------------------------------- */
 
 uint32_t
-key_find(const struct link *l, const uint8_t k[LINK_KEY_LEN])
+link_key_find(const struct link *l, const uint8_t k[LINK_KEY_LEN])
 {
 	size_t mask = l->kidx_cap - 1, i;
 
@@ -61,7 +61,7 @@ kidx_put(struct link *l, uint32_t id)
 static uint32_t
 key_get(struct link *l, const uint8_t k[LINK_KEY_LEN])
 {
-	uint32_t id = key_find(l, k), i;
+	uint32_t id = link_key_find(l, k), i;
 	struct lkey *kp;
 
 	if (id != NO_KEY)
@@ -267,7 +267,7 @@ link_free(struct link **l)
 	free((*l)->seeds.v);
 	free((*l)->queue.v);
 	free((*l)->facts.v);
-	overlay_free(*l);
+	link_overlay_free(*l);
 	free((*l)->pqueue.v);
 	free((*l)->skeys);
 	free((*l)->srecs);
@@ -455,7 +455,7 @@ walk_touched(struct link *l, bool keep, link_victim_fn fn, void *arg)
 	int r;
 
 	for (i = 0; i < l->touched.n; i++) {
-		uint32_t id = key_find(l, l->touched.v[i].k);
+		uint32_t id = link_key_find(l, l->touched.v[i].k);
 		if (id == NO_KEY)
 			continue;
 		if ((r = walk(l, id, keep, fn, arg)) != 0)
@@ -534,9 +534,10 @@ link_redundant(const struct link *l, uint64_t origin, const struct link_obj *o)
 	const struct lkey *kp;
 	uint32_t i;
 
-	if (o->doc_type != DOC_NONE && (doc = key_find(l, o->doc)) == NO_KEY)
+	if (o->doc_type != DOC_NONE &&
+	    (doc = link_key_find(l, o->doc)) == NO_KEY)
 		return false;
-	if (o->has_name && (name = key_find(l, o->name)) == NO_KEY)
+	if (o->has_name && (name = link_key_find(l, o->name)) == NO_KEY)
 		return false;
 	id = doc != NO_KEY ? doc : name;
 	if (id == NO_KEY)

@@ -132,11 +132,11 @@ struct link {
 
 /* Makes room for one more element in vec (elements of size sz); 0 or
  * -ENOMEM (link.c). */
-int vec_grow(void **v, size_t *cap, size_t n, size_t sz);
+int link_vec_grow(void **v, size_t *cap, size_t n, size_t sz);
 
 #define VEC_PUSH(vec, x)                                                       \
-	(vec_grow((void **)&(vec).v, &(vec).cap, (vec).n, sizeof(*(vec).v)) != \
-		 0                                                             \
+	(link_vec_grow((void **)&(vec).v, &(vec).cap, (vec).n,                 \
+		       sizeof(*(vec).v)) != 0                                  \
 	     ? -ENOMEM                                                         \
 	     : ((vec).v[(vec).n++] = (x), 0))
 
@@ -150,10 +150,10 @@ hash_key(const uint8_t k[LINK_KEY_LEN])
 }
 
 /* The id of key k in the graph, or NO_KEY (link.c). */
-uint32_t key_find(const struct link *l, const uint8_t k[LINK_KEY_LEN]);
+uint32_t link_key_find(const struct link *l, const uint8_t k[LINK_KEY_LEN]);
 
 /* Lets go of the overlay's arrays (link_plain.c). */
-void overlay_free(struct link *l);
+void link_overlay_free(struct link *l);
 
 /*
  * link_plain_reset - empties the overlay at the end of a batch, letting

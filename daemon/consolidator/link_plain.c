@@ -23,7 +23,7 @@
 #define OVERLAY_KEEP 65536
 
 void
-overlay_free(struct link *l)
+link_overlay_free(struct link *l)
 {
 	free(l->pends.v);
 	free(l->pobjs.v);
@@ -43,7 +43,7 @@ void
 link_plain_reset(struct link *l)
 {
 	if (l->pobjs.cap > OVERLAY_KEEP || l->pends.cap > OVERLAY_KEEP)
-		overlay_free(l);
+		link_overlay_free(l);
 	if (l->pkeys.n > 0)
 		memset(l->pkidx, 0xff, l->pkidx_cap * sizeof(*l->pkidx));
 	if (l->pends.n > 0)
@@ -356,7 +356,7 @@ plain_key(struct link *l, const uint8_t k[LINK_KEY_LEN], uint64_t origin,
 	  const struct link_obj *objs, size_t n, unsigned inst, size_t cap,
 	  size_t *count)
 {
-	uint32_t id = key_find(l, k), i;
+	uint32_t id = link_key_find(l, k), i;
 	size_t j;
 	int r;
 
