@@ -270,7 +270,7 @@ link_free(struct link **l)
 	link_overlay_free(*l);
 	free((*l)->pqueue.v);
 	free((*l)->skeys);
-	free((*l)->srecs);
+	free((*l)->sobjs);
 	free(*l);
 	*l = NULL;
 }

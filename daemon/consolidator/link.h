@@ -130,15 +130,18 @@ int link_pend(struct link *l, uint64_t origin, const struct link_obj *objs,
 
 /*
  * link_plain_count - for the record origin becoming objs[0..n-1] after
- * the batch's pending changes (the overlay), the most records (distinct
- * live records with a keyed object in it, origin among them) that the
- * PLAIN component of any of objs holds: every object joins its document
- * key and its name key, ambiguous names too, so it only grows with
- * additions and bounds every walk of a relink. inst 1..INST_COUNT walks
- * through, and counts, that institution's records alone (LINK_ORIGIN's
- * top byte); 0 all. Stops once the count passes cap (*ret_count is then
- * cap + 1): the walk costs O(cap) records, not the child's all. Returns
- * 0 or -ENOMEM.
+ * the batch's pending changes (the overlay), the most victim objects
+ * (live, keyed; origin's among them, so a record naming one child twice
+ * counts twice) that the PLAIN component of any of objs holds: every
+ * object joins its document key and its name key, ambiguous names too,
+ * so it only grows with additions and bounds every walk of a relink.
+ * inst 1..INST_COUNT walks through, and counts, that institution's
+ * records alone (LINK_ORIGIN's top byte); 0 all. Stops once the count
+ * passes cap (*ret_count is then more than cap). Objects, not records:
+ * a walk reads each object's keys, and a record may carry 256, so a
+ * whole count within cap bounds what any walk about her reads (2 refs
+ * an object), the own walk's objects of other institutions included.
+ * Returns 0 or -ENOMEM.
  */
 int link_plain_count(struct link *l, uint64_t origin,
 		     const struct link_obj *objs, size_t n, unsigned inst,

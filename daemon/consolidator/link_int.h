@@ -74,7 +74,8 @@ struct touched {
  */
 struct pend {
 	uint64_t origin;
-	uint32_t first, n; /* its objects in pobjs; 0: removed */
+	uint32_t first, n;	     /* its objects in pobjs; 0: removed */
+	uint32_t pref_first, pref_n; /* its prefs, unlinked once superseded */
 };
 
 /* A key pending objects carry, and the chain of them (last first). */
@@ -83,20 +84,24 @@ struct pkey {
 	uint32_t head; /* a pref, or NO_REC */
 };
 
+/* A pending object on its key's chain, which holds only the latest
+ * state of each record (a record pended again unlinks its earlier). */
 struct pref {
-	uint32_t pend, obj; /* in pends, pobjs */
-	uint32_t next;	    /* the next pref of its key, or NO_REC */
+	uint32_t pend, obj;  /* in pends, pobjs */
+	uint32_t key;	     /* its pkey */
+	uint32_t next, prev; /* along its key's chain, or NO_REC */
 };
 
-/* A plain walk's seen key or record, valid when gen is the walk's. */
+/* A plain walk's seen key or object, valid when gen is the walk's. */
 struct seen_key {
 	uint8_t k[LINK_KEY_LEN];
 	uint32_t gen;
 };
 
-struct seen_rec {
-	uint64_t origin;
+struct seen_obj {
+	uint64_t origin; /* its record's */
 	uint32_t gen;
+	uint16_t idx; /* its index in the record */
 };
 
 struct link {
@@ -125,9 +130,9 @@ struct link {
 	/* A plain walk's keys to visit and what it has seen. */
 	VEC(struct touched) pqueue;
 	struct seen_key *skeys;
-	struct seen_rec *srecs;
-	size_t skeys_cap, srecs_cap, skeys_n, srecs_n;
-	uint32_t sgen, rgen; /* a walk's keys', a component's records' */
+	struct seen_obj *sobjs;
+	size_t skeys_cap, sobjs_cap, skeys_n, sobjs_n;
+	uint32_t sgen, ogen; /* a walk's keys', a component's objects' */
 };
 
 /* Makes room for one more element in vec (elements of size sz); 0 or

@@ -44,6 +44,18 @@ link_plain_reset(struct link *l)
 {
 	if (l->pobjs.cap > OVERLAY_KEEP || l->pends.cap > OVERLAY_KEEP)
 		link_overlay_free(l);
+	/* A walk's tables grow past the caps' needs only in a store from
+	 * before them (or a cap lowered since): let them go. */
+	if (l->skeys_cap > OVERLAY_KEEP || l->sobjs_cap > OVERLAY_KEEP ||
+	    l->pqueue.cap > OVERLAY_KEEP) {
+		free(l->skeys);
+		free(l->sobjs);
+		free(l->pqueue.v);
+		l->skeys = NULL;
+		l->sobjs = NULL;
+		memset(&l->pqueue, 0, sizeof(l->pqueue));
+		l->skeys_cap = l->sobjs_cap = l->skeys_n = l->sobjs_n = 0;
+	}
 	if (l->pkeys.n > 0)
 		memset(l->pkidx, 0xff, l->pkidx_cap * sizeof(*l->pkidx));
 	if (l->pends.n > 0)
@@ -146,11 +158,35 @@ pkey_ref(struct link *l, const uint8_t k[LINK_KEY_LEN], uint32_t p,
 	}
 	ref.pend = p;
 	ref.obj = obj;
+	ref.key = id;
+	ref.prev = NO_REC;
 	ref.next = l->pkeys.v[id].head;
 	if (VEC_PUSH(l->prefs, ref) != 0)
 		return -ENOMEM;
+	if (ref.next != NO_REC)
+		l->prefs.v[ref.next].prev = (uint32_t)(l->prefs.n - 1);
 	l->pkeys.v[id].head = (uint32_t)(l->prefs.n - 1);
 	return 0;
+}
+
+/* Takes the objects of pend p off their keys' chains: a later state of
+ * its record supersedes it, so that a chain never holds more than the
+ * records' latest states however often the batch changes one. */
+static void
+pend_unlink(struct link *l, uint32_t p)
+{
+	const struct pend *pd = &l->pends.v[p];
+	uint32_t i;
+
+	for (i = pd->pref_first; i < pd->pref_first + pd->pref_n; i++) {
+		const struct pref *pr = &l->prefs.v[i];
+		if (pr->prev != NO_REC)
+			l->prefs.v[pr->prev].next = pr->next;
+		else
+			l->pkeys.v[pr->key].head = pr->next;
+		if (pr->next != NO_REC)
+			l->prefs.v[pr->next].prev = pr->prev;
+	}
 }
 
 int
@@ -158,7 +194,7 @@ link_pend(struct link *l, uint64_t origin, const struct link_obj *objs,
 	  size_t n)
 {
 	struct pend p;
-	uint32_t id, i;
+	uint32_t id, i, old;
 	size_t j;
 	int r;
 
@@ -173,12 +209,17 @@ link_pend(struct link *l, uint64_t origin, const struct link_obj *objs,
 	p.origin = origin;
 	p.first = (uint32_t)l->pobjs.n;
 	p.n = (uint32_t)n;
+	p.pref_first = (uint32_t)l->prefs.n;
+	p.pref_n = 0;
 	for (j = 0; j < n; j++)
 		if (VEC_PUSH(l->pobjs, objs[j]) != 0)
 			return -ENOMEM;
 	if (VEC_PUSH(l->pends, p) != 0)
 		return -ENOMEM;
 	id = (uint32_t)(l->pends.n - 1);
+	old = l->poidx[pend_slot(l, origin)];
+	if (old != NO_REC)
+		pend_unlink(l, old);
 	l->poidx[pend_slot(l, origin)] = id;
 	for (j = 0; j < n; j++) {
 		const struct link_obj *o = &objs[j];
@@ -188,6 +229,8 @@ link_pend(struct link *l, uint64_t origin, const struct link_obj *objs,
 		if (o->has_name &&
 		    (r = pkey_ref(l, o->name, id, p.first + (uint32_t)j)) != 0)
 			return r;
+		l->pends.v[id].pref_n =
+		    (uint32_t)(l->prefs.n - l->pends.v[id].pref_first);
 	}
 	return 0;
 }
@@ -229,41 +272,51 @@ seen_key(struct link *l, const uint8_t k[LINK_KEY_LEN])
 	return 1;
 }
 
-/* As seen_key, for a record. */
+/* Where object idx of record origin hashes. */
+static size_t
+obj_hash(uint64_t origin, uint16_t idx)
+{
+	return (size_t)mix64(origin ^ (uint64_t)idx << 40);
+}
+
+/* As seen_key, for object idx of record origin. */
 static int
-seen_rec(struct link *l, uint64_t origin)
+seen_obj(struct link *l, uint64_t origin, uint16_t idx)
 {
 	size_t mask, i;
 
-	if ((l->srecs_n + 1) * 2 >= l->srecs_cap) {
-		size_t cap = l->srecs_cap ? l->srecs_cap * 2 : 256, j;
-		struct seen_rec *n = calloc(cap, sizeof(*n));
+	if ((l->sobjs_n + 1) * 2 >= l->sobjs_cap) {
+		size_t cap = l->sobjs_cap ? l->sobjs_cap * 2 : 256, j;
+		struct seen_obj *n = calloc(cap, sizeof(*n));
 		if (n == NULL)
 			return -ENOMEM;
-		for (j = 0; j < l->srecs_cap; j++) {
-			if (l->srecs[j].gen != l->rgen)
+		for (j = 0; j < l->sobjs_cap; j++) {
+			const struct seen_obj *o = &l->sobjs[j];
+			if (o->gen != l->ogen)
 				continue;
-			for (i = mix64(l->srecs[j].origin) & (cap - 1);
-			     n[i].gen == l->rgen; i = (i + 1) & (cap - 1))
+			for (i = obj_hash(o->origin, o->idx) & (cap - 1);
+			     n[i].gen == l->ogen; i = (i + 1) & (cap - 1))
 				;
-			n[i] = l->srecs[j];
+			n[i] = *o;
 		}
-		free(l->srecs);
-		l->srecs = n;
-		l->srecs_cap = cap;
+		free(l->sobjs);
+		l->sobjs = n;
+		l->sobjs_cap = cap;
 	}
-	mask = l->srecs_cap - 1;
-	for (i = mix64(origin) & mask; l->srecs[i].gen == l->rgen;
+	mask = l->sobjs_cap - 1;
+	for (i = obj_hash(origin, idx) & mask; l->sobjs[i].gen == l->ogen;
 	     i = (i + 1) & mask)
-		if (l->srecs[i].origin == origin)
+		if (l->sobjs[i].origin == origin && l->sobjs[i].idx == idx)
 			return 0;
-	l->srecs[i].origin = origin;
-	l->srecs[i].gen = l->rgen;
-	l->srecs_n++;
+	l->sobjs[i].origin = origin;
+	l->sobjs[i].idx = idx;
+	l->sobjs[i].gen = l->ogen;
+	l->sobjs_n++;
 	return 1;
 }
 
-/* A new plain walk: no key seen. */
+/* A new plain walk: no key, no object seen (each object is in one
+ * component, so what one component saw is never met by another). */
 static void
 plain_start(struct link *l)
 {
@@ -272,21 +325,13 @@ plain_start(struct link *l)
 			memset(l->skeys, 0, l->skeys_cap * sizeof(*l->skeys));
 		l->sgen = 1;
 	}
-	l->skeys_n = 0;
-	l->pqueue.n = 0;
-}
-
-/* The walk goes on to another component: no record seen (a record with
- * several objects may be in several). */
-static void
-plain_component(struct link *l)
-{
-	if (++l->rgen == 0) {
-		if (l->srecs != NULL)
-			memset(l->srecs, 0, l->srecs_cap * sizeof(*l->srecs));
-		l->rgen = 1;
+	if (++l->ogen == 0) {
+		if (l->sobjs != NULL)
+			memset(l->sobjs, 0, l->sobjs_cap * sizeof(*l->sobjs));
+		l->ogen = 1;
 	}
-	l->srecs_n = 0;
+	l->skeys_n = l->sobjs_n = 0;
+	l->pqueue.n = 0;
 }
 
 /* Whether this walk has seen key k. */
@@ -319,19 +364,19 @@ plain_push(struct link *l, const uint8_t k[LINK_KEY_LEN])
 }
 
 /*
- * A record of the walk reached through an object with keys doc (NULL:
- * none) and name (NULL: none): counted if new, its keys queued. 0 or
+ * Object idx of record origin, with keys doc (NULL: none) and name (NULL:
+ * none), reached by the walk: counted if new, its keys queued. 0 or
  * -ENOMEM.
  */
 static int
-plain_visit(struct link *l, uint64_t origin, const uint8_t *doc,
+plain_visit(struct link *l, uint64_t origin, size_t idx, const uint8_t *doc,
 	    const uint8_t *name, size_t *count)
 {
-	int r = seen_rec(l, origin);
+	int r = seen_obj(l, origin, (uint16_t)idx);
 
-	if (r < 0)
+	if (r <= 0)
 		return r;
-	*count += (size_t)r;
+	(*count)++;
 	if (doc != NULL && (r = plain_push(l, doc)) != 0)
 		return r;
 	if (name != NULL && (r = plain_push(l, name)) != 0)
@@ -347,9 +392,11 @@ plain_takes(uint64_t origin, unsigned inst)
 }
 
 /*
- * One key of a plain walk: the records carrying it, as the batch leaves
+ * One key of a plain walk: the objects carrying it, as the batch leaves
  * them, with origin's replaced by objs[0..n-1]; stops once *count passes
- * cap.
+ * cap. A key's chain of pending objects holds only the latest state of
+ * each record (pend_unlink), and a graph object of a record the batch
+ * changes is passed over for it.
  */
 static int
 plain_key(struct link *l, const uint8_t k[LINK_KEY_LEN], uint64_t origin,
@@ -366,7 +413,7 @@ plain_key(struct link *l, const uint8_t k[LINK_KEY_LEN], uint64_t origin,
 		if (ro == origin || !plain_takes(ro, inst) || pending(l, ro))
 			continue;
 		r = plain_visit(
-		    l, ro, o.doc != NO_KEY ? l->keys[o.doc].k : NULL,
+		    l, ro, o.idx, o.doc != NO_KEY ? l->keys[o.doc].k : NULL,
 		    o.name != NO_KEY ? l->keys[o.name].k : NULL, count);
 		if (r != 0)
 			return r;
@@ -377,10 +424,9 @@ plain_key(struct link *l, const uint8_t k[LINK_KEY_LEN], uint64_t origin,
 		const struct pref *pr = &l->prefs.v[i];
 		const struct pend *p = &l->pends.v[pr->pend];
 		const struct link_obj *o = &l->pobjs.v[pr->obj];
-		if (p->origin == origin || !plain_takes(p->origin, inst) ||
-		    l->poidx[pend_slot(l, p->origin)] != pr->pend)
-			continue; /* the candidate's, or a later state's */
-		r = plain_visit(l, p->origin,
+		if (p->origin == origin || !plain_takes(p->origin, inst))
+			continue; /* the candidate's, or not walked */
+		r = plain_visit(l, p->origin, pr->obj - p->first,
 				o->doc_type != DOC_NONE ? o->doc : NULL,
 				o->has_name ? o->name : NULL, count);
 		if (r != 0)
@@ -392,7 +438,7 @@ plain_key(struct link *l, const uint8_t k[LINK_KEY_LEN], uint64_t origin,
 		     memcmp(o->doc, k, LINK_KEY_LEN) != 0) &&
 		    (!o->has_name || memcmp(o->name, k, LINK_KEY_LEN) != 0))
 			continue;
-		r = plain_visit(l, origin,
+		r = plain_visit(l, origin, j,
 				o->doc_type != DOC_NONE ? o->doc : NULL,
 				o->has_name ? o->name : NULL, count);
 		if (r != 0)
@@ -417,9 +463,8 @@ link_plain_count(struct link *l, uint64_t origin, const struct link_obj *objs,
 		 * are in it, and its count is known. */
 		if (plain_seen(l, doc != NULL ? doc : name))
 			continue;
-		plain_component(l);
 		count = 0;
-		r = plain_visit(l, origin, doc, name, &count);
+		r = plain_visit(l, origin, i, doc, name, &count);
 		for (; r == 0 && head < l->pqueue.n && count <= cap; head++) {
 			struct touched k = l->pqueue.v[head];
 			r = plain_key(l, k.k, origin, objs, n, inst, cap,

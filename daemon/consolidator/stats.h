@@ -176,7 +176,8 @@ void stats_set_caps(struct stats *s, unsigned long max_victim_records,
  * in CSV) into why. Changes nothing. Victims: the PLAIN component of
  * each of the record's victim objects (every object joining its document
  * key and its name key, ambiguous names too: link_plain_count), as the
- * batch would leave it, holds at most max_victim_records / 2 records of
+ * batch would leave it, holds at most max_victim_records / 2 victim
+ * objects (records naming her: one naming her twice counts twice) of
  * inst's own (walked through inst's records alone: a flood is refused at
  * the flooder whatever the order of other institutions' batches) and at
  * most max_victim_records in all (which event meets this one depends on

@@ -207,7 +207,7 @@ test_plain_objects(void **state)
 	(void)state;
 	assert_non_null(l);
 	/* A record of two victims is a record of each: counted in both
-	 * components. */
+	 * components (what is counted is victim objects). */
 	assert_int_equal(link_add(l, LINK_ORIGIN(1, 3), two, 2, NULL), 0);
 	add(l, 1, 4, O(8, 0));
 	add(l, 1, 1, O(1, 1));
@@ -215,12 +215,13 @@ test_plain_objects(void **state)
 	assert_int_equal(
 	    link_plain_count(l, LINK_ORIGIN(1, 10), two, 2, 0, 100, &n), 0);
 	assert_int_equal(n, 3);
-	/* The most of its victims' counts; one child twice, once. */
+	/* The most of its victims' counts; one child named twice in a
+	 * record, twice: each object costs the walks about her. */
 	cand[0] = O(0, 1);
 	cand[1] = O(1, 0);
 	assert_int_equal(
 	    link_plain_count(l, LINK_ORIGIN(1, 10), cand, 2, 0, 100, &n), 0);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	cand[1] = O(8, 0);
 	assert_int_equal(
 	    link_plain_count(l, LINK_ORIGIN(1, 10), cand, 2, 0, 100, &n), 0);
@@ -228,6 +229,82 @@ test_plain_objects(void **state)
 	assert_int_equal(
 	    link_plain_count(l, LINK_ORIGIN(1, 10), cand, 2, 0, 2, &n), 0);
 	assert_int_equal(n, 3);
+	link_free(&l);
+}
+
+/*
+ * Case stages naming 256 children of one name and birth date, each with
+ * a DNI of her own: the name is ambiguous (256 victims in the tables),
+ * but every object is one more on the name's key, read by every walk
+ * about any of them; counted as objects, four such records are 1,024,
+ * past a cap of 1,000 (counted as records they were four, and each walk
+ * read every object of every such record below the cap).
+ */
+static void
+test_plain_wide(void **state)
+{
+	struct link *l = link_new();
+	struct link_obj objs[256];
+	size_t n = 0;
+	uint64_t r;
+	int i;
+
+	(void)state;
+	assert_non_null(l);
+	for (r = 1; r <= 3; r++) {
+		for (i = 0; i < 256; i++)
+			objs[i] = O((int)r * 1000 + i, 7);
+		assert_int_equal(
+		    link_add(l, LINK_ORIGIN(1, r), objs, 256, NULL), 0);
+	}
+	for (i = 0; i < 256; i++)
+		objs[i] = O(9000 + i, 7);
+	assert_int_equal(
+	    link_plain_count(l, LINK_ORIGIN(1, 4), objs, 256, 0, 1000, &n), 0);
+	assert_true(n > 1000);
+	assert_int_equal(
+	    link_plain_count(l, LINK_ORIGIN(1, 4), objs, 255, 0, 1100, &n), 0);
+	assert_int_equal(n, 3 * 256 + 255);
+	/* One of her own institution's, one of another's: the own count. */
+	assert_int_equal(
+	    link_plain_count(l, LINK_ORIGIN(2, 4), objs, 2, 2, 1000, &n), 0);
+	assert_int_equal(n, 2);
+	link_free(&l);
+}
+
+/*
+ * A record changed again and again in one batch: only its latest state
+ * is counted, however often (each change takes the earlier off its keys'
+ * chains, which otherwise grew with every change and made each walk read
+ * them all: a batch of N changes cost N squared).
+ */
+static void
+test_plain_repend(void **state)
+{
+	struct link *l = link_new();
+	struct link_obj a = O(1, 1), b = O(2, 2);
+	int i;
+
+	(void)state;
+	assert_non_null(l);
+	add(l, 1, 1, a);
+	for (i = 0; i < 5001; i++)
+		assert_int_equal(
+		    link_pend(l, LINK_ORIGIN(1, 2), i % 2 ? &b : &a, 1), 0);
+	/* The last state (i = 5000) is a: a with records 1 and 2. */
+	assert_int_equal(count(l, 1, 10, a, 0, 100), 3);
+	assert_int_equal(count(l, 1, 10, b, 0, 100), 1);
+	assert_int_equal(link_pend(l, LINK_ORIGIN(1, 2), &b, 1), 0);
+	assert_int_equal(count(l, 1, 10, a, 0, 100), 2);
+	assert_int_equal(count(l, 1, 10, b, 0, 100), 2);
+	assert_int_equal(link_pend(l, LINK_ORIGIN(1, 2), NULL, 0), 0);
+	assert_int_equal(count(l, 1, 10, b, 0, 100), 1);
+	/* Record 1 moved to b in the batch too: a keeps none of the graph. */
+	assert_int_equal(link_pend(l, LINK_ORIGIN(1, 1), &b, 1), 0);
+	assert_int_equal(count(l, 1, 10, a, 0, 100), 1);
+	assert_int_equal(count(l, 1, 10, b, 0, 100), 2);
+	link_batch_end(l);
+	assert_int_equal(count(l, 1, 10, a, 0, 100), 2);
 	link_free(&l);
 }
 
@@ -585,6 +662,8 @@ main(void)
 	    cmocka_unit_test(test_plain_overlay),
 	    cmocka_unit_test(test_plain_own),
 	    cmocka_unit_test(test_plain_objects),
+	    cmocka_unit_test(test_plain_wide),
+	    cmocka_unit_test(test_plain_repend),
 	    cmocka_unit_test_setup_teardown(test_victim_cap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_cap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_discard, setup, teardown),
