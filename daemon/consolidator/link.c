@@ -146,8 +146,8 @@ ridx_put(struct link *l, uint32_t rid)
 	l->ridx[i] = rid;
 }
 
-static uint32_t
-rec_find(const struct link *l, uint64_t origin)
+uint32_t
+link_rec_find(const struct link *l, uint64_t origin)
 {
 	size_t mask = l->ridx_cap - 1, i;
 
@@ -162,7 +162,7 @@ rec_find(const struct link *l, uint64_t origin)
 static uint32_t
 rec_get(struct link *l, uint64_t origin)
 {
-	uint32_t rid = rec_find(l, origin), i;
+	uint32_t rid = link_rec_find(l, origin), i;
 
 	if (rid != NO_REC)
 		return rid;
@@ -226,6 +226,7 @@ link_new(void)
 	if (l == NULL)
 		return NULL;
 	l->kidx_cap = l->ridx_cap = 1024;
+	l->pgen = 1;
 	l->kidx = malloc(l->kidx_cap * sizeof(*l->kidx));
 	l->ridx = malloc(l->ridx_cap * sizeof(*l->ridx));
 	if (l->kidx == NULL || l->ridx == NULL) {
@@ -278,7 +279,7 @@ link_free(struct link **l)
 void
 link_remove(struct link *l, uint64_t origin)
 {
-	uint32_t rid = rec_find(l, origin);
+	uint32_t rid = link_rec_find(l, origin);
 
 	if (rid != NO_REC)
 		rec_empty(l, rid);
@@ -530,7 +531,8 @@ link_size(const struct link *l, size_t *ret_keys, size_t *ret_records)
 bool
 link_redundant(const struct link *l, uint64_t origin, const struct link_obj *o)
 {
-	uint32_t rid = rec_find(l, origin), doc = NO_KEY, name = NO_KEY, id;
+	uint32_t rid = link_rec_find(l, origin), doc = NO_KEY, name = NO_KEY,
+		 id;
 	const struct lkey *kp;
 	uint32_t i;
 

@@ -31,6 +31,7 @@ struct lrec {
 	bool has_vf;
 	uint16_t n;	   /* objects; 0 once removed */
 	struct lobj *objs; /* n, malloc'd */
+	uint32_t pgen;	   /* the link's pgen: the batch changes it */
 };
 
 /*
@@ -133,6 +134,9 @@ struct link {
 	struct seen_obj *sobjs;
 	size_t skeys_cap, sobjs_cap, skeys_n, sobjs_n;
 	uint32_t sgen, ogen; /* a walk's keys', a component's objects' */
+	/* The batch's: a record whose pgen is this one is in the overlay,
+	 * its objects in the graph passed over (never 0). */
+	uint32_t pgen;
 };
 
 /* Makes room for one more element in vec (elements of size sz); 0 or
@@ -156,6 +160,9 @@ hash_key(const uint8_t k[LINK_KEY_LEN])
 
 /* The id of key k in the graph, or NO_KEY (link.c). */
 uint32_t link_key_find(const struct link *l, const uint8_t k[LINK_KEY_LEN]);
+
+/* The id of the record of origin, or NO_REC. */
+uint32_t link_rec_find(const struct link *l, uint64_t origin);
 
 /* Lets go of the overlay's arrays (link_plain.c). */
 void link_overlay_free(struct link *l);

@@ -61,6 +61,12 @@ link_plain_reset(struct link *l)
 	if (l->pends.n > 0)
 		memset(l->poidx, 0xff, l->poidx_cap * sizeof(*l->poidx));
 	l->pends.n = l->pobjs.n = l->pkeys.n = l->prefs.n = 0;
+	if (++l->pgen == 0) {
+		uint32_t i;
+		for (i = 0; i < l->n_recs; i++)
+			l->recs[i].pgen = 0;
+		l->pgen = 1;
+	}
 }
 
 /* Grows an open-addressing table of ids to hold n + 1 (rehashing with
@@ -96,13 +102,6 @@ pend_slot(const struct link *l, uint64_t origin)
 		if (p == NO_REC || l->pends.v[p].origin == origin)
 			return i;
 	}
-}
-
-/* Whether origin has a pending state in the batch. */
-static bool
-pending(const struct link *l, uint64_t origin)
-{
-	return l->pends.n > 0 && l->poidx[pend_slot(l, origin)] != NO_REC;
 }
 
 /* The pkey of k, or NO_REC. */
@@ -217,6 +216,8 @@ link_pend(struct link *l, uint64_t origin, const struct link_obj *objs,
 	if (VEC_PUSH(l->pends, p) != 0)
 		return -ENOMEM;
 	id = (uint32_t)(l->pends.n - 1);
+	if ((i = link_rec_find(l, origin)) != NO_REC)
+		l->recs[i].pgen = l->pgen; /* its graph objects passed over */
 	old = l->poidx[pend_slot(l, origin)];
 	if (old != NO_REC)
 		pend_unlink(l, old);
@@ -410,8 +411,9 @@ plain_key(struct link *l, const uint8_t k[LINK_KEY_LEN], uint64_t origin,
 	for (i = 0; id != NO_KEY && i < l->keys[id].n && *count <= cap; i++) {
 		const struct lref o = l->keys[id].refs[i];
 		uint64_t ro = l->recs[o.rid].origin;
-		if (ro == origin || !plain_takes(ro, inst) || pending(l, ro))
-			continue;
+		if (ro == origin || !plain_takes(ro, inst) ||
+		    l->recs[o.rid].pgen == l->pgen)
+			continue; /* the candidate, not walked, or changed */
 		r = plain_visit(
 		    l, ro, o.idx, o.doc != NO_KEY ? l->keys[o.doc].k : NULL,
 		    o.name != NO_KEY ? l->keys[o.name].k : NULL, count);
