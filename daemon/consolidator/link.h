@@ -123,7 +123,8 @@ int link_readd(struct link *l, link_victim_fn fn, void *arg)
  * origin with objs[0..n-1] (copied; n 0: removed), the graph not having
  * the batch's changes before stats_relink: link_plain_count sees them.
  * Call for every change, in order (a record's latest wins). Returns 0,
- * -EINVAL (n too large) or -ENOMEM.
+ * -EINVAL (n too large) or -ENOMEM; after a failure the overlay may be
+ * half changed: drop the batch (link_batch_end clears it).
  */
 int link_pend(struct link *l, uint64_t origin, const struct link_obj *objs,
 	      size_t n) __attribute__((warn_unused_result));
@@ -139,8 +140,11 @@ int link_pend(struct link *l, uint64_t origin, const struct link_obj *objs,
  * records alone (LINK_ORIGIN's top byte); 0 all. Stops once the count
  * passes cap (*ret_count is then more than cap). Objects, not records:
  * a walk reads each object's keys, and a record may carry 256, so a
- * whole count within cap bounds what any walk about her reads (2 refs
- * an object), the own walk's objects of other institutions included.
+ * whole count within cap bounds the live objects on any key it reaches
+ * (2 refs an object), the own walk's objects of other institutions
+ * included. Besides them it reads, without counting, the graph objects
+ * of records the batch changed (their overlay state counted instead):
+ * at most 256 objects for each change of the batch, once a key.
  * Returns 0 or -ENOMEM.
  */
 int link_plain_count(struct link *l, uint64_t origin,

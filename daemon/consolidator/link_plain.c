@@ -44,8 +44,10 @@ link_plain_reset(struct link *l)
 {
 	if (l->pobjs.cap > OVERLAY_KEEP || l->pends.cap > OVERLAY_KEEP)
 		link_overlay_free(l);
-	/* A walk's tables grow past the caps' needs only in a store from
-	 * before them (or a cap lowered since): let them go. */
+	/* A walk's tables grow with the keys it reaches: up to some 2 keys
+	 * an object of every child a record names (256 near the cap: half
+	 * a million), or more in a store from before the caps: let them go
+	 * past what most batches need. */
 	if (l->skeys_cap > OVERLAY_KEEP || l->sobjs_cap > OVERLAY_KEEP ||
 	    l->pqueue.cap > OVERLAY_KEEP) {
 		free(l->skeys);

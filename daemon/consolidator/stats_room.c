@@ -37,11 +37,15 @@ say(char *why, size_t whylen, const char *fmt, ...)
 
 /*
  * The victims of lv, record origin of inst, within max records: the whole
- * child is walked first and, only when she would pass half of it (her own
- * records are some of her whole), the institution's own half, whose
- * refusal is said first, whatever the others sent. So a child of a few
- * records costs one walk, and the own walk reads only what the whole cap
- * bounds: a key's live objects are never more than max (2 refs an object).
+ * child is walked first and, only when she would pass half of it but not
+ * the whole (her own records are some of her whole), the institution's
+ * own half, whose refusal is then said. So a child of a few records costs
+ * one walk; and the own walk, which passes over the other institutions'
+ * objects without counting them, reads no more than a whole count within
+ * max allows (a key's live objects, 2 refs an object), besides the graph
+ * objects of records the batch changed (passed over, not counted, each
+ * read once a key: at most 256 for each change of the batch). Past the
+ * whole cap the event is refused whatever its own count: not walked.
  */
 static enum reason
 victim_room(struct stats *s, enum institution inst, uint64_t origin,
@@ -54,7 +58,7 @@ victim_room(struct stats *s, enum institution inst, uint64_t origin,
 	int r;
 
 	r = link_plain_count(s->link, o, lv->objs, lv->n, 0, max, &n);
-	if (r == 0 && n > max / 2) {
+	if (r == 0 && n > max / 2 && n <= max) {
 		size_t own = 0;
 		r = link_plain_count(s->link, o, lv->objs, lv->n,
 				     (unsigned)inst, max / 2, &own);

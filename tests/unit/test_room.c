@@ -540,6 +540,13 @@ test_victim_cap(void **state)
 			 REASON_TOO_LARGE);
 	assert_string_equal(why, "the child would have over 4 records "
 				 "(max_victim_records 4)");
+	/* Past both: refused for the whole, her own not walked (the walk
+	 * through PNP's own would read every object of the others'). */
+	ev = ident(1, 1);
+	assert_int_equal(take(INST_PNP, &ev, NULL, why, sizeof(why)),
+			 REASON_TOO_LARGE);
+	assert_string_equal(why, "the child would have over 4 records "
+				 "(max_victim_records 4)");
 	/* Another child has room. */
 	ev = ident(3, 3);
 	assert_int_equal(take(INST_MIMP, &ev, NULL, why, sizeof(why)),
