@@ -1,10 +1,13 @@
 /*
  * codec.c - what the codec's message families share: the reason names and
- * the compile-time checks that the C enums are the schema's numbers. The
- * families are in codec_event.c (Event, Envelope), codec_msg.c (node <->
+ * texts, and the compile-time checks that the C enums are the schema's numbers.
+ * The families are in codec_event.c (Event, Envelope), codec_msg.c (node <->
  * consolidator), codec_control.c (local control) and codec_query.c.
  */
 #include "codec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
 
 #include "codec_pb.h"
 
@@ -78,6 +81,17 @@ reason_name(enum reason r)
 	if ((unsigned)r >= REASON_COUNT)
 		return NULL;
 	return reason_names[r];
+}
+
+enum reason
+reason_say(char *why, size_t whylen, enum reason r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 enum reason

@@ -60,6 +60,13 @@ enum reason {
 const char *reason_name(enum reason r);
 
 /*
+ * reason_say - the text of a refusal (printf's fmt) into why[whylen];
+ * returns r, so that a check can end "return reason_say(...)".
+ */
+enum reason reason_say(char *why, size_t whylen, enum reason r, const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5)));
+
+/*
  * reason_of_refusal - code, the reason of a refusal as received or
  * stored, as this version can act on it: one it does not know (a newer
  * version's) or none is bad_event, the generic refusal, so that a

@@ -3,7 +3,6 @@
 #include "ingest_int.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,37 +139,24 @@ ingest_close(struct ingest *ig)
 	stats_free(&ig->stats);
 }
 
-static enum reason say(char *why, size_t whylen, enum reason r, const char *fmt,
-		       ...) __attribute__((format(printf, 4, 5)));
-
-static enum reason
-say(char *why, size_t whylen, enum reason r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 /* Whether the registry lets speaker emit this record (kind, stage). */
 static enum reason
 check_record_allowed(const struct reg_party *p, const struct record *rec,
 		     char *why, size_t whylen)
 {
 	if (!(p->kinds & (1u << rec->kind)))
-		return say(why, whylen, REASON_KIND_NOT_ALLOWED,
-			   "%s may not emit %s", p->id, kind_name(rec->kind));
+		return reason_say(why, whylen, REASON_KIND_NOT_ALLOWED,
+				  "%s may not emit %s", p->id,
+				  kind_name(rec->kind));
 	if (rec->kind == KIND_CASE_STAGE && !(p->stages & (1u << rec->stage)))
-		return say(why, whylen, REASON_STAGE_NOT_ALLOWED,
-			   "%s may not emit case stage %s", p->id,
-			   stage_name(rec->stage));
+		return reason_say(why, whylen, REASON_STAGE_NOT_ALLOWED,
+				  "%s may not emit case stage %s", p->id,
+				  stage_name(rec->stage));
 	if ((rec->kind == KIND_REFERRAL ||
 	     rec->kind == KIND_REFERRAL_RECEIVED) &&
 	    rec->other == p->inst)
-		return say(why, whylen, REASON_BAD_EVENT,
-			   "a referral between %s and itself", p->id);
+		return reason_say(why, whylen, REASON_BAD_EVENT,
+				  "a referral between %s and itself", p->id);
 	return REASON_NONE;
 }
 
@@ -207,59 +193,65 @@ check_envelope(const struct registry *reg, const struct reg_party *speaker,
 	 * then the envelope is nobody's, and may not cost a sequence. */
 	key = registry_by_key_id(reg, speaker, env->key_id);
 	if (key == NULL)
-		return say(why, whylen, REASON_UNKNOWN_KEY,
-			   "key %s is not registered for %s",
-			   log_hex8(env->key_id, fp), speaker->id);
+		return reason_say(why, whylen, REASON_UNKNOWN_KEY,
+				  "key %s is not registered for %s",
+				  log_hex8(env->key_id, fp), speaker->id);
 	/* The signature covers the network the envelope names: an altered
 	 * one fails here, an honest one of another network just below. */
 	fields_of(env, &f);
 	if (!verified && sign_verify(key->sign_pk, &f, env->signature) != 0)
-		return say(why, whylen, REASON_BAD_SIGNATURE,
-			   "signature does not verify with key %s", key->name);
+		return reason_say(why, whylen, REASON_BAD_SIGNATURE,
+				  "signature does not verify with key %s",
+				  key->name);
 	if (strcmp(env->network, reg->network) != 0)
-		return say(why, whylen, REASON_WRONG_NETWORK,
-			   "signed for network %s; this is network %s",
-			   env->network, reg->network);
+		return reason_say(why, whylen, REASON_WRONG_NETWORK,
+				  "signed for network %s; this is network %s",
+				  env->network, reg->network);
 	if (env->seq > key->revoked_after_seq)
-		return say(why, whylen, REASON_KEY_NOT_VALID,
-			   "key %s was revoked after sequence %llu", key->name,
-			   (unsigned long long)key->revoked_after_seq);
+		return reason_say(why, whylen, REASON_KEY_NOT_VALID,
+				  "key %s was revoked after sequence %llu",
+				  key->name,
+				  (unsigned long long)key->revoked_after_seq);
 	if (!registry_key_signs(key, env->created_ms, env->seq))
-		return say(why, whylen, REASON_KEY_NOT_VALID,
-			   "key %s was not valid when the event was created",
-			   key->name);
+		return reason_say(
+		    why, whylen, REASON_KEY_NOT_VALID,
+		    "key %s was not valid when the event was created",
+		    key->name);
 	if (env->version < CODEC_VERSION_MIN || env->version > CODEC_VERSION)
-		return say(why, whylen, REASON_BAD_VERSION,
-			   "schema version %u not supported (this "
-			   "consolidator reads %d to %d)",
-			   env->version, CODEC_VERSION_MIN, CODEC_VERSION);
+		return reason_say(why, whylen, REASON_BAD_VERSION,
+				  "schema version %u not supported (this "
+				  "consolidator reads %d to %d)",
+				  env->version, CODEC_VERSION_MIN,
+				  CODEC_VERSION);
 	r = codec_event_decode(env->event, env->event_len, ev);
 	if (r == -ENOMEM) {
 		*ret_err = r; /* not the event's fault: retried */
-		return say(why, whylen, REASON_STORE_ERROR, "out of memory");
+		return reason_say(why, whylen, REASON_STORE_ERROR,
+				  "out of memory");
 	}
 	if (r != 0)
-		return say(why, whylen, REASON_BAD_EVENT,
-			   "event undecodable or a field out of range");
+		return reason_say(why, whylen, REASON_BAD_EVENT,
+				  "event undecodable or a field out of range");
 	if (!event_fits_version(ev, env->version))
-		return say(why, whylen, REASON_BAD_EVENT,
-			   "victim keys not those of schema version %u",
-			   env->version);
+		return reason_say(why, whylen, REASON_BAD_EVENT,
+				  "victim keys not those of schema version %u",
+				  env->version);
 	if (ev->kind == KIND_WITHDRAWAL) {
 		if (!(speaker->kinds & (1u << KIND_WITHDRAWAL)))
-			return say(why, whylen, REASON_KIND_NOT_ALLOWED,
-				   "%s may not emit withdrawal", speaker->id);
+			return reason_say(why, whylen, REASON_KIND_NOT_ALLOWED,
+					  "%s may not emit withdrawal",
+					  speaker->id);
 		return REASON_NONE;
 	}
 	if (ev->kind == KIND_CORRECTION &&
 	    !(speaker->kinds & (1u << KIND_CORRECTION)))
-		return say(why, whylen, REASON_KIND_NOT_ALLOWED,
-			   "%s may not emit correction", speaker->id);
+		return reason_say(why, whylen, REASON_KIND_NOT_ALLOWED,
+				  "%s may not emit correction", speaker->id);
 	/* The node refused it at intake if it was dated after the node's
 	 * today; a day of slack for a node near midnight. */
 	if (ev->rec.date > date_of_ms(env->created_ms) + 1)
-		return say(why, whylen, REASON_BAD_EVENT,
-			   "event dated after the day it was signed");
+		return reason_say(why, whylen, REASON_BAD_EVENT,
+				  "event dated after the day it was signed");
 	return check_record_allowed(speaker, &ev->rec, why, whylen);
 }
 
@@ -318,50 +310,53 @@ check_change(struct store_txn *t, enum institution inst, uint64_t seq,
 	int r;
 
 	if (ev->target_seq == 0 || ev->target_seq >= seq)
-		return say(why, whylen, REASON_BAD_TARGET,
-			   "target %llu is not an earlier event",
-			   (unsigned long long)ev->target_seq);
+		return reason_say(why, whylen, REASON_BAD_TARGET,
+				  "target %llu is not an earlier event",
+				  (unsigned long long)ev->target_seq);
 	store_be64(k + 1, ev->target_seq);
 	r = store_get(t, T_ENV_FIRST + inst - 1, k + 1, 8, &v, &vlen);
 	if (r == -ENOENT)
-		return say(why, whylen, REASON_BAD_TARGET,
-			   "target %llu was refused or is not held",
-			   (unsigned long long)ev->target_seq);
+		return reason_say(why, whylen, REASON_BAD_TARGET,
+				  "target %llu was refused or is not held",
+				  (unsigned long long)ev->target_seq);
 	if (r != 0) {
 		*ret_err = r; /* not the event's fault: retried */
-		return say(why, whylen, REASON_STORE_ERROR, "store: %s",
-			   strerror(-r));
+		return reason_say(why, whylen, REASON_STORE_ERROR, "store: %s",
+				  strerror(-r));
 	}
 	tev = malloc(sizeof(*tev));
 	if (tev == NULL) {
 		*ret_err = -ENOMEM;
-		return say(why, whylen, REASON_STORE_ERROR, "out of memory");
+		return reason_say(why, whylen, REASON_STORE_ERROR,
+				  "out of memory");
 	}
 	r = codec_envelope_decode(v, vlen, &tenv);
 	if (r == 0)
 		r = codec_event_decode(tenv.event, tenv.event_len, tev);
 	if (r == -ENOMEM) {
 		*ret_err = r;
-		res = say(why, whylen, REASON_STORE_ERROR, "out of memory");
+		res = reason_say(why, whylen, REASON_STORE_ERROR,
+				 "out of memory");
 		goto out;
 	}
 	if (r != 0) {
-		res = say(why, whylen, REASON_BAD_TARGET,
-			  "target %llu cannot be read",
-			  (unsigned long long)ev->target_seq);
+		res = reason_say(why, whylen, REASON_BAD_TARGET,
+				 "target %llu cannot be read",
+				 (unsigned long long)ev->target_seq);
 		goto out;
 	}
 	if (tev->kind == KIND_CORRECTION || tev->kind == KIND_WITHDRAWAL) {
-		res = say(why, whylen, REASON_BAD_TARGET,
-			  "target %llu is itself a %s",
-			  (unsigned long long)ev->target_seq,
-			  kind_name(tev->kind));
+		res = reason_say(why, whylen, REASON_BAD_TARGET,
+				 "target %llu is itself a %s",
+				 (unsigned long long)ev->target_seq,
+				 kind_name(tev->kind));
 		goto out;
 	}
 	if (ev->kind == KIND_CORRECTION && tev->kind != ev->rec.kind) {
-		res = say(why, whylen, REASON_BAD_TARGET,
-			  "a correction must keep the target's kind (%s)",
-			  kind_name(tev->kind));
+		res =
+		    reason_say(why, whylen, REASON_BAD_TARGET,
+			       "a correction must keep the target's kind (%s)",
+			       kind_name(tev->kind));
 		goto out;
 	}
 	k[0] = (uint8_t)inst;
@@ -370,14 +365,14 @@ check_change(struct store_txn *t, enum institution inst, uint64_t seq,
 		memcpy(cv, v, CHANGE_LEN);
 	if (r != 0 && r != -ENOENT) {
 		*ret_err = r;
-		res = say(why, whylen, REASON_STORE_ERROR, "store: %s",
-			  strerror(-r));
+		res = reason_say(why, whylen, REASON_STORE_ERROR, "store: %s",
+				 strerror(-r));
 		goto out;
 	}
 	if (cv[0]) {
-		res = say(why, whylen, REASON_BAD_TARGET,
-			  "target %llu was withdrawn",
-			  (unsigned long long)ev->target_seq);
+		res = reason_say(why, whylen, REASON_BAD_TARGET,
+				 "target %llu was withdrawn",
+				 (unsigned long long)ev->target_seq);
 		goto out;
 	}
 	if (ev->kind == KIND_WITHDRAWAL)
@@ -403,8 +398,8 @@ put_change(struct store_txn *t, enum institution inst, const struct event *ev,
 	r = store_put(t, T_CHANGES, k, 9, cv, CHANGE_LEN, 0);
 	if (r != 0) {
 		*ret_err = r;
-		return say(why, whylen, REASON_STORE_ERROR, "store: %s",
-			   strerror(-r));
+		return reason_say(why, whylen, REASON_STORE_ERROR, "store: %s",
+				  strerror(-r));
 	}
 	return REASON_NONE;
 }

@@ -5,7 +5,6 @@
 #include "stats_int.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,20 +18,6 @@ stats_set_caps(struct stats *s, unsigned long max_victim_records,
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(&s->max_case_records, max_case_records,
 			 __ATOMIC_RELAXED);
-}
-
-static enum reason say(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static enum reason
-say(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return REASON_TOO_LARGE;
 }
 
 /*
@@ -63,17 +48,18 @@ victim_room(struct stats *s, enum institution inst, uint64_t origin,
 		r = link_plain_count(s->link, o, lv->objs, lv->n,
 				     (unsigned)inst, max / 2, &own);
 		if (r == 0 && own > max / 2)
-			return say(why, whylen,
-				   "the child would have over %lu records of "
-				   "this institution (max_victim_records %lu "
-				   "allows one institution %lu)",
-				   max / 2, max, max / 2);
+			return reason_say(
+			    why, whylen, REASON_TOO_LARGE,
+			    "the child would have over %lu records of "
+			    "this institution (max_victim_records %lu "
+			    "allows one institution %lu)",
+			    max / 2, max, max / 2);
 	}
 	if (r == 0 && n > max)
-		return say(why, whylen,
-			   "the child would have over %lu records "
-			   "(max_victim_records %lu)",
-			   max, max);
+		return reason_say(why, whylen, REASON_TOO_LARGE,
+				  "the child would have over %lu records "
+				  "(max_victim_records %lu)",
+				  max, max);
 	if (r != 0) {
 		*ret_err = r;
 		snprintf(why, whylen, "out of memory");
@@ -98,10 +84,11 @@ entity_room(struct stats *s, enum institution inst, uint64_t origin,
 			n++;
 	if (n <= max)
 		return REASON_NONE;
-	return say(why, whylen,
-		   "the %s would hold %zu facts of this institution "
-		   "(max_case_records %lu)",
-		   lv->entity[0] == E_CASE ? "case" : "referral", n, max);
+	return reason_say(why, whylen, REASON_TOO_LARGE,
+			  "the %s would hold %zu facts of this institution "
+			  "(max_case_records %lu)",
+			  lv->entity[0] == E_CASE ? "case" : "referral", n,
+			  max);
 }
 
 enum reason

@@ -632,6 +632,16 @@ wipe_data() {
 	rm -rf "$N/data"/*
 }
 
+# wipe_all: every node and the consolidator stopped (TERM), and their
+# stores and outboxes removed, for another run on the same keys and
+# configs.
+wipe_all() {
+	local i
+	for i in $INSTS; do stop_node "$i" TERM; done
+	stop_cons TERM
+	wipe_data
+}
+
 # exited_cleanly RC: a process ended with an exit code, not by a signal.
 exited_cleanly() {
 	[ "$1" -lt 128 ]

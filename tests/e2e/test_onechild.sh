@@ -84,14 +84,6 @@ run() {
 	for i in pnp mimp mp; do dead "$i" >"$T/dead-$RUN-$i"; done
 }
 
-wipe() {
-	local i
-	for i in $INSTS; do stop_node "$i" TERM; done
-	stop_cons TERM
-	rm -rf "$N/data"
-	mkdir -m 700 "$N/data"
-}
-
 RUN=first
 start_all
 run pnp mimp mp
@@ -104,7 +96,7 @@ is "$RUN: mp's 11th and 12th stages of one case refused" "$(cat "$T/dead-$RUN-mp
 check "$RUN: the consolidator logged the refusals" \
 	grep -q "reason=too_large" "$N/consolidator.log"
 query_tables "$T/tables-first"
-wipe
+wipe_all
 
 RUN=second
 start_all
@@ -159,5 +151,5 @@ after=$(grep -c "event=refused institution=pnp" "$N/consolidator.log")
 check "the journal took 99 to 399 lines of them, not 400 (it took $((after - before)))" \
 	test $((after - before)) -ge 99 -a $((after - before)) -lt 400
 
-wipe
+wipe_all
 finish

@@ -54,15 +54,6 @@ same() {
 	return 1
 }
 
-# wipe: every daemon stopped, every store and outbox gone.
-wipe() {
-	local i
-	for i in $INSTS; do stop_node "$i" TERM; done
-	stop_cons TERM
-	rm -rf "$N/data"
-	mkdir -m 700 "$N/data"
-}
-
 # submit_chunks DIR ORDER...: each institution's file in chunks of 150
 # lines, the institutions taking turns in the order given.
 submit_chunks() {
@@ -100,7 +91,7 @@ start_all
 check "run A: every record accepted" submit_all "$T/a"
 check "run A: delivered" wait_delivered 120
 check "run A: answers" answers "$T/ans-a"
-wipe
+wipe_all
 
 # Run B: shuffled files, nodes started in reverse order before the
 # consolidator (they deliver when it appears), institutions interleaved in
@@ -111,7 +102,7 @@ start_cons
 check "run B: delivered" wait_delivered 120
 ASAN_OPTIONS=$REPEAT_ASAN_OPTIONS check "run B: answers" answers "$T/ans-b"
 check "run B equals run A, every table" same "$T/ans-a" "$T/ans-b"
-wipe
+wipe_all
 
 # Run C: other shuffles, the five institutions submitting all at once.
 start_all
@@ -136,5 +127,5 @@ start_cons
 ASAN_OPTIONS=$REPEAT_ASAN_OPTIONS check "run C after --rebuild: answers" answers "$T/ans-c2"
 check "run C after --rebuild equals run A, every table" same "$T/ans-a" "$T/ans-c2"
 
-wipe
+wipe_all
 finish

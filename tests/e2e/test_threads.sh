@@ -20,14 +20,6 @@ same_rebuild() {
 	[ -s "$1" ] && [ "$(sed 's/ in [0-9]* ms//' "$1")" = "$(sed 's/ in [0-9]* ms//' "$2")" ]
 }
 
-# wipe: every daemon stopped, every store and outbox gone.
-wipe() {
-	local i
-	for i in $INSTS; do stop_node "$i" TERM; done
-	stop_cons TERM
-	wipe_data
-}
-
 # held_total: the sequences the consolidator holds, all institutions.
 held_total() {
 	"$KUSKA" status -c "$N/consolidator.conf" 2>/dev/null |
@@ -76,7 +68,7 @@ query_tables "$T/one"
 check "workers = 1: every table answered" sh -c "! grep -rq '^exit' '$T/one'"
 check "workers = 1: victims counted" \
 	grep -q '^2025,all,[1-9]' "$T/one/identification.2025.csv"
-wipe
+wipe_all
 
 # Run B: the nodes take everything while the consolidator is down, then
 # it drains their backlogs with four threads: saturated.
@@ -142,5 +134,5 @@ start_cons
 query_tables "$T/rebuilt1"
 check "after a one-thread --rebuild: the same tables again" \
 	same_tables "$T/one" "$T/rebuilt1"
-wipe
+wipe_all
 finish
