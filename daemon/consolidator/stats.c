@@ -85,6 +85,7 @@ stats_begin(struct stats *s, struct store_txn *t)
 	reset(s);
 	s->t = t;
 	s->n_years = 0;
+	s->cur_ev = NULL;
 }
 
 /*
@@ -120,19 +121,26 @@ live_remove(struct stats *s, enum institution inst, uint64_t origin)
 	return store_del(s->t, T_LIVE, k, 9);
 }
 
-/* Puts rec, of origin, into the statistics and the LIVE table. */
+/*
+ * Puts the record of ev, of origin, into the statistics and the LIVE
+ * table; what it gives is read again unless stats_room has just read it.
+ */
 static int
 live_add(struct stats *s, enum institution inst, uint64_t origin,
-	 const struct record *rec, int32_t accepted)
+	 const struct event *ev, int32_t accepted)
 {
 	struct live *lv = s->cur;
 	uint8_t k[9];
 	size_t len;
 	int r = 0;
 
-	stats_fact_of(inst, origin, rec, lv->entity, &lv->has_entity, &lv->f);
+	if (s->cur_ev != ev || s->cur_origin != LINK_ORIGIN(inst, origin)) {
+		stats_fact_of(inst, origin, &ev->rec, lv->entity,
+			      &lv->has_entity, &lv->f);
+		lv->n = stats_objs_of(&ev->rec, lv->objs);
+	}
+	s->cur_ev = NULL;
 	lv->accepted = accepted;
-	lv->n = stats_objs_of(rec, lv->objs);
 	stats_contrib_timeliness(s->deltas, &lv->f, lv->accepted, +1, &s->err);
 	if (lv->has_entity)
 		r = stats_entity_add(s, lv->entity, &lv->f);
@@ -167,7 +175,7 @@ stats_apply(struct stats *s, enum institution inst, uint64_t seq,
 		if (r == 0)
 			accepted = s->old->accepted;
 	}
-	r = live_add(s, inst, origin, &ev->rec, accepted);
+	r = live_add(s, inst, origin, ev, accepted);
 	return r != 0 ? r : s->err;
 }
 

@@ -173,20 +173,22 @@ void stats_set_caps(struct stats *s, unsigned long max_victim_records,
  * stats_room - whether event ev of inst (sequence seq), about to be
  * applied to this batch (after the events before it), stays within the
  * caps: REASON_NONE, or REASON_TOO_LARGE with a text (no commas: it goes
- * in CSV) into why. Changes nothing. Victims: the PLAIN component of
- * each of the record's victim objects (every object joining its document
- * key and its name key, ambiguous names too: link_plain_count), as the
- * batch would leave it, holds at most max_victim_records / 2 victim
- * objects (records naming her: one naming her twice counts twice) of
- * inst's own (walked through inst's records alone: a flood is refused at
- * the flooder whatever the order of other institutions' batches) and at
- * most max_victim_records in all (which event meets this one depends on
- * the order of batches, only at the cap). A correction counts as its
- * record after the change. Referrals and cases: at most max_case_records
- * live facts of inst per referral or case, a correction of one of them
- * not adding one (order-independent). A withdrawal is never refused.
- * On memory running out: REASON_STORE_ERROR, *ret_err = -ENOMEM.
- * --rebuild never asks: what was accepted stays accepted.
+ * in CSV) into why. Changes no count (what it read of ev is kept for the
+ * stats_apply of ev that follows, which need not read it again). Victims:
+ * the PLAIN component of each of the record's victim objects (every object
+ * joining its document key and its name key, ambiguous names too:
+ * link_plain_count), as the batch would leave it, holds at most
+ * max_victim_records / 2 victim objects (records naming her: one naming
+ * her twice counts twice) of inst's own (walked through inst's records
+ * alone: a flood is refused at the flooder whatever the order of other
+ * institutions' batches) and at most max_victim_records in all (which
+ * event meets this one depends on the order of batches, only at the cap).
+ * A correction counts as its record after the change. Referrals and cases:
+ * at most max_case_records live facts of inst per referral or case, a
+ * correction of one of them not adding one (order-independent). A
+ * withdrawal is never refused. On memory running out: REASON_STORE_ERROR,
+ * *ret_err = -ENOMEM. --rebuild never asks: what was accepted stays
+ * accepted.
  */
 enum reason stats_room(struct stats *s, enum institution inst, uint64_t seq,
 		       const struct event *ev, char *why, size_t whylen,

@@ -138,6 +138,11 @@ struct stats {
 	bool graph_dirty; /* the batch's changes are in the graph */
 	struct vset old_victims, new_victims; /* stats_relink's, per batch */
 	struct live *old, *cur;		      /* scratch records */
+	/* What stats_room found of the event it passed (origin cur_origin
+	 * of cur_ev), kept in cur for the stats_apply of that event that
+	 * follows it; NULL when cur holds nothing for it. */
+	const struct event *cur_ev;
+	uint64_t cur_origin;
 	uint8_t *live_buf;		      /* LIVE_MAX: an encoded one */
 	struct delta_table *deltas;	      /* the batch's counter changes */
 	struct delta_table *victim;	  /* one victim's, before and after */

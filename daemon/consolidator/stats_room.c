@@ -99,20 +99,26 @@ stats_room(struct stats *s, enum institution inst, uint64_t seq,
 	uint64_t origin = seq;
 	enum reason res;
 
-	if (s == NULL || ev->kind == KIND_WITHDRAWAL)
+	if (s == NULL)
+		return REASON_NONE;
+	s->cur_ev = NULL;
+	if (ev->kind == KIND_WITHDRAWAL)
 		return REASON_NONE;
 	if (ev->kind == KIND_CORRECTION)
 		origin = ev->target_seq;
-	lv = s->cur; /* scratch: live_add fills it again */
+	lv = s->cur;
 	stats_fact_of(inst, origin, &ev->rec, lv->entity, &lv->has_entity,
 		      &lv->f);
 	lv->n = stats_objs_of(&ev->rec, lv->objs);
-	if (lv->has_entity) {
+	res = REASON_NONE;
+	if (lv->has_entity)
 		res = entity_room(s, inst, origin, lv, why, whylen);
-		if (res != REASON_NONE)
-			return res;
+	if (res == REASON_NONE && lv->n > 0)
+		res = victim_room(s, inst, origin, lv, why, whylen, ret_err);
+	/* Kept for the stats_apply of ev that follows, not read again. */
+	if (res == REASON_NONE) {
+		s->cur_ev = ev;
+		s->cur_origin = LINK_ORIGIN(inst, origin);
 	}
-	if (lv->n == 0)
-		return REASON_NONE;
-	return victim_room(s, inst, origin, lv, why, whylen, ret_err);
+	return res;
 }
