@@ -517,6 +517,34 @@ delimited(const uint8_t *s, size_t len)
 }
 
 /*
+ * Whether a line is records whose line ends are carriage returns alone
+ * (CR, as classic Mac OS saved text): one record's '}' followed, after
+ * blanks and a CR, by the next one's '{'. No record holds that (a raw CR
+ * is never in a JSON string, and objects in one are parted by a comma);
+ * read up to '\n', such a file is one line, which the node refuses whole
+ * for a reason that does not say what to do ("end of file expected", or
+ * over 256 KiB).
+ */
+static bool
+cr_line_ends(const uint8_t *s, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != '}')
+			continue;
+		for (j = i + 1; j < len && (s[j] == ' ' || s[j] == '\t'); j++)
+			;
+		if (j == len || s[j] != '\r')
+			continue;
+		j += skip_blanks(s + j, len - j);
+		if (j < len && s[j] == '{')
+			return true;
+	}
+	return false;
+}
+
+/*
  * The length of the valid UTF-8 sequence at s (at most len bytes), or 0
  * when it is not one: a stray continuation byte, a sequence cut short,
  * an overlong form, a surrogate or a code point past U+10FFFF.
@@ -640,6 +668,17 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 			"jq -c '.[]' FILE > FILE.jsonl (kuska(1), "
 			"docs/INPUT.md); nothing of it was sent\n",
 			shown(name), lineno);
+		return -EINVAL;
+	}
+	if (!utf16 && line[i] == '{' && cr_line_ends(line, len)) {
+		progress_clear(&run->prog);
+		fprintf(stderr,
+			"kuska submit: %s: its lines end in a carriage return "
+			"alone (CR, as classic Mac OS saved text), not JSON "
+			"Lines: save it with LF or CRLF line ends, one JSON "
+			"object a line (kuska(1), docs/INPUT.md); nothing of "
+			"it was sent\n",
+			shown(name));
 		return -EINVAL;
 	}
 	kind = utf16 || line[i] == '{' ? 0 : not_utf8_text(line, len);
