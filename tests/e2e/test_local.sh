@@ -512,6 +512,25 @@ check "... one message naming its line ends, nothing sent" \
 	sh -c "test \"\$(grep -c 'mac.jsonl' '$T/mac.out')\" = 1 &&
 		grep -q 'mac.jsonl: its lines end in a carriage return alone (CR, as classic Mac OS saved text), not JSON Lines: save it with LF or CRLF line ends, .*nothing of it was sent' '$T/mac.out'"
 check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
+# Those files refused whole have a row each in the --report file, as a
+# piece the node refuses whole has: a report of no rows reads as a clean
+# export to the team that maintains it.
+: >"$T/empty.jsonl"
+(cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" --report whole.csv cases.csv \
+	pretty.json mac.jsonl empty.jsonl) >/dev/null 2>&1
+rc=$?
+is "files refused whole: exit 1, a row each in the --report file ($rc)" \
+	"$rc/$(cut -d, -f1-3 "$T/whole.csv")" \
+	"1/file,line,field
+cases.csv,2,
+pretty.json,1,
+mac.jsonl,1,
+empty.jsonl,1,"
+check "... each row the reason said on standard error" \
+	sh -c "grep -q '^cases.csv,2,,\"refused: looks like CSV or other delimited text (line 2 is not a JSON object), not JSON Lines: ' '$T/whole.csv' &&
+		grep -q '^empty.jsonl,1,,refused: no records (the file is empty); nothing of it was sent\$' '$T/whole.csv'"
+check "... none of the CSV file's content in it" \
+	sh -c "! grep -q -e Quispe -e 40000001 -e birth_date '$T/whole.csv'"
 # Saved by Excel as "CSV UTF-8" or by Notepad: a byte-order mark opens
 # the file. It is no part of line 1, from a file or from standard input;
 # one that opens another line is still refused there.
