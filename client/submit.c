@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -517,6 +518,34 @@ delimited(const uint8_t *s, size_t len)
 }
 
 /*
+ * Whether a line is records whose line ends are carriage returns alone
+ * (CR, as classic Mac OS saved text): one record's '}' followed, after
+ * blanks and a CR, by the next one's '{'. No record holds that (a raw CR
+ * is never in a JSON string, and objects in one are parted by a comma);
+ * read up to '\n', such a file is one line, which the node refuses whole
+ * for a reason that does not say what to do ("end of file expected", or
+ * over 256 KiB).
+ */
+static bool
+cr_line_ends(const uint8_t *s, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != '}')
+			continue;
+		for (j = i + 1; j < len && (s[j] == ' ' || s[j] == '\t'); j++)
+			;
+		if (j == len || s[j] != '\r')
+			continue;
+		j += skip_blanks(s + j, len - j);
+		if (j < len && s[j] == '{')
+			return true;
+	}
+	return false;
+}
+
+/*
  * The length of the valid UTF-8 sequence at s (at most len bytes), or 0
  * when it is not one: a stray continuation byte, a sequence cut short,
  * an overlong form, a surrogate or a code point past U+10FFFF.
@@ -595,12 +624,33 @@ blank_utf16le(const uint8_t *s, size_t len)
 }
 
 /*
+ * refuse_file - a file refused whole before any of it reached the node:
+ * said on stderr as "kuska submit: NAME: " and fmt, the progress line
+ * taken off the screen first (or the message would run on from it), and
+ * written to the --report file at line lineno with no field, as the node's
+ * refusal of a piece is: a report of no rows would read as a clean export.
+ */
+static void __attribute__((format(printf, 4, 5)))
+refuse_file(struct run *run, const char *name, unsigned long lineno,
+	    const char *fmt, ...)
+{
+	char text[512], row[sizeof(text) + 16];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	progress_clear(&run->prog);
+	fprintf(stderr, "kuska submit: %s: %s\n", shown(name), text);
+	snprintf(row, sizeof(row), "refused: %s", text);
+	report_row(run, name, lineno, "", row);
+}
+
+/*
  * Judges a file by its first lines (lineno counts from 1) before any of
  * it is sent: one that is not text, or is delimited text, is refused as
- * a whole, said on stderr without any of its content. *judged is set at
- * the first line that is not blank. The progress line is taken off the
- * screen first, or the message would run on from it. Returns 0, or
- * -EINVAL when refused.
+ * a whole (refuse_file) without any of its content. *judged is set at
+ * the first line that is not blank. Returns 0, or -EINVAL when refused.
  */
 static int
 judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
@@ -611,12 +661,11 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	char kind;
 
 	if (what != NULL) {
-		progress_clear(&run->prog);
-		fprintf(stderr,
-			"kuska submit: %s: %s, not JSON Lines: export the "
-			"records as text, one JSON object a line (kuska(1)); "
-			"nothing of it was sent\n",
-			shown(name), what);
+		refuse_file(run, name, lineno,
+			    "%s, not JSON Lines: export the records as text, "
+			    "one JSON object a line (kuska(1)); nothing of it "
+			    "was sent",
+			    what);
 		return -EINVAL;
 	}
 	if (skip_blanks(line, len) == len)
@@ -632,48 +681,52 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	 * node would refuse line by line, each for a reason that does not
 	 * say what to do. */
 	if (!utf16 && line[i] == '[') {
-		progress_clear(&run->prog);
-		fprintf(stderr,
-			"kuska submit: %s: a JSON array (line %lu opens with "
-			"'['), not JSON Lines: kuska submit reads one record, "
-			"a JSON object, a line; convert it with "
-			"jq -c '.[]' FILE > FILE.jsonl (kuska(1), "
-			"docs/INPUT.md); nothing of it was sent\n",
-			shown(name), lineno);
+		refuse_file(run, name, lineno,
+			    "a JSON array (line %lu opens with '['), not JSON "
+			    "Lines: kuska submit reads one record, a JSON "
+			    "object, a line; convert it with jq -c '.[]' FILE "
+			    "> FILE.jsonl (kuska(1), docs/INPUT.md); nothing "
+			    "of it was sent",
+			    lineno);
+		return -EINVAL;
+	}
+	if (!utf16 && line[i] == '{' && cr_line_ends(line, len)) {
+		refuse_file(run, name, lineno,
+			    "its lines end in a carriage return alone (CR, as "
+			    "classic Mac OS saved text), not JSON Lines: save "
+			    "it with LF or CRLF line ends, one JSON object a "
+			    "line (kuska(1), docs/INPUT.md); nothing of it was "
+			    "sent");
 		return -EINVAL;
 	}
 	kind = utf16 || line[i] == '{' ? 0 : not_utf8_text(line, len);
 	if (kind == 'b') {
-		progress_clear(&run->prog);
-		fprintf(stderr,
-			"kuska submit: %s: binary data (line %lu holds NUL or "
-			"control bytes), not JSON Lines: export the records as "
-			"UTF-8 text, one JSON object a line (kuska(1), "
-			"docs/INPUT.md); nothing of it was sent\n",
-			shown(name), lineno);
+		refuse_file(run, name, lineno,
+			    "binary data (line %lu holds NUL or control "
+			    "bytes), not JSON Lines: export the records as "
+			    "UTF-8 text, one JSON object a line (kuska(1), "
+			    "docs/INPUT.md); nothing of it was sent",
+			    lineno);
 		return -EINVAL;
 	}
 	if (!delimited(line, len)) {
 		if (kind != 'u')
 			return 0;
-		progress_clear(&run->prog);
-		fprintf(stderr,
-			"kuska submit: %s: not UTF-8 text (line %lu holds "
-			"bytes that are not UTF-8: binary data, or text saved "
-			"as Latin-1 or Windows-1252), not JSON Lines: export "
-			"the records as UTF-8 text, one JSON object a line "
-			"(kuska(1), docs/INPUT.md); nothing of it was sent\n",
-			shown(name), lineno);
+		refuse_file(run, name, lineno,
+			    "not UTF-8 text (line %lu holds bytes that are not "
+			    "UTF-8: binary data, or text saved as Latin-1 or "
+			    "Windows-1252), not JSON Lines: export the records "
+			    "as UTF-8 text, one JSON object a line (kuska(1), "
+			    "docs/INPUT.md); nothing of it was sent",
+			    lineno);
 		return -EINVAL;
 	}
-	progress_clear(&run->prog);
-	fprintf(
-	    stderr,
-	    "kuska submit: %s: looks like CSV or other delimited text (line "
-	    "%lu is not a JSON object), not JSON Lines: kuska submit reads "
-	    "one event, a JSON object, a line (kuska(1), docs/INPUT.md); "
-	    "nothing of it was sent\n",
-	    shown(name), lineno);
+	refuse_file(run, name, lineno,
+		    "looks like CSV or other delimited text (line %lu is not "
+		    "a JSON object), not JSON Lines: kuska submit reads one "
+		    "event, a JSON object, a line (kuska(1), docs/INPUT.md); "
+		    "nothing of it was sent",
+		    lineno);
 	return -EINVAL;
 }
 
@@ -772,12 +825,9 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 	 * file refused whole (a scheduled job that wrote nothing is then
 	 * noticed). */
 	if (r == 0 && !judged) {
-		progress_clear(&run->prog);
-		fprintf(stderr,
-			"kuska submit: %s: no records (%s); nothing of it "
-			"was sent\n",
-			shown(name),
-			lineno == 0 ? "the file is empty" : "only blank lines");
+		refuse_file(
+		    run, name, 1, "no records (%s); nothing of it was sent",
+		    lineno == 0 ? "the file is empty" : "only blank lines");
 		r = -ENODATA;
 	}
 	chunk_clear(&c);

@@ -352,7 +352,11 @@ dry_drop(struct intake *in)
 void
 intake_idle(struct intake *in, uint64_t mono_ms)
 {
-	if (in->dry_run != NULL && mono_ms - in->dry_used_ms > DRYRUN_IDLE_MS)
+	/* The node's loop reads its clock before it serves the requests:
+	 * a run used since is not idle (mono_ms - dry_used_ms would wrap
+	 * round to a huge span and drop it). */
+	if (in->dry_run != NULL && mono_ms > in->dry_used_ms &&
+	    mono_ms - in->dry_used_ms > DRYRUN_IDLE_MS)
 		dry_drop(in);
 }
 

@@ -139,7 +139,8 @@ int intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 
 /*
  * intake_idle - drops the dry run kept if unused for DRYRUN_IDLE_MS (call
- * now and then with the monotonic clock).
+ * now and then with the monotonic clock; a mono_ms read before the run's
+ * last request was served drops nothing).
  */
 void intake_idle(struct intake *in, uint64_t mono_ms);
 

@@ -501,6 +501,36 @@ for f in pretty oneline; do
 	check "... not a refusal a line" sh -c "! grep -q '$f.json:[0-9]' '$T/$f.out'"
 done
 check "... nothing stored from either" test "$(node_last_seq pnp)" = "$before"
+# Saved with carriage returns alone as line ends (classic Mac OS): read
+# up to a newline it is one line, which the node refused whole as "end
+# of file expected". One message naming the line ends; nothing sent.
+sed -n '81,82p' "$T/sim/pnp.jsonl" | tr '\n' '\r' >"$T/mac.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/mac.jsonl" >"$T/mac.out" 2>&1
+rc=$?
+check "submit of a file with CR line ends: exit 1 ($rc)" test $rc = 1
+check "... one message naming its line ends, nothing sent" \
+	sh -c "test \"\$(grep -c 'mac.jsonl' '$T/mac.out')\" = 1 &&
+		grep -q 'mac.jsonl: its lines end in a carriage return alone (CR, as classic Mac OS saved text), not JSON Lines: save it with LF or CRLF line ends, .*nothing of it was sent' '$T/mac.out'"
+check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
+# Those files refused whole have a row each in the --report file, as a
+# piece the node refuses whole has: a report of no rows reads as a clean
+# export to the team that maintains it.
+: >"$T/empty.jsonl"
+(cd "$T" && "$KUSKA" submit -c "$N/pnp.conf" --report whole.csv cases.csv \
+	pretty.json mac.jsonl empty.jsonl) >/dev/null 2>&1
+rc=$?
+is "files refused whole: exit 1, a row each in the --report file ($rc)" \
+	"$rc/$(cut -d, -f1-3 "$T/whole.csv")" \
+	"1/file,line,field
+cases.csv,2,
+pretty.json,1,
+mac.jsonl,1,
+empty.jsonl,1,"
+check "... each row the reason said on standard error" \
+	sh -c "grep -q '^cases.csv,2,,\"refused: looks like CSV or other delimited text (line 2 is not a JSON object), not JSON Lines: ' '$T/whole.csv' &&
+		grep -q '^empty.jsonl,1,,refused: no records (the file is empty); nothing of it was sent\$' '$T/whole.csv'"
+check "... none of the CSV file's content in it" \
+	sh -c "! grep -q -e Quispe -e 40000001 -e birth_date '$T/whole.csv'"
 # Saved by Excel as "CSV UTF-8" or by Notepad: a byte-order mark opens
 # the file. It is no part of line 1, from a file or from standard input;
 # one that opens another line is still refused there.

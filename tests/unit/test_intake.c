@@ -23,6 +23,8 @@
 #include <cmocka.h>
 
 #include "codec.h"
+#include "date.h"
+#include "dryrun.h"
 #include "intake.h"
 #include "keys.h"
 #include "oprf.h"
@@ -905,6 +907,41 @@ test_dry_run_requests(void **state)
 }
 
 /*
+ * The node's loop reads the monotonic clock, serves the requests, then
+ * asks intake_idle with the time it read: a run whose request was served
+ * after that reading is not idle. Its unsigned difference wrapped round
+ * and dropped the run, so that `kuska submit -n A B` now and then
+ * refused B ("this dry run was dropped").
+ */
+static void
+test_dry_run_idle_stale_clock(void **state)
+{
+	static const char *const first[] = {ID("Q", "45454545", "2025-02-01")};
+	static const char *const second[] = {COR("R", "Q", "45454545")};
+	enum line_status st[1];
+	struct fixture *fx = *state;
+	struct control rep;
+	uint64_t before = date_mono_ms();
+
+	/* The request is served a few milliseconds after the reading. */
+	while (date_mono_ms() < before + 2)
+		;
+	fx->dry = 13;
+	assert_int_equal(submit(fx, first, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	intake_idle(&fx->in, before);
+	assert_int_equal(submit(fx, second, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	/* Idle for DRYRUN_IDLE_MS and more: dropped. */
+	intake_idle(&fx->in, date_mono_ms() + DRYRUN_IDLE_MS + 1);
+	assert_int_equal(submit(fx, second, 1, st, &rep), -ESRCH);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 0);
+}
+
+/*
  * The registry's grants: what the institution may not emit is refused,
  * line by line (EVENTS.md: the records around it go on), and so is a
  * referral to itself or received from itself. Those lines may say the
@@ -1049,6 +1086,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_requests, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_dry_run_idle_stale_clock,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
