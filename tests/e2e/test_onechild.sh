@@ -14,6 +14,19 @@
 #    of the same case is accepted (the cap is per institution);
 #  - the same files in another order (mp, mimp, then pnp; a new store)
 #    give the same tables and the same dead letters;
+#  - which of the two refusals a record meets is said in words: pnp's
+#    21st of her is past its own half (first order: she has 21 records)
+#    or past the whole (second order: 41), mimp's the other way round;
+#  - another child with 19 records of mimp's: pnp's 21st of her is
+#    refused for its own half though she would have 40 in all, not over
+#    the whole;
+#  - a reload (SIGHUP) lowering the caps to 10 and 5 refuses what the old
+#    ones took, naming the new caps; one raising them back, then one with
+#    max_victim_records = 1, refused (file, line, key): the caps raised
+#    are in force (one more of pnp's of a child at 5 taken, of the first
+#    child refused for the whole of 40, another stage of the case taken);
+#    and minsa's first of the other child makes 40, taken, its second is
+#    refused for the whole;
 #  - minsa's record of her then finds 40 and is refused: the whole child
 #    at most max_victim_records, met by whoever comes at the cap;
 #  - a --rebuild keeps what was accepted (the tables the same), and a
@@ -66,6 +79,33 @@ dead() {
 		sed -n 's/^ *seq [0-9]* ref \([^:]*\): \([a-z_]*\): .*/\1 \2/p' | sort
 }
 
+# letters INST REF: "REF: reason: text" of INST's dead letters whose ref
+# matches REF (a sed pattern), sorted.
+letters() {
+	"$KUSKA" status -c "$N/$1.conf" 2>/dev/null |
+		sed -n "s/^ *seq [0-9]* ref \($2\): /\1: /p" | sort
+}
+R1='too_large: the child would have over 20 records of this institution (max_victim_records 40 allows one institution 20)'
+R2='too_large: the child would have over 40 records (max_victim_records 40)'
+
+# deliver STEP INST...: T/in/STEP-INST.jsonl submitted at each INST's
+# node, then all answered.
+deliver() {
+	local step=$1 i
+	shift
+	for i in "$@"; do
+		"$KUSKA" submit -c "$N/$i.conf" "$T/in/$step-$i.jsonl" >"$T/submit-$step-$i.out" 2>&1
+		check "$step: $i's file taken by its node" grep -q ' 0 refused' "$T/submit-$step-$i.out"
+	done
+	check "$step: answered by the consolidator" wait_delivered 60
+}
+
+# caps VICTIM CASE: the caps in the consolidator's config.
+caps() {
+	sed -i -e "s/^max_victim_records = .*/max_victim_records = $1/" \
+		-e "s/^max_case_records = .*/max_case_records = $2/" "$N/consolidator.conf"
+}
+
 # expected PREFIX FIRST LAST: "PREFIX-NN too_large" for NN in FIRST..LAST.
 expected() {
 	local i
@@ -95,7 +135,87 @@ is "$RUN: mimp's 21st to 25th services for her refused" "$(cat "$T/dead-$RUN-mim
 is "$RUN: mp's 11th and 12th stages of one case refused" "$(cat "$T/dead-$RUN-mp")" "$(expected MP-CS 11 12)"
 check "$RUN: the consolidator logged the refusals" \
 	grep -q "reason=too_large" "$N/consolidator.log"
+is "$RUN: mimp's 21st refused for the whole (she would have 41)" \
+	"$(letters mimp MIMP-SV-21)" "MIMP-SV-21: $R2"
 query_tables "$T/tables-first"
+
+# Another child, with 19 of mimp's records: pnp's 21st of her would make
+# 40, not over the whole, but 21 of pnp's own. (minsa's two of her come
+# below, with the caps reloaded: the first makes 40, at the cap, not
+# over; the second 41.)
+Y='{"document":{"type":"DNI","number":"60345871"},"given_names":"Maribel","surnames":"Ccori Ttito","birth_date":"2012-11-23","sex":"F","nationality":"PE"}'
+for i in $(seq -w 1 19); do
+	printf '{"kind":"service","ref":"MIMP-Y-%s","date":"2025-07-%s","region":"16","victim":%s,"service":"legal_aid"}\n' "$i" "$i" "$Y"
+done >"$T/in/y-mimp.jsonl"
+for i in $(seq -w 1 21); do
+	printf '{"kind":"identification","ref":"PNP-Y-%s","date":"2025-08-%s","region":"16","victim":%s,"exploitation":["labour"]}\n' "$i" "$i" "$Y"
+done >"$T/in/y-pnp.jsonl"
+for i in 1 2; do
+	printf '{"kind":"service","ref":"MINSA-Y-%s","date":"2025-09-0%s","region":"16","victim":%s,"service":"medical"}\n' "$i" "$i" "$Y"
+done >"$T/in/more-minsa.jsonl"
+deliver y mimp
+deliver y pnp
+is "another child: pnp's 21st of her refused for its own half, not the whole (she would have 40)" \
+	"$(letters pnp 'PNP-Y-[0-9]*')" "PNP-Y-21: $R1"
+
+# The caps reloaded: lowered to 10 (5 an institution) and 5, pnp's 7 of a
+# third child and mp's 6 stages of a new case, all within 40 and 10, meet
+# the new ones.
+X='{"document":{"type":"DNI","number":"71928364"},"given_names":"Yessenia","surnames":"Apaza Layme","birth_date":"2009-12-02","sex":"F","nationality":"PE"}'
+xid() { # xid FIRST LAST: pnp's identifications of X
+	local i
+	for i in $(seq -w "$1" "$2"); do
+		printf '{"kind":"identification","ref":"PNP-X-%s","date":"2025-10-%s","region":"16","victim":%s,"exploitation":["sexual"]}\n' "$i" "$i" "$X"
+	done
+}
+cstage() { # cstage FIRST LAST: mp's stages of another case
+	local i
+	for i in $(seq "$1" "$2"); do
+		printf '{"kind":"case_stage","ref":"MP-CT-%s","date":"2025-10-0%s","region":"16","stage":"preliminary_investigation","victims":[],"case_number":"FIS-2025-0901","persons":1,"article":"153-A"}\n' "$i" "$i"
+	done
+}
+xid 01 07 >"$T/in/low-pnp.jsonl"
+cstage 1 6 >"$T/in/low-mp.jsonl"
+caps 10 5
+check "caps lowered to 10 and 5: reloaded" \
+	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+deliver low pnp mp
+is "lowered caps: pnp's 6th and 7th of a child refused, naming the new cap" \
+	"$(letters pnp 'PNP-X-[0-9]*')" "$(for i in 06 07; do
+		echo "PNP-X-$i: too_large: the child would have over 5 records of this institution (max_victim_records 10 allows one institution 5)"
+	done)"
+is "lowered caps: mp's 6th stage of a case refused, naming the new cap" \
+	"$(letters mp 'MP-CT-[0-9]*')" \
+	"MP-CT-6: too_large: the case would hold 6 facts of this institution (max_case_records 5)"
+
+# Raised back, then a bad value: that reload refused, the caps raised stay.
+caps 40 10
+check "caps raised back to 40 and 10: reloaded" \
+	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+caps 1 10
+line=$(grep -n '^max_victim_records = 1$' "$N/consolidator.conf" | cut -d: -f1)
+check "then max_victim_records = 1: the reload refused" \
+	hup_wait "$N/consolidator.log" "event=reload_refused" "${PIDS[cons]}"
+check "... with file, line and key" grep -qF \
+	"event=reload_refused error=\"$N/consolidator.conf:$line: max_victim_records: must be a whole number from 2 to 1000000\"" \
+	"$N/consolidator.log"
+caps 40 10
+{
+	xid 08 08
+	printf '{"kind":"identification","ref":"PNP-ID-40","date":"2025-04-30","region":"16","victim":%s,"exploitation":["sexual"]}\n' "$V"
+} >"$T/in/more-pnp.jsonl"
+cstage 7 7 >"$T/in/more-mp.jsonl"
+deliver more pnp mp minsa
+is "caps of 40 and 10: pnp's 8th of a child taken (not 1, nor 10), one more of the first (41 in all) refused for the whole (not 1000)" \
+	"$(letters pnp 'PNP-X-[0-9]*\|PNP-ID-40')" "PNP-ID-40: $R2
+$(for i in 06 07; do
+		echo "PNP-X-$i: too_large: the child would have over 5 records of this institution (max_victim_records 10 allows one institution 5)"
+	done)"
+is "caps of 40 and 10: mp's 7th stage of a case taken" \
+	"$(letters mp 'MP-CT-[0-9]*')" \
+	"MP-CT-6: too_large: the case would hold 6 facts of this institution (max_case_records 5)"
+is "minsa's first of the other child taken (40, at the cap), its second refused for the whole, minsa having one of her" \
+	"$(letters minsa 'MINSA-Y-[0-9]*')" "MINSA-Y-2: $R2"
 wipe_all
 
 RUN=second
@@ -104,6 +224,10 @@ run mp mimp pnp
 for i in pnp mimp mp; do
 	is "$RUN: $i's dead letters as in the first order" "$(cat "$T/dead-$RUN-$i")" "$(cat "$T/dead-first-$i")"
 done
+is "$RUN: pnp's 21st refused for the whole (she would have 41)" \
+	"$(letters pnp PNP-ID-21)" "PNP-ID-21: $R2"
+is "$RUN: mimp's 21st refused for its own half (she would have 21)" \
+	"$(letters mimp MIMP-SV-21)" "MIMP-SV-21: $R1"
 query_tables "$T/tables-second"
 check "$RUN: the same tables as in the first order" \
 	same_tables "$T/tables-first" "$T/tables-second"
@@ -112,6 +236,8 @@ check "$RUN: the same tables as in the first order" \
 "$KUSKA" submit -c "$N/minsa.conf" "$T/in/minsa.jsonl" >"$T/submit-minsa.out" 2>&1
 check "minsa's record of her delivered" wait_delivered 60
 is "minsa's record of her refused: she has max_victim_records records" "$(dead minsa)" "MINSA-SV-1 too_large"
+is "... for the whole, minsa having none of her" \
+	"$(letters minsa MINSA-SV-1)" "MINSA-SV-1: $R2"
 query_tables "$T/tables-minsa"
 check "the tables unchanged by the refusal" \
 	same_tables "$T/tables-second" "$T/tables-minsa"
