@@ -451,31 +451,34 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "Identifications without the data to link them "
 			   "(the table's “unlinkable” row) join no "
 			   "combination."},
-    [M_ADULTS_NOTE] = {"Las víctimas contadas aquí incluyen %s identificadas "
-		       "con 18 años o más (desglose por grupo de edad).",
-		       "The victims counted here include %s identified at 18 "
-		       "or older (the breakdown by age group)."},
+    /* The counts of these sentences stand after a colon, where one
+     * and many read alike (no singular to choose: "1 identificadas"). */
+    [M_ADULTS_NOTE] = {"Las víctimas contadas aquí incluyen las "
+		       "identificadas con 18 años o más: %s (desglose por "
+		       "grupo de edad).",
+		       "The victims counted here include those identified at "
+		       "18 or older: %s (the breakdown by age group)."},
     /* The victims identified, of whom children: the under-18 age groups
      * of the breakdown summed, never the total less 18+ (a withheld
      * group is not worked out). */
-    [M_CHILDREN] = {"De las %s víctimas identificadas en el periodo, %s "
-		    "eran niñas, niños o adolescentes (menores de 18 años) "
-		    "en su primera identificación del periodo (desglose por "
-		    "grupo de edad).",
-		    "Of the %s victims identified in the period, %s were "
-		    "children (under 18) at their first identification in "
-		    "the period (the breakdown by age group)."},
-    [M_CHILDREN_WITHHELD] = {"De las %s víctimas identificadas en el "
-			     "periodo, el número de niñas, niños y "
-			     "adolescentes (menores de 18 años) se reserva "
-			     "por confidencialidad: una cifra de su desglose "
-			     "por grupo de edad está reservada.",
-			     "Of the %s victims identified in the period, the "
-			     "number of children (under 18) is withheld for "
-			     "confidentiality: a count of their breakdown by "
-			     "age group is withheld."},
-    [M_CHILDREN_CARD] = {"De ellas, %s menores de 18 años.",
-			 "Of them, %s under 18."},
+    [M_CHILDREN] = {"Víctimas identificadas en el periodo: %s; niñas, "
+		    "niños y adolescentes entre ellas (menores de 18 años en "
+		    "su primera identificación del periodo): %s (desglose "
+		    "por grupo de edad).",
+		    "Victims identified in the period: %s; children among "
+		    "them (under 18 at their first identification in the "
+		    "period): %s (the breakdown by age group)."},
+    [M_CHILDREN_WITHHELD] = {"Víctimas identificadas en el periodo: %s; el "
+			     "número de niñas, niños y adolescentes entre "
+			     "ellas (menores de 18 años) se reserva por "
+			     "confidencialidad: una cifra de su desglose por "
+			     "grupo de edad está reservada.",
+			     "Victims identified in the period: %s; the "
+			     "number of children among them (under 18) is "
+			     "withheld for confidentiality: a count of their "
+			     "breakdown by age group is withheld."},
+    [M_CHILDREN_CARD] = {"De ellas, menores de 18 años: %s.",
+			 "Of them, under 18: %s."},
     [M_CHILDREN_CARD_WITHHELD] = {"De ellas, menores de 18 años: "
 				  "reservado.",
 				  "Of them, under 18: withheld."},
@@ -586,11 +589,11 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "the overlap table says how many)."},
     [M_ESTIMATE_ADULTS] =
 	{"Las listas cuentan víctimas de todas las edades, y la estimación "
-	 "también: de las víctimas identificadas en el periodo, %s lo fueron "
-	 "con 18 años o más (desglose por grupo de edad).",
-	 "The lists count victims of all ages, and so does the estimate: of "
-	 "the victims identified in the period, %s were identified at 18 or "
-	 "older (the breakdown by age group)."},
+	 "también (identificadas en el periodo con 18 años o más: %s; "
+	 "desglose por grupo de edad).",
+	 "The lists count victims of all ages, and so does the estimate "
+	 "(identified at 18 or older in the period: %s; the breakdown by age "
+	 "group)."},
     [M_ESTIMATE_INTERVAL] =
 	{"El intervalo que se publica es el de la fila Bootstrap: intervalo "
 	 "BCa del 95 %% con %u remuestreos (semilla %u), que incluye la "

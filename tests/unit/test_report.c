@@ -2632,13 +2632,12 @@ static void
 test_adults_counted(void **state)
 {
 	static const char *const es =
-	    "Las víctimas contadas aquí incluyen 43 "
-	    "identificadas con 18 años o más (desglose "
-	    "por grupo de edad).";
+	    "Las víctimas contadas aquí incluyen las identificadas con 18 "
+	    "años o más: 43 (desglose por grupo de edad).";
 	static const char *const es_est =
 	    "Las listas cuentan víctimas de todas las edades, y la estimación "
-	    "también: de las víctimas identificadas en el periodo, 43 lo "
-	    "fueron con 18 años o más (desglose por grupo de edad).";
+	    "también (identificadas en el periodo con 18 años o más: 43; "
+	    "desglose por grupo de edad).";
 	static const char *const es_any = "con 18 años o más";
 	static struct report_data d;
 	char *p;
@@ -2657,15 +2656,14 @@ test_adults_counted(void **state)
 	i18n_set(LANG_EN);
 	p = page(&d, "adults-en.html");
 	assert_true(figure_says(p, "f-overlap",
-				"The victims counted here include 43 "
-				"identified at 18 or older (the "
+				"The victims counted here include those "
+				"identified at 18 or older: 43 (the "
 				"breakdown by age group)."));
 	assert_true(
 	    figure_says(p, "f-estimate",
 			"The lists count victims of all ages, and so does "
-			"the estimate: of the victims identified in the "
-			"period, 43 were identified at 18 or older (the "
-			"breakdown by age group)."));
+			"the estimate (identified at 18 or older in the "
+			"period: 43; the breakdown by age group)."));
 	assert_int_equal(count(p, "identified at 18 or older"), 3);
 	assert_non_null(strstr(p, "and that each victim is counted once"));
 	assert_null(strstr(p, "each child"));
@@ -2673,16 +2671,23 @@ test_adults_counted(void **state)
 	i18n_set(LANG_ES);
 	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "<10");
 	p = page(&d, "adults-withheld.html");
-	assert_true(
-	    figure_says(p, "f-overlap",
-			"Las víctimas contadas aquí incluyen un número "
-			"reservado de víctimas identificadas con 18 años o "
-			"más"));
-	assert_true(
-	    figure_says(p, "f-estimate",
-			"en el periodo, un número reservado de víctimas lo "
-			"fueron con 18 años o más"));
+	assert_true(figure_says(p, "f-overlap",
+				"Las víctimas contadas aquí incluyen las "
+				"identificadas con 18 años o más: un número "
+				"reservado de víctimas"));
+	assert_true(figure_says(p, "f-estimate",
+				"en el periodo con 18 años o más: un número "
+				"reservado de víctimas;"));
 	assert_int_equal(count(p, es_any), 3);
+	free(p);
+	/* One reads as many do: no "1 identificadas" (their counts stand
+	 * after a colon). */
+	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "1");
+	p = page(&d, "adults-one.html");
+	assert_true(figure_says(p, "f-overlap",
+				"incluyen las identificadas con 18 años o "
+				"más: 1 (desglose"));
+	assert_null(strstr(p, "1 identificadas"));
 	free(p);
 	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "0");
 	p = page(&d, "adults-none.html");
@@ -2764,21 +2769,21 @@ test_children_counted(void **state)
 	static const char *const roles[] = {"secretariat", "analyst",
 					    "institution"};
 	static const char *const es =
-	    "De las 298 víctimas identificadas en el periodo, 255 eran niñas, "
-	    "niños o adolescentes (menores de 18 años) en su primera "
-	    "identificación del periodo (desglose por grupo de edad).";
+	    "Víctimas identificadas en el periodo: 298; niñas, niños y "
+	    "adolescentes entre ellas (menores de 18 años en su primera "
+	    "identificación del periodo): 255 (desglose por grupo de edad).";
 	static const char *const en =
-	    "Of the 298 victims identified in the period, 255 were children "
-	    "(under 18) at their first identification in the period (the "
-	    "breakdown by age group).";
+	    "Victims identified in the period: 298; children among them "
+	    "(under 18 at their first identification in the period): 255 "
+	    "(the breakdown by age group).";
 	static const char *const es_withheld =
-	    "De las 298 víctimas identificadas en el periodo, el número de "
-	    "niñas, niños y adolescentes (menores de 18 años) se reserva por "
-	    "confidencialidad: una cifra de su desglose por grupo de edad "
+	    "Víctimas identificadas en el periodo: 298; el número de niñas, "
+	    "niños y adolescentes entre ellas (menores de 18 años) se reserva "
+	    "por confidencialidad: una cifra de su desglose por grupo de edad "
 	    "está reservada.";
 	static const char *const en_withheld =
-	    "Of the 298 victims identified in the period, the number of "
-	    "children (under 18) is withheld for confidentiality: a count of "
+	    "Victims identified in the period: 298; the number of children "
+	    "among them (under 18) is withheld for confidentiality: a count of "
 	    "their breakdown by age group is withheld.";
 	static struct report_data d;
 	char *p;
@@ -2792,14 +2797,14 @@ test_children_counted(void **state)
 		assert_true(section_says(p, "identification", es));
 		assert_true(figure_says(p, "f-key", es));
 		assert_true(figure_says(p, "f-trend",
-					"De ellas, 255 menores de 18 años."));
+					"De ellas, menores de 18 años: 255."));
 		free(p);
 		i18n_set(LANG_EN);
 		p = page(&d, "children-en.html");
 		assert_true(section_says(p, "identification", en));
 		assert_true(figure_says(p, "f-key", en));
 		assert_true(
-		    figure_says(p, "f-trend", "Of them, 255 under 18."));
+		    figure_says(p, "f-trend", "Of them, under 18: 255."));
 		free(p);
 		clear(&d);
 	}
@@ -2880,10 +2885,11 @@ test_children_of_year_card(void **state)
 	assert_non_null(end);
 	at = strstr(card, "2025: 612;");
 	assert_true(at != NULL && at < end);
-	at = strstr(card, "De ellas, 500 menores de 18 años.");
+	at = strstr(card, "De ellas, menores de 18 años: 500.");
 	assert_true(at != NULL && at < end);
 	/* The semester's own table still says the semester's. */
-	assert_true(figure_says(p, "f-key", "De las 298 víctimas"));
+	assert_true(figure_says(p, "f-key",
+				"Víctimas identificadas en el periodo: 298;"));
 	free(p);
 	/* Without the year's breakdown, the card says nothing of them. */
 	codec_qtable_clear(&d.year_breakdown);
