@@ -6,21 +6,53 @@
 
 void *__real_malloc(size_t size);
 void *__wrap_malloc(size_t size);
+void *__real_calloc(size_t nmemb, size_t size);
+void *__wrap_calloc(size_t nmemb, size_t size);
+void *__real_realloc(void *ptr, size_t size);
+void *__wrap_realloc(void *ptr, size_t size);
 
 /* Atomic: the code under test may allocate from several threads. */
 static atomic_ulong mallocs, fail_at, mallocs_failed, bytes_asked;
 
-void *
-__wrap_malloc(size_t size)
+/* Whether this allocation (of size bytes) is the one armed to fail; else
+ * counts its bytes. */
+static bool
+fails(size_t size)
 {
 	unsigned long at = atomic_load(&fail_at);
 
 	if (at != 0 && atomic_fetch_add(&mallocs, 1) + 1 == at) {
 		atomic_fetch_add(&mallocs_failed, 1);
-		return NULL;
+		return true;
 	}
 	atomic_fetch_add(&bytes_asked, size);
-	return __real_malloc(size);
+	return false;
+}
+
+void *
+__wrap_malloc(size_t size)
+{
+	return fails(size) ? NULL : __real_malloc(size);
+}
+
+void *
+__wrap_calloc(size_t nmemb, size_t size)
+{
+	size_t total = nmemb * size;
+
+	if (size != 0 && total / size != nmemb)
+		total = (size_t)-1; /* __real_calloc refuses it */
+	return fails(total) ? NULL : __real_calloc(nmemb, size);
+}
+
+void *
+__wrap_realloc(void *ptr, size_t size)
+{
+	/* realloc(ptr, 0) frees: nothing to fail. A failed realloc leaves
+	 * the block as it was, as the real one does. */
+	if (size == 0)
+		return __real_realloc(ptr, size);
+	return fails(size) ? NULL : __real_realloc(ptr, size);
 }
 
 void
