@@ -23,6 +23,12 @@
  */
 void fail_malloc(unsigned long n);
 
+/*
+ * fail_malloc_from - the n-th allocation from now on and every one after
+ * it fail (memory gone for good), until fail_malloc(0).
+ */
+void fail_malloc_from(unsigned long n);
+
 /* malloc_failures - how many allocations failed since fail_malloc(n > 0). */
 unsigned long malloc_failures(void);
 
