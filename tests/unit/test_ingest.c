@@ -1578,6 +1578,58 @@ test_committed_out_of_memory(void **state)
 	close_store(fx, &sa, "a");
 }
 
+/*
+ * As test_batch_out_of_memory, the first batch of a store: the first
+ * plain walks of stats_room (link_plain_count, the cap on a child's
+ * records) allocate their tables within it, which a batch after others
+ * finds made, and memory running out there refuses the batch whole too
+ * (STORE_ERROR), never an event as a dead letter (TOO_LARGE).
+ */
+static void
+test_batch_oom_fresh(void **state)
+{
+	struct fixture *fx = *state;
+	struct tbatch *b;
+	struct store *sa;
+	struct ingest ga;
+	struct msg reply;
+	struct dump d0, d1;
+	unsigned long n;
+	int r, failures = 0;
+
+	sa = open_store(fx, "a", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	dump_store(sa, &d0);
+	b = new_batch(fx, fx->p_pnp, 1, 1, 10);
+	for (n = 1;; n++) {
+		fail_malloc(n);
+		r = ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply);
+		fail_malloc(0);
+		if (malloc_failures() == 0)
+			break;
+		failures++;
+		assert_int_equal(r, -ENOMEM);
+		assert_int_equal(reply.type, MSG_REFUSAL);
+		assert_int_equal(reply.reason, REASON_STORE_ERROR);
+		dump_store(sa, &d1);
+		assert_int_equal(d0.len, d1.len);
+		assert_memory_equal(d0.buf, d1.buf, d0.len);
+		free(d1.buf);
+		assert_memory_is_store(&ga);
+	}
+	assert_int_equal(r, 0);
+	assert_true(failures >= 10); /* each envelope's copy, at least */
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 10);
+	assert_int_equal(reply.n_rejections, 0);
+	free(reply.rejections);
+	free_batch(b);
+	free(d0.buf);
+	ingest_close(&ga);
+	close_store(fx, &sa, "a");
+}
+
 int
 main(void)
 {
@@ -1592,6 +1644,7 @@ main(void)
 	    cmocka_unit_test(test_rebuild_unknown_reason),
 	    cmocka_unit_test(test_rebuild_out_of_memory),
 	    cmocka_unit_test(test_batch_out_of_memory),
+	    cmocka_unit_test(test_batch_oom_fresh),
 	    cmocka_unit_test(test_committed_out_of_memory),
 	    cmocka_unit_test(test_duplicate_other_bytes),
 	    cmocka_unit_test(test_duplicate_forged),
