@@ -194,9 +194,16 @@ function(kuska_wrap symbol)
 	endforeach()
 endfunction()
 # test_codec_envelope, test_codec_msg and test_ingest make kuska's own
-# allocations fail on purpose (fail_malloc.c's __wrap_malloc): memory
-# running out is not an envelope's fault.
+# allocations fail on purpose (fail_malloc.c's __wrap_malloc, and its
+# __wrap_calloc and __wrap_realloc, which the statistics engine's tables
+# grow with): memory running out is not an envelope's fault.
 kuska_wrap(malloc test_codec_envelope test_codec_msg test_ingest)
+foreach(t test_codec_envelope test_codec_msg test_ingest)
+	if(TARGET ${t})
+		target_link_options(${t} PRIVATE -Wl,--wrap=calloc
+			-Wl,--wrap=realloc)
+	endif()
+endforeach()
 # test_file, test_account and test_metrics count the fsyncs of what
 # they replace and fail one on purpose (fail_fsync.c's __wrap_fsync): a
 # file written whole is synced, file and directory.
@@ -207,6 +214,11 @@ kuska_wrap(fsync test_file test_account test_metrics)
 if(TARGET test_keys)
 	target_link_options(test_keys PRIVATE -Wl,--wrap=open
 		-Wl,--wrap=__open_2)
+endif()
+# test_ingest makes every allocation after a commit fail (its
+# __wrap_store_commit): a batch stored whose statistics lose their index.
+if(TARGET test_ingest)
+	target_link_options(test_ingest PRIVATE -Wl,--wrap=store_commit)
 endif()
 # test_indicators commits ingest before each read transaction a query
 # begins (its __wrap_store_begin): answers read apart would disagree.

@@ -77,6 +77,8 @@ stats_free(struct stats **s)
 	*s = NULL;
 }
 
+static int load_from(struct stats *s, struct store_txn *t);
+
 void
 stats_begin(struct stats *s, struct store_txn *t)
 {
@@ -86,6 +88,11 @@ stats_begin(struct stats *s, struct store_txn *t)
 	s->t = t;
 	s->n_years = 0;
 	s->cur_ev = NULL;
+	/* Lost: loaded again from t, which holds what was committed (or,
+	 * in a rebuild, what its flushes wrote); until then every batch
+	 * fails (stats_room, stats_apply, stats_flush). */
+	if (s->lost != 0)
+		(void)load_from(s, t);
 }
 
 /*
@@ -164,6 +171,8 @@ stats_apply(struct stats *s, enum institution inst, uint64_t seq,
 
 	if (s == NULL)
 		return 0;
+	if (s->lost != 0)
+		return s->lost;
 	if (ev->kind == KIND_CORRECTION || ev->kind == KIND_WITHDRAWAL) {
 		origin = ev->target_seq;
 		r = live_remove(s, inst, origin);
@@ -237,6 +246,8 @@ stats_flush(struct stats *s)
 
 	if (s == NULL)
 		return 0;
+	if (s->lost != 0)
+		return s->lost;
 	if (s->err != 0)
 		return s->err;
 	r = stats_contribute_batch(s);
@@ -271,8 +282,9 @@ stats_committed(struct stats *s)
 			continue;
 		dst = stats_emap_slot(&s->index, en->key);
 		if (dst == NULL) {
-			/* Out of memory: the index can no longer be trusted;
-			 * stats_load rebuilds it from the store. */
+			/* Out of memory: the index can no longer be trusted
+			 * (the batch's tables are committed, its entities
+			 * half in it). */
 			s->err = -ENOMEM;
 			break;
 		}
@@ -287,11 +299,16 @@ stats_committed(struct stats *s)
 	s->batch.n = 0;
 	s->need_marker = false;
 	s->graph_dirty = false;
-	if (s->err != 0 && stats_load(s, NULL) != 0) {
-		/* Nothing left to count with: the next batch fails until
-		 * memory comes back, and says so. */
+	if (s->err != 0) {
+		/* Nothing left to count with: let it go, and load it again
+		 * at the next stats_begin, from its transaction (a rebuild
+		 * flushes inside one that is not committed yet: the store
+		 * outside it holds the tables before the rebuild). Until a
+		 * load succeeds every batch fails, and says so, rather than
+		 * count against an empty graph. */
 		stats_emap_clear(&s->index);
 		link_clear(s->link);
+		s->lost = -ENOMEM;
 	}
 	reset(s);
 }
@@ -302,12 +319,13 @@ stats_discard(struct stats *s)
 	if (s == NULL)
 		return;
 	reset(s);
-	/* The victim graph holds changes the store does not: reload it. */
-	if (s->graph_dirty && stats_load(s, NULL) != 0) {
-		stats_emap_clear(&s->index);
-		link_clear(s->link);
-	}
+	if (!s->graph_dirty)
+		return;
 	s->graph_dirty = false;
+	/* The victim graph holds changes the store does not: reload it. A
+	 * failed load leaves it lost, to load at the next stats_begin. */
+	if (stats_load(s, NULL) != 0)
+		return;
 }
 
 int
@@ -322,6 +340,9 @@ stats_clear(struct stats *s, struct store_txn *t)
 		r = store_clear(t, T_COUNTERS);
 	if (r == 0)
 		r = put_marker(t);
+	/* Empty, as t's tables now are: nothing lost (else lost with them
+	 * not cleared). */
+	s->lost = r;
 	return r;
 }
 
@@ -406,6 +427,28 @@ check_marker(struct stats *s, struct store_txn *t)
 	return 0;
 }
 
+/*
+ * Builds the index and the graph from t's LIVE table. Returns 0 or -errno
+ * (as stats_load); on failure leaves them empty and lost.
+ */
+static int
+load_from(struct stats *s, struct store_txn *t)
+{
+	int r;
+
+	stats_emap_clear(&s->index);
+	link_clear(s->link);
+	r = check_marker(s, t);
+	if (r == 0)
+		r = store_each(t, T_LIVE, NULL, 0, load_live, s);
+	if (r != 0) {
+		stats_emap_clear(&s->index);
+		link_clear(s->link);
+	}
+	s->lost = r;
+	return r;
+}
+
 int
 stats_load(struct stats *s, struct store *st)
 {
@@ -414,14 +457,14 @@ stats_load(struct stats *s, struct store *st)
 
 	if (st != NULL)
 		s->st = st;
-	stats_emap_clear(&s->index);
-	link_clear(s->link);
 	r = store_begin(s->st, false, &t);
-	if (r != 0)
+	if (r != 0) {
+		stats_emap_clear(&s->index);
+		link_clear(s->link);
+		s->lost = r;
 		return r;
-	r = check_marker(s, t);
-	if (r == 0)
-		r = store_each(t, T_LIVE, NULL, 0, load_live, s);
+	}
+	r = load_from(s, t);
 	store_abort(&t);
 	return r;
 }

@@ -140,7 +140,14 @@ void stats_free(struct stats **s);
  * statistics off, which only benchmarks use to measure their cost.
  */
 
-/* stats_begin - starts a batch inside the write transaction t. */
+/*
+ * stats_begin - starts a batch inside the write transaction t. When the
+ * index and graph were lost (stats_committed or a load ran out of
+ * memory), loads them again from t first; if that fails too, the batch's
+ * stats_room, stats_apply and stats_flush fail with its error, until a
+ * later stats_begin loads them: nothing is counted against a graph that
+ * lost the store's victims.
+ */
 void stats_begin(struct stats *s, struct store_txn *t);
 
 /*
@@ -187,8 +194,8 @@ void stats_set_caps(struct stats *s, unsigned long max_victim_records,
  * at most max_case_records live facts of inst per referral or case, a
  * correction of one of them not adding one (order-independent). A
  * withdrawal is never refused. On memory running out: REASON_STORE_ERROR,
- * *ret_err = -ENOMEM. --rebuild never asks: what was accepted stays
- * accepted.
+ * *ret_err = -ENOMEM (or the error of the load that lost the index:
+ * stats_begin). --rebuild never asks: what was accepted stays accepted.
  */
 enum reason stats_room(struct stats *s, enum institution inst, uint64_t seq,
 		       const struct event *ev, char *why, size_t whylen,
@@ -200,8 +207,11 @@ enum reason stats_room(struct stats *s, enum institution inst, uint64_t seq,
  */
 int stats_flush(struct stats *s) __attribute__((warn_unused_result));
 
-/* stats_committed - the transaction committed: the batch's entities
- * become the index. */
+/*
+ * stats_committed - the transaction committed: the batch's entities
+ * become the index. If memory runs out for it, the index and graph are
+ * let go and lost, to be loaded again at the next stats_begin.
+ */
 void stats_committed(struct stats *s);
 
 /*
@@ -222,7 +232,8 @@ void stats_discard(struct stats *s);
  * stats_load - builds the in-memory entity index from the store's LIVE
  * table (st may be NULL to reuse the last store). Returns 0, -ESTALE when
  * the tables were written in another layout (rebuild them: stats_clear
- * and a replay), or -errno.
+ * and a replay), or -errno (the index and graph are then lost: see
+ * stats_begin).
  */
 int stats_load(struct stats *s, struct store *st)
     __attribute__((warn_unused_result));

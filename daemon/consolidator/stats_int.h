@@ -156,6 +156,10 @@ struct stats {
 	 * relaxed atomics, a reload's thread not being the writer's. */
 	unsigned long max_victim_records, max_case_records;
 	int err;	  /* first allocation failure of the batch */
+	/* The index and the graph were lost (memory ran out as a committed
+	 * batch became the index, or a load failed): -errno until a load
+	 * succeeds (stats_begin tries one); batches fail with it. */
+	int lost;
 	bool need_marker; /* a fresh store: write the layout marker */
 	bool stale;	  /* marked stale: envelopes dropped under them */
 };

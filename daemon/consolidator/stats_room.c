@@ -102,6 +102,12 @@ stats_room(struct stats *s, enum institution inst, uint64_t seq,
 	if (s == NULL)
 		return REASON_NONE;
 	s->cur_ev = NULL;
+	if (s->lost != 0) {
+		/* Nothing to count with (stats_begin): the batch fails. */
+		*ret_err = s->lost;
+		snprintf(why, whylen, "statistics lost");
+		return REASON_STORE_ERROR;
+	}
 	if (ev->kind == KIND_WITHDRAWAL)
 		return REASON_NONE;
 	if (ev->kind == KIND_CORRECTION)

@@ -13,8 +13,11 @@
  * A rebuild gives the same tables whatever the number of threads that
  * check the envelopes, and skips those that no longer verify; one that
  * runs out of memory stops, skipping nothing, and a batch taken when it
- * runs out is refused whole for the node to send again. A sequence held
- * sent again with other bytes is refused, not skipped as a duplicate.
+ * runs out is refused whole for the node to send again; memory running
+ * out after a commit loses the statistics' index, and the batches after
+ * it are refused until it is loaded again, never counted against it
+ * empty. A sequence held sent again with other bytes is refused, not
+ * skipped as a duplicate.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -64,6 +67,25 @@ service_extend_start(unsigned seconds, const char *status)
 	extend_calls++;
 	extend_seconds = seconds;
 	snprintf(extend_status, sizeof(extend_status), "%s", status);
+}
+
+/*
+ * Stands in for store_commit (test_ingest links -Wl,--wrap=store_commit):
+ * with fail_after_commit, every allocation after a commit fails, what is
+ * left of the batch in memory (stats_committed) and any reload of it.
+ */
+int __real_store_commit(struct store_txn **t);
+int __wrap_store_commit(struct store_txn **t);
+static bool fail_after_commit;
+
+int
+__wrap_store_commit(struct store_txn **t)
+{
+	int r = __real_store_commit(t);
+
+	if (r == 0 && fail_after_commit)
+		fail_malloc_from(1);
+	return r;
 }
 
 /* A batch to send, and its envelopes (owned). */
@@ -1445,6 +1467,169 @@ test_too_large(void **state)
 	close_store(fx, &sa, "too_large");
 }
 
+/* A batch of pnp's referrals from..to, each of a referral number of its
+ * own (an entity each, besides its victim). */
+static struct tbatch *
+referral_batch(const struct fixture *fx, uint64_t id, uint64_t from,
+	       uint64_t to)
+{
+	struct tbatch *b = new_batch(fx, fx->p_pnp, id, 0, 0);
+	struct event ev;
+	uint64_t seq;
+	size_t n;
+
+	for (seq = from; seq <= to; seq++) {
+		n = b->m.n_envelopes;
+		assert_true(n < MAX_ENVS);
+		make_event(INST_PNP, seq, PLAIN, 0, &ev);
+		ev.kind = ev.rec.kind = KIND_REFERRAL;
+		ev.rec.exploitation = 0;
+		ev.rec.purpose = (enum purpose)(1 + seq % PURPOSE_COUNT);
+		ev.rec.other = INST_MIMP;
+		pool_key((unsigned)seq, 3, ev.rec.referral);
+		b->envs[n] =
+		    envelope(fx, INST_PNP, seq, &ev, false, &b->lens[n]);
+		b->m.n_envelopes = n + 1;
+	}
+	return b;
+}
+
+/*
+ * Memory running out once a batch is committed, as its referrals join the
+ * index (which grows past 767 of them), and for good after it (the
+ * reload too): the batch is acknowledged, as stored and counted, but the
+ * index and victim graph are lost. The next batch then never counts
+ * against them empty: while memory runs out from any one allocation of it
+ * on (its reload of them among them) it is refused whole (STORE_ERROR),
+ * and once memory is back it is counted as a rebuild counts it. The
+ * allocations are walked in a stride growing by 1/16: the reload of 800
+ * records makes some 1,800.
+ */
+static void
+test_committed_out_of_memory(void **state)
+{
+	struct fixture *fx = *state;
+	struct tbatch *b;
+	struct store *sa;
+	struct ingest ga;
+	struct msg reply;
+	struct dump d0, d1;
+	uint64_t events, skipped;
+	unsigned long n;
+	int r, failures = 0;
+
+	sa = open_store(fx, "a", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	feed(fx, &ga, fx->p_pnp, 1, 10);
+	b = referral_batch(fx, 11, 11, 800);
+	fail_after_commit = true;
+	r = ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply);
+	fail_after_commit = false;
+	fail_malloc(0);
+	assert_true(malloc_failures() > 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 800);
+	assert_int_equal(reply.n_rejections, 0);
+	free(reply.rejections);
+	free_batch(b);
+	assert_memory_is_store(&ga);
+
+	/* Victims of the pool the first batches named: counted again. */
+	dump_store(sa, &d0);
+	b = new_batch(fx, fx->p_pnp, 12, 801, 810);
+	for (n = 1;; n += 1 + n / 16) {
+		fail_malloc_from(n);
+		r = ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply);
+		fail_malloc(0);
+		if (malloc_failures() == 0)
+			break;
+		failures++;
+		assert_int_equal(r, -ENOMEM);
+		assert_int_equal(reply.type, MSG_REFUSAL);
+		assert_int_equal(reply.reason, REASON_STORE_ERROR);
+		dump_store(sa, &d1);
+		assert_int_equal(d0.len, d1.len);
+		assert_memory_equal(d0.buf, d1.buf, d0.len);
+		free(d1.buf);
+		assert_memory_is_store(&ga);
+	}
+	print_message("%d failures, the last at allocation %lu\n", failures, n);
+	assert_int_equal(r, 0);
+	assert_true(failures >= 10); /* each envelope's copy, at least */
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 810);
+	assert_int_equal(reply.n_rejections, 0);
+	free(reply.rejections);
+	free_batch(b);
+	free(d0.buf);
+
+	dump_counted(sa, &d0);
+	assert_int_equal(ingest_rebuild(&ga, &events, &skipped), 0);
+	assert_int_equal(events, 810);
+	assert_int_equal(skipped, 0);
+	dump_counted(sa, &d1);
+	assert_int_equal(d0.len, d1.len);
+	assert_memory_equal(d0.buf, d1.buf, d0.len);
+	free(d0.buf);
+	free(d1.buf);
+	ingest_close(&ga);
+	close_store(fx, &sa, "a");
+}
+
+/*
+ * As test_batch_out_of_memory, the first batch of a store: the first
+ * plain walks of stats_room (link_plain_count, the cap on a child's
+ * records) allocate their tables within it, which a batch after others
+ * finds made, and memory running out there refuses the batch whole too
+ * (STORE_ERROR), never an event as a dead letter (TOO_LARGE).
+ */
+static void
+test_batch_oom_fresh(void **state)
+{
+	struct fixture *fx = *state;
+	struct tbatch *b;
+	struct store *sa;
+	struct ingest ga;
+	struct msg reply;
+	struct dump d0, d1;
+	unsigned long n;
+	int r, failures = 0;
+
+	sa = open_store(fx, "a", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
+	dump_store(sa, &d0);
+	b = new_batch(fx, fx->p_pnp, 1, 1, 10);
+	for (n = 1;; n++) {
+		fail_malloc(n);
+		r = ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply);
+		fail_malloc(0);
+		if (malloc_failures() == 0)
+			break;
+		failures++;
+		assert_int_equal(r, -ENOMEM);
+		assert_int_equal(reply.type, MSG_REFUSAL);
+		assert_int_equal(reply.reason, REASON_STORE_ERROR);
+		dump_store(sa, &d1);
+		assert_int_equal(d0.len, d1.len);
+		assert_memory_equal(d0.buf, d1.buf, d0.len);
+		free(d1.buf);
+		assert_memory_is_store(&ga);
+	}
+	assert_int_equal(r, 0);
+	assert_true(failures >= 10); /* each envelope's copy, at least */
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 10);
+	assert_int_equal(reply.n_rejections, 0);
+	free(reply.rejections);
+	free_batch(b);
+	free(d0.buf);
+	ingest_close(&ga);
+	close_store(fx, &sa, "a");
+}
+
 int
 main(void)
 {
@@ -1459,6 +1644,8 @@ main(void)
 	    cmocka_unit_test(test_rebuild_unknown_reason),
 	    cmocka_unit_test(test_rebuild_out_of_memory),
 	    cmocka_unit_test(test_batch_out_of_memory),
+	    cmocka_unit_test(test_batch_oom_fresh),
+	    cmocka_unit_test(test_committed_out_of_memory),
 	    cmocka_unit_test(test_duplicate_other_bytes),
 	    cmocka_unit_test(test_duplicate_forged),
 	    cmocka_unit_test(test_too_large),
