@@ -1119,6 +1119,53 @@ test_rebuild_out_of_memory(void **state)
 }
 
 /*
+ * Takes batch b (of pnp, ending at last_seq) into ga while memory runs out
+ * at each allocation in turn (from: from that one on, walked in a stride
+ * growing by 1/16), each time refused whole as the consolidator's failure
+ * (STORE_ERROR) with sa's store and ga's memory as before; then, with
+ * nothing failing, acknowledged whole. Frees b; returns the failures.
+ */
+static int
+walk_batch_oom(struct fixture *fx, struct ingest *ga, struct store *sa,
+	       struct tbatch *b, bool from, uint64_t last_seq)
+{
+	struct msg reply;
+	struct dump d0, d1;
+	unsigned long n;
+	int r, failures = 0;
+
+	dump_store(sa, &d0);
+	for (n = 1;; n += from ? 1 + n / 16 : 1) {
+		if (from)
+			fail_malloc_from(n);
+		else
+			fail_malloc(n);
+		r = ingest_batch(ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply);
+		fail_malloc(0);
+		if (malloc_failures() == 0)
+			break; /* all of them went through */
+		failures++;
+		assert_int_equal(r, -ENOMEM);
+		assert_int_equal(reply.type, MSG_REFUSAL);
+		assert_int_equal(reply.reason, REASON_STORE_ERROR);
+		dump_store(sa, &d1);
+		assert_int_equal(d0.len, d1.len);
+		assert_memory_equal(d0.buf, d1.buf, d0.len);
+		free(d1.buf);
+		assert_memory_is_store(ga);
+	}
+	assert_int_equal(r, 0);
+	assert_true(failures >= 10); /* each envelope's copy, at least */
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, last_seq);
+	assert_int_equal(reply.n_rejections, 0);
+	free(reply.rejections);
+	free_batch(b);
+	free(d0.buf);
+	return failures;
+}
+
+/*
  * Memory running out while a batch is taken, at any one malloc (an
  * envelope's decoding among them), refuses the batch whole as the
  * consolidator's failure (STORE_ERROR: its node sends it again), never
@@ -1128,44 +1175,15 @@ static void
 test_batch_out_of_memory(void **state)
 {
 	struct fixture *fx = *state;
-	struct tbatch *b;
 	struct store *sa;
 	struct ingest ga;
-	struct msg reply;
-	struct dump d0, d1;
-	unsigned long n;
-	int r, failures = 0;
 
 	sa = open_store(fx, "a", 64u << 20, 256u << 20);
 	memset(&ga, 0, sizeof(ga));
 	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
 	feed(fx, &ga, fx->p_pnp, 1, 10);
-	dump_store(sa, &d0);
-	b = new_batch(fx, fx->p_pnp, 11, 11, 20);
-	for (n = 1;; n++) {
-		fail_malloc(n);
-		r = ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply);
-		fail_malloc(0);
-		if (malloc_failures() == 0)
-			break;
-		failures++;
-		assert_int_equal(r, -ENOMEM);
-		assert_int_equal(reply.type, MSG_REFUSAL);
-		assert_int_equal(reply.reason, REASON_STORE_ERROR);
-		dump_store(sa, &d1);
-		assert_int_equal(d0.len, d1.len);
-		assert_memory_equal(d0.buf, d1.buf, d0.len);
-		free(d1.buf);
-		assert_memory_is_store(&ga);
-	}
-	assert_int_equal(r, 0);
-	assert_true(failures >= 10); /* each envelope's copy, at least */
-	assert_int_equal(reply.type, MSG_ACK);
-	assert_int_equal(reply.last_seq, 20);
-	assert_int_equal(reply.n_rejections, 0);
-	free(reply.rejections);
-	free_batch(b);
-	free(d0.buf);
+	walk_batch_oom(fx, &ga, sa, new_batch(fx, fx->p_pnp, 11, 11, 20), false,
+		       20);
 	ingest_close(&ga);
 	close_store(fx, &sa, "a");
 }
@@ -1515,8 +1533,7 @@ test_committed_out_of_memory(void **state)
 	struct msg reply;
 	struct dump d0, d1;
 	uint64_t events, skipped;
-	unsigned long n;
-	int r, failures = 0;
+	int r, failures;
 
 	sa = open_store(fx, "a", 64u << 20, 256u << 20);
 	memset(&ga, 0, sizeof(ga));
@@ -1537,33 +1554,9 @@ test_committed_out_of_memory(void **state)
 	assert_memory_is_store(&ga);
 
 	/* Victims of the pool the first batches named: counted again. */
-	dump_store(sa, &d0);
-	b = new_batch(fx, fx->p_pnp, 12, 801, 810);
-	for (n = 1;; n += 1 + n / 16) {
-		fail_malloc_from(n);
-		r = ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply);
-		fail_malloc(0);
-		if (malloc_failures() == 0)
-			break;
-		failures++;
-		assert_int_equal(r, -ENOMEM);
-		assert_int_equal(reply.type, MSG_REFUSAL);
-		assert_int_equal(reply.reason, REASON_STORE_ERROR);
-		dump_store(sa, &d1);
-		assert_int_equal(d0.len, d1.len);
-		assert_memory_equal(d0.buf, d1.buf, d0.len);
-		free(d1.buf);
-		assert_memory_is_store(&ga);
-	}
-	print_message("%d failures, the last at allocation %lu\n", failures, n);
-	assert_int_equal(r, 0);
-	assert_true(failures >= 10); /* each envelope's copy, at least */
-	assert_int_equal(reply.type, MSG_ACK);
-	assert_int_equal(reply.last_seq, 810);
-	assert_int_equal(reply.n_rejections, 0);
-	free(reply.rejections);
-	free_batch(b);
-	free(d0.buf);
+	failures = walk_batch_oom(
+	    fx, &ga, sa, new_batch(fx, fx->p_pnp, 12, 801, 810), true, 810);
+	print_message("%d failures\n", failures);
 
 	dump_counted(sa, &d0);
 	assert_int_equal(ingest_rebuild(&ga, &events, &skipped), 0);
@@ -1589,43 +1582,14 @@ static void
 test_batch_oom_fresh(void **state)
 {
 	struct fixture *fx = *state;
-	struct tbatch *b;
 	struct store *sa;
 	struct ingest ga;
-	struct msg reply;
-	struct dump d0, d1;
-	unsigned long n;
-	int r, failures = 0;
 
 	sa = open_store(fx, "a", 64u << 20, 256u << 20);
 	memset(&ga, 0, sizeof(ga));
 	assert_int_equal(ingest_open(&ga, sa, fx->reg), 0);
-	dump_store(sa, &d0);
-	b = new_batch(fx, fx->p_pnp, 1, 1, 10);
-	for (n = 1;; n++) {
-		fail_malloc(n);
-		r = ingest_batch(&ga, fx->p_pnp, &b->m, NULL, NOW_MS, &reply);
-		fail_malloc(0);
-		if (malloc_failures() == 0)
-			break;
-		failures++;
-		assert_int_equal(r, -ENOMEM);
-		assert_int_equal(reply.type, MSG_REFUSAL);
-		assert_int_equal(reply.reason, REASON_STORE_ERROR);
-		dump_store(sa, &d1);
-		assert_int_equal(d0.len, d1.len);
-		assert_memory_equal(d0.buf, d1.buf, d0.len);
-		free(d1.buf);
-		assert_memory_is_store(&ga);
-	}
-	assert_int_equal(r, 0);
-	assert_true(failures >= 10); /* each envelope's copy, at least */
-	assert_int_equal(reply.type, MSG_ACK);
-	assert_int_equal(reply.last_seq, 10);
-	assert_int_equal(reply.n_rejections, 0);
-	free(reply.rejections);
-	free_batch(b);
-	free(d0.buf);
+	walk_batch_oom(fx, &ga, sa, new_batch(fx, fx->p_pnp, 1, 1, 10), false,
+		       10);
 	ingest_close(&ga);
 	close_store(fx, &sa, "a");
 }
