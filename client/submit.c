@@ -115,6 +115,7 @@ struct reader {
 	uint8_t *buf;
 	size_t start, end;
 	bool eof;
+	bool lf; /* the last line given ended in LF (not the file's end) */
 };
 
 /* Moves the unconsumed bytes to the front, wiping where they were. */
@@ -180,6 +181,7 @@ next_line(struct reader *rd, uint8_t **ret, size_t *ret_len)
 		return -ENOMEM;
 	memcpy(line, rd->buf + rd->start, keep);
 	len += nl != NULL ? 1 : 0;
+	rd->lf = nl != NULL;
 	explicit_bzero(rd->buf + rd->start, len);
 	rd->start += len;
 	*ret = line;
@@ -241,16 +243,17 @@ csv_field(FILE *f, const char *s, bool last)
 	fputc(last ? '\n' : ',', f);
 }
 
-/* One row of the --report file: file, line, field, reason. */
+/* One row of the --report file: file, line (0: none), field, reason. */
 static void
 report_row(struct run *run, const char *name, uint64_t line, const char *field,
 	   const char *reason)
 {
-	char num[24];
+	char num[24] = "";
 
 	if (run->report == NULL)
 		return;
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)line);
+	if (line > 0)
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)line);
 	csv_field(run->report, shown(name), false);
 	csv_field(run->report, num, false);
 	csv_field(run->report, field, false);
@@ -340,6 +343,12 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 			"see kuska status, then submit the file again (what "
 			"the node holds is \"already held\")\n",
 			shown(name), run->timeout_s, c->first_line);
+		snprintf(text, sizeof(text),
+			 "not answered: no answer from the node within %d s "
+			 "to the lines from %lu on: it may still store them; "
+			 "see kuska status then submit the file again",
+			 run->timeout_s, c->first_line);
+		report_row(run, name, c->first_line, "", text);
 		return r;
 	}
 	if (r == -ECONNRESET) {
@@ -352,6 +361,12 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 			"the file again (what the node holds is \"already "
 			"held\")\n",
 			shown(name), c->first_line);
+		snprintf(text, sizeof(text),
+			 "not answered: the node stopped before it answered "
+			 "the lines from %lu on: it may have stored some of "
+			 "them; submit the file again once it runs",
+			 c->first_line);
+		report_row(run, name, c->first_line, "", text);
 		return r;
 	}
 	if (r != 0) {
@@ -361,6 +376,12 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 			"the file again (what the node holds is \"already "
 			"held\")\n",
 			shown(name), c->first_line, strerror(-r));
+		snprintf(text, sizeof(text),
+			 "not answered: no answer from the node to the lines "
+			 "from %lu on: %s; see kuska status then submit the "
+			 "file again",
+			 c->first_line, strerror(-r));
+		report_row(run, name, c->first_line, "", text);
 		return r;
 	}
 	if (rep.type == CTL_ERROR || rep.error[0] != '\0') {
@@ -393,11 +414,13 @@ send_chunk(struct run *run, const char *name, struct chunk *c, struct tally *t)
 /*
  * Whether an input can be read at all, before anything is sent: an
  * existing file that is not a directory, or an open standard input.
- * Returns 0 or -errno (said on stderr).
+ * Returns 0 or -errno (said on stderr and in the --report file).
  */
 static int
-check_input(const char *name)
+check_input(struct run *run, const char *name)
 {
+	char row[160];
+
 	struct stat st;
 	int r = 0;
 
@@ -412,9 +435,14 @@ check_input(const char *name)
 	} else if (S_ISDIR(st.st_mode)) {
 		r = -EISDIR;
 	}
-	if (r != 0)
+	if (r != 0) {
 		fprintf(stderr, "kuska submit: %s: cannot read: %s\n",
 			shown(name), strerror(-r));
+		snprintf(row, sizeof(row),
+			 "not sent: cannot read: %s; nothing was sent",
+			 strerror(-r));
+		report_row(run, name, 0, "", row);
+	}
 	return r;
 }
 
@@ -650,11 +678,12 @@ refuse_file(struct run *run, const char *name, unsigned long lineno,
  * Judges a file by its first lines (lineno counts from 1) before any of
  * it is sent: one that is not text, or is delimited text, is refused as
  * a whole (refuse_file) without any of its content. *judged is set at
- * the first line that is not blank. Returns 0, or -EINVAL when refused.
+ * the first line that is not blank; lf says the line ended in LF (not at
+ * the file's end). Returns 0, or -EINVAL when refused.
  */
 static int
 judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
-	   unsigned long lineno, bool utf16, bool *judged)
+	   unsigned long lineno, bool utf16, bool lf, bool *judged)
 {
 	const char *what = lineno == 1 ? not_text(line, len) : NULL;
 	size_t i;
@@ -690,7 +719,9 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 			    lineno);
 		return -EINVAL;
 	}
-	if (!utf16 && line[i] == '{' && cr_line_ends(line, len)) {
+	/* A file of CR line ends has no LF: its first line is all of it. A
+	 * stray CR in an LF or CRLF file is that line's refusal alone. */
+	if (!utf16 && !lf && line[i] == '{' && cr_line_ends(line, len)) {
 		refuse_file(run, name, lineno,
 			    "its lines end in a carriage return alone (CR, as "
 			    "classic Mac OS saved text), not JSON Lines: save "
@@ -785,7 +816,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		}
 		r = judged ? 0
 			   : judge_head(run, name, line, len, lineno,
-					utf16le || utf16be, &judged);
+					utf16le || utf16be, rd.lf, &judged);
 		/* A mark that opens a line after the first is no blank: the
 		 * node refuses it there. */
 		if (r == 0 && !judged && len >= 3 &&
@@ -860,13 +891,17 @@ print_summary(const struct run *run, const char *name, const struct tally *t,
  * officer is told to send that one again and may never learn of them.
  */
 static void
-say_not_sent(char **argv, int i, int argc)
+say_not_sent(struct run *run, char **argv, int i, int argc)
 {
-	for (i++; i < argc; i++)
+	for (i++; i < argc; i++) {
 		fprintf(stderr,
 			"kuska submit: %s: not sent: the command stopped "
 			"before it; submit it too\n",
 			shown(argv[i]));
+		report_row(run, argv[i], 0, "",
+			   "not sent: the command stopped before it; submit "
+			   "it too");
+	}
 }
 
 /* Opens the --report file and writes its header. NULL: said on stderr. */
@@ -950,21 +985,28 @@ cmd_submit(int argc, char **argv)
 		fprintf(stderr, "kuska submit: %s\n", err);
 		return 2;
 	}
-	for (i = optind; i < argc; i++)
-		if (check_input(argv[i]) != 0)
-			return 1;
-	run.inst = institution_name(cfg.institution);
+	/* The report first: one left by an earlier run must not read as
+	 * this one's, whatever stops this one. */
 	if (report != NULL && (run.report = open_report(report)) == NULL)
 		return 2;
-	run.ctl = ctl_open(cfg.submit, &r);
+	for (i = optind; i < argc; i++)
+		if (check_input(&run, argv[i]) != 0)
+			status = 1;
+	run.inst = institution_name(cfg.institution);
+	run.ctl = status == 0 ? ctl_open(cfg.submit, &r) : NULL;
+	if (run.ctl == NULL && status == 0) {
+		char why[1024], row[sizeof(why) + 16];
+		ctl_explain(r, cfg.submit, "the node", why, sizeof(why));
+		fprintf(stderr, "kuska submit: %s\n", why);
+		snprintf(row, sizeof(row), "not sent: %s", why);
+		for (i = optind; i < argc; i++)
+			report_row(&run, argv[i], 0, "", row);
+		status = 2;
+	}
 	if (run.ctl == NULL) {
-		char why[1024];
-		fprintf(
-		    stderr, "kuska submit: %s\n",
-		    ctl_explain(r, cfg.submit, "the node", why, sizeof(why)));
 		if (run.report != NULL)
 			fclose(run.report);
-		return 2;
+		return status;
 	}
 	catch_interrupts();
 	progress_start(&run.prog);
@@ -979,6 +1021,8 @@ cmd_submit(int argc, char **argv)
 				"kuska submit: %s: interrupted: nothing of "
 				"it was sent\n",
 				shown(argv[i]));
+			report_row(&run, argv[i], 0, "",
+				   "not sent: interrupted");
 			status = 128 + interrupted;
 			break;
 		}
@@ -1000,6 +1044,15 @@ cmd_submit(int argc, char **argv)
 				"to send them (what the node holds is "
 				"\"already held\")\n",
 				shown(argv[i]), t.lines);
+			{
+				char row[160];
+				snprintf(row, sizeof(row),
+					 "not sent: interrupted after %lu "
+					 "lines answered: the rest were not "
+					 "sent; submit the file again",
+					 t.lines);
+				report_row(&run, argv[i], 0, "", row);
+			}
 			status = 128 + interrupted;
 			break;
 		}
@@ -1013,7 +1066,7 @@ cmd_submit(int argc, char **argv)
 			status = status ? status : 1;
 	}
 	if (i < argc)
-		say_not_sent(argv, i, argc);
+		say_not_sent(&run, argv, i, argc);
 	progress_clear(&run.prog);
 	ctl_close(&run.ctl);
 	if (run.report != NULL &&

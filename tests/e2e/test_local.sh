@@ -512,6 +512,19 @@ check "... one message naming its line ends, nothing sent" \
 	sh -c "test \"\$(grep -c 'mac.jsonl' '$T/mac.out')\" = 1 &&
 		grep -q 'mac.jsonl: its lines end in a carriage return alone (CR, as classic Mac OS saved text), not JSON Lines: save it with LF or CRLF line ends, .*nothing of it was sent' '$T/mac.out'"
 check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
+# A stray CR between two records of a CRLF file is that line's mistake,
+# not the file's line ends: the line refused by the node, the rest taken.
+{
+	sed -n '84,85p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-STRAY-/' | tr '\n' '\r'
+	printf '\n'
+	sed -n '86p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-STRAY-/; s/$/\r/'
+} >"$T/stray.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/stray.jsonl" >"$T/stray.out" 2>&1
+check "a CRLF file with a stray CR: not refused whole, its line 1 refused, line 2 taken" \
+	sh -c "! grep -q 'carriage return alone' '$T/stray.out' &&
+		grep -q 'stray.jsonl:1: refused' '$T/stray.out' &&
+		grep -q 'stray.jsonl: 1 accepted' '$T/stray.out'"
+before=$(node_last_seq pnp)
 # Those files refused whole have a row each in the --report file, as a
 # piece the node refuses whole has: a report of no rows reads as a clean
 # export to the team that maintains it.
@@ -678,9 +691,12 @@ check "... saying the rest was not sent and to submit again" \
 	grep -q "standard input: interrupted: the lines answered above (5000) are as printed, the rest were not sent; submit the file again" "$T/int.err"
 check "... naming the file after it, which it did not send" \
 	grep -q "later.jsonl: not sent: the command stopped before it; submit it too" "$T/int.err"
-check "... its --report file complete (header and every warning)" \
+check "... its --report file complete (header, every warning, and a row for each of the two files saying what was not sent)" \
 	test "$(wc -l <"$T/int.csv")" = \
-	$((1 + $(grep -c 'warning: 1 victim' "$T/int.out") + $(sed -n 's/.* \([0-9]*\) more warnings.*/\1/p' "$T/int.out")))
+	$((3 + $(grep -c 'warning: 1 victim' "$T/int.out") + $(sed -n 's/.* \([0-9]*\) more warnings.*/\1/p' "$T/int.out")))
+check "... those two rows" \
+	sh -c "grep -q '^standard input,,,not sent: interrupted after 5000 lines answered: the rest were not sent; submit the file again$' '$T/int.csv' &&
+		grep -q 'later.jsonl,,,not sent: the command stopped before it; submit it too$' '$T/int.csv'"
 check "... the lines read after the answered piece not stored" \
 	test "$(node_last_seq pnp)" = $((BEFORE + 5000))
 "$KUSKA" submit -c "$N/pnp.conf" "$T/many.jsonl" >"$T/again.out" 2>&1
@@ -693,7 +709,7 @@ check "... submitted again: the rest accepted, the first 5000 already held" \
 # node may still store those lines (a slow node is not a gone one) and
 # what to do.
 pnp_copies PNPT 5010 "$T/slow.jsonl"
-held_submit "$T/slow.jsonl" slow --timeout 3 -
+held_submit "$T/slow.jsonl" slow --timeout 3 --report "$T/slow.csv" -
 # Stored is not yet answered: a moment for the answer to go out. Should
 # the node stop before it, the first piece is the one not answered.
 sleep 0.5
@@ -708,12 +724,15 @@ check "... the counts of what was answered, stopped early" \
 	grep -q "^standard input: [0-9]* accepted, .* (stopped early)" "$T/slow.out"
 check "... saying the node may still store the lines not answered, and what to do" \
 	grep -q "standard input: no answer from the node within 3 s to the lines from [0-9]* on: it may still store them; see kuska status, then submit the file again" "$T/slow.err"
+check "... and its --report file too, at the first of those lines" \
+	grep -q "^standard input,[1-9][0-9]*,,not answered: no answer from the node within 3 s to the lines from [1-9][0-9]* on: it may still store them; see kuska status then submit the file again$" "$T/slow.csv"
 # --- kuska submit when the node dies under it ------------------------------
 # As above, but the stopped node is then killed: submit is told at once
 # (no time-out to wait), says what to do, and does not send the next file
 # to a node that is gone (it waited its whole time-out for it).
 pnp_copies PNPK 5010 "$T/killed.jsonl"
-held_submit "$T/killed.jsonl" killed --timeout 30 - "$T/sim/pnp.jsonl"
+held_submit "$T/killed.jsonl" killed --timeout 30 --report "$T/killed.csv" - \
+	"$T/sim/pnp.jsonl"
 sleep 0.5
 kill -STOP "${PIDS[pnp]}"
 sed -n '5001,$p' "$T/killed.jsonl" >&7
@@ -732,6 +751,9 @@ check "... saying the node stopped, and what to do" \
 	grep -q "standard input: the node stopped before it answered the lines from [0-9]* on: it may have stored some of them; once it runs again (see kuska status), submit the file again" "$T/killed.err"
 check "... and the next file named as not sent" \
 	grep -q "$T/sim/pnp.jsonl: not sent: the command stopped before it; submit it too" "$T/killed.err"
+check "... both said in its --report file" \
+	sh -c "grep -q '^standard input,[1-9][0-9]*,,not answered: the node stopped before it answered the lines from [1-9][0-9]* on: it may have stored some of them; submit the file again once it runs$' '$T/killed.csv' &&
+		grep -q 'pnp.jsonl,,,not sent: the command stopped before it; submit it too$' '$T/killed.csv'"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/killed.jsonl" >"$T/killed2.out" 2>&1
 check "... the file sent again once the node is back: nothing refused" \
 	grep -q "killed.jsonl: [0-9]* accepted, [0-9]* already held, 0 refused" "$T/killed2.out"
