@@ -592,8 +592,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "también (identificadas en el periodo con 18 años o más: %s; "
 	 "desglose por grupo de edad).",
 	 "The lists count victims of all ages, and so does the estimate "
-	 "(identified at 18 or older in the period: %s; the breakdown by age "
-	 "group)."},
+	 "(those identified at 18 or older in the period: %s; the breakdown by "
+	 "age group)."},
     [M_ESTIMATE_INTERVAL] =
 	{"El intervalo que se publica es el de la fila Bootstrap: intervalo "
 	 "BCa del 95 %% con %u remuestreos (semilla %u), que incluye la "

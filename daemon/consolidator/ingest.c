@@ -800,6 +800,25 @@ batch_done(struct batch_ctx *c, const struct msg *reply)
 }
 
 /*
+ * Says once that the statistics' index and graph were lost to an error
+ * (memory running out), every batch refused until they are loaded again,
+ * and once that they were.
+ */
+static void
+say_stats_lost(struct ingest *ig)
+{
+	int e = stats_lost(ig->stats);
+
+	if (e != 0 && !ig->stats_lost_said)
+		log_warnx("event=stats_lost error=%s "
+			  "action=refuse_batches_until_loaded",
+			  LOG_Q(strerror(-e)));
+	else if (e == 0 && ig->stats_lost_said)
+		log_info("event=stats_loaded action=take_batches");
+	ig->stats_lost_said = e != 0;
+}
+
+/*
  * Runs the batches of a group, ctx i for items[i], in one transaction
  * and one commit (a group of one for ingest_batch). Returns 0 or -errno
  * (then nothing of them is kept, and nothing in memory changed: the
@@ -823,6 +842,7 @@ run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
 	if (r != 0)
 		return r;
 	stats_begin(ig->stats, t);
+	say_stats_lost(ig);
 	for (i = 0; i < n && r == 0; i++) {
 		struct batch_ctx *c = &cs[i];
 		c->t = t;
@@ -855,6 +875,7 @@ run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
 			return r;
 		}
 		stats_committed(ig->stats);
+		say_stats_lost(ig);
 		/* The secretariat's releases of those years, made ready
 		 * once ingest is quiet (prepare.h). */
 		prepare_note(noted, n_noted, date_mono_ms());

@@ -51,6 +51,8 @@ struct ingest {
 	 * them left out. */
 	bool rebuilt;
 	uint64_t rebuilt_events, rebuilt_skipped;
+	/* event=stats_lost was logged, not yet its recovery. */
+	bool stats_lost_said;
 };
 
 /* Dead letters' lines an institution may write at once (refused_log). */

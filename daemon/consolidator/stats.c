@@ -313,6 +313,12 @@ stats_committed(struct stats *s)
 	reset(s);
 }
 
+int
+stats_lost(const struct stats *s)
+{
+	return s != NULL ? s->lost : 0;
+}
+
 void
 stats_discard(struct stats *s)
 {

@@ -215,6 +215,12 @@ int stats_flush(struct stats *s) __attribute__((warn_unused_result));
 void stats_committed(struct stats *s);
 
 /*
+ * stats_lost - 0, or the error for which the index and graph were lost
+ * and not loaded again since (stats_begin), every batch failing with it.
+ */
+int stats_lost(const struct stats *s);
+
+/*
  * stats_years - the years whose counters the last stats_flush since
  * stats_begin changed (a counter's year is its period's), ascending, the
  * latest STATS_YEARS_MAX when there were more: into ret, their number

@@ -1552,11 +1552,13 @@ test_committed_out_of_memory(void **state)
 	free(reply.rejections);
 	free_batch(b);
 	assert_memory_is_store(&ga);
+	assert_true(ga.stats_lost_said); /* event=stats_lost */
 
 	/* Victims of the pool the first batches named: counted again. */
 	failures = walk_batch_oom(
 	    fx, &ga, sa, new_batch(fx, fx->p_pnp, 12, 801, 810), true, 810);
 	print_message("%d failures\n", failures);
+	assert_false(ga.stats_lost_said); /* event=stats_loaded */
 
 	dump_counted(sa, &d0);
 	assert_int_equal(ingest_rebuild(&ga, &events, &skipped), 0);

@@ -2662,8 +2662,8 @@ test_adults_counted(void **state)
 	assert_true(
 	    figure_says(p, "f-estimate",
 			"The lists count victims of all ages, and so does "
-			"the estimate (identified at 18 or older in the "
-			"period: 43; the breakdown by age group)."));
+			"the estimate (those identified at 18 or older in "
+			"the period: 43; the breakdown by age group)."));
 	assert_int_equal(count(p, "identified at 18 or older"), 3);
 	assert_non_null(strstr(p, "and that each victim is counted once"));
 	assert_null(strstr(p, "each child"));
