@@ -79,6 +79,18 @@ stats_free(struct stats **s)
 
 static int load_from(struct stats *s, struct store_txn *t);
 
+/*
+ * Lets the index and the graph go (after err, or to load them anew) and
+ * marks them lost with err: 0 when they are to be rebuilt at once.
+ */
+static void
+lose(struct stats *s, int err)
+{
+	stats_emap_clear(&s->index);
+	link_clear(s->link);
+	s->lost = err;
+}
+
 void
 stats_begin(struct stats *s, struct store_txn *t)
 {
@@ -306,9 +318,7 @@ stats_committed(struct stats *s)
 		 * outside it holds the tables before the rebuild). Until a
 		 * load succeeds every batch fails, and says so, rather than
 		 * count against an empty graph. */
-		stats_emap_clear(&s->index);
-		link_clear(s->link);
-		s->lost = -ENOMEM;
+		lose(s, -ENOMEM);
 	}
 	reset(s);
 }
@@ -329,7 +339,8 @@ stats_discard(struct stats *s)
 		return;
 	s->graph_dirty = false;
 	/* The victim graph holds changes the store does not: reload it. A
-	 * failed load leaves it lost, to load at the next stats_begin. */
+	 * failed load leaves it lost, to load at the next stats_begin
+	 * (stats_load is marked to be checked: nothing more to do here). */
 	if (stats_load(s, NULL) != 0)
 		return;
 }
@@ -339,8 +350,7 @@ stats_clear(struct stats *s, struct store_txn *t)
 {
 	int r;
 
-	stats_emap_clear(&s->index);
-	link_clear(s->link);
+	lose(s, 0);
 	r = store_clear(t, T_LIVE);
 	if (r == 0)
 		r = store_clear(t, T_COUNTERS);
@@ -442,16 +452,12 @@ load_from(struct stats *s, struct store_txn *t)
 {
 	int r;
 
-	stats_emap_clear(&s->index);
-	link_clear(s->link);
+	lose(s, 0);
 	r = check_marker(s, t);
 	if (r == 0)
 		r = store_each(t, T_LIVE, NULL, 0, load_live, s);
-	if (r != 0) {
-		stats_emap_clear(&s->index);
-		link_clear(s->link);
-	}
-	s->lost = r;
+	if (r != 0)
+		lose(s, r);
 	return r;
 }
 
@@ -465,9 +471,7 @@ stats_load(struct stats *s, struct store *st)
 		s->st = st;
 	r = store_begin(s->st, false, &t);
 	if (r != 0) {
-		stats_emap_clear(&s->index);
-		link_clear(s->link);
-		s->lost = r;
+		lose(s, r);
 		return r;
 	}
 	r = load_from(s, t);
