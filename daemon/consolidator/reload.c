@@ -368,8 +368,10 @@ reload_apply(struct cons *c)
 	c->reg = fresh;
 	peers_read_monitors(c); /* the table as it is now, before judging it */
 	dropped = peers_revalidate(c);
-	log_info("event=reload parties=%zu keys=%zu dropped=%zu",
-		 fresh->n_parties, fresh->n_keys, dropped);
+	log_info("event=reload parties=%zu keys=%zu dropped=%zu k=%lu "
+		 "max_victim_records=%lu max_case_records=%lu",
+		 fresh->n_parties, fresh->n_keys, dropped, cfg.k,
+		 cfg.max_victim_records, cfg.max_case_records);
 	reload_indicators(c, &cfg, old);
 	reload_population(c, &cfg, old);
 	c->conf_gen++;

@@ -126,6 +126,9 @@ run() {
 
 RUN=first
 start_all
+check "the consolidator's start line says the caps in force" grep -q \
+	"event=start .* max_victim_records=40 max_case_records=10\$" \
+	"$N/consolidator.log"
 run pnp mimp mp
 is "$RUN: pnp's 21st to 30th identifications of one child refused as too_large" "$(cat "$T/dead-$RUN-pnp")" "$(expected PNP-ID 21 30)"
 "$KUSKA" status -c "$N/pnp.conf" >"$T/pnp-status.out" 2>&1
@@ -179,6 +182,9 @@ cstage 1 6 >"$T/in/low-mp.jsonl"
 caps 10 5
 check "caps lowered to 10 and 5: reloaded" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+check "... the journal says the caps now in force" grep -q \
+	"event=reload .* max_victim_records=10 max_case_records=5\$" \
+	"$N/consolidator.log"
 deliver low pnp mp
 is "lowered caps: pnp's 6th and 7th of a child refused, naming the new cap" \
 	"$(letters pnp 'PNP-X-[0-9]*')" "$(for i in 06 07; do
