@@ -508,6 +508,19 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "a court's trial) is not counted and reads as "
 			   "attrition; the national view follows each case "
 			   "through every institution's records."},
+    [M_NEGATIVE_DURATION_NOTE] =
+	{"Una mediana negativa: en al menos la mitad de "
+	 "esos casos la etapa posterior tiene una "
+	 "fecha anterior a la de la etapa previa (una "
+	 "sentencia fechada antes del juicio, por "
+	 "ejemplo). Es una fecha por corregir en la "
+	 "institución que envió el registro, no una "
+	 "duración.",
+	 "A negative median: in at least half of those cases "
+	 "the later stage is dated before the earlier "
+	 "one (a sentence dated before its trial, say). "
+	 "It is a date for the institution that sent "
+	 "the record to correct, not a duration."},
     [M_TAKE_UP_DAYS_NOTE] = {"La mediana de días cuenta solo las derivaciones "
 			     "aceptadas hasta hoy: en un periodo reciente aún "
 			     "faltan las aceptaciones más lentas, y se lee "

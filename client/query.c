@@ -160,6 +160,35 @@ note_own_funnel(const struct query_req *q, const struct qtable *t)
 }
 
 /*
+ * Says on stderr, when t is the durations table and a median there is
+ * negative, what that is: in at least half of that pair's cases the later
+ * stage is dated before the earlier one (a sentence dated before its
+ * trial), a date to correct, which a reader would take for a duration.
+ * The table stays as it is.
+ */
+static void
+note_negative_durations(const struct query_req *q, const struct qtable *t)
+{
+	int m = html_col_index(t, "median_days");
+	size_t i;
+
+	if (strcmp(q->table, "durations") != 0 || m < 0)
+		return;
+	for (i = 0; i < t->n_rows; i++)
+		if (t->rows[i][m].kind == CELL_NUMBER &&
+		    t->rows[i][m].number < 0)
+			break;
+	if (i == t->n_rows)
+		return;
+	fprintf(stderr,
+		"kuska query: note: a negative median_days says that in at "
+		"least half of those cases the later stage is dated before "
+		"the earlier one (a sentence dated before its trial, say): a "
+		"date for the institution that sent the record to correct, "
+		"not a duration (docs/INPUT.md, section 6)\n");
+}
+
+/*
  * Says on stderr which indicators of t read more than 100 per 100 (a
  * rate, rates.h), and why that is no error: a reader of 130 per 100
  * would take it for one. The values stay as they are.
@@ -665,6 +694,7 @@ cmd_query(int argc, char **argv)
 	note_no_takeups(&tab);
 	note_own_medians(&q, &tab);
 	note_own_funnel(&q, &tab);
+	note_negative_durations(&q, &tab);
 	if (strcmp(q.table, "indicators") == 0)
 		note_rates_over_100(&tab);
 	/* No row at all (in text, indicator_definitions' blocks print

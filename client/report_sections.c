@@ -472,6 +472,11 @@ fig_durations(struct report *r)
 			 {"to_stage", NULL, HTML_WORD},
 			 {"median_days", NULL, HTML_VALUE}),
 		    NULL);
+	/* A sentence dated before its trial: a date to correct, which a
+	 * reader would take for a duration. */
+	for (i = 0; i < c.n; i++)
+		if (bars[i].v.kind == SVG_NUM && bars[i].v.v < 0)
+			r->note = tr(M_NEGATIVE_DURATION_NOTE);
 	rp_fig_close(r, t, "durations", NULL);
 }
 

@@ -77,9 +77,11 @@ svg_value_text(struct svg_val v, const char *unit, unsigned k, char *out,
 
 	switch (v.kind) {
 	case SVG_NUM:
-		snprintf(out, cap, "%s%s",
-			 fmt_num(v.v, v.fixed ? v.dp : -1, n, sizeof(n)),
-			 unit != NULL ? unit : "");
+		/* A negative number with the minus sign its table writes
+		 * (html.c), not a hyphen. */
+		fmt_num(v.v, v.fixed ? v.dp : -1, n, sizeof(n));
+		snprintf(out, cap, "%s%s%s", n[0] == '-' ? "\u2212" : "",
+			 n + (n[0] == '-'), unit != NULL ? unit : "");
 		break;
 	case SVG_HIDDEN:
 		snprintf(out, cap, "<%u", k);

@@ -59,6 +59,24 @@ period_problem(const char *s, int32_t today, const char *opt, char *out,
 			 opt, s, DATE_MIN_YEAR, DATE_MIN_YEAR);
 		return out;
 	}
+	/* A month (2026-11), as an officer who loaded one asks for it:
+	 * the tables are by year, semester and quarter; name its own. */
+	if (i == 4 && len == 7 && s[4] == '-' &&
+	    strspn(s + 5, "0123456789") == 2 && y >= DATE_MIN_YEAR &&
+	    y <= 2999) {
+		unsigned m =
+		    (unsigned)(s[5] - '0') * 10 + (unsigned)(s[6] - '0');
+		if (m >= 1 && m <= 12) {
+			snprintf(
+			    out, cap,
+			    "bad %s \"%s\": a month is not a period of "
+			    "the tables, which are by year (2026), semester "
+			    "(2026H1) or quarter (2026Q3): %s is in %uQ%u "
+			    "and %uH%u",
+			    opt, s, s, y, (m + 2) / 3, y, (m + 5) / 6);
+			return out;
+		}
+	}
 	if (period_parse(s, &code) != 0) {
 		snprintf(out, cap,
 			 "bad %s \"%s\": " PERIOD_FORMS,

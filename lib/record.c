@@ -77,7 +77,7 @@ parse_ref(struct parser *p, json_t *obj, const char *name,
 		return record_fail(p, "", name, "longer than %d characters",
 				   RECORD_MAX_REF);
 	if (!record_printable(s, len))
-		return record_fail(p, "", name, "must be printable ASCII");
+		return record_ascii_fault(p, "", name, s, len);
 	memcpy(out, s, len);
 	out[len] = '\0';
 	return 0;

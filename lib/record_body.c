@@ -156,16 +156,16 @@ parse_institution(struct parser *p, json_t *obj, const char *base,
 }
 
 /*
- * number_fault - why s (len bytes, UTF-8), which norm_number refused, is
- * no referral or case number: the reason for name's refusal. Either
- * nothing but spaces, or the first character that is not printable
- * ASCII, by its place (in characters, from 1) and its sort, never quoted:
- * an officer finds a no-break space or a degree sign by where it is, as
- * neither shows on a screen for what it is.
+ * record_ascii_fault - why s (len bytes, UTF-8), which norm_number (or
+ * parse_ref) refused, is no referral or case number (or ref): the reason
+ * for name's refusal. Either nothing but spaces, or the first character
+ * that is not printable ASCII, by its place (in characters, from 1) and
+ * its sort, never quoted: an officer finds a no-break space or a degree
+ * sign by where it is, as neither shows on a screen for what it is.
  */
-static int
-number_fault(struct parser *p, const char *base, const char *name,
-	     const char *s, size_t len)
+int
+record_ascii_fault(struct parser *p, const char *base, const char *name,
+		   const char *s, size_t len)
 {
 	size_t i, at = 0;
 	unsigned char c;
@@ -224,7 +224,7 @@ parse_number(struct parser *p, json_t *obj, const char *base, const char *name,
 	if (r == -ENAMETOOLONG)
 		return record_fail(p, base, name, "is too long");
 	if (r < 0)
-		return number_fault(p, base, name, s, len);
+		return record_ascii_fault(p, base, name, s, len);
 	return 0;
 }
 

@@ -97,6 +97,15 @@ const char *record_spaced(const char *s, size_t len);
 bool record_printable(const char *s, size_t len);
 
 /*
+ * record_ascii_fault - fails name (under base) for s, len bytes of UTF-8
+ * that are not all printable ASCII, naming the first character that is
+ * not by its place and sort (or, when s holds only spaces, saying it is
+ * empty). Returns -EINVAL.
+ */
+int record_ascii_fault(struct parser *p, const char *base, const char *name,
+		       const char *s, size_t len);
+
+/*
  * record_parse_day - obj's field name as a real day "YYYY-MM-DD". Returns
  * 0, -ENOENT when absent and not required, or -EINVAL.
  */

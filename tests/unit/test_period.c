@@ -217,6 +217,20 @@ test_period_problem(void **state)
 	    "before 2000"));
 	assert_non_null(strstr(
 	    period_problem("", today, "--period", out, sizeof(out)), "bad"));
+	/* A month, as an officer who loaded one asks for it: its quarter
+	 * and semester are named. */
+	assert_string_equal(
+	    period_problem("2026-11", today, "--period", out, sizeof(out)),
+	    "bad --period \"2026-11\": a month is not a period of the "
+	    "tables, which are by year (2026), semester (2026H1) or quarter "
+	    "(2026Q3): 2026-11 is in 2026Q4 and 2026H2");
+	assert_non_null(strstr(
+	    period_problem("2025-01", today, "--period", out, sizeof(out)),
+	    "2025-01 is in 2025Q1 and 2025H1"));
+	assert_string_equal(
+	    period_problem("2025-13", today, "--period", out, sizeof(out)),
+	    "bad --period \"2025-13\": a year (2026), a semester (2026H1) or "
+	    "a quarter (2026Q3)");
 }
 
 int

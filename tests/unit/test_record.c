@@ -455,10 +455,14 @@ static const struct bad_case bad_cases[] = {
      "0123456789012345678901234567890123456789012345678901234567890"
      "1234','target_ref':'b'}",
      "ref", "longer than 64"},
+    /* The character named by its place, as in a case number: a ref
+     * built from a name (Núñez) shows where. */
     {0, "{'kind':'withdrawal','ref':'caf\\u00e9','target_ref':'b'}", "ref",
-     "printable ASCII"},
+     "printable ASCII: character 4 is not (a letter with an accent"},
     {0, "{'kind':'withdrawal','ref':'a\\tb','target_ref':'b'}", "ref",
-     "printable ASCII"},
+     "printable ASCII: character 2 is a tab or another control character"},
+    {0, "{'kind':'withdrawal','ref':'a','target_ref':'N\\u00fa\\u00f1ez'}",
+     "target_ref", "printable ASCII: character 2 is not"},
     {0, "{'kind':'withdrawal','ref':12,'target_ref':'b'}", "ref",
      "must be a string"},
     /* date */
@@ -498,12 +502,12 @@ static const struct bad_case bad_cases[] = {
      * whose header row went missing): not quoted. */
     {0, IDV("{'Killasumaq':'F','sex':'F','nationality':'PE','age':3}"),
      "victim", "unknown field, its key not shown"},
-    {0, IDV("{'sex':'F','nationality':'PE','age':3,'2011-04-17':1}"),
-     "victim", "unknown field, its key not shown"},
+    {0, IDV("{'sex':'F','nationality':'PE','age':3,'2011-04-17':1}"), "victim",
+     "unknown field, its key not shown"},
     {0, "{'kind':'withdrawal','ref':'a','target_ref':'b','73914826':1}", "",
      "unknown field, its key not shown"},
-    {0, "{'kind':'withdrawal','ref':'a','target_ref':'b','birthDate':1}",
-     "", "unknown field, its key not shown"},
+    {0, "{'kind':'withdrawal','ref':'a','target_ref':'b','birthDate':1}", "",
+     "unknown field, its key not shown"},
     {0,
      IDV("{'document':{'type':'DNIE','number':'12345678'},'sex':'F',"
 	 "'nationality':'PE','age':3}"),

@@ -2619,6 +2619,47 @@ test_rate_over_100(void **state)
 	i18n_set(LANG_ES);
 }
 
+/*
+ * A negative median of days between two stages (a court's sentence dated
+ * before its trial, in at least half of the cases of a pair) is a date to
+ * correct, not a duration: the durations figure says so under it, in both
+ * languages, and its chart writes the minus sign as its table does; with
+ * no negative median nothing is said.
+ */
+static void
+test_negative_duration(void **state)
+{
+	static const char *const es =
+	    "Una mediana negativa: en al menos la mitad de esos casos la "
+	    "etapa posterior tiene una fecha anterior a la de la etapa "
+	    "previa";
+	static const char *const en =
+	    "A negative median: in at least half of those cases the later "
+	    "stage is dated before the earlier one";
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "durations.html");
+	assert_false(figure_says(p, "f-durations", "negativ"));
+	free(p);
+	/* row 4: trial to conviction */
+	set_cell(&d.t[RT_DURATIONS], 4, "median_days", "-16");
+	p = page(&d, "durations-negative.html");
+	assert_true(figure_says(p, "f-durations", es));
+	assert_non_null(strstr(p, "class=\"v\">\u221216 d"));
+	assert_null(strstr(p, "class=\"v\">-16"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "durations-negative-en.html");
+	assert_true(figure_says(p, "f-durations", en));
+	free(p);
+	clear(&d);
+	i18n_set(LANG_ES);
+}
+
 /* Its title is on children and adolescents, but the page's counts of
  * victims include those identified at 18 or older: the identification
  * and overlap figures (the overlap's rows share out the same victims) say
@@ -3293,6 +3334,7 @@ main(void)
 	    cmocka_unit_test(test_card_without_values),
 	    cmocka_unit_test(test_institution_closed_tables),
 	    cmocka_unit_test(test_region),
+	    cmocka_unit_test(test_negative_duration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
