@@ -620,7 +620,9 @@ consolidator_status(const char *endpoint)
 		       silent ? "  SILENT" : "",
 		       s->unregistered ? "  (not in the registry)" : "",
 		       s->diverged ? "  DIVERGED (its outbox is not the one "
-				     "we hold: kuska-node --recover)"
+				     "we hold: kuska-node --recover; after "
+				     "one it clears at the node's next "
+				     "keep-alive)"
 				   : "");
 		if (skewed)
 			printf("  CLOCK: its clock is %s %s ours",

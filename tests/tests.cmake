@@ -99,7 +99,7 @@ set(E2E_WAITING
 	test_keyholder_liar test_keyholder_unreached test_lifecycle
 	test_lockout test_lostack test_ministry test_network
 	test_outbox_undecodable
-	test_query_odd test_recover_liar test_restore
+	test_query_odd test_recover_liar test_restore test_restore_behind
 	test_revoke test_submit_officer test_takeups test_thief
 )
 # These ran alone for the load they make (a processor or both busy for

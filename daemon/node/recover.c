@@ -28,13 +28,18 @@ agrees(struct rec *r)
 	size_t len;
 	bool same;
 
-	if (r->old == NULL || r->foreign || outbox_state(r->old, &st) != 0 ||
-	    outbox_diverged(r->old, why, sizeof(why)))
+	if (r->old == NULL || r->foreign || outbox_state(r->old, &st) != 0)
 		return false;
 	outbox_id(r->old, own);
 	if (r->has_id && memcmp(own, r->id, OUTBOX_ID_LEN) != 0)
 		return false;
-	if (r->cons_last >= st.next_seq)
+	/* An older copy, a backup restored (and marked diverged when it
+	 * started): said as such, not as one that disagrees. */
+	if (r->cons_last >= st.next_seq) {
+		r->behind = true;
+		return false;
+	}
+	if (outbox_diverged(r->old, why, sizeof(why)))
 		return false;
 	if (!r->has_check || r->check_seq == 0)
 		return true;

@@ -24,6 +24,9 @@ struct rec {
 	bool had_old;	    /* there was an outbox with events */
 	bool old_unreadable;
 	bool consistent;   /* old agrees with the consolidator's copy */
+	bool behind;	   /* old is this outbox, ending before that copy
+			    * (its prefix, unless it signed others there:
+			    * rec_first_other_certain) */
 	bool foreign;	   /* old is another institution's: kept aside only */
 	uint64_t old_next; /* old's next sequence: it never signed this one */
 	struct outbox *fresh;

@@ -153,6 +153,15 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 		fprintf(out, "the old outbox could not be read: events it took "
 			     "that the consolidator never received are lost; "
 			     "resubmit the case system's recent exports\n");
+	else if (r->behind && !rec_first_other_certain(r))
+		fprintf(out,
+			"this outbox ends at sequence %llu, before the "
+			"consolidator's copy (at %llu): an older copy of it, "
+			"such as a backup; the records taken after it and "
+			"never delivered are in neither: resubmit the case "
+			"system's exports made since that backup\n",
+			(unsigned long long)(r->old_next - 1),
+			(unsigned long long)r->cons_last);
 	else if (!r->consistent && r->had_old)
 		fprintf(out,
 			"this outbox did not agree with the consolidator's "

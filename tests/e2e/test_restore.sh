@@ -192,6 +192,9 @@ check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
 [ $rc = 0 ] || tail -5 "$T/recover.out" | sed 's/^/  /'
 check "... and says how many events it got back" \
 	grep -q "$((na + nb)) events" "$T/recover.out"
+check "... and that the restored outbox, which took part c, did not agree" \
+	grep -q "^this outbox did not agree with the consolidator's copy" \
+	"$T/recover.out"
 # The recovery's hellos said diverged: the node's first hello proves it
 # in step only after the quiet time (in operation, with the default,
 # its first keep-alive after it does).
