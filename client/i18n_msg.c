@@ -321,13 +321,17 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		      "proporción de los casos de la etapa anterior que no "
 		      "llegaron a esta: la tabla la da de 0 a 1 y el gráfico "
 		      "en porcentaje, con signo menos; por ejemplo, 0.250 en "
-		      "la tabla es \u221225.0% en el gráfico.",
+		      "la tabla es \u221225.0% en el gráfico. Por región, un "
+		      "caso cuenta, con todas sus etapas, en la región de su "
+		      "denuncia.",
 		      "Of the cases whose complaint falls in the period, how "
 		      "many have reached each stage by now. Attrition is the "
 		      "share of the previous stage's cases that did not reach "
 		      "this one: the table gives it from 0 to 1, the chart as "
 		      "a percentage with a minus sign; for example, 0.250 in "
-		      "the table is \u221225.0% in the chart."},
+		      "the table is \u221225.0% in the chart. By region, a "
+		      "case counts, with all its stages, in the region of its "
+		      "complaint."},
     [M_FIG_PROSECUTION] = {"Casos en cada etapa del proceso",
 			   "Cases at each stage"},
     [M_HOW_PROSECUTION] = {"Cada barra cuenta los casos que llegaron a esa "
@@ -339,9 +343,22 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_FIG_DURATIONS] = {"Duración entre etapas consecutivas",
 			 "Time between consecutive stages"},
     [M_HOW_DURATIONS] = {"Mediana de días entre una etapa y la siguiente, en "
-			 "los casos cuya etapa posterior cae en el periodo.",
+			 "los casos que tienen ambas y cuya etapa posterior "
+			 "cae en el periodo y, por región, en la región de "
+			 "la etapa posterior. Un caso cuya etapa posterior "
+			 "tiene fecha anterior a la de la etapa previa "
+			 "(fechas desordenadas en el sistema de casos) "
+			 "cuenta con días negativos, que bajan la mediana; "
+			 "una mediana negativa lleva signo menos (\u22123) y "
+			 "no tiene barra.",
 			 "Median days from one stage to the next, over the "
-			 "cases whose later stage falls in the period."},
+			 "cases that have both and whose later stage falls in "
+			 "the period and, by region, in the region of the "
+			 "later stage. A case whose later stage is dated "
+			 "before the earlier one (dates out of order in the "
+			 "case system) counts with negative days, which pull "
+			 "the median down; a negative median has a minus "
+			 "sign (\u22123) and no bar."},
     [M_FIG_TIMELINESS] = {"Oportunidad de los datos, por institución",
 			  "Timeliness of the data, by institution"},
     [M_HOW_TIMELINESS] = {"Cada barra es el porcentaje de registros del "
@@ -768,12 +785,18 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_REGION_WORDS] = {"la región %s", "region %s"},
     [M_REGION_NOTE] = {"Cifras de la región %s: cada tabla se pidió con "
 		       "--region %s y cuenta lo registrado en ella (la "
-		       "región de cada registro). Los eventos recibidos y "
-		       "las entregas del final son de todo el país.",
+		       "región de cada registro; en el embudo, un caso "
+		       "cuenta en la de su denuncia, y la duración entre "
+		       "dos etapas, en la de la posterior). Los eventos "
+		       "recibidos y las entregas del final son de todo el "
+		       "país.",
 		       "Figures of region %s: every table was asked with "
 		       "--region %s and counts what was recorded there "
-		       "(each record's region). The events accepted and "
-		       "the deliveries at the end are the whole country's."},
+		       "(each record's region; in the funnel a case counts "
+		       "in its complaint's, and the time between two "
+		       "stages in the later one's). The events accepted "
+		       "and the deliveries at the end are the whole "
+		       "country's."},
     [M_REGION_REFUSED] = {"La secretaría no recibe la tabla «%s» por "
 			  "región: está en el informe del país "
 			  "(kuska report --period %s, sin --region).",

@@ -5,6 +5,7 @@
  * funnel, how far cases got, how long each stage took), timeliness and
  * the estimate of the undetected with SDG 16.2.2. See report_int.h.
  */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,6 +344,25 @@ main_line(const char *stage)
 	       strcmp(stage, "dismissal") != 0;
 }
 
+/*
+ * Attrition a (a share, 0 to 1) as the funnel's chart notes it: a loss
+ * with a minus sign ("\u221225.0%"), none as "0.0%" (it read "\u22120.0%").
+ * A gain, more cases at a stage than at the one before, which
+ * EVENTS.md's funnel cannot give (a stage is reached by any later one),
+ * reads "+10.0%" rather than a minus before a hyphen.
+ */
+static void
+attrition_note(double a, char *out, size_t cap)
+{
+	double pct = round(a * 1000) / 10;
+
+	if (pct == 0)
+		snprintf(out, cap, "0.0%%");
+	else
+		snprintf(out, cap, "%s%.1f%%", pct > 0 ? "\u2212" : "+",
+			 fabs(pct));
+}
+
 static void
 fig_funnel(struct report *r)
 {
@@ -366,8 +386,7 @@ fig_funnel(struct report *r)
 			continue;
 		bars[n].label = i18n_short("stage", rp_text_of(t, i, "stage"));
 		if (a.kind == SVG_NUM) {
-			snprintf(notes[n], sizeof(notes[n]), "\u2212%.1f%%",
-				 a.v * 100);
+			attrition_note(a.v, notes[n], sizeof(notes[n]));
 			bars[n].note = notes[n];
 		}
 		n++;

@@ -47,7 +47,7 @@ svg_none(void)
 /* With dp decimals, or (dp -1) at most two, trailing zeros dropped:
  * 61.5, 12, 0.25. */
 static const char *
-fmt_num(double v, int dp, char *out, size_t cap)
+fmt_digits(double v, int dp, char *out, size_t cap)
 {
 	size_t l;
 
@@ -66,6 +66,21 @@ fmt_num(double v, int dp, char *out, size_t cap)
 	l = strlen(out);
 	while (l > 0 && out[l - 1] == '0')
 		out[--l] = '\0';
+	return out;
+}
+
+/* fmt_digits, a negative number with the minus sign the tables write
+ * (html.c), not a hyphen: a duration's median "\u22123 d". */
+static const char *
+fmt_num(double v, int dp, char *out, size_t cap)
+{
+	static const char minus[] = "\u2212";
+	size_t l = strlen(fmt_digits(v, dp, out, cap));
+
+	if (out[0] == '-' && l + sizeof(minus) - 2 < cap) {
+		memmove(out + sizeof(minus) - 1, out + 1, l);
+		memcpy(out, minus, sizeof(minus) - 1);
+	}
 	return out;
 }
 

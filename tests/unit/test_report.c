@@ -3188,6 +3188,86 @@ test_institution_not_recorded(void **state)
 }
 
 /*
+ * The signs of the prosecution's figures. No attrition reads "0.0%", not
+ * "\u22120.0%"; a gain (more cases at a stage than at the one before,
+ * which EVENTS.md's funnel cannot give) "+10.0%", not "\u2212-10.0%"; a
+ * loss keeps its minus sign. A negative median of days (a case system's
+ * dates out of order) has the minus sign the tables write, not a hyphen,
+ * and how to read the figures says what such days do and in which
+ * region a case counts.
+ */
+static void
+test_prosecution_signs(void **state)
+{
+	static const char *const funnel[] = {
+	    "2025H2,complaint,40,",
+	    "2025H2,preliminary_investigation,40,0.000",
+	    "2025H2,formalized_investigation,44,-0.100",
+	    "2025H2,accusation,20,0.545",
+	    "2025H2,trial,20,0.000",
+	    "2025H2,conviction,19,0.050",
+	    "2025H2,acquittal,0,",
+	    "2025H2,dismissal,12,",
+	    NULL};
+	static const char *const durations[] = {
+	    "2025H2,complaint,preliminary_investigation,-3",
+	    "2025H2,preliminary_investigation,formalized_investigation,101",
+	    "2025H2,formalized_investigation,accusation,0",
+	    "2025H2,accusation,trial,100",
+	    "2025H2,trial,conviction,",
+	    NULL};
+	static struct report_data d;
+	char *p, *svg;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "analyst", true);
+	codec_qtable_clear(&d.t[RT_FUNNEL]);
+	fixture_table(&d.t[RT_FUNNEL], "analyst", 10,
+		      "period,stage,cases,attrition", funnel);
+	codec_qtable_clear(&d.t[RT_DURATIONS]);
+	fixture_table(&d.t[RT_DURATIONS], "analyst", 10,
+		      "period,from_stage,to_stage,median_days", durations);
+	p = page(&d, "signs.html");
+	svg = figure_svg(p, "f-funnel");
+	assert_int_equal(count(svg, ">0.0%<"), 2);
+	assert_null(strstr(svg, "\u22120.0%"));
+	assert_non_null(strstr(svg, ">+10.0%<"));
+	assert_null(strstr(svg, "\u2212-"));
+	assert_non_null(strstr(svg, ">\u221254.5%<"));
+	assert_non_null(strstr(svg, ">\u22125.0%<"));
+	free(svg);
+	/* The table keeps the answer's number, with a minus sign. */
+	assert_non_null(strstr(p, "data-q=\"funnel 2025H2 2 attrition\" "
+				  "data-v=\"-0.100\">\u22120.100</td>"));
+	svg = figure_svg(p, "f-durations");
+	assert_non_null(strstr(svg, ">\u22123 d<"));
+	assert_null(strstr(svg, ">-3"));
+	free(svg);
+	assert_true(figure_says(p, "f-durations",
+				"counts with negative days, which pull the "
+				"median down; a negative median has a minus "
+				"sign (\u22123) and no bar."));
+	assert_true(figure_says(p, "f-durations",
+				"by region, in the region of the later "
+				"stage."));
+	assert_true(figure_says(p, "f-funnel",
+				"By region, a case counts, with all its "
+				"stages, in the region of its complaint."));
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "signos.html");
+	assert_true(figure_says(p, "f-durations",
+				"cuenta con días negativos, que bajan la "
+				"mediana"));
+	assert_true(figure_says(p, "f-funnel",
+				"Por región, un caso cuenta, con todas sus "
+				"etapas, en la región de su denuncia."));
+	free(p);
+	clear(&d);
+}
+
+/*
  * A ministry serves victims the police identified: in its own view their
  * days to the service count from nothing, so a service with victims has
  * no median. Its page says why under the protection figure, in both
@@ -3258,6 +3338,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_section),
+	    cmocka_unit_test(test_prosecution_signs),
 	    cmocka_unit_test(test_no_takeups),
 	    cmocka_unit_test(test_rate_over_100),
 	    cmocka_unit_test(test_unknown_tables_leave_notes),
