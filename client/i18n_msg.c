@@ -476,8 +476,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "The victims counted here include those identified at "
 		       "18 or older: %s (the breakdown by age group)."},
     /* The victims identified, of whom children: the under-18 age groups
-     * of the breakdown summed, never the total less 18+ (a withheld
-     * group is not worked out). */
+     * of the breakdown summed, or with one of them withheld the total
+     * less 18+ (the age groups partition the victims; the consolidator
+     * gives the same role that figure as sdg16_2_2's 0-17), withheld
+     * only when 18+ is too. */
     [M_CHILDREN] = {"Víctimas identificadas en el periodo: %s; niñas, "
 		    "niños y adolescentes entre ellas (menores de 18 años en "
 		    "su primera identificación del periodo): %s (desglose "
@@ -485,15 +487,25 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		    "Victims identified in the period: %s; children among "
 		    "them (under 18 at their first identification in the "
 		    "period): %s (the breakdown by age group)."},
+    [M_CHILDREN_DERIVED] =
+	{"Víctimas identificadas en el periodo: %s; niñas, niños y "
+	 "adolescentes entre ellas (menores de 18 años en su primera "
+	 "identificación del periodo): %s (el total menos las de 18 años o "
+	 "más del desglose por grupo de edad).",
+	 "Victims identified in the period: %s; children among them (under "
+	 "18 at their first identification in the period): %s (the total "
+	 "less those 18 or older in the breakdown by age group)."},
     [M_CHILDREN_WITHHELD] = {"Víctimas identificadas en el periodo: %s; el "
 			     "número de niñas, niños y adolescentes entre "
 			     "ellas (menores de 18 años) se reserva por "
 			     "confidencialidad: una cifra de su desglose por "
-			     "grupo de edad está reservada.",
+			     "grupo de edad está reservada, y también la de "
+			     "18 años o más.",
 			     "Victims identified in the period: %s; the "
 			     "number of children among them (under 18) is "
 			     "withheld for confidentiality: a count of their "
-			     "breakdown by age group is withheld."},
+			     "breakdown by age group is withheld, and so is "
+			     "that of those 18 or older."},
     [M_CHILDREN_CARD] = {"De ellas, menores de 18 años: %s.",
 			 "Of them, under 18: %s."},
     [M_CHILDREN_CARD_WITHHELD] = {"De ellas, menores de 18 años: "

@@ -2760,8 +2760,9 @@ fill_identified(struct report_data *d, const char *role)
  * victims of every age: each of them says how many were under 18, the
  * breakdown's under-18 age groups summed (fill(): 21 + 64 + 170 of 298,
  * 43 being 18 or older), for every role and in both languages. With one
- * of those groups withheld, the number of children is said to be
- * withheld: never worked out as the total less 18+ (298 - 43 = 255).
+ * of those groups withheld, it is the total less 18+ (298 - 43 = 255),
+ * as sdg16_2_2 gives the same role its 0-17, and the sentence says so;
+ * with 18+ withheld too, the number of children is said to be withheld.
  */
 static void
 test_children_counted(void **state)
@@ -2776,15 +2777,26 @@ test_children_counted(void **state)
 	    "Victims identified in the period: 298; children among them "
 	    "(under 18 at their first identification in the period): 255 "
 	    "(the breakdown by age group).";
+	static const char *const es_derived =
+	    "Víctimas identificadas en el periodo: 298; niñas, niños y "
+	    "adolescentes entre ellas (menores de 18 años en su primera "
+	    "identificación del periodo): 255 (el total menos las de 18 años "
+	    "o más del desglose por grupo de edad).";
+	static const char *const en_derived =
+	    "Victims identified in the period: 298; children among them "
+	    "(under 18 at their first identification in the period): 255 "
+	    "(the total less those 18 or older in the breakdown by age "
+	    "group).";
 	static const char *const es_withheld =
 	    "Víctimas identificadas en el periodo: 298; el número de niñas, "
 	    "niños y adolescentes entre ellas (menores de 18 años) se reserva "
 	    "por confidencialidad: una cifra de su desglose por grupo de edad "
-	    "está reservada.";
+	    "está reservada, y también la de 18 años o más.";
 	static const char *const en_withheld =
 	    "Victims identified in the period: 298; the number of children "
 	    "among them (under 18) is withheld for confidentiality: a count of "
-	    "their breakdown by age group is withheld.";
+	    "their breakdown by age group is withheld, and so is that of those "
+	    "18 or older.";
 	static struct report_data d;
 	char *p;
 	size_t i;
@@ -2809,9 +2821,27 @@ test_children_counted(void **state)
 		clear(&d);
 	}
 
-	/* 12-13 withheld: no 255 said of children, and it says why. */
+	/* 12-13 withheld: 298 less 18+'s 43, the 0-17 of the same page's
+	 * sdg16_2_2, and the sentence says how it was worked out. */
 	fill_identified(&d, ROLE);
 	set_cell(&d.t[RT_BREAKDOWN], 3, "victims", "<10");
+	i18n_set(LANG_ES);
+	p = page(&d, "children-derived.html");
+	assert_true(section_says(p, "identification", es_derived));
+	assert_true(figure_says(p, "f-key", es_derived));
+	assert_true(
+	    figure_says(p, "f-trend", "De ellas, menores de 18 años: 255."));
+	assert_non_null(strstr(p, "data-v=\"255\""));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "children-derived-en.html");
+	assert_true(section_says(p, "identification", en_derived));
+	assert_true(figure_says(p, "f-key", en_derived));
+	assert_true(figure_says(p, "f-trend", "Of them, under 18: 255."));
+	free(p);
+
+	/* 18+ withheld too: no 255 said of children, and it says why. */
+	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "<10");
 	i18n_set(LANG_ES);
 	p = page(&d, "children-withheld.html");
 	assert_true(section_says(p, "identification", es_withheld));
