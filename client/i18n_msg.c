@@ -585,13 +585,24 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "only), so it can pass 100."},
     [M_QUOTED] = {"«%s»", "“%s”"},
     [M_TIMELINESS_NOTE] = {"Solo cuentan los registros que llegaron al "
-			   "consolidador hasta hoy: en un periodo reciente aún "
-			   "faltan los tardíos, y la mediana se lee corta y el "
-			   "porcentaje en 30 días, alto.",
+			   "consolidador hasta hoy: el periodo no lleva 30 "
+			   "días cerrado, así que aún pueden llegar registros "
+			   "de sus últimos días, a tiempo o tarde, y la "
+			   "mediana y el porcentaje en 30 días pueden cambiar.",
 			   "Only the records that have reached the "
-			   "consolidator by today count: in a recent period "
-			   "the late ones are still to come, so the median "
-			   "reads short and the share within 30 days high."},
+			   "consolidator by today count: the period has not "
+			   "been over for 30 days, so records of its last days "
+			   "may still arrive, on time or late, and the median "
+			   "and the share within 30 days may change."},
+    [M_TIMELINESS_CLOSED_NOTE] = {"Solo cuentan los registros que llegaron "
+				  "al consolidador hasta hoy, %s días "
+				  "después del fin del periodo: uno que "
+				  "llegue después contará fuera de los 30 "
+				  "días.",
+				  "Only the records that have reached the "
+				  "consolidator by today count, %s days after "
+				  "the period ended: any that arrives later "
+				  "counts as beyond 30 days."},
     [M_PERSONS] = {"%s personas", "%s persons"},
     [M_DAYS_UNIT] = {" d", " d"},
     [M_OBSERVED] = {"observadas", "observed"},

@@ -2458,8 +2458,7 @@ test_arrived_by_today(void **state)
 	       "it reads short."));
 	assert_non_null(strstr(
 	    p, "Only the records that have reached the consolidator by today "
-	       "count: in a recent period the late ones are still to come, so "
-	       "the median reads short and the share within 30 days high."));
+	       "count, "));
 	free(p);
 	i18n_set(LANG_ES);
 	for (i = 0; i < d.t[RT_REFERRALS].n_rows; i++)
@@ -2867,6 +2866,76 @@ test_children_counted(void **state)
 	p = page(&d, "children-no-breakdown.html");
 	assert_null(strstr(p, "menores de 18 años"));
 	free(p);
+	clear(&d);
+}
+
+/*
+ * The timeliness note says what the records still to come do to the
+ * table. Of 2025H2, long over (fill(); its figures may read 435 days and
+ * 0.0% within 30), any still to come is late: the note says that, with
+ * how many days the period has been over, and not that the median reads
+ * short and the share high. Of today's period, not over 30 days yet,
+ * records of its last days may still arrive on time or late.
+ */
+static void
+test_timeliness_note(void **state)
+{
+	static const char *const recent =
+	    "Solo cuentan los registros que llegaron al consolidador hasta "
+	    "hoy: el periodo no lleva 30 días cerrado, así que aún pueden "
+	    "llegar registros de sus últimos días, a tiempo o tarde, y la "
+	    "mediana y el porcentaje en 30 días pueden cambiar.";
+	static struct report_data d;
+	uint32_t now[PERIODS_PER_DAY];
+	char name[PERIOD_NAME_MAX], closed[300];
+	int32_t over = date_today() - period_last_day(20256);
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	assert_true(over >= 30 && over < 10000);
+	snprintf(closed, sizeof(closed),
+		 "Solo cuentan los registros que llegaron al consolidador "
+		 "hasta hoy, %d días después del fin del periodo: uno que "
+		 "llegue después contará fuera de los 30 días.",
+		 (int)over);
+	fill(&d, ROLE, true);
+	set_cell(&d.t[RT_TIMELINESS], 5, "median_days", "435");
+	set_cell(&d.t[RT_TIMELINESS], 5, "within_30_days_pct", "0.0");
+	p = page(&d, "timeliness-closed.html");
+	assert_true(figure_says(p, "f-timeliness", closed));
+	assert_false(figure_says(p, "f-timeliness", recent));
+	assert_null(strstr(p, "la mediana se lee corta"));
+	free(p);
+	i18n_set(LANG_EN);
+	snprintf(closed, sizeof(closed),
+		 "Only the records that have reached the consolidator by "
+		 "today count, %d days after the period ended: any that "
+		 "arrives later counts as beyond 30 days.",
+		 (int)over);
+	p = page(&d, "timeliness-closed-en.html");
+	assert_true(figure_says(p, "f-timeliness", closed));
+	assert_null(strstr(p, "the median reads short"));
+	free(p);
+	clear(&d);
+
+	i18n_set(LANG_ES);
+	period_codes_of(date_today(), now);
+	fill_period(&d, now[0], name);
+	p = page(&d, "timeliness-recent.html");
+	assert_true(figure_says(p, "f-timeliness", recent));
+	assert_null(strstr(p, "días después del fin del periodo"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "timeliness-recent-en.html");
+	assert_true(figure_says(
+	    p, "f-timeliness",
+	    "Only the records that have reached the consolidator by today "
+	    "count: the period has not been over for 30 days, so records of "
+	    "its last days may still arrive, on time or late, and the median "
+	    "and the share within 30 days may change."));
+	free(p);
+	i18n_set(LANG_ES);
 	clear(&d);
 }
 
@@ -3399,6 +3468,7 @@ main(void)
 	    cmocka_unit_test(test_arrived_by_today),
 	    cmocka_unit_test(test_adults_counted),
 	    cmocka_unit_test(test_children_counted),
+	    cmocka_unit_test(test_timeliness_note),
 	    cmocka_unit_test(test_children_of_year_card),
 	    cmocka_unit_test(test_yearly_trend),
 	    cmocka_unit_test(test_card_without_values),
