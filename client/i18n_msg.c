@@ -321,13 +321,17 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		      "proporción de los casos de la etapa anterior que no "
 		      "llegaron a esta: la tabla la da de 0 a 1 y el gráfico "
 		      "en porcentaje, con signo menos; por ejemplo, 0.250 en "
-		      "la tabla es \u221225.0% en el gráfico.",
+		      "la tabla es \u221225.0% en el gráfico. Por región, un "
+		      "caso cuenta, con todas sus etapas, en la región de su "
+		      "denuncia.",
 		      "Of the cases whose complaint falls in the period, how "
 		      "many have reached each stage by now. Attrition is the "
 		      "share of the previous stage's cases that did not reach "
 		      "this one: the table gives it from 0 to 1, the chart as "
 		      "a percentage with a minus sign; for example, 0.250 in "
-		      "the table is \u221225.0% in the chart."},
+		      "the table is \u221225.0% in the chart. By region, a "
+		      "case counts, with all its stages, in the region of its "
+		      "complaint."},
     [M_FIG_PROSECUTION] = {"Casos en cada etapa del proceso",
 			   "Cases at each stage"},
     [M_HOW_PROSECUTION] = {"Cada barra cuenta los casos que llegaron a esa "
@@ -339,9 +343,22 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_FIG_DURATIONS] = {"Duración entre etapas consecutivas",
 			 "Time between consecutive stages"},
     [M_HOW_DURATIONS] = {"Mediana de días entre una etapa y la siguiente, en "
-			 "los casos cuya etapa posterior cae en el periodo.",
+			 "los casos que tienen ambas y cuya etapa posterior "
+			 "cae en el periodo y, por región, en la región de "
+			 "la etapa posterior. Un caso cuya etapa posterior "
+			 "tiene fecha anterior a la de la etapa previa "
+			 "(fechas desordenadas en el sistema de casos) "
+			 "cuenta con días negativos, que bajan la mediana; "
+			 "una mediana negativa lleva signo menos (\u22123) y "
+			 "no tiene barra.",
 			 "Median days from one stage to the next, over the "
-			 "cases whose later stage falls in the period."},
+			 "cases that have both and whose later stage falls in "
+			 "the period and, by region, in the region of the "
+			 "later stage. A case whose later stage is dated "
+			 "before the earlier one (dates out of order in the "
+			 "case system) counts with negative days, which pull "
+			 "the median down; a negative median has a minus "
+			 "sign (\u22123) and no bar."},
     [M_FIG_TIMELINESS] = {"Oportunidad de los datos, por institución",
 			  "Timeliness of the data, by institution"},
     [M_HOW_TIMELINESS] = {"Cada barra es el porcentaje de registros del "
@@ -459,8 +476,10 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "The victims counted here include those identified at "
 		       "18 or older: %s (the breakdown by age group)."},
     /* The victims identified, of whom children: the under-18 age groups
-     * of the breakdown summed, never the total less 18+ (a withheld
-     * group is not worked out). */
+     * of the breakdown summed, or with one of them withheld the total
+     * less 18+ (the age groups partition the victims; the consolidator
+     * gives the same role that figure as sdg16_2_2's 0-17), withheld
+     * only when 18+ is too. */
     [M_CHILDREN] = {"Víctimas identificadas en el periodo: %s; niñas, "
 		    "niños y adolescentes entre ellas (menores de 18 años en "
 		    "su primera identificación del periodo): %s (desglose "
@@ -468,15 +487,25 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		    "Victims identified in the period: %s; children among "
 		    "them (under 18 at their first identification in the "
 		    "period): %s (the breakdown by age group)."},
+    [M_CHILDREN_DERIVED] =
+	{"Víctimas identificadas en el periodo: %s; niñas, niños y "
+	 "adolescentes entre ellas (menores de 18 años en su primera "
+	 "identificación del periodo): %s (el total menos las de 18 años o "
+	 "más del desglose por grupo de edad).",
+	 "Victims identified in the period: %s; children among them (under "
+	 "18 at their first identification in the period): %s (the total "
+	 "less those 18 or older in the breakdown by age group)."},
     [M_CHILDREN_WITHHELD] = {"Víctimas identificadas en el periodo: %s; el "
 			     "número de niñas, niños y adolescentes entre "
 			     "ellas (menores de 18 años) se reserva por "
 			     "confidencialidad: una cifra de su desglose por "
-			     "grupo de edad está reservada.",
+			     "grupo de edad está reservada, y también la de "
+			     "18 años o más.",
 			     "Victims identified in the period: %s; the "
 			     "number of children among them (under 18) is "
 			     "withheld for confidentiality: a count of their "
-			     "breakdown by age group is withheld."},
+			     "breakdown by age group is withheld, and so is "
+			     "that of those 18 or older."},
     [M_CHILDREN_CARD] = {"De ellas, menores de 18 años: %s.",
 			 "Of them, under 18: %s."},
     [M_CHILDREN_CARD_WITHHELD] = {"De ellas, menores de 18 años: "
@@ -569,13 +598,24 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "only), so it can pass 100."},
     [M_QUOTED] = {"«%s»", "“%s”"},
     [M_TIMELINESS_NOTE] = {"Solo cuentan los registros que llegaron al "
-			   "consolidador hasta hoy: en un periodo reciente aún "
-			   "faltan los tardíos, y la mediana se lee corta y el "
-			   "porcentaje en 30 días, alto.",
+			   "consolidador hasta hoy: el periodo no lleva 30 "
+			   "días cerrado, así que aún pueden llegar registros "
+			   "de sus últimos días, a tiempo o tarde, y la "
+			   "mediana y el porcentaje en 30 días pueden cambiar.",
 			   "Only the records that have reached the "
-			   "consolidator by today count: in a recent period "
-			   "the late ones are still to come, so the median "
-			   "reads short and the share within 30 days high."},
+			   "consolidator by today count: the period has not "
+			   "been over for 30 days, so records of its last days "
+			   "may still arrive, on time or late, and the median "
+			   "and the share within 30 days may change."},
+    [M_TIMELINESS_CLOSED_NOTE] = {"Solo cuentan los registros que llegaron "
+				  "al consolidador hasta hoy, %s días "
+				  "después del fin del periodo: uno que "
+				  "llegue después contará fuera de los 30 "
+				  "días.",
+				  "Only the records that have reached the "
+				  "consolidator by today count, %s days after "
+				  "the period ended: any that arrives later "
+				  "counts as beyond 30 days."},
     [M_PERSONS] = {"%s personas", "%s persons"},
     [M_DAYS_UNIT] = {" d", " d"},
     [M_OBSERVED] = {"observadas", "observed"},
@@ -781,12 +821,18 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_REGION_WORDS] = {"la región %s", "region %s"},
     [M_REGION_NOTE] = {"Cifras de la región %s: cada tabla se pidió con "
 		       "--region %s y cuenta lo registrado en ella (la "
-		       "región de cada registro). Los eventos recibidos y "
-		       "las entregas del final son de todo el país.",
+		       "región de cada registro; en el embudo, un caso "
+		       "cuenta en la de su denuncia, y la duración entre "
+		       "dos etapas, en la de la posterior). Los eventos "
+		       "recibidos y las entregas del final son de todo el "
+		       "país.",
 		       "Figures of region %s: every table was asked with "
 		       "--region %s and counts what was recorded there "
-		       "(each record's region). The events accepted and "
-		       "the deliveries at the end are the whole country's."},
+		       "(each record's region; in the funnel a case counts "
+		       "in its complaint's, and the time between two "
+		       "stages in the later one's). The events accepted "
+		       "and the deliveries at the end are the whole "
+		       "country's."},
     [M_REGION_REFUSED] = {"La secretaría no recibe la tabla «%s» por "
 			  "región: está en el informe del país "
 			  "(kuska report --period %s, sin --region).",

@@ -159,16 +159,22 @@ const char *rp_median_note(const struct qtable *t, size_t row, const char *col,
  * answer for the same period and view) gives them: its under-18
  * age_group rows summed, each victim counted once by its age at its
  * earliest identification in the period (EVENTS.md), into *ret_n.
- * Returns 1 when every one of those rows is shown, 0 when one is withheld
- * (the number is then not worked out from the total less 18+: a hidden
- * count is never derived), -1 when bd was not answered or has no age
- * group.
+ * Returns 1 when every one of those rows is shown; with one withheld, 2
+ * when total (identification.victims[institution=all] of that period
+ * and view) is a count and bd's 18+ row is shown, *ret_n then total less
+ * 18+ (the age groups partition the victims), as daemon/consolidator/
+ * sdg_table.c's from_breakdown works it out: the consolidator gives this
+ * role that figure as sdg16_2_2's 0-17, so saying it here discloses
+ * nothing more; 0 when not even that can be worked out; -1 when bd was
+ * not answered or has no age group.
  */
-int rp_children(const struct qtable *bd, long long *ret_n);
+int rp_children(const struct qtable *bd, struct svg_val total,
+		long long *ret_n);
 
 /*
  * Writes, as a paragraph, how many of the total victims identified in
- * period were children, by breakdown bd of that period: M_CHILDREN or
+ * period were children, by breakdown bd of that period: M_CHILDREN,
+ * M_CHILDREN_DERIVED (total less 18+, rp_children's 2) or
  * M_CHILDREN_WITHHELD, or for a card (card true) M_CHILDREN_CARD or
  * M_CHILDREN_CARD_WITHHELD. Nothing when total is not a count above 0 or
  * rp_children has nothing to say. data-children names the period and

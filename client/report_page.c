@@ -471,9 +471,9 @@ rp_median_note(const struct qtable *t, size_t row, const char *col, char *out,
 static const char *const child_groups[] = {"0-5", "6-11", "12-13", "14-17"};
 
 int
-rp_children(const struct qtable *bd, long long *ret_n)
+rp_children(const struct qtable *bd, struct svg_val total, long long *ret_n)
 {
-	long long n = 0;
+	long long n = 0, adult = -1;
 	bool any = false, withheld = false;
 	size_t i, g;
 
@@ -485,6 +485,9 @@ rp_children(const struct qtable *bd, long long *ret_n)
 		if (strcmp(rp_text_of(bd, i, "dimension"), "age_group") != 0)
 			continue;
 		any = true;
+		if (strcmp(v, "18+") == 0 && c != NULL &&
+		    c->kind == CELL_NUMBER)
+			adult = c->number;
 		for (g = 0; g < sizeof(child_groups) / sizeof(child_groups[0]);
 		     g++)
 			if (strcmp(v, child_groups[g]) == 0)
@@ -500,10 +503,16 @@ rp_children(const struct qtable *bd, long long *ret_n)
 	}
 	if (!any)
 		return -1;
-	if (withheld)
+	if (!withheld) {
+		*ret_n = n;
+		return 1;
+	}
+	/* Age groups partition the victims: the total less 18+, as
+	 * sdg_table.c's from_breakdown gives the same role in sdg16_2_2. */
+	if (total.kind != SVG_NUM || adult < 0 || total.v < (double)adult)
 		return 0;
-	*ret_n = n;
-	return 1;
+	*ret_n = (long long)total.v - adult;
+	return 2;
 }
 
 void
@@ -516,7 +525,7 @@ rp_children_para(struct report *r, const struct qtable *bd, const char *period,
 
 	if (total.kind != SVG_NUM || total.v < 1)
 		return;
-	shown = rp_children(bd, &n);
+	shown = rp_children(bd, total, &n);
 	if (shown < 0)
 		return;
 	if (shown > 0)
@@ -531,6 +540,8 @@ rp_children_para(struct report *r, const struct qtable *bd, const char *period,
 		rp_put(r, tr(M_CHILDREN_CARD), kids);
 	else if (shown == 0)
 		rp_put(r, tr(M_CHILDREN_WITHHELD), all);
+	else if (shown == 2)
+		rp_put(r, tr(M_CHILDREN_DERIVED), all, kids);
 	else
 		rp_put(r, tr(M_CHILDREN), all, kids);
 	fprintf(r->f, "</p>\n");

@@ -5,6 +5,7 @@
  * funnel, how far cases got, how long each stage took), timeliness and
  * the estimate of the undetected with SDG 16.2.2. See report_int.h.
  */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,6 +344,25 @@ main_line(const char *stage)
 	       strcmp(stage, "dismissal") != 0;
 }
 
+/*
+ * Attrition a (a share, 0 to 1) as the funnel's chart notes it: a loss
+ * with a minus sign ("\u221225.0%"), none as "0.0%" (it read "\u22120.0%").
+ * A gain, more cases at a stage than at the one before, which
+ * EVENTS.md's funnel cannot give (a stage is reached by any later one),
+ * reads "+10.0%" rather than a minus before a hyphen.
+ */
+static void
+attrition_note(double a, char *out, size_t cap)
+{
+	double pct = round(a * 1000) / 10;
+
+	if (pct == 0)
+		snprintf(out, cap, "0.0%%");
+	else
+		snprintf(out, cap, "%s%.1f%%", pct > 0 ? "\u2212" : "+",
+			 fabs(pct));
+}
+
 static void
 fig_funnel(struct report *r)
 {
@@ -366,8 +386,7 @@ fig_funnel(struct report *r)
 			continue;
 		bars[n].label = i18n_short("stage", rp_text_of(t, i, "stage"));
 		if (a.kind == SVG_NUM) {
-			snprintf(notes[n], sizeof(notes[n]), "\u2212%.1f%%",
-				 a.v * 100);
+			attrition_note(a.v, notes[n], sizeof(notes[n]));
 			bars[n].note = notes[n];
 		}
 		n++;
@@ -507,12 +526,37 @@ out:
 
 /* ---- timeliness, estimate ----------------------------------------------- */
 
+/*
+ * What the records still to come do to the timeliness table, in out: the
+ * table counts the records accepted by today, and the share those within
+ * 30 days of their date (EVENTS.md). Until the period has been over for
+ * 30 days, records of its last days may still arrive on time or late, so
+ * both figures may move either way (M_TIMELINESS_NOTE). After that, a
+ * record still to come is late by the table's own measure, and the note
+ * says no more than that, with how long the period has been over: a
+ * period long over whose records all came late (a median of 435 days, 0%
+ * within 30) does not read short and high.
+ */
+static const char *
+timeliness_note(const struct report *r, char *out, size_t cap)
+{
+	int32_t over = date_today() - period_last_day(r->code);
+	char n[48];
+
+	if (over < 30)
+		return tr(M_TIMELINESS_NOTE);
+	html_group(over, tr(M_THOUSANDS), n, sizeof(n));
+	snprintf(out, cap, tr(M_TIMELINESS_CLOSED_NOTE), n);
+	return out;
+}
+
 void
 rp_sec_timeliness(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_TIMELINESS];
 	static struct svg_bar bars[MAX_BARS];
 	static char notes[MAX_BARS][48];
+	char note[400];
 	struct svg_bars c;
 	size_t i;
 
@@ -548,7 +592,7 @@ rp_sec_timeliness(struct report *r)
 		    NULL);
 	/* Only the records accepted by today have a delay. */
 	if (any_value(t, "median_days") || any_value(t, "within_30_days_pct"))
-		r->note = tr(M_TIMELINESS_NOTE);
+		r->note = timeliness_note(r, note, sizeof(note));
 	rp_fig_close(r, t, "timeliness", NULL);
 out:
 	rp_section_end(r);

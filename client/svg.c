@@ -47,7 +47,7 @@ svg_none(void)
 /* With dp decimals, or (dp -1) at most two, trailing zeros dropped:
  * 61.5, 12, 0.25. */
 static const char *
-fmt_num(double v, int dp, char *out, size_t cap)
+fmt_digits(double v, int dp, char *out, size_t cap)
 {
 	size_t l;
 
@@ -69,6 +69,21 @@ fmt_num(double v, int dp, char *out, size_t cap)
 	return out;
 }
 
+/* fmt_digits, a negative number with the minus sign the tables write
+ * (html.c), not a hyphen: a duration's median "\u22123 d". */
+static const char *
+fmt_num(double v, int dp, char *out, size_t cap)
+{
+	static const char minus[] = "\u2212";
+	size_t l = strlen(fmt_digits(v, dp, out, cap));
+
+	if (out[0] == '-' && l + sizeof(minus) - 2 < cap) {
+		memmove(out + sizeof(minus) - 1, out + 1, l);
+		memcpy(out, minus, sizeof(minus) - 1);
+	}
+	return out;
+}
+
 const char *
 svg_value_text(struct svg_val v, const char *unit, unsigned k, char *out,
 	       size_t cap)
@@ -77,11 +92,9 @@ svg_value_text(struct svg_val v, const char *unit, unsigned k, char *out,
 
 	switch (v.kind) {
 	case SVG_NUM:
-		/* A negative number with the minus sign its table writes
-		 * (html.c), not a hyphen. */
-		fmt_num(v.v, v.fixed ? v.dp : -1, n, sizeof(n));
-		snprintf(out, cap, "%s%s%s", n[0] == '-' ? "\u2212" : "",
-			 n + (n[0] == '-'), unit != NULL ? unit : "");
+		snprintf(out, cap, "%s%s",
+			 fmt_num(v.v, v.fixed ? v.dp : -1, n, sizeof(n)),
+			 unit != NULL ? unit : "");
 		break;
 	case SVG_HIDDEN:
 		snprintf(out, cap, "<%u", k);

@@ -25,7 +25,9 @@ exits 0.
       kuska report asks it, with its bootstrap row. Each sentence of how
       many victims were children (<p data-children="PERIOD">, its number
       in data-v) says the breakdown's under-18 age groups summed, or,
-      one of them withheld, no number (data-v empty).
+      one of them withheld, identification's total less the breakdown's
+      18+ (as sdg16_2_2's 0-17), or, that too withheld, no number
+      (data-v empty).
   report_check.py years PAGE KUSKA CONF REGION K
       The indicators' trend of whole years alone (a region's report for
       a role refused the region's semesters: figure f-trend with the
@@ -302,10 +304,36 @@ def check_numbers(dom, kuska, conf, region=None):
 CHILD_GROUPS = ("0-5", "6-11", "12-13", "14-17")
 
 
+def derived_children(kuska, conf, cache, period, region, header, rows):
+    """The children of period when a child age group of its breakdown
+    (header, rows) is withheld: kuska query identification's victims of
+    institution all (an institution's own row, its only one) less the
+    breakdown's 18+, as the consolidator's sdg16_2_2 gives its 0-17 (the
+    age groups partition the victims); "" when either is withheld."""
+    adult = [r[header.index("victims")] for r in rows
+             if r[header.index("dimension")] == "age_group" and
+             r[header.index("value")] == "18+"]
+    ident = query(kuska, conf, "identification", period, cache, region)
+    if ident is None or len(adult) != 1 or not adult[0].isdigit():
+        return ""
+    ih, irows = ident
+    if "institution" not in ih or "victims" not in ih:
+        return ""
+    total = [r[ih.index("victims")] for r in irows
+             if r[ih.index("institution")] == "all"]
+    if not total and len(irows) == 1:
+        total = [irows[0][ih.index("victims")]]
+    if len(total) != 1 or not total[0].isdigit() or \
+            int(total[0]) < int(adult[0]):
+        return ""
+    return str(int(total[0]) - int(adult[0]))
+
+
 def check_children(p, kuska, conf, cache, bad, region=None):
     """The page's sentences of how many victims were children against
-    kuska query breakdown: the under-18 age groups summed, or none said
-    when one of them is withheld. Returns how many were checked."""
+    kuska query breakdown: the under-18 age groups summed, or with one of
+    them withheld the total less 18+ (derived_children), or none said
+    when that too is withheld. Returns how many were checked."""
     for attrs, text in p.children:
         period = attrs["data-children"]
         answer = query(kuska, conf, "breakdown", period, cache, region)
@@ -317,7 +345,8 @@ def check_children(p, kuska, conf, cache, bad, region=None):
                  if r[header.index("dimension")] == "age_group" and
                  r[header.index("value")] in CHILD_GROUPS]
         if any(not c.isdigit() for c in cells):
-            want = ""
+            want = derived_children(kuska, conf, cache, period, region,
+                                    header, rows)
         else:
             want = str(sum(int(c) for c in cells))
         shown = attrs.get("data-v")

@@ -6,7 +6,8 @@ corrections that move a record to another period or region or victim,
 withdrawals, unlinkable victims, an institution identifying only unlinkable
 victims, take-ups by the wrong institution, a take-up dated before its
 referral, a repeated referral number, a service before the identification,
-skipped stages, an acquittal without a trial; victims linked through
+skipped stages, an acquittal without a trial, stages dated out of order (a
+later stage dated before an earlier one, in another region); victims linked through
 alternating keys, across institutions and through a case's victims list, two
 children under one name (an ambiguous name key), a victim split by a
 withdrawal and two joined by a correction, a referral number sent to two
@@ -273,6 +274,11 @@ case("pnp", "2023-07-20", "16", "EDGE-C6", "preliminary_investigation", 3, [])
 case("pnp", "2023-01-20", "16", "EDGE-C7", "complaint", 1)
 case("mp", "2023-04-01", "16", "EDGE-C7", "accusation", 1)
 case("pj", "2023-03-01", "16", "EDGE-C7", "trial", 1)
+# C9: a preliminary investigation in region 16 dated 14 days before the
+# complaint in 15: -14 days, in the preliminary's region (16), while the
+# case is in 15's funnel (its complaint's). test_stats.sh pins it.
+case("pnp", "2023-11-20", "15", "EDGE-C9", "complaint", 1)
+case("mp", "2023-11-06", "16", "EDGE-C9", "preliminary_investigation", 1, [])
 
 
 # --- linking (version 2) -------------------------------------------------------

@@ -256,6 +256,41 @@ for t in $CMP_TABLES; do
 	fi
 done
 
+# Stages dated out of order, pinned rather than only equal to the
+# reference (which could share a mistake): a later stage dated first
+# counts with negative days, in the later stage's region, and they stay
+# in the median (the lower middle). stats_edge.py's C1 (accusation in 15,
+# trial in 16: 62 days), C7 (trial 31 days before its accusation, in 16)
+# and C9 (preliminary in 16, 14 days before the complaint in 15); C6's
+# 18 days in 16, C1's 27 in 15. The funnel puts a case in its
+# complaint's region: C9 and C1 in 15 (C1's conviction, in 16, is 15's),
+# none of 16's five cases convicted (attrition 1.000).
+out_of_order_ok() {
+	local d=$T/an1 bad=0 want
+	while read -r f want; do
+		grep -qx -e "$want" "$d/$f" || {
+			echo "  $f: no line $want"
+			bad=1
+		}
+	done <<-'PIN'
+		durations.2023.all.csv 2023,accusation,trial,-31
+		durations.2023.16.csv 2023,accusation,trial,-31
+		durations.2023.15.csv 2023,accusation,trial,
+		durations.2023.16.csv 2023,complaint,preliminary_investigation,-14
+		durations.2023.15.csv 2023,complaint,preliminary_investigation,27
+		durations.2023.all.csv 2023,complaint,preliminary_investigation,18
+		funnel.2023.15.csv 2023,complaint,3,
+		funnel.2023.15.csv 2023,preliminary_investigation,2,0.333
+		funnel.2023.15.csv 2023,conviction,1,0.000
+		funnel.2023.16.csv 2023,complaint,5,
+		funnel.2023.16.csv 2023,conviction,0,1.000
+		prosecution.2023.16.csv 2023,conviction,1,1
+	PIN
+	return $bad
+}
+check "analyst: stages dated out of order count negative days, in the later stage's region; the funnel in the complaint's" \
+	out_of_order_ok
+
 need_cons
 # --- the secretariat: disclosure control -------------------------------------
 query_all "$N/secretariat.conf" "$T/sec1"

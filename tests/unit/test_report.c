@@ -2458,8 +2458,7 @@ test_arrived_by_today(void **state)
 	       "it reads short."));
 	assert_non_null(strstr(
 	    p, "Only the records that have reached the consolidator by today "
-	       "count: in a recent period the late ones are still to come, so "
-	       "the median reads short and the share within 30 days high."));
+	       "count, "));
 	free(p);
 	i18n_set(LANG_ES);
 	for (i = 0; i < d.t[RT_REFERRALS].n_rows; i++)
@@ -2643,7 +2642,7 @@ test_negative_duration(void **state)
 	i18n_set(LANG_ES);
 	fill(&d, ROLE, true);
 	p = page(&d, "durations.html");
-	assert_false(figure_says(p, "f-durations", "negativ"));
+	assert_false(figure_says(p, "f-durations", es));
 	free(p);
 	/* row 4: trial to conviction */
 	set_cell(&d.t[RT_DURATIONS], 4, "median_days", "-16");
@@ -2801,8 +2800,9 @@ fill_identified(struct report_data *d, const char *role)
  * victims of every age: each of them says how many were under 18, the
  * breakdown's under-18 age groups summed (fill(): 21 + 64 + 170 of 298,
  * 43 being 18 or older), for every role and in both languages. With one
- * of those groups withheld, the number of children is said to be
- * withheld: never worked out as the total less 18+ (298 - 43 = 255).
+ * of those groups withheld, it is the total less 18+ (298 - 43 = 255),
+ * as sdg16_2_2 gives the same role its 0-17, and the sentence says so;
+ * with 18+ withheld too, the number of children is said to be withheld.
  */
 static void
 test_children_counted(void **state)
@@ -2817,15 +2817,26 @@ test_children_counted(void **state)
 	    "Victims identified in the period: 298; children among them "
 	    "(under 18 at their first identification in the period): 255 "
 	    "(the breakdown by age group).";
+	static const char *const es_derived =
+	    "Víctimas identificadas en el periodo: 298; niñas, niños y "
+	    "adolescentes entre ellas (menores de 18 años en su primera "
+	    "identificación del periodo): 255 (el total menos las de 18 años "
+	    "o más del desglose por grupo de edad).";
+	static const char *const en_derived =
+	    "Victims identified in the period: 298; children among them "
+	    "(under 18 at their first identification in the period): 255 "
+	    "(the total less those 18 or older in the breakdown by age "
+	    "group).";
 	static const char *const es_withheld =
 	    "Víctimas identificadas en el periodo: 298; el número de niñas, "
 	    "niños y adolescentes entre ellas (menores de 18 años) se reserva "
 	    "por confidencialidad: una cifra de su desglose por grupo de edad "
-	    "está reservada.";
+	    "está reservada, y también la de 18 años o más.";
 	static const char *const en_withheld =
 	    "Victims identified in the period: 298; the number of children "
 	    "among them (under 18) is withheld for confidentiality: a count of "
-	    "their breakdown by age group is withheld.";
+	    "their breakdown by age group is withheld, and so is that of those "
+	    "18 or older.";
 	static struct report_data d;
 	char *p;
 	size_t i;
@@ -2850,9 +2861,27 @@ test_children_counted(void **state)
 		clear(&d);
 	}
 
-	/* 12-13 withheld: no 255 said of children, and it says why. */
+	/* 12-13 withheld: 298 less 18+'s 43, the 0-17 of the same page's
+	 * sdg16_2_2, and the sentence says how it was worked out. */
 	fill_identified(&d, ROLE);
 	set_cell(&d.t[RT_BREAKDOWN], 3, "victims", "<10");
+	i18n_set(LANG_ES);
+	p = page(&d, "children-derived.html");
+	assert_true(section_says(p, "identification", es_derived));
+	assert_true(figure_says(p, "f-key", es_derived));
+	assert_true(
+	    figure_says(p, "f-trend", "De ellas, menores de 18 años: 255."));
+	assert_non_null(strstr(p, "data-v=\"255\""));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "children-derived-en.html");
+	assert_true(section_says(p, "identification", en_derived));
+	assert_true(figure_says(p, "f-key", en_derived));
+	assert_true(figure_says(p, "f-trend", "Of them, under 18: 255."));
+	free(p);
+
+	/* 18+ withheld too: no 255 said of children, and it says why. */
+	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "<10");
 	i18n_set(LANG_ES);
 	p = page(&d, "children-withheld.html");
 	assert_true(section_says(p, "identification", es_withheld));
@@ -2878,6 +2907,76 @@ test_children_counted(void **state)
 	p = page(&d, "children-no-breakdown.html");
 	assert_null(strstr(p, "menores de 18 años"));
 	free(p);
+	clear(&d);
+}
+
+/*
+ * The timeliness note says what the records still to come do to the
+ * table. Of 2025H2, long over (fill(); its figures may read 435 days and
+ * 0.0% within 30), any still to come is late: the note says that, with
+ * how many days the period has been over, and not that the median reads
+ * short and the share high. Of today's period, not over 30 days yet,
+ * records of its last days may still arrive on time or late.
+ */
+static void
+test_timeliness_note(void **state)
+{
+	static const char *const recent =
+	    "Solo cuentan los registros que llegaron al consolidador hasta "
+	    "hoy: el periodo no lleva 30 días cerrado, así que aún pueden "
+	    "llegar registros de sus últimos días, a tiempo o tarde, y la "
+	    "mediana y el porcentaje en 30 días pueden cambiar.";
+	static struct report_data d;
+	uint32_t now[PERIODS_PER_DAY];
+	char name[PERIOD_NAME_MAX], closed[300];
+	int32_t over = date_today() - period_last_day(20256);
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	assert_true(over >= 30 && over < 10000);
+	snprintf(closed, sizeof(closed),
+		 "Solo cuentan los registros que llegaron al consolidador "
+		 "hasta hoy, %d días después del fin del periodo: uno que "
+		 "llegue después contará fuera de los 30 días.",
+		 (int)over);
+	fill(&d, ROLE, true);
+	set_cell(&d.t[RT_TIMELINESS], 5, "median_days", "435");
+	set_cell(&d.t[RT_TIMELINESS], 5, "within_30_days_pct", "0.0");
+	p = page(&d, "timeliness-closed.html");
+	assert_true(figure_says(p, "f-timeliness", closed));
+	assert_false(figure_says(p, "f-timeliness", recent));
+	assert_null(strstr(p, "la mediana se lee corta"));
+	free(p);
+	i18n_set(LANG_EN);
+	snprintf(closed, sizeof(closed),
+		 "Only the records that have reached the consolidator by "
+		 "today count, %d days after the period ended: any that "
+		 "arrives later counts as beyond 30 days.",
+		 (int)over);
+	p = page(&d, "timeliness-closed-en.html");
+	assert_true(figure_says(p, "f-timeliness", closed));
+	assert_null(strstr(p, "the median reads short"));
+	free(p);
+	clear(&d);
+
+	i18n_set(LANG_ES);
+	period_codes_of(date_today(), now);
+	fill_period(&d, now[0], name);
+	p = page(&d, "timeliness-recent.html");
+	assert_true(figure_says(p, "f-timeliness", recent));
+	assert_null(strstr(p, "días después del fin del periodo"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "timeliness-recent-en.html");
+	assert_true(figure_says(
+	    p, "f-timeliness",
+	    "Only the records that have reached the consolidator by today "
+	    "count: the period has not been over for 30 days, so records of "
+	    "its last days may still arrive, on time or late, and the median "
+	    "and the share within 30 days may change."));
+	free(p);
+	i18n_set(LANG_ES);
 	clear(&d);
 }
 
@@ -3229,6 +3328,86 @@ test_institution_not_recorded(void **state)
 }
 
 /*
+ * The signs of the prosecution's figures. No attrition reads "0.0%", not
+ * "\u22120.0%"; a gain (more cases at a stage than at the one before,
+ * which EVENTS.md's funnel cannot give) "+10.0%", not "\u2212-10.0%"; a
+ * loss keeps its minus sign. A negative median of days (a case system's
+ * dates out of order) has the minus sign the tables write, not a hyphen,
+ * and how to read the figures says what such days do and in which
+ * region a case counts.
+ */
+static void
+test_prosecution_signs(void **state)
+{
+	static const char *const funnel[] = {
+	    "2025H2,complaint,40,",
+	    "2025H2,preliminary_investigation,40,0.000",
+	    "2025H2,formalized_investigation,44,-0.100",
+	    "2025H2,accusation,20,0.545",
+	    "2025H2,trial,20,0.000",
+	    "2025H2,conviction,19,0.050",
+	    "2025H2,acquittal,0,",
+	    "2025H2,dismissal,12,",
+	    NULL};
+	static const char *const durations[] = {
+	    "2025H2,complaint,preliminary_investigation,-3",
+	    "2025H2,preliminary_investigation,formalized_investigation,101",
+	    "2025H2,formalized_investigation,accusation,0",
+	    "2025H2,accusation,trial,100",
+	    "2025H2,trial,conviction,",
+	    NULL};
+	static struct report_data d;
+	char *p, *svg;
+
+	(void)state;
+	i18n_set(LANG_EN);
+	fill(&d, "analyst", true);
+	codec_qtable_clear(&d.t[RT_FUNNEL]);
+	fixture_table(&d.t[RT_FUNNEL], "analyst", 10,
+		      "period,stage,cases,attrition", funnel);
+	codec_qtable_clear(&d.t[RT_DURATIONS]);
+	fixture_table(&d.t[RT_DURATIONS], "analyst", 10,
+		      "period,from_stage,to_stage,median_days", durations);
+	p = page(&d, "signs.html");
+	svg = figure_svg(p, "f-funnel");
+	assert_int_equal(count(svg, ">0.0%<"), 2);
+	assert_null(strstr(svg, "\u22120.0%"));
+	assert_non_null(strstr(svg, ">+10.0%<"));
+	assert_null(strstr(svg, "\u2212-"));
+	assert_non_null(strstr(svg, ">\u221254.5%<"));
+	assert_non_null(strstr(svg, ">\u22125.0%<"));
+	free(svg);
+	/* The table keeps the answer's number, with a minus sign. */
+	assert_non_null(strstr(p, "data-q=\"funnel 2025H2 2 attrition\" "
+				  "data-v=\"-0.100\">\u22120.100</td>"));
+	svg = figure_svg(p, "f-durations");
+	assert_non_null(strstr(svg, ">\u22123 d<"));
+	assert_null(strstr(svg, ">-3"));
+	free(svg);
+	assert_true(figure_says(p, "f-durations",
+				"counts with negative days, which pull the "
+				"median down; a negative median has a minus "
+				"sign (\u22123) and no bar."));
+	assert_true(figure_says(p, "f-durations",
+				"by region, in the region of the later "
+				"stage."));
+	assert_true(figure_says(p, "f-funnel",
+				"By region, a case counts, with all its "
+				"stages, in the region of its complaint."));
+	free(p);
+	i18n_set(LANG_ES);
+	p = page(&d, "signos.html");
+	assert_true(figure_says(p, "f-durations",
+				"cuenta con días negativos, que bajan la "
+				"mediana"));
+	assert_true(figure_says(p, "f-funnel",
+				"Por región, un caso cuenta, con todas sus "
+				"etapas, en la región de su denuncia."));
+	free(p);
+	clear(&d);
+}
+
+/*
  * A ministry serves victims the police identified: in its own view their
  * days to the service count from nothing, so a service with victims has
  * no median. Its page says why under the protection figure, in both
@@ -3299,6 +3478,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_section),
+	    cmocka_unit_test(test_prosecution_signs),
 	    cmocka_unit_test(test_no_takeups),
 	    cmocka_unit_test(test_rate_over_100),
 	    cmocka_unit_test(test_unknown_tables_leave_notes),
@@ -3329,6 +3509,7 @@ main(void)
 	    cmocka_unit_test(test_arrived_by_today),
 	    cmocka_unit_test(test_adults_counted),
 	    cmocka_unit_test(test_children_counted),
+	    cmocka_unit_test(test_timeliness_note),
 	    cmocka_unit_test(test_children_of_year_card),
 	    cmocka_unit_test(test_yearly_trend),
 	    cmocka_unit_test(test_card_without_values),

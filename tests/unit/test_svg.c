@@ -485,6 +485,13 @@ test_value_text(void **state)
 			    "7 d");
 	assert_string_equal(
 	    svg_value_text(svg_num_dp(-0.001, 1), NULL, 10, b, 48), "0.0");
+	/* A negative number has the minus sign the tables write, not a
+	 * hyphen: a median of days whose stages were dated out of order. */
+	assert_string_equal(svg_value_text(svg_num(-3), " d", 10, b, 48),
+			    "\u22123 d");
+	assert_string_equal(
+	    svg_value_text(svg_num_dp(-0.25, 2), NULL, 10, b, 48),
+	    "\u22120.25");
 }
 
 int
