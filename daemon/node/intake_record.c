@@ -144,9 +144,46 @@ granted(const struct intake *in, const struct parsed_record *p,
 }
 
 /*
+ * Whether the consolidator refused the target (its first envelope, the
+ * one a correction or withdrawal names): a dead letter held in the dead
+ * table as t sees it. It counts nowhere, and the consolidator would
+ * refuse the line in turn (bad_target), a dead letter of its own; one
+ * revived (taken after all) is no longer there, and one still in flight
+ * never was. Returns 0 (not refused), -EINVAL with res filled, or -errno
+ * for a store failure.
+ */
+static int
+refused_target(struct outbox_txn *t, const struct parsed_record *p,
+	       const struct ref_info *target, struct line_result *res)
+{
+	uint64_t at_ms;
+	uint8_t code;
+	int r;
+
+	r = outbox_seq_dead(t, target->seq, &code, &at_ms);
+	if (r == -ENOENT)
+		return 0;
+	if (r != 0) {
+		intake_refuse(res, "", "store error: %s", strerror(-r));
+		return r;
+	}
+	intake_refuse(res, "target_ref",
+		      "the consolidator refused that record (seq %llu: %s): "
+		      "it counts nowhere; %s",
+		      (unsigned long long)target->seq,
+		      reason_name(reason_of_refusal(code, NULL, 0)),
+		      p->ev.kind == KIND_WITHDRAWAL
+			  ? "nothing to withdraw"
+			  : "fix it and send it as a new record with a new "
+			    "ref");
+	return -EINVAL;
+}
+
+/*
  * Resolves a correction's or withdrawal's target (its id into tid, its
  * ref info into ret). With `strict`, also applies the rules that matter
- * only for a new record (target live, a correction the target's kind).
+ * only for a new record (target live and no dead letter, a correction
+ * the target's kind).
  * Returns 0, or -EINVAL with res filled, or -errno for a store failure.
  */
 static int
@@ -186,6 +223,9 @@ resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 		intake_refuse(res, "target_ref", "that record was withdrawn");
 		return -EINVAL;
 	}
+	r = refused_target(t, p, ret, res);
+	if (r != 0)
+		return r;
 	if (p->ev.kind == KIND_CORRECTION && p->ev.rec.kind != ret->kind) {
 		intake_refuse(res, "record.kind",
 			      "must be the target's kind, %s",
