@@ -156,12 +156,29 @@ parse_institution(struct parser *p, json_t *obj, const char *base,
 }
 
 /*
+ * Whether s[i] (of len bytes) starts a dash as a word processor writes
+ * "-" (Word's AutoFormat, a copy from a letter): U+2010 to U+2014 (the
+ * hyphens, figure, en and em dashes) or U+2212 (minus), three bytes in
+ * UTF-8.
+ */
+static bool
+is_typographic_dash(const char *s, size_t i, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s + i;
+
+	if (i + 2 >= len || u[0] != 0xe2)
+		return false;
+	return (u[1] == 0x80 && u[2] >= 0x90 && u[2] <= 0x94) ||
+	       (u[1] == 0x88 && u[2] == 0x92);
+}
+
+/*
  * number_fault - why s (len bytes, UTF-8), which norm_number refused, is
  * no referral or case number: the reason for name's refusal. Either
  * nothing but spaces, or the first character that is not printable
  * ASCII, by its place (in characters, from 1) and its sort, never quoted:
- * an officer finds a no-break space or a degree sign by where it is, as
- * neither shows on a screen for what it is.
+ * an officer finds a no-break space, a long dash or a degree sign by
+ * where it is, as none shows on a screen for what it is.
  */
 static int
 number_fault(struct parser *p, const char *base, const char *name,
@@ -186,6 +203,12 @@ number_fault(struct parser *p, const char *base, const char *name,
 					   "%zu is a no-break space, as copied "
 					   "from a spreadsheet or a web page: "
 					   "write a plain space",
+					   at);
+		if (is_typographic_dash(s, i, len))
+			return record_fail(p, base, name,
+					   "must be printable ASCII: character "
+					   "%zu is a dash as a word processor "
+					   "writes it: write a plain hyphen -",
 					   at);
 		if (c >= 0x80)
 			return record_fail(
