@@ -1048,6 +1048,76 @@ test_grants(void **state)
 }
 
 /*
+ * What the institution may not emit is said before anything else wrong
+ * with the line: a MINSA officer who mended a case stage's victims would
+ * only be told then that MINSA emits no case stage. What it may emit is
+ * refused for the rest as before.
+ */
+static void
+test_grants_first(void **state)
+{
+#define CS(stage, rest)                                                        \
+	"\"kind\":\"case_stage\",\"date\":\"2024-03-01\",\"region\":\"15\","   \
+	"\"case_number\":\"CF-1\",\"stage\":\"" stage "\"," rest
+	static const char *const lines[] = {
+	    "{\"ref\":\"K1\"," CS("complaint", "\"victims\":[],\"persons\":1,"
+					       "\"article\":\"153\"") "}",
+	    "{\"kind\":\"correction\",\"ref\":\"K2\",\"target_ref\":\"K0\","
+	    "\"record\":{" CS("complaint", "\"victims\":[],\"persons\":1,"
+					   "\"article\":\"153\"") "}}",
+	    "{\"ref\":\"K3\"," CS("trial", "\"victims\":[],\"persons\":-1,"
+					   "\"article\":\"153\"") "}",
+	    "{\"ref\":\"K4\"," CS("complaint",
+				  "\"victims\":[],\"persons\":1,"
+				  "\"article\":\"153\"") ",\"x\":1}",
+	};
+#undef CS
+	struct grants minsa = {
+	    .kinds = 1u << KIND_IDENTIFICATION | 1u << KIND_REFERRAL |
+		     1u << KIND_REFERRAL_RECEIVED | 1u << KIND_SERVICE |
+		     1u << KIND_CORRECTION | 1u << KIND_WITHDRAWAL,
+	    .said = true};
+	struct grants mp = {.kinds = minsa.kinds | 1u << KIND_CASE_STAGE,
+			    .stages = 1u << STAGE_COMPLAINT,
+			    .said = true};
+	struct fixture *fx = *state;
+	struct control rep;
+	size_t i;
+
+	fx->in.inst = INST_MINSA;
+	fx->in.grants = &minsa;
+	assert_int_equal(submit(fx, lines, 4, NULL, &rep), 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(rep.results[i].status, LINE_REFUSED);
+		assert_int_equal(rep.results[i].why, LINE_NOT_GRANTED);
+		assert_string_equal(rep.results[i].reason,
+				    "minsa may not emit case_stage");
+	}
+	assert_string_equal(rep.results[0].field, "kind");
+	assert_string_equal(rep.results[1].field, "record.kind");
+	codec_control_clear(&rep);
+	/* A stage not granted: said before the persons' range. Granted:
+	 * the victims' rule and an unknown field refuse as ever. */
+	fx->in.grants = &mp;
+	assert_int_equal(submit(fx, lines, 4, NULL, &rep), 0);
+	assert_string_equal(rep.results[2].field, "stage");
+	assert_string_equal(rep.results[2].reason,
+			    "minsa may not emit case stage trial");
+	assert_int_equal(rep.results[2].why, LINE_NOT_GRANTED);
+	assert_string_equal(rep.results[0].field, "victims");
+	assert_string_equal(rep.results[0].reason,
+			    "a complaint names at least one victim");
+	assert_int_equal(rep.results[0].why, LINE_REASON_NONE);
+	assert_string_equal(rep.results[1].field, "record.victims");
+	assert_int_equal(rep.results[3].status, LINE_REFUSED);
+	assert_int_equal(rep.results[3].why, LINE_REASON_NONE);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 0);
+	fx->in.grants = NULL;
+	fx->in.inst = INST_PNP;
+}
+
+/*
  * A correction or withdrawal of a record the consolidator refused (a dead
  * letter) is refused at once, naming the refusal and the way out: the
  * consolidator would refuse it in turn (bad_target), another dead letter.
@@ -1164,6 +1234,7 @@ main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
 					    teardown),
