@@ -420,7 +420,6 @@ static int
 check_input(struct run *run, const char *name)
 {
 	char row[160];
-
 	struct stat st;
 	int r = 0;
 

@@ -188,6 +188,7 @@ parse_replacement(struct parser *p, json_t *obj, struct record *rec)
 		return record_fail(p, "record", "kind",
 				   "a replacement cannot be a correction or "
 				   "withdrawal");
+	p->err->rec_kind = rec->kind;
 	if (json_object_get(inner, "ref") != NULL)
 		return record_fail(
 		    p, "record", "ref",
@@ -207,6 +208,9 @@ parse_object(struct parser *p, json_t *obj)
 
 	if (parse_kind(p, obj, "", &kind) < 0)
 		return -EINVAL;
+	p->err->kind = kind;
+	if (kind != KIND_CORRECTION && kind != KIND_WITHDRAWAL)
+		p->err->rec_kind = kind;
 	if (record_check_fields(p, obj, "", fields_of(kind), fields_any,
 				kind_phrase(kind)) < 0)
 		return -EINVAL;

@@ -30,6 +30,12 @@ struct record_error {
 	char field[64];	  /* e.g. "victim.document.number", "" for the line */
 	char reason[160]; /* e.g. "a DNI is exactly 8 digits" */
 	bool own_institution; /* a referral to or from the submitter itself */
+	/* What the line was read to be before its refusal, so that the node
+	 * can say first what the institution may not emit (KIND_NONE,
+	 * STAGE_NONE: not read that far). */
+	enum kind kind;	    /* the line's */
+	enum kind rec_kind; /* its record's (a correction's replacement's) */
+	enum stage stage;   /* a case stage's */
 };
 
 struct parsed_record {
@@ -55,8 +61,9 @@ void record_init(void);
  * which writes it into *ret when the batch is finished: *ret must stay in
  * place until then. On a broken rule returns -EINVAL and fills *err with
  * the field and reason; *ret is then undefined and nothing of the line
- * remains in batch. Blank lines are the caller's business (it skips
- * them).
+ * remains in batch; err->kind, rec_kind and stage say what of the record
+ * was read before the broken rule. Blank lines are the caller's business
+ * (it skips them).
  */
 int record_parse(const char *line, size_t len, enum institution inst,
 		 int32_t today, struct pseudo_batch *batch,

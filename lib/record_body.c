@@ -156,12 +156,30 @@ parse_institution(struct parser *p, json_t *obj, const char *base,
 }
 
 /*
+ * Whether s[i] (of len bytes) starts a dash as a word processor writes
+ * "-" (Word's AutoFormat, a copy from a letter): U+2010 to U+2014 (the
+ * hyphens, figure, en and em dashes) or U+2212 (minus), three bytes in
+ * UTF-8.
+ */
+static bool
+is_typographic_dash(const char *s, size_t i, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s + i;
+
+	if (i + 2 >= len || u[0] != 0xe2)
+		return false;
+	return (u[1] == 0x80 && u[2] >= 0x90 && u[2] <= 0x94) ||
+	       (u[1] == 0x88 && u[2] == 0x92);
+}
+
+/*
  * record_ascii_fault - why s (len bytes, UTF-8), which norm_number (or
  * parse_ref) refused, is no referral or case number (or ref): the reason
  * for name's refusal. Either nothing but spaces, or the first character
  * that is not printable ASCII, by its place (in characters, from 1) and
- * its sort, never quoted: an officer finds a no-break space or a degree
- * sign by where it is, as neither shows on a screen for what it is.
+ * its sort, never quoted: an officer finds a no-break space, a long dash
+ * or a degree sign by where it is, as none shows on a screen for what it
+ * is.
  */
 int
 record_ascii_fault(struct parser *p, const char *base, const char *name,
@@ -186,6 +204,12 @@ record_ascii_fault(struct parser *p, const char *base, const char *name,
 					   "%zu is a no-break space, as copied "
 					   "from a spreadsheet or a web page: "
 					   "write a plain space",
+					   at);
+		if (is_typographic_dash(s, i, len))
+			return record_fail(p, base, name,
+					   "must be printable ASCII: character "
+					   "%zu is a dash as a word processor "
+					   "writes it: write a plain hyphen -",
 					   at);
 		if (c >= 0x80)
 			return record_fail(
@@ -458,6 +482,7 @@ parse_case_stage(struct parser *p, json_t *obj, const char *base,
 	if (r < 0)
 		goto out;
 	rec->stage = (enum stage)v;
+	p->err->stage = rec->stage;
 	if ((r = parse_case_victims(p, obj, base, rec)) < 0)
 		goto out;
 	r = record_get_int(p, obj, base, "persons", true, 0, EVENT_MAX_PERSONS,

@@ -307,6 +307,11 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 			intake_refuse(res, err.field, "%s", err.reason);
 			if (err.own_institution)
 				res->why = LINE_OWN_INSTITUTION;
+			/* What the institution may not emit is said before
+			 * anything else wrong with the line: mending the
+			 * rest would only lead to it. */
+			(void)intake_granted(in, err.kind, err.rec_kind,
+					     err.stage, res);
 			continue;
 		}
 		rd->provisional[rd->k] = provisional;

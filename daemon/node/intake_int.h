@@ -19,6 +19,17 @@ void intake_refuse(struct line_result *res, const char *field, const char *fmt,
 		   ...) __attribute__((format(printf, 3, 4)));
 
 /*
+ * intake_granted - whether the registry's grants (as the consolidator
+ * said them, or DESIGN.md's defaults until it has) let this institution
+ * emit a line of kind, its record of rec_kind and, for a case stage,
+ * stage; if not, res says why, as the consolidator would. KIND_NONE and
+ * STAGE_NONE are what a refused line was not read far enough to say:
+ * not checked.
+ */
+bool intake_granted(const struct intake *in, enum kind kind, enum kind rec_kind,
+		    enum stage stage, struct line_result *res);
+
+/*
  * intake_ref_get - the refs as this request sees them: in a dry run, what
  * the run wrote over the outbox. *ret_provisional: the digest is over
  * provisional values (only ever in a dry run). 0, -ENOENT or -errno.

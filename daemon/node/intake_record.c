@@ -98,45 +98,40 @@ ref_put(struct outbox_txn *t, struct intake *in, const uint8_t id[EVENT_ID_LEN],
 	return outbox_ref_put(t, id, ri);
 }
 
-/*
- * Whether the registry's grants (as the consolidator said them, or
- * DESIGN.md's defaults until it has) let this institution emit p; if
- * not, res says why, as the consolidator would.
- */
-static bool
-granted(const struct intake *in, const struct parsed_record *p,
-	struct line_result *res)
+bool
+intake_granted(const struct intake *in, enum kind kind, enum kind rec_kind,
+	       enum stage stage, struct line_result *res)
 {
 	const struct grants *g = in->grants;
-	const struct record *rec = &p->ev.rec;
 	const char *who = institution_name(in->inst);
 	const char *note = "";
-	bool amend = p->ev.kind == KIND_CORRECTION;
+	bool amend = kind == KIND_CORRECTION;
 
-	if (g == NULL)
+	if (g == NULL || kind == KIND_NONE)
 		return true;
 	if (!g->said)
 		note = " (the default grants: the consolidator has not said "
 		       "this node's yet)";
-	if (!(g->kinds & (1u << p->ev.kind))) {
+	if (!(g->kinds & (1u << kind))) {
 		intake_refuse(res, "kind", "%s may not emit %s%s", who,
-			      kind_name(p->ev.kind), note);
+			      kind_name(kind), note);
 		res->why = LINE_NOT_GRANTED;
 		return false;
 	}
-	if (p->ev.kind == KIND_WITHDRAWAL)
+	if (kind == KIND_WITHDRAWAL || rec_kind == KIND_NONE)
 		return true;
-	if (!(g->kinds & (1u << rec->kind))) {
+	if (!(g->kinds & (1u << rec_kind))) {
 		intake_refuse(res, amend ? "record.kind" : "kind",
-			      "%s may not emit %s%s", who, kind_name(rec->kind),
+			      "%s may not emit %s%s", who, kind_name(rec_kind),
 			      note);
 		res->why = LINE_NOT_GRANTED;
 		return false;
 	}
-	if (rec->kind == KIND_CASE_STAGE && !(g->stages & (1u << rec->stage))) {
+	if (rec_kind == KIND_CASE_STAGE && stage != STAGE_NONE &&
+	    !(g->stages & (1u << stage))) {
 		intake_refuse(res, amend ? "record.stage" : "stage",
 			      "%s may not emit case stage %s%s", who,
-			      stage_name(rec->stage), note);
+			      stage_name(stage), note);
 		res->why = LINE_NOT_GRANTED;
 		return false;
 	}
@@ -144,9 +139,46 @@ granted(const struct intake *in, const struct parsed_record *p,
 }
 
 /*
+ * Whether the consolidator refused the target (its first envelope, the
+ * one a correction or withdrawal names): a dead letter held in the dead
+ * table as t sees it. It counts nowhere, and the consolidator would
+ * refuse the line in turn (bad_target), a dead letter of its own; one
+ * revived (taken after all) is no longer there, and one still in flight
+ * never was. Returns 0 (not refused), -EINVAL with res filled, or -errno
+ * for a store failure.
+ */
+static int
+refused_target(struct outbox_txn *t, const struct parsed_record *p,
+	       const struct ref_info *target, struct line_result *res)
+{
+	uint64_t at_ms;
+	uint8_t code;
+	int r;
+
+	r = outbox_seq_dead(t, target->seq, &code, &at_ms);
+	if (r == -ENOENT)
+		return 0;
+	if (r != 0) {
+		intake_refuse(res, "", "store error: %s", strerror(-r));
+		return r;
+	}
+	intake_refuse(res, "target_ref",
+		      "the consolidator refused that record (seq %llu: %s): "
+		      "it counts nowhere; %s",
+		      (unsigned long long)target->seq,
+		      reason_name(reason_of_refusal(code, NULL, 0)),
+		      p->ev.kind == KIND_WITHDRAWAL
+			  ? "nothing to withdraw"
+			  : "fix it and send it as a new record with a new "
+			    "ref");
+	return -EINVAL;
+}
+
+/*
  * Resolves a correction's or withdrawal's target (its id into tid, its
  * ref info into ret). With `strict`, also applies the rules that matter
- * only for a new record (target live, a correction the target's kind).
+ * only for a new record (target live and no dead letter, a correction
+ * the target's kind).
  * Returns 0, or -EINVAL with res filled, or -errno for a store failure.
  */
 static int
@@ -186,6 +218,9 @@ resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 		intake_refuse(res, "target_ref", "that record was withdrawn");
 		return -EINVAL;
 	}
+	r = refused_target(t, p, ret, res);
+	if (r != 0)
+		return r;
 	if (p->ev.kind == KIND_CORRECTION && p->ev.rec.kind != ret->kind) {
 		intake_refuse(res, "record.kind",
 			      "must be the target's kind, %s",
@@ -650,7 +685,8 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 	if (p->unlinkable > 0)
 		snprintf(res->field, sizeof(res->field), "%s",
 			 p->unlinkable_field);
-	if (!granted(in, p, res))
+	if (!intake_granted(in, p->ev.kind, p->ev.rec.kind, p->ev.rec.stage,
+			    res))
 		return 0;
 	amend = p->ev.kind == KIND_CORRECTION || p->ev.kind == KIND_WITHDRAWAL;
 	pseudo_event_id(in->ref_key->key, in->inst, p->ref, p->ev.id);

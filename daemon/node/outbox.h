@@ -348,6 +348,15 @@ int outbox_dead_at(struct outbox *ob, uint64_t seq, uint8_t *ret_reason,
 		   uint64_t *ret_at_ms);
 
 /*
+ * outbox_seq_dead - outbox_dead_at inside t: the dead letter of envelope
+ * seq as the dead table stands in the write transaction (one revived is
+ * gone from it). 0, -ENOENT (no dead letter: accepted, in flight, or
+ * revived), -EUCLEAN.
+ */
+int outbox_seq_dead(struct outbox_txn *t, uint64_t seq, uint8_t *ret_reason,
+		    uint64_t *ret_at_ms);
+
+/*
  * outbox_dead_list - fills out with up to max dead letters, newest first.
  * A reason this version does not know, or none, reads as bad_event, its
  * text prefixed to say so (reason_of_refusal). Returns the number

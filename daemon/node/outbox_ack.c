@@ -289,18 +289,15 @@ outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 	return r != 0 ? r : n;
 }
 
-int
-outbox_dead_at(struct outbox *ob, uint64_t seq, uint8_t *ret_reason,
-	       uint64_t *ret_at_ms)
+/* The dead letter held for seq within txn: see outbox_dead_at. */
+static int
+dead_get(struct outbox *ob, MDB_txn *txn, uint64_t seq, uint8_t *ret_reason,
+	 uint64_t *ret_at_ms)
 {
-	MDB_txn *txn;
 	uint8_t kb[8];
 	MDB_val k = {8, kb}, v;
 	int r;
 
-	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
-	if (r != 0)
-		return r;
 	bytes_put_be64(kb, seq);
 	r = outbox_tget(ob, txn, ob->dead, &k, &v);
 	if (r == 0 && v.mv_size < 9)
@@ -309,8 +306,29 @@ outbox_dead_at(struct outbox *ob, uint64_t seq, uint8_t *ret_reason,
 		*ret_reason = ((const uint8_t *)v.mv_data)[0];
 		*ret_at_ms = bytes_get_be64((const uint8_t *)v.mv_data + 1);
 	}
+	return r;
+}
+
+int
+outbox_dead_at(struct outbox *ob, uint64_t seq, uint8_t *ret_reason,
+	       uint64_t *ret_at_ms)
+{
+	MDB_txn *txn;
+	int r;
+
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	r = dead_get(ob, txn, seq, ret_reason, ret_at_ms);
 	mdb_txn_abort(txn);
 	return r;
+}
+
+int
+outbox_seq_dead(struct outbox_txn *t, uint64_t seq, uint8_t *ret_reason,
+		uint64_t *ret_at_ms)
+{
+	return dead_get(t->ob, t->txn, seq, ret_reason, ret_at_ms);
 }
 
 int

@@ -11,6 +11,8 @@
 #    alarm with 48 h (the old outbox agrees and keeps their times).
 #  - the metrics' count by reason and newest time (kept in the outbox, not
 #    counted at each request) the same after --recover and after kill -9.
+#  - a correction or withdrawal of a dead letter is refused at kuska
+#    submit (it would be refused by the consolidator in turn): still 5.
 # Without libfaketime, and in the sanitizer build (the sanitizers' runtime
 # and libfaketime cannot share a process), the dead letters are refused
 # now: only the window not yet passed is checked (exit 1, a WARNING).
@@ -69,6 +71,25 @@ check "with identification missing from the registry: 5 dead letters" \
 cp "$T/registry.good" "$N/registry.conf"
 check "the registry corrected" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+
+# A correction or withdrawal of a dead letter is refused at kuska submit,
+# saying why and what to do, not accepted to become a dead letter in turn
+# (bad_target): the 5 stay 5.
+python3 -c '
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+ref = r.pop("ref")
+for x in ({"kind": "correction", "ref": "DEADFIX-1", "target_ref": ref,
+	   "record": r},
+	  {"kind": "withdrawal", "ref": "DEADFIX-2", "target_ref": ref}):
+	print(json.dumps(x, separators=(",", ":")))
+' "$T/dead.jsonl" >"$T/deadfix.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/deadfix.jsonl" >"$T/deadfix.out" 2>&1
+rc=$?
+check "a correction of a dead letter: refused at submit (exit $rc)" \
+	sh -c "test $rc != 0 && grep -q 'deadfix.jsonl:1: refused: target_ref: the consolidator refused that record (seq [0-9]*: kind_not_allowed): it counts nowhere; fix it and send it as a new record with a new ref' '$T/deadfix.out'"
+check "... and its withdrawal: nothing to withdraw" \
+	grep -q 'deadfix.jsonl:2: refused: target_ref: the consolidator refused that record (seq [0-9]*: kind_not_allowed): it counts nowhere; nothing to withdraw' "$T/deadfix.out"
 
 if [ "$FAKE" = yes ]; then
 	# The node's clock right again: they were refused 3 days ago.

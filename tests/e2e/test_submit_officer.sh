@@ -54,8 +54,10 @@ for dry in --dry-run ""; do
 	check "mp's file to pnp's node ${dry:-(real)}: exit 1 ($rc)" test $rc = 1
 	grep -E '^mp.jsonl:[0-9]+: refused: ' "$T/mp$dry.out" >"$T/mp$dry.refused"
 	foreign=$(grep -Ec '^mp.jsonl:[0-9]+: refused: (kind|stage|record\.kind|record\.stage): pnp may not emit |^mp.jsonl:[0-9]+: refused: (to|from): must differ from the submitting institution$' "$T/mp$dry.refused")
+	# mp's receipts of pnp's referrals: a kind pnp may not emit, said
+	# before their sender being pnp itself.
 	check "... its lines pnp may not emit refused line by line, with line, field and reason ($foreign)" \
-		sh -c "test $foreign -gt 0 && grep -q '^mp.jsonl:[0-9]*: refused: from: must differ from the submitting institution\$' '$T/mp$dry.refused'"
+		sh -c "test $foreign -gt 0 && grep -q '^mp.jsonl:[0-9]*: refused: kind: pnp may not emit referral_received\$' '$T/mp$dry.refused'"
 	# A dry run stored nothing: its lines "would be accepted".
 	acc=accepted
 	[ -n "$dry" ] && acc="would be accepted"

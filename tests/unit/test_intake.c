@@ -7,8 +7,10 @@
  * corrections with the new pseudonyms, exactly the records whose content
  * is live. A dry run answers as a real one, stores nothing, and asks the
  * key holders only about refs already held; the registry's grants refuse
- * what the consolidator would. After a rotation a record as it now
- * stands re-sends its correction; other content is refused.
+ * what the consolidator would, and so do its dead letters: a correction
+ * or withdrawal of a record it refused is refused. After a rotation a
+ * record as it now stands re-sends its correction; other content is
+ * refused.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -1046,6 +1048,148 @@ test_grants(void **state)
 }
 
 /*
+ * What the institution may not emit is said before anything else wrong
+ * with the line: a MINSA officer who mended a case stage's victims would
+ * only be told then that MINSA emits no case stage. What it may emit is
+ * refused for the rest as before.
+ */
+static void
+test_grants_first(void **state)
+{
+#define CS(stage, rest)                                                        \
+	"\"kind\":\"case_stage\",\"date\":\"2024-03-01\",\"region\":\"15\","   \
+	"\"case_number\":\"CF-1\",\"stage\":\"" stage "\"," rest
+	static const char *const lines[] = {
+	    "{\"ref\":\"K1\"," CS("complaint", "\"victims\":[],\"persons\":1,"
+					       "\"article\":\"153\"") "}",
+	    "{\"kind\":\"correction\",\"ref\":\"K2\",\"target_ref\":\"K0\","
+	    "\"record\":{" CS("complaint", "\"victims\":[],\"persons\":1,"
+					   "\"article\":\"153\"") "}}",
+	    "{\"ref\":\"K3\"," CS("trial", "\"victims\":[],\"persons\":-1,"
+					   "\"article\":\"153\"") "}",
+	    "{\"ref\":\"K4\"," CS("complaint",
+				  "\"victims\":[],\"persons\":1,"
+				  "\"article\":\"153\"") ",\"x\":1}",
+	};
+#undef CS
+	struct grants minsa = {
+	    .kinds = 1u << KIND_IDENTIFICATION | 1u << KIND_REFERRAL |
+		     1u << KIND_REFERRAL_RECEIVED | 1u << KIND_SERVICE |
+		     1u << KIND_CORRECTION | 1u << KIND_WITHDRAWAL,
+	    .said = true};
+	struct grants mp = {.kinds = minsa.kinds | 1u << KIND_CASE_STAGE,
+			    .stages = 1u << STAGE_COMPLAINT,
+			    .said = true};
+	struct fixture *fx = *state;
+	struct control rep;
+	size_t i;
+
+	fx->in.inst = INST_MINSA;
+	fx->in.grants = &minsa;
+	assert_int_equal(submit(fx, lines, 4, NULL, &rep), 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(rep.results[i].status, LINE_REFUSED);
+		assert_int_equal(rep.results[i].why, LINE_NOT_GRANTED);
+		assert_string_equal(rep.results[i].reason,
+				    "minsa may not emit case_stage");
+	}
+	assert_string_equal(rep.results[0].field, "kind");
+	assert_string_equal(rep.results[1].field, "record.kind");
+	codec_control_clear(&rep);
+	/* A stage not granted: said before the persons' range. Granted:
+	 * the victims' rule and an unknown field refuse as ever. */
+	fx->in.grants = &mp;
+	assert_int_equal(submit(fx, lines, 4, NULL, &rep), 0);
+	assert_string_equal(rep.results[2].field, "stage");
+	assert_string_equal(rep.results[2].reason,
+			    "minsa may not emit case stage trial");
+	assert_int_equal(rep.results[2].why, LINE_NOT_GRANTED);
+	assert_string_equal(rep.results[0].field, "victims");
+	assert_string_equal(rep.results[0].reason,
+			    "a complaint names at least one victim");
+	assert_int_equal(rep.results[0].why, LINE_REASON_NONE);
+	assert_string_equal(rep.results[1].field, "record.victims");
+	assert_int_equal(rep.results[3].status, LINE_REFUSED);
+	assert_int_equal(rep.results[3].why, LINE_REASON_NONE);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 0);
+	fx->in.grants = NULL;
+	fx->in.inst = INST_PNP;
+}
+
+/*
+ * A correction or withdrawal of a record the consolidator refused (a dead
+ * letter) is refused at once, naming the refusal and the way out: the
+ * consolidator would refuse it in turn (bad_target), another dead letter.
+ * One of a record accepted, or still in flight (not acknowledged), is
+ * accepted; so is one of a dead letter revived since (taken after all).
+ * A dry run answers the same.
+ */
+static void
+test_dead_target(void **state)
+{
+	static const char *const records[] = {
+	    ID("A", "11111111", "2025-01-01"),
+	    ID("B", "22222222", "2025-01-02"),
+	};
+	static const char *const inflight[] = {
+	    ID("H", "33333333", "2025-01-03"),
+	};
+	static const char *const amends[] = {
+	    COR("C", "A", "11111111"),
+	    WD("W", "A"),
+	    COR("D", "B", "22222222"),
+	    COR("E", "H", "33333333"),
+	};
+	struct fixture *fx = *state;
+	struct rejection rej;
+	struct control rep;
+	enum line_status st[4];
+	int dry;
+
+	assert_int_equal(submit(fx, records, 2, st, &rep), 0);
+	codec_control_clear(&rep);
+	memset(&rej, 0, sizeof(rej));
+	rej.seq = 1;
+	rej.reason = REASON_KIND_NOT_ALLOWED;
+	snprintf(rej.text, sizeof(rej.text), "pnp may not emit that");
+	assert_int_equal(outbox_record_ack(fx->ob, 2, false, 1000, &rej, 1), 0);
+	assert_int_equal(submit(fx, inflight, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 3);
+	for (dry = 1; dry >= 0; dry--) {
+		fx->dry = dry ? 41 : 0;
+		assert_int_equal(submit(fx, amends, 4, st, &rep), 0);
+		assert_int_equal(st[0], LINE_REFUSED);
+		assert_string_equal(rep.results[0].field, "target_ref");
+		assert_string_equal(
+		    rep.results[0].reason,
+		    "the consolidator refused that record (seq 1: "
+		    "kind_not_allowed): it counts nowhere; fix it and send it "
+		    "as a new record with a new ref");
+		assert_int_equal(rep.results[0].why, LINE_REASON_NONE);
+		assert_int_equal(st[1], LINE_REFUSED);
+		assert_string_equal(rep.results[1].field, "target_ref");
+		assert_string_equal(rep.results[1].reason,
+				    "the consolidator refused that record (seq "
+				    "1: kind_not_allowed): it counts nowhere; "
+				    "nothing to withdraw");
+		assert_int_equal(st[2], LINE_ACCEPTED);
+		assert_int_equal(st[3], LINE_ACCEPTED);
+		codec_control_clear(&rep);
+		assert_int_equal(last_seq(fx), dry ? 3 : 5);
+	}
+	/* The consolidator took it after all (--refetch): the correction
+	 * refused before goes now. */
+	fx->dry = 0;
+	assert_int_equal(outbox_revive(fx->ob, 1, 2, NULL, 0), 1);
+	assert_int_equal(submit(fx, amends, 1, st, &rep), 0);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 6);
+}
+
+/*
  * A line over the limit is refused even when what kuska submit sends of
  * it (its head) is blanks: the record after them is not taken for a
  * blank line, and lost without a word.
@@ -1089,6 +1233,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dry_run_idle_stale_clock,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
 					    teardown),

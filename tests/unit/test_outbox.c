@@ -383,6 +383,19 @@ test_record_ack(void **state)
 	assert_int_equal(st.dead_total, 3);
 	assert_int_equal(st.acked_seq, 20);
 	assert_int_equal(st.last_contact_ms, 9200);
+	/* Read inside the write transaction too, as the intake does. */
+	{
+		struct outbox_txn *t = NULL;
+		uint8_t code = 0;
+		uint64_t at = 0;
+
+		assert_int_equal(outbox_begin(ob, &t), 0);
+		assert_int_equal(outbox_seq_dead(t, 15, &code, &at), 0);
+		assert_int_equal(code, REASON_KIND_NOT_ALLOWED);
+		assert_true(at >= 9000);
+		assert_int_equal(outbox_seq_dead(t, 13, &code, &at), -ENOENT);
+		outbox_abort(&t);
+	}
 	/* Survives reopening. */
 	outbox_close(&ob);
 	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);

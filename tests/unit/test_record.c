@@ -1137,9 +1137,9 @@ test_export_slips(void **state)
  * How a ministry's export garbles what it copied from a police referral
  * or keeps in its own way: a number typed with a degree or ordinal sign
  * after its N, a no-break space or a tab pasted from a spreadsheet, a
- * number cell, institution codes in capitals, a victim's services in one
- * list. Each reason says which character, by its place, or what to write,
- * never quoting the value.
+ * dash as a word processor writes "-", a number cell, institution codes
+ * in capitals, a victim's services in one list. Each reason says which
+ * character, by its place, or what to write, never quoting the value.
  */
 static void
 test_ministry_slips(void **state)
@@ -1162,6 +1162,22 @@ test_ministry_slips(void **state)
 		   "must be printable ASCII: character 6 is a no-break space, "
 		   "as copied from a spreadsheet or a web page: write a plain "
 		   "space");
+	/* "-" as Word writes it: an en dash, an em dash, a minus. */
+	refused(TOP("case_stage", "'2026-03-10'", "'15'",
+		    "'case_number':'CF\\u2013101','stage':'trial',"
+		    "'victims':[],'persons':1,'article':'153'"),
+		"case_number",
+		"must be printable ASCII: character 3 is a dash as a word "
+		"processor writes it: write a plain hyphen -");
+	refused(TOP("case_stage", "'2026-03-10'", "'15'",
+		    "'case_number':' FIS-2024\\u201415','stage':'trial',"
+		    "'victims':[],'persons':1,'article':'153'"),
+		"case_number",
+		"must be printable ASCII: character 10 is a dash as a word "
+		"processor writes it: write a plain hyphen -");
+	refused_as(INST_MIMP, RR_NUM("'OF\\u2212 77'"), "referral_number",
+		   "must be printable ASCII: character 3 is a dash as a word "
+		   "processor writes it: write a plain hyphen -");
 	refused_as(INST_MIMP, RR_NUM("' OF-77\\t'"), "referral_number",
 		   "must be printable ASCII: character 7 is a tab or another "
 		   "control character");
