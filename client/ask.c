@@ -201,7 +201,8 @@ ask_config(const char *cmd, const char *conf, struct ask_client *ret)
 	    strcmp(section, "client") != 0) {
 		settings_wrong_kind(conf, section,
 				    "a query client's config (a [client] file, "
-				    "such as analyst.conf)",
+				    "such as analyst.conf, or pnp-stats.conf "
+				    "for an institution's officers)",
 				    err, sizeof(err));
 		fprintf(stderr, "kuska %s: %s\n", cmd, err);
 		return 2;

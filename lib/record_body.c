@@ -379,6 +379,8 @@ article_normal(const char *s, size_t len, char out[EVENT_MAX_ARTICLE])
 	if (i < len) {
 		if (s[i] == '-' || s[i] == ' ')
 			i++;
+		else if (is_typographic_dash(s, i, len))
+			i += 3; /* "129–A" as a word processor writes it */
 		if (i == len)
 			return false; /* a dash with no letter after it */
 		out[o++] = '-';
@@ -412,6 +414,8 @@ article_printable(const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		if (is_enye(s, i, len) || is_degree(s, i, len))
 			i++;
+		else if (is_typographic_dash(s, i, len))
+			i += 2;
 		else if (s[i] < 0x20 || s[i] > 0x7e)
 			return false;
 	}

@@ -310,8 +310,9 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 			/* What the institution may not emit is said before
 			 * anything else wrong with the line: mending the
 			 * rest would only lead to it. */
-			(void)intake_granted(in, err.kind, err.rec_kind,
-					     err.stage, res);
+			if (intake_granted(in, err.kind, err.rec_kind,
+					   err.stage, res))
+				intake_stage_words(in, res);
 			continue;
 		}
 		rd->provisional[rd->k] = provisional;

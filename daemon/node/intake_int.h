@@ -30,6 +30,15 @@ bool intake_granted(const struct intake *in, enum kind kind, enum kind rec_kind,
 		    enum stage stage, struct line_result *res);
 
 /*
+ * intake_stage_words - res, a refusal of a case stage's word ("must be
+ * one of" the eight stages), lists instead the stages this institution
+ * may emit, when its grants leave some out: a court's officer who wrote
+ * "sentence" is shown the four words the court may send, not the police's
+ * too. Any other refusal is left as it is.
+ */
+void intake_stage_words(const struct intake *in, struct line_result *res);
+
+/*
  * intake_ref_get - the refs as this request sees them: in a dry run, what
  * the run wrote over the outbox. *ret_provisional: the digest is over
  * provisional values (only ever in a dry run). 0, -ENOENT or -errno.

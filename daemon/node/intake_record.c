@@ -138,6 +138,40 @@ intake_granted(const struct intake *in, enum kind kind, enum kind rec_kind,
 	return true;
 }
 
+void
+intake_stage_words(const struct intake *in, struct line_result *res)
+{
+	static const char lead[] = "must be one of ";
+	const struct grants *g = in->grants;
+	char all[512], mine[256], rest[sizeof(res->reason)];
+	size_t la = 0, lm = 0;
+	int st, n;
+
+	if (g == NULL || (strcmp(res->field, "stage") != 0 &&
+			  strcmp(res->field, "record.stage") != 0))
+		return;
+	for (st = STAGE_COMPLAINT; st <= STAGE_COUNT; st++) {
+		const char *w = stage_name((enum stage)st);
+		la += (size_t)snprintf(all + la, sizeof(all) - la, "%s%s",
+				       la > 0 ? ", " : "", w);
+		if (g->stages & (1u << st))
+			lm += (size_t)snprintf(mine + lm, sizeof(mine) - lm,
+					       "%s%s", lm > 0 ? ", " : "", w);
+	}
+	/* All eight granted, or none (no case stage reaches here then). */
+	if (lm == 0 || strcmp(mine, all) == 0 ||
+	    strncmp(res->reason, lead, sizeof(lead) - 1) != 0 ||
+	    strncmp(res->reason + sizeof(lead) - 1, all, la) != 0)
+		return;
+	/* What the parser said after the list: " (in lower case)". */
+	snprintf(rest, sizeof(rest), "%s", res->reason + sizeof(lead) - 1 + la);
+	n = snprintf(all, sizeof(all), "%sthe case stages %s may emit: %s%s",
+		     lead, institution_name(in->inst), mine, rest);
+	/* Too long for a reason (seven stages and a hint): left as it is. */
+	if (n > 0 && (size_t)n < sizeof(res->reason))
+		memcpy(res->reason, all, (size_t)n + 1);
+}
+
 /*
  * Whether the consolidator refused the target (its first envelope, the
  * one a correction or withdrawal names): a dead letter held in the dead

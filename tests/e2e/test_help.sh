@@ -345,7 +345,7 @@ refused "status given a missing config says it is missing" \
 # client's, not "unknown section [node]".
 printf '[node]\ninstitution = pnp\n' >"$T/pnp.conf"
 refused "query given a node's config names it" \
-	"kuska query: $T/pnp.conf: a [node] file; give a query client's config" \
+	"kuska query: $T/pnp.conf: a [node] file; give a query client's config (a [client] file, such as analyst.conf, or pnp-stats.conf for an institution's officers)" \
 	"$KUSKA" query -c "$T/pnp.conf" identification --period 2025
 refused "report given a node's config names it" \
 	"kuska report: $T/pnp.conf: a [node] file; give a query client's config" \

@@ -1070,6 +1070,8 @@ test_grants_first(void **state)
 	    "{\"ref\":\"K4\"," CS("complaint",
 				  "\"victims\":[],\"persons\":1,"
 				  "\"article\":\"153\"") ",\"x\":1}",
+	    "{\"ref\":\"K5\"," CS("Conviction", "\"victims\":[],\"persons\":1,"
+						"\"article\":\"153\"") "}",
 	};
 #undef CS
 	struct grants minsa = {
@@ -1078,7 +1080,8 @@ test_grants_first(void **state)
 		     1u << KIND_CORRECTION | 1u << KIND_WITHDRAWAL,
 	    .said = true};
 	struct grants mp = {.kinds = minsa.kinds | 1u << KIND_CASE_STAGE,
-			    .stages = 1u << STAGE_COMPLAINT,
+			    .stages =
+				1u << STAGE_COMPLAINT | 1u << STAGE_CONVICTION,
 			    .said = true};
 	struct fixture *fx = *state;
 	struct control rep;
@@ -1099,7 +1102,7 @@ test_grants_first(void **state)
 	/* A stage not granted: said before the persons' range. Granted:
 	 * the victims' rule and an unknown field refuse as ever. */
 	fx->in.grants = &mp;
-	assert_int_equal(submit(fx, lines, 4, NULL, &rep), 0);
+	assert_int_equal(submit(fx, lines, 5, NULL, &rep), 0);
 	assert_string_equal(rep.results[2].field, "stage");
 	assert_string_equal(rep.results[2].reason,
 			    "minsa may not emit case stage trial");
@@ -1111,6 +1114,19 @@ test_grants_first(void **state)
 	assert_string_equal(rep.results[1].field, "record.victims");
 	assert_int_equal(rep.results[3].status, LINE_REFUSED);
 	assert_int_equal(rep.results[3].why, LINE_REASON_NONE);
+	/* A stage's word miswritten: the words this one may send, and the
+	 * parser's hint. */
+	assert_string_equal(rep.results[4].field, "stage");
+	assert_string_equal(rep.results[4].reason,
+			    "must be one of the case stages minsa may emit: "
+			    "complaint, conviction (in lower case)");
+	codec_control_clear(&rep);
+	mp.stages = (1u << (STAGE_COUNT + 1)) - 2; /* every stage */
+	assert_int_equal(submit(fx, lines, 5, NULL, &rep), 0);
+	assert_true(
+	    strncmp(rep.results[4].reason,
+		    "must be one of complaint, preliminary_investigation",
+		    50) == 0);
 	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), 0);
 	fx->in.grants = NULL;

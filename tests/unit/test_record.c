@@ -381,23 +381,35 @@ test_valid_variants(void **state)
 }
 
 /* The forms case systems export an article in are taken, each sent in
- * the one written form: a leading "Art." or "art", a space or nothing
- * for the dash, small letters, a degree or an ordinal sign after the
- * number. The letters are the Spanish alphabet's: slavery is article
- * 129-Ñ of the Criminal Code. */
+ * the one written form: a leading "Art." or "art", a space, nothing or
+ * a word processor's long dash for the dash, small letters, a degree or
+ * an ordinal sign after the number. The letters are the Spanish alphabet's:
+ * slavery is article 129-Ñ of the Criminal Code. */
 static void
 test_article_forms(void **state)
 {
 	static const char *const in[][2] = {
-	    {"153", "153"},	      {"129-A", "129-A"},
-	    {"129-a", "129-A"},	      {"153A", "153-A"},
-	    {"153 b", "153-B"},	      {"Art. 153-B", "153-B"},
-	    {"art.153", "153"},	      {"ART 129-A", "129-A"},
-	    {"Art.  129 ab", "129-AB"}, {"7", "7"},
-	    {"129-Ñ", "129-Ñ"},	      {"129-ñ", "129-Ñ"},
-	    {"Art. 129 ñ", "129-Ñ"},  {"129Ña", "129-ÑA"},
-	    {"Art. 153°", "153"},     {"153°-A", "153-A"},
-	    {"art. 153º b", "153-B"}, {"129°Ñ", "129-Ñ"},
+	    {"153", "153"},
+	    {"129-A", "129-A"},
+	    {"129-a", "129-A"},
+	    {"153A", "153-A"},
+	    {"153 b", "153-B"},
+	    {"Art. 153-B", "153-B"},
+	    {"art.153", "153"},
+	    {"ART 129-A", "129-A"},
+	    {"Art.  129 ab", "129-AB"},
+	    {"7", "7"},
+	    {"129-Ñ", "129-Ñ"},
+	    {"129-ñ", "129-Ñ"},
+	    {"Art. 129 ñ", "129-Ñ"},
+	    {"129Ña", "129-ÑA"},
+	    {"Art. 153°", "153"},
+	    {"153°-A", "153-A"},
+	    {"art. 153º b", "153-B"},
+	    {"129°Ñ", "129-Ñ"},
+	    {"129\u2013A", "129-A"},
+	    {"Art. 153\u2014b", "153-B"},
+	    {"129\u2212Ñ", "129-Ñ"},
 	};
 	char line[256];
 	size_t i;

@@ -231,7 +231,7 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	    "2025H2,all,18+,23911086,43,0.18,,,",
 	    "2025H2,all,all,34122196,275,0.81,470,1.38,estimate of all victims",
 	    NULL};
-	/* The identification's 298 victims by age group: row 4 is 18+. */
+	/* The identification's 298 victims by age group: row 5 is 18+. */
 	static const char *const breakdown[] = {
 	    "2025H2,sex,F,190",	       "2025H2,sex,M,108",
 	    "2025H2,age_group,6-11,21", "2025H2,age_group,12-13,64",
