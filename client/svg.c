@@ -438,11 +438,33 @@ svg_upset(FILE *f, const struct svg_upset *c)
 
 /* ---- trend -------------------------------------------------------------- */
 
-/* A value on a scale from 0 to max: what falls outside sits on its edge. */
+/* A value on a scale from lo to max: what falls outside sits on its
+ * edge. */
 static double
-clamp(double v, double max)
+clamp(double v, double lo, double max)
 {
-	return v < 0 ? 0 : v > max ? max : v;
+	return v < lo ? lo : v > max ? max : v;
+}
+
+/*
+ * The bottom of a trend's scale: 0, or below the lowest value, baseline
+ * or target when one is negative (a median of days whose dates are out
+ * of order), which on a scale from 0 would sit on the axis as if 0.
+ */
+static double
+trend_low(const struct svg_trend *c)
+{
+	double lo = 0;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->y[i].kind == SVG_NUM && c->y[i].v < lo)
+			lo = c->y[i].v;
+	if (c->baseline.kind == SVG_NUM && c->baseline.v < lo)
+		lo = c->baseline.v;
+	if (c->target.kind == SVG_NUM && c->target.v < lo)
+		lo = c->target.v;
+	return lo < 0 ? -nice_max(-lo * 1.05) : 0;
 }
 
 #define TR_W 340
@@ -497,7 +519,7 @@ int
 svg_trend(FILE *f, const struct svg_trend *c)
 {
 	double max = c->max, pw = TR_W - TR_L - TR_R, ph = TR_H - TR_T - TR_B,
-	       step, yb, yt, lb, lt;
+	       lo = trend_low(c), step, yb, yt, lb, lt;
 	double px = -1, py = -1, refs[2];
 	size_t i, every, n_refs = 0;
 	char a[48], t[96];
@@ -517,9 +539,14 @@ svg_trend(FILE *f, const struct svg_trend *c)
 	if (every < 1)
 		every = 1;
 	open_svg(f, c->id, c->title, TR_W, TR_H, false);
+	/* Three lines: 0 (the axis), half and max; below 0, lo, 0, max. */
 	for (i = 0; i <= 2; i++) {
-		double v = max * (double)i / 2, y = TR_T + ph - ph * v / max;
-		line(f, TR_L, y, TR_L + pw, y, i == 0 ? "axis" : "grid");
+		double v = lo < 0 ? (i == 0   ? lo
+				     : i == 1 ? 0
+					      : max)
+				  : max * (double)i / 2,
+		       y = TR_T + ph - ph * (v - lo) / (max - lo);
+		line(f, TR_L, y, TR_L + pw, y, v == 0 ? "axis" : "grid");
 		val_text(svg_num(v), NULL, c->k, c->hidden, a, sizeof(a));
 		text(f, TR_L - 6, y + 4, "tick", "end", a);
 	}
@@ -533,8 +560,8 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		if ((c->n - 1 - i) % every == 0)
 			text(f, x, TR_H - TR_B + 16, "tick", "middle", c->x[i]);
 	}
-	yb = TR_T + ph - ph * clamp(c->baseline.v, max) / max;
-	yt = TR_T + ph - ph * clamp(c->target.v, max) / max;
+	yb = TR_T + ph - ph * (clamp(c->baseline.v, lo, max) - lo) / (max - lo);
+	yt = TR_T + ph - ph * (clamp(c->target.v, lo, max) - lo) / (max - lo);
 	/* Labels of lines closer than a line of text move apart. */
 	lb = yb + 4;
 	lt = yt + 4;
@@ -566,7 +593,8 @@ svg_trend(FILE *f, const struct svg_trend *c)
 			px = -1;
 			continue;
 		}
-		y = TR_T + ph - ph * clamp(c->y[i].v, max) / max;
+		y = TR_T + ph -
+		    ph * (clamp(c->y[i].v, lo, max) - lo) / (max - lo);
 		if (px >= 0)
 			line(f, px, py, x, y, "trend");
 		px = x;
@@ -578,7 +606,8 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		       y;
 		if (c->y[i].kind != SVG_NUM)
 			continue;
-		y = TR_T + ph - ph * clamp(c->y[i].v, max) / max;
+		y = TR_T + ph -
+		    ph * (clamp(c->y[i].v, lo, max) - lo) / (max - lo);
 		circle(f, x, y, 3.5, "point");
 		/* Every value of a short series, else the last: the table
 		 * under the charts has them all. */

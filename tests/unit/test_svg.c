@@ -413,6 +413,69 @@ test_trend_first_label_clear(void **state)
 	free(s);
 }
 
+/* The number after attr=" in the element of s that holds cls, or NAN. */
+static double
+attr_of(const char *s, const char *cls, const char *attr)
+{
+	char a[16];
+	const char *at = strstr(s, cls), *t;
+
+	if (at == NULL)
+		return NAN;
+	for (t = at; t > s && *t != '<'; t--)
+		;
+	snprintf(a, sizeof(a), " %s=\"", attr);
+	t = strstr(t, a);
+	return t != NULL && t < at ? strtod(t + strlen(a), NULL) : NAN;
+}
+
+/* A negative value (a median of days whose dates are out of order) is
+ * drawn below the axis, on a scale that reaches below 0, not on the axis
+ * as if it were 0; a scale of values none negative starts at 0. */
+static void
+test_trend_negative(void **state)
+{
+	static const char *const x[] = {"2025H1", "2025H2"};
+	struct svg_val y[] = {{SVG_NUM, -16}, {SVG_NUM, 12}};
+	struct svg_trend c = {
+	    .id = "tr",
+	    .title = "Median days from trial to sentence",
+	    .x = x,
+	    .y = y,
+	    .n = 2,
+	    .baseline = {SVG_NUM, 30},
+	    .target = {SVG_NUM, 20},
+	    .baseline_label = "base",
+	    .target_label = "target",
+	    .unit = " d",
+	    .k = 10,
+	};
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+	double axis, first;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(svg_trend(f, &c), 0);
+	assert_int_equal(fclose(f), 0);
+	axis = attr_of(s, "class=\"axis\"", "y1");
+	first = attr_of(s, "class=\"point\"", "cy");
+	assert_false(isnan(axis) || isnan(first));
+	assert_true(first > axis + 10); /* below it, by far more than a hair */
+	/* The scale's bottom, named with the tables' minus sign. */
+	assert_non_null(strstr(s, ">\u221220</text>"));
+	free(s);
+	y[0].v = 16;
+	s = NULL;
+	f = open_memstream(&s, &len);
+	assert_non_null(f);
+	assert_int_equal(svg_trend(f, &c), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_null(strstr(s, "\u2212"));
+	free(s);
+}
+
 static int
 write_intervals(FILE *f, const void *arg)
 {
@@ -504,6 +567,7 @@ main(void)
 	    cmocka_unit_test(test_trend),
 	    cmocka_unit_test(test_trend_labels_apart),
 	    cmocka_unit_test(test_trend_first_label_clear),
+	    cmocka_unit_test(test_trend_negative),
 	    cmocka_unit_test(test_trend_periods_apart),
 	    cmocka_unit_test(test_intervals),
 	    cmocka_unit_test(test_value_text),
