@@ -161,8 +161,9 @@ const char *rp_median_note(const struct qtable *t, size_t row, const char *col,
  * earliest identification in the period (EVENTS.md), into *ret_n.
  * Returns 1 when every one of those rows is shown; with one withheld, 2
  * when total (identification.victims[institution=all] of that period
- * and view) is a count and bd's 18+ row is shown, *ret_n then total less
- * 18+ (the age groups partition the victims), as daemon/consolidator/
+ * and view) is a count and bd's 18+ row is shown or absent (no victim
+ * 18 or over: a row of 0 is left out), *ret_n then total less 18+ (the
+ * age groups partition the victims), as daemon/consolidator/
  * sdg_table.c's from_breakdown works it out: the consolidator gives this
  * role that figure as sdg16_2_2's 0-17, so saying it here discloses
  * nothing more; 0 when not even that can be worked out; -1 when bd was

@@ -473,8 +473,8 @@ static const char *const child_groups[] = {"0-5", "6-11", "12-13", "14-17"};
 int
 rp_children(const struct qtable *bd, struct svg_val total, long long *ret_n)
 {
-	long long n = 0, adult = -1;
-	bool any = false, withheld = false;
+	long long n = 0, adult = 0; /* no 18+ row: none (rows of 0 left out) */
+	bool any = false, withheld = false, adult_hidden = false;
 	size_t i, g;
 
 	if (bd == NULL || bd->error[0] != '\0')
@@ -485,9 +485,10 @@ rp_children(const struct qtable *bd, struct svg_val total, long long *ret_n)
 		if (strcmp(rp_text_of(bd, i, "dimension"), "age_group") != 0)
 			continue;
 		any = true;
-		if (strcmp(v, "18+") == 0 && c != NULL &&
-		    c->kind == CELL_NUMBER)
-			adult = c->number;
+		if (strcmp(v, "18+") == 0) {
+			adult_hidden = c == NULL || c->kind != CELL_NUMBER;
+			adult = adult_hidden ? 0 : c->number;
+		}
 		for (g = 0; g < sizeof(child_groups) / sizeof(child_groups[0]);
 		     g++)
 			if (strcmp(v, child_groups[g]) == 0)
@@ -509,7 +510,7 @@ rp_children(const struct qtable *bd, struct svg_val total, long long *ret_n)
 	}
 	/* Age groups partition the victims: the total less 18+, as
 	 * sdg_table.c's from_breakdown gives the same role in sdg16_2_2. */
-	if (total.kind != SVG_NUM || adult < 0 || total.v < (double)adult)
+	if (total.kind != SVG_NUM || adult_hidden || total.v < (double)adult)
 		return 0;
 	*ret_n = (long long)total.v - adult;
 	return 2;

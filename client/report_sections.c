@@ -543,7 +543,9 @@ timeliness_note(const struct report *r, char *out, size_t cap)
 	int32_t over = date_today() - period_last_day(r->code);
 	char n[48];
 
-	if (over < 30)
+	/* Over by 30 days: one of its last day that comes today is still
+	 * within 30 (days <= 30, EVENTS.md). */
+	if (over <= 30)
 		return tr(M_TIMELINESS_NOTE);
 	html_group(over, tr(M_THOUSANDS), n, sizeof(n));
 	snprintf(out, cap, tr(M_TIMELINESS_CLOSED_NOTE), n);

@@ -547,6 +547,10 @@ svg_trend(FILE *f, const struct svg_trend *c)
 				  : max * (double)i / 2,
 		       y = TR_T + ph - ph * (v - lo) / (max - lo);
 		line(f, TR_L, y, TR_L + pw, y, v == 0 ? "axis" : "grid");
+		/* A bottom too close to 0 (-20 under a scale to 500) is
+		 * drawn, not named: its number would print over the 0. */
+		if (v == lo && lo < 0 && ph * -lo / (max - lo) < TR_V_H)
+			continue;
 		val_text(svg_num(v), NULL, c->k, c->hidden, a, sizeof(a));
 		text(f, TR_L - 6, y + 4, "tick", "end", a);
 	}

@@ -199,6 +199,44 @@ parse_replacement(struct parser *p, json_t *obj, struct record *rec)
 	return record_parse_body(p, inner, "record", rec);
 }
 
+/*
+ * peek_granted - what the line says it is before the rest is read: a
+ * correction's record kind and a case stage's stage, into p->err, so that
+ * the node says first what the institution may not emit, whatever else is
+ * wrong with the line (INPUT.md section 9). A stage in capitals or with a
+ * space at an end, which the parser refuses with a hint, counts as the
+ * stage it names: mending it would only lead to that refusal.
+ */
+static void
+peek_granted(struct parser *p, json_t *obj, enum kind kind)
+{
+	const char *s;
+	char w[32];
+	size_t n = 0;
+
+	if (kind == KIND_CORRECTION) {
+		obj = json_object_get(obj, "record");
+		s = json_string_value(json_object_get(obj, "kind"));
+		kind = s != NULL ? kind_from_name(s) : KIND_NONE;
+		if (kind == KIND_CORRECTION || kind == KIND_WITHDRAWAL)
+			return;
+		p->err->rec_kind = kind;
+	}
+	if (kind != KIND_CASE_STAGE ||
+	    (s = json_string_value(json_object_get(obj, "stage"))) == NULL)
+		return;
+	while (*s == ' ')
+		s++;
+	for (; *s != '\0' && n + 1 < sizeof(w); s++)
+		w[n++] = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+	if (*s != '\0')
+		return;
+	while (n > 0 && w[n - 1] == ' ')
+		n--;
+	w[n] = '\0';
+	p->err->stage = stage_from_name(w);
+}
+
 /* parse_object - a whole record object into p->ret. */
 static int
 parse_object(struct parser *p, json_t *obj)
@@ -211,6 +249,7 @@ parse_object(struct parser *p, json_t *obj)
 	p->err->kind = kind;
 	if (kind != KIND_CORRECTION && kind != KIND_WITHDRAWAL)
 		p->err->rec_kind = kind;
+	peek_granted(p, obj, kind);
 	if (record_check_fields(p, obj, "", fields_of(kind), fields_any,
 				kind_phrase(kind)) < 0)
 		return -EINVAL;

@@ -173,6 +173,28 @@ intake_stage_words(const struct intake *in, struct line_result *res)
 }
 
 /*
+ * Whether a dead letter's reason is the record's own, which the officer
+ * mends by sending it anew under a new ref; otherwise the node's key,
+ * network or envelope was refused, not the record, and the consolidator's
+ * operators take it again (--refetch, OPERATIONS.md section 10): sent
+ * anew as well, it would count twice.
+ */
+static bool
+refused_as_sent(enum reason why)
+{
+	switch (why) {
+	case REASON_BAD_EVENT:
+	case REASON_KIND_NOT_ALLOWED:
+	case REASON_STAGE_NOT_ALLOWED:
+	case REASON_BAD_TARGET:
+	case REASON_TOO_LARGE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * Whether the consolidator refused the target (its first envelope, the
  * one a correction or withdrawal names): a dead letter held in the dead
  * table as t sees it. It counts nowhere, and the consolidator would
@@ -185,6 +207,7 @@ static int
 refused_target(struct outbox_txn *t, const struct parsed_record *p,
 	       const struct ref_info *target, struct line_result *res)
 {
+	enum reason why;
 	uint64_t at_ms;
 	uint8_t code;
 	int r;
@@ -196,15 +219,17 @@ refused_target(struct outbox_txn *t, const struct parsed_record *p,
 		intake_refuse(res, "", "store error: %s", strerror(-r));
 		return r;
 	}
+	why = reason_of_refusal(code, NULL, 0);
 	intake_refuse(res, "target_ref",
 		      "the consolidator refused that record (seq %llu: %s): "
 		      "it counts nowhere; %s",
-		      (unsigned long long)target->seq,
-		      reason_name(reason_of_refusal(code, NULL, 0)),
-		      p->ev.kind == KIND_WITHDRAWAL
-			  ? "nothing to withdraw"
-			  : "fix it and send it as a new record with a new "
-			    "ref");
+		      (unsigned long long)target->seq, reason_name(why),
+		      p->ev.kind == KIND_WITHDRAWAL ? "nothing to withdraw"
+		      : refused_as_sent(why)
+			  ? "fix it and send it as a new record with a new "
+			    "ref"
+			  : "not its content: ask the operators to take "
+			    "it again (--refetch)");
 	return -EINVAL;
 }
 

@@ -1072,6 +1072,11 @@ test_grants_first(void **state)
 				  "\"article\":\"153\"") ",\"x\":1}",
 	    "{\"ref\":\"K5\"," CS("Conviction", "\"victims\":[],\"persons\":1,"
 						"\"article\":\"153\"") "}",
+	    "{\"ref\":\"K6\"," CS(" TRIAL", "\"victims\":[],\"persons\":1,"
+					    "\"article\":\"153\"") "}",
+	    "{\"ref\":\"K7\",\"kind\":\"case_stage\",\"date\":\"2024-03-01\","
+	    "\"region\":\"15\",\"case_number\":\"CF\u20131\",\"stage\":"
+	    "\"trial\",\"victims\":[],\"persons\":1,\"article\":\"153\"}",
 	};
 #undef CS
 	struct grants minsa = {
@@ -1102,7 +1107,7 @@ test_grants_first(void **state)
 	/* A stage not granted: said before the persons' range. Granted:
 	 * the victims' rule and an unknown field refuse as ever. */
 	fx->in.grants = &mp;
-	assert_int_equal(submit(fx, lines, 5, NULL, &rep), 0);
+	assert_int_equal(submit(fx, lines, 7, NULL, &rep), 0);
 	assert_string_equal(rep.results[2].field, "stage");
 	assert_string_equal(rep.results[2].reason,
 			    "minsa may not emit case stage trial");
@@ -1120,6 +1125,13 @@ test_grants_first(void **state)
 	assert_string_equal(rep.results[4].reason,
 			    "must be one of the case stages minsa may emit: "
 			    "complaint, conviction (in lower case)");
+	/* A stage not granted, in capitals, or before a case number with a
+	 * long dash: what the institution may not emit, said first. */
+	for (i = 5; i < 7; i++) {
+		assert_string_equal(rep.results[i].field, "stage");
+		assert_string_equal(rep.results[i].reason,
+				    "minsa may not emit case stage trial");
+	}
 	codec_control_clear(&rep);
 	mp.stages = (1u << (STAGE_COUNT + 1)) - 2; /* every stage */
 	assert_int_equal(submit(fx, lines, 5, NULL, &rep), 0);
@@ -1156,6 +1168,10 @@ test_dead_target(void **state)
 	    WD("W", "A"),
 	    COR("D", "B", "22222222"),
 	    COR("E", "H", "33333333"),
+	};
+	static const char *const keyed[] = {
+	    ID("K", "44444444", "2025-01-04"),
+	    COR("L", "K", "44444444"),
 	};
 	struct fixture *fx = *state;
 	struct rejection rej;
@@ -1203,6 +1219,22 @@ test_dead_target(void **state)
 	assert_int_equal(st[0], LINE_ACCEPTED);
 	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), 6);
+	/* Refused for the node's key, not its content: sent anew as well
+	 * as taken again, it would count twice; the way is --refetch. */
+	assert_int_equal(submit(fx, keyed, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	rej.seq = 7;
+	rej.reason = REASON_KEY_NOT_VALID;
+	assert_int_equal(outbox_record_ack(fx->ob, 7, false, 2000, &rej, 1), 0);
+	assert_int_equal(submit(fx, keyed + 1, 1, st, &rep), 0);
+	assert_int_equal(st[0], LINE_REFUSED);
+	assert_string_equal(rep.results[0].reason,
+			    "the consolidator refused that record (seq 7: "
+			    "key_not_valid): it counts nowhere; not its "
+			    "content: ask the operators to take it again "
+			    "(--refetch)");
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 7);
 }
 
 /*

@@ -2880,6 +2880,14 @@ test_children_counted(void **state)
 	assert_true(figure_says(p, "f-trend", "Of them, under 18: 255."));
 	free(p);
 
+	/* No 18+ row (the consolidator leaves out a group of no victims):
+	 * none 18 or over, all 298 children, as sdg16_2_2 counts it. */
+	set_cell(&d.t[RT_BREAKDOWN], 5, "value", "not-an-age-group");
+	p = page(&d, "children-no-adults.html");
+	assert_non_null(strstr(p, "data-v=\"298\""));
+	free(p);
+	set_cell(&d.t[RT_BREAKDOWN], 5, "value", "18+");
+
 	/* 18+ withheld too: no 255 said of children, and it says why. */
 	set_cell(&d.t[RT_BREAKDOWN], 5, "victims", "<10");
 	i18n_set(LANG_ES);

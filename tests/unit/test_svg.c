@@ -466,7 +466,21 @@ test_trend_negative(void **state)
 	/* The scale's bottom, named with the tables' minus sign. */
 	assert_non_null(strstr(s, ">\u221220</text>"));
 	free(s);
+	/* Under a scale to 500, the bottom's number would print over the
+	 * 0: its line is drawn, unnamed. */
+	y[1].v = 480;
+	s = NULL;
+	f = open_memstream(&s, &len);
+	assert_non_null(f);
+	assert_int_equal(svg_trend(f, &c), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_true(attr_of(s, "class=\"point\"", "cy") >
+		    attr_of(s, "class=\"axis\"", "y1"));
+	assert_null(strstr(s, ">\u221220</text>"));
+	assert_int_equal(count(s, "class=\"grid\""), 2);
+	free(s);
 	y[0].v = 16;
+	y[1].v = 12;
 	s = NULL;
 	f = open_memstream(&s, &len);
 	assert_non_null(f);
