@@ -186,6 +186,20 @@ test_upset(void **state)
 
 /* ---- trend, intervals --------------------------------------------------- */
 
+/* c drawn, as a string the caller frees. */
+static char *
+trend_of(const struct svg_trend *c)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	assert_non_null(f);
+	assert_int_equal(svg_trend(f, c), 0);
+	assert_int_equal(fclose(f), 0);
+	return s;
+}
+
 static int
 write_trend(FILE *f, const void *arg)
 {
@@ -271,15 +285,12 @@ test_trend_periods_apart(void **state)
 
 	(void)state;
 	for (n = 1; n <= 6; n++) {
-		char *s = NULL;
-		size_t len = 0, m, i;
-		FILE *f = open_memstream(&s, &len);
+		char *s;
+		size_t m, i;
 		double xs[8];
 
-		assert_non_null(f);
 		c.n = n;
-		assert_int_equal(svg_trend(f, &c), 0);
-		assert_int_equal(fclose(f), 0);
+		s = trend_of(&c);
 		assert_non_null(strstr(s, x[n - 1]));
 		m = tick_xs(s, xs, 8);
 		assert_true(m >= 1);
@@ -334,17 +345,13 @@ test_trend_labels_apart(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(lows) / sizeof(lows[0]); i++) {
-		char *s = NULL, v[16];
-		size_t len = 0;
-		FILE *f = open_memstream(&s, &len);
+		char *s, v[16];
 		double vy, by, ty;
 
-		assert_non_null(f);
 		y[2].v = lows[i];
 		/* the baseline near the bottom too, for the last two */
 		c.baseline.v = i >= 6 ? 1 : 35;
-		assert_int_equal(svg_trend(f, &c), 0);
-		assert_int_equal(fclose(f), 0);
+		s = trend_of(&c);
 		snprintf(v, sizeof(v), "%g%%", lows[i]);
 		vy = label_y(s, v);
 		by = label_y(s, c.baseline.v == 1 ? "base 1%" : "base 35%");
@@ -395,15 +402,11 @@ test_trend_first_label_clear(void **state)
 	    .target_label = "target",
 	    .k = 10,
 	};
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&s, &len);
+	char *s;
 	double vx, tx;
 
 	(void)state;
-	assert_non_null(f);
-	assert_int_equal(svg_trend(f, &c), 0);
-	assert_int_equal(fclose(f), 0);
+	s = trend_of(&c);
 	vx = label_x(s, "179.97");
 	tx = label_x(s, "200"); /* the scale's top, anchored at its end */
 	assert_true(vx > 0 && tx > 0);
@@ -450,15 +453,11 @@ test_trend_negative(void **state)
 	    .unit = " d",
 	    .k = 10,
 	};
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&s, &len);
+	char *s;
 	double axis, first;
 
 	(void)state;
-	assert_non_null(f);
-	assert_int_equal(svg_trend(f, &c), 0);
-	assert_int_equal(fclose(f), 0);
+	s = trend_of(&c);
 	axis = attr_of(s, "class=\"axis\"", "y1");
 	first = attr_of(s, "class=\"point\"", "cy");
 	assert_false(isnan(axis) || isnan(first));
@@ -469,11 +468,7 @@ test_trend_negative(void **state)
 	/* Under a scale to 500, the bottom's number would print over the
 	 * 0: its line is drawn, unnamed. */
 	y[1].v = 480;
-	s = NULL;
-	f = open_memstream(&s, &len);
-	assert_non_null(f);
-	assert_int_equal(svg_trend(f, &c), 0);
-	assert_int_equal(fclose(f), 0);
+	s = trend_of(&c);
 	assert_true(attr_of(s, "class=\"point\"", "cy") >
 		    attr_of(s, "class=\"axis\"", "y1"));
 	assert_null(strstr(s, ">\u221220</text>"));
@@ -481,11 +476,7 @@ test_trend_negative(void **state)
 	free(s);
 	y[0].v = 16;
 	y[1].v = 12;
-	s = NULL;
-	f = open_memstream(&s, &len);
-	assert_non_null(f);
-	assert_int_equal(svg_trend(f, &c), 0);
-	assert_int_equal(fclose(f), 0);
+	s = trend_of(&c);
 	assert_null(strstr(s, "\u2212"));
 	free(s);
 }
