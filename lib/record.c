@@ -188,7 +188,6 @@ parse_replacement(struct parser *p, json_t *obj, struct record *rec)
 		return record_fail(p, "record", "kind",
 				   "a replacement cannot be a correction or "
 				   "withdrawal");
-	p->err->rec_kind = rec->kind;
 	if (json_object_get(inner, "ref") != NULL)
 		return record_fail(
 		    p, "record", "ref",

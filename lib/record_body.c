@@ -486,7 +486,6 @@ parse_case_stage(struct parser *p, json_t *obj, const char *base,
 	if (r < 0)
 		goto out;
 	rec->stage = (enum stage)v;
-	p->err->stage = rec->stage;
 	if ((r = parse_case_victims(p, obj, base, rec)) < 0)
 		goto out;
 	r = record_get_int(p, obj, base, "persons", true, 0, EVENT_MAX_PERSONS,
