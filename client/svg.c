@@ -515,6 +515,13 @@ value_label_y(double x, double y, const char *label, const double *refs,
 	return best;
 }
 
+/* The y of v on a trend's scale from lo to max, ph high below TR_T. */
+static double
+trend_y(double v, double lo, double max, double ph)
+{
+	return TR_T + ph - ph * (clamp(v, lo, max) - lo) / (max - lo);
+}
+
 int
 svg_trend(FILE *f, const struct svg_trend *c)
 {
@@ -545,7 +552,7 @@ svg_trend(FILE *f, const struct svg_trend *c)
 				     : i == 1 ? 0
 					      : max)
 				  : max * (double)i / 2,
-		       y = TR_T + ph - ph * (v - lo) / (max - lo);
+		       y = trend_y(v, lo, max, ph);
 		line(f, TR_L, y, TR_L + pw, y, v == 0 ? "axis" : "grid");
 		/* A bottom too close to 0 (-20 under a scale to 500) is
 		 * drawn, not named: its number would print over the 0. */
@@ -564,8 +571,8 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		if ((c->n - 1 - i) % every == 0)
 			text(f, x, TR_H - TR_B + 16, "tick", "middle", c->x[i]);
 	}
-	yb = TR_T + ph - ph * (clamp(c->baseline.v, lo, max) - lo) / (max - lo);
-	yt = TR_T + ph - ph * (clamp(c->target.v, lo, max) - lo) / (max - lo);
+	yb = trend_y(c->baseline.v, lo, max, ph);
+	yt = trend_y(c->target.v, lo, max, ph);
 	/* Labels of lines closer than a line of text move apart. */
 	lb = yb + 4;
 	lt = yt + 4;
@@ -597,8 +604,7 @@ svg_trend(FILE *f, const struct svg_trend *c)
 			px = -1;
 			continue;
 		}
-		y = TR_T + ph -
-		    ph * (clamp(c->y[i].v, lo, max) - lo) / (max - lo);
+		y = trend_y(c->y[i].v, lo, max, ph);
 		if (px >= 0)
 			line(f, px, py, x, y, "trend");
 		px = x;
@@ -610,8 +616,7 @@ svg_trend(FILE *f, const struct svg_trend *c)
 		       y;
 		if (c->y[i].kind != SVG_NUM)
 			continue;
-		y = TR_T + ph -
-		    ph * (clamp(c->y[i].v, lo, max) - lo) / (max - lo);
+		y = trend_y(c->y[i].v, lo, max, ph);
 		circle(f, x, y, 3.5, "point");
 		/* Every value of a short series, else the last: the table
 		 * under the charts has them all. */
