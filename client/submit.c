@@ -115,8 +115,11 @@ struct reader {
 	uint8_t *buf;
 	size_t start, end;
 	bool eof;
-	bool lf; /* the last line given ended in LF (not the file's end) */
+	bool lf;  /* the last line given ended in LF (not the file's end) */
+	bool cut; /* the line being read is over LINE_KEEP: its head kept */
 };
+
+static bool cr_records(const uint8_t *s, size_t len);
 
 /* Moves the unconsumed bytes to the front, wiping where they were. */
 static void
@@ -152,12 +155,22 @@ next_line(struct reader *rd, uint8_t **ret, size_t *ret_len)
 		if (nl != NULL || rd->eof)
 			break;
 		compact(rd);
+		if (rd->end == READ_CAP && !rd->cut &&
+		    cr_records(rd->buf, LINE_KEEP)) {
+			/* Records parted by CRs alone: a file of CR line
+			 * ends (or its rest), refused whole from this head
+			 * (judge_head, judge_tail). Read no further: it may
+			 * be gigabytes. */
+			rd->eof = true;
+			break;
+		}
 		if (rd->end == READ_CAP) {
 			/* No end of line in READ_CAP bytes: keep the head,
 			 * drop the rest as it comes. */
 			explicit_bzero(rd->buf + LINE_KEEP,
 				       READ_CAP - LINE_KEEP);
 			rd->end = LINE_KEEP;
+			rd->cut = true;
 		}
 		got = read(rd->fd, rd->buf + rd->end, READ_CAP - rd->end);
 		if (got < 0 && errno == EINTR && !interrupted)
@@ -182,6 +195,7 @@ next_line(struct reader *rd, uint8_t **ret, size_t *ret_len)
 	memcpy(line, rd->buf + rd->start, keep);
 	len += nl != NULL ? 1 : 0;
 	rd->lf = nl != NULL;
+	rd->cut = false;
 	explicit_bzero(rd->buf + rd->start, len);
 	rd->start += len;
 	*ret = line;
@@ -576,7 +590,7 @@ cr_line_ends(const uint8_t *s, size_t len)
  * Whether a line is records parted by CRs alone (cr_line_ends), the first
  * a JSON object. The file's last line (no LF after it) that is so is the
  * rest of the file saved with CR line ends, refused whole (judge_head,
- * judge_tail).
+ * judge_tail); next_line reads no further than the head of one.
  */
 static bool
 cr_records(const uint8_t *s, size_t len)
@@ -734,8 +748,10 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	}
 	/* A file of CR line ends has no LF: its first line is all of it. A
 	 * stray CR in an LF or CRLF file is that line's refusal alone, but
-	 * in its last line with no LF after it (judge_tail). */
-	if (!utf16 && !lf && cr_records(line, len)) {
+	 * in its last line with no LF after it (judge_tail). Never a UTF-16
+	 * line (no '{' of its opens it), so whatever next_line stopped
+	 * reading at is refused here. */
+	if (!lf && cr_records(line, len)) {
 		refuse_file(run, name, lineno,
 			    "its lines end in a carriage return alone (CR, as "
 			    "classic Mac OS saved text), not JSON Lines: save "

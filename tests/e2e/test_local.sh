@@ -28,7 +28,8 @@
 #    compressed export (gzip), a CSV export (delimited text), a JSON
 #    array (pretty-printed or on one line, with the jq command) and a
 #    file whose line ends are CRs alone, from its first line or after its
-#    first lines (the line they start at named); an empty
+#    first lines (the line they start at named; one of 4 MB refused from
+#    its head, not read to its end); an empty
 #    file is said to be empty; a UTF-16 file has as many refusals as
 #    records;
 #  - a request over the consolidator's or the key holder's control
@@ -541,6 +542,33 @@ check "... one message naming its line ends from line 2, nothing sent" \
 	sh -c "test \"\$(grep -c 'maclate.jsonl' '$T/maclate.out')\" = 1 &&
 		grep -q 'maclate.jsonl: its lines from line 2 on end in a carriage return alone (CR, as classic Mac OS saved text), not JSON Lines: save it with LF or CRLF line ends, .*nothing of it was sent' '$T/maclate.out'"
 check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
+# One of gigabytes is refused from its head, not read to its end first:
+# of 4 MB on standard input, less than 1 MB is read, CR line ends from
+# line 1 or from line 2. A valid line of 200 KB (spaces before its
+# record) is no such head: taken.
+awk 'NR == 90 { for (k = 0; k < 16000; k++) printf "%s\r", $0; exit }' \
+	"$T/sim/pnp.jsonl" >"$T/bigmac1.jsonl"
+sed -n '97p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-MACB-/' |
+	cat - "$T/bigmac1.jsonl" >"$T/bigmac2.jsonl"
+for k in 1 2; do
+	("$KUSKA" submit -c "$N/pnp.conf" - >"$T/bigmac$k.out" 2>&1
+		echo "rc $?"
+		sed -n 's/^pos:[[:space:]]*/read /p' /proc/self/fdinfo/0) \
+		<"$T/bigmac$k.jsonl" >"$T/bigmac$k.pos"
+	check "4 MB of CR line ends from line $k: refused, less than 1 MB read ($(paste -sd' ' "$T/bigmac$k.pos"))" \
+		sh -c "grep -qx 'rc 1' '$T/bigmac$k.pos' &&
+			test \$(sed -n 's/^read //p' '$T/bigmac$k.pos') -lt 1048576 &&
+			grep -q '^kuska submit: standard input: its lines .*end in a carriage return alone.*nothing of it was sent' '$T/bigmac$k.out'"
+done
+check "... nothing stored from either" test "$(node_last_seq pnp)" = "$before"
+{
+	printf '%204800s' ''
+	sed -n '93p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-LONG-/'
+} >"$T/long.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/long.jsonl" >"$T/long.out" 2>&1
+rc=$?
+check "a valid line of 200 KB: taken, exit 0 ($rc)" \
+	sh -c "test $rc = 0 && grep -q 'long.jsonl: 1 accepted' '$T/long.out'"
 # Found after a first piece was sent (a record and 5000 blank lines):
 # the lines before it are sent, and the message says so.
 {
