@@ -218,6 +218,15 @@ void rp_indicator_notes(struct report *r, const struct qtable *t,
 
 /* ---- report_sections.c -------------------------------------------------- */
 
+/*
+ * rp_timeliness_note - the note under the timeliness table of period code
+ * as of day today (days since 1970-01-01): M_TIMELINESS_NOTE's text until
+ * the period has been over for 30 days, then how many days it has been
+ * over, written into out (cap bytes). Returns either.
+ */
+const char *rp_timeliness_note(uint32_t code, int32_t today, char *out,
+			       size_t cap);
+
 void rp_sec_identification(struct report *r);
 void rp_sec_referrals(struct report *r);
 void rp_sec_protection(struct report *r);

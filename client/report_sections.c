@@ -528,7 +528,8 @@ out:
 
 /*
  * What the records still to come do to the timeliness table, in out: the
- * table counts the records accepted by today, and the share those within
+ * table counts the records accepted by today (a parameter, so that its
+ * 30 days' boundary is tested on any day), and the share those within
  * 30 days of their date (EVENTS.md). Until the period has been over for
  * 30 days, records of its last days may still arrive on time or late, so
  * both figures may move either way (M_TIMELINESS_NOTE). After that, a
@@ -537,10 +538,10 @@ out:
  * period long over whose records all came late (a median of 435 days, 0%
  * within 30) does not read short and high.
  */
-static const char *
-timeliness_note(const struct report *r, char *out, size_t cap)
+const char *
+rp_timeliness_note(uint32_t code, int32_t today, char *out, size_t cap)
 {
-	int32_t over = date_today() - period_last_day(r->code);
+	int32_t over = today - period_last_day(code);
 	char n[48];
 
 	/* Over by 30 days: one of its last day that comes today is still
@@ -594,7 +595,8 @@ rp_sec_timeliness(struct report *r)
 		    NULL);
 	/* Only the records accepted by today have a delay. */
 	if (any_value(t, "median_days") || any_value(t, "within_30_days_pct"))
-		r->note = timeliness_note(r, note, sizeof(note));
+		r->note = rp_timeliness_note(r->code, date_today(), note,
+					     sizeof(note));
 	rp_fig_close(r, t, "timeliness", NULL);
 out:
 	rp_section_end(r);

@@ -115,8 +115,11 @@ struct reader {
 	uint8_t *buf;
 	size_t start, end;
 	bool eof;
-	bool lf; /* the last line given ended in LF (not the file's end) */
+	bool lf;  /* the last line given ended in LF (not the file's end) */
+	bool cut; /* the line being read is over LINE_KEEP: its head kept */
 };
+
+static bool cr_records(const uint8_t *s, size_t len);
 
 /* Moves the unconsumed bytes to the front, wiping where they were. */
 static void
@@ -152,12 +155,22 @@ next_line(struct reader *rd, uint8_t **ret, size_t *ret_len)
 		if (nl != NULL || rd->eof)
 			break;
 		compact(rd);
+		if (rd->end == READ_CAP && !rd->cut &&
+		    cr_records(rd->buf, LINE_KEEP)) {
+			/* Records parted by CRs alone: a file of CR line
+			 * ends (or its rest), refused whole from this head
+			 * (judge_head, judge_tail). Read no further: it may
+			 * be gigabytes. */
+			rd->eof = true;
+			break;
+		}
 		if (rd->end == READ_CAP) {
 			/* No end of line in READ_CAP bytes: keep the head,
 			 * drop the rest as it comes. */
 			explicit_bzero(rd->buf + LINE_KEEP,
 				       READ_CAP - LINE_KEEP);
 			rd->end = LINE_KEEP;
+			rd->cut = true;
 		}
 		got = read(rd->fd, rd->buf + rd->end, READ_CAP - rd->end);
 		if (got < 0 && errno == EINTR && !interrupted)
@@ -182,6 +195,7 @@ next_line(struct reader *rd, uint8_t **ret, size_t *ret_len)
 	memcpy(line, rd->buf + rd->start, keep);
 	len += nl != NULL ? 1 : 0;
 	rd->lf = nl != NULL;
+	rd->cut = false;
 	explicit_bzero(rd->buf + rd->start, len);
 	rd->start += len;
 	*ret = line;
@@ -573,6 +587,20 @@ cr_line_ends(const uint8_t *s, size_t len)
 }
 
 /*
+ * Whether a line is records parted by CRs alone (cr_line_ends), the first
+ * a JSON object. The file's last line (no LF after it) that is so is the
+ * rest of the file saved with CR line ends, refused whole (judge_head,
+ * judge_tail); next_line reads no further than the head of one.
+ */
+static bool
+cr_records(const uint8_t *s, size_t len)
+{
+	size_t i = skip_blanks(s, len);
+
+	return i < len && s[i] == '{' && cr_line_ends(s, len);
+}
+
+/*
  * The length of the valid UTF-8 sequence at s (at most len bytes), or 0
  * when it is not one: a stray continuation byte, a sequence cut short,
  * an overlong form, a surrogate or a code point past U+10FFFF.
@@ -719,8 +747,11 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 		return -EINVAL;
 	}
 	/* A file of CR line ends has no LF: its first line is all of it. A
-	 * stray CR in an LF or CRLF file is that line's refusal alone. */
-	if (!utf16 && !lf && line[i] == '{' && cr_line_ends(line, len)) {
+	 * stray CR in an LF or CRLF file is that line's refusal alone, but
+	 * in its last line with no LF after it (judge_tail). Never a UTF-16
+	 * line (no '{' of its opens it), so whatever next_line stopped
+	 * reading at is refused here. */
+	if (!lf && cr_records(line, len)) {
 		refuse_file(run, name, lineno,
 			    "its lines end in a carriage return alone (CR, as "
 			    "classic Mac OS saved text), not JSON Lines: save "
@@ -757,6 +788,40 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 		    "event, a JSON object, a line (kuska(1), docs/INPUT.md); "
 		    "nothing of it was sent",
 		    lineno);
+	return -EINVAL;
+}
+
+/*
+ * Judges a line after the first record (lineno, lf as for judge_head):
+ * the file's last line is records parted by CRs alone when an export
+ * ended its first lines in LF and the rest in CR (a header line written
+ * apart, say). Read up to '\n', the rest is that one line, which the node
+ * would refuse for a reason that does not say what to do, having taken
+ * the lines before it. Refused as a file of CR line ends is, whole while
+ * nothing of it was sent; else the lines before it are sent first (c, t,
+ * *sent as send_chunk's), and the message says so. Returns 0, -EINVAL
+ * when refused, or send_chunk's error.
+ */
+static int
+judge_tail(struct run *run, const char *name, struct chunk *c, struct tally *t,
+	   const uint8_t *line, size_t len, unsigned long lineno, bool lf,
+	   bool *sent)
+{
+	int r;
+
+	if (lf || !cr_records(line, len))
+		return 0;
+	if (*sent && (r = send_chunk(run, name, c, t)) != 0)
+		return r;
+	refuse_file(run, name, lineno,
+		    "its lines from line %lu on end in a carriage return "
+		    "alone (CR, as classic Mac OS saved text), not JSON "
+		    "Lines: save it with LF or CRLF line ends, one JSON object "
+		    "a line (kuska(1), docs/INPUT.md); %s",
+		    lineno,
+		    *sent ? "the lines before it were sent (sent again they "
+			    "are \"already held\")"
+			  : "nothing of it was sent");
 	return -EINVAL;
 }
 
@@ -813,7 +878,8 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		} else if (utf16le && blank_utf16le(line, len)) {
 			len = 0; /* blank, as the node counts lines */
 		}
-		r = judged ? 0
+		r = judged ? judge_tail(run, name, &c, t, line, len, lineno,
+					rd.lf, ret_sent)
 			   : judge_head(run, name, line, len, lineno,
 					utf16le || utf16be, rd.lf, &judged);
 		/* A mark that opens a line after the first is no blank: the

@@ -172,6 +172,17 @@ is_typographic_dash(const char *s, size_t i, size_t len)
 	       (u[1] == 0x88 && u[2] == 0x92);
 }
 
+/* Whether s[i] (of len bytes) starts a degree or an ordinal sign (° º),
+ * two bytes in UTF-8, as Peruvian legal writing puts after an article's
+ * number ("Art. 153°") and after the N of a document's ("Oficio N° 12"). */
+static bool
+is_degree(const char *s, size_t i, size_t len)
+{
+	return (unsigned char)s[i] == 0xc2 && i + 1 < len &&
+	       ((unsigned char)s[i + 1] == 0xb0 ||
+		(unsigned char)s[i + 1] == 0xba);
+}
+
 /*
  * record_ascii_fault - why s (len bytes, UTF-8), which norm_number (or
  * parse_ref) refused, is no referral or case number (or ref): the reason
@@ -210,6 +221,17 @@ record_ascii_fault(struct parser *p, const char *base, const char *name,
 					   "must be printable ASCII: character "
 					   "%zu is a dash as a word processor "
 					   "writes it: write a plain hyphen -",
+					   at);
+		/* Whether N° stands for N, NO or NRO is for the case
+		 * systems to agree (NORMALISATION.md): a number made of it
+		 * as written, or of a guess, would match no other export's. */
+		if (is_degree(s, i, len))
+			return record_fail(p, base, name,
+					   "must be printable ASCII: character "
+					   "%zu is a degree or ordinal sign (a "
+					   "raised o as after the N of a "
+					   "number): write N or NRO alike in "
+					   "every export",
 					   at);
 		if (c >= 0x80)
 			return record_fail(
@@ -331,17 +353,6 @@ is_enye(const char *s, size_t i, size_t len)
 	return event_enye_at(s, i, len) ||
 	       ((unsigned char)s[i] == EVENT_ENYE_LEAD && i + 1 < len &&
 		(unsigned char)s[i + 1] == ENYE_LOWER);
-}
-
-/* Whether s[i] (of len bytes) starts a degree or an ordinal sign (° º),
- * two bytes in UTF-8, as Peruvian legal writing puts after an article's
- * number ("Art. 153°"). */
-static bool
-is_degree(const char *s, size_t i, size_t len)
-{
-	return (unsigned char)s[i] == 0xc2 && i + 1 < len &&
-	       ((unsigned char)s[i + 1] == 0xb0 ||
-		(unsigned char)s[i + 1] == 0xba);
 }
 
 /*

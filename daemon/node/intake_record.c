@@ -59,18 +59,42 @@ refuse_other_record(struct line_result *res, const struct ref_info *known)
 }
 
 /*
+ * The ref of the record that withdrew known's into out (RECORD_MAX_REF +
+ * 1 bytes), for the officer to find it in the case system: "" when not
+ * known (withdrawn before the refs kept it, or earlier in a dry run,
+ * whose envelopes are stored nowhere, or by an envelope a recovery took
+ * back without its ref).
+ */
+static const char *
+withdrawal_ref(struct outbox_txn *t, const struct ref_info *known, char *out)
+{
+	out[0] = '\0';
+	if (known->withdrawn_by != 0 &&
+	    outbox_seq_ref(t, known->withdrawn_by, out, RECORD_MAX_REF + 1) !=
+		0)
+		out[0] = '\0';
+	return out;
+}
+
+/*
  * A line under the ref of a record that was withdrawn, its content not
  * the original's (which is "already held", as a case system's export of
- * its history sends it again beside the withdrawal).
+ * its history sends it again beside the withdrawal). The withdrawal's
+ * ref comes last: a long one cut short leaves the rest to read.
  */
 static void
-refuse_withdrawn(struct line_result *res, const struct ref_info *known)
+refuse_withdrawn(struct outbox_txn *t, struct line_result *res,
+		 const struct ref_info *known)
 {
+	char by[RECORD_MAX_REF + 1];
+	bool named = withdrawal_ref(t, known, by)[0] != '\0';
+
 	intake_refuse(res, "ref",
 		      "that record (seq %llu) was withdrawn: the node no "
-		      "longer counts it; if it should count, send it as a new "
-		      "record with a new ref",
-		      (unsigned long long)known->seq);
+		      "longer counts it; to count it send it as a new record "
+		      "with a new ref%s%s%s",
+		      (unsigned long long)known->seq,
+		      named ? " (withdrawn by ref " : "", by, named ? ")" : "");
 }
 
 int
@@ -274,7 +298,11 @@ resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 		return -EINVAL;
 	}
 	if (ret->state == REF_WITHDRAWN) {
-		intake_refuse(res, "target_ref", "that record was withdrawn");
+		char by[RECORD_MAX_REF + 1];
+		bool named = withdrawal_ref(t, ret, by)[0] != '\0';
+		intake_refuse(res, "target_ref",
+			      "that record was withdrawn%s%s",
+			      named ? " by ref " : "", by);
 		return -EINVAL;
 	}
 	r = refused_target(t, p, ret, res);
@@ -564,7 +592,7 @@ held_since(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (r == 1)
 		return 0;
 	if (p->ev.kind != KIND_CORRECTION && known->state == REF_WITHDRAWN)
-		refuse_withdrawn(res, known);
+		refuse_withdrawn(t, res, known);
 	else
 		refuse_other_record(res, known);
 	return 0;
@@ -706,6 +734,9 @@ store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 			ni.kind = target->kind;
 			ni.target = TARGET_WITHDRAWAL;
 			target->state = REF_WITHDRAWN;
+			/* A dry run's sequence may be a real envelope's
+			 * by the time it is read. */
+			target->withdrawn_by = in->dry == NULL ? seq : 0;
 			break;
 		case KIND_CORRECTION:
 			ni.kind = (uint8_t)p->ev.rec.kind;
@@ -793,7 +824,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 		}
 		if (tk.known.target == TARGET_NONE &&
 		    tk.known.state == REF_WITHDRAWN) {
-			refuse_withdrawn(res, &tk.known);
+			refuse_withdrawn(t, res, &tk.known);
 			return 0;
 		}
 		r = held_as_corrected(t, in, &tk, res);

@@ -544,9 +544,11 @@ outbox_next_seq(struct outbox_txn *t)
 }
 
 /* A ref's value: seq, digest, kind, state, target (version 1, which
- * reads as key epoch 0), then own, current and epoch. */
+ * reads as key epoch 0), then own, current and epoch (version 2, which
+ * reads as withdrawn by no known envelope), then withdrawn_by. */
 #define REF_INFO_LEN_V1 (8 + REF_DIGEST_LEN + 3)
-#define REF_INFO_LEN (REF_INFO_LEN_V1 + 8 + 8 + 4)
+#define REF_INFO_LEN_V2 (REF_INFO_LEN_V1 + 8 + 8 + 4)
+#define REF_INFO_LEN (REF_INFO_LEN_V2 + 8)
 
 int
 outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
@@ -559,7 +561,8 @@ outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	r = outbox_tget(t->ob, t->txn, t->ob->refs, &k, &v);
 	if (r != 0)
 		return r;
-	if (v.mv_size != REF_INFO_LEN && v.mv_size != REF_INFO_LEN_V1)
+	if (v.mv_size != REF_INFO_LEN && v.mv_size != REF_INFO_LEN_V2 &&
+	    v.mv_size != REF_INFO_LEN_V1)
 		return -EUCLEAN;
 	p = v.mv_data;
 	ret->seq = bytes_get_be64(p);
@@ -569,11 +572,14 @@ outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	ret->target = p[42];
 	ret->own = ret->current = ret->seq;
 	ret->epoch = 0;
-	if (v.mv_size == REF_INFO_LEN) {
+	ret->withdrawn_by = 0;
+	if (v.mv_size >= REF_INFO_LEN_V2) {
 		ret->own = bytes_get_be64(p + 43);
 		ret->current = bytes_get_be64(p + 51);
 		ret->epoch = bytes_get_be32(p + 59);
 	}
+	if (v.mv_size == REF_INFO_LEN)
+		ret->withdrawn_by = bytes_get_be64(p + 63);
 	return 0;
 }
 
@@ -592,6 +598,7 @@ outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	bytes_put_be64(b + 43, info->own);
 	bytes_put_be64(b + 51, info->current);
 	bytes_put_be32(b + 59, info->epoch);
+	bytes_put_be64(b + 63, info->withdrawn_by);
 	return outbox_tput(t->ob, t->txn, t->ob->refs, &k, b, sizeof(b), 0);
 }
 

@@ -77,6 +77,9 @@ struct ref_info {
 	 * live content: its own, or its latest correction's own. */
 	uint64_t current;
 	uint32_t epoch; /* key epoch of the pseudonyms in `own` */
+	/* A record withdrawn: its withdrawal's envelope, to name it; 0 when
+	 * not known (withdrawn before the refs kept it). */
+	uint64_t withdrawn_by;
 };
 
 #define OUTBOX_ID_LEN 16

@@ -110,6 +110,7 @@ index_event(struct rec *r, struct outbox_txn *t, uint64_t seq,
 			info.target = TARGET_WITHDRAWAL;
 			info.kind = has_target ? target.kind : 0;
 			target.state = REF_WITHDRAWN;
+			target.withdrawn_by = seq;
 		} else if (ev->kind == KIND_CORRECTION) {
 			info.target = TARGET_CORRECTION;
 			target.current = seq;

@@ -25,8 +25,11 @@
 #  - kuska submit of a directory or of a closed standard input is an
 #    error with the file's name and the reason; a spreadsheet (a ZIP
 #    archive) is named as one and nothing of it is sent, and so are a
-#    compressed export (gzip), a CSV export (delimited text) and a JSON
-#    array (pretty-printed or on one line, with the jq command); an empty
+#    compressed export (gzip), a CSV export (delimited text), a JSON
+#    array (pretty-printed or on one line, with the jq command) and a
+#    file whose line ends are CRs alone, from its first line or after its
+#    first lines (the line they start at named; one of 4 MB refused from
+#    its head, not read to its end); an empty
 #    file is said to be empty; a UTF-16 file has as many refusals as
 #    records;
 #  - a request over the consolidator's or the key holder's control
@@ -524,6 +527,62 @@ check "a CRLF file with a stray CR: not refused whole, its line 1 refused, line 
 	sh -c "! grep -q 'carriage return alone' '$T/stray.out' &&
 		grep -q 'stray.jsonl:1: refused' '$T/stray.out' &&
 		grep -q 'stray.jsonl: 1 accepted' '$T/stray.out'"
+# Its first line's end an LF, the rest's CRs alone (an export that wrote
+# its first line apart): read up to a newline, line 1 was taken and the
+# rest, one line, refused by the node as "end of file expected". Refused
+# whole as a file of CR line ends, from the line they start at.
+before=$(node_last_seq pnp)
+sed -n '87,89p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-MACL-/' |
+	awk 'NR == 1 { print; next } { printf "%s\r", $0 }' >"$T/maclate.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/maclate.jsonl" >"$T/maclate.out" 2>&1
+rc=$?
+check "submit of a file whose lines after the first end in CR: exit 1 ($rc)" \
+	test $rc = 1
+check "... one message naming its line ends from line 2, nothing sent" \
+	sh -c "test \"\$(grep -c 'maclate.jsonl' '$T/maclate.out')\" = 1 &&
+		grep -q 'maclate.jsonl: its lines from line 2 on end in a carriage return alone (CR, as classic Mac OS saved text), not JSON Lines: save it with LF or CRLF line ends, .*nothing of it was sent' '$T/maclate.out'"
+check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
+# One of gigabytes is refused from its head, not read to its end first:
+# of 4 MB on standard input, less than 1 MB is read, CR line ends from
+# line 1 or from line 2. A valid line of 200 KB (spaces before its
+# record) is no such head: taken.
+awk 'NR == 90 { for (k = 0; k < 16000; k++) printf "%s\r", $0; exit }' \
+	"$T/sim/pnp.jsonl" >"$T/bigmac1.jsonl"
+sed -n '97p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-MACB-/' |
+	cat - "$T/bigmac1.jsonl" >"$T/bigmac2.jsonl"
+for k in 1 2; do
+	("$KUSKA" submit -c "$N/pnp.conf" - >"$T/bigmac$k.out" 2>&1
+		echo "rc $?"
+		sed -n 's/^pos:[[:space:]]*/read /p' /proc/self/fdinfo/0) \
+		<"$T/bigmac$k.jsonl" >"$T/bigmac$k.pos"
+	check "4 MB of CR line ends from line $k: refused, less than 1 MB read ($(paste -sd' ' "$T/bigmac$k.pos"))" \
+		sh -c "grep -qx 'rc 1' '$T/bigmac$k.pos' &&
+			test \$(sed -n 's/^read //p' '$T/bigmac$k.pos') -lt 1048576 &&
+			grep -q '^kuska submit: standard input: its lines .*end in a carriage return alone.*nothing of it was sent' '$T/bigmac$k.out'"
+done
+check "... nothing stored from either" test "$(node_last_seq pnp)" = "$before"
+{
+	printf '%204800s' ''
+	sed -n '93p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-LONG-/'
+} >"$T/long.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/long.jsonl" >"$T/long.out" 2>&1
+rc=$?
+check "a valid line of 200 KB: taken, exit 0 ($rc)" \
+	sh -c "test $rc = 0 && grep -q 'long.jsonl: 1 accepted' '$T/long.out'"
+# Found after a first piece was sent (a record and 5000 blank lines):
+# the lines before it are sent, and the message says so.
+{
+	sed -n '94p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-MACS-/'
+	yes '' | head -5000
+	sed -n '95,96p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-MACS-/' |
+		tr '\n' '\r'
+} >"$T/macsent.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/macsent.jsonl" >"$T/macsent.out" 2>&1
+rc=$?
+check "... after a first piece: exit 1, line 1 taken, the rest refused ($rc)" \
+	sh -c "test $rc = 1 &&
+		grep -q 'macsent.jsonl: its lines from line 5002 on end in a carriage return alone .*; the lines before it were sent (sent again they are \"already held\")' '$T/macsent.out' &&
+		grep -q 'macsent.jsonl: 1 accepted, 0 already held, 0 refused' '$T/macsent.out'"
 before=$(node_last_seq pnp)
 # Those files refused whole have a row each in the --report file, as a
 # piece the node refuses whole has: a report of no rows reads as a clean

@@ -201,11 +201,11 @@ EOF
 submit mimp bad.jsonl -n
 is "dry run: each line's field and reason" \
 	"$(grep ': refused: ' "$T/submit-mimp.out")" \
-	"bad.jsonl:1: refused: referral_number: must be printable ASCII: character 9 is not (a letter with an accent or a tilde, or a sign such as the degree or ordinal sign)
+	"bad.jsonl:1: refused: referral_number: must be printable ASCII: character 9 is a degree or ordinal sign (a raised o as after the N of a number): write N or NRO alike in every export
 bad.jsonl:2: refused: from: must be pnp, mp, pj, mimp or minsa (in lower case)
 bad.jsonl:3: refused: service: must be one service, a string, not a list: send a record for each service begun
 bad.jsonl:4: refused: referral_number: is empty: write the number as the document shows it (not only spaces)
-bad.jsonl:5: refused: target_ref: that record was withdrawn
+bad.jsonl:5: refused: target_ref: that record was withdrawn by ref MIMP-WD-1
 bad.jsonl:6: refused: target_ref: no earlier record of mimp has this ref: name a record mimp sent by its own ref"
 check "dry run: says what to do" grep -q \
 	"correct the refused lines and submit the file again" \

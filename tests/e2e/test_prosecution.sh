@@ -444,7 +444,7 @@ is "dry run: each line's field and reason" \
 	"bad.jsonl:1: refused: case_number: required
 bad.jsonl:2: refused: case_number: must be a string, in quotes, written as on the document
 bad.jsonl:3: refused: case_number: is empty: write the number as the document shows it (not only spaces)
-bad.jsonl:4: refused: case_number: must be printable ASCII: character 2 is not (a letter with an accent or a tilde, or a sign such as the degree or ordinal sign)
+bad.jsonl:4: refused: case_number: must be printable ASCII: character 2 is a degree or ordinal sign (a raised o as after the N of a number): write N or NRO alike in every export
 bad.jsonl:5: refused: stage: must be one of the case stages mp may emit: complaint, preliminary_investigation, formalized_investigation, accusation, dismissal (in lower case)
 bad.jsonl:6: refused: victims: a complaint names at least one victim
 bad.jsonl:7: refused: victims[1].sex: required
@@ -455,7 +455,7 @@ bad.jsonl:11: refused: victim: not a field of a case_stage record
 bad.jsonl:12: refused: stage: mp may not emit case stage conviction
 bad.jsonl:13: refused: record.stage: mp may not emit case stage conviction
 bad.jsonl:14: refused: record.victims: a complaint names at least one victim
-bad.jsonl:15: refused: target_ref: that record was withdrawn
+bad.jsonl:15: refused: target_ref: that record was withdrawn by ref MP-WD-1
 bad.jsonl:16: refused: target_ref: no earlier record of mp has this ref: name a record mp sent by its own ref"
 # Its conviction lines are left out, not corrected: the court records
 # them; the other refused lines are corrected.

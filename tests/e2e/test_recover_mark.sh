@@ -5,7 +5,8 @@
 # set, so the consolidator's envelopes are not this node's key's) leaves
 # no mark; one that succeeds says the outbox was rebuilt, and the
 # consolidator's line says what clears the mark (not "until kuska-node
-# --recover", which was just run).
+# --recover", which was just run). The refs it rebuilt name a record's
+# withdrawal, as intake's did.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -56,5 +57,18 @@ check "... saying the outbox was rebuilt, and what clears the mark" \
 	"$N/consolidator.log"
 check "... not that it waits for kuska-node --recover" \
 	sh -c "! grep -q 'until kuska-node --recover' '$N/consolidator.log'"
+# The refs rebuilt with the old outbox's (it agreed) name the withdrawal
+# in the refusal of a second one (a dry run: nothing stored).
+start_node pnp
+wd=$(grep -m1 '"kind":"withdrawal"' "$T/sim/pnp.jsonl")
+wd_ref=$(printf '%s' "$wd" | sed 's/.*"ref":"\([^"]*\)".*/\1/')
+wd_target=$(printf '%s' "$wd" | sed 's/.*"target_ref":"\([^"]*\)".*/\1/')
+printf '{"kind":"withdrawal","ref":"PNP-AGAIN","target_ref":"%s"}\n' \
+	"$wd_target" >"$T/again.jsonl"
+"$KUSKA" submit -n -c "$N/pnp.conf" "$T/again.jsonl" >"$T/again.out" 2>&1
+check "a second withdrawal after the recovery names the first ($wd_ref)" \
+	grep -q "again.jsonl:1: refused: target_ref: that record was withdrawn by ref $wd_ref\$" \
+	"$T/again.out"
+stop_node pnp TERM
 
 finish

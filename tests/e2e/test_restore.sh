@@ -219,6 +219,18 @@ check "the recovered node clears the consolidator's DIVERGED before any event" \
 check "... as its log says" grep -q "event=diverged_cleared institution=pnp" \
 	"$N/consolidator.log"
 check "... with nothing delivered" test "$(cons_last_seq pnp)" = $((na + nb))
+# A second withdrawal of a record part a withdrew (a dry run: nothing
+# stored) is refused as withdrawn; not by which ref: a recovery takes the
+# case system's refs back from the old outbox only when it agrees, and
+# this one did not (test_recover_mark names it).
+wd=$(grep -m1 '"kind":"withdrawal"' "$T/a.jsonl")
+wd_target=$(printf '%s' "$wd" | sed 's/.*"target_ref":"\([^"]*\)".*/\1/')
+printf '{"kind":"withdrawal","ref":"PNP-AGAIN","target_ref":"%s"}\n' \
+	"$wd_target" >"$T/again.jsonl"
+"$KUSKA" submit -n -c "$N/pnp.conf" "$T/again.jsonl" >"$T/again.out" 2>&1
+check "a second withdrawal after the recovery: refused, the first's ref unknown" \
+	grep -q "again.jsonl:1: refused: target_ref: that record was withdrawn\$" \
+	"$T/again.out"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/a.jsonl" "$T/b.jsonl" "$T/c.jsonl" \
 	>"$T/c3.out" 2>&1
 check "resubmitted export: a and b already held" \

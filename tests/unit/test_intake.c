@@ -400,8 +400,36 @@ test_reexport_corrected(void **state)
 	submit1(fx, NOW("R3", "66666666"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
-	assert_non_null(strstr(res.reason, "was withdrawn"));
+	assert_string_equal(res.reason,
+			    "that record (seq 3) was withdrawn: the node no "
+			    "longer counts it; to count it send it as a new "
+			    "record with a new ref (withdrawn by ref R4)");
 	assert_int_equal(res.why, LINE_REASON_NONE);
+	/* Withdrawn again, or corrected, under a new ref: the refusal names
+	 * the withdrawal, to be found in the case system; a dry run's too. */
+	for (int k = 0; k < 3; k++) {
+		fx->dry = k == 0 ? 22 : 0;
+		submit1(fx,
+			k < 2 ? WD("R8", "R3") : COR("R9", "R3", "66666666"),
+			&res);
+		assert_int_equal(res.status, LINE_REFUSED);
+		assert_string_equal(res.field, "target_ref");
+		assert_string_equal(res.reason,
+				    "that record was withdrawn by ref R4");
+	}
+	/* Withdrawn earlier in a dry run: its sequence names no envelope. */
+	{
+		static const char *const dry[] = {
+		    ID("R10", "66666660", "2025-01-03"), WD("R11", "R10"),
+		    WD("R12", "R10")};
+		fx->dry = 23;
+		assert_int_equal(submit(fx, dry, 3, NULL, &rep), 0);
+		assert_int_equal(rep.results[2].status, LINE_REFUSED);
+		assert_string_equal(rep.results[2].reason,
+				    "that record was withdrawn");
+		codec_control_clear(&rep);
+		fx->dry = 0;
+	}
 	assert_int_equal(last_seq(fx), last);
 
 	/* A record, its correction and the record as it now stands in one

@@ -305,14 +305,17 @@ test_refs(void **state)
 	assert_int_equal(out.kind, in.kind);
 	assert_int_equal(out.state, in.state);
 	assert_int_equal(out.target, in.target);
+	assert_int_equal(out.withdrawn_by, 0);
 	in.state = REF_WITHDRAWN;
 	in.target = 1;
 	in.kind = KIND_WITHDRAWAL;
+	in.withdrawn_by = 0x0a0b0c0d0e0f1011ull;
 	assert_int_equal(outbox_ref_put(t, id, &in), 0);
 	assert_int_equal(outbox_commit(&t), 0);
 	assert_int_equal(outbox_begin(ob, &t), 0);
 	assert_int_equal(outbox_ref_get(t, id, &out), 0);
 	assert_int_equal(out.state, REF_WITHDRAWN);
+	assert_int_equal(out.withdrawn_by, in.withdrawn_by);
 	assert_int_equal(out.target, 1);
 	assert_int_equal(out.kind, KIND_WITHDRAWAL);
 	/* An aborted put is forgotten. */

@@ -1157,14 +1157,25 @@ static void
 test_ministry_slips(void **state)
 {
 	static const char ordinal[] =
-	    "must be printable ASCII: character 2 is not (a letter with an "
-	    "accent or a tilde, or a sign such as the degree or ordinal "
-	    "sign)";
+	    "must be printable ASCII: character 2 is a degree or ordinal "
+	    "sign (a raised o as after the N of a number): write N or NRO "
+	    "alike in every export";
 
 	(void)state;
 	refused_as(INST_MIMP, RR_NUM("'N\\u00ba 5'"), "referral_number",
 		   ordinal);
 	refused(RF_NUM("'N\\u00b0 5'"), "referral_number", ordinal);
+	refused(RF_NUM("'Oficio N\\u00b0 123-2026-PNP'"), "referral_number",
+		"must be printable ASCII: character 9 is a degree or ordinal "
+		"sign (a raised o as after the N of a number): write N or NRO "
+		"alike in every export");
+	refused(TOP("case_stage", "'2026-03-10'", "'15'",
+		    "'case_number':'CF N\\u00ba 101','stage':'trial',"
+		    "'victims':[],'persons':1,'article':'153'"),
+		"case_number",
+		"must be printable ASCII: character 5 is a degree or ordinal "
+		"sign (a raised o as after the N of a number): write N or NRO "
+		"alike in every export");
 	/* Counted in characters, not bytes: a 2-byte N with a tilde is one. */
 	refused_as(INST_MIMP, RR_NUM("'\\u00d1\\u00ba 5'"), "referral_number",
 		   "must be printable ASCII: character 1 is not (a letter with "
