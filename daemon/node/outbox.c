@@ -239,7 +239,9 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	    (rc = mdb_dbi_open(txn, "refs", MDB_CREATE, &ob->refs)) ||
 	    (rc = mdb_dbi_open(txn, "seqref", MDB_CREATE, &ob->seqref)) ||
 	    (rc = mdb_dbi_open(txn, "dead", MDB_CREATE, &ob->dead)) ||
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &ob->meta))) {
+	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &ob->meta)) ||
+	    (rc = mdb_dbi_open(txn, "stages", MDB_CREATE, &ob->stages)) ||
+	    (rc = mdb_dbi_open(txn, "stageof", MDB_CREATE, &ob->stageof))) {
 		mdb_txn_abort(txn);
 		goto fail;
 	}
@@ -254,6 +256,7 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		goto fail;
 	settle_dead_sum(ob);
+	outbox_stages_settle(ob);
 	*ret = ob;
 	return 0;
 fail:
