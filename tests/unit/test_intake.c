@@ -633,6 +633,31 @@ test_case_stages(void **state)
 }
 
 /*
+ * After a key rotation a case's pseudonym changes: a record re-keyed
+ * (its line sent again) takes its stage under the new one, unwarned, and
+ * a second record of that stage is warned of against it.
+ */
+static void
+test_case_stages_rotation(void **state)
+{
+	static const char *const again[] = {
+	    STG("R1", "30", "complaint", "2026-04-02"),
+	    STG("R2", "30", "complaint", "2026-04-03"),
+	};
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct control rep;
+
+	submit1(fx, again[0], &res);
+	warned(&res, LINE_ACCEPTED, "");
+	rotate(fx, 2);
+	assert_int_equal(submit(fx, again, 2, NULL, &rep), 0);
+	warned(&rep.results[0], LINE_REKEYED, "");
+	warned(&rep.results[1], LINE_ACCEPTED, "(ref R1 seq 1)");
+	codec_control_clear(&rep);
+}
+
+/*
  * A dry run warns as the real run after it, of lines earlier in the same
  * run too (in another request of it), and stores nothing.
  */
@@ -1464,6 +1489,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dry, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_rotation, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
 					    teardown),
