@@ -105,11 +105,19 @@ int outbox_dead_sum_stamp(struct outbox *ob, MDB_txn *txn)
     __attribute__((warn_unused_result));
 
 /*
- * outbox_stages_settle - at outbox_open: builds the case stages' index
- * of an outbox made before it existed (a scan, logged), or notes it
- * ready. A failure leaves the index unused (no warning), the outbox
- * open all the same.
+ * outbox_stamp_current - whether the stamp in meta is the id of the
+ * outbox's last commit as txn sees it: false when a kuska that keeps no
+ * stamp (an earlier one) wrote to it since, or it has none.
  */
-void outbox_stages_settle(struct outbox *ob);
+bool outbox_stamp_current(struct outbox *ob, MDB_txn *txn);
+
+/*
+ * outbox_stages_settle - at outbox_open: builds the case stages' index
+ * of an outbox made before it existed, or written since by a kuska that
+ * does not keep it (`stale`: outbox_stamp_current said no as it opened),
+ * a scan, logged; or notes it ready. A failure leaves the index unused
+ * (no warning), the outbox open all the same.
+ */
+void outbox_stages_settle(struct outbox *ob, bool stale);
 
 #endif

@@ -285,7 +285,7 @@ outbox_stages_build(struct outbox *ob)
 }
 
 void
-outbox_stages_settle(struct outbox *ob)
+outbox_stages_settle(struct outbox *ob, bool stale)
 {
 	MDB_txn *txn;
 	MDB_stat ms;
@@ -298,7 +298,7 @@ outbox_stages_settle(struct outbox *ob)
 	r = outbox_meta_get(ob, txn, MARK_KEY, &mark);
 	empty = mdb_stat(txn, ob->outbox, &ms) == 0 && ms.ms_entries == 0;
 	mdb_txn_abort(txn);
-	if (r == 0 && mark != 0) {
+	if (r == 0 && mark != 0 && !stale) {
 		ob->stages_ready = true;
 		return;
 	}
@@ -307,5 +307,6 @@ outbox_stages_settle(struct outbox *ob)
 		log_warnx("event=stage_index_not_built error=\"%s\"",
 			  strerror(-r));
 	else if (!empty)
-		log_info("event=stage_index_built entries=%d", r);
+		log_info("event=stage_index_built entries=%d%s", r,
+			 mark != 0 ? " why=written_by_an_earlier_kuska" : "");
 }
