@@ -4,7 +4,9 @@
  * (the consolidator counts the first only: the second counts for
  * nothing), a stage dated before an earlier stage of its case, or after
  * a later one (a duration between them reads negative). The record is
- * taken all the same: it is not wrong in itself. See intake_int.h.
+ * taken all the same: it is not wrong in itself. A record the
+ * consolidator refused (a dead letter) counts nowhere: a stage it holds
+ * goes to the next record of it, unwarned. See intake_int.h.
  *
  * In a dry run the index is read through the run's own (dryrun.h), which
  * its lines write instead of the outbox's.
@@ -32,6 +34,20 @@ view_get(struct outbox_txn *t, struct intake *in,
 			return r == 0 ? 0 : -ENOENT;
 	}
 	return outbox_stage_get(t, case_id, stage, ret) == 0 ? 0 : -ENOENT;
+}
+
+/*
+ * Whether the record of entry e counts: not when the consolidator refused
+ * it (a dead letter, which counts nowhere and is sent anew under a new
+ * ref: the new one is no second record).
+ */
+static bool
+counts(struct outbox_txn *t, const struct stage_entry *e)
+{
+	uint64_t at_ms;
+	uint8_t code;
+
+	return outbox_seq_dead(t, e->seq, &code, &at_ms) != 0;
 }
 
 /* The case and stage record seq holds: 0 or -ENOENT. */
@@ -107,7 +123,7 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 		    rank(st) == rank(rec->stage))
 			continue;
 		if (view_get(t, in, rec->case_id, (enum stage)st, &e) != 0 ||
-		    e.seq == seq)
+		    e.seq == seq || !counts(t, &e))
 			continue;
 		before = rank(st) < rank(rec->stage);
 		if (before ? e.date <= rec->date : e.date >= rec->date)
@@ -151,7 +167,8 @@ intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	}
 	if (correction && (r = intake_stage_drop(t, in, seq)) != 0)
 		return r;
-	if (view_get(t, in, rec->case_id, rec->stage, &held) == 0) {
+	if (view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&
+	    counts(t, &held)) {
 		if (warn && held.seq != seq)
 			snprintf(res->warning, sizeof(res->warning),
 				 "case stage %s already held for this case "

@@ -644,6 +644,34 @@ test_case_stages(void **state)
 }
 
 /*
+ * A case stage the consolidator refused (a dead letter) counts nowhere:
+ * sent anew under a new ref, as its refusal says, it is no second record,
+ * and no date is compared with it.
+ */
+static void
+test_case_stages_dead(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct rejection rej;
+
+	submit1(fx, STG("X1", "40", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	memset(&rej, 0, sizeof(rej));
+	rej.seq = 1;
+	rej.reason = REASON_BAD_EVENT;
+	snprintf(rej.text, sizeof(rej.text), "bad event");
+	assert_int_equal(outbox_record_ack(fx->ob, 1, false, 1000, &rej, 1), 0);
+	submit1(fx, STG("X2", "40", "accusation", "2026-03-01"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("X3", "40", "complaint", "2026-02-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	/* X3 holds it now. */
+	submit1(fx, STG("X4", "40", "complaint", "2026-02-03"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref X3 seq 3)");
+}
+
+/*
  * After a key rotation a case's pseudonym changes: a record re-keyed
  * (its line sent again) takes its stage under the new one, unwarned, and
  * a second record of that stage is warned of against it.
@@ -1502,6 +1530,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_case_stages_dry, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_rotation, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_dead, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
 					    teardown),
