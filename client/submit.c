@@ -305,6 +305,17 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 		report_row(run, name, res->line,
 			   res->field[0] != '\0' ? res->field : "victim", text);
 	}
+	/* A case stage held already, or out of date order (a node older
+	 * than that says none). */
+	if (res->status != LINE_REFUSED && res->warning[0] != '\0') {
+		char stage_text[sizeof(res->warning) + 16];
+		snprintf(stage_text, sizeof(stage_text), "warning: %s",
+			 res->warning);
+		if (run->verbose || t->stage_warned <= TALLY_WARN_SHOWN)
+			printf("%s:%llu: %s\n", shown(name),
+			       (unsigned long long)res->line, stage_text);
+		report_row(run, name, res->line, "stage", stage_text);
+	}
 }
 
 /* The progress line: records answered so far, their rate, refusals. */

@@ -47,6 +47,8 @@ tally_add(struct tally *t, const struct line_result *res)
 	default:
 		break;
 	}
+	if (res->status != LINE_REFUSED && res->warning[0] != '\0')
+		t->stage_warned++;
 	if (line_warns_unlinkable(res)) {
 		t->unlinkable++;
 		return true;
@@ -94,6 +96,7 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 	 * re-sent with the new pseudonyms. */
 	if (t->rekeyed > 0)
 		fprintf(out, ", %lu %sre-keyed", t->rekeyed, would);
+
 	/* So that the counts add up to the file's lines (wc -l). */
 	if (t->blank > 0)
 		fprintf(out, ", %lu blank line%s skipped", t->blank,
@@ -137,6 +140,17 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 			"(--verbose lists them, --report FILE writes them "
 			"all)\n",
 			name, t->unlinkable - TALLY_WARN_SHOWN);
+	/* A line of its own, only when some: the counts above read as
+	 * before. */
+	if (t->stage_warned > 0)
+		fprintf(out,
+			"%s: %lu line%s with a case stage warning (a stage "
+			"the case has already, or dated out of order)%s\n",
+			name, t->stage_warned, t->stage_warned == 1 ? "" : "s",
+			!run->verbose && t->stage_warned > TALLY_WARN_SHOWN
+			    ? ": the first five listed (--verbose lists them "
+			      "all, --report FILE writes them all)"
+			    : "");
 	/* Sent again, such a line is refused again (EVENTS.md: a ref
 	 * names one record): what changes a record is a correction of it,
 	 * or its withdrawal. */

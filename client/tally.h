@@ -19,6 +19,8 @@
 
 struct tally {
 	unsigned long accepted, held, refused, unlinkable, rekeyed;
+	unsigned long stage_warned; /* case stages held already or out of
+				     * date order (line_result.warning) */
 	unsigned long lines;   /* answered, blank ones included */
 	unsigned long blank;   /* blank lines skipped, sent or not */
 	unsigned long foreign; /* refused as what another institution makes */
@@ -43,7 +45,8 @@ struct tally_run {
  * tally_add - counts one line's result into t. Returns whether the line
  * brings a new warning of victims that cannot be linked (counted in
  * t->unlinkable): a record already held had its warning when first
- * taken.
+ * taken. A case stage's warning (res->warning) is counted in
+ * t->stage_warned.
  */
 bool tally_add(struct tally *t, const struct line_result *res);
 

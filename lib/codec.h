@@ -267,6 +267,9 @@ struct line_result {
 	char reason[160]; /* REFUSED */
 	enum line_reason why; /* REFUSED: its code, LINE_REASON_NONE if none */
 	uint32_t unlinkable;
+	/* ACCEPTED: a case stage another record of the node holds, or out
+	 * of date order with its case's others ("" none, or an older node) */
+	char warning[320];
 };
 
 struct dead_letter {

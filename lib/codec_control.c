@@ -68,6 +68,8 @@ encode_submit_reply(const struct control *c, Kuska__Control *pc,
 			if (in->status != LINE_REFUSED)
 				lr[i].field = (char *)in->field;
 		}
+		if (in->status != LINE_REFUSED && in->warning[0] != '\0')
+			lr[i].warning = (char *)in->warning;
 		ptrs[i] = &lr[i];
 	}
 	rep.n_results = c->n_results;
@@ -393,6 +395,9 @@ decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
 		    (int)lr->why <= (int)LINE_REASON_LAST)
 			out->why = (enum line_reason)lr->why;
 		out->unlinkable = lr->unlinkable;
+		if (out->status != LINE_REFUSED)
+			copy_str(out->warning, sizeof(out->warning),
+				 lr->warning);
 	}
 	copy_str(c->error, sizeof(c->error), in->error);
 	return 0;

@@ -18,12 +18,29 @@ struct slot {
 	struct ref_info ri;
 };
 
+/* A slot of the stages' tables: by case and stage, or by seq (key). */
+#define SKEY_LEN (PSEUDONYM_LEN + 1)
+struct sslot {
+	uint8_t key[SKEY_LEN];
+	bool used;
+	bool gone;		/* deleted by the run */
+	struct stage_entry e;	/* by case and stage */
+	uint8_t held[SKEY_LEN]; /* by seq: what the record holds */
+};
+
+struct stab {
+	struct sslot *slots;
+	size_t cap; /* a power of two, or 0 */
+	size_t n;
+};
+
 struct dryrun {
 	uint64_t id;
 	uint64_t next_seq;
 	struct slot *slots;
 	size_t cap; /* a power of two */
 	size_t n;
+	struct stab stages, stageof;
 };
 
 struct dryrun *
@@ -50,6 +67,8 @@ dryrun_free(struct dryrun **d)
 	if (d == NULL || *d == NULL)
 		return;
 	free((*d)->slots);
+	free((*d)->stages.slots);
+	free((*d)->stageof.slots);
 	free(*d);
 	*d = NULL;
 }
@@ -152,6 +171,162 @@ dryrun_ref_by_own(const struct dryrun *d, uint64_t seq,
 		return 0;
 	}
 	return -ENOENT;
+}
+
+static size_t
+skey_hash(const uint8_t key[SKEY_LEN])
+{
+	uint64_t h;
+
+	memcpy(&h, key, sizeof(h));
+	return (size_t)(h ^ key[SKEY_LEN - 1]);
+}
+
+/* The slot of key in a table with room, or the empty one for it. */
+static struct sslot *
+sfind(struct sslot *slots, size_t cap, const uint8_t key[SKEY_LEN])
+{
+	size_t i = skey_hash(key) & (cap - 1);
+
+	while (slots[i].used && memcmp(slots[i].key, key, SKEY_LEN) != 0)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static const struct sslot *
+sget(const struct stab *tb, const uint8_t key[SKEY_LEN])
+{
+	const struct sslot *s;
+
+	if (tb->cap == 0)
+		return NULL;
+	s = sfind(tb->slots, tb->cap, key);
+	return s->used ? s : NULL;
+}
+
+/* The slot for key, made if new. NULL and *err when it cannot be. */
+static struct sslot *
+smake(struct stab *tb, const uint8_t key[SKEY_LEN], int *err)
+{
+	struct sslot *s, *slots;
+	size_t cap, i;
+
+	if (tb->cap > 0) {
+		s = sfind(tb->slots, tb->cap, key);
+		if (s->used)
+			return s;
+	}
+	if (tb->n >= DRYRUN_MAX_REFS) {
+		*err = -E2BIG;
+		return NULL;
+	}
+	if (2 * (tb->n + 1) > tb->cap) {
+		cap = tb->cap ? tb->cap * 2 : FIRST_SLOTS;
+		slots = calloc(cap, sizeof(*slots));
+		if (slots == NULL) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		for (i = 0; i < tb->cap; i++)
+			if (tb->slots[i].used)
+				*sfind(slots, cap, tb->slots[i].key) =
+				    tb->slots[i];
+		free(tb->slots);
+		tb->slots = slots;
+		tb->cap = cap;
+	}
+	s = sfind(tb->slots, tb->cap, key);
+	memset(s, 0, sizeof(*s));
+	memcpy(s->key, key, SKEY_LEN);
+	s->used = true;
+	tb->n++;
+	return s;
+}
+
+static void
+case_key(uint8_t key[SKEY_LEN], const uint8_t case_id[PSEUDONYM_LEN],
+	 enum stage stage)
+{
+	memcpy(key, case_id, PSEUDONYM_LEN);
+	key[PSEUDONYM_LEN] = (uint8_t)stage;
+}
+
+static void
+seq_key(uint8_t key[SKEY_LEN], uint64_t seq)
+{
+	memset(key, 0, SKEY_LEN);
+	memcpy(key, &seq, sizeof(seq));
+}
+
+int
+dryrun_stage_get(const struct dryrun *d, const uint8_t case_id[PSEUDONYM_LEN],
+		 enum stage stage, struct stage_entry *ret)
+{
+	uint8_t key[SKEY_LEN];
+	const struct sslot *s;
+
+	case_key(key, case_id, stage);
+	s = sget(&d->stages, key);
+	if (s == NULL)
+		return -ENOENT;
+	if (s->gone)
+		return 1;
+	*ret = s->e;
+	return 0;
+}
+
+int
+dryrun_stage_set(struct dryrun *d, const uint8_t case_id[PSEUDONYM_LEN],
+		 enum stage stage, const struct stage_entry *e)
+{
+	uint8_t key[SKEY_LEN];
+	struct sslot *s;
+	int err = 0;
+
+	case_key(key, case_id, stage);
+	s = smake(&d->stages, key, &err);
+	if (s == NULL)
+		return err;
+	s->gone = e == NULL;
+	if (e != NULL)
+		s->e = *e;
+	return 0;
+}
+
+int
+dryrun_stage_of(const struct dryrun *d, uint64_t seq,
+		uint8_t case_id[PSEUDONYM_LEN], enum stage *ret)
+{
+	uint8_t key[SKEY_LEN];
+	const struct sslot *s;
+
+	seq_key(key, seq);
+	s = sget(&d->stageof, key);
+	if (s == NULL)
+		return -ENOENT;
+	if (s->gone)
+		return 1;
+	memcpy(case_id, s->held, PSEUDONYM_LEN);
+	*ret = (enum stage)s->held[PSEUDONYM_LEN];
+	return 0;
+}
+
+int
+dryrun_stage_of_set(struct dryrun *d, uint64_t seq,
+		    const uint8_t case_id[PSEUDONYM_LEN], enum stage stage)
+{
+	uint8_t key[SKEY_LEN];
+	struct sslot *s;
+	int err = 0;
+
+	seq_key(key, seq);
+	s = smake(&d->stageof, key, &err);
+	if (s == NULL)
+		return err;
+	s->gone = case_id == NULL;
+	if (case_id != NULL)
+		case_key(s->held, case_id, stage);
+	return 0;
 }
 
 uint64_t

@@ -65,6 +65,29 @@ int dryrun_ref_by_own(const struct dryrun *d, uint64_t seq,
 		      uint8_t ret_id[EVENT_ID_LEN], struct ref_info *ret,
 		      bool *ret_provisional);
 
+/*
+ * The case stages' index (outbox.h) as the run would have left it, over
+ * the outbox's. The run's entries are keyed by the case pseudonyms its
+ * lines carry (provisional values, mostly: see intake.c).
+ * dryrun_stage_get - 0 and *ret (written by the run), 1 (deleted by the
+ *	run), -ENOENT (not written: the outbox's stands).
+ * dryrun_stage_set - writes it (e NULL: deleted). 0, -ENOMEM, -E2BIG.
+ * dryrun_stage_of - the case and stage record seq holds: 0, 1 (none,
+ *	said by the run), -ENOENT (not written).
+ * dryrun_stage_of_set - writes it (case_id NULL: none). As _set.
+ */
+int dryrun_stage_get(const struct dryrun *d,
+		     const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
+		     struct stage_entry *ret);
+int dryrun_stage_set(struct dryrun *d, const uint8_t case_id[PSEUDONYM_LEN],
+		     enum stage stage, const struct stage_entry *e)
+    __attribute__((warn_unused_result));
+int dryrun_stage_of(const struct dryrun *d, uint64_t seq,
+		    uint8_t case_id[PSEUDONYM_LEN], enum stage *ret);
+int dryrun_stage_of_set(struct dryrun *d, uint64_t seq,
+			const uint8_t case_id[PSEUDONYM_LEN], enum stage stage)
+    __attribute__((warn_unused_result));
+
 /* dryrun_take_seq - the sequence the next envelope would have taken. */
 uint64_t dryrun_take_seq(struct dryrun *d);
 

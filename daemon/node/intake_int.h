@@ -57,4 +57,21 @@ int intake_take_line(struct outbox_txn *t, struct intake *in,
 		     struct parsed_record *p, bool provisional,
 		     struct line_result *res);
 
+/*
+ * The case stages' index (intake_stage.c), kept as the records are taken:
+ * intake_stage_take - record seq (its ref: NULL to look it up) now
+ *	carries rec's content; a correction's (or a re-keying's) `correction`
+ *	first drops what the record held. rec takes its case's stage unless
+ *	another record holds it. With `warn`, res->warning says a stage held
+ *	by another record, or one out of date order with the case's others.
+ * intake_stage_drop - record seq holds nothing (withdrawn).
+ * Both return 0 or -errno for a store failure.
+ */
+int intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
+		      const struct record *rec, const char *ref,
+		      bool correction, bool warn, struct line_result *res)
+    __attribute__((warn_unused_result));
+int intake_stage_drop(struct outbox_txn *t, struct intake *in, uint64_t seq)
+    __attribute__((warn_unused_result));
+
 #endif

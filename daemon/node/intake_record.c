@@ -646,6 +646,12 @@ rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	}
 	if (r == 0)
 		r = ref_put(t, in, p->ev.id, known, tk->provisional);
+	/* The record's case stage under the new pseudonyms: held as it
+	 * was, so not warned of again. */
+	if (r == 0)
+		r = intake_stage_take(t, in,
+				      correction ? target->seq : known->seq,
+				      &p->ev.rec, NULL, true, false, res);
 	if (r != 0)
 		goto fail;
 	if (in->dry == NULL)
@@ -751,6 +757,14 @@ store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	}
 	if (r == 0 && ni.target != TARGET_NONE)
 		r = ref_put(t, in, tk->tid, target, tk->target_provisional);
+	if (r == 0 && ni.target == TARGET_WITHDRAWAL)
+		r = intake_stage_drop(t, in, target->seq);
+	else if (r == 0)
+		r = intake_stage_take(
+		    t, in, ni.target == TARGET_CORRECTION ? target->seq : seq,
+		    &p->ev.rec,
+		    ni.target == TARGET_CORRECTION ? p->target_ref : p->ref,
+		    ni.target == TARGET_CORRECTION, true, res);
 	if (r != 0) {
 		intake_refuse(res, "", "store error: %s", strerror(-r));
 		return r;

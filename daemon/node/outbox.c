@@ -203,6 +203,7 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 {
 	struct outbox *ob;
 	MDB_txn *txn = NULL;
+	bool stale;
 	int rc, r;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -239,11 +240,16 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	    (rc = mdb_dbi_open(txn, "refs", MDB_CREATE, &ob->refs)) ||
 	    (rc = mdb_dbi_open(txn, "seqref", MDB_CREATE, &ob->seqref)) ||
 	    (rc = mdb_dbi_open(txn, "dead", MDB_CREATE, &ob->dead)) ||
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &ob->meta))) {
+	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &ob->meta)) ||
+	    (rc = mdb_dbi_open(txn, "stages", MDB_CREATE, &ob->stages)) ||
+	    (rc = mdb_dbi_open(txn, "stageof", MDB_CREATE, &ob->stageof))) {
 		mdb_txn_abort(txn);
 		goto fail;
 	}
 	r = settle_format(ob, txn);
+	/* Of the last commit before this opening's, which keeps no stamp
+	 * (read once settle_format says whether values carry a checksum). */
+	stale = !outbox_stamp_current(ob, txn);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		mdb_env_close(ob->env);
@@ -254,6 +260,7 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		goto fail;
 	settle_dead_sum(ob);
+	outbox_stages_settle(ob, stale);
 	*ret = ob;
 	return 0;
 fail:

@@ -10,6 +10,10 @@
  *		and their key epoch (struct ref_info)
  *	seqref	seq -> the case system's ref, to name dead letters
  *	dead	seq -> reason, time, text: events the consolidator refused
+ *	stages	case pseudonym (the event's case_id) and stage -> the
+ *		record that holds that stage of the case: its seq, ref and
+ *		date (struct stage_entry; outbox_stages.c)
+ *	stageof	seq -> the case pseudonym and stage the record holds there
  *	meta	next_seq, acked_seq, last_contact_ms, dead_total, refusals_from
  *		(the first sequence whose refusals are still to be asked),
  *		the dead letters' summary (their count by reason and the
@@ -147,7 +151,8 @@ int outbox_grants_get(struct outbox *ob, uint32_t *ret_kinds,
 #define OUTBOX_MAX_LISTED 1000 /* damaged entries outbox_check lists */
 
 struct outbox_damage {
-	char table[8]; /* "outbox", "refs", "seqref", "dead", "meta" */
+	char table[8]; /* "outbox", "refs", "seqref", "dead", "meta",
+			* "stages", "stageof" */
 	uint64_t seq;  /* for the tables keyed by sequence */
 	bool has_seq;
 };
@@ -219,6 +224,52 @@ int outbox_check_get(struct outbox_txn *t, uint32_t epoch,
 int outbox_check_put(struct outbox_txn *t, uint32_t epoch,
 		     const uint8_t check[PSEUDO_CHECK_LEN])
     __attribute__((warn_unused_result));
+
+/*
+ * The case stages this node sent, for kuska submit's warnings: a second
+ * record of a case's stage (which counts for nothing), a stage dated
+ * before an earlier stage of its case. Keyed by the case's pseudonym as
+ * the events carry it, never by the case number: the index tells a thief
+ * nothing the outbox's envelopes do not. Kept by intake in the
+ * transaction that stores the records; an outbox made before it is
+ * scanned once at outbox_open (outbox_stages_build). Until it is built
+ * (a build that failed), the gets say -ENOENT and the puts do nothing.
+ *
+ * A record holds the entry of its case and stage when it was the first
+ * to have them (the one the consolidator counts); a correction moves the
+ * entry to its content, a withdrawal deletes it.
+ */
+struct stage_entry {
+	uint64_t seq; /* the record's (its ref's first envelope) */
+	int32_t date; /* the stage's date, days since 1970-01-01 */
+	char ref[65]; /* the record's ref */
+};
+
+/*
+ * outbox_stage_get - the entry of (case_id, stage): 0, -ENOENT, -EUCLEAN.
+ * outbox_stage_put - makes record e->seq the holder of (case_id, stage),
+ *	and the reverse entry of e->seq. 0 or -errno.
+ * outbox_stage_of - the case and stage record seq holds: 0, -ENOENT.
+ * outbox_stage_del - deletes what record seq holds (both entries). 0
+ *	(also when it held nothing) or -errno.
+ */
+int outbox_stage_get(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
+		     enum stage stage, struct stage_entry *ret);
+int outbox_stage_put(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
+		     enum stage stage, const struct stage_entry *e)
+    __attribute__((warn_unused_result));
+int outbox_stage_of(struct outbox_txn *t, uint64_t seq,
+		    uint8_t case_id[PSEUDONYM_LEN], enum stage *ret);
+int outbox_stage_del(struct outbox_txn *t, uint64_t seq)
+    __attribute__((warn_unused_result));
+
+/*
+ * outbox_stages_build - makes the index again from the envelopes, as
+ * intake would have kept it (kuska-node --recover, and an outbox made
+ * before the index). Returns the number of entries or -errno; after a
+ * failure the index is not used until an open builds it.
+ */
+int outbox_stages_build(struct outbox *ob) __attribute__((warn_unused_result));
 
 /*
  * outbox_append - stores envelope bytes under seq (which must be

@@ -101,8 +101,8 @@ scan(struct outbox *ob, MDB_txn *txn, struct outbox_dead_sum *s)
  * by txn: of its snapshot for a reader; for a writer, whose id is one past
  * the last commit, of that commit.
  */
-static bool
-stamp_current(struct outbox *ob, MDB_txn *txn)
+bool
+outbox_stamp_current(struct outbox *ob, MDB_txn *txn)
 {
 	MDB_val k = {sizeof(STAMP_KEY) - 1, STAMP_KEY}, v;
 	MDB_envinfo info;
@@ -131,7 +131,7 @@ kept(struct outbox *ob, MDB_txn *txn, struct outbox_dead_sum *s)
 	int rc;
 
 	if (outbox_tget(ob, txn, ob->meta, &k, &v) != 0 ||
-	    v.mv_size != SUM_LEN || !stamp_current(ob, txn))
+	    v.mv_size != SUM_LEN || !outbox_stamp_current(ob, txn))
 		return -ENOENT;
 	rc = mdb_stat(txn, ob->dead, &ms);
 	if (rc != 0)

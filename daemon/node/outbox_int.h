@@ -1,8 +1,9 @@
 /*
  * outbox_int.h - what outbox.c (the store, its values and transactions),
  * outbox_ack.c (acknowledgements, refusals, dead letters), outbox_dead.c
- * (the dead letters' summary) and outbox_check.c (the check of an outbox
- * not open) share: internal to the four, the only files that see LMDB.
+ * (the dead letters' summary), outbox_stages.c (the case stages' index)
+ * and outbox_check.c (the check of an outbox not open) share: internal
+ * to the five, the only files that see LMDB.
  */
 #ifndef KUSKA_OUTBOX_INT_H
 #define KUSKA_OUTBOX_INT_H
@@ -22,7 +23,9 @@
 struct outbox {
 	MDB_env *env;
 	MDB_dbi outbox, refs, seqref, dead, meta;
-	bool tagged; /* values carry a checksum */
+	MDB_dbi stages, stageof; /* outbox_stages.c */
+	bool tagged;		 /* values carry a checksum */
+	bool stages_ready;	 /* the stages index is kept (built) */
 	uint8_t id[OUTBOX_ID_LEN];
 	char *dir;
 };
@@ -100,5 +103,21 @@ int outbox_dead_sum_settle(struct outbox *ob, MDB_txn *txn)
     __attribute__((warn_unused_result));
 int outbox_dead_sum_stamp(struct outbox *ob, MDB_txn *txn)
     __attribute__((warn_unused_result));
+
+/*
+ * outbox_stamp_current - whether the stamp in meta is the id of the
+ * outbox's last commit as txn sees it: false when a kuska that keeps no
+ * stamp (an earlier one) wrote to it since, or it has none.
+ */
+bool outbox_stamp_current(struct outbox *ob, MDB_txn *txn);
+
+/*
+ * outbox_stages_settle - at outbox_open: builds the case stages' index
+ * of an outbox made before it existed, or written since by a kuska that
+ * does not keep it (`stale`: outbox_stamp_current said no as it opened),
+ * a scan, logged; or notes it ready. A failure leaves the index unused
+ * (no warning), the outbox open all the same.
+ */
+void outbox_stages_settle(struct outbox *ob, bool stale);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "codec.h"
 #include "daemon.h"
+#include "log.h"
 #include "outbox.h"
 #include "recover_int.h"
 #include "sign.h"
@@ -156,7 +157,7 @@ recover_run(const struct recover_params *p, FILE *out)
 	struct rec r;
 	char moved[4300] = "";
 	uint64_t dropped = 0;
-	int e;
+	int e, x;
 
 	memset(&r, 0, sizeof(r));
 	r.p = p;
@@ -206,6 +207,11 @@ recover_run(const struct recover_params *p, FILE *out)
 		e = rec_keep_tail(&r, &dropped);
 	if (e == 0)
 		e = rec_finish_meta(&r);
+	/* The case stages' index of what it now holds (a failure leaves it
+	 * to the node's next start). */
+	if (e == 0 && (x = outbox_stages_build(r.fresh)) < 0)
+		log_warnx("event=stage_index_not_built error=\"%s\"",
+			  strerror(-x));
 	if (e == 0)
 		e = outbox_pin_ref_key(r.fresh, p->ref_fp) < 0 ? -EIO : 0;
 	outbox_close(&r.fresh);

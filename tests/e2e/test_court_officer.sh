@@ -3,8 +3,9 @@
 # (pj) uses them, with a month of court stages saved from a spreadsheet
 # (a byte-order mark, Windows line ends, a blank line at the end, a line
 # twice):
-#  - a sentence dated before its trial is taken as sent (no node sees the
-#    case's other stages), and the durations table's median from trial to
+#  - a sentence dated before its trial is taken as sent, kuska submit
+#    warning of it beside its line (the court sent the trial), and the
+#    durations table's median from trial to
 #    conviction reads negative: kuska query says on standard error that
 #    it is a date to correct, not a duration, and once the date is
 #    corrected the median is the days between them and nothing is said;
@@ -36,6 +37,9 @@ rc=$?
 check "the month, with a BOM, CRLF, a line twice and a blank line at the end: exit 0 ($rc)" \
 	grep -qx "pj-noviembre.jsonl: 4 accepted, 1 already held, 0 refused, 0 with unlinkable victims, 1 blank line skipped" \
 	"$T/submit.out"
+check "... the sentence dated before its trial warned of beside its line" \
+	grep -qx "pj-noviembre.jsonl:4: warning: stage conviction dated 2025-11-02 is before this case's trial (2025-11-18 ref PJ-EXP-452-1): a duration between them will read negative; check the dates" \
+	"$T/submit.out"
 check "delivered" wait_delivered 60
 
 "$KUSKA" query -c "$N/analyst.conf" durations --period 2025Q4 --format csv \
@@ -49,8 +53,9 @@ check "... and kuska query says it is a date to correct, not a duration" \
 # The officer corrects the sentence's date.
 printf '%s\n' '{"kind":"correction","ref":"PJ-CO-1","target_ref":"PJ-EXP-452-2","record":{"kind":"case_stage","date":"2025-11-26","region":"15","case_number":"FIS-2025-0202","stage":"conviction","victims":[],"persons":1,"article":"153"}}' \
 	>"$T/fix.jsonl"
-check "the correction accepted" \
-	sh -c "'$KUSKA' submit -c '$N/pj.conf' '$T/fix.jsonl' | grep -q ': 1 accepted, '"
+check "the correction accepted, with no warning" \
+	sh -c "'$KUSKA' submit -c '$N/pj.conf' '$T/fix.jsonl' >'$T/fix.out' &&
+		grep -q ': 1 accepted, ' '$T/fix.out' && ! grep -q warning '$T/fix.out'"
 check "delivered" wait_delivered 60
 "$KUSKA" query -c "$N/analyst.conf" durations --period 2025Q4 --format csv \
 	>"$T/dur.csv" 2>"$T/dur.err"

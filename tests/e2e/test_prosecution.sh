@@ -166,11 +166,13 @@ is "pnp: a trial refused, the rest taken" \
 	"$(grep -v 'warning: 1 line\|if it is pnp' "$T/submit-pnp.out")" \
 	"pnp.jsonl:6: refused: stage: pnp may not emit case stage trial
 pnp.jsonl: 5 accepted, 0 already held, 1 refused, 0 with unlinkable victims"
-is "mp: a conviction refused, a victim unlinkable" \
+is "mp: a conviction refused, a victim unlinkable, the second formalization of 0104 warned of" \
 	"$(grep -v 'warning: 1 line\|if it is mp' "$T/submit-mp.out")" \
 	"mp.jsonl:8: warning: 1 victim(s) cannot be linked (no document, and no full name with birth date): counted for this institution only
+mp.jsonl:9: warning: case stage formalized_investigation already held for this case (ref MP-CS-7 seq 7): a second record counts for nothing; to change the first send a correction with target_ref MP-CS-7
 mp.jsonl:10: refused: stage: mp may not emit case stage conviction
-mp.jsonl: 18 accepted, 0 already held, 1 refused, 1 with unlinkable victims"
+mp.jsonl: 18 accepted, 0 already held, 1 refused, 1 with unlinkable victims
+mp.jsonl: 1 line with a case stage warning (a stage the case has already, or dated out of order)"
 is "pj: an accusation refused, the trial retyped in capitals already held" \
 	"$(grep -v 'warning: 1 line\|if it is pj' "$T/submit-pj.out")" \
 	"pj.jsonl:6: refused: stage: pj may not emit case stage accusation

@@ -69,6 +69,10 @@ test_control_submit(void **state)
 	res[3] = (struct line_result){.line = 4, .status = LINE_BLANK};
 	res[4] = (struct line_result){
 	    .line = UINT64_MAX, .status = LINE_ACCEPTED, .seq = UINT64_MAX};
+	/* A case stage's warning travels with an accepted line. */
+	snprintf(res[4].warning, sizeof(res[4].warning),
+		 "case stage complaint already held for this case (ref K1 "
+		 "seq 1)");
 	memset(c, 0, sizeof(*c));
 	c->type = CTL_SUBMIT_REPLY;
 	c->n_results = 5;
@@ -85,6 +89,7 @@ test_control_submit(void **state)
 		assert_int_equal(back->results[i].why, res[i].why);
 		assert_int_equal(back->results[i].unlinkable,
 				 res[i].unlinkable);
+		assert_string_equal(back->results[i].warning, res[i].warning);
 	}
 	assert_string_equal(back->error, c->error);
 	codec_control_clear(back);

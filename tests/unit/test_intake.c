@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <lmdb.h>
 
 #include "codec.h"
 #include "date.h"
@@ -527,6 +528,247 @@ test_rotation_reexport(void **state)
 	submit1(fx, COR("R2", "R1", "55555555"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(last_seq(fx), last + 1);
+}
+
+/* A case stage of case CF-<n>, dated d; its victim. */
+#define CV "{\"age\":15,\"sex\":\"F\",\"nationality\":\"PE\"}"
+#define STG(ref, n, stage, d)                                                  \
+	"{\"kind\":\"case_stage\",\"ref\":\"" ref "\",\"date\":\"" d           \
+	"\",\"region\":\"15\",\"case_number\":\"CF-" n "\",\"stage\":\"" stage \
+	"\",\"victims\":[" CV "],\"persons\":1,\"article\":\"153\"}"
+#define STGCOR(ref, target, n, stage, d)                                       \
+	"{\"kind\":\"correction\",\"ref\":\"" ref                              \
+	"\",\"target_ref\":\"" target                                          \
+	"\",\"record\":{\"kind\":\"case_stage\",\"date\":\"" d                 \
+	"\",\"region\":\"15\",\"case_number\":\"CF-" n "\",\"stage\":\"" stage \
+	"\",\"victims\":[" CV "],\"persons\":1,\"article\":\"153\"}}"
+
+/* Makes the outbox in dir one of a kuska before the stages' index:
+ * neither its tables nor (unless keep_mark: one an earlier kuska wrote
+ * to since, which keeps no stamp) its mark. */
+static void
+forget_stages(const char *dir, bool keep_mark)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = {12, "stages_index"};
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "stages", 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(mdb_dbi_open(txn, "stageof", 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	if (!keep_mark)
+		assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* res is accepted (or as st says) with a warning holding want ("": none). */
+static void
+warned(const struct line_result *res, enum line_status st, const char *want)
+{
+	if (res->status != st)
+		fail_msg("status %d: %s: %s", res->status, res->field,
+			 res->reason);
+	if (want[0] == '\0')
+		assert_string_equal(res->warning, "");
+	else if (strstr(res->warning, want) == NULL)
+		fail_msg("warning \"%s\" lacks \"%s\"", res->warning, want);
+}
+
+/*
+ * The case stages' index: a second record of a case's stage under
+ * another ref is accepted with a warning naming the first (its own ref
+ * again is "already held", unwarned); a stage dated before an earlier
+ * stage of its case, or after a later one, is warned of; a correction
+ * moves the first record's entry to its new content, a withdrawal frees
+ * it; and an outbox opened again keeps it, or builds it from its
+ * envelopes when made before it or written to since by a kuska that does
+ * not keep it.
+ */
+static void
+test_case_stages(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	submit1(fx, STG("K1", "9", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("K2", "9", "accusation", "2026-03-01"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "stage accusation dated 2026-03-01 is before this case's "
+	       "complaint (2026-04-02 ref K1): a duration between them will "
+	       "read negative; check the dates");
+	assert_null(strchr(res.warning, ','));
+	submit1(fx, STG("K3", "9", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "case stage complaint already held for this case (ref K1 seq "
+	       "1): a second record counts for nothing; to change the first "
+	       "send a correction with target_ref K1");
+	assert_null(strchr(res.warning, ','));
+	/* An earlier stage dated after a later one. */
+	submit1(fx, STG("K9", "9", "preliminary_investigation", "2026-05-01"),
+		&res);
+	warned(&res, LINE_ACCEPTED, "is after this case's accusation");
+	/* Sent again: held, no warning. */
+	submit1(fx, STG("K3", "9", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_HELD, "");
+	submit1(fx, STG("K1", "9", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_HELD, "");
+	/* Another case: nothing to say. */
+	submit1(fx, STG("K4", "10", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+
+	/* K1 corrected onto case 11: case 9's complaint is free. */
+	submit1(fx, STGCOR("C1", "K1", "11", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("K5", "9", "complaint", "2026-02-01"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	/* Case 11's complaint is K1's now. */
+	submit1(fx, STG("K6", "11", "complaint", "2026-04-09"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref K1 seq 1)");
+	/* A correction onto a stage held: warned of too. */
+	submit1(fx, STGCOR("C2", "K4", "9", "complaint", "2026-02-01"), &res);
+	warned(&res, LINE_ACCEPTED, "already held for this case (ref K5");
+
+	/* K5 withdrawn: case 9's complaint is free again. */
+	submit1(fx, WD("W1", "K5"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("K7", "9", "complaint", "2026-02-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+
+	/* Opened again: kept; made before the index: built the same. */
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
+	fx->in.ob = fx->ob;
+	assert_int_equal(intake_init(&fx->in), 0);
+	submit1(fx, STG("K8", "9", "complaint", "2026-02-03"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref K7 seq ");
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	forget_stages(fx->dir, false);
+	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
+	fx->in.ob = fx->ob;
+	assert_int_equal(intake_init(&fx->in), 0);
+	submit1(fx, STG("K10", "11", "complaint", "2026-02-03"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref K1 seq 1)");
+	submit1(fx, STG("K11", "9", "complaint", "2026-02-03"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref K7 seq ");
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	forget_stages(fx->dir, true);
+	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
+	fx->in.ob = fx->ob;
+	assert_int_equal(intake_init(&fx->in), 0);
+	submit1(fx, STG("K12", "9", "complaint", "2026-02-03"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref K7 seq ");
+}
+
+/*
+ * A case stage the consolidator refused (a dead letter) counts nowhere:
+ * sent anew under a new ref, as its refusal says, it is no second record,
+ * and no date is compared with it.
+ */
+static void
+test_case_stages_dead(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct rejection rej;
+
+	submit1(fx, STG("X1", "40", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	memset(&rej, 0, sizeof(rej));
+	rej.seq = 1;
+	rej.reason = REASON_BAD_EVENT;
+	snprintf(rej.text, sizeof(rej.text), "bad event");
+	assert_int_equal(outbox_record_ack(fx->ob, 1, false, 1000, &rej, 1), 0);
+	submit1(fx, STG("X2", "40", "accusation", "2026-03-01"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("X3", "40", "complaint", "2026-02-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	/* X3 holds it now. */
+	submit1(fx, STG("X4", "40", "complaint", "2026-02-03"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref X3 seq 3)");
+}
+
+/*
+ * After a key rotation a case's pseudonym changes: a record re-keyed
+ * (its line sent again) takes its stage under the new one, unwarned, and
+ * a second record of that stage is warned of against it.
+ */
+static void
+test_case_stages_rotation(void **state)
+{
+	static const char *const again[] = {
+	    STG("R1", "30", "complaint", "2026-04-02"),
+	    STG("R2", "30", "complaint", "2026-04-03"),
+	};
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct control rep;
+
+	submit1(fx, again[0], &res);
+	warned(&res, LINE_ACCEPTED, "");
+	rotate(fx, 2);
+	assert_int_equal(submit(fx, again, 2, NULL, &rep), 0);
+	warned(&rep.results[0], LINE_REKEYED, "");
+	warned(&rep.results[1], LINE_ACCEPTED, "(ref R1 seq 1)");
+	codec_control_clear(&rep);
+}
+
+/*
+ * A dry run warns as the real run after it, of lines earlier in the same
+ * run too (in another request of it), and stores nothing.
+ */
+static void
+test_case_stages_dry(void **state)
+{
+	static const char *const first[] = {
+	    STG("D1", "20", "complaint", "2026-04-02"),
+	    STG("D2", "20", "complaint", "2026-04-03"),
+	};
+	static const char *const second[] = {
+	    STG("D3", "20", "accusation", "2026-03-01"),
+	    STGCOR("D4", "D1", "21", "complaint", "2026-04-02"),
+	    STG("D5", "20", "complaint", "2026-02-03"),
+	};
+	struct fixture *fx = *state;
+	struct control dry1, dry2, real1, real2;
+	size_t i;
+
+	fx->dry = 51;
+	assert_int_equal(submit(fx, first, 2, NULL, &dry1), 0);
+	assert_int_equal(submit(fx, second, 3, NULL, &dry2), 0);
+	assert_int_equal(last_seq(fx), 0);
+	fx->dry = 0;
+	assert_int_equal(submit(fx, first, 2, NULL, &real1), 0);
+	assert_int_equal(submit(fx, second, 3, NULL, &real2), 0);
+	warned(&real1.results[0], LINE_ACCEPTED, "");
+	warned(&real1.results[1], LINE_ACCEPTED, "(ref D1 seq 1)");
+	warned(&real2.results[0], LINE_ACCEPTED,
+	       "before this case's complaint");
+	warned(&real2.results[1], LINE_ACCEPTED, "");
+	/* D1 moved to case 21: D2 took nothing (it was second), so case
+	 * 20's complaint is free for D5. */
+	warned(&real2.results[2], LINE_ACCEPTED, "");
+	for (i = 0; i < 2; i++)
+		assert_string_equal(dry1.results[i].warning,
+				    real1.results[i].warning);
+	for (i = 0; i < 3; i++)
+		assert_string_equal(dry2.results[i].warning,
+				    real2.results[i].warning);
+	codec_control_clear(&dry1);
+	codec_control_clear(&dry2);
+	codec_control_clear(&real1);
+	codec_control_clear(&real2);
 }
 
 /*
@@ -1312,6 +1554,13 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_dry, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_rotation, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_dead, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reexport_corrected, setup,

@@ -244,6 +244,45 @@ test_stopped(void **state)
 	free(buf);
 }
 
+/*
+ * Case stage warnings: counted on a line of their own (the counts' line
+ * reads as before), saying that the first five were listed when there
+ * are more; a refused line's text is no warning.
+ */
+static void
+test_stage_warnings(void **state)
+{
+	struct line_result res[7];
+	char *out;
+	size_t i;
+
+	(void)state;
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < 7; i++) {
+		res[i].status = LINE_ACCEPTED;
+		snprintf(res[i].warning, sizeof(res[i].warning),
+			 "case stage complaint already held");
+	}
+	res[6].status = LINE_REFUSED;
+	out = summary(res, 1, false);
+	assert_non_null(strstr(out, "mp.jsonl: 1 accepted, 0 already held, 0 "
+				    "refused, 0 with unlinkable victims\n"));
+	assert_non_null(strstr(out, "mp.jsonl: 1 line with a case stage "
+				    "warning (a stage the case has already, "
+				    "or dated out of order)\n"));
+	free(out);
+	out = summary(res, 7, false);
+	assert_non_null(strstr(out, "mp.jsonl: 6 lines with a case stage "
+				    "warning (a stage the case has already, "
+				    "or dated out of order): the first five "
+				    "listed"));
+	free(out);
+	res[0].warning[0] = '\0';
+	out = summary(res, 1, false);
+	assert_null(strstr(out, "case stage"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -252,6 +291,7 @@ main(void)
 	    cmocka_unit_test(test_ref_reused),
 	    cmocka_unit_test(test_dry_run),
 	    cmocka_unit_test(test_stopped),
+	    cmocka_unit_test(test_stage_warnings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,190 @@
+/*
+ * intake_stage.c - the case stages' index (outbox.h) as intake keeps it,
+ * and the warnings it gives at submit: a second record of a case's stage
+ * (the consolidator counts the first only: the second counts for
+ * nothing), a stage dated before an earlier stage of its case, or after
+ * a later one (a duration between them reads negative). The record is
+ * taken all the same: it is not wrong in itself. A record the
+ * consolidator refused (a dead letter) counts nowhere: a stage it holds
+ * goes to the next record of it, unwarned. See intake_int.h.
+ *
+ * In a dry run the index is read through the run's own (dryrun.h), which
+ * its lines write instead of the outbox's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "dryrun.h"
+#include "intake_int.h"
+
+/* The entry of (case_id, stage) as this request sees it: 0 or -ENOENT
+ * (a damaged entry reads as none: a warning is not worth a refusal). */
+static int
+view_get(struct outbox_txn *t, struct intake *in,
+	 const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
+	 struct stage_entry *ret)
+{
+	int r;
+
+	if (in->dry != NULL) {
+		r = dryrun_stage_get(in->dry, case_id, stage, ret);
+		if (r != -ENOENT)
+			return r == 0 ? 0 : -ENOENT;
+	}
+	return outbox_stage_get(t, case_id, stage, ret) == 0 ? 0 : -ENOENT;
+}
+
+/*
+ * Whether the record of entry e counts: not when the consolidator refused
+ * it (a dead letter, which counts nowhere and is sent anew under a new
+ * ref: the new one is no second record).
+ */
+static bool
+counts(struct outbox_txn *t, const struct stage_entry *e)
+{
+	uint64_t at_ms;
+	uint8_t code;
+
+	return outbox_seq_dead(t, e->seq, &code, &at_ms) != 0;
+}
+
+/* The case and stage record seq holds: 0 or -ENOENT. */
+static int
+view_of(struct outbox_txn *t, struct intake *in, uint64_t seq,
+	uint8_t case_id[PSEUDONYM_LEN], enum stage *ret)
+{
+	int r;
+
+	if (in->dry != NULL) {
+		r = dryrun_stage_of(in->dry, seq, case_id, ret);
+		if (r != -ENOENT)
+			return r == 0 ? 0 : -ENOENT;
+	}
+	return outbox_stage_of(t, seq, case_id, ret) == 0 ? 0 : -ENOENT;
+}
+
+static int
+view_put(struct outbox_txn *t, struct intake *in,
+	 const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
+	 const struct stage_entry *e)
+{
+	int r;
+
+	if (in->dry == NULL)
+		return outbox_stage_put(t, case_id, stage, e);
+	r = dryrun_stage_set(in->dry, case_id, stage, e);
+	if (r == 0)
+		r = dryrun_stage_of_set(in->dry, e->seq, case_id, stage);
+	return r;
+}
+
+int
+intake_stage_drop(struct outbox_txn *t, struct intake *in, uint64_t seq)
+{
+	struct stage_entry e;
+	uint8_t case_id[PSEUDONYM_LEN];
+	enum stage stage;
+	int r;
+
+	if (in->dry == NULL)
+		return outbox_stage_del(t, seq);
+	if (view_of(t, in, seq, case_id, &stage) != 0)
+		return 0;
+	r = 0;
+	if (view_get(t, in, case_id, stage, &e) == 0 && e.seq == seq)
+		r = dryrun_stage_set(in->dry, case_id, stage, NULL);
+	if (r == 0)
+		r = dryrun_stage_of_set(in->dry, seq, NULL, STAGE_NONE);
+	return r;
+}
+
+/* Where a stage stands in a case's course: the three ends are one. */
+static int
+rank(enum stage s)
+{
+	return s > STAGE_TRIAL ? STAGE_TRIAL + 1 : (int)s;
+}
+
+/* The record's stage against the case's other stages held: res->warning
+ * for the first out of order. */
+static void
+warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
+	   const struct record *rec, struct line_result *res)
+{
+	struct stage_entry e;
+	char d[11], od[11];
+	int st;
+
+	for (st = STAGE_COMPLAINT; st <= STAGE_COUNT; st++) {
+		bool before;
+		if ((enum stage)st == rec->stage ||
+		    rank(st) == rank(rec->stage))
+			continue;
+		if (view_get(t, in, rec->case_id, (enum stage)st, &e) != 0 ||
+		    e.seq == seq || !counts(t, &e))
+			continue;
+		before = rank(st) < rank(rec->stage);
+		if (before ? e.date <= rec->date : e.date >= rec->date)
+			continue;
+		snprintf(res->warning, sizeof(res->warning),
+			 "stage %s dated %s is %s this case's %s (%s ref %s): "
+			 "a duration between them will read negative; check "
+			 "the dates",
+			 stage_name(rec->stage), date_format(rec->date, d),
+			 before ? "before" : "after",
+			 stage_name((enum stage)st), date_format(e.date, od),
+			 e.ref);
+		return;
+	}
+}
+
+int
+intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
+		  const struct record *rec, const char *ref, bool correction,
+		  bool warn, struct line_result *res)
+{
+	struct stage_entry e, held;
+	uint8_t case_id[PSEUDONYM_LEN];
+	enum stage stage;
+	char cref[RECORD_MAX_REF + 1];
+	int r;
+
+	if (rec->kind != KIND_CASE_STAGE)
+		return correction ? intake_stage_drop(t, in, seq) : 0;
+	if (ref == NULL) {
+		/* The record's ref: the one its entry keeps, or its
+		 * envelope's. */
+		cref[0] = '\0';
+		if (view_of(t, in, seq, case_id, &stage) == 0 &&
+		    view_get(t, in, case_id, stage, &held) == 0 &&
+		    held.seq == seq)
+			snprintf(cref, sizeof(cref), "%s", held.ref);
+		else if (outbox_seq_ref(t, seq, cref, sizeof(cref)) != 0)
+			cref[0] = '\0';
+		ref = cref;
+	}
+	if (correction && (r = intake_stage_drop(t, in, seq)) != 0)
+		return r;
+	if (view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&
+	    counts(t, &held)) {
+		if (warn && held.seq != seq)
+			snprintf(res->warning, sizeof(res->warning),
+				 "case stage %s already held for this case "
+				 "(ref %s seq %llu): a second record counts "
+				 "for nothing; to change the first send a "
+				 "correction with target_ref %s",
+				 stage_name(rec->stage), held.ref,
+				 (unsigned long long)held.seq, held.ref);
+		return 0;
+	}
+	memset(&e, 0, sizeof(e));
+	e.seq = seq;
+	e.date = rec->date;
+	snprintf(e.ref, sizeof(e.ref), "%s", ref);
+	r = view_put(t, in, rec->case_id, rec->stage, &e);
+	if (r == 0 && warn)
+		warn_order(t, in, seq, rec, res);
+	return r;
+}

@@ -1,0 +1,312 @@
+/*
+ * outbox_stages.c - the case stages' index (see outbox.h): which record
+ * holds each stage of each case this node sent, kept for kuska submit's
+ * warnings, and its build from the envelopes.
+ *
+ *	stages	case_id (32 bytes) + stage (1) -> seq (8), date (4), ref
+ *	stageof	seq (8) -> case_id (32) + stage (1)
+ *	meta	"stages_index": present once the index is built
+ */
+#include "outbox.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "log.h"
+#include "outbox_int.h"
+
+#define STAGE_KEY_LEN (PSEUDONYM_LEN + 1)
+#define MARK_KEY "stages_index"
+
+static void
+stage_key(uint8_t k[STAGE_KEY_LEN], const uint8_t case_id[PSEUDONYM_LEN],
+	  enum stage stage)
+{
+	memcpy(k, case_id, PSEUDONYM_LEN);
+	k[PSEUDONYM_LEN] = (uint8_t)stage;
+}
+
+static int
+get(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
+    enum stage stage, struct stage_entry *ret)
+{
+	uint8_t kb[STAGE_KEY_LEN];
+	MDB_val k = {STAGE_KEY_LEN, kb}, v;
+	size_t n;
+	int r;
+
+	stage_key(kb, case_id, stage);
+	r = outbox_tget(ob, txn, ob->stages, &k, &v);
+	if (r != 0)
+		return r;
+	if (v.mv_size < 12 || v.mv_size - 12 >= sizeof(ret->ref))
+		return -EUCLEAN;
+	n = v.mv_size - 12;
+	ret->seq = bytes_get_be64(v.mv_data);
+	ret->date = (int32_t)bytes_get_be32((const uint8_t *)v.mv_data + 8);
+	memcpy(ret->ref, (const uint8_t *)v.mv_data + 12, n);
+	ret->ref[n] = '\0';
+	return 0;
+}
+
+static int
+stage_of(struct outbox *ob, MDB_txn *txn, uint64_t seq,
+	 uint8_t case_id[PSEUDONYM_LEN], enum stage *ret)
+{
+	uint8_t kb[8];
+	MDB_val k = {8, kb}, v;
+	int r;
+
+	bytes_put_be64(kb, seq);
+	r = outbox_tget(ob, txn, ob->stageof, &k, &v);
+	if (r != 0)
+		return r;
+	if (v.mv_size != STAGE_KEY_LEN)
+		return -EUCLEAN;
+	memcpy(case_id, v.mv_data, PSEUDONYM_LEN);
+	*ret = (enum stage)((const uint8_t *)v.mv_data)[PSEUDONYM_LEN];
+	return 0;
+}
+
+static int
+put(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
+    enum stage stage, const struct stage_entry *e)
+{
+	uint8_t kb[STAGE_KEY_LEN], sb[8], vb[12 + sizeof(e->ref)];
+	MDB_val k = {STAGE_KEY_LEN, kb}, sk = {8, sb};
+	size_t n = strnlen(e->ref, sizeof(e->ref) - 1);
+	int r;
+
+	stage_key(kb, case_id, stage);
+	bytes_put_be64(vb, e->seq);
+	bytes_put_be32(vb + 8, (uint32_t)e->date);
+	memcpy(vb + 12, e->ref, n);
+	r = outbox_tput(ob, txn, ob->stages, &k, vb, 12 + n, 0);
+	if (r != 0)
+		return r;
+	bytes_put_be64(sb, e->seq);
+	return outbox_tput(ob, txn, ob->stageof, &sk, kb, STAGE_KEY_LEN, 0);
+}
+
+/* A deletion of what is not there is no failure. */
+static int
+del_ok(int rc)
+{
+	return rc == MDB_NOTFOUND ? 0 : outbox_err(rc);
+}
+
+static int
+del(struct outbox *ob, MDB_txn *txn, uint64_t seq)
+{
+	struct stage_entry e;
+	uint8_t case_id[PSEUDONYM_LEN], sb[8], kb[STAGE_KEY_LEN];
+	MDB_val sk = {8, sb}, k = {STAGE_KEY_LEN, kb};
+	enum stage stage;
+	int r;
+
+	r = stage_of(ob, txn, seq, case_id, &stage);
+	if (r == -ENOENT)
+		return 0;
+	bytes_put_be64(sb, seq);
+	if (r != 0) /* damaged: gone with it */
+		return del_ok(mdb_del(txn, ob->stageof, &sk, NULL));
+	r = get(ob, txn, case_id, stage, &e);
+	if (r == -EUCLEAN || (r == 0 && e.seq == seq)) {
+		stage_key(kb, case_id, stage);
+		r = del_ok(mdb_del(txn, ob->stages, &k, NULL));
+	} else if (r == -ENOENT) {
+		r = 0;
+	}
+	if (r != 0)
+		return r;
+	return del_ok(mdb_del(txn, ob->stageof, &sk, NULL));
+}
+
+int
+outbox_stage_get(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
+		 enum stage stage, struct stage_entry *ret)
+{
+	if (!t->ob->stages_ready)
+		return -ENOENT;
+	return get(t->ob, t->txn, case_id, stage, ret);
+}
+
+int
+outbox_stage_put(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
+		 enum stage stage, const struct stage_entry *e)
+{
+	if (!t->ob->stages_ready)
+		return 0;
+	return put(t->ob, t->txn, case_id, stage, e);
+}
+
+int
+outbox_stage_of(struct outbox_txn *t, uint64_t seq,
+		uint8_t case_id[PSEUDONYM_LEN], enum stage *ret)
+{
+	if (!t->ob->stages_ready)
+		return -ENOENT;
+	return stage_of(t->ob, t->txn, seq, case_id, ret);
+}
+
+int
+outbox_stage_del(struct outbox_txn *t, uint64_t seq)
+{
+	if (!t->ob->stages_ready)
+		return 0;
+	return del(t->ob, t->txn, seq);
+}
+
+/* The ref stored with envelope seq into out ("" when none). */
+static void
+seq_ref(struct outbox *ob, MDB_txn *txn, uint64_t seq, char *out, size_t cap)
+{
+	uint8_t kb[8];
+	MDB_val k = {8, kb}, v;
+
+	out[0] = '\0';
+	bytes_put_be64(kb, seq);
+	if (outbox_tget(ob, txn, ob->seqref, &k, &v) == 0 && v.mv_size < cap) {
+		memcpy(out, v.mv_data, v.mv_size);
+		out[v.mv_size] = '\0';
+	}
+}
+
+/*
+ * One envelope's event, as intake keeps the index (intake_stage.c): a
+ * case stage takes its entry if free; a correction of one moves its
+ * record's entry to its content (if free); a withdrawal deletes it.
+ * Returns 0 or -errno.
+ */
+static int
+build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
+	  struct event *ev)
+{
+	struct envelope env;
+	struct stage_entry e;
+	uint64_t rec;
+	int r;
+
+	if (v->mv_size < 8 ||
+	    codec_envelope_decode((const uint8_t *)v->mv_data + 8,
+				  v->mv_size - 8, &env) != 0)
+		return 0; /* not to be read: it holds nothing */
+	r = codec_event_decode(env.event, env.event_len, ev);
+	codec_envelope_clear(&env);
+	if (r != 0)
+		return 0;
+	if (ev->kind == KIND_WITHDRAWAL)
+		return del(ob, txn, ev->target_seq);
+	if (ev->rec.kind != KIND_CASE_STAGE ||
+	    (ev->kind != KIND_CASE_STAGE && ev->kind != KIND_CORRECTION))
+		return 0;
+	rec = ev->kind == KIND_CORRECTION ? ev->target_seq : seq;
+	if (ev->kind == KIND_CORRECTION && (r = del(ob, txn, rec)) != 0)
+		return r;
+	r = get(ob, txn, ev->rec.case_id, ev->rec.stage, &e);
+	if (r != -ENOENT)
+		return r == -EUCLEAN ? 0 : r;
+	e.seq = rec;
+	e.date = ev->rec.date;
+	seq_ref(ob, txn, rec, e.ref, sizeof(e.ref));
+	return put(ob, txn, ev->rec.case_id, ev->rec.stage, &e);
+}
+
+/* Deletes the mark (the index not to be used), in a transaction of its
+ * own. */
+static void
+unmark(struct outbox *ob)
+{
+	MDB_txn *txn;
+	MDB_val k = {strlen(MARK_KEY), MARK_KEY};
+
+	ob->stages_ready = false;
+	if (mdb_txn_begin(ob->env, NULL, 0, &txn) != 0)
+		return;
+	if (del_ok(mdb_del(txn, ob->meta, &k, NULL)) != 0 ||
+	    outbox_commit_lmdb(ob, txn) != 0)
+		log_warnx("event=stage_index_not_built error=\"the mark of a "
+			  "former index stays\"");
+}
+
+int
+outbox_stages_build(struct outbox *ob)
+{
+	struct event *ev = malloc(sizeof(*ev));
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_stat ms;
+	MDB_val k, v;
+	int n = 0, rc, r;
+
+	if (ev == NULL)
+		return -ENOMEM;
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r == 0)
+		r = outbox_err(mdb_drop(txn, ob->stages, 0));
+	if (r == 0)
+		r = outbox_err(mdb_drop(txn, ob->stageof, 0));
+	if (r == 0)
+		r = outbox_err(mdb_cursor_open(txn, ob->outbox, &cur));
+	if (r == 0) {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+		while (rc == 0 && r == 0) {
+			if (k.mv_size == 8 &&
+			    lmdbcheck_untag(ob->tagged, &k, &v) == 0) {
+				r = build_one(
+				    ob, txn, bytes_get_be64(k.mv_data), &v, ev);
+				n += r > 0;
+			}
+			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		}
+		if (r == 0)
+			r = rc == MDB_NOTFOUND ? 0 : outbox_err(rc);
+		mdb_cursor_close(cur);
+	}
+	if (r == 0 && mdb_stat(txn, ob->stages, &ms) == 0)
+		n = (int)ms.ms_entries; /* those kept, not those moved */
+	if (r == 0)
+		r = outbox_meta_put(ob, txn, MARK_KEY, 1);
+	if (r == 0) {
+		r = outbox_commit_lmdb(ob, txn);
+		txn = NULL;
+	}
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	free(ev);
+	if (r != 0) {
+		unmark(ob);
+		return r;
+	}
+	ob->stages_ready = true;
+	return n;
+}
+
+void
+outbox_stages_settle(struct outbox *ob, bool stale)
+{
+	MDB_txn *txn;
+	MDB_stat ms;
+	uint64_t mark = 0;
+	bool empty;
+	int r;
+
+	if (mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn) != 0)
+		return;
+	r = outbox_meta_get(ob, txn, MARK_KEY, &mark);
+	empty = mdb_stat(txn, ob->outbox, &ms) == 0 && ms.ms_entries == 0;
+	mdb_txn_abort(txn);
+	if (r == 0 && mark != 0 && !stale) {
+		ob->stages_ready = true;
+		return;
+	}
+	r = outbox_stages_build(ob);
+	if (r < 0)
+		log_warnx("event=stage_index_not_built error=\"%s\"",
+			  strerror(-r));
+	else if (!empty)
+		log_info("event=stage_index_built entries=%d%s", r,
+			 mark != 0 ? " why=written_by_an_earlier_kuska" : "");
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# kuska submit as a prosecutor's statistics officer (mp) loads two months
+# of case stages: the second month repeats a case's complaint under a new
+# ref (the case system exported it again after a migration) and dates an
+# accusation before its case's complaint. Both lines are accepted, each
+# warned of beside its line, in the summary and in --report; the first
+# month sent again is "already held" and warns of nothing; a correction
+# of the repeated complaint's date moves nothing and warns again, and
+# withdrawing the repeat leaves the first complaint the one that counts.
+# Restarted, the node keeps its index: the warning is given again.
+. "$(dirname "$0")/lib.sh"
+
+net_init
+start_cons
+start_node mp
+
+case_stage() { # REF DATE CASE STAGE
+	printf '{"kind":"case_stage","ref":"%s","date":"%s","region":"15","case_number":"%s","stage":"%s","victims":[{"document":{"type":"DNI","number":"45678912"},"birth_date":"2011-03-05","sex":"F","nationality":"PE"}],"persons":1,"article":"153"}\n' \
+		"$@"
+}
+{
+	case_stage MP-CS-0001 2026-04-02 FIS-2026-0101 complaint
+	case_stage MP-CS-0002 2026-04-10 FIS-2026-0101 preliminary_investigation
+	case_stage MP-CS-0003 2026-04-12 FIS-2026-0202 complaint
+} >"$T/mp-abril.jsonl"
+{
+	case_stage MP-CS-0101 2026-05-03 FIS-2026-0303 complaint
+	case_stage MP-CS-0777 2026-04-02 Fis-2026-0101 complaint
+	case_stage MP-CS-0102 2026-03-01 FIS-2026-0202 accusation
+	case_stage MP-CS-0103 2026-05-20 FIS-2026-0303 preliminary_investigation
+} >"$T/mp-mayo.jsonl"
+
+(cd "$T" && "$KUSKA" submit -c "$N/mp.conf" mp-abril.jsonl >abril.out 2>&1)
+rc=$?
+check "April: accepted, no warning (exit $rc)" \
+	sh -c "test $rc = 0 && ! grep -q 'warning' '$T/abril.out' &&
+		grep -qx 'mp-abril.jsonl: 3 accepted, 0 already held, 0 refused, 0 with unlinkable victims' '$T/abril.out'"
+
+(cd "$T" && "$KUSKA" submit -c "$N/mp.conf" --report mayo.csv mp-mayo.jsonl >mayo.out 2>&1)
+rc=$?
+repeat='case stage complaint already held for this case (ref MP-CS-0001 seq 1): a second record counts for nothing; to change the first send a correction with target_ref MP-CS-0001'
+order="stage accusation dated 2026-03-01 is before this case's complaint (2026-04-12 ref MP-CS-0003): a duration between them will read negative; check the dates"
+check "May: all accepted, exit 0 ($rc)" \
+	sh -c "test $rc = 0 && grep -qx 'mp-mayo.jsonl: 4 accepted, 0 already held, 0 refused, 0 with unlinkable victims' '$T/mayo.out'"
+check "... the complaint sent again under a new ref warned of beside its line" \
+	grep -qxF "mp-mayo.jsonl:2: warning: $repeat" "$T/mayo.out"
+check "... the accusation dated before its complaint warned of" \
+	grep -qxF "mp-mayo.jsonl:3: warning: $order" "$T/mayo.out"
+is "... no other line warned of" "$(grep -c ': warning: ' "$T/mayo.out")" 2
+check "... the summary counts them" \
+	grep -qx 'mp-mayo.jsonl: 2 lines with a case stage warning (a stage the case has already, or dated out of order)' \
+	"$T/mayo.out"
+check "... --report has a row each, field stage (no comma: unquoted)" \
+	grep -qxF "mp-mayo.jsonl,2,stage,warning: $repeat" "$T/mayo.csv"
+check "... the accusation's too" \
+	grep -qxF "mp-mayo.jsonl,3,stage,warning: $order" "$T/mayo.csv"
+is "... and no other row" "$(wc -l <"$T/mayo.csv")" 3
+
+(cd "$T" && "$KUSKA" submit -c "$N/mp.conf" mp-abril.jsonl mp-mayo.jsonl >again.out 2>&1)
+check "both months sent again: already held, nothing warned of" \
+	sh -c "! grep -q 'warning' '$T/again.out' &&
+		grep -qx 'mp-mayo.jsonl: 0 accepted, 4 already held, 0 refused, 0 with unlinkable victims' '$T/again.out'"
+
+# The repeat withdrawn: a third record of the complaint is warned of
+# against the first still; the first's stage date corrected, the
+# preliminary investigation after it is in order.
+{
+	printf '{"kind":"withdrawal","ref":"MP-WD-1","target_ref":"MP-CS-0777"}\n'
+	printf '{"kind":"correction","ref":"MP-CO-1","target_ref":"MP-CS-0001","record":{"kind":"case_stage","date":"2026-04-20","region":"15","case_number":"FIS-2026-0101","stage":"complaint","victims":[{"document":{"type":"DNI","number":"45678912"},"birth_date":"2011-03-05","sex":"F","nationality":"PE"}],"persons":1,"article":"153"}}\n'
+} >"$T/fix.jsonl"
+(cd "$T" && "$KUSKA" submit -c "$N/mp.conf" fix.jsonl >fix.out 2>&1)
+check "the complaint corrected to after its preliminary investigation: warned of" \
+	grep -qF "fix.jsonl:2: warning: stage complaint dated 2026-04-20 is after this case's preliminary_investigation (2026-04-10 ref MP-CS-0002)" \
+	"$T/fix.out"
+
+stop_node mp
+start_node mp
+case_stage MP-CS-0900 2026-06-01 FIS-2026-0101 complaint >"$T/junio.jsonl"
+(cd "$T" && "$KUSKA" submit -c "$N/mp.conf" junio.jsonl >junio.out 2>&1)
+check "restarted: the complaint's entry kept (now the corrected first record's)" \
+	grep -qF "junio.jsonl:1: warning: case stage complaint already held for this case (ref MP-CS-0001 seq 1)" \
+	"$T/junio.out"
+check "the node logged no index built (it was kept)" \
+	sh -c "! grep -q 'event=stage_index' '$N/mp.log'"
+
+finish
