@@ -140,6 +140,37 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	}
 }
 
+/*
+ * The record repeats a stage held: a stage counts once per case, by its
+ * earliest-dated record (the first sent on the same day), so which of
+ * the two counts depends on their dates.
+ */
+static void
+warn_repeat(const struct record *rec, const struct stage_entry *held,
+	    struct line_result *res)
+{
+	char hd[11];
+
+	if (rec->date >= held->date)
+		snprintf(res->warning, sizeof(res->warning),
+			 "case stage %s already held for this case (ref %s "
+			 "seq %llu): a second record counts for nothing; to "
+			 "change the first send a correction with target_ref "
+			 "%s",
+			 stage_name(rec->stage), held->ref,
+			 (unsigned long long)held->seq, held->ref);
+	else
+		snprintf(res->warning, sizeof(res->warning),
+			 "case stage %s already held for this case (ref %s "
+			 "seq %llu): this record dated before it (%s) counts "
+			 "in its place (a stage counts once per case by its "
+			 "earliest record); withdraw the one that is a "
+			 "mistake",
+			 stage_name(rec->stage), held->ref,
+			 (unsigned long long)held->seq,
+			 date_format(held->date, hd));
+}
+
 int
 intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 		  const struct record *rec, const char *ref, bool correction,
@@ -170,13 +201,7 @@ intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	if (view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&
 	    counts(t, &held)) {
 		if (warn && held.seq != seq)
-			snprintf(res->warning, sizeof(res->warning),
-				 "case stage %s already held for this case "
-				 "(ref %s seq %llu): a second record counts "
-				 "for nothing; to change the first send a "
-				 "correction with target_ref %s",
-				 stage_name(rec->stage), held.ref,
-				 (unsigned long long)held.seq, held.ref);
+			warn_repeat(rec, &held, res);
 		return 0;
 	}
 	memset(&e, 0, sizeof(e));

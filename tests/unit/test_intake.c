@@ -612,6 +612,14 @@ test_case_stages(void **state)
 	       "1): a second record counts for nothing; to change the first "
 	       "send a correction with target_ref K1");
 	assert_null(strchr(res.warning, ','));
+	/* A second record dated before the first counts in its place. */
+	submit1(fx, STG("KE", "9", "complaint", "2026-04-01"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "case stage complaint already held for this case (ref K1 seq "
+	       "1): this record dated before it (2026-04-02) counts in its "
+	       "place (a stage counts once per case by its earliest record); "
+	       "withdraw the one that is a mistake");
+	assert_null(strchr(res.warning, ','));
 	/* An earlier stage dated after a later one. */
 	submit1(fx, STG("K9", "9", "preliminary_investigation", "2026-05-01"),
 		&res);
