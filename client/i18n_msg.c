@@ -569,6 +569,18 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "system that sends no take-ups, or a node not yet "
 			   "connected), not because they were left "
 			   "unattended."},
+    [M_UNMATCHED_NOTE] = {"Aceptaciones que el destino registró y que no "
+			  "coinciden con ninguna derivación de su remitente "
+			  "(%s): %s. No cuentan en esta tabla, y una "
+			  "derivación que nombran con su número escrito de "
+			  "otro modo se lee pendiente: compárense los números "
+			  "con los del remitente.",
+			  "Take-ups the destination recorded that match no "
+			  "referral of their sender (%s): %s. They count in "
+			  "no row of this table, and a referral they name "
+			  "with its number written otherwise reads pending: "
+			  "compare the numbers with the sender's."},
+    [M_HIDDEN_TAKEUPS] = {"un número reservado", "a withheld number"},
     [M_NO_TAKEUPS_IND_NOTE] = {"Los indicadores sobre las derivaciones "
 			       "aceptadas por %s muestran un vacío de los "
 			       "datos, no una falla de la protección: no hay "

@@ -2544,6 +2544,61 @@ test_no_takeups(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* Take-ups that match no referral of their sender (referrals_unmatched):
+ * the referrals' figure names each pair that has some, a withheld count
+ * in words, and the query that lists them, in both languages; a pair of
+ * 0 is not named, and with none, or the table refused, no note. */
+static void
+test_unmatched(void **state)
+{
+	static const char *const rows[] = {"2025H2,pnp,mimp,2",
+					   "2025H2,mp,mimp,0",
+					   "2025H2,minsa,mimp,<10", NULL};
+	static const char *const zero[] = {"2025H2,mp,mimp,0", NULL};
+	static const char *const es =
+	    "Aceptaciones que el destino registró y que no coinciden con "
+	    "ninguna derivación de su remitente (kuska query "
+	    "referrals_unmatched --period 2025H2): PNP \u2192 MIMP: 2, "
+	    "MINSA \u2192 MIMP: un número reservado. No cuentan en esta "
+	    "tabla";
+	static const char *const en =
+	    "Take-ups the destination recorded that match no referral of "
+	    "their sender (kuska query referrals_unmatched --period 2025H2): "
+	    "PNP \u2192 MIMP: 2, MINSA \u2192 MIMP: a withheld number. They "
+	    "count in no row of this table";
+	static struct report_data d;
+	struct qtable *t = &d.t[RT_UNMATCHED];
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "unmatched-none.html");
+	assert_null(strstr(p, "referrals_unmatched"));
+	free(p);
+	fixture_table(t, ROLE, 10, "period,from,to,takeups_unmatched", zero);
+	p = page(&d, "unmatched-zero.html");
+	assert_null(strstr(p, "referrals_unmatched"));
+	free(p);
+	codec_qtable_clear(t);
+	fixture_table(t, ROLE, 10, "period,from,to,takeups_unmatched", rows);
+	p = page(&d, "unmatched.html");
+	assert_true(figure_says(p, "f-referrals", es));
+	assert_null(strstr(p, "MP \u2192 MIMP: 0"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "unmatched-en.html");
+	assert_true(figure_says(p, "f-referrals", en));
+	free(p);
+	codec_qtable_clear(t);
+	fixture_error(t, ROLE, "not open to this role");
+	p = page(&d, "unmatched-refused.html");
+	assert_null(strstr(p, "referrals_unmatched"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
 /* Sets cell col of t's row from its CSV text, as report_fixture.h reads
  * it ("<10": suppressed). */
 static void
@@ -3488,6 +3543,7 @@ main(void)
 	    cmocka_unit_test(test_every_section),
 	    cmocka_unit_test(test_prosecution_signs),
 	    cmocka_unit_test(test_no_takeups),
+	    cmocka_unit_test(test_unmatched),
 	    cmocka_unit_test(test_rate_over_100),
 	    cmocka_unit_test(test_unknown_tables_leave_notes),
 	    cmocka_unit_test(test_quarter_has_no_indicators),
