@@ -302,10 +302,19 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_HOW_REFERRALS] = {"La barra clara son las derivaciones enviadas en el "
 			 "periodo y la oscura, las que el destino aceptó "
 			 "(aceptadas / enviadas); luego, la mediana de días "
-			 "hasta la aceptación.",
+			 "hasta la aceptación. Una derivación es un número de "
+			 "oficio de un remitente a un destino, no una "
+			 "víctima: un oficio que deriva a varias víctimas "
+			 "cuenta una vez, y aceptado en cuanto el destino "
+			 "registra la aceptación de una de ellas.",
 			 "The light bar is the referrals sent in the period, "
 			 "the dark one those the destination took up (taken "
-			 "up / sent); then the median days to take-up."},
+			 "up / sent); then the median days to take-up. A "
+			 "referral is one document number from a sender to a "
+			 "destination, not a victim: a document referring "
+			 "several victims counts once, and as taken up as "
+			 "soon as the destination records the take-up of one "
+			 "of them."},
     [M_FIG_PROTECTION] = {"Víctimas que iniciaron cada servicio",
 			  "Victims who began each service"},
     [M_HOW_PROTECTION] = {"Cada barra cuenta las víctimas que empezaron ese "

@@ -2599,6 +2599,36 @@ test_unmatched(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* How to read the referrals: a referral is a document number, not a
+ * victim, so one oficio referring three siblings counts once (walk44). */
+static void
+test_referral_is_document(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "referral-document.html");
+	assert_true(figure_says(
+	    p, "f-referrals",
+	    "Una derivación es un número de oficio de un remitente a un "
+	    "destino, no una víctima: un oficio que deriva a varias víctimas "
+	    "cuenta una vez"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "referral-document-en.html");
+	assert_true(figure_says(
+	    p, "f-referrals",
+	    "A referral is one document number from a sender to a "
+	    "destination, not a victim: a document referring several victims "
+	    "counts once"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
 /* Sets cell col of t's row from its CSV text, as report_fixture.h reads
  * it ("<10": suppressed). */
 static void
@@ -3544,6 +3574,7 @@ main(void)
 	    cmocka_unit_test(test_prosecution_signs),
 	    cmocka_unit_test(test_no_takeups),
 	    cmocka_unit_test(test_unmatched),
+	    cmocka_unit_test(test_referral_is_document),
 	    cmocka_unit_test(test_rate_over_100),
 	    cmocka_unit_test(test_unknown_tables_leave_notes),
 	    cmocka_unit_test(test_quarter_has_no_indicators),
