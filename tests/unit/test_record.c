@@ -1136,6 +1136,48 @@ test_export_slips(void **state)
 		"must be a real day written YYYY-MM-DD");
 }
 
+/*
+ * A date as a case system's export writes one otherwise: with its time
+ * (an SQL datetime, ISO 8601), the year last (as Peru writes a date), a
+ * space at an end. The reason says which (walk44), never the value; a
+ * day that is not real, or written without its zeros, reads as before.
+ */
+static void
+test_date_forms(void **state)
+{
+	static const char day[] = "must be a real day written YYYY-MM-DD";
+	static const char timed[] = "must be a real day written YYYY-MM-DD "
+				    "(it has a time part: send the day alone)";
+	static const char last[] = "must be a real day written YYYY-MM-DD "
+				   "(the year is last, as in DD/MM/YYYY: write "
+				   "it first)";
+
+	(void)state;
+	refused(TOP("identification", "'2025-10-04 00:00:00'", "'15'", BID),
+		"date", timed);
+	refused(
+	    TOP("identification", "'2025-10-04T08:30:00-05:00'", "'15'", BID),
+	    "date", timed);
+	refused(TOP("identification", "'04/10/2025'", "'15'", BID), "date",
+		last);
+	refused(TOP("identification", "'4-10-2025'", "'15'", BID), "date",
+		last);
+	refused(TOP("identification", "'04.10.2025'", "'15'", BID), "date",
+		last);
+	refused(IDV("{'sex':'F','nationality':'PE',"
+		    "'birth_date':'2011-03-05T00:00:00'}"),
+		"victim.birth_date", timed);
+	refused(TOP("identification", "'2025-10-04 '", "'15'", BID), "date",
+		"must be a real day written YYYY-MM-DD (it has a space at an "
+		"end)");
+	refused(TOP("identification", "'2025-13-04 10:00'", "'15'", BID),
+		"date", day);
+	refused(TOP("identification", "'2025-5-20'", "'15'", BID), "date", day);
+	refused(TOP("identification", "'04/10/25'", "'15'", BID), "date", day);
+	refused(TOP("identification", "'04/10/2025/'", "'15'", BID), "date",
+		day);
+}
+
 /* A take-up by mimp of pnp's referral numbered num; a referral by pnp. */
 #define RR_NUM(num)                                                            \
 	TOP("referral_received", "'2026-03-12'", "'15'",                       \
@@ -1529,6 +1571,7 @@ main(void)
 	    cmocka_unit_test(test_article_forms),
 	    cmocka_unit_test(test_bad_cases),
 	    cmocka_unit_test(test_export_slips),
+	    cmocka_unit_test(test_date_forms),
 	    cmocka_unit_test(test_ministry_slips),
 	    cmocka_unit_test(test_json_error_has_no_identity),
 	    cmocka_unit_test(test_not_utf8_column),
