@@ -173,6 +173,23 @@ is_typographic_dash(const char *s, size_t i, size_t len)
 }
 
 /*
+ * Whether s[i] (of len bytes) starts the degree or ordinal sign of "N°"
+ * or "Nº" (U+00B0, U+00BA) after an N, or "N.": the abbreviation of
+ * número before an oficio's or a case's number, not part of it.
+ */
+static bool
+is_numero_sign(const char *s, size_t i, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s + i;
+
+	if (i + 1 >= len || u[0] != 0xc2 || (u[1] != 0xb0 && u[1] != 0xba))
+		return false;
+	if (i >= 2 && s[i - 1] == '.')
+		i--;
+	return i >= 1 && (s[i - 1] == 'N' || s[i - 1] == 'n');
+}
+
+/*
  * record_ascii_fault - why s (len bytes, UTF-8), which norm_number (or
  * parse_ref) refused, is no referral or case number (or ref): the reason
  * for name's refusal. Either nothing but spaces, or the first character
@@ -210,6 +227,15 @@ record_ascii_fault(struct parser *p, const char *base, const char *name,
 					   "must be printable ASCII: character "
 					   "%zu is a dash as a word processor "
 					   "writes it: write a plain hyphen -",
+					   at);
+		if (strcmp(name, "ref") != 0 &&
+		    strcmp(name, "target_ref") != 0 &&
+		    is_numero_sign(s, i, len))
+			return record_fail(p, base, name,
+					   "must be printable ASCII: character "
+					   "%zu is the sign of numero after an "
+					   "N: write the number alone without "
+					   "the N and its sign",
 					   at);
 		if (c >= 0x80)
 			return record_fail(

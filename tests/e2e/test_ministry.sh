@@ -201,7 +201,7 @@ EOF
 submit mimp bad.jsonl -n
 is "dry run: each line's field and reason" \
 	"$(grep ': refused: ' "$T/submit-mimp.out")" \
-	"bad.jsonl:1: refused: referral_number: must be printable ASCII: character 9 is not (a letter with an accent or a tilde, or a sign such as the degree or ordinal sign)
+	"bad.jsonl:1: refused: referral_number: must be printable ASCII: character 9 is the sign of numero after an N: write the number alone without the N and its sign
 bad.jsonl:2: refused: from: must be pnp, mp, pj, mimp or minsa (in lower case)
 bad.jsonl:3: refused: service: must be one service, a string, not a list: send a record for each service begun
 bad.jsonl:4: refused: referral_number: is empty: write the number as the document shows it (not only spaces)

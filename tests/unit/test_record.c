@@ -1198,15 +1198,34 @@ test_date_forms(void **state)
 static void
 test_ministry_slips(void **state)
 {
-	static const char ordinal[] =
-	    "must be printable ASCII: character 2 is not (a letter with an "
-	    "accent or a tilde, or a sign such as the degree or ordinal "
-	    "sign)";
+	static const char numero[] =
+	    "must be printable ASCII: character 2 is the sign of numero after "
+	    "an N: write the number alone without the N and its sign";
 
 	(void)state;
+	/* The sign of N (numero) before an oficio's number: leave both
+	 * out, so that sender and destination send the same (walk44). */
 	refused_as(INST_MIMP, RR_NUM("'N\\u00ba 5'"), "referral_number",
-		   ordinal);
-	refused(RF_NUM("'N\\u00b0 5'"), "referral_number", ordinal);
+		   numero);
+	refused(RF_NUM("'OFICIO N\\u00b0 5'"), "referral_number",
+		"must be printable ASCII: character 9 is the sign of numero "
+		"after an N: write the number alone without the N and its "
+		"sign");
+	refused(RF_NUM("'n.\\u00b0 5'"), "referral_number",
+		"must be printable ASCII: character 3 is the sign of numero "
+		"after an N: write the number alone without the N and its "
+		"sign");
+	/* A ref is no number: its sign is any other. */
+	refused("{'kind':'withdrawal','ref':'EXP-N\\u00b0-1','target_ref':"
+		"'x-1'}",
+		"ref",
+		"must be printable ASCII: character 6 is not (a letter with an "
+		"accent or a tilde, or a sign such as the degree or ordinal "
+		"sign)");
+	refused(RF_NUM("'5\\u00b0'"), "referral_number",
+		"must be printable ASCII: character 2 is not (a letter with an "
+		"accent or a tilde, or a sign such as the degree or ordinal "
+		"sign)");
 	/* Counted in characters, not bytes: a 2-byte N with a tilde is one. */
 	refused_as(INST_MIMP, RR_NUM("'\\u00d1\\u00ba 5'"), "referral_number",
 		   "must be printable ASCII: character 1 is not (a letter with "
