@@ -1178,6 +1178,34 @@ test_date_forms(void **state)
 		day);
 }
 
+/*
+ * A record followed by a comma, as a JSON array's items are once its
+ * brackets are taken away: the reason names the comma (walk44), with a
+ * CR or spaces after it too; two records on a line, or other text after
+ * one, read as before.
+ */
+static void
+test_trailing_comma(void **state)
+{
+	static const char comma[] = "a comma after the record's closing "
+				    "brace: JSON Lines has none between "
+				    "records";
+	static const char *const lines[] = {L_WD ",", L_WD ",\r", L_WD ", "};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(parse(INST_PNP, lines[i], &pr), -EINVAL);
+		assert_non_null(strstr(err.reason, comma));
+		assert_int_equal(
+		    strncmp(err.reason, "invalid JSON at column ", 23), 0);
+	}
+	assert_int_equal(parse(INST_PNP, L_WD "," L_WD, &pr), -EINVAL);
+	assert_non_null(strstr(err.reason, "end of file expected"));
+	assert_int_equal(parse(INST_PNP, L_WD " x,", &pr), -EINVAL);
+	assert_non_null(strstr(err.reason, "end of file expected"));
+}
+
 /* A take-up by mimp of pnp's referral numbered num; a referral by pnp. */
 #define RR_NUM(num)                                                            \
 	TOP("referral_received", "'2026-03-12'", "'15'",                       \
@@ -1591,6 +1619,7 @@ main(void)
 	    cmocka_unit_test(test_bad_cases),
 	    cmocka_unit_test(test_export_slips),
 	    cmocka_unit_test(test_date_forms),
+	    cmocka_unit_test(test_trailing_comma),
 	    cmocka_unit_test(test_ministry_slips),
 	    cmocka_unit_test(test_json_error_has_no_identity),
 	    cmocka_unit_test(test_not_utf8_column),
