@@ -589,6 +589,17 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			  "no row of this table, and a referral they name "
 			  "with its number written otherwise reads pending: "
 			  "compare the numbers with the sender's."},
+    [M_NEGATIVE_TAKEUP_NOTE] = {"Una mediana negativa: al menos la mitad de "
+				"esas aceptaciones tiene una fecha anterior "
+				"a la de su derivación. Son fechas que las "
+				"dos instituciones deben revisar (el día en "
+				"que llegó la víctima, la fecha del oficio), "
+				"no días hasta la aceptación.",
+				"A negative median: at least half of those "
+				"take-ups are dated before their referral. "
+				"They are dates for the two institutions to "
+				"check (the day the victim arrived, the "
+				"oficio's date), not days to take-up."},
     [M_HIDDEN_TAKEUPS] = {"un número reservado", "a withheld number"},
     [M_NO_TAKEUPS_IND_NOTE] = {"Los indicadores sobre las derivaciones "
 			       "aceptadas por %s muestran un vacío de los "

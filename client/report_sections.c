@@ -317,6 +317,16 @@ rp_sec_referrals(struct report *r)
 		snprintf(note + strlen(note), sizeof(note) - strlen(note),
 			 "%s%s", note[0] != '\0' ? " " : "",
 			 tr(M_TAKE_UP_DAYS_NOTE));
+	/* A take-up dated before its referral: dates to check, which a
+	 * reader would take for days to take-up. */
+	for (i = 0; i < c.n; i++)
+		if (rp_val(t, i, "median_days").kind == SVG_NUM &&
+		    rp_val(t, i, "median_days").v < 0)
+			break;
+	if (i < c.n)
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "%s%s", note[0] != '\0' ? " " : "",
+			 tr(M_NEGATIVE_TAKEUP_NOTE));
 	if (unmatched_pairs(r, pairs, sizeof(pairs))[0] != '\0') {
 		snprintf(note + strlen(note), sizeof(note) - strlen(note), "%s",
 			 note[0] != '\0' ? " " : "");

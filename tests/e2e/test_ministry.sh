@@ -114,10 +114,15 @@ is "unmatched: the mistyped and the unsent" \
 2025Q4,mp,mimp,1"
 is "referrals of Lima (15): dated and placed by the earliest record" \
 	"$(rows analyst referrals --region 15)" "2025Q4,pnp,mimp,5,2,3,4"
+check "... no median negative, no note of one" test -z \
+	"$(grep 'negative median_days' "$T/analyst-referrals.err")"
 is "referrals of Loreto (16): a take-up before its referral" \
 	"$(rows analyst referrals --region 16)" \
 	"2025Q4,pnp,mimp,1,1,0,-2
 2025Q4,pnp,minsa,1,1,0,5"
+check "... its negative median said to be dates to check, not days" grep -q \
+	'^kuska query: note: a negative median_days says that at least half of those take-ups are dated before their referral: dates for the two institutions to check' \
+	"$T/analyst-referrals.err"
 is "protection: days from the police's identification" \
 	"$(rows analyst protection)" \
 	"2025Q4,legal_aid,0,

@@ -2643,6 +2643,39 @@ set_cell(struct qtable *t, size_t row, const char *col, const char *csv)
 	fixture_cell(&t->rows[row][j], csv, strlen(csv));
 }
 
+/* A negative median of days to take-up (take-ups dated before their
+ * referral): the referrals' figure says they are dates to check, in both
+ * languages; with none negative, nothing (walk44). */
+static void
+test_negative_takeup(void **state)
+{
+	static const char es[] = "Una mediana negativa: al menos la mitad de "
+				 "esas aceptaciones tiene una fecha anterior "
+				 "a la de su derivación.";
+	static const char en[] = "A negative median: at least half of those "
+				 "take-ups are dated before their referral.";
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "takeup-positive.html");
+	assert_false(figure_says(p, "f-referrals", es));
+	free(p);
+	set_cell(&d.t[RT_REFERRALS], 0, "median_days", "-3");
+	p = page(&d, "takeup-negative.html");
+	assert_true(figure_says(p, "f-referrals", es));
+	assert_false(figure_says(p, "f-protection", es));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "takeup-negative-en.html");
+	assert_true(figure_says(p, "f-referrals", en));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
 /*
  * An indicator per 100 (unit rate) that reads more than 100 - the
  * mental-health care begun per 100 victims identified, whose numerator
@@ -3575,6 +3608,7 @@ main(void)
 	    cmocka_unit_test(test_no_takeups),
 	    cmocka_unit_test(test_unmatched),
 	    cmocka_unit_test(test_referral_is_document),
+	    cmocka_unit_test(test_negative_takeup),
 	    cmocka_unit_test(test_rate_over_100),
 	    cmocka_unit_test(test_unknown_tables_leave_notes),
 	    cmocka_unit_test(test_quarter_has_no_indicators),
