@@ -305,8 +305,8 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			 "hasta la aceptación. Una derivación es un número de "
 			 "oficio de un remitente a un destino, no una "
 			 "víctima: un oficio que deriva a varias víctimas "
-			 "cuenta una vez, y aceptado en cuanto el destino "
-			 "registra la aceptación de una de ellas.",
+			 "cuenta como una derivación, aceptada en cuanto el "
+			 "destino registra la aceptación de una de ellas.",
 			 "The light bar is the referrals sent in the period, "
 			 "the dark one those the destination took up (taken "
 			 "up / sent); then the median days to take-up. A "

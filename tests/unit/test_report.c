@@ -2615,7 +2615,8 @@ test_referral_is_document(void **state)
 	    p, "f-referrals",
 	    "Una derivación es un número de oficio de un remitente a un "
 	    "destino, no una víctima: un oficio que deriva a varias víctimas "
-	    "cuenta una vez"));
+	    "cuenta como una derivación, aceptada en cuanto el destino "
+	    "registra la aceptación de una de ellas"));
 	free(p);
 	i18n_set(LANG_EN);
 	p = page(&d, "referral-document-en.html");
