@@ -302,10 +302,19 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_HOW_REFERRALS] = {"La barra clara son las derivaciones enviadas en el "
 			 "periodo y la oscura, las que el destino aceptó "
 			 "(aceptadas / enviadas); luego, la mediana de días "
-			 "hasta la aceptación.",
+			 "hasta la aceptación. Una derivación es un número de "
+			 "oficio de un remitente a un destino, no una "
+			 "víctima: un oficio que deriva a varias víctimas "
+			 "cuenta como una derivación, aceptada en cuanto el "
+			 "destino registra la aceptación de una de ellas.",
 			 "The light bar is the referrals sent in the period, "
 			 "the dark one those the destination took up (taken "
-			 "up / sent); then the median days to take-up."},
+			 "up / sent); then the median days to take-up. A "
+			 "referral is one document number from a sender to a "
+			 "destination, not a victim: a document referring "
+			 "several victims counts once, and as taken up as "
+			 "soon as the destination records the take-up of one "
+			 "of them."},
     [M_FIG_PROTECTION] = {"Víctimas que iniciaron cada servicio",
 			  "Victims who began each service"},
     [M_HOW_PROTECTION] = {"Cada barra cuenta las víctimas que empezaron ese "
@@ -569,6 +578,29 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			   "system that sends no take-ups, or a node not yet "
 			   "connected), not because they were left "
 			   "unattended."},
+    [M_UNMATCHED_NOTE] = {"Aceptaciones que el destino registró y que no "
+			  "coinciden con ninguna derivación de su remitente "
+			  "(%s): %s. No cuentan en esta tabla, y una "
+			  "derivación que nombran con su número escrito de "
+			  "otro modo se lee pendiente: compárense los números "
+			  "con los del remitente.",
+			  "Take-ups the destination recorded that match no "
+			  "referral of their sender (%s): %s. They count in "
+			  "no row of this table, and a referral they name "
+			  "with its number written otherwise reads pending: "
+			  "compare the numbers with the sender's."},
+    [M_NEGATIVE_TAKEUP_NOTE] = {"Una mediana negativa: al menos la mitad de "
+				"esas aceptaciones tiene una fecha anterior "
+				"a la de su derivación. Son fechas que las "
+				"dos instituciones deben revisar (el día en "
+				"que llegó la víctima, la fecha del oficio), "
+				"no días hasta la aceptación.",
+				"A negative median: at least half of those "
+				"take-ups are dated before their referral. "
+				"They are dates for the two institutions to "
+				"check (the day the victim arrived, the "
+				"oficio's date), not days to take-up."},
+    [M_HIDDEN_TAKEUPS] = {"un número reservado", "a withheld number"},
     [M_NO_TAKEUPS_IND_NOTE] = {"Los indicadores sobre las derivaciones "
 			       "aceptadas por %s muestran un vacío de los "
 			       "datos, no una falla de la protección: no hay "

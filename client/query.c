@@ -189,6 +189,34 @@ note_negative_durations(const struct query_req *q, const struct qtable *t)
 }
 
 /*
+ * Says on stderr, when t is the referrals table and a median there is
+ * negative, what that is: at least half of that pair's take-ups are dated
+ * before their referral, dates to check, which a reader would take for
+ * days to take-up. The table stays as it is.
+ */
+static void
+note_negative_takeups(const struct query_req *q, const struct qtable *t)
+{
+	int m = html_col_index(t, "median_days");
+	size_t i;
+
+	if (strcmp(q->table, "referrals") != 0 || m < 0)
+		return;
+	for (i = 0; i < t->n_rows; i++)
+		if (t->rows[i][m].kind == CELL_NUMBER &&
+		    t->rows[i][m].number < 0)
+			break;
+	if (i == t->n_rows)
+		return;
+	fprintf(stderr,
+		"kuska query: note: a negative median_days says that at least "
+		"half of those take-ups are dated before their referral: "
+		"dates for the two institutions to check (the day the victim "
+		"arrived, the oficio's date), not days to take-up "
+		"(docs/INPUT.md, section 6)\n");
+}
+
+/*
  * Says on stderr which indicators of t read more than 100 per 100 (a
  * rate, rates.h), and why that is no error: a reader of 130 per 100
  * would take it for one. The values stay as they are.
@@ -695,6 +723,7 @@ cmd_query(int argc, char **argv)
 	note_own_medians(&q, &tab);
 	note_own_funnel(&q, &tab);
 	note_negative_durations(&q, &tab);
+	note_negative_takeups(&q, &tab);
 	if (strcmp(q.table, "indicators") == 0)
 		note_rates_over_100(&tab);
 	/* No row at all (in text, indicator_definitions' blocks print

@@ -41,6 +41,7 @@ const char *const report_tables[RT_COUNT] = {
     [RT_OVERLAP] = "overlap",
     [RT_BREAKDOWN] = "breakdown",
     [RT_REFERRALS] = "referrals",
+    [RT_UNMATCHED] = "referrals_unmatched",
     [RT_PROTECTION] = "protection",
     [RT_FUNNEL] = "funnel",
     [RT_PROSECUTION] = "prosecution",

@@ -27,6 +27,7 @@ enum report_table {
 	RT_OVERLAP,
 	RT_BREAKDOWN, /* for the victims identified at 18 or older */
 	RT_REFERRALS,
+	RT_UNMATCHED, /* the take-ups no referral matches, for a note */
 	RT_PROTECTION,
 	RT_FUNNEL,
 	RT_PROSECUTION,

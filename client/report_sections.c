@@ -226,14 +226,47 @@ any_value(const struct qtable *t, const char *col)
 	return false;
 }
 
+/*
+ * The take-ups the destinations recorded that match no referral of their
+ * sender (the referrals_unmatched answer), as "PNP \u2192 MIMP: 2" for
+ * each pair that has some, joined by ", ", into out; "" when it gives
+ * none. They count in no row of the referrals' table, where a referral
+ * they name with its number written otherwise reads pending.
+ */
+static const char *
+unmatched_pairs(const struct report *r, char *out, size_t cap)
+{
+	const struct qtable *t = &r->d->t[RT_UNMATCHED];
+	const struct cell *c;
+	char n[TEXT_MAX + 16];
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; t->error[0] == '\0' && i < t->n_rows && len < cap; i++) {
+		c = html_cell(t, i, "takeups_unmatched");
+		if (c == NULL || (c->kind != CELL_SUPPRESSED &&
+				  (c->kind != CELL_NUMBER || c->number == 0)))
+			continue;
+		len += (size_t)snprintf(
+		    out + len, cap - len, "%s%s \u2192 %s: %s",
+		    len > 0 ? ", " : "",
+		    i18n_word("from", rp_text_of(t, i, "from")),
+		    i18n_word("to", rp_text_of(t, i, "to")),
+		    c->kind == CELL_SUPPRESSED
+			? tr(M_HIDDEN_TAKEUPS)
+			: html_cell_text(c, t->k, n, sizeof(n)));
+	}
+	return out;
+}
+
 void
 rp_sec_referrals(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_REFERRALS];
 	static struct svg_bar bars[MAX_BARS];
 	static char labels[MAX_BARS][2 * TEXT_MAX + 8], notes[MAX_BARS][48];
-	static char note[1024];
-	char names[256];
+	static char note[2048];
+	char names[256], pairs[1024], cmd[96];
 	struct svg_bars c;
 	size_t i;
 
@@ -284,6 +317,26 @@ rp_sec_referrals(struct report *r)
 		snprintf(note + strlen(note), sizeof(note) - strlen(note),
 			 "%s%s", note[0] != '\0' ? " " : "",
 			 tr(M_TAKE_UP_DAYS_NOTE));
+	/* A take-up dated before its referral: dates to check, which a
+	 * reader would take for days to take-up. */
+	for (i = 0; i < c.n; i++)
+		if (rp_val(t, i, "median_days").kind == SVG_NUM &&
+		    rp_val(t, i, "median_days").v < 0)
+			break;
+	if (i < c.n)
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "%s%s", note[0] != '\0' ? " " : "",
+			 tr(M_NEGATIVE_TAKEUP_NOTE));
+	if (unmatched_pairs(r, pairs, sizeof(pairs))[0] != '\0') {
+		snprintf(note + strlen(note), sizeof(note) - strlen(note), "%s",
+			 note[0] != '\0' ? " " : "");
+		snprintf(cmd, sizeof(cmd),
+			 "kuska query referrals_unmatched --period %s%s%s",
+			 r->period, r->region != NULL ? " --region " : "",
+			 r->region != NULL ? r->region : "");
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 tr(M_UNMATCHED_NOTE), cmd, pairs);
+	}
 	if (note[0] != '\0')
 		r->note = note;
 	rp_fig_close(r, t, "referrals", NULL);

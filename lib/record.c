@@ -277,10 +277,14 @@ parse_object(struct parser *p, json_t *obj)
  * which would quote the line (and perhaps a name) into the reason.
  */
 static void
-json_reason(struct parser *p, json_error_t *je)
+json_reason(struct parser *p, json_error_t *je, const char *line, size_t len)
 {
 	char *near = strstr(je->text, " near ");
 	unsigned byte;
+
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' ||
+			   line[len - 1] == '\r'))
+		len--;
 
 	if (near != NULL)
 		*near = '\0';
@@ -299,6 +303,15 @@ json_reason(struct parser *p, json_error_t *je)
 		    "not UTF-8 text (byte 0x%02x at column %d): save the "
 		    "file as UTF-8",
 		    byte & 0xff, je->column + 1);
+	/* A record's "}," as a JSON array writes its items, the brackets
+	 * taken away: JSON Lines puts none between records. */
+	else if (strcmp(je->text, "end of file expected") == 0 && len >= 2 &&
+		 line[len - 1] == ',' && line[len - 2] == '}')
+		record_fail(p, "", "",
+			    "invalid JSON at column %d: a comma after the "
+			    "record's closing brace: JSON Lines has none "
+			    "between records",
+			    je->column);
 	else
 		record_fail(p, "", "", "invalid JSON at column %d: %s",
 			    je->column, je->text);
@@ -349,7 +362,7 @@ record_parse(const char *line, size_t len, enum institution inst, int32_t today,
 			record_fail(&p, "", "", "out of memory");
 			r = -ENOMEM;
 		} else {
-			json_reason(&p, &je);
+			json_reason(&p, &je, line, len);
 			r = -EINVAL;
 		}
 		goto out;

@@ -184,6 +184,23 @@ is_degree(const char *s, size_t i, size_t len)
 }
 
 /*
+ * Whether s[i] (of len bytes) starts the degree or ordinal sign of "N°"
+ * or "Nº" (U+00B0, U+00BA) after an N, or "N.": the abbreviation of
+ * número before an oficio's or a case's number, not part of it.
+ */
+static bool
+is_numero_sign(const char *s, size_t i, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s + i;
+
+	if (i + 1 >= len || u[0] != 0xc2 || (u[1] != 0xb0 && u[1] != 0xba))
+		return false;
+	if (i >= 2 && s[i - 1] == '.')
+		i--;
+	return i >= 1 && (s[i - 1] == 'N' || s[i - 1] == 'n');
+}
+
+/*
  * record_ascii_fault - why s (len bytes, UTF-8), which norm_number (or
  * parse_ref) refused, is no referral or case number (or ref): the reason
  * for name's refusal. Either nothing but spaces, or the first character
@@ -196,6 +213,8 @@ int
 record_ascii_fault(struct parser *p, const char *base, const char *name,
 		   const char *s, size_t len)
 {
+	bool is_ref =
+	    strcmp(name, "ref") == 0 || strcmp(name, "target_ref") == 0;
 	size_t i, at = 0;
 	unsigned char c;
 
@@ -222,10 +241,19 @@ record_ascii_fault(struct parser *p, const char *base, const char *name,
 					   "%zu is a dash as a word processor "
 					   "writes it: write a plain hyphen -",
 					   at);
-		/* Whether N° stands for N, NO or NRO is for the case
-		 * systems to agree (NORMALISATION.md): a number made of it
-		 * as written, or of a guess, would match no other export's. */
-		if (is_degree(s, i, len))
+		/* An oficio's or a case's N°: the number alone, so that the
+		 * sender and the destination, each told so, send the same. */
+		if (!is_ref && is_numero_sign(s, i, len))
+			return record_fail(p, base, name,
+					   "must be printable ASCII: character "
+					   "%zu is the sign of numero after an "
+					   "N: write the number alone without "
+					   "the N and its sign",
+					   at);
+		/* A ref's: whether it stands for N, NO or NRO is for the
+		 * case system to keep alike in every export, as the ref
+		 * must be. */
+		if (is_ref && is_degree(s, i, len))
 			return record_fail(p, base, name,
 					   "must be printable ASCII: character "
 					   "%zu is a degree or ordinal sign (a "

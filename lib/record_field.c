@@ -162,6 +162,39 @@ record_printable(const char *s, size_t len)
 	return true;
 }
 
+/*
+ * Why s (len bytes), which date_parse refused, is no day as written, when
+ * an export writes one in a usual other way: a space at an end, a time
+ * after the day ("2025-10-04 00:00:00", "2025-10-04T08:30"), the year
+ * last ("04/10/2025", as Peru writes a date); else "". The value is not
+ * quoted: a birth date is part of an identity.
+ */
+static const char *
+day_hint(const char *s, size_t len)
+{
+	size_t i, part = 0, digits[3] = {0, 0, 0};
+	int32_t day;
+
+	if (record_spaced(s, len)[0] != '\0')
+		return record_spaced(s, len);
+	if (len > 10 && (s[10] == 'T' || s[10] == ' ') &&
+	    date_parse(s, 10, &day) == 0)
+		return " (it has a time part: send the day alone)";
+	for (i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits[part]++;
+		else if ((s[i] == '/' || s[i] == '-' || s[i] == '.') &&
+			 part < 2)
+			part++;
+		else
+			return "";
+	}
+	if (part == 2 && digits[0] >= 1 && digits[0] <= 2 && digits[1] >= 1 &&
+	    digits[1] <= 2 && digits[2] == 4)
+		return " (the year is last, as in DD/MM/YYYY: write it first)";
+	return "";
+}
+
 int
 record_parse_day(struct parser *p, json_t *obj, const char *base,
 		 const char *name, bool required, int32_t *ret)
@@ -179,6 +212,7 @@ record_parse_day(struct parser *p, json_t *obj, const char *base,
 		return record_fail(p, base, name, RECORD_EMPTY_OPTIONAL);
 	if (date_parse(s, len, ret) < 0)
 		return record_fail(p, base, name,
-				   "must be a real day written YYYY-MM-DD");
+				   "must be a real day written YYYY-MM-DD%s",
+				   day_hint(s, len));
 	return 0;
 }

@@ -114,10 +114,15 @@ is "unmatched: the mistyped and the unsent" \
 2025Q4,mp,mimp,1"
 is "referrals of Lima (15): dated and placed by the earliest record" \
 	"$(rows analyst referrals --region 15)" "2025Q4,pnp,mimp,5,2,3,4"
+check "... no median negative, no note of one" test -z \
+	"$(grep 'negative median_days' "$T/analyst-referrals.err")"
 is "referrals of Loreto (16): a take-up before its referral" \
 	"$(rows analyst referrals --region 16)" \
 	"2025Q4,pnp,mimp,1,1,0,-2
 2025Q4,pnp,minsa,1,1,0,5"
+check "... its negative median said to be dates to check, not days" grep -q \
+	'^kuska query: note: a negative median_days says that at least half of those take-ups are dated before their referral: dates for the two institutions to check' \
+	"$T/analyst-referrals.err"
 is "protection: days from the police's identification" \
 	"$(rows analyst protection)" \
 	"2025Q4,legal_aid,0,
@@ -201,7 +206,7 @@ EOF
 submit mimp bad.jsonl -n
 is "dry run: each line's field and reason" \
 	"$(grep ': refused: ' "$T/submit-mimp.out")" \
-	"bad.jsonl:1: refused: referral_number: must be printable ASCII: character 9 is a degree or ordinal sign (a raised o as after the N of a number): write N or NRO alike in every export
+	"bad.jsonl:1: refused: referral_number: must be printable ASCII: character 9 is the sign of numero after an N: write the number alone without the N and its sign
 bad.jsonl:2: refused: from: must be pnp, mp, pj, mimp or minsa (in lower case)
 bad.jsonl:3: refused: service: must be one service, a string, not a list: send a record for each service begun
 bad.jsonl:4: refused: referral_number: is empty: write the number as the document shows it (not only spaces)

@@ -446,7 +446,7 @@ is "dry run: each line's field and reason" \
 	"bad.jsonl:1: refused: case_number: required
 bad.jsonl:2: refused: case_number: must be a string, in quotes, written as on the document
 bad.jsonl:3: refused: case_number: is empty: write the number as the document shows it (not only spaces)
-bad.jsonl:4: refused: case_number: must be printable ASCII: character 2 is a degree or ordinal sign (a raised o as after the N of a number): write N or NRO alike in every export
+bad.jsonl:4: refused: case_number: must be printable ASCII: character 2 is the sign of numero after an N: write the number alone without the N and its sign
 bad.jsonl:5: refused: stage: must be one of the case stages mp may emit: complaint, preliminary_investigation, formalized_investigation, accusation, dismissal (in lower case)
 bad.jsonl:6: refused: victims: a complaint names at least one victim
 bad.jsonl:7: refused: victims[1].sex: required

@@ -1136,6 +1136,76 @@ test_export_slips(void **state)
 		"must be a real day written YYYY-MM-DD");
 }
 
+/*
+ * A date as a case system's export writes one otherwise: with its time
+ * (an SQL datetime, ISO 8601), the year last (as Peru writes a date), a
+ * space at an end. The reason says which (walk44), never the value; a
+ * day that is not real, or written without its zeros, reads as before.
+ */
+static void
+test_date_forms(void **state)
+{
+	static const char day[] = "must be a real day written YYYY-MM-DD";
+	static const char timed[] = "must be a real day written YYYY-MM-DD "
+				    "(it has a time part: send the day alone)";
+	static const char last[] = "must be a real day written YYYY-MM-DD "
+				   "(the year is last, as in DD/MM/YYYY: write "
+				   "it first)";
+
+	(void)state;
+	refused(TOP("identification", "'2025-10-04 00:00:00'", "'15'", BID),
+		"date", timed);
+	refused(
+	    TOP("identification", "'2025-10-04T08:30:00-05:00'", "'15'", BID),
+	    "date", timed);
+	refused(TOP("identification", "'04/10/2025'", "'15'", BID), "date",
+		last);
+	refused(TOP("identification", "'4-10-2025'", "'15'", BID), "date",
+		last);
+	refused(TOP("identification", "'04.10.2025'", "'15'", BID), "date",
+		last);
+	refused(IDV("{'sex':'F','nationality':'PE',"
+		    "'birth_date':'2011-03-05T00:00:00'}"),
+		"victim.birth_date", timed);
+	refused(TOP("identification", "'2025-10-04 '", "'15'", BID), "date",
+		"must be a real day written YYYY-MM-DD (it has a space at an "
+		"end)");
+	refused(TOP("identification", "'2025-13-04 10:00'", "'15'", BID),
+		"date", day);
+	refused(TOP("identification", "'2025-5-20'", "'15'", BID), "date", day);
+	refused(TOP("identification", "'04/10/25'", "'15'", BID), "date", day);
+	refused(TOP("identification", "'04/10/2025/'", "'15'", BID), "date",
+		day);
+}
+
+/*
+ * A record followed by a comma, as a JSON array's items are once its
+ * brackets are taken away: the reason names the comma (walk44), with a
+ * CR or spaces after it too; two records on a line, or other text after
+ * one, read as before.
+ */
+static void
+test_trailing_comma(void **state)
+{
+	static const char comma[] = "a comma after the record's closing "
+				    "brace: JSON Lines has none between "
+				    "records";
+	static const char *const lines[] = {L_WD ",", L_WD ",\r", L_WD ", "};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(parse(INST_PNP, lines[i], &pr), -EINVAL);
+		assert_non_null(strstr(err.reason, comma));
+		assert_int_equal(
+		    strncmp(err.reason, "invalid JSON at column ", 23), 0);
+	}
+	assert_int_equal(parse(INST_PNP, L_WD "," L_WD, &pr), -EINVAL);
+	assert_non_null(strstr(err.reason, "end of file expected"));
+	assert_int_equal(parse(INST_PNP, L_WD " x,", &pr), -EINVAL);
+	assert_non_null(strstr(err.reason, "end of file expected"));
+}
+
 /* A take-up by mimp of pnp's referral numbered num; a referral by pnp. */
 #define RR_NUM(num)                                                            \
 	TOP("referral_received", "'2026-03-12'", "'15'",                       \
@@ -1156,26 +1226,43 @@ test_export_slips(void **state)
 static void
 test_ministry_slips(void **state)
 {
-	static const char ordinal[] =
-	    "must be printable ASCII: character 2 is a degree or ordinal "
-	    "sign (a raised o as after the N of a number): write N or NRO "
-	    "alike in every export";
+	static const char numero[] =
+	    "must be printable ASCII: character 2 is the sign of numero after "
+	    "an N: write the number alone without the N and its sign";
 
 	(void)state;
+	/* The sign of N (numero) before an oficio's number: leave both
+	 * out, so that sender and destination send the same (walk44). */
 	refused_as(INST_MIMP, RR_NUM("'N\\u00ba 5'"), "referral_number",
-		   ordinal);
-	refused(RF_NUM("'N\\u00b0 5'"), "referral_number", ordinal);
-	refused(RF_NUM("'Oficio N\\u00b0 123-2026-PNP'"), "referral_number",
-		"must be printable ASCII: character 9 is a degree or ordinal "
-		"sign (a raised o as after the N of a number): write N or NRO "
-		"alike in every export");
+		   numero);
+	refused(RF_NUM("'N\\u00b0 5'"), "referral_number", numero);
+	refused(RF_NUM("'OFICIO N\\u00b0 5'"), "referral_number",
+		"must be printable ASCII: character 9 is the sign of numero "
+		"after an N: write the number alone without the N and its "
+		"sign");
+	refused(RF_NUM("'n.\\u00b0 5'"), "referral_number",
+		"must be printable ASCII: character 3 is the sign of numero "
+		"after an N: write the number alone without the N and its "
+		"sign");
 	refused(TOP("case_stage", "'2026-03-10'", "'15'",
 		    "'case_number':'CF N\\u00ba 101','stage':'trial',"
 		    "'victims':[],'persons':1,'article':'153'"),
 		"case_number",
-		"must be printable ASCII: character 5 is a degree or ordinal "
+		"must be printable ASCII: character 5 is the sign of numero "
+		"after an N: write the number alone without the N and its "
+		"sign");
+	/* A ref is no number to match: N, NO or NRO, kept alike. */
+	refused("{'kind':'withdrawal','ref':'EXP-N\\u00b0-1','target_ref':"
+		"'x-1'}",
+		"ref",
+		"must be printable ASCII: character 6 is a degree or ordinal "
 		"sign (a raised o as after the N of a number): write N or NRO "
 		"alike in every export");
+	/* A degree sign elsewhere: any other sign. */
+	refused(RF_NUM("'5\\u00b0'"), "referral_number",
+		"must be printable ASCII: character 2 is not (a letter with an "
+		"accent or a tilde, or a sign such as the degree or ordinal "
+		"sign)");
 	/* Counted in characters, not bytes: a 2-byte N with a tilde is one. */
 	refused_as(INST_MIMP, RR_NUM("'\\u00d1\\u00ba 5'"), "referral_number",
 		   "must be printable ASCII: character 1 is not (a letter with "
@@ -1540,6 +1627,8 @@ main(void)
 	    cmocka_unit_test(test_article_forms),
 	    cmocka_unit_test(test_bad_cases),
 	    cmocka_unit_test(test_export_slips),
+	    cmocka_unit_test(test_date_forms),
+	    cmocka_unit_test(test_trailing_comma),
 	    cmocka_unit_test(test_ministry_slips),
 	    cmocka_unit_test(test_json_error_has_no_identity),
 	    cmocka_unit_test(test_not_utf8_column),

@@ -2545,6 +2545,92 @@ test_no_takeups(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* Take-ups that match no referral of their sender (referrals_unmatched):
+ * the referrals' figure names each pair that has some, a withheld count
+ * in words, and the query that lists them, in both languages; a pair of
+ * 0 is not named, and with none, or the table refused, no note. */
+static void
+test_unmatched(void **state)
+{
+	static const char *const rows[] = {"2025H2,pnp,mimp,2",
+					   "2025H2,mp,mimp,0",
+					   "2025H2,minsa,mimp,<10", NULL};
+	static const char *const zero[] = {"2025H2,mp,mimp,0", NULL};
+	static const char *const es =
+	    "Aceptaciones que el destino registró y que no coinciden con "
+	    "ninguna derivación de su remitente (kuska query "
+	    "referrals_unmatched --period 2025H2): PNP \u2192 MIMP: 2, "
+	    "MINSA \u2192 MIMP: un número reservado. No cuentan en esta "
+	    "tabla";
+	static const char *const en =
+	    "Take-ups the destination recorded that match no referral of "
+	    "their sender (kuska query referrals_unmatched --period 2025H2): "
+	    "PNP \u2192 MIMP: 2, MINSA \u2192 MIMP: a withheld number. They "
+	    "count in no row of this table";
+	static struct report_data d;
+	struct qtable *t = &d.t[RT_UNMATCHED];
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "unmatched-none.html");
+	assert_null(strstr(p, "referrals_unmatched"));
+	free(p);
+	fixture_table(t, ROLE, 10, "period,from,to,takeups_unmatched", zero);
+	p = page(&d, "unmatched-zero.html");
+	assert_null(strstr(p, "referrals_unmatched"));
+	free(p);
+	codec_qtable_clear(t);
+	fixture_table(t, ROLE, 10, "period,from,to,takeups_unmatched", rows);
+	p = page(&d, "unmatched.html");
+	assert_true(figure_says(p, "f-referrals", es));
+	assert_null(strstr(p, "MP \u2192 MIMP: 0"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "unmatched-en.html");
+	assert_true(figure_says(p, "f-referrals", en));
+	free(p);
+	codec_qtable_clear(t);
+	fixture_error(t, ROLE, "not open to this role");
+	p = page(&d, "unmatched-refused.html");
+	assert_null(strstr(p, "referrals_unmatched"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
+/* How to read the referrals: a referral is a document number, not a
+ * victim, so one oficio referring three siblings counts once (walk44). */
+static void
+test_referral_is_document(void **state)
+{
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "referral-document.html");
+	assert_true(figure_says(
+	    p, "f-referrals",
+	    "Una derivación es un número de oficio de un remitente a un "
+	    "destino, no una víctima: un oficio que deriva a varias víctimas "
+	    "cuenta como una derivación, aceptada en cuanto el destino "
+	    "registra la aceptación de una de ellas"));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "referral-document-en.html");
+	assert_true(figure_says(
+	    p, "f-referrals",
+	    "A referral is one document number from a sender to a "
+	    "destination, not a victim: a document referring several victims "
+	    "counts once"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
 /* Sets cell col of t's row from its CSV text, as report_fixture.h reads
  * it ("<10": suppressed). */
 static void
@@ -2557,6 +2643,39 @@ set_cell(struct qtable *t, size_t row, const char *col, const char *csv)
 			break;
 	assert_true(j < t->n_cols && row < t->n_rows);
 	fixture_cell(&t->rows[row][j], csv, strlen(csv));
+}
+
+/* A negative median of days to take-up (take-ups dated before their
+ * referral): the referrals' figure says they are dates to check, in both
+ * languages; with none negative, nothing (walk44). */
+static void
+test_negative_takeup(void **state)
+{
+	static const char es[] = "Una mediana negativa: al menos la mitad de "
+				 "esas aceptaciones tiene una fecha anterior "
+				 "a la de su derivación.";
+	static const char en[] = "A negative median: at least half of those "
+				 "take-ups are dated before their referral.";
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "takeup-positive.html");
+	assert_false(figure_says(p, "f-referrals", es));
+	free(p);
+	set_cell(&d.t[RT_REFERRALS], 0, "median_days", "-3");
+	p = page(&d, "takeup-negative.html");
+	assert_true(figure_says(p, "f-referrals", es));
+	assert_false(figure_says(p, "f-protection", es));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "takeup-negative-en.html");
+	assert_true(figure_says(p, "f-referrals", en));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
 }
 
 /*
@@ -3517,6 +3636,9 @@ main(void)
 	    cmocka_unit_test(test_every_section),
 	    cmocka_unit_test(test_prosecution_signs),
 	    cmocka_unit_test(test_no_takeups),
+	    cmocka_unit_test(test_unmatched),
+	    cmocka_unit_test(test_referral_is_document),
+	    cmocka_unit_test(test_negative_takeup),
 	    cmocka_unit_test(test_rate_over_100),
 	    cmocka_unit_test(test_unknown_tables_leave_notes),
 	    cmocka_unit_test(test_quarter_has_no_indicators),
