@@ -750,9 +750,9 @@ check "... saying the rest was not sent and to submit again" \
 	grep -q "standard input: interrupted: the lines answered above (5000) are as printed, the rest were not sent; submit the file again" "$T/int.err"
 check "... naming the file after it, which it did not send" \
 	grep -q "later.jsonl: not sent: the command stopped before it; submit it too" "$T/int.err"
-check "... its --report file complete (header, every warning, and a row for each of the two files saying what was not sent)" \
+check "... its --report file complete (header, every warning of both kinds (its copies repeat the case stages of pnp's file), and a row for each of the two files saying what was not sent)" \
 	test "$(wc -l <"$T/int.csv")" = \
-	$((3 + $(grep -c 'warning: 1 victim' "$T/int.out") + $(sed -n 's/.* \([0-9]*\) more warnings.*/\1/p' "$T/int.out")))
+	$((3 + $(grep -c 'warning: 1 victim' "$T/int.out") + $(sed -n 's/.* \([0-9]*\) more warnings.*/\1/p' "$T/int.out") + $(sed -n 's/^standard input: \([0-9]*\) lines with a case stage warning.*/\1/p' "$T/int.out")))
 check "... those two rows" \
 	sh -c "grep -q '^standard input,,,not sent: interrupted after 5000 lines answered: the rest were not sent; submit the file again$' '$T/int.csv' &&
 		grep -q 'later.jsonl,,,not sent: the command stopped before it; submit it too$' '$T/int.csv'"
