@@ -183,6 +183,17 @@ is_degree(const char *s, size_t i, size_t len)
 		(unsigned char)s[i + 1] == 0xba);
 }
 
+/* Whether s[i] (a degree or ordinal sign) follows an N, as in "N° 12" or
+ * "N.° 12": a number's, not a court's ordinal ("1° JIP") nor an
+ * article's degree sign. */
+static bool
+after_n(const char *s, size_t i)
+{
+	while (i > 0 && s[i - 1] == '.')
+		i--;
+	return i > 0 && (s[i - 1] == 'N' || s[i - 1] == 'n');
+}
+
 /*
  * record_ascii_fault - why s (len bytes, UTF-8), which norm_number (or
  * parse_ref) refused, is no referral or case number (or ref): the reason
@@ -225,7 +236,7 @@ record_ascii_fault(struct parser *p, const char *base, const char *name,
 		/* Whether N° stands for N, NO or NRO is for the case
 		 * systems to agree (NORMALISATION.md): a number made of it
 		 * as written, or of a guess, would match no other export's. */
-		if (is_degree(s, i, len))
+		if (is_degree(s, i, len) && after_n(s, i))
 			return record_fail(p, base, name,
 					   "must be printable ASCII: character "
 					   "%zu is a degree or ordinal sign (a "
