@@ -327,6 +327,19 @@ test_refs(void **state)
 	outbox_close(&ob);
 }
 
+/* The outbox's LMDB environment, opened directly (the outbox closed). */
+static MDB_env *
+lmdb_env(const char *dir)
+{
+	MDB_env *env;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	return env;
+}
+
 /* Cuts the value of ref id to len bytes, tagged again (the outbox
  * closed): its layout as an earlier kuska wrote it. */
 static void
@@ -338,10 +351,7 @@ cut_ref(const char *dir, const uint8_t id[EVENT_ID_LEN], size_t len)
 	MDB_dbi refs;
 	MDB_val k = {EVENT_ID_LEN, (void *)id}, v;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	env = lmdb_env(dir);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "refs", 0, &refs), 0);
 	assert_int_equal(mdb_get(txn, refs, &k, &v), 0);
@@ -1090,10 +1100,7 @@ lmdb_edit(const char *dir, void (*fn)(MDB_txn *, MDB_dbi, MDB_dbi))
 	MDB_txn *txn;
 	MDB_dbi dead, meta;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	env = lmdb_env(dir);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "dead", 0, &dead), 0);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
@@ -1109,10 +1116,7 @@ last_txnid(const char *dir)
 	MDB_env *env;
 	MDB_envinfo info;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	env = lmdb_env(dir);
 	assert_int_equal(mdb_env_info(env, &info), 0);
 	mdb_env_close(env);
 	return info.me_last_txnid;
