@@ -818,21 +818,26 @@ judge_tail(struct run *run, const char *name, struct chunk *c, struct tally *t,
 	   const uint8_t *line, size_t len, unsigned long lineno, bool lf,
 	   bool *sent)
 {
+	const char *before = "nothing of it was sent";
 	int r;
 
 	if (lf || !cr_records(line, len))
 		return 0;
 	if (*sent && (r = send_chunk(run, name, c, t)) != 0)
 		return r;
+	/* A dry run stored nothing: sent again, they are checked again. */
+	if (*sent)
+		before = run->dry_run != 0
+			     ? "the lines before it were checked (a dry run: "
+			       "nothing stored)"
+			     : "the lines before it were sent (sent again they "
+			       "are \"already held\")";
 	refuse_file(run, name, lineno,
 		    "its lines from line %lu on end in a carriage return "
 		    "alone (CR, as classic Mac OS saved text), not JSON "
 		    "Lines: save it with LF or CRLF line ends, one JSON object "
 		    "a line (kuska(1), docs/INPUT.md); %s",
-		    lineno,
-		    *sent ? "the lines before it were sent (sent again they "
-			    "are \"already held\")"
-			  : "nothing of it was sent");
+		    lineno, before);
 	return -EINVAL;
 }
 

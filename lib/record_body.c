@@ -183,21 +183,15 @@ is_degree(const char *s, size_t i, size_t len)
 		(unsigned char)s[i + 1] == 0xba);
 }
 
-/*
- * Whether s[i] (of len bytes) starts the degree or ordinal sign of "N°"
- * or "Nº" (U+00B0, U+00BA) after an N, or "N.": the abbreviation of
- * número before an oficio's or a case's number, not part of it.
- */
+/* Whether s[i] (a degree or ordinal sign) follows an N, as in "N° 12" or
+ * "N.° 12": a number's, not a court's ordinal ("1° JIP") nor an
+ * article's degree sign. */
 static bool
-is_numero_sign(const char *s, size_t i, size_t len)
+after_n(const char *s, size_t i)
 {
-	const unsigned char *u = (const unsigned char *)s + i;
-
-	if (i + 1 >= len || u[0] != 0xc2 || (u[1] != 0xb0 && u[1] != 0xba))
-		return false;
-	if (i >= 2 && s[i - 1] == '.')
+	while (i > 0 && s[i - 1] == '.')
 		i--;
-	return i >= 1 && (s[i - 1] == 'N' || s[i - 1] == 'n');
+	return i > 0 && (s[i - 1] == 'N' || s[i - 1] == 'n');
 }
 
 /*
@@ -243,7 +237,7 @@ record_ascii_fault(struct parser *p, const char *base, const char *name,
 					   at);
 		/* An oficio's or a case's N°: the number alone, so that the
 		 * sender and the destination, each told so, send the same. */
-		if (!is_ref && is_numero_sign(s, i, len))
+		if (!is_ref && is_degree(s, i, len) && after_n(s, i))
 			return record_fail(p, base, name,
 					   "must be printable ASCII: character "
 					   "%zu is the sign of numero after an "
@@ -253,7 +247,7 @@ record_ascii_fault(struct parser *p, const char *base, const char *name,
 		/* A ref's: whether it stands for N, NO or NRO is for the
 		 * case system to keep alike in every export, as the ref
 		 * must be. */
-		if (is_ref && is_degree(s, i, len))
+		if (is_ref && is_degree(s, i, len) && after_n(s, i))
 			return record_fail(p, base, name,
 					   "must be printable ASCII: character "
 					   "%zu is a degree or ordinal sign (a "

@@ -79,22 +79,29 @@ withdrawal_ref(struct outbox_txn *t, const struct ref_info *known, char *out)
 /*
  * A line under the ref of a record that was withdrawn, its content not
  * the original's (which is "already held", as a case system's export of
- * its history sends it again beside the withdrawal). The withdrawal's
- * ref comes last: a long one cut short leaves the rest to read.
+ * its history sends it again beside the withdrawal). Named, the
+ * withdrawal's ref is said in fewer words, so that one of RECORD_MAX_REF
+ * characters is whole in the reason (sizeof(res->reason) - 1 characters)
+ * while the sequence has at most 13 digits: cut short, it would name
+ * no ref of the case system's.
  */
 static void
 refuse_withdrawn(struct outbox_txn *t, struct line_result *res,
 		 const struct ref_info *known)
 {
 	char by[RECORD_MAX_REF + 1];
-	bool named = withdrawal_ref(t, known, by)[0] != '\0';
 
-	intake_refuse(res, "ref",
-		      "that record (seq %llu) was withdrawn: the node no "
-		      "longer counts it; to count it send it as a new record "
-		      "with a new ref%s%s%s",
-		      (unsigned long long)known->seq,
-		      named ? " (withdrawn by ref " : "", by, named ? ")" : "");
+	if (withdrawal_ref(t, known, by)[0] != '\0')
+		intake_refuse(res, "ref",
+			      "that record (seq %llu) was withdrawn by ref %s: "
+			      "to count it send it again with a new ref",
+			      (unsigned long long)known->seq, by);
+	else
+		intake_refuse(res, "ref",
+			      "that record (seq %llu) was withdrawn: the node "
+			      "no longer counts it; to count it send it as a "
+			      "new record with a new ref",
+			      (unsigned long long)known->seq);
 }
 
 int

@@ -7,8 +7,11 @@
  *		refilled
  *	refs	event id (keyed hash of the ref) -> seq, record digest, kind,
  *		state (live or withdrawn), the envelopes carrying its content
- *		and their key epoch (struct ref_info)
- *	seqref	seq -> the case system's ref, to name dead letters
+ *		and their key epoch, the withdrawal's envelope (struct
+ *		ref_info; outbox_ref_get reads the two shorter layouts of
+ *		earlier versions too)
+ *	seqref	seq -> the case system's ref, to name dead letters and a
+ *		record's withdrawal
  *	dead	seq -> reason, time, text: events the consolidator refused
  *	stages	case pseudonym (the event's case_id) and stage -> the
  *		record that holds that stage of the case: its seq, ref and
@@ -82,7 +85,7 @@ struct ref_info {
 	uint64_t current;
 	uint32_t epoch; /* key epoch of the pseudonyms in `own` */
 	/* A record withdrawn: its withdrawal's envelope, to name it; 0 when
-	 * not known (withdrawn before the refs kept it). */
+	 * not known (withdrawn before the refs kept it, or in a dry run). */
 	uint64_t withdrawn_by;
 };
 

@@ -583,6 +583,12 @@ check "... after a first piece: exit 1, line 1 taken, the rest refused ($rc)" \
 	sh -c "test $rc = 1 &&
 		grep -q 'macsent.jsonl: its lines from line 5002 on end in a carriage return alone .*; the lines before it were sent (sent again they are \"already held\")' '$T/macsent.out' &&
 		grep -q 'macsent.jsonl: 1 accepted, 0 already held, 0 refused' '$T/macsent.out'"
+# A dry run stored nothing: what it sent is not "already held" after it.
+"$KUSKA" submit -n -c "$N/pnp.conf" "$T/macsent.jsonl" >"$T/macsent-n.out" 2>&1
+rc=$?
+check "... in a dry run: exit 1, the lines before it said checked, nothing stored ($rc)" \
+	sh -c "test $rc = 1 &&
+		grep -q 'macsent.jsonl: its lines from line 5002 on end in a carriage return alone .*; the lines before it were checked (a dry run: nothing stored)\$' '$T/macsent-n.out'"
 before=$(node_last_seq pnp)
 # Those files refused whole have a row each in the --report file, as a
 # piece the node refuses whole has: a report of no rows reads as a clean

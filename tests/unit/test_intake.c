@@ -402,9 +402,8 @@ test_reexport_corrected(void **state)
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
 	assert_string_equal(res.reason,
-			    "that record (seq 3) was withdrawn: the node no "
-			    "longer counts it; to count it send it as a new "
-			    "record with a new ref (withdrawn by ref R4)");
+			    "that record (seq 3) was withdrawn by ref R4: to "
+			    "count it send it again with a new ref");
 	assert_int_equal(res.why, LINE_REASON_NONE);
 	/* Withdrawn again, or corrected, under a new ref: the refusal names
 	 * the withdrawal, to be found in the case system; a dry run's too. */
@@ -463,6 +462,39 @@ rotate(struct fixture *fx, uint32_t e)
 	fx->holder.epoch = e;
 	memset(fx->linkage.key, 0x40 + (int)e, 32);
 	fx->linkage.epoch = e;
+}
+
+/*
+ * A withdrawal's ref as long as a ref may be (64 characters, a UUID and
+ * more): named whole in the refusal of its record's ref with other
+ * content, where the reason holds 159 characters, or the officer would
+ * look for a ref cut short in the case system.
+ */
+static void
+test_withdrawn_long_ref(void **state)
+{
+	struct fixture *fx = *state;
+#define LONG_REF                                                               \
+	"WD-0f8fad5b-d9cb-469f-a165-70867728950e-2026-03-10-LIMA-CEM-0001"
+	static const char *const first[] = {ID("R1", "55555555", "2025-01-01"),
+					    WD(LONG_REF, "R1")};
+	struct line_result res;
+	struct control rep;
+
+	assert_int_equal(strlen(LONG_REF), RECORD_MAX_REF);
+	assert_int_equal(submit(fx, first, 2, NULL, &rep), 0);
+	assert_int_equal(rep.results[1].status, LINE_ACCEPTED);
+	codec_control_clear(&rep);
+	submit1(fx, NOW("R1", "55555555"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+	assert_string_equal(res.reason,
+			    "that record (seq 1) was withdrawn by ref " LONG_REF
+			    ": to count it send it again with a new ref");
+	submit1(fx, WD("R2", "R1"), &res);
+	assert_string_equal(res.reason,
+			    "that record was withdrawn by ref " LONG_REF);
+#undef LONG_REF
 }
 
 /*
@@ -1572,6 +1604,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reexport_corrected, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_withdrawn_long_ref, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_reexport, setup,
 					    teardown),

@@ -327,6 +327,114 @@ test_refs(void **state)
 	outbox_close(&ob);
 }
 
+/* The outbox's LMDB environment, opened directly (the outbox closed). */
+static MDB_env *
+lmdb_env(const char *dir)
+{
+	MDB_env *env;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	return env;
+}
+
+/* Cuts the value of ref id to len bytes, tagged again (the outbox
+ * closed): its layout as an earlier kuska wrote it. */
+static void
+cut_ref(const char *dir, const uint8_t id[EVENT_ID_LEN], size_t len)
+{
+	uint8_t b[128];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi refs;
+	MDB_val k = {EVENT_ID_LEN, (void *)id}, v;
+
+	env = lmdb_env(dir);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "refs", 0, &refs), 0);
+	assert_int_equal(mdb_get(txn, refs, &k, &v), 0);
+	assert_true(len + LMDBCHECK_TAG_LEN <= v.mv_size);
+	memcpy(b, v.mv_data, len);
+	bytes_put_be32(b + len, lmdbcheck_tag(id, EVENT_ID_LEN, b, len));
+	v.mv_data = b;
+	v.mv_size = len + LMDBCHECK_TAG_LEN;
+	assert_int_equal(mdb_put(txn, refs, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* ref_get after cut_ref (len bytes) and the outbox opened again. */
+static int
+ref_cut(const char *dir, const uint8_t id[EVENT_ID_LEN], size_t len,
+	struct ref_info *out)
+{
+	struct outbox *ob = NULL;
+	struct outbox_txn *t = NULL;
+	int r;
+
+	cut_ref(dir, id, len);
+	assert_int_equal(outbox_open(dir, MAP, &ob), 0);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	memset(out, 0xee, sizeof(*out));
+	r = outbox_ref_get(t, id, out);
+	outbox_abort(&t);
+	outbox_close(&ob);
+	return r;
+}
+
+/*
+ * A ref's value in each of the three layouts it has had: 43 bytes (no
+ * own, current nor key epoch: the record's own, epoch 0), 63 (no
+ * withdrawal named: 0) and 71; any other length is damage.
+ */
+static void
+test_ref_layouts(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob = NULL;
+	struct outbox_txn *t = NULL;
+	uint8_t id[EVENT_ID_LEN];
+	struct ref_info in, out;
+
+	memset(id, 0x21, sizeof(id));
+	memset(&in, 0, sizeof(in));
+	in.seq = 7;
+	memset(in.digest, 0xd2, sizeof(in.digest));
+	in.kind = KIND_IDENTIFICATION;
+	in.state = REF_WITHDRAWN;
+	in.own = 9;
+	in.current = 11;
+	in.epoch = 3;
+	in.withdrawn_by = 12;
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_int_equal(outbox_ref_put(t, id, &in), 0);
+	assert_int_equal(outbox_commit(&t), 0);
+	outbox_close(&ob);
+
+	assert_int_equal(ref_cut(fx->db, id, 71, &out), 0);
+	assert_int_equal(out.withdrawn_by, 12);
+	assert_int_equal(ref_cut(fx->db, id, 63, &out), 0);
+	assert_int_equal(out.seq, 7);
+	assert_memory_equal(out.digest, in.digest, sizeof(in.digest));
+	assert_int_equal(out.kind, KIND_IDENTIFICATION);
+	assert_int_equal(out.state, REF_WITHDRAWN);
+	assert_int_equal(out.own, 9);
+	assert_int_equal(out.current, 11);
+	assert_int_equal(out.epoch, 3);
+	assert_int_equal(out.withdrawn_by, 0);
+	assert_int_equal(ref_cut(fx->db, id, 43, &out), 0);
+	assert_int_equal(out.seq, 7);
+	assert_int_equal(out.state, REF_WITHDRAWN);
+	assert_int_equal(out.own, 7);
+	assert_int_equal(out.current, 7);
+	assert_int_equal(out.epoch, 0);
+	assert_int_equal(out.withdrawn_by, 0);
+	assert_int_equal(ref_cut(fx->db, id, 42, &out), -EUCLEAN);
+}
+
 static struct rejection
 rej(uint64_t seq, enum reason r, const char *text)
 {
@@ -992,10 +1100,7 @@ lmdb_edit(const char *dir, void (*fn)(MDB_txn *, MDB_dbi, MDB_dbi))
 	MDB_txn *txn;
 	MDB_dbi dead, meta;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	env = lmdb_env(dir);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "dead", 0, &dead), 0);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
@@ -1011,10 +1116,7 @@ last_txnid(const char *dir)
 	MDB_env *env;
 	MDB_envinfo info;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	env = lmdb_env(dir);
 	assert_int_equal(mdb_env_info(env, &info), 0);
 	mdb_env_close(env);
 	return info.me_last_txnid;
@@ -1370,6 +1472,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_append_wrong_seq, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_refs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ref_layouts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_record_ack, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_record_welcome, setup,
 					    teardown),

@@ -1258,11 +1258,23 @@ test_ministry_slips(void **state)
 		"must be printable ASCII: character 6 is a degree or ordinal "
 		"sign (a raised o as after the N of a number): write N or NRO "
 		"alike in every export");
-	/* A degree sign elsewhere: any other sign. */
+	refused(RF_NUM("'Oficio N.\\u00b0 12-2026'"), "referral_number",
+		"must be printable ASCII: character 10 is the sign of numero "
+		"after an N: write the number alone without the N and its "
+		"sign");
+	/* After no N, no N to write: a court's ordinal, an article's
+	 * degree sign, are named as any other sign is. */
 	refused(RF_NUM("'5\\u00b0'"), "referral_number",
 		"must be printable ASCII: character 2 is not (a letter with an "
 		"accent or a tilde, or a sign such as the degree or ordinal "
 		"sign)");
+	refused(TOP("case_stage", "'2026-03-10'", "'15'",
+		    "'case_number':'EXP 12-2026 1\\u00b0 JIP','stage':'trial',"
+		    "'victims':[],'persons':1,'article':'153'"),
+		"case_number",
+		"must be printable ASCII: character 14 is not (a letter with "
+		"an accent or a tilde, or a sign such as the degree or "
+		"ordinal sign)");
 	/* Counted in characters, not bytes: a 2-byte N with a tilde is one. */
 	refused_as(INST_MIMP, RR_NUM("'\\u00d1\\u00ba 5'"), "referral_number",
 		   "must be printable ASCII: character 1 is not (a letter with "
