@@ -176,7 +176,8 @@ seq_ref(struct outbox *ob, MDB_txn *txn, uint64_t seq, char *out, size_t cap)
 
 /*
  * One envelope's event, as intake keeps the index (intake_stage.c): a
- * case stage takes its entry if free; a correction of one moves its
+ * case stage takes its entry if free or held by a record dated after
+ * it; a correction of one moves its
  * record's entry to its content (if free); a withdrawal deletes it.
  * Returns 0 or -errno.
  */
@@ -206,6 +207,8 @@ build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
 	if (ev->kind == KIND_CORRECTION && (r = del(ob, txn, rec)) != 0)
 		return r;
 	r = get(ob, txn, ev->rec.case_id, ev->rec.stage, &e);
+	if (r == 0 && ev->rec.date < e.date)
+		r = -ENOENT; /* dated before the holder: counted in its place */
 	if (r != -ENOENT)
 		return r == -EUCLEAN ? 0 : r;
 	e.seq = rec;

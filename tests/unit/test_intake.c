@@ -633,11 +633,13 @@ test_case_stages(void **state)
 	submit1(fx, STG("K4", "10", "complaint", "2026-04-05"), &res);
 	warned(&res, LINE_ACCEPTED, "");
 
-	/* K1 corrected onto case 11: case 9's complaint is free. */
+	/* K1 corrected onto case 11: case 9's complaint is KE's, dated
+	 * before K1's, which took it (K5, dated before, takes it again). */
 	submit1(fx, STGCOR("C1", "K1", "11", "complaint", "2026-04-02"), &res);
 	warned(&res, LINE_ACCEPTED, "");
 	submit1(fx, STG("K5", "9", "complaint", "2026-02-01"), &res);
-	warned(&res, LINE_ACCEPTED, "");
+	warned(&res, LINE_ACCEPTED,
+	       "(ref KE seq 4): this record dated before it (2026-04-01)");
 	/* Case 11's complaint is K1's now. */
 	submit1(fx, STG("K6", "11", "complaint", "2026-04-09"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref K1 seq 1)");
@@ -705,6 +707,55 @@ test_case_stages_dead(void **state)
 	/* X3 holds it now. */
 	submit1(fx, STG("X4", "40", "complaint", "2026-02-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref X3 seq 3)");
+}
+
+/*
+ * A stage counts by its earliest-dated record (stats_contrib.c earlier()):
+ * a second record dated before the first counts in its place, so a third
+ * is judged against it, its repeat and its dates alike, in a dry run, a
+ * real one and an index built again from the envelopes.
+ */
+static void
+test_case_stages_earliest(void **state)
+{
+	static const char *const lines[] = {
+	    STG("E1", "50", "complaint", "2026-04-10"),
+	    STG("E2", "50", "complaint", "2026-04-05"),
+	    STG("E3", "50", "complaint", "2026-04-07"),
+	    STG("E4", "50", "preliminary_investigation", "2026-04-06"),
+	};
+	struct fixture *fx = *state;
+	struct control dry, real;
+	struct line_result res;
+	size_t i;
+
+	fx->dry = 51;
+	assert_int_equal(submit(fx, lines, 4, NULL, &dry), 0);
+	fx->dry = 0;
+	assert_int_equal(submit(fx, lines, 4, NULL, &real), 0);
+	warned(&real.results[0], LINE_ACCEPTED, "");
+	warned(&real.results[1], LINE_ACCEPTED,
+	       "(ref E1 seq 1): this record dated before it (2026-04-10) "
+	       "counts in its place");
+	warned(&real.results[2], LINE_ACCEPTED,
+	       "(ref E2 seq 2): a second record counts for nothing");
+	/* After the complaint that counts (2026-04-05), not before E1's. */
+	warned(&real.results[3], LINE_ACCEPTED, "");
+	for (i = 0; i < 4; i++)
+		assert_string_equal(dry.results[i].warning,
+				    real.results[i].warning);
+	codec_control_clear(&dry);
+	codec_control_clear(&real);
+
+	/* Built again from the envelopes: the same. */
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	forget_stages(fx->dir, false);
+	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
+	fx->in.ob = fx->ob;
+	assert_int_equal(intake_init(&fx->in), 0);
+	submit1(fx, STG("E5", "50", "complaint", "2026-04-08"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref E2 seq 2): a second record");
 }
 
 /*
@@ -1566,6 +1617,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_case_stages_dry, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_rotation, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_earliest, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead, setup,
 					    teardown),
