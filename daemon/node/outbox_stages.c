@@ -177,8 +177,8 @@ seq_ref(struct outbox *ob, MDB_txn *txn, uint64_t seq, char *out, size_t cap)
 /*
  * One envelope's event, as intake keeps the index (intake_stage.c): a
  * case stage takes its entry if free or held by a record dated after
- * it; a correction of one moves its
- * record's entry to its content (if free); a withdrawal deletes it.
+ * it; a correction of one moves its record's entry to its content (on
+ * the same terms); a withdrawal deletes it.
  * Returns 0 or -errno.
  */
 static int
