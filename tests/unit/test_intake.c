@@ -707,6 +707,23 @@ test_case_stages_dead(void **state)
 	/* X3 holds it now. */
 	submit1(fx, STG("X4", "40", "complaint", "2026-02-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref X3 seq 3)");
+
+	/* Sent anew as it was, dated the same: it holds the stage, and so
+	 * it does in an index built again from the envelopes. */
+	submit1(fx, STG("Y1", "41", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	rej.seq = 5;
+	assert_int_equal(outbox_record_ack(fx->ob, 5, false, 1000, &rej, 1), 0);
+	submit1(fx, STG("Y2", "41", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	forget_stages(fx->dir, false);
+	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
+	fx->in.ob = fx->ob;
+	assert_int_equal(intake_init(&fx->in), 0);
+	submit1(fx, STG("Y3", "41", "complaint", "2026-04-03"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Y2 seq 6)");
 }
 
 /*
