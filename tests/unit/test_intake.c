@@ -569,6 +569,20 @@ forget_stages(const char *dir, bool keep_mark)
 	mdb_env_close(env);
 }
 
+/* Closes the node's outbox and opens it again, as a restart does; with
+ * `forget`, made first one of a kuska before the index (forget_stages). */
+static void
+reopen(struct fixture *fx, bool forget, bool keep_mark)
+{
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	if (forget)
+		forget_stages(fx->dir, keep_mark);
+	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
+	fx->in.ob = fx->ob;
+	assert_int_equal(intake_init(&fx->in), 0);
+}
+
 /* res is accepted (or as st says) with a warning holding want ("": none). */
 static void
 warned(const struct line_result *res, enum line_status st, const char *want)
@@ -654,29 +668,15 @@ test_case_stages(void **state)
 	warned(&res, LINE_ACCEPTED, "");
 
 	/* Opened again: kept; made before the index: built the same. */
-	intake_free(&fx->in);
-	outbox_close(&fx->ob);
-	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
-	fx->in.ob = fx->ob;
-	assert_int_equal(intake_init(&fx->in), 0);
+	reopen(fx, false, false);
 	submit1(fx, STG("K8", "9", "complaint", "2026-02-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref K7 seq ");
-	intake_free(&fx->in);
-	outbox_close(&fx->ob);
-	forget_stages(fx->dir, false);
-	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
-	fx->in.ob = fx->ob;
-	assert_int_equal(intake_init(&fx->in), 0);
+	reopen(fx, true, false);
 	submit1(fx, STG("K10", "11", "complaint", "2026-02-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref K1 seq 1)");
 	submit1(fx, STG("K11", "9", "complaint", "2026-02-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref K7 seq ");
-	intake_free(&fx->in);
-	outbox_close(&fx->ob);
-	forget_stages(fx->dir, true);
-	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
-	fx->in.ob = fx->ob;
-	assert_int_equal(intake_init(&fx->in), 0);
+	reopen(fx, true, true);
 	submit1(fx, STG("K12", "9", "complaint", "2026-02-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref K7 seq ");
 }
@@ -716,12 +716,7 @@ test_case_stages_dead(void **state)
 	assert_int_equal(outbox_record_ack(fx->ob, 5, false, 1000, &rej, 1), 0);
 	submit1(fx, STG("Y2", "41", "complaint", "2026-04-02"), &res);
 	warned(&res, LINE_ACCEPTED, "");
-	intake_free(&fx->in);
-	outbox_close(&fx->ob);
-	forget_stages(fx->dir, false);
-	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
-	fx->in.ob = fx->ob;
-	assert_int_equal(intake_init(&fx->in), 0);
+	reopen(fx, true, false);
 	submit1(fx, STG("Y3", "41", "complaint", "2026-04-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref Y2 seq 6)");
 }
@@ -765,12 +760,7 @@ test_case_stages_earliest(void **state)
 	codec_control_clear(&real);
 
 	/* Built again from the envelopes: the same. */
-	intake_free(&fx->in);
-	outbox_close(&fx->ob);
-	forget_stages(fx->dir, false);
-	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
-	fx->in.ob = fx->ob;
-	assert_int_equal(intake_init(&fx->in), 0);
+	reopen(fx, true, false);
 	submit1(fx, STG("E5", "50", "complaint", "2026-04-08"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref E2 seq 2): a second record");
 }
