@@ -160,60 +160,46 @@ note_own_funnel(const struct query_req *q, const struct qtable *t)
 }
 
 /*
- * Says on stderr, when t is the durations table and a median there is
- * negative, what that is: in at least half of that pair's cases the later
- * stage is dated before the earlier one (a sentence dated before its
- * trial), a date to correct, which a reader would take for a duration.
- * The table stays as it is.
+ * Says on stderr, when t is the durations or the referrals table and a
+ * median there is negative, what that is, which a reader would take for
+ * a duration or days to take-up: in at least half of that pair's cases
+ * the later stage is dated before the earlier one (a sentence dated
+ * before its trial), or at least half of its take-ups are dated before
+ * their referral; dates to check. The table stays as it is.
  */
 static void
-note_negative_durations(const struct query_req *q, const struct qtable *t)
+note_negative_medians(const struct query_req *q, const struct qtable *t)
 {
+	static const struct {
+		const char *table, *says;
+	} notes[] = {
+	    {"durations",
+	     "in at least half of those cases the later stage is dated "
+	     "before the earlier one (a sentence dated before its trial, "
+	     "say): a date for the institution that sent the record to "
+	     "correct, not a duration"},
+	    {"referrals",
+	     "at least half of those take-ups are dated before their "
+	     "referral: dates for the two institutions to check (the day "
+	     "the victim arrived, the oficio's date), not days to take-up"},
+	};
 	int m = html_col_index(t, "median_days");
-	size_t i;
+	size_t i, n = 0;
 
-	if (strcmp(q->table, "durations") != 0 || m < 0)
+	while (n < sizeof(notes) / sizeof(notes[0]) &&
+	       strcmp(q->table, notes[n].table) != 0)
+		n++;
+	if (n == sizeof(notes) / sizeof(notes[0]) || m < 0)
 		return;
 	for (i = 0; i < t->n_rows; i++)
 		if (t->rows[i][m].kind == CELL_NUMBER &&
 		    t->rows[i][m].number < 0)
 			break;
-	if (i == t->n_rows)
-		return;
-	fprintf(stderr,
-		"kuska query: note: a negative median_days says that in at "
-		"least half of those cases the later stage is dated before "
-		"the earlier one (a sentence dated before its trial, say): a "
-		"date for the institution that sent the record to correct, "
-		"not a duration (docs/INPUT.md, section 6)\n");
-}
-
-/*
- * Says on stderr, when t is the referrals table and a median there is
- * negative, what that is: at least half of that pair's take-ups are dated
- * before their referral, dates to check, which a reader would take for
- * days to take-up. The table stays as it is.
- */
-static void
-note_negative_takeups(const struct query_req *q, const struct qtable *t)
-{
-	int m = html_col_index(t, "median_days");
-	size_t i;
-
-	if (strcmp(q->table, "referrals") != 0 || m < 0)
-		return;
-	for (i = 0; i < t->n_rows; i++)
-		if (t->rows[i][m].kind == CELL_NUMBER &&
-		    t->rows[i][m].number < 0)
-			break;
-	if (i == t->n_rows)
-		return;
-	fprintf(stderr,
-		"kuska query: note: a negative median_days says that at least "
-		"half of those take-ups are dated before their referral: "
-		"dates for the two institutions to check (the day the victim "
-		"arrived, the oficio's date), not days to take-up "
-		"(docs/INPUT.md, section 6)\n");
+	if (i < t->n_rows)
+		fprintf(stderr,
+			"kuska query: note: a negative median_days says that "
+			"%s (docs/INPUT.md, section 6)\n",
+			notes[n].says);
 }
 
 /*
@@ -722,8 +708,7 @@ cmd_query(int argc, char **argv)
 	note_no_takeups(&tab);
 	note_own_medians(&q, &tab);
 	note_own_funnel(&q, &tab);
-	note_negative_durations(&q, &tab);
-	note_negative_takeups(&q, &tab);
+	note_negative_medians(&q, &tab);
 	if (strcmp(q.table, "indicators") == 0)
 		note_rates_over_100(&tab);
 	/* No row at all (in text, indicator_definitions' blocks print

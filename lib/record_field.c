@@ -191,7 +191,7 @@ day_hint(const char *s, size_t len)
 	}
 	if (part == 2 && digits[0] >= 1 && digits[0] <= 2 && digits[1] >= 1 &&
 	    digits[1] <= 2 && digits[2] == 4)
-		return " (the year is last, as in DD/MM/YYYY: write it first)";
+		return " (the year is last as in DD/MM/YYYY: write it first)";
 	return "";
 }
 

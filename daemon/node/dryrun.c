@@ -18,15 +18,20 @@ struct slot {
 	struct ref_info ri;
 };
 
-/* A slot of the stages' tables: by case and stage, or by seq (key). */
+/* A slot of the stages' tables: by case and stage, or by seq (key);
+ * each table uses one member of the union, which keeps a run of a
+ * million case stages within what docs/LIMITS.md says. */
 #define SKEY_LEN (PSEUDONYM_LEN + 1)
 struct sslot {
 	uint8_t key[SKEY_LEN];
 	bool used;
-	bool gone;		/* deleted by the run */
-	struct stage_entry e;	/* by case and stage */
-	uint8_t held[SKEY_LEN]; /* by seq: what the record holds */
+	bool gone; /* deleted by the run */
+	union {
+		struct stage_entry e;	/* by case and stage */
+		uint8_t held[SKEY_LEN]; /* by seq: what the record holds */
+	};
 };
+_Static_assert(sizeof(struct sslot) <= 120, "docs/LIMITS.md: dry run memory");
 
 struct stab {
 	struct sslot *slots;

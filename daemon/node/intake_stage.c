@@ -180,6 +180,7 @@ intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	uint8_t case_id[PSEUDONYM_LEN];
 	enum stage stage;
 	char cref[RECORD_MAX_REF + 1];
+	bool taken, repeat;
 	int r;
 
 	if (rec->kind != KIND_CASE_STAGE)
@@ -198,18 +199,22 @@ intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	}
 	if (correction && (r = intake_stage_drop(t, in, seq)) != 0)
 		return r;
-	if (view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&
-	    counts(t, &held)) {
-		if (warn && held.seq != seq)
-			warn_repeat(rec, &held, res);
+	taken = view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&
+		counts(t, &held);
+	repeat = taken && held.seq != seq;
+	if (repeat && warn)
+		warn_repeat(rec, &held, res);
+	/* The entry is the record the consolidator counts: the earliest
+	 * dated (of one day, the first sent), so one dated before it takes
+	 * it, and a third record is judged against that one. */
+	if (taken && (!repeat || rec->date >= held.date))
 		return 0;
-	}
 	memset(&e, 0, sizeof(e));
 	e.seq = seq;
 	e.date = rec->date;
 	snprintf(e.ref, sizeof(e.ref), "%s", ref);
 	r = view_put(t, in, rec->case_id, rec->stage, &e);
-	if (r == 0 && warn)
+	if (r == 0 && warn && !repeat)
 		warn_order(t, in, seq, rec, res);
 	return r;
 }

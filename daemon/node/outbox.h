@@ -239,8 +239,9 @@ int outbox_check_put(struct outbox_txn *t, uint32_t epoch,
  * (a build that failed), the gets say -ENOENT and the puts do nothing.
  *
  * A record holds the entry of its case and stage when it was the first
- * to have them (the one the consolidator counts); a correction moves the
- * entry to its content, a withdrawal deletes it.
+ * to have them, or is dated before the record that held it (the one the
+ * consolidator counts: the earliest dated); a correction moves the entry
+ * to its content, a withdrawal deletes it.
  */
 struct stage_entry {
 	uint64_t seq; /* the record's (its ref's first envelope) */

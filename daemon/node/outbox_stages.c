@@ -174,11 +174,23 @@ seq_ref(struct outbox *ob, MDB_txn *txn, uint64_t seq, char *out, size_t cap)
 	}
 }
 
+/* Whether the consolidator refused record seq (a dead letter, which
+ * counts nowhere: intake_stage.c's counts()). */
+static bool
+dead(struct outbox *ob, MDB_txn *txn, uint64_t seq)
+{
+	struct outbox_txn t = {ob, txn, 0};
+	uint64_t at_ms;
+	uint8_t code;
+
+	return outbox_seq_dead(&t, seq, &code, &at_ms) == 0;
+}
+
 /*
  * One envelope's event, as intake keeps the index (intake_stage.c): a
- * case stage takes its entry if free; a correction of one moves its
- * record's entry to its content (if free); a withdrawal deletes it.
- * Returns 0 or -errno.
+ * case stage takes its entry if free, held by a record dated after it
+ * or by a dead letter; a correction of one moves its record's entry to its
+ * content (on the same terms); a withdrawal deletes it. Returns 0 or -errno.
  */
 static int
 build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
@@ -206,6 +218,8 @@ build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
 	if (ev->kind == KIND_CORRECTION && (r = del(ob, txn, rec)) != 0)
 		return r;
 	r = get(ob, txn, ev->rec.case_id, ev->rec.stage, &e);
+	if (r == 0 && (ev->rec.date < e.date || dead(ob, txn, e.seq)))
+		r = -ENOENT; /* counted in the holder's place */
 	if (r != -ENOENT)
 		return r == -EUCLEAN ? 0 : r;
 	e.seq = rec;

@@ -601,6 +601,20 @@ forget_stages(const char *dir, bool keep_mark)
 	mdb_env_close(env);
 }
 
+/* Closes the node's outbox and opens it again, as a restart does; with
+ * `forget`, made first one of a kuska before the index (forget_stages). */
+static void
+reopen(struct fixture *fx, bool forget, bool keep_mark)
+{
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	if (forget)
+		forget_stages(fx->dir, keep_mark);
+	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
+	fx->in.ob = fx->ob;
+	assert_int_equal(intake_init(&fx->in), 0);
+}
+
 /* res is accepted (or as st says) with a warning holding want ("": none). */
 static void
 warned(const struct line_result *res, enum line_status st, const char *want)
@@ -665,11 +679,13 @@ test_case_stages(void **state)
 	submit1(fx, STG("K4", "10", "complaint", "2026-04-05"), &res);
 	warned(&res, LINE_ACCEPTED, "");
 
-	/* K1 corrected onto case 11: case 9's complaint is free. */
+	/* K1 corrected onto case 11: case 9's complaint is KE's, dated
+	 * before K1's, which took it (K5, dated before, takes it again). */
 	submit1(fx, STGCOR("C1", "K1", "11", "complaint", "2026-04-02"), &res);
 	warned(&res, LINE_ACCEPTED, "");
 	submit1(fx, STG("K5", "9", "complaint", "2026-02-01"), &res);
-	warned(&res, LINE_ACCEPTED, "");
+	warned(&res, LINE_ACCEPTED,
+	       "(ref KE seq 4): this record dated before it (2026-04-01)");
 	/* Case 11's complaint is K1's now. */
 	submit1(fx, STG("K6", "11", "complaint", "2026-04-09"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref K1 seq 1)");
@@ -684,29 +700,15 @@ test_case_stages(void **state)
 	warned(&res, LINE_ACCEPTED, "");
 
 	/* Opened again: kept; made before the index: built the same. */
-	intake_free(&fx->in);
-	outbox_close(&fx->ob);
-	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
-	fx->in.ob = fx->ob;
-	assert_int_equal(intake_init(&fx->in), 0);
+	reopen(fx, false, false);
 	submit1(fx, STG("K8", "9", "complaint", "2026-02-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref K7 seq ");
-	intake_free(&fx->in);
-	outbox_close(&fx->ob);
-	forget_stages(fx->dir, false);
-	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
-	fx->in.ob = fx->ob;
-	assert_int_equal(intake_init(&fx->in), 0);
+	reopen(fx, true, false);
 	submit1(fx, STG("K10", "11", "complaint", "2026-02-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref K1 seq 1)");
 	submit1(fx, STG("K11", "9", "complaint", "2026-02-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref K7 seq ");
-	intake_free(&fx->in);
-	outbox_close(&fx->ob);
-	forget_stages(fx->dir, true);
-	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
-	fx->in.ob = fx->ob;
-	assert_int_equal(intake_init(&fx->in), 0);
+	reopen(fx, true, true);
 	submit1(fx, STG("K12", "9", "complaint", "2026-02-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref K7 seq ");
 }
@@ -737,6 +739,62 @@ test_case_stages_dead(void **state)
 	/* X3 holds it now. */
 	submit1(fx, STG("X4", "40", "complaint", "2026-02-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref X3 seq 3)");
+
+	/* Sent anew as it was, dated the same: it holds the stage, and so
+	 * it does in an index built again from the envelopes. */
+	submit1(fx, STG("Y1", "41", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	rej.seq = 5;
+	assert_int_equal(outbox_record_ack(fx->ob, 5, false, 1000, &rej, 1), 0);
+	submit1(fx, STG("Y2", "41", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	reopen(fx, true, false);
+	submit1(fx, STG("Y3", "41", "complaint", "2026-04-03"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Y2 seq 6)");
+}
+
+/*
+ * A stage counts by its earliest-dated record (stats_contrib.c earlier()):
+ * a second record dated before the first counts in its place, so a third
+ * is judged against it, its repeat and its dates alike, in a dry run, a
+ * real one and an index built again from the envelopes.
+ */
+static void
+test_case_stages_earliest(void **state)
+{
+	static const char *const lines[] = {
+	    STG("E1", "50", "complaint", "2026-04-10"),
+	    STG("E2", "50", "complaint", "2026-04-05"),
+	    STG("E3", "50", "complaint", "2026-04-07"),
+	    STG("E4", "50", "preliminary_investigation", "2026-04-06"),
+	};
+	struct fixture *fx = *state;
+	struct control dry, real;
+	struct line_result res;
+	size_t i;
+
+	fx->dry = 51;
+	assert_int_equal(submit(fx, lines, 4, NULL, &dry), 0);
+	fx->dry = 0;
+	assert_int_equal(submit(fx, lines, 4, NULL, &real), 0);
+	warned(&real.results[0], LINE_ACCEPTED, "");
+	warned(&real.results[1], LINE_ACCEPTED,
+	       "(ref E1 seq 1): this record dated before it (2026-04-10) "
+	       "counts in its place");
+	warned(&real.results[2], LINE_ACCEPTED,
+	       "(ref E2 seq 2): a second record counts for nothing");
+	/* After the complaint that counts (2026-04-05), not before E1's. */
+	warned(&real.results[3], LINE_ACCEPTED, "");
+	for (i = 0; i < 4; i++)
+		assert_string_equal(dry.results[i].warning,
+				    real.results[i].warning);
+	codec_control_clear(&dry);
+	codec_control_clear(&real);
+
+	/* Built again from the envelopes: the same. */
+	reopen(fx, true, false);
+	submit1(fx, STG("E5", "50", "complaint", "2026-04-08"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref E2 seq 2): a second record");
 }
 
 /*
@@ -1598,6 +1656,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_case_stages_dry, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_rotation, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_earliest, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead, setup,
 					    teardown),

@@ -1149,10 +1149,13 @@ test_date_forms(void **state)
 	static const char timed[] = "must be a real day written YYYY-MM-DD "
 				    "(it has a time part: send the day alone)";
 	static const char last[] = "must be a real day written YYYY-MM-DD "
-				   "(the year is last, as in DD/MM/YYYY: write "
+				   "(the year is last as in DD/MM/YYYY: write "
 				   "it first)";
 
 	(void)state;
+	/* A reason lands in --report's CSV: no comma. */
+	assert_null(strchr(last, ','));
+	assert_null(strchr(timed, ','));
 	refused(TOP("identification", "'2025-10-04 00:00:00'", "'15'", BID),
 		"date", timed);
 	refused(
