@@ -118,7 +118,7 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	int st;
 
 	for (st = STAGE_COMPLAINT; st <= STAGE_COUNT; st++) {
-		bool before;
+		bool before, paired;
 		if ((enum stage)st == rec->stage ||
 		    rank(st) == rank(rec->stage))
 			continue;
@@ -128,14 +128,19 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 		before = rank(st) < rank(rec->stage);
 		if (before ? e.date <= rec->date : e.date >= rec->date)
 			continue;
+		/* Durations are of the main line's consecutive stages. */
+		paired =
+		    st <= STAGE_MAIN_LAST && rec->stage <= STAGE_MAIN_LAST &&
+		    (st == (int)rec->stage + 1 || st + 1 == (int)rec->stage);
 		snprintf(res->warning, sizeof(res->warning),
 			 "stage %s dated %s is %s this case's %s (%s ref %s): "
-			 "a duration between them will read negative; check "
-			 "the dates",
+			 "%s; check the dates",
 			 stage_name(rec->stage), date_format(rec->date, d),
 			 before ? "before" : "after",
 			 stage_name((enum stage)st), date_format(e.date, od),
-			 e.ref);
+			 e.ref,
+			 paired ? "the days between them will read negative"
+				: "a case's stages come in their order");
 		return;
 	}
 }

@@ -38,7 +38,7 @@ check "the month, with a BOM, CRLF, a line twice and a blank line at the end: ex
 	grep -qx "pj-noviembre.jsonl: 4 accepted, 1 already held, 0 refused, 0 with unlinkable victims, 1 blank line skipped" \
 	"$T/submit.out"
 check "... the sentence dated before its trial warned of beside its line" \
-	grep -qx "pj-noviembre.jsonl:4: warning: stage conviction dated 2025-11-02 is before this case's trial (2025-11-18 ref PJ-EXP-452-1): a duration between them will read negative; check the dates" \
+	grep -qx "pj-noviembre.jsonl:4: warning: stage conviction dated 2025-11-02 is before this case's trial (2025-11-18 ref PJ-EXP-452-1): the days between them will read negative; check the dates" \
 	"$T/submit.out"
 check "delivered" wait_delivered 60
 

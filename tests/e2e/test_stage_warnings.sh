@@ -39,7 +39,7 @@ check "April: accepted, no warning (exit $rc)" \
 (cd "$T" && "$KUSKA" submit -c "$N/mp.conf" --report mayo.csv mp-mayo.jsonl >mayo.out 2>&1)
 rc=$?
 repeat='case stage complaint already held for this case (ref MP-CS-0001 seq 1): a second record counts for nothing; to change the first send a correction with target_ref MP-CS-0001'
-order="stage accusation dated 2026-03-01 is before this case's complaint (2026-04-12 ref MP-CS-0003): a duration between them will read negative; check the dates"
+order="stage accusation dated 2026-03-01 is before this case's complaint (2026-04-12 ref MP-CS-0003): a case's stages come in their order; check the dates"
 check "May: all accepted, exit 0 ($rc)" \
 	sh -c "test $rc = 0 && grep -qx 'mp-mayo.jsonl: 4 accepted, 0 already held, 0 refused, 0 with unlinkable victims' '$T/mayo.out'"
 check "... the complaint sent again under a new ref warned of beside its line" \

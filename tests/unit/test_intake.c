@@ -649,8 +649,8 @@ test_case_stages(void **state)
 	submit1(fx, STG("K2", "9", "accusation", "2026-03-01"), &res);
 	warned(&res, LINE_ACCEPTED,
 	       "stage accusation dated 2026-03-01 is before this case's "
-	       "complaint (2026-04-02 ref K1): a duration between them will "
-	       "read negative; check the dates");
+	       "complaint (2026-04-02 ref K1): a case's stages come in their "
+	       "order; check the dates");
 	assert_null(strchr(res.warning, ','));
 	submit1(fx, STG("K3", "9", "complaint", "2026-04-05"), &res);
 	warned(&res, LINE_ACCEPTED,
@@ -751,6 +751,32 @@ test_case_stages_dead(void **state)
 	reopen(fx, true, false);
 	submit1(fx, STG("Y3", "41", "complaint", "2026-04-03"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref Y2 seq 6)");
+}
+
+/*
+ * Two consecutive stages of the main line out of order make a negative
+ * duration, which the warning says; two others (test_case_stages) only
+ * their order.
+ */
+static void
+test_case_stages_paired(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	submit1(fx, STG("K1", "12", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("K2", "12", "preliminary_investigation", "2026-04-01"),
+		&res);
+	warned(&res, LINE_ACCEPTED,
+	       "stage preliminary_investigation dated 2026-04-01 is before "
+	       "this case's complaint (2026-04-05 ref K1): the days between "
+	       "them will read negative; check the dates");
+	/* A dismissal ends the line: an order, no duration. */
+	submit1(fx, STG("K3", "12", "dismissal", "2026-03-01"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "this case's complaint (2026-04-05 ref K1): a case's stages "
+	       "come in their order; check the dates");
 }
 
 /*
@@ -1656,6 +1682,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_case_stages_dry, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_rotation, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_paired, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_earliest, setup,
 					    teardown),
