@@ -21,7 +21,7 @@ struct slot {
 /* A slot of the stages' tables: by case and stage, or by seq (key);
  * each table uses one member of the union, which keeps a run of a
  * million case stages within what docs/LIMITS.md says. */
-#define SKEY_LEN (PSEUDONYM_LEN + 1)
+#define SKEY_LEN OUTBOX_STAGE_KEY_LEN
 struct sslot {
 	uint8_t key[SKEY_LEN];
 	bool used;
@@ -249,14 +249,6 @@ smake(struct stab *tb, const uint8_t key[SKEY_LEN], int *err)
 }
 
 static void
-case_key(uint8_t key[SKEY_LEN], const uint8_t case_id[PSEUDONYM_LEN],
-	 enum stage stage)
-{
-	memcpy(key, case_id, PSEUDONYM_LEN);
-	key[PSEUDONYM_LEN] = (uint8_t)stage;
-}
-
-static void
 seq_key(uint8_t key[SKEY_LEN], uint64_t seq)
 {
 	memset(key, 0, SKEY_LEN);
@@ -270,7 +262,7 @@ dryrun_stage_get(const struct dryrun *d, const uint8_t case_id[PSEUDONYM_LEN],
 	uint8_t key[SKEY_LEN];
 	const struct sslot *s;
 
-	case_key(key, case_id, stage);
+	outbox_stage_key(key, case_id, stage);
 	s = sget(&d->stages, key);
 	if (s == NULL)
 		return -ENOENT;
@@ -288,7 +280,7 @@ dryrun_stage_set(struct dryrun *d, const uint8_t case_id[PSEUDONYM_LEN],
 	struct sslot *s;
 	int err = 0;
 
-	case_key(key, case_id, stage);
+	outbox_stage_key(key, case_id, stage);
 	s = smake(&d->stages, key, &err);
 	if (s == NULL)
 		return err;
@@ -330,7 +322,7 @@ dryrun_stage_of_set(struct dryrun *d, uint64_t seq,
 		return err;
 	s->gone = case_id == NULL;
 	if (case_id != NULL)
-		case_key(s->held, case_id, stage);
+		outbox_stage_key(s->held, case_id, stage);
 	return 0;
 }
 

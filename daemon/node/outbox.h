@@ -249,6 +249,12 @@ struct stage_entry {
 	char ref[65]; /* the record's ref */
 };
 
+/* outbox_stage_key - the index's key of (case_id, stage): the case
+ * pseudonym, then the stage's number. */
+#define OUTBOX_STAGE_KEY_LEN (PSEUDONYM_LEN + 1)
+void outbox_stage_key(uint8_t k[OUTBOX_STAGE_KEY_LEN],
+		      const uint8_t case_id[PSEUDONYM_LEN], enum stage stage);
+
 /*
  * outbox_stage_get - the entry of (case_id, stage): 0, -ENOENT, -EUCLEAN.
  * outbox_stage_put - makes record e->seq the holder of (case_id, stage),

@@ -17,12 +17,11 @@
 #include "log.h"
 #include "outbox_int.h"
 
-#define STAGE_KEY_LEN (PSEUDONYM_LEN + 1)
 #define MARK_KEY "stages_index"
 
-static void
-stage_key(uint8_t k[STAGE_KEY_LEN], const uint8_t case_id[PSEUDONYM_LEN],
-	  enum stage stage)
+void
+outbox_stage_key(uint8_t k[OUTBOX_STAGE_KEY_LEN],
+		 const uint8_t case_id[PSEUDONYM_LEN], enum stage stage)
 {
 	memcpy(k, case_id, PSEUDONYM_LEN);
 	k[PSEUDONYM_LEN] = (uint8_t)stage;
@@ -32,12 +31,12 @@ static int
 get(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
     enum stage stage, struct stage_entry *ret)
 {
-	uint8_t kb[STAGE_KEY_LEN];
-	MDB_val k = {STAGE_KEY_LEN, kb}, v;
+	uint8_t kb[OUTBOX_STAGE_KEY_LEN];
+	MDB_val k = {OUTBOX_STAGE_KEY_LEN, kb}, v;
 	size_t n;
 	int r;
 
-	stage_key(kb, case_id, stage);
+	outbox_stage_key(kb, case_id, stage);
 	r = outbox_tget(ob, txn, ob->stages, &k, &v);
 	if (r != 0)
 		return r;
@@ -63,7 +62,7 @@ stage_of(struct outbox *ob, MDB_txn *txn, uint64_t seq,
 	r = outbox_tget(ob, txn, ob->stageof, &k, &v);
 	if (r != 0)
 		return r;
-	if (v.mv_size != STAGE_KEY_LEN)
+	if (v.mv_size != OUTBOX_STAGE_KEY_LEN)
 		return -EUCLEAN;
 	memcpy(case_id, v.mv_data, PSEUDONYM_LEN);
 	*ret = (enum stage)((const uint8_t *)v.mv_data)[PSEUDONYM_LEN];
@@ -74,12 +73,12 @@ static int
 put(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
     enum stage stage, const struct stage_entry *e)
 {
-	uint8_t kb[STAGE_KEY_LEN], sb[8], vb[12 + sizeof(e->ref)];
-	MDB_val k = {STAGE_KEY_LEN, kb}, sk = {8, sb};
+	uint8_t kb[OUTBOX_STAGE_KEY_LEN], sb[8], vb[12 + sizeof(e->ref)];
+	MDB_val k = {OUTBOX_STAGE_KEY_LEN, kb}, sk = {8, sb};
 	size_t n = strnlen(e->ref, sizeof(e->ref) - 1);
 	int r;
 
-	stage_key(kb, case_id, stage);
+	outbox_stage_key(kb, case_id, stage);
 	bytes_put_be64(vb, e->seq);
 	bytes_put_be32(vb + 8, (uint32_t)e->date);
 	memcpy(vb + 12, e->ref, n);
@@ -87,7 +86,8 @@ put(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
 	if (r != 0)
 		return r;
 	bytes_put_be64(sb, e->seq);
-	return outbox_tput(ob, txn, ob->stageof, &sk, kb, STAGE_KEY_LEN, 0);
+	return outbox_tput(ob, txn, ob->stageof, &sk, kb, OUTBOX_STAGE_KEY_LEN,
+			   0);
 }
 
 /* A deletion of what is not there is no failure. */
@@ -101,8 +101,8 @@ static int
 del(struct outbox *ob, MDB_txn *txn, uint64_t seq)
 {
 	struct stage_entry e;
-	uint8_t case_id[PSEUDONYM_LEN], sb[8], kb[STAGE_KEY_LEN];
-	MDB_val sk = {8, sb}, k = {STAGE_KEY_LEN, kb};
+	uint8_t case_id[PSEUDONYM_LEN], sb[8], kb[OUTBOX_STAGE_KEY_LEN];
+	MDB_val sk = {8, sb}, k = {OUTBOX_STAGE_KEY_LEN, kb};
 	enum stage stage;
 	int r;
 
@@ -114,7 +114,7 @@ del(struct outbox *ob, MDB_txn *txn, uint64_t seq)
 		return del_ok(mdb_del(txn, ob->stageof, &sk, NULL));
 	r = get(ob, txn, case_id, stage, &e);
 	if (r == -EUCLEAN || (r == 0 && e.seq == seq)) {
-		stage_key(kb, case_id, stage);
+		outbox_stage_key(kb, case_id, stage);
 		r = del_ok(mdb_del(txn, ob->stages, &k, NULL));
 	} else if (r == -ENOENT) {
 		r = 0;
