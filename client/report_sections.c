@@ -226,6 +226,21 @@ any_value(const struct qtable *t, const char *col)
 	return false;
 }
 
+/* Whether a row of t has a negative value in col: dates to check, which
+ * a reader would take for days (a sentence dated before its trial, a
+ * take-up before its referral). */
+static bool
+any_negative(const struct qtable *t, const char *col)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rows; i++)
+		if (rp_val(t, i, col).kind == SVG_NUM &&
+		    rp_val(t, i, col).v < 0)
+			return true;
+	return false;
+}
+
 /*
  * The take-ups the destinations recorded that match no referral of their
  * sender (the referrals_unmatched answer), as "PNP \u2192 MIMP: 2" for
@@ -317,13 +332,7 @@ rp_sec_referrals(struct report *r)
 		snprintf(note + strlen(note), sizeof(note) - strlen(note),
 			 "%s%s", note[0] != '\0' ? " " : "",
 			 tr(M_TAKE_UP_DAYS_NOTE));
-	/* A take-up dated before its referral: dates to check, which a
-	 * reader would take for days to take-up. */
-	for (i = 0; i < c.n; i++)
-		if (rp_val(t, i, "median_days").kind == SVG_NUM &&
-		    rp_val(t, i, "median_days").v < 0)
-			break;
-	if (i < c.n)
+	if (any_negative(t, "median_days"))
 		snprintf(note + strlen(note), sizeof(note) - strlen(note),
 			 "%s%s", note[0] != '\0' ? " " : "",
 			 tr(M_NEGATIVE_TAKEUP_NOTE));
@@ -544,11 +553,8 @@ fig_durations(struct report *r)
 			 {"to_stage", NULL, HTML_WORD},
 			 {"median_days", NULL, HTML_VALUE}),
 		    NULL);
-	/* A sentence dated before its trial: a date to correct, which a
-	 * reader would take for a duration. */
-	for (i = 0; i < c.n; i++)
-		if (bars[i].v.kind == SVG_NUM && bars[i].v.v < 0)
-			r->note = tr(M_NEGATIVE_DURATION_NOTE);
+	if (any_negative(t, "median_days"))
+		r->note = tr(M_NEGATIVE_DURATION_NOTE);
 	rp_fig_close(r, t, "durations", NULL);
 }
 

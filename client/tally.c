@@ -96,7 +96,6 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 	 * re-sent with the new pseudonyms. */
 	if (t->rekeyed > 0)
 		fprintf(out, ", %lu %sre-keyed", t->rekeyed, would);
-
 	/* So that the counts add up to the file's lines (wc -l). */
 	if (t->blank > 0)
 		fprintf(out, ", %lu blank line%s skipped", t->blank,
