@@ -224,7 +224,7 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	rc = mdb_env_create(&ob->env);
 	if (rc != 0)
 		goto fail;
-	if ((rc = mdb_env_set_maxdbs(ob->env, 8)) != 0 ||
+	if ((rc = mdb_env_set_maxdbs(ob->env, 10)) != 0 ||
 	    (rc = mdb_env_set_mapsize(ob->env, map_size)) != 0 ||
 	    (rc = mdb_env_open(ob->env, dir, MDB_NOTLS, 0600)) != 0)
 		goto fail;
@@ -242,7 +242,8 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	    (rc = mdb_dbi_open(txn, "dead", MDB_CREATE, &ob->dead)) ||
 	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &ob->meta)) ||
 	    (rc = mdb_dbi_open(txn, "stages", MDB_CREATE, &ob->stages)) ||
-	    (rc = mdb_dbi_open(txn, "stageof", MDB_CREATE, &ob->stageof))) {
+	    (rc = mdb_dbi_open(txn, "stageof", MDB_CREATE, &ob->stageof)) ||
+	    (rc = mdb_dbi_open(txn, "stagrec", MDB_CREATE, &ob->stagrec))) {
 		mdb_txn_abort(txn);
 		goto fail;
 	}

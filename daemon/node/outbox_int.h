@@ -23,7 +23,7 @@
 struct outbox {
 	MDB_env *env;
 	MDB_dbi outbox, refs, seqref, dead, meta;
-	MDB_dbi stages, stageof; /* outbox_stages.c */
+	MDB_dbi stages, stageof, stagrec; /* outbox_stages.c */
 	bool tagged;		 /* values carry a checksum */
 	bool stages_ready;	 /* the stages index is kept (built) */
 	uint8_t id[OUTBOX_ID_LEN];
