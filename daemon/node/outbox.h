@@ -101,6 +101,17 @@ struct ref_info {
  */
 int outbox_open(const char *dir, size_t map_size, struct outbox **ret)
     __attribute__((warn_unused_result));
+
+/*
+ * outbox_open_read - opens the store in dir to read only (kuska-node
+ * --recover's old outbox): nothing is written to it, neither the
+ * format, identity and summaries an open settles nor the case stages'
+ * index (its stage functions say -ENOENT and do nothing). -ENOENT when
+ * it lacks a table of the store (never made by a kuska), else as
+ * outbox_open. Only the reads may be called on it.
+ */
+int outbox_open_read(const char *dir, size_t map_size, struct outbox **ret)
+    __attribute__((warn_unused_result));
 void outbox_close(struct outbox **ob);
 
 /* outbox_dir - the directory the outbox was opened in. */

@@ -26,6 +26,7 @@ struct outbox {
 	MDB_dbi stages, stageof, stagrec; /* outbox_stages.c */
 	bool tagged;		 /* values carry a checksum */
 	bool stages_ready;	 /* the stages index is kept (built) */
+	bool ro;		 /* outbox_open_read: nothing written */
 	uint8_t id[OUTBOX_ID_LEN];
 	char *dir;
 };
