@@ -90,6 +90,8 @@ intake_stage_drop(struct outbox_txn *t, struct intake *in, uint64_t seq)
 
 	if (in->dry == NULL)
 		return outbox_stage_del(t, seq);
+	/* A dry run keeps no list of a stage's records: a holder dropped
+	 * frees its stage, the next record of it unseen (docs/INPUT.md). */
 	if (view_of(t, in, seq, case_id, &stage) != 0)
 		return 0;
 	r = 0;
@@ -203,6 +205,12 @@ intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 		ref = cref;
 	}
 	if (correction && (r = intake_stage_drop(t, in, seq)) != 0)
+		return r;
+	/* Every live record of the stage, for the next to take its entry
+	 * when its holder goes (not in a dry run: see intake_stage_drop). */
+	if (in->dry == NULL &&
+	    (r = outbox_stage_add(t, rec->case_id, rec->stage, rec->date,
+				  seq)) != 0)
 		return r;
 	taken = view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&
 		counts(t, &held);

@@ -147,7 +147,7 @@ settle_format(struct outbox *ob, MDB_txn *txn)
 		ob->tagged =
 		    !(mdb_stat(txn, ob->meta, &ms) == 0 && ms.ms_entries > 0) &&
 		    !(mdb_stat(txn, ob->outbox, &ms) == 0 && ms.ms_entries > 0);
-		if (ob->tagged) {
+		if (ob->tagged && !ob->ro) {
 			rc = outbox_tput(ob, txn, ob->meta, &k, FORMAT_VALUE,
 					 sizeof(FORMAT_VALUE) - 1, 0);
 			if (rc != 0)
@@ -170,6 +170,8 @@ settle_format(struct outbox *ob, MDB_txn *txn)
 		bytes_put_be64(ob->id, a);
 		bytes_put_be64(ob->id + 8, b);
 	}
+	if (ob->ro)
+		return 0; /* read only: an identity of this opening's */
 	return outbox_tput(ob, txn, ob->meta, &ik, ob->id, OUTBOX_ID_LEN, 0);
 }
 
@@ -198,25 +200,38 @@ settle_dead_sum(struct outbox *ob)
 			  strerror(-r));
 }
 
-int
-outbox_open(const char *dir, size_t map_size, struct outbox **ret)
+/* A table of the store: made if absent, or (read only) looked for; the
+ * case stages' (`optional`: an earlier kuska's outbox may lack them) are
+ * never read in an outbox read only, absent or not. */
+static int
+open_table(struct outbox *ob, MDB_txn *txn, const char *name, bool optional,
+	   MDB_dbi *ret)
+{
+	int rc = mdb_dbi_open(txn, name, ob->ro ? 0 : MDB_CREATE, ret);
+
+	return rc == MDB_NOTFOUND && optional ? 0 : rc;
+}
+
+static int
+open_store(const char *dir, size_t map_size, bool ro, struct outbox **ret)
 {
 	struct outbox *ob;
 	MDB_txn *txn = NULL;
 	bool stale;
 	int rc, r;
 
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+	if (!ro && mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return -errno;
 	ob = calloc(1, sizeof(*ob));
 	if (ob == NULL)
 		return -ENOMEM;
+	ob->ro = ro;
 	ob->dir = strdup(dir);
 	if (ob->dir == NULL) {
 		free(ob);
 		return -ENOMEM;
 	}
-	if ((rc = daemon_reserve_lock(dir)) != 0) {
+	if (!ro && (rc = daemon_reserve_lock(dir)) != 0) {
 		free(ob->dir);
 		free(ob);
 		return rc;
@@ -224,9 +239,10 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	rc = mdb_env_create(&ob->env);
 	if (rc != 0)
 		goto fail;
-	if ((rc = mdb_env_set_maxdbs(ob->env, 8)) != 0 ||
+	if ((rc = mdb_env_set_maxdbs(ob->env, 10)) != 0 ||
 	    (rc = mdb_env_set_mapsize(ob->env, map_size)) != 0 ||
-	    (rc = mdb_env_open(ob->env, dir, MDB_NOTLS, 0600)) != 0)
+	    (rc = mdb_env_open(ob->env, dir, MDB_NOTLS | (ro ? MDB_RDONLY : 0),
+			       0600)) != 0)
 		goto fail;
 	if (lmdbcheck_length(ob->env, "outbox", NULL, 0) != 0) {
 		rc = MDB_CORRUPTED;
@@ -234,15 +250,16 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 	}
 	/* A reader that died (a crashed check) must not pin old pages. */
 	(void)mdb_reader_check(ob->env, NULL);
-	if ((rc = mdb_txn_begin(ob->env, NULL, 0, &txn)) != 0)
+	if ((rc = mdb_txn_begin(ob->env, NULL, ro ? MDB_RDONLY : 0, &txn)) != 0)
 		goto fail;
-	if ((rc = mdb_dbi_open(txn, "outbox", MDB_CREATE, &ob->outbox)) ||
-	    (rc = mdb_dbi_open(txn, "refs", MDB_CREATE, &ob->refs)) ||
-	    (rc = mdb_dbi_open(txn, "seqref", MDB_CREATE, &ob->seqref)) ||
-	    (rc = mdb_dbi_open(txn, "dead", MDB_CREATE, &ob->dead)) ||
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &ob->meta)) ||
-	    (rc = mdb_dbi_open(txn, "stages", MDB_CREATE, &ob->stages)) ||
-	    (rc = mdb_dbi_open(txn, "stageof", MDB_CREATE, &ob->stageof))) {
+	if ((rc = open_table(ob, txn, "outbox", false, &ob->outbox)) ||
+	    (rc = open_table(ob, txn, "refs", false, &ob->refs)) ||
+	    (rc = open_table(ob, txn, "seqref", false, &ob->seqref)) ||
+	    (rc = open_table(ob, txn, "dead", false, &ob->dead)) ||
+	    (rc = open_table(ob, txn, "meta", false, &ob->meta)) ||
+	    (rc = open_table(ob, txn, "stages", true, &ob->stages)) ||
+	    (rc = open_table(ob, txn, "stageof", true, &ob->stageof)) ||
+	    (rc = open_table(ob, txn, "stagrec", true, &ob->stagrec))) {
 		mdb_txn_abort(txn);
 		goto fail;
 	}
@@ -257,10 +274,13 @@ outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 		free(ob);
 		return r;
 	}
+	/* Read only: its tables kept open, nothing written. */
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		goto fail;
-	settle_dead_sum(ob);
-	outbox_stages_settle(ob, stale);
+	if (!ro) {
+		settle_dead_sum(ob);
+		outbox_stages_settle(ob, stale);
+	}
 	*ret = ob;
 	return 0;
 fail:
@@ -269,6 +289,18 @@ fail:
 	free(ob->dir);
 	free(ob);
 	return outbox_err(rc);
+}
+
+int
+outbox_open(const char *dir, size_t map_size, struct outbox **ret)
+{
+	return open_store(dir, map_size, false, ret);
+}
+
+int
+outbox_open_read(const char *dir, size_t map_size, struct outbox **ret)
+{
+	return open_store(dir, map_size, true, ret);
 }
 
 void

@@ -16,7 +16,9 @@
  *	stages	case pseudonym (the event's case_id) and stage -> the
  *		record that holds that stage of the case: its seq, ref and
  *		date (struct stage_entry; outbox_stages.c)
- *	stageof	seq -> the case pseudonym and stage the record holds there
+ *	stagrec	case pseudonym, stage, date and seq -> nothing: every live
+ *		record of a case's stage, earliest first
+ *	stageof	seq -> the case pseudonym and stage of a live record
  *	meta	next_seq, acked_seq, last_contact_ms, dead_total, refusals_from
  *		(the first sequence whose refusals are still to be asked),
  *		the dead letters' summary (their count by reason and the
@@ -99,6 +101,17 @@ struct ref_info {
  */
 int outbox_open(const char *dir, size_t map_size, struct outbox **ret)
     __attribute__((warn_unused_result));
+
+/*
+ * outbox_open_read - opens the store in dir to read only (kuska-node
+ * --recover's old outbox): nothing is written to it, neither the
+ * format, identity and summaries an open settles nor the case stages'
+ * index (its stage functions say -ENOENT and do nothing). -ENOENT when
+ * it lacks a table of the store (never made by a kuska), else as
+ * outbox_open. Only the reads may be called on it.
+ */
+int outbox_open_read(const char *dir, size_t map_size, struct outbox **ret)
+    __attribute__((warn_unused_result));
 void outbox_close(struct outbox **ob);
 
 /* outbox_dir - the directory the outbox was opened in. */
@@ -155,7 +168,7 @@ int outbox_grants_get(struct outbox *ob, uint32_t *ret_kinds,
 
 struct outbox_damage {
 	char table[8]; /* "outbox", "refs", "seqref", "dead", "meta",
-			* "stages", "stageof" */
+			* "stages", "stageof", "stagrec" */
 	uint64_t seq;  /* for the tables keyed by sequence */
 	bool has_seq;
 };
@@ -241,7 +254,10 @@ int outbox_check_put(struct outbox_txn *t, uint32_t epoch,
  * A record holds the entry of its case and stage when it was the first
  * to have them, or is dated before the record that held it (the one the
  * consolidator counts: the earliest dated); a correction moves the entry
- * to its content, a withdrawal deletes it.
+ * to its content, a withdrawal deletes it. Every live record of a case's
+ * stage is kept beside (outbox_stage_add), so that when the holder goes
+ * (withdrawn, or corrected to another stage or case) the next one that
+ * counts, the earliest dated, takes the entry.
  */
 struct stage_entry {
 	uint64_t seq; /* the record's (its ref's first envelope) */
@@ -259,14 +275,20 @@ void outbox_stage_key(uint8_t k[OUTBOX_STAGE_KEY_LEN],
  * outbox_stage_get - the entry of (case_id, stage): 0, -ENOENT, -EUCLEAN.
  * outbox_stage_put - makes record e->seq the holder of (case_id, stage),
  *	and the reverse entry of e->seq. 0 or -errno.
- * outbox_stage_of - the case and stage record seq holds: 0, -ENOENT.
- * outbox_stage_del - deletes what record seq holds (both entries). 0
- *	(also when it held nothing) or -errno.
+ * outbox_stage_add - record seq, live, is of (case_id, stage), dated
+ *	date (every case stage record, the holder or not). 0 or -errno.
+ * outbox_stage_of - the case and stage of record seq: 0, -ENOENT.
+ * outbox_stage_del - deletes record seq's entries; when it held its stage
+ *	the next live record of it that counts (the earliest dated, not a
+ *	dead letter) takes it. 0 (also when it held nothing) or -errno.
  */
 int outbox_stage_get(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
 		     enum stage stage, struct stage_entry *ret);
 int outbox_stage_put(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
 		     enum stage stage, const struct stage_entry *e)
+    __attribute__((warn_unused_result));
+int outbox_stage_add(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
+		     enum stage stage, int32_t date, uint64_t seq)
     __attribute__((warn_unused_result));
 int outbox_stage_of(struct outbox_txn *t, uint64_t seq,
 		    uint8_t case_id[PSEUDONYM_LEN], enum stage *ret);

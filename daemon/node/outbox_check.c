@@ -23,8 +23,8 @@
 /* A damaged entry's record: table name (8), has seq (1), seq (8). */
 #define DAMAGED_REC_LEN (1 + 8 + 1 + 8)
 
-static const char *const tables[] = {"outbox", "refs",	 "seqref", "dead",
-				     "meta",   "stages", "stageof"};
+static const char *const tables[] = {"outbox", "refs",	 "seqref",  "dead",
+				     "meta",   "stages", "stageof", "stagrec"};
 
 /* A damaged entry, for the parent: its table and, if keyed so, its seq. */
 static void

@@ -23,9 +23,10 @@
 struct outbox {
 	MDB_env *env;
 	MDB_dbi outbox, refs, seqref, dead, meta;
-	MDB_dbi stages, stageof; /* outbox_stages.c */
+	MDB_dbi stages, stageof, stagrec; /* outbox_stages.c */
 	bool tagged;		 /* values carry a checksum */
 	bool stages_ready;	 /* the stages index is kept (built) */
+	bool ro;		 /* outbox_open_read: nothing written */
 	uint8_t id[OUTBOX_ID_LEN];
 	char *dir;
 };

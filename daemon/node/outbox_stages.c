@@ -4,8 +4,11 @@
  * warnings, and its build from the envelopes.
  *
  *	stages	case_id (32 bytes) + stage (1) -> seq (8), date (4), ref
- *	stageof	seq (8) -> case_id (32) + stage (1)
- *	meta	"stages_index": present once the index is built
+ *	stagrec	case_id + stage + date (4, its sign flipped) + seq (8) ->
+ *		nothing: every live record of the stage, earliest first
+ *	stageof	seq (8) -> case_id (32) + stage (1), of every live record
+ *	meta	"stages_index2": present once the index is built;
+ *		"stages_index" (without stagrec, before it): built again
  */
 #include "outbox.h"
 
@@ -17,7 +20,9 @@
 #include "log.h"
 #include "outbox_int.h"
 
-#define MARK_KEY "stages_index"
+#define MARK_KEY "stages_index2"
+#define OLD_MARK_KEY "stages_index" /* kept no stagrec: built again */
+#define REC_KEY_LEN (OUTBOX_STAGE_KEY_LEN + 4 + 8)
 
 void
 outbox_stage_key(uint8_t k[OUTBOX_STAGE_KEY_LEN],
@@ -90,6 +95,108 @@ put(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
 			   0);
 }
 
+/* The stagrec key of a record: dates before 1970 sort first. */
+static void
+rec_key(uint8_t k[REC_KEY_LEN], const uint8_t case_id[PSEUDONYM_LEN],
+	enum stage stage, int32_t date, uint64_t seq)
+{
+	outbox_stage_key(k, case_id, stage);
+	bytes_put_be32(k + OUTBOX_STAGE_KEY_LEN, (uint32_t)date ^ 0x80000000u);
+	bytes_put_be64(k + OUTBOX_STAGE_KEY_LEN + 4, seq);
+}
+
+/* Record seq, live, of (case_id, stage) dated date: in stagrec and
+ * stageof. */
+static int
+add(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
+    enum stage stage, int32_t date, uint64_t seq)
+{
+	uint8_t kb[REC_KEY_LEN], sb[8];
+	MDB_val k = {REC_KEY_LEN, kb}, sk = {8, sb};
+	int r;
+
+	rec_key(kb, case_id, stage, date, seq);
+	r = outbox_tput(ob, txn, ob->stagrec, &k, "", 0, 0);
+	if (r != 0)
+		return r;
+	bytes_put_be64(sb, seq);
+	return outbox_tput(ob, txn, ob->stageof, &sk, kb, OUTBOX_STAGE_KEY_LEN,
+			   0);
+}
+
+/* Whether the consolidator refused record seq (a dead letter, which
+ * counts nowhere: intake_stage.c's counts()). */
+static bool
+dead(struct outbox *ob, MDB_txn *txn, uint64_t seq)
+{
+	struct outbox_txn t = {ob, txn, 0};
+	uint64_t at_ms;
+	uint8_t code;
+
+	return outbox_seq_dead(&t, seq, &code, &at_ms) == 0;
+}
+
+/* The ref stored with envelope seq into out ("" when none). */
+static void
+seq_ref(struct outbox *ob, MDB_txn *txn, uint64_t seq, char *out, size_t cap)
+{
+	uint8_t kb[8];
+	MDB_val k = {8, kb}, v;
+
+	out[0] = '\0';
+	bytes_put_be64(kb, seq);
+	if (outbox_tget(ob, txn, ob->seqref, &k, &v) == 0 && v.mv_size < cap) {
+		memcpy(out, v.mv_data, v.mv_size);
+		out[v.mv_size] = '\0';
+	}
+}
+
+/*
+ * The live records of (case_id, stage), earliest first (of one day, the
+ * first sent, as the consolidator counts them): record seq's deleted;
+ * with `hold`, the first that counts (not a dead letter)
+ * made the holder.
+ */
+static int
+recs_walk(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
+	  enum stage stage, uint64_t seq, bool hold)
+{
+	uint8_t kb[REC_KEY_LEN];
+	MDB_cursor *cur;
+	MDB_val k = {OUTBOX_STAGE_KEY_LEN, kb}, v;
+	struct stage_entry e;
+	bool held = !hold;
+	uint64_t s;
+	int rc, r = 0;
+
+	outbox_stage_key(kb, case_id, stage);
+	rc = mdb_cursor_open(txn, ob->stagrec, &cur);
+	if (rc != 0)
+		return outbox_err(rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	while (rc == 0 && r == 0 && k.mv_size == REC_KEY_LEN &&
+	       memcmp(k.mv_data, kb, OUTBOX_STAGE_KEY_LEN) == 0) {
+		const uint8_t *p = k.mv_data;
+		s = bytes_get_be64(p + OUTBOX_STAGE_KEY_LEN + 4);
+		if (s == seq) {
+			r = outbox_err(mdb_cursor_del(cur, 0));
+		} else if (!held && !dead(ob, txn, s)) {
+			held = true;
+			e.seq = s;
+			e.date =
+			    (int32_t)(bytes_get_be32(p + OUTBOX_STAGE_KEY_LEN) ^
+				      0x80000000u);
+			seq_ref(ob, txn, s, e.ref, sizeof(e.ref));
+			r = put(ob, txn, case_id, stage, &e);
+		}
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(cur);
+	if (r == 0 && rc != 0 && rc != MDB_NOTFOUND)
+		r = outbox_err(rc);
+	return r;
+}
+
 /* A deletion of what is not there is no failure. */
 static int
 del_ok(int rc)
@@ -97,6 +204,8 @@ del_ok(int rc)
 	return rc == MDB_NOTFOUND ? 0 : outbox_err(rc);
 }
 
+/* Deletes record seq's entries; when it held its stage, the next record
+ * of it that counts takes it (recs_walk). */
 static int
 del(struct outbox *ob, MDB_txn *txn, uint64_t seq)
 {
@@ -104,6 +213,7 @@ del(struct outbox *ob, MDB_txn *txn, uint64_t seq)
 	uint8_t case_id[PSEUDONYM_LEN], sb[8], kb[OUTBOX_STAGE_KEY_LEN];
 	MDB_val sk = {8, sb}, k = {OUTBOX_STAGE_KEY_LEN, kb};
 	enum stage stage;
+	bool held;
 	int r;
 
 	r = stage_of(ob, txn, seq, case_id, &stage);
@@ -113,12 +223,15 @@ del(struct outbox *ob, MDB_txn *txn, uint64_t seq)
 	if (r != 0) /* damaged: gone with it */
 		return del_ok(mdb_del(txn, ob->stageof, &sk, NULL));
 	r = get(ob, txn, case_id, stage, &e);
-	if (r == -EUCLEAN || (r == 0 && e.seq == seq)) {
+	held = r == -EUCLEAN || (r == 0 && e.seq == seq);
+	if (held) {
 		outbox_stage_key(kb, case_id, stage);
 		r = del_ok(mdb_del(txn, ob->stages, &k, NULL));
 	} else if (r == -ENOENT) {
 		r = 0;
 	}
+	if (r == 0)
+		r = recs_walk(ob, txn, case_id, stage, seq, held);
 	if (r != 0)
 		return r;
 	return del_ok(mdb_del(txn, ob->stageof, &sk, NULL));
@@ -143,6 +256,15 @@ outbox_stage_put(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
 }
 
 int
+outbox_stage_add(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
+		 enum stage stage, int32_t date, uint64_t seq)
+{
+	if (!t->ob->stages_ready)
+		return 0;
+	return add(t->ob, t->txn, case_id, stage, date, seq);
+}
+
+int
 outbox_stage_of(struct outbox_txn *t, uint64_t seq,
 		uint8_t case_id[PSEUDONYM_LEN], enum stage *ret)
 {
@@ -159,38 +281,13 @@ outbox_stage_del(struct outbox_txn *t, uint64_t seq)
 	return del(t->ob, t->txn, seq);
 }
 
-/* The ref stored with envelope seq into out ("" when none). */
-static void
-seq_ref(struct outbox *ob, MDB_txn *txn, uint64_t seq, char *out, size_t cap)
-{
-	uint8_t kb[8];
-	MDB_val k = {8, kb}, v;
-
-	out[0] = '\0';
-	bytes_put_be64(kb, seq);
-	if (outbox_tget(ob, txn, ob->seqref, &k, &v) == 0 && v.mv_size < cap) {
-		memcpy(out, v.mv_data, v.mv_size);
-		out[v.mv_size] = '\0';
-	}
-}
-
-/* Whether the consolidator refused record seq (a dead letter, which
- * counts nowhere: intake_stage.c's counts()). */
-static bool
-dead(struct outbox *ob, MDB_txn *txn, uint64_t seq)
-{
-	struct outbox_txn t = {ob, txn, 0};
-	uint64_t at_ms;
-	uint8_t code;
-
-	return outbox_seq_dead(&t, seq, &code, &at_ms) == 0;
-}
-
 /*
  * One envelope's event, as intake keeps the index (intake_stage.c): a
- * case stage takes its entry if free, held by a record dated after it
- * or by a dead letter; a correction of one moves its record's entry to its
- * content (on the same terms); a withdrawal deletes it. Returns 0 or -errno.
+ * case stage is one of its stage's records, and takes its entry if free,
+ * held by a record dated after it or by a dead letter; a correction of
+ * one moves its record to its content (on the same terms); a withdrawal
+ * deletes it, its entry going to the next record (del). Returns 0 or
+ * -errno.
  */
 static int
 build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
@@ -211,11 +308,16 @@ build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
 		return 0;
 	if (ev->kind == KIND_WITHDRAWAL)
 		return del(ob, txn, ev->target_seq);
-	if (ev->rec.kind != KIND_CASE_STAGE ||
-	    (ev->kind != KIND_CASE_STAGE && ev->kind != KIND_CORRECTION))
+	if (ev->kind != KIND_CASE_STAGE && ev->kind != KIND_CORRECTION)
 		return 0;
 	rec = ev->kind == KIND_CORRECTION ? ev->target_seq : seq;
+	/* A correction to another kind frees its stage too, as intake's. */
 	if (ev->kind == KIND_CORRECTION && (r = del(ob, txn, rec)) != 0)
+		return r;
+	if (ev->rec.kind != KIND_CASE_STAGE)
+		return 0;
+	r = add(ob, txn, ev->rec.case_id, ev->rec.stage, ev->rec.date, rec);
+	if (r != 0)
 		return r;
 	r = get(ob, txn, ev->rec.case_id, ev->rec.stage, &e);
 	if (r == 0 && (ev->rec.date < e.date || dead(ob, txn, e.seq)))
@@ -235,11 +337,13 @@ unmark(struct outbox *ob)
 {
 	MDB_txn *txn;
 	MDB_val k = {strlen(MARK_KEY), MARK_KEY};
+	MDB_val old = {strlen(OLD_MARK_KEY), OLD_MARK_KEY};
 
 	ob->stages_ready = false;
 	if (mdb_txn_begin(ob->env, NULL, 0, &txn) != 0)
 		return;
 	if (del_ok(mdb_del(txn, ob->meta, &k, NULL)) != 0 ||
+	    del_ok(mdb_del(txn, ob->meta, &old, NULL)) != 0 ||
 	    outbox_commit_lmdb(ob, txn) != 0)
 		log_warnx("event=stage_index_not_built error=\"the mark of a "
 			  "former index stays\"");
@@ -252,7 +356,7 @@ outbox_stages_build(struct outbox *ob)
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
 	MDB_stat ms;
-	MDB_val k, v;
+	MDB_val k, v, old = {strlen(OLD_MARK_KEY), OLD_MARK_KEY};
 	int n = 0, rc, r;
 
 	if (ev == NULL)
@@ -262,6 +366,8 @@ outbox_stages_build(struct outbox *ob)
 		r = outbox_err(mdb_drop(txn, ob->stages, 0));
 	if (r == 0)
 		r = outbox_err(mdb_drop(txn, ob->stageof, 0));
+	if (r == 0)
+		r = outbox_err(mdb_drop(txn, ob->stagrec, 0));
 	if (r == 0)
 		r = outbox_err(mdb_cursor_open(txn, ob->outbox, &cur));
 	if (r == 0) {
@@ -283,6 +389,8 @@ outbox_stages_build(struct outbox *ob)
 		n = (int)ms.ms_entries; /* those kept, not those moved */
 	if (r == 0)
 		r = outbox_meta_put(ob, txn, MARK_KEY, 1);
+	if (r == 0)
+		r = del_ok(mdb_del(txn, ob->meta, &old, NULL));
 	if (r == 0) {
 		r = outbox_commit_lmdb(ob, txn);
 		txn = NULL;
@@ -303,16 +411,20 @@ outbox_stages_settle(struct outbox *ob, bool stale)
 {
 	MDB_txn *txn;
 	MDB_stat ms;
-	uint64_t mark = 0;
+	uint64_t mark = 0, old = 0;
 	bool empty;
 	int r;
 
 	if (mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn) != 0)
 		return;
 	r = outbox_meta_get(ob, txn, MARK_KEY, &mark);
+	/* The mark of a kuska that kept no stagrec (a downgrade's too,
+	 * which builds its index again as it finds no mark of its own). */
+	if (outbox_meta_get(ob, txn, OLD_MARK_KEY, &old) != 0)
+		old = 1;
 	empty = mdb_stat(txn, ob->outbox, &ms) == 0 && ms.ms_entries == 0;
 	mdb_txn_abort(txn);
-	if (r == 0 && mark != 0 && !stale) {
+	if (r == 0 && mark != 0 && old == 0 && !stale) {
 		ob->stages_ready = true;
 		return;
 	}
@@ -322,5 +434,7 @@ outbox_stages_settle(struct outbox *ob, bool stale)
 			  strerror(-r));
 	else if (!empty)
 		log_info("event=stage_index_built entries=%d%s", r,
-			 mark != 0 ? " why=written_by_an_earlier_kuska" : "");
+			 mark != 0 || old != 0
+			     ? " why=written_by_an_earlier_kuska"
+			     : "");
 }

@@ -65,7 +65,9 @@ remove_fresh(const char *dir)
 	(void)rmdir(dir);
 }
 
-/* Opens the old outbox if it can be read at all. */
+/* Opens the old outbox if it can be read at all: read only, so that it
+ * stays as it was (an opening to write would build its case stages'
+ * index; the new outbox gets its own, recover_run). */
 static int
 open_old(struct rec *r)
 {
@@ -93,7 +95,7 @@ open_old(struct rec *r)
 			"nothing of it is kept\n",
 			rep.why);
 	else if (rep.entries > 0 &&
-		 outbox_open(r->p->dir, r->p->map_size, &r->old) != 0)
+		 outbox_open_read(r->p->dir, r->p->map_size, &r->old) != 0)
 		r->old = NULL;
 	outbox_report_clear(&rep);
 	return 0;

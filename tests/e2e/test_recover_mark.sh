@@ -6,7 +6,7 @@
 # no mark; one that succeeds says the outbox was rebuilt, and the
 # consolidator's line says what clears the mark (not "until kuska-node
 # --recover", which was just run). The refs it rebuilt name a record's
-# withdrawal, as intake's did.
+# withdrawal, as intake's did. Neither writes to the old outbox.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -35,9 +35,24 @@ cons_clean() {
 	grep -q '^pnp ' "$T/cstatus.out" && ! grep -q DIVERGED "$T/cstatus.out"
 }
 
+# A recovery reads the old outbox and writes nothing to it, not even the
+# case stages' index an opening builds in one written to since by another
+# program (here lmdb-utils', as an earlier kuska's would be): failed, it is
+# as it was; done, the copy it sets aside is.
+before=
+if command -v mdb_load >/dev/null; then
+	printf 'k\nv\n' | mdb_load -s scratch -T "$N/data/pnp"
+	before=$(sha256sum <"$N/data/pnp/data.mdb")
+fi
+same_as_before() {
+	[ -z "$before" ] || [ "$(cat "$@" | sha256sum)" = "$before" ]
+}
+
 "$NODE" --recover -c "$N/pnp.conf" >"$T/recover1.out" 2>&1
 rc=$?
 check "--recover without previous_keys fails (exit $rc)" test $rc = 1
+check "... the outbox byte for byte as it was" \
+	same_as_before "$N/data/pnp/data.mdb"
 check "... as the envelopes are not this node's key's" \
 	grep -q "not this node's: signed with a key that is not this node's" \
 	"$T/recover1.out"
@@ -51,6 +66,8 @@ echo "previous_keys = keys/previous" >>"$N/pnp.conf"
 "$NODE" --recover -c "$N/pnp.conf" >"$T/recover2.out" 2>&1
 rc=$?
 check "--recover with previous_keys succeeds (exit $rc)" test $rc = 0
+check "... the old outbox set aside byte for byte as it was" \
+	same_as_before "$N/data/pnp"/data.mdb.before-recover-*
 check "... and the consolidator marks pnp DIVERGED" cons_marked
 check "... saying the outbox was rebuilt, and what clears the mark" \
 	grep -q 'event=diverged institution=pnp text="rebuilt by kuska-node --recover" (cleared when its node proves its outbox in step' \
