@@ -613,6 +613,13 @@ record_parse_body(struct parser *p, json_t *obj, const char *base,
 			 base[0] != '\0' ? "." : "");
 		if ((v = json_object_get(obj, "victim")) == NULL)
 			return record_fail(p, vpath, "", "required");
+		/* Siblings found together, listed in one record (walk45). */
+		if (json_is_array(v))
+			return record_fail(
+			    p, vpath, "",
+			    "must be an object: one victim a record and not a "
+			    "list; send a record for each child with a ref of "
+			    "its own (a case_stage alone lists its victims)");
 		if (record_parse_victim(p, v, vpath, rec->date, &rec->victim) <
 		    0)
 			return -EINVAL;
