@@ -254,10 +254,21 @@ ask_period(const char *cmd, const char *p, bool any_period, uint32_t *ret_code,
 int
 ask_region(const char *cmd, const char *arg, uint32_t *ret_code)
 {
+	uint32_t named;
+
 	if (region_parse(arg, ret_code) == 0)
 		return 0;
-	fprintf(stderr, "kuska %s: bad region \"%s\": an INEI code 01 to 25\n",
-		cmd, arg);
+	/* A department asked by name (--region LIMA) is told its code. */
+	named = region_from_name(arg, strlen(arg));
+	if (named != 0)
+		fprintf(stderr,
+			"kuska %s: bad region \"%s\": an INEI code 01 to 25 "
+			"(%02u for %s)\n",
+			cmd, arg, (unsigned)named, region_name(named));
+	else
+		fprintf(stderr,
+			"kuska %s: bad region \"%s\": an INEI code 01 to 25\n",
+			cmd, arg);
 	return 2;
 }
 

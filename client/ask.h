@@ -71,7 +71,8 @@ int ask_period(const char *cmd, const char *p, bool any_period,
  * report): an INEI department code, two digits 01 to 25
  * (region_parse). Returns 0 with the code in *ret_code, or 2 (a usage
  * error, *ret_code left alone) after saying on stderr
- * "kuska CMD: bad region "ARG": an INEI code 01 to 25".
+ * "kuska CMD: bad region "ARG": an INEI code 01 to 25", and " (15 for
+ * Lima)" after it when ARG is a department's name (region_from_name).
  */
 int ask_region(const char *cmd, const char *arg, uint32_t *ret_code);
 

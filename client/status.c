@@ -329,7 +329,7 @@ print_counts(const struct submit_counts *c)
 static int
 print_submissions(const struct node_status *s)
 {
-	char a[32], e[4 * sizeof(s->first_refused_field)];
+	char a[32], e[4 * sizeof(s->first_refused_source)];
 	const struct submit_counts *last = &s->last_submission;
 
 	if (!s->has_submissions)
@@ -354,8 +354,15 @@ print_submissions(const struct node_status *s)
 	       (unsigned long long)last->refused,
 	       last->refused == 1 ? "" : "s");
 	if (s->first_refused_line != 0) {
-		printf(" (the first: line %llu",
-		       (unsigned long long)s->first_refused_line);
+		/* Its file, as kuska submit named it: a submission of
+		 * several files has several line 8s (walk45). */
+		printf(" (the first: ");
+		if (strcmp(s->first_refused_source, "-") == 0)
+			printf("standard input ");
+		else if (s->first_refused_source[0] != '\0')
+			printf("%s ", log_escape(s->first_refused_source, e,
+						 sizeof(e)));
+		printf("line %llu", (unsigned long long)s->first_refused_line);
 		if (s->first_refused_field[0] != '\0')
 			printf(", %s", log_escape(s->first_refused_field, e,
 						  sizeof(e)));

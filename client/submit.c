@@ -719,9 +719,13 @@ refuse_file(struct run *run, const char *name, unsigned long lineno,
  * the first line that is not blank; lf says the line ended in LF (not at
  * the file's end). Returns 0, or -EINVAL when refused.
  */
+static void refuse_delimited(struct run *run, const char *name,
+			     unsigned long lineno, bool next_json);
+
 static int
 judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
-	   unsigned long lineno, bool utf16, bool lf, bool *judged)
+	   unsigned long lineno, bool utf16, bool lf, bool *judged,
+	   unsigned long *header)
 {
 	const char *what = lineno == 1 ? not_text(line, len) : NULL;
 	size_t i;
@@ -743,6 +747,10 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	 * node. A binary file is called so, even with a comma in it; a
 	 * delimited one as such, in whatever encoding. */
 	i = skip_blanks(line, len);
+	if (*header != 0) {
+		refuse_delimited(run, name, *header, !utf16 && line[i] == '{');
+		return -EINVAL;
+	}
 	/* No record opens with '[' (each is an object): a first line that
 	 * does is a JSON array's, pretty-printed or on one line, which the
 	 * node would refuse line by line, each for a reason that does not
@@ -793,13 +801,34 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 			    lineno);
 		return -EINVAL;
 	}
-	refuse_file(run, name, lineno,
-		    "looks like CSV or other delimited text (line %lu is not "
-		    "a JSON object), not JSON Lines: kuska submit reads one "
-		    "event, a JSON object, a line (kuska(1), docs/INPUT.md); "
-		    "nothing of it was sent",
-		    lineno);
-	return -EINVAL;
+	/* Judged at the next line that is not blank (refuse_delimited):
+	 * a JSON Lines export may open with a header of column names. */
+	*header = lineno;
+	*judged = false;
+	return 0;
+}
+
+/* Refuses the file whose line lineno, its first not blank, is delimited
+ * text: the file is CSV, or (the next line a JSON object, next_json)
+ * JSON Lines with a header line. */
+static void
+refuse_delimited(struct run *run, const char *name, unsigned long lineno,
+		 bool next_json)
+{
+	if (next_json)
+		refuse_file(run, name, lineno,
+			    "line %lu is a header (column names or a title) "
+			    "and not a record: JSON Lines has none; remove "
+			    "that line and submit the file again (kuska(1) "
+			    "docs/INPUT.md); nothing of it was sent",
+			    lineno);
+	else
+		refuse_file(run, name, lineno,
+			    "looks like CSV or other delimited text (line %lu "
+			    "is not a JSON object), not JSON Lines: kuska "
+			    "submit reads one event, a JSON object, a line "
+			    "(kuska(1), docs/INPUT.md); nothing of it was sent",
+			    lineno);
 }
 
 /*
@@ -850,7 +879,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 {
 	struct reader rd = {.fd = -1};
 	struct chunk c;
-	unsigned long lineno = 0;
+	unsigned long lineno = 0, header = 0;
 	uint8_t *line = NULL;
 	size_t len = 0;
 	bool judged = false, utf16le = false, utf16be = false;
@@ -897,10 +926,11 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		r = judged ? judge_tail(run, name, &c, t, line, len, lineno,
 					rd.lf, ret_sent)
 			   : judge_head(run, name, line, len, lineno,
-					utf16le || utf16be, rd.lf, &judged);
+					utf16le || utf16be, rd.lf, &judged,
+					&header);
 		/* A mark that opens a line after the first is no blank: the
 		 * node refuses it there. */
-		if (r == 0 && !judged && len >= 3 &&
+		if (r == 0 && !judged && header == 0 && len >= 3 &&
 		    memcmp(line, "\xef\xbb\xbf", 3) == 0)
 			judged = true;
 		/* Blank lines before the first record are not sent: a file
@@ -936,7 +966,10 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 	/* An export with nothing in it is no success: said, exit 1, as a
 	 * file refused whole (a scheduled job that wrote nothing is then
 	 * noticed). */
-	if (r == 0 && !judged) {
+	if (r == 0 && !judged && header != 0) {
+		refuse_delimited(run, name, header, false);
+		r = -EINVAL;
+	} else if (r == 0 && !judged) {
 		refuse_file(
 		    run, name, 1, "no records (%s); nothing of it was sent",
 		    lineno == 0 ? "the file is empty" : "only blank lines");

@@ -345,6 +345,7 @@ struct node_status {
 	struct submit_counts last_submission, submitted_total;
 	uint64_t first_refused_line;
 	char first_refused_field[64];
+	char first_refused_source[256]; /* its file; "" unknown */
 	/* The dead letter alarm's window, in hours (0: for as long as any
 	 * dead letter is held), and when the newest dead letter was
 	 * refused (its at_ms; 0: none); has_dead_window false: an older

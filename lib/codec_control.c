@@ -221,6 +221,8 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 			ns.first_refused_line = in->first_refused_line;
 			ns.first_refused_field =
 			    (char *)in->first_refused_field;
+			ns.first_refused_source =
+			    (char *)in->first_refused_source;
 		}
 	}
 	if (in->has_dead_window) {
@@ -474,6 +476,9 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 		copy_str(ns->first_refused_field,
 			 sizeof(ns->first_refused_field),
 			 in->first_refused_field);
+		copy_str(ns->first_refused_source,
+			 sizeof(ns->first_refused_source),
+			 in->first_refused_source);
 	}
 	ns->has_dead_window = in->has_alarm_dead_letter_hours;
 	ns->alarm_dead_letter_hours = in->alarm_dead_letter_hours;

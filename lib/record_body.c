@@ -14,6 +14,7 @@
 
 #include "date.h"
 #include "norm.h"
+#include "region.h"
 
 /* parse_date - the record's date: not before 2000-01-01, not after today. */
 static int
@@ -29,10 +30,37 @@ parse_date(struct parser *p, json_t *obj, const char *base, int32_t *ret)
 	return 0;
 }
 
+/*
+ * region_hint - for the reason of a region not written as two digits:
+ * the code of a department written by name (" (the department's INEI
+ * code: 15 for Lima)"), as a police case system shows it, into buf; a
+ * word of letters that names none is told to write the code; else what
+ * record_spaced says.
+ */
+static const char *
+region_hint(const char *s, size_t len, char *buf, size_t cap)
+{
+	uint32_t code = region_from_name(s, len);
+	size_t i;
+
+	if (code != 0) {
+		snprintf(buf, cap, " (the department's INEI code: %02u for %s)",
+			 (unsigned)code, region_name(code));
+		return buf;
+	}
+	for (i = 0; i < len; i++)
+		if ((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= 'a' && s[i] <= 'z'))
+			return " (the department's INEI code and not its name: "
+			       "kuska help query lists them)";
+	return record_spaced(s, len);
+}
+
 /* parse_region - the INEI department code, a string "01" to "25". */
 static int
 parse_region(struct parser *p, json_t *obj, const char *base, uint8_t *ret)
 {
+	char hint[96];
 	const char *s;
 	size_t len;
 	int n;
@@ -42,7 +70,7 @@ parse_region(struct parser *p, json_t *obj, const char *base, uint8_t *ret)
 	if (len != 2 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
 		return record_fail(p, base, "region",
 				   "must be two digits, 01 to 25%s",
-				   record_spaced(s, len));
+				   region_hint(s, len, hint, sizeof(hint)));
 	n = (s[0] - '0') * 10 + (s[1] - '0');
 	if (n < 1 || n > 25)
 		return record_fail(p, base, "region",
@@ -585,6 +613,13 @@ record_parse_body(struct parser *p, json_t *obj, const char *base,
 			 base[0] != '\0' ? "." : "");
 		if ((v = json_object_get(obj, "victim")) == NULL)
 			return record_fail(p, vpath, "", "required");
+		/* Siblings found together, listed in one record (walk45). */
+		if (json_is_array(v))
+			return record_fail(
+			    p, vpath, "",
+			    "must be an object: one victim a record and not a "
+			    "list; send a record for each child with a ref of "
+			    "its own (a case_stage alone lists its victims)");
 		if (record_parse_victim(p, v, vpath, rec->date, &rec->victim) <
 		    0)
 			return -EINVAL;

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "norm.h"
+
 #define REGION_NAME(code, name) name,
 static const char *const names[REGION_COUNT + 1] = {NULL,
 						    REGION_TABLE(REGION_NAME)};
@@ -22,6 +24,25 @@ region_parse(const char *s, uint32_t *ret_code)
 	if (code < 1 || code > REGION_COUNT)
 		return -EINVAL;
 	*ret_code = code;
+	return 0;
+}
+
+uint32_t
+region_from_name(const char *s, size_t len)
+{
+	char want[NORM_MAX], have[NORM_MAX];
+	uint32_t code;
+	int n;
+
+	if (norm_name(s, len, want, sizeof(want)) < 0)
+		return 0;
+	for (code = 1; code <= REGION_COUNT; code++) {
+		n = norm_name(names[code], strlen(names[code]), have,
+			      sizeof(have));
+		if (n > 0 && strncmp(want, have, (size_t)n) == 0 &&
+		    (want[n] == '\0' || want[n] == ' '))
+			return code;
+	}
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #ifndef KUSKA_REGION_H
 #define KUSKA_REGION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define REGION_COUNT 25
@@ -53,6 +54,14 @@
  */
 int region_parse(const char *s, uint32_t *ret_code)
     __attribute__((warn_unused_result));
+
+/*
+ * region_from_name - the code of the department whose name s (len bytes
+ * of UTF-8) is, accents, case and spacing aside ("LIMA", "Ancash",
+ * "MADRE DE DIOS"), or begins with before a space ("LIMA
+ * METROPOLITANA"); 0 for any other text.
+ */
+uint32_t region_from_name(const char *s, size_t len);
 
 /*
  * region_name - the department's name ("Loreto", "Áncash", in UTF-8) of

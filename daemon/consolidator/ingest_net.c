@@ -357,6 +357,7 @@ run_hello(struct ingest_job *j)
 	struct ingest *ig = &j->c->ig;
 	const struct reg_party *p = j->pj.speaker;
 	const struct msg *m = &j->m;
+	struct reg_user who;
 	struct msg w;
 	int r;
 
@@ -399,9 +400,12 @@ run_hello(struct ingest_job *j)
 	}
 	w.has_outbox_id = r == 0;
 	j->in_step = r == 0 && in_step(j, &w);
+	/* The key it spoke with: after a node's key is replaced (OPERATIONS
+	 * section 6) the journal shows the node back with the new one. */
+	(void)registry_by_user_id(j->pj.reg, j->req.user_id, w.now_ms, &who);
 	log_info_budget(&j->c->hello_log[p->inst],
-			"event=hello institution=%s last_seq=%llu", p->id,
-			(unsigned long long)w.last_seq);
+			"event=hello institution=%s last_seq=%llu key=%s",
+			p->id, (unsigned long long)w.last_seq, who.key);
 	job_answer(j, &w);
 }
 

@@ -101,6 +101,9 @@ submissions_note(struct submissions *s, const struct control *req,
 		if (res->status == LINE_REFUSED &&
 		    sub->first_refused_line == 0) {
 			sub->first_refused_line = res->line;
+			snprintf(sub->first_refused_source,
+				 sizeof(sub->first_refused_source), "%s",
+				 req->source);
 			/* An unknown key is the case system's, not the
 			 * format's: status, read more widely than submit's
 			 * report, does not repeat it. */
@@ -133,4 +136,6 @@ submissions_fill(const struct submissions *s, struct node_status *out)
 	out->first_refused_line = last->first_refused_line;
 	snprintf(out->first_refused_field, sizeof(out->first_refused_field),
 		 "%s", last->first_refused_field);
+	snprintf(out->first_refused_source, sizeof(out->first_refused_source),
+		 "%s", last->first_refused_source);
 }

@@ -38,6 +38,7 @@ struct submission {
 	struct submit_counts counts;
 	uint64_t first_refused_line; /* 0: none */
 	char first_refused_field[64];
+	char first_refused_source[256]; /* the file of that line */
 };
 
 struct submissions {

@@ -398,6 +398,9 @@ refused "a bad region (report)" 'kuska report: bad region "26": an INEI code 01 
 	"$KUSKA" report -c x.conf --period 2025 --region 26
 refused "a bad region (query)" 'kuska query: bad region "26": an INEI code 01 to 25' \
 	"$KUSKA" query -c x.conf identification --period 2025 --region 26
+# A department asked by name, as an officer writes it: its code said.
+refused "a region by name (query)" 'kuska query: bad region "LIMA": an INEI code 01 to 25 (15 for Lima)' \
+	"$KUSKA" query -c x.conf identification --period 2025 --region LIMA
 refused "a flag with a value" 'kuska-consolidator: option "--audit" takes no value' \
 	"$CONS" --audit=yes -c x.conf
 refused "an unknown option in a cluster" 'kuska-node: unknown option "-x"' \

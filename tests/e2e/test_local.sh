@@ -479,6 +479,20 @@ check "... the good file after it still taken" \
 	grep -q "three.jsonl: 20 accepted, 0 already held, 0 refused" "$T/csv.out"
 check "... nothing stored from the CSV file" \
 	test "$(node_last_seq pnp)" = "$((before + 20))"
+# A JSON Lines export that opens with a header line of column names (a
+# police system's report writer): the line named a header to remove, not
+# the file called CSV; nothing of it sent (walk45).
+before=$(node_last_seq pnp)
+{
+	echo 'kind,ref,date,region,victim'
+	sed -n '61,62p' "$T/sim/pnp.jsonl"
+} >"$T/headed.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/headed.jsonl" >"$T/headed.out" 2>&1
+rc=$?
+is "a JSON Lines file with a header line: exit 1, line 1 named a header" \
+	"$rc/$(cat "$T/headed.out")" \
+	"1/kuska submit: $T/headed.jsonl: line 1 is a header (column names or a title) and not a record: JSON Lines has none; remove that line and submit the file again (kuska(1) docs/INPUT.md); nothing of it was sent"
+check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
 # A JSON array of records, pretty-printed or on one line: one message
 # naming it an array and how to convert it, not a refusal a line; exit 1.
 before=$(node_last_seq pnp)

@@ -185,7 +185,7 @@ check "secretariat, in English: the same trend, saying why" \
 		python3 '$HERE/report_check.py' years '$en' '$KUSKA' '$N/secretariat.conf' $R $K"
 
 # A bad region: refused as kuska query refuses it, before anything.
-for bad in 26 00 6 016 lima; do
+for bad in 26 00 6 016 norte; do
 	"$KUSKA" report -c "$N/analyst.conf" --period 2025 --region "$bad" \
 		-o "$T/bad.html" 2>"$T/bad.err"
 	rc=$?

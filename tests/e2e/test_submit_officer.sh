@@ -140,7 +140,7 @@ check "status after it: exit 1 ($rc)" test $rc = 1
 check "... the last submission in the summary's figures ($figures)" \
 	grep -Eq "^  last submission: +[^:]+ ago: $figures\$" "$T/status-refused.out"
 check "... warned of, with its first refused line and field, no value" \
-	grep -qx "  WARNING: the last submission had 1 line refused (the first: line 3, victim.sex): not stored; kuska submit --report FILE lists each and why, for the case system to correct and submit again" \
+	grep -qx "  WARNING: the last submission had 1 line refused (the first: standard input line 3, victim.sex): not stored; kuska submit --report FILE lists each and why, for the case system to correct and submit again" \
 	"$T/status-refused.out"
 check "... the submissions since the start counted: mp's and this one" \
 	grep -Eq "^  since the node started: 2 submissions: [0-9]+ accepted, 0 already held, [1-9][0-9]* refused, " \
@@ -220,6 +220,6 @@ check "status: two submissions more, not one a request" \
 check "... the last one is run A, whole: its held line and its refused one" \
 	grep -Eq '^  last submission: +[^:]+ ago: 0 accepted, 1 already held, 1 refused, 0 with unlinkable victims$' "$T/status-two.out"
 check "... its first refused line its own" \
-	grep -q '^  WARNING: the last submission had 1 line refused (the first: line 5001, victim.sex)' "$T/status-two.out"
+	grep -q '^  WARNING: the last submission had 1 line refused (the first: standard input line 5001, victim.sex)' "$T/status-two.out"
 
 finish

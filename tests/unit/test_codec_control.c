@@ -305,6 +305,8 @@ test_control_node_submissions(void **state)
 	c->node.first_refused_line = 17;
 	snprintf(c->node.first_refused_field,
 		 sizeof(c->node.first_refused_field), "victims[0].birth_date");
+	snprintf(c->node.first_refused_source,
+		 sizeof(c->node.first_refused_source), "noviembre.jsonl");
 	back = control_round_trip(c);
 	assert_true(back->node.has_submissions);
 	assert_int_equal(back->node.submissions, 3);
@@ -320,6 +322,7 @@ test_control_node_submissions(void **state)
 	assert_int_equal(back->node.submitted_total.unlinkable, 2);
 	assert_int_equal(back->node.submitted_total.rekeyed, 7);
 	assert_int_equal(back->node.first_refused_line, 17);
+	assert_string_equal(back->node.first_refused_source, "noviembre.jsonl");
 	assert_string_equal(back->node.first_refused_field,
 			    "victims[0].birth_date");
 	codec_control_clear(back);

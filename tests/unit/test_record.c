@@ -1092,6 +1092,37 @@ test_export_slips(void **state)
 	 * refused as before (EVENTS.md: exact spelling). */
 	refused(TOP("identification", "'2026-03-10'", "'15 '", BID), "region",
 		"must be two digits, 01 to 25 (it has a space at an end)");
+	/* Siblings identified together, listed in one record's victim:
+	 * one victim a record, said so (walk45). */
+	refused(IDV("[" V_DNI "," V_DNI "]"), "victim",
+		"must be an object: one victim a record and not a list; send a "
+		"record for each child with a ref of its own (a case_stage "
+		"alone lists its victims)");
+	/* A department written by name, as a police case system shows it
+	 * (upper case, accents or none, a province after it): the reason
+	 * gives its code; a name that is no department says to write the
+	 * code (walk45). */
+	refused(TOP("identification", "'2026-03-10'", "'LIMA'", BID), "region",
+		"must be two digits, 01 to 25 (the department's INEI code: "
+		"15 for Lima)");
+	refused(TOP("identification", "'2026-03-10'", "'ÁNCASH'", BID),
+		"region",
+		"must be two digits, 01 to 25 (the department's INEI code: "
+		"02 for Áncash)");
+	refused(TOP("identification", "'2026-03-10'", "'Madre de Dios'", BID),
+		"region",
+		"must be two digits, 01 to 25 (the department's INEI code: "
+		"17 for Madre de Dios)");
+	refused(
+	    TOP("identification", "'2026-03-10'", "'LIMA METROPOLITANA'", BID),
+	    "region",
+	    "must be two digits, 01 to 25 (the department's INEI code: "
+	    "15 for Lima)");
+	refused(TOP("identification", "'2026-03-10'", "'LIMAS'", BID), "region",
+		"must be two digits, 01 to 25 (the department's INEI code "
+		"and not its name: kuska help query lists them)");
+	refused(TOP("identification", "'2026-03-10'", "'8'", BID), "region",
+		"must be two digits, 01 to 25");
 	refused(IDV("{'sex':'F ','nationality':'PE','age':3}"), "victim.sex",
 		"must be F, M or U (it has a space at an end)");
 	refused(IDV("{'sex':'F','nationality':' PE','age':3}"),

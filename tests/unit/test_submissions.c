@@ -92,6 +92,7 @@ test_unknown_key_not_kept(void **state)
 	submissions_fill(&s, &ns);
 	assert_int_equal(ns.first_refused_line, 2);
 	assert_string_equal(ns.first_refused_field, "an unknown field");
+	assert_string_equal(ns.first_refused_source, "c.jsonl");
 	assert_int_equal(ns.last_submission.refused, 2);
 }
 
