@@ -257,10 +257,14 @@ csv_field(FILE *f, const char *s, bool last)
 	fputc(last ? '\n' : ',', f);
 }
 
-/* One row of the --report file: file, line (0: none), field, reason. */
+/*
+ * One row of the --report file: file, line (0: none), field, reason, and
+ * the line's ref ("": none read, or a node older than that). The ref is
+ * last so that a script reading the first four columns reads them still.
+ */
 static void
-report_row(struct run *run, const char *name, uint64_t line, const char *field,
-	   const char *reason)
+report_line_row(struct run *run, const char *name, uint64_t line,
+		const char *field, const char *reason, const char *ref)
 {
 	char num[24] = "";
 
@@ -271,7 +275,16 @@ report_row(struct run *run, const char *name, uint64_t line, const char *field,
 	csv_field(run->report, shown(name), false);
 	csv_field(run->report, num, false);
 	csv_field(run->report, field, false);
-	csv_field(run->report, reason, true);
+	csv_field(run->report, reason, false);
+	csv_field(run->report, ref, true);
+}
+
+/* A row of no one line's record (a file or a piece): no ref. */
+static void
+report_row(struct run *run, const char *name, uint64_t line, const char *field,
+	   const char *reason)
+{
+	report_line_row(run, name, line, field, reason, "");
 }
 
 static void
@@ -289,7 +302,8 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 			printf("%s:%llu: refused: %s\n", shown(name),
 			       (unsigned long long)res->line, res->reason);
 		snprintf(text, sizeof(text), "refused: %s", res->reason);
-		report_row(run, name, res->line, res->field, text);
+		report_line_row(run, name, res->line, res->field, text,
+				res->ref);
 	}
 	if (tally_add(t, res)) {
 		snprintf(text, sizeof(text),
@@ -302,8 +316,9 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 			       (unsigned long long)res->line, text);
 		/* The first such victim's path; a node older than that
 		 * names none. */
-		report_row(run, name, res->line,
-			   res->field[0] != '\0' ? res->field : "victim", text);
+		report_line_row(run, name, res->line,
+				res->field[0] != '\0' ? res->field : "victim",
+				text, res->ref);
 	}
 	/* A case stage held already, or out of date order (a node older
 	 * than that says none). */
@@ -314,7 +329,8 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 		if (run->verbose || t->stage_warned <= TALLY_WARN_SHOWN)
 			printf("%s:%llu: %s\n", shown(name),
 			       (unsigned long long)res->line, stage_text);
-		report_row(run, name, res->line, "stage", stage_text);
+		report_line_row(run, name, res->line, "stage", stage_text,
+				res->ref);
 	}
 }
 
@@ -996,7 +1012,7 @@ open_report(const char *path)
 			strerror(errno));
 		return NULL;
 	}
-	fputs("file,line,field,reason\n", f);
+	fputs("file,line,field,reason,ref\n", f);
 	return f;
 }
 

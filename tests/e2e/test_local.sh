@@ -606,7 +606,7 @@ mac.jsonl,1,
 empty.jsonl,1,"
 check "... each row the reason said on standard error" \
 	sh -c "grep -q '^cases.csv,2,,\"refused: looks like CSV or other delimited text (line 2 is not a JSON object), not JSON Lines: ' '$T/whole.csv' &&
-		grep -q '^empty.jsonl,1,,refused: no records (the file is empty); nothing of it was sent\$' '$T/whole.csv'"
+		grep -q '^empty.jsonl,1,,refused: no records (the file is empty); nothing of it was sent,\$' '$T/whole.csv'"
 check "... none of the CSV file's content in it" \
 	sh -c "! grep -q -e Quispe -e 40000001 -e birth_date '$T/whole.csv'"
 # Saved by Excel as "CSV UTF-8" or by Notepad: a byte-order mark opens
@@ -760,8 +760,8 @@ check "... its --report file complete (header, every warning of both kinds (its 
 	test "$(wc -l <"$T/int.csv")" = \
 	$((3 + $(grep -c 'warning: 1 victim' "$T/int.out") + $(sed -n 's/.* \([0-9]*\) more warnings.*/\1/p' "$T/int.out") + $(sed -n 's/^standard input: \([0-9]*\) lines with a case stage warning.*/\1/p' "$T/int.out")))
 check "... those two rows" \
-	sh -c "grep -q '^standard input,,,not sent: interrupted after 5000 lines answered: the rest were not sent; submit the file again$' '$T/int.csv' &&
-		grep -q 'later.jsonl,,,not sent: the command stopped before it; submit it too$' '$T/int.csv'"
+	sh -c "grep -q '^standard input,,,not sent: interrupted after 5000 lines answered: the rest were not sent; submit the file again,$' '$T/int.csv' &&
+		grep -q 'later.jsonl,,,not sent: the command stopped before it; submit it too,$' '$T/int.csv'"
 check "... the lines read after the answered piece not stored" \
 	test "$(node_last_seq pnp)" = $((BEFORE + 5000))
 "$KUSKA" submit -c "$N/pnp.conf" "$T/many.jsonl" >"$T/again.out" 2>&1
@@ -790,7 +790,7 @@ check "... the counts of what was answered, stopped early" \
 check "... saying the node may still store the lines not answered, and what to do" \
 	grep -q "standard input: no answer from the node within 3 s to the lines from [0-9]* on: it may still store them; see kuska status, then submit the file again" "$T/slow.err"
 check "... and its --report file too, at the first of those lines" \
-	grep -q "^standard input,[1-9][0-9]*,,not answered: no answer from the node within 3 s to the lines from [1-9][0-9]* on: it may still store them; see kuska status then submit the file again$" "$T/slow.csv"
+	grep -q "^standard input,[1-9][0-9]*,,not answered: no answer from the node within 3 s to the lines from [1-9][0-9]* on: it may still store them; see kuska status then submit the file again,$" "$T/slow.csv"
 # --- kuska submit when the node dies under it ------------------------------
 # As above, but the stopped node is then killed: submit is told at once
 # (no time-out to wait), says what to do, and does not send the next file
@@ -817,8 +817,8 @@ check "... saying the node stopped, and what to do" \
 check "... and the next file named as not sent" \
 	grep -q "$T/sim/pnp.jsonl: not sent: the command stopped before it; submit it too" "$T/killed.err"
 check "... both said in its --report file" \
-	sh -c "grep -q '^standard input,[1-9][0-9]*,,not answered: the node stopped before it answered the lines from [1-9][0-9]* on: it may have stored some of them; submit the file again once it runs$' '$T/killed.csv' &&
-		grep -q 'pnp.jsonl,,,not sent: the command stopped before it; submit it too$' '$T/killed.csv'"
+	sh -c "grep -q '^standard input,[1-9][0-9]*,,not answered: the node stopped before it answered the lines from [1-9][0-9]* on: it may have stored some of them; submit the file again once it runs,$' '$T/killed.csv' &&
+		grep -q 'pnp.jsonl,,,not sent: the command stopped before it; submit it too,$' '$T/killed.csv'"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/killed.jsonl" >"$T/killed2.out" 2>&1
 check "... the file sent again once the node is back: nothing refused" \
 	grep -q "killed.jsonl: [0-9]* accepted, [0-9]* already held, 0 refused" "$T/killed2.out"
