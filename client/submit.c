@@ -826,8 +826,9 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
  * would refuse for a reason that does not say what to do, having taken
  * the lines before it. Refused as a file of CR line ends is, whole while
  * nothing of it was sent; else the lines before it are sent first (c, t,
- * *sent as send_chunk's), and the message says so. Returns 0, -EINVAL
- * when refused, or send_chunk's error.
+ * *sent as send_chunk's), and the message says so, also when the node
+ * refused them or did not answer (send_chunk said what became of them).
+ * Returns 0, -EINVAL when refused, or send_chunk's error.
  */
 static int
 judge_tail(struct run *run, const char *name, struct chunk *c, struct tally *t,
@@ -835,26 +836,28 @@ judge_tail(struct run *run, const char *name, struct chunk *c, struct tally *t,
 	   bool *sent)
 {
 	const char *before = "nothing of it was sent";
-	int r;
+	int r = 0;
 
 	if (lf || !cr_records(line, len))
 		return 0;
-	if (*sent && (r = send_chunk(run, name, c, t)) != 0)
-		return r;
-	/* A dry run stored nothing: sent again, they are checked again. */
 	if (*sent)
-		before = run->dry_run != 0
-			     ? "the lines before it were checked (a dry run: "
-			       "nothing stored)"
-			     : "the lines before it were sent (sent again they "
-			       "are \"already held\")";
+		r = send_chunk(run, name, c, t);
+	/* A dry run stored nothing: sent again, they are checked again. */
+	if (*sent && r != 0)
+		before = "what became of the lines before it is said above";
+	else if (*sent && run->dry_run != 0)
+		before = "the lines before it were checked (a dry run: nothing "
+			 "stored)";
+	else if (*sent)
+		before = "the lines before it were sent (sent again they are "
+			 "\"already held\")";
 	refuse_file(run, name, lineno,
 		    "its lines from line %lu on end in a carriage return "
 		    "alone (CR, as classic Mac OS saved text), not JSON "
 		    "Lines: save it with LF or CRLF line ends, one JSON object "
 		    "a line (kuska(1), docs/INPUT.md); %s",
 		    lineno, before);
-	return -EINVAL;
+	return r != 0 ? r : -EINVAL;
 }
 
 /*

@@ -589,6 +589,26 @@ rc=$?
 check "... in a dry run: exit 1, the lines before it said checked, nothing stored ($rc)" \
 	sh -c "test $rc = 1 &&
 		grep -q 'macsent.jsonl: its lines from line 5002 on end in a carriage return alone .*; the lines before it were checked (a dry run: nothing stored)\$' '$T/macsent-n.out'"
+# The lines before it refused whole by the node (its key holder down):
+# the line ends are said all the same, or the export's team mends the
+# key holder's fault, sends again and only then learns of them.
+before=$(node_last_seq pnp)
+{
+	printf '{"kind":"identification","ref":"PNP-MACK-0","date":"2025-13-01"}\n'
+	yes '' | head -4999
+	sed -n '98p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-MACK-/'
+	sed -n '99,100p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-MACK-/' |
+		tr '\n' '\r'
+} >"$T/mackh.jsonl"
+stop_keyholder KILL
+"$KUSKA" submit -c "$N/pnp.conf" "$T/mackh.jsonl" >"$T/mackh.out" 2>&1
+rc=$?
+start_keyholder
+check "... the lines before it refused whole by the node: exit 1, the CR line ends said too ($rc)" \
+	sh -c "test $rc = 1 &&
+		grep -q 'mackh.jsonl: the node refused the lines from 5001 on: ' '$T/mackh.out' &&
+		grep -q 'mackh.jsonl: its lines from line 5002 on end in a carriage return alone .*; what became of the lines before it is said above\$' '$T/mackh.out'"
+check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
 before=$(node_last_seq pnp)
 # Those files refused whole have a row each in the --report file, as a
 # piece the node refuses whole has: a report of no rows reads as a clean
