@@ -117,6 +117,9 @@ struct reader {
 	bool eof;
 	bool lf;  /* the last line given ended in LF (not the file's end) */
 	bool cut; /* the line being read is over LINE_KEEP: its head kept */
+	/* Reading stopped in a line over READ_CAP whose head is records
+	 * parted by CRs alone: the rest of the file was not read. */
+	bool stopped;
 };
 
 static bool cr_records(const uint8_t *s, size_t len);
@@ -162,6 +165,7 @@ next_line(struct reader *rd, uint8_t **ret, size_t *ret_len)
 			 * (judge_head, judge_tail). Read no further: it may
 			 * be gigabytes. */
 			rd->eof = true;
+			rd->stopped = true;
 			break;
 		}
 		if (rd->end == READ_CAP) {
@@ -828,14 +832,18 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
  * nothing of it was sent; else the lines before it are sent first (c, t,
  * *sent as send_chunk's), and the message says so, also when the node
  * refused them or did not answer (send_chunk said what became of them).
- * Returns 0, -EINVAL when refused, or send_chunk's error.
+ * stopped: next_line read no further than the head of that line, so any
+ * lines after it (LF ones, after a CR-joined piece of an LF file) were not
+ * read, which the message says too. Returns 0, -EINVAL when refused, or
+ * send_chunk's error.
  */
 static int
 judge_tail(struct run *run, const char *name, struct chunk *c, struct tally *t,
 	   const uint8_t *line, size_t len, unsigned long lineno, bool lf,
-	   bool *sent)
+	   bool stopped, bool *sent)
 {
 	const char *before = "nothing of it was sent";
+	char unread[160] = "";
 	int r = 0;
 
 	if (lf || !cr_records(line, len))
@@ -851,12 +859,17 @@ judge_tail(struct run *run, const char *name, struct chunk *c, struct tally *t,
 	else if (*sent)
 		before = "the lines before it were sent (sent again they are "
 			 "\"already held\")";
+	if (stopped)
+		snprintf(unread, sizeof(unread),
+			 "; reading stopped in line %lu (over %d KiB): any "
+			 "lines after it were neither read nor sent",
+			 lineno, READ_CAP / 1024);
 	refuse_file(run, name, lineno,
 		    "its lines from line %lu on end in a carriage return "
 		    "alone (CR, as classic Mac OS saved text), not JSON "
 		    "Lines: save it with LF or CRLF line ends, one JSON object "
-		    "a line (kuska(1), docs/INPUT.md); %s",
-		    lineno, before);
+		    "a line (kuska(1), docs/INPUT.md); %s%s",
+		    lineno, before, unread);
 	return r != 0 ? r : -EINVAL;
 }
 
@@ -914,7 +927,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 			len = 0; /* blank, as the node counts lines */
 		}
 		r = judged ? judge_tail(run, name, &c, t, line, len, lineno,
-					rd.lf, ret_sent)
+					rd.lf, rd.stopped, ret_sent)
 			   : judge_head(run, name, line, len, lineno,
 					utf16le || utf16be, rd.lf, &judged);
 		/* A mark that opens a line after the first is no blank: the

@@ -609,6 +609,25 @@ check "... the lines before it refused whole by the node: exit 1, the CR line en
 		grep -q 'mackh.jsonl: the node refused the lines from 5001 on: ' '$T/mackh.out' &&
 		grep -q 'mackh.jsonl: its lines from line 5002 on end in a carriage return alone .*; what became of the lines before it is said above\$' '$T/mackh.out'"
 check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
+# A CR-joined piece of over 320 KiB in a file of LF line ends, LF lines
+# after it: read no further than its head, it is refused as the file's
+# tail, and the message says the lines after it were not read, where
+# they were left unsaid (review44a).
+{
+	printf '{"kind":"identification","ref":"PNP-MACX-0","date":"2025-13-01"}\n'
+	yes '' | head -4999
+	sed -n '91p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-MACX-/'
+	awk 'NR == 92 { for (k = 0; k < 1500; k++) printf "%s\r", $0; exit }' \
+		"$T/sim/pnp.jsonl"
+	printf '\n'
+	sed -n '93,94p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-MACY-/'
+} >"$T/macx.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/macx.jsonl" >"$T/macx.out" 2>&1
+rc=$?
+check "a CR-joined piece over 320 KiB in an LF file: exit 1, the lines after it said not read ($rc)" \
+	sh -c "test $rc = 1 &&
+		grep -q 'macx.jsonl: its lines from line 5002 on end in a carriage return alone .*; the lines before it were sent (sent again they are \"already held\"); reading stopped in line 5002 (over 320 KiB): any lines after it were neither read nor sent\$' '$T/macx.out' &&
+		grep -q 'macx.jsonl: 1 accepted, 0 already held, 1 refused' '$T/macx.out'"
 before=$(node_last_seq pnp)
 # Those files refused whole have a row each in the --report file, as a
 # piece the node refuses whole has: a report of no rows reads as a clean
