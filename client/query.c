@@ -555,6 +555,61 @@ note_whole_country(const struct query_req *q)
 		q->table, (unsigned)q->region);
 }
 
+/*
+ * Says on stderr, when q asked for referrals and un is the
+ * referrals_unmatched answer of the same period and region (what the
+ * asker is given of it, suppressed cells as such), the take-ups that match
+ * no referral of their sender, per pair, and the query that lists them, as
+ * the report says under its referrals: they count in no row of the table,
+ * where a referral they name with its number written otherwise reads
+ * pending. Nothing when un gives none (or is no answer).
+ */
+static void
+note_unmatched(const struct query_req *q, const struct qtable *un)
+{
+	int from = html_col_index(un, "from"), to = html_col_index(un, "to");
+	int m = html_col_index(un, "takeups_unmatched");
+	char pairs[512], region[24] = "";
+	size_t i, len = 0;
+
+	if (strcmp(q->table, "referrals") != 0 || un->error[0] != '\0' ||
+	    from < 0 || to < 0 || m < 0)
+		return;
+	pairs[0] = '\0';
+	for (i = 0; i < un->n_rows && len < sizeof(pairs); i++) {
+		const struct cell *c = &un->rows[i][m];
+		if (c->kind != CELL_SUPPRESSED &&
+		    (c->kind != CELL_NUMBER || c->number == 0))
+			continue;
+		if (c->kind == CELL_SUPPRESSED)
+			len += (size_t)snprintf(
+			    pairs + len, sizeof(pairs) - len, "%s%s to %s <%u",
+			    len > 0 ? ", " : "",
+			    codec_cell_str(&un->rows[i][from]),
+			    codec_cell_str(&un->rows[i][to]), un->k);
+		else
+			len += (size_t)snprintf(
+			    pairs + len, sizeof(pairs) - len, "%s%s to %s %lld",
+			    len > 0 ? ", " : "",
+			    codec_cell_str(&un->rows[i][from]),
+			    codec_cell_str(&un->rows[i][to]),
+			    (long long)c->number);
+	}
+	if (pairs[0] == '\0')
+		return;
+	if (q->region != 0)
+		snprintf(region, sizeof(region), " --region %02u",
+			 (unsigned)q->region);
+	fprintf(stderr,
+		"kuska query: note: take-ups the destination recorded that "
+		"match no referral of their sender (%s) count in no row of "
+		"this table, and a referral they name with its number written "
+		"otherwise reads pending: compare the numbers with the "
+		"sender's; kuska query referrals_unmatched --period %s%s lists "
+		"them\n",
+		pairs, q->period, region);
+}
+
 int
 cmd_query(int argc, char **argv)
 {
@@ -570,7 +625,7 @@ cmd_query(int argc, char **argv)
 	char *end;
 	struct ask_client ac;
 	struct query_req q;
-	struct qtable tab;
+	struct qtable tab, un;
 	const char *conf = NULL, *period = NULL;
 	char this_year[PERIOD_NAME_MAX], period_buf[PERIOD_NAME_MAX];
 	uint32_t code;
@@ -667,6 +722,18 @@ cmd_query(int argc, char **argv)
 	if (ask_config("query", conf, &ac) != 0)
 		return 2;
 	r = ask_table(&ac, &q, &tab, err, sizeof(err));
+	memset(&un, 0, sizeof(un));
+	if (r == 0 && tab.error[0] == '\0' &&
+	    strcmp(q.table, "referrals") == 0) {
+		/* The take-ups no row counts, as the report gives them under
+		 * the table: the asker's own answer of referrals_unmatched
+		 * (none said if it fails). */
+		struct query_req uq = q;
+		snprintf(uq.table, sizeof(uq.table), "referrals_unmatched");
+		if (ask_table(&ac, &uq, &un, err, sizeof(err)) != 0)
+			codec_qtable_clear(&un);
+		err[0] = '\0';
+	}
 	ask_client_clear(&ac);
 	if (r != 0) {
 		fprintf(stderr, "kuska query: %s\n", err);
@@ -709,6 +776,8 @@ cmd_query(int argc, char **argv)
 	note_own_medians(&q, &tab);
 	note_own_funnel(&q, &tab);
 	note_negative_medians(&q, &tab);
+	note_unmatched(&q, &un);
+	codec_qtable_clear(&un);
 	if (strcmp(q.table, "indicators") == 0)
 		note_rates_over_100(&tab);
 	/* No row at all (in text, indicator_definitions' blocks print

@@ -117,6 +117,9 @@ struct reader {
 	bool eof;
 	bool lf;  /* the last line given ended in LF (not the file's end) */
 	bool cut; /* the line being read is over LINE_KEEP: its head kept */
+	/* Reading stopped in a line over READ_CAP whose head is records
+	 * parted by CRs alone: the rest of the file was not read. */
+	bool stopped;
 };
 
 static bool cr_records(const uint8_t *s, size_t len);
@@ -162,6 +165,7 @@ next_line(struct reader *rd, uint8_t **ret, size_t *ret_len)
 			 * (judge_head, judge_tail). Read no further: it may
 			 * be gigabytes. */
 			rd->eof = true;
+			rd->stopped = true;
 			break;
 		}
 		if (rd->end == READ_CAP) {
@@ -257,10 +261,14 @@ csv_field(FILE *f, const char *s, bool last)
 	fputc(last ? '\n' : ',', f);
 }
 
-/* One row of the --report file: file, line (0: none), field, reason. */
+/*
+ * One row of the --report file: file, line (0: none), field, reason, and
+ * the line's ref ("": none read, or a node older than that). The ref is
+ * last so that a script reading the first four columns reads them still.
+ */
 static void
-report_row(struct run *run, const char *name, uint64_t line, const char *field,
-	   const char *reason)
+report_line_row(struct run *run, const char *name, uint64_t line,
+		const char *field, const char *reason, const char *ref)
 {
 	char num[24] = "";
 
@@ -271,7 +279,16 @@ report_row(struct run *run, const char *name, uint64_t line, const char *field,
 	csv_field(run->report, shown(name), false);
 	csv_field(run->report, num, false);
 	csv_field(run->report, field, false);
-	csv_field(run->report, reason, true);
+	csv_field(run->report, reason, false);
+	csv_field(run->report, ref, true);
+}
+
+/* A row of no one line's record (a file or a piece): no ref. */
+static void
+report_row(struct run *run, const char *name, uint64_t line, const char *field,
+	   const char *reason)
+{
+	report_line_row(run, name, line, field, reason, "");
 }
 
 static void
@@ -289,7 +306,8 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 			printf("%s:%llu: refused: %s\n", shown(name),
 			       (unsigned long long)res->line, res->reason);
 		snprintf(text, sizeof(text), "refused: %s", res->reason);
-		report_row(run, name, res->line, res->field, text);
+		report_line_row(run, name, res->line, res->field, text,
+				res->ref);
 	}
 	if (tally_add(t, res)) {
 		snprintf(text, sizeof(text),
@@ -302,8 +320,9 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 			       (unsigned long long)res->line, text);
 		/* The first such victim's path; a node older than that
 		 * names none. */
-		report_row(run, name, res->line,
-			   res->field[0] != '\0' ? res->field : "victim", text);
+		report_line_row(run, name, res->line,
+				res->field[0] != '\0' ? res->field : "victim",
+				text, res->ref);
 	}
 	/* A case stage held already, or out of date order (a node older
 	 * than that says none). */
@@ -314,7 +333,8 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 		if (run->verbose || t->stage_warned <= TALLY_WARN_SHOWN)
 			printf("%s:%llu: %s\n", shown(name),
 			       (unsigned long long)res->line, stage_text);
-		report_row(run, name, res->line, "stage", stage_text);
+		report_line_row(run, name, res->line, "stage", stage_text,
+				res->ref);
 	}
 }
 
@@ -839,35 +859,47 @@ refuse_delimited(struct run *run, const char *name, unsigned long lineno,
  * would refuse for a reason that does not say what to do, having taken
  * the lines before it. Refused as a file of CR line ends is, whole while
  * nothing of it was sent; else the lines before it are sent first (c, t,
- * *sent as send_chunk's), and the message says so. Returns 0, -EINVAL
- * when refused, or send_chunk's error.
+ * *sent as send_chunk's), and the message says so, also when the node
+ * refused them or did not answer (send_chunk said what became of them).
+ * stopped: next_line read no further than the head of that line, so any
+ * lines after it (LF ones, after a CR-joined piece of an LF file) were not
+ * read, which the message says too. Returns 0, -EINVAL when refused, or
+ * send_chunk's error.
  */
 static int
 judge_tail(struct run *run, const char *name, struct chunk *c, struct tally *t,
 	   const uint8_t *line, size_t len, unsigned long lineno, bool lf,
-	   bool *sent)
+	   bool stopped, bool *sent)
 {
 	const char *before = "nothing of it was sent";
-	int r;
+	char unread[160] = "";
+	int r = 0;
 
 	if (lf || !cr_records(line, len))
 		return 0;
-	if (*sent && (r = send_chunk(run, name, c, t)) != 0)
-		return r;
-	/* A dry run stored nothing: sent again, they are checked again. */
 	if (*sent)
-		before = run->dry_run != 0
-			     ? "the lines before it were checked (a dry run: "
-			       "nothing stored)"
-			     : "the lines before it were sent (sent again they "
-			       "are \"already held\")";
+		r = send_chunk(run, name, c, t);
+	/* A dry run stored nothing: sent again, they are checked again. */
+	if (*sent && r != 0)
+		before = "what became of the lines before it is said above";
+	else if (*sent && run->dry_run != 0)
+		before = "the lines before it were checked (a dry run: nothing "
+			 "stored)";
+	else if (*sent)
+		before = "the lines before it were sent (sent again they are "
+			 "\"already held\")";
+	if (stopped)
+		snprintf(unread, sizeof(unread),
+			 "; reading stopped in line %lu (over %d KiB): any "
+			 "lines after it were neither read nor sent",
+			 lineno, READ_CAP / 1024);
 	refuse_file(run, name, lineno,
 		    "its lines from line %lu on end in a carriage return "
 		    "alone (CR, as classic Mac OS saved text), not JSON "
 		    "Lines: save it with LF or CRLF line ends, one JSON object "
-		    "a line (kuska(1), docs/INPUT.md); %s",
-		    lineno, before);
-	return -EINVAL;
+		    "a line (kuska(1), docs/INPUT.md); %s%s",
+		    lineno, before, unread);
+	return r != 0 ? r : -EINVAL;
 }
 
 /*
@@ -924,7 +956,7 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 			len = 0; /* blank, as the node counts lines */
 		}
 		r = judged ? judge_tail(run, name, &c, t, line, len, lineno,
-					rd.lf, ret_sent)
+					rd.lf, rd.stopped, ret_sent)
 			   : judge_head(run, name, line, len, lineno,
 					utf16le || utf16be, rd.lf, &judged,
 					&header);
@@ -1029,7 +1061,7 @@ open_report(const char *path)
 			strerror(errno));
 		return NULL;
 	}
-	fputs("file,line,field,reason\n", f);
+	fputs("file,line,field,reason,ref\n", f);
 	return f;
 }
 

@@ -270,6 +270,9 @@ struct line_result {
 	/* ACCEPTED: a case stage another record of the node holds, or out
 	 * of date order with its case's others ("" none, or an older node) */
 	char warning[320];
+	/* The line's ref, where it had a readable one ("" none, or an
+	 * older node): the case system's name of the record */
+	char ref[65];
 };
 
 struct dead_letter {

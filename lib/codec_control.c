@@ -70,6 +70,8 @@ encode_submit_reply(const struct control *c, Kuska__Control *pc,
 		}
 		if (in->status != LINE_REFUSED && in->warning[0] != '\0')
 			lr[i].warning = (char *)in->warning;
+		if (in->ref[0] != '\0')
+			lr[i].ref = (char *)in->ref;
 		ptrs[i] = &lr[i];
 	}
 	rep.n_results = c->n_results;
@@ -400,6 +402,7 @@ decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
 		if (out->status != LINE_REFUSED)
 			copy_str(out->warning, sizeof(out->warning),
 				 lr->warning);
+		copy_str(out->ref, sizeof(out->ref), lr->ref);
 	}
 	copy_str(c->error, sizeof(c->error), in->error);
 	return 0;

@@ -83,6 +83,20 @@ parse_ref(struct parser *p, json_t *obj, const char *name,
 	return 0;
 }
 
+/* The object's ref into out when parse_ref would take it; else "". */
+static void
+peek_ref(json_t *obj, char out[RECORD_MAX_REF + 1])
+{
+	json_t *v = json_object_get(obj, "ref");
+	size_t len = json_is_string(v) ? json_string_length(v) : 0;
+
+	if (len == 0 || len > RECORD_MAX_REF ||
+	    !record_printable(json_string_value(v), len))
+		return;
+	memcpy(out, json_string_value(v), len);
+	out[len] = '\0';
+}
+
 /* Top-level fields by kind, NULL-ended; a replacement record has no ref. */
 static const char *const fields_identification[] = {
     "kind", "ref", "date", "region", "victim", "exploitation", NULL};
@@ -371,6 +385,7 @@ record_parse(const char *line, size_t len, enum institution inst, int32_t today,
 		r = record_fail(&p, "", "", "a record is a JSON object");
 		goto out;
 	}
+	peek_ref(root, err->ref);
 	r = parse_object(&p, root);
 out:
 	json_decref(root);

@@ -36,6 +36,10 @@ struct record_error {
 	enum kind kind;	    /* the line's */
 	enum kind rec_kind; /* its record's (a correction's replacement's) */
 	enum stage stage;   /* a case stage's */
+	/* The line's ref when it has a readable one (1 to RECORD_MAX_REF
+	 * printable characters), whatever else was wrong: the case system
+	 * knows its records by it. "" otherwise. */
+	char ref[RECORD_MAX_REF + 1];
 };
 
 struct parsed_record {

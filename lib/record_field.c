@@ -172,11 +172,12 @@ record_printable(const char *s, size_t len)
 static const char *
 day_hint(const char *s, size_t len)
 {
+	const char *spaced = record_spaced(s, len);
 	size_t i, part = 0, digits[3] = {0, 0, 0};
 	int32_t day;
 
-	if (record_spaced(s, len)[0] != '\0')
-		return record_spaced(s, len);
+	if (spaced[0] != '\0')
+		return spaced;
 	if (len > 10 && (s[10] == 'T' || s[10] == ' ') &&
 	    date_parse(s, 10, &day) == 0)
 		return " (it has a time part: send the day alone)";

@@ -303,6 +303,9 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 			r = record_parse((const char *)lines[*i], lens[*i],
 					 in->inst, today, in->batch,
 					 &rd->recs[rd->k], &err);
+		/* For kuska submit's --report: the case system finds the
+		 * record by it. */
+		snprintf(res->ref, sizeof(res->ref), "%s", err.ref);
 		if (r != 0) {
 			intake_refuse(res, err.field, "%s", err.reason);
 			if (err.own_institution)

@@ -24,8 +24,8 @@ check "a file that cannot be read: exit 1 ($rc), named" \
 	sh -c "test $rc = 1 && grep -q '^kuska submit: missing.jsonl: cannot read' '$T/gone.out'"
 is "... the --report file of an earlier run replaced by this run's row" \
 	"$(cat "$T/gone.csv")" \
-	"file,line,field,reason
-missing.jsonl,,,not sent: cannot read: No such file or directory; nothing was sent"
+	"file,line,field,reason,ref
+missing.jsonl,,,not sent: cannot read: No such file or directory; nothing was sent,"
 check "... and nothing of the readable one sent" \
 	test "$(node_last_seq pnp)" = 0
 stop_node pnp

@@ -50,10 +50,10 @@ is "... no other line warned of" "$(grep -c ': warning: ' "$T/mayo.out")" 2
 check "... the summary counts them" \
 	grep -qx 'mp-mayo.jsonl: 2 lines with a case stage warning (a stage the case has already, or dated out of order)' \
 	"$T/mayo.out"
-check "... --report has a row each, field stage (no comma: unquoted)" \
-	grep -qxF "mp-mayo.jsonl,2,stage,warning: $repeat" "$T/mayo.csv"
+check "... --report has a row each, field stage (no comma: unquoted), the line's ref last" \
+	grep -qxF "mp-mayo.jsonl,2,stage,warning: $repeat,MP-CS-0777" "$T/mayo.csv"
 check "... the accusation's too" \
-	grep -qxF "mp-mayo.jsonl,3,stage,warning: $order" "$T/mayo.csv"
+	grep -qxF "mp-mayo.jsonl,3,stage,warning: $order,MP-CS-0102" "$T/mayo.csv"
 is "... and no other row" "$(wc -l <"$T/mayo.csv")" 3
 
 (cd "$T" && "$KUSKA" submit -c "$N/mp.conf" mp-abril.jsonl mp-mayo.jsonl >again.out 2>&1)

@@ -66,6 +66,9 @@ test_control_submit(void **state)
 	    .line = 3, .status = LINE_REFUSED, .why = LINE_REF_REUSED};
 	snprintf(res[2].field, sizeof(res[2].field), "victim.dni");
 	snprintf(res[2].reason, sizeof(res[2].reason), "not 8 digits: \"12A\"");
+	/* The line's ref, refused or not, for --report. */
+	snprintf(res[2].ref, sizeof(res[2].ref), "PNP-ID-2025-000123");
+	snprintf(res[4].ref, sizeof(res[4].ref), "%064d", 7);
 	res[3] = (struct line_result){.line = 4, .status = LINE_BLANK};
 	res[4] = (struct line_result){
 	    .line = UINT64_MAX, .status = LINE_ACCEPTED, .seq = UINT64_MAX};
@@ -90,6 +93,7 @@ test_control_submit(void **state)
 		assert_int_equal(back->results[i].unlinkable,
 				 res[i].unlinkable);
 		assert_string_equal(back->results[i].warning, res[i].warning);
+		assert_string_equal(back->results[i].ref, res[i].ref);
 	}
 	assert_string_equal(back->error, c->error);
 	codec_control_clear(back);

@@ -1660,6 +1660,41 @@ test_init(void **state)
 	assert_true(f != free);
 }
 
+/*
+ * The line's ref, for kuska submit's --report: read whatever else is
+ * wrong with the line (a bad date, an unknown kind), kept when it is
+ * taken, "" where there is none the node would take.
+ */
+static void
+test_error_ref(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    parse(INST_PNP, TOP("identification", "'04/10/2025'", "'15'", BID),
+		  &pr),
+	    -EINVAL);
+	assert_string_equal(err.ref, "x-1");
+	assert_int_equal(parse(INST_PNP, "{'kind':'arrest','ref':'k-9'}", &pr),
+			 -EINVAL);
+	assert_string_equal(err.ref, "k-9");
+	assert_int_equal(
+	    parse(INST_PNP, TOP("identification", "'2026-03-10'", "'15'", BID),
+		  &pr),
+	    0);
+	assert_string_equal(err.ref, "x-1");
+	assert_int_equal(parse(INST_PNP, "{'kind':'identification'}", &pr),
+			 -EINVAL);
+	assert_string_equal(err.ref, "");
+	assert_int_equal(parse(INST_PNP, "{'ref':''}", &pr), -EINVAL);
+	assert_string_equal(err.ref, "");
+	assert_int_equal(parse(INST_PNP, "{'ref':7}", &pr), -EINVAL);
+	assert_string_equal(err.ref, "");
+	assert_int_equal(parse(INST_PNP, "{'ref':'a\\tb'}", &pr), -EINVAL);
+	assert_string_equal(err.ref, "");
+	assert_int_equal(parse(INST_PNP, "{'ref':'k-1',", &pr), -EINVAL);
+	assert_string_equal(err.ref, "");
+}
+
 int
 main(void)
 {
@@ -1684,6 +1719,7 @@ main(void)
 	    cmocka_unit_test(test_both_keys),
 	    cmocka_unit_test(test_unlinkable),
 	    cmocka_unit_test(test_init),
+	    cmocka_unit_test(test_error_ref),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
