@@ -6,7 +6,8 @@
  * a later one (a duration between them reads negative). The record is
  * taken all the same: it is not wrong in itself. A record the
  * consolidator refused (a dead letter) counts nowhere: a stage it holds
- * goes to the next record of it, unwarned. See intake_int.h.
+ * goes to the earliest live record of it left, or else to the next sent,
+ * unwarned. See intake_int.h.
  *
  * In a dry run the index is read through the run's own (dryrun.h), which
  * its lines write instead of the outbox's.
@@ -206,14 +207,16 @@ intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	}
 	if (correction && (r = intake_stage_drop(t, in, seq)) != 0)
 		return r;
+	/* The holder that counts before this record is one of them (a
+	 * dead letter's entry goes to the next: outbox_stage_get). */
+	taken = view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&
+		counts(t, &held);
 	/* Every live record of the stage, for the next to take its entry
 	 * when its holder goes (not in a dry run: see intake_stage_drop). */
 	if (in->dry == NULL &&
 	    (r = outbox_stage_add(t, rec->case_id, rec->stage, rec->date,
 				  seq)) != 0)
 		return r;
-	taken = view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&
-		counts(t, &held);
 	repeat = taken && held.seq != seq;
 	if (repeat && warn)
 		warn_repeat(rec, &held, res);

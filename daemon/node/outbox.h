@@ -273,6 +273,8 @@ void outbox_stage_key(uint8_t k[OUTBOX_STAGE_KEY_LEN],
 
 /*
  * outbox_stage_get - the entry of (case_id, stage): 0, -ENOENT, -EUCLEAN.
+ *	When the consolidator refused its holder since (a dead letter), the
+ *	next live record of it that counts takes it first (a write).
  * outbox_stage_put - makes record e->seq the holder of (case_id, stage),
  *	and the reverse entry of e->seq. 0 or -errno.
  * outbox_stage_add - record seq, live, is of (case_id, stage), dated
