@@ -253,7 +253,8 @@ int outbox_check_put(struct outbox_txn *t, uint32_t epoch,
  *
  * A record holds the entry of its case and stage when it was the first
  * to have them, or is dated before the record that held it (the one the
- * consolidator counts: the earliest dated); a correction moves the entry
+ * consolidator counts: the earliest dated; of one day, the first sent, a
+ * corrected record keeping its sequence); a correction moves the entry
  * to its content, a withdrawal deletes it. Every live record of a case's
  * stage is kept beside (outbox_stage_add), so that when the holder goes
  * (withdrawn, or corrected to another stage or case) the next one that

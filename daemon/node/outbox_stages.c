@@ -309,7 +309,8 @@ outbox_stage_del(struct outbox_txn *t, uint64_t seq)
 /*
  * One envelope's event, as intake keeps the index (intake_stage.c): a
  * case stage is one of its stage's records, and takes its entry if free,
- * held by a record dated after it or by a dead letter; a correction of
+ * held by a record dated after it (of one day, sent after it) or by a
+ * dead letter with no live record before it to count; a correction of
  * one moves its record to its content (on the same terms); a withdrawal
  * deletes it, its entry going to the next record (del). Returns 0 or
  * -errno.
@@ -344,7 +345,8 @@ build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
 	/* The holder that counts before this record is one of the stage's,
 	 * as intake_stage_take judges it. */
 	r = counted(ob, txn, ev->rec.case_id, ev->rec.stage, &e);
-	if (r == 0 && ev->rec.date < e.date)
+	if (r == 0 &&
+	    (ev->rec.date < e.date || (ev->rec.date == e.date && rec < e.seq)))
 		r = -ENOENT; /* counted in the holder's place */
 	if (r != 0 && r != -ENOENT && r != -EUCLEAN)
 		return r;

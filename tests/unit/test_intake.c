@@ -929,6 +929,33 @@ test_case_stages_dead_next(void **state)
 }
 
 /*
+ * Of two records of a case's stage dated the same day the consolidator
+ * counts the first sent (stats_contrib.c earlier(): date, then sequence,
+ * a corrected record keeping its own): an earlier record corrected to the
+ * holder's date takes its entry, by intake as by an index built again.
+ */
+static void
+test_case_stages_same_day(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	submit1(fx, STG("Q1", "45", "complaint", "2026-04-09"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("Q2", "45", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Q1 seq 1): this record dated before");
+	submit1(fx, STGCOR("C1", "Q1", "45", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "(ref Q2 seq 2): this record dated the same day (2026-04-05) "
+	       "and sent before it counts in its place");
+	submit1(fx, STG("Q3", "45", "complaint", "2026-04-10"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Q1 seq 1): a second record");
+	reopen(fx, true, false);
+	submit1(fx, STG("Q4", "45", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Q1 seq 1): a second record");
+}
+
+/*
  * Two consecutive stages of the main line out of order make a negative
  * duration, which the warning says; two others (test_case_stages) only
  * their order.
@@ -1871,6 +1898,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead_next, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_same_day, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
 					    teardown),
