@@ -104,9 +104,10 @@ int outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 
 /*
  * outbox_open_read - opens the store in dir to read only (kuska-node
- * --recover's old outbox): nothing is written to it, neither the
- * format, identity and summaries an open settles nor the case stages'
- * index (its stage functions say -ENOENT and do nothing). -ENOENT when
+ * --recover's old outbox): nothing is written to its data file, neither
+ * the format, identity and summaries an open settles nor the case stages'
+ * index (its stage functions say -ENOENT and do nothing); its lock.mdb,
+ * where LMDB keeps a reader's slot, is reserved as outbox_open's. -ENOENT when
  * it lacks a table of the store (never made by a kuska), else as
  * outbox_open. Only the reads may be called on it.
  */
