@@ -249,17 +249,22 @@ counted(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
 {
 	uint8_t kb[OUTBOX_STAGE_KEY_LEN];
 	MDB_val k = {OUTBOX_STAGE_KEY_LEN, kb};
+	struct stage_entry e;
 	int r;
 
-	r = get(ob, txn, case_id, stage, ret);
-	if (r != 0 || !dead(ob, txn, ret->seq))
-		return r;
-	outbox_stage_key(kb, case_id, stage);
-	r = del_ok(mdb_del(txn, ob->stages, &k, NULL));
-	/* Sequences start at 1: none deleted from the records. */
+	r = get(ob, txn, case_id, stage, &e);
+	if (r == 0 && dead(ob, txn, e.seq)) {
+		outbox_stage_key(kb, case_id, stage);
+		r = del_ok(mdb_del(txn, ob->stages, &k, NULL));
+		/* Sequences start at 1: none deleted from the records. */
+		if (r == 0)
+			r = recs_walk(ob, txn, case_id, stage, 0, true);
+		if (r == 0)
+			r = get(ob, txn, case_id, stage, &e);
+	}
 	if (r == 0)
-		r = recs_walk(ob, txn, case_id, stage, 0, true);
-	return r == 0 ? get(ob, txn, case_id, stage, ret) : r;
+		*ret = e;
+	return r;
 }
 
 int
