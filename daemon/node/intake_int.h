@@ -62,7 +62,8 @@ int intake_take_line(struct outbox_txn *t, struct intake *in,
  * intake_stage_take - record seq (its ref: NULL to look it up) now
  *	carries rec's content; a correction's (or a re-keying's) `correction`
  *	first drops what the record held. rec takes its case's stage unless
- *	another record dated no later holds it. With `warn`, res->warning says a
+ *	another record dated before it, or the same day and sent before it,
+ *	holds it. With `warn`, res->warning says a
  *stage held by another record, or one out of date order with the case's others.
  * intake_stage_drop - record seq holds nothing (withdrawn).
  * Both return 0 or -errno for a store failure.

@@ -6,7 +6,8 @@
  * a later one (a duration between them reads negative). The record is
  * taken all the same: it is not wrong in itself. A record the
  * consolidator refused (a dead letter) counts nowhere: a stage it holds
- * goes to the next record of it, unwarned. See intake_int.h.
+ * goes to the earliest live record of it left, or else to the next sent,
+ * unwarned. See intake_int.h.
  *
  * In a dry run the index is read through the run's own (dryrun.h), which
  * its lines write instead of the outbox's.
@@ -147,18 +148,28 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	}
 }
 
+/* Whether record seq of rec counts before the holder of e, as the
+ * consolidator orders them (stats_contrib.c earlier(): the earliest
+ * dated; of one day, the first sent, a corrected record keeping its
+ * sequence). */
+static bool
+before(uint64_t seq, const struct record *rec, const struct stage_entry *e)
+{
+	return rec->date < e->date || (rec->date == e->date && seq < e->seq);
+}
+
 /*
  * The record repeats a stage held: a stage counts once per case, by its
  * earliest-dated record (the first sent on the same day), so which of
  * the two counts depends on their dates.
  */
 static void
-warn_repeat(const struct record *rec, const struct stage_entry *held,
-	    struct line_result *res)
+warn_repeat(uint64_t seq, const struct record *rec,
+	    const struct stage_entry *held, struct line_result *res)
 {
 	char hd[11];
 
-	if (rec->date >= held->date)
+	if (!before(seq, rec, held))
 		snprintf(res->warning, sizeof(res->warning),
 			 "case stage %s already held for this case (ref %s "
 			 "seq %llu): a second record counts for nothing; to "
@@ -169,13 +180,15 @@ warn_repeat(const struct record *rec, const struct stage_entry *held,
 	else
 		snprintf(res->warning, sizeof(res->warning),
 			 "case stage %s already held for this case (ref %s "
-			 "seq %llu): this record dated before it (%s) counts "
-			 "in its place (a stage counts once per case by its "
+			 "seq %llu): this record dated %s (%s)%s counts in "
+			 "its place (a stage counts once per case by its "
 			 "earliest record); withdraw the one that is a "
 			 "mistake",
 			 stage_name(rec->stage), held->ref,
 			 (unsigned long long)held->seq,
-			 date_format(held->date, hd));
+			 rec->date < held->date ? "before it" : "the same day",
+			 date_format(held->date, hd),
+			 rec->date < held->date ? "" : " and sent before it");
 }
 
 int
@@ -206,21 +219,23 @@ intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	}
 	if (correction && (r = intake_stage_drop(t, in, seq)) != 0)
 		return r;
+	/* The holder that counts before this record is one of them (a
+	 * dead letter's entry goes to the next: outbox_stage_get). */
+	taken = view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&
+		counts(t, &held);
 	/* Every live record of the stage, for the next to take its entry
 	 * when its holder goes (not in a dry run: see intake_stage_drop). */
 	if (in->dry == NULL &&
 	    (r = outbox_stage_add(t, rec->case_id, rec->stage, rec->date,
 				  seq)) != 0)
 		return r;
-	taken = view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&
-		counts(t, &held);
 	repeat = taken && held.seq != seq;
 	if (repeat && warn)
-		warn_repeat(rec, &held, res);
+		warn_repeat(seq, rec, &held, res);
 	/* The entry is the record the consolidator counts: the earliest
-	 * dated (of one day, the first sent), so one dated before it takes
-	 * it, and a third record is judged against that one. */
-	if (taken && (!repeat || rec->date >= held.date))
+	 * dated (of one day, the first sent), so one before it takes it,
+	 * and a third record is judged against that one. */
+	if (taken && (!repeat || !before(seq, rec, &held)))
 		return 0;
 	memset(&e, 0, sizeof(e));
 	e.seq = seq;

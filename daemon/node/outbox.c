@@ -231,7 +231,8 @@ open_store(const char *dir, size_t map_size, bool ro, struct outbox **ret)
 		free(ob);
 		return -ENOMEM;
 	}
-	if (!ro && (rc = daemon_reserve_lock(dir)) != 0) {
+	/* Read only too: LMDB writes a reader's slot into lock.mdb. */
+	if ((rc = daemon_reserve_lock(dir)) != 0) {
 		free(ob->dir);
 		free(ob);
 		return rc;

@@ -104,9 +104,10 @@ int outbox_open(const char *dir, size_t map_size, struct outbox **ret)
 
 /*
  * outbox_open_read - opens the store in dir to read only (kuska-node
- * --recover's old outbox): nothing is written to it, neither the
- * format, identity and summaries an open settles nor the case stages'
- * index (its stage functions say -ENOENT and do nothing). -ENOENT when
+ * --recover's old outbox): nothing is written to its data file, neither
+ * the format, identity and summaries an open settles nor the case stages'
+ * index (its stage functions say -ENOENT and do nothing); its lock.mdb,
+ * where LMDB keeps a reader's slot, is reserved as outbox_open's. -ENOENT when
  * it lacks a table of the store (never made by a kuska), else as
  * outbox_open. Only the reads may be called on it.
  */
@@ -253,7 +254,8 @@ int outbox_check_put(struct outbox_txn *t, uint32_t epoch,
  *
  * A record holds the entry of its case and stage when it was the first
  * to have them, or is dated before the record that held it (the one the
- * consolidator counts: the earliest dated); a correction moves the entry
+ * consolidator counts: the earliest dated; of one day, the first sent, a
+ * corrected record keeping its sequence); a correction moves the entry
  * to its content, a withdrawal deletes it. Every live record of a case's
  * stage is kept beside (outbox_stage_add), so that when the holder goes
  * (withdrawn, or corrected to another stage or case) the next one that
@@ -273,6 +275,8 @@ void outbox_stage_key(uint8_t k[OUTBOX_STAGE_KEY_LEN],
 
 /*
  * outbox_stage_get - the entry of (case_id, stage): 0, -ENOENT, -EUCLEAN.
+ *	When the consolidator refused its holder since (a dead letter), the
+ *	next live record of it that counts takes it first (a write).
  * outbox_stage_put - makes record e->seq the holder of (case_id, stage),
  *	and the reverse entry of e->seq. 0 or -errno.
  * outbox_stage_add - record seq, live, is of (case_id, stage), dated

@@ -237,13 +237,43 @@ del(struct outbox *ob, MDB_txn *txn, uint64_t seq)
 	return del_ok(mdb_del(txn, ob->stageof, &sk, NULL));
 }
 
+/*
+ * The entry of (case_id, stage), as get, its holder one that counts: when
+ * the consolidator refused the record it names (a dead letter, refused
+ * after it took the entry), the next live record of the stage that counts
+ * takes it first, as when it goes (del), or none does.
+ */
+static int
+counted(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
+	enum stage stage, struct stage_entry *ret)
+{
+	uint8_t kb[OUTBOX_STAGE_KEY_LEN];
+	MDB_val k = {OUTBOX_STAGE_KEY_LEN, kb};
+	struct stage_entry e;
+	int r;
+
+	r = get(ob, txn, case_id, stage, &e);
+	if (r == 0 && dead(ob, txn, e.seq)) {
+		outbox_stage_key(kb, case_id, stage);
+		r = del_ok(mdb_del(txn, ob->stages, &k, NULL));
+		/* Sequences start at 1: none deleted from the records. */
+		if (r == 0)
+			r = recs_walk(ob, txn, case_id, stage, 0, true);
+		if (r == 0)
+			r = get(ob, txn, case_id, stage, &e);
+	}
+	if (r == 0)
+		*ret = e;
+	return r;
+}
+
 int
 outbox_stage_get(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
 		 enum stage stage, struct stage_entry *ret)
 {
 	if (!t->ob->stages_ready)
 		return -ENOENT;
-	return get(t->ob, t->txn, case_id, stage, ret);
+	return counted(t->ob, t->txn, case_id, stage, ret);
 }
 
 int
@@ -284,7 +314,8 @@ outbox_stage_del(struct outbox_txn *t, uint64_t seq)
 /*
  * One envelope's event, as intake keeps the index (intake_stage.c): a
  * case stage is one of its stage's records, and takes its entry if free,
- * held by a record dated after it or by a dead letter; a correction of
+ * held by a record dated after it (of one day, sent after it) or by a
+ * dead letter with no live record before it to count; a correction of
  * one moves its record to its content (on the same terms); a withdrawal
  * deletes it, its entry going to the next record (del). Returns 0 or
  * -errno.
@@ -296,7 +327,7 @@ build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
 	struct envelope env;
 	struct stage_entry e;
 	uint64_t rec;
-	int r;
+	int r, rc;
 
 	if (v->mv_size < 8 ||
 	    codec_envelope_decode((const uint8_t *)v->mv_data + 8,
@@ -316,14 +347,17 @@ build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
 		return r;
 	if (ev->rec.kind != KIND_CASE_STAGE)
 		return 0;
-	r = add(ob, txn, ev->rec.case_id, ev->rec.stage, ev->rec.date, rec);
-	if (r != 0)
-		return r;
-	r = get(ob, txn, ev->rec.case_id, ev->rec.stage, &e);
-	if (r == 0 && (ev->rec.date < e.date || dead(ob, txn, e.seq)))
+	/* The holder that counts before this record is one of the stage's,
+	 * as intake_stage_take judges it. */
+	r = counted(ob, txn, ev->rec.case_id, ev->rec.stage, &e);
+	if (r == 0 &&
+	    (ev->rec.date < e.date || (ev->rec.date == e.date && rec < e.seq)))
 		r = -ENOENT; /* counted in the holder's place */
-	if (r != -ENOENT)
-		return r == -EUCLEAN ? 0 : r;
+	if (r != 0 && r != -ENOENT && r != -EUCLEAN)
+		return r;
+	rc = add(ob, txn, ev->rec.case_id, ev->rec.stage, ev->rec.date, rec);
+	if (rc != 0 || r != -ENOENT)
+		return rc;
 	e.seq = rec;
 	e.date = ev->rec.date;
 	seq_ref(ob, txn, rec, e.ref, sizeof(e.ref));

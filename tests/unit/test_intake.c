@@ -887,6 +887,75 @@ test_case_stages_dead(void **state)
 }
 
 /*
+ * When the record that holds a case's stage is refused by the
+ * consolidator (a dead letter) after another live record of the stage
+ * was sent, that one counts (the consolidator never had the first): a
+ * new record is warned of against it, not taken in its place, by intake
+ * as by an index built again from the envelopes, and the dates of the
+ * case's other stages are compared with it.
+ */
+static void
+test_case_stages_dead_next(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct rejection rej;
+
+	memset(&rej, 0, sizeof(rej));
+	rej.reason = REASON_BAD_EVENT;
+	snprintf(rej.text, sizeof(rej.text), "bad event");
+	submit1(fx, STG("Z1", "42", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("Z2", "42", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Z1 seq 1): a second record");
+	rej.seq = 1;
+	assert_int_equal(outbox_record_ack(fx->ob, 1, false, 1000, &rej, 1), 0);
+	submit1(fx, STG("Z3", "42", "accusation", "2026-04-03"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "is before this case's complaint (2026-04-05 ref Z2)");
+	submit1(fx, STG("Z4", "42", "complaint", "2026-04-09"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Z2 seq 2): a second record");
+
+	/* The holder dated before the first, refused; built again. */
+	submit1(fx, STG("Z5", "43", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("Z6", "43", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Z5 seq 5): this record dated");
+	rej.seq = 6;
+	assert_int_equal(outbox_record_ack(fx->ob, 6, false, 1000, &rej, 1), 0);
+	reopen(fx, true, false);
+	submit1(fx, STG("Z7", "43", "complaint", "2026-04-09"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Z5 seq 5): a second record");
+}
+
+/*
+ * Of two records of a case's stage dated the same day the consolidator
+ * counts the first sent (stats_contrib.c earlier(): date, then sequence,
+ * a corrected record keeping its own): an earlier record corrected to the
+ * holder's date takes its entry, by intake as by an index built again.
+ */
+static void
+test_case_stages_same_day(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	submit1(fx, STG("Q1", "45", "complaint", "2026-04-09"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("Q2", "45", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Q1 seq 1): this record dated before");
+	submit1(fx, STGCOR("C1", "Q1", "45", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "(ref Q2 seq 2): this record dated the same day (2026-04-05) "
+	       "and sent before it counts in its place");
+	submit1(fx, STG("Q3", "45", "complaint", "2026-04-10"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Q1 seq 1): a second record");
+	reopen(fx, true, false);
+	submit1(fx, STG("Q4", "45", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Q1 seq 1): a second record");
+}
+
+/*
  * Two consecutive stages of the main line out of order make a negative
  * duration, which the warning says; two others (test_case_stages) only
  * their order.
@@ -1827,6 +1896,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_case_stages_next, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_dead_next, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_same_day, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
 					    teardown),

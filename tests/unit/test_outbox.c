@@ -1403,6 +1403,68 @@ fresh_outbox(const struct fixture *fx, const char *text, char *dir, size_t cap)
 	put_file(path, text);
 }
 
+/* The bytes of file dir/name into a new buffer, its length *ret_len. */
+static uint8_t *
+file_bytes(const char *dir, const char *name, size_t *ret_len)
+{
+	char path[160];
+	uint8_t *b;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	b = malloc((size_t)n);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*ret_len = (size_t)n;
+	return b;
+}
+
+/*
+ * An outbox opened to read only (kuska-node --recover's old one) reads
+ * its envelopes and leaves its data file as it was; its lock file, where
+ * LMDB writes the reader slot, has its blocks allocated as an opening to
+ * write makes it (daemon_reserve_lock: not sparse, which a full disk
+ * made a SIGBUS at that first write).
+ */
+static void
+test_open_read(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob;
+	uint8_t *before, *after, *env;
+	size_t nb, na, len;
+	char path[160], ref[32];
+	struct stat sb;
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	append_range(ob, 1, 3);
+	outbox_close(&ob);
+	before = file_bytes(fx->db, "data.mdb", &nb);
+	snprintf(path, sizeof(path), "%s/lock.mdb", fx->db);
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(outbox_open_read(fx->db, MAP, &ob), 0);
+	assert_int_equal(outbox_get(ob, 2, &env, &len, ref, sizeof(ref)), 0);
+	assert_string_equal(ref, "REF-2");
+	free(env);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true((uint64_t)sb.st_blocks * 512 >= (uint64_t)sb.st_size);
+	outbox_close(&ob);
+	after = file_bytes(fx->db, "data.mdb", &na);
+	assert_int_equal(na, nb);
+	assert_memory_equal(after, before, nb);
+	free(before);
+	free(after);
+}
+
 /*
  * Two recoveries within a second each keep the outbox they replace: the
  * second must not take the first's copy's name (it may be the only copy
@@ -1494,6 +1556,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_swap_in_keeps_each, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_open_read, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
