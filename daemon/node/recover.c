@@ -95,8 +95,15 @@ open_old(struct rec *r)
 			"nothing of it is kept\n",
 			rep.why);
 	else if (rep.entries > 0 &&
-		 outbox_open_read(r->p->dir, r->p->map_size, &r->old) != 0)
+		 (e = outbox_open_read(r->p->dir, r->p->map_size, &r->old)) !=
+		     0) {
+		/* Checked whole yet not opened (memory, the readers' table
+		 * full): stopped and said, where it was taken for an outbox
+		 * that did not agree and its undelivered events dropped. */
 		r->old = NULL;
+		outbox_report_clear(&rep);
+		return e;
+	}
 	outbox_report_clear(&rep);
 	return 0;
 }
