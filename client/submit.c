@@ -37,6 +37,7 @@
 #define CHUNK_BYTES (8 * 1024 * 1024)
 #define SUBMIT_TIMEOUT_S 120     /* --timeout, default */
 #define SUBMIT_TIMEOUT_MAX_S 86400
+#define SUBMIT_END_TIMEOUT_MS 5000 /* the end of a run told to the node */
 #define READ_BLOCK (64 * 1024)
 #define LINE_KEEP (RECORD_MAX_LINE + 1) /* the node refuses longer ones */
 
@@ -1065,6 +1066,26 @@ open_report(const char *path)
 	return f;
 }
 
+/*
+ * Tells the node that the run is over, so that its journal says what the
+ * run stored now; its answer is not waited for long, and what becomes of
+ * it changes nothing of the run.
+ */
+static void
+end_run(struct run *run)
+{
+	struct control req, rep;
+
+	memset(&req, 0, sizeof(req));
+	req.type = CTL_SUBMIT;
+	snprintf(req.source, sizeof(req.source), "-");
+	req.run = run->id;
+	req.end = true;
+	if (ctl_call(run->ctl, &req, NULL, NULL, 0, SUBMIT_END_TIMEOUT_MS,
+		     &rep) == 0)
+		codec_control_clear(&rep);
+}
+
 int
 cmd_submit(int argc, char **argv)
 {
@@ -1214,6 +1235,10 @@ cmd_submit(int argc, char **argv)
 	if (i < argc)
 		say_not_sent(&run, argv, i, argc);
 	progress_clear(&run.prog);
+	/* A node gone or not answering, or a request cut short: the node
+	 * ends the submission itself, after 5 minutes without its requests. */
+	if (run.dry_run == 0 && status != 2 && status < 128)
+		end_run(&run);
 	ctl_close(&run.ctl);
 	if (run.report != NULL &&
 	    (ferror(run.report) | fclose(run.report)) != 0) {

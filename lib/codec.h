@@ -416,6 +416,7 @@ struct control {
 	uint64_t first_line; /* SUBMIT */
 	uint64_t dry_run;    /* SUBMIT: nonzero, a dry run's id */
 	uint64_t run;	     /* SUBMIT: nonzero, the kuska submit run's id */
+	bool end;	     /* SUBMIT: the run is over (no lines) */
 	size_t n_results;    /* SUBMIT_REPLY */
 	struct line_result *results;
 	char error[256];   /* SUBMIT_REPLY (optional), ERROR */

@@ -334,6 +334,10 @@ codec_control_encode(const struct control *c, uint8_t **ret_buf,
 			sh.has_run = 1;
 			sh.run = c->run;
 		}
+		if (c->end) {
+			sh.has_end = 1;
+			sh.end = 1;
+		}
 		pc.msg_case = KUSKA__CONTROL__MSG_SUBMIT;
 		pc.submit = &sh;
 		return control_pack(&pc, ret_buf, ret_len);
@@ -553,6 +557,7 @@ codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
 		ret->first_line = pc->submit->first_line;
 		ret->dry_run = pc->submit->dry_run;
 		ret->run = pc->submit->run;
+		ret->end = pc->submit->has_end && pc->submit->end;
 		break;
 	case KUSKA__CONTROL__MSG_SUBMIT_REPLY:
 		ret->type = CTL_SUBMIT_REPLY;

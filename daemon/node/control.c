@@ -385,12 +385,23 @@ handle_control(struct node *n, struct tframes *req)
 	}
 	switch (c.type) {
 	case CTL_SUBMIT:
+		if (c.end) {
+			/* The run is over: its journal line, and an empty
+			 * reply (a dry run's end ends nothing). */
+			if (c.dry_run == 0)
+				submissions_end(&n->subs, c.run);
+			memset(&rep, 0, sizeof(rep));
+			rep.type = CTL_SUBMIT_REPLY;
+			reply(n, req, &rep);
+			break;
+		}
 		r = intake_submit(&n->intake, c.first_line, req->data + 2,
 				  req->len + 2, req->n - 2, c.dry_run, &rep);
 		/* A request refused whole stored nothing: its own warnings
 		 * (key holders, disk) say so. */
 		if (r == 0 && c.dry_run == 0)
-			submissions_note(&n->subs, &c, &rep, date_now_ms());
+			submissions_note(&n->subs, &c, &rep, date_now_ms(),
+					 date_mono_ms());
 		/* What came during the commit, before the reply's encoding. */
 		(void)node_serve_busy(n);
 		reply(n, req, &rep);

@@ -216,6 +216,10 @@ run(struct node *n)
 			fatalx("poll: %s", strerror(-r));
 		mono = date_mono_ms();
 		node_take_submit(n, r > 0 && ready[0]);
+		/* No request waiting: a run's next one is not behind
+		 * another's. */
+		if (!(r > 0 && ready[0]) && n->n_deferred == 0)
+			submissions_idle(&n->subs, mono);
 		if (r > 0 && ready[1])
 			(void)deliver_read(&n->deliver, mono); /* bounded */
 		if (r > 0 && ready[2]) {
@@ -410,6 +414,7 @@ main(int argc, char **argv)
 	service_ready(status);
 	run(&n);
 	service_notify_stopping();
+	submissions_stop(&n.subs);
 	log_info("event=stop institution=%s", institution_name(n.intake.inst));
 	node_drop_deferred(&n);
 	intake_free(&n.intake);

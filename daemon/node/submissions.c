@@ -6,8 +6,32 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "record.h"
 #include "submissions.h"
+
+/* The journal's line of sub, which is over (why: what ended it), once. */
+static void
+end(struct submission *sub, const char *why)
+{
+	if (sub->seq == 0 || sub->ended)
+		return;
+	sub->ended = true;
+	log_info(
+	    "event=submission accepted=%llu already_held=%llu "
+	    "rekeyed=%llu refused=%llu unlinkable=%llu requests=%llu "
+	    "seconds=%llu ended=%s",
+	    (unsigned long long)sub->counts.accepted,
+	    (unsigned long long)sub->counts.held,
+	    (unsigned long long)sub->counts.rekeyed,
+	    (unsigned long long)sub->counts.refused,
+	    (unsigned long long)sub->counts.unlinkable,
+	    (unsigned long long)sub->requests,
+	    (unsigned long long)(sub->last_ms > sub->first_ms
+				     ? (sub->last_ms - sub->first_ms) / 1000
+				     : 0),
+	    why);
+}
 
 /*
  * The slot of s that req goes on with, or NULL when req starts a
@@ -25,18 +49,20 @@ continued(struct submissions *s, const struct control *req)
 		return NULL;
 	if (req->run != 0) {
 		for (i = 0; i < SUBMISSIONS_RUNS; i++)
-			if (s->runs[i].seq != 0 && s->runs[i].run == req->run)
+			if (s->runs[i].seq != 0 && !s->runs[i].ended &&
+			    s->runs[i].run == req->run)
 				return &s->runs[i];
 		return NULL;
 	}
-	if (last->run == 0 && strcmp(req->source, last->source) == 0 &&
+	if (last->run == 0 && !last->ended &&
+	    strcmp(req->source, last->source) == 0 &&
 	    req->first_line >= last->next_line)
 		return last;
 	return NULL;
 }
 
 /* The slot a new submission takes: an unused one, else the one whose
- * last request is the oldest. */
+ * last request is the oldest (ended, if it was not). */
 static struct submission *
 fresh(struct submissions *s)
 {
@@ -49,6 +75,7 @@ fresh(struct submissions *s)
 		if (s->runs[i].seq < old->seq)
 			old = &s->runs[i];
 	}
+	end(old, "evicted");
 	return old;
 }
 
@@ -78,7 +105,7 @@ count_line(struct submit_counts *c, const struct line_result *res)
 
 void
 submissions_note(struct submissions *s, const struct control *req,
-		 const struct control *rep, uint64_t now_ms)
+		 const struct control *rep, uint64_t now_ms, uint64_t mono)
 {
 	struct submission *sub = continued(s, req);
 	size_t i;
@@ -87,9 +114,12 @@ submissions_note(struct submissions *s, const struct control *req,
 		sub = fresh(s);
 		memset(sub, 0, sizeof(*sub));
 		sub->run = req->run;
+		sub->first_ms = now_ms;
 		s->n++;
 	}
 	sub->seq = ++s->seq;
+	sub->requests++;
+	sub->last_mono = mono;
 	s->last = (size_t)(sub - s->runs);
 	snprintf(sub->source, sizeof(sub->source), "%s", req->source);
 	sub->next_line = req->first_line + rep->n_results;
@@ -115,6 +145,39 @@ submissions_note(struct submissions *s, const struct control *req,
 				     : res->field);
 		}
 	}
+}
+
+void
+submissions_end(struct submissions *s, uint64_t run)
+{
+	size_t i;
+
+	if (run == 0)
+		return;
+	for (i = 0; i < SUBMISSIONS_RUNS; i++)
+		if (s->runs[i].run == run)
+			end(&s->runs[i], "client");
+}
+
+void
+submissions_idle(struct submissions *s, uint64_t mono)
+{
+	size_t i;
+
+	for (i = 0; i < SUBMISSIONS_RUNS; i++)
+		/* Not mono - last_mono: mono may be older than a request
+		 * noted since it was read. */
+		if (s->runs[i].last_mono + SUBMISSIONS_IDLE_MS <= mono)
+			end(&s->runs[i], "idle");
+}
+
+void
+submissions_stop(struct submissions *s)
+{
+	size_t i;
+
+	for (i = 0; i < SUBMISSIONS_RUNS; i++)
+		end(&s->runs[i], "stop");
 }
 
 const struct submission *

@@ -15,10 +15,19 @@
  * of them is stored) and are never noted. Nothing of a record is kept:
  * no ref, no value, only counts, the first refused line's number and
  * the field its refusal names (a path such as "victims[0].birth_date").
+ *
+ * A submission ends when its run says it is over (kuska submit's last
+ * request), when none of its requests has come for SUBMISSIONS_IDLE_MS
+ * (a run killed, an older client), when a newer one takes its slot, or
+ * when the node stops; it is then logged once, as event=submission with
+ * its counts (and never a file name or anything of a record: the journal
+ * is read more widely than the data), and a later request of its run
+ * starts another.
  */
 #ifndef KUSKA_SUBMISSIONS_H
 #define KUSKA_SUBMISSIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +36,8 @@
 /* Runs told apart at once: more kuska submit at once than a node's
  * officers and scheduled jobs start. */
 #define SUBMISSIONS_RUNS 8
+/* A submission none of whose requests came for this long is over. */
+#define SUBMISSIONS_IDLE_MS (5 * 60 * 1000)
 
 /* One submission. */
 struct submission {
@@ -35,6 +46,10 @@ struct submission {
 	char source[256];   /* the source of its last request */
 	uint64_t next_line; /* the line after its last request's */
 	uint64_t last_ms;   /* wall clock of its last request */
+	uint64_t first_ms;  /* wall clock of its first request */
+	uint64_t last_mono; /* monotonic clock of its last request */
+	uint64_t requests;
+	bool ended; /* logged: no request goes on with it */
 	struct submit_counts counts;
 	uint64_t first_refused_line; /* 0: none */
 	char first_refused_field[64];
@@ -51,10 +66,29 @@ struct submissions {
 
 /*
  * submissions_note - counts into s the answered request req (a
- * CTL_SUBMIT, not a dry run) whose reply is rep, at wall clock now_ms.
+ * CTL_SUBMIT, not a dry run) whose reply is rep, at wall clock now_ms and
+ * monotonic clock mono.
  */
 void submissions_note(struct submissions *s, const struct control *req,
-		      const struct control *rep, uint64_t now_ms);
+		      const struct control *rep, uint64_t now_ms,
+		      uint64_t mono);
+
+/*
+ * submissions_end - ends (and logs) the submission of the run whose id is
+ * run, when one goes on: its kuska submit said it is over.
+ */
+void submissions_end(struct submissions *s, uint64_t run);
+
+/*
+ * submissions_idle - ends (and logs) the submissions none of whose
+ * requests came for SUBMISSIONS_IDLE_MS before mono; the caller calls it
+ * only while no request waits for the node, lest a run whose request
+ * waited behind another's be ended.
+ */
+void submissions_idle(struct submissions *s, uint64_t mono);
+
+/* submissions_stop - ends (and logs) every submission: the node stops. */
+void submissions_stop(struct submissions *s);
 
 /*
  * submissions_last - the submission whose request s noted last (all

@@ -8,6 +8,10 @@
 # of the repeated complaint's date moves nothing and warns again, and
 # withdrawing the repeat leaves the first complaint the one that counts.
 # Restarted, the node keeps its index: the warning is given again.
+# The node's journal has a line for each submission, at its end, with its
+# counts (a run of two files one line), never a file name, ref or case
+# number; a kuska submit killed (-9) between its files is logged once,
+# with what it stored, when the node stops.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -35,6 +39,8 @@ rc=$?
 check "April: accepted, no warning (exit $rc)" \
 	sh -c "test $rc = 0 && ! grep -q 'warning' '$T/abril.out' &&
 		grep -qx 'mp-abril.jsonl: 3 accepted, 0 already held, 0 refused, 0 with unlinkable victims' '$T/abril.out'"
+check "... the node's journal says it, with its counts" \
+	grep -q "event=submission accepted=3 already_held=0 rekeyed=0 refused=0 unlinkable=0 requests=1 seconds=[0-9]* ended=client" "$N/mp.log"
 
 (cd "$T" && "$KUSKA" submit -c "$N/mp.conf" --report mayo.csv mp-mayo.jsonl >mayo.out 2>&1)
 rc=$?
@@ -60,6 +66,11 @@ is "... and no other row" "$(wc -l <"$T/mayo.csv")" 3
 check "both months sent again: already held, nothing warned of" \
 	sh -c "! grep -q 'warning' '$T/again.out' &&
 		grep -qx 'mp-mayo.jsonl: 0 accepted, 4 already held, 0 refused, 0 with unlinkable victims' '$T/again.out'"
+check "... one line in the node's journal for the run's two files" \
+	grep -q "event=submission accepted=0 already_held=7 rekeyed=0 refused=0 unlinkable=0 requests=2 seconds=[0-9]* ended=client" "$N/mp.log"
+is "... a line a submission (a dry run none)" "$(
+	(cd "$T" && "$KUSKA" submit -n -c "$N/mp.conf" mp-abril.jsonl >/dev/null 2>&1)
+	grep -c 'event=submission ' "$N/mp.log")" 3
 
 # The repeat withdrawn: a third record of the complaint is warned of
 # against the first still; the first's stage date corrected, the
@@ -73,7 +84,32 @@ check "the complaint corrected to after its preliminary investigation: warned of
 	grep -qF "fix.jsonl:2: warning: stage complaint dated 2026-04-20 is after this case's preliminary_investigation (2026-04-10 ref MP-CS-0002)" \
 	"$T/fix.out"
 
-stop_node mp
+
+# kuska submit killed (-9) between its files: the first stored, the
+# second (a fifo nobody writes) waited for.
+case_stage MP-CS-0500 2026-06-01 FIS-2026-0505 complaint >"$T/kill1.jsonl"
+case_stage MP-CS-0501 2026-06-02 FIS-2026-0506 complaint >>"$T/kill1.jsonl"
+mkfifo "$T/kill2.jsonl"
+before=$(node_last_seq mp)
+(cd "$T" && exec "$KUSKA" submit -c "$N/mp.conf" kill1.jsonl kill2.jsonl >kill.out 2>&1) &
+sub=$!
+for _ in $(seq 100); do
+	[ "$(node_last_seq mp)" = $((before + 2)) ] && break
+	sleep 0.1
+done
+kill -9 $sub
+wait $sub 2>/dev/null
+check "a submit killed between its files: its first file stored" \
+	test "$(node_last_seq mp)" = $((before + 2))
+check "... not yet logged" \
+	test "$(grep -c 'event=submission ' "$N/mp.log")" = 4
+stop_node mp TERM
+check "... logged when the node stops, with what it stored" \
+	grep -q "event=submission accepted=2 already_held=0 rekeyed=0 refused=0 unlinkable=0 requests=1 seconds=0 ended=stop" "$N/mp.log"
+check "... once" \
+	test "$(grep -c 'event=submission ' "$N/mp.log")" = 5
+check "the journal names no file, ref or case number" \
+	sh -c "! grep -Eq 'jsonl|MP-CS|FIS-2026|Fis-2026' '$N/mp.log'"
 start_node mp
 case_stage MP-CS-0900 2026-06-01 FIS-2026-0101 complaint >"$T/junio.jsonl"
 (cd "$T" && "$KUSKA" submit -c "$N/mp.conf" junio.jsonl >junio.out 2>&1)

@@ -339,11 +339,20 @@ test_control_node_submissions(void **state)
 	c->first_line = 1;
 	back = control_round_trip(c);
 	assert_int_equal(back->run, 0);
+	assert_false(back->end);
 	codec_control_clear(back);
 	free(back);
 	c->run = 0xfedcba9876543210ull;
 	back = control_round_trip(c);
 	assert_int_equal(back->run, 0xfedcba9876543210ull);
+	assert_false(back->end);
+	codec_control_clear(back);
+	free(back);
+	/* The run's end, which the node logs. */
+	c->end = true;
+	back = control_round_trip(c);
+	assert_int_equal(back->run, 0xfedcba9876543210ull);
+	assert_true(back->end);
 	codec_control_clear(back);
 	free(back);
 	free(c);

@@ -3,7 +3,8 @@
  * submissions (daemon/node/submissions.h): a run's files and pieces are
  * one submission, an older client's pieces of one file too, two runs at
  * once two submissions, and only counts, a line number and a field are
- * kept.
+ * kept; and what the node's journal says of each (event=submission): a
+ * line once it ends, with its counts alone, once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "record.h"
 #include "submissions.h"
@@ -75,7 +77,7 @@ note(struct submissions *s, uint64_t run, const char *source,
 	rep.type = CTL_SUBMIT_REPLY;
 	rep.n_results = n;
 	rep.results = res;
-	submissions_note(s, &req, &rep, now_ms);
+	submissions_note(s, &req, &rep, now_ms, now_ms);
 }
 
 /* An unknown key is the case system's: status does not repeat it. */
@@ -251,6 +253,149 @@ test_runs_forgotten(void **state)
 	assert_int_equal(s.total.accepted, SUBMISSIONS_RUNS + 3);
 }
 
+/* What the code between capture() and captured() logged. */
+static char logged[4096];
+static int saved_stderr = -1;
+static FILE *capture_file;
+
+static void
+capture(void)
+{
+	fflush(stderr);
+	capture_file = tmpfile();
+	assert_non_null(capture_file);
+	saved_stderr = dup(2);
+	assert_true(saved_stderr >= 0);
+	assert_true(dup2(fileno(capture_file), 2) >= 0);
+}
+
+static const char *
+captured(void)
+{
+	size_t n;
+
+	fflush(stderr);
+	assert_true(dup2(saved_stderr, 2) >= 0);
+	close(saved_stderr);
+	rewind(capture_file);
+	n = fread(logged, 1, sizeof(logged) - 1, capture_file);
+	logged[n] = '\0';
+	fclose(capture_file);
+	return logged;
+}
+
+/* How many times needle is in haystack. */
+static int
+count(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	while ((haystack = strstr(haystack, needle)) != NULL) {
+		n++;
+		haystack += strlen(needle);
+	}
+	return n;
+}
+
+/* A run that says it is over is logged at once, once, with its counts and
+ * nothing of its files; a request of it after that starts another. */
+static void
+test_end_logged_once(void **state)
+{
+	struct submissions s;
+	const char *l;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	capture();
+	note(&s, 7, "maria_quispe.jsonl", 1, "aarh", 1000);
+	note(&s, 7, "b.jsonl", 1, "ubk", 2000);
+	submissions_end(&s, 7);
+	submissions_end(&s, 7);
+	submissions_idle(&s, 1000000);
+	submissions_stop(&s);
+	l = captured();
+	assert_int_equal(count(l, "event=submission "), 1);
+	assert_non_null(strstr(l, "event=submission accepted=3 "
+				  "already_held=1 rekeyed=1 refused=1 "
+				  "unlinkable=1 requests=2 seconds=1 "
+				  "ended=client"));
+	assert_null(strstr(l, "jsonl"));
+	assert_null(strstr(l, "maria"));
+	assert_null(strstr(l, "victim"));
+
+	capture();
+	note(&s, 7, "b.jsonl", 4, "a", 3000);
+	assert_int_equal(s.n, 2);
+	submissions_end(&s, 8); /* another run's end: not this one's */
+	l = captured();
+	assert_int_equal(count(l, "event=submission "), 0);
+}
+
+/* A run killed says nothing: it is logged once, with what it stored,
+ * after SUBMISSIONS_IDLE_MS without its requests, or when the node stops;
+ * an older client's the same. */
+static void
+test_idle_and_stop(void **state)
+{
+	struct submissions s;
+	const char *l;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	capture();
+	note(&s, 7, "a.jsonl", 1, "aa", 1000);
+	note(&s, 0, "old.jsonl", 1, "r", 2000);
+	/* mono older than a request noted since it was read: not idle */
+	submissions_idle(&s, 500);
+	submissions_idle(&s, 1000 + SUBMISSIONS_IDLE_MS - 1);
+	l = captured();
+	assert_int_equal(count(l, "event=submission "), 0);
+
+	capture();
+	submissions_idle(&s, 1000 + SUBMISSIONS_IDLE_MS);
+	submissions_idle(&s, 1500 + SUBMISSIONS_IDLE_MS);
+	l = captured();
+	assert_int_equal(count(l, "event=submission "), 1);
+	assert_non_null(strstr(l, "accepted=2 already_held=0 rekeyed=0 "
+				  "refused=0 unlinkable=0 requests=1 "
+				  "seconds=0 ended=idle"));
+
+	capture();
+	submissions_stop(&s);
+	submissions_stop(&s);
+	submissions_end(&s, 7);
+	l = captured();
+	assert_int_equal(count(l, "event=submission "), 1);
+	assert_non_null(strstr(l, "accepted=0 already_held=0 rekeyed=0 "
+				  "refused=1 unlinkable=0 requests=1 "
+				  "seconds=0 ended=stop"));
+	/* Status still shows the last one. */
+	assert_int_equal(submissions_last(&s)->counts.refused, 1);
+}
+
+/* A submission whose slot a newer run takes is logged then. */
+static void
+test_evicted_logged(void **state)
+{
+	struct submissions s;
+	const char *l;
+	uint64_t run;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	capture();
+	for (run = 1; run <= SUBMISSIONS_RUNS; run++)
+		note(&s, run, "a.jsonl", 1, "a", run);
+	submissions_end(&s, 1);
+	note(&s, 100, "a.jsonl", 1, "a", 200); /* takes run 1's: logged */
+	note(&s, 101, "a.jsonl", 1, "a", 300); /* takes run 2's */
+	l = captured();
+	assert_int_equal(count(l, "event=submission "), 2);
+	assert_int_equal(count(l, "ended=client"), 1);
+	assert_int_equal(count(l, "ended=evicted"), 1);
+}
+
 int
 main(void)
 {
@@ -261,6 +406,9 @@ main(void)
 	    cmocka_unit_test(test_older_client),
 	    cmocka_unit_test(test_concurrent),
 	    cmocka_unit_test(test_runs_forgotten),
+	    cmocka_unit_test(test_end_logged_once),
+	    cmocka_unit_test(test_idle_and_stop),
+	    cmocka_unit_test(test_evicted_logged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
