@@ -733,16 +733,39 @@ refuse_file(struct run *run, const char *name, unsigned long lineno,
 	report_row(run, name, lineno, "", row);
 }
 
+/* Refuses the file whose line lineno, its first not blank, is delimited
+ * text: the file is CSV, or (the next line a JSON object, next_json)
+ * JSON Lines with a header line. */
+static void
+refuse_delimited(struct run *run, const char *name, unsigned long lineno,
+		 bool next_json)
+{
+	if (next_json)
+		refuse_file(run, name, lineno,
+			    "line %lu is a header (column names or a title) "
+			    "and not a record: JSON Lines has none; remove "
+			    "that line and submit the file again (kuska(1) "
+			    "docs/INPUT.md); nothing of it was sent",
+			    lineno);
+	else
+		refuse_file(run, name, lineno,
+			    "looks like CSV or other delimited text (line %lu "
+			    "is not a JSON object), not JSON Lines: kuska "
+			    "submit reads one event, a JSON object, a line "
+			    "(kuska(1), docs/INPUT.md); nothing of it was sent",
+			    lineno);
+}
+
 /*
  * Judges a file by its first lines (lineno counts from 1) before any of
  * it is sent: one that is not text, or is delimited text, is refused as
  * a whole (refuse_file) without any of its content. *judged is set at
  * the first line that is not blank; lf says the line ended in LF (not at
- * the file's end). Returns 0, or -EINVAL when refused.
+ * the file's end). A first line of delimited text is judged at the next
+ * one that is not blank (a header before JSON Lines, or CSV): *header
+ * keeps its number meanwhile, *judged false. Returns 0, or -EINVAL when
+ * refused.
  */
-static void refuse_delimited(struct run *run, const char *name,
-			     unsigned long lineno, bool next_json);
-
 static int
 judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	   unsigned long lineno, bool utf16, bool lf, bool *judged,
@@ -827,29 +850,6 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	*header = lineno;
 	*judged = false;
 	return 0;
-}
-
-/* Refuses the file whose line lineno, its first not blank, is delimited
- * text: the file is CSV, or (the next line a JSON object, next_json)
- * JSON Lines with a header line. */
-static void
-refuse_delimited(struct run *run, const char *name, unsigned long lineno,
-		 bool next_json)
-{
-	if (next_json)
-		refuse_file(run, name, lineno,
-			    "line %lu is a header (column names or a title) "
-			    "and not a record: JSON Lines has none; remove "
-			    "that line and submit the file again (kuska(1) "
-			    "docs/INPUT.md); nothing of it was sent",
-			    lineno);
-	else
-		refuse_file(run, name, lineno,
-			    "looks like CSV or other delimited text (line %lu "
-			    "is not a JSON object), not JSON Lines: kuska "
-			    "submit reads one event, a JSON object, a line "
-			    "(kuska(1), docs/INPUT.md); nothing of it was sent",
-			    lineno);
 }
 
 /*

@@ -402,7 +402,7 @@ run_hello(struct ingest_job *j)
 	j->in_step = r == 0 && in_step(j, &w);
 	/* The key it spoke with: after a node's key is replaced (OPERATIONS
 	 * section 6) the journal shows the node back with the new one. */
-	(void)registry_by_user_id(j->pj.reg, j->req.user_id, w.now_ms, &who);
+	(void)registry_user_name(j->req.user_id, &who);
 	log_info_budget(&j->c->hello_log[p->inst],
 			"event=hello institution=%s last_seq=%llu key=%s",
 			p->id, (unsigned long long)w.last_seq, who.key);

@@ -13,8 +13,9 @@
  * the submission whose request came last: of runs that overlapped, the
  * one that finished last, whole. Dry runs are no submissions (nothing
  * of them is stored) and are never noted. Nothing of a record is kept:
- * no ref, no value, only counts, the first refused line's number and
- * the field its refusal names (a path such as "victims[0].birth_date").
+ * no ref, no value, only counts, the first refused line's file (the
+ * source its request named), number and the field its refusal names (a
+ * path such as "victims[0].birth_date").
  *
  * A submission ends when its run says it is over (kuska submit's last
  * request), when none of its requests has come for SUBMISSIONS_IDLE_MS

@@ -493,6 +493,22 @@ is "a JSON Lines file with a header line: exit 1, line 1 named a header" \
 	"$rc/$(cat "$T/headed.out")" \
 	"1/kuska submit: $T/headed.jsonl: line 1 is a header (column names or a title) and not a record: JSON Lines has none; remove that line and submit the file again (kuska(1) docs/INPUT.md); nothing of it was sent"
 check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
+# The same after a byte-order mark (Excel's "CSV UTF-8", Notepad); a file
+# of the header line alone, with no record after it, is delimited text.
+{
+	printf '\357\273\277'
+	cat "$T/headed.jsonl"
+} >"$T/headed-bom.jsonl"
+echo 'kind,ref,date,region,victim' >"$T/header-only.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/headed-bom.jsonl" \
+	"$T/header-only.jsonl" >"$T/headed2.out" 2>&1
+rc=$?
+check "... after a byte-order mark, line 1 named a header (exit $rc)" \
+	sh -c "test $rc = 1 && grep -qxF 'kuska submit: $T/headed-bom.jsonl: line 1 is a header (column names or a title) and not a record: JSON Lines has none; remove that line and submit the file again (kuska(1) docs/INPUT.md); nothing of it was sent' '$T/headed2.out'"
+check "... a header line alone: delimited text, no header to remove" \
+	grep -q "^kuska submit: $T/header-only.jsonl: looks like CSV or other delimited text (line 1 is not a JSON object)" \
+	"$T/headed2.out"
+check "... nothing stored from them" test "$(node_last_seq pnp)" = "$before"
 # A JSON array of records, pretty-printed or on one line: one message
 # naming it an array and how to convert it, not a refusal a line; exit 1.
 before=$(node_last_seq pnp)

@@ -58,12 +58,65 @@ test_region_names(void **state)
 	assert_string_equal(out, "");
 }
 
+/* A department written by name, as a police case system shows it: its
+ * code; any other text 0, a code written with the name too (walk45). */
+static void
+test_region_from_name(void **state)
+{
+	static const struct {
+		const char *s;
+		uint32_t code;
+	} cases[] = {
+	    {"LIMA", 15},
+	    {"Lima", 15},
+	    {"LIMA METROPOLITANA", 15},
+	    {"LIMA PROVINCIAS", 15},
+	    {"Lima Región", 15},
+	    {"  lima  ", 15},
+	    {"CALLAO", 7},
+	    {"ÁNCASH", 2},
+	    {"Ancash", 2},
+	    {"A\xcc\x81ncash", 2}, /* the accent a combining mark */
+	    {"APURIMAC", 3},
+	    {"LA LIBERTAD", 13},
+	    {"MADRE-DE-DIOS", 17},
+	    {"San Martín", 22},
+	    {"ICA", 11},
+	    {"Ucayali", 25},
+	    {"Amazonas", 1},
+	    {"LA", 0},
+	    {"LIBERTAD", 0},
+	    {"LIMAS", 0},
+	    {"15", 0},
+	    {"15 LIMA", 0},
+	    {"", 0},
+	    {"NORTE", 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (region_from_name(cases[i].s, strlen(cases[i].s)) !=
+		    cases[i].code)
+			fail_msg("\"%s\": not %u", cases[i].s,
+				 (unsigned)cases[i].code);
+	/* Each name as INEI writes it is its own code. */
+	for (i = 1; i <= REGION_COUNT; i++)
+		assert_int_equal(
+		    region_from_name(region_name((uint32_t)i),
+				     strlen(region_name((uint32_t)i))),
+		    i);
+	/* Only its len bytes are read. */
+	assert_int_equal(region_from_name("LIMAS", 4), 15);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_region_parse),
 	    cmocka_unit_test(test_region_names),
+	    cmocka_unit_test(test_region_from_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,9 +2,9 @@
  * test_submissions.c - what kuska status says of the node's last
  * submissions (daemon/node/submissions.h): a run's files and pieces are
  * one submission, an older client's pieces of one file too, two runs at
- * once two submissions, and only counts, a line number and a field are
- * kept; and what the node's journal says of each (event=submission): a
- * line once it ends, with its counts alone, once.
+ * once two submissions, and only counts, a file, a line number and a
+ * field are kept; and what the node's journal says of each
+ * (event=submission): a line once it ends, with its counts alone, once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,6 +96,36 @@ test_unknown_key_not_kept(void **state)
 	assert_string_equal(ns.first_refused_field, "an unknown field");
 	assert_string_equal(ns.first_refused_source, "c.jsonl");
 	assert_int_equal(ns.last_submission.refused, 2);
+}
+
+/* A run of several files: the first refused line's file is kept, not
+ * the last file's, nor one with a refusal after it (walk45). */
+static void
+test_first_refused_file(void **state)
+{
+	struct submissions s;
+	struct node_status ns;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	note(&s, 5, "octubre.jsonl", 1, "aa", 100);
+	note(&s, 5, "hand1.jsonl", 1, "ar", 200);
+	note(&s, 5, "hand2.jsonl", 1, "r", 300);
+	note(&s, 5, "hand3.jsonl", 1, "a", 400);
+	memset(&ns, 0, sizeof(ns));
+	submissions_fill(&s, &ns);
+	assert_int_equal(ns.submissions, 1);
+	assert_int_equal(ns.last_submission.refused, 2);
+	assert_int_equal(ns.first_refused_line, 2);
+	assert_string_equal(ns.first_refused_source, "hand1.jsonl");
+	assert_string_equal(ns.first_refused_field, "victim.sex");
+
+	/* The next run, clean: no file named. */
+	note(&s, 6, "noviembre.jsonl", 1, "a", 500);
+	memset(&ns, 0, sizeof(ns));
+	submissions_fill(&s, &ns);
+	assert_int_equal(ns.first_refused_line, 0);
+	assert_string_equal(ns.first_refused_source, "");
 }
 
 static void
@@ -402,6 +432,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_none),
 	    cmocka_unit_test(test_unknown_key_not_kept),
+	    cmocka_unit_test(test_first_refused_file),
 	    cmocka_unit_test(test_run),
 	    cmocka_unit_test(test_older_client),
 	    cmocka_unit_test(test_concurrent),
