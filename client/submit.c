@@ -757,21 +757,41 @@ refuse_delimited(struct run *run, const char *name, unsigned long lineno,
 }
 
 /*
+ * The end of the message that refuses line lineno as records parted by
+ * CRs alone, into buf (cap bytes), when next_line read no further than
+ * its head (stopped): any lines after it, LF ones too, were not read.
+ * Returns buf ("" when not stopped).
+ */
+static const char *
+unread_after(bool stopped, unsigned long lineno, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	if (stopped)
+		snprintf(buf, cap,
+			 "; reading stopped in line %lu (over %d KiB): any "
+			 "lines after it were neither read nor sent",
+			 lineno, READ_CAP / 1024);
+	return buf;
+}
+
+/*
  * Judges a file by its first lines (lineno counts from 1) before any of
  * it is sent: one that is not text, or is delimited text, is refused as
  * a whole (refuse_file) without any of its content. *judged is set at
  * the first line that is not blank; lf says the line ended in LF (not at
- * the file's end). A first line of delimited text is judged at the next
+ * the file's end); stopped, that next_line read no further than its head
+ * (unread_after). A first line of delimited text is judged at the next
  * one that is not blank (a header before JSON Lines, or CSV): *header
  * keeps its number meanwhile, *judged false. Returns 0, or -EINVAL when
  * refused.
  */
 static int
 judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
-	   unsigned long lineno, bool utf16, bool lf, bool *judged,
-	   unsigned long *header)
+	   unsigned long lineno, bool utf16, bool lf, bool stopped,
+	   bool *judged, unsigned long *header)
 {
 	const char *what = lineno == 1 ? not_text(line, len) : NULL;
+	char unread[160];
 	size_t i;
 	char kind;
 
@@ -815,12 +835,14 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
 	 * line (no '{' of its opens it), so whatever next_line stopped
 	 * reading at is refused here. */
 	if (!lf && cr_records(line, len)) {
-		refuse_file(run, name, lineno,
-			    "its lines end in a carriage return alone (CR, as "
-			    "classic Mac OS saved text), not JSON Lines: save "
-			    "it with LF or CRLF line ends, one JSON object a "
-			    "line (kuska(1), docs/INPUT.md); nothing of it was "
-			    "sent");
+		refuse_file(
+		    run, name, lineno,
+		    "its lines end in a carriage return alone (CR, as "
+		    "classic Mac OS saved text), not JSON Lines: save "
+		    "it with LF or CRLF line ends, one JSON object a "
+		    "line (kuska(1), docs/INPUT.md); nothing of it was "
+		    "sent%s",
+		    unread_after(stopped, lineno, unread, sizeof(unread)));
 		return -EINVAL;
 	}
 	kind = utf16 || line[i] == '{' ? 0 : not_utf8_text(line, len);
@@ -864,8 +886,8 @@ judge_head(struct run *run, const char *name, const uint8_t *line, size_t len,
  * refused them or did not answer (send_chunk said what became of them).
  * stopped: next_line read no further than the head of that line, so any
  * lines after it (LF ones, after a CR-joined piece of an LF file) were not
- * read, which the message says too. Returns 0, -EINVAL when refused, or
- * send_chunk's error.
+ * read, which the message says too (unread_after). Returns 0, -EINVAL
+ * when refused, or send_chunk's error.
  */
 static int
 judge_tail(struct run *run, const char *name, struct chunk *c, struct tally *t,
@@ -873,7 +895,7 @@ judge_tail(struct run *run, const char *name, struct chunk *c, struct tally *t,
 	   bool stopped, bool *sent)
 {
 	const char *before = "nothing of it was sent";
-	char unread[160] = "";
+	char unread[160];
 	int r = 0;
 
 	if (lf || !cr_records(line, len))
@@ -889,17 +911,13 @@ judge_tail(struct run *run, const char *name, struct chunk *c, struct tally *t,
 	else if (*sent)
 		before = "the lines before it were sent (sent again they are "
 			 "\"already held\")";
-	if (stopped)
-		snprintf(unread, sizeof(unread),
-			 "; reading stopped in line %lu (over %d KiB): any "
-			 "lines after it were neither read nor sent",
-			 lineno, READ_CAP / 1024);
 	refuse_file(run, name, lineno,
 		    "its lines from line %lu on end in a carriage return "
 		    "alone (CR, as classic Mac OS saved text), not JSON "
 		    "Lines: save it with LF or CRLF line ends, one JSON object "
 		    "a line (kuska(1), docs/INPUT.md); %s%s",
-		    lineno, before, unread);
+		    lineno, before,
+		    unread_after(stopped, lineno, unread, sizeof(unread)));
 	return r != 0 ? r : -EINVAL;
 }
 
@@ -959,8 +977,8 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 		r = judged ? judge_tail(run, name, &c, t, line, len, lineno,
 					rd.lf, rd.stopped, ret_sent)
 			   : judge_head(run, name, line, len, lineno,
-					utf16le || utf16be, rd.lf, &judged,
-					&header);
+					utf16le || utf16be, rd.lf, rd.stopped,
+					&judged, &header);
 		/* A mark that opens a line after the first is no blank: the
 		 * node refuses it there. */
 		if (r == 0 && !judged && header == 0 && len >= 3 &&

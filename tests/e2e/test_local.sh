@@ -658,6 +658,22 @@ check "a CR-joined piece over 320 KiB in an LF file: exit 1, the lines after it 
 	sh -c "test $rc = 1 &&
 		grep -q 'macx.jsonl: its lines from line 5002 on end in a carriage return alone .*; the lines before it were sent (sent again they are \"already held\"); reading stopped in line 5002 (over 320 KiB): any lines after it were neither read nor sent\$' '$T/macx.out' &&
 		grep -q 'macx.jsonl: 1 accepted, 0 already held, 1 refused' '$T/macx.out'"
+# Such a piece as the first record: refused as a file of CR line ends,
+# and the message says so too, where it said nothing of the LF lines
+# after it (review45c).
+before=$(node_last_seq pnp)
+{
+	awk 'NR == 92 { for (k = 0; k < 1500; k++) printf "%s\r", $0; exit }' \
+		"$T/sim/pnp.jsonl"
+	printf '\n'
+	sed -n '93,94p' "$T/sim/pnp.jsonl" | sed 's/"PNP-/"PNP-MACZ-/'
+} >"$T/macz.jsonl"
+"$KUSKA" submit -c "$N/pnp.conf" "$T/macz.jsonl" >"$T/macz.out" 2>&1
+rc=$?
+check "... as the first record: exit 1, the lines after it said not read ($rc)" \
+	sh -c "test $rc = 1 &&
+		grep -q 'macz.jsonl: its lines end in a carriage return alone .*; nothing of it was sent; reading stopped in line 1 (over 320 KiB): any lines after it were neither read nor sent\$' '$T/macz.out'"
+check "... nothing stored from it" test "$(node_last_seq pnp)" = "$before"
 before=$(node_last_seq pnp)
 # Those files refused whole have a row each in the --report file, as a
 # piece the node refuses whole has: a report of no rows reads as a clean

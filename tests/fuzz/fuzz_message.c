@@ -114,7 +114,9 @@ check_control_fields(const struct control *c)
 		if (lr->status < LINE_ACCEPTED ||
 		    lr->status > LINE_STATUS_LAST ||
 		    !text_ok(lr->field, sizeof(lr->field)) ||
-		    !text_ok(lr->reason, sizeof(lr->reason)))
+		    !text_ok(lr->reason, sizeof(lr->reason)) ||
+		    !text_ok(lr->warning, sizeof(lr->warning)) ||
+		    !text_ok(lr->ref, sizeof(lr->ref)))
 			abort();
 	}
 	if (c->type == CTL_NODE_STATUS &&

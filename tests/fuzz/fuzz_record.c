@@ -22,6 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct pseudo_batch *batch;
 	static struct parsed_record pr;
 	struct record_error err;
+	size_t i, ref_len;
 	int r;
 
 	if (batch == NULL) {
@@ -41,6 +42,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		       pseudo_batch_pending(batch) != 0 ||
 		       pseudo_batch_new_inputs(batch) != 0))
 		abort();
+	/* The line's ref, sent back for kuska submit's --report: "" or 1
+	 * to RECORD_MAX_REF printable characters, the record's own ref
+	 * when the line is taken. */
+	ref_len = strnlen(err.ref, sizeof(err.ref));
+	if (ref_len == sizeof(err.ref) ||
+	    (r == 0 && strcmp(err.ref, pr.ref) != 0))
+		abort();
+	for (i = 0; i < ref_len; i++)
+		if (err.ref[i] < 0x20 || err.ref[i] > 0x7e)
+			abort();
 	pseudo_batch_forget(batch);
 	return 0;
 }

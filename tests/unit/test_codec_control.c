@@ -66,12 +66,13 @@ test_control_submit(void **state)
 	    .line = 3, .status = LINE_REFUSED, .why = LINE_REF_REUSED};
 	snprintf(res[2].field, sizeof(res[2].field), "victim.dni");
 	snprintf(res[2].reason, sizeof(res[2].reason), "not 8 digits: \"12A\"");
-	/* The line's ref, refused or not, for --report. */
+	/* The line's ref, refused or not, for --report; the longest one
+	 * a ref may be (set after res[4] is, or that would clear it). */
 	snprintf(res[2].ref, sizeof(res[2].ref), "PNP-ID-2025-000123");
-	snprintf(res[4].ref, sizeof(res[4].ref), "%064d", 7);
 	res[3] = (struct line_result){.line = 4, .status = LINE_BLANK};
 	res[4] = (struct line_result){
 	    .line = UINT64_MAX, .status = LINE_ACCEPTED, .seq = UINT64_MAX};
+	snprintf(res[4].ref, sizeof(res[4].ref), "%064d", 7);
 	/* A case stage's warning travels with an accepted line. */
 	snprintf(res[4].warning, sizeof(res[4].warning),
 		 "case stage complaint already held for this case (ref K1 "
@@ -95,6 +96,7 @@ test_control_submit(void **state)
 		assert_string_equal(back->results[i].warning, res[i].warning);
 		assert_string_equal(back->results[i].ref, res[i].ref);
 	}
+	assert_int_equal(strlen(back->results[4].ref), 64);
 	assert_string_equal(back->error, c->error);
 	codec_control_clear(back);
 	assert_null(back->results);
