@@ -103,6 +103,19 @@ count_line(struct submit_counts *c, const struct line_result *res)
 		c->unlinkable++;
 }
 
+/*
+ * A file's name without its directories, for status: read by whoever
+ * watches the node, where a path as typed (/home/maria/casos/...) says
+ * more of the officer's disk than the name the --report rows carry.
+ */
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
+}
+
 void
 submissions_note(struct submissions *s, const struct control *req,
 		 const struct control *rep, uint64_t now_ms, uint64_t mono)
@@ -133,7 +146,7 @@ submissions_note(struct submissions *s, const struct control *req,
 			sub->first_refused_line = res->line;
 			snprintf(sub->first_refused_source,
 				 sizeof(sub->first_refused_source), "%s",
-				 req->source);
+				 base_name(req->source));
 			/* An unknown key is the case system's, not the
 			 * format's: status, read more widely than submit's
 			 * report, does not repeat it. */

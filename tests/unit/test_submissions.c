@@ -109,7 +109,7 @@ test_first_refused_file(void **state)
 	(void)state;
 	memset(&s, 0, sizeof(s));
 	note(&s, 5, "octubre.jsonl", 1, "aa", 100);
-	note(&s, 5, "hand1.jsonl", 1, "ar", 200);
+	note(&s, 5, "/home/maria/casos/hand1.jsonl", 1, "ar", 200);
 	note(&s, 5, "hand2.jsonl", 1, "r", 300);
 	note(&s, 5, "hand3.jsonl", 1, "a", 400);
 	memset(&ns, 0, sizeof(ns));
