@@ -337,6 +337,23 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 		report_line_row(run, name, res->line, "stage", stage_text,
 				res->ref);
 	}
+	/* A victim's age her birth date contradicts: a line of its own, so
+	 * that a case stage's warning on the same line loses neither. */
+	if (line_warns_age(res)) {
+		char age_text[sizeof(res->age_warning) + 16];
+		snprintf(age_text, sizeof(age_text), "warning: %s",
+			 res->age_warning);
+		if (run->verbose || t->age_warned <= TALLY_WARN_SHOWN)
+			printf("%s:%llu: warning: %s: %s\n", shown(name),
+			       (unsigned long long)res->line,
+			       res->age_field[0] != '\0' ? res->age_field
+							 : "victim",
+			       res->age_warning);
+		report_line_row(run, name, res->line,
+				res->age_field[0] != '\0' ? res->age_field
+							  : "victim",
+				age_text, res->ref);
+	}
 }
 
 /* The progress line: records answered so far, their rate, refusals. */

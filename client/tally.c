@@ -49,6 +49,8 @@ tally_add(struct tally *t, const struct line_result *res)
 	}
 	if (res->status != LINE_REFUSED && res->warning[0] != '\0')
 		t->stage_warned++;
+	if (line_warns_age(res))
+		t->age_warned++;
 	if (line_warns_unlinkable(res)) {
 		t->unlinkable++;
 		return true;
@@ -147,6 +149,15 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 			"the case has already, or dated out of order)%s\n",
 			name, t->stage_warned, t->stage_warned == 1 ? "" : "s",
 			!run->verbose && t->stage_warned > TALLY_WARN_SHOWN
+			    ? ": the first five listed (--verbose lists them "
+			      "all, --report FILE writes them all)"
+			    : "");
+	if (t->age_warned > 0)
+		fprintf(out,
+			"%s: %lu line%s with a victim's age that her birth "
+			"date contradicts (the birth date is used)%s\n",
+			name, t->age_warned, t->age_warned == 1 ? "" : "s",
+			!run->verbose && t->age_warned > TALLY_WARN_SHOWN
 			    ? ": the first five listed (--verbose lists them "
 			      "all, --report FILE writes them all)"
 			    : "");

@@ -21,6 +21,8 @@ struct tally {
 	unsigned long accepted, held, refused, unlinkable, rekeyed;
 	unsigned long stage_warned; /* case stages held already or out of
 				     * date order (line_result.warning) */
+	unsigned long age_warned;   /* victims' ages their birth dates
+				     * contradict (line_result.age_warning) */
 	unsigned long lines;   /* answered, blank ones included */
 	unsigned long blank;   /* blank lines skipped, sent or not */
 	unsigned long foreign; /* refused as what another institution makes */
@@ -46,7 +48,8 @@ struct tally_run {
  * brings a new warning of victims that cannot be linked (counted in
  * t->unlinkable): a record already held had its warning when first
  * taken. A case stage's warning (res->warning) is counted in
- * t->stage_warned.
+ * t->stage_warned, a victim's age warning (line_warns_age()) in
+ * t->age_warned.
  */
 bool tally_add(struct tally *t, const struct line_result *res);
 

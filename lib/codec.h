@@ -273,6 +273,11 @@ struct line_result {
 	/* The line's ref, where it had a readable one ("" none, or an
 	 * older node): the case system's name of the record */
 	char ref[65];
+	/* Not REFUSED: a victim's age more than a year off the one her
+	 * birth date gives ("" none, or an older node), and the path of
+	 * that age field ("victims[1].age") */
+	char age_warning[200];
+	char age_field[64];
 };
 
 struct dead_letter {
@@ -296,6 +301,12 @@ struct submit_counts {
  * rule of kuska submit's summary and of a node's status alike.
  */
 bool line_warns_unlinkable(const struct line_result *res);
+
+/*
+ * line_warns_age - whether res brings a new warning of a victim's age
+ * that her birth date contradicts: by the rule of line_warns_unlinkable().
+ */
+bool line_warns_age(const struct line_result *res);
 
 struct node_status {
 	enum institution inst;

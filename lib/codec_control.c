@@ -70,6 +70,10 @@ encode_submit_reply(const struct control *c, Kuska__Control *pc,
 		}
 		if (in->status != LINE_REFUSED && in->warning[0] != '\0')
 			lr[i].warning = (char *)in->warning;
+		if (line_warns_age(in)) {
+			lr[i].age_warning = (char *)in->age_warning;
+			lr[i].age_field = (char *)in->age_field;
+		}
 		if (in->ref[0] != '\0')
 			lr[i].ref = (char *)in->ref;
 		ptrs[i] = &lr[i];
@@ -406,6 +410,12 @@ decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
 		if (out->status != LINE_REFUSED)
 			copy_str(out->warning, sizeof(out->warning),
 				 lr->warning);
+		if (out->status != LINE_REFUSED) {
+			copy_str(out->age_warning, sizeof(out->age_warning),
+				 lr->age_warning);
+			copy_str(out->age_field, sizeof(out->age_field),
+				 lr->age_field);
+		}
 		copy_str(out->ref, sizeof(out->ref), lr->ref);
 	}
 	copy_str(c->error, sizeof(c->error), in->error);
@@ -615,5 +625,12 @@ bool
 line_warns_unlinkable(const struct line_result *res)
 {
 	return res->unlinkable > 0 && res->status != LINE_REFUSED &&
+	       res->status != LINE_HELD && res->status != LINE_REKEYED;
+}
+
+bool
+line_warns_age(const struct line_result *res)
+{
+	return res->age_warning[0] != '\0' && res->status != LINE_REFUSED &&
 	       res->status != LINE_HELD && res->status != LINE_REKEYED;
 }

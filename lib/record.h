@@ -48,6 +48,13 @@ struct parsed_record {
 	char target_ref[RECORD_MAX_REF + 1]; /* CORRECTION, WITHDRAWAL */
 	unsigned unlinkable; /* victims that could not be linked */
 	char unlinkable_field[64]; /* the first of them: "victims[1]" */
+	/* Victims whose age is more than one year off the one their birth
+	 * date gives on the record's date (the birth date is used), and the
+	 * first of them: her age field's path ("victims[1].age"), the age
+	 * written and the age computed. Never the birth date itself. */
+	unsigned age_mismatch;
+	char age_field[64];
+	uint8_t age_written, age_computed;
 };
 
 /*

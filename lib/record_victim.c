@@ -218,6 +218,18 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		return record_fail(p, path, "",
 				   "one of birth_date or age is required");
 
+	/* Both written: the birth date counts (EVENTS.md). An age taken on
+	 * another day than the record's (her intake, the export) may be a
+	 * year off either way; more than that no day explains, and the
+	 * officer who wrote it is told which one counted. */
+	if (has_birth == 0 && age >= 0 &&
+	    (age > years + 1 || age < years - 1) &&
+	    p->ret->age_mismatch++ == 0) {
+		snprintf(p->ret->age_field, sizeof(p->ret->age_field), "%s.age",
+			 path);
+		p->ret->age_written = (uint8_t)age;
+		p->ret->age_computed = (uint8_t)years;
+	}
 	out->age_years = (uint8_t)(has_birth == 0 ? years : age);
 	out->age_group = age_group_of(out->age_years);
 	/* Both match keys, each when the record has what it takes. */

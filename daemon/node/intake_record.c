@@ -781,6 +781,29 @@ store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	return 0;
 }
 
+/*
+ * A victim's age and birth date both written, more than a year apart on
+ * the record's date: the birth date counts (EVENTS.md), which the officer
+ * may not know. The warning gives the computed age, never the birth date
+ * (an identity: the reply reaches --report files and logs).
+ */
+static void
+warn_age(const struct parsed_record *p, struct line_result *res)
+{
+	char more[64] = "";
+
+	if (p->age_mismatch > 1)
+		snprintf(more, sizeof(more),
+			 "; %u more victims of this record likewise",
+			 p->age_mismatch - 1);
+	snprintf(res->age_warning, sizeof(res->age_warning),
+		 "victim age %u is not the age the birth date gives on the "
+		 "record's date (%u): the birth date is used; correct one of "
+		 "them%s",
+		 p->age_written, p->age_computed, more);
+	snprintf(res->age_field, sizeof(res->age_field), "%s", p->age_field);
+}
+
 int
 intake_take_line(struct outbox_txn *t, struct intake *in,
 		 struct parsed_record *p, bool provisional,
@@ -796,6 +819,8 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 	if (p->unlinkable > 0)
 		snprintf(res->field, sizeof(res->field), "%s",
 			 p->unlinkable_field);
+	if (p->age_mismatch > 0)
+		warn_age(p, res);
 	if (!intake_granted(in, p->ev.kind, p->ev.rec.kind, p->ev.rec.stage,
 			    res))
 		return 0;

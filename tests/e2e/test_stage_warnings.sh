@@ -7,7 +7,10 @@
 # month sent again is "already held" and warns of nothing; a correction
 # of the repeated complaint's date moves nothing and warns again, and
 # withdrawing the repeat leaves the first complaint the one that counts.
-# Restarted, the node keeps its index: the warning is given again.
+# Restarted, the node keeps its index: the warning is given again. A
+# victim whose age the birth date contradicts by more than a year is
+# warned of with the age field's path, never the birth date, beside a
+# case stage's warning of the same line, in a dry run as in the real one.
 # The node's journal has a line for each submission, at its end, with its
 # counts (a run of two files one line), never a file name, ref or case
 # number; a kuska submit killed (-9) between its files is logged once,
@@ -118,5 +121,44 @@ check "restarted: the complaint's entry kept (now the corrected first record's)"
 	"$T/junio.out"
 check "the node logged no index built (it was kept)" \
 	sh -c "! grep -q 'event=stage_index' '$N/mp.log'"
+
+# Born 2012-01-05: on 2026-05-07 the birth date gives 14.
+agev() { # REF CASE AGE
+	printf '{"kind":"case_stage","ref":"%s","date":"2026-05-07","region":"15","case_number":"%s","stage":"complaint","victims":[{"document":{"type":"DNI","number":"11111111"},"age":15,"sex":"M","nationality":"PE"},{"document":{"type":"DNI","number":"22222222"},"birth_date":"2012-01-05","age":%s,"sex":"F","nationality":"PE"}],"persons":1,"article":"153"}\n' \
+		"$@"
+}
+{
+	agev MP-CS-1001 FIS-2026-0404 13
+	agev MP-CS-1002 FIS-2026-0505 12
+	agev MP-CS-1003 FIS-2026-0505 12
+} >"$T/edades.jsonl"
+age="victims[1].age: victim age 12 is not the age the birth date gives on the record's date (14): the birth date is used; correct one of them"
+(cd "$T" && "$KUSKA" submit -c "$N/mp.conf" --dry-run edades.jsonl >edades-dry.out 2>&1)
+(cd "$T" && "$KUSKA" submit -c "$N/mp.conf" --report edades.csv edades.jsonl >edades.out 2>&1)
+rc=$?
+check "ages: all accepted, exit 0 ($rc)" \
+	sh -c "test $rc = 0 && grep -qx 'edades.jsonl: 3 accepted, 0 already held, 0 refused, 0 with unlinkable victims' '$T/edades.out'"
+check "... an age a year off its birth date's: no warning" \
+	sh -c "! grep -q '^edades.jsonl:1:' '$T/edades.out'"
+check "... two years off: warned of with her path" \
+	grep -qxF "edades.jsonl:2: warning: $age" "$T/edades.out"
+check "... and on the repeated stage's line" \
+	grep -qxF "edades.jsonl:3: warning: $age" "$T/edades.out"
+check "... beside that stage's warning" \
+	grep -qF "edades.jsonl:3: warning: case stage complaint already held for this case (ref MP-CS-1002" \
+	"$T/edades.out"
+check "... the summary counts them apart" \
+	grep -qx 'edades.jsonl: 1 line with a case stage warning (a stage the case has already, or dated out of order)' \
+	"$T/edades.out"
+check "... the ages' line" \
+	grep -qxF "edades.jsonl: 2 lines with a victim's age that her birth date contradicts (the birth date is used)" \
+	"$T/edades.out"
+check "... --report has its row, field the age's path" \
+	grep -qxF "edades.jsonl,2,victims[1].age,warning: ${age#*: },MP-CS-1002" "$T/edades.csv"
+is "... a row each, the stage's too" "$(wc -l <"$T/edades.csv")" 4
+is "... the dry run warned the same" \
+	"$(grep -cxF -e "edades.jsonl:2: warning: $age" -e "edades.jsonl:3: warning: $age" "$T/edades-dry.out")" 2
+check "... the birth date in no output, report or log" \
+	sh -c "! grep -q '2012-01-05' '$T/edades.out' '$T/edades-dry.out' '$T/edades.csv' '$N/mp.log'"
 
 finish

@@ -77,6 +77,10 @@ test_control_submit(void **state)
 	snprintf(res[4].warning, sizeof(res[4].warning),
 		 "case stage complaint already held for this case (ref K1 "
 		 "seq 1)");
+	/* And a victim's age warning, with its own path. */
+	snprintf(res[4].age_warning, sizeof(res[4].age_warning),
+		 "victim age 12 is not the age the birth date gives");
+	snprintf(res[4].age_field, sizeof(res[4].age_field), "victims[1].age");
 	memset(c, 0, sizeof(*c));
 	c->type = CTL_SUBMIT_REPLY;
 	c->n_results = 5;
@@ -94,6 +98,10 @@ test_control_submit(void **state)
 		assert_int_equal(back->results[i].unlinkable,
 				 res[i].unlinkable);
 		assert_string_equal(back->results[i].warning, res[i].warning);
+		assert_string_equal(back->results[i].age_warning,
+				    res[i].age_warning);
+		assert_string_equal(back->results[i].age_field,
+				    res[i].age_field);
 		assert_string_equal(back->results[i].ref, res[i].ref);
 	}
 	assert_int_equal(strlen(back->results[4].ref), 64);

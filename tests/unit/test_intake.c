@@ -1864,6 +1864,71 @@ test_long_blank_head(void **state)
 	free(head);
 }
 
+/* A case stage of case CF-<n> whose second victim was born 2012-05-05
+ * and written age a: on 2026-10-07 the birth date gives 14. */
+#define AGEV(ref, n, stage, a)                                                 \
+	"{\"kind\":\"case_stage\",\"ref\":\"" ref                              \
+	"\",\"date\":\"2026-10-07\",\"region\":\"15\",\"case_number\":\"CF-" n \
+	"\",\"stage\":\"" stage "\",\"victims\":[" CV                          \
+	",{\"birth_date\":\"2012-05-05\",\"age\":" a                           \
+	",\"sex\":\"F\",\"nationality\":\"PE\"}],\"persons\":1,"               \
+	"\"article\":\"153\"}"
+
+/*
+ * A victim's age more than a year off her birth date's: the line is
+ * accepted with the age warning and her age field's path, beside a case
+ * stage's warning of the same line; a dry run says the same; sent again
+ * (held) it brings no new warning.
+ */
+static void
+test_age_warning(void **state)
+{
+	static const char *const lines[] = {
+	    AGEV("A1", "70", "complaint", "14"),
+	    AGEV("A2", "71", "complaint", "13"),
+	    AGEV("A3", "72", "complaint", "12"),
+	    AGEV("A4", "72", "complaint", "12"),
+	};
+	struct fixture *fx = *state;
+	struct control dry, real, again;
+	size_t i;
+
+	fx->dry = 61;
+	assert_int_equal(submit(fx, lines, 4, NULL, &dry), 0);
+	fx->dry = 0;
+	assert_int_equal(submit(fx, lines, 4, NULL, &real), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(real.results[i].status, LINE_ACCEPTED);
+	assert_string_equal(real.results[0].age_warning, "");
+	assert_false(line_warns_age(&real.results[0]));
+	assert_string_equal(real.results[1].age_warning, "");
+	assert_string_equal(real.results[2].age_warning,
+			    "victim age 12 is not the age the birth date "
+			    "gives on the record's date (14): the birth date "
+			    "is used; correct one of them");
+	assert_string_equal(real.results[2].age_field, "victims[1].age");
+	assert_true(line_warns_age(&real.results[2]));
+	assert_null(strchr(real.results[2].age_warning, ','));
+	assert_null(strstr(real.results[2].age_warning, "2012"));
+	assert_string_equal(real.results[2].warning, "");
+	/* A second record of the stage: both warnings. */
+	warned(&real.results[3], LINE_ACCEPTED, "already held for this case");
+	assert_string_equal(real.results[3].age_warning,
+			    real.results[2].age_warning);
+	for (i = 0; i < 4; i++) {
+		assert_string_equal(dry.results[i].age_warning,
+				    real.results[i].age_warning);
+		assert_string_equal(dry.results[i].age_field,
+				    real.results[i].age_field);
+	}
+	assert_int_equal(submit(fx, lines, 4, NULL, &again), 0);
+	assert_int_equal(again.results[2].status, LINE_HELD);
+	assert_false(line_warns_age(&again.results[2]));
+	codec_control_clear(&dry);
+	codec_control_clear(&real);
+	codec_control_clear(&again);
+}
+
 int
 main(void)
 {
@@ -1909,6 +1974,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_reexport, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_age_warning, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown) ||

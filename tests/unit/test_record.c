@@ -1645,6 +1645,51 @@ test_unlinkable(void **state)
 	assert_int_equal(pr.unlinkable, 0);
 }
 
+/* A victim with age and a birth date that gives 13 on 2026-03-10. */
+#define V_AGE(age)                                                             \
+	"{'birth_date':'2012-05-05','age':" age ",'sex':'F',"                  \
+	"'nationality':'PE'}"
+
+/*
+ * Age and birth date both written: the birth date counts, and an age more
+ * than a year off it is noted (a year either way is an age taken on
+ * another day), with its path and both ages, never the birth date.
+ */
+static void
+test_age_disagrees(void **state)
+{
+	(void)state;
+	ok(INST_PNP, IDV(V_AGE("13")));
+	assert_int_equal(pr.ev.rec.victim.age_years, 13);
+	assert_int_equal(pr.age_mismatch, 0);
+	assert_string_equal(pr.age_field, "");
+	ok(INST_PNP, IDV(V_AGE("12")));
+	assert_int_equal(pr.age_mismatch, 0);
+	ok(INST_PNP, IDV(V_AGE("14")));
+	assert_int_equal(pr.age_mismatch, 0);
+	ok(INST_PNP, IDV(V_AGE("11")));
+	assert_int_equal(pr.ev.rec.victim.age_years, 13);
+	assert_int_equal(pr.ev.rec.victim.age_group, AGE_12_13);
+	assert_int_equal(pr.age_mismatch, 1);
+	assert_string_equal(pr.age_field, "victim.age");
+	assert_int_equal(pr.age_written, 11);
+	assert_int_equal(pr.age_computed, 13);
+	ok(INST_PNP, IDV(V_AGE("15")));
+	assert_int_equal(pr.age_mismatch, 1);
+	assert_int_equal(pr.age_written, 15);
+	/* No birth date: the age is all there is. */
+	ok(INST_PNP, IDV("{'age':4,'sex':'F','nationality':'PE'}"));
+	assert_int_equal(pr.age_mismatch, 0);
+	/* A case stage's victims: the first one named, all counted. */
+	ok(INST_MP, CASEV("[" V_AGE("13") "," V_AGE("9") "," V_AGE(
+			"12") "," V_AGE("17") "]"));
+	assert_int_equal(pr.age_mismatch, 2);
+	assert_string_equal(pr.age_field, "victims[1].age");
+	assert_int_equal(pr.age_written, 9);
+	assert_int_equal(pr.age_computed, 13);
+	assert_int_equal(pr.ev.rec.victims[1].age_years, 13);
+}
+
 /* record_init() routes jansson's memory through the wiping allocator. */
 static void
 test_init(void **state)
@@ -1718,6 +1763,7 @@ main(void)
 	    cmocka_unit_test(test_linkage),
 	    cmocka_unit_test(test_both_keys),
 	    cmocka_unit_test(test_unlinkable),
+	    cmocka_unit_test(test_age_disagrees),
 	    cmocka_unit_test(test_init),
 	    cmocka_unit_test(test_error_ref),
 	};

@@ -283,6 +283,47 @@ test_stage_warnings(void **state)
 	free(out);
 }
 
+/*
+ * Age warnings: counted apart from a case stage's warning of the same
+ * line, on a line of their own; not for a line held already (warned when
+ * first taken) or refused.
+ */
+static void
+test_age_warnings(void **state)
+{
+	struct line_result res[8];
+	char *out;
+	size_t i;
+
+	(void)state;
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < 8; i++) {
+		res[i].status = LINE_ACCEPTED;
+		snprintf(res[i].age_warning, sizeof(res[i].age_warning),
+			 "victim age 12 is not the age");
+	}
+	snprintf(res[0].warning, sizeof(res[0].warning),
+		 "case stage complaint already held");
+	res[6].status = LINE_REFUSED;
+	res[7].status = LINE_HELD;
+	out = summary(res, 1, false);
+	assert_non_null(strstr(out, "mp.jsonl: 1 line with a case stage "
+				    "warning"));
+	assert_non_null(strstr(out, "mp.jsonl: 1 line with a victim's age "
+				    "that her birth date contradicts (the "
+				    "birth date is used)\n"));
+	free(out);
+	out = summary(res, 8, false);
+	assert_non_null(strstr(out, "mp.jsonl: 6 lines with a victim's age "
+				    "that her birth date contradicts (the "
+				    "birth date is used): the first five "
+				    "listed"));
+	free(out);
+	out = summary(res + 6, 2, false);
+	assert_null(strstr(out, "victim's age"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -292,6 +333,7 @@ main(void)
 	    cmocka_unit_test(test_dry_run),
 	    cmocka_unit_test(test_stopped),
 	    cmocka_unit_test(test_stage_warnings),
+	    cmocka_unit_test(test_age_warnings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
