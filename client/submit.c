@@ -337,7 +337,7 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 		report_line_row(run, name, res->line, "stage", stage_text,
 				res->ref);
 	}
-	/* A victim's age her birth date contradicts: a line of its own, so
+	/* A victim's age the birth date contradicts: a line of its own, so
 	 * that a case stage's warning on the same line loses neither. */
 	if (line_warns_age(res)) {
 		char age_text[sizeof(res->age_warning) + 16];

@@ -154,7 +154,7 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 			    : "");
 	if (t->age_warned > 0)
 		fprintf(out,
-			"%s: %lu line%s with a victim's age that her birth "
+			"%s: %lu line%s with a victim's age that the birth "
 			"date contradicts (the birth date is used)%s\n",
 			name, t->age_warned, t->age_warned == 1 ? "" : "s",
 			!run->verbose && t->age_warned > TALLY_WARN_SHOWN

@@ -304,7 +304,7 @@ bool line_warns_unlinkable(const struct line_result *res);
 
 /*
  * line_warns_age - whether res brings a new warning of a victim's age
- * that her birth date contradicts: by the rule of line_warns_unlinkable().
+ * that the birth date contradicts: by the rule of line_warns_unlinkable().
  */
 bool line_warns_age(const struct line_result *res);
 

@@ -128,9 +128,9 @@ agev() { # REF CASE AGE
 		"$@"
 }
 {
-	agev MP-CS-1001 FIS-2026-0404 13
-	agev MP-CS-1002 FIS-2026-0505 12
-	agev MP-CS-1003 FIS-2026-0505 12
+	agev MP-CS-1001 FIS-2026-1404 13
+	agev MP-CS-1002 FIS-2026-1505 12
+	agev MP-CS-1003 FIS-2026-1505 12
 } >"$T/edades.jsonl"
 age="victims[1].age: victim age 12 is not the age the birth date gives on the record's date (14): the birth date is used; correct one of them"
 (cd "$T" && "$KUSKA" submit -c "$N/mp.conf" --dry-run edades.jsonl >edades-dry.out 2>&1)
@@ -151,7 +151,7 @@ check "... the summary counts them apart" \
 	grep -qx 'edades.jsonl: 1 line with a case stage warning (a stage the case has already, or dated out of order)' \
 	"$T/edades.out"
 check "... the ages' line" \
-	grep -qxF "edades.jsonl: 2 lines with a victim's age that her birth date contradicts (the birth date is used)" \
+	grep -qxF "edades.jsonl: 2 lines with a victim's age that the birth date contradicts (the birth date is used)" \
 	"$T/edades.out"
 check "... --report has its row, field the age's path" \
 	grep -qxF "edades.jsonl,2,victims[1].age,warning: ${age#*: },MP-CS-1002" "$T/edades.csv"

@@ -310,12 +310,12 @@ test_age_warnings(void **state)
 	assert_non_null(strstr(out, "mp.jsonl: 1 line with a case stage "
 				    "warning"));
 	assert_non_null(strstr(out, "mp.jsonl: 1 line with a victim's age "
-				    "that her birth date contradicts (the "
+				    "that the birth date contradicts (the "
 				    "birth date is used)\n"));
 	free(out);
 	out = summary(res, 8, false);
 	assert_non_null(strstr(out, "mp.jsonl: 6 lines with a victim's age "
-				    "that her birth date contradicts (the "
+				    "that the birth date contradicts (the "
 				    "birth date is used): the first five "
 				    "listed"));
 	free(out);
