@@ -61,12 +61,13 @@ continued(struct submissions *s, const struct control *req)
 	return NULL;
 }
 
-/* The slot a new submission takes: an unused one, else the one whose
- * last request is the oldest (ended, if it was not). */
+/* The slot a new submission takes: an unused one, else the ended one
+ * whose last request is the oldest, else the one whose last request is
+ * the oldest (ended now: a run is evicted only when every slot goes on). */
 static struct submission *
 fresh(struct submissions *s)
 {
-	struct submission *old = &s->runs[0];
+	struct submission *old = &s->runs[0], *done = NULL;
 	size_t i;
 
 	for (i = 0; i < SUBMISSIONS_RUNS; i++) {
@@ -74,7 +75,12 @@ fresh(struct submissions *s)
 			return &s->runs[i];
 		if (s->runs[i].seq < old->seq)
 			old = &s->runs[i];
+		if (s->runs[i].ended &&
+		    (done == NULL || s->runs[i].seq < done->seq))
+			done = &s->runs[i];
 	}
+	if (done != NULL)
+		return done;
 	end(old, "evicted");
 	return old;
 }

@@ -426,6 +426,35 @@ test_evicted_logged(void **state)
 	assert_int_equal(count(l, "ended=evicted"), 1);
 }
 
+/* A run that goes on is not evicted while an ended one's slot is free:
+ * two runs at once are not "more than 8", however many ended before. */
+static void
+test_ended_slot_taken_first(void **state)
+{
+	struct submissions s;
+	const char *l;
+	uint64_t run;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	capture();
+	note(&s, 1, "a.jsonl", 1, "a", 1); /* goes on, quiet */
+	for (run = 2; run <= SUBMISSIONS_RUNS; run++) {
+		note(&s, run, "a.jsonl", 1, "a", run);
+		submissions_end(&s, run);
+	}
+	note(&s, 100, "a.jsonl", 1, "a", 200);
+	note(&s, 1, "a.jsonl", 2, "a", 300);
+	submissions_end(&s, 1);
+	l = captured();
+	assert_int_equal(count(l, "ended=evicted"), 0);
+	assert_int_equal(count(l, "event=submission "), SUBMISSIONS_RUNS);
+	assert_non_null(strstr(l, "accepted=2 already_held=0 rekeyed=0 "
+				  "refused=0 unlinkable=0 requests=2 "
+				  "seconds=0 ended=client"));
+	assert_int_equal(s.n, SUBMISSIONS_RUNS + 1);
+}
+
 int
 main(void)
 {
@@ -440,6 +469,7 @@ main(void)
 	    cmocka_unit_test(test_end_logged_once),
 	    cmocka_unit_test(test_idle_and_stop),
 	    cmocka_unit_test(test_evicted_logged),
+	    cmocka_unit_test(test_ended_slot_taken_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
