@@ -385,6 +385,14 @@ handle_control(struct node *n, struct tframes *req)
 	}
 	switch (c.type) {
 	case CTL_SUBMIT:
+		if (c.end && req->n > 2) {
+			/* kuska submit's end has none: lines sent with one
+			 * would go unstored and unsaid. */
+			reply_error(n, req,
+				    "an end of submission carries no lines: "
+				    "nothing of this request was stored");
+			break;
+		}
 		if (c.end) {
 			/* The run is over: its journal line, and an empty
 			 * reply (a dry run's end ends nothing). */

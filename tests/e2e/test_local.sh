@@ -745,6 +745,11 @@ for m in lines bytes; do
 done
 check "... the node logs it" \
 	test "$(grep -c 'event=submit_dropped reason=too_large' "$N/pnp.log")" = 2
+"$KUSKA_BIN/kuska_oversubmit" -e "ipc://$N/run/pnp.sock" endlines \
+	>"$T/over-endlines.out" 2>&1
+check "a run's end carrying a line: answered with an error, not dropped unsaid" \
+	grep -qx "error an end of submission carries no lines: nothing of this request was stored" \
+	"$T/over-endlines.out"
 # Any local user of the socket's group can send them: 30 more, each
 # answered, their lines held to a budget.
 for i in $(seq 30); do

@@ -3,17 +3,17 @@
  * the end-to-end tests: sends one request over the socket's limits, or
  * one malformed, which kuska never sends, and prints the daemon's answer.
  *
- *	kuska_oversubmit -e ipc://PATH lines|bytes|status|malformed
+ *	kuska_oversubmit -e ipc://PATH lines|bytes|endlines|status|malformed
  *
  * To a node's submit socket, a submit request of "lines":
  * CODEC_MAX_LINES + 1 lines of one byte; or of "bytes": two lines of
  * 40 MiB (each under the socket's 64 MiB a frame, more than 64 MiB in
- * all). To a consolidator's or key holder's control socket, "status": a
- * status request followed by two frames of 40 KiB (each under its 64 KiB
- * a frame, more than 64 KiB and one frame in all); or "malformed": one
- * byte that is no control message. Prints "error TEXT" for an error
- * answer, "answer TYPE" for another and "none" when nothing came within
- * 30 s. Exit 0 when an error came, 1 otherwise, 2 on a usage or setup
+ * all); or of "endlines": a run's end carrying a line. To a consolidator's or
+ *key holder's control socket, "status": a status request followed by two frames
+ *of 40 KiB (each under its 64 KiB a frame, more than 64 KiB and one frame in
+ *all); or "malformed": one byte that is no control message. Prints "error TEXT"
+ *for an error answer, "answer TYPE" for another and "none" when nothing came
+ *within 30 s. Exit 0 when an error came, 1 otherwise, 2 on a usage or setup
  * error.
  */
 #include <errno.h>
@@ -46,11 +46,11 @@ send_frames(struct tsock *s, const void **data, const size_t *lens, size_t n)
 
 /*
  * A request of type (CTL_SUBMIT, CTL_STATUS): its control frame, then n
- * frames all pointing at line.
+ * frames all pointing at line; end, a submit that ends its run.
  */
 static int
 send_request(struct tsock *s, enum control_type type, const uint8_t *line,
-	     size_t line_len, size_t n)
+	     size_t line_len, size_t n, bool end)
 {
 	struct control req;
 	const void **data = calloc(n + 1, sizeof(*data));
@@ -61,6 +61,8 @@ send_request(struct tsock *s, enum control_type type, const uint8_t *line,
 	memset(&req, 0, sizeof(req));
 	req.type = type;
 	req.first_line = 1;
+	req.run = end ? 1 : 0;
+	req.end = end;
 	snprintf(req.source, sizeof(req.source), "oversubmit");
 	if (data == NULL || lens == NULL ||
 	    (e = codec_control_encode(&req, &buf, &lens[0])) != 0)
@@ -129,12 +131,16 @@ send_chosen(struct tsock *s, const char *what)
 	}
 	if (strcmp(what, "lines") == 0)
 		return send_request(s, CTL_SUBMIT, (const uint8_t *)"x", 1,
-				    CODEC_MAX_LINES + 1);
+				    CODEC_MAX_LINES + 1, false);
+	if (strcmp(what, "endlines") == 0)
+		return send_request(s, CTL_SUBMIT, (const uint8_t *)"{}", 2, 1,
+				    true);
 	big = malloc(big_len);
 	if (big == NULL)
 		return -ENOMEM;
 	memset(big, 'x', big_len);
-	e = send_request(s, status ? CTL_STATUS : CTL_SUBMIT, big, big_len, 2);
+	e = send_request(s, status ? CTL_STATUS : CTL_SUBMIT, big, big_len, 2,
+			 false);
 	free(big);
 	return e;
 }
@@ -155,6 +161,7 @@ main(int argc, char **argv)
 	if (ep == NULL || optind + 1 != argc ||
 	    (strcmp(argv[optind], "lines") != 0 &&
 	     strcmp(argv[optind], "bytes") != 0 &&
+	     strcmp(argv[optind], "endlines") != 0 &&
 	     strcmp(argv[optind], "status") != 0 &&
 	     strcmp(argv[optind], "malformed") != 0))
 		goto usage;
@@ -176,6 +183,6 @@ main(int argc, char **argv)
 	return rc;
 usage:
 	fprintf(stderr, "usage: kuska_oversubmit -e ipc://PATH "
-			"lines|bytes|status|malformed\n");
+			"lines|bytes|endlines|status|malformed\n");
 	return 2;
 }
