@@ -722,24 +722,13 @@ cmd_query(int argc, char **argv)
 	if (ask_config("query", conf, &ac) != 0)
 		return 2;
 	r = ask_table(&ac, &q, &tab, err, sizeof(err));
-	memset(&un, 0, sizeof(un));
-	if (r == 0 && tab.error[0] == '\0' &&
-	    strcmp(q.table, "referrals") == 0) {
-		/* The take-ups no row counts, as the report gives them under
-		 * the table: the asker's own answer of referrals_unmatched
-		 * (none said if it fails). */
-		struct query_req uq = q;
-		snprintf(uq.table, sizeof(uq.table), "referrals_unmatched");
-		if (ask_table(&ac, &uq, &un, err, sizeof(err)) != 0)
-			codec_qtable_clear(&un);
-		err[0] = '\0';
-	}
-	ask_client_clear(&ac);
 	if (r != 0) {
+		ask_client_clear(&ac);
 		fprintf(stderr, "kuska query: %s\n", err);
 		return 2;
 	}
 	if (tab.error[0] != '\0') {
+		ask_client_clear(&ac);
 		fprintf(stderr, "kuska query: %s\n", tab.error);
 		codec_qtable_clear(&tab);
 		return 2;
@@ -755,7 +744,19 @@ cmd_query(int argc, char **argv)
 		print_text(&tab);
 	/* On standard error: the table itself stays as asked for. */
 	fflush(stdout);
-	if (any_suppressed(&tab)) {
+	memset(&un, 0, sizeof(un));
+	if (strcmp(q.table, "referrals") == 0) {
+		/* The take-ups no row counts, as the report gives them under
+		 * the table: the asker's own answer of referrals_unmatched,
+		 * asked once the table is out (none said if it fails). */
+		struct query_req uq = q;
+		snprintf(uq.table, sizeof(uq.table), "referrals_unmatched");
+		if (ask_table(&ac, &uq, &un, err, sizeof(err)) != 0)
+			codec_qtable_clear(&un);
+	}
+	ask_client_clear(&ac);
+	/* The unmatched take-ups' note writes a withheld count <k too. */
+	if (any_suppressed(&tab) || (fmt != FMT_JSON && any_suppressed(&un))) {
 		char mark[32];
 		snprintf(mark, sizeof(mark),
 			 fmt == FMT_JSON ? "a count given as null" : "<%u",
