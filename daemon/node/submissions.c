@@ -10,14 +10,16 @@
 #include "record.h"
 #include "submissions.h"
 
-/* The journal's line of sub, which is over (why: what ended it), once. */
+/* The journal's line of sub, which is over (why: what ended it), once,
+ * within s's budget. */
 static void
-end(struct submission *sub, const char *why)
+end(struct submissions *s, struct submission *sub, const char *why)
 {
 	if (sub->seq == 0 || sub->ended)
 		return;
 	sub->ended = true;
-	log_info(
+	log_info_budget(
+	    &s->log,
 	    "event=submission accepted=%llu already_held=%llu "
 	    "rekeyed=%llu refused=%llu unlinkable=%llu requests=%llu "
 	    "seconds=%llu ended=%s",
@@ -81,7 +83,7 @@ fresh(struct submissions *s)
 	}
 	if (done != NULL)
 		return done;
-	end(old, "evicted");
+	end(s, old, "evicted");
 	return old;
 }
 
@@ -175,7 +177,7 @@ submissions_end(struct submissions *s, uint64_t run)
 		return;
 	for (i = 0; i < SUBMISSIONS_RUNS; i++)
 		if (s->runs[i].run == run)
-			end(&s->runs[i], "client");
+			end(s, &s->runs[i], "client");
 }
 
 void
@@ -187,7 +189,7 @@ submissions_idle(struct submissions *s, uint64_t mono)
 		/* Not mono - last_mono: mono may be older than a request
 		 * noted since it was read. */
 		if (s->runs[i].last_mono + SUBMISSIONS_IDLE_MS <= mono)
-			end(&s->runs[i], "idle");
+			end(s, &s->runs[i], "idle");
 }
 
 void
@@ -196,7 +198,7 @@ submissions_stop(struct submissions *s)
 	size_t i;
 
 	for (i = 0; i < SUBMISSIONS_RUNS; i++)
-		end(&s->runs[i], "stop");
+		end(s, &s->runs[i], "stop");
 }
 
 const struct submission *

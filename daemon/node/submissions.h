@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "log.h"
 
 /* Runs told apart at once: more kuska submit at once than a node's
  * officers and scheduled jobs start. */
@@ -63,6 +64,9 @@ struct submissions {
 	size_t last;  /* the slot of the request noted last */
 	struct submission runs[SUBMISSIONS_RUNS];
 	struct submit_counts total;
+	/* event=submission's: any local user of the submit socket's group
+	 * ends a run with each request, which must not flood the journal. */
+	struct log_budget log;
 };
 
 /*

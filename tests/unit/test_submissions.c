@@ -362,6 +362,28 @@ test_end_logged_once(void **state)
 	assert_int_equal(count(l, "event=submission "), 0);
 }
 
+/* A local client ending runs as fast as it can: the journal's lines are
+ * held to a budget, the next one written saying how many were not. */
+static void
+test_end_budget(void **state)
+{
+	struct submissions s;
+	const char *l;
+	uint64_t run;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	capture();
+	for (run = 1; run <= 3 * LOG_BUDGET_BURST; run++) {
+		note(&s, run, "a.jsonl", 1, "a", 1000);
+		submissions_end(&s, run);
+	}
+	l = captured();
+	assert_in_range(count(l, "event=submission "), LOG_BUDGET_BURST,
+			LOG_BUDGET_BURST + 1);
+	assert_int_equal(s.n, 3 * LOG_BUDGET_BURST);
+}
+
 /* A run killed says nothing: it is logged once, with what it stored,
  * after SUBMISSIONS_IDLE_MS without its requests, or when the node stops;
  * an older client's the same. */
@@ -467,6 +489,7 @@ main(void)
 	    cmocka_unit_test(test_concurrent),
 	    cmocka_unit_test(test_runs_forgotten),
 	    cmocka_unit_test(test_end_logged_once),
+	    cmocka_unit_test(test_end_budget),
 	    cmocka_unit_test(test_idle_and_stop),
 	    cmocka_unit_test(test_evicted_logged),
 	    cmocka_unit_test(test_ended_slot_taken_first),
