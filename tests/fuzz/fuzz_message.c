@@ -107,6 +107,10 @@ check_control_fields(const struct control *c)
 	    !text_ok(c->error, sizeof(c->error)) ||
 	    !text_ok(c->node.diverged, sizeof(c->node.diverged)) ||
 	    !text_ok(c->node.disk_full, sizeof(c->node.disk_full)) ||
+	    !text_ok(c->node.first_refused_field,
+		     sizeof(c->node.first_refused_field)) ||
+	    !text_ok(c->node.first_refused_source,
+		     sizeof(c->node.first_refused_source)) ||
 	    !text_ok(c->cons.disk_full, sizeof(c->cons.disk_full)))
 		abort();
 	for (i = 0; i < c->n_results; i++) {
@@ -116,6 +120,8 @@ check_control_fields(const struct control *c)
 		    !text_ok(lr->field, sizeof(lr->field)) ||
 		    !text_ok(lr->reason, sizeof(lr->reason)) ||
 		    !text_ok(lr->warning, sizeof(lr->warning)) ||
+		    !text_ok(lr->age_warning, sizeof(lr->age_warning)) ||
+		    !text_ok(lr->age_field, sizeof(lr->age_field)) ||
 		    !text_ok(lr->ref, sizeof(lr->ref)))
 			abort();
 	}
