@@ -82,6 +82,21 @@ lines_text(unsigned long n, char *out, size_t cap)
 	return out;
 }
 
+/* The summary's line of n lines warned of (what: its words), only when
+ * some, saying when only the first were listed. */
+static void
+warned_line(FILE *out, const struct tally_run *run, const char *name,
+	    unsigned long n, const char *what)
+{
+	if (n == 0)
+		return;
+	fprintf(out, "%s: %lu line%s %s%s\n", name, n, n == 1 ? "" : "s", what,
+		!run->verbose && n > TALLY_WARN_SHOWN
+		    ? ": the first five listed (--verbose lists them all, "
+		      "--report FILE writes them all)"
+		    : "");
+}
+
 void
 tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 {
@@ -143,24 +158,12 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 			name, t->unlinkable - TALLY_WARN_SHOWN);
 	/* A line of its own, only when some: the counts above read as
 	 * before. */
-	if (t->stage_warned > 0)
-		fprintf(out,
-			"%s: %lu line%s with a case stage warning (a stage "
-			"the case has already, or dated out of order)%s\n",
-			name, t->stage_warned, t->stage_warned == 1 ? "" : "s",
-			!run->verbose && t->stage_warned > TALLY_WARN_SHOWN
-			    ? ": the first five listed (--verbose lists them "
-			      "all, --report FILE writes them all)"
-			    : "");
-	if (t->age_warned > 0)
-		fprintf(out,
-			"%s: %lu line%s with a victim's age that the birth "
-			"date contradicts (the birth date is used)%s\n",
-			name, t->age_warned, t->age_warned == 1 ? "" : "s",
-			!run->verbose && t->age_warned > TALLY_WARN_SHOWN
-			    ? ": the first five listed (--verbose lists them "
-			      "all, --report FILE writes them all)"
-			    : "");
+	warned_line(out, run, name, t->stage_warned,
+		    "with a case stage warning (a stage the case has "
+		    "already, or dated out of order)");
+	warned_line(out, run, name, t->age_warned,
+		    "with a victim's age that the birth date contradicts "
+		    "(the birth date is used)");
 	/* Sent again, such a line is refused again (EVENTS.md: a ref
 	 * names one record): what changes a record is a correction of it,
 	 * or its withdrawal. */

@@ -407,10 +407,9 @@ decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
 		    (int)lr->why <= (int)LINE_REASON_LAST)
 			out->why = (enum line_reason)lr->why;
 		out->unlinkable = lr->unlinkable;
-		if (out->status != LINE_REFUSED)
+		if (out->status != LINE_REFUSED) {
 			copy_str(out->warning, sizeof(out->warning),
 				 lr->warning);
-		if (out->status != LINE_REFUSED) {
 			copy_str(out->age_warning, sizeof(out->age_warning),
 				 lr->age_warning);
 			copy_str(out->age_field, sizeof(out->age_field),
