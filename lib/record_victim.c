@@ -67,6 +67,33 @@ short_digits(const char *s, size_t len)
 }
 
 /*
+ * ref_holds_document - whether ref, its letters and digits upper-cased and
+ * the rest left out, holds doc (a normalised number of 8 or more): the
+ * node keeps a ref in clear on its disk, so that one built from the
+ * victim's document number (DNI-12345678) would leave her there.
+ */
+static bool
+ref_holds_document(const char *ref, const char *doc)
+{
+	char r[RECORD_MAX_REF + 1];
+	size_t n = 0;
+	bool found;
+
+	if (strlen(doc) < 8)
+		return false;
+	for (; *ref != '\0'; ref++)
+		if ((*ref >= '0' && *ref <= '9') ||
+		    (*ref >= 'A' && *ref <= 'Z'))
+			r[n++] = *ref;
+		else if (*ref >= 'a' && *ref <= 'z')
+			r[n++] = (char)(*ref - 'a' + 'A');
+	r[n] = '\0';
+	found = strstr(r, doc) != NULL;
+	sodium_memzero(r, sizeof(r));
+	return found;
+}
+
+/*
  * parse_document - a victim's document object: its type and number,
  * normalised into type_out (a static name) and num (NORM_MAX bytes).
  */
@@ -124,6 +151,11 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 		    p, dpath, "number",
 		    "must hold letters and digits (spaces and dashes "
 		    "are ignored)");
+	if (ref_holds_document(p->ret->ref, num))
+		return record_fail(p, "", "ref",
+				   "holds the victim's document number: the "
+				   "node keeps each ref in clear on its disk; "
+				   "use the case system's own record key");
 	*type_out = types[i];
 	return 0;
 }

@@ -174,6 +174,21 @@ setup(void **state)
 	"," body "}"
 #define BID "'victim':" V_DNI ",'exploitation':['sexual']"
 
+/* A ref that only shares part of the document number, or holds a
+ * number shorter than 8, is no document's: taken. */
+static void
+test_ref_not_document(void **state)
+{
+	(void)state;
+	ok(INST_PNP, "{'kind':'identification','ref':'PNP-1234567',"
+		     "'date':'2026-03-10','region':'15','victim':" V_DNI
+		     ",'exploitation':['sexual']}");
+	ok(INST_PNP, "{'kind':'identification','ref':'PNP-A123','date':"
+		     "'2026-03-10','region':'15','victim':{'document':{'type':"
+		     "'OTHER','number':'A123'},'sex':'F','nationality':'PE',"
+		     "'age':15},'exploitation':['sexual']}");
+}
+
 static void
 test_identification(void **state)
 {
@@ -477,6 +492,34 @@ static const struct bad_case bad_cases[] = {
      "target_ref", "printable ASCII: character 2 is not"},
     {0, "{'kind':'withdrawal','ref':12,'target_ref':'b'}", "ref",
      "must be a string"},
+    /* A ref built from the victim's document number would sit in clear
+     * on the node's disk: refused however it is written around it, in a
+     * case stage's victim or a correction's as well. */
+    {0,
+     "{'kind':'identification','ref':'DNI-12345678','date':'2026-03-10',"
+     "'region':'15','victim':" V_DNI ",'exploitation':['sexual']}",
+     "ref", "holds the victim's document number"},
+    {0,
+     "{'kind':'identification','ref':'pnp/1234-5678/a','date':'2026-03-10',"
+     "'region':'15','victim':{'document':{'type':'DNI','number':'1234 "
+     "5678'},'sex':'F','nationality':'PE','age':15},"
+     "'exploitation':['sexual']}",
+     "ref", "holds the victim's document number"},
+    {0,
+     "{'kind':'identification','ref':'ce-ab123456x','date':'2026-03-10',"
+     "'region':'15','victim':{'document':{'type':'CE','number':'AB123456X'},"
+     "'sex':'F','nationality':'PE','age':15},'exploitation':['sexual']}",
+     "ref", "holds the victim's document number"},
+    {0,
+     "{'kind':'case_stage','ref':'F-1-12345678','date':'2026-03-10',"
+     "'region':'21','case_number':'F-1','stage':'trial','victims':[" V_ANON
+     "," V_DNI "],'persons':2,'article':'153'}",
+     "ref", "holds the victim's document number"},
+    {0,
+     "{'kind':'correction','ref':'co-12345678','target_ref':'id-1',"
+     "'record':{'kind':'identification','date':'2026-03-11',"
+     "'region':'16','victim':" V_DNI ",'exploitation':['begging']}}",
+     "ref", "holds the victim's document number"},
     /* date */
     {0, "{'kind':'service','ref':'x','region':'15'}", "date", "required"},
     {0, TOP("identification", "'2026-02-30'", "'15'", BID), "date", "real day"},
@@ -1752,6 +1795,7 @@ main(void)
 	    cmocka_unit_test(test_valid_variants),
 	    cmocka_unit_test(test_article_forms),
 	    cmocka_unit_test(test_bad_cases),
+	    cmocka_unit_test(test_ref_not_document),
 	    cmocka_unit_test(test_export_slips),
 	    cmocka_unit_test(test_date_forms),
 	    cmocka_unit_test(test_trailing_comma),
