@@ -18,7 +18,7 @@
  *		date (struct stage_entry; outbox_stages.c)
  *	stagrec	case pseudonym, stage, date and seq -> nothing: every live
  *		record of a case's stage, earliest first
- *	stageof	seq -> the case pseudonym and stage of a live record
+ *	stageof	seq -> the case pseudonym, stage and date of a live record
  *	meta	next_seq, acked_seq, last_contact_ms, dead_total, refusals_from
  *		(the first sequence whose refusals are still to be asked),
  *		the dead letters' summary (their count by reason and the

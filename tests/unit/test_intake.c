@@ -25,6 +25,7 @@
 #include <cmocka.h>
 #include <lmdb.h>
 
+#include "bytes.h"
 #include "codec.h"
 #include "date.h"
 #include "dryrun.h"
@@ -588,7 +589,7 @@ forget_stages(const char *dir, bool keep_mark)
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
-	MDB_val k = {13, "stages_index2"};
+	MDB_val k = {13, "stages_index3"};
 	size_t i;
 
 	assert_int_equal(mdb_env_create(&env), 0);
@@ -844,6 +845,75 @@ test_case_stages_next(void **state)
 	warned(&res, LINE_ACCEPTED, "");
 	submit1(fx, STG("S6", "60", "complaint", "2026-04-08"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref S3 seq 3): a second record");
+}
+
+/* Damages the open outbox's stageof value of record seq (one byte,
+ * where it holds 37). */
+static void
+damage_stageof(struct fixture *fx, uint64_t seq)
+{
+	MDB_txn *txn;
+	uint8_t kb[8];
+	MDB_val k = {8, kb}, v = {1, "x"};
+
+	bytes_put_be64(kb, seq);
+	assert_int_equal(mdb_txn_begin(fx->ob->env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_put(txn, fx->ob->stageof, &k, &v, 0), 0);
+	assert_int_equal(outbox_commit_lmdb(fx->ob, txn), 0);
+}
+
+/*
+ * A record whose stageof entry is found damaged when it goes (withdrawn,
+ * or corrected to another date) leaves its stagrec entry, which nothing
+ * names: when the holder goes, the walk passes over it (its stageof no
+ * longer names it) and deletes it, so the next live record takes the
+ * entry, and the tables end as a build from the envelopes makes them.
+ */
+static void
+test_case_stages_damaged(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	uint8_t *a, *b;
+	size_t na, nb;
+
+	submit1(fx, STG("S1", "70", "complaint", "2026-04-01"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("S2", "70", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref S1 seq 1): a second record");
+	submit1(fx, STG("S3", "70", "complaint", "2026-04-03"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref S1 seq 1): a second record");
+	damage_stageof(fx, 2);
+	submit1(fx, WD("W1", "S2"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, WD("W2", "S1"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("S4", "70", "complaint", "2026-04-04"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref S3 seq 3): a second record");
+
+	/* Damaged, then corrected to a later date of the same stage: its
+	 * entry of the date before is stale. */
+	submit1(fx, STG("T1", "71", "complaint", "2026-04-01"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("T2", "71", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref T1 seq 7): a second record");
+	submit1(fx, STG("T3", "71", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref T1 seq 7): a second record");
+	damage_stageof(fx, 8);
+	submit1(fx, STGCOR("C1", "T2", "71", "complaint", "2026-04-09"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref T1 seq 7): a second record");
+	submit1(fx, WD("W3", "T1"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("T4", "71", "complaint", "2026-04-06"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref T3 seq 9): a second record");
+
+	stage_bytes(fx, &a, &na);
+	reopen(fx, true, false);
+	stage_bytes(fx, &b, &nb);
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na);
+	free(a);
+	free(b);
 }
 
 /*
@@ -1959,6 +2029,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_case_stages_earliest, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_next, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_damaged, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead, setup,
 					    teardown),
