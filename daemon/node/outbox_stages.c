@@ -303,6 +303,25 @@ outbox_stage_get(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
 }
 
 int
+outbox_stage_held(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
+		  enum stage stage, struct stage_entry *ret)
+{
+	if (!t->ob->stages_ready)
+		return -ENOENT;
+	return get(t->ob, t->txn, case_id, stage, ret);
+}
+
+int
+outbox_stage_next(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
+		  enum stage stage, bool (*skip)(void *arg, uint64_t seq),
+		  void *arg, struct stage_entry *ret)
+{
+	if (!t->ob->stages_ready)
+		return -ENOENT;
+	return first(t->ob, t->txn, case_id, stage, false, skip, arg, ret);
+}
+
+int
 outbox_stage_put(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
 		 enum stage stage, const struct stage_entry *e)
 {

@@ -1122,8 +1122,9 @@ test_case_stages_rotation(void **state)
 
 /*
  * A dry run warns as the real run after it, of lines earlier in the same
- * run too (in another request of it), and stores nothing; but it does not
- * find the record that counts once the one that did goes.
+ * run too (in another request of it), and stores nothing; when the
+ * record that counts goes (withdrawn, or corrected to another case), it
+ * finds the next of its records as the real run does.
  */
 static void
 test_case_stages_dry(void **state)
@@ -1136,6 +1137,18 @@ test_case_stages_dry(void **state)
 	    STG("D3", "20", "accusation", "2026-03-01"),
 	    STGCOR("D4", "D1", "21", "complaint", "2026-04-02"),
 	    STG("D5", "20", "complaint", "2026-02-03"),
+	};
+	static const char *const third[] = {
+	    STG("H1", "24", "complaint", "2026-04-02"),
+	    STG("H2", "24", "complaint", "2026-04-05"),
+	    STG("H3", "24", "complaint", "2026-04-06"),
+	};
+	static const char *const fourth[] = {
+	    WD("H4", "H1"),
+	    STG("H5", "24", "complaint", "2026-04-07"),
+	    STGCOR("H6", "H2", "25", "complaint", "2026-04-05"),
+	    STG("H7", "24", "complaint", "2026-04-08"),
+	    STG("H8", "24", "accusation", "2026-04-05"),
 	};
 	struct fixture *fx = *state;
 	struct control dry1, dry2, real1, real2;
@@ -1154,15 +1167,38 @@ test_case_stages_dry(void **state)
 	       "before this case's complaint");
 	warned(&real2.results[1], LINE_ACCEPTED, "");
 	/* D1 moved to case 21: D2 counts, and D5, dated before it, counts
-	 * in its place. A dry run does not find D2 (it keeps no list of a
-	 * stage's records: docs/INPUT.md) and says nothing. */
+	 * in its place: the dry run finds D2, a record of its own. */
 	warned(&real2.results[2], LINE_ACCEPTED,
 	       "(ref D2 seq 2): this record dated before it");
-	warned(&dry2.results[2], LINE_ACCEPTED, "");
 	for (i = 0; i < 2; i++)
 		assert_string_equal(dry1.results[i].warning,
 				    real1.results[i].warning);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
+		assert_string_equal(dry2.results[i].warning,
+				    real2.results[i].warning);
+	codec_control_clear(&dry1);
+	codec_control_clear(&dry2);
+	codec_control_clear(&real1);
+	codec_control_clear(&real2);
+
+	/* H1 withdrawn: H2 counts; H2 moved to case 25: H3. */
+	fx->dry = 52;
+	assert_int_equal(submit(fx, third, 3, NULL, &dry1), 0);
+	assert_int_equal(submit(fx, fourth, 5, NULL, &dry2), 0);
+	fx->dry = 0;
+	assert_int_equal(submit(fx, third, 3, NULL, &real1), 0);
+	assert_int_equal(submit(fx, fourth, 5, NULL, &real2), 0);
+	warned(&real2.results[1], LINE_ACCEPTED,
+	       "(ref H2 seq 7): a second record");
+	warned(&real2.results[2], LINE_ACCEPTED, "");
+	warned(&real2.results[3], LINE_ACCEPTED,
+	       "(ref H3 seq 8): a second record");
+	warned(&real2.results[4], LINE_ACCEPTED,
+	       "is before this case's complaint (2026-04-06 ref H3)");
+	for (i = 0; i < 3; i++)
+		assert_string_equal(dry1.results[i].warning,
+				    real1.results[i].warning);
+	for (i = 0; i < 5; i++)
 		assert_string_equal(dry2.results[i].warning,
 				    real2.results[i].warning);
 	codec_control_clear(&dry1);
