@@ -390,6 +390,10 @@ build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
 	codec_envelope_clear(&env);
 	if (r != 0)
 		return 0;
+	/* Refused, it leaves its record as the consolidator counts it. */
+	if ((ev->kind == KIND_WITHDRAWAL || ev->kind == KIND_CORRECTION) &&
+	    dead(ob, txn, seq))
+		return 0;
 	if (ev->kind == KIND_WITHDRAWAL)
 		return del(ob, txn, ev->target_seq);
 	if (ev->kind != KIND_CASE_STAGE && ev->kind != KIND_CORRECTION)
@@ -539,4 +543,36 @@ outbox_stages_settle(struct outbox *ob, bool stale)
 			 mark != 0 || old != 0
 			     ? " why=written_by_an_earlier_kuska"
 			     : "");
+}
+
+bool
+outbox_stages_moves(struct outbox *ob, MDB_txn *txn, uint64_t seq)
+{
+	struct outbox_txn t = {ob, txn, 0};
+	struct event *ev;
+	uint32_t version;
+	bool moves;
+
+	if (!ob->stages_ready || (ev = malloc(sizeof(*ev))) == NULL)
+		return ob->stages_ready; /* built again to be sure */
+	moves = outbox_seq_event(&t, seq, ev, &version) == 0 &&
+		(ev->kind == KIND_CORRECTION || ev->kind == KIND_WITHDRAWAL);
+	free(ev);
+	return moves;
+}
+
+void
+outbox_stages_again(struct outbox *ob)
+{
+	int r;
+
+	if (!ob->stages_ready)
+		return;
+	r = outbox_stages_build(ob);
+	if (r < 0)
+		log_warnx("event=stage_index_not_built error=\"%s\"",
+			  strerror(-r));
+	else
+		log_info("event=stage_index_built entries=%d why=dead_letters",
+			 r);
 }

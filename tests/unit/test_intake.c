@@ -999,6 +999,57 @@ test_case_stages_dead_next(void **state)
 }
 
 /*
+ * A correction or withdrawal the consolidator refused (a dead letter)
+ * leaves its record as it was there: the record that counts is the one
+ * it named, and a new record is warned of against it; an index built
+ * again from the envelopes is the same to the byte; revived (taken after
+ * all), the correction moves the record again.
+ */
+static void
+test_case_stages_dead_move(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct rejection rej;
+	uint8_t *a, *b;
+	size_t na, nb;
+
+	memset(&rej, 0, sizeof(rej));
+	rej.reason = REASON_KIND_NOT_ALLOWED;
+	snprintf(rej.text, sizeof(rej.text), "not allowed");
+	submit1(fx, STG("X1", "80", "complaint", "2026-04-02"), &res);
+	submit1(fx, STG("X2", "80", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref X1 seq 1): a second record");
+	submit1(fx, STGCOR("C1", "X1", "81", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	rej.seq = 3;
+	assert_int_equal(outbox_record_ack(fx->ob, 3, false, 1000, &rej, 1), 0);
+	submit1(fx, STG("X3", "80", "complaint", "2026-04-06"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref X1 seq 1): a second record");
+
+	submit1(fx, STG("Y1", "82", "complaint", "2026-04-02"), &res);
+	submit1(fx, STG("Y2", "82", "complaint", "2026-04-05"), &res);
+	submit1(fx, WD("W1", "Y1"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	rej.seq = 7;
+	assert_int_equal(outbox_record_ack(fx->ob, 7, false, 1000, &rej, 1), 0);
+	submit1(fx, STG("Y3", "82", "complaint", "2026-04-06"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Y1 seq 5): a second record");
+
+	stage_bytes(fx, &a, &na);
+	reopen(fx, true, false);
+	stage_bytes(fx, &b, &nb);
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na);
+	free(a);
+	free(b);
+
+	assert_int_equal(outbox_revive(fx->ob, 3, 3, NULL, 0), 1);
+	submit1(fx, STG("X4", "80", "complaint", "2026-04-07"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref X2 seq 2): a second record");
+}
+
+/*
  * Of two records of a case's stage dated the same day the consolidator
  * counts the first sent (stats_contrib.c earlier(): date, then sequence,
  * a corrected record keeping its own): an earlier record corrected to the
@@ -2071,6 +2122,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead_next, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_dead_move, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_same_day, setup,
 					    teardown),
