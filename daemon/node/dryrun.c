@@ -6,6 +6,7 @@
 #include "dryrun.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,15 +21,20 @@ struct slot {
 
 /* A slot of the stages' tables: by case and stage, or by seq (key);
  * each table uses one member of the union, which keeps a run of a
- * million case stages within what docs/LIMITS.md says. */
+ * million case stages within what docs/LIMITS.md says (their refs kept
+ * beside, in refs). */
 #define SKEY_LEN OUTBOX_STAGE_KEY_LEN
 struct sslot {
 	uint8_t key[SKEY_LEN];
 	bool used;
 	bool gone; /* deleted by the run */
 	union {
-		struct stage_entry e;	/* by case and stage */
-		uint8_t held[SKEY_LEN]; /* by seq: what the record holds */
+		struct stage_entry e;		/* by case and stage */
+		struct {			/* by seq: the record's */
+			uint8_t held[SKEY_LEN]; /* case and stage */
+			int32_t date;
+			uint32_t ref_at; /* its ref, in refs */
+		} rec;
 	};
 };
 _Static_assert(sizeof(struct sslot) <= 120, "docs/LIMITS.md: dry run memory");
@@ -46,6 +52,8 @@ struct dryrun {
 	size_t cap; /* a power of two */
 	size_t n;
 	struct stab stages, stageof;
+	char *refs; /* the refs of stageof's records, each NUL-ended */
+	size_t refs_len, refs_cap;
 };
 
 struct dryrun *
@@ -74,6 +82,7 @@ dryrun_free(struct dryrun **d)
 	free((*d)->slots);
 	free((*d)->stages.slots);
 	free((*d)->stageof.slots);
+	free((*d)->refs);
 	free(*d);
 	*d = NULL;
 }
@@ -292,7 +301,8 @@ dryrun_stage_set(struct dryrun *d, const uint8_t case_id[PSEUDONYM_LEN],
 
 int
 dryrun_stage_of(const struct dryrun *d, uint64_t seq,
-		uint8_t case_id[PSEUDONYM_LEN], enum stage *ret)
+		uint8_t case_id[PSEUDONYM_LEN], enum stage *ret,
+		struct stage_entry *ret_e)
 {
 	uint8_t key[SKEY_LEN];
 	const struct sslot *s;
@@ -303,26 +313,101 @@ dryrun_stage_of(const struct dryrun *d, uint64_t seq,
 		return -ENOENT;
 	if (s->gone)
 		return 1;
-	memcpy(case_id, s->held, PSEUDONYM_LEN);
-	*ret = (enum stage)s->held[PSEUDONYM_LEN];
+	memcpy(case_id, s->rec.held, PSEUDONYM_LEN);
+	*ret = (enum stage)s->rec.held[PSEUDONYM_LEN];
+	if (ret_e != NULL) {
+		ret_e->seq = seq;
+		ret_e->date = s->rec.date;
+		snprintf(ret_e->ref, sizeof(ret_e->ref), "%s",
+			 d->refs + s->rec.ref_at);
+	}
 	return 0;
+}
+
+bool
+dryrun_stage_touched(const struct dryrun *d, uint64_t seq)
+{
+	uint8_t key[SKEY_LEN];
+
+	seq_key(key, seq);
+	return sget(&d->stageof, key) != NULL;
+}
+
+/* Keeps ref in d->refs: its offset, or -1 when out of memory. */
+static int64_t
+keep_ref(struct dryrun *d, const char *ref)
+{
+	size_t n = strnlen(ref, sizeof(((struct stage_entry *)0)->ref) - 1);
+	size_t at = d->refs_len, cap;
+	char *p;
+
+	if (d->refs_len + n + 1 > d->refs_cap) {
+		cap = d->refs_cap ? 2 * d->refs_cap : 65536;
+		while (cap < d->refs_len + n + 1)
+			cap *= 2;
+		if (cap > UINT32_MAX || (p = realloc(d->refs, cap)) == NULL)
+			return -1;
+		d->refs = p;
+		d->refs_cap = cap;
+	}
+	memcpy(d->refs + at, ref, n);
+	d->refs[at + n] = '\0';
+	d->refs_len += n + 1;
+	return (int64_t)at;
 }
 
 int
 dryrun_stage_of_set(struct dryrun *d, uint64_t seq,
-		    const uint8_t case_id[PSEUDONYM_LEN], enum stage stage)
+		    const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
+		    const struct stage_entry *e)
 {
 	uint8_t key[SKEY_LEN];
 	struct sslot *s;
+	int64_t at = 0;
 	int err = 0;
 
+	if (case_id != NULL && (at = keep_ref(d, e->ref)) < 0)
+		return -ENOMEM;
 	seq_key(key, seq);
 	s = smake(&d->stageof, key, &err);
 	if (s == NULL)
 		return err;
 	s->gone = case_id == NULL;
-	if (case_id != NULL)
-		outbox_stage_key(s->held, case_id, stage);
+	if (case_id != NULL) {
+		outbox_stage_key(s->rec.held, case_id, stage);
+		s->rec.date = e->date;
+		s->rec.ref_at = (uint32_t)at;
+	}
+	return 0;
+}
+
+int
+dryrun_stage_first(const struct dryrun *d, const uint8_t case_id[PSEUDONYM_LEN],
+		   enum stage stage, struct stage_entry *ret)
+{
+	uint8_t key[SKEY_LEN];
+	const struct sslot *best = NULL;
+	uint64_t seq, best_seq = 0;
+	size_t i;
+
+	outbox_stage_key(key, case_id, stage);
+	for (i = 0; i < d->stageof.cap; i++) {
+		const struct sslot *s = &d->stageof.slots[i];
+		if (!s->used || s->gone ||
+		    memcmp(s->rec.held, key, SKEY_LEN) != 0)
+			continue;
+		memcpy(&seq, s->key, sizeof(seq));
+		if (best == NULL || s->rec.date < best->rec.date ||
+		    (s->rec.date == best->rec.date && seq < best_seq)) {
+			best = s;
+			best_seq = seq;
+		}
+	}
+	if (best == NULL)
+		return -ENOENT;
+	ret->seq = best_seq;
+	ret->date = best->rec.date;
+	snprintf(ret->ref, sizeof(ret->ref), "%s", d->refs + best->rec.ref_at);
 	return 0;
 }
 

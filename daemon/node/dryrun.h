@@ -72,9 +72,17 @@ int dryrun_ref_by_own(const struct dryrun *d, uint64_t seq,
  * dryrun_stage_get - 0 and *ret (written by the run), 1 (deleted by the
  *	run), -ENOENT (not written: the outbox's stands).
  * dryrun_stage_set - writes it (e NULL: deleted). 0, -ENOMEM, -E2BIG.
- * dryrun_stage_of - the case and stage record seq holds: 0, 1 (none,
- *	said by the run), -ENOENT (not written).
- * dryrun_stage_of_set - writes it (case_id NULL: none). As _set.
+ * dryrun_stage_of - the case and stage of record seq, and its entry as
+ *	it would hold them (ret_e, NULL: not asked): 0, 1 (none, said by
+ *	the run: withdrawn or corrected to another kind), -ENOENT (not
+ *	written: the outbox's stands).
+ * dryrun_stage_touched - whether the run wrote record seq's (it changed
+ *	the record, so the outbox's entries of it no longer stand).
+ * dryrun_stage_of_set - writes it (case_id NULL: none; e its date and ref
+ *	else). As _set. Every case stage record the run takes is written.
+ * dryrun_stage_first - the earliest of the records the run wrote of
+ *	(case_id, stage) (of one day, the first sent): 0 and *ret, or
+ *	-ENOENT. Reads every record of the run.
  */
 int dryrun_stage_get(const struct dryrun *d,
 		     const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
@@ -83,10 +91,16 @@ int dryrun_stage_set(struct dryrun *d, const uint8_t case_id[PSEUDONYM_LEN],
 		     enum stage stage, const struct stage_entry *e)
     __attribute__((warn_unused_result));
 int dryrun_stage_of(const struct dryrun *d, uint64_t seq,
-		    uint8_t case_id[PSEUDONYM_LEN], enum stage *ret);
+		    uint8_t case_id[PSEUDONYM_LEN], enum stage *ret,
+		    struct stage_entry *ret_e);
+bool dryrun_stage_touched(const struct dryrun *d, uint64_t seq);
 int dryrun_stage_of_set(struct dryrun *d, uint64_t seq,
-			const uint8_t case_id[PSEUDONYM_LEN], enum stage stage)
+			const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
+			const struct stage_entry *e)
     __attribute__((warn_unused_result));
+int dryrun_stage_first(const struct dryrun *d,
+		       const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
+		       struct stage_entry *ret);
 
 /* dryrun_take_seq - the sequence the next envelope would have taken. */
 uint64_t dryrun_take_seq(struct dryrun *d);

@@ -20,23 +20,6 @@
 #include "dryrun.h"
 #include "intake_int.h"
 
-/* The entry of (case_id, stage) as this request sees it: 0 or -ENOENT
- * (a damaged entry reads as none: a warning is not worth a refusal). */
-static int
-view_get(struct outbox_txn *t, struct intake *in,
-	 const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
-	 struct stage_entry *ret)
-{
-	int r;
-
-	if (in->dry != NULL) {
-		r = dryrun_stage_get(in->dry, case_id, stage, ret);
-		if (r != -ENOENT)
-			return r == 0 ? 0 : -ENOENT;
-	}
-	return outbox_stage_get(t, case_id, stage, ret) == 0 ? 0 : -ENOENT;
-}
-
 /*
  * Whether the record of entry e counts: not when the consolidator refused
  * it (a dead letter, which counts nowhere and is sent anew under a new
@@ -51,6 +34,65 @@ counts(struct outbox_txn *t, const struct stage_entry *e)
 	return outbox_seq_dead(t, e->seq, &code, &at_ms) != 0;
 }
 
+/* outbox_stage_next's skip in a dry run: a record the run changed, whose
+ * outbox entries no longer stand. */
+static bool
+touched(void *arg, uint64_t seq)
+{
+	return dryrun_stage_touched(arg, seq);
+}
+
+/*
+ * A dry run's next record of (case_id, stage) that counts, as
+ * outbox_stage_del and outbox_stage_get find it in the outbox: the
+ * earliest of the outbox's records the run left as they were and those
+ * it wrote. 0 and *ret, -ENOENT, -errno.
+ */
+static int
+dry_next(struct outbox_txn *t, struct intake *in,
+	 const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
+	 struct stage_entry *ret)
+{
+	struct stage_entry w;
+	int r, rw;
+
+	r = outbox_stage_next(t, case_id, stage, touched, in->dry, ret);
+	if (r != 0 && r != -ENOENT)
+		return r;
+	rw = dryrun_stage_first(in->dry, case_id, stage, &w);
+	if (rw == 0 && (r != 0 || w.date < ret->date ||
+			(w.date == ret->date && w.seq < ret->seq))) {
+		*ret = w;
+		r = 0;
+	}
+	return r;
+}
+
+/* The entry of (case_id, stage) as this request sees it: 0 or -ENOENT
+ * (a damaged entry reads as none: a warning is not worth a refusal). A
+ * dry run writes the entry of every stage it takes a record of (see
+ * intake_stage_take): one it did not is the outbox's, or, when the
+ * consolidator refused its holder, the next that counts (dry_next). */
+static int
+view_get(struct outbox_txn *t, struct intake *in,
+	 const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
+	 struct stage_entry *ret)
+{
+	int r;
+
+	if (in->dry == NULL)
+		return outbox_stage_get(t, case_id, stage, ret) == 0 ? 0
+								     : -ENOENT;
+	r = dryrun_stage_get(in->dry, case_id, stage, ret);
+	if (r != -ENOENT)
+		return r == 0 ? 0 : -ENOENT;
+	if (outbox_stage_held(t, case_id, stage, ret) != 0)
+		return -ENOENT;
+	if (counts(t, ret) && !dryrun_stage_touched(in->dry, ret->seq))
+		return 0;
+	return dry_next(t, in, case_id, stage, ret) == 0 ? 0 : -ENOENT;
+}
+
 /* The case and stage record seq holds: 0 or -ENOENT. */
 static int
 view_of(struct outbox_txn *t, struct intake *in, uint64_t seq,
@@ -59,26 +101,11 @@ view_of(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	int r;
 
 	if (in->dry != NULL) {
-		r = dryrun_stage_of(in->dry, seq, case_id, ret);
+		r = dryrun_stage_of(in->dry, seq, case_id, ret, NULL);
 		if (r != -ENOENT)
 			return r == 0 ? 0 : -ENOENT;
 	}
 	return outbox_stage_of(t, seq, case_id, ret) == 0 ? 0 : -ENOENT;
-}
-
-static int
-view_put(struct outbox_txn *t, struct intake *in,
-	 const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
-	 const struct stage_entry *e)
-{
-	int r;
-
-	if (in->dry == NULL)
-		return outbox_stage_put(t, case_id, stage, e);
-	r = dryrun_stage_set(in->dry, case_id, stage, e);
-	if (r == 0)
-		r = dryrun_stage_of_set(in->dry, e->seq, case_id, stage);
-	return r;
 }
 
 int
@@ -87,20 +114,23 @@ intake_stage_drop(struct outbox_txn *t, struct intake *in, uint64_t seq)
 	struct stage_entry e;
 	uint8_t case_id[PSEUDONYM_LEN];
 	enum stage stage;
+	bool held;
 	int r;
 
 	if (in->dry == NULL)
 		return outbox_stage_del(t, seq);
-	/* A dry run keeps no list of a stage's records: a holder dropped
-	 * frees its stage, the next record of it unseen (docs/INPUT.md). */
+	/* As outbox_stage_del, in the run's own view: a holder dropped
+	 * gives its entry to the next record that counts. */
 	if (view_of(t, in, seq, case_id, &stage) != 0)
 		return 0;
-	r = 0;
-	if (view_get(t, in, case_id, stage, &e) == 0 && e.seq == seq)
-		r = dryrun_stage_set(in->dry, case_id, stage, NULL);
-	if (r == 0)
-		r = dryrun_stage_of_set(in->dry, seq, NULL, STAGE_NONE);
-	return r;
+	held = view_get(t, in, case_id, stage, &e) == 0 && e.seq == seq;
+	r = dryrun_stage_of_set(in->dry, seq, NULL, STAGE_NONE, NULL);
+	if (r != 0 || !held)
+		return r;
+	r = dry_next(t, in, case_id, stage, &e);
+	if (r != 0 && r != -ENOENT)
+		return r;
+	return dryrun_stage_set(in->dry, case_id, stage, r == 0 ? &e : NULL);
 }
 
 /* Where a stage stands in a case's course: the three ends are one. */
@@ -219,29 +249,40 @@ intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	}
 	if (correction && (r = intake_stage_drop(t, in, seq)) != 0)
 		return r;
+	memset(&e, 0, sizeof(e));
+	e.seq = seq;
+	e.date = rec->date;
+	snprintf(e.ref, sizeof(e.ref), "%s", ref);
 	/* The holder that counts before this record is one of them (a
 	 * dead letter's entry goes to the next: outbox_stage_get). */
 	taken = view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&
 		counts(t, &held);
 	/* Every live record of the stage, for the next to take its entry
-	 * when its holder goes (not in a dry run: see intake_stage_drop). */
-	if (in->dry == NULL &&
-	    (r = outbox_stage_add(t, rec->case_id, rec->stage, rec->date,
-				  seq)) != 0)
+	 * when its holder goes. */
+	if (in->dry == NULL)
+		r = outbox_stage_add(t, rec->case_id, rec->stage, rec->date,
+				     seq);
+	else
+		r = dryrun_stage_of_set(in->dry, seq, rec->case_id, rec->stage,
+					&e);
+	if (r != 0)
 		return r;
 	repeat = taken && held.seq != seq;
 	if (repeat && warn)
 		warn_repeat(seq, rec, &held, res);
 	/* The entry is the record the consolidator counts: the earliest
 	 * dated (of one day, the first sent), so one before it takes it,
-	 * and a third record is judged against that one. */
+	 * and a third record is judged against that one. A dry run writes
+	 * the entry it keeps too, so that view_get need not look for the
+	 * records it took of the stage. */
 	if (taken && (!repeat || !before(seq, rec, &held)))
-		return 0;
-	memset(&e, 0, sizeof(e));
-	e.seq = seq;
-	e.date = rec->date;
-	snprintf(e.ref, sizeof(e.ref), "%s", ref);
-	r = view_put(t, in, rec->case_id, rec->stage, &e);
+		return in->dry == NULL ? 0
+				       : dryrun_stage_set(in->dry, rec->case_id,
+							  rec->stage, &held);
+	if (in->dry == NULL)
+		r = outbox_stage_put(t, rec->case_id, rec->stage, &e);
+	else
+		r = dryrun_stage_set(in->dry, rec->case_id, rec->stage, &e);
 	if (r == 0 && warn && !repeat)
 		warn_order(t, in, seq, rec, res);
 	return r;

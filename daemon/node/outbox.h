@@ -18,7 +18,7 @@
  *		date (struct stage_entry; outbox_stages.c)
  *	stagrec	case pseudonym, stage, date and seq -> nothing: every live
  *		record of a case's stage, earliest first
- *	stageof	seq -> the case pseudonym and stage of a live record
+ *	stageof	seq -> the case pseudonym, stage and date of a live record
  *	meta	next_seq, acked_seq, last_contact_ms, dead_total, refusals_from
  *		(the first sequence whose refusals are still to be asked),
  *		the dead letters' summary (their count by reason and the
@@ -277,6 +277,13 @@ void outbox_stage_key(uint8_t k[OUTBOX_STAGE_KEY_LEN],
  * outbox_stage_get - the entry of (case_id, stage): 0, -ENOENT, -EUCLEAN.
  *	When the consolidator refused its holder since (a dead letter), the
  *	next live record of it that counts takes it first (a write).
+ * outbox_stage_held - the entry of (case_id, stage) as stored, its holder
+ *	a dead letter or not (a read): 0, -ENOENT, -EUCLEAN.
+ * outbox_stage_next - the first live record of (case_id, stage) that
+ *	counts (the earliest dated, not a dead letter) and that skip(arg,
+ *	seq) does not pass over (skip NULL: none), the one the holder's
+ *	going would give the entry to (a read: a dry run's, whose skip
+ *	names the records it changed): 0, -ENOENT, -errno.
  * outbox_stage_put - makes record e->seq the holder of (case_id, stage),
  *	and the reverse entry of e->seq. 0 or -errno.
  * outbox_stage_add - record seq, live, is of (case_id, stage), dated
@@ -288,6 +295,13 @@ void outbox_stage_key(uint8_t k[OUTBOX_STAGE_KEY_LEN],
  */
 int outbox_stage_get(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
 		     enum stage stage, struct stage_entry *ret);
+int outbox_stage_held(struct outbox_txn *t,
+		      const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
+		      struct stage_entry *ret);
+int outbox_stage_next(struct outbox_txn *t,
+		      const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
+		      bool (*skip)(void *arg, uint64_t seq), void *arg,
+		      struct stage_entry *ret);
 int outbox_stage_put(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
 		     enum stage stage, const struct stage_entry *e)
     __attribute__((warn_unused_result));

@@ -65,12 +65,13 @@ outbox_put_dead(struct outbox_txn *t, uint64_t seq, enum reason reason,
 /*
  * Dead letters rej within txn, counted into s: the same refusal heard
  * twice is one. fresh (NULL: not wanted): fresh[i] whether rej[i] was not
- * held before.
+ * held before. *moves: whether a new one is a correction or withdrawal
+ * (outbox_stages_moves).
  */
 static int
 put_rejections(struct outbox *ob, MDB_txn *txn, uint64_t now_ms,
 	       const struct rejection *rej, size_t n_rej, bool *fresh,
-	       struct outbox_dead_sum *s)
+	       struct outbox_dead_sum *s, bool *moves)
 {
 	size_t i;
 	int r = 0;
@@ -80,6 +81,8 @@ put_rejections(struct outbox *ob, MDB_txn *txn, uint64_t now_ms,
 			     rej[i].text, MDB_NOOVERWRITE, s);
 		if (fresh != NULL)
 			fresh[i] = r == 0;
+		if (r == 0 && !*moves)
+			*moves = outbox_stages_moves(ob, txn, rej[i].seq);
 		if (r == -EEXIST)
 			r = 0;
 	}
@@ -115,6 +118,7 @@ record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
 	   const struct rejection *rej, size_t n_rej, bool welcome)
 {
 	MDB_txn *txn;
+	bool moves = false;
 	int r;
 
 	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
@@ -128,7 +132,7 @@ record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
 		r = outbox_dead_sum_load(ob, txn, &s);
 		if (r == 0)
 			r = put_rejections(ob, txn, now_ms, rej, n_rej, NULL,
-					   &s);
+					   &s, &moves);
 		if (r == 0)
 			r = outbox_dead_sum_store(ob, txn, &s);
 	}
@@ -136,7 +140,10 @@ record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return outbox_commit_lmdb(ob, txn);
+	r = outbox_commit_lmdb(ob, txn);
+	if (r == 0 && moves)
+		outbox_stages_again(ob);
+	return r;
 }
 
 int
@@ -238,6 +245,7 @@ outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
 {
 	struct outbox_dead_sum s;
 	MDB_txn *txn;
+	bool moves = false;
 	int r, n = 0;
 
 	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
@@ -245,8 +253,8 @@ outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
 		return r;
 	r = outbox_dead_sum_load(ob, txn, &s);
 	if (r == 0)
-		r = put_rejections(ob, txn, now_ms, a->rej, a->n_rej, fresh,
-				   &s);
+		r = put_rejections(ob, txn, now_ms, a->rej, a->n_rej, fresh, &s,
+				   &moves);
 	if (r == 0) {
 		n = revive_range(ob, txn, a->first, a->last, a->rej, a->n_rej,
 				 &s);
@@ -261,6 +269,8 @@ outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
 		return r;
 	}
 	r = outbox_commit_lmdb(ob, txn);
+	if (r == 0 && (moves || n > 0))
+		outbox_stages_again(ob);
 	return r != 0 ? r : n;
 }
 
@@ -286,6 +296,8 @@ outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 		return n <= 0 ? n : r;
 	}
 	r = outbox_commit_lmdb(ob, txn);
+	if (r == 0)
+		outbox_stages_again(ob);
 	return r != 0 ? r : n;
 }
 

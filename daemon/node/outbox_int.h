@@ -121,4 +121,18 @@ bool outbox_stamp_current(struct outbox *ob, MDB_txn *txn);
  */
 void outbox_stages_settle(struct outbox *ob, bool stale);
 
+/*
+ * When the consolidator refuses a correction or a withdrawal it counts
+ * the record as it was, which the index had moved (or freed) when the
+ * line was taken: the build passes over such a dead letter, and the
+ * index is built again once one is added, or one is revived (any: a
+ * record taken after all counts again).
+ * outbox_stages_moves - whether envelope seq, refused within txn, is a
+ *	correction or a withdrawal.
+ * outbox_stages_again - builds the index again (a scan, logged with
+ *	why=dead_letters), when it is kept.
+ */
+bool outbox_stages_moves(struct outbox *ob, MDB_txn *txn, uint64_t seq);
+void outbox_stages_again(struct outbox *ob);
+
 #endif

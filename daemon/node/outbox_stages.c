@@ -6,9 +6,11 @@
  *	stages	case_id (32 bytes) + stage (1) -> seq (8), date (4), ref
  *	stagrec	case_id + stage + date (4, its sign flipped) + seq (8) ->
  *		nothing: every live record of the stage, earliest first
- *	stageof	seq (8) -> case_id (32) + stage (1), of every live record
- *	meta	"stages_index2": present once the index is built;
- *		"stages_index" (without stagrec, before it): built again
+ *	stageof	seq (8) -> case_id + stage + date (its stagrec key but
+ *		the seq), of every live record
+ *	meta	"stages_index3": present once the index is built;
+ *		"stages_index" (without stagrec) and "stages_index2" (its
+ *		stageof without the date), of the kuskas before: built again
  */
 #include "outbox.h"
 
@@ -20,9 +22,11 @@
 #include "log.h"
 #include "outbox_int.h"
 
-#define MARK_KEY "stages_index2"
-#define OLD_MARK_KEY "stages_index" /* kept no stagrec: built again */
-#define REC_KEY_LEN (OUTBOX_STAGE_KEY_LEN + 4 + 8)
+#define MARK_KEY "stages_index3"
+/* The marks of the kuskas before, whose tables differ: built again. */
+static const char *const old_marks[] = {"stages_index", "stages_index2"};
+#define OF_LEN (OUTBOX_STAGE_KEY_LEN + 4) /* a stageof value */
+#define REC_KEY_LEN (OF_LEN + 8)
 
 void
 outbox_stage_key(uint8_t k[OUTBOX_STAGE_KEY_LEN],
@@ -55,9 +59,9 @@ get(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
 	return 0;
 }
 
+/* Record seq's stageof value: its stagrec key but the seq. */
 static int
-stage_of(struct outbox *ob, MDB_txn *txn, uint64_t seq,
-	 uint8_t case_id[PSEUDONYM_LEN], enum stage *ret)
+stage_of(struct outbox *ob, MDB_txn *txn, uint64_t seq, uint8_t ret[OF_LEN])
 {
 	uint8_t kb[8];
 	MDB_val k = {8, kb}, v;
@@ -67,32 +71,10 @@ stage_of(struct outbox *ob, MDB_txn *txn, uint64_t seq,
 	r = outbox_tget(ob, txn, ob->stageof, &k, &v);
 	if (r != 0)
 		return r;
-	if (v.mv_size != OUTBOX_STAGE_KEY_LEN)
+	if (v.mv_size != OF_LEN)
 		return -EUCLEAN;
-	memcpy(case_id, v.mv_data, PSEUDONYM_LEN);
-	*ret = (enum stage)((const uint8_t *)v.mv_data)[PSEUDONYM_LEN];
+	memcpy(ret, v.mv_data, OF_LEN);
 	return 0;
-}
-
-static int
-put(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
-    enum stage stage, const struct stage_entry *e)
-{
-	uint8_t kb[OUTBOX_STAGE_KEY_LEN], sb[8], vb[12 + sizeof(e->ref)];
-	MDB_val k = {OUTBOX_STAGE_KEY_LEN, kb}, sk = {8, sb};
-	size_t n = strnlen(e->ref, sizeof(e->ref) - 1);
-	int r;
-
-	outbox_stage_key(kb, case_id, stage);
-	bytes_put_be64(vb, e->seq);
-	bytes_put_be32(vb + 8, (uint32_t)e->date);
-	memcpy(vb + 12, e->ref, n);
-	r = outbox_tput(ob, txn, ob->stages, &k, vb, 12 + n, 0);
-	if (r != 0)
-		return r;
-	bytes_put_be64(sb, e->seq);
-	return outbox_tput(ob, txn, ob->stageof, &sk, kb, OUTBOX_STAGE_KEY_LEN,
-			   0);
 }
 
 /* The stagrec key of a record: dates before 1970 sort first. */
@@ -102,7 +84,27 @@ rec_key(uint8_t k[REC_KEY_LEN], const uint8_t case_id[PSEUDONYM_LEN],
 {
 	outbox_stage_key(k, case_id, stage);
 	bytes_put_be32(k + OUTBOX_STAGE_KEY_LEN, (uint32_t)date ^ 0x80000000u);
-	bytes_put_be64(k + OUTBOX_STAGE_KEY_LEN + 4, seq);
+	bytes_put_be64(k + OF_LEN, seq);
+}
+
+static int
+put(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
+    enum stage stage, const struct stage_entry *e)
+{
+	uint8_t kb[REC_KEY_LEN], sb[8], vb[12 + sizeof(e->ref)];
+	MDB_val k = {OUTBOX_STAGE_KEY_LEN, kb}, sk = {8, sb};
+	size_t n = strnlen(e->ref, sizeof(e->ref) - 1);
+	int r;
+
+	rec_key(kb, case_id, stage, e->date, e->seq);
+	bytes_put_be64(vb, e->seq);
+	bytes_put_be32(vb + 8, (uint32_t)e->date);
+	memcpy(vb + 12, e->ref, n);
+	r = outbox_tput(ob, txn, ob->stages, &k, vb, 12 + n, 0);
+	if (r != 0)
+		return r;
+	bytes_put_be64(sb, e->seq);
+	return outbox_tput(ob, txn, ob->stageof, &sk, kb, OF_LEN, 0);
 }
 
 /* Record seq, live, of (case_id, stage) dated date: in stagrec and
@@ -120,8 +122,7 @@ add(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
 	if (r != 0)
 		return r;
 	bytes_put_be64(sb, seq);
-	return outbox_tput(ob, txn, ob->stageof, &sk, kb, OUTBOX_STAGE_KEY_LEN,
-			   0);
+	return outbox_tput(ob, txn, ob->stageof, &sk, kb, OF_LEN, 0);
 }
 
 /* Whether the consolidator refused record seq (a dead letter, which
@@ -152,49 +153,70 @@ seq_ref(struct outbox *ob, MDB_txn *txn, uint64_t seq, char *out, size_t cap)
 }
 
 /*
- * The live records of (case_id, stage), earliest first (of one day, the
- * first sent, as the consolidator counts them): record seq's deleted;
- * with `hold`, the first that counts (not a dead letter)
- * made the holder.
+ * The first live record of (case_id, stage) that counts (not a dead
+ * letter) and skip does not pass over (skip NULL: none), earliest first
+ * (of one day, the first sent, as the consolidator counts them): 0 and
+ * *ret, -ENOENT, -errno. An entry its record's stageof does not name is
+ * stale (the record went when its stageof was found damaged: del): with
+ * `mend` deleted on the way.
  */
 static int
-recs_walk(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
-	  enum stage stage, uint64_t seq, bool hold)
+first(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
+      enum stage stage, bool mend, bool (*skip)(void *arg, uint64_t seq),
+      void *arg, struct stage_entry *ret)
 {
-	uint8_t kb[REC_KEY_LEN];
+	uint8_t kb[REC_KEY_LEN], of[OF_LEN];
 	MDB_cursor *cur;
 	MDB_val k = {OUTBOX_STAGE_KEY_LEN, kb}, v;
-	struct stage_entry e;
-	bool held = !hold;
-	uint64_t s;
-	int rc, r = 0;
+	int rc, r = -ENOENT;
 
 	outbox_stage_key(kb, case_id, stage);
 	rc = mdb_cursor_open(txn, ob->stagrec, &cur);
 	if (rc != 0)
 		return outbox_err(rc);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	while (rc == 0 && r == 0 && k.mv_size == REC_KEY_LEN &&
+	while (rc == 0 && k.mv_size == REC_KEY_LEN &&
 	       memcmp(k.mv_data, kb, OUTBOX_STAGE_KEY_LEN) == 0) {
 		const uint8_t *p = k.mv_data;
-		s = bytes_get_be64(p + OUTBOX_STAGE_KEY_LEN + 4);
-		if (s == seq) {
-			r = outbox_err(mdb_cursor_del(cur, 0));
-		} else if (!held && !dead(ob, txn, s)) {
-			held = true;
-			e.seq = s;
-			e.date =
-			    (int32_t)(bytes_get_be32(p + OUTBOX_STAGE_KEY_LEN) ^
+		uint64_t s = bytes_get_be64(p + OF_LEN);
+		int g = stage_of(ob, txn, s, of);
+		if (g == -ENOENT || g == -EUCLEAN ||
+		    (g == 0 && memcmp(of, p, OF_LEN) != 0)) {
+			g = mend ? outbox_err(mdb_cursor_del(cur, 0)) : 0;
+		} else if (g == 0 && (skip == NULL || !skip(arg, s)) &&
+			   !dead(ob, txn, s)) {
+			ret->seq = s;
+			ret->date =
+			    (int32_t)(bytes_get_be32(p + PSEUDONYM_LEN + 1) ^
 				      0x80000000u);
-			seq_ref(ob, txn, s, e.ref, sizeof(e.ref));
-			r = put(ob, txn, case_id, stage, &e);
+			seq_ref(ob, txn, s, ret->ref, sizeof(ret->ref));
+			r = 0;
+			break;
+		}
+		if (g != 0) {
+			r = g;
+			break;
 		}
 		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	}
 	mdb_cursor_close(cur);
-	if (r == 0 && rc != 0 && rc != MDB_NOTFOUND)
+	if (r == -ENOENT && rc != 0 && rc != MDB_NOTFOUND)
 		r = outbox_err(rc);
 	return r;
+}
+
+/* Makes the first live record of (case_id, stage) that counts its
+ * holder, or none (first, mending). */
+static int
+recs_walk(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
+	  enum stage stage)
+{
+	struct stage_entry e;
+	int r = first(ob, txn, case_id, stage, true, NULL, NULL, &e);
+
+	if (r == 0)
+		return put(ob, txn, case_id, stage, &e);
+	return r == -ENOENT ? 0 : r;
 }
 
 /* A deletion of what is not there is no failure. */
@@ -210,31 +232,36 @@ static int
 del(struct outbox *ob, MDB_txn *txn, uint64_t seq)
 {
 	struct stage_entry e;
-	uint8_t case_id[PSEUDONYM_LEN], sb[8], kb[OUTBOX_STAGE_KEY_LEN];
+	uint8_t kb[REC_KEY_LEN], sb[8];
 	MDB_val sk = {8, sb}, k = {OUTBOX_STAGE_KEY_LEN, kb};
+	MDB_val rk = {REC_KEY_LEN, kb};
 	enum stage stage;
 	bool held;
 	int r;
 
-	r = stage_of(ob, txn, seq, case_id, &stage);
+	/* kb: the record's stagrec key, from its stageof value. */
+	r = stage_of(ob, txn, seq, kb);
 	if (r == -ENOENT)
 		return 0;
 	bytes_put_be64(sb, seq);
-	if (r != 0) /* damaged: gone with it */
-		return del_ok(mdb_del(txn, ob->stageof, &sk, NULL));
-	r = get(ob, txn, case_id, stage, &e);
-	held = r == -EUCLEAN || (r == 0 && e.seq == seq);
-	if (held) {
-		outbox_stage_key(kb, case_id, stage);
-		r = del_ok(mdb_del(txn, ob->stages, &k, NULL));
-	} else if (r == -ENOENT) {
-		r = 0;
-	}
-	if (r == 0)
-		r = recs_walk(ob, txn, case_id, stage, seq, held);
+	/* Damaged: gone with it; its stagrec entry, not to be found, is
+	 * deleted when a walk meets it (recs_walk). */
 	if (r != 0)
+		return del_ok(mdb_del(txn, ob->stageof, &sk, NULL));
+	bytes_put_be64(kb + OF_LEN, seq);
+	stage = (enum stage)kb[PSEUDONYM_LEN];
+	r = get(ob, txn, kb, stage, &e);
+	if (r != 0 && r != -ENOENT && r != -EUCLEAN)
 		return r;
-	return del_ok(mdb_del(txn, ob->stageof, &sk, NULL));
+	held = r == -EUCLEAN || (r == 0 && e.seq == seq);
+	r = del_ok(mdb_del(txn, ob->stagrec, &rk, NULL));
+	if (r == 0)
+		r = del_ok(mdb_del(txn, ob->stageof, &sk, NULL));
+	if (r == 0 && held)
+		r = del_ok(mdb_del(txn, ob->stages, &k, NULL));
+	if (r == 0 && held)
+		r = recs_walk(ob, txn, kb, stage);
+	return r;
 }
 
 /*
@@ -256,9 +283,8 @@ counted(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
 	if (r == 0 && dead(ob, txn, e.seq)) {
 		outbox_stage_key(kb, case_id, stage);
 		r = del_ok(mdb_del(txn, ob->stages, &k, NULL));
-		/* Sequences start at 1: none deleted from the records. */
 		if (r == 0)
-			r = recs_walk(ob, txn, case_id, stage, 0, true);
+			r = recs_walk(ob, txn, case_id, stage);
 		if (r == 0)
 			r = get(ob, txn, case_id, stage, &e);
 	}
@@ -274,6 +300,25 @@ outbox_stage_get(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
 	if (!t->ob->stages_ready)
 		return -ENOENT;
 	return counted(t->ob, t->txn, case_id, stage, ret);
+}
+
+int
+outbox_stage_held(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
+		  enum stage stage, struct stage_entry *ret)
+{
+	if (!t->ob->stages_ready)
+		return -ENOENT;
+	return get(t->ob, t->txn, case_id, stage, ret);
+}
+
+int
+outbox_stage_next(struct outbox_txn *t, const uint8_t case_id[PSEUDONYM_LEN],
+		  enum stage stage, bool (*skip)(void *arg, uint64_t seq),
+		  void *arg, struct stage_entry *ret)
+{
+	if (!t->ob->stages_ready)
+		return -ENOENT;
+	return first(t->ob, t->txn, case_id, stage, false, skip, arg, ret);
 }
 
 int
@@ -298,9 +343,17 @@ int
 outbox_stage_of(struct outbox_txn *t, uint64_t seq,
 		uint8_t case_id[PSEUDONYM_LEN], enum stage *ret)
 {
+	uint8_t of[OF_LEN];
+	int r;
+
 	if (!t->ob->stages_ready)
 		return -ENOENT;
-	return stage_of(t->ob, t->txn, seq, case_id, ret);
+	r = stage_of(t->ob, t->txn, seq, of);
+	if (r != 0)
+		return r;
+	memcpy(case_id, of, PSEUDONYM_LEN);
+	*ret = (enum stage)of[PSEUDONYM_LEN];
+	return 0;
 }
 
 int
@@ -337,6 +390,10 @@ build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
 	codec_envelope_clear(&env);
 	if (r != 0)
 		return 0;
+	/* Refused, it leaves its record as the consolidator counts it. */
+	if ((ev->kind == KIND_WITHDRAWAL || ev->kind == KIND_CORRECTION) &&
+	    dead(ob, txn, seq))
+		return 0;
 	if (ev->kind == KIND_WITHDRAWAL)
 		return del(ob, txn, ev->target_seq);
 	if (ev->kind != KIND_CASE_STAGE && ev->kind != KIND_CORRECTION)
@@ -364,6 +421,21 @@ build_one(struct outbox *ob, MDB_txn *txn, uint64_t seq, const MDB_val *v,
 	return put(ob, txn, ev->rec.case_id, ev->rec.stage, &e);
 }
 
+/* Deletes the marks of the kuskas before. */
+static int
+del_old_marks(struct outbox *ob, MDB_txn *txn)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < sizeof(old_marks) / sizeof(old_marks[0]) && r == 0;
+	     i++) {
+		MDB_val k = {strlen(old_marks[i]), (void *)old_marks[i]};
+		r = del_ok(mdb_del(txn, ob->meta, &k, NULL));
+	}
+	return r;
+}
+
 /* Deletes the mark (the index not to be used), in a transaction of its
  * own. */
 static void
@@ -371,14 +443,12 @@ unmark(struct outbox *ob)
 {
 	MDB_txn *txn;
 	MDB_val k = {strlen(MARK_KEY), MARK_KEY};
-	MDB_val old = {strlen(OLD_MARK_KEY), OLD_MARK_KEY};
 
 	ob->stages_ready = false;
 	if (mdb_txn_begin(ob->env, NULL, 0, &txn) != 0)
 		return;
 	if (del_ok(mdb_del(txn, ob->meta, &k, NULL)) != 0 ||
-	    del_ok(mdb_del(txn, ob->meta, &old, NULL)) != 0 ||
-	    outbox_commit_lmdb(ob, txn) != 0)
+	    del_old_marks(ob, txn) != 0 || outbox_commit_lmdb(ob, txn) != 0)
 		log_warnx("event=stage_index_not_built error=\"the mark of a "
 			  "former index stays\"");
 }
@@ -390,7 +460,7 @@ outbox_stages_build(struct outbox *ob)
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
 	MDB_stat ms;
-	MDB_val k, v, old = {strlen(OLD_MARK_KEY), OLD_MARK_KEY};
+	MDB_val k, v;
 	int n = 0, rc, r;
 
 	if (ev == NULL)
@@ -424,7 +494,7 @@ outbox_stages_build(struct outbox *ob)
 	if (r == 0)
 		r = outbox_meta_put(ob, txn, MARK_KEY, 1);
 	if (r == 0)
-		r = del_ok(mdb_del(txn, ob->meta, &old, NULL));
+		r = del_old_marks(ob, txn);
 	if (r == 0) {
 		r = outbox_commit_lmdb(ob, txn);
 		txn = NULL;
@@ -445,17 +515,19 @@ outbox_stages_settle(struct outbox *ob, bool stale)
 {
 	MDB_txn *txn;
 	MDB_stat ms;
-	uint64_t mark = 0, old = 0;
+	uint64_t mark = 0, old = 0, v;
 	bool empty;
+	size_t i;
 	int r;
 
 	if (mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn) != 0)
 		return;
 	r = outbox_meta_get(ob, txn, MARK_KEY, &mark);
-	/* The mark of a kuska that kept no stagrec (a downgrade's too,
+	/* The mark of a kuska whose tables differ (a downgrade's too,
 	 * which builds its index again as it finds no mark of its own). */
-	if (outbox_meta_get(ob, txn, OLD_MARK_KEY, &old) != 0)
-		old = 1;
+	for (i = 0; i < sizeof(old_marks) / sizeof(old_marks[0]); i++)
+		if (outbox_meta_get(ob, txn, old_marks[i], &v) != 0 || v != 0)
+			old = 1;
 	empty = mdb_stat(txn, ob->outbox, &ms) == 0 && ms.ms_entries == 0;
 	mdb_txn_abort(txn);
 	if (r == 0 && mark != 0 && old == 0 && !stale) {
@@ -471,4 +543,36 @@ outbox_stages_settle(struct outbox *ob, bool stale)
 			 mark != 0 || old != 0
 			     ? " why=written_by_an_earlier_kuska"
 			     : "");
+}
+
+bool
+outbox_stages_moves(struct outbox *ob, MDB_txn *txn, uint64_t seq)
+{
+	struct outbox_txn t = {ob, txn, 0};
+	struct event *ev;
+	uint32_t version;
+	bool moves;
+
+	if (!ob->stages_ready || (ev = malloc(sizeof(*ev))) == NULL)
+		return ob->stages_ready; /* built again to be sure */
+	moves = outbox_seq_event(&t, seq, ev, &version) == 0 &&
+		(ev->kind == KIND_CORRECTION || ev->kind == KIND_WITHDRAWAL);
+	free(ev);
+	return moves;
+}
+
+void
+outbox_stages_again(struct outbox *ob)
+{
+	int r;
+
+	if (!ob->stages_ready)
+		return;
+	r = outbox_stages_build(ob);
+	if (r < 0)
+		log_warnx("event=stage_index_not_built error=\"%s\"",
+			  strerror(-r));
+	else
+		log_info("event=stage_index_built entries=%d why=dead_letters",
+			 r);
 }

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 #include <lmdb.h>
 
+#include "bytes.h"
 #include "codec.h"
 #include "date.h"
 #include "dryrun.h"
@@ -588,7 +589,7 @@ forget_stages(const char *dir, bool keep_mark)
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
-	MDB_val k = {13, "stages_index2"};
+	MDB_val k = {13, "stages_index3"};
 	size_t i;
 
 	assert_int_equal(mdb_env_create(&env), 0);
@@ -846,6 +847,75 @@ test_case_stages_next(void **state)
 	warned(&res, LINE_ACCEPTED, "(ref S3 seq 3): a second record");
 }
 
+/* Damages the open outbox's stageof value of record seq (one byte,
+ * where it holds 37). */
+static void
+damage_stageof(struct fixture *fx, uint64_t seq)
+{
+	MDB_txn *txn;
+	uint8_t kb[8];
+	MDB_val k = {8, kb}, v = {1, "x"};
+
+	bytes_put_be64(kb, seq);
+	assert_int_equal(mdb_txn_begin(fx->ob->env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_put(txn, fx->ob->stageof, &k, &v, 0), 0);
+	assert_int_equal(outbox_commit_lmdb(fx->ob, txn), 0);
+}
+
+/*
+ * A record whose stageof entry is found damaged when it goes (withdrawn,
+ * or corrected to another date) leaves its stagrec entry, which nothing
+ * names: when the holder goes, the walk passes over it (its stageof no
+ * longer names it) and deletes it, so the next live record takes the
+ * entry, and the tables end as a build from the envelopes makes them.
+ */
+static void
+test_case_stages_damaged(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	uint8_t *a, *b;
+	size_t na, nb;
+
+	submit1(fx, STG("S1", "70", "complaint", "2026-04-01"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("S2", "70", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref S1 seq 1): a second record");
+	submit1(fx, STG("S3", "70", "complaint", "2026-04-03"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref S1 seq 1): a second record");
+	damage_stageof(fx, 2);
+	submit1(fx, WD("W1", "S2"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, WD("W2", "S1"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("S4", "70", "complaint", "2026-04-04"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref S3 seq 3): a second record");
+
+	/* Damaged, then corrected to a later date of the same stage: its
+	 * entry of the date before is stale. */
+	submit1(fx, STG("T1", "71", "complaint", "2026-04-01"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("T2", "71", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref T1 seq 7): a second record");
+	submit1(fx, STG("T3", "71", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref T1 seq 7): a second record");
+	damage_stageof(fx, 8);
+	submit1(fx, STGCOR("C1", "T2", "71", "complaint", "2026-04-09"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref T1 seq 7): a second record");
+	submit1(fx, WD("W3", "T1"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("T4", "71", "complaint", "2026-04-06"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref T3 seq 9): a second record");
+
+	stage_bytes(fx, &a, &na);
+	reopen(fx, true, false);
+	stage_bytes(fx, &b, &nb);
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na);
+	free(a);
+	free(b);
+}
+
 /*
  * A case stage the consolidator refused (a dead letter) counts nowhere:
  * sent anew under a new ref, as its refusal says, it is no second record,
@@ -926,6 +996,57 @@ test_case_stages_dead_next(void **state)
 	reopen(fx, true, false);
 	submit1(fx, STG("Z7", "43", "complaint", "2026-04-09"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref Z5 seq 5): a second record");
+}
+
+/*
+ * A correction or withdrawal the consolidator refused (a dead letter)
+ * leaves its record as it was there: the record that counts is the one
+ * it named, and a new record is warned of against it; an index built
+ * again from the envelopes is the same to the byte; revived (taken after
+ * all), the correction moves the record again.
+ */
+static void
+test_case_stages_dead_move(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct rejection rej;
+	uint8_t *a, *b;
+	size_t na, nb;
+
+	memset(&rej, 0, sizeof(rej));
+	rej.reason = REASON_KIND_NOT_ALLOWED;
+	snprintf(rej.text, sizeof(rej.text), "not allowed");
+	submit1(fx, STG("X1", "80", "complaint", "2026-04-02"), &res);
+	submit1(fx, STG("X2", "80", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref X1 seq 1): a second record");
+	submit1(fx, STGCOR("C1", "X1", "81", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	rej.seq = 3;
+	assert_int_equal(outbox_record_ack(fx->ob, 3, false, 1000, &rej, 1), 0);
+	submit1(fx, STG("X3", "80", "complaint", "2026-04-06"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref X1 seq 1): a second record");
+
+	submit1(fx, STG("Y1", "82", "complaint", "2026-04-02"), &res);
+	submit1(fx, STG("Y2", "82", "complaint", "2026-04-05"), &res);
+	submit1(fx, WD("W1", "Y1"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	rej.seq = 7;
+	assert_int_equal(outbox_record_ack(fx->ob, 7, false, 1000, &rej, 1), 0);
+	submit1(fx, STG("Y3", "82", "complaint", "2026-04-06"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Y1 seq 5): a second record");
+
+	stage_bytes(fx, &a, &na);
+	reopen(fx, true, false);
+	stage_bytes(fx, &b, &nb);
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na);
+	free(a);
+	free(b);
+
+	assert_int_equal(outbox_revive(fx->ob, 3, 3, NULL, 0), 1);
+	submit1(fx, STG("X4", "80", "complaint", "2026-04-07"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref X2 seq 2): a second record");
 }
 
 /*
@@ -1052,8 +1173,9 @@ test_case_stages_rotation(void **state)
 
 /*
  * A dry run warns as the real run after it, of lines earlier in the same
- * run too (in another request of it), and stores nothing; but it does not
- * find the record that counts once the one that did goes.
+ * run too (in another request of it), and stores nothing; when the
+ * record that counts goes (withdrawn, or corrected to another case), it
+ * finds the next of its records as the real run does.
  */
 static void
 test_case_stages_dry(void **state)
@@ -1066,6 +1188,18 @@ test_case_stages_dry(void **state)
 	    STG("D3", "20", "accusation", "2026-03-01"),
 	    STGCOR("D4", "D1", "21", "complaint", "2026-04-02"),
 	    STG("D5", "20", "complaint", "2026-02-03"),
+	};
+	static const char *const third[] = {
+	    STG("H1", "24", "complaint", "2026-04-02"),
+	    STG("H2", "24", "complaint", "2026-04-05"),
+	    STG("H3", "24", "complaint", "2026-04-06"),
+	};
+	static const char *const fourth[] = {
+	    WD("H4", "H1"),
+	    STG("H5", "24", "complaint", "2026-04-07"),
+	    STGCOR("H6", "H2", "25", "complaint", "2026-04-05"),
+	    STG("H7", "24", "complaint", "2026-04-08"),
+	    STG("H8", "24", "accusation", "2026-04-05"),
 	};
 	struct fixture *fx = *state;
 	struct control dry1, dry2, real1, real2;
@@ -1084,15 +1218,38 @@ test_case_stages_dry(void **state)
 	       "before this case's complaint");
 	warned(&real2.results[1], LINE_ACCEPTED, "");
 	/* D1 moved to case 21: D2 counts, and D5, dated before it, counts
-	 * in its place. A dry run does not find D2 (it keeps no list of a
-	 * stage's records: docs/INPUT.md) and says nothing. */
+	 * in its place: the dry run finds D2, a record of its own. */
 	warned(&real2.results[2], LINE_ACCEPTED,
 	       "(ref D2 seq 2): this record dated before it");
-	warned(&dry2.results[2], LINE_ACCEPTED, "");
 	for (i = 0; i < 2; i++)
 		assert_string_equal(dry1.results[i].warning,
 				    real1.results[i].warning);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
+		assert_string_equal(dry2.results[i].warning,
+				    real2.results[i].warning);
+	codec_control_clear(&dry1);
+	codec_control_clear(&dry2);
+	codec_control_clear(&real1);
+	codec_control_clear(&real2);
+
+	/* H1 withdrawn: H2 counts; H2 moved to case 25: H3. */
+	fx->dry = 52;
+	assert_int_equal(submit(fx, third, 3, NULL, &dry1), 0);
+	assert_int_equal(submit(fx, fourth, 5, NULL, &dry2), 0);
+	fx->dry = 0;
+	assert_int_equal(submit(fx, third, 3, NULL, &real1), 0);
+	assert_int_equal(submit(fx, fourth, 5, NULL, &real2), 0);
+	warned(&real2.results[1], LINE_ACCEPTED,
+	       "(ref H2 seq 7): a second record");
+	warned(&real2.results[2], LINE_ACCEPTED, "");
+	warned(&real2.results[3], LINE_ACCEPTED,
+	       "(ref H3 seq 8): a second record");
+	warned(&real2.results[4], LINE_ACCEPTED,
+	       "is before this case's complaint (2026-04-06 ref H3)");
+	for (i = 0; i < 3; i++)
+		assert_string_equal(dry1.results[i].warning,
+				    real1.results[i].warning);
+	for (i = 0; i < 5; i++)
 		assert_string_equal(dry2.results[i].warning,
 				    real2.results[i].warning);
 	codec_control_clear(&dry1);
@@ -1960,9 +2117,13 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_next, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_damaged, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead_next, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_dead_move, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_same_day, setup,
 					    teardown),
