@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "csvcell.h"
 #include "progress.h"
 #include "mse/mse.h"
 
@@ -119,22 +120,6 @@ print_text(const struct row *rows, unsigned n)
 }
 
 static void
-csv_field(const char *s)
-{
-	if (strpbrk(s, ",\"\n") == NULL) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
-static void
 print_csv(const struct row *rows, unsigned n)
 {
 	unsigned i, j;
@@ -146,7 +131,12 @@ print_csv(const struct row *rows, unsigned n)
 		for (j = 0; j < ESTIMATE_COLS; j++) {
 			if (j)
 				putchar(',');
-			csv_field(rows[i].cell[j]);
+			/* The lists' names are the file's: never a
+			 * formula (csvcell.h); numbers stay numbers. */
+			if (numeric[j])
+				csvcell_write_plain(stdout, rows[i].cell[j]);
+			else
+				csvcell_write(stdout, rows[i].cell[j]);
 		}
 		printf("\n");
 	}

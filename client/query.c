@@ -755,12 +755,20 @@ cmd_query(int argc, char **argv)
 			codec_qtable_clear(&un);
 	}
 	ask_client_clear(&ac);
-	/* The unmatched take-ups' note writes a withheld count <k too. */
-	if (any_suppressed(&tab) || (fmt != FMT_JSON && any_suppressed(&un))) {
-		char mark[32];
-		snprintf(mark, sizeof(mark),
-			 fmt == FMT_JSON ? "a count given as null" : "<%u",
-			 tab.k);
+	/* The unmatched take-ups' note writes a withheld count <k, also
+	 * under JSON, whose table gives one as null: the legend names
+	 * each mark written. */
+	if (any_suppressed(&tab) || any_suppressed(&un)) {
+		char mark[80];
+		if (fmt != FMT_JSON || !any_suppressed(&tab))
+			snprintf(mark, sizeof(mark), "<%u", tab.k);
+		else if (!any_suppressed(&un))
+			snprintf(mark, sizeof(mark), "a count given as null");
+		else
+			snprintf(mark, sizeof(mark),
+				 "a count given as null (<%u in the note "
+				 "of unmatched take-ups)",
+				 tab.k);
 		fprintf(stderr,
 			"kuska query: note: %s is a count from 1 to %u (or "
 			"one that would give such a count away), withheld "

@@ -25,6 +25,7 @@
 
 #include "cmd.h"
 #include "codec.h"
+#include "csvcell.h"
 #include "ctl.h"
 #include "guard.h"
 #include "keys.h"
@@ -244,21 +245,12 @@ shown(const char *name)
 	return strcmp(name, "-") == 0 ? "standard input" : name;
 }
 
-/* A CSV field: quoted when it holds a comma, a quote or a line end. */
+/* A CSV field of the report, never a formula when opened (csvcell.h):
+ * the file name and the ref are the officer's input. */
 static void
 csv_field(FILE *f, const char *s, bool last)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-	} else {
-		fputc('"', f);
-		for (; *s != '\0'; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	}
+	csvcell_write(f, s);
 	fputc(last ? '\n' : ',', f);
 }
 

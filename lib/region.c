@@ -2,6 +2,7 @@
 #include "region.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,22 +28,66 @@ region_parse(const char *s, uint32_t *ret_code)
 	return 0;
 }
 
+/* The words a case system writes before a department's name, normalised
+ * (norm_name), the longest of each family first. */
+static const char *const prefixes[] = {
+    "GOBIERNO REGIONAL DEL ",
+    "GOBIERNO REGIONAL DE ",
+    "GOBIERNO REGIONAL ",
+    "DEPARTAMENTO DEL ",
+    "DEPARTAMENTO DE ",
+    "DEPARTAMENTO ",
+    "REGION DEL ",
+    "REGION DE ",
+    "REGION ",
+    "PROVINCIA CONSTITUCIONAL DEL ",
+    "PROV CONST DEL ",
+};
+
+/* Other spellings of a department's name, normalised, and its code. */
+static const struct {
+	const char *name;
+	uint32_t code;
+} aliases[] = {
+    {"CUZCO", 8}, /* the older spelling of Cusco */
+};
+
+/* Whether want is name (both normalised) or begins with it before a
+ * space ("LIMA METROPOLITANA"). */
+static bool
+is_named(const char *want, const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && strncmp(want, name, n) == 0 &&
+	       (want[n] == '\0' || want[n] == ' ');
+}
+
 uint32_t
 region_from_name(const char *s, size_t len)
 {
-	char want[NORM_MAX], have[NORM_MAX];
+	char norm[NORM_MAX], have[NORM_MAX];
+	const char *want = norm;
 	uint32_t code;
-	int n;
+	size_t i, n;
 
-	if (norm_name(s, len, want, sizeof(want)) < 0)
+	if (norm_name(s, len, norm, sizeof(norm)) < 0)
 		return 0;
-	for (code = 1; code <= REGION_COUNT; code++) {
-		n = norm_name(names[code], strlen(names[code]), have,
-			      sizeof(have));
-		if (n > 0 && strncmp(want, have, (size_t)n) == 0 &&
-		    (want[n] == '\0' || want[n] == ' '))
-			return code;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		n = strlen(prefixes[i]);
+		if (strncmp(want, prefixes[i], n) == 0) {
+			want += n;
+			break;
+		}
 	}
+	for (code = 1; code <= REGION_COUNT; code++)
+		if (norm_name(names[code], strlen(names[code]), have,
+			      sizeof(have)) > 0 &&
+		    is_named(want, have))
+			return code;
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (is_named(want, aliases[i].name))
+			return aliases[i].code;
 	return 0;
 }
 

@@ -59,7 +59,10 @@ int region_parse(const char *s, uint32_t *ret_code)
  * region_from_name - the code of the department whose name s (len bytes
  * of UTF-8) is, accents, case and spacing aside ("LIMA", "Ancash",
  * "MADRE DE DIOS"), or begins with before a space ("LIMA
- * METROPOLITANA"); 0 for any other text.
+ * METROPOLITANA"), after any of the words a case system writes before
+ * it ("REGION", "DEPARTAMENTO DE", "GOBIERNO REGIONAL DE", "PROVINCIA
+ * CONSTITUCIONAL DEL"); an older spelling ("CUZCO") too; 0 for any
+ * other text. For hints only: the name is never taken for the code.
  */
 uint32_t region_from_name(const char *s, size_t len);
 

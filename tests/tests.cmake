@@ -208,6 +208,14 @@ endforeach()
 # they replace and fail one on purpose (fail_fsync.c's __wrap_fsync): a
 # file written whole is synced, file and directory.
 kuska_wrap(fsync test_file test_account test_metrics)
+# test_submissions, test_ingest and test_deliver read the log lines the
+# code they test writes (capture.c: stderr to a file and back).
+foreach(t test_submissions test_ingest test_deliver)
+	if(TARGET ${t})
+		target_sources(${t} PRIVATE
+			${CMAKE_SOURCE_DIR}/tests/unit/capture.c)
+	endif()
+endforeach()
 # test_keys renames another file over a key file as it is opened (its
 # __wrap_open, and __wrap___open_2 for the calls _FORTIFY_SOURCE makes):
 # what is checked must be what is read.

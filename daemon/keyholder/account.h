@@ -26,6 +26,7 @@
 #include "registry.h"
 
 #define ACCOUNT_MAX REGISTRY_MAX_PARTIES
+#define ACCOUNT_AUDIT_KEYS 4 /* key names an event=evaluated line keeps */
 
 struct account {
 	char id[KEYS_ID_MAX]; /* the node's party id in the registry */
@@ -40,6 +41,11 @@ struct account {
 	/* Its evaluations not yet in an event=evaluated line, and the
 	 * monotonic time of the last such line (0: none yet). */
 	uint64_t audit_requests, audit_elements, audit_ms;
+	/* The registry keys those evaluations were asked with, in the
+	 * order first used, and how many others past ACCOUNT_AUDIT_KEYS:
+	 * a node's key replaced (or a second one in use) shows in it. */
+	char audit_keys[ACCOUNT_AUDIT_KEYS][KEYS_ID_MAX];
+	unsigned audit_n_keys, audit_more_keys;
 	/* Its other refusals' lines: a node can send bad requests as fast
 	 * as it likes, and none of them spends its allowance. */
 	struct log_budget refused_log;

@@ -222,16 +222,45 @@ log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 static void
 audit_line(struct keyholder *kh, struct account *a, uint64_t mono)
 {
+	char keys[ACCOUNT_AUDIT_KEYS * KEYS_ID_MAX + 24] = "";
+	size_t len = 0;
+	unsigned i;
+
+	for (i = 0; i < a->audit_n_keys; i++)
+		len += (size_t)snprintf(keys + len, sizeof(keys) - len, "%s%s",
+					i > 0 ? "," : "", a->audit_keys[i]);
+	if (a->audit_more_keys > 0)
+		snprintf(keys + len, sizeof(keys) - len, ",+%u",
+			 a->audit_more_keys);
 	log_info(
 	    "event=evaluated node=%s requests=%llu elements=%llu "
-	    "evaluations=%llu allowance=%llu",
+	    "evaluations=%llu allowance=%llu key=%s",
 	    a->id, (unsigned long long)a->audit_requests,
 	    (unsigned long long)a->audit_elements,
 	    (unsigned long long)a->evaluations,
-	    (unsigned long long)account_left(a, kh->cfg.rate_per_day, mono));
+	    (unsigned long long)account_left(a, kh->cfg.rate_per_day, mono),
+	    keys);
 	a->audit_requests = 0;
 	a->audit_elements = 0;
 	a->audit_ms = mono;
+	a->audit_n_keys = 0;
+	a->audit_more_keys = 0;
+}
+
+/* Counts key among those of a's pending evaluations. */
+static void
+audit_key(struct account *a, const char *key)
+{
+	unsigned i;
+
+	for (i = 0; i < a->audit_n_keys; i++)
+		if (strcmp(a->audit_keys[i], key) == 0)
+			return;
+	if (a->audit_n_keys == ACCOUNT_AUDIT_KEYS) {
+		a->audit_more_keys++;
+		return;
+	}
+	snprintf(a->audit_keys[a->audit_n_keys++], KEYS_ID_MAX, "%s", key);
 }
 
 /*
@@ -239,13 +268,17 @@ audit_line(struct keyholder *kh, struct account *a, uint64_t mono)
  * quiet minute gets a line at once, later ones are summed into at most
  * one line a minute (keyholder_audit_flush writes what is left). A node
  * asks in few large requests; a thief with its key, however it spreads
- * its guesses, leaves its volume and its times in the log.
+ * its guesses, leaves its volume and its times in the log. The line
+ * names the keys used (key=, one a line unless two were in use within
+ * the minute), so that a key swap shows, and not a line a request.
  */
 static void
-audit(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
+audit(struct keyholder *kh, struct account *a, const char *key, size_t n,
+      uint64_t mono)
 {
 	a->audit_requests++;
 	a->audit_elements += n;
+	audit_key(a, key);
 	if (a->audit_ms == 0 || mono - a->audit_ms >= AUDIT_EVERY_MS)
 		audit_line(kh, a, mono);
 }
@@ -468,6 +501,7 @@ keyholder_evaluate(struct keyholder *kh, struct account *a,
 	struct eval_job job;
 	struct oprf_msg req, rep;
 	uint64_t mono = date_mono_ms();
+	struct reg_user who;
 	char party[KEYS_ID_MAX];
 	size_t i;
 	int r;
@@ -561,7 +595,10 @@ keyholder_evaluate(struct keyholder *kh, struct account *a,
 		goto done;
 	}
 	a->evaluations += req.n;
-	audit(kh, a, req.n, mono);
+	/* The key it was asked with (one of the node's, registry_user_name
+	 * as for its other lines), so that a key replaced shows. */
+	(void)registry_user_name(f->user_id, &who);
+	audit(kh, a, who.key, req.n, mono);
 	memset(&rep, 0, sizeof(rep));
 	rep.request_id = req.request_id;
 	rep.status = OPRF_OK;

@@ -93,6 +93,14 @@ else
 	not_ok "no overlap (exit $rc): $out"
 fi
 
+# A list named as a spreadsheet formula begins (here -2): its row's
+# lists and interactions quoted after a ' in CSV, never a formula
+# (CSV injection); JSON and the figures as they were.
+printf -- '-2,B,n\n1,0,12\n0,1,30\n' >"$T/formula.csv"
+out=$("$KUSKA" estimate "$T/formula.csv" --method main --format csv | tail -1)
+check "a list named -2: its lists cell quoted after a ' in CSV ($out)" \
+	test "$out" = "\"'-2+B\",42,main,,,,,no estimate: the main-effects model has no finite maximum-likelihood estimate: no case was seen by more than one list"
+
 # Bad files: FILE:LINE: reason on stderr, nothing on stdout, exit 1.
 bad() { # bad NAME CONTENT EXPECTED-STDERR
 	printf '%b' "$2" >"$T/$1.csv"

@@ -425,6 +425,16 @@ check "secretariat: no count from 1 to 9 shown" \
 check "secretariat: the header is the analyst's" \
 	test "$(head -1 "$T/sec.csv")" = "period,institution,victims"
 [ "$FAILED" -eq "$before" ] || sed 's/^/    /' "$T/sec.csv" "$T/sec.err"
+# The referrals in JSON: the table's withheld counts null, the unmatched
+# take-ups' note's <10, and a legend naming both marks.
+before=$FAILED
+"$KUSKA" query -c "$N/secretariat.conf" referrals --period 2025Q2 \
+	--format json >"$T/sec-ref.json" 2>"$T/sec-ref.err"
+check "secretariat: referrals in JSON: the legend names null and the note's <10" \
+	grep -qx 'kuska query: note: a count given as null (<10 in the note of unmatched take-ups) is a count from 1 to 9 (or one that would give such a count away), withheld for .* (kuska(1))' "$T/sec-ref.err"
+check "... the note's <10 under it" \
+	grep -q '^kuska query: note: take-ups .* (pnp to minsa <10) count in no row' "$T/sec-ref.err"
+[ "$FAILED" -eq "$before" ] || sed 's/^/    /' "$T/sec-ref.json" "$T/sec-ref.err"
 
 # ---- indicators ----------------------------------------------------------
 

@@ -11,7 +11,8 @@
 # is refused at the handshake with the reason, and it dials again at the
 # one after, so a registry fixed and reloaded lets it in. A key revoked
 # from a time ahead keeps its connection until then, and its next
-# request after it is refused with the reason.
+# request after it is refused with the reason. A node's evaluations are
+# logged naming the key it asked with: its new key once it is replaced.
 . "$(dirname "$0")/lib.sh"
 
 THIEF="$KUSKA_BIN/kuska_thief"
@@ -36,7 +37,7 @@ check "ordinary volumes pass (pnp, mimp)" sh -c \
 	"'$KUSKA' submit -c '$N/pnp.conf' '$T/sim/pnp.jsonl' >/dev/null &&
 	 '$KUSKA' submit -c '$N/mimp.conf' '$T/sim/mimp.jsonl' >/dev/null"
 check "the key holder's log keeps a record of mimp's evaluations" \
-	grep -q "event=evaluated node=mimp requests=[1-9][0-9]* elements=[1-9][0-9]* evaluations=[1-9]" \
+	grep -q "event=evaluated node=mimp requests=[1-9][0-9]* elements=[1-9][0-9]* evaluations=[1-9][0-9]* allowance=[0-9]* key=mimp-1\$" \
 	"$N/keyholder.log"
 
 # --- a sweep with pnp's stolen key ------------------------------------------
@@ -246,6 +247,23 @@ check "... saying the key holder refused it, not that it did not answer" \
 	"$T/expired.out"
 check "... logged by the key holder" \
 	grep -q "event=request_refused .*key_not_valid" "$N/keyholder.log"
+
+# --- mimp's key replaced (OPERATIONS.md section 6) ---------------------------
+# The evaluated line names the key each node asked with, so that a swap
+# shows in the key holder's journal as in the consolidator's hello.
+"$KUSKA" keygen mimp-2027 --dir "$N/keys" >/dev/null
+printf '\n[key mimp-2027]\nowner = mimp\npublic_key = keys/mimp-2027.pub\n' \
+	>>"$N/registry.conf"
+check "the key holder reloads a registry with mimp's new key" kh_reload
+"$THIEF" sweep -k "$N/keys/mimp-2027.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 10 -b 10 -t 3000 \
+	>"$T/newkey.out" 2>&1
+check "mimp's new key gets its evaluations" \
+	grep -q '^evaluated 10 of 10' "$T/newkey.out"
+stop_keyholder
+check "... logged naming the new key (at the stop at the latest)" \
+	grep -q "event=evaluated node=mimp requests=[1-9][0-9]* .*key=\(mimp-1,\)\{0,1\}mimp-2027\$" \
+	"$N/keyholder.log"
 
 check "audit" audit_ok
 

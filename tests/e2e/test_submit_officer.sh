@@ -10,6 +10,8 @@
 #  - a piece the node refused whole (its key holder down) has the summary
 #    say from which line on the counts leave the file out, and a row in
 #    --report's file;
+#  - a ref or a file name beginning as a formula (=1+2, @...) is quoted
+#    after a ' in --report's file, never a spreadsheet formula;
 #  - a binary file with a comma in its first line is called binary data,
 #    not CSV; a text that is not UTF-8 (Latin-1) is named so; nothing of
 #    either is sent;
@@ -120,6 +122,15 @@ rc=$?
 check "dry run of the month: exit 0, its summary says what would be accepted, nothing stored ($rc)" \
 	sh -c "test $rc = 0 && grep -qx 'april.jsonl: $lines would be accepted, 0 already held, 0 refused, 0 with unlinkable victims (dry run: nothing stored)' '$T/dry.out'"
 check "... and nothing is" test "$(node_last_seq pnp)" = "$before"
+# A ref and a file name that a spreadsheet would run as formulas: the
+# --report cells quoted after a ' (CSV injection), the dry run's.
+sed '3s/"ref":"[^"]*"/"ref":"=1+2"/; 3s/"sex":"[FMU]"/"sex":"X"/' \
+	"$T/april.jsonl" >"$T/@april.jsonl"
+(cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" --report formula.csv \
+	@april.jsonl >formula.out 2>&1)
+check "a ref =1+2 in a file @april.jsonl: the --report row quotes both after a '" \
+	grep -qxF "\"'@april.jsonl\",3,victim.sex,\"refused: must be F, M or U\",\"'=1+2\"" \
+	"$T/formula.csv"
 # A line broken (sex X), sent from standard input.
 sed '3s/"sex":"[FMU]"/"sex":"X"/' "$T/april.jsonl" >"$T/broken.jsonl"
 "$KUSKA" submit -c "$N/pnp.conf" - <"$T/broken.jsonl" >"$T/stdin.out" 2>&1

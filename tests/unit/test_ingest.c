@@ -32,6 +32,7 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "codec.h"
 #include "date.h"
 #include "event.h"
@@ -961,26 +962,10 @@ static void
 open_logged(struct ingest *ig, struct store *st, const struct registry *reg,
 	    char *out, size_t cap)
 {
-	char path[] = "/tmp/kuska-ingest-log-XXXXXX";
-	int fd, saved;
-	ssize_t n;
-
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	saved = dup(2);
-	assert_true(saved >= 0);
-	assert_int_equal(dup2(fd, 2), 2);
+	capture();
 	memset(ig, 0, sizeof(*ig));
 	assert_int_equal(ingest_open(ig, st, reg), 0);
-	fflush(stderr);
-	assert_int_equal(dup2(saved, 2), 2);
-	close(saved);
-	n = pread(fd, out, cap - 1, 0);
-	assert_true(n >= 0);
-	out[n] = '\0';
-	close(fd);
-	unlink(path);
+	snprintf(out, cap, "%s", captured());
 }
 
 /* Store "a" holding pnp's plain events 1..n, counted, its ingest closed. */

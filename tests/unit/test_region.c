@@ -91,6 +91,26 @@ test_region_from_name(void **state)
 	    {"15 LIMA", 0},
 	    {"", 0},
 	    {"NORTE", 0},
+	    /* The words a case system writes before the name, and the
+	     * older spelling of Cusco. */
+	    {"CUZCO", 8},
+	    {"Cuzco", 8},
+	    {"REGION LIMA", 15},
+	    {"Región Cusco", 8},
+	    {"REGION CUSCO", 8},
+	    {"REGION DE AREQUIPA", 4},
+	    {"DEPARTAMENTO DE PIURA", 20},
+	    {"Departamento del Cusco", 8},
+	    {"GOBIERNO REGIONAL DE LORETO", 16},
+	    {"GOBIERNO REGIONAL DE LA LIBERTAD", 13},
+	    {"GOBIERNO REGIONAL CUZCO", 8},
+	    {"PROVINCIA CONSTITUCIONAL DEL CALLAO", 7},
+	    {"Prov. Const. del Callao", 7},
+	    {"REGION", 0},
+	    {"DEPARTAMENTO DE", 0},
+	    {"REGION NORTE", 0},
+	    {"CUZCOS", 0},
+	    {"LIMA REGION CUSCO", 15},
 	};
 	size_t i;
 

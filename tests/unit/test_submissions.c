@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <unistd.h>
 
+#include "capture.h"
 #include "record.h"
 #include "submissions.h"
 
@@ -283,50 +283,6 @@ test_runs_forgotten(void **state)
 	assert_int_equal(s.total.accepted, SUBMISSIONS_RUNS + 3);
 }
 
-/* What the code between capture() and captured() logged. */
-static char logged[4096];
-static int saved_stderr = -1;
-static FILE *capture_file;
-
-static void
-capture(void)
-{
-	fflush(stderr);
-	capture_file = tmpfile();
-	assert_non_null(capture_file);
-	saved_stderr = dup(2);
-	assert_true(saved_stderr >= 0);
-	assert_true(dup2(fileno(capture_file), 2) >= 0);
-}
-
-static const char *
-captured(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	assert_true(dup2(saved_stderr, 2) >= 0);
-	close(saved_stderr);
-	rewind(capture_file);
-	n = fread(logged, 1, sizeof(logged) - 1, capture_file);
-	logged[n] = '\0';
-	fclose(capture_file);
-	return logged;
-}
-
-/* How many times needle is in haystack. */
-static int
-count(const char *haystack, const char *needle)
-{
-	int n = 0;
-
-	while ((haystack = strstr(haystack, needle)) != NULL) {
-		n++;
-		haystack += strlen(needle);
-	}
-	return n;
-}
-
 /* A run that says it is over is logged at once, once, with its counts and
  * nothing of its files; a request of it after that starts another. */
 static void
@@ -345,7 +301,7 @@ test_end_logged_once(void **state)
 	submissions_idle(&s, 1000000);
 	submissions_stop(&s);
 	l = captured();
-	assert_int_equal(count(l, "event=submission "), 1);
+	assert_int_equal(captured_count(l, "event=submission "), 1);
 	assert_non_null(strstr(l, "event=submission accepted=3 "
 				  "already_held=1 rekeyed=1 refused=1 "
 				  "unlinkable=1 requests=2 seconds=1 "
@@ -359,7 +315,7 @@ test_end_logged_once(void **state)
 	assert_int_equal(s.n, 2);
 	submissions_end(&s, 8); /* another run's end: not this one's */
 	l = captured();
-	assert_int_equal(count(l, "event=submission "), 0);
+	assert_int_equal(captured_count(l, "event=submission "), 0);
 }
 
 /* A local client ending runs as fast as it can: the journal's lines are
@@ -379,8 +335,8 @@ test_end_budget(void **state)
 		submissions_end(&s, run);
 	}
 	l = captured();
-	assert_in_range(count(l, "event=submission "), LOG_BUDGET_BURST,
-			LOG_BUDGET_BURST + 1);
+	assert_in_range(captured_count(l, "event=submission "),
+			LOG_BUDGET_BURST, LOG_BUDGET_BURST + 1);
 	assert_int_equal(s.n, 3 * LOG_BUDGET_BURST);
 }
 
@@ -402,13 +358,13 @@ test_idle_and_stop(void **state)
 	submissions_idle(&s, 500);
 	submissions_idle(&s, 1000 + SUBMISSIONS_IDLE_MS - 1);
 	l = captured();
-	assert_int_equal(count(l, "event=submission "), 0);
+	assert_int_equal(captured_count(l, "event=submission "), 0);
 
 	capture();
 	submissions_idle(&s, 1000 + SUBMISSIONS_IDLE_MS);
 	submissions_idle(&s, 1500 + SUBMISSIONS_IDLE_MS);
 	l = captured();
-	assert_int_equal(count(l, "event=submission "), 1);
+	assert_int_equal(captured_count(l, "event=submission "), 1);
 	assert_non_null(strstr(l, "accepted=2 already_held=0 rekeyed=0 "
 				  "refused=0 unlinkable=0 requests=1 "
 				  "seconds=0 ended=idle"));
@@ -418,7 +374,7 @@ test_idle_and_stop(void **state)
 	submissions_stop(&s);
 	submissions_end(&s, 7);
 	l = captured();
-	assert_int_equal(count(l, "event=submission "), 1);
+	assert_int_equal(captured_count(l, "event=submission "), 1);
 	assert_non_null(strstr(l, "accepted=0 already_held=0 rekeyed=0 "
 				  "refused=1 unlinkable=0 requests=1 "
 				  "seconds=0 ended=stop"));
@@ -443,9 +399,9 @@ test_evicted_logged(void **state)
 	note(&s, 100, "a.jsonl", 1, "a", 200); /* takes run 1's: logged */
 	note(&s, 101, "a.jsonl", 1, "a", 300); /* takes run 2's */
 	l = captured();
-	assert_int_equal(count(l, "event=submission "), 2);
-	assert_int_equal(count(l, "ended=client"), 1);
-	assert_int_equal(count(l, "ended=evicted"), 1);
+	assert_int_equal(captured_count(l, "event=submission "), 2);
+	assert_int_equal(captured_count(l, "ended=client"), 1);
+	assert_int_equal(captured_count(l, "ended=evicted"), 1);
 }
 
 /* A run that goes on is not evicted while an ended one's slot is free:
@@ -469,8 +425,9 @@ test_ended_slot_taken_first(void **state)
 	note(&s, 1, "a.jsonl", 2, "a", 300);
 	submissions_end(&s, 1);
 	l = captured();
-	assert_int_equal(count(l, "ended=evicted"), 0);
-	assert_int_equal(count(l, "event=submission "), SUBMISSIONS_RUNS);
+	assert_int_equal(captured_count(l, "ended=evicted"), 0);
+	assert_int_equal(captured_count(l, "event=submission "),
+			 SUBMISSIONS_RUNS);
 	assert_non_null(strstr(l, "accepted=2 already_held=0 rekeyed=0 "
 				  "refused=0 unlinkable=0 requests=2 "
 				  "seconds=0 ended=client"));

@@ -1,0 +1,32 @@
+/*
+ * csvcell.h - one field of a CSV file that a person opens in a
+ * spreadsheet: quoted when it must be, and never read there as a formula.
+ */
+#ifndef KUSKA_CSVCELL_H
+#define KUSKA_CSVCELL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/*
+ * csvcell_formula - whether s begins as a spreadsheet formula would:
+ * with =, +, -, @, a tab or a CR (Excel and LibreOffice evaluate such a
+ * cell, so a value copied from input could run as one: CSV injection).
+ */
+bool csvcell_formula(const char *s);
+
+/*
+ * csvcell_write - writes s to f as one CSV field, with no separator:
+ * bare, or between double quotes (each one inside doubled) when it holds
+ * a comma, a double quote, a CR or a LF. A value that csvcell_formula
+ * finds is written quoted with a single quote before it, as OWASP
+ * advises: "'=1+2" shows =1+2 as text; the value is the field without
+ * that first '. For cells that may hold input text, never numbers (a
+ * negative number would become text).
+ */
+void csvcell_write(FILE *f, const char *s);
+
+/* csvcell_write_plain - as csvcell_write, without the formula's '. */
+void csvcell_write_plain(FILE *f, const char *s);
+
+#endif
