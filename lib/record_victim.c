@@ -70,16 +70,20 @@ short_digits(const char *s, size_t len)
  * ref_holds_document - whether ref, its letters and digits upper-cased and
  * the rest left out, holds doc (a normalised number of 8 or more): the
  * node keeps a ref in clear on its disk, so that one built from the
- * victim's document number (DNI-12345678) would leave her there.
+ * victim's document number (DNI-12345678) would leave her there. A
+ * number of one character repeated (00000000, a case system's "no DNI")
+ * names no one, and a zero-padded ref (MP-0000000042) holds it.
  */
 static bool
 ref_holds_document(const char *ref, const char *doc)
 {
 	char r[RECORD_MAX_REF + 1];
-	size_t n = 0;
+	size_t n = 0, len = strlen(doc), same = 0;
 	bool found;
 
-	if (strlen(doc) < 8)
+	while (same < len && doc[same] == doc[0])
+		same++;
+	if (len < 8 || same == len)
 		return false;
 	for (; *ref != '\0'; ref++)
 		if ((*ref >= '0' && *ref <= '9') ||

@@ -187,6 +187,16 @@ test_ref_not_document(void **state)
 		     "'2026-03-10','region':'15','victim':{'document':{'type':"
 		     "'OTHER','number':'A123'},'sex':'F','nationality':'PE',"
 		     "'age':15},'exploitation':['sexual']}");
+	/* 00000000, a case system's "no DNI", names no one: a zero-padded
+	 * ref holds it. */
+	ok(INST_PNP, "{'kind':'identification','ref':'MP-0000000042','date':"
+		     "'2026-03-10','region':'15','victim':{'document':{'type':"
+		     "'DNI','number':'00000000'},'sex':'F','nationality':'PE',"
+		     "'age':15},'exploitation':['sexual']}");
+	/* A withdrawal names the record to take back by its ref, held
+	 * before the check: it has no victim to compare it with. */
+	ok(INST_PNP,
+	   "{'kind':'withdrawal','ref':'wd-9','target_ref':'DNI-12345678'}");
 }
 
 static void
@@ -509,6 +519,19 @@ static const struct bad_case bad_cases[] = {
      "{'kind':'identification','ref':'ce-ab123456x','date':'2026-03-10',"
      "'region':'15','victim':{'document':{'type':'CE','number':'AB123456X'},"
      "'sex':'F','nationality':'PE','age':15},'exploitation':['sexual']}",
+     "ref", "holds the victim's document number"},
+    {INST_MIMP,
+     "{'kind':'referral_received','ref':'rr-12345678','date':'2026-03-12',"
+     "'region':'15','victim':" V_DNI ",'from':'pnp','referral_number':'o-7'}",
+     "ref", "holds the victim's document number"},
+    {0,
+     "{'kind':'referral','ref':'12345678-rf','date':'2026-03-10',"
+     "'region':'15','victim':" V_DNI ",'to':'mimp','purpose':'protection',"
+     "'referral_number':'of-77'}",
+     "ref", "holds the victim's document number"},
+    {INST_MIMP,
+     "{'kind':'service','ref':'sv 1234 5678','date':'2026-03-12',"
+     "'region':'17','victim':" V_DNI ",'service':'medical'}",
      "ref", "holds the victim's document number"},
     {0,
      "{'kind':'case_stage','ref':'F-1-12345678','date':'2026-03-10',"
