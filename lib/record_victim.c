@@ -97,6 +97,47 @@ ref_holds_document(const char *ref, const char *doc)
 	return found;
 }
 
+/* Why a ref that holds an identity is refused, after what it holds. */
+#define REF_ADVICE                                                             \
+	"the node keeps each ref in clear on its disk; use the case "          \
+	"system's own record key"
+
+/*
+ * ref_holds_birth - whether ref holds the birth date written as a day is
+ * written: YYYYMMDD, DDMMYYYY, or YYYY-MM-DD and DD-MM-YYYY with one of
+ * - / . _ or a space between the parts. Not a day number and a year apart
+ * (a file's 1203-2015), which a ref names its records by.
+ */
+static bool
+ref_holds_birth(const char *ref, int32_t birth)
+{
+	static const char seps[] = "-/._ ";
+	char form[24];
+	unsigned m, d;
+	size_t i;
+	bool found;
+	int y;
+
+	date_to_ymd(birth, &y, &m, &d);
+	snprintf(form, sizeof(form), "%04d%02u%02u", y, m, d);
+	found = strstr(ref, form) != NULL;
+	snprintf(form, sizeof(form), "%02u%02u%04d", d, m, y);
+	found = found || strstr(ref, form) != NULL;
+	for (i = 0; !found && seps[i] != '\0'; i++) {
+		snprintf(form, sizeof(form), "%04d%c%02u%c%02u", y, seps[i], m,
+			 seps[i], d);
+		found = strstr(ref, form) != NULL;
+		snprintf(form, sizeof(form), "%02u%c%02u%c%04d", d, seps[i], m,
+			 seps[i], y);
+		found = found || strstr(ref, form) != NULL;
+	}
+	sodium_memzero(form, sizeof(form));
+	sodium_memzero(&y, sizeof(y));
+	sodium_memzero(&m, sizeof(m));
+	sodium_memzero(&d, sizeof(d));
+	return found;
+}
+
 /*
  * parse_document - a victim's document object: its type and number,
  * normalised into type_out (a static name) and num (NORM_MAX bytes).
@@ -156,10 +197,9 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 		    "must hold letters and digits (spaces and dashes "
 		    "are ignored)");
 	if (ref_holds_document(p->ret->ref, num))
-		return record_fail(p, "", "ref",
-				   "holds the victim's document number: the "
-				   "node keeps each ref in clear on its disk; "
-				   "use the case system's own record key");
+		return record_fail(
+		    p, "", "ref",
+		    "holds the victim's document number: " REF_ADVICE);
 	*type_out = types[i];
 	return 0;
 }
@@ -238,6 +278,11 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		if (years > 120)
 			return record_fail(p, path, "birth_date",
 					   "gives an age over 120");
+		/* A newborn's: a ref holding its record's date is common. */
+		if (*birth != date && ref_holds_birth(p->ret->ref, *birth))
+			return record_fail(p, "", "ref",
+					   "holds the victim's birth "
+					   "date: " REF_ADVICE);
 	}
 	r = record_get_int(p, v, path, "age", false, 0, 120, &age);
 	if (r == -EINVAL)

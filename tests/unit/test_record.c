@@ -174,6 +174,29 @@ setup(void **state)
 	"," body "}"
 #define BID "'victim':" V_DNI ",'exploitation':['sexual']"
 
+/* A victim known by her birth date, and a line around her with ref r. */
+#define V_BIRTH "{'birth_date':'2015-03-12','sex':'F','nationality':'PE'}"
+#define IDREF(r, v)                                                            \
+	"{'kind':'identification','ref':'" r "','date':'2026-03-10',"          \
+	"'region':'15','victim':" v ",'exploitation':['sexual']}"
+
+/* A ref holding a day that is not the victim's birth date, or her birth
+ * date's parts apart (a file number and its year), or a newborn's birth
+ * date, which is her record's date: taken. */
+static void
+test_ref_not_birth(void **state)
+{
+	(void)state;
+	ok(INST_PNP, IDREF("PNP-20260310-7", V_BIRTH));
+	ok(INST_PNP, IDREF("EXP-1203-2015", V_BIRTH));
+	ok(INST_PNP, IDREF("PNP-2015-1203", V_BIRTH));
+	ok(INST_PNP, IDREF("PNP-20150313-1", V_BIRTH));
+	ok(INST_PNP, IDREF("PNP-20260310-7", "{'birth_date':'2026-03-10','sex':"
+					     "'F','nationality':'PE'}"));
+	ok(INST_PNP, IDREF("PNP/10-03-2026", "{'birth_date':'2026-03-10','sex':"
+					     "'F','nationality':'PE'}"));
+}
+
 /* A ref that only shares part of the document number, or holds a
  * number shorter than 8, is no document's: taken. */
 static void
@@ -520,6 +543,25 @@ static const struct bad_case bad_cases[] = {
      "'region':'15','victim':{'document':{'type':'CE','number':'AB123456X'},"
      "'sex':'F','nationality':'PE','age':15},'exploitation':['sexual']}",
      "ref", "holds the victim's document number"},
+    /* Likewise the victim's birth date, as a day is written. */
+    {0, IDREF("PNP-20150312-7", V_BIRTH), "ref",
+     "holds the victim's birth date"},
+    {0, IDREF("PNP-12032015", V_BIRTH), "ref", "holds the victim's birth date"},
+    {0, IDREF("2015-03-12 a", V_BIRTH), "ref", "holds the victim's birth date"},
+    {0, IDREF("F 12/03/2015", V_BIRTH), "ref", "holds the victim's birth date"},
+    {0, IDREF("x12-03-2015x", V_BIRTH), "ref", "holds the victim's birth date"},
+    {0, IDREF("PJ.12.03.2015", V_BIRTH), "ref",
+     "holds the victim's birth date"},
+    {0,
+     "{'kind':'case_stage','ref':'F-2015_03_12','date':'2026-03-10',"
+     "'region':'21','case_number':'F-1','stage':'trial','victims':[" V_ANON
+     "," V_BIRTH "],'persons':2,'article':'153'}",
+     "ref", "holds the victim's birth date"},
+    {0,
+     "{'kind':'correction','ref':'co-20150312','target_ref':'id-1',"
+     "'record':{'kind':'identification','date':'2026-03-11',"
+     "'region':'16','victim':" V_BIRTH ",'exploitation':['begging']}}",
+     "ref", "holds the victim's birth date"},
     {INST_MIMP,
      "{'kind':'referral_received','ref':'rr-12345678','date':'2026-03-12',"
      "'region':'15','victim':" V_DNI ",'from':'pnp','referral_number':'o-7'}",
@@ -1819,6 +1861,7 @@ main(void)
 	    cmocka_unit_test(test_article_forms),
 	    cmocka_unit_test(test_bad_cases),
 	    cmocka_unit_test(test_ref_not_document),
+	    cmocka_unit_test(test_ref_not_birth),
 	    cmocka_unit_test(test_export_slips),
 	    cmocka_unit_test(test_date_forms),
 	    cmocka_unit_test(test_trailing_comma),
