@@ -21,6 +21,7 @@
 
 #include "date.h"
 #include "norm.h"
+#include "region.h"
 
 /* parse_nationality - two upper-case ASCII letters (ISO alpha-2 or XX). */
 static int
@@ -70,16 +71,20 @@ short_digits(const char *s, size_t len)
  * ref_holds_document - whether ref, its letters and digits upper-cased and
  * the rest left out, holds doc (a normalised number of 8 or more): the
  * node keeps a ref in clear on its disk, so that one built from the
- * victim's document number (DNI-12345678) would leave her there.
+ * victim's document number (DNI-12345678) would leave her there. A
+ * number of one character repeated (00000000, a case system's "no DNI")
+ * names no one, and a zero-padded ref (MP-0000000042) holds it.
  */
 static bool
 ref_holds_document(const char *ref, const char *doc)
 {
 	char r[RECORD_MAX_REF + 1];
-	size_t n = 0;
+	size_t n = 0, len = strlen(doc), same = 0;
 	bool found;
 
-	if (strlen(doc) < 8)
+	while (same < len && doc[same] == doc[0])
+		same++;
+	if (len < 8 || same == len)
 		return false;
 	for (; *ref != '\0'; ref++)
 		if ((*ref >= '0' && *ref <= '9') ||
@@ -90,6 +95,206 @@ ref_holds_document(const char *ref, const char *doc)
 	r[n] = '\0';
 	found = strstr(r, doc) != NULL;
 	sodium_memzero(r, sizeof(r));
+	return found;
+}
+
+/* Why a ref that holds an identity is refused, after what it holds. */
+#define REF_ADVICE                                                             \
+	"the node keeps each ref in clear on its disk; use the case "          \
+	"system's own record key"
+
+/*
+ * ref_holds_birth - whether ref holds the birth date written as a day is
+ * written: YYYYMMDD, DDMMYYYY, or YYYY-MM-DD and DD-MM-YYYY with one of
+ * - / . _ or a space between the parts. Not a day number and a year apart
+ * (a file's 1203-2015), which a ref names its records by.
+ */
+static bool
+ref_holds_birth(const char *ref, int32_t birth)
+{
+	static const char seps[] = "-/._ ";
+	char form[24];
+	unsigned m, d;
+	size_t i;
+	bool found;
+	int y;
+
+	date_to_ymd(birth, &y, &m, &d);
+	snprintf(form, sizeof(form), "%04d%02u%02u", y, m, d);
+	found = strstr(ref, form) != NULL;
+	snprintf(form, sizeof(form), "%02u%02u%04d", d, m, y);
+	found = found || strstr(ref, form) != NULL;
+	for (i = 0; !found && seps[i] != '\0'; i++) {
+		snprintf(form, sizeof(form), "%04d%c%02u%c%02u", y, seps[i], m,
+			 seps[i], d);
+		found = strstr(ref, form) != NULL;
+		snprintf(form, sizeof(form), "%02u%c%02u%c%04d", d, seps[i], m,
+			 seps[i], y);
+		found = found || strstr(ref, form) != NULL;
+	}
+	sodium_memzero(form, sizeof(form));
+	sodium_memzero(&y, sizeof(y));
+	sodium_memzero(&m, sizeof(m));
+	sodium_memzero(&d, sizeof(d));
+	return found;
+}
+
+/* A word of a text: where it starts and its length. */
+struct word {
+	const char *s;
+	size_t len;
+};
+
+/*
+ * split_words - the words of s into w (at most cap), split at every byte
+ * for which is_break is true. Returns their number.
+ */
+static size_t
+split_words(const char *s, bool (*is_break)(char), struct word *w, size_t cap)
+{
+	size_t n = 0, i = 0, start;
+
+	while (s[i] != '\0') {
+		while (s[i] != '\0' && is_break(s[i]))
+			i++;
+		start = i;
+		while (s[i] != '\0' && !is_break(s[i]))
+			i++;
+		if (i > start && n < cap)
+			w[n++] = (struct word){s + start, i - start};
+	}
+	return n;
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ';
+}
+
+static bool
+not_letter(char c)
+{
+	return c < 'A' || c > 'Z';
+}
+
+/*
+ * after_place - whether w is a word that begins the name of a place, a
+ * saint or a unit named after one (SANTA ROSA, SAN JUAN, LA VICTORIA,
+ * VILLA MARIA, PUERTO MALDONADO, JESUS MARIA): the word after it in a ref
+ * is that name's, not the victim's.
+ */
+static bool
+after_place(struct word w)
+{
+	static const char *const words[] = {"SAN",    "SANTA", "SANTO", "LA",
+					    "EL",     "LOS",   "LAS",	"VILLA",
+					    "PUERTO", "JESUS", NULL};
+	size_t i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (w.len == strlen(words[i]) &&
+		    memcmp(w.s, words[i], w.len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * place_word - whether w is a word of a department's name (LIMA, LORETO,
+ * PIURA, the MARTIN of San Martín) as the names are folded: a ref that
+ * names its region holds it, and a victim may bear it as a surname.
+ */
+static bool
+place_word(struct word w)
+{
+	char name[NORM_MAX];
+	struct word pw[8];
+	size_t i, n;
+	uint32_t code;
+	int r;
+	bool found = false;
+
+	for (code = 1; !found && code <= REGION_COUNT; code++) {
+		r = norm_name(region_name(code), strlen(region_name(code)),
+			      name, sizeof(name));
+		n = r > 0 ? split_words(name, is_space, pw, 8) : 0;
+		for (i = 0; i < n; i++)
+			found = found || (pw[i].len == w.len &&
+					  memcmp(pw[i].s, w.s, w.len) == 0);
+	}
+	return found;
+}
+
+/*
+ * names_together - whether t is two or more of the victim's names written
+ * together, in any order (ZOILAMARTA, MARIAQUISPE, DELACRUZ), each of 2
+ * letters or more and one of 3 or more: a word of a ref that is made of
+ * her names, which no place or unit is named by.
+ */
+static bool
+names_together(struct word t, const struct word *names, size_t n)
+{
+	/* reach[pos][pieces, 2 for more][a piece of 3 or more] */
+	bool reach[RECORD_MAX_REF + 1][3][2];
+	size_t pos, c, l, i, next;
+
+	memset(reach, 0, sizeof(reach));
+	reach[0][0][0] = true;
+	for (pos = 0; pos < t.len; pos++)
+		for (c = 0; c < 3; c++)
+			for (l = 0; l < 2; l++)
+				for (i = 0; reach[pos][c][l] && i < n; i++) {
+					if (names[i].len < 2 ||
+					    names[i].len > t.len - pos ||
+					    memcmp(t.s + pos, names[i].s,
+						   names[i].len) != 0)
+						continue;
+					next = pos + names[i].len;
+					reach[next][c < 2 ? c + 1 : 2]
+					     [l || names[i].len >= 3] = true;
+				}
+	return reach[t.len][2][1];
+}
+
+/*
+ * ref_holds_name - whether ref, its letters upper-cased and split at
+ * every other character, has a word of 4 letters or more that is one of
+ * the victim's names (given and surn, normalised, "" when not known) or
+ * several of them written together: the node keeps a ref in clear on its
+ * disk. One name alone is passed over where a ref names a place by it: a
+ * word of a department's name (a victim surnamed LORETO and a ref
+ * PNP-LORETO-12) or a word after one that begins a place's name (a girl
+ * named ROSA and a police station's SANTA-ROSA-2025-4).
+ */
+static bool
+ref_holds_name(const char *ref, const char *given, const char *surn)
+{
+	char r[RECORD_MAX_REF + 1];
+	struct word rw[RECORD_MAX_REF / 2 + 1], nw[NORM_MAX];
+	size_t i, k, n, nr;
+	bool found = false;
+
+	for (i = 0; ref[i] != '\0'; i++)
+		r[i] = ref[i] >= 'a' && ref[i] <= 'z'
+			   ? (char)(ref[i] - 'a' + 'A')
+			   : ref[i];
+	r[i] = '\0';
+	nr = split_words(r, not_letter, rw, sizeof(rw) / sizeof(rw[0]));
+	n = split_words(given, is_space, nw, NORM_MAX / 2);
+	n += split_words(surn, is_space, nw + n, NORM_MAX / 2);
+	for (k = 0; !found && k < nr; k++) {
+		if (rw[k].len < 4)
+			continue;
+		for (i = 0; !found && i < n; i++)
+			found = nw[i].len == rw[k].len &&
+				memcmp(nw[i].s, rw[k].s, rw[k].len) == 0 &&
+				!place_word(rw[k]) &&
+				!(k > 0 && after_place(rw[k - 1]));
+		found = found || names_together(rw[k], nw, n);
+	}
+	sodium_memzero(r, sizeof(r));
+	sodium_memzero(rw, sizeof(rw));
+	sodium_memzero(nw, sizeof(nw));
 	return found;
 }
 
@@ -152,10 +357,9 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 		    "must hold letters and digits (spaces and dashes "
 		    "are ignored)");
 	if (ref_holds_document(p->ret->ref, num))
-		return record_fail(p, "", "ref",
-				   "holds the victim's document number: the "
-				   "node keeps each ref in clear on its disk; "
-				   "use the case system's own record key");
+		return record_fail(
+		    p, "", "ref",
+		    "holds the victim's document number: " REF_ADVICE);
 	*type_out = types[i];
 	return 0;
 }
@@ -223,6 +427,11 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		return -EINVAL;
 	if ((has_surn = parse_name(p, v, path, "surnames", surn)) == -EINVAL)
 		return -EINVAL;
+	if ((has_given == 0 || has_surn == 0) &&
+	    ref_holds_name(p->ret->ref, has_given == 0 ? given : "",
+			   has_surn == 0 ? surn : ""))
+		return record_fail(p, "", "ref",
+				   "holds the victim's name: " REF_ADVICE);
 	has_birth = record_parse_day(p, v, path, "birth_date", false, birth);
 	if (has_birth == -EINVAL)
 		return -EINVAL;
@@ -234,6 +443,11 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		if (years > 120)
 			return record_fail(p, path, "birth_date",
 					   "gives an age over 120");
+		/* A newborn's: a ref holding its record's date is common. */
+		if (*birth != date && ref_holds_birth(p->ret->ref, *birth))
+			return record_fail(p, "", "ref",
+					   "holds the victim's birth "
+					   "date: " REF_ADVICE);
 	}
 	r = record_get_int(p, v, path, "age", false, 0, 120, &age);
 	if (r == -EINVAL)

@@ -174,6 +174,56 @@ setup(void **state)
 	"," body "}"
 #define BID "'victim':" V_DNI ",'exploitation':['sexual']"
 
+/* A victim known by her birth date, and a line around her with ref r. */
+#define V_BIRTH "{'birth_date':'2015-03-12','sex':'F','nationality':'PE'}"
+#define IDREF(r, v)                                                            \
+	"{'kind':'identification','ref':'" r "','date':'2026-03-10',"          \
+	"'region':'15','victim':" v ",'exploitation':['sexual']}"
+
+/* A ref holding a day that is not the victim's birth date, or her birth
+ * date's parts apart (a file number and its year), or a newborn's birth
+ * date, which is her record's date: taken. */
+static void
+test_ref_not_birth(void **state)
+{
+	(void)state;
+	ok(INST_PNP, IDREF("PNP-20260310-7", V_BIRTH));
+	ok(INST_PNP, IDREF("EXP-1203-2015", V_BIRTH));
+	ok(INST_PNP, IDREF("PNP-2015-1203", V_BIRTH));
+	ok(INST_PNP, IDREF("PNP-20150313-1", V_BIRTH));
+	ok(INST_PNP, IDREF("PNP-20260310-7", "{'birth_date':'2026-03-10','sex':"
+					     "'F','nationality':'PE'}"));
+	ok(INST_PNP, IDREF("PNP/10-03-2026", "{'birth_date':'2026-03-10','sex':"
+					     "'F','nationality':'PE'}"));
+}
+
+/* A victim known by her name, accents and all. */
+#define V_ZOILA                                                                \
+	"{'given_names':'Zoila Marta','surnames':'Núñez de la Cruz',"        \
+	"'birth_date':'2012-05-01','sex':'F','nationality':'PE'}"
+#define V_LORETO                                                               \
+	"{'given_names':'Rosa','surnames':'Loreto Lima','sex':'F',"            \
+	"'nationality':'PE','age':12}"
+
+/* A ref whose words are not the victim's names of 4 letters or more, or
+ * hold one where a ref names a place by it (a department, a word after
+ * SANTA or SAN), or hold a name only inside a longer word: taken. */
+static void
+test_ref_not_name(void **state)
+{
+	(void)state;
+	ok(INST_PNP, IDREF("PNP-2025-3", V_ZOILA));
+	ok(INST_PNP, IDREF("DE-LA-2025", V_ZOILA));
+	ok(INST_PNP, IDREF("ZOILAS-1", V_ZOILA));
+	ok(INST_PNP, IDREF("MARTAN-1", V_ZOILA));
+	ok(INST_PNP, IDREF("COM-SANTA-CRUZ-44", V_ZOILA));
+	ok(INST_PNP, IDREF("DIVINCRI-LORETO-12", V_LORETO));
+	ok(INST_PNP, IDREF("LIMA-2025-1", V_LORETO));
+	ok(INST_PNP, IDREF("COM-SANTA-ROSA-2025-4", V_LORETO));
+	ok(INST_PNP, IDREF("CAR-ROSALES-9", V_LORETO));
+	ok(INST_PNP, IDREF("PNP-000123", V_NAMES));
+}
+
 /* A ref that only shares part of the document number, or holds a
  * number shorter than 8, is no document's: taken. */
 static void
@@ -187,6 +237,16 @@ test_ref_not_document(void **state)
 		     "'2026-03-10','region':'15','victim':{'document':{'type':"
 		     "'OTHER','number':'A123'},'sex':'F','nationality':'PE',"
 		     "'age':15},'exploitation':['sexual']}");
+	/* 00000000, a case system's "no DNI", names no one: a zero-padded
+	 * ref holds it. */
+	ok(INST_PNP, "{'kind':'identification','ref':'MP-0000000042','date':"
+		     "'2026-03-10','region':'15','victim':{'document':{'type':"
+		     "'DNI','number':'00000000'},'sex':'F','nationality':'PE',"
+		     "'age':15},'exploitation':['sexual']}");
+	/* A withdrawal names the record to take back by its ref, held
+	 * before the check: it has no victim to compare it with. */
+	ok(INST_PNP,
+	   "{'kind':'withdrawal','ref':'wd-9','target_ref':'DNI-12345678'}");
 }
 
 static void
@@ -509,6 +569,66 @@ static const struct bad_case bad_cases[] = {
      "{'kind':'identification','ref':'ce-ab123456x','date':'2026-03-10',"
      "'region':'15','victim':{'document':{'type':'CE','number':'AB123456X'},"
      "'sex':'F','nationality':'PE','age':15},'exploitation':['sexual']}",
+     "ref", "holds the victim's document number"},
+    /* Likewise the victim's birth date, as a day is written. */
+    {0, IDREF("PNP-20150312-7", V_BIRTH), "ref",
+     "holds the victim's birth date"},
+    {0, IDREF("PNP-12032015", V_BIRTH), "ref", "holds the victim's birth date"},
+    {0, IDREF("2015-03-12 a", V_BIRTH), "ref", "holds the victim's birth date"},
+    {0, IDREF("F 12/03/2015", V_BIRTH), "ref", "holds the victim's birth date"},
+    {0, IDREF("x12-03-2015x", V_BIRTH), "ref", "holds the victim's birth date"},
+    {0, IDREF("PJ.12.03.2015", V_BIRTH), "ref",
+     "holds the victim's birth date"},
+    {0,
+     "{'kind':'case_stage','ref':'F-2015_03_12','date':'2026-03-10',"
+     "'region':'21','case_number':'F-1','stage':'trial','victims':[" V_ANON
+     "," V_BIRTH "],'persons':2,'article':'153'}",
+     "ref", "holds the victim's birth date"},
+    {0,
+     "{'kind':'correction','ref':'co-20150312','target_ref':'id-1',"
+     "'record':{'kind':'identification','date':'2026-03-11',"
+     "'region':'16','victim':" V_BIRTH ",'exploitation':['begging']}}",
+     "ref", "holds the victim's birth date"},
+    /* Likewise the victim's name, a word of 4 letters or more, or her
+     * names written together. */
+    {0, IDREF("PJ-EXP-Nunez-1", V_ZOILA), "ref", "holds the victim's name"},
+    {0, IDREF("Zoilamarta-2025-3", V_ZOILA), "ref", "holds the victim's name"},
+    {0, IDREF("zoila_2025", V_ZOILA), "ref", "holds the victim's name"},
+    {0, IDREF("MARTA.1", V_ZOILA), "ref", "holds the victim's name"},
+    {0, IDREF("EXP-DeLaCruz-4", V_ZOILA), "ref", "holds the victim's name"},
+    {0, IDREF("x-NunezZoila-4", V_ZOILA), "ref", "holds the victim's name"},
+    {0, IDREF("PNP-LIMA-CRUZ-4", V_ZOILA), "ref", "holds the victim's name"},
+    {0, IDREF("PNP-ROSA-2025", V_LORETO), "ref", "holds the victim's name"},
+    {0, IDREF("PNP-LORETOLIMA-2025", V_LORETO), "ref",
+     "holds the victim's name"},
+    {0, IDREF("MariaQuispe-7", V_NAMES), "ref", "holds the victim's name"},
+    {0, IDREF("QUISPE", V_NAMES), "ref", "holds the victim's name"},
+    {0,
+     "{'kind':'case_stage','ref':'F-1-NAHUI','date':'2026-03-10',"
+     "'region':'21','case_number':'F-1','stage':'trial','victims':[" V_ANON
+     "," V_NAMES "],'persons':2,'article':'153'}",
+     "ref", "holds the victim's name"},
+    {INST_MIMP,
+     "{'kind':'service','ref':'sv-JOSE-1','date':'2026-03-12',"
+     "'region':'17','victim':" V_NAMES ",'service':'medical'}",
+     "ref", "holds the victim's name"},
+    {0,
+     "{'kind':'correction','ref':'co-quispe','target_ref':'id-1',"
+     "'record':{'kind':'identification','date':'2026-03-11',"
+     "'region':'16','victim':" V_NAMES ",'exploitation':['begging']}}",
+     "ref", "holds the victim's name"},
+    {INST_MIMP,
+     "{'kind':'referral_received','ref':'rr-12345678','date':'2026-03-12',"
+     "'region':'15','victim':" V_DNI ",'from':'pnp','referral_number':'o-7'}",
+     "ref", "holds the victim's document number"},
+    {0,
+     "{'kind':'referral','ref':'12345678-rf','date':'2026-03-10',"
+     "'region':'15','victim':" V_DNI ",'to':'mimp','purpose':'protection',"
+     "'referral_number':'of-77'}",
+     "ref", "holds the victim's document number"},
+    {INST_MIMP,
+     "{'kind':'service','ref':'sv 1234 5678','date':'2026-03-12',"
+     "'region':'17','victim':" V_DNI ",'service':'medical'}",
      "ref", "holds the victim's document number"},
     {0,
      "{'kind':'case_stage','ref':'F-1-12345678','date':'2026-03-10',"
@@ -1796,6 +1916,8 @@ main(void)
 	    cmocka_unit_test(test_article_forms),
 	    cmocka_unit_test(test_bad_cases),
 	    cmocka_unit_test(test_ref_not_document),
+	    cmocka_unit_test(test_ref_not_birth),
+	    cmocka_unit_test(test_ref_not_name),
 	    cmocka_unit_test(test_export_slips),
 	    cmocka_unit_test(test_date_forms),
 	    cmocka_unit_test(test_trailing_comma),
