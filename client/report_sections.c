@@ -906,6 +906,7 @@ rp_sec_estimate(struct report *r)
 		rows[i].estimate = rp_val(t, i, "estimate");
 		rows[i].low = rp_val(t, i, "low95");
 		rows[i].high = rp_val(t, i, "high95");
+		rows[i].unbounded = rp_high_infinite(t, i, "high95");
 	}
 	c.id = "estimate";
 	c.title = tr(M_FIG_ESTIMATE);

@@ -1071,6 +1071,58 @@ test_estimate_without_interval(void **state)
 	i18n_set(LANG_ES);
 }
 
+/*
+ * A bootstrap upper limit that is infinite arrives empty beside a lower
+ * limit (ESTIMATION.md). The page read it "–" with the legend "“–”: no
+ * data"; it reads "∞" in the table (data-v still empty, as sent) and in
+ * the chart's label, its whisker runs to the end of the scale, and the
+ * legend says what "∞" is, in English and Spanish, with no "–" legend
+ * for it.
+ */
+static void
+test_estimate_infinite(void **state)
+{
+	static struct report_data d;
+	size_t col, row = 2; /* fill's bootstrap row, its last */
+	struct qtable *t;
+	size_t dashes = 0;
+	char *p;
+	int l;
+
+	(void)state;
+	for (l = 0; l < 2; l++) {
+		i18n_set(l == 0 ? LANG_EN : LANG_ES);
+		fill(&d, ROLE, true);
+		t = &d.t[RT_ESTIMATE];
+		assert_int_equal(t->n_rows, row + 1);
+		p = page(&d, "finite.html");
+		assert_null(strstr(p, "\u221e"));
+		dashes = count(p, "no data");
+		free(p);
+		for (col = 0; col < t->n_cols; col++)
+			if (strcmp(t->cols[col], "high95") == 0)
+				t->rows[row][col].kind = CELL_EMPTY;
+		p = page(&d, "infinite.html");
+		assert_non_null(strstr(p, "<td class=\"alt\" data-q=\"estimate "
+					  "2025H2 2 high95\" data-v=\"\">"
+					  "\u221e</td>"));
+		assert_non_null(strstr(p, "\u2013\u221e)</text>"));
+		if (l == 0) {
+			assert_non_null(strstr(p, "“\u221e”: no upper limit: "
+						  "too many resamples without "
+						  "an estimate to bound the "
+						  "interval"));
+			/* No "–" legend for it: as many as without it. */
+			assert_int_equal(count(p, "no data"), dashes);
+		} else
+			assert_non_null(strstr(p, "«\u221e»: sin límite "
+						  "superior"));
+		free(p);
+		clear(&d);
+	}
+	i18n_set(LANG_ES);
+}
+
 /* Every row's note of the estimate answer t set to note. */
 static void
 set_notes(struct qtable *t, const char *note)
@@ -3724,6 +3776,7 @@ main(void)
 	    cmocka_unit_test(test_no_source_names),
 	    cmocka_unit_test(test_estimate_without_interval),
 	    cmocka_unit_test(test_estimate_sparse),
+	    cmocka_unit_test(test_estimate_infinite),
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_timeliness_withheld),
