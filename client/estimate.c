@@ -394,7 +394,7 @@ boot_row(const struct mse_table *t, enum mse_method m, const struct options *o,
 	row_start(row, t, "bootstrap");
 	/* The point estimate may exist while the interval does not. */
 	row_estimate(row, t, &b.point, b.status == MSE_ESTIMATED, b.low95,
-		     b.high95, mse_format_boot_note(&b, note, sizeof(note)));
+		     b.high95, mse_format_boot_note(t, &b, note, sizeof(note)));
 	*ret_ok = *ret_ok && b.status == MSE_ESTIMATED;
 	return 0;
 }

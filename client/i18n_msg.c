@@ -702,6 +702,22 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "Those of the Main effects and Stepwise rows are conditional on the "
 	 "model, narrower because they take it as known, and do not stand in "
 	 "for it."},
+    [M_ESTIMATE_SPARSE] =
+	{"Pocas víctimas fueron vistas por más de una institución (menos "
+	 "de %u: la nota de cada fila dice cuántas): con tan pocas "
+	 "coincidencias la estimación es inestable y su intervalo muy "
+	 "ancho o sin límite superior. No debe publicarse sin esta "
+	 "advertencia.",
+	 "Few victims were seen by more than one institution (under %u: each "
+	 "row's note says how many): with so few in common the estimate is "
+	 "unstable and its interval very wide or without an upper limit. It "
+	 "must not be published without this warning."},
+    [M_INFINITE_NOTE] = {"«\u221e»: sin límite superior: demasiados "
+			 "remuestreos sin estimación para acotar el "
+			 "intervalo (la nota dice cuántos).",
+			 "“\u221e”: no upper limit: too many resamples "
+			 "without an estimate to bound the interval (the "
+			 "note says how many)."},
     [M_SDG_ESTIMATE_BAR] = {"Estimación, todas las víctimas",
 			    "Estimate, all victims"},
     [M_SDG_NOTE] = {"población: archivo del consolidador (population, "

@@ -228,6 +228,29 @@ mse_reason(const char *s, char *out, size_t cap)
 	return true;
 }
 
+/* lib/mse's "sparse: N case[s] seen by more than one list (under M): too
+ * few to trust the estimate", its N and M; false for any other part. */
+static bool
+sparse_part(const char *part, unsigned long long *n, unsigned long long *m)
+{
+	static const char *const forms[] = {
+	    "sparse: %llu cases seen by more than one list (under %llu): too "
+	    "few to trust the estimate%n",
+	    "sparse: %llu case seen by more than one list (under %llu): too "
+	    "few to trust the estimate%n",
+	};
+	size_t i;
+	int end;
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		end = -1;
+		if (sscanf(part, forms[i], n, m, &end) == 2 && end >= 0 &&
+		    part[end] == '\0')
+			return true;
+	}
+	return false;
+}
+
 /* One part of a note, len bytes at s, in Spanish onto out. */
 static void
 note_part(const char *s, size_t len, char *out, size_t cap)
@@ -295,6 +318,15 @@ note_part(const char *s, size_t len, char *out, size_t cap)
 	    part[end] == '\0') {
 		snprintf(out + o, cap - o,
 			 "%llu sin estimación, contados como infinitos", n);
+		return;
+	}
+	end = -1;
+	if (sparse_part(part, &n, &seed)) {
+		snprintf(out + o, cap - o,
+			 "escasa: %llu caso%s visto%s por más de una lista "
+			 "(menos de %llu): demasiado pocos para fiarse de la "
+			 "estimación",
+			 n, n == 1 ? "" : "s", n == 1 ? "" : "s", seed);
 		return;
 	}
 	end = -1;

@@ -38,6 +38,7 @@ struct report {
 	bool withheld;	 /* it shows an indicator withheld: say what that is */
 	bool sex_age_withheld; /* sdg16_2_2 withholds a sex by age group */
 	bool marked; /* a bar of its chart reads its row's withheld count */
+	bool infinite; /* its table reads an upper limit as infinite */
 	/* The rows of its table it shows (NULL: all), for the notes under
 	 * it; rp_fig_close sets it back to NULL. */
 	bool (*shown)(const struct qtable *, size_t);
@@ -139,6 +140,14 @@ void rp_bars_of(struct report *r, const char *id, enum i18n_msg title,
 		const struct qtable *t, const char *label_col,
 		const char *value_col, struct svg_bar *bars,
 		struct svg_bars *c);
+
+/*
+ * rp_high_infinite - whether column col of row in t is an interval's
+ * upper limit that is infinite: high95 empty where low95 has a number
+ * (the estimate table, ESTIMATION.md: "an infinite upper limit ... is
+ * left empty and the note says so"). The page shows it as "∞", not "–".
+ */
+bool rp_high_infinite(const struct qtable *t, size_t row, const char *col);
 
 /*
  * rp_count_mark - what the table shows for the count in column col of row

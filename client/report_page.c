@@ -77,6 +77,16 @@ rp_text_of(const struct qtable *t, size_t row, const char *col)
 	return c != NULL && c->kind == CELL_TEXT ? codec_cell_str(c) : "";
 }
 
+bool
+rp_high_infinite(const struct qtable *t, size_t row, const char *col)
+{
+	const struct cell *c = html_cell(t, row, col);
+	const struct cell *low = html_cell(t, row, "low95");
+
+	return strcmp(col, "high95") == 0 && c != NULL &&
+	       c->kind == CELL_EMPTY && low != NULL && low->kind == CELL_NUMBER;
+}
+
 /*
  * Whether a cell of t, the answer to query `table`, in a row the figure
  * shows (r->shown), reads "–": an empty one, but for the cells of an
@@ -93,6 +103,7 @@ any_dash(const struct report *r, const struct qtable *t, const char *table)
 		for (j = 0; j < t->n_cols; j++)
 			if ((r->shown == NULL || r->shown(t, i)) &&
 			    t->rows[i][j].kind == CELL_EMPTY &&
+			    !rp_high_infinite(t, i, t->cols[j]) &&
 			    !(indicators &&
 			      rp_indicator_word(r, t, i, t->cols[j]) != NULL))
 				return true;
@@ -336,6 +347,11 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 		html_escape(r->f, tr(M_MARKED_BAR_NOTE));
 		r->marked = false;
 	}
+	if (r->infinite) {
+		fprintf(r->f, " ");
+		html_escape(r->f, tr(M_INFINITE_NOTE));
+		r->infinite = false;
+	}
 	if (strcmp(table, "indicators") == 0 && t != NULL)
 		rp_indicator_notes(r, t, r->shown);
 	if (r->note != NULL) {
@@ -349,6 +365,14 @@ rp_fig_close(struct report *r, const struct qtable *t, const char *table,
 	}
 	r->shown = NULL;
 	fprintf(r->f, "</p>\n</figure>\n");
+}
+
+/* An upper limit that is infinite reads "∞" (rp_high_infinite), the
+ * cell's data-v empty as the consolidator sent it. */
+static const char *
+estimate_instead(const struct html_table *ht, size_t row, const char *col)
+{
+	return rp_high_infinite(ht->t, row, col) ? "\u221e" : NULL;
 }
 
 /* Whether row of the sdg16_2_2 answer t is of one sex and one age group. */
@@ -422,6 +446,11 @@ rp_table_of(struct report *r, const struct qtable *t, const char *table,
 		ht.cls = "ind";
 		ht.instead = rp_indicator_instead;
 		ht.ctx = r;
+	} else if (strcmp(table, "estimate") == 0) {
+		ht.instead = estimate_instead;
+		for (i = 0; i < t->n_rows; i++)
+			if (rp_high_infinite(t, i, "high95"))
+				r->infinite = true;
 	} else if (strcmp(table, "sdg16_2_2") == 0) {
 		ht.instead = sdg_instead;
 		for (i = 0; i < t->n_rows; i++)

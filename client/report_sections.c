@@ -15,6 +15,7 @@
 #include "event.h"
 #include "html.h"
 #include "i18n.h"
+#include "mse/mse.h"
 #include "period.h"
 #include "report.h"
 #include "report_int.h"
@@ -905,6 +906,7 @@ rp_sec_estimate(struct report *r)
 		rows[i].estimate = rp_val(t, i, "estimate");
 		rows[i].low = rp_val(t, i, "low95");
 		rows[i].high = rp_val(t, i, "high95");
+		rows[i].unbounded = rp_high_infinite(t, i, "high95");
 	}
 	c.id = "estimate";
 	c.title = tr(M_FIG_ESTIMATE);
@@ -944,6 +946,15 @@ rp_sec_estimate(struct report *r)
 			break;
 		}
 	fprintf(r->f, "</p>\n");
+	/* Too few victims in common to trust the figure: said apart from
+	 * the rows' notes, where it could be read past. */
+	for (i = 0; i < t->n_rows; i++)
+		if (strstr(rp_text_of(t, i, "note"), "sparse: ") != NULL) {
+			fprintf(r->f, "<p class=\"notice\">");
+			rp_put(r, tr(M_ESTIMATE_SPARSE), MSE_SPARSE_MULTIPLE);
+			fprintf(r->f, "</p>\n");
+			break;
+		}
 	fig_sdg(r);
 out:
 	rp_section_end(r);

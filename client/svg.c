@@ -680,6 +680,11 @@ svg_intervals(FILE *f, const struct svg_intervals *c)
 			line(f, lx, y + 15, hx, y + 15, "whisker");
 			line(f, lx, y + 9, lx, y + 21, "whisker");
 			line(f, hx, y + 9, hx, y + 21, "whisker");
+		} else if (r->low.kind == SVG_NUM && r->unbounded) {
+			/* To the end of the scale, with no cap: no limit. */
+			double lx = x0 + (x1 - x0) * r->low.v / max;
+			line(f, lx, y + 15, x1, y + 15, "whisker");
+			line(f, lx, y + 9, lx, y + 21, "whisker");
 		}
 		if (r->estimate.kind == SVG_NUM)
 			circle(f, x0 + (x1 - x0) * r->estimate.v / max, y + 15,
@@ -689,6 +694,9 @@ svg_intervals(FILE *f, const struct svg_intervals *c)
 			val_text(r->low, NULL, c->k, c->hidden, b, sizeof(b));
 			val_text(r->high, NULL, c->k, c->hidden, d, sizeof(d));
 			snprintf(t, sizeof(t), "%s (%s\u2013%s)", a, b, d);
+		} else if (r->low.kind == SVG_NUM && r->unbounded) {
+			val_text(r->low, NULL, c->k, c->hidden, b, sizeof(b));
+			snprintf(t, sizeof(t), "%s (%s\u2013\u221e)", a, b);
 		} else {
 			snprintf(t, sizeof(t), "%s", a);
 		}

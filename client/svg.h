@@ -129,6 +129,7 @@ struct svg_interval {
 	struct svg_val observed;  /* a light bar */
 	struct svg_val estimate;  /* a dot */
 	struct svg_val low, high; /* the whisker around it */
+	bool unbounded; /* no upper limit: the whisker runs off the scale */
 };
 
 struct svg_intervals {

@@ -415,8 +415,9 @@ boot_row(struct writer *w, unsigned n, uint64_t seed)
 	if (r != 0)
 		return r;
 	/* The point estimate may exist while the interval does not. */
-	return row_end(w, row, &b.point, b.status == MSE_ESTIMATED, b.low95,
-		       b.high95, mse_format_boot_note(&b, note, sizeof(note)));
+	return row_end(
+	    w, row, &b.point, b.status == MSE_ESTIMATED, b.low95, b.high95,
+	    mse_format_boot_note(&w->in->table, &b, note, sizeof(note)));
 }
 
 /* ---- the table --------------------------------------------------------------

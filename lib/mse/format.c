@@ -71,6 +71,22 @@ mse_format_interactions(const struct mse_table *t, const struct mse_estimate *e,
 	return buf;
 }
 
+/* The sparse part of a note, when t has too few cases seen by two lists
+ * or more to trust an estimate from it (MSE_SPARSE_MULTIPLE). */
+static void
+append_sparse(const struct mse_table *t, char *buf, size_t cap)
+{
+	uint64_t m = mse_table_multiple(t);
+
+	if (m >= MSE_SPARSE_MULTIPLE)
+		return;
+	mse_append(buf, cap,
+		   "; sparse: %llu case%s seen by more than one list (under "
+		   "%d): too few to trust the estimate",
+		   (unsigned long long)m, m == 1 ? "" : "s",
+		   MSE_SPARSE_MULTIPLE);
+}
+
 const char *
 mse_format_note(const struct mse_table *t, const struct mse_estimate *e,
 		char *buf, size_t cap)
@@ -87,6 +103,7 @@ mse_format_note(const struct mse_table *t, const struct mse_estimate *e,
 	/* The interval holds only if the chosen model is right: say so,
 	 * as the bootstrap row says "BCa". */
 	mse_append(buf, cap, "%s", MSE_CONDITIONAL_NOTE);
+	append_sparse(t, buf, cap);
 	for (i = 0; i < e->n_pairs; i++) {
 		unsigned a, b;
 		if (!(e->empty & (UINT64_C(1) << e->pairs[i])))
@@ -99,18 +116,23 @@ mse_format_note(const struct mse_table *t, const struct mse_estimate *e,
 }
 
 const char *
-mse_format_boot_note(const struct mse_boot *b, char *buf, size_t cap)
+mse_format_boot_note(const struct mse_table *t, const struct mse_boot *b,
+		     char *buf, size_t cap)
 {
 	if (cap == 0)
 		return buf;
 	buf[0] = '\0';
 	if (b->status != MSE_ESTIMATED) {
 		mse_append(buf, cap, "%s", b->reason);
+		/* An estimate without an interval is still shown. */
+		if (b->point.status == MSE_ESTIMATED)
+			append_sparse(t, buf, cap);
 		return buf;
 	}
 	mse_append(buf, cap, "BCa 95%%, %u resamples of %s, seed %llu", b->n,
 		   mse_format_method(b->point.method),
 		   (unsigned long long)b->seed);
+	append_sparse(t, buf, cap);
 	if (b->failed > 0)
 		mse_append(buf, cap,
 			   "; %u without an estimate, counted as infinite",

@@ -74,6 +74,9 @@ int mse_table_set(struct mse_table *t, unsigned h, uint64_t count)
 /* mse_table_observed - the cases some list saw: the sum of the counts. */
 uint64_t mse_table_observed(const struct mse_table *t);
 
+/* mse_table_multiple - the cases seen by two lists or more. */
+uint64_t mse_table_multiple(const struct mse_table *t);
+
 /* mse_table_overlap - cases seen by both list a and list b (a != b). */
 uint64_t mse_table_overlap(const struct mse_table *t, unsigned a, unsigned b);
 
@@ -229,18 +232,31 @@ const char *mse_format_interactions(const struct mse_table *t,
 /* What the interval of a main or stepwise row is (ESTIMATION.md). */
 #define MSE_CONDITIONAL_NOTE "model-conditional 95%, log-normal"
 /*
+ * Under this many cases seen by two lists or more an estimate is too
+ * sparse to trust (ESTIMATION.md, "Sparse tables"): Robson and Regier's
+ * rule for the two-list estimate, whose bias and interval go wild below
+ * 7 recaptures, which every model here reduces to on the overlaps.
+ */
+#define MSE_SPARSE_MULTIPLE 7
+/*
  * mse_format_note - what the row's reader must know: the reason when
- * there is no estimate, else MSE_CONDITIONAL_NOTE and the pairs fixed at
- * minus infinity ("; K and R never overlap (effect -inf)").
+ * there is no estimate, else MSE_CONDITIONAL_NOTE; for a table under
+ * MSE_SPARSE_MULTIPLE cases seen by two lists or more "; sparse: N cases
+ * seen by more than one list (under 7): too few to trust the estimate";
+ * then the pairs fixed at minus infinity ("; K and R never overlap
+ * (effect -inf)").
  */
 const char *mse_format_note(const struct mse_table *t,
 			    const struct mse_estimate *e, char *buf,
 			    size_t cap);
 /*
  * mse_format_boot_note - "BCa 95%, 1000 resamples, seed 1" with the
- * failed resamples and a failed jackknife when any, or the reason.
+ * sparse part as mse_format_note's, the failed resamples and a failed
+ * jackknife when any; or the reason, with the sparse part when the point
+ * estimate exists. t is the table resampled.
  */
-const char *mse_format_boot_note(const struct mse_boot *b, char *buf,
+const char *mse_format_boot_note(const struct mse_table *t,
+				 const struct mse_boot *b, char *buf,
 				 size_t cap);
 
 /* CSV input: the list columns (0/1), then the count; a header names them. */

@@ -69,6 +69,18 @@ mse_table_observed(const struct mse_table *t)
 }
 
 uint64_t
+mse_table_multiple(const struct mse_table *t)
+{
+	uint64_t sum = 0;
+	unsigned h;
+
+	for (h = 1; h < (1u << t->k); h++)
+		if ((h & (h - 1)) != 0) /* two bits or more */
+			sum += t->count[h];
+	return sum;
+}
+
+uint64_t
 mse_table_overlap(const struct mse_table *t, unsigned a, unsigned b)
 {
 	unsigned both = (1u << a) | (1u << b), h;

@@ -424,7 +424,7 @@ test_estimate_bootstrap(void **state)
 	assert_int_equal(number(&t, 2, "low95"), llround(b.low95));
 	assert_int_equal(number(&t, 2, "high95"), llround(b.high95));
 	assert_string_equal(text(&t, 2, "note"),
-			    mse_format_boot_note(&b, note, sizeof(note)));
+			    mse_format_boot_note(&h, &b, note, sizeof(note)));
 	assert_string_equal(text(&t, 2, "note"),
 			    "BCa 95%, 300 resamples of stepwise, seed 5");
 	codec_qtable_clear(&t);

@@ -1071,6 +1071,132 @@ test_estimate_without_interval(void **state)
 	i18n_set(LANG_ES);
 }
 
+/*
+ * A bootstrap upper limit that is infinite arrives empty beside a lower
+ * limit (ESTIMATION.md). The page read it "–" with the legend "“–”: no
+ * data"; it reads "∞" in the table (data-v still empty, as sent) and in
+ * the chart's label, its whisker runs to the end of the scale, and the
+ * legend says what "∞" is, in English and Spanish, with no "–" legend
+ * for it.
+ */
+static void
+test_estimate_infinite(void **state)
+{
+	static struct report_data d;
+	size_t col, row = 2; /* fill's bootstrap row, its last */
+	struct qtable *t;
+	size_t dashes = 0;
+	char *p;
+	int l;
+
+	(void)state;
+	for (l = 0; l < 2; l++) {
+		i18n_set(l == 0 ? LANG_EN : LANG_ES);
+		fill(&d, ROLE, true);
+		t = &d.t[RT_ESTIMATE];
+		assert_int_equal(t->n_rows, row + 1);
+		p = page(&d, "finite.html");
+		assert_null(strstr(p, "\u221e"));
+		dashes = count(p, "no data");
+		free(p);
+		for (col = 0; col < t->n_cols; col++)
+			if (strcmp(t->cols[col], "high95") == 0)
+				t->rows[row][col].kind = CELL_EMPTY;
+		p = page(&d, "infinite.html");
+		assert_non_null(strstr(p, "<td class=\"alt\" data-q=\"estimate "
+					  "2025H2 2 high95\" data-v=\"\">"
+					  "\u221e</td>"));
+		assert_non_null(strstr(p, "\u2013\u221e)</text>"));
+		if (l == 0) {
+			assert_non_null(strstr(p, "“\u221e”: no upper limit: "
+						  "too many resamples without "
+						  "an estimate to bound the "
+						  "interval"));
+			/* No "–" legend for it: as many as without it. */
+			assert_int_equal(count(p, "no data"), dashes);
+		} else
+			assert_non_null(strstr(p, "«\u221e»: sin límite "
+						  "superior"));
+		free(p);
+		clear(&d);
+	}
+	i18n_set(LANG_ES);
+}
+
+/* Every row's note of the estimate answer t set to note. */
+static void
+set_notes(struct qtable *t, const char *note)
+{
+	size_t col, i;
+
+	for (col = 0; col < t->n_cols; col++)
+		if (strcmp(t->cols[col], "note") == 0)
+			break;
+	assert_true(col < t->n_cols);
+	for (i = 0; i < t->n_rows; i++) {
+		struct cell *c = &t->rows[i][col];
+		free(c->long_text);
+		memset(c, 0, sizeof(*c));
+		c->kind = CELL_TEXT;
+		c->long_text = strdup(note);
+	}
+}
+
+/*
+ * A table too sparse to trust (lib/mse's "sparse: " part: fewer than 7
+ * victims on more than one list) is said under the figure in words, in
+ * Spanish and English, and its rows' notes in Spanish; the demo's region
+ * 02 in 2025Q1 (3 victims, 1 on two lists) read 5 (3 to 45) unwarned.
+ */
+static void
+test_estimate_sparse(void **state)
+{
+	static const char sparse[] =
+	    "model-conditional 95%, log-normal; sparse: 1 case seen by more "
+	    "than one list (under 7): too few to trust the estimate; 1 "
+	    "unlinkable victim left out (not in the overlap)";
+	static struct report_data d;
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "dense.html");
+	assert_null(strstr(p, "Pocas víctimas fueron vistas"));
+	free(p);
+	set_notes(&d.t[RT_ESTIMATE], sparse);
+	p = page(&d, "sparse.html");
+	assert_non_null(strstr(p, "<p class=\"notice\">Pocas víctimas fueron "
+				  "vistas por más de una institución (menos "
+				  "de 7: la nota de cada fila dice cuántas)"));
+	assert_non_null(strstr(p, ">95 % condicionado al modelo, log-normal; "
+				  "escasa: 1 caso visto por más de una lista "
+				  "(menos de 7): demasiado pocos para fiarse "
+				  "de la estimación; 1 víctima sin enlace"));
+	free(p);
+	clear(&d);
+	i18n_set(LANG_EN);
+	fill(&d, ROLE, true);
+	set_notes(&d.t[RT_ESTIMATE], sparse);
+	p = page(&d, "sparse-en.html");
+	assert_non_null(strstr(p, "<p class=\"notice\">Few victims were seen "
+				  "by more than one institution (under 7: "
+				  "each row&#39;s note says how many)"));
+	assert_non_null(strstr(p, "must not be published without this "
+				  "warning.</p>"));
+	assert_null(strstr(p, ", sparse:"));
+	free(p);
+	clear(&d);
+	i18n_set(LANG_ES);
+	/* Plural as lib/mse writes it. */
+	assert_string_equal(i18n_note("sparse: 6 cases seen by more than one "
+				      "list (under 7): too few to trust the "
+				      "estimate"),
+			    "escasa: 6 casos vistos por más de una lista "
+			    "(menos de 7): demasiado pocos para fiarse de la "
+			    "estimación");
+}
+
 /* The notes of sdg16_2_2 and lib/mse's reasons for no estimate, in
  * Spanish; a reason of another shape stays as it came. */
 static void
@@ -3649,6 +3775,8 @@ main(void)
 	    cmocka_unit_test(test_estimate_notes),
 	    cmocka_unit_test(test_no_source_names),
 	    cmocka_unit_test(test_estimate_without_interval),
+	    cmocka_unit_test(test_estimate_sparse),
+	    cmocka_unit_test(test_estimate_infinite),
 	    cmocka_unit_test(test_sdg_and_mse_notes),
 	    cmocka_unit_test(test_silent_institutions),
 	    cmocka_unit_test(test_timeliness_withheld),
