@@ -1050,6 +1050,44 @@ test_case_stages_dead_move(void **state)
 }
 
 /*
+ * A withdrawal the consolidator refused withdrew nothing there: the
+ * record counts, so a correction of it is taken (it was refused as of a
+ * withdrawn record), its ref with other content is another record's (not
+ * "send it again with a new ref", which would count it twice), and a new
+ * withdrawal is taken; the refused one, sent again, is held as it was.
+ */
+static void
+test_dead_withdrawal(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct rejection rej;
+
+	memset(&rej, 0, sizeof(rej));
+	rej.reason = REASON_KIND_NOT_ALLOWED;
+	snprintf(rej.text, sizeof(rej.text), "not allowed");
+	submit1(fx, STG("V1", "90", "complaint", "2026-04-02"), &res);
+	submit1(fx, WD("V2", "V1"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	rej.seq = 2;
+	assert_int_equal(outbox_record_ack(fx->ob, 2, false, 1000, &rej, 1), 0);
+	submit1(fx, STG("V1", "90", "complaint", "2026-04-03"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_non_null(strstr(res.reason, "already used for a different"));
+	submit1(fx, STG("V3", "90", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref V1 seq 1): a second record");
+	submit1(fx, STGCOR("V4", "V1", "90", "complaint", "2026-04-06"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref V3 seq 3): a second record");
+	submit1(fx, WD("V2", "V1"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	submit1(fx, WD("V5", "V1"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STGCOR("V6", "V1", "90", "complaint", "2026-04-07"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_non_null(strstr(res.reason, "withdrawn by ref V5"));
+}
+
+/*
  * Of two records of a case's stage dated the same day the consolidator
  * counts the first sent (stats_contrib.c earlier(): date, then sequence,
  * a corrected record keeping its own): an earlier record corrected to the
@@ -2188,6 +2226,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead_next, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead_move, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_withdrawal, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_same_day, setup,
 					    teardown),
