@@ -28,6 +28,11 @@ struct sslot {
 	uint8_t key[SKEY_LEN];
 	bool used;
 	bool gone; /* deleted by the run */
+	/* By case and stage: its entry written by the run (else the slot
+	 * only counts), and the run's live records of it (recs), so that
+	 * dryrun_stage_first reads them all only when there is one. */
+	bool set;
+	uint32_t recs;
 	union {
 		struct stage_entry e;		/* by case and stage */
 		struct {			/* by seq: the record's */
@@ -273,7 +278,7 @@ dryrun_stage_get(const struct dryrun *d, const uint8_t case_id[PSEUDONYM_LEN],
 
 	outbox_stage_key(key, case_id, stage);
 	s = sget(&d->stages, key);
-	if (s == NULL)
+	if (s == NULL || !s->set)
 		return -ENOENT;
 	if (s->gone)
 		return 1;
@@ -293,9 +298,26 @@ dryrun_stage_set(struct dryrun *d, const uint8_t case_id[PSEUDONYM_LEN],
 	s = smake(&d->stages, key, &err);
 	if (s == NULL)
 		return err;
+	s->set = true;
 	s->gone = e == NULL;
 	if (e != NULL)
 		s->e = *e;
+	return 0;
+}
+
+/* Adds by (1 or -1) to the count of the run's live records of the
+ * stage of key (case and stage). 0, -ENOMEM, -E2BIG. */
+static int
+count_recs(struct dryrun *d, const uint8_t key[SKEY_LEN], int by)
+{
+	struct sslot *s;
+	int err = 0;
+
+	s = smake(&d->stages, key, &err);
+	if (s == NULL)
+		return err;
+	if (by > 0 || s->recs > 0)
+		s->recs += (uint32_t)by;
 	return 0;
 }
 
@@ -361,14 +383,27 @@ dryrun_stage_of_set(struct dryrun *d, uint64_t seq,
 		    const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,
 		    const struct stage_entry *e)
 {
-	uint8_t key[SKEY_LEN];
+	uint8_t key[SKEY_LEN], was[SKEY_LEN], now[SKEY_LEN];
+	const struct sslot *old;
 	struct sslot *s;
+	bool live;
 	int64_t at = 0;
 	int err = 0;
 
 	if (case_id != NULL && (at = keep_ref(d, e->ref)) < 0)
 		return -ENOMEM;
 	seq_key(key, seq);
+	old = sget(&d->stageof, key);
+	live = old != NULL && !old->gone;
+	if (live)
+		memcpy(was, old->rec.held, SKEY_LEN);
+	if (case_id != NULL) {
+		outbox_stage_key(now, case_id, stage);
+		if ((err = count_recs(d, now, 1)) != 0)
+			return err;
+	}
+	if (live && (err = count_recs(d, was, -1)) != 0)
+		return err;
 	s = smake(&d->stageof, key, &err);
 	if (s == NULL)
 		return err;
@@ -387,10 +422,14 @@ dryrun_stage_first(const struct dryrun *d, const uint8_t case_id[PSEUDONYM_LEN],
 {
 	uint8_t key[SKEY_LEN];
 	const struct sslot *best = NULL;
+	const struct sslot *st;
 	uint64_t seq, best_seq = 0;
 	size_t i;
 
 	outbox_stage_key(key, case_id, stage);
+	st = sget(&d->stages, key);
+	if (st == NULL || st->recs == 0)
+		return -ENOENT;
 	for (i = 0; i < d->stageof.cap; i++) {
 		const struct sslot *s = &d->stageof.slots[i];
 		if (!s->used || s->gone ||

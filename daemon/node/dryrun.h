@@ -82,7 +82,8 @@ int dryrun_ref_by_own(const struct dryrun *d, uint64_t seq,
  *	else). As _set. Every case stage record the run takes is written.
  * dryrun_stage_first - the earliest of the records the run wrote of
  *	(case_id, stage) (of one day, the first sent): 0 and *ret, or
- *	-ENOENT. Reads every record of the run.
+ *	-ENOENT. Reads every record of the run when it holds one of the
+ *	stage (the run counts them), none else.
  */
 int dryrun_stage_get(const struct dryrun *d,
 		     const uint8_t case_id[PSEUDONYM_LEN], enum stage stage,

@@ -109,6 +109,8 @@ intake_ref_get(struct outbox_txn *t, struct intake *in,
 	       const uint8_t id[EVENT_ID_LEN], struct ref_info *ret,
 	       bool *ret_provisional)
 {
+	uint64_t at_ms;
+	uint8_t code;
 	int r;
 
 	*ret_provisional = false;
@@ -117,7 +119,18 @@ intake_ref_get(struct outbox_txn *t, struct intake *in,
 		if (r != -ENOENT)
 			return r;
 	}
-	return outbox_ref_get(t, id, ret);
+	r = outbox_ref_get(t, id, ret);
+	if (r != 0 || ret->state != REF_WITHDRAWN || ret->withdrawn_by == 0)
+		return r;
+	/* A withdrawal the consolidator refused (a dead letter) withdrew
+	 * nothing: it counts the record, which may be corrected or withdrawn
+	 * again, and is not to be sent anew (it would count twice). */
+	r = outbox_seq_dead(t, ret->withdrawn_by, &code, &at_ms);
+	if (r == 0) {
+		ret->state = REF_LIVE;
+		ret->withdrawn_by = 0;
+	}
+	return r == -ENOENT ? 0 : r;
 }
 
 static int

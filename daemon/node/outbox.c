@@ -532,6 +532,7 @@ outbox_begin(struct outbox *ob, struct outbox_txn **ret)
 
 	if (t == NULL)
 		return -ENOMEM;
+	outbox_stages_catch_up(ob);
 	rc = mdb_txn_begin(ob->env, NULL, 0, &t->txn);
 	if (rc != 0) {
 		free(t);

@@ -136,6 +136,8 @@ record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
 		if (r == 0)
 			r = outbox_dead_sum_store(ob, txn, &s);
 	}
+	if (r == 0 && moves)
+		r = outbox_stages_stale(ob, txn);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return r;
@@ -264,6 +266,8 @@ outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
 		r = outbox_dead_sum_store(ob, txn, &s);
 	if (r == 0)
 		r = outbox_meta_put(ob, txn, "refusals_from", a->next);
+	if (r == 0 && (moves || n > 0))
+		r = outbox_stages_stale(ob, txn);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return r;
@@ -291,6 +295,8 @@ outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 	n = r != 0 ? r : revive_range(ob, txn, first, last, rej, n_rej, &s);
 	if (n > 0)
 		r = outbox_dead_sum_store(ob, txn, &s);
+	if (n > 0 && r == 0)
+		r = outbox_stages_stale(ob, txn);
 	if (n <= 0 || r != 0) {
 		mdb_txn_abort(txn);
 		return n <= 0 ? n : r;

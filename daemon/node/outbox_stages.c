@@ -561,13 +561,30 @@ outbox_stages_moves(struct outbox *ob, MDB_txn *txn, uint64_t seq)
 	return moves;
 }
 
+int
+outbox_stages_stale(struct outbox *ob, MDB_txn *txn)
+{
+	MDB_val k = {strlen(MARK_KEY), MARK_KEY};
+
+	return del_ok(mdb_del(txn, ob->meta, &k, NULL));
+}
+
 void
 outbox_stages_again(struct outbox *ob)
 {
+	if (ob->stages_ready)
+		ob->stages_again = true;
+	ob->stages_ready = false;
+}
+
+void
+outbox_stages_catch_up(struct outbox *ob)
+{
 	int r;
 
-	if (!ob->stages_ready)
+	if (!ob->stages_again)
 		return;
+	ob->stages_again = false;
 	r = outbox_stages_build(ob);
 	if (r < 0)
 		log_warnx("event=stage_index_not_built error=\"%s\"",
