@@ -30,7 +30,9 @@ quoted(FILE *f, const char *s, bool tick)
 void
 csvcell_write(FILE *f, const char *s)
 {
-	if (csvcell_formula(s))
+	/* A value that begins with ' gets another, or "'=1" would read
+	 * back as =1 whether the value was =1 or '=1. */
+	if (csvcell_formula(s) || s[0] == '\'')
 		quoted(f, s, true);
 	else
 		csvcell_write_plain(f, s);

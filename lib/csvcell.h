@@ -20,9 +20,11 @@ bool csvcell_formula(const char *s);
  * bare, or between double quotes (each one inside doubled) when it holds
  * a comma, a double quote, a CR or a LF. A value that csvcell_formula
  * finds is written quoted with a single quote before it, as OWASP
- * advises: "'=1+2" shows =1+2 as text; the value is the field without
- * that first '. For cells that may hold input text, never numbers (a
- * negative number would become text).
+ * advises: "'=1+2" shows =1+2 as text. So is a value that begins with a
+ * ' itself ("''=1+2" is '=1+2), so that a field beginning with ' is
+ * always the value after that first ', and no two values read the same.
+ * For cells that may hold input text, never numbers (a negative number
+ * would become text).
  */
 void csvcell_write(FILE *f, const char *s);
 

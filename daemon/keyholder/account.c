@@ -65,6 +65,63 @@ account_left(struct account *a, unsigned long rate_per_day, uint64_t mono_ms)
 	return a->allowance > 0 ? (uint64_t)a->allowance : 0;
 }
 
+/* FNV-1a: a key's name told apart from the others of a line. */
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+void
+account_audit_key(struct account *a, const char *key)
+{
+	uint64_t h = name_hash(key);
+	unsigned i;
+
+	for (i = 0; i < a->audit_n_seen; i++)
+		if (a->audit_seen[i] == h)
+			return;
+	/* More keys than a registry holds (reloads within the line's
+	 * minute): none remembered past them, each request with another
+	 * counted as one more key. */
+	if (a->audit_n_seen < ACCOUNT_AUDIT_SEEN)
+		a->audit_seen[a->audit_n_seen++] = h;
+	if (a->audit_n_keys < ACCOUNT_AUDIT_KEYS)
+		snprintf(a->audit_keys[a->audit_n_keys++], KEYS_ID_MAX, "%s",
+			 key);
+	else
+		a->audit_more_keys++;
+}
+
+const char *
+account_audit_keys(struct account *a, char *buf, size_t cap)
+{
+	size_t len = 0;
+	unsigned i;
+	int n;
+
+	if (cap == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < a->audit_n_keys && len < cap; i++) {
+		n = snprintf(buf + len, cap - len, "%s%s", i > 0 ? "," : "",
+			     a->audit_keys[i]);
+		len += n > 0 ? (size_t)n : 0;
+	}
+	if (a->audit_more_keys > 0 && len < cap)
+		snprintf(buf + len, cap - len, ",+%u", a->audit_more_keys);
+	a->audit_n_keys = 0;
+	a->audit_n_seen = 0;
+	a->audit_more_keys = 0;
+	return buf;
+}
+
 #define ACCOUNT_FILE_HEAD "kuska-keyholder-accounts 1"
 
 int

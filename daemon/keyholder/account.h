@@ -27,6 +27,7 @@
 
 #define ACCOUNT_MAX REGISTRY_MAX_PARTIES
 #define ACCOUNT_AUDIT_KEYS 4 /* key names an event=evaluated line keeps */
+#define ACCOUNT_AUDIT_SEEN REGISTRY_MAX_KEYS /* keys a line tells apart */
 
 struct account {
 	char id[KEYS_ID_MAX]; /* the node's party id in the registry */
@@ -41,11 +42,14 @@ struct account {
 	/* Its evaluations not yet in an event=evaluated line, and the
 	 * monotonic time of the last such line (0: none yet). */
 	uint64_t audit_requests, audit_elements, audit_ms;
-	/* The registry keys those evaluations were asked with, in the
-	 * order first used, and how many others past ACCOUNT_AUDIT_KEYS:
-	 * a node's key replaced (or a second one in use) shows in it. */
+	/* The registry keys those evaluations were asked with
+	 * (account_audit_key): the first ACCOUNT_AUDIT_KEYS by name, in
+	 * the order first used, and each one told apart by a hash of its
+	 * name, so that the others are counted as keys, not requests: a
+	 * node's key replaced (or a second one in use) shows in it. */
 	char audit_keys[ACCOUNT_AUDIT_KEYS][KEYS_ID_MAX];
-	unsigned audit_n_keys, audit_more_keys;
+	uint64_t audit_seen[ACCOUNT_AUDIT_SEEN];
+	unsigned audit_n_keys, audit_n_seen, audit_more_keys;
 	/* Its other refusals' lines: a node can send bad requests as fast
 	 * as it likes, and none of them spends its allowance. */
 	struct log_budget refused_log;
@@ -75,6 +79,21 @@ bool account_take(struct account *a, unsigned long rate_per_day, size_t n,
 /* account_left - the allowance at mono_ms, in whole evaluations. */
 uint64_t account_left(struct account *a, unsigned long rate_per_day,
 		      uint64_t mono_ms);
+
+/*
+ * account_audit_key - counts key (a registry key's name) among those
+ * a's evaluations since its last event=evaluated line were asked with.
+ */
+void account_audit_key(struct account *a, const char *key);
+
+/*
+ * account_audit_keys - those keys, for that line, into buf (cap bytes,
+ * cut if it is short): their names comma-separated in the order first
+ * used, the first ACCOUNT_AUDIT_KEYS of them, then ",+N" for the N other
+ * keys ("pnp-1,pnp-2027"; "a,b,c,d,+3" for seven keys, however many
+ * requests each asked). Forgets them, for the next line. Returns buf.
+ */
+const char *account_audit_keys(struct account *a, char *buf, size_t cap);
 
 /*
  * account_save - writes every account of as to path (file_replace, mode

@@ -222,16 +222,9 @@ log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 static void
 audit_line(struct keyholder *kh, struct account *a, uint64_t mono)
 {
-	char keys[ACCOUNT_AUDIT_KEYS * KEYS_ID_MAX + 24] = "";
-	size_t len = 0;
-	unsigned i;
+	char keys[ACCOUNT_AUDIT_KEYS * KEYS_ID_MAX + 24];
 
-	for (i = 0; i < a->audit_n_keys; i++)
-		len += (size_t)snprintf(keys + len, sizeof(keys) - len, "%s%s",
-					i > 0 ? "," : "", a->audit_keys[i]);
-	if (a->audit_more_keys > 0)
-		snprintf(keys + len, sizeof(keys) - len, ",+%u",
-			 a->audit_more_keys);
+	account_audit_keys(a, keys, sizeof(keys));
 	log_info(
 	    "event=evaluated node=%s requests=%llu elements=%llu "
 	    "evaluations=%llu allowance=%llu key=%s",
@@ -243,24 +236,6 @@ audit_line(struct keyholder *kh, struct account *a, uint64_t mono)
 	a->audit_requests = 0;
 	a->audit_elements = 0;
 	a->audit_ms = mono;
-	a->audit_n_keys = 0;
-	a->audit_more_keys = 0;
-}
-
-/* Counts key among those of a's pending evaluations. */
-static void
-audit_key(struct account *a, const char *key)
-{
-	unsigned i;
-
-	for (i = 0; i < a->audit_n_keys; i++)
-		if (strcmp(a->audit_keys[i], key) == 0)
-			return;
-	if (a->audit_n_keys == ACCOUNT_AUDIT_KEYS) {
-		a->audit_more_keys++;
-		return;
-	}
-	snprintf(a->audit_keys[a->audit_n_keys++], KEYS_ID_MAX, "%s", key);
 }
 
 /*
@@ -278,7 +253,7 @@ audit(struct keyholder *kh, struct account *a, const char *key, size_t n,
 {
 	a->audit_requests++;
 	a->audit_elements += n;
-	audit_key(a, key);
+	account_audit_key(a, key);
 	if (a->audit_ms == 0 || mono - a->audit_ms >= AUDIT_EVERY_MS)
 		audit_line(kh, a, mono);
 }

@@ -123,14 +123,28 @@ check "dry run of the month: exit 0, its summary says what would be accepted, no
 	sh -c "test $rc = 0 && grep -qx 'april.jsonl: $lines would be accepted, 0 already held, 0 refused, 0 with unlinkable victims (dry run: nothing stored)' '$T/dry.out'"
 check "... and nothing is" test "$(node_last_seq pnp)" = "$before"
 # A ref and a file name that a spreadsheet would run as formulas: the
-# --report cells quoted after a ' (CSV injection), the dry run's.
-sed '3s/"ref":"[^"]*"/"ref":"=1+2"/; 3s/"sex":"[FMU]"/"sex":"X"/' \
-	"$T/april.jsonl" >"$T/@april.jsonl"
+# --report cells quoted after a ' (CSV injection), the dry run's. A ref
+# -5 is so quoted too, and a ref beginning with ' gets a second one: a
+# script takes any cell beginning with ' as what follows that first '.
+cat >"$T/formula.sed" <<'SED'
+3s/"ref":"[^"]*"/"ref":"=1+2"/
+3s/"sex":"[FMU]"/"sex":"X"/
+4s/"ref":"[^"]*"/"ref":"'A-1"/
+4s/"date":"[^"]*"/"date":"2025-04-31"/
+5s/"ref":"[^"]*"/"ref":"-5"/
+5s/"date":"[^"]*"/"date":"2025-04-31"/
+SED
+sed -f "$T/formula.sed" "$T/april.jsonl" >"$T/@april.jsonl"
 (cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" --report formula.csv \
 	@april.jsonl >formula.out 2>&1)
 check "a ref =1+2 in a file @april.jsonl: the --report row quotes both after a '" \
 	grep -qxF "\"'@april.jsonl\",3,victim.sex,\"refused: must be F, M or U\",\"'=1+2\"" \
 	"$T/formula.csv"
+check "... a ref 'A-1 after a second '" \
+	grep -qx "\"'@april.jsonl\",4,date,.*,\"''A-1\"" "$T/formula.csv"
+check "... a ref -5 after a ', never the number -5" \
+	grep -qx "\"'@april.jsonl\",5,date,.*,\"'-5\"" "$T/formula.csv"
+[ "$FAILED" -eq 0 ] || sed 's/^/#   /' "$T/formula.csv"
 # A line broken (sex X), sent from standard input.
 sed '3s/"sex":"[FMU]"/"sex":"X"/' "$T/april.jsonl" >"$T/broken.jsonl"
 "$KUSKA" submit -c "$N/pnp.conf" - <"$T/broken.jsonl" >"$T/stdin.out" 2>&1

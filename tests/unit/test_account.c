@@ -57,6 +57,53 @@ test_allowance(void **state)
 	assert_int_equal(as.n, 2);
 }
 
+/* The keys of an event=evaluated line: up to four named in the order
+ * first used, then +N counting the other keys, not their requests; the
+ * next line starts afresh. */
+static void
+test_audit_keys(void **state)
+{
+	static struct accounts as;
+	char buf[ACCOUNT_AUDIT_KEYS * KEYS_ID_MAX + 24], want[sizeof(buf)];
+	char name[KEYS_ID_MAX];
+	struct account *a;
+	unsigned i, round;
+
+	(void)state;
+	a = account_of(&as, "mimp", 1000, 0);
+	assert_non_null(a);
+	account_audit_key(a, "mimp-1");
+	account_audit_key(a, "mimp-1");
+	assert_string_equal(account_audit_keys(a, buf, sizeof(buf)), "mimp-1");
+	account_audit_key(a, "mimp-1");
+	account_audit_key(a, "mimp-2027");
+	account_audit_key(a, "mimp-1");
+	assert_string_equal(account_audit_keys(a, buf, sizeof(buf)),
+			    "mimp-1,mimp-2027");
+	/* Seven keys taking turns, each asking ten times: three others. */
+	for (round = 0; round < 10; round++)
+		for (i = 0; i < 7; i++) {
+			snprintf(name, sizeof(name), "mimp-%u", i);
+			account_audit_key(a, name);
+		}
+	assert_string_equal(account_audit_keys(a, buf, sizeof(buf)),
+			    "mimp-0,mimp-1,mimp-2,mimp-3,+3");
+	/* As many as a registry holds, each of the longest name. */
+	for (i = 0; i < ACCOUNT_AUDIT_SEEN; i++) {
+		snprintf(name, sizeof(name), "%030u-", i);
+		account_audit_key(a, name);
+		account_audit_key(a, name);
+	}
+	snprintf(want, sizeof(want), "%030u-,%030u-,%030u-,%030u-,+%u", 0u, 1u,
+		 2u, 3u, ACCOUNT_AUDIT_SEEN - 4);
+	assert_string_equal(account_audit_keys(a, buf, sizeof(buf)), want);
+	/* A short buffer is cut, never overrun. */
+	account_audit_key(a, "mimp-1");
+	account_audit_key(a, "mimp-2027");
+	assert_string_equal(account_audit_keys(a, buf, 9), "mimp-1,m");
+	assert_string_equal(account_audit_keys(a, buf, sizeof(buf)), "");
+}
+
 /* No more accounts than a registry may list parties. */
 static void
 test_full(void **state)
@@ -299,9 +346,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_allowance),  cmocka_unit_test(test_full),
-	    cmocka_unit_test(test_saved),      cmocka_unit_test(test_charge),
-	    cmocka_unit_test(test_check_path), cmocka_unit_test(test_saved_bad),
+	    cmocka_unit_test(test_allowance),
+	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_audit_keys),
+	    cmocka_unit_test(test_saved),
+	    cmocka_unit_test(test_charge),
+	    cmocka_unit_test(test_check_path),
+	    cmocka_unit_test(test_saved_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

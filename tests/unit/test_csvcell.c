@@ -57,6 +57,18 @@ test_formulas(void **state)
 	assert_true(csvcell_formula("=1"));
 	assert_false(csvcell_formula(""));
 	assert_false(csvcell_formula("'=1"));
+	/* A value beginning with ' gets another, so that "'=1" (the value
+	 * =1) and a value '=1 are not the same field: a reader takes the
+	 * value after the first ' of any field that begins with one. */
+	assert_string_equal(written("'=1", false), "\"''=1\"");
+	assert_string_equal(written("'abc", false), "\"''abc\"");
+	assert_string_equal(written("'", false), "\"''\"");
+	assert_string_equal(written("a'b", false), "a'b");
+	/* UTF-8 after the mark, and a cell that needed quotes anyway. */
+	assert_string_equal(written("=Ñuñoa,\"x\"", false),
+			    "\"'=Ñuñoa,\"\"x\"\"\"");
+	/* A negative-looking ref is text, quoted as any other formula. */
+	assert_string_equal(written("-5", false), "\"'-5\"");
 	/* _plain, for numbers: a negative one stays a number. */
 	assert_string_equal(written("-2", true), "-2");
 }
