@@ -104,10 +104,29 @@ ref_holds_document(const char *ref, const char *doc)
 	"system's own record key"
 
 /*
+ * holds_apart - whether ref holds form with no digit against either end:
+ * a day of its own, not the middle of a longer number.
+ */
+static bool
+holds_apart(const char *ref, const char *form)
+{
+	const char *at;
+	size_t len = strlen(form);
+
+	for (at = strstr(ref, form); at != NULL; at = strstr(at + 1, form))
+		if ((at == ref || at[-1] < '0' || at[-1] > '9') &&
+		    (at[len] < '0' || at[len] > '9'))
+			return true;
+	return false;
+}
+
+/*
  * ref_holds_birth - whether ref holds the birth date written as a day is
  * written: YYYYMMDD, DDMMYYYY, or YYYY-MM-DD and DD-MM-YYYY with one of
- * - / . _ or a space between the parts. Not a day number and a year apart
- * (a file's 1203-2015), which a ref names its records by.
+ * - / . _ or a space between the parts and no digit against its ends.
+ * Not a day number and a year apart (a file's 1203-2015), which a ref
+ * names its records by, nor the parts of a longer number (a court file's
+ * 00123-2015-12-1801-JR-PE-01: its year, incident and district).
  */
 static bool
 ref_holds_birth(const char *ref, int32_t birth)
@@ -127,10 +146,10 @@ ref_holds_birth(const char *ref, int32_t birth)
 	for (i = 0; !found && seps[i] != '\0'; i++) {
 		snprintf(form, sizeof(form), "%04d%c%02u%c%02u", y, seps[i], m,
 			 seps[i], d);
-		found = strstr(ref, form) != NULL;
+		found = holds_apart(ref, form);
 		snprintf(form, sizeof(form), "%02u%c%02u%c%04d", d, seps[i], m,
 			 seps[i], y);
-		found = found || strstr(ref, form) != NULL;
+		found = found || holds_apart(ref, form);
 	}
 	sodium_memzero(form, sizeof(form));
 	sodium_memzero(&y, sizeof(y));

@@ -191,6 +191,10 @@ test_ref_not_birth(void **state)
 	ok(INST_PNP, IDREF("EXP-1203-2015", V_BIRTH));
 	ok(INST_PNP, IDREF("PNP-2015-1203", V_BIRTH));
 	ok(INST_PNP, IDREF("PNP-20150313-1", V_BIRTH));
+	/* A court file's year, incident and district; an oficio's number,
+	 * month and year: a longer number, no day. */
+	ok(INST_PNP, IDREF("EXP 00123-2015-03-1201-JR-PE-01", V_BIRTH));
+	ok(INST_PNP, IDREF("OF 112-03-2015-DIRINCRI", V_BIRTH));
 	ok(INST_PNP, IDREF("PNP-20260310-7", "{'birth_date':'2026-03-10','sex':"
 					     "'F','nationality':'PE'}"));
 	ok(INST_PNP, IDREF("PNP/10-03-2026", "{'birth_date':'2026-03-10','sex':"
@@ -577,6 +581,8 @@ static const struct bad_case bad_cases[] = {
     {0, IDREF("2015-03-12 a", V_BIRTH), "ref", "holds the victim's birth date"},
     {0, IDREF("F 12/03/2015", V_BIRTH), "ref", "holds the victim's birth date"},
     {0, IDREF("x12-03-2015x", V_BIRTH), "ref", "holds the victim's birth date"},
+    {0, IDREF("EXP-2015-03-12-1", V_BIRTH), "ref",
+     "holds the victim's birth date"},
     {0, IDREF("PJ.12.03.2015", V_BIRTH), "ref",
      "holds the victim's birth date"},
     {0,
