@@ -306,9 +306,10 @@ ref_holds_name(const char *ref, const char *given, const char *surn)
 			continue;
 		for (i = 0; !found && i < n; i++)
 			found = nw[i].len == rw[k].len &&
-				memcmp(nw[i].s, rw[k].s, rw[k].len) == 0 &&
-				!place_word(rw[k]) &&
-				!(k > 0 && after_place(rw[k - 1]));
+				memcmp(nw[i].s, rw[k].s, rw[k].len) == 0;
+		/* Once per word, not per name: it folds every department's. */
+		found = found && !place_word(rw[k]) &&
+			!(k > 0 && after_place(rw[k - 1]));
 		found = found || names_together(rw[k], nw, n);
 	}
 	sodium_memzero(r, sizeof(r));

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -226,6 +227,50 @@ test_ref_not_name(void **state)
 	ok(INST_PNP, IDREF("COM-SANTA-ROSA-2025-4", V_LORETO));
 	ok(INST_PNP, IDREF("CAR-ROSALES-9", V_LORETO));
 	ok(INST_PNP, IDREF("PNP-000123", V_NAMES));
+}
+
+/*
+ * The cost of the name check at its worst, printed and not asserted (the
+ * machine may be shared): a case stage of 256 victims each named LIMA 51
+ * times over, and a ref of LIMA 13 times, a department's word that every
+ * name matches and that is passed over. Folding the departments' names
+ * again for each of her names took 0.5 to 2 s a line; once per ref
+ * word, 50 ms.
+ */
+static void
+test_ref_name_cost(void **state)
+{
+	static char line[RECORD_MAX_LINE];
+	char names[256] = "LIMA";
+	struct timespec a, b;
+	size_t n;
+	int i;
+
+	(void)state;
+	for (i = 1; i < 51; i++)
+		strcat(names, " LIMA");
+	n = (size_t)snprintf(
+	    line, sizeof(line),
+	    "{\"kind\":\"case_stage\",\"ref\":\"LIMA-LIMA-LIMA-"
+	    "LIMA-LIMA-LIMA-LIMA-LIMA-LIMA-LIMA-LIMA-LIMA-LIMA\","
+	    "\"date\":\"2026-03-10\",\"region\":\"21\","
+	    "\"case_number\":\"F-1\",\"stage\":\"trial\","
+	    "\"victims\":[");
+	for (i = 0; i < 256; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+				      "%s{\"given_names\":\"%s\",\"surnames\":"
+				      "\"%s\",\"sex\":\"F\",\"nationality\":"
+				      "\"PE\",\"age\":12}",
+				      i > 0 ? "," : "", names, names);
+	n += (size_t)snprintf(line + n, sizeof(line) - n,
+			      "],\"persons\":2,\"article\":\"153\"}");
+	assert_true(n < sizeof(line));
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(parse_n(INST_PNP, line, n, &pr), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("name check, worst line (%zu bytes, 256 victims): %.1f ms\n", n,
+	       (double)(b.tv_sec - a.tv_sec) * 1e3 +
+		   (double)(b.tv_nsec - a.tv_nsec) / 1e6);
 }
 
 /* A ref that only shares part of the document number, or holds a
@@ -1924,6 +1969,7 @@ main(void)
 	    cmocka_unit_test(test_ref_not_document),
 	    cmocka_unit_test(test_ref_not_birth),
 	    cmocka_unit_test(test_ref_not_name),
+	    cmocka_unit_test(test_ref_name_cost),
 	    cmocka_unit_test(test_export_slips),
 	    cmocka_unit_test(test_date_forms),
 	    cmocka_unit_test(test_trailing_comma),
