@@ -276,11 +276,11 @@ names_together(struct word t, const struct word *names, size_t n)
 }
 
 /*
- * ref_holds_name - whether ref, its letters upper-cased and split at
- * every other character, has a word of 4 letters or more that is one of
- * the victim's names (given and surn, normalised, "" when not known) or
- * several of them written together: the node keeps a ref in clear on its
- * disk. One name alone is passed over where a ref names a place by it: a
+ * ref_holds_name - whether ref, its letters upper-cased, its apostrophes
+ * left out and split at every other character, has a word of 4 letters or more
+ * that is one of the victim's names (given and surn, normalised, "" when not
+ * known) or several of them written together: the node keeps a ref in clear on
+ * its disk. One name alone is passed over where a ref names a place by it: a
  * word of a department's name (a victim surnamed LORETO and a ref
  * PNP-LORETO-12) or a word after one that begins a place's name (a girl
  * named ROSA and a police station's SANTA-ROSA-2025-4).
@@ -293,11 +293,13 @@ ref_holds_name(const char *ref, const char *given, const char *surn)
 	size_t i, k, n, nr;
 	bool found = false;
 
-	for (i = 0; ref[i] != '\0'; i++)
-		r[i] = ref[i] >= 'a' && ref[i] <= 'z'
-			   ? (char)(ref[i] - 'a' + 'A')
-			   : ref[i];
-	r[i] = '\0';
+	/* An apostrophe left out, as a name's is (K'ANA is KANA). */
+	for (i = 0, k = 0; ref[i] != '\0'; i++)
+		if (ref[i] >= 'a' && ref[i] <= 'z')
+			r[k++] = (char)(ref[i] - 'a' + 'A');
+		else if (ref[i] != '\'' && ref[i] != '`')
+			r[k++] = ref[i];
+	r[k] = '\0';
 	nr = split_words(r, not_letter, rw, sizeof(rw) / sizeof(rw[0]));
 	n = split_words(given, is_space, nw, NORM_MAX / 2);
 	n += split_words(surn, is_space, nw + n, NORM_MAX / 2);

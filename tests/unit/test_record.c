@@ -206,6 +206,9 @@ test_ref_not_birth(void **state)
 #define V_ZOILA                                                                \
 	"{'given_names':'Zoila Marta','surnames':'Núñez de la Cruz',"        \
 	"'birth_date':'2012-05-01','sex':'F','nationality':'PE'}"
+#define V_APOS                                                                 \
+	"{'given_names':'Ana','surnames':'O\\u0027Brien Ch\\u0027oque',"       \
+	"'sex':'F','nationality':'PE','age':12}"
 #define V_LORETO                                                               \
 	"{'given_names':'Rosa','surnames':'Loreto Lima','sex':'F',"            \
 	"'nationality':'PE','age':12}"
@@ -653,6 +656,10 @@ static const struct bad_case bad_cases[] = {
     {0, IDREF("PNP-LORETOLIMA-2025", V_LORETO), "ref",
      "holds the victim's name"},
     {0, IDREF("MariaQuispe-7", V_NAMES), "ref", "holds the victim's name"},
+    /* An apostrophe is left out of the ref as out of the names. */
+    {0, IDREF("PNP-Ch\\u0027oque-1", V_APOS), "ref", "holds the victim's name"},
+    {0, IDREF("PNP-Ch`oque-1", V_APOS), "ref", "holds the victim's name"},
+    {0, IDREF("O\\u0027Brien-2", V_APOS), "ref", "holds the victim's name"},
     {0, IDREF("QUISPE", V_NAMES), "ref", "holds the victim's name"},
     {0,
      "{'kind':'case_stage','ref':'F-1-NAHUI','date':'2026-03-10',"
