@@ -656,6 +656,10 @@ static const struct bad_case bad_cases[] = {
     {0, IDREF("PNP-LORETOLIMA-2025", V_LORETO), "ref",
      "holds the victim's name"},
     {0, IDREF("MariaQuispe-7", V_NAMES), "ref", "holds the victim's name"},
+    {0,
+     IDREF("AnaLuz-7",
+	   "{'given_names':'Ana Luz','sex':'F','nationality':'PE','age':9}"),
+     "ref", "holds the victim's name"},
     /* An apostrophe is left out of the ref as out of the names. */
     {0, IDREF("PNP-Ch\\u0027oque-1", V_APOS), "ref", "holds the victim's name"},
     {0, IDREF("PNP-Ch`oque-1", V_APOS), "ref", "holds the victim's name"},
