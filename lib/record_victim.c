@@ -206,9 +206,10 @@ not_letter(char c)
 static bool
 after_place(struct word w)
 {
-	static const char *const words[] = {"SAN",    "SANTA", "SANTO", "LA",
-					    "EL",     "LOS",   "LAS",	"VILLA",
-					    "PUERTO", "JESUS", NULL};
+	/* SN, STA, STO: as unit names abbreviate them (CPNP STA ROSA). */
+	static const char *const words[] = {
+	    "SAN", "SANTA", "SANTO", "SN",    "STA",	"STO",	 "LA",
+	    "EL",  "LOS",   "LAS",   "VILLA", "PUERTO", "JESUS", NULL};
 	size_t i;
 
 	for (i = 0; words[i] != NULL; i++)
