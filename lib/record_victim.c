@@ -104,10 +104,29 @@ ref_holds_document(const char *ref, const char *doc)
 	"system's own record key"
 
 /*
+ * holds_apart - whether ref holds form with no digit against either end:
+ * a day of its own, not the middle of a longer number.
+ */
+static bool
+holds_apart(const char *ref, const char *form)
+{
+	const char *at;
+	size_t len = strlen(form);
+
+	for (at = strstr(ref, form); at != NULL; at = strstr(at + 1, form))
+		if ((at == ref || at[-1] < '0' || at[-1] > '9') &&
+		    (at[len] < '0' || at[len] > '9'))
+			return true;
+	return false;
+}
+
+/*
  * ref_holds_birth - whether ref holds the birth date written as a day is
  * written: YYYYMMDD, DDMMYYYY, or YYYY-MM-DD and DD-MM-YYYY with one of
- * - / . _ or a space between the parts. Not a day number and a year apart
- * (a file's 1203-2015), which a ref names its records by.
+ * - / . _ or a space between the parts and no digit against its ends.
+ * Not a day number and a year apart (a file's 1203-2015), which a ref
+ * names its records by, nor the parts of a longer number (a court file's
+ * 00123-2015-12-1801-JR-PE-01: its year, incident and district).
  */
 static bool
 ref_holds_birth(const char *ref, int32_t birth)
@@ -127,10 +146,10 @@ ref_holds_birth(const char *ref, int32_t birth)
 	for (i = 0; !found && seps[i] != '\0'; i++) {
 		snprintf(form, sizeof(form), "%04d%c%02u%c%02u", y, seps[i], m,
 			 seps[i], d);
-		found = strstr(ref, form) != NULL;
+		found = holds_apart(ref, form);
 		snprintf(form, sizeof(form), "%02u%c%02u%c%04d", d, seps[i], m,
 			 seps[i], y);
-		found = found || strstr(ref, form) != NULL;
+		found = found || holds_apart(ref, form);
 	}
 	sodium_memzero(form, sizeof(form));
 	sodium_memzero(&y, sizeof(y));
@@ -187,9 +206,10 @@ not_letter(char c)
 static bool
 after_place(struct word w)
 {
-	static const char *const words[] = {"SAN",    "SANTA", "SANTO", "LA",
-					    "EL",     "LOS",   "LAS",	"VILLA",
-					    "PUERTO", "JESUS", NULL};
+	/* SN, STA, STO: as unit names abbreviate them (CPNP STA ROSA). */
+	static const char *const words[] = {
+	    "SAN", "SANTA", "SANTO", "SN",    "STA",	"STO",	 "LA",
+	    "EL",  "LOS",   "LAS",   "VILLA", "PUERTO", "JESUS", NULL};
 	size_t i;
 
 	for (i = 0; words[i] != NULL; i++)
@@ -257,11 +277,11 @@ names_together(struct word t, const struct word *names, size_t n)
 }
 
 /*
- * ref_holds_name - whether ref, its letters upper-cased and split at
- * every other character, has a word of 4 letters or more that is one of
- * the victim's names (given and surn, normalised, "" when not known) or
- * several of them written together: the node keeps a ref in clear on its
- * disk. One name alone is passed over where a ref names a place by it: a
+ * ref_holds_name - whether ref, its letters upper-cased, its apostrophes
+ * left out and split at every other character, has a word of 4 letters or more
+ * that is one of the victim's names (given and surn, normalised, "" when not
+ * known) or several of them written together: the node keeps a ref in clear on
+ * its disk. One name alone is passed over where a ref names a place by it: a
  * word of a department's name (a victim surnamed LORETO and a ref
  * PNP-LORETO-12) or a word after one that begins a place's name (a girl
  * named ROSA and a police station's SANTA-ROSA-2025-4).
@@ -274,11 +294,13 @@ ref_holds_name(const char *ref, const char *given, const char *surn)
 	size_t i, k, n, nr;
 	bool found = false;
 
-	for (i = 0; ref[i] != '\0'; i++)
-		r[i] = ref[i] >= 'a' && ref[i] <= 'z'
-			   ? (char)(ref[i] - 'a' + 'A')
-			   : ref[i];
-	r[i] = '\0';
+	/* An apostrophe left out, as a name's is (K'ANA is KANA). */
+	for (i = 0, k = 0; ref[i] != '\0'; i++)
+		if (ref[i] >= 'a' && ref[i] <= 'z')
+			r[k++] = (char)(ref[i] - 'a' + 'A');
+		else if (ref[i] != '\'' && ref[i] != '`')
+			r[k++] = ref[i];
+	r[k] = '\0';
 	nr = split_words(r, not_letter, rw, sizeof(rw) / sizeof(rw[0]));
 	n = split_words(given, is_space, nw, NORM_MAX / 2);
 	n += split_words(surn, is_space, nw + n, NORM_MAX / 2);
@@ -287,9 +309,10 @@ ref_holds_name(const char *ref, const char *given, const char *surn)
 			continue;
 		for (i = 0; !found && i < n; i++)
 			found = nw[i].len == rw[k].len &&
-				memcmp(nw[i].s, rw[k].s, rw[k].len) == 0 &&
-				!place_word(rw[k]) &&
-				!(k > 0 && after_place(rw[k - 1]));
+				memcmp(nw[i].s, rw[k].s, rw[k].len) == 0;
+		/* Once per word, not per name: it folds every department's. */
+		found = found && !place_word(rw[k]) &&
+			!(k > 0 && after_place(rw[k - 1]));
 		found = found || names_together(rw[k], nw, n);
 	}
 	sodium_memzero(r, sizeof(r));
