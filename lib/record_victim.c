@@ -278,20 +278,27 @@ names_together(struct word t, const struct word *names, size_t n)
 
 /*
  * ref_holds_name - whether ref, its letters upper-cased, its apostrophes
- * left out and split at every other character, has a word of 4 letters or more
- * that is one of the victim's names (given and surn, normalised, "" when not
- * known) or several of them written together: the node keeps a ref in clear on
- * its disk. One name alone is passed over where a ref names a place by it: a
- * word of a department's name (a victim surnamed LORETO and a ref
- * PNP-LORETO-12) or a word after one that begins a place's name (a girl
- * named ROSA and a police station's SANTA-ROSA-2025-4).
+ * left out and split at every other character, holds two or more of the
+ * victim's names (given and surn, normalised, "" when not known) as words
+ * of 4 letters or more, in any order (PJ-EXP-Nunez-Quispe-1), or several of
+ * them written together (ZOILAMARTA): the node keeps a ref in clear on its
+ * disk, and two of her names together identify her. One name alone does
+ * not, and refs name hospitals, shelters and units by names a girl bears
+ * (HOSP-MARIA-AUXILIADORA, CPNP-ALFONSO-UGARTE), so it is taken. Nor is a
+ * word counted where a ref names a place by it, so that a unit's name and
+ * one of her surnames pass: a word of a department's name (a victim surnamed
+ * LORETO and a ref PNP-LORETO-QUISPE) or a word after one that begins a
+ * place's name (a girl named Rosa Quispe and a station's SANTA-ROSA-QUISPE).
+ * Each of her names is counted once however often the ref holds it, and a
+ * name she bears twice (Quispe Quispe) twice at most.
  */
 static bool
 ref_holds_name(const char *ref, const char *given, const char *surn)
 {
 	char r[RECORD_MAX_REF + 1];
 	struct word rw[RECORD_MAX_REF / 2 + 1], nw[NORM_MAX];
-	size_t i, k, n, nr;
+	bool counted[RECORD_MAX_REF / 2 + 1];
+	size_t i, j, k, n, nr, held = 0, words = 0, bears, in_ref;
 	bool found = false;
 
 	/* An apostrophe left out, as a name's is (K'ANA is KANA). */
@@ -305,15 +312,40 @@ ref_holds_name(const char *ref, const char *given, const char *surn)
 	n = split_words(given, is_space, nw, NORM_MAX / 2);
 	n += split_words(surn, is_space, nw + n, NORM_MAX / 2);
 	for (k = 0; !found && k < nr; k++) {
+		counted[k] = false;
 		if (rw[k].len < 4)
 			continue;
-		for (i = 0; !found && i < n; i++)
-			found = nw[i].len == rw[k].len &&
-				memcmp(nw[i].s, rw[k].s, rw[k].len) == 0;
+		for (i = 0; !counted[k] && i < n; i++)
+			counted[k] = nw[i].len == rw[k].len &&
+				     memcmp(nw[i].s, rw[k].s, rw[k].len) == 0;
 		/* Once per word, not per name: it folds every department's. */
-		found = found && !place_word(rw[k]) &&
-			!(k > 0 && after_place(rw[k - 1]));
-		found = found || names_together(rw[k], nw, n);
+		counted[k] = counted[k] && !place_word(rw[k]) &&
+			     !(k > 0 && after_place(rw[k - 1]));
+		words += counted[k] ? 1 : 0;
+		found = names_together(rw[k], nw, n);
+	}
+	/* Each distinct name: as many times as the ref holds it and she
+	 * bears it, whichever is fewer. */
+	for (i = 0; !found && words >= 2 && i < n; i++) {
+		if (nw[i].len < 4)
+			continue; /* no word of the ref's counted */
+		for (j = 0;
+		     j < i && !(nw[j].len == nw[i].len &&
+				memcmp(nw[j].s, nw[i].s, nw[i].len) == 0);
+		     j++)
+			;
+		if (j < i)
+			continue; /* counted at its first */
+		for (j = i, bears = 0; j < n; j++)
+			if (nw[j].len == nw[i].len &&
+			    memcmp(nw[j].s, nw[i].s, nw[i].len) == 0)
+				bears++;
+		for (k = 0, in_ref = 0; k < nr; k++)
+			if (counted[k] && rw[k].len == nw[i].len &&
+			    memcmp(rw[k].s, nw[i].s, nw[i].len) == 0)
+				in_ref++;
+		held += in_ref < bears ? in_ref : bears;
+		found = held >= 2;
 	}
 	sodium_memzero(r, sizeof(r));
 	sodium_memzero(rw, sizeof(rw));
