@@ -340,6 +340,20 @@ note_part(const char *s, size_t len, char *out, size_t cap)
 		return;
 	}
 	end = -1;
+	if (strcmp(part, "1 more pair never overlaps (effect -inf)") == 0) {
+		snprintf(out + o, cap - o,
+			 "1 par más nunca coincide (efecto \u2212inf)");
+		return;
+	}
+	if (sscanf(part, "%llu more pairs never overlap (effect -inf)%n", &n,
+		   &end) == 1 &&
+	    end >= 0 && part[end] == '\0') {
+		snprintf(out + o, cap - o,
+			 "%llu pares más nunca coinciden (efecto \u2212inf)",
+			 n);
+		return;
+	}
+	end = -1;
 	if (sscanf(part, "not computed: the consolidator draws at most %llu "
 			 "bootstrap resamples a minute%n", &n, &end) == 1 &&
 	    end >= 0 && part[end] == '\0') {

@@ -884,8 +884,9 @@ real_notes(struct qtable *t)
 	    "suppressed: computed from overlap counts the secretariat is not "
 	    "shown",
 	    "model-conditional 95%, log-normal; pnp and pj never overlap "
-	    "(effect -inf); 129 unlinkable victims left out (not in the "
-	    "overlap)",
+	    "(effect -inf); 2 more pairs never overlap (effect -inf); 1 more "
+	    "pair never overlaps (effect -inf); 129 unlinkable victims left "
+	    "out (not in the overlap)",
 	    "BCa 95%, 1000 resamples of stepwise, seed 1; 3 without an "
 	    "estimate, counted as infinite; a part kuska does not know",
 	};
@@ -921,10 +922,13 @@ test_estimate_notes(void **state)
 				  "coincidencias que la secretaría no "
 				  "ve</td>"));
 	assert_non_null(strstr(p, "data-v=\"suppressed: computed from"));
-	assert_non_null(strstr(p, ">95 % condicionado al modelo, log-normal; "
-				  "PNP y PJ nunca coinciden (efecto \u2212inf); "
-				  "129 víctimas sin enlace fuera del modelo (no "
-				  "están en las coincidencias)</td>"));
+	assert_non_null(strstr(
+	    p, ">95 % condicionado al modelo, log-normal; "
+	       "PNP y PJ nunca coinciden (efecto \u2212inf); "
+	       "2 pares más nunca coinciden (efecto "
+	       "\u2212inf); 1 par más nunca coincide (efecto "
+	       "\u2212inf); 129 víctimas sin enlace fuera del modelo (no "
+	       "están en las coincidencias)</td>"));
 	assert_non_null(strstr(p, ">BCa 95 %, 1000 remuestreos de selección "
 				  "por pasos, semilla 1; 3 sin estimación, "
 				  "contados como infinitos; a part kuska does "
