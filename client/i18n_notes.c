@@ -322,10 +322,12 @@ note_part(const char *s, size_t len, char *out, size_t cap)
 	}
 	end = -1;
 	if (sparse_part(part, &n, &seed)) {
+		/* The report's lists are institutions, its cases victims,
+		 * as the notice under the figure says. */
 		snprintf(out + o, cap - o,
-			 "escasa: %llu caso%s visto%s por más de una lista "
-			 "(menos de %llu): demasiado pocos para fiarse de la "
-			 "estimación",
+			 "datos escasos: %llu víctima%s vista%s por más de una "
+			 "institución (menos de %llu): demasiado pocas para "
+			 "fiarse de la estimación",
 			 n, n == 1 ? "" : "s", n == 1 ? "" : "s", seed);
 		return;
 	}

@@ -1174,9 +1174,10 @@ test_estimate_sparse(void **state)
 				  "vistas por más de una institución (menos "
 				  "de 7: la nota de cada fila dice cuántas)"));
 	assert_non_null(strstr(p, ">95 % condicionado al modelo, log-normal; "
-				  "escasa: 1 caso visto por más de una lista "
-				  "(menos de 7): demasiado pocos para fiarse "
-				  "de la estimación; 1 víctima sin enlace"));
+				  "datos escasos: 1 víctima vista por más de "
+				  "una institución (menos de 7): demasiado "
+				  "pocas para fiarse de la estimación; 1 "
+				  "víctima sin enlace"));
 	free(p);
 	clear(&d);
 	i18n_set(LANG_EN);
@@ -1196,9 +1197,9 @@ test_estimate_sparse(void **state)
 	assert_string_equal(i18n_note("sparse: 6 cases seen by more than one "
 				      "list (under 7): too few to trust the "
 				      "estimate"),
-			    "escasa: 6 casos vistos por más de una lista "
-			    "(menos de 7): demasiado pocos para fiarse de la "
-			    "estimación");
+			    "datos escasos: 6 víctimas vistas por más de una "
+			    "institución (menos de 7): demasiado pocas para "
+			    "fiarse de la estimación");
 }
 
 /* The notes of sdg16_2_2 and lib/mse's reasons for no estimate, in
