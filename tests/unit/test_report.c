@@ -1075,22 +1075,47 @@ test_estimate_without_interval(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* The estimate's figure of page p, from its <figure> to its </figure>,
+ * allocated. */
+static char *
+estimate_figure(const char *p)
+{
+	const char *id = strstr(p, "id=\"estimate\""), *start, *end;
+
+	assert_non_null(id);
+	for (start = id; start > p && strncmp(start, "<figure", 7) != 0;
+	     start--)
+		;
+	end = strstr(id, "</figure>");
+	assert_true(strncmp(start, "<figure", 7) == 0 && end != NULL);
+	return strndup(start, (size_t)(end - start));
+}
+
 /*
  * A bootstrap upper limit that is infinite arrives empty beside a lower
  * limit (ESTIMATION.md). The page read it "–" with the legend "“–”: no
  * data"; it reads "∞" in the table (data-v still empty, as sent) and in
- * the chart's label, its whisker runs to the end of the scale, and the
- * legend says what "∞" is, in English and Spanish, with no "–" legend
- * for it.
+ * the chart's label, its whisker runs to the end of the scale with no cap
+ * there, and the figure's legend says what "∞" is, in English and
+ * Spanish, with no "–" legend for it: the figure has no other empty cell
+ * (its main row's interactions are given one), so the "–" legend would
+ * be the ∞'s alone.
  */
 static void
 test_estimate_infinite(void **state)
 {
+	static const char *const dash[] = {"\u201c\u2013\u201d",
+					   "\u00ab\u2013\u00bb"};
+	static const char *const legend[] = {
+	    "\u201c\u221e\u201d: no upper limit: too many resamples without "
+	    "an estimate to bound the interval (the note says how many).",
+	    "\u00ab\u221e\u00bb: sin límite superior: demasiados remuestreos "
+	    "sin estimación para acotar el intervalo (la nota dice cuántos)."};
 	static struct report_data d;
 	size_t col, row = 2; /* fill's bootstrap row, its last */
 	struct qtable *t;
-	size_t dashes = 0;
-	char *p;
+	size_t whiskers;
+	char *p, *fig;
 	int l;
 
 	(void)state;
@@ -1099,28 +1124,38 @@ test_estimate_infinite(void **state)
 		fill(&d, ROLE, true);
 		t = &d.t[RT_ESTIMATE];
 		assert_int_equal(t->n_rows, row + 1);
-		p = page(&d, "finite.html");
-		assert_null(strstr(p, "\u221e"));
-		dashes = count(p, "no data");
+		for (col = 0; col < t->n_cols; col++)
+			if (strcmp(t->cols[col], "interactions") == 0 &&
+			    t->rows[0][col].kind == CELL_EMPTY) {
+				t->rows[0][col].kind = CELL_TEXT;
+				snprintf(t->rows[0][col].text,
+					 sizeof(t->rows[0][col].text),
+					 "pnp:mp");
+			}
+		p = page(&d, l == 0 ? "finite-en.html" : "finite.html");
+		fig = estimate_figure(p);
+		assert_null(strstr(fig, "\u221e"));
+		assert_null(strstr(fig, dash[l]));
+		whiskers = count(fig, "class=\"whisker\"");
+		assert_int_equal(whiskers, 9); /* three rows, two caps each */
+		free(fig);
 		free(p);
 		for (col = 0; col < t->n_cols; col++)
 			if (strcmp(t->cols[col], "high95") == 0)
 				t->rows[row][col].kind = CELL_EMPTY;
-		p = page(&d, "infinite.html");
-		assert_non_null(strstr(p, "<td class=\"alt\" data-q=\"estimate "
-					  "2025H2 2 high95\" data-v=\"\">"
-					  "\u221e</td>"));
-		assert_non_null(strstr(p, "\u2013\u221e)</text>"));
-		if (l == 0) {
-			assert_non_null(strstr(p, "“\u221e”: no upper limit: "
-						  "too many resamples without "
-						  "an estimate to bound the "
-						  "interval"));
-			/* No "–" legend for it: as many as without it. */
-			assert_int_equal(count(p, "no data"), dashes);
-		} else
-			assert_non_null(strstr(p, "«\u221e»: sin límite "
-						  "superior"));
+		p = page(&d, l == 0 ? "infinite-en.html" : "infinite.html");
+		fig = estimate_figure(p);
+		assert_non_null(strstr(fig,
+				       "<td class=\"alt\" data-q=\"estimate "
+				       "2025H2 2 high95\" data-v=\"\">"
+				       "\u221e</td>"));
+		assert_non_null(strstr(fig, "\u2013\u221e)</text>"));
+		/* The bootstrap's whisker: its line and the low cap. */
+		assert_int_equal(count(fig, "class=\"whisker\""), whiskers - 1);
+		assert_int_equal(count(fig, legend[l]), 1);
+		assert_null(strstr(fig, dash[l]));
+		assert_null(strstr(fig, legend[1 - l]));
+		free(fig);
 		free(p);
 		clear(&d);
 	}
