@@ -1244,6 +1244,15 @@ test_sdg_and_mse_notes(void **state)
 {
 	(void)state;
 	i18n_set(LANG_ES);
+	/* The estimate's sparse part, which the SDG row carries. */
+	assert_non_null(strstr(
+	    i18n_note("estimate: every victim, detected or not, both sexes "
+		      "and all ages (stepwise, as the estimate table, which "
+		      "leaves out the unlinkable identifications); sparse: 3 "
+		      "cases seen by more than one list (under 7): too few to "
+		      "trust the estimate; none is made by sex or age group"),
+	    "; datos escasos: 3 víctimas vistas por más de una institución "
+	    "(menos de 7): demasiado pocas para fiarse de la estimación; "));
 	assert_string_equal(
 	    i18n_note("estimate: every victim, detected or not, both sexes "
 		      "and all ages (stepwise, as the estimate table, which "
