@@ -322,10 +322,12 @@ note_part(const char *s, size_t len, char *out, size_t cap)
 	}
 	end = -1;
 	if (sparse_part(part, &n, &seed)) {
+		/* The report's lists are institutions, its cases victims,
+		 * as the notice under the figure says. */
 		snprintf(out + o, cap - o,
-			 "escasa: %llu caso%s visto%s por más de una lista "
-			 "(menos de %llu): demasiado pocos para fiarse de la "
-			 "estimación",
+			 "datos escasos: %llu víctima%s vista%s por más de una "
+			 "institución (menos de %llu): demasiado pocas para "
+			 "fiarse de la estimación",
 			 n, n == 1 ? "" : "s", n == 1 ? "" : "s", seed);
 		return;
 	}
@@ -337,6 +339,20 @@ note_part(const char *s, size_t len, char *out, size_t cap)
 			 "%s y %s nunca coinciden (efecto \u2212inf)",
 			 i18n_institutions(name[0]),
 			 i18n_institutions(name[1]));
+		return;
+	}
+	end = -1;
+	if (strcmp(part, "1 more pair never overlaps (effect -inf)") == 0) {
+		snprintf(out + o, cap - o,
+			 "1 par más nunca coincide (efecto \u2212inf)");
+		return;
+	}
+	if (sscanf(part, "%llu more pairs never overlap (effect -inf)%n", &n,
+		   &end) == 1 &&
+	    end >= 0 && part[end] == '\0') {
+		snprintf(out + o, cap - o,
+			 "%llu pares más nunca coinciden (efecto \u2212inf)",
+			 n);
 		return;
 	}
 	end = -1;

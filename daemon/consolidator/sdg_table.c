@@ -417,19 +417,25 @@ fill_row(struct cell *row, const char *period, int sex, int age,
 				 isnan(p->exact) ? (double)p->estimate.v
 						 : p->exact,
 				 people);
-			char added[96] = "";
+			char added[96] = "", sparse[160] = "";
+			const char *sp = strstr(p->estimate_note, "sparse: ");
+			/* The estimate's warning goes with its rate. */
+			if (sp != NULL)
+				snprintf(sparse, sizeof(sparse), "; %.*s",
+					 (int)strcspn(sp, ";"), sp);
 			if (p->unlinkable > 0)
 				snprintf(added, sizeof(added),
 					 "; the unlinkable victims added back: "
 					 "%" PRId64,
 					 p->unlinkable);
-			snprintf(note, sizeof(note),
-				 "estimate: every victim, detected or not, "
-				 "both sexes and all ages (stepwise, as the "
-				 "estimate table, which leaves out the "
-				 "unlinkable identifications)%s; none is made "
-				 "by sex or age group",
-				 added);
+			snprintf(
+			    note, sizeof(note),
+			    "estimate: every victim, detected or not, "
+			    "both sexes and all ages (stepwise, as the "
+			    "estimate table, which leaves out the "
+			    "unlinkable identifications)%s%s; none is made "
+			    "by sex or age group",
+			    added, sparse);
 		} else {
 			char why[sizeof(p->estimate_note) + 16];
 			why_no_estimate(p, why, sizeof(why));

@@ -87,11 +87,26 @@ append_sparse(const struct mse_table *t, char *buf, size_t cap)
 		   MSE_SPARSE_MULTIPLE);
 }
 
+/* "; N more pairs never overlap (effect -inf)", or "" for none. */
+static void
+more_pairs(unsigned n, char *buf, size_t cap)
+{
+	if (n == 0)
+		buf[0] = '\0';
+	else if (n == 1)
+		snprintf(buf, cap,
+			 "; 1 more pair never overlaps (effect -inf)");
+	else
+		snprintf(buf, cap,
+			 "; %u more pairs never overlap (effect -inf)", n);
+}
+
 const char *
 mse_format_note(const struct mse_table *t, const struct mse_estimate *e,
 		char *buf, size_t cap)
 {
-	unsigned i;
+	char part[2 * MSE_NAME_MAX + 48], more[64];
+	unsigned i, left = 0;
 
 	if (cap == 0)
 		return buf;
@@ -104,14 +119,27 @@ mse_format_note(const struct mse_table *t, const struct mse_estimate *e,
 	 * as the bootstrap row says "BCa". */
 	mse_append(buf, cap, "%s", MSE_CONDITIONAL_NOTE);
 	append_sparse(t, buf, cap);
-	for (i = 0; i < e->n_pairs; i++) {
+	for (i = 0; i < e->n_pairs; i++)
+		if (e->empty & (UINT64_C(1) << e->pairs[i]))
+			left++;
+	/* Whole pairs only, while the count of those left still fits
+	 * after them: a pair cut in the middle named no one. */
+	for (i = 0; i < e->n_pairs && left > 0; i++) {
 		unsigned a, b;
 		if (!(e->empty & (UINT64_C(1) << e->pairs[i])))
 			continue;
 		mse_pair_lists(t->k, e->pairs[i], &a, &b);
-		mse_append(buf, cap, "; %s and %s never overlap (effect -inf)",
-			   t->names[a], t->names[b]);
+		snprintf(part, sizeof(part),
+			 "; %s and %s never overlap (effect -inf)", t->names[a],
+			 t->names[b]);
+		more_pairs(left - 1, more, sizeof(more));
+		if (strlen(buf) + strlen(part) + strlen(more) >= cap)
+			break;
+		mse_append(buf, cap, "%s", part);
+		left--;
 	}
+	more_pairs(left, more, sizeof(more));
+	mse_append(buf, cap, "%s", more);
 	return buf;
 }
 

@@ -244,7 +244,8 @@ const char *mse_format_interactions(const struct mse_table *t,
  * MSE_SPARSE_MULTIPLE cases seen by two lists or more "; sparse: N cases
  * seen by more than one list (under 7): too few to trust the estimate";
  * then the pairs fixed at minus infinity ("; K and R never overlap
- * (effect -inf)").
+ * (effect -inf)"), whole, as many as cap holds, and how many more there
+ * are ("; 2 more pairs never overlap (effect -inf)").
  */
 const char *mse_format_note(const struct mse_table *t,
 			    const struct mse_estimate *e, char *buf,

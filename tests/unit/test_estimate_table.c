@@ -126,13 +126,16 @@ identify_range(enum institution inst, unsigned from, unsigned to, int32_t date,
  *     (226..240), both 12 (241..252), one more by PNP, MINSA and MIMP
  *     (253); 2 unlinkable by MP, so MP is no list, and 2 by MIMP.
  * 2023: nobody.
+ * 2022 (February, Apurímac): PNP alone 10 (401..410), MIMP alone 10
+ *     (411..420), both 3 (421..423): too sparse to trust.
  */
 static int
 world_setup(void **state)
 {
 	int32_t q1 = date_from_ymd(2025, 2, 1), q2 = date_from_ymd(2025, 5, 1),
 		q4 = date_from_ymd(2025, 11, 1),
-		q3_24 = date_from_ymd(2024, 8, 1);
+		q3_24 = date_from_ymd(2024, 8, 1),
+		q1_22 = date_from_ymd(2022, 2, 1);
 
 	(void)state;
 	W = calloc(1, sizeof(*W));
@@ -163,6 +166,10 @@ world_setup(void **state)
 	identify(INST_MP, 0, q3_24, 16);
 	identify(INST_MIMP, 0, q3_24, 16);
 	identify(INST_MIMP, 0, q3_24, 16);
+	identify_range(INST_PNP, 401, 410, q1_22, 2);
+	identify_range(INST_MIMP, 411, 420, q1_22, 2);
+	identify_range(INST_PNP, 421, 423, q1_22, 2);
+	identify_range(INST_MIMP, 421, 423, q1_22, 2);
 	if (stats_flush(W->stats) != 0 || store_commit(&W->txn) != 0)
 		return -1;
 	stats_committed(W->stats);
@@ -888,6 +895,58 @@ test_sdg_unlinkable_added(void **state)
 	popset_free(&set);
 }
 
+/* A table too sparse to trust (fewer than 7 victims on two lists or
+ * more) says so in every row of the live table, and the SDG 16.2.2 row
+ * that gives its estimate says it too: its rate is no safer. */
+static void
+test_sdg_sparse(void **state)
+{
+	static const char pop[] = "year,region,sex,age_group,population\n"
+				  "2022,02,F,0-17,5000\n2022,02,F,18+,5000\n"
+				  "2022,02,M,0-17,5000\n2022,02,M,18+,5000\n";
+	static const char sparse[] =
+	    "sparse: 3 cases seen by more than one list (under 7): too few "
+	    "to trust the estimate";
+	struct popset *set = NULL;
+	char err[POPFILE_ERR_MAX + 64];
+	struct qtable t;
+	size_t r;
+
+	(void)state;
+	assert_int_equal(ask("estimate", "2022", 2, 0, 0, &analyst, &t), 0);
+	assert_int_equal(t.n_rows, 2);
+	for (r = 0; r < t.n_rows; r++) {
+		assert_int_equal(number(&t, r, "observed"), 23);
+		assert_false(empty(&t, r, "estimate"));
+		assert_non_null(strstr(text(&t, r, "note"), sparse));
+	}
+	codec_qtable_clear(&t);
+	assert_int_equal(
+	    popfile_parse("pop.csv", pop, strlen(pop), &set, err, sizeof(err)),
+	    0);
+	sdg_set_population(set);
+	assert_int_equal(ask("sdg16_2_2", "2022", 2, 0, 0, &analyst, &t), 0);
+	assert_false(empty(&t, 8, "estimate"));
+	assert_string_equal(text(&t, 8, "note"),
+			    "estimate: every victim, detected or not, both "
+			    "sexes and all ages (stepwise, as the estimate "
+			    "table, which leaves out the unlinkable "
+			    "identifications); sparse: 3 cases seen by more "
+			    "than one list (under 7): too few to trust the "
+			    "estimate; none is made by sex or age group");
+	codec_qtable_clear(&t);
+	/* A table of enough victims in common says nothing of it. */
+	sdg_set_population(NULL);
+	popset_free(&set);
+	set = load_population();
+	assert_int_equal(ask("sdg16_2_2", "2025", 0, 0, 0, &analyst, &t), 0);
+	assert_false(empty(&t, 8, "estimate"));
+	assert_null(strstr(text(&t, 8, "note"), "sparse"));
+	codec_qtable_clear(&t);
+	sdg_set_population(NULL);
+	popset_free(&set);
+}
+
 static void
 test_sdg_roles(void **state)
 {
@@ -1158,6 +1217,7 @@ main(void)
 	    cmocka_unit_test(test_sdg_table),
 	    cmocka_unit_test(test_sdg_exact_rate),
 	    cmocka_unit_test(test_sdg_unlinkable_added),
+	    cmocka_unit_test(test_sdg_sparse),
 	    cmocka_unit_test(test_sdg_roles),
 	    cmocka_unit_test(test_apart),
 	    cmocka_unit_test(test_answered_during_audit),

@@ -176,7 +176,8 @@ test_sparse_note(void **state)
 	struct mse_table t;
 	struct mse_estimate e;
 	struct mse_boot b;
-	char note[MSE_REASON_MAX];
+	char note[MSE_REASON_MAX], big[1024], five[sizeof(big)];
+	size_t cut;
 
 	(void)state;
 	assert_int_equal(mse_table_init(&t, 4, names), 0);
@@ -205,6 +206,36 @@ test_sparse_note(void **state)
 	    "model-conditional 95%, log-normal; sparse: 6 cases "
 	    "seen by more than one list (under 7): too few to "
 	    "trust the estimate");
+	/* A sparse table whose model fixes every pair at minus infinity:
+	 * the pairs come whole after the sparse part, as many as the note
+	 * holds, then how many more (none cut in the middle). */
+	assert_int_equal(mse_table_init(&t, 4, names), 0);
+	assert_int_equal(mse_table_set(&t, 1u << 0 | 1u << 1, 3), 0);
+	assert_int_equal(mse_table_set(&t, 1u << 2 | 1u << 3, 3), 0);
+	memset(&e, 0, sizeof(e));
+	e.status = MSE_ESTIMATED;
+	for (e.n_pairs = 0; e.n_pairs < 6; e.n_pairs++) {
+		e.pairs[e.n_pairs] = (uint8_t)e.n_pairs;
+		e.empty |= UINT64_C(1) << e.n_pairs;
+	}
+	assert_string_equal(
+	    mse_format_note(&t, &e, note, sizeof(note)),
+	    "model-conditional 95%, log-normal; sparse: 6 cases seen by more "
+	    "than one list (under 7): too few to trust the estimate; pnp and "
+	    "mp never overlap (effect -inf); pnp and mimp never overlap "
+	    "(effect -inf); 4 more pairs never overlap (effect -inf)");
+	/* Room for all six; then for five and the one more. */
+	mse_format_note(&t, &e, big, sizeof(big));
+	assert_null(strstr(big, "more pair"));
+	assert_non_null(strstr(big, "; mimp and minsa never overlap (effect "
+				    "-inf)"));
+	cut = strlen(big) -
+	      strlen("; mimp and minsa never overlap (effect -inf)") +
+	      strlen("; 1 more pair never overlaps (effect -inf)") + 1;
+	mse_format_note(&t, &e, five, cut);
+	assert_int_equal(strncmp(five, big, strlen(big) - 44), 0);
+	assert_string_equal(five + strlen(big) - 44,
+			    "; 1 more pair never overlaps (effect -inf)");
 	/* The fewest of the published data sets: 13 (NewOrl_5). */
 	load("NewOrl_5", &t);
 	assert_int_equal(mse_table_multiple(&t), 13);

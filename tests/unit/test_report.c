@@ -884,8 +884,9 @@ real_notes(struct qtable *t)
 	    "suppressed: computed from overlap counts the secretariat is not "
 	    "shown",
 	    "model-conditional 95%, log-normal; pnp and pj never overlap "
-	    "(effect -inf); 129 unlinkable victims left out (not in the "
-	    "overlap)",
+	    "(effect -inf); 2 more pairs never overlap (effect -inf); 1 more "
+	    "pair never overlaps (effect -inf); 129 unlinkable victims left "
+	    "out (not in the overlap)",
 	    "BCa 95%, 1000 resamples of stepwise, seed 1; 3 without an "
 	    "estimate, counted as infinite; a part kuska does not know",
 	};
@@ -921,10 +922,13 @@ test_estimate_notes(void **state)
 				  "coincidencias que la secretaría no "
 				  "ve</td>"));
 	assert_non_null(strstr(p, "data-v=\"suppressed: computed from"));
-	assert_non_null(strstr(p, ">95 % condicionado al modelo, log-normal; "
-				  "PNP y PJ nunca coinciden (efecto \u2212inf); "
-				  "129 víctimas sin enlace fuera del modelo (no "
-				  "están en las coincidencias)</td>"));
+	assert_non_null(strstr(
+	    p, ">95 % condicionado al modelo, log-normal; "
+	       "PNP y PJ nunca coinciden (efecto \u2212inf); "
+	       "2 pares más nunca coinciden (efecto "
+	       "\u2212inf); 1 par más nunca coincide (efecto "
+	       "\u2212inf); 129 víctimas sin enlace fuera del modelo (no "
+	       "están en las coincidencias)</td>"));
 	assert_non_null(strstr(p, ">BCa 95 %, 1000 remuestreos de selección "
 				  "por pasos, semilla 1; 3 sin estimación, "
 				  "contados como infinitos; a part kuska does "
@@ -1071,22 +1075,47 @@ test_estimate_without_interval(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* The estimate's figure of page p, from its <figure> to its </figure>,
+ * allocated. */
+static char *
+estimate_figure(const char *p)
+{
+	const char *id = strstr(p, "id=\"estimate\""), *start, *end;
+
+	assert_non_null(id);
+	for (start = id; start > p && strncmp(start, "<figure", 7) != 0;
+	     start--)
+		;
+	end = strstr(id, "</figure>");
+	assert_true(strncmp(start, "<figure", 7) == 0 && end != NULL);
+	return strndup(start, (size_t)(end - start));
+}
+
 /*
  * A bootstrap upper limit that is infinite arrives empty beside a lower
  * limit (ESTIMATION.md). The page read it "–" with the legend "“–”: no
  * data"; it reads "∞" in the table (data-v still empty, as sent) and in
- * the chart's label, its whisker runs to the end of the scale, and the
- * legend says what "∞" is, in English and Spanish, with no "–" legend
- * for it.
+ * the chart's label, its whisker runs to the end of the scale with no cap
+ * there, and the figure's legend says what "∞" is, in English and
+ * Spanish, with no "–" legend for it: the figure has no other empty cell
+ * (its main row's interactions are given one), so the "–" legend would
+ * be the ∞'s alone.
  */
 static void
 test_estimate_infinite(void **state)
 {
+	static const char *const dash[] = {"\u201c\u2013\u201d",
+					   "\u00ab\u2013\u00bb"};
+	static const char *const legend[] = {
+	    "\u201c\u221e\u201d: no upper limit: too many resamples without "
+	    "an estimate to bound the interval (the note says how many).",
+	    "\u00ab\u221e\u00bb: sin límite superior: demasiados remuestreos "
+	    "sin estimación para acotar el intervalo (la nota dice cuántos)."};
 	static struct report_data d;
 	size_t col, row = 2; /* fill's bootstrap row, its last */
 	struct qtable *t;
-	size_t dashes = 0;
-	char *p;
+	size_t whiskers;
+	char *p, *fig;
 	int l;
 
 	(void)state;
@@ -1095,28 +1124,38 @@ test_estimate_infinite(void **state)
 		fill(&d, ROLE, true);
 		t = &d.t[RT_ESTIMATE];
 		assert_int_equal(t->n_rows, row + 1);
-		p = page(&d, "finite.html");
-		assert_null(strstr(p, "\u221e"));
-		dashes = count(p, "no data");
+		for (col = 0; col < t->n_cols; col++)
+			if (strcmp(t->cols[col], "interactions") == 0 &&
+			    t->rows[0][col].kind == CELL_EMPTY) {
+				t->rows[0][col].kind = CELL_TEXT;
+				snprintf(t->rows[0][col].text,
+					 sizeof(t->rows[0][col].text),
+					 "pnp:mp");
+			}
+		p = page(&d, l == 0 ? "finite-en.html" : "finite.html");
+		fig = estimate_figure(p);
+		assert_null(strstr(fig, "\u221e"));
+		assert_null(strstr(fig, dash[l]));
+		whiskers = count(fig, "class=\"whisker\"");
+		assert_int_equal(whiskers, 9); /* three rows, two caps each */
+		free(fig);
 		free(p);
 		for (col = 0; col < t->n_cols; col++)
 			if (strcmp(t->cols[col], "high95") == 0)
 				t->rows[row][col].kind = CELL_EMPTY;
-		p = page(&d, "infinite.html");
-		assert_non_null(strstr(p, "<td class=\"alt\" data-q=\"estimate "
-					  "2025H2 2 high95\" data-v=\"\">"
-					  "\u221e</td>"));
-		assert_non_null(strstr(p, "\u2013\u221e)</text>"));
-		if (l == 0) {
-			assert_non_null(strstr(p, "“\u221e”: no upper limit: "
-						  "too many resamples without "
-						  "an estimate to bound the "
-						  "interval"));
-			/* No "–" legend for it: as many as without it. */
-			assert_int_equal(count(p, "no data"), dashes);
-		} else
-			assert_non_null(strstr(p, "«\u221e»: sin límite "
-						  "superior"));
+		p = page(&d, l == 0 ? "infinite-en.html" : "infinite.html");
+		fig = estimate_figure(p);
+		assert_non_null(strstr(fig,
+				       "<td class=\"alt\" data-q=\"estimate "
+				       "2025H2 2 high95\" data-v=\"\">"
+				       "\u221e</td>"));
+		assert_non_null(strstr(fig, "\u2013\u221e)</text>"));
+		/* The bootstrap's whisker: its line and the low cap. */
+		assert_int_equal(count(fig, "class=\"whisker\""), whiskers - 1);
+		assert_int_equal(count(fig, legend[l]), 1);
+		assert_null(strstr(fig, dash[l]));
+		assert_null(strstr(fig, legend[1 - l]));
+		free(fig);
 		free(p);
 		clear(&d);
 	}
@@ -1170,9 +1209,10 @@ test_estimate_sparse(void **state)
 				  "vistas por más de una institución (menos "
 				  "de 7: la nota de cada fila dice cuántas)"));
 	assert_non_null(strstr(p, ">95 % condicionado al modelo, log-normal; "
-				  "escasa: 1 caso visto por más de una lista "
-				  "(menos de 7): demasiado pocos para fiarse "
-				  "de la estimación; 1 víctima sin enlace"));
+				  "datos escasos: 1 víctima vista por más de "
+				  "una institución (menos de 7): demasiado "
+				  "pocas para fiarse de la estimación; 1 "
+				  "víctima sin enlace"));
 	free(p);
 	clear(&d);
 	i18n_set(LANG_EN);
@@ -1192,9 +1232,9 @@ test_estimate_sparse(void **state)
 	assert_string_equal(i18n_note("sparse: 6 cases seen by more than one "
 				      "list (under 7): too few to trust the "
 				      "estimate"),
-			    "escasa: 6 casos vistos por más de una lista "
-			    "(menos de 7): demasiado pocos para fiarse de la "
-			    "estimación");
+			    "datos escasos: 6 víctimas vistas por más de una "
+			    "institución (menos de 7): demasiado pocas para "
+			    "fiarse de la estimación");
 }
 
 /* The notes of sdg16_2_2 and lib/mse's reasons for no estimate, in
@@ -1204,6 +1244,15 @@ test_sdg_and_mse_notes(void **state)
 {
 	(void)state;
 	i18n_set(LANG_ES);
+	/* The estimate's sparse part, which the SDG row carries. */
+	assert_non_null(strstr(
+	    i18n_note("estimate: every victim, detected or not, both sexes "
+		      "and all ages (stepwise, as the estimate table, which "
+		      "leaves out the unlinkable identifications); sparse: 3 "
+		      "cases seen by more than one list (under 7): too few to "
+		      "trust the estimate; none is made by sex or age group"),
+	    "; datos escasos: 3 víctimas vistas por más de una institución "
+	    "(menos de 7): demasiado pocas para fiarse de la estimación; "));
 	assert_string_equal(
 	    i18n_note("estimate: every victim, detected or not, both sexes "
 		      "and all ages (stepwise, as the estimate table, which "
