@@ -55,6 +55,12 @@ struct parsed_record {
 	unsigned age_mismatch;
 	char age_field[64];
 	uint8_t age_written, age_computed;
+	/* Why the ref holds a victim's identity (her document number, birth
+	 * date or two of her names; "" when it does not): the node refuses
+	 * such a ref for a new record, but a record it already holds under
+	 * one, stored before the check, goes on as any held record (re-sent,
+	 * re-keyed, corrected: INPUT.md section 7). */
+	char ref_identity[160];
 };
 
 /*
