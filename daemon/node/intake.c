@@ -269,7 +269,7 @@ dry_parse(struct outbox_txn *t, struct intake *in, const uint8_t *line,
  * stored by this dry run). A record held under such a ref was stored
  * before the node refused them: it stays stored and counted, and its
  * line goes on as any held record's (re-sent, re-keyed after a rotation,
- * corrected). When refused, *err says why.
+ * corrected). When refused, *err says why, with no ref to hand back.
  */
 static bool
 refuse_identity(struct outbox_txn *t, struct intake *in,
@@ -286,6 +286,7 @@ refuse_identity(struct outbox_txn *t, struct intake *in,
 		return false;
 	snprintf(err->field, sizeof(err->field), "ref");
 	snprintf(err->reason, sizeof(err->reason), "%s", p->ref_identity);
+	err->ref[0] = '\0';
 	return true;
 }
 
@@ -338,7 +339,7 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 			r = -EINVAL;
 		}
 		/* For kuska submit's --report: the case system finds the
-		 * record by it. */
+		 * record by it (not when it holds a victim's identity). */
 		snprintf(res->ref, sizeof(res->ref), "%s", err.ref);
 		if (r != 0) {
 			intake_refuse(res, err.field, "%s", err.reason);

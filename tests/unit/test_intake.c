@@ -591,8 +591,8 @@ __wrap_record_parse(const char *line, size_t len, enum institution inst,
 }
 
 /*
- * A ref holding its victim's document number is refused for a new record;
- * a record held under one, stored
+ * A ref holding its victim's document number is refused for a new record,
+ * with no ref handed back for --report; a record held under one, stored
  * by an older node, stays what it was: its line re-sent is held, and
  * after a key rotation re-keyed, a dry run saying so too. A correction of
  * it is a new record under its own ref: refused when that ref holds her
@@ -610,10 +610,12 @@ test_ref_identity_held(void **state)
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
 	assert_non_null(strstr(res.reason, "holds the victim's document"));
+	assert_string_equal(res.ref, "");
 	fx->dry = 7;
 	submit1(fx, line, &res);
 	fx->dry = 0;
 	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.ref, "");
 	assert_int_equal(last_seq(fx), 0);
 	assert_int_equal(fx->holder.asked, 0);
 
@@ -646,6 +648,7 @@ test_ref_identity_held(void **state)
 	submit1(fx, COR("C-41735208", "DNI-41735208", "41735208"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
+	assert_string_equal(res.ref, "");
 	submit1(fx, COR("C-1", "DNI-41735208", "41735208"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	submit1(fx, ID("PNP-52846319", "52846319", "2025-01-05"), &res);

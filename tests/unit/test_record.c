@@ -2012,6 +2012,17 @@ test_error_ref(void **state)
 	assert_string_equal(err.ref, "");
 	assert_int_equal(parse(INST_PNP, "{'ref':'k-1',", &pr), -EINVAL);
 	assert_string_equal(err.ref, "");
+	/* A ref holding the victim's identity is not handed back when the
+	 * line is refused for anything else: --report would copy it. */
+	assert_int_equal(
+	    parse(INST_PNP,
+		  IDREF("DNI-12345678",
+			"{'document':{'type':'DNI','number':'12345678'},"
+			"'sex':'X','nationality':'PE','age':12}"),
+		  &pr),
+	    -EINVAL);
+	assert_string_equal(err.field, "victim.sex");
+	assert_string_equal(err.ref, "");
 }
 
 int
