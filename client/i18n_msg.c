@@ -712,12 +712,15 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "row's note says how many): with so few in common the estimate is "
 	 "unstable and its interval very wide or without an upper limit. It "
 	 "must not be published without this warning."},
-    [M_INFINITE_NOTE] = {"«\u221e»: sin límite superior: demasiados "
-			 "remuestreos sin estimación para acotar el "
-			 "intervalo (la nota dice cuántos).",
-			 "“\u221e”: no upper limit: too many resamples "
-			 "without an estimate to bound the interval (the "
-			 "note says how many)."},
+    [M_INFINITE_NOTE] = {"«\u221e»: sin límite superior: el intervalo no "
+			 "puede acotarse, por un ajuste muy incierto o, en "
+			 "un intervalo bootstrap, por demasiados "
+			 "remuestreos sin estimación (la nota de la fila lo "
+			 "dice).",
+			 "“\u221e”: no upper limit: the interval cannot be "
+			 "bounded, from a very uncertain fit or, in a "
+			 "bootstrap interval, from too many resamples "
+			 "without an estimate (the note of its row says so)."},
     [M_SDG_ESTIMATE_BAR] = {"Estimación, todas las víctimas",
 			    "Estimate, all victims"},
     [M_SDG_NOTE] = {"población: archivo del consolidador (population, "

@@ -391,6 +391,10 @@ out:
 	json_decref(root);
 	sodium_memzero(&je, sizeof(je));
 	if (r < 0) {
+		/* A ref holding a victim's identity is not handed back for
+		 * kuska submit's --report, whatever else was wrong. */
+		if (ret->ref_identity[0] != '\0')
+			err->ref[0] = '\0';
 		/* Nothing of a refused line is evaluated. */
 		pseudo_batch_rollback(batch, mark);
 		memset(ret, 0, sizeof(*ret));

@@ -55,6 +55,12 @@ struct parsed_record {
 	unsigned age_mismatch;
 	char age_field[64];
 	uint8_t age_written, age_computed;
+	/* Why the ref holds a victim's identity (her document number, birth
+	 * date or two of her names; "" when it does not): the node refuses
+	 * such a ref for a new record, but a record it already holds under
+	 * one, stored before the check, goes on as any held record (re-sent,
+	 * re-keyed, corrected: INPUT.md section 7). */
+	char ref_identity[160];
 };
 
 /*
@@ -73,7 +79,8 @@ void record_init(void);
  * place until then. On a broken rule returns -EINVAL and fills *err with
  * the field and reason; *ret is then undefined and nothing of the line
  * remains in batch; err->kind, rec_kind and stage say what of the record
- * was read before the broken rule. Blank lines are the caller's business
+ * was read before the broken rule, and err->ref is "" when the ref was
+ * found to hold a victim's identity. Blank lines are the caller's business
  * (it skips them).
  */
 int record_parse(const char *line, size_t len, enum institution inst,

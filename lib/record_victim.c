@@ -104,6 +104,19 @@ ref_holds_document(const char *ref, const char *doc)
 	"system's own record key"
 
 /*
+ * ref_flag - notes that the ref holds a victim's identity, and why (the
+ * first reason found): not a refusal here, as the node refuses it only
+ * for a record it does not hold already (see struct parsed_record).
+ */
+static void
+ref_flag(struct parser *p, const char *reason)
+{
+	if (p->ret->ref_identity[0] == '\0')
+		snprintf(p->ret->ref_identity, sizeof(p->ret->ref_identity),
+			 "%s", reason);
+}
+
+/*
  * holds_apart - whether ref holds form with no digit against either end:
  * a day of its own, not the middle of a longer number.
  */
@@ -412,9 +425,7 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 		    "must hold letters and digits (spaces and dashes "
 		    "are ignored)");
 	if (ref_holds_document(p->ret->ref, num))
-		return record_fail(
-		    p, "", "ref",
-		    "holds the victim's document number: " REF_ADVICE);
+		ref_flag(p, "holds the victim's document number: " REF_ADVICE);
 	*type_out = types[i];
 	return 0;
 }
@@ -485,8 +496,7 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 	if ((has_given == 0 || has_surn == 0) &&
 	    ref_holds_name(p->ret->ref, has_given == 0 ? given : "",
 			   has_surn == 0 ? surn : ""))
-		return record_fail(p, "", "ref",
-				   "holds the victim's name: " REF_ADVICE);
+		ref_flag(p, "holds the victim's name: " REF_ADVICE);
 	has_birth = record_parse_day(p, v, path, "birth_date", false, birth);
 	if (has_birth == -EINVAL)
 		return -EINVAL;
@@ -500,9 +510,8 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 					   "gives an age over 120");
 		/* A newborn's: a ref holding its record's date is common. */
 		if (*birth != date && ref_holds_birth(p->ret->ref, *birth))
-			return record_fail(p, "", "ref",
-					   "holds the victim's birth "
-					   "date: " REF_ADVICE);
+			ref_flag(p,
+				 "holds the victim's birth date: " REF_ADVICE);
 	}
 	r = record_get_int(p, v, path, "age", false, 0, 120, &age);
 	if (r == -EINVAL)

@@ -17,6 +17,10 @@ else()
 			ENVIRONMENT "CMOCKA_MESSAGE_OUTPUT=STDOUT" TIMEOUT 120
 			PROCESSORS 2)
 	endforeach()
+	# test_intake stores a record under a ref holding its victim's
+	# identity as a node older than that check did: its
+	# __wrap_record_parse drops the parser's flag when told to.
+	target_link_options(test_intake PRIVATE -Wl,--wrap=record_parse)
 	# test_sim checks the internals of "kuska sim" (client/sim.h): it
 	# links the client's sim*.c, which need nothing else of the client.
 	file(GLOB SIM_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/client/sim*.c)

@@ -264,6 +264,33 @@ dry_parse(struct outbox_txn *t, struct intake *in, const uint8_t *line,
 }
 
 /*
+ * refuse_identity - whether p is to be refused for a ref holding its
+ * victim's identity: when it does and no record is held under it (nor
+ * stored by this dry run). A record held under such a ref was stored
+ * before the node refused them: it stays stored and counted, and its
+ * line goes on as any held record's (re-sent, re-keyed after a rotation,
+ * corrected). When refused, *err says why, with no ref to hand back.
+ */
+static bool
+refuse_identity(struct outbox_txn *t, struct intake *in,
+		const struct parsed_record *p, struct record_error *err)
+{
+	struct ref_info known;
+	uint8_t id[EVENT_ID_LEN];
+	bool provisional;
+
+	if (p->ref_identity[0] == '\0')
+		return false;
+	pseudo_event_id(in->ref_key->key, in->inst, p->ref, id);
+	if (intake_ref_get(t, in, id, &known, &provisional) == 0)
+		return false;
+	snprintf(err->field, sizeof(err->field), "ref");
+	snprintf(err->reason, sizeof(err->reason), "%s", p->ref_identity);
+	err->ref[0] = '\0';
+	return true;
+}
+
+/*
  * round_parse - parses lines from *i on into rd, until INTAKE_ROUND_RECORDS
  * records or INTAKE_ROUND_INPUTS new inputs or the end; blank, overlong
  * and refused lines are answered in reply at once.
@@ -274,6 +301,7 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 	    uint64_t first_line, int32_t today, struct control *reply)
 {
 	struct record_error err;
+	struct pseudo_mark mark;
 	bool provisional = false;
 	int r;
 
@@ -296,6 +324,7 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 			res->status = LINE_BLANK;
 			continue;
 		}
+		mark = pseudo_batch_mark(in->batch);
 		if (in->dry != NULL)
 			r = dry_parse(t, in, lines[*i], lens[*i], today,
 				      &rd->recs[rd->k], &provisional, &err);
@@ -303,8 +332,14 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 			r = record_parse((const char *)lines[*i], lens[*i],
 					 in->inst, today, in->batch,
 					 &rd->recs[rd->k], &err);
+		if (r == 0 && refuse_identity(t, in, &rd->recs[rd->k], &err)) {
+			/* Nothing of a refused line is evaluated. */
+			pseudo_batch_rollback(in->batch, mark);
+			memset(&rd->recs[rd->k], 0, sizeof(rd->recs[rd->k]));
+			r = -EINVAL;
+		}
 		/* For kuska submit's --report: the case system finds the
-		 * record by it. */
+		 * record by it (not when it holds a victim's identity). */
 		snprintf(res->ref, sizeof(res->ref), "%s", err.ref);
 		if (r != 0) {
 			intake_refuse(res, err.field, "%s", err.reason);

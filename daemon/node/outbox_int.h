@@ -127,9 +127,10 @@ void outbox_stages_settle(struct outbox *ob, bool stale);
  * the record as it was, which the index had moved (or freed) when the
  * line was taken: the build passes over such a dead letter, and the
  * index is built again once one is added, or one is revived (any: a
- * record taken after all counts again): a scan of every envelope (1.2 to
- * 2.4 s at 300,000: bench_stages), made once before the next intake
- * (outbox_begin), however many Acks refused such events since.
+ * record taken after all counts again): a scan of every envelope, which
+ * grows with the outbox (medians of 1.6 to 3.2 s at 300,000 on a loaded
+ * two-core machine: bench/README.md, bench_stages), made once before the
+ * next intake (outbox_begin), however many Acks refused such events since.
  * outbox_stages_moves - whether envelope seq, refused within txn, is a
  *	correction or a withdrawal.
  * outbox_stages_stale - deletes the index's mark within txn (the

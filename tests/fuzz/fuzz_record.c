@@ -37,6 +37,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 date_from_ymd(2026, 11, 29), batch, &pr, &err);
 	if (r == 0 && event_check(&pr.ev, NULL) != 0)
 		abort();
+	/* A ref holding a victim's identity is flagged with its reason
+	 * (the node refuses it for a new record): a text, never the ref. */
+	if (r == 0 &&
+	    (memchr(pr.ref_identity, '\0', sizeof(pr.ref_identity)) == NULL ||
+	     (pr.ref_identity[0] != '\0' &&
+	      strstr(pr.ref_identity, "holds the victim's") !=
+		  pr.ref_identity)))
+		abort();
 	if (r != 0 && (err.reason[0] == '\0' ||
 		       memchr(err.field, '\0', sizeof(err.field)) == NULL ||
 		       pseudo_batch_pending(batch) != 0 ||

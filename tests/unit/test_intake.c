@@ -564,6 +564,99 @@ test_rotation_reexport(void **state)
 	assert_int_equal(last_seq(fx), last + 1);
 }
 
+/*
+ * Whether record_parse (wrapped: -Wl,--wrap in tests/tests.cmake) drops
+ * the flag of a ref holding its victim's identity, as a node older than
+ * that check took such a ref.
+ */
+static bool old_parser;
+
+int __real_record_parse(const char *line, size_t len, enum institution inst,
+			int32_t today, struct pseudo_batch *batch,
+			struct parsed_record *ret, struct record_error *err);
+int __wrap_record_parse(const char *line, size_t len, enum institution inst,
+			int32_t today, struct pseudo_batch *batch,
+			struct parsed_record *ret, struct record_error *err);
+
+int
+__wrap_record_parse(const char *line, size_t len, enum institution inst,
+		    int32_t today, struct pseudo_batch *batch,
+		    struct parsed_record *ret, struct record_error *err)
+{
+	int r = __real_record_parse(line, len, inst, today, batch, ret, err);
+
+	if (r == 0 && old_parser)
+		ret->ref_identity[0] = '\0';
+	return r;
+}
+
+/*
+ * A ref holding its victim's document number is refused for a new record,
+ * with no ref handed back for --report; a record held under one, stored
+ * by an older node, stays what it was: its line re-sent is held, and
+ * after a key rotation re-keyed, a dry run saying so too. A correction of
+ * it is a new record under its own ref: refused when that ref holds her
+ * identity as well.
+ */
+static void
+test_ref_identity_held(void **state)
+{
+	struct fixture *fx = *state;
+	const char *line = ID("DNI-41735208", "41735208", "2025-01-01");
+	struct line_result res;
+	uint64_t last;
+
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+	assert_non_null(strstr(res.reason, "holds the victim's document"));
+	assert_string_equal(res.ref, "");
+	fx->dry = 7;
+	submit1(fx, line, &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.ref, "");
+	assert_int_equal(last_seq(fx), 0);
+	assert_int_equal(fx->holder.asked, 0);
+
+	old_parser = true;
+	submit1(fx, line, &res);
+	old_parser = false;
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	last = last_seq(fx);
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.ref, "DNI-41735208");
+	fx->dry = 8;
+	submit1(fx, line, &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_HELD);
+
+	rotate(fx, 2);
+	fx->dry = 9;
+	submit1(fx, line, &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(last_seq(fx), last);
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(res.seq, last + 1);
+	assert_int_equal(stored(fx, last + 1)->key_epoch, 2);
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_HELD);
+
+	submit1(fx, COR("C-41735208", "DNI-41735208", "41735208"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+	assert_string_equal(res.ref, "");
+	submit1(fx, COR("C-1", "DNI-41735208", "41735208"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	submit1(fx, ID("PNP-52846319", "52846319", "2025-01-05"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+	assert_int_equal(last_seq(fx), last + 2);
+}
+
 /* A case stage of case CF-<n>, dated d; its victim. */
 #define CV "{\"age\":15,\"sex\":\"F\",\"nationality\":\"PE\"}"
 #define STG(ref, n, stage, d)                                                  \
@@ -2245,6 +2338,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_rotation_reexport, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_age_warning, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ref_identity_held, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown) ||

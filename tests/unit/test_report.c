@@ -1107,10 +1107,15 @@ test_estimate_infinite(void **state)
 	static const char *const dash[] = {"\u201c\u2013\u201d",
 					   "\u00ab\u2013\u00bb"};
 	static const char *const legend[] = {
-	    "\u201c\u221e\u201d: no upper limit: too many resamples without "
-	    "an estimate to bound the interval (the note says how many).",
-	    "\u00ab\u221e\u00bb: sin límite superior: demasiados remuestreos "
-	    "sin estimación para acotar el intervalo (la nota dice cuántos)."};
+	    "\u201c\u221e\u201d: no upper limit: the interval cannot be "
+	    "bounded, from a very uncertain fit or, in a bootstrap interval, "
+	    "from too many resamples without an estimate (the note of its row "
+	    "says so).",
+	    "\u00ab\u221e\u00bb: sin límite superior: el intervalo no puede "
+	    "acotarse, por un ajuste muy incierto o, en un intervalo "
+	    "bootstrap, "
+	    "por demasiados remuestreos sin estimación (la nota de la fila lo "
+	    "dice)."};
 	static struct report_data d;
 	size_t col, row = 2; /* fill's bootstrap row, its last */
 	struct qtable *t;
