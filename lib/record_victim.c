@@ -303,15 +303,16 @@ names_together(struct word t, const struct word *names, size_t n)
  * LORETO and a ref PNP-LORETO-QUISPE) or a word after one that begins a
  * place's name (a girl named Rosa Quispe and a station's SANTA-ROSA-QUISPE).
  * Each of her names is counted once however often the ref holds it, and a
- * name she bears twice (Quispe Quispe) twice at most.
+ * name she bears twice (Quispe Quispe) twice at most: a word counted takes
+ * one of her names of its text that no word took before.
  */
 static bool
 ref_holds_name(const char *ref, const char *given, const char *surn)
 {
 	char r[RECORD_MAX_REF + 1];
 	struct word rw[RECORD_MAX_REF / 2 + 1], nw[NORM_MAX];
-	bool counted[RECORD_MAX_REF / 2 + 1];
-	size_t i, j, k, n, nr, held = 0, words = 0, bears, in_ref;
+	bool taken[NORM_MAX] = {false};
+	size_t i, k, n, nr, held = 0;
 	bool found = false;
 
 	/* An apostrophe left out, as a name's is (K'ANA is KANA). */
@@ -325,40 +326,17 @@ ref_holds_name(const char *ref, const char *given, const char *surn)
 	n = split_words(given, is_space, nw, NORM_MAX / 2);
 	n += split_words(surn, is_space, nw + n, NORM_MAX / 2);
 	for (k = 0; !found && k < nr; k++) {
-		counted[k] = false;
-		if (rw[k].len < 4)
-			continue;
-		for (i = 0; !counted[k] && i < n; i++)
-			counted[k] = nw[i].len == rw[k].len &&
-				     memcmp(nw[i].s, rw[k].s, rw[k].len) == 0;
+		for (i = 0; rw[k].len >= 4 && i < n; i++)
+			if (!taken[i] && nw[i].len == rw[k].len &&
+			    memcmp(nw[i].s, rw[k].s, rw[k].len) == 0)
+				break;
 		/* Once per word, not per name: it folds every department's. */
-		counted[k] = counted[k] && !place_word(rw[k]) &&
-			     !(k > 0 && after_place(rw[k - 1]));
-		words += counted[k] ? 1 : 0;
-		found = names_together(rw[k], nw, n);
-	}
-	/* Each distinct name: as many times as the ref holds it and she
-	 * bears it, whichever is fewer. */
-	for (i = 0; !found && words >= 2 && i < n; i++) {
-		if (nw[i].len < 4)
-			continue; /* no word of the ref's counted */
-		for (j = 0;
-		     j < i && !(nw[j].len == nw[i].len &&
-				memcmp(nw[j].s, nw[i].s, nw[i].len) == 0);
-		     j++)
-			;
-		if (j < i)
-			continue; /* counted at its first */
-		for (j = i, bears = 0; j < n; j++)
-			if (nw[j].len == nw[i].len &&
-			    memcmp(nw[j].s, nw[i].s, nw[i].len) == 0)
-				bears++;
-		for (k = 0, in_ref = 0; k < nr; k++)
-			if (counted[k] && rw[k].len == nw[i].len &&
-			    memcmp(rw[k].s, nw[i].s, nw[i].len) == 0)
-				in_ref++;
-		held += in_ref < bears ? in_ref : bears;
-		found = held >= 2;
+		if (rw[k].len >= 4 && i < n && !place_word(rw[k]) &&
+		    !(k > 0 && after_place(rw[k - 1]))) {
+			taken[i] = true;
+			held++;
+		}
+		found = held >= 2 || names_together(rw[k], nw, n);
 	}
 	sodium_memzero(r, sizeof(r));
 	sodium_memzero(rw, sizeof(rw));
