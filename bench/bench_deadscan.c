@@ -28,23 +28,9 @@
 #include "date.h"
 #include "outbox.h"
 
+#include "util.h"
+
 #define GROUP 1000 /* envelopes appended in one transaction */
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static void
-die(const char *what, int err)
-{
-	fprintf(stderr, "bench_deadscan: %s: %s\n", what, strerror(-err));
-	exit(1);
-}
 
 /* The last envelope of ob: its bytes (malloc'd) and its sequence. */
 static uint8_t *
@@ -57,7 +43,7 @@ last_envelope(struct outbox *ob, size_t *ret_len, uint64_t *ret_seq)
 
 	r = outbox_state(ob, &st);
 	if (r != 0)
-		die("outbox_state", r);
+		bench_die("outbox_state", r);
 	if (st.next_seq < 2) {
 		fprintf(stderr, "bench_deadscan: the outbox holds no envelope: "
 				"submit a record first\n");
@@ -66,7 +52,7 @@ last_envelope(struct outbox *ob, size_t *ret_len, uint64_t *ret_seq)
 	*ret_seq = st.next_seq - 1;
 	r = outbox_get(ob, *ret_seq, &env, ret_len, ref, sizeof(ref));
 	if (r != 0)
-		die("outbox_get", r);
+		bench_die("outbox_get", r);
 	return env;
 }
 
@@ -83,7 +69,7 @@ append(struct outbox *ob, const uint8_t *env, size_t len, size_t n)
 
 		r = outbox_begin(ob, &t);
 		if (r != 0)
-			die("outbox_begin", r);
+			bench_die("outbox_begin", r);
 		for (i = 0; i < GROUP && done < n; i++, done++) {
 			uint64_t seq = outbox_next_seq(t);
 			char ref[32];
@@ -92,11 +78,11 @@ append(struct outbox *ob, const uint8_t *env, size_t len, size_t n)
 				 (unsigned long long)seq);
 			r = outbox_append(t, seq, date_now_ms(), env, len, ref);
 			if (r != 0)
-				die("outbox_append", r);
+				bench_die("outbox_append", r);
 		}
 		r = outbox_commit(&t);
 		if (r != 0)
-			die("outbox_commit", r);
+			bench_die("outbox_commit", r);
 	}
 }
 
@@ -108,7 +94,7 @@ refuse(struct outbox *ob, uint64_t first, uint64_t last)
 	uint64_t seq = first;
 
 	if (rej == NULL)
-		die("calloc", -ENOMEM);
+		bench_die("calloc", -ENOMEM);
 	while (seq <= last) {
 		size_t n = 0;
 		int r;
@@ -123,23 +109,15 @@ refuse(struct outbox *ob, uint64_t first, uint64_t last)
 		r = outbox_record_ack(ob, seq - 1, false, date_now_ms(), rej,
 				      n);
 		if (r != 0)
-			die("outbox_record_ack", r);
+			bench_die("outbox_record_ack", r);
 	}
 	free(rej);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void
 report(const char *what, double *ms, int runs)
 {
-	qsort(ms, (size_t)runs, sizeof(ms[0]), cmp_double);
+	qsort(ms, (size_t)runs, sizeof(ms[0]), bench_cmp_double);
 	printf("%-22s median %9.3f ms  worst %9.3f ms\n", what, ms[runs / 2],
 	       ms[runs - 1]);
 }
@@ -155,20 +133,20 @@ time_reads(struct outbox *ob, int runs)
 	int i, r;
 
 	if (ms == NULL || dl == NULL)
-		die("calloc", -ENOMEM);
+		bench_die("calloc", -ENOMEM);
 	for (i = 0; i < runs; i++) {
-		double t0 = now_ms(), t1, t2, t3;
+		double t0 = bench_now_ms(), t1, t2, t3;
 
 		r = outbox_state(ob, &st);
-		t1 = now_ms();
+		t1 = bench_now_ms();
 		if (r == 0)
 			r = outbox_dead_by_reason(ob, counts, &newest);
-		t2 = now_ms();
+		t2 = bench_now_ms();
 		if (r == 0)
 			r = outbox_dead_list(ob, dl, 20) < 0 ? -EIO : 0;
-		t3 = now_ms();
+		t3 = bench_now_ms();
 		if (r != 0)
-			die("reading the outbox", r);
+			bench_die("reading the outbox", r);
 		ms[i] = t1 - t0;
 		ms[runs + i] = t2 - t1;
 		ms[2 * runs + i] = t3 - t2;
@@ -213,19 +191,19 @@ main(int argc, char **argv)
 	}
 	if (optind + 1 != argc || runs < 1)
 		return 2;
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	r = outbox_open(argv[optind], (size_t)map_mb << 20, &ob);
 	if (r != 0)
-		die(argv[optind], r);
-	printf("outbox opened in %.1f ms\n", now_ms() - t0);
+		bench_die(argv[optind], r);
+	printf("outbox opened in %.1f ms\n", bench_now_ms() - t0);
 	env = last_envelope(ob, &len, &last);
 	if (n > 0) {
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		append(ob, env, len, (size_t)n);
 		refuse(ob, last + 1, last + n);
 		printf("made %llu dead letters (envelopes of %zu bytes) in "
 		       "%.1f s\n",
-		       n, len, (now_ms() - t0) / 1000.0);
+		       n, len, (bench_now_ms() - t0) / 1000.0);
 	}
 	free(env);
 	time_reads(ob, runs);

@@ -59,6 +59,8 @@
 #include "sign.h"
 #include "store.h"
 
+#include "util.h"
+
 #define DEFAULT_EVENTS 200000
 #define DEFAULT_BATCH 1024
 #define DEFAULT_VERIFIES 20000
@@ -123,15 +125,6 @@ die(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n");
 	exit(1);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* User plus system CPU seconds of this process so far. */
@@ -614,10 +607,10 @@ static double
 bench_verify(struct bench *b, struct verify_set *v, unsigned threads)
 {
 	size_t n = b->opt.verifies * threads;
-	double t0 = now_s(), t;
+	double t0 = bench_now_s(), t;
 
 	parallel_for(n, threads, b->opt.verifies, verify_range, v);
-	t = now_s() - t0;
+	t = bench_now_s() - t0;
 	if (atomic_load(&v->failed))
 		die("verify failed");
 	return (double)n / t;
@@ -640,14 +633,14 @@ bench_check(struct bench *b, double *ret_decode_us)
 
 	if (ev == NULL)
 		die("out of memory");
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (i = 0; i < n; i++) {
 		if (codec_envelope_decode(s->env[i], s->len[i], &e) != 0)
 			die("cannot decode my own envelope");
 		codec_envelope_clear(&e);
 	}
-	*ret_decode_us = (now_s() - t0) * 1e6 / (double)n;
-	t0 = now_s();
+	*ret_decode_us = (bench_now_s() - t0) * 1e6 / (double)n;
+	t0 = bench_now_s();
 	for (i = 0; i < n; i++) {
 		enum reason r;
 		int err = 0;
@@ -661,17 +654,9 @@ bench_check(struct bench *b, double *ret_decode_us)
 			die("ingest_check refused seq %zu: %s: %s", i + 1,
 			    reason_name(r), why);
 	}
-	t = now_s() - t0;
+	t = bench_now_s() - t0;
 	free(ev);
 	return (double)n / t;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 struct ingest_result {
@@ -705,7 +690,7 @@ static void
 run_bench_jobs(struct pipeline_job **pjs, size_t n)
 {
 	struct ingest_item items[PIPELINE_GROUP_JOBS];
-	double t0 = now_s(), c0 = thread_cpu_s();
+	double t0 = bench_now_s(), c0 = thread_cpu_s();
 	uint64_t now = date_now_ms();
 	struct bench_job *j;
 	size_t i;
@@ -725,7 +710,7 @@ run_bench_jobs(struct pipeline_job **pjs, size_t n)
 		j->err = items[i].err;
 		j->reply = items[i].reply;
 		j->group = i == 0 ? n : 0;
-		j->run_ms = i == 0 ? (now_s() - t0) * 1e3 : 0;
+		j->run_ms = i == 0 ? (bench_now_s() - t0) * 1e3 : 0;
 		j->run_cpu_s = i == 0 ? thread_cpu_s() - c0 : 0;
 	}
 }
@@ -807,7 +792,7 @@ bench_ingest(struct bench *b, struct ingest_result *res)
 	memset(res, 0, sizeof(*res));
 	res->written_mb = written_bytes();
 	c0 = cpu_s();
-	t0 = now_s();
+	t0 = bench_now_s();
 	while (left > 0) {
 		struct bench_job *j;
 		int tries;
@@ -860,12 +845,12 @@ bench_ingest(struct bench *b, struct ingest_result *res)
 		free(j->lens);
 		free(j);
 	}
-	res->wall_s = now_s() - t0;
+	res->wall_s = bench_now_s() - t0;
 	res->cpu_s = cpu_s() - c0;
 	res->written_mb = (written_bytes() - res->written_mb) / 1e6;
 	pipeline_free(&p, NULL, NULL);
 	ingest_close(&ig);
-	qsort(lat, res->groups, sizeof(*lat), cmp_double);
+	qsort(lat, res->groups, sizeof(*lat), bench_cmp_double);
 	res->median_ms = lat[res->groups / 2];
 	res->p99_ms = lat[(res->groups * 99 + 99) / 100 - 1];
 	res->max_ms = lat[res->groups - 1];
@@ -891,7 +876,7 @@ bench_resend(struct bench *b)
 	r = ingest_open(&ig, b->st, b->reg);
 	if (r != 0)
 		die("ingest_open: %s", strerror(-r));
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (i = 0; i < b->opt.insts; i++) {
 		struct inst_stream *s = &b->s[i];
 		size_t from, n;
@@ -915,7 +900,7 @@ bench_resend(struct bench *b)
 			free(reply.rejections);
 		}
 	}
-	t0 = now_s() - t0;
+	t0 = bench_now_s() - t0;
 	ingest_close(&ig);
 	return t0;
 }
@@ -1077,9 +1062,9 @@ main(int argc, char **argv)
 		"institution(s) in %s ...\n",
 		b.opt.events, b.opt.insts, b.dir);
 	make_registry(&b);
-	t0 = now_s();
+	t0 = bench_now_s();
 	build_stream(&b);
-	build_s = now_s() - t0;
+	build_s = bench_now_s() - t0;
 
 	/* The machine's speed drifts (a shared host): the one-thread rate is
 	 * taken before and after the ingest, and the ratio uses their mean. */

@@ -30,21 +30,14 @@
 #include "settings.h"
 #include "transport.h"
 
+#include "util.h"
+
 #define ANSWER_MS 15000
 
 struct series {
 	double *ms;
 	size_t n, failed;
 };
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void
 pause_ms(unsigned ms)
@@ -58,16 +51,17 @@ pause_ms(unsigned ms)
 static int
 await_answer(struct tsock *s, size_t frames)
 {
-	double deadline = now_ms() + ANSWER_MS;
+	double deadline = bench_now_ms() + ANSWER_MS;
 	struct tframes f;
 	bool ready;
 
-	while (now_ms() < deadline) {
+	while (bench_now_ms() < deadline) {
 		if (tsock_recv(s, &f, frames, CODEC_MAX_FRAME) == 0) {
 			tframes_clear(&f);
 			return 0;
 		}
-		(void)tsock_poll(&s, 1, &ready, (long)(deadline - now_ms()));
+		(void)tsock_poll(&s, 1, &ready,
+				 (long)(deadline - bench_now_ms()));
 	}
 	return -ETIMEDOUT;
 }
@@ -77,16 +71,17 @@ static void
 time_one(struct tsock *s, const uint8_t *buf, size_t len, struct series *out)
 {
 	const void *data[1] = {buf};
-	double t0 = now_ms(), deadline = t0 + ANSWER_MS;
+	double t0 = bench_now_ms(), deadline = t0 + ANSWER_MS;
 	bool ready;
 
-	while (tsock_send(s, data, &len, 1) == -EAGAIN && now_ms() < deadline)
+	while (tsock_send(s, data, &len, 1) == -EAGAIN &&
+	       bench_now_ms() < deadline)
 		(void)tsock_poll(&s, 1, &ready, 5);
 	if (await_answer(s, 2) != 0) {
 		out->failed++;
 		return;
 	}
-	out->ms[out->n++] = now_ms() - t0;
+	out->ms[out->n++] = bench_now_ms() - t0;
 }
 
 /* The encoded control request of type type. */
@@ -103,14 +98,6 @@ control_request(enum control_type type, uint8_t **buf, size_t *len)
 	}
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void
 report(const char *what, const char *where, struct series *s)
 {
@@ -119,7 +106,7 @@ report(const char *what, const char *where, struct series *s)
 		       s->failed);
 		return;
 	}
-	qsort(s->ms, s->n, sizeof(*s->ms), cmp_double);
+	qsort(s->ms, s->n, sizeof(*s->ms), bench_cmp_double);
 	printf("%s_ms %s: n=%zu p50=%.1f p99=%.1f max=%.1f no_answer=%zu\n",
 	       what, where, s->n, s->ms[s->n / 2],
 	       s->ms[(s->n * 99 + 99) / 100 - 1], s->ms[s->n - 1], s->failed);
@@ -205,17 +192,17 @@ bench_query(struct transport *t, const char *conf, const char *period, size_t n,
 		exit(1);
 	for (i = 0; i < n; i++) {
 		const void *data[1] = {buf};
-		double t0 = now_ms(), deadline = t0 + ANSWER_MS;
+		double t0 = bench_now_ms(), deadline = t0 + ANSWER_MS;
 		bool ready;
 
 		while (tsock_send(s, data, &len, 1) == -EAGAIN &&
-		       now_ms() < deadline)
+		       bench_now_ms() < deadline)
 			(void)tsock_poll(&s, 1, &ready, 5);
 		/* The first answer also waits for the handshake. */
 		if (await_answer(s, 1) != 0)
 			qs.failed++;
 		else if (i > 0)
-			qs.ms[qs.n++] = now_ms() - t0;
+			qs.ms[qs.n++] = bench_now_ms() - t0;
 		pause_ms(interval_ms);
 	}
 	report("query", cfg.consolidator, &qs);

@@ -17,6 +17,8 @@
 
 #include "mse/mse.h"
 
+#include "util.h"
+
 struct cell {
 	unsigned history; /* bit i: list i */
 	uint64_t count;
@@ -48,23 +50,6 @@ build(struct mse_table *t, const char *const *names, const struct cell *c,
 			abort();
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Times n fits of method; prints the median and the worst. */
 static void
 time_fits(const char *name, const struct mse_table *t, enum mse_method m,
@@ -77,12 +62,12 @@ time_fits(const char *name, const struct mse_table *t, enum mse_method m,
 	if (ms == NULL)
 		abort();
 	for (i = 0; i < n; i++) {
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (mse_estimate(t, m, &e) != 0 || e.status != MSE_ESTIMATED)
 			abort();
-		ms[i] = now_ms() - t0;
+		ms[i] = bench_now_ms() - t0;
 	}
-	qsort(ms, n, sizeof(double), by_value);
+	qsort(ms, n, sizeof(double), bench_cmp_double);
 	printf("%-8s %-8s fit_ms median %.3f worst %.3f (%u fits, %u "
 	       "interactions, estimate %.1f)\n",
 	       name, mse_format_method(m), ms[n / 2], ms[n - 1], n, e.n_pairs,
@@ -95,11 +80,11 @@ time_boot(const char *name, const struct mse_table *t, unsigned n,
 	  uint64_t seed)
 {
 	struct mse_boot b;
-	double t0 = now_ms(), s;
+	double t0 = bench_now_ms(), s;
 
 	if (mse_bootstrap(t, MSE_STEPWISE, n, seed, &b, NULL) != 0)
 		abort();
-	s = (now_ms() - t0) / 1e3;
+	s = (bench_now_ms() - t0) / 1e3;
 	printf("%-8s bootstrap_s %.2f (%u resamples of stepwise + "
 	       "jackknife, seed %llu; BCa %.1f-%.1f, %u failed)\n",
 	       name, s, n, (unsigned long long)seed, b.low95, b.high95,

@@ -53,6 +53,8 @@
 #include "stats.h"
 #include "store.h"
 
+#include "util.h"
+
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t
@@ -72,28 +74,12 @@ below(unsigned n)
 }
 
 static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
 cpu_s(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-die(const char *what, int r)
-{
-	fprintf(stderr, "bench_query: %s: %s\n", what, strerror(-r));
-	exit(1);
 }
 
 static void
@@ -225,7 +211,7 @@ fill(struct store *st, struct stats *stats, struct event *ev, size_t n,
 		size_t j;
 		r = store_begin(st, true, &txn);
 		if (r != 0)
-			die("store_begin", r);
+			bench_die("store_begin", r);
 		stats_begin(stats, txn);
 		for (j = 0; j < per_txn && done < n; j++, done++) {
 			enum institution i = (enum institution)(1 + below(5));
@@ -237,24 +223,16 @@ fill(struct store *st, struct stats *stats, struct event *ev, size_t n,
 							  ? below(300)
 							  : below(20)));
 			if (r != 0)
-				die("stats_apply", r);
+				bench_die("stats_apply", r);
 		}
 		r = stats_flush(stats);
 		if (r != 0)
-			die("stats_flush", r);
+			bench_die("stats_flush", r);
 		r = store_commit(&txn);
 		if (r != 0)
-			die("store_commit", r);
+			bench_die("store_commit", r);
 		stats_committed(stats);
 	}
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /*
@@ -286,11 +264,11 @@ cold(struct store *st, const struct reg_party *who)
 			memset(&req, 0, sizeof(req));
 			snprintf(req.table, sizeof(req.table), "%s", tables[i]);
 			snprintf(req.period, sizeof(req.period), "%d", y);
-			s = now_s();
+			s = bench_now_s();
 			r = query_run(st, &req, who, 10, &tab);
-			s = (now_s() - s) * 1e3;
+			s = (bench_now_s() - s) * 1e3;
 			if (r != 0)
-				die(tables[i], r);
+				bench_die(tables[i], r);
 			for (j = 0; j < tab.n_rows * tab.n_cols; j++)
 				hidden += tab.rows[j / tab.n_cols][j % tab.n_cols]
 					      .kind == CELL_SUPPRESSED;
@@ -303,7 +281,7 @@ cold(struct store *st, const struct reg_party *who)
 static void
 report(const char *what, double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
+	qsort(v, n, sizeof(*v), bench_cmp_double);
 	printf("%-30s p50=%.3f p99=%.3f max=%.3f\n", what, v[(n - 1) / 2],
 	       v[(n * 99 + 99) / 100 - 1], v[n - 1]);
 }
@@ -325,14 +303,14 @@ committing(struct store *st, struct stats *stats, struct event *ev,
 	size_t c, w, kept, bytes;
 
 	if (v == NULL)
-		die("calloc", -ENOMEM);
+		bench_die("calloc", -ENOMEM);
 	release_cache_counts(&rel0, &kept, &bytes);
 	for (c = 0; c < commits; c++) {
 		fill(st, stats, ev, 1024, 1024, victims, seq, day0);
 		for (w = 0; w < 4; w++) {
 			struct query_req req;
 			struct qtable tab;
-			double s = now_s(), u = cpu_s();
+			double s = bench_now_s(), u = cpu_s();
 			int r;
 			memset(&req, 0, sizeof(req));
 			snprintf(req.table, sizeof(req.table),
@@ -341,10 +319,10 @@ committing(struct store *st, struct stats *stats, struct event *ev,
 			if (w == 3)
 				query_forget_states(); /* as before */
 			r = query_run(st, &req, &who[w < 2 ? w : 1], 10, &tab);
-			v[(2 * w) * commits + c] = (now_s() - s) * 1e3;
+			v[(2 * w) * commits + c] = (bench_now_s() - s) * 1e3;
 			v[(2 * w + 1) * commits + c] = (cpu_s() - u) * 1e3;
 			if (r != 0)
-				die("identification", r);
+				bench_die("identification", r);
 			codec_qtable_clear(&tab);
 		}
 	}
@@ -431,19 +409,19 @@ main(int argc, char **argv)
 	}
 	r = store_open(dir, (size_t)4 << 30, (size_t)4 << 30, &st);
 	if (r != 0)
-		die("store_open", r);
+		bench_die("store_open", r);
 	stats = stats_new();
 	ev = malloc(sizeof(*ev));
 	if (stats == NULL || ev == NULL || stats_load(stats, st) != 0)
-		die("setup", -ENOMEM);
+		bench_die("setup", -ENOMEM);
 
 	fprintf(stderr,
 		"bench_query: storing the statistics of %zu events "
 		"in %s ...\n",
 		events, dir);
-	t0 = now_s();
+	t0 = bench_now_s();
 	fill(st, stats, ev, events, 4096, events / 7 + 1, seq, day0);
-	fill_s = now_s() - t0;
+	fill_s = bench_now_s() - t0;
 	printf("events=%zu fill_s=%.1f (%.1f us/event through stats_apply, "
 	       "no verification)\n",
 	       events, fill_s, fill_s * 1e6 / (double)events);
@@ -460,7 +438,7 @@ main(int argc, char **argv)
 		double *lat = calloc(queries, sizeof(*lat));
 		size_t q, rows = 0;
 		if (lat == NULL)
-			die("calloc", -ENOMEM);
+			bench_die("calloc", -ENOMEM);
 		if (strcmp(query_tables[t], "sdg16_2_2") == 0) {
 			/* It needs a population file: none here. */
 			printf("%-16s (no population file: not measured)\n",
@@ -501,15 +479,15 @@ main(int argc, char **argv)
 				    strcmp(query_tables[t], "funnel")
 				? region()
 				: 0;
-			s = now_s();
+			s = bench_now_s();
 			r = query_run(st, &req, &who, 10, &tab);
-			lat[q] = (now_s() - s) * 1e3;
+			lat[q] = (bench_now_s() - s) * 1e3;
 			if (r != 0)
-				die(query_tables[t], r);
+				bench_die(query_tables[t], r);
 			rows += tab.n_rows;
 			codec_qtable_clear(&tab);
 		}
-		qsort(lat, queries, sizeof(*lat), cmp_double);
+		qsort(lat, queries, sizeof(*lat), bench_cmp_double);
 		printf("%-16s %10.3f %10.3f %8.1f\n", query_tables[t],
 		       lat[(queries - 1) / 2], lat[queries - 1],
 		       (double)rows / (double)queries);

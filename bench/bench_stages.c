@@ -28,23 +28,9 @@
 #include "date.h"
 #include "outbox.h"
 
+#include "util.h"
+
 #define GROUP 1000 /* envelopes appended in one transaction */
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static void
-die(const char *what, int err)
-{
-	fprintf(stderr, "bench_stages: %s: %s\n", what, strerror(-err));
-	exit(1);
-}
 
 /* Envelope i's bytes: a case stage of case i / 3 (every tenth a
  * repeat of the one before), or with target a correction of it. */
@@ -75,7 +61,7 @@ envelope(uint64_t seq, uint64_t i, uint64_t target, size_t *ret_len)
 	memset(&env, 0, sizeof(env));
 	r = codec_event_encode(&ev, &evb, &env.event_len);
 	if (r != 0)
-		die("codec_event_encode", r);
+		bench_die("codec_event_encode", r);
 	env.version = CODEC_VERSION;
 	env.inst = INST_MP;
 	env.seq = seq;
@@ -84,7 +70,7 @@ envelope(uint64_t seq, uint64_t i, uint64_t target, size_t *ret_len)
 	r = codec_envelope_encode(&env, &out, ret_len);
 	free(evb);
 	if (r != 0)
-		die("codec_envelope_encode", r);
+		bench_die("codec_envelope_encode", r);
 	return out;
 }
 
@@ -101,7 +87,7 @@ fill(struct outbox *ob, uint64_t n)
 
 		r = outbox_begin(ob, &t);
 		if (r != 0)
-			die("outbox_begin", r);
+			bench_die("outbox_begin", r);
 		for (i = 0; i < GROUP && done <= n; i++, done++) {
 			char ref[32];
 			uint8_t *env;
@@ -115,27 +101,19 @@ fill(struct outbox *ob, uint64_t n)
 			r = outbox_append(t, seq, date_now_ms(), env, len, ref);
 			free(env);
 			if (r != 0)
-				die("outbox_append", r);
+				bench_die("outbox_append", r);
 		}
 		r = outbox_commit(&t);
 		if (r != 0)
-			die("outbox_commit", r);
+			bench_die("outbox_commit", r);
 	}
 	return seq;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void
 report(const char *what, double *ms, int runs)
 {
-	qsort(ms, (size_t)runs, sizeof(ms[0]), cmp_double);
+	qsort(ms, (size_t)runs, sizeof(ms[0]), bench_cmp_double);
 	printf("%-34s median %9.1f ms  worst %9.1f ms\n", what, ms[runs / 2],
 	       ms[runs - 1]);
 }
@@ -174,23 +152,23 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (mkdir(argv[optind], 0700) != 0 && errno != EEXIST)
-		die(argv[optind], -errno);
+		bench_die(argv[optind], -errno);
 	r = outbox_open(argv[optind], (size_t)map_mb << 20, &ob);
 	if (r != 0)
-		die("outbox_open", r);
-	t0 = now_ms();
+		bench_die("outbox_open", r);
+	t0 = bench_now_ms();
 	corr = fill(ob, n);
 	printf("appended %llu case stages and a correction in %.0f ms\n", n,
-	       now_ms() - t0);
+	       bench_now_ms() - t0);
 	ms = calloc((size_t)runs * 3, sizeof(*ms));
 	if (ms == NULL)
-		die("calloc", -ENOMEM);
+		bench_die("calloc", -ENOMEM);
 	for (i = 0; i < runs; i++) {
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		r = outbox_stages_build(ob);
-		ms[i] = now_ms() - t0;
+		ms[i] = bench_now_ms() - t0;
 		if (r < 0)
-			die("outbox_stages_build", r);
+			bench_die("outbox_stages_build", r);
 	}
 	printf("entries: %d\n", r);
 	report("outbox_stages_build", ms, runs);
@@ -199,21 +177,21 @@ main(int argc, char **argv)
 	snprintf(rej.text, sizeof(rej.text), "not allowed");
 	for (i = 0; i < runs; i++) {
 		rej.seq = corr;
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		r = outbox_record_ack(ob, corr, false, date_now_ms(), &rej, 1);
-		ms[runs + i] = now_ms() - t0;
+		ms[runs + i] = bench_now_ms() - t0;
 		if (r != 0)
-			die("outbox_record_ack", r);
-		t0 = now_ms();
+			bench_die("outbox_record_ack", r);
+		t0 = bench_now_ms();
 		r = outbox_begin(ob, &t);
-		ms[2 * runs + i] = now_ms() - t0;
+		ms[2 * runs + i] = bench_now_ms() - t0;
 		if (r != 0)
-			die("outbox_begin", r);
+			bench_die("outbox_begin", r);
 		outbox_abort(&t);
 		/* Taken after all, to be refused again. */
 		if (i + 1 < runs &&
 		    (r = outbox_revive(ob, corr, corr, NULL, 0)) < 0)
-			die("outbox_revive", r);
+			bench_die("outbox_revive", r);
 	}
 	report("outbox_record_ack (a dead corr.)", ms + runs, runs);
 	report("the next outbox_begin (builds)", ms + 2 * runs, runs);

@@ -134,6 +134,7 @@ static const char css[] =
     "svg .link{stroke:#2d3748;stroke-width:2}\n"
     "svg .stripe{fill:#f7fafc}\n"
     "svg .whisker{stroke:#2d3748;stroke-width:1.5}\n"
+    "svg .arrow{fill:#2d3748}\n"
     "footer{margin-top:2.5em;font-size:.85rem;color:var(--muted)}\n"
     "footer table{width:auto}\n"
     "@media (max-width:860px){.fig-body{grid-template-columns:"
@@ -491,7 +492,10 @@ instead_td(FILE *f, const struct html_table *ht, size_t row,
 	char buf[sizeof(c->text) + 16];
 
 	/* Narrow: it stands in a column of numbers. */
-	html_td_open(f, col->kind == HTML_BADGE ? "" : " class=\"alt\"",
+	html_td_open(f,
+		     col->kind == HTML_BADGE ? ""
+		     : ht->instead_number    ? " class=\"n\""
+					     : " class=\"alt\"",
 		     ht->table, ht->period, ht->region, row, col->name);
 	fprintf(f, " data-v=\"");
 	if (c != NULL &&

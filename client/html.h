@@ -97,6 +97,10 @@ struct html_table {
 	 * a badge column; the cell's value stays in data-v. */
 	const char *(*instead)(const struct html_table *ht, size_t row,
 			       const char *col);
+	/* Whether instead's words stand for numbers (the estimate's "∞"):
+	 * shown as numbers are, right-aligned in the text's colour, not as
+	 * the muted italic of words in a column of numbers. */
+	bool instead_number;
 	const void *ctx; /* for instead */
 	/* What a suppressed cell reads, its "<k" kept in data-v; NULL:
 	 * "<k". */

@@ -16,6 +16,7 @@
 #include "ask.h"
 #include "cmd.h"
 #include "codec.h"
+#include "csvcell.h"
 #include "date.h"
 #include "help.h"
 #include "html.h"
@@ -440,21 +441,16 @@ any_suppressed(const struct qtable *t)
 	return false;
 }
 
-/* CSV fields here never hold commas or quotes, but quote if they do. */
+/*
+ * A CSV field of the table: never a formula when opened (csvcell.h).
+ * Its texts come from the consolidator's codes and configuration (an
+ * indicator's name or basis); a number, a negative one too, stays a
+ * number.
+ */
 static void
 csv_field(const char *s)
 {
-	if (strpbrk(s, ",\"\n") == NULL) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
+	csvcell_write_value(stdout, s);
 }
 
 static void

@@ -448,6 +448,7 @@ rp_table_of(struct report *r, const struct qtable *t, const char *table,
 		ht.ctx = r;
 	} else if (strcmp(table, "estimate") == 0) {
 		ht.instead = estimate_instead;
+		ht.instead_number = true;
 		for (i = 0; i < t->n_rows; i++)
 			if (rp_high_infinite(t, i, "high95"))
 				r->infinite = true;

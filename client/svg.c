@@ -195,6 +195,15 @@ circle(FILE *f, double cx, double cy, double r, const char *cls)
 	fprintf(f, " class=\"%s\"/>\n", cls);
 }
 
+/* A triangle pointing right, its tip at (x, y): a line that goes on. */
+static void
+arrow_right(FILE *f, double x, double y, const char *cls)
+{
+	fprintf(f, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"", x, y,
+		x - 7, y - 4.5, x - 7, y + 4.5);
+	fprintf(f, " class=\"%s\"/>\n", cls);
+}
+
 static int
 close_svg(FILE *f)
 {
@@ -681,10 +690,12 @@ svg_intervals(FILE *f, const struct svg_intervals *c)
 			line(f, lx, y + 9, lx, y + 21, "whisker");
 			line(f, hx, y + 9, hx, y + 21, "whisker");
 		} else if (r->low.kind == SVG_NUM && r->unbounded) {
-			/* To the end of the scale, with no cap: no limit. */
+			/* Past the end of the scale, with no cap but an
+			 * arrow: no limit, it goes on. */
 			double lx = x0 + (x1 - x0) * r->low.v / max;
-			line(f, lx, y + 15, x1, y + 15, "whisker");
+			line(f, lx, y + 15, x1 + 1, y + 15, "whisker");
 			line(f, lx, y + 9, lx, y + 21, "whisker");
+			arrow_right(f, x1 + 7, y + 15, "arrow");
 		}
 		if (r->estimate.kind == SVG_NUM)
 			circle(f, x0 + (x1 - x0) * r->estimate.v / max, y + 15,
@@ -700,7 +711,9 @@ svg_intervals(FILE *f, const struct svg_intervals *c)
 		} else {
 			snprintf(t, sizeof(t), "%s", a);
 		}
-		text(f, x1 + 10, y + 19, value_class(r->estimate), NULL, t);
+		/* Clear of an unbounded whisker's arrow. */
+		text(f, x1 + (r->low.kind == SVG_NUM && r->unbounded ? 14 : 10),
+		     y + 19, value_class(r->estimate), NULL, t);
 	}
 	line(f, x0, h - 18, x1, h - 18, "axis");
 	for (i = 0; i <= 2; i++) {

@@ -4,6 +4,7 @@
  */
 #include "csvcell.h"
 
+#include <ctype.h>
 #include <string.h>
 
 bool
@@ -45,4 +46,39 @@ csvcell_write_plain(FILE *f, const char *s)
 		fputs(s, f);
 	else
 		quoted(f, s, false);
+}
+
+/* The digits at *s, past them; false if none. */
+static bool
+digits(const char **s)
+{
+	const char *p = *s;
+
+	while (isdigit((unsigned char)**s))
+		(*s)++;
+	return *s > p;
+}
+
+bool
+csvcell_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (!digits(&s))
+		return false;
+	if (*s == '.') {
+		s++;
+		if (!digits(&s))
+			return false;
+	}
+	return *s == '\0';
+}
+
+void
+csvcell_write_value(FILE *f, const char *s)
+{
+	if (csvcell_number(s))
+		csvcell_write_plain(f, s);
+	else
+		csvcell_write(f, s);
 }

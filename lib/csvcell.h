@@ -31,4 +31,18 @@ void csvcell_write(FILE *f, const char *s);
 /* csvcell_write_plain - as csvcell_write, without the formula's '. */
 void csvcell_write_plain(FILE *f, const char *s);
 
+/*
+ * csvcell_number - whether s is a decimal number as kuska writes one:
+ * an optional -, digits, and optionally a point and digits (-3, -0.5,
+ * 12). A spreadsheet reads such a cell as the number, not a formula.
+ */
+bool csvcell_number(const char *s);
+
+/*
+ * csvcell_write_value - for a cell that holds a number or a text:
+ * csvcell_write_plain when csvcell_number finds a number (a negative one
+ * stays a number), else csvcell_write.
+ */
+void csvcell_write_value(FILE *f, const char *s);
+
 #endif

@@ -191,12 +191,13 @@ rejected(const struct rejection *rej, size_t n_rej, uint64_t seq)
 /*
  * Deletes within txn the dead letters of first..last not among rej,
  * taken off s; a cursor walks only the dead letters there are (few), not
- * the range. Returns how many or -errno.
+ * the range. *moves is set when one revived could move the case stages'
+ * index (outbox_stages_revived_moves). Returns how many or -errno.
  */
 static int
 revive_range(struct outbox *ob, MDB_txn *txn, uint64_t first, uint64_t last,
 	     const struct rejection *rej, size_t n_rej,
-	     struct outbox_dead_sum *s)
+	     struct outbox_dead_sum *s, bool *moves)
 {
 	MDB_cursor *cur;
 	MDB_val k, v, uk, uv;
@@ -234,6 +235,8 @@ revive_range(struct outbox *ob, MDB_txn *txn, uint64_t first, uint64_t last,
 		if (rc != 0)
 			break;
 		n++;
+		if (!*moves)
+			*moves = outbox_stages_revived_moves(ob, txn, seq);
 	}
 	mdb_cursor_close(cur);
 	if (rc != 0 && rc != MDB_NOTFOUND)
@@ -259,21 +262,21 @@ outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
 				   &moves);
 	if (r == 0) {
 		n = revive_range(ob, txn, a->first, a->last, a->rej, a->n_rej,
-				 &s);
+				 &s, &moves);
 		r = n < 0 ? n : 0;
 	}
 	if (r == 0)
 		r = outbox_dead_sum_store(ob, txn, &s);
 	if (r == 0)
 		r = outbox_meta_put(ob, txn, "refusals_from", a->next);
-	if (r == 0 && (moves || n > 0))
+	if (r == 0 && moves)
 		r = outbox_stages_stale(ob, txn);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return r;
 	}
 	r = outbox_commit_lmdb(ob, txn);
-	if (r == 0 && (moves || n > 0))
+	if (r == 0 && moves)
 		outbox_stages_again(ob);
 	return r != 0 ? r : n;
 }
@@ -284,6 +287,7 @@ outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 {
 	struct outbox_dead_sum s;
 	MDB_txn *txn;
+	bool moves = false;
 	int r, n;
 
 	if (first == 0 || last < first)
@@ -292,17 +296,18 @@ outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 	if (r != 0)
 		return r;
 	r = outbox_dead_sum_load(ob, txn, &s);
-	n = r != 0 ? r : revive_range(ob, txn, first, last, rej, n_rej, &s);
+	n = r != 0 ? r
+		   : revive_range(ob, txn, first, last, rej, n_rej, &s, &moves);
 	if (n > 0)
 		r = outbox_dead_sum_store(ob, txn, &s);
-	if (n > 0 && r == 0)
+	if (n > 0 && r == 0 && moves)
 		r = outbox_stages_stale(ob, txn);
 	if (n <= 0 || r != 0) {
 		mdb_txn_abort(txn);
 		return n <= 0 ? n : r;
 	}
 	r = outbox_commit_lmdb(ob, txn);
-	if (r == 0)
+	if (r == 0 && moves)
 		outbox_stages_again(ob);
 	return r != 0 ? r : n;
 }

@@ -126,13 +126,16 @@ void outbox_stages_settle(struct outbox *ob, bool stale);
  * When the consolidator refuses a correction or a withdrawal it counts
  * the record as it was, which the index had moved (or freed) when the
  * line was taken: the build passes over such a dead letter, and the
- * index is built again once one is added, or one is revived (any: a
- * record taken after all counts again): a scan of every envelope, which
- * grows with the outbox (medians of 1.6 to 3.2 s at 300,000 on a loaded
- * two-core machine: bench/README.md, bench_stages), made once before the
- * next intake (outbox_begin), however many Acks refused such events since.
+ * index is built again once one is added, or one is revived that could
+ * move it (a case stage, a correction or a withdrawal taken after all
+ * counts again; another kind's revival leaves it): a scan of every
+ * envelope, which grows with the outbox (medians of 1.6 to 3.2 s at 300,000 on
+ *a loaded two-core machine: bench/README.md, bench_stages), made once before
+ *the next intake (outbox_begin), however many Acks refused such events since.
  * outbox_stages_moves - whether envelope seq, refused within txn, is a
  *	correction or a withdrawal.
+ * outbox_stages_revived_moves - whether envelope seq, revived within
+ *	txn, is a case stage, a correction or a withdrawal.
  * outbox_stages_stale - deletes the index's mark within txn (the
  *	transaction adding or reviving such dead letters), so that a node
  *	stopped before the build makes it at its next start. 0 or -errno.
@@ -141,6 +144,7 @@ void outbox_stages_settle(struct outbox *ob, bool stale);
  * outbox_stages_catch_up - builds it then (logged with why=dead_letters).
  */
 bool outbox_stages_moves(struct outbox *ob, MDB_txn *txn, uint64_t seq);
+bool outbox_stages_revived_moves(struct outbox *ob, MDB_txn *txn, uint64_t seq);
 int outbox_stages_stale(struct outbox *ob, MDB_txn *txn)
     __attribute__((warn_unused_result));
 void outbox_stages_again(struct outbox *ob);

@@ -545,20 +545,49 @@ outbox_stages_settle(struct outbox *ob, bool stale)
 			     : "");
 }
 
-bool
-outbox_stages_moves(struct outbox *ob, MDB_txn *txn, uint64_t seq)
+/* Whether envelope seq's event is of one of kinds (n of them); when it
+ * cannot be read, false (the build passes over it too), but true when
+ * out of memory: built again to be sure. */
+static bool
+seq_kind_in(struct outbox *ob, MDB_txn *txn, uint64_t seq,
+	    const enum kind *kinds, size_t n)
 {
 	struct outbox_txn t = {ob, txn, 0};
 	struct event *ev;
 	uint32_t version;
-	bool moves;
+	bool in = false;
+	size_t i;
 
-	if (!ob->stages_ready || (ev = malloc(sizeof(*ev))) == NULL)
-		return ob->stages_ready; /* built again to be sure */
-	moves = outbox_seq_event(&t, seq, ev, &version) == 0 &&
-		(ev->kind == KIND_CORRECTION || ev->kind == KIND_WITHDRAWAL);
+	if ((ev = malloc(sizeof(*ev))) == NULL)
+		return true;
+	if (outbox_seq_event(&t, seq, ev, &version) == 0)
+		for (i = 0; i < n; i++)
+			in = in || ev->kind == kinds[i];
 	free(ev);
-	return moves;
+	return in;
+}
+
+bool
+outbox_stages_moves(struct outbox *ob, MDB_txn *txn, uint64_t seq)
+{
+	static const enum kind amends[] = {KIND_CORRECTION, KIND_WITHDRAWAL};
+
+	return ob->stages_ready &&
+	       seq_kind_in(ob, txn, seq, amends,
+			   sizeof(amends) / sizeof(amends[0]));
+}
+
+bool
+outbox_stages_revived_moves(struct outbox *ob, MDB_txn *txn, uint64_t seq)
+{
+	/* A case stage too: it counts again, before the stage's records
+	 * that took its entry while it was dead (counted). */
+	static const enum kind kinds[] = {KIND_CASE_STAGE, KIND_CORRECTION,
+					  KIND_WITHDRAWAL};
+
+	return ob->stages_ready &&
+	       seq_kind_in(ob, txn, seq, kinds,
+			   sizeof(kinds) / sizeof(kinds[0]));
 }
 
 int

@@ -92,6 +92,15 @@ exits 0.
   report_check.py fit DOM
       No table of the probed page scrolled sideways (it names the
       figures whose table did, with the widths).
+  report_check.py infinite PAGE OUT
+      As probe, with a script that writes how the page shows an infinite
+      upper limit: for `unbounded`.
+  report_check.py unbounded DOM
+      The probed page's "\u221e" cell reads as the numbers of its row
+      (aligned, coloured and styled as a cell of digits beside it, not
+      as the muted words of a column of numbers), and its chart's
+      whisker reaches the scale's last tick and ends past it in an
+      arrow drawn in the whisker's colour.
 """
 import csv
 import io
@@ -901,7 +910,62 @@ document.body.appendChild(p);
 """
 
 
-def probe(path, out):
+INFINITE_PROBE = """<script>
+var out = [];
+var inf = null;
+document.querySelectorAll("td").forEach(function (td) {
+  if (td.textContent === "\u221e") inf = td;
+});
+if (!inf) {
+  out.push("no \u221e cell");
+} else {
+  var num = null;
+  inf.parentNode.querySelectorAll("td").forEach(function (td) {
+    if (!num && /^[0-9]/.test(td.textContent)) num = td;
+  });
+  if (!num) out.push("no number beside the \u221e cell");
+  else ["textAlign", "color", "fontStyle"].forEach(function (p) {
+    var a = getComputedStyle(inf)[p], b = getComputedStyle(num)[p];
+    if (a !== b) out.push("\u221e cell " + p + " " + a + ", a number's " + b);
+  });
+  var svg = inf.closest("figure").querySelector("svg");
+  var arrow = svg && svg.querySelector(".arrow");
+  var ticks = svg ? svg.querySelectorAll(".tick") : [];
+  if (!arrow || !ticks.length) {
+    out.push("no arrow or no tick in the chart");
+  } else {
+    var end = parseFloat(ticks[ticks.length - 1].getAttribute("x"));
+    var box = arrow.getBBox(), reach = 0;
+    svg.querySelectorAll("line.whisker").forEach(function (l) {
+      reach = Math.max(reach, parseFloat(l.getAttribute("x2")));
+    });
+    if (reach < end) out.push("the whisker stops at " + reach + ", the scale at " + end);
+    if (box.x + box.width <= end) out.push("the arrow ends at " + (box.x + box.width) + ", the scale at " + end);
+    var fill = getComputedStyle(arrow).fill;
+    var ink = getComputedStyle(svg.querySelector("line.whisker")).stroke;
+    if (fill !== ink) out.push("the arrow is " + fill + ", the whisker " + ink);
+  }
+}
+var p = document.createElement("pre");
+p.id = "infinite-probe";
+p.textContent = "INF" + "[" + out.join(" | ") + "]";
+document.body.appendChild(p);
+</script>
+"""
+
+
+def check_unbounded(dom):
+    with open(dom, encoding="utf-8") as f:
+        m = re.findall(r"INF\[([^]]*)\]", f.read())
+    if not m:
+        return fail(["the probe did not run"])
+    if m[-1]:
+        return fail(m[-1].split(" | "))
+    print("  the \u221e reads as a number, its whisker goes on past the scale")
+    return 0
+
+
+def probe(path, out, script=PROBE):
     with open(path, encoding="utf-8") as f:
         s = f.read()
     s, n = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "",
@@ -910,7 +974,7 @@ def probe(path, out):
         print("  no Content-Security-Policy to take out")
         return 1
     with open(out, "w", encoding="utf-8") as f:
-        f.write(s + PROBE)
+        f.write(s + script)
     return 0
 
 
@@ -952,6 +1016,10 @@ def main(argv):
         return probe(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == "fit":
         return check_fit(argv[2])
+    if len(argv) == 4 and argv[1] == "infinite":
+        return probe(argv[2], argv[3], INFINITE_PROBE)
+    if len(argv) == 3 and argv[1] == "unbounded":
+        return check_unbounded(argv[2])
     print(__doc__)
     return 2
 

@@ -87,7 +87,7 @@ direction = increase
 baseline = 2024: 70
 target = 2026H2: 80
 frequency = semester
-basis = test
+basis = =HYPERLINK("http://x","a formula, never run in a spreadsheet")
 INI
 echo "indicators = $IND" >>"$N/consolidator.conf"
 check "kuska-consolidator -n reads the indicator file" \
@@ -503,6 +503,10 @@ check "indicator_definitions: its header" \
 	"indicator,name,unit,direction,frequency,baseline_period,baseline,target_period,target,expression,basis,name_es,name_en"
 check "indicator_definitions: the long expression whole, as written" \
 	grep -qF 'accusation-days,Days from complaint to accusation,days,decrease,semester,2024H2,120,2026H2,60,"durations.median_days[from_stage=complaint, to_stage=preliminary_investigation] + durations.median_days[from_stage=preliminary_investigation, to_stage=formalized_investigation] + durations.median_days[from_stage=formalized_investigation, to_stage=accusation]",test' "$T/ind-defs.csv"
+# A text beginning as a formula is quoted after a ' (kuska(1)); the
+# negative progress of the indicators table stays a number (below).
+check "indicator_definitions: a basis written as a formula is quoted after a '" \
+	grep -qF ',"'"'"'=HYPERLINK(""http://x"",""a formula, never run in a spreadsheet"")",' "$T/ind-defs.csv"
 # As text, one block per indicator, wrapped to a terminal: as columns its
 # lines ran to hundreds of characters.
 "$KUSKA" query -c "$N/secretariat.conf" indicator_definitions \

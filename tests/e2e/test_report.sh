@@ -10,7 +10,9 @@
 # but the last less than halfway down: pdftotext) and break where a
 # reader expects (no heading, figure title or table caption at a page's
 # foot parted from what follows it, no table of a few rows cut, "Where
-# the numbers come from" on one page). The pages,
+# the numbers come from" on one page); an infinite upper limit (the
+# unit test's page) reads as a number, its whisker past the scale to an
+# arrow. The pages,
 # PDFs and screenshots (desktop and phone) stay in
 # $KUSKA_BIN/report-artifacts for CI to keep.
 #
@@ -179,6 +181,21 @@ browse "$T/phone" "file://$ART/report-secretariat.html" \
 	>/dev/null
 check "secretariat: a screenshot on a phone" \
 	test -s "$ART/report-secretariat-phone.png"
+
+# An infinite upper limit (none in this network's data: the page
+# test_report's test_estimate_infinite writes): its "∞" reads as the
+# numbers of its row, not as muted words, and its whisker goes on past
+# the scale's last tick to an arrow.
+mkdir -p "$T/unit"
+KUSKA_REPORT_OUT=$T/unit "$KUSKA_BIN/test_report" >"$T/unit.log" 2>&1
+check "the unit test writes the page of an infinite upper limit" \
+	test -s "$T/unit/infinite-en.html"
+python3 "$HERE/report_check.py" infinite "$T/unit/infinite-en.html" \
+	"$T/infinite.html"
+browse "$T/infinite" "file://$T/infinite.html" --dump-dom \
+	--window-size=1280,900 >"$T/infinite.dom"
+check "an infinite upper limit reads as a number; its whisker goes on past the scale" \
+	python3 "$HERE/report_check.py" unbounded "$T/infinite.dom"
 
 # Forty sections in the report's style, of lengths that bring some
 # heading near a sheet's foot: each goes over with its section. Without

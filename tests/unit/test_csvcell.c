@@ -73,12 +73,57 @@ test_formulas(void **state)
 	assert_string_equal(written("-2", true), "-2");
 }
 
+/* What csvcell_write_value writes of s. */
+static const char *
+value_written(const char *s)
+{
+	static char out[256];
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	assert_non_null(f);
+	csvcell_write_value(f, s);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+/* A cell of kuska query's CSV: a number (a negative one too) stays a
+ * number, a text beginning as a formula is quoted after a '. */
+static void
+test_values(void **state)
+{
+	(void)state;
+	assert_true(csvcell_number("0"));
+	assert_true(csvcell_number("-3"));
+	assert_true(csvcell_number("-0.5"));
+	assert_true(csvcell_number("12.250"));
+	assert_false(csvcell_number(""));
+	assert_false(csvcell_number("-"));
+	assert_false(csvcell_number("-.5"));
+	assert_false(csvcell_number("1."));
+	assert_false(csvcell_number("+1"));
+	assert_false(csvcell_number("-2+3"));
+	assert_false(csvcell_number("-inf"));
+	assert_false(csvcell_number("1e5"));
+	assert_string_equal(value_written("-3"), "-3");
+	assert_string_equal(value_written("-0.5"), "-0.5");
+	assert_string_equal(value_written("42"), "42");
+	assert_string_equal(value_written("<10"), "<10");
+	assert_string_equal(value_written("pnp+mp"), "pnp+mp");
+	assert_string_equal(value_written("-2+3"), "\"'-2+3\"");
+	assert_string_equal(value_written("-inf"), "\"'-inf\"");
+	assert_string_equal(value_written("=1+2"), "\"'=1+2\"");
+	assert_string_equal(value_written("@SUM(A1)"), "\"'@SUM(A1)\"");
+	assert_string_equal(value_written("'x"), "\"''x\"");
+	assert_string_equal(value_written("a,b"), "\"a,b\"");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_plain_values),
 	    cmocka_unit_test(test_formulas),
+	    cmocka_unit_test(test_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1148,6 +1148,47 @@ test_case_stages_dead_move(void **state)
 }
 
 /*
+ * A dead letter taken after all (revived) moves the case stages' index
+ * only when it is a case stage, a correction or a withdrawal: revived,
+ * an identification leaves the index as it is (no build of every
+ * envelope before the next submission), where a case stage counts again
+ * before the record that took its entry while it was dead.
+ */
+static void
+test_case_stages_revive_kind(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct rejection rej[2];
+
+	memset(rej, 0, sizeof(rej));
+	rej[0].seq = 1;
+	rej[1].seq = 2;
+	rej[0].reason = rej[1].reason = REASON_KIND_NOT_ALLOWED;
+	snprintf(rej[0].text, sizeof(rej[0].text), "not allowed");
+	snprintf(rej[1].text, sizeof(rej[1].text), "not allowed");
+	submit1(fx, ID("I1", "11111111", "2026-04-01"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("Z1", "90", "complaint", "2026-04-02"), &res);
+	submit1(fx, STG("Z2", "90", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Z1 seq 2): a second record");
+	/* Refused, a case stage leaves the index as it is too: Z2 counts
+	 * in its place where it is read. */
+	assert_int_equal(outbox_record_ack(fx->ob, 3, false, 1000, rej, 2), 0);
+	assert_true(fx->ob->stages_ready);
+	submit1(fx, STG("Z3", "90", "complaint", "2026-04-06"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Z2 seq 3): a second record");
+
+	assert_int_equal(outbox_revive(fx->ob, 1, 1, NULL, 0), 1);
+	assert_true(fx->ob->stages_ready);
+	assert_int_equal(outbox_revive(fx->ob, 2, 2, NULL, 0), 1);
+	assert_false(fx->ob->stages_ready);
+	submit1(fx, STG("Z4", "90", "complaint", "2026-04-07"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref Z1 seq 2): a second record");
+	assert_true(fx->ob->stages_ready);
+}
+
+/*
  * A withdrawal the consolidator refused withdrew nothing there: the
  * record counts, so a correction of it is taken (it was refused as of a
  * withdrawn record), its ref with other content is another record's (not
@@ -2324,6 +2365,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead_next, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dead_move, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_revive_kind, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_withdrawal, setup,
 					    teardown),

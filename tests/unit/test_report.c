@@ -1094,10 +1094,11 @@ estimate_figure(const char *p)
 /*
  * A bootstrap upper limit that is infinite arrives empty beside a lower
  * limit (ESTIMATION.md). The page read it "–" with the legend "“–”: no
- * data"; it reads "∞" in the table (data-v still empty, as sent) and in
- * the chart's label, its whisker runs to the end of the scale with no cap
- * there, and the figure's legend says what "∞" is, in English and
- * Spanish, with no "–" legend for it: the figure has no other empty cell
+ * data"; it reads "∞" in the table as a number reads (data-v still
+ * empty, as sent) and in the chart's label, its whisker runs past the
+ * end of the scale to an arrow, no cap there (test_svg), and the
+ * figure's legend says what "∞" is, in English and Spanish, with no "–"
+ * legend for it: the figure has no other empty cell
  * (its main row's interactions are given one), so the "–" legend would
  * be the ∞'s alone.
  */
@@ -1143,6 +1144,7 @@ test_estimate_infinite(void **state)
 		assert_null(strstr(fig, dash[l]));
 		whiskers = count(fig, "class=\"whisker\"");
 		assert_int_equal(whiskers, 9); /* three rows, two caps each */
+		assert_null(strstr(fig, "class=\"arrow\""));
 		free(fig);
 		free(p);
 		for (col = 0; col < t->n_cols; col++)
@@ -1150,13 +1152,15 @@ test_estimate_infinite(void **state)
 				t->rows[row][col].kind = CELL_EMPTY;
 		p = page(&d, l == 0 ? "infinite-en.html" : "infinite.html");
 		fig = estimate_figure(p);
-		assert_non_null(strstr(fig,
-				       "<td class=\"alt\" data-q=\"estimate "
-				       "2025H2 2 high95\" data-v=\"\">"
-				       "\u221e</td>"));
+		/* A number's cell (right-aligned, not the muted words'). */
+		assert_non_null(strstr(fig, "<td class=\"n\" data-q=\"estimate "
+					    "2025H2 2 high95\" data-v=\"\">"
+					    "\u221e</td>"));
 		assert_non_null(strstr(fig, "\u2013\u221e)</text>"));
-		/* The bootstrap's whisker: its line and the low cap. */
+		/* The bootstrap's whisker: its line and the low cap, and an
+		 * arrow where the high cap was: it goes on. */
 		assert_int_equal(count(fig, "class=\"whisker\""), whiskers - 1);
+		assert_int_equal(count(fig, "class=\"arrow\""), 1);
 		assert_int_equal(count(fig, legend[l]), 1);
 		assert_null(strstr(fig, dash[l]));
 		assert_null(strstr(fig, legend[1 - l]));

@@ -525,6 +525,67 @@ test_intervals(void **state)
 	free(s);
 }
 
+/*
+ * An interval with no upper limit: its whisker runs from the low cap past
+ * the scale's last tick and ends in an arrow there (it goes on), with no
+ * cap; its label, clear of the arrow, ends in "\u221e".
+ */
+static void
+test_intervals_unbounded(void **state)
+{
+	struct svg_interval rows[] = {
+	    {"bootstrap",
+	     {SVG_NUM, 275},
+	     {SVG_NUM, 400},
+	     {SVG_NUM, 300},
+	     {SVG_NONE, 0},
+	     true},
+	};
+	struct svg_intervals c = {
+	    .id = "est",
+	    .title = "Estimate",
+	    .rows = rows,
+	    .n = 1,
+	    .legend_observed = "observed",
+	    .legend_estimate = "estimate and 95% interval",
+	    .k = 10,
+	};
+	char *s = NULL, *p, *tick = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+	double tick_x = 0, tip_x = 0, line_x2 = 0, label_x = 0;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(svg_intervals(f, &c), 0);
+	assert_int_equal(fclose(f), 0);
+	/* The last tick: the scale's end. */
+	for (p = s; (p = strstr(p, "class=\"tick\"")) != NULL; p++)
+		tick = p;
+	assert_non_null(tick);
+	while (tick > s && strncmp(tick, "<text", 5) != 0)
+		tick--;
+	assert_int_equal(sscanf(tick, "<text x=\"%lf\"", &tick_x), 1);
+	assert_int_equal(count(s, "class=\"whisker\""), 2); /* no high cap */
+	assert_int_equal(count(s, "class=\"arrow\""), 1);
+	p = strstr(s, "<line");
+	assert_non_null(p);
+	assert_int_equal(
+	    sscanf(p, "<line x1=\"%*f\" y1=\"%*f\" x2=\"%lf\"", &line_x2), 1);
+	p = strstr(s, "<polygon points=\"");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "<polygon points=\"%lf,", &tip_x), 1);
+	assert_true(line_x2 >= tick_x);
+	assert_true(tip_x > tick_x);
+	p = strstr(s, "400 (300\u2013\u221e)</text>");
+	assert_non_null(p);
+	while (p > s && strncmp(p, "<text", 5) != 0)
+		p--;
+	assert_int_equal(sscanf(p, "<text x=\"%lf\"", &label_x), 1);
+	assert_true(label_x > tip_x);
+	free(s);
+}
+
 static void
 test_value_text(void **state)
 {
@@ -575,6 +636,7 @@ main(void)
 	    cmocka_unit_test(test_trend_negative),
 	    cmocka_unit_test(test_trend_periods_apart),
 	    cmocka_unit_test(test_intervals),
+	    cmocka_unit_test(test_intervals_unbounded),
 	    cmocka_unit_test(test_value_text),
 	};
 
