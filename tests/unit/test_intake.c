@@ -1189,6 +1189,35 @@ test_case_stages_revive_kind(void **state)
 }
 
 /*
+ * A case system migrated since (INPUT.md, "When the case system's refs
+ * change"): an old case stage sent under a new ref is a second record
+ * of its stage, warned of; after a key rotation its case's pseudonym is
+ * another, so it is no second record there, not warned of, and the
+ * consolidator counts the case twice, as it counts the victims.
+ */
+static void
+test_case_stages_new_ref_rotation(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	uint8_t before[PSEUDONYM_LEN];
+
+	submit1(fx, STG("OLD-1", "90", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("NEW-1", "90", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref OLD-1 seq 1): a second record");
+	memcpy(before, stored(fx, 1)->rec.case_id, PSEUDONYM_LEN);
+
+	rotate(fx, 2);
+	submit1(fx, STG("NEWER-1", "90", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	assert_int_equal(res.seq, 3);
+	assert_int_equal(stored(fx, 3)->key_epoch, 2);
+	assert_memory_not_equal(stored(fx, 3)->rec.case_id, before,
+				PSEUDONYM_LEN);
+}
+
+/*
  * A withdrawal the consolidator refused withdrew nothing there: the
  * record counts, so a correction of it is taken (it was refused as of a
  * withdrawn record), its ref with other content is another record's (not
@@ -2368,6 +2397,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_revive_kind, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_new_ref_rotation,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_withdrawal, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_same_day, setup,
