@@ -240,22 +240,7 @@ after_place(struct word w)
 static bool
 place_word(struct word w)
 {
-	char name[NORM_MAX];
-	struct word pw[8];
-	size_t i, n;
-	uint32_t code;
-	int r;
-	bool found = false;
-
-	for (code = 1; !found && code <= REGION_COUNT; code++) {
-		r = norm_name(region_name(code), strlen(region_name(code)),
-			      name, sizeof(name));
-		n = r > 0 ? split_words(name, is_space, pw, 8) : 0;
-		for (i = 0; i < n; i++)
-			found = found || (pw[i].len == w.len &&
-					  memcmp(pw[i].s, w.s, w.len) == 0);
-	}
-	return found;
+	return region_name_word(w.s, w.len);
 }
 
 /*
@@ -330,7 +315,6 @@ ref_holds_name(const char *ref, const char *given, const char *surn)
 			if (!taken[i] && nw[i].len == rw[k].len &&
 			    memcmp(nw[i].s, rw[k].s, rw[k].len) == 0)
 				break;
-		/* Once per word, not per name: it folds every department's. */
 		if (rw[k].len >= 4 && i < n && !place_word(rw[k]) &&
 		    !(k > 0 && after_place(rw[k - 1]))) {
 			taken[i] = true;
