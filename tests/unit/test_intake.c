@@ -612,6 +612,7 @@ test_ref_identity_held(void **state)
 	assert_string_equal(res.field, "ref");
 	assert_non_null(strstr(res.reason, "holds the victim's document"));
 	assert_string_equal(res.ref, "");
+	assert_false(line_warns_ref(&res));
 	fx->dry = 7;
 	submit1(fx, line, &res);
 	fx->dry = 0;
@@ -629,10 +630,18 @@ test_ref_identity_held(void **state)
 	assert_int_equal(res.status, LINE_HELD);
 	/* Held or not, the ref is not handed back: --report would copy it. */
 	assert_string_equal(res.ref, "");
+	/* And the institution is told to withdraw it and send it again. */
+	assert_true(line_warns_ref(&res));
+	assert_non_null(strstr(res.ref_warning,
+			       "holds the victim's document number: a record "
+			       "stored before the node refused such refs: "
+			       "withdraw it and send it again"));
+	assert_null(strstr(res.ref_warning, "41735208"));
 	fx->dry = 8;
 	submit1(fx, line, &res);
 	fx->dry = 0;
 	assert_int_equal(res.status, LINE_HELD);
+	assert_true(line_warns_ref(&res));
 
 	rotate(fx, 2);
 	fx->dry = 9;
@@ -642,6 +651,7 @@ test_ref_identity_held(void **state)
 	assert_int_equal(last_seq(fx), last);
 	submit1(fx, line, &res);
 	assert_int_equal(res.status, LINE_REKEYED);
+	assert_true(line_warns_ref(&res));
 	assert_int_equal(res.seq, last + 1);
 	assert_int_equal(stored(fx, last + 1)->key_epoch, 2);
 	submit1(fx, line, &res);
@@ -653,6 +663,7 @@ test_ref_identity_held(void **state)
 	assert_string_equal(res.ref, "");
 	submit1(fx, COR("C-1", "DNI-41735208", "41735208"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_false(line_warns_ref(&res));
 	submit1(fx, ID("PNP-52846319", "52846319", "2025-01-05"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
