@@ -346,6 +346,15 @@ print_result(struct run *run, const char *name, const struct line_result *res,
 							  : "victim",
 				age_text, res->ref);
 	}
+	/* A record held under a ref that holds a victim's identity: the
+	 * node hands no such ref back, and none is printed. */
+	if (line_warns_ref(res)) {
+		if (run->verbose || t->ref_warned <= TALLY_WARN_SHOWN)
+			printf("%s:%llu: warning: ref: %s\n", shown(name),
+			       (unsigned long long)res->line, res->ref_warning);
+		snprintf(text, sizeof(text), "warning: %s", res->ref_warning);
+		report_line_row(run, name, res->line, "ref", text, "");
+	}
 }
 
 /* The progress line: records answered so far, their rate, refusals. */

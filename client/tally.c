@@ -51,6 +51,8 @@ tally_add(struct tally *t, const struct line_result *res)
 		t->stage_warned++;
 	if (line_warns_age(res))
 		t->age_warned++;
+	if (line_warns_ref(res))
+		t->ref_warned++;
 	if (line_warns_unlinkable(res)) {
 		t->unlinkable++;
 		return true;
@@ -164,6 +166,13 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 	warned_line(out, run, name, t->age_warned,
 		    "with a victim's age that the birth date contradicts "
 		    "(the birth date is used)");
+	/* Taken before the node refused such refs: the refs stay on its
+	 * disk until the records are withdrawn. A count, never a ref. */
+	warned_line(out, run, name, t->ref_warned,
+		    "held under a ref that holds a victim's identity (stored "
+		    "before the node refused such refs): withdraw those "
+		    "records and send them again under the case system's "
+		    "record key (docs/INPUT.md, section 7)");
 	/* Sent again, such a line is refused again (EVENTS.md: a ref
 	 * names one record): what changes a record is a correction of it,
 	 * or its withdrawal. */

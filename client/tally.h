@@ -23,6 +23,8 @@ struct tally {
 				     * date order (line_result.warning) */
 	unsigned long age_warned;   /* victims' ages their birth dates
 				     * contradict (line_result.age_warning) */
+	unsigned long ref_warned;   /* records held under a ref that holds a
+				     * victim's identity (line_warns_ref()) */
 	unsigned long lines;   /* answered, blank ones included */
 	unsigned long blank;   /* blank lines skipped, sent or not */
 	unsigned long foreign; /* refused as what another institution makes */
@@ -49,7 +51,7 @@ struct tally_run {
  * t->unlinkable): a record already held had its warning when first
  * taken. A case stage's warning (res->warning) is counted in
  * t->stage_warned, a victim's age warning (line_warns_age()) in
- * t->age_warned.
+ * t->age_warned, a ref's (line_warns_ref()) in t->ref_warned.
  */
 bool tally_add(struct tally *t, const struct line_result *res);
 

@@ -278,6 +278,10 @@ struct line_result {
 	 * that age field ("victims[1].age") */
 	char age_warning[200];
 	char age_field[64];
+	/* Not REFUSED: the record is held under a ref that holds a victim's
+	 * identity, stored before the node refused such refs ("" none, or an
+	 * older node): what it holds and what to do, never the ref */
+	char ref_warning[200];
 };
 
 struct dead_letter {
@@ -307,6 +311,14 @@ bool line_warns_unlinkable(const struct line_result *res);
  * that the birth date contradicts: by the rule of line_warns_unlinkable().
  */
 bool line_warns_age(const struct line_result *res);
+
+/*
+ * line_warns_ref - whether res warns of a record held under a ref that
+ * holds a victim's identity: any line not refused, held or re-keyed
+ * (the only ones such a ref is taken for), each time it is sent, as the
+ * ref stays on the node's disk until the record is withdrawn.
+ */
+bool line_warns_ref(const struct line_result *res);
 
 struct node_status {
 	enum institution inst;

@@ -74,6 +74,8 @@ encode_submit_reply(const struct control *c, Kuska__Control *pc,
 			lr[i].age_warning = (char *)in->age_warning;
 			lr[i].age_field = (char *)in->age_field;
 		}
+		if (line_warns_ref(in))
+			lr[i].ref_warning = (char *)in->ref_warning;
 		if (in->ref[0] != '\0')
 			lr[i].ref = (char *)in->ref;
 		ptrs[i] = &lr[i];
@@ -414,6 +416,8 @@ decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
 				 lr->age_warning);
 			copy_str(out->age_field, sizeof(out->age_field),
 				 lr->age_field);
+			copy_str(out->ref_warning, sizeof(out->ref_warning),
+				 lr->ref_warning);
 		}
 		copy_str(out->ref, sizeof(out->ref), lr->ref);
 	}
@@ -632,4 +636,10 @@ line_warns_age(const struct line_result *res)
 {
 	return res->age_warning[0] != '\0' && res->status != LINE_REFUSED &&
 	       res->status != LINE_HELD && res->status != LINE_REKEYED;
+}
+
+bool
+line_warns_ref(const struct line_result *res)
+{
+	return res->ref_warning[0] != '\0' && res->status != LINE_REFUSED;
 }

@@ -388,13 +388,22 @@ record_parse(const char *line, size_t len, enum institution inst, int32_t today,
 	peek_ref(root, err->ref);
 	r = parse_object(&p, root);
 out:
+	/* The ref is handed back for kuska submit's --report only when it
+	 * holds no victim's identity, whatever else was wrong: the victims
+	 * of a line refused before they were all parsed are read for the
+	 * check alone, and when one of them cannot be read either, the ref
+	 * is not handed back (the line's number finds the line). */
+	if (r < 0 && err->ref[0] != '\0' && ret->ref_identity[0] == '\0' &&
+	    !p.victims_read) {
+		memcpy(ret->ref, err->ref, sizeof(ret->ref));
+		if (!record_ref_scan(&p, root))
+			err->ref[0] = '\0';
+	}
+	if (ret->ref_identity[0] != '\0')
+		err->ref[0] = '\0';
 	json_decref(root);
 	sodium_memzero(&je, sizeof(je));
 	if (r < 0) {
-		/* A ref holding a victim's identity is not handed back for
-		 * kuska submit's --report, whatever else was wrong. */
-		if (ret->ref_identity[0] != '\0')
-			err->ref[0] = '\0';
 		/* Nothing of a refused line is evaluated. */
 		pseudo_batch_rollback(batch, mark);
 		memset(ret, 0, sizeof(*ret));

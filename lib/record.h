@@ -79,8 +79,10 @@ void record_init(void);
  * place until then. On a broken rule returns -EINVAL and fills *err with
  * the field and reason; *ret is then undefined and nothing of the line
  * remains in batch; err->kind, rec_kind and stage say what of the record
- * was read before the broken rule, and err->ref is "" when the ref was
- * found to hold a victim's identity. Blank lines are the caller's business
+ * was read before the broken rule. err->ref is the line's ref (refused
+ * or not) when it holds no victim's identity: "" when it holds one, and
+ * on a refusal when a victim's document, names or birth date could not be
+ * read to tell (see INPUT.md section 7). Blank lines are the caller's business
  * (it skips them).
  */
 int record_parse(const char *line, size_t len, enum institution inst,

@@ -390,6 +390,7 @@ parse_case_victims(struct parser *p, json_t *obj, const char *base,
 			return -EINVAL;
 	}
 	rec->n_victims = json_array_size(a);
+	p->victims_read = true;
 	return 0;
 }
 
@@ -623,6 +624,7 @@ record_parse_body(struct parser *p, json_t *obj, const char *base,
 		if (record_parse_victim(p, v, vpath, rec->date, &rec->victim) <
 		    0)
 			return -EINVAL;
+		p->victims_read = true;
 	}
 	switch (rec->kind) {
 	case KIND_IDENTIFICATION:

@@ -28,6 +28,7 @@ struct parser {
 	int32_t today;
 	struct parsed_record *ret;
 	struct record_error *err;
+	bool victims_read; /* every victim of the line parsed */
 };
 
 /* Reading fields (record_field.c). */
@@ -120,6 +121,17 @@ int record_parse_day(struct parser *p, json_t *obj, const char *base,
  */
 int record_parse_victim(struct parser *p, json_t *v, const char *path,
 			int32_t date, struct victim *out);
+
+/*
+ * record_ref_scan - the ref checks of record_parse_victim() on every
+ * victim of root, the record object of a line refused before its victims
+ * were all parsed (a correction's replacement's too): her document, names
+ * and birth date alone are read, whatever else is wrong with the line.
+ * Flags p->ret->ref_identity as the parse would. Returns whether every
+ * victim's identity could be read (false: a victim not an object, or a
+ * document, name or birth date the parse would refuse).
+ */
+bool record_ref_scan(struct parser *p, json_t *root);
 
 /*
  * record_parse_body - date, region and the fields of kind rec->kind

@@ -240,22 +240,7 @@ after_place(struct word w)
 static bool
 place_word(struct word w)
 {
-	char name[NORM_MAX];
-	struct word pw[8];
-	size_t i, n;
-	uint32_t code;
-	int r;
-	bool found = false;
-
-	for (code = 1; !found && code <= REGION_COUNT; code++) {
-		r = norm_name(region_name(code), strlen(region_name(code)),
-			      name, sizeof(name));
-		n = r > 0 ? split_words(name, is_space, pw, 8) : 0;
-		for (i = 0; i < n; i++)
-			found = found || (pw[i].len == w.len &&
-					  memcmp(pw[i].s, w.s, w.len) == 0);
-	}
-	return found;
+	return region_name_word(w.s, w.len);
 }
 
 /*
@@ -330,7 +315,6 @@ ref_holds_name(const char *ref, const char *given, const char *surn)
 			if (!taken[i] && nw[i].len == rw[k].len &&
 			    memcmp(nw[i].s, rw[k].s, rw[k].len) == 0)
 				break;
-		/* Once per word, not per name: it folds every department's. */
 		if (rw[k].len >= 4 && i < n && !place_word(rw[k]) &&
 		    !(k > 0 && after_place(rw[k - 1]))) {
 			taken[i] = true;
@@ -344,6 +328,10 @@ ref_holds_name(const char *ref, const char *given, const char *surn)
 	return found;
 }
 
+/* A document's types, NULL-ended. */
+static const char *const doc_types[] = {"DNI", "CE",	"PASSPORT", "PTP",
+					"CPP", "OTHER", NULL};
+
 /*
  * parse_document - a victim's document object: its type and number,
  * normalised into type_out (a static name) and num (NORM_MAX bytes).
@@ -353,8 +341,7 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 	       const char **type_out, char *num)
 {
 	static const char *const fields[] = {"type", "number", NULL};
-	static const char *const types[] = {"DNI", "CE",    "PASSPORT", "PTP",
-					    "CPP", "OTHER", NULL};
+	const char *const *types = doc_types;
 	char dpath[64];
 	const char *s, *type;
 	json_t *number;
@@ -555,4 +542,135 @@ record_parse_victim(struct parser *p, json_t *v, const char *path, int32_t date,
 	sodium_memzero(doc, sizeof(doc));
 	sodium_memzero(&birth, sizeof(birth));
 	return r;
+}
+
+/*
+ * scan_text - obj's field name for scan_victim: its string into *s and
+ * *len (NULL when absent, null or only spaces: nothing to look for).
+ * Returns whether it could be read.
+ */
+static bool
+scan_text(json_t *obj, const char *name, const char **s, size_t *len)
+{
+	json_t *f = json_object_get(obj, name);
+
+	*s = json_string_value(f);
+	*len = json_string_length(f);
+	if (*s == NULL)
+		return f == NULL || json_is_null(f);
+	if (strspn(*s, " ") == *len)
+		*s = NULL;
+	return true;
+}
+
+/*
+ * scan_identity - scan_victim's reading of v's document, names and birth
+ * date into doc, given, surn (NORM_MAX bytes, "" when not written) and
+ * *birth (INT32_MIN when not written), which the caller wipes. Returns
+ * whether each written one could be read.
+ */
+static bool
+scan_identity(json_t *v, char *doc, char *given, char *surn, int32_t *birth)
+{
+	json_t *d = json_object_get(v, "document");
+	const char *s, *type;
+	size_t len, i;
+
+	if (d != NULL && !json_is_null(d)) {
+		if (!scan_text(d, "type", &type, &len) || type == NULL)
+			return false;
+		for (i = 0; doc_types[i] != NULL; i++)
+			if (strcmp(doc_types[i], type) == 0)
+				break;
+		if (doc_types[i] == NULL || !scan_text(d, "number", &s, &len) ||
+		    s == NULL ||
+		    norm_document(type, s, len, doc, NORM_MAX) <= 0)
+			return false;
+	}
+	if (!scan_text(v, "given_names", &s, &len) ||
+	    (s != NULL && norm_name(s, len, given, NORM_MAX) <= 0))
+		return false;
+	if (!scan_text(v, "surnames", &s, &len) ||
+	    (s != NULL && norm_name(s, len, surn, NORM_MAX) <= 0))
+		return false;
+	return scan_text(v, "birth_date", &s, &len) &&
+	       (s == NULL || date_parse(s, len, birth) == 0);
+}
+
+/*
+ * scan_victim - the ref checks of record_parse_victim on victim object v
+ * of a record dated date (INT32_MIN: not known, no newborn's exemption),
+ * its other fields not read. Returns whether her identity could be read.
+ */
+static bool
+scan_victim(struct parser *p, json_t *v, int32_t date)
+{
+	char given[NORM_MAX] = "", surn[NORM_MAX] = "", doc[NORM_MAX] = "";
+	int32_t birth = INT32_MIN;
+	bool read =
+	    json_is_object(v) && scan_identity(v, doc, given, surn, &birth);
+
+	if (read && doc[0] != '\0' && ref_holds_document(p->ret->ref, doc))
+		ref_flag(p, "holds the victim's document number: " REF_ADVICE);
+	if (read && (given[0] != '\0' || surn[0] != '\0') &&
+	    ref_holds_name(p->ret->ref, given, surn))
+		ref_flag(p, "holds the victim's name: " REF_ADVICE);
+	if (read && birth != INT32_MIN && birth != date &&
+	    ref_holds_birth(p->ret->ref, birth))
+		ref_flag(p, "holds the victim's birth date: " REF_ADVICE);
+	sodium_memzero(given, sizeof(given));
+	sodium_memzero(surn, sizeof(surn));
+	sodium_memzero(doc, sizeof(doc));
+	sodium_memzero(&birth, sizeof(birth));
+	return read;
+}
+
+/*
+ * scan_list - scan_victim on v, a victim object or a list of them (at
+ * most EVENT_MAX_CASE_VICTIMS), or nothing when v is NULL or null.
+ */
+static bool
+scan_list(struct parser *p, json_t *v, int32_t date)
+{
+	json_t *e;
+	size_t i;
+
+	if (v == NULL || json_is_null(v))
+		return true;
+	if (!json_is_array(v))
+		return scan_victim(p, v, date);
+	if (json_array_size(v) > EVENT_MAX_CASE_VICTIMS)
+		return false;
+	json_array_foreach(v, i, e)
+	{
+		if (!scan_victim(p, e, date))
+			return false;
+	}
+	return true;
+}
+
+/* scan_record - record_ref_scan on obj, a record or a replacement. */
+static bool
+scan_record(struct parser *p, json_t *obj)
+{
+	json_t *d = json_object_get(obj, "date");
+	int32_t date = INT32_MIN;
+
+	if (!json_is_string(d) ||
+	    date_parse(json_string_value(d), json_string_length(d), &date) < 0)
+		date = INT32_MIN;
+	return scan_list(p, json_object_get(obj, "victim"), date) &&
+	       scan_list(p, json_object_get(obj, "victims"), date);
+}
+
+bool
+record_ref_scan(struct parser *p, json_t *root)
+{
+	json_t *inner = json_object_get(root, "record");
+
+	if (!scan_record(p, root))
+		return false;
+	if (inner == NULL || json_is_null(inner))
+		return true;
+	return json_is_object(inner) && scan_record(p, inner);
 }

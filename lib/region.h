@@ -6,6 +6,7 @@
 #ifndef KUSKA_REGION_H
 #define KUSKA_REGION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,6 +73,14 @@ uint32_t region_from_name(const char *s, size_t len);
  * string.
  */
 const char *region_name(uint32_t code);
+
+/*
+ * region_name_word - whether w (len bytes, no NUL needed) is a word of a
+ * department's name as norm_name() folds it (LORETO, ANCASH, the MADRE,
+ * DE and DIOS of Madre de Dios, the MARTIN of San Martín). The words are
+ * folded once, in the source: no name is folded at each call.
+ */
+bool region_name_word(const char *w, size_t len);
 
 /*
  * region_label - "16 Loreto" for code 16, into out (REGION_LABEL_MAX

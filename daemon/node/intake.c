@@ -291,6 +291,27 @@ refuse_identity(struct outbox_txn *t, struct intake *in,
 }
 
 /*
+ * ref_warn - res->ref_warning for p, taken though its ref holds its
+ * victim's identity (a record held under it: refuse_identity): what the
+ * ref holds, and that the record is to be withdrawn and sent again under
+ * a record key. Sent only if the line is not refused in the end.
+ */
+static void
+ref_warn(const struct parsed_record *p, struct line_result *res)
+{
+	/* "holds the victim's name", without the advice for a new record. */
+	int what = (int)strcspn(p->ref_identity, ":");
+
+	if (p->ref_identity[0] == '\0')
+		return;
+	snprintf(res->ref_warning, sizeof(res->ref_warning),
+		 "%.*s: a record stored before the node refused such refs: "
+		 "withdraw it and send it again under the case system's "
+		 "record key (docs/INPUT.md section 7)",
+		 what, p->ref_identity);
+}
+
+/*
  * round_parse - parses lines from *i on into rd, until INTAKE_ROUND_RECORDS
  * records or INTAKE_ROUND_INPUTS new inputs or the end; blank, overlong
  * and refused lines are answered in reply at once.
@@ -353,6 +374,7 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 				intake_stage_words(in, res);
 			continue;
 		}
+		ref_warn(&rd->recs[rd->k], res);
 		rd->provisional[rd->k] = provisional;
 		rd->slot[rd->k++] = *i;
 	}

@@ -33,6 +33,16 @@ end(struct submissions *s, struct submission *sub, const char *why)
 				     ? (sub->last_ms - sub->first_ms) / 1000
 				     : 0),
 	    why);
+	/* Records the node took before it refused such refs: the refs
+	 * stay on its disk until the records are withdrawn. */
+	if (sub->ref_identity > 0)
+		log_warnx_budget(
+		    &s->log,
+		    "event=ref_identity_held count=%llu hint=\"refs that "
+		    "hold a victim's identity: withdraw those records and "
+		    "send them again under a record key (INPUT.md section "
+		    "7)\"",
+		    (unsigned long long)sub->ref_identity);
 }
 
 /*
@@ -149,6 +159,8 @@ submissions_note(struct submissions *s, const struct control *req,
 		const struct line_result *res = &rep->results[i];
 		count_line(&sub->counts, res);
 		count_line(&s->total, res);
+		if (line_warns_ref(res))
+			sub->ref_identity++;
 		if (res->status == LINE_REFUSED &&
 		    sub->first_refused_line == 0) {
 			sub->first_refused_line = res->line;

@@ -22,8 +22,9 @@
  * (a run killed, an older client), when a newer one takes its slot, or
  * when the node stops; it is then logged once, as event=submission with
  * its counts (and never a file name or anything of a record: the journal
- * is read more widely than the data), and a later request of its run
- * starts another.
+ * is read more widely than the data), followed by event=ref_identity_held
+ * with a count when some of its records are held under a ref that holds a
+ * victim's identity, and a later request of its run starts another.
  */
 #ifndef KUSKA_SUBMISSIONS_H
 #define KUSKA_SUBMISSIONS_H
@@ -53,6 +54,9 @@ struct submission {
 	uint64_t requests;
 	bool ended; /* logged: no request goes on with it */
 	struct submit_counts counts;
+	/* Lines taken (held, re-keyed) under a ref that holds a victim's
+	 * identity, stored before the node refused such refs */
+	uint64_t ref_identity;
 	uint64_t first_refused_line; /* 0: none */
 	char first_refused_field[64];
 	char first_refused_source[256]; /* the file of that line */

@@ -81,6 +81,9 @@ test_control_submit(void **state)
 	snprintf(res[4].age_warning, sizeof(res[4].age_warning),
 		 "victim age 12 is not the age the birth date gives");
 	snprintf(res[4].age_field, sizeof(res[4].age_field), "victims[1].age");
+	/* A record held under a ref holding a victim's identity. */
+	snprintf(res[1].ref_warning, sizeof(res[1].ref_warning),
+		 "holds the victim's name: a record stored before");
 	memset(c, 0, sizeof(*c));
 	c->type = CTL_SUBMIT_REPLY;
 	c->n_results = 5;
@@ -102,6 +105,8 @@ test_control_submit(void **state)
 				    res[i].age_warning);
 		assert_string_equal(back->results[i].age_field,
 				    res[i].age_field);
+		assert_string_equal(back->results[i].ref_warning,
+				    res[i].ref_warning);
 		assert_string_equal(back->results[i].ref, res[i].ref);
 	}
 	assert_int_equal(strlen(back->results[4].ref), 64);

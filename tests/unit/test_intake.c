@@ -592,7 +592,8 @@ __wrap_record_parse(const char *line, size_t len, enum institution inst,
 
 /*
  * A ref holding its victim's document number is refused for a new record,
- * with no ref handed back for --report; a record held under one, stored
+ * with no ref handed back for --report (nor for a held one); a record held
+ * under one, stored
  * by an older node, stays what it was: its line re-sent is held, and
  * after a key rotation re-keyed, a dry run saying so too. A correction of
  * it is a new record under its own ref: refused when that ref holds her
@@ -611,6 +612,7 @@ test_ref_identity_held(void **state)
 	assert_string_equal(res.field, "ref");
 	assert_non_null(strstr(res.reason, "holds the victim's document"));
 	assert_string_equal(res.ref, "");
+	assert_false(line_warns_ref(&res));
 	fx->dry = 7;
 	submit1(fx, line, &res);
 	fx->dry = 0;
@@ -626,11 +628,20 @@ test_ref_identity_held(void **state)
 	last = last_seq(fx);
 	submit1(fx, line, &res);
 	assert_int_equal(res.status, LINE_HELD);
-	assert_string_equal(res.ref, "DNI-41735208");
+	/* Held or not, the ref is not handed back: --report would copy it. */
+	assert_string_equal(res.ref, "");
+	/* And the institution is told to withdraw it and send it again. */
+	assert_true(line_warns_ref(&res));
+	assert_non_null(strstr(res.ref_warning,
+			       "holds the victim's document number: a record "
+			       "stored before the node refused such refs: "
+			       "withdraw it and send it again"));
+	assert_null(strstr(res.ref_warning, "41735208"));
 	fx->dry = 8;
 	submit1(fx, line, &res);
 	fx->dry = 0;
 	assert_int_equal(res.status, LINE_HELD);
+	assert_true(line_warns_ref(&res));
 
 	rotate(fx, 2);
 	fx->dry = 9;
@@ -640,6 +651,7 @@ test_ref_identity_held(void **state)
 	assert_int_equal(last_seq(fx), last);
 	submit1(fx, line, &res);
 	assert_int_equal(res.status, LINE_REKEYED);
+	assert_true(line_warns_ref(&res));
 	assert_int_equal(res.seq, last + 1);
 	assert_int_equal(stored(fx, last + 1)->key_epoch, 2);
 	submit1(fx, line, &res);
@@ -651,6 +663,7 @@ test_ref_identity_held(void **state)
 	assert_string_equal(res.ref, "");
 	submit1(fx, COR("C-1", "DNI-41735208", "41735208"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_false(line_warns_ref(&res));
 	submit1(fx, ID("PNP-52846319", "52846319", "2025-01-05"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");

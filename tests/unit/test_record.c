@@ -2025,6 +2025,112 @@ test_error_ref(void **state)
 	assert_string_equal(err.ref, "");
 }
 
+/* A line with ref r, date d, region g and victim v. */
+#define DREF(r, d, g, v)                                                       \
+	"{'kind':'identification','ref':'" r "','date':'" d "','region':'" g   \
+	"','victim':" v ",'exploitation':['sexual']}"
+
+/* ref_back - parses line, which must be refused for field, and says
+ * whether its ref was handed back. */
+static bool
+ref_back(const char *line, const char *field)
+{
+	assert_int_equal(parse(INST_PNP, line, &pr), -EINVAL);
+	assert_string_equal(err.field, field);
+	return err.ref[0] != '\0';
+}
+
+/*
+ * A line refused for a field read before its victims (a bad date, kind,
+ * region, case number, a correction's target) is checked for a ref that
+ * holds a victim's identity all the same, her document, names and birth
+ * date read alone: such a ref is not handed back; one that holds none
+ * is. When a victim's identity cannot be read, the ref is not handed back
+ * either: nothing tells whether it holds it.
+ */
+static void
+test_error_ref_identity(void **state)
+{
+	(void)state;
+	assert_false(
+	    ref_back(DREF("DNI-12345678", "10/03/2026", "15", V_DNI), "date"));
+	assert_true(
+	    ref_back(DREF("PNP-2026-7", "10/03/2026", "15", V_DNI), "date"));
+	assert_false(ref_back(
+	    DREF("PNP-20150312-7", "2026-03-10", "Lima", V_BIRTH), "region"));
+	assert_false(ref_back(
+	    DREF("EXP-Nahui-Quispe-1", "2026-03-10", "99", V_NAMES), "region"));
+	assert_true(ref_back(DREF("EXP-Quispe-1", "2026-03-10", "99", V_NAMES),
+			     "region"));
+	assert_false(ref_back("{'kind':'arrest','ref':'zoilamarta-1',"
+			      "'victim':" V_ZOILA "}",
+			      "kind"));
+	assert_false(ref_back("{'kind':'identification','ref':'DNI-12345678',"
+			      "'victim':" V_DNI ",'nombre':'x'}",
+			      "nombre"));
+	/* A newborn's birth date is her record's date: taken. */
+	assert_true(ref_back(DREF("PNP-20260310-7", "2026-03-10", "99",
+				  "{'birth_date':'2026-03-10','sex':'F',"
+				  "'nationality':'PE'}"),
+			     "region"));
+	/* A case stage refused before its victims: each is read, the
+	 * second one's names here. */
+	assert_false(ref_back("{'kind':'case_stage','ref':'maria-jose-1',"
+			      "'date':'2026-03-10','region':'21','case_number':"
+			      "'','stage':'trial','victims':[" V_DNI "," V_NAMES
+			      "],'persons':2,'article':'153'}",
+			      "case_number"));
+	/* Refused at its first victim, the ref holding the second's. */
+	assert_false(ref_back("{'kind':'case_stage','ref':'CE001234567',"
+			      "'date':'2026-03-10','region':'21','case_number':"
+			      "'F-1','stage':'trial','victims':[{'sex':'X',"
+			      "'nationality':'PE','age':3},{'document':{'type':"
+			      "'CE','number':'CE-001234567'},'sex':'F',"
+			      "'nationality':'PE','age':12}],'persons':2,"
+			      "'article':'153'}",
+			      "victims[0].sex"));
+	/* A correction refused at its target: its replacement's victim. */
+	assert_false(ref_back("{'kind':'correction','ref':'co-12345678',"
+			      "'record':{'kind':'identification','date':"
+			      "'2026-03-11','region':'16','victim':" V_DNI
+			      ",'exploitation':['begging']}}",
+			      "target_ref"));
+	assert_true(ref_back("{'kind':'correction','ref':'co-1',"
+			     "'record':{'kind':'identification','date':"
+			     "'2026-03-11','region':'16','victim':" V_DNI
+			     ",'exploitation':['begging']}}",
+			     "target_ref"));
+	/* A victim whose identity cannot be read: not handed back. */
+	assert_false(ref_back(DREF("PNP-2026-7", "2026-03-10", "15",
+				   "{'document':{'type':'DNI','number':"
+				   "'1234567'},'sex':'F','nationality':'PE',"
+				   "'age':12}"),
+			      "victim.document.number"));
+	assert_false(ref_back(DREF("PNP-2026-7", "10/03/2026", "15",
+				   "{'given_names':'Maria2','sex':'F',"
+				   "'nationality':'PE','age':12}"),
+			      "date"));
+	assert_false(ref_back(DREF("PNP-2026-7", "10/03/2026", "15",
+				   "{'birth_date':'12/03/2015','sex':'F',"
+				   "'nationality':'PE'}"),
+			      "date"));
+	assert_false(ref_back(DREF("PNP-2026-7", "10/03/2026", "15", "'Maria'"),
+			      "date"));
+	/* None to read, or nothing written: handed back. */
+	assert_true(
+	    ref_back("{'kind':'withdrawal','ref':'wd-1'}", "target_ref"));
+	assert_true(ref_back(DREF("PNP-2026-7", "10/03/2026", "15",
+				  "{'given_names':' ','document':null,"
+				  "'sex':'F','nationality':'PE','age':12}"),
+			     "date"));
+	/* Taken, a record held under such a ref goes on: not handed back. */
+	assert_int_equal(parse(INST_PNP, IDREF("DNI-12345678", V_DNI), &pr), 0);
+	assert_string_not_equal(pr.ref_identity, "");
+	assert_string_equal(err.ref, "");
+	ok(INST_PNP, IDREF("PNP-2026-7", V_DNI));
+	assert_string_equal(err.ref, "PNP-2026-7");
+}
+
 int
 main(void)
 {
@@ -2055,6 +2161,7 @@ main(void)
 	    cmocka_unit_test(test_age_disagrees),
 	    cmocka_unit_test(test_init),
 	    cmocka_unit_test(test_error_ref),
+	    cmocka_unit_test(test_error_ref_identity),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

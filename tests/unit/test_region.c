@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "norm.h"
 #include "region.h"
 
 static void
@@ -56,6 +57,32 @@ test_region_names(void **state)
 	assert_string_equal(region_label(1, out), "01 Amazonas");
 	assert_ptr_equal(region_label(26, out), out);
 	assert_string_equal(out, "");
+}
+
+/* The words of the departments' names, folded by hand in region.c: each
+ * word norm_name makes of a name, and no other. */
+static void
+test_region_name_words(void **state)
+{
+	static const char *const not [] = {"LORET", "LIMAS", "ROSA",  "MARIA",
+					   "DEL",   "Lima",  "LIMA ", ""};
+	char name[NORM_MAX], *w, *save = NULL;
+	uint32_t code;
+	size_t i, words = 0;
+
+	(void)state;
+	for (code = 1; code <= REGION_COUNT; code++) {
+		assert_true(norm_name(region_name(code),
+				      strlen(region_name(code)), name,
+				      sizeof(name)) > 0);
+		for (w = strtok_r(name, " ", &save); w != NULL;
+		     w = strtok_r(NULL, " ", &save), words++)
+			assert_true(region_name_word(w, strlen(w)));
+	}
+	assert_int_equal(words, 29);
+	assert_true(region_name_word("MARTIN-7", 6));
+	for (i = 0; i < sizeof(not ) / sizeof(not [0]); i++)
+		assert_false(region_name_word(not [i], strlen(not [i])));
 }
 
 /* A department written by name, as a police case system shows it: its
@@ -136,6 +163,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_region_parse),
 	    cmocka_unit_test(test_region_names),
+	    cmocka_unit_test(test_region_name_words),
 	    cmocka_unit_test(test_region_from_name),
 	};
 

@@ -22,7 +22,8 @@
 /* A request of n lines from first_line on, and its reply: line i+1 of
  * it is what status[i] says ('a' accepted, 'h' held, 'r' refused, 'u'
  * accepted with an unlinkable victim, 'k' re-keyed, 'x' refused for an
- * unknown key, 'b' blank). */
+ * unknown key, 'i' held under a ref that holds a victim's identity, 'b'
+ * blank). */
 static void
 note(struct submissions *s, uint64_t run, const char *source,
      uint64_t first_line, const char *status, uint64_t now_ms)
@@ -55,6 +56,11 @@ note(struct submissions *s, uint64_t run, const char *source,
 			break;
 		case 'k':
 			res[i].status = LINE_REKEYED;
+			break;
+		case 'i':
+			res[i].status = LINE_HELD;
+			snprintf(res[i].ref_warning, sizeof(res[i].ref_warning),
+				 "holds the victim's name: a record");
 			break;
 		case 'r':
 			res[i].status = LINE_REFUSED;
@@ -318,6 +324,31 @@ test_end_logged_once(void **state)
 	assert_int_equal(captured_count(l, "event=submission "), 0);
 }
 
+/* Records held under a ref that holds a victim's identity: a warning line
+ * after the submission's, with their count, never a ref; none when the
+ * submission has none. */
+static void
+test_ref_identity_logged(void **state)
+{
+	struct submissions s;
+	const char *l;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	capture();
+	note(&s, 7, "a.jsonl", 1, "aiir", 1000);
+	note(&s, 7, "a.jsonl", 5, "ih", 2000);
+	submissions_end(&s, 7);
+	note(&s, 8, "b.jsonl", 1, "ah", 3000);
+	submissions_end(&s, 8);
+	l = captured();
+	assert_int_equal(captured_count(l, "event=submission "), 2);
+	assert_int_equal(captured_count(l, "event=ref_identity_held "), 1);
+	assert_non_null(strstr(l, "event=ref_identity_held count=3 hint="));
+	assert_non_null(strstr(l, "already_held=4 "));
+	assert_null(strstr(l, "victim's name"));
+}
+
 /* A local client ending runs as fast as it can: the journal's lines are
  * held to a budget, the next one written saying how many were not. */
 static void
@@ -446,6 +477,7 @@ main(void)
 	    cmocka_unit_test(test_concurrent),
 	    cmocka_unit_test(test_runs_forgotten),
 	    cmocka_unit_test(test_end_logged_once),
+	    cmocka_unit_test(test_ref_identity_logged),
 	    cmocka_unit_test(test_end_budget),
 	    cmocka_unit_test(test_idle_and_stop),
 	    cmocka_unit_test(test_evicted_logged),

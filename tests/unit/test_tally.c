@@ -324,6 +324,44 @@ test_age_warnings(void **state)
 	free(out);
 }
 
+/*
+ * Records held under a ref that holds a victim's identity: a count, on a
+ * line of its own saying what to do, each time the file is sent (held or
+ * re-keyed lines), not for a refused line; never a ref.
+ */
+static void
+test_ref_warnings(void **state)
+{
+	struct line_result res[8];
+	char *out;
+	size_t i;
+
+	(void)state;
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < 8; i++) {
+		res[i].status = LINE_HELD;
+		snprintf(res[i].ref_warning, sizeof(res[i].ref_warning),
+			 "holds the victim's name: a record stored before");
+	}
+	res[1].status = LINE_REKEYED;
+	res[7].status = LINE_REFUSED;
+	out = summary(res, 2, false);
+	assert_non_null(strstr(out, "mp.jsonl: 2 lines held under a ref that "
+				    "holds a victim's identity (stored before "
+				    "the node refused such refs): withdraw "
+				    "those records and send them again under "
+				    "the case system's record key "
+				    "(docs/INPUT.md, section 7)\n"));
+	free(out);
+	out = summary(res, 8, false);
+	assert_non_null(strstr(out, "mp.jsonl: 7 lines held under a ref"));
+	assert_non_null(strstr(out, "section 7): the first five listed"));
+	free(out);
+	out = summary(res + 7, 1, false);
+	assert_null(strstr(out, "held under a ref"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -334,6 +372,7 @@ main(void)
 	    cmocka_unit_test(test_stopped),
 	    cmocka_unit_test(test_stage_warnings),
 	    cmocka_unit_test(test_age_warnings),
+	    cmocka_unit_test(test_ref_warnings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
