@@ -130,7 +130,7 @@ add(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
 static bool
 dead(struct outbox *ob, MDB_txn *txn, uint64_t seq)
 {
-	struct outbox_txn t = {ob, txn, 0};
+	struct outbox_txn t = {.ob = ob, .txn = txn};
 	uint64_t at_ms;
 	uint8_t code;
 
@@ -548,7 +548,7 @@ outbox_stages_settle(struct outbox *ob, bool stale)
 bool
 outbox_stages_moves(struct outbox *ob, MDB_txn *txn, uint64_t seq)
 {
-	struct outbox_txn t = {ob, txn, 0};
+	struct outbox_txn t = {.ob = ob, .txn = txn};
 	struct event *ev;
 	uint32_t version;
 	bool moves;
