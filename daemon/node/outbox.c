@@ -649,9 +649,10 @@ outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	int r;
 
 	/* The record counts under the epoch of its content: what it
-	 * counted under before, if anything, is taken off. */
+	 * counted under before, if anything, is taken off (a damaged
+	 * value counted nowhere, as in outbox_epochs_build). */
 	r = outbox_ref_get(t, id, &was);
-	if (r != 0 && r != -ENOENT)
+	if (r != 0 && r != -ENOENT && r != -EUCLEAN)
 		return r;
 	r = outbox_epochs_note(t, r == 0 ? &was : NULL, info);
 	if (r != 0)
