@@ -46,6 +46,29 @@ ago(uint64_t then_ms, uint64_t now_ms, char *out, size_t cap)
 	return out;
 }
 
+/*
+ * The live records the node holds under key epochs older than its own:
+ * after a rotation, those its institution has not sent again (re-keyed)
+ * nor withdrawn. Nothing when there are none. Not a warning (the exit
+ * code stays): they are what a rotation in progress holds.
+ */
+static void
+print_old_epochs(const struct node_status *s)
+{
+	size_t i;
+
+	if (s->old_epochs_unknown)
+		printf("  records under older key epochs: not known (the node "
+		       "could not count them: its log says why)\n");
+	for (i = 0; i < s->n_old_epochs; i++)
+		printf("  records under key epoch %u: %llu (send them again "
+		       "or withdraw them before destroying epoch %u's keys; "
+		       "docs/INPUT.md section 7)\n",
+		       (unsigned)s->old_epoch[i],
+		       (unsigned long long)s->old_epoch_records[i],
+		       (unsigned)s->old_epoch[i]);
+}
+
 /* "30 days", "5 h", "12 min", "40 s": a length of time for people. */
 static const char *
 span(int64_t ms, char *out, size_t cap)
@@ -497,7 +520,9 @@ node_status(const char *endpoint)
 		       s->key_check[6], s->key_check[7]);
 	else
 		printf(" (check value known after the first submission)");
-	printf("\n  key holders:            %llu evaluations asked since "
+	printf("\n");
+	print_old_epochs(s);
+	printf("  key holders:            %llu evaluations asked since "
 	       "start",
 	       (unsigned long long)s->evaluations);
 	if (s->evaluations_failed > 0)

@@ -232,6 +232,7 @@ void codec_msg_clear(struct msg *m);
 
 #define CODEC_MAX_LINES 5000 /* lines in one submit request */
 #define CODEC_MAX_DEAD 1000  /* dead letters in one status reply */
+#define CODEC_MAX_OLD_EPOCHS 8 /* older key epochs in one status reply */
 
 enum line_status {
 	LINE_NONE = 0,
@@ -379,6 +380,13 @@ struct node_status {
 	bool has_dead_window;
 	uint32_t alarm_dead_letter_hours;
 	uint64_t dead_newest_ms;
+	/* The live records under each key epoch older than key_epoch,
+	 * oldest first, epochs of none left out; old_epochs_unknown: the
+	 * node could not count them. */
+	size_t n_old_epochs;
+	uint32_t old_epoch[CODEC_MAX_OLD_EPOCHS];
+	uint64_t old_epoch_records[CODEC_MAX_OLD_EPOCHS];
+	bool old_epochs_unknown;
 };
 
 #define CODEC_MAX_KEYHOLDER_NODES 256

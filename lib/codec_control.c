@@ -126,6 +126,8 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 	struct codec_grants_buf gbuf;
 	Kuska__DeadLetter *dl;
 	Kuska__DeadLetter **ptrs;
+	Kuska__EpochRecords er[CODEC_MAX_OLD_EPOCHS];
+	Kuska__EpochRecords *erp[CODEC_MAX_OLD_EPOCHS];
 	const struct node_status *in = &c->node;
 	size_t i;
 	int r;
@@ -238,6 +240,18 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 		ns.alarm_dead_letter_hours = in->alarm_dead_letter_hours;
 		ns.has_dead_newest_ms = 1;
 		ns.dead_newest_ms = in->dead_newest_ms;
+	}
+	for (i = 0; i < in->n_old_epochs && i < CODEC_MAX_OLD_EPOCHS; i++) {
+		kuska__epoch_records__init(&er[i]);
+		er[i].epoch = in->old_epoch[i];
+		er[i].records = in->old_epoch_records[i];
+		erp[i] = &er[i];
+	}
+	ns.n_old_epoch_records = i;
+	ns.old_epoch_records = erp;
+	if (in->old_epochs_unknown) {
+		ns.has_old_epochs_unknown = 1;
+		ns.old_epochs_unknown = 1;
 	}
 	if (in->has_grants) {
 		codec_grants_pack(in->grant_kinds, in->grant_stages, &grants,
@@ -432,7 +446,8 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 	size_t i;
 
 	if (in->n_dead > CODEC_MAX_DEAD || in->institution < 1 ||
-	    in->institution > INST_COUNT)
+	    in->institution > INST_COUNT ||
+	    in->n_old_epoch_records > CODEC_MAX_OLD_EPOCHS)
 		return -EBADMSG;
 	ns->dead = calloc(in->n_dead + 1, sizeof(*ns->dead));
 	if (ns->dead == NULL)
@@ -503,6 +518,13 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 	ns->has_dead_window = in->has_alarm_dead_letter_hours;
 	ns->alarm_dead_letter_hours = in->alarm_dead_letter_hours;
 	ns->dead_newest_ms = in->dead_newest_ms;
+	for (i = 0; i < in->n_old_epoch_records; i++) {
+		ns->old_epoch[i] = in->old_epoch_records[i]->epoch;
+		ns->old_epoch_records[i] = in->old_epoch_records[i]->records;
+	}
+	ns->n_old_epochs = in->n_old_epoch_records;
+	ns->old_epochs_unknown =
+	    in->has_old_epochs_unknown && in->old_epochs_unknown;
 	if (in->grants != NULL) {
 		ns->has_grants = true;
 		ns->grants_default = in->grants_default;

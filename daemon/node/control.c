@@ -65,6 +65,34 @@ oldest_pending(struct node *n, const struct outbox_state *st)
 	return created;
 }
 
+/*
+ * The live records under key epochs older than the node's: the newest
+ * CODEC_MAX_OLD_EPOCHS of them, oldest first (a read of one meta value:
+ * the outbox keeps them, outbox_epochs.c).
+ */
+static void
+old_epochs(struct node *n, struct node_status *ns)
+{
+	struct outbox_epoch_count c[64];
+	size_t i, k = 0, from;
+	int got = outbox_epoch_records(n->ob, c, sizeof(c) / sizeof(c[0]));
+
+	if (got < 0) {
+		ns->old_epochs_unknown = true;
+		return;
+	}
+	if ((size_t)got > sizeof(c) / sizeof(c[0]))
+		got = (int)(sizeof(c) / sizeof(c[0]));
+	while (k < (size_t)got && c[k].epoch < n->linkage->epoch)
+		k++;
+	from = k > CODEC_MAX_OLD_EPOCHS ? k - CODEC_MAX_OLD_EPOCHS : 0;
+	for (i = from; i < k; i++) {
+		ns->old_epoch[ns->n_old_epochs] = c[i].epoch;
+		ns->old_epoch_records[ns->n_old_epochs] = c[i].records;
+		ns->n_old_epochs++;
+	}
+}
+
 static void
 handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 {
@@ -114,6 +142,7 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 		c.node.disk_full_ms = n->intake.disk_full_ms;
 	}
 	c.node.key_epoch = n->linkage->epoch;
+	old_epochs(n, &c.node);
 	snprintf(c.node.keyholder_error, sizeof(c.node.keyholder_error), "%s",
 		 n->intake.holder_error);
 	c.node.keyholder_error_ms = n->intake.holder_error_ms;

@@ -217,7 +217,7 @@ open_store(const char *dir, size_t map_size, bool ro, struct outbox **ret)
 {
 	struct outbox *ob;
 	MDB_txn *txn = NULL;
-	bool stale;
+	bool stale, epochs_stale;
 	int rc, r;
 
 	if (!ro && mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -268,6 +268,7 @@ open_store(const char *dir, size_t map_size, bool ro, struct outbox **ret)
 	/* Of the last commit before this opening's, which keeps no stamp
 	 * (read once settle_format says whether values carry a checksum). */
 	stale = !outbox_stamp_current(ob, txn);
+	epochs_stale = !outbox_epochs_current(ob, txn);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		mdb_env_close(ob->env);
@@ -279,7 +280,12 @@ open_store(const char *dir, size_t map_size, bool ro, struct outbox **ret)
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		goto fail;
 	if (!ro) {
+		/* Kept ones stamped by the commits that follow; counted
+		 * again once the dead letters' summary, which checks its
+		 * own stamp (that a commit would renew), is settled. */
+		ob->epochs_ready = !epochs_stale;
 		settle_dead_sum(ob);
+		outbox_epochs_settle(ob, epochs_stale);
 		outbox_stages_settle(ob, stale);
 	}
 	*ret = ob;
@@ -350,6 +356,8 @@ outbox_commit_lmdb(struct outbox *ob, MDB_txn *txn)
 {
 	int r = outbox_dead_sum_stamp(ob, txn);
 
+	if (r == 0)
+		r = outbox_epochs_stamp(ob, txn);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return write_error(ob, r);
@@ -558,6 +566,8 @@ outbox_commit(struct outbox_txn **t)
 	int r;
 
 	r = outbox_meta_put(ob, (*t)->txn, "next_seq", (*t)->next_seq);
+	if (r == 0)
+		r = outbox_epochs_flush(*t);
 	if (r != 0) {
 		outbox_abort(t);
 		return r;
@@ -592,20 +602,14 @@ outbox_next_seq(struct outbox_txn *t)
 #define REF_INFO_LEN (REF_INFO_LEN_V2 + 8)
 
 int
-outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
-	       struct ref_info *ret)
+outbox_ref_decode(const MDB_val *v, struct ref_info *ret)
 {
-	MDB_val k = {EVENT_ID_LEN, (void *)id}, v;
 	const uint8_t *p;
-	int r;
 
-	r = outbox_tget(t->ob, t->txn, t->ob->refs, &k, &v);
-	if (r != 0)
-		return r;
-	if (v.mv_size != REF_INFO_LEN && v.mv_size != REF_INFO_LEN_V2 &&
-	    v.mv_size != REF_INFO_LEN_V1)
+	if (v->mv_size != REF_INFO_LEN && v->mv_size != REF_INFO_LEN_V2 &&
+	    v->mv_size != REF_INFO_LEN_V1)
 		return -EUCLEAN;
-	p = v.mv_data;
+	p = v->mv_data;
 	ret->seq = bytes_get_be64(p);
 	memcpy(ret->digest, p + 8, REF_DIGEST_LEN);
 	ret->kind = p[40];
@@ -614,14 +618,25 @@ outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 	ret->own = ret->current = ret->seq;
 	ret->epoch = 0;
 	ret->withdrawn_by = 0;
-	if (v.mv_size >= REF_INFO_LEN_V2) {
+	if (v->mv_size >= REF_INFO_LEN_V2) {
 		ret->own = bytes_get_be64(p + 43);
 		ret->current = bytes_get_be64(p + 51);
 		ret->epoch = bytes_get_be32(p + 59);
 	}
-	if (v.mv_size == REF_INFO_LEN)
+	if (v->mv_size == REF_INFO_LEN)
 		ret->withdrawn_by = bytes_get_be64(p + 63);
 	return 0;
+}
+
+int
+outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
+	       struct ref_info *ret)
+{
+	MDB_val k = {EVENT_ID_LEN, (void *)id}, v;
+	int r;
+
+	r = outbox_tget(t->ob, t->txn, t->ob->refs, &k, &v);
+	return r != 0 ? r : outbox_ref_decode(&v, ret);
 }
 
 int
@@ -630,7 +645,18 @@ outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 {
 	uint8_t b[REF_INFO_LEN];
 	MDB_val k = {EVENT_ID_LEN, (void *)id};
+	struct ref_info was;
+	int r;
 
+	/* The record counts under the epoch of its content: what it
+	 * counted under before, if anything, is taken off (a damaged
+	 * value counted nowhere, as in outbox_epochs_build). */
+	r = outbox_ref_get(t, id, &was);
+	if (r != 0 && r != -ENOENT && r != -EUCLEAN)
+		return r;
+	r = outbox_epochs_note(t, r == 0 ? &was : NULL, info);
+	if (r != 0)
+		return r;
 	bytes_put_be64(b, info->seq);
 	memcpy(b + 8, info->digest, REF_DIGEST_LEN);
 	b[40] = info->kind;

@@ -28,7 +28,8 @@
  *		by (outbox_dead.c),
  *		the outbox's identity (random, made with it), the divergence
  *		found at hello,
- *		the grants the consolidator said at its last welcome;
+ *		the grants the consolidator said at its last welcome,
+ *		the live records per key epoch (outbox_epochs.c);
  *		and per key epoch the key holders' check value (outbox_check_*)
  * Every write happens in a transaction that commits (fsync) before the
  * node answers anyone.
@@ -442,6 +443,31 @@ typedef int (*outbox_read_fn)(void *arg, uint64_t seq, uint64_t created_ms,
 			      const uint8_t *env, size_t len);
 int outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 		void *arg);
+
+/*
+ * outbox_epoch_records - the live records (not withdrawn; corrections
+ * and withdrawals are no records) by the key epoch of their content (a
+ * record re-keyed, or corrected, under the epoch of the envelope now
+ * carrying it), kept by the transactions that put refs and counted again
+ * from the refs at outbox_open when absent (an outbox of an earlier
+ * kuska): epochs holding none are left out. Fills out with up to max,
+ * oldest epoch first; returns the number of epochs holding records (may
+ * exceed max), -ENOENT when they are not known (the count failed), or
+ * -errno. A read of one meta value.
+ */
+struct outbox_epoch_count {
+	uint32_t epoch;
+	uint64_t records;
+};
+int outbox_epoch_records(struct outbox *ob, struct outbox_epoch_count *out,
+			 size_t max);
+
+/*
+ * outbox_epochs_build - counts them again from the refs (a scan): the
+ * number of records counted, or -errno (then not known until an open
+ * counts them).
+ */
+int outbox_epochs_build(struct outbox *ob) __attribute__((warn_unused_result));
 
 /*
  * outbox_dead_at - the dead letter held for seq (read-only, on the

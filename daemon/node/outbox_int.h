@@ -28,14 +28,25 @@ struct outbox {
 	bool stages_ready;	 /* the stages index is kept (built) */
 	bool stages_again;	 /* to be built again: outbox_stages_again */
 	bool ro;		 /* outbox_open_read: nothing written */
+	bool epochs_ready;	 /* the records per key epoch are kept */
 	uint8_t id[OUTBOX_ID_LEN];
 	char *dir;
+};
+
+/* Records per key epoch: what a transaction's ref puts changed. */
+#define OUTBOX_EPOCH_DELTAS 8
+
+struct outbox_epoch_delta {
+	uint32_t epoch;
+	int64_t records;
 };
 
 struct outbox_txn {
 	struct outbox *ob;
 	MDB_txn *txn;
 	uint64_t next_seq;
+	size_t n_deltas; /* outbox_epochs_note, outbox_epochs_flush */
+	struct outbox_epoch_delta deltas[OUTBOX_EPOCH_DELTAS];
 };
 
 /* outbox_err - LMDB's codes onto ours. */
@@ -149,5 +160,38 @@ int outbox_stages_stale(struct outbox *ob, MDB_txn *txn)
     __attribute__((warn_unused_result));
 void outbox_stages_again(struct outbox *ob);
 void outbox_stages_catch_up(struct outbox *ob);
+
+/* outbox_ref_decode - a refs value v (without its checksum) into *ret:
+ * 0 or -EUCLEAN. */
+int outbox_ref_decode(const MDB_val *v, struct ref_info *ret);
+
+/*
+ * The live records per key epoch (outbox_epochs.c), kept in meta by the
+ * transactions that put refs: a record (not a correction, not a
+ * withdrawal) whose ref is live counts under the key epoch of the
+ * envelope carrying its content (`current`: its own, or its latest
+ * correction's), whatever the consolidator did with it.
+ * outbox_epochs_note - within t: info is to replace was (NULL: a ref not
+ *	held); notes what it changes. 0 or -errno.
+ * outbox_epochs_flush - within t, before its commit: stores what was
+ *	noted. 0 or -errno.
+ * outbox_epochs_stamp - in every commit while they are kept: meta stamped
+ *	with the transaction's id, as outbox_dead_sum_stamp, under a key of
+ *	its own (a kuska that stamps but keeps no counts leaves it behind).
+ * outbox_epochs_current - whether the counts and their stamp are those
+ *	of the outbox's last commit as txn sees it.
+ * outbox_epochs_settle - at outbox_open: kept (current), or counted
+ *	again from the refs (logged). A failure leaves them unused (status
+ *	says they are not known), the outbox open all the same.
+ */
+int outbox_epochs_note(struct outbox_txn *t, const struct ref_info *was,
+		       const struct ref_info *info)
+    __attribute__((warn_unused_result));
+int outbox_epochs_flush(struct outbox_txn *t)
+    __attribute__((warn_unused_result));
+int outbox_epochs_stamp(struct outbox *ob, MDB_txn *txn)
+    __attribute__((warn_unused_result));
+bool outbox_epochs_current(struct outbox *ob, MDB_txn *txn);
+void outbox_epochs_settle(struct outbox *ob, bool stale);
 
 #endif

@@ -130,7 +130,7 @@ add(struct outbox *ob, MDB_txn *txn, const uint8_t case_id[PSEUDONYM_LEN],
 static bool
 dead(struct outbox *ob, MDB_txn *txn, uint64_t seq)
 {
-	struct outbox_txn t = {ob, txn, 0};
+	struct outbox_txn t = {.ob = ob, .txn = txn};
 	uint64_t at_ms;
 	uint8_t code;
 
@@ -552,7 +552,7 @@ static bool
 seq_kind_in(struct outbox *ob, MDB_txn *txn, uint64_t seq,
 	    const enum kind *kinds, size_t n)
 {
-	struct outbox_txn t = {ob, txn, 0};
+	struct outbox_txn t = {.ob = ob, .txn = txn};
 	struct event *ev;
 	uint32_t version;
 	bool in = false;

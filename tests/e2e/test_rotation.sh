@@ -8,7 +8,11 @@
 # only some have resubmitted, links across institutions are broken (the
 # overlap table differs); once all have, every table is byte-identical to
 # before, every node shows the same check value, and a third
-# resubmission changes nothing.
+# resubmission changes nothing. Meanwhile kuska status says how many live
+# records each node still holds under epoch 1: all of them before its
+# institution resubmits, those its resubmission left out after (mp's in
+# two halves; a pnp record missing from its export), none once they are
+# sent again or withdrawn.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -34,6 +38,34 @@ check "tables before the rotation" tables "$T/before"
 check "the overlap table has links across institutions" \
 	grep -q '^2025,[a-z]*+' "$T/before/overlap.2025.csv"
 
+# live_records FILE: the records of an export that count (corrections and
+# withdrawals are none; a withdrawn record no longer counts).
+live_records() {
+	python3 -c '
+import json, sys
+recs, gone = set(), set()
+for line in open(sys.argv[1]):
+	o = json.loads(line)
+	if o["kind"] == "withdrawal":
+		gone.add(o["target_ref"])
+	elif o["kind"] != "correction":
+		recs.add(o["ref"])
+print(len(recs - gone))' "$1"
+}
+# old_epoch NODE: what its status says of the records under epoch 1
+# ("" when it says nothing of them).
+old_epoch() {
+	"$KUSKA" status -c "$N/$1.conf" |
+		sed -n 's/^ *records under key epoch 1: \([0-9]*\) (send them again or withdraw them before destroying epoch 1.s keys.*/\1/p'
+}
+check "in epoch 1 no node speaks of older epochs" \
+	sh -c "! '$KUSKA' status -c '$N/pnp.conf' | grep -q 'records under'"
+# A record of pnp's sent after the tables were taken, that its export
+# will leave out (withdrawn before the tables are taken again).
+echo '{"kind":"identification","ref":"PNP-LEFT-OUT","date":"2025-03-01","region":"15","victim":{"document":{"type":"DNI","number":"40000017"},"given_names":"Rosa","surnames":"Mamani Apaza","birth_date":"2011-05-06","sex":"F","nationality":"PE"},"exploitation":["labour"]}' >"$T/left-out.jsonl"
+check "pnp: a record its export leaves out" \
+	"$KUSKA" submit -c "$N/pnp.conf" "$T/left-out.jsonl"
+
 # --- the rotation: new keys everywhere, epoch 2, two key holders ----------
 K=$N/keys
 "$KUSKA" keygen --linkage "$K/linkage2.key" --epoch 2 >/dev/null
@@ -52,6 +84,11 @@ check "before its first submission of epoch 2 a node says when its check value i
 	sh -c "'$KUSKA' status -c '$N/pnp.conf' |
 		grep -q 'key epoch: *2 (check value known after the first submission)'"
 
+want=$(($(live_records "$T/sim/pnp.jsonl") + 1))
+got=$(old_epoch pnp)
+check "before resubmitting, pnp's status counts its $want records under epoch 1 ($got)" \
+	test "$got" = "$want"
+
 # pnp alone first: its records now carry epoch-2 pseudonyms.
 "$KUSKA" submit -c "$N/pnp.conf" "$T/sim/pnp.jsonl" >"$T/re-pnp.out"
 tail -1 "$T/re-pnp.out" | sed 's/^/#   /'
@@ -62,9 +99,30 @@ check "tables while only pnp has resubmitted" tables "$T/middle"
 check "meanwhile pnp's victims no longer link with the others" \
 	sh -c "! cmp -s '$T/before/overlap.2025.csv' '$T/middle/overlap.2025.csv'"
 
+got=$(old_epoch pnp)
+check "after, pnp's status counts the one its export left out ($got)" \
+	test "$got" = 1
+echo '{"kind":"withdrawal","ref":"PNP-LEFT-OUT-W","target_ref":"PNP-LEFT-OUT"}' >"$T/withdraw.jsonl"
+check "pnp withdraws it" "$KUSKA" submit -c "$N/pnp.conf" "$T/withdraw.jsonl"
+got=$(old_epoch pnp)
+check "then pnp's status says nothing of epoch 1 ($got)" test -z "$got"
+
+# mp in two halves: after the first, part of its records still old.
+mp_all=$(old_epoch mp)
+head -n 270 "$T/sim/mp.jsonl" >"$T/mp-half.jsonl"
+"$KUSKA" submit -c "$N/mp.conf" "$T/mp-half.jsonl" >"$T/half-mp.out"
+mp_half=$(old_epoch mp)
+check "mp's status counts fewer records under epoch 1 after half its export ($mp_all, then $mp_half)" \
+	test "$mp_all" = "$(live_records "$T/sim/mp.jsonl")" -a \
+	"$mp_half" -gt 0 -a "$mp_half" -lt "$mp_all"
 for i in mp pj mimp minsa; do
 	"$KUSKA" submit -c "$N/$i.conf" "$T/sim/$i.jsonl" >"$T/re-$i.out"
 done
+left=$(for i in $INSTS; do
+	"$KUSKA" status -c "$N/$i.conf" | grep -c 'records under'
+done | awk '{ s += $1 } END { print s + 0 }')
+check "every institution resubmitted: no status counts records under epoch 1 ($left)" \
+	test "$left" = 0
 check "every institution resubmitted: nothing new, nothing refused" \
 	sh -c "grep -h ': 0 accepted, [0-9]* already held, 0 refused' '$T'/re-*.out |
 		wc -l | grep -qx $(echo $INSTS | wc -w) &&

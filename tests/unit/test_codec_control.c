@@ -482,14 +482,33 @@ test_control_keyholder(void **state)
 	c->node.has_key_check = true;
 	memcpy(c->node.key_check, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
 	c->node.evaluations = 123456;
+	c->node.n_old_epochs = 2;
+	c->node.old_epoch[0] = 1;
+	c->node.old_epoch_records[0] = 4;
+	c->node.old_epoch[1] = 2;
+	c->node.old_epoch_records[1] = 2000000;
 	back = control_round_trip(c);
 	assert_int_equal(back->node.key_epoch, 3);
+	assert_int_equal(back->node.n_old_epochs, 2);
+	assert_int_equal(back->node.old_epoch[0], 1);
+	assert_int_equal(back->node.old_epoch_records[0], 4);
+	assert_int_equal(back->node.old_epoch[1], 2);
+	assert_int_equal(back->node.old_epoch_records[1], 2000000);
+	assert_false(back->node.old_epochs_unknown);
 	assert_string_equal(back->node.keyholder_error,
 			    c->node.keyholder_error);
 	assert_int_equal(back->node.keyholder_error_ms, 77);
 	assert_true(back->node.has_key_check);
 	assert_memory_equal(back->node.key_check, c->node.key_check, 8);
 	assert_int_equal(back->node.evaluations, 123456);
+	codec_control_clear(back);
+	free(back);
+	/* Not known: said so, no epoch. */
+	c->node.n_old_epochs = 0;
+	c->node.old_epochs_unknown = true;
+	back = control_round_trip(c);
+	assert_int_equal(back->node.n_old_epochs, 0);
+	assert_true(back->node.old_epochs_unknown);
 	codec_control_clear(back);
 	free(back);
 

@@ -1749,6 +1749,152 @@ test_rotation(void **state)
 }
 
 /*
+ * records - the live records the outbox counts under key epoch e, after
+ * checking that the list is sorted and holds no epoch of none.
+ */
+static uint64_t
+records(struct fixture *fx, uint32_t e)
+{
+	struct outbox_epoch_count c[8];
+	uint64_t n = 0;
+	int got, i;
+
+	got = outbox_epoch_records(fx->ob, c, 8);
+	assert_true(got >= 0 && got <= 8);
+	for (i = 0; i < got; i++) {
+		assert_true(c[i].records > 0);
+		assert_true(i == 0 || c[i - 1].epoch < c[i].epoch);
+		if (c[i].epoch == e)
+			n = c[i].records;
+	}
+	return n;
+}
+
+/* The counts made again from the refs are the ones kept. */
+static void
+recount(struct fixture *fx, uint32_t e1, uint64_t n1, uint32_t e2, uint64_t n2)
+{
+	assert_int_equal(records(fx, e1), n1);
+	assert_int_equal(records(fx, e2), n2);
+	assert_int_equal(outbox_epochs_build(fx->ob), (int)(n1 + n2));
+	assert_int_equal(records(fx, e1), n1);
+	assert_int_equal(records(fx, e2), n2);
+}
+
+/* Deletes meta key name (the outbox closed): what an earlier kuska's
+ * outbox lacks. */
+static void
+del_meta(const char *dir, const char *name)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi meta;
+	MDB_val k = {strlen(name), (void *)name};
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 10), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, 16u << 20), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+	assert_int_equal(mdb_del(txn, meta, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/*
+ * The live records per key epoch (kuska status, during a rotation): a
+ * record counts under the epoch of its content (its own envelope's, or
+ * its latest correction's), a withdrawn one nowhere, corrections and
+ * withdrawals never; re-keying moves a record to the new epoch, and a
+ * record never sent again stays under the old one. A dry run changes
+ * nothing, nor do dead letters and their revival (the refs say what the
+ * node holds); counted again from the refs (an outbox without them, or
+ * written by a kuska that does not keep them) they are the same.
+ */
+static void
+test_epoch_records(void **state)
+{
+	struct fixture *fx = *state;
+	enum line_status st[N_EXPORT];
+	struct line_result res;
+	struct rejection rej;
+	struct control rep;
+	uint64_t g;
+
+	/* A and B (corrected by C and F), D withdrawn: two records. */
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	codec_control_clear(&rep);
+	recount(fx, 1, 2, 2, 0);
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	g = res.seq;
+	submit1(fx, ID("H", "55555555", "2025-03-02"), &res);
+	submit1(fx, WD("HW", "H"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	recount(fx, 1, 3, 2, 0);
+
+	/* Rotated: the export re-keys C and F, so A and B; G not sent. */
+	rotate(fx, 2);
+	fx->dry = 7;
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	codec_control_clear(&rep);
+	fx->dry = 0;
+	recount(fx, 1, 3, 2, 0);
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[2], LINE_REKEYED);
+	assert_int_equal(st[5], LINE_REKEYED);
+	recount(fx, 1, 1, 2, 2);
+
+	/* G refused by the consolidator, then taken after all: the same. */
+	memset(&rej, 0, sizeof(rej));
+	rej.seq = g;
+	rej.reason = REASON_BAD_EVENT;
+	snprintf(rej.text, sizeof(rej.text), "test");
+	assert_int_equal(
+	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
+	assert_int_equal(records(fx, 1), 1);
+	assert_int_equal(outbox_revive(fx->ob, g, g, NULL, 0), 1);
+	assert_int_equal(records(fx, 1), 1);
+
+	/* G sent again: none left under epoch 1. */
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(records(fx, 1), 0);
+	recount(fx, 1, 0, 2, 3);
+
+	/* Ordinary business in epoch 2: a new record, a correction of a
+	 * re-keyed one, a withdrawal. */
+	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	submit1(fx, COR("L", "G", "44444444"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	recount(fx, 1, 0, 2, 4);
+	submit1(fx, WD("M", "K"), &res);
+	recount(fx, 1, 0, 2, 3);
+
+	/* Epoch 3: a record sent again moves alone. */
+	rotate(fx, 3);
+	submit1(fx, COR("L", "G", "44444444"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	recount(fx, 2, 2, 3, 1);
+
+	/* Kept across a restart; counted again when absent or left behind
+	 * by another kuska's write (its stamp not the last commit's). */
+	outbox_close(&fx->ob);
+	del_meta(fx->dir, "epoch_records");
+	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
+	fx->in.ob = fx->ob;
+	recount(fx, 2, 2, 3, 1);
+	outbox_close(&fx->ob);
+	del_meta(fx->dir, "epoch_records_txn");
+	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
+	fx->in.ob = fx->ob;
+	assert_int_equal(records(fx, 2), 2);
+	assert_int_equal(records(fx, 3), 1);
+}
+
+/*
  * A request of several rounds (records repeat identities across rounds,
  * some lines are refused): every record gets the pseudonym of its own
  * identity, as if computed alone, in its line's order.
@@ -2426,6 +2572,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_age_warning, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_held, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_epoch_records, setup,
 					    teardown),
 	};
 

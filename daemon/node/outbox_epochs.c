@@ -1,0 +1,373 @@
+/*
+ * outbox_epochs.c - the live records per key epoch: what kuska status
+ * reads during a key rotation, to tell whether the node still holds
+ * records under the old keys (records never sent again are not re-keyed:
+ * docs/INPUT.md section 7). Kept in meta by every transaction that puts a
+ * ref (outbox_ref_put notes each change, outbox_commit stores them), so
+ * that status reads one value, not the refs (two million of them on a
+ * large node). See outbox.h and outbox_int.h.
+ *
+ * A record counts when its ref is a record's (not a correction's or a
+ * withdrawal's) and live, under the key epoch of the envelope carrying
+ * its content: its own envelope's epoch (the ref's `epoch`), or, once
+ * corrected, that of the envelope `current` names (its latest
+ * correction, which a re-keyed correction replaces). Envelopes never
+ * change, so a ref's value alone says where it counts, and a count made
+ * again from the refs is the one kept.
+ *
+ * The counts are used only if every commit since they were made kept
+ * them: every commit of this kuska stamps meta with its transaction id
+ * under a key of their own (a kuska that keeps no counts, an earlier
+ * one, may put refs and stamp the dead letters' summary, never this
+ * key). Absent, or left behind, they are counted again at outbox_open.
+ */
+#include "outbox.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "log.h"
+#include "outbox_int.h"
+
+#define COUNTS_KEY "epoch_records"
+#define STAMP_KEY "epoch_records_txn"
+/* A value: (epoch, records) pairs, oldest epoch first, none of 0. */
+#define PAIR_LEN 12
+#define MAX_EPOCHS 1024
+
+/* Whether the ref counts as a live record. */
+static bool
+counts(const struct ref_info *ri)
+{
+	return ri->target == TARGET_NONE && ri->state == REF_LIVE;
+}
+
+/* The key epoch of the envelope carrying ri's content (its own epoch
+ * when that envelope cannot tell: a recovered outbox's gap). */
+static uint32_t
+content_epoch(struct outbox_txn *t, const struct ref_info *ri)
+{
+	struct event *ev;
+	uint32_t version, epoch = ri->epoch;
+
+	if (ri->current == ri->own || ri->current == 0)
+		return epoch;
+	ev = malloc(sizeof(*ev));
+	if (ev == NULL)
+		return epoch;
+	if (outbox_seq_event(t, ri->current, ev, &version) == 0)
+		epoch = ev->key_epoch;
+	free(ev);
+	return epoch;
+}
+
+/* The counts kept in meta into a malloc'd *ret (n pairs): 0, -ENOENT
+ * absent, -EUCLEAN damaged. */
+static int
+load(struct outbox *ob, MDB_txn *txn, struct outbox_epoch_count **ret,
+     size_t *n)
+{
+	MDB_val k = {sizeof(COUNTS_KEY) - 1, COUNTS_KEY}, v;
+	const uint8_t *p;
+	size_t i;
+	int r;
+
+	*ret = NULL;
+	*n = 0;
+	r = outbox_tget(ob, txn, ob->meta, &k, &v);
+	if (r != 0)
+		return r;
+	if (v.mv_size % PAIR_LEN != 0 || v.mv_size / PAIR_LEN > MAX_EPOCHS)
+		return -EUCLEAN;
+	*n = v.mv_size / PAIR_LEN;
+	*ret = calloc(*n + 1, sizeof(**ret));
+	if (*ret == NULL)
+		return -ENOMEM;
+	p = v.mv_data;
+	for (i = 0; i < *n; i++) {
+		(*ret)[i].epoch = bytes_get_be32(p + PAIR_LEN * i);
+		(*ret)[i].records = bytes_get_be64(p + PAIR_LEN * i + 4);
+	}
+	return 0;
+}
+
+/* Stores the n pairs of c (sorted, none of 0 records). */
+static int
+store(struct outbox *ob, MDB_txn *txn, const struct outbox_epoch_count *c,
+      size_t n)
+{
+	MDB_val k = {sizeof(COUNTS_KEY) - 1, COUNTS_KEY};
+	uint8_t *b;
+	size_t i;
+	int r;
+
+	if (n > MAX_EPOCHS)
+		return -E2BIG;
+	b = malloc(n * PAIR_LEN + 1);
+	if (b == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		bytes_put_be32(b + PAIR_LEN * i, c[i].epoch);
+		bytes_put_be64(b + PAIR_LEN * i + 4, c[i].records);
+	}
+	r = outbox_tput(ob, txn, ob->meta, &k, b, n * PAIR_LEN, 0);
+	free(b);
+	return r;
+}
+
+/*
+ * Adds d to the count of epoch in *c (n pairs, cap room), keeping it
+ * sorted and without zeros; a count that would go below 0 stays at 0 (a
+ * value astray: none in a count kept by this file). 0 or -ENOMEM.
+ */
+static int
+apply(struct outbox_epoch_count **c, size_t *n, size_t *cap, uint32_t epoch,
+      int64_t d)
+{
+	struct outbox_epoch_count *nc;
+	size_t i = 0;
+
+	while (i < *n && (*c)[i].epoch < epoch)
+		i++;
+	if (i < *n && (*c)[i].epoch == epoch) {
+		if (d < 0 && (uint64_t)-d >= (*c)[i].records) {
+			memmove(*c + i, *c + i + 1, (*n - i - 1) * sizeof(**c));
+			(*n)--;
+		} else {
+			(*c)[i].records += (uint64_t)d;
+		}
+		return 0;
+	}
+	if (d <= 0)
+		return 0;
+	if (*n == *cap) {
+		*cap = *cap * 2 + 4;
+		nc = realloc(*c, *cap * sizeof(**c));
+		if (nc == NULL)
+			return -ENOMEM;
+		*c = nc;
+	}
+	memmove(*c + i + 1, *c + i, (*n - i) * sizeof(**c));
+	(*c)[i].epoch = epoch;
+	(*c)[i].records = (uint64_t)d;
+	(*n)++;
+	return 0;
+}
+
+int
+outbox_epochs_flush(struct outbox_txn *t)
+{
+	struct outbox *ob = t->ob;
+	struct outbox_epoch_count *c = NULL;
+	size_t n = 0, cap, i;
+	int r = 0;
+
+	if (t->n_deltas == 0 || !ob->epochs_ready) {
+		t->n_deltas = 0;
+		return 0;
+	}
+	r = load(ob, t->txn, &c, &n);
+	if (r == -EUCLEAN || r == -ENOENT) {
+		/* Not to be trusted: no longer kept (nor stamped), counted
+		 * again at the next opening; the records are stored all the
+		 * same. */
+		log_warnx("event=epoch_records_not_counted error=\"%s\"",
+			  strerror(-r));
+		ob->epochs_ready = false;
+		t->n_deltas = 0;
+		free(c);
+		return 0;
+	}
+	cap = n + 1;
+	for (i = 0; i < t->n_deltas && r == 0; i++)
+		r = apply(&c, &n, &cap, t->deltas[i].epoch,
+			  t->deltas[i].records);
+	if (r == 0)
+		r = store(ob, t->txn, c, n);
+	free(c);
+	t->n_deltas = 0;
+	return r;
+}
+
+/* Adds d to epoch's change within t. */
+static int
+note(struct outbox_txn *t, uint32_t epoch, int64_t d)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < t->n_deltas; i++)
+		if (t->deltas[i].epoch == epoch) {
+			t->deltas[i].records += d;
+			return 0;
+		}
+	if (t->n_deltas == OUTBOX_EPOCH_DELTAS &&
+	    (r = outbox_epochs_flush(t)) != 0)
+		return r;
+	t->deltas[t->n_deltas].epoch = epoch;
+	t->deltas[t->n_deltas].records = d;
+	t->n_deltas++;
+	return 0;
+}
+
+int
+outbox_epochs_note(struct outbox_txn *t, const struct ref_info *was,
+		   const struct ref_info *info)
+{
+	bool before = was != NULL && counts(was), after = counts(info);
+	int r = 0;
+
+	if (!t->ob->epochs_ready || (!before && !after))
+		return 0;
+	/* The same content (a ref put again, its digest or state aside). */
+	if (before && after && was->current == info->current &&
+	    was->own == info->own && was->epoch == info->epoch)
+		return 0;
+	if (before)
+		r = note(t, content_epoch(t, was), -1);
+	if (r == 0 && after)
+		r = note(t, content_epoch(t, info), 1);
+	return r;
+}
+
+int
+outbox_epochs_stamp(struct outbox *ob, MDB_txn *txn)
+{
+	MDB_val k = {sizeof(STAMP_KEY) - 1, STAMP_KEY};
+	uint8_t b[8];
+
+	if (!ob->epochs_ready)
+		return 0;
+	bytes_put_be64(b, mdb_txn_id(txn));
+	return outbox_tput(ob, txn, ob->meta, &k, b, sizeof(b), 0);
+}
+
+bool
+outbox_epochs_current(struct outbox *ob, MDB_txn *txn)
+{
+	MDB_val k = {sizeof(STAMP_KEY) - 1, STAMP_KEY},
+		ck = {sizeof(COUNTS_KEY) - 1, COUNTS_KEY}, v;
+	MDB_envinfo info;
+	uint64_t stamp, id = mdb_txn_id(txn);
+
+	if (outbox_tget(ob, txn, ob->meta, &ck, &v) != 0)
+		return false;
+	if (outbox_tget(ob, txn, ob->meta, &k, &v) != 0 || v.mv_size != 8 ||
+	    mdb_env_info(ob->env, &info) != 0)
+		return false;
+	stamp = bytes_get_be64(v.mv_data);
+	/* A read sees its commit's id; a write, the next. */
+	return stamp == id || (stamp + 1 == id && stamp == info.me_last_txnid);
+}
+
+/* Counts the refs within txn into *c (n pairs, cap room); *ret_records
+ * the records counted. */
+static int
+scan(struct outbox *ob, MDB_txn *txn, struct outbox_epoch_count **c, size_t *n,
+     size_t *cap, uint64_t *ret_records)
+{
+	struct outbox_txn t = {.ob = ob, .txn = txn};
+	struct ref_info ri;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, r = 0;
+
+	*ret_records = 0;
+	rc = mdb_cursor_open(txn, ob->refs, &cur);
+	if (rc != 0)
+		return outbox_err(rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	while (rc == 0 && r == 0) {
+		/* A damaged value counted nowhere: outbox_check names it. */
+		if (lmdbcheck_untag(ob->tagged, &k, &v) == 0 &&
+		    outbox_ref_decode(&v, &ri) == 0 && counts(&ri)) {
+			r = apply(c, n, cap, content_epoch(&t, &ri), 1);
+			(*ret_records)++;
+		}
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(cur);
+	if (r == 0 && rc != MDB_NOTFOUND)
+		r = outbox_err(rc);
+	return r;
+}
+
+int
+outbox_epochs_build(struct outbox *ob)
+{
+	struct outbox_epoch_count *c = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t records = 0;
+	MDB_txn *txn;
+	int r;
+
+	ob->epochs_ready = false;
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
+	if (r != 0)
+		return r;
+	r = scan(ob, txn, &c, &n, &cap, &records);
+	if (r == 0)
+		r = store(ob, txn, c, n);
+	free(c);
+	if (r != 0) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	ob->epochs_ready = true; /* for the stamp of this commit */
+	r = outbox_commit_lmdb(ob, txn);
+	if (r != 0) {
+		ob->epochs_ready = false;
+		return r;
+	}
+	return records > (uint64_t)INT32_MAX ? INT32_MAX : (int)records;
+}
+
+void
+outbox_epochs_settle(struct outbox *ob, bool stale)
+{
+	MDB_txn *txn;
+	MDB_stat ms;
+	bool empty = true;
+	int r;
+
+	if (!stale) {
+		ob->epochs_ready = true;
+		return;
+	}
+	if (mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn) == 0) {
+		empty = mdb_stat(txn, ob->refs, &ms) == 0 && ms.ms_entries == 0;
+		mdb_txn_abort(txn);
+	}
+	r = outbox_epochs_build(ob);
+	if (r < 0)
+		log_warnx("event=epoch_records_not_counted error=\"%s\"",
+			  strerror(-r));
+	else if (!empty)
+		log_info("event=epoch_records_counted records=%d", r);
+}
+
+int
+outbox_epoch_records(struct outbox *ob, struct outbox_epoch_count *out,
+		     size_t max)
+{
+	struct outbox_epoch_count *c = NULL;
+	MDB_txn *txn;
+	size_t n = 0;
+	int r;
+
+	if (!ob->epochs_ready)
+		return -ENOENT;
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	r = load(ob, txn, &c, &n);
+	mdb_txn_abort(txn);
+	if (r == 0) {
+		memcpy(out, c, (n < max ? n : max) * sizeof(*out));
+		r = (int)n;
+	}
+	free(c);
+	return r;
+}
