@@ -482,7 +482,8 @@ recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
 	}
 	/* The refusals alone say it too: a node asks them for sequences
 	 * whose Acks it lost, and takes every one not listed for accepted
-	 * (deliver.c, on_refusals), reviving a dead letter it held there. */
+	 * (deliver_refusals.c, deliver_on_refusals), reviving a dead letter it
+	 * held there. */
 	if (reason == REASON_NONE && stored != NULL &&
 	    revoked_since(b, stored, stored_len, why, sizeof(why))) {
 		reason = REASON_KEY_NOT_VALID;

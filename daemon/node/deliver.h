@@ -89,7 +89,7 @@ struct deliver {
 	uint64_t acked, sent_upto, next_batch_id;
 	/* The first sequence of the refusals asked (a RecoverRequest whose
 	 * answer is awaited), 0 none; when to ask (again), 0 not due;
-	 * how long after the last ask refused: see ask_refusals. */
+	 * how long after the last ask refused: see deliver_ask_refusals. */
 	uint64_t refusals_asked, refusals_due_ms, refusals_backoff_ms;
 	struct log_budget refusals_log; /* event=refusals_refused */
 	/* event=answer_refused: a consolidator that answers what cannot be
