@@ -2,7 +2,7 @@
  * tally.h - kuska submit's counts of one file's lines, as the node
  * answered them, and the summary that closes the file's report: the
  * counts, and what the officer should ask or do about the refusals.
- * Apart from submit.c so that the summary is tested without a node
+ * Apart from submit*.c so that the summary is tested without a node
  * (tests/unit/test_tally.c).
  */
 #ifndef KUSKA_TALLY_H
