@@ -445,8 +445,9 @@ int outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 		void *arg);
 
 /*
- * outbox_epoch_records - the live records (not withdrawn; corrections
- * and withdrawals are no records) by the key epoch of their content (a
+ * outbox_epoch_records - the live records (not withdrawn, or withdrawn by
+ * a withdrawal the consolidator refused; corrections and withdrawals are
+ * no records) by the key epoch of their content (a
  * record re-keyed, or corrected, under the epoch of the envelope now
  * carrying it), kept by the transactions that put refs and counted again
  * from the refs at outbox_open when absent (an outbox of an earlier

@@ -16,16 +16,21 @@
 
 /*
  * A dead letter's value: reason, time, text; counted into s (the one it
- * replaces, unless MDB_NOOVERWRITE, taken off).
+ * replaces, unless MDB_NOOVERWRITE, taken off), and one not held before
+ * (nor damaged) into the records per key epoch noted in et (a withdrawal
+ * refused).
  */
 static int
-put_dead(struct outbox *ob, MDB_txn *txn, uint64_t seq, enum reason reason,
+put_dead(struct outbox_txn *et, uint64_t seq, enum reason reason,
 	 uint64_t at_ms, const char *text, unsigned flags,
 	 struct outbox_dead_sum *s)
 {
+	struct outbox *ob = et->ob;
+	MDB_txn *txn = et->txn;
 	uint8_t kb[8], vb[1 + 8 + CODEC_MAX_TEXT];
 	size_t tl = strnlen(text, CODEC_MAX_TEXT);
 	MDB_val k = {8, kb}, v = {9 + tl, vb};
+	bool fresh = true;
 	int r;
 
 	bytes_put_be64(kb, seq);
@@ -40,10 +45,14 @@ put_dead(struct outbox *ob, MDB_txn *txn, uint64_t seq, enum reason reason,
 			outbox_dead_sum_del(s, r == 0 ? &old : NULL);
 		else if (r != -ENOENT)
 			return r;
+		/* One damaged held nothing (outbox_seq_dead says so). */
+		fresh = r != 0 || old.mv_size < 9;
 	}
 	r = outbox_tput(ob, txn, ob->dead, &k, vb, v.mv_size, flags);
 	if (r == 0)
 		outbox_dead_sum_add(s, &v);
+	if (r == 0 && fresh)
+		r = outbox_epochs_dead(et, seq, +1);
 	return r;
 }
 
@@ -56,7 +65,7 @@ outbox_put_dead(struct outbox_txn *t, uint64_t seq, enum reason reason,
 
 	r = outbox_dead_sum_load(t->ob, t->txn, &s);
 	if (r == 0)
-		r = put_dead(t->ob, t->txn, seq, reason, at_ms, text, 0, &s);
+		r = put_dead(t, seq, reason, at_ms, text, 0, &s);
 	if (r == 0)
 		r = outbox_dead_sum_store(t->ob, t->txn, &s);
 	return r;
@@ -69,7 +78,7 @@ outbox_put_dead(struct outbox_txn *t, uint64_t seq, enum reason reason,
  * (outbox_stages_moves).
  */
 static int
-put_rejections(struct outbox *ob, MDB_txn *txn, uint64_t now_ms,
+put_rejections(struct outbox_txn *et, uint64_t now_ms,
 	       const struct rejection *rej, size_t n_rej, bool *fresh,
 	       struct outbox_dead_sum *s, bool *moves)
 {
@@ -77,12 +86,13 @@ put_rejections(struct outbox *ob, MDB_txn *txn, uint64_t now_ms,
 	int r = 0;
 
 	for (i = 0; r == 0 && i < n_rej; i++) {
-		r = put_dead(ob, txn, rej[i].seq, rej[i].reason, now_ms,
-			     rej[i].text, MDB_NOOVERWRITE, s);
+		r = put_dead(et, rej[i].seq, rej[i].reason, now_ms, rej[i].text,
+			     MDB_NOOVERWRITE, s);
 		if (fresh != NULL)
 			fresh[i] = r == 0;
 		if (r == 0 && !*moves)
-			*moves = outbox_stages_moves(ob, txn, rej[i].seq);
+			*moves =
+			    outbox_stages_moves(et->ob, et->txn, rej[i].seq);
 		if (r == -EEXIST)
 			r = 0;
 	}
@@ -117,6 +127,7 @@ static int
 record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
 	   const struct rejection *rej, size_t n_rej, bool welcome)
 {
+	struct outbox_txn et = {.ob = ob};
 	MDB_txn *txn;
 	bool moves = false;
 	int r;
@@ -124,6 +135,7 @@ record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
 	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
+	et.txn = txn;
 	r = put_ack(ob, txn, acked, reset, now_ms, welcome);
 	/* An Ack refusing nothing (most) leaves the summary alone. */
 	if (r == 0 && n_rej > 0) {
@@ -131,10 +143,12 @@ record_ack(struct outbox *ob, uint64_t acked, bool reset, uint64_t now_ms,
 
 		r = outbox_dead_sum_load(ob, txn, &s);
 		if (r == 0)
-			r = put_rejections(ob, txn, now_ms, rej, n_rej, NULL,
-					   &s, &moves);
+			r = put_rejections(&et, now_ms, rej, n_rej, NULL, &s,
+					   &moves);
 		if (r == 0)
 			r = outbox_dead_sum_store(ob, txn, &s);
+		if (r == 0)
+			r = outbox_epochs_flush(&et);
 	}
 	if (r == 0 && moves)
 		r = outbox_stages_stale(ob, txn);
@@ -195,10 +209,12 @@ rejected(const struct rejection *rej, size_t n_rej, uint64_t seq)
  * index (outbox_stages_revived_moves). Returns how many or -errno.
  */
 static int
-revive_range(struct outbox *ob, MDB_txn *txn, uint64_t first, uint64_t last,
+revive_range(struct outbox_txn *et, uint64_t first, uint64_t last,
 	     const struct rejection *rej, size_t n_rej,
 	     struct outbox_dead_sum *s, bool *moves)
 {
+	struct outbox *ob = et->ob;
+	MDB_txn *txn = et->txn;
 	MDB_cursor *cur;
 	MDB_val k, v, uk, uv;
 	uint8_t kb[8];
@@ -231,6 +247,16 @@ revive_range(struct outbox *ob, MDB_txn *txn, uint64_t first, uint64_t last,
 		uv = v;
 		untagged = lmdbcheck_untag(ob->tagged, &uk, &uv) == 0;
 		outbox_dead_sum_del(s, untagged ? &uv : NULL);
+		/* A withdrawal taken after all withdraws its record (a
+		 * damaged letter held nothing: outbox_seq_dead). */
+		if (untagged && uv.mv_size >= 9) {
+			int e = outbox_epochs_dead(et, seq, -1);
+
+			if (e != 0) {
+				mdb_cursor_close(cur);
+				return e;
+			}
+		}
 		rc = mdb_cursor_del(cur, 0);
 		if (rc != 0)
 			break;
@@ -248,6 +274,7 @@ int
 outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
 		       uint64_t now_ms, bool *fresh)
 {
+	struct outbox_txn et = {.ob = ob};
 	struct outbox_dead_sum s;
 	MDB_txn *txn;
 	bool moves = false;
@@ -256,17 +283,20 @@ outbox_record_refusals(struct outbox *ob, const struct outbox_refusals *a,
 	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
+	et.txn = txn;
 	r = outbox_dead_sum_load(ob, txn, &s);
 	if (r == 0)
-		r = put_rejections(ob, txn, now_ms, a->rej, a->n_rej, fresh, &s,
+		r = put_rejections(&et, now_ms, a->rej, a->n_rej, fresh, &s,
 				   &moves);
 	if (r == 0) {
-		n = revive_range(ob, txn, a->first, a->last, a->rej, a->n_rej,
-				 &s, &moves);
+		n = revive_range(&et, a->first, a->last, a->rej, a->n_rej, &s,
+				 &moves);
 		r = n < 0 ? n : 0;
 	}
 	if (r == 0)
 		r = outbox_dead_sum_store(ob, txn, &s);
+	if (r == 0)
+		r = outbox_epochs_flush(&et);
 	if (r == 0)
 		r = outbox_meta_put(ob, txn, "refusals_from", a->next);
 	if (r == 0 && moves)
@@ -285,6 +315,7 @@ int
 outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 	      const struct rejection *rej, size_t n_rej)
 {
+	struct outbox_txn et = {.ob = ob};
 	struct outbox_dead_sum s;
 	MDB_txn *txn;
 	bool moves = false;
@@ -295,11 +326,13 @@ outbox_revive(struct outbox *ob, uint64_t first, uint64_t last,
 	r = outbox_err(mdb_txn_begin(ob->env, NULL, 0, &txn));
 	if (r != 0)
 		return r;
+	et.txn = txn;
 	r = outbox_dead_sum_load(ob, txn, &s);
-	n = r != 0 ? r
-		   : revive_range(ob, txn, first, last, rej, n_rej, &s, &moves);
+	n = r != 0 ? r : revive_range(&et, first, last, rej, n_rej, &s, &moves);
 	if (n > 0)
 		r = outbox_dead_sum_store(ob, txn, &s);
+	if (n > 0 && r == 0)
+		r = outbox_epochs_flush(&et);
 	if (n > 0 && r == 0 && moves)
 		r = outbox_stages_stale(ob, txn);
 	if (n <= 0 || r != 0) {

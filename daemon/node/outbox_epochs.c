@@ -8,12 +8,16 @@
  * large node). See outbox.h and outbox_int.h.
  *
  * A record counts when its ref is a record's (not a correction's or a
- * withdrawal's) and live, under the key epoch of the envelope carrying
- * its content: its own envelope's epoch (the ref's `epoch`), or, once
- * corrected, that of the envelope `current` names (its latest
- * correction, which a re-keyed correction replaces). Envelopes never
- * change, so a ref's value alone says where it counts, and a count made
- * again from the refs is the one kept.
+ * withdrawal's) and live (or withdrawn by a withdrawal the consolidator
+ * refused, a dead letter: the transactions adding and reviving dead
+ * letters note it, outbox_epochs_dead), under the key epoch of the
+ * envelope carrying its content: its own envelope's epoch (the ref's
+ * `epoch`), or, once corrected, that of the envelope `current` names
+ * (its latest correction, which a re-keyed correction replaces).
+ * Envelopes never
+ * change, so a ref's value (and whether its withdrawal is a dead letter)
+ * says where it counts, and a count made again from the refs is the one
+ * kept.
  *
  * The counts are used only if every commit since they were made kept
  * them: every commit of this kuska stamps meta with its transaction id
@@ -37,11 +41,25 @@
 #define PAIR_LEN 12
 #define MAX_EPOCHS 1024
 
-/* Whether the ref counts as a live record. */
+/*
+ * Whether the ref counts as a live record within t: a record's, not
+ * withdrawn, or withdrawn by a withdrawal the consolidator refused (a
+ * dead letter withdrew nothing: the node takes the record as live,
+ * intake_ref_get, and the consolidator counts it). A dead letter added
+ * or revived changes it: outbox_epochs_dead.
+ */
 static bool
-counts(const struct ref_info *ri)
+counts(struct outbox_txn *t, const struct ref_info *ri)
 {
-	return ri->target == TARGET_NONE && ri->state == REF_LIVE;
+	uint64_t at_ms;
+	uint8_t code;
+
+	if (ri->target != TARGET_NONE)
+		return false;
+	if (ri->state == REF_LIVE)
+		return true;
+	return ri->state == REF_WITHDRAWN && ri->withdrawn_by != 0 &&
+	       outbox_seq_dead(t, ri->withdrawn_by, &code, &at_ms) == 0;
 }
 
 /* The key epoch of the envelope carrying ri's content (its own epoch
@@ -216,10 +234,14 @@ int
 outbox_epochs_note(struct outbox_txn *t, const struct ref_info *was,
 		   const struct ref_info *info)
 {
-	bool before = was != NULL && counts(was), after = counts(info);
+	bool before, after;
 	int r = 0;
 
-	if (!t->ob->epochs_ready || (!before && !after))
+	if (!t->ob->epochs_ready)
+		return 0;
+	before = was != NULL && counts(t, was);
+	after = counts(t, info);
+	if (!before && !after)
 		return 0;
 	/* The same content (a ref put again, its digest or state aside). */
 	if (before && after && was->current == info->current &&
@@ -230,6 +252,45 @@ outbox_epochs_note(struct outbox_txn *t, const struct ref_info *was,
 	if (r == 0 && after)
 		r = note(t, content_epoch(t, info), 1);
 	return r;
+}
+
+int
+outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
+{
+	struct event *ev;
+	struct ref_info ri;
+	uint8_t id[EVENT_ID_LEN];
+	uint32_t version;
+	int r;
+
+	if (!t->ob->epochs_ready)
+		return 0;
+	ev = malloc(sizeof(*ev));
+	if (ev == NULL)
+		return -ENOMEM;
+	/* The withdrawal's target: the envelope its ref made first, whose
+	 * id is the ref's. Anything else (another kind, a recovered gap, a
+	 * damaged envelope) withdraws nothing the refs say. */
+	r = outbox_seq_event(t, seq, ev, &version);
+	if (r == 0 && ev->kind != KIND_WITHDRAWAL)
+		r = -ENOENT;
+	if (r == 0)
+		r = outbox_seq_event(t, ev->target_seq, ev, &version);
+	if (r == 0)
+		memcpy(id, ev->id, EVENT_ID_LEN);
+	free(ev);
+	if (r == 0)
+		r = outbox_ref_get(t, id, &ri);
+	if (r == -ENOENT || r == -EUCLEAN || r == -EBADMSG)
+		return 0;
+	if (r != 0)
+		return r;
+	/* Only the withdrawal the ref names withdraws it (one sent again
+	 * since replaced it). */
+	if (ri.target != TARGET_NONE || ri.state != REF_WITHDRAWN ||
+	    ri.withdrawn_by != seq)
+		return 0;
+	return note(t, content_epoch(t, &ri), sign);
 }
 
 int
@@ -282,7 +343,7 @@ scan(struct outbox *ob, MDB_txn *txn, struct outbox_epoch_count **c, size_t *n,
 	while (rc == 0 && r == 0) {
 		/* A damaged value counted nowhere: outbox_check names it. */
 		if (lmdbcheck_untag(ob->tagged, &k, &v) == 0 &&
-		    outbox_ref_decode(&v, &ri) == 0 && counts(&ri)) {
+		    outbox_ref_decode(&v, &ri) == 0 && counts(&t, &ri)) {
 			r = apply(c, n, cap, content_epoch(&t, &ri), 1);
 			(*ret_records)++;
 		}

@@ -170,11 +170,18 @@ int outbox_ref_decode(const MDB_val *v, struct ref_info *ret);
  * transactions that put refs: a record (not a correction, not a
  * withdrawal) whose ref is live counts under the key epoch of the
  * envelope carrying its content (`current`: its own, or its latest
- * correction's), whatever the consolidator did with it.
+ * correction's); so does one whose withdrawal the consolidator refused
+ * (a dead letter), as the node and the consolidator take it as live.
  * outbox_epochs_note - within t: info is to replace was (NULL: a ref not
  *	held); notes what it changes. 0 or -errno.
  * outbox_epochs_flush - within t, before its commit: stores what was
  *	noted. 0 or -errno.
+ * outbox_epochs_dead - within t, a dead letter for seq added (sign +1:
+ *	not held before) or deleted (-1: revived): a withdrawal the
+ *	consolidator refused withdrew nothing, so the record its ref names
+ *	as withdrawn by seq counts again (or no longer). Before the letter
+ *	is put or after it is deleted alike: it reads envelopes and refs,
+ *	not the dead letters. 0 or -errno.
  * outbox_epochs_stamp - in every commit while they are kept: meta stamped
  *	with the transaction's id, as outbox_dead_sum_stamp, under a key of
  *	its own (a kuska that stamps but keeps no counts leaves it behind).
@@ -188,6 +195,8 @@ int outbox_epochs_note(struct outbox_txn *t, const struct ref_info *was,
 		       const struct ref_info *info)
     __attribute__((warn_unused_result));
 int outbox_epochs_flush(struct outbox_txn *t)
+    __attribute__((warn_unused_result));
+int outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
     __attribute__((warn_unused_result));
 int outbox_epochs_stamp(struct outbox *ob, MDB_txn *txn)
     __attribute__((warn_unused_result));

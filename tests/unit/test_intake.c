@@ -1808,9 +1808,10 @@ del_meta(const char *dir, const char *name)
  * its latest correction's), a withdrawn one nowhere, corrections and
  * withdrawals never; re-keying moves a record to the new epoch, and a
  * record never sent again stays under the old one. A dry run changes
- * nothing, nor do dead letters and their revival (the refs say what the
- * node holds); counted again from the refs (an outbox without them, or
- * written by a kuska that does not keep them) they are the same.
+ * nothing, nor does a record refused and revived; a withdrawal refused (a
+ * dead letter) withdrew nothing, so its record counts again until the
+ * withdrawal is revived; counted again from the refs (an outbox without
+ * them, or written by a kuska that does not keep them) they are the same.
  */
 static void
 test_epoch_records(void **state)
@@ -1820,7 +1821,7 @@ test_epoch_records(void **state)
 	struct line_result res;
 	struct rejection rej;
 	struct control rep;
-	uint64_t g;
+	uint64_t g, hw, hw2;
 
 	/* A and B (corrected by C and F), D withdrawn: two records. */
 	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
@@ -1832,6 +1833,7 @@ test_epoch_records(void **state)
 	submit1(fx, ID("H", "55555555", "2025-03-02"), &res);
 	submit1(fx, WD("HW", "H"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
+	hw = res.seq;
 	recount(fx, 1, 3, 2, 0);
 
 	/* Rotated: the export re-keys C and F, so A and B; G not sent. */
@@ -1857,6 +1859,52 @@ test_epoch_records(void **state)
 	assert_int_equal(records(fx, 1), 1);
 	assert_int_equal(outbox_revive(fx->ob, g, g, NULL, 0), 1);
 	assert_int_equal(records(fx, 1), 1);
+
+	/* H's withdrawal refused: H counts again (the node and the
+	 * consolidator hold it), heard twice once; revived, withdrawn. */
+	rej.seq = hw;
+	assert_int_equal(
+	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
+	recount(fx, 1, 2, 2, 2);
+	assert_int_equal(
+	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
+	assert_int_equal(records(fx, 1), 2);
+	assert_int_equal(outbox_revive(fx->ob, hw, hw, NULL, 0), 1);
+	recount(fx, 1, 1, 2, 2);
+
+	/* Refused again, then touched: corrected under epoch 2 it moves
+	 * there (counted once); withdrawn again, the old withdrawal revived
+	 * withdraws nothing more. */
+	assert_int_equal(
+	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
+	recount(fx, 1, 2, 2, 2);
+	submit1(fx, COR("HC", "H", "55555555"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	recount(fx, 1, 1, 2, 3);
+	submit1(fx, WD("HW2", "H"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	hw2 = res.seq;
+	recount(fx, 1, 1, 2, 2);
+	assert_int_equal(outbox_revive(fx->ob, hw, hw, NULL, 0), 1);
+	recount(fx, 1, 1, 2, 2);
+	/* The new withdrawal refused in turn (by the Refusals asked for). */
+	{
+		struct outbox_refusals a;
+
+		memset(&a, 0, sizeof(a));
+		rej.seq = hw2;
+		a.rej = &rej;
+		a.n_rej = 1;
+		a.next = hw2 + 1;
+		assert_true(outbox_record_refusals(fx->ob, &a, 1000, NULL) >=
+			    0);
+		recount(fx, 1, 1, 2, 3);
+		a.n_rej = 0;
+		a.first = a.last = hw2;
+		assert_int_equal(outbox_record_refusals(fx->ob, &a, 1000, NULL),
+				 1);
+		recount(fx, 1, 1, 2, 2);
+	}
 
 	/* G sent again: none left under epoch 1. */
 	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
