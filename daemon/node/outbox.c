@@ -267,7 +267,7 @@ open_store(const char *dir, size_t map_size, bool ro, struct outbox **ret)
 	r = settle_format(ob, txn);
 	/* Of the last commit before this opening's, which keeps no stamp
 	 * (read once settle_format says whether values carry a checksum). */
-	stale = !outbox_stamp_current(ob, txn);
+	stale = !outbox_stamp_current(ob, txn, OUTBOX_COMMIT_STAMP);
 	epochs_stale = !outbox_epochs_current(ob, txn);
 	if (r != 0) {
 		mdb_txn_abort(txn);

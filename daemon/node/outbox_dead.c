@@ -27,7 +27,7 @@
 
 #define SUM_KEY "dead_summary"
 /* the id of the last transaction this kuska committed */
-#define STAMP_KEY "dead_summary_txn"
+#define STAMP_KEY OUTBOX_COMMIT_STAMP
 /* entries, newest_ms, then a count per reason */
 #define SUM_LEN ((2 + REASON_COUNT) * 8)
 
@@ -102,9 +102,9 @@ scan(struct outbox *ob, MDB_txn *txn, struct outbox_dead_sum *s)
  * the last commit, of that commit.
  */
 bool
-outbox_stamp_current(struct outbox *ob, MDB_txn *txn)
+outbox_stamp_current(struct outbox *ob, MDB_txn *txn, const char *key)
 {
-	MDB_val k = {sizeof(STAMP_KEY) - 1, STAMP_KEY}, v;
+	MDB_val k = {strlen(key), (void *)key}, v;
 	MDB_envinfo info;
 	uint64_t stamp, id = mdb_txn_id(txn);
 
@@ -131,7 +131,7 @@ kept(struct outbox *ob, MDB_txn *txn, struct outbox_dead_sum *s)
 	int rc;
 
 	if (outbox_tget(ob, txn, ob->meta, &k, &v) != 0 ||
-	    v.mv_size != SUM_LEN || !outbox_stamp_current(ob, txn))
+	    v.mv_size != SUM_LEN || !outbox_stamp_current(ob, txn, STAMP_KEY))
 		return -ENOENT;
 	rc = mdb_stat(txn, ob->dead, &ms);
 	if (rc != 0)

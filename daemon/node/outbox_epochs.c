@@ -308,19 +308,10 @@ outbox_epochs_stamp(struct outbox *ob, MDB_txn *txn)
 bool
 outbox_epochs_current(struct outbox *ob, MDB_txn *txn)
 {
-	MDB_val k = {sizeof(STAMP_KEY) - 1, STAMP_KEY},
-		ck = {sizeof(COUNTS_KEY) - 1, COUNTS_KEY}, v;
-	MDB_envinfo info;
-	uint64_t stamp, id = mdb_txn_id(txn);
+	MDB_val ck = {sizeof(COUNTS_KEY) - 1, COUNTS_KEY}, v;
 
-	if (outbox_tget(ob, txn, ob->meta, &ck, &v) != 0)
-		return false;
-	if (outbox_tget(ob, txn, ob->meta, &k, &v) != 0 || v.mv_size != 8 ||
-	    mdb_env_info(ob->env, &info) != 0)
-		return false;
-	stamp = bytes_get_be64(v.mv_data);
-	/* A read sees its commit's id; a write, the next. */
-	return stamp == id || (stamp + 1 == id && stamp == info.me_last_txnid);
+	return outbox_tget(ob, txn, ob->meta, &ck, &v) == 0 &&
+	       outbox_stamp_current(ob, txn, STAMP_KEY);
 }
 
 /* Counts the refs within txn into *c (n pairs, cap room); *ret_records

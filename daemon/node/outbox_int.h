@@ -117,12 +117,16 @@ int outbox_dead_sum_settle(struct outbox *ob, MDB_txn *txn)
 int outbox_dead_sum_stamp(struct outbox *ob, MDB_txn *txn)
     __attribute__((warn_unused_result));
 
+/* The stamp in meta every commit of this kuska renews (outbox_dead.c). */
+#define OUTBOX_COMMIT_STAMP "dead_summary_txn"
+
 /*
- * outbox_stamp_current - whether the stamp in meta is the id of the
- * outbox's last commit as txn sees it: false when a kuska that keeps no
- * stamp (an earlier one) wrote to it since, or it has none.
+ * outbox_stamp_current - whether the stamp in meta under key (a
+ * NUL-terminated name) is the id of the outbox's last commit as txn sees
+ * it: false when a kuska that keeps no such stamp (an earlier one) wrote
+ * to it since, or it has none.
  */
-bool outbox_stamp_current(struct outbox *ob, MDB_txn *txn);
+bool outbox_stamp_current(struct outbox *ob, MDB_txn *txn, const char *key);
 
 /*
  * outbox_stages_settle - at outbox_open: builds the case stages' index
