@@ -115,7 +115,7 @@ static const char *const fields_amend[] = {"kind", "ref", "target_ref",
 					   "record", NULL};
 static const char *const fields_withdrawal[] = {"kind", "ref", "target_ref",
 						NULL};
-static const char *const fields_any[] = {
+const char *const record_fields_any[] = {
     "kind",    "ref",	     "date",
     "region",  "victim",     "exploitation",
     "to",      "purpose",    "referral_number",
@@ -207,7 +207,7 @@ parse_replacement(struct parser *p, json_t *obj, struct record *rec)
 		    p, "record", "ref",
 		    "a replacement record has no ref of its own");
 	if (record_check_fields(p, inner, "record", fields_of(rec->kind),
-				fields_any, kind_phrase(rec->kind)) < 0)
+				record_fields_any, kind_phrase(rec->kind)) < 0)
 		return -EINVAL;
 	return record_parse_body(p, inner, "record", rec);
 }
@@ -263,7 +263,7 @@ parse_object(struct parser *p, json_t *obj)
 	if (kind != KIND_CORRECTION && kind != KIND_WITHDRAWAL)
 		p->err->rec_kind = kind;
 	peek_granted(p, obj, kind);
-	if (record_check_fields(p, obj, "", fields_of(kind), fields_any,
+	if (record_check_fields(p, obj, "", fields_of(kind), record_fields_any,
 				kind_phrase(kind)) < 0)
 		return -EINVAL;
 	if (parse_ref(p, obj, "ref", ret->ref) < 0)

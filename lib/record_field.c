@@ -57,6 +57,20 @@ key_shown(const char *key)
 	return i > 0;
 }
 
+bool
+record_only_fields(json_t *obj, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v)
+	{
+		if (!in_list(allowed, key))
+			return false;
+	}
+	return true;
+}
+
 int
 record_check_fields(struct parser *p, json_t *obj, const char *base,
 		    const char *const *allowed, const char *const *other,

@@ -41,6 +41,12 @@ struct parser {
 int record_fail(struct parser *p, const char *base, const char *name,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The top-level fields of records of any kind, NULL-ended (record.c). */
+extern const char *const record_fields_any[];
+
+/* record_only_fields - whether every key of object obj is in allowed. */
+bool record_only_fields(json_t *obj, const char *const *allowed);
+
 /*
  * record_check_fields - refuses the first key of obj not in allowed:
  * "unknown field", or, when it is in other (fields of other kinds), "not
@@ -129,7 +135,9 @@ int record_parse_victim(struct parser *p, json_t *v, const char *path,
  * and birth date alone are read, whatever else is wrong with the line.
  * Flags p->ret->ref_identity as the parse would. Returns whether every
  * victim's identity could be read (false: a victim not an object, or a
- * document, name or birth date the parse would refuse).
+ * document, name or birth date the parse would refuse, or a key outside
+ * the known fields of a victim, of her document or of a record of any
+ * kind, where an identity may sit unread).
  */
 bool record_ref_scan(struct parser *p, json_t *root);
 

@@ -328,6 +328,12 @@ ref_holds_name(const char *ref, const char *given, const char *surn)
 	return found;
 }
 
+/* The fields of a victim and of her document, NULL-ended. */
+static const char *const victim_fields[] = {
+    "document", "given_names", "surnames",    "birth_date",
+    "age",	"sex",	       "nationality", NULL};
+static const char *const doc_fields[] = {"type", "number", NULL};
+
 /* A document's types, NULL-ended. */
 static const char *const doc_types[] = {"DNI", "CE",	"PASSPORT", "PTP",
 					"CPP", "OTHER", NULL};
@@ -340,7 +346,6 @@ static int
 parse_document(struct parser *p, json_t *doc, const char *path,
 	       const char **type_out, char *num)
 {
-	static const char *const fields[] = {"type", "number", NULL};
 	const char *const *types = doc_types;
 	char dpath[64];
 	const char *s, *type;
@@ -354,7 +359,7 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 		return record_null(p, path, "document", false);
 	if (!json_is_object(doc))
 		return record_fail(p, dpath, "", "must be an object");
-	if (record_check_fields(p, doc, dpath, fields, NULL, NULL) < 0)
+	if (record_check_fields(p, doc, dpath, doc_fields, NULL, NULL) < 0)
 		return -EINVAL;
 	if (record_get_string(p, doc, dpath, "type", true, &type, &len) < 0)
 		return -EINVAL;
@@ -437,9 +442,6 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		  struct victim *out, char *given, char *surn, char *doc,
 		  int32_t *birth)
 {
-	static const char *const fields[] = {
-	    "document", "given_names", "surnames",    "birth_date",
-	    "age",	"sex",	       "nationality", NULL};
 	const char *doc_type = NULL, *s;
 	json_t *d;
 	size_t len;
@@ -448,7 +450,7 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 
 	if (!json_is_object(v))
 		return record_fail(p, path, "", "must be an object");
-	if (record_check_fields(p, v, path, fields, NULL, NULL) < 0)
+	if (record_check_fields(p, v, path, victim_fields, NULL, NULL) < 0)
 		return -EINVAL;
 	d = json_object_get(v, "document");
 	if (d != NULL && parse_document(p, d, path, &doc_type, doc) < 0)
@@ -576,8 +578,13 @@ scan_identity(json_t *v, char *doc, char *given, char *surn, int32_t *birth)
 	const char *s, *type;
 	size_t len, i;
 
+	/* A key outside the known fields may hold an identity unread
+	 * ("nombres"): not read. */
+	if (!record_only_fields(v, victim_fields))
+		return false;
 	if (d != NULL && !json_is_null(d)) {
-		if (!scan_text(d, "type", &type, &len) || type == NULL)
+		if (!json_is_object(d) || !record_only_fields(d, doc_fields) ||
+		    !scan_text(d, "type", &type, &len) || type == NULL)
 			return false;
 		for (i = 0; doc_types[i] != NULL; i++)
 			if (strcmp(doc_types[i], type) == 0)
@@ -656,6 +663,10 @@ scan_record(struct parser *p, json_t *obj)
 	json_t *d = json_object_get(obj, "date");
 	int32_t date = INT32_MIN;
 
+	/* A key outside every kind's fields may hold a victim unread
+	 * ("victima", a correction's "registro"): not read. */
+	if (!record_only_fields(obj, record_fields_any))
+		return false;
 	if (!json_is_string(d) ||
 	    date_parse(json_string_value(d), json_string_length(d), &date) < 0)
 		date = INT32_MIN;

@@ -13,9 +13,11 @@
  * letters note it, outbox_epochs_dead), under the key epoch of the
  * envelope carrying its content: its own envelope's epoch (the ref's
  * `epoch`), or, once corrected, that of the envelope `current` names
- * (its latest correction, which a re-keyed correction replaces).
- * Envelopes never
- * change, so a ref's value (and whether its withdrawal is a dead letter)
+ * (its latest correction, which a re-keyed correction replaces) - unless
+ * the consolidator refused that envelope (a dead letter, a re-keying
+ * correction's too): it then counts the content before it, under an
+ * epoch no newer than the ref's own (content_epoch_as). Envelopes never
+ * change, so a ref's value (and which of its envelopes are dead letters)
  * says where it counts, and a count made again from the refs is the one
  * kept.
  *
@@ -62,23 +64,72 @@ counts(struct outbox_txn *t, const struct ref_info *ri)
 	       outbox_seq_dead(t, ri->withdrawn_by, &code, &at_ms) == 0;
 }
 
-/* The key epoch of the envelope carrying ri's content (its own epoch
- * when that envelope cannot tell: a recovered outbox's gap). */
+/* Whether envelope seq is a dead letter within t, envelope alive taken
+ * as not one (0: none). */
+static bool
+is_dead(struct outbox_txn *t, uint64_t seq, uint64_t alive)
+{
+	uint64_t at_ms;
+	uint8_t code;
+
+	return seq != alive && outbox_seq_dead(t, seq, &code, &at_ms) == 0;
+}
+
+/* The key epoch of envelope seq, or dflt when it cannot tell (a
+ * recovered outbox's gap). */
 static uint32_t
-content_epoch(struct outbox_txn *t, const struct ref_info *ri)
+seq_epoch(struct outbox_txn *t, uint64_t seq, uint32_t dflt)
 {
 	struct event *ev;
-	uint32_t version, epoch = ri->epoch;
+	uint32_t version, epoch = dflt;
 
-	if (ri->current == ri->own || ri->current == 0)
-		return epoch;
 	ev = malloc(sizeof(*ev));
 	if (ev == NULL)
 		return epoch;
-	if (outbox_seq_event(t, ri->current, ev, &version) == 0)
+	if (outbox_seq_event(t, seq, ev, &version) == 0)
 		epoch = ev->key_epoch;
 	free(ev);
 	return epoch;
+}
+
+/*
+ * The key epoch ri counts under within t, envelope alive taken as not a
+ * dead letter (0: none): that of the envelope carrying its content
+ * (`current`), unless the consolidator refused that one (a dead letter).
+ * It then holds an earlier content, whose envelope is ri's own or a
+ * later one (epochs only grow): ri's own epoch, or, that envelope a
+ * re-keying correction refused too, the ref's first envelope's. Never a
+ * newer epoch than the content held: an old epoch's records may be
+ * counted too many, never too few.
+ */
+static uint32_t
+content_epoch_as(struct outbox_txn *t, const struct ref_info *ri,
+		 uint64_t alive)
+{
+	uint64_t own = ri->own != 0 ? ri->own : ri->seq;
+	uint64_t cur = ri->current != 0 ? ri->current : own;
+	uint32_t epoch, first;
+
+	if (cur == own) {
+		if (own == ri->seq || !is_dead(t, own, alive))
+			return ri->epoch;
+		first = seq_epoch(t, ri->seq, ri->epoch);
+		return first < ri->epoch ? first : ri->epoch;
+	}
+	epoch = seq_epoch(t, cur, ri->epoch);
+	if (!is_dead(t, cur, alive))
+		return epoch;
+	if (own == ri->seq || !is_dead(t, own, alive))
+		return ri->epoch < epoch ? ri->epoch : epoch;
+	first = seq_epoch(t, ri->seq, ri->epoch);
+	return first < epoch ? first : epoch;
+}
+
+/* The key epoch ri counts under within t. */
+static uint32_t
+content_epoch(struct outbox_txn *t, const struct ref_info *ri)
+{
+	return content_epoch_as(t, ri, 0);
 }
 
 /* The counts kept in meta into a malloc'd *ret (n pairs): 0, -ENOENT
@@ -260,7 +311,8 @@ outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
 	struct event *ev;
 	struct ref_info ri;
 	uint8_t id[EVENT_ID_LEN];
-	uint32_t version;
+	uint32_t version, was, now;
+	bool withdrawal = false;
 	int r;
 
 	if (!t->ob->epochs_ready)
@@ -268,14 +320,18 @@ outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
 	ev = malloc(sizeof(*ev));
 	if (ev == NULL)
 		return -ENOMEM;
-	/* The withdrawal's target: the envelope its ref made first, whose
-	 * id is the ref's. Anything else (another kind, a recovered gap, a
-	 * damaged envelope) withdraws nothing the refs say. */
+	/* The target of a withdrawal or a correction: the envelope its
+	 * ref made first, whose id is the ref's. Anything else (another
+	 * kind, a recovered gap, a damaged envelope) changes nothing the
+	 * refs say. */
 	r = outbox_seq_event(t, seq, ev, &version);
-	if (r == 0 && ev->kind != KIND_WITHDRAWAL)
+	if (r == 0 && ev->kind != KIND_WITHDRAWAL &&
+	    ev->kind != KIND_CORRECTION)
 		r = -ENOENT;
-	if (r == 0)
+	if (r == 0) {
+		withdrawal = ev->kind == KIND_WITHDRAWAL;
 		r = outbox_seq_event(t, ev->target_seq, ev, &version);
+	}
 	if (r == 0)
 		memcpy(id, ev->id, EVENT_ID_LEN);
 	free(ev);
@@ -285,12 +341,29 @@ outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
 		return 0;
 	if (r != 0)
 		return r;
-	/* Only the withdrawal the ref names withdraws it (one sent again
-	 * since replaced it). */
-	if (ri.target != TARGET_NONE || ri.state != REF_WITHDRAWN ||
-	    ri.withdrawn_by != seq)
+	if (ri.target != TARGET_NONE)
 		return 0;
-	return note(t, content_epoch(t, &ri), sign);
+	if (withdrawal) {
+		/* Only the withdrawal the ref names withdraws it (one sent
+		 * again since replaced it). */
+		if (ri.state != REF_WITHDRAWN || ri.withdrawn_by != seq)
+			return 0;
+		return note(t, content_epoch(t, &ri), sign);
+	}
+	/* A correction refused: the consolidator holds the content before
+	 * it, perhaps under an older epoch (a re-keying one refused);
+	 * revived, the correction's again. The letter is held at both
+	 * calls: read as one, and as none. */
+	if (!counts(t, &ri))
+		return 0;
+	now = content_epoch_as(t, &ri, 0);
+	was = content_epoch_as(t, &ri, seq);
+	if (now == was)
+		return 0;
+	r = note(t, was, -sign);
+	if (r == 0)
+		r = note(t, now, sign);
+	return r;
 }
 
 int

@@ -1821,7 +1821,7 @@ test_epoch_records(void **state)
 	struct line_result res;
 	struct rejection rej;
 	struct control rep;
-	uint64_t g, hw, hw2;
+	uint64_t g, hw, hw2, s;
 
 	/* A and B (corrected by C and F), D withdrawn: two records. */
 	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
@@ -1843,17 +1843,28 @@ test_epoch_records(void **state)
 	codec_control_clear(&rep);
 	fx->dry = 0;
 	recount(fx, 1, 3, 2, 0);
+	s = last_seq(fx);
 	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
 	codec_control_clear(&rep);
 	assert_int_equal(st[2], LINE_REKEYED);
 	assert_int_equal(st[5], LINE_REKEYED);
+	assert_int_equal(last_seq(fx), s + 2);
+	recount(fx, 1, 1, 2, 2);
+
+	/* C's re-keying correction refused by the consolidator: it holds A
+	 * as it was, under epoch 1's pseudonyms; revived, under epoch 2's. */
+	memset(&rej, 0, sizeof(rej));
+	rej.seq = s + 1;
+	rej.reason = REASON_BAD_EVENT;
+	snprintf(rej.text, sizeof(rej.text), "test");
+	assert_int_equal(
+	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
+	recount(fx, 1, 2, 2, 1);
+	assert_int_equal(outbox_revive(fx->ob, s + 1, s + 1, NULL, 0), 1);
 	recount(fx, 1, 1, 2, 2);
 
 	/* G refused by the consolidator, then taken after all: the same. */
-	memset(&rej, 0, sizeof(rej));
 	rej.seq = g;
-	rej.reason = REASON_BAD_EVENT;
-	snprintf(rej.text, sizeof(rej.text), "test");
 	assert_int_equal(
 	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
 	assert_int_equal(records(fx, 1), 1);
@@ -1911,12 +1922,26 @@ test_epoch_records(void **state)
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(records(fx, 1), 0);
 	recount(fx, 1, 0, 2, 3);
+	/* Its re-keying refused: G back under epoch 1 until revived. */
+	rej.seq = res.seq;
+	assert_int_equal(
+	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
+	recount(fx, 1, 1, 2, 2);
+	assert_int_equal(outbox_revive(fx->ob, rej.seq, rej.seq, NULL, 0), 1);
+	recount(fx, 1, 0, 2, 3);
 
 	/* Ordinary business in epoch 2: a new record, a correction of a
-	 * re-keyed one, a withdrawal. */
+	 * re-keyed one (refused and revived: G stays under epoch 2, its
+	 * re-keyed content's), a withdrawal. */
 	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
 	submit1(fx, COR("L", "G", "44444444"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
+	recount(fx, 1, 0, 2, 4);
+	rej.seq = res.seq;
+	assert_int_equal(
+	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
+	recount(fx, 1, 0, 2, 4);
+	assert_int_equal(outbox_revive(fx->ob, rej.seq, rej.seq, NULL, 0), 1);
 	recount(fx, 1, 0, 2, 4);
 	submit1(fx, WD("M", "K"), &res);
 	recount(fx, 1, 0, 2, 3);

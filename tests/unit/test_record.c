@@ -2116,6 +2116,33 @@ test_error_ref_identity(void **state)
 			      "date"));
 	assert_false(ref_back(DREF("PNP-2026-7", "10/03/2026", "15", "'Maria'"),
 			      "date"));
+	/* An identity under a key the scan does not read (a first
+	 * integration's Spanish keys): nothing tells, not handed back. */
+	assert_false(ref_back(DREF("EXP-QUISPE-MAMANI-1", "2026-03-10", "15",
+				   "{'nombres':'Rosa','apellidos':'Quispe "
+				   "Mamani','sex':'F','nationality':'PE',"
+				   "'age':12}"),
+			      "victim.nombres"));
+	assert_false(ref_back(DREF("EXP-QUISPE-MAMANI-1", "2026-03-10", "15",
+				   "{'document':{'type':'DNI','number':"
+				   "'12345678','nombre':'Rosa'},'sex':'F',"
+				   "'nationality':'PE','age':12}"),
+			      "victim.document.nombre"));
+	assert_false(ref_back("{'kind':'identification','ref':"
+			      "'EXP-QUISPE-MAMANI-1','date':'2026-03-10',"
+			      "'region':'15','victima':{'given_names':'Rosa',"
+			      "'surnames':'Quispe Mamani','sex':'F',"
+			      "'nationality':'PE','age':12},'exploitation':"
+			      "['sexual']}",
+			      "victima"));
+	assert_false(
+	    ref_back("{'kind':'correction','ref':'EXP-QUISPE-MAMANI-2',"
+		     "'target_ref':'EXP-1','registro':{'kind':"
+		     "'identification','date':'2026-03-11','region':"
+		     "'16','victim':{'given_names':'Rosa','surnames':"
+		     "'Quispe Mamani','sex':'F','nationality':'PE',"
+		     "'age':12},'exploitation':['begging']}}",
+		     "registro"));
 	/* None to read, or nothing written: handed back. */
 	assert_true(
 	    ref_back("{'kind':'withdrawal','ref':'wd-1'}", "target_ref"));
