@@ -334,6 +334,28 @@ static const char *const victim_fields[] = {
     "age",	"sex",	       "nationality", NULL};
 static const char *const doc_fields[] = {"type", "number", NULL};
 
+/*
+ * ref_checks - flags p's ref when it holds a victim's document number doc,
+ * her names given and surn ("" when not written), or her birth date birth
+ * (INT32_MIN when not written; a newborn's, born on the record's date,
+ * is exempt: a ref holding its record's date is common), in that order
+ * (ref_flag keeps the first reason). The parse and the scan of a refused
+ * line both ask it.
+ */
+static void
+ref_checks(struct parser *p, const char *doc, const char *given,
+	   const char *surn, int32_t birth, int32_t date)
+{
+	if (doc[0] != '\0' && ref_holds_document(p->ret->ref, doc))
+		ref_flag(p, "holds the victim's document number: " REF_ADVICE);
+	if ((given[0] != '\0' || surn[0] != '\0') &&
+	    ref_holds_name(p->ret->ref, given, surn))
+		ref_flag(p, "holds the victim's name: " REF_ADVICE);
+	if (birth != INT32_MIN && birth != date &&
+	    ref_holds_birth(p->ret->ref, birth))
+		ref_flag(p, "holds the victim's birth date: " REF_ADVICE);
+}
+
 /* A document's types, NULL-ended. */
 static const char *const doc_types[] = {"DNI", "CE",	"PASSPORT", "PTP",
 					"CPP", "OTHER", NULL};
@@ -394,8 +416,6 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 		    p, dpath, "number",
 		    "must hold letters and digits (spaces and dashes "
 		    "are ignored)");
-	if (ref_holds_document(p->ret->ref, num))
-		ref_flag(p, "holds the victim's document number: " REF_ADVICE);
 	*type_out = types[i];
 	return 0;
 }
@@ -460,10 +480,6 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		return -EINVAL;
 	if ((has_surn = parse_name(p, v, path, "surnames", surn)) == -EINVAL)
 		return -EINVAL;
-	if ((has_given == 0 || has_surn == 0) &&
-	    ref_holds_name(p->ret->ref, has_given == 0 ? given : "",
-			   has_surn == 0 ? surn : ""))
-		ref_flag(p, "holds the victim's name: " REF_ADVICE);
 	has_birth = record_parse_day(p, v, path, "birth_date", false, birth);
 	if (has_birth == -EINVAL)
 		return -EINVAL;
@@ -475,11 +491,10 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		if (years > 120)
 			return record_fail(p, path, "birth_date",
 					   "gives an age over 120");
-		/* A newborn's: a ref holding its record's date is common. */
-		if (*birth != date && ref_holds_birth(p->ret->ref, *birth))
-			ref_flag(p,
-				 "holds the victim's birth date: " REF_ADVICE);
 	}
+	ref_checks(p, doc_type != NULL ? doc : "", has_given == 0 ? given : "",
+		   has_surn == 0 ? surn : "",
+		   has_birth == 0 ? *birth : INT32_MIN, date);
 	r = record_get_int(p, v, path, "age", false, 0, 120, &age);
 	if (r == -EINVAL)
 		return -EINVAL;
@@ -617,14 +632,8 @@ scan_victim(struct parser *p, json_t *v, int32_t date)
 	bool read =
 	    json_is_object(v) && scan_identity(v, doc, given, surn, &birth);
 
-	if (read && doc[0] != '\0' && ref_holds_document(p->ret->ref, doc))
-		ref_flag(p, "holds the victim's document number: " REF_ADVICE);
-	if (read && (given[0] != '\0' || surn[0] != '\0') &&
-	    ref_holds_name(p->ret->ref, given, surn))
-		ref_flag(p, "holds the victim's name: " REF_ADVICE);
-	if (read && birth != INT32_MIN && birth != date &&
-	    ref_holds_birth(p->ret->ref, birth))
-		ref_flag(p, "holds the victim's birth date: " REF_ADVICE);
+	if (read)
+		ref_checks(p, doc, given, surn, birth, date);
 	sodium_memzero(given, sizeof(given));
 	sodium_memzero(surn, sizeof(surn));
 	sodium_memzero(doc, sizeof(doc));
