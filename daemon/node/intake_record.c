@@ -17,6 +17,9 @@
  * now stands (its latest correction's content), it re-sends that
  * correction (a case system exporting records as they stand sends no
  * correction lines); any other content is refused as at the same epoch.
+ * A re-keying correction the consolidator refused (a dead letter) left
+ * it the content under the older epoch's pseudonyms: the line sent again
+ * re-keys it again, as it would have been (rekey_refused).
  */
 #include "intake.h"
 
@@ -427,6 +430,37 @@ static int rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 		 const uint8_t digest[REF_DIGEST_LEN], struct line_result *res);
 static int held_as_corrected(struct outbox_txn *t, struct intake *in,
 			     struct taking *tk, struct line_result *res);
+static int resend_correction(struct outbox_txn *t, struct intake *in,
+			     struct taking *tk, struct taking *ct,
+			     const char *cref, const uint8_t cid[EVENT_ID_LEN],
+			     struct line_result *res);
+
+/*
+ * Whether ri's content was last sent by a re-keying correction (`own`
+ * not its first envelope) that the consolidator refused: it then holds
+ * the content under an older epoch's pseudonyms, and the line sent again
+ * re-keys it again (a correction, which cannot count twice). Not when
+ * the record itself (envelope first) was refused: a correction of it
+ * would be refused in turn (bad_target). An ordinary record or correction
+ * refused is not re-sent: its line would make the same envelope, refused
+ * again for its content, or, refused for the node's key or network, taken
+ * again by the operators (--refetch). Two lookups, for re-keyed refs
+ * only. Returns 1, 0, or -errno.
+ */
+static int
+rekey_refused(struct outbox_txn *t, const struct ref_info *ri, uint64_t first)
+{
+	uint64_t at_ms;
+	uint8_t code;
+	int r;
+
+	if (ri->own == 0 || ri->own == ri->seq)
+		return 0;
+	r = outbox_seq_dead(t, ri->own, &code, &at_ms);
+	if (r == 0)
+		r = outbox_seq_dead(t, first, &code, &at_ms) == -ENOENT;
+	return r == -ENOENT ? 0 : r;
+}
 
 /* Blanks what a key epoch makes of a victim: its match keys. */
 static void
@@ -538,11 +572,8 @@ rekey_as_corrected(struct outbox_txn *t, struct intake *in, struct taking *tk,
 {
 	struct parsed_record *p = tk->p;
 	struct taking ct = {.p = p, .provisional = tk->provisional};
-	uint8_t digest[REF_DIGEST_LEN], cid[EVENT_ID_LEN], *evb;
-	char cref[RECORD_MAX_REF + 1], saved_ref[RECORD_MAX_REF + 1];
-	enum kind saved_kind = p->ev.kind;
-	uint64_t saved_target = p->ev.target_seq;
-	size_t evlen;
+	uint8_t cid[EVENT_ID_LEN];
+	char cref[RECORD_MAX_REF + 1];
 	int r;
 
 	r = latest_correction(t, in, &tk->known, cref, cid, &ct.known,
@@ -556,12 +587,32 @@ rekey_as_corrected(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	r = same_but_pseudonyms(t, &p->ev, tk->known.current);
 	if (r != 1)
 		return r == -ENOENT ? 0 : r;
-	/* The line in the correction's shape, as its line would be. */
-	memcpy(ct.tid, p->ev.id, EVENT_ID_LEN);
-	ct.target = tk->known;
-	ct.target_provisional = tk->known_provisional;
+	return resend_correction(t, in, tk, &ct, cref, cid, res);
+}
+
+/*
+ * Re-sends the record's latest correction (its ref cref, id cid, info
+ * ct->known) with the line's pseudonyms: the line in the correction's
+ * shape, as its own line would be. Returns 1 (res says so) or -errno.
+ */
+static int
+resend_correction(struct outbox_txn *t, struct intake *in, struct taking *tk,
+		  struct taking *ct, const char *cref,
+		  const uint8_t cid[EVENT_ID_LEN], struct line_result *res)
+{
+	struct parsed_record *p = tk->p;
+	uint8_t digest[REF_DIGEST_LEN], *evb;
+	char saved_ref[RECORD_MAX_REF + 1];
+	enum kind saved_kind = p->ev.kind;
+	uint64_t saved_target = p->ev.target_seq;
+	size_t evlen;
+	int r;
+
+	memcpy(ct->tid, p->ev.id, EVENT_ID_LEN);
+	ct->target = tk->known;
+	ct->target_provisional = tk->known_provisional;
 	memcpy(saved_ref, p->ref, sizeof(saved_ref));
-	memcpy(p->ref, cref, sizeof(cref));
+	memcpy(p->ref, cref, sizeof(saved_ref));
 	memcpy(p->ev.id, cid, EVENT_ID_LEN);
 	p->ev.kind = KIND_CORRECTION;
 	p->ev.target_seq = tk->known.seq;
@@ -569,9 +620,9 @@ rekey_as_corrected(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (r == 0) {
 		sign_digest(evb, evlen, digest);
 		free(evb);
-		r = rekey(t, in, &ct, digest, res);
+		r = rekey(t, in, ct, digest, res);
 	}
-	memcpy(p->ev.id, ct.tid, EVENT_ID_LEN);
+	memcpy(p->ev.id, ct->tid, EVENT_ID_LEN);
 	memcpy(p->ref, saved_ref, sizeof(saved_ref));
 	p->ev.kind = saved_kind;
 	p->ev.target_seq = saved_target;
@@ -732,6 +783,20 @@ held_as_corrected(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	free(evb);
 	if (memcmp(ci.digest, digest, REF_DIGEST_LEN) != 0)
 		return 0;
+	/* Its re-keying refused: the consolidator holds the content under
+	 * an older epoch's pseudonyms. */
+	r = cref[0] != '\0' && known->current == ci.own
+		? rekey_refused(t, &ci, known->seq)
+		: 0;
+	if (r == 1) {
+		struct taking ct = {.p = p,
+				    .provisional = tk->provisional,
+				    .known = ci,
+				    .known_provisional = cprov};
+		return resend_correction(t, in, tk, &ct, cref, cid, res);
+	}
+	if (r < 0)
+		return r;
 	res->status = LINE_HELD;
 	res->seq = known->current;
 	return 1;
@@ -877,6 +942,18 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 		 * intake.c). */
 		if (tk.known_provisional == provisional &&
 		    memcmp(tk.known.digest, digest, REF_DIGEST_LEN) == 0) {
+			/* Its re-keying refused: re-keyed again. */
+			r = rekey_refused(t, &tk.known,
+					  tk.known.target == TARGET_CORRECTION
+					      ? tk.target.seq
+					      : tk.known.seq);
+			if (r < 0) {
+				intake_refuse(res, "", "store error: %s",
+					      strerror(-r));
+				return r;
+			}
+			if (r == 1)
+				return rekey(t, in, &tk, digest, res);
 			res->status = LINE_HELD;
 			res->seq = tk.known.seq;
 			return 0;

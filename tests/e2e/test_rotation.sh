@@ -12,7 +12,11 @@
 # records each node still holds under epoch 1: all of them before its
 # institution resubmits, those its resubmission left out after (mp's in
 # two halves; a pnp record missing from its export), none once they are
-# sent again or withdrawn.
+# sent again or withdrawn. The record pnp's export left out is sent again
+# while the consolidator is stopped, and its signing key revoked after the
+# sequence before it: the consolidator refuses the re-keying correction,
+# the status counts the record under epoch 1 again, and the line sent once
+# more (signed with pnp's new key) re-keys it again, delivered.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -105,6 +109,45 @@ check "meanwhile pnp's victims no longer link with the others" \
 got=$(old_epoch pnp)
 check "after, pnp's status counts the one its export left out ($got)" \
 	test "$got" = 1
+# It is sent now, the consolidator stopped; pnp's signing key is then
+# revoked after the sequence before it (a theft: OPERATIONS.md section
+# 6), so that the consolidator refuses its re-keying correction
+# (key_not_valid) and holds it under epoch 1's pseudonyms still.
+stop_cons TERM
+"$KUSKA" submit -c "$N/pnp.conf" "$T/left-out.jsonl" >"$T/left-1.out"
+check "pnp re-keys the record left out" grep -q ', 1 re-keyed' "$T/left-1.out"
+cut=$(($(node_last_seq pnp) - 1))
+stop_node pnp TERM
+mkdir "$N/keys2"
+"$KUSKA" keygen pnp --dir "$N/keys2" >/dev/null
+awk -v last="$cut" -v at="$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
+	{ print }
+	$0 == "[key pnp-1]" { print "revoked = " at
+		print "revoked_after_seq = " last }' "$N/registry.conf" >"$T/reg.new"
+printf '\n[key pnp-2]\nowner = pnp\npublic_key = keys2/pnp.pub\n' >>"$T/reg.new"
+mv "$T/reg.new" "$N/registry.conf"
+mkdir "$N/keys/previous"
+cp "$N/keys/pnp.pub" "$N/keys/previous/pnp-1.pub"
+cp "$N/keys2/pnp.key" "$N/keys/pnp.key"
+echo "previous_keys = keys/previous" >>"$N/pnp.conf"
+for h in keyholder keyholder2; do
+	check "$h reloads the registry" \
+		hup_wait "$N/$h.log" "event=reload " "${PIDS[$h]}"
+done
+start_cons
+start_node pnp
+check "the consolidator refuses that re-keying correction" wait_dead_letters pnp 1
+check "... as pnp-1 was revoked after sequence $cut" \
+	grep -q "seq $((cut + 1)) .*key_not_valid" "$T/status.out"
+got=$(old_epoch pnp)
+check "so pnp's status counts that record under epoch 1 still ($got)" \
+	test "$got" = 1
+"$KUSKA" submit -c "$N/pnp.conf" "$T/left-out.jsonl" >"$T/left-2.out"
+check "sent again, it is re-keyed again, signed with pnp-2" \
+	grep -q ': 0 accepted, 0 already held, 0 refused, .*, 1 re-keyed' "$T/left-2.out"
+check "pnp: delivered with its new key" wait_delivered 120
+got=$(old_epoch pnp)
+check "and pnp's status no longer counts it under epoch 1 ($got)" test -z "$got"
 echo '{"kind":"withdrawal","ref":"PNP-LEFT-OUT-W","target_ref":"PNP-LEFT-OUT"}' >"$T/withdraw.jsonl"
 check "pnp withdraws it" "$KUSKA" submit -c "$N/pnp.conf" "$T/withdraw.jsonl"
 got=$(old_epoch pnp)

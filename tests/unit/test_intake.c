@@ -1967,6 +1967,140 @@ test_epoch_records(void **state)
 	assert_int_equal(records(fx, 3), 1);
 }
 
+/* The consolidator refuses envelope seq: a dead letter. */
+static void
+refuse_seq(struct fixture *fx, uint64_t seq, enum reason why)
+{
+	struct rejection rej;
+
+	memset(&rej, 0, sizeof(rej));
+	rej.seq = seq;
+	rej.reason = why;
+	snprintf(rej.text, sizeof(rej.text), "test");
+	assert_int_equal(
+	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
+}
+
+/* Envelope seq is a correction of target under key epoch 2. */
+static void
+assert_rekeyed(struct fixture *fx, uint64_t seq, uint64_t target)
+{
+	struct event *ev = stored(fx, seq);
+
+	assert_int_equal(ev->kind, KIND_CORRECTION);
+	assert_int_equal(ev->target_seq, target);
+	assert_int_equal(ev->key_epoch, 2);
+}
+
+/*
+ * A re-keying correction the consolidator refused (its signing key
+ * revoked at that moment, say) leaves it the record under the old
+ * epoch's pseudonyms, counted there: the line sent again (the record's,
+ * the correction's, or the record as it now stands) re-keys it again, a
+ * dry run saying so too, and the record moves to the new epoch; held once
+ * sent. The first refusal taken after all moves nothing. An ordinary
+ * correction refused is held as before (the same line would make the same
+ * envelope: the operators take that one again, --refetch), and so is a
+ * record whose own first envelope was refused (a correction of it would
+ * be refused in turn).
+ */
+static void
+test_rekey_refused_resent(void **state)
+{
+	struct fixture *fx = *state;
+	enum line_status st[N_EXPORT];
+	struct line_result res;
+	struct control rep;
+	uint64_t s, g, rg, k, c;
+	size_t i;
+
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	codec_control_clear(&rep);
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	g = res.seq;
+	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	k = res.seq;
+	refuse_seq(fx, k, REASON_BAD_EVENT);
+	rotate(fx, 2);
+	s = last_seq(fx);
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[2], LINE_REKEYED); /* C, as s + 1 */
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	rg = res.seq;
+	recount(fx, 1, 1, 2, 3); /* K, refused, counts as held */
+
+	/* G's re-keying refused: back under epoch 1; its line re-keys it. */
+	refuse_seq(fx, rg, REASON_KEY_NOT_VALID);
+	recount(fx, 1, 2, 2, 2);
+	fx->dry = 41;
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(last_seq(fx), rg);
+	recount(fx, 1, 2, 2, 2);
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(res.seq, rg + 1);
+	assert_rekeyed(fx, rg + 1, g);
+	recount(fx, 1, 1, 2, 3);
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(res.seq, g);
+	assert_int_equal(outbox_revive(fx->ob, rg, rg, NULL, 0), 1);
+	recount(fx, 1, 1, 2, 3);
+
+	/* C's re-keying of A refused: C's line re-keys it again; that one
+	 * refused too, A as it now stands (C's content). */
+	refuse_seq(fx, s + 1, REASON_TOO_LARGE);
+	recount(fx, 1, 2, 2, 2);
+	submit1(fx, COR("C", "A", "11111111"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	c = res.seq;
+	assert_rekeyed(fx, c, 1);
+	recount(fx, 1, 1, 2, 3);
+	submit1(fx, COR("C", "A", "11111111"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	refuse_seq(fx, c, REASON_KEY_NOT_VALID);
+	recount(fx, 1, 2, 2, 2);
+	submit1(fx, NOW("A", "11111111"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(res.seq, c + 1);
+	assert_rekeyed(fx, c + 1, 1);
+	assert_int_equal(stored(fx, c + 1)->rec.region, 16);
+	recount(fx, 1, 1, 2, 3);
+	s = last_seq(fx);
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	codec_control_clear(&rep);
+	for (i = 0; i < N_EXPORT; i++)
+		assert_int_equal(st[i], LINE_HELD);
+	submit1(fx, NOW("A", "11111111"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), s);
+
+	/* K was refused itself: its re-keying (refused in turn, bad_target)
+	 * is not sent again. */
+	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	refuse_seq(fx, res.seq, REASON_BAD_TARGET);
+	recount(fx, 1, 1, 2, 3);
+	s = last_seq(fx);
+	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), s);
+
+	/* An ordinary correction refused: held, nothing sent. */
+	submit1(fx, COR("L", "G", "44444445"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	refuse_seq(fx, res.seq, REASON_KEY_NOT_VALID);
+	recount(fx, 1, 1, 2, 3);
+	s = last_seq(fx);
+	submit1(fx, COR("L", "G", "44444445"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), s);
+}
+
 /*
  * A request of several rounds (records repeat identities across rounds,
  * some lines are refused): every record gets the pseudonym of its own
@@ -2647,6 +2781,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_ref_identity_held, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_epoch_records, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_refused_resent, setup,
 					    teardown),
 	};
 
