@@ -654,7 +654,9 @@ consolidator_status(const char *endpoint)
 		       s->diverged ? "  DIVERGED (its outbox is not the one "
 				     "we hold: kuska-node --recover; after "
 				     "one it clears at the node's next "
-				     "keep-alive)"
+				     "keep-alive; or a retired machine of "
+				     "the node runs again: two addresses in "
+				     "the journal's event=hello from=)"
 				   : "");
 		if (skewed)
 			printf("  CLOCK: its clock is %s %s ours",
