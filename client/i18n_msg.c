@@ -40,6 +40,24 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 		       "hoy, %s, y cambiarán a medida que lleguen registros.",
 		       "The period is not over: the figures run to today, "
 		       "%s, and will change as records arrive."},
+    /* %s: the period's last day, today, the first day past 30 days. */
+    [M_PERIOD_RECENT] = {"El periodo terminó el %s, hace 30 días o menos: "
+			 "aún llegan registros de sus últimos días, y todas "
+			 "sus cifras (víctimas, derivaciones, etapas, la "
+			 "estimación) pueden cambiar; las de este informe "
+			 "son las recibidas hasta hoy, %s. Publique el "
+			 "informe generado desde el %s, no este: dos "
+			 "informes publicados de un periodo con datos "
+			 "distintos dejan deducir, por diferencia, cifras "
+			 "reservadas.",
+			 "The period ended on %s, 30 days ago or less: "
+			 "records of its last days are still arriving, and "
+			 "all its figures (victims, referrals, stages, the "
+			 "estimate) may change; this report's are those "
+			 "received by today, %s. Publish the report made "
+			 "from %s on, not this one: two reports of a period "
+			 "published from different data let a reader work "
+			 "out withheld figures from their differences."},
     /* %s: the role's word, set apart (a printf format of one %s). */
     [M_VIEW] = {"Vista %s", "%s view"},
     [M_ROLE_SECRETARIAT] = {"secretaría", "secretariat"},

@@ -236,6 +236,13 @@ void rp_indicator_notes(struct report *r, const struct qtable *t,
 const char *rp_timeliness_note(uint32_t code, int32_t today, char *out,
 			       size_t cap);
 
+/*
+ * rp_recent_note - the warning under the title of period code as of day
+ * today: M_PERIOD_RECENT's text in out (cap bytes) when the period has
+ * been over for 1 to 30 days, whose figures may still change; else NULL.
+ */
+const char *rp_recent_note(uint32_t code, int32_t today, char *out, size_t cap);
+
 void rp_sec_identification(struct report *r);
 void rp_sec_referrals(struct report *r);
 void rp_sec_protection(struct report *r);

@@ -653,7 +653,7 @@ view_of(struct report *r)
 static void
 header(struct report *r)
 {
-	char words[64], from[11], to[11];
+	char words[64], from[11], to[11], recent[512];
 	static const struct {
 		const char *id;
 		enum i18n_msg title;
@@ -701,6 +701,12 @@ header(struct report *r)
 	if (period_last_day(r->code) >= date_today()) {
 		fprintf(r->f, "<p class=\"warn\">");
 		rp_put(r, tr(M_PERIOD_OPEN), date_format(date_today(), to));
+		fprintf(r->f, "</p>\n");
+	} else if (rp_recent_note(r->code, date_today(), recent,
+				  sizeof(recent)) != NULL) {
+		/* Just over reads as final too: late records still come. */
+		fprintf(r->f, "<p class=\"warn\" id=\"recent\">");
+		rp_put(r, "%s", recent);
 		fprintf(r->f, "</p>\n");
 	}
 	if (strcmp(r->role, "analyst") == 0) {

@@ -493,7 +493,10 @@ node_status(const char *endpoint)
 		       "the outbox is rebuilt from the consolidator's copy:\n"
 		       "           stop the node, run kuska-node --recover -c "
 		       "FILE, start it, resubmit the exports made since the "
-		       "backup (kuska-node(8))\n",
+		       "backup (kuska-node(8))\n"
+		       "           but on a machine the node was moved away "
+		       "from: stop it and disable its unit instead, never "
+		       "--recover (OPERATIONS.md section 10)\n",
 		       log_escape(s->diverged, e1, sizeof(e1)));
 		health = 1;
 	}
@@ -654,7 +657,9 @@ consolidator_status(const char *endpoint)
 		       s->diverged ? "  DIVERGED (its outbox is not the one "
 				     "we hold: kuska-node --recover; after "
 				     "one it clears at the node's next "
-				     "keep-alive)"
+				     "keep-alive; or a retired machine of "
+				     "the node runs again: two addresses in "
+				     "the journal's event=hello from=)"
 				   : "");
 		if (skewed)
 			printf("  CLOCK: its clock is %s %s ours",

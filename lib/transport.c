@@ -616,6 +616,12 @@ recv_message(struct tsock *s, struct tframes *ret, size_t max_frames,
 				snprintf(ret->user_id, sizeof(ret->user_id),
 					 "%s", uid);
 		}
+		if (ret->peer[0] == '\0') {
+			const char *pa = zmq_msg_gets(&m, "Peer-Address");
+			if (pa != NULL)
+				snprintf(ret->peer, sizeof(ret->peer), "%s",
+					 pa);
+		}
 		/* The connection's descriptor (ZMQ_SRCFD: deprecated, and
 		 * the only way libzmq 4.3 tells which connection spoke). */
 		if (ret->fd < 0)

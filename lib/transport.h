@@ -36,6 +36,9 @@ struct tframes {
 	uint8_t **data; /* n frames, each malloc'd */
 	size_t *len;
 	char user_id[TRANSPORT_USER_ID_MAX]; /* ZAP identity, "" if none */
+	/* The peer's IP address (libzmq's Peer-Address), "" if none: two
+	 * machines speaking with one key are told apart in a journal. */
+	char peer[TRANSPORT_PEER_MAX];
 	int fd; /* the TCP connection it came on (a bound socket), or -1 */
 	/* 0 and false from tsock_recv, the receiver's to set: conn_id, the
 	 * admit_id (admit.h) of connection fd as the message was read (by

@@ -404,8 +404,10 @@ run_hello(struct ingest_job *j)
 	 * section 6) the journal shows the node back with the new one. */
 	(void)registry_user_name(j->req.user_id, &who);
 	log_info_budget(&j->c->hello_log[p->inst],
-			"event=hello institution=%s last_seq=%llu key=%s",
-			p->id, (unsigned long long)w.last_seq, who.key);
+			"event=hello institution=%s last_seq=%llu key=%s "
+			"from=%s",
+			p->id, (unsigned long long)w.last_seq, who.key,
+			j->req.peer[0] != '\0' ? j->req.peer : "unknown");
 	job_answer(j, &w);
 }
 

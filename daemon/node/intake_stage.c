@@ -20,6 +20,9 @@
 #include "dryrun.h"
 #include "intake_int.h"
 
+/* After a held record's seq or date when the outbox has no ref for it. */
+#define REF_UNKNOWN ": its ref not known to this node"
+
 /*
  * Whether the record of entry e counts: not when the consolidator refused
  * it (a dead letter, which counts nowhere and is sent anew under a new
@@ -166,12 +169,13 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 		    st <= STAGE_MAIN_LAST && rec->stage <= STAGE_MAIN_LAST &&
 		    (st == (int)rec->stage + 1 || st + 1 == (int)rec->stage);
 		snprintf(res->warning, sizeof(res->warning),
-			 "stage %s dated %s is %s this case's %s (%s ref %s): "
+			 "stage %s dated %s is %s this case's %s (%s%s%s%s): "
 			 "%s; check the dates",
 			 stage_name(rec->stage), date_format(rec->date, d),
 			 before ? "before" : "after",
 			 stage_name((enum stage)st), date_format(e.date, od),
-			 e.ref,
+			 e.ref[0] != '\0' ? " ref " : "", e.ref,
+			 e.ref[0] != '\0' ? "" : REF_UNKNOWN,
 			 paired ? "the days between them will read negative"
 				: "a case's stages come in their order");
 		return;
@@ -197,25 +201,31 @@ static void
 warn_repeat(uint64_t seq, const struct record *rec,
 	    const struct stage_entry *held, struct line_result *res)
 {
+	/* An outbox rebuilt by --recover has no ref for what it took back
+	 * from the consolidator: say so, where "(ref  seq 7)" said nothing. */
+	bool known = held->ref[0] != '\0';
 	char hd[11];
 
 	if (!before(seq, rec, held))
 		snprintf(res->warning, sizeof(res->warning),
-			 "case stage %s already held for this case (ref %s "
-			 "seq %llu): a second record counts for nothing; to "
+			 "case stage %s already held for this case (%s%s%sseq "
+			 "%llu%s): a second record counts for nothing; to "
 			 "change the first send a correction with target_ref "
 			 "%s",
-			 stage_name(rec->stage), held->ref,
-			 (unsigned long long)held->seq, held->ref);
+			 stage_name(rec->stage), known ? "ref " : "", held->ref,
+			 known ? " " : "", (unsigned long long)held->seq,
+			 known ? "" : REF_UNKNOWN,
+			 known ? held->ref : "its ref");
 	else
 		snprintf(res->warning, sizeof(res->warning),
-			 "case stage %s already held for this case (ref %s "
-			 "seq %llu): this record dated %s (%s)%s counts in "
+			 "case stage %s already held for this case (%s%s%sseq "
+			 "%llu%s): this record dated %s (%s)%s counts in "
 			 "its place (a stage counts once per case by its "
 			 "earliest record); withdraw the one that is a "
 			 "mistake",
-			 stage_name(rec->stage), held->ref,
-			 (unsigned long long)held->seq,
+			 stage_name(rec->stage), known ? "ref " : "", held->ref,
+			 known ? " " : "", (unsigned long long)held->seq,
+			 known ? "" : REF_UNKNOWN,
 			 rec->date < held->date ? "before it" : "the same day",
 			 date_format(held->date, hd),
 			 rec->date < held->date ? "" : " and sent before it");

@@ -62,8 +62,8 @@ tail -n +$((mark + 1)) "$N/consolidator.log" >"$T/after.log"
 # the sequence held before, then the batches.
 first=$(grep -m 1 -e "event=hello institution=pnp" \
 	-e "event=batch institution=pnp" "$T/after.log")
-check "the keep-alive hello was read before the batches (last_seq=$before), the node's key named" \
-	grep -q "event=hello institution=pnp last_seq=$before key=pnp-1\$" <<<"$first"
+check "the keep-alive hello was read before the batches (last_seq=$before), the node's key and address named" \
+	grep -q "event=hello institution=pnp last_seq=$before key=pnp-1 from=127.0.0.1\$" <<<"$first"
 check "the connection held through the pause" \
 	sh -c "! grep -q event=disconnected '$N/pnp.log'"
 check "each batch sent once: none held already (accepted=0)" \

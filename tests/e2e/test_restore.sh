@@ -78,6 +78,8 @@ wait_diverged() {
 check "the restored node says it diverged (status exit 1)" wait_diverged
 check "... with the recovery command in the status" \
 	grep -q -- "--recover" "$T/status.out"
+check "... and what a machine the node moved away from does instead" \
+	grep -q "but on a machine the node was moved away from: stop it and disable its unit instead" "$T/status.out"
 check "... in its log" grep -q "event=diverged" "$N/pnp.log"
 "$KUSKA" metrics -c "$N/pnp.conf" >"$T/metrics.out"
 check "... and in its metrics" \

@@ -827,6 +827,55 @@ test_case_stages(void **state)
 	warned(&res, LINE_ACCEPTED, "(ref K4 seq 6)");
 }
 
+/*
+ * An outbox rebuilt by kuska-node --recover holds no ref for the records
+ * it took back (the consolidator has none in clear): its stages' index,
+ * built from the envelopes, names the held record by its sequence and
+ * says its ref is not known, where the warnings read "(ref  seq 1)" and
+ * "target_ref " with nothing after (walk48, a node moved by a recovery).
+ */
+static void
+test_case_stages_no_ref(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+
+	submit1(fx, STG("K1", "9", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("K2", "10", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, fx->dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "seqref", 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	reopen(fx, true, false);
+	submit1(fx, STG("K3", "9", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "case stage complaint already held for this case (seq 1: its "
+	       "ref not known to this node): a second record counts for "
+	       "nothing; to change the first send a correction with "
+	       "target_ref its ref");
+	assert_null(strchr(res.warning, ','));
+	submit1(fx, STG("KE", "9", "complaint", "2026-04-01"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "(seq 1: its ref not known to this node): this record dated "
+	       "before it (2026-04-02)");
+	submit1(fx, STG("K4", "10", "accusation", "2026-03-01"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "stage accusation dated 2026-03-01 is before this case's "
+	       "complaint (2026-04-02: its ref not known to this node): a "
+	       "case's stages come in their order; check the dates");
+}
+
 /* The bytes of the stages' index's tables (keys and values, in order),
  * read with the outbox closed, then opened again. */
 static void
@@ -2742,6 +2791,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_no_ref, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dry, setup,
 					    teardown),
 	    cmocka_unit_test(test_dry_stage_first),

@@ -3321,6 +3321,46 @@ test_timeliness_note_30_days(void **state)
 }
 
 /*
+ * The warning under the title of a period just over, on days of our
+ * choosing: none while 2025H2 runs (its own warning says so), from 1
+ * January to 30 January that its figures may still change, with the day
+ * to make it again, and none from 31 January, as the timeliness note.
+ */
+static void
+test_recent_note_30_days(void **state)
+{
+	uint32_t code;
+	int32_t dec31, jan1, jan30, jan31;
+	char out[512];
+
+	(void)state;
+	i18n_set(LANG_EN);
+	assert_int_equal(period_parse("2025H2", &code), 0);
+	assert_int_equal(date_parse("2025-12-31", 10, &dec31), 0);
+	assert_int_equal(date_parse("2026-01-01", 10, &jan1), 0);
+	assert_int_equal(date_parse("2026-01-30", 10, &jan30), 0);
+	assert_int_equal(date_parse("2026-01-31", 10, &jan31), 0);
+	assert_null(rp_recent_note(code, dec31, out, sizeof(out)));
+	assert_non_null(rp_recent_note(code, jan1, out, sizeof(out)));
+	assert_string_equal(rp_recent_note(code, jan30, out, sizeof(out)),
+			    "The period ended on 2025-12-31, 30 days ago or "
+			    "less: records of its last days are still "
+			    "arriving, and all its figures (victims, "
+			    "referrals, stages, the estimate) may change; "
+			    "this report's are those received by today, "
+			    "2026-01-30. Publish the report made from "
+			    "2026-01-31 on, not this one: two reports of a "
+			    "period published from different data let a "
+			    "reader work out withheld figures from their "
+			    "differences.");
+	assert_null(rp_recent_note(code, jan31, out, sizeof(out)));
+	i18n_set(LANG_ES);
+	assert_non_null(strstr(rp_recent_note(code, jan1, out, sizeof(out)),
+			       "Publique el informe generado desde el "
+			       "2026-01-31, no este"));
+}
+
+/*
  * In a semester's report, the card of the count read by year shows the
  * last whole year's: its children are that year's breakdown's (the
  * report asks it), not the semester's.
@@ -3856,6 +3896,7 @@ main(void)
 	    cmocka_unit_test(test_children_counted),
 	    cmocka_unit_test(test_timeliness_note),
 	    cmocka_unit_test(test_timeliness_note_30_days),
+	    cmocka_unit_test(test_recent_note_30_days),
 	    cmocka_unit_test(test_children_of_year_card),
 	    cmocka_unit_test(test_yearly_trend),
 	    cmocka_unit_test(test_card_without_values),
