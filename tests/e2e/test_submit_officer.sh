@@ -70,7 +70,7 @@ for dry in --dry-run ""; do
 	if [ -n "$dry" ]; then
 		tail="do not submit it to this node: its other lines would be stored as pnp's records"
 	else
-		tail="the lines accepted ($1) were stored as pnp's records: withdraw them (docs/INPUT.md, section 8)"
+		tail="the lines accepted ($1) were stored as pnp's records: withdraw them (docs/INPUT.md section 8)"
 	fi
 	check "... the summary asks whether it is another institution's export" \
 		grep -qxF "mp.jsonl: warning: $foreign lines refused as what pnp may not emit (a kind or case stage not granted to it, a referral to or from pnp itself): is this another institution's export? If so, $tail" \
