@@ -459,6 +459,13 @@ intake_idle(struct intake *in, uint64_t mono_ms)
 		dry_drop(in);
 }
 
+void
+intake_dry_end(struct intake *in, uint64_t id)
+{
+	if (in->dry_run != NULL && dryrun_id(in->dry_run) == id)
+		dry_drop(in);
+}
+
 int
 intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	      const size_t *lens, size_t n, uint64_t dry_run,

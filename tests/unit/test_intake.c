@@ -2255,6 +2255,34 @@ test_dry_run_idle_stale_clock(void **state)
 }
 
 /*
+ * A dry run its client says is over (all its results read) is dropped at
+ * once, what it would have stored freed: its later requests are refused
+ * as a dropped run's; the end of another run drops nothing.
+ */
+static void
+test_dry_run_end(void **state)
+{
+	static const char *const first[] = {ID("Q", "45454545", "2025-02-01")};
+	static const char *const second[] = {COR("R", "Q", "45454545")};
+	enum line_status st[1];
+	struct fixture *fx = *state;
+	struct control rep;
+
+	fx->dry = 21;
+	assert_int_equal(submit(fx, first, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	intake_dry_end(&fx->in, 22);
+	assert_int_equal(submit(fx, second, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	intake_dry_end(&fx->in, 21);
+	assert_null(fx->in.dry_run);
+	assert_int_equal(submit(fx, second, 1, st, &rep), -ESRCH);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 0);
+}
+
+/*
  * The registry's grants: what the institution may not emit is refused,
  * line by line (EVENTS.md: the records around it go on), and so is a
  * referral to itself or received from itself. Those lines may say the
@@ -2656,6 +2684,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_idle_stale_clock,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dry_run_end, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
