@@ -199,7 +199,7 @@ note_negative_medians(const struct query_req *q, const struct qtable *t)
 	if (i < t->n_rows)
 		fprintf(stderr,
 			"kuska query: note: a negative median_days says that "
-			"%s (docs/INPUT.md, section 6)\n",
+			"%s (docs/INPUT.md section 6)\n",
 			notes[n].says);
 }
 

@@ -352,8 +352,9 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 
 /*
  * Tells the node that the run is over, so that its journal says what the
- * run stored now; its answer is not waited for long, and what becomes of
- * it changes nothing of the run.
+ * run stored now (a dry run: so that it frees what the run would have
+ * stored); its answer is not waited for long, and what becomes of it
+ * changes nothing of the run.
  */
 static void
 end_run(struct run *run)
@@ -364,6 +365,7 @@ end_run(struct run *run)
 	req.type = CTL_SUBMIT;
 	snprintf(req.source, sizeof(req.source), "-");
 	req.run = run->id;
+	req.dry_run = run->dry_run;
 	req.end = true;
 	if (ctl_call(run->ctl, &req, NULL, NULL, 0, SUBMIT_END_TIMEOUT_MS,
 		     &rep) == 0)
@@ -521,7 +523,7 @@ cmd_submit(int argc, char **argv)
 	progress_clear(&run.prog);
 	/* A node gone or not answering, or a request cut short: the node
 	 * ends the submission itself, after 5 minutes without its requests. */
-	if (run.dry_run == 0 && status != 2 && status < 128)
+	if (status != 2 && status < 128)
 		end_run(&run);
 	ctl_close(&run.ctl);
 	if (run.report != NULL &&

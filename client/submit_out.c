@@ -114,10 +114,13 @@ submit_print_result(struct run *run, const char *name,
 							  : "victim",
 				age_text, res->ref);
 	}
-	/* A record held under a ref that holds a victim's identity: the
-	 * node hands no such ref back, and none is printed. */
-	if (line_warns_ref(res)) {
-		if (run->verbose || t->ref_warned <= TALLY_WARN_SHOWN)
+	/* A record held under a ref that holds a victim's identity, or a
+	 * line refused for another field whose ref holds one too (printed
+	 * as every refusal is): the node hands no such ref back, and none
+	 * is printed. */
+	if (res->ref_warning[0] != '\0') {
+		if (res->status == LINE_REFUSED || run->verbose ||
+		    t->ref_warned <= TALLY_WARN_SHOWN)
 			printf("%s:%llu: warning: ref: %s\n",
 			       submit_shown(name),
 			       (unsigned long long)res->line, res->ref_warning);

@@ -149,7 +149,7 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 			fprintf(out,
 				"If so, the lines accepted (%lu) were stored "
 				"as %s's records: withdraw them "
-				"(docs/INPUT.md, section 8)\n",
+				"(docs/INPUT.md section 8)\n",
 				t->accepted, run->inst);
 	}
 	if (!run->verbose && t->unlinkable > TALLY_WARN_SHOWN)
@@ -172,7 +172,7 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 		    "held under a ref that holds a victim's identity (stored "
 		    "before the node refused such refs): withdraw those "
 		    "records and send them again under the case system's "
-		    "record key (docs/INPUT.md, section 7)");
+		    "record key (docs/INPUT.md section 7)");
 	/* Sent again, such a line is refused again (EVENTS.md: a ref
 	 * names one record): what changes a record is a correction of it,
 	 * or its withdrawal. */
@@ -184,7 +184,7 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 			"before under its ref, send it as a correction (kind "
 			"correction, a new ref of its own, target_ref the "
 			"original record's ref), or withdraw that record if it "
-			"should no longer count (docs/INPUT.md, section 8); "
+			"should no longer count (docs/INPUT.md section 8); "
 			"where it is another record, it needs a ref of its "
 			"own: tell the team that maintains the case system's "
 			"export\n",

@@ -281,7 +281,9 @@ struct line_result {
 	char age_field[64];
 	/* Not REFUSED: the record is held under a ref that holds a victim's
 	 * identity, stored before the node refused such refs ("" none, or an
-	 * older node): what it holds and what to do, never the ref */
+	 * older node): what it holds and what to do, never the ref.
+	 * REFUSED for something else: the ref holds a victim's identity too,
+	 * and what the line would be told of it once the rest is mended */
 	char ref_warning[200];
 };
 

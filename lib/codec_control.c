@@ -74,7 +74,7 @@ encode_submit_reply(const struct control *c, Kuska__Control *pc,
 			lr[i].age_warning = (char *)in->age_warning;
 			lr[i].age_field = (char *)in->age_field;
 		}
-		if (line_warns_ref(in))
+		if (in->ref_warning[0] != '\0')
 			lr[i].ref_warning = (char *)in->ref_warning;
 		if (in->ref[0] != '\0')
 			lr[i].ref = (char *)in->ref;
@@ -430,9 +430,9 @@ decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
 				 lr->age_warning);
 			copy_str(out->age_field, sizeof(out->age_field),
 				 lr->age_field);
-			copy_str(out->ref_warning, sizeof(out->ref_warning),
-				 lr->ref_warning);
 		}
+		copy_str(out->ref_warning, sizeof(out->ref_warning),
+			 lr->ref_warning);
 		copy_str(out->ref, sizeof(out->ref), lr->ref);
 	}
 	copy_str(c->error, sizeof(c->error), in->error);

@@ -102,7 +102,7 @@ const struct help_cmd help_table[] = {
 			      "- reads standard input"},
 		     {0},
 		 }},
-		{"Records sent before (docs/INPUT.md, sections 7 and 8)",
+		{"Records sent before (docs/INPUT.md sections 7 and 8)",
 		 (const struct help_item[]){
 		     {"the file again", "safe: what the node holds is "
 					"\"already held\", not stored twice"},

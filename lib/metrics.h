@@ -90,7 +90,7 @@ bool metrics_dir_unshared(const char *path, char *dir, size_t cap);
 #define METRICS_DIR_HINT                                                       \
 	"the metrics file gets the daemon's own group, which node_exporter "   \
 	"cannot read: give the directory node_exporter's group and mode 2770 " \
-	"(docs/OPERATIONS.md, section 4)"
+	"(docs/OPERATIONS.md section 4)"
 
 /*
  * metrics_export - when path is set and interval_s have passed since

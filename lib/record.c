@@ -401,6 +401,13 @@ out:
 	}
 	if (ret->ref_identity[0] != '\0')
 		err->ref[0] = '\0';
+	/* Refused for something else, the line is told of its ref too, so
+	 * that mending the rest does not only lead to that refusal. */
+	if (r < 0 && ret->ref_identity[0] != '\0') {
+		memcpy(err->ref_identity, ret->ref_identity,
+		       sizeof(err->ref_identity));
+		memcpy(err->identity_ref, ret->ref, sizeof(err->identity_ref));
+	}
 	json_decref(root);
 	sodium_memzero(&je, sizeof(je));
 	if (r < 0) {

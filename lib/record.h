@@ -40,6 +40,13 @@ struct record_error {
 	 * printable characters), whatever else was wrong: the case system
 	 * knows its records by it. "" otherwise. */
 	char ref[RECORD_MAX_REF + 1];
+	/* Refused for something else, the line's ref holds a victim's
+	 * identity too: why, as parsed_record's ref_identity ("" when it
+	 * does not, or when her identity could not be read), and then the
+	 * ref itself, for the node to look up a record held under it: never
+	 * to be handed back nor printed (ref above is "" then). */
+	char ref_identity[160];
+	char identity_ref[RECORD_MAX_REF + 1];
 };
 
 struct parsed_record {

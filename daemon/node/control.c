@@ -424,9 +424,12 @@ handle_control(struct node *n, struct tframes *req)
 		}
 		if (c.end) {
 			/* The run is over: its journal line, and an empty
-			 * reply (a dry run's end ends nothing). */
+			 * reply (a dry run's end frees what it would have
+			 * stored, and is no submission). */
 			if (c.dry_run == 0)
 				submissions_end(&n->subs, c.run);
+			else
+				intake_dry_end(&n->intake, c.dry_run);
 			memset(&rep, 0, sizeof(rep));
 			rep.type = CTL_SUBMIT_REPLY;
 			reply(n, req, &rep);

@@ -312,6 +312,38 @@ ref_warn(const struct parsed_record *p, struct line_result *res)
 }
 
 /*
+ * ref_also - res->ref_warning for a line refused for something else whose
+ * ref holds its victim's identity too (err->ref_identity): what the line
+ * would be told once the rest is mended, a refusal of the ref (none held
+ * under it) or ref_warn's advice (one held), so that the officer mends
+ * both at once. Never the ref, which is wiped from err.
+ */
+static void
+ref_also(struct outbox_txn *t, struct intake *in, struct record_error *err,
+	 struct line_result *res)
+{
+	int what = (int)strcspn(err->ref_identity, ":");
+	struct ref_info known;
+	uint8_t id[EVENT_ID_LEN];
+	bool provisional;
+
+	if (err->ref_identity[0] == '\0')
+		return;
+	pseudo_event_id(in->ref_key->key, in->inst, err->identity_ref, id);
+	explicit_bzero(err->identity_ref, sizeof(err->identity_ref));
+	if (intake_ref_get(t, in, id, &known, &provisional) == 0)
+		snprintf(res->ref_warning, sizeof(res->ref_warning),
+			 "%.*s: a record stored before the node refused "
+			 "such refs: withdraw it and send it again under the "
+			 "case system's record key (docs/INPUT.md section 7)",
+			 what, err->ref_identity);
+	else
+		snprintf(res->ref_warning, sizeof(res->ref_warning),
+			 "%.*s: refused for this too:%s", what,
+			 err->ref_identity, err->ref_identity + what + 1);
+}
+
+/*
  * round_parse - parses lines from *i on into rd, until INTAKE_ROUND_RECORDS
  * records or INTAKE_ROUND_INPUTS new inputs or the end; blank, overlong
  * and refused lines are answered in reply at once.
@@ -364,6 +396,7 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 		snprintf(res->ref, sizeof(res->ref), "%s", err.ref);
 		if (r != 0) {
 			intake_refuse(res, err.field, "%s", err.reason);
+			ref_also(t, in, &err, res);
 			if (err.own_institution)
 				res->why = LINE_OWN_INSTITUTION;
 			/* What the institution may not emit is said before
@@ -423,6 +456,13 @@ intake_idle(struct intake *in, uint64_t mono_ms)
 	 * round to a huge span and drop it). */
 	if (in->dry_run != NULL && mono_ms > in->dry_used_ms &&
 	    mono_ms - in->dry_used_ms > DRYRUN_IDLE_MS)
+		dry_drop(in);
+}
+
+void
+intake_dry_end(struct intake *in, uint64_t id)
+{
+	if (in->dry_run != NULL && dryrun_id(in->dry_run) == id)
 		dry_drop(in);
 }
 

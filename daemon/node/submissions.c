@@ -34,10 +34,12 @@ end(struct submissions *s, struct submission *sub, const char *why)
 				     : 0),
 	    why);
 	/* Records the node took before it refused such refs: the refs
-	 * stay on its disk until the records are withdrawn. */
+	 * stay on its disk until the records are withdrawn. A budget of
+	 * its own: event=submission's, spent by any run (all its lines
+	 * refused, say), would hold it back. */
 	if (sub->ref_identity > 0)
 		log_warnx_budget(
-		    &s->log,
+		    &s->ref_log,
 		    "event=ref_identity_held count=%llu hint=\"refs that "
 		    "hold a victim's identity: withdraw those records and "
 		    "send them again under a record key (INPUT.md section "

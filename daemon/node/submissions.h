@@ -71,6 +71,9 @@ struct submissions {
 	/* event=submission's: any local user of the submit socket's group
 	 * ends a run with each request, which must not flood the journal. */
 	struct log_budget log;
+	/* event=ref_identity_held's: only a run that holds such records
+	 * spends it, so that others' runs cannot hold it back. */
+	struct log_budget ref_log;
 };
 
 /*

@@ -47,7 +47,7 @@ check "delivered" wait_delivered 60
 check "the sentence before its trial: the median from trial to conviction is negative" \
 	grep -qx "2025Q4,trial,conviction,-16" "$T/dur.csv"
 check "... and kuska query says it is a date to correct, not a duration" \
-	grep -qx "kuska query: note: a negative median_days says that in at least half of those cases the later stage is dated before the earlier one (a sentence dated before its trial, say): a date for the institution that sent the record to correct, not a duration (docs/INPUT.md, section 6)" \
+	grep -qx "kuska query: note: a negative median_days says that in at least half of those cases the later stage is dated before the earlier one (a sentence dated before its trial, say): a date for the institution that sent the record to correct, not a duration (docs/INPUT.md section 6)" \
 	"$T/dur.err"
 
 # The officer corrects the sentence's date.

@@ -212,7 +212,7 @@ reused() {
 # advise_reused: the summary's advice for one such line (a correction or
 # a withdrawal of the earlier record, not the file sent again).
 advise_reused() {
-	printf '%s\n' "1 line refused as its ref is already used for a different record: submitted again, it is refused again. Where such a line changes the record sent before under its ref, send it as a correction (kind correction, a new ref of its own, target_ref the original record's ref), or withdraw that record if it should no longer count (docs/INPUT.md, section 8); where it is another record, it needs a ref of its own: tell the team that maintains the case system's export"
+	printf '%s\n' "1 line refused as its ref is already used for a different record: submitted again, it is refused again. Where such a line changes the record sent before under its ref, send it as a correction (kind correction, a new ref of its own, target_ref the original record's ref), or withdraw that record if it should no longer count (docs/INPUT.md section 8); where it is another record, it needs a ref of its own: tell the team that maintains the case system's export"
 }
 
 # warn_foreign COUNT TAIL: the summary's question for COUNT such lines,
@@ -368,7 +368,7 @@ check "dry run: asks whether it is another institution's export ($nforeign lines
 	grep -qxF "all.jsonl: $(warn_foreign "$nforeign" "do not submit it to this node: its other lines would be stored as pnp's records")" \
 	"$T/dry.out"
 check "the real run: asks it too, saying what was stored" \
-	grep -qxF "all.jsonl: $(warn_foreign "$nforeign" "the lines accepted (2) were stored as pnp's records: withdraw them (docs/INPUT.md, section 8)")" \
+	grep -qxF "all.jsonl: $(warn_foreign "$nforeign" "the lines accepted (2) were stored as pnp's records: withdraw them (docs/INPUT.md section 8)")" \
 	"$T/real.out"
 check "dry run: its summary says what would be accepted, not what was" \
 	grep -q "^all.jsonl: 2 would be accepted, 4 already held, " "$T/dry.out"

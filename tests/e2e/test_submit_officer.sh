@@ -70,7 +70,7 @@ for dry in --dry-run ""; do
 	if [ -n "$dry" ]; then
 		tail="do not submit it to this node: its other lines would be stored as pnp's records"
 	else
-		tail="the lines accepted ($1) were stored as pnp's records: withdraw them (docs/INPUT.md, section 8)"
+		tail="the lines accepted ($1) were stored as pnp's records: withdraw them (docs/INPUT.md section 8)"
 	fi
 	check "... the summary asks whether it is another institution's export" \
 		grep -qxF "mp.jsonl: warning: $foreign lines refused as what pnp may not emit (a kind or case stage not granted to it, a referral to or from pnp itself): is this another institution's export? If so, $tail" \
@@ -133,6 +133,8 @@ cat >"$T/formula.sed" <<'SED'
 4s/"date":"[^"]*"/"date":"2025-04-31"/
 5s/"ref":"[^"]*"/"ref":"-5"/
 5s/"date":"[^"]*"/"date":"2025-04-31"/
+6c\
+{"kind":"identification","ref":"DNI-41735208","date":"2025-04-31","region":"15","victim":{"document":{"type":"DNI","number":"41735208"},"sex":"F","nationality":"PE","age":15},"exploitation":["sexual"]}
 SED
 sed -f "$T/formula.sed" "$T/april.jsonl" >"$T/@april.jsonl"
 (cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" --report formula.csv \
@@ -144,7 +146,19 @@ check "... a ref 'A-1 after a second '" \
 	grep -qx "\"'@april.jsonl\",4,date,.*,\"''A-1\"" "$T/formula.csv"
 check "... a ref -5 after a ', never the number -5" \
 	grep -qx "\"'@april.jsonl\",5,date,.*,\"'-5\"" "$T/formula.csv"
-[ "$FAILED" -eq 0 ] || sed 's/^/#   /' "$T/formula.csv"
+# A bad date whose ref holds the victim's DNI: both said at once, the ref
+# never.
+check "a line refused for its date whose ref holds her DNI: told of the ref too" \
+	grep -qxF "@april.jsonl:6: warning: ref: holds the victim's document number: refused for this too: the node keeps each ref in clear on its disk; use the case system's own record key" \
+	"$T/formula.out"
+check "... after the date's refusal" \
+	grep -qx "@april.jsonl:6: refused: date: .*" "$T/formula.out"
+check "... a --report row of its own, field ref, no ref" \
+	grep -qx "\"'@april.jsonl\",6,ref,warning: holds the victim's document number: refused for this too: [^,]*," \
+	"$T/formula.csv"
+check "... the DNI nowhere in what the officer reads" \
+	sh -c "! grep -q 41735208 '$T/formula.out' '$T/formula.csv'"
+[ "$FAILED" -eq 0 ] || sed 's/^/#   /' "$T/formula.csv" "$T/formula.out"
 # A line broken (sex X), sent from standard input.
 sed '3s/"sex":"[FMU]"/"sex":"X"/' "$T/april.jsonl" >"$T/broken.jsonl"
 "$KUSKA" submit -c "$N/pnp.conf" - <"$T/broken.jsonl" >"$T/stdin.out" 2>&1

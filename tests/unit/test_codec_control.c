@@ -84,6 +84,9 @@ test_control_submit(void **state)
 	/* A record held under a ref holding a victim's identity. */
 	snprintf(res[1].ref_warning, sizeof(res[1].ref_warning),
 		 "holds the victim's name: a record stored before");
+	/* And a line refused for another field whose ref holds one too. */
+	snprintf(res[2].ref_warning, sizeof(res[2].ref_warning),
+		 "holds the victim's name: refused for this too");
 	memset(c, 0, sizeof(*c));
 	c->type = CTL_SUBMIT_REPLY;
 	c->n_results = 5;

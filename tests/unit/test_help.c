@@ -93,7 +93,7 @@ test_help_items(void **state)
 	assert_null(help_items(q, "Nosuch"));
 	/* kuska submit --help says how a record sent is changed. */
 	t = help_items(help_find("kuska", "submit"),
-		       "Records sent before (docs/INPUT.md, sections 7 and 8)");
+		       "Records sent before (docs/INPUT.md sections 7 and 8)");
 	assert_non_null(t);
 	assert_string_equal(t[1].term, "to change one");
 	assert_non_null(

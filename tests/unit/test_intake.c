@@ -670,6 +670,59 @@ test_ref_identity_held(void **state)
 	assert_int_equal(last_seq(fx), last + 2);
 }
 
+/* ID's line with a region no one has: refused for that. */
+#define ID_BAD_REGION(ref, dni)                                                \
+	"{\"kind\":\"identification\",\"ref\":\"" ref                          \
+	"\",\"date\":\"2025-01-01\",\"region\":\"99\"," VICTIM(                \
+	    dni) ",\"exploitation\":[\"sexual\"]}"
+
+/*
+ * A line refused for another field whose ref holds its victim's identity
+ * is told of the ref too, as it would be once the rest is mended: that
+ * it is refused for it (none held under it), or that the record held
+ * under it is to be withdrawn and sent again. Never the ref itself.
+ */
+static void
+test_ref_identity_told_with_refusal(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	submit1(fx, ID_BAD_REGION("DNI-41735208", "41735208"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "region");
+	assert_string_equal(res.ref, "");
+	assert_string_equal(res.ref_warning,
+			    "holds the victim's document number: refused for "
+			    "this too: the node keeps each ref in clear on its "
+			    "disk; use the case system's own record key");
+	/* Not a held record's warning: not counted as one. */
+	assert_false(line_warns_ref(&res));
+	fx->dry = 7;
+	submit1(fx, ID_BAD_REGION("DNI-41735208", "41735208"), &res);
+	fx->dry = 0;
+	assert_non_null(strstr(res.ref_warning, "refused for this too"));
+	/* A ref that holds none: nothing more. */
+	submit1(fx, ID_BAD_REGION("PNP-1", "41735208"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.ref, "PNP-1");
+	assert_string_equal(res.ref_warning, "");
+
+	old_parser = true;
+	submit1(fx, ID("DNI-41735208", "41735208", "2025-01-01"), &res);
+	old_parser = false;
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	submit1(fx, ID_BAD_REGION("DNI-41735208", "41735208"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "region");
+	assert_string_equal(res.ref, "");
+	assert_string_equal(res.ref_warning,
+			    "holds the victim's document number: a record "
+			    "stored before the node refused such refs: "
+			    "withdraw it and send it again under the case "
+			    "system's record key (docs/INPUT.md section 7)");
+}
+
 /* A case stage of case CF-<n>, dated d; its victim. */
 #define CV "{\"age\":15,\"sex\":\"F\",\"nationality\":\"PE\"}"
 #define STG(ref, n, stage, d)                                                  \
@@ -2385,6 +2438,34 @@ test_dry_run_idle_stale_clock(void **state)
 }
 
 /*
+ * A dry run its client says is over (all its results read) is dropped at
+ * once, what it would have stored freed: its later requests are refused
+ * as a dropped run's; the end of another run drops nothing.
+ */
+static void
+test_dry_run_end(void **state)
+{
+	static const char *const first[] = {ID("Q", "45454545", "2025-02-01")};
+	static const char *const second[] = {COR("R", "Q", "45454545")};
+	enum line_status st[1];
+	struct fixture *fx = *state;
+	struct control rep;
+
+	fx->dry = 21;
+	assert_int_equal(submit(fx, first, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	intake_dry_end(&fx->in, 22);
+	assert_int_equal(submit(fx, second, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	intake_dry_end(&fx->in, 21);
+	assert_null(fx->in.dry_run);
+	assert_int_equal(submit(fx, second, 1, st, &rep), -ESRCH);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 0);
+}
+
+/*
  * The registry's grants: what the institution may not emit is refused,
  * line by line (EVENTS.md: the records around it go on), and so is a
  * referral to itself or received from itself. Those lines may say the
@@ -2786,6 +2867,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_idle_stale_clock,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dry_run_end, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
@@ -2831,6 +2913,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_age_warning, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_held, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_ref_identity_told_with_refusal,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_epoch_records, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_refused_resent, setup,

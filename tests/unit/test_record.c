@@ -2037,7 +2037,65 @@ ref_back(const char *line, const char *field)
 {
 	assert_int_equal(parse(INST_PNP, line, &pr), -EINVAL);
 	assert_string_equal(err.field, field);
+	/* A ref handed back holds no identity to tell of. */
+	if (err.ref[0] != '\0')
+		assert_string_equal(err.ref_identity, "");
 	return err.ref[0] != '\0';
+}
+
+/*
+ * ref_told - parses line, which must be refused for field, and returns
+ * what its ref was found to hold too ("" none), checking that the ref
+ * kept for the node's look-up is ref.
+ */
+static const char *
+ref_told(const char *line, const char *field, const char *ref)
+{
+	assert_int_equal(parse(INST_PNP, line, &pr), -EINVAL);
+	assert_string_equal(err.field, field);
+	assert_string_equal(err.ref, "");
+	assert_string_equal(err.identity_ref,
+			    err.ref_identity[0] != '\0' ? ref : "");
+	return err.ref_identity;
+}
+
+/*
+ * A line refused for another field whose ref holds its victim's identity
+ * says so too (the node tells the officer both at once), whether the
+ * victims were read before the refusal or scanned after it; a ref that
+ * holds none, or one beside a victim that cannot be read, says nothing.
+ */
+static void
+test_error_ref_identity_told(void **state)
+{
+	(void)state;
+	assert_string_equal(
+	    ref_told(DREF("DNI-12345678", "10/03/2026", "15", V_DNI), "date",
+		     "DNI-12345678"),
+	    "holds the victim's document number: the node keeps each ref in "
+	    "clear on its disk; use the case system's own record key");
+	assert_non_null(strstr(
+	    ref_told(DREF("EXP-Nahui-Quispe-1", "2026-03-10", "99", V_NAMES),
+		     "region", "EXP-Nahui-Quispe-1"),
+	    "holds the victim's name: "));
+	/* Refused after her victim was parsed. */
+	assert_non_null(
+	    strstr(ref_told(IDREF("DNI-12345678",
+				  "{'document':{'type':'DNI','number':"
+				  "'12345678'},'sex':'X','nationality':'PE',"
+				  "'age':12}"),
+			    "victim.sex", "DNI-12345678"),
+		   "holds the victim's document number: "));
+	assert_true(
+	    ref_back(DREF("PNP-2026-7", "10/03/2026", "15", V_DNI), "date"));
+	assert_string_equal(err.ref_identity, "");
+	assert_false(ref_back(DREF("PNP-2026-7", "2026-03-10", "15",
+				   "{'document':{'type':'DNI','number':"
+				   "'1234567'},'sex':'F','nationality':'PE',"
+				   "'age':12}"),
+			      "victim.document.number"));
+	assert_string_equal(err.ref_identity, "");
+	assert_string_equal(err.identity_ref, "");
 }
 
 /*
@@ -2189,6 +2247,7 @@ main(void)
 	    cmocka_unit_test(test_init),
 	    cmocka_unit_test(test_error_ref),
 	    cmocka_unit_test(test_error_ref_identity),
+	    cmocka_unit_test(test_error_ref_identity_told),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

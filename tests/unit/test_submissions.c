@@ -371,6 +371,30 @@ test_end_budget(void **state)
 	assert_int_equal(s.n, 3 * LOG_BUDGET_BURST);
 }
 
+/* Runs whose lines are all refused, ended as fast as a local client can,
+ * spend event=submission's budget: a run holding records under refs that
+ * hold a victim's identity is still told of in the journal. */
+static void
+test_ref_identity_budget(void **state)
+{
+	struct submissions s;
+	const char *l;
+	uint64_t run;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	capture();
+	for (run = 1; run <= 3 * LOG_BUDGET_BURST; run++) {
+		note(&s, run, "bad.jsonl", 1, "rr", 1000);
+		submissions_end(&s, run);
+	}
+	note(&s, run, "a.jsonl", 1, "ii", 1000);
+	submissions_end(&s, run);
+	l = captured();
+	assert_int_equal(captured_count(l, "event=ref_identity_held "), 1);
+	assert_non_null(strstr(l, "event=ref_identity_held count=2 hint="));
+}
+
 /* A run killed says nothing: it is logged once, with what it stored,
  * after SUBMISSIONS_IDLE_MS without its requests, or when the node stops;
  * an older client's the same. */
@@ -479,6 +503,7 @@ main(void)
 	    cmocka_unit_test(test_end_logged_once),
 	    cmocka_unit_test(test_ref_identity_logged),
 	    cmocka_unit_test(test_end_budget),
+	    cmocka_unit_test(test_ref_identity_budget),
 	    cmocka_unit_test(test_idle_and_stop),
 	    cmocka_unit_test(test_evicted_logged),
 	    cmocka_unit_test(test_ended_slot_taken_first),

@@ -68,7 +68,7 @@ test_foreign_by_code(void **state)
 		 "emit (a kind or case stage not granted to it, a referral to "
 		 "or from pnp itself): is this another institution's export? "
 		 "If so, the lines accepted (1) were stored as pnp's records: "
-		 "withdraw them (docs/INPUT.md, section 8)\n"));
+		 "withdraw them (docs/INPUT.md section 8)\n"));
 	/* It must not then be told to send that file again. */
 	assert_null(strstr(out, "mp.jsonl: correct the"));
 	/* In its own export, a line of a kind it may not emit is left
@@ -133,7 +133,7 @@ test_ref_reused(void **state)
 	    "such a line changes the record sent before under its ref, send "
 	    "it as a correction (kind correction, a new ref of its own, "
 	    "target_ref the original record's ref), or withdraw that record "
-	    "if it should no longer count (docs/INPUT.md, section 8); where "
+	    "if it should no longer count (docs/INPUT.md section 8); where "
 	    "it is another record, it needs a ref of its own: tell the team "
 	    "that maintains the case system's export\n";
 	struct line_result res[3];
@@ -351,7 +351,7 @@ test_ref_warnings(void **state)
 				    "the node refused such refs): withdraw "
 				    "those records and send them again under "
 				    "the case system's record key "
-				    "(docs/INPUT.md, section 7)\n"));
+				    "(docs/INPUT.md section 7)\n"));
 	free(out);
 	out = summary(res, 8, false);
 	assert_non_null(strstr(out, "mp.jsonl: 7 lines held under a ref"));
