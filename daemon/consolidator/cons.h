@@ -44,7 +44,7 @@
 struct indset;	 /* indfile.h */
 struct popset;	 /* popfile.h */
 struct pipeline; /* pipeline.h */
-struct ingest_job; /* ingest_net.c */
+struct ingest_job; /* ingest_net_int.h */
 
 /* What a reload replaced, kept while jobs or a question may still use
  * it (cons_free_retired). */
@@ -113,9 +113,10 @@ struct cons {
 	/* Hellos that said so, since start. Nothing takes this back. */
 	uint64_t diverged_hellos[INST_COUNT + 1];
 	/* Batches refused since start for a sequence signed twice (a held
-	 * one sent again with other bytes: set_conflict). The diverged mark
-	 * it raises goes with the genuine node's next accepted event, when
-	 * the genuine node was first; this stays, for an alert. */
+	 * one sent again with other bytes: ingest_net_set_conflict). The
+	 * diverged mark it raises goes with the genuine node's next accepted
+	 * event, when the genuine node was first; this stays, for an
+	 * alert. */
 	uint64_t conflicts[INST_COUNT + 1];
 	/* A hello is not signed: one that no longer says diverged does not
 	 * clear diverged[] itself, or a transport key alone would clear the

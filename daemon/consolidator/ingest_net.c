@@ -1,13 +1,18 @@
 /*
- * ingest_net.c - hello, batch and refusals on the ingest socket.
+ * ingest_net.c - hello, batch and refusals on the ingest socket: each
+ * message judged, refused at once or made a job, the jobs waiting, sent
+ * and finished; ingest_net_hello.c judges a hello and keeps the marks of
+ * diverged outboxes, ingest_net_answer.c answers the jobs
+ * (ingest_net_int.h).
  *
  * The main thread judges each message (whose key, well-formed, a hello
  * for the right institution and network) and refuses at once what it
  * must; everything that reads or writes the store goes through the
- * pipeline as a job, in the order it came. The job's work (run_job, or
- * run_batches for batches run together, on the writer thread) touches
- * c->ig, the store and the jobs only; its answer is encoded into each
- * job, which the main thread sends (ingest_finish).
+ * pipeline as a job, in the order it came. The job's work
+ * (ingest_net_run_job, or ingest_net_run_batches for batches run
+ * together, on the writer thread) touches c->ig, the store and the jobs
+ * only; its answer is encoded into each job, which the main thread sends
+ * (ingest_finish).
  *
  * So a refusal sent at once (a bad frame, a hello for the wrong network
  * or version, a revoked key, out of memory) can reach a node before the
@@ -18,6 +23,7 @@
  * welcome tells it the last sequence committed.
  */
 #include "ingest_net.h"
+#include "ingest_net_int.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -27,31 +33,9 @@
 
 #include "codec.h"
 #include "date.h"
-#include "instep.h"
 #include "log.h"
 #include "peers.h"
 #include "pipeline.h"
-#include "sign.h"
-
-/* A message on its way through the pipeline. */
-struct ingest_job {
-	struct pipeline_job pj; /* first: the pipeline gives this back */
-	struct cons *c;
-	struct tframes req; /* the request, its routing id first */
-	struct msg m;	    /* decoded from it */
-	uint64_t taken_ms;  /* monotonic, when submitted */
-	/* Filled on the writer thread. */
-	uint8_t *reply; /* encoded; NULL: nothing to send */
-	size_t reply_len;
-	/* Refused (not REASON_NONE): counted by refusal_count. */
-	enum reason refusal;
-	uint64_t accepted; /* a batch's events accepted */
-	uint64_t conflict_seq; /* a batch's sequence signed twice, 0 none */
-	bool in_step;	   /* a hello's proof held good (run_hello) */
-	struct ingest_view view;
-	size_t wait_bytes; /* its frame's, while waiting (wait_push) */
-	struct ingest_job *wait_next;
-};
 
 static void
 send_msg(struct tsock *s, const struct tframes *req, const struct msg *m)
@@ -82,9 +66,9 @@ refusal_count(struct cons *c, enum reason reason)
 		c->frames_refused++;
 }
 
-static void
-refuse(struct cons *c, const struct tframes *req, uint64_t batch_id,
-       enum reason reason, const char *text)
+void
+ingest_net_refuse(struct cons *c, const struct tframes *req, uint64_t batch_id,
+		  enum reason reason, const char *text)
 {
 	struct msg m;
 
@@ -95,585 +79,6 @@ refuse(struct cons *c, const struct tframes *req, uint64_t batch_id,
 	snprintf(m.text, sizeof(m.text), "%s", text);
 	refusal_count(c, reason);
 	send_msg(c->ingest, req, &m);
-}
-
-/* The writer's answer m to job j, encoded into it. */
-static void
-job_answer(struct ingest_job *j, const struct msg *m)
-{
-	if (codec_msg_encode(m, &j->reply, &j->reply_len) != 0) {
-		log_warnx("event=reply_not_encoded");
-		j->reply = NULL;
-	}
-}
-
-/* The writer's refusal of job j (counted by refusal_count). */
-static void
-job_refuse(struct ingest_job *j, enum reason reason, const char *text)
-{
-	struct msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = MSG_REFUSAL;
-	m.reason = reason;
-	snprintf(m.text, sizeof(m.text), "%s", text);
-	j->refusal = reason;
-	job_answer(j, &m);
-}
-
-/*
- * Whether institution i's outbox diverged (note_diverged), within its
- * budget: on a change, and again when changes were held back.
- */
-static void
-log_diverged(struct cons *c, enum institution i)
-{
-	if (c->diverged[i][0] != '\0')
-		log_warnx_budget(&c->diverged_log[i],
-				 "event=diverged institution=%s text=%s "
-				 "(cleared when its node proves its outbox "
-				 "in step with this store, or an event of it "
-				 "is accepted)",
-				 institution_name(i), LOG_Q(c->diverged[i]));
-	else
-		log_info_budget(&c->diverged_log[i],
-				"event=diverged_cleared institution=%s",
-				institution_name(i));
-}
-
-/*
- * What a hello on req's connection says about the node's outbox: that it
- * diverged raises the alarm at once; that it did not only names the
- * connection whose next accepted event (diverged_accepted), or this
- * hello's own proof once checked (diverged_proved), clears it.
- */
-/*
- * Marks institution i diverged, for why: as a hello saying so does, and a
- * batch with a sequence signed twice (set_conflict).
- */
-static void
-set_diverged(struct cons *c, enum institution i, const char *why)
-{
-	bool changed = c->diverged[i][0] == '\0';
-
-	/* Our clock: the node's is its word, any 64 bits. */
-	c->diverged_said_ms[i] = date_mono_ms();
-	c->diverged_said[i] = true;
-	c->diverged_clear[i].has = false;
-	snprintf(c->diverged[i], sizeof(c->diverged[i]), "%s", why);
-	if (changed)
-		log_diverged(c, i);
-}
-
-static void
-note_diverged(struct cons *c, enum institution i, const struct tframes *req,
-	      const struct msg *m)
-{
-	struct diverged_clear *dc = &c->diverged_clear[i];
-
-	if (m->diverged[0] != '\0') {
-		c->diverged_hellos[i]++;
-		set_diverged(c, i, m->diverged);
-		return;
-	}
-	if (c->diverged[i][0] == '\0' || req->len[0] > sizeof(dc->rid))
-		return;
-	dc->has = true;
-	memcpy(dc->rid, req->data[0], req->len[0]);
-	dc->rid_len = req->len[0];
-}
-
-/*
- * A batch of institution i held sequence seq with other bytes than ours
- * (refused, see ingest_batch): two signers with its key. Shown as a
- * divergence, which only the node's proof or a later accepted event on a
- * connection whose hello did not say diverged clears.
- */
-static void
-set_conflict(struct cons *c, enum institution i, uint64_t seq)
-{
-	char why[CODEC_MAX_TEXT + 1];
-
-	snprintf(why, sizeof(why),
-		 "sequence %llu was signed twice: a batch held it with other "
-		 "bytes than ours (a stolen key? OPERATIONS.md section 6; a "
-		 "restored outbox? section 10)",
-		 (unsigned long long)seq);
-	c->conflicts[i]++;
-	set_diverged(c, i, why);
-}
-
-/* A batch on req's connection had an event of institution i accepted. */
-static void
-diverged_accepted(struct cons *c, enum institution i, const struct tframes *req)
-{
-	struct diverged_clear *dc = &c->diverged_clear[i];
-
-	if (!dc->has || req->len[0] != dc->rid_len ||
-	    memcmp(req->data[0], dc->rid, dc->rid_len) != 0)
-		return;
-	dc->has = false;
-	c->diverged[i][0] = '\0';
-	log_diverged(c, i);
-}
-
-/*
- * A hello on req's connection proved its outbox ends where our copy does
- * (in_step): like an accepted event, it clears the mark, if made now by
- * our wall clock (within DATE_SKEW_WARN_MS: an old proof sent again
- * proves nothing now), and if no hello said diverged for
- * diverged_quiet_s by our monotonic clock. A node that diverged says so
- * every DIVERGED_HELLO_MS; a second live node with its key (a cloned
- * machine, a stolen key file with a copy of the outbox), in step, proves
- * it at each of its hellos: without the wait its proofs would clear the
- * mark the diverged one raises, most of the time.
- */
-static void
-diverged_proved(struct cons *c, enum institution i, const struct tframes *req,
-		uint64_t made_ms)
-{
-	int64_t skew = date_skew_ms(made_ms, date_now_ms());
-
-	if (skew > DATE_SKEW_WARN_MS || skew < -DATE_SKEW_WARN_MS)
-		return;
-	if (c->diverged_said[i] && date_mono_ms() - c->diverged_said_ms[i] <
-				       (uint64_t)c->cfg.diverged_quiet_s * 1000)
-		return;
-	diverged_accepted(c, i, req);
-}
-
-/* What a hello says about the node's clock and its outbox. */
-static void
-note_hello(struct cons *c, const struct tframes *req, const struct reg_party *p,
-	   const struct msg *m, uint64_t now)
-{
-	enum institution i = p->inst;
-	char sp[32];
-
-	if (m->now_ms != 0) {
-		c->has_skew[i] = true;
-		/* The node's reading is its word: any 64 bits. */
-		c->skew_ms[i] = date_skew_ms(m->now_ms, now);
-		if (c->skew_ms[i] > DATE_SKEW_WARN_MS ||
-		    c->skew_ms[i] < -DATE_SKEW_WARN_MS)
-			log_warnx_budget(
-			    &c->skew_log[i],
-			    "event=clock_skew institution=%s skew_s=%lld "
-			    "(its clock is %s %s ours: check NTP on both "
-			    "machines)",
-			    p->id, (long long)(c->skew_ms[i] / 1000),
-			    date_skew_words(c->skew_ms[i], sp, sizeof(sp)),
-			    c->skew_ms[i] > 0 ? "ahead of" : "behind");
-	}
-	note_diverged(c, i, req, m);
-}
-
-void
-diverged_tick(struct cons *c)
-{
-	uint64_t now = date_mono_ms();
-	int i;
-
-	for (i = 1; i <= INST_COUNT; i++)
-		if (log_budget_due(&c->diverged_log[i], now))
-			log_diverged(c, (enum institution)i);
-}
-
-/*
- * A hello, judged on the main thread: refused at once when it names
- * another institution, version or network; otherwise its clock and
- * outbox noted. Returns whether it goes on to the pipeline (welcome).
- */
-static bool
-judge_hello(struct cons *c, const struct tframes *req,
-	    const struct reg_party *p, const struct msg *m)
-{
-	uint64_t now = date_now_ms();
-
-	if (m->inst != p->inst) {
-		log_warnx_budget(&c->refusal_log[p->inst],
-				 "event=hello_refused institution=%s "
-				 "claims=%s reason=wrong_institution",
-				 p->id, institution_name(m->inst));
-		refuse(c, req, 0, REASON_WRONG_INSTITUTION,
-		       "hello names another institution");
-		return false;
-	}
-	if (m->version < CODEC_VERSION_MIN || m->version > CODEC_VERSION) {
-		refuse(c, req, 0, REASON_BAD_VERSION,
-		       "protocol version not supported");
-		return false;
-	}
-	if (strcmp(m->network, c->reg->network) != 0) {
-		char text[CODEC_MAX_TEXT + 1];
-		log_warnx_budget(&c->refusal_log[p->inst],
-				 "event=hello_refused institution=%s "
-				 "network=%s reason=wrong_network",
-				 p->id, LOG_Q(m->network));
-		snprintf(text, sizeof(text),
-			 "this consolidator serves network %s; the node is "
-			 "configured for %s",
-			 c->reg->network,
-			 m->network[0] != '\0' ? m->network : "none");
-		refuse(c, req, 0, REASON_WRONG_NETWORK, text);
-		return false;
-	}
-	note_hello(c, req, p, m, now);
-	c->contact_ms[p->inst] = now;
-	return true;
-}
-
-/*
- * Whether the hello proves, by the node's signature (sign_in_step), that
- * its outbox ends where our copy does (w: what the store holds): its last
- * sequence our last, and the envelope we hold there its last, from the
- * outbox we know, to us (our CURVE public key signed too). Writer.
- */
-static bool
-in_step(const struct ingest_job *j, const struct msg *w)
-{
-	const struct msg *m = &j->m;
-	const struct reg_key *k;
-	struct in_step p;
-
-	if (!m->has_in_step || !m->has_outbox_id || !m->has_outbox_last_seq ||
-	    m->diverged[0] != '\0' || !w->has_check ||
-	    m->outbox_last_seq != w->last_seq || w->check_seq != w->last_seq ||
-	    memcmp(m->outbox_id, w->outbox_id, CODEC_OUTBOX_ID_LEN) != 0)
-		return false;
-	k = registry_by_key_id(j->pj.reg, j->pj.speaker, m->in_step_key_id);
-	if (k == NULL || !registry_key_admits(k, date_now_ms()))
-		return false;
-	/* Made for us: a standby with the same network's proof is not. */
-	in_step_fields(&p, m, m->in_step_key_id, w->check_hash,
-		       j->c->key->curve_pk);
-	return sign_in_step_verify(k->sign_pk, &p.f, m->in_step_sig) == 0;
-}
-
-/* The welcome to a hello judged good: what the store holds. Writer. */
-static void
-run_hello(struct ingest_job *j)
-{
-	struct ingest *ig = &j->c->ig;
-	const struct reg_party *p = j->pj.speaker;
-	const struct msg *m = &j->m;
-	struct reg_user who;
-	struct msg w;
-	int r;
-
-	memset(&w, 0, sizeof(w));
-	w.type = MSG_WELCOME;
-	w.nonce = m->nonce;
-	w.last_seq = ig->inst[p->inst].last_seq;
-	w.now_ms = date_now_ms();
-	/* The node refuses at submission what the registry does not grant
-	 * (rather than deliver it to be refused here as a dead letter). */
-	w.has_grants = true;
-	w.grant_kinds = p->kinds;
-	w.grant_stages = p->stages;
-	r = ingest_check_point(ig, p->inst, &w.check_seq, w.check_hash);
-	if (r != 0) {
-		log_warnx("event=hello_refused institution=%s text=\"cannot "
-			  "read the store: %s\"",
-			  p->id, strerror(-r));
-		job_refuse(j, REASON_STORE_ERROR,
-			   "the consolidator cannot read its store; retry "
-			   "later");
-		return;
-	}
-	w.has_check = w.check_seq > 0;
-	r = ingest_outbox_id(ig, p->inst, w.outbox_id);
-	if (r == -ENOENT && m->has_outbox_id && m->diverged[0] == '\0' &&
-	    j->req.len[0] <= sizeof(j->c->outbox_heard[0].rid)) {
-		/* The first outbox to deliver an event is the one to
-		 * deliver (remember_outbox); till then each hello's is
-		 * said back to it, and nothing is stored: a transport key
-		 * alone, before the institution's node first said hello,
-		 * would otherwise pin an outbox its node does not have. */
-		struct outbox_heard *h = &j->c->outbox_heard[p->inst];
-		h->has = true;
-		memcpy(h->id, m->outbox_id, CODEC_OUTBOX_ID_LEN);
-		memcpy(h->rid, j->req.data[0], j->req.len[0]);
-		h->rid_len = j->req.len[0];
-		memcpy(w.outbox_id, m->outbox_id, CODEC_OUTBOX_ID_LEN);
-		r = 0;
-	}
-	w.has_outbox_id = r == 0;
-	j->in_step = r == 0 && in_step(j, &w);
-	/* The key it spoke with: after a node's key is replaced (OPERATIONS
-	 * section 6) the journal shows the node back with the new one. */
-	(void)registry_user_name(j->req.user_id, &who);
-	log_info_budget(&j->c->hello_log[p->inst],
-			"event=hello institution=%s last_seq=%llu key=%s "
-			"from=%s",
-			p->id, (unsigned long long)w.last_seq, who.key,
-			j->req.peer[0] != '\0' ? j->req.peer : "unknown");
-	job_answer(j, &w);
-}
-
-/* Collects one RecoverReply: the held events, copied. */
-struct recover_build {
-	struct msg m;
-	uint8_t *bytes;
-	size_t used, cap;
-	size_t *offs;	    /* of each envelope in bytes (SIZE_MAX: none) */
-	bool refusals_only; /* the refusals alone, without envelopes */
-	bool stopped;	    /* full before the last sequence held */
-	uint64_t scanned;   /* the last sequence looked at */
-	const struct registry *reg;
-	const struct reg_party *speaker;
-	uint64_t revoked; /* of those handed back: said not valid now */
-};
-
-#define RECOVER_MAX_BYTES (4u << 20)
-
-/*
- * Whether an envelope stored as accepted is, by the registry now, signed
- * by a key revoked before its sequence (or, with no sequence named, before
- * its time), as ingest_check judges it: a thief's, taken before the
- * revocation (OPERATIONS.md section 6). --rebuild leaves it out of the
- * statistics; handed back to kuska-node --recover, or to a node asking
- * for its refusals, as refused, it is not taken for the node's own
- * record. Its reason is then in text[cap].
- */
-static bool
-revoked_since(const struct recover_build *b, const uint8_t *env, size_t len,
-	      char *text, size_t cap)
-{
-	const struct reg_key *key;
-	struct envelope e;
-	bool revoked = false;
-
-	if (codec_envelope_decode(env, len, &e) != 0)
-		return false; /* the node judges what does not decode */
-	key = registry_by_key_id(b->reg, b->speaker, e.key_id);
-	if (key != NULL && e.seq > key->revoked_after_seq) {
-		snprintf(text, cap, "key %s was revoked after sequence %llu",
-			 key->name, (unsigned long long)key->revoked_after_seq);
-		revoked = true;
-	} else if (key != NULL &&
-		   !registry_key_signs(key, e.created_ms, e.seq)) {
-		/* Revoked at a time, with no sequence: as ingest says it. */
-		snprintf(text, cap,
-			 "key %s was not valid when the event was created",
-			 key->name);
-		revoked = true;
-	}
-	codec_envelope_clear(&e);
-	return revoked;
-}
-
-static int
-recover_add(void *arg, uint64_t seq, const uint8_t *env, size_t len,
-	    enum reason reason, const char *text)
-{
-	struct recover_build *b = arg;
-	struct held_event *h;
-	char why[CODEC_MAX_TEXT + 1];
-	const uint8_t *stored = env;
-	size_t stored_len = len;
-
-	if (b->refusals_only) {
-		env = NULL; /* the node has it */
-		len = 0;
-	}
-	if (b->m.n_held == CODEC_MAX_BATCH_EVENTS ||
-	    (b->m.n_held > 0 && b->used + len > RECOVER_MAX_BYTES)) {
-		b->stopped = true;
-		return 1;
-	}
-	/* The refusals alone say it too: a node asks them for sequences
-	 * whose Acks it lost, and takes every one not listed for accepted
-	 * (deliver_refusals.c, deliver_on_refusals), reviving a dead letter it
-	 * held there. */
-	if (reason == REASON_NONE && stored != NULL &&
-	    revoked_since(b, stored, stored_len, why, sizeof(why))) {
-		reason = REASON_KEY_NOT_VALID;
-		text = why;
-		b->revoked++;
-	}
-	if (b->refusals_only && reason == REASON_NONE) {
-		b->scanned = seq;
-		return 0;
-	}
-	if (b->used + len > b->cap) {
-		size_t ncap = (b->used + len) * 2;
-		uint8_t *n = realloc(b->bytes, ncap);
-		if (n == NULL) {
-			b->stopped = true;
-			return 1;
-		}
-		b->bytes = n;
-		b->cap = ncap;
-	}
-	b->scanned = seq;
-	h = &b->m.held[b->m.n_held];
-	h->seq = seq;
-	h->reason = reason;
-	snprintf(h->text, sizeof(h->text), "%s", text);
-	b->offs[b->m.n_held] = env != NULL ? b->used : SIZE_MAX;
-	h->len = len;
-	if (env != NULL) {
-		memcpy(b->bytes + b->used, env, len);
-		b->used += len;
-	}
-	b->m.n_held++;
-	return 0;
-}
-
-/* kuska-node --recover: what we hold of the speaker's institution. */
-static void
-run_recover(struct ingest_job *j)
-{
-	struct ingest *ig = &j->c->ig;
-	const struct reg_party *p = j->pj.speaker;
-	struct recover_build b;
-	size_t i;
-	int n;
-
-	memset(&b, 0, sizeof(b));
-	b.m.held = calloc(CODEC_MAX_BATCH_EVENTS, sizeof(*b.m.held));
-	b.offs = calloc(CODEC_MAX_BATCH_EVENTS, sizeof(*b.offs));
-	if (b.m.held == NULL || b.offs == NULL) {
-		job_refuse(j, REASON_STORE_ERROR, "out of memory");
-		goto out;
-	}
-	b.refusals_only = j->m.refusals_only;
-	b.reg = ig->reg;
-	b.speaker = p;
-	n = ingest_held(ig, p->inst, j->m.from_seq, CODEC_MAX_BATCH_EVENTS,
-			recover_add, &b);
-	if (n < 0) {
-		log_warnx("event=recover_refused institution=%s error=\"%s\"",
-			  p->id, strerror(-n));
-		job_refuse(j, REASON_STORE_ERROR,
-			   "the consolidator cannot read its store");
-		goto out;
-	}
-	for (i = 0; i < b.m.n_held; i++)
-		b.m.held[i].env =
-		    b.offs[i] == SIZE_MAX ? NULL : b.bytes + b.offs[i];
-	b.m.type = MSG_RECOVER_REPLY;
-	b.m.last_seq = ig->inst[p->inst].last_seq;
-	/* Not full: every sequence held from from_seq was looked at. */
-	if (b.refusals_only)
-		b.m.scanned_to =
-		    b.stopped || (size_t)n == CODEC_MAX_BATCH_EVENTS
-			? b.scanned
-			: b.m.last_seq;
-	b.m.has_outbox_id = ingest_outbox_id(ig, p->inst, b.m.outbox_id) == 0;
-	log_info_budget(&j->c->recover_log[p->inst],
-			"event=recover institution=%s from_seq=%llu "
-			"events=%zu revoked=%llu last_seq=%llu "
-			"refusals_only=%s",
-			p->id, (unsigned long long)j->m.from_seq, b.m.n_held,
-			(unsigned long long)b.revoked,
-			(unsigned long long)b.m.last_seq,
-			b.refusals_only ? "yes" : "no");
-	job_answer(j, &b.m);
-out:
-	free(b.m.held);
-	free(b.offs);
-	free(b.bytes);
-}
-
-/* The answer to a batch job, as ingest_batches gave it. Writer. */
-/*
- * Stores the outbox id the hello on this batch's connection gave, once
- * the batch had an event accepted and none is stored yet (run_hello).
- * Writer.
- */
-static void
-remember_outbox(struct ingest_job *j, const struct ingest_item *it)
-{
-	const struct reg_party *p = j->pj.speaker;
-	struct outbox_heard *h = &j->c->outbox_heard[p->inst];
-	uint8_t stored[CODEC_OUTBOX_ID_LEN];
-	int r;
-
-	if (!h->has || it->accepted == 0 || j->req.len[0] != h->rid_len ||
-	    memcmp(j->req.data[0], h->rid, h->rid_len) != 0)
-		return;
-	h->has = false;
-	if (ingest_outbox_id(&j->c->ig, p->inst, stored) != -ENOENT)
-		return;
-	r = ingest_set_outbox_id(&j->c->ig, p->inst, h->id);
-	if (r != 0)
-		log_warnx("event=outbox_id_not_stored institution=%s "
-			  "error=\"%s\"",
-			  p->id, strerror(-r));
-}
-
-static void
-answer_batch(struct ingest_job *j, struct ingest_item *it)
-{
-	const struct reg_party *p = j->pj.speaker;
-
-	if (it->reply.type == MSG_REFUSAL && it->reply.reason != REASON_GAP)
-		j->refusal = it->reply.reason;
-	job_answer(j, &it->reply);
-	if (it->reply.type == MSG_ACK) {
-		log_debug("event=batch institution=%s batch=%llu "
-			  "accepted=%llu refused=%zu last_seq=%llu",
-			  p->id, (unsigned long long)j->m.batch_id,
-			  (unsigned long long)it->accepted,
-			  it->reply.n_rejections,
-			  (unsigned long long)it->reply.last_seq);
-		free(it->reply.rejections);
-	}
-}
-
-/*
- * Batches, verified (the pipeline's hints), stored and committed
- * together (pipeline_run_group_fn: jobs of one registry). Writer.
- */
-static void
-run_batches(struct pipeline_job **pjs, size_t n)
-{
-	struct ingest_job *first = (struct ingest_job *)pjs[0];
-	struct ingest *ig = &first->c->ig;
-	struct ingest_item items[PIPELINE_GROUP_JOBS];
-	uint64_t now = date_now_ms();
-	size_t i;
-
-	/* The registry the jobs were judged by, kept until they come back. */
-	ig->reg = pjs[0]->reg;
-	memset(items, 0, n * sizeof(*items));
-	for (i = 0; i < n; i++) {
-		struct ingest_job *j = (struct ingest_job *)pjs[i];
-		items[i].speaker = pjs[i]->speaker;
-		items[i].batch = &j->m;
-		items[i].verified = pjs[i]->verified;
-		items[i].decoded = pjs[i]->decoded;
-		items[i].now_ms = now;
-	}
-	(void)ingest_batches(ig, items, n);
-	for (i = 0; i < n; i++) {
-		struct ingest_job *j = (struct ingest_job *)pjs[i];
-		remember_outbox(j, &items[i]);
-		j->accepted = items[i].accepted;
-		j->conflict_seq = items[i].conflict_seq;
-		answer_batch(j, &items[i]);
-		ingest_view(ig, &j->view);
-	}
-}
-
-/* The writer's part of every job: pipeline_run_fn. */
-static void
-run_job(struct pipeline_job *pj)
-{
-	struct ingest_job *j = (struct ingest_job *)pj;
-
-	/* The registry the job was judged by, kept until it comes back. */
-	j->c->ig.reg = pj->reg;
-	switch (j->m.type) {
-	case MSG_HELLO:
-		run_hello(j);
-		break;
-	default:
-		run_recover(j);
-	}
-	ingest_view(&j->c->ig, &j->view);
 }
 
 /* Appends j to its institution's messages waiting for room. */
@@ -772,8 +177,8 @@ submit_job(struct cons *c, struct tframes *req, const struct reg_party *p,
 	}
 	j = calloc(1, sizeof(*j));
 	if (j == NULL) {
-		refuse(c, req, m->batch_id, REASON_STORE_ERROR,
-		       "out of memory; retry later");
+		ingest_net_refuse(c, req, m->batch_id, REASON_STORE_ERROR,
+				  "out of memory; retry later");
 		codec_msg_clear(m);
 		return;
 	}
@@ -792,8 +197,9 @@ submit_job(struct cons *c, struct tframes *req, const struct reg_party *p,
 	j->pj.speaker = p;
 	j->pj.peer = (unsigned)p->inst; /* a node catching up takes turns */
 	j->pj.batch = j->m.type == MSG_BATCH ? &j->m : NULL;
-	j->pj.run = run_job;
-	j->pj.run_group = j->m.type == MSG_BATCH ? run_batches : NULL;
+	j->pj.run = ingest_net_run_job;
+	j->pj.run_group =
+	    j->m.type == MSG_BATCH ? ingest_net_run_batches : NULL;
 	c->reg_users++;
 	if (wait)
 		wait_push(c, j, bytes);
@@ -850,9 +256,10 @@ rejudged(struct cons *c, struct ingest_job *j)
 				 "event=message_refused who=%s key=%s "
 				 "reason=key_not_valid",
 				 who.party, who.key);
-		refuse(c, &j->req, j->m.batch_id, REASON_KEY_NOT_VALID,
-		       "the key of this connection is no longer valid "
-		       "(revoked, expired or removed)");
+		ingest_net_refuse(
+		    c, &j->req, j->m.batch_id, REASON_KEY_NOT_VALID,
+		    "the key of this connection is no longer valid "
+		    "(revoked, expired or removed)");
 		job_free(j);
 		return false;
 	}
@@ -896,12 +303,14 @@ ingest_finish(struct cons *c, struct pipeline_job *pj)
 	}
 	c->view = j->view;
 	if (j->m.type == MSG_BATCH && j->accepted > 0)
-		diverged_accepted(c, (enum institution)pj->peer, &j->req);
+		ingest_net_diverged_accepted(c, (enum institution)pj->peer,
+					     &j->req);
 	if (j->m.type == MSG_BATCH && j->conflict_seq != 0)
-		set_conflict(c, (enum institution)pj->peer, j->conflict_seq);
+		ingest_net_set_conflict(c, (enum institution)pj->peer,
+					j->conflict_seq);
 	if (j->m.type == MSG_HELLO && j->in_step)
-		diverged_proved(c, (enum institution)pj->peer, &j->req,
-				j->m.now_ms);
+		ingest_net_diverged_proved(c, (enum institution)pj->peer,
+					   &j->req, j->m.now_ms);
 	if (j->refusal != REASON_NONE)
 		refusal_count(c, j->refusal);
 	if (j->m.type == MSG_BATCH)
@@ -935,9 +344,10 @@ sender(struct cons *c, const struct tframes *req)
 			 "event=message_refused who=%s key=%s "
 			 "reason=key_not_valid",
 			 who.party, who.key);
-	refuse(c, req, 0, REASON_KEY_NOT_VALID,
-	       "the key of this connection is no longer valid "
-	       "(revoked, expired or removed): the connection is closed");
+	ingest_net_refuse(
+	    c, req, 0, REASON_KEY_NOT_VALID,
+	    "the key of this connection is no longer valid "
+	    "(revoked, expired or removed): the connection is closed");
 	peer_refused(c, req->fd, id);
 	return NULL;
 }
@@ -957,7 +367,8 @@ ingest_refuse_large(struct cons *c, const struct tframes *req)
 	log_warnx_budget(&c->refusal_log[p->inst],
 			 "event=frame_refused institution=%s reason=too_large",
 			 p->id);
-	refuse(c, req, 0, REASON_TOO_LARGE, "message over a size limit");
+	ingest_net_refuse(c, req, 0, REASON_TOO_LARGE,
+			  "message over a size limit");
 }
 
 void
@@ -976,8 +387,8 @@ handle_ingest(struct cons *c, struct tframes *req)
 				 "parts=%zu reason=bad_frame",
 				 p->id, req->n - 1);
 		if (req->n > 2) /* counted there */
-			refuse(c, req, 0, REASON_BAD_FRAME,
-			       "a message is exactly one frame");
+			ingest_net_refuse(c, req, 0, REASON_BAD_FRAME,
+					  "a message is exactly one frame");
 		else
 			c->frames_refused++;
 		return;
@@ -988,8 +399,9 @@ handle_ingest(struct cons *c, struct tframes *req)
 		log_warnx("event=frame_refused institution=%s bytes=%zu "
 			  "reason=store_error text=\"out of memory\"",
 			  p->id, req->len[1]);
-		refuse(c, req, 0, REASON_STORE_ERROR,
-		       "the consolidator ran out of memory; retry later");
+		ingest_net_refuse(
+		    c, req, 0, REASON_STORE_ERROR,
+		    "the consolidator ran out of memory; retry later");
 		return;
 	}
 	if (r != 0) {
@@ -998,15 +410,16 @@ handle_ingest(struct cons *c, struct tframes *req)
 				 "bytes=%zu reason=%s",
 				 p->id, req->len[1],
 				 r == -EMSGSIZE ? "too_large" : "bad_frame");
-		refuse(c, req, 0,
-		       r == -EMSGSIZE ? REASON_TOO_LARGE : REASON_BAD_FRAME,
-		       r == -EMSGSIZE ? "message over a size limit"
-				      : "undecodable message");
+		ingest_net_refuse(c, req, 0,
+				  r == -EMSGSIZE ? REASON_TOO_LARGE
+						 : REASON_BAD_FRAME,
+				  r == -EMSGSIZE ? "message over a size limit"
+						 : "undecodable message");
 		return;
 	}
 	switch (m.type) {
 	case MSG_HELLO:
-		if (!judge_hello(c, req, p, &m))
+		if (!ingest_net_judge_hello(c, req, p, &m))
 			break;
 		submit_job(c, req, p, &m);
 		return;
@@ -1018,8 +431,9 @@ handle_ingest(struct cons *c, struct tframes *req)
 		submit_job(c, req, p, &m);
 		return;
 	default:
-		refuse(c, req, 0, REASON_BAD_FRAME,
-		       "a node may send hello, batch and recover only");
+		ingest_net_refuse(
+		    c, req, 0, REASON_BAD_FRAME,
+		    "a node may send hello, batch and recover only");
 	}
 	codec_msg_clear(&m);
 }

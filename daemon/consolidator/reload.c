@@ -135,8 +135,8 @@ say_registry_warnings(const struct registry *r, bool to_stderr)
 /*
  * diverged_quiet_s no longer than a diverged node's interval between
  * hellos: a second live node with its key, in step, could clear the mark
- * between two of them (ingest_net.c, diverged_proved). Said, not refused:
- * a test may want it short.
+ * between two of them (ingest_net_hello.c, ingest_net_diverged_proved).
+ * Said, not refused: a test may want it short.
  */
 static void
 say_diverged_quiet(const struct consolidator_config *cfg, bool to_stderr)
