@@ -342,6 +342,21 @@ check "the report of $year reads its counts when the year ends, not judged" \
 	grep -qF 'badge b-period_open">Read when the period ends<' "$T/open.html"
 check "... that of $P does not" \
 	sh -c "! grep -q 'period is not over' '$ART/report-analyst.html'"
+check "... nor, over for more than 30 days, that its figures may still change" \
+	sh -c "! grep -q 'id=\"recent\"' '$ART/report-analyst.html'"
+# A period over for 30 days or less says so under its title: the report
+# of $P made, by the client's clock (libfaketime), on 10 January 2026.
+if [ "$FAKE" = yes ]; then
+	LD_PRELOAD=$FT FAKETIME="@2026-01-10 12:00:00" \
+		FAKETIME_DONT_FAKE_MONOTONIC=1 "$KUSKA" report \
+		-c "$N/analyst.conf" --period $P --lang en \
+		-o "$T/recent.html" 2>"$T/recent.err"
+	check "the report of $P made on 2026-01-10 says its figures may still change, and when to make it again" \
+		grep -qF '<p class="warn" id="recent">The period ended on 2025-12-31, 30 days ago or less: records of its last days are still arriving, and all its figures (victims, referrals, stages, the estimate) may change; this report&#39;s are those received by today, 2026-01-10. Publish the report made from 2026-01-31 on, not this one:' \
+		"$T/recent.html"
+else
+	echo "# the report of a period just over not checked, $FAKE"
+fi
 
 # ---- the live estimate against kuska estimate --------------------------
 

@@ -3331,7 +3331,8 @@ test_recent_note_30_days(void **state)
 {
 	uint32_t code;
 	int32_t dec31, jan1, jan30, jan31;
-	char out[512];
+	char out[512]; /* header()'s */
+	int l;
 
 	(void)state;
 	i18n_set(LANG_EN);
@@ -3358,6 +3359,17 @@ test_recent_note_30_days(void **state)
 	assert_non_null(strstr(rp_recent_note(code, jan1, out, sizeof(out)),
 			       "Publique el informe generado desde el "
 			       "2026-01-31, no este"));
+	/* The header's buffer holds the longest language's whole: cut
+	 * short, the sentence would lose its end, or a character in two. */
+	assert_int_equal(period_parse("2999Q4", &code), 0);
+	for (l = 0; l < LANG_COUNT; l++) {
+		i18n_set((enum lang)l);
+		assert_non_null(rp_recent_note(code, period_last_day(code) + 1,
+					       out, sizeof(out)));
+		assert_true(strlen(out) < sizeof(out) - 1);
+		assert_int_equal(out[strlen(out) - 1], '.');
+	}
+	i18n_set(LANG_ES);
 }
 
 /*
