@@ -690,7 +690,8 @@ rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	struct parsed_record *p = tk->p;
 	struct ref_info *known = &tk->known, *target = &tk->target;
 	bool correction = p->ev.kind == KIND_CORRECTION;
-	uint64_t seq;
+	uint64_t seq, at_ms;
+	uint8_t code;
 	int r;
 
 	if (correction ? known->target != TARGET_CORRECTION
@@ -707,6 +708,18 @@ rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 		 * is re-sent when that correction's line comes. */
 		return held_since(t, in, tk, res);
 	}
+	/* The record refused when first sent (a dead letter): a correction
+	 * of it would be refused in turn (bad_target). Held, as at the same
+	 * epoch; taken after all (--refetch), its line re-keys it. */
+	r = outbox_seq_dead(t, correction ? target->seq : known->seq, &code,
+			    &at_ms);
+	if (r == 0) {
+		res->status = LINE_HELD;
+		res->seq = known->seq;
+		return 0;
+	}
+	if (r != -ENOENT)
+		goto fail;
 	if (!correction) {
 		p->ev.kind = KIND_CORRECTION;
 		p->ev.target_seq = known->seq;

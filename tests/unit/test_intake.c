@@ -2002,8 +2002,9 @@ assert_rekeyed(struct fixture *fx, uint64_t seq, uint64_t target)
  * refused for its content (too large) is held: it would be refused
  * again. An ordinary correction refused is held as before (the same line
  * would make the same envelope: the operators take that one again,
- * --refetch), and so is a record whose own first envelope was refused (a
- * correction of it would be refused in turn) until it is taken after all.
+ * --refetch), and so is a record whose own first envelope was refused,
+ * not re-keyed at all (a correction of it would be refused in turn) until
+ * it is taken after all.
  */
 static void
 test_rekey_refused_resent(void **state)
@@ -2091,22 +2092,32 @@ test_rekey_refused_resent(void **state)
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(last_seq(fx), s);
 
-	/* K was refused itself: its re-keying (refused in turn, bad_target)
-	 * is not sent again. */
-	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
-	assert_int_equal(res.status, LINE_REKEYED);
-	refuse_seq(fx, res.seq, REASON_BAD_TARGET);
-	recount(fx, 1, 1, 2, 3);
+	/* K was refused itself: not re-keyed (a correction of it would be
+	 * refused in turn, bad_target), held, nothing sent, a dry run too. */
 	s = last_seq(fx);
+	fx->dry = 42;
+	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_HELD);
 	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
 	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(res.seq, k);
 	assert_int_equal(last_seq(fx), s);
-	/* K taken after all: its line re-keys it again (bad_target was
-	 * K's refusal, not the re-keying's content). */
+	recount(fx, 1, 1, 2, 3);
+	/* K taken after all: its line re-keys it. Its re-keying refused
+	 * bad_target (crossing K's refusal, by an earlier kuska): that was
+	 * K's refusal, not the re-keying's content, re-keyed again. */
 	assert_int_equal(outbox_revive(fx->ob, k, k, NULL, 0), 1);
 	recount(fx, 1, 1, 2, 3);
 	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
+	assert_rekeyed(fx, res.seq, k);
+	recount(fx, 1, 0, 2, 4);
+	refuse_seq(fx, res.seq, REASON_BAD_TARGET);
+	recount(fx, 1, 1, 2, 3);
+	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(res.seq, s + 2);
 	assert_rekeyed(fx, res.seq, k);
 	recount(fx, 1, 0, 2, 4);
 
