@@ -17,9 +17,9 @@
  * now stands (its latest correction's content), it re-sends that
  * correction (a case system exporting records as they stand sends no
  * correction lines); any other content is refused as at the same epoch.
- * A re-keying correction the consolidator refused (a dead letter) left
- * it the content under the older epoch's pseudonyms: the line sent again
- * re-keys it again, as it would have been (rekey_refused).
+ * A re-keying correction the consolidator refused (a dead letter), not
+ * for its content, left it the content under the older epoch's
+ * pseudonyms: the line sent again re-keys it again (rekey_refused).
  */
 #include "intake.h"
 
@@ -441,15 +441,19 @@ static int resend_correction(struct outbox_txn *t, struct intake *in,
  * the content under an older epoch's pseudonyms, and the line sent again
  * re-keys it again (a correction, which cannot count twice). Not when
  * the record itself (envelope first) was refused: a correction of it
- * would be refused in turn (bad_target). An ordinary record or correction
- * refused is not re-sent: its line would make the same envelope, refused
- * again for its content, or, refused for the node's key or network, taken
- * again by the operators (--refetch). Two lookups, for re-keyed refs
- * only. Returns 1, 0, or -errno.
+ * would be refused in turn (bad_target). Nor when the re-keying was
+ * refused for its content (too large, say): sent again, the same content
+ * would be refused again, a new dead letter at every export resubmitted;
+ * bad_target aside, the record refused when it was sent, taken since. An
+ * ordinary record or correction refused is not re-sent: its line would
+ * make the same envelope, refused again for its content, or, refused for
+ * the node's key or network, taken again by the operators (--refetch).
+ * Two lookups, for re-keyed refs only. Returns 1, 0, or -errno.
  */
 static int
 rekey_refused(struct outbox_txn *t, const struct ref_info *ri, uint64_t first)
 {
+	enum reason why;
 	uint64_t at_ms;
 	uint8_t code;
 	int r;
@@ -457,9 +461,13 @@ rekey_refused(struct outbox_txn *t, const struct ref_info *ri, uint64_t first)
 	if (ri->own == 0 || ri->own == ri->seq)
 		return 0;
 	r = outbox_seq_dead(t, ri->own, &code, &at_ms);
-	if (r == 0)
-		r = outbox_seq_dead(t, first, &code, &at_ms) == -ENOENT;
-	return r == -ENOENT ? 0 : r;
+	if (r != 0)
+		return r == -ENOENT ? 0 : r;
+	why = reason_of_refusal(code, NULL, 0);
+	if (refused_as_sent(why) && why != REASON_BAD_TARGET)
+		return 0;
+	r = outbox_seq_dead(t, first, &code, &at_ms);
+	return r == -ENOENT ? 1 : r;
 }
 
 /* Blanks what a key epoch makes of a victim: its match keys. */
@@ -682,7 +690,8 @@ rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	struct parsed_record *p = tk->p;
 	struct ref_info *known = &tk->known, *target = &tk->target;
 	bool correction = p->ev.kind == KIND_CORRECTION;
-	uint64_t seq;
+	uint64_t seq, at_ms;
+	uint8_t code;
 	int r;
 
 	if (correction ? known->target != TARGET_CORRECTION
@@ -699,6 +708,18 @@ rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 		 * is re-sent when that correction's line comes. */
 		return held_since(t, in, tk, res);
 	}
+	/* The record refused when first sent (a dead letter): a correction
+	 * of it would be refused in turn (bad_target). Held, as at the same
+	 * epoch; taken after all (--refetch), its line re-keys it. */
+	r = outbox_seq_dead(t, correction ? target->seq : known->seq, &code,
+			    &at_ms);
+	if (r == 0) {
+		res->status = LINE_HELD;
+		res->seq = known->seq;
+		return 0;
+	}
+	if (r != -ENOENT)
+		goto fail;
 	if (!correction) {
 		p->ev.kind = KIND_CORRECTION;
 		p->ev.target_seq = known->seq;

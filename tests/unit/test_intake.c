@@ -2100,11 +2100,13 @@ assert_rekeyed(struct fixture *fx, uint64_t seq, uint64_t target)
  * epoch's pseudonyms, counted there: the line sent again (the record's,
  * the correction's, or the record as it now stands) re-keys it again, a
  * dry run saying so too, and the record moves to the new epoch; held once
- * sent. The first refusal taken after all moves nothing. An ordinary
- * correction refused is held as before (the same line would make the same
- * envelope: the operators take that one again, --refetch), and so is a
- * record whose own first envelope was refused (a correction of it would
- * be refused in turn).
+ * sent. The first refusal taken after all moves nothing. A re-keying
+ * refused for its content (too large) is held: it would be refused
+ * again. An ordinary correction refused is held as before (the same line
+ * would make the same envelope: the operators take that one again,
+ * --refetch), and so is a record whose own first envelope was refused,
+ * not re-keyed at all (a correction of it would be refused in turn) until
+ * it is taken after all.
  */
 static void
 test_rekey_refused_resent(void **state)
@@ -2133,6 +2135,17 @@ test_rekey_refused_resent(void **state)
 	rg = res.seq;
 	recount(fx, 1, 1, 2, 3); /* K, refused, counts as held */
 
+	/* Refused for its content (too large): sent again, the same content
+	 * would be refused again, so held, nothing sent; under epoch 1 until
+	 * the operators take it after all. */
+	refuse_seq(fx, rg, REASON_TOO_LARGE);
+	recount(fx, 1, 2, 2, 2);
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), rg);
+	assert_int_equal(outbox_revive(fx->ob, rg, rg, NULL, 0), 1);
+	recount(fx, 1, 1, 2, 3);
+
 	/* G's re-keying refused: back under epoch 1; its line re-keys it. */
 	refuse_seq(fx, rg, REASON_KEY_NOT_VALID);
 	recount(fx, 1, 2, 2, 2);
@@ -2155,7 +2168,7 @@ test_rekey_refused_resent(void **state)
 
 	/* C's re-keying of A refused: C's line re-keys it again; that one
 	 * refused too, A as it now stands (C's content). */
-	refuse_seq(fx, s + 1, REASON_TOO_LARGE);
+	refuse_seq(fx, s + 1, REASON_UNKNOWN_KEY);
 	recount(fx, 1, 2, 2, 2);
 	submit1(fx, COR("C", "A", "11111111"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
@@ -2181,22 +2194,40 @@ test_rekey_refused_resent(void **state)
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(last_seq(fx), s);
 
-	/* K was refused itself: its re-keying (refused in turn, bad_target)
-	 * is not sent again. */
-	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
-	assert_int_equal(res.status, LINE_REKEYED);
-	refuse_seq(fx, res.seq, REASON_BAD_TARGET);
-	recount(fx, 1, 1, 2, 3);
+	/* K was refused itself: not re-keyed (a correction of it would be
+	 * refused in turn, bad_target), held, nothing sent, a dry run too. */
 	s = last_seq(fx);
+	fx->dry = 42;
+	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_HELD);
 	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
 	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(res.seq, k);
 	assert_int_equal(last_seq(fx), s);
+	recount(fx, 1, 1, 2, 3);
+	/* K taken after all: its line re-keys it. Its re-keying refused
+	 * bad_target (crossing K's refusal, by an earlier kuska): that was
+	 * K's refusal, not the re-keying's content, re-keyed again. */
+	assert_int_equal(outbox_revive(fx->ob, k, k, NULL, 0), 1);
+	recount(fx, 1, 1, 2, 3);
+	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_rekeyed(fx, res.seq, k);
+	recount(fx, 1, 0, 2, 4);
+	refuse_seq(fx, res.seq, REASON_BAD_TARGET);
+	recount(fx, 1, 1, 2, 3);
+	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(res.seq, s + 2);
+	assert_rekeyed(fx, res.seq, k);
+	recount(fx, 1, 0, 2, 4);
 
 	/* An ordinary correction refused: held, nothing sent. */
 	submit1(fx, COR("L", "G", "44444445"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	refuse_seq(fx, res.seq, REASON_KEY_NOT_VALID);
-	recount(fx, 1, 1, 2, 3);
+	recount(fx, 1, 0, 2, 4);
 	s = last_seq(fx);
 	submit1(fx, COR("L", "G", "44444445"), &res);
 	assert_int_equal(res.status, LINE_HELD);
