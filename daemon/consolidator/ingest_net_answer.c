@@ -293,7 +293,6 @@ out:
 	free(b.bytes);
 }
 
-/* The answer to a batch job, as ingest_batches gave it. Writer. */
 /*
  * Stores the outbox id the hello on this batch's connection gave, once
  * the batch had an event accepted and none is stored yet (run_hello).
@@ -320,6 +319,7 @@ remember_outbox(struct ingest_job *j, const struct ingest_item *it)
 			  p->id, strerror(-r));
 }
 
+/* The answer to a batch job, as ingest_batches gave it. Writer. */
 static void
 answer_batch(struct ingest_job *j, struct ingest_item *it)
 {

@@ -31,12 +31,6 @@ log_diverged(struct cons *c, enum institution i)
 }
 
 /*
- * What a hello on req's connection says about the node's outbox: that it
- * diverged raises the alarm at once; that it did not only names the
- * connection whose next accepted event (ingest_net_diverged_accepted), or this
- * hello's own proof once checked (ingest_net_diverged_proved), clears it.
- */
-/*
  * Marks institution i diverged, for why: as a hello saying so does, and a
  * batch with a sequence signed twice (ingest_net_set_conflict).
  */
@@ -54,6 +48,13 @@ set_diverged(struct cons *c, enum institution i, const char *why)
 		log_diverged(c, i);
 }
 
+/*
+ * What a hello on req's connection says about the node's outbox: that it
+ * diverged raises the alarm at once; that it did not only names the
+ * connection whose next accepted event (ingest_net_diverged_accepted), or
+ * this hello's own proof once checked (ingest_net_diverged_proved), clears
+ * it.
+ */
 static void
 note_diverged(struct cons *c, enum institution i, const struct tframes *req,
 	      const struct msg *m)
