@@ -89,7 +89,10 @@ void record_init(void);
  * was read before the broken rule. err->ref is the line's ref (refused
  * or not) when it holds no victim's identity: "" when it holds one, and
  * on a refusal when a victim's document, names or birth date could not be
- * read to tell (see INPUT.md section 7). Blank lines are the caller's business
+ * read to tell (see INPUT.md section 7); a refusal whose ref holds one
+ * says why in err->ref_identity and keeps the ref in err->identity_ref,
+ * which the caller wipes once used (both "" when the line is taken).
+ * Blank lines are the caller's business
  * (it skips them).
  */
 int record_parse(const char *line, size_t len, enum institution inst,

@@ -26,9 +26,12 @@ else()
 	file(GLOB SIM_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/client/sim*.c)
 	target_sources(test_sim PRIVATE ${SIM_SRC})
 	target_include_directories(test_sim PRIVATE ${CMAKE_SOURCE_DIR}/client)
-	# test_tally checks kuska submit's summary (client/tally.h), which
-	# needs nothing else of the client.
-	target_sources(test_tally PRIVATE ${CMAKE_SOURCE_DIR}/client/tally.c)
+	# test_tally checks kuska submit's summary (client/tally.h), and the
+	# lines and --report rows it prints of each result (submit_out.c),
+	# which need nothing else of the client but its progress line.
+	target_sources(test_tally PRIVATE ${CMAKE_SOURCE_DIR}/client/tally.c
+		${CMAKE_SOURCE_DIR}/client/submit_out.c
+		${CMAKE_SOURCE_DIR}/client/progress.c)
 	target_include_directories(test_tally PRIVATE ${CMAKE_SOURCE_DIR}/client)
 	# The unit tests of kuska report link the client files that write the
 	# page, which need nothing else of the client.

@@ -462,8 +462,10 @@ intake_idle(struct intake *in, uint64_t mono_ms)
 void
 intake_dry_end(struct intake *in, uint64_t id)
 {
-	if (in->dry_run != NULL && dryrun_id(in->dry_run) == id)
+	if (in->dry_run != NULL && dryrun_id(in->dry_run) == id) {
 		dry_drop(in);
+		log_debug("event=dry_run_ended");
+	}
 }
 
 int

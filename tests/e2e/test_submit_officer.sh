@@ -33,7 +33,8 @@
 
 net_init
 start_cons
-start_node pnp
+# -d: a dry run's end (event=dry_run_ended, debug) is seen in its log.
+NODE_OPTS=-d start_node pnp
 "$KUSKA" sim --out "$T/sim" --victims 300 --seed 3 >/dev/null
 grep '"date":"2025-04' "$T/sim/pnp.jsonl" >"$T/april.jsonl"
 lines=$(wc -l <"$T/april.jsonl")
@@ -79,6 +80,9 @@ for dry in --dry-run ""; do
 		test "$(grep -c '^mp.jsonl,[0-9]*,[^,]*,refused: ' "$T/mp$dry.csv")" = "$(wc -l <"$T/mp$dry.refused")"
 	[ -n "$dry" ] && check "... the dry run stored nothing" \
 		test "$(node_last_seq pnp)" = "$before"
+	# Its end told, the node frees what it would have stored at once.
+	[ -n "$dry" ] && check "... its end told: the node dropped it at once" \
+		wait_log "$N/pnp.log" "event=dry_run_ended" 5
 done
 check "... the real run stored the lines around them" \
 	test "$(node_last_seq pnp)" = "$((before + $1))"

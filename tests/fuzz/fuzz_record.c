@@ -62,6 +62,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < ref_len; i++)
 		if (err.ref[i] < 0x20 || err.ref[i] > 0x7e)
 			abort();
+	/* Refused, a ref holding a victim's identity is said as
+	 * ref_identity is ("holds ...:" then the advice: the node cuts it
+	 * at the colon), and the ref is kept apart for the node's look-up
+	 * alone, then wiped there (ref_also): never kept on a line taken,
+	 * whose error the node does not wipe, nor with a ref handed back. */
+	if (memchr(err.ref_identity, '\0', sizeof(err.ref_identity)) == NULL ||
+	    memchr(err.identity_ref, '\0', sizeof(err.identity_ref)) == NULL ||
+	    (err.ref_identity[0] != '\0') != (err.identity_ref[0] != '\0') ||
+	    (r == 0 && err.identity_ref[0] != '\0') ||
+	    (err.identity_ref[0] != '\0' &&
+	     (err.ref[0] != '\0' ||
+	      strstr(err.ref_identity, "holds the victim's") !=
+		  err.ref_identity ||
+	      strchr(err.ref_identity, ':') == NULL)))
+		abort();
 	pseudo_batch_forget(batch);
 	return 0;
 }

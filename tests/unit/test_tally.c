@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "submit_int.h"
 #include "tally.h"
 
 /* The summary of the results, as kuska submit prints it. */
@@ -362,6 +364,70 @@ test_ref_warnings(void **state)
 	free(out);
 }
 
+/*
+ * The lines a result prints (submit_out.c): a refused line's ref warning
+ * (its ref holds a victim's identity too) is always listed, after the
+ * first five held records' ones, with a --report row of its own of the
+ * five columns, field ref and no ref.
+ */
+static void
+test_ref_warning_refused_listed(void **state)
+{
+	struct line_result res[7];
+	struct run run;
+	struct tally t;
+	char *csv = NULL, out[4096];
+	size_t len = 0, i;
+	FILE *tmp = tmpfile();
+	int saved = dup(1);
+	ssize_t n;
+
+	(void)state;
+	assert_non_null(tmp);
+	assert_true(saved >= 0);
+	memset(res, 0, sizeof(res));
+	memset(&run, 0, sizeof(run));
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < 7; i++) {
+		res[i].line = i + 1;
+		res[i].status = LINE_HELD;
+		snprintf(res[i].ref_warning, sizeof(res[i].ref_warning),
+			 "holds the victim's name: a record stored before");
+	}
+	res[6].status = LINE_REFUSED;
+	snprintf(res[6].field, sizeof(res[6].field), "date");
+	snprintf(res[6].reason, sizeof(res[6].reason), "not a day");
+	snprintf(res[6].ref_warning, sizeof(res[6].ref_warning),
+		 "holds the victim's name: refused for this too: use a key");
+	run.report = open_memstream(&csv, &len);
+	assert_non_null(run.report);
+	fflush(stdout);
+	assert_true(dup2(fileno(tmp), 1) == 1);
+	for (i = 0; i < 7; i++)
+		submit_print_result(&run, "mp.jsonl", &res[i], &t);
+	fflush(stdout);
+	assert_true(dup2(saved, 1) == 1);
+	close(saved);
+	assert_int_equal(fclose(run.report), 0);
+	rewind(tmp);
+	n = (ssize_t)fread(out, 1, sizeof(out) - 1, tmp);
+	fclose(tmp);
+	out[n > 0 ? n : 0] = '\0';
+	assert_non_null(strstr(out, "mp.jsonl:5: warning: ref: holds"));
+	assert_null(strstr(out, "mp.jsonl:6: warning: ref:"));
+	assert_non_null(strstr(out, "mp.jsonl:7: refused: date: not a day\n"
+				    "mp.jsonl:7: warning: ref: holds the "
+				    "victim's name: refused for this too: "
+				    "use a key\n"));
+	assert_non_null(strstr(csv, "mp.jsonl,7,date,refused: not a day,\n"
+				    "mp.jsonl,7,ref,warning: holds the "
+				    "victim's name: refused for this too: use "
+				    "a key,\n"));
+	/* Counted among the held lines' warnings: six, not seven. */
+	assert_int_equal(t.ref_warned, 6);
+	free(csv);
+}
+
 int
 main(void)
 {
@@ -373,6 +439,7 @@ main(void)
 	    cmocka_unit_test(test_stage_warnings),
 	    cmocka_unit_test(test_age_warnings),
 	    cmocka_unit_test(test_ref_warnings),
+	    cmocka_unit_test(test_ref_warning_refused_listed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
