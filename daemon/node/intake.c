@@ -340,7 +340,10 @@ ref_also(struct outbox_txn *t, struct intake *in, struct record_error *err,
 	else
 		snprintf(res->ref_warning, sizeof(res->ref_warning),
 			 "%.*s: refused for this too:%s", what,
-			 err->ref_identity, err->ref_identity + what + 1);
+			 err->ref_identity,
+			 err->ref_identity[what] == ':'
+			     ? err->ref_identity + what + 1
+			     : "");
 }
 
 /*
