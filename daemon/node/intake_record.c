@@ -19,7 +19,10 @@
  * correction lines); any other content is refused as at the same epoch.
  * A re-keying correction the consolidator refused (a dead letter), not
  * for its content, left it the content under the older epoch's
- * pseudonyms: the line sent again re-keys it again (rekey_refused).
+ * pseudonyms: the line sent again re-keys it again (rekey_refused). One
+ * refused for its content (an ordinary correction, or a re-keying) is not
+ * re-keyed at a later rotation either: held with that content, refused
+ * with another (held_as_refused).
  */
 #include "intake.h"
 
@@ -448,7 +451,9 @@ static int resend_correction(struct outbox_txn *t, struct intake *in,
  * ordinary record or correction refused is not re-sent: its line would
  * make the same envelope, refused again for its content, or, refused for
  * the node's key or network, taken again by the operators (--refetch).
- * Two lookups, for re-keyed refs only. Returns 1, 0, or -errno.
+ * A reason this version does not know reads as its content's (see
+ * refused_for_content). Two lookups, for re-keyed refs only. Returns 1,
+ * 0, or -errno.
  */
 static int
 rekey_refused(struct outbox_txn *t, const struct ref_info *ri, uint64_t first)
@@ -539,6 +544,71 @@ out:
 	free(held);
 	free(x);
 	return r;
+}
+
+/*
+ * Whether a dead letter's reason (code, as stored) is one its content
+ * would meet again re-keyed: refused_as_sent's but bad_target (the
+ * target's refusal, not its own) and too_large, which comes of the
+ * records linked to its child or case: a number mended in the case
+ * system changes only pseudonyms, which same_but_pseudonyms blanks, so
+ * the mended line would read as the refused one and be held unseen;
+ * re-keyed, it costs at worst one more dead letter.
+ * A code this version does not know reads as bad_event (a newer
+ * consolidator's), so its content held rather than re-keyed, here and at
+ * the same epoch (rekey_refused): re-keyed, the line would make a new
+ * dead letter at every resubmission, each the next one's `own`, if the
+ * code is the content's; held, the record stays under the old epoch,
+ * counted there in status and its dead letter listed, until the
+ * operators take it again (--refetch) or the node is upgraded.
+ */
+static bool
+refused_for_content(uint8_t code)
+{
+	enum reason why = reason_of_refusal(code, NULL, 0);
+
+	return refused_as_sent(why) && why != REASON_BAD_TARGET &&
+	       why != REASON_TOO_LARGE;
+}
+
+/*
+ * rekey's line of a ref whose content was last sent by an envelope (a
+ * correction, or a re-keying) the consolidator refused for that content
+ * (refused_for_content): re-keyed, it would be refused again, one more
+ * dead letter at every rotation. Held when the line carries that content
+ * (pseudonyms aside), refused as at the same epoch when it does not. Not
+ * when the refused envelope cannot be read to compare (an older schema,
+ * a recovered outbox's gap): re-keyed, as before. The record's own line
+ * with its own earlier content is not re-keyed instead (held_since): the
+ * consolidator would apply it over a correction it took, a figure wrong
+ * unseen; the record stays under the old epoch until the refused one is
+ * taken after all, or the record is corrected anew or withdrawn.
+ * Returns 1 (res says so), 0 (to be re-keyed), -errno.
+ */
+static int
+held_as_refused(struct outbox_txn *t, struct taking *tk,
+		struct line_result *res)
+{
+	const struct ref_info *known = &tk->known;
+	uint64_t at_ms;
+	uint8_t code;
+	int r;
+
+	r = outbox_seq_dead(t, known->own, &code, &at_ms);
+	if (r != 0)
+		return r == -ENOENT ? 0 : r;
+	if (!refused_for_content(code))
+		return 0;
+	r = same_but_pseudonyms(t, &tk->p->ev, known->own);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	if (r == 1) {
+		res->status = LINE_HELD;
+		res->seq = known->seq;
+	} else {
+		refuse_other_record(res, known);
+	}
+	return 1;
 }
 
 /*
@@ -720,6 +790,11 @@ rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	}
 	if (r != -ENOENT)
 		goto fail;
+	r = held_as_refused(t, tk, res);
+	if (r < 0)
+		goto fail;
+	if (r == 1)
+		return 0;
 	if (!correction) {
 		p->ev.kind = KIND_CORRECTION;
 		p->ev.target_seq = known->seq;
