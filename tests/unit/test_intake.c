@@ -2430,7 +2430,7 @@ test_rekey_refused_key(void **state)
 /*
  * A refusal code this version does not know (a newer consolidator's)
  * reads as bad_event, its content's: held, at a later rotation as at the
- * same epoch (see refused_for_content, intake_record.c).
+ * same epoch (see refused_for_content, intake_rekey.c).
  */
 static void
 test_rekey_refused_unknown(void **state)
