@@ -2407,13 +2407,16 @@ test_rekey_refused_too_large(void **state)
 }
 
 /* An ordinary correction refused for the node's key (key_not_valid), not
- * its content: re-keyed by its line after a rotation. */
+ * its content: re-keyed by its line after a rotation; that re-keying
+ * refused so too (the key not swapped yet), re-keyed again at each
+ * resubmission (OPERATIONS.md section 9). */
 static void
 test_rekey_refused_key(void **state)
 {
 	struct fixture *fx = *state;
 	struct line_result res;
-	uint64_t g;
+	uint64_t g, l;
+	int i;
 
 	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
 	g = res.seq;
@@ -2425,6 +2428,17 @@ test_rekey_refused_key(void **state)
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_rekeyed(fx, res.seq, g);
 	recount(fx, 1, 0, 2, 1);
+	for (i = 0; i < 2; i++) {
+		l = res.seq;
+		refuse_seq(fx, l, REASON_KEY_NOT_VALID);
+		recount(fx, 1, 1, 2, 0);
+		submit1(fx, COR("L", "G", "44444445"), &res);
+		assert_int_equal(res.status, LINE_REKEYED);
+		assert_int_equal(res.seq, l + 1);
+		assert_rekeyed(fx, res.seq, g);
+		recount(fx, 1, 0, 2, 1);
+	}
+	held_unsent(fx, COR("L", "G", "44444445"));
 }
 
 /*
