@@ -2,7 +2,7 @@
  * intake.c - parse, pseudonymise through the key holders, validate, sign,
  * store; see intake.h. A request and its rounds are here; what a parsed
  * record does to the outbox (its ref, its target, its envelope) is
- * intake_record.c's.
+ * intake_record.c's, and intake_rekey.c's after a key rotation.
  *
  * Dry runs. A dry run takes every step of a real submission but reads
  * the outbox only: what it would store goes to its struct dryrun, which

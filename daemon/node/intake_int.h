@@ -1,7 +1,8 @@
 /*
  * intake_int.h - what intake.c (a request: its rounds with the key
  * holders, its dry run) and intake_record.c (a parsed record taken into
- * the outbox) share: internal to the two.
+ * the outbox, with intake_rekey.c after a key rotation) share: internal
+ * to the three.
  */
 #ifndef KUSKA_INTAKE_INT_H
 #define KUSKA_INTAKE_INT_H

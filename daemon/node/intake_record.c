@@ -1,25 +1,8 @@
 /*
  * intake_record.c - a parsed record taken into the outbox: the grants it
  * needs, its ref and the target it amends, as the request sees them, and
- * its envelope signed and appended; see intake.h and intake_int.h.
- *
- * Key epochs. Every event carrying pseudonyms says which key epoch made
- * them (Event.key_epoch); each ref remembers the epoch of the envelope
- * carrying its content. After a key rotation the case system resubmits
- * its export: a record whose ref is held under an older epoch is re-sent
- * as a correction of itself (or, for a correction, as a correction of the
- * same target) carrying the new pseudonyms, unless a later record already
- * carries its content (it was corrected since, or withdrawn). So each
- * record keeps counting once, and once every institution has resubmitted
- * every live record carries pseudonyms of the new epoch. Such a line is
- * compared with what is held, pseudonyms aside (same_but_pseudonyms):
- * "already held" only with the content it was sent with; as its record
- * now stands (its latest correction's content), it re-sends that
- * correction (a case system exporting records as they stand sends no
- * correction lines); any other content is refused as at the same epoch.
- * A re-keying correction the consolidator refused (a dead letter), not
- * for its content, left it the content under the older epoch's
- * pseudonyms: the line sent again re-keys it again (rekey_refused).
+ * its envelope signed and appended; see intake.h and intake_int.h. A
+ * record held under an older key epoch: intake_rekey.c.
  */
 #include "intake.h"
 
@@ -33,6 +16,7 @@
 #include "date.h"
 #include "dryrun.h"
 #include "intake_int.h"
+#include "intake_rekey.h"
 #include "sign.h"
 
 void
@@ -48,8 +32,8 @@ intake_refuse(struct line_result *res, const char *field, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
-refuse_other_record(struct line_result *res, const struct ref_info *known)
+void
+intake_refuse_other(struct line_result *res, const struct ref_info *known)
 {
 	/* The seq alone tells a statistics officer nothing: say both ways
 	 * out, as the line may be a new record or a changed old one. */
@@ -88,9 +72,9 @@ withdrawal_ref(struct outbox_txn *t, const struct ref_info *known, char *out)
  * while the sequence has at most 13 digits: cut short, it would name
  * no ref of the case system's.
  */
-static void
-refuse_withdrawn(struct outbox_txn *t, struct line_result *res,
-		 const struct ref_info *known)
+void
+intake_refuse_withdrawn(struct outbox_txn *t, struct line_result *res,
+			const struct ref_info *known)
 {
 	char by[RECORD_MAX_REF + 1];
 
@@ -136,9 +120,10 @@ intake_ref_get(struct outbox_txn *t, struct intake *in,
 	return r == -ENOENT ? 0 : r;
 }
 
-static int
-ref_put(struct outbox_txn *t, struct intake *in, const uint8_t id[EVENT_ID_LEN],
-	const struct ref_info *ri, bool provisional)
+int
+intake_ref_put(struct outbox_txn *t, struct intake *in,
+	       const uint8_t id[EVENT_ID_LEN], const struct ref_info *ri,
+	       bool provisional)
 {
 	if (in->dry != NULL)
 		return dryrun_ref_put(in->dry, id, ri, provisional);
@@ -226,8 +211,8 @@ intake_stage_words(const struct intake *in, struct line_result *res)
  * operators take it again (--refetch, OPERATIONS.md section 10): sent
  * anew as well, it would count twice.
  */
-static bool
-refused_as_sent(enum reason why)
+bool
+intake_refused_as_sent(enum reason why)
 {
 	switch (why) {
 	case REASON_BAD_EVENT:
@@ -272,7 +257,7 @@ refused_target(struct outbox_txn *t, const struct parsed_record *p,
 		      "it counts nowhere; %s",
 		      (unsigned long long)target->seq, reason_name(why),
 		      p->ev.kind == KIND_WITHDRAWAL ? "nothing to withdraw"
-		      : refused_as_sent(why)
+		      : intake_refused_as_sent(why)
 			  ? "fix it and send it as a new record with a new "
 			    "ref"
 			  : "not its content: ask the operators to take "
@@ -396,9 +381,9 @@ append(struct outbox_txn *t, struct intake *in, const uint8_t *evb,
 }
 
 /* Encodes ev and stores it as the next envelope (*ret_seq). */
-static int
-store_event(struct outbox_txn *t, struct intake *in, const struct event *ev,
-	    const char *ref, uint64_t *ret_seq)
+int
+intake_store_event(struct outbox_txn *t, struct intake *in,
+		   const struct event *ev, const char *ref, uint64_t *ret_seq)
 {
 	uint8_t *evb;
 	size_t evlen;
@@ -410,417 +395,6 @@ store_event(struct outbox_txn *t, struct intake *in, const struct event *ev,
 	r = append(t, in, evb, evlen, ref, ret_seq);
 	free(evb);
 	return r;
-}
-
-/*
- * A line being taken: its record, and the refs it names as read. The
- * *_provisional flags say whose digest is over provisional values (a
- * dry run's): when a ref's info is written back, its flag goes with the
- * digest it carries.
- */
-struct taking {
-	struct parsed_record *p;
-	bool provisional; /* p's pseudonyms are provisional values */
-	struct ref_info known, target;
-	bool known_provisional, target_provisional;
-	uint8_t tid[EVENT_ID_LEN]; /* the target's event id */
-};
-
-static int rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
-		 const uint8_t digest[REF_DIGEST_LEN], struct line_result *res);
-static int held_as_corrected(struct outbox_txn *t, struct intake *in,
-			     struct taking *tk, struct line_result *res);
-static int resend_correction(struct outbox_txn *t, struct intake *in,
-			     struct taking *tk, struct taking *ct,
-			     const char *cref, const uint8_t cid[EVENT_ID_LEN],
-			     struct line_result *res);
-
-/*
- * Whether ri's content was last sent by a re-keying correction (`own`
- * not its first envelope) that the consolidator refused: it then holds
- * the content under an older epoch's pseudonyms, and the line sent again
- * re-keys it again (a correction, which cannot count twice). Not when
- * the record itself (envelope first) was refused: a correction of it
- * would be refused in turn (bad_target). Nor when the re-keying was
- * refused for its content (too large, say): sent again, the same content
- * would be refused again, a new dead letter at every export resubmitted;
- * bad_target aside, the record refused when it was sent, taken since. An
- * ordinary record or correction refused is not re-sent: its line would
- * make the same envelope, refused again for its content, or, refused for
- * the node's key or network, taken again by the operators (--refetch).
- * Two lookups, for re-keyed refs only. Returns 1, 0, or -errno.
- */
-static int
-rekey_refused(struct outbox_txn *t, const struct ref_info *ri, uint64_t first)
-{
-	enum reason why;
-	uint64_t at_ms;
-	uint8_t code;
-	int r;
-
-	if (ri->own == 0 || ri->own == ri->seq)
-		return 0;
-	r = outbox_seq_dead(t, ri->own, &code, &at_ms);
-	if (r != 0)
-		return r == -ENOENT ? 0 : r;
-	why = reason_of_refusal(code, NULL, 0);
-	if (refused_as_sent(why) && why != REASON_BAD_TARGET)
-		return 0;
-	r = outbox_seq_dead(t, first, &code, &at_ms);
-	return r == -ENOENT ? 1 : r;
-}
-
-/* Blanks what a key epoch makes of a victim: its match keys. */
-static void
-blank_victim(struct victim *v)
-{
-	memset(v->doc_key, 0, PSEUDONYM_LEN);
-	memset(v->name_key, 0, PSEUDONYM_LEN);
-	memset(v->v1_key, 0, PSEUDONYM_LEN);
-}
-
-/* Blanks what a key epoch makes of an event: its pseudonyms. */
-static void
-blank_pseudonyms(struct event *ev)
-{
-	size_t i;
-
-	blank_victim(&ev->rec.victim);
-	for (i = 0; i < ev->rec.n_victims && i < EVENT_MAX_CASE_VICTIMS; i++)
-		blank_victim(&ev->rec.victims[i]);
-	memset(ev->rec.referral, 0, PSEUDONYM_LEN);
-	memset(ev->rec.case_id, 0, PSEUDONYM_LEN);
-	ev->key_epoch = 0;
-}
-
-/*
- * Whether line has the content of the event stored as envelope seq, its
- * pseudonyms aside: after a key rotation they cannot be compared (the
- * node keeps no identity), the rest can. line is put in the stored
- * event's shape (its id, kind and target: a record re-keyed before is a
- * correction of itself). Returns 1 (the same), 0 (not), -ENOENT when the
- * stored event cannot tell (a recovered outbox's gap, an envelope of an
- * older schema, whose keys had another shape), or -errno.
- */
-static int
-same_but_pseudonyms(struct outbox_txn *t, const struct event *line,
-		    uint64_t seq)
-{
-	struct event *held = calloc(1, sizeof(*held));
-	struct event *x = malloc(sizeof(*x));
-	uint8_t *hb = NULL, *xb = NULL;
-	size_t hlen, xlen;
-	uint32_t version;
-	int r;
-
-	if (held == NULL || x == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = outbox_seq_event(t, seq, held, &version);
-	if (r == 0 && version != CODEC_VERSION)
-		r = -ENOENT;
-	if (r != 0)
-		goto out;
-	memcpy(x, line, sizeof(*x));
-	memcpy(x->id, held->id, EVENT_ID_LEN);
-	x->kind = held->kind;
-	x->target_seq = held->target_seq;
-	blank_pseudonyms(x);
-	blank_pseudonyms(held);
-	r = codec_event_encode(held, &hb, &hlen);
-	if (r == 0)
-		r = codec_event_encode(x, &xb, &xlen);
-	if (r == 0)
-		r = hlen == xlen && memcmp(hb, xb, hlen) == 0;
-	free(hb);
-	free(xb);
-out:
-	free(held);
-	free(x);
-	return r;
-}
-
-/*
- * The latest correction of known's record (envelope known->current):
- * its ref into cref[RECORD_MAX_REF + 1], its id, info and whether its
- * digest is over provisional values. Returns 0, -ENOENT when it is not
- * to be found (a recovered outbox's gap), or -errno.
- */
-static int
-latest_correction(struct outbox_txn *t, struct intake *in,
-		  const struct ref_info *known, char *cref,
-		  uint8_t cid[EVENT_ID_LEN], struct ref_info *ci, bool *cprov)
-{
-	int r;
-
-	r = outbox_seq_ref(t, known->current, cref, RECORD_MAX_REF + 1);
-	if (r == 0) {
-		pseudo_event_id(in->ref_key->key, in->inst, cref, cid);
-		r = intake_ref_get(t, in, cid, ci, cprov);
-	} else if (r == -ENOENT && in->dry != NULL) {
-		/* A correction earlier in the dry run: stored nowhere. */
-		cref[0] = '\0';
-		r = dryrun_ref_by_own(in->dry, known->current, cid, ci, cprov);
-	}
-	return r == -ENAMETOOLONG ? -ENOENT : r;
-}
-
-/*
- * A record's line as the record now stands (the content of its latest
- * correction, held under an older epoch) re-sends that correction with
- * the line's pseudonyms, as the correction's own line would: a case
- * system exporting its records as they stand sends no correction lines,
- * so that correction would otherwise keep the old epoch's pseudonyms.
- * Returns 1 (res says so), 0 (not that content), -errno.
- */
-static int
-rekey_as_corrected(struct outbox_txn *t, struct intake *in, struct taking *tk,
-		   struct line_result *res)
-{
-	struct parsed_record *p = tk->p;
-	struct taking ct = {.p = p, .provisional = tk->provisional};
-	uint8_t cid[EVENT_ID_LEN];
-	char cref[RECORD_MAX_REF + 1];
-	int r;
-
-	r = latest_correction(t, in, &tk->known, cref, cid, &ct.known,
-			      &ct.known_provisional);
-	if (r != 0)
-		return r == -ENOENT ? 0 : r;
-	/* At the line's epoch already: held_as_corrected's business. */
-	if (ct.known.target != TARGET_CORRECTION ||
-	    ct.known.epoch >= p->ev.key_epoch || cref[0] == '\0')
-		return 0;
-	r = same_but_pseudonyms(t, &p->ev, tk->known.current);
-	if (r != 1)
-		return r == -ENOENT ? 0 : r;
-	return resend_correction(t, in, tk, &ct, cref, cid, res);
-}
-
-/*
- * Re-sends the record's latest correction (its ref cref, id cid, info
- * ct->known) with the line's pseudonyms: the line in the correction's
- * shape, as its own line would be. Returns 1 (res says so) or -errno.
- */
-static int
-resend_correction(struct outbox_txn *t, struct intake *in, struct taking *tk,
-		  struct taking *ct, const char *cref,
-		  const uint8_t cid[EVENT_ID_LEN], struct line_result *res)
-{
-	struct parsed_record *p = tk->p;
-	uint8_t digest[REF_DIGEST_LEN], *evb;
-	char saved_ref[RECORD_MAX_REF + 1];
-	enum kind saved_kind = p->ev.kind;
-	uint64_t saved_target = p->ev.target_seq;
-	size_t evlen;
-	int r;
-
-	memcpy(ct->tid, p->ev.id, EVENT_ID_LEN);
-	ct->target = tk->known;
-	ct->target_provisional = tk->known_provisional;
-	memcpy(saved_ref, p->ref, sizeof(saved_ref));
-	memcpy(p->ref, cref, sizeof(saved_ref));
-	memcpy(p->ev.id, cid, EVENT_ID_LEN);
-	p->ev.kind = KIND_CORRECTION;
-	p->ev.target_seq = tk->known.seq;
-	r = codec_event_encode(&p->ev, &evb, &evlen);
-	if (r == 0) {
-		sign_digest(evb, evlen, digest);
-		free(evb);
-		r = rekey(t, in, ct, digest, res);
-	}
-	memcpy(p->ev.id, ct->tid, EVENT_ID_LEN);
-	memcpy(p->ref, saved_ref, sizeof(saved_ref));
-	p->ev.kind = saved_kind;
-	p->ev.target_seq = saved_target;
-	return r < 0 ? r : 1;
-}
-
-/*
- * rekey's line of a record withdrawn, or whose content a later
- * correction carries: nothing of it to re-send if it is what it was
- * (held); the record as it now stands re-sends its latest correction
- * (rekey_as_corrected); any other content is refused, as at the same
- * epoch. Where the held event cannot tell, held as before.
- */
-static int
-held_since(struct outbox_txn *t, struct intake *in, struct taking *tk,
-	   struct line_result *res)
-{
-	struct parsed_record *p = tk->p;
-	const struct ref_info *known = &tk->known;
-	int r;
-
-	r = same_but_pseudonyms(t, &p->ev, known->own);
-	if (r == 1 || r == -ENOENT) {
-		res->status = LINE_HELD;
-		res->seq = known->seq;
-		return 0;
-	}
-	if (r == 0 && p->ev.kind != KIND_CORRECTION &&
-	    known->state != REF_WITHDRAWN) {
-		r = held_as_corrected(t, in, tk, res);
-		if (r == 0)
-			r = rekey_as_corrected(t, in, tk, res);
-	}
-	if (r < 0) {
-		intake_refuse(res, "", "store error: %s", strerror(-r));
-		return r;
-	}
-	if (r == 1)
-		return 0;
-	if (p->ev.kind != KIND_CORRECTION && known->state == REF_WITHDRAWN)
-		refuse_withdrawn(t, res, known);
-	else
-		refuse_other_record(res, known);
-	return 0;
-}
-
-/*
- * A record whose ref is held under an older key epoch: re-sends its
- * content with this epoch's pseudonyms, as a correction, when it is
- * still the live content of its record (see the top of this file).
- * Returns 0 (res says what happened) or -errno for a store failure.
- */
-static int
-rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
-      const uint8_t digest[REF_DIGEST_LEN], struct line_result *res)
-{
-	struct parsed_record *p = tk->p;
-	struct ref_info *known = &tk->known, *target = &tk->target;
-	bool correction = p->ev.kind == KIND_CORRECTION;
-	uint64_t seq, at_ms;
-	uint8_t code;
-	int r;
-
-	if (correction ? known->target != TARGET_CORRECTION
-		       : known->target != TARGET_NONE ||
-			     known->kind != (uint8_t)p->ev.rec.kind) {
-		refuse_other_record(res, known);
-		return 0;
-	}
-	if (correction ? target->state == REF_WITHDRAWN ||
-			     target->current != known->own
-		       : known->state == REF_WITHDRAWN ||
-			     known->current != known->own) {
-		/* Withdrawn, or a later correction carries the content: it
-		 * is re-sent when that correction's line comes. */
-		return held_since(t, in, tk, res);
-	}
-	/* The record refused when first sent (a dead letter): a correction
-	 * of it would be refused in turn (bad_target). Held, as at the same
-	 * epoch; taken after all (--refetch), its line re-keys it. */
-	r = outbox_seq_dead(t, correction ? target->seq : known->seq, &code,
-			    &at_ms);
-	if (r == 0) {
-		res->status = LINE_HELD;
-		res->seq = known->seq;
-		return 0;
-	}
-	if (r != -ENOENT)
-		goto fail;
-	if (!correction) {
-		p->ev.kind = KIND_CORRECTION;
-		p->ev.target_seq = known->seq;
-	}
-	r = store_event(t, in, &p->ev, p->ref, &seq);
-	if (r != 0)
-		goto fail;
-	known->own = seq;
-	known->epoch = p->ev.key_epoch;
-	memcpy(known->digest, digest, REF_DIGEST_LEN);
-	if (correction) {
-		target->current = seq;
-		r = ref_put(t, in, tk->tid, target, tk->target_provisional);
-	} else {
-		known->current = seq;
-	}
-	if (r == 0)
-		r = ref_put(t, in, p->ev.id, known, tk->provisional);
-	/* The record's case stage under the new pseudonyms: held as it
-	 * was, so not warned of again. */
-	if (r == 0)
-		r = intake_stage_take(t, in,
-				      correction ? target->seq : known->seq,
-				      &p->ev.rec, NULL, true, false, res);
-	if (r != 0)
-		goto fail;
-	if (in->dry == NULL)
-		in->rekeyed++;
-	res->status = LINE_REKEYED;
-	res->seq = seq;
-	return 0;
-fail:
-	intake_refuse(res, "", "store error: %s", strerror(-r));
-	return r;
-}
-
-/*
- * A record's ref again with content other than the original's: whether
- * it is the content of the record's latest correction (a case system
- * exporting the record as it now stands). The correction's ref is the one
- * its envelope was stored with; the comparison is between digests, as
- * for the record itself: the line's event, put in the correction's shape
- * (its id, a correction of the record), against the correction's digest.
- * Returns 1 (res says "already held"), 0 (not that content), -errno.
- */
-static int
-held_as_corrected(struct outbox_txn *t, struct intake *in, struct taking *tk,
-		  struct line_result *res)
-{
-	struct parsed_record *p = tk->p;
-	const struct ref_info *known = &tk->known;
-	struct ref_info ci;
-	uint8_t cid[EVENT_ID_LEN], saved_id[EVENT_ID_LEN];
-	uint8_t digest[REF_DIGEST_LEN], *evb;
-	char cref[RECORD_MAX_REF + 1];
-	enum kind saved_kind = p->ev.kind;
-	uint64_t saved_target = p->ev.target_seq;
-	bool cprov;
-	size_t evlen;
-	int r;
-
-	if (known->target != TARGET_NONE || known->current == known->own)
-		return 0;
-	r = latest_correction(t, in, known, cref, cid, &ci, &cprov);
-	if (r != 0)
-		/* A recovered outbox's gap: nothing to compare with. */
-		return r == -ENOENT ? 0 : r;
-	if (ci.target != TARGET_CORRECTION || ci.epoch != p->ev.key_epoch ||
-	    cprov != tk->provisional)
-		return 0;
-	memcpy(saved_id, p->ev.id, EVENT_ID_LEN);
-	memcpy(p->ev.id, cid, EVENT_ID_LEN);
-	p->ev.kind = KIND_CORRECTION;
-	p->ev.target_seq = known->seq;
-	r = codec_event_encode(&p->ev, &evb, &evlen);
-	memcpy(p->ev.id, saved_id, EVENT_ID_LEN);
-	p->ev.kind = saved_kind;
-	p->ev.target_seq = saved_target;
-	if (r != 0)
-		return 0;
-	sign_digest(evb, evlen, digest);
-	free(evb);
-	if (memcmp(ci.digest, digest, REF_DIGEST_LEN) != 0)
-		return 0;
-	/* Its re-keying refused: the consolidator holds the content under
-	 * an older epoch's pseudonyms. */
-	r = cref[0] != '\0' && known->current == ci.own
-		? rekey_refused(t, &ci, known->seq)
-		: 0;
-	if (r == 1) {
-		struct taking ct = {.p = p,
-				    .provisional = tk->provisional,
-				    .known = ci,
-				    .known_provisional = cprov};
-		return resend_correction(t, in, tk, &ct, cref, cid, res);
-	}
-	if (r < 0)
-		return r;
-	res->status = LINE_HELD;
-	res->seq = known->current;
-	return 1;
 }
 
 /* A ref not held yet: the record is signed and stored. */
@@ -859,10 +433,11 @@ store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 			ni.kind = (uint8_t)p->ev.rec.kind;
 			ni.target = TARGET_NONE;
 		}
-		r = ref_put(t, in, p->ev.id, &ni, tk->provisional);
+		r = intake_ref_put(t, in, p->ev.id, &ni, tk->provisional);
 	}
 	if (r == 0 && ni.target != TARGET_NONE)
-		r = ref_put(t, in, tk->tid, target, tk->target_provisional);
+		r = intake_ref_put(t, in, tk->tid, target,
+				   tk->target_provisional);
 	if (r == 0 && ni.target == TARGET_WITHDRAWAL)
 		r = intake_stage_drop(t, in, target->seq);
 	else if (r == 0)
@@ -939,7 +514,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 		r = resolve_target(t, in, p, !have_known, &tk.target,
 				   &tk.target_provisional, tk.tid, res);
 		if (r == -EINVAL && have_known) {
-			refuse_other_record(res, &tk.known);
+			intake_refuse_other(res, &tk.known);
 			return 0;
 		}
 		if (r != 0)
@@ -964,33 +539,34 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 		if (tk.known_provisional == provisional &&
 		    memcmp(tk.known.digest, digest, REF_DIGEST_LEN) == 0) {
 			/* Its re-keying refused: re-keyed again. */
-			r = rekey_refused(t, &tk.known,
-					  tk.known.target == TARGET_CORRECTION
-					      ? tk.target.seq
-					      : tk.known.seq);
+			r = intake_rekey_refused(t, &tk.known,
+						 tk.known.target ==
+							 TARGET_CORRECTION
+						     ? tk.target.seq
+						     : tk.known.seq);
 			if (r < 0) {
 				intake_refuse(res, "", "store error: %s",
 					      strerror(-r));
 				return r;
 			}
 			if (r == 1)
-				return rekey(t, in, &tk, digest, res);
+				return intake_rekey(t, in, &tk, digest, res);
 			res->status = LINE_HELD;
 			res->seq = tk.known.seq;
 			return 0;
 		}
 		if (tk.known.target == TARGET_NONE &&
 		    tk.known.state == REF_WITHDRAWN) {
-			refuse_withdrawn(t, res, &tk.known);
+			intake_refuse_withdrawn(t, res, &tk.known);
 			return 0;
 		}
-		r = held_as_corrected(t, in, &tk, res);
+		r = intake_held_as_corrected(t, in, &tk, res);
 		if (r < 0) {
 			intake_refuse(res, "", "store error: %s", strerror(-r));
 			return r;
 		}
 		if (r == 0)
-			refuse_other_record(res, &tk.known);
+			intake_refuse_other(res, &tk.known);
 		return 0;
 	}
 	if (tk.known.epoch > p->ev.key_epoch) {
@@ -1001,5 +577,5 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 		    (unsigned)tk.known.epoch, (unsigned)p->ev.key_epoch);
 		return 0;
 	}
-	return rekey(t, in, &tk, digest, res);
+	return intake_rekey(t, in, &tk, digest, res);
 }

@@ -41,7 +41,7 @@ ids_hold(struct rec *r, uint64_t seq)
 /*
  * The digest intake kept for a record re-sent under a newer key epoch as
  * a correction of itself: that of the record as submitted, not of the
- * correction (intake_record.c, rekey).
+ * correction (intake_rekey.c, intake_rekey).
  */
 static int
 record_digest(struct event *ev, uint8_t digest[REF_DIGEST_LEN])

@@ -2101,9 +2101,10 @@ assert_rekeyed(struct fixture *fx, uint64_t seq, uint64_t target)
  * the correction's, or the record as it now stands) re-keys it again, a
  * dry run saying so too, and the record moves to the new epoch; held once
  * sent. The first refusal taken after all moves nothing. A re-keying
- * refused for its content (too large) is held: it would be refused
- * again. An ordinary correction refused is held as before (the same line
- * would make the same envelope: the operators take that one again,
+ * refused for its content (too large) is held at its epoch: the same
+ * line would be refused again (at a later rotation: the tests below). An
+ * ordinary correction refused is held as before (the same line would
+ * make the same envelope: the operators take that one again,
  * --refetch), and so is a record whose own first envelope was refused,
  * not re-keyed at all (a correction of it would be refused in turn) until
  * it is taken after all.
@@ -2232,6 +2233,293 @@ test_rekey_refused_resent(void **state)
 	submit1(fx, COR("L", "G", "44444445"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(last_seq(fx), s);
+}
+
+/* A correction of target with the content COR gives, on another date:
+ * other content, pseudonyms aside. */
+#define CORD(ref, target, date)                                                \
+	"{\"kind\":\"correction\",\"ref\":\"" ref                              \
+	"\",\"target_ref\":\"" target                                          \
+	"\",\"record\":{\"kind\":\"identification\",\"date\":\"" date          \
+	"\",\"region\":\"16\"," VICTIM(                                        \
+	    "77777777") ",\"exploitation\":[\"labour\"]}}"
+
+/* The counts under epochs 1 to 3 are n1 to n3, and so made again. */
+static void
+recount3(struct fixture *fx, uint64_t n1, uint64_t n2, uint64_t n3)
+{
+	assert_int_equal(records(fx, 1), n1);
+	assert_int_equal(records(fx, 2), n2);
+	assert_int_equal(records(fx, 3), n3);
+	assert_int_equal(outbox_epochs_build(fx->ob), (int)(n1 + n2 + n3));
+	assert_int_equal(records(fx, 1), n1);
+	assert_int_equal(records(fx, 2), n2);
+	assert_int_equal(records(fx, 3), n3);
+}
+
+/* Line (under the current epoch) is held, nothing sent. */
+static void
+held_unsent(struct fixture *fx, const char *line)
+{
+	struct line_result res;
+	uint64_t s = last_seq(fx);
+
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(last_seq(fx), s);
+}
+
+/* Line is refused as its ref's other record, nothing sent. */
+static void
+reused_unsent(struct fixture *fx, const char *line)
+{
+	struct line_result res;
+	uint64_t s = last_seq(fx);
+
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_int_equal(res.why, LINE_REF_REUSED);
+	assert_int_equal(last_seq(fx), s);
+}
+
+/*
+ * A correction the consolidator refused for its content (bad_event)
+ * before a rotation is not re-keyed into one more dead letter after it:
+ * its line is held, as the record as the case system has it (the
+ * correction's content); other content under its ref is refused as at
+ * the same epoch. The record's own line is not re-keyed instead (its
+ * earlier content would be applied over the correction the consolidator
+ * took): the record stays under epoch 1 until the refused correction is
+ * taken after all, then its line re-keys it.
+ */
+static void
+test_rekey_refused_content(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	uint64_t r, r2;
+
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	r = res.seq;
+	submit1(fx, COR("R1", "R", "77777777"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	submit1(fx, CORD("R2", "R", "2025-02-09"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	r2 = res.seq;
+	refuse_seq(fx, r2, REASON_BAD_EVENT);
+	recount(fx, 1, 1, 2, 0);
+	rotate(fx, 2);
+	held_unsent(fx, CORD("R2", "R", "2025-02-09"));
+	fx->dry = 43;
+	held_unsent(fx, CORD("R2", "R", "2025-02-09"));
+	fx->dry = 0;
+	reused_unsent(fx, CORD("R2", "R", "2025-02-10"));
+	held_unsent(fx, ID("R", "77777777", "2025-03-04"));
+	held_unsent(fx, COR("R1", "R", "77777777"));
+	/* R as the case system has it: R2's content. */
+	held_unsent(fx, "{\"kind\":\"identification\",\"ref\":\"R\",\"date\":"
+			"\"2025-02-09\",\"region\":\"16\"," VICTIM(
+			    "77777777") ",\"exploitation\":[\"labour\"]}");
+	recount(fx, 1, 1, 2, 0);
+	/* Taken after all (--refetch): its line re-keys it. */
+	assert_int_equal(outbox_revive(fx->ob, r2, r2, NULL, 0), 1);
+	submit1(fx, CORD("R2", "R", "2025-02-09"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_rekeyed(fx, res.seq, r);
+	recount(fx, 1, 0, 2, 1);
+}
+
+/*
+ * A re-keying refused for its content (bad_event, kind_not_allowed), or
+ * an ordinary correction refused so and re-keyed after all, is held at
+ * each later rotation too, not re-keyed into one more dead letter each
+ * time; other content under its ref is refused.
+ */
+static void
+test_rekey_refused_content_later(void **state)
+{
+	struct fixture *fx = *state;
+	enum line_status st[N_EXPORT];
+	struct line_result res;
+	struct control rep;
+	uint64_t s;
+
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	codec_control_clear(&rep);
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	rotate(fx, 2);
+	s = last_seq(fx);
+	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[2], LINE_REKEYED); /* C, as s + 1 */
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	refuse_seq(fx, res.seq, REASON_BAD_EVENT);
+	refuse_seq(fx, s + 1, REASON_KIND_NOT_ALLOWED);
+	recount3(fx, 2, 1, 0);
+	held_unsent(fx, ID("G", "44444444", "2025-03-01"));
+	rotate(fx, 3);
+	held_unsent(fx, ID("G", "44444444", "2025-03-01"));
+	reused_unsent(fx, ID("G", "44444444", "2025-03-09"));
+	held_unsent(fx, COR("C", "A", "11111111"));
+	held_unsent(fx, NOW("A", "11111111"));
+	reused_unsent(fx, CORD("C", "A", "2025-02-10"));
+	recount3(fx, 2, 1, 0);
+	rotate(fx, 4);
+	held_unsent(fx, ID("G", "44444444", "2025-03-01"));
+	held_unsent(fx, COR("C", "A", "11111111"));
+	recount3(fx, 2, 1, 0);
+}
+
+/*
+ * Refused too_large, a correction is re-keyed by its line after a
+ * rotation, not held: too_large comes of the records linked to its child
+ * or case, and a number mended in the case system changes only its
+ * pseudonyms, which the comparison blanks. So is a re-keying refused so,
+ * at the next rotation (at its own epoch the same line is held).
+ */
+static void
+test_rekey_refused_too_large(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	uint64_t g, rg;
+
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	g = res.seq;
+	submit1(fx, COR("L", "G", "44444445"), &res);
+	refuse_seq(fx, res.seq, REASON_TOO_LARGE);
+	rotate(fx, 2);
+	submit1(fx, COR("L", "G", "44444445"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_rekeyed(fx, res.seq, g);
+	rg = res.seq;
+	recount(fx, 1, 0, 2, 1);
+	refuse_seq(fx, rg, REASON_TOO_LARGE);
+	recount(fx, 1, 1, 2, 0);
+	held_unsent(fx, COR("L", "G", "44444445"));
+	rotate(fx, 3);
+	submit1(fx, COR("L", "G", "44444445"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(res.seq, rg + 1);
+	assert_int_equal(stored(fx, rg + 1)->key_epoch, 3);
+	recount3(fx, 0, 0, 1);
+}
+
+/* An ordinary correction refused for the node's key (key_not_valid), not
+ * its content: re-keyed by its line after a rotation; that re-keying
+ * refused so too (the key not swapped yet), re-keyed again at each
+ * resubmission (OPERATIONS.md section 9). */
+static void
+test_rekey_refused_key(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	uint64_t g, l;
+	int i;
+
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	g = res.seq;
+	submit1(fx, COR("L", "G", "44444445"), &res);
+	refuse_seq(fx, res.seq, REASON_KEY_NOT_VALID);
+	recount(fx, 1, 1, 2, 0);
+	rotate(fx, 2);
+	submit1(fx, COR("L", "G", "44444445"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_rekeyed(fx, res.seq, g);
+	recount(fx, 1, 0, 2, 1);
+	for (i = 0; i < 2; i++) {
+		l = res.seq;
+		refuse_seq(fx, l, REASON_KEY_NOT_VALID);
+		recount(fx, 1, 1, 2, 0);
+		submit1(fx, COR("L", "G", "44444445"), &res);
+		assert_int_equal(res.status, LINE_REKEYED);
+		assert_int_equal(res.seq, l + 1);
+		assert_rekeyed(fx, res.seq, g);
+		recount(fx, 1, 0, 2, 1);
+	}
+	held_unsent(fx, COR("L", "G", "44444445"));
+}
+
+/*
+ * A refusal code this version does not know (a newer consolidator's)
+ * reads as bad_event, its content's: held, at a later rotation as at the
+ * same epoch (see refused_for_content, intake_rekey.c).
+ */
+static void
+test_rekey_refused_unknown(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	uint64_t rg;
+
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, COR("L", "G", "44444445"), &res);
+	refuse_seq(fx, res.seq, (enum reason)(REASON_COUNT + 7));
+	rotate(fx, 2);
+	held_unsent(fx, COR("L", "G", "44444445"));
+	recount(fx, 1, 1, 2, 0);
+	submit1(fx, ID("H", "55555555", "2025-03-02"), &res);
+	rotate(fx, 3);
+	submit1(fx, ID("H", "55555555", "2025-03-02"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	rg = res.seq;
+	refuse_seq(fx, rg, (enum reason)(REASON_COUNT + 7));
+	held_unsent(fx, ID("H", "55555555", "2025-03-02"));
+	recount3(fx, 1, 1, 0);
+}
+
+/* Deletes envelope seq (the outbox closed): a recovered outbox's gap. */
+static void
+del_envelope(const char *dir, uint64_t seq)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	uint8_t kb[8];
+	MDB_val k = {8, kb};
+
+	bytes_put_be64(kb, seq);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 10), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, 16u << 20), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "outbox", 0, &dbi), 0);
+	assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* A correction refused for its content whose envelope cannot be read to
+ * compare with: its line re-keys it after a rotation, as before. */
+static void
+test_rekey_refused_unread(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	uint64_t g, l;
+
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	g = res.seq;
+	submit1(fx, COR("L", "G", "44444445"), &res);
+	l = res.seq;
+	submit1(fx, ID("H", "55555555", "2025-03-02"), &res);
+	refuse_seq(fx, l, REASON_BAD_EVENT);
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	del_envelope(fx->dir, l);
+	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
+	fx->in.ob = fx->ob;
+	assert_int_equal(intake_init(&fx->in), 0);
+	rotate(fx, 2);
+	submit1(fx, COR("L", "G", "44444445"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_rekeyed(fx, res.seq, g);
+	assert_int_equal(records(fx, 2), 1);
+	assert_int_equal(outbox_epochs_build(fx->ob),
+			 (int)(records(fx, 1) + records(fx, 2)));
+	assert_int_equal(records(fx, 2), 1);
 }
 
 /*
@@ -2949,6 +3237,18 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_epoch_records, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_refused_resent, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_refused_content, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_refused_content_later,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_refused_too_large, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_refused_key, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_refused_unknown, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_refused_unread, setup,
 					    teardown),
 	};
 

@@ -1,0 +1,78 @@
+/*
+ * intake_rekey.h - what intake_record.c (a record taken into the outbox)
+ * and intake_rekey.c (a record held under an older key epoch, its line
+ * sent again) share: internal to the two.
+ */
+#ifndef KUSKA_INTAKE_REKEY_H
+#define KUSKA_INTAKE_REKEY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "intake.h"
+#include "outbox.h"
+#include "record.h"
+
+/*
+ * A line being taken: its record, and the refs it names as read. The
+ * *_provisional flags say whose digest is over provisional values (a
+ * dry run's): when a ref's info is written back, its flag goes with the
+ * digest it carries.
+ */
+struct taking {
+	struct parsed_record *p;
+	bool provisional; /* p's pseudonyms are provisional values */
+	struct ref_info known, target;
+	bool known_provisional, target_provisional;
+	uint8_t tid[EVENT_ID_LEN]; /* the target's event id */
+};
+
+/*
+ * Of intake_record.c:
+ * intake_refuse_other - res refused as a line of known's ref with other
+ *	content (LINE_REF_REUSED).
+ * intake_refuse_withdrawn - res refused as a line of a record withdrawn,
+ *	naming the withdrawal's ref where known.
+ * intake_refused_as_sent - whether a dead letter's reason is the record's
+ *	own (the officer mends it), not the node's key, network or envelope.
+ * intake_store_event - ev encoded and stored as the next envelope
+ *	(*ret_seq; a dry run only takes the number). 0 or -errno.
+ * intake_ref_put - ri stored as id's ref info (a dry run's over the
+ *	outbox's), its digest provisional or not. 0 or -errno.
+ */
+void intake_refuse_other(struct line_result *res, const struct ref_info *known);
+void intake_refuse_withdrawn(struct outbox_txn *t, struct line_result *res,
+			     const struct ref_info *known);
+bool intake_refused_as_sent(enum reason why);
+int intake_store_event(struct outbox_txn *t, struct intake *in,
+		       const struct event *ev, const char *ref,
+		       uint64_t *ret_seq) __attribute__((warn_unused_result));
+int intake_ref_put(struct outbox_txn *t, struct intake *in,
+		   const uint8_t id[EVENT_ID_LEN], const struct ref_info *ri,
+		   bool provisional) __attribute__((warn_unused_result));
+
+/*
+ * Of intake_rekey.c (see its top comment):
+ * intake_rekey - tk's line, its ref held under an older key epoch:
+ *	re-keyed (its content sent again with this epoch's pseudonyms, as a
+ *	correction), held, or refused. 0 (res says which) or -errno.
+ * intake_rekey_refused - whether ri's content was last sent by a
+ *	re-keying correction the consolidator refused, not for its content,
+ *	nor its record's first envelope (`first`): to be re-keyed again.
+ *	1, 0 or -errno.
+ * intake_held_as_corrected - whether tk's line, a record's, carries the
+ *	content of the record's latest correction (the record as it now
+ *	stands): 1 (res says "already held", or re-keyed when that
+ *	correction's re-keying was refused), 0 (not), -errno.
+ */
+int intake_rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
+		 const uint8_t digest[REF_DIGEST_LEN], struct line_result *res)
+    __attribute__((warn_unused_result));
+int intake_rekey_refused(struct outbox_txn *t, const struct ref_info *ri,
+			 uint64_t first) __attribute__((warn_unused_result));
+int intake_held_as_corrected(struct outbox_txn *t, struct intake *in,
+			     struct taking *tk, struct line_result *res)
+    __attribute__((warn_unused_result));
+
+#endif
