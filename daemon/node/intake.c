@@ -417,20 +417,56 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 }
 
 /*
+ * dry_refused - whether run id is one whose requests are refused: one of
+ * the last INTAKE_DRY_DROPPED dropped, or the last one ended.
+ */
+static bool
+dry_refused(const struct intake *in, uint64_t id)
+{
+	unsigned i;
+
+	if (id == in->dry_ended)
+		return true;
+	for (i = 0; i < INTAKE_DRY_DROPPED; i++)
+		if (in->dry_dropped[i] == id)
+			return true;
+	return false;
+}
+
+/*
+ * dry_drop - forgets the kept run, whose later requests are refused: its
+ * id takes the place of the oldest of the last INTAKE_DRY_DROPPED
+ * dropped. That one's later request (16 runs dropped since, as by
+ * officers dry-running on the node at once) is no longer refused: it
+ * starts a new, empty run, which does not see what its earlier requests
+ * would have stored (a correction of one of their records is refused as
+ * of no earlier record), and drops the run then kept.
+ */
+static void
+dry_drop(struct intake *in)
+{
+	if (in->dry_run != NULL) {
+		in->dry_dropped[in->dry_dropped_next] = dryrun_id(in->dry_run);
+		in->dry_dropped_next =
+		    (in->dry_dropped_next + 1) % INTAKE_DRY_DROPPED;
+	}
+	dryrun_free(&in->dry_run);
+	in->dry = NULL;
+}
+
+/*
  * dry_begin - makes in->dry the run named id: the one kept, or a new one
  * (which drops the one kept). Returns 0, -ESRCH when run id was dropped
- * (its requests would not see what its earlier ones would have stored),
- * or -ENOMEM.
+ * or ended (its requests would not see what its earlier ones would have
+ * stored), or -ENOMEM.
  */
 static int
 dry_begin(struct intake *in, struct outbox_txn *t, uint64_t id)
 {
 	if (in->dry_run == NULL || dryrun_id(in->dry_run) != id) {
-		if (id == in->dry_dropped)
+		if (dry_refused(in, id))
 			return -ESRCH;
-		if (in->dry_run != NULL)
-			in->dry_dropped = dryrun_id(in->dry_run);
-		dryrun_free(&in->dry_run);
+		dry_drop(in);
 		in->dry_run = dryrun_new(id, outbox_next_seq(t));
 		if (in->dry_run == NULL)
 			return -ENOMEM;
@@ -439,16 +475,6 @@ dry_begin(struct intake *in, struct outbox_txn *t, uint64_t id)
 	in->dry = in->dry_run;
 	in->dry_used_ms = date_mono_ms();
 	return 0;
-}
-
-/* dry_drop - forgets the kept run; its later requests are refused. */
-static void
-dry_drop(struct intake *in)
-{
-	if (in->dry_run != NULL)
-		in->dry_dropped = dryrun_id(in->dry_run);
-	dryrun_free(&in->dry_run);
-	in->dry = NULL;
 }
 
 void
@@ -465,8 +491,11 @@ intake_idle(struct intake *in, uint64_t mono_ms)
 void
 intake_dry_end(struct intake *in, uint64_t id)
 {
+	/* Not dropped: it takes no place among the dropped ones. */
 	if (in->dry_run != NULL && dryrun_id(in->dry_run) == id) {
-		dry_drop(in);
+		in->dry_ended = id;
+		dryrun_free(&in->dry_run);
+		in->dry = NULL;
 		log_debug("event=dry_run_ended");
 	}
 }
