@@ -264,6 +264,40 @@ dry_parse(struct outbox_txn *t, struct intake *in, const uint8_t *line,
 }
 
 /*
+ * held_under - intake_ref_get of ref: 0 when a record is held under it
+ * (or stored by this dry run), -ENOENT when none is, -errno.
+ */
+static int
+held_under(struct outbox_txn *t, struct intake *in, const char *ref)
+{
+	struct ref_info known;
+	uint8_t id[EVENT_ID_LEN];
+	bool provisional;
+
+	pseudo_event_id(in->ref_key->key, in->inst, ref, id);
+	return intake_ref_get(t, in, id, &known, &provisional);
+}
+
+/*
+ * held_warning - res->ref_warning for a record held under a ref that
+ * holds its victim's identity, ref_identity saying why: what the ref
+ * holds, and that the record is to be withdrawn and sent again under a
+ * record key.
+ */
+static void
+held_warning(const char *ref_identity, struct line_result *res)
+{
+	/* "holds the victim's name", without the advice for a new record. */
+	int what = (int)strcspn(ref_identity, ":");
+
+	snprintf(res->ref_warning, sizeof(res->ref_warning),
+		 "%.*s: a record stored before the node refused such refs: "
+		 "withdraw it and send it again under the case system's "
+		 "record key (docs/INPUT.md section 7)",
+		 what, ref_identity);
+}
+
+/*
  * refuse_identity - whether p is to be refused for a ref holding its
  * victim's identity: when it does and no record is held under it (nor
  * stored by this dry run). A record held under such a ref was stored
@@ -275,14 +309,9 @@ static bool
 refuse_identity(struct outbox_txn *t, struct intake *in,
 		const struct parsed_record *p, struct record_error *err)
 {
-	struct ref_info known;
-	uint8_t id[EVENT_ID_LEN];
-	bool provisional;
-
 	if (p->ref_identity[0] == '\0')
 		return false;
-	pseudo_event_id(in->ref_key->key, in->inst, p->ref, id);
-	if (intake_ref_get(t, in, id, &known, &provisional) == 0)
+	if (held_under(t, in, p->ref) == 0)
 		return false;
 	snprintf(err->field, sizeof(err->field), "ref");
 	snprintf(err->reason, sizeof(err->reason), "%s", p->ref_identity);
@@ -292,51 +321,36 @@ refuse_identity(struct outbox_txn *t, struct intake *in,
 
 /*
  * ref_warn - res->ref_warning for p, taken though its ref holds its
- * victim's identity (a record held under it: refuse_identity): what the
- * ref holds, and that the record is to be withdrawn and sent again under
- * a record key. Sent only if the line is not refused in the end.
+ * victim's identity (a record held under it: refuse_identity):
+ * held_warning. Sent only if the line is not refused in the end.
  */
 static void
 ref_warn(const struct parsed_record *p, struct line_result *res)
 {
-	/* "holds the victim's name", without the advice for a new record. */
-	int what = (int)strcspn(p->ref_identity, ":");
-
-	if (p->ref_identity[0] == '\0')
-		return;
-	snprintf(res->ref_warning, sizeof(res->ref_warning),
-		 "%.*s: a record stored before the node refused such refs: "
-		 "withdraw it and send it again under the case system's "
-		 "record key (docs/INPUT.md section 7)",
-		 what, p->ref_identity);
+	if (p->ref_identity[0] != '\0')
+		held_warning(p->ref_identity, res);
 }
 
 /*
  * ref_also - res->ref_warning for a line refused for something else whose
  * ref holds its victim's identity too (err->ref_identity): what the line
  * would be told once the rest is mended, a refusal of the ref (none held
- * under it) or ref_warn's advice (one held), so that the officer mends
- * both at once. Never the ref, which is wiped from err.
+ * under it) or held_warning (one held), so that the officer mends both
+ * at once. Never the ref, which is wiped from err.
  */
 static void
 ref_also(struct outbox_txn *t, struct intake *in, struct record_error *err,
 	 struct line_result *res)
 {
 	int what = (int)strcspn(err->ref_identity, ":");
-	struct ref_info known;
-	uint8_t id[EVENT_ID_LEN];
-	bool provisional;
+	int r;
 
 	if (err->ref_identity[0] == '\0')
 		return;
-	pseudo_event_id(in->ref_key->key, in->inst, err->identity_ref, id);
+	r = held_under(t, in, err->identity_ref);
 	explicit_bzero(err->identity_ref, sizeof(err->identity_ref));
-	if (intake_ref_get(t, in, id, &known, &provisional) == 0)
-		snprintf(res->ref_warning, sizeof(res->ref_warning),
-			 "%.*s: a record stored before the node refused "
-			 "such refs: withdraw it and send it again under the "
-			 "case system's record key (docs/INPUT.md section 7)",
-			 what, err->ref_identity);
+	if (r == 0)
+		held_warning(err->ref_identity, res);
 	else
 		snprintf(res->ref_warning, sizeof(res->ref_warning),
 			 "%.*s: refused for this too:%s", what,
