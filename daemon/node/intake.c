@@ -336,7 +336,9 @@ ref_warn(const struct parsed_record *p, struct line_result *res)
  * ref holds its victim's identity too (err->ref_identity): what the line
  * would be told once the rest is mended, a refusal of the ref (none held
  * under it) or held_warning (one held), so that the officer mends both
- * at once. Never the ref, which is wiped from err.
+ * at once; nothing on a store error (told "refused for this too", the
+ * officer would send under a new ref a record perhaps held under this
+ * one, to count twice). Never the ref, which is wiped from err.
  */
 static void
 ref_also(struct outbox_txn *t, struct intake *in, struct record_error *err,
@@ -351,7 +353,7 @@ ref_also(struct outbox_txn *t, struct intake *in, struct record_error *err,
 	explicit_bzero(err->identity_ref, sizeof(err->identity_ref));
 	if (r == 0)
 		held_warning(err->ref_identity, res);
-	else
+	else if (r == -ENOENT)
 		snprintf(res->ref_warning, sizeof(res->ref_warning),
 			 "%.*s: refused for this too:%s", what,
 			 err->ref_identity,

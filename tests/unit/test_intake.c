@@ -30,6 +30,7 @@
 #include "date.h"
 #include "dryrun.h"
 #include "intake.h"
+#include "intake_int.h"
 #include "keys.h"
 #include "oprf.h"
 #include "outbox.h"
@@ -591,6 +592,31 @@ __wrap_record_parse(const char *line, size_t len, enum institution inst,
 }
 
 /*
+ * The error intake.c's look-ups of a ref get (intake_ref_get wrapped:
+ * -Wl,--wrap in tests/tests.cmake; intake_record.c's are not), 0: none.
+ */
+static int ref_get_error;
+
+int __real_intake_ref_get(struct outbox_txn *t, struct intake *in,
+			  const uint8_t id[EVENT_ID_LEN], struct ref_info *ret,
+			  bool *ret_provisional);
+int __wrap_intake_ref_get(struct outbox_txn *t, struct intake *in,
+			  const uint8_t id[EVENT_ID_LEN], struct ref_info *ret,
+			  bool *ret_provisional);
+
+int
+__wrap_intake_ref_get(struct outbox_txn *t, struct intake *in,
+		      const uint8_t id[EVENT_ID_LEN], struct ref_info *ret,
+		      bool *ret_provisional)
+{
+	if (ref_get_error != 0) {
+		*ret_provisional = false;
+		return ref_get_error;
+	}
+	return __real_intake_ref_get(t, in, id, ret, ret_provisional);
+}
+
+/*
  * A ref holding its victim's document number is refused for a new record,
  * with no ref handed back for --report (nor for a held one); a record held
  * under one, stored
@@ -721,6 +747,28 @@ test_ref_identity_told_with_refusal(void **state)
 			    "stored before the node refused such refs: "
 			    "withdraw it and send it again under the case "
 			    "system's record key (docs/INPUT.md section 7)");
+}
+
+/*
+ * A store error on the entry of a refused line's ref that holds its
+ * victim's identity says nothing of the ref: not "refused for this too",
+ * which told the officer to send the record under a new ref when one may
+ * be held under it (it would count twice), nor the held one's advice.
+ */
+static void
+test_ref_identity_store_error(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	ref_get_error = -EIO;
+	submit1(fx, ID_BAD_REGION("DNI-41735208", "41735208"), &res);
+	ref_get_error = 0;
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "region");
+	assert_string_equal(res.ref, "");
+	assert_string_equal(res.ref_warning, "");
+	assert_int_equal(last_seq(fx), 0);
 }
 
 /* A case stage of case CF-<n>, dated d; its victim. */
@@ -3053,6 +3101,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_ref_identity_held, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_told_with_refusal,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ref_identity_store_error,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_epoch_records, setup,
 					    teardown),
