@@ -303,18 +303,31 @@ held_warning(const char *ref_identity, struct line_result *res)
  * stored by this dry run). A record held under such a ref was stored
  * before the node refused them: it stays stored and counted, and its
  * line goes on as any held record's (re-sent, re-keyed after a rotation,
- * corrected). When refused, *err says why, with no ref to hand back.
+ * corrected). A store error on the ref's entry refuses the line as one:
+ * refused for its ref, a record held under it, mended and sent again
+ * under a new ref, would count twice. When refused, *err says why, with
+ * no ref to hand back.
  */
 static bool
 refuse_identity(struct outbox_txn *t, struct intake *in,
 		const struct parsed_record *p, struct record_error *err)
 {
+	int r;
+
 	if (p->ref_identity[0] == '\0')
 		return false;
-	if (held_under(t, in, p->ref) == 0)
+	r = held_under(t, in, p->ref);
+	if (r == 0)
 		return false;
-	snprintf(err->field, sizeof(err->field), "ref");
-	snprintf(err->reason, sizeof(err->reason), "%s", p->ref_identity);
+	if (r == -ENOENT) {
+		snprintf(err->field, sizeof(err->field), "ref");
+		snprintf(err->reason, sizeof(err->reason), "%s",
+			 p->ref_identity);
+	} else {
+		err->field[0] = '\0';
+		snprintf(err->reason, sizeof(err->reason), "store error: %s",
+			 strerror(-r));
+	}
 	err->ref[0] = '\0';
 	return true;
 }

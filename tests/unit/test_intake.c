@@ -754,6 +754,8 @@ test_ref_identity_told_with_refusal(void **state)
  * victim's identity says nothing of the ref: not "refused for this too",
  * which told the officer to send the record under a new ref when one may
  * be held under it (it would count twice), nor the held one's advice.
+ * A line with nothing else wrong is refused for the store error, not as
+ * a ref that holds an identity, which read the error as nothing held.
  */
 static void
 test_ref_identity_store_error(void **state)
@@ -769,6 +771,24 @@ test_ref_identity_store_error(void **state)
 	assert_string_equal(res.ref, "");
 	assert_string_equal(res.ref_warning, "");
 	assert_int_equal(last_seq(fx), 0);
+
+	/* Nothing else wrong with the line: refused for the store error,
+	 * not for its ref, still not handed back. */
+	ref_get_error = -EIO;
+	submit1(fx, ID("DNI-41735208", "41735208", "2025-01-01"), &res);
+	ref_get_error = 0;
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "");
+	assert_string_equal(res.reason, "store error: Input/output error");
+	assert_string_equal(res.ref, "");
+	assert_string_equal(res.ref_warning, "");
+	assert_int_equal(last_seq(fx), 0);
+	/* A ref that holds no identity is not looked up for it. */
+	ref_get_error = -EIO;
+	submit1(fx, ID("PNP-1", "41735208", "2025-01-01"), &res);
+	ref_get_error = 0;
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_int_equal(last_seq(fx), 1);
 }
 
 /* A case stage of case CF-<n>, dated d; its victim. */
