@@ -264,80 +264,109 @@ dry_parse(struct outbox_txn *t, struct intake *in, const uint8_t *line,
 }
 
 /*
- * refuse_identity - whether p is to be refused for a ref holding its
- * victim's identity: when it does and no record is held under it (nor
- * stored by this dry run). A record held under such a ref was stored
- * before the node refused them: it stays stored and counted, and its
- * line goes on as any held record's (re-sent, re-keyed after a rotation,
- * corrected). When refused, *err says why, with no ref to hand back.
+ * held_under - intake_ref_get of ref: 0 when a record is held under it
+ * (or stored by this dry run), -ENOENT when none is, -errno.
  */
-static bool
-refuse_identity(struct outbox_txn *t, struct intake *in,
-		const struct parsed_record *p, struct record_error *err)
+static int
+held_under(struct outbox_txn *t, struct intake *in, const char *ref)
 {
 	struct ref_info known;
 	uint8_t id[EVENT_ID_LEN];
 	bool provisional;
 
+	pseudo_event_id(in->ref_key->key, in->inst, ref, id);
+	return intake_ref_get(t, in, id, &known, &provisional);
+}
+
+/*
+ * held_warning - res->ref_warning for a record held under a ref that
+ * holds its victim's identity, ref_identity saying why: what the ref
+ * holds, and that the record is to be withdrawn and sent again under a
+ * record key.
+ */
+static void
+held_warning(const char *ref_identity, struct line_result *res)
+{
+	/* "holds the victim's name", without the advice for a new record. */
+	int what = (int)strcspn(ref_identity, ":");
+
+	snprintf(res->ref_warning, sizeof(res->ref_warning),
+		 "%.*s: a record stored before the node refused such refs: "
+		 "withdraw it and send it again under the case system's "
+		 "record key (docs/INPUT.md section 7)",
+		 what, ref_identity);
+}
+
+/*
+ * refuse_identity - whether p is to be refused for a ref holding its
+ * victim's identity: when it does and no record is held under it (nor
+ * stored by this dry run). A record held under such a ref was stored
+ * before the node refused them: it stays stored and counted, and its
+ * line goes on as any held record's (re-sent, re-keyed after a rotation,
+ * corrected). A store error on the ref's entry refuses the line as one:
+ * refused for its ref, a record held under it, mended and sent again
+ * under a new ref, would count twice. When refused, *err says why, with
+ * no ref to hand back.
+ */
+static bool
+refuse_identity(struct outbox_txn *t, struct intake *in,
+		const struct parsed_record *p, struct record_error *err)
+{
+	int r;
+
 	if (p->ref_identity[0] == '\0')
 		return false;
-	pseudo_event_id(in->ref_key->key, in->inst, p->ref, id);
-	if (intake_ref_get(t, in, id, &known, &provisional) == 0)
+	r = held_under(t, in, p->ref);
+	if (r == 0)
 		return false;
-	snprintf(err->field, sizeof(err->field), "ref");
-	snprintf(err->reason, sizeof(err->reason), "%s", p->ref_identity);
+	if (r == -ENOENT) {
+		snprintf(err->field, sizeof(err->field), "ref");
+		snprintf(err->reason, sizeof(err->reason), "%s",
+			 p->ref_identity);
+	} else {
+		err->field[0] = '\0';
+		snprintf(err->reason, sizeof(err->reason), "store error: %s",
+			 strerror(-r));
+	}
 	err->ref[0] = '\0';
 	return true;
 }
 
 /*
  * ref_warn - res->ref_warning for p, taken though its ref holds its
- * victim's identity (a record held under it: refuse_identity): what the
- * ref holds, and that the record is to be withdrawn and sent again under
- * a record key. Sent only if the line is not refused in the end.
+ * victim's identity (a record held under it: refuse_identity):
+ * held_warning. Sent only if the line is not refused in the end.
  */
 static void
 ref_warn(const struct parsed_record *p, struct line_result *res)
 {
-	/* "holds the victim's name", without the advice for a new record. */
-	int what = (int)strcspn(p->ref_identity, ":");
-
-	if (p->ref_identity[0] == '\0')
-		return;
-	snprintf(res->ref_warning, sizeof(res->ref_warning),
-		 "%.*s: a record stored before the node refused such refs: "
-		 "withdraw it and send it again under the case system's "
-		 "record key (docs/INPUT.md section 7)",
-		 what, p->ref_identity);
+	if (p->ref_identity[0] != '\0')
+		held_warning(p->ref_identity, res);
 }
 
 /*
  * ref_also - res->ref_warning for a line refused for something else whose
  * ref holds its victim's identity too (err->ref_identity): what the line
  * would be told once the rest is mended, a refusal of the ref (none held
- * under it) or ref_warn's advice (one held), so that the officer mends
- * both at once. Never the ref, which is wiped from err.
+ * under it) or held_warning (one held), so that the officer mends both
+ * at once; nothing on a store error (told "refused for this too", the
+ * officer would send under a new ref a record perhaps held under this
+ * one, to count twice). Never the ref, which is wiped from err.
  */
 static void
 ref_also(struct outbox_txn *t, struct intake *in, struct record_error *err,
 	 struct line_result *res)
 {
 	int what = (int)strcspn(err->ref_identity, ":");
-	struct ref_info known;
-	uint8_t id[EVENT_ID_LEN];
-	bool provisional;
+	int r;
 
 	if (err->ref_identity[0] == '\0')
 		return;
-	pseudo_event_id(in->ref_key->key, in->inst, err->identity_ref, id);
+	r = held_under(t, in, err->identity_ref);
 	explicit_bzero(err->identity_ref, sizeof(err->identity_ref));
-	if (intake_ref_get(t, in, id, &known, &provisional) == 0)
-		snprintf(res->ref_warning, sizeof(res->ref_warning),
-			 "%.*s: a record stored before the node refused "
-			 "such refs: withdraw it and send it again under the "
-			 "case system's record key (docs/INPUT.md section 7)",
-			 what, err->ref_identity);
-	else
+	if (r == 0)
+		held_warning(err->ref_identity, res);
+	else if (r == -ENOENT)
 		snprintf(res->ref_warning, sizeof(res->ref_warning),
 			 "%.*s: refused for this too:%s", what,
 			 err->ref_identity,
@@ -417,20 +446,56 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 }
 
 /*
+ * dry_refused - whether run id is one whose requests are refused: one of
+ * the last INTAKE_DRY_DROPPED dropped, or the last one ended.
+ */
+static bool
+dry_refused(const struct intake *in, uint64_t id)
+{
+	unsigned i;
+
+	if (id == in->dry_ended)
+		return true;
+	for (i = 0; i < INTAKE_DRY_DROPPED; i++)
+		if (in->dry_dropped[i] == id)
+			return true;
+	return false;
+}
+
+/*
+ * dry_drop - forgets the kept run, whose later requests are refused: its
+ * id takes the place of the oldest of the last INTAKE_DRY_DROPPED
+ * dropped. That one's later request (16 runs dropped since, as by
+ * officers dry-running on the node at once) is no longer refused: it
+ * starts a new, empty run, which does not see what its earlier requests
+ * would have stored (a correction of one of their records is refused as
+ * of no earlier record), and drops the run then kept.
+ */
+static void
+dry_drop(struct intake *in)
+{
+	if (in->dry_run != NULL) {
+		in->dry_dropped[in->dry_dropped_next] = dryrun_id(in->dry_run);
+		in->dry_dropped_next =
+		    (in->dry_dropped_next + 1) % INTAKE_DRY_DROPPED;
+	}
+	dryrun_free(&in->dry_run);
+	in->dry = NULL;
+}
+
+/*
  * dry_begin - makes in->dry the run named id: the one kept, or a new one
  * (which drops the one kept). Returns 0, -ESRCH when run id was dropped
- * (its requests would not see what its earlier ones would have stored),
- * or -ENOMEM.
+ * or ended (its requests would not see what its earlier ones would have
+ * stored), or -ENOMEM.
  */
 static int
 dry_begin(struct intake *in, struct outbox_txn *t, uint64_t id)
 {
 	if (in->dry_run == NULL || dryrun_id(in->dry_run) != id) {
-		if (id == in->dry_dropped)
+		if (dry_refused(in, id))
 			return -ESRCH;
-		if (in->dry_run != NULL)
-			in->dry_dropped = dryrun_id(in->dry_run);
-		dryrun_free(&in->dry_run);
+		dry_drop(in);
 		in->dry_run = dryrun_new(id, outbox_next_seq(t));
 		if (in->dry_run == NULL)
 			return -ENOMEM;
@@ -439,16 +504,6 @@ dry_begin(struct intake *in, struct outbox_txn *t, uint64_t id)
 	in->dry = in->dry_run;
 	in->dry_used_ms = date_mono_ms();
 	return 0;
-}
-
-/* dry_drop - forgets the kept run; its later requests are refused. */
-static void
-dry_drop(struct intake *in)
-{
-	if (in->dry_run != NULL)
-		in->dry_dropped = dryrun_id(in->dry_run);
-	dryrun_free(&in->dry_run);
-	in->dry = NULL;
 }
 
 void
@@ -465,8 +520,11 @@ intake_idle(struct intake *in, uint64_t mono_ms)
 void
 intake_dry_end(struct intake *in, uint64_t id)
 {
+	/* Not dropped: it takes no place among the dropped ones. */
 	if (in->dry_run != NULL && dryrun_id(in->dry_run) == id) {
-		dry_drop(in);
+		in->dry_ended = id;
+		dryrun_free(&in->dry_run);
+		in->dry = NULL;
 		log_debug("event=dry_run_ended");
 	}
 }

@@ -44,6 +44,10 @@
 
 #define INTAKE_RESIZE_TRIES 2 /* a round asked again in smaller requests */
 
+/* Dropped dry runs whose later requests are refused: two officers' runs
+ * at once drop each other's kept run, and each must still be told. */
+#define INTAKE_DRY_DROPPED 16
+
 /*
  * What the node asks the key holders (holders.h): the most elements one
  * request may carry (0: no bound); send n blinded elements (n * 32 bytes)
@@ -103,11 +107,15 @@ struct intake {
 	 * was (0: the last commit worked). */
 	uint64_t disk_full_total;
 	uint64_t disk_full_ms;
-	/* The dry run kept between its requests, the id of the last one
-	 * dropped, when the kept one was last used (monotonic); dry is the
-	 * run of the request being handled (NULL: a real one). */
+	/* The dry run kept between its requests, the ids of the last
+	 * INTAKE_DRY_DROPPED dropped (a ring, dry_dropped_next the oldest)
+	 * and of the last one ended (intake_dry_end), when the kept one was
+	 * last used (monotonic); dry is the run of the request being
+	 * handled (NULL: a real one). */
 	struct dryrun *dry_run;
-	uint64_t dry_dropped;
+	uint64_t dry_dropped[INTAKE_DRY_DROPPED];
+	unsigned dry_dropped_next;
+	uint64_t dry_ended;
 	uint64_t dry_used_ms;
 	struct dryrun *dry;
 };
@@ -126,7 +134,8 @@ void intake_free(struct intake *in);
  * is committed in one transaction before this returns. Fills reply (type
  * CTL_SUBMIT_REPLY, its results array allocated; the caller clears it).
  * dry_run nonzero: a dry run of that id (see above), which commits
- * nothing; a request of a run that was dropped fails with -ESRCH, one
+ * nothing; a request of a run that was dropped (one of the last
+ * INTAKE_DRY_DROPPED) fails with -ESRCH, one
  * that would make the run hold over DRYRUN_MAX_REFS refs with -E2BIG.
  * Returns 0, or -errno when the whole request failed (reply->error says
  * why and nothing was stored): -ENOSPC no space left on the outbox's
@@ -149,7 +158,10 @@ void intake_idle(struct intake *in, uint64_t mono_ms);
  * said it is over (its results all read): what it would have stored
  * (about 700 MiB at a million case stages) is freed now rather than at
  * the next dry run or after DRYRUN_IDLE_MS. A later request of it fails
- * as a dropped run's. Another id drops nothing.
+ * as a dropped run's while it is the last run ended; it takes no place
+ * among the INTAKE_DRY_DROPPED dropped (runs that ended must not push
+ * out one dropped, whose officer is still to be told). Another id drops
+ * nothing.
  */
 void intake_dry_end(struct intake *in, uint64_t id);
 

@@ -192,6 +192,30 @@ before(uint64_t seq, const struct record *rec, const struct stage_entry *e)
 	return rec->date < e->date || (rec->date == e->date && seq < e->seq);
 }
 
+/* held_name's longest: "ref " and a ref, or REF_UNKNOWN, " seq " and a
+ * seq's 20 digits. */
+#define HELD_NAME_LEN                                                          \
+	(sizeof("ref ") - 1 + sizeof(((struct stage_entry *)0)->ref) +         \
+	 sizeof(" seq ") - 1 + 20 + sizeof(REF_UNKNOWN))
+
+/*
+ * held_name - the held record of e as warn_repeat names it, into buf:
+ * "ref R seq N", or "seq N: its ref not known to this node" (an outbox
+ * rebuilt by --recover has no ref for what it took back from the
+ * consolidator: say so, where "ref  seq 7" said nothing). Returns buf.
+ */
+static const char *
+held_name(const struct stage_entry *e, char buf[HELD_NAME_LEN])
+{
+	if (e->ref[0] != '\0')
+		snprintf(buf, HELD_NAME_LEN, "ref %s seq %llu", e->ref,
+			 (unsigned long long)e->seq);
+	else
+		snprintf(buf, HELD_NAME_LEN, "seq %llu" REF_UNKNOWN,
+			 (unsigned long long)e->seq);
+	return buf;
+}
+
 /*
  * The record repeats a stage held: a stage counts once per case, by its
  * earliest-dated record (the first sent on the same day), so which of
@@ -201,31 +225,22 @@ static void
 warn_repeat(uint64_t seq, const struct record *rec,
 	    const struct stage_entry *held, struct line_result *res)
 {
-	/* An outbox rebuilt by --recover has no ref for what it took back
-	 * from the consolidator: say so, where "(ref  seq 7)" said nothing. */
-	bool known = held->ref[0] != '\0';
-	char hd[11];
+	char hd[11], name[HELD_NAME_LEN];
 
 	if (!before(seq, rec, held))
 		snprintf(res->warning, sizeof(res->warning),
-			 "case stage %s already held for this case (%s%s%sseq "
-			 "%llu%s): a second record counts for nothing; to "
-			 "change the first send a correction with target_ref "
-			 "%s",
-			 stage_name(rec->stage), known ? "ref " : "", held->ref,
-			 known ? " " : "", (unsigned long long)held->seq,
-			 known ? "" : REF_UNKNOWN,
-			 known ? held->ref : "its ref");
+			 "case stage %s already held for this case (%s): a "
+			 "second record counts for nothing; to change the "
+			 "first send a correction with target_ref %s",
+			 stage_name(rec->stage), held_name(held, name),
+			 held->ref[0] != '\0' ? held->ref : "its ref");
 	else
 		snprintf(res->warning, sizeof(res->warning),
-			 "case stage %s already held for this case (%s%s%sseq "
-			 "%llu%s): this record dated %s (%s)%s counts in "
-			 "its place (a stage counts once per case by its "
-			 "earliest record); withdraw the one that is a "
-			 "mistake",
-			 stage_name(rec->stage), known ? "ref " : "", held->ref,
-			 known ? " " : "", (unsigned long long)held->seq,
-			 known ? "" : REF_UNKNOWN,
+			 "case stage %s already held for this case (%s): this "
+			 "record dated %s (%s)%s counts in its place (a stage "
+			 "counts once per case by its earliest record); "
+			 "withdraw the one that is a mistake",
+			 stage_name(rec->stage), held_name(held, name),
 			 rec->date < held->date ? "before it" : "the same day",
 			 date_format(held->date, hd),
 			 rec->date < held->date ? "" : " and sent before it");

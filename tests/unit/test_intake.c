@@ -30,6 +30,7 @@
 #include "date.h"
 #include "dryrun.h"
 #include "intake.h"
+#include "intake_int.h"
 #include "keys.h"
 #include "oprf.h"
 #include "outbox.h"
@@ -591,6 +592,31 @@ __wrap_record_parse(const char *line, size_t len, enum institution inst,
 }
 
 /*
+ * The error intake.c's look-ups of a ref get (intake_ref_get wrapped:
+ * -Wl,--wrap in tests/tests.cmake; intake_record.c's are not), 0: none.
+ */
+static int ref_get_error;
+
+int __real_intake_ref_get(struct outbox_txn *t, struct intake *in,
+			  const uint8_t id[EVENT_ID_LEN], struct ref_info *ret,
+			  bool *ret_provisional);
+int __wrap_intake_ref_get(struct outbox_txn *t, struct intake *in,
+			  const uint8_t id[EVENT_ID_LEN], struct ref_info *ret,
+			  bool *ret_provisional);
+
+int
+__wrap_intake_ref_get(struct outbox_txn *t, struct intake *in,
+		      const uint8_t id[EVENT_ID_LEN], struct ref_info *ret,
+		      bool *ret_provisional)
+{
+	if (ref_get_error != 0) {
+		*ret_provisional = false;
+		return ref_get_error;
+	}
+	return __real_intake_ref_get(t, in, id, ret, ret_provisional);
+}
+
+/*
  * A ref holding its victim's document number is refused for a new record,
  * with no ref handed back for --report (nor for a held one); a record held
  * under one, stored
@@ -721,6 +747,48 @@ test_ref_identity_told_with_refusal(void **state)
 			    "stored before the node refused such refs: "
 			    "withdraw it and send it again under the case "
 			    "system's record key (docs/INPUT.md section 7)");
+}
+
+/*
+ * A store error on the entry of a refused line's ref that holds its
+ * victim's identity says nothing of the ref: not "refused for this too",
+ * which told the officer to send the record under a new ref when one may
+ * be held under it (it would count twice), nor the held one's advice.
+ * A line with nothing else wrong is refused for the store error, not as
+ * a ref that holds an identity, which read the error as nothing held.
+ */
+static void
+test_ref_identity_store_error(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	ref_get_error = -EIO;
+	submit1(fx, ID_BAD_REGION("DNI-41735208", "41735208"), &res);
+	ref_get_error = 0;
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "region");
+	assert_string_equal(res.ref, "");
+	assert_string_equal(res.ref_warning, "");
+	assert_int_equal(last_seq(fx), 0);
+
+	/* Nothing else wrong with the line: refused for the store error,
+	 * not for its ref, still not handed back. */
+	ref_get_error = -EIO;
+	submit1(fx, ID("DNI-41735208", "41735208", "2025-01-01"), &res);
+	ref_get_error = 0;
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "");
+	assert_string_equal(res.reason, "store error: Input/output error");
+	assert_string_equal(res.ref, "");
+	assert_string_equal(res.ref_warning, "");
+	assert_int_equal(last_seq(fx), 0);
+	/* A ref that holds no identity is not looked up for it. */
+	ref_get_error = -EIO;
+	submit1(fx, ID("PNP-1", "41735208", "2025-01-01"), &res);
+	ref_get_error = 0;
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_int_equal(last_seq(fx), 1);
 }
 
 /* A case stage of case CF-<n>, dated d; its victim. */
@@ -2784,6 +2852,108 @@ test_dry_run_end(void **state)
 	assert_int_equal(last_seq(fx), 0);
 }
 
+/* dry - one request of dry run id: the first line or the second. */
+static int
+dry(struct fixture *fx, uint64_t id, bool second, enum line_status *st)
+{
+	static const char *const first[] = {ID("Q", "45454545", "2025-02-01")};
+	static const char *const cor[] = {COR("R", "Q", "45454545")};
+	struct control rep;
+	int r;
+
+	fx->dry = id;
+	r = submit(fx, second ? cor : first, 1, st, &rep);
+	fx->dry = 0;
+	codec_control_clear(&rep);
+	return r;
+}
+
+/*
+ * Two officers dry-running on one node at once: each run drops the
+ * other's kept run, and each must be told when its next request comes.
+ * The node kept one dropped id, which the second run's end (or drop)
+ * overwrote: the first's next request then made a new empty run, in
+ * which its correction was refused as of no earlier record.
+ */
+static void
+test_dry_run_two_at_once(void **state)
+{
+	struct fixture *fx = *state;
+	enum line_status st[1];
+
+	assert_int_equal(dry(fx, 31, false, st), 0);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	assert_int_equal(dry(fx, 32, false, st), 0); /* drops 31 */
+	assert_int_equal(dry(fx, 32, true, st), 0);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	intake_dry_end(&fx->in, 32);
+	assert_int_equal(dry(fx, 31, true, st), -ESRCH);
+	/* Dropped the other way round, then both dropped in turn. */
+	assert_int_equal(dry(fx, 33, false, st), 0);
+	assert_int_equal(dry(fx, 34, false, st), 0); /* drops 33 */
+	assert_int_equal(dry(fx, 35, false, st), 0); /* drops 34 */
+	assert_int_equal(dry(fx, 33, true, st), -ESRCH);
+	assert_int_equal(dry(fx, 34, true, st), -ESRCH);
+	assert_int_equal(dry(fx, 35, true, st), 0);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	assert_int_equal(last_seq(fx), 0);
+}
+
+/*
+ * Runs that end are not dropped: any number of them leaves the dropped
+ * ones refused. Only the last run ended is refused as well.
+ */
+static void
+test_dry_run_ends_kept_apart(void **state)
+{
+	struct fixture *fx = *state;
+	enum line_status st[1];
+	uint64_t id;
+
+	assert_int_equal(dry(fx, 41, false, st), 0);
+	assert_int_equal(dry(fx, 42, false, st), 0); /* drops 41 */
+	intake_dry_end(&fx->in, 42);
+	for (id = 100; id < 100 + INTAKE_DRY_DROPPED; id++) {
+		assert_int_equal(dry(fx, id, false, st), 0);
+		assert_int_equal(dry(fx, id, true, st), 0);
+		assert_int_equal(st[0], LINE_ACCEPTED);
+		intake_dry_end(&fx->in, id);
+	}
+	assert_int_equal(dry(fx, 41, true, st), -ESRCH);
+	assert_int_equal(dry(fx, id - 1, true, st), -ESRCH);
+}
+
+/*
+ * The last INTAKE_DRY_DROPPED dropped are refused; one more pushes the
+ * oldest out, whose next request then starts a new, empty run (its
+ * correction refused as of no earlier record) and drops the run kept.
+ */
+static void
+test_dry_run_dropped_ring(void **state)
+{
+	struct fixture *fx = *state;
+	enum line_status st[1];
+	struct line_result res;
+	uint64_t id;
+
+	/* 50 is dropped by 51, ..., 65 by 66: 16 dropped. */
+	for (id = 50; id <= 50 + INTAKE_DRY_DROPPED; id++)
+		assert_int_equal(dry(fx, id, false, st), 0);
+	for (id = 50; id < 50 + INTAKE_DRY_DROPPED; id++)
+		assert_int_equal(dry(fx, id, true, st), -ESRCH);
+	/* The 17th drop (66's, by 67) pushes 50 out. */
+	assert_int_equal(dry(fx, 67, false, st), 0);
+	assert_int_equal(dry(fx, 51, true, st), -ESRCH);
+	assert_int_equal(dry(fx, 66, true, st), -ESRCH);
+	fx->dry = 50;
+	submit1(fx, COR("R", "Q", "45454545"), &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "target_ref");
+	assert_int_equal(dry(fx, 67, true, st), -ESRCH);
+	assert_int_equal(last_seq(fx), 0);
+}
+
 /*
  * The registry's grants: what the institution may not emit is refused,
  * line by line (EVENTS.md: the records around it go on), and so is a
@@ -3187,6 +3357,12 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dry_run_idle_stale_clock,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_end, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dry_run_two_at_once, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_dry_run_ends_kept_apart, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_dry_run_dropped_ring, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
@@ -3233,6 +3409,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_ref_identity_held, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_told_with_refusal,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ref_identity_store_error,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_epoch_records, setup,
 					    teardown),
