@@ -655,6 +655,9 @@ cmd_query(int argc, char **argv)
 	char this_year[PERIOD_NAME_MAX], period_buf[PERIOD_NAME_MAX];
 	uint32_t code;
 	enum format fmt = FMT_TEXT;
+	/* Read once: the period checked and the note of one just over are
+	 * of the same day. */
+	int32_t today = date_today();
 	char err[512];
 	int ch, r;
 
@@ -735,10 +738,10 @@ cmd_query(int argc, char **argv)
 	/* Tables that are the same for every period need none. */
 	if (period == NULL && timeless(argv[optind])) {
 		snprintf(this_year, sizeof(this_year), "%04d",
-			 date_year(date_today()));
+			 date_year(today));
 		period = this_year;
 	}
-	if (ask_period("query", period, timeless(argv[optind]), &code,
+	if (ask_period("query", period, timeless(argv[optind]), today, &code,
 		       period_buf) != 0)
 		return 2;
 	period = period_buf;
@@ -780,7 +783,7 @@ cmd_query(int argc, char **argv)
 			codec_qtable_clear(&un);
 	}
 	ask_client_clear(&ac);
-	note_recent(q.table, period, code, date_today());
+	note_recent(q.table, period, code, today);
 	/* The unmatched take-ups' note writes a withheld count <k, also
 	 * under JSON, whose table gives one as null: the legend names
 	 * each mark written. */
