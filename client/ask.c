@@ -225,8 +225,8 @@ ask_client_clear(struct ask_client *a)
 }
 
 int
-ask_period(const char *cmd, const char *p, bool any_period, uint32_t *ret_code,
-	   char ret_name[PERIOD_NAME_MAX])
+ask_period(const char *cmd, const char *p, bool any_period, int32_t today,
+	   uint32_t *ret_code, char ret_name[PERIOD_NAME_MAX])
 {
 	char why[200];
 	int r;
@@ -240,8 +240,7 @@ ask_period(const char *cmd, const char *p, bool any_period, uint32_t *ret_code,
 	 * does not parse always has a problem to say. */
 	r = period_parse(p, ret_code);
 	if ((r != 0 || !any_period) &&
-	    period_problem(p, date_today(), "--period", why, sizeof(why)) !=
-		NULL) {
+	    period_problem(p, today, "--period", why, sizeof(why)) != NULL) {
 		fprintf(stderr, "kuska %s: %s\n", cmd, why);
 		return 2;
 	}

@@ -60,10 +60,10 @@ void ask_client_clear(struct ask_client *a);
  * on stderr
  * "kuska CMD: missing --period P: ..." with the forms a period takes, or
  * why p cannot be asked for (period_problem: malformed, before 2000, not
- * begun). any_period: the answer is the same for every period, so a
- * well-formed p is enough.
+ * begun by day today, the caller's one reading of date_today). any_period:
+ * the answer is the same for every period, so a well-formed p is enough.
  */
-int ask_period(const char *cmd, const char *p, bool any_period,
+int ask_period(const char *cmd, const char *p, bool any_period, int32_t today,
 	       uint32_t *ret_code, char ret_name[PERIOD_NAME_MAX]);
 
 /*

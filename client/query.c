@@ -552,6 +552,35 @@ note_whole_country(const struct query_req *q)
 }
 
 /*
+ * Says on stderr, when the period of code (named period) has been over
+ * for 30 days or less as of day today, that its figures may still change,
+ * as the report says under its title (rp_recent_note): records of its
+ * last days still arrive, and two sets of its figures published from
+ * different data give withheld counts away by difference. On standard
+ * error, as every note: the CSV and the JSON stay the table alone.
+ */
+static void
+note_recent(const char *table, const char *period, uint32_t code, int32_t today)
+{
+	int32_t last = period_last_day(code);
+	char end[11], now[11], again[11];
+
+	if (timeless(table) || last >= today || today - last > 30)
+		return;
+	fprintf(stderr,
+		"kuska query: note: %s ended on %s, 30 days ago or less: "
+		"records of its last days are still arriving, and all its "
+		"figures (victims, referrals, stages, the estimate) may "
+		"change; this answer's are those received by today, %s. "
+		"Publish the figures asked for from %s on, not these: two "
+		"sets of figures of a period published from different data "
+		"let a reader work out withheld figures from their "
+		"differences\n",
+		period, date_format(last, end), date_format(today, now),
+		date_format(last + 31, again));
+}
+
+/*
  * Says on stderr, when q asked for referrals and un is the
  * referrals_unmatched answer of the same period and region (what the
  * asker is given of it, suppressed cells as such), the take-ups that match
@@ -626,6 +655,9 @@ cmd_query(int argc, char **argv)
 	char this_year[PERIOD_NAME_MAX], period_buf[PERIOD_NAME_MAX];
 	uint32_t code;
 	enum format fmt = FMT_TEXT;
+	/* Read once: the period checked and the note of one just over are
+	 * of the same day. */
+	int32_t today = date_today();
 	char err[512];
 	int ch, r;
 
@@ -706,10 +738,10 @@ cmd_query(int argc, char **argv)
 	/* Tables that are the same for every period need none. */
 	if (period == NULL && timeless(argv[optind])) {
 		snprintf(this_year, sizeof(this_year), "%04d",
-			 date_year(date_today()));
+			 date_year(today));
 		period = this_year;
 	}
-	if (ask_period("query", period, timeless(argv[optind]), &code,
+	if (ask_period("query", period, timeless(argv[optind]), today, &code,
 		       period_buf) != 0)
 		return 2;
 	period = period_buf;
@@ -751,6 +783,7 @@ cmd_query(int argc, char **argv)
 			codec_qtable_clear(&un);
 	}
 	ask_client_clear(&ac);
+	note_recent(q.table, period, code, today);
 	/* The unmatched take-ups' note writes a withheld count <k, also
 	 * under JSON, whose table gives one as null: the legend names
 	 * each mark written. */

@@ -252,7 +252,7 @@ fetch_years(const struct ask_client *ac, struct report_data *d)
 		return 0;
 	for (y = first / 10; y <= d->code / 10 && d->n_year < REPORT_MAX_YEARS;
 	     y++) {
-		if (!report_year_whole(d->code, y))
+		if (!report_year_whole(d->code, y, d->today))
 			continue;
 		period_name(y * 10, d->year_period[d->n_year]);
 		r = fetch(ac, d->region, "indicators",
@@ -288,7 +288,7 @@ fetch_year_trend(const struct ask_client *ac, struct report_data *d)
 	for (y = d->code / 10;
 	     n < REPORT_MAX_YEARS && y >= 2000 && (start == 0 || y >= start);
 	     y--)
-		if (report_year_whole(d->code, y))
+		if (report_year_whole(d->code, y, d->today))
 			codes[n++] = y * 10;
 	return fetch_back(ac, d->region, codes, n, start != 0, d->year,
 			  d->year_period, &d->n_year, &refused);
@@ -564,7 +564,9 @@ cmd_report(int argc, char **argv)
 	}
 	if (conf == NULL || optind != argc)
 		goto usage;
-	if (ask_period("report", d.period, false, &d.code, period) != 0)
+	d.today = date_today();
+	if (ask_period("report", d.period, false, d.today, &d.code, period) !=
+	    0)
 		return 2;
 	d.period = period;
 	if (ask_config("report", conf, &ac) != 0)

@@ -53,6 +53,11 @@ extern const char *const report_tables[RT_COUNT];
 struct report_data {
 	const char *period; /* as asked: "2025H2" */
 	uint32_t code;	    /* its period code */
+	/* The day in Peru the report is made on (date_today), read once
+	 * before the first question: what it asks for and everything it
+	 * says of a period open or just over is of that one day, even
+	 * when it is made across midnight. */
+	int32_t today;
 	uint32_t region;    /* the region every table was asked for; 0: all */
 	struct qtable t[RT_COUNT];
 	size_t n_trend; /* the indicators of each semester, oldest first */
@@ -85,9 +90,10 @@ int report_page(FILE *f, const struct report_data *d);
 
 /*
  * report_year_whole - whether year y (2025) is whole in the report of
- * period code: the report runs to the year's end, and the year is over.
- * Only a whole year's count is read against a year's target.
+ * period code made on day today: the report runs to the year's end, and
+ * the year is over. Only a whole year's count is read against a year's
+ * target.
  */
-bool report_year_whole(uint32_t code, uint32_t y);
+bool report_year_whole(uint32_t code, uint32_t y, int32_t today);
 
 #endif

@@ -127,7 +127,7 @@ identified_row(const struct qtable *t, size_t row)
 static bool
 period_open(const struct report *r, const struct qtable *t, size_t row)
 {
-	return period_last_day(r->code) >= date_today() && count_row(t, row) &&
+	return period_last_day(r->code) >= r->d->today && count_row(t, row) &&
 	       judged(t, row) && !reached_for_good(t, row);
 }
 
@@ -365,7 +365,7 @@ rp_indicator_notes(struct report *r, const struct qtable *t,
 		uint32_t year = r->code / 10 * 10;
 		char last[11];
 		fprintf(r->f, " ");
-		if (period_last_day(year) >= date_today())
+		if (period_last_day(year) >= r->d->today)
 			rp_put(r, tr(M_BY_YEAR_OPEN_NOTE),
 			       i18n_word("status", "by_year"),
 			       (int)(r->code / 10),
@@ -472,10 +472,10 @@ trend_td(struct report *r, const struct qtable *t, const char *p,
 }
 
 bool
-report_year_whole(uint32_t code, uint32_t y)
+report_year_whole(uint32_t code, uint32_t y, int32_t today)
 {
 	return period_end_semesters(code) >= period_end_semesters(y * 10) &&
-	       period_last_day(y * 10) < date_today();
+	       period_last_day(y * 10) < today;
 }
 
 /*
@@ -512,9 +512,9 @@ yearly_note(struct report *r, bool as_target)
 
 	fprintf(r->f, "<p>");
 	html_escape(r->f, tr(as_target ? M_YEARLY_CARD : M_YEARS_CARD));
-	if (!report_year_whole(r->code, y)) {
+	if (!report_year_whole(r->code, y, r->d->today)) {
 		fprintf(r->f, " ");
-		if (period_last_day(y * 10) >= date_today())
+		if (period_last_day(y * 10) >= r->d->today)
 			rp_put(r, tr(M_YEAR_NOT_OVER), (int)y);
 		else
 			rp_put(r, tr(M_YEAR_PAST_REPORT), (int)y,

@@ -698,11 +698,11 @@ header(struct report *r)
 		fprintf(r->f, "</p>\n");
 	}
 	/* A period still running reads as final otherwise. */
-	if (period_last_day(r->code) >= date_today()) {
+	if (period_last_day(r->code) >= r->d->today) {
 		fprintf(r->f, "<p class=\"warn\">");
-		rp_put(r, tr(M_PERIOD_OPEN), date_format(date_today(), to));
+		rp_put(r, tr(M_PERIOD_OPEN), date_format(r->d->today, to));
 		fprintf(r->f, "</p>\n");
-	} else if (rp_recent_note(r->code, date_today(), recent,
+	} else if (rp_recent_note(r->code, r->d->today, recent,
 				  sizeof(recent)) != NULL) {
 		/* Just over reads as final too: late records still come. */
 		fprintf(r->f, "<p class=\"warn\" id=\"recent\">");

@@ -676,7 +676,7 @@ rp_sec_timeliness(struct report *r)
 		    NULL);
 	/* Only the records accepted by today have a delay. */
 	if (any_value(t, "median_days") || any_value(t, "within_30_days_pct"))
-		r->note = rp_timeliness_note(r->code, date_today(), note,
+		r->note = rp_timeliness_note(r->code, r->d->today, note,
 					     sizeof(note));
 	rp_fig_close(r, t, "timeliness", NULL);
 out:

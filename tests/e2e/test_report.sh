@@ -354,8 +354,27 @@ if [ "$FAKE" = yes ]; then
 	check "the report of $P made on 2026-01-10 says its figures may still change, and when to make it again" \
 		grep -qF '<p class="warn" id="recent">The period ended on 2025-12-31, 30 days ago or less: records of its last days are still arriving, and all its figures (victims, referrals, stages, the estimate) may change; this report&#39;s are those received by today, 2026-01-10. Publish the report made from 2026-01-31 on, not this one:' \
 		"$T/recent.html"
+	# So does kuska query of $P on that day, on standard error as its
+	# other notes: standard output is the table alone, the CSV and the
+	# JSON as a query's of today, which says nothing of it.
+	note="kuska query: note: $P ended on 2025-12-31, 30 days ago or less: records of its last days are still arriving, and all its figures (victims, referrals, stages, the estimate) may change; this answer's are those received by today, 2026-01-10. Publish the figures asked for from 2026-01-31 on, not these: two sets of figures of a period published from different data let a reader work out withheld figures from their differences"
+	printf '%s\n' "$note" >"$T/recent.want"
+	for fmt in text csv json; do
+		LD_PRELOAD=$FT FAKETIME="@2026-01-10 12:00:00" \
+			FAKETIME_DONT_FAKE_MONOTONIC=1 "$KUSKA" query \
+			-c "$N/analyst.conf" identification --period $P \
+			--format $fmt >"$T/recent.$fmt" 2>"$T/recent-$fmt.err"
+		"$KUSKA" query -c "$N/analyst.conf" identification \
+			--period $P --format $fmt >"$T/today.$fmt" \
+			2>"$T/today-$fmt.err"
+		check "kuska query of $P made on 2026-01-10 ($fmt): the same note, alone on standard error" \
+			cmp -s "$T/recent.want" "$T/recent-$fmt.err"
+		check "... its table as today's, which has no note" \
+			sh -c "cmp -s '$T/recent.$fmt' '$T/today.$fmt' &&
+				test -s '$T/today.$fmt' && ! test -s '$T/today-$fmt.err'"
+	done
 else
-	echo "# the report of a period just over not checked, $FAKE"
+	echo "# the report and query of a period just over not checked, $FAKE"
 fi
 
 # ---- the live estimate against kuska estimate --------------------------

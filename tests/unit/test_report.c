@@ -262,6 +262,9 @@ fill(struct report_data *d, const char *role, bool newer_tables)
 	snprintf(d->cons_id, sizeof(d->cons_id), "consolidator");
 	snprintf(d->cons_fp, sizeof(d->cons_fp), "3ba6b14c3c1a2c0d");
 	d->made = 1780000000;
+	/* The page judges a period open or just over as of d->today, which
+	 * cmd_report reads once; the tests that want a day set their own. */
+	d->today = date_today();
 	fixture_table(&d->t[RT_SOURCES], role, 10, "institution,events",
 		      sources);
 	fixture_table(&d->t[RT_IDENTIFICATION], role, 10,
@@ -3373,6 +3376,64 @@ test_recent_note_30_days(void **state)
 }
 
 /*
+ * The page judges its period as of d->today, the one day cmd_report
+ * reads, not the clock: a report made across midnight says one thing.
+ * 2025H2 on 20 December is not over (the header's day, its counts read
+ * when it ends), on 10 January just over (the header's warning, the
+ * timeliness note of a period not 30 days over), on 1 March over for 60
+ * days; and its year is whole for the trend from 1 January only.
+ */
+static void
+test_one_today(void **state)
+{
+	static struct report_data d;
+	int32_t dec20, dec31, jan1, jan10, mar1;
+	char *p;
+
+	(void)state;
+	assert_int_equal(date_parse("2025-12-20", 10, &dec20), 0);
+	assert_int_equal(date_parse("2025-12-31", 10, &dec31), 0);
+	assert_int_equal(date_parse("2026-01-01", 10, &jan1), 0);
+	assert_int_equal(date_parse("2026-01-10", 10, &jan10), 0);
+	assert_int_equal(date_parse("2026-03-01", 10, &mar1), 0);
+	assert_false(report_year_whole(20256, 2025, dec31));
+	assert_true(report_year_whole(20256, 2025, jan1));
+	i18n_set(LANG_EN);
+	fill(&d, ROLE, true);
+	set_text(&d.t[RT_INDICATORS], 2, "unit", "count");
+
+	d.today = dec20;
+	p = page(&d, "today-open.html");
+	assert_non_null(strstr(p, "The period is not over: the figures run "
+				  "to today, 2025-12-20, and will change"));
+	assert_non_null(strstr(p, "badge b-period_open"));
+	assert_null(strstr(p, "id=\"recent\""));
+	free(p);
+
+	d.today = jan10;
+	p = page(&d, "today-recent.html");
+	assert_null(strstr(p, "The period is not over"));
+	assert_null(strstr(p, "badge b-period_open"));
+	assert_non_null(strstr(p, "<p class=\"warn\" id=\"recent\">The "
+				  "period ended on 2025-12-31, 30 days ago"));
+	assert_non_null(strstr(p, "received by today, 2026-01-10. Publish the "
+				  "report made from 2026-01-31 on"));
+	assert_true(figure_says(p, "f-timeliness", tr(M_TIMELINESS_NOTE)));
+	free(p);
+
+	d.today = mar1;
+	p = page(&d, "today-over.html");
+	assert_null(strstr(p, "The period is not over"));
+	assert_null(strstr(p, "id=\"recent\""));
+	assert_true(figure_says(p, "f-timeliness",
+				"by today count, 60 days after the period "
+				"ended"));
+	free(p);
+	clear(&d);
+	i18n_set(LANG_ES);
+}
+
+/*
  * In a semester's report, the card of the count read by year shows the
  * last whole year's: its children are that year's breakdown's (the
  * report asks it), not the semester's.
@@ -3909,6 +3970,7 @@ main(void)
 	    cmocka_unit_test(test_timeliness_note),
 	    cmocka_unit_test(test_timeliness_note_30_days),
 	    cmocka_unit_test(test_recent_note_30_days),
+	    cmocka_unit_test(test_one_today),
 	    cmocka_unit_test(test_children_of_year_card),
 	    cmocka_unit_test(test_yearly_trend),
 	    cmocka_unit_test(test_card_without_values),
