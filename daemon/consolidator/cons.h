@@ -1,7 +1,7 @@
 /*
  * cons.h - the state kuska-consolidator's socket handlers share (main.c
  * builds it, with reload.c and start.c; peers.c, ingest_net.c, control.c
- * and query_net.c act on it), the one way they answer a request, and its
+ * and query_net*.c act on it), the one way they answer a request, and its
  * freeing.
  *
  * Three kinds of thread use it. The main thread owns the sockets but the
@@ -199,11 +199,11 @@ struct cons {
 	 * own) shows here, not only in the journal. Those refused for their
 	 * frames count in frames_refused too. */
 	_Atomic uint64_t queries_refused[QUERY_REFUSED_COUNT];
-	/* Of queries, those answered during an audit (query_net.c's
-	 * request_waits). */
+	/* Of queries, those answered during an audit
+	 * (query_net_watch.c's query_net_request_waits). */
 	_Atomic uint64_t queries_during_audit;
 	/* Of requests, those refused at once as busy: during an audit,
-	 * past the HELD_MAX held (query_net.c's look), or past what the
+	 * past the HELD_MAX held (query_net_watch.c's look), or past what the
 	 * query socket's reader keeps (query_reader.h); CODEC_QUERY_BUSY. */
 	_Atomic uint64_t queries_refused_busy;
 	/* Requests dropped unanswered by the query socket's reader, past
@@ -221,9 +221,9 @@ struct cons {
 	 * 1 at start, one more at each (main thread, under conf_lock). */
 	uint64_t conf_gen;
 	/* The conf_gen of those a question still reads once conf_lock is
-	 * let go (query_net.c's handle_query: its key's owner, its audit's
-	 * indicators and population), 0 when none: what a reload replaces
-	 * from that one on is freed only once it is let go. */
+	 * let go (query_net_answer.c's query_net_handle: its key's owner,
+	 * its audit's indicators and population), 0 when none: what a reload
+	 * replaces from that one on is freed only once it is let go. */
 	_Atomic uint64_t query_pin;
 	pthread_t query_thread;
 	/* The query socket's reader thread, which alone uses c->query while

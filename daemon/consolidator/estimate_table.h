@@ -95,7 +95,7 @@ int estimate_table(struct store *st, const struct query_req *req,
 /*
  * estimate_set_watch - until called again, watch(arg) is called after
  * each bootstrap resample (NULL: never). The query thread's watch
- * (query_net.c) reads the query socket then, at most every few ms, as it
+ * (query_net_watch.c) reads the query socket then, at most every few ms, as it
  * does while an audit runs: a bootstrap of 10,000 resamples took 1.0-1.5
  * s on the demo's store, the socket unread meanwhile. watch may answer
  * other requests, none of them a bootstrap.

@@ -17,8 +17,8 @@
  * ingest and requests are quiet (prepare_busy). But
  * a secretariat question of the very year being made, which needs that
  * audit, has it carried on for it and is answered from it
- * (query_net.c's request_waits, query_release_year): given up, it would
- * be computed again whole for the question.
+ * (query_net_watch.c's query_net_request_waits, query_release_year):
+ * given up, it would be computed again whole for the question.
  *
  * Thread-safe: any thread may note, the query thread takes.
  */

@@ -795,7 +795,7 @@ query_apart(const struct query_req *req, const struct reg_party *who)
 	 * own, in another (GLPK keeps one per thread, release.c's
 	 * compute_watched). An institution's estimate and
 	 * sdg16_2_2 are refusals. Each answer is bounded (at most five
-	 * lists); a flood of them is paced by request_waits.
+	 * lists); a flood of them is paced by query_net_request_waits.
 	 */
 	return table_index(req->table) >= 0;
 }

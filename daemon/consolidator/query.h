@@ -105,8 +105,9 @@ bool query_release_year(const struct query_req *req,
  * and freed in the call (the estimate's fits), and no static of
  * query.c's, so the query thread may give it while an audit runs (on a
  * thread of its own) or a bootstrap draws, and it is the answer given alone
- * (query_net.c's request_waits). The secretariat's tables and a
- * bootstrap (long, and drawing on the daemon's budget) are not.
+ * (query_net_watch.c's query_net_request_waits). The secretariat's
+ * tables and a bootstrap (long, and drawing on the daemon's budget) are
+ * not.
  */
 bool query_apart(const struct query_req *req, const struct reg_party *who);
 
@@ -134,7 +135,7 @@ struct indset;
  * query_set_indicators - the indicator set (indfile.h) the indicators
  * table answers from from now on; NULL: none (the table has no rows). The
  * caller keeps set alive while a table is answered from it (the query
- * thread sets the one in force before each request: query_net.c).
+ * thread sets the one in force before each request: query_net_answer.c).
  * Returns the set it replaces.
  */
 const struct indset *query_set_indicators(const struct indset *set);

@@ -328,8 +328,8 @@ refuse_queued(struct query_reader *r)
  * At the stop, once the query thread takes no more: the requests still
  * waiting are refused (CODEC_QUERY_STOPPING) rather than dropped, their
  * clients otherwise left to their time-out; those the query thread had
- * not taken yet (unread_refuse) once it found none, or past the ones it
- * refuses. Then, when any stopping refusal went out (here, or the query
+ * not taken yet (query_net_unread_refuse) once it found none, or past the ones
+ * it refuses. Then, when any stopping refusal went out (here, or the query
  * thread's: query_reader_refused_stopping), the socket is read on for
  * the stop's linger, refusing what comes, before it is closed: closed
  * just after its refusals, one was lost now and then, its linger

@@ -360,7 +360,7 @@ job_wait(struct job *j)
 /*
  * compute, on a thread of its own when a cancel function is set
  * (release_set_cancel), so that the calling thread asks it every
- * WATCH_MS whatever the audit does: its watch (query_net.c) reads the
+ * WATCH_MS whatever the audit does: its watch (query_net_watch.c) reads the
  * query socket then, where it read it only between two integer
  * programmes, once in 1.5 s at worst (docs/SECURITY.md). Cancelled, the
  * audit stops at its next integer programme; the cancel function is

@@ -136,7 +136,7 @@ const struct release *release_cached(uint64_t serial);
  * returns -ECANCELED and keeps nothing of it. With cancelled set, the
  * audit runs on a thread of its own and release_get's caller asks
  * cancelled(arg) every 2 ms until it ends, given up or not: a watch
- * (query_net.c) that reads a socket meanwhile reads it whatever the audit
+ * (query_net_watch.c) that reads a socket meanwhile reads it whatever the audit
  * does. cancelled is called on the caller's thread only.
  */
 void release_set_cancel(bool (*cancelled)(void *), void *arg);

@@ -272,11 +272,11 @@ reload_population(struct cons *c, const struct consolidator_config *cfg,
 
 /*
  * The registry in force is being replaced: the jobs judged by it may
- * still use it (pipeline.h), and a question its key's owner (query_net.c),
- * so it goes to r, freed once they are all back and the question answered
- * (cons_free_retired). Counted per registry, not by a position in the
- * queue: institutions take turns, so jobs come back in another order than
- * they went.
+ * still use it (pipeline.h), and a question its key's owner
+ * (query_net_answer.c), so it goes to r, freed once they are all back and the
+ * question answered (cons_free_retired). Counted per registry, not by a
+ * position in the queue: institutions take turns, so jobs come back in another
+ * order than they went.
  */
 static void
 retire_registry(struct cons *c, struct retired_reg *r)

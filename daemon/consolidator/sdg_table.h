@@ -39,7 +39,7 @@
  * sdg_set_population - the population figures the table answers from
  * from now on (NULL: none configured; the table is then refused). The
  * caller keeps set alive while a table is answered from it (the query
- * thread sets the one in force before each request: query_net.c).
+ * thread sets the one in force before each request: query_net_answer.c).
  * Returns the figures it replaces.
  */
 const struct popset *sdg_set_population(const struct popset *set);

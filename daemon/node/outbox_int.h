@@ -1,9 +1,12 @@
 /*
- * outbox_int.h - what outbox.c (the store, its values and transactions),
- * outbox_ack.c (acknowledgements, refusals, dead letters), outbox_dead.c
- * (the dead letters' summary), outbox_stages.c (the case stages' index)
- * and outbox_check.c (the check of an outbox not open) share: internal
- * to the five, the only files that see LMDB.
+ * outbox_int.h - what outbox.c (the store, its values, the commit),
+ * outbox_txn.c (the write transaction of intake), outbox_read.c (reads
+ * outside one), outbox_meta.c (the marks kept in meta), outbox_ack.c
+ * (acknowledgements, refusals, dead letters), outbox_dead.c (the dead
+ * letters' summary), outbox_epochs.c (the records per key epoch),
+ * outbox_stages.c (the case stages' index) and outbox_check.c (the check
+ * of an outbox not open) share: internal to them, the only files that see
+ * LMDB.
  */
 #ifndef KUSKA_OUTBOX_INT_H
 #define KUSKA_OUTBOX_INT_H
@@ -61,6 +64,16 @@ int outbox_tput(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
 		const void *v, size_t vlen, unsigned flags);
 int outbox_tget(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
 		MDB_val *v);
+
+/*
+ * outbox_reserve - puts under k in dbi room for a value of vlen bytes and
+ * its checksum (flags are LMDB's), where *ret says the value goes: the
+ * caller fills it, then calls outbox_seal, which writes the checksum of
+ * the vlen bytes at v. 0 or -errno.
+ */
+int outbox_reserve(struct outbox *ob, MDB_txn *txn, MDB_dbi dbi, MDB_val *k,
+		   size_t vlen, unsigned flags, uint8_t **ret);
+void outbox_seal(struct outbox *ob, const MDB_val *k, uint8_t *v, size_t vlen);
 
 /*
  * outbox_meta_get - the meta number name: 0 when absent, -EUCLEAN when

@@ -2,15 +2,15 @@
 # Analysts' and institutions' queries that come while a secretariat
 # question's disclosure audit runs are answered between two of the audit's
 # integer programmes, before the audit ends, instead of waiting behind it
-# (query_net.c's request_waits, query.c's query_apart): counting tables,
-# indicators and their definitions, deliveries, the estimate and
-# sdg16_2_2, whose answers read the store alone, and the secretariat's
-# deliveries and indicator_definitions (no release). Each answer is the
-# one computed alone, byte for byte; a bootstrap (--boot, long) and a
-# secretariat's question of another year still wait for the audit's end,
-# held in arrival order, and do not hold up those answered apart behind
-# them: here they are asked first. Order is read in the log, never from
-# a clock.
+# (query_net_watch.c's query_net_request_waits, query.c's query_apart):
+# counting tables, indicators and their definitions, deliveries, the
+# estimate and sdg16_2_2, whose answers read the store alone, and the
+# secretariat's deliveries and indicator_definitions (no release). Each
+# answer is the one computed alone, byte for byte; a bootstrap (--boot,
+# long) and a secretariat's question of another year still wait for the
+# audit's end, held in arrival order, and do not hold up those answered
+# apart behind them: here they are asked first. Order is read in the log,
+# never from a clock.
 . "$(dirname "$0")/lib.sh"
 
 net_init

@@ -1038,8 +1038,8 @@ test_sdg_roles(void **state)
  */
 
 /* Every table an analyst or an institution may be answered apart, as the
- * query thread's request_waits does while a secretariat's audit runs on a
- * thread of its own; of the secretariat's, its deliveries and the
+ * query thread's query_net_request_waits does while a secretariat's audit runs
+ * on a thread of its own; of the secretariat's, its deliveries and the
  * indicators' definitions alone (no release); a bootstrap never. */
 static void
 test_apart(void **state)
