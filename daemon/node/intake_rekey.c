@@ -175,17 +175,18 @@ refused_for_content(uint8_t code)
 }
 
 /*
- * rekey's line of a ref whose content was last sent by an envelope (a
- * correction, or a re-keying) the consolidator refused for that content
- * (refused_for_content): re-keyed, it would be refused again, one more
- * dead letter at every rotation. Held when the line carries that content
- * (pseudonyms aside), refused as at the same epoch when it does not. Not
- * when the refused envelope cannot be read to compare (an older schema,
- * a recovered outbox's gap): re-keyed, as before. The record's own line
- * with its own earlier content is not re-keyed instead (held_since): the
- * consolidator would apply it over a correction it took, a figure wrong
- * unseen; the record stays under the old epoch until the refused one is
- * taken after all, or the record is corrected anew or withdrawn.
+ * intake_rekey's line of a ref whose content was last sent by an
+ * envelope (a correction, or a re-keying) the consolidator refused for
+ * that content (refused_for_content): re-keyed, it would be refused
+ * again, one more dead letter at every rotation. Held when the line
+ * carries that content (pseudonyms aside), refused as at the same epoch
+ * when it does not. Not when the refused envelope cannot be read to
+ * compare (an older schema, a recovered outbox's gap): re-keyed, as
+ * before. The record's own line with its own earlier content is not
+ * re-keyed instead (held_since): the consolidator would apply it over a
+ * correction it took, a figure wrong unseen; the record stays under the
+ * old epoch until the refused one is taken after all, or the record is
+ * corrected anew or withdrawn.
  * Returns 1 (res says so), 0 (to be re-keyed), -errno.
  */
 static int
@@ -311,7 +312,7 @@ resend_correction(struct outbox_txn *t, struct intake *in, struct taking *tk,
 }
 
 /*
- * rekey's line of a record withdrawn, or whose content a later
+ * intake_rekey's line of a record withdrawn, or whose content a later
  * correction carries: nothing of it to re-send if it is what it was
  * (held); the record as it now stands re-sends its latest correction
  * (rekey_as_corrected); any other content is refused, as at the same

@@ -2537,6 +2537,106 @@ test_rekey_refused_unknown(void **state)
 	recount3(fx, 1, 1, 0);
 }
 
+/* Record R as it stands after a correction COR(ref, "R", "77777777"). */
+#define R_AS_COR                                                               \
+	"{\"kind\":\"identification\",\"ref\":\"R\",\"date\":"                 \
+	"\"2025-02-02\",\"region\":\"16\"," VICTIM(                            \
+	    "77777777") ",\"exploitation\":[\"labour\"]}"
+
+/*
+ * A record as it stands re-sends its correction (re-keyed), refused
+ * too_large: held at that epoch, re-keyed at the next rotation; that
+ * re-keying refused for its content (bad_event): held at every later
+ * rotation, the record counted under epoch 1, whose content the
+ * consolidator holds (C1's); taken after all (revived), it counts under
+ * its epoch, and the line re-keys it at the next rotation.
+ */
+static void
+test_rekey_refused_large_then_content(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	uint64_t k2, k3;
+
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, COR("C1", "R", "77777777"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	rotate(fx, 2);
+	submit1(fx, R_AS_COR, &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	k2 = res.seq;
+	recount(fx, 1, 0, 2, 1);
+	refuse_seq(fx, k2, REASON_TOO_LARGE);
+	recount(fx, 1, 1, 2, 0);
+	held_unsent(fx, R_AS_COR);
+	held_unsent(fx, COR("C1", "R", "77777777"));
+	rotate(fx, 3);
+	submit1(fx, R_AS_COR, &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	k3 = res.seq;
+	assert_int_equal(stored(fx, k3)->key_epoch, 3);
+	recount3(fx, 0, 0, 1);
+	held_unsent(fx, COR("C1", "R", "77777777"));
+	refuse_seq(fx, k3, REASON_BAD_EVENT);
+	recount3(fx, 1, 0, 0);
+	rotate(fx, 4);
+	held_unsent(fx, R_AS_COR);
+	held_unsent(fx, COR("C1", "R", "77777777"));
+	held_unsent(fx, ID("R", "77777777", "2025-03-04"));
+	reused_unsent(fx, CORD("C1", "R", "2025-02-10"));
+	recount3(fx, 1, 0, 0);
+	assert_int_equal(records(fx, 4), 0);
+	assert_int_equal(outbox_revive(fx->ob, k3, k3, NULL, 0), 1);
+	recount3(fx, 0, 0, 1);
+	submit1(fx, R_AS_COR, &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(stored(fx, res.seq)->key_epoch, 4);
+	assert_int_equal(records(fx, 4), 1);
+	assert_int_equal(outbox_epochs_build(fx->ob), 1);
+	assert_int_equal(records(fx, 3), 0);
+	assert_int_equal(records(fx, 4), 1);
+}
+
+/*
+ * A record held under epoch 1 by a correction refused for its content
+ * leaves it once corrected anew (a correction under a new ref, taken:
+ * the record moves to the new epoch, its earlier lines held), and counts
+ * nowhere once withdrawn, as INPUT.md section 7 says.
+ */
+static void
+test_rekey_refused_content_mended(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, CORD("C1", "R", "2025-02-01"), &res);
+	submit1(fx, CORD("C2", "R", "2025-02-09"), &res);
+	refuse_seq(fx, res.seq, REASON_BAD_EVENT);
+	recount(fx, 1, 1, 2, 0);
+	rotate(fx, 2);
+	held_unsent(fx, CORD("C2", "R", "2025-02-09"));
+	held_unsent(fx, CORD("C1", "R", "2025-02-01"));
+	recount(fx, 1, 1, 2, 0);
+	submit1(fx, COR("C3", "R", "77777777"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	recount(fx, 1, 0, 2, 1);
+	held_unsent(fx, R_AS_COR); /* as C3 corrected it */
+	held_unsent(fx, CORD("C2", "R", "2025-02-09"));
+	held_unsent(fx, CORD("C1", "R", "2025-02-01"));
+	held_unsent(fx, ID("R", "77777777", "2025-03-04"));
+	recount(fx, 1, 0, 2, 1);
+	rotate(fx, 3);
+	held_unsent(fx, CORD("C2", "R", "2025-02-09"));
+	submit1(fx, R_AS_COR, &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(stored(fx, res.seq)->key_epoch, 3);
+	recount3(fx, 0, 0, 1);
+	submit1(fx, WD("W", "R"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	recount3(fx, 0, 0, 0);
+}
+
 /* Deletes envelope seq (the outbox closed): a recovered outbox's gap. */
 static void
 del_envelope(const char *dir, uint64_t seq)
@@ -3428,6 +3528,10 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_refused_unread, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rekey_refused_large_then_content, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_refused_content_mended,
+					    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown) ||
