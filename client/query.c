@@ -552,21 +552,30 @@ note_whole_country(const struct query_req *q)
 }
 
 /*
- * Says on stderr, when the period of code (named period) has been over
- * for 30 days or less as of day today, that its figures may still change,
- * as the report says under its title (rp_recent_note): records of its
- * last days still arrive, and two sets of its figures published from
- * different data give withheld counts away by difference. On standard
- * error, as every note: the CSV and the JSON stay the table alone.
+ * Says on stderr, when the period of code (named period) is not over as
+ * of day today, or has been over for 30 days or less, that its figures
+ * may still change, as the report says under its title (M_PERIOD_OPEN,
+ * rp_recent_note): records still arrive (of its last days, once it is
+ * over), and two sets of its figures published from different data give
+ * withheld counts away by difference. On standard error, as every note:
+ * the CSV and the JSON stay the table alone.
  */
 static void
-note_recent(const char *table, const char *period, uint32_t code, int32_t today)
+note_not_final(const char *table, const char *period, uint32_t code,
+	       int32_t today)
 {
 	int32_t last = period_last_day(code);
 	char end[11], now[11], again[11];
 
-	if (timeless(table) || last >= today || today - last > 30)
+	if (timeless(table) || today - last > 30)
 		return;
+	if (last >= today) {
+		fprintf(stderr,
+			"kuska query: note: %s is not over: the figures run "
+			"to today, %s, and will change as records arrive\n",
+			period, date_format(today, now));
+		return;
+	}
 	fprintf(stderr,
 		"kuska query: note: %s ended on %s, 30 days ago or less: "
 		"records of its last days are still arriving, and all its "
@@ -655,8 +664,8 @@ cmd_query(int argc, char **argv)
 	char this_year[PERIOD_NAME_MAX], period_buf[PERIOD_NAME_MAX];
 	uint32_t code;
 	enum format fmt = FMT_TEXT;
-	/* Read once: the period checked and the note of one just over are
-	 * of the same day. */
+	/* Read once: the period checked and the note of one not over or
+	 * just over are of the same day. */
 	int32_t today = date_today();
 	char err[512];
 	int ch, r;
@@ -783,7 +792,7 @@ cmd_query(int argc, char **argv)
 			codec_qtable_clear(&un);
 	}
 	ask_client_clear(&ac);
-	note_recent(q.table, period, code, today);
+	note_not_final(q.table, period, code, today);
 	/* The unmatched take-ups' note writes a withheld count <k, also
 	 * under JSON, whose table gives one as null: the legend names
 	 * each mark written. */
