@@ -22,6 +22,7 @@
 #include "html.h"
 #include "norm.h"
 #include "period.h"
+#include "query_json.h"
 #include "rates.h"
 #include "settings.h"
 #include "takeups.h"
@@ -476,54 +477,6 @@ print_csv(const struct qtable *t)
 	}
 }
 
-static void
-json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static void
-print_json(const struct qtable *t)
-{
-	size_t i, j;
-
-	printf("[");
-	for (i = 0; i < t->n_rows; i++) {
-		printf("%s\n  {", i ? "," : "");
-		for (j = 0; j < t->n_cols; j++) {
-			const struct cell *c = &t->rows[i][j];
-			printf("%s", j ? ", " : "");
-			json_string(t->cols[j]);
-			printf(": ");
-			switch (c->kind) {
-			case CELL_NUMBER:
-				printf("%lld", (long long)c->number);
-				break;
-			case CELL_DECIMAL:
-				printf("%s", c->text);
-				break;
-			case CELL_TEXT:
-				json_string(codec_cell_str(c));
-				break;
-			default:
-				printf("null");
-			}
-		}
-		printf("}");
-	}
-	printf("%s]\n", t->n_rows ? "\n" : "");
-}
-
 /* Whether the table is the same for every period. */
 static bool
 timeless(const char *table)
@@ -773,7 +726,7 @@ cmd_query(int argc, char **argv)
 	if (fmt == FMT_CSV)
 		print_csv(&tab);
 	else if (fmt == FMT_JSON)
-		print_json(&tab);
+		query_json_write(stdout, &tab);
 	else if (strcmp(q.table, "indicator_definitions") == 0 ||
 		 any_long(&tab))
 		print_blocks(&tab);
