@@ -22,9 +22,10 @@ bool query_json_number(const char *s);
  * query_json_write - writes t to f: "[", a row per line as {"column":
  * value, ...}, "]" and a line end. A count is a number; a withheld or an
  * empty cell null; a text a string (", \ and control characters
- * escaped); a decimal a number when query_json_number finds one, else the
- * string it is: the consolidator's text, faulty or hostile, never makes
- * the JSON invalid.
+ * escaped, a byte of no well-formed UTF-8 character written U+FFFD); a
+ * decimal a number when query_json_number finds one, else the string it
+ * is: the consolidator's text, faulty or hostile, never makes the JSON
+ * invalid.
  */
 void query_json_write(FILE *f, const struct qtable *t);
 

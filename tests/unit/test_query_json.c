@@ -171,6 +171,51 @@ test_cells(void **state)
 	codec_qtable_clear(&t);
 }
 
+/*
+ * A text that is not UTF-8 (the codec passes any bytes): each byte of no
+ * well-formed character is U+FFFD, which JSON can hold, and the
+ * characters around it stay; a column's name too.
+ */
+static void
+test_not_utf8(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"Pe\xffr\xc3\xba \xe2\x82\xac",
+	     "Pe\xef\xbf\xbdr\xc3\xba \xe2\x82\xac"},
+	    {"cut \xc3", "cut \xef\xbf\xbd"},
+	    {"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"},
+	    {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+	    {"\xf4\x90\x80\x80x",
+	     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx"},
+	    {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},
+	};
+	enum { N = sizeof(cases) / sizeof(cases[0]) };
+	struct cell cells[N];
+	struct qtable t;
+	json_t *j;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		memset(&cells[i], 0, sizeof(cells[i]));
+		cells[i].kind = CELL_TEXT;
+		snprintf(cells[i].text, sizeof(cells[i].text), "%s",
+			 cases[i].in);
+	}
+	one_column(&t, cells, N);
+	snprintf(t.cols[0], sizeof(t.cols[0]), "n\xfe");
+	j = parsed(&t);
+	assert_int_equal(json_array_size(j), N);
+	for (i = 0; i < N; i++)
+		assert_string_equal(json_string_value(json_object_get(
+					json_array_get(j, i), "n\xef\xbf\xbd")),
+				    cases[i].out);
+	json_decref(j);
+	codec_qtable_clear(&t);
+}
+
 int
 main(void)
 {
@@ -178,6 +223,7 @@ main(void)
 	    cmocka_unit_test(test_decimals),
 	    cmocka_unit_test(test_decimal_not_a_number),
 	    cmocka_unit_test(test_cells),
+	    cmocka_unit_test(test_not_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
