@@ -22,6 +22,7 @@
 #include "html.h"
 #include "norm.h"
 #include "period.h"
+#include "query_json.h"
 #include "rates.h"
 #include "settings.h"
 #include "takeups.h"
@@ -476,54 +477,6 @@ print_csv(const struct qtable *t)
 	}
 }
 
-static void
-json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static void
-print_json(const struct qtable *t)
-{
-	size_t i, j;
-
-	printf("[");
-	for (i = 0; i < t->n_rows; i++) {
-		printf("%s\n  {", i ? "," : "");
-		for (j = 0; j < t->n_cols; j++) {
-			const struct cell *c = &t->rows[i][j];
-			printf("%s", j ? ", " : "");
-			json_string(t->cols[j]);
-			printf(": ");
-			switch (c->kind) {
-			case CELL_NUMBER:
-				printf("%lld", (long long)c->number);
-				break;
-			case CELL_DECIMAL:
-				printf("%s", c->text);
-				break;
-			case CELL_TEXT:
-				json_string(codec_cell_str(c));
-				break;
-			default:
-				printf("null");
-			}
-		}
-		printf("}");
-	}
-	printf("%s]\n", t->n_rows ? "\n" : "");
-}
-
 /* Whether the table is the same for every period. */
 static bool
 timeless(const char *table)
@@ -552,21 +505,30 @@ note_whole_country(const struct query_req *q)
 }
 
 /*
- * Says on stderr, when the period of code (named period) has been over
- * for 30 days or less as of day today, that its figures may still change,
- * as the report says under its title (rp_recent_note): records of its
- * last days still arrive, and two sets of its figures published from
- * different data give withheld counts away by difference. On standard
- * error, as every note: the CSV and the JSON stay the table alone.
+ * Says on stderr, when the period of code (named period) is not over as
+ * of day today, or has been over for 30 days or less, that its figures
+ * may still change, as the report says under its title (M_PERIOD_OPEN,
+ * rp_recent_note): records still arrive (of its last days, once it is
+ * over), and two sets of its figures published from different data give
+ * withheld counts away by difference. On standard error, as every note:
+ * the CSV and the JSON stay the table alone.
  */
 static void
-note_recent(const char *table, const char *period, uint32_t code, int32_t today)
+note_not_final(const char *table, const char *period, uint32_t code,
+	       int32_t today)
 {
 	int32_t last = period_last_day(code);
 	char end[11], now[11], again[11];
 
-	if (timeless(table) || last >= today || today - last > 30)
+	if (timeless(table) || today - last > 30)
 		return;
+	if (last >= today) {
+		fprintf(stderr,
+			"kuska query: note: %s is not over: the figures run "
+			"to today, %s, and will change as records arrive\n",
+			period, date_format(today, now));
+		return;
+	}
 	fprintf(stderr,
 		"kuska query: note: %s ended on %s, 30 days ago or less: "
 		"records of its last days are still arriving, and all its "
@@ -655,8 +617,8 @@ cmd_query(int argc, char **argv)
 	char this_year[PERIOD_NAME_MAX], period_buf[PERIOD_NAME_MAX];
 	uint32_t code;
 	enum format fmt = FMT_TEXT;
-	/* Read once: the period checked and the note of one just over are
-	 * of the same day. */
+	/* Read once: the period checked and the note of one not over or
+	 * just over are of the same day. */
 	int32_t today = date_today();
 	char err[512];
 	int ch, r;
@@ -764,7 +726,7 @@ cmd_query(int argc, char **argv)
 	if (fmt == FMT_CSV)
 		print_csv(&tab);
 	else if (fmt == FMT_JSON)
-		print_json(&tab);
+		query_json_write(stdout, &tab);
 	else if (strcmp(q.table, "indicator_definitions") == 0 ||
 		 any_long(&tab))
 		print_blocks(&tab);
@@ -783,7 +745,7 @@ cmd_query(int argc, char **argv)
 			codec_qtable_clear(&un);
 	}
 	ask_client_clear(&ac);
-	note_recent(q.table, period, code, today);
+	note_not_final(q.table, period, code, today);
 	/* The unmatched take-ups' note writes a withheld count <k, also
 	 * under JSON, whose table gives one as null: the legend names
 	 * each mark written. */

@@ -37,6 +37,12 @@ else()
 		${CMAKE_SOURCE_DIR}/client/submit_out.c
 		${CMAKE_SOURCE_DIR}/client/progress.c)
 	target_include_directories(test_tally PRIVATE ${CMAKE_SOURCE_DIR}/client)
+	# test_query_json checks kuska query's JSON (client/query_json.h),
+	# which needs nothing else of the client.
+	target_sources(test_query_json PRIVATE
+		${CMAKE_SOURCE_DIR}/client/query_json.c)
+	target_include_directories(test_query_json PRIVATE
+		${CMAKE_SOURCE_DIR}/client)
 	# The unit tests of kuska report link the client files that write the
 	# page, which need nothing else of the client.
 	foreach(t test_svg test_html test_report)

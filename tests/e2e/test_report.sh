@@ -340,6 +340,17 @@ check "the report of $year leaves $year, not over, out of the yearly trend" \
 	"$T/open.html"
 check "the report of $year reads its counts when the year ends, not judged" \
 	grep -qF 'badge b-period_open">Read when the period ends<' "$T/open.html"
+# So does kuska query of $year, on standard error (the table on standard
+# output as asked); CSV and JSON too.
+for fmt in text csv json; do
+	"$KUSKA" query -c "$N/analyst.conf" identification --period "$year" \
+		--format $fmt >"$T/open.$fmt" 2>"$T/open-$fmt.err"
+	check "kuska query of $year ($fmt): a note that the period is not over" \
+		grep -qxF "kuska query: note: $year is not over: the figures run to today, $(TZ=Etc/GMT+5 date +%F), and will change as records arrive" \
+		"$T/open-$fmt.err"
+	check "... not in the table" sh -c "test -s '$T/open.$fmt' &&
+		! grep -q 'not over' '$T/open.$fmt'"
+done
 check "... that of $P does not" \
 	sh -c "! grep -q 'period is not over' '$ART/report-analyst.html'"
 check "... nor, over for more than 30 days, that its figures may still change" \
