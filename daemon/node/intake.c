@@ -635,7 +635,13 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		 * run already: the run cannot go on. */
 		dry_drop(in);
 	}
-	if (r == -ESRCH) {
+	if (r == -ESRCH && dry_run == in->dry_ended) {
+		/* Not dropped: "another one started" would send the officer
+		 * looking for one. */
+		snprintf(reply->error, sizeof(reply->error),
+			 "this dry run had ended (its kuska submit said it was "
+			 "over): run it again");
+	} else if (r == -ESRCH) {
 		snprintf(reply->error, sizeof(reply->error),
 			 "this dry run was dropped (another one started, or "
 			 "it stopped for over %d minutes, or a request of it "

@@ -2783,6 +2783,7 @@ test_dry_run_requests(void **state)
 	/* And run 11 cannot go on. */
 	fx->dry = 11;
 	assert_int_equal(submit(fx, second, 1, st, &rep), -ESRCH);
+	assert_non_null(strstr(rep.error, "this dry run was dropped ("));
 	assert_non_null(strstr(rep.error, "run it again"));
 	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), 0);
@@ -2825,9 +2826,10 @@ test_dry_run_idle_stale_clock(void **state)
 }
 
 /*
- * A dry run its client says is over (all its results read) is dropped at
- * once, what it would have stored freed: its later requests are refused
- * as a dropped run's; the end of another run drops nothing.
+ * A dry run its client says is over (all its results read) is freed at
+ * once, what it would have stored with it: its later requests are refused
+ * as a dropped run's are, told that it had ended (not "dropped": no other
+ * run started); the end of another run drops nothing.
  */
 static void
 test_dry_run_end(void **state)
@@ -2848,6 +2850,9 @@ test_dry_run_end(void **state)
 	intake_dry_end(&fx->in, 21);
 	assert_null(fx->in.dry_run);
 	assert_int_equal(submit(fx, second, 1, st, &rep), -ESRCH);
+	assert_string_equal(rep.error,
+			    "this dry run had ended (its kuska "
+			    "submit said it was over): run it again");
 	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), 0);
 }
