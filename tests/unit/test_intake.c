@@ -2960,6 +2960,63 @@ test_dry_run_dropped_ring(void **state)
 }
 
 /*
+ * A dry run of a line whose ref's entry cannot be read fails whole, as a
+ * real submission of it does (the outbox damaged): dry_parse reads the
+ * error as nothing held (its values left provisional), and the look-up
+ * of the same entry in the same transaction by intake_take_line meets
+ * it again. Had dry_parse refused the line alone for it, the dry run
+ * would have said "would be accepted" of the rest, where the real
+ * submission stores none of them.
+ */
+static void
+test_dry_run_ref_damaged(void **state)
+{
+	static const char *const line[] = {ID("Q", "45454545", "2025-02-01")};
+	struct fixture *fx = *state;
+	enum line_status st[1];
+	struct control rep;
+	char want[sizeof(rep.error)];
+	uint8_t id[EVENT_ID_LEN];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_cursor *c;
+	MDB_val k, v = {3, "bad"};
+
+	assert_int_equal(submit(fx, line, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, fx->dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "refs", 0, &dbi), 0);
+	assert_int_equal(mdb_cursor_open(txn, dbi, &c), 0);
+	assert_int_equal(mdb_cursor_get(c, &k, NULL, MDB_FIRST), 0);
+	assert_int_equal(k.mv_size, EVENT_ID_LEN);
+	memcpy(id, k.mv_data, EVENT_ID_LEN);
+	mdb_cursor_close(c);
+	k.mv_data = id;
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	reopen(fx, false, false);
+
+	assert_int_equal(submit(fx, line, 1, st, &rep), -EUCLEAN);
+	snprintf(want, sizeof(want), "%s", rep.error);
+	codec_control_clear(&rep);
+	assert_non_null(strstr(want, "damaged"));
+	fx->dry = 71;
+	assert_int_equal(submit(fx, line, 1, st, &rep), -EUCLEAN);
+	fx->dry = 0;
+	assert_string_equal(rep.error, want);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 1);
+}
+
+/*
  * The registry's grants: what the institution may not emit is refused,
  * line by line (EVENTS.md: the records around it go on), and so is a
  * referral to itself or received from itself. Those lines may say the
@@ -3367,6 +3424,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dry_run_ends_kept_apart, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_dropped_ring, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_dry_run_ref_damaged, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
