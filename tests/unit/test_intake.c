@@ -750,44 +750,65 @@ test_ref_identity_told_with_refusal(void **state)
 }
 
 /*
- * A store error on the entry of a refused line's ref that holds its
- * victim's identity says nothing of the ref: not "refused for this too",
- * which told the officer to send the record under a new ref when one may
- * be held under it (it would count twice), nor the held one's advice.
- * A line with nothing else wrong is refused for the store error, not as
- * a ref that holds an identity, which read the error as nothing held.
+ * A store error on the entry of a ref that holds its victim's identity
+ * fails the request whole, as any store error does: nothing of it stored
+ * and the error said once, for the request (an outbox damaged: run
+ * kuska-node --recover). Read as nothing held, it refused the line for
+ * its ref, or told a line refused for another field "refused for this
+ * too": the officer would send under a new ref a record perhaps held
+ * under this one, to count twice. Refused alone ("store error: ..."), the
+ * line let the rest of the request be stored, the error said nowhere
+ * else. A dry run fails alike.
  */
 static void
 test_ref_identity_store_error(void **state)
 {
+	static const char *const other[] = {
+	    ID("PNP-2", "41735209", "2025-01-01"),
+	    ID_BAD_REGION("DNI-41735208", "41735208")};
+	static const char *const alone[] = {
+	    ID("PNP-2", "41735209", "2025-01-01"),
+	    ID("DNI-41735208", "41735208", "2025-01-01")};
+	static const char *const error = "store error (Input/output error); "
+					 "nothing of this request was stored";
 	struct fixture *fx = *state;
 	struct line_result res;
+	struct control rep;
+	int r;
 
 	ref_get_error = -EIO;
-	submit1(fx, ID_BAD_REGION("DNI-41735208", "41735208"), &res);
+	r = submit(fx, other, 2, NULL, &rep);
 	ref_get_error = 0;
-	assert_int_equal(res.status, LINE_REFUSED);
-	assert_string_equal(res.field, "region");
-	assert_string_equal(res.ref, "");
-	assert_string_equal(res.ref_warning, "");
-	assert_int_equal(last_seq(fx), 0);
-
-	/* Nothing else wrong with the line: refused for the store error,
-	 * not for its ref, still not handed back. */
+	assert_int_equal(r, -EIO);
+	assert_string_equal(rep.error, error);
+	assert_int_equal(rep.n_results, 0);
+	codec_control_clear(&rep);
 	ref_get_error = -EIO;
-	submit1(fx, ID("DNI-41735208", "41735208", "2025-01-01"), &res);
+	r = submit(fx, alone, 2, NULL, &rep);
 	ref_get_error = 0;
-	assert_int_equal(res.status, LINE_REFUSED);
-	assert_string_equal(res.field, "");
-	assert_string_equal(res.reason, "store error: Input/output error");
-	assert_string_equal(res.ref, "");
-	assert_string_equal(res.ref_warning, "");
+	assert_int_equal(r, -EIO);
+	assert_string_equal(rep.error, error);
+	codec_control_clear(&rep);
+	fx->dry = 81;
+	ref_get_error = -EIO;
+	r = submit(fx, alone, 2, NULL, &rep);
+	ref_get_error = 0;
+	fx->dry = 0;
+	assert_int_equal(r, -EIO);
+	assert_string_equal(rep.error, error);
+	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), 0);
 	/* A ref that holds no identity is not looked up for it. */
 	ref_get_error = -EIO;
-	submit1(fx, ID("PNP-1", "41735208", "2025-01-01"), &res);
+	submit1(fx, alone[0], &res);
 	ref_get_error = 0;
 	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_int_equal(last_seq(fx), 1);
+	/* Read, the entries tell as before. */
+	submit1(fx, alone[1], &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+	assert_string_equal(res.ref, "");
 	assert_int_equal(last_seq(fx), 1);
 }
 
