@@ -592,8 +592,11 @@ __wrap_record_parse(const char *line, size_t len, enum institution inst,
 }
 
 /*
- * The error intake.c's look-ups of a ref get (intake_ref_get wrapped:
- * -Wl,--wrap in tests/tests.cmake; intake_record.c's are not), 0: none.
+ * The error the look-ups of a ref made outside intake_record.c, which
+ * defines intake_ref_get, get (intake.c's and intake_rekey.c's: -Wl,--wrap
+ * in tests/tests.cmake wraps only calls from other files), 0: none.
+ * test_ref_identity_store_error fails if the wrap stops taking intake.c's
+ * or starts taking intake_record.c's (intake_ref_get moved).
  */
 static int ref_get_error;
 
