@@ -255,10 +255,11 @@ dry_parse(struct outbox_txn *t, struct intake *in, const uint8_t *line,
 	*ret_provisional = r == 0 && p->ev.kind != KIND_WITHDRAWAL;
 	if (!*ret_provisional)
 		return r;
-	/* A store error reads as nothing held: intake_take_line's look-up
-	 * of the same entry, in the same transaction, meets it again and
-	 * fails the request whole, as a real submission's. Refused here
-	 * for it, the line alone would be, the rest "would be accepted". */
+	/* A store error reads as nothing held here: the next look-up of
+	 * the same entry in the same transaction (refuse_identity's or
+	 * intake_take_line's) meets it again and fails the request whole,
+	 * as in a real submission. Refusing the line alone here would tell
+	 * the rest of the request "would be accepted". */
 	pseudo_event_id(in->ref_key->key, in->inst, p->ref, id);
 	if (intake_ref_get(t, in, id, &known, &provisional) != 0 ||
 	    provisional || known.epoch != in->linkage->epoch)
