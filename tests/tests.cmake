@@ -20,9 +20,10 @@ else()
 	# test_intake stores a record under a ref holding its victim's
 	# identity as a node older than that check did: its
 	# __wrap_record_parse drops the parser's flag when told to. Its
-	# __wrap_intake_ref_get fails intake.c's look-ups of a ref (those of
-	# intake_record.c, which defines it, are not wrapped) with a store
-	# error when told to.
+	# __wrap_intake_ref_get fails the look-ups of a ref made outside
+	# intake_record.c, which defines it (intake.c's, intake_rekey.c's: the
+	# linker wraps only calls from other files), with a store error when
+	# told to.
 	target_link_options(test_intake PRIVATE -Wl,--wrap=record_parse
 		-Wl,--wrap=intake_ref_get)
 	# test_sim checks the internals of "kuska sim" (client/sim.h): it

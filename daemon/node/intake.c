@@ -79,6 +79,7 @@ struct round {
 	bool provisional[INTAKE_ROUND_RECORDS]; /* a dry run's values */
 	size_t k;				/* records parsed */
 	size_t n;				/* elements sent, 0: none */
+	int error; /* a store error met parsing: the request fails */
 };
 
 /*
@@ -254,6 +255,11 @@ dry_parse(struct outbox_txn *t, struct intake *in, const uint8_t *line,
 	*ret_provisional = r == 0 && p->ev.kind != KIND_WITHDRAWAL;
 	if (!*ret_provisional)
 		return r;
+	/* A store error reads as nothing held here: the next look-up of
+	 * the same entry in the same transaction (refuse_identity's or
+	 * intake_take_line's) meets it again and fails the request whole,
+	 * as in a real submission. Refusing the line alone here would tell
+	 * the rest of the request "would be accepted". */
 	pseudo_event_id(in->ref_key->key, in->inst, p->ref, id);
 	if (intake_ref_get(t, in, id, &known, &provisional) != 0 ||
 	    provisional || known.epoch != in->linkage->epoch)
@@ -303,33 +309,35 @@ held_warning(const char *ref_identity, struct line_result *res)
  * stored by this dry run). A record held under such a ref was stored
  * before the node refused them: it stays stored and counted, and its
  * line goes on as any held record's (re-sent, re-keyed after a rotation,
- * corrected). A store error on the ref's entry refuses the line as one:
- * refused for its ref, a record held under it, mended and sent again
- * under a new ref, would count twice. When refused, *err says why, with
- * no ref to hand back.
+ * corrected). Returns 0 (not refused), -EINVAL (refused for its ref), or
+ * -errno, a store error on the ref's entry, which fails the request as
+ * any other does (refused for its ref, a record held under it, mended
+ * and sent again under a new ref, would count twice). When refused, *err
+ * says why, with no ref to hand back.
  */
-static bool
+static int
 refuse_identity(struct outbox_txn *t, struct intake *in,
 		const struct parsed_record *p, struct record_error *err)
 {
 	int r;
 
 	if (p->ref_identity[0] == '\0')
-		return false;
+		return 0;
 	r = held_under(t, in, p->ref);
 	if (r == 0)
-		return false;
+		return 0;
 	if (r == -ENOENT) {
 		snprintf(err->field, sizeof(err->field), "ref");
 		snprintf(err->reason, sizeof(err->reason), "%s",
 			 p->ref_identity);
+		r = -EINVAL;
 	} else {
 		err->field[0] = '\0';
 		snprintf(err->reason, sizeof(err->reason), "store error: %s",
 			 strerror(-r));
 	}
 	err->ref[0] = '\0';
-	return true;
+	return r;
 }
 
 /*
@@ -349,11 +357,12 @@ ref_warn(const struct parsed_record *p, struct line_result *res)
  * ref holds its victim's identity too (err->ref_identity): what the line
  * would be told once the rest is mended, a refusal of the ref (none held
  * under it) or held_warning (one held), so that the officer mends both
- * at once; nothing on a store error (told "refused for this too", the
- * officer would send under a new ref a record perhaps held under this
- * one, to count twice). Never the ref, which is wiped from err.
+ * at once. Never the ref, which is wiped from err. Returns 0, or -errno,
+ * a store error on the ref's entry, which fails the request as any other
+ * does (told "refused for this too", the officer would send under a new
+ * ref a record perhaps held under this one, to count twice).
  */
-static void
+static int
 ref_also(struct outbox_txn *t, struct intake *in, struct record_error *err,
 	 struct line_result *res)
 {
@@ -361,7 +370,7 @@ ref_also(struct outbox_txn *t, struct intake *in, struct record_error *err,
 	int r;
 
 	if (err->ref_identity[0] == '\0')
-		return;
+		return 0;
 	r = held_under(t, in, err->identity_ref);
 	explicit_bzero(err->identity_ref, sizeof(err->identity_ref));
 	if (r == 0)
@@ -373,6 +382,7 @@ ref_also(struct outbox_txn *t, struct intake *in, struct record_error *err,
 			 err->ref_identity[what] == ':'
 			     ? err->ref_identity + what + 1
 			     : "");
+	return r == 0 || r == -ENOENT ? 0 : r;
 }
 
 /*
@@ -417,18 +427,22 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 			r = record_parse((const char *)lines[*i], lens[*i],
 					 in->inst, today, in->batch,
 					 &rd->recs[rd->k], &err);
-		if (r == 0 && refuse_identity(t, in, &rd->recs[rd->k], &err)) {
+		if (r == 0 &&
+		    (r = refuse_identity(t, in, &rd->recs[rd->k], &err)) != 0) {
 			/* Nothing of a refused line is evaluated. */
 			pseudo_batch_rollback(in->batch, mark);
 			memset(&rd->recs[rd->k], 0, sizeof(rd->recs[rd->k]));
-			r = -EINVAL;
+			if (r != -EINVAL && rd->error == 0)
+				rd->error = r;
 		}
 		/* For kuska submit's --report: the case system finds the
 		 * record by it (not when it holds a victim's identity). */
 		snprintf(res->ref, sizeof(res->ref), "%s", err.ref);
 		if (r != 0) {
 			intake_refuse(res, err.field, "%s", err.reason);
-			ref_also(t, in, &err, res);
+			if ((r = ref_also(t, in, &err, res)) != 0 &&
+			    rd->error == 0)
+				rd->error = r;
 			if (err.own_institution)
 				res->why = LINE_OWN_INSTITUTION;
 			/* What the institution may not emit is said before
@@ -564,6 +578,7 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 	rounds[0].recs = in->recs;
 	rounds[1].recs = in->recs + INTAKE_ROUND_RECORDS;
 	rounds[0].k = rounds[1].k = 0;
+	rounds[0].error = rounds[1].error = 0;
 	r = outbox_begin(in->ob, &t);
 	if (r == 0 && dry_run != 0)
 		r = dry_begin(in, t, dry_run);
@@ -602,6 +617,10 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		    pseudo_batch_known(in->batch) > INTAKE_MEMO_MAX)
 			pseudo_batch_forget(in->batch);
 	}
+	/* A store error met parsing fails the request as one met storing:
+	 * nothing of it stored, the outbox's state said. */
+	if (r == 0)
+		r = rounds[0].error != 0 ? rounds[0].error : rounds[1].error;
 	pseudo_batch_forget(in->batch);
 	memset(in->recs, 0, 2 * INTAKE_ROUND_RECORDS * sizeof(*in->recs));
 	if (r == 0 && in->dry != NULL) {
@@ -635,7 +654,13 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		 * run already: the run cannot go on. */
 		dry_drop(in);
 	}
-	if (r == -ESRCH) {
+	if (r == -ESRCH && dry_run == in->dry_ended) {
+		/* Not dropped: "another one started" would send the officer
+		 * looking for one. */
+		snprintf(reply->error, sizeof(reply->error),
+			 "this dry run had ended (its kuska submit said it was "
+			 "over): run it again");
+	} else if (r == -ESRCH) {
 		snprintf(reply->error, sizeof(reply->error),
 			 "this dry run was dropped (another one started, or "
 			 "it stopped for over %d minutes, or a request of it "

@@ -158,10 +158,10 @@ void intake_idle(struct intake *in, uint64_t mono_ms);
  * said it is over (its results all read): what it would have stored
  * (about 700 MiB at a million case stages) is freed now rather than at
  * the next dry run or after DRYRUN_IDLE_MS. A later request of it fails
- * as a dropped run's while it is the last run ended; it takes no place
- * among the INTAKE_DRY_DROPPED dropped (runs that ended must not push
- * out one dropped, whose officer is still to be told). Another id drops
- * nothing.
+ * with -ESRCH too, told that the run had ended (not that it was dropped),
+ * while it is the last run ended; it takes no place among the
+ * INTAKE_DRY_DROPPED dropped (runs that ended must not push out one
+ * dropped, whose officer is still to be told). Another id drops nothing.
  */
 void intake_dry_end(struct intake *in, uint64_t id);
 

@@ -592,8 +592,11 @@ __wrap_record_parse(const char *line, size_t len, enum institution inst,
 }
 
 /*
- * The error intake.c's look-ups of a ref get (intake_ref_get wrapped:
- * -Wl,--wrap in tests/tests.cmake; intake_record.c's are not), 0: none.
+ * The error the look-ups of a ref made outside intake_record.c, which
+ * defines intake_ref_get, get (intake.c's and intake_rekey.c's: -Wl,--wrap
+ * in tests/tests.cmake wraps only calls from other files), 0: none.
+ * test_ref_identity_store_error fails if the wrap stops taking intake.c's
+ * or starts taking intake_record.c's (intake_ref_get moved).
  */
 static int ref_get_error;
 
@@ -750,44 +753,65 @@ test_ref_identity_told_with_refusal(void **state)
 }
 
 /*
- * A store error on the entry of a refused line's ref that holds its
- * victim's identity says nothing of the ref: not "refused for this too",
- * which told the officer to send the record under a new ref when one may
- * be held under it (it would count twice), nor the held one's advice.
- * A line with nothing else wrong is refused for the store error, not as
- * a ref that holds an identity, which read the error as nothing held.
+ * A store error on the entry of a ref that holds its victim's identity
+ * fails the request whole, as any store error does: nothing of it stored
+ * and the error said once, for the request (an outbox damaged: run
+ * kuska-node --recover). Read as nothing held, it refused the line for
+ * its ref, or told a line refused for another field "refused for this
+ * too": the officer would send under a new ref a record perhaps held
+ * under this one, to count twice. Refused alone ("store error: ..."), the
+ * line let the rest of the request be stored, the error said nowhere
+ * else. A dry run fails alike.
  */
 static void
 test_ref_identity_store_error(void **state)
 {
+	static const char *const other[] = {
+	    ID("PNP-2", "41735209", "2025-01-01"),
+	    ID_BAD_REGION("DNI-41735208", "41735208")};
+	static const char *const alone[] = {
+	    ID("PNP-2", "41735209", "2025-01-01"),
+	    ID("DNI-41735208", "41735208", "2025-01-01")};
+	static const char *const error = "store error (Input/output error); "
+					 "nothing of this request was stored";
 	struct fixture *fx = *state;
 	struct line_result res;
+	struct control rep;
+	int r;
 
 	ref_get_error = -EIO;
-	submit1(fx, ID_BAD_REGION("DNI-41735208", "41735208"), &res);
+	r = submit(fx, other, 2, NULL, &rep);
 	ref_get_error = 0;
-	assert_int_equal(res.status, LINE_REFUSED);
-	assert_string_equal(res.field, "region");
-	assert_string_equal(res.ref, "");
-	assert_string_equal(res.ref_warning, "");
-	assert_int_equal(last_seq(fx), 0);
-
-	/* Nothing else wrong with the line: refused for the store error,
-	 * not for its ref, still not handed back. */
+	assert_int_equal(r, -EIO);
+	assert_string_equal(rep.error, error);
+	assert_int_equal(rep.n_results, 0);
+	codec_control_clear(&rep);
 	ref_get_error = -EIO;
-	submit1(fx, ID("DNI-41735208", "41735208", "2025-01-01"), &res);
+	r = submit(fx, alone, 2, NULL, &rep);
 	ref_get_error = 0;
-	assert_int_equal(res.status, LINE_REFUSED);
-	assert_string_equal(res.field, "");
-	assert_string_equal(res.reason, "store error: Input/output error");
-	assert_string_equal(res.ref, "");
-	assert_string_equal(res.ref_warning, "");
+	assert_int_equal(r, -EIO);
+	assert_string_equal(rep.error, error);
+	codec_control_clear(&rep);
+	fx->dry = 81;
+	ref_get_error = -EIO;
+	r = submit(fx, alone, 2, NULL, &rep);
+	ref_get_error = 0;
+	fx->dry = 0;
+	assert_int_equal(r, -EIO);
+	assert_string_equal(rep.error, error);
+	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), 0);
 	/* A ref that holds no identity is not looked up for it. */
 	ref_get_error = -EIO;
-	submit1(fx, ID("PNP-1", "41735208", "2025-01-01"), &res);
+	submit1(fx, alone[0], &res);
 	ref_get_error = 0;
 	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_int_equal(last_seq(fx), 1);
+	/* Read, the entries tell as before. */
+	submit1(fx, alone[1], &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+	assert_string_equal(res.ref, "");
 	assert_int_equal(last_seq(fx), 1);
 }
 
@@ -2883,6 +2907,7 @@ test_dry_run_requests(void **state)
 	/* And run 11 cannot go on. */
 	fx->dry = 11;
 	assert_int_equal(submit(fx, second, 1, st, &rep), -ESRCH);
+	assert_non_null(strstr(rep.error, "this dry run was dropped ("));
 	assert_non_null(strstr(rep.error, "run it again"));
 	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), 0);
@@ -2925,9 +2950,10 @@ test_dry_run_idle_stale_clock(void **state)
 }
 
 /*
- * A dry run its client says is over (all its results read) is dropped at
- * once, what it would have stored freed: its later requests are refused
- * as a dropped run's; the end of another run drops nothing.
+ * A dry run its client says is over (all its results read) is freed at
+ * once, what it would have stored with it: its later requests are refused
+ * as a dropped run's are, told that it had ended (not "dropped": no other
+ * run started); the end of another run drops nothing.
  */
 static void
 test_dry_run_end(void **state)
@@ -2948,6 +2974,9 @@ test_dry_run_end(void **state)
 	intake_dry_end(&fx->in, 21);
 	assert_null(fx->in.dry_run);
 	assert_int_equal(submit(fx, second, 1, st, &rep), -ESRCH);
+	assert_string_equal(rep.error,
+			    "this dry run had ended (its kuska "
+			    "submit said it was over): run it again");
 	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), 0);
 }
@@ -3052,6 +3081,63 @@ test_dry_run_dropped_ring(void **state)
 	assert_string_equal(res.field, "target_ref");
 	assert_int_equal(dry(fx, 67, true, st), -ESRCH);
 	assert_int_equal(last_seq(fx), 0);
+}
+
+/*
+ * A dry run of a line whose ref's entry cannot be read fails whole, as a
+ * real submission of it does (the outbox damaged): dry_parse reads the
+ * error as nothing held (its values left provisional), and the look-up
+ * of the same entry in the same transaction by intake_take_line meets
+ * it again. Had dry_parse refused the line alone for it, the dry run
+ * would have said "would be accepted" of the rest, where the real
+ * submission stores none of them.
+ */
+static void
+test_dry_run_ref_damaged(void **state)
+{
+	static const char *const line[] = {ID("Q", "45454545", "2025-02-01")};
+	struct fixture *fx = *state;
+	enum line_status st[1];
+	struct control rep;
+	char want[sizeof(rep.error)];
+	uint8_t id[EVENT_ID_LEN];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_cursor *c;
+	MDB_val k, v = {3, "bad"};
+
+	assert_int_equal(submit(fx, line, 1, st, &rep), 0);
+	codec_control_clear(&rep);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, fx->dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "refs", 0, &dbi), 0);
+	assert_int_equal(mdb_cursor_open(txn, dbi, &c), 0);
+	assert_int_equal(mdb_cursor_get(c, &k, NULL, MDB_FIRST), 0);
+	assert_int_equal(k.mv_size, EVENT_ID_LEN);
+	memcpy(id, k.mv_data, EVENT_ID_LEN);
+	mdb_cursor_close(c);
+	k.mv_data = id;
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	reopen(fx, false, false);
+
+	assert_int_equal(submit(fx, line, 1, st, &rep), -EUCLEAN);
+	snprintf(want, sizeof(want), "%s", rep.error);
+	codec_control_clear(&rep);
+	assert_non_null(strstr(want, "damaged"));
+	fx->dry = 71;
+	assert_int_equal(submit(fx, line, 1, st, &rep), -EUCLEAN);
+	fx->dry = 0;
+	assert_string_equal(rep.error, want);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 1);
 }
 
 /*
@@ -3462,6 +3548,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dry_run_ends_kept_apart, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_dropped_ring, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_dry_run_ref_damaged, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
