@@ -1,7 +1,8 @@
 /*
  * report.h - the page of kuska report, written from the answers the
  * consolidator gave (report.c asks them, report_page.c writes the page
- * with report_indicators.c and report_sections.c: report_int.h).
+ * with report_indicators.c, report_sections.c, report_prosecution.c and
+ * report_estimate.c: report_int.h).
  */
 #ifndef KUSKA_REPORT_H
 #define KUSKA_REPORT_H

@@ -2,8 +2,10 @@
  * report_int.h - what the files that write kuska report's page share:
  * report_page.c (the page, and the sections', figures' and tables'
  * writing helpers), report_indicators.c (the key indicators and their
- * trends) and report_sections.c (identification to the estimate). Not
- * for the rest of the client: report.h is the page's interface.
+ * trends), report_sections.c (identification, referrals, protection),
+ * report_prosecution.c (prosecution) and report_estimate.c (timeliness,
+ * the estimate). Not for the rest of the client: report.h is the page's
+ * interface.
  */
 #ifndef KUSKA_REPORT_INT_H
 #define KUSKA_REPORT_INT_H
@@ -228,6 +230,30 @@ void rp_indicator_notes(struct report *r, const struct qtable *t,
 /* ---- report_sections.c -------------------------------------------------- */
 
 /*
+ * rp_adults_note - the note that the victims counted include those
+ * identified at 18 or older, as message m (one %s, their number) into
+ * out (cap bytes); NULL when the breakdown by age counts none or was not
+ * given (report_sections.c says more).
+ */
+const char *rp_adults_note(const struct report *r, enum i18n_msg m, char *out,
+			   size_t cap);
+
+/* rp_any_value - whether a row of t has a value in col. rp_any_negative -
+ * whether a row of t has a negative value in col (dates to check). */
+bool rp_any_value(const struct qtable *t, const char *col);
+bool rp_any_negative(const struct qtable *t, const char *col);
+
+void rp_sec_identification(struct report *r);
+void rp_sec_referrals(struct report *r);
+void rp_sec_protection(struct report *r);
+
+/* ---- report_prosecution.c ----------------------------------------------- */
+
+void rp_sec_prosecution(struct report *r);
+
+/* ---- report_estimate.c -------------------------------------------------- */
+
+/*
  * rp_timeliness_note - the note under the timeliness table of period code
  * as of day today (days since 1970-01-01): M_TIMELINESS_NOTE's text until
  * the period has been over for 30 days, then how many days it has been
@@ -243,10 +269,6 @@ const char *rp_timeliness_note(uint32_t code, int32_t today, char *out,
  */
 const char *rp_recent_note(uint32_t code, int32_t today, char *out, size_t cap);
 
-void rp_sec_identification(struct report *r);
-void rp_sec_referrals(struct report *r);
-void rp_sec_protection(struct report *r);
-void rp_sec_prosecution(struct report *r);
 void rp_sec_timeliness(struct report *r);
 void rp_sec_estimate(struct report *r);
 

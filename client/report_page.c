@@ -6,8 +6,8 @@
  * (svg.h), its numbers in a table (html.h), a line on how to read it and
  * the query that gives it. This file writes the page's frame (header,
  * contents, footer) and holds the helpers every section writes with
- * (report_int.h); the sections are report_indicators.c and
- * report_sections.c.
+ * (report_int.h); the sections are report_indicators.c,
+ * report_sections.c, report_prosecution.c and report_estimate.c.
  */
 #include <assert.h>
 #include <errno.h>

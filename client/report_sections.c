@@ -1,9 +1,10 @@
 /*
  * report_sections.c - the sections of kuska report's page after the key
- * indicators: identification (who identified the victims, and the overlap
- * of the institutions' lists), referrals, protection, prosecution (the
- * funnel, how far cases got, how long each stage took), timeliness and
- * the estimate of the undetected with SDG 16.2.2. See report_int.h.
+ * indicators that say who was found and what was done for them:
+ * identification (who identified the victims, and the overlap of the
+ * institutions' lists), referrals and protection. Prosecution is in
+ * report_prosecution.c; timeliness and the estimate of the undetected
+ * with SDG 16.2.2 in report_estimate.c. See report_int.h.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -35,8 +36,8 @@ static const char *const inst_order[] = {"pnp", "mp", "pj", "mimp", "minsa"};
  * the overlap (whose rows share out the same victims) and the estimate (made
  * from the overlap) all count victims of every age.
  */
-static const char *
-adults_note(const struct report *r, enum i18n_msg m, char *out, size_t cap)
+const char *
+rp_adults_note(const struct report *r, enum i18n_msg m, char *out, size_t cap)
 {
 	const struct qtable *t = &r->d->t[RT_BREAKDOWN];
 	const struct cell *c;
@@ -138,7 +139,7 @@ fig_overlap(struct report *r)
 		    COLS({"institutions", NULL, HTML_LABEL},
 			 {"victims", NULL, HTML_VALUE}),
 		    NULL);
-	r->note = adults_note(r, M_ADULTS_NOTE, note, sizeof(note));
+	r->note = rp_adults_note(r, M_ADULTS_NOTE, note, sizeof(note));
 	rp_fig_close(r, t, "overlap", NULL);
 }
 
@@ -205,7 +206,7 @@ rp_sec_identification(struct report *r)
 			    COLS({"institution", NULL, HTML_LABEL},
 				 {"victims", NULL, HTML_VALUE}),
 			    NULL);
-		r->note = adults_note(r, M_ADULTS_NOTE, note, sizeof(note));
+		r->note = rp_adults_note(r, M_ADULTS_NOTE, note, sizeof(note));
 		rp_fig_close(r, t, "identification", NULL);
 	}
 	if (rp_usable(r, &r->d->t[RT_OVERLAP], "overlap"))
@@ -216,8 +217,8 @@ rp_sec_identification(struct report *r)
 /* ---- referrals, protection ---------------------------------------------- */
 
 /* Whether a row of t has a value in col. */
-static bool
-any_value(const struct qtable *t, const char *col)
+bool
+rp_any_value(const struct qtable *t, const char *col)
 {
 	size_t i;
 
@@ -230,8 +231,8 @@ any_value(const struct qtable *t, const char *col)
 /* Whether a row of t has a negative value in col: dates to check, which
  * a reader would take for days (a sentence dated before its trial, a
  * take-up before its referral). */
-static bool
-any_negative(const struct qtable *t, const char *col)
+bool
+rp_any_negative(const struct qtable *t, const char *col)
 {
 	size_t i;
 
@@ -329,11 +330,11 @@ rp_sec_referrals(struct report *r)
 	rp_no_takeups(r, t, names, sizeof(names));
 	if (names[0] != '\0')
 		snprintf(note, sizeof(note), tr(M_NO_TAKEUPS_NOTE), names);
-	if (any_value(t, "median_days"))
+	if (rp_any_value(t, "median_days"))
 		snprintf(note + strlen(note), sizeof(note) - strlen(note),
 			 "%s%s", note[0] != '\0' ? " " : "",
 			 tr(M_TAKE_UP_DAYS_NOTE));
-	if (any_negative(t, "median_days"))
+	if (rp_any_negative(t, "median_days"))
 		snprintf(note + strlen(note), sizeof(note) - strlen(note),
 			 "%s%s", note[0] != '\0' ? " " : "",
 			 tr(M_NEGATIVE_TAKEUP_NOTE));
@@ -394,589 +395,6 @@ rp_sec_protection(struct report *r)
 		r->note = note;
 	}
 	rp_fig_close(r, t, "protection", NULL);
-out:
-	rp_section_end(r);
-}
-
-/* ---- prosecution -------------------------------------------------------- */
-
-static bool
-main_line(const char *stage)
-{
-	return strcmp(stage, "acquittal") != 0 &&
-	       strcmp(stage, "dismissal") != 0;
-}
-
-/*
- * Attrition a (a share, 0 to 1) as the funnel's chart notes it: a loss
- * with a minus sign ("\u221225.0%"), none as "0.0%" (it read "\u22120.0%").
- * A gain, more cases at a stage than at the one before, which
- * EVENTS.md's funnel cannot give (a stage is reached by any later one),
- * reads "+10.0%" rather than a minus before a hyphen.
- */
-static void
-attrition_note(double a, char *out, size_t cap)
-{
-	double pct = round(a * 1000) / 10;
-
-	if (pct == 0)
-		snprintf(out, cap, "0.0%%");
-	else
-		snprintf(out, cap, "%s%.1f%%", pct > 0 ? "\u2212" : "+",
-			 fabs(pct));
-}
-
-static void
-fig_funnel(struct report *r)
-{
-	const struct qtable *t = &r->d->t[RT_FUNNEL];
-	static struct svg_bar bars[MAX_BARS];
-	static char notes[MAX_BARS][32];
-	static char note[512];
-	struct svg_bars c;
-	size_t i, n = 0;
-
-	memset(&c, 0, sizeof(c));
-	memset(bars, 0, sizeof(bars));
-	for (i = 0; i < t->n_rows && n < MAX_BARS; i++) {
-		struct svg_val a = rp_val(t, i, "attrition");
-		if (!main_line(rp_text_of(t, i, "stage")))
-			continue;
-		bars[n].v = rp_val(t, i, "cases");
-		/* An institution's stage it does not record has no count
-		 * (its table says "–"): no bar for it either. */
-		if (rp_own_view(r) && bars[n].v.kind == SVG_NONE)
-			continue;
-		bars[n].label = i18n_short("stage", rp_text_of(t, i, "stage"));
-		if (a.kind == SVG_NUM) {
-			attrition_note(a.v, notes[n], sizeof(notes[n]));
-			bars[n].note = notes[n];
-		}
-		n++;
-	}
-	c.id = "funnel";
-	c.title = tr(M_FIG_FUNNEL);
-	c.bars = bars;
-	c.n = n;
-	c.funnel = true;
-	c.k = r->k;
-	c.hidden = tr(M_HIDDEN);
-	c.counts = true;
-	rp_fig_open(r, "f-funnel", M_FIG_FUNNEL, M_HOW_FUNNEL, BESIDE);
-	(void)svg_bars(r->f, &c);
-	rp_fig_middle(r);
-	rp_table_of(r, t, "funnel",
-		    COLS({"stage", NULL, HTML_LABEL},
-			 {"cases", NULL, HTML_VALUE},
-			 {"attrition", NULL, HTML_VALUE}),
-		    NULL);
-	/* The police's complaints, investigated by the prosecutor: over
-	 * the police's own events, every one reads as dropped. */
-	if (rp_own_view(r)) {
-		snprintf(note, sizeof(note), tr(M_OWN_FUNNEL_NOTE),
-			 rp_own_word(r));
-		r->note = note;
-	}
-	rp_fig_close(r, t, "funnel", NULL);
-}
-
-static void
-fig_prosecution(struct report *r)
-{
-	const struct qtable *t = &r->d->t[RT_PROSECUTION];
-	static struct svg_bar bars[MAX_BARS];
-	static char notes[MAX_BARS][48];
-	struct svg_bars c;
-	size_t i, kept;
-	char n[48];
-
-	memset(&c, 0, sizeof(c));
-	memset(bars, 0, sizeof(bars));
-	rp_bars_of(r, "prosecution", M_FIG_PROSECUTION, t, "stage", "cases",
-		   bars, &c);
-	for (i = 0, kept = 0; i < c.n; i++) {
-		struct svg_val v = rp_val(t, i, "persons");
-		/* As in the funnel: an institution's stage it does not
-		 * record has no bar, rather than a row of dashes. */
-		if (rp_own_view(r) && bars[i].v.kind == SVG_NONE)
-			continue;
-		bars[kept] = bars[i];
-		/* No "– persons" beside a stage with no count of them. */
-		if (v.kind != SVG_NONE) {
-			snprintf(
-			    notes[kept], sizeof(notes[kept]), tr(M_PERSONS),
-			    v.kind == SVG_HIDDEN
-				? tr(M_HIDDEN)
-				: svg_value_text(v, NULL, r->k, n, sizeof(n)));
-			bars[kept].note = notes[kept];
-		}
-		kept++;
-	}
-	c.n = kept;
-	c.counts = true;
-	rp_fig_open(r, "f-prosecution", M_FIG_PROSECUTION, M_HOW_PROSECUTION,
-		    BESIDE);
-	(void)svg_bars(r->f, &c);
-	rp_fig_middle(r);
-	rp_table_of(r, t, "prosecution",
-		    COLS({"stage", NULL, HTML_LABEL},
-			 {"cases", NULL, HTML_VALUE},
-			 {"persons", NULL, HTML_VALUE}),
-		    NULL);
-	rp_fig_close(r, t, "prosecution", NULL);
-}
-
-static void
-fig_durations(struct report *r)
-{
-	const struct qtable *t = &r->d->t[RT_DURATIONS];
-	static struct svg_bar bars[MAX_BARS];
-	static char labels[MAX_BARS][2 * TEXT_MAX + 8];
-	struct svg_bars c;
-	size_t i;
-
-	memset(&c, 0, sizeof(c));
-	memset(bars, 0, sizeof(bars));
-	rp_bars_of(r, "durations", M_FIG_DURATIONS, t, "from_stage",
-		   "median_days", bars, &c);
-	for (i = 0; i < c.n; i++) {
-		snprintf(labels[i], sizeof(labels[i]), "%s \u2192 %s",
-			 i18n_short("stage", rp_text_of(t, i, "from_stage")),
-			 i18n_short("stage", rp_text_of(t, i, "to_stage")));
-		bars[i].label = labels[i];
-	}
-	c.unit = tr(M_DAYS_UNIT);
-	rp_fig_open(r, "f-durations", M_FIG_DURATIONS, M_HOW_DURATIONS, UNDER);
-	(void)svg_bars(r->f, &c);
-	rp_fig_middle(r);
-	rp_table_of(r, t, "durations",
-		    COLS({"from_stage", NULL, HTML_LABEL},
-			 {"to_stage", NULL, HTML_WORD},
-			 {"median_days", NULL, HTML_VALUE}),
-		    NULL);
-	if (any_negative(t, "median_days"))
-		r->note = tr(M_NEGATIVE_DURATION_NOTE);
-	rp_fig_close(r, t, "durations", NULL);
-}
-
-/*
- * An institution that records no case stage has one line for the
- * section; one that records no complaint (the courts) has no funnel, its
- * own cases starting at a later stage.
- */
-void
-rp_sec_prosecution(struct report *r)
-{
-	const struct qtable *p = &r->d->t[RT_PROSECUTION];
-
-	rp_section(r, "prosecution", M_SEC_PROSECUTION);
-	if (rp_not_recorded(r, p, "cases", M_WHAT_STAGES))
-		goto out;
-	if (rp_usable(r, &r->d->t[RT_FUNNEL], "funnel") &&
-	    !rp_not_recorded(r, &r->d->t[RT_FUNNEL], "cases",
-			     M_WHAT_COMPLAINTS))
-		fig_funnel(r);
-	if (rp_usable(r, p, "prosecution"))
-		fig_prosecution(r);
-	if (rp_usable(r, &r->d->t[RT_DURATIONS], "durations"))
-		fig_durations(r);
-out:
-	rp_section_end(r);
-}
-
-/* ---- timeliness, estimate ----------------------------------------------- */
-
-/*
- * What the records still to come do to the timeliness table, in out: the
- * table counts the records accepted by today (a parameter, so that its
- * 30 days' boundary is tested on any day), and the share those within
- * 30 days of their date (EVENTS.md). Until the period has been over for
- * 30 days, records of its last days may still arrive on time or late, so
- * both figures may move either way (M_TIMELINESS_NOTE). After that, a
- * record still to come is late by the table's own measure, and the note
- * says no more than that, with how long the period has been over: a
- * period long over whose records all came late (a median of 435 days, 0%
- * within 30) does not read short and high.
- */
-const char *
-rp_timeliness_note(uint32_t code, int32_t today, char *out, size_t cap)
-{
-	int32_t over = today - period_last_day(code);
-	char n[48];
-
-	/* Over by 30 days: one of its last day that comes today is still
-	 * within 30 (days <= 30, EVENTS.md). */
-	if (over <= 30)
-		return tr(M_TIMELINESS_NOTE);
-	html_group(over, tr(M_THOUSANDS), n, sizeof(n));
-	snprintf(out, cap, tr(M_TIMELINESS_CLOSED_NOTE), n);
-	return out;
-}
-
-/*
- * The warning under the title of a period over for 30 days or less, as of
- * day today, in out (cap bytes), or NULL: records of its last days still
- * arrive (an institution delivers a month up to 30 days after it), so a
- * report made in January of the year just closed counts fewer victims
- * than one made in February (walk48: 1,062, then 1,093 once late
- * December's records came), and nothing but the timeliness note said so.
- */
-const char *
-rp_recent_note(uint32_t code, int32_t today, char *out, size_t cap)
-{
-	int32_t last = period_last_day(code);
-	char end[11], now[11], again[11];
-
-	if (last >= today || today - last > 30)
-		return NULL;
-	snprintf(out, cap, tr(M_PERIOD_RECENT), date_format(last, end),
-		 date_format(today, now), date_format(last + 31, again));
-	return out;
-}
-
-void
-rp_sec_timeliness(struct report *r)
-{
-	const struct qtable *t = &r->d->t[RT_TIMELINESS];
-	static struct svg_bar bars[MAX_BARS];
-	static char notes[MAX_BARS][48];
-	char note[400];
-	struct svg_bars c;
-	size_t i;
-
-	rp_section(r, "timeliness", M_SEC_TIMELINESS);
-	if (!rp_usable(r, t, "timeliness"))
-		goto out;
-	memset(&c, 0, sizeof(c));
-	memset(bars, 0, sizeof(bars));
-	rp_bars_of(r, "timeliness", M_FIG_TIMELINESS, t, "institution",
-		   "within_30_days_pct", bars, &c);
-	for (i = 0; i < c.n; i++) {
-		bars[i].note = rp_median_note(t, i, "median_days", notes[i],
-					      sizeof(notes[i]));
-		/* As SDG 16.2.2's rates: a share of records withheld reads
-		 * as they do. */
-		if (bars[i].v.kind == SVG_NONE &&
-		    (bars[i].hidden = rp_count_mark(t, i, "records")) != NULL) {
-			bars[i].v = svg_hidden();
-			r->marked = true;
-		}
-	}
-	c.unit = "%";
-	c.max = 100;
-	rp_fig_open(r, "f-timeliness", M_FIG_TIMELINESS, M_HOW_TIMELINESS,
-		    BESIDE);
-	(void)svg_bars(r->f, &c);
-	rp_fig_middle(r);
-	rp_table_of(r, t, "timeliness",
-		    COLS({"institution", NULL, HTML_LABEL},
-			 {"records", NULL, HTML_VALUE},
-			 {"median_days", NULL, HTML_VALUE},
-			 {"within_30_days_pct", NULL, HTML_VALUE}),
-		    NULL);
-	/* Only the records accepted by today have a delay. */
-	if (any_value(t, "median_days") || any_value(t, "within_30_days_pct"))
-		r->note = rp_timeliness_note(r->code, r->d->today, note,
-					     sizeof(note));
-	rp_fig_close(r, t, "timeliness", NULL);
-out:
-	rp_section_end(r);
-}
-
-/* Row i of the estimate answer t has an interval (below). */
-static bool has_interval(const struct qtable *t, size_t i);
-
-/*
- * Under SDG 16.2.2, the estimate's rate with its interval to publish:
- * the bootstrap row's limits divided by the population of the row that
- * holds the rate (ESTIMATION.md, "Publish the detected rate beside the
- * estimated one, with the bootstrap interval of the estimate table
- * divided by the same population"). The limits are those the estimate
- * table shows (for the secretariat rounded to 10, as its rate is), plus
- * the unlinkable victims the row adds to the estimate.
- */
-static void
-sdg_rate_interval(struct report *r, const struct qtable *t, const char *part)
-{
-	const struct qtable *e = &r->d->t[RT_ESTIMATE];
-	struct svg_val rate, pop, low, high, sdg_est, step_est, victims,
-	    observed;
-	char s_rate[32], s_low[32], s_high[64], s_pop[32], n_low[32],
-	    n_high[64], plus[96] = "";
-	double added = 0;
-	size_t i, boot, step;
-
-	for (i = 0; i < t->n_rows; i++)
-		if (strcmp(rp_text_of(t, i, "sex"), "all") == 0 &&
-		    strcmp(rp_text_of(t, i, "age_group"), "all") == 0)
-			break;
-	if (i == t->n_rows)
-		return;
-	rate = rp_val(t, i, "estimate_per_100k");
-	pop = rp_val(t, i, "population");
-	if (rate.kind != SVG_NUM || pop.kind != SVG_NUM || pop.v <= 0)
-		return;
-	snprintf(s_rate, sizeof(s_rate), "%.2f", rate.v);
-	for (boot = 0; boot < e->n_rows; boot++)
-		if (strcmp(rp_text_of(e, boot, "method"), "bootstrap") == 0)
-			break;
-	fprintf(r->f, "<p class=\"rate-ci\">");
-	if (e->error[0] != '\0' || boot == e->n_rows ||
-	    !has_interval(e, boot)) {
-		if (part != NULL)
-			rp_put(r, tr(M_SDG_RATE_NO_CI_PART), part, s_rate);
-		else
-			rp_put(r, tr(M_SDG_RATE_NO_CI), s_rate);
-		fprintf(r->f, "</p>\n");
-		return;
-	}
-	/* The row's estimate is the stepwise one plus the unlinkable
-	 * victims it leaves out, its victims less the stepwise row's
-	 * observed (ESTIMATION.md): so are the limits. A consolidator
-	 * that adds none (older than this) gives the same estimate in
-	 * both tables, and nothing is added here either. */
-	for (step = 0; step < e->n_rows; step++)
-		if (strcmp(rp_text_of(e, step, "method"), "stepwise") == 0)
-			break;
-	sdg_est = rp_val(t, i, "estimate");
-	victims = rp_val(t, i, "victims");
-	step_est = observed = (struct svg_val){0};
-	if (step < e->n_rows) {
-		step_est = rp_val(e, step, "estimate");
-		observed = rp_val(e, step, "observed");
-	}
-	if (sdg_est.kind == SVG_NUM && step_est.kind == SVG_NUM &&
-	    victims.kind == SVG_NUM && observed.kind == SVG_NUM &&
-	    victims.v > observed.v &&
-	    sdg_est.v - step_est.v == victims.v - observed.v) {
-		char n[32];
-		added = sdg_est.v - step_est.v;
-		(void)html_group((long long)added, tr(M_THOUSANDS), n,
-				 sizeof(n));
-		snprintf(plus, sizeof(plus), tr(M_SDG_PLUS_UNLINKED), n);
-	}
-	low = rp_val(e, boot, "low95");
-	high = rp_val(e, boot, "high95");
-	snprintf(s_low, sizeof(s_low), "%.2f",
-		 (low.v + added) * 100000.0 / pop.v);
-	snprintf(n_low, sizeof(n_low), "%.0f", low.v);
-	if (high.kind == SVG_NUM) {
-		snprintf(s_high, sizeof(s_high), "%.2f",
-			 (high.v + added) * 100000.0 / pop.v);
-		snprintf(n_high, sizeof(n_high), "%.0f", high.v);
-	} else {
-		snprintf(s_high, sizeof(s_high), "%s", tr(M_NO_UPPER));
-		snprintf(n_high, sizeof(n_high), "%s", tr(M_NO_UPPER));
-	}
-	(void)html_group((long long)pop.v, tr(M_THOUSANDS), s_pop,
-			 sizeof(s_pop));
-	if (part != NULL)
-		rp_put(r, tr(M_SDG_RATE_CI_PART), part, s_rate, s_low, s_high,
-		       n_low, n_high, REPORT_BOOT, REPORT_SEED, plus, s_pop);
-	else
-		rp_put(r, tr(M_SDG_RATE_CI), s_rate, s_low, s_high, n_low,
-		       n_high, REPORT_BOOT, REPORT_SEED, plus, s_pop);
-	fprintf(r->f, "</p>\n");
-}
-
-/*
- * SDG 16.2.2, when the consolidator has population figures: a bar per
- * group for the victims identified per 100,000, and one for the estimate
- * of all victims per 100,000. Of a semester or a quarter they are a part
- * of a year's, and the title, how to read it and the estimate's sentence
- * name the period instead of SDG 16.2.2, a yearly rate.
- */
-static void
-fig_sdg(struct report *r)
-{
-	const struct qtable *t = &r->d->t[RT_SDG];
-	static struct svg_bar bars[MAX_BARS];
-	static char labels[MAX_BARS][96];
-	static char note[320], title[192], how[768];
-	char words[64];
-	const char *part = NULL;
-	struct svg_bars c;
-	size_t i, n;
-
-	if (!rp_usable(r, t, "sdg16_2_2"))
-		return;
-	if (period_kind(r->code) != PERIOD_YEAR) {
-		part = rp_period_words(r->code, words, sizeof(words));
-		snprintf(title, sizeof(title), tr(M_FIG_SDG_PART), part);
-		snprintf(how, sizeof(how), tr(M_HOW_SDG_PART), part,
-			 (int)(r->code / 10));
-	} else {
-		snprintf(title, sizeof(title), "%s", tr(M_FIG_SDG));
-		snprintf(how, sizeof(how), "%s", tr(M_HOW_SDG));
-	}
-	memset(&c, 0, sizeof(c));
-	memset(bars, 0, sizeof(bars));
-	for (i = n = 0; i < t->n_rows && n + 1 < MAX_BARS; i++) {
-		snprintf(labels[n], sizeof(labels[n]), "%s, %s",
-			 i18n_word("sex", rp_text_of(t, i, "sex")),
-			 i18n_word("age_group", rp_text_of(t, i, "age_group")));
-		bars[n].label = labels[n];
-		bars[n].v = rp_val(t, i, "victims_per_100k");
-		/* A rate of victims withheld would give them away: it is
-		 * withheld with them, and reads as they do in the table. */
-		if (bars[n].v.kind == SVG_NONE &&
-		    (bars[n].hidden = rp_count_mark(t, i, "victims")) != NULL) {
-			bars[n].v = svg_hidden();
-			r->marked = true;
-		}
-		n++;
-		/* The estimate's bar after both sexes and all ages, as how
-		 * to read the figure says: "–" when there is none (the table
-		 * says why), not left out. */
-		if (html_cell(t, i, "estimate_per_100k") != NULL &&
-		    strcmp(rp_text_of(t, i, "sex"), "all") == 0 &&
-		    strcmp(rp_text_of(t, i, "age_group"), "all") == 0) {
-			bars[n].label = tr(M_SDG_ESTIMATE_BAR);
-			bars[n++].v = rp_val(t, i, "estimate_per_100k");
-		}
-	}
-	c.id = "sdg";
-	c.title = title;
-	c.bars = bars;
-	c.n = n;
-	c.k = r->k;
-	c.hidden = tr(M_HIDDEN);
-	rp_fig_open_as(r, "f-sdg", title, how, UNDER);
-	if (t->n_rows > 0)
-		(void)svg_bars(r->f, &c);
-	rp_fig_middle(r);
-	rp_table_of(r, t, "sdg16_2_2",
-		    COLS({"sex", NULL, HTML_LABEL},
-			 {"age_group", NULL, HTML_WORD},
-			 {"population", NULL, HTML_VALUE},
-			 {"victims", NULL, HTML_VALUE},
-			 {"victims_per_100k", NULL, HTML_VALUE},
-			 {"estimate", NULL, HTML_VALUE},
-			 {"estimate_per_100k", NULL, HTML_VALUE},
-			 {"note", NULL, HTML_NOTE}),
-		    NULL);
-	/* A semester's or quarter's rate is over that period: beside the
-	 * yearly SDG figure it would read as a fall (ESTIMATION.md:
-	 * publish years). */
-	if (period_kind(r->code) != PERIOD_YEAR) {
-		snprintf(note, sizeof(note), tr(M_SDG_PERIOD_NOTE),
-			 (int)(r->code / 10));
-		r->note = note;
-	}
-	rp_fig_close(r, t, "sdg16_2_2", tr(M_SDG_NOTE));
-	sdg_rate_interval(r, t, part);
-}
-
-/* Whether row i of the estimate answer t has an interval: its lower
- * limit shown (the upper may be infinite, the note says so); not a
- * bootstrap not computed, one-sided or without an estimate, nor one
- * suppressed for the secretariat. */
-static bool
-has_interval(const struct qtable *t, size_t i)
-{
-	return rp_val(t, i, "low95").kind == SVG_NUM;
-}
-
-/*
- * Which interval to publish: the bootstrap row's when it has one.
- * Otherwise there is none, and the model-conditional intervals, where a
- * row has one (not when the figures are suppressed for the secretariat or
- * there is no estimate), do not stand in for it.
- */
-static void
-interval_to_publish(struct report *r, const struct qtable *t, size_t boot)
-{
-	size_t i;
-
-	if (has_interval(t, boot)) {
-		rp_put(r, tr(M_ESTIMATE_INTERVAL), REPORT_BOOT, REPORT_SEED);
-		return;
-	}
-	html_escape(r->f, tr(M_ESTIMATE_NO_BOOT));
-	for (i = 0; i < t->n_rows; i++)
-		if (i != boot && has_interval(t, i)) {
-			fprintf(r->f, " ");
-			html_escape(r->f, tr(M_ESTIMATE_MODEL_ONLY));
-			return;
-		}
-}
-
-void
-rp_sec_estimate(struct report *r)
-{
-	const struct qtable *t = &r->d->t[RT_ESTIMATE];
-	static struct svg_interval rows[MAX_BARS];
-	struct svg_intervals c;
-	char query[64], note[384];
-	size_t i;
-
-	rp_section(r, "estimate", M_SEC_ESTIMATE);
-	if (!rp_usable(r, t, "estimate")) {
-		/* A region's SDG 16.2.2 is given where its estimate is not
-		 * (to the secretariat: docs/DISCLOSURE.md), its counts and
-		 * rates without one. Where it is closed too (an institution's
-		 * view), the estimate's refusal has said so once. */
-		if (r->region != NULL && r->d->t[RT_SDG].error[0] == '\0')
-			fig_sdg(r);
-		goto out;
-	}
-	memset(&c, 0, sizeof(c));
-	for (i = 0; i < t->n_rows && i < MAX_BARS; i++) {
-		rows[i].label = i18n_word("method", rp_text_of(t, i, "method"));
-		rows[i].observed = rp_val(t, i, "observed");
-		rows[i].estimate = rp_val(t, i, "estimate");
-		rows[i].low = rp_val(t, i, "low95");
-		rows[i].high = rp_val(t, i, "high95");
-		rows[i].unbounded = rp_high_infinite(t, i, "high95");
-	}
-	c.id = "estimate";
-	c.title = tr(M_FIG_ESTIMATE);
-	c.rows = rows;
-	c.n = i;
-	c.legend_observed = tr(M_OBSERVED);
-	c.legend_estimate = tr(M_ESTIMATE_CI);
-	c.k = r->k;
-	c.hidden = tr(M_HIDDEN);
-	rp_fig_open(r, "f-estimate", M_FIG_ESTIMATE, M_HOW_ESTIMATE, UNDER);
-	if (t->n_rows > 0)
-		(void)svg_intervals(r->f, &c);
-	else {
-		fprintf(r->f, "<p class=\"notice\">");
-		html_escape(r->f, tr(M_NO_ROWS));
-		fprintf(r->f, "</p>\n");
-	}
-	rp_fig_middle(r);
-	rp_table_of(
-	    r, t, "estimate",
-	    COLS({"method", NULL, HTML_LABEL}, {"lists", NULL, HTML_WORD},
-		 {"observed", NULL, HTML_VALUE}, {"estimate", NULL, HTML_VALUE},
-		 {"low95", NULL, HTML_VALUE}, {"high95", NULL, HTML_VALUE},
-		 {"interactions", NULL, HTML_VALUE}, {"note", NULL, HTML_NOTE}),
-	    NULL);
-	snprintf(query, sizeof(query), "estimate --boot %d --seed %d",
-		 REPORT_BOOT, REPORT_SEED);
-	r->note = adults_note(r, M_ESTIMATE_ADULTS, note, sizeof(note));
-	rp_fig_close(r, t, query, tr(M_ESTIMATE_NOTE));
-	/* What the figure rests on, and which interval to publish. */
-	fprintf(r->f, "<p>");
-	html_escape(r->f, tr(M_ESTIMATE_ASSUMES));
-	for (i = 0; i < t->n_rows; i++)
-		if (strcmp(rp_text_of(t, i, "method"), "bootstrap") == 0) {
-			fprintf(r->f, " ");
-			interval_to_publish(r, t, i);
-			break;
-		}
-	fprintf(r->f, "</p>\n");
-	/* Too few victims in common to trust the figure: said apart from
-	 * the rows' notes, where it could be read past. */
-	for (i = 0; i < t->n_rows; i++)
-		if (strstr(rp_text_of(t, i, "note"), "sparse: ") != NULL) {
-			fprintf(r->f, "<p class=\"notice\">");
-			rp_put(r, tr(M_ESTIMATE_SPARSE), MSE_SPARSE_MULTIPLE);
-			fprintf(r->f, "</p>\n");
-			break;
-		}
-	fig_sdg(r);
 out:
 	rp_section_end(r);
 }

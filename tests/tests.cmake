@@ -57,6 +57,8 @@ else()
 				${CMAKE_SOURCE_DIR}/client/report_page.c
 				${CMAKE_SOURCE_DIR}/client/report_indicators.c
 				${CMAKE_SOURCE_DIR}/client/report_sections.c
+				${CMAKE_SOURCE_DIR}/client/report_prosecution.c
+				${CMAKE_SOURCE_DIR}/client/report_estimate.c
 				${CMAKE_SOURCE_DIR}/client/report_deliveries.c
 				${CMAKE_SOURCE_DIR}/client/rates.c
 				${CMAKE_SOURCE_DIR}/client/takeups.c)
