@@ -192,8 +192,8 @@ prepare_one(struct cons *c)
 	}
 	if (answered)
 		prepare_busy(date_mono_ms());
-	query_net_held_refuse(
-	    c, &held); /* the stop that made the audit give way */
+	/* The stop that made the audit give way. */
+	query_net_held_refuse(c, &held);
 }
 
 static void *
