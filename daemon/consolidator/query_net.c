@@ -11,8 +11,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -194,8 +192,8 @@ prepare_one(struct cons *c)
 	}
 	if (answered)
 		prepare_busy(date_mono_ms());
-	query_net_held_refuse(
-	    c, &held); /* the stop that made the audit give way */
+	/* The stop that made the audit give way. */
+	query_net_held_refuse(c, &held);
 }
 
 static void *

@@ -12,7 +12,6 @@
 #include <stdint.h>
 
 #include "cons.h"
-#include "keys.h"
 #include "transport.h"
 
 /* A request's bytes at most (one frame). */

@@ -2,9 +2,9 @@
 # At a stop, a request the query socket's reader had read but the query
 # thread had not taken is refused, "the consolidator is stopping", not
 # dropped: its client was left to its 15 s time-out. The query thread
-# refuses those waiting at the stop (query_net_unread_refuse), but found none when
-# the reader had the request in hand and queued it just after; then the
-# reader dropped it. Here the reader's reads are held (an LD_PRELOAD
+# refuses those waiting at the stop (query_net_unread_refuse), but found
+# none when the reader had the request in hand and queued it just after;
+# then the reader dropped it. Here the reader's reads are held (an LD_PRELOAD
 # library, tests/tools/shim/slowread.c, holding reads of the query
 # socket) with a request in libzmq's hands when the consolidator is told
 # to stop; the hold ends once the query thread has gone.

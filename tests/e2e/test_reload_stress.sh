@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Many reloads while the query thread answers without pause: what a reload
-# replaces (registry, indicators, population) is freed once no question and
-# no job uses it (cons.c's cons_free_retired, query_net_answer.c's query_pin), not
-# before, and not never. Each reload changes k, so that every question of
-# the secretariat's audits anew (seconds each, several reloads during
-# each) and the analysts' indicators and sdg16_2_2, which read the
-# indicator and population sets, are answered apart during those audits;
-# every third reload finds the indicator file bad, every fifth the
+# replaces (registry, indicators, population) is freed once no question
+# and no job uses it (cons.c's cons_free_retired, query_net_answer.c's
+# query_pin), not before, and not never. Each reload changes k, so that
+# every question of the secretariat's audits anew (seconds each, several
+# reloads during each) and the analysts' indicators and sdg16_2_2, which
+# read the indicator and population sets, are answered apart during those
+# audits; every third reload finds the indicator file bad, every fifth the
 # population file (what they held stays in force). Then reloads while the
 # thread prepares releases at quiet times, a question now and then.
 # Nothing is timed: the sanitizer builds are the judges (a use after free,
