@@ -268,8 +268,49 @@ dead_letter_alarm(const struct node_status *s)
 }
 
 /*
+ * What to do of the listed dead letters, under their warning, by their
+ * reasons, in docs/INPUT.md section 9's words: one refused for its
+ * content is mended under a new ref (its line sent again is only
+ * "already held"); one refused for the node's key, network or envelope
+ * is the operators' to take again (sent anew it would count twice).
+ */
+static void
+dead_letter_advice(const struct node_status *s)
+{
+	bool content = false, other = false;
+	size_t i;
+
+	for (i = 0; i < s->n_dead; i++)
+		switch (s->dead[i].reason) {
+		case REASON_BAD_EVENT:
+		case REASON_KIND_NOT_ALLOWED:
+		case REASON_STAGE_NOT_ALLOWED:
+			content = true;
+			break;
+		case REASON_BAD_TARGET:
+		case REASON_TOO_LARGE:
+			break;
+		default:
+			other = true;
+			break;
+		}
+	if (content)
+		printf("    (one refused for its content counts nowhere, and "
+		       "its line sent again is only \"already held\": mend "
+		       "it and send it under a new ref, a correction naming "
+		       "the original record or a new record; docs/INPUT.md "
+		       "section 9)\n");
+	if (other)
+		printf("    (one refused for the node's key, network or "
+		       "envelope, not its content: ask the operators to take "
+		       "it again, --refetch; sent anew it would count twice: "
+		       "docs/INPUT.md section 9)\n");
+}
+
+/*
  * The dead letters' one line after their list: a warning while they are
- * recent, else that they are old. Returns 1 for a warning, 0 otherwise.
+ * recent, with what to do of them, else that they are old. Returns 1 for
+ * a warning, 0 otherwise.
  */
 static int
 dead_letter_warning(const struct node_status *s)
@@ -298,6 +339,7 @@ dead_letter_warning(const struct node_status *s)
 		       "lasts alarm_dead_letter_hours, %u h)\n",
 		       ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)),
 		       (unsigned)s->alarm_dead_letter_hours);
+	dead_letter_advice(s);
 	return 1;
 }
 
