@@ -76,6 +76,17 @@ cp "$T/registry.good" "$N/registry.conf"
 check "the registry corrected" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 
+# The same lines sent again: "already held", each said to be a dead
+# letter, as "already held" alone reads as taken.
+"$KUSKA" submit -c "$N/pnp.conf" "$T/dead.jsonl" --report "$T/again.csv" \
+	>"$T/again.out" 2>&1
+check "the dead letters' lines sent again: already held" \
+	grep -q ': 0 accepted, 5 already held, 0 refused' "$T/again.out"
+check "... each warned of as refused by the consolidator: it counts nowhere" \
+	test "$(grep -c '^[^ ]*dead.jsonl:[1-5]: warning: already held but the consolidator refused it (seq [0-9]*: kind_not_allowed): it counts nowhere; fix it and send it under a new ref$' "$T/again.out")" = 5
+check "... and so in the --report CSV, with each line's ref" \
+	test "$(grep -c ',ref,warning: already held but the consolidator refused it (seq [0-9]*: kind_not_allowed): it counts nowhere; fix it and send it under a new ref,DEAD-' "$T/again.csv")" = 5
+
 # A correction or withdrawal of a dead letter is refused at kuska submit,
 # saying why and what to do, not accepted to become a dead letter in turn
 # (bad_target): the 5 stay 5.
