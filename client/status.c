@@ -47,10 +47,35 @@ ago(uint64_t then_ms, uint64_t now_ms, char *out, size_t cap)
 }
 
 /*
+ * Whether s's dead letters may hold a record's content the consolidator
+ * refused for that content (bad_event, a kind or stage not allowed):
+ * one listed, or more held than listed. Such a record stays under its
+ * key epoch when the export is sent again (its line is held, not
+ * re-keyed: docs/OPERATIONS.md section 9), so "send them again" alone
+ * would send the officer round in circles.
+ */
+static bool
+dead_for_content(const struct node_status *s)
+{
+	size_t i;
+
+	if (s->dead_total > s->n_dead)
+		return true;
+	for (i = 0; i < s->n_dead; i++)
+		if (s->dead[i].reason == REASON_BAD_EVENT ||
+		    s->dead[i].reason == REASON_KIND_NOT_ALLOWED ||
+		    s->dead[i].reason == REASON_STAGE_NOT_ALLOWED)
+			return true;
+	return false;
+}
+
+/*
  * The live records the node holds under key epochs older than its own:
  * after a rotation, those its institution has not sent again (re-keyed)
  * nor withdrawn. Nothing when there are none. Not a warning (the exit
- * code stays): they are what a rotation in progress holds.
+ * code stays): they are what a rotation in progress holds. With a dead
+ * letter refused for its content, what sending again leaves there and
+ * what to do instead.
  */
 static void
 print_old_epochs(const struct node_status *s)
@@ -67,6 +92,12 @@ print_old_epochs(const struct node_status *s)
 		       (unsigned)s->old_epoch[i],
 		       (unsigned long long)s->old_epoch_records[i],
 		       (unsigned)s->old_epoch[i]);
+	if (s->n_old_epochs > 0 && dead_for_content(s))
+		printf("    (sending them again does not re-key a record "
+		       "whose correction the consolidator refused for its "
+		       "content, a dead letter above: it stays here until "
+		       "corrected anew under a new ref, or withdrawn; "
+		       "docs/OPERATIONS.md section 9)\n");
 }
 
 /* "30 days", "5 h", "12 min", "40 s": a length of time for people. */
@@ -237,8 +268,49 @@ dead_letter_alarm(const struct node_status *s)
 }
 
 /*
+ * What to do of the listed dead letters, under their warning, by their
+ * reasons, in docs/INPUT.md section 9's words: one refused for its
+ * content is mended under a new ref (its line sent again is only
+ * "already held"); one refused for the node's key, network or envelope
+ * is the operators' to take again (sent anew it would count twice).
+ */
+static void
+dead_letter_advice(const struct node_status *s)
+{
+	bool content = false, other = false;
+	size_t i;
+
+	for (i = 0; i < s->n_dead; i++)
+		switch (s->dead[i].reason) {
+		case REASON_BAD_EVENT:
+		case REASON_KIND_NOT_ALLOWED:
+		case REASON_STAGE_NOT_ALLOWED:
+			content = true;
+			break;
+		case REASON_BAD_TARGET:
+		case REASON_TOO_LARGE:
+			break;
+		default:
+			other = true;
+			break;
+		}
+	if (content)
+		printf("    (one refused for its content counts nowhere, and "
+		       "its line sent again is only \"already held\": mend "
+		       "it and send it under a new ref, a correction naming "
+		       "the original record or a new record; docs/INPUT.md "
+		       "section 9)\n");
+	if (other)
+		printf("    (one refused for the node's key, network or "
+		       "envelope, not its content: ask the operators to take "
+		       "it again, --refetch; sent anew it would count twice: "
+		       "docs/INPUT.md section 9)\n");
+}
+
+/*
  * The dead letters' one line after their list: a warning while they are
- * recent, else that they are old. Returns 1 for a warning, 0 otherwise.
+ * recent, with what to do of them, else that they are old. Returns 1 for
+ * a warning, 0 otherwise.
  */
 static int
 dead_letter_warning(const struct node_status *s)
@@ -267,6 +339,7 @@ dead_letter_warning(const struct node_status *s)
 		       "lasts alarm_dead_letter_hours, %u h)\n",
 		       ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)),
 		       (unsigned)s->alarm_dead_letter_hours);
+	dead_letter_advice(s);
 	return 1;
 }
 

@@ -127,6 +127,14 @@ submit_print_result(struct run *run, const char *name,
 		snprintf(text, sizeof(text), "warning: %s", res->ref_warning);
 		report_line_row(run, name, res->line, "ref", text, "");
 	}
+	/* A line held whose record the consolidator refused (a dead
+	 * letter): each said, as "already held" alone reads as taken. */
+	if (res->status == LINE_HELD && res->dead_warning[0] != '\0') {
+		printf("%s:%llu: warning: %s\n", submit_shown(name),
+		       (unsigned long long)res->line, res->dead_warning);
+		snprintf(text, sizeof(text), "warning: %s", res->dead_warning);
+		report_line_row(run, name, res->line, "ref", text, res->ref);
+	}
 }
 
 /* The progress line: records answered so far, their rate, refusals. */

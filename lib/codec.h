@@ -285,6 +285,10 @@ struct line_result {
 	 * REFUSED for something else: the ref holds a victim's identity too,
 	 * and what the line would be told of it once the rest is mended */
 	char ref_warning[200];
+	/* HELD: the envelope holding the line's content is a dead letter:
+	 * its sequence and reason, and what to do ("" none, or an older
+	 * node) */
+	char dead_warning[200];
 };
 
 struct dead_letter {

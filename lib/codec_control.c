@@ -76,6 +76,8 @@ encode_submit_reply(const struct control *c, Kuska__Control *pc,
 		}
 		if (in->ref_warning[0] != '\0')
 			lr[i].ref_warning = (char *)in->ref_warning;
+		if (in->status == LINE_HELD && in->dead_warning[0] != '\0')
+			lr[i].dead_warning = (char *)in->dead_warning;
 		if (in->ref[0] != '\0')
 			lr[i].ref = (char *)in->ref;
 		ptrs[i] = &lr[i];
@@ -433,6 +435,9 @@ decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
 		}
 		copy_str(out->ref_warning, sizeof(out->ref_warning),
 			 lr->ref_warning);
+		if (out->status == LINE_HELD)
+			copy_str(out->dead_warning, sizeof(out->dead_warning),
+				 lr->dead_warning);
 		copy_str(out->ref, sizeof(out->ref), lr->ref);
 	}
 	copy_str(c->error, sizeof(c->error), in->error);

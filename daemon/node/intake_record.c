@@ -227,6 +227,38 @@ intake_refused_as_sent(enum reason why)
 }
 
 /*
+ * A line held ("already held") whose content's envelope own the
+ * consolidator refused: without a word the officer reads it as taken,
+ * while it counts nowhere. Says so in refused_target's words: mended
+ * under a new ref, or, refused for the node's key or network, taken again
+ * by the operators (a new ref would count it twice once taken).
+ */
+int
+intake_held_dead(struct outbox_txn *t, uint64_t own, struct line_result *res)
+{
+	enum reason why;
+	uint64_t at_ms;
+	uint8_t code;
+	int r;
+
+	r = outbox_seq_dead(t, own, &code, &at_ms);
+	if (r == -ENOENT)
+		return 0;
+	if (r != 0)
+		return r;
+	why = reason_of_refusal(code, NULL, 0);
+	snprintf(res->dead_warning, sizeof(res->dead_warning),
+		 "already held but the consolidator refused it (seq %llu: "
+		 "%s): it counts nowhere; %s",
+		 (unsigned long long)own, reason_name(why),
+		 intake_refused_as_sent(why)
+		     ? "fix it and send it under a new ref"
+		     : "not its content: ask the operators to take it again "
+		       "(--refetch)");
+	return 0;
+}
+
+/*
  * Whether the consolidator refused the target (its first envelope, the
  * one a correction or withdrawal names): a dead letter held in the dead
  * table as t sees it. It counts nowhere, and the consolidator would
@@ -553,7 +585,11 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 				return intake_rekey(t, in, &tk, digest, res);
 			res->status = LINE_HELD;
 			res->seq = tk.known.seq;
-			return 0;
+			r = intake_held_dead(t, tk.known.own, res);
+			if (r < 0)
+				intake_refuse(res, "", "store error: %s",
+					      strerror(-r));
+			return r;
 		}
 		if (tk.known.target == TARGET_NONE &&
 		    tk.known.state == REF_WITHDRAWN) {

@@ -209,6 +209,9 @@ held_as_refused(struct outbox_txn *t, struct taking *tk,
 	if (r == 1) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
+		r = intake_held_dead(t, known->own, res);
+		if (r < 0)
+			return r;
 	} else {
 		intake_refuse_other(res, known);
 	}
@@ -330,7 +333,10 @@ held_since(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (r == 1 || r == -ENOENT) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
-		return 0;
+		r = intake_held_dead(t, known->own, res);
+		if (r < 0)
+			intake_refuse(res, "", "store error: %s", strerror(-r));
+		return r;
 	}
 	if (r == 0 && p->ev.kind != KIND_CORRECTION &&
 	    known->state != REF_WITHDRAWN) {
@@ -390,7 +396,10 @@ intake_rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (r == 0) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
-		return 0;
+		r = intake_held_dead(t, known->own, res);
+		if (r == 0)
+			return 0;
+		goto fail;
 	}
 	if (r != -ENOENT)
 		goto fail;

@@ -36,6 +36,10 @@ dead_metrics() {
 	awk '/^kuska_node_dead_letters[{]/ { n += $2 } END { exit n != 5 }' "$1"
 }
 
+# ADVICE: what the status says to do of dead letters refused for their
+# content (kind_not_allowed here) while they warn.
+ADVICE='    (one refused for its content counts nowhere, and its line sent again is only "already held": mend it and send it under a new ref, a correction naming the original record or a new record; docs/INPUT.md section 9)'
+
 # set_window HOURS: pnp's alarm_dead_letter_hours ("" for the default),
 # read at the node's next start.
 set_window() {
@@ -72,6 +76,17 @@ cp "$T/registry.good" "$N/registry.conf"
 check "the registry corrected" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 
+# The same lines sent again: "already held", each said to be a dead
+# letter, as "already held" alone reads as taken.
+"$KUSKA" submit -c "$N/pnp.conf" "$T/dead.jsonl" --report "$T/again.csv" \
+	>"$T/again.out" 2>&1
+check "the dead letters' lines sent again: already held" \
+	grep -q ': 0 accepted, 5 already held, 0 refused' "$T/again.out"
+check "... each warned of as refused by the consolidator: it counts nowhere" \
+	test "$(grep -c '^[^ ]*dead.jsonl:[1-5]: warning: already held but the consolidator refused it (seq [0-9]*: kind_not_allowed): it counts nowhere; fix it and send it under a new ref$' "$T/again.out")" = 5
+check "... and so in the --report CSV, with each line's ref" \
+	test "$(grep -c ',ref,warning: already held but the consolidator refused it (seq [0-9]*: kind_not_allowed): it counts nowhere; fix it and send it under a new ref,DEAD-' "$T/again.csv")" = 5
+
 # A correction or withdrawal of a dead letter is refused at kuska submit,
 # saying why and what to do, not accepted to become a dead letter in turn
 # (bad_target): the 5 stay 5.
@@ -104,7 +119,8 @@ if [ "$FAKE" = yes ]; then
 			test \$(grep -c 'seq [0-9]* ref DEAD-' '$T/past.out') = 5"
 	check "... and said to be past the window, without a warning" \
 		sh -c "grep -q '(the newest refused 3 days ago: past alarm_dead_letter_hours, 48 h, no alarm)' '$T/past.out' &&
-			! grep -q WARNING '$T/past.out'"
+			! grep -q WARNING '$T/past.out' &&
+			! grep -qF 'one refused for its content' '$T/past.out'"
 	v=$(newest_metric)
 	now=$(date +%s)
 	check "the metrics: the newest refusal about 3 days ago ($v)" \
@@ -119,6 +135,8 @@ if [ "$FAKE" = yes ]; then
 	check "within the default window (168 h): exit 1, a WARNING (exit $rc)" \
 		sh -c "test $rc = 1 && grep -q 'WARNING: events refused, the newest 3 days ago (the alarm lasts alarm_dead_letter_hours, 168 h)' '$T/default.out' &&
 			grep -q 'refused (dead letters): 5\$' '$T/default.out'"
+	check "... and, refused for their content, what to do: mend each under a new ref" \
+		grep -qxF "$ADVICE" "$T/default.out"
 
 	set_window 0
 	stop_node pnp TERM
@@ -158,6 +176,8 @@ else
 	check "refused within alarm_dead_letter_hours (48 h): exit 1, a WARNING (exit $rc)" \
 		sh -c "test $rc = 1 && grep -q 'WARNING: events refused, the newest .* ago (the alarm lasts alarm_dead_letter_hours, 48 h)' '$T/within.out' &&
 			grep -q 'refused (dead letters): 5\$' '$T/within.out'"
+	check "... and, refused for their content, what to do: mend each under a new ref" \
+		grep -qxF "$ADVICE" "$T/within.out"
 	v=$(newest_metric)
 	check "the metrics: the newest refusal's time ($v)" \
 		awk -v v="$v" -v now="$(date +%s)" \

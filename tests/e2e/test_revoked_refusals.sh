@@ -66,6 +66,9 @@ check "... refused as the key was revoked after sequence $cut" \
 	sh -c "test \$(grep -c 'key_not_valid: key pnp-1 was revoked after sequence $cut' '$T/status.out') = $n"
 check "... the first of them at sequence $((cut + 1))" \
 	grep -q "^    seq $((cut + 1)) .*key_not_valid" "$T/status.out"
+check "... and what to do of them: not their content, the operators take them again (--refetch)" \
+	sh -c "grep -qxF \"    (one refused for the node's key, network or envelope, not its content: ask the operators to take it again, --refetch; sent anew it would count twice: docs/INPUT.md section 9)\" '$T/status.out' &&
+		! grep -qF 'one refused for its content' '$T/status.out'"
 check "the consolidator's log counts them handed back as revoked" \
 	grep -q "event=recover institution=pnp .* revoked=$n .* refusals_only=yes" \
 	"$N/consolidator.log"
