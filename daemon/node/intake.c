@@ -630,14 +630,18 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		return 0;
 	}
 	if (r == 0) {
-		for (i = 0; i < n; i++)
-			if (reply->results[i].status == LINE_REFUSED)
-				in->refused++;
 		if (in->serve != NULL)
 			(void)in->serve(in->serve_arg); /* before the fsync */
 		r = outbox_commit(&t);
 	}
 	if (r == 0) {
+		/* Counted once stored: a request that fails whole (its key
+		 * holders, a full disk, a store error) stores none of it. */
+		for (i = 0; i < n; i++)
+			if (reply->results[i].status == LINE_REFUSED)
+				in->refused++;
+			else if (reply->results[i].status == LINE_REKEYED)
+				in->rekeyed++;
 		in->disk_full_ms = 0;
 		/* The key holders answered this request: a refusal for their
 		 * sake is over, and kuska status no longer warns of it. */

@@ -51,6 +51,8 @@ struct holder {
 	size_t takes; /* the most elements it takes in one request, 0: any */
 	size_t too_large; /* requests refused too large */
 	bool shrink;	  /* takes one fewer after each refusal */
+	size_t sends;	  /* requests sent to it */
+	size_t fail_send; /* the one (1: the first) unreachable, 0: none */
 };
 
 struct fixture {
@@ -98,6 +100,11 @@ holder_send(void *arg, uint32_t epoch, const uint8_t *el, size_t n,
 	h->answer = malloc(n * 32);
 	h->n = n;
 	h->error = 0;
+	if (++h->sends == h->fail_send) {
+		/* Sent, its answer never comes. */
+		h->error = -EHOSTUNREACH;
+		return 0;
+	}
 	if (h->takes != 0 && (per_request == 0 || per_request > h->takes)) {
 		/* Refused, and the refusal tells the bound. */
 		h->error = -E2BIG;
@@ -133,6 +140,8 @@ holder_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 			 (unsigned)h->epoch);
 	if (h->error == -E2BIG)
 		snprintf(why, whylen, "key holder test: too_large");
+	if (h->error == -EHOSTUNREACH)
+		snprintf(why, whylen, "key holder test unreachable");
 	if (h->error != 0)
 		return h->error;
 	assert_int_equal(n, h->n);
@@ -697,6 +706,84 @@ test_ref_identity_held(void **state)
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
 	assert_int_equal(last_seq(fx), last + 2);
+}
+
+/*
+ * submit_many - one request of first (NULL: none), then n new
+ * identification lines (refs N0, N1...), then last (NULL: none). Returns
+ * intake_submit's.
+ */
+static int
+submit_many(struct fixture *fx, const char *first, size_t n, const char *last,
+	    struct control *rep)
+{
+	uint8_t **lines = calloc(n + 2, sizeof(*lines));
+	size_t *lens = calloc(n + 2, sizeof(*lens)), k = 0, i;
+	int r;
+
+	assert_non_null(lines);
+	assert_non_null(lens);
+	if (first != NULL)
+		lines[k++] = (uint8_t *)strdup(first);
+	for (i = 0; i < n; i++) {
+		char *l;
+		assert_true(
+		    asprintf(&l,
+			     "{\"kind\":\"identification\",\"ref\":"
+			     "\"N%zu\",\"date\":\"2025-01-01\","
+			     "\"region\":\"15\"," VICTIM(
+				 "%08zu") ","
+					  "\"exploitation\":[\"sexual\"]}",
+			     i, 20000000 + i) > 0);
+		lines[k++] = (uint8_t *)l;
+	}
+	if (last != NULL)
+		lines[k++] = (uint8_t *)strdup(last);
+	for (i = 0; i < k; i++) {
+		assert_non_null(lines[i]);
+		lens[i] = strlen((char *)lines[i]);
+	}
+	r = intake_submit(&fx->in, 1, lines, lens, k, fx->dry, rep);
+	for (i = 0; i < k; i++)
+		free(lines[i]);
+	free(lines);
+	free(lens);
+	return r;
+}
+
+/*
+ * A request that fails whole after a line of it was re-keyed (its key
+ * holders, on a later round) counts no re-keying: none was stored
+ * (kuska_node_records_rekeyed_total counted it, read49).
+ */
+static void
+test_rekey_failed_not_counted(void **state)
+{
+	static const char *const a = ID("A", "41735209", "2025-01-01");
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct control rep;
+	uint64_t last;
+
+	submit1(fx, a, &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	last = last_seq(fx);
+	rotate(fx, 2);
+	/* A re-keyed in the first round, the second round's answer lost. */
+	fx->holder.sends = 0;
+	fx->holder.fail_send = 2;
+	assert_int_equal(submit_many(fx, a, INTAKE_ROUND_RECORDS, NULL, &rep),
+			 -EHOSTUNREACH);
+	fx->holder.fail_send = 0;
+	assert_int_equal(fx->holder.sends, 2);
+	assert_non_null(strstr(rep.error, "unreachable"));
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), last);
+	assert_int_equal(fx->in.rekeyed, 0);
+	assert_int_equal(fx->in.refused, 0);
+	submit1(fx, a, &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(fx->in.rekeyed, 1);
 }
 
 /* ID's line with a region no one has: refused for that. */
@@ -3677,6 +3764,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_ref_identity_told_with_refusal,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_store_error,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_failed_not_counted,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_epoch_records, setup,
 					    teardown),
