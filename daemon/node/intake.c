@@ -593,9 +593,18 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		    i < n && (cur == NULL ||
 			      pseudo_batch_known(in->batch) <= INTAKE_MEMO_MAX);
 		next = cur == &rounds[0] ? &rounds[1] : &rounds[0];
-		if (ahead)
+		if (ahead) {
 			round_parse(t, in, next, lines, lens, n, &i, first_line,
 				    today, reply);
+			/* A store error met parsing fails the request as
+			 * one met storing (nothing of it stored, the
+			 * outbox's state said): at once, not to the key
+			 * holders again (their rate_per_day) only to abort. */
+			if (next->error != 0) {
+				r = next->error;
+				break;
+			}
+		}
 		if (cur != NULL &&
 		    (r = round_finish(in, cur, t, why, sizeof(why))) != 0) {
 			holders = true;
@@ -617,10 +626,6 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		    pseudo_batch_known(in->batch) > INTAKE_MEMO_MAX)
 			pseudo_batch_forget(in->batch);
 	}
-	/* A store error met parsing fails the request as one met storing:
-	 * nothing of it stored, the outbox's state said. */
-	if (r == 0)
-		r = rounds[0].error != 0 ? rounds[0].error : rounds[1].error;
 	pseudo_batch_forget(in->batch);
 	memset(in->recs, 0, 2 * INTAKE_ROUND_RECORDS * sizeof(*in->recs));
 	if (r == 0 && in->dry != NULL) {

@@ -786,6 +786,33 @@ test_rekey_failed_not_counted(void **state)
 	assert_int_equal(fx->in.rekeyed, 1);
 }
 
+/*
+ * A store error met parsing a round (the look-up of a ref that holds its
+ * victim's identity) stops the request there: the later rounds are not
+ * sent to the key holders (their rate_per_day spent on a request that
+ * fails whole).
+ */
+static void
+test_parse_store_error_stops(void **state)
+{
+	struct fixture *fx = *state;
+	struct control rep;
+
+	fx->holder.sends = 0;
+	ref_get_error = -EIO;
+	assert_int_equal(
+	    submit_many(fx, NULL, INTAKE_ROUND_RECORDS + 2,
+			ID("DNI-41735208", "41735208", "2025-01-01"), &rep),
+	    -EIO);
+	ref_get_error = 0;
+	assert_non_null(strstr(rep.error, "store error"));
+	codec_control_clear(&rep);
+	/* The first round only: the second (two lines and the line of the
+	 * error) never sent. */
+	assert_int_equal(fx->holder.sends, 1);
+	assert_int_equal(last_seq(fx), 0);
+}
+
 /* ID's line with a region no one has: refused for that. */
 #define ID_BAD_REGION(ref, dni)                                                \
 	"{\"kind\":\"identification\",\"ref\":\"" ref                          \
@@ -3767,6 +3794,8 @@ main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_failed_not_counted,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_parse_store_error_stops, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_epoch_records, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_refused_resent, setup,
