@@ -256,7 +256,9 @@ held_name(const struct stage_entry *e, char buf[HELD_NAME_LEN])
 /*
  * The record repeats a stage held: a stage counts once per case, by its
  * earliest-dated record (the first sent on the same day), so which of
- * the two counts depends on their dates.
+ * the two counts depends on their dates. The longest text (a 64-character
+ * ref and a 20-digit seq, preliminary_investigation, the same day and
+ * sent before it) is 307 characters: res->warning holds 319.
  */
 static void
 warn_repeat(uint64_t seq, const struct record *rec,
@@ -275,8 +277,8 @@ warn_repeat(uint64_t seq, const struct record *rec,
 		snprintf(res->warning, sizeof(res->warning),
 			 "case stage %s already held for this case (%s): this "
 			 "record dated %s (%s)%s counts in its place (a stage "
-			 "counts once per case by its earliest record); "
-			 "withdraw the one that is a mistake",
+			 "counts by its earliest record); withdraw the wrong "
+			 "one",
 			 stage_name(rec->stage), held_name(held, name),
 			 rec->date < held->date ? "before it" : "the same day",
 			 date_format(held->date, hd),

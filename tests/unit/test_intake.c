@@ -1035,8 +1035,8 @@ test_case_stages(void **state)
 	warned(&res, LINE_ACCEPTED,
 	       "case stage complaint already held for this case (ref K1 seq "
 	       "1): this record dated before it (2026-04-02) counts in its "
-	       "place (a stage counts once per case by its earliest record); "
-	       "withdraw the one that is a mistake");
+	       "place (a stage counts by its earliest record); withdraw the "
+	       "wrong one");
 	assert_null(strchr(res.warning, ','));
 	/* An earlier stage dated after a later one. */
 	submit1(fx, STG("K9", "9", "preliminary_investigation", "2026-05-01"),
@@ -1650,6 +1650,50 @@ test_dead_withdrawal(void **state)
 	submit1(fx, STGCOR("V6", "V1", "90", "complaint", "2026-04-07"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_non_null(strstr(res.reason, "withdrawn by ref V5"));
+}
+
+/*
+ * warn_repeat's longest text, of a held record under a 64-character ref
+ * with a 7-digit sequence, of the stage with the longest name, dated the
+ * same day as a record corrected to its date and sent before it: whole in
+ * the warning (320 bytes), not cut short (read49).
+ */
+static void
+test_case_stages_longest_warning(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox_txn *t;
+	struct line_result res;
+	const char *end = "withdraw the wrong one";
+#define LONG_STAGE_REF                                                         \
+	"MP-LIMA-FISCALIA-PROVINCIAL-PENAL-CORPORATIVA-03-CARPETA-2026-01"
+
+	submit1(fx, STG("Q1", "45", "preliminary_investigation", "2026-04-09"),
+		&res);
+	warned(&res, LINE_ACCEPTED, "");
+	/* The next record's sequence 1234567. */
+	assert_int_equal(outbox_begin(fx->ob, &t), 0);
+	assert_int_equal(
+	    outbox_put_held(t, 1234566, 0, (const uint8_t *)"x", 1, NULL), 0);
+	assert_int_equal(outbox_commit(&t), 0);
+	submit1(fx,
+		STG(LONG_STAGE_REF, "45", "preliminary_investigation",
+		    "2026-04-05"),
+		&res);
+	warned(&res, LINE_ACCEPTED, "(ref Q1 seq 1): this record dated before");
+	assert_int_equal(res.seq, 1234567);
+	submit1(
+	    fx,
+	    STGCOR("C1", "Q1", "45", "preliminary_investigation", "2026-04-05"),
+	    &res);
+	warned(&res, LINE_ACCEPTED,
+	       "(ref " LONG_STAGE_REF
+	       " seq 1234567): this record dated the same day "
+	       "(2026-04-05) and sent before it counts in its place");
+	assert_true(strlen(res.warning) < sizeof(res.warning) - 1);
+	assert_string_equal(res.warning + strlen(res.warning) - strlen(end),
+			    end);
+#undef LONG_STAGE_REF
 }
 
 /*
@@ -3777,6 +3821,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_same_day, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_longest_warning,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reexport_corrected, setup,
