@@ -813,6 +813,41 @@ test_parse_store_error_stops(void **state)
 	assert_int_equal(last_seq(fx), 0);
 }
 
+/*
+ * A key holder's -ESRCH on a real submission is told as the key holder's
+ * failure, not "this dry run had ended" (a real submission's run id, 0,
+ * was the last ended one's until a run ended: read49); and a store that
+ * returns -EINVAL looking up a ref that holds its victim's identity fails
+ * the request as any store error, where the line was refused for it.
+ */
+static void
+test_errors_told_as_theirs(void **state)
+{
+	static const char *const lines[] = {
+	    ID("PNP-2", "41735209", "2025-01-01"),
+	    ID("DNI-41735208", "41735208", "2025-01-01")};
+	struct fixture *fx = *state;
+	struct control rep;
+
+	fx->holder.fail = -ESRCH;
+	assert_int_equal(submit(fx, lines, 1, NULL, &rep), -ESRCH);
+	fx->holder.fail = 0;
+	assert_string_equal(rep.error,
+			    "key holder test unreachable: nothing of this "
+			    "request was stored; submit again later");
+	codec_control_clear(&rep);
+	assert_int_equal(fx->in.holder_failures, 1);
+
+	ref_get_error = -EINVAL;
+	assert_int_equal(submit(fx, lines, 2, NULL, &rep), -EINVAL);
+	ref_get_error = 0;
+	assert_string_equal(rep.error, "store error (Invalid argument); "
+				       "nothing of this request was stored");
+	assert_int_equal(rep.n_results, 0);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 0);
+}
+
 /* ID's line with a region no one has: refused for that. */
 #define ID_BAD_REGION(ref, dni)                                                \
 	"{\"kind\":\"identification\",\"ref\":\"" ref                          \
@@ -3841,6 +3876,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_rekey_failed_not_counted,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parse_store_error_stops, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_errors_told_as_theirs, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_epoch_records, setup,
 					    teardown),
