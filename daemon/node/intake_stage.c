@@ -26,11 +26,12 @@
 /*
  * Whether a stored ref may hold a victim's identity, as an older node took
  * such refs (DNI-41735208) and put them in the stages' index, which a
- * rebuild fills again from the envelopes' refs: a run of eight digits or
- * more, not all one digit (a document number, a birth date written
- * YYYYMMDD or DDMMYYYY; the parser's checks need the victim's identity,
- * which the node no longer has). A warning names such a record by its
- * sequence alone.
+ * rebuild fills again from the envelopes' refs: a number of eight or nine
+ * digits standing alone, not all one digit (a DNI, a foreigner's card, a
+ * birth date written YYYYMMDD or DDMMYYYY), not a longer one (a fiscal
+ * case number's 10 digits). The parser's checks need the victim's
+ * identity, which the node no longer has. A warning names such a record
+ * by its sequence alone.
  */
 static bool
 ref_may_hold_identity(const char *ref)
@@ -38,17 +39,19 @@ ref_may_hold_identity(const char *ref)
 	size_t run = 0;
 	bool mixed = false;
 
-	for (; *ref != '\0'; ref++) {
-		if (*ref < '0' || *ref > '9') {
-			run = 0;
-			mixed = false;
+	for (;; ref++) {
+		if (*ref >= '0' && *ref <= '9') {
+			mixed = mixed || (run > 0 && ref[-1] != *ref);
+			run++;
 			continue;
 		}
-		mixed = mixed || (run > 0 && ref[-1] != *ref);
-		if (++run >= 8 && mixed)
+		if ((run == 8 || run == 9) && mixed)
 			return true;
+		if (*ref == '\0')
+			return false;
+		run = 0;
+		mixed = false;
 	}
-	return false;
 }
 
 /* e's ref as a warning may print it: "" when it may hold an identity. */

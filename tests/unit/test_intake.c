@@ -1240,10 +1240,20 @@ test_case_stages_ref_identity(void **state)
 	submit1(fx, STG("K7", "9", "trial", "2026-01-01"), &res);
 	warned(&res, LINE_ACCEPTED, "is before this case's complaint");
 	says_nothing_of(&res, "41735208");
-	/* A ref of eight digits all one (a case system's "none") is named. */
+	/* A ref of eight digits all one (a case system's "none") is named,
+	 * and one of a fiscal case number's ten; nine are not. */
 	submit1(fx, STG("X-00000000", "12", "complaint", "2026-04-02"), &res);
 	submit1(fx, STG("K8", "12", "complaint", "2026-04-05"), &res);
 	warned(&res, LINE_ACCEPTED, "(ref X-00000000 seq");
+	submit1(fx,
+		STG("1706014500-2023-12-0", "13", "complaint", "2026-04-02"),
+		&res);
+	submit1(fx, STG("K9", "13", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref 1706014500-2023-12-0 seq");
+	submit1(fx, STG("CE-001735208", "14", "complaint", "2026-04-02"), &res);
+	submit1(fx, STG("K10", "14", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "its ref not known to this node");
+	says_nothing_of(&res, "001735208");
 }
 
 /* The bytes of the stages' index's tables (keys and values, in order),
