@@ -309,7 +309,7 @@ held_warning(const char *ref_identity, struct line_result *res)
  * stored by this dry run). A record held under such a ref was stored
  * before the node refused them: it stays stored and counted, and its
  * line goes on as any held record's (re-sent, re-keyed after a rotation,
- * corrected). Returns 0 (not refused), -EINVAL (refused for its ref), or
+ * corrected). Returns 0 (not refused), 1 (refused for its ref), or
  * -errno, a store error on the ref's entry, which fails the request as
  * any other does (refused for its ref, a record held under it, mended
  * and sent again under a new ref, would count twice). When refused, *err
@@ -330,7 +330,7 @@ refuse_identity(struct outbox_txn *t, struct intake *in,
 		snprintf(err->field, sizeof(err->field), "ref");
 		snprintf(err->reason, sizeof(err->reason), "%s",
 			 p->ref_identity);
-		r = -EINVAL;
+		r = 1;
 	} else {
 		err->field[0] = '\0';
 		snprintf(err->reason, sizeof(err->reason), "store error: %s",
@@ -432,7 +432,7 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 			/* Nothing of a refused line is evaluated. */
 			pseudo_batch_rollback(in->batch, mark);
 			memset(&rd->recs[rd->k], 0, sizeof(rd->recs[rd->k]));
-			if (r != -EINVAL && rd->error == 0)
+			if (r < 0 && rd->error == 0)
 				rd->error = r;
 		}
 		/* For kuska submit's --report: the case system finds the
@@ -593,9 +593,18 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		    i < n && (cur == NULL ||
 			      pseudo_batch_known(in->batch) <= INTAKE_MEMO_MAX);
 		next = cur == &rounds[0] ? &rounds[1] : &rounds[0];
-		if (ahead)
+		if (ahead) {
 			round_parse(t, in, next, lines, lens, n, &i, first_line,
 				    today, reply);
+			/* A store error met parsing fails the request as
+			 * one met storing (nothing of it stored, the
+			 * outbox's state said): at once, not to the key
+			 * holders again (their rate_per_day) only to abort. */
+			if (next->error != 0) {
+				r = next->error;
+				break;
+			}
+		}
 		if (cur != NULL &&
 		    (r = round_finish(in, cur, t, why, sizeof(why))) != 0) {
 			holders = true;
@@ -617,10 +626,6 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		    pseudo_batch_known(in->batch) > INTAKE_MEMO_MAX)
 			pseudo_batch_forget(in->batch);
 	}
-	/* A store error met parsing fails the request as one met storing:
-	 * nothing of it stored, the outbox's state said. */
-	if (r == 0)
-		r = rounds[0].error != 0 ? rounds[0].error : rounds[1].error;
 	pseudo_batch_forget(in->batch);
 	memset(in->recs, 0, 2 * INTAKE_ROUND_RECORDS * sizeof(*in->recs));
 	if (r == 0 && in->dry != NULL) {
@@ -630,14 +635,18 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		return 0;
 	}
 	if (r == 0) {
-		for (i = 0; i < n; i++)
-			if (reply->results[i].status == LINE_REFUSED)
-				in->refused++;
 		if (in->serve != NULL)
 			(void)in->serve(in->serve_arg); /* before the fsync */
 		r = outbox_commit(&t);
 	}
 	if (r == 0) {
+		/* Counted once stored: a request that fails whole (its key
+		 * holders, a full disk, a store error) stores none of it. */
+		for (i = 0; i < n; i++)
+			if (reply->results[i].status == LINE_REFUSED)
+				in->refused++;
+			else if (reply->results[i].status == LINE_REKEYED)
+				in->rekeyed++;
 		in->disk_full_ms = 0;
 		/* The key holders answered this request: a refusal for their
 		 * sake is over, and kuska status no longer warns of it. */
@@ -654,19 +663,22 @@ intake_submit(struct intake *in, uint64_t first_line, uint8_t *const *lines,
 		 * run already: the run cannot go on. */
 		dry_drop(in);
 	}
-	if (r == -ESRCH && dry_run == in->dry_ended) {
+	/* A dry run's own refusals: not a key holder's error, nor a real
+	 * submission's (dry_ended is 0 until a run ends). */
+	if (r == -ESRCH && !holders && dry_run != 0 &&
+	    dry_run == in->dry_ended) {
 		/* Not dropped: "another one started" would send the officer
 		 * looking for one. */
 		snprintf(reply->error, sizeof(reply->error),
 			 "this dry run had ended (its kuska submit said it was "
 			 "over): run it again");
-	} else if (r == -ESRCH) {
+	} else if (r == -ESRCH && !holders && dry_run != 0) {
 		snprintf(reply->error, sizeof(reply->error),
 			 "this dry run was dropped (another one started, or "
 			 "it stopped for over %d minutes, or a request of it "
 			 "failed): run it again",
 			 DRYRUN_IDLE_MS / 60000);
-	} else if (r == -E2BIG) {
+	} else if (r == -E2BIG && !holders && dry_run != 0) {
 		snprintf(reply->error, sizeof(reply->error),
 			 "a dry run checks at most %d new records at once: "
 			 "check the file in parts",

@@ -476,7 +476,11 @@ store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 		r = intake_stage_take(
 		    t, in, ni.target == TARGET_CORRECTION ? target->seq : seq,
 		    &p->ev.rec,
-		    ni.target == TARGET_CORRECTION ? p->target_ref : p->ref,
+		    /* A ref holding its victim's identity is not copied
+		     * into the stages' index, which warnings print. */
+		    p->ref_identity[0] != '\0'	     ? ""
+		    : ni.target == TARGET_CORRECTION ? p->target_ref
+						     : p->ref,
 		    ni.target == TARGET_CORRECTION, true, res);
 	if (r != 0) {
 		intake_refuse(res, "", "store error: %s", strerror(-r));

@@ -435,8 +435,7 @@ intake_rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 				      &p->ev.rec, NULL, true, false, res);
 	if (r != 0)
 		goto fail;
-	if (in->dry == NULL)
-		in->rekeyed++;
+	/* Counted once stored: intake_submit, after the commit. */
 	res->status = LINE_REKEYED;
 	res->seq = seq;
 	return 0;

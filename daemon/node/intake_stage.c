@@ -24,6 +24,44 @@
 #define REF_UNKNOWN ": its ref not known to this node"
 
 /*
+ * Whether a stored ref may hold a victim's identity, as an older node took
+ * such refs (DNI-41735208) and put them in the stages' index, which a
+ * rebuild fills again from the envelopes' refs: a number of eight or nine
+ * digits standing alone, not all one digit (a DNI, a foreigner's card, a
+ * birth date written YYYYMMDD or DDMMYYYY), not a longer one (a fiscal
+ * case number's 10 digits). The parser's checks need the victim's
+ * identity, which the node no longer has. A warning names such a record
+ * by its sequence alone.
+ */
+static bool
+ref_may_hold_identity(const char *ref)
+{
+	size_t run = 0;
+	bool mixed = false;
+
+	for (;; ref++) {
+		if (*ref >= '0' && *ref <= '9') {
+			mixed = mixed || (run > 0 && ref[-1] != *ref);
+			run++;
+			continue;
+		}
+		if ((run == 8 || run == 9) && mixed)
+			return true;
+		if (*ref == '\0')
+			return false;
+		run = 0;
+		mixed = false;
+	}
+}
+
+/* e's ref as a warning may print it: "" when it may hold an identity. */
+static const char *
+shown_ref(const struct stage_entry *e)
+{
+	return ref_may_hold_identity(e->ref) ? "" : e->ref;
+}
+
+/*
  * Whether the record of entry e counts: not when the consolidator refused
  * it (a dead letter, which counts nowhere and is sent anew under a new
  * ref: the new one is no second record).
@@ -150,6 +188,7 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	   const struct record *rec, struct line_result *res)
 {
 	struct stage_entry e;
+	const char *ref;
 	char d[11], od[11];
 	int st;
 
@@ -168,14 +207,15 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 		paired =
 		    st <= STAGE_MAIN_LAST && rec->stage <= STAGE_MAIN_LAST &&
 		    (st == (int)rec->stage + 1 || st + 1 == (int)rec->stage);
+		ref = shown_ref(&e);
 		snprintf(res->warning, sizeof(res->warning),
 			 "stage %s dated %s is %s this case's %s (%s%s%s%s): "
 			 "%s; check the dates",
 			 stage_name(rec->stage), date_format(rec->date, d),
 			 before ? "before" : "after",
 			 stage_name((enum stage)st), date_format(e.date, od),
-			 e.ref[0] != '\0' ? " ref " : "", e.ref,
-			 e.ref[0] != '\0' ? "" : REF_UNKNOWN,
+			 ref[0] != '\0' ? " ref " : "", ref,
+			 ref[0] != '\0' ? "" : REF_UNKNOWN,
 			 paired ? "the days between them will read negative"
 				: "a case's stages come in their order");
 		return;
@@ -207,7 +247,7 @@ before(uint64_t seq, const struct record *rec, const struct stage_entry *e)
 static const char *
 held_name(const struct stage_entry *e, char buf[HELD_NAME_LEN])
 {
-	if (e->ref[0] != '\0')
+	if (shown_ref(e)[0] != '\0')
 		snprintf(buf, HELD_NAME_LEN, "ref %s seq %llu", e->ref,
 			 (unsigned long long)e->seq);
 	else
@@ -219,7 +259,9 @@ held_name(const struct stage_entry *e, char buf[HELD_NAME_LEN])
 /*
  * The record repeats a stage held: a stage counts once per case, by its
  * earliest-dated record (the first sent on the same day), so which of
- * the two counts depends on their dates.
+ * the two counts depends on their dates. The longest text (a 64-character
+ * ref and a 20-digit seq, preliminary_investigation, the same day and
+ * sent before it) is 307 characters: res->warning holds 319.
  */
 static void
 warn_repeat(uint64_t seq, const struct record *rec,
@@ -233,13 +275,13 @@ warn_repeat(uint64_t seq, const struct record *rec,
 			 "second record counts for nothing; to change the "
 			 "first send a correction with target_ref %s",
 			 stage_name(rec->stage), held_name(held, name),
-			 held->ref[0] != '\0' ? held->ref : "its ref");
+			 shown_ref(held)[0] != '\0' ? held->ref : "its ref");
 	else
 		snprintf(res->warning, sizeof(res->warning),
 			 "case stage %s already held for this case (%s): this "
 			 "record dated %s (%s)%s counts in its place (a stage "
-			 "counts once per case by its earliest record); "
-			 "withdraw the one that is a mistake",
+			 "counts by its earliest record); withdraw the wrong "
+			 "one",
 			 stage_name(rec->stage), held_name(held, name),
 			 rec->date < held->date ? "before it" : "the same day",
 			 date_format(held->date, hd),
@@ -277,7 +319,9 @@ intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	memset(&e, 0, sizeof(e));
 	e.seq = seq;
 	e.date = rec->date;
-	snprintf(e.ref, sizeof(e.ref), "%s", ref);
+	/* Not kept where it may hold an identity: named as one unknown. */
+	snprintf(e.ref, sizeof(e.ref), "%s",
+		 ref_may_hold_identity(ref) ? "" : ref);
 	/* The holder that counts before this record is one of them (a
 	 * dead letter's entry goes to the next: outbox_stage_get). */
 	taken = view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&

@@ -51,6 +51,8 @@ struct holder {
 	size_t takes; /* the most elements it takes in one request, 0: any */
 	size_t too_large; /* requests refused too large */
 	bool shrink;	  /* takes one fewer after each refusal */
+	size_t sends;	  /* requests sent to it */
+	size_t fail_send; /* the one (1: the first) unreachable, 0: none */
 };
 
 struct fixture {
@@ -98,6 +100,11 @@ holder_send(void *arg, uint32_t epoch, const uint8_t *el, size_t n,
 	h->answer = malloc(n * 32);
 	h->n = n;
 	h->error = 0;
+	if (++h->sends == h->fail_send) {
+		/* Sent, its answer never comes. */
+		h->error = -EHOSTUNREACH;
+		return 0;
+	}
 	if (h->takes != 0 && (per_request == 0 || per_request > h->takes)) {
 		/* Refused, and the refusal tells the bound. */
 		h->error = -E2BIG;
@@ -133,6 +140,8 @@ holder_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 			 (unsigned)h->epoch);
 	if (h->error == -E2BIG)
 		snprintf(why, whylen, "key holder test: too_large");
+	if (h->error == -EHOSTUNREACH)
+		snprintf(why, whylen, "key holder test unreachable");
 	if (h->error != 0)
 		return h->error;
 	assert_int_equal(n, h->n);
@@ -699,6 +708,146 @@ test_ref_identity_held(void **state)
 	assert_int_equal(last_seq(fx), last + 2);
 }
 
+/*
+ * submit_many - one request of first (NULL: none), then n new
+ * identification lines (refs N0, N1...), then last (NULL: none). Returns
+ * intake_submit's.
+ */
+static int
+submit_many(struct fixture *fx, const char *first, size_t n, const char *last,
+	    struct control *rep)
+{
+	uint8_t **lines = calloc(n + 2, sizeof(*lines));
+	size_t *lens = calloc(n + 2, sizeof(*lens)), k = 0, i;
+	int r;
+
+	assert_non_null(lines);
+	assert_non_null(lens);
+	if (first != NULL)
+		lines[k++] = (uint8_t *)strdup(first);
+	for (i = 0; i < n; i++) {
+		char *l;
+		assert_true(
+		    asprintf(&l,
+			     "{\"kind\":\"identification\",\"ref\":"
+			     "\"N%zu\",\"date\":\"2025-01-01\","
+			     "\"region\":\"15\"," VICTIM(
+				 "%08zu") ","
+					  "\"exploitation\":[\"sexual\"]}",
+			     i, 20000000 + i) > 0);
+		lines[k++] = (uint8_t *)l;
+	}
+	if (last != NULL)
+		lines[k++] = (uint8_t *)strdup(last);
+	for (i = 0; i < k; i++) {
+		assert_non_null(lines[i]);
+		lens[i] = strlen((char *)lines[i]);
+	}
+	r = intake_submit(&fx->in, 1, lines, lens, k, fx->dry, rep);
+	for (i = 0; i < k; i++)
+		free(lines[i]);
+	free(lines);
+	free(lens);
+	return r;
+}
+
+/*
+ * A request that fails whole after a line of it was re-keyed (its key
+ * holders, on a later round) counts no re-keying: none was stored
+ * (kuska_node_records_rekeyed_total counted it, read49).
+ */
+static void
+test_rekey_failed_not_counted(void **state)
+{
+	static const char *const a = ID("A", "41735209", "2025-01-01");
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct control rep;
+	uint64_t last;
+
+	submit1(fx, a, &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	last = last_seq(fx);
+	rotate(fx, 2);
+	/* A re-keyed in the first round, the second round's answer lost. */
+	fx->holder.sends = 0;
+	fx->holder.fail_send = 2;
+	assert_int_equal(submit_many(fx, a, INTAKE_ROUND_RECORDS, NULL, &rep),
+			 -EHOSTUNREACH);
+	fx->holder.fail_send = 0;
+	assert_int_equal(fx->holder.sends, 2);
+	assert_non_null(strstr(rep.error, "unreachable"));
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), last);
+	assert_int_equal(fx->in.rekeyed, 0);
+	assert_int_equal(fx->in.refused, 0);
+	submit1(fx, a, &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(fx->in.rekeyed, 1);
+}
+
+/*
+ * A store error met parsing a round (the look-up of a ref that holds its
+ * victim's identity) stops the request there: the later rounds are not
+ * sent to the key holders (their rate_per_day spent on a request that
+ * fails whole).
+ */
+static void
+test_parse_store_error_stops(void **state)
+{
+	struct fixture *fx = *state;
+	struct control rep;
+
+	fx->holder.sends = 0;
+	ref_get_error = -EIO;
+	assert_int_equal(
+	    submit_many(fx, NULL, INTAKE_ROUND_RECORDS + 2,
+			ID("DNI-41735208", "41735208", "2025-01-01"), &rep),
+	    -EIO);
+	ref_get_error = 0;
+	assert_non_null(strstr(rep.error, "store error"));
+	codec_control_clear(&rep);
+	/* The first round only: the second (two lines and the line of the
+	 * error) never sent. */
+	assert_int_equal(fx->holder.sends, 1);
+	assert_int_equal(last_seq(fx), 0);
+}
+
+/*
+ * A key holder's -ESRCH on a real submission is told as the key holder's
+ * failure, not "this dry run had ended" (a real submission's run id, 0,
+ * was the last ended one's until a run ended: read49); and a store that
+ * returns -EINVAL looking up a ref that holds its victim's identity fails
+ * the request as any store error, where the line was refused for it.
+ */
+static void
+test_errors_told_as_theirs(void **state)
+{
+	static const char *const lines[] = {
+	    ID("PNP-2", "41735209", "2025-01-01"),
+	    ID("DNI-41735208", "41735208", "2025-01-01")};
+	struct fixture *fx = *state;
+	struct control rep;
+
+	fx->holder.fail = -ESRCH;
+	assert_int_equal(submit(fx, lines, 1, NULL, &rep), -ESRCH);
+	fx->holder.fail = 0;
+	assert_string_equal(rep.error,
+			    "key holder test unreachable: nothing of this "
+			    "request was stored; submit again later");
+	codec_control_clear(&rep);
+	assert_int_equal(fx->in.holder_failures, 1);
+
+	ref_get_error = -EINVAL;
+	assert_int_equal(submit(fx, lines, 2, NULL, &rep), -EINVAL);
+	ref_get_error = 0;
+	assert_string_equal(rep.error, "store error (Invalid argument); "
+				       "nothing of this request was stored");
+	assert_int_equal(rep.n_results, 0);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 0);
+}
+
 /* ID's line with a region no one has: refused for that. */
 #define ID_BAD_REGION(ref, dni)                                                \
 	"{\"kind\":\"identification\",\"ref\":\"" ref                          \
@@ -921,8 +1070,8 @@ test_case_stages(void **state)
 	warned(&res, LINE_ACCEPTED,
 	       "case stage complaint already held for this case (ref K1 seq "
 	       "1): this record dated before it (2026-04-02) counts in its "
-	       "place (a stage counts once per case by its earliest record); "
-	       "withdraw the one that is a mistake");
+	       "place (a stage counts by its earliest record); withdraw the "
+	       "wrong one");
 	assert_null(strchr(res.warning, ','));
 	/* An earlier stage dated after a later one. */
 	submit1(fx, STG("K9", "9", "preliminary_investigation", "2026-05-01"),
@@ -1019,6 +1168,92 @@ test_case_stages_no_ref(void **state)
 	       "stage accusation dated 2026-03-01 is before this case's "
 	       "complaint (2026-04-02: its ref not known to this node): a "
 	       "case's stages come in their order; check the dates");
+}
+
+/* STG's line with a victim whose DNI is dni. */
+#define STGV(ref, n, stage, d, dni)                                            \
+	"{\"kind\":\"case_stage\",\"ref\":\"" ref "\",\"date\":\"" d           \
+	"\",\"region\":\"15\",\"case_number\":\"CF-" n "\",\"stage\":\"" stage \
+	"\",\"victims\":[{\"document\":{\"type\":\"DNI\",\"number\":\"" dni    \
+	"\"},\"age\":15,\"sex\":\"F\",\"nationality\":\"PE\"}],\"persons\":1," \
+	"\"article\":\"153\"}"
+
+/* Nothing res says, nor the fields it hands back, holds s. */
+static void
+says_nothing_of(const struct line_result *res, const char *s)
+{
+	if (strstr(res->warning, s) != NULL || strstr(res->ref, s) != NULL ||
+	    strstr(res->reason, s) != NULL ||
+	    strstr(res->ref_warning, s) != NULL)
+		fail_msg("reply holds \"%s\": %s / %s", s, res->warning,
+			 res->ref_warning);
+}
+
+static void stage_bytes(struct fixture *fx, uint8_t **ret, size_t *ret_len);
+
+/*
+ * A case stage held under a ref that holds its victim's DNI (stored by a
+ * node older than the check: read49) is not named by it in the warnings
+ * about other lines, which reach kuska submit's output and --report
+ * files: a repeat and an out-of-order stage name it by its sequence,
+ * after the index is rebuilt from the envelopes' refs too; the index
+ * does not keep it.
+ */
+static void
+test_case_stages_ref_identity(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	uint8_t *b;
+	size_t n;
+
+	old_parser = true;
+	submit1(
+	    fx,
+	    STGV("DNI-41735208", "9", "complaint", "2026-04-02", "41735208"),
+	    &res);
+	old_parser = false;
+	warned(&res, LINE_ACCEPTED, "");
+	stage_bytes(fx, &b, &n);
+	assert_null(memmem(b, n, "41735208", 8));
+	free(b);
+	submit1(fx, STG("K3", "9", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "case stage complaint already held for this case (seq 1: its "
+	       "ref not known to this node): a second record counts for "
+	       "nothing; to change the first send a correction with "
+	       "target_ref its ref");
+	says_nothing_of(&res, "41735208");
+	submit1(fx, STG("K4", "9", "accusation", "2026-03-01"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "is before this case's complaint (2026-04-02: its ref not "
+	       "known to this node)");
+	says_nothing_of(&res, "41735208");
+	/* Rebuilt from the envelopes' refs, as by an older node's disk. */
+	reopen(fx, true, false);
+	submit1(fx, STG("K5", "9", "complaint", "2026-04-06"), &res);
+	warned(&res, LINE_ACCEPTED, "(seq 1: its ref not known");
+	says_nothing_of(&res, "41735208");
+	submit1(fx, STG("K6", "9", "complaint", "2026-04-01"), &res);
+	warned(&res, LINE_ACCEPTED, "(seq 1: its ref not known");
+	says_nothing_of(&res, "41735208");
+	submit1(fx, STG("K7", "9", "trial", "2026-01-01"), &res);
+	warned(&res, LINE_ACCEPTED, "is before this case's complaint");
+	says_nothing_of(&res, "41735208");
+	/* A ref of eight digits all one (a case system's "none") is named,
+	 * and one of a fiscal case number's ten; nine are not. */
+	submit1(fx, STG("X-00000000", "12", "complaint", "2026-04-02"), &res);
+	submit1(fx, STG("K8", "12", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref X-00000000 seq");
+	submit1(fx,
+		STG("1706014500-2023-12-0", "13", "complaint", "2026-04-02"),
+		&res);
+	submit1(fx, STG("K9", "13", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref 1706014500-2023-12-0 seq");
+	submit1(fx, STG("CE-001735208", "14", "complaint", "2026-04-02"), &res);
+	submit1(fx, STG("K10", "14", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "its ref not known to this node");
+	says_nothing_of(&res, "001735208");
 }
 
 /* The bytes of the stages' index's tables (keys and values, in order),
@@ -1460,6 +1695,50 @@ test_dead_withdrawal(void **state)
 	submit1(fx, STGCOR("V6", "V1", "90", "complaint", "2026-04-07"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_non_null(strstr(res.reason, "withdrawn by ref V5"));
+}
+
+/*
+ * warn_repeat's longest text, of a held record under a 64-character ref
+ * with a 7-digit sequence, of the stage with the longest name, dated the
+ * same day as a record corrected to its date and sent before it: whole in
+ * the warning (320 bytes), not cut short (read49).
+ */
+static void
+test_case_stages_longest_warning(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox_txn *t;
+	struct line_result res;
+	const char *end = "withdraw the wrong one";
+#define LONG_STAGE_REF                                                         \
+	"MP-LIMA-FISCALIA-PROVINCIAL-PENAL-CORPORATIVA-03-CARPETA-2026-01"
+
+	submit1(fx, STG("Q1", "45", "preliminary_investigation", "2026-04-09"),
+		&res);
+	warned(&res, LINE_ACCEPTED, "");
+	/* The next record's sequence 1234567. */
+	assert_int_equal(outbox_begin(fx->ob, &t), 0);
+	assert_int_equal(
+	    outbox_put_held(t, 1234566, 0, (const uint8_t *)"x", 1, NULL), 0);
+	assert_int_equal(outbox_commit(&t), 0);
+	submit1(fx,
+		STG(LONG_STAGE_REF, "45", "preliminary_investigation",
+		    "2026-04-05"),
+		&res);
+	warned(&res, LINE_ACCEPTED, "(ref Q1 seq 1): this record dated before");
+	assert_int_equal(res.seq, 1234567);
+	submit1(
+	    fx,
+	    STGCOR("C1", "Q1", "45", "preliminary_investigation", "2026-04-05"),
+	    &res);
+	warned(&res, LINE_ACCEPTED,
+	       "(ref " LONG_STAGE_REF
+	       " seq 1234567): this record dated the same day "
+	       "(2026-04-05) and sent before it counts in its place");
+	assert_true(strlen(res.warning) < sizeof(res.warning) - 1);
+	assert_string_equal(res.warning + strlen(res.warning) - strlen(end),
+			    end);
+#undef LONG_STAGE_REF
 }
 
 /*
@@ -3558,6 +3837,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_case_stages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_no_ref, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_ref_identity,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dry, setup,
 					    teardown),
 	    cmocka_unit_test(test_dry_stage_first),
@@ -3585,6 +3866,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_same_day, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_longest_warning,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_blank_head, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reexport_corrected, setup,
@@ -3600,6 +3883,12 @@ main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_store_error,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_failed_not_counted,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_parse_store_error_stops, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_errors_told_as_theirs, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_epoch_records, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_refused_resent, setup,
