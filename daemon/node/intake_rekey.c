@@ -209,7 +209,7 @@ held_as_refused(struct outbox_txn *t, struct taking *tk,
 	if (r == 1) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
-		r = intake_held_dead(t, known->own, res);
+		r = intake_held_dead(t, known, res);
 		if (r < 0)
 			return r;
 	} else {
@@ -333,7 +333,7 @@ held_since(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (r == 1 || r == -ENOENT) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
-		r = intake_held_dead(t, known->own, res);
+		r = intake_held_dead(t, known, res);
 		if (r < 0)
 			intake_refuse(res, "", "store error: %s", strerror(-r));
 		return r;
@@ -396,7 +396,7 @@ intake_rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (r == 0) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
-		r = intake_held_dead(t, known->own, res);
+		r = intake_held_dead(t, known, res);
 		if (r == 0)
 			return 0;
 		goto fail;

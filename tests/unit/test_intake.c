@@ -1698,6 +1698,91 @@ test_dead_withdrawal(void **state)
 }
 
 /*
+ * A line held whose own envelope the consolidator refused is warned of in
+ * words true of that envelope (read49b): a record's own first envelope
+ * counts nowhere (fixed, sent under a new ref); a correction or a
+ * re-keying leaves the record counting as it was, and a withdrawal leaves
+ * it counting still: a new record would count it twice, so the way out
+ * names a correction or withdrawal. Refused for the node's key: the
+ * operators' --refetch. No comma in any.
+ */
+static void
+test_held_dead_words(void **state)
+{
+	static const char *const lines[] = {
+	    ID("HA", "11111111", "2025-01-01"),
+	    ID("HB", "22222222", "2025-01-02"),
+	    COR("HC", "HB", "22222222"),
+	    ID("HD", "33333333", "2025-01-03"),
+	    WD("HW", "HD"),
+	    ID("HE", "44444444", "2025-01-04"),
+	    COR("HF", "HE", "44444444"),
+	    ID("HG", "55555555", "2025-01-05"),
+	};
+	static const char *const want[] = {
+	    "(seq 1: kind_not_allowed): it counts nowhere; fix it and send it "
+	    "under a new ref",
+	    "",
+	    "(seq 3: kind_not_allowed): the record counts as it was; send a "
+	    "correction naming the record (under a new ref) or a withdrawal",
+	    "",
+	    "(seq 5: bad_event): the record still counts; send the withdrawal "
+	    "again under a new ref",
+	    "",
+	    "(seq 7: key_not_valid): the record counts as it was; not its "
+	    "content: ask the operators to take it again (--refetch)",
+	    "",
+	};
+	static const uint64_t dead[] = {1, 3, 5, 7};
+	static const enum reason why[] = {
+	    REASON_KIND_NOT_ALLOWED, REASON_KIND_NOT_ALLOWED, REASON_BAD_EVENT,
+	    REASON_KEY_NOT_VALID};
+	const char *head = "already held but the consolidator refused it ";
+	struct fixture *fx = *state;
+	struct rejection rej[4];
+	struct line_result res;
+	size_t i;
+
+	for (i = 0; i < 8; i++) {
+		submit1(fx, lines[i], &res);
+		assert_int_equal(res.status, LINE_ACCEPTED);
+	}
+	memset(rej, 0, sizeof(rej));
+	for (i = 0; i < 4; i++) {
+		rej[i].seq = dead[i];
+		rej[i].reason = why[i];
+	}
+	assert_int_equal(outbox_record_ack(fx->ob, 8, false, 1000, rej, 4), 0);
+	for (i = 0; i < 8; i++) {
+		submit1(fx, lines[i], &res);
+		assert_int_equal(res.status, LINE_HELD);
+		if (want[i][0] == '\0') {
+			assert_string_equal(res.dead_warning, "");
+			continue;
+		}
+		assert_true(strncmp(res.dead_warning, head, strlen(head)) == 0);
+		assert_string_equal(res.dead_warning + strlen(head), want[i]);
+		assert_null(strchr(res.dead_warning, ','));
+	}
+	/* A re-keying correction refused for its content: held, the record
+	 * counting under the old key epoch as it was. */
+	rotate(fx, 2);
+	submit1(fx, lines[7], &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(res.seq, 9);
+	rej[0].seq = 9;
+	rej[0].reason = REASON_STAGE_NOT_ALLOWED;
+	assert_int_equal(outbox_record_ack(fx->ob, 9, false, 2000, rej, 1), 0);
+	submit1(fx, lines[7], &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning,
+			    "already held but the consolidator refused it (seq "
+			    "9: stage_not_allowed): the record counts as it "
+			    "was; send a correction naming the record (under a "
+			    "new ref) or a withdrawal");
+}
+
+/*
  * warn_repeat's longest text, of a held record under a 64-character ref
  * with a 7-digit sequence, of the stage with the longest name, dated the
  * same day as a record corrected to its date and sent before it: whole in
@@ -3832,6 +3917,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_held_dead_words, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages, setup, teardown),
