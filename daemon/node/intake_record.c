@@ -496,9 +496,11 @@ store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 		    &p->ev.rec,
 		    /* A ref holding its victim's identity is not copied
 		     * into the stages' index, which warnings print. */
-		    p->ref_identity[0] != '\0'	     ? ""
-		    : ni.target == TARGET_CORRECTION ? p->target_ref
-						     : p->ref,
+		    ni.target != TARGET_CORRECTION
+			? (p->ref_identity[0] != '\0' ? "" : p->ref)
+			: (p->ref_identity[0] != '\0' || p->target_ref_identity
+			       ? ""
+			       : p->target_ref),
 		    ni.target == TARGET_CORRECTION, true, res);
 	if (r != 0) {
 		intake_refuse(res, "", "store error: %s", strerror(-r));

@@ -429,12 +429,15 @@ intake_rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 		r = intake_ref_put(t, in, p->ev.id, known, tk->provisional);
 	/* The record's case stage under the new pseudonyms: held as it
 	 * was, so not warned of again. A ref holding its victim's identity
-	 * (stored by an older node, which kept it in the index too) is
-	 * not copied back: the index's own check sees digits only. */
+	 * (stored by an older node, which kept it in the index too; a
+	 * correction's target_ref alike) is not copied back: the index's
+	 * own check sees digits only. */
 	if (r == 0)
 		r = intake_stage_take(
 		    t, in, correction ? target->seq : known->seq, &p->ev.rec,
-		    p->ref_identity[0] != '\0' ? "" : NULL, true, false, res);
+		    p->ref_identity[0] != '\0' || p->target_ref_identity ? ""
+									 : NULL,
+		    true, false, res);
 	if (r != 0)
 		goto fail;
 	/* Counted once stored: intake_submit, after the commit. */

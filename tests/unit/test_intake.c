@@ -1299,6 +1299,59 @@ test_case_stages_rekey_ref_identity(void **state)
 	free(b);
 }
 
+#define STGNCOR(ref, target, n, stage, d)                                      \
+	"{\"kind\":\"correction\",\"ref\":\"" ref                              \
+	"\",\"target_ref\":\"" target                                          \
+	"\",\"record\":{\"kind\":\"case_stage\",\"date\":\"" d                 \
+	"\",\"region\":\"15\",\"case_number\":\"CF-" n "\",\"stage\":\"" stage \
+	"\",\"victims\":[{\"given_names\":\"Zoila Marta\",\"surnames\":"       \
+	"\"Nunez Quispe\",\"age\":15,\"sex\":\"F\",\"nationality\":\"PE\"}],"  \
+	"\"persons\":1,\"article\":\"153\"}}"
+
+/*
+ * A correction under a clean ref of a case stage held under a ref that
+ * holds its victim's names (stored by an older node): the stages' index
+ * takes the correction's target_ref for the record, and the parser's
+ * checks of it (not only of the line's own ref) keep it out, so no
+ * warning names it (read49b).
+ */
+static void
+test_case_stages_target_ref_identity(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	uint8_t *b;
+	size_t n;
+
+	old_parser = true;
+	submit1(fx,
+		STG("PJ-EXP-Nunez-Quispe-2", "9", "complaint", "2026-04-02"),
+		&res);
+	old_parser = false;
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx,
+		STGNCOR("C-1", "PJ-EXP-Nunez-Quispe-2", "9", "complaint",
+			"2026-04-03"),
+		&res);
+	warned(&res, LINE_ACCEPTED, "");
+	assert_false(line_warns_ref(&res));
+	submit1(fx, STG("K3", "9", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "case stage complaint already held for this case (seq 1: its "
+	       "ref");
+	says_nothing_of(&res, "Nunez");
+	stage_bytes(fx, &b, &n);
+	assert_null(memmem(b, n, "Nunez", 5));
+	free(b);
+	/* Its target_ref holding no identity, the correction names it. */
+	submit1(fx, STG("R1", "10", "complaint", "2026-04-02"), &res);
+	submit1(fx, STGNCOR("C-2", "R1", "10", "complaint", "2026-04-03"),
+		&res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("K4", "10", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref R1 seq");
+}
+
 /* The bytes of the stages' index's tables (keys and values, in order),
  * read with the outbox closed, then opened again. */
 static void
@@ -3964,6 +4017,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_rekey_ref_identity,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_case_stages_target_ref_identity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages, setup, teardown),
