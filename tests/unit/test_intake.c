@@ -1220,22 +1220,23 @@ test_case_stages_ref_identity(void **state)
 	submit1(fx, STG("K3", "9", "complaint", "2026-04-05"), &res);
 	warned(&res, LINE_ACCEPTED,
 	       "case stage complaint already held for this case (seq 1: its "
-	       "ref not known to this node): a second record counts for "
-	       "nothing; to change the first send a correction with "
+	       "ref withheld as it may hold the victim's identity): a second "
+	       "record counts for nothing; to change the first send a "
+	       "correction with "
 	       "target_ref its ref");
 	says_nothing_of(&res, "41735208");
 	submit1(fx, STG("K4", "9", "accusation", "2026-03-01"), &res);
 	warned(&res, LINE_ACCEPTED,
-	       "is before this case's complaint (2026-04-02: its ref not "
-	       "known to this node)");
+	       "is before this case's complaint (2026-04-02: its ref "
+	       "withheld as it may hold the victim's identity)");
 	says_nothing_of(&res, "41735208");
 	/* Rebuilt from the envelopes' refs, as by an older node's disk. */
 	reopen(fx, true, false);
 	submit1(fx, STG("K5", "9", "complaint", "2026-04-06"), &res);
-	warned(&res, LINE_ACCEPTED, "(seq 1: its ref not known");
+	warned(&res, LINE_ACCEPTED, "(seq 1: its ref withheld");
 	says_nothing_of(&res, "41735208");
 	submit1(fx, STG("K6", "9", "complaint", "2026-04-01"), &res);
-	warned(&res, LINE_ACCEPTED, "(seq 1: its ref not known");
+	warned(&res, LINE_ACCEPTED, "(seq 1: its ref withheld");
 	says_nothing_of(&res, "41735208");
 	submit1(fx, STG("K7", "9", "trial", "2026-01-01"), &res);
 	warned(&res, LINE_ACCEPTED, "is before this case's complaint");
@@ -1252,7 +1253,7 @@ test_case_stages_ref_identity(void **state)
 	warned(&res, LINE_ACCEPTED, "(ref 1706014500-2023-12-0 seq");
 	submit1(fx, STG("CE-001735208", "14", "complaint", "2026-04-02"), &res);
 	submit1(fx, STG("K10", "14", "complaint", "2026-04-05"), &res);
-	warned(&res, LINE_ACCEPTED, "its ref not known to this node");
+	warned(&res, LINE_ACCEPTED, "its ref withheld as it may hold");
 	says_nothing_of(&res, "001735208");
 }
 
@@ -1292,7 +1293,7 @@ test_case_stages_rekey_ref_identity(void **state)
 	submit1(fx, STG("K3", "9", "complaint", "2026-04-05"), &res);
 	warned(&res, LINE_ACCEPTED,
 	       "case stage complaint already held for this case (seq 1: its "
-	       "ref");
+	       "ref withheld");
 	says_nothing_of(&res, "Nunez");
 	stage_bytes(fx, &b, &n);
 	assert_null(memmem(b, n, "Nunez", 5));
@@ -1338,7 +1339,7 @@ test_case_stages_target_ref_identity(void **state)
 	submit1(fx, STG("K3", "9", "complaint", "2026-04-05"), &res);
 	warned(&res, LINE_ACCEPTED,
 	       "case stage complaint already held for this case (seq 1: its "
-	       "ref");
+	       "ref withheld");
 	says_nothing_of(&res, "Nunez");
 	stage_bytes(fx, &b, &n);
 	assert_null(memmem(b, n, "Nunez", 5));
