@@ -96,8 +96,11 @@ print_old_epochs(const struct node_status *s)
 		printf("    (sending them again does not re-key a record "
 		       "whose correction the consolidator refused for its "
 		       "content, a dead letter above: it stays here until "
-		       "corrected anew under a new ref, or withdrawn; "
-		       "docs/OPERATIONS.md section 9)\n");
+		       "corrected anew under a new ref, or withdrawn; nor a "
+		       "record refused for its content when first sent, "
+		       "which counts nowhere and stays here for good: send "
+		       "it anew under a new ref; docs/OPERATIONS.md section "
+		       "9)\n");
 }
 
 /* "30 days", "5 h", "12 min", "40 s": a length of time for people. */
@@ -295,11 +298,14 @@ dead_letter_advice(const struct node_status *s)
 			break;
 		}
 	if (content)
-		printf("    (one refused for its content counts nowhere, and "
-		       "its line sent again is only \"already held\": mend "
-		       "it and send it under a new ref, a correction naming "
-		       "the original record or a new record; docs/INPUT.md "
-		       "section 9)\n");
+		printf("    (a record refused for its content counts "
+		       "nowhere, and a correction or withdrawal so refused "
+		       "leaves the record counting as it was; its line sent "
+		       "again is only \"already held\": mend it and send it "
+		       "under a new ref, a record as a new record, a "
+		       "correction as a correction naming the original "
+		       "record or a withdrawal, a withdrawal again; "
+		       "docs/INPUT.md section 9)\n");
 	if (other)
 		printf("    (one refused for the node's key, network or "
 		       "envelope, not its content: ask the operators to take "

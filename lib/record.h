@@ -68,6 +68,10 @@ struct parsed_record {
 	 * one, stored before the check, goes on as any held record (re-sent,
 	 * re-keyed, corrected: INPUT.md section 7). */
 	char ref_identity[160];
+	/* Whether a correction's target_ref holds its victim's identity, by
+	 * the same checks: never refused for it (the record is held), but
+	 * never copied where a warning prints it. */
+	bool target_ref_identity;
 };
 
 /*

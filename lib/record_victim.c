@@ -339,13 +339,16 @@ static const char *const doc_fields[] = {"type", "number", NULL};
  * her names given and surn ("" when not written), or her birth date birth
  * (INT32_MIN when not written; a newborn's, born on the record's date,
  * is exempt: a ref holding its record's date is common), in that order
- * (ref_flag keeps the first reason). The parse and the scan of a refused
- * line both ask it.
+ * (ref_flag keeps the first reason); flags a correction's target_ref
+ * alike (target_ref_identity). The parse and the scan of a refused line
+ * both ask it.
  */
 static void
 ref_checks(struct parser *p, const char *doc, const char *given,
 	   const char *surn, int32_t birth, int32_t date)
 {
+	const char *target = p->ret->target_ref;
+
 	if (doc[0] != '\0' && ref_holds_document(p->ret->ref, doc))
 		ref_flag(p, "holds the victim's document number: " REF_ADVICE);
 	if ((given[0] != '\0' || surn[0] != '\0') &&
@@ -354,6 +357,15 @@ ref_checks(struct parser *p, const char *doc, const char *given,
 	if (birth != INT32_MIN && birth != date &&
 	    ref_holds_birth(p->ret->ref, birth))
 		ref_flag(p, "holds the victim's birth date: " REF_ADVICE);
+	/* A correction's target_ref is a record held (not refused for
+	 * it), but not to be copied where a warning prints it. */
+	if (target[0] != '\0' &&
+	    ((doc[0] != '\0' && ref_holds_document(target, doc)) ||
+	     ((given[0] != '\0' || surn[0] != '\0') &&
+	      ref_holds_name(target, given, surn)) ||
+	     (birth != INT32_MIN && birth != date &&
+	      ref_holds_birth(target, birth))))
+		p->ret->target_ref_identity = true;
 }
 
 /* A document's types, NULL-ended. */

@@ -228,33 +228,51 @@ intake_refused_as_sent(enum reason why)
 
 /*
  * A line held ("already held") whose content's envelope own the
- * consolidator refused: without a word the officer reads it as taken,
- * while it counts nowhere. Says so in refused_target's words: mended
- * under a new ref, or, refused for the node's key or network, taken again
- * by the operators (a new ref would count it twice once taken).
+ * consolidator refused: without a word the officer reads it as taken.
+ * What the refusal leaves depends on the envelope: a record's own first
+ * one counts nowhere; a correction (or a re-keying's) leaves the record
+ * counting as it was; a withdrawal leaves it counting still. Refused for
+ * its content, it is mended under a new ref (a new record would count
+ * twice where the record counts still); refused for the node's key or
+ * network, taken again by the operators (a new ref would count it twice
+ * once taken).
  */
 int
-intake_held_dead(struct outbox_txn *t, uint64_t own, struct line_result *res)
+intake_held_dead(struct outbox_txn *t, const struct ref_info *known,
+		 struct line_result *res)
 {
+	const char *left, *advice;
 	enum reason why;
 	uint64_t at_ms;
 	uint8_t code;
 	int r;
 
-	r = outbox_seq_dead(t, own, &code, &at_ms);
+	r = outbox_seq_dead(t, known->own, &code, &at_ms);
 	if (r == -ENOENT)
 		return 0;
 	if (r != 0)
 		return r;
 	why = reason_of_refusal(code, NULL, 0);
+	if (known->target == TARGET_WITHDRAWAL) {
+		left = "the record still counts";
+		advice = "send the withdrawal again under a new ref";
+	} else if (known->target == TARGET_CORRECTION ||
+		   known->own != known->seq) {
+		left = "the record counts as it was";
+		advice = "send a correction naming the record (under a new "
+			 "ref) or a withdrawal";
+	} else {
+		left = "it counts nowhere";
+		advice = "fix it and send it under a new ref";
+	}
+	if (!intake_refused_as_sent(why))
+		advice = "not its content: ask the operators to take it again "
+			 "(--refetch)";
 	snprintf(res->dead_warning, sizeof(res->dead_warning),
 		 "already held but the consolidator refused it (seq %llu: "
-		 "%s): it counts nowhere; %s",
-		 (unsigned long long)own, reason_name(why),
-		 intake_refused_as_sent(why)
-		     ? "fix it and send it under a new ref"
-		     : "not its content: ask the operators to take it again "
-		       "(--refetch)");
+		 "%s): %s; %s",
+		 (unsigned long long)known->own, reason_name(why), left,
+		 advice);
 	return 0;
 }
 
@@ -478,9 +496,11 @@ store_new(struct outbox_txn *t, struct intake *in, struct taking *tk,
 		    &p->ev.rec,
 		    /* A ref holding its victim's identity is not copied
 		     * into the stages' index, which warnings print. */
-		    p->ref_identity[0] != '\0'	     ? ""
-		    : ni.target == TARGET_CORRECTION ? p->target_ref
-						     : p->ref,
+		    ni.target != TARGET_CORRECTION
+			? (p->ref_identity[0] != '\0' ? "" : p->ref)
+			: (p->ref_identity[0] != '\0' || p->target_ref_identity
+			       ? ""
+			       : p->target_ref),
 		    ni.target == TARGET_CORRECTION, true, res);
 	if (r != 0) {
 		intake_refuse(res, "", "store error: %s", strerror(-r));
@@ -589,7 +609,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 				return intake_rekey(t, in, &tk, digest, res);
 			res->status = LINE_HELD;
 			res->seq = tk.known.seq;
-			r = intake_held_dead(t, tk.known.own, res);
+			r = intake_held_dead(t, &tk.known, res);
 			if (r < 0)
 				intake_refuse(res, "", "store error: %s",
 					      strerror(-r));

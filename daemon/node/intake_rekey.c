@@ -209,7 +209,7 @@ held_as_refused(struct outbox_txn *t, struct taking *tk,
 	if (r == 1) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
-		r = intake_held_dead(t, known->own, res);
+		r = intake_held_dead(t, known, res);
 		if (r < 0)
 			return r;
 	} else {
@@ -333,7 +333,7 @@ held_since(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (r == 1 || r == -ENOENT) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
-		r = intake_held_dead(t, known->own, res);
+		r = intake_held_dead(t, known, res);
 		if (r < 0)
 			intake_refuse(res, "", "store error: %s", strerror(-r));
 		return r;
@@ -396,7 +396,7 @@ intake_rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (r == 0) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
-		r = intake_held_dead(t, known->own, res);
+		r = intake_held_dead(t, known, res);
 		if (r == 0)
 			return 0;
 		goto fail;
@@ -428,11 +428,16 @@ intake_rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (r == 0)
 		r = intake_ref_put(t, in, p->ev.id, known, tk->provisional);
 	/* The record's case stage under the new pseudonyms: held as it
-	 * was, so not warned of again. */
+	 * was, so not warned of again. A ref holding its victim's identity
+	 * (stored by an older node, which kept it in the index too; a
+	 * correction's target_ref alike) is not copied back: the index's
+	 * own check sees digits only. */
 	if (r == 0)
-		r = intake_stage_take(t, in,
-				      correction ? target->seq : known->seq,
-				      &p->ev.rec, NULL, true, false, res);
+		r = intake_stage_take(
+		    t, in, correction ? target->seq : known->seq, &p->ev.rec,
+		    p->ref_identity[0] != '\0' || p->target_ref_identity ? ""
+									 : NULL,
+		    true, false, res);
 	if (r != 0)
 		goto fail;
 	/* Counted once stored: intake_submit, after the commit. */

@@ -37,8 +37,10 @@ struct taking {
  * intake_refused_as_sent - whether a dead letter's reason is the record's
  *	own (the officer mends it), not the node's key, network or envelope.
  * intake_held_dead - res->dead_warning for a line held whose content
- *	envelope `own` is a dead letter: that it counts nowhere, the
- *	sequence and reason, and what to do. 0 (none is also 0) or -errno.
+ *	envelope known->own is a dead letter: the sequence and reason,
+ *	what the record counts as (nowhere for its own first envelope, as
+ *	it was for a correction or re-keying, still for a withdrawal) and
+ *	what to do. 0 (none is also 0) or -errno.
  * intake_store_event - ev encoded and stored as the next envelope
  *	(*ret_seq; a dry run only takes the number). 0 or -errno.
  * intake_ref_put - ri stored as id's ref info (a dry run's over the
@@ -48,7 +50,7 @@ void intake_refuse_other(struct line_result *res, const struct ref_info *known);
 void intake_refuse_withdrawn(struct outbox_txn *t, struct line_result *res,
 			     const struct ref_info *known);
 bool intake_refused_as_sent(enum reason why);
-int intake_held_dead(struct outbox_txn *t, uint64_t own,
+int intake_held_dead(struct outbox_txn *t, const struct ref_info *known,
 		     struct line_result *res)
     __attribute__((warn_unused_result));
 int intake_store_event(struct outbox_txn *t, struct intake *in,

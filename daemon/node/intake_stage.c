@@ -22,6 +22,8 @@
 
 /* After a held record's seq or date when the outbox has no ref for it. */
 #define REF_UNKNOWN ": its ref not known to this node"
+/* ... or when it has one that may hold the victim's identity. */
+#define REF_WITHHELD ": its ref withheld as it may hold the victim's identity"
 
 /*
  * Whether a stored ref may hold a victim's identity, as an older node took
@@ -59,6 +61,30 @@ static const char *
 shown_ref(const struct stage_entry *e)
 {
 	return ref_may_hold_identity(e->ref) ? "" : e->ref;
+}
+
+/*
+ * Why a warning names e's record without its ref: REF_WITHHELD when the
+ * node holds one (the index withheld it, or kept it and shown_ref hides
+ * it; or a dry run took the record), REF_UNKNOWN when it holds none (an
+ * outbox rebuilt by --recover). The ref looked up is never printed.
+ */
+static const char *
+ref_missing(struct outbox_txn *t, struct intake *in,
+	    const struct stage_entry *e)
+{
+	char ref[RECORD_MAX_REF + 1] = "";
+	uint8_t id[EVENT_ID_LEN];
+	struct ref_info ri;
+	bool prov, held;
+
+	held = e->ref[0] != '\0' ||
+	       (outbox_seq_ref(t, e->seq, ref, sizeof(ref)) == 0 &&
+		ref[0] != '\0') ||
+	       (in->dry != NULL &&
+		dryrun_ref_by_own(in->dry, e->seq, id, &ri, &prov) == 0);
+	memset(ref, 0, sizeof(ref));
+	return held ? REF_WITHHELD : REF_UNKNOWN;
 }
 
 /*
@@ -215,7 +241,7 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 			 before ? "before" : "after",
 			 stage_name((enum stage)st), date_format(e.date, od),
 			 ref[0] != '\0' ? " ref " : "", ref,
-			 ref[0] != '\0' ? "" : REF_UNKNOWN,
+			 ref[0] != '\0' ? "" : ref_missing(t, in, &e),
 			 paired ? "the days between them will read negative"
 				: "a case's stages come in their order");
 		return;
@@ -232,27 +258,29 @@ before(uint64_t seq, const struct record *rec, const struct stage_entry *e)
 	return rec->date < e->date || (rec->date == e->date && seq < e->seq);
 }
 
-/* held_name's longest: "ref " and a ref, or REF_UNKNOWN, " seq " and a
- * seq's 20 digits. */
+/* held_name's longest: "ref " and a ref, or REF_UNKNOWN (REF_WITHHELD is
+ * shorter than "ref " and a ref), " seq " and a seq's 20 digits. */
 #define HELD_NAME_LEN                                                          \
 	(sizeof("ref ") - 1 + sizeof(((struct stage_entry *)0)->ref) +         \
 	 sizeof(" seq ") - 1 + 20 + sizeof(REF_UNKNOWN))
 
 /*
  * held_name - the held record of e as warn_repeat names it, into buf:
- * "ref R seq N", or "seq N: its ref not known to this node" (an outbox
+ * "ref R seq N", or "seq N" and why not its ref (ref_missing: an outbox
  * rebuilt by --recover has no ref for what it took back from the
- * consolidator: say so, where "ref  seq 7" said nothing). Returns buf.
+ * consolidator, or the ref may hold an identity: say which, where
+ * "ref  seq 7" said nothing). Returns buf.
  */
 static const char *
-held_name(const struct stage_entry *e, char buf[HELD_NAME_LEN])
+held_name(struct outbox_txn *t, struct intake *in, const struct stage_entry *e,
+	  char buf[HELD_NAME_LEN])
 {
 	if (shown_ref(e)[0] != '\0')
 		snprintf(buf, HELD_NAME_LEN, "ref %s seq %llu", e->ref,
 			 (unsigned long long)e->seq);
 	else
-		snprintf(buf, HELD_NAME_LEN, "seq %llu" REF_UNKNOWN,
-			 (unsigned long long)e->seq);
+		snprintf(buf, HELD_NAME_LEN, "seq %llu%s",
+			 (unsigned long long)e->seq, ref_missing(t, in, e));
 	return buf;
 }
 
@@ -264,8 +292,9 @@ held_name(const struct stage_entry *e, char buf[HELD_NAME_LEN])
  * sent before it) is 307 characters: res->warning holds 319.
  */
 static void
-warn_repeat(uint64_t seq, const struct record *rec,
-	    const struct stage_entry *held, struct line_result *res)
+warn_repeat(struct outbox_txn *t, struct intake *in, uint64_t seq,
+	    const struct record *rec, const struct stage_entry *held,
+	    struct line_result *res)
 {
 	char hd[11], name[HELD_NAME_LEN];
 
@@ -274,7 +303,7 @@ warn_repeat(uint64_t seq, const struct record *rec,
 			 "case stage %s already held for this case (%s): a "
 			 "second record counts for nothing; to change the "
 			 "first send a correction with target_ref %s",
-			 stage_name(rec->stage), held_name(held, name),
+			 stage_name(rec->stage), held_name(t, in, held, name),
 			 shown_ref(held)[0] != '\0' ? held->ref : "its ref");
 	else
 		snprintf(res->warning, sizeof(res->warning),
@@ -282,7 +311,7 @@ warn_repeat(uint64_t seq, const struct record *rec,
 			 "record dated %s (%s)%s counts in its place (a stage "
 			 "counts by its earliest record); withdraw the wrong "
 			 "one",
-			 stage_name(rec->stage), held_name(held, name),
+			 stage_name(rec->stage), held_name(t, in, held, name),
 			 rec->date < held->date ? "before it" : "the same day",
 			 date_format(held->date, hd),
 			 rec->date < held->date ? "" : " and sent before it");
@@ -338,7 +367,7 @@ intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 		return r;
 	repeat = taken && held.seq != seq;
 	if (repeat && warn)
-		warn_repeat(seq, rec, &held, res);
+		warn_repeat(t, in, seq, rec, &held, res);
 	/* The entry is the record the consolidator counts: the earliest
 	 * dated (of one day, the first sent), so one before it takes it,
 	 * and a third record is judged against that one. A dry run writes

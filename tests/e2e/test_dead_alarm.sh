@@ -38,7 +38,7 @@ dead_metrics() {
 
 # ADVICE: what the status says to do of dead letters refused for their
 # content (kind_not_allowed here) while they warn.
-ADVICE='    (one refused for its content counts nowhere, and its line sent again is only "already held": mend it and send it under a new ref, a correction naming the original record or a new record; docs/INPUT.md section 9)'
+ADVICE='    (a record refused for its content counts nowhere, and a correction or withdrawal so refused leaves the record counting as it was; its line sent again is only "already held": mend it and send it under a new ref, a record as a new record, a correction as a correction naming the original record or a withdrawal, a withdrawal again; docs/INPUT.md section 9)'
 
 # set_window HOURS: pnp's alarm_dead_letter_hours ("" for the default),
 # read at the node's next start.

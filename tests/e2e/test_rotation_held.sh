@@ -72,14 +72,14 @@ check "before resubmitting: the record under epoch 1, its dead letter listed" \
 check "the export sent again: the correction's line held, nothing re-keyed" \
 	grep -q ': 0 accepted, 2 already held, 0 refused' "$T/again.out"
 check "... and nothing said of re-keying" sh -c "! grep -q re-keyed '$T/again.out'"
-check "... the correction's line said to be refused by the consolidator" \
-	grep -q 'export.jsonl:2: warning: already held but the consolidator refused it (seq [0-9]*: stage_not_allowed): it counts nowhere; fix it and send it under a new ref$' \
+check "... the correction's line said refused by the consolidator: the record counts as it was" \
+	grep -q 'export.jsonl:2: warning: already held but the consolidator refused it (seq [0-9]*: stage_not_allowed): the record counts as it was; send a correction naming the record (under a new ref) or a withdrawal$' \
 	"$T/again.out"
 status
 check "after it the record is still under epoch 1" \
 	grep -q '^  records under key epoch 1: 1 ' "$T/status.out"
 check "and the status says sending again leaves it there, and what does not" \
-	grep -q '^    (sending them again does not re-key a record whose correction the consolidator refused for its content, a dead letter above: it stays here until corrected anew under a new ref, or withdrawn; docs/OPERATIONS.md section 9)$' \
+	grep -q '^    (sending them again does not re-key a record whose correction the consolidator refused for its content, a dead letter above: it stays here until corrected anew under a new ref, or withdrawn; nor a record refused for its content when first sent, which counts nowhere and stays here for good: send it anew under a new ref; docs/OPERATIONS.md section 9)$' \
 	"$T/status.out"
 grep -A1 'records under' "$T/status.out" | sed 's/^/#   /'
 
