@@ -1,8 +1,10 @@
 /* query_json.c - kuska query's JSON; see query_json.h. */
 #include "query_json.h"
 
+#include "norm.h"
+
 #include <ctype.h>
-#include <stdint.h>
+#include <string.h>
 
 bool
 query_json_number(const char *s)
@@ -26,64 +28,29 @@ query_json_number(const char *s)
 	return *s == '\0';
 }
 
-/*
- * The bytes of the UTF-8 character at s (2 to 4), or 0 when s holds no
- * well-formed one (RFC 3629: no overlong form, no surrogate, none past
- * U+10FFFF, no stray continuation byte).
- */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0; /* a NUL ends it too */
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 /* s as a JSON string: ", \ and control characters escaped, a byte of no
  * well-formed UTF-8 character U+FFFD, which JSON (UTF-8) cannot hold. */
 static void
 json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
+	size_t len = strlen(s), i = 0, at;
 
 	fputc('"', f);
-	while (*p != '\0') {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else if (*p < 0x80)
-			fputc(*p, f);
-		else if ((n = utf8_len(p)) == 0)
-			fputs("\\ufffd", f);
+	while (i < len) {
+		at = i;
+		if (p[i] == '"' || p[i] == '\\')
+			fprintf(f, "\\%c", p[i++]);
+		else if (p[i] < 0x20)
+			fprintf(f, "\\u%04x", p[i++]);
+		else if (p[i] < 0x80)
+			fputc(p[i++], f);
+		else if (utf8_next(p, len, &i) >= 0)
+			fwrite(p + at, 1, i - at, f);
 		else {
-			fwrite(p, 1, n, f);
-			p += n;
-			continue;
+			fputs("\\ufffd", f);
+			i++;
 		}
-		p++;
 	}
 	fputc('"', f);
 }

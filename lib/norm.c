@@ -52,12 +52,7 @@ static const char pinyin_fold[16] = "AAIIOOUUUUUUUUUU";
 static const char romanian_fold[4] = "SSTT";
 static const char pairs[][3] = {"", "IJ", "OE", "AE", "TH", "SS"};
 
-/*
- * utf8_next - decodes the code point at s[*i] (len bytes in all) and moves
- * *i past it. Returns the code point, or -EILSEQ for a truncated, overlong
- * or surrogate sequence or a value past U+10FFFF.
- */
-static int32_t
+int32_t
 utf8_next(const unsigned char *s, size_t len, size_t *i)
 {
 	unsigned char c = s[*i];

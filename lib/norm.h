@@ -19,6 +19,7 @@
 #define KUSKA_NORM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define NORM_MAX 256 /* longest normalised text, NUL included */
 
@@ -57,5 +58,12 @@ int norm_number(const char *s, size_t len, char *out, size_t cap)
  * a stray byte counts as one; NULL counts 0.
  */
 size_t utf8_chars(const char *s, size_t max);
+
+/*
+ * utf8_next - decodes the code point at s[*i] (len bytes in all) and moves
+ * *i past it. Returns the code point, or -EILSEQ for a truncated, overlong
+ * or surrogate sequence or a value past U+10FFFF (RFC 3629), *i unmoved.
+ */
+int32_t utf8_next(const unsigned char *s, size_t len, size_t *i);
 
 #endif
