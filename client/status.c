@@ -96,11 +96,8 @@ print_old_epochs(const struct node_status *s)
 		printf("    (sending them again does not re-key a record "
 		       "whose correction the consolidator refused for its "
 		       "content, a dead letter above: it stays here until "
-		       "corrected anew under a new ref, or withdrawn; nor a "
-		       "record refused for its content when first sent, "
-		       "which counts nowhere and stays here for good: send "
-		       "it anew under a new ref; docs/OPERATIONS.md section "
-		       "9)\n");
+		       "corrected anew under a new ref, or withdrawn; "
+		       "docs/OPERATIONS.md section 9)\n");
 }
 
 /* "30 days", "5 h", "12 min", "40 s": a length of time for people. */

@@ -8,9 +8,11 @@
  * large node). See outbox.h and outbox_int.h.
  *
  * A record counts when its ref is a record's (not a correction's or a
- * withdrawal's) and live (or withdrawn by a withdrawal the consolidator
- * refused, a dead letter: the transactions adding and reviving dead
- * letters note it, outbox_epochs_dead), under the key epoch of the
+ * withdrawal's), its first envelope not refused by the consolidator for
+ * its content (a dead letter so counts nowhere, and is never re-keyed),
+ * and live (or withdrawn by a withdrawal the consolidator refused, a
+ * dead letter: the transactions adding and reviving dead letters note
+ * it, outbox_epochs_dead), under the key epoch of the
  * envelope carrying its content: its own envelope's epoch (the ref's
  * `epoch`), or, once corrected, that of the envelope `current` names
  * (its latest correction, which a re-keyed correction replaces) - unless
@@ -37,31 +39,73 @@
 #include "log.h"
 #include "outbox_int.h"
 
-#define COUNTS_KEY "epoch_records"
-#define STAMP_KEY "epoch_records_txn"
+/* Renamed when what counts changed (a record whose first envelope was
+ * refused for its content left out): an outbox counted by the earlier
+ * rule lacks them, so it is counted again at its opening. */
+#define COUNTS_KEY "epoch_live"
+#define STAMP_KEY "epoch_live_txn"
 /* A value: (epoch, records) pairs, oldest epoch first, none of 0. */
 #define PAIR_LEN 12
 #define MAX_EPOCHS 1024
 
 /*
- * Whether the ref counts as a live record within t: a record's, not
- * withdrawn, or withdrawn by a withdrawal the consolidator refused (a
- * dead letter withdrew nothing: the node takes the record as live,
- * intake_ref_get, and the consolidator counts it). A dead letter added
- * or revived changes it: outbox_epochs_dead.
+ * Whether a dead letter's reason (code, as stored) is the envelope's own
+ * content, as intake_refused_as_sent tells (bad_event, a kind or stage
+ * not allowed, too large; bad_target names no record's first envelope),
+ * a code this version does not know read as bad_event: refused so, a
+ * record's first envelope is not taken again, nor is the record re-keyed
+ * (a correction of it would be refused in turn). Refused for the node's
+ * key, network or envelope, the operators take it again (--refetch).
  */
 static bool
-counts(struct outbox_txn *t, const struct ref_info *ri)
+refused_as_sent(uint8_t code)
+{
+	switch (reason_of_refusal(code, NULL, 0)) {
+	case REASON_BAD_EVENT:
+	case REASON_KIND_NOT_ALLOWED:
+	case REASON_STAGE_NOT_ALLOWED:
+	case REASON_BAD_TARGET:
+	case REASON_TOO_LARGE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Whether the ref counts as a live record within t, envelope alive taken
+ * as not a dead letter (0: none): a record's whose first envelope the
+ * consolidator did not refuse for its content (a dead letter so counts
+ * nowhere there and is never re-keyed: its epoch's keys are not waiting
+ * on it), not withdrawn, or withdrawn by a withdrawal the consolidator
+ * refused (a dead letter withdrew nothing: the node takes the record as
+ * live, intake_ref_get, and the consolidator counts it). A dead letter
+ * added or revived changes it: outbox_epochs_dead.
+ */
+static bool
+counts_as(struct outbox_txn *t, const struct ref_info *ri, uint64_t alive)
 {
 	uint64_t at_ms;
 	uint8_t code;
 
 	if (ri->target != TARGET_NONE)
 		return false;
+	if (ri->seq != alive &&
+	    outbox_seq_dead(t, ri->seq, &code, &at_ms) == 0 &&
+	    refused_as_sent(code))
+		return false;
 	if (ri->state == REF_LIVE)
 		return true;
 	return ri->state == REF_WITHDRAWN && ri->withdrawn_by != 0 &&
+	       ri->withdrawn_by != alive &&
 	       outbox_seq_dead(t, ri->withdrawn_by, &code, &at_ms) == 0;
+}
+
+/* Whether the ref counts as a live record within t. */
+static bool
+counts(struct outbox_txn *t, const struct ref_info *ri)
+{
+	return counts_as(t, ri, 0);
 }
 
 /* Whether envelope seq is a dead letter within t, envelope alive taken
@@ -312,7 +356,7 @@ outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
 	struct ref_info ri;
 	uint8_t id[EVENT_ID_LEN];
 	uint32_t version, was, now;
-	bool withdrawal = false;
+	bool was_in, now_in;
 	int r;
 
 	if (!t->ob->epochs_ready)
@@ -320,18 +364,15 @@ outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
 	ev = malloc(sizeof(*ev));
 	if (ev == NULL)
 		return -ENOMEM;
-	/* The target of a withdrawal or a correction: the envelope its
-	 * ref made first, whose id is the ref's. Anything else (another
-	 * kind, a recovered gap, a damaged envelope) changes nothing the
-	 * refs say. */
+	/* The ref the envelope changes: a record's own (its first envelope:
+	 * refused, it counts nowhere), or the target of a withdrawal or a
+	 * correction, the envelope its ref made first, whose id is the
+	 * ref's. Anything else (a recovered gap, a damaged envelope) changes
+	 * nothing the refs say. */
 	r = outbox_seq_event(t, seq, ev, &version);
-	if (r == 0 && ev->kind != KIND_WITHDRAWAL &&
-	    ev->kind != KIND_CORRECTION)
-		r = -ENOENT;
-	if (r == 0) {
-		withdrawal = ev->kind == KIND_WITHDRAWAL;
+	if (r == 0 &&
+	    (ev->kind == KIND_WITHDRAWAL || ev->kind == KIND_CORRECTION))
 		r = outbox_seq_event(t, ev->target_seq, ev, &version);
-	}
 	if (r == 0)
 		memcpy(id, ev->id, EVENT_ID_LEN);
 	free(ev);
@@ -341,27 +382,22 @@ outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
 		return 0;
 	if (r != 0)
 		return r;
-	if (ri.target != TARGET_NONE)
+	/* The letter is held at both calls: read as none (before it was
+	 * added, once revived) and as one. A withdrawal refused withdrew
+	 * nothing (only the one the ref names withdraws it); a correction
+	 * refused leaves the content before it, perhaps under an older
+	 * epoch (a re-keying one refused); a record's first envelope
+	 * refused for its content leaves it counted nowhere. */
+	was_in = counts_as(t, &ri, seq);
+	now_in = counts(t, &ri);
+	was = was_in ? content_epoch_as(t, &ri, seq) : 0;
+	now = now_in ? content_epoch_as(t, &ri, 0) : 0;
+	if (was_in == now_in && was == now)
 		return 0;
-	if (withdrawal) {
-		/* Only the withdrawal the ref names withdraws it (one sent
-		 * again since replaced it). */
-		if (ri.state != REF_WITHDRAWN || ri.withdrawn_by != seq)
-			return 0;
-		return note(t, content_epoch(t, &ri), sign);
-	}
-	/* A correction refused: the consolidator holds the content before
-	 * it, perhaps under an older epoch (a re-keying one refused);
-	 * revived, the correction's again. The letter is held at both
-	 * calls: read as one, and as none. */
-	if (!counts(t, &ri))
-		return 0;
-	now = content_epoch_as(t, &ri, 0);
-	was = content_epoch_as(t, &ri, seq);
-	if (now == was)
-		return 0;
-	r = note(t, was, -sign);
-	if (r == 0)
+	r = 0;
+	if (was_in)
+		r = note(t, was, -sign);
+	if (r == 0 && now_in)
 		r = note(t, now, sign);
 	return r;
 }

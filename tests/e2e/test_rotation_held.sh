@@ -79,7 +79,7 @@ status
 check "after it the record is still under epoch 1" \
 	grep -q '^  records under key epoch 1: 1 ' "$T/status.out"
 check "and the status says sending again leaves it there, and what does not" \
-	grep -q '^    (sending them again does not re-key a record whose correction the consolidator refused for its content, a dead letter above: it stays here until corrected anew under a new ref, or withdrawn; nor a record refused for its content when first sent, which counts nowhere and stays here for good: send it anew under a new ref; docs/OPERATIONS.md section 9)$' \
+	grep -q '^    (sending them again does not re-key a record whose correction the consolidator refused for its content, a dead letter above: it stays here until corrected anew under a new ref, or withdrawn; docs/OPERATIONS.md section 9)$' \
 	"$T/status.out"
 grep -A1 'records under' "$T/status.out" | sed 's/^/#   /'
 
