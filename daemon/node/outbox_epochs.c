@@ -21,7 +21,9 @@
  * epoch no newer than the ref's own (content_epoch_as). Envelopes never
  * change, so a ref's value (and which of its envelopes are dead letters)
  * says where it counts, and a count made again from the refs is the one
- * kept.
+ * kept. So are, apart, those of them held under their epoch by a
+ * correction the consolidator refused for their content (held_as): kuska
+ * status says sending again leaves them there while there are some.
  *
  * The counts are used only if every commit since they were made kept
  * them: every commit of this kuska stamps meta with its transaction id
@@ -44,8 +46,12 @@
  * rule lacks them, so it is counted again at its opening. */
 #define COUNTS_KEY "epoch_live"
 #define STAMP_KEY "epoch_live_txn"
-/* A value: (epoch, records) pairs, oldest epoch first, none of 0. */
+/* A value: (epoch, records) pairs, oldest epoch first, none of 0; then
+ * those of the same records held by a correction refused for its
+ * content (held_as), their epoch with HELD set (key epochs stay below
+ * it: KEYS_MAX_EPOCH). */
 #define PAIR_LEN 12
+#define HELD 0x80000000u
 #define MAX_EPOCHS 1024
 
 /*
@@ -169,11 +175,31 @@ content_epoch_as(struct outbox_txn *t, const struct ref_info *ri,
 	return first < epoch ? first : epoch;
 }
 
-/* The key epoch ri counts under within t. */
-static uint32_t
-content_epoch(struct outbox_txn *t, const struct ref_info *ri)
+/*
+ * Whether ri, a record that counts, is held under its epoch by a
+ * correction (a re-keying one too) the consolidator refused for its
+ * content, envelope alive taken as not a dead letter (0: none): its
+ * content's envelope (`current`), not its first, refused so. Its line
+ * sent again is then held, not re-keyed (intake_rekey.c, held_as_refused:
+ * the same reasons as refused_for_content there, too_large and
+ * bad_target aside, a code this version does not know read as
+ * bad_event), and kuska status says what moves it.
+ */
+static bool
+held_as(struct outbox_txn *t, const struct ref_info *ri, uint64_t alive)
 {
-	return content_epoch_as(t, ri, 0);
+	uint64_t own = ri->own != 0 ? ri->own : ri->seq;
+	uint64_t cur = ri->current != 0 ? ri->current : own;
+	uint64_t at_ms;
+	uint8_t code;
+	enum reason why;
+
+	if (cur == ri->seq || cur == alive ||
+	    outbox_seq_dead(t, cur, &code, &at_ms) != 0)
+		return false;
+	why = reason_of_refusal(code, NULL, 0);
+	return why == REASON_BAD_EVENT || why == REASON_KIND_NOT_ALLOWED ||
+	       why == REASON_STAGE_NOT_ALLOWED;
 }
 
 /* The counts kept in meta into a malloc'd *ret (n pairs): 0, -ENOENT
@@ -304,7 +330,7 @@ outbox_epochs_flush(struct outbox_txn *t)
 	return r;
 }
 
-/* Adds d to epoch's change within t. */
+/* Adds d to epoch's change within t (HELD set: to its held ones). */
 static int
 note(struct outbox_txn *t, uint32_t epoch, int64_t d)
 {
@@ -325,6 +351,21 @@ note(struct outbox_txn *t, uint32_t epoch, int64_t d)
 	return 0;
 }
 
+/* Adds d to the counts ri, a record that counts, is in within t,
+ * envelope alive taken as not a dead letter (0: none). */
+static int
+note_ref(struct outbox_txn *t, const struct ref_info *ri, uint64_t alive,
+	 int64_t d)
+{
+	uint32_t epoch = content_epoch_as(t, ri, alive);
+	int r;
+
+	r = note(t, epoch, d);
+	if (r == 0 && held_as(t, ri, alive))
+		r = note(t, epoch | HELD, d);
+	return r;
+}
+
 int
 outbox_epochs_note(struct outbox_txn *t, const struct ref_info *was,
 		   const struct ref_info *info)
@@ -343,9 +384,9 @@ outbox_epochs_note(struct outbox_txn *t, const struct ref_info *was,
 	    was->own == info->own && was->epoch == info->epoch)
 		return 0;
 	if (before)
-		r = note(t, content_epoch(t, was), -1);
+		r = note_ref(t, was, 0, -1);
 	if (r == 0 && after)
-		r = note(t, content_epoch(t, info), 1);
+		r = note_ref(t, info, 0, 1);
 	return r;
 }
 
@@ -355,8 +396,7 @@ outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
 	struct event *ev;
 	struct ref_info ri;
 	uint8_t id[EVENT_ID_LEN];
-	uint32_t version, was, now;
-	bool was_in, now_in;
+	uint32_t version;
 	int r;
 
 	if (!t->ob->epochs_ready)
@@ -388,17 +428,11 @@ outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
 	 * refused leaves the content before it, perhaps under an older
 	 * epoch (a re-keying one refused); a record's first envelope
 	 * refused for its content leaves it counted nowhere. */
-	was_in = counts_as(t, &ri, seq);
-	now_in = counts(t, &ri);
-	was = was_in ? content_epoch_as(t, &ri, seq) : 0;
-	now = now_in ? content_epoch_as(t, &ri, 0) : 0;
-	if (was_in == now_in && was == now)
-		return 0;
 	r = 0;
-	if (was_in)
-		r = note(t, was, -sign);
-	if (r == 0 && now_in)
-		r = note(t, now, sign);
+	if (counts_as(t, &ri, seq))
+		r = note_ref(t, &ri, seq, -sign);
+	if (r == 0 && counts(t, &ri))
+		r = note_ref(t, &ri, 0, sign);
 	return r;
 }
 
@@ -444,7 +478,11 @@ scan(struct outbox *ob, MDB_txn *txn, struct outbox_epoch_count **c, size_t *n,
 		/* A damaged value counted nowhere: outbox_check names it. */
 		if (lmdbcheck_untag(ob->tagged, &k, &v) == 0 &&
 		    outbox_ref_decode(&v, &ri) == 0 && counts(&t, &ri)) {
-			r = apply(c, n, cap, content_epoch(&t, &ri), 1);
+			uint32_t epoch = content_epoch_as(&t, &ri, 0);
+
+			r = apply(c, n, cap, epoch, 1);
+			if (r == 0 && held_as(&t, &ri, 0))
+				r = apply(c, n, cap, epoch | HELD, 1);
 			(*ret_records)++;
 		}
 		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -515,7 +553,7 @@ outbox_epoch_records(struct outbox *ob, struct outbox_epoch_count *out,
 {
 	struct outbox_epoch_count *c = NULL;
 	MDB_txn *txn;
-	size_t n = 0;
+	size_t n = 0, k = 0, i, j;
 	int r;
 
 	if (!ob->epochs_ready)
@@ -526,8 +564,17 @@ outbox_epoch_records(struct outbox *ob, struct outbox_epoch_count *out,
 	r = load(ob, txn, &c, &n);
 	mdb_txn_abort(txn);
 	if (r == 0) {
-		memcpy(out, c, (n < max ? n : max) * sizeof(*out));
-		r = (int)n;
+		/* The held ones, their epoch with HELD, come after. */
+		while (k < n && !(c[k].epoch & HELD))
+			k++;
+		for (i = 0; i < k && i < max; i++) {
+			out[i] = c[i];
+			out[i].held = 0;
+			for (j = k; j < n; j++)
+				if (c[j].epoch == (c[i].epoch | HELD))
+					out[i].held = c[j].records;
+		}
+		r = (int)k;
 	}
 	free(c);
 	return r;

@@ -2404,11 +2404,13 @@ test_rotation(void **state)
 }
 
 /*
- * records - the live records the outbox counts under key epoch e, after
- * checking that the list is sorted and holds no epoch of none.
+ * records_held - the live records the outbox counts under key epoch e,
+ * and of them (*ret_held: NULL not wanted) those held by a correction
+ * refused for its content, after checking that the list is sorted and
+ * holds no epoch of none.
  */
 static uint64_t
-records(struct fixture *fx, uint32_t e)
+records_held(struct fixture *fx, uint32_t e, uint64_t *ret_held)
 {
 	struct outbox_epoch_count c[8];
 	uint64_t n = 0;
@@ -2418,22 +2420,48 @@ records(struct fixture *fx, uint32_t e)
 	assert_true(got >= 0 && got <= 8);
 	for (i = 0; i < got; i++) {
 		assert_true(c[i].records > 0);
+		assert_true(c[i].held <= c[i].records);
 		assert_true(i == 0 || c[i - 1].epoch < c[i].epoch);
-		if (c[i].epoch == e)
+		if (c[i].epoch == e) {
 			n = c[i].records;
+			if (ret_held != NULL)
+				*ret_held = c[i].held;
+		}
 	}
 	return n;
 }
 
-/* The counts made again from the refs are the ones kept. */
+/* The live records the outbox counts under key epoch e. */
+static uint64_t
+records(struct fixture *fx, uint32_t e)
+{
+	return records_held(fx, e, NULL);
+}
+
+/* Of them, those held by a correction refused for its content. */
+static uint64_t
+held(struct fixture *fx, uint32_t e)
+{
+	uint64_t h = 0;
+
+	records_held(fx, e, &h);
+	return h;
+}
+
+/* The counts made again from the refs are the ones kept, the held ones
+ * too. */
 static void
 recount(struct fixture *fx, uint32_t e1, uint64_t n1, uint32_t e2, uint64_t n2)
 {
+	uint64_t h1 = held(fx, e1), h2 = held(fx, e2);
+
 	assert_int_equal(records(fx, e1), n1);
 	assert_int_equal(records(fx, e2), n2);
 	assert_int_equal(outbox_epochs_build(fx->ob), (int)(n1 + n2));
 	assert_int_equal(records(fx, e1), n1);
 	assert_int_equal(records(fx, e2), n2);
+	assert_int_equal(held(fx, e1), h1);
+	assert_int_equal(held(fx, e2), h2);
 }
 
 /* Deletes meta key name (the outbox closed): what an earlier kuska's
@@ -2869,8 +2897,10 @@ test_rekey_refused_content(void **state)
 	submit1(fx, CORD("R2", "R", "2025-02-09"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	r2 = res.seq;
+	assert_int_equal(held(fx, 1), 0);
 	refuse_seq(fx, r2, REASON_BAD_EVENT);
 	recount(fx, 1, 1, 2, 0);
+	assert_int_equal(held(fx, 1), 1);
 	rotate(fx, 2);
 	held_unsent(fx, CORD("R2", "R", "2025-02-09"));
 	fx->dry = 43;
@@ -2884,8 +2914,10 @@ test_rekey_refused_content(void **state)
 			"\"2025-02-09\",\"region\":\"16\"," VICTIM(
 			    "77777777") ",\"exploitation\":[\"labour\"]}");
 	recount(fx, 1, 1, 2, 0);
+	assert_int_equal(held(fx, 1), 1);
 	/* Taken after all (--refetch): its line re-keys it. */
 	assert_int_equal(outbox_revive(fx->ob, r2, r2, NULL, 0), 1);
+	assert_int_equal(held(fx, 1), 0);
 	submit1(fx, CORD("R2", "R", "2025-02-09"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_rekeyed(fx, res.seq, r);
@@ -2960,6 +2992,7 @@ test_rekey_refused_too_large(void **state)
 	recount(fx, 1, 0, 2, 1);
 	refuse_seq(fx, rg, REASON_TOO_LARGE);
 	recount(fx, 1, 1, 2, 0);
+	assert_int_equal(held(fx, 1), 0); /* re-keyed at the next rotation */
 	held_unsent(fx, COR("L", "G", "44444445"));
 	rotate(fx, 3);
 	submit1(fx, COR("L", "G", "44444445"), &res);
@@ -3113,9 +3146,11 @@ test_rekey_refused_content_mended(void **state)
 	held_unsent(fx, CORD("C2", "R", "2025-02-09"));
 	held_unsent(fx, CORD("C1", "R", "2025-02-01"));
 	recount(fx, 1, 1, 2, 0);
+	assert_int_equal(held(fx, 1), 1);
 	submit1(fx, COR("C3", "R", "77777777"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	recount(fx, 1, 0, 2, 1);
+	assert_int_equal(held(fx, 2), 0);
 	held_unsent(fx, R_AS_COR); /* as C3 corrected it */
 	held_unsent(fx, CORD("C2", "R", "2025-02-09"));
 	held_unsent(fx, CORD("C1", "R", "2025-02-01"));
