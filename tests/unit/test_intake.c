@@ -3167,6 +3167,42 @@ test_rekey_refused_content_mended(void **state)
 	recount3(fx, 0, 0, 0);
 }
 
+/*
+ * A record of a kind the registry no longer grants (narrowed after it
+ * was sent): after a rotation its line is refused ("may not emit", as the
+ * consolidator would refuse the re-keying), so it stays counted under the
+ * old epoch, as the consolidator still counts it until a --rebuild; a
+ * withdrawal, allowed whatever the record's kind, takes it off
+ * (OPERATIONS.md section 9).
+ */
+static void
+test_rekey_not_granted(void **state)
+{
+	struct fixture *fx = *state;
+	struct grants g = {.kinds = 1u << KIND_REFERRAL |
+				    1u << KIND_CORRECTION |
+				    1u << KIND_WITHDRAWAL,
+			   .said = true};
+	struct line_result res;
+	uint64_t s;
+
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	fx->in.grants = &g;
+	rotate(fx, 2);
+	s = last_seq(fx);
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_int_equal(res.why, LINE_NOT_GRANTED);
+	assert_non_null(strstr(res.reason, "may not emit identification"));
+	assert_int_equal(last_seq(fx), s);
+	recount(fx, 1, 1, 2, 0);
+	submit1(fx, WD("W", "G"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	recount(fx, 1, 0, 2, 0);
+	fx->in.grants = NULL;
+}
+
 /* Deletes envelope seq (the outbox closed): a recovered outbox's gap. */
 static void
 del_envelope(const char *dir, uint64_t seq)
@@ -4056,6 +4092,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dry_run_dropped_ring, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_ref_damaged, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_not_granted, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
