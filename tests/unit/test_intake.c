@@ -2564,6 +2564,30 @@ test_epoch_records(void **state)
 	recount(fx, 1, 1, 2, 2);
 	rej.reason = REASON_BAD_EVENT;
 
+	/* A dead letter put again with another reason (a recovery run
+	 * twice): G counts as the new reason says. */
+	{
+		struct outbox_txn *t;
+
+		assert_int_equal(outbox_begin(fx->ob, &t), 0);
+		assert_int_equal(
+		    outbox_put_dead(t, g, REASON_KEY_NOT_VALID, 1000, "t"), 0);
+		assert_int_equal(outbox_commit(&t), 0);
+		recount(fx, 1, 1, 2, 2);
+		assert_int_equal(outbox_begin(fx->ob, &t), 0);
+		assert_int_equal(
+		    outbox_put_dead(t, g, REASON_BAD_EVENT, 1000, "t"), 0);
+		assert_int_equal(outbox_commit(&t), 0);
+		recount(fx, 1, 0, 2, 2);
+		assert_int_equal(outbox_begin(fx->ob, &t), 0);
+		assert_int_equal(
+		    outbox_put_dead(t, g, REASON_KEY_NOT_VALID, 1000, "t"), 0);
+		assert_int_equal(outbox_commit(&t), 0);
+		recount(fx, 1, 1, 2, 2);
+		assert_int_equal(outbox_revive(fx->ob, g, g, NULL, 0), 1);
+		recount(fx, 1, 1, 2, 2);
+	}
+
 	/* H's withdrawal refused: H counts again (the node and the
 	 * consolidator hold it), heard twice once; revived, withdrawn. */
 	rej.seq = hw;
