@@ -387,11 +387,13 @@ struct node_status {
 	uint32_t alarm_dead_letter_hours;
 	uint64_t dead_newest_ms;
 	/* The live records under each key epoch older than key_epoch,
-	 * oldest first, epochs of none left out; old_epochs_unknown: the
-	 * node could not count them. */
+	 * oldest first, epochs of none left out, and of them those held by a
+	 * correction the consolidator refused for its content (0 from an
+	 * older node); old_epochs_unknown: the node could not count them. */
 	size_t n_old_epochs;
 	uint32_t old_epoch[CODEC_MAX_OLD_EPOCHS];
 	uint64_t old_epoch_records[CODEC_MAX_OLD_EPOCHS];
+	uint64_t old_epoch_held[CODEC_MAX_OLD_EPOCHS];
 	bool old_epochs_unknown;
 };
 

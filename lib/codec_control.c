@@ -247,6 +247,10 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 		kuska__epoch_records__init(&er[i]);
 		er[i].epoch = in->old_epoch[i];
 		er[i].records = in->old_epoch_records[i];
+		if (in->old_epoch_held[i] != 0) {
+			er[i].has_held = 1;
+			er[i].held = in->old_epoch_held[i];
+		}
 		erp[i] = &er[i];
 	}
 	ns.n_old_epoch_records = i;
@@ -526,6 +530,9 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 	for (i = 0; i < in->n_old_epoch_records; i++) {
 		ns->old_epoch[i] = in->old_epoch_records[i]->epoch;
 		ns->old_epoch_records[i] = in->old_epoch_records[i]->records;
+		ns->old_epoch_held[i] = in->old_epoch_records[i]->has_held
+					    ? in->old_epoch_records[i]->held
+					    : 0;
 	}
 	ns->n_old_epochs = in->n_old_epoch_records;
 	ns->old_epochs_unknown =

@@ -89,6 +89,7 @@ old_epochs(struct node *n, struct node_status *ns)
 	for (i = from; i < k; i++) {
 		ns->old_epoch[ns->n_old_epochs] = c[i].epoch;
 		ns->old_epoch_records[ns->n_old_epochs] = c[i].records;
+		ns->old_epoch_held[ns->n_old_epochs] = c[i].held;
 		ns->n_old_epochs++;
 	}
 }

@@ -447,7 +447,9 @@ int outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 /*
  * outbox_epoch_records - the live records (not withdrawn, or withdrawn by
  * a withdrawal the consolidator refused; corrections and withdrawals are
- * no records) by the key epoch of their content (a
+ * no records, nor is a record whose first envelope the consolidator
+ * refused for its content), and of them those held by a correction
+ * refused for its content, by the key epoch of their content (a
  * record re-keyed, or corrected, under the epoch of the envelope now
  * carrying it), kept by the transactions that put refs and counted again
  * from the refs at outbox_open when absent (an outbox of an earlier
@@ -459,6 +461,10 @@ int outbox_read(struct outbox *ob, uint64_t from, size_t max, outbox_read_fn fn,
 struct outbox_epoch_count {
 	uint32_t epoch;
 	uint64_t records;
+	/* Of them, those held by a correction (a re-keying one too) the
+	 * consolidator refused for its content: their lines sent again are
+	 * held, not re-keyed. */
+	uint64_t held;
 };
 int outbox_epoch_records(struct outbox *ob, struct outbox_epoch_count *out,
 			 size_t max);

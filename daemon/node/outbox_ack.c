@@ -16,9 +16,9 @@
 
 /*
  * A dead letter's value: reason, time, text; counted into s (the one it
- * replaces, unless MDB_NOOVERWRITE, taken off), and one not held before
- * (nor damaged) into the records per key epoch noted in et (a withdrawal
- * refused).
+ * replaces, unless MDB_NOOVERWRITE, taken off), and into the records per
+ * key epoch noted in et (a withdrawal or correction refused, a record
+ * refused when first sent), the one it replaces taken off there first.
  */
 static int
 put_dead(struct outbox_txn *et, uint64_t seq, enum reason reason,
@@ -30,7 +30,6 @@ put_dead(struct outbox_txn *et, uint64_t seq, enum reason reason,
 	uint8_t kb[8], vb[1 + 8 + CODEC_MAX_TEXT];
 	size_t tl = strnlen(text, CODEC_MAX_TEXT);
 	MDB_val k = {8, kb}, v = {9 + tl, vb};
-	bool fresh = true;
 	int r;
 
 	bytes_put_be64(kb, seq);
@@ -45,13 +44,20 @@ put_dead(struct outbox_txn *et, uint64_t seq, enum reason reason,
 			outbox_dead_sum_del(s, r == 0 ? &old : NULL);
 		else if (r != -ENOENT)
 			return r;
-		/* One damaged held nothing (outbox_seq_dead says so). */
-		fresh = r != 0 || old.mv_size < 9;
+		/* One held is taken off the records per key epoch as if
+		 * revived, and put back with its new reason below: the
+		 * reason says whether a record refused when first sent
+		 * counts, and whether one is held by a correction so
+		 * refused. One damaged held nothing (outbox_seq_dead says
+		 * so). */
+		if (r == 0 && old.mv_size >= 9 &&
+		    (r = outbox_epochs_dead(et, seq, -1)) != 0)
+			return r;
 	}
 	r = outbox_tput(ob, txn, ob->dead, &k, vb, v.mv_size, flags);
 	if (r == 0)
 		outbox_dead_sum_add(s, &v);
-	if (r == 0 && fresh)
+	if (r == 0)
 		r = outbox_epochs_dead(et, seq, +1);
 	return r;
 }

@@ -8,9 +8,11 @@
  * large node). See outbox.h and outbox_int.h.
  *
  * A record counts when its ref is a record's (not a correction's or a
- * withdrawal's) and live (or withdrawn by a withdrawal the consolidator
- * refused, a dead letter: the transactions adding and reviving dead
- * letters note it, outbox_epochs_dead), under the key epoch of the
+ * withdrawal's), its first envelope not refused by the consolidator for
+ * its content (a dead letter so counts nowhere, and is never re-keyed),
+ * and live (or withdrawn by a withdrawal the consolidator refused, a
+ * dead letter: the transactions adding and reviving dead letters note
+ * it, outbox_epochs_dead), under the key epoch of the
  * envelope carrying its content: its own envelope's epoch (the ref's
  * `epoch`), or, once corrected, that of the envelope `current` names
  * (its latest correction, which a re-keyed correction replaces) - unless
@@ -19,7 +21,9 @@
  * epoch no newer than the ref's own (content_epoch_as). Envelopes never
  * change, so a ref's value (and which of its envelopes are dead letters)
  * says where it counts, and a count made again from the refs is the one
- * kept.
+ * kept. So are, apart, those of them held under their epoch by a
+ * correction the consolidator refused for their content (held_as): kuska
+ * status says sending again leaves them there while there are some.
  *
  * The counts are used only if every commit since they were made kept
  * them: every commit of this kuska stamps meta with its transaction id
@@ -37,31 +41,77 @@
 #include "log.h"
 #include "outbox_int.h"
 
-#define COUNTS_KEY "epoch_records"
-#define STAMP_KEY "epoch_records_txn"
-/* A value: (epoch, records) pairs, oldest epoch first, none of 0. */
+/* Renamed when what counts changed (a record whose first envelope was
+ * refused for its content left out): an outbox counted by the earlier
+ * rule lacks them, so it is counted again at its opening. */
+#define COUNTS_KEY "epoch_live"
+#define STAMP_KEY "epoch_live_txn"
+/* A value: (epoch, records) pairs, oldest epoch first, none of 0; then
+ * those of the same records held by a correction refused for its
+ * content (held_as), their epoch with HELD set (key epochs stay below
+ * it: KEYS_MAX_EPOCH). */
 #define PAIR_LEN 12
+#define HELD 0x80000000u
 #define MAX_EPOCHS 1024
 
 /*
- * Whether the ref counts as a live record within t: a record's, not
- * withdrawn, or withdrawn by a withdrawal the consolidator refused (a
- * dead letter withdrew nothing: the node takes the record as live,
- * intake_ref_get, and the consolidator counts it). A dead letter added
- * or revived changes it: outbox_epochs_dead.
+ * Whether a dead letter's reason (code, as stored) is the envelope's own
+ * content, as intake_refused_as_sent tells (bad_event, a kind or stage
+ * not allowed, too large; bad_target names no record's first envelope),
+ * a code this version does not know read as bad_event: refused so, a
+ * record's first envelope is not taken again, nor is the record re-keyed
+ * (a correction of it would be refused in turn). Refused for the node's
+ * key, network or envelope, the operators take it again (--refetch).
  */
 static bool
-counts(struct outbox_txn *t, const struct ref_info *ri)
+refused_as_sent(uint8_t code)
+{
+	switch (reason_of_refusal(code, NULL, 0)) {
+	case REASON_BAD_EVENT:
+	case REASON_KIND_NOT_ALLOWED:
+	case REASON_STAGE_NOT_ALLOWED:
+	case REASON_BAD_TARGET:
+	case REASON_TOO_LARGE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Whether the ref counts as a live record within t, envelope alive taken
+ * as not a dead letter (0: none): a record's whose first envelope the
+ * consolidator did not refuse for its content (a dead letter so counts
+ * nowhere there and is never re-keyed: its epoch's keys are not waiting
+ * on it), not withdrawn, or withdrawn by a withdrawal the consolidator
+ * refused (a dead letter withdrew nothing: the node takes the record as
+ * live, intake_ref_get, and the consolidator counts it). A dead letter
+ * added or revived changes it: outbox_epochs_dead.
+ */
+static bool
+counts_as(struct outbox_txn *t, const struct ref_info *ri, uint64_t alive)
 {
 	uint64_t at_ms;
 	uint8_t code;
 
 	if (ri->target != TARGET_NONE)
 		return false;
+	if (ri->seq != alive &&
+	    outbox_seq_dead(t, ri->seq, &code, &at_ms) == 0 &&
+	    refused_as_sent(code))
+		return false;
 	if (ri->state == REF_LIVE)
 		return true;
 	return ri->state == REF_WITHDRAWN && ri->withdrawn_by != 0 &&
+	       ri->withdrawn_by != alive &&
 	       outbox_seq_dead(t, ri->withdrawn_by, &code, &at_ms) == 0;
+}
+
+/* Whether the ref counts as a live record within t. */
+static bool
+counts(struct outbox_txn *t, const struct ref_info *ri)
+{
+	return counts_as(t, ri, 0);
 }
 
 /* Whether envelope seq is a dead letter within t, envelope alive taken
@@ -125,11 +175,31 @@ content_epoch_as(struct outbox_txn *t, const struct ref_info *ri,
 	return first < epoch ? first : epoch;
 }
 
-/* The key epoch ri counts under within t. */
-static uint32_t
-content_epoch(struct outbox_txn *t, const struct ref_info *ri)
+/*
+ * Whether ri, a record that counts, is held under its epoch by a
+ * correction (a re-keying one too) the consolidator refused for its
+ * content, envelope alive taken as not a dead letter (0: none): its
+ * content's envelope (`current`), not its first, refused so. Its line
+ * sent again is then held, not re-keyed (intake_rekey.c, held_as_refused:
+ * the same reasons as refused_for_content there, too_large and
+ * bad_target aside, a code this version does not know read as
+ * bad_event), and kuska status says what moves it.
+ */
+static bool
+held_as(struct outbox_txn *t, const struct ref_info *ri, uint64_t alive)
 {
-	return content_epoch_as(t, ri, 0);
+	uint64_t own = ri->own != 0 ? ri->own : ri->seq;
+	uint64_t cur = ri->current != 0 ? ri->current : own;
+	uint64_t at_ms;
+	uint8_t code;
+	enum reason why;
+
+	if (cur == ri->seq || cur == alive ||
+	    outbox_seq_dead(t, cur, &code, &at_ms) != 0)
+		return false;
+	why = reason_of_refusal(code, NULL, 0);
+	return why == REASON_BAD_EVENT || why == REASON_KIND_NOT_ALLOWED ||
+	       why == REASON_STAGE_NOT_ALLOWED;
 }
 
 /* The counts kept in meta into a malloc'd *ret (n pairs): 0, -ENOENT
@@ -260,7 +330,7 @@ outbox_epochs_flush(struct outbox_txn *t)
 	return r;
 }
 
-/* Adds d to epoch's change within t. */
+/* Adds d to epoch's change within t (HELD set: to its held ones). */
 static int
 note(struct outbox_txn *t, uint32_t epoch, int64_t d)
 {
@@ -281,6 +351,21 @@ note(struct outbox_txn *t, uint32_t epoch, int64_t d)
 	return 0;
 }
 
+/* Adds d to the counts ri, a record that counts, is in within t,
+ * envelope alive taken as not a dead letter (0: none). */
+static int
+note_ref(struct outbox_txn *t, const struct ref_info *ri, uint64_t alive,
+	 int64_t d)
+{
+	uint32_t epoch = content_epoch_as(t, ri, alive);
+	int r;
+
+	r = note(t, epoch, d);
+	if (r == 0 && held_as(t, ri, alive))
+		r = note(t, epoch | HELD, d);
+	return r;
+}
+
 int
 outbox_epochs_note(struct outbox_txn *t, const struct ref_info *was,
 		   const struct ref_info *info)
@@ -299,9 +384,9 @@ outbox_epochs_note(struct outbox_txn *t, const struct ref_info *was,
 	    was->own == info->own && was->epoch == info->epoch)
 		return 0;
 	if (before)
-		r = note(t, content_epoch(t, was), -1);
+		r = note_ref(t, was, 0, -1);
 	if (r == 0 && after)
-		r = note(t, content_epoch(t, info), 1);
+		r = note_ref(t, info, 0, 1);
 	return r;
 }
 
@@ -311,8 +396,7 @@ outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
 	struct event *ev;
 	struct ref_info ri;
 	uint8_t id[EVENT_ID_LEN];
-	uint32_t version, was, now;
-	bool withdrawal = false;
+	uint32_t version;
 	int r;
 
 	if (!t->ob->epochs_ready)
@@ -320,18 +404,15 @@ outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
 	ev = malloc(sizeof(*ev));
 	if (ev == NULL)
 		return -ENOMEM;
-	/* The target of a withdrawal or a correction: the envelope its
-	 * ref made first, whose id is the ref's. Anything else (another
-	 * kind, a recovered gap, a damaged envelope) changes nothing the
-	 * refs say. */
+	/* The ref the envelope changes: a record's own (its first envelope:
+	 * refused, it counts nowhere), or the target of a withdrawal or a
+	 * correction, the envelope its ref made first, whose id is the
+	 * ref's. Anything else (a recovered gap, a damaged envelope) changes
+	 * nothing the refs say. */
 	r = outbox_seq_event(t, seq, ev, &version);
-	if (r == 0 && ev->kind != KIND_WITHDRAWAL &&
-	    ev->kind != KIND_CORRECTION)
-		r = -ENOENT;
-	if (r == 0) {
-		withdrawal = ev->kind == KIND_WITHDRAWAL;
+	if (r == 0 &&
+	    (ev->kind == KIND_WITHDRAWAL || ev->kind == KIND_CORRECTION))
 		r = outbox_seq_event(t, ev->target_seq, ev, &version);
-	}
 	if (r == 0)
 		memcpy(id, ev->id, EVENT_ID_LEN);
 	free(ev);
@@ -341,28 +422,17 @@ outbox_epochs_dead(struct outbox_txn *t, uint64_t seq, int sign)
 		return 0;
 	if (r != 0)
 		return r;
-	if (ri.target != TARGET_NONE)
-		return 0;
-	if (withdrawal) {
-		/* Only the withdrawal the ref names withdraws it (one sent
-		 * again since replaced it). */
-		if (ri.state != REF_WITHDRAWN || ri.withdrawn_by != seq)
-			return 0;
-		return note(t, content_epoch(t, &ri), sign);
-	}
-	/* A correction refused: the consolidator holds the content before
-	 * it, perhaps under an older epoch (a re-keying one refused);
-	 * revived, the correction's again. The letter is held at both
-	 * calls: read as one, and as none. */
-	if (!counts(t, &ri))
-		return 0;
-	now = content_epoch_as(t, &ri, 0);
-	was = content_epoch_as(t, &ri, seq);
-	if (now == was)
-		return 0;
-	r = note(t, was, -sign);
-	if (r == 0)
-		r = note(t, now, sign);
+	/* The letter is held at both calls: read as none (before it was
+	 * added, once revived) and as one. A withdrawal refused withdrew
+	 * nothing (only the one the ref names withdraws it); a correction
+	 * refused leaves the content before it, perhaps under an older
+	 * epoch (a re-keying one refused); a record's first envelope
+	 * refused for its content leaves it counted nowhere. */
+	r = 0;
+	if (counts_as(t, &ri, seq))
+		r = note_ref(t, &ri, seq, -sign);
+	if (r == 0 && counts(t, &ri))
+		r = note_ref(t, &ri, 0, sign);
 	return r;
 }
 
@@ -408,7 +478,11 @@ scan(struct outbox *ob, MDB_txn *txn, struct outbox_epoch_count **c, size_t *n,
 		/* A damaged value counted nowhere: outbox_check names it. */
 		if (lmdbcheck_untag(ob->tagged, &k, &v) == 0 &&
 		    outbox_ref_decode(&v, &ri) == 0 && counts(&t, &ri)) {
-			r = apply(c, n, cap, content_epoch(&t, &ri), 1);
+			uint32_t epoch = content_epoch_as(&t, &ri, 0);
+
+			r = apply(c, n, cap, epoch, 1);
+			if (r == 0 && held_as(&t, &ri, 0))
+				r = apply(c, n, cap, epoch | HELD, 1);
 			(*ret_records)++;
 		}
 		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -479,7 +553,7 @@ outbox_epoch_records(struct outbox *ob, struct outbox_epoch_count *out,
 {
 	struct outbox_epoch_count *c = NULL;
 	MDB_txn *txn;
-	size_t n = 0;
+	size_t n = 0, k = 0, i, j;
 	int r;
 
 	if (!ob->epochs_ready)
@@ -490,8 +564,17 @@ outbox_epoch_records(struct outbox *ob, struct outbox_epoch_count *out,
 	r = load(ob, txn, &c, &n);
 	mdb_txn_abort(txn);
 	if (r == 0) {
-		memcpy(out, c, (n < max ? n : max) * sizeof(*out));
-		r = (int)n;
+		/* The held ones, their epoch with HELD, come after. */
+		while (k < n && !(c[k].epoch & HELD))
+			k++;
+		for (i = 0; i < k && i < max; i++) {
+			out[i] = c[i];
+			out[i].held = 0;
+			for (j = k; j < n; j++)
+				if (c[j].epoch == (c[i].epoch | HELD))
+					out[i].held = c[j].records;
+		}
+		r = (int)k;
 	}
 	free(c);
 	return r;

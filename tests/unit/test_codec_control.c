@@ -490,6 +490,7 @@ test_control_keyholder(void **state)
 	c->node.old_epoch_records[0] = 4;
 	c->node.old_epoch[1] = 2;
 	c->node.old_epoch_records[1] = 2000000;
+	c->node.old_epoch_held[1] = 3;
 	back = control_round_trip(c);
 	assert_int_equal(back->node.key_epoch, 3);
 	assert_int_equal(back->node.n_old_epochs, 2);
@@ -497,6 +498,8 @@ test_control_keyholder(void **state)
 	assert_int_equal(back->node.old_epoch_records[0], 4);
 	assert_int_equal(back->node.old_epoch[1], 2);
 	assert_int_equal(back->node.old_epoch_records[1], 2000000);
+	assert_int_equal(back->node.old_epoch_held[0], 0);
+	assert_int_equal(back->node.old_epoch_held[1], 3);
 	assert_false(back->node.old_epochs_unknown);
 	assert_string_equal(back->node.keyholder_error,
 			    c->node.keyholder_error);

@@ -2404,11 +2404,13 @@ test_rotation(void **state)
 }
 
 /*
- * records - the live records the outbox counts under key epoch e, after
- * checking that the list is sorted and holds no epoch of none.
+ * records_held - the live records the outbox counts under key epoch e,
+ * and of them (*ret_held: NULL not wanted) those held by a correction
+ * refused for its content, after checking that the list is sorted and
+ * holds no epoch of none.
  */
 static uint64_t
-records(struct fixture *fx, uint32_t e)
+records_held(struct fixture *fx, uint32_t e, uint64_t *ret_held)
 {
 	struct outbox_epoch_count c[8];
 	uint64_t n = 0;
@@ -2418,22 +2420,48 @@ records(struct fixture *fx, uint32_t e)
 	assert_true(got >= 0 && got <= 8);
 	for (i = 0; i < got; i++) {
 		assert_true(c[i].records > 0);
+		assert_true(c[i].held <= c[i].records);
 		assert_true(i == 0 || c[i - 1].epoch < c[i].epoch);
-		if (c[i].epoch == e)
+		if (c[i].epoch == e) {
 			n = c[i].records;
+			if (ret_held != NULL)
+				*ret_held = c[i].held;
+		}
 	}
 	return n;
 }
 
-/* The counts made again from the refs are the ones kept. */
+/* The live records the outbox counts under key epoch e. */
+static uint64_t
+records(struct fixture *fx, uint32_t e)
+{
+	return records_held(fx, e, NULL);
+}
+
+/* Of them, those held by a correction refused for its content. */
+static uint64_t
+held(struct fixture *fx, uint32_t e)
+{
+	uint64_t h = 0;
+
+	records_held(fx, e, &h);
+	return h;
+}
+
+/* The counts made again from the refs are the ones kept, the held ones
+ * too. */
 static void
 recount(struct fixture *fx, uint32_t e1, uint64_t n1, uint32_t e2, uint64_t n2)
 {
+	uint64_t h1 = held(fx, e1), h2 = held(fx, e2);
+
 	assert_int_equal(records(fx, e1), n1);
 	assert_int_equal(records(fx, e2), n2);
 	assert_int_equal(outbox_epochs_build(fx->ob), (int)(n1 + n2));
 	assert_int_equal(records(fx, e1), n1);
 	assert_int_equal(records(fx, e2), n2);
+	assert_int_equal(held(fx, e1), h1);
+	assert_int_equal(held(fx, e2), h2);
 }
 
 /* Deletes meta key name (the outbox closed): what an earlier kuska's
@@ -2518,13 +2546,47 @@ test_epoch_records(void **state)
 	assert_int_equal(outbox_revive(fx->ob, s + 1, s + 1, NULL, 0), 1);
 	recount(fx, 1, 1, 2, 2);
 
-	/* G refused by the consolidator, then taken after all: the same. */
+	/* G refused by the consolidator for its content: it counts nowhere
+	 * (nor is it re-keyed), not under epoch 1; taken after all, it
+	 * counts there again. Refused for the node's key, it waits there to
+	 * be taken again (--refetch). */
 	rej.seq = g;
 	assert_int_equal(
 	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
-	assert_int_equal(records(fx, 1), 1);
+	recount(fx, 1, 0, 2, 2);
 	assert_int_equal(outbox_revive(fx->ob, g, g, NULL, 0), 1);
-	assert_int_equal(records(fx, 1), 1);
+	recount(fx, 1, 1, 2, 2);
+	rej.reason = REASON_KEY_NOT_VALID;
+	assert_int_equal(
+	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
+	recount(fx, 1, 1, 2, 2);
+	assert_int_equal(outbox_revive(fx->ob, g, g, NULL, 0), 1);
+	recount(fx, 1, 1, 2, 2);
+	rej.reason = REASON_BAD_EVENT;
+
+	/* A dead letter put again with another reason (a recovery run
+	 * twice): G counts as the new reason says. */
+	{
+		struct outbox_txn *t;
+
+		assert_int_equal(outbox_begin(fx->ob, &t), 0);
+		assert_int_equal(
+		    outbox_put_dead(t, g, REASON_KEY_NOT_VALID, 1000, "t"), 0);
+		assert_int_equal(outbox_commit(&t), 0);
+		recount(fx, 1, 1, 2, 2);
+		assert_int_equal(outbox_begin(fx->ob, &t), 0);
+		assert_int_equal(
+		    outbox_put_dead(t, g, REASON_BAD_EVENT, 1000, "t"), 0);
+		assert_int_equal(outbox_commit(&t), 0);
+		recount(fx, 1, 0, 2, 2);
+		assert_int_equal(outbox_begin(fx->ob, &t), 0);
+		assert_int_equal(
+		    outbox_put_dead(t, g, REASON_KEY_NOT_VALID, 1000, "t"), 0);
+		assert_int_equal(outbox_commit(&t), 0);
+		recount(fx, 1, 1, 2, 2);
+		assert_int_equal(outbox_revive(fx->ob, g, g, NULL, 0), 1);
+		recount(fx, 1, 1, 2, 2);
+	}
 
 	/* H's withdrawal refused: H counts again (the node and the
 	 * consolidator hold it), heard twice once; revived, withdrawn. */
@@ -2610,12 +2672,12 @@ test_epoch_records(void **state)
 	/* Kept across a restart; counted again when absent or left behind
 	 * by another kuska's write (its stamp not the last commit's). */
 	outbox_close(&fx->ob);
-	del_meta(fx->dir, "epoch_records");
+	del_meta(fx->dir, "epoch_live");
 	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
 	fx->in.ob = fx->ob;
 	recount(fx, 2, 2, 3, 1);
 	outbox_close(&fx->ob);
-	del_meta(fx->dir, "epoch_records_txn");
+	del_meta(fx->dir, "epoch_live_txn");
 	assert_int_equal(outbox_open(fx->dir, 16u << 20, &fx->ob), 0);
 	fx->in.ob = fx->ob;
 	assert_int_equal(records(fx, 2), 2);
@@ -2687,58 +2749,58 @@ test_rekey_refused_resent(void **state)
 	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	rg = res.seq;
-	recount(fx, 1, 1, 2, 3); /* K, refused, counts as held */
+	recount(fx, 1, 0, 2, 3); /* K, refused for its content: nowhere */
 
 	/* Refused for its content (too large): sent again, the same content
 	 * would be refused again, so held, nothing sent; under epoch 1 until
 	 * the operators take it after all. */
 	refuse_seq(fx, rg, REASON_TOO_LARGE);
-	recount(fx, 1, 2, 2, 2);
+	recount(fx, 1, 1, 2, 2);
 	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(last_seq(fx), rg);
 	assert_int_equal(outbox_revive(fx->ob, rg, rg, NULL, 0), 1);
-	recount(fx, 1, 1, 2, 3);
+	recount(fx, 1, 0, 2, 3);
 
 	/* G's re-keying refused: back under epoch 1; its line re-keys it. */
 	refuse_seq(fx, rg, REASON_KEY_NOT_VALID);
-	recount(fx, 1, 2, 2, 2);
+	recount(fx, 1, 1, 2, 2);
 	fx->dry = 41;
 	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
 	fx->dry = 0;
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(last_seq(fx), rg);
-	recount(fx, 1, 2, 2, 2);
+	recount(fx, 1, 1, 2, 2);
 	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(res.seq, rg + 1);
 	assert_rekeyed(fx, rg + 1, g);
-	recount(fx, 1, 1, 2, 3);
+	recount(fx, 1, 0, 2, 3);
 	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(res.seq, g);
 	assert_int_equal(outbox_revive(fx->ob, rg, rg, NULL, 0), 1);
-	recount(fx, 1, 1, 2, 3);
+	recount(fx, 1, 0, 2, 3);
 
 	/* C's re-keying of A refused: C's line re-keys it again; that one
 	 * refused too, A as it now stands (C's content). */
 	refuse_seq(fx, s + 1, REASON_UNKNOWN_KEY);
-	recount(fx, 1, 2, 2, 2);
+	recount(fx, 1, 1, 2, 2);
 	submit1(fx, COR("C", "A", "11111111"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	c = res.seq;
 	assert_rekeyed(fx, c, 1);
-	recount(fx, 1, 1, 2, 3);
+	recount(fx, 1, 0, 2, 3);
 	submit1(fx, COR("C", "A", "11111111"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	refuse_seq(fx, c, REASON_KEY_NOT_VALID);
-	recount(fx, 1, 2, 2, 2);
+	recount(fx, 1, 1, 2, 2);
 	submit1(fx, NOW("A", "11111111"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(res.seq, c + 1);
 	assert_rekeyed(fx, c + 1, 1);
 	assert_int_equal(stored(fx, c + 1)->rec.region, 16);
-	recount(fx, 1, 1, 2, 3);
+	recount(fx, 1, 0, 2, 3);
 	s = last_seq(fx);
 	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
 	codec_control_clear(&rep);
@@ -2759,7 +2821,7 @@ test_rekey_refused_resent(void **state)
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(res.seq, k);
 	assert_int_equal(last_seq(fx), s);
-	recount(fx, 1, 1, 2, 3);
+	recount(fx, 1, 0, 2, 3);
 	/* K taken after all: its line re-keys it. Its re-keying refused
 	 * bad_target (crossing K's refusal, by an earlier kuska): that was
 	 * K's refusal, not the re-keying's content, re-keyed again. */
@@ -2859,8 +2921,10 @@ test_rekey_refused_content(void **state)
 	submit1(fx, CORD("R2", "R", "2025-02-09"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	r2 = res.seq;
+	assert_int_equal(held(fx, 1), 0);
 	refuse_seq(fx, r2, REASON_BAD_EVENT);
 	recount(fx, 1, 1, 2, 0);
+	assert_int_equal(held(fx, 1), 1);
 	rotate(fx, 2);
 	held_unsent(fx, CORD("R2", "R", "2025-02-09"));
 	fx->dry = 43;
@@ -2874,8 +2938,10 @@ test_rekey_refused_content(void **state)
 			"\"2025-02-09\",\"region\":\"16\"," VICTIM(
 			    "77777777") ",\"exploitation\":[\"labour\"]}");
 	recount(fx, 1, 1, 2, 0);
+	assert_int_equal(held(fx, 1), 1);
 	/* Taken after all (--refetch): its line re-keys it. */
 	assert_int_equal(outbox_revive(fx->ob, r2, r2, NULL, 0), 1);
+	assert_int_equal(held(fx, 1), 0);
 	submit1(fx, CORD("R2", "R", "2025-02-09"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_rekeyed(fx, res.seq, r);
@@ -2950,6 +3016,7 @@ test_rekey_refused_too_large(void **state)
 	recount(fx, 1, 0, 2, 1);
 	refuse_seq(fx, rg, REASON_TOO_LARGE);
 	recount(fx, 1, 1, 2, 0);
+	assert_int_equal(held(fx, 1), 0); /* re-keyed at the next rotation */
 	held_unsent(fx, COR("L", "G", "44444445"));
 	rotate(fx, 3);
 	submit1(fx, COR("L", "G", "44444445"), &res);
@@ -3103,9 +3170,11 @@ test_rekey_refused_content_mended(void **state)
 	held_unsent(fx, CORD("C2", "R", "2025-02-09"));
 	held_unsent(fx, CORD("C1", "R", "2025-02-01"));
 	recount(fx, 1, 1, 2, 0);
+	assert_int_equal(held(fx, 1), 1);
 	submit1(fx, COR("C3", "R", "77777777"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	recount(fx, 1, 0, 2, 1);
+	assert_int_equal(held(fx, 2), 0);
 	held_unsent(fx, R_AS_COR); /* as C3 corrected it */
 	held_unsent(fx, CORD("C2", "R", "2025-02-09"));
 	held_unsent(fx, CORD("C1", "R", "2025-02-01"));
@@ -3120,6 +3189,42 @@ test_rekey_refused_content_mended(void **state)
 	submit1(fx, WD("W", "R"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	recount3(fx, 0, 0, 0);
+}
+
+/*
+ * A record of a kind the registry no longer grants (narrowed after it
+ * was sent): after a rotation its line is refused ("may not emit", as the
+ * consolidator would refuse the re-keying), so it stays counted under the
+ * old epoch, as the consolidator still counts it until a --rebuild; a
+ * withdrawal, allowed whatever the record's kind, takes it off
+ * (OPERATIONS.md section 9).
+ */
+static void
+test_rekey_not_granted(void **state)
+{
+	struct fixture *fx = *state;
+	struct grants g = {.kinds = 1u << KIND_REFERRAL |
+				    1u << KIND_CORRECTION |
+				    1u << KIND_WITHDRAWAL,
+			   .said = true};
+	struct line_result res;
+	uint64_t s;
+
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	fx->in.grants = &g;
+	rotate(fx, 2);
+	s = last_seq(fx);
+	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_int_equal(res.why, LINE_NOT_GRANTED);
+	assert_non_null(strstr(res.reason, "may not emit identification"));
+	assert_int_equal(last_seq(fx), s);
+	recount(fx, 1, 1, 2, 0);
+	submit1(fx, WD("W", "G"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	recount(fx, 1, 0, 2, 0);
+	fx->in.grants = NULL;
 }
 
 /* Deletes envelope seq (the outbox closed): a recovered outbox's gap. */
@@ -4011,6 +4116,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dry_run_dropped_ring, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_ref_damaged, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_not_granted, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
