@@ -52,6 +52,8 @@ check "the node learns why at hello" \
 check "kuska status of the node warns (exit 1)" test $? = 1
 check "... and names the other network" \
 	grep -q "refused a batch .*wrong_network: .*$B_NET.*$A_NET" "$T/status.out"
+check "... and the config key to correct" \
+	grep -q "wrong_network: .*$A_NET (its \[node\] network: correct it or its consolidator address)" "$T/status.out"
 check "B holds nothing from pnp" \
 	test "$("$KUSKA" status -c "$B/consolidator.conf" |
 		awk '$1 == "pnp" { print $2 }')" = 0
