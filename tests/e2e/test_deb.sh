@@ -139,6 +139,14 @@ else
 	not_ok "lintian:"
 	grep -v '^N: ' "$T/lintian"
 fi
+# Each hint of packaging/deb/lintian-overrides is overridden (shown O:),
+# none listed as a hint: the override's syntax fits lintian's.
+if [ -s "$T/lintian" ] &&
+	! grep -q '^[IPX]: kuska: \(package-supports-alternative-init-but-no-init.d-script\|spelling-error-in-binary Requiere\)' "$T/lintian"; then
+	ok "lintian: the hints of packaging/deb/lintian-overrides are overridden"
+else
+	not_ok "lintian: a hint of lintian-overrides not overridden: $(grep '^[IPX]: ' "$T/lintian")"
+fi
 
 # --- install, remove, purge in a scratch root ----------------------------------
 
