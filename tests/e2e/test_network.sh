@@ -65,6 +65,8 @@ stop_node pnp TERM
 start_node pnp
 check "pointed at A, the node delivers all $want events" wait_delivered 30
 check "A holds them" test "$(cons_last_seq pnp)" = "$want"
+check "the node's journal names what it may emit, as told by A" \
+	grep -q 'event=grants kinds="identification [a-z_ ]*" stages="[a-z_ ]*' "$N/pnp.log"
 stop_node pnp TERM
 
 # Envelopes: minsa's key speaks to B, signing for A, then for B.
