@@ -16,17 +16,26 @@
 #include "norm.h"
 #include "region.h"
 
-/* parse_date - the record's date: not before 2000-01-01, not after today. */
+/*
+ * parse_date - the record's date: not before 2000-01-01, not after today.
+ * A date after today names today and its zone: a case system whose clock
+ * or zone is off by a day (UTC ahead of Peru in the evening) is told
+ * what the node took for today.
+ */
 static int
 parse_date(struct parser *p, json_t *obj, const char *base, int32_t *ret)
 {
+	char today[11];
+
 	if (record_parse_day(p, obj, base, "date", true, ret) < 0)
 		return -EINVAL;
 	if (*ret < date_from_ymd(DATE_MIN_YEAR, 1, 1))
 		return record_fail(p, base, "date", "is before %d-01-01",
 				   DATE_MIN_YEAR);
 	if (*ret > p->today)
-		return record_fail(p, base, "date", "is after today");
+		return record_fail(p, base, "date",
+				   "is after today (%s in Peru time UTC-5)",
+				   date_format(p->today, today));
 	return 0;
 }
 

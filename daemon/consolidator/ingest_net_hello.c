@@ -203,7 +203,8 @@ ingest_net_judge_hello(struct cons *c, const struct tframes *req,
 				 p->id, LOG_Q(m->network));
 		snprintf(text, sizeof(text),
 			 "this consolidator serves network %s; the node is "
-			 "configured for %s",
+			 "configured for %s (its [node] network: correct "
+			 "it or its consolidator address)",
 			 c->reg->network,
 			 m->network[0] != '\0' ? m->network : "none");
 		ingest_net_refuse(c, req, 0, REASON_WRONG_NETWORK, text);

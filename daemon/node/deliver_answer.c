@@ -103,11 +103,46 @@ note_skew(struct deliver *d, const struct msg *m)
 	}
 }
 
-/* Keeps (and records) the grants a Welcome says, saying when they change. */
+/*
+ * grant_names - the names of the bits of mask, 1 to count, each from
+ * name(), space-separated into out[cap] ("" for none); returns out.
+ */
+static const char *
+grant_names(uint32_t mask, int count, const char *(*name)(int), char *out,
+	    size_t cap)
+{
+	size_t len = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 1; i <= count && len < cap; i++)
+		if (mask & (1u << i))
+			len += (size_t)snprintf(out + len, cap - len, "%s%s",
+						len > 0 ? " " : "", name(i));
+	return out;
+}
+
+static const char *
+kind_name_of(int i)
+{
+	return kind_name((enum kind)i);
+}
+
+static const char *
+stage_name_of(int i)
+{
+	return stage_name((enum stage)i);
+}
+
+/*
+ * Keeps (and records) the grants a Welcome says, saying when they change,
+ * by name: an operator reads what the node now refuses at submission.
+ */
 static void
 note_grants(struct deliver *d, const struct msg *m)
 {
 	struct grants *g = d->grants;
+	char kinds[256], stages[256];
 
 	if (g == NULL || !m->has_grants)
 		return;
@@ -117,8 +152,11 @@ note_grants(struct deliver *d, const struct msg *m)
 	g->kinds = m->grant_kinds;
 	g->stages = m->grant_stages;
 	g->said = true;
-	log_info("event=grants kinds=0x%x stages=0x%x", (unsigned)g->kinds,
-		 (unsigned)g->stages);
+	log_info("event=grants kinds=\"%s\" stages=\"%s\"",
+		 grant_names(g->kinds, KIND_COUNT, kind_name_of, kinds,
+			     sizeof(kinds)),
+		 grant_names(g->stages, STAGE_COUNT, stage_name_of, stages,
+			     sizeof(stages)));
 	if (outbox_grants_put(d->ob, g->kinds, g->stages) != 0)
 		log_warnx("event=grants_not_recorded");
 }

@@ -438,7 +438,8 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 	else if (h->failures >= HANDSHAKE_FAILURES_LET_GO)
 		snprintf(why, whylen,
 			 "key holder %s unreachable: the handshake failed "
-			 "(is keyholder_key its public key?)",
+			 "(is keyholder_key its public key? if not: correct "
+			 "it and restart the node)",
 			 h->endpoint);
 	else
 		snprintf(why, whylen, "key holder %s unreachable", h->endpoint);

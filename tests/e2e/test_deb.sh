@@ -8,7 +8,8 @@
 # service is enabled, a reinstall keeps an edited config; an upgrade to
 # the same package as the next version keeps the keys, the outbox and an
 # edited config (the new one as .dpkg-dist), updates an unedited one,
-# enables nothing and warns of a source install's unit and program left
+# enables nothing, says the running services keep the old programs until
+# restarted, and warns of a source install's unit and program left
 # under /usr/local (which systemd and PATH find first); removal keeps the data and the configs, purge deletes
 # the configs (.dpkg-dist too) and the data and keeps the keys.
 #
@@ -137,6 +138,14 @@ elif lintian --fail-on error,warning -EvIL +pedantic "$DEB" >"$T/lintian" 2>&1; 
 else
 	not_ok "lintian:"
 	grep -v '^N: ' "$T/lintian"
+fi
+# Each hint of packaging/deb/lintian-overrides is overridden (shown O:),
+# none listed as a hint: the override's syntax fits lintian's.
+if [ -s "$T/lintian" ] &&
+	! grep -q '^[IPX]: kuska: \(package-supports-alternative-init-but-no-init.d-script\|spelling-error-in-binary Requiere\)' "$T/lintian"; then
+	ok "lintian: the hints of packaging/deb/lintian-overrides are overridden"
+else
+	not_ok "lintian: a hint of lintian-overrides not overridden: $(grep '^[IPX]: ' "$T/lintian")"
 fi
 
 # --- install, remove, purge in a scratch root ----------------------------------
@@ -280,6 +289,11 @@ if grep -q "kuska: warning: a source install's files come before the package's .
 	ok "... warns of a source install's unit and program under /usr/local, naming them, and leaves them"
 else
 	not_ok "no warning of the source install's files: $(cat "$T/dpkg.log")"
+fi
+if grep -q "kuska: upgraded from $VERSION; the running services keep the old programs until restarted: systemctl restart each, the consolidator before the nodes" "$T/dpkg.log"; then
+	ok "... says that the running services keep the old programs until restarted"
+else
+	not_ok "no word of restarting the services after the upgrade: $(cat "$T/dpkg.log")"
 fi
 rm -rf "$R/usr/local"
 if ! grep -q 'kuska: installed' "$T/dpkg.log" && [ -z "$(find "$R/etc/systemd" -name 'kuska*' 2>/dev/null)" ]; then

@@ -32,7 +32,8 @@
 #              kuska-node -n (kuska-consolidator -n for regpub)
 #   reload     sed script applied to the live registry, then SIGHUP;
 #              expected is the consolidator's log line
-# In expected, @N@ stands for the network's directory.
+# In expected, @N@ stands for the network's directory, @TODAY@ for
+# today's date in Peru (UTC-5: TZ=UTC+5 in POSIX's reversed sign).
 #
 # HOSTILE_LEARN=1 prints each case's actual refusal instead of judging
 # it (to write a new row; read each text before freezing it).
@@ -226,6 +227,7 @@ warn_foreign() {
 # judge ID KIND EXPECTED ACTUAL-FILE: ok or not ok.
 judge() {
 	local id=$1 kind=$2 want=${3//@N@/$N} got=$4 line
+	want=${want//@TODAY@/$(TZ=UTC+5 date +%F)}
 	case $kind in
 	json | jsongen)
 		# A file kuska submit refuses whole: its one message.

@@ -52,6 +52,8 @@ check "the node learns why at hello" \
 check "kuska status of the node warns (exit 1)" test $? = 1
 check "... and names the other network" \
 	grep -q "refused a batch .*wrong_network: .*$B_NET.*$A_NET" "$T/status.out"
+check "... and the config key to correct" \
+	grep -q "wrong_network: .*$A_NET (its \[node\] network: correct it or its consolidator address)" "$T/status.out"
 check "B holds nothing from pnp" \
 	test "$("$KUSKA" status -c "$B/consolidator.conf" |
 		awk '$1 == "pnp" { print $2 }')" = 0
@@ -63,6 +65,8 @@ stop_node pnp TERM
 start_node pnp
 check "pointed at A, the node delivers all $want events" wait_delivered 30
 check "A holds them" test "$(cons_last_seq pnp)" = "$want"
+check "the node's journal names what it may emit, as told by A" \
+	grep -q 'event=grants kinds="identification [a-z_ ]*" stages="[a-z_ ]*' "$N/pnp.log"
 stop_node pnp TERM
 
 # Envelopes: minsa's key speaks to B, signing for A, then for B.

@@ -49,7 +49,7 @@ rc=$?
 check "a submission with the key holder's handshake failing is refused ($rc)" \
 	test "$rc" != 0
 check "... saying the handshake failed, and what to check" \
-	grep -q "the handshake failed (is keyholder_key its public key?)" \
+	grep -q "the handshake failed (is keyholder_key its public key? if not: correct it and restart the node): nothing of this request was stored" \
 	"$T/submit.out"
 check "... and the node's log says so" \
 	grep -q 'event=handshake_failed keyholder=.*hint="wrong keyholder_key?"' \

@@ -747,7 +747,7 @@ static const struct bad_case bad_cases[] = {
     {0, TOP("identification", "'1999-12-31'", "'15'", BID), "date",
      "before 2000-01-01"},
     {0, TOP("identification", "'2026-11-30'", "'15'", BID), "date",
-     "after today"},
+     "after today (2026-11-29 in Peru time UTC-5)"},
     {0, TOP("identification", "20260310", "'15'", BID), "date",
      "must be a string"},
     /* region */
@@ -1206,7 +1206,7 @@ static const struct bad_case bad_cases[] = {
     {0,
      "{'kind':'correction','ref':'c','target_ref':'t','record':"
      "{'kind':'service','date':'2027-01-01','region':'15'}}",
-     "record.date", "after today"},
+     "record.date", "after today (2026-11-29 in Peru time UTC-5)"},
     {0,
      "{'kind':'correction','ref':'c','target_ref':'t','record':"
      "{'kind':'service','date':'2026-01-01','region':'99'}}",
