@@ -169,6 +169,16 @@ outbox_seq_ref(struct outbox_txn *t, uint64_t seq, char *ref, size_t cap)
 	return 0;
 }
 
+bool
+outbox_ref_checked(struct outbox_txn *t, uint64_t seq)
+{
+	uint64_t from;
+
+	return outbox_meta_get(t->ob, t->txn, OUTBOX_REFS_CHECKED_KEY, &from) ==
+		   0 &&
+	       from != 0 && seq >= from;
+}
+
 int
 outbox_seq_event(struct outbox_txn *t, uint64_t seq, struct event *ret,
 		 uint32_t *ret_version)

@@ -1353,6 +1353,76 @@ test_case_stages_target_ref_identity(void **state)
 	warned(&res, LINE_ACCEPTED, "(ref R1 seq");
 }
 
+/* Makes the outbox in dir one that a kuska before the refs' checks wrote:
+ * without the mark of the first sequence whose ref was checked. */
+static void
+forget_refs_checked(const char *dir)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = {17, "refs_checked_from"};
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 10), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/*
+ * A case stage held under a ref that holds its victim's names, stored by
+ * a node that did not check refs (refs50): the stages' index keeps it
+ * (only digits look like an identity) but no warning about another line
+ * prints it, before and after the index is rebuilt from the envelopes'
+ * refs; a record stored since is named by its ref.
+ */
+static void
+test_case_stages_ref_unchecked(void **state)
+{
+	static const char *const withheld =
+	    "its ref withheld as it was stored before refs were checked";
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	old_parser = true;
+	submit1(fx,
+		STGN("PJ-EXP-Nunez-Quispe-3", "9", "complaint", "2026-04-02"),
+		&res);
+	old_parser = false;
+	warned(&res, LINE_ACCEPTED, "");
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	forget_refs_checked(fx->dir);
+	reopen(fx, false, false);
+	submit1(fx, STG("K3", "9", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "case stage complaint already held for this case (seq 1: its "
+	       "ref withheld as it was stored before refs were checked): a "
+	       "second record counts for nothing; to change the first send a "
+	       "correction with target_ref its ref");
+	assert_null(strchr(res.warning, ','));
+	says_nothing_of(&res, "Nunez");
+	submit1(fx, STG("K4", "9", "accusation", "2026-03-01"), &res);
+	warned(&res, LINE_ACCEPTED, withheld);
+	says_nothing_of(&res, "Nunez");
+	reopen(fx, true, false);
+	submit1(fx, STG("K5", "9", "complaint", "2026-04-01"), &res);
+	warned(&res, LINE_ACCEPTED, withheld);
+	says_nothing_of(&res, "Nunez");
+	/* Stored since: checked, named. */
+	submit1(fx, STG("R1", "10", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("R2", "10", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref R1 seq");
+	reopen(fx, true, false);
+	submit1(fx, STG("R3", "10", "complaint", "2026-04-06"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref R1 seq");
+}
+
 /* The bytes of the stages' index's tables (keys and values, in order),
  * read with the outbox closed, then opened again. */
 static void
@@ -4020,6 +4090,8 @@ main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_case_stages_target_ref_identity, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_ref_unchecked,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages, setup, teardown),
