@@ -33,7 +33,8 @@ struct taking {
  * intake_refuse_other - res refused as a line of known's ref with other
  *	content (LINE_REF_REUSED).
  * intake_refuse_withdrawn - res refused as a line of a record withdrawn,
- *	naming the withdrawal's ref where known.
+ *	naming the withdrawal by its sequence where its ref is known (never
+ *	printed: nothing checked it for an identity).
  * intake_refused_as_sent - whether a dead letter's reason is the record's
  *	own (the officer mends it), not the node's key, network or envelope.
  * intake_held_dead - res->dead_warning for a line held whose content

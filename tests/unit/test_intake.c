@@ -413,12 +413,13 @@ test_reexport_corrected(void **state)
 	submit1(fx, NOW("R3", "66666666"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
-	assert_string_equal(res.reason,
-			    "that record (seq 3) was withdrawn by ref R4: to "
-			    "count it send it again with a new ref");
+	assert_string_equal(
+	    res.reason, "that record (seq 3) was withdrawn by seq 4 (its ref "
+			"withheld): to count it send it again with a new "
+			"ref");
 	assert_int_equal(res.why, LINE_REASON_NONE);
 	/* Withdrawn again, or corrected, under a new ref: the refusal names
-	 * the withdrawal, to be found in the case system; a dry run's too. */
+	 * the withdrawal by its sequence; a dry run's too. */
 	for (int k = 0; k < 3; k++) {
 		fx->dry = k == 0 ? 22 : 0;
 		submit1(fx,
@@ -426,8 +427,9 @@ test_reexport_corrected(void **state)
 			&res);
 		assert_int_equal(res.status, LINE_REFUSED);
 		assert_string_equal(res.field, "target_ref");
-		assert_string_equal(res.reason,
-				    "that record was withdrawn by ref R4");
+		assert_string_equal(
+		    res.reason,
+		    "that record was withdrawn by seq 4 (its ref withheld)");
 	}
 	/* Withdrawn earlier in a dry run: its sequence names no envelope. */
 	{
@@ -476,37 +478,45 @@ rotate(struct fixture *fx, uint32_t e)
 	fx->linkage.epoch = e;
 }
 
+static void says_nothing_of(const struct line_result *res, const char *s);
+
 /*
- * A withdrawal's ref as long as a ref may be (64 characters, a UUID and
- * more): named whole in the refusal of its record's ref with other
- * content, where the reason holds 159 characters, or the officer would
- * look for a ref cut short in the case system.
+ * A withdrawal's ref, which nothing checked for an identity (its line
+ * carries no victim), here one holding the withdrawn record's victim's
+ * DNI: the refusals of its record's ref with other content, and of a
+ * correction or withdrawal of it, name the withdrawal by its sequence
+ * and never print its ref (refs50).
  */
 static void
-test_withdrawn_long_ref(void **state)
+test_withdrawn_ref_withheld(void **state)
 {
 	struct fixture *fx = *state;
-#define LONG_REF                                                               \
-	"WD-0f8fad5b-d9cb-469f-a165-70867728950e-2026-03-10-LIMA-CEM-0001"
+#define WD_REF "WD-55555555-2026-03-10"
 	static const char *const first[] = {ID("R1", "55555555", "2025-01-01"),
-					    WD(LONG_REF, "R1")};
+					    WD(WD_REF, "R1")};
 	struct line_result res;
 	struct control rep;
 
-	assert_int_equal(strlen(LONG_REF), RECORD_MAX_REF);
 	assert_int_equal(submit(fx, first, 2, NULL, &rep), 0);
 	assert_int_equal(rep.results[1].status, LINE_ACCEPTED);
 	codec_control_clear(&rep);
 	submit1(fx, NOW("R1", "55555555"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
-	assert_string_equal(res.reason,
-			    "that record (seq 1) was withdrawn by ref " LONG_REF
-			    ": to count it send it again with a new ref");
+	assert_string_equal(
+	    res.reason, "that record (seq 1) was withdrawn by seq 2 (its ref "
+			"withheld): to count it send it again with a new "
+			"ref");
+	says_nothing_of(&res, WD_REF);
 	submit1(fx, WD("R2", "R1"), &res);
 	assert_string_equal(res.reason,
-			    "that record was withdrawn by ref " LONG_REF);
-#undef LONG_REF
+			    "that record was withdrawn by seq 2 (its ref "
+			    "withheld)");
+	says_nothing_of(&res, WD_REF);
+	submit1(fx, COR("R3", "R1", "55555555"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	says_nothing_of(&res, WD_REF);
+#undef WD_REF
 }
 
 /*
@@ -1861,7 +1871,8 @@ test_dead_withdrawal(void **state)
 	warned(&res, LINE_ACCEPTED, "");
 	submit1(fx, STGCOR("V6", "V1", "90", "complaint", "2026-04-07"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
-	assert_non_null(strstr(res.reason, "withdrawn by ref V5"));
+	assert_non_null(strstr(res.reason, "withdrawn by seq 5 (its ref "
+					   "withheld)"));
 }
 
 /*
@@ -4132,7 +4143,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reexport_corrected, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(test_withdrawn_long_ref, setup,
+	    cmocka_unit_test_setup_teardown(test_withdrawn_ref_withheld, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_reexport, setup,
 					    teardown),
