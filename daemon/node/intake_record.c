@@ -228,6 +228,22 @@ intake_refused_as_sent(enum reason why)
 	}
 }
 
+/* res->dead_warning: whom (it, its record) envelope seq the consolidator
+ * refused for why, what that left and what to do (advice: for the
+ * record's own refusals; the node's are the operators'). */
+static void
+say_dead(struct line_result *res, const char *whom, uint64_t seq,
+	 enum reason why, const char *left, const char *advice)
+{
+	if (!intake_refused_as_sent(why))
+		advice = "not its content: ask the operators to take it again "
+			 "(--refetch)";
+	snprintf(res->dead_warning, sizeof(res->dead_warning),
+		 "already held but the consolidator refused %s (seq %llu: "
+		 "%s): %s; %s",
+		 whom, (unsigned long long)seq, reason_name(why), left, advice);
+}
+
 /*
  * A line held ("already held") whose content's envelope own the
  * consolidator refused: without a word the officer reads it as taken.
@@ -267,14 +283,26 @@ intake_held_dead(struct outbox_txn *t, const struct ref_info *known,
 		left = "it counts nowhere";
 		advice = "fix it and send it under a new ref";
 	}
-	if (!intake_refused_as_sent(why))
-		advice = "not its content: ask the operators to take it again "
-			 "(--refetch)";
-	snprintf(res->dead_warning, sizeof(res->dead_warning),
-		 "already held but the consolidator refused it (seq %llu: "
-		 "%s): %s; %s",
-		 (unsigned long long)known->own, reason_name(why), left,
-		 advice);
+	say_dead(res, "it", known->own, why, left, advice);
+	return 0;
+}
+
+int
+intake_held_dead_first(struct outbox_txn *t, uint64_t first, bool correction,
+		       struct line_result *res)
+{
+	uint64_t at_ms;
+	uint8_t code;
+	int r;
+
+	r = outbox_seq_dead(t, first, &code, &at_ms);
+	if (r == -ENOENT)
+		return 0;
+	if (r != 0)
+		return r;
+	say_dead(res, correction ? "its record" : "it", first,
+		 reason_of_refusal(code, NULL, 0), "it counts nowhere",
+		 "fix it and send it under a new ref");
 	return 0;
 }
 

@@ -3203,6 +3203,44 @@ test_rekey_refused_content_mended(void **state)
 	recount3(fx, 0, 0, 0);
 }
 
+/*
+ * A record re-keyed once (its own content now the re-keying's envelope)
+ * whose first envelope the consolidator then refused, its re-keying not
+ * (yet): after another rotation its line is held, as the record counts
+ * nowhere, and warned of that first envelope, the one that decided it,
+ * where it was held without a word (refs50); a correction of it alike.
+ */
+static void
+test_rekey_first_refused_warned(void **state)
+{
+	static const char *const want =
+	    "already held but the consolidator refused it (seq 1: bad_event): "
+	    "it counts nowhere; fix it and send it under a new ref";
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, ID("S", "66666666", "2025-03-04"), &res);
+	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
+	rotate(fx, 2);
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	refuse_seq(fx, 1, REASON_BAD_EVENT);
+	refuse_seq(fx, 2, REASON_BAD_EVENT);
+	rotate(fx, 3);
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning, want);
+	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning,
+			    "already held but the consolidator refused its "
+			    "record (seq 2: bad_event): it counts nowhere; fix "
+			    "it and send it under a new ref");
+}
+
 /* Deletes envelope seq (the outbox closed): a recovered outbox's gap. */
 static void
 del_envelope(const char *dir, uint64_t seq)
@@ -4178,6 +4216,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rekey_refused_large_then_content, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_first_refused_warned,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_refused_content_mended,
 					    setup, teardown),
 	};
