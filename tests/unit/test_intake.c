@@ -2190,6 +2190,40 @@ test_dry_stage_first(void **state)
 }
 
 /*
+ * A dry run warns of the case stages the outbox holds already only for
+ * lines whose ref it holds (INPUT.md, case_stage): a new record's case
+ * pseudonym is a provisional value, as a dry run asks the key holders
+ * nothing for records new to the node, so it meets no held stage, where
+ * the real run warns; lines of the same run are warned of (refs50: a
+ * documented limit, checked so that a change of it is seen).
+ */
+static void
+test_case_stages_dry_held(void **state)
+{
+	static const char *const lines[] = {
+	    STG("E2", "30", "complaint", "2026-04-05"),
+	    STG("E3", "30", "complaint", "2026-04-06"),
+	};
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct control dry, real;
+
+	submit1(fx, STG("E1", "30", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	fx->dry = 61;
+	assert_int_equal(submit(fx, lines, 2, NULL, &dry), 0);
+	fx->dry = 0;
+	assert_int_equal(last_seq(fx), 1);
+	warned(&dry.results[0], LINE_ACCEPTED, "");
+	warned(&dry.results[1], LINE_ACCEPTED, "(ref E2 seq 2): a second");
+	assert_int_equal(submit(fx, lines, 2, NULL, &real), 0);
+	warned(&real.results[0], LINE_ACCEPTED, "(ref E1 seq 1): a second");
+	warned(&real.results[1], LINE_ACCEPTED, "(ref E1 seq 1): a second");
+	codec_control_clear(&dry);
+	codec_control_clear(&real);
+}
+
+/*
  * A dry run warns as the real run after it, of lines earlier in the same
  * run too (in another request of it), and stores nothing; when the
  * record that counts goes (withdrawn, or corrected to another case), it
@@ -4148,6 +4182,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_ref_identity,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_dry_held, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dry, setup,
 					    teardown),
 	    cmocka_unit_test(test_dry_stage_first),
