@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "codec.h"
 #include "ctl.h"
+#include "dead_advice.h"
 #include "date.h"
 #include "log.h"
 #include "settings.h"
@@ -251,49 +252,6 @@ dead_letter_alarm(const struct node_status *s)
 }
 
 /*
- * What to do of the listed dead letters, under their warning, by their
- * reasons, in docs/INPUT.md section 9's words: one refused for its
- * content is mended under a new ref (its line sent again is only
- * "already held"); one refused for the node's key, network or envelope
- * is the operators' to take again (sent anew it would count twice).
- */
-static void
-dead_letter_advice(const struct node_status *s)
-{
-	bool content = false, other = false;
-	size_t i;
-
-	for (i = 0; i < s->n_dead; i++)
-		switch (s->dead[i].reason) {
-		case REASON_BAD_EVENT:
-		case REASON_KIND_NOT_ALLOWED:
-		case REASON_STAGE_NOT_ALLOWED:
-			content = true;
-			break;
-		case REASON_BAD_TARGET:
-		case REASON_TOO_LARGE:
-			break;
-		default:
-			other = true;
-			break;
-		}
-	if (content)
-		printf("    (a record refused for its content counts "
-		       "nowhere, and a correction or withdrawal so refused "
-		       "leaves the record counting as it was; its line sent "
-		       "again is only \"already held\": mend it and send it "
-		       "under a new ref, a record as a new record, a "
-		       "correction as a correction naming the original "
-		       "record or a withdrawal, a withdrawal again; "
-		       "docs/INPUT.md section 9)\n");
-	if (other)
-		printf("    (one refused for the node's key, network or "
-		       "envelope, not its content: ask the operators to take "
-		       "it again, --refetch; sent anew it would count twice: "
-		       "docs/INPUT.md section 9)\n");
-}
-
-/*
  * The dead letters' one line after their list: a warning while they are
  * recent, with what to do of them, else that they are old. Returns 1 for
  * a warning, 0 otherwise.
@@ -325,7 +283,7 @@ dead_letter_warning(const struct node_status *s)
 		       "lasts alarm_dead_letter_hours, %u h)\n",
 		       ago(s->dead_newest_ms, s->now_ms, a, sizeof(a)),
 		       (unsigned)s->alarm_dead_letter_hours);
-	dead_letter_advice(s);
+	dead_advice_print(stdout, s);
 	return 1;
 }
 

@@ -28,6 +28,8 @@ tally_add(struct tally *t, const struct line_result *res)
 		break;
 	case LINE_HELD:
 		t->held++;
+		if (res->dead_warning[0] != '\0')
+			t->dead_warned++;
 		break;
 	case LINE_REKEYED:
 		t->rekeyed++;
@@ -166,6 +168,17 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 	warned_line(out, run, name, t->age_warned,
 		    "with a victim's age that the birth date contradicts "
 		    "(the birth date is used)");
+	/* Counted among those "already held", which reads as taken: each
+	 * is warned of above, and sending it again changes nothing. */
+	if (t->dead_warned > 0)
+		fprintf(out,
+			"%s: %lu held but refused earlier: see above (the "
+			"consolidator refused %s; sent again %s only "
+			"\"already held\": docs/INPUT.md section 9)\n",
+			name, t->dead_warned,
+			t->dead_warned == 1 ? "it as a dead letter"
+					    : "them as dead letters",
+			t->dead_warned == 1 ? "it is" : "they are");
 	/* Taken before the node refused such refs: the refs stay on its
 	 * disk until the records are withdrawn. A count, never a ref. */
 	warned_line(out, run, name, t->ref_warned,

@@ -25,6 +25,8 @@ struct tally {
 				     * contradict (line_result.age_warning) */
 	unsigned long ref_warned;   /* records held under a ref that holds a
 				     * victim's identity (line_warns_ref()) */
+	unsigned long dead_warned;  /* held, but the consolidator refused
+				     * them (line_result.dead_warning) */
 	unsigned long lines;   /* answered, blank ones included */
 	unsigned long blank;   /* blank lines skipped, sent or not */
 	unsigned long foreign; /* refused as what another institution makes */
@@ -51,7 +53,8 @@ struct tally_run {
  * t->unlinkable): a record already held had its warning when first
  * taken. A case stage's warning (res->warning) is counted in
  * t->stage_warned, a victim's age warning (line_warns_age()) in
- * t->age_warned, a ref's (line_warns_ref()) in t->ref_warned.
+ * t->age_warned, a ref's (line_warns_ref()) in t->ref_warned, a held
+ * line's dead letter (res->dead_warning) in t->dead_warned.
  */
 bool tally_add(struct tally *t, const struct line_result *res);
 

@@ -38,6 +38,13 @@ else()
 		${CMAKE_SOURCE_DIR}/client/submit_out.c
 		${CMAKE_SOURCE_DIR}/client/progress.c)
 	target_include_directories(test_tally PRIVATE ${CMAKE_SOURCE_DIR}/client)
+	# test_dead_advice checks what kuska status says to do of dead
+	# letters (client/dead_advice.h), which needs nothing else of the
+	# client.
+	target_sources(test_dead_advice PRIVATE
+		${CMAKE_SOURCE_DIR}/client/dead_advice.c)
+	target_include_directories(test_dead_advice PRIVATE
+		${CMAKE_SOURCE_DIR}/client)
 	# test_query_json checks kuska query's JSON (client/query_json.h),
 	# which needs nothing else of the client.
 	target_sources(test_query_json PRIVATE

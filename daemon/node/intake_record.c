@@ -46,43 +46,45 @@ intake_refuse_other(struct line_result *res, const struct ref_info *known)
 }
 
 /*
- * The ref of the record that withdrew known's into out (RECORD_MAX_REF +
- * 1 bytes), for the officer to find it in the case system: "" when not
- * known (withdrawn before the refs kept it, or earlier in a dry run,
- * whose envelopes are stored nowhere, or by an envelope a recovery took
- * back without its ref).
+ * Whether the node holds the ref of the withdrawal that withdrew known's
+ * record: not when withdrawn before the refs kept it, or earlier in a dry
+ * run, whose envelopes are stored nowhere, or by an envelope a recovery
+ * took back without its ref. Never printed: a withdrawal's line carries
+ * no victim, so nothing checked its ref for her identity (a case system
+ * may make one of her name); the officer finds the withdrawal by the
+ * record it withdrew, whose ref the line names.
  */
-static const char *
-withdrawal_ref(struct outbox_txn *t, const struct ref_info *known, char *out)
+static bool
+withdrawal_known(struct outbox_txn *t, const struct ref_info *known)
 {
-	out[0] = '\0';
-	if (known->withdrawn_by != 0 &&
-	    outbox_seq_ref(t, known->withdrawn_by, out, RECORD_MAX_REF + 1) !=
-		0)
-		out[0] = '\0';
-	return out;
+	char ref[RECORD_MAX_REF + 1];
+	bool held;
+
+	held = known->withdrawn_by != 0 &&
+	       outbox_seq_ref(t, known->withdrawn_by, ref, sizeof(ref)) == 0 &&
+	       ref[0] != '\0';
+	memset(ref, 0, sizeof(ref));
+	return held;
 }
 
 /*
  * A line under the ref of a record that was withdrawn, its content not
  * the original's (which is "already held", as a case system's export of
- * its history sends it again beside the withdrawal). Named, the
- * withdrawal's ref is said in fewer words, so that one of RECORD_MAX_REF
- * characters is whole in the reason (sizeof(res->reason) - 1 characters)
- * while the sequence has at most 13 digits: cut short, it would name
- * no ref of the case system's.
+ * its history sends it again beside the withdrawal). The withdrawal is
+ * named by its sequence, its ref withheld (withdrawal_known).
  */
 void
 intake_refuse_withdrawn(struct outbox_txn *t, struct line_result *res,
 			const struct ref_info *known)
 {
-	char by[RECORD_MAX_REF + 1];
-
-	if (withdrawal_ref(t, known, by)[0] != '\0')
-		intake_refuse(res, "ref",
-			      "that record (seq %llu) was withdrawn by ref %s: "
-			      "to count it send it again with a new ref",
-			      (unsigned long long)known->seq, by);
+	if (withdrawal_known(t, known))
+		intake_refuse(
+		    res, "ref",
+		    "that record (seq %llu) was withdrawn by seq %llu "
+		    "(its ref withheld): to count it send it again "
+		    "with a new ref",
+		    (unsigned long long)known->seq,
+		    (unsigned long long)known->withdrawn_by);
 	else
 		intake_refuse(res, "ref",
 			      "that record (seq %llu) was withdrawn: the node "
@@ -226,6 +228,22 @@ intake_refused_as_sent(enum reason why)
 	}
 }
 
+/* res->dead_warning: whom (it, its record) envelope seq the consolidator
+ * refused for why, what that left and what to do (advice: for the
+ * record's own refusals; the node's are the operators'). */
+static void
+say_dead(struct line_result *res, const char *whom, uint64_t seq,
+	 enum reason why, const char *left, const char *advice)
+{
+	if (!intake_refused_as_sent(why))
+		advice = "not its content: ask the operators to take it again "
+			 "(--refetch)";
+	snprintf(res->dead_warning, sizeof(res->dead_warning),
+		 "already held but the consolidator refused %s (seq %llu: "
+		 "%s): %s; %s",
+		 whom, (unsigned long long)seq, reason_name(why), left, advice);
+}
+
 /*
  * A line held ("already held") whose content's envelope own the
  * consolidator refused: without a word the officer reads it as taken.
@@ -265,14 +283,26 @@ intake_held_dead(struct outbox_txn *t, const struct ref_info *known,
 		left = "it counts nowhere";
 		advice = "fix it and send it under a new ref";
 	}
-	if (!intake_refused_as_sent(why))
-		advice = "not its content: ask the operators to take it again "
-			 "(--refetch)";
-	snprintf(res->dead_warning, sizeof(res->dead_warning),
-		 "already held but the consolidator refused it (seq %llu: "
-		 "%s): %s; %s",
-		 (unsigned long long)known->own, reason_name(why), left,
-		 advice);
+	say_dead(res, "it", known->own, why, left, advice);
+	return 0;
+}
+
+int
+intake_held_dead_first(struct outbox_txn *t, uint64_t first, bool correction,
+		       struct line_result *res)
+{
+	uint64_t at_ms;
+	uint8_t code;
+	int r;
+
+	r = outbox_seq_dead(t, first, &code, &at_ms);
+	if (r == -ENOENT)
+		return 0;
+	if (r != 0)
+		return r;
+	say_dead(res, correction ? "its record" : "it", first,
+		 reason_of_refusal(code, NULL, 0), "it counts nowhere",
+		 "fix it and send it under a new ref");
 	return 0;
 }
 
@@ -356,11 +386,14 @@ resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 		return -EINVAL;
 	}
 	if (ret->state == REF_WITHDRAWN) {
-		char by[RECORD_MAX_REF + 1];
-		bool named = withdrawal_ref(t, ret, by)[0] != '\0';
-		intake_refuse(res, "target_ref",
-			      "that record was withdrawn%s%s",
-			      named ? " by ref " : "", by);
+		if (withdrawal_known(t, ret))
+			intake_refuse(res, "target_ref",
+				      "that record was withdrawn by seq %llu "
+				      "(its ref withheld)",
+				      (unsigned long long)ret->withdrawn_by);
+		else
+			intake_refuse(res, "target_ref",
+				      "that record was withdrawn");
 		return -EINVAL;
 	}
 	r = refused_target(t, p, ret, res);

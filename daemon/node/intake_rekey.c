@@ -370,7 +370,7 @@ intake_rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	struct parsed_record *p = tk->p;
 	struct ref_info *known = &tk->known, *target = &tk->target;
 	bool correction = p->ev.kind == KIND_CORRECTION;
-	uint64_t seq, at_ms;
+	uint64_t seq, first, at_ms;
 	uint8_t code;
 	int r;
 
@@ -390,13 +390,15 @@ intake_rekey(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	}
 	/* The record refused when first sent (a dead letter): a correction
 	 * of it would be refused in turn (bad_target). Held, as at the same
-	 * epoch; taken after all (--refetch), its line re-keys it. */
-	r = outbox_seq_dead(t, correction ? target->seq : known->seq, &code,
-			    &at_ms);
+	 * epoch, and warned of that envelope (its own content's, a
+	 * re-keying's, may be in flight or refused for another reason);
+	 * taken after all (--refetch), its line re-keys it. */
+	first = correction ? target->seq : known->seq;
+	r = outbox_seq_dead(t, first, &code, &at_ms);
 	if (r == 0) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
-		r = intake_held_dead(t, known, res);
+		r = intake_held_dead_first(t, first, correction, res);
 		if (r == 0)
 			return 0;
 		goto fail;

@@ -33,7 +33,8 @@ struct taking {
  * intake_refuse_other - res refused as a line of known's ref with other
  *	content (LINE_REF_REUSED).
  * intake_refuse_withdrawn - res refused as a line of a record withdrawn,
- *	naming the withdrawal's ref where known.
+ *	naming the withdrawal by its sequence where its ref is known (never
+ *	printed: nothing checked it for an identity).
  * intake_refused_as_sent - whether a dead letter's reason is the record's
  *	own (the officer mends it), not the node's key, network or envelope.
  * intake_held_dead - res->dead_warning for a line held whose content
@@ -41,6 +42,11 @@ struct taking {
  *	what the record counts as (nowhere for its own first envelope, as
  *	it was for a correction or re-keying, still for a withdrawal) and
  *	what to do. 0 (none is also 0) or -errno.
+ * intake_held_dead_first - res->dead_warning for a line held as its
+ *	record's first envelope `first` is a dead letter (a re-keying
+ *	judges the record by it, whatever its own content's envelope):
+ *	the record counts nowhere. A correction's line says "its record".
+ *	0 (none is also 0) or -errno.
  * intake_store_event - ev encoded and stored as the next envelope
  *	(*ret_seq; a dry run only takes the number). 0 or -errno.
  * intake_ref_put - ri stored as id's ref info (a dry run's over the
@@ -52,6 +58,9 @@ void intake_refuse_withdrawn(struct outbox_txn *t, struct line_result *res,
 bool intake_refused_as_sent(enum reason why);
 int intake_held_dead(struct outbox_txn *t, const struct ref_info *known,
 		     struct line_result *res)
+    __attribute__((warn_unused_result));
+int intake_held_dead_first(struct outbox_txn *t, uint64_t first,
+			   bool correction, struct line_result *res)
     __attribute__((warn_unused_result));
 int intake_store_event(struct outbox_txn *t, struct intake *in,
 		       const struct event *ev, const char *ref,

@@ -24,6 +24,9 @@
 #define REF_UNKNOWN ": its ref not known to this node"
 /* ... or when it has one that may hold the victim's identity. */
 #define REF_WITHHELD ": its ref withheld as it may hold the victim's identity"
+/* ... or one stored before refs were checked for it (outbox_ref_checked). */
+#define REF_UNCHECKED                                                          \
+	": its ref withheld as it was stored before refs were checked"
 
 /*
  * Whether a stored ref may hold a victim's identity, as an older node took
@@ -56,18 +59,26 @@ ref_may_hold_identity(const char *ref)
 	}
 }
 
-/* e's ref as a warning may print it: "" when it may hold an identity. */
+/*
+ * e's ref as a warning may print it: "" when it may hold an identity, or
+ * was stored by a node that did not check it against its line's victims
+ * (an identity of any shape: only its own line's could tell, and that is
+ * stored nowhere).
+ */
 static const char *
-shown_ref(const struct stage_entry *e)
+shown_ref(struct outbox_txn *t, const struct stage_entry *e)
 {
-	return ref_may_hold_identity(e->ref) ? "" : e->ref;
+	return ref_may_hold_identity(e->ref) || !outbox_ref_checked(t, e->seq)
+		   ? ""
+		   : e->ref;
 }
 
 /*
  * Why a warning names e's record without its ref: REF_WITHHELD when the
  * node holds one (the index withheld it, or kept it and shown_ref hides
- * it; or a dry run took the record), REF_UNKNOWN when it holds none (an
- * outbox rebuilt by --recover). The ref looked up is never printed.
+ * it; or a dry run took the record), REF_UNCHECKED when it was stored
+ * before refs were checked, REF_UNKNOWN when it holds none (an outbox
+ * rebuilt by --recover). The ref looked up is never printed.
  */
 static const char *
 ref_missing(struct outbox_txn *t, struct intake *in,
@@ -84,7 +95,9 @@ ref_missing(struct outbox_txn *t, struct intake *in,
 	       (in->dry != NULL &&
 		dryrun_ref_by_own(in->dry, e->seq, id, &ri, &prov) == 0);
 	memset(ref, 0, sizeof(ref));
-	return held ? REF_WITHHELD : REF_UNKNOWN;
+	if (!held)
+		return REF_UNKNOWN;
+	return outbox_ref_checked(t, e->seq) ? REF_WITHHELD : REF_UNCHECKED;
 }
 
 /*
@@ -233,7 +246,7 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 		paired =
 		    st <= STAGE_MAIN_LAST && rec->stage <= STAGE_MAIN_LAST &&
 		    (st == (int)rec->stage + 1 || st + 1 == (int)rec->stage);
-		ref = shown_ref(&e);
+		ref = shown_ref(t, &e);
 		snprintf(res->warning, sizeof(res->warning),
 			 "stage %s dated %s is %s this case's %s (%s%s%s%s): "
 			 "%s; check the dates",
@@ -258,11 +271,11 @@ before(uint64_t seq, const struct record *rec, const struct stage_entry *e)
 	return rec->date < e->date || (rec->date == e->date && seq < e->seq);
 }
 
-/* held_name's longest: "ref " and a ref, or REF_UNKNOWN (REF_WITHHELD is
- * shorter than "ref " and a ref), " seq " and a seq's 20 digits. */
+/* held_name's longest: "ref " and a ref, or REF_UNCHECKED (REF_WITHHELD
+ * and REF_UNKNOWN are shorter), " seq " and a seq's 20 digits. */
 #define HELD_NAME_LEN                                                          \
 	(sizeof("ref ") - 1 + sizeof(((struct stage_entry *)0)->ref) +         \
-	 sizeof(" seq ") - 1 + 20 + sizeof(REF_UNKNOWN))
+	 sizeof(" seq ") - 1 + 20 + sizeof(REF_UNCHECKED))
 
 /*
  * held_name - the held record of e as warn_repeat names it, into buf:
@@ -275,7 +288,7 @@ static const char *
 held_name(struct outbox_txn *t, struct intake *in, const struct stage_entry *e,
 	  char buf[HELD_NAME_LEN])
 {
-	if (shown_ref(e)[0] != '\0')
+	if (shown_ref(t, e)[0] != '\0')
 		snprintf(buf, HELD_NAME_LEN, "ref %s seq %llu", e->ref,
 			 (unsigned long long)e->seq);
 	else
@@ -304,7 +317,7 @@ warn_repeat(struct outbox_txn *t, struct intake *in, uint64_t seq,
 			 "second record counts for nothing; to change the "
 			 "first send a correction with target_ref %s",
 			 stage_name(rec->stage), held_name(t, in, held, name),
-			 shown_ref(held)[0] != '\0' ? held->ref : "its ref");
+			 shown_ref(t, held)[0] != '\0' ? held->ref : "its ref");
 	else
 		snprintf(res->warning, sizeof(res->warning),
 			 "case stage %s already held for this case (%s): this "

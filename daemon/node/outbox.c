@@ -203,6 +203,41 @@ settle_dead_sum(struct outbox *ob)
 			  strerror(-r));
 }
 
+/*
+ * Notes from which sequence on the refs stored were checked for their
+ * victim's identity (outbox_ref_checked): the next, at the first opening
+ * by a kuska that checks them (1 for a new outbox). In a transaction of
+ * its own: one that fails leaves every ref unchecked, and is tried again
+ * at the next opening.
+ */
+static void
+settle_refs_checked(struct outbox *ob)
+{
+	uint64_t from, next;
+	MDB_txn *txn;
+	int r;
+
+	if (mdb_txn_begin(ob->env, NULL, 0, &txn) != 0)
+		return;
+	r = outbox_meta_get(ob, txn, OUTBOX_REFS_CHECKED_KEY, &from);
+	if (r == 0 && from != 0) {
+		mdb_txn_abort(txn);
+		return;
+	}
+	if (r == 0)
+		r = outbox_meta_get(ob, txn, "next_seq", &next);
+	if (r == 0)
+		r = outbox_meta_put(ob, txn, OUTBOX_REFS_CHECKED_KEY,
+				    next != 0 ? next : 1);
+	if (r == 0)
+		r = outbox_commit_lmdb(ob, txn);
+	else
+		mdb_txn_abort(txn);
+	if (r != 0)
+		log_debug("event=refs_checked_not_kept error=\"%s\"",
+			  strerror(-r));
+}
+
 /* A table of the store: made if absent, or (read only) looked for; the
  * case stages' (`optional`: an earlier kuska's outbox may lack them) are
  * never read in an outbox read only, absent or not. */
@@ -288,6 +323,7 @@ open_store(const char *dir, size_t map_size, bool ro, struct outbox **ret)
 		 * own stamp (that a commit would renew), is settled. */
 		ob->epochs_ready = !epochs_stale;
 		settle_dead_sum(ob);
+		settle_refs_checked(ob);
 		outbox_epochs_settle(ob, epochs_stale);
 		outbox_stages_settle(ob, stale);
 	}

@@ -224,6 +224,29 @@ int outbox_ref_put(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
 int outbox_seq_ref(struct outbox_txn *t, uint64_t seq, char *ref, size_t cap);
 
 /*
+ * outbox_ref_checked - whether the ref of envelope seq (and of a record
+ * whose first envelope it is) was checked for its victim's identity when
+ * stored: by a kuska that refuses a line whose ref holds its victim's
+ * name, document number or birth date, that is from the first opening of
+ * the outbox by such a kuska on. An older one's may hold one: a warning
+ * about another line must not print it. A sequence past the outbox's
+ * (a dry run's) is checked.
+ */
+bool outbox_ref_checked(struct outbox_txn *t, uint64_t seq);
+
+/*
+ * outbox_refs_checked_read - the first sequence of ob whose ref was
+ * checked (outbox_ref_checked) into *ret: 0 when none is known (an
+ * outbox no such kuska opened to write). 0 or -errno.
+ * outbox_refs_checked_put - sets it within t: kuska-node --recover, so
+ * that the refs it takes from an old outbox stay as checked as they were
+ * there. 0 or -errno.
+ */
+int outbox_refs_checked_read(struct outbox *ob, uint64_t *ret);
+int outbox_refs_checked_put(struct outbox_txn *t, uint64_t from)
+    __attribute__((warn_unused_result));
+
+/*
  * outbox_seq_event - the event of envelope seq, inside t, decoded into
  * *ret, and the schema version of its envelope into *ret_version: 0,
  * -ENOENT (none: a recovered gap), -EUCLEAN, -EBADMSG.

@@ -20,6 +20,10 @@
 #include "lmdbcheck.h"
 #include "outbox.h"
 
+/* The meta key of the first sequence whose ref was checked for its
+ * victim's identity (outbox_ref_checked). */
+#define OUTBOX_REFS_CHECKED_KEY "refs_checked_from"
+
 /* The meta key whose presence says values carry a checksum. */
 #define FORMAT_KEY "format"
 

@@ -169,6 +169,37 @@ outbox_seq_ref(struct outbox_txn *t, uint64_t seq, char *ref, size_t cap)
 	return 0;
 }
 
+bool
+outbox_ref_checked(struct outbox_txn *t, uint64_t seq)
+{
+	uint64_t from;
+
+	return outbox_meta_get(t->ob, t->txn, OUTBOX_REFS_CHECKED_KEY, &from) ==
+		   0 &&
+	       from != 0 && seq >= from;
+}
+
+int
+outbox_refs_checked_read(struct outbox *ob, uint64_t *ret)
+{
+	MDB_txn *txn;
+	int r;
+
+	*ret = 0;
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
+	if (r != 0)
+		return r;
+	r = outbox_meta_get(ob, txn, OUTBOX_REFS_CHECKED_KEY, ret);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+int
+outbox_refs_checked_put(struct outbox_txn *t, uint64_t from)
+{
+	return outbox_meta_put(t->ob, t->txn, OUTBOX_REFS_CHECKED_KEY, from);
+}
+
 int
 outbox_seq_event(struct outbox_txn *t, uint64_t seq, struct event *ret,
 		 uint32_t *ret_version)

@@ -521,6 +521,24 @@ rec_keep_tail(struct rec *r, uint64_t *ret_dropped)
  * whose last is higher acknowledges it, as for any node behind its
  * consolidator). Its identity, or ours.
  */
+/*
+ * The refs taken from the old outbox are as checked for a victim's
+ * identity as they were there (outbox_ref_checked): from the old
+ * outbox's mark on, all of them when it has none (an older kuska's,
+ * whose refs may hold one), the fresh outbox's own from its next
+ * sequence on, which the old mark never passes.
+ */
+static int
+refs_checked_keep(struct rec *r, struct outbox_txn *t)
+{
+	uint64_t from, next = outbox_next_seq(t);
+
+	if (outbox_refs_checked_read(r->old, &from) != 0 || from == 0 ||
+	    from > next)
+		from = next;
+	return outbox_refs_checked_put(t, from);
+}
+
 int
 rec_finish_meta(struct rec *r)
 {
@@ -538,6 +556,8 @@ rec_finish_meta(struct rec *r)
 	if (e != 0)
 		return e;
 	e = outbox_put_meta(t, acked, date_now_ms(), id);
+	if (e == 0 && r->old != NULL)
+		e = refs_checked_keep(r, t);
 	if (e != 0) {
 		outbox_abort(&t);
 		return e;

@@ -84,6 +84,8 @@ check "the dead letters' lines sent again: already held" \
 	grep -q ': 0 accepted, 5 already held, 0 refused' "$T/again.out"
 check "... each warned of as refused by the consolidator: it counts nowhere" \
 	test "$(grep -c '^[^ ]*dead.jsonl:[1-5]: warning: already held but the consolidator refused it (seq [0-9]*: kind_not_allowed): it counts nowhere; fix it and send it under a new ref$' "$T/again.out")" = 5
+check "... and counted apart in the summary" \
+	grep -q 'dead.jsonl: 5 held but refused earlier: see above (the consolidator refused them as dead letters' "$T/again.out"
 check "... and so in the --report CSV, with each line's ref" \
 	test "$(grep -c ',ref,warning: already held but the consolidator refused it (seq [0-9]*: kind_not_allowed): it counts nowhere; fix it and send it under a new ref,DEAD-' "$T/again.csv")" = 5
 

@@ -218,7 +218,7 @@ is "dry run: each line's field and reason" \
 bad.jsonl:2: refused: from: must be pnp, mp, pj, mimp or minsa (in lower case)
 bad.jsonl:3: refused: service: must be one service, a string, not a list: send a record for each service begun
 bad.jsonl:4: refused: referral_number: is empty: write the number as the document shows it (not only spaces)
-bad.jsonl:5: refused: target_ref: that record was withdrawn by ref MIMP-WD-1
+bad.jsonl:5: refused: target_ref: that record was withdrawn by seq 11 (its ref withheld)
 bad.jsonl:6: refused: target_ref: no earlier record of mimp has this ref: name a record mimp sent by its own ref"
 check "dry run: says what to do" grep -q \
 	"correct the refused lines and submit the file again" \

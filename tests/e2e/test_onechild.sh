@@ -134,6 +134,8 @@ is "$RUN: pnp's 21st to 30th identifications of one child refused as too_large" 
 "$KUSKA" status -c "$N/pnp.conf" >"$T/pnp-status.out" 2>&1
 check "$RUN: the refusal says why in words" \
 	grep -q "ref PNP-ID-21: too_large: the child would have over 20 records of this institution (max_victim_records 40 allows one institution 20)" "$T/pnp-status.out"
+check "$RUN: ... and what to do of it" \
+	grep -qF "    (one refused too_large would give its child or case more records than the consolidator takes: " "$T/pnp-status.out"
 is "$RUN: mimp's 21st to 25th services for her refused" "$(cat "$T/dead-$RUN-mimp")" "$(expected MIMP-SV 21 25)"
 is "$RUN: mp's 11th and 12th stages of one case refused" "$(cat "$T/dead-$RUN-mp")" "$(expected MP-CS 11 12)"
 check "$RUN: the consolidator logged the refusals" \

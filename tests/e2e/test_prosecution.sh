@@ -457,7 +457,7 @@ bad.jsonl:11: refused: victim: not a field of a case_stage record
 bad.jsonl:12: refused: stage: mp may not emit case stage conviction
 bad.jsonl:13: refused: record.stage: mp may not emit case stage conviction
 bad.jsonl:14: refused: record.victims: a complaint names at least one victim
-bad.jsonl:15: refused: target_ref: that record was withdrawn by ref MP-WD-1
+bad.jsonl:15: refused: target_ref: that record was withdrawn by seq 16 (its ref withheld)
 bad.jsonl:16: refused: target_ref: no earlier record of mp has this ref: name a record mp sent by its own ref"
 # Its conviction lines are left out, not corrected: the court records
 # them; the other refused lines are corrected.

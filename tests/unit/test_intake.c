@@ -413,12 +413,13 @@ test_reexport_corrected(void **state)
 	submit1(fx, NOW("R3", "66666666"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
-	assert_string_equal(res.reason,
-			    "that record (seq 3) was withdrawn by ref R4: to "
-			    "count it send it again with a new ref");
+	assert_string_equal(
+	    res.reason, "that record (seq 3) was withdrawn by seq 4 (its ref "
+			"withheld): to count it send it again with a new "
+			"ref");
 	assert_int_equal(res.why, LINE_REASON_NONE);
 	/* Withdrawn again, or corrected, under a new ref: the refusal names
-	 * the withdrawal, to be found in the case system; a dry run's too. */
+	 * the withdrawal by its sequence; a dry run's too. */
 	for (int k = 0; k < 3; k++) {
 		fx->dry = k == 0 ? 22 : 0;
 		submit1(fx,
@@ -426,8 +427,9 @@ test_reexport_corrected(void **state)
 			&res);
 		assert_int_equal(res.status, LINE_REFUSED);
 		assert_string_equal(res.field, "target_ref");
-		assert_string_equal(res.reason,
-				    "that record was withdrawn by ref R4");
+		assert_string_equal(
+		    res.reason,
+		    "that record was withdrawn by seq 4 (its ref withheld)");
 	}
 	/* Withdrawn earlier in a dry run: its sequence names no envelope. */
 	{
@@ -476,37 +478,45 @@ rotate(struct fixture *fx, uint32_t e)
 	fx->linkage.epoch = e;
 }
 
+static void says_nothing_of(const struct line_result *res, const char *s);
+
 /*
- * A withdrawal's ref as long as a ref may be (64 characters, a UUID and
- * more): named whole in the refusal of its record's ref with other
- * content, where the reason holds 159 characters, or the officer would
- * look for a ref cut short in the case system.
+ * A withdrawal's ref, which nothing checked for an identity (its line
+ * carries no victim), here one holding the withdrawn record's victim's
+ * DNI: the refusals of its record's ref with other content, and of a
+ * correction or withdrawal of it, name the withdrawal by its sequence
+ * and never print its ref (refs50).
  */
 static void
-test_withdrawn_long_ref(void **state)
+test_withdrawn_ref_withheld(void **state)
 {
 	struct fixture *fx = *state;
-#define LONG_REF                                                               \
-	"WD-0f8fad5b-d9cb-469f-a165-70867728950e-2026-03-10-LIMA-CEM-0001"
+#define WD_REF "WD-55555555-2026-03-10"
 	static const char *const first[] = {ID("R1", "55555555", "2025-01-01"),
-					    WD(LONG_REF, "R1")};
+					    WD(WD_REF, "R1")};
 	struct line_result res;
 	struct control rep;
 
-	assert_int_equal(strlen(LONG_REF), RECORD_MAX_REF);
 	assert_int_equal(submit(fx, first, 2, NULL, &rep), 0);
 	assert_int_equal(rep.results[1].status, LINE_ACCEPTED);
 	codec_control_clear(&rep);
 	submit1(fx, NOW("R1", "55555555"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
-	assert_string_equal(res.reason,
-			    "that record (seq 1) was withdrawn by ref " LONG_REF
-			    ": to count it send it again with a new ref");
+	assert_string_equal(
+	    res.reason, "that record (seq 1) was withdrawn by seq 2 (its ref "
+			"withheld): to count it send it again with a new "
+			"ref");
+	says_nothing_of(&res, WD_REF);
 	submit1(fx, WD("R2", "R1"), &res);
 	assert_string_equal(res.reason,
-			    "that record was withdrawn by ref " LONG_REF);
-#undef LONG_REF
+			    "that record was withdrawn by seq 2 (its ref "
+			    "withheld)");
+	says_nothing_of(&res, WD_REF);
+	submit1(fx, COR("R3", "R1", "55555555"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	says_nothing_of(&res, WD_REF);
+#undef WD_REF
 }
 
 /*
@@ -1353,6 +1363,76 @@ test_case_stages_target_ref_identity(void **state)
 	warned(&res, LINE_ACCEPTED, "(ref R1 seq");
 }
 
+/* Makes the outbox in dir one that a kuska before the refs' checks wrote:
+ * without the mark of the first sequence whose ref was checked. */
+static void
+forget_refs_checked(const char *dir)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = {17, "refs_checked_from"};
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 10), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/*
+ * A case stage held under a ref that holds its victim's names, stored by
+ * a node that did not check refs (refs50): the stages' index keeps it
+ * (only digits look like an identity) but no warning about another line
+ * prints it, before and after the index is rebuilt from the envelopes'
+ * refs; a record stored since is named by its ref.
+ */
+static void
+test_case_stages_ref_unchecked(void **state)
+{
+	static const char *const withheld =
+	    "its ref withheld as it was stored before refs were checked";
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	old_parser = true;
+	submit1(fx,
+		STGN("PJ-EXP-Nunez-Quispe-3", "9", "complaint", "2026-04-02"),
+		&res);
+	old_parser = false;
+	warned(&res, LINE_ACCEPTED, "");
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	forget_refs_checked(fx->dir);
+	reopen(fx, false, false);
+	submit1(fx, STG("K3", "9", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED,
+	       "case stage complaint already held for this case (seq 1: its "
+	       "ref withheld as it was stored before refs were checked): a "
+	       "second record counts for nothing; to change the first send a "
+	       "correction with target_ref its ref");
+	assert_null(strchr(res.warning, ','));
+	says_nothing_of(&res, "Nunez");
+	submit1(fx, STG("K4", "9", "accusation", "2026-03-01"), &res);
+	warned(&res, LINE_ACCEPTED, withheld);
+	says_nothing_of(&res, "Nunez");
+	reopen(fx, true, false);
+	submit1(fx, STG("K5", "9", "complaint", "2026-04-01"), &res);
+	warned(&res, LINE_ACCEPTED, withheld);
+	says_nothing_of(&res, "Nunez");
+	/* Stored since: checked, named. */
+	submit1(fx, STG("R1", "10", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	submit1(fx, STG("R2", "10", "complaint", "2026-04-05"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref R1 seq");
+	reopen(fx, true, false);
+	submit1(fx, STG("R3", "10", "complaint", "2026-04-06"), &res);
+	warned(&res, LINE_ACCEPTED, "(ref R1 seq");
+}
+
 /* The bytes of the stages' index's tables (keys and values, in order),
  * read with the outbox closed, then opened again. */
 static void
@@ -1791,7 +1871,8 @@ test_dead_withdrawal(void **state)
 	warned(&res, LINE_ACCEPTED, "");
 	submit1(fx, STGCOR("V6", "V1", "90", "complaint", "2026-04-07"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
-	assert_non_null(strstr(res.reason, "withdrawn by ref V5"));
+	assert_non_null(strstr(res.reason, "withdrawn by seq 5 (its ref "
+					   "withheld)"));
 }
 
 /*
@@ -2106,6 +2187,40 @@ test_dry_stage_first(void **state)
 	assert_int_equal(e.seq, 8);
 	assert_int_equal(dryrun_stage_get(d, b, STAGE_COMPLAINT, &e), -ENOENT);
 	dryrun_free(&d);
+}
+
+/*
+ * A dry run warns of the case stages the outbox holds already only for
+ * lines whose ref it holds (INPUT.md, case_stage): a new record's case
+ * pseudonym is a provisional value, as a dry run asks the key holders
+ * nothing for records new to the node, so it meets no held stage, where
+ * the real run warns; lines of the same run are warned of (refs50: a
+ * documented limit, checked so that a change of it is seen).
+ */
+static void
+test_case_stages_dry_held(void **state)
+{
+	static const char *const lines[] = {
+	    STG("E2", "30", "complaint", "2026-04-05"),
+	    STG("E3", "30", "complaint", "2026-04-06"),
+	};
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct control dry, real;
+
+	submit1(fx, STG("E1", "30", "complaint", "2026-04-02"), &res);
+	warned(&res, LINE_ACCEPTED, "");
+	fx->dry = 61;
+	assert_int_equal(submit(fx, lines, 2, NULL, &dry), 0);
+	fx->dry = 0;
+	assert_int_equal(last_seq(fx), 1);
+	warned(&dry.results[0], LINE_ACCEPTED, "");
+	warned(&dry.results[1], LINE_ACCEPTED, "(ref E2 seq 2): a second");
+	assert_int_equal(submit(fx, lines, 2, NULL, &real), 0);
+	warned(&real.results[0], LINE_ACCEPTED, "(ref E1 seq 1): a second");
+	warned(&real.results[1], LINE_ACCEPTED, "(ref E1 seq 1): a second");
+	codec_control_clear(&dry);
+	codec_control_clear(&real);
 }
 
 /*
@@ -3227,6 +3342,44 @@ test_rekey_not_granted(void **state)
 	fx->in.grants = NULL;
 }
 
+/*
+ * A record re-keyed once (its own content now the re-keying's envelope)
+ * whose first envelope the consolidator then refused, its re-keying not
+ * (yet): after another rotation its line is held, as the record counts
+ * nowhere, and warned of that first envelope, the one that decided it,
+ * where it was held without a word (refs50); a correction of it alike.
+ */
+static void
+test_rekey_first_refused_warned(void **state)
+{
+	static const char *const want =
+	    "already held but the consolidator refused it (seq 1: bad_event): "
+	    "it counts nowhere; fix it and send it under a new ref";
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, ID("S", "66666666", "2025-03-04"), &res);
+	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
+	rotate(fx, 2);
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	refuse_seq(fx, 1, REASON_BAD_EVENT);
+	refuse_seq(fx, 2, REASON_BAD_EVENT);
+	rotate(fx, 3);
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning, want);
+	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning,
+			    "already held but the consolidator refused its "
+			    "record (seq 2: bad_event): it counts nowhere; fix "
+			    "it and send it under a new ref");
+}
+
 /* Deletes envelope seq (the outbox closed): a recovered outbox's gap. */
 static void
 del_envelope(const char *dir, uint64_t seq)
@@ -4127,6 +4280,8 @@ main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_case_stages_target_ref_identity, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_ref_unchecked,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages, setup, teardown),
@@ -4134,6 +4289,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_ref_identity,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_stages_dry_held, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_dry, setup,
 					    teardown),
 	    cmocka_unit_test(test_dry_stage_first),
@@ -4167,7 +4324,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reexport_corrected, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(test_withdrawn_long_ref, setup,
+	    cmocka_unit_test_setup_teardown(test_withdrawn_ref_withheld, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_reexport, setup,
 					    teardown),
@@ -4202,6 +4359,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_rekey_refused_large_then_content, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_first_refused_warned,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_refused_content_mended,
 					    setup, teardown),
 	};

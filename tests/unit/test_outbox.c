@@ -21,6 +21,7 @@
 #include "date.h"
 #include "lmdbcheck.h"
 #include "outbox.h"
+#include "recover_int.h"
 
 #define MAP (16u << 20)
 
@@ -721,6 +722,86 @@ test_long_ref(void **state)
 	assert_int_equal(strlen(d.ref), sizeof(d.ref) - 1);
 	assert_memory_equal(d.ref, ref, sizeof(d.ref) - 1);
 	outbox_close(&ob);
+}
+
+/* Opens dir, appends seqs 1..3 and, from != 0, marks their refs checked
+ * from `from` on; closed. */
+static void
+old_outbox(const char *dir, uint64_t from)
+{
+	struct outbox *ob;
+	struct outbox_txn *t;
+
+	assert_int_equal(outbox_open(dir, MAP, &ob), 0);
+	append_range(ob, 1, 3);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_true(outbox_ref_checked(t, 1)); /* a new outbox's */
+	if (from != 0)
+		assert_int_equal(outbox_refs_checked_put(t, from), 0);
+	assert_int_equal(outbox_commit(&t), 0);
+	outbox_close(&ob);
+	if (from == 0) {
+		/* As a kuska before the refs' checks left it. */
+		MDB_env *env = lmdb_env(dir);
+		MDB_txn *txn;
+		MDB_dbi dbi;
+		MDB_val k = {17, "refs_checked_from"};
+
+		assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+		assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+		assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+		assert_int_equal(mdb_txn_commit(txn), 0);
+		mdb_env_close(env);
+	}
+}
+
+/* The seqs 1..4 of a recovered outbox whose refs read as checked, as a
+ * bit each (seq 1 the lowest). */
+static unsigned
+recovered_checked(const char *old_dir, const char *fresh_dir)
+{
+	struct outbox *old, *fresh;
+	struct outbox_txn *t;
+	struct rec r;
+	unsigned bits = 0, s;
+
+	assert_int_equal(outbox_open_read(old_dir, MAP, &old), 0);
+	assert_int_equal(outbox_open(fresh_dir, MAP, &fresh), 0);
+	append_range(fresh, 1, 3);
+	memset(&r, 0, sizeof(r));
+	r.old = old;
+	r.fresh = fresh;
+	r.cons_last = 3;
+	assert_int_equal(rec_finish_meta(&r), 0);
+	assert_int_equal(outbox_begin(fresh, &t), 0);
+	for (s = 1; s <= 4; s++)
+		if (outbox_ref_checked(t, s))
+			bits |= 1u << (s - 1);
+	outbox_abort(&t);
+	outbox_close(&fresh);
+	outbox_close(&old);
+	return bits;
+}
+
+/*
+ * kuska-node --recover takes refs from the old outbox: they stay as
+ * checked for a victim's identity as they were there, from its mark on,
+ * none of them when it has none (an older kuska's), where the fresh
+ * outbox, new, said all of them checked (refs50).
+ */
+static void
+test_refs_checked_recover(void **state)
+{
+	struct fixture *fx = *state;
+	char old[96], fresh[96];
+
+	old_outbox(fx->db, 2);
+	snprintf(fresh, sizeof(fresh), "%s/fresh1", fx->dir);
+	assert_int_equal(recovered_checked(fx->db, fresh), 0xeu);
+	snprintf(old, sizeof(old), "%s/old2", fx->dir);
+	old_outbox(old, 0);
+	snprintf(fresh, sizeof(fresh), "%s/fresh2", fx->dir);
+	assert_int_equal(recovered_checked(old, fresh), 0x8u);
 }
 
 /*
@@ -1540,6 +1621,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_ref, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refs_checked_recover, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_map_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_map_full_one_value, setup,
 					    teardown),

@@ -365,6 +365,43 @@ test_ref_warnings(void **state)
 }
 
 /*
+ * Lines held whose records the consolidator refused (a dead warning each)
+ * are counted apart on a line of their own, as "already held" reads as
+ * taken (refs50); none, no such line.
+ */
+static void
+test_dead_warnings(void **state)
+{
+	struct line_result res[3];
+	char *out;
+	size_t i;
+
+	(void)state;
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < 3; i++)
+		res[i].status = LINE_HELD;
+	snprintf(res[0].dead_warning, sizeof(res[0].dead_warning),
+		 "already held but the consolidator refused it (seq 8: "
+		 "bad_event): it counts nowhere");
+	res[1] = res[0];
+	out = summary(res, 3, false);
+	assert_non_null(strstr(out, "mp.jsonl: 0 accepted, 3 already held"));
+	assert_non_null(strstr(
+	    out, "mp.jsonl: 2 held but refused earlier: see above (the "
+		 "consolidator refused them as dead letters; sent again they "
+		 "are only \"already held\": docs/INPUT.md section 9)\n"));
+	free(out);
+	out = summary(res, 1, false);
+	assert_non_null(strstr(out, "mp.jsonl: 1 held but refused earlier: "
+				    "see above (the consolidator refused it "
+				    "as a dead letter; sent again it is"));
+	free(out);
+	out = summary(res + 2, 1, false);
+	assert_null(strstr(out, "refused earlier"));
+	free(out);
+}
+
+/*
  * The lines a result prints (submit_out.c): a refused line's ref warning
  * (its ref holds a victim's identity too) is always listed, after the
  * first five held records' ones, with a --report row of its own of the
@@ -439,6 +476,7 @@ main(void)
 	    cmocka_unit_test(test_stage_warnings),
 	    cmocka_unit_test(test_age_warnings),
 	    cmocka_unit_test(test_ref_warnings),
+	    cmocka_unit_test(test_dead_warnings),
 	    cmocka_unit_test(test_ref_warning_refused_listed),
 	};
 
