@@ -153,6 +153,13 @@ keyholder_metrics(void *arg, struct mtext *m)
 	metrics_one(m, "kuska_keyholder_requests_waiting", "gauge",
 		    "Requests read and waiting their turn to be evaluated.",
 		    NULL, (double)kh->n_waiting);
+	metrics_family(m, "kuska_keyholder_node_requests_waiting", "gauge",
+		       "Requests waiting their turn, by node (its line).");
+	for (i = 0; i < kh->acc.n; i++) {
+		snprintf(l, sizeof(l), "node=\"%s\"", kh->acc.a[i].id);
+		metrics_sample(m, "kuska_keyholder_node_requests_waiting", l,
+			       (double)kh->waiting[i].n);
+	}
 	metrics_one(m, "kuska_keyholder_requests_busy_total", "counter",
 		    "Requests refused at once, unread, as busy: too many of "
 		    "the node's (or in all) were waiting.",

@@ -13,9 +13,14 @@
 # Now the node reads all the socket holds at each pass (DELIVER_DRAIN_MAX),
 # drops the Acks nothing waits for without a commit, with ZMQ_RCVHWM
 # lifted: it survives, what it holds is intact, and it still answers its
-# status. Its memory grows by what libzmq receives while the node is busy
-# elsewhere (a submission): some 30-65 MiB here, bounded by the flood's
-# rate times that time (docs/SECURITY.md).
+# status. Its memory grows by what libzmq receives faster than the node's
+# loop reads, busy with a submission or not: 76-136 MiB (once 137, past
+# this bound) in runs on an idle machine, 35 MiB in one on a loaded one,
+# and 45 MiB in a run with no submission during the floods. Bounded by
+# no number of ours, only by the flood's length and a node's MemoryMax=
+# (docs/SECURITY.md): so this bound is a margin, not a proof. Dropping
+# the connection when flooded bounded it (3-18 MiB) but aborted the node
+# in libzmq under ASan (!_io_error), as ZMQ_RCVHWM 1,000 did.
 . "$(dirname "$0")/lib.sh"
 
 FAKE="$KUSKA_BIN/kuska_fakecons"
