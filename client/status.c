@@ -48,6 +48,27 @@ ago(uint64_t then_ms, uint64_t now_ms, char *out, size_t cap)
 }
 
 /*
+ * Whether s's dead letters may hold a record's content the consolidator
+ * refused for that content (bad_event, a kind or stage not allowed):
+ * one listed, or more held than listed. What an older node, which does
+ * not count the records so held, lets status tell.
+ */
+static bool
+dead_for_content(const struct node_status *s)
+{
+	size_t i;
+
+	if (s->dead_total > s->n_dead)
+		return true;
+	for (i = 0; i < s->n_dead; i++)
+		if (s->dead[i].reason == REASON_BAD_EVENT ||
+		    s->dead[i].reason == REASON_KIND_NOT_ALLOWED ||
+		    s->dead[i].reason == REASON_STAGE_NOT_ALLOWED)
+			return true;
+	return false;
+}
+
+/*
  * The live records the node holds under key epochs older than its own:
  * after a rotation, those its institution has not sent again (re-keyed)
  * nor withdrawn. Nothing when there are none. Not a warning (the exit
@@ -56,7 +77,10 @@ ago(uint64_t then_ms, uint64_t now_ms, char *out, size_t cap)
  * its content (the node counts them), that sending again leaves those
  * there (their lines are held, not re-keyed: docs/OPERATIONS.md section
  * 9), and what to do instead: "send them again" alone would send the
- * officer round in circles.
+ * officer round in circles. An older node does not count them (nor
+ * leaves out a record refused for its content when first sent): below
+ * them all, while a dead letter refused for its content may be held,
+ * what such a node's records may be.
  */
 static void
 print_old_epochs(const struct node_status *s)
@@ -82,6 +106,16 @@ print_old_epochs(const struct node_status *s)
 			       "9)\n",
 			       (unsigned long long)s->old_epoch_held[i]);
 	}
+	if (s->n_old_epochs > 0 && !s->has_old_epoch_held &&
+	    dead_for_content(s))
+		printf("    (an older node: sending them again does not re-key "
+		       "a record whose correction the consolidator refused "
+		       "for its content, a dead letter above: it stays here "
+		       "until corrected anew under a new ref, or withdrawn; "
+		       "nor a record refused for its content when first "
+		       "sent, which counts nowhere and stays here for good: "
+		       "send it anew under a new ref; docs/OPERATIONS.md "
+		       "section 9)\n");
 }
 
 /* "30 days", "5 h", "12 min", "40 s": a length of time for people. */

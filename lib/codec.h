@@ -388,12 +388,14 @@ struct node_status {
 	uint64_t dead_newest_ms;
 	/* The live records under each key epoch older than key_epoch,
 	 * oldest first, epochs of none left out, and of them those held by a
-	 * correction the consolidator refused for its content (0 from an
-	 * older node); old_epochs_unknown: the node could not count them. */
+	 * correction the consolidator refused for its content
+	 * (has_old_epoch_held false: an older node, which does not count
+	 * them, all 0); old_epochs_unknown: the node could not count them. */
 	size_t n_old_epochs;
 	uint32_t old_epoch[CODEC_MAX_OLD_EPOCHS];
 	uint64_t old_epoch_records[CODEC_MAX_OLD_EPOCHS];
 	uint64_t old_epoch_held[CODEC_MAX_OLD_EPOCHS];
+	bool has_old_epoch_held;
 	bool old_epochs_unknown;
 };
 

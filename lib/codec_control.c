@@ -247,7 +247,7 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 		kuska__epoch_records__init(&er[i]);
 		er[i].epoch = in->old_epoch[i];
 		er[i].records = in->old_epoch_records[i];
-		if (in->old_epoch_held[i] != 0) {
+		if (in->has_old_epoch_held) {
 			er[i].has_held = 1;
 			er[i].held = in->old_epoch_held[i];
 		}
@@ -527,7 +527,12 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 	ns->has_dead_window = in->has_alarm_dead_letter_hours;
 	ns->alarm_dead_letter_hours = in->alarm_dead_letter_hours;
 	ns->dead_newest_ms = in->dead_newest_ms;
+	/* Said of every epoch by a node that counts them, of none by an
+	 * older one. */
+	ns->has_old_epoch_held = in->n_old_epoch_records > 0;
 	for (i = 0; i < in->n_old_epoch_records; i++) {
+		if (!in->old_epoch_records[i]->has_held)
+			ns->has_old_epoch_held = false;
 		ns->old_epoch[i] = in->old_epoch_records[i]->epoch;
 		ns->old_epoch_records[i] = in->old_epoch_records[i]->records;
 		ns->old_epoch_held[i] = in->old_epoch_records[i]->has_held

@@ -86,6 +86,7 @@ old_epochs(struct node *n, struct node_status *ns)
 	while (k < (size_t)got && c[k].epoch < n->linkage->epoch)
 		k++;
 	from = k > CODEC_MAX_OLD_EPOCHS ? k - CODEC_MAX_OLD_EPOCHS : 0;
+	ns->has_old_epoch_held = true;
 	for (i = from; i < k; i++) {
 		ns->old_epoch[ns->n_old_epochs] = c[i].epoch;
 		ns->old_epoch_records[ns->n_old_epochs] = c[i].records;

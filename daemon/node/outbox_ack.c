@@ -253,8 +253,10 @@ revive_range(struct outbox_txn *et, uint64_t first, uint64_t last,
 		uv = v;
 		untagged = lmdbcheck_untag(ob->tagged, &uk, &uv) == 0;
 		outbox_dead_sum_del(s, untagged ? &uv : NULL);
-		/* A withdrawal taken after all withdraws its record (a
-		 * damaged letter held nothing: outbox_seq_dead). */
+		/* A withdrawal taken after all withdraws its record, a
+		 * record or correction so taken moves it in the counts per
+		 * key epoch (a damaged letter held nothing:
+		 * outbox_seq_dead). */
 		if (untagged && uv.mv_size >= 9) {
 			int e = outbox_epochs_dead(et, seq, -1);
 

@@ -189,24 +189,30 @@ int outbox_ref_decode(const MDB_val *v, struct ref_info *ret);
 /*
  * The live records per key epoch (outbox_epochs.c), kept in meta by the
  * transactions that put refs: a record (not a correction, not a
- * withdrawal) whose ref is live counts under the key epoch of the
- * envelope carrying its content (`current`: its own, or its latest
- * correction's), or, that envelope refused by the consolidator (a dead
- * letter), of the content the consolidator holds (conservatively: no
- * newer); so does one whose withdrawal the consolidator refused (a dead
- * letter), as the node and the consolidator take it as live.
+ * withdrawal) whose ref is live, its first envelope not refused by the
+ * consolidator for its content (so refused, it counts nowhere), counts
+ * under the key epoch of the envelope carrying its content (`current`:
+ * its own, or its latest correction's), or, that envelope refused by the
+ * consolidator (a dead letter), of the content the consolidator holds
+ * (conservatively: no newer); so does one whose withdrawal the
+ * consolidator refused (a dead letter), as the node and the consolidator
+ * take it as live. Apart, those of them whose content's envelope (not
+ * their first) was refused for its content: held, not re-keyed.
  * outbox_epochs_note - within t: info is to replace was (NULL: a ref not
  *	held); notes what it changes. 0 or -errno.
  * outbox_epochs_flush - within t, before its commit: stores what was
  *	noted. 0 or -errno.
- * outbox_epochs_dead - within t, a dead letter for seq added (sign +1:
- *	not held before) or deleted (-1: revived): a withdrawal the
- *	consolidator refused withdrew nothing, so the record its ref names
- *	as withdrawn by seq counts again (or no longer); a correction it
- *	refused (a re-keying one too) leaves it the content before, so the
- *	record whose content seq carries counts under that content's epoch
- *	(or, revived, seq's again). With the letter held: after it is put,
- *	before it is deleted. 0 or -errno.
+ * outbox_epochs_dead - within t, a dead letter for seq added (sign +1)
+ *	or deleted (-1: revived; a letter put again over another, first
+ *	taken off so): a record's first envelope refused for its content
+ *	leaves it counted nowhere (or, revived, counted again); a withdrawal
+ *	the consolidator refused withdrew nothing, so the record its ref
+ *	names as withdrawn by seq counts again (or no longer); a correction
+ *	it refused (a re-keying one too) leaves it the content before, so
+ *	the record whose content seq carries counts under that content's
+ *	epoch (or, revived, seq's again), held if refused for its content.
+ *	With the letter held: after it is put, before it is deleted or put
+ *	again. 0 or -errno.
  * outbox_epochs_stamp - in every commit while they are kept: meta stamped
  *	with the transaction's id, as outbox_dead_sum_stamp, under a key of
  *	its own (a kuska that stamps but keeps no counts leaves it behind).

@@ -81,6 +81,8 @@ status
 check "before resubmitting: two records under epoch 1 (not the one refused when first sent), the dead letters listed" \
 	sh -c "grep -q '^  records under key epoch 1: 2 (send them again' '$T/status.out' &&
 		grep -q 'stage_not_allowed' '$T/status.out'"
+check "... and no older node's guess from them: this node counts them" \
+	sh -c "! grep -q 'an older node' '$T/status.out'"
 
 "$KUSKA" submit -c "$N/pnp.conf" "$T/export.jsonl" >"$T/again.out" 2>&1
 check "the export sent again: the correction's line held, nothing re-keyed" \

@@ -491,6 +491,7 @@ test_control_keyholder(void **state)
 	c->node.old_epoch[1] = 2;
 	c->node.old_epoch_records[1] = 2000000;
 	c->node.old_epoch_held[1] = 3;
+	c->node.has_old_epoch_held = true;
 	back = control_round_trip(c);
 	assert_int_equal(back->node.key_epoch, 3);
 	assert_int_equal(back->node.n_old_epochs, 2);
@@ -500,6 +501,9 @@ test_control_keyholder(void **state)
 	assert_int_equal(back->node.old_epoch_records[1], 2000000);
 	assert_int_equal(back->node.old_epoch_held[0], 0);
 	assert_int_equal(back->node.old_epoch_held[1], 3);
+	/* None held is said, not left out: status tells it from an older
+	 * node's silence. */
+	assert_true(back->node.has_old_epoch_held);
 	assert_false(back->node.old_epochs_unknown);
 	assert_string_equal(back->node.keyholder_error,
 			    c->node.keyholder_error);
@@ -507,6 +511,15 @@ test_control_keyholder(void **state)
 	assert_true(back->node.has_key_check);
 	assert_memory_equal(back->node.key_check, c->node.key_check, 8);
 	assert_int_equal(back->node.evaluations, 123456);
+	codec_control_clear(back);
+	free(back);
+	/* An older node's epochs, none held said: not known to be none. */
+	c->node.has_old_epoch_held = false;
+	back = control_round_trip(c);
+	assert_int_equal(back->node.n_old_epochs, 2);
+	assert_int_equal(back->node.old_epoch_records[1], 2000000);
+	assert_int_equal(back->node.old_epoch_held[1], 0);
+	assert_false(back->node.has_old_epoch_held);
 	codec_control_clear(back);
 	free(back);
 	/* Not known: said so, no epoch. */
