@@ -9,7 +9,8 @@
 # the same package as the next version keeps the keys, the outbox and an
 # edited config (the new one as .dpkg-dist), updates an unedited one,
 # enables nothing, says the running services keep the old programs until
-# restarted, and warns of a source install's unit and program left
+# restarted (a reinstall says nothing of it, a downgrade says it is one),
+# and warns of a source install's unit and program left
 # under /usr/local (which systemd and PATH find first); removal keeps the data and the configs, purge deletes
 # the configs (.dpkg-dist too) and the data and keeps the keys.
 #
@@ -231,11 +232,19 @@ mkdir -p "$R/var/lib/private/kuska/keyholder"
 echo allowances >"$R/var/lib/private/kuska/keyholder/accounts"
 ln -s ../private/kuska/keyholder "$R/var/lib/kuska/keyholder"
 echo secret >"$R/etc/kuska/keys/pnp.key"
+: >"$T/dpkg.log"
 dpkgr -i "$DEB"
 if tail -n 1 "$R/etc/kuska/pnp.conf" | grep -q 'edited by the administrator'; then
 	ok "a reinstall keeps an edited config (conffile)"
 else
 	not_ok "a reinstall overwrote /etc/kuska/pnp.conf"
+fi
+# Its postinst runs with "configure VERSION" as an upgrade's does, but
+# no program changed.
+if ! grep -q 'kuska: \(installed\|upgraded\|downgraded\)' "$T/dpkg.log"; then
+	ok "... and says neither \"installed\" nor \"upgraded from $VERSION\""
+else
+	not_ok "the reinstall's postinst: $(cat "$T/dpkg.log")"
 fi
 
 # --- upgrade to the next version, with data in place --------------------
@@ -300,6 +309,16 @@ if ! grep -q 'kuska: installed' "$T/dpkg.log" && [ -z "$(find "$R/etc/systemd" -
 	ok "... says no \"installed\" again and enables nothing"
 else
 	not_ok "the upgrade's postinst: $(cat "$T/dpkg.log")"
+fi
+
+# Back to VERSION: said as what it is.
+: >"$T/dpkg.log"
+if dpkgr --force-confold -i "$DEB" &&
+	grep -q "kuska: downgraded from $NEXT; the running services keep the old programs until restarted: " "$T/dpkg.log" &&
+	! grep -q 'kuska: upgraded' "$T/dpkg.log"; then
+	ok "a downgrade to $VERSION says it is one (\"downgraded from $NEXT\")"
+else
+	not_ok "the downgrade's postinst: $(cat "$T/dpkg.log")"
 fi
 
 if dpkgr -r kuska && [ ! -e "$R/usr/bin/kuska" ] && [ -f "$R/var/lib/kuska/pnp/data.mdb" ] &&
