@@ -108,6 +108,21 @@ theft() {
 	stop_node pj-thief TERM
 	stop_node pj TERM
 
+	if [ "$how" = early ]; then
+		# Recovered before the rotation too, on a copy of the outbox
+		# put back after it: pj-1 is still the key the node signs with.
+		cp -a "$N/data/pj" "$T/pj-unrecovered"
+		"$NODE" --recover -c "$N/pj.conf" >"$T/early0.out" 2>&1
+		rc=$?
+		sed 's/^/#   /' "$T/early0.out"
+		check "kuska-node --recover before the rotation succeeds (exit $rc)" \
+			test $rc = 0
+		check "... naming pj-1 ($fp1) as the key this node signs with, the one to revoke" \
+			grep -q "^$nt envelopes it holds are signed with this node's key $fp1 but not by this outbox .* the first at sequence $((na + 1)),.* revoke this node's key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload" "$T/early0.out"
+		rm -rf "$N/data/pj"
+		mv "$T/pj-unrecovered" "$N/data/pj"
+	fi
+
 	# --- a new key, pj-1's .pub in previous_keys -----------------------------
 	mkdir "$N/keys2"
 	"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
