@@ -204,11 +204,12 @@ enum whose {
 
 /*
  * Stores the envelope of seq in the new outbox and indexes its event;
- * one from the consolidator only once it is found this node's.
+ * one from the consolidator only once it is found this node's. The key
+ * that signed it goes to ret_key_id, unless NULL.
  */
 static int
 put_event(struct rec *r, struct outbox_txn *t, uint64_t seq, const uint8_t *buf,
-	  size_t len, const char *ref, enum whose whose)
+	  size_t len, const char *ref, enum whose whose, uint8_t *ret_key_id)
 {
 	struct envelope env;
 	uint8_t digest[REF_DIGEST_LEN];
@@ -245,6 +246,8 @@ put_event(struct rec *r, struct outbox_txn *t, uint64_t seq, const uint8_t *buf,
 	}
 	sign_digest(env.event, env.event_len, digest);
 	created_ms = env.created_ms;
+	if (ret_key_id != NULL)
+		memcpy(ret_key_id, env.key_id, KEY_ID_LEN);
 	codec_envelope_clear(&env);
 	if (whose == THEIR_NOT_VALID) {
 		e = outbox_put_held(t, seq, created_ms, buf, len, NULL);
@@ -318,7 +321,7 @@ take_omitted(struct rec *r, struct outbox_txn *t, uint64_t upto)
 		if (e == 0) {
 			/* Said if it does not decode: then nothing is put. */
 			e = put_event(r, t, seq, env, len, ref[0] ? ref : NULL,
-				      OLD_OUTBOX);
+				      OLD_OUTBOX, NULL);
 			free(env);
 			if (e == 0 && r->n.resent++ == 0)
 				r->n.first_resent = seq;
@@ -384,18 +387,28 @@ not_signed_here(struct rec *r, uint64_t seq, const uint8_t *env, size_t len)
 	return other;
 }
 
-/* Counts the envelope at seq if this outbox did not sign it. */
+/*
+ * Counts the envelope at seq, signed by key_id, if this outbox did not
+ * sign it: which key signed the first is what a revocation names.
+ */
 static void
-count_other(struct rec *r, const struct held_event *h)
+count_other(struct rec *r, const struct held_event *h,
+	    const uint8_t key_id[KEY_ID_LEN])
 {
 	if (h->env == NULL || !not_signed_here(r, h->seq, h->env, h->len))
 		return;
-	if (r->n.other++ == 0)
+	if (r->n.other++ == 0) {
 		r->n.first_other = h->seq;
+		memcpy(r->n.other_key, key_id, KEY_ID_LEN);
+	} else if (memcmp(r->n.other_key, key_id, KEY_ID_LEN) != 0) {
+		r->n.other_mixed = true;
+	}
 	if (h->reason != REASON_NONE)
 		return;
-	if (r->n.other_accepted++ == 0)
+	if (r->n.other_accepted++ == 0) {
 		r->n.first_other_accepted = h->seq;
+		memcpy(r->n.other_accepted_key, key_id, KEY_ID_LEN);
+	}
 	r->n.last_other_accepted = h->seq;
 }
 
@@ -414,6 +427,7 @@ rec_take_piece(struct rec *r, const struct msg *m)
 		return e;
 	for (i = 0; e == 0 && i < m->n_held; i++) {
 		const struct held_event *h = &m->held[i];
+		uint8_t signer[KEY_ID_LEN] = {0};
 		uint8_t *own = NULL;
 		size_t own_len = 0;
 		char ref[128];
@@ -437,22 +451,23 @@ rec_take_piece(struct rec *r, const struct msg *m)
 			ref[0] = '\0';
 		if (h->env != NULL && h->reason == REASON_KEY_NOT_VALID) {
 			e = put_event(r, t, h->seq, h->env, h->len, NULL,
-				      THEIR_NOT_VALID);
+				      THEIR_NOT_VALID, signer);
 			if (e == 0 && r->n.revoked++ == 0)
 				r->n.first_revoked = h->seq;
 		} else if (h->env != NULL)
 			e = put_event(r, t, h->seq, h->env, h->len,
 				      ref[0] ? ref : NULL,
 				      h->reason == REASON_NONE ? THEIR_ACCEPTED
-							       : THEIR_REFUSED);
+							       : THEIR_REFUSED,
+				      signer);
 		else if (own != NULL)
 			e = put_event(r, t, h->seq, own, own_len,
-				      ref[0] ? ref : NULL, OLD_OUTBOX);
+				      ref[0] ? ref : NULL, OLD_OUTBOX, NULL);
 		else
 			r->n.holes++;
 		free(own);
 		if (e == 0)
-			count_other(r, h);
+			count_other(r, h, signer);
 		if (e == 0 && h->reason != REASON_NONE) {
 			e = outbox_put_dead(
 			    t, h->seq, h->reason,
@@ -500,7 +515,7 @@ rec_keep_tail(struct rec *r, uint64_t *ret_dropped)
 		if (outbox_get(r->old, seq, &env, &len, ref, sizeof(ref)) != 0)
 			break;
 		e = put_event(r, t, seq, env, len, ref[0] ? ref : NULL,
-			      OLD_OUTBOX);
+			      OLD_OUTBOX, NULL);
 		free(env);
 		if (e != 0)
 			break;

@@ -6,8 +6,31 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "log.h"
 #include "recover_int.h"
+
+#define KEY_NAME_LEN sizeof("this node's earlier key 0123456789abcdef")
+
+/*
+ * How a key of this node's is named to the operator: by its fingerprint
+ * (the fingerprint line of its .pub, which the registry names), and as
+ * the key it signs with now or an earlier one of [node] previous_keys.
+ * After a rotation a thief's envelopes are the earlier key's, and that
+ * is the one to revoke. Returns out.
+ */
+static const char *
+key_name(const struct rec *r, const uint8_t key_id[KEY_ID_LEN],
+	 char out[KEY_NAME_LEN])
+{
+	char fp[17];
+	bool now = memcmp(key_id, r->p->key->key_id, KEY_ID_LEN) == 0;
+
+	snprintf(out, KEY_NAME_LEN, "this node's %skey %s",
+		 now ? "" : "earlier ", log_hex8(key_id, fp));
+	return out;
+}
 
 /*
  * Whether the first envelope handed back that this outbox did not sign is
@@ -32,21 +55,27 @@ report_other(const struct rec *r, FILE *out)
 {
 	unsigned long long first = r->n.first_other;
 	bool certain = rec_first_other_certain(r);
+	bool mixed = r->n.other_mixed;
+	char key[KEY_NAME_LEN];
 
 	if (r->n.other == 0)
 		return;
+	key_name(r, r->n.other_key, key);
 	if (r->n.revoked == 0) {
 		fprintf(out,
-			"%llu envelopes it holds are signed with this node's "
-			"key but not by this outbox (it holds others at their "
-			"sequences, or never reached them), the first at "
-			"sequence %llu, and were kept as this node's: its "
-			"own from before this outbox was restored from a "
-			"backup or replaced; if it was neither, a thief's "
-			"with its stolen key: then revoke that key with "
+			"%llu envelopes it holds are signed with %s but not "
+			"by this outbox (it holds others at their sequences, "
+			"or never reached them), the first at sequence "
+			"%llu%s%s, and were kept as this node's: its own "
+			"from before this outbox was restored from a backup "
+			"or replaced; if it was neither, a thief's with its "
+			"stolen key: then revoke %s (the registry's [key] "
+			"whose .pub has that fingerprint) with "
 			"revoked_after_seq = %llu, reload the consolidator "
 			"and run --recover again (OPERATIONS.md section 6)%s\n",
-			(unsigned long long)r->n.other, first, first - 1,
+			(unsigned long long)r->n.other,
+			mixed ? "this node's keys" : key, first,
+			mixed ? " with " : "", mixed ? key : "", key, first - 1,
 			certain ? ""
 				: "; if it was restored and the key stolen "
 				  "too, the thief's first may be later, and "
@@ -57,9 +86,9 @@ report_other(const struct rec *r, FILE *out)
 		fprintf(out,
 			"%llu envelopes it holds are not this outbox's, the "
 			"first at sequence %llu: the thief's first, so "
-			"revoked_after_seq = %llu leaves none of the thief's "
-			"counted",
-			(unsigned long long)r->n.other, first, first - 1);
+			"revoked_after_seq = %llu on %s leaves none of the "
+			"thief's counted",
+			(unsigned long long)r->n.other, first, first - 1, key);
 	else
 		fprintf(out,
 			"%llu envelopes it holds are not this outbox's, all "
@@ -183,42 +212,46 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
  * the consolidator hands back some as signed by a key revoked before them
  * (a theft, and its key revoked), yet holds as accepted one that this
  * outbox did not sign. When this outbox holds other bytes at the first of
- * those, the revocation's sequence is past the thief's first, named. When
- * all of them are past this outbox's end, they cannot be told from this
- * node's own delivered after the backup it was restored from: that is
- * said, and what revoking before them costs. Returns 0, or -EKEYREJECTED
- * said.
+ * those, the revocation's sequence is past the thief's first, named with
+ * the key that signed it (the one to revoke). When all of them are past
+ * this outbox's end, they cannot be told from this node's own delivered
+ * after the backup it was restored from: that is said, and what revoking
+ * before them costs. Returns 0, or -EKEYREJECTED said.
  */
 int
 rec_judge_revocation(struct rec *r)
 {
 	unsigned long long end = r->old_next;
+	char key[KEY_NAME_LEN], accepted[KEY_NAME_LEN];
 
 	if (r->n.revoked == 0 || r->n.other_accepted == 0)
 		return 0;
 	r->said = true;
+	key_name(r, r->n.other_key, key);
+	key_name(r, r->n.other_accepted_key, accepted);
 	if (rec_first_other_certain(r)) {
 		fprintf(stderr,
 			"kuska-node: the consolidator holds as accepted, at "
-			"sequence %llu, an envelope signed with this node's "
-			"key that this outbox did not sign, while it hands "
-			"back %llu as signed by a key revoked before them: "
-			"the revocation comes too late, and the thief's "
-			"envelopes would be taken for this node's. The first "
-			"this outbox did not sign is at sequence %llu: revoke "
-			"the stolen key with revoked_after_seq = %llu (or "
-			"lower), reload the consolidator and run --recover "
-			"again (OPERATIONS.md section 6): nothing is stored "
-			"(the outbox is unchanged)\n",
-			(unsigned long long)r->n.first_other_accepted,
+			"sequence %llu, an envelope signed with %s that this "
+			"outbox did not sign, while it hands back %llu as "
+			"signed by a key revoked before them: the revocation "
+			"comes too late, and the thief's envelopes would be "
+			"taken for this node's. The first this outbox did "
+			"not sign is at sequence %llu, signed with %s: "
+			"revoke that key (the registry's [key] whose .pub "
+			"has that fingerprint) with revoked_after_seq = %llu "
+			"(or lower), reload the consolidator and run "
+			"--recover again (OPERATIONS.md section 6): nothing "
+			"is stored (the outbox is unchanged)\n",
+			(unsigned long long)r->n.first_other_accepted, accepted,
 			(unsigned long long)r->n.revoked,
-			(unsigned long long)r->n.first_other,
+			(unsigned long long)r->n.first_other, key,
 			(unsigned long long)(r->n.first_other - 1));
 		return -EKEYREJECTED;
 	}
 	fprintf(stderr,
 		"kuska-node: the consolidator holds as accepted envelopes "
-		"signed with this node's key that this outbox did not sign, "
+		"signed with %s%s%s that this outbox did not sign, "
 		"at sequences %llu-%llu, past its end (its last sequence is "
 		"%llu), while it hands back %llu as signed by a key revoked "
 		"before them. This outbox cannot tell whose they are: this "
@@ -229,9 +262,10 @@ rec_judge_revocation(struct rec *r)
 		"submitted since the backup and the consolidator's journal "
 		"(event=batch, at debug level: when each sequence was "
 		"stored, against when the key may have been taken). If any "
-		"of them is a thief's, or you cannot tell: revoke the stolen "
-		"key with revoked_after_seq = %llu, which revokes all of "
-		"%llu-%llu: those that are this node's own are then handed "
+		"of them is a thief's, or you cannot tell: revoke %s (the "
+		"registry's [key] whose .pub has that fingerprint) with "
+		"revoked_after_seq = %llu, which revokes all of "
+		"%llu-%llu%s: those that are this node's own are then handed "
 		"back refused and sent again when the exports since the "
 		"backup are resubmitted, counted once; reload the "
 		"consolidator and run --recover again. If all of them are "
@@ -240,9 +274,12 @@ rec_judge_revocation(struct rec *r)
 		"nothing of it would be kept) and run --recover again, which "
 		"then takes them as this node's (OPERATIONS.md section 6): "
 		"nothing is stored (the outbox is unchanged)\n",
+		r->n.other_mixed ? "this node's keys (the first with " : "",
+		accepted, r->n.other_mixed ? ")" : "",
 		(unsigned long long)r->n.first_other_accepted,
 		(unsigned long long)r->n.last_other_accepted, end - 1,
-		(unsigned long long)r->n.revoked, end - 1, end,
-		(unsigned long long)r->n.last_other_accepted, r->p->dir);
+		(unsigned long long)r->n.revoked, accepted, end - 1, end,
+		(unsigned long long)r->n.last_other_accepted,
+		r->n.other_mixed ? " signed with that key" : "", r->p->dir);
 	return -EKEYREJECTED;
 }

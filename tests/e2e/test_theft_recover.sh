@@ -14,7 +14,10 @@
 # names the thief's first sequence (the first the genuine outbox did not
 # sign), so the operator learns revoked_after_seq; it refuses a revocation
 # after it, which would take the thief's envelopes for the node's; run
-# before any revocation, it names it too.
+# before any revocation, it names it too. Each names the key to revoke by
+# its fingerprint: pj-1, the node's earlier key once it has a new one
+# (before, it said "this node's key" of pj-1's envelopes, and "revoke that
+# key", after the rotation).
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -35,6 +38,7 @@ for r in out:
     print(json.dumps(r))
 PY
 nt=$(records "$T/thief.jsonl")
+fp1=$(sed -n 's/^fingerprint = //p' "$N/keys/pj.pub")
 
 # --- the run without a theft ------------------------------------------------
 start_cons
@@ -105,21 +109,50 @@ theft() {
 	stop_node pj TERM
 
 	if [ "$how" = early ]; then
+		# Recovered before the rotation too, on a copy of the outbox
+		# put back after it: pj-1 is still the key the node signs with.
+		cp -a "$N/data/pj" "$T/pj-unrecovered"
+		"$NODE" --recover -c "$N/pj.conf" >"$T/early0.out" 2>&1
+		rc=$?
+		sed 's/^/#   /' "$T/early0.out"
+		check "kuska-node --recover before the rotation succeeds (exit $rc)" \
+			test $rc = 0
+		check "... naming pj-1 ($fp1) as the key this node signs with, the one to revoke" \
+			grep -q "^$nt envelopes it holds are signed with this node's key $fp1 but not by this outbox .* the first at sequence $((na + 1)),.* revoke this node's key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload" "$T/early0.out"
+		rm -rf "$N/data/pj"
+		mv "$T/pj-unrecovered" "$N/data/pj"
+	fi
+
+	# --- a new key, pj-1's .pub in previous_keys -----------------------------
+	mkdir "$N/keys2"
+	"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
+	printf '\n[key pj-2]\nowner = pj\npublic_key = keys2/pj.pub\n' >>"$N/registry.conf"
+	check "the consolidator reloads the registry with pj-2" \
+		hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+	check "... and the key holder" \
+		hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
+	mkdir "$N/keys/previous"
+	cp "$N/keys/pj.pub" "$N/keys/previous/pj-1.pub"
+	cp "$N/keys2/pj.key" "$N/keys/pj.key"
+	echo "previous_keys = keys/previous" >>"$N/pj.conf"
+
+	if [ "$how" = early ]; then
 		# Recovered before the revocation: the thief's envelopes are
 		# taken as the node's (as the node's own from before a restore
-		# would be), and the thief's first sequence is named.
+		# would be), and the thief's first sequence is named, with the
+		# key that signed them: pj-1, no longer the one it signs with.
 		"$NODE" --recover -c "$N/pj.conf" >"$T/early.out" 2>&1
 		rc=$?
 		sed 's/^/#   /' "$T/early.out"
 		check "kuska-node --recover before the revocation succeeds (exit $rc)" \
 			test $rc = 0
-		check "... naming the thief's first sequence, $((na + 1)), and the revocation to set" \
-			grep -q "^$nt envelopes it holds are signed with this node's key but not by this outbox .* the first at sequence $((na + 1)),.* revoked_after_seq = $na, reload the consolidator and run --recover again" "$T/early.out"
+		check "... naming the thief's first sequence, $((na + 1)), the key that signed it, pj-1 ($fp1), and the revocation to set on it" \
+			grep -q "^$nt envelopes it holds are signed with this node's earlier key $fp1 but not by this outbox .* the first at sequence $((na + 1)),.* revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload the consolidator and run --recover again" "$T/early.out"
+		check "... not calling it the key this node signs with" \
+			sh -c "! grep -q \"this node's key\" '$T/early.out'"
 	fi
 
-	# --- revocation, a new key -------------------------------------------------
-	mkdir "$N/keys2"
-	"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
+	# --- revocation -------------------------------------------------------------
 	if [ "$how" != time ]; then
 		awk -v last="$na" '
 			{ print }
@@ -130,16 +163,11 @@ theft() {
 			{ print }
 			$0 == "[key pj-1]" { print "revoked = " at }' "$N/registry.conf" >"$T/reg.new"
 	fi
-	printf '\n[key pj-2]\nowner = pj\npublic_key = keys2/pj.pub\n' >>"$T/reg.new"
 	mv "$T/reg.new" "$N/registry.conf"
-	check "the consolidator reloads the registry" \
+	check "the consolidator reloads the revocation" \
 		hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 	check "... and the key holder" \
 		hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
-	mkdir "$N/keys/previous"
-	cp "$N/keys/pj.pub" "$N/keys/previous/pj-1.pub"
-	cp "$N/keys2/pj.key" "$N/keys/pj.key"
-	echo "previous_keys = keys/previous" >>"$N/pj.conf"
 
 	# --- the genuine node recovered ---------------------------------------------
 	if [ "$how" = seq ]; then
@@ -157,8 +185,8 @@ theft() {
 		sed 's/^/#   /' "$T/late.out"
 		check "kuska-node --recover refuses a revocation after the thief's first (exit $rc)" \
 			test $rc = 1
-		check "... naming the thief's first sequence, $((na + 1)), and the revocation to set" \
-			grep -q "The first this outbox did not sign is at sequence $((na + 1)): revoke the stolen key with revoked_after_seq = $na " "$T/late.out"
+		check "... naming the thief's first sequence, $((na + 1)), the key that signed it, pj-1 ($fp1), and the revocation to set" \
+			grep -q "The first this outbox did not sign is at sequence $((na + 1)), signed with this node's earlier key $fp1: revoke that key (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na " "$T/late.out"
 		check "... the outbox unchanged" \
 			test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
 		mv "$T/reg.right" "$N/registry.conf"
@@ -176,7 +204,7 @@ theft() {
 	# its own there (after an early recovery, the thief's).
 	[ "$how" = early ] ||
 	check "... and that the $nt the outbox did not sign begin at sequence $((na + 1)), the thief's first" \
-		grep -q "^$nt envelopes it holds are not this outbox's, the first at sequence $((na + 1)): the thief's first, so revoked_after_seq = $na " "$T/recover.out"
+		grep -q "^$nt envelopes it holds are not this outbox's, the first at sequence $((na + 1)): the thief's first, so revoked_after_seq = $na on this node's earlier key $fp1 " "$T/recover.out"
 	start_node pj
 	"$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" "$T/b.jsonl" >"$T/resubmit.out" 2>&1
 	sed 's/^/#   /' "$T/resubmit.out"

@@ -30,6 +30,7 @@ for i, r in enumerate(rs):
     print(json.dumps(r))
 PY
 nt=$(records "$T/thief.jsonl")
+fp1=$(sed -n 's/^fingerprint = //p' "$N/keys/pj.pub")
 
 # --- the run without a theft ------------------------------------------------
 start_cons
@@ -99,6 +100,9 @@ check "... naming them as past its end, $((na + 1))-$((na + nb)), and maybe this
 	grep -q "at sequences $((na + 1))-$((na + nb)), past its end (its last sequence is $na), .*this node's own if it was restored from a backup" "$T/unsure.out"
 check "... advising revoked_after_seq = $na only saying it revokes them" \
 	grep -q "revoked_after_seq = $na, which revokes all of $((na + 1))-$((na + nb)): those that are this node's own are then handed back refused and sent again" "$T/unsure.out"
+check "... naming the key that signed them, and to revoke: pj-1 ($fp1), the node's earlier key" \
+	sh -c "grep -q \"signed with this node's earlier key $fp1 that this outbox did not sign, at sequences\" '$T/unsure.out' &&
+		grep -q \"revoke this node's earlier key $fp1 (the registry's .key. whose .pub has that fingerprint) with revoked_after_seq = $na,\" '$T/unsure.out'"
 check "... and not calling $((na + 1)) the first this outbox did not sign, as if certain" \
 	sh -c "! grep -q 'The first this outbox did not sign' '$T/unsure.out'"
 check "... the outbox unchanged" \
