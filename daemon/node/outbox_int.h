@@ -21,8 +21,11 @@
 #include "outbox.h"
 
 /* The meta key of the first sequence whose ref was checked for its
- * victim's identity (outbox_ref_checked). */
+ * victim's identity (outbox_ref_checked), and the stamp every commit of
+ * a kuska that keeps it renews (outbox_stamp_current): left behind, an
+ * older kuska wrote since, whose refs past the mark no one checked. */
 #define OUTBOX_REFS_CHECKED_KEY "refs_checked_from"
+#define OUTBOX_REFS_CHECKED_STAMP "refs_checked_txn"
 
 /* The meta key whose presence says values carry a checksum. */
 #define FORMAT_KEY "format"

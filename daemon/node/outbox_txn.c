@@ -190,6 +190,10 @@ outbox_refs_checked_read(struct outbox *ob, uint64_t *ret)
 	if (r != 0)
 		return r;
 	r = outbox_meta_get(ob, txn, OUTBOX_REFS_CHECKED_KEY, ret);
+	/* Left behind by a kuska that keeps no mark: its refs past it
+	 * were not checked. */
+	if (r == 0 && !outbox_stamp_current(ob, txn, OUTBOX_REFS_CHECKED_STAMP))
+		*ret = 0;
 	mdb_txn_abort(txn);
 	return r;
 }
