@@ -211,7 +211,8 @@ settle_dead_sum(struct outbox *ob)
  * as the outbox opened; a downgrade and back), as that one's refs past
  * the old mark may hold an identity: the refs stored before, checked or
  * not, are withheld. In a transaction of its own: one that fails leaves
- * the mark as it was, and is tried again at the next opening.
+ * the mark as it was, every ref taken as unchecked meanwhile, and the
+ * stamp unrenewed, so that the next opening tries again.
  */
 static void
 settle_refs_checked(struct outbox *ob, bool stale)
@@ -225,6 +226,7 @@ settle_refs_checked(struct outbox *ob, bool stale)
 	r = outbox_meta_get(ob, txn, OUTBOX_REFS_CHECKED_KEY, &from);
 	if (r == 0 && from != 0 && !stale) {
 		mdb_txn_abort(txn);
+		ob->refs_ready = true;
 		return;
 	}
 	if (r == 0)
@@ -232,13 +234,16 @@ settle_refs_checked(struct outbox *ob, bool stale)
 	if (r == 0)
 		r = outbox_meta_put(ob, txn, OUTBOX_REFS_CHECKED_KEY,
 				    next != 0 ? next : 1);
+	ob->refs_ready = r == 0; /* this commit stamps it */
 	if (r == 0)
 		r = outbox_commit_lmdb(ob, txn);
 	else
 		mdb_txn_abort(txn);
-	if (r != 0)
+	if (r != 0) {
+		ob->refs_ready = false;
 		log_debug("event=refs_checked_not_kept error=\"%s\"",
 			  strerror(-r));
+	}
 }
 
 /* A table of the store: made if absent, or (read only) looked for; the
@@ -401,7 +406,7 @@ outbox_commit_lmdb(struct outbox *ob, MDB_txn *txn)
 
 	if (r == 0)
 		r = outbox_epochs_stamp(ob, txn);
-	if (r == 0)
+	if (r == 0 && ob->refs_ready)
 		r = outbox_meta_put(ob, txn, OUTBOX_REFS_CHECKED_STAMP,
 				    mdb_txn_id(txn));
 	if (r != 0) {

@@ -174,7 +174,9 @@ outbox_ref_checked(struct outbox_txn *t, uint64_t seq)
 {
 	uint64_t from;
 
-	return outbox_meta_get(t->ob, t->txn, OUTBOX_REFS_CHECKED_KEY, &from) ==
+	/* Not settled (read only, or not noted at the opening): none. */
+	return t->ob->refs_ready &&
+	       outbox_meta_get(t->ob, t->txn, OUTBOX_REFS_CHECKED_KEY, &from) ==
 		   0 &&
 	       from != 0 && seq >= from;
 }

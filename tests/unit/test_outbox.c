@@ -25,6 +25,25 @@
 
 #define MAP (16u << 20)
 
+/* The write transaction begun fail_write_begin-th from now (0: none)
+ * fails (-Wl,--wrap=mdb_txn_begin, tests/tests.cmake). */
+static int fail_write_begin;
+
+int __real_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned flags,
+			 MDB_txn **txn);
+int __wrap_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned flags,
+			 MDB_txn **txn);
+
+int
+__wrap_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned flags,
+		     MDB_txn **txn)
+{
+	if (!(flags & MDB_RDONLY) && fail_write_begin > 0 &&
+	    --fail_write_begin == 0)
+		return ENOSPC;
+	return __real_mdb_txn_begin(env, parent, flags, txn);
+}
+
 struct fixture {
 	char dir[64];
 	char db[96];
@@ -875,6 +894,40 @@ test_refs_checked_downgrade(void **state)
 }
 
 /*
+ * The mark not moved at an opening after an older kuska wrote (its
+ * transaction failed: a full disk): every ref is taken as unchecked
+ * until an opening moves it, however much this one commits meanwhile
+ * (its commits renew no stamp, which would hide the older kuska's).
+ */
+static void
+test_refs_checked_unsettled(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob;
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	append_range(ob, 1, 3);
+	outbox_close(&ob);
+	older_kuska_commit(fx->db);
+	/* The opening's own, the dead letters' summary's, the mark's. */
+	fail_write_begin = 3;
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	fail_write_begin = 0;
+	append_range(ob, 4, 5);
+	{
+		struct outbox_txn *t;
+		unsigned s;
+
+		assert_int_equal(outbox_begin(ob, &t), 0);
+		for (s = 1; s <= 6; s++)
+			assert_false(outbox_ref_checked(t, s));
+		outbox_abort(&t);
+	}
+	outbox_close(&ob);
+	assert_int_equal(checked_bits(fx->db), 0x20u);
+}
+
+/*
  * A tiny map fills: outbox_append or outbox_commit says -EFBIG, and
  * everything committed before is intact and readable, after reopening
  * too.
@@ -1694,6 +1747,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_refs_checked_recover, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_refs_checked_downgrade, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_refs_checked_unsettled, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_map_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_map_full_one_value, setup,
