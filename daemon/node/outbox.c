@@ -206,12 +206,16 @@ settle_dead_sum(struct outbox *ob)
 /*
  * Notes from which sequence on the refs stored were checked for their
  * victim's identity (outbox_ref_checked): the next, at the first opening
- * by a kuska that checks them (1 for a new outbox). In a transaction of
- * its own: one that fails leaves every ref unchecked, and is tried again
- * at the next opening.
+ * by a kuska that checks them (1 for a new outbox), and again at one
+ * after a kuska that keeps no mark wrote (`stale`: its stamp left behind
+ * as the outbox opened; a downgrade and back), as that one's refs past
+ * the old mark may hold an identity: the refs stored before, checked or
+ * not, are withheld. In a transaction of its own: one that fails leaves
+ * the mark as it was, every ref taken as unchecked meanwhile, and the
+ * stamp unrenewed, so that the next opening tries again.
  */
 static void
-settle_refs_checked(struct outbox *ob)
+settle_refs_checked(struct outbox *ob, bool stale)
 {
 	uint64_t from, next;
 	MDB_txn *txn;
@@ -220,8 +224,9 @@ settle_refs_checked(struct outbox *ob)
 	if (mdb_txn_begin(ob->env, NULL, 0, &txn) != 0)
 		return;
 	r = outbox_meta_get(ob, txn, OUTBOX_REFS_CHECKED_KEY, &from);
-	if (r == 0 && from != 0) {
+	if (r == 0 && from != 0 && !stale) {
 		mdb_txn_abort(txn);
+		ob->refs_ready = true;
 		return;
 	}
 	if (r == 0)
@@ -229,13 +234,16 @@ settle_refs_checked(struct outbox *ob)
 	if (r == 0)
 		r = outbox_meta_put(ob, txn, OUTBOX_REFS_CHECKED_KEY,
 				    next != 0 ? next : 1);
+	ob->refs_ready = r == 0; /* this commit stamps it */
 	if (r == 0)
 		r = outbox_commit_lmdb(ob, txn);
 	else
 		mdb_txn_abort(txn);
-	if (r != 0)
+	if (r != 0) {
+		ob->refs_ready = false;
 		log_debug("event=refs_checked_not_kept error=\"%s\"",
 			  strerror(-r));
+	}
 }
 
 /* A table of the store: made if absent, or (read only) looked for; the
@@ -255,7 +263,7 @@ open_store(const char *dir, size_t map_size, bool ro, struct outbox **ret)
 {
 	struct outbox *ob;
 	MDB_txn *txn = NULL;
-	bool stale, epochs_stale;
+	bool stale, epochs_stale, refs_stale;
 	int rc, r;
 
 	if (!ro && mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -307,6 +315,7 @@ open_store(const char *dir, size_t map_size, bool ro, struct outbox **ret)
 	 * (read once settle_format says whether values carry a checksum). */
 	stale = !outbox_stamp_current(ob, txn, OUTBOX_COMMIT_STAMP);
 	epochs_stale = !outbox_epochs_current(ob, txn);
+	refs_stale = !outbox_stamp_current(ob, txn, OUTBOX_REFS_CHECKED_STAMP);
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		mdb_env_close(ob->env);
@@ -323,7 +332,7 @@ open_store(const char *dir, size_t map_size, bool ro, struct outbox **ret)
 		 * own stamp (that a commit would renew), is settled. */
 		ob->epochs_ready = !epochs_stale;
 		settle_dead_sum(ob);
-		settle_refs_checked(ob);
+		settle_refs_checked(ob, refs_stale);
 		outbox_epochs_settle(ob, epochs_stale);
 		outbox_stages_settle(ob, stale);
 	}
@@ -397,6 +406,9 @@ outbox_commit_lmdb(struct outbox *ob, MDB_txn *txn)
 
 	if (r == 0)
 		r = outbox_epochs_stamp(ob, txn);
+	if (r == 0 && ob->refs_ready)
+		r = outbox_meta_put(ob, txn, OUTBOX_REFS_CHECKED_STAMP,
+				    mdb_txn_id(txn));
 	if (r != 0) {
 		mdb_txn_abort(txn);
 		return write_error(ob, r);

@@ -237,7 +237,8 @@ bool outbox_ref_checked(struct outbox_txn *t, uint64_t seq);
 /*
  * outbox_refs_checked_read - the first sequence of ob whose ref was
  * checked (outbox_ref_checked) into *ret: 0 when none is known (an
- * outbox no such kuska opened to write). 0 or -errno.
+ * outbox no such kuska opened to write, or one an older kuska wrote to
+ * since: outbox_open, not read only, notes the mark again). 0 or -errno.
  * outbox_refs_checked_put - sets it within t: kuska-node --recover, so
  * that the refs it takes from an old outbox stay as checked as they were
  * there. 0 or -errno.

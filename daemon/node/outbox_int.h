@@ -21,8 +21,13 @@
 #include "outbox.h"
 
 /* The meta key of the first sequence whose ref was checked for its
- * victim's identity (outbox_ref_checked). */
+ * victim's identity (outbox_ref_checked), and the stamp every commit of
+ * a kuska that keeps it renews (outbox_stamp_current) once the mark is
+ * settled at its opening (refs_ready): left behind, an older kuska wrote
+ * since, whose refs past the mark no one checked, or this one could not
+ * settle the mark. */
 #define OUTBOX_REFS_CHECKED_KEY "refs_checked_from"
+#define OUTBOX_REFS_CHECKED_STAMP "refs_checked_txn"
 
 /* The meta key whose presence says values carry a checksum. */
 #define FORMAT_KEY "format"
@@ -36,6 +41,7 @@ struct outbox {
 	bool stages_again;	 /* to be built again: outbox_stages_again */
 	bool ro;		 /* outbox_open_read: nothing written */
 	bool epochs_ready;	 /* the records per key epoch are kept */
+	bool refs_ready;	 /* the mark of checked refs is settled */
 	uint8_t id[OUTBOX_ID_LEN];
 	char *dir;
 };

@@ -174,7 +174,9 @@ outbox_ref_checked(struct outbox_txn *t, uint64_t seq)
 {
 	uint64_t from;
 
-	return outbox_meta_get(t->ob, t->txn, OUTBOX_REFS_CHECKED_KEY, &from) ==
+	/* Not settled (read only, or not noted at the opening): none. */
+	return t->ob->refs_ready &&
+	       outbox_meta_get(t->ob, t->txn, OUTBOX_REFS_CHECKED_KEY, &from) ==
 		   0 &&
 	       from != 0 && seq >= from;
 }
@@ -190,6 +192,10 @@ outbox_refs_checked_read(struct outbox *ob, uint64_t *ret)
 	if (r != 0)
 		return r;
 	r = outbox_meta_get(ob, txn, OUTBOX_REFS_CHECKED_KEY, ret);
+	/* Left behind by a kuska that keeps no mark: its refs past it
+	 * were not checked. */
+	if (r == 0 && !outbox_stamp_current(ob, txn, OUTBOX_REFS_CHECKED_STAMP))
+		*ret = 0;
 	mdb_txn_abort(txn);
 	return r;
 }
