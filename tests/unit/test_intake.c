@@ -3380,6 +3380,57 @@ test_rekey_first_refused_warned(void **state)
 			    "it and send it under a new ref");
 }
 
+/*
+ * The same at the lines' own epoch: a record re-keyed whose first
+ * envelope was then refused, its re-keying in flight, and a correction in
+ * flight whose record was refused, each sent again before another
+ * rotation, are held and warned of the record's first envelope, where
+ * they were held without a word; a withdrawal in flight whose record was
+ * refused alike, with nothing to withdraw (the same-epoch path warned only of
+ * the line's own envelope, as intake_rekey did before refs50).
+ */
+static void
+test_held_first_refused_warned(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, ID("S", "66666666", "2025-03-04"), &res);
+	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
+	rotate(fx, 2);
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	submit1(fx, ID("T", "55555555", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	submit1(fx, CORD("D", "T", "2025-02-01"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	refuse_seq(fx, 1, REASON_BAD_EVENT);
+	refuse_seq(fx, res.seq - 1, REASON_BAD_EVENT);
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning,
+			    "already held but the consolidator refused it "
+			    "(seq 1: bad_event): it counts nowhere; fix it "
+			    "and send it under a new ref");
+	submit1(fx, CORD("D", "T", "2025-02-01"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning,
+			    "already held but the consolidator refused its "
+			    "record (seq 5: bad_event): it counts nowhere; fix "
+			    "it and send it under a new ref");
+	submit1(fx, ID("U", "44444444", "2025-03-04"), &res);
+	submit1(fx, WD("X", "U"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	refuse_seq(fx, res.seq - 1, REASON_BAD_EVENT);
+	submit1(fx, WD("X", "U"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning,
+			    "already held but the consolidator refused its "
+			    "record (seq 7: bad_event): it counts nowhere; "
+			    "nothing to withdraw");
+}
+
 /* Deletes envelope seq (the outbox closed): a recovered outbox's gap. */
 static void
 del_envelope(const char *dir, uint64_t seq)
@@ -4360,6 +4411,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 		test_rekey_refused_large_then_content, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_first_refused_warned,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_held_first_refused_warned,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_refused_content_mended,
 					    setup, teardown),
