@@ -519,8 +519,10 @@ int outbox_seq_dead(struct outbox_txn *t, uint64_t seq, uint8_t *ret_reason,
 /*
  * outbox_dead_list - fills out with up to max dead letters, newest first.
  * A reason this version does not know, or none, reads as bad_event, its
- * text prefixed to say so (reason_of_refusal). Returns the number
- * filled or -errno.
+ * text prefixed to say so (reason_of_refusal). A ref is "" when not held
+ * or withheld: one stored before refs were checked (outbox_ref_checked),
+ * or a withdrawal's, which nothing checks. Returns the number filled or
+ * -errno.
  */
 int outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max);
 

@@ -2813,6 +2813,48 @@ refuse_seq(struct fixture *fx, uint64_t seq, enum reason why)
 	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
 }
 
+/*
+ * kuska status's dead letters (outbox_dead_list) name a ref only where a
+ * stage warning would: one stored before refs were checked may hold its
+ * victim's identity of any shape, and a withdrawal's is never checked
+ * (its line carries no victim); both are withheld, listed by their
+ * sequence, where every stored ref was listed (refs50 left them). A
+ * record's ref stored since is listed.
+ */
+static void
+test_dead_list_refs_withheld(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct dead_letter d[4];
+
+	old_parser = true;
+	submit1(fx, ID("PJ-Quispe-Ana-2012", "11111111", "2025-03-04"), &res);
+	old_parser = false;
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	forget_refs_checked(fx->dir);
+	reopen(fx, false, false);
+	submit1(fx, ID("N1", "22222222", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	submit1(fx, ID("N2", "33333333", "2025-03-04"), &res);
+	submit1(fx, WD("WD-Quispe-Ana", "N2"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_int_equal(res.seq, 4);
+	refuse_seq(fx, 1, REASON_BAD_EVENT);
+	refuse_seq(fx, 2, REASON_BAD_EVENT);
+	refuse_seq(fx, 4, REASON_BAD_TARGET);
+	memset(d, 0x55, sizeof(d));
+	assert_int_equal(outbox_dead_list(fx->ob, d, 4), 3);
+	assert_int_equal(d[0].seq, 4);
+	assert_string_equal(d[0].ref, "");
+	assert_int_equal(d[1].seq, 2);
+	assert_string_equal(d[1].ref, "N1");
+	assert_int_equal(d[2].seq, 1);
+	assert_string_equal(d[2].ref, "");
+}
+
 /* Envelope seq is a correction of target under key epoch 2. */
 static void
 assert_rekeyed(struct fixture *fx, uint64_t seq, uint64_t target)
@@ -4333,6 +4375,8 @@ main(void)
 		test_case_stages_target_ref_identity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_ref_unchecked,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_list_refs_withheld, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages, setup, teardown),
