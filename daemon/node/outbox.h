@@ -521,6 +521,7 @@ int outbox_seq_dead(struct outbox_txn *t, uint64_t seq, uint8_t *ret_reason,
  * A reason this version does not know, or none, reads as bad_event, its
  * text prefixed to say so (reason_of_refusal). A ref is "" when not held
  * or withheld: one stored before refs were checked (outbox_ref_checked),
+ * a correction's whose record's was (a re-keying's is that record's),
  * or a withdrawal's, which nothing checks. Returns the number filled or
  * -errno.
  */

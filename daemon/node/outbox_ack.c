@@ -398,10 +398,14 @@ outbox_seq_dead(struct outbox_txn *t, uint64_t seq, uint8_t *ret_reason,
  * Whether a dead letter's ref (of envelope seq) may be listed: one stored
  * from refs_checked_from on (outbox_ref_checked), as an older kuska's may
  * hold a victim's identity of any shape, and not a withdrawal's, which
- * nothing checks (its line carries no victim). The officer finds one
- * withheld by its sequence: its line sent again is warned of under it.
- * An envelope that cannot be read (none in a real outbox) is taken for
- * no withdrawal. ev is scratch space.
+ * nothing checks (its line carries no victim). A correction's only when
+ * its record's was stored from the mark on too: a re-keying (or a
+ * correction re-sent) stores the ref of a record or correction held
+ * since before it, which the check lets through though it may hold an
+ * identity (a held record is not refused for its ref). The officer finds
+ * one withheld by its sequence: its line sent again is warned of under
+ * it. An envelope that cannot be read (none in a real outbox) is taken
+ * for a record's. ev is scratch space.
  */
 static bool
 dead_ref_shown(struct outbox_txn *t, uint64_t seq, struct event *ev)
@@ -410,8 +414,11 @@ dead_ref_shown(struct outbox_txn *t, uint64_t seq, struct event *ev)
 
 	if (!outbox_ref_checked(t, seq))
 		return false;
-	return outbox_seq_event(t, seq, ev, &version) != 0 ||
-	       ev->kind != KIND_WITHDRAWAL;
+	if (outbox_seq_event(t, seq, ev, &version) != 0)
+		return true;
+	if (ev->kind == KIND_CORRECTION)
+		return outbox_ref_checked(t, ev->target_seq);
+	return ev->kind != KIND_WITHDRAWAL;
 }
 
 int

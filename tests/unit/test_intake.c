@@ -2818,15 +2818,16 @@ refuse_seq(struct fixture *fx, uint64_t seq, enum reason why)
  * stage warning would: one stored before refs were checked may hold its
  * victim's identity of any shape, and a withdrawal's is never checked
  * (its line carries no victim); both are withheld, listed by their
- * sequence, where every stored ref was listed (refs50 left them). A
- * record's ref stored since is listed.
+ * sequence, where every stored ref was listed (refs50 left them), and so
+ * is a re-keying's of a record stored before the mark. A record's ref
+ * stored since is listed.
  */
 static void
 test_dead_list_refs_withheld(void **state)
 {
 	struct fixture *fx = *state;
 	struct line_result res;
-	struct dead_letter d[4];
+	struct dead_letter d[5];
 
 	old_parser = true;
 	submit1(fx, ID("PJ-Quispe-Ana-2012", "11111111", "2025-03-04"), &res);
@@ -2842,17 +2843,27 @@ test_dead_list_refs_withheld(void **state)
 	submit1(fx, WD("WD-Quispe-Ana", "N2"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	assert_int_equal(res.seq, 4);
+	/* The first line sent again after a rotation is re-keyed under its
+	 * ref (a held record is not refused for it), at a sequence past
+	 * the mark. */
+	rotate(fx, 2);
+	submit1(fx, ID("PJ-Quispe-Ana-2012", "11111111", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(last_seq(fx), 5);
 	refuse_seq(fx, 1, REASON_BAD_EVENT);
 	refuse_seq(fx, 2, REASON_BAD_EVENT);
 	refuse_seq(fx, 4, REASON_BAD_TARGET);
+	refuse_seq(fx, 5, REASON_BAD_TARGET);
 	memset(d, 0x55, sizeof(d));
-	assert_int_equal(outbox_dead_list(fx->ob, d, 4), 3);
-	assert_int_equal(d[0].seq, 4);
+	assert_int_equal(outbox_dead_list(fx->ob, d, 5), 4);
+	assert_int_equal(d[0].seq, 5);
 	assert_string_equal(d[0].ref, "");
-	assert_int_equal(d[1].seq, 2);
-	assert_string_equal(d[1].ref, "N1");
-	assert_int_equal(d[2].seq, 1);
-	assert_string_equal(d[2].ref, "");
+	assert_int_equal(d[1].seq, 4);
+	assert_string_equal(d[1].ref, "");
+	assert_int_equal(d[2].seq, 2);
+	assert_string_equal(d[2].ref, "N1");
+	assert_int_equal(d[3].seq, 1);
+	assert_string_equal(d[3].ref, "");
 }
 
 /* Envelope seq is a correction of target under key epoch 2. */
