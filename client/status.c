@@ -12,8 +12,8 @@
 #include "cmd.h"
 #include "codec.h"
 #include "ctl.h"
-#include "dead_advice.h"
 #include "date.h"
+#include "dead_advice.h"
 #include "log.h"
 #include "settings.h"
 
