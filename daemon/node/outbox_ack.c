@@ -405,7 +405,8 @@ outbox_seq_dead(struct outbox_txn *t, uint64_t seq, uint8_t *ret_reason,
  * identity (a held record is not refused for its ref). The officer finds
  * one withheld by its sequence: its line sent again is warned of under
  * it. An envelope that cannot be read (none in a real outbox) is taken
- * for a record's. ev is scratch space.
+ * for a record's. ev is scratch space. A ref shown is also withheld
+ * where it looks like one (outbox_ref_may_hold_identity).
  */
 static bool
 dead_ref_shown(struct outbox_txn *t, uint64_t seq, struct event *ev)
@@ -472,6 +473,9 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 					? rv.mv_size
 					: sizeof(d->ref) - 1;
 			memcpy(d->ref, rv.mv_data, rl);
+			/* Withheld as a stage warning withholds it. */
+			if (outbox_ref_may_hold_identity(d->ref))
+				memset(d->ref, 0, sizeof(d->ref));
 		}
 		n++;
 	}

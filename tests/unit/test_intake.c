@@ -2819,8 +2819,8 @@ refuse_seq(struct fixture *fx, uint64_t seq, enum reason why)
  * victim's identity of any shape, and a withdrawal's is never checked
  * (its line carries no victim); both are withheld, listed by their
  * sequence, where every stored ref was listed (refs50 left them), and so
- * is a re-keying's of a record stored before the mark. A record's ref
- * stored since is listed.
+ * is a re-keying's of a record stored before the mark, and one that
+ * looks like a document number. A record's ref stored since is listed.
  */
 static void
 test_dead_list_refs_withheld(void **state)
@@ -2864,6 +2864,14 @@ test_dead_list_refs_withheld(void **state)
 	assert_string_equal(d[2].ref, "N1");
 	assert_int_equal(d[3].seq, 1);
 	assert_string_equal(d[3].ref, "");
+	/* Stored since, but with a number of a document's shape: withheld
+	 * as a stage warning withholds it. */
+	submit1(fx, ID("CS-41735208", "44445555", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	refuse_seq(fx, res.seq, REASON_BAD_EVENT);
+	assert_int_equal(outbox_dead_list(fx->ob, d, 1), 1);
+	assert_int_equal(d[0].seq, res.seq);
+	assert_string_equal(d[0].ref, "");
 }
 
 /* Envelope seq is a correction of target under key epoch 2. */
