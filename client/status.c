@@ -12,8 +12,8 @@
 #include "cmd.h"
 #include "codec.h"
 #include "ctl.h"
-#include "dead_advice.h"
 #include "date.h"
+#include "dead_advice.h"
 #include "log.h"
 #include "settings.h"
 
@@ -553,9 +553,13 @@ node_status(const char *endpoint)
 	}
 	printf("  refused (dead letters): %llu\n",
 	       (unsigned long long)s->dead_total);
+	/* A ref the node withholds (stored before refs were checked, or a
+	 * withdrawal's) or never held (--recover) comes empty. */
 	for (i = 0; i < s->n_dead; i++)
-		printf("    seq %llu ref %s: %s: %s\n",
+		printf("    seq %llu %s%s: %s: %s\n",
 		       (unsigned long long)s->dead[i].seq,
+		       s->dead[i].ref[0] != '\0' ? "ref "
+						 : "(its ref not shown)",
 		       log_escape(s->dead[i].ref, e1, sizeof(e1)),
 		       reason_name(s->dead[i].reason)
 			   ? reason_name(s->dead[i].reason)

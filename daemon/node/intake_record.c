@@ -567,6 +567,38 @@ warn_age(const struct parsed_record *p, struct line_result *res)
 	snprintf(res->age_field, sizeof(res->age_field), "%s", p->age_field);
 }
 
+/*
+ * res->dead_warning for a line held at its own epoch: of the record's
+ * first envelope (the target of a correction or withdrawal) when the
+ * consolidator refused it, as intake_rekey warns, for the record then
+ * counts nowhere whatever became of the line's own envelope (a re-keying,
+ * correction or withdrawal in flight, or refused in turn as bad_target),
+ * and a withdrawal has nothing to withdraw; else of that own envelope.
+ * 0 or -errno.
+ */
+static int
+warn_held_dead(struct outbox_txn *t, const struct taking *tk,
+	       struct line_result *res)
+{
+	bool amend = tk->known.target != TARGET_NONE;
+	uint64_t first = amend ? tk->target.seq : tk->known.seq, at_ms;
+	uint8_t code;
+	int r;
+
+	r = outbox_seq_dead(t, first, &code, &at_ms);
+	if (r == -ENOENT)
+		return intake_held_dead(t, &tk->known, res);
+	if (r != 0)
+		return r;
+	if (tk->known.target == TARGET_WITHDRAWAL) {
+		say_dead(res, "its record", first,
+			 reason_of_refusal(code, NULL, 0), "it counts nowhere",
+			 "nothing to withdraw");
+		return 0;
+	}
+	return intake_held_dead_first(t, first, amend, res);
+}
+
 int
 intake_take_line(struct outbox_txn *t, struct intake *in,
 		 struct parsed_record *p, bool provisional,
@@ -642,7 +674,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 				return intake_rekey(t, in, &tk, digest, res);
 			res->status = LINE_HELD;
 			res->seq = tk.known.seq;
-			r = intake_held_dead(t, &tk.known, res);
+			r = warn_held_dead(t, &tk, res);
 			if (r < 0)
 				intake_refuse(res, "", "store error: %s",
 					      strerror(-r));

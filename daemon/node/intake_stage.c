@@ -29,37 +29,6 @@
 	": its ref withheld as it was stored before refs were checked"
 
 /*
- * Whether a stored ref may hold a victim's identity, as an older node took
- * such refs (DNI-41735208) and put them in the stages' index, which a
- * rebuild fills again from the envelopes' refs: a number of eight or nine
- * digits standing alone, not all one digit (a DNI, a foreigner's card, a
- * birth date written YYYYMMDD or DDMMYYYY), not a longer one (a fiscal
- * case number's 10 digits). The parser's checks need the victim's
- * identity, which the node no longer has. A warning names such a record
- * by its sequence alone.
- */
-static bool
-ref_may_hold_identity(const char *ref)
-{
-	size_t run = 0;
-	bool mixed = false;
-
-	for (;; ref++) {
-		if (*ref >= '0' && *ref <= '9') {
-			mixed = mixed || (run > 0 && ref[-1] != *ref);
-			run++;
-			continue;
-		}
-		if ((run == 8 || run == 9) && mixed)
-			return true;
-		if (*ref == '\0')
-			return false;
-		run = 0;
-		mixed = false;
-	}
-}
-
-/*
  * e's ref as a warning may print it: "" when it may hold an identity, or
  * was stored by a node that did not check it against its line's victims
  * (an identity of any shape: only its own line's could tell, and that is
@@ -68,7 +37,8 @@ ref_may_hold_identity(const char *ref)
 static const char *
 shown_ref(struct outbox_txn *t, const struct stage_entry *e)
 {
-	return ref_may_hold_identity(e->ref) || !outbox_ref_checked(t, e->seq)
+	return outbox_ref_may_hold_identity(e->ref) ||
+		       !outbox_ref_checked(t, e->seq)
 		   ? ""
 		   : e->ref;
 }
@@ -363,7 +333,7 @@ intake_stage_take(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	e.date = rec->date;
 	/* Not kept where it may hold an identity: named as one unknown. */
 	snprintf(e.ref, sizeof(e.ref), "%s",
-		 ref_may_hold_identity(ref) ? "" : ref);
+		 outbox_ref_may_hold_identity(ref) ? "" : ref);
 	/* The holder that counts before this record is one of them (a
 	 * dead letter's entry goes to the next: outbox_stage_get). */
 	taken = view_get(t, in, rec->case_id, rec->stage, &held) == 0 &&

@@ -235,6 +235,18 @@ int outbox_seq_ref(struct outbox_txn *t, uint64_t seq, char *ref, size_t cap);
 bool outbox_ref_checked(struct outbox_txn *t, uint64_t seq);
 
 /*
+ * outbox_ref_may_hold_identity - whether a stored ref may hold a victim's
+ * identity, as an older node took such refs (DNI-41735208), whatever the
+ * mark (outbox_ref_checked): a number of eight or nine digits standing
+ * alone, not all one digit (a DNI, a foreigner's card, a birth date
+ * written YYYYMMDD or DDMMYYYY), not a longer one (a fiscal case number's
+ * 10 digits). The parser's checks need the victim's identity, which the
+ * node no longer has. A warning, or kuska status, names such a record by
+ * its sequence alone.
+ */
+bool outbox_ref_may_hold_identity(const char *ref);
+
+/*
  * outbox_refs_checked_read - the first sequence of ob whose ref was
  * checked (outbox_ref_checked) into *ret: 0 when none is known (an
  * outbox no such kuska opened to write, or one an older kuska wrote to
@@ -520,8 +532,12 @@ int outbox_seq_dead(struct outbox_txn *t, uint64_t seq, uint8_t *ret_reason,
 /*
  * outbox_dead_list - fills out with up to max dead letters, newest first.
  * A reason this version does not know, or none, reads as bad_event, its
- * text prefixed to say so (reason_of_refusal). Returns the number
- * filled or -errno.
+ * text prefixed to say so (reason_of_refusal). A ref is "" when not held
+ * or withheld: one stored before refs were checked (outbox_ref_checked),
+ * a correction's whose record's was (a re-keying's is that record's),
+ * a withdrawal's, which nothing checks, or one that looks like an
+ * identity (outbox_ref_may_hold_identity). Returns the number filled or
+ * -errno.
  */
 int outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max);
 

@@ -9,6 +9,7 @@
 #include "outbox.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -395,21 +396,56 @@ outbox_seq_dead(struct outbox_txn *t, uint64_t seq, uint8_t *ret_reason,
 	return dead_get(t->ob, t->txn, seq, ret_reason, ret_at_ms);
 }
 
+/*
+ * Whether a dead letter's ref (of envelope seq) may be listed: one stored
+ * from refs_checked_from on (outbox_ref_checked), as an older kuska's may
+ * hold a victim's identity of any shape, and not a withdrawal's, which
+ * nothing checks (its line carries no victim). A correction's only when
+ * its record's was stored from the mark on too: a re-keying (or a
+ * correction re-sent) stores the ref of a record or correction held
+ * since before it, which the check lets through though it may hold an
+ * identity (a held record is not refused for its ref). The officer finds
+ * one withheld by its sequence: its line sent again is warned of under
+ * it. An envelope that cannot be read (none in a real outbox) is taken
+ * for a record's. ev is scratch space. A ref shown is also withheld
+ * where it looks like one (outbox_ref_may_hold_identity).
+ */
+static bool
+dead_ref_shown(struct outbox_txn *t, uint64_t seq, struct event *ev)
+{
+	uint32_t version;
+
+	if (!outbox_ref_checked(t, seq))
+		return false;
+	if (outbox_seq_event(t, seq, ev, &version) != 0)
+		return true;
+	if (ev->kind == KIND_CORRECTION)
+		return outbox_ref_checked(t, ev->target_seq);
+	return ev->kind != KIND_WITHDRAWAL;
+}
+
 int
 outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 {
-	MDB_txn *txn;
+	struct outbox_txn rt = {.ob = ob};
+	struct event *ev;
 	MDB_cursor *cur;
 	MDB_val k, v;
 	size_t n = 0;
 	int rc, r;
 
-	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn));
-	if (r != 0)
+	ev = malloc(sizeof(*ev));
+	if (ev == NULL)
+		return -ENOMEM;
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &rt.txn));
+	if (r != 0) {
+		free(ev);
 		return r;
-	rc = mdb_cursor_open(txn, ob->dead, &cur);
+	}
+	rc = mdb_cursor_open(rt.txn, ob->dead, &cur);
 	if (rc != 0) {
-		mdb_txn_abort(txn);
+		mdb_txn_abort(rt.txn);
+		free(ev);
 		return outbox_err(rc);
 	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && n < max;
@@ -433,15 +469,20 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 		/* A newer version's reason, or none (an older node stored an
 		 * unknown one so): a refusal all the same. */
 		d->reason = reason_of_refusal(p[0], d->text, sizeof(d->text));
-		if (outbox_tget(ob, txn, ob->seqref, &k, &rv) == 0) {
+		if (dead_ref_shown(&rt, d->seq, ev) &&
+		    outbox_tget(ob, rt.txn, ob->seqref, &k, &rv) == 0) {
 			size_t rl = rv.mv_size < sizeof(d->ref) - 1
 					? rv.mv_size
 					: sizeof(d->ref) - 1;
 			memcpy(d->ref, rv.mv_data, rl);
+			/* Withheld as a stage warning withholds it. */
+			if (outbox_ref_may_hold_identity(d->ref))
+				memset(d->ref, 0, sizeof(d->ref));
 		}
 		n++;
 	}
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	mdb_txn_abort(rt.txn);
+	free(ev);
 	return (int)n;
 }

@@ -181,6 +181,27 @@ outbox_ref_checked(struct outbox_txn *t, uint64_t seq)
 	       from != 0 && seq >= from;
 }
 
+bool
+outbox_ref_may_hold_identity(const char *ref)
+{
+	size_t run = 0;
+	bool mixed = false;
+
+	for (;; ref++) {
+		if (*ref >= '0' && *ref <= '9') {
+			mixed = mixed || (run > 0 && ref[-1] != *ref);
+			run++;
+			continue;
+		}
+		if ((run == 8 || run == 9) && mixed)
+			return true;
+		if (*ref == '\0')
+			return false;
+		run = 0;
+		mixed = false;
+	}
+}
+
 int
 outbox_refs_checked_read(struct outbox *ob, uint64_t *ret)
 {

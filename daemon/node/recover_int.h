@@ -79,7 +79,8 @@ int rec_take_piece(struct rec *r, const struct msg *m);
 int rec_take_rest(struct rec *r);
 /* The old outbox's undelivered events, when it agrees. */
 int rec_keep_tail(struct rec *r, uint64_t *ret_dropped);
-/* The acknowledged position and the outbox's identity. */
+/* The acknowledged position, the outbox's identity and from which
+ * sequence its refs were checked (kept from the old outbox). */
 int rec_finish_meta(struct rec *r);
 
 /* recover_report.c: whether the first envelope handed back that this

@@ -530,13 +530,6 @@ rec_keep_tail(struct rec *r, uint64_t *ret_dropped)
 }
 
 /*
- * Acknowledged up to the consolidator's last, or below the first
- * sequence it left out that the old outbox gave: that one is kept, and
- * sent again only if the consolidator's last is then below it (a Welcome
- * whose last is higher acknowledges it, as for any node behind its
- * consolidator). Its identity, or ours.
- */
-/*
  * The refs taken from the old outbox are as checked for a victim's
  * identity as they were there (outbox_ref_checked): from the old
  * outbox's mark on, all of them when it has none (an older kuska's,
@@ -554,6 +547,14 @@ refs_checked_keep(struct rec *r, struct outbox_txn *t)
 	return outbox_refs_checked_put(t, from);
 }
 
+/*
+ * Acknowledged up to the consolidator's last, or below the first
+ * sequence it left out that the old outbox gave: that one is kept, and
+ * sent again only if the consolidator's last is then below it (a Welcome
+ * whose last is higher acknowledges it, as for any node behind its
+ * consolidator). Its identity, or ours. Its refs' mark as the old
+ * outbox's (refs_checked_keep).
+ */
 int
 rec_finish_meta(struct rec *r)
 {

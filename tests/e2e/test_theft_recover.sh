@@ -222,6 +222,9 @@ theft() {
 	check "the node lists the $((last - na)) as refused, saying why ($how)" \
 		sh -c "grep -q 'refused (dead letters): $((last - na))$' '$T/status.out' &&
 			grep -q 'key_not_valid.*key pj-1 $why' '$T/status.out'"
+	# Their refs not taken: listed by their sequence, not as 'ref :'.
+	check "... by their sequence alone, no ref held ($how)" \
+		grep -q '^    seq [0-9]* (its ref not shown): key_not_valid: ' "$T/status.out"
 	stop_node pj TERM
 	stop_cons TERM
 	"$CONS" --rebuild -c "$N/consolidator.conf" >"$T/rebuild.out" 2>&1

@@ -2830,6 +2830,67 @@ refuse_seq(struct fixture *fx, uint64_t seq, enum reason why)
 	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
 }
 
+/*
+ * kuska status's dead letters (outbox_dead_list) name a ref only where a
+ * stage warning would: one stored before refs were checked may hold its
+ * victim's identity of any shape, and a withdrawal's is never checked
+ * (its line carries no victim); both are withheld, listed by their
+ * sequence, where every stored ref was listed (refs50 left them), and so
+ * is a re-keying's of a record stored before the mark, and one that
+ * looks like a document number. A record's ref stored since is listed.
+ */
+static void
+test_dead_list_refs_withheld(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct dead_letter d[5];
+
+	old_parser = true;
+	submit1(fx, ID("PJ-Quispe-Ana-2012", "11111111", "2025-03-04"), &res);
+	old_parser = false;
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	intake_free(&fx->in);
+	outbox_close(&fx->ob);
+	forget_refs_checked(fx->dir);
+	reopen(fx, false, false);
+	submit1(fx, ID("N1", "22222222", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	submit1(fx, ID("N2", "33333333", "2025-03-04"), &res);
+	submit1(fx, WD("WD-Quispe-Ana", "N2"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_int_equal(res.seq, 4);
+	/* The first line sent again after a rotation is re-keyed under its
+	 * ref (a held record is not refused for it), at a sequence past
+	 * the mark. */
+	rotate(fx, 2);
+	submit1(fx, ID("PJ-Quispe-Ana-2012", "11111111", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(last_seq(fx), 5);
+	refuse_seq(fx, 1, REASON_BAD_EVENT);
+	refuse_seq(fx, 2, REASON_BAD_EVENT);
+	refuse_seq(fx, 4, REASON_BAD_TARGET);
+	refuse_seq(fx, 5, REASON_BAD_TARGET);
+	memset(d, 0x55, sizeof(d));
+	assert_int_equal(outbox_dead_list(fx->ob, d, 5), 4);
+	assert_int_equal(d[0].seq, 5);
+	assert_string_equal(d[0].ref, "");
+	assert_int_equal(d[1].seq, 4);
+	assert_string_equal(d[1].ref, "");
+	assert_int_equal(d[2].seq, 2);
+	assert_string_equal(d[2].ref, "N1");
+	assert_int_equal(d[3].seq, 1);
+	assert_string_equal(d[3].ref, "");
+	/* Stored since, but with a number of a document's shape: withheld
+	 * as a stage warning withholds it. */
+	submit1(fx, ID("CS-41735208", "44445555", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	refuse_seq(fx, res.seq, REASON_BAD_EVENT);
+	assert_int_equal(outbox_dead_list(fx->ob, d, 1), 1);
+	assert_int_equal(d[0].seq, res.seq);
+	assert_string_equal(d[0].ref, "");
+}
+
 /* Envelope seq is a correction of target under key epoch 2. */
 static void
 assert_rekeyed(struct fixture *fx, uint64_t seq, uint64_t target)
@@ -3395,6 +3456,57 @@ test_rekey_first_refused_warned(void **state)
 			    "already held but the consolidator refused its "
 			    "record (seq 2: bad_event): it counts nowhere; fix "
 			    "it and send it under a new ref");
+}
+
+/*
+ * The same at the lines' own epoch: a record re-keyed whose first
+ * envelope was then refused, its re-keying in flight, and a correction in
+ * flight whose record was refused, each sent again before another
+ * rotation, are held and warned of the record's first envelope, where
+ * they were held without a word; a withdrawal in flight whose record was
+ * refused alike, with nothing to withdraw (the same-epoch path warned only of
+ * the line's own envelope, as intake_rekey did before refs50).
+ */
+static void
+test_held_first_refused_warned(void **state)
+{
+	struct fixture *fx = *state;
+	struct line_result res;
+
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, ID("S", "66666666", "2025-03-04"), &res);
+	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
+	rotate(fx, 2);
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	submit1(fx, ID("T", "55555555", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	submit1(fx, CORD("D", "T", "2025-02-01"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	refuse_seq(fx, 1, REASON_BAD_EVENT);
+	refuse_seq(fx, res.seq - 1, REASON_BAD_EVENT);
+	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning,
+			    "already held but the consolidator refused it "
+			    "(seq 1: bad_event): it counts nowhere; fix it "
+			    "and send it under a new ref");
+	submit1(fx, CORD("D", "T", "2025-02-01"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning,
+			    "already held but the consolidator refused its "
+			    "record (seq 5: bad_event): it counts nowhere; fix "
+			    "it and send it under a new ref");
+	submit1(fx, ID("U", "44444444", "2025-03-04"), &res);
+	submit1(fx, WD("X", "U"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	refuse_seq(fx, res.seq - 1, REASON_BAD_EVENT);
+	submit1(fx, WD("X", "U"), &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning,
+			    "already held but the consolidator refused its "
+			    "record (seq 7: bad_event): it counts nowhere; "
+			    "nothing to withdraw");
 }
 
 /* Deletes envelope seq (the outbox closed): a recovered outbox's gap. */
@@ -4299,6 +4411,8 @@ main(void)
 		test_case_stages_target_ref_identity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_ref_unchecked,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_list_refs_withheld, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_grants_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages, setup, teardown),
@@ -4377,6 +4491,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 		test_rekey_refused_large_then_content, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_first_refused_warned,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_held_first_refused_warned,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_refused_content_mended,
 					    setup, teardown),
