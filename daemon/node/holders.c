@@ -26,9 +26,18 @@
  * ever (lib/transport.h), a handshake each for the holder.
  */
 #define HANDSHAKE_FAILURES_LET_GO 3
+/*
+ * The most of a key holder's address a reason shows ("..." included):
+ * the reply to kuska submit keeps 190 characters of a reason, and the
+ * longest with advice after the address (a wrong keyholder_key's) has
+ * 120 of its own. The journal's lines keep the whole address.
+ */
+#define SHOWN_MAX 60
+#define SHOWN_TAIL 16 /* of it, the address's end (its port) */
 
 struct holder {
 	char endpoint[SETTINGS_PATH_MAX];
+	char shown[SHOWN_MAX + 1]; /* endpoint as reasons show it */
 	struct tsock *s, *mon;
 	bool auth_failed; /* the last handshake was refused */
 	unsigned failures; /* handshakes failed (not refused) in a row */
@@ -89,6 +98,25 @@ holder_key_name(size_t i, const char *suffix, char *out, size_t cap)
 		snprintf(out, cap, "keyholder%zu%s", i + 1, suffix);
 }
 
+/*
+ * Writes endpoint into shown (SHOWN_MAX + 1 bytes): whole if it fits,
+ * else its start and its last SHOWN_TAIL characters around "...", so
+ * that both the host and the port show.
+ */
+static void
+shorten(const char *endpoint, char *shown)
+{
+	size_t len = strlen(endpoint), head = SHOWN_MAX - 3 - SHOWN_TAIL;
+
+	if (len <= SHOWN_MAX) {
+		memcpy(shown, endpoint, len + 1);
+		return;
+	}
+	memcpy(shown, endpoint, head);
+	memcpy(shown + head, "...", 3);
+	memcpy(shown + head + 3, endpoint + len - SHOWN_TAIL, SHOWN_TAIL + 1);
+}
+
 struct holders *
 holders_new(struct transport *t, const struct node_config *cfg,
 	    const char *conf_path, const struct secret_key *key, char *err,
@@ -137,6 +165,7 @@ holders_new(struct transport *t, const struct node_config *cfg,
 		}
 		snprintf(h->endpoint, sizeof(h->endpoint), "%s",
 			 cfg->keyholder[i]);
+		shorten(h->endpoint, h->shown);
 		h->down_ms = date_now_ms();
 		h->s = tsock_connect_curve(t, h->endpoint, key->curve_pk,
 					   key->curve_sk, pub.curve_pk, &lim,
@@ -208,7 +237,7 @@ holders_unreached(const struct holders *hs, char *why, size_t whylen,
 		if (n++ > 0)
 			continue;
 		*since_ms = h->down_ms;
-		snprintf(why, whylen, "key holder %s %s", h->endpoint,
+		snprintf(why, whylen, "key holder %s %s", h->shown,
 			 h->auth_failed ? "refused this node's key"
 			 : h->failures >= HANDSHAKE_FAILURES_LET_GO
 			     ? "not reached: the handshake failed (is "
@@ -431,18 +460,19 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 		snprintf(why, whylen,
 			 "key holder %s refused this node's transport key "
 			 "(is the node in the holder's registry?)",
-			 h->endpoint);
+			 h->shown);
 	else if (h->redial_err != 0)
-		snprintf(why, whylen, "key holder %s cannot be dialled again: %s",
-			 h->endpoint, strerror(-h->redial_err));
+		snprintf(why, whylen,
+			 "key holder %s cannot be dialled again: %s", h->shown,
+			 strerror(-h->redial_err));
 	else if (h->failures >= HANDSHAKE_FAILURES_LET_GO)
 		snprintf(why, whylen,
 			 "key holder %s unreachable: the handshake failed "
 			 "(is keyholder_key its public key? if not: correct "
 			 "it and restart the node)",
-			 h->endpoint);
+			 h->shown);
 	else
-		snprintf(why, whylen, "key holder %s unreachable", h->endpoint);
+		snprintf(why, whylen, "key holder %s unreachable", h->shown);
 	return -EHOSTUNREACH;
 }
 
@@ -513,7 +543,7 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 			snprintf(why, whylen,
 				 "key holder %s answered %zu elements of key "
 				 "epoch %u for %zu of epoch %u",
-				 h->endpoint, m.n, (unsigned)m.epoch, n,
+				 h->shown, m.n, (unsigned)m.epoch, n,
 				 (unsigned)epoch);
 			r = -EPROTO;
 			break;
@@ -523,10 +553,10 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 			snprintf(why, whylen,
 				 "key holder %s answered with elements that "
 				 "are not group elements",
-				 h->endpoint);
+				 h->shown);
 		break;
 	case OPRF_RATE_LIMITED:
-		snprintf(why, whylen, "key holder %s refused: %s", h->endpoint,
+		snprintf(why, whylen, "key holder %s refused: %s", h->shown,
 			 text[0] != '\0' ? text : "rate limit");
 		r = -EAGAIN;
 		break;
@@ -535,7 +565,7 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 			 "key holder %s works in key epoch %u, this node in "
 			 "epoch %u (the linkage key file): install the keys "
 			 "of one epoch everywhere",
-			 h->endpoint, (unsigned)m.epoch, (unsigned)epoch);
+			 h->shown, (unsigned)m.epoch, (unsigned)epoch);
 		r = -ESTALE;
 		break;
 	default:
@@ -544,14 +574,14 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 			snprintf(why, whylen,
 				 "key holder %s takes at most %u elements in "
 				 "one request, below the %d a node works with",
-				 h->endpoint, (unsigned)m.max_batch,
+				 h->shown, (unsigned)m.max_batch,
 				 SETTINGS_MIN_MAX_BATCH);
 			r = -EPROTO;
 			break;
 		}
 		snprintf(why, whylen,
-			 "key holder %s refused the request: %s%s%s",
-			 h->endpoint, oprf_status_name(m.status),
+			 "key holder %s refused the request: %s%s%s", h->shown,
+			 oprf_status_name(m.status),
 			 text[0] != '\0' ? ": " : "", text);
 		/* A max_batch lowered since the holder said it: the round
 		 * may be asked again in smaller requests. */
@@ -670,7 +700,7 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 				;
 			snprintf(why, whylen,
 				 "key holder %s did not answer within %llu s",
-				 hs->h[i].endpoint,
+				 hs->h[i].shown,
 				 (unsigned long long)hs->timeout_ms / 1000);
 			r = -ETIMEDOUT;
 			break;
@@ -694,7 +724,7 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 					snprintf(why, whylen,
 						 "key holder %s went away "
 						 "while evaluating",
-						 h->endpoint);
+						 h->shown);
 					r = -EHOSTUNREACH;
 					break;
 				}

@@ -8,11 +8,14 @@
 # service is enabled, a reinstall keeps an edited config; an upgrade to
 # the same package as the next version keeps the keys, the outbox and an
 # edited config (the new one as .dpkg-dist), updates an unedited one,
-# enables nothing, says the running services keep the old programs until
-# restarted (a reinstall says nothing of it, a downgrade says it is one),
-# and warns of a source install's unit and program left
+# enables nothing, says it upgraded and nothing of restarting (no
+# service of that root runs; a reinstall says nothing, a downgrade says
+# it is one), and warns of a source install's unit and program left
 # under /usr/local (which systemd and PATH find first); removal keeps the data and the configs, purge deletes
-# the configs (.dpkg-dist too) and the data and keeps the keys.
+# the configs (.dpkg-dist too) and the data and keeps the keys. The
+# postinst run by itself as on a running system (stand-ins for systemctl
+# and for systemd's /run directory) says the running services keep the
+# old programs until restarted only when a kuska unit is active.
 #
 # Skipped in the sanitizer build (the package is made from the plain
 # one). Needs KUSKA_BIN and KUSKA_SRC; dpkg-dev, lintian (scripts/deps.sh).
@@ -299,10 +302,12 @@ if grep -q "kuska: warning: a source install's files come before the package's .
 else
 	not_ok "no warning of the source install's files: $(cat "$T/dpkg.log")"
 fi
-if grep -q "kuska: upgraded from $VERSION; the running services keep the old programs until restarted: systemctl restart each, the consolidator before the nodes" "$T/dpkg.log"; then
-	ok "... says that the running services keep the old programs until restarted"
+# DPKG_ROOT: no service of that root is the running system's.
+if grep -q -x "kuska: upgraded from $VERSION" "$T/dpkg.log" &&
+	! grep -q 'until restarted' "$T/dpkg.log"; then
+	ok "... says \"kuska: upgraded from $VERSION\" and nothing of restarting (no service of that root runs)"
 else
-	not_ok "no word of restarting the services after the upgrade: $(cat "$T/dpkg.log")"
+	not_ok "the upgrade's word: $(cat "$T/dpkg.log")"
 fi
 rm -rf "$R/usr/local"
 if ! grep -q 'kuska: installed' "$T/dpkg.log" && [ -z "$(find "$R/etc/systemd" -name 'kuska*' 2>/dev/null)" ]; then
@@ -314,11 +319,68 @@ fi
 # Back to VERSION: said as what it is.
 : >"$T/dpkg.log"
 if dpkgr --force-confold -i "$DEB" &&
-	grep -q "kuska: downgraded from $NEXT; the running services keep the old programs until restarted: " "$T/dpkg.log" &&
+	grep -q -x "kuska: downgraded from $NEXT" "$T/dpkg.log" &&
 	! grep -q 'kuska: upgraded' "$T/dpkg.log"; then
 	ok "a downgrade to $VERSION says it is one (\"downgraded from $NEXT\")"
 else
 	not_ok "the downgrade's postinst: $(cat "$T/dpkg.log")"
+fi
+
+# --- the upgrade's word on a running system -----------------------------
+# The package's postinst by itself, not in a scratch root: systemctl,
+# systemd-sysusers, systemd-tmpfiles and dpkg-query are stand-ins, and
+# systemd's /run/systemd/system (whether systemd runs) is one of $T's,
+# there or not. The restart advice comes only with a kuska unit active,
+# naming it.
+F=${T:?}/fake
+mkdir -p "$F"
+printf '#!/bin/sh\nexit 0\n' >"$F/systemd-sysusers"
+cp "$F/systemd-sysusers" "$F/systemd-tmpfiles"
+printf '#!/bin/sh\nprintf %%s "%s"\n' "$NEXT" >"$F/dpkg-query"
+# list-units --plain --no-legend: UNIT LOAD ACTIVE SUB DESCRIPTION.
+cat >"$F/systemctl" <<'EOF'
+#!/bin/sh
+case "$1" in
+list-units)
+	case " $* " in
+	*" --state=active "*) awk '$3 == "active"' "$FAKE_UNITS" ;;
+	*) cat "$FAKE_UNITS" ;;
+	esac
+	;;
+esac
+exit 0
+EOF
+chmod +x "$F/systemd-sysusers" "$F/systemd-tmpfiles" "$F/dpkg-query" "$F/systemctl"
+sed "s|/run/systemd/system|$T/run/systemd/system|g" "$T/ctl/postinst" >"$T/postinst"
+postinst_says() { # postinst_says [systemd]: its output, systemd running or not
+	rm -rf "${T:?}/run"
+	[ -z "${1:-}" ] || mkdir -p "$T/run/systemd/system"
+	env -u DPKG_ROOT FAKE_UNITS="$T/units" PATH="$F:$PATH" \
+		sh "$T/postinst" configure "$VERSION" 2>/dev/null
+}
+printf '%s\n' 'kuska-consolidator.service loaded inactive dead kuska consolidator' \
+	'kuska-node@pnp.service loaded failed failed kuska node pnp' >"$T/units"
+said=$(postinst_says systemd)
+if [ "$(grep -c "$T/run/systemd/system" "$T/postinst")" -ge 2 ] &&
+	[ "$said" = "kuska: upgraded from $VERSION" ]; then
+	ok "postinst, systemd running, no kuska unit active: \"$said\""
+else
+	not_ok "postinst, no kuska unit active: [$said]"
+fi
+printf '%s\n' 'kuska-consolidator.service loaded active running kuska consolidator' \
+	'kuska-node@pnp.service loaded active running kuska node pnp' \
+	'kuska-node@mp.service loaded inactive dead kuska node mp' >"$T/units"
+said=$(postinst_says systemd)
+if [ "$said" = "kuska: upgraded from $VERSION; the running services keep the old programs until restarted (running: kuska-consolidator.service kuska-node@pnp.service): systemctl restart each, the consolidator before the nodes (/usr/share/doc/kuska/OPERATIONS.md section 7)" ]; then
+	ok "... two active: they keep the old programs until restarted, named"
+else
+	not_ok "postinst, two kuska units active: [$said]"
+fi
+said=$(postinst_says)
+if [ "$said" = "kuska: upgraded from $VERSION" ]; then
+	ok "... systemd not running: \"$said\""
+else
+	not_ok "postinst without systemd: [$said]"
 fi
 
 if dpkgr -r kuska && [ ! -e "$R/usr/bin/kuska" ] && [ -f "$R/var/lib/kuska/pnp/data.mdb" ] &&

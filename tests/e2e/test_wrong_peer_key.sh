@@ -59,6 +59,25 @@ check "kuska status of that node names the failed handshake" \
 	grep -q "keyholder_key" "$T/status.out"
 stop_node mp
 
+# The same with the key holder's address over 70 characters (127.0.0.1
+# written with leading zeros, as getaddrinfo reads it): the reply keeps
+# 190 characters of the reason, and the address no longer pushes the
+# advice after it out of them; the reason shows the address's start and
+# port around "...", the journal the whole of it.
+long=tcp://$(printf '0%.0s' $(seq 60))177.0.0.1:$((PORT + 2))
+sed "s|^keyholder = .*|keyholder = $long|" "$N/mp-wrong.conf" >"$N/mp-long.conf"
+start_node mp "$N/mp-long.conf"
+"$KUSKA" submit -c "$N/mp-long.conf" "$T/three.jsonl" >"$T/submit.out" 2>&1
+rc=$?
+check "with a ${#long}-character key holder address it is refused too ($rc)" \
+	test "$rc" != 0
+check "... and the advice survives, the address shortened (${long:0:41}...${long: -16})" \
+	grep -qF "key holder ${long:0:41}...${long: -16} unreachable: the handshake failed (is keyholder_key its public key? if not: correct it and restart the node): nothing of this request was stored" \
+	"$T/submit.out"
+check "... the node's log names the whole address" \
+	grep -qF "event=handshake_failed keyholder=\"$long\"" "$N/mp.log"
+stop_node mp
+
 # The right keys: both handshakes succeed and the records are stored.
 start_node mp
 "$KUSKA" submit -c "$N/mp.conf" "$T/three.jsonl" >"$T/submit.out" 2>&1
