@@ -206,28 +206,6 @@ intake_stage_words(const struct intake *in, struct line_result *res)
 		memcpy(res->reason, all, (size_t)n + 1);
 }
 
-/*
- * Whether a dead letter's reason is the record's own, which the officer
- * mends by sending it anew under a new ref; otherwise the node's key,
- * network or envelope was refused, not the record, and the consolidator's
- * operators take it again (--refetch, OPERATIONS.md section 10): sent
- * anew as well, it would count twice.
- */
-bool
-intake_refused_as_sent(enum reason why)
-{
-	switch (why) {
-	case REASON_BAD_EVENT:
-	case REASON_KIND_NOT_ALLOWED:
-	case REASON_STAGE_NOT_ALLOWED:
-	case REASON_BAD_TARGET:
-	case REASON_TOO_LARGE:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* res->dead_warning: whom (it, its record) envelope seq the consolidator
  * refused for why, what that left and what to do (advice: for the
  * record's own refusals; the node's are the operators'). */
@@ -235,7 +213,7 @@ static void
 say_dead(struct line_result *res, const char *whom, uint64_t seq,
 	 enum reason why, const char *left, const char *advice)
 {
-	if (!intake_refused_as_sent(why))
+	if (!outbox_refused_as_sent(why))
 		advice = "not its content: ask the operators to take it again "
 			 "(--refetch)";
 	snprintf(res->dead_warning, sizeof(res->dead_warning),
@@ -337,7 +315,7 @@ refused_target(struct outbox_txn *t, const struct parsed_record *p,
 		      "it counts nowhere; %s",
 		      (unsigned long long)target->seq, reason_name(why),
 		      p->ev.kind == KIND_WITHDRAWAL ? "nothing to withdraw"
-		      : intake_refused_as_sent(why)
+		      : outbox_refused_as_sent(why)
 			  ? "fix it and send it as a new record with a new "
 			    "ref"
 			  : "not its content: ask the operators to take "

@@ -72,7 +72,7 @@ intake_rekey_refused(struct outbox_txn *t, const struct ref_info *ri,
 	if (r != 0)
 		return r == -ENOENT ? 0 : r;
 	why = reason_of_refusal(code, NULL, 0);
-	if (intake_refused_as_sent(why) && why != REASON_BAD_TARGET)
+	if (outbox_refused_as_sent(why) && why != REASON_BAD_TARGET)
 		return 0;
 	r = outbox_seq_dead(t, first, &code, &at_ms);
 	return r == -ENOENT ? 1 : r;
@@ -151,7 +151,7 @@ out:
 
 /*
  * Whether a dead letter's reason (code, as stored) is one its content
- * would meet again re-keyed: intake_refused_as_sent's but bad_target (the
+ * would meet again re-keyed: outbox_refused_as_sent's but bad_target (the
  * target's refusal, not its own) and too_large, which comes of the
  * records linked to its child or case: a number mended in the case
  * system changes only pseudonyms, which same_but_pseudonyms blanks, so
@@ -170,7 +170,7 @@ refused_for_content(uint8_t code)
 {
 	enum reason why = reason_of_refusal(code, NULL, 0);
 
-	return intake_refused_as_sent(why) && why != REASON_BAD_TARGET &&
+	return outbox_refused_as_sent(why) && why != REASON_BAD_TARGET &&
 	       why != REASON_TOO_LARGE;
 }
 

@@ -35,8 +35,6 @@ struct taking {
  * intake_refuse_withdrawn - res refused as a line of a record withdrawn,
  *	naming the withdrawal by its sequence where its ref is known (never
  *	printed: nothing checked it for an identity).
- * intake_refused_as_sent - whether a dead letter's reason is the record's
- *	own (the officer mends it), not the node's key, network or envelope.
  * intake_held_dead - res->dead_warning for a line held whose content
  *	envelope known->own is a dead letter: the sequence and reason,
  *	what the record counts as (nowhere for its own first envelope, as
@@ -55,7 +53,6 @@ struct taking {
 void intake_refuse_other(struct line_result *res, const struct ref_info *known);
 void intake_refuse_withdrawn(struct outbox_txn *t, struct line_result *res,
 			     const struct ref_info *known);
-bool intake_refused_as_sent(enum reason why);
 int intake_held_dead(struct outbox_txn *t, const struct ref_info *known,
 		     struct line_result *res)
     __attribute__((warn_unused_result));

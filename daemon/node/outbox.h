@@ -530,6 +530,16 @@ int outbox_seq_dead(struct outbox_txn *t, uint64_t seq, uint8_t *ret_reason,
 		    uint64_t *ret_at_ms);
 
 /*
+ * outbox_refused_as_sent - whether a dead letter's reason is the record's
+ * own content (bad_event, a kind or stage not allowed, a bad target, too
+ * large), which the officer mends by sending it anew under a new ref, or
+ * not: the node's key, network or envelope was refused, not the record,
+ * and the consolidator's operators take it again (--refetch, OPERATIONS.md
+ * section 10); sent anew as well, it would count twice.
+ */
+bool outbox_refused_as_sent(enum reason why);
+
+/*
  * outbox_dead_list - fills out with up to max dead letters, newest first.
  * A reason this version does not know, or none, reads as bad_event, its
  * text prefixed to say so (reason_of_refusal). A ref is "" when not held

@@ -55,18 +55,15 @@
 #define MAX_EPOCHS 1024
 
 /*
- * Whether a dead letter's reason (code, as stored) is the envelope's own
- * content, as intake_refused_as_sent tells (bad_event, a kind or stage
- * not allowed, too large; bad_target names no record's first envelope),
- * a code this version does not know read as bad_event: refused so, a
- * record's first envelope is not taken again, nor is the record re-keyed
- * (a correction of it would be refused in turn). Refused for the node's
- * key, network or envelope, the operators take it again (--refetch).
+ * A record's first envelope refused for its content (a dead letter's code
+ * as stored, one this version does not know read as bad_event; bad_target
+ * names no record's first envelope) is not taken again, nor is the record
+ * re-keyed (a correction of it would be refused in turn).
  */
-static bool
-refused_as_sent(uint8_t code)
+bool
+outbox_refused_as_sent(enum reason why)
 {
-	switch (reason_of_refusal(code, NULL, 0)) {
+	switch (why) {
 	case REASON_BAD_EVENT:
 	case REASON_KIND_NOT_ALLOWED:
 	case REASON_STAGE_NOT_ALLOWED:
@@ -98,7 +95,7 @@ counts_as(struct outbox_txn *t, const struct ref_info *ri, uint64_t alive)
 		return false;
 	if (ri->seq != alive &&
 	    outbox_seq_dead(t, ri->seq, &code, &at_ms) == 0 &&
-	    refused_as_sent(code))
+	    outbox_refused_as_sent(reason_of_refusal(code, NULL, 0)))
 		return false;
 	if (ri->state == REF_LIVE)
 		return true;
