@@ -48,8 +48,10 @@ struct rec {
 		/* of the sequences it left out: taken from the old outbox
 		 * (the first of them), or in neither (the first of them) */
 		uint64_t resent, first_resent, lost, first_lost;
-		/* refused there as signed by a key revoked before them */
+		/* refused there as signed by a key revoked before them, and
+		 * the key that signed the first */
 		uint64_t revoked, first_revoked;
+		uint8_t revoked_key[KEY_ID_LEN];
 		/* handed back with an envelope this outbox did not sign (a
 		 * thief's), and of those, said accepted there */
 		uint64_t other, first_other, other_accepted,

@@ -452,8 +452,10 @@ rec_take_piece(struct rec *r, const struct msg *m)
 		if (h->env != NULL && h->reason == REASON_KEY_NOT_VALID) {
 			e = put_event(r, t, h->seq, h->env, h->len, NULL,
 				      THEIR_NOT_VALID, signer);
-			if (e == 0 && r->n.revoked++ == 0)
+			if (e == 0 && r->n.revoked++ == 0) {
 				r->n.first_revoked = h->seq;
+				memcpy(r->n.revoked_key, signer, KEY_ID_LEN);
+			}
 		} else if (h->env != NULL)
 			e = put_event(r, t, h->seq, h->env, h->len,
 				      ref[0] ? ref : NULL,

@@ -90,14 +90,16 @@ report_other(const struct rec *r, FILE *out)
 			"thief's counted",
 			(unsigned long long)r->n.other, first, first - 1, key);
 	else
-		fprintf(out,
-			"%llu envelopes it holds are not this outbox's, all "
-			"past its end (its last sequence is %llu), the first "
-			"at sequence %llu: the thief's first, or this node's "
-			"own delivered after the backup this outbox was "
-			"restored from (then the thief's first is later)",
-			(unsigned long long)r->n.other,
-			(unsigned long long)(r->old_next - 1), first);
+		fprintf(
+		    out,
+		    "%llu envelopes it holds are not this outbox's, all "
+		    "past its end (its last sequence is %llu), the first "
+		    "at sequence %llu, signed with %s: the thief's first, or "
+		    "this node's own delivered after the backup this "
+		    "outbox was restored from (then the thief's first is "
+		    "later)",
+		    (unsigned long long)r->n.other,
+		    (unsigned long long)(r->old_next - 1), first, key);
 	if (r->n.first_revoked < first)
 		fprintf(out,
 			"; with a lower one, as now, this node's own from "
@@ -127,19 +129,23 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			(unsigned long long)r->cons_last,
 			(unsigned long long)r->n.refused,
 			(unsigned long long)r->n.holes);
-	if (r->n.revoked > 0)
+	if (r->n.revoked > 0) {
+		char key[KEY_NAME_LEN];
+
 		fprintf(
 		    out,
 		    "%llu of them signed with a key revoked before them, "
-		    "the first at sequence %llu (a thief's, or "
-		    "this node's own delivered after the thief's, or after "
-		    "the backup a restored outbox came from): kept as "
+		    "the first at sequence %llu, signed with %s (a thief's, "
+		    "or this node's own delivered after the thief's, or "
+		    "after the backup a restored outbox came from): kept as "
 		    "refused, their refs not taken as this node's; "
 		    "resubmit the case system's exports made since the "
 		    "theft, whose records are then sent anew (OPERATIONS.md "
 		    "section 6)\n",
 		    (unsigned long long)r->n.revoked,
-		    (unsigned long long)r->n.first_revoked);
+		    (unsigned long long)r->n.first_revoked,
+		    key_name(r, r->n.revoked_key, key));
+	}
 	report_other(r, out);
 	/* Its word alone says what it holds: what it named and left out is
 	 * said, not taken for a hole of its store. */
