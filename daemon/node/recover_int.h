@@ -57,9 +57,10 @@ struct rec {
 		uint64_t other, first_other, other_accepted,
 		    first_other_accepted, last_other_accepted;
 		/* the keys that signed the first of those, and the first
-		 * said accepted; whether others were signed by another */
+		 * said accepted; whether others of each were signed by
+		 * another */
 		uint8_t other_key[KEY_ID_LEN], other_accepted_key[KEY_ID_LEN];
-		bool other_mixed;
+		bool other_mixed, other_accepted_mixed;
 	} n;
 	uint64_t kept;
 	bool said; /* a refusal of the consolidator's word, said */

@@ -408,6 +408,8 @@ count_other(struct rec *r, const struct held_event *h,
 	if (r->n.other_accepted++ == 0) {
 		r->n.first_other_accepted = h->seq;
 		memcpy(r->n.other_accepted_key, key_id, KEY_ID_LEN);
+	} else if (memcmp(r->n.other_accepted_key, key_id, KEY_ID_LEN) != 0) {
+		r->n.other_accepted_mixed = true;
 	}
 	r->n.last_other_accepted = h->seq;
 }

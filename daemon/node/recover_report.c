@@ -280,12 +280,14 @@ rec_judge_revocation(struct rec *r)
 		"nothing of it would be kept) and run --recover again, which "
 		"then takes them as this node's (OPERATIONS.md section 6): "
 		"nothing is stored (the outbox is unchanged)\n",
-		r->n.other_mixed ? "this node's keys (the first with " : "",
-		accepted, r->n.other_mixed ? ")" : "",
+		r->n.other_accepted_mixed ? "this node's keys (the first with "
+					  : "",
+		accepted, r->n.other_accepted_mixed ? ")" : "",
 		(unsigned long long)r->n.first_other_accepted,
 		(unsigned long long)r->n.last_other_accepted, end - 1,
 		(unsigned long long)r->n.revoked, accepted, end - 1, end,
 		(unsigned long long)r->n.last_other_accepted,
-		r->n.other_mixed ? " signed with that key" : "", r->p->dir);
+		r->n.other_accepted_mixed ? " signed with that key" : "",
+		r->p->dir);
 	return -EKEYREJECTED;
 }
