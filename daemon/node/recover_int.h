@@ -61,6 +61,10 @@ struct rec {
 		 * another */
 		uint8_t other_key[KEY_ID_LEN], other_accepted_key[KEY_ID_LEN];
 		bool other_mixed, other_accepted_mixed;
+		/* of those, the first not handed back revoked (a revocation
+		 * is still to cover it), and its key */
+		uint64_t unrevoked, first_unrevoked;
+		uint8_t unrevoked_key[KEY_ID_LEN];
 	} n;
 	uint64_t kept;
 	bool said; /* a refusal of the consolidator's word, said */

@@ -403,6 +403,10 @@ count_other(struct rec *r, const struct held_event *h,
 	} else if (memcmp(r->n.other_key, key_id, KEY_ID_LEN) != 0) {
 		r->n.other_mixed = true;
 	}
+	if (h->reason != REASON_KEY_NOT_VALID && r->n.unrevoked++ == 0) {
+		r->n.first_unrevoked = h->seq;
+		memcpy(r->n.unrevoked_key, key_id, KEY_ID_LEN);
+	}
 	if (h->reason != REASON_NONE)
 		return;
 	if (r->n.other_accepted++ == 0) {

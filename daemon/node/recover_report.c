@@ -218,8 +218,11 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
  * the consolidator hands back some as signed by a key revoked before them
  * (a theft, and its key revoked), yet holds as accepted one that this
  * outbox did not sign. When this outbox holds other bytes at the first of
- * those, the revocation's sequence is past the thief's first, named with
- * the key that signed it (the one to revoke). When all of them are past
+ * those not handed back revoked, the revocation's sequence is past the
+ * thief's first, named with the key that signed it (the one to revoke:
+ * one handed back revoked before it may be another key's, revoked
+ * already, such as a thief's with both the earlier key and the one that
+ * replaced it). When all of them are past
  * this outbox's end, they cannot be told from this node's own delivered
  * after the backup it was restored from: that is said, and what revoking
  * before them costs. Returns 0, or -EKEYREJECTED said.
@@ -233,9 +236,9 @@ rec_judge_revocation(struct rec *r)
 	if (r->n.revoked == 0 || r->n.other_accepted == 0)
 		return 0;
 	r->said = true;
-	key_name(r, r->n.other_key, key);
+	key_name(r, r->n.unrevoked_key, key);
 	key_name(r, r->n.other_accepted_key, accepted);
-	if (rec_first_other_certain(r)) {
+	if (r->n.first_unrevoked < r->old_next) {
 		fprintf(stderr,
 			"kuska-node: the consolidator holds as accepted, at "
 			"sequence %llu, an envelope signed with %s that this "
@@ -243,7 +246,7 @@ rec_judge_revocation(struct rec *r)
 			"signed by a key revoked before them: the revocation "
 			"comes too late, and the thief's envelopes would be "
 			"taken for this node's. The first this outbox did "
-			"not sign is at sequence %llu, signed with %s: "
+			"not sign%s is at sequence %llu, signed with %s: "
 			"revoke that key (the registry's [key] whose .pub "
 			"has that fingerprint) with revoked_after_seq = %llu "
 			"(or lower), reload the consolidator and run "
@@ -251,8 +254,11 @@ rec_judge_revocation(struct rec *r)
 			"is stored (the outbox is unchanged)\n",
 			(unsigned long long)r->n.first_other_accepted, accepted,
 			(unsigned long long)r->n.revoked,
-			(unsigned long long)r->n.first_other, key,
-			(unsigned long long)(r->n.first_other - 1));
+			r->n.first_unrevoked != r->n.first_other
+			    ? " and not handed back revoked"
+			    : "",
+			(unsigned long long)r->n.first_unrevoked, key,
+			(unsigned long long)(r->n.first_unrevoked - 1));
 		return -EKEYREJECTED;
 	}
 	fprintf(stderr,
