@@ -48,16 +48,23 @@ struct rec {
 		/* of the sequences it left out: taken from the old outbox
 		 * (the first of them), or in neither (the first of them) */
 		uint64_t resent, first_resent, lost, first_lost;
-		/* refused there as signed by a key revoked before them */
+		/* refused there as signed by a key revoked before them, and
+		 * the key that signed the first */
 		uint64_t revoked, first_revoked;
+		uint8_t revoked_key[KEY_ID_LEN];
 		/* handed back with an envelope this outbox did not sign (a
 		 * thief's), and of those, said accepted there */
 		uint64_t other, first_other, other_accepted,
 		    first_other_accepted, last_other_accepted;
 		/* the keys that signed the first of those, and the first
-		 * said accepted; whether others were signed by another */
+		 * said accepted; whether others of each were signed by
+		 * another */
 		uint8_t other_key[KEY_ID_LEN], other_accepted_key[KEY_ID_LEN];
-		bool other_mixed;
+		bool other_mixed, other_accepted_mixed;
+		/* of those, the first not handed back revoked (a revocation
+		 * is still to cover it), and its key */
+		uint64_t unrevoked, first_unrevoked;
+		uint8_t unrevoked_key[KEY_ID_LEN];
 	} n;
 	uint64_t kept;
 	bool said; /* a refusal of the consolidator's word, said */

@@ -403,11 +403,17 @@ count_other(struct rec *r, const struct held_event *h,
 	} else if (memcmp(r->n.other_key, key_id, KEY_ID_LEN) != 0) {
 		r->n.other_mixed = true;
 	}
+	if (h->reason != REASON_KEY_NOT_VALID && r->n.unrevoked++ == 0) {
+		r->n.first_unrevoked = h->seq;
+		memcpy(r->n.unrevoked_key, key_id, KEY_ID_LEN);
+	}
 	if (h->reason != REASON_NONE)
 		return;
 	if (r->n.other_accepted++ == 0) {
 		r->n.first_other_accepted = h->seq;
 		memcpy(r->n.other_accepted_key, key_id, KEY_ID_LEN);
+	} else if (memcmp(r->n.other_accepted_key, key_id, KEY_ID_LEN) != 0) {
+		r->n.other_accepted_mixed = true;
 	}
 	r->n.last_other_accepted = h->seq;
 }
@@ -452,8 +458,10 @@ rec_take_piece(struct rec *r, const struct msg *m)
 		if (h->env != NULL && h->reason == REASON_KEY_NOT_VALID) {
 			e = put_event(r, t, h->seq, h->env, h->len, NULL,
 				      THEIR_NOT_VALID, signer);
-			if (e == 0 && r->n.revoked++ == 0)
+			if (e == 0 && r->n.revoked++ == 0) {
 				r->n.first_revoked = h->seq;
+				memcpy(r->n.revoked_key, signer, KEY_ID_LEN);
+			}
 		} else if (h->env != NULL)
 			e = put_event(r, t, h->seq, h->env, h->len,
 				      ref[0] ? ref : NULL,

@@ -90,14 +90,16 @@ report_other(const struct rec *r, FILE *out)
 			"thief's counted",
 			(unsigned long long)r->n.other, first, first - 1, key);
 	else
-		fprintf(out,
-			"%llu envelopes it holds are not this outbox's, all "
-			"past its end (its last sequence is %llu), the first "
-			"at sequence %llu: the thief's first, or this node's "
-			"own delivered after the backup this outbox was "
-			"restored from (then the thief's first is later)",
-			(unsigned long long)r->n.other,
-			(unsigned long long)(r->old_next - 1), first);
+		fprintf(
+		    out,
+		    "%llu envelopes it holds are not this outbox's, all "
+		    "past its end (its last sequence is %llu), the first "
+		    "at sequence %llu, signed with %s: the thief's first, or "
+		    "this node's own delivered after the backup this "
+		    "outbox was restored from (then the thief's first is "
+		    "later)",
+		    (unsigned long long)r->n.other,
+		    (unsigned long long)(r->old_next - 1), first, key);
 	if (r->n.first_revoked < first)
 		fprintf(out,
 			"; with a lower one, as now, this node's own from "
@@ -127,19 +129,23 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			(unsigned long long)r->cons_last,
 			(unsigned long long)r->n.refused,
 			(unsigned long long)r->n.holes);
-	if (r->n.revoked > 0)
+	if (r->n.revoked > 0) {
+		char key[KEY_NAME_LEN];
+
 		fprintf(
 		    out,
 		    "%llu of them signed with a key revoked before them, "
-		    "the first at sequence %llu (a thief's, or "
-		    "this node's own delivered after the thief's, or after "
-		    "the backup a restored outbox came from): kept as "
+		    "the first at sequence %llu, signed with %s (a thief's, "
+		    "or this node's own delivered after the thief's, or "
+		    "after the backup a restored outbox came from): kept as "
 		    "refused, their refs not taken as this node's; "
 		    "resubmit the case system's exports made since the "
 		    "theft, whose records are then sent anew (OPERATIONS.md "
 		    "section 6)\n",
 		    (unsigned long long)r->n.revoked,
-		    (unsigned long long)r->n.first_revoked);
+		    (unsigned long long)r->n.first_revoked,
+		    key_name(r, r->n.revoked_key, key));
+	}
 	report_other(r, out);
 	/* Its word alone says what it holds: what it named and left out is
 	 * said, not taken for a hole of its store. */
@@ -212,8 +218,11 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
  * the consolidator hands back some as signed by a key revoked before them
  * (a theft, and its key revoked), yet holds as accepted one that this
  * outbox did not sign. When this outbox holds other bytes at the first of
- * those, the revocation's sequence is past the thief's first, named with
- * the key that signed it (the one to revoke). When all of them are past
+ * those not handed back revoked, the revocation's sequence is past the
+ * thief's first, named with the key that signed it (the one to revoke:
+ * one handed back revoked before it may be another key's, revoked
+ * already, such as a thief's with both the earlier key and the one that
+ * replaced it). When all of them are past
  * this outbox's end, they cannot be told from this node's own delivered
  * after the backup it was restored from: that is said, and what revoking
  * before them costs. Returns 0, or -EKEYREJECTED said.
@@ -227,9 +236,9 @@ rec_judge_revocation(struct rec *r)
 	if (r->n.revoked == 0 || r->n.other_accepted == 0)
 		return 0;
 	r->said = true;
-	key_name(r, r->n.other_key, key);
+	key_name(r, r->n.unrevoked_key, key);
 	key_name(r, r->n.other_accepted_key, accepted);
-	if (rec_first_other_certain(r)) {
+	if (r->n.first_unrevoked < r->old_next) {
 		fprintf(stderr,
 			"kuska-node: the consolidator holds as accepted, at "
 			"sequence %llu, an envelope signed with %s that this "
@@ -237,7 +246,7 @@ rec_judge_revocation(struct rec *r)
 			"signed by a key revoked before them: the revocation "
 			"comes too late, and the thief's envelopes would be "
 			"taken for this node's. The first this outbox did "
-			"not sign is at sequence %llu, signed with %s: "
+			"not sign%s is at sequence %llu, signed with %s: "
 			"revoke that key (the registry's [key] whose .pub "
 			"has that fingerprint) with revoked_after_seq = %llu "
 			"(or lower), reload the consolidator and run "
@@ -245,8 +254,11 @@ rec_judge_revocation(struct rec *r)
 			"is stored (the outbox is unchanged)\n",
 			(unsigned long long)r->n.first_other_accepted, accepted,
 			(unsigned long long)r->n.revoked,
-			(unsigned long long)r->n.first_other, key,
-			(unsigned long long)(r->n.first_other - 1));
+			r->n.first_unrevoked != r->n.first_other
+			    ? " and not handed back revoked"
+			    : "",
+			(unsigned long long)r->n.first_unrevoked, key,
+			(unsigned long long)(r->n.first_unrevoked - 1));
 		return -EKEYREJECTED;
 	}
 	fprintf(stderr,
@@ -274,12 +286,14 @@ rec_judge_revocation(struct rec *r)
 		"nothing of it would be kept) and run --recover again, which "
 		"then takes them as this node's (OPERATIONS.md section 6): "
 		"nothing is stored (the outbox is unchanged)\n",
-		r->n.other_mixed ? "this node's keys (the first with " : "",
-		accepted, r->n.other_mixed ? ")" : "",
+		r->n.other_accepted_mixed ? "this node's keys (the first with "
+					  : "",
+		accepted, r->n.other_accepted_mixed ? ")" : "",
 		(unsigned long long)r->n.first_other_accepted,
 		(unsigned long long)r->n.last_other_accepted, end - 1,
 		(unsigned long long)r->n.revoked, accepted, end - 1, end,
 		(unsigned long long)r->n.last_other_accepted,
-		r->n.other_mixed ? " signed with that key" : "", r->p->dir);
+		r->n.other_accepted_mixed ? " signed with that key" : "",
+		r->p->dir);
 	return -EKEYREJECTED;
 }

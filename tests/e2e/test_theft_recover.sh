@@ -199,7 +199,7 @@ theft() {
 	sed 's/^/#   /' "$T/recover.out"
 	last=$(cons_last_seq pj)
 	check "... saying the events after sequence $na are not valid under their key ($how)" \
-		grep -q "$((last - na)) of them signed with a key revoked" "$T/recover.out"
+		grep -q "$((last - na)) of them signed with a key revoked before them, the first at sequence $((na + 1)), signed with this node's earlier key $fp1 (" "$T/recover.out"
 	# The thief took pj's sequences na+1 to na+nt; the genuine outbox holds
 	# its own there (after an early recovery, the thief's).
 	[ "$how" = early ] ||

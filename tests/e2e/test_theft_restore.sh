@@ -116,10 +116,10 @@ check "the consolidator reloads the revocation after a's last" \
 rc=$?
 sed 's/^/#   /' "$T/recover.out"
 check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
-check "... saying the $((nb + nt)) after sequence $na are not valid under their key, maybe its own from after the backup" \
-	grep -q "$((nb + nt)) of them signed with a key revoked before them, the first at sequence $((na + 1)) (.*or after the backup a restored outbox came from)" "$T/recover.out"
-check "... and that those this outbox did not sign are past its end: a thief's or its own" \
-	grep -q "^$((nb + nt)) envelopes it holds are not this outbox's, all past its end (its last sequence is $na), the first at sequence $((na + 1)): the thief's first, or this node's own" "$T/recover.out"
+check "... saying the $((nb + nt)) after sequence $na are not valid under their key, pj-1 ($fp1), maybe its own from after the backup" \
+	grep -q "$((nb + nt)) of them signed with a key revoked before them, the first at sequence $((na + 1)), signed with this node's earlier key $fp1 (.*or after the backup a restored outbox came from)" "$T/recover.out"
+check "... and that those this outbox did not sign are past its end, signed with pj-1: a thief's or its own" \
+	grep -q "^$((nb + nt)) envelopes it holds are not this outbox's, all past its end (its last sequence is $na), the first at sequence $((na + 1)), signed with this node's earlier key $fp1: the thief's first, or this node's own" "$T/recover.out"
 check "... not calling $((na + 1)) the thief's first, as if certain" \
 	sh -c "! grep -q 'the first at sequence $((na + 1)): the thief.s first, so' '$T/recover.out'"
 start_node pj

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# A node restored from a backup over envelopes signed with two of its keys
+# (OPERATIONS.md §6, §10). pj delivers part a, is backed up, delivers b1
+# with its key pj-1, gets a new key pj-2 (pj-1's .pub in previous_keys),
+# delivers b2 with it, and its outbox is restored from the backup.
+# kuska-node --recover says the envelopes past the outbox's end are signed
+# with "this node's keys" and names the first's, pj-1, as the one to revoke.
+# With pj-1 revoked after a's last, b1 is handed back refused and only b2,
+# all pj-2's, is held as accepted: the refusal names pj-2 alone as their key
+# (it said "this node's keys (the first with ...)" of them, counting pj-1's
+# refused ones with them).
+. "$(dirname "$0")/lib.sh"
+
+net_init
+"$KUSKA" sim --out "$T/sim" --victims 300 --seed 5 >/dev/null
+sed -n '1,15p' "$T/sim/pj.jsonl" >"$T/a.jsonl"
+sed -n '16,20p' "$T/sim/pj.jsonl" >"$T/b1.jsonl"
+sed -n '21,25p' "$T/sim/pj.jsonl" >"$T/b2.jsonl"
+na=$(records "$T/a.jsonl")
+nb1=$(records "$T/b1.jsonl")
+nb2=$(records "$T/b2.jsonl")
+last=$((na + nb1 + nb2))
+fp1=$(sed -n 's/^fingerprint = //p' "$N/keys/pj.pub")
+
+# --- a, the backup, b1 with pj-1 ----------------------------------------------
+start_cons
+start_node pj
+"$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" >/dev/null
+check "part a delivered" wait_delivered 30
+stop_node pj TERM
+cp -a "$N/data/pj" "$T/pj-backup"
+start_node pj
+"$KUSKA" submit -c "$N/pj.conf" "$T/b1.jsonl" >/dev/null
+check "part b1 delivered after the backup, signed with pj-1" \
+	wait_held pj $((na + nb1)) 30
+stop_node pj TERM
+
+# --- a new key, pj-1's .pub in previous_keys; b2 with pj-2 ----------------------
+mkdir "$N/keys2"
+"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
+fp2=$(sed -n 's/^fingerprint = //p' "$N/keys2/pj.pub")
+printf '\n[key pj-2]\nowner = pj\npublic_key = keys2/pj.pub\n' >>"$N/registry.conf"
+check "the consolidator reloads the registry with pj-2" \
+	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+check "... and the key holder" \
+	hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
+mkdir "$N/keys/previous"
+cp "$N/keys/pj.pub" "$N/keys/previous/pj-1.pub"
+cp "$N/keys2/pj.key" "$N/keys/pj.key"
+echo "previous_keys = keys/previous" >>"$N/pj.conf"
+start_node pj
+"$KUSKA" submit -c "$N/pj.conf" "$T/b2.jsonl" >/dev/null
+check "part b2 delivered, signed with pj-2" wait_held pj "$last" 30
+stop_node pj TERM
+
+# --- restored, no key revoked: both keys' envelopes past its end ---------------
+rm -rf "$N/data/pj"
+cp -a "$T/pj-backup" "$N/data/pj"
+"$NODE" --recover -c "$N/pj.conf" >"$T/early.out" 2>&1
+rc=$?
+sed 's/^/#   /' "$T/early.out"
+check "kuska-node --recover with no key revoked succeeds (exit $rc)" \
+	test $rc = 0
+check "... saying the $((nb1 + nb2)) past its end are signed with this node's keys, the first, $((na + 1)), with pj-1 ($fp1), the one to revoke" \
+	grep -q "^$((nb1 + nb2)) envelopes it holds are signed with this node's keys but not by this outbox .* the first at sequence $((na + 1)) with this node's earlier key $fp1, and were kept as this node's: .* revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload" "$T/early.out"
+
+# --- restored again, pj-1 revoked after a's last: b2 alone accepted ------------
+rm -rf "$N/data/pj"
+cp -a "$T/pj-backup" "$N/data/pj"
+awk -v last="$na" '
+	{ print }
+	$0 == "[key pj-1]" { print "revoked = 2026-01-01T00:00:00Z"
+		print "revoked_after_seq = " last }' "$N/registry.conf" >"$T/reg.new"
+mv "$T/reg.new" "$N/registry.conf"
+check "the consolidator reloads pj-1's revocation after a's last" \
+	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+before=$(md5sum <"$N/data/pj/data.mdb")
+"$NODE" --recover -c "$N/pj.conf" >"$T/unsure.out" 2>&1
+rc=$?
+sed 's/^/#   /' "$T/unsure.out"
+check "kuska-node --recover refuses b2, accepted past the restored outbox's end (exit $rc)" \
+	test $rc = 1
+check "... naming them, $((na + nb1 + 1))-$last, as signed with pj-2 ($fp2), the key this node signs with" \
+	grep -q "holds as accepted envelopes signed with this node's key $fp2 that this outbox did not sign, at sequences $((na + nb1 + 1))-$last, past its end (its last sequence is $na)" "$T/unsure.out"
+check "... and pj-2 as the key to revoke" \
+	grep -q "revoke this node's key $fp2 (the registry's .key. whose .pub has that fingerprint) with revoked_after_seq = $na, which revokes all of $((na + 1))-$last: " "$T/unsure.out"
+check "... not saying they are signed with more than one key" \
+	sh -c "! grep -q \"this node's keys\" '$T/unsure.out'"
+check "... the outbox unchanged" \
+	test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
+stop_cons TERM
+
+finish
