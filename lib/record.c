@@ -97,6 +97,17 @@ peek_ref(json_t *obj, char out[RECORD_MAX_REF + 1])
 	out[len] = '\0';
 }
 
+/* Whether obj (NULL: not read) says it is a withdrawal, whatever else is
+ * wrong with it. */
+static bool
+is_withdrawal(json_t *obj)
+{
+	json_t *v = json_object_get(obj, "kind");
+
+	return json_is_string(v) &&
+	       strcmp(json_string_value(v), "withdrawal") == 0;
+}
+
 /* Top-level fields by kind, NULL-ended; a replacement record has no ref. */
 static const char *const fields_identification[] = {
     "kind", "ref", "date", "region", "victim", "exploitation", NULL};
@@ -400,6 +411,11 @@ out:
 			err->ref[0] = '\0';
 	}
 	if (ret->ref_identity[0] != '\0')
+		err->ref[0] = '\0';
+	/* A withdrawal carries no victim: nothing tells whether its ref
+	 * holds one's identity, and it is never handed back (as the node's
+	 * status never prints it). */
+	if (is_withdrawal(root))
 		err->ref[0] = '\0';
 	/* Refused for something else, the line is told of its ref too, so
 	 * that mending the rest does not only lead to that refusal. */

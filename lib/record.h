@@ -91,7 +91,8 @@ void record_init(void);
  * the field and reason; *ret is then undefined and nothing of the line
  * remains in batch; err->kind, rec_kind and stage say what of the record
  * was read before the broken rule. err->ref is the line's ref (refused
- * or not) when it holds no victim's identity: "" when it holds one, and
+ * or not) when it holds no victim's identity: "" when it holds one, for
+ * a withdrawal (no victim to tell by: "kind" says so, even refused), and
  * on a refusal when a victim's document, names or birth date could not be
  * read to tell (see INPUT.md section 7); a refusal whose ref holds one
  * says why in err->ref_identity and keeps the ref in err->identity_ref,

@@ -436,7 +436,8 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 				rd->error = r;
 		}
 		/* For kuska submit's --report: the case system finds the
-		 * record by it (not when it holds a victim's identity). */
+		 * record by it (not when it holds a victim's identity, nor a
+		 * withdrawal's). */
 		snprintf(res->ref, sizeof(res->ref), "%s", err.ref);
 		if (r != 0) {
 			intake_refuse(res, err.field, "%s", err.reason);

@@ -546,17 +546,16 @@ warn_age(const struct parsed_record *p, struct line_result *res)
 }
 
 /*
- * res->dead_warning for a line held at its own epoch: of the record's
- * first envelope (the target of a correction or withdrawal) when the
- * consolidator refused it, as intake_rekey warns, for the record then
- * counts nowhere whatever became of the line's own envelope (a re-keying,
- * correction or withdrawal in flight, or refused in turn as bad_target),
- * and a withdrawal has nothing to withdraw; else of that own envelope.
- * 0 or -errno.
+ * Of the record's first envelope (the target of a correction or
+ * withdrawal) when the consolidator refused it, as intake_rekey warns,
+ * for the record then counts nowhere whatever became of the line's own
+ * envelope (a re-keying, correction or withdrawal in flight, or refused
+ * in turn as bad_target), and a withdrawal has nothing to withdraw; else
+ * of that own envelope.
  */
-static int
-warn_held_dead(struct outbox_txn *t, const struct taking *tk,
-	       struct line_result *res)
+int
+intake_warn_held_dead(struct outbox_txn *t, const struct taking *tk,
+		      struct line_result *res)
 {
 	bool amend = tk->known.target != TARGET_NONE;
 	uint64_t first = amend ? tk->target.seq : tk->known.seq, at_ms;
@@ -652,7 +651,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 				return intake_rekey(t, in, &tk, digest, res);
 			res->status = LINE_HELD;
 			res->seq = tk.known.seq;
-			r = warn_held_dead(t, &tk, res);
+			r = intake_warn_held_dead(t, &tk, res);
 			if (r < 0)
 				intake_refuse(res, "", "store error: %s",
 					      strerror(-r));

@@ -317,9 +317,11 @@ resend_correction(struct outbox_txn *t, struct intake *in, struct taking *tk,
 /*
  * intake_rekey's line of a record withdrawn, or whose content a later
  * correction carries: nothing of it to re-send if it is what it was
- * (held); the record as it now stands re-sends its latest correction
- * (rekey_as_corrected); any other content is refused, as at the same
- * epoch. Where the held event cannot tell, held as before.
+ * (held, warned as at the same epoch: of its record's first envelope
+ * when the consolidator refused that one); the record as it now stands
+ * re-sends its latest correction (rekey_as_corrected); any other content
+ * is refused, as at the same epoch. Where the held event cannot tell,
+ * held as before.
  */
 static int
 held_since(struct outbox_txn *t, struct intake *in, struct taking *tk,
@@ -333,7 +335,9 @@ held_since(struct outbox_txn *t, struct intake *in, struct taking *tk,
 	if (r == 1 || r == -ENOENT) {
 		res->status = LINE_HELD;
 		res->seq = known->seq;
-		r = intake_held_dead(t, known, res);
+		/* Its record's first refused, the record counts nowhere,
+		 * whatever became of the line's own (in flight, say). */
+		r = intake_warn_held_dead(t, tk, res);
 		if (r < 0)
 			intake_refuse(res, "", "store error: %s", strerror(-r));
 		return r;

@@ -45,6 +45,11 @@ struct taking {
  *	judges the record by it, whatever its own content's envelope):
  *	the record counts nowhere. A correction's line says "its record".
  *	0 (none is also 0) or -errno.
+ * intake_warn_held_dead - res->dead_warning for tk's line held: of its
+ *	record's first envelope (intake_held_dead_first; a withdrawal's
+ *	"nothing to withdraw") when the consolidator refused that one, the
+ *	record then counting nowhere whatever became of the line's own;
+ *	else of the line's own (intake_held_dead). 0 or -errno.
  * intake_store_event - ev encoded and stored as the next envelope
  *	(*ret_seq; a dry run only takes the number). 0 or -errno.
  * intake_ref_put - ri stored as id's ref info (a dry run's over the
@@ -58,6 +63,9 @@ int intake_held_dead(struct outbox_txn *t, const struct ref_info *known,
     __attribute__((warn_unused_result));
 int intake_held_dead_first(struct outbox_txn *t, uint64_t first,
 			   bool correction, struct line_result *res)
+    __attribute__((warn_unused_result));
+int intake_warn_held_dead(struct outbox_txn *t, const struct taking *tk,
+			  struct line_result *res)
     __attribute__((warn_unused_result));
 int intake_store_event(struct outbox_txn *t, struct intake *in,
 		       const struct event *ev, const char *ref,

@@ -33,6 +33,21 @@ key_name(const struct rec *r, const uint8_t key_id[KEY_ID_LEN],
 }
 
 /*
+ * What revoking key_id leaves to do when it is the key this node signs
+ * with now: without a new one its next events are refused. "" for an
+ * earlier key.
+ */
+static const char *
+rotation_note(const struct rec *r, const uint8_t key_id[KEY_ID_LEN])
+{
+	if (memcmp(key_id, r->p->key->key_id, KEY_ID_LEN) != 0)
+		return "";
+	return "; this node signs with that key now: it then needs a new key "
+	       "(a rotation, OPERATIONS.md section 6), or its next events are "
+	       "refused";
+}
+
+/*
  * Whether the first envelope handed back that this outbox did not sign is
  * certainly not this node's: the outbox holds other bytes at its sequence.
  * One past the outbox's end may be this node's own, signed after the
@@ -71,11 +86,12 @@ report_other(const struct rec *r, FILE *out)
 			"or replaced; if it was neither, a thief's with its "
 			"stolen key: then revoke %s (the registry's [key] "
 			"whose .pub has that fingerprint) with "
-			"revoked_after_seq = %llu, reload the consolidator "
+			"revoked_after_seq = %llu%s, reload the consolidator "
 			"and run --recover again (OPERATIONS.md section 6)%s\n",
 			(unsigned long long)r->n.other,
 			mixed ? "this node's keys" : key, first,
 			mixed ? " with " : "", mixed ? key : "", key, first - 1,
+			rotation_note(r, r->n.other_key),
 			certain ? ""
 				: "; if it was restored and the key stolen "
 				  "too, the thief's first may be later, and "
@@ -222,7 +238,8 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
  * thief's first, named with the key that signed it (the one to revoke:
  * one handed back revoked before it may be another key's, revoked
  * already, such as a thief's with both the earlier key and the one that
- * replaced it). When all of them are past
+ * replaced it: then it is not "too late" a revocation that names another
+ * key). When all of them are past
  * this outbox's end, they cannot be told from this node's own delivered
  * after the backup it was restored from: that is said, and what revoking
  * before them costs. Returns 0, or -EKEYREJECTED said.
@@ -232,6 +249,8 @@ rec_judge_revocation(struct rec *r)
 {
 	unsigned long long end = r->old_next;
 	char key[KEY_NAME_LEN], accepted[KEY_NAME_LEN];
+	bool same =
+	    memcmp(r->n.unrevoked_key, r->n.revoked_key, KEY_ID_LEN) == 0;
 
 	if (r->n.revoked == 0 || r->n.other_accepted == 0)
 		return 0;
@@ -243,22 +262,26 @@ rec_judge_revocation(struct rec *r)
 			"kuska-node: the consolidator holds as accepted, at "
 			"sequence %llu, an envelope signed with %s that this "
 			"outbox did not sign, while it hands back %llu as "
-			"signed by a key revoked before them: the revocation "
-			"comes too late, and the thief's envelopes would be "
-			"taken for this node's. The first this outbox did "
-			"not sign%s is at sequence %llu, signed with %s: "
-			"revoke that key (the registry's [key] whose .pub "
-			"has that fingerprint) with revoked_after_seq = %llu "
-			"(or lower), reload the consolidator and run "
-			"--recover again (OPERATIONS.md section 6): nothing "
-			"is stored (the outbox is unchanged)\n",
+			"signed by a key revoked before them: %s, and the "
+			"thief's envelopes would be taken for this node's. "
+			"The first this outbox did not sign%s is at sequence "
+			"%llu, signed with %s: revoke that key (the "
+			"registry's [key] whose .pub has that fingerprint) "
+			"with revoked_after_seq = %llu (or lower)%s, reload "
+			"the consolidator and run --recover again "
+			"(OPERATIONS.md section 6): nothing is stored (the "
+			"outbox is unchanged)\n",
 			(unsigned long long)r->n.first_other_accepted, accepted,
 			(unsigned long long)r->n.revoked,
+			same ? "the revocation comes too late"
+			     : "another of this node's keys signed envelopes "
+			       "it does not hand back revoked",
 			r->n.first_unrevoked != r->n.first_other
 			    ? " and not handed back revoked"
 			    : "",
 			(unsigned long long)r->n.first_unrevoked, key,
-			(unsigned long long)(r->n.first_unrevoked - 1));
+			(unsigned long long)(r->n.first_unrevoked - 1),
+			rotation_note(r, r->n.unrevoked_key));
 		return -EKEYREJECTED;
 	}
 	fprintf(stderr,
@@ -279,7 +302,7 @@ rec_judge_revocation(struct rec *r)
 		"revoked_after_seq = %llu, which revokes all of "
 		"%llu-%llu%s: those that are this node's own are then handed "
 		"back refused and sent again when the exports since the "
-		"backup are resubmitted, counted once; reload the "
+		"backup are resubmitted, counted once%s; reload the "
 		"consolidator and run --recover again. If all of them are "
 		"this node's own, the revocation stands: move %s/data.mdb "
 		"aside (it does not agree with the consolidator's copy: "
@@ -294,6 +317,6 @@ rec_judge_revocation(struct rec *r)
 		(unsigned long long)r->n.revoked, accepted, end - 1, end,
 		(unsigned long long)r->n.last_other_accepted,
 		r->n.other_accepted_mixed ? " signed with that key" : "",
-		r->p->dir);
+		rotation_note(r, r->n.other_accepted_key), r->p->dir);
 	return -EKEYREJECTED;
 }

@@ -101,12 +101,17 @@ for x in ({"kind": "correction", "ref": "DEADFIX-1", "target_ref": ref,
 	  {"kind": "withdrawal", "ref": "DEADFIX-2", "target_ref": ref}):
 	print(json.dumps(x, separators=(",", ":")))
 ' "$T/dead.jsonl" >"$T/deadfix.jsonl"
-"$KUSKA" submit -c "$N/pnp.conf" "$T/deadfix.jsonl" >"$T/deadfix.out" 2>&1
+"$KUSKA" submit -c "$N/pnp.conf" "$T/deadfix.jsonl" --report "$T/deadfix.csv" \
+	>"$T/deadfix.out" 2>&1
 rc=$?
 check "a correction of a dead letter: refused at submit (exit $rc)" \
 	sh -c "test $rc != 0 && grep -q 'deadfix.jsonl:1: refused: target_ref: the consolidator refused that record (seq [0-9]*: kind_not_allowed): it counts nowhere; fix it and send it as a new record with a new ref' '$T/deadfix.out'"
 check "... and its withdrawal: nothing to withdraw" \
 	grep -q 'deadfix.jsonl:2: refused: target_ref: the consolidator refused that record (seq [0-9]*: kind_not_allowed): it counts nowhere; nothing to withdraw' "$T/deadfix.out"
+check "... the --report CSV gives the correction's ref" \
+	grep -q '^[^,]*deadfix.jsonl,1,target_ref,refused: .*,DEADFIX-1$' "$T/deadfix.csv"
+check "... and not the withdrawal's, never checked for a victim's identity" \
+	grep -q '^[^,]*deadfix.jsonl,2,target_ref,refused: .*nothing to withdraw,$' "$T/deadfix.csv"
 
 if [ "$FAKE" = yes ]; then
 	# The node's clock right again: they were refused 3 days ago.

@@ -84,6 +84,8 @@ check "... naming them, $((na + nb1 + 1))-$last, as signed with pj-2 ($fp2), the
 	grep -q "holds as accepted envelopes signed with this node's key $fp2 that this outbox did not sign, at sequences $((na + nb1 + 1))-$last, past its end (its last sequence is $na)" "$T/unsure.out"
 check "... and pj-2 as the key to revoke" \
 	grep -q "revoke this node's key $fp2 (the registry's .key. whose .pub has that fingerprint) with revoked_after_seq = $na, which revokes all of $((na + 1))-$last: " "$T/unsure.out"
+check "... and that the node then needs a new key, pj-2 being the one it signs with" \
+	grep -q "counted once; this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6), or its next events are refused; reload the consolidator" "$T/unsure.out"
 check "... not saying they are signed with more than one key" \
 	sh -c "! grep -q \"this node's keys\" '$T/unsure.out'"
 check "... the outbox unchanged" \

@@ -118,7 +118,9 @@ theft() {
 		check "kuska-node --recover before the rotation succeeds (exit $rc)" \
 			test $rc = 0
 		check "... naming pj-1 ($fp1) as the key this node signs with, the one to revoke" \
-			grep -q "^$nt envelopes it holds are signed with this node's key $fp1 but not by this outbox .* the first at sequence $((na + 1)),.* revoke this node's key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload" "$T/early0.out"
+			grep -q "^$nt envelopes it holds are signed with this node's key $fp1 but not by this outbox .* the first at sequence $((na + 1)),.* revoke this node's key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na; " "$T/early0.out"
+		check "... and that the node then needs a new key, or its next events are refused" \
+			grep -q "revoked_after_seq = $na; this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6), or its next events are refused, reload the consolidator" "$T/early0.out"
 		rm -rf "$N/data/pj"
 		mv "$T/pj-unrecovered" "$N/data/pj"
 	fi
@@ -149,7 +151,7 @@ theft() {
 		check "... naming the thief's first sequence, $((na + 1)), the key that signed it, pj-1 ($fp1), and the revocation to set on it" \
 			grep -q "^$nt envelopes it holds are signed with this node's earlier key $fp1 but not by this outbox .* the first at sequence $((na + 1)),.* revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload the consolidator and run --recover again" "$T/early.out"
 		check "... not calling it the key this node signs with" \
-			sh -c "! grep -q \"this node's key\" '$T/early.out'"
+			sh -c "! grep -q \"this node's key\\|needs a new key\" '$T/early.out'"
 	fi
 
 	# --- revocation -------------------------------------------------------------
@@ -186,7 +188,9 @@ theft() {
 		check "kuska-node --recover refuses a revocation after the thief's first (exit $rc)" \
 			test $rc = 1
 		check "... naming the thief's first sequence, $((na + 1)), the key that signed it, pj-1 ($fp1), and the revocation to set" \
-			grep -q "The first this outbox did not sign is at sequence $((na + 1)), signed with this node's earlier key $fp1: revoke that key (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na " "$T/late.out"
+			grep -q "The first this outbox did not sign is at sequence $((na + 1)), signed with this node's earlier key $fp1: revoke that key (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na (or lower), reload" "$T/late.out"
+		check "... saying pj-1's revocation comes too late" \
+			grep -q "signed by a key revoked before them: the revocation comes too late, and" "$T/late.out"
 		check "... the outbox unchanged" \
 			test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
 		mv "$T/reg.right" "$N/registry.conf"

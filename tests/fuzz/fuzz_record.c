@@ -53,11 +53,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The line's ref, sent back for kuska submit's --report: "" or 1
 	 * to RECORD_MAX_REF printable characters, the record's own ref
 	 * when the line is taken and the ref holds no victim's identity,
-	 * "" when it holds one. */
+	 * "" when it holds one, and for a withdrawal (no victim to tell by). */
 	ref_len = strnlen(err.ref, sizeof(err.ref));
 	if (ref_len == sizeof(err.ref) ||
-	    (r == 0 &&
-	     strcmp(err.ref, pr.ref_identity[0] != '\0' ? "" : pr.ref) != 0))
+	    (r == 0 && strcmp(err.ref, pr.ref_identity[0] != '\0' ||
+					       pr.ev.kind == KIND_WITHDRAWAL
+					   ? ""
+					   : pr.ref) != 0))
 		abort();
 	for (i = 0; i < ref_len; i++)
 		if (err.ref[i] < 0x20 || err.ref[i] > 0x7e)

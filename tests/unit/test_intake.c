@@ -1978,6 +1978,55 @@ test_held_dead_words(void **state)
 }
 
 /*
+ * A correction's line held under an older key epoch, another correction
+ * carrying its record since (held_since), is warned of its record's first
+ * envelope when the consolidator refused that one, as at the same epoch
+ * (warn_held_dead): the record counts nowhere whatever became of the
+ * line's own envelope, here still in flight (left50: it was warned of its
+ * own envelope only, and said nothing). Then the own envelope refused in
+ * turn (bad_target): not "the record counts as it was".
+ */
+static void
+test_rekey_held_dead_first(void **state)
+{
+	const char *c = COR("C", "A", "11111111");
+	const char *want = "already held but the consolidator refused its "
+			   "record (seq 1: kind_not_allowed): it counts "
+			   "nowhere; fix it and send it under a new ref";
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct rejection rej;
+
+	submit1(fx, ID("A", "11111111", "2025-01-01"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	submit1(fx, c, &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	submit1(fx, COR("D", "A", "11111112"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_int_equal(last_seq(fx), 3);
+	/* A refused; C and D not yet sent. */
+	memset(&rej, 0, sizeof(rej));
+	rej.seq = 1;
+	rej.reason = REASON_KIND_NOT_ALLOWED;
+	assert_int_equal(outbox_record_ack(fx->ob, 1, false, 1000, &rej, 1), 0);
+	submit1(fx, c, &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning, want);
+	rotate(fx, 2);
+	submit1(fx, c, &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_int_equal(res.seq, 2);
+	assert_string_equal(res.dead_warning, want);
+	rej.seq = 2;
+	rej.reason = REASON_BAD_TARGET;
+	assert_int_equal(outbox_record_ack(fx->ob, 3, false, 2000, &rej, 1), 0);
+	submit1(fx, c, &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.dead_warning, want);
+	assert_int_equal(last_seq(fx), 3);
+}
+
+/*
  * warn_repeat's longest text, of a held record under a 64-character ref
  * with a 7-digit sequence, of the stage with the longest name, dated the
  * same day as a record corrected to its date and sent before it: whole in
@@ -4404,6 +4453,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dead_target, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_held_dead_words, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_held_dead_first, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_case_stages_rekey_ref_identity,
 					    setup, teardown),

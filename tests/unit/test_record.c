@@ -2023,6 +2023,25 @@ test_error_ref(void **state)
 	    -EINVAL);
 	assert_string_equal(err.field, "victim.sex");
 	assert_string_equal(err.ref, "");
+	/* A withdrawal carries no victim to check its ref against: its
+	 * ref, which may hold one's identity, is never handed back, taken
+	 * or refused (left50: --report copied it). */
+	assert_int_equal(parse(INST_PNP, L_WD, &pr), 0);
+	assert_string_equal(pr.ref, "wd-1");
+	assert_string_equal(err.ref, "");
+	assert_int_equal(parse(INST_PNP,
+			       "{'kind':'withdrawal','ref':'WD-12345678',"
+			       "'target_ref':'b'}",
+			       &pr),
+			 0);
+	assert_string_equal(err.ref, "");
+	assert_int_equal(parse(INST_PNP,
+			       "{'kind':'withdrawal','ref':'WD-12345678',"
+			       "'target_ref':'b','colour':1}",
+			       &pr),
+			 -EINVAL);
+	assert_string_equal(err.field, "colour");
+	assert_string_equal(err.ref, "");
 }
 
 /* A line with ref r, date d, region g and victim v. */
@@ -2201,8 +2220,9 @@ test_error_ref_identity(void **state)
 		     "'Quispe Mamani','sex':'F','nationality':'PE',"
 		     "'age':12},'exploitation':['begging']}}",
 		     "registro"));
-	/* None to read, or nothing written: handed back. */
-	assert_true(
+	/* No victim to read: a withdrawal's, never handed back (it was,
+	 * unchecked). Nothing written: handed back. */
+	assert_false(
 	    ref_back("{'kind':'withdrawal','ref':'wd-1'}", "target_ref"));
 	assert_true(ref_back(DREF("PNP-2026-7", "10/03/2026", "15",
 				  "{'given_names':' ','document':null,"
