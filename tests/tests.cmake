@@ -27,8 +27,10 @@ else()
 	target_link_options(test_intake PRIVATE -Wl,--wrap=record_parse
 		-Wl,--wrap=intake_ref_get)
 	# test_outbox fails a chosen write transaction of outbox_open with
-	# its __wrap_mdb_txn_begin.
-	target_link_options(test_outbox PRIVATE -Wl,--wrap=mdb_txn_begin)
+	# its __wrap_mdb_txn_begin, and counts the store's reads with its
+	# __wrap_mdb_get.
+	target_link_options(test_outbox PRIVATE -Wl,--wrap=mdb_txn_begin
+		-Wl,--wrap=mdb_get)
 	# test_sim checks the internals of "kuska sim" (client/sim.h): it
 	# links the client's sim*.c, which need nothing else of the client.
 	file(GLOB SIM_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/client/sim*.c)

@@ -210,14 +210,16 @@ settle_dead_sum(struct outbox *ob)
  * after a kuska that keeps no mark wrote (`stale`: its stamp left behind
  * as the outbox opened; a downgrade and back), as that one's refs past
  * the old mark may hold an identity: the refs stored before, checked or
- * not, are withheld. In a transaction of its own: one that fails leaves
- * the mark as it was, every ref taken as unchecked meanwhile, and the
- * stamp unrenewed, so that the next opening tries again.
+ * not, are withheld. The mark is kept in ob too (refs_from), which
+ * outbox_ref_checked reads: only this and outbox_refs_checked_put move
+ * it. In a transaction of its own: one that fails leaves the mark as it
+ * was, every ref taken as unchecked meanwhile, and the stamp unrenewed,
+ * so that the next opening tries again.
  */
 static void
 settle_refs_checked(struct outbox *ob, bool stale)
 {
-	uint64_t from, next;
+	uint64_t from, next = 0;
 	MDB_txn *txn;
 	int r;
 
@@ -226,14 +228,15 @@ settle_refs_checked(struct outbox *ob, bool stale)
 	r = outbox_meta_get(ob, txn, OUTBOX_REFS_CHECKED_KEY, &from);
 	if (r == 0 && from != 0 && !stale) {
 		mdb_txn_abort(txn);
+		ob->refs_from = from;
 		ob->refs_ready = true;
 		return;
 	}
 	if (r == 0)
 		r = outbox_meta_get(ob, txn, "next_seq", &next);
+	from = next != 0 ? next : 1;
 	if (r == 0)
-		r = outbox_meta_put(ob, txn, OUTBOX_REFS_CHECKED_KEY,
-				    next != 0 ? next : 1);
+		r = outbox_meta_put(ob, txn, OUTBOX_REFS_CHECKED_KEY, from);
 	ob->refs_ready = r == 0; /* this commit stamps it */
 	if (r == 0)
 		r = outbox_commit_lmdb(ob, txn);
@@ -243,6 +246,8 @@ settle_refs_checked(struct outbox *ob, bool stale)
 		ob->refs_ready = false;
 		log_debug("event=refs_checked_not_kept error=\"%s\"",
 			  strerror(-r));
+	} else {
+		ob->refs_from = from;
 	}
 }
 

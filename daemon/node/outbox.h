@@ -253,7 +253,8 @@ bool outbox_ref_may_hold_identity(const char *ref);
  * since: outbox_open, not read only, notes the mark again). 0 or -errno.
  * outbox_refs_checked_put - sets it within t: kuska-node --recover, so
  * that the refs it takes from an old outbox stay as checked as they were
- * there. 0 or -errno.
+ * there: outbox_ref_checked reads it within t, and in ob once t is
+ * committed. 0 or -errno.
  */
 int outbox_refs_checked_read(struct outbox *ob, uint64_t *ret);
 int outbox_refs_checked_put(struct outbox_txn *t, uint64_t from)

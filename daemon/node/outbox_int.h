@@ -42,6 +42,7 @@ struct outbox {
 	bool ro;		 /* outbox_open_read: nothing written */
 	bool epochs_ready;	 /* the records per key epoch are kept */
 	bool refs_ready;	 /* the mark of checked refs is settled */
+	uint64_t refs_from;	 /* that mark: as settled or put (0: none) */
 	uint8_t id[OUTBOX_ID_LEN];
 	char *dir;
 };
@@ -60,6 +61,8 @@ struct outbox_txn {
 	uint64_t next_seq;
 	size_t n_deltas; /* outbox_epochs_note, outbox_epochs_flush */
 	struct outbox_epoch_delta deltas[OUTBOX_EPOCH_DELTAS];
+	bool refs_put;	    /* outbox_refs_checked_put: refs_from ... */
+	uint64_t refs_from; /* ... ob's mark once committed */
 };
 
 /* outbox_err - LMDB's codes onto ours. */

@@ -55,6 +55,8 @@ outbox_commit(struct outbox_txn **t)
 		return r;
 	}
 	r = outbox_commit_lmdb(ob, (*t)->txn);
+	if (r == 0 && (*t)->refs_put)
+		ob->refs_from = (*t)->refs_from;
 	free(*t);
 	*t = NULL;
 	return r;
@@ -172,13 +174,12 @@ outbox_seq_ref(struct outbox_txn *t, uint64_t seq, char *ref, size_t cap)
 bool
 outbox_ref_checked(struct outbox_txn *t, uint64_t seq)
 {
-	uint64_t from;
+	/* The mark as this transaction put it, or as the outbox keeps it
+	 * (settle_refs_checked): no read of meta a ref. */
+	uint64_t from = t->refs_put ? t->refs_from : t->ob->refs_from;
 
 	/* Not settled (read only, or not noted at the opening): none. */
-	return t->ob->refs_ready &&
-	       outbox_meta_get(t->ob, t->txn, OUTBOX_REFS_CHECKED_KEY, &from) ==
-		   0 &&
-	       from != 0 && seq >= from;
+	return t->ob->refs_ready && from != 0 && seq >= from;
 }
 
 bool
@@ -224,7 +225,13 @@ outbox_refs_checked_read(struct outbox *ob, uint64_t *ret)
 int
 outbox_refs_checked_put(struct outbox_txn *t, uint64_t from)
 {
-	return outbox_meta_put(t->ob, t->txn, OUTBOX_REFS_CHECKED_KEY, from);
+	int r = outbox_meta_put(t->ob, t->txn, OUTBOX_REFS_CHECKED_KEY, from);
+
+	if (r == 0) {
+		t->refs_put = true;
+		t->refs_from = from;
+	}
+	return r;
 }
 
 int

@@ -460,6 +460,61 @@ hup_wait() {
 	return 1
 }
 
+# rotate_key INST: INST's signing key replaced as OPERATIONS.md section 6
+# says, its node stopped: a new pair INST-2 made in $N/keys2 and
+# registered as [key INST-2] (the consolidator's and the key holder's
+# reloads checked), the old key's .pub kept under its id in
+# $N/keys/previous, which INST's config names in previous_keys, and the
+# new secret key put in place of the old one. keys/INST.pub stays the old
+# key's, which the registry's [key INST-1] reads (the node reads no .pub
+# of its own). FP2: the new key's fingerprint.
+rotate_key() {
+	local inst=$1 old
+	mkdir "$N/keys2"
+	"$KUSKA" keygen "$inst-2" --dir "$N/keys2" >/dev/null
+	# shellcheck disable=SC2034 # FP2: the caller's
+	FP2=$(sed -n 's/^fingerprint = //p' "$N/keys2/$inst-2.pub")
+	printf '\n[key %s-2]\nowner = %s\npublic_key = keys2/%s-2.pub\n' \
+		"$inst" "$inst" "$inst" >>"$N/registry.conf"
+	check "the consolidator reloads the registry with $inst-2" \
+		hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+	check "... and the key holder" \
+		hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
+	old=$(awk -F ' *= *' '$1 == "id" { print $2 }' "$N/keys/$inst.pub")
+	mkdir "$N/keys/previous"
+	cp "$N/keys/$inst.pub" "$N/keys/previous/$old.pub"
+	cp "$N/keys2/$inst-2.key" "$N/keys/$inst.key"
+	echo "previous_keys = keys/previous" >>"$N/$inst.conf"
+}
+
+# revoke_key KEY SEQ: the registry's [key KEY] revoked after sequence SEQ
+# (OPERATIONS.md section 6: revoked_after_seq, and a revoked time, which
+# is kept for the record), in place of any revocation it had; the
+# daemons are not told (hup_wait).
+revoke_key() {
+	awk -v key="[key $1]" -v last="$2" '
+		/^\[/ { sect = $0 == key }
+		sect && /^revoked(_after_seq)? = / { next }
+		{ print }
+		$0 == key { print "revoked = 2026-01-01T00:00:00Z"
+			print "revoked_after_seq = " last }' "$N/registry.conf" >"$T/reg.new" &&
+		mv "$T/reg.new" "$N/registry.conf"
+}
+
+# backup_node INST: a copy of INST's data directory (its outbox, as
+# OPERATIONS.md section 7 backs it up) in $T/INST-backup; its node is to
+# be stopped. restore_node INST: INST's data directory dropped and that
+# copy put in its place (kuska-node --recover is then to be run: section
+# 10).
+backup_node() {
+	cp -a "$N/data/$1" "$T/$1-backup"
+}
+
+restore_node() {
+	rm -rf "${N:?}/data/$1"
+	cp -a "$T/$1-backup" "$N/data/$1"
+}
+
 # node_field INST FIELD: a number from `kuska status` of a node, e.g.
 # node_field pnp "last sequence" or node_field pnp acknowledged.
 node_last_seq() {

@@ -28,7 +28,7 @@ start_node pj
 "$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" >/dev/null
 check "part a delivered" wait_delivered 30
 stop_node pj TERM
-cp -a "$N/data/pj" "$T/pj-backup"
+backup_node pj
 start_node pj
 "$KUSKA" submit -c "$N/pj.conf" "$T/b1.jsonl" >/dev/null
 check "part b1 delivered after the backup, signed with pj-1" \
@@ -36,26 +36,14 @@ check "part b1 delivered after the backup, signed with pj-1" \
 stop_node pj TERM
 
 # --- a new key, pj-1's .pub in previous_keys; b2 with pj-2 ----------------------
-mkdir "$N/keys2"
-"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
-fp2=$(sed -n 's/^fingerprint = //p' "$N/keys2/pj.pub")
-printf '\n[key pj-2]\nowner = pj\npublic_key = keys2/pj.pub\n' >>"$N/registry.conf"
-check "the consolidator reloads the registry with pj-2" \
-	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
-check "... and the key holder" \
-	hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
-mkdir "$N/keys/previous"
-cp "$N/keys/pj.pub" "$N/keys/previous/pj-1.pub"
-cp "$N/keys2/pj.key" "$N/keys/pj.key"
-echo "previous_keys = keys/previous" >>"$N/pj.conf"
+rotate_key pj
 start_node pj
 "$KUSKA" submit -c "$N/pj.conf" "$T/b2.jsonl" >/dev/null
 check "part b2 delivered, signed with pj-2" wait_held pj "$last" 30
 stop_node pj TERM
 
 # --- restored, no key revoked: both keys' envelopes past its end ---------------
-rm -rf "$N/data/pj"
-cp -a "$T/pj-backup" "$N/data/pj"
+restore_node pj
 "$NODE" --recover -c "$N/pj.conf" >"$T/early.out" 2>&1
 rc=$?
 sed 's/^/#   /' "$T/early.out"
@@ -65,13 +53,8 @@ check "... saying the $((nb1 + nb2)) past its end are signed with this node's ke
 	grep -q "^$((nb1 + nb2)) envelopes it holds are signed with this node's keys but not by this outbox .* the first at sequence $((na + 1)) with this node's earlier key $fp1, and were kept as this node's: .* revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload" "$T/early.out"
 
 # --- restored again, pj-1 revoked after a's last: b2 alone accepted ------------
-rm -rf "$N/data/pj"
-cp -a "$T/pj-backup" "$N/data/pj"
-awk -v last="$na" '
-	{ print }
-	$0 == "[key pj-1]" { print "revoked = 2026-01-01T00:00:00Z"
-		print "revoked_after_seq = " last }' "$N/registry.conf" >"$T/reg.new"
-mv "$T/reg.new" "$N/registry.conf"
+restore_node pj
+revoke_key pj-1 "$na"
 check "the consolidator reloads pj-1's revocation after a's last" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 before=$(md5sum <"$N/data/pj/data.mdb")
@@ -80,10 +63,10 @@ rc=$?
 sed 's/^/#   /' "$T/unsure.out"
 check "kuska-node --recover refuses b2, accepted past the restored outbox's end (exit $rc)" \
 	test $rc = 1
-check "... naming them, $((na + nb1 + 1))-$last, as signed with pj-2 ($fp2), the key this node signs with" \
-	grep -q "holds as accepted envelopes signed with this node's key $fp2 that this outbox did not sign, at sequences $((na + nb1 + 1))-$last, past its end (its last sequence is $na)" "$T/unsure.out"
+check "... naming them, $((na + nb1 + 1))-$last, as signed with pj-2 ($FP2), the key this node signs with" \
+	grep -q "holds as accepted envelopes signed with this node's key $FP2 that this outbox did not sign, at sequences $((na + nb1 + 1))-$last, past its end (its last sequence is $na)" "$T/unsure.out"
 check "... and pj-2 as the key to revoke" \
-	grep -q "revoke this node's key $fp2 (the registry's .key. whose .pub has that fingerprint) with revoked_after_seq = $na, which revokes all of $((na + 1))-$last: " "$T/unsure.out"
+	grep -q "revoke this node's key $FP2 (the registry's .key. whose .pub has that fingerprint) with revoked_after_seq = $na, which revokes all of $((na + 1))-$last: " "$T/unsure.out"
 check "... and that the node then needs a new key, pj-2 being the one it signs with" \
 	grep -q "counted once; this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6), or its next events are refused; reload the consolidator" "$T/unsure.out"
 check "... not saying they are signed with more than one key" \

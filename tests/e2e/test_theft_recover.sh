@@ -126,17 +126,7 @@ theft() {
 	fi
 
 	# --- a new key, pj-1's .pub in previous_keys -----------------------------
-	mkdir "$N/keys2"
-	"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
-	printf '\n[key pj-2]\nowner = pj\npublic_key = keys2/pj.pub\n' >>"$N/registry.conf"
-	check "the consolidator reloads the registry with pj-2" \
-		hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
-	check "... and the key holder" \
-		hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
-	mkdir "$N/keys/previous"
-	cp "$N/keys/pj.pub" "$N/keys/previous/pj-1.pub"
-	cp "$N/keys2/pj.key" "$N/keys/pj.key"
-	echo "previous_keys = keys/previous" >>"$N/pj.conf"
+	rotate_key pj
 
 	if [ "$how" = early ]; then
 		# Recovered before the revocation: the thief's envelopes are
@@ -156,16 +146,13 @@ theft() {
 
 	# --- revocation -------------------------------------------------------------
 	if [ "$how" != time ]; then
-		awk -v last="$na" '
-			{ print }
-			$0 == "[key pj-1]" { print "revoked = 2026-01-01T00:00:00Z"
-				print "revoked_after_seq = " last }' "$N/registry.conf" >"$T/reg.new"
+		revoke_key pj-1 "$na"
 	else
 		awk -v at="$taken" '
 			{ print }
 			$0 == "[key pj-1]" { print "revoked = " at }' "$N/registry.conf" >"$T/reg.new"
+		mv "$T/reg.new" "$N/registry.conf"
 	fi
-	mv "$T/reg.new" "$N/registry.conf"
 	check "the consolidator reloads the revocation" \
 		hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 	check "... and the key holder" \
@@ -176,9 +163,7 @@ theft() {
 		# First revoked too late, after the thief's first two: the
 		# recovery would take them for the node's. It is refused,
 		# naming the thief's first sequence, the outbox unchanged.
-		cp "$N/registry.conf" "$T/reg.right"
-		sed -i "s/^revoked_after_seq = $na\$/revoked_after_seq = $((na + 2))/" \
-			"$N/registry.conf"
+		revoke_key pj-1 $((na + 2))
 		check "the consolidator reloads a revocation too late" \
 			hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 		before=$(md5sum <"$N/data/pj/data.mdb")
@@ -193,7 +178,7 @@ theft() {
 			grep -q "signed by a key revoked before them: the revocation comes too late, and" "$T/late.out"
 		check "... the outbox unchanged" \
 			test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
-		mv "$T/reg.right" "$N/registry.conf"
+		revoke_key pj-1 "$na"
 		check "the consolidator reloads the revocation as told" \
 			hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 	fi

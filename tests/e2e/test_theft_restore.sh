@@ -48,7 +48,7 @@ start_node pj
 "$KUSKA" submit -c "$N/pj.conf" "$T/a.jsonl" >/dev/null
 check "part a delivered" wait_delivered 30
 stop_node pj TERM
-cp -a "$N/data/pj" "$T/pj-backup"
+backup_node pj
 start_node pj
 "$KUSKA" submit -c "$N/pj.conf" "$T/b.jsonl" >/dev/null
 check "part b delivered after the backup" wait_held pj $((na + nb)) 30
@@ -66,28 +66,14 @@ check "the thief's records accepted by its node" \
 check "... and delivered" wait_held pj $((na + nb + nt)) 30
 stop_node pj-thief TERM
 
-# --- the restore, the revocation after b's last, a new key --------------------
-rm -rf "$N/data/pj"
-cp -a "$T/pj-backup" "$N/data/pj"
-mkdir "$N/keys2"
-"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
-revoke() { # revoke SEQ: pj-1 revoked after SEQ, pj-2 registered
-	awk -v last="$1" '
-		{ print }
-		$0 == "[key pj-1]" { print "revoked = 2026-01-01T00:00:00Z"
-			print "revoked_after_seq = " last }' "$T/registry.orig" >"$N/registry.conf"
-	printf '\n[key pj-2]\nowner = pj\npublic_key = keys2/pj.pub\n' >>"$N/registry.conf"
-}
-cp "$N/registry.conf" "$T/registry.orig"
-revoke $((na + nb))
+# --- the restore, a new key, the revocation after b's last --------------------
+restore_node pj
+rotate_key pj
+revoke_key pj-1 $((na + nb))
 check "the consolidator reloads the revocation after b's last" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 check "... and the key holder" \
 	hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
-mkdir "$N/keys/previous"
-cp "$N/keys/pj.pub" "$N/keys/previous/pj-1.pub"
-cp "$N/keys2/pj.key" "$N/keys/pj.key"
-echo "previous_keys = keys/previous" >>"$N/pj.conf"
 
 # --- the recovery: b cannot be told from a thief's ----------------------------
 before=$(md5sum <"$N/data/pj/data.mdb")
@@ -109,7 +95,7 @@ check "... the outbox unchanged" \
 	test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
 
 # --- the safe way out: revoked after the restored outbox's last ---------------
-revoke "$na"
+revoke_key pj-1 "$na"
 check "the consolidator reloads the revocation after a's last" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 "$NODE" --recover -c "$N/pj.conf" >"$T/recover.out" 2>&1

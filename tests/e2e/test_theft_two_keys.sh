@@ -64,18 +64,7 @@ stop_node pj-thief TERM
 stop_node pj TERM
 
 # --- pj-2, taken by the thief too: t2 ----------------------------------------
-mkdir "$N/keys2"
-"$KUSKA" keygen pj --dir "$N/keys2" >/dev/null
-fp2=$(sed -n 's/^fingerprint = //p' "$N/keys2/pj.pub")
-printf '\n[key pj-2]\nowner = pj\npublic_key = keys2/pj.pub\n' >>"$N/registry.conf"
-check "the consolidator reloads the registry with pj-2" \
-	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
-check "... and the key holder" \
-	hup_wait "$N/keyholder.log" "event=reload" "${PIDS[keyholder]}"
-mkdir "$N/keys/previous"
-cp "$N/keys/pj.pub" "$N/keys/previous/pj-1.pub"
-cp "$N/keys2/pj.key" "$N/keys/pj.key"
-echo "previous_keys = keys/previous" >>"$N/pj.conf"
+rotate_key pj
 echo "previous_keys = keys/previous" >>"$N/pj-thief.conf"
 start_node pj-thief
 "$KUSKA" submit -c "$N/pj-thief.conf" "$T/t2.jsonl" >"$T/t2.out" 2>&1
@@ -85,11 +74,7 @@ check "... and delivered with pj-2" wait_held pj $((na + nt1 + nt2)) 30
 stop_node pj-thief TERM
 
 # --- pj-1 revoked after a's last: t1 revoked, t2 still accepted --------------
-awk -v last="$na" '
-	{ print }
-	$0 == "[key pj-1]" { print "revoked = 2026-01-01T00:00:00Z"
-		print "revoked_after_seq = " last }' "$N/registry.conf" >"$T/reg.new"
-mv "$T/reg.new" "$N/registry.conf"
+revoke_key pj-1 "$na"
 check "the consolidator reloads pj-1's revocation after a's last" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 before=$(md5sum <"$N/data/pj/data.mdb")
@@ -98,10 +83,10 @@ rc=$?
 sed 's/^/#   /' "$T/late.out"
 check "kuska-node --recover refuses t2, held as accepted (exit $rc)" \
 	test $rc = 1
-check "... naming t2's first, $((na + nt1 + 1)), as accepted with pj-2 ($fp2)" \
-	grep -q "holds as accepted, at sequence $((na + nt1 + 1)), an envelope signed with this node's key $fp2 that this outbox did not sign" "$T/late.out"
+check "... naming t2's first, $((na + nt1 + 1)), as accepted with pj-2 ($FP2)" \
+	grep -q "holds as accepted, at sequence $((na + nt1 + 1)), an envelope signed with this node's key $FP2 that this outbox did not sign" "$T/late.out"
 check "... and pj-2 as the key to revoke, after $((na + nt1)), not pj-1 ($fp1), revoked already" \
-	grep -q "The first this outbox did not sign and not handed back revoked is at sequence $((na + nt1 + 1)), signed with this node's key $fp2: revoke that key (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $((na + nt1)) " "$T/late.out"
+	grep -q "The first this outbox did not sign and not handed back revoked is at sequence $((na + nt1 + 1)), signed with this node's key $FP2: revoke that key (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $((na + nt1)) " "$T/late.out"
 check "... and that the node then needs a new key, pj-2 being the one it signs with" \
 	grep -q "revoked_after_seq = $((na + nt1)) (or lower); this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6), or its next events are refused, reload the consolidator" "$T/late.out"
 check "... saying another key's envelopes are not handed back revoked" \

@@ -1380,24 +1380,41 @@ test_case_stages_target_ref_identity(void **state)
 	warned(&res, LINE_ACCEPTED, "(ref R1 seq");
 }
 
+/* Deletes key k of table (the outbox in dir closed). */
+static void
+del_key(const char *dir, const char *table, MDB_val *k)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 10), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, 16u << 20), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, table, 0, &dbi), 0);
+	assert_int_equal(mdb_del(txn, dbi, k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* Deletes meta key name (the outbox closed): what an earlier kuska's
+ * outbox lacks. */
+static void
+del_meta(const char *dir, const char *name)
+{
+	MDB_val k = {strlen(name), (void *)name};
+
+	del_key(dir, "meta", &k);
+}
+
 /* Makes the outbox in dir one that a kuska before the refs' checks wrote:
  * without the mark of the first sequence whose ref was checked. */
 static void
 forget_refs_checked(const char *dir)
 {
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	MDB_val k = {17, "refs_checked_from"};
-
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 10), 0);
-	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-	assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	del_meta(dir, OUTBOX_REFS_CHECKED_KEY);
 }
 
 /*
@@ -2645,27 +2662,6 @@ recount(struct fixture *fx, uint32_t e1, uint64_t n1, uint32_t e2, uint64_t n2)
 	assert_int_equal(held(fx, e2), h2);
 }
 
-/* Deletes meta key name (the outbox closed): what an earlier kuska's
- * outbox lacks. */
-static void
-del_meta(const char *dir, const char *name)
-{
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi meta;
-	MDB_val k = {strlen(name), (void *)name};
-
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 10), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, 16u << 20), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
-	assert_int_equal(mdb_del(txn, meta, &k, NULL), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
-}
-
 /*
  * The live records per key epoch (kuska status, during a rotation): a
  * record counts under the epoch of its content (its own envelope's, or
@@ -3562,22 +3558,11 @@ test_held_first_refused_warned(void **state)
 static void
 del_envelope(const char *dir, uint64_t seq)
 {
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
 	uint8_t kb[8];
 	MDB_val k = {8, kb};
 
 	bytes_put_be64(kb, seq);
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 10), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, 16u << 20), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "outbox", 0, &dbi), 0);
-	assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	del_key(dir, "outbox", &k);
 }
 
 /* A correction refused for its content whose envelope cannot be read to

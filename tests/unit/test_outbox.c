@@ -44,6 +44,19 @@ __wrap_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned flags,
 	return __real_mdb_txn_begin(env, parent, flags, txn);
 }
 
+/* The values read from the store so far (-Wl,--wrap=mdb_get). */
+static unsigned long lmdb_gets;
+
+int __real_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
+int __wrap_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
+
+int
+__wrap_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data)
+{
+	lmdb_gets++;
+	return __real_mdb_get(txn, dbi, key, data);
+}
+
 struct fixture {
 	char dir[64];
 	char db[96];
@@ -928,6 +941,44 @@ test_refs_checked_unsettled(void **state)
 }
 
 /*
+ * The mark of checked refs is read from the store at the opening, and
+ * moved by outbox_refs_checked_put alone: outbox_ref_checked, asked of
+ * each ref a stage warning or a dead-letter listing names, reads nothing
+ * (it read meta each time). A mark put counts within its transaction,
+ * then only if committed.
+ */
+static void
+test_refs_checked_kept(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox *ob;
+	struct outbox_txn *t;
+	unsigned s;
+
+	assert_int_equal(outbox_open(fx->db, MAP, &ob), 0);
+	append_range(ob, 1, 3);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	lmdb_gets = 0;
+	for (s = 1; s <= 6; s++)
+		assert_true(outbox_ref_checked(t, s));
+	assert_int_equal(lmdb_gets, 0);
+	assert_int_equal(outbox_refs_checked_put(t, 3), 0);
+	assert_false(outbox_ref_checked(t, 2));
+	assert_true(outbox_ref_checked(t, 3));
+	outbox_abort(&t);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_true(outbox_ref_checked(t, 2)); /* aborted: as it was */
+	assert_int_equal(outbox_refs_checked_put(t, 3), 0);
+	assert_int_equal(outbox_commit(&t), 0);
+	assert_int_equal(outbox_begin(ob, &t), 0);
+	assert_false(outbox_ref_checked(t, 2));
+	assert_true(outbox_ref_checked(t, 3));
+	outbox_abort(&t);
+	outbox_close(&ob);
+	assert_int_equal(checked_bits(fx->db), 0x3cu); /* opened again */
+}
+
+/*
  * A tiny map fills: outbox_append or outbox_commit says -EFBIG, and
  * everything committed before is intact and readable, after reopening
  * too.
@@ -1749,6 +1800,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_refs_checked_downgrade, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_refs_checked_unsettled, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_refs_checked_kept, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_map_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_map_full_one_value, setup,
