@@ -197,11 +197,19 @@ recover_run(const struct recover_params *p, FILE *out)
 		goto out;
 	}
 	if (e != 0) {
+		/* It answers no key it turns away: a revoked one, such as
+		 * this node's after a theft, before its rotation. */
 		if (!r.said)
 			fprintf(stderr,
 				"kuska-node: no answer from the consolidator "
-				"at %s: %s\n",
-				p->consolidator, strerror(-e));
+				"at %s: %s%s\n",
+				p->consolidator, strerror(-e),
+				e == -ETIMEDOUT
+				    ? "; it answers no key it has revoked or "
+				      "does not list: if this node's key was "
+				      "revoked, give the node a new key first "
+				      "(a rotation, OPERATIONS.md section 6)"
+				    : "");
 		goto out;
 	}
 	r.consistent = agrees(&r);

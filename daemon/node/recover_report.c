@@ -34,8 +34,9 @@ key_name(const struct rec *r, const uint8_t key_id[KEY_ID_LEN],
 
 /*
  * What revoking key_id leaves to do when it is the key this node signs
- * with now: without a new one its next events are refused. "" for an
- * earlier key.
+ * with now: a new one before anything else, as the consolidator turns a
+ * revoked key away, the next --recover's too (which then says only that
+ * it had no answer), and refuses its events. "" for an earlier key.
  */
 static const char *
 rotation_note(const struct rec *r, const uint8_t key_id[KEY_ID_LEN])
@@ -43,8 +44,9 @@ rotation_note(const struct rec *r, const uint8_t key_id[KEY_ID_LEN])
 	if (memcmp(key_id, r->p->key->key_id, KEY_ID_LEN) != 0)
 		return "";
 	return "; this node signs with that key now: it then needs a new key "
-	       "(a rotation, OPERATIONS.md section 6), or its next events are "
-	       "refused";
+	       "(a rotation, OPERATIONS.md section 6) before --recover runs "
+	       "again, as the consolidator turns a revoked key away (\"no "
+	       "answer from the consolidator\") and refuses its next events";
 }
 
 /*
@@ -145,6 +147,8 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			(unsigned long long)r->cons_last,
 			(unsigned long long)r->n.refused,
 			(unsigned long long)r->n.holes);
+	/* Never of the key this node signs with now: the consolidator turns
+	 * a revoked key away, this recovery's too (rec_greet). */
 	if (r->n.revoked > 0) {
 		char key[KEY_NAME_LEN];
 
