@@ -108,15 +108,33 @@ open_old(struct rec *r)
 	return 0;
 }
 
-/* What the old outbox reached, when it is this node's. */
+/*
+ * What the old outbox reached, when it is this node's, and whether its
+ * last envelope is signed with the key the node signs with now (one that
+ * cannot be read tells nothing).
+ */
 static void
 note_old_next(struct rec *r)
 {
 	struct outbox_state st;
+	struct envelope env;
+	uint8_t *buf;
+	size_t len;
+	char ref[2];
 
 	r->old_next = UINT64_MAX; /* unknown: nothing said never reached */
-	if (r->old != NULL && !r->foreign && outbox_state(r->old, &st) == 0)
-		r->old_next = st.next_seq;
+	if (r->old == NULL || r->foreign || outbox_state(r->old, &st) != 0)
+		return;
+	r->old_next = st.next_seq;
+	if (st.next_seq < 2 || outbox_get(r->old, st.next_seq - 1, &buf, &len,
+					  ref, sizeof(ref)) != 0)
+		return;
+	memset(&env, 0, sizeof(env));
+	if (codec_envelope_decode(buf, len, &env) == 0)
+		r->old_last_now =
+		    memcmp(env.key_id, r->p->key->key_id, KEY_ID_LEN) == 0;
+	codec_envelope_clear(&env);
+	free(buf);
 }
 
 /*
