@@ -16,6 +16,7 @@
 #include "dead_advice.h"
 #include "log.h"
 #include "settings.h"
+#include "status_epochs.h"
 
 #define STATUS_TIMEOUT_MS 5000
 /* A key holder not connected this long is no moment of connecting. */
@@ -45,77 +46,6 @@ ago(uint64_t then_ms, uint64_t now_ms, char *out, size_t cap)
 		snprintf(out, cap, "%llu days ago",
 			 (unsigned long long)s / 86400);
 	return out;
-}
-
-/*
- * Whether s's dead letters may hold a record's content the consolidator
- * refused for that content (bad_event, a kind or stage not allowed):
- * one listed, or more held than listed. What an older node, which does
- * not count the records so held, lets status tell.
- */
-static bool
-dead_for_content(const struct node_status *s)
-{
-	size_t i;
-
-	if (s->dead_total > s->n_dead)
-		return true;
-	for (i = 0; i < s->n_dead; i++)
-		if (s->dead[i].reason == REASON_BAD_EVENT ||
-		    s->dead[i].reason == REASON_KIND_NOT_ALLOWED ||
-		    s->dead[i].reason == REASON_STAGE_NOT_ALLOWED)
-			return true;
-	return false;
-}
-
-/*
- * The live records the node holds under key epochs older than its own:
- * after a rotation, those its institution has not sent again (re-keyed)
- * nor withdrawn. Nothing when there are none. Not a warning (the exit
- * code stays): they are what a rotation in progress holds. Below an
- * epoch holding records whose correction the consolidator refused for
- * its content (the node counts them), that sending again leaves those
- * there (their lines are held, not re-keyed: docs/OPERATIONS.md section
- * 9), and what to do instead: "send them again" alone would send the
- * officer round in circles. An older node does not count them (nor
- * leaves out a record refused for its content when first sent): below
- * them all, while a dead letter refused for its content may be held,
- * what such a node's records may be.
- */
-static void
-print_old_epochs(const struct node_status *s)
-{
-	size_t i;
-
-	if (s->old_epochs_unknown)
-		printf("  records under older key epochs: not known (the node "
-		       "could not count them: its log says why)\n");
-	for (i = 0; i < s->n_old_epochs; i++) {
-		printf("  records under key epoch %u: %llu (send them again "
-		       "or withdraw them before destroying epoch %u's keys; "
-		       "docs/INPUT.md section 7)\n",
-		       (unsigned)s->old_epoch[i],
-		       (unsigned long long)s->old_epoch_records[i],
-		       (unsigned)s->old_epoch[i]);
-		if (s->old_epoch_held[i] > 0)
-			printf("    (sending them again does not re-key %llu "
-			       "of them whose correction the consolidator "
-			       "refused for its content, a dead letter: each "
-			       "stays here until corrected anew under a new "
-			       "ref, or withdrawn; docs/OPERATIONS.md section "
-			       "9)\n",
-			       (unsigned long long)s->old_epoch_held[i]);
-	}
-	if (s->n_old_epochs > 0 && !s->has_old_epoch_held &&
-	    dead_for_content(s))
-		printf("    (an older node: sending them again does not re-key "
-		       "a record whose correction the consolidator refused "
-		       "for its content, a dead letter above: it stays here "
-		       "until corrected anew under a new ref, or withdrawn; "
-		       "nor a record refused for its content when first "
-		       "sent, which counts nowhere and stays here for good: "
-		       "send it anew under a new ref; docs/OPERATIONS.md "
-		       "section 9)\n");
 }
 
 /* "30 days", "5 h", "12 min", "40 s": a length of time for people. */
@@ -579,7 +509,7 @@ node_status(const char *endpoint)
 	else
 		printf(" (check value known after the first submission)");
 	printf("\n");
-	print_old_epochs(s);
+	status_epochs_print(stdout, s);
 	printf("  key holders:            %llu evaluations asked since "
 	       "start",
 	       (unsigned long long)s->evaluations);

@@ -103,10 +103,10 @@ submit_send_chunk(struct run *run, const char *name, struct chunk *c,
 {
 	struct control req, rep;
 	char text[384];
-	size_t i;
+	size_t i, n = c->n;
 	int r;
 
-	if (c->n == 0)
+	if (n == 0)
 		return 0;
 	memset(&req, 0, sizeof(req));
 	req.type = CTL_SUBMIT;
@@ -192,8 +192,14 @@ submit_send_chunk(struct run *run, const char *name, struct chunk *c,
 		codec_control_clear(&rep);
 		return -EBADMSG;
 	}
-	for (i = 0; i < rep.n_results; i++)
-		submit_print_result(run, name, &rep.results[i], t);
+	for (i = 0; i < rep.n_results; i++) {
+		uint64_t at = rep.results[i].line - c->first_line;
+
+		submit_print_result(run, name, &rep.results[i],
+				    rep.results[i].line >= c->first_line &&
+					at < n && c->withdrawal[at],
+				    t);
+	}
 	codec_control_clear(&rep);
 	fflush(stdout);
 	submit_show_progress(run, name, t, true);
@@ -313,6 +319,8 @@ submit_file(struct run *run, const char *name, struct tally *t, bool *ret_sent)
 			c.first_line = lineno;
 		c.lines[c.n] = line;
 		c.lens[c.n] = len;
+		c.withdrawal[c.n] =
+		    record_line_is_withdrawal((const char *)line, len);
 		c.n++;
 		c.bytes += len;
 		if (c.n == CHUNK_LINES || c.bytes >= CHUNK_BYTES) {

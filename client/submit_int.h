@@ -30,6 +30,9 @@ struct ctl;
 struct chunk {
 	uint8_t *lines[CHUNK_LINES]; /* NULL once handed over */
 	size_t lens[CHUNK_LINES];
+	/* The line is a withdrawal: its ref never goes to the --report
+	 * file, whatever the node hands back (an older node does). */
+	bool withdrawal[CHUNK_LINES];
 	size_t n, bytes;
 	unsigned long first_line;
 };
@@ -103,9 +106,11 @@ const char *submit_shown(const char *name);
 /* A row of the --report file of no one line's record: no ref. */
 void submit_report_row(struct run *run, const char *name, uint64_t line,
 		       const char *field, const char *reason);
-/* One line's result printed, and written to the --report file. */
+/* One line's result printed, and written to the --report file; a
+ * withdrawal's (withdrawal true) with no ref, whatever res holds. */
 void submit_print_result(struct run *run, const char *name,
-			 const struct line_result *res, struct tally *t);
+			 const struct line_result *res, bool withdrawal,
+			 struct tally *t);
 /* The progress line: records answered so far, their rate, refusals. */
 void submit_show_progress(struct run *run, const char *name,
 			  const struct tally *t, bool force);

@@ -54,8 +54,12 @@ submit_report_row(struct run *run, const char *name, uint64_t line,
 
 void
 submit_print_result(struct run *run, const char *name,
-		    const struct line_result *res, struct tally *t)
+		    const struct line_result *res, bool withdrawal,
+		    struct tally *t)
 {
+	/* A withdrawal's line carries no victim to check its ref against:
+	 * an older node hands it back all the same. */
+	const char *ref = withdrawal ? "" : res->ref;
 	char text[256];
 
 	if (res->status == LINE_REFUSED) {
@@ -67,8 +71,7 @@ submit_print_result(struct run *run, const char *name,
 			printf("%s:%llu: refused: %s\n", submit_shown(name),
 			       (unsigned long long)res->line, res->reason);
 		snprintf(text, sizeof(text), "refused: %s", res->reason);
-		report_line_row(run, name, res->line, res->field, text,
-				res->ref);
+		report_line_row(run, name, res->line, res->field, text, ref);
 	}
 	if (tally_add(t, res)) {
 		snprintf(text, sizeof(text),
@@ -83,7 +86,7 @@ submit_print_result(struct run *run, const char *name,
 		 * names none. */
 		report_line_row(run, name, res->line,
 				res->field[0] != '\0' ? res->field : "victim",
-				text, res->ref);
+				text, ref);
 	}
 	/* A case stage held already, or out of date order (a node older
 	 * than that says none). */
@@ -94,8 +97,7 @@ submit_print_result(struct run *run, const char *name,
 		if (run->verbose || t->stage_warned <= TALLY_WARN_SHOWN)
 			printf("%s:%llu: %s\n", submit_shown(name),
 			       (unsigned long long)res->line, stage_text);
-		report_line_row(run, name, res->line, "stage", stage_text,
-				res->ref);
+		report_line_row(run, name, res->line, "stage", stage_text, ref);
 	}
 	/* A victim's age the birth date contradicts: a line of its own, so
 	 * that a case stage's warning on the same line loses neither. */
@@ -112,7 +114,7 @@ submit_print_result(struct run *run, const char *name,
 		report_line_row(run, name, res->line,
 				res->age_field[0] != '\0' ? res->age_field
 							  : "victim",
-				age_text, res->ref);
+				age_text, ref);
 	}
 	/* A record held under a ref that holds a victim's identity, or a
 	 * line refused for another field whose ref holds one too (printed
@@ -133,7 +135,7 @@ submit_print_result(struct run *run, const char *name,
 		printf("%s:%llu: warning: %s\n", submit_shown(name),
 		       (unsigned long long)res->line, res->dead_warning);
 		snprintf(text, sizeof(text), "warning: %s", res->dead_warning);
-		report_line_row(run, name, res->line, "ref", text, res->ref);
+		report_line_row(run, name, res->line, "ref", text, ref);
 	}
 }
 

@@ -390,13 +390,16 @@ struct node_status {
 	 * oldest first, epochs of none left out, and of them those held by a
 	 * correction the consolidator refused for its content
 	 * (has_old_epoch_held false: an older node, which does not count
-	 * them, all 0); old_epochs_unknown: the node could not count them. */
+	 * them, all 0); old_epochs_unknown: the node could not count them.
+	 * old_epochs_more: older epochs holding records past those listed
+	 * (0: none, or an older node, which does not say). */
 	size_t n_old_epochs;
 	uint32_t old_epoch[CODEC_MAX_OLD_EPOCHS];
 	uint64_t old_epoch_records[CODEC_MAX_OLD_EPOCHS];
 	uint64_t old_epoch_held[CODEC_MAX_OLD_EPOCHS];
 	bool has_old_epoch_held;
 	bool old_epochs_unknown;
+	uint32_t old_epochs_more;
 };
 
 #define CODEC_MAX_KEYHOLDER_NODES 256

@@ -259,6 +259,10 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 		ns.has_old_epochs_unknown = 1;
 		ns.old_epochs_unknown = 1;
 	}
+	if (in->old_epochs_more > 0) {
+		ns.has_old_epochs_more = 1;
+		ns.old_epochs_more = in->old_epochs_more;
+	}
 	if (in->has_grants) {
 		codec_grants_pack(in->grant_kinds, in->grant_stages, &grants,
 				  &gbuf);
@@ -542,6 +546,7 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 	ns->n_old_epochs = in->n_old_epoch_records;
 	ns->old_epochs_unknown =
 	    in->has_old_epochs_unknown && in->old_epochs_unknown;
+	ns->old_epochs_more = in->old_epochs_more;
 	if (in->grants != NULL) {
 		ns->has_grants = true;
 		ns->grants_default = in->grants_default;

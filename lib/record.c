@@ -433,3 +433,23 @@ out:
 	}
 	return r;
 }
+
+bool
+record_line_is_withdrawal(const char *line, size_t len)
+{
+	json_error_t je;
+	json_t *root;
+	bool is;
+
+	/* The word plain, or spelled with an escape: else no parse. */
+	if (len > RECORD_MAX_LINE ||
+	    (memmem(line, len, "withdrawal", 10) == NULL &&
+	     memmem(line, len, "\\u", 2) == NULL))
+		return false;
+	record_init();
+	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	is = json_is_object(root) && is_withdrawal(root);
+	json_decref(root);
+	sodium_memzero(&je, sizeof(je));
+	return is;
+}

@@ -105,4 +105,14 @@ int record_parse(const char *line, size_t len, enum institution inst,
 		 struct parsed_record *ret, struct record_error *err)
     __attribute__((warn_unused_result));
 
+/*
+ * record_line_is_withdrawal - whether a line of an export is a JSON
+ * object whose "kind" is "withdrawal", whatever else is wrong with it: as
+ * record_parse() tells it, so that kuska submit leaves a withdrawal's ref
+ * out of its --report file even when a node older than that hands it back.
+ * Parses only a line that may spell the word (plainly or with \u
+ * escapes); jansson's buffers are wiped as record_parse()'s are.
+ */
+bool record_line_is_withdrawal(const char *line, size_t len);
+
 #endif

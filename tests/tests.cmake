@@ -50,6 +50,13 @@ else()
 		${CMAKE_SOURCE_DIR}/client/dead_advice.c)
 	target_include_directories(test_dead_advice PRIVATE
 		${CMAKE_SOURCE_DIR}/client)
+	# test_status_epochs checks what kuska status says of older key
+	# epochs (client/status_epochs.h), which needs nothing else of the
+	# client.
+	target_sources(test_status_epochs PRIVATE
+		${CMAKE_SOURCE_DIR}/client/status_epochs.c)
+	target_include_directories(test_status_epochs PRIVATE
+		${CMAKE_SOURCE_DIR}/client)
 	# test_query_json checks kuska query's JSON (client/query_json.h),
 	# which needs nothing else of the client.
 	target_sources(test_query_json PRIVATE

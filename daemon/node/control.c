@@ -67,32 +67,44 @@ oldest_pending(struct node *n, const struct outbox_state *st)
 
 /*
  * The live records under key epochs older than the node's: the newest
- * CODEC_MAX_OLD_EPOCHS of them, oldest first (a read of one meta value:
- * the outbox keeps them, outbox_epochs.c).
+ * CODEC_MAX_OLD_EPOCHS of them, oldest first, and how many older ones
+ * were left out (a read of one meta value: the outbox keeps them,
+ * outbox_epochs.c). More epochs than c holds are read again whole: the
+ * newest are at the end.
  */
 static void
 old_epochs(struct node *n, struct node_status *ns)
 {
-	struct outbox_epoch_count c[64];
-	size_t i, k = 0, from;
-	int got = outbox_epoch_records(n->ob, c, sizeof(c) / sizeof(c[0]));
+	struct outbox_epoch_count c[64], *all = c;
+	size_t i, k = 0, from, cap = sizeof(c) / sizeof(c[0]);
+	int got = outbox_epoch_records(n->ob, c, cap);
 
-	if (got < 0) {
-		ns->old_epochs_unknown = true;
-		return;
+	if (got > (int)cap) {
+		cap = (size_t)got;
+		all = calloc(cap, sizeof(*all));
+		if (all != NULL)
+			got = outbox_epoch_records(n->ob, all, cap);
 	}
-	if ((size_t)got > sizeof(c) / sizeof(c[0]))
-		got = (int)(sizeof(c) / sizeof(c[0]));
-	while (k < (size_t)got && c[k].epoch < n->linkage->epoch)
+	if (got < 0 || all == NULL) {
+		ns->old_epochs_unknown = true;
+		goto out;
+	}
+	if ((size_t)got > cap)
+		got = (int)cap; /* grown since: the newest left to the next */
+	while (k < (size_t)got && all[k].epoch < n->linkage->epoch)
 		k++;
 	from = k > CODEC_MAX_OLD_EPOCHS ? k - CODEC_MAX_OLD_EPOCHS : 0;
+	ns->old_epochs_more = (uint32_t)from;
 	ns->has_old_epoch_held = true;
 	for (i = from; i < k; i++) {
-		ns->old_epoch[ns->n_old_epochs] = c[i].epoch;
-		ns->old_epoch_records[ns->n_old_epochs] = c[i].records;
-		ns->old_epoch_held[ns->n_old_epochs] = c[i].held;
+		ns->old_epoch[ns->n_old_epochs] = all[i].epoch;
+		ns->old_epoch_records[ns->n_old_epochs] = all[i].records;
+		ns->old_epoch_held[ns->n_old_epochs] = all[i].held;
 		ns->n_old_epochs++;
 	}
+out:
+	if (all != c)
+		free(all);
 }
 
 static void

@@ -108,15 +108,33 @@ open_old(struct rec *r)
 	return 0;
 }
 
-/* What the old outbox reached, when it is this node's. */
+/*
+ * What the old outbox reached, when it is this node's, and whether its
+ * last envelope is signed with the key the node signs with now (one that
+ * cannot be read tells nothing).
+ */
 static void
 note_old_next(struct rec *r)
 {
 	struct outbox_state st;
+	struct envelope env;
+	uint8_t *buf;
+	size_t len;
+	char ref[2];
 
 	r->old_next = UINT64_MAX; /* unknown: nothing said never reached */
-	if (r->old != NULL && !r->foreign && outbox_state(r->old, &st) == 0)
-		r->old_next = st.next_seq;
+	if (r->old == NULL || r->foreign || outbox_state(r->old, &st) != 0)
+		return;
+	r->old_next = st.next_seq;
+	if (st.next_seq < 2 || outbox_get(r->old, st.next_seq - 1, &buf, &len,
+					  ref, sizeof(ref)) != 0)
+		return;
+	memset(&env, 0, sizeof(env));
+	if (codec_envelope_decode(buf, len, &env) == 0)
+		r->old_last_now =
+		    memcmp(env.key_id, r->p->key->key_id, KEY_ID_LEN) == 0;
+	codec_envelope_clear(&env);
+	free(buf);
 }
 
 /*
@@ -197,11 +215,19 @@ recover_run(const struct recover_params *p, FILE *out)
 		goto out;
 	}
 	if (e != 0) {
+		/* It answers no key it turns away: a revoked one, such as
+		 * this node's after a theft, before its rotation. */
 		if (!r.said)
 			fprintf(stderr,
 				"kuska-node: no answer from the consolidator "
-				"at %s: %s\n",
-				p->consolidator, strerror(-e));
+				"at %s: %s%s\n",
+				p->consolidator, strerror(-e),
+				e == -ETIMEDOUT
+				    ? "; it answers no key it has revoked or "
+				      "does not list: if this node's key was "
+				      "revoked, give the node a new key first "
+				      "(a rotation, OPERATIONS.md section 6)"
+				    : "");
 		goto out;
 	}
 	r.consistent = agrees(&r);

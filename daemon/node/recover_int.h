@@ -29,6 +29,10 @@ struct rec {
 			    * rec_first_other_certain) */
 	bool foreign;	   /* old is another institution's: kept aside only */
 	uint64_t old_next; /* old's next sequence: it never signed this one */
+	/* old's last envelope is signed with the key this node signs with
+	 * now: past it, an earlier key's envelope is not this node's (a
+	 * node never goes back to an earlier key) */
+	bool old_last_now;
 	struct outbox *fresh;
 	char fresh_dir[4200];
 	struct event *ev;
@@ -91,7 +95,8 @@ int rec_keep_tail(struct rec *r, uint64_t *ret_dropped);
 int rec_finish_meta(struct rec *r);
 
 /* recover_report.c: whether the first envelope handed back that this
- * outbox did not sign is certainly not this node's. */
+ * outbox did not sign is certainly not this node's: by its sequence, or
+ * by its key. */
 bool rec_first_other_certain(const struct rec *r);
 /* Refuses (-EKEYREJECTED, said) to take a thief's envelopes. */
 int rec_judge_revocation(struct rec *r);

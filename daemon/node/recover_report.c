@@ -34,8 +34,9 @@ key_name(const struct rec *r, const uint8_t key_id[KEY_ID_LEN],
 
 /*
  * What revoking key_id leaves to do when it is the key this node signs
- * with now: without a new one its next events are refused. "" for an
- * earlier key.
+ * with now: a new one before anything else, as the consolidator turns a
+ * revoked key away, the next --recover's too (which then says only that
+ * it had no answer), and refuses its events. "" for an earlier key.
  */
 static const char *
 rotation_note(const struct rec *r, const uint8_t key_id[KEY_ID_LEN])
@@ -43,20 +44,41 @@ rotation_note(const struct rec *r, const uint8_t key_id[KEY_ID_LEN])
 	if (memcmp(key_id, r->p->key->key_id, KEY_ID_LEN) != 0)
 		return "";
 	return "; this node signs with that key now: it then needs a new key "
-	       "(a rotation, OPERATIONS.md section 6), or its next events are "
-	       "refused";
+	       "(a rotation, OPERATIONS.md section 6) before --recover runs "
+	       "again, as the consolidator turns a revoked key away (\"no "
+	       "answer from the consolidator\") and refuses its next events";
 }
 
 /*
- * Whether the first envelope handed back that this outbox did not sign is
- * certainly not this node's: the outbox holds other bytes at its sequence.
- * One past the outbox's end may be this node's own, signed after the
- * backup it was restored from (or before it was replaced).
+ * Whether an envelope handed back at seq, signed with key_id, that this
+ * outbox did not sign is certainly not this node's: the outbox holds
+ * other bytes at its sequence, or it is past the outbox's end and signed
+ * with an earlier key while the outbox's last envelope is signed with the
+ * key this node signs with now (it never goes back to an earlier one).
+ * Else one past the end may be this node's own, signed after the backup
+ * the outbox was restored from (or before it was replaced), with either
+ * of its keys.
  */
+static bool
+not_own(const struct rec *r, uint64_t seq, const uint8_t key_id[KEY_ID_LEN])
+{
+	return seq < r->old_next ||
+	       (r->old_last_now &&
+		memcmp(key_id, r->p->key->key_id, KEY_ID_LEN) != 0);
+}
+
+/* Whether it is past the outbox's end that not_own judged it by key. */
+static bool
+not_own_by_key(const struct rec *r, uint64_t seq,
+	       const uint8_t key_id[KEY_ID_LEN])
+{
+	return seq >= r->old_next && not_own(r, seq, key_id);
+}
+
 bool
 rec_first_other_certain(const struct rec *r)
 {
-	return r->n.other > 0 && r->n.first_other < r->old_next;
+	return r->n.other > 0 && not_own(r, r->n.first_other, r->n.other_key);
 }
 
 /*
@@ -70,6 +92,7 @@ report_other(const struct rec *r, FILE *out)
 {
 	unsigned long long first = r->n.first_other;
 	bool certain = rec_first_other_certain(r);
+	bool by_key = not_own_by_key(r, r->n.first_other, r->n.other_key);
 	bool mixed = r->n.other_mixed;
 	char key[KEY_NAME_LEN];
 
@@ -81,17 +104,24 @@ report_other(const struct rec *r, FILE *out)
 			"%llu envelopes it holds are signed with %s but not "
 			"by this outbox (it holds others at their sequences, "
 			"or never reached them), the first at sequence "
-			"%llu%s%s, and were kept as this node's: its own "
-			"from before this outbox was restored from a backup "
-			"or replaced; if it was neither, a thief's with its "
-			"stolen key: then revoke %s (the registry's [key] "
-			"whose .pub has that fingerprint) with "
-			"revoked_after_seq = %llu%s, reload the consolidator "
-			"and run --recover again (OPERATIONS.md section 6)%s\n",
+			"%llu%s%s, and were kept as this node's: %s revoke %s "
+			"(the registry's [key] whose .pub has that "
+			"fingerprint) with revoked_after_seq = %llu%s, reload "
+			"the consolidator and run --recover again "
+			"(OPERATIONS.md section 6)%s\n",
 			(unsigned long long)r->n.other,
 			mixed ? "this node's keys" : key, first,
-			mixed ? " with " : "", mixed ? key : "", key, first - 1,
-			rotation_note(r, r->n.other_key),
+			mixed ? " with " : "", mixed ? key : "",
+			by_key
+			    ? "yet the first is not its own (past this "
+			      "outbox's end and signed with an earlier key "
+			      "than its last envelope: a node never goes "
+			      "back to an earlier key): a thief's with its "
+			      "stolen key:"
+			    : "its own from before this outbox was restored "
+			      "from a backup or replaced; if it was neither, "
+			      "a thief's with its stolen key: then",
+			key, first - 1, rotation_note(r, r->n.other_key),
 			certain ? ""
 				: "; if it was restored and the key stolen "
 				  "too, the thief's first may be later, and "
@@ -101,10 +131,14 @@ report_other(const struct rec *r, FILE *out)
 	if (certain)
 		fprintf(out,
 			"%llu envelopes it holds are not this outbox's, the "
-			"first at sequence %llu: the thief's first, so "
+			"first at sequence %llu%s: the thief's first, so "
 			"revoked_after_seq = %llu on %s leaves none of the "
 			"thief's counted",
-			(unsigned long long)r->n.other, first, first - 1, key);
+			(unsigned long long)r->n.other, first,
+			by_key ? " (past its end, signed with an earlier key "
+				 "than its last envelope: not this node's)"
+			       : "",
+			first - 1, key);
 	else
 		fprintf(
 		    out,
@@ -145,6 +179,8 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			(unsigned long long)r->cons_last,
 			(unsigned long long)r->n.refused,
 			(unsigned long long)r->n.holes);
+	/* Never of the key this node signs with now: the consolidator turns
+	 * a revoked key away, this recovery's too (rec_greet). */
 	if (r->n.revoked > 0) {
 		char key[KEY_NAME_LEN];
 
@@ -213,6 +249,18 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			"system's exports made since that backup\n",
 			(unsigned long long)(r->old_next - 1),
 			(unsigned long long)r->cons_last);
+	else if (r->behind && r->n.other > 0 &&
+		 not_own_by_key(r, r->n.first_other, r->n.other_key))
+		fprintf(out,
+			"this outbox ends at sequence %llu, before the "
+			"consolidator's copy (at %llu), whose envelopes past "
+			"it are not this node's (above): nothing this outbox "
+			"holds is lost; if it was restored from a backup, the "
+			"records taken after it and never delivered are in "
+			"neither: resubmit the case system's exports made "
+			"since that backup\n",
+			(unsigned long long)(r->old_next - 1),
+			(unsigned long long)r->cons_last);
 	else if (!r->consistent && r->had_old)
 		fprintf(out,
 			"this outbox did not agree with the consolidator's "
@@ -233,14 +281,16 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
  * Refuses a recovery that would take a thief's envelope for this node's:
  * the consolidator hands back some as signed by a key revoked before them
  * (a theft, and its key revoked), yet holds as accepted one that this
- * outbox did not sign. When this outbox holds other bytes at the first of
- * those not handed back revoked, the revocation's sequence is past the
+ * outbox did not sign. When the first of those not handed back revoked
+ * is certainly not this node's (not_own: other bytes at its sequence, or
+ * past the outbox's end with an earlier key than its last envelope's),
+ * the revocation's sequence is past the
  * thief's first, named with the key that signed it (the one to revoke:
  * one handed back revoked before it may be another key's, revoked
  * already, such as a thief's with both the earlier key and the one that
  * replaced it: then it is not "too late" a revocation that names another
- * key). When all of them are past
- * this outbox's end, they cannot be told from this node's own delivered
+ * key). Otherwise, past this outbox's end, they cannot be told from this
+ * node's own delivered
  * after the backup it was restored from: that is said, and what revoking
  * before them costs. Returns 0, or -EKEYREJECTED said.
  */
@@ -257,7 +307,7 @@ rec_judge_revocation(struct rec *r)
 	r->said = true;
 	key_name(r, r->n.unrevoked_key, key);
 	key_name(r, r->n.other_accepted_key, accepted);
-	if (r->n.first_unrevoked < r->old_next) {
+	if (not_own(r, r->n.first_unrevoked, r->n.unrevoked_key)) {
 		fprintf(stderr,
 			"kuska-node: the consolidator holds as accepted, at "
 			"sequence %llu, an envelope signed with %s that this "

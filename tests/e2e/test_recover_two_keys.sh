@@ -8,7 +8,9 @@
 # With pj-1 revoked after a's last, b1 is handed back refused and only b2,
 # all pj-2's, is held as accepted: the refusal names pj-2 alone as their key
 # (it said "this node's keys (the first with ...)" of them, counting pj-1's
-# refused ones with them).
+# refused ones with them), and says the node needs a new key before
+# --recover runs again. With pj-2 revoked too, before that new key, the
+# consolidator turns the recovery away: it says a revoked key may be why.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -67,10 +69,27 @@ check "... naming them, $((na + nb1 + 1))-$last, as signed with pj-2 ($FP2), the
 	grep -q "holds as accepted envelopes signed with this node's key $FP2 that this outbox did not sign, at sequences $((na + nb1 + 1))-$last, past its end (its last sequence is $na)" "$T/unsure.out"
 check "... and pj-2 as the key to revoke" \
 	grep -q "revoke this node's key $FP2 (the registry's .key. whose .pub has that fingerprint) with revoked_after_seq = $na, which revokes all of $((na + 1))-$last: " "$T/unsure.out"
-check "... and that the node then needs a new key, pj-2 being the one it signs with" \
-	grep -q "counted once; this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6), or its next events are refused; reload the consolidator" "$T/unsure.out"
+check "... and that the node then needs a new key before --recover runs again, pj-2 being the one it signs with" \
+	grep -q "counted once; this node signs with that key now: it then needs a new key (a rotation, OPERATIONS.md section 6) before --recover runs again, as the consolidator turns a revoked key away (\"no answer from the consolidator\") and refuses its next events; reload the consolidator" "$T/unsure.out"
 check "... not saying they are signed with more than one key" \
 	sh -c "! grep -q \"this node's keys\" '$T/unsure.out'"
+check "... the outbox unchanged" \
+	test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
+
+# --- pj-2 revoked after a's last too, as told, before its new key ---------------
+# The consolidator turns pj-2 away, this recovery too: it has no answer, and
+# says why that may be and what to do (it said only "Connection timed out";
+# the advice above said to revoke pj-2, reload "and run --recover again").
+revoke_key pj-2 "$na"
+check "the consolidator reloads pj-2's revocation after a's last" \
+	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
+"$NODE" --recover -c "$N/pj.conf" >"$T/both.out" 2>&1
+rc=$?
+sed 's/^/#   /' "$T/both.out"
+check "kuska-node --recover with pj-2, the node's key, revoked has no answer (exit $rc)" \
+	test $rc = 1
+check "... and says a revoked key is turned away: give the node a new key first" \
+	grep -q "^kuska-node: no answer from the consolidator at .*: Connection timed out; it answers no key it has revoked or does not list: if this node's key was revoked, give the node a new key first (a rotation, OPERATIONS.md section 6)$" "$T/both.out"
 check "... the outbox unchanged" \
 	test "$(md5sum <"$N/data/pj/data.mdb")" = "$before"
 stop_cons TERM

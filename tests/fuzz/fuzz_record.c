@@ -23,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct parsed_record pr;
 	struct record_error err;
 	size_t i, ref_len;
+	bool is_wd;
 	int r;
 
 	if (batch == NULL) {
@@ -64,6 +65,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < ref_len; i++)
 		if (err.ref[i] < 0x20 || err.ref[i] > 0x7e)
 			abort();
+	/* kuska submit tells a withdrawal's line as the parser does (it
+	 * leaves its ref out of --report whatever the node hands back):
+	 * every withdrawal taken, and never a line whose ref is handed
+	 * back. */
+	is_wd = record_line_is_withdrawal((const char *)data, size);
+	if ((r == 0 && pr.ev.kind == KIND_WITHDRAWAL && !is_wd) ||
+	    (is_wd && err.ref[0] != '\0'))
+		abort();
 	/* Refused, a ref holding a victim's identity is said as
 	 * ref_identity is ("holds ...:" then the advice: the node cuts it
 	 * at the colon), and the ref is kept apart for the node's look-up

@@ -492,8 +492,11 @@ test_control_keyholder(void **state)
 	c->node.old_epoch_records[1] = 2000000;
 	c->node.old_epoch_held[1] = 3;
 	c->node.has_old_epoch_held = true;
+	c->node.old_epochs_more = 5;
 	back = control_round_trip(c);
 	assert_int_equal(back->node.key_epoch, 3);
+	/* The older epochs left out of the list are counted. */
+	assert_int_equal(back->node.old_epochs_more, 5);
 	assert_int_equal(back->node.n_old_epochs, 2);
 	assert_int_equal(back->node.old_epoch[0], 1);
 	assert_int_equal(back->node.old_epoch_records[0], 4);

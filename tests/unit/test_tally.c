@@ -441,7 +441,7 @@ test_ref_warning_refused_listed(void **state)
 	fflush(stdout);
 	assert_true(dup2(fileno(tmp), 1) == 1);
 	for (i = 0; i < 7; i++)
-		submit_print_result(&run, "mp.jsonl", &res[i], &t);
+		submit_print_result(&run, "mp.jsonl", &res[i], false, &t);
 	fflush(stdout);
 	assert_true(dup2(saved, 1) == 1);
 	close(saved);
@@ -465,6 +465,64 @@ test_ref_warning_refused_listed(void **state)
 	free(csv);
 }
 
+/*
+ * A withdrawal's ref never reaches the --report file, refused or held
+ * with a dead letter, even from an older node that hands it back: its
+ * line carries no victim to check it against. Another line's ref does.
+ */
+static void
+test_withdrawal_ref_left_out(void **state)
+{
+	struct line_result res[2];
+	struct run run;
+	struct tally t;
+	char *csv = NULL;
+	size_t len = 0, i;
+	FILE *null = fopen("/dev/null", "w");
+	int saved = dup(1);
+
+	(void)state;
+	assert_non_null(null);
+	assert_true(saved >= 0);
+	memset(res, 0, sizeof(res));
+	memset(&run, 0, sizeof(run));
+	memset(&t, 0, sizeof(t));
+	res[0].line = 1;
+	res[0].status = LINE_REFUSED;
+	snprintf(res[0].field, sizeof(res[0].field), "target_ref");
+	snprintf(res[0].reason, sizeof(res[0].reason), "no such record");
+	res[1].line = 2;
+	res[1].status = LINE_HELD;
+	snprintf(res[1].dead_warning, sizeof(res[1].dead_warning),
+		 "refused at seq 7");
+	for (i = 0; i < 2; i++)
+		snprintf(res[i].ref, sizeof(res[i].ref), "WD-Quispe-%zu", i);
+	run.report = open_memstream(&csv, &len);
+	assert_non_null(run.report);
+	fflush(stdout);
+	assert_true(dup2(fileno(null), 1) == 1);
+	for (i = 0; i < 2; i++)
+		submit_print_result(&run, "mp.jsonl", &res[i], true, &t);
+	for (i = 0; i < 2; i++)
+		submit_print_result(&run, "other.jsonl", &res[i], false, &t);
+	fflush(stdout);
+	assert_true(dup2(saved, 1) == 1);
+	close(saved);
+	fclose(null);
+	assert_int_equal(fclose(run.report), 0);
+	assert_non_null(strstr(csv, "mp.jsonl,1,target_ref,refused: no such "
+				    "record,\n"));
+	assert_non_null(
+	    strstr(csv, "mp.jsonl,2,ref,warning: refused at seq 7,\n"));
+	assert_null(strstr(csv, "mp.jsonl,1,target_ref,refused: no such "
+				"record,WD"));
+	assert_non_null(strstr(csv, "other.jsonl,1,target_ref,refused: no "
+				    "such record,WD-Quispe-0\n"));
+	assert_non_null(strstr(
+	    csv, "other.jsonl,2,ref,warning: refused at seq 7,WD-Quispe-1\n"));
+	free(csv);
+}
+
 int
 main(void)
 {
@@ -478,6 +536,7 @@ main(void)
 	    cmocka_unit_test(test_ref_warnings),
 	    cmocka_unit_test(test_dead_warnings),
 	    cmocka_unit_test(test_ref_warning_refused_listed),
+	    cmocka_unit_test(test_withdrawal_ref_left_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
