@@ -51,10 +51,13 @@ status_epochs_print(FILE *out, const struct node_status *s)
 			     "node could not count them: its log says why)\n");
 	if (s->old_epochs_more > 0)
 		fprintf(out,
-			"  records under %u more key epochs, older than those "
+			"  records under %u more key %s, older than those "
 			"below (not listed: send them again or withdraw them "
-			"before destroying those epochs' keys)\n",
-			(unsigned)s->old_epochs_more);
+			"before destroying %s keys)\n",
+			(unsigned)s->old_epochs_more,
+			s->old_epochs_more == 1 ? "epoch" : "epochs",
+			s->old_epochs_more == 1 ? "that epoch's"
+						: "those epochs'");
 	for (i = 0; i < s->n_old_epochs; i++) {
 		fprintf(out,
 			"  records under key epoch %u: %llu (send them again "

@@ -434,6 +434,34 @@ out:
 	return r;
 }
 
+/*
+ * Whether line may spell "withdrawal" in a JSON string: plainly, or with
+ * one of its letters as a \u escape (\u0077, \u0069 ...: no other escape
+ * makes an ASCII letter). Not any \u: an export written with every
+ * accent escaped (Python's json.dumps) has one on nearly every line,
+ * each then parsed for nothing.
+ */
+static bool
+may_spell_withdrawal(const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+	char hex[3] = "";
+	unsigned long c;
+
+	if (memmem(line, len, "withdrawal", 10) != NULL)
+		return true;
+	while ((p = memmem(p, (size_t)(end - p), "\\u00", 4)) != NULL) {
+		p += 4;
+		if (end - p < 2)
+			break;
+		memcpy(hex, p, 2);
+		c = strtoul(hex, NULL, 16);
+		if (c != 0 && memchr("withdral", (int)c, 8) != NULL)
+			return true;
+	}
+	return false;
+}
+
 bool
 record_line_is_withdrawal(const char *line, size_t len)
 {
@@ -441,10 +469,7 @@ record_line_is_withdrawal(const char *line, size_t len)
 	json_t *root;
 	bool is;
 
-	/* The word plain, or spelled with an escape: else no parse. */
-	if (len > RECORD_MAX_LINE ||
-	    (memmem(line, len, "withdrawal", 10) == NULL &&
-	     memmem(line, len, "\\u", 2) == NULL))
+	if (len > RECORD_MAX_LINE || !may_spell_withdrawal(line, len))
 		return false;
 	record_init();
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);

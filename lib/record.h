@@ -110,8 +110,10 @@ int record_parse(const char *line, size_t len, enum institution inst,
  * object whose "kind" is "withdrawal", whatever else is wrong with it: as
  * record_parse() tells it, so that kuska submit leaves a withdrawal's ref
  * out of its --report file even when a node older than that hands it back.
- * Parses only a line that may spell the word (plainly or with \u
- * escapes); jansson's buffers are wiped as record_parse()'s are.
+ * Parses only a line that may spell the word (plainly, or with one of
+ * its letters as a \u00xx escape, not any \u: an export with its
+ * accents escaped is not parsed twice); jansson's buffers are wiped as
+ * record_parse()'s are.
  */
 bool record_line_is_withdrawal(const char *line, size_t len);
 

@@ -32,6 +32,22 @@ static int32_t today;
 static struct parsed_record pr, pr2;
 static struct record_error err;
 
+/* The lines jansson parsed so far (-Wl,--wrap=json_loadb). */
+static unsigned long lines_parsed;
+
+json_t *__real_json_loadb(const char *buffer, size_t buflen, size_t flags,
+			  json_error_t *error);
+json_t *__wrap_json_loadb(const char *buffer, size_t buflen, size_t flags,
+			  json_error_t *error);
+
+json_t *
+__wrap_json_loadb(const char *buffer, size_t buflen, size_t flags,
+		  json_error_t *error)
+{
+	lines_parsed++;
+	return __real_json_loadb(buffer, buflen, flags, error);
+}
+
 /* J - line with every ' turned into ", in a static buffer. */
 static const char *
 J(const char *line)
@@ -2080,6 +2096,40 @@ test_line_is_withdrawal(void **state)
 	assert_false(w(""));
 }
 
+/*
+ * Only a line that may spell the word is parsed: each of its letters
+ * escaped (\u00xx, either case) is still told; an export written with
+ * every accent escaped (Python's json.dumps) is not parsed line by line.
+ */
+static void
+test_line_is_withdrawal_escapes(void **state)
+{
+	static const char *const escaped[] = {
+	    "{'kind':'\\u0077ithdrawal'}",
+	    "{'kind':'w\\u0069thdrawal'}",
+	    "{'kind':'wi\\u0074hdrawal'}",
+	    "{'kind':'wit\\u0068drawal'}",
+	    "{'kind':'with\\u0064rawal'}",
+	    "{'kind':'withd\\u0072awal'}",
+	    "{'kind':'withdr\\u0061wal'}",
+	    "{'kind':'withdrawa\\u006C'}",
+	    "{'kind':'withdrawa\\u006c'}",
+	    "{'kind':'\\u0077\\u0069thdrawal'}",
+	    "{'\\u006bind':'withdr\\u0061wal'}"};
+	unsigned long before;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(escaped) / sizeof(escaped[0]); i++)
+		assert_true(w(escaped[i]));
+	before = lines_parsed;
+	assert_false(w("{'kind':'identification','ref':'a','victim':{"
+		       "'given_names':'Mar\\u00eda Jos\\u00e9','surnames':"
+		       "'N\\u00fa\\u00f1ez','note':'\\u0000\\u00'}}"));
+	assert_false(w("{'kind':'referral','ref':'\\u4f8b'}"));
+	assert_int_equal(lines_parsed, before);
+}
+
 /* A line with ref r, date d, region g and victim v. */
 #define DREF(r, d, g, v)                                                       \
 	"{'kind':'identification','ref':'" r "','date':'" d "','region':'" g   \
@@ -2303,6 +2353,7 @@ main(void)
 	    cmocka_unit_test(test_init),
 	    cmocka_unit_test(test_error_ref),
 	    cmocka_unit_test(test_line_is_withdrawal),
+	    cmocka_unit_test(test_line_is_withdrawal_escapes),
 	    cmocka_unit_test(test_error_ref_identity),
 	    cmocka_unit_test(test_error_ref_identity_told),
 	};

@@ -68,6 +68,14 @@ test_more(void **state)
 	assert_non_null(strstr(out, "  records under key epoch 10: 17 (send"));
 	assert_null(strstr(out, "key epoch 2:"));
 	free(out);
+	/* One left out: said in the singular. */
+	s.old_epochs_more = 1;
+	out = printed(&s);
+	assert_non_null(strstr(out, "  records under 1 more key epoch, older "
+				    "than those below (not listed: send them "
+				    "again or withdraw them before destroying "
+				    "that epoch's keys)\n"));
+	free(out);
 }
 
 /* As many as the node lists, or fewer: no such line. */
