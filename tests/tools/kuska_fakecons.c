@@ -7,6 +7,7 @@
  *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST
  *		-o OUTBOX_DIR [-x SEQ]...
  *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST -f [-z]
+ *		[-b MS]
  *
  * Binds where the consolidator listens, with its key, and admits any
  * node. It welcomes every hello saying it holds LAST events of the
@@ -26,6 +27,10 @@
  * (what a node believes, keeps nothing of, and before took in a commit
  * of its outbox each). With -z it ends its connections at SIGTERM with a
  * reset (as a consolidator whose host drops them), not an orderly close.
+ * With -b it sends its peers a heartbeat PING every MS milliseconds (the
+ * daemons' 2,000 by default), which libzmq answers at once: a PING read
+ * among a flood's bytes is what made libzmq 4.3.4 write on a connection
+ * it had seen end (docs/SECURITY.md, "Hostile peers").
  * Runs until SIGTERM; exit status 0, or 2 on a usage or setup error.
  */
 #include <errno.h>
@@ -249,9 +254,9 @@ main(int argc, char **argv)
 	unsigned long long last = 0, seq = 0;
 	char err[256] = "";
 	struct fake_server fs;
-	int c, flood = 0, reset = 0;
+	int c, flood = 0, reset = 0, ping_ms = 0;
 
-	while ((c = getopt(argc, argv, "k:e:l:s:K:N:r:o:x:fz")) != -1) {
+	while ((c = getopt(argc, argv, "k:e:l:s:K:N:r:o:x:fzb:")) != -1) {
 		switch (c) {
 		case 'k':
 			key_path = optarg;
@@ -288,6 +293,11 @@ main(int argc, char **argv)
 		case 'z':
 			reset = 1;
 			break;
+		case 'b':
+			ping_ms = atoi(optarg);
+			if (ping_ms <= 0)
+				return 2;
+			break;
 		default:
 			return 2;
 		}
@@ -296,9 +306,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: kuska_fakecons -k KEY -e ENDPOINT "
 				"-l LAST -s SEQ [-K SIGNER.key] [-N NETWORK] "
 				"[-r REASON] [-o OUTBOX_DIR [-x SEQ]...] "
-				"[-f [-z]]\n");
+				"[-f [-z] [-b MS]]\n");
 		return 2;
 	}
+	if (ping_ms > 0)
+		fake_server_ping(ping_ms);
 	if (fake_server_open(&fs, "kuska_fakecons", key_path, endpoint,
 			     "consolidator") != 0)
 		return 2;

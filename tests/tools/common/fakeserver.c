@@ -10,6 +10,7 @@
 #include "fakeserver.h"
 
 static volatile sig_atomic_t stop;
+static int ping_ms; /* fake_server_ping: 0, the daemons' heartbeat */
 
 static void
 on_term(int sig)
@@ -39,6 +40,10 @@ fake_server_open(struct fake_server *fs, const char *prog, const char *key_path,
 	char err[256] = "";
 	int e;
 
+	if (ping_ms > 0) {
+		lim.heartbeat_ms = ping_ms;
+		lim.heartbeat_timeout_ms = 6000; /* the daemons' */
+	}
 	memset(fs, 0, sizeof(*fs));
 	if (keys_init() != 0 ||
 	    keys_load_secret(key_path, &fs->key, err, sizeof(err)) != 0) {
@@ -58,6 +63,12 @@ fake_server_open(struct fake_server *fs, const char *prog, const char *key_path,
 		return 2;
 	}
 	return 0;
+}
+
+void
+fake_server_ping(int interval_ms)
+{
+	ping_ms = interval_ms;
 }
 
 bool

@@ -28,6 +28,14 @@ int fake_server_open(struct fake_server *fs, const char *prog,
 		     const char *key_path, const char *endpoint,
 		     const char *name);
 
+/*
+ * fake_server_ping - has the next fake_server_open's socket send its
+ * peers a heartbeat PING every interval_ms (> 0; the daemons', 2,000, by
+ * default), still timing a silent peer out after the daemons' 6 s: a
+ * peer that pings often, whose PINGs libzmq answers at once.
+ */
+void fake_server_ping(int interval_ms);
+
 /* fake_server_running - false once SIGTERM has come. */
 bool fake_server_running(void);
 
