@@ -267,7 +267,7 @@ start_cons_at() {
 	LD_PRELOAD=$FT FAKETIME="$1" FAKETIME_DONT_FAKE_MONOTONIC=1 \
 		"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
 	PIDS[cons]=$!
-	wait_for_file "$N/run/consolidator.sock"
+	wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}"
 }
 # start_cons_clock FILE: the consolidator with its wall clock read from
 # FILE at every look (libfaketime's FAKETIME_TIMESTAMP_FILE: "@2024-04-05
@@ -279,7 +279,7 @@ start_cons_clock() {
 		FAKETIME_DONT_FAKE_MONOTONIC=1 \
 		"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
 	PIDS[cons]=$!
-	wait_for_file "$N/run/consolidator.sock"
+	wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}"
 }
 start_node_at() {
 	rm -f "$N/run/$1.sock"
