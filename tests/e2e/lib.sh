@@ -267,7 +267,7 @@ start_cons_at() {
 	LD_PRELOAD=$FT FAKETIME="$1" FAKETIME_DONT_FAKE_MONOTONIC=1 \
 		"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
 	PIDS[cons]=$!
-	wait_for_file "$N/run/consolidator.sock"
+	wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}"
 }
 # start_cons_clock FILE: the consolidator with its wall clock read from
 # FILE at every look (libfaketime's FAKETIME_TIMESTAMP_FILE: "@2024-04-05
@@ -279,7 +279,7 @@ start_cons_clock() {
 		FAKETIME_DONT_FAKE_MONOTONIC=1 \
 		"$CONS" -c "$N/consolidator.conf" 2>>"$N/consolidator.log" &
 	PIDS[cons]=$!
-	wait_for_file "$N/run/consolidator.sock"
+	wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}"
 }
 start_node_at() {
 	rm -f "$N/run/$1.sock"
@@ -412,10 +412,12 @@ wait_for_file() {
 START_WAIT_S=30
 
 # wait_log FILE PATTERN [SECONDS]: until a line of FILE matches PATTERN
-# (grep's basic regular expression), for at most SECONDS (default 5).
+# (grep's basic regular expression), for at most SECONDS (default 30: it
+# returns as soon as the line shows, and 5 s left little to a sanitized
+# daemon, two to five times slower, on a loaded machine).
 wait_log() {
 	local i
-	for i in $(seq $((${3:-5} * 10))); do
+	for i in $(seq $((${3:-30} * 10))); do
 		grep -q -e "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -438,7 +440,7 @@ kh_sweep() {
 # FILE past its first LINES (those written since a count taken before).
 wait_log_after() {
 	local i
-	for i in $(seq $((${4:-5} * 10))); do
+	for i in $(seq $((${4:-30} * 10))); do
 		tail -n +$(($2 + 1)) "$1" 2>/dev/null | grep -q -e "$3" && return 0
 		sleep 0.1
 	done

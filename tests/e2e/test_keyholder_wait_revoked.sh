@@ -32,11 +32,16 @@ kh_reload() {
 	hup_wait "$N/keyholder.log" "event=reload " "${PIDS[keyholder]}"
 }
 
-# flood KEY: COUNT requests at once on a connection held open (60 s)
-# that reads nothing.
+# flood KEY: COUNT requests at once on a connection held open (300 s:
+# past the 180 s the requests are waited for below, or pnp's holder may
+# have gone before its connection is seen closed) that reads nothing,
+# pinging the key holder every second (-P): its reads stopped, the key
+# holder's heartbeats (6 s) ended it else, and on a loaded machine
+# before pnp's turn came (kuska_keyholder_connections 0, nothing closed
+# for the refusal).
 flood() {
 	"$THIEF" sweep -k "$N/keys/$1.key" -p "$N/keys/keyholder.pub" \
-		-e "$EP" -E 1 -n $BIG -b $BIG -F $COUNT -t 60000 \
+		-e "$EP" -E 1 -n $BIG -b $BIG -F $COUNT -t 300000 -P 1000 \
 		>"$T/flood.$1.out" 2>&1 &
 }
 # pj's and mp's lines, full too, are served in turn with pnp's: its
@@ -48,20 +53,30 @@ others="$others $!"
 # pnp's stolen key.
 flood pnp
 flood=$!
-for _ in $(seq 100); do
-	[ "$(metric kuska_keyholder_requests_waiting)" -ge 4 ] 2>/dev/null &&
-		break
+# pnp's own line, not the total: on a loaded machine pj's and mp's
+# filled it while pnp's thief had not yet connected, which it then did
+# past the revocation time, refused at its handshake.
+pnp_waiting() {
+	metric 'kuska_keyholder_node_requests_waiting{node="pnp"}'
+}
+for _ in $(seq 300); do
+	[ "$(pnp_waiting)" -ge 4 ] 2>/dev/null && break
 	sleep 0.1
 done
-check "pnp's requests wait their turn" \
-	test "$(metric kuska_keyholder_requests_waiting)" -ge 4
+check "pnp's requests wait their turn" test "$(pnp_waiting)" -ge 4
 
-at=$(($(date +%s) + 2))
+# Five seconds ahead (whole seconds: four at least), not two: on a loaded
+# machine the key holder's reload, SIGHUP to its line, came past a time
+# one to two seconds ahead, and pnp's connection was dropped at the
+# reload (event=peer_dropped), failing the check below.
+at=$(($(date +%s) + 5))
 cp "$N/registry.conf" "$T/registry.good"
 awk -v t="$(date -u -d "@$at" +%Y-%m-%dT%H:%M:%SZ)" \
 	'{ print } $0 == "[key pnp-1]" { print "revoked = " t }' \
 	"$T/registry.good" >"$N/registry.conf"
-check "the key holder reloads a registry revoking pnp-1 in 2 s" kh_reload
+check "the key holder reloads a registry revoking pnp-1 in 5 s" kh_reload
+[ "$(date +%s)" -lt "$at" ] ||
+	echo "# the reload ended past the revocation time: the machine is slow"
 check "... and keeps pnp's connection, its key still valid" \
 	test "$(closed_invalid)" = 0
 while [ "$(date +%s)" -le "$at" ]; do sleep 0.1; done
@@ -89,8 +104,22 @@ for _ in $(seq 50); do
 	[ "$(closed_invalid)" -ge 1 ] 2>/dev/null && break
 	sleep 0.1
 done
-check "... and pnp's connection is closed, its holder still holding it" \
-	sh -c "test \"\$1\" -ge 1 && kill -0 $flood" _ "$(closed_invalid)"
+# held_until_closed: pnp's holder did not end the connection itself: it
+# still runs, or its own libzmq aborted as the key holder's close ended
+# it (the pings' write after the end, its reads stalled: "!_io_error",
+# docs/SECURITY.md), which it did in every run with -P.
+held_until_closed() {
+	kill -0 "$flood" 2>/dev/null ||
+		grep -q "Assertion failed: !_io_error" "$T/flood.pnp.out"
+}
+check "... and pnp's connection is closed by the key holder" \
+	sh -c 'test "$1" -ge 1' _ "$(closed_invalid)"
+check "... its holder holding it until then" held_until_closed
+# What the key holder says of its connections when that fails.
+[ "$(closed_invalid)" -ge 1 ] 2>/dev/null ||
+	"$KUSKA" metrics -c "$N/keyholder.conf" 2>&1 |
+	grep -E '^kuska_keyholder_(connections|requests_(waiting|refused))' |
+		sed 's/^/#   /'
 kill $flood $others 2>/dev/null
 wait $flood $others 2>/dev/null
 check "the key holder is still running" kill -0 "${PIDS[keyholder]}"

@@ -30,7 +30,7 @@ base=$(cons_last_seq pnp)
 sed -i '/^\[institution pnp\]/,/^\[/ s/^kinds = identification /kinds = /' \
 	"$N/registry.conf"
 kill -HUP "${PIDS[cons]}"
-wait_log "$N/consolidator.log" "event=reload" 5
+wait_log "$N/consolidator.log" "event=reload" 30
 sleep 0.3
 kill -STOP "${PIDS[cons]}"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/c.jsonl" >"$T/submit-c.out" 2>&1

@@ -19,10 +19,23 @@ touch "$SLOW"
 asked=$!
 check "the reader is held with the request" wait_for_file "$SLOW.hit" 30
 kill -TERM "${PIDS[cons]}"
-# The query thread, idle, stops at once and finds no request waiting;
-# the stop then waits for the reader, held: released after a second.
-sleep 1
-check "the stop is under way" grep -q "event=stop$" "$N/consolidator.log"
+# query_thread_gone: the consolidator has no thread named kuska-query
+# (QUERY_THREAD_NAME) left, for 30 s at most.
+query_thread_gone() {
+	local i
+	for i in $(seq 300); do
+		grep -qx kuska-query "/proc/${PIDS[cons]}/task/"*/comm 2>/dev/null ||
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+# The query thread, idle, stops and finds no request waiting; the stop
+# then waits for the reader, held: released once the thread has gone
+# (released sooner, the thread could still take the request and answer
+# it; a second's sleep is no bound on a loaded machine).
+check "the stop is under way" wait_log "$N/consolidator.log" "event=stop$"
+check "the query thread has gone" query_thread_gone
 rm -f "$SLOW"
 wait "${PIDS[cons]}"
 rc=$?

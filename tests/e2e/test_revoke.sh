@@ -153,7 +153,7 @@ printf '%s\n' '{"kind":"identification","ref":"R-AFTER-1","date":"2025-06-01","r
 	>"$T/after.jsonl"
 "$KUSKA" submit -c "$N/pnp.conf" "$T/after.jsonl" >/dev/null
 check "pnp's node was cut off and refused when it came back" \
-	wait_log "$N/pnp.log" "event=handshake_refused" 3
+	wait_log "$N/pnp.log" "event=handshake_refused" 30
 check "... and the consolidator dropped it at the reload" \
 	grep -q "event=peer_dropped .*key=pnp-1 .*reason=key_not_valid" \
 	"$N/consolidator.log"

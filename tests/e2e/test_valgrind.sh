@@ -31,7 +31,7 @@ echo "indicators = $T/indicators.conf" >>"$N/consolidator.conf"
 $VG --log-file="$T/vg-cons.%p" "$CONS" -c "$N/consolidator.conf" \
 	2>>"$N/consolidator.log" &
 PIDS[cons]=$!
-wait_for_file "$N/run/consolidator.sock"
+wait_for_file "$N/run/consolidator.sock" $START_WAIT_S "${PIDS[cons]}"
 # shellcheck disable=SC2086
 $VG --log-file="$T/vg-keyholder.%p" "$KEYHOLDER" -c "$N/keyholder.conf" \
 	2>>"$N/keyholder.log" &

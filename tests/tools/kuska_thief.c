@@ -19,7 +19,7 @@
  *
  *	kuska_thief sweep -k NODE.key -p KEYHOLDER.pub -e tcp://HOST:PORT
  *		-E EPOCH [-n COUNT] [-b BATCH] [-t TIMEOUT_MS] [-x KIND] [-c]
- *		[-F FLOOD]
+ *		[-F FLOOD [-P PING_MS]]
  *
  * With a stolen node key, asks the key holder online to evaluate COUNT
  * (default 1000000) blinded DNIs, BATCH (default 10000) at a time, as a
@@ -41,7 +41,9 @@
  * -F FLOOD is instead a node key's holder that never reads its answers:
  * it sends the first request (BATCH elements) FLOOD times on a connection
  * of its own (unread_flood), prints "flooded N", keeps the connection
- * open for TIMEOUT_MS reading nothing, and ends it.
+ * open for TIMEOUT_MS reading nothing, and ends it. With -P it sends
+ * libzmq's PINGs every PING_MS (unread_set_keepalive), so that the
+ * holder's heartbeats do not end the connection first.
  *
  *	kuska_thief strangers -p SERVER.pub -e tcp://HOST:PORT [-n COUNT]
  *		[-t TIMEOUT_MS] [-N]
@@ -302,10 +304,13 @@ sweep(int argc, char **argv)
 	int ch, e, rc = 2;
 
 	optind = 2;
-	while ((ch = getopt(argc, argv, "k:p:e:E:n:b:t:x:cF:")) != -1) {
+	while ((ch = getopt(argc, argv, "k:p:e:E:n:b:t:x:cF:P:")) != -1) {
 		switch (ch) {
 		case 'F':
 			flood = strtoul(optarg, NULL, 10);
+			break;
+		case 'P':
+			unread_set_keepalive((int)strtol(optarg, NULL, 10));
 			break;
 		case 'x':
 			spoil = optarg;

@@ -14,11 +14,19 @@
 #include <zmq.h>
 
 static int heartbeat_ms;
+static int heartbeat_timeout_ms; /* 0: libzmq's (heartbeat_ms) */
 
 void
 unread_set_heartbeat(int ms)
 {
 	heartbeat_ms = ms;
+}
+
+void
+unread_set_keepalive(int ms)
+{
+	heartbeat_ms = ms;
+	heartbeat_timeout_ms = 86400000;
 }
 
 int
@@ -47,6 +55,10 @@ unread_flood(const char *ep, const struct secret_key *key,
 	if (heartbeat_ms > 0 &&
 	    zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &heartbeat_ms,
 			   sizeof(heartbeat_ms)) != 0)
+		goto out;
+	if (heartbeat_timeout_ms > 0 &&
+	    zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &heartbeat_timeout_ms,
+			   sizeof(heartbeat_timeout_ms)) != 0)
 		goto out;
 	if (key != NULL &&
 	    (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server->curve_pk,

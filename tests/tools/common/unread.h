@@ -34,6 +34,16 @@
  */
 void unread_set_heartbeat(int ms);
 
+/*
+ * unread_set_keepalive - as unread_set_heartbeat(ms), and this end never
+ * times the daemon out (ZMQ_HEARTBEAT_TIMEOUT of a day: its PONGs are
+ * never read here). The daemon's libzmq decodes each PING, which puts
+ * off its own heartbeat time-out: the connection, its answers unread,
+ * stays open as long as it is held, where else the daemon's heartbeats
+ * (6 s, lib/transport.c) end it a few seconds after its reads stop.
+ */
+void unread_set_keepalive(int ms);
+
 int unread_flood(const char *ep, const struct secret_key *key,
 		 const struct public_key *server, const void *msg, size_t len,
 		 unsigned long count, long hold_ms, const char *label);
