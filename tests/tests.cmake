@@ -157,6 +157,7 @@ set(E2E_HEAVY
 	test_control_unread	# 3 batches of 65,536 on one worker, 36,000 flooded control requests
 	test_holder_flood	# nine floods from a hostile key holder, each ended at another moment (50 s)
 	test_consolidator_flood	# eight floods from a hostile consolidator during submissions, each ended at another moment (45 s)
+	test_recover_flood	# four floods of a --recover from a hostile consolidator, 10,000 Acks between two reads (10 s)
 	test_reload_stress	# four clients asking without pause, audits of seconds, 38 reloads (30 to 60 s)
 	test_ingest_ping	# five floods of 18,000 recovery requests with 1 ms heartbeats from a stolen node key
 	test_stall_unread	# two floods of 18,000 recovery requests while a commit stalls

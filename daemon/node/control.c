@@ -250,6 +250,12 @@ node_metrics(struct node *n, struct mtext *m)
 		    "Submit requests refused because a key holder was "
 		    "unreachable, refused or answered wrongly.",
 		    labels, (double)n->intake.holder_failures);
+	metrics_one(m, "kuska_node_keyholder_floods_total", "counter",
+		    "Connections to a key holder dropped because it sent "
+		    "replies nothing asked for without end, since start.",
+		    labels,
+		    n->holders != NULL ? (double)holders_floods(n->holders)
+				       : 0);
 	metrics_one(m, "kuska_node_key_epoch", "gauge",
 		    "The key epoch of the pseudonyms this node makes.", labels,
 		    (double)n->linkage->epoch);

@@ -45,6 +45,9 @@ struct holder {
 	int redial_err;	  /* -errno of the last redial, which failed */
 	struct log_budget redial_log;
 	struct log_budget batch_log; /* event=keyholder_max_batch */
+	struct log_budget flood_log; /* event=keyholder_flood */
+	size_t untaken;		     /* replies read since one taken */
+	uint64_t floods;	     /* connections dropped for them */
 	bool dropped;	    /* disconnected since the request went out */
 	bool greet;	    /* connected, and no hello sent yet */
 	bool hello_out;	    /* a hello sent, its answer not read yet */
@@ -222,6 +225,17 @@ went_down(struct holder *h)
 	h->up = false;
 }
 
+uint64_t
+holders_floods(const struct holders *hs)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < hs->n; i++)
+		n += hs->h[i].floods;
+	return n;
+}
+
 size_t
 holders_unreached(const struct holders *hs, char *why, size_t whylen,
 		  uint64_t *since_ms)
@@ -331,15 +345,17 @@ note_max_batch(struct holder *h, uint32_t max_batch)
  * Reads one reply of h waiting into m (cleared by the caller), noting
  * the max_batch told in the answer to the hello the node sent (the first
  * reply of id 0 since; any other reply's is taken only from a too_large
- * refusal of the round in flight). Returns 0, -EAGAIN (nothing read) or
- * -EBADMSG (unreadable, dropped).
+ * refusal of the round in flight), and whether it was that answer in
+ * *hello. Returns 0, -EAGAIN (nothing read) or -EBADMSG (unreadable,
+ * dropped).
  */
 static int
-read_reply(struct holder *h, struct oprf_msg *m)
+read_reply(struct holder *h, struct oprf_msg *m, bool *hello)
 {
 	struct tframes f;
 	int r;
 
+	*hello = false;
 	if (tsock_recv(h->s, &f, 1, CODEC_MAX_FRAME) != 0)
 		return -EAGAIN;
 	r = codec_oprf_reply_decode(f.data[0], f.len[0], m);
@@ -348,27 +364,66 @@ read_reply(struct holder *h, struct oprf_msg *m)
 	 * every node's bound at will. The callers drop the others. */
 	if (r == 0 && m->request_id == 0 && h->hello_out) {
 		h->hello_out = false;
+		*hello = true;
 		if (m->status == OPRF_OK)
 			(void)note_max_batch(h, m->max_batch);
 	}
 	return r;
 }
 
+/*
+ * Counts a reply of h read, taken or not: HOLDERS_FLOOD_MAX in a row not
+ * taken drop the connection, and what libzmq holds of it (the requests
+ * sent and not answered too), and dial again. Returns whether it did.
+ */
+static bool
+flooded(struct holder *h, bool taken)
+{
+	if (taken) {
+		h->untaken = 0;
+		return false;
+	}
+	if (++h->untaken < HOLDERS_FLOOD_MAX)
+		return false;
+	h->untaken = 0;
+	h->floods++;
+	/* Down until the new connection's handshake, hello again then. */
+	h->greet = false;
+	h->hello_out = false;
+	h->dropped = true;
+	went_down(h);
+	h->undialled = false;
+	h->redial_err = tsock_redial(h->s, h->endpoint);
+	log_warnx_budget(&h->flood_log,
+			 "event=keyholder_flood keyholder=%s untaken=%d "
+			 "action=redial",
+			 LOG_Q(h->endpoint), HOLDERS_FLOOD_MAX);
+	/* Failed, it is tried again at the next request (send_one). */
+	if (h->redial_err != 0)
+		log_warnx_budget(
+		    &h->redial_log, "event=redial_failed keyholder=%s error=%s",
+		    LOG_Q(h->endpoint), LOG_Q(strerror(-h->redial_err)));
+	return true;
+}
+
 /* Drops the replies h sent that nothing waits for, at most
  * HOLDERS_DRAIN_MAX of them: hellos' answers (the max_batch they tell
- * kept), late ones. */
+ * kept), late ones; HOLDERS_FLOOD_MAX in a row drop the connection. */
 static void
 drain(struct holder *h)
 {
 	struct oprf_msg m;
+	bool hello;
 	int n, r;
 
 	for (n = 0; n < HOLDERS_DRAIN_MAX; n++) {
-		r = read_reply(h, &m);
+		r = read_reply(h, &m, &hello);
 		if (r == -EAGAIN)
 			break;
 		if (r == 0)
 			codec_oprf_clear(&m);
+		if (flooded(h, hello))
+			break;
 	}
 }
 
@@ -509,11 +564,58 @@ add_piece(struct holders *hs, size_t j, const uint8_t *el, size_t n,
 }
 
 /*
+ * Reads the replies of holder i waiting until one answers a piece of the
+ * round in flight not answered yet (into m, its index in *piece), dropping
+ * the others (answers to abandoned requests, hellos', unreadable frames),
+ * at most HOLDERS_DRAIN_MAX of them a call. Returns 1 when it found one,
+ * 0 when none waits (or it dropped that many), or -EHOSTUNREACH with why
+ * when they dropped the connection (HOLDERS_FLOOD_MAX in a row).
+ */
+static int
+next_answer(struct holders *hs, size_t i, struct oprf_msg *m, size_t *piece,
+	    char *why, size_t whylen)
+{
+	struct holder *h = &hs->h[i];
+	uint64_t p;
+	bool hello;
+	int k, r;
+
+	for (k = 0; k < HOLDERS_DRAIN_MAX; k++) {
+		r = read_reply(h, m, &hello);
+		if (r == -EAGAIN)
+			return 0;
+		if (r == 0) {
+			/* Ids wrap around: the piece is their difference. */
+			p = m->request_id - hs->first_id;
+			if (p < hs->pieces &&
+			    (hs->answered[p] & 1u << i) == 0) {
+				(void)flooded(h, true);
+				*piece = (size_t)p;
+				return 1;
+			}
+			codec_oprf_clear(m);
+		}
+		if (flooded(h, hello)) {
+			snprintf(
+			    why, whylen,
+			    "key holder %s unreachable: it sent %d replies "
+			    "in a row that nothing asked for (connection "
+			    "dropped)",
+			    h->shown, HOLDERS_FLOOD_MAX);
+			return -EHOSTUNREACH;
+		}
+	}
+	return 0;
+}
+
+/*
  * Takes one answer of holder i to a piece of the round in flight into out
- * (the first for its piece) or adds it (the others). Returns 1 when it
- * was such an answer, 0 for a stale or unreadable frame, or -errno with
- * why: -E2BIG when the holder refused the piece as too large and told a
- * smaller max_batch (noted for the next round).
+ * (the first for its piece) or adds it (the others), dropping the stale
+ * or unreadable frames before it (next_answer). Returns 1 when it took
+ * one, 0 when none waits, or -errno with why: -E2BIG when the holder
+ * refused the piece as too large and told a smaller max_batch (noted for
+ * the next round), -EHOSTUNREACH when its replies nothing asked for
+ * dropped the connection.
  */
 static int
 take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
@@ -522,19 +624,11 @@ take_answer(struct holders *hs, size_t i, uint32_t epoch, uint8_t *out,
 	struct holder *h = &hs->h[i];
 	struct oprf_msg m;
 	char text[CODEC_MAX_TEXT + 1];
-	uint64_t piece;
 	size_t j, n;
 	int r;
 
-	if ((r = read_reply(h, &m)) != 0)
-		return 0;
-	/* Ids wrap around: the piece's index is their difference. */
-	piece = m.request_id - hs->first_id;
-	if (piece >= hs->pieces || (hs->answered[piece] & 1u << i) != 0) {
-		codec_oprf_clear(&m);
-		return 0; /* an answer to an abandoned request, or a hello */
-	}
-	j = (size_t)piece;
+	if ((r = next_answer(hs, i, &m, &j, why, whylen)) != 1)
+		return r;
 	n = piece_len(hs, j);
 	clean(m.text, text, sizeof(text));
 	switch (m.status) {
@@ -729,6 +823,10 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 					break;
 				}
 			}
+			/* Answered all: what it sends still is nothing
+			 * asked for, read (not left to libzmq) and counted. */
+			if (ready[i] && h->pieces_got == hs->pieces)
+				drain(h);
 			while (ready[i] && h->pieces_got < hs->pieces &&
 			       r == 0) {
 				int a =

@@ -37,6 +37,18 @@
  * hold the loop there (no delivery, no status answered, no watchdog fed).
  */
 #define HOLDERS_DRAIN_MAX 1024
+/*
+ * Replies of a holder read in a row none of which was taken (an answer to
+ * a piece of the round in flight, or to the hello) before the node drops
+ * the connection, and what libzmq holds of it, and dials again
+ * (event=keyholder_flood): a holder's key can send faster than the node
+ * reads, and libzmq's queue (ZMQ_RCVHWM lifted) would hold the
+ * difference without bound. A genuine holder sends at most the late
+ * answers of the rounds it did not answer in time, some 140 pieces a
+ * round at most (INTAKE_ROUND_INPUTS, twice, in requests of
+ * SETTINGS_MIN_MAX_BATCH).
+ */
+#define HOLDERS_FLOOD_MAX 4096
 
 struct holders;
 
@@ -77,7 +89,9 @@ struct tsock *holders_socket(const struct holders *h, size_t i);
  * holders_recv - waits for every holder's answers to the round sent, up
  * to keyholder_timeout_s after it was sent, and writes their sum into out
  * (n * 32 bytes, n as sent). Returns 0, or with a sentence in why:
- * -ETIMEDOUT (no answer in time), -EHOSTUNREACH (the connection dropped),
+ * -ETIMEDOUT (no answer in time), -EHOSTUNREACH (the connection dropped,
+ * or the node dropped it: HOLDERS_FLOOD_MAX replies in a row nothing
+ * asked for),
  * -EAGAIN (the node's allowance is spent), -ESTALE (the holder works in
  * another key epoch), -E2BIG (a holder refused a request as too large,
  * telling a smaller max_batch, which holders_request_max gives from now
@@ -118,6 +132,12 @@ void holders_tick(struct holders *h);
  */
 size_t holders_unreached(const struct holders *h, char *why, size_t whylen,
 			 uint64_t *since_ms);
+
+/*
+ * holders_floods - how many times, since the start, a holder's replies
+ * nothing asked for (HOLDERS_FLOOD_MAX in a row) dropped its connection.
+ */
+uint64_t holders_floods(const struct holders *h);
 
 int holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
 		 size_t per_request, char *why, size_t whylen);

@@ -24,11 +24,25 @@
  * map_size bytes holds fewer envelopes than map_size / this. */
 #define RECOVER_MIN_ENVELOPE 64
 
-/* Sends m and waits for an answer of type want (nonce for WELCOME). */
+/*
+ * Messages read while waiting for one answer, none of which it was,
+ * before the recovery gives up: a genuine consolidator sends answers to
+ * what the node asks, one at a time. The socket has ZMQ_RCVHWM lifted
+ * (at 1,000, a consolidator's key flooding it and resetting the
+ * connection aborted libzmq 4.3.4), so a flood is bounded here instead.
+ */
+#define RECOVER_UNASKED_MAX 4096
+
+/*
+ * Sends m and waits for an answer of type want (nonce for WELCOME).
+ * Returns 0, -EPERM (a refusal, said), -EPROTO (RECOVER_UNASKED_MAX
+ * messages read that were not it), -ETIMEDOUT, -ENOMEM or another -errno.
+ */
 static int
 ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 {
 	uint64_t deadline = date_mono_ms() + (uint64_t)r->p->timeout_ms;
+	unsigned unasked = 0;
 	uint8_t *buf;
 	size_t len;
 	int e;
@@ -56,6 +70,10 @@ ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 			return e;
 		if (e <= 0 || tsock_recv(r->sock, &f, 1, CODEC_MAX_FRAME) != 0)
 			continue;
+		if (++unasked > RECOVER_UNASKED_MAX) {
+			tframes_clear(&f);
+			return -EPROTO;
+		}
 		e = codec_msg_decode(f.data[0], f.len[0], ret);
 		tframes_clear(&f);
 		if (e == -ENOMEM)
@@ -76,6 +94,22 @@ ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 		codec_msg_clear(ret); /* an answer to something older */
 	}
 	return -ETIMEDOUT;
+}
+
+/* Says why the recovery stops when ask read too many unasked (e, -EPROTO);
+ * returns e. */
+static int
+said_unasked(struct rec *r, int e)
+{
+	if (e != -EPROTO)
+		return e;
+	fprintf(stderr,
+		"kuska-node: the consolidator sent %d messages in a row that "
+		"nothing asked for: recovery stopped (the outbox is "
+		"unchanged); check the consolidator's machine and key\n",
+		RECOVER_UNASKED_MAX);
+	r->said = true;
+	return e;
 }
 
 /* A hello saying diverged (text, or "" for nothing): its Welcome. */
@@ -108,7 +142,7 @@ rec_greet(struct rec *r)
 
 	e = hello(r, "", &w);
 	if (e != 0)
-		return e;
+		return said_unasked(r, e);
 	if (w.last_seq > r->p->map_size / RECOVER_MIN_ENVELOPE) {
 		/* Its word sizes what follows (the id table, the pieces
 		 * asked): not believed past what the new outbox could hold. */
@@ -167,7 +201,7 @@ rec_fetch(struct rec *r)
 			continue;
 		}
 		if (e != 0)
-			return e;
+			return said_unasked(r, e);
 		tries = 0;
 	}
 	return 0;
@@ -192,7 +226,12 @@ rec_announce(struct rec *r)
 int
 rec_connect(struct rec *r)
 {
-	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
+	/* ZMQ_RCVHWM lifted: libzmq 4.3.4 aborts when a connection it
+	 * stopped reading at 1,000 ends with a heartbeat due, and a
+	 * consolidator's key could fill 1,000 while a piece is stored. ask
+	 * bounds what it reads (RECOVER_UNASKED_MAX). */
+	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME,
+				   .rcv_unbounded = true};
 	int e;
 
 	r->t = transport_new();

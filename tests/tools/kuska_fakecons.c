@@ -7,7 +7,7 @@
  *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST
  *		-o OUTBOX_DIR [-x SEQ]...
  *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST -f [-z]
- *		[-b MS]
+ *		[-b MS] [-B BURST]
  *
  * Binds where the consolidator listens, with its key, and admits any
  * node. It welcomes every hello saying it holds LAST events of the
@@ -25,12 +25,14 @@
  * With -f, it floods the last node it welcomed without end with Acks it
  * never asked for: of batches it never sent, acknowledging sequence 0
  * (what a node believes, keeps nothing of, and before took in a commit
- * of its outbox each). With -z it ends its connections at SIGTERM with a
- * reset (as a consolidator whose host drops them), not an orderly close.
- * With -b it sends its peers a heartbeat PING every MS milliseconds (the
- * daemons' 2,000 by default), which libzmq answers at once: a PING read
- * among a flood's bytes is what made libzmq 4.3.4 write on a connection
- * it had seen end (docs/SECURITY.md, "Hostile peers").
+ * of its outbox each), BURST (1,000) between two reads of its requests
+ * (each answered after the Acks sent before it). With -z it ends its
+ * connections at SIGTERM with a reset (as a consolidator whose host drops
+ * them), not an orderly close. With -b it sends its peers a heartbeat
+ * PING every MS milliseconds (the daemons' 2,000 by default), which
+ * libzmq answers at once: a PING read among a flood's bytes is what made
+ * libzmq 4.3.4 write on a connection it had seen end (docs/SECURITY.md,
+ * "Hostile peers").
  * Runs until SIGTERM; exit status 0, or 2 on a usage or setup error.
  */
 #include <errno.h>
@@ -58,6 +60,7 @@ static uint64_t omit[MAX_OMIT]; /* -x */
 static size_t n_omit;
 #define NEVER_SENT_BATCH 0x7fffffff00000000ULL /* no node counts this far */
 #define FLOOD_BURST 1000	 /* unasked Acks between two polls, with -f */
+static unsigned long flood_burst = FLOOD_BURST; /* -B */
 static uint8_t flood_route[256]; /* the last node welcomed */
 static size_t flood_route_len;	 /* 0: none yet */
 
@@ -88,17 +91,17 @@ send_msg(struct tsock *s, const struct tframes *f, const struct msg *m)
 	send_to(s, f->data[0], f->len[0], m);
 }
 
-/* Sends FLOOD_BURST Acks of batches never sent to the last node welcomed. */
+/* Sends flood_burst Acks of batches never sent to the last node welcomed. */
 static void
 send_unasked(struct tsock *s)
 {
 	static uint64_t n;
 	struct msg ack;
-	int i;
+	unsigned long i;
 
 	memset(&ack, 0, sizeof(ack));
 	ack.type = MSG_ACK;
-	for (i = 0; i < FLOOD_BURST; i++) {
+	for (i = 0; i < flood_burst; i++) {
 		ack.batch_id = NEVER_SENT_BATCH + n++;
 		send_to(s, flood_route, flood_route_len, &ack);
 	}
@@ -256,7 +259,7 @@ main(int argc, char **argv)
 	struct fake_server fs;
 	int c, flood = 0, reset = 0, ping_ms = 0;
 
-	while ((c = getopt(argc, argv, "k:e:l:s:K:N:r:o:x:fzb:")) != -1) {
+	while ((c = getopt(argc, argv, "k:e:l:s:K:N:r:o:x:fzb:B:")) != -1) {
 		switch (c) {
 		case 'k':
 			key_path = optarg;
@@ -298,6 +301,9 @@ main(int argc, char **argv)
 			if (ping_ms <= 0)
 				return 2;
 			break;
+		case 'B':
+			flood_burst = strtoul(optarg, NULL, 10);
+			break;
 		default:
 			return 2;
 		}
@@ -306,7 +312,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: kuska_fakecons -k KEY -e ENDPOINT "
 				"-l LAST -s SEQ [-K SIGNER.key] [-N NETWORK] "
 				"[-r REASON] [-o OUTBOX_DIR [-x SEQ]...] "
-				"[-f [-z] [-b MS]]\n");
+				"[-f [-z] [-b MS] [-B BURST]]\n");
 		return 2;
 	}
 	if (ping_ms > 0)
