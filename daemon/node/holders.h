@@ -46,7 +46,10 @@
  * difference without bound. A genuine holder sends at most the late
  * answers of the rounds it did not answer in time, some 140 pieces a
  * round at most (INTAKE_ROUND_INPUTS, twice, in requests of
- * SETTINGS_MIN_MAX_BATCH).
+ * SETTINGS_MIN_MAX_BATCH), or of rounds that failed at another holder
+ * (a refusal, unreachable) before its answers were read: only a run of
+ * such failed submissions, none of its answers taken between, reaches
+ * this.
  */
 #define HOLDERS_FLOOD_MAX 4096
 

@@ -53,6 +53,14 @@ check "it answers its status after the floods" test -n "$(node_acked pnp)"
 check "the flood dropped the connection, logged" \
 	grep -q "event=keyholder_flood keyholder=.* untaken=4096 action=redial" \
 	"$N/pnp.log"
-echo "# $(grep -c 'event=keyholder_flood' "$N/pnp.log") flood lines logged"
+lines=$(grep -c 'event=keyholder_flood' "$N/pnp.log")
+echo "# $lines flood lines logged"
+# The lines are budgeted (LOG_BURST, then one a second): the counter
+# counts every drop, at least as many.
+floods=$("$KUSKA" metrics -c "$N/pnp.conf" |
+	awk '/^kuska_node_keyholder_floods_total/ { print $2 }')
+echo "# kuska_node_keyholder_floods_total ${floods:-absent}"
+check "kuska_node_keyholder_floods_total counts them" \
+	test "${floods:-0}" -ge "$lines" -a "${floods:-0}" -gt 0
 check_no_assertion pnp
 finish

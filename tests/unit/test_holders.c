@@ -4,7 +4,7 @@
  * since the start's check, say) is named as the start names it,
  * "FILE:LINE: [node] keyholder2_key: ...". A holder's replies nothing
  * asked for, HOLDERS_FLOOD_MAX in a row, drop its connection, idle or
- * while a round waits.
+ * while a round waits, for it or (once it answered) for another holder.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -366,6 +366,54 @@ test_flood_while_waiting(void **state)
 	rig_close(&r);
 }
 
+/*
+ * Of two holders (two connections to the same router), the first answers
+ * the round and floods, the second never answers: while holders_recv
+ * waits for the second it drains the first (it read nothing of a holder
+ * that had answered the round, all left to libzmq's queue), and
+ * HOLDERS_FLOOD_MAX in a row drop that connection before the time-out.
+ */
+static void
+test_flood_after_answering(void **state)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)], first[256];
+	struct oprf_msg m;
+	size_t first_len;
+	uint64_t first_id;
+	char err[512], why[256];
+	struct rig r;
+
+	(void)state;
+	rig_open(&r);
+	holders_free(&r.hs);
+	r.cfg->keyholder_timeout_s = 1;
+	snprintf(r.cfg->keyholder[1], sizeof(r.cfg->keyholder[1]), "%s", r.ep);
+	snprintf(r.cfg->keyholder_key[1], sizeof(r.cfg->keyholder_key[1]), "%s",
+		 r.pub);
+	r.hs = holders_new(r.t, r.cfg, "node.conf", r.node, err, sizeof(err));
+	assert_non_null(r.hs);
+	assert_int_equal(holders_count(r.hs), 2);
+	rig_hello(&r);
+	rig_hello(&r);
+	memset(el, 7, sizeof(el));
+	assert_int_equal(holders_send(r.hs, 5, el, 1, 0, why, sizeof(why)), 0);
+	assert_int_equal(rig_request(&r, &m), 0);
+	first_id = m.request_id;
+	codec_oprf_clear(&m);
+	memcpy(first, r.route, r.route_len);
+	first_len = r.route_len;
+	assert_int_equal(rig_request(&r, &m), 0);
+	codec_oprf_clear(&m);
+	memcpy(r.route, first, first_len);
+	r.route_len = first_len;
+	rig_reply(&r, first_id, OPRF_OK, 1, 5, 0);
+	rig_unasked(&r, HOLDERS_FLOOD_MAX);
+	assert_int_equal(holders_recv(r.hs, 5, 1, out, why, sizeof(why)),
+			 -ETIMEDOUT);
+	assert_int_equal(holders_floods(r.hs), 1);
+	rig_close(&r);
+}
+
 int
 main(void)
 {
@@ -373,6 +421,7 @@ main(void)
 	    cmocka_unit_test(test_missing_key_names_config_line),
 	    cmocka_unit_test(test_flood_redial),
 	    cmocka_unit_test(test_flood_while_waiting),
+	    cmocka_unit_test(test_flood_after_answering),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
