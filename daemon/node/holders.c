@@ -47,6 +47,7 @@ struct holder {
 	struct log_budget batch_log; /* event=keyholder_max_batch */
 	struct log_budget flood_log; /* event=keyholder_flood */
 	size_t untaken;		     /* replies read since one taken */
+	size_t owed; /* requests sent on this connection, not answered */
 	uint64_t floods;	     /* connections dropped for them */
 	bool dropped;	    /* disconnected since the request went out */
 	bool greet;	    /* connected, and no hello sent yet */
@@ -69,6 +70,7 @@ struct holders {
 	size_t n;
 	uint64_t timeout_ms;
 	uint64_t next_id;
+	uint64_t base_id;     /* next_id at the start: ids sent are past it */
 	uint64_t deadline_ms; /* of the round in flight */
 	/* The round in flight: n_elems elements in pieces of per_piece (the
 	 * last shorter), one request each, of ids first_id onwards. */
@@ -142,6 +144,7 @@ holders_new(struct transport *t, const struct node_config *cfg,
 	}
 	hs->timeout_ms = cfg->keyholder_timeout_s * 1000;
 	hs->next_id = keys_random64();
+	hs->base_id = hs->next_id;
 	for (i = 0; i < SETTINGS_MAX_KEYHOLDERS; i++) {
 		struct holder *h = &hs->h[hs->n];
 		struct public_key pub;
@@ -220,6 +223,8 @@ holders_socket(const struct holders *h, size_t i)
 static void
 went_down(struct holder *h)
 {
+	/* What was sent on it is answered on it or never. */
+	h->owed = 0;
 	if (h->up)
 		h->down_ms = date_now_ms();
 	h->up = false;
@@ -406,23 +411,44 @@ flooded(struct holder *h, bool taken)
 	return true;
 }
 
+/*
+ * Whether m answers a request this node sent h on this connection and h
+ * has not answered yet (an answer come after its round ended: a time-out,
+ * another holder's refusal), using one up: such late answers are not
+ * counted toward HOLDERS_FLOOD_MAX, so that a genuine holder answering
+ * the rounds of a run of failed submissions is never taken for a flood;
+ * a hostile one gains at most as many replies as it was sent requests.
+ */
+static bool
+owed_answer(const struct holders *hs, struct holder *h,
+	    const struct oprf_msg *m)
+{
+	/* Ids wrap around: those sent are base_id + 1 to next_id. */
+	if (h->owed == 0 ||
+	    m->request_id - hs->base_id - 1 >= hs->next_id - hs->base_id)
+		return false;
+	h->owed--;
+	return true;
+}
+
 /* Drops the replies h sent that nothing waits for, at most
  * HOLDERS_DRAIN_MAX of them: hellos' answers (the max_batch they tell
  * kept), late ones; HOLDERS_FLOOD_MAX in a row drop the connection. */
 static void
-drain(struct holder *h)
+drain(struct holders *hs, struct holder *h)
 {
 	struct oprf_msg m;
-	bool hello;
+	bool hello, late;
 	int n, r;
 
 	for (n = 0; n < HOLDERS_DRAIN_MAX; n++) {
 		r = read_reply(h, &m, &hello);
 		if (r == -EAGAIN)
 			break;
+		late = r == 0 && !hello && owed_answer(hs, h, &m);
 		if (r == 0)
 			codec_oprf_clear(&m);
-		if (flooded(h, hello))
+		if (!late && flooded(h, hello))
 			break;
 	}
 }
@@ -437,7 +463,7 @@ holders_tick(struct holders *hs)
 	for (i = 0; i < hs->n; i++) {
 		struct holder *h = &hs->h[i];
 		pump(h);
-		drain(h);
+		drain(hs, h);
 		if (!h->greet)
 			continue;
 		/* Its answer is read by drain, for the max_batch it tells;
@@ -509,6 +535,7 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 	}
 	if (r == 0) {
 		h->dropped = false;
+		h->owed++;
 		return 0;
 	}
 	if (h->auth_failed)
@@ -577,25 +604,28 @@ next_answer(struct holders *hs, size_t i, struct oprf_msg *m, size_t *piece,
 {
 	struct holder *h = &hs->h[i];
 	uint64_t p;
-	bool hello;
+	bool hello, late;
 	int k, r;
 
 	for (k = 0; k < HOLDERS_DRAIN_MAX; k++) {
 		r = read_reply(h, m, &hello);
 		if (r == -EAGAIN)
 			return 0;
+		late = false;
 		if (r == 0) {
 			/* Ids wrap around: the piece is their difference. */
 			p = m->request_id - hs->first_id;
 			if (p < hs->pieces &&
 			    (hs->answered[p] & 1u << i) == 0) {
 				(void)flooded(h, true);
+				(void)owed_answer(hs, h, m);
 				*piece = (size_t)p;
 				return 1;
 			}
+			late = !hello && owed_answer(hs, h, m);
 			codec_oprf_clear(m);
 		}
-		if (flooded(h, hello)) {
+		if (!late && flooded(h, hello)) {
 			snprintf(
 			    why, whylen,
 			    "key holder %s unreachable: it sent %d replies "
@@ -699,7 +729,7 @@ holders_request_max(void *arg)
 	size_t i, max = HOLDERS_MAX_REQUEST;
 
 	for (i = 0; i < hs->n; i++) {
-		drain(&hs->h[i]);
+		drain(hs, &hs->h[i]);
 		if (hs->h[i].max_batch != 0 && hs->h[i].max_batch < max)
 			max = hs->h[i].max_batch;
 	}
@@ -758,7 +788,7 @@ holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
 	hs->next_id += hs->pieces;
 	hs->deadline_ms = date_mono_ms() + hs->timeout_ms;
 	for (i = 0; i < hs->n; i++) {
-		drain(&hs->h[i]); /* answers that came too late */
+		drain(hs, &hs->h[i]); /* answers that came too late */
 		hs->h[i].pieces_got = 0;
 	}
 	for (j = 0; j < hs->pieces && r == 0; j++)
@@ -826,7 +856,7 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 			/* Answered all: what it sends still is nothing
 			 * asked for, read (not left to libzmq) and counted. */
 			if (ready[i] && h->pieces_got == hs->pieces)
-				drain(h);
+				drain(hs, h);
 			while (ready[i] && h->pieces_got < hs->pieces &&
 			       r == 0) {
 				int a =

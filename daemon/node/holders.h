@@ -43,13 +43,11 @@
  * the connection, and what libzmq holds of it, and dials again
  * (event=keyholder_flood): a holder's key can send faster than the node
  * reads, and libzmq's queue (ZMQ_RCVHWM lifted) would hold the
- * difference without bound. A genuine holder sends at most the late
- * answers of the rounds it did not answer in time, some 140 pieces a
- * round at most (INTAKE_ROUND_INPUTS, twice, in requests of
- * SETTINGS_MIN_MAX_BATCH), or of rounds that failed at another holder
- * (a refusal, unreachable) before its answers were read: only a run of
- * such failed submissions, none of its answers taken between, reaches
- * this.
+ * difference without bound. Late answers (of rounds that timed out, or
+ * failed at another holder before they were read) are not counted, as
+ * long as they answer requests sent on that connection and not answered
+ * yet: a genuine holder sends nothing else, and a hostile one gains at
+ * most as many replies as it was sent requests.
  */
 #define HOLDERS_FLOOD_MAX 4096
 
