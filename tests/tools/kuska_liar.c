@@ -3,7 +3,7 @@
  * nodes bounds it should not.
  *
  *	kuska_liar -k KEYHOLDER.key -e tcp://HOST:PORT -m HELLO_MAX
- *		-M REFUSAL_MAX [-u COUNT] [-f] [-r]
+ *		-M REFUSAL_MAX [-u COUNT] [-f] [-r] [-b MS]
  *
  * Binds where a key holder listens, with its key, and admits any node.
  * It answers a hello OK telling max_batch HELLO_MAX, and then sends the
@@ -15,6 +15,10 @@
  * Runs until SIGTERM; exit status 0, or 2 on a usage or setup error.
  * With -r it ends its connections at SIGTERM with a reset (as a holder
  * may whose host drops them), not an orderly close.
+ * With -b it sends its peers a heartbeat PING every MS milliseconds (the
+ * daemons' 2,000 by default), which libzmq answers at once: a PING read
+ * among a flood's bytes is what made libzmq 4.3.4 write on a connection
+ * it had seen end (docs/SECURITY.md, "Hostile peers").
  */
 #include <errno.h>
 #include <stdio.h>
@@ -115,9 +119,9 @@ main(int argc, char **argv)
 	const char *key_path = NULL, *endpoint = NULL;
 	unsigned long hello_max = 0, refusal_max = 0, unasked = 0;
 	struct fake_server fs;
-	int c, flood = 0, reset = 0;
+	int c, flood = 0, reset = 0, ping_ms = 0;
 
-	while ((c = getopt(argc, argv, "k:e:m:M:u:fr")) != -1) {
+	while ((c = getopt(argc, argv, "k:e:m:M:u:frb:")) != -1) {
 		switch (c) {
 		case 'k':
 			key_path = optarg;
@@ -140,15 +144,22 @@ main(int argc, char **argv)
 		case 'r':
 			reset = 1;
 			break;
+		case 'b':
+			ping_ms = atoi(optarg);
+			if (ping_ms <= 0)
+				return 2;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (key_path == NULL || endpoint == NULL) {
 		fprintf(stderr, "usage: kuska_liar -k KEY -e ENDPOINT -m N "
-				"-M N [-u COUNT] [-f] [-r]\n");
+				"-M N [-u COUNT] [-f] [-r] [-b MS]\n");
 		return 2;
 	}
+	if (ping_ms > 0)
+		fake_server_ping(ping_ms);
 	if (fake_server_open(&fs, "kuska_liar", key_path, endpoint,
 			     "keyholder") != 0)
 		return 2;
