@@ -346,6 +346,34 @@ tsock_redial(struct tsock *s, const char *endpoint)
 }
 
 int
+tsock_reopen_curve(struct transport *t, struct tsock *s, struct tsock *mon,
+		   const char *endpoint, const uint8_t pk[TRANSPORT_KEY_LEN],
+		   const uint8_t sk[TRANSPORT_KEY_LEN],
+		   const uint8_t server_pk[TRANSPORT_KEY_LEN],
+		   const struct tsock_limits *lim)
+{
+	struct tsock *ns, *nmon = NULL, tmp;
+	int e = 0;
+
+	ns =
+	    tsock_connect_curve(t, endpoint, pk, sk, server_pk, lim, &nmon, &e);
+	if (ns == NULL)
+		return e;
+	/* The new sockets into the caller's structs (whose addresses its
+	 * poll lists hold), the old ones closed (linger 0: libzmq's reaper
+	 * ends their connections, not this thread). */
+	tmp = *s;
+	*s = *ns;
+	*ns = tmp;
+	tmp = *mon;
+	*mon = *nmon;
+	*nmon = tmp;
+	tsock_free(&ns);
+	tsock_free(&nmon);
+	return 0;
+}
+
+int
 tsock_local_probe(const char *endpoint)
 {
 	struct sockaddr_un sa;

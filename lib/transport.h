@@ -128,6 +128,20 @@ struct tsock *tsock_connect_curve(struct transport *t, const char *endpoint,
 				  struct tsock **ret_mon, int *ret_err);
 
 /*
+ * tsock_reopen_curve - replaces s (and its monitor mon), made by
+ * tsock_connect_curve with the same arguments, by a new socket connecting
+ * to endpoint: the old one closed with linger 0, its connection ended by
+ * libzmq's reaper thread. s and mon stay the caller's pointers. Returns 0,
+ * or -errno with s and mon as they were.
+ */
+int tsock_reopen_curve(struct transport *t, struct tsock *s, struct tsock *mon,
+		       const char *endpoint,
+		       const uint8_t pk[TRANSPORT_KEY_LEN],
+		       const uint8_t sk[TRANSPORT_KEY_LEN],
+		       const uint8_t server_pk[TRANSPORT_KEY_LEN],
+		       const struct tsock_limits *lim);
+
+/*
  * tsock_redial - drops s's connection to endpoint (and what is queued for
  * it) and connects again: after a refused handshake, once the registry
  * that refused it may have been fixed. Returns 0 or -errno.

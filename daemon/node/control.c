@@ -256,6 +256,11 @@ node_metrics(struct node *n, struct mtext *m)
 		    labels,
 		    n->holders != NULL ? (double)holders_floods(n->holders)
 				       : 0);
+	metrics_one(m, "kuska_node_consolidator_floods_total", "counter",
+		    "Connections to the consolidator dropped because it "
+		    "sent messages nothing waited for without end, since "
+		    "start.",
+		    labels, (double)n->deliver.floods);
 	metrics_one(m, "kuska_node_key_epoch", "gauge",
 		    "The key epoch of the pseudonyms this node makes.", labels,
 		    (double)n->linkage->epoch);

@@ -49,6 +49,16 @@
 #include "transport.h"
 
 #define DELIVER_MAX_WINDOW 64
+/*
+ * Messages of the consolidator read in a row none of which was taken
+ * before the node drops the connection, and what libzmq holds of it, and
+ * dials again (event=consolidator_flood): a consolidator's key can send
+ * faster than the node's loop reads, and libzmq's queue (ZMQ_RCVHWM
+ * lifted) would hold the difference without bound. A genuine
+ * consolidator sends at most a window's worth of answers nothing waits
+ * for in a row (Acks come after their time-out).
+ */
+#define DELIVER_FLOOD_MAX 4096
 #define DELIVER_MAX_BATCH_BYTES (4 * 1024 * 1024)
 
 struct inflight {
@@ -61,6 +71,10 @@ struct deliver {
 	struct outbox *ob;
 	struct tsock *sock;
 	const char *endpoint; /* the consolidator's, to dial again */
+	/* To replace sock and mon by new ones after a flood (NULL t: sock
+	 * dials again instead); mon is sock's monitor. */
+	struct transport *t;
+	struct tsock *mon;
 	enum institution inst;
 	const char *network; /* said at hello */
 	/* Signs each hello's proof that the outbox is in step (NULL:
@@ -99,6 +113,12 @@ struct deliver {
 	 * consolidator's key may send them without end too (read
 	 * DELIVER_DRAIN_MAX a pass). */
 	struct log_budget refused_log;
+	/* Messages read since the last one taken (DELIVER_FLOOD_MAX), and
+	 * how many times the connection was dropped for it, said within a
+	 * budget of its own (event=consolidator_flood). */
+	size_t untaken;
+	uint64_t floods;
+	struct log_budget flood_log;
 	struct inflight q[DELIVER_MAX_WINDOW];
 	size_t nq;
 	/* The last batches dropped from q unanswered (a time-out, a stop
@@ -190,7 +210,9 @@ bool deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
  * connection it stopped reading at 1,000 ends with a heartbeat due, and
  * a consolidator's key could fill 1,000 between two passes. Bounded:
  * answers a consolidator sends without end must not hold the node's loop
- * from the submits, the key holders and the watchdog.
+ * from the submits, the key holders and the watchdog. DELIVER_FLOOD_MAX
+ * in a row not taken replace d->sock and d->mon by new ones (the same
+ * structs) dialling again, and end the call.
  */
 #define DELIVER_DRAIN_MAX 1024
 #define DELIVER_MAX_PER_CALL 64

@@ -379,6 +379,8 @@ main(int argc, char **argv)
 	n.deliver.ob = n.ob;
 	n.deliver.sock = n.dealer;
 	n.deliver.endpoint = n.cfg.consolidator;
+	n.deliver.t = n.t;
+	n.deliver.mon = n.monitor; /* replaced in place after a flood */
 	n.deliver.inst = (enum institution)n.cfg.institution;
 	n.deliver.network = n.cfg.network;
 	n.deliver.key = n.key;

@@ -536,6 +536,58 @@ test_read_unasked(void **state)
 }
 
 /*
+ * A consolidator's key flooding a node faster than it reads
+ * (docs/SECURITY.md, "Hostile peers"): after DELIVER_FLOOD_MAX messages
+ * in a row none taken, deliver_read drops the connection, and what libzmq
+ * holds of it, and dials again (here the same socket: no transport to
+ * open a new one with), saying so. Before, it read all 4,500 sent, and
+ * libzmq held all a flood sent faster than that.
+ */
+static void
+test_read_flood_cut(void **state)
+{
+	enum { CHUNK = 1500, CHUNKS = 3 }; /* within the inproc pipe's 2,000 */
+	static const char ep[] = "inproc://test-deliver-flood";
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
+	struct transport *t = transport_new();
+	struct tsock *router, *dealer;
+	struct outbox *ob = NULL;
+	struct tframes f;
+	struct deliver d;
+	struct msg a;
+	size_t i, c, total = 0, n;
+	bool ready;
+	const char *l;
+
+	(void)state;
+	assert_non_null(t);
+	read_pair(t, ep, &router, &dealer, &f);
+	read_setup(dir, 3, dealer, &ob, &d);
+	d.endpoint = ep;
+	capture();
+	for (c = 0; c < CHUNKS; c++) {
+		for (i = 0; i < CHUNK; i++) {
+			a = ack_of(0, NULL, 0);
+			a.batch_id = 1000 + c * CHUNK + i; /* never sent */
+			read_send(router, &f, &a);
+		}
+		do {
+			(void)tsock_poll(&dealer, 1, &ready, 1000);
+			n = deliver_read(&d, 1000);
+			total += n;
+		} while (n > 0);
+	}
+	l = captured();
+	/* The rest of the last chunk dropped with the connection. */
+	assert_int_equal(total, DELIVER_FLOOD_MAX);
+	assert_int_equal(captured_count(l, "event=consolidator_flood"), 1);
+	assert_false(d.welcomed);
+	tframes_clear(&f);
+
+	read_teardown(dir, &t, &router, &dealer, &ob);
+}
+
+/*
  * A consolidator's key sending refusals and undecodable frames without
  * end (read DELIVER_DRAIN_MAX a pass: docs/SECURITY.md, "Hostile peers"):
  * each was a line of the journal; now they share a budget
@@ -853,6 +905,7 @@ main(void)
 	    cmocka_unit_test(test_welcome_clock),
 	    cmocka_unit_test(test_read_bounded),
 	    cmocka_unit_test(test_read_unasked),
+	    cmocka_unit_test(test_read_flood_cut),
 	    cmocka_unit_test(test_refusals_logged),
 	    cmocka_unit_test(test_read_genuine),
 	    cmocka_unit_test(test_ack_lost_between),
