@@ -115,7 +115,7 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 		c.node.disk_full_ms = n->intake.disk_full_ms;
 	}
 	c.node.key_epoch = n->linkage->epoch;
-	old_epochs_fill(n->ob, n->linkage->epoch, &c.node);
+	old_epochs_fill(n->ob, n->linkage->epoch, &n->status_log, &c.node);
 	snprintf(c.node.keyholder_error, sizeof(c.node.keyholder_error), "%s",
 		 n->intake.holder_error);
 	c.node.keyholder_error_ms = n->intake.holder_error_ms;

@@ -7,9 +7,21 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Epochs read at the first try: more are read again whole. */
 #define FIRST_READ 64
+
+/* Says why the counts were not read, unless the outbox does not keep
+ * them (-ENOENT: said when it stopped keeping them). */
+static void
+unread(struct log_budget *lb, int err, struct node_status *ns)
+{
+	ns->old_epochs_unknown = true;
+	if (err != -ENOENT)
+		log_warnx_budget(lb, "event=epoch_records_unread error=\"%s\"",
+				 strerror(-err));
+}
 
 /*
  * A read of one meta value: the outbox keeps the counts
@@ -17,7 +29,8 @@
  * the newest are at the end.
  */
 void
-old_epochs_fill(struct outbox *ob, uint32_t key_epoch, struct node_status *ns)
+old_epochs_fill(struct outbox *ob, uint32_t key_epoch, struct log_budget *lb,
+		struct node_status *ns)
 {
 	struct outbox_epoch_count c[FIRST_READ], *all = c;
 	size_t i, k = 0, from, cap = FIRST_READ;
@@ -30,7 +43,7 @@ old_epochs_fill(struct outbox *ob, uint32_t key_epoch, struct node_status *ns)
 		    all != NULL ? outbox_epoch_records(ob, all, cap) : -ENOMEM;
 	}
 	if (got < 0) {
-		ns->old_epochs_unknown = true;
+		unread(lb, got, ns);
 		goto out;
 	}
 	if ((size_t)got > cap)

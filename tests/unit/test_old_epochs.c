@@ -2,7 +2,8 @@
  * test_old_epochs.c - what kuska status says of the records under older
  * key epochs (daemon/node/old_epochs.h), read from a real outbox: the
  * newest 8 listed and the older ones counted, with more epochs than the
- * first read takes too (read again whole).
+ * first read takes too (read again whole), and, when the counts cannot be
+ * read (memory short), "not known" with a line in the log saying why.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,7 +17,10 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "codec.h"
+#include "fail_malloc.h"
+#include "log.h"
 #include "old_epochs.h"
 #include "outbox.h"
 
@@ -95,8 +99,11 @@ put_epochs(struct fixture *fx, uint32_t first, uint32_t last)
 static void
 fill(struct fixture *fx, uint32_t key_epoch, struct node_status *ns)
 {
+	struct log_budget lb;
+
+	memset(&lb, 0, sizeof(lb));
 	memset(ns, 0, sizeof(*ns));
-	old_epochs_fill(fx->ob, key_epoch, ns);
+	old_epochs_fill(fx->ob, key_epoch, &lb, ns);
 }
 
 /* The newest 8 epochs below key_epoch listed, ending at newest, and more
@@ -152,12 +159,82 @@ test_many_epochs(void **state)
 	assert_int_equal(ns.old_epochs_more, 0);
 }
 
+/*
+ * Memory short for the second read, or for the first: not known, and the
+ * log says why (kuska status tells to read it), within a budget: any
+ * local user of the submit socket's group can ask for status.
+ */
+static void
+test_unread_logged(void **state)
+{
+	struct fixture *fx = *state;
+	struct node_status ns;
+	struct log_budget lb;
+	const char *l;
+	int i;
+
+	/* 64 epochs: one read, one allocation (the outbox's own). */
+	put_epochs(fx, 1, 64);
+	fail_malloc(2);
+	fill(fx, 65, &ns);
+	fail_malloc(0);
+	assert_int_equal(malloc_failures(), 0);
+	assert_listed(&ns, 64, 56);
+
+	/* 70: the second is the array of the second read. */
+	put_epochs(fx, 65, 70);
+	capture();
+	fail_malloc(2);
+	fill(fx, 71, &ns);
+	fail_malloc(0);
+	l = captured();
+	assert_int_equal(malloc_failures(), 1);
+	assert_true(ns.old_epochs_unknown);
+	assert_int_equal(ns.n_old_epochs, 0);
+	assert_int_equal(ns.old_epochs_more, 0);
+	assert_int_equal(captured_count(l, "event=epoch_records_unread "), 1);
+	assert_non_null(
+	    strstr(l, "event=epoch_records_unread error=\"Cannot allocate "
+		      "memory\""));
+
+	/* The first read's own. */
+	capture();
+	fail_malloc(1);
+	fill(fx, 71, &ns);
+	fail_malloc(0);
+	l = captured();
+	assert_int_equal(malloc_failures(), 1);
+	assert_true(ns.old_epochs_unknown);
+	assert_int_equal(captured_count(l, "event=epoch_records_unread "), 1);
+
+	/* Asked again and again: 10 lines at once, then one a second
+	 * (a loaded machine may take more than one for the 50). */
+	memset(&lb, 0, sizeof(lb));
+	capture();
+	fail_malloc_from(1);
+	for (i = 0; i < 50; i++) {
+		memset(&ns, 0, sizeof(ns));
+		old_epochs_fill(fx->ob, 71, &lb, &ns);
+		assert_true(ns.old_epochs_unknown);
+	}
+	fail_malloc(0);
+	l = captured();
+	i = captured_count(l, "event=epoch_records_unread ");
+	assert_true(i >= LOG_BUDGET_BURST && i < 20);
+
+	fill(fx, 71, &ns);
+	assert_listed(&ns, 70, 62);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_many_epochs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unread_logged, setup,
+					    teardown),
 	};
 
+	log_init("test_old_epochs", 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
