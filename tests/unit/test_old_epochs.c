@@ -159,6 +159,19 @@ test_many_epochs(void **state)
 	assert_int_equal(ns.old_epochs_more, 0);
 }
 
+/* What status says, and logs, with the nth allocation from now failing
+ * (captured: valid until the next). */
+static const char *
+fill_failing(struct fixture *fx, unsigned long nth, uint32_t key_epoch,
+	     struct node_status *ns)
+{
+	capture();
+	fail_malloc(nth);
+	fill(fx, key_epoch, ns);
+	fail_malloc(0);
+	return captured();
+}
+
 /*
  * Memory short for the second read, or for the first: not known, and the
  * log says why (kuska status tells to read it), within a budget: any
@@ -175,19 +188,14 @@ test_unread_logged(void **state)
 
 	/* 64 epochs: one read, one allocation (the outbox's own). */
 	put_epochs(fx, 1, 64);
-	fail_malloc(2);
-	fill(fx, 65, &ns);
-	fail_malloc(0);
+	l = fill_failing(fx, 2, 65, &ns);
 	assert_int_equal(malloc_failures(), 0);
+	assert_int_equal(captured_count(l, "event=epoch_records_unread "), 0);
 	assert_listed(&ns, 64, 56);
 
 	/* 70: the second is the array of the second read. */
 	put_epochs(fx, 65, 70);
-	capture();
-	fail_malloc(2);
-	fill(fx, 71, &ns);
-	fail_malloc(0);
-	l = captured();
+	l = fill_failing(fx, 2, 71, &ns);
 	assert_int_equal(malloc_failures(), 1);
 	assert_true(ns.old_epochs_unknown);
 	assert_int_equal(ns.n_old_epochs, 0);
@@ -198,11 +206,7 @@ test_unread_logged(void **state)
 		      "memory\""));
 
 	/* The first read's own. */
-	capture();
-	fail_malloc(1);
-	fill(fx, 71, &ns);
-	fail_malloc(0);
-	l = captured();
+	l = fill_failing(fx, 1, 71, &ns);
 	assert_int_equal(malloc_failures(), 1);
 	assert_true(ns.old_epochs_unknown);
 	assert_int_equal(captured_count(l, "event=epoch_records_unread "), 1);
