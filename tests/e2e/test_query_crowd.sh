@@ -48,8 +48,8 @@ check "the reader keeps all it may of the flood" full
 # read_all N: until the reader has read N requests past the first (taken
 # by the query thread, held): each is kept waiting, refused or dropped.
 read_all() {
-	local i n
-	for i in $(seq 600); do
+	local n
+	for _ in $(seq 600); do
 		n=$("$KUSKA" metrics -c "$N/consolidator.conf" | awk '
 			$1 ~ /^kuska_queries_(waiting|refused_busy_total|dropped_total)$/ {
 				n += $2
