@@ -239,9 +239,11 @@ endfunction()
 # test_codec_envelope, test_codec_msg and test_ingest make kuska's own
 # allocations fail on purpose (fail_malloc.c's __wrap_malloc, and its
 # __wrap_calloc and __wrap_realloc, which the statistics engine's tables
-# grow with): memory running out is not an envelope's fault.
-kuska_wrap(malloc test_codec_envelope test_codec_msg test_ingest)
-foreach(t test_codec_envelope test_codec_msg test_ingest)
+# grow with): memory running out is not an envelope's fault. So does
+# test_old_epochs, for the log line of a status that could not read them.
+kuska_wrap(malloc test_codec_envelope test_codec_msg test_ingest
+	test_old_epochs)
+foreach(t test_codec_envelope test_codec_msg test_ingest test_old_epochs)
 	if(TARGET ${t})
 		target_link_options(${t} PRIVATE -Wl,--wrap=calloc
 			-Wl,--wrap=realloc)
@@ -251,9 +253,10 @@ endforeach()
 # they replace and fail one on purpose (fail_fsync.c's __wrap_fsync): a
 # file written whole is synced, file and directory.
 kuska_wrap(fsync test_file test_account test_metrics)
-# test_submissions, test_ingest and test_deliver read the log lines the
-# code they test writes (capture.c: stderr to a file and back).
-foreach(t test_submissions test_ingest test_deliver)
+# test_submissions, test_ingest, test_deliver and test_old_epochs read the
+# log lines the code they test writes (capture.c: stderr to a file and
+# back).
+foreach(t test_submissions test_ingest test_deliver test_old_epochs)
 	if(TARGET ${t})
 		target_sources(${t} PRIVATE
 			${CMAKE_SOURCE_DIR}/tests/unit/capture.c)

@@ -209,6 +209,9 @@ struct cons {
 	/* Requests dropped unanswered by the query socket's reader, past
 	 * its bounds and the refusals it sends a pass (query_reader.h). */
 	_Atomic uint64_t queries_dropped;
+	/* Requests the query socket's reader keeps waiting for the query
+	 * thread (query_reader.h), set as it keeps and hands them on. */
+	_Atomic uint64_t queries_waiting;
 	struct admit *admit;	  /* connections of both network sockets */
 	pthread_mutex_t admit_mu; /* held around every use of admit */
 	/* Held for reading by the query thread while it judges a request

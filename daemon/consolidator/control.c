@@ -196,6 +196,13 @@ cons_metrics(struct cons *c, struct mtext *m)
 		    "and the 256 refusals it sends a pass: a flood's, "
 		    "read and freed so that libzmq keeps nothing of it.",
 		    NULL, (double)c->queries_dropped);
+	metrics_one(m, "kuska_queries_waiting", "gauge",
+		    "Requests the query socket's reader read and keeps "
+		    "waiting for the query thread (16 a connection, 1,024 "
+		    "in all, and 256 more for connections with none "
+		    "waiting): few while answers keep up; they grow while "
+		    "the query thread is busy or a client floods it.",
+		    NULL, (double)c->queries_waiting);
 	queries_refused_metrics(c, m);
 	release_cache_counts(&computed, &kept, &bytes);
 	metrics_one(m, "kuska_releases_computed_total", "counter",

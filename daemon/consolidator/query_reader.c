@@ -154,6 +154,7 @@ push(struct query_reader *r, struct tframes *f, bool too_large)
 		uint64_t one = 1;
 		(void)!write(r->req_fd, &one, sizeof(one));
 	}
+	r->c->queries_waiting = r->n;
 	r->bytes += bytes;
 	return 0;
 }
@@ -497,6 +498,7 @@ query_reader_stop(struct query_reader **rp)
 		}
 		conn_free(r->conns[i]);
 	}
+	r->c->queries_waiting = 0;
 	close(r->req_fd);
 	close(r->wake_fd);
 	pthread_mutex_destroy(&r->mu);
@@ -545,6 +547,7 @@ query_reader_take(struct query_reader *r, struct tframes *ret,
 		uint64_t v;
 		(void)!read(r->req_fd, &v, sizeof(v));
 	}
+	r->c->queries_waiting = r->n;
 	pthread_mutex_unlock(&r->mu);
 	*ret = e->f;
 	*ret_too_large = e->too_large;

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "node.h"
+#include "old_epochs.h"
 #include "service.h"
 
 #define STATUS_DEAD_DEFAULT 20
@@ -63,48 +64,6 @@ oldest_pending(struct node *n, const struct outbox_state *st)
 		return 0;
 	(void)outbox_read(n->ob, st->acked_seq + 1, 1, first_pending, &created);
 	return created;
-}
-
-/*
- * The live records under key epochs older than the node's: the newest
- * CODEC_MAX_OLD_EPOCHS of them, oldest first, and how many older ones
- * were left out (a read of one meta value: the outbox keeps them,
- * outbox_epochs.c). More epochs than c holds are read again whole: the
- * newest are at the end.
- */
-static void
-old_epochs(struct node *n, struct node_status *ns)
-{
-	struct outbox_epoch_count c[64], *all = c;
-	size_t i, k = 0, from, cap = sizeof(c) / sizeof(c[0]);
-	int got = outbox_epoch_records(n->ob, c, cap);
-
-	if (got > (int)cap) {
-		cap = (size_t)got;
-		all = calloc(cap, sizeof(*all));
-		if (all != NULL)
-			got = outbox_epoch_records(n->ob, all, cap);
-	}
-	if (got < 0 || all == NULL) {
-		ns->old_epochs_unknown = true;
-		goto out;
-	}
-	if ((size_t)got > cap)
-		got = (int)cap; /* grown since: the newest left to the next */
-	while (k < (size_t)got && all[k].epoch < n->linkage->epoch)
-		k++;
-	from = k > CODEC_MAX_OLD_EPOCHS ? k - CODEC_MAX_OLD_EPOCHS : 0;
-	ns->old_epochs_more = (uint32_t)from;
-	ns->has_old_epoch_held = true;
-	for (i = from; i < k; i++) {
-		ns->old_epoch[ns->n_old_epochs] = all[i].epoch;
-		ns->old_epoch_records[ns->n_old_epochs] = all[i].records;
-		ns->old_epoch_held[ns->n_old_epochs] = all[i].held;
-		ns->n_old_epochs++;
-	}
-out:
-	if (all != c)
-		free(all);
 }
 
 static void
@@ -156,7 +115,7 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 		c.node.disk_full_ms = n->intake.disk_full_ms;
 	}
 	c.node.key_epoch = n->linkage->epoch;
-	old_epochs(n, &c.node);
+	old_epochs_fill(n->ob, n->linkage->epoch, &n->status_log, &c.node);
 	snprintf(c.node.keyholder_error, sizeof(c.node.keyholder_error), "%s",
 		 n->intake.holder_error);
 	c.node.keyholder_error_ms = n->intake.holder_error_ms;

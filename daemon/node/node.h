@@ -55,6 +55,9 @@ struct node {
 	/* Lines of requests over the submit socket's limits: any local
 	 * user of its group can send them. */
 	struct log_budget submit_log;
+	/* What a status request could not read (event=epoch_records_unread):
+	 * any local user of that group can ask as often as it likes. */
+	struct log_budget status_log;
 };
 
 /* control.c */

@@ -164,6 +164,23 @@ report_other(const struct rec *r, FILE *out)
 	fputc('\n', out);
 }
 
+/*
+ * This outbox ends before the consolidator's copy: said with what is
+ * known of the envelopes past its end (what, ended by "; " or ", "), and
+ * what to resubmit if it was restored from a backup.
+ */
+static void
+report_behind(const struct rec *r, const char *what, FILE *out)
+{
+	fprintf(out,
+		"this outbox ends at sequence %llu, before the consolidator's "
+		"copy (at %llu)%sthe records taken after it and never "
+		"delivered are in neither: resubmit the case system's exports "
+		"made since that backup\n",
+		(unsigned long long)(r->old_next - 1),
+		(unsigned long long)r->cons_last, what);
+}
+
 void
 rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 {
@@ -241,26 +258,15 @@ rec_report(struct rec *r, uint64_t dropped, const char *moved, FILE *out)
 			     "that the consolidator never received are lost; "
 			     "resubmit the case system's recent exports\n");
 	else if (r->behind && !rec_first_other_certain(r))
-		fprintf(out,
-			"this outbox ends at sequence %llu, before the "
-			"consolidator's copy (at %llu): an older copy of it, "
-			"such as a backup; the records taken after it and "
-			"never delivered are in neither: resubmit the case "
-			"system's exports made since that backup\n",
-			(unsigned long long)(r->old_next - 1),
-			(unsigned long long)r->cons_last);
+		report_behind(r, ": an older copy of it, such as a backup; ",
+			      out);
 	else if (r->behind && r->n.other > 0 &&
 		 not_own_by_key(r, r->n.first_other, r->n.other_key))
-		fprintf(out,
-			"this outbox ends at sequence %llu, before the "
-			"consolidator's copy (at %llu), whose envelopes past "
-			"it are not this node's (above): nothing this outbox "
-			"holds is lost; if it was restored from a backup, the "
-			"records taken after it and never delivered are in "
-			"neither: resubmit the case system's exports made "
-			"since that backup\n",
-			(unsigned long long)(r->old_next - 1),
-			(unsigned long long)r->cons_last);
+		report_behind(r,
+			      ", whose envelopes past it are not this node's "
+			      "(above): nothing this outbox holds is lost; if "
+			      "it was restored from a backup, ",
+			      out);
 	else if (!r->consistent && r->had_old)
 		fprintf(out,
 			"this outbox did not agree with the consolidator's "

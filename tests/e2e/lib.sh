@@ -517,6 +517,18 @@ restore_node() {
 	cp -a "$T/$1-backup" "$N/data/$1"
 }
 
+# recover_into FILE INST RC WHAT: kuska-node --recover of INST's node (to
+# be stopped) into FILE, its output and errors, which is shown indented,
+# and its exit status checked to be RC ("WHAT (exit N)"). The caller
+# greps FILE for what the recovery is to say.
+recover_into() {
+	local out=$1 inst=$2 want=$3 what=$4 rc
+	"$NODE" --recover -c "$N/$inst.conf" >"$out" 2>&1
+	rc=$?
+	sed 's/^/#   /' "$out"
+	check "$what (exit $rc)" test "$rc" = "$want"
+}
+
 # node_field INST FIELD: a number from `kuska status` of a node, e.g.
 # node_field pnp "last sequence" or node_field pnp acknowledged.
 node_last_seq() {

@@ -9,7 +9,8 @@
 # library, tests/tools/shim/slowread.c, as an answer that takes long
 # would) while 70 connections of the analyst's key send 20 requests each;
 # the secretariat's kuska query, asked then, is kept and answered once the
-# thread goes on.
+# thread goes on. Each request read is kept (kuska_queries_waiting),
+# refused or dropped: their sum says when the secretariat's was read.
 . "$(dirname "$0")/lib.sh"
 
 ASKER="$KUSKA_BIN/kuska_asker"
@@ -44,11 +45,29 @@ full() {
 	return 1
 }
 check "the reader keeps all it may of the flood" full
+# read_all N: until the reader has read N requests past the first (taken
+# by the query thread, held): each is kept waiting, refused or dropped.
+read_all() {
+	local n
+	for _ in $(seq 600); do
+		n=$("$KUSKA" metrics -c "$N/consolidator.conf" | awk '
+			$1 ~ /^kuska_queries_(waiting|refused_busy_total|dropped_total)$/ {
+				n += $2
+			}
+			END { print n + 0 }')
+		[ "$n" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "# $n of $1 read"
+	return 1
+}
+check "... having read the whole flood" read_all $((CONNS * COUNT))
 "$KUSKA" query -c "$N/secretariat.conf" deliveries >"$T/secretariat.out" \
 	2>"$T/secretariat.err" &
 asked=$!
-# Its request read (refused at once, before): then the thread goes on.
-sleep 1
+# Its request read (refused at once, before): then the thread goes on (a
+# second's sleep was not always enough on a loaded machine).
+check "the secretariat's request is read" read_all $((CONNS * COUNT + 1))
 rm -f "$SLOW"
 wait $asked
 rc=$?
@@ -59,5 +78,15 @@ fi
 wait $first
 for p in "${fl[@]}"; do kill "$p" 2>/dev/null; done
 wait "${fl[@]}" 2>/dev/null
+# none_waiting: the reader kept none (all handed on to the query thread).
+none_waiting() {
+	for _ in $(seq 300); do
+		[ "$(cons_metric kuska_queries_waiting)" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "the requests kept are all handed on (kuska_queries_waiting 0)" \
+	none_waiting
 check "the consolidator is still running" kill -0 "${PIDS[cons]}"
 finish

@@ -59,11 +59,8 @@ stop_node pj-thief TERM
 
 # --- no key revoked: taken, but said to be the thief's -------------------------
 cp -a "$N/data/pj" "$T/pj-unrecovered"
-"$NODE" --recover -c "$N/pj.conf" >"$T/early.out" 2>&1
-rc=$?
-sed 's/^/#   /' "$T/early.out"
-check "kuska-node --recover with no key revoked succeeds (exit $rc)" \
-	test $rc = 0
+recover_into "$T/early.out" pj 0 \
+	"kuska-node --recover with no key revoked succeeds"
 check "... saying the $nt past its end, pj-1's ($fp1) after pj-2's, are not this node's own: revoke pj-1 after $end" \
 	grep -q "^$nt envelopes it holds are signed with this node's earlier key $fp1 but not by this outbox .* the first at sequence $((end + 1)), and were kept as this node's: yet the first is not its own (past this outbox's end and signed with an earlier key than its last envelope: .*revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $end, reload" "$T/early.out"
 check "... not that the thief's first may be later" \
@@ -76,11 +73,8 @@ revoke_key pj-1 $((end + 1))
 check "the consolidator reloads pj-1 revoked after the thief's first" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 before=$(md5sum <"$N/data/pj/data.mdb")
-"$NODE" --recover -c "$N/pj.conf" >"$T/late.out" 2>&1
-rc=$?
-sed 's/^/#   /' "$T/late.out"
-check "kuska-node --recover refuses a revocation after the thief's first (exit $rc)" \
-	test $rc = 1
+recover_into "$T/late.out" pj 1 \
+	"kuska-node --recover refuses a revocation after the thief's first"
 check "... naming the thief's first, $((end + 1)), and pj-1 to revoke after $end" \
 	grep -q "The first this outbox did not sign is at sequence $((end + 1)), signed with this node's earlier key $fp1: revoke that key (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $end (or lower), reload" "$T/late.out"
 check "... not that this outbox cannot tell whose they are" \
@@ -92,10 +86,7 @@ check "... the outbox unchanged" \
 revoke_key pj-1 "$end"
 check "the consolidator reloads pj-1 revoked after a2" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
-"$NODE" --recover -c "$N/pj.conf" >"$T/recover.out" 2>&1
-rc=$?
-sed 's/^/#   /' "$T/recover.out"
-check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
+recover_into "$T/recover.out" pj 0 "kuska-node --recover succeeds"
 check "... the $nt the thief's, the first at $((end + 1)): revoked_after_seq = $end on pj-1 leaves none counted" \
 	grep -q "^$nt envelopes it holds are not this outbox's, the first at sequence $((end + 1)) (past its end, signed with an earlier key than its last envelope: not this node's): the thief's first, so revoked_after_seq = $end on this node's earlier key $fp1 leaves none of the thief's counted$" "$T/recover.out"
 check "... not as an older copy of this outbox, such as a backup, but as ending before the thief's" \

@@ -112,11 +112,8 @@ theft() {
 		# Recovered before the rotation too, on a copy of the outbox
 		# put back after it: pj-1 is still the key the node signs with.
 		cp -a "$N/data/pj" "$T/pj-unrecovered"
-		"$NODE" --recover -c "$N/pj.conf" >"$T/early0.out" 2>&1
-		rc=$?
-		sed 's/^/#   /' "$T/early0.out"
-		check "kuska-node --recover before the rotation succeeds (exit $rc)" \
-			test $rc = 0
+		recover_into "$T/early0.out" pj 0 \
+			"kuska-node --recover before the rotation succeeds"
 		check "... naming pj-1 ($fp1) as the key this node signs with, the one to revoke" \
 			grep -q "^$nt envelopes it holds are signed with this node's key $fp1 but not by this outbox .* the first at sequence $((na + 1)),.* revoke this node's key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na; " "$T/early0.out"
 		check "... and that the node then needs a new key before --recover runs again" \
@@ -133,11 +130,8 @@ theft() {
 		# taken as the node's (as the node's own from before a restore
 		# would be), and the thief's first sequence is named, with the
 		# key that signed them: pj-1, no longer the one it signs with.
-		"$NODE" --recover -c "$N/pj.conf" >"$T/early.out" 2>&1
-		rc=$?
-		sed 's/^/#   /' "$T/early.out"
-		check "kuska-node --recover before the revocation succeeds (exit $rc)" \
-			test $rc = 0
+		recover_into "$T/early.out" pj 0 \
+			"kuska-node --recover before the revocation succeeds"
 		check "... naming the thief's first sequence, $((na + 1)), the key that signed it, pj-1 ($fp1), and the revocation to set on it" \
 			grep -q "^$nt envelopes it holds are signed with this node's earlier key $fp1 but not by this outbox .* the first at sequence $((na + 1)),.* revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload the consolidator and run --recover again" "$T/early.out"
 		check "... not calling it the key this node signs with" \
@@ -167,11 +161,8 @@ theft() {
 		check "the consolidator reloads a revocation too late" \
 			hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 		before=$(md5sum <"$N/data/pj/data.mdb")
-		"$NODE" --recover -c "$N/pj.conf" >"$T/late.out" 2>&1
-		rc=$?
-		sed 's/^/#   /' "$T/late.out"
-		check "kuska-node --recover refuses a revocation after the thief's first (exit $rc)" \
-			test $rc = 1
+		recover_into "$T/late.out" pj 1 \
+			"kuska-node --recover refuses a revocation after the thief's first"
 		check "... naming the thief's first sequence, $((na + 1)), the key that signed it, pj-1 ($fp1), and the revocation to set" \
 			grep -q "The first this outbox did not sign is at sequence $((na + 1)), signed with this node's earlier key $fp1: revoke that key (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na (or lower), reload" "$T/late.out"
 		check "... saying pj-1's revocation comes too late" \
@@ -182,10 +173,7 @@ theft() {
 		check "the consolidator reloads the revocation as told" \
 			hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 	fi
-	"$NODE" --recover -c "$N/pj.conf" >"$T/recover.out" 2>&1
-	rc=$?
-	check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
-	sed 's/^/#   /' "$T/recover.out"
+	recover_into "$T/recover.out" pj 0 "kuska-node --recover succeeds"
 	last=$(cons_last_seq pj)
 	check "... saying the events after sequence $na are not valid under their key ($how)" \
 		grep -q "$((last - na)) of them signed with a key revoked before them, the first at sequence $((na + 1)), signed with this node's earlier key $fp1 (" "$T/recover.out"

@@ -77,11 +77,8 @@ check "... and the key holder" \
 
 # --- the recovery: b cannot be told from a thief's ----------------------------
 before=$(md5sum <"$N/data/pj/data.mdb")
-"$NODE" --recover -c "$N/pj.conf" >"$T/unsure.out" 2>&1
-rc=$?
-sed 's/^/#   /' "$T/unsure.out"
-check "kuska-node --recover refuses b, past the restored outbox's end (exit $rc)" \
-	test $rc = 1
+recover_into "$T/unsure.out" pj 1 \
+	"kuska-node --recover refuses b, past the restored outbox's end"
 check "... naming them as past its end, $((na + 1))-$((na + nb)), and maybe this node's own" \
 	grep -q "at sequences $((na + 1))-$((na + nb)), past its end (its last sequence is $na), .*this node's own if it was restored from a backup" "$T/unsure.out"
 check "... advising revoked_after_seq = $na only saying it revokes them" \
@@ -98,10 +95,7 @@ check "... the outbox unchanged" \
 revoke_key pj-1 "$na"
 check "the consolidator reloads the revocation after a's last" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
-"$NODE" --recover -c "$N/pj.conf" >"$T/recover.out" 2>&1
-rc=$?
-sed 's/^/#   /' "$T/recover.out"
-check "kuska-node --recover succeeds (exit $rc)" test $rc = 0
+recover_into "$T/recover.out" pj 0 "kuska-node --recover succeeds"
 check "... saying the $((nb + nt)) after sequence $na are not valid under their key, pj-1 ($fp1), maybe its own from after the backup" \
 	grep -q "$((nb + nt)) of them signed with a key revoked before them, the first at sequence $((na + 1)), signed with this node's earlier key $fp1 (.*or after the backup a restored outbox came from)" "$T/recover.out"
 check "... and that those this outbox did not sign are past its end, signed with pj-1: a thief's or its own" \
