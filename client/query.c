@@ -241,6 +241,141 @@ note_rates_over_100(const struct qtable *t)
 		ids, n == 1 ? "reads" : "read");
 }
 
+/* The text of column name in row of t: "" when t has none, or the cell
+ * holds no text. */
+static const char *
+text_of(const struct qtable *t, size_t row, const char *name)
+{
+	int c = html_col_index(t, name);
+
+	if (c < 0 || (t->rows[row][c].kind != CELL_TEXT &&
+		      t->rows[row][c].kind != CELL_DECIMAL))
+		return "";
+	return codec_cell_str(&t->rows[row][c]);
+}
+
+/* Whether row of the indicators answer t is a count (unit count) with a
+ * status the consolidator judged: neither no_data nor suppressed. */
+static bool
+judged_count(const struct qtable *t, size_t row)
+{
+	const char *s = text_of(t, row, "status");
+
+	return strcmp(text_of(t, row, "unit"), "count") == 0 && s[0] != '\0' &&
+	       strcmp(s, "no_data") != 0 && strcmp(s, "suppressed") != 0;
+}
+
+/* Whether row of the indicators answer t has achieved a target above its
+ * baseline: a count, which only grows, keeps it (the report's
+ * reached_for_good). */
+static bool
+achieved_for_good(const struct qtable *t, size_t row)
+{
+	return strcmp(text_of(t, row, "status"), "achieved") == 0 &&
+	       strtod(text_of(t, row, "target"), NULL) >
+		   strtod(text_of(t, row, "baseline"), NULL);
+}
+
+/*
+ * Whether row of the indicators answer t, of the semester code, is a
+ * count judged against a year's target (its target period a year), not
+ * achieved for good: about half a year's count, which the report reads
+ * by year ("Read by year").
+ */
+static bool
+year_count(const struct qtable *t, size_t row, uint32_t code)
+{
+	return period_kind(code) == PERIOD_SEMESTER && judged_count(t, row) &&
+	       strlen(text_of(t, row, "target_period")) == 4 &&
+	       !achieved_for_good(t, row);
+}
+
+/*
+ * Whether row of the indicators answer t, of the period code not over
+ * as of day today, is a count whose status the rest of the period may
+ * yet change: judged, not read by year, and not achieved above its
+ * baseline, which a count, only growing, keeps (the report's
+ * period_open).
+ */
+static bool
+open_count(const struct qtable *t, size_t row, uint32_t code, int32_t today)
+{
+	return period_last_day(code) >= today && judged_count(t, row) &&
+	       !year_count(t, row, code) && !achieved_for_good(t, row);
+}
+
+/*
+ * Writes in ids (cap bytes) the indicators of t that year_count (when
+ * by_year) or open_count finds, ", " between them, as many as fit;
+ * returns how many.
+ */
+static size_t
+list_counts(const struct qtable *t, bool by_year, uint32_t code, int32_t today,
+	    char *ids, size_t cap)
+{
+	size_t i, n = 0, len = 0;
+
+	ids[0] = '\0';
+	for (i = 0; i < t->n_rows; i++) {
+		const char *id = text_of(t, i, "indicator");
+		int w;
+		if (id[0] == '\0' || !(by_year ? year_count(t, i, code)
+					       : open_count(t, i, code, today)))
+			continue;
+		w = snprintf(ids + len, cap - len, "%s%s", n > 0 ? ", " : "",
+			     id);
+		if (w < 0 || (size_t)w >= cap - len) {
+			ids[len] = '\0';
+			break; /* the names so far; they fill the line */
+		}
+		len += (size_t)w;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Says on stderr, when t is the indicators of period (code) as of day
+ * today, which counts among them have a status that reads low, as the
+ * report does not judge them: of a semester, counts against a year's
+ * target, about half of it ("Read by year": 45 persons convicted in a
+ * semester against 130 a year, "deteriorating"); of a period not over,
+ * the other counts, which grow until it ends (0 victims identified on
+ * its first day; "Read when the period ends"). The table stays as the
+ * consolidator gives it.
+ */
+static void
+note_count_status(const struct qtable *t, const char *period, uint32_t code,
+		  int32_t today)
+{
+	char ids[256];
+	size_t n;
+
+	n = list_counts(t, true, code, today, ids, sizeof(ids));
+	if (n > 0)
+		fprintf(stderr,
+			"kuska query: note: %s %s a semester, about half a "
+			"year, against a year's target: %s progress and "
+			"status read low; read %s by year (kuska query "
+			"indicators --period %.4s%s; docs/INDICATORS.md)\n",
+			ids, n == 1 ? "counts" : "count",
+			n == 1 ? "its" : "their", n == 1 ? "it" : "them",
+			period,
+			period_last_day(code / 10 * 10) < today
+			    ? ""
+			    : ", once it is over");
+	n = list_counts(t, false, code, today, ids, sizeof(ids));
+	if (n > 0)
+		fprintf(stderr,
+			"kuska query: note: %s %s only what happened so far "
+			"in %s, which is not over: %s progress towards the "
+			"target, and the status, read low until it ends and "
+			"its records arrive (kuska report reads %s then; "
+			"docs/INDICATORS.md)\n",
+			ids, n == 1 ? "counts" : "count", period,
+			n == 1 ? "its" : "their", n == 1 ? "it" : "them");
+}
+
 /* The tables, as kuska help query lists them (lib/help_table.c). */
 static const struct help_item *
 tables(void)
@@ -778,8 +913,10 @@ cmd_query(int argc, char **argv)
 	note_negative_medians(&q, &tab);
 	note_unmatched(&q, &un);
 	codec_qtable_clear(&un);
-	if (strcmp(q.table, "indicators") == 0)
+	if (strcmp(q.table, "indicators") == 0) {
 		note_rates_over_100(&tab);
+		note_count_status(&tab, period, code, today);
+	}
 	/* No row at all (in text, indicator_definitions' blocks print
 	 * nothing): say why, as the report does, not leave an empty
 	 * answer to be taken for a failure or for no data. */

@@ -35,6 +35,8 @@ csvcell_write(FILE *f, const char *s)
 	 * back as =1 whether the value was =1 or '=1. */
 	if (csvcell_formula(s) || s[0] == '\'')
 		quoted(f, s, true);
+	else if (csvcell_misread(s))
+		quoted(f, s, false);
 	else
 		csvcell_write_plain(f, s);
 }
@@ -64,6 +66,9 @@ csvcell_number(const char *s)
 {
 	if (*s == '-')
 		s++;
+	/* 01 is a code: a spreadsheet would make it 1. */
+	if (s[0] == '0' && isdigit((unsigned char)s[1]))
+		return false;
 	if (!digits(&s))
 		return false;
 	if (*s == '.') {
@@ -72,6 +77,14 @@ csvcell_number(const char *s)
 			return false;
 	}
 	return *s == '\0';
+}
+
+bool
+csvcell_misread(const char *s)
+{
+	if (!isdigit((unsigned char)s[0]) && s[0] != '.')
+		return false;
+	return !csvcell_number(s) && s[strspn(s, "0123456789+-./:eE")] == '\0';
 }
 
 void

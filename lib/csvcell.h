@@ -23,10 +23,24 @@ bool csvcell_formula(const char *s);
  * advises: "'=1+2" shows =1+2 as text. So is a value that begins with a
  * ' itself ("''=1+2" is '=1+2), so that a field beginning with ' is
  * always the value after that first ', and no two values read the same.
+ * A value that csvcell_misread finds is written between double quotes,
+ * so that a spreadsheet told to take quoted fields as text (LibreOffice's
+ * "Format quoted field as text") keeps it as written; a CSV reader gets
+ * the same value either way.
  * For cells that may hold input text, never numbers (a negative number
  * would become text).
  */
 void csvcell_write(FILE *f, const char *s);
+
+/*
+ * csvcell_misread - whether a spreadsheet would read the text s as a
+ * number or a date of another value: digits and + - . / : e E only, from
+ * a digit or a point on, and not a number as csvcell_number reads one.
+ * A region code 01 (1), an age group 6-11 (a date in Excel) or 18+ (18
+ * where LibreOffice detects special numbers), an id 1e5 (100000), a
+ * month 2025-11. Not 2025 or 15, which read as the same number.
+ */
+bool csvcell_misread(const char *s);
 
 /* csvcell_write_plain - as csvcell_write, without the formula's '. */
 void csvcell_write_plain(FILE *f, const char *s);
@@ -34,7 +48,9 @@ void csvcell_write_plain(FILE *f, const char *s);
 /*
  * csvcell_number - whether s is a decimal number as kuska writes one:
  * an optional -, digits, and optionally a point and digits (-3, -0.5,
- * 12). A spreadsheet reads such a cell as the number, not a formula.
+ * 12), with no leading zero before another digit (01 is a code, which a
+ * spreadsheet would make 1). A spreadsheet reads such a cell as the
+ * number, not a formula.
  */
 bool csvcell_number(const char *s);
 

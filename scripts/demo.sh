@@ -113,6 +113,41 @@ echo "== a kuska network in $D (consolidator on 127.0.0.1:$port, key holder on $
 # report opens with them.
 grep -q '^indicators' "$D/consolidator.conf" ||
 	echo "indicators = $PWD/config/indicators.conf" >>"$D/consolidator.conf"
+# A population file, so that the report and kuska query sdg16_2_2 give
+# SDG 16.2.2's victims per 100,000: without one the demo had no rate at
+# all. kuska ships no population figures and a real consolidator takes
+# INEI's (kuska.conf(5)); these are invented, for the demo's invented
+# victims: round figures of about the size of each department (thousands,
+# 2025), one per cent more each year, split by fixed shares of sex and
+# age. The file says so on its first lines.
+synthetic_population() {
+	awk 'BEGIN {
+		OFS = ","
+		n = split("01 430 02 1200 03 430 04 1520 05 670 06 1460 " \
+			"07 1180 08 1380 09 370 10 780 11 1000 12 1390 " \
+			"13 2050 14 1350 15 11000 16 1060 17 180 18 200 " \
+			"19 270 20 2100 21 1240 22 920 23 380 24 260 25 600", a, " ")
+		split("F 0-17 0.147 F 18+ 0.356 M 0-17 0.153 M 18+ 0.344", s, " ")
+		print "# SYNTHETIC population of the kuska demo: invented figures, NOT INEI'\''s;"
+		print "# never use them for a real report (kuska.conf(5), POPULATION FILE)"
+		print "year,region,sex,age_group,population"
+		for (y = 2024; y <= 2026; y++)
+			for (g = 1; g <= 12; g += 3) {
+				total = 0
+				for (i = 1; i <= n; i += 2) {
+					p[i] = int(a[i + 1] * 1000 * (1 + (y - 2025) / 100) * s[g + 2] + 0.5)
+					total += p[i]
+				}
+				print y, "00", s[g], s[g + 1], total
+				for (i = 1; i <= n; i += 2)
+					print y, a[i], s[g], s[g + 1], p[i]
+			}
+	}'
+}
+if ! grep -q '^population' "$D/consolidator.conf"; then
+	synthetic_population >"$D/population.csv"
+	echo "population = $D/population.csv" >>"$D/consolidator.conf"
+fi
 # The records arrive as an institution's do: each sends a month's records
 # in one delivery some days after the month ends (LAG, below), so that
 # the timeliness table (the days from a record's date to its acceptance)
@@ -276,9 +311,14 @@ secretariat_ready() { # secretariat_ready YEAR
 }
 secretariat_ready 2024 || true
 if secretariat_ready 2025; then
-	for t in identification overlap referrals protection funnel timeliness; do
+	for t in identification overlap referrals protection funnel timeliness \
+		sdg16_2_2; do
 		echo
-		echo "== $t, 2025, as the Commission's secretariat sees it"
+		case $t in
+		sdg16_2_2) of=", per 100,000 of the demo's synthetic population" ;;
+		*) of="" ;;
+		esac
+		echo "== $t, 2025, as the Commission's secretariat sees it$of"
 		on_clock "$B/kuska" query -c "$D/secretariat.conf" "$t" \
 			--period 2025
 	done

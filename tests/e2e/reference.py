@@ -95,6 +95,7 @@ import argparse
 import itertools
 import json
 import os
+import re
 import sys
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
@@ -645,7 +646,20 @@ class Stats:
         # With --region the breakdown's region dimension is the single row
         # RR holding the total: every counted identification is in RR.
         header, rows = getattr(self, table)(period, region)
-        return "\n".join(header + [",".join(str(x) for x in r) for r in rows]) + "\n"
+        return "\n".join(header + [",".join(csv_cell(x) for x in r)
+                                   for r in rows]) + "\n"
+
+
+def csv_cell(x):
+    """A cell as kuska's CSV writes it (lib/csvcell.h): a text a
+    spreadsheet would read as another number or a date (digits and
+    + - . / : e E only, from a digit or a point, and not a number without
+    a leading zero: 01, 6-11, 18+) between double quotes."""
+    s = str(x)
+    if re.fullmatch(r"[0-9.][0-9+\-./:eE]*", s) and \
+            not re.fullmatch(r"(0|[1-9][0-9]*)(\.[0-9]+)?", s):
+        return '"%s"' % s
+    return s
 
 
 def main():

@@ -68,4 +68,22 @@ check "some records within 30 days, some later: 0 < share < 100" \
 check "each institution's median is days after the month, not a year" \
 	awk '$2 !~ /^[0-9]+$/ || $2 < 1 || $2 > 60 { bad = 1 }
 		END { exit bad || NR == 0 }' "$T/timeliness"
+
+# SDG 16.2.2's rates need a population file, which kuska does not ship:
+# the demo writes a synthetic one, so that its table and the report's
+# figure have rates (without it the report said the consolidator "did
+# not give the table" and the demo printed none).
+awk '/^== sdg16_2_2, 2025/ { on = 1; next } /^== / { on = 0 }
+	on && $1 == "2025" { print $2, $3, $4, $5, $6 }' \
+	"$T/demo.out" >"$T/sdg"
+echo "# sdg16_2_2, 2025 (sex, age group, population, victims, per 100,000):"
+sed 's/^/#   /' "$T/sdg"
+check "the demo prints SDG 16.2.2 of 2025, saying its population is synthetic" \
+	grep -q "^== sdg16_2_2, 2025, .* synthetic population" "$T/demo.out"
+check "its rate of all victims is a rate over a population, not empty" \
+	awk '$1 == "all" && $2 == "all" { ok = $3 > 1000000 && $4 > 0 &&
+		$5 ~ /^[0-9]+\.[0-9][0-9]$/ && $5 > 0 } END { exit !ok }' \
+	"$T/sdg"
+check "its report has the figure of victims per 100,000" \
+	grep -q '<figure id="f-sdg">' "${page:-/nonexistent}"
 finish

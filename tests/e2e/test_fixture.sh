@@ -189,14 +189,17 @@ period,institutions,victims
 CSV
 
 # ---- breakdown ---------------------------------------------------------
+# The age groups are quoted, as a region code 01 to 09 would be: a
+# spreadsheet reads 6-11 as a date and 18+ as 18, unless told to take
+# quoted fields as text (csvcell.h).
 
 expect breakdown 2025Q2 <<'CSV'
 period,dimension,value,victims
 2025Q2,sex,F,5
 2025Q2,sex,M,3
-2025Q2,age_group,0-5,1
-2025Q2,age_group,12-13,2
-2025Q2,age_group,14-17,5
+2025Q2,age_group,"0-5",1
+2025Q2,age_group,"12-13",2
+2025Q2,age_group,"14-17",5
 2025Q2,nationality,PE,7
 2025Q2,nationality,VE,1
 2025Q2,region,16,2
@@ -213,11 +216,11 @@ expect breakdown 2025 <<'CSV'
 period,dimension,value,victims
 2025,sex,F,7
 2025,sex,M,4
-2025,age_group,0-5,1
-2025,age_group,6-11,2
-2025,age_group,12-13,1
-2025,age_group,14-17,6
-2025,age_group,18+,1
+2025,age_group,"0-5",1
+2025,age_group,"6-11",2
+2025,age_group,"12-13",1
+2025,age_group,"14-17",6
+2025,age_group,"18+",1
 2025,nationality,PE,8
 2025,nationality,VE,2
 2025,nationality,XX,1

@@ -351,6 +351,34 @@ for fmt in text csv json; do
 	check "... not in the table" sh -c "test -s '$T/open.$fmt' &&
 		! grep -q 'not over' '$T/open.$fmt'"
 done
+# Its indicators: the consolidator judges a count of the year so far
+# against the year's target (0 victims identified read "deteriorating"),
+# which the report reads when the year ends; kuska query says so.
+"$KUSKA" query -c "$N/analyst.conf" indicators --period "$year" \
+	--format csv >"$T/open-ind.csv" 2>"$T/open-ind.err"
+check "kuska query indicators of $year: a note names its counts, read low" \
+	grep -qE "^kuska query: note: (.*, )?identification-victims(, .*)? count only what happened so far in $year, which is not over: their progress towards the target, and the status, read low until it ends" \
+	"$T/open-ind.err"
+check "... the table as the consolidator gives it" \
+	grep -q "^$year,identification-victims,.*,count," "$T/open-ind.csv"
+"$KUSKA" query -c "$N/analyst.conf" indicators --period 2025 \
+	>/dev/null 2>"$T/closed-ind.err"
+check "... and none of 2025, over" \
+	sh -c "! grep -q 'count only what happened so far' '$T/closed-ind.err'"
+# A semester's count judged against a year's target (about half of it),
+# which the report reads by year: kuska query names it too.
+"$KUSKA" query -c "$N/analyst.conf" indicators --period "$P" \
+	--format csv >"$T/sem-ind.csv" 2>"$T/sem-ind.err"
+if grep -qE "^$P,identification-victims,.*,count,[0-9.]+,[0-9.]+,[0-9.]+,[0-9]{4},-?[0-9.]+,(on_track|acceleration_needed|limited|deteriorating)$" \
+	"$T/sem-ind.csv"; then
+	check "kuska query indicators of $P: a note sends its counts to the year" \
+		grep -qE "^kuska query: note: (.*, )?identification-victims(, .*)? counts? a semester, about half a year, against a year's target: .* by year \(kuska query indicators --period ${P:0:4};" \
+		"$T/sem-ind.err"
+else
+	not_ok "identification-victims of $P is a count judged against a year ($(grep identification-victims "$T/sem-ind.csv"))"
+fi
+check "... and 2025, a year, has no such note" \
+	sh -c "! grep -q 'count a semester' '$T/closed-ind.err'"
 check "... that of $P does not" \
 	sh -c "! grep -q 'period is not over' '$ART/report-analyst.html'"
 check "... nor, over for more than 30 days, that its figures may still change" \

@@ -117,6 +117,51 @@ test_values(void **state)
 	assert_string_equal(value_written("a,b"), "\"a,b\"");
 }
 
+/* Codes a spreadsheet would read as another number or a date are quoted,
+ * so that LibreOffice's "Format quoted field as text" keeps them; a
+ * number that reads as itself, and any text with a letter, is not. */
+static void
+test_misread(void **state)
+{
+	(void)state;
+	assert_false(csvcell_number("01"));
+	assert_false(csvcell_number("-007"));
+	assert_false(csvcell_number("00.5"));
+	assert_true(csvcell_number("0.5"));
+	assert_true(csvcell_misread("01"));
+	assert_true(csvcell_misread("6-11"));
+	assert_true(csvcell_misread("18+"));
+	assert_true(csvcell_misread("1e5"));
+	assert_true(csvcell_misread("2025-11"));
+	assert_true(csvcell_misread("16-2-2"));
+	assert_true(csvcell_misread("12:30"));
+	assert_true(csvcell_misread("1/2"));
+	assert_true(csvcell_misread(".5"));
+	assert_false(csvcell_misread(""));
+	assert_false(csvcell_misread("2025"));
+	assert_false(csvcell_misread("15"));
+	assert_false(csvcell_misread("0"));
+	assert_false(csvcell_misread("64.11"));
+	assert_false(csvcell_misread("2025H2"));
+	assert_false(csvcell_misread("2026-01-06T15:00Z"));
+	assert_false(csvcell_misread("<10"));
+	assert_false(csvcell_misread("pnp+mp"));
+	assert_false(csvcell_misread("e5"));
+	/* Written: quoted, with no ' (they are no formula). */
+	assert_string_equal(value_written("01"), "\"01\"");
+	assert_string_equal(value_written("0-5"), "\"0-5\"");
+	assert_string_equal(value_written("6-11"), "\"6-11\"");
+	assert_string_equal(value_written("18+"), "\"18+\"");
+	assert_string_equal(value_written("1e5"), "\"1e5\"");
+	assert_string_equal(value_written("2025"), "2025");
+	assert_string_equal(value_written("16"), "16");
+	assert_string_equal(written("0012345", false), "\"0012345\"");
+	assert_string_equal(written("2025-11-003", false), "\"2025-11-003\"");
+	assert_string_equal(written("PNP-2025-0001", false), "PNP-2025-0001");
+	/* A formula stays a formula's ' case, whatever it holds after. */
+	assert_string_equal(value_written("-01"), "\"'-01\"");
+}
+
 int
 main(void)
 {
@@ -124,6 +169,7 @@ main(void)
 	    cmocka_unit_test(test_plain_values),
 	    cmocka_unit_test(test_formulas),
 	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_misread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
