@@ -13,7 +13,7 @@
 # that build and neither installs packages nor builds.
 set -eu
 cd "$(dirname "$0")/.."
-VICTIMS=2000
+VICTIMS=6000
 KEEP=0
 port=7400
 usage() {
@@ -26,7 +26,7 @@ consolidator holds, what the key holder evaluated and the national
 tables, and writes the secretariat's report (build/informe-PERIOD.html).
 
 Options:
-  --victims N   victims kuska sim makes (default 2000)
+  --victims N   victims kuska sim makes (default 6000)
   --keep        keep the network's directory afterwards, and print the
                 commands that start its daemons again to query it
   --port BASE   its first port (default 7400; the next free block of
