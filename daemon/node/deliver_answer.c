@@ -588,14 +588,8 @@ flooded(struct deliver *d, bool taken, uint64_t now_ms)
 {
 	int r;
 
-	if (taken) {
-		d->untaken = 0;
+	if (!flood_guard_note(&d->flood, taken))
 		return false;
-	}
-	if (++d->untaken < DELIVER_FLOOD_MAX)
-		return false;
-	d->untaken = 0;
-	d->floods++;
 	deliver_go_idle(d, now_ms);
 	d->undialled = false;
 	if (d->t != NULL && d->mon != NULL && d->key != NULL &&
@@ -615,7 +609,7 @@ flooded(struct deliver *d, bool taken, uint64_t now_ms)
 	}
 	if (r != 0)
 		d->redial_due_ms = now_ms; /* deliver_tick tries again */
-	log_warnx_budget(&d->flood_log,
+	log_warnx_budget(&d->flood.log,
 			 "event=consolidator_flood consolidator=%s "
 			 "untaken=%d action=redial",
 			 LOG_Q(d->endpoint), DELIVER_FLOOD_MAX);

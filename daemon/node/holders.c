@@ -10,6 +10,7 @@
 #include "codec.h"
 #include "config.h"
 #include "date.h"
+#include "flood.h"
 #include "log.h"
 #include "oprf.h"
 
@@ -45,10 +46,10 @@ struct holder {
 	int redial_err;	  /* -errno of the last redial, which failed */
 	struct log_budget redial_log;
 	struct log_budget batch_log; /* event=keyholder_max_batch */
-	struct log_budget flood_log; /* event=keyholder_flood */
-	size_t untaken;		     /* replies read since one taken */
-	size_t owed; /* requests sent on this connection, not answered */
-	uint64_t floods;	     /* connections dropped for them */
+	/* Replies read since one taken, the connections dropped for
+	 * HOLDERS_FLOOD_MAX of them, event=keyholder_flood's budget. */
+	struct flood_guard flood;
+	size_t owed;	    /* requests sent on this connection, not answered */
 	bool dropped;	    /* disconnected since the request went out */
 	bool greet;	    /* connected, and no hello sent yet */
 	bool hello_out;	    /* a hello sent, its answer not read yet */
@@ -173,6 +174,7 @@ holders_new(struct transport *t, const struct node_config *cfg,
 			 cfg->keyholder[i]);
 		shorten(h->endpoint, h->shown);
 		h->down_ms = date_now_ms();
+		flood_guard_init(&h->flood, HOLDERS_FLOOD_MAX);
 		h->s = tsock_connect_curve(t, h->endpoint, key->curve_pk,
 					   key->curve_sk, pub.curve_pk, &lim,
 					   &h->mon, &e);
@@ -237,7 +239,7 @@ holders_floods(const struct holders *hs)
 	size_t i;
 
 	for (i = 0; i < hs->n; i++)
-		n += hs->h[i].floods;
+		n += hs->h[i].flood.cuts;
 	return n;
 }
 
@@ -384,14 +386,8 @@ read_reply(struct holder *h, struct oprf_msg *m, bool *hello)
 static bool
 flooded(struct holder *h, bool taken)
 {
-	if (taken) {
-		h->untaken = 0;
+	if (!flood_guard_note(&h->flood, taken))
 		return false;
-	}
-	if (++h->untaken < HOLDERS_FLOOD_MAX)
-		return false;
-	h->untaken = 0;
-	h->floods++;
 	/* Down until the new connection's handshake, hello again then. */
 	h->greet = false;
 	h->hello_out = false;
@@ -399,7 +395,7 @@ flooded(struct holder *h, bool taken)
 	went_down(h);
 	h->undialled = false;
 	h->redial_err = tsock_redial(h->s, h->endpoint);
-	log_warnx_budget(&h->flood_log,
+	log_warnx_budget(&h->flood.log,
 			 "event=keyholder_flood keyholder=%s untaken=%d "
 			 "action=redial",
 			 LOG_Q(h->endpoint), HOLDERS_FLOOD_MAX);
