@@ -427,26 +427,55 @@ owed_answer(const struct holders *hs, struct holder *h,
 	return true;
 }
 
-/* Drops the replies h sent that nothing waits for, at most
- * HOLDERS_DRAIN_MAX of them: hellos' answers (the max_batch they tell
- * kept), late ones; HOLDERS_FLOOD_MAX in a row drop the connection. */
+/*
+ * Reads one reply of holder i into m. With piece (a round awaits the
+ * holder's answers), an answer to a piece of the round in flight it has
+ * not answered yet is kept in m, its index in *piece: returns 1. Any
+ * other reply is dropped: a hello's answer (the max_batch it tells kept),
+ * a late answer owed (owed_answer), an unreadable frame, anything else;
+ * all but the late answers are counted toward HOLDERS_FLOOD_MAX, which
+ * drops the connection (flooded): returns -EHOSTUNREACH; else 0. Returns
+ * -EAGAIN when none waits.
+ */
+static int
+read_one(struct holders *hs, size_t i, struct oprf_msg *m, size_t *piece)
+{
+	struct holder *h = &hs->h[i];
+	bool hello, late = false;
+	uint64_t p;
+	int r;
+
+	r = read_reply(h, m, &hello);
+	if (r == -EAGAIN)
+		return r;
+	if (r == 0) {
+		/* Ids wrap around: the piece is their difference. */
+		p = m->request_id - hs->first_id;
+		if (piece != NULL && p < hs->pieces &&
+		    (hs->answered[p] & 1u << i) == 0) {
+			(void)flooded(h, true);
+			(void)owed_answer(hs, h, m);
+			*piece = (size_t)p;
+			return 1;
+		}
+		late = !hello && owed_answer(hs, h, m);
+		codec_oprf_clear(m);
+	}
+	return !late && flooded(h, hello) ? -EHOSTUNREACH : 0;
+}
+
+/* Drops the replies of holder i that nothing waits for (read_one), at
+ * most HOLDERS_DRAIN_MAX of them; HOLDERS_FLOOD_MAX in a row drop the
+ * connection. */
 static void
-drain(struct holders *hs, struct holder *h)
+drain(struct holders *hs, size_t i)
 {
 	struct oprf_msg m;
-	bool hello, late;
-	int n, r;
+	int n;
 
-	for (n = 0; n < HOLDERS_DRAIN_MAX; n++) {
-		r = read_reply(h, &m, &hello);
-		if (r == -EAGAIN)
+	for (n = 0; n < HOLDERS_DRAIN_MAX; n++)
+		if (read_one(hs, i, &m, NULL) != 0)
 			break;
-		late = r == 0 && !hello && owed_answer(hs, h, &m);
-		if (r == 0)
-			codec_oprf_clear(&m);
-		if (!late && flooded(h, hello))
-			break;
-	}
 }
 
 void
@@ -459,7 +488,7 @@ holders_tick(struct holders *hs)
 	for (i = 0; i < hs->n; i++) {
 		struct holder *h = &hs->h[i];
 		pump(h);
-		drain(hs, h);
+		drain(hs, i);
 		if (!h->greet)
 			continue;
 		/* Its answer is read by drain, for the max_batch it tells;
@@ -598,37 +627,22 @@ static int
 next_answer(struct holders *hs, size_t i, struct oprf_msg *m, size_t *piece,
 	    char *why, size_t whylen)
 {
-	struct holder *h = &hs->h[i];
-	uint64_t p;
-	bool hello, late;
 	int k, r;
 
 	for (k = 0; k < HOLDERS_DRAIN_MAX; k++) {
-		r = read_reply(h, m, &hello);
+		r = read_one(hs, i, m, piece);
 		if (r == -EAGAIN)
 			return 0;
-		late = false;
-		if (r == 0) {
-			/* Ids wrap around: the piece is their difference. */
-			p = m->request_id - hs->first_id;
-			if (p < hs->pieces &&
-			    (hs->answered[p] & 1u << i) == 0) {
-				(void)flooded(h, true);
-				(void)owed_answer(hs, h, m);
-				*piece = (size_t)p;
-				return 1;
-			}
-			late = !hello && owed_answer(hs, h, m);
-			codec_oprf_clear(m);
-		}
-		if (!late && flooded(h, hello)) {
+		if (r == 1)
+			return 1;
+		if (r == -EHOSTUNREACH) {
 			snprintf(
 			    why, whylen,
 			    "key holder %s unreachable: it sent %d replies "
 			    "in a row that nothing asked for (connection "
 			    "dropped)",
-			    h->shown, HOLDERS_FLOOD_MAX);
-			return -EHOSTUNREACH;
+			    hs->h[i].shown, HOLDERS_FLOOD_MAX);
+			return r;
 		}
 	}
 	return 0;
@@ -725,7 +739,7 @@ holders_request_max(void *arg)
 	size_t i, max = HOLDERS_MAX_REQUEST;
 
 	for (i = 0; i < hs->n; i++) {
-		drain(hs, &hs->h[i]);
+		drain(hs, i);
 		if (hs->h[i].max_batch != 0 && hs->h[i].max_batch < max)
 			max = hs->h[i].max_batch;
 	}
@@ -784,7 +798,7 @@ holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
 	hs->next_id += hs->pieces;
 	hs->deadline_ms = date_mono_ms() + hs->timeout_ms;
 	for (i = 0; i < hs->n; i++) {
-		drain(hs, &hs->h[i]); /* answers that came too late */
+		drain(hs, i); /* answers that came too late */
 		hs->h[i].pieces_got = 0;
 	}
 	for (j = 0; j < hs->pieces && r == 0; j++)
@@ -852,7 +866,7 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 			/* Answered all: what it sends still is nothing
 			 * asked for, read (not left to libzmq) and counted. */
 			if (ready[i] && h->pieces_got == hs->pieces)
-				drain(hs, h);
+				drain(hs, i);
 			while (ready[i] && h->pieces_got < hs->pieces &&
 			       r == 0) {
 				int a =
