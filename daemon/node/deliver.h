@@ -72,8 +72,9 @@ struct deliver {
 	struct outbox *ob;
 	struct tsock *sock;
 	const char *endpoint; /* the consolidator's, to dial again */
-	/* To replace sock and mon by new ones after a flood (NULL t: sock
-	 * dials again instead); mon is sock's monitor. */
+	/* To replace sock and mon by new ones after a flood, with key's
+	 * transport pair and cons_pk (all four needed by deliver_read);
+	 * mon is sock's monitor. */
 	struct transport *t;
 	struct tsock *mon;
 	enum institution inst;
