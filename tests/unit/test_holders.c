@@ -271,7 +271,7 @@ rig_settle(struct rig *r, uint64_t want)
 	bool ready;
 	int i;
 
-	for (i = 0; i < 100 && holders_floods(r->hs) < want; i++)
+	for (i = 0; i < 100 && (want == 0 || holders_floods(r->hs) < want); i++)
 		if (tsock_poll(&s, 1, &ready, 300) > 0)
 			holders_tick(r->hs);
 		else if (want == 0)
