@@ -39,11 +39,15 @@
 struct holder {
 	char endpoint[SETTINGS_PATH_MAX];
 	char shown[SHOWN_MAX + 1]; /* endpoint as reasons show it */
+	/* Replaced in place (the same structs) after a flood: the node's
+	 * loop and holders_recv poll them. */
 	struct tsock *s, *mon;
+	uint8_t server_pk[CURVE_KEY_LEN]; /* the holder's, to dial anew */
 	bool auth_failed; /* the last handshake was refused */
 	unsigned failures; /* handshakes failed (not refused) in a row */
 	bool undialled;	   /* let go after them, until the next request */
 	int redial_err;	  /* -errno of the last redial, which failed */
+	bool reopen;	  /* that redial was a flood's new socket */
 	struct log_budget redial_log;
 	struct log_budget batch_log; /* event=keyholder_max_batch */
 	/* Replies read since one taken, the connections dropped for
@@ -62,6 +66,15 @@ struct holder {
 	uint64_t down_ms;
 	size_t pieces_got;  /* of the round in flight, answered */
 };
+
+/*
+ * The holders' sockets: ZMQ_RCVHWM lifted, as libzmq 4.3.4 aborts when a
+ * connection it stopped reading at 1,000 ends with a heartbeat due, and a
+ * hostile holder could fill 1,000 between two passes of the node's loop.
+ * The loop wakes on these sockets and drain reads them.
+ */
+static const struct tsock_limits limits = {.max_frame = CODEC_MAX_FRAME,
+					   .rcv_unbounded = true};
 
 _Static_assert(SETTINGS_MAX_KEYHOLDERS <= 8,
 	       "a piece's answers are told by a byte's bits");
@@ -82,6 +95,10 @@ struct holders {
 	struct tsock *also;
 	int (*serve)(void *arg);
 	void *serve_arg;
+	/* What a new socket after a flood is made with: the node's
+	 * transport and key (the caller's, outliving the set). */
+	struct transport *t;
+	const struct secret_key *key;
 };
 
 void
@@ -128,12 +145,6 @@ holders_new(struct transport *t, const struct node_config *cfg,
 	    const char *conf_path, const struct secret_key *key, char *err,
 	    size_t errlen)
 {
-	/* ZMQ_RCVHWM lifted: libzmq 4.3.4 aborts when a connection it
-	 * stopped reading at 1,000 ends with a heartbeat due, and a hostile
-	 * holder could fill 1,000 between two passes of the node's loop.
-	 * The loop wakes on these sockets and drain reads them. */
-	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME,
-				   .rcv_unbounded = true};
 	struct holders *hs = calloc(1, sizeof(*hs));
 	char name[24], why[512];
 	size_t i;
@@ -144,6 +155,8 @@ holders_new(struct transport *t, const struct node_config *cfg,
 		return NULL;
 	}
 	hs->timeout_ms = cfg->keyholder_timeout_s * 1000;
+	hs->t = t;
+	hs->key = key;
 	hs->next_id = keys_random64();
 	hs->base_id = hs->next_id;
 	for (i = 0; i < SETTINGS_MAX_KEYHOLDERS; i++) {
@@ -175,8 +188,9 @@ holders_new(struct transport *t, const struct node_config *cfg,
 		shorten(h->endpoint, h->shown);
 		h->down_ms = date_now_ms();
 		flood_guard_init(&h->flood, HOLDERS_FLOOD_MAX);
+		memcpy(h->server_pk, pub.curve_pk, sizeof(h->server_pk));
 		h->s = tsock_connect_curve(t, h->endpoint, key->curve_pk,
-					   key->curve_sk, pub.curve_pk, &lim,
+					   key->curve_sk, pub.curve_pk, &limits,
 					   &h->mon, &e);
 		hs->n++;
 		if (h->s == NULL) {
@@ -379,12 +393,32 @@ read_reply(struct holder *h, struct oprf_msg *m, bool *hello)
 }
 
 /*
+ * Replaces h's socket and monitor by new ones dialling it (the same
+ * structs), the old closed with their connection: after a flood, whose
+ * connection is not to be redialled on its socket (flooded). Failed, it
+ * is tried again at the next request (send_one).
+ */
+static void
+reopen(struct holders *hs, struct holder *h)
+{
+	h->redial_err = tsock_reopen_curve(hs->t, h->s, h->mon, h->endpoint,
+					   hs->key->curve_pk, hs->key->curve_sk,
+					   h->server_pk, &limits);
+	h->reopen = h->redial_err != 0;
+}
+
+/*
  * Counts a reply of h read, taken or not: HOLDERS_FLOOD_MAX in a row not
  * taken drop the connection, and what libzmq holds of it (the requests
- * sent and not answered too), and dial again. Returns whether it did.
+ * sent and not answered too), and dial again: a new socket (and monitor)
+ * in place of the old, closed with its connection ended by libzmq's
+ * reaper thread, as the consolidator's (deliver_answer.c: zmq_disconnect
+ * then zmq_connect on the same socket aborted libzmq 4.3.4 under ASan).
+ * The old monitor closed, no late disconnection of the old connection is
+ * told. Returns whether it did.
  */
 static bool
-flooded(struct holder *h, bool taken)
+flooded(struct holders *hs, struct holder *h, bool taken)
 {
 	if (!flood_guard_note(&h->flood, taken))
 		return false;
@@ -394,7 +428,7 @@ flooded(struct holder *h, bool taken)
 	h->dropped = true;
 	went_down(h);
 	h->undialled = false;
-	h->redial_err = tsock_redial(h->s, h->endpoint);
+	reopen(hs, h);
 	log_warnx_budget(&h->flood.log,
 			 "event=keyholder_flood keyholder=%s untaken=%d "
 			 "action=redial",
@@ -453,7 +487,7 @@ read_one(struct holders *hs, size_t i, struct oprf_msg *m, size_t *piece)
 		p = m->request_id - hs->first_id;
 		if (piece != NULL && p < hs->pieces &&
 		    (hs->answered[p] & 1u << i) == 0) {
-			(void)flooded(h, true);
+			(void)flooded(hs, h, true);
 			(void)owed_answer(hs, h, m);
 			*piece = (size_t)p;
 			return 1;
@@ -461,7 +495,7 @@ read_one(struct holders *hs, size_t i, struct oprf_msg *m, size_t *piece)
 		late = !hello && owed_answer(hs, h, m);
 		codec_oprf_clear(m);
 	}
-	return !late && flooded(h, hello) ? -EHOSTUNREACH : 0;
+	return !late && flooded(hs, h, hello) ? -EHOSTUNREACH : 0;
 }
 
 /* Drops the replies of holder i that nothing waits for (read_one), at
@@ -523,8 +557,8 @@ clean(const char *in, char *out, size_t cap)
 
 /* Sends the request to h, waiting a little for a connection coming up. */
 static int
-send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
-	 char *why, size_t whylen)
+send_one(struct holders *hs, struct holder *h, const uint8_t *buf, size_t len,
+	 uint64_t deadline, char *why, size_t whylen)
 {
 	const void *data[1] = {buf};
 	size_t lens[1] = {len};
@@ -538,7 +572,10 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 		/* Failed, it is tried again at the next request. */
 		h->auth_failed = false;
 		h->undialled = false;
-		h->redial_err = tsock_redial(h->s, h->endpoint);
+		if (h->reopen)
+			reopen(hs, h);
+		else
+			h->redial_err = tsock_redial(h->s, h->endpoint);
 		if (h->redial_err != 0)
 			log_warnx_budget(&h->redial_log,
 					 "event=redial_failed keyholder=%s "
@@ -768,7 +805,8 @@ send_piece(struct holders *hs, uint32_t epoch, const uint8_t *elements,
 		return r;
 	}
 	for (i = 0; i < hs->n && r == 0; i++)
-		r = send_one(&hs->h[i], buf, len, hs->deadline_ms, why, whylen);
+		r = send_one(hs, &hs->h[i], buf, len, hs->deadline_ms, why,
+			     whylen);
 	free(buf);
 	return r;
 }
