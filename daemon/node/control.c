@@ -219,7 +219,7 @@ node_metrics(struct node *n, struct mtext *m)
 		    "Connections to the consolidator dropped because it "
 		    "sent messages nothing waited for without end, since "
 		    "start.",
-		    labels, (double)n->deliver.floods);
+		    labels, (double)n->deliver.flood.cuts);
 	metrics_one(m, "kuska_node_key_epoch", "gauge",
 		    "The key epoch of the pseudonyms this node makes.", labels,
 		    (double)n->linkage->epoch);

@@ -24,8 +24,7 @@ deliver_init(struct deliver *d)
 		d->diverged[0] = '\0';
 	d->nq = 0;
 	d->ngone = 0;
-	d->untaken = 0;
-	d->floods = 0;
+	flood_guard_init(&d->flood, DELIVER_FLOOD_MAX);
 	d->hello_due_ms = 0;
 	d->next_batch_id = 1;
 	d->refusals_asked = 0;
@@ -34,7 +33,6 @@ deliver_init(struct deliver *d)
 	memset(&d->refusals_log, 0, sizeof(d->refusals_log));
 	memset(&d->answer_log, 0, sizeof(d->answer_log));
 	memset(&d->refused_log, 0, sizeof(d->refused_log));
-	memset(&d->flood_log, 0, sizeof(d->flood_log));
 	if (outbox_state(d->ob, &st) == 0)
 		d->acked = st.acked_seq;
 	d->sent_upto = d->acked;

@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "flood.h"
 #include "log.h"
 #include "outbox.h"
 #include "registry.h"
@@ -71,8 +72,9 @@ struct deliver {
 	struct outbox *ob;
 	struct tsock *sock;
 	const char *endpoint; /* the consolidator's, to dial again */
-	/* To replace sock and mon by new ones after a flood (NULL t: sock
-	 * dials again instead); mon is sock's monitor. */
+	/* To replace sock and mon by new ones after a flood, with key's
+	 * transport pair and cons_pk (all four needed by deliver_read);
+	 * mon is sock's monitor. */
 	struct transport *t;
 	struct tsock *mon;
 	enum institution inst;
@@ -116,9 +118,7 @@ struct deliver {
 	/* Messages read since the last one taken (DELIVER_FLOOD_MAX), and
 	 * how many times the connection was dropped for it, said within a
 	 * budget of its own (event=consolidator_flood). */
-	size_t untaken;
-	uint64_t floods;
-	struct log_budget flood_log;
+	struct flood_guard flood;
 	struct inflight q[DELIVER_MAX_WINDOW];
 	size_t nq;
 	/* The last batches dropped from q unanswered (a time-out, a stop

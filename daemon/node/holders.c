@@ -10,6 +10,7 @@
 #include "codec.h"
 #include "config.h"
 #include "date.h"
+#include "flood.h"
 #include "log.h"
 #include "oprf.h"
 
@@ -38,17 +39,21 @@
 struct holder {
 	char endpoint[SETTINGS_PATH_MAX];
 	char shown[SHOWN_MAX + 1]; /* endpoint as reasons show it */
+	/* Replaced in place (the same structs) after a flood: the node's
+	 * loop and holders_recv poll them. */
 	struct tsock *s, *mon;
+	uint8_t server_pk[CURVE_KEY_LEN]; /* the holder's, to dial anew */
 	bool auth_failed; /* the last handshake was refused */
 	unsigned failures; /* handshakes failed (not refused) in a row */
 	bool undialled;	   /* let go after them, until the next request */
 	int redial_err;	  /* -errno of the last redial, which failed */
+	bool reopen;	  /* that redial was a flood's new socket */
 	struct log_budget redial_log;
 	struct log_budget batch_log; /* event=keyholder_max_batch */
-	struct log_budget flood_log; /* event=keyholder_flood */
-	size_t untaken;		     /* replies read since one taken */
-	size_t owed; /* requests sent on this connection, not answered */
-	uint64_t floods;	     /* connections dropped for them */
+	/* Replies read since one taken, the connections dropped for
+	 * HOLDERS_FLOOD_MAX of them, event=keyholder_flood's budget. */
+	struct flood_guard flood;
+	size_t owed;	    /* requests sent on this connection, not answered */
 	bool dropped;	    /* disconnected since the request went out */
 	bool greet;	    /* connected, and no hello sent yet */
 	bool hello_out;	    /* a hello sent, its answer not read yet */
@@ -61,6 +66,15 @@ struct holder {
 	uint64_t down_ms;
 	size_t pieces_got;  /* of the round in flight, answered */
 };
+
+/*
+ * The holders' sockets: ZMQ_RCVHWM lifted, as libzmq 4.3.4 aborts when a
+ * connection it stopped reading at 1,000 ends with a heartbeat due, and a
+ * hostile holder could fill 1,000 between two passes of the node's loop.
+ * The loop wakes on these sockets and drain reads them.
+ */
+static const struct tsock_limits limits = {.max_frame = CODEC_MAX_FRAME,
+					   .rcv_unbounded = true};
 
 _Static_assert(SETTINGS_MAX_KEYHOLDERS <= 8,
 	       "a piece's answers are told by a byte's bits");
@@ -81,6 +95,10 @@ struct holders {
 	struct tsock *also;
 	int (*serve)(void *arg);
 	void *serve_arg;
+	/* What a new socket after a flood is made with: the node's
+	 * transport and key (the caller's, outliving the set). */
+	struct transport *t;
+	const struct secret_key *key;
 };
 
 void
@@ -127,12 +145,6 @@ holders_new(struct transport *t, const struct node_config *cfg,
 	    const char *conf_path, const struct secret_key *key, char *err,
 	    size_t errlen)
 {
-	/* ZMQ_RCVHWM lifted: libzmq 4.3.4 aborts when a connection it
-	 * stopped reading at 1,000 ends with a heartbeat due, and a hostile
-	 * holder could fill 1,000 between two passes of the node's loop.
-	 * The loop wakes on these sockets and drain reads them. */
-	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME,
-				   .rcv_unbounded = true};
 	struct holders *hs = calloc(1, sizeof(*hs));
 	char name[24], why[512];
 	size_t i;
@@ -143,6 +155,8 @@ holders_new(struct transport *t, const struct node_config *cfg,
 		return NULL;
 	}
 	hs->timeout_ms = cfg->keyholder_timeout_s * 1000;
+	hs->t = t;
+	hs->key = key;
 	hs->next_id = keys_random64();
 	hs->base_id = hs->next_id;
 	for (i = 0; i < SETTINGS_MAX_KEYHOLDERS; i++) {
@@ -173,8 +187,10 @@ holders_new(struct transport *t, const struct node_config *cfg,
 			 cfg->keyholder[i]);
 		shorten(h->endpoint, h->shown);
 		h->down_ms = date_now_ms();
+		flood_guard_init(&h->flood, HOLDERS_FLOOD_MAX);
+		memcpy(h->server_pk, pub.curve_pk, sizeof(h->server_pk));
 		h->s = tsock_connect_curve(t, h->endpoint, key->curve_pk,
-					   key->curve_sk, pub.curve_pk, &lim,
+					   key->curve_sk, pub.curve_pk, &limits,
 					   &h->mon, &e);
 		hs->n++;
 		if (h->s == NULL) {
@@ -237,7 +253,7 @@ holders_floods(const struct holders *hs)
 	size_t i;
 
 	for (i = 0; i < hs->n; i++)
-		n += hs->h[i].floods;
+		n += hs->h[i].flood.cuts;
 	return n;
 }
 
@@ -377,29 +393,43 @@ read_reply(struct holder *h, struct oprf_msg *m, bool *hello)
 }
 
 /*
+ * Replaces h's socket and monitor by new ones dialling it (the same
+ * structs), the old closed with their connection: after a flood, whose
+ * connection is not to be redialled on its socket (flooded). Failed, it
+ * is tried again at the next request (send_one).
+ */
+static void
+reopen(struct holders *hs, struct holder *h)
+{
+	h->redial_err = tsock_reopen_curve(hs->t, h->s, h->mon, h->endpoint,
+					   hs->key->curve_pk, hs->key->curve_sk,
+					   h->server_pk, &limits);
+	h->reopen = h->redial_err != 0;
+}
+
+/*
  * Counts a reply of h read, taken or not: HOLDERS_FLOOD_MAX in a row not
  * taken drop the connection, and what libzmq holds of it (the requests
- * sent and not answered too), and dial again. Returns whether it did.
+ * sent and not answered too), and dial again: a new socket (and monitor)
+ * in place of the old, closed with its connection ended by libzmq's
+ * reaper thread, as the consolidator's (deliver_answer.c: zmq_disconnect
+ * then zmq_connect on the same socket aborted libzmq 4.3.4 under ASan).
+ * The old monitor closed, no late disconnection of the old connection is
+ * told. Returns whether it did.
  */
 static bool
-flooded(struct holder *h, bool taken)
+flooded(struct holders *hs, struct holder *h, bool taken)
 {
-	if (taken) {
-		h->untaken = 0;
+	if (!flood_guard_note(&h->flood, taken))
 		return false;
-	}
-	if (++h->untaken < HOLDERS_FLOOD_MAX)
-		return false;
-	h->untaken = 0;
-	h->floods++;
 	/* Down until the new connection's handshake, hello again then. */
 	h->greet = false;
 	h->hello_out = false;
 	h->dropped = true;
 	went_down(h);
 	h->undialled = false;
-	h->redial_err = tsock_redial(h->s, h->endpoint);
-	log_warnx_budget(&h->flood_log,
+	reopen(hs, h);
+	log_warnx_budget(&h->flood.log,
 			 "event=keyholder_flood keyholder=%s untaken=%d "
 			 "action=redial",
 			 LOG_Q(h->endpoint), HOLDERS_FLOOD_MAX);
@@ -431,26 +461,55 @@ owed_answer(const struct holders *hs, struct holder *h,
 	return true;
 }
 
-/* Drops the replies h sent that nothing waits for, at most
- * HOLDERS_DRAIN_MAX of them: hellos' answers (the max_batch they tell
- * kept), late ones; HOLDERS_FLOOD_MAX in a row drop the connection. */
+/*
+ * Reads one reply of holder i into m. With piece (a round awaits the
+ * holder's answers), an answer to a piece of the round in flight it has
+ * not answered yet is kept in m, its index in *piece: returns 1. Any
+ * other reply is dropped: a hello's answer (the max_batch it tells kept),
+ * a late answer owed (owed_answer), an unreadable frame, anything else;
+ * all but the late answers are counted toward HOLDERS_FLOOD_MAX, which
+ * drops the connection (flooded): returns -EHOSTUNREACH; else 0. Returns
+ * -EAGAIN when none waits.
+ */
+static int
+read_one(struct holders *hs, size_t i, struct oprf_msg *m, size_t *piece)
+{
+	struct holder *h = &hs->h[i];
+	bool hello, late = false;
+	uint64_t p;
+	int r;
+
+	r = read_reply(h, m, &hello);
+	if (r == -EAGAIN)
+		return r;
+	if (r == 0) {
+		/* Ids wrap around: the piece is their difference. */
+		p = m->request_id - hs->first_id;
+		if (piece != NULL && p < hs->pieces &&
+		    (hs->answered[p] & 1u << i) == 0) {
+			(void)flooded(hs, h, true);
+			(void)owed_answer(hs, h, m);
+			*piece = (size_t)p;
+			return 1;
+		}
+		late = !hello && owed_answer(hs, h, m);
+		codec_oprf_clear(m);
+	}
+	return !late && flooded(hs, h, hello) ? -EHOSTUNREACH : 0;
+}
+
+/* Drops the replies of holder i that nothing waits for (read_one), at
+ * most HOLDERS_DRAIN_MAX of them; HOLDERS_FLOOD_MAX in a row drop the
+ * connection. */
 static void
-drain(struct holders *hs, struct holder *h)
+drain(struct holders *hs, size_t i)
 {
 	struct oprf_msg m;
-	bool hello, late;
-	int n, r;
+	int n;
 
-	for (n = 0; n < HOLDERS_DRAIN_MAX; n++) {
-		r = read_reply(h, &m, &hello);
-		if (r == -EAGAIN)
+	for (n = 0; n < HOLDERS_DRAIN_MAX; n++)
+		if (read_one(hs, i, &m, NULL) != 0)
 			break;
-		late = r == 0 && !hello && owed_answer(hs, h, &m);
-		if (r == 0)
-			codec_oprf_clear(&m);
-		if (!late && flooded(h, hello))
-			break;
-	}
 }
 
 void
@@ -463,7 +522,7 @@ holders_tick(struct holders *hs)
 	for (i = 0; i < hs->n; i++) {
 		struct holder *h = &hs->h[i];
 		pump(h);
-		drain(hs, h);
+		drain(hs, i);
 		if (!h->greet)
 			continue;
 		/* Its answer is read by drain, for the max_batch it tells;
@@ -498,8 +557,8 @@ clean(const char *in, char *out, size_t cap)
 
 /* Sends the request to h, waiting a little for a connection coming up. */
 static int
-send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
-	 char *why, size_t whylen)
+send_one(struct holders *hs, struct holder *h, const uint8_t *buf, size_t len,
+	 uint64_t deadline, char *why, size_t whylen)
 {
 	const void *data[1] = {buf};
 	size_t lens[1] = {len};
@@ -513,7 +572,10 @@ send_one(struct holder *h, const uint8_t *buf, size_t len, uint64_t deadline,
 		/* Failed, it is tried again at the next request. */
 		h->auth_failed = false;
 		h->undialled = false;
-		h->redial_err = tsock_redial(h->s, h->endpoint);
+		if (h->reopen)
+			reopen(hs, h);
+		else
+			h->redial_err = tsock_redial(h->s, h->endpoint);
 		if (h->redial_err != 0)
 			log_warnx_budget(&h->redial_log,
 					 "event=redial_failed keyholder=%s "
@@ -602,37 +664,22 @@ static int
 next_answer(struct holders *hs, size_t i, struct oprf_msg *m, size_t *piece,
 	    char *why, size_t whylen)
 {
-	struct holder *h = &hs->h[i];
-	uint64_t p;
-	bool hello, late;
 	int k, r;
 
 	for (k = 0; k < HOLDERS_DRAIN_MAX; k++) {
-		r = read_reply(h, m, &hello);
+		r = read_one(hs, i, m, piece);
 		if (r == -EAGAIN)
 			return 0;
-		late = false;
-		if (r == 0) {
-			/* Ids wrap around: the piece is their difference. */
-			p = m->request_id - hs->first_id;
-			if (p < hs->pieces &&
-			    (hs->answered[p] & 1u << i) == 0) {
-				(void)flooded(h, true);
-				(void)owed_answer(hs, h, m);
-				*piece = (size_t)p;
-				return 1;
-			}
-			late = !hello && owed_answer(hs, h, m);
-			codec_oprf_clear(m);
-		}
-		if (!late && flooded(h, hello)) {
+		if (r == 1)
+			return 1;
+		if (r == -EHOSTUNREACH) {
 			snprintf(
 			    why, whylen,
 			    "key holder %s unreachable: it sent %d replies "
 			    "in a row that nothing asked for (connection "
 			    "dropped)",
-			    h->shown, HOLDERS_FLOOD_MAX);
-			return -EHOSTUNREACH;
+			    hs->h[i].shown, HOLDERS_FLOOD_MAX);
+			return r;
 		}
 	}
 	return 0;
@@ -729,7 +776,7 @@ holders_request_max(void *arg)
 	size_t i, max = HOLDERS_MAX_REQUEST;
 
 	for (i = 0; i < hs->n; i++) {
-		drain(hs, &hs->h[i]);
+		drain(hs, i);
 		if (hs->h[i].max_batch != 0 && hs->h[i].max_batch < max)
 			max = hs->h[i].max_batch;
 	}
@@ -758,7 +805,8 @@ send_piece(struct holders *hs, uint32_t epoch, const uint8_t *elements,
 		return r;
 	}
 	for (i = 0; i < hs->n && r == 0; i++)
-		r = send_one(&hs->h[i], buf, len, hs->deadline_ms, why, whylen);
+		r = send_one(hs, &hs->h[i], buf, len, hs->deadline_ms, why,
+			     whylen);
 	free(buf);
 	return r;
 }
@@ -788,7 +836,7 @@ holders_send(void *arg, uint32_t epoch, const uint8_t *elements, size_t n,
 	hs->next_id += hs->pieces;
 	hs->deadline_ms = date_mono_ms() + hs->timeout_ms;
 	for (i = 0; i < hs->n; i++) {
-		drain(hs, &hs->h[i]); /* answers that came too late */
+		drain(hs, i); /* answers that came too late */
 		hs->h[i].pieces_got = 0;
 	}
 	for (j = 0; j < hs->pieces && r == 0; j++)
@@ -856,7 +904,7 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 			/* Answered all: what it sends still is nothing
 			 * asked for, read (not left to libzmq) and counted. */
 			if (ready[i] && h->pieces_got == hs->pieces)
-				drain(hs, h);
+				drain(hs, i);
 			while (ready[i] && h->pieces_got < hs->pieces &&
 			       r == 0) {
 				int a =

@@ -40,8 +40,8 @@
 /*
  * Replies of a holder read in a row none of which was taken (an answer to
  * a piece of the round in flight, or to the hello) before the node drops
- * the connection, and what libzmq holds of it, and dials again
- * (event=keyholder_flood): a holder's key can send faster than the node
+ * the connection, and what libzmq holds of it, and dials again on a new
+ * socket (event=keyholder_flood): a holder's key can send faster than the node
  * reads, and libzmq's queue (ZMQ_RCVHWM lifted) would hold the
  * difference without bound. Late answers (of rounds that timed out, or
  * failed at another holder before they were read) are not counted, as
@@ -73,7 +73,8 @@ size_t holders_count(const struct holders *h);
 /*
  * holders_socket - the socket of key holder i (i < holders_count), for
  * the node's loop to wake when it has replies for holders_tick to read;
- * the holders' own, valid until holders_free.
+ * the holders' own, valid until holders_free (a flood's cut replaces
+ * the socket in the same struct).
  */
 struct tsock *holders_socket(const struct holders *h, size_t i);
 

@@ -11,6 +11,7 @@
 
 #include "codec.h"
 #include "date.h"
+#include "flood.h"
 #include "keys.h"
 #include "recover_int.h"
 #include "transport.h"
@@ -26,27 +27,32 @@
 
 /*
  * Messages read while waiting for one answer, none of which it was,
- * before the recovery gives up: a genuine consolidator sends answers to
- * what the node asks, one at a time. The socket has ZMQ_RCVHWM lifted
- * (at 1,000, a consolidator's key flooding it and resetting the
- * connection aborted libzmq 4.3.4), so a flood is bounded here instead.
+ * that the recovery takes: one more gives it up. A genuine consolidator
+ * sends answers to what the node asks, one at a time. The socket has
+ * ZMQ_RCVHWM lifted (at 1,000, a consolidator's key flooding it and
+ * resetting the connection aborted libzmq 4.3.4), so a flood is bounded
+ * here instead.
  */
 #define RECOVER_UNASKED_MAX 4096
 
 /*
  * Sends m and waits for an answer of type want (nonce for WELCOME).
- * Returns 0, -EPERM (a refusal, said), -EPROTO (RECOVER_UNASKED_MAX
- * messages read that were not it), -ETIMEDOUT, -ENOMEM or another -errno.
+ * Returns 0, -EPERM (a refusal, said), -EPROTO (more than
+ * RECOVER_UNASKED_MAX messages read that were not it), -ETIMEDOUT,
+ * -ENOMEM or another -errno.
  */
 static int
 ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 {
 	uint64_t deadline = date_mono_ms() + (uint64_t)r->p->timeout_ms;
-	unsigned unasked = 0;
+	struct flood_guard unasked;
 	uint8_t *buf;
 	size_t len;
 	int e;
 
+	/* Decoded before counted: the answer after RECOVER_UNASKED_MAX
+	 * others is taken (counted first, it stopped the recovery). */
+	flood_guard_init(&unasked, RECOVER_UNASKED_MAX + 1);
 	e = codec_msg_encode(m, &buf, &len);
 	if (e != 0)
 		return e;
@@ -70,16 +76,15 @@ ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 			return e;
 		if (e <= 0 || tsock_recv(r->sock, &f, 1, CODEC_MAX_FRAME) != 0)
 			continue;
-		if (++unasked > RECOVER_UNASKED_MAX) {
-			tframes_clear(&f);
-			return -EPROTO;
-		}
 		e = codec_msg_decode(f.data[0], f.len[0], ret);
 		tframes_clear(&f);
 		if (e == -ENOMEM)
 			return e; /* the answer is lost: ask again later */
-		if (e != 0)
+		if (e != 0) {
+			if (flood_guard_note(&unasked, false))
+				return -EPROTO;
 			continue;
+		}
 		if (ret->type == MSG_REFUSAL) {
 			fprintf(stderr,
 				"kuska-node: the consolidator refused: "
@@ -92,6 +97,8 @@ ask(struct rec *r, const struct msg *m, enum msg_type want, struct msg *ret)
 		    (want != MSG_WELCOME || ret->nonce == m->nonce))
 			return 0;
 		codec_msg_clear(ret); /* an answer to something older */
+		if (flood_guard_note(&unasked, false))
+			return -EPROTO;
 	}
 	return -ETIMEDOUT;
 }

@@ -395,6 +395,23 @@ check_no_assertion() {
 	fi
 }
 
+# check_floods INST EVENT METRIC: node INST's log says a flood's cut
+# (event=EVENT ... untaken=4096 action=redial), and its counter METRIC
+# (kuska metrics) counts every cut: at least as many as the lines, which
+# are budgeted (LOG_BURST, then one a second), and more than none.
+check_floods() {
+	local lines floods
+	check "the flood dropped the connection, logged" \
+		grep -q "event=$2 .* untaken=4096 action=redial" "$N/$1.log"
+	lines=$(grep -c "event=$2" "$N/$1.log")
+	echo "# $lines flood lines logged"
+	floods=$("$KUSKA" metrics -c "$N/$1.conf" |
+		awk -v m="$3" '$1 == m || index($1, m "{") == 1 { print $2 }')
+	echo "# $3 ${floods:-absent}"
+	check "$3 counts them" \
+		test "${floods:-0}" -ge "$lines" -a "${floods:-0}" -gt 0
+}
+
 # wait_for_file FILE [SECONDS [PID]]: until FILE exists, for at most
 # SECONDS (default 5), or until process PID is gone.
 wait_for_file() {

@@ -71,18 +71,7 @@ echo "# $r rounds"
 check "the node is still running" kill -0 "${PIDS[pnp]}"
 check_rss_sampled node "${PIDS[pnp]}" 65536
 check "its submissions were taken" submitted_ok pnp
-check "the flood dropped the connection, logged" \
-	grep -q "event=consolidator_flood consolidator=.* untaken=4096 action=redial" \
-	"$N/pnp.log"
-lines=$(grep -c 'event=consolidator_flood' "$N/pnp.log")
-echo "# $lines flood lines logged"
-# The lines are budgeted (LOG_BURST, then one a second): the counter
-# counts every drop, at least as many.
-floods=$("$KUSKA" metrics -c "$N/pnp.conf" |
-	awk '/^kuska_node_consolidator_floods_total/ { print $2 }')
-echo "# kuska_node_consolidator_floods_total ${floods:-absent}"
-check "kuska_node_consolidator_floods_total counts them" \
-	test "${floods:-0}" -ge "$lines" -a "${floods:-0}" -gt 0
+check_floods pnp consolidator_flood kuska_node_consolidator_floods_total
 check "no flooded Ack moved what it holds acknowledged" \
 	test "$(node_acked pnp)" = 0
 check_no_assertion pnp

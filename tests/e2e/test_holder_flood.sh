@@ -58,17 +58,6 @@ echo "# $r rounds"
 check "the node is still running" kill -0 "${PIDS[pnp]}"
 check_rss_sampled "node" "${PIDS[pnp]}" 16384
 check "it answers its status after the floods" test -n "$(node_acked pnp)"
-check "the flood dropped the connection, logged" \
-	grep -q "event=keyholder_flood keyholder=.* untaken=4096 action=redial" \
-	"$N/pnp.log"
-lines=$(grep -c 'event=keyholder_flood' "$N/pnp.log")
-echo "# $lines flood lines logged"
-# The lines are budgeted (LOG_BURST, then one a second): the counter
-# counts every drop, at least as many.
-floods=$("$KUSKA" metrics -c "$N/pnp.conf" |
-	awk '/^kuska_node_keyholder_floods_total/ { print $2 }')
-echo "# kuska_node_keyholder_floods_total ${floods:-absent}"
-check "kuska_node_keyholder_floods_total counts them" \
-	test "${floods:-0}" -ge "$lines" -a "${floods:-0}" -gt 0
+check_floods pnp keyholder_flood kuska_node_keyholder_floods_total
 check_no_assertion pnp
 finish

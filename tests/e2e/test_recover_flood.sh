@@ -55,4 +55,33 @@ for d in 0.5 1.0 2.0 3.0; do
 done
 check "the outbox is unchanged" \
 	test "$(md5sum <"$N/data/pnp/data.mdb")" = "$before"
+
+# RECOVER_UNASKED_MAX Acks nothing asked for ahead of each answer
+# (kuska_fakecons -u): the answer after them is taken. ask counted each
+# message before it decoded it, and the answer, the 4,097th read, stopped
+# the recovery. One more ahead stops it.
+for ahead in 4097 4096; do
+	"$KUSKA_BIN/kuska_fakecons" -k "$N/keys/consolidator.key" -e "$EP" \
+		-l "$LAST" -o "$T/src" -u "$ahead" 2>>"$T/fake.log" &
+	fake=$!
+	timeout 120 "$NODE" --recover -c "$N/pnp.conf" >"$T/ahead-$ahead.out" 2>&1
+	rc=$?
+	kill -TERM "$fake"
+	wait "$fake" 2>/dev/null
+	sed "s/^/# $ahead ahead: /" "$T/ahead-$ahead.out"
+	if [ "$ahead" = 4097 ]; then
+		check "$ahead unasked ahead of an answer stop the recovery (exit $rc)" \
+			test "$rc" = 1
+		check "... saying why" grep -q \
+			"the consolidator sent 4096 messages in a row that nothing asked for" \
+			"$T/ahead-$ahead.out"
+		check "... the outbox unchanged" \
+			test "$(md5sum <"$N/data/pnp/data.mdb")" = "$before"
+	else
+		check "$ahead unasked ahead of each answer: the copy taken (exit $rc)" \
+			test "$rc" = 0
+		check "... nothing said of a flood" sh -c \
+			"! grep -q 'nothing asked for' '$T/ahead-$ahead.out'"
+	fi
+done
 finish

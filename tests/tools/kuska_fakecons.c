@@ -5,7 +5,7 @@
  *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST -s SEQ
  *		[-K SIGNER.key] [-N NETWORK] [-r REASON]
  *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST
- *		-o OUTBOX_DIR [-x SEQ]...
+ *		-o OUTBOX_DIR [-x SEQ]... [-u COUNT]
  *	kuska_fakecons -k CONSOLIDATOR.key -e tcp://HOST:PORT -l LAST -f [-z]
  *		[-b MS] [-B BURST]
  *
@@ -21,7 +21,9 @@
  * With -o, it answers instead with the envelopes the outbox in OUTBOX_DIR
  * (a copy of the node's) holds from the sequence asked up to LAST, held
  * as accepted, leaving out each sequence SEQ given with -x: not listed at
- * all, as a withholding consolidator would.
+ * all, as a withholding consolidator would. With -u, COUNT Acks nothing
+ * asked for (as -f's) go ahead of each answer to a recovery request, all
+ * of them sent (its queue raised to hold them).
  * With -f, it floods the last node it welcomed without end with Acks it
  * never asked for: of batches it never sent, acknowledging sequence 0
  * (what a node believes, keeps nothing of, and before took in a commit
@@ -63,6 +65,7 @@ static size_t n_omit;
 static unsigned long flood_burst = FLOOD_BURST; /* -B */
 static uint8_t flood_route[256]; /* the last node welcomed */
 static size_t flood_route_len;	 /* 0: none yet */
+static unsigned long ahead;	 /* -u: unasked Acks before each answer */
 
 /* Sends m to the peer of routing frame (route, route_len). */
 static void
@@ -91,9 +94,11 @@ send_msg(struct tsock *s, const struct tframes *f, const struct msg *m)
 	send_to(s, f->data[0], f->len[0], m);
 }
 
-/* Sends flood_burst Acks of batches never sent to the last node welcomed. */
+/* Sends count Acks of batches never sent to the peer of routing frame
+ * (route, route_len). */
 static void
-send_unasked(struct tsock *s)
+send_unasked_to(struct tsock *s, const void *route, size_t route_len,
+		unsigned long count)
 {
 	static uint64_t n;
 	struct msg ack;
@@ -101,10 +106,17 @@ send_unasked(struct tsock *s)
 
 	memset(&ack, 0, sizeof(ack));
 	ack.type = MSG_ACK;
-	for (i = 0; i < flood_burst; i++) {
+	for (i = 0; i < count; i++) {
 		ack.batch_id = NEVER_SENT_BATCH + n++;
-		send_to(s, flood_route, flood_route_len, &ack);
+		send_to(s, route, route_len, &ack);
 	}
+}
+
+/* Sends flood_burst Acks of batches never sent to the last node welcomed. */
+static void
+send_unasked(struct tsock *s)
+{
+	send_unasked_to(s, flood_route, flood_route_len, flood_burst);
 }
 
 /* An identification of inst at seq, in an unsigned envelope. */
@@ -229,6 +241,7 @@ answer(struct tsock *s, const struct tframes *f, uint64_t last, uint64_t seq)
 			flood_route_len = f->len[0];
 		}
 	} else if (req.type == MSG_RECOVER_REQUEST && source != NULL) {
+		send_unasked_to(s, f->data[0], f->len[0], ahead);
 		answer_from_outbox(s, f, req.from_seq, last);
 	} else if (req.type == MSG_RECOVER_REQUEST) {
 		memset(&h, 0, sizeof(h));
@@ -259,7 +272,7 @@ main(int argc, char **argv)
 	struct fake_server fs;
 	int c, flood = 0, reset = 0, ping_ms = 0;
 
-	while ((c = getopt(argc, argv, "k:e:l:s:K:N:r:o:x:fzb:B:")) != -1) {
+	while ((c = getopt(argc, argv, "k:e:l:s:K:N:r:o:x:fzb:B:u:")) != -1) {
 		switch (c) {
 		case 'k':
 			key_path = optarg;
@@ -304,19 +317,28 @@ main(int argc, char **argv)
 		case 'B':
 			flood_burst = strtoul(optarg, NULL, 10);
 			break;
+		case 'u':
+			ahead = strtoul(optarg, NULL, 10);
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (key_path == NULL || endpoint == NULL) {
-		fprintf(stderr, "usage: kuska_fakecons -k KEY -e ENDPOINT "
-				"-l LAST -s SEQ [-K SIGNER.key] [-N NETWORK] "
-				"[-r REASON] [-o OUTBOX_DIR [-x SEQ]...] "
-				"[-f [-z] [-b MS] [-B BURST]]\n");
+		fprintf(stderr,
+			"usage: kuska_fakecons -k KEY -e ENDPOINT "
+			"-l LAST -s SEQ [-K SIGNER.key] [-N NETWORK] "
+			"[-r REASON] [-o OUTBOX_DIR [-x SEQ]... [-u COUNT]] "
+			"[-f [-z] [-b MS] [-B BURST]]\n");
 		return 2;
 	}
 	if (ping_ms > 0)
 		fake_server_ping(ping_ms);
+	/* Each burst ahead of an answer sent whole: with a mark of COUNT +
+	 * 1,000, 3,000 ahead lost the answer (libzmq's queue is not only
+	 * what waits for the peer). */
+	if (ahead > 0)
+		fake_server_hwm(1000000);
 	if (fake_server_open(&fs, "kuska_fakecons", key_path, endpoint,
 			     "consolidator") != 0)
 		return 2;

@@ -4,11 +4,15 @@
  * since the start's check, say) is named as the start names it,
  * "FILE:LINE: [node] keyholder2_key: ...". A holder's replies nothing
  * asked for, HOLDERS_FLOOD_MAX in a row, drop its connection, idle or
- * while a round waits, for it or (once it answered) for another holder.
+ * while a round waits, for it or (once it answered) for another holder,
+ * or as a round starts, which goes on the new socket.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -271,7 +275,7 @@ rig_settle(struct rig *r, uint64_t want)
 	bool ready;
 	int i;
 
-	for (i = 0; i < 100 && holders_floods(r->hs) < want; i++)
+	for (i = 0; i < 100 && (want == 0 || holders_floods(r->hs) < want); i++)
 		if (tsock_poll(&s, 1, &ready, 300) > 0)
 			holders_tick(r->hs);
 		else if (want == 0)
@@ -414,6 +418,78 @@ test_flood_after_answering(void **state)
 	rig_close(&r);
 }
 
+/* The ZAP handler served from another thread while the test's is held
+ * in a call (holders_send dialling a holder anew). */
+struct zap_thread {
+	pthread_t id;
+	struct tsock *zap;
+	atomic_bool stop;
+};
+
+static void *
+zap_loop(void *arg)
+{
+	struct zap_thread *z = arg;
+	bool ready;
+
+	while (!atomic_load(&z->stop)) {
+		(void)tsock_poll(&z->zap, 1, &ready, 20);
+		while (tsock_zap_serve(z->zap, admit_any, NULL) == 0)
+			;
+	}
+	return NULL;
+}
+
+/*
+ * The flood's last reply waiting when a round starts: holders_send's
+ * drain reads it and cuts, and the round goes on the new connection and
+ * is answered. The cut opens a new socket and monitor in place of the
+ * old (the same structs, which the node's loop and holders_recv poll):
+ * the old connection's end, which the same socket redialled told late,
+ * is never told, and cannot fail the round "went away while evaluating"
+ * (review51h).
+ */
+static void
+test_flood_cut_at_send(void **state)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)];
+	struct tsock *s;
+	struct zap_thread z;
+	struct oprf_msg m;
+	char why[256];
+	struct rig r;
+	bool ready;
+	int e;
+
+	(void)state;
+	rig_open(&r);
+	rig_hello(&r);
+	s = holders_socket(r.hs, 0);
+	rig_unasked(&r, HOLDERS_FLOOD_MAX - 1);
+	rig_settle(&r, 0);
+	assert_int_equal(holders_floods(r.hs), 0);
+	rig_unasked(&r, 1);
+	assert_int_equal(tsock_poll(&s, 1, &ready, 5000), 1); /* unread */
+	memset(el, 7, sizeof(el));
+	z.zap = r.zap;
+	atomic_init(&z.stop, false);
+	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
+	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
+	atomic_store(&z.stop, true);
+	assert_int_equal(pthread_join(z.id, NULL), 0);
+	assert_int_equal(e, 0);
+	assert_int_equal(holders_floods(r.hs), 1);
+	assert_ptr_equal(holders_socket(r.hs, 0), s);
+	assert_int_equal(rig_request(&r, &m), 0);
+	rig_reply(&r, m.request_id, OPRF_OK, 1, 5, 0);
+	codec_oprf_clear(&m);
+	e = holders_recv(r.hs, 5, 1, out, why, sizeof(why));
+	if (e != 0)
+		print_error("holders_recv: %s\n", why);
+	assert_int_equal(e, 0);
+	rig_close(&r);
+}
+
 /*
  * A genuine holder answering late, the rounds of a run of failed
  * submissions (each timed out here; another holder's refusal does the
@@ -477,6 +553,7 @@ main(void)
 	    cmocka_unit_test(test_flood_redial),
 	    cmocka_unit_test(test_flood_while_waiting),
 	    cmocka_unit_test(test_flood_after_answering),
+	    cmocka_unit_test(test_flood_cut_at_send),
 	    cmocka_unit_test(test_late_answers_not_flood),
 	};
 

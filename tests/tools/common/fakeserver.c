@@ -11,6 +11,7 @@
 
 static volatile sig_atomic_t stop;
 static int ping_ms; /* fake_server_ping: 0, the daemons' heartbeat */
+static int hwm;	    /* fake_server_hwm: 0, libzmq's 1,000 */
 
 static void
 on_term(int sig)
@@ -36,7 +37,7 @@ int
 fake_server_open(struct fake_server *fs, const char *prog, const char *key_path,
 		 const char *endpoint, const char *name)
 {
-	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME};
+	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME, .hwm = hwm};
 	char err[256] = "";
 	int e;
 
@@ -69,6 +70,12 @@ void
 fake_server_ping(int interval_ms)
 {
 	ping_ms = interval_ms;
+}
+
+void
+fake_server_hwm(int messages)
+{
+	hwm = messages;
 }
 
 bool

@@ -36,6 +36,14 @@ int fake_server_open(struct fake_server *fs, const char *prog,
  */
 void fake_server_ping(int interval_ms);
 
+/*
+ * fake_server_hwm - has the next fake_server_open's socket queue up to
+ * messages (> 0) for one peer, not libzmq's 1,000, past which it drops
+ * what it is given to send: a tool that must deliver every one of a
+ * burst it sends at once.
+ */
+void fake_server_hwm(int messages);
+
 /* fake_server_running - false once SIGTERM has come. */
 bool fake_server_running(void);
 
