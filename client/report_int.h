@@ -1,7 +1,9 @@
 /*
  * report_int.h - what the files that write kuska report's page share:
- * report_page.c (the page, and the sections', figures' and tables'
- * writing helpers), report_indicators.c (the key indicators and their
+ * report_page.c (the page's frame, whose view it is), report_figure.c
+ * (the sections', figures' and tables' writing helpers),
+ * report_children.c (the children among the victims identified),
+ * report_indicators.c (the key indicators and their
  * trends), report_sections.c (identification, referrals, protection),
  * report_prosecution.c (prosecution) and report_estimate.c (timeliness,
  * the estimate). Not for the rest of the client: report.h is the page's
@@ -65,29 +67,11 @@ enum layout {
 	    sizeof((const struct html_col[]){__VA_ARGS__}) /                   \
 		sizeof(struct html_col)
 
-/* ---- report_page.c: writing helpers ------------------------------------ */
+/* ---- report_page.c: the page, whose view it is ------------------------- */
 
 /* Text made from a sentence of i18n.h (a printf format), escaped. */
 void rp_put(struct report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* Column col of row of t as a chart's value: a number, hidden or none. */
-struct svg_val rp_val(const struct qtable *t, size_t row, const char *col);
-
-/* Column col of row of t as text; "" when it is not text. */
-const char *rp_text_of(const struct qtable *t, size_t row, const char *col);
-
-/* Whether the answer t for table can be drawn; if not, a note says why. */
-bool rp_usable(struct report *r, const struct qtable *t, const char *table);
-
-/*
- * Whether t, answered to an institution, has nothing in column col: every
- * cell empty, which its own view gives only for what it may not record
- * (a count it cannot have is empty, not 0). If so, says it in one line
- * naming what (an M_WHAT_ message), in place of the figure.
- */
-bool rp_not_recorded(struct report *r, const struct qtable *t, const char *col,
-		     enum i18n_msg what);
 
 /* Whether the page is an institution's own view. */
 bool rp_own_view(const struct report *r);
@@ -107,6 +91,26 @@ const char *rp_own_word(const struct report *r);
 
 /* The period of code in words, "segundo semestre de 2025", in out. */
 const char *rp_period_words(uint32_t code, char *out, size_t cap);
+
+/* ---- report_figure.c: writing helpers ---------------------------------- */
+
+/* Column col of row of t as a chart's value: a number, hidden or none. */
+struct svg_val rp_val(const struct qtable *t, size_t row, const char *col);
+
+/* Column col of row of t as text; "" when it is not text. */
+const char *rp_text_of(const struct qtable *t, size_t row, const char *col);
+
+/* Whether the answer t for table can be drawn; if not, a note says why. */
+bool rp_usable(struct report *r, const struct qtable *t, const char *table);
+
+/*
+ * Whether t, answered to an institution, has nothing in column col: every
+ * cell empty, which its own view gives only for what it may not record
+ * (a count it cannot have is empty, not 0). If so, says it in one line
+ * naming what (an M_WHAT_ message), in place of the figure.
+ */
+bool rp_not_recorded(struct report *r, const struct qtable *t, const char *col,
+		     enum i18n_msg what);
 
 /* " --region RR" of a regional report's source queries; nothing for the
  * whole country's. */
@@ -164,6 +168,8 @@ const char *rp_count_mark(const struct qtable *t, size_t row, const char *col);
 /* "mediana 6 d" for a row's median, in out, or NULL when it has none. */
 const char *rp_median_note(const struct qtable *t, size_t row, const char *col,
 			   char *out, size_t cap);
+
+/* ---- report_children.c -------------------------------------------------- */
 
 /*
  * How many of the victims identified were children, as breakdown bd (the

@@ -77,6 +77,8 @@ else()
 				${CMAKE_SOURCE_DIR}/client/i18n_msg.c
 				${CMAKE_SOURCE_DIR}/client/i18n_notes.c
 				${CMAKE_SOURCE_DIR}/client/report_page.c
+				${CMAKE_SOURCE_DIR}/client/report_figure.c
+				${CMAKE_SOURCE_DIR}/client/report_children.c
 				${CMAKE_SOURCE_DIR}/client/report_indicators.c
 				${CMAKE_SOURCE_DIR}/client/report_sections.c
 				${CMAKE_SOURCE_DIR}/client/report_prosecution.c

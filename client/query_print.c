@@ -1,0 +1,188 @@
+/*
+ * query_print.c - kuska query's table on standard output: aligned text,
+ * a block per row for long texts, or CSV (query_json.c writes the JSON).
+ * See query_int.h.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "codec.h"
+#include "csvcell.h"
+#include "norm.h"
+#include "query_int.h"
+
+/* A cell as text: counts, "<k" when suppressed, "" when empty. */
+static const char *
+cell_text(const struct cell *c, unsigned k, char *buf, size_t cap)
+{
+	switch (c->kind) {
+	case CELL_NUMBER:
+		snprintf(buf, cap, "%lld", (long long)c->number);
+		break;
+	case CELL_SUPPRESSED:
+		snprintf(buf, cap, "<%u", k);
+		break;
+	case CELL_TEXT:
+	case CELL_DECIMAL:
+		return codec_cell_str(c);
+	default:
+		buf[0] = '\0';
+	}
+	return buf;
+}
+
+/*
+ * One aligned cell: s in width characters (an accented letter is one,
+ * not two bytes), right-aligned when right. Spaces wait in *pending
+ * until something follows them, so that a line does not end in the
+ * padding of empty last columns.
+ */
+static void
+put_cell(const char *s, size_t width, bool right, size_t *pending)
+{
+	size_t len = utf8_chars(s, SIZE_MAX);
+	size_t pad = len < width ? width - len : 0;
+
+	if (right)
+		*pending += pad;
+	if (len > 0) {
+		printf("%*s%s", (int)*pending, "", s);
+		*pending = 0;
+	}
+	if (!right)
+		*pending += pad;
+}
+
+void
+query_print_text(const struct qtable *t)
+{
+	size_t w[CODEC_MAX_COLUMNS], i, j, pending;
+	char buf[sizeof(((struct cell *)0)->text) + 16];
+
+	for (j = 0; j < t->n_cols; j++)
+		w[j] = utf8_chars(t->cols[j], SIZE_MAX);
+	for (i = 0; i < t->n_rows; i++)
+		for (j = 0; j < t->n_cols; j++) {
+			size_t l = utf8_chars(
+			    cell_text(&t->rows[i][j], t->k, buf, sizeof(buf)),
+			    SIZE_MAX);
+			if (l > w[j])
+				w[j] = l;
+		}
+	pending = 0;
+	for (j = 0; j < t->n_cols; j++) {
+		pending += j ? 2 : 0;
+		put_cell(t->cols[j], w[j], false, &pending);
+	}
+	printf("\n");
+	for (i = 0; i < t->n_rows; i++) {
+		pending = 0;
+		for (j = 0; j < t->n_cols; j++) {
+			const struct cell *c = &t->rows[i][j];
+			/* Numbers right-aligned, words left-aligned. */
+			pending += j ? 2 : 0;
+			put_cell(cell_text(c, t->k, buf, sizeof(buf)), w[j],
+				 c->kind != CELL_TEXT, &pending);
+		}
+		printf("\n");
+	}
+}
+
+/* The terminal width text blocks are wrapped to. */
+#define BLOCK_WIDTH 78
+
+/*
+ * Prints s from column indent on, wrapped at spaces so that no line
+ * passes BLOCK_WIDTH (a word longer than the room goes whole on its own
+ * line); the lines after the first are indented.
+ */
+static void
+print_wrapped(const char *s, size_t indent)
+{
+	size_t room = BLOCK_WIDTH > indent + 20 ? BLOCK_WIDTH - indent : 20;
+	size_t col = 0, n;
+
+	while (*s == ' ')
+		s++;
+	while (*s != '\0') {
+		n = strcspn(s, " ");
+		if (col > 0 && col + 1 + utf8_chars(s, n) > room) {
+			printf("\n%*s", (int)indent, "");
+			col = 0;
+		} else if (col > 0) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)n, s);
+		col += utf8_chars(s, n);
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+	putchar('\n');
+}
+
+void
+query_print_blocks(const struct qtable *t)
+{
+	size_t label = 0, i, j;
+	char buf[sizeof(((struct cell *)0)->text) + 16];
+
+	for (j = 0; j < t->n_cols; j++)
+		if (strlen(t->cols[j]) > label)
+			label = strlen(t->cols[j]);
+	label += 2; /* the colon and a space */
+	for (i = 0; i < t->n_rows; i++) {
+		if (i > 0)
+			putchar('\n');
+		for (j = 0; j < t->n_cols; j++) {
+			const char *v =
+			    cell_text(&t->rows[i][j], t->k, buf, sizeof(buf));
+			printf("%s:", t->cols[j]);
+			if (v[0] == '\0') {
+				putchar('\n');
+				continue;
+			}
+			printf("%*s", (int)(label - strlen(t->cols[j]) - 1),
+			       "");
+			print_wrapped(v, label);
+		}
+	}
+}
+
+/*
+ * A CSV field of the table: never a formula when opened (csvcell.h).
+ * Its texts come from the consolidator's codes and configuration (an
+ * indicator's name or basis); a number, a negative one too, stays a
+ * number.
+ */
+static void
+csv_field(const char *s)
+{
+	csvcell_write_value(stdout, s);
+}
+
+void
+query_print_csv(const struct qtable *t)
+{
+	size_t i, j;
+	char buf[sizeof(((struct cell *)0)->text) + 16];
+
+	for (j = 0; j < t->n_cols; j++) {
+		if (j)
+			putchar(',');
+		csv_field(t->cols[j]);
+	}
+	putchar('\n');
+	for (i = 0; i < t->n_rows; i++) {
+		for (j = 0; j < t->n_cols; j++) {
+			if (j)
+				putchar(',');
+			csv_field(
+			    cell_text(&t->rows[i][j], t->k, buf, sizeof(buf)));
+		}
+		putchar('\n');
+	}
+}
