@@ -79,12 +79,28 @@ csvcell_number(const char *s)
 	return *s == '\0';
 }
 
+/* Whether a spreadsheet shows the number s as written: it keeps 15
+ * significant digits, and drops a fraction's trailing zeros. */
+static bool
+shown_as_written(const char *s)
+{
+	size_t len = strlen(s), digits = 0;
+
+	if (strchr(s, '.') != NULL && s[len - 1] == '0')
+		return false;
+	for (s += strspn(s, "-0."); *s != '\0'; s++)
+		digits += *s != '.';
+	return digits <= CSVCELL_DIGITS_KEPT;
+}
+
 bool
 csvcell_misread(const char *s)
 {
 	if (!isdigit((unsigned char)s[0]) && s[0] != '.')
 		return false;
-	return !csvcell_number(s) && s[strspn(s, "0123456789+-./:eE")] == '\0';
+	if (s[strspn(s, "0123456789+-./:eE")] != '\0')
+		return false;
+	return !csvcell_number(s) || !shown_as_written(s);
 }
 
 void

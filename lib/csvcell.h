@@ -32,13 +32,20 @@ bool csvcell_formula(const char *s);
  */
 void csvcell_write(FILE *f, const char *s);
 
+/* The significant digits a spreadsheet keeps of a number (Excel's and
+ * LibreOffice's precision): a ref of more reads as another number. */
+#define CSVCELL_DIGITS_KEPT 15
+
 /*
  * csvcell_misread - whether a spreadsheet would read the text s as a
  * number or a date of another value: digits and + - . / : e E only, from
- * a digit or a point on, and not a number as csvcell_number reads one.
+ * a digit or a point on, and not a number as csvcell_number reads one,
+ * or one a spreadsheet does not show as written: of more than
+ * CSVCELL_DIGITS_KEPT significant digits, or a fraction ending in 0.
  * A region code 01 (1), an age group 6-11 (a date in Excel) or 18+ (18
  * where LibreOffice detects special numbers), an id 1e5 (100000), a
- * month 2025-11. Not 2025 or 15, which read as the same number.
+ * month 2025-11, a ref 12345678901234567 (12345678901234500) or 1.50
+ * (1.5). Not 2025 or 15, which read as the same number.
  */
 bool csvcell_misread(const char *s);
 

@@ -46,11 +46,8 @@ stop_node pj TERM
 
 # --- restored, no key revoked: both keys' envelopes past its end ---------------
 restore_node pj
-"$NODE" --recover -c "$N/pj.conf" >"$T/early.out" 2>&1
-rc=$?
-sed 's/^/#   /' "$T/early.out"
-check "kuska-node --recover with no key revoked succeeds (exit $rc)" \
-	test $rc = 0
+recover_into "$T/early.out" pj 0 \
+	"kuska-node --recover with no key revoked succeeds"
 check "... saying the $((nb1 + nb2)) past its end are signed with this node's keys, the first, $((na + 1)), with pj-1 ($fp1), the one to revoke" \
 	grep -q "^$((nb1 + nb2)) envelopes it holds are signed with this node's keys but not by this outbox .* the first at sequence $((na + 1)) with this node's earlier key $fp1, and were kept as this node's: .* revoke this node's earlier key $fp1 (the registry's \\[key\\] whose .pub has that fingerprint) with revoked_after_seq = $na, reload" "$T/early.out"
 
@@ -60,11 +57,8 @@ revoke_key pj-1 "$na"
 check "the consolidator reloads pj-1's revocation after a's last" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 before=$(md5sum <"$N/data/pj/data.mdb")
-"$NODE" --recover -c "$N/pj.conf" >"$T/unsure.out" 2>&1
-rc=$?
-sed 's/^/#   /' "$T/unsure.out"
-check "kuska-node --recover refuses b2, accepted past the restored outbox's end (exit $rc)" \
-	test $rc = 1
+recover_into "$T/unsure.out" pj 1 \
+	"kuska-node --recover refuses b2, accepted past the restored outbox's end"
 check "... naming them, $((na + nb1 + 1))-$last, as signed with pj-2 ($FP2), the key this node signs with" \
 	grep -q "holds as accepted envelopes signed with this node's key $FP2 that this outbox did not sign, at sequences $((na + nb1 + 1))-$last, past its end (its last sequence is $na)" "$T/unsure.out"
 check "... and pj-2 as the key to revoke" \
@@ -83,11 +77,8 @@ check "... the outbox unchanged" \
 revoke_key pj-2 "$na"
 check "the consolidator reloads pj-2's revocation after a's last" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
-"$NODE" --recover -c "$N/pj.conf" >"$T/both.out" 2>&1
-rc=$?
-sed 's/^/#   /' "$T/both.out"
-check "kuska-node --recover with pj-2, the node's key, revoked has no answer (exit $rc)" \
-	test $rc = 1
+recover_into "$T/both.out" pj 1 \
+	"kuska-node --recover with pj-2, the node's key, revoked has no answer"
 check "... and says a revoked key is turned away: give the node a new key first" \
 	grep -q "^kuska-node: no answer from the consolidator at .*: Connection timed out; it answers no key it has revoked or does not list: if this node's key was revoked, give the node a new key first (a rotation, OPERATIONS.md section 6)$" "$T/both.out"
 check "... the outbox unchanged" \

@@ -78,11 +78,8 @@ revoke_key pj-1 "$na"
 check "the consolidator reloads pj-1's revocation after a's last" \
 	hup_wait "$N/consolidator.log" "event=reload " "${PIDS[cons]}"
 before=$(md5sum <"$N/data/pj/data.mdb")
-"$NODE" --recover -c "$N/pj.conf" >"$T/late.out" 2>&1
-rc=$?
-sed 's/^/#   /' "$T/late.out"
-check "kuska-node --recover refuses t2, held as accepted (exit $rc)" \
-	test $rc = 1
+recover_into "$T/late.out" pj 1 \
+	"kuska-node --recover refuses t2, held as accepted"
 check "... naming t2's first, $((na + nt1 + 1)), as accepted with pj-2 ($FP2)" \
 	grep -q "holds as accepted, at sequence $((na + nt1 + 1)), an envelope signed with this node's key $FP2 that this outbox did not sign" "$T/late.out"
 check "... and pj-2 as the key to revoke, after $((na + nt1)), not pj-1 ($fp1), revoked already" \

@@ -162,6 +162,34 @@ test_misread(void **state)
 	assert_string_equal(value_written("-01"), "\"'-01\"");
 }
 
+/* A ref that reads as a number a spreadsheet does not show as written is
+ * quoted too: past 15 significant digits it keeps 15 (a ref of 17 digits
+ * becomes 12345678901234500), and it drops a fraction's trailing zeros.
+ * A number of the consolidator's stays a number. */
+static void
+test_misread_digits(void **state)
+{
+	(void)state;
+	assert_false(csvcell_misread("123456789012345"));
+	assert_true(csvcell_misread("1234567890123456"));
+	assert_true(csvcell_misread("12345678901234567"));
+	assert_false(csvcell_misread("0.000000000000000123"));
+	assert_false(csvcell_misread("1234567.89012345"));
+	assert_true(csvcell_misread("1234567.890123456"));
+	assert_true(csvcell_misread("1.50"));
+	assert_true(csvcell_misread("12.0"));
+	assert_false(csvcell_misread("10"));
+	assert_false(csvcell_misread("0"));
+	assert_string_equal(written("12345678901234567", false),
+			    "\"12345678901234567\"");
+	assert_string_equal(written("1.50", false), "\"1.50\"");
+	assert_string_equal(written("123456789012345", false),
+			    "123456789012345");
+	assert_string_equal(value_written("12.250"), "12.250");
+	assert_string_equal(value_written("12345678901234567"),
+			    "12345678901234567");
+}
+
 int
 main(void)
 {
@@ -170,6 +198,7 @@ main(void)
 	    cmocka_unit_test(test_formulas),
 	    cmocka_unit_test(test_values),
 	    cmocka_unit_test(test_misread),
+	    cmocka_unit_test(test_misread_digits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
