@@ -4,6 +4,7 @@
  * under its figures. The table stays as the consolidator gives it, and
  * the CSV and the JSON the table alone. See query_int.h.
  */
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -309,15 +310,18 @@ open_count(const struct qtable *t, size_t row, uint32_t code, int32_t today)
 /*
  * Writes in ids (cap bytes) the indicators of t that year_count (when
  * by_year) or open_count finds whose target is below their baseline
- * (when decrease) or not, ", " between them, as many as fit; returns
- * how many.
+ * (when decrease) or not, ", " between them, as many as fit in cap
+ * less room for " and N more", then that when some did not fit;
+ * returns how many it found, written or not.
  */
 static size_t
 list_counts(const struct qtable *t, bool by_year, bool decrease, uint32_t code,
 	    int32_t today, char *ids, size_t cap)
 {
-	size_t i, n = 0, len = 0;
+	static const char more_max[] = " and 18446744073709551615 more";
+	size_t i, n = 0, len = 0, more = 0;
 
+	assert(cap > sizeof(more_max));
 	ids[0] = '\0';
 	for (i = 0; i < t->n_rows; i++) {
 		const char *id = text_of(t, i, "indicator");
@@ -326,16 +330,24 @@ list_counts(const struct qtable *t, bool by_year, bool decrease, uint32_t code,
 		    !(by_year ? year_count(t, i, code)
 			      : open_count(t, i, code, today)))
 			continue;
-		w = snprintf(ids + len, cap - len, "%s%s", n > 0 ? ", " : "",
-			     id);
-		if (w < 0 || (size_t)w >= cap - len) {
+		if (more > 0) {
+			more++; /* the names so far fill the line */
+			continue;
+		}
+		w = snprintf(ids + len, cap - sizeof(more_max) - len, "%s%s",
+			     n > 0 ? ", " : "", id);
+		if (w < 0 || (size_t)w >= cap - sizeof(more_max) - len) {
 			ids[len] = '\0';
-			break; /* the names so far; they fill the line */
+			more++;
+			continue;
 		}
 		len += (size_t)w;
 		n++;
 	}
-	return n;
+	if (more > 0)
+		snprintf(ids + len, cap - len, "%s%zu more",
+			 n > 0 ? " and " : "", more);
+	return n + more;
 }
 
 /*
