@@ -48,7 +48,8 @@ void query_print_csv(const struct qtable *t);
  * institution's own view, negative medians, un's take-ups that match no
  * referral (un: the referrals_unmatched answer of the same period and
  * region when q asked for referrals, else zeroed), rates past 100 and
- * counts whose status reads low, no indicator configured. The CSV and
+ * counts whose status reads low (or high, to bring down), no indicator
+ * configured. The CSV and
  * the JSON stay the table alone.
  */
 void query_notes(const struct query_req *q, const struct qtable *tab,

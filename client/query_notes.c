@@ -4,6 +4,7 @@
  * under its figures. The table stays as the consolidator gives it, and
  * the CSV and the JSON the table alone. See query_int.h.
  */
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -268,6 +269,16 @@ achieved_for_good(const struct qtable *t, size_t row)
 		   strtod(text_of(t, row, "baseline"), NULL);
 }
 
+/* Whether row of the indicators answer t has its target below its
+ * baseline (direction = decrease, which the file checks): a count short
+ * of its period's reads high, as if the fall were won. */
+static bool
+decreasing(const struct qtable *t, size_t row)
+{
+	return strtod(text_of(t, row, "target"), NULL) <
+	       strtod(text_of(t, row, "baseline"), NULL);
+}
+
 /*
  * Whether row of the indicators answer t, of the semester code, is a
  * count judged against a year's target (its target period a year), not
@@ -298,74 +309,97 @@ open_count(const struct qtable *t, size_t row, uint32_t code, int32_t today)
 
 /*
  * Writes in ids (cap bytes) the indicators of t that year_count (when
- * by_year) or open_count finds, ", " between them, as many as fit;
- * returns how many.
+ * by_year) or open_count finds whose target is below their baseline
+ * (when decrease) or not, ", " between them, as many as fit in cap
+ * less room for " and N more", then that when some did not fit;
+ * returns how many it found, written or not.
  */
 static size_t
-list_counts(const struct qtable *t, bool by_year, uint32_t code, int32_t today,
-	    char *ids, size_t cap)
+list_counts(const struct qtable *t, bool by_year, bool decrease, uint32_t code,
+	    int32_t today, char *ids, size_t cap)
 {
-	size_t i, n = 0, len = 0;
+	static const char more_max[] = " and 18446744073709551615 more";
+	size_t i, n = 0, len = 0, more = 0;
 
+	assert(cap > sizeof(more_max));
 	ids[0] = '\0';
 	for (i = 0; i < t->n_rows; i++) {
 		const char *id = text_of(t, i, "indicator");
 		int w;
-		if (id[0] == '\0' || !(by_year ? year_count(t, i, code)
-					       : open_count(t, i, code, today)))
+		if (id[0] == '\0' || decreasing(t, i) != decrease ||
+		    !(by_year ? year_count(t, i, code)
+			      : open_count(t, i, code, today)))
 			continue;
-		w = snprintf(ids + len, cap - len, "%s%s", n > 0 ? ", " : "",
-			     id);
-		if (w < 0 || (size_t)w >= cap - len) {
+		if (more > 0) {
+			more++; /* the names so far fill the line */
+			continue;
+		}
+		w = snprintf(ids + len, cap - sizeof(more_max) - len, "%s%s",
+			     n > 0 ? ", " : "", id);
+		if (w < 0 || (size_t)w >= cap - sizeof(more_max) - len) {
 			ids[len] = '\0';
-			break; /* the names so far; they fill the line */
+			more++;
+			continue;
 		}
 		len += (size_t)w;
 		n++;
 	}
-	return n;
+	if (more > 0)
+		snprintf(ids + len, cap - len, "%s%zu more",
+			 n > 0 ? " and " : "", more);
+	return n + more;
 }
 
 /*
  * Says on stderr, when t is the indicators of period (code) as of day
- * today, which counts among them have a status that reads low, as the
- * report does not judge them: of a semester, counts against a year's
- * target, about half of it ("Read by year": 45 persons convicted in a
- * semester against 130 a year, "deteriorating"); of a period not over,
- * the other counts, which grow until it ends (0 victims identified on
- * its first day; "Read when the period ends"). The table stays as the
- * consolidator gives it.
+ * today, which counts among them have a status that reads low, or high,
+ * as the report does not judge them: of a semester, counts against a
+ * year's target, about half of it ("Read by year": 45 persons convicted
+ * in a semester against 130 a year, "deteriorating"); of a period not
+ * over, the other counts, which grow until it ends (0 victims identified
+ * on its first day; "Read when the period ends"). A count to bring down
+ * (target below baseline) reads high instead: its partial total looks
+ * like the fall achieved. The table stays as the consolidator gives it.
  */
 static void
 note_count_status(const struct qtable *t, const char *period, uint32_t code,
 		  int32_t today)
 {
+	static const char *const reads[] = {
+	    "low", "high (a decrease that the rest of the period may undo)"};
 	char ids[256];
 	size_t n;
+	int d;
 
-	n = list_counts(t, true, code, today, ids, sizeof(ids));
-	if (n > 0)
-		fprintf(stderr,
-			"kuska query: note: %s %s a semester, about half a "
-			"year, against a year's target: %s progress and "
-			"status read low; read %s by year (kuska query "
-			"indicators --period %.4s%s; docs/INDICATORS.md)\n",
-			ids, n == 1 ? "counts" : "count",
-			n == 1 ? "its" : "their", n == 1 ? "it" : "them",
-			period,
-			period_last_day(code / 10 * 10) < today
-			    ? ""
-			    : ", once it is over");
-	n = list_counts(t, false, code, today, ids, sizeof(ids));
-	if (n > 0)
-		fprintf(stderr,
-			"kuska query: note: %s %s only what happened so far "
-			"in %s, which is not over: %s progress towards the "
-			"target, and the status, read low until it ends and "
-			"its records arrive (kuska report reads %s then; "
-			"docs/INDICATORS.md)\n",
-			ids, n == 1 ? "counts" : "count", period,
-			n == 1 ? "its" : "their", n == 1 ? "it" : "them");
+	for (d = 0; d < 2; d++) {
+		n = list_counts(t, true, d, code, today, ids, sizeof(ids));
+		if (n > 0)
+			fprintf(stderr,
+				"kuska query: note: %s %s a semester, about "
+				"half a year, against a year's target: %s "
+				"progress and status read %s; read %s by year "
+				"(kuska query indicators --period %.4s%s; "
+				"docs/INDICATORS.md)\n",
+				ids, n == 1 ? "counts" : "count",
+				n == 1 ? "its" : "their", reads[d],
+				n == 1 ? "it" : "them", period,
+				period_last_day(code / 10 * 10) < today
+				    ? ""
+				    : ", once it is over");
+	}
+	for (d = 0; d < 2; d++) {
+		n = list_counts(t, false, d, code, today, ids, sizeof(ids));
+		if (n > 0)
+			fprintf(stderr,
+				"kuska query: note: %s %s only what happened "
+				"so far in %s, which is not over: %s progress "
+				"towards the target, and the status, read %s "
+				"until it ends and its records arrive (kuska "
+				"report reads %s then; docs/INDICATORS.md)\n",
+				ids, n == 1 ? "counts" : "count", period,
+				n == 1 ? "its" : "their", reads[d],
+				n == 1 ? "it" : "them");
+	}
 }
 
 /* Whether the secretariat's answer hides any count. */

@@ -27,6 +27,7 @@ struct parser {
 	struct mse_csv_error *err;
 	struct mse_table t;
 	unsigned seen[MSE_MAX_HISTORIES]; /* line of each history */
+	char cell[CSV_LINE_MAX];	  /* the line's quoted fields, read */
 };
 
 __attribute__((format(printf, 3, 4))) static int
@@ -120,25 +121,91 @@ trim(struct field *f)
 		f->len--;
 }
 
-/* Splits l at commas into f[0..max-1]; returns the number of fields. */
-static unsigned
-split(const struct field *l, struct field *f, unsigned max)
+static const char *
+skip_blanks(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	return s;
+}
+
+/*
+ * Reads the quoted field that opens at s (its '"'), as RFC 4180 has it
+ * and a spreadsheet saves with "quote all text cells": its text, commas
+ * and all, with "" for one quote, to p->cell at *o, in *ret; returns
+ * where it ends (at its comma or the line's end), NULL refused: a quote
+ * left open at the line's end (a field over two lines) or text after the
+ * closing quote.
+ */
+static const char *
+read_quoted(struct parser *p, const char *s, const char *end, unsigned n,
+	    size_t *o, struct field *ret)
+{
+	char q[CSV_QUOTE_MAX * 4 + 8];
+	const char *from = s;
+
+	ret->s = p->cell + *o;
+	for (s++;; s++) {
+		if (s == end) {
+			fail(p, p->line,
+			     "field %u: its opening quote is not closed on "
+			     "this line (a field over two lines is not read)",
+			     n + 1);
+			return NULL;
+		}
+		if (*s == '"' && (s + 1 == end || s[1] != '"'))
+			break;
+		if (*s == '"')
+			s++; /* "" is one quote */
+		p->cell[(*o)++] = *s;
+	}
+	ret->len = (size_t)(p->cell + *o - ret->s);
+	s = skip_blanks(s + 1, end);
+	if (s < end && *s != ',') {
+		fail(p, p->line,
+		     "field %u: %s has text after its closing quote", n + 1,
+		     quote(from, (size_t)(end - from), q, sizeof(q)));
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * Splits l at commas into f[0..max-1], the number of fields in *ret_n;
+ * a field between double quotes is read by read_quoted, and spaces
+ * around a field are dropped. Returns 0, or -EINVAL with p->err filled.
+ */
+static int
+split(struct parser *p, const struct field *l, struct field *f, unsigned max,
+      unsigned *ret_n)
 {
 	const char *s = l->s, *end = l->s + l->len, *c;
 	unsigned n = 0;
+	size_t o = 0;
+	struct field v;
 
 	for (;;) {
-		c = memchr(s, ',', (size_t)(end - s));
-		if (n < max) {
-			f[n].s = s;
-			f[n].len = (size_t)((c != NULL ? c : end) - s);
-			trim(&f[n]);
+		s = skip_blanks(s, end);
+		if (s < end && *s == '"') {
+			s = read_quoted(p, s, end, n, &o, &v);
+			if (s == NULL)
+				return -EINVAL;
+			c = s < end ? s : NULL;
+		} else {
+			c = memchr(s, ',', (size_t)(end - s));
+			v.s = s;
+			v.len = (size_t)((c != NULL ? c : end) - s);
+			trim(&v);
 		}
+		if (n < max)
+			f[n] = v;
 		n++;
 		if (c == NULL)
-			return n;
+			break;
 		s = c + 1;
 	}
+	*ret_n = n;
+	return 0;
 }
 
 /*
@@ -154,15 +221,6 @@ other_separator(const struct field *l)
 	if (memchr(l->s, '\t', l->len) != NULL)
 		return ", separated by commas (this line has tabs)";
 	return "";
-}
-
-static void
-unquote(struct field *f)
-{
-	if (f->len >= 2 && f->s[0] == '"' && f->s[f->len - 1] == '"') {
-		f->s++;
-		f->len -= 2;
-	}
 }
 
 /*
@@ -191,8 +249,10 @@ parse_header(struct parser *p, const struct field *l)
 {
 	struct field f[CSV_MAX_FIELDS];
 	char q[CSV_QUOTE_MAX * 4 + 8];
-	unsigned n = split(l, f, CSV_MAX_FIELDS), k, i, j;
+	unsigned n, k, i, j;
 
+	if (split(p, l, f, CSV_MAX_FIELDS, &n) != 0)
+		return -EINVAL;
 	if (overlap_header(f, n))
 		return fail(p, p->line,
 			    "this is kuska query's overlap table (a row per "
@@ -212,7 +272,6 @@ parse_header(struct parser *p, const struct field *l)
 	memset(&p->t, 0, sizeof(p->t));
 	p->t.k = k;
 	for (i = 0; i < n; i++) {
-		unquote(&f[i]);
 		if (i == k) {
 			if (f[i].len == 0)
 				return fail(p, p->line,
@@ -291,10 +350,12 @@ parse_row(struct parser *p, const struct field *l, uint64_t *total)
 {
 	struct field f[CSV_MAX_FIELDS];
 	char q[CSV_QUOTE_MAX * 4 + 8];
-	unsigned k = p->t.k, n = split(l, f, CSV_MAX_FIELDS), h = 0, i;
+	unsigned k = p->t.k, n, h = 0, i;
 	uint64_t count = 0;
 	int r;
 
+	if (split(p, l, f, CSV_MAX_FIELDS, &n) != 0)
+		return -EINVAL;
 	if (n != k + 1)
 		return fail(p, p->line,
 			    "%u field%s, expected %u (a 0 or 1 for each of "

@@ -269,13 +269,15 @@ struct mse_csv_error {
 /*
  * mse_csv_parse - reads a capture-history table from buf (len bytes, no
  * NUL needed): a header "A,B,...,count" naming 2 to 10 lists
- * (mse_name_valid; a UTF-8 byte-order mark, quotes around names, spaces
+ * (mse_name_valid; a UTF-8 byte-order mark, any field between double
+ * quotes as RFC 4180 has it ("" one quote, commas inside), spaces
  * around fields and CRLF line ends are accepted), then one line per
  * history: a 0 or 1 per list and a whole count 0..MSE_MAX_COUNT.
  * Histories not given count 0; blank lines and comments (a line whose
  * first non-blank is "#") are skipped, anywhere, and a refusal names the
  * line as the file counts it, comments included. Refused, naming
- * the line: a wrong number of fields, a value other than 0/1, a negative
+ * the line: a quote left open at its end or text after a closing one,
+ * a wrong number of fields, a value other than 0/1, a negative
  * or non-integer count, a history given twice, the all-zero history (it
  * is what is estimated), a total past MSE_MAX_COUNT, no case at all.
  * Returns 0 with *ret filled, or -EINVAL (or -ENOMEM) with *err filled

@@ -619,6 +619,61 @@ check "a good indicator file takes effect on SIGHUP" \
 		--format csv | tail -n +2 | cut -d, -f2 | tr '\n' ' ')" = \
 	"takeup pnp-days victims accusation-days "
 
+# Of a year not over, kuska query's note names the counts whose status
+# the rest of the year may change: one to raise reads low, one to bring
+# down (target below baseline) high, its total so far looking like the
+# fall achieved.
+year=$(TZ=Etc/GMT+5 date +%Y)
+cat >>"$IND" <<INI
+[indicator fewer-victims]
+name = Victims identified, to bring down
+level = output
+component = protection
+value = identification.victims[institution=all]
+unit = count
+direction = decrease
+baseline = 2024: 1000
+target = $((year + 1)): 900
+frequency = year
+basis = test
+INI
+kill -HUP "${PIDS[cons]}"
+for _ in $(seq 50); do
+	[ -n "$(ind analyst 2025 fewer-victims status)" ] && break
+	sleep 0.1
+done
+before=$FAILED
+"$KUSKA" query -c "$N/analyst.conf" indicators --period "$year" \
+	>"$T/ind-open.txt" 2>"$T/ind-open.err"
+check "indicators of $year, not over: a count to bring down reads high" \
+	grep -qE "^kuska query: note: fewer-victims counts only what happened so far in $year, which is not over: its progress towards the target, and the status, read high" \
+	"$T/ind-open.err"
+check "... one to raise, low" \
+	grep -qE "^kuska query: note: victims counts only what happened so far in $year, which is not over: its progress towards the target, and the status, read low until" \
+	"$T/ind-open.err"
+[ "$FAILED" -eq "$before" ] || sed 's/^/    /' "$T/ind-open.txt" "$T/ind-open.err"
+# Eight more such counts with ids of 38 characters, longer together than
+# the note's line: it names those that fit and says how many more.
+for i in 1 2 3 4 5 6 7 8; do
+	printf '[indicator victims-identified-with-a-long-id-no-%s]\n' "$i"
+	printf 'name = Victims %s\nlevel = output\ncomponent = protection\n' "$i"
+	printf 'value = identification.victims[institution=all]\n'
+	printf 'unit = count\ndirection = increase\nbaseline = 2024: 5\n'
+	printf 'target = %s: 20\nfrequency = year\nbasis = test\n' "$((year + 1))"
+done >>"$IND"
+kill -HUP "${PIDS[cons]}"
+for _ in $(seq 50); do
+	[ -n "$(ind analyst 2025 victims-identified-with-a-long-id-no-8 status)" ] && break
+	sleep 0.1
+done
+before=$FAILED
+"$KUSKA" query -c "$N/analyst.conf" indicators --period "$year" \
+	>/dev/null 2>"$T/ind-many.err"
+check "indicators of $year: a note of more counts than its line holds says how many more" \
+	grep -qE "^kuska query: note: victims, victims-identified-with-a-long-id-no-1, .*-no-[0-9] and [0-9] more count only what happened so far in $year" \
+	"$T/ind-many.err"
+[ "$FAILED" -eq "$before" ] || sed 's/^/    /' "$T/ind-many.err"
+
 # A year the fixture has no record in: the zeros come with a note on
 # standard error (the table on standard output as asked); a year with
 # records, none.
