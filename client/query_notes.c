@@ -5,6 +5,7 @@
  * the CSV and the JSON the table alone. See query_int.h.
  */
 #include <assert.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,69 @@ any_count(const struct qtable *t)
 		    strcmp(t->rows[i][j].text, "count") == 0)
 			return true;
 	return false;
+}
+
+/*
+ * The names a note lists on its line (indicators, pairs), ", " between
+ * them, as many as fit in the buffer less room for " and N more", which
+ * names_end then says of those that did not fit: a note that dropped
+ * them unsaid read as if it had named all.
+ */
+struct names {
+	char *buf;
+	size_t cap, len, n, more;
+};
+
+#define NAMES_MORE_MAX " and 18446744073709551615 more"
+
+static void
+names_init(struct names *l, char *buf, size_t cap)
+{
+	assert(cap > sizeof(NAMES_MORE_MAX));
+	*l = (struct names){.buf = buf, .cap = cap};
+	buf[0] = '\0';
+}
+
+/* Adds the name fmt makes, or counts it among those that did not fit
+ * (and every one after the first that did not). */
+static void __attribute__((format(printf, 2, 3)))
+names_add(struct names *l, const char *fmt, ...)
+{
+	size_t room = l->cap - sizeof(NAMES_MORE_MAX) - l->len;
+	char name[256];
+	va_list ap;
+	int w;
+
+	if (l->more > 0) {
+		l->more++;
+		return;
+	}
+	va_start(ap, fmt);
+	w = vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	if (w >= 0 && (size_t)w < sizeof(name))
+		w = snprintf(l->buf + l->len, room, "%s%s",
+			     l->n > 0 ? ", " : "", name);
+	else
+		w = -1; /* a name cut is none */
+	if (w < 0 || (size_t)w >= room) {
+		l->buf[l->len] = '\0';
+		l->more++;
+		return;
+	}
+	l->len += (size_t)w;
+	l->n++;
+}
+
+/* Says " and N more" of the names that did not fit; returns how many
+ * were added, written or not. */
+static size_t
+names_end(struct names *l)
+{
+	if (l->more > 0)
+		snprintf(l->buf + l->len, l->cap - l->len, "%s%zu more",
+			 l->n > 0 ? " and " : "", l->more);
+	return l->n + l->more;
 }
 
 /*
@@ -205,22 +269,16 @@ note_negative_medians(const struct query_req *q, const struct qtable *t)
 static void
 note_rates_over_100(const struct qtable *t)
 {
-	char ids[256] = "";
-	size_t i, n = 0, len = 0;
+	char ids[256];
+	struct names l;
+	size_t i, n;
 	int id = html_col_index(t, "indicator");
 
-	for (i = 0; id >= 0 && i < t->n_rows; i++) {
-		int w;
-		if (!rates_over_100(t, i) || t->rows[i][id].kind != CELL_TEXT)
-			continue;
-		w = snprintf(ids + len, sizeof(ids) - len, "%s%s",
-			     n > 0 ? ", " : "",
-			     codec_cell_str(&t->rows[i][id]));
-		if (w < 0 || (size_t)w >= sizeof(ids) - len)
-			break; /* the names so far; they fill the line */
-		len += (size_t)w;
-		n++;
-	}
+	names_init(&l, ids, sizeof(ids));
+	for (i = 0; id >= 0 && i < t->n_rows; i++)
+		if (rates_over_100(t, i) && t->rows[i][id].kind == CELL_TEXT)
+			names_add(&l, "%s", codec_cell_str(&t->rows[i][id]));
+	n = names_end(&l);
 	if (n == 0)
 		return;
 	fprintf(stderr,
@@ -318,36 +376,19 @@ static size_t
 list_counts(const struct qtable *t, bool by_year, bool decrease, uint32_t code,
 	    int32_t today, char *ids, size_t cap)
 {
-	static const char more_max[] = " and 18446744073709551615 more";
-	size_t i, n = 0, len = 0, more = 0;
+	struct names l;
+	size_t i;
 
-	assert(cap > sizeof(more_max));
-	ids[0] = '\0';
+	names_init(&l, ids, cap);
 	for (i = 0; i < t->n_rows; i++) {
 		const char *id = text_of(t, i, "indicator");
-		int w;
 		if (id[0] == '\0' || decreasing(t, i) != decrease ||
 		    !(by_year ? year_count(t, i, code)
 			      : open_count(t, i, code, today)))
 			continue;
-		if (more > 0) {
-			more++; /* the names so far fill the line */
-			continue;
-		}
-		w = snprintf(ids + len, cap - sizeof(more_max) - len, "%s%s",
-			     n > 0 ? ", " : "", id);
-		if (w < 0 || (size_t)w >= cap - sizeof(more_max) - len) {
-			ids[len] = '\0';
-			more++;
-			continue;
-		}
-		len += (size_t)w;
-		n++;
+		names_add(&l, "%s", id);
 	}
-	if (more > 0)
-		snprintf(ids + len, cap - len, "%s%zu more",
-			 n > 0 ? " and " : "", more);
-	return n + more;
+	return names_end(&l);
 }
 
 /*
@@ -486,32 +527,26 @@ note_unmatched(const struct query_req *q, const struct qtable *un)
 	int from = html_col_index(un, "from"), to = html_col_index(un, "to");
 	int m = html_col_index(un, "takeups_unmatched");
 	char pairs[512], region[24] = "";
-	size_t i, len = 0;
+	struct names l;
+	size_t i;
 
 	if (strcmp(q->table, "referrals") != 0 || un->error[0] != '\0' ||
 	    from < 0 || to < 0 || m < 0)
 		return;
-	pairs[0] = '\0';
-	for (i = 0; i < un->n_rows && len < sizeof(pairs); i++) {
+	names_init(&l, pairs, sizeof(pairs));
+	for (i = 0; i < un->n_rows; i++) {
 		const struct cell *c = &un->rows[i][m];
-		if (c->kind != CELL_SUPPRESSED &&
-		    (c->kind != CELL_NUMBER || c->number == 0))
-			continue;
 		if (c->kind == CELL_SUPPRESSED)
-			len += (size_t)snprintf(
-			    pairs + len, sizeof(pairs) - len, "%s%s to %s <%u",
-			    len > 0 ? ", " : "",
-			    codec_cell_str(&un->rows[i][from]),
-			    codec_cell_str(&un->rows[i][to]), un->k);
-		else
-			len += (size_t)snprintf(
-			    pairs + len, sizeof(pairs) - len, "%s%s to %s %lld",
-			    len > 0 ? ", " : "",
-			    codec_cell_str(&un->rows[i][from]),
-			    codec_cell_str(&un->rows[i][to]),
-			    (long long)c->number);
+			names_add(&l, "%s to %s <%u",
+				  codec_cell_str(&un->rows[i][from]),
+				  codec_cell_str(&un->rows[i][to]), un->k);
+		else if (c->kind == CELL_NUMBER && c->number != 0)
+			names_add(&l, "%s to %s %lld",
+				  codec_cell_str(&un->rows[i][from]),
+				  codec_cell_str(&un->rows[i][to]),
+				  (long long)c->number);
 	}
-	if (pairs[0] == '\0')
+	if (names_end(&l) == 0)
 		return;
 	if (q->region != 0)
 		snprintf(region, sizeof(region), " --region %02u",
