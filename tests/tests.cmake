@@ -137,7 +137,7 @@ endforeach()
 # 15 s (test_lockout, test_audit_serve, test_prepare_yield).
 set(E2E_WAITING
 	test_attention test_audit_serve test_clock test_completion
-	test_corrupt test_court_officer test_deliveries test_demo test_diskfull test_estimate
+	test_corrupt test_court_officer test_deliveries test_diskfull test_estimate
 	test_exchange test_fixture test_forgery test_full test_help
 	test_keepalive test_keyholder test_keyholder_bounds
 	test_keyholder_liar test_keyholder_unreached test_lifecycle
