@@ -839,12 +839,22 @@ check_log_budget() {
 
 # counts_held FILE PATTERN [AFTER]: a line of FILE (or of those after its
 # first AFTER lines) matching PATTERN counts lines of its kind held back
-# (unlogged=N, N > 0); waits for it up to 5 s.
+# (unlogged=N, N > 0); waits for it up to 5 s. Also true when a line
+# after AFTER matches and the last one of the first AFTER lines counted
+# them: the flood's last line, written as the budget came back, said
+# every one held back, and none was left to count (seen once in an ASan
+# run of test_hello_flood; check_log_total then checks the sum).
 counts_held() {
 	local i
 	for i in $(seq 50); do
 		tail -n "+$((${3:-0} + 1))" "$1" 2>/dev/null |
 			grep -q -e "$2.*unlogged=[1-9]" && return 0
+		if [ "${3:-0}" -gt 0 ] &&
+			tail -n "+$((${3} + 1))" "$1" | grep -q -e "$2" &&
+			head -n "$3" "$1" | grep -e "$2" | tail -1 |
+			grep -q "unlogged=[1-9]"; then
+			return 0
+		fi
 		sleep 0.1
 	done
 	return 1

@@ -126,6 +126,8 @@ check "... the officers' key refused meanwhile still logged" \
 check_next_counts "a stranger a second later is logged, counting those held back" \
 	"$N/keyholder.log" "$STRANGER" \
 	"$THIEF" strangers -p "$N/keys/keyholder.pub" -e "$EP" -n 1
+check_log_total "... so that they add up to every stranger" \
+	"$N/keyholder.log" "$STRANGER" $((STRANGERS + 1)) $((STRANGERS + 1))
 t0=$(date +%s)
 "$THIEF" strangers -N -p "$N/keys/keyholder.pub" -e "$EP" -n $STRANGERS \
 	>"$T/nulls.out" 2>&1
