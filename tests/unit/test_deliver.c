@@ -16,8 +16,11 @@
  * Welcome twice; refusals and undecodable frames without end are logged
  * within a budget; what a genuine consolidator sends in the orders it
  * can is all taken; an Ack that acknowledges the batches before its own,
- * whose Acks were lost, has their refusals asked for.
+ * whose Acks were lost, has their refusals asked for; a flood's cut whose
+ * new socket is refused (out of descriptors) tries a new one again, never
+ * the flooded one redialled.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -721,6 +725,150 @@ test_read_flood_cut(void **state)
 }
 
 /*
+ * fds_hold - this process kept to the descriptors it has: RLIMIT_NOFILE's
+ * soft limit lowered to the lowest one free, so that the next descriptor
+ * asked for (libzmq's next socket's mailbox) is refused EMFILE, as in a
+ * daemon out of them; *old is the limit for fds_release to put back.
+ */
+static void
+fds_hold(struct rlimit *old)
+{
+	struct rlimit lim;
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, old), 0);
+	lim = *old;
+	lim.rlim_cur = (rlim_t)fd;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+}
+
+/* fds_release - the limit fds_hold lowered put back. */
+static void
+fds_release(const struct rlimit *old)
+{
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, old), 0);
+}
+
+/*
+ * The next message of the node's socket at the rig's router, within 5 s,
+ * decoded into *m (codec_msg_clear'd by the caller): from the routing
+ * frame curve_connected kept, the node's connection now.
+ */
+static void
+curve_next(struct curve_rig *c, struct msg *m)
+{
+	struct tframes f;
+	bool ready;
+
+	assert_int_equal(tsock_poll(&c->router, 1, &ready, 5000), 1);
+	assert_int_equal(tsock_recv(c->router, &f, 2, CODEC_MAX_FRAME), 0);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(f.len[0], c->route.len[0]);
+	assert_memory_equal(f.data[0], c->route.data[0], f.len[0]);
+	assert_int_equal(codec_msg_decode(f.data[1], f.len[1], m), 0);
+	tframes_clear(&f);
+}
+
+/*
+ * The flood cut's new socket refused (the node out of descriptors: its
+ * RLIMIT_NOFILE held at the descriptors it has, libzmq's next socket
+ * refused EMFILE): said, and tried again when due as a new socket, never
+ * as the flooded one redialled (zmq_disconnect then zmq_connect on it is
+ * what aborted libzmq 4.3.4 under ASan), nothing sent meanwhile on the
+ * flooded connection. Descriptors back, the next try makes the new
+ * socket, on which the node says hello, is welcomed and delivers its
+ * outbox once, acknowledged. Before, a failed new socket had
+ * deliver_tick redial the flooded one (event=redial).
+ */
+static void
+test_read_flood_reopen_failed(void **state)
+{
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
+	uint8_t old_route[256];
+	size_t old_len, i, total = 0, n;
+	struct curve_rig c;
+	struct outbox *ob = NULL;
+	struct outbox_state st;
+	struct rlimit fds;
+	struct deliver d;
+	struct msg a, m;
+	uint64_t batch;
+	bool ready;
+	const char *l;
+
+	(void)state;
+	read_setup(dir, 3, NULL, &ob, &d);
+	curve_open(&c, dir, &d);
+	assert_int_equal(curve_connected(&c, &d), 0);
+	assert_true(c.route.len[0] <= sizeof(old_route));
+	old_len = c.route.len[0];
+	memcpy(old_route, c.route.data[0], old_len);
+	capture();
+	for (i = 0; i < DELIVER_FLOOD_MAX; i++) {
+		a = ack_of(0, NULL, 0);
+		a.batch_id = 1000 + i; /* never sent */
+		read_send(c.router, &c.route, &a);
+	}
+	fds_hold(&fds);
+	do {
+		(void)tsock_poll(&c.dealer, 1, &ready, 1000);
+		n = deliver_read(&d, 1000);
+		total += n;
+	} while (n > 0);
+	assert_int_equal(total, DELIVER_FLOOD_MAX);
+	assert_int_equal(d.flood.cuts, 1);
+	assert_false(d.welcomed);
+	/* Tried again (not yet due, then due: refused again); nothing
+	 * reaches the consolidator on the flooded connection. */
+	deliver_tick(&d, 1000);
+	deliver_tick(&d, 2000);
+	assert_int_equal(tsock_poll(&c.router, 1, &ready, 300), 0);
+	fds_release(&fds);
+
+	deliver_tick(&d, 3000);
+	tframes_clear(&c.route);
+	/* The new connection; no disconnection told of the old one. */
+	assert_int_equal(curve_connected(&c, &d), 0);
+	assert_false(c.route.len[0] == old_len &&
+		     memcmp(c.route.data[0], old_route, old_len) == 0);
+	deliver_tick(&d, 4000);
+	curve_next(&c, &m);
+	assert_int_equal(m.type, MSG_HELLO);
+	a = (struct msg){.type = MSG_WELCOME, .nonce = m.nonce};
+	codec_msg_clear(&m);
+	read_send(c.router, &c.route, &a);
+	assert_int_equal(tsock_poll(&c.dealer, 1, &ready, 5000), 1);
+	assert_int_equal(deliver_read(&d, 4000), 1);
+	assert_true(d.welcomed);
+	deliver_tick(&d, 4000);
+	curve_next(&c, &m);
+	assert_int_equal(m.type, MSG_BATCH);
+	assert_int_equal(m.n_envelopes, 3);
+	batch = m.batch_id;
+	codec_msg_clear(&m);
+	a = ack_of(3, NULL, 0);
+	a.batch_id = batch;
+	read_send(c.router, &c.route, &a);
+	assert_int_equal(tsock_poll(&c.dealer, 1, &ready, 5000), 1);
+	assert_int_equal(deliver_read(&d, 4000), 1);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 3);
+	/* Nothing sent twice. */
+	deliver_tick(&d, 4000);
+	assert_int_equal(tsock_poll(&c.router, 1, &ready, 300), 0);
+
+	l = captured();
+	assert_int_equal(captured_count(l, "event=consolidator_flood"), 1);
+	assert_int_equal(captured_count(l, "event=redial_failed"), 2);
+	assert_int_equal(captured_count(l, "socket=new"), 2);
+	assert_int_equal(captured_count(l, "event=redial "), 0);
+	curve_close(&c);
+	read_teardown(dir, &c.t, &c.router, &c.dealer, &ob);
+}
+
+/*
  * A consolidator's key sending refusals and undecodable frames without
  * end (read DELIVER_DRAIN_MAX a pass: docs/SECURITY.md, "Hostile peers"):
  * each was a line of the journal; now they share a budget
@@ -1039,6 +1187,7 @@ main(void)
 	    cmocka_unit_test(test_read_bounded),
 	    cmocka_unit_test(test_read_unasked),
 	    cmocka_unit_test(test_read_flood_cut),
+	    cmocka_unit_test(test_read_flood_reopen_failed),
 	    cmocka_unit_test(test_refusals_logged),
 	    cmocka_unit_test(test_read_genuine),
 	    cmocka_unit_test(test_ack_lost_between),
