@@ -20,7 +20,6 @@
  * new socket is refused (out of descriptors) tries a new one again, never
  * the flooded one redialled.
  */
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +34,7 @@
 #include <cmocka.h>
 
 #include "capture.h"
+#include "curve_rig.h"
 #include "date.h"
 #include "deliver.h"
 #include "keys.h"
@@ -543,64 +543,45 @@ test_read_unasked(void **state)
 
 /*
  * A consolidator's place taken by the test: a CURVE ROUTER on an ipc
- * socket, every node admitted, and the node's DEALER with its monitor
- * connected to it as the daemon connects them, on one transport, all set
- * into a deliver (whose flood cut opens new ones with them).
+ * socket, every node admitted (curve_rig.h), and the node's DEALER with
+ * its monitor connected to it as the daemon connects them, on one
+ * transport, all set into a deliver (whose flood cut opens new ones with
+ * them).
  */
 struct curve_rig {
-	char ep[128];
-	struct transport *t;
-	struct tsock *zap, *router, *dealer, *mon;
-	struct secret_key *node, *cons;
+	struct curve_server srv;
+	struct transport *t;	    /* srv's */
+	struct tsock *router;	    /* srv's */
+	struct tsock *dealer, *mon; /* the node's */
 	struct tframes route; /* the node's routing frame, and its "hi" */
 };
 
-static int
-admit_any(void *arg, const char *domain, const char *address,
-	  const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
-{
-	(void)arg;
-	(void)domain;
-	(void)address;
-	(void)key;
-	snprintf(user_id, cap, "node");
-	return 0;
-}
-
-/* The rig, its socket file in dir, set into d (made by read_setup). */
+/* The rig, its files in dir, set into d (made by read_setup). */
 static void
 curve_open(struct curve_rig *c, const char *dir, struct deliver *d)
 {
-	/* All the test sends queued at once: none dropped at the mark. */
-	struct tsock_limits rlim = {.max_frame = CODEC_MAX_FRAME,
-				    .hwm = 2 * DELIVER_FLOOD_MAX};
 	/* As the node's daemon (start.c) opens it. */
 	struct tsock_limits dlim = {.max_frame = CODEC_MAX_FRAME,
 				    .rcv_unbounded = true};
+	const struct secret_key *node;
 	int e;
 
 	memset(c, 0, sizeof(*c));
-	snprintf(c->ep, sizeof(c->ep), "ipc://%s/cons.sock", dir);
-	assert_int_equal(keys_init(), 0);
-	assert_int_equal(keys_generate("node", &c->node), 0);
-	assert_int_equal(keys_generate("consolidator", &c->cons), 0);
-	c->t = transport_new();
-	assert_non_null(c->t);
-	c->zap = tsock_zap(c->t, &e);
-	assert_non_null(c->zap);
-	c->router = tsock_bind_curve(c->t, c->ep, c->cons->curve_sk,
-				     "consolidator", &rlim, NULL, &e);
-	assert_non_null(c->router);
-	c->dealer = tsock_connect_curve(c->t, c->ep, c->node->curve_pk,
-					c->node->curve_sk, c->cons->curve_pk,
-					&dlim, &c->mon, &e);
+	/* All the test sends queued at once: none dropped at the mark. */
+	curve_server_open(&c->srv, dir, "consolidator", 2 * DELIVER_FLOOD_MAX);
+	c->t = c->srv.fs.t;
+	c->router = c->srv.fs.s;
+	node = c->srv.node;
+	c->dealer =
+	    tsock_connect_curve(c->t, c->srv.ep, node->curve_pk, node->curve_sk,
+				c->srv.fs.key->curve_pk, &dlim, &c->mon, &e);
 	assert_non_null(c->dealer);
 	d->t = c->t;
 	d->sock = c->dealer;
 	d->mon = c->mon;
-	d->endpoint = c->ep;
-	d->key = c->node;
-	d->cons_pk = c->cons->curve_pk;
+	d->endpoint = c->srv.ep;
+	d->key = node;
+	d->cons_pk = c->srv.fs.key->curve_pk;
 }
 
 /*
@@ -614,7 +595,7 @@ static int
 curve_connected(struct curve_rig *c, struct deliver *d)
 {
 	static const uint8_t hi[] = "hi";
-	struct tsock *socks[3] = {c->zap, c->router, c->mon};
+	struct tsock *socks[3] = {c->srv.fs.zap, c->router, c->mon};
 	const void *p = hi;
 	size_t l = sizeof(hi);
 	bool ready[3];
@@ -624,8 +605,7 @@ curve_connected(struct curve_rig *c, struct deliver *d)
 
 	for (i = 0; i < 200 && !d->connected; i++) {
 		(void)tsock_poll(socks, 3, ready, 50);
-		while (tsock_zap_serve(c->zap, admit_any, NULL) == 0)
-			;
+		curve_server_serve(&c->srv);
 		while (tsock_monitor_read(c->mon, &ev, addr, sizeof(addr)) ==
 		       0) {
 			if (ev == TEVENT_DISCONNECTED)
@@ -645,18 +625,17 @@ curve_connected(struct curve_rig *c, struct deliver *d)
 	return gone;
 }
 
-/* Frees what curve_open made (the socket before its monitor). */
+/* Frees what curve_open made (the node's socket before its monitor, both
+ * before the server's transport). */
 static void
 curve_close(struct curve_rig *c)
 {
 	tframes_clear(&c->route);
 	tsock_free(&c->dealer);
 	tsock_free(&c->mon);
-	tsock_free(&c->router);
-	tsock_free(&c->zap);
-	transport_free(&c->t);
-	keys_free(&c->node);
-	keys_free(&c->cons);
+	curve_server_close(&c->srv);
+	c->t = NULL;
+	c->router = NULL;
 }
 
 /*
@@ -722,33 +701,6 @@ test_read_flood_cut(void **state)
 		     memcmp(c.route.data[0], old_route, old_len) == 0);
 	curve_close(&c);
 	read_teardown(dir, &c.t, &c.router, &c.dealer, &ob);
-}
-
-/*
- * fds_hold - this process kept to the descriptors it has: RLIMIT_NOFILE's
- * soft limit lowered to the lowest one free, so that the next descriptor
- * asked for (libzmq's next socket's mailbox) is refused EMFILE, as in a
- * daemon out of them; *old is the limit for fds_release to put back.
- */
-static void
-fds_hold(struct rlimit *old)
-{
-	struct rlimit lim;
-	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_int_equal(close(fd), 0);
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, old), 0);
-	lim = *old;
-	lim.rlim_cur = (rlim_t)fd;
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
-}
-
-/* fds_release - the limit fds_hold lowered put back. */
-static void
-fds_release(const struct rlimit *old)
-{
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, old), 0);
 }
 
 /*
