@@ -5,7 +5,8 @@
  * "FILE:LINE: [node] keyholder2_key: ...". A holder's replies nothing
  * asked for, HOLDERS_FLOOD_MAX in a row, drop its connection, idle or
  * while a round waits, for it or (once it answered) for another holder,
- * or as a round starts, which goes on the new socket.
+ * or as a round starts, which goes on the new socket; a new socket
+ * refused (out of descriptors) is made at the next request.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -453,6 +454,64 @@ test_flood_cut_at_send(void **state)
 }
 
 /*
+ * The flood cut's new socket refused (the node out of descriptors:
+ * RLIMIT_NOFILE held at those it has, libzmq's next socket refused
+ * EMFILE): the cut is counted, and the next request tries a new socket
+ * again (send_one: h->reopen), which with descriptors back is made: the
+ * request goes on a new connection, not the flooded one, and is answered.
+ */
+static void
+test_flood_reopen_failed(void **state)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)], old[256];
+	struct tsock *s;
+	struct zap_thread z;
+	struct oprf_msg m;
+	struct rlimit fds;
+	size_t old_len;
+	char why[256];
+	struct rig r;
+	int e;
+
+	(void)state;
+	rig_open(&r);
+	rig_hello(&r);
+	s = holders_socket(r.hs, 0);
+	assert_true(r.route_len <= sizeof(old));
+	memcpy(old, r.route, r.route_len);
+	old_len = r.route_len;
+	rig_unasked(&r, HOLDERS_FLOOD_MAX);
+	fds_hold(&fds);
+	rig_settle(&r, 1);
+	fds_release(&fds);
+	assert_int_equal(holders_floods(r.hs), 1);
+	assert_ptr_equal(holders_socket(r.hs, 0), s);
+
+	memset(el, 7, sizeof(el));
+	z.srv = &r.srv;
+	atomic_init(&z.stop, false);
+	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
+	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
+	atomic_store(&z.stop, true);
+	assert_int_equal(pthread_join(z.id, NULL), 0);
+	if (e != 0)
+		print_error("holders_send: %s\n", why);
+	assert_int_equal(e, 0);
+	assert_ptr_equal(holders_socket(r.hs, 0), s);
+	assert_int_equal(rig_request(&r, &m), 0);
+	assert_false(r.route_len == old_len &&
+		     memcmp(r.route, old, old_len) == 0);
+	rig_reply(&r, m.request_id, OPRF_OK, 1, 5, 0);
+	codec_oprf_clear(&m);
+	e = holders_recv(r.hs, 5, 1, out, why, sizeof(why));
+	if (e != 0)
+		print_error("holders_recv: %s\n", why);
+	assert_int_equal(e, 0);
+	assert_int_equal(holders_floods(r.hs), 1);
+	rig_close(&r);
+}
+
+/*
  * A genuine holder answering late, the rounds of a run of failed
  * submissions (each timed out here; another holder's refusal does the
  * same) answered after they ended: none of those answers is taken, and
@@ -517,6 +576,7 @@ main(void)
 	    cmocka_unit_test(test_flood_while_waiting),
 	    cmocka_unit_test(test_flood_after_answering),
 	    cmocka_unit_test(test_flood_cut_at_send),
+	    cmocka_unit_test(test_flood_reopen_failed),
 	    cmocka_unit_test(test_late_answers_not_flood),
 	};
 
