@@ -206,6 +206,16 @@ add_library(kuska_tools STATIC ${CMAKE_SOURCE_DIR}/tests/tools/common/unread.c
 	${CMAKE_SOURCE_DIR}/tests/tools/common/rawzmtp.c)
 target_include_directories(kuska_tools PUBLIC ${CMAKE_SOURCE_DIR}/tests/tools/common)
 target_link_libraries(kuska_tools PUBLIC kuska_lib)
+# test_holders and test_deliver dial a key holder's and the consolidator's
+# place taken by the tools' fake server (tests/unit/curve_rig.c), as the
+# node dials them.
+foreach(t test_holders test_deliver)
+	if(TARGET ${t})
+		target_sources(${t} PRIVATE
+			${CMAKE_SOURCE_DIR}/tests/unit/curve_rig.c)
+		target_link_libraries(${t} kuska_tools)
+	endif()
+endforeach()
 # An LD_PRELOAD library that stalls a store's commits while a file exists
 # (tests/tools/shim/stall.c); left out of the sanitizers, whose runtime
 # is the executable's.

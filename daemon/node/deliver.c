@@ -33,6 +33,8 @@ deliver_init(struct deliver *d)
 	memset(&d->refusals_log, 0, sizeof(d->refusals_log));
 	memset(&d->answer_log, 0, sizeof(d->answer_log));
 	memset(&d->refused_log, 0, sizeof(d->refused_log));
+	d->reopen_due_ms = 0;
+	memset(&d->reopen_log, 0, sizeof(d->reopen_log));
 	if (outbox_state(d->ob, &st) == 0)
 		d->acked = st.acked_seq;
 	d->sent_upto = d->acked;
@@ -250,6 +252,14 @@ deliver_tick(struct deliver *d, uint64_t now_ms)
 {
 	struct outbox_state st;
 
+	/* A flood's new socket first: the flooded one is never redialled,
+	 * nor sent anything. */
+	if (d->reopen_due_ms != 0) {
+		if (now_ms >= d->reopen_due_ms)
+			deliver_reopen(d, now_ms);
+		if (d->reopen_due_ms != 0)
+			return;
+	}
 	if (d->redial_due_ms != 0 && now_ms >= d->redial_due_ms)
 		deliver_redial(d, now_ms);
 	if (!d->welcomed) {

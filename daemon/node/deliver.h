@@ -136,6 +136,12 @@ struct deliver {
 	/* After a refused handshake libzmq stops trying: dial again at
 	 * redial_due_ms (0: not due), backing off. */
 	uint64_t redial_due_ms, redial_backoff_ms;
+	/* After a flood, the new socket that could not be made (the node
+	 * out of descriptors, say) is made at reopen_due_ms (0: none due),
+	 * never the flooded one redialled; meanwhile nothing is sent. Its
+	 * failures are said within a budget of their own. */
+	uint64_t reopen_due_ms;
+	struct log_budget reopen_log;
 	/* Wall clock of the last handshake refused (the node's key not in
 	 * the consolidator's registry) or failed HANDSHAKE_FAILURES_SAID
 	 * times in a row (a wrong consolidator_key, more likely than a cut),
@@ -212,7 +218,9 @@ bool deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
  * answers a consolidator sends without end must not hold the node's loop
  * from the submits, the key holders and the watchdog. DELIVER_FLOOD_MAX
  * in a row not taken replace d->sock and d->mon by new ones (the same
- * structs) dialling again, and end the call.
+ * structs) dialling again, and end the call; new ones that cannot be
+ * made are tried again by deliver_tick (every second), the old socket
+ * never dialled again.
  */
 #define DELIVER_DRAIN_MAX 1024
 #define DELIVER_MAX_PER_CALL 64
@@ -223,8 +231,9 @@ void deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		   uint64_t now_ms);
 
 /*
- * deliver_tick - does what is due: hello when idle, batches while credit
- * lasts, time-outs. Call after every event and at least every 200 ms.
+ * deliver_tick - does what is due: a flood's new socket, a redial, hello
+ * when idle, batches while credit lasts, time-outs. Call after every
+ * event and at least every 200 ms.
  */
 void deliver_tick(struct deliver *d, uint64_t now_ms);
 

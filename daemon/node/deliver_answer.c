@@ -576,37 +576,22 @@ deliver_message(struct deliver *d, const uint8_t *buf, size_t len,
 
 /*
  * Counts a message read, taken or not: DELIVER_FLOOD_MAX in a row not
- * taken drop the connection and what libzmq holds of it, and dial again:
- * a new socket (and monitor) in place of the old, closed with its
- * connection ended by libzmq's reaper thread (zmq_disconnect then
- * zmq_connect on the same socket aborted libzmq 4.3.4 under ASan, its
- * stopped engine meeting a heartbeat). Returns whether it did.
+ * taken drop the connection and what libzmq holds of it, and dial again
+ * on a new socket (deliver_reopen: never the same one redialled).
+ * Returns whether it did.
  */
 static bool
 flooded(struct deliver *d, bool taken, uint64_t now_ms)
 {
-	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME,
-				   .rcv_unbounded = true};
-	int r;
-
 	if (!flood_guard_note(&d->flood, taken))
 		return false;
 	deliver_go_idle(d, now_ms);
 	d->undialled = false;
-	r = tsock_reopen_curve(d->t, d->sock, d->mon, d->endpoint,
-			       d->key->curve_pk, d->key->curve_sk, d->cons_pk,
-			       &lim);
-	if (r == 0) {
-		/* The old monitor, closed, says no disconnection. */
-		d->connected = false;
-		deliver_forget_ask(d);
-	}
-	if (r != 0)
-		d->redial_due_ms = now_ms; /* deliver_tick tries again */
 	log_warnx_budget(&d->flood.log,
 			 "event=consolidator_flood consolidator=%s "
 			 "untaken=%d action=redial",
 			 LOG_Q(d->endpoint), DELIVER_FLOOD_MAX);
+	deliver_reopen(d, now_ms);
 	return true;
 }
 

@@ -18,6 +18,8 @@
 #define HANDSHAKE_FAILED_REDIAL_MAX_MS 60000
 /* Not reached for this long (not a restart of the consolidator): said. */
 #define UNREACHED_SAY_MS 10000
+/* A flood's new socket that could not be made: tried again after. */
+#define REOPEN_RETRY_MS 1000
 
 /* The next redial after a refused or failed handshake: 10 s, doubling
  * to max_ms. */
@@ -53,6 +55,43 @@ deliver_redial(struct deliver *d, uint64_t now_ms)
 		schedule_redial(d, now_ms, REDIAL_MAX_MS);
 	} else
 		log_info("event=redial consolidator=%s", LOG_Q(d->endpoint));
+}
+
+/*
+ * After a flood, a new socket (and monitor) in place of the old, closed
+ * with its connection ended by libzmq's reaper thread (zmq_disconnect
+ * then zmq_connect on the same socket aborted libzmq 4.3.4 under ASan,
+ * its stopped engine meeting a heartbeat). One that cannot be made (the
+ * node out of descriptors: EMFILE) is tried again REOPEN_RETRY_MS later,
+ * as a new socket too, never the flooded one redialled (a redial due
+ * waits for it: deliver_tick); failures are said within a budget, the
+ * flood's cuts going on meanwhile.
+ */
+void
+deliver_reopen(struct deliver *d, uint64_t now_ms)
+{
+	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME,
+				   .rcv_unbounded = true};
+	int r;
+
+	r = tsock_reopen_curve(d->t, d->sock, d->mon, d->endpoint,
+			       d->key->curve_pk, d->key->curve_sk, d->cons_pk,
+			       &lim);
+	if (r != 0) {
+		d->reopen_due_ms = now_ms + REOPEN_RETRY_MS;
+		log_warnx_budget(&d->reopen_log,
+				 "event=redial_failed consolidator=%s "
+				 "error=%s socket=new retry_s=%d",
+				 LOG_Q(d->endpoint), LOG_Q(strerror(-r)),
+				 REOPEN_RETRY_MS / 1000);
+		return;
+	}
+	d->reopen_due_ms = 0;
+	/* The old monitor, closed, says no disconnection. A Welcome read
+	 * meanwhile on the flooded connection is not this one's. */
+	d->connected = false;
+	deliver_go_idle(d, now_ms);
+	deliver_forget_ask(d);
 }
 
 /*

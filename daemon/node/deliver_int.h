@@ -28,6 +28,9 @@ void deliver_go_idle(struct deliver *d, uint64_t due_ms);
 
 /* deliver_conn.c: dials the consolidator again, when due. */
 void deliver_redial(struct deliver *d, uint64_t now_ms);
+/* A new socket (and monitor) in place of d->sock (d->mon) after a flood,
+ * or at reopen_due_ms when that failed. */
+void deliver_reopen(struct deliver *d, uint64_t now_ms);
 
 /* deliver_refusals.c: asks for the refusals from the outbox's
  * refusals_from on. */

@@ -412,8 +412,9 @@ reopen(struct holders *hs, struct holder *h)
  * taken drop the connection, and what libzmq holds of it (the requests
  * sent and not answered too), and dial again: a new socket (and monitor)
  * in place of the old, closed with its connection ended by libzmq's
- * reaper thread, as the consolidator's (deliver_answer.c: zmq_disconnect
- * then zmq_connect on the same socket aborted libzmq 4.3.4 under ASan).
+ * reaper thread, as the consolidator's (deliver_conn.c, deliver_reopen:
+ * zmq_disconnect then zmq_connect on the same socket aborted libzmq 4.3.4
+ * under ASan).
  * The old monitor closed, no late disconnection of the old connection is
  * told. Returns whether it did.
  */

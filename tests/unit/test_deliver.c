@@ -16,7 +16,9 @@
  * Welcome twice; refusals and undecodable frames without end are logged
  * within a budget; what a genuine consolidator sends in the orders it
  * can is all taken; an Ack that acknowledges the batches before its own,
- * whose Acks were lost, has their refusals asked for.
+ * whose Acks were lost, has their refusals asked for; a flood's cut whose
+ * new socket is refused (out of descriptors) tries a new one again, never
+ * the flooded one redialled.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,11 +28,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "capture.h"
+#include "curve_rig.h"
 #include "date.h"
 #include "deliver.h"
 #include "keys.h"
@@ -539,64 +543,45 @@ test_read_unasked(void **state)
 
 /*
  * A consolidator's place taken by the test: a CURVE ROUTER on an ipc
- * socket, every node admitted, and the node's DEALER with its monitor
- * connected to it as the daemon connects them, on one transport, all set
- * into a deliver (whose flood cut opens new ones with them).
+ * socket, every node admitted (curve_rig.h), and the node's DEALER with
+ * its monitor connected to it as the daemon connects them, on one
+ * transport, all set into a deliver (whose flood cut opens new ones with
+ * them).
  */
 struct curve_rig {
-	char ep[128];
-	struct transport *t;
-	struct tsock *zap, *router, *dealer, *mon;
-	struct secret_key *node, *cons;
+	struct curve_server srv;
+	struct transport *t;	    /* srv's */
+	struct tsock *router;	    /* srv's */
+	struct tsock *dealer, *mon; /* the node's */
 	struct tframes route; /* the node's routing frame, and its "hi" */
 };
 
-static int
-admit_any(void *arg, const char *domain, const char *address,
-	  const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
-{
-	(void)arg;
-	(void)domain;
-	(void)address;
-	(void)key;
-	snprintf(user_id, cap, "node");
-	return 0;
-}
-
-/* The rig, its socket file in dir, set into d (made by read_setup). */
+/* The rig, its files in dir, set into d (made by read_setup). */
 static void
 curve_open(struct curve_rig *c, const char *dir, struct deliver *d)
 {
-	/* All the test sends queued at once: none dropped at the mark. */
-	struct tsock_limits rlim = {.max_frame = CODEC_MAX_FRAME,
-				    .hwm = 2 * DELIVER_FLOOD_MAX};
 	/* As the node's daemon (start.c) opens it. */
 	struct tsock_limits dlim = {.max_frame = CODEC_MAX_FRAME,
 				    .rcv_unbounded = true};
+	const struct secret_key *node;
 	int e;
 
 	memset(c, 0, sizeof(*c));
-	snprintf(c->ep, sizeof(c->ep), "ipc://%s/cons.sock", dir);
-	assert_int_equal(keys_init(), 0);
-	assert_int_equal(keys_generate("node", &c->node), 0);
-	assert_int_equal(keys_generate("consolidator", &c->cons), 0);
-	c->t = transport_new();
-	assert_non_null(c->t);
-	c->zap = tsock_zap(c->t, &e);
-	assert_non_null(c->zap);
-	c->router = tsock_bind_curve(c->t, c->ep, c->cons->curve_sk,
-				     "consolidator", &rlim, NULL, &e);
-	assert_non_null(c->router);
-	c->dealer = tsock_connect_curve(c->t, c->ep, c->node->curve_pk,
-					c->node->curve_sk, c->cons->curve_pk,
-					&dlim, &c->mon, &e);
+	/* All the test sends queued at once: none dropped at the mark. */
+	curve_server_open(&c->srv, dir, "consolidator", 2 * DELIVER_FLOOD_MAX);
+	c->t = c->srv.fs.t;
+	c->router = c->srv.fs.s;
+	node = c->srv.node;
+	c->dealer =
+	    tsock_connect_curve(c->t, c->srv.ep, node->curve_pk, node->curve_sk,
+				c->srv.fs.key->curve_pk, &dlim, &c->mon, &e);
 	assert_non_null(c->dealer);
 	d->t = c->t;
 	d->sock = c->dealer;
 	d->mon = c->mon;
-	d->endpoint = c->ep;
-	d->key = c->node;
-	d->cons_pk = c->cons->curve_pk;
+	d->endpoint = c->srv.ep;
+	d->key = node;
+	d->cons_pk = c->srv.fs.key->curve_pk;
 }
 
 /*
@@ -610,7 +595,7 @@ static int
 curve_connected(struct curve_rig *c, struct deliver *d)
 {
 	static const uint8_t hi[] = "hi";
-	struct tsock *socks[3] = {c->zap, c->router, c->mon};
+	struct tsock *socks[3] = {c->srv.fs.zap, c->router, c->mon};
 	const void *p = hi;
 	size_t l = sizeof(hi);
 	bool ready[3];
@@ -620,8 +605,7 @@ curve_connected(struct curve_rig *c, struct deliver *d)
 
 	for (i = 0; i < 200 && !d->connected; i++) {
 		(void)tsock_poll(socks, 3, ready, 50);
-		while (tsock_zap_serve(c->zap, admit_any, NULL) == 0)
-			;
+		curve_server_serve(&c->srv);
 		while (tsock_monitor_read(c->mon, &ev, addr, sizeof(addr)) ==
 		       0) {
 			if (ev == TEVENT_DISCONNECTED)
@@ -641,18 +625,17 @@ curve_connected(struct curve_rig *c, struct deliver *d)
 	return gone;
 }
 
-/* Frees what curve_open made (the socket before its monitor). */
+/* Frees what curve_open made (the node's socket before its monitor, both
+ * before the server's transport). */
 static void
 curve_close(struct curve_rig *c)
 {
 	tframes_clear(&c->route);
 	tsock_free(&c->dealer);
 	tsock_free(&c->mon);
-	tsock_free(&c->router);
-	tsock_free(&c->zap);
-	transport_free(&c->t);
-	keys_free(&c->node);
-	keys_free(&c->cons);
+	curve_server_close(&c->srv);
+	c->t = NULL;
+	c->router = NULL;
 }
 
 /*
@@ -716,6 +699,123 @@ test_read_flood_cut(void **state)
 	assert_int_equal(curve_connected(&c, &d), 0);
 	assert_false(c.route.len[0] == old_len &&
 		     memcmp(c.route.data[0], old_route, old_len) == 0);
+	curve_close(&c);
+	read_teardown(dir, &c.t, &c.router, &c.dealer, &ob);
+}
+
+/*
+ * The next message of the node's socket at the rig's router, within 5 s,
+ * decoded into *m (codec_msg_clear'd by the caller): from the routing
+ * frame curve_connected kept, the node's connection now.
+ */
+static void
+curve_next(struct curve_rig *c, struct msg *m)
+{
+	struct tframes f;
+	bool ready;
+
+	assert_int_equal(tsock_poll(&c->router, 1, &ready, 5000), 1);
+	assert_int_equal(tsock_recv(c->router, &f, 2, CODEC_MAX_FRAME), 0);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(f.len[0], c->route.len[0]);
+	assert_memory_equal(f.data[0], c->route.data[0], f.len[0]);
+	assert_int_equal(codec_msg_decode(f.data[1], f.len[1], m), 0);
+	tframes_clear(&f);
+}
+
+/*
+ * The flood cut's new socket refused (the node out of descriptors: its
+ * RLIMIT_NOFILE held at the descriptors it has, libzmq's next socket
+ * refused EMFILE): said, and tried again when due as a new socket, never
+ * as the flooded one redialled (zmq_disconnect then zmq_connect on it is
+ * what aborted libzmq 4.3.4 under ASan), nothing sent meanwhile on the
+ * flooded connection. Descriptors back, the next try makes the new
+ * socket, on which the node says hello, is welcomed and delivers its
+ * outbox once, acknowledged. Before, a failed new socket had
+ * deliver_tick redial the flooded one (event=redial).
+ */
+static void
+test_read_flood_reopen_failed(void **state)
+{
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
+	uint8_t old_route[256];
+	size_t old_len, i, total = 0, n;
+	struct curve_rig c;
+	struct outbox *ob = NULL;
+	struct outbox_state st;
+	struct rlimit fds;
+	struct deliver d;
+	struct msg a, m;
+	uint64_t batch;
+	bool ready;
+	const char *l;
+
+	(void)state;
+	read_setup(dir, 3, NULL, &ob, &d);
+	curve_open(&c, dir, &d);
+	assert_int_equal(curve_connected(&c, &d), 0);
+	assert_true(c.route.len[0] <= sizeof(old_route));
+	old_len = c.route.len[0];
+	memcpy(old_route, c.route.data[0], old_len);
+	capture();
+	for (i = 0; i < DELIVER_FLOOD_MAX; i++) {
+		a = ack_of(0, NULL, 0);
+		a.batch_id = 1000 + i; /* never sent */
+		read_send(c.router, &c.route, &a);
+	}
+	fds_hold(&fds);
+	do {
+		(void)tsock_poll(&c.dealer, 1, &ready, 1000);
+		n = deliver_read(&d, 1000);
+		total += n;
+	} while (n > 0);
+	assert_int_equal(total, DELIVER_FLOOD_MAX);
+	assert_int_equal(d.flood.cuts, 1);
+	assert_false(d.welcomed);
+	/* Tried again (not yet due, then due: refused again); nothing
+	 * reaches the consolidator on the flooded connection. */
+	deliver_tick(&d, 1000);
+	deliver_tick(&d, 2000);
+	assert_int_equal(tsock_poll(&c.router, 1, &ready, 300), 0);
+	fds_release(&fds);
+
+	deliver_tick(&d, 3000);
+	tframes_clear(&c.route);
+	/* The new connection; no disconnection told of the old one. */
+	assert_int_equal(curve_connected(&c, &d), 0);
+	assert_false(c.route.len[0] == old_len &&
+		     memcmp(c.route.data[0], old_route, old_len) == 0);
+	deliver_tick(&d, 4000);
+	curve_next(&c, &m);
+	assert_int_equal(m.type, MSG_HELLO);
+	a = (struct msg){.type = MSG_WELCOME, .nonce = m.nonce};
+	codec_msg_clear(&m);
+	read_send(c.router, &c.route, &a);
+	assert_int_equal(tsock_poll(&c.dealer, 1, &ready, 5000), 1);
+	assert_int_equal(deliver_read(&d, 4000), 1);
+	assert_true(d.welcomed);
+	deliver_tick(&d, 4000);
+	curve_next(&c, &m);
+	assert_int_equal(m.type, MSG_BATCH);
+	assert_int_equal(m.n_envelopes, 3);
+	batch = m.batch_id;
+	codec_msg_clear(&m);
+	a = ack_of(3, NULL, 0);
+	a.batch_id = batch;
+	read_send(c.router, &c.route, &a);
+	assert_int_equal(tsock_poll(&c.dealer, 1, &ready, 5000), 1);
+	assert_int_equal(deliver_read(&d, 4000), 1);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 3);
+	/* Nothing sent twice. */
+	deliver_tick(&d, 4000);
+	assert_int_equal(tsock_poll(&c.router, 1, &ready, 300), 0);
+
+	l = captured();
+	assert_int_equal(captured_count(l, "event=consolidator_flood"), 1);
+	assert_int_equal(captured_count(l, "event=redial_failed"), 2);
+	assert_int_equal(captured_count(l, "socket=new"), 2);
+	assert_int_equal(captured_count(l, "event=redial "), 0);
 	curve_close(&c);
 	read_teardown(dir, &c.t, &c.router, &c.dealer, &ob);
 }
@@ -1039,6 +1139,7 @@ main(void)
 	    cmocka_unit_test(test_read_bounded),
 	    cmocka_unit_test(test_read_unasked),
 	    cmocka_unit_test(test_read_flood_cut),
+	    cmocka_unit_test(test_read_flood_reopen_failed),
 	    cmocka_unit_test(test_refusals_logged),
 	    cmocka_unit_test(test_read_genuine),
 	    cmocka_unit_test(test_ack_lost_between),

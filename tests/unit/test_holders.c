@@ -5,7 +5,8 @@
  * "FILE:LINE: [node] keyholder2_key: ...". A holder's replies nothing
  * asked for, HOLDERS_FLOOD_MAX in a row, drop its connection, idle or
  * while a round waits, for it or (once it answered) for another holder,
- * or as a round starts, which goes on the new socket.
+ * or as a round starts, which goes on the new socket; a new socket
+ * refused (out of descriptors) is made at the next request.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +24,7 @@
 #include <cmocka.h>
 
 #include "codec.h"
+#include "curve_rig.h"
 #include "date.h"
 #include "holders.h"
 #include "keys.h"
@@ -99,84 +101,45 @@ test_missing_key_names_config_line(void **state)
 }
 
 /* A key holder's place taken by the test: a CURVE ROUTER on an ipc
- * socket, every node admitted, and the node's holders connected to it. */
+ * socket, every node admitted (curve_rig.h), and the node's holders
+ * connected to it. */
 struct rig {
-	char dir[64], ep[128], pub[128];
-	struct transport *t;
-	struct tsock *zap, *router;
-	struct secret_key *node, *holder;
+	char dir[64];
+	struct curve_server srv; /* its ROUTER, srv.fs.s */
 	struct node_config *cfg;
 	struct holders *hs;
 	uint8_t route[256]; /* the node's routing id at the router */
 	size_t route_len;
 };
 
-static int
-admit_any(void *arg, const char *domain, const char *address,
-	  const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
-{
-	(void)arg;
-	(void)domain;
-	(void)address;
-	(void)key;
-	snprintf(user_id, cap, "node");
-	return 0;
-}
-
 static void
 rig_open(struct rig *r)
 {
-	/* All a test sends queued at once: none dropped at the mark. */
-	struct tsock_limits lim = {.max_frame = CODEC_MAX_FRAME,
-				   .hwm = 4 * HOLDERS_FLOOD_MAX};
 	char err[512];
-	int e;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->dir, sizeof(r->dir), "/tmp/kuska-holders-XXXXXX");
 	assert_non_null(mkdtemp(r->dir));
-	snprintf(r->ep, sizeof(r->ep), "ipc://%s/kh.sock", r->dir);
-	snprintf(r->pub, sizeof(r->pub), "%s/kh.pub", r->dir);
-	assert_int_equal(keys_init(), 0);
-	assert_int_equal(keys_generate("node", &r->node), 0);
-	assert_int_equal(keys_generate("keyholder", &r->holder), 0);
-	assert_int_equal(keys_write(r->holder, r->dir, "kh"), 0);
-	r->t = transport_new();
-	assert_non_null(r->t);
-	r->zap = tsock_zap(r->t, &e);
-	assert_non_null(r->zap);
-	r->router = tsock_bind_curve(r->t, r->ep, r->holder->curve_sk,
-				     "keyholder", &lim, NULL, &e);
-	assert_non_null(r->router);
+	/* All a test sends queued at once: none dropped at the mark. */
+	curve_server_open(&r->srv, r->dir, "keyholder", 4 * HOLDERS_FLOOD_MAX);
 	r->cfg = calloc(1, sizeof(*r->cfg));
 	assert_non_null(r->cfg);
 	r->cfg->keyholder_timeout_s = 30;
 	snprintf(r->cfg->keyholder[0], sizeof(r->cfg->keyholder[0]), "%s",
-		 r->ep);
+		 r->srv.ep);
 	snprintf(r->cfg->keyholder_key[0], sizeof(r->cfg->keyholder_key[0]),
-		 "%s", r->pub);
-	r->hs =
-	    holders_new(r->t, r->cfg, "node.conf", r->node, err, sizeof(err));
+		 "%s", r->srv.pub);
+	r->hs = holders_new(r->srv.fs.t, r->cfg, "node.conf", r->srv.node, err,
+			    sizeof(err));
 	assert_non_null(r->hs);
 }
 
 static void
 rig_close(struct rig *r)
 {
-	char path[160];
-
 	holders_free(&r->hs);
-	tsock_free(&r->router);
-	tsock_free(&r->zap);
-	transport_free(&r->t);
-	keys_free(&r->node);
-	keys_free(&r->holder);
+	curve_server_close(&r->srv);
 	free(r->cfg);
-	snprintf(path, sizeof(path), "%s/kh.key", r->dir);
-	unlink(path);
-	unlink(r->pub);
-	snprintf(path, sizeof(path), "%s/kh.sock", r->dir);
-	unlink(path);
 	rmdir(r->dir);
 }
 
@@ -205,7 +168,7 @@ rig_reply(struct rig *r, uint64_t id, enum oprf_status status, size_t n,
 	lens[0] = r->route_len;
 	data[1] = buf;
 	lens[1] = len;
-	assert_int_equal(tsock_send(r->router, data, lens, 2), 0);
+	assert_int_equal(tsock_send(r->srv.fs.s, data, lens, 2), 0);
 	free(buf);
 }
 
@@ -229,7 +192,7 @@ rig_unasked(struct rig *r, size_t count)
 static int
 rig_request(struct rig *r, struct oprf_msg *m)
 {
-	struct tsock *socks[2] = {r->zap, r->router};
+	struct tsock *socks[2] = {r->srv.fs.zap, r->srv.fs.s};
 	bool ready[2];
 	struct tframes f;
 	int i, e;
@@ -237,9 +200,8 @@ rig_request(struct rig *r, struct oprf_msg *m)
 	for (i = 0; i < 200; i++) {
 		holders_tick(r->hs);
 		(void)tsock_poll(socks, 2, ready, 50);
-		while (tsock_zap_serve(r->zap, admit_any, NULL) == 0)
-			;
-		if (tsock_recv(r->router, &f, 2, CODEC_MAX_FRAME) == 0)
+		curve_server_serve(&r->srv);
+		if (tsock_recv(r->srv.fs.s, &f, 2, CODEC_MAX_FRAME) == 0)
 			break;
 	}
 	assert_true(i < 200);
@@ -391,10 +353,12 @@ test_flood_after_answering(void **state)
 	rig_open(&r);
 	holders_free(&r.hs);
 	r.cfg->keyholder_timeout_s = 1;
-	snprintf(r.cfg->keyholder[1], sizeof(r.cfg->keyholder[1]), "%s", r.ep);
+	snprintf(r.cfg->keyholder[1], sizeof(r.cfg->keyholder[1]), "%s",
+		 r.srv.ep);
 	snprintf(r.cfg->keyholder_key[1], sizeof(r.cfg->keyholder_key[1]), "%s",
-		 r.pub);
-	r.hs = holders_new(r.t, r.cfg, "node.conf", r.node, err, sizeof(err));
+		 r.srv.pub);
+	r.hs = holders_new(r.srv.fs.t, r.cfg, "node.conf", r.srv.node, err,
+			   sizeof(err));
 	assert_non_null(r.hs);
 	assert_int_equal(holders_count(r.hs), 2);
 	rig_hello(&r);
@@ -422,7 +386,7 @@ test_flood_after_answering(void **state)
  * in a call (holders_send dialling a holder anew). */
 struct zap_thread {
 	pthread_t id;
-	struct tsock *zap;
+	struct curve_server *srv;
 	atomic_bool stop;
 };
 
@@ -433,9 +397,8 @@ zap_loop(void *arg)
 	bool ready;
 
 	while (!atomic_load(&z->stop)) {
-		(void)tsock_poll(&z->zap, 1, &ready, 20);
-		while (tsock_zap_serve(z->zap, admit_any, NULL) == 0)
-			;
+		(void)tsock_poll(&z->srv->fs.zap, 1, &ready, 20);
+		curve_server_serve(z->srv);
 	}
 	return NULL;
 }
@@ -471,7 +434,7 @@ test_flood_cut_at_send(void **state)
 	rig_unasked(&r, 1);
 	assert_int_equal(tsock_poll(&s, 1, &ready, 5000), 1); /* unread */
 	memset(el, 7, sizeof(el));
-	z.zap = r.zap;
+	z.srv = &r.srv;
 	atomic_init(&z.stop, false);
 	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
 	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
@@ -487,6 +450,64 @@ test_flood_cut_at_send(void **state)
 	if (e != 0)
 		print_error("holders_recv: %s\n", why);
 	assert_int_equal(e, 0);
+	rig_close(&r);
+}
+
+/*
+ * The flood cut's new socket refused (the node out of descriptors:
+ * RLIMIT_NOFILE held at those it has, libzmq's next socket refused
+ * EMFILE): the cut is counted, and the next request tries a new socket
+ * again (send_one: h->reopen), which with descriptors back is made: the
+ * request goes on a new connection, not the flooded one, and is answered.
+ */
+static void
+test_flood_reopen_failed(void **state)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)], old[256];
+	struct tsock *s;
+	struct zap_thread z;
+	struct oprf_msg m;
+	struct rlimit fds;
+	size_t old_len;
+	char why[256];
+	struct rig r;
+	int e;
+
+	(void)state;
+	rig_open(&r);
+	rig_hello(&r);
+	s = holders_socket(r.hs, 0);
+	assert_true(r.route_len <= sizeof(old));
+	memcpy(old, r.route, r.route_len);
+	old_len = r.route_len;
+	rig_unasked(&r, HOLDERS_FLOOD_MAX);
+	fds_hold(&fds);
+	rig_settle(&r, 1);
+	fds_release(&fds);
+	assert_int_equal(holders_floods(r.hs), 1);
+	assert_ptr_equal(holders_socket(r.hs, 0), s);
+
+	memset(el, 7, sizeof(el));
+	z.srv = &r.srv;
+	atomic_init(&z.stop, false);
+	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
+	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
+	atomic_store(&z.stop, true);
+	assert_int_equal(pthread_join(z.id, NULL), 0);
+	if (e != 0)
+		print_error("holders_send: %s\n", why);
+	assert_int_equal(e, 0);
+	assert_ptr_equal(holders_socket(r.hs, 0), s);
+	assert_int_equal(rig_request(&r, &m), 0);
+	assert_false(r.route_len == old_len &&
+		     memcmp(r.route, old, old_len) == 0);
+	rig_reply(&r, m.request_id, OPRF_OK, 1, 5, 0);
+	codec_oprf_clear(&m);
+	e = holders_recv(r.hs, 5, 1, out, why, sizeof(why));
+	if (e != 0)
+		print_error("holders_recv: %s\n", why);
+	assert_int_equal(e, 0);
+	assert_int_equal(holders_floods(r.hs), 1);
 	rig_close(&r);
 }
 
@@ -519,7 +540,8 @@ test_late_answers_not_flood(void **state)
 	rig_open(&r);
 	r.cfg->keyholder_timeout_s = 1;
 	holders_free(&r.hs);
-	r.hs = holders_new(r.t, r.cfg, "node.conf", r.node, why, sizeof(why));
+	r.hs = holders_new(r.srv.fs.t, r.cfg, "node.conf", r.srv.node, why,
+			   sizeof(why));
 	assert_non_null(r.hs);
 	rig_hello(&r);
 	for (k = 0; k < ROUNDS; k++) {
@@ -554,6 +576,7 @@ main(void)
 	    cmocka_unit_test(test_flood_while_waiting),
 	    cmocka_unit_test(test_flood_after_answering),
 	    cmocka_unit_test(test_flood_cut_at_send),
+	    cmocka_unit_test(test_flood_reopen_failed),
 	    cmocka_unit_test(test_late_answers_not_flood),
 	};
 

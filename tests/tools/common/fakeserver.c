@@ -20,10 +20,10 @@ on_term(int sig)
 	stop = 1;
 }
 
-/* Every node admitted, under one name. */
-static int
-admit_any(void *arg, const char *domain, const char *address,
-	  const uint8_t key[TRANSPORT_KEY_LEN], char *user_id, size_t cap)
+int
+fake_server_admit(void *arg, const char *domain, const char *address,
+		  const uint8_t key[TRANSPORT_KEY_LEN], char *user_id,
+		  size_t cap)
 {
 	(void)arg;
 	(void)domain;
@@ -92,7 +92,7 @@ fake_server_wait(struct fake_server *fs, int timeout_ms)
 
 	if (tsock_poll(socks, 2, ready, timeout_ms) <= 0)
 		return false;
-	while (tsock_zap_serve(fs->zap, admit_any, NULL) != -EAGAIN)
+	while (tsock_zap_serve(fs->zap, fake_server_admit, NULL) != -EAGAIN)
 		;
 	return true;
 }

@@ -1,12 +1,15 @@
 /*
  * fakeserver.h - a daemon's place taken by a test tool (kuska_fakecons,
- * kuska_liar): bound where the daemon listens, with its key, admitting
- * every node under one name, until SIGTERM.
+ * kuska_liar) or a unit test (tests/unit/curve_rig.h): bound where the
+ * daemon listens, with its key, admitting every node under one name,
+ * until SIGTERM.
  */
 #ifndef KUSKA_TOOLS_FAKESERVER_H
 #define KUSKA_TOOLS_FAKESERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "keys.h"
 #include "transport.h"
@@ -53,6 +56,15 @@ bool fake_server_running(void);
  * one to receive.
  */
 bool fake_server_wait(struct fake_server *fs, int timeout_ms);
+
+/*
+ * fake_server_admit - the ZAP decision of a fake server (a tsock_zap_fn):
+ * every node admitted, as "node"; for a test that serves the ZAP handler
+ * itself (the unit tests' rigs).
+ */
+int fake_server_admit(void *arg, const char *domain, const char *address,
+		      const uint8_t key[TRANSPORT_KEY_LEN], char *user_id,
+		      size_t cap);
 
 /* fake_server_close - closes everything fake_server_open made. */
 void fake_server_close(struct fake_server *fs);

@@ -1,0 +1,77 @@
+/* curve_rig.c - a CURVE server's place taken by a unit test; see
+ * curve_rig.h. */
+#include "curve_rig.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+void
+curve_server_open(struct curve_server *c, const char *dir, const char *name,
+		  int hwm)
+{
+	struct secret_key *server = NULL;
+	char key[128];
+
+	memset(c, 0, sizeof(*c));
+	assert_true(strlen(dir) < sizeof(c->dir));
+	snprintf(c->dir, sizeof(c->dir), "%s", dir);
+	snprintf(c->ep, sizeof(c->ep), "ipc://%s/server.sock", c->dir);
+	snprintf(c->pub, sizeof(c->pub), "%s/server.pub", c->dir);
+	snprintf(key, sizeof(key), "%s/server.key", c->dir);
+	assert_int_equal(keys_init(), 0);
+	assert_int_equal(keys_generate("node", &c->node), 0);
+	assert_int_equal(keys_generate(name, &server), 0);
+	assert_int_equal(keys_write(server, c->dir, "server"), 0);
+	keys_free(&server);
+	fake_server_hwm(hwm);
+	assert_int_equal(
+	    fake_server_open(&c->fs, "curve_rig", key, c->ep, name), 0);
+}
+
+void
+curve_server_serve(struct curve_server *c)
+{
+	while (tsock_zap_serve(c->fs.zap, fake_server_admit, NULL) == 0)
+		;
+}
+
+void
+curve_server_close(struct curve_server *c)
+{
+	char path[128];
+
+	fake_server_close(&c->fs);
+	keys_free(&c->node);
+	snprintf(path, sizeof(path), "%s/server.key", c->dir);
+	unlink(path);
+	unlink(c->pub);
+	snprintf(path, sizeof(path), "%s/server.sock", c->dir);
+	unlink(path);
+}
+
+void
+fds_hold(struct rlimit *old)
+{
+	struct rlimit lim;
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, old), 0);
+	lim = *old;
+	lim.rlim_cur = (rlim_t)fd;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+}
+
+void
+fds_release(const struct rlimit *old)
+{
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, old), 0);
+}
