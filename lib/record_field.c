@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "date.h"
 
@@ -96,6 +97,30 @@ record_check_fields(struct parser *p, json_t *obj, const char *base,
 		return record_fail(p, base, key, RECORD_UNKNOWN_FIELD);
 	}
 	return 0;
+}
+
+bool
+record_no_value(const char *s, size_t len)
+{
+	static const char *const words[] = {
+	    "null", "none", "nan", "undefined", "n/a", "na", "s/n", "sn", NULL};
+	size_t i, zeros = 0;
+
+	while (len > 0 && s[0] == ' ') {
+		s++;
+		len--;
+	}
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	for (i = 0; i < len && (s[i] == '0' || s[i] == '-'); i++)
+		zeros += s[i] == '0';
+	if (zeros > 0 && i == len)
+		return true;
+	for (i = 0; words[i] != NULL; i++)
+		if (len == strlen(words[i]) &&
+		    strncasecmp(s, words[i], len) == 0)
+			return true;
+	return false;
 }
 
 int
@@ -225,6 +250,11 @@ record_parse_day(struct parser *p, json_t *obj, const char *base,
 		return -EINVAL;
 	if (len == 0 && !required)
 		return record_fail(p, base, name, RECORD_EMPTY_OPTIONAL);
+	if (record_no_value(s, len))
+		return record_fail(p, base, name, "%s: %s", RECORD_NO_VALUE,
+				   required ? "write the day it happened"
+					    : "leave the field out when it "
+					      "is not known");
 	if (date_parse(s, len, ret) < 0)
 		return record_fail(p, base, name,
 				   "must be a real day written YYYY-MM-DD%s",

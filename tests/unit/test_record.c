@@ -332,11 +332,12 @@ test_ref_not_document(void **state)
 		     "'2026-03-10','region':'15','victim':{'document':{'type':"
 		     "'OTHER','number':'A123'},'sex':'F','nationality':'PE',"
 		     "'age':15},'exploitation':['sexual']}");
-	/* 00000000, a case system's "no DNI", names no one: a zero-padded
-	 * ref holds it. */
-	ok(INST_PNP, "{'kind':'identification','ref':'MP-0000000042','date':"
+	/* 99999999, a case system's "no DNI" (00000000 is refused, as
+	 * standing for no value), names no one: a ref padded with nines
+	 * holds it. */
+	ok(INST_PNP, "{'kind':'identification','ref':'MP-9999999942','date':"
 		     "'2026-03-10','region':'15','victim':{'document':{'type':"
-		     "'DNI','number':'00000000'},'sex':'F','nationality':'PE',"
+		     "'DNI','number':'99999999'},'sex':'F','nationality':'PE',"
 		     "'age':15},'exploitation':['sexual']}");
 	/* A withdrawal names the record to take back by its ref, held
 	 * before the check: it has no victim to compare it with. */
@@ -1663,6 +1664,93 @@ test_ministry_slips(void **state)
 	ok(INST_MIMP, RR_NUM("'  of-2026-0101-pnp '"));
 }
 
+/* A victim written with fields of her own, v's inside. */
+#define V_WITH(v) "{" v ",'sex':'F','nationality':'PE','age':12}"
+#define CASE_NUM(num)                                                          \
+	TOP("case_stage", "'2026-03-10'", "'21'",                              \
+	    "'case_number':" num ",'stage':'complaint','victims':[" V_DNI      \
+	    "],'persons':1,'article':'153'")
+
+/*
+ * What a spreadsheet, a CSV-to-JSON tool or a case system writes where it
+ * has no value, as text: null, None, NaN, undefined, N/A, S/N, a DNI of
+ * zeros, 0000-00-00 (walk53). Taken, a name NULL or a document number
+ * 00000000 would join every child so written into one victim, an oficio
+ * S/N every referral so numbered into one. Each is refused saying so and
+ * what to do; a real value that only looks like one is taken.
+ */
+static void
+test_no_value_words(void **state)
+{
+	static const char out[] =
+	    "stands for no value (null, N/A, S/N, zeros...): leave the field "
+	    "out when it is not known";
+	static const char doc[] =
+	    "stands for no value (null, N/A, S/N, zeros...): leave the "
+	    "document out; as a number it would join every child so written "
+	    "into one";
+	static const char num[] =
+	    "stands for no value (null, N/A, S/N, zeros...): write the number "
+	    "the document shows; taken as one it would make every referral so "
+	    "written one";
+
+	(void)state;
+	refused(IDV(V_WITH("'given_names':'null'")), "victim.given_names", out);
+	refused(IDV(V_WITH("'surnames':'NULL'")), "victim.surnames", out);
+	refused(IDV(V_WITH("'surnames':' None '")), "victim.surnames", out);
+	refused(IDV(V_WITH("'given_names':'NaN'")), "victim.given_names", out);
+	refused(IDV(V_WITH("'given_names':'undefined'")), "victim.given_names",
+		out);
+	refused(IDV("{'birth_date':'null','sex':'F','nationality':'PE'}"),
+		"victim.birth_date", out);
+	refused(IDV("{'birth_date':'0000-00-00','sex':'F','nationality':'PE',"
+		    "'age':3}"),
+		"victim.birth_date", out);
+	refused(IDV(V_WITH("'document':{'type':'DNI','number':'00000000'}")),
+		"victim.document.number", doc);
+	refused(IDV(V_WITH("'document':{'type':'DNI','number':'0000-0000'}")),
+		"victim.document.number", doc);
+	refused(IDV(V_WITH("'document':{'type':'OTHER','number':'null'}")),
+		"victim.document.number", doc);
+	refused(IDV(V_WITH("'document':{'type':'CE','number':'0'}")),
+		"victim.document.number", doc);
+	refused(IDV(V_WITH("'document':{'type':'PASSPORT','number':'N/A'}")),
+		"victim.document.number", doc);
+	refused(IDV(V_WITH("'document':{'type':'','number':''}")),
+		"victim.document.type",
+		"is empty: leave the document out when the victim has none");
+	refused(IDV(V_WITH("'document':{'type':'null','number':'null'}")),
+		"victim.document.type",
+		"stands for no value (null, N/A, S/N, zeros...): leave the "
+		"document out when the victim has none");
+	refused_as(INST_MIMP, RR_NUM("'null'"), "referral_number", num);
+	refused_as(INST_MIMP, RR_NUM("' s/n '"), "referral_number", num);
+	refused_as(INST_MIMP, RR_NUM("'S/N'"), "referral_number", num);
+	refused_as(INST_MIMP, RR_NUM("'0'"), "referral_number", num);
+	refused_as(INST_PNP, RF_NUM("'N/A'"), "referral_number", num);
+	refused(CASE_NUM("'NULL'"), "case_number",
+		"stands for no value (null, N/A, S/N, zeros...): write the "
+		"number the document shows; taken as one it would make every "
+		"case so written one");
+	refused(TOP("identification", "'null'", "'15'", BID), "date",
+		"stands for no value (null, N/A, S/N, zeros...): write the day "
+		"it happened");
+	refused(TOP("identification", "'0000-00-00'", "'15'", BID), "date",
+		"stands for no value (null, N/A, S/N, zeros...): write the day "
+		"it happened");
+	/* Values that hold such a word, or zeros, among others: taken. */
+	ok(INST_PNP, IDV(V_WITH("'given_names':'Nancy Nina'")));
+	ok(INST_PNP, IDV(V_WITH("'surnames':'Sanchez Na'")));
+	ok(INST_PNP,
+	   IDV(V_WITH("'document':{'type':'DNI','number':'00012345'}")));
+	ok(INST_PNP,
+	   IDV(V_WITH("'document':{'type':'CE','number':'000-001'}")));
+	ok(INST_MIMP, RR_NUM("'SN-2026-1'"));
+	ok(INST_MIMP, RR_NUM("'NULL-0'"));
+	ok(INST_MIMP, RR_NUM("'0-1'"));
+	ok(INST_PNP, CASE_NUM("'0000-2026'"));
+}
+
 static void
 test_bad_cases(void **state)
 {
@@ -2339,6 +2427,7 @@ main(void)
 	    cmocka_unit_test(test_ref_not_name),
 	    cmocka_unit_test(test_ref_name_cost),
 	    cmocka_unit_test(test_export_slips),
+	    cmocka_unit_test(test_no_value_words),
 	    cmocka_unit_test(test_date_forms),
 	    cmocka_unit_test(test_trailing_comma),
 	    cmocka_unit_test(test_ministry_slips),
