@@ -87,6 +87,12 @@ record_check_fields(struct parser *p, json_t *obj, const char *base,
 		if (other != NULL && in_list(other, key))
 			return record_fail(p, base, key, "not a field of %s",
 					   what_kind);
+		/* A spreadsheet's column with no header. */
+		if (key[0] == '\0')
+			return record_fail(p, base, "",
+					   "a field with no name (a column "
+					   "with no header in a spreadsheet's "
+					   "export): leave it out");
 		if (!key_shown(key))
 			return record_fail(
 			    p, base, "",
@@ -250,6 +256,9 @@ record_parse_day(struct parser *p, json_t *obj, const char *base,
 		return -EINVAL;
 	if (len == 0 && !required)
 		return record_fail(p, base, name, RECORD_EMPTY_OPTIONAL);
+	if (len == 0)
+		return record_fail(p, base, name,
+				   "is empty: write the day it happened");
 	if (record_no_value(s, len))
 		return record_fail(p, base, name, "%s: %s", RECORD_NO_VALUE,
 				   required ? "write the day it happened"

@@ -32,6 +32,15 @@ parse_nationality(struct parser *p, json_t *v, const char *path, char out[3])
 
 	if (record_get_string(p, v, path, "nationality", true, &s, &len) < 0)
 		return -EINVAL;
+	/* A spreadsheet's empty cell, or its text for one. */
+	if (strspn(s, " ") == len)
+		return record_fail(p, path, "nationality",
+				   "is empty: write XX when it is not known");
+	/* NA and SN are Namibia and Senegal, not N/A and S/N. */
+	if (len != 2 && record_no_value(s, len))
+		return record_fail(p, path, "nationality",
+				   "%s: write XX when it is not known",
+				   RECORD_NO_VALUE);
 	if (len != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
 		return record_fail(p, path, "nationality",
 				   "must be two upper-case letters (ISO 3166-1 "
@@ -535,6 +544,9 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		return -EINVAL;
 	if (record_get_string(p, v, path, "sex", true, &s, &len) < 0)
 		return -EINVAL;
+	if (strspn(s, " ") == len)
+		return record_fail(p, path, "sex",
+				   "is empty: write U when it is not known");
 	out->sex = sex_from_name(s);
 	if (out->sex == SEX_NONE || len != 1)
 		return record_fail(p, path, "sex", "must be F, M or U%s",

@@ -1439,9 +1439,9 @@ test_export_slips(void **state)
 	/* Unpadded, the reason is as before. */
 	refused(IDV("{'sex':'X','nationality':'PE','age':3}"), "victim.sex",
 		"must be F, M or U");
-	/* A required date left empty is not a day, as before. */
+	/* A required date left empty: said so (walk53). */
 	refused(TOP("identification", "''", "'15'", BID), "date",
-		"must be a real day written YYYY-MM-DD");
+		"is empty: write the day it happened");
 }
 
 /*
@@ -1749,6 +1749,42 @@ test_no_value_words(void **state)
 	ok(INST_MIMP, RR_NUM("'NULL-0'"));
 	ok(INST_MIMP, RR_NUM("'0-1'"));
 	ok(INST_PNP, CASE_NUM("'0000-2026'"));
+}
+
+/*
+ * A spreadsheet's empty cell in a required word (sex, nationality, the
+ * date), or a column with no header (a key ""): the reason says it is
+ * empty and what to write, not the list of words a reader would take the
+ * cell for a typo of (walk53).
+ */
+static void
+test_empty_cells(void **state)
+{
+	(void)state;
+	refused(IDV("{'sex':'','nationality':'PE','age':3}"), "victim.sex",
+		"is empty: write U when it is not known");
+	refused(IDV("{'sex':' ','nationality':'PE','age':3}"), "victim.sex",
+		"is empty: write U when it is not known");
+	refused(IDV("{'sex':'F','nationality':'','age':3}"),
+		"victim.nationality",
+		"is empty: write XX when it is not known");
+	refused(IDV("{'sex':'F','nationality':'null','age':3}"),
+		"victim.nationality",
+		"stands for no value (null, N/A, S/N, zeros...): write XX when "
+		"it is not known");
+	refused(IDV("{'sex':'F','nationality':'N/A','age':3}"),
+		"victim.nationality",
+		"stands for no value (null, N/A, S/N, zeros...): write XX when "
+		"it is not known");
+	/* NA and SN are Namibia's and Senegal's codes: taken. */
+	ok(INST_PNP, IDV("{'sex':'F','nationality':'NA','age':3}"));
+	ok(INST_PNP, IDV("{'sex':'F','nationality':'SN','age':3}"));
+	refused(TOP("identification", "'2026-03-10'", "'15'", BID ",'':''"), "",
+		"a field with no name (a column with no header in a "
+		"spreadsheet's export): leave it out");
+	refused(IDV("{'sex':'F','nationality':'PE','age':3,'':''}"), "victim",
+		"a field with no name (a column with no header in a "
+		"spreadsheet's export): leave it out");
 }
 
 static void
@@ -2428,6 +2464,7 @@ main(void)
 	    cmocka_unit_test(test_ref_name_cost),
 	    cmocka_unit_test(test_export_slips),
 	    cmocka_unit_test(test_no_value_words),
+	    cmocka_unit_test(test_empty_cells),
 	    cmocka_unit_test(test_date_forms),
 	    cmocka_unit_test(test_trailing_comma),
 	    cmocka_unit_test(test_ministry_slips),
