@@ -177,6 +177,15 @@ record_get_int(struct parser *p, json_t *obj, const char *base,
 		return record_fail(p, base, name,
 				   "must be a whole number, written without "
 				   "quotes");
+	/* 12.0: a column of whole numbers with an empty cell, which
+	 * pandas and spreadsheets turn into decimals. */
+	if (json_is_real(v) && json_real_value(v) > -1e9 &&
+	    json_real_value(v) < 1e9 &&
+	    json_real_value(v) == (double)(long)json_real_value(v))
+		return record_fail(p, base, name,
+				   "must be a whole number, written without "
+				   "a decimal point (12, not 12.0, as a "
+				   "spreadsheet may export it)");
 	if (!json_is_integer(v))
 		return record_fail(p, base, name, "must be a whole number");
 	n = json_integer_value(v);

@@ -1435,7 +1435,8 @@ test_export_slips(void **state)
 	refused(IDV("{'sex':'F','nationality':'PE','age':'14'}"), "victim.age",
 		"must be a whole number, written without quotes");
 	refused(IDV("{'sex':'F','nationality':'PE','age':14.0}"), "victim.age",
-		"must be a whole number");
+		"must be a whole number, written without a decimal point (12, "
+		"not 12.0, as a spreadsheet may export it)");
 	/* Unpadded, the reason is as before. */
 	refused(IDV("{'sex':'X','nationality':'PE','age':3}"), "victim.sex",
 		"must be F, M or U");
@@ -1776,6 +1777,21 @@ test_empty_cells(void **state)
 		"victim.nationality",
 		"stands for no value (null, N/A, S/N, zeros...): write XX when "
 		"it is not known");
+	/* A whole number as a decimal, as pandas writes a column of ages
+	 * with an empty cell: what to write; 12.5 is no whole number. */
+	refused(IDV("{'sex':'F','nationality':'PE','age':12.0}"), "victim.age",
+		"must be a whole number, written without a decimal point (12, "
+		"not 12.0, as a spreadsheet may export it)");
+	refused(TOP("case_stage", "'2026-03-10'", "'21'",
+		    "'case_number':'F-1','stage':'complaint','victims':[" V_DNI
+		    "],'persons':2.0,'article':'153'"),
+		"persons",
+		"must be a whole number, written without a decimal point (12, "
+		"not 12.0, as a spreadsheet may export it)");
+	refused(IDV("{'sex':'F','nationality':'PE','age':12.5}"), "victim.age",
+		"must be a whole number");
+	refused(IDV("{'sex':'F','nationality':'PE','age':1e300}"), "victim.age",
+		"must be a whole number");
 	/* NA and SN are Namibia's and Senegal's codes: taken. */
 	ok(INST_PNP, IDV("{'sex':'F','nationality':'NA','age':3}"));
 	ok(INST_PNP, IDV("{'sex':'F','nationality':'SN','age':3}"));
