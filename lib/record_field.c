@@ -183,8 +183,8 @@ record_get_int(struct parser *p, json_t *obj, const char *base,
 	    json_real_value(v) < 1e9 &&
 	    json_real_value(v) == (double)(long)json_real_value(v))
 		return record_fail(p, base, name,
-				   "must be a whole number, written without "
-				   "a decimal point (12, not 12.0, as a "
+				   "must be a whole number written without a "
+				   "decimal point (12 and not 12.0 as a "
 				   "spreadsheet may export it)");
 	if (!json_is_integer(v))
 		return record_fail(p, base, name, "must be a whole number");

@@ -72,7 +72,7 @@ int record_check_fields(struct parser *p, json_t *obj, const char *base,
  * The start of the reason for a text field that holds a stand-in for no
  * value (record_no_value); the caller adds what to do.
  */
-#define RECORD_NO_VALUE "stands for no value (null, N/A, S/N, zeros...)"
+#define RECORD_NO_VALUE "stands for no value (null or N/A or S/N or zeros...)"
 
 /*
  * record_no_value - whether s (len bytes), its spaces at the ends aside

@@ -377,7 +377,7 @@ resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 	r = intake_ref_get(t, in, tid, ret, ret_provisional);
 	if (r == -ENOENT && held_otherwise(t, in, p->target_ref)) {
 		intake_refuse(res, "target_ref",
-			      "no earlier record has this ref as written, "
+			      "no earlier record has this ref as written "
 			      "but one has it in other case or without the "
 			      "spaces at its ends: write it exactly as that "
 			      "record's ref");

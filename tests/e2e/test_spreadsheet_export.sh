@@ -49,11 +49,11 @@ check "pnp: accepted" submitted_ok pnp
 submit minsa minsa.jsonl
 is "minsa: each empty cell's line refused, naming field and what to do" \
 	"$(grep ': refused: ' "$T/submit-minsa.out")" \
-	"minsa.jsonl:3: refused: victim.surnames: stands for no value (null, N/A, S/N, zeros...): leave the field out when it is not known
-minsa.jsonl:4: refused: victim.document.number: stands for no value (null, N/A, S/N, zeros...): leave the document out; as a number it would join every child so written into one
+	"minsa.jsonl:3: refused: victim.surnames: stands for no value (null or N/A or S/N or zeros...): leave the field out when it is not known
+minsa.jsonl:4: refused: victim.document.number: stands for no value (null or N/A or S/N or zeros...): leave the document out; as a number it would join every child so written into one
 minsa.jsonl:5: refused: victim.document.type: is empty: leave the document out when the victim has none
-minsa.jsonl:6: refused: referral_number: stands for no value (null, N/A, S/N, zeros...): write the number the document shows; taken as one it would make every referral so written one
-minsa.jsonl:7: refused: date: stands for no value (null, N/A, S/N, zeros...): write the day it happened"
+minsa.jsonl:6: refused: referral_number: stands for no value (null or N/A or S/N or zeros...): write the number the document shows; taken as one it would make every referral so written one
+minsa.jsonl:7: refused: date: stands for no value (null or N/A or S/N or zeros...): write the day it happened"
 check "minsa: the BOM and CRLF lines taken" grep -q \
 	'^minsa.jsonl: 2 accepted, 0 already held, 5 refused' "$T/submit-minsa.out"
 
@@ -63,7 +63,7 @@ printf '%s\n' '{"kind":"withdrawal","ref":"MINSA-WD-1","target_ref":"minsa-sv-1"
 submit minsa wd.jsonl -n
 is "a retyped target_ref: said so" \
 	"$(grep ': refused: ' "$T/submit-minsa.out")" \
-	"wd.jsonl:1: refused: target_ref: no earlier record has this ref as written, but one has it in other case or without the spaces at its ends: write it exactly as that record's ref"
+	"wd.jsonl:1: refused: target_ref: no earlier record has this ref as written but one has it in other case or without the spaces at its ends: write it exactly as that record's ref"
 
 check "delivered" wait_delivered 120
 "$KUSKA" query -c "$N/analyst.conf" protection --period 2025Q4 --format csv \

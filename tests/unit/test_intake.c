@@ -3881,7 +3881,7 @@ test_target_ref_retyped(void **state)
 	    WD("PNP-WD-3", "PNP-ID-8"),
 	    WD("PNP-WD-4", "PNP-ID-7")};
 	static const char retyped[] =
-	    "no earlier record has this ref as written, but one has it in "
+	    "no earlier record has this ref as written but one has it in "
 	    "other case or without the spaces at its ends: write it exactly "
 	    "as that record's ref";
 	enum line_status st[6];

@@ -1435,8 +1435,8 @@ test_export_slips(void **state)
 	refused(IDV("{'sex':'F','nationality':'PE','age':'14'}"), "victim.age",
 		"must be a whole number, written without quotes");
 	refused(IDV("{'sex':'F','nationality':'PE','age':14.0}"), "victim.age",
-		"must be a whole number, written without a decimal point (12, "
-		"not 12.0, as a spreadsheet may export it)");
+		"must be a whole number written without a decimal point (12 "
+		"and not 12.0 as a spreadsheet may export it)");
 	/* Unpadded, the reason is as before. */
 	refused(IDV("{'sex':'X','nationality':'PE','age':3}"), "victim.sex",
 		"must be F, M or U");
@@ -1683,19 +1683,24 @@ test_ministry_slips(void **state)
 static void
 test_no_value_words(void **state)
 {
-	static const char out[] =
-	    "stands for no value (null, N/A, S/N, zeros...): leave the field "
-	    "out when it is not known";
+	static const char out[] = "stands for no value (null or N/A or S/N or "
+				  "zeros...): leave the field "
+				  "out when it is not known";
 	static const char doc[] =
-	    "stands for no value (null, N/A, S/N, zeros...): leave the "
+	    "stands for no value (null or N/A or S/N or zeros...): leave the "
 	    "document out; as a number it would join every child so written "
 	    "into one";
 	static const char num[] =
-	    "stands for no value (null, N/A, S/N, zeros...): write the number "
+	    "stands for no value (null or N/A or S/N or zeros...): write the "
+	    "number "
 	    "the document shows; taken as one it would make every referral so "
 	    "written one";
 
 	(void)state;
+	/* A reason lands in --report's CSV: no comma. */
+	assert_null(strchr(out, ','));
+	assert_null(strchr(doc, ','));
+	assert_null(strchr(num, ','));
 	refused(IDV(V_WITH("'given_names':'null'")), "victim.given_names", out);
 	refused(IDV(V_WITH("'surnames':'NULL'")), "victim.surnames", out);
 	refused(IDV(V_WITH("'surnames':' None '")), "victim.surnames", out);
@@ -1720,24 +1725,28 @@ test_no_value_words(void **state)
 	refused(IDV(V_WITH("'document':{'type':'','number':''}")),
 		"victim.document.type",
 		"is empty: leave the document out when the victim has none");
-	refused(IDV(V_WITH("'document':{'type':'null','number':'null'}")),
-		"victim.document.type",
-		"stands for no value (null, N/A, S/N, zeros...): leave the "
-		"document out when the victim has none");
+	refused(
+	    IDV(V_WITH("'document':{'type':'null','number':'null'}")),
+	    "victim.document.type",
+	    "stands for no value (null or N/A or S/N or zeros...): leave the "
+	    "document out when the victim has none");
 	refused_as(INST_MIMP, RR_NUM("'null'"), "referral_number", num);
 	refused_as(INST_MIMP, RR_NUM("' s/n '"), "referral_number", num);
 	refused_as(INST_MIMP, RR_NUM("'S/N'"), "referral_number", num);
 	refused_as(INST_MIMP, RR_NUM("'0'"), "referral_number", num);
 	refused_as(INST_PNP, RF_NUM("'N/A'"), "referral_number", num);
-	refused(CASE_NUM("'NULL'"), "case_number",
-		"stands for no value (null, N/A, S/N, zeros...): write the "
-		"number the document shows; taken as one it would make every "
-		"case so written one");
+	refused(
+	    CASE_NUM("'NULL'"), "case_number",
+	    "stands for no value (null or N/A or S/N or zeros...): write the "
+	    "number the document shows; taken as one it would make every "
+	    "case so written one");
 	refused(TOP("identification", "'null'", "'15'", BID), "date",
-		"stands for no value (null, N/A, S/N, zeros...): write the day "
+		"stands for no value (null or N/A or S/N or zeros...): write "
+		"the day "
 		"it happened");
 	refused(TOP("identification", "'0000-00-00'", "'15'", BID), "date",
-		"stands for no value (null, N/A, S/N, zeros...): write the day "
+		"stands for no value (null or N/A or S/N or zeros...): write "
+		"the day "
 		"it happened");
 	/* Values that hold such a word, or zeros, among others: taken. */
 	ok(INST_PNP, IDV(V_WITH("'given_names':'Nancy Nina'")));
@@ -1771,23 +1780,25 @@ test_empty_cells(void **state)
 		"is empty: write XX when it is not known");
 	refused(IDV("{'sex':'F','nationality':'null','age':3}"),
 		"victim.nationality",
-		"stands for no value (null, N/A, S/N, zeros...): write XX when "
+		"stands for no value (null or N/A or S/N or zeros...): write "
+		"XX when "
 		"it is not known");
 	refused(IDV("{'sex':'F','nationality':'N/A','age':3}"),
 		"victim.nationality",
-		"stands for no value (null, N/A, S/N, zeros...): write XX when "
+		"stands for no value (null or N/A or S/N or zeros...): write "
+		"XX when "
 		"it is not known");
 	/* A whole number as a decimal, as pandas writes a column of ages
 	 * with an empty cell: what to write; 12.5 is no whole number. */
 	refused(IDV("{'sex':'F','nationality':'PE','age':12.0}"), "victim.age",
-		"must be a whole number, written without a decimal point (12, "
-		"not 12.0, as a spreadsheet may export it)");
+		"must be a whole number written without a decimal point (12 "
+		"and not 12.0 as a spreadsheet may export it)");
 	refused(TOP("case_stage", "'2026-03-10'", "'21'",
 		    "'case_number':'F-1','stage':'complaint','victims':[" V_DNI
 		    "],'persons':2.0,'article':'153'"),
 		"persons",
-		"must be a whole number, written without a decimal point (12, "
-		"not 12.0, as a spreadsheet may export it)");
+		"must be a whole number written without a decimal point (12 "
+		"and not 12.0 as a spreadsheet may export it)");
 	refused(IDV("{'sex':'F','nationality':'PE','age':12.5}"), "victim.age",
 		"must be a whole number");
 	refused(IDV("{'sex':'F','nationality':'PE','age':1e300}"), "victim.age",
