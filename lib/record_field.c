@@ -247,6 +247,19 @@ day_hint(const char *s, size_t len)
 	if (part == 2 && digits[0] >= 1 && digits[0] <= 2 && digits[1] >= 1 &&
 	    digits[1] <= 2 && digits[2] == 4)
 		return " (the year is last as in DD/MM/YYYY: write it first)";
+	/* 2025/04/09, 2025.4.9, 2025-4-9: the year first, but not as the
+	 * format writes a day (the real day that is no day says nothing). */
+	if (part == 2 && digits[0] == 4 && digits[1] >= 1 && digits[1] <= 2 &&
+	    digits[2] >= 1 && digits[2] <= 2 &&
+	    (s[4] != '-' || digits[1] != 2 || digits[2] != 2))
+		return " (write it with hyphens and two digits for the month "
+		       "and the day: 2025-04-09)";
+	/* A spreadsheet's serial day number (days since 1899-12-30:
+	 * 36526 is 2000-01-01) exported as text. */
+	if (part == 0 && digits[0] == 5)
+		return " (it is a number as a spreadsheet keeps a day: "
+		       "format the column as text written YYYY-MM-DD "
+		       "before exporting)";
 	return "";
 }
 
@@ -258,6 +271,13 @@ record_parse_day(struct parser *p, json_t *obj, const char *base,
 	size_t len;
 	int r;
 
+	/* A spreadsheet's serial day number, its cell exported as one. */
+	if (json_is_number(json_object_get(obj, name)))
+		return record_fail(p, base, name,
+				   "must be a string written YYYY-MM-DD (a "
+				   "number is how a spreadsheet keeps a day: "
+				   "format the column as text before "
+				   "exporting)");
 	r = record_get_string(p, obj, base, name, required, &s, &len);
 	if (r == -ENOENT && !required)
 		return -ENOENT;

@@ -1460,11 +1460,15 @@ test_date_forms(void **state)
 	static const char last[] = "must be a real day written YYYY-MM-DD "
 				   "(the year is last as in DD/MM/YYYY: write "
 				   "it first)";
+	static const char hyphens[] =
+	    "must be a real day written YYYY-MM-DD (write it with hyphens and "
+	    "two digits for the month and the day: 2025-04-09)";
 
 	(void)state;
 	/* A reason lands in --report's CSV: no comma. */
 	assert_null(strchr(last, ','));
 	assert_null(strchr(timed, ','));
+	assert_null(strchr(hyphens, ','));
 	refused(TOP("identification", "'2025-10-04 00:00:00'", "'15'", BID),
 		"date", timed);
 	refused(
@@ -1484,7 +1488,30 @@ test_date_forms(void **state)
 		"end)");
 	refused(TOP("identification", "'2025-13-04 10:00'", "'15'", BID),
 		"date", day);
-	refused(TOP("identification", "'2025-5-20'", "'15'", BID), "date", day);
+	/* The year first but not as YYYY-MM-DD: said how (walk53). */
+	refused(TOP("identification", "'2025-5-20'", "'15'", BID), "date",
+		hyphens);
+	refused(TOP("identification", "'2025/05/20'", "'15'", BID), "date",
+		hyphens);
+	refused(TOP("identification", "'2025.5.2'", "'15'", BID), "date",
+		hyphens);
+	/* A spreadsheet's serial day, as a number or as text (walk53). */
+	refused(TOP("identification", "46330", "'15'", BID), "date",
+		"must be a string written YYYY-MM-DD (a number is how a "
+		"spreadsheet keeps a day: format the column as text before "
+		"exporting)");
+	refused(TOP("identification", "'46330'", "'15'", BID), "date",
+		"must be a real day written YYYY-MM-DD (it is a number as a "
+		"spreadsheet keeps a day: format the column as text written "
+		"YYYY-MM-DD before exporting)");
+	refused(IDV("{'sex':'F','nationality':'PE','birth_date':40000}"),
+		"victim.birth_date",
+		"must be a string written YYYY-MM-DD (a number is how a "
+		"spreadsheet keeps a day: format the column as text before "
+		"exporting)");
+	/* Well formed but no real day: nothing more to say. */
+	refused(TOP("identification", "'2023-02-29'", "'15'", BID), "date",
+		day);
 	refused(TOP("identification", "'04/10/25'", "'15'", BID), "date", day);
 	refused(TOP("identification", "'04/10/2025/'", "'15'", BID), "date",
 		day);
