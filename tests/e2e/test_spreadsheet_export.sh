@@ -2,12 +2,14 @@
 # End to end: MINSA's month as a spreadsheet and a CSV-to-JSON tool export
 # it (walk53): a UTF-8 byte-order mark, CRLF line ends, and the text such
 # a tool writes for an empty cell ("null", "S/N", a DNI of zeros, a
-# document of empty type). Those lines are refused, each naming its line,
-# field and what to do; the others are taken. A withdrawal whose
-# target_ref is a held record's ref typed in lower case is refused saying
-# so. A service MINSA began before the police identified the girl counts
-# negative days to it, and the analyst's protection table and report
-# (Spanish and English) say what a negative median is.
+# document of empty type, an empty sex), whole numbers as decimals (12.0)
+# and a day as the sheet's serial number. Those lines are refused, each
+# naming its line, field and what to do; the others are taken. A
+# withdrawal whose target_ref is a held record's ref typed in lower case
+# is refused saying so. A service MINSA began before the police
+# identified the girl counts negative days to it, and the analyst's
+# protection table and report (Spanish and English) say what a negative
+# median is.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -33,6 +35,9 @@ sed 's/$/\r/' >>"$T/minsa.jsonl" <<EOF
 {"kind":"service","ref":"MINSA-SV-4","date":"2025-11-12","region":"16","victim":{"document":{"type":"","number":""},"age":12,"sex":"M","nationality":"PE"},"service":"medical"}
 {"kind":"referral","ref":"MINSA-RF-1","date":"2025-11-12","region":"16","victim":$V_A2,"to":"mimp","purpose":"protection","referral_number":"S/N"}
 {"kind":"service","ref":"MINSA-SV-5","date":"null","region":"16","victim":$V_A2,"service":"mental_health"}
+{"kind":"service","ref":"MINSA-SV-6","date":"2025-11-12","region":"16","victim":{"age":12.0,"sex":"M","nationality":"PE"},"service":"medical"}
+{"kind":"service","ref":"MINSA-SV-7","date":46338,"region":"16","victim":$V_A2,"service":"medical"}
+{"kind":"service","ref":"MINSA-SV-8","date":"2025-11-12","region":"16","victim":{"age":12,"sex":"","nationality":"PE"},"service":"medical"}
 EOF
 
 # submit INST FILE [OPTION...]: kuska submit of T/FILE by INST's node,
@@ -53,9 +58,12 @@ is "minsa: each empty cell's line refused, naming field and what to do" \
 minsa.jsonl:4: refused: victim.document.number: stands for no value (null or N/A or S/N or zeros...): leave the document out; as a number it would join every child so written into one
 minsa.jsonl:5: refused: victim.document.type: is empty: leave the document out when the victim has none
 minsa.jsonl:6: refused: referral_number: stands for no value (null or N/A or S/N or zeros...): write the number the document shows; taken as one it would make every referral so written one
-minsa.jsonl:7: refused: date: stands for no value (null or N/A or S/N or zeros...): write the day it happened"
+minsa.jsonl:7: refused: date: stands for no value (null or N/A or S/N or zeros...): write the day it happened
+minsa.jsonl:8: refused: victim.age: must be a whole number written without a decimal point (12 and not 12.0 as a spreadsheet may export it)
+minsa.jsonl:9: refused: date: must be a string written YYYY-MM-DD (a number is how a spreadsheet keeps a day: format the column as text before exporting)
+minsa.jsonl:10: refused: victim.sex: is empty: write U when it is not known"
 check "minsa: the BOM and CRLF lines taken" grep -q \
-	'^minsa.jsonl: 2 accepted, 0 already held, 5 refused' "$T/submit-minsa.out"
+	'^minsa.jsonl: 2 accepted, 0 already held, 8 refused' "$T/submit-minsa.out"
 
 # The officer withdraws her service typing its ref in lower case.
 printf '%s\n' '{"kind":"withdrawal","ref":"MINSA-WD-1","target_ref":"minsa-sv-1"}' \
