@@ -347,9 +347,10 @@ held_otherwise(struct outbox_txn *t, struct intake *in, const char *ref)
 		end--;
 	for (form = 0; form < 3 && !found && end > start; form++) {
 		for (i = start; i < end; i++)
-			v[i - start] = form == 1   ? (char)toupper(ref[i])
-				       : form == 2 ? (char)tolower(ref[i])
-						   : ref[i];
+			v[i - start] =
+			    form == 1	? (char)toupper((unsigned char)ref[i])
+			    : form == 2 ? (char)tolower((unsigned char)ref[i])
+					: ref[i];
 		v[end - start] = '\0';
 		if (strcmp(v, ref) == 0)
 			continue;
