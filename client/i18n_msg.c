@@ -552,6 +552,17 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			    "another institution identified is left out of "
 			    "the median, and a service with no other victim "
 			    "has no median (“\u2013”)."},
+    [M_NEGATIVE_SERVICE_NOTE] =
+	{"Una mediana negativa: al menos la mitad de esas víctimas empezó el "
+	 "servicio antes de ser identificada (una atención dada primero, "
+	 "como la de un puesto de salud que atendió a una niña antes de que "
+	 "se la identificara como víctima, o una fecha que revisar: la del "
+	 "servicio o la de la identificación), no días hasta el servicio.",
+	 "A negative median: at least half of those victims began the "
+	 "service before they were identified (care given first, as by a "
+	 "health post that treated a girl before she was identified as a "
+	 "victim, or a date to check: the service's or the "
+	 "identification's), not days to the service."},
     [M_OWN_FUNNEL_NOTE] = {"Un caso llega a una etapa solo por los registros "
 			   "propios de %s: una etapa que registró otra "
 			   "institución (la investigación fiscal de una "

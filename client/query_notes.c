@@ -219,12 +219,14 @@ note_own_funnel(const struct query_req *q, const struct qtable *t)
 }
 
 /*
- * Says on stderr, when t is the durations or the referrals table and a
- * median there is negative, what that is, which a reader would take for
- * a duration or days to take-up: in at least half of that pair's cases
- * the later stage is dated before the earlier one (a sentence dated
- * before its trial), or at least half of its take-ups are dated before
- * their referral; dates to check. The table stays as it is.
+ * Says on stderr, when t is the durations, the referrals or the
+ * protection table and a median there is negative, what that is, which a
+ * reader would take for a duration or days to take-up or to a service: in
+ * at least half of that pair's cases the later stage is dated before the
+ * earlier one (a sentence dated before its trial), or at least half of
+ * its take-ups are dated before their referral (dates to check), or at
+ * least half of a service's victims began it before they were identified
+ * (care given first, or dates to check). The table stays as it is.
  */
 static void
 note_negative_medians(const struct query_req *q, const struct qtable *t)
@@ -241,6 +243,12 @@ note_negative_medians(const struct query_req *q, const struct qtable *t)
 	     "at least half of those take-ups are dated before their "
 	     "referral: dates for the two institutions to check (the day "
 	     "the victim arrived, the oficio's date), not days to take-up"},
+	    {"protection",
+	     "at least half of those victims began the service before they "
+	     "were identified: care given first (a health post that treated "
+	     "a girl before she was identified as a victim) or a date to "
+	     "check, the service's or the identification's; not days to the "
+	     "service"},
 	};
 	int m = html_col_index(t, "median_days");
 	size_t i, n = 0;

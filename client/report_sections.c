@@ -361,7 +361,7 @@ rp_sec_protection(struct report *r)
 	const struct qtable *t = &r->d->t[RT_PROTECTION];
 	static struct svg_bar bars[MAX_BARS];
 	static char notes[MAX_BARS][48];
-	static char note[512];
+	static char note[1024];
 	struct svg_bars c;
 	size_t i;
 
@@ -389,11 +389,18 @@ rp_sec_protection(struct report *r)
 	/* A ministry serves victims the police identified: over its own
 	 * events their days count from nothing, and the median's dash
 	 * would read as no data. */
-	if (rp_own_view(r) && html_served_unmedianed(t)) {
+	note[0] = '\0';
+	if (rp_own_view(r) && html_served_unmedianed(t))
 		snprintf(note, sizeof(note), tr(M_OWN_MEDIANS_NOTE),
 			 rp_own_word(r));
+	/* A service begun before the victim was identified reads as
+	 * negative days, which a reader would take for an error. */
+	if (rp_any_negative(t, "median_days"))
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "%s%s", note[0] != '\0' ? " " : "",
+			 tr(M_NEGATIVE_SERVICE_NOTE));
+	if (note[0] != '\0')
 		r->note = note;
-	}
 	rp_fig_close(r, t, "protection", NULL);
 out:
 	rp_section_end(r);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "date.h"
 
@@ -86,6 +87,12 @@ record_check_fields(struct parser *p, json_t *obj, const char *base,
 		if (other != NULL && in_list(other, key))
 			return record_fail(p, base, key, "not a field of %s",
 					   what_kind);
+		/* A spreadsheet's column with no header. */
+		if (key[0] == '\0')
+			return record_fail(p, base, "",
+					   "a field with no name (a column "
+					   "with no header in a spreadsheet's "
+					   "export): leave it out");
 		if (!key_shown(key))
 			return record_fail(
 			    p, base, "",
@@ -96,6 +103,30 @@ record_check_fields(struct parser *p, json_t *obj, const char *base,
 		return record_fail(p, base, key, RECORD_UNKNOWN_FIELD);
 	}
 	return 0;
+}
+
+bool
+record_no_value(const char *s, size_t len)
+{
+	static const char *const words[] = {
+	    "null", "none", "nan", "undefined", "n/a", "na", "s/n", "sn", NULL};
+	size_t i, zeros = 0;
+
+	while (len > 0 && s[0] == ' ') {
+		s++;
+		len--;
+	}
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	for (i = 0; i < len && (s[i] == '0' || s[i] == '-'); i++)
+		zeros += s[i] == '0';
+	if (zeros > 0 && i == len)
+		return true;
+	for (i = 0; words[i] != NULL; i++)
+		if (len == strlen(words[i]) &&
+		    strncasecmp(s, words[i], len) == 0)
+			return true;
+	return false;
 }
 
 int
@@ -146,6 +177,15 @@ record_get_int(struct parser *p, json_t *obj, const char *base,
 		return record_fail(p, base, name,
 				   "must be a whole number, written without "
 				   "quotes");
+	/* 12.0: a column of whole numbers with an empty cell, which
+	 * pandas and spreadsheets turn into decimals. */
+	if (json_is_real(v) && json_real_value(v) > -1e9 &&
+	    json_real_value(v) < 1e9 &&
+	    json_real_value(v) == (double)(long)json_real_value(v))
+		return record_fail(p, base, name,
+				   "must be a whole number written without a "
+				   "decimal point (12 and not 12.0 as a "
+				   "spreadsheet may export it)");
 	if (!json_is_integer(v))
 		return record_fail(p, base, name, "must be a whole number");
 	n = json_integer_value(v);
@@ -207,6 +247,19 @@ day_hint(const char *s, size_t len)
 	if (part == 2 && digits[0] >= 1 && digits[0] <= 2 && digits[1] >= 1 &&
 	    digits[1] <= 2 && digits[2] == 4)
 		return " (the year is last as in DD/MM/YYYY: write it first)";
+	/* 2025/04/09, 2025.4.9, 2025-4-9: the year first, but not as the
+	 * format writes a day (the real day that is no day says nothing). */
+	if (part == 2 && digits[0] == 4 && digits[1] >= 1 && digits[1] <= 2 &&
+	    digits[2] >= 1 && digits[2] <= 2 &&
+	    (s[4] != '-' || digits[1] != 2 || digits[2] != 2))
+		return " (write it with hyphens and two digits for the month "
+		       "and the day: 2025-04-09)";
+	/* A spreadsheet's serial day number (days since 1899-12-30:
+	 * 36526 is 2000-01-01) exported as text. */
+	if (part == 0 && digits[0] == 5)
+		return " (it is a number as a spreadsheet keeps a day: "
+		       "format the column as text written YYYY-MM-DD "
+		       "before exporting)";
 	return "";
 }
 
@@ -218,6 +271,13 @@ record_parse_day(struct parser *p, json_t *obj, const char *base,
 	size_t len;
 	int r;
 
+	/* A spreadsheet's serial day number, its cell exported as one. */
+	if (json_is_number(json_object_get(obj, name)))
+		return record_fail(p, base, name,
+				   "must be a string written YYYY-MM-DD (a "
+				   "number is how a spreadsheet keeps a day: "
+				   "format the column as text before "
+				   "exporting)");
 	r = record_get_string(p, obj, base, name, required, &s, &len);
 	if (r == -ENOENT && !required)
 		return -ENOENT;
@@ -225,6 +285,14 @@ record_parse_day(struct parser *p, json_t *obj, const char *base,
 		return -EINVAL;
 	if (len == 0 && !required)
 		return record_fail(p, base, name, RECORD_EMPTY_OPTIONAL);
+	if (len == 0)
+		return record_fail(p, base, name,
+				   "is empty: write the day it happened");
+	if (record_no_value(s, len))
+		return record_fail(p, base, name, "%s: %s", RECORD_NO_VALUE,
+				   required ? "write the day it happened"
+					    : "leave the field out when it "
+					      "is not known");
 	if (date_parse(s, len, ret) < 0)
 		return record_fail(p, base, name,
 				   "must be a real day written YYYY-MM-DD%s",

@@ -69,6 +69,23 @@ int record_check_fields(struct parser *p, json_t *obj, const char *base,
 	"is empty: leave the field out when it is not known"
 
 /*
+ * The start of the reason for a text field that holds a stand-in for no
+ * value (record_no_value); the caller adds what to do.
+ */
+#define RECORD_NO_VALUE "stands for no value (null or N/A or S/N or zeros...)"
+
+/*
+ * record_no_value - whether s (len bytes), its spaces at the ends aside
+ * and read without case, is what an export writes where it had no value:
+ * null, none, nan, undefined (CSV-to-JSON tools', pandas', JavaScript's
+ * text for an empty cell), n/a, na, s/n or sn (sin número), or zeros
+ * with nothing but dashes among them (00000000 for "no DNI", 0000-00-00
+ * for no day). Taken as a name or a number, it would make every child (or
+ * referral, or case) so written one.
+ */
+bool record_no_value(const char *s, size_t len);
+
+/*
  * record_null - refuses a field written null (see above); required says
  * which reason. Returns -EINVAL.
  */

@@ -32,6 +32,15 @@ parse_nationality(struct parser *p, json_t *v, const char *path, char out[3])
 
 	if (record_get_string(p, v, path, "nationality", true, &s, &len) < 0)
 		return -EINVAL;
+	/* A spreadsheet's empty cell, or its text for one. */
+	if (strspn(s, " ") == len)
+		return record_fail(p, path, "nationality",
+				   "is empty: write XX when it is not known");
+	/* NA and SN are Namibia and Senegal, not N/A and S/N. */
+	if (len != 2 && record_no_value(s, len))
+		return record_fail(p, path, "nationality",
+				   "%s: write XX when it is not known",
+				   RECORD_NO_VALUE);
 	if (len != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
 		return record_fail(p, path, "nationality",
 				   "must be two upper-case letters (ISO 3166-1 "
@@ -72,8 +81,9 @@ short_digits(const char *s, size_t len)
  * the rest left out, holds doc (a normalised number of 8 or more): the
  * node keeps a ref in clear on its disk, so that one built from the
  * victim's document number (DNI-12345678) would leave her there. A
- * number of one character repeated (00000000, a case system's "no DNI")
- * names no one, and a zero-padded ref (MP-0000000042) holds it.
+ * number of one character repeated (99999999, a case system's "no DNI";
+ * 00000000 is refused before, record_no_value) names no one, and a ref
+ * padded with it (MP-9999999942) holds it.
  */
 static bool
 ref_holds_document(const char *ref, const char *doc)
@@ -397,6 +407,16 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 		return -EINVAL;
 	if (record_get_string(p, doc, dpath, "type", true, &type, &len) < 0)
 		return -EINVAL;
+	/* A spreadsheet's row of a child with no document. */
+	if (strspn(type, " ") == len)
+		return record_fail(p, dpath, "type",
+				   "is empty: leave the document out when the "
+				   "victim has none");
+	if (record_no_value(type, len))
+		return record_fail(p, dpath, "type",
+				   "%s: leave the document out when the victim "
+				   "has none",
+				   RECORD_NO_VALUE);
 	for (i = 0; types[i] != NULL; i++)
 		if (strcmp(types[i], type) == 0)
 			break;
@@ -412,6 +432,13 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 				   "number it loses its leading zeros");
 	if (record_get_string(p, doc, dpath, "number", true, &s, &len) < 0)
 		return -EINVAL;
+	/* 00000000 for "no DNI": as a document key it would join every
+	 * child so written into one victim. */
+	if (record_no_value(s, len))
+		return record_fail(p, dpath, "number",
+				   "%s: leave the document out; as a number it "
+				   "would join every child so written into one",
+				   RECORD_NO_VALUE);
 	r = norm_document(types[i], s, len, num, NORM_MAX);
 	if (r == -ENAMETOOLONG)
 		return record_fail(p, dpath, "number", "is too long");
@@ -454,6 +481,11 @@ parse_name(struct parser *p, json_t *v, const char *path, const char *name,
 		return record_fail(p, path, name,
 				   "%s (else it must hold letters)",
 				   RECORD_EMPTY_OPTIONAL);
+	if (record_no_value(s, len))
+		return record_fail(p, path, name,
+				   "%s: leave the field out when it is not "
+				   "known",
+				   RECORD_NO_VALUE);
 	r = norm_name(s, len, out, NORM_MAX);
 	if (r == -ENAMETOOLONG)
 		return record_fail(p, path, name, "is too long");
@@ -512,6 +544,9 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 		return -EINVAL;
 	if (record_get_string(p, v, path, "sex", true, &s, &len) < 0)
 		return -EINVAL;
+	if (strspn(s, " ") == len)
+		return record_fail(p, path, "sex",
+				   "is empty: write U when it is not known");
 	out->sex = sex_from_name(s);
 	if (out->sex == SEX_NONE || len != 1)
 		return record_fail(p, path, "sex", "must be F, M or U%s",

@@ -6,6 +6,7 @@
  */
 #include "intake.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -324,6 +325,42 @@ refused_target(struct outbox_txn *t, const struct parsed_record *p,
 }
 
 /*
+ * held_otherwise - whether the node holds a record under ref written
+ * otherwise: without the spaces at its ends, or all in upper or all in
+ * lower case (a target_ref retyped by hand, a spreadsheet's padded
+ * cell). Refs are compared exactly, so such a target_ref names nothing,
+ * and the refusal says why rather than that there is no such record.
+ */
+static bool
+held_otherwise(struct outbox_txn *t, struct intake *in, const char *ref)
+{
+	char v[RECORD_MAX_REF + 1];
+	uint8_t id[EVENT_ID_LEN];
+	struct ref_info info;
+	size_t start = 0, end = strlen(ref), i;
+	bool provisional, found = false;
+	int form;
+
+	while (ref[start] == ' ')
+		start++;
+	while (end > start && ref[end - 1] == ' ')
+		end--;
+	for (form = 0; form < 3 && !found && end > start; form++) {
+		for (i = start; i < end; i++)
+			v[i - start] =
+			    form == 1	? (char)toupper((unsigned char)ref[i])
+			    : form == 2 ? (char)tolower((unsigned char)ref[i])
+					: ref[i];
+		v[end - start] = '\0';
+		if (strcmp(v, ref) == 0)
+			continue;
+		pseudo_event_id(in->ref_key->key, in->inst, v, id);
+		found = intake_ref_get(t, in, id, &info, &provisional) == 0;
+	}
+	return found;
+}
+
+/*
  * Resolves a correction's or withdrawal's target (its id into tid, its
  * ref info into ret). With `strict`, also applies the rules that matter
  * only for a new record (target live and no dead letter, a correction
@@ -339,6 +376,14 @@ resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 
 	pseudo_event_id(in->ref_key->key, in->inst, p->target_ref, tid);
 	r = intake_ref_get(t, in, tid, ret, ret_provisional);
+	if (r == -ENOENT && held_otherwise(t, in, p->target_ref)) {
+		intake_refuse(res, "target_ref",
+			      "no earlier record has this ref as written "
+			      "but one has it in other case or without the "
+			      "spaces at its ends: write it exactly as that "
+			      "record's ref");
+		return -EINVAL;
+	}
 	if (r == -ENOENT) {
 		/* A ministry that would correct the police's referral
 		 * number names the police's record: say whose it must be. */

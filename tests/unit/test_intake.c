@@ -3863,6 +3863,47 @@ test_dry_run_end(void **state)
 	assert_int_equal(last_seq(fx), 0);
 }
 
+/*
+ * A withdrawal or correction whose target_ref is a held record's ref
+ * retyped: in lower case, with a space at an end (walk53). Refs are
+ * compared as written, so it names nothing; the refusal says how it
+ * differs, where "no earlier record of pnp" sent the officer looking for
+ * a record she had sent. A ref held by no record is refused as before.
+ */
+static void
+test_target_ref_retyped(void **state)
+{
+	static const char *const lines[] = {
+	    ID("PNP-ID-7", "45454545", "2025-02-01"),
+	    WD("PNP-WD-1", "pnp-id-7"),
+	    WD("PNP-WD-2", "PNP-ID-7 "),
+	    COR("PNP-CO-1", " Pnp-id-7", "45454545"),
+	    WD("PNP-WD-3", "PNP-ID-8"),
+	    WD("PNP-WD-4", "PNP-ID-7")};
+	static const char retyped[] =
+	    "no earlier record has this ref as written but one has it in "
+	    "other case or without the spaces at its ends: write it exactly "
+	    "as that record's ref";
+	enum line_status st[6];
+	struct fixture *fx = *state;
+	struct control rep;
+	size_t i;
+
+	assert_int_equal(submit(fx, lines, 6, st, &rep), 0);
+	assert_int_equal(st[0], LINE_ACCEPTED);
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(st[i], LINE_REFUSED);
+		assert_string_equal(rep.results[i].field, "target_ref");
+		assert_string_equal(rep.results[i].reason, retyped);
+	}
+	assert_int_equal(st[4], LINE_REFUSED);
+	assert_string_equal(rep.results[4].reason,
+			    "no earlier record of pnp has this ref: name a "
+			    "record pnp sent by its own ref");
+	assert_int_equal(st[5], LINE_ACCEPTED);
+	codec_control_clear(&rep);
+}
+
 /* dry - one request of dry run id: the first line or the second. */
 static int
 dry(struct fixture *fx, uint64_t id, bool second, enum line_status *st)
@@ -4420,6 +4461,8 @@ main(void)
 	};
 	const struct CMUnitTest fresh[] = {
 	    cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_target_ref_retyped, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_requests, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dry_run_idle_stale_clock,

@@ -332,11 +332,12 @@ test_ref_not_document(void **state)
 		     "'2026-03-10','region':'15','victim':{'document':{'type':"
 		     "'OTHER','number':'A123'},'sex':'F','nationality':'PE',"
 		     "'age':15},'exploitation':['sexual']}");
-	/* 00000000, a case system's "no DNI", names no one: a zero-padded
-	 * ref holds it. */
-	ok(INST_PNP, "{'kind':'identification','ref':'MP-0000000042','date':"
+	/* 99999999, a case system's "no DNI" (00000000 is refused, as
+	 * standing for no value), names no one: a ref padded with nines
+	 * holds it. */
+	ok(INST_PNP, "{'kind':'identification','ref':'MP-9999999942','date':"
 		     "'2026-03-10','region':'15','victim':{'document':{'type':"
-		     "'DNI','number':'00000000'},'sex':'F','nationality':'PE',"
+		     "'DNI','number':'99999999'},'sex':'F','nationality':'PE',"
 		     "'age':15},'exploitation':['sexual']}");
 	/* A withdrawal names the record to take back by its ref, held
 	 * before the check: it has no victim to compare it with. */
@@ -1434,13 +1435,14 @@ test_export_slips(void **state)
 	refused(IDV("{'sex':'F','nationality':'PE','age':'14'}"), "victim.age",
 		"must be a whole number, written without quotes");
 	refused(IDV("{'sex':'F','nationality':'PE','age':14.0}"), "victim.age",
-		"must be a whole number");
+		"must be a whole number written without a decimal point (12 "
+		"and not 12.0 as a spreadsheet may export it)");
 	/* Unpadded, the reason is as before. */
 	refused(IDV("{'sex':'X','nationality':'PE','age':3}"), "victim.sex",
 		"must be F, M or U");
-	/* A required date left empty is not a day, as before. */
+	/* A required date left empty: said so (walk53). */
 	refused(TOP("identification", "''", "'15'", BID), "date",
-		"must be a real day written YYYY-MM-DD");
+		"is empty: write the day it happened");
 }
 
 /*
@@ -1458,11 +1460,15 @@ test_date_forms(void **state)
 	static const char last[] = "must be a real day written YYYY-MM-DD "
 				   "(the year is last as in DD/MM/YYYY: write "
 				   "it first)";
+	static const char hyphens[] =
+	    "must be a real day written YYYY-MM-DD (write it with hyphens and "
+	    "two digits for the month and the day: 2025-04-09)";
 
 	(void)state;
 	/* A reason lands in --report's CSV: no comma. */
 	assert_null(strchr(last, ','));
 	assert_null(strchr(timed, ','));
+	assert_null(strchr(hyphens, ','));
 	refused(TOP("identification", "'2025-10-04 00:00:00'", "'15'", BID),
 		"date", timed);
 	refused(
@@ -1482,7 +1488,30 @@ test_date_forms(void **state)
 		"end)");
 	refused(TOP("identification", "'2025-13-04 10:00'", "'15'", BID),
 		"date", day);
-	refused(TOP("identification", "'2025-5-20'", "'15'", BID), "date", day);
+	/* The year first but not as YYYY-MM-DD: said how (walk53). */
+	refused(TOP("identification", "'2025-5-20'", "'15'", BID), "date",
+		hyphens);
+	refused(TOP("identification", "'2025/05/20'", "'15'", BID), "date",
+		hyphens);
+	refused(TOP("identification", "'2025.5.2'", "'15'", BID), "date",
+		hyphens);
+	/* A spreadsheet's serial day, as a number or as text (walk53). */
+	refused(TOP("identification", "46330", "'15'", BID), "date",
+		"must be a string written YYYY-MM-DD (a number is how a "
+		"spreadsheet keeps a day: format the column as text before "
+		"exporting)");
+	refused(TOP("identification", "'46330'", "'15'", BID), "date",
+		"must be a real day written YYYY-MM-DD (it is a number as a "
+		"spreadsheet keeps a day: format the column as text written "
+		"YYYY-MM-DD before exporting)");
+	refused(IDV("{'sex':'F','nationality':'PE','birth_date':40000}"),
+		"victim.birth_date",
+		"must be a string written YYYY-MM-DD (a number is how a "
+		"spreadsheet keeps a day: format the column as text before "
+		"exporting)");
+	/* Well formed but no real day: nothing more to say. */
+	refused(TOP("identification", "'2023-02-29'", "'15'", BID), "date",
+		day);
 	refused(TOP("identification", "'04/10/25'", "'15'", BID), "date", day);
 	refused(TOP("identification", "'04/10/2025/'", "'15'", BID), "date",
 		day);
@@ -1661,6 +1690,155 @@ test_ministry_slips(void **state)
 		   "from", "must be pnp, mp, pj, mimp or minsa");
 	/* What the sender wrote, as the destination retyped it: taken. */
 	ok(INST_MIMP, RR_NUM("'  of-2026-0101-pnp '"));
+}
+
+/* A victim written with fields of her own, v's inside. */
+#define V_WITH(v) "{" v ",'sex':'F','nationality':'PE','age':12}"
+#define CASE_NUM(num)                                                          \
+	TOP("case_stage", "'2026-03-10'", "'21'",                              \
+	    "'case_number':" num ",'stage':'complaint','victims':[" V_DNI      \
+	    "],'persons':1,'article':'153'")
+
+/*
+ * What a spreadsheet, a CSV-to-JSON tool or a case system writes where it
+ * has no value, as text: null, None, NaN, undefined, N/A, S/N, a DNI of
+ * zeros, 0000-00-00 (walk53). Taken, a name NULL or a document number
+ * 00000000 would join every child so written into one victim, an oficio
+ * S/N every referral so numbered into one. Each is refused saying so and
+ * what to do; a real value that only looks like one is taken.
+ */
+static void
+test_no_value_words(void **state)
+{
+	static const char out[] = "stands for no value (null or N/A or S/N or "
+				  "zeros...): leave the field "
+				  "out when it is not known";
+	static const char doc[] =
+	    "stands for no value (null or N/A or S/N or zeros...): leave the "
+	    "document out; as a number it would join every child so written "
+	    "into one";
+	static const char num[] =
+	    "stands for no value (null or N/A or S/N or zeros...): write the "
+	    "number "
+	    "the document shows; taken as one it would make every referral so "
+	    "written one";
+
+	(void)state;
+	/* A reason lands in --report's CSV: no comma. */
+	assert_null(strchr(out, ','));
+	assert_null(strchr(doc, ','));
+	assert_null(strchr(num, ','));
+	refused(IDV(V_WITH("'given_names':'null'")), "victim.given_names", out);
+	refused(IDV(V_WITH("'surnames':'NULL'")), "victim.surnames", out);
+	refused(IDV(V_WITH("'surnames':' None '")), "victim.surnames", out);
+	refused(IDV(V_WITH("'given_names':'NaN'")), "victim.given_names", out);
+	refused(IDV(V_WITH("'given_names':'undefined'")), "victim.given_names",
+		out);
+	refused(IDV("{'birth_date':'null','sex':'F','nationality':'PE'}"),
+		"victim.birth_date", out);
+	refused(IDV("{'birth_date':'0000-00-00','sex':'F','nationality':'PE',"
+		    "'age':3}"),
+		"victim.birth_date", out);
+	refused(IDV(V_WITH("'document':{'type':'DNI','number':'00000000'}")),
+		"victim.document.number", doc);
+	refused(IDV(V_WITH("'document':{'type':'DNI','number':'0000-0000'}")),
+		"victim.document.number", doc);
+	refused(IDV(V_WITH("'document':{'type':'OTHER','number':'null'}")),
+		"victim.document.number", doc);
+	refused(IDV(V_WITH("'document':{'type':'CE','number':'0'}")),
+		"victim.document.number", doc);
+	refused(IDV(V_WITH("'document':{'type':'PASSPORT','number':'N/A'}")),
+		"victim.document.number", doc);
+	refused(IDV(V_WITH("'document':{'type':'','number':''}")),
+		"victim.document.type",
+		"is empty: leave the document out when the victim has none");
+	refused(
+	    IDV(V_WITH("'document':{'type':'null','number':'null'}")),
+	    "victim.document.type",
+	    "stands for no value (null or N/A or S/N or zeros...): leave the "
+	    "document out when the victim has none");
+	refused_as(INST_MIMP, RR_NUM("'null'"), "referral_number", num);
+	refused_as(INST_MIMP, RR_NUM("' s/n '"), "referral_number", num);
+	refused_as(INST_MIMP, RR_NUM("'S/N'"), "referral_number", num);
+	refused_as(INST_MIMP, RR_NUM("'0'"), "referral_number", num);
+	refused_as(INST_PNP, RF_NUM("'N/A'"), "referral_number", num);
+	refused(
+	    CASE_NUM("'NULL'"), "case_number",
+	    "stands for no value (null or N/A or S/N or zeros...): write the "
+	    "number the document shows; taken as one it would make every "
+	    "case so written one");
+	refused(TOP("identification", "'null'", "'15'", BID), "date",
+		"stands for no value (null or N/A or S/N or zeros...): write "
+		"the day "
+		"it happened");
+	refused(TOP("identification", "'0000-00-00'", "'15'", BID), "date",
+		"stands for no value (null or N/A or S/N or zeros...): write "
+		"the day "
+		"it happened");
+	/* Values that hold such a word, or zeros, among others: taken. */
+	ok(INST_PNP, IDV(V_WITH("'given_names':'Nancy Nina'")));
+	ok(INST_PNP, IDV(V_WITH("'surnames':'Sanchez Na'")));
+	ok(INST_PNP,
+	   IDV(V_WITH("'document':{'type':'DNI','number':'00012345'}")));
+	ok(INST_PNP,
+	   IDV(V_WITH("'document':{'type':'CE','number':'000-001'}")));
+	ok(INST_MIMP, RR_NUM("'SN-2026-1'"));
+	ok(INST_MIMP, RR_NUM("'NULL-0'"));
+	ok(INST_MIMP, RR_NUM("'0-1'"));
+	ok(INST_PNP, CASE_NUM("'0000-2026'"));
+}
+
+/*
+ * A spreadsheet's empty cell in a required word (sex, nationality, the
+ * date), or a column with no header (a key ""): the reason says it is
+ * empty and what to write, not the list of words a reader would take the
+ * cell for a typo of (walk53).
+ */
+static void
+test_empty_cells(void **state)
+{
+	(void)state;
+	refused(IDV("{'sex':'','nationality':'PE','age':3}"), "victim.sex",
+		"is empty: write U when it is not known");
+	refused(IDV("{'sex':' ','nationality':'PE','age':3}"), "victim.sex",
+		"is empty: write U when it is not known");
+	refused(IDV("{'sex':'F','nationality':'','age':3}"),
+		"victim.nationality",
+		"is empty: write XX when it is not known");
+	refused(IDV("{'sex':'F','nationality':'null','age':3}"),
+		"victim.nationality",
+		"stands for no value (null or N/A or S/N or zeros...): write "
+		"XX when "
+		"it is not known");
+	refused(IDV("{'sex':'F','nationality':'N/A','age':3}"),
+		"victim.nationality",
+		"stands for no value (null or N/A or S/N or zeros...): write "
+		"XX when "
+		"it is not known");
+	/* A whole number as a decimal, as pandas writes a column of ages
+	 * with an empty cell: what to write; 12.5 is no whole number. */
+	refused(IDV("{'sex':'F','nationality':'PE','age':12.0}"), "victim.age",
+		"must be a whole number written without a decimal point (12 "
+		"and not 12.0 as a spreadsheet may export it)");
+	refused(TOP("case_stage", "'2026-03-10'", "'21'",
+		    "'case_number':'F-1','stage':'complaint','victims':[" V_DNI
+		    "],'persons':2.0,'article':'153'"),
+		"persons",
+		"must be a whole number written without a decimal point (12 "
+		"and not 12.0 as a spreadsheet may export it)");
+	refused(IDV("{'sex':'F','nationality':'PE','age':12.5}"), "victim.age",
+		"must be a whole number");
+	refused(IDV("{'sex':'F','nationality':'PE','age':1e300}"), "victim.age",
+		"must be a whole number");
+	/* NA and SN are Namibia's and Senegal's codes: taken. */
+	ok(INST_PNP, IDV("{'sex':'F','nationality':'NA','age':3}"));
+	ok(INST_PNP, IDV("{'sex':'F','nationality':'SN','age':3}"));
+	refused(TOP("identification", "'2026-03-10'", "'15'", BID ",'':''"), "",
+		"a field with no name (a column with no header in a "
+		"spreadsheet's export): leave it out");
+	refused(IDV("{'sex':'F','nationality':'PE','age':3,'':''}"), "victim",
+		"a field with no name (a column with no header in a "
+		"spreadsheet's export): leave it out");
 }
 
 static void
@@ -2339,6 +2517,8 @@ main(void)
 	    cmocka_unit_test(test_ref_not_name),
 	    cmocka_unit_test(test_ref_name_cost),
 	    cmocka_unit_test(test_export_slips),
+	    cmocka_unit_test(test_no_value_words),
+	    cmocka_unit_test(test_empty_cells),
 	    cmocka_unit_test(test_date_forms),
 	    cmocka_unit_test(test_trailing_comma),
 	    cmocka_unit_test(test_ministry_slips),
