@@ -13,6 +13,7 @@
  */
 #include "record_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -460,6 +461,32 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 }
 
 /*
+ * Whether a name field holds an export's text for no value
+ * (record_no_value), short words that are also names aside: Na and Nan
+ * are surnames and given names, Sn a surname; pandas' NaN, in its own
+ * case, is still refused. Such a word alone in a name joins only the
+ * children whose other names and birth date agree, where a document
+ * number 00000000 would join them all.
+ */
+static bool
+name_no_value(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	while (len > 0 && s[0] == ' ') {
+		s++;
+		len--;
+	}
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	for (i = 0; i < len; i++)
+		n += isalpha((unsigned char)s[i]) != 0;
+	if (n == len && len <= 3)
+		return len == 3 && memcmp(s, "NaN", 3) == 0;
+	return record_no_value(s, len);
+}
+
+/*
  * parse_name - a victim's given_names or surnames, normalised into out
  * (NORM_MAX bytes). Returns 0, -ENOENT when absent, or -EINVAL.
  */
@@ -481,7 +508,7 @@ parse_name(struct parser *p, json_t *v, const char *path, const char *name,
 		return record_fail(p, path, name,
 				   "%s (else it must hold letters)",
 				   RECORD_EMPTY_OPTIONAL);
-	if (record_no_value(s, len))
+	if (name_no_value(s, len))
 		return record_fail(p, path, name,
 				   "%s: leave the field out when it is not "
 				   "known",

@@ -1778,6 +1778,13 @@ test_no_value_words(void **state)
 	/* Values that hold such a word, or zeros, among others: taken. */
 	ok(INST_PNP, IDV(V_WITH("'given_names':'Nancy Nina'")));
 	ok(INST_PNP, IDV(V_WITH("'surnames':'Sanchez Na'")));
+	/* Short words that are names too: Na, Nan, Sn (not pandas' NaN). */
+	ok(INST_PNP, IDV(V_WITH("'surnames':'Na'")));
+	ok(INST_PNP, IDV(V_WITH("'surnames':'NA'")));
+	ok(INST_PNP, IDV(V_WITH("'given_names':'Nan'")));
+	ok(INST_PNP, IDV(V_WITH("'given_names':'NAN'")));
+	ok(INST_PNP, IDV(V_WITH("'surnames':'Sn'")));
+	refused(IDV(V_WITH("'surnames':'N/A'")), "victim.surnames", out);
 	ok(INST_PNP,
 	   IDV(V_WITH("'document':{'type':'DNI','number':'00012345'}")));
 	ok(INST_PNP,
