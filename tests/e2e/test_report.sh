@@ -360,7 +360,7 @@ check "kuska query indicators of $year: a note names its counts, read low" \
 	grep -qE "^kuska query: note: (.*, )?identification-victims(, .*)? count only what happened so far in $year, which is not over: their progress towards the target, and the status, read low until it ends" \
 	"$T/open-ind.err"
 check "... the table as the consolidator gives it" \
-	grep -q "^$year,identification-victims,.*,count," "$T/open-ind.csv"
+	grep -q "^$year,\"identification-victims\",.*,count," "$T/open-ind.csv"
 "$KUSKA" query -c "$N/analyst.conf" indicators --period 2025 \
 	>/dev/null 2>"$T/closed-ind.err"
 check "... and none of 2025, over" \
@@ -369,7 +369,7 @@ check "... and none of 2025, over" \
 # which the report reads by year: kuska query names it too.
 "$KUSKA" query -c "$N/analyst.conf" indicators --period "$P" \
 	--format csv >"$T/sem-ind.csv" 2>"$T/sem-ind.err"
-if grep -qE "^$P,identification-victims,.*,count,[0-9.]+,[0-9.]+,[0-9.]+,[0-9]{4},-?[0-9.]+,(on_track|acceleration_needed|limited|deteriorating)$" \
+if grep -qE "^$P,\"identification-victims\",.*,count,[0-9.]+,[0-9.]+,[0-9.]+,[0-9]{4},-?[0-9.]+,(on_track|acceleration_needed|limited|deteriorating)$" \
 	"$T/sem-ind.csv"; then
 	check "kuska query indicators of $P: a note sends its counts to the year" \
 		grep -qE "^kuska query: note: (.*, )?identification-victims(, .*)? counts? a semester, about half a year, against a year's target: .* by year \(kuska query indicators --period ${P:0:4};" \
@@ -432,9 +432,9 @@ q() {
 rate_ci=$(
 	q analyst estimate $P --boot 1000 --seed 1 |
 		awk -F, '$4 == "bootstrap" { print $7, $8 }'
-	q analyst sdg16_2_2 $P | awk -F, '$2 == "all" && $3 == "all" { print $4 }'
+	q analyst sdg16_2_2 $P | awk -F, '$2 == "\"all\"" && $3 == "\"all\"" { print $4 }'
 	q analyst estimate $P | awk -F, '$4 == "stepwise" { print $3 }'
-	q analyst sdg16_2_2 $P | awk -F, '$2 == "all" && $3 == "all" { print $5 }'
+	q analyst sdg16_2_2 $P | awk -F, '$2 == "\"all\"" && $3 == "\"all\"" { print $5 }'
 )
 # The population in groups of three, as the page writes 100,000.
 rate_ci=$(echo $rate_ci | awk 'function group(n, s, r) {
@@ -513,7 +513,7 @@ check "sdg16_2_2 without figures for the year is refused, saying so" \
 # SIGHUP: a bad population file is refused at its line and the figures
 # in force stay; a good one takes effect.
 pop_total() {
-	q analyst sdg16_2_2 2025 | awk -F, '$2 == "all" && $3 == "all" { print $4 }'
+	q analyst sdg16_2_2 2025 | awk -F, '$2 == "\"all\"" && $3 == "\"all\"" { print $4 }'
 }
 before=$(pop_total)
 printf '2025,16,F,0-17,7\n' >>"$POP"
