@@ -327,6 +327,9 @@ check "a refused key: exit 2, a reason and no file (exit $rc)" \
 check "both reports have the SDG 16.2.2 figure" \
 	sh -c "grep -q 'id=\"f-sdg\"' '$T/secretariat.dom.html' &&
 		grep -q 'id=\"f-sdg\"' '$T/analyst.dom.html'"
+check "... over the population file the consolidator was given, not said INEI's" \
+	sh -c "grep -qF 'from the population file the consolidator was given' '$T/analyst.dom.html' &&
+		! grep -q 'INEI)' '$T/analyst.dom.html' '$T/secretariat.dom.html'"
 
 # A period still running says so at the top; a closed one does not.
 year=$(TZ=Etc/GMT+5 date +%Y)
