@@ -444,6 +444,12 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"not, of both sexes and all ages (the estimate's, "
 			"which leaves out the unlinkable identifications, "
 			"plus them); none is made by sex or age."},
+    /* The population file's own "# source:" line (popfile.h): the
+     * figures are said to be whose they are, never assumed INEI's. */
+    [M_SDG_SOURCE] = {" El archivo de población dice de dónde vienen sus "
+		      "cifras: \u201c%s\u201d.",
+		      " The population file says where its figures come "
+		      "from: \u201c%s\u201d."},
     [M_HOW_ESTIMATE] = {"La barra clara son las víctimas observadas; el "
 			"punto, la población estimada por sistemas múltiples "
 			"con su intervalo del 95 %. Es el resultado de un "
