@@ -87,6 +87,7 @@ static const struct word columns[] = {
     {"victims_per_100k", {"Víctimas por 100\u00a0000", "Victims per 100,000"}},
     {"estimate_per_100k",
      {"Estimación por 100\u00a0000", "Estimate per 100,000"}},
+    {"source", {"Fuente", "Source"}},
     {NULL, {NULL, NULL}},
 };
 

@@ -110,6 +110,7 @@ enum i18n_msg {
 	M_HOW_SDG,
 	M_FIG_SDG_PART,
 	M_HOW_SDG_PART,
+	M_SDG_SOURCE,
 	/* chart words */
 	M_NO_INDICATORS,
 	M_IND_NOT_QUARTER,

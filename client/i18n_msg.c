@@ -401,14 +401,16 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
     [M_HOW_SDG] =
 	{"Cada barra es la tasa de víctimas identificadas en el "
 	 "periodo por cada 100\u00a0000 personas del grupo (población "
-	 "del año, del archivo que el consolidador toma del INEI). "
+	 "del año, del archivo de población que se dio al "
+	 "consolidador). "
 	 "La última es la estimación de todas las víctimas, "
 	 "detectadas o no, de ambos sexos y todas las edades (la "
 	 "de la estimación, que deja fuera las identificaciones no "
 	 "enlazables, más ellas); no se estima por sexo ni por edad.",
 	 "Each bar is the rate of victims identified in the period "
 	 "per 100,000 people of the group (the year's population, "
-	 "from the file the consolidator takes from INEI). The last "
+	 "from the population file the consolidator was given). The "
+	 "last "
 	 "is the estimate of all victims, detected or not, of both "
 	 "sexes and all ages (the estimate's, which leaves out the "
 	 "unlinkable identifications, plus them); none is made by sex "
@@ -423,8 +425,9 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"population: not SDG 16.2.2, a yearly rate"},
     [M_HOW_SDG_PART] = {"Cada barra son las víctimas identificadas en el "
 			"%s por cada 100\u00a0000 personas del grupo "
-			"(población del año, del archivo que el consolidador "
-			"toma del INEI), no en un año entero: no se compara "
+			"(población del año, del archivo de población que se "
+			"dio al consolidador), no en un año entero: no se "
+			"compara "
 			"con la tasa anual del ODS 16.2.2, que da el informe "
 			"de %d. La última es la estimación de todas las "
 			"víctimas, detectadas o no, de ambos sexos y todas "
@@ -433,13 +436,20 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			"estima por sexo ni por edad.",
 			"Each bar is the victims identified in the %s per "
 			"100,000 people of the group (the year's population, "
-			"from the file the consolidator takes from INEI), not "
+			"from the population file the consolidator was "
+			"given), not "
 			"in a whole year: it does not compare with SDG "
 			"16.2.2's yearly rate, which the report of %d gives. "
 			"The last is the estimate of all victims, detected or "
 			"not, of both sexes and all ages (the estimate's, "
 			"which leaves out the unlinkable identifications, "
 			"plus them); none is made by sex or age."},
+    /* The population file's own "# source:" line (popfile.h): the
+     * figures are said to be whose they are, never assumed INEI's. */
+    [M_SDG_SOURCE] = {" El archivo de población dice de dónde vienen sus "
+		      "cifras: \u201c%s\u201d.",
+		      " The population file says where its figures come "
+		      "from: \u201c%s\u201d."},
     [M_HOW_ESTIMATE] = {"La barra clara son las víctimas observadas; el "
 			"punto, la población estimada por sistemas múltiples "
 			"con su intervalo del 95 %. Es el resultado de un "

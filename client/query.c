@@ -201,7 +201,7 @@ cmd_query(int argc, char **argv)
 		return 2;
 	}
 	if (fmt == FMT_CSV)
-		query_print_csv(&tab);
+		query_print_csv(&tab, q.table);
 	else if (fmt == FMT_JSON)
 		query_json_write(stdout, &tab);
 	else if (strcmp(q.table, "indicator_definitions") == 0 ||

@@ -34,8 +34,9 @@ void query_print_text(const struct qtable *t);
 void query_print_blocks(const struct qtable *t);
 
 /* The table as CSV, a header line first; no field a formula when opened
- * (csvcell.h). */
-void query_print_csv(const struct qtable *t);
+ * (csvcell.h); every text cell of a column of codes of table (the
+ * breakdown's value: a region 01 to 25) quoted. */
+void query_print_csv(const struct qtable *t, const char *table);
 
 /* ---- query_notes.c: what the table alone does not say ---------------------
  */

@@ -156,32 +156,62 @@ query_print_blocks(const struct qtable *t)
  * A CSV field of the table: never a formula when opened (csvcell.h).
  * Its texts come from the consolidator's codes and configuration (an
  * indicator's name or basis); a number, a negative one too, stays a
- * number.
+ * number. A text cell of a column of codes is always quoted, so that a
+ * spreadsheet taking quoted fields as text holds the column as one type:
+ * the breakdown's region 16 is text as 01 is.
  */
 static void
-csv_field(const char *s)
+csv_field(const char *s, bool code)
 {
-	csvcell_write_value(stdout, s);
+	if (code)
+		csvcell_write_code(stdout, s);
+	else
+		csvcell_write_value(stdout, s);
+}
+
+/* The columns of codes of the tables: codes that may be digits (a region
+ * 01 to 25, an age group 18+, an indicator's id 16). */
+static const char *const code_columns[][2] = {
+    {"breakdown", "value"},
+    {"sdg16_2_2", "sex"},
+    {"sdg16_2_2", "age_group"},
+    {"indicators", "indicator"},
+    {"indicator_definitions", "indicator"},
+};
+
+static bool
+code_column(const char *table, const char *col)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(code_columns) / sizeof(code_columns[0]); i++)
+		if (strcmp(code_columns[i][0], table) == 0 &&
+		    strcmp(code_columns[i][1], col) == 0)
+			return true;
+	return false;
 }
 
 void
-query_print_csv(const struct qtable *t)
+query_print_csv(const struct qtable *t, const char *table)
 {
+	bool code[CODEC_MAX_COLUMNS];
 	size_t i, j;
 	char buf[sizeof(((struct cell *)0)->text) + 16];
 
 	for (j = 0; j < t->n_cols; j++) {
+		code[j] = code_column(table, t->cols[j]);
 		if (j)
 			putchar(',');
-		csv_field(t->cols[j]);
+		csv_field(t->cols[j], false);
 	}
 	putchar('\n');
 	for (i = 0; i < t->n_rows; i++) {
 		for (j = 0; j < t->n_cols; j++) {
+			const struct cell *c = &t->rows[i][j];
 			if (j)
 				putchar(',');
-			csv_field(
-			    cell_text(&t->rows[i][j], t->k, buf, sizeof(buf)));
+			csv_field(cell_text(c, t->k, buf, sizeof(buf)),
+				  code[j] && c->kind == CELL_TEXT);
 		}
 		putchar('\n');
 	}

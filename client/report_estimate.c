@@ -229,9 +229,9 @@ fig_sdg(struct report *r)
 	const struct qtable *t = &r->d->t[RT_SDG];
 	static struct svg_bar bars[MAX_BARS];
 	static char labels[MAX_BARS][96];
-	static char note[320], title[192], how[768];
+	static char note[320], title[192], how[1024];
 	char words[64];
-	const char *part = NULL;
+	const char *part = NULL, *source;
 	struct svg_bars c;
 	size_t i, n;
 
@@ -245,6 +245,14 @@ fig_sdg(struct report *r)
 	} else {
 		snprintf(title, sizeof(title), "%s", tr(M_FIG_SDG));
 		snprintf(how, sizeof(how), "%s", tr(M_HOW_SDG));
+	}
+	/* The source the population file names, on the last row (all,
+	 * all); a file that names none is only "the file given". */
+	source = rp_text_of(t, t->n_rows - 1, "source");
+	if (t->n_rows > 0 && source[0] != '\0') {
+		size_t used = strlen(how);
+		snprintf(how + used, sizeof(how) - used, tr(M_SDG_SOURCE),
+			 source);
 	}
 	memset(&c, 0, sizeof(c));
 	memset(bars, 0, sizeof(bars));

@@ -16,10 +16,19 @@ submit_shown(const char *name)
 /* A CSV field of the report, never a formula when opened (csvcell.h):
  * the file name and the ref are the officer's input. */
 static void
-csv_field(FILE *f, const char *s, bool last)
+csv_field(FILE *f, const char *s)
 {
 	csvcell_write(f, s);
-	fputc(last ? '\n' : ',', f);
+	fputc(',', f);
+}
+
+/* The ref, last: always quoted (a code), so that a spreadsheet taking
+ * quoted fields as text holds 12345 as text as it does 0012345. */
+static void
+csv_ref(FILE *f, const char *s)
+{
+	csvcell_write_code(f, s);
+	fputc('\n', f);
 }
 
 /*
@@ -37,11 +46,11 @@ report_line_row(struct run *run, const char *name, uint64_t line,
 		return;
 	if (line > 0)
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)line);
-	csv_field(run->report, submit_shown(name), false);
-	csv_field(run->report, num, false);
-	csv_field(run->report, field, false);
-	csv_field(run->report, reason, false);
-	csv_field(run->report, ref, true);
+	csv_field(run->report, submit_shown(name));
+	csv_field(run->report, num);
+	csv_field(run->report, field);
+	csv_field(run->report, reason);
+	csv_ref(run->report, ref);
 }
 
 /* A row of no one line's record (a file or a piece): no ref. */

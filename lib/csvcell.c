@@ -42,6 +42,14 @@ csvcell_write(FILE *f, const char *s)
 }
 
 void
+csvcell_write_code(FILE *f, const char *s)
+{
+	if (s[0] == '\0')
+		return;
+	quoted(f, s, csvcell_formula(s) || s[0] == '\'');
+}
+
+void
 csvcell_write_plain(FILE *f, const char *s)
 {
 	if (strpbrk(s, ",\"\r\n") == NULL)

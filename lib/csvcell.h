@@ -49,6 +49,16 @@ void csvcell_write(FILE *f, const char *s);
  */
 bool csvcell_misread(const char *s);
 
+/*
+ * csvcell_write_code - for a cell of a column of codes (a region, an age
+ * group, an indicator's id, a case system's ref): s always between
+ * double quotes, after a ' as csvcell_write puts one, so that a
+ * spreadsheet told to take quoted fields as text keeps the whole column
+ * text: region 16 as "16" beside "01", not the number 16. An empty s is
+ * written empty.
+ */
+void csvcell_write_code(FILE *f, const char *s);
+
 /* csvcell_write_plain - as csvcell_write, without the formula's '. */
 void csvcell_write_plain(FILE *f, const char *s);
 

@@ -119,7 +119,8 @@ grep -q '^indicators' "$D/consolidator.conf" ||
 # INEI's (kuska.conf(5)); these are invented, for the demo's invented
 # victims: round figures of about the size of each department (thousands,
 # 2025), one per cent more each year, split by fixed shares of sex and
-# age. The file says so on its first lines.
+# age. The file says so on its first lines, the first its source line,
+# which the report names as the figures' source.
 synthetic_population() {
 	awk 'BEGIN {
 		OFS = ","
@@ -128,6 +129,7 @@ synthetic_population() {
 			"13 2050 14 1350 15 11000 16 1060 17 180 18 200 " \
 			"19 270 20 2100 21 1240 22 920 23 380 24 260 25 600", a, " ")
 		split("F 0-17 0.147 F 18+ 0.356 M 0-17 0.153 M 18+ 0.344", s, " ")
+		print "# source: SYNTHETIC figures of the kuska demo, invented, NOT INEI'\''s"
 		print "# SYNTHETIC population of the kuska demo: invented figures, NOT INEI'\''s;"
 		print "# never use them for a real report (kuska.conf(5), POPULATION FILE)"
 		print "year,region,sex,age_group,population"

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "norm.h"
+
 #define FIELDS 5
 
 static const char *const header[FIELDS] = {"year", "region", "sex", "age_group",
@@ -24,6 +26,8 @@ struct reader {
 	char *err;
 	size_t errlen;
 	unsigned faults, untold; /* said; past the cap, counted only */
+	char source[POPFILE_SOURCE_MAX]; /* "# source: TEXT"; "": none */
+	unsigned source_line;
 	struct pop_entry *items;
 	size_t n, cap;
 };
@@ -104,6 +108,55 @@ split(char *line, char **fields, size_t max)
 			return n;
 		p = end + 1;
 	}
+}
+
+/* The TEXT of a comment line "# source: TEXT", trimmed, or NULL when
+ * line is no such comment. */
+static char *
+source_text(char *line)
+{
+	char *s = line + strspn(line, " \t"), *e;
+
+	if (*s != '#')
+		return NULL;
+	s++;
+	s += strspn(s, " \t");
+	if (strncmp(s, "source:", 7) != 0)
+		return NULL;
+	s += 7;
+	s += strspn(s, " \t");
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+/* Keeps text, a source line's, as the file's source; a fault if it is
+ * empty, too long, not printable UTF-8, or the file's second. */
+static int
+on_source(struct reader *r, unsigned line, const char *text)
+{
+	size_t len = strlen(text), i = 0;
+
+	if (r->source_line > 0)
+		return say(r, line,
+			   "a second source line (the first is line %u)",
+			   r->source_line);
+	if (len == 0)
+		return say(r, line,
+			   "source: empty: write where the figures "
+			   "come from");
+	if (len >= POPFILE_SOURCE_MAX)
+		return say(r, line, "source: longer than %d bytes",
+			   POPFILE_SOURCE_MAX - 1);
+	while (i < len) {
+		int32_t c = utf8_next((const unsigned char *)text, len, &i);
+		if (c < 0x20 || c == 0x7f)
+			return say(r, line, "source: not printable UTF-8 text");
+	}
+	memcpy(r->source, text, len + 1);
+	r->source_line = line;
+	return 0;
 }
 
 /* A whole number of 1 to max digits, no sign, at most limit. */
@@ -266,7 +319,7 @@ popfile_parse(const char *name, const char *text, size_t len,
 	      struct popset **ret, char *err, size_t errlen)
 {
 	struct reader r = {.name = name, .err = err, .errlen = errlen};
-	char buf[POPFILE_MAX_LINE + 2], *f[FIELDS + 1];
+	char buf[POPFILE_MAX_LINE + 2], *f[FIELDS + 1], *src;
 	bool have_header = false;
 	struct popset *set;
 	unsigned line = 0;
@@ -297,6 +350,11 @@ popfile_parse(const char *name, const char *text, size_t len,
 		pos = nl != NULL ? (size_t)(nl - text) + 1 : len;
 		if (strlen(buf) != n) {
 			rc = say(&r, line, "a NUL byte");
+			continue;
+		}
+		if ((src = source_text(buf)) != NULL) {
+			if (on_source(&r, line, src) != 0)
+				rc = -EINVAL;
 			continue;
 		}
 		if (strspn(buf, " \t") == n || buf[strspn(buf, " \t")] == '#')
@@ -342,6 +400,7 @@ popfile_parse(const char *name, const char *text, size_t len,
 	}
 	set->n = r.n;
 	set->items = r.items;
+	memcpy(set->source, r.source, sizeof(set->source));
 	*ret = set;
 	return 0;
 }

@@ -13,7 +13,10 @@
  *
  * CSV, UTF-8 (a byte-order mark is skipped), LF or CRLF line ends. The
  * first line that is not blank or a "#" comment is the header, exactly
- * those five names. Then one line per figure:
+ * those five names. A comment "# source: TEXT", once in the file, says
+ * where the figures come from (printable UTF-8, less than
+ * POPFILE_SOURCE_MAX bytes): the sdg16_2_2 table gives it, and the report
+ * names it. Then one line per figure:
  *	year        2000 to 2100
  *	region      00 (or empty) for the whole country, or an INEI
  *	            department code 01 to 25
@@ -42,6 +45,7 @@
 #define POPFILE_MAX_YEAR 2100
 #define POPFILE_ERR_MAX 600 /* bytes of one fault's reason */
 #define POPFILE_MAX_FAULTS 20
+#define POPFILE_SOURCE_MAX 101 /* bytes of the source, its NUL too */
 /* An err buffer that holds every fault told, for a path of up to
  * PATH bytes. */
 #define POPFILE_ERRS_MAX(path) (POPFILE_MAX_FAULTS * (200 + (path)) + 64)
@@ -61,6 +65,7 @@ struct pop_entry {
 struct popset {
 	size_t n;
 	struct pop_entry *items;
+	char source[POPFILE_SOURCE_MAX]; /* "# source: TEXT"; "": none */
 };
 
 /*

@@ -23,6 +23,7 @@ enum col {
 	COL_ESTIMATE,
 	COL_ESTIMATE_RATE,
 	COL_NOTE,
+	COL_SOURCE,
 };
 
 /* Rows are sex F, M, all by age group 0-17, 18+, all. */
@@ -521,6 +522,11 @@ sdg_table(struct store *st, const struct query_req *req,
 				     pop, p);
 			ret->n_rows++;
 		}
+	/* Where the figures come from, as the file says: once, on the row
+	 * of the whole population. */
+	if (r == 0 && population_in_force->source[0] != '\0')
+		set_text(&ret->rows[N_ROWS - 1][COL_SOURCE],
+			 population_in_force->source);
 out:
 	free(p);
 	if (r != 0)

@@ -12,7 +12,8 @@
  * estimate of the `estimate` table and its rate: that estimate counts
  * every victim, detected or not, of both sexes and every age; no
  * estimate is made by sex or by age group. Victims of unknown sex count
- * only in the rows of sex `all`.
+ * only in the rows of sex `all`. The last row's source is the population
+ * file's own "# source:" line (popfile.h), empty when it has none.
  *
  * Every figure comes from what query_run answers the same role for the
  * tables it is made of (identification, breakdown, estimate) and, for the
@@ -33,7 +34,7 @@
 
 #define SDG_COLUMNS                                                            \
 	"period,sex,age_group,population,victims,victims_per_100k,estimate,"   \
-	"estimate_per_100k,note"
+	"estimate_per_100k,note,source"
 
 /*
  * sdg_set_population - the population figures the table answers from

@@ -646,16 +646,26 @@ class Stats:
         # With --region the breakdown's region dimension is the single row
         # RR holding the total: every counted identification is in RR.
         header, rows = getattr(self, table)(period, region)
-        return "\n".join(header + [",".join(csv_cell(x) for x in r)
+        code = [(table, c) in CODE_COLUMNS for c in header[0].split(",")]
+        return "\n".join(header + [",".join(csv_cell(x, code[i])
+                                            for i, x in enumerate(r))
                                    for r in rows]) + "\n"
 
 
-def csv_cell(x):
+# The columns of codes whose every cell kuska's CSV quotes
+# (client/query_print.c): region 16 is text there as 01 is.
+CODE_COLUMNS = {("breakdown", "value")}
+
+
+def csv_cell(x, code=False):
     """A cell as kuska's CSV writes it (lib/csvcell.h): a text a
     spreadsheet would read as another number or a date (digits and
     + - . / : e E only, from a digit or a point, and not a number without
-    a leading zero: 01, 6-11, 18+) between double quotes."""
+    a leading zero: 01, 6-11, 18+) between double quotes, as is every
+    text of a column of codes."""
     s = str(x)
+    if code and s != "":
+        return '"%s"' % s
     if re.fullmatch(r"[0-9.][0-9+\-./:eE]*", s) and \
             not re.fullmatch(r"(0|[1-9][0-9]*)(\.[0-9]+)?", s):
         return '"%s"' % s

@@ -95,10 +95,10 @@ check "... the refusal listed" \
 	grep -q '^.*warn.jsonl:9: refused: date: must be a real day' "$T/warn.out"
 check "--report: a header and a row per warning and refusal" \
 	test "$(wc -l <"$T/warn.csv")" = 9 -a "$(head -n 1 "$T/warn.csv")" = file,line,field,reason,ref
-check "... the refusal's row, its ref last (read although the line was refused)" grep -q \
-	'^.*warn.jsonl,9,date,refused: must be a real day written YYYY-MM-DD,W-8$' "$T/warn.csv"
+check "... the refusal's row, its ref last and quoted, a code (read although the line was refused)" grep -q \
+	'^.*warn.jsonl,9,date,refused: must be a real day written YYYY-MM-DD,"W-8"$' "$T/warn.csv"
 check "... the seventh warning's row, its ref last" grep -q \
-	'^.*warn.jsonl,7,victim,"warning: 1 victim(s) cannot be linked (no document, and no.*",W-7$' "$T/warn.csv"
+	'^.*warn.jsonl,7,victim,"warning: 1 victim(s) cannot be linked (no document, and no.*","W-7"$' "$T/warn.csv"
 "$KUSKA" submit -n -v -c "$N/pnp.conf" "$T/warn.jsonl" >"$T/warn-v.out" 2>&1
 check "--verbose: all 7 warnings" \
 	test "$(grep -c ': warning: 1 victim(s) cannot be linked' "$T/warn-v.out")" = 7

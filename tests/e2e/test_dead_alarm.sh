@@ -87,7 +87,7 @@ check "... each warned of as refused by the consolidator: it counts nowhere" \
 check "... and counted apart in the summary" \
 	grep -q 'dead.jsonl: 5 held but refused earlier: see above (the consolidator refused them as dead letters' "$T/again.out"
 check "... and so in the --report CSV, with each line's ref" \
-	test "$(grep -c ',ref,warning: already held but the consolidator refused it (seq [0-9]*: kind_not_allowed): it counts nowhere; fix it and send it under a new ref,DEAD-' "$T/again.csv")" = 5
+	test "$(grep -c ',ref,warning: already held but the consolidator refused it (seq [0-9]*: kind_not_allowed): it counts nowhere; fix it and send it under a new ref,"DEAD-' "$T/again.csv")" = 5
 
 # A correction or withdrawal of a dead letter is refused at kuska submit,
 # saying why and what to do, not accepted to become a dead letter in turn
@@ -109,7 +109,7 @@ check "a correction of a dead letter: refused at submit (exit $rc)" \
 check "... and its withdrawal: nothing to withdraw" \
 	grep -q 'deadfix.jsonl:2: refused: target_ref: the consolidator refused that record (seq [0-9]*: kind_not_allowed): it counts nowhere; nothing to withdraw' "$T/deadfix.out"
 check "... the --report CSV gives the correction's ref" \
-	grep -q '^[^,]*deadfix.jsonl,1,target_ref,refused: .*,DEADFIX-1$' "$T/deadfix.csv"
+	grep -q '^[^,]*deadfix.jsonl,1,target_ref,refused: .*,"DEADFIX-1"$' "$T/deadfix.csv"
 check "... and not the withdrawal's, never checked for a victim's identity" \
 	grep -q '^[^,]*deadfix.jsonl,2,target_ref,refused: .*nothing to withdraw,$' "$T/deadfix.csv"
 

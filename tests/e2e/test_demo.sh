@@ -96,6 +96,12 @@ check "its rate of all victims is a rate over a population, not empty" \
 	"$T/sdg"
 check "its report has the figure of victims per 100,000" \
 	grep -q '<figure id="f-sdg">' "${page:-/nonexistent}"
+# The demo's population is synthetic, NOT INEI's: the figure names the
+# source its file's source line gives, not INEI.
+check "... over the population file the consolidator was given, its source the synthetic one the file names" \
+	sh -c "grep -qF 'del archivo de población que se dio al consolidador' '${page:-/nonexistent}' &&
+		grep -qF 'El archivo de población dice de dónde vienen sus cifras: “SYNTHETIC figures of the kuska demo, invented, NOT INEI&#39;s”.' '${page:-/nonexistent}' &&
+		! grep -q 'INEI)' '${page:-/nonexistent}'"
 
 # The demo's key outcome indicator, "Referrals to MIMP taken up
 # (%)" (protection-referral-takeup in config/indicators.conf), has a value

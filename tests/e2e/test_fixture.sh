@@ -189,50 +189,51 @@ period,institutions,victims
 CSV
 
 # ---- breakdown ---------------------------------------------------------
-# The age groups are quoted, as a region code 01 to 09 would be: a
-# spreadsheet reads 6-11 as a date and 18+ as 18, unless told to take
-# quoted fields as text (csvcell.h).
+# Every value is quoted, a code: a spreadsheet told to take quoted
+# fields as text keeps the column text, region 16 as 01 (a number beside
+# text, it sorted and looked up apart), and 6-11 and 18+ not a date and
+# 18 (csvcell.h).
 
 expect breakdown 2025Q2 <<'CSV'
 period,dimension,value,victims
-2025Q2,sex,F,5
-2025Q2,sex,M,3
+2025Q2,sex,"F",5
+2025Q2,sex,"M",3
 2025Q2,age_group,"0-5",1
 2025Q2,age_group,"12-13",2
 2025Q2,age_group,"14-17",5
-2025Q2,nationality,PE,7
-2025Q2,nationality,VE,1
-2025Q2,region,16,2
-2025Q2,region,17,4
-2025Q2,region,21,2
-2025Q2,exploitation,begging,1
-2025Q2,exploitation,domestic_servitude,1
-2025Q2,exploitation,labour,4
-2025Q2,exploitation,other,1
-2025Q2,exploitation,sexual,2
+2025Q2,nationality,"PE",7
+2025Q2,nationality,"VE",1
+2025Q2,region,"16",2
+2025Q2,region,"17",4
+2025Q2,region,"21",2
+2025Q2,exploitation,"begging",1
+2025Q2,exploitation,"domestic_servitude",1
+2025Q2,exploitation,"labour",4
+2025Q2,exploitation,"other",1
+2025Q2,exploitation,"sexual",2
 CSV
 
 expect breakdown 2025 <<'CSV'
 period,dimension,value,victims
-2025,sex,F,7
-2025,sex,M,4
+2025,sex,"F",7
+2025,sex,"M",4
 2025,age_group,"0-5",1
 2025,age_group,"6-11",2
 2025,age_group,"12-13",1
 2025,age_group,"14-17",6
 2025,age_group,"18+",1
-2025,nationality,PE,8
-2025,nationality,VE,2
-2025,nationality,XX,1
-2025,region,15,2
-2025,region,16,3
-2025,region,17,4
-2025,region,21,2
-2025,exploitation,domestic_servitude,1
-2025,exploitation,forced_criminality,1
-2025,exploitation,labour,4
-2025,exploitation,other,1
-2025,exploitation,sexual,4
+2025,nationality,"PE",8
+2025,nationality,"VE",2
+2025,nationality,"XX",1
+2025,region,"15",2
+2025,region,"16",3
+2025,region,"17",4
+2025,region,"21",2
+2025,exploitation,"domestic_servitude",1
+2025,exploitation,"forced_criminality",1
+2025,exploitation,"labour",4
+2025,exploitation,"other",1
+2025,exploitation,"sexual",4
 CSV
 
 # ---- referrals ---------------------------------------------------------
@@ -443,11 +444,13 @@ check "... the note's <10 under it" \
 
 # col ROLE TABLE PERIOD COLUMN [KEY1 [KEY2]]: the column of the rows of
 # kuska query's CSV whose second (and third) field match; "" matches any.
+# A code's quotes (an indicator's id) are left out.
 col() {
 	"$KUSKA" query -c "$N/$1.conf" "$2" --period "$3" --format csv |
 		awk -F, -v col="$4" -v k1="${5:-}" -v k2="${6:-}" '
 			NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i
 				  next }
+			{ gsub(/"/, "") }
 			(k1 == "" || $2 == k1) && (k2 == "" || $3 == k2) {
 				print $c }'
 }
@@ -489,7 +492,7 @@ check "indicators: the header of INDICATORS.md" \
 	"period,indicator,name,level,component,key,unit,value,baseline,target,target_period,progress,status"
 check "indicators: one row per indicator, in file order" \
 	test "$(tail -n +2 "$T/ind-analyst.csv" | cut -d, -f2 | tr '\n' ' ')" = \
-	"takeup pnp-days victims accusation-days formalized "
+	'"takeup" "pnp-days" "victims" "accusation-days" "formalized" '
 
 expect_value analyst takeup "100 * $(total analyst referrals 2025 taken_up '' mimp) / $(total analyst referrals 2025 sent '' mimp)"
 expect_value analyst pnp-days "$(col analyst referrals 2025 median_days pnp mimp)"
@@ -505,7 +508,7 @@ check "indicator_definitions: its header" \
 	test "$(head -1 "$T/ind-defs.csv")" = \
 	"indicator,name,unit,direction,frequency,baseline_period,baseline,target_period,target,expression,basis,name_es,name_en"
 check "indicator_definitions: the long expression whole, as written" \
-	grep -qF 'accusation-days,Days from complaint to accusation,days,decrease,semester,2024H2,120,2026H2,60,"durations.median_days[from_stage=complaint, to_stage=preliminary_investigation] + durations.median_days[from_stage=preliminary_investigation, to_stage=formalized_investigation] + durations.median_days[from_stage=formalized_investigation, to_stage=accusation]",test' "$T/ind-defs.csv"
+	grep -qF '"accusation-days",Days from complaint to accusation,days,decrease,semester,2024H2,120,2026H2,60,"durations.median_days[from_stage=complaint, to_stage=preliminary_investigation] + durations.median_days[from_stage=preliminary_investigation, to_stage=formalized_investigation] + durations.median_days[from_stage=formalized_investigation, to_stage=accusation]",test' "$T/ind-defs.csv"
 # A text beginning as a formula is quoted after a ' (kuska(1)); the
 # negative progress of the indicators table stays a number (below).
 check "indicator_definitions: a basis written as a formula is quoted after a '" \
@@ -617,7 +620,7 @@ done
 check "a good indicator file takes effect on SIGHUP" \
 	test "$("$KUSKA" query -c "$N/analyst.conf" indicators --period 2025 \
 		--format csv | tail -n +2 | cut -d, -f2 | tr '\n' ' ')" = \
-	"takeup pnp-days victims accusation-days "
+	'"takeup" "pnp-days" "victims" "accusation-days" '
 
 # Of a year not over, kuska query's note names the counts whose status
 # the rest of the year may change: one to raise reads low, one to bring

@@ -59,7 +59,9 @@ browse() {
 net_init
 # The shipped indicators, so that the report leads with them.
 echo "indicators = $KUSKA_SRC/config/indicators.conf" >>"$N/consolidator.conf"
-# A synthetic population (kuska ships none): the country and Lima, 2025.
+# A synthetic population (kuska ships none): the country and Lima, 2025,
+# its source line naming INEI, as a real one would (last, so that the
+# figures keep their line numbers).
 POP=$T/population.csv
 cat >"$POP" <<-'CSV'
 	year,region,sex,age_group,population
@@ -71,6 +73,7 @@ cat >"$POP" <<-'CSV'
 	2025,15,F,18+,4034567
 	2025,15,M,0-17,1498765
 	2025,15,M,18+,3876543
+	# source: INEI, Perú: Estimaciones y Proyecciones de Población (test figures)
 CSV
 echo "population = $POP" >>"$N/consolidator.conf"
 check "kuska-consolidator -n reads the population file" \
@@ -327,6 +330,10 @@ check "a refused key: exit 2, a reason and no file (exit $rc)" \
 check "both reports have the SDG 16.2.2 figure" \
 	sh -c "grep -q 'id=\"f-sdg\"' '$T/secretariat.dom.html' &&
 		grep -q 'id=\"f-sdg\"' '$T/analyst.dom.html'"
+check "... over the population file the consolidator was given, naming the source the file names" \
+	sh -c "grep -qF 'from the population file the consolidator was given' '$T/analyst.dom.html' &&
+		grep -qF 'The population file says where its figures come from: “INEI, Perú: Estimaciones y Proyecciones de Población (test figures)”.' '$T/analyst.dom.html' &&
+		grep -qF 'El archivo de población dice de dónde vienen sus cifras: “INEI, Perú: Estimaciones y Proyecciones de Población (test figures)”.' '$T/secretariat.dom.html'"
 
 # A period still running says so at the top; a closed one does not.
 year=$(TZ=Etc/GMT+5 date +%Y)
@@ -360,7 +367,7 @@ check "kuska query indicators of $year: a note names its counts, read low" \
 	grep -qE "^kuska query: note: (.*, )?identification-victims(, .*)? count only what happened so far in $year, which is not over: their progress towards the target, and the status, read low until it ends" \
 	"$T/open-ind.err"
 check "... the table as the consolidator gives it" \
-	grep -q "^$year,identification-victims,.*,count," "$T/open-ind.csv"
+	grep -q "^$year,\"identification-victims\",.*,count," "$T/open-ind.csv"
 "$KUSKA" query -c "$N/analyst.conf" indicators --period 2025 \
 	>/dev/null 2>"$T/closed-ind.err"
 check "... and none of 2025, over" \
@@ -369,7 +376,7 @@ check "... and none of 2025, over" \
 # which the report reads by year: kuska query names it too.
 "$KUSKA" query -c "$N/analyst.conf" indicators --period "$P" \
 	--format csv >"$T/sem-ind.csv" 2>"$T/sem-ind.err"
-if grep -qE "^$P,identification-victims,.*,count,[0-9.]+,[0-9.]+,[0-9.]+,[0-9]{4},-?[0-9.]+,(on_track|acceleration_needed|limited|deteriorating)$" \
+if grep -qE "^$P,\"identification-victims\",.*,count,[0-9.]+,[0-9.]+,[0-9.]+,[0-9]{4},-?[0-9.]+,(on_track|acceleration_needed|limited|deteriorating)$" \
 	"$T/sem-ind.csv"; then
 	check "kuska query indicators of $P: a note sends its counts to the year" \
 		grep -qE "^kuska query: note: (.*, )?identification-victims(, .*)? counts? a semester, about half a year, against a year's target: .* by year \(kuska query indicators --period ${P:0:4};" \
@@ -432,9 +439,9 @@ q() {
 rate_ci=$(
 	q analyst estimate $P --boot 1000 --seed 1 |
 		awk -F, '$4 == "bootstrap" { print $7, $8 }'
-	q analyst sdg16_2_2 $P | awk -F, '$2 == "all" && $3 == "all" { print $4 }'
+	q analyst sdg16_2_2 $P | awk -F, '$2 == "\"all\"" && $3 == "\"all\"" { print $4 }'
 	q analyst estimate $P | awk -F, '$4 == "stepwise" { print $3 }'
-	q analyst sdg16_2_2 $P | awk -F, '$2 == "all" && $3 == "all" { print $5 }'
+	q analyst sdg16_2_2 $P | awk -F, '$2 == "\"all\"" && $3 == "\"all\"" { print $5 }'
 )
 # The population in groups of three, as the page writes 100,000.
 rate_ci=$(echo $rate_ci | awk 'function group(n, s, r) {
@@ -513,7 +520,7 @@ check "sdg16_2_2 without figures for the year is refused, saying so" \
 # SIGHUP: a bad population file is refused at its line and the figures
 # in force stay; a good one takes effect.
 pop_total() {
-	q analyst sdg16_2_2 2025 | awk -F, '$2 == "all" && $3 == "all" { print $4 }'
+	q analyst sdg16_2_2 2025 | awk -F, '$2 == "\"all\"" && $3 == "\"all\"" { print $4 }'
 }
 before=$(pop_total)
 printf '2025,16,F,0-17,7\n' >>"$POP"
@@ -521,7 +528,7 @@ printf '2025,16,F,0-17,7\n' >>"$POP"
 kill -HUP "${PIDS[cons]}"
 wait_log "$N/consolidator.log" 'population file refused'
 check "SIGHUP with a bad population file is refused, naming its line" \
-	grep -qF "event=population_error text=\"$POP:10: 2025, region 16: no figure for F 18+" \
+	grep -qF "event=population_error text=\"$POP:11: 2025, region 16: no figure for F 18+" \
 		"$N/consolidator.log"
 # Two faults: an event for each, in the log as on -n.
 printf '2025,16,X,0-17,7\n2025,16,F,18+,0\n' >>"$POP"
@@ -529,9 +536,9 @@ printf '2025,16,X,0-17,7\n2025,16,F,18+,0\n' >>"$POP"
 kill -HUP "${PIDS[cons]}"
 wait_log "$N/consolidator.log" 'population file refused'
 check "SIGHUP logs every fault of a population file, an event each" \
-	sh -c "grep -qF 'event=population_error text=\"$POP:11: sex \\\"X\\\": F or M\"' \
+	sh -c "grep -qF 'event=population_error text=\"$POP:12: sex \\\"X\\\": F or M\"' \
 		'$N/consolidator.log' &&
-		grep -qF 'event=population_error text=\"$POP:12: population \\\"0\\\"' \
+		grep -qF 'event=population_error text=\"$POP:13: population \\\"0\\\"' \
 		'$N/consolidator.log'"
 check "the figures in force stay ($before)" test "$(pop_total)" = "$before"
 sed 's/^2025,00,F,0-17,5012345$/2025,00,F,0-17,5012355/' \

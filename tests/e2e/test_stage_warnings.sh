@@ -59,10 +59,10 @@ is "... no other line warned of" "$(grep -c ': warning: ' "$T/mayo.out")" 2
 check "... the summary counts them" \
 	grep -qx 'mp-mayo.jsonl: 2 lines with a case stage warning (a stage the case has already, or dated out of order)' \
 	"$T/mayo.out"
-check "... --report has a row each, field stage (no comma: unquoted), the line's ref last" \
-	grep -qxF "mp-mayo.jsonl,2,stage,warning: $repeat,MP-CS-0777" "$T/mayo.csv"
+check "... --report has a row each, field stage (no comma: unquoted), the line's ref last, quoted as every ref" \
+	grep -qxF "mp-mayo.jsonl,2,stage,warning: $repeat,\"MP-CS-0777\"" "$T/mayo.csv"
 check "... the accusation's too" \
-	grep -qxF "mp-mayo.jsonl,3,stage,warning: $order,MP-CS-0102" "$T/mayo.csv"
+	grep -qxF "mp-mayo.jsonl,3,stage,warning: $order,\"MP-CS-0102\"" "$T/mayo.csv"
 is "... and no other row" "$(wc -l <"$T/mayo.csv")" 3
 
 (cd "$T" && "$KUSKA" submit -c "$N/mp.conf" mp-abril.jsonl mp-mayo.jsonl >again.out 2>&1)
@@ -154,7 +154,7 @@ check "... the ages' line" \
 	grep -qxF "edades.jsonl: 2 lines with a victim's age that the birth date contradicts (the birth date is used)" \
 	"$T/edades.out"
 check "... --report has its row, field the age's path" \
-	grep -qxF "edades.jsonl,2,victims[1].age,warning: ${age#*: },MP-CS-1002" "$T/edades.csv"
+	grep -qxF "edades.jsonl,2,victims[1].age,warning: ${age#*: },\"MP-CS-1002\"" "$T/edades.csv"
 is "... a row each, the stage's too" "$(wc -l <"$T/edades.csv")" 4
 is "... the dry run warned the same" \
 	"$(grep -cxF -e "edades.jsonl:2: warning: $age" -e "edades.jsonl:3: warning: $age" "$T/edades-dry.out")" 2

@@ -87,7 +87,7 @@ check "indicators: it says what the indicators read" \
 	grep -q "the indicators made of them read that gap" \
 	"$T/analyst-indicators.err"
 check "indicators: the rate reads more than 100" \
-	awk -F, '$2 == "identified-per-pnp" && $7 == "rate" && $8 > 100 \
+	awk -F, '$2 == "\"identified-per-pnp\"" && $7 == "rate" && $8 > 100 \
 		{ found = 1 } END { exit !found }' "$T/analyst-indicators.csv"
 check "indicators: the note names it alone, and says why" grep -q \
 	"^kuska query: note: identified-per-pnp reads more than 100 per 100, and that is no error" \

@@ -6,7 +6,8 @@
  * message that names the file ("f.csv:" and a line, or "f.csv: "), and
  * no set; a loaded file has at least one year and region, each with its
  * four figures in range, no year and region twice, and popset_find
- * returns each of them.
+ * returns each of them; its source is shorter than POPFILE_SOURCE_MAX
+ * and holds no control character.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -23,8 +24,13 @@ check_set(const struct popset *set)
 	size_t i, j;
 	int s, a;
 
-	if (set->n == 0)
+	if (set->n == 0 ||
+	    strnlen(set->source, sizeof(set->source)) >= sizeof(set->source))
 		abort();
+	for (i = 0; set->source[i] != '\0'; i++)
+		if ((unsigned char)set->source[i] < 0x20 ||
+		    set->source[i] == 0x7f)
+			abort();
 	for (i = 0; i < set->n; i++) {
 		const struct pop_entry *e = &set->items[i];
 		if (e->year < POPFILE_MIN_YEAR || e->year > POPFILE_MAX_YEAR ||

@@ -190,6 +190,41 @@ test_misread_digits(void **state)
 			    "12345678901234567");
 }
 
+/* What csvcell_write_code writes of s. */
+static const char *
+code_written(const char *s)
+{
+	static char out[256];
+	FILE *f;
+
+	/* fmemopen writes no NUL when nothing is written. */
+	memset(out, 0, sizeof(out));
+	f = fmemopen(out, sizeof(out), "w");
+	assert_non_null(f);
+	csvcell_write_code(f, s);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+/* A column of codes is text in every cell: region 16 quoted as 01 is, so
+ * that a spreadsheet does not hold numbers for 10 to 25 and text for 01
+ * to 09 in one column; a formula still gets its '. */
+static void
+test_codes(void **state)
+{
+	(void)state;
+	assert_string_equal(code_written("16"), "\"16\"");
+	assert_string_equal(code_written("01"), "\"01\"");
+	assert_string_equal(code_written("18+"), "\"18+\"");
+	assert_string_equal(code_written("F"), "\"F\"");
+	assert_string_equal(code_written("PNP-2025-0001"), "\"PNP-2025-0001\"");
+	assert_string_equal(code_written("a\"b"), "\"a\"\"b\"");
+	assert_string_equal(code_written("=1+2"), "\"'=1+2\"");
+	assert_string_equal(code_written("-5"), "\"'-5\"");
+	assert_string_equal(code_written("'x"), "\"''x\"");
+	assert_string_equal(code_written(""), "");
+}
+
 int
 main(void)
 {
@@ -199,6 +234,7 @@ main(void)
 	    cmocka_unit_test(test_values),
 	    cmocka_unit_test(test_misread),
 	    cmocka_unit_test(test_misread_digits),
+	    cmocka_unit_test(test_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -664,6 +664,7 @@ test_estimate_refused_roles(void **state)
  */
 
 static const char population[] =
+    "# source: INEI (a test's figures)\n"
     "year,region,sex,age_group,population\n"
     "2025,00,F,0-17,1000000\n2025,00,F,18+,2000000\n"
     "2025,00,M,0-17,1500000\n2025,00,M,18+,2500000\n"
@@ -727,9 +728,10 @@ test_sdg_table(void **state)
 
 	(void)state;
 	assert_int_equal(ask("sdg16_2_2", "2025Q1", 0, 0, 0, &analyst, &t), 0);
-	assert_int_equal(t.n_cols, 9);
+	assert_int_equal(t.n_cols, 10);
 	assert_string_equal(t.cols[3], "population");
 	assert_string_equal(t.cols[7], "estimate_per_100k");
+	assert_string_equal(t.cols[9], "source");
 	assert_int_equal(t.n_rows, 9);
 	for (s = 0, r = 0; s < 3; s++)
 		for (a = 0; a < 3; a++, r++) {
@@ -749,6 +751,7 @@ test_sdg_table(void **state)
 			if (r < 8) {
 				assert_true(empty(&t, r, "estimate"));
 				assert_true(empty(&t, r, "estimate_per_100k"));
+				assert_true(empty(&t, r, "source"));
 			}
 		}
 	/* The estimate of all victims, with its rate, on the last row. */
@@ -759,6 +762,8 @@ test_sdg_table(void **state)
 	assert_non_null(strstr(text(&t, 8, "note"), "detected or not"));
 	assert_non_null(
 	    strstr(text(&t, 8, "note"), "leaves out the unlinkable"));
+	/* The file's source, as it names it, once. */
+	assert_string_equal(text(&t, 8, "source"), "INEI (a test's figures)");
 	codec_qtable_clear(&t);
 
 	/* Lima's population for Lima. */

@@ -325,6 +325,48 @@ test_load(void **state)
 	rmdir(dir);
 }
 
+/* "# source: TEXT" names where the figures come from, kept trimmed; a
+ * file without one has none; a bad or second one is refused at its line. */
+static void
+test_source(void **state)
+{
+	struct popset *set = NULL;
+	char err[POPFILE_ERR_MAX], text[POPFILE_SOURCE_MAX + 512];
+
+	(void)state;
+	assert_int_equal(
+	    parse("# INEI's figures, not a source line\n"
+		  " #  source:  INEI, Perú: Estimaciones  \n" HEADER FOUR(
+		      "2025", "00"),
+		  &set, err, sizeof(err)),
+	    0);
+	assert_string_equal(set->source, "INEI, Perú: Estimaciones");
+	popset_free(&set);
+	assert_int_equal(
+	    parse(HEADER FOUR("2025", "00"), &set, err, sizeof(err)), 0);
+	assert_string_equal(set->source, "");
+	popset_free(&set);
+	/* The longest kept whole, one byte more refused. */
+	snprintf(text, sizeof(text), "# source: %0*d\n" HEADER "%s",
+		 POPFILE_SOURCE_MAX - 1, 0, FOUR("2025", "00"));
+	assert_int_equal(parse(text, &set, err, sizeof(err)), 0);
+	assert_int_equal(strlen(set->source), POPFILE_SOURCE_MAX - 1);
+	popset_free(&set);
+	snprintf(text, sizeof(text), "# source: %0*d\n" HEADER "%s",
+		 POPFILE_SOURCE_MAX, 0, FOUR("2025", "00"));
+	expect_refused(text, "t.csv:1: source: longer than 100 bytes");
+	expect_refused("# source:\n" HEADER FOUR("2025", "00"),
+		       "t.csv:1: source: empty: write where the figures "
+		       "come from");
+	expect_refused("# source: a\tb\n" HEADER FOUR("2025", "00"),
+		       "t.csv:1: source: not printable UTF-8 text");
+	expect_refused("# source: \xff\n" HEADER FOUR("2025", "00"),
+		       "t.csv:1: source: not printable UTF-8 text");
+	expect_refused("# source: INEI\n" HEADER
+		       "# source: MINSA\n" FOUR("2025", "00"),
+		       "t.csv:3: a second source line (the first is line 1)");
+}
+
 int
 main(void)
 {
@@ -334,6 +376,7 @@ main(void)
 	    cmocka_unit_test(test_every_fault),
 	    cmocka_unit_test(test_every_year_and_region),
 	    cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_source),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
