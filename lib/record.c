@@ -399,6 +399,14 @@ record_parse(const char *line, size_t len, enum institution inst, int32_t today,
 	peek_ref(root, err->ref);
 	r = parse_object(&p, root);
 out:
+	/* A stand-in for no value came before any other fault: the first
+	 * reason, but for naming the submitter (said first: see intake). */
+	if (p.held_reason[0] != '\0' &&
+	    (r == 0 || (r == -EINVAL && !err->own_institution))) {
+		memcpy(err->field, p.held_field, sizeof(err->field));
+		memcpy(err->reason, p.held_reason, sizeof(err->reason));
+		ret->held_only = r == 0;
+	}
 	/* The ref is handed back for kuska submit's --report only when it
 	 * holds no victim's identity, whatever else was wrong: the victims
 	 * of a line refused before they were all parsed are read for the

@@ -72,6 +72,9 @@ struct parsed_record {
 	 * the same checks: never refused for it (the record is held), but
 	 * never copied where a warning prints it. */
 	bool target_ref_identity;
+	/* Whether the line is taken only for a record held under its ref
+	 * (record_parse: a stand-in for no value an older node took). */
+	bool held_only;
 };
 
 /*
@@ -97,6 +100,11 @@ void record_init(void);
  * read to tell (see INPUT.md section 7); a refusal whose ref holds one
  * says why in err->ref_identity and keeps the ref in err->identity_ref,
  * which the caller wipes once used (both "" when the line is taken).
+ * A line whose only fault is what an export writes for no value in a
+ * document or referral number, a case number or a name (00000000, S/N,
+ * null), which an older node took, is taken with ret->held_only set and
+ * *err saying why: the caller refuses it so unless a record is held
+ * under its ref (stored before: its line goes on as any held record's).
  * Blank lines are the caller's business
  * (it skips them).
  */

@@ -328,13 +328,13 @@ parse_number(struct parser *p, json_t *obj, const char *base, const char *name,
 	/* An oficio "S/N", a spreadsheet's null: every referral (or case)
 	 * so written would be one. */
 	if (record_no_value(s, len))
-		return record_fail(
-		    p, base, name,
-		    "%s: write the number the document shows; "
-		    "taken as one it would make every %s so "
-		    "written one",
-		    RECORD_NO_VALUE,
-		    strcmp(name, "case_number") == 0 ? "case" : "referral");
+		record_held_only(p, base, name,
+				 "%s: write the number the document shows; "
+				 "taken as one it would make every %s so "
+				 "written one",
+				 RECORD_NO_VALUE,
+				 strcmp(name, "case_number") == 0 ? "case"
+								  : "referral");
 	r = norm_number(s, len, out, NORM_MAX);
 	if (r == -ENAMETOOLONG)
 		return record_fail(p, base, name, "is too long");

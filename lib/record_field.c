@@ -29,6 +29,21 @@ record_fail(struct parser *p, const char *base, const char *name,
 	return -EINVAL;
 }
 
+void
+record_held_only(struct parser *p, const char *base, const char *name,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->err->reason[0] != '\0' || p->held_reason[0] != '\0')
+		return;
+	snprintf(p->held_field, sizeof(p->held_field), "%s%s%s", base,
+		 base[0] != '\0' && name[0] != '\0' ? "." : "", name);
+	va_start(ap, fmt);
+	vsnprintf(p->held_reason, sizeof(p->held_reason), fmt, ap);
+	va_end(ap);
+}
+
 /* in_list - whether s is one of the NULL-ended list of names. */
 static bool
 in_list(const char *const *list, const char *s)

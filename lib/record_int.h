@@ -29,6 +29,10 @@ struct parser {
 	struct parsed_record *ret;
 	struct record_error *err;
 	bool victims_read; /* every victim of the line parsed */
+	/* The first stand-in for no value in a field an older node
+	 * took (record_held_only): "" when none. */
+	char held_field[64];
+	char held_reason[160];
 };
 
 /* Reading fields (record_field.c). */
@@ -84,6 +88,19 @@ int record_check_fields(struct parser *p, json_t *obj, const char *base,
  * referral, or case) so written one.
  */
 bool record_no_value(const char *s, size_t len);
+
+/*
+ * record_held_only - records, as record_fail would, the first stand-in
+ * for no value in a field that an older node took (a document or
+ * referral number, a name), and lets the parse go on: a line so taken
+ * flags parsed_record's held_only, and the node refuses it unless a
+ * record is held under its ref, stored before (re-sent, re-keyed after a
+ * rotation: as any record held). A line refused for something after it
+ * is refused for it (the first error), unless for naming the submitter.
+ */
+void record_held_only(struct parser *p, const char *base, const char *name,
+		      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /*
  * record_null - refuses a field written null (see above); required says

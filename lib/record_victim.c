@@ -82,9 +82,9 @@ short_digits(const char *s, size_t len)
  * the rest left out, holds doc (a normalised number of 8 or more): the
  * node keeps a ref in clear on its disk, so that one built from the
  * victim's document number (DNI-12345678) would leave her there. A
- * number of one character repeated (99999999, a case system's "no DNI";
- * 00000000 is refused before, record_no_value) names no one, and a ref
- * padded with it (MP-9999999942) holds it.
+ * number of one character repeated (99999999 or 00000000, a case
+ * system's "no DNI": record_held_only) names no one, and a ref padded
+ * with it (MP-0000000042) holds it.
  */
 static bool
 ref_holds_document(const char *ref, const char *doc)
@@ -436,10 +436,10 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 	/* 00000000 for "no DNI": as a document key it would join every
 	 * child so written into one victim. */
 	if (record_no_value(s, len))
-		return record_fail(p, dpath, "number",
-				   "%s: leave the document out; as a number it "
-				   "would join every child so written into one",
-				   RECORD_NO_VALUE);
+		record_held_only(p, dpath, "number",
+				 "%s: leave the document out; as a number it "
+				 "would join every child so written into one",
+				 RECORD_NO_VALUE);
 	r = norm_document(types[i], s, len, num, NORM_MAX);
 	if (r == -ENAMETOOLONG)
 		return record_fail(p, dpath, "number", "is too long");
@@ -509,10 +509,10 @@ parse_name(struct parser *p, json_t *v, const char *path, const char *name,
 				   "%s (else it must hold letters)",
 				   RECORD_EMPTY_OPTIONAL);
 	if (name_no_value(s, len))
-		return record_fail(p, path, name,
-				   "%s: leave the field out when it is not "
-				   "known",
-				   RECORD_NO_VALUE);
+		record_held_only(p, path, name,
+				 "%s: leave the field out when it is not "
+				 "known",
+				 RECORD_NO_VALUE);
 	r = norm_name(s, len, out, NORM_MAX);
 	if (r == -ENAMETOOLONG)
 		return record_fail(p, path, name, "is too long");

@@ -341,6 +341,34 @@ refuse_identity(struct outbox_txn *t, struct intake *in,
 }
 
 /*
+ * refuse_held_only - whether p, taken only for a record held under its
+ * ref (held_only: a document number 00000000, a referral S/N, a name
+ * null, which an older node took), is to be refused: when no record is
+ * held under its ref (nor stored by this dry run), *err saying why. A
+ * record held under it goes on as any held record's line (re-sent,
+ * re-keyed after a rotation, told it is another record's ref). Returns
+ * 0, 1 (refused) or -errno, a store error, which fails the request.
+ */
+static int
+refuse_held_only(struct outbox_txn *t, struct intake *in,
+		 const struct parsed_record *p, struct record_error *err)
+{
+	int r;
+
+	if (!p->held_only)
+		return 0;
+	r = held_under(t, in, p->ref);
+	if (r == 0)
+		return 0;
+	if (r == -ENOENT)
+		return 1;
+	err->field[0] = '\0';
+	snprintf(err->reason, sizeof(err->reason), "store error: %s",
+		 strerror(-r));
+	return r;
+}
+
+/*
  * ref_warn - res->ref_warning for p, taken though its ref holds its
  * victim's identity (a record held under it: refuse_identity):
  * held_warning. Sent only if the line is not refused in the end.
@@ -428,7 +456,10 @@ round_parse(struct outbox_txn *t, struct intake *in, struct round *rd,
 					 in->inst, today, in->batch,
 					 &rd->recs[rd->k], &err);
 		if (r == 0 &&
-		    (r = refuse_identity(t, in, &rd->recs[rd->k], &err)) != 0) {
+		    ((r = refuse_identity(t, in, &rd->recs[rd->k], &err)) !=
+			 0 ||
+		     (r = refuse_held_only(t, in, &rd->recs[rd->k], &err)) !=
+			 0)) {
 			/* Nothing of a refused line is evaluated. */
 			pseudo_batch_rollback(in->batch, mark);
 			memset(&rd->recs[rd->k], 0, sizeof(rd->recs[rd->k]));

@@ -46,6 +46,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	      strstr(pr.ref_identity, "holds the victim's") !=
 		  pr.ref_identity)))
 		abort();
+	/* Taken only for a record held under its ref: with the reason the
+	 * node refuses it with otherwise. */
+	if (r == 0 && pr.held_only &&
+	    (memchr(err.field, '\0', sizeof(err.field)) == NULL ||
+	     strstr(err.reason, "stands for no value") != err.reason))
+		abort();
 	if (r != 0 && (err.reason[0] == '\0' ||
 		       memchr(err.field, '\0', sizeof(err.field)) == NULL ||
 		       pseudo_batch_pending(batch) != 0 ||

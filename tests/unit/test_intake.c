@@ -605,8 +605,10 @@ __wrap_record_parse(const char *line, size_t len, enum institution inst,
 {
 	int r = __real_record_parse(line, len, inst, today, batch, ret, err);
 
-	if (r == 0 && old_parser)
+	if (r == 0 && old_parser) {
 		ret->ref_identity[0] = '\0';
+		ret->held_only = false;
+	}
 	return r;
 }
 
@@ -716,6 +718,84 @@ test_ref_identity_held(void **state)
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
 	assert_int_equal(last_seq(fx), last + 2);
+}
+
+/*
+ * A document number 00000000 (an export's "no DNI") is refused for a new
+ * record, saying why, with its ref handed back; a record held under the
+ * ref, stored by an older node that took it, stays what it was: its line
+ * re-sent is held, not refused every month, a dry run saying so too,
+ * after a key rotation it is re-keyed, and it can still be corrected (the
+ * correction leaving the document out) and withdrawn.
+ */
+static void
+test_no_value_held(void **state)
+{
+	struct fixture *fx = *state;
+	const char *line = ID("Z1", "00000000", "2025-01-01");
+	struct line_result res;
+	uint64_t last;
+
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "victim.document.number");
+	assert_non_null(strstr(res.reason, "stands for no value"));
+	assert_string_equal(res.ref, "Z1");
+	fx->dry = 7;
+	submit1(fx, line, &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_int_equal(last_seq(fx), 0);
+
+	old_parser = true;
+	submit1(fx, line, &res);
+	old_parser = false;
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	last = last_seq(fx);
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_HELD);
+	assert_string_equal(res.ref, "Z1");
+	fx->dry = 8;
+	submit1(fx, line, &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_HELD);
+	/* Another record under the ref: told so, as before. */
+	submit1(fx, ID("Z1", "00000000", "2025-01-09"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+
+	rotate(fx, 2);
+	fx->dry = 9;
+	submit1(fx, line, &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(last_seq(fx), last);
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(stored(fx, last + 1)->key_epoch, 2);
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_HELD);
+
+	/* A correction under a new ref is a new record: refused with the
+	 * DNI of zeros, taken with the document left out. */
+	submit1(fx, COR("Z2", "Z1", "00000000"), &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "record.victim.document.number");
+	submit1(fx,
+		"{\"kind\":\"correction\",\"ref\":\"Z2\",\"target_ref\":"
+		"\"Z1\",\"record\":{\"kind\":\"identification\",\"date\":"
+		"\"2025-02-02\",\"region\":\"16\",\"victim\":{"
+		"\"given_names\":\"Ana\",\"surnames\":\"Quispe\","
+		"\"birth_date\":\"2012-01-02\",\"sex\":\"F\","
+		"\"nationality\":\"PE\"},\"exploitation\":[\"labour\"]}}",
+		&res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	/* The export sent again with the old line: held still. */
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_HELD);
+	submit1(fx, WD("Z3", "Z1"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	assert_int_equal(last_seq(fx), last + 3);
 }
 
 /*
@@ -4540,6 +4620,8 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_age_warning, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_held, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_no_value_held, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_told_with_refusal,
 					    setup, teardown),

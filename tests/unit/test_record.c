@@ -129,6 +129,9 @@ ok(enum institution inst, const char *line)
 		fail_msg("refused: %s: %s\n  %s", err.field, err.reason, line);
 	if (pr.ref_identity[0] != '\0')
 		fail_msg("ref flagged: %s\n  %s", pr.ref_identity, line);
+	if (pr.held_only)
+		fail_msg("held only: %s: %s\n  %s", err.field, err.reason,
+			 line);
 }
 
 static int
@@ -1283,6 +1286,21 @@ refused_as(enum institution inst, const char *line, const char *field,
 			 err.reason, field, reason, J(line));
 }
 
+/* held_only_as - line, submitted by inst, is taken only for a record
+ * held under its ref (held_only), err saying field and exactly reason. */
+static void
+held_only_as(enum institution inst, const char *line, const char *field,
+	     const char *reason)
+{
+	if (parse(inst, line, &pr) != 0)
+		fail_msg("refused: %s: %s\n  %s", err.field, err.reason, line);
+	if (!pr.held_only)
+		fail_msg("taken: %s", line);
+	if (strcmp(err.field, field) != 0 || strcmp(err.reason, reason) != 0)
+		fail_msg("got %s: %s\n  want %s: %s\n  line %s", err.field,
+			 err.reason, field, reason, J(line));
+}
+
 /* refused - line, submitted by pnp, is refused at field with exactly
  * reason. */
 static void
@@ -1728,25 +1746,35 @@ test_no_value_words(void **state)
 	assert_null(strchr(out, ','));
 	assert_null(strchr(doc, ','));
 	assert_null(strchr(num, ','));
-	refused(IDV(V_WITH("'given_names':'null'")), "victim.given_names", out);
-	refused(IDV(V_WITH("'surnames':'NULL'")), "victim.surnames", out);
-	refused(IDV(V_WITH("'surnames':' None '")), "victim.surnames", out);
-	refused(IDV(V_WITH("'given_names':'NaN'")), "victim.given_names", out);
-	refused(IDV(V_WITH("'given_names':'undefined'")), "victim.given_names",
-		out);
+	held_only_as(INST_PNP, IDV(V_WITH("'given_names':'null'")),
+		     "victim.given_names", out);
+	held_only_as(INST_PNP, IDV(V_WITH("'surnames':'NULL'")),
+		     "victim.surnames", out);
+	held_only_as(INST_PNP, IDV(V_WITH("'surnames':' None '")),
+		     "victim.surnames", out);
+	held_only_as(INST_PNP, IDV(V_WITH("'given_names':'NaN'")),
+		     "victim.given_names", out);
+	held_only_as(INST_PNP, IDV(V_WITH("'given_names':'undefined'")),
+		     "victim.given_names", out);
 	refused(IDV("{'birth_date':'null','sex':'F','nationality':'PE'}"),
 		"victim.birth_date", out);
 	refused(IDV("{'birth_date':'0000-00-00','sex':'F','nationality':'PE',"
 		    "'age':3}"),
 		"victim.birth_date", out);
-	refused(IDV(V_WITH("'document':{'type':'DNI','number':'00000000'}")),
-		"victim.document.number", doc);
-	refused(IDV(V_WITH("'document':{'type':'DNI','number':'0000-0000'}")),
-		"victim.document.number", doc);
-	refused(IDV(V_WITH("'document':{'type':'OTHER','number':'null'}")),
-		"victim.document.number", doc);
-	refused(IDV(V_WITH("'document':{'type':'CE','number':'0'}")),
-		"victim.document.number", doc);
+	held_only_as(
+	    INST_PNP,
+	    IDV(V_WITH("'document':{'type':'DNI','number':'00000000'}")),
+	    "victim.document.number", doc);
+	held_only_as(
+	    INST_PNP,
+	    IDV(V_WITH("'document':{'type':'DNI','number':'0000-0000'}")),
+	    "victim.document.number", doc);
+	held_only_as(INST_PNP,
+		     IDV(V_WITH("'document':{'type':'OTHER','number':'null'}")),
+		     "victim.document.number", doc);
+	held_only_as(INST_PNP,
+		     IDV(V_WITH("'document':{'type':'CE','number':'0'}")),
+		     "victim.document.number", doc);
 	refused(IDV(V_WITH("'document':{'type':'PASSPORT','number':'N/A'}")),
 		"victim.document.number", doc);
 	refused(IDV(V_WITH("'document':{'type':'','number':''}")),
@@ -1757,13 +1785,13 @@ test_no_value_words(void **state)
 	    "victim.document.type",
 	    "stands for no value (null or N/A or S/N or zeros...): leave the "
 	    "document out when the victim has none");
-	refused_as(INST_MIMP, RR_NUM("'null'"), "referral_number", num);
-	refused_as(INST_MIMP, RR_NUM("' s/n '"), "referral_number", num);
-	refused_as(INST_MIMP, RR_NUM("'S/N'"), "referral_number", num);
-	refused_as(INST_MIMP, RR_NUM("'0'"), "referral_number", num);
-	refused_as(INST_PNP, RF_NUM("'N/A'"), "referral_number", num);
-	refused(
-	    CASE_NUM("'NULL'"), "case_number",
+	held_only_as(INST_MIMP, RR_NUM("'null'"), "referral_number", num);
+	held_only_as(INST_MIMP, RR_NUM("' s/n '"), "referral_number", num);
+	held_only_as(INST_MIMP, RR_NUM("'S/N'"), "referral_number", num);
+	held_only_as(INST_MIMP, RR_NUM("'0'"), "referral_number", num);
+	held_only_as(INST_PNP, RF_NUM("'N/A'"), "referral_number", num);
+	held_only_as(
+	    INST_PNP, CASE_NUM("'NULL'"), "case_number",
 	    "stands for no value (null or N/A or S/N or zeros...): write the "
 	    "number the document shows; taken as one it would make every "
 	    "case so written one");
@@ -1784,7 +1812,8 @@ test_no_value_words(void **state)
 	ok(INST_PNP, IDV(V_WITH("'given_names':'Nan'")));
 	ok(INST_PNP, IDV(V_WITH("'given_names':'NAN'")));
 	ok(INST_PNP, IDV(V_WITH("'surnames':'Sn'")));
-	refused(IDV(V_WITH("'surnames':'N/A'")), "victim.surnames", out);
+	held_only_as(INST_PNP, IDV(V_WITH("'surnames':'N/A'")),
+		     "victim.surnames", out);
 	ok(INST_PNP,
 	   IDV(V_WITH("'document':{'type':'DNI','number':'00012345'}")));
 	ok(INST_PNP,
