@@ -265,10 +265,11 @@ endforeach()
 # they replace and fail one on purpose (fail_fsync.c's __wrap_fsync): a
 # file written whole is synced, file and directory.
 kuska_wrap(fsync test_file test_account test_metrics)
-# test_submissions, test_ingest, test_deliver and test_old_epochs read the
-# log lines the code they test writes (capture.c: stderr to a file and
-# back).
-foreach(t test_submissions test_ingest test_deliver test_old_epochs)
+# test_submissions, test_ingest, test_deliver, test_old_epochs and
+# test_holders read the log lines the code they test writes (capture.c:
+# stderr to a file and back).
+foreach(t test_submissions test_ingest test_deliver test_old_epochs
+	test_holders)
 	if(TARGET ${t})
 		target_sources(${t} PRIVATE
 			${CMAKE_SOURCE_DIR}/tests/unit/capture.c)

@@ -49,6 +49,12 @@ deliver_send_msg(struct deliver *d, const struct msg *m)
 	size_t len;
 	int r;
 
+	/* A flood's new socket not made yet (deliver_reopen): nothing on
+	 * the flooded connection, read still, whatever is taken there (an
+	 * Ack taken as a Welcome asks for refusals); sent when due again,
+	 * on the new one. */
+	if (d->reopen_due_ms != 0)
+		return -EAGAIN;
 	r = codec_msg_encode(m, &buf, &len);
 	if (r != 0)
 		return r;

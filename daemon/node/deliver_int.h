@@ -19,7 +19,7 @@
 #define DIVERGED_HELLO_MS (SETTINGS_DIVERGED_HELLO_S * 1000)
 
 /* deliver.c: m encoded and sent on d->sock; 0 or -errno (-EAGAIN: not
- * connected yet). */
+ * connected yet, or a flood's new socket not made yet). */
 int deliver_send_msg(struct deliver *d, const struct msg *m);
 /* Empties the queue of batches in flight, remembered as gone. */
 void deliver_drop_queue(struct deliver *d);

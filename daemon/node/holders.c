@@ -47,7 +47,9 @@ struct holder {
 	unsigned failures; /* handshakes failed (not refused) in a row */
 	bool undialled;	   /* let go after them, until the next request */
 	int redial_err;	  /* -errno of the last redial, which failed */
-	bool reopen;	  /* that redial was a flood's new socket */
+	/* That redial was a flood's new socket: the flooded connection,
+	 * still on h->s, is sent nothing until a new one is made. */
+	bool reopen;
 	struct log_budget redial_log;
 	struct log_budget batch_log; /* event=keyholder_max_batch */
 	/* Replies read since one taken, the connections dropped for
@@ -395,8 +397,9 @@ read_reply(struct holder *h, struct oprf_msg *m, bool *hello)
 /*
  * Replaces h's socket and monitor by new ones dialling it (the same
  * structs), the old closed with their connection: after a flood, whose
- * connection is not to be redialled on its socket (flooded). Failed, it
- * is tried again at the next request (send_one).
+ * connection is not to be redialled on its socket (flooded). Failed (the
+ * node out of descriptors), it is said, and tried again at the next
+ * request (send_one), which meanwhile sends nothing on the flooded one.
  */
 static void
 reopen(struct holders *hs, struct holder *h)
@@ -405,6 +408,12 @@ reopen(struct holders *hs, struct holder *h)
 					   hs->key->curve_pk, hs->key->curve_sk,
 					   h->server_pk, &limits);
 	h->reopen = h->redial_err != 0;
+	if (h->reopen)
+		log_warnx_budget(&h->redial_log,
+				 "event=redial_failed keyholder=%s error=%s "
+				 "socket=new retry=next_request",
+				 LOG_Q(h->endpoint),
+				 LOG_Q(strerror(-h->redial_err)));
 }
 
 /*
@@ -429,16 +438,11 @@ flooded(struct holders *hs, struct holder *h, bool taken)
 	h->dropped = true;
 	went_down(h);
 	h->undialled = false;
-	reopen(hs, h);
 	log_warnx_budget(&h->flood.log,
 			 "event=keyholder_flood keyholder=%s untaken=%d "
 			 "action=redial",
 			 LOG_Q(h->endpoint), HOLDERS_FLOOD_MAX);
-	/* Failed, it is tried again at the next request (send_one). */
-	if (h->redial_err != 0)
-		log_warnx_budget(
-		    &h->redial_log, "event=redial_failed keyholder=%s error=%s",
-		    LOG_Q(h->endpoint), LOG_Q(strerror(-h->redial_err)));
+	reopen(hs, h);
 	return true;
 }
 
@@ -556,7 +560,8 @@ clean(const char *in, char *out, size_t cap)
 	return out;
 }
 
-/* Sends the request to h, waiting a little for a connection coming up. */
+/* Sends the request to h, waiting a little for a connection coming up;
+ * none when a flood's new socket cannot be made (-EHOSTUNREACH). */
 static int
 send_one(struct holders *hs, struct holder *h, const uint8_t *buf, size_t len,
 	 uint64_t deadline, char *why, size_t whylen)
@@ -574,15 +579,24 @@ send_one(struct holders *hs, struct holder *h, const uint8_t *buf, size_t len,
 		h->auth_failed = false;
 		h->undialled = false;
 		if (h->reopen)
-			reopen(hs, h);
-		else
-			h->redial_err = tsock_redial(h->s, h->endpoint);
-		if (h->redial_err != 0)
+			reopen(hs, h); /* said if it fails */
+		else if ((h->redial_err = tsock_redial(h->s, h->endpoint)) != 0)
 			log_warnx_budget(&h->redial_log,
 					 "event=redial_failed keyholder=%s "
 					 "error=%s",
 					 LOG_Q(h->endpoint),
 					 LOG_Q(strerror(-h->redial_err)));
+	}
+	/* No new socket after a flood: nothing goes on the flooded
+	 * connection, still up on the old one; the round fails at once,
+	 * as with a holder unreachable (every holder must answer), and
+	 * the next request tries a new socket again. */
+	if (h->reopen) {
+		snprintf(why, whylen,
+			 "key holder %s unreachable: no new connection after "
+			 "its flood: %s",
+			 h->shown, strerror(-h->redial_err));
+		return -EHOSTUNREACH;
 	}
 	for (;;) {
 		pump(h);

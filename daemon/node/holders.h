@@ -86,7 +86,8 @@ struct tsock *holders_socket(const struct holders *h, size_t i);
  * holders_recv, meanwhile the node may do other work; elements stay in
  * place until then. Returns 0, -EINVAL (no elements), or -EHOSTUNREACH
  * with a sentence naming the holder in why (not connected within a few
- * seconds, or it refused this node's key).
+ * seconds, it refused this node's key, or its connection was cut for a
+ * flood and no new socket can be made: none is sent on the flooded one).
  *
  * holders_recv - waits for every holder's answers to the round sent, up
  * to keyholder_timeout_s after it was sent, and writes their sum into out

@@ -2,7 +2,7 @@
  * capture.h - what a unit test's code writes to stderr (the daemons' log
  * lines), read back, for the unit tests linked with capture.c
  * (tests.cmake): test_submissions, test_ingest and test_deliver, which
- * each wrote the same redirection out.
+ * each wrote the same redirection out, test_old_epochs and test_holders.
  */
 #ifndef KUSKA_CAPTURE_H
 #define KUSKA_CAPTURE_H

@@ -18,7 +18,7 @@
  * can is all taken; an Ack that acknowledges the batches before its own,
  * whose Acks were lost, has their refusals asked for; a flood's cut whose
  * new socket is refused (out of descriptors) tries a new one again, never
- * the flooded one redialled.
+ * the flooded one redialled nor sent anything, whatever is read there.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -821,6 +821,83 @@ test_read_flood_reopen_failed(void **state)
 }
 
 /*
+ * While the flood cut's new socket cannot be made, the flooded
+ * connection is still read (the node's loop wakes on it), and what is
+ * taken there must not answer on it: an Ack acknowledging the outbox's
+ * sequences of a batch not known (taken as a Welcome: their refusals are
+ * asked for) had the ask sent on the flooded connection.
+ */
+static void
+test_read_flood_reopen_failed_answer(void **state)
+{
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
+	size_t total = 0, n;
+	struct curve_rig c;
+	struct outbox *ob = NULL;
+	struct outbox_state st;
+	struct rlimit fds;
+	struct deliver d;
+	struct msg a, m;
+	const char *l;
+	bool ready;
+	size_t i;
+
+	(void)state;
+	read_setup(dir, 3, NULL, &ob, &d);
+	curve_open(&c, dir, &d);
+	assert_int_equal(curve_connected(&c, &d), 0);
+	capture();
+	for (i = 0; i < DELIVER_FLOOD_MAX; i++) {
+		a = ack_of(0, NULL, 0);
+		a.batch_id = 1000 + i; /* never sent */
+		read_send(c.router, &c.route, &a);
+	}
+	fds_hold(&fds);
+	do {
+		(void)tsock_poll(&c.dealer, 1, &ready, 1000);
+		n = deliver_read(&d, 1000);
+		total += n;
+	} while (n > 0);
+	assert_int_equal(total, DELIVER_FLOOD_MAX);
+	assert_int_equal(d.flood.cuts, 1);
+	a = ack_of(3, NULL, 0);
+	a.batch_id = 77; /* not known */
+	read_send(c.router, &c.route, &a);
+	assert_int_equal(tsock_poll(&c.dealer, 1, &ready, 5000), 1);
+	assert_int_equal(deliver_read(&d, 1000), 1);
+	assert_int_equal(outbox_state(ob, &st), 0);
+	assert_int_equal(st.acked_seq, 3); /* taken */
+	deliver_tick(&d, 1000);
+	fds_release(&fds);
+	l = captured();
+	/* Nothing sent on the flooded connection. */
+	assert_int_equal(tsock_poll(&c.router, 1, &ready, 300), 0);
+	assert_int_equal(captured_count(l, "event=refusals_asked"), 0);
+
+	/* The new connection: hello, Welcome, and the refusals asked for
+	 * there when due. */
+	deliver_tick(&d, 2000);
+	tframes_clear(&c.route);
+	assert_int_equal(curve_connected(&c, &d), 0);
+	deliver_tick(&d, 2000);
+	curve_next(&c, &m);
+	assert_int_equal(m.type, MSG_HELLO);
+	a = (struct msg){.type = MSG_WELCOME, .nonce = m.nonce, .last_seq = 3};
+	codec_msg_clear(&m);
+	read_send(c.router, &c.route, &a);
+	assert_int_equal(tsock_poll(&c.dealer, 1, &ready, 5000), 1);
+	assert_int_equal(deliver_read(&d, 2000), 1);
+	assert_true(d.welcomed);
+	deliver_tick(&d, 1000 + d.ack_timeout_ms);
+	curve_next(&c, &m);
+	assert_int_equal(m.type, MSG_RECOVER_REQUEST);
+	assert_true(m.refusals_only);
+	codec_msg_clear(&m);
+	curve_close(&c);
+	read_teardown(dir, &c.t, &c.router, &c.dealer, &ob);
+}
+
+/*
  * A consolidator's key sending refusals and undecodable frames without
  * end (read DELIVER_DRAIN_MAX a pass: docs/SECURITY.md, "Hostile peers"):
  * each was a line of the journal; now they share a budget
@@ -1140,6 +1217,7 @@ main(void)
 	    cmocka_unit_test(test_read_unasked),
 	    cmocka_unit_test(test_read_flood_cut),
 	    cmocka_unit_test(test_read_flood_reopen_failed),
+	    cmocka_unit_test(test_read_flood_reopen_failed_answer),
 	    cmocka_unit_test(test_refusals_logged),
 	    cmocka_unit_test(test_read_genuine),
 	    cmocka_unit_test(test_ack_lost_between),

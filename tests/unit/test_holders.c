@@ -6,7 +6,8 @@
  * asked for, HOLDERS_FLOOD_MAX in a row, drop its connection, idle or
  * while a round waits, for it or (once it answered) for another holder,
  * or as a round starts, which goes on the new socket; a new socket
- * refused (out of descriptors) is made at the next request.
+ * refused (out of descriptors) is made at the next request, which is
+ * sent nowhere while it is refused still, never on the flooded one.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "codec.h"
 #include "curve_rig.h"
 #include "date.h"
@@ -512,6 +514,82 @@ test_flood_reopen_failed(void **state)
 }
 
 /*
+ * The flood cut's new socket refused, and refused again at the next
+ * request (descriptors still held): that request goes nowhere, not on
+ * the flooded connection, still up on the old socket (before, send_one
+ * sent it there); the round fails at once naming the holder and why
+ * (every holder must answer), each failure said as a new socket's.
+ * Descriptors back, the next request is made on a new connection and
+ * answered.
+ */
+static void
+test_flood_reopen_failed_twice(void **state)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)], old[256];
+	struct zap_thread z;
+	struct oprf_msg m;
+	struct rlimit fds;
+	struct tsock *s;
+	uint64_t since;
+	size_t old_len;
+	char why[256];
+	const char *l;
+	struct rig r;
+	bool ready;
+	int e;
+
+	(void)state;
+	rig_open(&r);
+	rig_hello(&r);
+	s = holders_socket(r.hs, 0);
+	assert_true(r.route_len <= sizeof(old));
+	memcpy(old, r.route, r.route_len);
+	old_len = r.route_len;
+	memset(el, 7, sizeof(el));
+	rig_unasked(&r, HOLDERS_FLOOD_MAX);
+	capture();
+	fds_hold(&fds);
+	rig_settle(&r, 1);
+	assert_int_equal(holders_floods(r.hs), 1);
+	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
+	fds_release(&fds);
+	l = captured();
+	/* Nothing reached the holder on the flooded connection. */
+	assert_int_equal(tsock_poll(&r.srv.fs.s, 1, &ready, 300), 0);
+	assert_int_equal(e, -EHOSTUNREACH);
+	assert_non_null(strstr(why, r.srv.ep));
+	assert_non_null(strstr(why, "unreachable: no new connection after "
+				    "its flood: Too many open files"));
+	assert_null(strchr(why, ','));
+	assert_int_equal(holders_unreached(r.hs, why, sizeof(why), &since), 1);
+	assert_int_equal(captured_count(l, "event=keyholder_flood"), 1);
+	assert_int_equal(captured_count(l, "event=redial_failed"), 2);
+	assert_int_equal(captured_count(l, "socket=new"), 2);
+
+	z.srv = &r.srv;
+	atomic_init(&z.stop, false);
+	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
+	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
+	atomic_store(&z.stop, true);
+	assert_int_equal(pthread_join(z.id, NULL), 0);
+	if (e != 0)
+		print_error("holders_send: %s\n", why);
+	assert_int_equal(e, 0);
+	assert_ptr_equal(holders_socket(r.hs, 0), s);
+	assert_int_equal(rig_request(&r, &m), 0);
+	assert_false(r.route_len == old_len &&
+		     memcmp(r.route, old, old_len) == 0);
+	rig_reply(&r, m.request_id, OPRF_OK, 1, 5, 0);
+	codec_oprf_clear(&m);
+	e = holders_recv(r.hs, 5, 1, out, why, sizeof(why));
+	if (e != 0)
+		print_error("holders_recv: %s\n", why);
+	assert_int_equal(e, 0);
+	assert_int_equal(holders_floods(r.hs), 1);
+	rig_close(&r);
+}
+
+/*
  * A genuine holder answering late, the rounds of a run of failed
  * submissions (each timed out here; another holder's refusal does the
  * same) answered after they ended: none of those answers is taken, and
@@ -577,6 +655,7 @@ main(void)
 	    cmocka_unit_test(test_flood_after_answering),
 	    cmocka_unit_test(test_flood_cut_at_send),
 	    cmocka_unit_test(test_flood_reopen_failed),
+	    cmocka_unit_test(test_flood_reopen_failed_twice),
 	    cmocka_unit_test(test_late_answers_not_flood),
 	};
 
