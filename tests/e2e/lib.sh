@@ -424,6 +424,17 @@ wait_for_file() {
 	return 1
 }
 
+# sleep_since START SECONDS: sleeps what is left of SECONDS since START
+# (an earlier $EPOCHREALTIME), none if they have passed: a window after
+# an event (a heartbeat due on every connection ended since) that the
+# test's own work since then counts towards.
+sleep_since() {
+	local left
+	left=$(awk -v s="$1" -v n="$EPOCHREALTIME" -v w="$2" \
+		'BEGIN { l = s + w - n; printf "%.2f", (l > 0 ? l : 0) }')
+	sleep "$left"
+}
+
 # A daemon started is waited for (its socket) this long, unless it ends:
 # on a loaded machine, under faketime, a start took more than 5 s.
 START_WAIT_S=30

@@ -78,9 +78,13 @@ for round in $DELAYS; do
 	kill -TERM $fake
 	wait $fake 2>/dev/null
 	wait $submit
-	sleep 2.5
+	ended=$EPOCHREALTIME
 	kill -0 "${PIDS[pnp]}" 2>/dev/null || break
 done
+# 2.5 s after the last end for the heartbeat due on its connection; each
+# earlier round's falls in the rounds after it, the node watched on until
+# the end.
+sleep_since "$ended" 2.5
 echo "# $r rounds"
 check "the node is still running" kill -0 "${PIDS[pnp]}"
 check_rss_sampled node "${PIDS[pnp]}" 131072
