@@ -185,8 +185,8 @@ set(E2E_SERIAL
 # and a submitter keep 0.65 of a processor busy (5 s of CPU in its 8 s;
 # 0.72 under ASan), and it times nothing but the rogue's wait for each
 # answer. So does test_install (cmake --install into a DESTDIR, its
-# daemons' -n checks): 4.4 s of CPU in 40 s at load 22 (7 s in 19 under
-# ASan at load 13), a waiting test by its load, but two slots keep it
+# daemons' -n checks): 3.6 s of CPU in its 3.4 s alone (5.4 s in 5.0
+# under ASan), one processor for a few seconds; two slots also keep it
 # from running beside test_deb, whose cpack installs from the same build
 # directory.
 file(GLOB E2E_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/e2e/test_*.sh)
