@@ -456,6 +456,45 @@ test_flood_cut_at_send(void **state)
 }
 
 /*
+ * After a flood cut whose new socket was refused, descriptors back: the
+ * next request goes on a new connection (another routing id than old's)
+ * of the same socket struct s, is answered and taken, and no second flood
+ * is counted.
+ */
+static void
+answered_anew(struct rig *r, struct tsock *s, const uint8_t *old,
+	      size_t old_len)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)];
+	struct zap_thread z;
+	struct oprf_msg m;
+	char why[256];
+	int e;
+
+	memset(el, 7, sizeof(el));
+	z.srv = &r->srv;
+	atomic_init(&z.stop, false);
+	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
+	e = holders_send(r->hs, 5, el, 1, 0, why, sizeof(why));
+	atomic_store(&z.stop, true);
+	assert_int_equal(pthread_join(z.id, NULL), 0);
+	if (e != 0)
+		print_error("holders_send: %s\n", why);
+	assert_int_equal(e, 0);
+	assert_ptr_equal(holders_socket(r->hs, 0), s);
+	assert_int_equal(rig_request(r, &m), 0);
+	assert_false(r->route_len == old_len &&
+		     memcmp(r->route, old, old_len) == 0);
+	rig_reply(r, m.request_id, OPRF_OK, 1, 5, 0);
+	codec_oprf_clear(&m);
+	e = holders_recv(r->hs, 5, 1, out, why, sizeof(why));
+	if (e != 0)
+		print_error("holders_recv: %s\n", why);
+	assert_int_equal(e, 0);
+	assert_int_equal(holders_floods(r->hs), 1);
+}
+
+/*
  * The flood cut's new socket refused (the node out of descriptors:
  * RLIMIT_NOFILE held at those it has, libzmq's next socket refused
  * EMFILE): the cut is counted, and the next request tries a new socket
@@ -465,15 +504,11 @@ test_flood_cut_at_send(void **state)
 static void
 test_flood_reopen_failed(void **state)
 {
-	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)], old[256];
-	struct tsock *s;
-	struct zap_thread z;
-	struct oprf_msg m;
 	struct rlimit fds;
+	struct tsock *s;
+	uint8_t old[256];
 	size_t old_len;
-	char why[256];
 	struct rig r;
-	int e;
 
 	(void)state;
 	rig_open(&r);
@@ -488,28 +523,7 @@ test_flood_reopen_failed(void **state)
 	fds_release(&fds);
 	assert_int_equal(holders_floods(r.hs), 1);
 	assert_ptr_equal(holders_socket(r.hs, 0), s);
-
-	memset(el, 7, sizeof(el));
-	z.srv = &r.srv;
-	atomic_init(&z.stop, false);
-	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
-	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
-	atomic_store(&z.stop, true);
-	assert_int_equal(pthread_join(z.id, NULL), 0);
-	if (e != 0)
-		print_error("holders_send: %s\n", why);
-	assert_int_equal(e, 0);
-	assert_ptr_equal(holders_socket(r.hs, 0), s);
-	assert_int_equal(rig_request(&r, &m), 0);
-	assert_false(r.route_len == old_len &&
-		     memcmp(r.route, old, old_len) == 0);
-	rig_reply(&r, m.request_id, OPRF_OK, 1, 5, 0);
-	codec_oprf_clear(&m);
-	e = holders_recv(r.hs, 5, 1, out, why, sizeof(why));
-	if (e != 0)
-		print_error("holders_recv: %s\n", why);
-	assert_int_equal(e, 0);
-	assert_int_equal(holders_floods(r.hs), 1);
+	answered_anew(&r, s, old, old_len);
 	rig_close(&r);
 }
 
@@ -525,9 +539,7 @@ test_flood_reopen_failed(void **state)
 static void
 test_flood_reopen_failed_twice(void **state)
 {
-	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)], old[256];
-	struct zap_thread z;
-	struct oprf_msg m;
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN], old[256];
 	struct rlimit fds;
 	struct tsock *s;
 	uint64_t since;
@@ -566,26 +578,7 @@ test_flood_reopen_failed_twice(void **state)
 	assert_int_equal(captured_count(l, "event=redial_failed"), 2);
 	assert_int_equal(captured_count(l, "socket=new"), 2);
 
-	z.srv = &r.srv;
-	atomic_init(&z.stop, false);
-	assert_int_equal(pthread_create(&z.id, NULL, zap_loop, &z), 0);
-	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
-	atomic_store(&z.stop, true);
-	assert_int_equal(pthread_join(z.id, NULL), 0);
-	if (e != 0)
-		print_error("holders_send: %s\n", why);
-	assert_int_equal(e, 0);
-	assert_ptr_equal(holders_socket(r.hs, 0), s);
-	assert_int_equal(rig_request(&r, &m), 0);
-	assert_false(r.route_len == old_len &&
-		     memcmp(r.route, old, old_len) == 0);
-	rig_reply(&r, m.request_id, OPRF_OK, 1, 5, 0);
-	codec_oprf_clear(&m);
-	e = holders_recv(r.hs, 5, 1, out, why, sizeof(why));
-	if (e != 0)
-		print_error("holders_recv: %s\n", why);
-	assert_int_equal(e, 0);
-	assert_int_equal(holders_floods(r.hs), 1);
+	answered_anew(&r, s, old, old_len);
 	rig_close(&r);
 }
 
