@@ -524,7 +524,7 @@ note_not_final(const char *table, const char *period, uint32_t code,
  * Says on stderr, when q asked for referrals and un is the
  * referrals_unmatched answer of the same period and region (what the
  * asker is given of it, suppressed cells as such), the take-ups that match
- * no referral of their sender, per pair, and the query that lists them, as
+ * no referral of their sender, per pair, and the query that counts them, as
  * the report says under its referrals: they count in no row of the table,
  * where a referral they name with its number written otherwise reads
  * pending. Nothing when un gives none (or is no answer).
@@ -559,14 +559,15 @@ note_unmatched(const struct query_req *q, const struct qtable *un)
 	if (q->region != 0)
 		snprintf(region, sizeof(region), " --region %02u",
 			 (unsigned)q->region);
-	fprintf(stderr,
-		"kuska query: note: take-ups the destination recorded that "
-		"match no referral of their sender (%s) count in no row of "
-		"this table, and a referral they name with its number written "
-		"otherwise reads pending: compare the numbers with the "
-		"sender's; kuska query referrals_unmatched --period %s%s lists "
-		"them\n",
-		pairs, q->period, region);
+	fprintf(
+	    stderr,
+	    "kuska query: note: take-ups the destination recorded that "
+	    "match no referral of their sender (%s) count in no row of "
+	    "this table, and a referral they name with its number written "
+	    "otherwise reads pending: compare the numbers with the "
+	    "sender's; kuska query referrals_unmatched --period %s%s counts "
+	    "them per pair\n",
+	    pairs, q->period, region);
 }
 
 void

@@ -244,7 +244,7 @@ period,from,to,sent,taken_up,pending,median_days
 2025Q2,pnp,minsa,1,1,0,71
 2025Q2,mp,mimp,1,0,1,
 2025Q2,minsa,mimp,1,1,0,3
-kuska query: note: take-ups the destination recorded that match no referral of their sender (pnp to minsa 1) count in no row of this table, and a referral they name with its number written otherwise reads pending: compare the numbers with the sender's; kuska query referrals_unmatched --period 2025Q2 lists them
+kuska query: note: take-ups the destination recorded that match no referral of their sender (pnp to minsa 1) count in no row of this table, and a referral they name with its number written otherwise reads pending: compare the numbers with the sender's; kuska query referrals_unmatched --period 2025Q2 counts them per pair
 CSV
 
 expect referrals 2025 <<'CSV'
@@ -253,7 +253,7 @@ period,from,to,sent,taken_up,pending,median_days
 2025,pnp,minsa,1,1,0,71
 2025,mp,mimp,2,1,1,78
 2025,minsa,mimp,1,1,0,3
-kuska query: note: take-ups the destination recorded that match no referral of their sender (pnp to minsa 1) count in no row of this table, and a referral they name with its number written otherwise reads pending: compare the numbers with the sender's; kuska query referrals_unmatched --period 2025 lists them
+kuska query: note: take-ups the destination recorded that match no referral of their sender (pnp to minsa 1) count in no row of this table, and a referral they name with its number written otherwise reads pending: compare the numbers with the sender's; kuska query referrals_unmatched --period 2025 counts them per pair
 CSV
 
 # ---- protection --------------------------------------------------------

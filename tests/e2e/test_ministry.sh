@@ -112,13 +112,13 @@ is "unmatched: the mistyped and the unsent" \
 	"$(rows analyst referrals_unmatched)" \
 	"2025Q4,pnp,mimp,2
 2025Q4,mp,mimp,1"
-check "... said under the referrals table, per pair, with the query that lists them" grep -qxF \
-	'kuska query: note: take-ups the destination recorded that match no referral of their sender (pnp to mimp 2, mp to mimp 1) count in no row of this table, and a referral they name with its number written otherwise reads pending: compare the numbers with the sender'"'"'s; kuska query referrals_unmatched --period 2025Q4 lists them' \
+check "... said under the referrals table, per pair, with the query that counts them" grep -qxF \
+	'kuska query: note: take-ups the destination recorded that match no referral of their sender (pnp to mimp 2, mp to mimp 1) count in no row of this table, and a referral they name with its number written otherwise reads pending: compare the numbers with the sender'"'"'s; kuska query referrals_unmatched --period 2025Q4 counts them per pair' \
 	"$T/analyst-referrals.err"
 is "referrals of Lima (15): dated and placed by the earliest record" \
 	"$(rows analyst referrals --region 15)" "2025Q4,pnp,mimp,5,2,3,4"
 check "... its take-ups that match no referral said, the query with its region" grep -q \
-	'^kuska query: note: take-ups .* (pnp to mimp 2, mp to mimp 1) .* referrals_unmatched --period 2025Q4 --region 15 lists them$' \
+	'^kuska query: note: take-ups .* (pnp to mimp 2, mp to mimp 1) .* referrals_unmatched --period 2025Q4 --region 15 counts them per pair$' \
 	"$T/analyst-referrals.err"
 check "... no median negative, no note of one" test -z \
 	"$(grep 'negative median_days' "$T/analyst-referrals.err")"

@@ -2734,7 +2734,7 @@ test_no_takeups(void **state)
 
 /* Take-ups that match no referral of their sender (referrals_unmatched):
  * the referrals' figure names each pair that has some, a withheld count
- * in words, and the query that lists them, in both languages; a pair of
+ * in words, and the query that counts them, in both languages; a pair of
  * 0 is not named, and with none, or the table refused, no note. */
 static void
 test_unmatched(void **state)
