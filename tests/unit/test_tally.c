@@ -515,11 +515,12 @@ test_withdrawal_ref_left_out(void **state)
 	assert_non_null(
 	    strstr(csv, "mp.jsonl,2,ref,warning: refused at seq 7,\n"));
 	assert_null(strstr(csv, "mp.jsonl,1,target_ref,refused: no such "
-				"record,WD"));
+				"record,\"WD"));
 	assert_non_null(strstr(csv, "other.jsonl,1,target_ref,refused: no "
-				    "such record,WD-Quispe-0\n"));
+				    "such record,\"WD-Quispe-0\"\n"));
 	assert_non_null(strstr(
-	    csv, "other.jsonl,2,ref,warning: refused at seq 7,WD-Quispe-1\n"));
+	    csv,
+	    "other.jsonl,2,ref,warning: refused at seq 7,\"WD-Quispe-1\"\n"));
 	free(csv);
 }
 
