@@ -660,6 +660,16 @@ submit_sim() {
 	"$KUSKA" submit -c "$N/$1.conf" "$T/sim/$1.jsonl" >"$T/submit-$1.out" 2>&1
 }
 
+# submit_in_t INST FILE [OPTION...]: kuska submit of T/FILE by INST's
+# node, run from T so that its messages name the file as FILE, its output
+# in T/submit-INST.out.
+submit_in_t() {
+	local inst=$1 file=$2
+	shift 2
+	(cd "$T" && "$KUSKA" submit "$@" -c "$N/$inst.conf" "$file") \
+		>"$T/submit-$inst.out" 2>&1
+}
+
 # submitted_ok INST...: each INST's submission (T/submit-INST.out) ends
 # in its summary with nothing refused; an empty or missing output (a
 # submission that failed or never ran) does not pass as "no refusal".

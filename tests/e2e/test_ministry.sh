@@ -70,14 +70,6 @@ cat >"$T/minsa.jsonl" <<EOF
 {"kind":"service","ref":"MINSA-SV-2","date":"2025-11-10","region":"16","victim":$V_E,"service":"mental_health"}
 EOF
 
-# submit INST FILE [OPTION...]: kuska submit of T/FILE by INST's node,
-# from T (messages name the file as FILE), its output in T/submit-INST.out.
-submit() {
-	local inst=$1 file=$2
-	shift 2
-	(cd "$T" && "$KUSKA" submit "$@" -c "$N/$inst.conf" "$file") \
-		>"$T/submit-$inst.out" 2>&1
-}
 # rows WHO TABLE [--region RR]: TABLE's CSV rows of 2025Q4 without the
 # header, one a line, in WHO's view; its standard error in T/WHO-TABLE.err.
 rows() {
@@ -89,9 +81,9 @@ rows() {
 
 # MIMP's take-ups before the police's referrals are delivered: every one
 # counts as matching no referral, each (sender, number) once.
-submit mimp mimp.jsonl
+submit_in_t mimp mimp.jsonl
 check "mimp: 13 accepted" grep -q '^mimp.jsonl: 13 accepted, 0 already held, 0 refused' "$T/submit-mimp.out"
-submit minsa minsa.jsonl
+submit_in_t minsa minsa.jsonl
 check "minsa: 3 accepted" submitted_ok minsa
 check "delivered" wait_delivered 120
 is "before the referrals: no referral row" "$(rows analyst referrals)" ""
@@ -101,7 +93,7 @@ is "before the referrals: every take-up unmatched" \
 2025Q4,pnp,minsa,1
 2025Q4,mp,mimp,1"
 
-submit pnp pnp.jsonl
+submit_in_t pnp pnp.jsonl
 check "pnp: 11 accepted" submitted_ok pnp
 check "delivered" wait_delivered 120
 is "referrals: sent, taken up, pending, median days" \
@@ -170,7 +162,7 @@ cat >"$T/mimp2.jsonl" <<EOF
 {"kind":"correction","ref":"MIMP-CO-2","target_ref":"MIMP-RR-3","record":{"kind":"referral_received","date":"2025-11-20","region":"15","victim":$V_D,"from":"pnp","referral_number":"OF-2025-0106-PNP"}}
 {"kind":"withdrawal","ref":"MIMP-WD-2","target_ref":"MIMP-RR-2"}
 EOF
-submit mimp mimp2.jsonl
+submit_in_t mimp mimp2.jsonl
 check "mimp's corrections accepted" submitted_ok mimp
 check "delivered" wait_delivered 120
 is "referrals: 0106 taken up (7 days), 0103 pending again" \
@@ -189,7 +181,7 @@ cat >"$T/pnp2.jsonl" <<EOF
 {"kind":"withdrawal","ref":"PNP-WD-2","target_ref":"PNP-RF-8"}
 {"kind":"correction","ref":"PNP-CO-1","target_ref":"PNP-RF-4","record":{"kind":"referral","date":"2025-11-12","region":"15","victim":$V_C,"to":"minsa","purpose":"health","referral_number":"OF-2025-0105-PNP"}}
 EOF
-submit pnp pnp2.jsonl
+submit_in_t pnp pnp2.jsonl
 check "pnp's corrections accepted" submitted_ok pnp
 check "delivered" wait_delivered 120
 is "referrals: 0109 dated by its second record (2 days), 0105 to minsa" \
@@ -211,7 +203,7 @@ cat >"$T/bad.jsonl" <<EOF
 {"kind":"correction","ref":"B5","target_ref":"MIMP-RR-6","record":{"kind":"referral_received","date":"2025-11-20","region":"15","victim":$V,"from":"pnp","referral_number":"X"}}
 {"kind":"withdrawal","ref":"B6","target_ref":"PNP-RF-7"}
 EOF
-submit mimp bad.jsonl -n
+submit_in_t mimp bad.jsonl -n
 is "dry run: each line's field and reason" \
 	"$(grep ': refused: ' "$T/submit-mimp.out")" \
 	"bad.jsonl:1: refused: referral_number: must be printable ASCII: character 9 is the sign of numero after an N: write the number alone without the N and its sign

@@ -133,14 +133,6 @@ cat >"$T/pj.jsonl" <<EOF
 {"kind":"case_stage","ref":"PJ-CS-1","date":"2025-11-20","region":"15","case_number":"FPE-2025-0101","stage":"trial","victims":[],"persons":2,"article":"129-A"}
 EOF
 
-# submit INST FILE [OPTION...]: kuska submit of T/FILE by INST's node,
-# from T, its output in T/submit-INST.out.
-submit() {
-	local inst=$1 file=$2
-	shift 2
-	(cd "$T" && "$KUSKA" submit "$@" -c "$N/$inst.conf" "$file") \
-		>"$T/submit-$inst.out" 2>&1
-}
 # tables WHO PERIOD [OPTION...]: the rows of prosecution, funnel and
 # durations in WHO's view, without the header and the period, joined by
 # spaces, one table a line.
@@ -159,9 +151,9 @@ rows() {
 		2>/dev/null | tail -n +2
 }
 
-submit pnp pnp.jsonl
-submit mp mp.jsonl
-submit pj pj.jsonl
+submit_in_t pnp pnp.jsonl
+submit_in_t mp mp.jsonl
+submit_in_t pj pj.jsonl
 is "pnp: a trial refused, the rest taken" \
 	"$(grep -v 'warning: 1 line\|if it is pnp' "$T/submit-pnp.out")" \
 	"pnp.jsonl:6: refused: stage: pnp may not emit case stage trial
@@ -376,9 +368,9 @@ EOF
 cat >"$T/pj2.jsonl" <<EOF
 {"kind":"correction","ref":"PJ-CO-1","target_ref":"PJ-CS-3","record":{"kind":"case_stage","date":"2025-12-01","region":"17","case_number":"FPE-2025-0104","stage":"trial","victims":[],"persons":4,"article":"153-B"}}
 EOF
-submit mp mp2.jsonl
+submit_in_t mp mp2.jsonl
 check "mp's withdrawals accepted" submitted_ok mp
-submit pj pj2.jsonl
+submit_in_t pj pj2.jsonl
 check "pj's correction accepted" submitted_ok pj
 check "delivered" wait_delivered 120
 is "2025 after: earliest live complaint, reach by a later stage" \
@@ -408,7 +400,7 @@ is "timeliness 2025 after: mp's two withdrawn" \
 cat >"$T/pj3.jsonl" <<EOF
 {"kind":"case_stage","ref":"PJ-CS-7","date":"2026-02-02","region":"17","case_number":"FPE-2025-0104","stage":"conviction","victims":[],"persons":4,"article":"129 ñ"}
 EOF
-submit pj pj3.jsonl
+submit_in_t pj pj3.jsonl
 check "pj: article 129-Ñ accepted" submitted_ok pj
 check "delivered" wait_delivered 120
 is "2026: a conviction under 129-Ñ counts" \
@@ -440,7 +432,7 @@ cat >"$T/bad.jsonl" <<EOF
 {"kind":"withdrawal","ref":"B15","target_ref":"MP-CS-13"}
 {"kind":"correction","ref":"B16","target_ref":"PNP-CS-1","record":{$H,"case_number":"X1","stage":"complaint","victims":[$V],"persons":1,"article":"153"}}
 EOF
-submit mp bad.jsonl -n
+submit_in_t mp bad.jsonl -n
 is "dry run: each line's field and reason" \
 	"$(grep ': refused: ' "$T/submit-mp.out")" \
 	"bad.jsonl:1: refused: case_number: required

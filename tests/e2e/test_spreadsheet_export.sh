@@ -40,18 +40,9 @@ sed 's/$/\r/' >>"$T/minsa.jsonl" <<EOF
 {"kind":"service","ref":"MINSA-SV-8","date":"2025-11-12","region":"16","victim":{"age":12,"sex":"","nationality":"PE"},"service":"medical"}
 EOF
 
-# submit INST FILE [OPTION...]: kuska submit of T/FILE by INST's node,
-# from T (messages name the file as FILE), its output in T/submit-INST.out.
-submit() {
-	local inst=$1 file=$2
-	shift 2
-	(cd "$T" && "$KUSKA" submit "$@" -c "$N/$inst.conf" "$file") \
-		>"$T/submit-$inst.out" 2>&1
-}
-
-submit pnp pnp.jsonl
+submit_in_t pnp pnp.jsonl
 check "pnp: accepted" submitted_ok pnp
-submit minsa minsa.jsonl
+submit_in_t minsa minsa.jsonl
 is "minsa: each empty cell's line refused, naming field and what to do" \
 	"$(grep ': refused: ' "$T/submit-minsa.out")" \
 	"minsa.jsonl:3: refused: victim.surnames: stands for no value (null or N/A or S/N or zeros...): leave the field out when it is not known
@@ -68,7 +59,7 @@ check "minsa: the BOM and CRLF lines taken" grep -q \
 # The officer withdraws her service typing its ref in lower case.
 printf '%s\n' '{"kind":"withdrawal","ref":"MINSA-WD-1","target_ref":"minsa-sv-1"}' \
 	>"$T/wd.jsonl"
-submit minsa wd.jsonl -n
+submit_in_t minsa wd.jsonl -n
 is "a retyped target_ref: said so" \
 	"$(grep ': refused: ' "$T/submit-minsa.out")" \
 	"wd.jsonl:1: refused: target_ref: no earlier record has this ref as written but one has it in other case or without the spaces at its ends: write it exactly as that record's ref"
