@@ -1003,7 +1003,38 @@ static const struct bad_case bad_cases[] = {
      "case_number", "not only spaces"},
     {0,
      TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'hearing','victims':[],'persons':1,"
+	 "'article':'1'"),
+     "stage", "must be one of complaint"},
+    /* Steps with no stage: what to do, not a list naming none of them. */
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
 	 "'case_number':'1','stage':'appeal','victims':[],'persons':1,"
+	 "'article':'1'"),
+     "stage",
+     "an appeal or an annulment is no case stage: leave the line out; a "
+     "sentence given on appeal is sent as its stage (docs/INPUT.md "
+     "section 6)"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'Apelaci\u00f3n','victims':[],"
+	 "'persons':1,'article':'1'"),
+     "stage", "an appeal or an annulment is no case stage"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'NULIDAD','victims':[],'persons':1,"
+	 "'article':'1'"),
+     "stage", "an appeal or an annulment is no case stage"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'reapertura','victims':[],"
+	 "'persons':1,'article':'1'"),
+     "stage",
+     "a reopening is no case stage: leave the line out and send the "
+     "case's next stage when it comes (docs/INPUT.md section 6)"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'ap','victims':[],'persons':1,"
 	 "'article':'1'"),
      "stage", "must be one of complaint"},
     {0,
