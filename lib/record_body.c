@@ -99,23 +99,37 @@ institution_value(const char *s)
  * purpose, a service, a stage, a form of exploitation): " (in lower
  * case)" when s (len bytes), lower-cased, is a word from_name knows
  * ("PNP", "Medical"), as a case system that shows its codes in capitals
- * exports them; else what record_spaced says.
+ * exports them; " (with _ for spaces)" when it is one with its
+ * underscores written as spaces ("legal aid", "Formalized
+ * Investigation": a case system's label of the code); else what
+ * record_spaced says. Short: the node's list of the case stages its
+ * institution may emit and the hint fill a reason's 160 bytes.
  */
 static const char *
 word_hint(const char *s, size_t len, int (*from_name)(const char *))
 {
 	char low[32];
+	bool upper = false, spaced = false;
 	size_t i;
 
 	if (len == 0 || len >= sizeof(low) || strlen(s) != len)
 		return record_spaced(s, len);
-	for (i = 0; i < len; i++)
-		low[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a')
-						    : s[i];
+	for (i = 0; i < len; i++) {
+		low[i] = s[i];
+		if (s[i] >= 'A' && s[i] <= 'Z') {
+			low[i] = (char)(s[i] - 'A' + 'a');
+			upper = true;
+		} else if (s[i] == ' ' && i > 0 && i + 1 < len) {
+			low[i] = '_';
+			spaced = true;
+		}
+	}
 	low[len] = '\0';
-	if (from_name(low) != 0)
+	if (from_name(low) == 0)
+		return record_spaced(s, len);
+	if (!spaced)
 		return " (in lower case)";
-	return record_spaced(s, len);
+	return upper ? " (lower case; _ for spaces)" : " (with _ for spaces)";
 }
 
 static int
