@@ -113,9 +113,9 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 			  "“\u2013”: no data, or what %s does not record (a "
 			  "stage, a service or an identification the "
 			  "network's registry gives to other institutions)."},
-    [M_NOT_RECORDED] = {"Sin cifras: %s no registra %s: el registro de la "
-			"red los asigna a otras instituciones, y esta vista "
-			"solo cuenta sus eventos propios.",
+    [M_NOT_RECORDED] = {"Sin cifras: %s no registra %s: según el registro "
+			"de la red corresponden a otras instituciones, y esta "
+			"vista solo cuenta sus eventos propios.",
 			"No figures: %s does not record %s: the network's "
 			"registry gives them to other institutions, and this "
 			"view counts its own events only."},

@@ -99,23 +99,37 @@ institution_value(const char *s)
  * purpose, a service, a stage, a form of exploitation): " (in lower
  * case)" when s (len bytes), lower-cased, is a word from_name knows
  * ("PNP", "Medical"), as a case system that shows its codes in capitals
- * exports them; else what record_spaced says.
+ * exports them; " (with _ for spaces)" when it is one with its
+ * underscores written as spaces ("legal aid", "Formalized
+ * Investigation": a case system's label of the code); else what
+ * record_spaced says. Short: the node's list of the case stages its
+ * institution may emit and the hint fill a reason's 160 bytes.
  */
 static const char *
 word_hint(const char *s, size_t len, int (*from_name)(const char *))
 {
 	char low[32];
+	bool upper = false, spaced = false;
 	size_t i;
 
 	if (len == 0 || len >= sizeof(low) || strlen(s) != len)
 		return record_spaced(s, len);
-	for (i = 0; i < len; i++)
-		low[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a')
-						    : s[i];
+	for (i = 0; i < len; i++) {
+		low[i] = s[i];
+		if (s[i] >= 'A' && s[i] <= 'Z') {
+			low[i] = (char)(s[i] - 'A' + 'a');
+			upper = true;
+		} else if (s[i] == ' ' && i > 0 && i + 1 < len) {
+			low[i] = '_';
+			spaced = true;
+		}
+	}
 	low[len] = '\0';
-	if (from_name(low) != 0)
+	if (from_name(low) == 0)
+		return record_spaced(s, len);
+	if (!spaced)
 		return " (in lower case)";
-	return record_spaced(s, len);
+	return upper ? " (lower case; _ for spaces)" : " (with _ for spaces)";
 }
 
 static int
@@ -381,6 +395,55 @@ stage_value(const char *s)
 	return (int)stage_from_name(s);
 }
 
+/*
+ * The steps of a case that have no stage, as a court's or a prosecutor's
+ * export names them (English or Spanish, any case, accents or not: the
+ * start of the word is enough), and what to do with such a line instead
+ * of the list of stages, which names none of them: the officer of a
+ * court that exports its appeals would look in vain for the stage to
+ * write.
+ */
+#define NO_STAGE_APPEAL                                                        \
+	"an appeal or an annulment is no case stage: leave the line out; a "   \
+	"sentence given on appeal is sent as its stage (docs/INPUT.md "        \
+	"section 6)"
+#define NO_STAGE_REOPENING                                                     \
+	"a reopening is no case stage: leave the line out and send the "       \
+	"case's next stage when it comes (docs/INPUT.md section 6)"
+static const struct {
+	const char *start; /* lower case */
+	const char *reason;
+} no_stage[] = {
+    {"appeal", NO_STAGE_APPEAL},    {"apelac", NO_STAGE_APPEAL},
+    {"annul", NO_STAGE_APPEAL},	    {"nulidad", NO_STAGE_APPEAL},
+    {"cassation", NO_STAGE_APPEAL}, {"casac", NO_STAGE_APPEAL},
+    {"reopen", NO_STAGE_REOPENING}, {"reapertura", NO_STAGE_REOPENING},
+};
+
+/* The reason for a stage written as one of no_stage's steps, or NULL. */
+static const char *
+no_stage_reason(json_t *obj)
+{
+	const char *s = json_string_value(json_object_get(obj, "stage"));
+	size_t i, j, n;
+
+	if (s == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(no_stage) / sizeof(no_stage[0]); i++) {
+		n = strlen(no_stage[i].start);
+		for (j = 0; j < n; j++) {
+			char c = s[j];
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c - 'A' + 'a');
+			if (c != no_stage[i].start[j])
+				break;
+		}
+		if (j == n)
+			return no_stage[i].reason;
+	}
+	return NULL;
+}
+
 /* parse_case_victims - the victims list of a case stage, at most 256. */
 static int
 parse_case_victims(struct parser *p, json_t *obj, const char *base,
@@ -557,6 +620,10 @@ parse_case_stage(struct parser *p, json_t *obj, const char *base,
 		goto out;
 	if (pseudo_add_case(p->batch, num, rec->case_id) != 0) {
 		r = record_fail(p, "", "", "out of memory");
+		goto out;
+	}
+	if (no_stage_reason(obj) != NULL) {
+		r = record_fail(p, base, "stage", "%s", no_stage_reason(obj));
 		goto out;
 	}
 	r = parse_enum(p, obj, base, "stage", stage_value,

@@ -190,6 +190,21 @@ rank(enum stage s)
 	return s > STAGE_TRIAL ? STAGE_TRIAL + 1 : (int)s;
 }
 
+/*
+ * Whether a dismissal dated before stage later may be right as sent: a
+ * case reopened after its dismissal (an archived investigation taken up
+ * again, a dismissal revoked on appeal) reaches later stages after it.
+ * Not a complaint, which opens the case. The longest warning saying so
+ * (preliminary_investigation and a 64-character ref) is 289 characters:
+ * res->warning holds 319.
+ */
+static bool
+reopened(enum stage earlier, enum stage later)
+{
+	return earlier == STAGE_DISMISSAL && later != STAGE_COMPLAINT &&
+	       later != STAGE_DISMISSAL;
+}
+
 /* The record's stage against the case's other stages held: res->warning
  * for the first out of order. */
 static void
@@ -202,7 +217,7 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 	int st;
 
 	for (st = STAGE_COMPLAINT; st <= STAGE_COUNT; st++) {
-		bool before, paired;
+		bool before, paired, reopen;
 		if ((enum stage)st == rec->stage ||
 		    rank(st) == rank(rec->stage))
 			continue;
@@ -216,17 +231,25 @@ warn_order(struct outbox_txn *t, struct intake *in, uint64_t seq,
 		paired =
 		    st <= STAGE_MAIN_LAST && rec->stage <= STAGE_MAIN_LAST &&
 		    (st == (int)rec->stage + 1 || st + 1 == (int)rec->stage);
+		/* The earlier dated of the two a dismissal: maybe no
+		 * mistake, and the officer told "check the dates" of a
+		 * reopened case would find them right and wonder. */
+		reopen = before ? reopened(rec->stage, (enum stage)st)
+				: reopened((enum stage)st, rec->stage);
 		ref = shown_ref(t, &e);
 		snprintf(res->warning, sizeof(res->warning),
 			 "stage %s dated %s is %s this case's %s (%s%s%s%s): "
-			 "%s; check the dates",
+			 "%s; check the dates%s",
 			 stage_name(rec->stage), date_format(rec->date, d),
 			 before ? "before" : "after",
 			 stage_name((enum stage)st), date_format(e.date, od),
 			 ref[0] != '\0' ? " ref " : "", ref,
 			 ref[0] != '\0' ? "" : ref_missing(t, in, &e),
 			 paired ? "the days between them will read negative"
-				: "a case's stages come in their order");
+				: "a case's stages come in their order",
+			 reopen ? " (right as sent if the case was reopened "
+				  "after its dismissal: both count)"
+				: "");
 		return;
 	}
 }

@@ -1003,7 +1003,38 @@ static const struct bad_case bad_cases[] = {
      "case_number", "not only spaces"},
     {0,
      TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'hearing','victims':[],'persons':1,"
+	 "'article':'1'"),
+     "stage", "must be one of complaint"},
+    /* Steps with no stage: what to do, not a list naming none of them. */
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
 	 "'case_number':'1','stage':'appeal','victims':[],'persons':1,"
+	 "'article':'1'"),
+     "stage",
+     "an appeal or an annulment is no case stage: leave the line out; a "
+     "sentence given on appeal is sent as its stage (docs/INPUT.md "
+     "section 6)"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'Apelaci\u00f3n','victims':[],"
+	 "'persons':1,'article':'1'"),
+     "stage", "an appeal or an annulment is no case stage"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'NULIDAD','victims':[],'persons':1,"
+	 "'article':'1'"),
+     "stage", "an appeal or an annulment is no case stage"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'reapertura','victims':[],"
+	 "'persons':1,'article':'1'"),
+     "stage",
+     "a reopening is no case stage: leave the line out and send the "
+     "case's next stage when it comes (docs/INPUT.md section 6)"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'ap','victims':[],'persons':1,"
 	 "'article':'1'"),
      "stage", "must be one of complaint"},
     {0,
@@ -1700,6 +1731,36 @@ test_ministry_slips(void **state)
 		       "'victim':" V_DNI ",'exploitation':['labour','Sexual']"),
 		   "exploitation[1]",
 		   "unknown form of exploitation (in lower case)");
+	/* A case system's label of the code: spaces for its underscores,
+	 * capitals perhaps. */
+	refused_as(INST_MIMP,
+		   TOP("service", "'2026-03-12'", "'15'",
+		       "'victim':" V_DNI ",'service':'legal aid'"),
+		   "service",
+		   "must be one of residential_care, special_protection, "
+		   "mental_health, medical, legal_aid, reintegration (with _ "
+		   "for spaces)");
+	refused_as(INST_MIMP,
+		   TOP("identification", "'2026-03-12'", "'15'",
+		       "'victim':" V_DNI
+		       ",'exploitation':['Forced Criminality']"),
+		   "exploitation[0]",
+		   "unknown form of exploitation (lower case; _ for spaces)");
+	refused(TOP("case_stage", "'2026-03-10'", "'15'",
+		    "'case_number':'1','stage':'Formalized Investigation',"
+		    "'victims':[],'persons':1,'article':'1'"),
+		"stage",
+		"must be one of complaint, preliminary_investigation, "
+		"formalized_investigation, accusation, trial, conviction, "
+		"acquittal, dismissal (lower case; _ for spaces)");
+	/* A space at an end is not one for an underscore. */
+	refused_as(INST_MIMP,
+		   TOP("service", "'2026-03-12'", "'15'",
+		       "'victim':" V_DNI ",'service':'medical '"),
+		   "service",
+		   "must be one of residential_care, special_protection, "
+		   "mental_health, medical, legal_aid, reintegration (it has a "
+		   "space at an end)");
 	/* A word not known in any case, as before. */
 	refused_as(INST_MIMP,
 		   TOP("referral_received", "'2026-03-12'", "'15'",

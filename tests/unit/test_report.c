@@ -3768,6 +3768,17 @@ test_institution_not_recorded(void **state)
 	assert_non_null(strstr(p, "The bar counts the distinct victims this "
 				  "institution identified"));
 	free(p);
+	/* In Spanish, of services (masculine) and of complaints and stages
+	 * (feminine) alike: no pronoun to agree with them ("los asigna"
+	 * read of the complaints). */
+	i18n_set(LANG_ES);
+	p = page(&d, "institution-not-recorded-es.html");
+	assert_non_null(strstr(p, "Sin cifras: PNP no registra servicios de "
+				  "protección: según el registro de la red "
+				  "corresponden a otras instituciones"));
+	assert_null(strstr(p, "los asigna"));
+	free(p);
+	i18n_set(LANG_EN);
 	clear(&d);
 	/* The analyst's page, its tables whole, is as it was. */
 	fill(&d, "analyst", true);
