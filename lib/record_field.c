@@ -120,6 +120,17 @@ record_check_fields(struct parser *p, json_t *obj, const char *base,
 	return 0;
 }
 
+void
+record_trim(const char **s, size_t *len)
+{
+	while (*len > 0 && (*s)[0] == ' ') {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && (*s)[*len - 1] == ' ')
+		(*len)--;
+}
+
 bool
 record_no_value(const char *s, size_t len)
 {
@@ -127,12 +138,7 @@ record_no_value(const char *s, size_t len)
 	    "null", "none", "nan", "undefined", "n/a", "na", "s/n", "sn", NULL};
 	size_t i, zeros = 0;
 
-	while (len > 0 && s[0] == ' ') {
-		s++;
-		len--;
-	}
-	while (len > 0 && s[len - 1] == ' ')
-		len--;
+	record_trim(&s, &len);
 	for (i = 0; i < len && (s[i] == '0' || s[i] == '-'); i++)
 		zeros += s[i] == '0';
 	if (zeros > 0 && i == len)

@@ -473,12 +473,7 @@ name_no_value(const char *s, size_t len)
 {
 	size_t i, n = 0;
 
-	while (len > 0 && s[0] == ' ') {
-		s++;
-		len--;
-	}
-	while (len > 0 && s[len - 1] == ' ')
-		len--;
+	record_trim(&s, &len);
 	for (i = 0; i < len; i++)
 		n += isalpha((unsigned char)s[i]) != 0;
 	if (n == len && len <= 3)
