@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -728,12 +727,12 @@ curve_next(struct curve_rig *c, struct msg *m)
  * into d, made by read_setup in dir with 3 sequences in *ob, connected;
  * the log captured (capture), DELIVER_FLOOD_MAX Acks of batches never
  * sent read and the connection cut, with the process kept to its
- * descriptors meanwhile (fds_hold, *fds for fds_release), so that the
+ * descriptors meanwhile (fds_hold; fds_release is the caller's), so that the
  * cut's new socket is refused.
  */
 static void
 flood_cut_held(char *dir, struct curve_rig *c, struct outbox **ob,
-	       struct deliver *d, struct rlimit *fds)
+	       struct deliver *d)
 {
 	size_t i, total = 0, n;
 	struct msg a;
@@ -748,7 +747,7 @@ flood_cut_held(char *dir, struct curve_rig *c, struct outbox **ob,
 		a.batch_id = 1000 + i; /* never sent */
 		read_send(c->router, &c->route, &a);
 	}
-	fds_hold(fds);
+	fds_hold();
 	do {
 		(void)tsock_poll(&c->dealer, 1, &ready, 1000);
 		n = deliver_read(d, 1000);
@@ -778,7 +777,6 @@ test_read_flood_reopen_failed(void **state)
 	struct curve_rig c;
 	struct outbox *ob = NULL;
 	struct outbox_state st;
-	struct rlimit fds;
 	struct deliver d;
 	struct msg a, m;
 	uint64_t batch;
@@ -786,7 +784,7 @@ test_read_flood_reopen_failed(void **state)
 	const char *l;
 
 	(void)state;
-	flood_cut_held(dir, &c, &ob, &d, &fds);
+	flood_cut_held(dir, &c, &ob, &d);
 	assert_true(c.route.len[0] <= sizeof(old_route));
 	old_len = c.route.len[0];
 	memcpy(old_route, c.route.data[0], old_len);
@@ -796,7 +794,7 @@ test_read_flood_reopen_failed(void **state)
 	deliver_tick(&d, 1000);
 	deliver_tick(&d, 2000);
 	assert_int_equal(tsock_poll(&c.router, 1, &ready, 300), 0);
-	fds_release(&fds);
+	fds_release();
 
 	deliver_tick(&d, 3000);
 	tframes_clear(&c.route);
@@ -853,14 +851,13 @@ test_read_flood_reopen_failed_answer(void **state)
 	struct curve_rig c;
 	struct outbox *ob = NULL;
 	struct outbox_state st;
-	struct rlimit fds;
 	struct deliver d;
 	struct msg a, m;
 	const char *l;
 	bool ready;
 
 	(void)state;
-	flood_cut_held(dir, &c, &ob, &d, &fds);
+	flood_cut_held(dir, &c, &ob, &d);
 	a = ack_of(3, NULL, 0);
 	a.batch_id = 77; /* not known */
 	read_send(c.router, &c.route, &a);
@@ -869,7 +866,7 @@ test_read_flood_reopen_failed_answer(void **state)
 	assert_int_equal(outbox_state(ob, &st), 0);
 	assert_int_equal(st.acked_seq, 3); /* taken */
 	deliver_tick(&d, 1000);
-	fds_release(&fds);
+	fds_release();
 	l = captured();
 	/* Nothing sent on the flooded connection. */
 	assert_int_equal(tsock_poll(&c.router, 1, &ready, 300), 0);
@@ -1217,8 +1214,10 @@ main(void)
 	    cmocka_unit_test(test_read_bounded),
 	    cmocka_unit_test(test_read_unasked),
 	    cmocka_unit_test(test_read_flood_cut),
-	    cmocka_unit_test(test_read_flood_reopen_failed),
-	    cmocka_unit_test(test_read_flood_reopen_failed_answer),
+	    cmocka_unit_test_teardown(test_read_flood_reopen_failed,
+				      fds_teardown),
+	    cmocka_unit_test_teardown(test_read_flood_reopen_failed_answer,
+				      fds_teardown),
 	    cmocka_unit_test(test_refusals_logged),
 	    cmocka_unit_test(test_read_genuine),
 	    cmocka_unit_test(test_ack_lost_between),
