@@ -641,6 +641,27 @@ __wrap_intake_ref_get(struct outbox_txn *t, struct intake *in,
 }
 
 /*
+ * The error of the outbox's look-up of the ref whose id is
+ * ref_id_failing, 0: none. Other ids are read as they are.
+ */
+static int ref_id_error;
+static uint8_t ref_id_failing[EVENT_ID_LEN];
+
+int __real_outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
+			  struct ref_info *ret);
+int __wrap_outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
+			  struct ref_info *ret);
+
+int
+__wrap_outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
+		      struct ref_info *ret)
+{
+	if (ref_id_error != 0 && memcmp(id, ref_id_failing, EVENT_ID_LEN) == 0)
+		return ref_id_error;
+	return __real_outbox_ref_get(t, id, ret);
+}
+
+/*
  * What a line was told at each step of held_store and held_rekey: a line
  * this node refuses for a new record, of which an older node stored a
  * record (its ref holding an identity, a field standing for no value).
@@ -1062,6 +1083,52 @@ test_ref_identity_store_error(void **state)
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
 	assert_string_equal(res.ref, "");
+	assert_int_equal(last_seq(fx), 1);
+}
+
+/*
+ * A target_ref that names no record as written, whose look-up written
+ * otherwise (in upper case: held_otherwise) fails in the store: the
+ * request fails as a store error, nothing of it stored, a dry run too, as
+ * when the look-up as written fails. Before, the line was refused as
+ * naming no record of the institution.
+ */
+static void
+test_target_otherwise_store_error(void **state)
+{
+	static const char *const wd = WD("W-1", "x-1");
+	static const char *const error = "store error (Input/output error); "
+					 "nothing of this request was stored";
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct control rep;
+	int r;
+
+	submit1(fx, ID("X-1", "41735209", "2025-01-01"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	pseudo_event_id(fx->in.ref_key->key, fx->in.inst, "X-1",
+			ref_id_failing);
+	ref_id_error = -EIO;
+	r = submit(fx, &wd, 1, NULL, &rep);
+	ref_id_error = 0;
+	assert_int_equal(r, -EIO);
+	assert_string_equal(rep.error, error);
+	assert_int_equal(rep.n_results, 0);
+	codec_control_clear(&rep);
+	fx->dry = 82;
+	ref_id_error = -EIO;
+	r = submit(fx, &wd, 1, NULL, &rep);
+	ref_id_error = 0;
+	fx->dry = 0;
+	assert_int_equal(r, -EIO);
+	assert_string_equal(rep.error, error);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 1);
+	/* Read, the look-up tells as before. */
+	submit1(fx, wd, &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "target_ref");
+	assert_non_null(strstr(res.reason, "in other case"));
 	assert_int_equal(last_seq(fx), 1);
 }
 
@@ -4637,6 +4704,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_ref_identity_told_with_refusal,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_store_error,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_target_otherwise_store_error,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_failed_not_counted,
 					    setup, teardown),
