@@ -112,7 +112,7 @@ record_check_fields(struct parser *p, json_t *obj, const char *base,
 			return record_fail(
 			    p, base, "",
 			    RECORD_UNKNOWN_FIELD
-			    ", its key not shown: it is not "
+			    " whose key is not shown: it is not "
 			    "written like a field name (lower-case letters "
 			    "and _) and may be a name or number");
 		return record_fail(p, base, key, RECORD_UNKNOWN_FIELD);
@@ -196,7 +196,7 @@ record_get_int(struct parser *p, json_t *obj, const char *base,
 	/* A spreadsheet's cell of digits, exported as text. */
 	if (json_is_string(v))
 		return record_fail(p, base, name,
-				   "must be a whole number, written without "
+				   "must be a whole number written without "
 				   "quotes");
 	/* 12.0: a column of whole numbers with an empty cell, which
 	 * pandas and spreadsheets turn into decimals. */

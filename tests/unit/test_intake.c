@@ -4273,7 +4273,8 @@ test_grants(void **state)
 	    {"from", "must differ from the submitting institution",
 	     LINE_OWN_INSTITUTION},
 	    {NULL, NULL, LINE_REASON_NONE},
-	    {"to", "must be pnp, mp, pj, mimp or minsa", LINE_REASON_NONE},
+	    {"to", "must be pnp or mp or pj or mimp or minsa",
+	     LINE_REASON_NONE},
 	};
 	struct grants g = {.kinds =
 			       1u << KIND_IDENTIFICATION | 1u << KIND_REFERRAL |
