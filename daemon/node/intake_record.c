@@ -41,7 +41,7 @@ intake_refuse_other(struct line_result *res, const struct ref_info *known)
 	intake_refuse(
 	    res, "ref",
 	    "already used for a different record (seq %llu): a new record "
-	    "needs a new ref; to change that one, send a correction",
+	    "needs a new ref; send a correction to change that one",
 	    (unsigned long long)known->seq);
 	res->why = LINE_REF_REUSED;
 }
@@ -430,7 +430,7 @@ resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 		return r;
 	if (p->ev.kind == KIND_CORRECTION && p->ev.rec.kind != ret->kind) {
 		intake_refuse(res, "record.kind",
-			      "must be the target's kind, %s",
+			      "must be the target's kind (%s)",
 			      kind_name((enum kind)ret->kind));
 		return -EINVAL;
 	}
@@ -725,7 +725,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 	if (tk.known.epoch > p->ev.key_epoch) {
 		intake_refuse(
 		    res, "ref",
-		    "held with pseudonyms of key epoch %u, newer than this "
+		    "held with pseudonyms of key epoch %u newer than this "
 		    "node's (%u): is the node's linkage key file current?",
 		    (unsigned)tk.known.epoch, (unsigned)p->ev.key_epoch);
 		return 0;

@@ -1087,6 +1087,33 @@ test_ref_identity_store_error(void **state)
 }
 
 /*
+ * A record held with the pseudonyms of a key epoch newer than the node's
+ * (its linkage key file an old copy): its line is refused saying so,
+ * nothing stored, and the reason carries no comma (it lands in --report's
+ * CSV).
+ */
+static void
+test_held_newer_epoch(void **state)
+{
+	struct fixture *fx = *state;
+	const char *line = ID("E-1", "41735209", "2025-01-01");
+	struct line_result res;
+
+	rotate(fx, 2);
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	rotate(fx, 1);
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+	assert_string_equal(res.reason,
+			    "held with pseudonyms of key epoch 2 newer than "
+			    "this node's (1): is the node's linkage key file "
+			    "current?");
+	assert_int_equal(last_seq(fx), 1);
+}
+
+/*
  * A target_ref that names no record as written, whose look-up written
  * otherwise (in upper case: held_otherwise) fails in the store: the
  * request fails as a store error, nothing of it stored, a dry run too, as
@@ -4708,6 +4735,8 @@ main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_target_otherwise_store_error,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_held_newer_epoch, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_failed_not_counted,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parse_store_error_stops, setup,
