@@ -190,9 +190,9 @@ parse_kind(struct parser *p, json_t *obj, const char *base, enum kind *ret)
 	*ret = strlen(s) == len ? kind_from_name(s) : KIND_NONE;
 	if (*ret == KIND_NONE)
 		return record_fail(p, base, "kind",
-				   "must be identification, referral, "
-				   "referral_received, service, case_stage, "
-				   "correction or withdrawal%s",
+				   "must be identification or referral or "
+				   "referral_received or service or "
+				   "case_stage or correction or withdrawal%s",
 				   record_spaced(s, len));
 	return 0;
 }

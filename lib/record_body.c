@@ -78,12 +78,12 @@ parse_region(struct parser *p, json_t *obj, const char *base, uint8_t *ret)
 		return -EINVAL;
 	if (len != 2 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
 		return record_fail(p, base, "region",
-				   "must be two digits, 01 to 25%s",
+				   "must be two digits from 01 to 25%s",
 				   region_hint(s, len, hint, sizeof(hint)));
 	n = (s[0] - '0') * 10 + (s[1] - '0');
 	if (n < 1 || n > 25)
 		return record_fail(p, base, "region",
-				   "is not a department code, 01 to 25");
+				   "is not a department code (01 to 25)");
 	*ret = (uint8_t)n;
 	return 0;
 }
@@ -191,7 +191,7 @@ parse_institution(struct parser *p, json_t *obj, const char *base,
 	*ret = institution_from_name(s);
 	if (*ret == INST_NONE || strlen(s) != len)
 		return record_fail(p, base, name,
-				   "must be pnp, mp, pj, mimp or minsa%s",
+				   "must be pnp or mp or pj or mimp or minsa%s",
 				   word_hint(s, len, institution_value));
 	if (*ret == p->inst) {
 		/* Said apart from the text: kuska submit asks whether such
@@ -276,7 +276,7 @@ record_ascii_fault(struct parser *p, const char *base, const char *name,
 		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0xa0)
 			return record_fail(p, base, name,
 					   "must be printable ASCII: character "
-					   "%zu is a no-break space, as copied "
+					   "%zu is a no-break space as copied "
 					   "from a spreadsheet or a web page: "
 					   "write a plain space",
 					   at);
@@ -311,7 +311,7 @@ record_ascii_fault(struct parser *p, const char *base, const char *name,
 			    p, base, name,
 			    "must be printable ASCII: character "
 			    "%zu is not (a letter with an accent "
-			    "or a tilde, or a sign such as the "
+			    "or a tilde or a sign such as the "
 			    "degree or ordinal sign)",
 			    at);
 	}
@@ -335,7 +335,7 @@ parse_number(struct parser *p, json_t *obj, const char *base, const char *name,
 	/* An oficio's number made a number by a spreadsheet. */
 	if (json_is_number(json_object_get(obj, name)))
 		return record_fail(p, base, name,
-				   "must be a string, in quotes, written as "
+				   "must be a string in quotes written as "
 				   "on the document");
 	if (record_get_string(p, obj, base, name, true, &s, &len) < 0)
 		return -EINVAL;
@@ -569,11 +569,11 @@ article_printable(const char *s, size_t len)
 /* What an article is, for the refusals of parse_article (each shorter
  * than a refusal's reason, 160 bytes). */
 #define ARTICLE_FORM                                                           \
-	"1 to 3 digits, then perhaps one or two letters (153, 129-A, Art. "    \
-	"153-B)"
+	"1 to 3 digits then perhaps one or two letters (153 or 129-A or "      \
+	"Art. 153-B)"
 #define ARTICLE_IS                                                             \
-	"it holds an article number only (153, 129-A, Art. 153-B), no name "   \
-	"or document number"
+	"it holds an article number only (153 or 129-A or Art. 153-B) and "    \
+	"no name or document number"
 
 /* parse_article - the Criminal Code article (article_normal). */
 static int
@@ -601,7 +601,7 @@ parse_article(struct parser *p, json_t *obj, const char *base,
 	if (!article_normal(s, len, rec->article))
 		return record_fail(p, base, "article",
 				   "must be an article number: " ARTICLE_FORM
-				   "; nothing else, no name or document "
+				   "; nothing else: no name or document "
 				   "number");
 	return 0;
 }
@@ -663,7 +663,7 @@ parse_referral(struct parser *p, json_t *obj, const char *base,
 		    0)
 			goto out;
 		r = parse_enum(p, obj, base, "purpose", purpose_value,
-			       "protection, health, justice", &v);
+			       "protection or health or justice", &v);
 		if (r < 0)
 			goto out;
 		rec->purpose = (enum purpose)v;
@@ -722,12 +722,12 @@ record_parse_body(struct parser *p, json_t *obj, const char *base,
 		/* A case system that keeps a victim's services together. */
 		if (json_is_array(json_object_get(obj, "service")))
 			return record_fail(p, base, "service",
-					   "must be one service, a string, "
+					   "must be one service (a string) and "
 					   "not a list: send a record for each "
 					   "service begun");
 		r = parse_enum(p, obj, base, "service", service_value,
-			       "residential_care, special_protection, "
-			       "mental_health, medical, legal_aid, "
+			       "residential_care or special_protection or "
+			       "mental_health or medical or legal_aid or "
 			       "reintegration",
 			       &e);
 		rec->service = (enum service)e;

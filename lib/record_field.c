@@ -112,12 +112,23 @@ record_check_fields(struct parser *p, json_t *obj, const char *base,
 			return record_fail(
 			    p, base, "",
 			    RECORD_UNKNOWN_FIELD
-			    ", its key not shown: it is not "
+			    " whose key is not shown: it is not "
 			    "written like a field name (lower-case letters "
 			    "and _) and may be a name or number");
 		return record_fail(p, base, key, RECORD_UNKNOWN_FIELD);
 	}
 	return 0;
+}
+
+void
+record_trim(const char **s, size_t *len)
+{
+	while (*len > 0 && (*s)[0] == ' ') {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && (*s)[*len - 1] == ' ')
+		(*len)--;
 }
 
 bool
@@ -127,12 +138,7 @@ record_no_value(const char *s, size_t len)
 	    "null", "none", "nan", "undefined", "n/a", "na", "s/n", "sn", NULL};
 	size_t i, zeros = 0;
 
-	while (len > 0 && s[0] == ' ') {
-		s++;
-		len--;
-	}
-	while (len > 0 && s[len - 1] == ' ')
-		len--;
+	record_trim(&s, &len);
 	for (i = 0; i < len && (s[i] == '0' || s[i] == '-'); i++)
 		zeros += s[i] == '0';
 	if (zeros > 0 && i == len)
@@ -190,7 +196,7 @@ record_get_int(struct parser *p, json_t *obj, const char *base,
 	/* A spreadsheet's cell of digits, exported as text. */
 	if (json_is_string(v))
 		return record_fail(p, base, name,
-				   "must be a whole number, written without "
+				   "must be a whole number written without "
 				   "quotes");
 	/* 12.0: a column of whole numbers with an empty cell, which
 	 * pandas and spreadsheets turn into decimals. */

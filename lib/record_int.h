@@ -79,6 +79,12 @@ int record_check_fields(struct parser *p, json_t *obj, const char *base,
 #define RECORD_NO_VALUE "stands for no value (null or N/A or S/N or zeros...)"
 
 /*
+ * record_trim - moves *s past the spaces at its start and shortens *len
+ * by them and by those at its end; other blanks are kept.
+ */
+void record_trim(const char **s, size_t *len);
+
+/*
  * record_no_value - whether s (len bytes), its spaces at the ends aside
  * and read without case, is what an export writes where it had no value:
  * null, none, nan, undefined (CSV-to-JSON tools', pandas', JavaScript's

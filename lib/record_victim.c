@@ -45,7 +45,7 @@ parse_nationality(struct parser *p, json_t *v, const char *path, char out[3])
 	if (len != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
 		return record_fail(p, path, "nationality",
 				   "must be two upper-case letters (ISO 3166-1 "
-				   "alpha-2, or XX)%s",
+				   "alpha-2 or XX)%s",
 				   record_spaced(s, len));
 	if (!nationality_valid(s))
 		return record_fail(
@@ -424,12 +424,12 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 	if (types[i] == NULL)
 		return record_fail(
 		    p, dpath, "type",
-		    "must be DNI, CE, PASSPORT, PTP, CPP or OTHER%s",
+		    "must be DNI or CE or PASSPORT or PTP or CPP or OTHER%s",
 		    record_spaced(type, len));
 	number = json_object_get(doc, "number");
 	if (json_is_integer(number))
 		return record_fail(p, dpath, "number",
-				   "must be a string, in quotes: written as a "
+				   "must be a string in quotes: written as a "
 				   "number it loses its leading zeros");
 	if (record_get_string(p, doc, dpath, "number", true, &s, &len) < 0)
 		return -EINVAL;
@@ -473,12 +473,7 @@ name_no_value(const char *s, size_t len)
 {
 	size_t i, n = 0;
 
-	while (len > 0 && s[0] == ' ') {
-		s++;
-		len--;
-	}
-	while (len > 0 && s[len - 1] == ' ')
-		len--;
+	record_trim(&s, &len);
 	for (i = 0; i < len; i++)
 		n += isalpha((unsigned char)s[i]) != 0;
 	if (n == len && len <= 3)
@@ -518,9 +513,9 @@ parse_name(struct parser *p, json_t *v, const char *path, const char *name,
 		return record_fail(p, path, name, "is too long");
 	if (r < 0)
 		return record_fail(p, path, name,
-				   "must hold letters, with spaces, hyphens or "
-				   "apostrophes between them (no digits or "
-				   "symbols)");
+				   "must hold letters with spaces or hyphens "
+				   "or apostrophes between them (no digits "
+				   "or symbols)");
 	return 0;
 }
 
@@ -576,7 +571,7 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 				   "is empty: write U when it is not known");
 	out->sex = sex_from_name(s);
 	if (out->sex == SEX_NONE || len != 1)
-		return record_fail(p, path, "sex", "must be F, M or U%s",
+		return record_fail(p, path, "sex", "must be F or M or U%s",
 				   record_spaced(s, len));
 	if (parse_nationality(p, v, path, out->nationality) < 0)
 		return -EINVAL;

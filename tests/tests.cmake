@@ -23,9 +23,10 @@ else()
 	# __wrap_intake_ref_get fails the look-ups of a ref made outside
 	# intake_record.c, which defines it (intake.c's, intake_rekey.c's: the
 	# linker wraps only calls from other files), with a store error when
-	# told to.
+	# told to; its __wrap_outbox_ref_get fails the look-up of one id (a
+	# target_ref written otherwise, intake_record.c's held_otherwise).
 	target_link_options(test_intake PRIVATE -Wl,--wrap=record_parse
-		-Wl,--wrap=intake_ref_get)
+		-Wl,--wrap=intake_ref_get -Wl,--wrap=outbox_ref_get)
 	# test_outbox fails a chosen write transaction of outbox_open with
 	# its __wrap_mdb_txn_begin, and counts the store's reads with its
 	# __wrap_mdb_get.

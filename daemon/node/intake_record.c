@@ -41,7 +41,7 @@ intake_refuse_other(struct line_result *res, const struct ref_info *known)
 	intake_refuse(
 	    res, "ref",
 	    "already used for a different record (seq %llu): a new record "
-	    "needs a new ref; to change that one, send a correction",
+	    "needs a new ref; send a correction to change that one",
 	    (unsigned long long)known->seq);
 	res->why = LINE_REF_REUSED;
 }
@@ -330,22 +330,23 @@ refused_target(struct outbox_txn *t, const struct parsed_record *p,
  * lower case (a target_ref retyped by hand, a spreadsheet's padded
  * cell). Refs are compared exactly, so such a target_ref names nothing,
  * and the refusal says why rather than that there is no such record.
+ * Returns 0 (held so), -ENOENT (not), or -errno for a store failure.
  */
-static bool
+static int
 held_otherwise(struct outbox_txn *t, struct intake *in, const char *ref)
 {
 	char v[RECORD_MAX_REF + 1];
 	uint8_t id[EVENT_ID_LEN];
 	struct ref_info info;
 	size_t start = 0, end = strlen(ref), i;
-	bool provisional, found = false;
-	int form;
+	bool provisional;
+	int form, r = -ENOENT;
 
 	while (ref[start] == ' ')
 		start++;
 	while (end > start && ref[end - 1] == ' ')
 		end--;
-	for (form = 0; form < 3 && !found && end > start; form++) {
+	for (form = 0; form < 3 && r == -ENOENT && end > start; form++) {
 		for (i = start; i < end; i++)
 			v[i - start] =
 			    form == 1	? (char)toupper((unsigned char)ref[i])
@@ -355,9 +356,9 @@ held_otherwise(struct outbox_txn *t, struct intake *in, const char *ref)
 		if (strcmp(v, ref) == 0)
 			continue;
 		pseudo_event_id(in->ref_key->key, in->inst, v, id);
-		found = intake_ref_get(t, in, id, &info, &provisional) == 0;
+		r = intake_ref_get(t, in, id, &info, &provisional);
 	}
-	return found;
+	return r;
 }
 
 /*
@@ -376,13 +377,18 @@ resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 
 	pseudo_event_id(in->ref_key->key, in->inst, p->target_ref, tid);
 	r = intake_ref_get(t, in, tid, ret, ret_provisional);
-	if (r == -ENOENT && held_otherwise(t, in, p->target_ref)) {
-		intake_refuse(res, "target_ref",
-			      "no earlier record has this ref as written "
-			      "but one has it in other case or without the "
-			      "spaces at its ends: write it exactly as that "
-			      "record's ref");
-		return -EINVAL;
+	if (r == -ENOENT) {
+		/* Its store error, as the first look-up's, fails the
+		 * request (below). */
+		r = held_otherwise(t, in, p->target_ref);
+		if (r == 0) {
+			intake_refuse(res, "target_ref",
+				      "no earlier record has this ref as "
+				      "written but one has it in other case "
+				      "or without the spaces at its ends: "
+				      "write it exactly as that record's ref");
+			return -EINVAL;
+		}
 	}
 	if (r == -ENOENT) {
 		/* A ministry that would correct the police's referral
@@ -424,7 +430,7 @@ resolve_target(struct outbox_txn *t, struct intake *in, struct parsed_record *p,
 		return r;
 	if (p->ev.kind == KIND_CORRECTION && p->ev.rec.kind != ret->kind) {
 		intake_refuse(res, "record.kind",
-			      "must be the target's kind, %s",
+			      "must be the target's kind (%s)",
 			      kind_name((enum kind)ret->kind));
 		return -EINVAL;
 	}
@@ -719,7 +725,7 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 	if (tk.known.epoch > p->ev.key_epoch) {
 		intake_refuse(
 		    res, "ref",
-		    "held with pseudonyms of key epoch %u, newer than this "
+		    "held with pseudonyms of key epoch %u newer than this "
 		    "node's (%u): is the node's linkage key file current?",
 		    (unsigned)tk.known.epoch, (unsigned)p->ev.key_epoch);
 		return 0;

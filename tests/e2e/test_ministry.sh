@@ -207,8 +207,8 @@ submit_in_t mimp bad.jsonl -n
 is "dry run: each line's field and reason" \
 	"$(grep ': refused: ' "$T/submit-mimp.out")" \
 	"bad.jsonl:1: refused: referral_number: must be printable ASCII: character 9 is the sign of numero after an N: write the number alone without the N and its sign
-bad.jsonl:2: refused: from: must be pnp, mp, pj, mimp or minsa (in lower case)
-bad.jsonl:3: refused: service: must be one service, a string, not a list: send a record for each service begun
+bad.jsonl:2: refused: from: must be pnp or mp or pj or mimp or minsa (in lower case)
+bad.jsonl:3: refused: service: must be one service (a string) and not a list: send a record for each service begun
 bad.jsonl:4: refused: referral_number: is empty: write the number as the document shows it (not only spaces)
 bad.jsonl:5: refused: target_ref: that record was withdrawn by seq 11 (its ref withheld)
 bad.jsonl:6: refused: target_ref: no earlier record of mimp has this ref: name a record mimp sent by its own ref"

@@ -30,11 +30,12 @@ check "the outage was said once ($n)" test "$n" = 1
 welcomes=$(grep -c "event=welcome institution=pnp" "$N/pnp.log")
 t0=$(date +%s)
 stop_cons TERM
+stopped=$EPOCHREALTIME # the node's failed connections start here
 start_cons
 check "the node is welcomed again after the consolidator's restart" \
 	wait_log_after "$N/pnp.log" "$welcomes" "event=welcome institution=pnp" 60
 gap=$(($(date +%s) - t0))
-sleep 12 # past the node's 10 s of failed connections
+sleep_since "$stopped" 12 # past the node's 10 s of failed connections
 n=$(grep -c "event=consolidator_unreachable" "$N/pnp.log")
 # A host so loaded that the restart took the node's 10 s is an outage
 # to it, rightly said.

@@ -436,15 +436,15 @@ submit_in_t mp bad.jsonl -n
 is "dry run: each line's field and reason" \
 	"$(grep ': refused: ' "$T/submit-mp.out")" \
 	"bad.jsonl:1: refused: case_number: required
-bad.jsonl:2: refused: case_number: must be a string, in quotes, written as on the document
+bad.jsonl:2: refused: case_number: must be a string in quotes written as on the document
 bad.jsonl:3: refused: case_number: is empty: write the number as the document shows it (not only spaces)
 bad.jsonl:4: refused: case_number: must be printable ASCII: character 2 is the sign of numero after an N: write the number alone without the N and its sign
 bad.jsonl:5: refused: stage: must be one of the case stages mp may emit: complaint, preliminary_investigation, formalized_investigation, accusation, dismissal (in lower case)
 bad.jsonl:6: refused: victims: a complaint names at least one victim
 bad.jsonl:7: refused: victims[1].sex: required
-bad.jsonl:8: refused: persons: must be a whole number, written without quotes
+bad.jsonl:8: refused: persons: must be a whole number written without quotes
 bad.jsonl:9: refused: persons: must be from 0 to 100000
-bad.jsonl:10: refused: article: must be an article number: 1 to 3 digits, then perhaps one or two letters (153, 129-A, Art. 153-B); nothing else, no name or document number
+bad.jsonl:10: refused: article: must be an article number: 1 to 3 digits then perhaps one or two letters (153 or 129-A or Art. 153-B); nothing else: no name or document number
 bad.jsonl:11: refused: victim: not a field of a case_stage record
 bad.jsonl:12: refused: stage: mp may not emit case stage conviction
 bad.jsonl:13: refused: record.stage: mp may not emit case stage conviction

@@ -5,9 +5,11 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -56,22 +58,48 @@ curve_server_close(struct curve_server *c)
 	unlink(path);
 }
 
+/* The limit fds_hold lowered, while held_fds. */
+static struct rlimit held_old;
+static bool held_fds;
+
 void
-fds_hold(struct rlimit *old)
+fds_hold(void)
 {
 	struct rlimit lim;
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
+	assert_false(held_fds);
 	assert_true(fd >= 0);
 	assert_int_equal(close(fd), 0);
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, old), 0);
-	lim = *old;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &held_old), 0);
+	lim = held_old;
 	lim.rlim_cur = (rlim_t)fd;
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	held_fds = true;
+}
+
+/* The limit put back if held: 0, or -1 (errno set). */
+static int
+fds_put_back(void)
+{
+	if (!held_fds)
+		return 0;
+	if (setrlimit(RLIMIT_NOFILE, &held_old) != 0)
+		return -1;
+	held_fds = false;
+	return 0;
 }
 
 void
-fds_release(const struct rlimit *old)
+fds_release(void)
 {
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, old), 0);
+	assert_true(held_fds);
+	assert_int_equal(fds_put_back(), 0);
+}
+
+int
+fds_teardown(void **state)
+{
+	(void)state;
+	return fds_put_back();
 }

@@ -9,7 +9,6 @@
 #define KUSKA_CURVE_RIG_H
 
 #include <stddef.h>
-#include <sys/resource.h>
 
 #include "fakeserver.h"
 #include "keys.h"
@@ -46,11 +45,20 @@ void curve_server_close(struct curve_server *c);
  * fds_hold - this process kept to the descriptors it has: RLIMIT_NOFILE's
  * soft limit lowered to the lowest one free, so that the next descriptor
  * asked for (libzmq's next socket's mailbox) is refused EMFILE, as in a
- * daemon out of them; *old is the limit for fds_release to put back.
+ * daemon out of them; the limit it had is kept for fds_release. A test
+ * that calls it is run with fds_teardown.
  */
-void fds_hold(struct rlimit *old);
+void fds_hold(void);
 
 /* fds_release - the limit fds_hold lowered put back. */
-void fds_release(const struct rlimit *old);
+void fds_release(void);
+
+/*
+ * fds_teardown - a cmocka teardown (cmocka_unit_test_teardown) for each
+ * test that calls fds_hold: the limit put back if the test did not (an
+ * assertion failed between fds_hold and fds_release), so that the tests
+ * after it have their descriptors. Returns 0, or -1 if it could not.
+ */
+int fds_teardown(void **state);
 
 #endif

@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -724,6 +723,41 @@ curve_next(struct curve_rig *c, struct msg *m)
 }
 
 /*
+ * The rig of the tests whose flood cut cannot make its new socket: c set
+ * into d, made by read_setup in dir with 3 sequences in *ob, connected;
+ * the log captured (capture), DELIVER_FLOOD_MAX Acks of batches never
+ * sent read and the connection cut, with the process kept to its
+ * descriptors meanwhile (fds_hold; fds_release is the caller's), so that the
+ * cut's new socket is refused.
+ */
+static void
+flood_cut_held(char *dir, struct curve_rig *c, struct outbox **ob,
+	       struct deliver *d)
+{
+	size_t i, total = 0, n;
+	struct msg a;
+	bool ready;
+
+	read_setup(dir, 3, NULL, ob, d);
+	curve_open(c, dir, d);
+	assert_int_equal(curve_connected(c, d), 0);
+	capture();
+	for (i = 0; i < DELIVER_FLOOD_MAX; i++) {
+		a = ack_of(0, NULL, 0);
+		a.batch_id = 1000 + i; /* never sent */
+		read_send(c->router, &c->route, &a);
+	}
+	fds_hold();
+	do {
+		(void)tsock_poll(&c->dealer, 1, &ready, 1000);
+		n = deliver_read(d, 1000);
+		total += n;
+	} while (n > 0);
+	assert_int_equal(total, DELIVER_FLOOD_MAX);
+	assert_int_equal(d->flood.cuts, 1);
+}
+
+/*
  * The flood cut's new socket refused (the node out of descriptors: its
  * RLIMIT_NOFILE held at the descriptors it has, libzmq's next socket
  * refused EMFILE): said, and tried again when due as a new socket, never
@@ -739,11 +773,10 @@ test_read_flood_reopen_failed(void **state)
 {
 	char dir[] = "/tmp/kuska-deliver-XXXXXX";
 	uint8_t old_route[256];
-	size_t old_len, i, total = 0, n;
+	size_t old_len;
 	struct curve_rig c;
 	struct outbox *ob = NULL;
 	struct outbox_state st;
-	struct rlimit fds;
 	struct deliver d;
 	struct msg a, m;
 	uint64_t batch;
@@ -751,33 +784,17 @@ test_read_flood_reopen_failed(void **state)
 	const char *l;
 
 	(void)state;
-	read_setup(dir, 3, NULL, &ob, &d);
-	curve_open(&c, dir, &d);
-	assert_int_equal(curve_connected(&c, &d), 0);
+	flood_cut_held(dir, &c, &ob, &d);
 	assert_true(c.route.len[0] <= sizeof(old_route));
 	old_len = c.route.len[0];
 	memcpy(old_route, c.route.data[0], old_len);
-	capture();
-	for (i = 0; i < DELIVER_FLOOD_MAX; i++) {
-		a = ack_of(0, NULL, 0);
-		a.batch_id = 1000 + i; /* never sent */
-		read_send(c.router, &c.route, &a);
-	}
-	fds_hold(&fds);
-	do {
-		(void)tsock_poll(&c.dealer, 1, &ready, 1000);
-		n = deliver_read(&d, 1000);
-		total += n;
-	} while (n > 0);
-	assert_int_equal(total, DELIVER_FLOOD_MAX);
-	assert_int_equal(d.flood.cuts, 1);
 	assert_false(d.welcomed);
 	/* Tried again (not yet due, then due: refused again); nothing
 	 * reaches the consolidator on the flooded connection. */
 	deliver_tick(&d, 1000);
 	deliver_tick(&d, 2000);
 	assert_int_equal(tsock_poll(&c.router, 1, &ready, 300), 0);
-	fds_release(&fds);
+	fds_release();
 
 	deliver_tick(&d, 3000);
 	tframes_clear(&c.route);
@@ -831,35 +848,16 @@ static void
 test_read_flood_reopen_failed_answer(void **state)
 {
 	char dir[] = "/tmp/kuska-deliver-XXXXXX";
-	size_t total = 0, n;
 	struct curve_rig c;
 	struct outbox *ob = NULL;
 	struct outbox_state st;
-	struct rlimit fds;
 	struct deliver d;
 	struct msg a, m;
 	const char *l;
 	bool ready;
-	size_t i;
 
 	(void)state;
-	read_setup(dir, 3, NULL, &ob, &d);
-	curve_open(&c, dir, &d);
-	assert_int_equal(curve_connected(&c, &d), 0);
-	capture();
-	for (i = 0; i < DELIVER_FLOOD_MAX; i++) {
-		a = ack_of(0, NULL, 0);
-		a.batch_id = 1000 + i; /* never sent */
-		read_send(c.router, &c.route, &a);
-	}
-	fds_hold(&fds);
-	do {
-		(void)tsock_poll(&c.dealer, 1, &ready, 1000);
-		n = deliver_read(&d, 1000);
-		total += n;
-	} while (n > 0);
-	assert_int_equal(total, DELIVER_FLOOD_MAX);
-	assert_int_equal(d.flood.cuts, 1);
+	flood_cut_held(dir, &c, &ob, &d);
 	a = ack_of(3, NULL, 0);
 	a.batch_id = 77; /* not known */
 	read_send(c.router, &c.route, &a);
@@ -868,7 +866,7 @@ test_read_flood_reopen_failed_answer(void **state)
 	assert_int_equal(outbox_state(ob, &st), 0);
 	assert_int_equal(st.acked_seq, 3); /* taken */
 	deliver_tick(&d, 1000);
-	fds_release(&fds);
+	fds_release();
 	l = captured();
 	/* Nothing sent on the flooded connection. */
 	assert_int_equal(tsock_poll(&c.router, 1, &ready, 300), 0);
@@ -1216,8 +1214,10 @@ main(void)
 	    cmocka_unit_test(test_read_bounded),
 	    cmocka_unit_test(test_read_unasked),
 	    cmocka_unit_test(test_read_flood_cut),
-	    cmocka_unit_test(test_read_flood_reopen_failed),
-	    cmocka_unit_test(test_read_flood_reopen_failed_answer),
+	    cmocka_unit_test_teardown(test_read_flood_reopen_failed,
+				      fds_teardown),
+	    cmocka_unit_test_teardown(test_read_flood_reopen_failed_answer,
+				      fds_teardown),
 	    cmocka_unit_test(test_refusals_logged),
 	    cmocka_unit_test(test_read_genuine),
 	    cmocka_unit_test(test_ack_lost_between),

@@ -504,7 +504,6 @@ answered_anew(struct rig *r, struct tsock *s, const uint8_t *old,
 static void
 test_flood_reopen_failed(void **state)
 {
-	struct rlimit fds;
 	struct tsock *s;
 	uint8_t old[256];
 	size_t old_len;
@@ -518,9 +517,9 @@ test_flood_reopen_failed(void **state)
 	memcpy(old, r.route, r.route_len);
 	old_len = r.route_len;
 	rig_unasked(&r, HOLDERS_FLOOD_MAX);
-	fds_hold(&fds);
+	fds_hold();
 	rig_settle(&r, 1);
-	fds_release(&fds);
+	fds_release();
 	assert_int_equal(holders_floods(r.hs), 1);
 	assert_ptr_equal(holders_socket(r.hs, 0), s);
 	answered_anew(&r, s, old, old_len);
@@ -540,7 +539,6 @@ static void
 test_flood_reopen_failed_twice(void **state)
 {
 	uint8_t el[CODEC_OPRF_ELEMENT_LEN], old[256];
-	struct rlimit fds;
 	struct tsock *s;
 	uint64_t since;
 	size_t old_len;
@@ -560,11 +558,11 @@ test_flood_reopen_failed_twice(void **state)
 	memset(el, 7, sizeof(el));
 	rig_unasked(&r, HOLDERS_FLOOD_MAX);
 	capture();
-	fds_hold(&fds);
+	fds_hold();
 	rig_settle(&r, 1);
 	assert_int_equal(holders_floods(r.hs), 1);
 	e = holders_send(r.hs, 5, el, 1, 0, why, sizeof(why));
-	fds_release(&fds);
+	fds_release();
 	l = captured();
 	/* Nothing reached the holder on the flooded connection. */
 	assert_int_equal(tsock_poll(&r.srv.fs.s, 1, &ready, 300), 0);
@@ -647,8 +645,9 @@ main(void)
 	    cmocka_unit_test(test_flood_while_waiting),
 	    cmocka_unit_test(test_flood_after_answering),
 	    cmocka_unit_test(test_flood_cut_at_send),
-	    cmocka_unit_test(test_flood_reopen_failed),
-	    cmocka_unit_test(test_flood_reopen_failed_twice),
+	    cmocka_unit_test_teardown(test_flood_reopen_failed, fds_teardown),
+	    cmocka_unit_test_teardown(test_flood_reopen_failed_twice,
+				      fds_teardown),
 	    cmocka_unit_test(test_late_answers_not_flood),
 	};
 

@@ -641,6 +641,93 @@ __wrap_intake_ref_get(struct outbox_txn *t, struct intake *in,
 }
 
 /*
+ * The error of the outbox's look-up of the ref whose id is
+ * ref_id_failing, 0: none. Other ids are read as they are.
+ */
+static int ref_id_error;
+static uint8_t ref_id_failing[EVENT_ID_LEN];
+
+int __real_outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
+			  struct ref_info *ret);
+int __wrap_outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
+			  struct ref_info *ret);
+
+int
+__wrap_outbox_ref_get(struct outbox_txn *t, const uint8_t id[EVENT_ID_LEN],
+		      struct ref_info *ret)
+{
+	if (ref_id_error != 0 && memcmp(id, ref_id_failing, EVENT_ID_LEN) == 0)
+		return ref_id_error;
+	return __real_outbox_ref_get(t, id, ret);
+}
+
+/*
+ * What a line was told at each step of held_store and held_rekey: a line
+ * this node refuses for a new record, of which an older node stored a
+ * record (its ref holding an identity, a field standing for no value).
+ */
+struct held_steps {
+	struct line_result refused, refused_dry;
+	size_t asked;  /* the holder's evaluations after those two */
+	uint64_t last; /* the sequence the older node stored */
+	struct line_result held, held_dry;
+	struct line_result rekeyed;
+};
+
+/*
+ * line refused, in a dry run too, nothing stored; then stored as an older
+ * node took it (old_parser), and re-sent held, in a dry run too.
+ */
+static void
+held_store(struct fixture *fx, const char *line, struct held_steps *s)
+{
+	struct line_result res;
+
+	submit1(fx, line, &s->refused);
+	assert_int_equal(s->refused.status, LINE_REFUSED);
+	fx->dry = 7;
+	submit1(fx, line, &s->refused_dry);
+	fx->dry = 0;
+	assert_int_equal(s->refused_dry.status, LINE_REFUSED);
+	assert_int_equal(last_seq(fx), 0);
+	s->asked = fx->holder.asked;
+
+	old_parser = true;
+	submit1(fx, line, &res);
+	old_parser = false;
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	s->last = last_seq(fx);
+	submit1(fx, line, &s->held);
+	assert_int_equal(s->held.status, LINE_HELD);
+	fx->dry = 8;
+	submit1(fx, line, &s->held_dry);
+	fx->dry = 0;
+	assert_int_equal(s->held_dry.status, LINE_HELD);
+}
+
+/*
+ * After held_store, the keys rotated to epoch 2: line re-keyed, a dry run
+ * first storing nothing, then held.
+ */
+static void
+held_rekey(struct fixture *fx, const char *line, struct held_steps *s)
+{
+	struct line_result res;
+
+	rotate(fx, 2);
+	fx->dry = 9;
+	submit1(fx, line, &res);
+	fx->dry = 0;
+	assert_int_equal(res.status, LINE_REKEYED);
+	assert_int_equal(last_seq(fx), s->last);
+	submit1(fx, line, &s->rekeyed);
+	assert_int_equal(s->rekeyed.status, LINE_REKEYED);
+	assert_int_equal(stored(fx, s->last + 1)->key_epoch, 2);
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_HELD);
+}
+
+/*
  * A ref holding its victim's document number is refused for a new record,
  * with no ref handed back for --report (nor for a held one); a record held
  * under one, stored
@@ -654,58 +741,31 @@ test_ref_identity_held(void **state)
 {
 	struct fixture *fx = *state;
 	const char *line = ID("DNI-41735208", "41735208", "2025-01-01");
+	struct held_steps s;
 	struct line_result res;
-	uint64_t last;
 
-	submit1(fx, line, &res);
-	assert_int_equal(res.status, LINE_REFUSED);
-	assert_string_equal(res.field, "ref");
-	assert_non_null(strstr(res.reason, "holds the victim's document"));
-	assert_string_equal(res.ref, "");
-	assert_false(line_warns_ref(&res));
-	fx->dry = 7;
-	submit1(fx, line, &res);
-	fx->dry = 0;
-	assert_int_equal(res.status, LINE_REFUSED);
-	assert_string_equal(res.ref, "");
-	assert_int_equal(last_seq(fx), 0);
-	assert_int_equal(fx->holder.asked, 0);
-
-	old_parser = true;
-	submit1(fx, line, &res);
-	old_parser = false;
-	assert_int_equal(res.status, LINE_ACCEPTED);
-	last = last_seq(fx);
-	submit1(fx, line, &res);
-	assert_int_equal(res.status, LINE_HELD);
+	held_store(fx, line, &s);
+	assert_string_equal(s.refused.field, "ref");
+	assert_non_null(
+	    strstr(s.refused.reason, "holds the victim's document"));
+	assert_string_equal(s.refused.ref, "");
+	assert_false(line_warns_ref(&s.refused));
+	assert_string_equal(s.refused_dry.ref, "");
+	assert_int_equal(s.asked, 0);
 	/* Held or not, the ref is not handed back: --report would copy it. */
-	assert_string_equal(res.ref, "");
+	assert_string_equal(s.held.ref, "");
 	/* And the institution is told to withdraw it and send it again. */
-	assert_true(line_warns_ref(&res));
-	assert_non_null(strstr(res.ref_warning,
+	assert_true(line_warns_ref(&s.held));
+	assert_non_null(strstr(s.held.ref_warning,
 			       "holds the victim's document number: a record "
 			       "stored before the node refused such refs: "
 			       "withdraw it and send it again"));
-	assert_null(strstr(res.ref_warning, "41735208"));
-	fx->dry = 8;
-	submit1(fx, line, &res);
-	fx->dry = 0;
-	assert_int_equal(res.status, LINE_HELD);
-	assert_true(line_warns_ref(&res));
+	assert_null(strstr(s.held.ref_warning, "41735208"));
+	assert_true(line_warns_ref(&s.held_dry));
 
-	rotate(fx, 2);
-	fx->dry = 9;
-	submit1(fx, line, &res);
-	fx->dry = 0;
-	assert_int_equal(res.status, LINE_REKEYED);
-	assert_int_equal(last_seq(fx), last);
-	submit1(fx, line, &res);
-	assert_int_equal(res.status, LINE_REKEYED);
-	assert_true(line_warns_ref(&res));
-	assert_int_equal(res.seq, last + 1);
-	assert_int_equal(stored(fx, last + 1)->key_epoch, 2);
-	submit1(fx, line, &res);
-	assert_int_equal(res.status, LINE_HELD);
+	held_rekey(fx, line, &s);
+	assert_true(line_warns_ref(&s.rekeyed));
+	assert_int_equal(s.rekeyed.seq, s.last + 1);
 
 	submit1(fx, COR("C-41735208", "DNI-41735208", "41735208"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
@@ -717,7 +777,7 @@ test_ref_identity_held(void **state)
 	submit1(fx, ID("PNP-52846319", "52846319", "2025-01-05"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
-	assert_int_equal(last_seq(fx), last + 2);
+	assert_int_equal(last_seq(fx), s.last + 2);
 }
 
 /*
@@ -733,48 +793,20 @@ test_no_value_held(void **state)
 {
 	struct fixture *fx = *state;
 	const char *line = ID("Z1", "00000000", "2025-01-01");
+	struct held_steps s;
 	struct line_result res;
-	uint64_t last;
 
-	submit1(fx, line, &res);
-	assert_int_equal(res.status, LINE_REFUSED);
-	assert_string_equal(res.field, "victim.document.number");
-	assert_non_null(strstr(res.reason, "stands for no value"));
-	assert_string_equal(res.ref, "Z1");
-	fx->dry = 7;
-	submit1(fx, line, &res);
-	fx->dry = 0;
-	assert_int_equal(res.status, LINE_REFUSED);
-	assert_int_equal(last_seq(fx), 0);
-
-	old_parser = true;
-	submit1(fx, line, &res);
-	old_parser = false;
-	assert_int_equal(res.status, LINE_ACCEPTED);
-	last = last_seq(fx);
-	submit1(fx, line, &res);
-	assert_int_equal(res.status, LINE_HELD);
-	assert_string_equal(res.ref, "Z1");
-	fx->dry = 8;
-	submit1(fx, line, &res);
-	fx->dry = 0;
-	assert_int_equal(res.status, LINE_HELD);
+	held_store(fx, line, &s);
+	assert_string_equal(s.refused.field, "victim.document.number");
+	assert_non_null(strstr(s.refused.reason, "stands for no value"));
+	assert_string_equal(s.refused.ref, "Z1");
+	assert_string_equal(s.held.ref, "Z1");
 	/* Another record under the ref: told so, as before. */
 	submit1(fx, ID("Z1", "00000000", "2025-01-09"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
 
-	rotate(fx, 2);
-	fx->dry = 9;
-	submit1(fx, line, &res);
-	fx->dry = 0;
-	assert_int_equal(res.status, LINE_REKEYED);
-	assert_int_equal(last_seq(fx), last);
-	submit1(fx, line, &res);
-	assert_int_equal(res.status, LINE_REKEYED);
-	assert_int_equal(stored(fx, last + 1)->key_epoch, 2);
-	submit1(fx, line, &res);
-	assert_int_equal(res.status, LINE_HELD);
+	held_rekey(fx, line, &s);
 
 	/* A correction under a new ref is a new record: refused with the
 	 * DNI of zeros, taken with the document left out. */
@@ -795,7 +827,7 @@ test_no_value_held(void **state)
 	assert_int_equal(res.status, LINE_HELD);
 	submit1(fx, WD("Z3", "Z1"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
-	assert_int_equal(last_seq(fx), last + 3);
+	assert_int_equal(last_seq(fx), s.last + 3);
 }
 
 /*
@@ -1051,6 +1083,79 @@ test_ref_identity_store_error(void **state)
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
 	assert_string_equal(res.ref, "");
+	assert_int_equal(last_seq(fx), 1);
+}
+
+/*
+ * A record held with the pseudonyms of a key epoch newer than the node's
+ * (its linkage key file an old copy): its line is refused saying so,
+ * nothing stored, and the reason carries no comma (it lands in --report's
+ * CSV).
+ */
+static void
+test_held_newer_epoch(void **state)
+{
+	struct fixture *fx = *state;
+	const char *line = ID("E-1", "41735209", "2025-01-01");
+	struct line_result res;
+
+	rotate(fx, 2);
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	rotate(fx, 1);
+	submit1(fx, line, &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "ref");
+	assert_string_equal(res.reason,
+			    "held with pseudonyms of key epoch 2 newer than "
+			    "this node's (1): is the node's linkage key file "
+			    "current?");
+	assert_int_equal(last_seq(fx), 1);
+}
+
+/*
+ * A target_ref that names no record as written, whose look-up written
+ * otherwise (in upper case: held_otherwise) fails in the store: the
+ * request fails as a store error, nothing of it stored, a dry run too, as
+ * when the look-up as written fails. Before, the line was refused as
+ * naming no record of the institution.
+ */
+static void
+test_target_otherwise_store_error(void **state)
+{
+	static const char *const wd = WD("W-1", "x-1");
+	static const char *const error = "store error (Input/output error); "
+					 "nothing of this request was stored";
+	struct fixture *fx = *state;
+	struct line_result res;
+	struct control rep;
+	int r;
+
+	submit1(fx, ID("X-1", "41735209", "2025-01-01"), &res);
+	assert_int_equal(res.status, LINE_ACCEPTED);
+	pseudo_event_id(fx->in.ref_key->key, fx->in.inst, "X-1",
+			ref_id_failing);
+	ref_id_error = -EIO;
+	r = submit(fx, &wd, 1, NULL, &rep);
+	ref_id_error = 0;
+	assert_int_equal(r, -EIO);
+	assert_string_equal(rep.error, error);
+	assert_int_equal(rep.n_results, 0);
+	codec_control_clear(&rep);
+	fx->dry = 82;
+	ref_id_error = -EIO;
+	r = submit(fx, &wd, 1, NULL, &rep);
+	ref_id_error = 0;
+	fx->dry = 0;
+	assert_int_equal(r, -EIO);
+	assert_string_equal(rep.error, error);
+	codec_control_clear(&rep);
+	assert_int_equal(last_seq(fx), 1);
+	/* Read, the look-up tells as before. */
+	submit1(fx, wd, &res);
+	assert_int_equal(res.status, LINE_REFUSED);
+	assert_string_equal(res.field, "target_ref");
+	assert_non_null(strstr(res.reason, "in other case"));
 	assert_int_equal(last_seq(fx), 1);
 }
 
@@ -4195,7 +4300,8 @@ test_grants(void **state)
 	    {"from", "must differ from the submitting institution",
 	     LINE_OWN_INSTITUTION},
 	    {NULL, NULL, LINE_REASON_NONE},
-	    {"to", "must be pnp, mp, pj, mimp or minsa", LINE_REASON_NONE},
+	    {"to", "must be pnp or mp or pj or mimp or minsa",
+	     LINE_REASON_NONE},
 	};
 	struct grants g = {.kinds =
 			       1u << KIND_IDENTIFICATION | 1u << KIND_REFERRAL |
@@ -4627,6 +4733,10 @@ main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_store_error,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_target_otherwise_store_error,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_held_newer_epoch, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_failed_not_counted,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parse_store_error_stops, setup,

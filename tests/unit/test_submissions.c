@@ -67,7 +67,7 @@ note(struct submissions *s, uint64_t run, const char *source,
 			snprintf(res[i].field, sizeof(res[i].field),
 				 "victim.sex");
 			snprintf(res[i].reason, sizeof(res[i].reason),
-				 "must be F, M or U");
+				 "must be F or M or U");
 			break;
 		case 'x': /* an unknown key written like a field name */
 			res[i].status = LINE_REFUSED;

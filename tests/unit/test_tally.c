@@ -63,7 +63,7 @@ test_foreign_by_code(void **state)
 	    refused("kind", "pnp no puede emitir service", LINE_NOT_GRANTED);
 	res[2] = refused("from", "is the submitting institution itself",
 			 LINE_OWN_INSTITUTION);
-	res[3] = refused("victim.sex", "must be F, M or U", LINE_REASON_NONE);
+	res[3] = refused("victim.sex", "must be F or M or U", LINE_REASON_NONE);
 	out = summary(res, 4, false);
 	assert_non_null(strstr(
 	    out, "mp.jsonl: warning: 2 lines refused as what pnp may not "
@@ -106,7 +106,7 @@ test_foreign_by_code(void **state)
 		 "lines and submit the file again: the records the node holds "
 		 "are skipped as \"already held\"\n"));
 	free(out);
-	res[3] = refused("victim.sex", "must be F, M or U", LINE_REASON_NONE);
+	res[3] = refused("victim.sex", "must be F or M or U", LINE_REASON_NONE);
 
 	/* An older node: the very words, no code. */
 	res[1] = refused("kind", "pnp may not emit service", LINE_REASON_NONE);
@@ -144,7 +144,7 @@ test_ref_reused(void **state)
 	(void)state;
 	res[0] = (struct line_result){.status = LINE_ACCEPTED};
 	res[1] = refused("ref", "reworded", LINE_REF_REUSED);
-	res[2] = refused("victim.sex", "must be F, M or U", LINE_REASON_NONE);
+	res[2] = refused("victim.sex", "must be F or M or U", LINE_REASON_NONE);
 	out = summary(res, 2, false);
 	assert_non_null(strstr(out, advice));
 	assert_null(strstr(out, "correct the"));
@@ -189,7 +189,7 @@ test_dry_run(void **state)
 	res[0] = (struct line_result){.status = LINE_ACCEPTED};
 	res[1] = (struct line_result){.status = LINE_HELD};
 	res[2] = (struct line_result){.status = LINE_REKEYED};
-	res[3] = refused("victim.sex", "must be F, M or U", LINE_REASON_NONE);
+	res[3] = refused("victim.sex", "must be F or M or U", LINE_REASON_NONE);
 	out = summary(res, 4, true);
 	assert_non_null(strstr(
 	    out, "mp.jsonl: 1 would be accepted, 1 already held, 1 refused, 0 "
