@@ -1737,13 +1737,14 @@ test_ministry_slips(void **state)
 		   "unknown form of exploitation (in lower case)");
 	/* A case system's label of the code: spaces for its underscores,
 	 * capitals perhaps. */
-	refused_as(INST_MIMP,
-		   TOP("service", "'2026-03-12'", "'15'",
-		       "'victim':" V_DNI ",'service':'legal aid'"),
-		   "service",
-		   "must be one of residential_care, special_protection, "
-		   "mental_health, medical, legal_aid, reintegration (with _ "
-		   "for spaces)");
+	refused_as(
+	    INST_MIMP,
+	    TOP("service", "'2026-03-12'", "'15'",
+		"'victim':" V_DNI ",'service':'legal aid'"),
+	    "service",
+	    "must be one of residential_care or special_protection or "
+	    "mental_health or medical or legal_aid or reintegration (with _ "
+	    "for spaces)");
 	refused_as(INST_MIMP,
 		   TOP("identification", "'2026-03-12'", "'15'",
 		       "'victim':" V_DNI
@@ -1758,13 +1759,14 @@ test_ministry_slips(void **state)
 		"formalized_investigation, accusation, trial, conviction, "
 		"acquittal, dismissal (lower case; _ for spaces)");
 	/* A space at an end is not one for an underscore. */
-	refused_as(INST_MIMP,
-		   TOP("service", "'2026-03-12'", "'15'",
-		       "'victim':" V_DNI ",'service':'medical '"),
-		   "service",
-		   "must be one of residential_care, special_protection, "
-		   "mental_health, medical, legal_aid, reintegration (it has a "
-		   "space at an end)");
+	refused_as(
+	    INST_MIMP,
+	    TOP("service", "'2026-03-12'", "'15'",
+		"'victim':" V_DNI ",'service':'medical '"),
+	    "service",
+	    "must be one of residential_care or special_protection or "
+	    "mental_health or medical or legal_aid or reintegration (it has a "
+	    "space at an end)");
 	/* A word not known in any case, as before. */
 	refused_as(INST_MIMP,
 		   TOP("referral_received", "'2026-03-12'", "'15'",
