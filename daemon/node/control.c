@@ -84,7 +84,7 @@ fill_unmatched(struct node *n, struct node_status *ns, uint32_t max)
 	if (max == 0)
 		return 0; /* an older client: it shows none */
 	deliver_want_unmatched(d, date_mono_ms());
-	ns->unmatched_asking = deliver_asking_unmatched(d);
+	ns->unmatched_asking = deliver_asking_unmatched(d, date_mono_ms());
 	ns->unmatched = calloc(k + 1, sizeof(*ns->unmatched));
 	if (ns->unmatched == NULL)
 		return -ENOMEM;

@@ -183,11 +183,13 @@ deliver_want_unmatched(struct deliver *d, uint64_t now_ms)
 }
 
 bool
-deliver_asking_unmatched(const struct deliver *d)
+deliver_asking_unmatched(const struct deliver *d, uint64_t now_ms)
 {
 	if (!d->connected || !d->welcomed)
 		return false;
-	return d->unmatched_asked || (d->unmatched_want && d->nq == 0);
+	if (d->unmatched_asked)
+		return now_ms - d->unmatched_asked_ms < d->ack_timeout_ms;
+	return d->unmatched_want && d->nq == 0;
 }
 
 /* Collects envelopes for one batch while the outbox read is open. */

@@ -182,10 +182,12 @@ void deliver_want_unmatched(struct deliver *d, uint64_t now_ms);
 
 /*
  * deliver_asking_unmatched - whether a Welcome with the unmatched
- * take-ups is to come: a hello that asked awaits it, or one asks at the
- * next tick (welcomed, connected, no batch in flight).
+ * take-ups is to come, at now_ms (monotonic): a hello that asked awaits
+ * it, sent less than ack_timeout ago (a consolidator that does not
+ * answer is not waited for), or one asks at the next tick (welcomed,
+ * connected, no batch in flight).
  */
-bool deliver_asking_unmatched(const struct deliver *d);
+bool deliver_asking_unmatched(const struct deliver *d, uint64_t now_ms);
 
 /*
  * deliver_refusals_answer - what an answer to the refusals asked from

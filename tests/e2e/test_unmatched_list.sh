@@ -7,7 +7,8 @@
 # quarter referrals_unmatched counts it in, which counts one; the
 # police's node lists none of its own. The consolidator never sees a ref,
 # and its log names none. The police then send the missing referral, and
-# the list empties.
+# the list empties. Welcomed by an older consolidator, which says nothing
+# of them, the node says it does not know them, and status does not wait.
 . "$(dirname "$0")/lib.sh"
 
 net_init
@@ -84,4 +85,26 @@ check "mimp: the list empties" \
 check "mimp: no take-up listed" \
 	lacks "$T/status-mimp.out" '^    seq .*taken up'
 check "mimp: status still healthy" "$KUSKA" status -c "$N/mimp.conf"
+
+# An older consolidator (kuska_fakecons welcomes as one did: no unmatched
+# take-ups in its Welcome): the node keeps delivering and says it does
+# not know them, and kuska status does not wait for them.
+lines=$(wc -l <"$N/mimp.log")
+stop_cons
+"$KUSKA_BIN/kuska_fakecons" -k "$N/keys/consolidator.key" \
+	-e "$(sed -n 's/^listen *= *//p' "$N/consolidator.conf")" -l 3 \
+	2>>"$N/fakecons.log" &
+fake=$!
+check "an older consolidator welcomes mimp" \
+	wait_log_after "$N/mimp.log" "$lines" "event=welcome institution=mimp" 30
+check "mimp: not known, from an older consolidator" wait_unmatched mimp \
+	'^  unmatched take-ups: +not known \(the consolidator does not say them: older than this node\)$'
+start=$EPOCHREALTIME
+"$KUSKA" status -c "$N/mimp.conf" >"$T/status-old.out" 2>&1
+check "mimp: status answered at once (${start%.*} to ${EPOCHREALTIME%.*})" \
+	test $((${EPOCHREALTIME%.*} - ${start%.*})) -le 2
+check "mimp: still not known" grep -q \
+	'^  unmatched take-ups: *not known (the consolidator' "$T/status-old.out"
+kill -TERM $fake
+wait $fake 2>/dev/null
 finish
