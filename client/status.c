@@ -391,7 +391,7 @@ print_submissions(const struct node_status *s)
 static int
 ask_node(const char *endpoint, struct control *rep)
 {
-	const struct timespec pause = {0, 200 * 1000000L};
+	const struct timespec pause = {0, STATUS_UNMATCHED_POLL_MS * 1000000L};
 	uint64_t asked_ms, waited = 0;
 	int r;
 
@@ -408,7 +408,7 @@ ask_node(const char *endpoint, struct control *rep)
 		struct control again;
 
 		nanosleep(&pause, NULL);
-		waited += 200;
+		waited += STATUS_UNMATCHED_POLL_MS;
 		if (ask(endpoint, DAEMON_NODE, CTL_STATUS, CODEC_MAX_UNMATCHED,
 			&again) != 0)
 			break; /* said; the first answer stands */

@@ -13,8 +13,11 @@
 
 #include "codec.h"
 
-/* How long kuska status waits for the list the node asks for anew. */
+/* How long kuska status waits for the list the node asks for anew, asking
+ * the node again every STATUS_UNMATCHED_POLL_MS (a round trip to an idle
+ * consolidator takes a few ms). */
 #define STATUS_UNMATCHED_WAIT_MS 3000
+#define STATUS_UNMATCHED_POLL_MS 50
 /* A list said this recently is not asked for again (the node's
  * DELIVER_UNMATCHED_MIN_MS). */
 #define STATUS_UNMATCHED_FRESH_MS 5000
