@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "codec.h"
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "settings.h"
 #include "status_epochs.h"
+#include "status_unmatched.h"
 
 #define STATUS_TIMEOUT_MS 5000
 /* A key holder not connected this long is no moment of connecting. */
@@ -80,12 +82,13 @@ daemon_name(enum daemon_kind kind)
 }
 
 /*
- * Asks the control socket of the daemon of kind (status or metrics).
- * Returns 0 or an exit code.
+ * Asks the control socket of the daemon of kind (status or metrics), a
+ * node's status with up to max_unmatched unmatched take-ups. Returns 0 or
+ * an exit code.
  */
 static int
 ask(const char *endpoint, enum daemon_kind kind, enum control_type type,
-    struct control *rep)
+    uint32_t max_unmatched, struct control *rep)
 {
 	const char *cmd = type == CTL_METRICS ? "metrics" : "status";
 	struct control req;
@@ -103,6 +106,7 @@ ask(const char *endpoint, enum daemon_kind kind, enum control_type type,
 	memset(&req, 0, sizeof(req));
 	req.type = type;
 	req.max_dead = 20;
+	req.max_unmatched = max_unmatched;
 	r = ctl_call(ctl, &req, NULL, NULL, 0, STATUS_TIMEOUT_MS, rep);
 	ctl_close(&ctl);
 	if (r != 0) {
@@ -378,6 +382,47 @@ print_submissions(const struct node_status *s)
 }
 
 /*
+ * A node's status, its unmatched take-ups as the consolidator says them
+ * now: the node asks it for them anew on each status (within
+ * STATUS_UNMATCHED_FRESH_MS of its last ask, not), and while the list it
+ * holds is older than the first answer the node is asked again, for up
+ * to STATUS_UNMATCHED_WAIT_MS. Returns 0 or an exit code.
+ */
+static int
+ask_node(const char *endpoint, struct control *rep)
+{
+	const struct timespec pause = {0, STATUS_UNMATCHED_POLL_MS * 1000000L};
+	uint64_t asked_ms, waited = 0;
+	int r;
+
+	r = ask(endpoint, DAEMON_NODE, CTL_STATUS, CODEC_MAX_UNMATCHED, rep);
+	if (r != 0)
+		return r;
+	if (rep->type != CTL_NODE_STATUS) {
+		codec_control_clear(rep);
+		return 2;
+	}
+	asked_ms = rep->node.now_ms;
+	while (status_unmatched_stale(&rep->node, asked_ms) &&
+	       waited < STATUS_UNMATCHED_WAIT_MS) {
+		struct control again;
+
+		nanosleep(&pause, NULL);
+		waited += STATUS_UNMATCHED_POLL_MS;
+		if (ask(endpoint, DAEMON_NODE, CTL_STATUS, CODEC_MAX_UNMATCHED,
+			&again) != 0)
+			break; /* said; the first answer stands */
+		if (again.type != CTL_NODE_STATUS) {
+			codec_control_clear(&again);
+			break;
+		}
+		codec_control_clear(rep);
+		*rep = again;
+	}
+	return 0;
+}
+
+/*
  * Texts in a status come from the node, and through it from the
  * consolidator and the case system: they are shown escaped, so that none
  * can move the cursor, clear the screen or fake a line of its own.
@@ -392,13 +437,9 @@ node_status(const char *endpoint)
 	size_t i;
 	int health = 0, r;
 
-	r = ask(endpoint, DAEMON_NODE, CTL_STATUS, &rep);
+	r = ask_node(endpoint, &rep);
 	if (r != 0)
 		return r;
-	if (rep.type != CTL_NODE_STATUS) {
-		codec_control_clear(&rep);
-		return 2;
-	}
 	s = &rep.node;
 	pending = s->last_seq - s->acked_seq;
 	printf("node %s\n", institution_name(s->inst));
@@ -499,6 +540,7 @@ node_status(const char *endpoint)
 		printf("    (%llu more)\n",
 		       (unsigned long long)(s->dead_total - s->n_dead));
 	health |= dead_letter_warning(s);
+	status_unmatched_print(stdout, s);
 	printf("  key epoch:              %u", (unsigned)s->key_epoch);
 	if (s->has_key_check)
 		printf(" (check %02x%02x%02x%02x%02x%02x%02x%02x: the same on "
@@ -557,7 +599,7 @@ keyholder_status(const char *endpoint)
 	size_t i;
 	int health = 0, r;
 
-	r = ask(endpoint, DAEMON_KEYHOLDER, CTL_STATUS, &rep);
+	r = ask(endpoint, DAEMON_KEYHOLDER, CTL_STATUS, 0, &rep);
 	if (r != 0)
 		return r;
 	if (rep.type != CTL_KEYHOLDER_STATUS) {
@@ -610,7 +652,7 @@ consolidator_status(const char *endpoint)
 	char a[32];
 	int i, j, health = 0, r;
 
-	r = ask(endpoint, DAEMON_CONSOLIDATOR, CTL_STATUS, &rep);
+	r = ask(endpoint, DAEMON_CONSOLIDATOR, CTL_STATUS, 0, &rep);
 	if (r != 0)
 		return r;
 	if (rep.type != CTL_CONS_STATUS) {
@@ -750,7 +792,7 @@ cmd_metrics(int argc, char **argv)
 			     &kind);
 	if (r != 0)
 		return r;
-	r = ask(endpoint, kind, CTL_METRICS, &rep);
+	r = ask(endpoint, kind, CTL_METRICS, 0, &rep);
 	if (r != 0)
 		return r;
 	if (rep.type != CTL_METRICS_TEXT || rep.text == NULL) {

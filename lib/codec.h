@@ -158,6 +158,22 @@ struct rejection {
 	char text[CODEC_MAX_TEXT + 1];
 };
 
+/*
+ * A take-up that matches no referral record of its sender (WELCOME, and a
+ * node's status): the sequence of its original record, its sender, its
+ * date and the date of the earliest take-up of its referral number (the
+ * quarter referrals_unmatched counts it in), days since 1970-01-01 (Peru
+ * time). ref: a node's status only, "" when withheld; never on the wire
+ * between node and consolidator.
+ */
+#define CODEC_MAX_UNMATCHED 1000 /* take-ups in one Welcome or status */
+struct unmatched {
+	uint64_t seq;
+	enum institution from;
+	int32_t date, counted_date;
+	char ref[65];
+};
+
 struct msg {
 	enum msg_type type;
 	enum institution inst;		     /* HELLO */
@@ -186,6 +202,15 @@ struct msg {
 	 * kind, 1 << enum stage); has_grants false: not said. */
 	bool has_grants;
 	uint32_t grant_kinds, grant_stages;
+	/* HELLO: the most unmatched take-ups asked for (0: not asked). */
+	uint32_t unmatched_max;
+	/* WELCOME: the unmatched take-ups (at most CODEC_MAX_UNMATCHED; after
+	 * decode owned by the msg, valid until codec_msg_clear) of
+	 * unmatched_total; has_unmatched false: not said. */
+	bool has_unmatched;
+	uint64_t unmatched_total;
+	size_t n_unmatched;
+	struct unmatched *unmatched;
 	uint64_t from_seq;   /* RECOVER_REQUEST */
 	bool refusals_only;  /* RECOVER_REQUEST */
 	uint64_t scanned_to; /* RECOVER_REPLY: 0 not said */
@@ -400,6 +425,18 @@ struct node_status {
 	bool has_old_epoch_held;
 	bool old_epochs_unknown;
 	uint32_t old_epochs_more;
+	/* The node's take-ups that match no referral record of their
+	 * sender, as the consolidator last said them (oldest first, with
+	 * their refs where shown), of unmatched_total, at unmatched_ms (wall
+	 * clock; 0: not said since the node started); unmatched_unsaid: the
+	 * consolidator answered without them; unmatched_asking: the node is
+	 * asking for them anew (a hello asking under way, or going out at
+	 * once). has_unmatched false: an older node, which says nothing of
+	 * them. */
+	bool has_unmatched, unmatched_unsaid, unmatched_asking;
+	uint64_t unmatched_total, unmatched_ms;
+	size_t n_unmatched;
+	struct unmatched *unmatched; /* owned by the struct control */
 };
 
 #define CODEC_MAX_KEYHOLDER_NODES 256
@@ -465,6 +502,7 @@ struct control {
 	struct line_result *results;
 	char error[256];   /* SUBMIT_REPLY (optional), ERROR */
 	uint32_t max_dead; /* STATUS */
+	uint32_t max_unmatched; /* STATUS: 0 none (an older client) */
 	struct node_status node;
 	struct cons_status cons;
 	struct keyholder_status keyholder;

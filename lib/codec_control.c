@@ -131,15 +131,20 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 	Kuska__EpochRecords er[CODEC_MAX_OLD_EPOCHS];
 	Kuska__EpochRecords *erp[CODEC_MAX_OLD_EPOCHS];
 	const struct node_status *in = &c->node;
+	Kuska__UnmatchedTakeup *ut;
+	Kuska__UnmatchedLine *ul, **ulp;
 	size_t i;
 	int r;
 
 	dl = calloc(in->n_dead + 1, sizeof(*dl));
 	ptrs = calloc(in->n_dead + 1, sizeof(*ptrs));
-	if (dl == NULL || ptrs == NULL) {
-		free(dl);
-		free(ptrs);
-		return -ENOMEM;
+	ut = calloc(in->n_unmatched + 1, sizeof(*ut));
+	ul = calloc(in->n_unmatched + 1, sizeof(*ul));
+	ulp = calloc(in->n_unmatched + 1, sizeof(*ulp));
+	if (dl == NULL || ptrs == NULL || ut == NULL || ul == NULL ||
+	    ulp == NULL) {
+		r = -ENOMEM;
+		goto out;
 	}
 	for (i = 0; i < in->n_dead; i++) {
 		kuska__dead_letter__init(&dl[i]);
@@ -270,11 +275,41 @@ encode_node_status(const struct control *c, Kuska__Control *pc,
 		ns.has_grants_default = 1;
 		ns.grants_default = in->grants_default;
 	}
+	if (in->has_unmatched) {
+		for (i = 0; i < in->n_unmatched; i++) {
+			codec_unmatched_pack(&in->unmatched[i], &ut[i]);
+			kuska__unmatched_line__init(&ul[i]);
+			ul[i].takeup = &ut[i];
+			if (in->unmatched[i].ref[0] != '\0')
+				ul[i].ref = (char *)in->unmatched[i].ref;
+			ulp[i] = &ul[i];
+		}
+		ns.n_unmatched = in->n_unmatched;
+		ns.unmatched = ulp;
+		ns.has_unmatched_ms = 1;
+		ns.unmatched_ms = in->unmatched_ms;
+		if (in->unmatched_ms != 0 && !in->unmatched_unsaid) {
+			ns.has_unmatched_total = 1;
+			ns.unmatched_total = in->unmatched_total;
+		}
+		if (in->unmatched_unsaid) {
+			ns.has_unmatched_unsaid = 1;
+			ns.unmatched_unsaid = 1;
+		}
+		if (in->unmatched_asking) {
+			ns.has_unmatched_asking = 1;
+			ns.unmatched_asking = 1;
+		}
+	}
 	pc->msg_case = KUSKA__CONTROL__MSG_NODE_STATUS;
 	pc->node_status = &ns;
 	r = control_pack(pc, ret_buf, ret_len);
+out:
 	free(dl);
 	free(ptrs);
+	free(ut);
+	free(ul);
+	free(ulp);
 	return r;
 }
 
@@ -378,6 +413,10 @@ codec_control_encode(const struct control *c, uint8_t **ret_buf,
 			sr.has_max_dead = 1;
 			sr.max_dead = c->max_dead;
 		}
+		if (c->max_unmatched > 0) {
+			sr.has_max_unmatched = 1;
+			sr.max_unmatched = c->max_unmatched;
+		}
 		pc.msg_case = KUSKA__CONTROL__MSG_STATUS;
 		pc.status = &sr;
 		return control_pack(&pc, ret_buf, ret_len);
@@ -460,8 +499,26 @@ decode_node_status(const Kuska__NodeStatus *in, struct control *c)
 
 	if (in->n_dead > CODEC_MAX_DEAD || in->institution < 1 ||
 	    in->institution > INST_COUNT ||
-	    in->n_old_epoch_records > CODEC_MAX_OLD_EPOCHS)
+	    in->n_old_epoch_records > CODEC_MAX_OLD_EPOCHS ||
+	    in->n_unmatched > CODEC_MAX_UNMATCHED)
 		return -EBADMSG;
+	ns->unmatched = calloc(in->n_unmatched + 1, sizeof(*ns->unmatched));
+	if (ns->unmatched == NULL)
+		return -ENOMEM;
+	for (i = 0; i < in->n_unmatched; i++) {
+		if (in->unmatched[i]->takeup == NULL ||
+		    codec_unmatched_unpack(in->unmatched[i]->takeup,
+					   &ns->unmatched[i]) != 0)
+			return -EBADMSG;
+		copy_str(ns->unmatched[i].ref, sizeof(ns->unmatched[i].ref),
+			 in->unmatched[i]->ref);
+	}
+	ns->n_unmatched = in->n_unmatched;
+	ns->has_unmatched = in->has_unmatched_ms;
+	ns->unmatched_ms = in->unmatched_ms;
+	ns->unmatched_total = in->unmatched_total;
+	ns->unmatched_unsaid = in->has_unmatched_unsaid && in->unmatched_unsaid;
+	ns->unmatched_asking = in->has_unmatched_asking && in->unmatched_asking;
 	ns->dead = calloc(in->n_dead + 1, sizeof(*ns->dead));
 	if (ns->dead == NULL)
 		return -ENOMEM;
@@ -623,6 +680,7 @@ codec_control_decode(const uint8_t *buf, size_t len, struct control *ret)
 	case KUSKA__CONTROL__MSG_STATUS:
 		ret->type = CTL_STATUS;
 		ret->max_dead = pc->status->max_dead;
+		ret->max_unmatched = pc->status->max_unmatched;
 		break;
 	case KUSKA__CONTROL__MSG_NODE_STATUS:
 		ret->type = CTL_NODE_STATUS;
@@ -663,6 +721,7 @@ codec_control_clear(struct control *c)
 {
 	free(c->results);
 	free(c->node.dead);
+	free(c->node.unmatched);
 	free(c->keyholder.nodes);
 	free(c->text);
 	memset(c, 0, sizeof(*c));

@@ -51,6 +51,30 @@ codec_grants_unpack(const Kuska__Grants *g, uint32_t *ret_kinds,
 			*ret_stages |= 1u << g->stages[i];
 }
 
+void
+codec_unmatched_pack(const struct unmatched *in, Kuska__UnmatchedTakeup *out)
+{
+	kuska__unmatched_takeup__init(out);
+	out->seq = in->seq;
+	out->from = (Kuska__Institution)in->from;
+	out->date = (uint32_t)in->date;
+	out->counted_date = (uint32_t)in->counted_date;
+}
+
+int
+codec_unmatched_unpack(const Kuska__UnmatchedTakeup *in, struct unmatched *out)
+{
+	memset(out, 0, sizeof(*out));
+	if ((int)in->from < 1 || (int)in->from > INST_COUNT ||
+	    in->date > INT32_MAX || in->counted_date > INT32_MAX)
+		return -EBADMSG;
+	out->seq = in->seq;
+	out->from = (enum institution)in->from;
+	out->date = (int32_t)in->date;
+	out->counted_date = (int32_t)in->counted_date;
+	return 0;
+}
+
 int
 codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 {
@@ -67,6 +91,7 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 	Kuska__HeldEvent *held = NULL, **held_ptrs = NULL;
 	ProtobufCBinaryData *envs = NULL;
 	Kuska__Rejection *rejs = NULL, **rej_ptrs = NULL;
+	Kuska__UnmatchedTakeup *ut = NULL, **ut_ptrs = NULL;
 	uint8_t *buf;
 	size_t i, len;
 	int r = 0;
@@ -102,6 +127,10 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 			    (uint8_t *)m->in_step_key_id;
 			hello.in_step_key_id.len = KEY_ID_LEN;
 		}
+		if (m->unmatched_max > 0) {
+			hello.has_unmatched_max = 1;
+			hello.unmatched_max = m->unmatched_max;
+		}
 		pm.msg_case = KUSKA__MESSAGE__MSG_HELLO;
 		pm.hello = &hello;
 		break;
@@ -128,6 +157,24 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 			codec_grants_pack(m->grant_kinds, m->grant_stages,
 					  &grants, &gbuf);
 			welcome.grants = &grants;
+		}
+		if (m->has_unmatched) {
+			if (m->n_unmatched > CODEC_MAX_UNMATCHED)
+				return -EMSGSIZE;
+			ut = calloc(m->n_unmatched + 1, sizeof(*ut));
+			ut_ptrs = calloc(m->n_unmatched + 1, sizeof(*ut_ptrs));
+			if (ut == NULL || ut_ptrs == NULL) {
+				r = -ENOMEM;
+				goto out;
+			}
+			for (i = 0; i < m->n_unmatched; i++) {
+				codec_unmatched_pack(&m->unmatched[i], &ut[i]);
+				ut_ptrs[i] = &ut[i];
+			}
+			welcome.n_unmatched = m->n_unmatched;
+			welcome.unmatched = ut_ptrs;
+			welcome.has_unmatched_total = 1;
+			welcome.unmatched_total = m->unmatched_total;
 		}
 		pm.msg_case = KUSKA__MESSAGE__MSG_WELCOME;
 		pm.welcome = &welcome;
@@ -249,6 +296,8 @@ codec_msg_encode(const struct msg *m, uint8_t **ret_buf, size_t *ret_len)
 	*ret_buf = buf;
 	*ret_len = len;
 out:
+	free(ut);
+	free(ut_ptrs);
 	free(envs);
 	free(rejs);
 	free(rej_ptrs);
@@ -308,10 +357,36 @@ recover_reply_from_pb(const Kuska__RecoverReply *pr, struct msg *m)
 		       m->outbox_id);
 }
 
+/* A Welcome's unmatched take-ups into m (which owns them): 0, -EBADMSG
+ * (over the limit, or one out of range) or -ENOMEM. */
+static int
+welcome_unmatched(const Kuska__Welcome *pw, struct msg *m)
+{
+	size_t i;
+
+	if (!pw->has_unmatched_total)
+		return 0; /* not said: a list without its total is none */
+	if (pw->n_unmatched > CODEC_MAX_UNMATCHED ||
+	    pw->n_unmatched > pw->unmatched_total)
+		return -EBADMSG;
+	m->unmatched = calloc(pw->n_unmatched + 1, sizeof(*m->unmatched));
+	if (m->unmatched == NULL)
+		return -ENOMEM;
+	for (i = 0; i < pw->n_unmatched; i++)
+		if (codec_unmatched_unpack(pw->unmatched[i],
+					   &m->unmatched[i]) != 0)
+			return -EBADMSG;
+	m->n_unmatched = pw->n_unmatched;
+	m->has_unmatched = true;
+	m->unmatched_total = pw->unmatched_total;
+	return 0;
+}
+
 static int
 msg_from_pb(const Kuska__Message *pm, struct msg *m)
 {
 	size_t i;
+	int r;
 
 	switch (pm->msg_case) {
 	case KUSKA__MESSAGE__MSG_HELLO:
@@ -328,6 +403,7 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 		m->has_outbox_last_seq = pm->hello->has_outbox_last_seq;
 		m->outbox_last_seq = pm->hello->outbox_last_seq;
 		m->now_ms = pm->hello->now_ms;
+		m->unmatched_max = pm->hello->unmatched_max;
 		copy_text(m->diverged, pm->hello->diverged);
 		/* A proof of another shape is no proof: left out. */
 		m->has_in_step = pm->hello->has_in_step_sig &&
@@ -361,6 +437,9 @@ msg_from_pb(const Kuska__Message *pm, struct msg *m)
 			codec_grants_unpack(pm->welcome->grants,
 					    &m->grant_kinds, &m->grant_stages);
 		}
+		r = welcome_unmatched(pm->welcome, m);
+		if (r != 0)
+			return r;
 		return take_id(pm->welcome->has_outbox_id,
 			       &pm->welcome->outbox_id, &m->has_outbox_id,
 			       m->outbox_id);
@@ -502,5 +581,6 @@ codec_msg_clear(struct msg *m)
 	free(m->envelope_lens);
 	free(m->rejections);
 	free(m->held);
+	free(m->unmatched);
 	memset(m, 0, sizeof(*m));
 }

@@ -52,6 +52,17 @@ void codec_grants_pack(uint32_t kinds, uint32_t stages, Kuska__Grants *g,
 void codec_grants_unpack(const Kuska__Grants *g, uint32_t *ret_kinds,
 			 uint32_t *ret_stages);
 
+/*
+ * An unmatched take-up on the wire (codec_msg.c): codec_unmatched_pack
+ * fills out (its ref left out: it never goes on the wire in it);
+ * codec_unmatched_unpack returns 0, or -EBADMSG for a sender or a date
+ * out of range (out->ref is left "").
+ */
+void codec_unmatched_pack(const struct unmatched *in,
+			  Kuska__UnmatchedTakeup *out);
+int codec_unmatched_unpack(const Kuska__UnmatchedTakeup *in,
+			   struct unmatched *out);
+
 /* The key holder's status in a Control message (codec_oprf.c). */
 int codec_keyholder_status_pack(const struct control *c, Kuska__Control *pc,
 				uint8_t **ret_buf, size_t *ret_len);

@@ -66,6 +66,47 @@ in_step(const struct ingest_job *j, const struct msg *w)
 	return sign_in_step_verify(k->sign_pk, &p.f, m->in_step_sig) == 0;
 }
 
+/*
+ * The hello asked for its institution's take-ups that match no referral
+ * record of their sender: into w (its list malloc'd, the caller's), from
+ * the statistics in memory. Said without them (w->has_unmatched false)
+ * when they cannot be read: the node then says it does not know. Only the
+ * speaker's own, over its own authenticated connection: sequences, dates
+ * and senders, nothing of a child. Writer.
+ */
+static void
+unmatched_for(struct ingest_job *j, struct msg *w)
+{
+	const struct reg_party *p = j->pj.speaker;
+	size_t max = j->m.unmatched_max;
+	int r;
+
+	if (max == 0)
+		return;
+	if (max > CODEC_MAX_UNMATCHED)
+		max = CODEC_MAX_UNMATCHED;
+	w->unmatched = calloc(max, sizeof(*w->unmatched));
+	if (w->unmatched == NULL) {
+		log_debug("event=unmatched_unsaid institution=%s "
+			  "error=\"out of memory\"",
+			  p->id);
+		return;
+	}
+	r = stats_unmatched(j->c->ig.stats, p->inst, w->unmatched, max,
+			    &w->n_unmatched, &w->unmatched_total);
+	if (r != 0) {
+		log_debug("event=unmatched_unsaid institution=%s error=\"%s\"",
+			  p->id, strerror(-r));
+		free(w->unmatched);
+		w->unmatched = NULL;
+		return;
+	}
+	w->has_unmatched = true;
+	log_debug("event=unmatched_said institution=%s total=%llu listed=%zu",
+		  p->id, (unsigned long long)w->unmatched_total,
+		  w->n_unmatched);
+}
+
 /* The welcome to a hello judged good: what the store holds. Writer. */
 static void
 run_hello(struct ingest_job *j)
@@ -116,6 +157,7 @@ run_hello(struct ingest_job *j)
 	}
 	w.has_outbox_id = r == 0;
 	j->in_step = r == 0 && in_step(j, &w);
+	unmatched_for(j, &w);
 	/* The key it spoke with: after a node's key is replaced (OPERATIONS
 	 * section 6) the journal shows the node back with the new one. */
 	(void)registry_user_name(j->req.user_id, &who);
@@ -125,6 +167,7 @@ run_hello(struct ingest_job *j)
 			p->id, (unsigned long long)w.last_seq, who.key,
 			j->req.peer[0] != '\0' ? j->req.peer : "unknown");
 	job_answer(j, &w);
+	free(w.unmatched);
 }
 
 /* Collects one RecoverReply: the held events, copied. */

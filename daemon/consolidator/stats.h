@@ -230,6 +230,24 @@ int stats_lost(const struct stats *s);
 #define STATS_YEARS_MAX 16
 size_t stats_years(const struct stats *s, uint32_t ret[STATS_YEARS_MAX]);
 
+/*
+ * stats_unmatched - the take-ups (referral_received records) of dest that
+ * no live referral record of their sender matches, as the last committed
+ * batch left them (what referrals_unmatched counts: a take-up of a number
+ * the sender never recorded, withdrew or typed otherwise), each live
+ * take-up record once: the max earliest (by date, then sequence) into
+ * out[0..max-1], in that order, their number into *ret_n and the number
+ * of them all into *ret_total. Each with the sequence of its original
+ * record, its sender, its date, and the date of the earliest take-up of
+ * its referral number (the quarter the table counts it in). Reads the
+ * referrals in memory (no store), every one of them: call between
+ * batches, on the writer's thread. Returns 0, -ENOTSUP (statistics off),
+ * or the error for which the referrals were lost (stats_lost).
+ */
+int stats_unmatched(const struct stats *s, enum institution dest,
+		    struct unmatched *out, size_t max, size_t *ret_n,
+		    uint64_t *ret_total) __attribute__((warn_unused_result));
+
 /* stats_discard - forgets the batch (its transaction was aborted); the
  * index is loaded again from the store if stats_flush had changed it. */
 void stats_discard(struct stats *s);

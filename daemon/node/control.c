@@ -66,8 +66,38 @@ oldest_pending(struct node *n, const struct outbox_state *st)
 	return created;
 }
 
+/*
+ * The unmatched take-ups the consolidator last said, the max first, with
+ * their refs, into ns; asks for them again (deliver_want_unmatched) when
+ * max is not 0. Returns 0 or -ENOMEM.
+ */
+static int
+fill_unmatched(struct node *n, struct node_status *ns, uint32_t max)
+{
+	struct deliver *d = &n->deliver;
+	size_t k = d->n_unmatched < max ? d->n_unmatched : max;
+
+	ns->has_unmatched = true;
+	ns->unmatched_ms = d->unmatched_ms;
+	ns->unmatched_total = d->unmatched_total;
+	ns->unmatched_unsaid = d->unmatched_unsaid;
+	if (max == 0)
+		return 0; /* an older client: it shows none */
+	deliver_want_unmatched(d, date_mono_ms());
+	ns->unmatched_asking = deliver_asking_unmatched(d, date_mono_ms());
+	ns->unmatched = calloc(k + 1, sizeof(*ns->unmatched));
+	if (ns->unmatched == NULL)
+		return -ENOMEM;
+	memcpy(ns->unmatched, d->unmatched, k * sizeof(*ns->unmatched));
+	ns->n_unmatched = k;
+	if (outbox_unmatched_refs(n->ob, ns->unmatched, k) != 0)
+		log_warnx("event=unmatched_refs_unread");
+	return 0;
+}
+
 static void
-handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
+handle_status(struct node *n, const struct tframes *req, uint32_t max_dead,
+	      uint32_t max_unmatched)
 {
 	struct control c;
 	struct outbox_state st;
@@ -144,6 +174,13 @@ handle_status(struct node *n, const struct tframes *req, uint32_t max_dead)
 	}
 	got = outbox_dead_list(n->ob, c.node.dead, max_dead);
 	c.node.n_dead = got > 0 ? (size_t)got : 0;
+	if (max_unmatched > CODEC_MAX_UNMATCHED)
+		max_unmatched = CODEC_MAX_UNMATCHED;
+	if (fill_unmatched(n, &c.node, max_unmatched) != 0) {
+		codec_control_clear(&c);
+		reply_error(n, req, "out of memory");
+		return;
+	}
 	reply(n, req, &c);
 	codec_control_clear(&c);
 }
@@ -434,7 +471,7 @@ handle_control(struct node *n, struct tframes *req)
 			deliver_tick(&n->deliver, date_mono_ms());
 		break;
 	case CTL_STATUS:
-		handle_status(n, req, c.max_dead);
+		handle_status(n, req, c.max_dead, c.max_unmatched);
 		break;
 	case CTL_METRICS:
 		handle_metrics(n, req);

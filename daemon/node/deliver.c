@@ -35,6 +35,13 @@ deliver_init(struct deliver *d)
 	memset(&d->refused_log, 0, sizeof(d->refused_log));
 	d->reopen_due_ms = 0;
 	memset(&d->reopen_log, 0, sizeof(d->reopen_log));
+	d->n_unmatched = 0;
+	d->unmatched_total = 0;
+	d->unmatched_ms = 0;
+	d->unmatched_asked_ms = 0;
+	d->unmatched_unsaid = false;
+	d->unmatched_want = true; /* known from the first Welcome */
+	d->unmatched_asked = false;
 	if (outbox_state(d->ob, &st) == 0)
 		d->acked = st.acked_seq;
 	d->sent_upto = d->acked;
@@ -140,7 +147,12 @@ send_hello(struct deliver *d, uint64_t now_ms)
 	m.now_ms = d->hello_wall_ms;
 	snprintf(m.diverged, sizeof(m.diverged), "%s", d->diverged);
 	prove_in_step(d, &m);
+	if (d->unmatched_want)
+		m.unmatched_max = CODEC_MAX_UNMATCHED;
 	sent = deliver_send_msg(d, &m) == 0; /* EAGAIN: not connected yet */
+	d->unmatched_asked = sent && m.unmatched_max != 0;
+	if (d->unmatched_asked)
+		d->unmatched_asked_ms = now_ms;
 	if (sent)
 		log_debug("event=hello_sent institution=%s welcomed=%s "
 			  "outbox_last_seq=%llu",
@@ -159,6 +171,25 @@ send_hello(struct deliver *d, uint64_t now_ms)
 	else if (sent && d->ack_timeout_ms > HELLO_INTERVAL_MS)
 		wait = d->ack_timeout_ms;
 	d->hello_due_ms = now_ms + wait;
+}
+
+void
+deliver_want_unmatched(struct deliver *d, uint64_t now_ms)
+{
+	if (d->unmatched_asked_ms != 0 &&
+	    now_ms - d->unmatched_asked_ms < DELIVER_UNMATCHED_MIN_MS)
+		return;
+	d->unmatched_want = true;
+}
+
+bool
+deliver_asking_unmatched(const struct deliver *d, uint64_t now_ms)
+{
+	if (!d->connected || !d->welcomed)
+		return false;
+	if (d->unmatched_asked)
+		return now_ms - d->unmatched_asked_ms < d->ack_timeout_ms;
+	return d->unmatched_want && d->nq == 0;
 }
 
 /* Collects envelopes for one batch while the outbox read is open. */
@@ -281,6 +312,10 @@ deliver_tick(struct deliver *d, uint64_t now_ms)
 	if (d->nq == 0 && d->keepalive_ms > 0 &&
 	    now_ms - d->heard_mono_ms >= d->keepalive_ms &&
 	    now_ms >= d->hello_due_ms)
+		send_hello(d, now_ms);
+	/* The unmatched take-ups asked for: a hello as a keep-alive's,
+	 * answered by a Welcome that acknowledges nothing new. */
+	if (d->nq == 0 && d->unmatched_want && now_ms >= d->hello_due_ms)
 		send_hello(d, now_ms);
 	/* Batches may be stamped a little after now_ms: never wrap. */
 	if (d->nq > 0 && now_ms > d->q[0].sent_ms &&

@@ -155,7 +155,39 @@ struct deliver {
 	 * or none tried yet), and whether the log said so. */
 	uint64_t unreached_ms;
 	bool unreached_said;
+	/* The take-ups that match no referral record of their sender, as
+	 * the consolidator last said them, in the Welcome to a hello that
+	 * asked (at unmatched_ms, wall clock; 0: none since the start): the
+	 * oldest first, their refs "", of unmatched_total; unmatched_unsaid:
+	 * that Welcome said nothing of them (an older consolidator, or its
+	 * counts not loaded). unmatched_want: the next hello asks (the first
+	 * after the start, and one after deliver_want_unmatched);
+	 * unmatched_asked: the hello awaiting its Welcome did;
+	 * unmatched_asked_ms: when the last asking hello left (monotonic). */
+	struct unmatched unmatched[CODEC_MAX_UNMATCHED];
+	size_t n_unmatched;
+	uint64_t unmatched_total, unmatched_ms, unmatched_asked_ms;
+	bool unmatched_unsaid, unmatched_want, unmatched_asked;
 };
+
+/*
+ * deliver_want_unmatched - has the consolidator asked again for the
+ * unmatched take-ups, with a hello as soon as no batch is in flight (at
+ * once when idle); not when the last ask left less than
+ * DELIVER_UNMATCHED_MIN_MS ago (kuska status run in a loop must not
+ * have the consolidator go through its referrals at each).
+ */
+#define DELIVER_UNMATCHED_MIN_MS 5000
+void deliver_want_unmatched(struct deliver *d, uint64_t now_ms);
+
+/*
+ * deliver_asking_unmatched - whether a Welcome with the unmatched
+ * take-ups is to come, at now_ms (monotonic): a hello that asked awaits
+ * it, sent less than ack_timeout ago (a consolidator that does not
+ * answer is not waited for), or one asks at the next tick (welcomed,
+ * connected, no batch in flight).
+ */
+bool deliver_asking_unmatched(const struct deliver *d, uint64_t now_ms);
 
 /*
  * deliver_refusals_answer - what an answer to the refusals asked from

@@ -227,6 +227,31 @@ set_diverged(struct deliver *d, const char *why, uint64_t now_ms)
 	deliver_go_idle(d, now_ms); /* tell the consolidator at once */
 }
 
+/*
+ * Keeps the unmatched take-ups a Welcome says, when its hello asked for
+ * them; a Welcome that says nothing of them (an older consolidator) is
+ * noted so, the list it last said kept.
+ */
+static void
+note_unmatched(struct deliver *d, const struct msg *m)
+{
+	size_t n = m->n_unmatched;
+
+	if (!d->unmatched_asked)
+		return;
+	d->unmatched_asked = false;
+	d->unmatched_want = false;
+	d->unmatched_unsaid = !m->has_unmatched;
+	if (!m->has_unmatched)
+		return;
+	if (n > CODEC_MAX_UNMATCHED)
+		n = CODEC_MAX_UNMATCHED;
+	memcpy(d->unmatched, m->unmatched, n * sizeof(*m->unmatched));
+	d->n_unmatched = n;
+	d->unmatched_total = m->unmatched_total;
+	d->unmatched_ms = date_now_ms();
+}
+
 /* Returns whether it was taken (may have written the outbox). */
 static bool
 on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
@@ -243,6 +268,7 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	heard(d, now_ms);
 	note_skew(d, m);
 	note_grants(d, m);
+	note_unmatched(d, m);
 	if (d->diverged[0] != '\0') {
 		deliver_go_idle(d, now_ms + DIVERGED_HELLO_MS);
 		return true;

@@ -553,6 +553,14 @@ bool outbox_refused_as_sent(enum reason why);
 int outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max);
 
 /*
+ * outbox_unmatched_refs - fills the ref of each of u[0..n-1] (unmatched
+ * take-ups, by the sequence of their record) as outbox_dead_list shows a
+ * dead letter's: "" when none is held for it or it is withheld. Returns 0
+ * or -errno (the refs then all "").
+ */
+int outbox_unmatched_refs(struct outbox *ob, struct unmatched *u, size_t n);
+
+/*
  * outbox_dead_by_reason - counts the dead letters by reason code into
  * counts[REASON_COUNT] (zeroed first), one this version does not know
  * under bad_event, and sets *ret_newest_ms (unless NULL) to the latest

@@ -486,3 +486,38 @@ outbox_dead_list(struct outbox *ob, struct dead_letter *out, size_t max)
 	free(ev);
 	return (int)n;
 }
+
+int
+outbox_unmatched_refs(struct outbox *ob, struct unmatched *u, size_t n)
+{
+	struct outbox_txn rt = {.ob = ob};
+	struct event *ev;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++)
+		u[i].ref[0] = '\0';
+	if (n == 0)
+		return 0;
+	ev = malloc(sizeof(*ev));
+	if (ev == NULL)
+		return -ENOMEM;
+	r = outbox_err(mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &rt.txn));
+	if (r != 0) {
+		free(ev);
+		return r;
+	}
+	for (i = 0; i < n; i++) {
+		char ref[sizeof(u[i].ref)];
+
+		if (!dead_ref_shown(&rt, u[i].seq, ev) ||
+		    outbox_seq_ref(&rt, u[i].seq, ref, sizeof(ref)) != 0)
+			continue;
+		/* Withheld as a dead letter's is. */
+		if (!outbox_ref_may_hold_identity(ref))
+			memcpy(u[i].ref, ref, sizeof(ref));
+	}
+	mdb_txn_abort(rt.txn);
+	free(ev);
+	return 0;
+}

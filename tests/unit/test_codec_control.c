@@ -286,6 +286,84 @@ test_control_node_status(void **state)
 	free(c);
 }
 
+/* The unmatched take-ups a node holds, with their refs: absent from an
+ * older node; not said yet; said; not said by an older consolidator. And
+ * how many a client asks for (none: an older client). */
+static void
+test_control_node_unmatched(void **state)
+{
+	struct control *c = calloc(1, sizeof(*c)), *back;
+	struct unmatched u[2];
+
+	(void)state;
+	assert_non_null(c);
+	c->type = CTL_STATUS;
+	back = control_round_trip(c);
+	assert_int_equal(back->max_unmatched, 0);
+	codec_control_clear(back);
+	free(back);
+	c->max_unmatched = CODEC_MAX_UNMATCHED;
+	back = control_round_trip(c);
+	assert_int_equal(back->max_unmatched, CODEC_MAX_UNMATCHED);
+	codec_control_clear(back);
+	free(back);
+
+	memset(c, 0, sizeof(*c));
+	c->type = CTL_NODE_STATUS;
+	c->node.inst = INST_MIMP;
+	c->node.now_ms = 20;
+	back = control_round_trip(c);
+	assert_false(back->node.has_unmatched);
+	assert_int_equal(back->node.n_unmatched, 0);
+	codec_control_clear(back);
+	free(back);
+	c->node.has_unmatched = true;
+	back = control_round_trip(c);
+	assert_true(back->node.has_unmatched);
+	assert_int_equal(back->node.unmatched_ms, 0);
+	assert_false(back->node.unmatched_unsaid);
+	codec_control_clear(back);
+	free(back);
+
+	memset(u, 0, sizeof(u));
+	u[0] = (struct unmatched){
+	    .seq = 7, .from = INST_PNP, .date = 20400, .counted_date = 20398};
+	snprintf(u[0].ref, sizeof(u[0].ref), "MIMP-RR-3");
+	u[1] = (struct unmatched){
+	    .seq = 9, .from = INST_MP, .date = 20401, .counted_date = 20401};
+	c->node.unmatched = u;
+	c->node.n_unmatched = 2;
+	c->node.unmatched_total = 40;
+	c->node.unmatched_ms = 1767225600123ull;
+	back = control_round_trip(c);
+	assert_true(back->node.has_unmatched);
+	assert_int_equal(back->node.unmatched_total, 40);
+	assert_int_equal(back->node.unmatched_ms, 1767225600123ull);
+	assert_int_equal(back->node.n_unmatched, 2);
+	assert_int_equal(back->node.unmatched[0].seq, 7);
+	assert_int_equal(back->node.unmatched[0].from, INST_PNP);
+	assert_int_equal(back->node.unmatched[0].date, 20400);
+	assert_int_equal(back->node.unmatched[0].counted_date, 20398);
+	assert_string_equal(back->node.unmatched[0].ref, "MIMP-RR-3");
+	assert_string_equal(back->node.unmatched[1].ref, "");
+	assert_int_equal(back->node.unmatched[1].from, INST_MP);
+	assert_false(back->node.unmatched_asking);
+	codec_control_clear(back);
+	free(back);
+	c->node.unmatched_asking = true;
+	back = control_round_trip(c);
+	assert_true(back->node.unmatched_asking);
+	codec_control_clear(back);
+	free(back);
+	c->node.n_unmatched = 0;
+	c->node.unmatched_unsaid = true;
+	back = control_round_trip(c);
+	assert_true(back->node.unmatched_unsaid);
+	codec_control_clear(back);
+	free(back);
+	free(c);
+}
+
 /* What the last submissions did: counts, the first refused line's
  * number and field; absent from an older node, and then not made up. */
 static void
@@ -670,6 +748,7 @@ main(void)
 	    cmocka_unit_test(test_control_submit),
 	    cmocka_unit_test(test_control_node_status),
 	    cmocka_unit_test(test_control_node_submissions),
+	    cmocka_unit_test(test_control_node_unmatched),
 	    cmocka_unit_test(test_control_cons_status),
 	    cmocka_unit_test(test_control_metrics),
 	    cmocka_unit_test(test_control_refused),

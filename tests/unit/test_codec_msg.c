@@ -97,6 +97,102 @@ msg_round_trip_whole(const struct msg *m, struct msg *back)
 	free(buf);
 }
 
+/*
+ * A hello asks for the unmatched take-ups, a Welcome says them with their
+ * total; one without the total (an older consolidator's) says none, and
+ * one of more than CODEC_MAX_UNMATCHED, or of a sender out of range, is
+ * refused.
+ */
+static void
+test_msg_unmatched(void **state)
+{
+	struct msg m, back;
+	uint8_t *buf;
+	size_t len, i;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_HELLO;
+	m.inst = INST_MIMP;
+	m.version = CODEC_VERSION;
+	msg_round_trip_whole(&m, &back);
+	assert_int_equal(back.unmatched_max, 0);
+	codec_msg_clear(&back);
+	m.unmatched_max = CODEC_MAX_UNMATCHED;
+	msg_round_trip_whole(&m, &back);
+	assert_int_equal(back.unmatched_max, CODEC_MAX_UNMATCHED);
+	codec_msg_clear(&back);
+
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_WELCOME;
+	m.nonce = 3;
+	/* An older consolidator's: nothing said. */
+	msg_round_trip_whole(&m, &back);
+	assert_false(back.has_unmatched);
+	assert_null(back.unmatched);
+	codec_msg_clear(&back);
+	/* None unmatched is said too. */
+	m.has_unmatched = true;
+	msg_round_trip_whole(&m, &back);
+	assert_true(back.has_unmatched);
+	assert_int_equal(back.unmatched_total, 0);
+	assert_int_equal(back.n_unmatched, 0);
+	codec_msg_clear(&back);
+	m.unmatched = calloc(CODEC_MAX_UNMATCHED + 1, sizeof(*m.unmatched));
+	assert_non_null(m.unmatched);
+	for (i = 0; i <= CODEC_MAX_UNMATCHED; i++) {
+		m.unmatched[i].seq = 100 + i;
+		m.unmatched[i].from = INST_PNP;
+		m.unmatched[i].date = 20400 + (int32_t)i;
+		m.unmatched[i].counted_date = 20399;
+		/* Never on the wire. */
+		snprintf(m.unmatched[i].ref, sizeof(m.unmatched[i].ref),
+			 "MIMP-RR-%zu", i);
+	}
+	m.n_unmatched = 2;
+	m.unmatched_total = 5000;
+	m.unmatched[1].from = INST_MINSA;
+	assert_int_equal(codec_msg_encode(&m, &buf, &len), 0);
+	assert_null(memmem(buf, len, "MIMP-RR", 7));
+	assert_int_equal(codec_msg_decode(buf, len, &back), 0);
+	free(buf);
+	assert_true(back.has_unmatched);
+	assert_int_equal(back.unmatched_total, 5000);
+	assert_int_equal(back.n_unmatched, 2);
+	assert_int_equal(back.unmatched[0].seq, 100);
+	assert_int_equal(back.unmatched[0].from, INST_PNP);
+	assert_int_equal(back.unmatched[0].date, 20400);
+	assert_int_equal(back.unmatched[0].counted_date, 20399);
+	assert_string_equal(back.unmatched[0].ref, "");
+	assert_int_equal(back.unmatched[1].seq, 101);
+	assert_int_equal(back.unmatched[1].from, INST_MINSA);
+	codec_msg_clear(&back);
+	/* The most a Welcome holds, and one more. */
+	m.unmatched[1].from = INST_PNP;
+	m.n_unmatched = CODEC_MAX_UNMATCHED;
+	msg_round_trip_whole(&m, &back);
+	assert_int_equal(back.n_unmatched, CODEC_MAX_UNMATCHED);
+	assert_int_equal(back.unmatched[CODEC_MAX_UNMATCHED - 1].seq,
+			 100 + CODEC_MAX_UNMATCHED - 1);
+	codec_msg_clear(&back);
+	m.n_unmatched = CODEC_MAX_UNMATCHED + 1;
+	assert_int_equal(codec_msg_encode(&m, &buf, &len), -EMSGSIZE);
+	/* More listed than the total says: not believed. */
+	m.n_unmatched = 3;
+	m.unmatched_total = 2;
+	assert_int_equal(codec_msg_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_msg_decode(buf, len, &back), -EBADMSG);
+	assert_null(back.priv);
+	free(buf);
+	/* A sender that is no institution. */
+	m.unmatched_total = 3;
+	m.unmatched[2].from = (enum institution)(INST_COUNT + 1);
+	assert_int_equal(codec_msg_encode(&m, &buf, &len), 0);
+	assert_int_equal(codec_msg_decode(buf, len, &back), -EBADMSG);
+	free(buf);
+	free(m.unmatched);
+}
+
 /* Hello and welcome carry the outbox check and the clocks. */
 static void
 test_msg_outbox_check(void **state)
@@ -664,6 +760,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_msg_hello_welcome),
+	    cmocka_unit_test(test_msg_unmatched),
 	    cmocka_unit_test(test_msg_outbox_check),
 	    cmocka_unit_test(test_msg_recover),
 	    cmocka_unit_test(test_msg_batch),

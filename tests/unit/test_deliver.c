@@ -319,6 +319,87 @@ test_welcome_clock(void **state)
 }
 
 /*
+ * The unmatched take-ups a Welcome says are kept when the hello asked for
+ * them, and only then; one that says nothing of them (an older
+ * consolidator) is noted so, the last list kept. The node asks again at
+ * most every DELIVER_UNMATCHED_MIN_MS, and says it is asking while a
+ * hello that asked is younger than ack_timeout.
+ */
+static void
+test_welcome_unmatched(void **state)
+{
+	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	struct unmatched u[2];
+	struct outbox *ob = NULL;
+	struct deliver *d = calloc(1, sizeof(*d));
+	struct msg m;
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(outbox_open(dir, 16u << 20, &ob), 0);
+	d->ob = ob;
+	d->inst = INST_MIMP;
+	d->window = 4;
+	d->batch_events = 100;
+	d->ack_timeout_ms = 30000;
+	deliver_init(d);
+	assert_true(d->unmatched_want); /* the first hello asks */
+	memset(u, 0, sizeof(u));
+	u[0] = (struct unmatched){.seq = 3, .from = INST_PNP, .date = 20400};
+	u[1] = (struct unmatched){.seq = 5, .from = INST_MP, .date = 20401};
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_WELCOME;
+	m.has_unmatched = true;
+	m.unmatched = u;
+	m.n_unmatched = 2;
+	m.unmatched_total = 7;
+	/* Not asked: not taken. */
+	answer(d, &m);
+	assert_true(d->welcomed);
+	assert_int_equal(d->unmatched_ms, 0);
+	assert_int_equal(d->n_unmatched, 0);
+	/* Asked (as send_hello leaves it). */
+	d->unmatched_asked = true;
+	d->unmatched_asked_ms = 1000;
+	d->connected = true;
+	assert_true(deliver_asking_unmatched(d, 1000 + 29999));
+	assert_false(deliver_asking_unmatched(d, 1000 + 30000));
+	m.nonce = d->nonce; /* the answer to that hello */
+	answer(d, &m);
+	assert_int_equal(d->n_unmatched, 2);
+	assert_int_equal(d->unmatched_total, 7);
+	assert_int_equal(d->unmatched[1].seq, 5);
+	assert_int_equal(d->unmatched[1].from, INST_MP);
+	assert_true(d->unmatched_ms > 0);
+	assert_false(d->unmatched_unsaid);
+	assert_false(d->unmatched_asked);
+	assert_false(d->unmatched_want);
+	assert_false(deliver_asking_unmatched(d, 2000));
+	/* Asked again within DELIVER_UNMATCHED_MIN_MS of the last ask: not
+	 * yet; past it, at the next tick. */
+	deliver_want_unmatched(d, 1000 + DELIVER_UNMATCHED_MIN_MS - 1);
+	assert_false(d->unmatched_want);
+	deliver_want_unmatched(d, 1000 + DELIVER_UNMATCHED_MIN_MS);
+	assert_true(d->unmatched_want);
+	assert_true(deliver_asking_unmatched(d, 9000));
+	/* An older consolidator's Welcome: not said, the last list kept. */
+	d->unmatched_asked = true;
+	m.has_unmatched = false;
+	m.unmatched = NULL;
+	m.n_unmatched = 0;
+	m.nonce = d->nonce;
+	answer(d, &m);
+	assert_true(d->unmatched_unsaid);
+	assert_int_equal(d->n_unmatched, 2);
+	assert_false(d->unmatched_want);
+	outbox_close(&ob);
+	free(d);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
  * An outbox of n events in dir, and a deliver d reading it from dealer,
  * with nothing in flight.
  */
@@ -1211,6 +1292,7 @@ main(void)
 	    cmocka_unit_test(test_believable),
 	    cmocka_unit_test(test_lying_consolidator),
 	    cmocka_unit_test(test_welcome_clock),
+	    cmocka_unit_test(test_welcome_unmatched),
 	    cmocka_unit_test(test_read_bounded),
 	    cmocka_unit_test(test_read_unasked),
 	    cmocka_unit_test(test_read_flood_cut),

@@ -1,0 +1,94 @@
+/* status_unmatched.c - kuska status's unmatched take-ups; see
+ * status_unmatched.h. */
+#include "status_unmatched.h"
+
+#include <stddef.h>
+
+#include "date.h"
+#include "log.h"
+
+bool
+status_unmatched_stale(const struct node_status *s, uint64_t asked_ms)
+{
+	if (!s->has_unmatched || !s->unmatched_asking)
+		return false;
+	return s->unmatched_ms + STATUS_UNMATCHED_FRESH_MS < asked_ms;
+}
+
+/* "12 s", "3 min", "5 h", "2 days": how long ago ms was, at now_ms. */
+static const char *
+since(uint64_t ms, uint64_t now_ms, char *out, size_t cap)
+{
+	uint64_t s = now_ms > ms ? (now_ms - ms) / 1000 : 0;
+
+	if (s < 120)
+		snprintf(out, cap, "%llu s", (unsigned long long)s);
+	else if (s < 7200)
+		snprintf(out, cap, "%llu min", (unsigned long long)s / 60);
+	else if (s < 172800)
+		snprintf(out, cap, "%llu h", (unsigned long long)s / 3600);
+	else
+		snprintf(out, cap, "%llu days", (unsigned long long)s / 86400);
+	return out;
+}
+
+/* The quarter a day is in, "2026Q1". */
+static const char *
+quarter(int32_t days, char out[16])
+{
+	unsigned m, d;
+	int y;
+
+	date_to_ymd(days, &y, &m, &d);
+	snprintf(out, 16, "%dQ%u", y, (m - 1) / 3 + 1);
+	return out;
+}
+
+void
+status_unmatched_print(FILE *out, const struct node_status *s)
+{
+	char a[32], day[11], q[16], e[4 * 64 + 1];
+	size_t i;
+
+	if (!s->has_unmatched)
+		return; /* an older node */
+	if (s->unmatched_unsaid) {
+		fprintf(out, "  unmatched take-ups:     not known (the "
+			     "consolidator does not say them: older than "
+			     "this node)\n");
+		return;
+	}
+	if (s->unmatched_ms == 0) {
+		fprintf(out, "  unmatched take-ups:     not known yet (the "
+			     "consolidator has not said them since the node "
+			     "started)\n");
+		return;
+	}
+	fprintf(out,
+		"  unmatched take-ups:     %llu (no referral record of their "
+		"sender matches them, as the consolidator said %s ago)\n",
+		(unsigned long long)s->unmatched_total,
+		since(s->unmatched_ms, s->now_ms, a, sizeof(a)));
+	/* A ref the node withholds (one that may hold an identity, stored
+	 * before refs were checked) comes empty, as a dead letter's. */
+	for (i = 0; i < s->n_unmatched; i++) {
+		const struct unmatched *u = &s->unmatched[i];
+		fprintf(out,
+			"    seq %llu %s%s: from %s, taken up %s, counted in "
+			"%s\n",
+			(unsigned long long)u->seq,
+			u->ref[0] != '\0' ? "ref " : "(its ref not shown)",
+			log_escape(u->ref, e, sizeof(e)),
+			institution_name(u->from) ? institution_name(u->from)
+						  : "?",
+			date_format(u->date, day), quarter(u->counted_date, q));
+	}
+	if (s->unmatched_total > s->n_unmatched)
+		fprintf(
+		    out, "    (%llu more, later)\n",
+		    (unsigned long long)(s->unmatched_total - s->n_unmatched));
+	if (s->unmatched_total > 0)
+		fprintf(out, "    each counts in referrals_unmatched, not as "
+			     "taken up, until its sender's referral of the "
+			     "same number arrives (docs/INPUT.md)\n");
+}
