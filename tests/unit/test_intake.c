@@ -4277,6 +4277,9 @@ test_grants_first(void **state)
 	    "{\"ref\":\"K7\",\"kind\":\"case_stage\",\"date\":\"2024-03-01\","
 	    "\"region\":\"15\",\"case_number\":\"CF\u20131\",\"stage\":"
 	    "\"trial\",\"victims\":[],\"persons\":1,\"article\":\"153\"}",
+	    "{\"ref\":\"K8\"," CS("Formalized Investigation",
+				  "\"victims\":[],\"persons\":1,"
+				  "\"article\":\"153\"") "}",
 	};
 #undef CS
 	struct grants minsa = {
@@ -4307,7 +4310,7 @@ test_grants_first(void **state)
 	/* A stage not granted: said before the persons' range. Granted:
 	 * the victims' rule and an unknown field refuse as ever. */
 	fx->in.grants = &mp;
-	assert_int_equal(submit(fx, lines, 7, NULL, &rep), 0);
+	assert_int_equal(submit(fx, lines, 8, NULL, &rep), 0);
 	assert_string_equal(rep.results[2].field, "stage");
 	assert_string_equal(rep.results[2].reason,
 			    "minsa may not emit case stage trial");
@@ -4332,6 +4335,14 @@ test_grants_first(void **state)
 		assert_string_equal(rep.results[i].reason,
 				    "minsa may not emit case stage trial");
 	}
+	/* A case system's label of a stage not granted, spaces for its
+	 * underscores: the hint "(lower case; _ for spaces)" after the
+	 * granted stages would lead only to this. */
+	assert_string_equal(rep.results[7].field, "stage");
+	assert_string_equal(rep.results[7].reason,
+			    "minsa may not emit case stage "
+			    "formalized_investigation");
+	assert_int_equal(rep.results[7].why, LINE_NOT_GRANTED);
 	codec_control_clear(&rep);
 	mp.stages = (1u << (STAGE_COUNT + 1)) - 2; /* every stage */
 	assert_int_equal(submit(fx, lines, 5, NULL, &rep), 0);
