@@ -4351,6 +4351,20 @@ test_grants_first(void **state)
 		    "must be one of complaint, preliminary_investigation",
 		    50) == 0);
 	codec_control_clear(&rep);
+	/* The longest list a node names, the prosecutor's five stages,
+	 * with the longest hint: whole in a reason's 160 bytes. */
+	fx->in.inst = INST_MP;
+	mp.stages = 1u << STAGE_COMPLAINT |
+		    1u << STAGE_PRELIMINARY_INVESTIGATION |
+		    1u << STAGE_FORMALIZED_INVESTIGATION |
+		    1u << STAGE_ACCUSATION | 1u << STAGE_DISMISSAL;
+	assert_int_equal(submit(fx, lines + 7, 1, NULL, &rep), 0);
+	assert_string_equal(rep.results[0].reason,
+			    "must be one of the case stages mp may emit: "
+			    "complaint, preliminary_investigation, "
+			    "formalized_investigation, accusation, dismissal "
+			    "(lower case; _ for spaces)");
+	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), 0);
 	fx->in.grants = NULL;
 	fx->in.inst = INST_PNP;
