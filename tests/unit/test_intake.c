@@ -2218,6 +2218,8 @@ test_case_stages_paired(void **state)
 	warned(&res, LINE_ACCEPTED,
 	       "this case's complaint (2026-04-05 ref K1): a case's stages "
 	       "come in their order; check the dates");
+	/* The complaint opens the case: no reopening comes before it. */
+	assert_null(strstr(res.warning, "reopened"));
 }
 
 /*
