@@ -227,8 +227,9 @@ parse_replacement(struct parser *p, json_t *obj, struct record *rec)
  * peek_granted - what the line says it is before the rest is read: a
  * correction's record kind and a case stage's stage, into p->err, so that
  * the node says first what the institution may not emit, whatever else is
- * wrong with the line (INPUT.md section 9). A stage in capitals or with a
- * space at an end, which the parser refuses with a hint, counts as the
+ * wrong with the line (INPUT.md section 9). A stage in capitals, with a
+ * space at an end or with spaces for its underscores ("Formalized
+ * Investigation"), which the parser refuses with a hint, counts as the
  * stage it names: mending it would only lead to that refusal.
  */
 static void
@@ -236,7 +237,7 @@ peek_granted(struct parser *p, json_t *obj, enum kind kind)
 {
 	const char *s;
 	char w[32];
-	size_t n = 0;
+	size_t i, n = 0;
 
 	if (kind == KIND_CORRECTION) {
 		obj = json_object_get(obj, "record");
@@ -258,6 +259,9 @@ peek_granted(struct parser *p, json_t *obj, enum kind kind)
 	while (n > 0 && w[n - 1] == ' ')
 		n--;
 	w[n] = '\0';
+	for (i = 0; i < n; i++)
+		if (w[i] == ' ')
+			w[i] = '_';
 	p->err->stage = stage_from_name(w);
 }
 

@@ -401,7 +401,9 @@ stage_value(const char *s)
  * start of the word is enough), and what to do with such a line instead
  * of the list of stages, which names none of them: the officer of a
  * court that exports its appeals would look in vain for the stage to
- * write.
+ * write. Peru's codes name each appeal a "recurso" (de apelación, de
+ * nulidad, de casación), and a prosecutor's archived case taken up again
+ * is "desarchivado".
  */
 #define NO_STAGE_APPEAL                                                        \
 	"an appeal or an annulment is no case stage: leave the line out; a "   \
@@ -414,10 +416,12 @@ static const struct {
 	const char *start; /* lower case */
 	const char *reason;
 } no_stage[] = {
-    {"appeal", NO_STAGE_APPEAL},    {"apelac", NO_STAGE_APPEAL},
-    {"annul", NO_STAGE_APPEAL},	    {"nulidad", NO_STAGE_APPEAL},
-    {"cassation", NO_STAGE_APPEAL}, {"casac", NO_STAGE_APPEAL},
-    {"reopen", NO_STAGE_REOPENING}, {"reapertura", NO_STAGE_REOPENING},
+    {"appeal", NO_STAGE_APPEAL},       {"apelac", NO_STAGE_APPEAL},
+    {"annul", NO_STAGE_APPEAL},	       {"nulidad", NO_STAGE_APPEAL},
+    {"anulac", NO_STAGE_APPEAL},       {"recurso", NO_STAGE_APPEAL},
+    {"cassation", NO_STAGE_APPEAL},    {"casac", NO_STAGE_APPEAL},
+    {"reopen", NO_STAGE_REOPENING},    {"reapertura", NO_STAGE_REOPENING},
+    {"desarchiv", NO_STAGE_REOPENING},
 };
 
 /* The reason for a stage written as one of no_stage's steps, or NULL. */

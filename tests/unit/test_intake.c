@@ -2323,6 +2323,8 @@ test_case_stages_paired(void **state)
 	warned(&res, LINE_ACCEPTED,
 	       "this case's complaint (2026-04-05 ref K1): a case's stages "
 	       "come in their order; check the dates");
+	/* The complaint opens the case: no reopening comes before it. */
+	assert_null(strstr(res.warning, "reopened"));
 }
 
 /*
@@ -4383,6 +4385,9 @@ test_grants_first(void **state)
 	    "{\"ref\":\"K7\",\"kind\":\"case_stage\",\"date\":\"2024-03-01\","
 	    "\"region\":\"15\",\"case_number\":\"CF\u20131\",\"stage\":"
 	    "\"trial\",\"victims\":[],\"persons\":1,\"article\":\"153\"}",
+	    "{\"ref\":\"K8\"," CS("Formalized Investigation",
+				  "\"victims\":[],\"persons\":1,"
+				  "\"article\":\"153\"") "}",
 	};
 #undef CS
 	struct grants minsa = {
@@ -4413,7 +4418,7 @@ test_grants_first(void **state)
 	/* A stage not granted: said before the persons' range. Granted:
 	 * the victims' rule and an unknown field refuse as ever. */
 	fx->in.grants = &mp;
-	assert_int_equal(submit(fx, lines, 7, NULL, &rep), 0);
+	assert_int_equal(submit(fx, lines, 8, NULL, &rep), 0);
 	assert_string_equal(rep.results[2].field, "stage");
 	assert_string_equal(rep.results[2].reason,
 			    "minsa may not emit case stage trial");
@@ -4438,6 +4443,14 @@ test_grants_first(void **state)
 		assert_string_equal(rep.results[i].reason,
 				    "minsa may not emit case stage trial");
 	}
+	/* A case system's label of a stage not granted, spaces for its
+	 * underscores: the hint "(lower case; _ for spaces)" after the
+	 * granted stages would lead only to this. */
+	assert_string_equal(rep.results[7].field, "stage");
+	assert_string_equal(rep.results[7].reason,
+			    "minsa may not emit case stage "
+			    "formalized_investigation");
+	assert_int_equal(rep.results[7].why, LINE_NOT_GRANTED);
 	codec_control_clear(&rep);
 	mp.stages = (1u << (STAGE_COUNT + 1)) - 2; /* every stage */
 	assert_int_equal(submit(fx, lines, 5, NULL, &rep), 0);
@@ -4445,6 +4458,20 @@ test_grants_first(void **state)
 	    strncmp(rep.results[4].reason,
 		    "must be one of complaint, preliminary_investigation",
 		    50) == 0);
+	codec_control_clear(&rep);
+	/* The longest list a node names, the prosecutor's five stages,
+	 * with the longest hint: whole in a reason's 160 bytes. */
+	fx->in.inst = INST_MP;
+	mp.stages = 1u << STAGE_COMPLAINT |
+		    1u << STAGE_PRELIMINARY_INVESTIGATION |
+		    1u << STAGE_FORMALIZED_INVESTIGATION |
+		    1u << STAGE_ACCUSATION | 1u << STAGE_DISMISSAL;
+	assert_int_equal(submit(fx, lines + 7, 1, NULL, &rep), 0);
+	assert_string_equal(rep.results[0].reason,
+			    "must be one of the case stages mp may emit: "
+			    "complaint, preliminary_investigation, "
+			    "formalized_investigation, accusation, dismissal "
+			    "(lower case; _ for spaces)");
 	codec_control_clear(&rep);
 	assert_int_equal(last_seq(fx), 0);
 	fx->in.grants = NULL;

@@ -1032,6 +1032,43 @@ static const struct bad_case bad_cases[] = {
      "stage",
      "a reopening is no case stage: leave the line out and send the "
      "case's next stage when it comes (docs/INPUT.md section 6)"},
+    /* The other words docs/INPUT.md names, by their start. */
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'Casaci\u00f3n','victims':[],"
+	 "'persons':1,'article':'1'"),
+     "stage", "an appeal or an annulment is no case stage"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'Cassation','victims':[],"
+	 "'persons':1,'article':'1'"),
+     "stage", "an appeal or an annulment is no case stage"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'annulment','victims':[],"
+	 "'persons':1,'article':'1'"),
+     "stage", "an appeal or an annulment is no case stage"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'Reopening','victims':[],"
+	 "'persons':1,'article':'1'"),
+     "stage", "a reopening is no case stage"},
+    /* As Peru's courts and prosecutors name them. */
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'Recurso de apelaci\u00f3n',"
+	 "'victims':[],'persons':1,'article':'1'"),
+     "stage", "an appeal or an annulment is no case stage"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'ANULACION DE SENTENCIA',"
+	 "'victims':[],'persons':1,'article':'1'"),
+     "stage", "an appeal or an annulment is no case stage"},
+    {0,
+     TOP("case_stage", "'2026-03-10'", "'15'",
+	 "'case_number':'1','stage':'Desarchivamiento','victims':[],"
+	 "'persons':1,'article':'1'"),
+     "stage", "a reopening is no case stage"},
     {0,
      TOP("case_stage", "'2026-03-10'", "'15'",
 	 "'case_number':'1','stage':'ap','victims':[],'persons':1,"
