@@ -35,7 +35,8 @@ void query_print_blocks(const struct qtable *t);
 
 /* The table as CSV, a header line first; no field a formula when opened
  * (csvcell.h); every text cell of a column of codes of table (the
- * breakdown's value: a region 01 to 25) quoted. */
+ * breakdown's value: a region 01 to 25) or of periods (period,
+ * target_period: 2026 as 2026H2) quoted. */
 void query_print_csv(const struct qtable *t, const char *table);
 
 /* ---- query_notes.c: what the table alone does not say ---------------------

@@ -156,9 +156,10 @@ query_print_blocks(const struct qtable *t)
  * A CSV field of the table: never a formula when opened (csvcell.h).
  * Its texts come from the consolidator's codes and configuration (an
  * indicator's name or basis); a number, a negative one too, stays a
- * number. A text cell of a column of codes is always quoted, so that a
- * spreadsheet taking quoted fields as text holds the column as one type:
- * the breakdown's region 16 is text as 01 is.
+ * number. A text cell of a column of codes or of periods is always
+ * quoted, so that a spreadsheet taking quoted fields as text holds the
+ * column as one type: the breakdown's region 16 is text as 01 is, and
+ * the year 2025 as 2025H2 is.
  */
 static void
 csv_field(const char *s, bool code)
@@ -179,11 +180,27 @@ static const char *const code_columns[][2] = {
     {"indicator_definitions", "indicator"},
 };
 
+/* Whether col names a period: period, and an indicator's baseline_period
+ * and target_period. A year (2026) alone would be a number beside the
+ * text of a semester (2026H2) or a quarter: sorted, filtered, looked up
+ * apart, and summed in a pivot. */
+static bool
+period_column(const char *col)
+{
+	static const char suffix[] = "_period";
+	size_t len = strlen(col), n = sizeof(suffix) - 1;
+
+	return strcmp(col, "period") == 0 ||
+	       (len > n && strcmp(col + len - n, suffix) == 0);
+}
+
 static bool
 code_column(const char *table, const char *col)
 {
 	size_t i;
 
+	if (period_column(col))
+		return true;
 	for (i = 0; i < sizeof(code_columns) / sizeof(code_columns[0]); i++)
 		if (strcmp(code_columns[i][0], table) == 0 &&
 		    strcmp(code_columns[i][1], col) == 0)

@@ -51,11 +51,11 @@ bool csvcell_misread(const char *s);
 
 /*
  * csvcell_write_code - for a cell of a column of codes (a region, an age
- * group, an indicator's id, a case system's ref): s always between
- * double quotes, after a ' as csvcell_write puts one, so that a
- * spreadsheet told to take quoted fields as text keeps the whole column
- * text: region 16 as "16" beside "01", not the number 16. An empty s is
- * written empty.
+ * group, an indicator's id, a case system's ref) or of periods: s
+ * always between double quotes, after a ' as csvcell_write puts one, so
+ * that a spreadsheet told to take quoted fields as text keeps the whole
+ * column text: region 16 as "16" beside "01", not the number 16; the
+ * year "2025" beside "2025H2". An empty s is written empty.
  */
 void csvcell_write_code(FILE *f, const char *s);
 

@@ -74,6 +74,12 @@ else()
 		${CMAKE_SOURCE_DIR}/client/query_json.c)
 	target_include_directories(test_query_json PRIVATE
 		${CMAKE_SOURCE_DIR}/client)
+	# test_query_print checks kuska query's CSV (client/query_int.h),
+	# whose query_print.c needs nothing else of the client.
+	target_sources(test_query_print PRIVATE
+		${CMAKE_SOURCE_DIR}/client/query_print.c)
+	target_include_directories(test_query_print PRIVATE
+		${CMAKE_SOURCE_DIR}/client)
 	# The unit tests of kuska report link the client files that write the
 	# page, which need nothing else of the client.
 	foreach(t test_svg test_html test_report)

@@ -646,7 +646,8 @@ class Stats:
         # With --region the breakdown's region dimension is the single row
         # RR holding the total: every counted identification is in RR.
         header, rows = getattr(self, table)(period, region)
-        code = [(table, c) in CODE_COLUMNS for c in header[0].split(",")]
+        code = [(table, c) in CODE_COLUMNS or period_column(c)
+                for c in header[0].split(",")]
         return "\n".join(header + [",".join(csv_cell(x, code[i])
                                             for i, x in enumerate(r))
                                    for r in rows]) + "\n"
@@ -655,6 +656,12 @@ class Stats:
 # The columns of codes whose every cell kuska's CSV quotes
 # (client/query_print.c): region 16 is text there as 01 is.
 CODE_COLUMNS = {("breakdown", "value")}
+
+
+def period_column(name):
+    """Whether kuska's CSV quotes every cell of the column as a period's
+    (client/query_print.c): period, target_period; 2025 as 2025Q1."""
+    return name == "period" or name.endswith("_period")
 
 
 def csv_cell(x, code=False):

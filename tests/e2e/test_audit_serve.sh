@@ -78,9 +78,9 @@ for r in "${APART[@]}"; do
 	check "$1 alone" ask "$T/$1_alone.csv" "$@"
 	check "... a table" test "$(wc -l <"$T/$1_alone.csv")" -ge 2
 done
-check "... an estimate of 2025" grep -q "^2025,.*,stepwise," \
+check "... an estimate of 2025" grep -q '^"2025",.*,stepwise,' \
 	"$T/a_estimate_alone.csv"
-check "... the indicators' values" grep -q '^2025,"protection-referral-takeup",.*,[0-9]' \
+check "... the indicators' values" grep -q '^"2025","protection-referral-takeup",.*,[0-9]' \
 	"$T/a_indicators_alone.csv"
 for r in "${HELD[@]}"; do
 	set -- $r

@@ -45,7 +45,7 @@ check "delivered" wait_delivered 60
 "$KUSKA" query -c "$N/analyst.conf" durations --period 2025Q4 --format csv \
 	>"$T/dur.csv" 2>"$T/dur.err"
 check "the sentence before its trial: the median from trial to conviction is negative" \
-	grep -qx "2025Q4,trial,conviction,-16" "$T/dur.csv"
+	grep -qx '"2025Q4",trial,conviction,-16' "$T/dur.csv"
 check "... and kuska query says it is a date to correct, not a duration" \
 	grep -qx "kuska query: note: a negative median_days says that in at least half of those cases the later stage is dated before the earlier one (a sentence dated before its trial, say): a date for the institution that sent the record to correct, not a duration (docs/INPUT.md section 6)" \
 	"$T/dur.err"
@@ -60,7 +60,7 @@ check "delivered" wait_delivered 60
 "$KUSKA" query -c "$N/analyst.conf" durations --period 2025Q4 --format csv \
 	>"$T/dur.csv" 2>"$T/dur.err"
 check "corrected: the median is the days between them (8 and 8)" \
-	grep -qx "2025Q4,trial,conviction,8" "$T/dur.csv"
+	grep -qx '"2025Q4",trial,conviction,8' "$T/dur.csv"
 check "... and nothing is said" test ! -s "$T/dur.err"
 
 "$KUSKA" query -c "$N/pj-stats.conf" prosecution --period 2025-11 \

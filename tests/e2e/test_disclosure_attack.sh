@@ -275,7 +275,7 @@ check "secretariat: every indicator suppressed or equal to the analyst's" \
 empty_around() {
 	local y
 	for y in 2023 2026; do
-		grep -q '^[0-9]*,all,0,' "$T/sec/timeliness.$y.all.csv" || {
+		grep -q "^\"$y\",all,0," "$T/sec/timeliness.$y.all.csv" || {
 			echo "  timeliness $y: $(grep ',all,' "$T/sec/timeliness.$y.all.csv")"
 			return 1
 		}

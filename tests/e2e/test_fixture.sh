@@ -125,67 +125,70 @@ expect() {
 }
 
 # ---- identification ----------------------------------------------------
+# Every period is quoted, a year as a quarter is: a spreadsheet told to
+# take quoted fields as text keeps the column text, not 2025 a number
+# beside the text 2025Q2 (sorted, filtered and summed apart).
 
 expect identification 2025Q2 <<'CSV'
 period,institution,victims
-2025Q2,pnp,3
-2025Q2,mp,1
-2025Q2,pj,0
-2025Q2,mimp,4
-2025Q2,minsa,3
-2025Q2,all,8
+"2025Q2",pnp,3
+"2025Q2",mp,1
+"2025Q2",pj,0
+"2025Q2",mimp,4
+"2025Q2",minsa,3
+"2025Q2",all,8
 CSV
 
 expect identification 2025 <<'CSV'
 period,institution,victims
-2025,pnp,6
-2025,mp,3
-2025,pj,0
-2025,mimp,4
-2025,minsa,4
-2025,all,11
+"2025",pnp,6
+"2025",mp,3
+"2025",pj,0
+"2025",mimp,4
+"2025",minsa,4
+"2025",all,11
 CSV
 
 # ---- overlap -----------------------------------------------------------
 
 expect overlap 2025Q2 <<'CSV'
 period,institutions,victims
-2025Q2,pnp,0
-2025Q2,mp,1
-2025Q2,mimp,2
-2025Q2,minsa,1
-2025Q2,pnp+mp,0
-2025Q2,pnp+mimp,0
-2025Q2,pnp+minsa,0
-2025Q2,mp+mimp,0
-2025Q2,mp+minsa,0
-2025Q2,mimp+minsa,1
-2025Q2,pnp+mp+mimp,0
-2025Q2,pnp+mp+minsa,0
-2025Q2,pnp+mimp+minsa,1
-2025Q2,mp+mimp+minsa,0
-2025Q2,pnp+mp+mimp+minsa,0
-2025Q2,unlinkable,2
+"2025Q2",pnp,0
+"2025Q2",mp,1
+"2025Q2",mimp,2
+"2025Q2",minsa,1
+"2025Q2",pnp+mp,0
+"2025Q2",pnp+mimp,0
+"2025Q2",pnp+minsa,0
+"2025Q2",mp+mimp,0
+"2025Q2",mp+minsa,0
+"2025Q2",mimp+minsa,1
+"2025Q2",pnp+mp+mimp,0
+"2025Q2",pnp+mp+minsa,0
+"2025Q2",pnp+mimp+minsa,1
+"2025Q2",mp+mimp+minsa,0
+"2025Q2",pnp+mp+mimp+minsa,0
+"2025Q2",unlinkable,2
 CSV
 
 expect overlap 2025 <<'CSV'
 period,institutions,victims
-2025,pnp,1
-2025,mp,0
-2025,mimp,1
-2025,minsa,1
-2025,pnp+mp,2
-2025,pnp+mimp,0
-2025,pnp+minsa,0
-2025,mp+mimp,1
-2025,mp+minsa,0
-2025,mimp+minsa,1
-2025,pnp+mp+mimp,0
-2025,pnp+mp+minsa,0
-2025,pnp+mimp+minsa,1
-2025,mp+mimp+minsa,0
-2025,pnp+mp+mimp+minsa,0
-2025,unlinkable,3
+"2025",pnp,1
+"2025",mp,0
+"2025",mimp,1
+"2025",minsa,1
+"2025",pnp+mp,2
+"2025",pnp+mimp,0
+"2025",pnp+minsa,0
+"2025",mp+mimp,1
+"2025",mp+minsa,0
+"2025",mimp+minsa,1
+"2025",pnp+mp+mimp,0
+"2025",pnp+mp+minsa,0
+"2025",pnp+mimp+minsa,1
+"2025",mp+mimp+minsa,0
+"2025",pnp+mp+mimp+minsa,0
+"2025",unlinkable,3
 CSV
 
 # ---- breakdown ---------------------------------------------------------
@@ -196,63 +199,63 @@ CSV
 
 expect breakdown 2025Q2 <<'CSV'
 period,dimension,value,victims
-2025Q2,sex,"F",5
-2025Q2,sex,"M",3
-2025Q2,age_group,"0-5",1
-2025Q2,age_group,"12-13",2
-2025Q2,age_group,"14-17",5
-2025Q2,nationality,"PE",7
-2025Q2,nationality,"VE",1
-2025Q2,region,"16",2
-2025Q2,region,"17",4
-2025Q2,region,"21",2
-2025Q2,exploitation,"begging",1
-2025Q2,exploitation,"domestic_servitude",1
-2025Q2,exploitation,"labour",4
-2025Q2,exploitation,"other",1
-2025Q2,exploitation,"sexual",2
+"2025Q2",sex,"F",5
+"2025Q2",sex,"M",3
+"2025Q2",age_group,"0-5",1
+"2025Q2",age_group,"12-13",2
+"2025Q2",age_group,"14-17",5
+"2025Q2",nationality,"PE",7
+"2025Q2",nationality,"VE",1
+"2025Q2",region,"16",2
+"2025Q2",region,"17",4
+"2025Q2",region,"21",2
+"2025Q2",exploitation,"begging",1
+"2025Q2",exploitation,"domestic_servitude",1
+"2025Q2",exploitation,"labour",4
+"2025Q2",exploitation,"other",1
+"2025Q2",exploitation,"sexual",2
 CSV
 
 expect breakdown 2025 <<'CSV'
 period,dimension,value,victims
-2025,sex,"F",7
-2025,sex,"M",4
-2025,age_group,"0-5",1
-2025,age_group,"6-11",2
-2025,age_group,"12-13",1
-2025,age_group,"14-17",6
-2025,age_group,"18+",1
-2025,nationality,"PE",8
-2025,nationality,"VE",2
-2025,nationality,"XX",1
-2025,region,"15",2
-2025,region,"16",3
-2025,region,"17",4
-2025,region,"21",2
-2025,exploitation,"domestic_servitude",1
-2025,exploitation,"forced_criminality",1
-2025,exploitation,"labour",4
-2025,exploitation,"other",1
-2025,exploitation,"sexual",4
+"2025",sex,"F",7
+"2025",sex,"M",4
+"2025",age_group,"0-5",1
+"2025",age_group,"6-11",2
+"2025",age_group,"12-13",1
+"2025",age_group,"14-17",6
+"2025",age_group,"18+",1
+"2025",nationality,"PE",8
+"2025",nationality,"VE",2
+"2025",nationality,"XX",1
+"2025",region,"15",2
+"2025",region,"16",3
+"2025",region,"17",4
+"2025",region,"21",2
+"2025",exploitation,"domestic_servitude",1
+"2025",exploitation,"forced_criminality",1
+"2025",exploitation,"labour",4
+"2025",exploitation,"other",1
+"2025",exploitation,"sexual",4
 CSV
 
 # ---- referrals ---------------------------------------------------------
 
 expect referrals 2025Q2 <<'CSV'
 period,from,to,sent,taken_up,pending,median_days
-2025Q2,pnp,mimp,2,1,1,2
-2025Q2,pnp,minsa,1,1,0,71
-2025Q2,mp,mimp,1,0,1,
-2025Q2,minsa,mimp,1,1,0,3
+"2025Q2",pnp,mimp,2,1,1,2
+"2025Q2",pnp,minsa,1,1,0,71
+"2025Q2",mp,mimp,1,0,1,
+"2025Q2",minsa,mimp,1,1,0,3
 kuska query: note: take-ups the destination recorded that match no referral of their sender (pnp to minsa 1) count in no row of this table, and a referral they name with its number written otherwise reads pending: compare the numbers with the sender's; kuska query referrals_unmatched --period 2025Q2 counts them per pair
 CSV
 
 expect referrals 2025 <<'CSV'
 period,from,to,sent,taken_up,pending,median_days
-2025,pnp,mimp,3,2,1,2
-2025,pnp,minsa,1,1,0,71
-2025,mp,mimp,2,1,1,78
-2025,minsa,mimp,1,1,0,3
+"2025",pnp,mimp,3,2,1,2
+"2025",pnp,minsa,1,1,0,71
+"2025",mp,mimp,2,1,1,78
+"2025",minsa,mimp,1,1,0,3
 kuska query: note: take-ups the destination recorded that match no referral of their sender (pnp to minsa 1) count in no row of this table, and a referral they name with its number written otherwise reads pending: compare the numbers with the sender's; kuska query referrals_unmatched --period 2025 counts them per pair
 CSV
 
@@ -260,154 +263,154 @@ CSV
 
 expect protection 2025Q2 <<'CSV'
 period,service,victims,median_days
-2025Q2,legal_aid,0,
-2025Q2,medical,2,0
-2025Q2,mental_health,2,72
-2025Q2,reintegration,0,
-2025Q2,residential_care,3,3
-2025Q2,special_protection,1,3
+"2025Q2",legal_aid,0,
+"2025Q2",medical,2,0
+"2025Q2",mental_health,2,72
+"2025Q2",reintegration,0,
+"2025Q2",residential_care,3,3
+"2025Q2",special_protection,1,3
 CSV
 
 expect protection 2025 <<'CSV'
 period,service,victims,median_days
-2025,legal_aid,1,146
-2025,medical,3,6
-2025,mental_health,2,72
-2025,reintegration,0,
-2025,residential_care,3,3
-2025,special_protection,1,3
+"2025",legal_aid,1,146
+"2025",medical,3,6
+"2025",mental_health,2,72
+"2025",reintegration,0,
+"2025",residential_care,3,3
+"2025",special_protection,1,3
 CSV
 
 # ---- prosecution -------------------------------------------------------
 
 expect prosecution 2025Q2 <<'CSV'
 period,stage,cases,persons
-2025Q2,complaint,2,5
-2025Q2,preliminary_investigation,1,3
-2025Q2,formalized_investigation,2,3
-2025Q2,accusation,3,3
-2025Q2,trial,2,2
-2025Q2,conviction,0,0
-2025Q2,acquittal,0,0
-2025Q2,dismissal,1,3
+"2025Q2",complaint,2,5
+"2025Q2",preliminary_investigation,1,3
+"2025Q2",formalized_investigation,2,3
+"2025Q2",accusation,3,3
+"2025Q2",trial,2,2
+"2025Q2",conviction,0,0
+"2025Q2",acquittal,0,0
+"2025Q2",dismissal,1,3
 CSV
 
 expect prosecution 2025 <<'CSV'
 period,stage,cases,persons
-2025,complaint,5,9
-2025,preliminary_investigation,3,6
-2025,formalized_investigation,3,4
-2025,accusation,3,3
-2025,trial,2,2
-2025,conviction,1,1
-2025,acquittal,1,1
-2025,dismissal,1,3
+"2025",complaint,5,9
+"2025",preliminary_investigation,3,6
+"2025",formalized_investigation,3,4
+"2025",accusation,3,3
+"2025",trial,2,2
+"2025",conviction,1,1
+"2025",acquittal,1,1
+"2025",dismissal,1,3
 CSV
 
 # ---- funnel ------------------------------------------------------------
 
 expect funnel 2025Q2 <<'CSV'
 period,stage,cases,attrition
-2025Q2,complaint,2,
-2025Q2,preliminary_investigation,2,0.000
-2025Q2,formalized_investigation,1,0.500
-2025Q2,accusation,1,0.000
-2025Q2,trial,0,1.000
-2025Q2,conviction,0,
-2025Q2,acquittal,0,
-2025Q2,dismissal,1,
+"2025Q2",complaint,2,
+"2025Q2",preliminary_investigation,2,0.000
+"2025Q2",formalized_investigation,1,0.500
+"2025Q2",accusation,1,0.000
+"2025Q2",trial,0,1.000
+"2025Q2",conviction,0,
+"2025Q2",acquittal,0,
+"2025Q2",dismissal,1,
 CSV
 
 expect funnel 2025 <<'CSV'
 period,stage,cases,attrition
-2025,complaint,5,
-2025,preliminary_investigation,4,0.200
-2025,formalized_investigation,3,0.250
-2025,accusation,3,0.000
-2025,trial,2,0.333
-2025,conviction,1,0.500
-2025,acquittal,1,
-2025,dismissal,1,
+"2025",complaint,5,
+"2025",preliminary_investigation,4,0.200
+"2025",formalized_investigation,3,0.250
+"2025",accusation,3,0.000
+"2025",trial,2,0.333
+"2025",conviction,1,0.500
+"2025",acquittal,1,
+"2025",dismissal,1,
 CSV
 
 # ---- durations ---------------------------------------------------------
 
 expect durations 2025Q2 <<'CSV'
 period,from_stage,to_stage,median_days
-2025Q2,complaint,preliminary_investigation,14
-2025Q2,preliminary_investigation,formalized_investigation,64
-2025Q2,formalized_investigation,accusation,36
-2025Q2,accusation,trial,17
-2025Q2,trial,conviction,
+"2025Q2",complaint,preliminary_investigation,14
+"2025Q2",preliminary_investigation,formalized_investigation,64
+"2025Q2",formalized_investigation,accusation,36
+"2025Q2",accusation,trial,17
+"2025Q2",trial,conviction,
 CSV
 
 expect durations 2025 <<'CSV'
 period,from_stage,to_stage,median_days
-2025,complaint,preliminary_investigation,14
-2025,preliminary_investigation,formalized_investigation,31
-2025,formalized_investigation,accusation,36
-2025,accusation,trial,17
-2025,trial,conviction,86
+"2025",complaint,preliminary_investigation,14
+"2025",preliminary_investigation,formalized_investigation,31
+"2025",formalized_investigation,accusation,36
+"2025",accusation,trial,17
+"2025",trial,conviction,86
 CSV
 
 # ---- 2024: linking version 2 and referrals -------------------------------
 
 expect identification 2024 <<'CSV'
 period,institution,victims
-2024,pnp,3
-2024,mp,2
-2024,pj,0
-2024,mimp,1
-2024,minsa,3
-2024,all,7
+"2024",pnp,3
+"2024",mp,2
+"2024",pj,0
+"2024",mimp,1
+"2024",minsa,3
+"2024",all,7
 CSV
 
 expect overlap 2024 <<'CSV'
 period,institutions,victims
-2024,pnp,2
-2024,mp,1
-2024,mimp,0
-2024,minsa,2
-2024,pnp+mp,0
-2024,pnp+mimp,0
-2024,pnp+minsa,1
-2024,mp+mimp,1
-2024,mp+minsa,0
-2024,mimp+minsa,0
-2024,pnp+mp+mimp,0
-2024,pnp+mp+minsa,0
-2024,pnp+mimp+minsa,0
-2024,mp+mimp+minsa,0
-2024,pnp+mp+mimp+minsa,0
-2024,unlinkable,0
+"2024",pnp,2
+"2024",mp,1
+"2024",mimp,0
+"2024",minsa,2
+"2024",pnp+mp,0
+"2024",pnp+mimp,0
+"2024",pnp+minsa,1
+"2024",mp+mimp,1
+"2024",mp+minsa,0
+"2024",mimp+minsa,0
+"2024",pnp+mp+mimp,0
+"2024",pnp+mp+minsa,0
+"2024",pnp+mimp+minsa,0
+"2024",mp+mimp+minsa,0
+"2024",pnp+mp+mimp+minsa,0
+"2024",unlinkable,0
 CSV
 
 expect referrals 2024 <<'CSV'
 period,from,to,sent,taken_up,pending,median_days
-2024,pnp,mimp,2,1,1,2
-2024,pnp,minsa,1,1,0,3
+"2024",pnp,mimp,2,1,1,2
+"2024",pnp,minsa,1,1,0,3
 CSV
 
 # ---- timeliness: T minus the median date worked out in the README --------
 
 expect timeliness 2025Q2 <<CSV
 period,institution,records,median_days,within_30_days_pct
-2025Q2,pnp,9,$(since 2025-05-06),0.0
-2025Q2,mp,9,$(since 2025-05-10),0.0
-2025Q2,pj,2,$(since 2025-06-16),0.0
-2025Q2,mimp,11,$(since 2025-05-03),0.0
-2025Q2,minsa,11,$(since 2025-06-02),0.0
-2025Q2,all,42,$(since 2025-05-20),0.0
+"2025Q2",pnp,9,$(since 2025-05-06),0.0
+"2025Q2",mp,9,$(since 2025-05-10),0.0
+"2025Q2",pj,2,$(since 2025-06-16),0.0
+"2025Q2",mimp,11,$(since 2025-05-03),0.0
+"2025Q2",minsa,11,$(since 2025-06-02),0.0
+"2025Q2",all,42,$(since 2025-05-20),0.0
 CSV
 
 expect timeliness 2024 <<CSV
 period,institution,records,median_days,within_30_days_pct
-2024,pnp,6,$(since 2024-05-02),0.0
-2024,mp,2,$(since 2024-06-03),0.0
-2024,pj,0,,
-2024,mimp,2,$(since 2024-06-04),0.0
-2024,minsa,4,$(since 2024-05-06),0.0
-2024,all,14,$(since 2024-05-02),0.0
+"2024",pnp,6,$(since 2024-05-02),0.0
+"2024",mp,2,$(since 2024-06-03),0.0
+"2024",pj,0,,
+"2024",mimp,2,$(since 2024-06-04),0.0
+"2024",minsa,4,$(since 2024-05-06),0.0
+"2024",all,14,$(since 2024-05-02),0.0
 CSV
 [ "$(peru_today)" = "$TODAY" ] ||
 	echo "# the day changed during the test: a timeliness difference may be that"
@@ -423,7 +426,7 @@ check "secretariat: a note on standard error says what <10 is" \
 check "secretariat: the note says whose privacy the withheld counts keep" \
 	grep -qF "withheld for the victims' privacy;" "$T/sec.err"
 check "secretariat: pnp's 3 victims in 2025Q2 show as <10" \
-	grep -qx '2025Q2,pnp,<10' "$T/sec.csv"
+	grep -qx '"2025Q2",pnp,<10' "$T/sec.csv"
 check "secretariat: no count from 1 to 9 shown" \
 	sh -c "! grep -q ',[1-9]\$' '$T/sec.csv'"
 check "secretariat: the header is the analyst's" \
@@ -508,7 +511,7 @@ check "indicator_definitions: its header" \
 	test "$(head -1 "$T/ind-defs.csv")" = \
 	"indicator,name,unit,direction,frequency,baseline_period,baseline,target_period,target,expression,basis,name_es,name_en"
 check "indicator_definitions: the long expression whole, as written" \
-	grep -qF '"accusation-days",Days from complaint to accusation,days,decrease,semester,2024H2,120,2026H2,60,"durations.median_days[from_stage=complaint, to_stage=preliminary_investigation] + durations.median_days[from_stage=preliminary_investigation, to_stage=formalized_investigation] + durations.median_days[from_stage=formalized_investigation, to_stage=accusation]",test' "$T/ind-defs.csv"
+	grep -qF '"accusation-days",Days from complaint to accusation,days,decrease,semester,"2024H2",120,"2026H2",60,"durations.median_days[from_stage=complaint, to_stage=preliminary_investigation] + durations.median_days[from_stage=preliminary_investigation, to_stage=formalized_investigation] + durations.median_days[from_stage=formalized_investigation, to_stage=accusation]",test' "$T/ind-defs.csv"
 # A text beginning as a formula is quoted after a ' (kuska(1)); the
 # negative progress of the indicators table stays a number (below).
 check "indicator_definitions: a basis written as a formula is quoted after a '" \

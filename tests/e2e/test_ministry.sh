@@ -89,26 +89,26 @@ check "delivered" wait_delivered 120
 is "before the referrals: no referral row" "$(rows analyst referrals)" ""
 is "before the referrals: every take-up unmatched" \
 	"$(rows analyst referrals_unmatched)" \
-	"2025Q4,pnp,mimp,6
-2025Q4,pnp,minsa,1
-2025Q4,mp,mimp,1"
+	"\"2025Q4\",pnp,mimp,6
+\"2025Q4\",pnp,minsa,1
+\"2025Q4\",mp,mimp,1"
 
 submit_in_t pnp pnp.jsonl
 check "pnp: 11 accepted" submitted_ok pnp
 check "delivered" wait_delivered 120
 is "referrals: sent, taken up, pending, median days" \
 	"$(rows analyst referrals)" \
-	"2025Q4,pnp,mimp,7,4,3,2
-2025Q4,pnp,minsa,1,1,0,5"
+	"\"2025Q4\",pnp,mimp,7,4,3,2
+\"2025Q4\",pnp,minsa,1,1,0,5"
 is "unmatched: the mistyped and the unsent" \
 	"$(rows analyst referrals_unmatched)" \
-	"2025Q4,pnp,mimp,2
-2025Q4,mp,mimp,1"
+	"\"2025Q4\",pnp,mimp,2
+\"2025Q4\",mp,mimp,1"
 check "... said under the referrals table, per pair, with the query that counts them" grep -qxF \
 	'kuska query: note: take-ups the destination recorded that match no referral of their sender (pnp to mimp 2, mp to mimp 1) count in no row of this table, and a referral they name with its number written otherwise reads pending: compare the numbers with the sender'"'"'s; kuska query referrals_unmatched --period 2025Q4 counts them per pair' \
 	"$T/analyst-referrals.err"
 is "referrals of Lima (15): dated and placed by the earliest record" \
-	"$(rows analyst referrals --region 15)" "2025Q4,pnp,mimp,5,2,3,4"
+	"$(rows analyst referrals --region 15)" "\"2025Q4\",pnp,mimp,5,2,3,4"
 check "... its take-ups that match no referral said, the query with its region" grep -q \
 	'^kuska query: note: take-ups .* (pnp to mimp 2, mp to mimp 1) .* referrals_unmatched --period 2025Q4 --region 15 counts them per pair$' \
 	"$T/analyst-referrals.err"
@@ -116,8 +116,8 @@ check "... no median negative, no note of one" test -z \
 	"$(grep 'negative median_days' "$T/analyst-referrals.err")"
 is "referrals of Loreto (16): a take-up before its referral" \
 	"$(rows analyst referrals --region 16)" \
-	"2025Q4,pnp,mimp,1,1,0,-2
-2025Q4,pnp,minsa,1,1,0,5"
+	"\"2025Q4\",pnp,mimp,1,1,0,-2
+\"2025Q4\",pnp,minsa,1,1,0,5"
 check "... Loreto's take-ups all match: no note of unmatched ones" sh -c \
 	"! grep -q 'match no referral' '$T/analyst-referrals.err'"
 check "... its negative median said to be dates to check, not days" grep -q \
@@ -125,12 +125,12 @@ check "... its negative median said to be dates to check, not days" grep -q \
 	"$T/analyst-referrals.err"
 is "protection: days from the police's identification" \
 	"$(rows analyst protection)" \
-	"2025Q4,legal_aid,0,
-2025Q4,medical,1,5
-2025Q4,mental_health,1,
-2025Q4,reintegration,0,
-2025Q4,residential_care,1,4
-2025Q4,special_protection,1,"
+	"\"2025Q4\",legal_aid,0,
+\"2025Q4\",medical,1,5
+\"2025Q4\",mental_health,1,
+\"2025Q4\",reintegration,0,
+\"2025Q4\",residential_care,1,4
+\"2025Q4\",special_protection,1,"
 is "timeliness: live records, a corrected one once" \
 	"$(rows analyst timeliness | cut -d, -f2,3)" \
 	"pnp,11
@@ -146,13 +146,13 @@ check "analyst: no note on its own events" \
 # neither has a median there, and a note says why.
 is "mimp's view: no median without its own identification" \
 	"$(rows mimp-stats protection | grep -v ',0,$')" \
-	"2025Q4,residential_care,1,
-2025Q4,special_protection,1,"
+	"\"2025Q4\",residential_care,1,
+\"2025Q4\",special_protection,1,"
 check "mimp's view: the note says why" grep -q \
 	"^kuska query: note: over your institution's own events, the days to a service count from its own identifications only" \
 	"$T/mimp-stats-protection.err"
 is "mimp's view: its referrals, as the analyst's" \
-	"$(rows mimp-stats referrals)" "2025Q4,pnp,mimp,7,4,3,2"
+	"$(rows mimp-stats referrals)" "\"2025Q4\",pnp,mimp,7,4,3,2"
 rows minsa-stats protection >/dev/null
 check "minsa's view: the note too" grep -q "own identifications only" \
 	"$T/minsa-stats-protection.err"
@@ -167,12 +167,12 @@ check "mimp's corrections accepted" submitted_ok mimp
 check "delivered" wait_delivered 120
 is "referrals: 0106 taken up (7 days), 0103 pending again" \
 	"$(rows analyst referrals)" \
-	"2025Q4,pnp,mimp,7,4,3,4
-2025Q4,pnp,minsa,1,1,0,5"
+	"\"2025Q4\",pnp,mimp,7,4,3,4
+\"2025Q4\",pnp,minsa,1,1,0,5"
 is "unmatched: the corrected number left it" \
 	"$(rows analyst referrals_unmatched)" \
-	"2025Q4,pnp,mimp,1
-2025Q4,mp,mimp,1"
+	"\"2025Q4\",pnp,mimp,1
+\"2025Q4\",mp,mimp,1"
 
 # The police withdraw 0101 and 0109's first record, and send 0105 to
 # minsa instead.
@@ -186,12 +186,12 @@ check "pnp's corrections accepted" submitted_ok pnp
 check "delivered" wait_delivered 120
 is "referrals: 0109 dated by its second record (2 days), 0105 to minsa" \
 	"$(rows analyst referrals)" \
-	"2025Q4,pnp,mimp,5,3,2,4
-2025Q4,pnp,minsa,2,1,1,5"
+	"\"2025Q4\",pnp,mimp,5,3,2,4
+\"2025Q4\",pnp,minsa,2,1,1,5"
 is "unmatched: the take-up of the withdrawn 0101" \
 	"$(rows analyst referrals_unmatched)" \
-	"2025Q4,pnp,mimp,2
-2025Q4,mp,mimp,1"
+	"\"2025Q4\",pnp,mimp,2
+\"2025Q4\",mp,mimp,1"
 
 # What a ministry's export gets wrong, in a dry run: line, field, reason.
 V='{"document":{"type":"DNI","number":"72000111"},"birth_date":"2013-02-02","sex":"F","nationality":"PE"}'

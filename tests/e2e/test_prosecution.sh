@@ -287,29 +287,29 @@ is "timeliness 2025Q4: records" \
 	"pnp,0 mp,2 pj,4 mimp,0 minsa,0 all,6"
 is "identification: case victims are not identifications" \
 	"$(rows analyst identification 2025 | paste -sd' ')" \
-	"2025,pnp,2 2025,mp,0 2025,pj,0 2025,mimp,0 2025,minsa,0 2025,all,2"
+	'"2025",pnp,2 "2025",mp,0 "2025",pj,0 "2025",mimp,0 "2025",minsa,0 "2025",all,2'
 
 # Indicators: formalized 100*3/6 = 50 (the target: achieved), H1 100*1/3
 # (below the baseline 35), H2 100*2/3; days 21+136+78 = 235, none in a
 # semester lacking a median; convictions 0 in 2025, 1 in 2026.
 is "indicators 2025" \
 	"$(rows analyst indicators 2025 | cut -d, -f2,8-)" \
-	"\"prosecution-formalized\",50,35,50,2026H2,1.000,achieved
-\"prosecution-days-to-accusation\",235,400,300,2026H2,1.650,achieved
-\"prosecution-convictions\",0,100,130,2026,-3.333,deteriorating"
+	"\"prosecution-formalized\",50,35,50,\"2026H2\",1.000,achieved
+\"prosecution-days-to-accusation\",235,400,300,\"2026H2\",1.650,achieved
+\"prosecution-convictions\",0,100,130,\"2026\",-3.333,deteriorating"
 is "indicators 2025H1" \
 	"$(rows analyst indicators 2025H1 | cut -d, -f2,8- | head -2)" \
-	"\"prosecution-formalized\",33.33,35,50,2026H2,-0.111,deteriorating
-\"prosecution-days-to-accusation\",,400,300,2026H2,,no_data"
+	"\"prosecution-formalized\",33.33,35,50,\"2026H2\",-0.111,deteriorating
+\"prosecution-days-to-accusation\",,400,300,\"2026H2\",,no_data"
 is "indicators 2025H2" \
 	"$(rows analyst indicators 2025H2 | cut -d, -f2,8- | head -2)" \
-	"\"prosecution-formalized\",66.67,35,50,2026H2,2.111,achieved
-\"prosecution-days-to-accusation\",,400,300,2026H2,,no_data"
+	"\"prosecution-formalized\",66.67,35,50,\"2026H2\",2.111,achieved
+\"prosecution-days-to-accusation\",,400,300,\"2026H2\",,no_data"
 is "indicators 2026" \
 	"$(rows analyst indicators 2026 | cut -d, -f2,8-)" \
-	"\"prosecution-formalized\",,35,50,2026H2,,no_data
-\"prosecution-days-to-accusation\",,400,300,2026H2,,no_data
-\"prosecution-convictions\",1,100,130,2026,-3.300,deteriorating"
+	"\"prosecution-formalized\",,35,50,\"2026H2\",,no_data
+\"prosecution-days-to-accusation\",,400,300,\"2026H2\",,no_data
+\"prosecution-convictions\",1,100,130,\"2026\",-3.300,deteriorating"
 
 # A report of a year of case stages, in the prosecutor's own view (no
 # identification of its own) and the analyst's 2026 (a conviction, no
@@ -389,7 +389,7 @@ complaint,3, preliminary_investigation,2,0.333 formalized_investigation,2,0.000 
 complaint,preliminary_investigation, preliminary_investigation,formalized_investigation,136 formalized_investigation,accusation, accusation,trial, trial,conviction,"
 is "indicators 2025 after: no median to accusation, no value" \
 	"$(rows analyst indicators 2025 | cut -d, -f2,8- | sed -n 2p)" \
-	"\"prosecution-days-to-accusation\",,400,300,2026H2,,no_data"
+	"\"prosecution-days-to-accusation\",,400,300,\"2026H2\",,no_data"
 is "timeliness 2025 after: mp's two withdrawn" \
 	"$(rows analyst timeliness 2025 | cut -d, -f2,3 | paste -sd' ')" \
 	"pnp,5 mp,10 pj,4 mimp,0 minsa,0 all,19"

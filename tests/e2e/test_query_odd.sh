@@ -239,10 +239,10 @@ for t in identification estimate; do
 			>"$T/case-$t-$p.csv" 2>"$T/case-$t-$p.err"
 	done
 	check "$t --period 2025h2 is 2025H2, written so" \
-		sh -c "grep -q '^2025H2,' '$T/case-$t-2025H2.csv' &&
+		sh -c "grep -q '^\"2025H2\",' '$T/case-$t-2025H2.csv' &&
 			cmp -s '$T/case-$t-2025H2.csv' '$T/case-$t-2025h2.csv'"
 	check "$t --period 2025q3 is 2025Q3, written so" \
-		sh -c "grep -q '^2025Q3,' '$T/case-$t-2025Q3.csv' &&
+		sh -c "grep -q '^\"2025Q3\",' '$T/case-$t-2025Q3.csv' &&
 			cmp -s '$T/case-$t-2025Q3.csv' '$T/case-$t-2025q3.csv'"
 done
 from=$(($(wc -l <"$LOG") + 1))

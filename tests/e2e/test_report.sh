@@ -367,7 +367,7 @@ check "kuska query indicators of $year: a note names its counts, read low" \
 	grep -qE "^kuska query: note: (.*, )?identification-victims(, .*)? count only what happened so far in $year, which is not over: their progress towards the target, and the status, read low until it ends" \
 	"$T/open-ind.err"
 check "... the table as the consolidator gives it" \
-	grep -q "^$year,\"identification-victims\",.*,count," "$T/open-ind.csv"
+	grep -q "^\"$year\",\"identification-victims\",.*,count," "$T/open-ind.csv"
 "$KUSKA" query -c "$N/analyst.conf" indicators --period 2025 \
 	>/dev/null 2>"$T/closed-ind.err"
 check "... and none of 2025, over" \
@@ -376,7 +376,7 @@ check "... and none of 2025, over" \
 # which the report reads by year: kuska query names it too.
 "$KUSKA" query -c "$N/analyst.conf" indicators --period "$P" \
 	--format csv >"$T/sem-ind.csv" 2>"$T/sem-ind.err"
-if grep -qE "^$P,\"identification-victims\",.*,count,[0-9.]+,[0-9.]+,[0-9.]+,[0-9]{4},-?[0-9.]+,(on_track|acceleration_needed|limited|deteriorating)$" \
+if grep -qE "^\"$P\",\"identification-victims\",.*,count,[0-9.]+,[0-9.]+,[0-9.]+,\"[0-9]{4}\",-?[0-9.]+,(on_track|acceleration_needed|limited|deteriorating)$" \
 	"$T/sem-ind.csv"; then
 	check "kuska query indicators of $P: a note sends its counts to the year" \
 		grep -qE "^kuska query: note: (.*, )?identification-victims(, .*)? counts? a semester, about half a year, against a year's target: .* by year \(kuska query indicators --period ${P:0:4};" \

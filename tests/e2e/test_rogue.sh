@@ -153,11 +153,14 @@ referrals >"$T/ref-before.csv"
 check "minsa: the forged referral ($spec) is accepted" \
 	grep -qx "ack clean 1" "$T/forged.out"
 referrals >"$T/ref-after.csv"
+# The period quoted as kuska writes it: a pattern that matched no row
+# would find both sides empty, and equal.
+check "pnp has rows of $year" grep -q "^\"$year\",pnp," "$T/ref-before.csv"
 check "forged referral: pnp's rows of $year are unchanged" \
-	test "$(grep "^$year,pnp," "$T/ref-before.csv")" = \
-	"$(grep "^$year,pnp," "$T/ref-after.csv")"
+	test "$(grep "^\"$year\",pnp," "$T/ref-before.csv")" = \
+	"$(grep "^\"$year\",pnp," "$T/ref-after.csv")"
 minsa_sent() {
-	awk -F, -v y="$year" '$1 == y && $2 == "minsa" && $3 == "mimp" { print $4 }' "$1"
+	awk -F, -v y="\"$year\"" '$1 == y && $2 == "minsa" && $3 == "mimp" { print $4 }' "$1"
 }
 check "forged referral: counted in minsa's own minsa->mimp row" \
 	test "$(minsa_sent "$T/ref-after.csv")" = "$(($(minsa_sent "$T/ref-before.csv") + 1))"

@@ -40,7 +40,7 @@ tables() {
 }
 check "tables before the rotation" tables "$T/before"
 check "the overlap table has links across institutions" \
-	grep -q '^2025,[a-z]*+' "$T/before/overlap.2025.csv"
+	grep -q '^"2025",[a-z]*+' "$T/before/overlap.2025.csv"
 
 # live_records FILE: the records of an export that count (corrections and
 # withdrawals are none; a withdrawn record no longer counts).

@@ -68,7 +68,7 @@ check "delivered" wait_delivered 120
 "$KUSKA" query -c "$N/analyst.conf" protection --period 2025Q4 --format csv \
 	>"$T/protection.csv" 2>"$T/protection.err"
 check "protection: medical care 5 days before the identification" \
-	grep -qx '2025Q4,medical,1,-5' "$T/protection.csv"
+	grep -qx '"2025Q4",medical,1,-5' "$T/protection.csv"
 check "... a note says what a negative median is" grep -qF \
 	"kuska query: note: a negative median_days says that at least half of those victims began the service before they were identified: care given first (a health post that treated a girl before she was identified as a victim) or a date to check, the service's or the identification's; not days to the service (docs/INPUT.md section 6)" \
 	"$T/protection.err"
@@ -87,7 +87,7 @@ check "report (es): the protection's note" grep -q \
 "$KUSKA" query -c "$N/analyst.conf" referrals --period 2025Q4 --format csv \
 	>"$T/referrals.csv" 2>"$T/referrals.err"
 check "referrals: the take-up a day after" \
-	grep -qx '2025Q4,pnp,minsa,1,1,0,1' "$T/referrals.csv"
+	grep -qx '"2025Q4",pnp,minsa,1,1,0,1' "$T/referrals.csv"
 check "... no note of a negative median" sh -c \
 	"! grep -q 'negative median_days' '$T/referrals.err'"
 finish

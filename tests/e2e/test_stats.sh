@@ -273,18 +273,18 @@ out_of_order_ok() {
 			bad=1
 		}
 	done <<-'PIN'
-		durations.2023.all.csv 2023,accusation,trial,-31
-		durations.2023.16.csv 2023,accusation,trial,-31
-		durations.2023.15.csv 2023,accusation,trial,
-		durations.2023.16.csv 2023,complaint,preliminary_investigation,-14
-		durations.2023.15.csv 2023,complaint,preliminary_investigation,27
-		durations.2023.all.csv 2023,complaint,preliminary_investigation,18
-		funnel.2023.15.csv 2023,complaint,3,
-		funnel.2023.15.csv 2023,preliminary_investigation,2,0.333
-		funnel.2023.15.csv 2023,conviction,1,0.000
-		funnel.2023.16.csv 2023,complaint,5,
-		funnel.2023.16.csv 2023,conviction,0,1.000
-		prosecution.2023.16.csv 2023,conviction,1,1
+		durations.2023.all.csv "2023",accusation,trial,-31
+		durations.2023.16.csv "2023",accusation,trial,-31
+		durations.2023.15.csv "2023",accusation,trial,
+		durations.2023.16.csv "2023",complaint,preliminary_investigation,-14
+		durations.2023.15.csv "2023",complaint,preliminary_investigation,27
+		durations.2023.all.csv "2023",complaint,preliminary_investigation,18
+		funnel.2023.15.csv "2023",complaint,3,
+		funnel.2023.15.csv "2023",preliminary_investigation,2,0.333
+		funnel.2023.15.csv "2023",conviction,1,0.000
+		funnel.2023.16.csv "2023",complaint,5,
+		funnel.2023.16.csv "2023",conviction,0,1.000
+		prosecution.2023.16.csv "2023",conviction,1,1
 	PIN
 	return $bad
 }
@@ -378,7 +378,7 @@ inst_row_ok() { # TABLE INST: one row, its own, equal to the analyst's
 	for p in $PERIODS; do
 		for r in $REGIONS; do
 			out=$(cat "$T/row-$inst-$t/$t.$p.$r.csv")
-			[ "$out" = "$(sed -n "1p;/^$p,$inst,/p" "$T/an1/$t.$p.$r.csv")" ] || {
+			[ "$out" = "$(sed -n "1p;/^\"$p\",$inst,/p" "$T/an1/$t.$p.$r.csv")" ] || {
 				echo "  $inst $p $r: got:"
 				echo "$out" | sed 's/^/    /'
 				return 1

@@ -72,9 +72,9 @@ for who in analyst secretariat pnp-stats; do
 		noted "$T/$who-referrals.err" mimp
 done
 check "analyst: pnp to mimp reads 0 taken up" \
-	grep -Eq '^2025,pnp,mimp,[0-9]+,0,' "$T/analyst-referrals.csv"
+	grep -Eq '^"2025",pnp,mimp,[0-9]+,0,' "$T/analyst-referrals.csv"
 check "analyst: mp has take-ups (pnp to mp)" \
-	grep -Eq '^2025,pnp,mp,[0-9]+,[1-9]' "$T/analyst-referrals.csv"
+	grep -Eq '^"2025",pnp,mp,[0-9]+,[1-9]' "$T/analyst-referrals.csv"
 check "pnp-stats: the note is of its own referrals" \
 	grep -q "of the referrals your institution sent or received" \
 	"$T/pnp-stats-referrals.err"
@@ -135,7 +135,7 @@ for who in analyst secretariat pnp-stats; do
 		lacks "$T/$who-referrals.err" "$NOTE"
 done
 check "analyst: pnp to mimp now taken up" \
-	grep -Eq '^2025,pnp,mimp,[0-9]+,[1-9]' "$T/analyst-referrals.csv"
+	grep -Eq '^"2025",pnp,mimp,[0-9]+,[1-9]' "$T/analyst-referrals.csv"
 query analyst indicators
 check "indicators: no note once the take-ups arrive" \
 	lacks "$T/analyst-indicators.err" "$NOTE"

@@ -37,9 +37,9 @@ check "delivered" wait_delivered 60
 "$KUSKA" query -c "$N/analyst.conf" overlap --period 2025 --format csv \
 	>"$T/overlap.csv"
 check "the running system links the DNI across pnp and mimp" \
-	grep -qx "2025,pnp+mimp,1" "$T/overlap.csv"
+	grep -qx '"2025",pnp+mimp,1' "$T/overlap.csv"
 check "... as one child, not two" test "$(awk -F, \
-	'$1 == "2025" && $2 != "pnp+mimp" { s += $3 } END { print s + 0 }' \
+	'$1 == "\"2025\"" && $2 != "pnp+mimp" { s += $3 } END { print s + 0 }' \
 	"$T/overlap.csv")" = 0
 
 # The probe: pnp's own table, asked for with pnp's node key.

@@ -67,7 +67,7 @@ check "workers = 1: the log says one thread" \
 query_tables "$T/one"
 check "workers = 1: every table answered" sh -c "! grep -rq '^exit' '$T/one'"
 check "workers = 1: victims counted" \
-	grep -q '^2025,all,[1-9]' "$T/one/identification.2025.csv"
+	grep -q '^"2025",all,[1-9]' "$T/one/identification.2025.csv"
 wipe_all
 
 # Run B: the nodes take everything while the consolidator is down, then

@@ -19,7 +19,7 @@ V='{"document":{"type":"DNI","number":"45678912"},"given_names":"María Rosa","s
 # timeliness YEAR: pnp's row of the analyst's timeliness for YEAR.
 timeliness() {
 	"$KUSKA" query -c "$N/analyst.conf" timeliness --period "$1" \
-		--format csv 2>/dev/null | grep "^$1,pnp,"
+		--format csv 2>/dev/null | grep "^\"$1\",pnp,"
 }
 
 net_init
@@ -31,7 +31,7 @@ printf '{"kind":"identification","ref":"T-1","date":"%s","region":"16","victim":
 check "the node takes the record dated $ORIG" grep -q " 1 accepted" "$T/orig.out"
 check "delivered to the consolidator 40 days behind" wait_delivered 30
 is "accepted 40 days ago: 10 days after its date" \
-	"$(timeliness "${ORIG%%-*}")" "${ORIG%%-*},pnp,1,10,100.0"
+	"$(timeliness "${ORIG%%-*}")" "\"${ORIG%%-*}\",pnp,1,10,100.0"
 
 stop_cons TERM
 start_cons
@@ -43,10 +43,10 @@ check "delivered to the consolidator, its clock right" wait_delivered 30
 check "the consolidator holds both" test "$(cons_last_seq pnp)" = 2
 Y=${REPL%%-*}
 is "corrected today: counted once, at $REPL, 4 days before the original's acceptance (not 44, today's)" \
-	"$(timeliness "$Y")" "$Y,pnp,1,4,100.0"
+	"$(timeliness "$Y")" "\"$Y\",pnp,1,4,100.0"
 if [ "${ORIG%%-*}" != "$Y" ]; then
 	is "nothing left at the original's date" \
-		"$(timeliness "${ORIG%%-*}")" "${ORIG%%-*},pnp,0,,"
+		"$(timeliness "${ORIG%%-*}")" "\"${ORIG%%-*}\",pnp,0,,"
 fi
 
 stop_cons TERM
@@ -54,6 +54,6 @@ stop_cons TERM
 check "--rebuild, 40 days after the original's acceptance" test $? = 0
 start_cons
 is "the rebuilt store keeps the original's day of acceptance" \
-	"$(timeliness "$Y")" "$Y,pnp,1,4,100.0"
+	"$(timeliness "$Y")" "\"$Y\",pnp,1,4,100.0"
 
 finish
