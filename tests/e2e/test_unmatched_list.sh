@@ -73,7 +73,7 @@ check "pnp: no take-up listed" \
 "$KUSKA" query -c "$N/mimp-stats.conf" referrals_unmatched --period 2025Q4 \
 	--format csv >"$T/unmatched.csv" 2>"$T/unmatched.err"
 check "referrals_unmatched counts the same one" \
-	grep -Eq '^2025Q4,pnp,mimp,1$' "$T/unmatched.csv"
+	grep -Eq '^"2025Q4",pnp,mimp,1$' "$T/unmatched.csv"
 check "the consolidator's log names no ref" \
 	lacks "$N/consolidator.log" 'MIMP-RR\|PNP-RF'
 
