@@ -598,6 +598,16 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	 "one (a sentence dated before its trial, say). "
 	 "It is a date for the institution that sent "
 	 "the record to correct, not a duration."},
+    [M_CASES_UNMATCHED_NOTE] =
+	{"Casos que ninguna denuncia nombra, por la institución de su "
+	 "primera etapa (%s): %s. Cuentan en esta tabla en sus etapas y en "
+	 "ningún embudo: una etapa judicial con el número de caso escrito "
+	 "de otro modo es uno de ellos. Compárense los números con los de "
+	 "la fiscalía.",
+	 "Cases no complaint names, by the institution of their earliest "
+	 "stage (%s): %s. They count in this table at their stages and in "
+	 "no funnel: a court stage under a case number written otherwise "
+	 "is one. Compare the numbers with the prosecutor's."},
     [M_TAKE_UP_DAYS_NOTE] = {"La mediana de días cuenta solo las derivaciones "
 			     "aceptadas hasta hoy: en un periodo reciente aún "
 			     "faltan las aceptaciones más lentas, y se lee "

@@ -212,12 +212,18 @@ cmd_query(int argc, char **argv)
 	/* On standard error: the table itself stays as asked for. */
 	fflush(stdout);
 	memset(&un, 0, sizeof(un));
-	if (strcmp(q.table, "referrals") == 0) {
-		/* The take-ups no row counts, as the report gives them under
-		 * the table: the asker's own answer of referrals_unmatched,
-		 * asked once the table is out (none said if it fails). */
+	if (strcmp(q.table, "referrals") == 0 ||
+	    strcmp(q.table, "prosecution") == 0 ||
+	    strcmp(q.table, "funnel") == 0) {
+		/* The take-ups no row counts, or the cases no funnel follows,
+		 * as the report gives them under the table: the asker's own
+		 * answer of referrals_unmatched or cases_unmatched, asked
+		 * once the table is out (none said if it fails). */
 		struct query_req uq = q;
-		snprintf(uq.table, sizeof(uq.table), "referrals_unmatched");
+		snprintf(uq.table, sizeof(uq.table), "%s",
+			 strcmp(q.table, "referrals") == 0
+			     ? "referrals_unmatched"
+			     : "cases_unmatched");
 		if (ask_table(&ac, &uq, &un, err, sizeof(err)) != 0)
 			codec_qtable_clear(&un);
 	}

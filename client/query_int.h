@@ -49,10 +49,10 @@ void query_print_csv(const struct qtable *t, const char *table);
  * answer of zeros, national baselines, destinations with no take-up, an
  * institution's own view, negative medians, un's take-ups that match no
  * referral (un: the referrals_unmatched answer of the same period and
- * region when q asked for referrals, else zeroed), rates past 100 and
- * counts whose status reads low (or high, to bring down), no indicator
- * configured. The CSV and
- * the JSON stay the table alone.
+ * region when q asked for referrals, cases_unmatched's when it asked for
+ * prosecution or funnel, else zeroed) and un's cases no complaint names, rates
+ * past 100 and counts whose status reads low (or high, to bring down), no
+ * indicator configured. The CSV and the JSON stay the table alone.
  */
 void query_notes(const struct query_req *q, const struct qtable *tab,
 		 const struct qtable *un, const char *period, uint32_t code,

@@ -570,6 +570,54 @@ note_unmatched(const struct query_req *q, const struct qtable *un)
 	    pairs, q->period, region);
 }
 
+/*
+ * Says on stderr, when q asked for prosecution or funnel and un is the
+ * cases_unmatched answer of the same period and region (what the asker is
+ * given of it), the cases no complaint names, per institution of their
+ * earliest stage, and the query that counts them, as the report says
+ * under its criminal-justice section: they count in the prosecution's
+ * stages and in no funnel, as a court stage under a case number written
+ * otherwise does. Nothing when un gives none (or is no answer).
+ */
+static void
+note_cases_unmatched(const struct query_req *q, const struct qtable *un)
+{
+	int inst = html_col_index(un, "institution");
+	int m = html_col_index(un, "cases");
+	char list[256], region[24] = "";
+	struct names l;
+	size_t i;
+
+	if ((strcmp(q->table, "prosecution") != 0 &&
+	     strcmp(q->table, "funnel") != 0) ||
+	    un->error[0] != '\0' || inst < 0 || m < 0)
+		return;
+	names_init(&l, list, sizeof(list));
+	for (i = 0; i < un->n_rows; i++) {
+		const struct cell *c = &un->rows[i][m];
+		if (c->kind == CELL_SUPPRESSED)
+			names_add(&l, "%s <%u",
+				  codec_cell_str(&un->rows[i][inst]), un->k);
+		else if (c->kind == CELL_NUMBER && c->number != 0)
+			names_add(&l, "%s %lld",
+				  codec_cell_str(&un->rows[i][inst]),
+				  (long long)c->number);
+	}
+	if (names_end(&l) == 0)
+		return;
+	if (q->region != 0)
+		snprintf(region, sizeof(region), " --region %02u",
+			 (unsigned)q->region);
+	fprintf(stderr,
+		"kuska query: note: cases no complaint names (%s, by the "
+		"institution of their earliest stage) count in the "
+		"prosecution's stages and in no funnel: a court stage under "
+		"a case number written otherwise is one; compare the numbers "
+		"with the prosecutor's; kuska query cases_unmatched --period "
+		"%s%s counts them per institution\n",
+		list, q->period, region);
+}
+
 void
 query_notes(const struct query_req *q, const struct qtable *tab,
 	    const struct qtable *un, const char *period, uint32_t code,
@@ -588,8 +636,11 @@ query_notes(const struct query_req *q, const struct qtable *tab,
 		else
 			snprintf(mark, sizeof(mark),
 				 "a count given as null (<%u in the note "
-				 "of unmatched take-ups)",
-				 tab->k);
+				 "of %s)",
+				 tab->k,
+				 strcmp(q->table, "referrals") == 0
+				     ? "unmatched take-ups"
+				     : "cases no complaint names");
 		fprintf(stderr,
 			"kuska query: note: %s is a count from 1 to %u (or "
 			"one that would give such a count away), withheld "
@@ -607,6 +658,7 @@ query_notes(const struct query_req *q, const struct qtable *tab,
 	note_own_funnel(q, tab);
 	note_negative_medians(q, tab);
 	note_unmatched(q, un);
+	note_cases_unmatched(q, un);
 	if (strcmp(q->table, "indicators") == 0) {
 		note_rates_over_100(tab);
 		note_count_status(tab, period, code, today);

@@ -45,6 +45,7 @@ const char *const report_tables[RT_COUNT] = {
     [RT_PROTECTION] = "protection",
     [RT_FUNNEL] = "funnel",
     [RT_PROSECUTION] = "prosecution",
+    [RT_CASES_UNMATCHED] = "cases_unmatched",
     [RT_DURATIONS] = "durations",
     [RT_TIMELINESS] = "timeliness",
     [RT_ESTIMATE] = "estimate",

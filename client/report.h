@@ -32,6 +32,7 @@ enum report_table {
 	RT_PROTECTION,
 	RT_FUNNEL,
 	RT_PROSECUTION,
+	RT_CASES_UNMATCHED, /* the cases no complaint names, for a note */
 	RT_DURATIONS,
 	RT_TIMELINESS,
 	RT_ESTIMATE,

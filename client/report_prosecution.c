@@ -101,15 +101,46 @@ fig_funnel(struct report *r)
 	rp_fig_close(r, t, "funnel", NULL);
 }
 
+/*
+ * The cases no complaint names (the cases_unmatched answer), as "PJ: 2"
+ * for each institution that has some, joined by ", ", into out; "" when
+ * it gives none. They count in the prosecution's stages and in no
+ * funnel.
+ */
+static const char *
+unmatched_cases(const struct report *r, char *out, size_t cap)
+{
+	const struct qtable *t = &r->d->t[RT_CASES_UNMATCHED];
+	const struct cell *c;
+	char n[TEXT_MAX + 16];
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; t->error[0] == '\0' && i < t->n_rows && len < cap; i++) {
+		c = html_cell(t, i, "cases");
+		if (c == NULL || (c->kind != CELL_SUPPRESSED &&
+				  (c->kind != CELL_NUMBER || c->number == 0)))
+			continue;
+		len += (size_t)snprintf(
+		    out + len, cap - len, "%s%s: %s", len > 0 ? ", " : "",
+		    i18n_word("institution", rp_text_of(t, i, "institution")),
+		    c->kind == CELL_SUPPRESSED
+			? tr(M_HIDDEN_TAKEUPS)
+			: html_cell_text(c, t->k, n, sizeof(n)));
+	}
+	return out;
+}
+
 static void
 fig_prosecution(struct report *r)
 {
 	const struct qtable *t = &r->d->t[RT_PROSECUTION];
 	static struct svg_bar bars[MAX_BARS];
 	static char notes[MAX_BARS][48];
+	static char note[1024];
 	struct svg_bars c;
 	size_t i, kept;
-	char n[48];
+	char n[48], cases[512], cmd[96];
 
 	memset(&c, 0, sizeof(c));
 	memset(bars, 0, sizeof(bars));
@@ -144,6 +175,15 @@ fig_prosecution(struct report *r)
 			 {"cases", NULL, HTML_VALUE},
 			 {"persons", NULL, HTML_VALUE}),
 		    NULL);
+	if (unmatched_cases(r, cases, sizeof(cases))[0] != '\0') {
+		snprintf(cmd, sizeof(cmd),
+			 "kuska query cases_unmatched --period %s%s%s",
+			 r->period, r->region != NULL ? " --region " : "",
+			 r->region != NULL ? r->region : "");
+		snprintf(note, sizeof(note), tr(M_CASES_UNMATCHED_NOTE), cmd,
+			 cases);
+		r->note = note;
+	}
 	rp_fig_close(r, t, "prosecution", NULL);
 }
 

@@ -199,6 +199,10 @@ const struct help_cmd help_table[] = {
 		      "victims per service; days from identification"},
 		     {"prosecution", "cases and persons at each stage, by the "
 				     "stage's date"},
+		     {"cases_unmatched",
+		      "cases no complaint names (a court's stage under a "
+		      "case number written otherwise), per institution of "
+		      "the earliest stage, by its date: not in the funnel"},
 		     {"funnel", "cases with a complaint in the period: the "
 				"stages reached by now, the attrition"},
 		     {"durations", "median days between consecutive stages, "

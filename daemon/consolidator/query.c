@@ -28,6 +28,7 @@ const char *const query_tables[] = {
     "referrals_unmatched",
     "protection",
     "prosecution",
+    "cases_unmatched",
     "funnel",
     "durations",
     "timeliness",

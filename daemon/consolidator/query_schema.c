@@ -208,6 +208,11 @@ static const struct qcolumn s_prosecution[] = {
     {COUNT("cases")},
     {COUNT("persons")},
 };
+static const struct qcolumn s_cases_unmatched[] = {
+    {PERIOD_COL},
+    {KEY("institution", valid_inst, NULL, INSTS)},
+    {COUNT("cases")},
+};
 static const struct qcolumn s_funnel[] = {
     {PERIOD_COL},
     {KEY("stage", valid_stage, NULL, STAGES)},
@@ -241,6 +246,7 @@ static const struct qschema schemas[] = {
     {SCHEMA(referrals_unmatched, NULL)},
     {SCHEMA(protection, NULL)},
     {SCHEMA(prosecution, NULL)},
+    {SCHEMA(cases_unmatched, NULL)},
     {SCHEMA(funnel, NULL)},
     {SCHEMA(durations, NULL)},
     {SCHEMA(timeliness, "institution")},
@@ -261,8 +267,8 @@ const char *
 query_schema_names(void)
 {
 	return "identification, overlap, breakdown, referrals, "
-	       "referrals_unmatched, protection, prosecution, funnel, "
-	       "durations, timeliness";
+	       "referrals_unmatched, protection, prosecution, "
+	       "cases_unmatched, funnel, durations, timeliness";
 }
 
 int

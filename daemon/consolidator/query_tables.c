@@ -301,6 +301,40 @@ t_referrals_unmatched(struct qb *b)
 	free(f);
 }
 
+/*
+ * Cases no complaint names, per institution of the case's earliest event,
+ * dated and placed by it: the cases the funnel cannot follow (a court
+ * stage whose case number the prosecutor wrote otherwise). An institution
+ * sees its own row.
+ */
+static void
+t_cases_unmatched(struct qb *b)
+{
+	static const char *const cols[] = {"period", "institution", "cases",
+					   NULL};
+	struct found *f = malloc(sizeof(*f));
+	uint8_t scope = b->scope;
+	size_t i;
+
+	qb_columns(b, cols);
+	if (f == NULL)
+		return;
+	b->scope = 0;
+	qb_find_all(b, C_CASE_UNMATCHED, NULL, 0, f);
+	for (i = 0; i < f->n; i++) {
+		uint8_t inst = f->dims[i][0];
+		int row;
+		if (scope != 0 && scope != inst)
+			continue;
+		row = qb_add_row(b);
+		qb_set_text(b, row, 1,
+			    institution_name((enum institution)inst));
+		qb_set_count(b, row, 2, f->v[i]);
+	}
+	b->scope = scope;
+	free(f);
+}
+
 static void
 t_protection(struct qb *b)
 {
@@ -550,6 +584,7 @@ const struct table_def query_defs[] = {
     {t_referrals_unmatched, RT_REFERRALS_UNMATCHED, RG_YEAR, true},
     {t_protection, RT_PROTECTION, RG_YEAR, true},
     {t_prosecution, RT_PROSECUTION, RG_YEAR, true},
+    {t_cases_unmatched, RT_CASES_UNMATCHED, RG_YEAR, true},
     /* Not by region to the secretariat: where a region's cases stay in
      * it, its prosecution table over the years bounds its funnels and
      * pins a hidden count (docs/DISCLOSURE.md, "By region across

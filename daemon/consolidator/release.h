@@ -10,8 +10,8 @@
  * true counts are one way to fill those in). A component holds every count
  * cell the secretariat can get of the counting tables (identification,
  * overlap, breakdown, referrals, referrals_unmatched, protection,
- * prosecution, funnel, timeliness) in that year: nationally for the
- * year, both semesters and the four quarters, and for each of the 25
+ * prosecution, cases_unmatched, funnel, timeliness) in that year: nationally
+ * for the year, both semesters and the four quarters, and for each of the 25
  * regions for the year (tables open regionally only). The groups of
  * tables were once components of their own, but the timeliness records
  * are tied to all the others (each victim identified, referral sent,
@@ -58,6 +58,7 @@ enum release_table {
 	RT_FUNNEL,
 	RT_TIMELINESS,
 	RT_REFERRALS_UNMATCHED,
+	RT_CASES_UNMATCHED,
 	RT_SOURCES, /* events accepted, of all time: RP_OTHER only */
 };
 

@@ -268,6 +268,42 @@ release_relate_protection(struct ctx *x, const char **rows)
 }
 
 /*
+ * Cases no complaint names (cases_unmatched) are placed once, at their
+ * earliest event, which the prosecution counts at its stage (not a
+ * complaint) in the same period and region: together they are at most
+ * the prosecution's cases at the stages after the complaint.
+ */
+static void
+cases_unnamed(struct ctx *x, const char **rows)
+{
+	struct ex e = {.n = 0};
+	size_t n = release_rows_of(x, RT_CASES_UNMATCHED, rows), i;
+	int p, r, st;
+
+	for (i = 0; i < n; i++)
+		additive(x, RT_CASES_UNMATCHED, rows[i], "cases", true);
+	for (p = 0; p < RP_COUNT; p++)
+		for (r = 0; r <= REGIONS; r++) {
+			if (r > 0 && p != RP_YEAR)
+				continue;
+			for (st = STAGE_COMPLAINT + 1; st <= STAGE_COUNT; st++)
+				release_ex_add(
+				    &e,
+				    release_cell(x, RT_PROSECUTION, p, r,
+						 stage_name((enum stage)st),
+						 "cases"),
+				    1);
+			for (i = 0; i < n; i++)
+				release_ex_add(
+				    &e,
+				    release_cell(x, RT_CASES_UNMATCHED, p, r,
+						 rows[i], "cases"),
+				    -1);
+			release_ex_rel(x, &e, DISCLOSE_GE, 0);
+		}
+}
+
+/*
  * Case stages and the funnel are counted once per case, at the date and
  * region of one event: they add up. The funnel's complaint row is the
  * prosecution's complaint cases; each stage of the main line is reached
@@ -289,6 +325,7 @@ release_relate_cases(struct ctx *x, const char **rows)
 		additive(x, RT_PROSECUTION, rows[i], "cases", true);
 		additive(x, RT_PROSECUTION, rows[i], "persons", true);
 	}
+	cases_unnamed(x, rows);
 	n = release_rows_of(x, RT_FUNNEL, rows);
 	for (i = 0; i < n; i++)
 		additive(x, RT_FUNNEL, rows[i], "cases", false);

@@ -50,11 +50,12 @@
  * one pseudonym; 3 keeps every victim object's match keys in LIVE; 4 the
  * day each record was accepted, and the timeliness counters; 5 victims by
  * sex and age (child or adult) crossed; 6 the tables of counter_by_quarter()
- * by quarter only; 7 the take-ups no referral record matches.
+ * by quarter only; 7 the take-ups no referral record matches; 8 the
+ * cases no complaint names.
  * stats_load() refuses tables of another layout with -ESTALE, and
  * ingest_open() then rebuilds them from the envelopes.
  */
-#define STATS_FORMAT 7
+#define STATS_FORMAT 8
 
 /* The store tables of this module. */
 #define T_LIVE ((enum store_table)(T_STATS_FIRST + 0))	   /* origin -> fact */
@@ -80,6 +81,7 @@ enum counter_table {
 	C_TIME_DAYS,	/* dims: institution, days */
 	C_SEX_AGE,	/* dims: sex, 0 aged 0-17 or 1 aged 18+ (SDG 16.2.2) */
 	C_REF_UNMATCHED, /* dims: from, to; take-ups of no referral record */
+	C_CASE_UNMATCHED, /* dims: institution; cases with no complaint */
 };
 
 /*
@@ -100,6 +102,7 @@ counter_by_quarter(uint8_t table)
 	case C_REF_TAKEN:
 	case C_REF_DAYS:
 	case C_REF_UNMATCHED:
+	case C_CASE_UNMATCHED:
 	case C_PROS_CASES:
 	case C_PROS_PERSONS:
 	case C_FUNNEL:

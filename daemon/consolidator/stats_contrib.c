@@ -407,6 +407,35 @@ emit_at(struct emit *e, uint8_t table, const struct fact *at,
 	emit(e, table, ps->code[QUARTER_OF_DAY], at->region, dims, ndims, v);
 }
 
+/*
+ * A case no complaint names (first: its earliest event of each stage),
+ * nationally: the funnel, which follows cases from their complaint, never
+ * sees it, as when a court wrote the prosecutor's case number otherwise.
+ * Counted once, under the institution of its earliest event, dated and
+ * placed by that event; when a complaint of the case arrives (or the
+ * stage is corrected to the right number) the case's contribution is
+ * replaced and the count goes.
+ */
+static void
+contribute_unnamed(struct emit *e, const struct fact *const *first)
+{
+	const struct fact *at = NULL;
+	struct periods ps;
+	uint8_t d[1];
+	int st;
+
+	if (e->scope != 0 || first[STAGE_COMPLAINT] != NULL)
+		return;
+	for (st = 1; st <= STAGE_COUNT; st++)
+		if (first[st] != NULL && (at == NULL || earlier(first[st], at)))
+			at = first[st];
+	if (at == NULL)
+		return;
+	period_codes_of(at->date, ps.code);
+	d[0] = at->inst;
+	emit_at(e, C_CASE_UNMATCHED, at, &ps, d, 1, 1);
+}
+
 static void
 contribute_case(struct emit *e, const struct fact *f, size_t n)
 {
@@ -434,6 +463,7 @@ contribute_case(struct emit *e, const struct fact *f, size_t n)
 		emit_at(e, C_PROS_PERSONS, first[st], &ps[st], d, 1,
 			first[st]->x);
 	}
+	contribute_unnamed(e, first);
 	if (first[STAGE_COMPLAINT] != NULL) {
 		bool reached = false;
 		for (m = STAGE_MAIN_LAST; m >= STAGE_COMPLAINT; m--) {

@@ -53,7 +53,10 @@ semester its quarters, of the country its regions, for the year):
     record (referrals_unmatched) are placed once (additive);
   - cases: the funnel's complaint row is the prosecution's complaint cases;
     each stage of the main line is reached by no more cases than the one
-    before it; acquittals and dismissals are at most the complaints;
+    before it; acquittals and dismissals are at most the complaints; cases
+    no complaint names (cases_unmatched) are placed once (additive) and,
+    all institutions together, are at most the prosecution's cases at the
+    stages after the complaint;
   - timeliness: records are placed once (additive), and the `all` row is
     the sum of the institutions'; so are the records accepted within 30
     days and the rest (records = within + late), which the share within
@@ -378,6 +381,15 @@ def cases(m):
     # given it): a level not asked is no level, not a count of 0.
     for label in m.labels("funnel"):
         additive(m, "funnel", label, "cases", regional(m, "funnel"))
+    # Cases no complaint names: placed once, at their earliest event,
+    # which the prosecution counts at a stage after the complaint.
+    for label in m.labels("cases_unmatched"):
+        additive(m, "cases_unmatched", label, "cases")
+    for l in levels_of(m, "cases_unmatched"):
+        m.rel([(m.cell("prosecution", *l, s, "cases"), 1)
+               for s in MAIN[1:] + OTHER]
+              + [(m.cell("cases_unmatched", *l, label, "cases"), -1)
+                 for label in m.labels("cases_unmatched")], GE)
     for l in levels_of(m, "funnel"):
         f = {s: m.cell("funnel", *l, s, "cases") for s in MAIN + OTHER}
         m.rel([(f["complaint"], 1),
@@ -459,7 +471,7 @@ GROUPS = {
     "victims": (("identification", "overlap", "breakdown"), victims),
     "referrals": (("referrals", "referrals_unmatched"), referrals),
     "protection": (("protection",), protection),
-    "cases": (("prosecution", "funnel"), cases),
+    "cases": (("prosecution", "cases_unmatched", "funnel"), cases),
     "timeliness": (("timeliness",), timeliness),
 }
 

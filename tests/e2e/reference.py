@@ -76,6 +76,10 @@ below where it is applied):
    (date, institution order, sequence) counts, for dates, regions and
    persons.  "Reached" looks at the main line only (acquittal or dismissal
    do not imply trial etc.), at any date.
+ * cases_unmatched: cases (normalised numbers) with no live complaint, one
+   per case, under the institution of its earliest live event (date,
+   institution order, sequence), dated and placed by it; rows only for
+   institutions with a count above zero.
  * funnel: acquittal and dismissal rows count cohort cases having that
    stage at any date.  Attrition = (previous - this) / previous, printed
    with 3 decimals; empty for complaint, acquittal, dismissal and when the
@@ -124,7 +128,8 @@ GRANTS = {
 }
 AGE_GROUPS = ["0-5", "6-11", "12-13", "14-17", "18+"]
 TABLES = ["identification", "overlap", "breakdown", "referrals",
-          "referrals_unmatched", "protection", "prosecution", "funnel", "durations", "timeliness"]
+          "referrals_unmatched", "protection", "prosecution", "cases_unmatched",
+          "funnel", "durations", "timeliness"]
 
 # --------------------------------------------------------------------------
 # Normalisation (docs/NORMALISATION.md, version 1)
@@ -593,6 +598,18 @@ class Stats:
                 n = persons = ""
             rows.append([period, st, n, persons])
         return ["period,stage,cases,persons"], rows
+
+    def cases_unmatched(self, period, region):
+        # Cases no complaint names: the funnel never sees them.
+        n = {}
+        for c in self.cases().values():
+            if "complaint" in c:
+                continue
+            e = min(c.values(), key=lambda x: x.order())
+            if self.in_p(e, period, region):
+                n[e.inst] = n.get(e.inst, 0) + 1
+        rows = [[period, i, n[i]] for i in INSTS if n.get(i, 0) > 0]
+        return ["period,institution,cases"], rows
 
     def funnel(self, period, region):
         cohort = [c for c in self.cases().values()

@@ -279,6 +279,9 @@ case("pj", "2023-03-01", "16", "EDGE-C7", "trial", 1)
 # case is in 15's funnel (its complaint's). test_stats.sh pins it.
 case("pnp", "2023-11-20", "15", "EDGE-C9", "complaint", 1)
 case("mp", "2023-11-06", "16", "EDGE-C9", "preliminary_investigation", 1, [])
+# C10: the court's trial of C1 under its number written with spaces: a case
+# of its own that no complaint names (cases_unmatched, pj), in 15.
+case("pj", "2023-09-02", "15", "EDGE C1", "trial", 1)
 
 
 # --- linking (version 2) -------------------------------------------------------

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 HERE="$KUSKA_SRC/tests/e2e"
-TABLES="identification overlap breakdown referrals referrals_unmatched protection prosecution funnel durations timeliness"
+TABLES="identification overlap breakdown referrals referrals_unmatched protection prosecution cases_unmatched funnel durations timeliness"
 PERIODS="2023 2024 2025 2024H2 2025Q3"
 # Under the sanitizers, whose question is memory along the paths the
 # orders take through ingest (the plain build compares every period): the

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 HERE="$KUSKA_SRC/tests/e2e"
-TABLES="identification overlap breakdown referrals referrals_unmatched protection prosecution funnel durations timeliness"
+TABLES="identification overlap breakdown referrals referrals_unmatched protection prosecution cases_unmatched funnel durations timeliness"
 # Today in Peru (UTC-5): the day the consolidator accepts what is submitted,
 # which the timeliness table counts from.
 peru_today() { date -u -d '-5 hours' +%F; }
@@ -264,7 +264,9 @@ done
 # and C9 (preliminary in 16, 14 days before the complaint in 15); C6's
 # 18 days in 16, C1's 27 in 15. The funnel puts a case in its
 # complaint's region: C9 and C1 in 15 (C1's conviction, in 16, is 15's),
-# none of 16's five cases convicted (attrition 1.000).
+# none of 16's five cases convicted (attrition 1.000). Cases no complaint
+# names: C4 (mp's, in 16) and C10 (pj's trial of C1 written with spaces,
+# in 15, 2023Q3).
 out_of_order_ok() {
 	local d=$T/an1 bad=0 want
 	while read -r f want; do
@@ -285,6 +287,11 @@ out_of_order_ok() {
 		funnel.2023.16.csv "2023",complaint,5,
 		funnel.2023.16.csv "2023",conviction,0,1.000
 		prosecution.2023.16.csv "2023",conviction,1,1
+		cases_unmatched.2023.all.csv "2023",mp,1
+		cases_unmatched.2023.all.csv "2023",pj,1
+		cases_unmatched.2023.16.csv "2023",mp,1
+		cases_unmatched.2023.15.csv "2023",pj,1
+		cases_unmatched.2023Q3.all.csv "2023Q3",pj,1
 	PIN
 	return $bad
 }

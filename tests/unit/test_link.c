@@ -213,6 +213,19 @@ case_event(const char *date, int case_no, enum stage st, uint32_t persons)
 	snprintf(s->ev.rec.article, sizeof(s->ev.rec.article), "129-A");
 }
 
+/* inst's event of case case_no at stage st, labelled label, no victims. */
+static void
+stage_by(enum institution inst, const char *date, int case_no, enum stage st,
+	 int label)
+{
+	struct step *s = step(inst, KIND_CASE_STAGE, date, label);
+
+	key_of(9, case_no, s->ev.rec.case_id);
+	s->ev.rec.stage = st;
+	s->ev.rec.persons = 1;
+	snprintf(s->ev.rec.article, sizeof(s->ev.rec.article), "129-A");
+}
+
 /* A correction of inst's record labelled target: the last step made,
  * turned into its replacement. */
 static void
@@ -684,6 +697,68 @@ test_unmatched_takeups(void **state)
 }
 
 /*
+ * Cases no complaint names count apart, once per case under the
+ * institution of its earliest event, dated by it: a court's trial under a
+ * case number written otherwise, a prosecutor's investigation whose
+ * police complaint carries another number. A correction to the right
+ * number, or the complaint arriving, takes the case out; a complaint
+ * withdrawn puts it back: the counters stay those of a replay.
+ */
+static void
+test_unmatched_cases(void **state)
+{
+	char *inc, *all;
+
+	(void)state;
+	stage_by(INST_MP, "2025-03-01", 1, STAGE_COMPLAINT, 1);
+	stage_by(INST_PJ, "2025-05-10", 1, STAGE_TRIAL, 0);
+	/* "FPE 2026 0101": another case. */
+	stage_by(INST_PJ, "2025-05-12", 2, STAGE_TRIAL, 2);
+	stage_by(INST_PJ, "2025-08-01", 2, STAGE_ACQUITTAL, 3);
+	stage_by(INST_MP, "2025-07-01", 3, STAGE_PRELIMINARY_INVESTIGATION, 0);
+	apply(NULL, 100);
+	assert_string_equal(table("cases_unmatched"), "mp:1 pj:1");
+	assert_string_equal(table_of("cases_unmatched", "2025Q2"), "pj:1");
+	assert_string_equal(table_of("cases_unmatched", "2025Q3"), "mp:1");
+	/* The prosecution table counts them all; the funnel only case 1. */
+	assert_string_equal(table("prosecution"),
+			    "complaint:1:1 preliminary_investigation:1:1 "
+			    "trial:2:2 acquittal:1:1");
+	assert_string_equal(table("funnel"),
+			    "complaint:1: preliminary_investigation:1:0.000 "
+			    "formalized_investigation:1:0.000 "
+			    "accusation:1:0.000 trial:1:0.000");
+	/* pj corrects its trial to the right number; its acquittal still
+	 * names the other. */
+	stage_by(INST_PJ, "2025-05-12", 1, STAGE_TRIAL, 0);
+	as_correction(2);
+	apply(NULL, 1);
+	assert_string_equal(table("cases_unmatched"), "mp:1 pj:1");
+	assert_string_equal(table_of("cases_unmatched", "2025Q3"), "mp:1 pj:1");
+	stage_by(INST_PJ, "2025-08-01", 1, STAGE_ACQUITTAL, 0);
+	as_correction(3);
+	apply(NULL, 1);
+	assert_string_equal(table("cases_unmatched"), "mp:1");
+	/* The police's complaint of case 3 arrives. */
+	stage_by(INST_PNP, "2025-06-20", 3, STAGE_COMPLAINT, 0);
+	apply(NULL, 1);
+	assert_string_equal(table("cases_unmatched"), "");
+	/* mp's complaint of case 1 withdrawn: pj's trial names no
+	 * complaint's case again. */
+	withdraw(INST_MP, 1);
+	apply(NULL, 1);
+	assert_string_equal(table("cases_unmatched"), "pj:1");
+	assert_string_equal(table_of("cases_unmatched", "2025Q2"), "pj:1");
+	inc = dump_counters();
+	wipe(false);
+	apply(NULL, 100);
+	all = dump_counters();
+	assert_string_equal(inc, all);
+	free(inc);
+	free(all);
+}
+
+/*
  * The order records arrive in changes nothing: the same records (ties
  * kept apart by date, so that no rule looks at sequence numbers), in
  * several orders and batch sizes, give the same counters byte for byte,
@@ -1066,6 +1141,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_referral_identity, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_unmatched_takeups, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_unmatched_cases, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_order_independence, setup,
 					    teardown),

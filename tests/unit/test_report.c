@@ -2787,6 +2787,59 @@ test_unmatched(void **state)
 	i18n_set(LANG_ES);
 }
 
+/* Cases no complaint names (cases_unmatched): the prosecution's figure
+ * names each institution that has some, a withheld count in words, and
+ * the query that counts them, in both languages; an institution of 0 is
+ * not named, and with none, or the table refused (an older
+ * consolidator), no note. */
+static void
+test_cases_unmatched(void **state)
+{
+	static const char *const rows[] = {"2025H2,mp,<10", "2025H2,pj,3",
+					   NULL};
+	static const char *const zero[] = {"2025H2,pj,0", NULL};
+	static const char *const es =
+	    "Casos que ninguna denuncia nombra, por la institución de su "
+	    "primera etapa (kuska query cases_unmatched --period 2025H2): "
+	    "MP: un número reservado, PJ: 3. Cuentan en esta tabla en sus "
+	    "etapas y en ningún embudo";
+	static const char *const en =
+	    "Cases no complaint names, by the institution of their earliest "
+	    "stage (kuska query cases_unmatched --period 2025H2): MP: a "
+	    "withheld number, PJ: 3. They count in this table at their "
+	    "stages and in no funnel";
+	static struct report_data d;
+	struct qtable *t = &d.t[RT_CASES_UNMATCHED];
+	char *p;
+
+	(void)state;
+	i18n_set(LANG_ES);
+	fill(&d, ROLE, true);
+	p = page(&d, "cases-unmatched-none.html");
+	assert_null(strstr(p, "cases_unmatched"));
+	free(p);
+	fixture_table(t, ROLE, 10, "period,institution,cases", zero);
+	p = page(&d, "cases-unmatched-zero.html");
+	assert_null(strstr(p, "cases_unmatched"));
+	free(p);
+	codec_qtable_clear(t);
+	fixture_table(t, ROLE, 10, "period,institution,cases", rows);
+	p = page(&d, "cases-unmatched.html");
+	assert_true(figure_says(p, "f-prosecution", es));
+	free(p);
+	i18n_set(LANG_EN);
+	p = page(&d, "cases-unmatched-en.html");
+	assert_true(figure_says(p, "f-prosecution", en));
+	free(p);
+	codec_qtable_clear(t);
+	fixture_error(t, ROLE, "unknown table \"cases_unmatched\"");
+	p = page(&d, "cases-unmatched-refused.html");
+	assert_null(strstr(p, "cases_unmatched"));
+	clear(&d);
+	free(p);
+	i18n_set(LANG_ES);
+}
+
 /* How to read the referrals: a referral is a document number, not a
  * victim, so one oficio referring three siblings counts once (walk44). */
 static void
@@ -3945,6 +3998,7 @@ main(void)
 	    cmocka_unit_test(test_prosecution_signs),
 	    cmocka_unit_test(test_no_takeups),
 	    cmocka_unit_test(test_unmatched),
+	    cmocka_unit_test(test_cases_unmatched),
 	    cmocka_unit_test(test_referral_is_document),
 	    cmocka_unit_test(test_negative_takeup),
 	    cmocka_unit_test(test_rate_over_100),
