@@ -241,8 +241,10 @@ int ingest_held(struct ingest *ig, enum institution inst, uint64_t from,
 /*
  * ingest_forget - drops, in one transaction, every envelope and refusal
  * of inst from sequence `from` on, so that its node sends them again
- * (the store's statistics must then be rebuilt: ingest_rebuild). Needs
- * only the store. Returns the number of sequences dropped or -errno.
+ * (the store's statistics must then be rebuilt: ingest_rebuild). The
+ * days they were accepted stay, for the same sequences accepted again.
+ * Needs only the store. Returns the number of sequences dropped or
+ * -errno.
  */
 int ingest_forget(struct store *st, enum institution inst, uint64_t from);
 
