@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "log.h"
 #include "sign.h"
 
@@ -140,12 +141,15 @@ unauthenticated(enum reason r)
  * beside the envelope, so that a rebuild finds it again. A day already
  * kept under k stays, and *ret_day is that one: the sequence was
  * accepted that day, then dropped to be sent again (--refetch, --repair:
- * ingest_forget), and its record arrived then, not now. Returns 0 or
+ * ingest_forget), and its record arrived then, not now. Unless that day
+ * is before the day the envelope was created (created_day): then it was
+ * another envelope's, whose sequence the node signed again (its outbox
+ * rebuilt short of it), and today is kept in its place. Returns 0 or
  * -errno.
  */
 static int
 put_accepted_day(struct store_txn *t, enum store_table tb, const uint8_t k[8],
-		 int32_t today, int32_t *ret_day)
+		 int32_t today, int32_t created_day, int32_t *ret_day)
 {
 	uint8_t day[4];
 	const void *v;
@@ -160,7 +164,8 @@ put_accepted_day(struct store_txn *t, enum store_table tb, const uint8_t k[8],
 	/* Not past the last day kept: one of those, or a sequence that was
 	 * a dead letter and has none. */
 	r = store_get(t, tb, k, 8, &v, &vlen);
-	if (r == 0 && vlen == 4) {
+	if (r == 0 && vlen == 4 &&
+	    (int32_t)(store_get32(v) ^ DAYS_OFFSET) >= created_day) {
 		*ret_day = (int32_t)(store_get32(v) ^ DAYS_OFFSET);
 		return 0;
 	}
@@ -265,7 +270,7 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 		if (r == 0)
 			r = put_accepted_day(
 			    c->t, T_ACCEPT_FIRST + c->speaker->inst - 1, k,
-			    c->today, &day);
+			    c->today, date_of_ms(env.created_ms), &day);
 	}
 	codec_envelope_clear(&env);
 	if (r == 0)

@@ -233,6 +233,9 @@ key_of(const struct fixture *fx, enum institution inst)
 	return inst == INST_PNP ? fx->pnp : fx->mimp;
 }
 
+/* When the envelopes made from now on were created (0: NOW_MS - 1000). */
+static uint64_t created_at_ms;
+
 /* The signed envelope of an event, its signature spoiled if forged. */
 static uint8_t *
 envelope(const struct fixture *fx, enum institution inst, uint64_t seq,
@@ -250,7 +253,7 @@ envelope(const struct fixture *fx, enum institution inst, uint64_t seq,
 	env.inst = inst;
 	env.seq = seq;
 	memcpy(env.key_id, key->key_id, KEY_ID_LEN);
-	env.created_ms = NOW_MS - 1000;
+	env.created_ms = created_at_ms != 0 ? created_at_ms : NOW_MS - 1000;
 	env.event = evb;
 	env.event_len = evlen;
 	snprintf(env.network, sizeof(env.network), "test-net");
@@ -1031,11 +1034,33 @@ dump_tables(struct store *st, int from, int to, struct dump *d)
 	store_abort(&t);
 }
 
+/* The day pnp's sequence seq was accepted, as st keeps it. */
+static int32_t
+accepted_day_of(struct store *st, uint64_t seq)
+{
+	struct store_txn *t;
+	const void *v;
+	size_t vlen;
+	uint8_t k[8];
+	int32_t day;
+
+	store_be64(k, seq);
+	assert_int_equal(store_begin(st, false, &t), 0);
+	assert_int_equal(
+	    store_get(t, T_ACCEPT_FIRST + INST_PNP - 1, k, 8, &v, &vlen), 0);
+	assert_int_equal(vlen, 4);
+	day = (int32_t)(store_get32(v) ^ DAYS_OFFSET);
+	store_abort(&t);
+	return day;
+}
+
 /*
  * Envelopes dropped (--refetch, --repair) and sent again 40 days later
  * keep the day they were first accepted: the timeliness table counts
  * each record from its arrival, not from its return, so the statistics
- * and the days kept are those of a store that never dropped them. They
+ * and the days kept are those of a store that never dropped them; an
+ * envelope created after the day kept at its sequence is another, of
+ * the day it comes. They
  * were taken as of the day they came back: a --refetch of one dead
  * letter months ago moved every record after it to "arrived today".
  */
@@ -1075,6 +1100,22 @@ test_forget_keeps_days(void **state)
 	assert_memory_equal(da.buf, db.buf, da.len);
 	free(da.buf);
 	free(db.buf);
+
+	/* Sequences signed anew, created after the days kept (the node's
+	 * outbox rebuilt short of them): other envelopes, of today. */
+	assert_int_equal(ingest_forget(sa, INST_PNP, 15), 6);
+	open_logged(&ga, sa, fx->reg, out, sizeof(out));
+	created_at_ms = later_ms - 1000;
+	b = new_batch(fx, fx->p_pnp, 2, 15, 20);
+	created_at_ms = 0;
+	assert_int_equal(
+	    ingest_batch(&ga, fx->p_pnp, &b->m, NULL, later_ms, &reply), 0);
+	assert_int_equal(reply.last_seq, 20);
+	free(reply.rejections);
+	free_batch(b);
+	ingest_close(&ga);
+	assert_int_equal(accepted_day_of(sa, 14), date_of_ms(NOW_MS));
+	assert_int_equal(accepted_day_of(sa, 15), date_of_ms(later_ms));
 	close_store(fx, &sa, "a");
 	close_store(fx, &sb, "b");
 }
