@@ -34,6 +34,11 @@ struct ingest {
 	uint64_t created_in_future[INST_COUNT + 1];
 	uint64_t disk_full_total;
 	uint64_t disk_full_ms;
+	/* When the last batch was refused for this store, whatever the
+	 * cause (its ceiling, an I/O error, memory), and what to say of it
+	 * to the operator (0: the last commit worked). */
+	uint64_t store_failed_ms;
+	char store_failed[224];
 	/* Lines of batches stopped at an envelope (a bad signature, say):
 	 * a node can send them as fast as it likes, nothing stored. */
 	struct log_budget stop_log[INST_COUNT + 1];
@@ -96,6 +101,8 @@ struct ingest_view {
 	uint64_t created_in_future[INST_COUNT + 1];
 	uint64_t disk_full_total;
 	uint64_t disk_full_ms;
+	uint64_t store_failed_ms;
+	char store_failed[224];
 	size_t map_size; /* the store's map, bytes */
 };
 
