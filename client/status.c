@@ -650,6 +650,7 @@ consolidator_status(const char *endpoint)
 {
 	struct control rep;
 	char a[32];
+	bool any_silent = false, any_skewed = false;
 	int i, j, health = 0, r;
 
 	r = ask(endpoint, DAEMON_CONSOLIDATOR, CTL_STATUS, 0, &rep);
@@ -695,7 +696,23 @@ consolidator_status(const char *endpoint)
 		printf("\n");
 		if (silent || s->diverged || skewed)
 			health = 1;
+		any_silent = any_silent || silent;
+		any_skewed = any_skewed || skewed;
 	}
+	/* What to do: the node's side says why, and the table does not. */
+	if (any_silent)
+		printf(
+		    "SILENT: not heard from for over %u h (alarm_silent_hours) "
+		    "or never: its node's kuska status and journal say why "
+		    "(event=consolidator_unreachable: its consolidator "
+		    "address or a firewall; handshake_failed: its "
+		    "consolidator_key; handshake_refused: its key not in "
+		    "this registry); OPERATIONS.md section 4\n",
+		    rep.cons.alarm_silent_hours);
+	if (any_skewed)
+		printf("CLOCK: one of the two machines' clocks is wrong: check "
+		       "NTP on both (OPERATIONS.md section 10, \"Wrong "
+		       "clocks\")\n");
 	for (i = 1; i <= INST_COUNT; i++) {
 		const struct inst_status *s = &rep.cons.inst[i];
 		if (s->refused == 0)

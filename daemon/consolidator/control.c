@@ -319,6 +319,11 @@ handle_control(void *arg, const struct tframes *req)
 			snprintf(rep.cons.disk_full, sizeof(rep.cons.disk_full),
 				 "no space left on %s", store_dir(c->st));
 			rep.cons.disk_full_ms = c->view.disk_full_ms;
+		} else if (c->view.store_failed_ms != 0) {
+			/* Not the disk: the same warning, with its cause. */
+			snprintf(rep.cons.disk_full, sizeof(rep.cons.disk_full),
+				 "%s", c->view.store_failed);
+			rep.cons.disk_full_ms = c->view.store_failed_ms;
 		}
 		rep.cons.now_ms = date_now_ms();
 		rep.cons.alarm_silent_hours =

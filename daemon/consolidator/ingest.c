@@ -129,6 +129,8 @@ ingest_view(const struct ingest *ig, struct ingest_view *ret)
 	       sizeof(ret->created_in_future));
 	ret->disk_full_total = ig->disk_full_total;
 	ret->disk_full_ms = ig->disk_full_ms;
+	ret->store_failed_ms = ig->store_failed_ms;
+	memcpy(ret->store_failed, ig->store_failed, sizeof(ret->store_failed));
 	ret->map_size = store_map_size(ig->st);
 }
 
@@ -189,6 +191,7 @@ batch_done(struct batch_ctx *c, const struct msg *reply)
 		    reason_name(c->rej[i].reason), LOG_Q(c->rej[i].text));
 	c->ig->inst[c->speaker->inst] = c->s;
 	c->ig->disk_full_ms = 0;
+	c->ig->store_failed_ms = 0;
 	if (c->future > 0) {
 		c->ig->created_in_future[c->speaker->inst] += c->future;
 		log_warnx("event=created_in_future institution=%s events=%llu "
@@ -288,6 +291,39 @@ run_group(struct ingest *ig, struct batch_ctx *cs, struct ingest_item *items,
 	return 0;
 }
 
+/*
+ * Keeps, for kuska status, that a batch was just refused for this store
+ * (err), and what its operator is to do: every batch is refused until it
+ * is done, and a counter alone left the status healthy.
+ */
+static void
+say_store_failed(struct ingest *ig, int err)
+{
+	const char *dir = store_dir(ig->st);
+
+	ig->store_failed_ms = date_now_ms();
+	if (err == -ENOSPC)
+		snprintf(ig->store_failed, sizeof(ig->store_failed),
+			 "no space left on %.120s", dir);
+	else if (err == -EFBIG)
+		snprintf(ig->store_failed, sizeof(ig->store_failed),
+			 "the store in %.120s reached its ceiling: raise "
+			 "max_map_size_mb and reload",
+			 dir);
+	else if (err == -ENOMEM)
+		snprintf(ig->store_failed, sizeof(ig->store_failed),
+			 "memory ran out");
+	else if (err == -EUCLEAN)
+		snprintf(ig->store_failed, sizeof(ig->store_failed),
+			 "the store in %.120s is damaged: kuska-consolidator "
+			 "--audit",
+			 dir);
+	else
+		snprintf(ig->store_failed, sizeof(ig->store_failed),
+			 "the store in %.120s failed: %s (its disk?)", dir,
+			 strerror(-err));
+}
+
 /* ingest_batch, taking the envelopes decoded ahead (NULL: none), and
  * saying a conflict (ingest_item's conflict_seq) when ret_conflict_seq. */
 static int
@@ -358,6 +394,7 @@ refuse:
 	}
 	log_warnx("event=batch_refused institution=%s reason=%s text=%s",
 		  speaker->id, reason_name(reply->reason), LOG_Q(reply->text));
+	say_store_failed(ig, r);
 	/* A failed transaction may have left the cache ahead of the store. */
 	(void)ingest_load_status(ig);
 	return r;

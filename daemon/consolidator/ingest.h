@@ -34,6 +34,11 @@ struct ingest {
 	uint64_t created_in_future[INST_COUNT + 1];
 	uint64_t disk_full_total;
 	uint64_t disk_full_ms;
+	/* When the last batch was refused for this store, whatever the
+	 * cause (its ceiling, an I/O error, memory), and what to say of it
+	 * to the operator (0: the last commit worked). */
+	uint64_t store_failed_ms;
+	char store_failed[224];
 	/* Lines of batches stopped at an envelope (a bad signature, say):
 	 * a node can send them as fast as it likes, nothing stored. */
 	struct log_budget stop_log[INST_COUNT + 1];
@@ -96,6 +101,8 @@ struct ingest_view {
 	uint64_t created_in_future[INST_COUNT + 1];
 	uint64_t disk_full_total;
 	uint64_t disk_full_ms;
+	uint64_t store_failed_ms;
+	char store_failed[224];
 	size_t map_size; /* the store's map, bytes */
 };
 
@@ -241,8 +248,10 @@ int ingest_held(struct ingest *ig, enum institution inst, uint64_t from,
 /*
  * ingest_forget - drops, in one transaction, every envelope and refusal
  * of inst from sequence `from` on, so that its node sends them again
- * (the store's statistics must then be rebuilt: ingest_rebuild). Needs
- * only the store. Returns the number of sequences dropped or -errno.
+ * (the store's statistics must then be rebuilt: ingest_rebuild). The
+ * days they were accepted stay, for the same sequences accepted again.
+ * Needs only the store. Returns the number of sequences dropped or
+ * -errno.
  */
 int ingest_forget(struct store *st, enum institution inst, uint64_t from);
 

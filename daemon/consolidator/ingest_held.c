@@ -185,10 +185,10 @@ ingest_forget(struct store *st, enum institution inst, uint64_t from)
 		n += r;
 		r = store_del_from(t, T_REFUSED_ENV, k, 9, 1);
 	}
-	/* The days they were accepted go with them: accepted again, they
-	 * are of the day they come back. Not counted as entries. */
-	if (r >= 0)
-		r = store_del_from(t, T_ACCEPT_FIRST + inst - 1, k + 1, 8, 0);
+	/* The days they were accepted stay: sent again, each record keeps
+	 * the day it first arrived (the timeliness table), not the day it
+	 * comes back. A dead letter accepted then has none, and takes that
+	 * day. */
 	/* The statistics still count them until the rebuild that follows:
 	 * should it fail, they are not served, and the next start rebuilds
 	 * them. */

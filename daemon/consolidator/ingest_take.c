@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "log.h"
 #include "sign.h"
 
@@ -136,6 +137,44 @@ unauthenticated(enum reason r)
 }
 
 /*
+ * Keeps the day envelope k is accepted, today, for the timeliness table:
+ * beside the envelope, so that a rebuild finds it again. A day already
+ * kept under k stays, and *ret_day is that one: the sequence was
+ * accepted that day, then dropped to be sent again (--refetch, --repair:
+ * ingest_forget), and its record arrived then, not now. Unless that day
+ * is before the day the envelope was created (created_day): then it was
+ * another envelope's, whose sequence the node signed again (its outbox
+ * rebuilt short of it), and today is kept in its place. Returns 0 or
+ * -errno.
+ */
+static int
+put_accepted_day(struct store_txn *t, enum store_table tb, const uint8_t k[8],
+		 int32_t today, int32_t created_day, int32_t *ret_day)
+{
+	uint8_t day[4];
+	const void *v;
+	size_t vlen;
+	int r;
+
+	*ret_day = today;
+	store_be32(day, (uint32_t)today ^ DAYS_OFFSET);
+	r = store_put(t, tb, k, 8, day, 4, STORE_APPEND);
+	if (r != -EEXIST)
+		return r;
+	/* Not past the last day kept: one of those, or a sequence that was
+	 * a dead letter and has none. */
+	r = store_get(t, tb, k, 8, &v, &vlen);
+	if (r == 0 && vlen == 4 &&
+	    (int32_t)(store_get32(v) ^ DAYS_OFFSET) >= created_day) {
+		*ret_day = (int32_t)(store_get32(v) ^ DAYS_OFFSET);
+		return 0;
+	}
+	if (r != 0 && r != -ENOENT)
+		return r;
+	return store_put(t, tb, k, 8, day, 4, 0);
+}
+
+/*
  * One envelope at the position of sequence expected. Returns 1 taken
  * (accepted or refused as a dead letter), 0 skipped (duplicate), 2 gap,
  * 3 not authenticated or a duplicate with other bytes than those held
@@ -154,6 +193,7 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 	char why[CODEC_MAX_TEXT + 1];
 	uint8_t cv[CHANGE_LEN] = {0};
 	enum reason reason;
+	int32_t day = c->today;
 	bool change;
 	int r;
 
@@ -223,22 +263,19 @@ take_envelope(struct batch_ctx *c, const uint8_t *buf, size_t len,
 			c->future_ahead_ms = env.created_ms - c->now_ms;
 	}
 	{
-		uint8_t k[8], day[4];
+		uint8_t k[8];
 		store_be64(k, env.seq);
-		store_be32(day, (uint32_t)c->today ^ DAYS_OFFSET);
 		r = store_put(c->t, T_ENV_FIRST + c->speaker->inst - 1, k, 8,
 			      buf, len, STORE_APPEND);
-		/* The day it was accepted, for the timeliness table: kept
-		 * beside the envelope so that a rebuild finds it again. */
 		if (r == 0)
-			r = store_put(c->t,
-				      T_ACCEPT_FIRST + c->speaker->inst - 1, k,
-				      8, day, 4, STORE_APPEND);
+			r = put_accepted_day(
+			    c->t, T_ACCEPT_FIRST + c->speaker->inst - 1, k,
+			    c->today, date_of_ms(env.created_ms), &day);
 	}
 	codec_envelope_clear(&env);
 	if (r == 0)
 		r = stats_apply(c->ig->stats, c->speaker->inst, expected, c->ev,
-				c->today);
+				day);
 	if (r != 0)
 		return r;
 	c->s.accepted++;

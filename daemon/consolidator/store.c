@@ -61,6 +61,12 @@ store_err(int rc)
 	case MDB_VERSION_MISMATCH:
 		return -EUCLEAN;
 	default:
+		/* The kernel's "file too large" (a file size limit, the file
+		 * system's largest file) is a write that failed, not the
+		 * map's ceiling, which -EFBIG means here: growing the map
+		 * would not help. */
+		if (rc == EFBIG)
+			return -EIO;
 		if (rc > 0)
 			return -rc; /* an errno value */
 		return -EIO;

@@ -135,7 +135,7 @@ on_handshake_failed(struct deliver *d, const char *addr, uint64_t now_ms)
 /*
  * A TCP connection to the consolidator could not be made; libzmq tries
  * again (every 5 s at most). Said once, when it has lasted
- * UNREACHED_SAY_MS, until a handshake succeeds: otherwise a node started
+ * UNREACHED_SAY_MS, until a connection is made: otherwise a node started
  * with a wrong host or port, or before a firewall is opened, says nothing
  * in its log, and kuska status only after alarm_silent_s.
  */
@@ -191,6 +191,14 @@ deliver_event(struct deliver *d, enum tevent ev, const char *addr,
 		break;
 	case TEVENT_HANDSHAKE_FAILED:
 		on_handshake_failed(d, addr, now_ms);
+		break;
+	case TEVENT_CONNECTED:
+		/* Reached, whatever its handshake makes of it: libzmq's
+		 * reconnection after a failed handshake is a "retried"
+		 * too, and a wrong consolidator_key (its key rotated)
+		 * must not read as a consolidator not running. */
+		d->unreached_ms = 0;
+		d->unreached_said = false;
 		break;
 	case TEVENT_CONNECT_RETRIED:
 		on_connect_retried(d, addr, now_ms);

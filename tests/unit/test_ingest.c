@@ -233,6 +233,9 @@ key_of(const struct fixture *fx, enum institution inst)
 	return inst == INST_PNP ? fx->pnp : fx->mimp;
 }
 
+/* When the envelopes made from now on were created (0: NOW_MS - 1000). */
+static uint64_t created_at_ms;
+
 /* The signed envelope of an event, its signature spoiled if forged. */
 static uint8_t *
 envelope(const struct fixture *fx, enum institution inst, uint64_t seq,
@@ -250,7 +253,7 @@ envelope(const struct fixture *fx, enum institution inst, uint64_t seq,
 	env.inst = inst;
 	env.seq = seq;
 	memcpy(env.key_id, key->key_id, KEY_ID_LEN);
-	env.created_ms = NOW_MS - 1000;
+	env.created_ms = created_at_ms != 0 ? created_at_ms : NOW_MS - 1000;
 	env.event = evb;
 	env.event_len = evlen;
 	snprintf(env.network, sizeof(env.network), "test-net");
@@ -1012,6 +1015,111 @@ test_forget_marks_stale(void **state)
 	close_store(fx, &sa, "a");
 }
 
+/* The entries of tables from..to of st, as one byte string. */
+static void
+dump_tables(struct store *st, int from, int to, struct dump *d)
+{
+	struct store_txn *t;
+	int tb;
+
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(store_begin(st, false, &t), 0);
+	for (tb = from; tb <= to; tb++) {
+		uint8_t mark[16] = {0xee, (uint8_t)tb};
+		assert_int_equal(dump_one(d, mark, sizeof(mark), "", 0), 0);
+		assert_int_equal(
+		    store_each(t, (enum store_table)tb, NULL, 0, dump_one, d),
+		    0);
+	}
+	store_abort(&t);
+}
+
+/* The day pnp's sequence seq was accepted, as st keeps it. */
+static int32_t
+accepted_day_of(struct store *st, uint64_t seq)
+{
+	struct store_txn *t;
+	const void *v;
+	size_t vlen;
+	uint8_t k[8];
+	int32_t day;
+
+	store_be64(k, seq);
+	assert_int_equal(store_begin(st, false, &t), 0);
+	assert_int_equal(
+	    store_get(t, T_ACCEPT_FIRST + INST_PNP - 1, k, 8, &v, &vlen), 0);
+	assert_int_equal(vlen, 4);
+	day = (int32_t)(store_get32(v) ^ DAYS_OFFSET);
+	store_abort(&t);
+	return day;
+}
+
+/*
+ * Envelopes dropped (--refetch, --repair) and sent again 40 days later
+ * keep the day they were first accepted: the timeliness table counts
+ * each record from its arrival, not from its return, so the statistics
+ * and the days kept are those of a store that never dropped them; an
+ * envelope created after the day kept at its sequence is another, of
+ * the day it comes. They
+ * were taken as of the day they came back: a --refetch of one dead
+ * letter months ago moved every record after it to "arrived today".
+ */
+static void
+test_forget_keeps_days(void **state)
+{
+	const uint64_t later_ms = NOW_MS + 40ull * 86400000ull;
+	struct fixture *fx = *state;
+	struct store *sa, *sb;
+	struct ingest ga;
+	struct tbatch *b;
+	struct msg reply;
+	struct dump da, db;
+	char out[4096];
+
+	sa = store_fed_pnp(fx, 20);
+	sb = open_store(fx, "b", 64u << 20, 256u << 20);
+	memset(&ga, 0, sizeof(ga));
+	assert_int_equal(ingest_open(&ga, sb, fx->reg), 0);
+	feed(fx, &ga, fx->p_pnp, 1, 20);
+	ingest_close(&ga);
+
+	assert_int_equal(ingest_forget(sa, INST_PNP, 8), 13);
+	open_logged(&ga, sa, fx->reg, out, sizeof(out));
+	b = new_batch(fx, fx->p_pnp, 1, 8, 20);
+	assert_int_equal(
+	    ingest_batch(&ga, fx->p_pnp, &b->m, NULL, later_ms, &reply), 0);
+	assert_int_equal(reply.type, MSG_ACK);
+	assert_int_equal(reply.last_seq, 20);
+	free(reply.rejections);
+	free_batch(b);
+	ingest_close(&ga);
+
+	dump_tables(sa, T_STATS_FIRST, T_ACCEPT_LAST, &da);
+	dump_tables(sb, T_STATS_FIRST, T_ACCEPT_LAST, &db);
+	assert_int_equal(da.len, db.len);
+	assert_memory_equal(da.buf, db.buf, da.len);
+	free(da.buf);
+	free(db.buf);
+
+	/* Sequences signed anew, created after the days kept (the node's
+	 * outbox rebuilt short of them): other envelopes, of today. */
+	assert_int_equal(ingest_forget(sa, INST_PNP, 15), 6);
+	open_logged(&ga, sa, fx->reg, out, sizeof(out));
+	created_at_ms = later_ms - 1000;
+	b = new_batch(fx, fx->p_pnp, 2, 15, 20);
+	created_at_ms = 0;
+	assert_int_equal(
+	    ingest_batch(&ga, fx->p_pnp, &b->m, NULL, later_ms, &reply), 0);
+	assert_int_equal(reply.last_seq, 20);
+	free(reply.rejections);
+	free_batch(b);
+	ingest_close(&ga);
+	assert_int_equal(accepted_day_of(sa, 14), date_of_ms(NOW_MS));
+	assert_int_equal(accepted_day_of(sa, 15), date_of_ms(later_ms));
+	close_store(fx, &sa, "a");
+	close_store(fx, &sb, "b");
+}
+
 /*
  * A start-up rebuild (the tables' layout older than this build's) that
  * leaves stored envelopes out of the tables says so, with how many
@@ -1590,6 +1698,7 @@ main(void)
 	    cmocka_unit_test(test_rebuild_threads),
 	    cmocka_unit_test(test_open_rebuild_not_counted),
 	    cmocka_unit_test(test_forget_marks_stale),
+	    cmocka_unit_test(test_forget_keeps_days),
 	    cmocka_unit_test(test_held_damaged),
 	    cmocka_unit_test(test_held_unknown_reason),
 	    cmocka_unit_test(test_rebuild_unknown_reason),
