@@ -147,7 +147,8 @@ send_hello(struct deliver *d, uint64_t now_ms)
 	m.now_ms = d->hello_wall_ms;
 	snprintf(m.diverged, sizeof(m.diverged), "%s", d->diverged);
 	prove_in_step(d, &m);
-	if (d->unmatched_want)
+	/* Diverged, the consolidator's sequences are not this outbox's. */
+	if (d->unmatched_want && d->diverged[0] == '\0')
 		m.unmatched_max = CODEC_MAX_UNMATCHED;
 	sent = deliver_send_msg(d, &m) == 0; /* EAGAIN: not connected yet */
 	d->unmatched_asked = sent && m.unmatched_max != 0;

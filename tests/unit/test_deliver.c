@@ -400,6 +400,56 @@ test_welcome_unmatched(void **state)
 }
 
 /*
+ * A Welcome from a copy that is not this outbox's (another outbox's
+ * events, as after a restore from an older backup) says sequences of
+ * other records than this outbox's: its unmatched take-ups are not taken,
+ * which would be shown with the refs of this outbox's records of the same
+ * sequences, and kuska status no longer waits for them.
+ */
+static void
+test_welcome_unmatched_diverged(void **state)
+{
+	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	struct unmatched u = {.seq = 1, .from = INST_PNP, .date = 20400};
+	struct outbox *ob = NULL;
+	struct deliver *d = calloc(1, sizeof(*d));
+	struct msg m;
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(outbox_open(dir, 16u << 20, &ob), 0);
+	d->ob = ob;
+	d->inst = INST_MIMP;
+	d->window = 4;
+	d->batch_events = 100;
+	d->ack_timeout_ms = 30000;
+	deliver_init(d);
+	d->unmatched_asked = true; /* as send_hello leaves it */
+	d->unmatched_asked_ms = 1000;
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_WELCOME;
+	m.nonce = d->nonce;
+	m.has_outbox_id = true;
+	memset(m.outbox_id, 0xee, sizeof(m.outbox_id));
+	m.has_unmatched = true;
+	m.unmatched = &u;
+	m.n_unmatched = 1;
+	m.unmatched_total = 1;
+	answer(d, &m);
+	assert_true(d->diverged[0] != '\0');
+	assert_int_equal(d->n_unmatched, 0);
+	assert_int_equal(d->unmatched_total, 0);
+	assert_int_equal(d->unmatched_ms, 0);
+	assert_false(d->unmatched_asked);
+	assert_false(deliver_asking_unmatched(d, 2000));
+	outbox_close(&ob);
+	free(d);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
  * An outbox of n events in dir, and a deliver d reading it from dealer,
  * with nothing in flight.
  */
@@ -1293,6 +1343,7 @@ main(void)
 	    cmocka_unit_test(test_lying_consolidator),
 	    cmocka_unit_test(test_welcome_clock),
 	    cmocka_unit_test(test_welcome_unmatched),
+	    cmocka_unit_test(test_welcome_unmatched_diverged),
 	    cmocka_unit_test(test_read_bounded),
 	    cmocka_unit_test(test_read_unasked),
 	    cmocka_unit_test(test_read_flood_cut),
