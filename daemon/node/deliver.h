@@ -158,13 +158,12 @@ struct deliver {
 	/* The take-ups that match no referral record of their sender, as
 	 * the consolidator last said them, in the Welcome to a hello that
 	 * asked, its copy found this outbox's (at unmatched_ms, wall clock;
-	 * 0: none since the start): the
-	 * oldest first, their refs "", of unmatched_total; unmatched_unsaid:
-	 * that Welcome said nothing of them (an older consolidator, or its
-	 * counts not loaded). unmatched_want: the next hello asks (the first
-	 * after the start, and one after deliver_want_unmatched; not while
-	 * the outbox is diverged);
-	 * unmatched_asked: the hello awaiting its Welcome did;
+	 * 0: none since the start): the oldest first, their refs "", of
+	 * unmatched_total; unmatched_unsaid: that Welcome said nothing of
+	 * them (an older consolidator, or its counts not loaded).
+	 * unmatched_want: the next hello asks (the first after the start,
+	 * and one after deliver_want_unmatched; not while the outbox is
+	 * diverged); unmatched_asked: the hello awaiting its Welcome did;
 	 * unmatched_asked_ms: when the first hello asking since the last
 	 * answer (or since deliver_go_idle) left (monotonic). */
 	struct unmatched unmatched[CODEC_MAX_UNMATCHED];
