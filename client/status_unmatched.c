@@ -55,7 +55,7 @@ status_unmatched_print(FILE *out, const struct node_status *s)
 	if (s->unmatched_unsaid) {
 		fprintf(out, "  unmatched take-ups:     not known (the "
 			     "consolidator does not say them: older than "
-			     "this node)\n");
+			     "this node, or its counts not loaded)\n");
 		return;
 	}
 	if (s->unmatched_ms == 0) {

@@ -59,10 +59,14 @@ cons_free_retired(struct cons *c, bool all)
 void
 cons_free(struct cons *c)
 {
+	size_t i;
+
 	query_net_stop(c);
 	ingest_drop_waiting(c);
 	pipeline_free(&c->pipe, finish_job, c);
 	cons_free_retired(c, true);
+	for (i = 0; i <= INST_COUNT; i++)
+		unmatched_memo_clear(&c->unmatched_memo[i]);
 	admit_free(&c->admit);
 	/* Each listener before its monitor, as libzmq's own tests close
 	 * them: a monitor closed first left one of the listener's last

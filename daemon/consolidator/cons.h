@@ -40,6 +40,7 @@
 #include "settings.h"
 #include "store.h"
 #include "transport.h"
+#include "unmatched_memo.h"
 
 struct indset;	 /* indfile.h */
 struct popset;	 /* popfile.h */
@@ -158,6 +159,9 @@ struct cons {
 		uint8_t rid[64];
 		size_t rid_len;
 	} outbox_heard[INST_COUNT + 1];
+	/* The writer's: the unmatched take-ups last listed for each
+	 * institution's node (run_hello), freed by cons_free. */
+	struct unmatched_memo unmatched_memo[INST_COUNT + 1];
 	/* The main thread's lines of refused messages, by institution (0:
 	 * a key no longer valid, whoever it was). */
 	struct log_budget refusal_log[INST_COUNT + 1];

@@ -69,7 +69,8 @@ in_step(const struct ingest_job *j, const struct msg *w)
 /*
  * The hello asked for its institution's take-ups that match no referral
  * record of their sender: into w (its list malloc'd, the caller's), from
- * the statistics in memory. Said without them (w->has_unmatched false)
+ * the statistics in memory, walked at most once a UNMATCHED_MEMO_MS for
+ * an institution. Said without them (w->has_unmatched false)
  * when they cannot be read: the node then says it does not know. Only the
  * speaker's own, over its own authenticated connection: sequences, dates
  * and senders, nothing of a child. Writer.
@@ -92,8 +93,9 @@ unmatched_for(struct ingest_job *j, struct msg *w)
 			  p->id);
 		return;
 	}
-	r = stats_unmatched(j->c->ig.stats, p->inst, w->unmatched, max,
-			    &w->n_unmatched, &w->unmatched_total);
+	r = unmatched_memo_get(&j->c->unmatched_memo[p->inst], j->c->ig.stats,
+			       p->inst, date_mono_ms(), w->unmatched, max,
+			       &w->n_unmatched, &w->unmatched_total);
 	if (r != 0) {
 		log_debug("event=unmatched_unsaid institution=%s error=\"%s\"",
 			  p->id, strerror(-r));

@@ -90,6 +90,8 @@ deliver_go_idle(struct deliver *d, uint64_t due_ms)
 	d->welcomed = false;
 	deliver_drop_queue(d);
 	d->hello_due_ms = due_ms;
+	/* No hello awaits its answer now: the next asks anew. */
+	d->unmatched_asked = false;
 }
 
 /*
@@ -147,12 +149,16 @@ send_hello(struct deliver *d, uint64_t now_ms)
 	m.now_ms = d->hello_wall_ms;
 	snprintf(m.diverged, sizeof(m.diverged), "%s", d->diverged);
 	prove_in_step(d, &m);
-	if (d->unmatched_want)
+	/* Diverged, the consolidator's sequences are not this outbox's. */
+	if (d->unmatched_want && d->diverged[0] == '\0')
 		m.unmatched_max = CODEC_MAX_UNMATCHED;
 	sent = deliver_send_msg(d, &m) == 0; /* EAGAIN: not connected yet */
-	d->unmatched_asked = sent && m.unmatched_max != 0;
-	if (d->unmatched_asked)
+	/* Asking while an ask is unanswered (a keep-alive's hello to a
+	 * consolidator that does not answer) is no new ask: kuska status
+	 * waits for the first alone. */
+	if (sent && m.unmatched_max != 0 && !d->unmatched_asked)
 		d->unmatched_asked_ms = now_ms;
+	d->unmatched_asked = sent && m.unmatched_max != 0;
 	if (sent)
 		log_debug("event=hello_sent institution=%s welcomed=%s "
 			  "outbox_last_seq=%llu",
@@ -189,7 +195,7 @@ deliver_asking_unmatched(const struct deliver *d, uint64_t now_ms)
 		return false;
 	if (d->unmatched_asked)
 		return now_ms - d->unmatched_asked_ms < d->ack_timeout_ms;
-	return d->unmatched_want && d->nq == 0;
+	return d->unmatched_want && d->nq == 0 && now_ms >= d->hello_due_ms;
 }
 
 /* Collects envelopes for one batch while the outbox read is open. */
@@ -314,8 +320,11 @@ deliver_tick(struct deliver *d, uint64_t now_ms)
 	    now_ms >= d->hello_due_ms)
 		send_hello(d, now_ms);
 	/* The unmatched take-ups asked for: a hello as a keep-alive's,
-	 * answered by a Welcome that acknowledges nothing new. */
-	if (d->nq == 0 && d->unmatched_want && now_ms >= d->hello_due_ms)
+	 * answered by a Welcome that acknowledges nothing new; not while an
+	 * ask is unanswered (another, with another nonce, would make its
+	 * answer stale on the way, as send_hello says). */
+	if (d->nq == 0 && d->unmatched_want && !d->unmatched_asked &&
+	    now_ms >= d->hello_due_ms)
 		send_hello(d, now_ms);
 	/* Batches may be stamped a little after now_ms: never wrap. */
 	if (d->nq > 0 && now_ms > d->q[0].sent_ms &&

@@ -157,13 +157,15 @@ struct deliver {
 	bool unreached_said;
 	/* The take-ups that match no referral record of their sender, as
 	 * the consolidator last said them, in the Welcome to a hello that
-	 * asked (at unmatched_ms, wall clock; 0: none since the start): the
-	 * oldest first, their refs "", of unmatched_total; unmatched_unsaid:
-	 * that Welcome said nothing of them (an older consolidator, or its
-	 * counts not loaded). unmatched_want: the next hello asks (the first
-	 * after the start, and one after deliver_want_unmatched);
-	 * unmatched_asked: the hello awaiting its Welcome did;
-	 * unmatched_asked_ms: when the last asking hello left (monotonic). */
+	 * asked, its copy found this outbox's (at unmatched_ms, wall clock;
+	 * 0: none since the start): the oldest first, their refs "", of
+	 * unmatched_total; unmatched_unsaid: that Welcome said nothing of
+	 * them (an older consolidator, or its counts not loaded).
+	 * unmatched_want: the next hello asks (the first after the start,
+	 * and one after deliver_want_unmatched; not while the outbox is
+	 * diverged); unmatched_asked: the hello awaiting its Welcome did;
+	 * unmatched_asked_ms: when the first hello asking since the last
+	 * answer (or since deliver_go_idle) left (monotonic). */
 	struct unmatched unmatched[CODEC_MAX_UNMATCHED];
 	size_t n_unmatched;
 	uint64_t unmatched_total, unmatched_ms, unmatched_asked_ms;
@@ -183,9 +185,10 @@ void deliver_want_unmatched(struct deliver *d, uint64_t now_ms);
 /*
  * deliver_asking_unmatched - whether a Welcome with the unmatched
  * take-ups is to come, at now_ms (monotonic): a hello that asked awaits
- * it, sent less than ack_timeout ago (a consolidator that does not
- * answer is not waited for), or one asks at the next tick (welcomed,
- * connected, no batch in flight).
+ * it, the first asking since the last answer sent less than ack_timeout
+ * ago (a consolidator that does not answer is not waited for, however
+ * often keep-alives ask again), or one asks at the next tick (welcomed,
+ * connected, no batch in flight, no other hello awaiting its answer).
  */
 bool deliver_asking_unmatched(const struct deliver *d, uint64_t now_ms);
 

@@ -228,18 +228,16 @@ set_diverged(struct deliver *d, const char *why, uint64_t now_ms)
 }
 
 /*
- * Keeps the unmatched take-ups a Welcome says, when its hello asked for
- * them; a Welcome that says nothing of them (an older consolidator) is
- * noted so, the list it last said kept.
+ * Keeps the unmatched take-ups a Welcome says, its hello having asked for
+ * them and its copy found this outbox's (their sequences name this
+ * outbox's records); a Welcome that says nothing of them (an older
+ * consolidator) is noted so, the list it last said kept.
  */
 static void
 note_unmatched(struct deliver *d, const struct msg *m)
 {
 	size_t n = m->n_unmatched;
 
-	if (!d->unmatched_asked)
-		return;
-	d->unmatched_asked = false;
 	d->unmatched_want = false;
 	d->unmatched_unsaid = !m->has_unmatched;
 	if (!m->has_unmatched)
@@ -258,7 +256,7 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 {
 	struct outbox_state st;
 	char why[CODEC_MAX_TEXT + 1];
-	bool keep;
+	bool keep, asked;
 
 	if (m->nonce != d->nonce)
 		return false; /* the answer to an older hello */
@@ -268,7 +266,12 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 	heard(d, now_ms);
 	note_skew(d, m);
 	note_grants(d, m);
-	note_unmatched(d, m);
+	/* Answered, whatever it says: kuska status no longer waits. A copy
+	 * not this outbox's numbers other records than this outbox's: its
+	 * unmatched take-ups are not taken, and asked for again once in
+	 * step. */
+	asked = d->unmatched_asked;
+	d->unmatched_asked = false;
 	if (d->diverged[0] != '\0') {
 		deliver_go_idle(d, now_ms + DIVERGED_HELLO_MS);
 		return true;
@@ -279,6 +282,8 @@ on_welcome(struct deliver *d, const struct msg *m, uint64_t now_ms)
 		set_diverged(d, why, now_ms);
 		return true;
 	}
+	if (asked)
+		note_unmatched(d, m);
 	/* The answer to a keep-alive hello: the batches sent since went out
 	 * behind the hello on the same connection and are answered after it
 	 * (lost with a consolidator that stopped, the disconnection or the

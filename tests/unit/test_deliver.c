@@ -400,6 +400,56 @@ test_welcome_unmatched(void **state)
 }
 
 /*
+ * A Welcome from a copy that is not this outbox's (another outbox's
+ * events, as after a restore from an older backup) says sequences of
+ * other records than this outbox's: its unmatched take-ups are not taken,
+ * which would be shown with the refs of this outbox's records of the same
+ * sequences, and kuska status no longer waits for them.
+ */
+static void
+test_welcome_unmatched_diverged(void **state)
+{
+	char dir[] = "/tmp/kuska-deliver-XXXXXX", cmd[64];
+	struct unmatched u = {.seq = 1, .from = INST_PNP, .date = 20400};
+	struct outbox *ob = NULL;
+	struct deliver *d = calloc(1, sizeof(*d));
+	struct msg m;
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(outbox_open(dir, 16u << 20, &ob), 0);
+	d->ob = ob;
+	d->inst = INST_MIMP;
+	d->window = 4;
+	d->batch_events = 100;
+	d->ack_timeout_ms = 30000;
+	deliver_init(d);
+	d->unmatched_asked = true; /* as send_hello leaves it */
+	d->unmatched_asked_ms = 1000;
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_WELCOME;
+	m.nonce = d->nonce;
+	m.has_outbox_id = true;
+	memset(m.outbox_id, 0xee, sizeof(m.outbox_id));
+	m.has_unmatched = true;
+	m.unmatched = &u;
+	m.n_unmatched = 1;
+	m.unmatched_total = 1;
+	answer(d, &m);
+	assert_true(d->diverged[0] != '\0');
+	assert_int_equal(d->n_unmatched, 0);
+	assert_int_equal(d->unmatched_total, 0);
+	assert_int_equal(d->unmatched_ms, 0);
+	assert_false(d->unmatched_asked);
+	assert_false(deliver_asking_unmatched(d, 2000));
+	outbox_close(&ob);
+	free(d);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
  * An outbox of n events in dir, and a deliver d reading it from dealer,
  * with nothing in flight.
  */
@@ -488,6 +538,76 @@ read_send(struct tsock *router, const struct tframes *route,
 	lens[1] = len;
 	assert_int_equal(tsock_send(router, parts, lens, 2), 0);
 	free(buf);
+}
+
+/*
+ * A hello that asked for the unmatched take-ups and is not answered (a
+ * consolidator busy or hung, its connection open): no other hello asks
+ * in its place, whose new nonce would make its answer stale on the way,
+ * and the keep-alives that ask again do not have kuska status wait anew
+ * (it waited for ack_timeout after each, every status its 3 s). The
+ * answer, come late, is taken.
+ */
+static void
+test_unmatched_unanswered(void **state)
+{
+	char dir[] = "/tmp/kuska-deliver-XXXXXX";
+	struct unmatched u = {.seq = 2, .from = INST_MIMP, .date = 20400};
+	struct transport *t = transport_new();
+	struct tsock *router, *dealer;
+	struct outbox *ob = NULL;
+	struct tframes f;
+	struct deliver d;
+	struct msg m;
+	uint64_t nonce;
+	bool ready;
+
+	(void)state;
+	assert_non_null(t);
+	read_pair(t, "inproc://test-deliver-unmatched", &router, &dealer, &f);
+	read_setup(dir, 3, dealer, &ob, &d);
+	d.connected = true;
+	d.nonce = 77;
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_WELCOME;
+	m.nonce = 77;
+	m.last_seq = 3;
+	read_send(router, &f, &m);
+	(void)tsock_poll(&dealer, 1, &ready, 5000);
+	assert_int_equal(deliver_read(&d, 1000), 1);
+	assert_true(d.welcomed);
+	assert_true(d.unmatched_want);
+	/* Idle, welcomed: the ask goes at the next tick. */
+	assert_true(deliver_asking_unmatched(&d, 2000));
+	deliver_tick(&d, 2000);
+	assert_true(d.unmatched_asked);
+	nonce = d.nonce;
+	assert_true(deliver_asking_unmatched(&d, 2000 + 29999));
+	/* Unanswered past ack_timeout: no other hello asks. */
+	deliver_tick(&d, 2000 + 30000);
+	assert_int_equal(d.nonce, nonce);
+	assert_false(deliver_asking_unmatched(&d, 2000 + 30000));
+	/* A keep-alive asks again: kuska status does not wait anew. */
+	d.keepalive_ms = 1000;
+	deliver_tick(&d, 2000 + 30001);
+	assert_true(d.nonce != nonce);
+	assert_true(d.unmatched_asked);
+	assert_false(deliver_asking_unmatched(&d, 2000 + 30002));
+	/* Its answer, late, is taken. */
+	m.nonce = d.nonce;
+	m.has_unmatched = true;
+	m.unmatched = &u;
+	m.n_unmatched = 1;
+	m.unmatched_total = 1;
+	read_send(router, &f, &m);
+	(void)tsock_poll(&dealer, 1, &ready, 5000);
+	assert_int_equal(deliver_read(&d, 40000), 1);
+	assert_int_equal(d.n_unmatched, 1);
+	assert_int_equal(d.unmatched[0].seq, 2);
+	assert_false(d.unmatched_asked);
+	assert_false(d.unmatched_want);
+	tframes_clear(&f);
+	read_teardown(dir, &t, &router, &dealer, &ob);
 }
 
 /*
@@ -1293,6 +1413,8 @@ main(void)
 	    cmocka_unit_test(test_lying_consolidator),
 	    cmocka_unit_test(test_welcome_clock),
 	    cmocka_unit_test(test_welcome_unmatched),
+	    cmocka_unit_test(test_welcome_unmatched_diverged),
+	    cmocka_unit_test(test_unmatched_unanswered),
 	    cmocka_unit_test(test_read_bounded),
 	    cmocka_unit_test(test_read_unasked),
 	    cmocka_unit_test(test_read_flood_cut),

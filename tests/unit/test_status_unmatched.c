@@ -52,7 +52,8 @@ test_unknown(void **state)
 	s.unmatched_unsaid = true;
 	out = printed(&s);
 	assert_non_null(strstr(out, "not known (the consolidator does not "
-				    "say them: older than this node)"));
+				    "say them: older than this node, or its "
+				    "counts not loaded)\n"));
 	free(out);
 }
 

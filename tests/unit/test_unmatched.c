@@ -5,7 +5,8 @@
  * oldest first, with its sender, date and the earliest take-up's date;
  * none of another destination's; gone once the referral arrives, back
  * once it is withdrawn; a correction keeps its original's sequence; the
- * oldest max of more, with the total.
+ * oldest max of more, with the total. And unmatched_memo: a node's hellos
+ * asking within UNMATCHED_MEMO_MS of a walk are answered from it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -23,6 +24,7 @@
 #include "date.h"
 #include "stats.h"
 #include "store.h"
+#include "unmatched_memo.h"
 
 #define MAP (64u << 20)
 
@@ -212,6 +214,79 @@ test_unmatched_list(void **state)
 	assert_int_equal(u[1].seq, t2);
 }
 
+/*
+ * A hello asking within UNMATCHED_MEMO_MS of the last walk for its
+ * institution is answered from it, the max asked for of it, and walks
+ * again after (or when the clock went back); another institution's has
+ * its own. Without the memo, a node saying hello in a loop had the writer
+ * walk every referral in memory at each.
+ */
+static void
+test_unmatched_memo(void **state)
+{
+	struct unmatched_memo memo[INST_COUNT + 1];
+	struct unmatched u[8];
+	uint64_t total, t1, t2;
+	size_t n;
+
+	(void)state;
+	memset(memo, 0, sizeof(memo));
+	assert_int_equal(unmatched_memo_get(&memo[INST_MIMP], w.s, INST_MIMP,
+					    5000, u, 8, &n, &total),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+	t1 = take_ref(INST_MIMP, KIND_REFERRAL_RECEIVED, INST_PNP, 1, 20);
+	/* Within the memo's time: the walk before the take-up. */
+	assert_int_equal(unmatched_memo_get(&memo[INST_MIMP], w.s, INST_MIMP,
+					    5000 + UNMATCHED_MEMO_MS - 1, u, 8,
+					    &n, &total),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+	/* MINSA's is its own. */
+	assert_int_equal(unmatched_memo_get(&memo[INST_MINSA], w.s, INST_MINSA,
+					    5001, u, 8, &n, &total),
+			 0);
+	assert_int_equal(total, 0);
+	/* Past it, walked again. */
+	assert_int_equal(unmatched_memo_get(&memo[INST_MIMP], w.s, INST_MIMP,
+					    5000 + UNMATCHED_MEMO_MS, u, 8, &n,
+					    &total),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 1);
+	assert_int_equal(u[0].seq, t1);
+	t2 = take_ref(INST_MIMP, KIND_REFERRAL_RECEIVED, INST_PNP, 2, 3);
+	assert_int_equal(unmatched_memo_get(&memo[INST_MIMP], w.s, INST_MIMP,
+					    9000, u, 1, &n, &total),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 2);
+	assert_int_equal(u[0].seq, t2);
+	/* One asking for more within the time has all the walk found. */
+	assert_int_equal(unmatched_memo_get(&memo[INST_MIMP], w.s, INST_MIMP,
+					    9001, u, 8, &n, &total),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(u[1].seq, t1);
+	/* The clock gone back: walked again. */
+	(void)take_ref(INST_MIMP, KIND_REFERRAL_RECEIVED, INST_PNP, 3, 4);
+	assert_int_equal(unmatched_memo_get(&memo[INST_MIMP], w.s, INST_MIMP,
+					    8000, u, 8, &n, &total),
+			 0);
+	assert_int_equal(total, 3);
+	/* Statistics off: their error, and nothing kept. */
+	assert_int_equal(unmatched_memo_get(&memo[INST_PNP], NULL, INST_PNP,
+					    8000, u, 8, &n, &total),
+			 -ENOTSUP);
+	assert_int_equal(memo[INST_PNP].at_ms, 0);
+	unmatched_memo_clear(&memo[INST_MIMP]);
+	unmatched_memo_clear(&memo[INST_MINSA]);
+	unmatched_memo_clear(&memo[INST_PNP]);
+	assert_null(memo[INST_MIMP].list);
+}
+
 /* Statistics off (benchmarks): nothing to say. */
 static void
 test_unmatched_off(void **state)
@@ -230,6 +305,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_unmatched_list, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_unmatched_memo, setup,
 					    teardown),
 	    cmocka_unit_test(test_unmatched_off),
 	};
