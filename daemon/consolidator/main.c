@@ -188,6 +188,7 @@ main(int argc, char **argv)
 	const char *refetch = NULL;
 	struct refetch rf;
 	char fp[17], why[SETTINGS_PATH_MAX + 128];
+	uint64_t t0;
 
 	memset(&c, 0, sizeof(c));
 	pthread_mutex_init(&c.admit_mu, NULL);
@@ -318,7 +319,8 @@ main(int argc, char **argv)
 	 * verifies on as many threads as the ingest. */
 	c.ig.threads = start_workers(&c.cfg);
 	/* It rebuilds statistics of an older layout, or marked stale:
-	 * memory, or the disk, may run out. */
+	 * memory, or the disk, may run out; --rebuild's time counts it. */
+	t0 = date_mono_ms();
 	if ((err = ingest_open(&c.ig, c.st, c.reg)) == -ENOSPC)
 		fatalx("%s: no room to rebuild the statistics: %s: make room "
 		       "and start again",
@@ -328,7 +330,7 @@ main(int argc, char **argv)
 	stats_set_caps(c.ig.stats, c.cfg.max_victim_records,
 		       c.cfg.max_case_records);
 	if (rebuild) {
-		uint64_t events = 0, skipped = 0, t0 = date_mono_ms();
+		uint64_t events = 0, skipped = 0;
 		/* Statistics marked stale were rebuilt by ingest_open. */
 		if (!c.ig.rebuilt)
 			err = ingest_rebuild(&c.ig, &events, &skipped);
