@@ -105,6 +105,16 @@ deliver_reopen(struct deliver *d, uint64_t now_ms)
  * after a refusal, but to a minute at most. A good handshake before the
  * redial cancels it.
  */
+/*
+ * Why a handshake fails, as far as the node can tell: the consolidator
+ * refusing a HELLO sealed for another key and a service that is not the
+ * consolidator (a wrong port, a proxy whose consolidator is down) both
+ * close the connection, which the TCP connection made no longer calls
+ * unreachable.
+ */
+#define HANDSHAKE_HINT                                                         \
+	"wrong consolidator_key? or another service at this host and port?"
+
 static void
 on_handshake_failed(struct deliver *d, const char *addr, uint64_t now_ms)
 {
@@ -117,7 +127,7 @@ on_handshake_failed(struct deliver *d, const char *addr, uint64_t now_ms)
 		if (d->redial_due_ms == 0)
 			d->redial_due_ms = now_ms + REDIAL_FIRST_MS;
 		log_warnx("event=handshake_failed consolidator=%s "
-			  "hint=\"wrong consolidator_key?\" retry_s=0",
+			  "hint=\"" HANDSHAKE_HINT "\" retry_s=0",
 			  LOG_Q(addr));
 		return;
 	}
@@ -127,7 +137,7 @@ on_handshake_failed(struct deliver *d, const char *addr, uint64_t now_ms)
 	if (r == 0)
 		d->undialled = true;
 	log_warnx("event=handshake_failed consolidator=%s "
-		  "hint=\"wrong consolidator_key?\" failures=%u retry_s=%llu",
+		  "hint=\"" HANDSHAKE_HINT "\" failures=%u retry_s=%llu",
 		  LOG_Q(addr), d->handshake_failures,
 		  (unsigned long long)(d->redial_backoff_ms / 1000));
 }

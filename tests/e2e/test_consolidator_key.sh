@@ -41,7 +41,7 @@ submit_in_t pnp second.jsonl
 check "a submission meanwhile is stored" submitted_ok pnp
 check "pnp's node says the handshake failed, asking about the key" \
 	wait_log "$N/pnp.log" \
-	'event=handshake_failed consolidator=.*hint="wrong consolidator_key?" failures=4' 60
+	'event=handshake_failed consolidator=.*hint="wrong consolidator_key? or another service at this host and port?" failures=4' 60
 # Its redial comes 20 s later; the "unreachable" line came 10 s after the
 # failures began, at the redial before.
 sleep 2
