@@ -37,6 +37,9 @@ service_init(void)
 	    sigaction(SIGHUP, &sa, NULL) != 0)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
+	/* A write past a file size limit (LimitFSIZE=, a quota) fails with
+	 * EFBIG, a store error, rather than killing the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0)
 		watchdog_ms = usec / 2000; /* pet twice per interval */
 	return 0;

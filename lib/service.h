@@ -11,8 +11,8 @@
 
 /*
  * service_init - installs the signal handlers (SIGTERM and SIGINT ask to
- * stop, SIGHUP to reload; SIGPIPE ignored) and reads the watchdog
- * interval. Returns 0 or -errno.
+ * stop, SIGHUP to reload; SIGPIPE and SIGXFSZ ignored) and reads the
+ * watchdog interval. Returns 0 or -errno.
  */
 int service_init(void) __attribute__((warn_unused_result));
 
