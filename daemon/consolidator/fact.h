@@ -8,6 +8,7 @@
 #ifndef KUSKA_FACT_H
 #define KUSKA_FACT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum fact_type {
@@ -29,5 +30,17 @@ struct fact {
 	char nat[2]; /* nationality */
 	uint32_t x;  /* exploitation bits, persons */
 };
+
+/* Earlier of two facts: date, then institution order, then sequence;
+ * inline: every contribution picks its earliest facts with it. */
+static inline bool
+fact_earlier(const struct fact *a, const struct fact *b)
+{
+	if (a->date != b->date)
+		return a->date < b->date;
+	if (a->inst != b->inst)
+		return a->inst < b->inst;
+	return a->seq < b->seq;
+}
 
 #endif

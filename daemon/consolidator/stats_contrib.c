@@ -61,17 +61,6 @@ struct periods {
 	uint32_t code[PERIODS_PER_DAY];
 };
 
-/* Earlier of two facts: date, then institution order, then sequence. */
-static bool
-earlier(const struct fact *a, const struct fact *b)
-{
-	if (a->date != b->date)
-		return a->date < b->date;
-	if (a->inst != b->inst)
-		return a->inst < b->inst;
-	return a->seq < b->seq;
-}
-
 /*
  * A (service, period, region) a victim's facts fall in, as one number:
  * the service (0 for an identification) in bits 28-31, the period code in
@@ -174,7 +163,7 @@ scope_slot(struct scopes *sc, uint32_t scope)
 /*
  * Gathers the facts of type `type` (a service's with its service) in each
  * (period, region) they fall in: each of their three periods, all regions
- * and their own. For identifications, the earliest by earlier() and the
+ * and their own. For identifications, the earliest by fact_earlier() and the
  * institutions; for services, the earliest by date. Sets sc->err when out
  * of memory.
  */
@@ -203,7 +192,7 @@ scopes_gather(struct scopes *sc, const struct fact *f, const struct periods *ps,
 				s->mask |= (uint8_t)(1u << f[i].inst);
 				if (s->first == NULL ||
 				    (type == F_IDENT
-					 ? earlier(&f[i], s->first)
+					 ? fact_earlier(&f[i], s->first)
 					 : f[i].date < s->first->date))
 					s->first = &f[i];
 			}
@@ -346,7 +335,7 @@ contribute_unmatched(struct emit *e, uint8_t from, uint8_t dest,
 
 	for (j = 0; j < n; j++)
 		if (f[j].type == F_RECEIVED &&
-		    (taken == NULL || earlier(&f[j], taken)))
+		    (taken == NULL || fact_earlier(&f[j], taken)))
 			taken = &f[j];
 	if (taken == NULL)
 		return;
@@ -372,7 +361,7 @@ contribute_referral(struct emit *e, uint8_t from, uint8_t dest,
 
 	for (j = 0; j < n; j++)
 		if (f[j].type == F_SENT &&
-		    (sent == NULL || earlier(&f[j], sent)))
+		    (sent == NULL || fact_earlier(&f[j], sent)))
 			sent = &f[j];
 	if (sent == NULL) {
 		contribute_unmatched(e, from, dest, f, n);
@@ -427,7 +416,8 @@ contribute_unnamed(struct emit *e, const struct fact *const *first)
 	if (e->scope != 0 || first[STAGE_COMPLAINT] != NULL)
 		return;
 	for (st = 1; st <= STAGE_COUNT; st++)
-		if (first[st] != NULL && (at == NULL || earlier(first[st], at)))
+		if (first[st] != NULL &&
+		    (at == NULL || fact_earlier(first[st], at)))
 			at = first[st];
 	if (at == NULL)
 		return;
@@ -449,7 +439,7 @@ contribute_case(struct emit *e, const struct fact *f, size_t n)
 		st = f[i].a;
 		if (f[i].type != F_STAGE || st < 1 || st > STAGE_COUNT)
 			continue;
-		if (first[st] == NULL || earlier(&f[i], first[st]))
+		if (first[st] == NULL || fact_earlier(&f[i], first[st]))
 			first[st] = &f[i];
 	}
 	for (st = 1; st <= STAGE_COUNT; st++)

@@ -95,9 +95,7 @@ take_referral(const struct entity *en, struct unmatched *h, size_t max,
 		if (en->facts[i].type == F_SENT)
 			return; /* matched */
 		if (en->facts[i].type == F_RECEIVED &&
-		    (first == NULL || en->facts[i].date < first->date ||
-		     (en->facts[i].date == first->date &&
-		      en->facts[i].seq < first->seq)))
+		    (first == NULL || fact_earlier(&en->facts[i], first)))
 			first = &en->facts[i];
 	}
 	if (first == NULL)
