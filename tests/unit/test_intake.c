@@ -4662,6 +4662,74 @@ test_age_warning(void **state)
 	codec_control_clear(&again);
 }
 
+/* The placeholder warning, as the node words it. */
+#define PLACEHOLDER_WARNING                                                    \
+	"is a placeholder (one character repeated or a run of digits like "    \
+	"12345678): not used to link this victim; leave the document out "     \
+	"when it is not known"
+
+/*
+ * A DNI that is a placeholder: the line is accepted, its victim stored
+ * without a document key (linked by her name key), with a warning that
+ * names the field and never the number; a dry run says the same; sent
+ * again (held) it brings no new warning; a correction that writes her
+ * real DNI stores its document key, the one a record with that DNI has.
+ */
+static void
+test_placeholder_warning(void **state)
+{
+	static const char *const lines[] = {
+	    ID("P1", "99999999", "2025-01-01"),
+	    ID("P2", "40721856", "2025-01-01"),
+	    COR("P3", "P1", "40721856"),
+	};
+	static const uint8_t none[PSEUDONYM_LEN] = {0};
+	struct fixture *fx = *state;
+	struct control dry, real, again;
+	const struct event *ev;
+	uint8_t doc[PSEUDONYM_LEN];
+
+	fx->dry = 62;
+	assert_int_equal(submit(fx, lines, 1, NULL, &dry), 0);
+	fx->dry = 0;
+	assert_int_equal(submit(fx, lines, 1, NULL, &real), 0);
+	assert_int_equal(real.results[0].status, LINE_ACCEPTED);
+	assert_true(line_warns_placeholder(&real.results[0]));
+	assert_string_equal(real.results[0].placeholder_warning,
+			    PLACEHOLDER_WARNING);
+	assert_string_equal(real.results[0].placeholder_field,
+			    "victim.document.number");
+	assert_null(strchr(real.results[0].placeholder_warning, ','));
+	assert_null(strstr(real.results[0].placeholder_warning, "9999"));
+	assert_true(line_warns_placeholder(&dry.results[0]));
+	assert_string_equal(dry.results[0].placeholder_warning,
+			    PLACEHOLDER_WARNING);
+	assert_string_equal(dry.results[0].placeholder_field,
+			    "victim.document.number");
+	ev = stored(fx, real.results[0].seq);
+	assert_int_equal(ev->rec.victim.doc_type, DOC_NONE);
+	assert_memory_equal(ev->rec.victim.doc_key, none, sizeof(none));
+	assert_true(ev->rec.victim.has_name_key);
+	assert_int_equal(submit(fx, lines, 1, NULL, &again), 0);
+	assert_int_equal(again.results[0].status, LINE_HELD);
+	assert_false(line_warns_placeholder(&again.results[0]));
+	codec_control_clear(&dry);
+	codec_control_clear(&real);
+	codec_control_clear(&again);
+
+	assert_int_equal(submit(fx, lines + 1, 2, NULL, &real), 0);
+	assert_int_equal(real.results[0].status, LINE_ACCEPTED);
+	assert_int_equal(real.results[1].status, LINE_ACCEPTED);
+	assert_false(line_warns_placeholder(&real.results[1]));
+	ev = stored(fx, real.results[0].seq);
+	assert_int_equal(ev->rec.victim.doc_type, DOC_DNI);
+	memcpy(doc, ev->rec.victim.doc_key, sizeof(doc));
+	ev = stored(fx, real.results[1].seq);
+	assert_int_equal(ev->rec.victim.doc_type, DOC_DNI);
+	assert_memory_equal(ev->rec.victim.doc_key, doc, sizeof(doc));
+	codec_control_clear(&real);
+}
+
 int
 main(void)
 {
@@ -4752,6 +4820,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_rotation_reexport, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_age_warning, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_placeholder_warning, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_held, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_no_value_held, setup,

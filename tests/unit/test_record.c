@@ -336,8 +336,8 @@ test_ref_not_document(void **state)
 		     "'OTHER','number':'A123'},'sex':'F','nationality':'PE',"
 		     "'age':15},'exploitation':['sexual']}");
 	/* 99999999, a case system's "no DNI" (00000000 is refused, as
-	 * standing for no value), names no one: a ref padded with nines
-	 * holds it. */
+	 * standing for no value), names no one (a placeholder, taken as no
+	 * document: test_placeholder): a ref padded with nines holds it. */
 	ok(INST_PNP, "{'kind':'identification','ref':'MP-9999999942','date':"
 		     "'2026-03-10','region':'15','victim':{'document':{'type':"
 		     "'DNI','number':'99999999'},'sex':'F','nationality':'PE',"
@@ -2260,6 +2260,95 @@ test_unlinkable(void **state)
 	assert_int_equal(pr.unlinkable, 0);
 }
 
+/* A victim with document type t and number n, and her names. */
+#define V_DOC_NAMES(t, n)                                                      \
+	"{'document':{'type':'" t "','number':'" n "'},"                       \
+	"'given_names':'María José','surnames':'Ñahui Quispe',"             \
+	"'birth_date':'2010-03-11','sex':'F','nationality':'PE'}"
+#define V_DOC(t, n)                                                            \
+	"{'document':{'type':'" t "','number':'" n "'},'sex':'F',"             \
+	"'nationality':'PE','age':15}"
+
+/*
+ * A document number a case system fills in for one it does not have
+ * (99999999, 12345678) is taken as no document: the line is accepted,
+ * the victim links by her name key or is unlinkable, and the first such
+ * number's path is kept for the warning. A number one step off is real
+ * and links; zeros stay taken only for a record held (test_no_value).
+ */
+static void
+test_placeholder(void **state)
+{
+	static const char *const dnis[] = {"99999999", "11111111", "12345678",
+					   "87654321", "01234567", "2222-2222",
+					   NULL};
+	uint8_t name[PSEUDONYM_LEN], none[PSEUDONYM_LEN] = {0};
+	const struct victim *v = &pr.ev.rec.victim;
+	size_t i;
+
+	(void)state;
+	ok(INST_PNP, IDV(V_NAMES));
+	memcpy(name, v->name_key, sizeof(name));
+	ok(INST_PNP, IDV(V_DOC_NAMES("DNI", "99999999")));
+	assert_int_equal(v->doc_type, DOC_NONE);
+	assert_memory_equal(v->doc_key, none, sizeof(none));
+	assert_true(v->has_name_key);
+	assert_memory_equal(v->name_key, name, sizeof(name));
+	assert_int_equal(pr.placeholder, 1);
+	assert_string_equal(pr.placeholder_field, "victim.document.number");
+	assert_int_equal(pr.unlinkable, 0);
+	for (i = 0; dnis[i] != NULL; i++) {
+		char line[512];
+		snprintf(line, sizeof(line),
+			 IDV("{'document':{'type':'DNI','number':'%s'},"
+			     "'sex':'F','nationality':'PE','age':15}"),
+			 dnis[i]);
+		ok(INST_PNP, line);
+		if (pr.placeholder != 1 || v->doc_type != DOC_NONE)
+			fail_msg("%s taken as a document", dnis[i]);
+		/* No name key either: unlinkable, and warned as such. */
+		assert_int_equal(pr.unlinkable, 1);
+	}
+	/* Other types alike. */
+	ok(INST_MIMP, IDV(V_DOC("CE", "999999999")));
+	assert_int_equal(pr.placeholder, 1);
+	assert_int_equal(v->doc_type, DOC_NONE);
+	ok(INST_MIMP, IDV(V_DOC("PASSPORT", "xxxxxxx")));
+	assert_int_equal(pr.placeholder, 1);
+	/* Near misses are real numbers. */
+	ok(INST_PNP, IDV(V_DOC("DNI", "11111112")));
+	assert_int_equal(pr.placeholder, 0);
+	assert_int_equal(v->doc_type, DOC_DNI);
+	ok(INST_PNP, IDV(V_DOC("DNI", "12345679")));
+	assert_int_equal(pr.placeholder, 0);
+	assert_int_equal(v->doc_type, DOC_DNI);
+	ok(INST_MIMP, IDV(V_DOC("CE", "001234568")));
+	assert_int_equal(pr.placeholder, 0);
+	/* A case stage's: counted, the first one's path kept. */
+	ok(INST_MP,
+	   CASEV("[" V_DNI
+		 "," V_DOC("DNI", "99999999") "," V_NAMES "," V_DOC_NAMES(
+		     "DNI", "12345678") "]"));
+	assert_int_equal(pr.placeholder, 2);
+	assert_string_equal(pr.placeholder_field, "victims[1].document.number");
+	assert_int_equal(pr.ev.rec.victims[0].doc_type, DOC_DNI);
+	assert_int_equal(pr.ev.rec.victims[1].doc_type, DOC_NONE);
+	assert_int_equal(pr.ev.rec.victims[3].doc_type, DOC_NONE);
+	assert_memory_equal(pr.ev.rec.victims[3].name_key, name, sizeof(name));
+	assert_int_equal(pr.unlinkable, 1);
+	/* A ref that holds a placeholder holds no one's number. */
+	ok(INST_PNP, "{'kind':'identification','ref':'DNI-12345678',"
+		     "'date':'2026-03-10','region':'15','victim':" V_DOC(
+			 "DNI", "12345678") ",'exploitation':['sexual']}");
+	/* Zeros: as before, held only, their key kept as an older node
+	 * made it. */
+	assert_int_equal(parse(INST_PNP, IDV(V_DOC("DNI", "00000000")), &pr),
+			 0);
+	assert_true(pr.held_only);
+	assert_int_equal(pr.placeholder, 0);
+	assert_int_equal(v->doc_type, DOC_DNI);
+}
+
 /* A victim with age and a birth date that gives 13 on 2026-03-10. */
 #define V_AGE(age)                                                             \
 	"{'birth_date':'2012-05-05','age':" age ",'sex':'F',"                  \
@@ -2676,6 +2765,7 @@ main(void)
 	    cmocka_unit_test(test_linkage),
 	    cmocka_unit_test(test_both_keys),
 	    cmocka_unit_test(test_unlinkable),
+	    cmocka_unit_test(test_placeholder),
 	    cmocka_unit_test(test_age_disagrees),
 	    cmocka_unit_test(test_init),
 	    cmocka_unit_test(test_error_ref),
