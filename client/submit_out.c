@@ -125,6 +125,21 @@ submit_print_result(struct run *run, const char *name,
 							  : "victim",
 				age_text, ref);
 	}
+	/* A victim's document number taken as a placeholder: the field,
+	 * never the number (the node sends none). */
+	if (line_warns_placeholder(res)) {
+		const char *field = res->placeholder_field[0] != '\0'
+					? res->placeholder_field
+					: "victim.document.number";
+		char doc_text[sizeof(res->placeholder_warning) + 16];
+		snprintf(doc_text, sizeof(doc_text), "warning: %s",
+			 res->placeholder_warning);
+		if (run->verbose || t->placeholder_warned <= TALLY_WARN_SHOWN)
+			printf("%s:%llu: warning: %s: %s\n", submit_shown(name),
+			       (unsigned long long)res->line, field,
+			       res->placeholder_warning);
+		report_line_row(run, name, res->line, field, doc_text, ref);
+	}
 	/* A record held under a ref that holds a victim's identity, or a
 	 * line refused for another field whose ref holds one too (printed
 	 * as every refusal is): the node hands no such ref back, and none

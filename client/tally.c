@@ -53,6 +53,8 @@ tally_add(struct tally *t, const struct line_result *res)
 		t->stage_warned++;
 	if (line_warns_age(res))
 		t->age_warned++;
+	if (line_warns_placeholder(res))
+		t->placeholder_warned++;
 	if (line_warns_ref(res))
 		t->ref_warned++;
 	if (line_warns_unlinkable(res)) {
@@ -168,6 +170,10 @@ tally_print(FILE *out, const struct tally_run *run, const struct tally *t)
 	warned_line(out, run, name, t->age_warned,
 		    "with a victim's age that the birth date contradicts "
 		    "(the birth date is used)");
+	warned_line(out, run, name, t->placeholder_warned,
+		    "with a victim's document number that is a placeholder "
+		    "(not used to link: leave the document out when it is "
+		    "not known)");
 	/* Counted among those "already held", which reads as taken: each
 	 * is warned of above, and sending it again changes nothing. */
 	if (t->dead_warned > 0)

@@ -23,6 +23,9 @@ struct tally {
 				     * date order (line_result.warning) */
 	unsigned long age_warned;   /* victims' ages their birth dates
 				     * contradict (line_result.age_warning) */
+	unsigned long placeholder_warned; /* victims' document numbers
+					   * taken as placeholders
+					   * (line_warns_placeholder()) */
 	unsigned long ref_warned;   /* records held under a ref that holds a
 				     * victim's identity (line_warns_ref()) */
 	unsigned long dead_warned;  /* held, but the consolidator refused
@@ -53,8 +56,10 @@ struct tally_run {
  * t->unlinkable): a record already held had its warning when first
  * taken. A case stage's warning (res->warning) is counted in
  * t->stage_warned, a victim's age warning (line_warns_age()) in
- * t->age_warned, a ref's (line_warns_ref()) in t->ref_warned, a held
- * line's dead letter (res->dead_warning) in t->dead_warned.
+ * t->age_warned, a placeholder document number's
+ * (line_warns_placeholder()) in t->placeholder_warned, a ref's
+ * (line_warns_ref()) in t->ref_warned, a held line's dead letter
+ * (res->dead_warning) in t->dead_warned.
  */
 bool tally_add(struct tally *t, const struct line_result *res);
 

@@ -304,6 +304,12 @@ struct line_result {
 	 * that age field ("victims[1].age") */
 	char age_warning[200];
 	char age_field[64];
+	/* Not REFUSED: a victim's document number is a placeholder
+	 * (99999999, 12345678), taken as no document: what and what to do
+	 * ("" none, or an older node), and its path
+	 * ("victims[1].document.number"). Never the number. */
+	char placeholder_warning[200];
+	char placeholder_field[72];
 	/* Not REFUSED: the record is held under a ref that holds a victim's
 	 * identity, stored before the node refused such refs ("" none, or an
 	 * older node): what it holds and what to do, never the ref.
@@ -343,6 +349,13 @@ bool line_warns_unlinkable(const struct line_result *res);
  * that the birth date contradicts: by the rule of line_warns_unlinkable().
  */
 bool line_warns_age(const struct line_result *res);
+
+/*
+ * line_warns_placeholder - whether res brings a new warning of a victim's
+ * document number taken as a placeholder: by the rule of
+ * line_warns_unlinkable().
+ */
+bool line_warns_placeholder(const struct line_result *res);
 
 /*
  * line_warns_ref - whether res warns of a record held under a ref that

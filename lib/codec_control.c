@@ -74,6 +74,11 @@ encode_submit_reply(const struct control *c, Kuska__Control *pc,
 			lr[i].age_warning = (char *)in->age_warning;
 			lr[i].age_field = (char *)in->age_field;
 		}
+		if (line_warns_placeholder(in)) {
+			lr[i].placeholder_warning =
+			    (char *)in->placeholder_warning;
+			lr[i].placeholder_field = (char *)in->placeholder_field;
+		}
 		if (in->ref_warning[0] != '\0')
 			lr[i].ref_warning = (char *)in->ref_warning;
 		if (in->status == LINE_HELD && in->dead_warning[0] != '\0')
@@ -479,6 +484,12 @@ decode_submit_reply(const Kuska__SubmitReply *in, struct control *c)
 				 lr->age_warning);
 			copy_str(out->age_field, sizeof(out->age_field),
 				 lr->age_field);
+			copy_str(out->placeholder_warning,
+				 sizeof(out->placeholder_warning),
+				 lr->placeholder_warning);
+			copy_str(out->placeholder_field,
+				 sizeof(out->placeholder_field),
+				 lr->placeholder_field);
 		}
 		copy_str(out->ref_warning, sizeof(out->ref_warning),
 			 lr->ref_warning);
@@ -739,6 +750,14 @@ line_warns_age(const struct line_result *res)
 {
 	return res->age_warning[0] != '\0' && res->status != LINE_REFUSED &&
 	       res->status != LINE_HELD && res->status != LINE_REKEYED;
+}
+
+bool
+line_warns_placeholder(const struct line_result *res)
+{
+	return res->placeholder_warning[0] != '\0' &&
+	       res->status != LINE_REFUSED && res->status != LINE_HELD &&
+	       res->status != LINE_REKEYED;
 }
 
 bool

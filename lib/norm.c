@@ -371,6 +371,35 @@ fail:
 	return r;
 }
 
+/*
+ * counting - whether doc is n >= 6 digits, each one more (step 1) or one
+ * less (step -1) than the one before it, starting at 0 or 1 (counting
+ * up) or ending at 1 or 0 (counting down).
+ */
+static bool
+counting(const char *doc, size_t n, int step)
+{
+	size_t i;
+
+	if (n < 6 || !(doc[0] >= '0' && doc[0] <= '9'))
+		return false;
+	for (i = 1; i < n; i++)
+		if (doc[i] != doc[i - 1] + step)
+			return false;
+	return step > 0 ? doc[0] <= '1' : doc[n - 1] <= '1';
+}
+
+bool
+norm_document_placeholder(const char *doc)
+{
+	size_t n = strlen(doc), same = 0;
+
+	while (same < n && doc[same] == doc[0])
+		same++;
+	return n > 0 &&
+	       (same == n || counting(doc, n, 1) || counting(doc, n, -1));
+}
+
 int
 norm_number(const char *s, size_t len, char *out, size_t cap)
 {

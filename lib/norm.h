@@ -18,6 +18,7 @@
 #ifndef KUSKA_NORM_H
 #define KUSKA_NORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,17 @@ int norm_name(const char *s, size_t len, char *out, size_t cap)
  */
 int norm_document(const char *type, const char *s, size_t len, char *out,
 		  size_t cap) __attribute__((warn_unused_result));
+
+/*
+ * norm_document_placeholder - whether doc, a number as norm_document()
+ * wrote it (NUL-ended), is what a case system fills in for a document it
+ * does not have rather than a document's number: one character repeated
+ * (99999999, 11111111, XXXXXXX), or six or more consecutive digits
+ * counting up from 0 or 1 or down to 1 or 0 (12345678, 01234567,
+ * 87654321, 123456789). As a match key it would join every victim so
+ * written into one (docs/INPUT.md section 4).
+ */
+bool norm_document_placeholder(const char *doc);
 
 /*
  * norm_number - trims spaces and upper-cases a referral or case number.

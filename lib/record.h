@@ -62,6 +62,12 @@ struct parsed_record {
 	unsigned age_mismatch;
 	char age_field[64];
 	uint8_t age_written, age_computed;
+	/* Victims whose document number is a placeholder (99999999,
+	 * 12345678: norm_document_placeholder), taken as no document, and
+	 * the first one's path ("victims[1].document.number"). Never the
+	 * number itself. */
+	unsigned placeholder;
+	char placeholder_field[72];
 	/* Why the ref holds a victim's identity (her document number, birth
 	 * date or two of her names; "" when it does not): the node refuses
 	 * such a ref for a new record, but a record it already holds under

@@ -81,21 +81,19 @@ short_digits(const char *s, size_t len)
  * ref_holds_document - whether ref, its letters and digits upper-cased and
  * the rest left out, holds doc (a normalised number of 8 or more): the
  * node keeps a ref in clear on its disk, so that one built from the
- * victim's document number (DNI-12345678) would leave her there. A
- * number of one character repeated (99999999 or 00000000, a case
- * system's "no DNI": record_held_only) names no one, and a ref padded
- * with it (MP-0000000042) holds it.
+ * victim's document number (DNI-40721856) would leave her there. A
+ * placeholder (00000000, a case system's "no DNI": record_held_only;
+ * 99999999 or 12345678: norm_document_placeholder) names no one, and a
+ * ref padded with it (MP-0000000042) holds it.
  */
 static bool
 ref_holds_document(const char *ref, const char *doc)
 {
 	char r[RECORD_MAX_REF + 1];
-	size_t n = 0, len = strlen(doc), same = 0;
+	size_t n = 0, len = strlen(doc);
 	bool found;
 
-	while (same < len && doc[same] == doc[0])
-		same++;
-	if (len < 8 || same == len)
+	if (len < 8 || norm_document_placeholder(doc))
 		return false;
 	for (; *ref != '\0'; ref++)
 		if ((*ref >= '0' && *ref <= '9') ||
@@ -385,11 +383,14 @@ static const char *const doc_types[] = {"DNI", "CE",	"PASSPORT", "PTP",
 
 /*
  * parse_document - a victim's document object: its type and number,
- * normalised into type_out (a static name) and num (NORM_MAX bytes).
+ * normalised into type_out (a static name) and num (NORM_MAX bytes), and
+ * into *placeholder whether the number is one a case system fills in for
+ * a document it does not have (norm_document_placeholder): counted and
+ * its path kept for the line's warning.
  */
 static int
 parse_document(struct parser *p, json_t *doc, const char *path,
-	       const char **type_out, char *num)
+	       const char **type_out, char *num, bool *placeholder)
 {
 	const char *const *types = doc_types;
 	char dpath[64];
@@ -456,6 +457,13 @@ parse_document(struct parser *p, json_t *doc, const char *path,
 		    p, dpath, "number",
 		    "must hold letters and digits (spaces and dashes "
 		    "are ignored)");
+	/* Zeros are held_only above, and keep their key as an older node
+	 * made it, so that a record held with them is held still. */
+	*placeholder =
+	    !record_no_value(s, len) && norm_document_placeholder(num);
+	if (*placeholder && p->ret->placeholder++ == 0)
+		snprintf(p->ret->placeholder_field,
+			 sizeof(p->ret->placeholder_field), "%s.number", dpath);
 	*type_out = types[i];
 	return 0;
 }
@@ -533,14 +541,20 @@ parse_victim_into(struct parser *p, json_t *v, const char *path, int32_t date,
 	size_t len;
 	long age = -1;
 	int r, years = 0, has_given, has_surn, has_birth;
+	bool placeholder = false;
 
 	if (!json_is_object(v))
 		return record_fail(p, path, "", "must be an object");
 	if (record_check_fields(p, v, path, victim_fields, NULL, NULL) < 0)
 		return -EINVAL;
 	d = json_object_get(v, "document");
-	if (d != NULL && parse_document(p, d, path, &doc_type, doc) < 0)
+	if (d != NULL &&
+	    parse_document(p, d, path, &doc_type, doc, &placeholder) < 0)
 		return -EINVAL;
+	/* A placeholder is no document: she links by her name key, or is
+	 * unlinkable, as when the document is left out. */
+	if (placeholder)
+		doc_type = NULL;
 	if ((has_given = parse_name(p, v, path, "given_names", given)) ==
 	    -EINVAL)
 		return -EINVAL;

@@ -597,6 +597,29 @@ warn_age(const struct parsed_record *p, struct line_result *res)
 }
 
 /*
+ * A victim's document number that a case system fills in for one it does
+ * not have (99999999, 12345678): taken as no document, as it would join
+ * every victim so written into one. Names the field, never the number.
+ */
+static void
+warn_placeholder(const struct parsed_record *p, struct line_result *res)
+{
+	char more[64] = "";
+
+	if (p->placeholder > 1)
+		snprintf(more, sizeof(more),
+			 "; %u more victims of this record likewise",
+			 p->placeholder - 1);
+	snprintf(res->placeholder_warning, sizeof(res->placeholder_warning),
+		 "is a placeholder (one character repeated or a run of digits "
+		 "like 12345678): not used to link this victim; leave the "
+		 "document out when it is not known%s",
+		 more);
+	snprintf(res->placeholder_field, sizeof(res->placeholder_field), "%s",
+		 p->placeholder_field);
+}
+
+/*
  * Of the record's first envelope (the target of a correction or
  * withdrawal) when the consolidator refused it, as intake_rekey warns,
  * for the record then counts nowhere whatever became of the line's own
@@ -644,6 +667,8 @@ intake_take_line(struct outbox_txn *t, struct intake *in,
 			 p->unlinkable_field);
 	if (p->age_mismatch > 0)
 		warn_age(p, res);
+	if (p->placeholder > 0)
+		warn_placeholder(p, res);
 	if (!intake_granted(in, p->ev.kind, p->ev.rec.kind, p->ev.rec.stage,
 			    res))
 		return 0;

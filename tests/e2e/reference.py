@@ -197,11 +197,30 @@ def norm_number(s):
     return s.strip(" ").upper()
 
 
+def placeholder(n):
+    """Whether a normalised document number is one a case system fills in
+    for a document it does not have (docs/INPUT.md section 4): one
+    character throughout, or six or more digits counting up by one from 0
+    or 1, or down by one to 1 or 0. Zeros alone the node refuses."""
+    if n and len(set(n)) == 1:
+        return True
+    if len(n) < 6 or not n.isdigit():
+        return False
+    ds = [int(c) for c in n]
+    up = all(b == a + 1 for a, b in zip(ds, ds[1:])) and ds[0] <= 1
+    down = all(b == a - 1 for a, b in zip(ds, ds[1:])) and ds[-1] <= 1
+    return up or down
+
+
 def doc_key(v):
-    """The document key of a victim object, or None."""
+    """The document key of a victim object, or None (none for a
+    placeholder number: the object has no document key)."""
     doc = v.get("document")
     if doc:
-        return ("doc", doc["type"], norm_doc_number(doc["number"]))
+        n = norm_doc_number(doc["number"])
+        if placeholder(n):
+            return None
+        return ("doc", doc["type"], n)
     return None
 
 

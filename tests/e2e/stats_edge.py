@@ -11,7 +11,8 @@ later stage dated before an earlier one, in another region); victims linked thro
 alternating keys, across institutions and through a case's victims list, two
 children under one name (an ambiguous name key), a victim split by a
 withdrawal and two joined by a correction, a referral number sent to two
-destinations. With --today, a few records dated from that day back to 400
+destinations, placeholder document numbers (99999999, 12345678) that join
+no one. With --today, a few records dated from that day back to 400
 days before it, for the timeliness table's 30-day line. test_stats.sh submits
 them after the synthetic files and compares every table with reference.py.
 
@@ -327,6 +328,19 @@ case("mp", "2023-07-20", "16", "EDGE-C8", "complaint", 1,
      [v(("DNI", "22220007"), "Kusi", "Ccori", "2010-10-10"), v(age=9)])
 ident("pnp", "2023-07-21", "16", v(("DNI", "22220007"), age=12))
 ident("mimp", "2023-07-22", "16", v(None, "Kusi", "Ccori", "2010-10-10"))
+# Placeholder DNIs (INPUT.md section 4) join no one: two girls with
+# 99999999 and different names are two victims; one with 12345678 and
+# mimp's name for her joins mimp's record by that name; one with
+# 8765-4321 and no name is unlinkable; minsa's CE 999999999 too.
+ident("pnp", "2023-10-02", "15", v(("DNI", "99999999"), "Wayta", "Apaza",
+                                   "2012-04-04"))
+ident("pnp", "2023-10-03", "15", v(("DNI", "99999999"), "Killa", "Ticona",
+                                   "2013-05-05"))
+ident("pnp", "2023-10-04", "16", v(("DNI", "12345678"), "Chaska", "Yupanqui",
+                                   "2011-03-03"))
+ident("mimp", "2023-10-05", "16", v(None, "Chaska", "Yupanqui", "2011-03-03"))
+ident("pnp", "2023-10-06", "15", v(("DNI", "8765-4321"), age=14))
+ident("minsa", "2023-10-07", "15", v(("CE", "999999999"), age=15, nat="VE"))
 # One number sent to two destinations: two referrals.
 rec("pnp", "referral", "2023-08-20", "15", victim=v(age=15), to="mimp",
     purpose="protection", referral_number="EDGE-R8")

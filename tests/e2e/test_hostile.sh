@@ -361,9 +361,9 @@ sys.stdout.buffer.write((v if isinstance(v, bytes) else v.encode()) + b'\n')" ;;
 	esac
 done <"$TABLE" >"$T/all.jsonl"
 cat "$DATA/base.jsonl" >>"$T/all.jsonl"
-new='{"kind":"identification","ref":"H-DRY-1","date":"2024-06-02","region":"21","victim":{"document":{"type":"DNI","number":"87654321"},"sex":"F","nationality":"PE","age":14},"exploitation":["labour"]}'
+new='{"kind":"identification","ref":"H-DRY-1","date":"2024-06-02","region":"21","victim":{"document":{"type":"DNI","number":"47158236"},"sex":"F","nationality":"PE","age":14},"exploitation":["labour"]}'
 printf '%s\n' "$new" \
-	'{"kind":"correction","ref":"H-DRY-2","target_ref":"H-DRY-1","record":{"kind":"identification","date":"2024-06-02","region":"22","victim":{"document":{"type":"DNI","number":"87654321"},"sex":"F","nationality":"PE","age":14},"exploitation":["labour"]}}' \
+	'{"kind":"correction","ref":"H-DRY-2","target_ref":"H-DRY-1","record":{"kind":"identification","date":"2024-06-02","region":"22","victim":{"document":{"type":"DNI","number":"47158236"},"sex":"F","nationality":"PE","age":14},"exploitation":["labour"]}}' \
 	"$new" >>"$T/all.jsonl"
 before=$(node_last_seq pnp)
 (cd "$T" && "$KUSKA" submit --dry-run -c "$N/pnp.conf" all.jsonl >dry.out 2>&1)

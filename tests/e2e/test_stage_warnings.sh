@@ -124,7 +124,7 @@ check "the node logged no index built (it was kept)" \
 
 # Born 2012-01-05: on 2026-05-07 the birth date gives 14.
 agev() { # REF CASE AGE
-	printf '{"kind":"case_stage","ref":"%s","date":"2026-05-07","region":"15","case_number":"%s","stage":"complaint","victims":[{"document":{"type":"DNI","number":"11111111"},"age":15,"sex":"M","nationality":"PE"},{"document":{"type":"DNI","number":"22222222"},"birth_date":"2012-01-05","age":%s,"sex":"F","nationality":"PE"}],"persons":1,"article":"153"}\n' \
+	printf '{"kind":"case_stage","ref":"%s","date":"2026-05-07","region":"15","case_number":"%s","stage":"complaint","victims":[{"document":{"type":"DNI","number":"11111142"},"age":15,"sex":"M","nationality":"PE"},{"document":{"type":"DNI","number":"22222242"},"birth_date":"2012-01-05","age":%s,"sex":"F","nationality":"PE"}],"persons":1,"article":"153"}\n' \
 		"$@"
 }
 {

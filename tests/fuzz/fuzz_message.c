@@ -122,6 +122,10 @@ check_control_fields(const struct control *c)
 		    !text_ok(lr->warning, sizeof(lr->warning)) ||
 		    !text_ok(lr->age_warning, sizeof(lr->age_warning)) ||
 		    !text_ok(lr->age_field, sizeof(lr->age_field)) ||
+		    !text_ok(lr->placeholder_warning,
+			     sizeof(lr->placeholder_warning)) ||
+		    !text_ok(lr->placeholder_field,
+			     sizeof(lr->placeholder_field)) ||
 		    !text_ok(lr->ref, sizeof(lr->ref)))
 			abort();
 	}

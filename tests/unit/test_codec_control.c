@@ -81,6 +81,11 @@ test_control_submit(void **state)
 	snprintf(res[4].age_warning, sizeof(res[4].age_warning),
 		 "victim age 12 is not the age the birth date gives");
 	snprintf(res[4].age_field, sizeof(res[4].age_field), "victims[1].age");
+	/* And a placeholder document number's, with its path. */
+	snprintf(res[4].placeholder_warning, sizeof(res[4].placeholder_warning),
+		 "is a placeholder");
+	snprintf(res[4].placeholder_field, sizeof(res[4].placeholder_field),
+		 "victims[2].document.number");
 	/* A record held under a ref holding a victim's identity. */
 	snprintf(res[1].ref_warning, sizeof(res[1].ref_warning),
 		 "holds the victim's name: a record stored before");
@@ -110,6 +115,10 @@ test_control_submit(void **state)
 				    res[i].age_field);
 		assert_string_equal(back->results[i].ref_warning,
 				    res[i].ref_warning);
+		assert_string_equal(back->results[i].placeholder_warning,
+				    res[i].placeholder_warning);
+		assert_string_equal(back->results[i].placeholder_field,
+				    res[i].placeholder_field);
 		assert_string_equal(back->results[i].ref, res[i].ref);
 	}
 	assert_int_equal(strlen(back->results[4].ref), 64);

@@ -220,12 +220,12 @@ teardown(void **state)
 
 /* The export of a case system: in order, as it would resubmit it. */
 static const char *const export[] = {
-    ID("A", "11111111", "2025-01-01"), /* corrected by C: held */
-    ID("B", "22222222", "2025-01-02"), /* corrected by F: held */
-    COR("C", "A", "11111111"),	       /* A's live content: re-keyed */
-    ID("D", "33333333", "2025-01-03"), /* withdrawn by E: held */
+    ID("A", "11111142", "2025-01-01"), /* corrected by C: held */
+    ID("B", "22222242", "2025-01-02"), /* corrected by F: held */
+    COR("C", "A", "11111142"),	       /* A's live content: re-keyed */
+    ID("D", "33333342", "2025-01-03"), /* withdrawn by E: held */
     WD("E", "D"),		       /* no pseudonyms: held */
-    COR("F", "B", "22222222"),	       /* then B corrected again: live */
+    COR("F", "B", "22222242"),	       /* then B corrected again: live */
 };
 #define N_EXPORT (sizeof(export) / sizeof(export[0]))
 
@@ -331,7 +331,7 @@ test_accept_hold(void **state)
 	 * submit advises by (a correction or withdrawal of A). */
 	{
 		static const char *const other[] = {
-		    ID("A", "33333333", "2025-01-01")};
+		    ID("A", "33333342", "2025-01-01")};
 		assert_int_equal(submit(fx, other, 1, st, &rep), 0);
 		assert_int_equal(st[0], LINE_REFUSED);
 		assert_string_equal(rep.results[0].field, "ref");
@@ -373,8 +373,8 @@ test_reexport_corrected(void **state)
 {
 	struct fixture *fx = *state;
 	static const char *const first[] = {
-	    ID("R1", "55555555", "2025-01-01"), COR("R2", "R1", "55555555"),
-	    ID("R3", "66666666", "2025-01-03"), WD("R4", "R3")};
+	    ID("R1", "55555542", "2025-01-01"), COR("R2", "R1", "55555542"),
+	    ID("R3", "66666642", "2025-01-03"), WD("R4", "R3")};
 	struct line_result res;
 	struct control rep;
 	uint64_t last;
@@ -383,34 +383,34 @@ test_reexport_corrected(void **state)
 	codec_control_clear(&rep);
 	last = last_seq(fx);
 
-	submit1(fx, NOW("R1", "55555555"), &res);
+	submit1(fx, NOW("R1", "55555542"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(res.seq, last - 2); /* R2's envelope */
-	submit1(fx, ID("R1", "55555555", "2025-01-01"), &res);
+	submit1(fx, ID("R1", "55555542", "2025-01-01"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(last_seq(fx), last);
 
 	/* Corrected again: the latest correction is the record's content,
 	 * the earlier one neither original nor current. */
-	submit1(fx, COR("R5", "R1", "77777777"), &res);
+	submit1(fx, COR("R5", "R1", "77777742"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	last = res.seq;
-	submit1(fx, NOW("R1", "77777777"), &res);
+	submit1(fx, NOW("R1", "77777742"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(res.seq, last);
-	submit1(fx, NOW("R1", "55555555"), &res);
+	submit1(fx, NOW("R1", "55555542"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
 	assert_int_equal(res.why, LINE_REF_REUSED);
 	assert_non_null(strstr(res.reason, "send a correction"));
-	submit1(fx, NOW("R1", "88888888"), &res);
+	submit1(fx, NOW("R1", "88888842"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_int_equal(res.why, LINE_REF_REUSED);
 
 	/* Withdrawn: held as it was, refused as anything else. */
-	submit1(fx, ID("R3", "66666666", "2025-01-03"), &res);
+	submit1(fx, ID("R3", "66666642", "2025-01-03"), &res);
 	assert_int_equal(res.status, LINE_HELD);
-	submit1(fx, NOW("R3", "66666666"), &res);
+	submit1(fx, NOW("R3", "66666642"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
 	assert_string_equal(
@@ -423,7 +423,7 @@ test_reexport_corrected(void **state)
 	for (int k = 0; k < 3; k++) {
 		fx->dry = k == 0 ? 22 : 0;
 		submit1(fx,
-			k < 2 ? WD("R8", "R3") : COR("R9", "R3", "66666666"),
+			k < 2 ? WD("R8", "R3") : COR("R9", "R3", "66666642"),
 			&res);
 		assert_int_equal(res.status, LINE_REFUSED);
 		assert_string_equal(res.field, "target_ref");
@@ -451,7 +451,7 @@ test_reexport_corrected(void **state)
 	 * stored nowhere: found among the run's refs). */
 	{
 		static const char *const three[] = {
-		    ID("R6", "99999999", "2025-01-06"),
+		    ID("R6", "99999942", "2025-01-06"),
 		    COR("R7", "R6", "99999990"), NOW("R6", "99999990")};
 		enum line_status st[3];
 		size_t i;
@@ -491,8 +491,8 @@ static void
 test_withdrawn_ref_withheld(void **state)
 {
 	struct fixture *fx = *state;
-#define WD_REF "WD-55555555-2026-03-10"
-	static const char *const first[] = {ID("R1", "55555555", "2025-01-01"),
+#define WD_REF "WD-55555542-2026-03-10"
+	static const char *const first[] = {ID("R1", "55555542", "2025-01-01"),
 					    WD(WD_REF, "R1")};
 	struct line_result res;
 	struct control rep;
@@ -500,7 +500,7 @@ test_withdrawn_ref_withheld(void **state)
 	assert_int_equal(submit(fx, first, 2, NULL, &rep), 0);
 	assert_int_equal(rep.results[1].status, LINE_ACCEPTED);
 	codec_control_clear(&rep);
-	submit1(fx, NOW("R1", "55555555"), &res);
+	submit1(fx, NOW("R1", "55555542"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_string_equal(res.field, "ref");
 	assert_string_equal(
@@ -513,7 +513,7 @@ test_withdrawn_ref_withheld(void **state)
 			    "that record was withdrawn by seq 2 (its ref "
 			    "withheld)");
 	says_nothing_of(&res, WD_REF);
-	submit1(fx, COR("R3", "R1", "55555555"), &res);
+	submit1(fx, COR("R3", "R1", "55555542"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	says_nothing_of(&res, WD_REF);
 #undef WD_REF
@@ -533,8 +533,8 @@ test_rotation_reexport(void **state)
 {
 	struct fixture *fx = *state;
 	static const char *const first[] = {
-	    ID("R1", "55555555", "2025-01-01"), COR("R2", "R1", "55555555"),
-	    ID("R3", "66666666", "2025-01-03"), WD("R4", "R3")};
+	    ID("R1", "55555542", "2025-01-01"), COR("R2", "R1", "55555542"),
+	    ID("R3", "66666642", "2025-01-03"), WD("R4", "R3")};
 	struct line_result res;
 	struct control rep;
 	struct event *ev;
@@ -547,27 +547,27 @@ test_rotation_reexport(void **state)
 
 	/* Another content under the corrected ref, or the withdrawn one:
 	 * refused, not "already held". */
-	submit1(fx, ID("R1", "55555555", "2025-01-09"), &res);
+	submit1(fx, ID("R1", "55555542", "2025-01-09"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_int_equal(res.why, LINE_REF_REUSED);
-	submit1(fx, NOW("R3", "66666666"), &res);
+	submit1(fx, NOW("R3", "66666642"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_non_null(strstr(res.reason, "was withdrawn"));
 	/* Their original content: held. */
-	submit1(fx, ID("R1", "55555555", "2025-01-01"), &res);
+	submit1(fx, ID("R1", "55555542", "2025-01-01"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(res.seq, 1);
-	submit1(fx, ID("R3", "66666666", "2025-01-03"), &res);
+	submit1(fx, ID("R3", "66666642", "2025-01-03"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(last_seq(fx), last);
 
 	/* R1 as it now stands: R2's content with the new pseudonyms. */
 	fx->dry = 31;
-	submit1(fx, NOW("R1", "55555555"), &res);
+	submit1(fx, NOW("R1", "55555542"), &res);
 	fx->dry = 0;
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(last_seq(fx), last);
-	submit1(fx, NOW("R1", "55555555"), &res);
+	submit1(fx, NOW("R1", "55555542"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(res.seq, last + 1);
 	ev = stored(fx, last + 1);
@@ -576,10 +576,10 @@ test_rotation_reexport(void **state)
 	assert_int_equal(ev->key_epoch, 2);
 	assert_int_equal(ev->rec.region, 16);
 	/* Done once: the line, and R2's own, are held now. */
-	submit1(fx, NOW("R1", "55555555"), &res);
+	submit1(fx, NOW("R1", "55555542"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(res.seq, last + 1);
-	submit1(fx, COR("R2", "R1", "55555555"), &res);
+	submit1(fx, COR("R2", "R1", "55555542"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(last_seq(fx), last + 1);
 }
@@ -2005,7 +2005,7 @@ test_case_stages_revive_kind(void **state)
 	rej[0].reason = rej[1].reason = REASON_KIND_NOT_ALLOWED;
 	snprintf(rej[0].text, sizeof(rej[0].text), "not allowed");
 	snprintf(rej[1].text, sizeof(rej[1].text), "not allowed");
-	submit1(fx, ID("I1", "11111111", "2026-04-01"), &res);
+	submit1(fx, ID("I1", "11111142", "2026-04-01"), &res);
 	warned(&res, LINE_ACCEPTED, "");
 	submit1(fx, STG("Z1", "90", "complaint", "2026-04-02"), &res);
 	submit1(fx, STG("Z2", "90", "complaint", "2026-04-05"), &res);
@@ -2107,14 +2107,14 @@ static void
 test_held_dead_words(void **state)
 {
 	static const char *const lines[] = {
-	    ID("HA", "11111111", "2025-01-01"),
-	    ID("HB", "22222222", "2025-01-02"),
-	    COR("HC", "HB", "22222222"),
-	    ID("HD", "33333333", "2025-01-03"),
+	    ID("HA", "11111142", "2025-01-01"),
+	    ID("HB", "22222242", "2025-01-02"),
+	    COR("HC", "HB", "22222242"),
+	    ID("HD", "33333342", "2025-01-03"),
 	    WD("HW", "HD"),
-	    ID("HE", "44444444", "2025-01-04"),
-	    COR("HF", "HE", "44444444"),
-	    ID("HG", "55555555", "2025-01-05"),
+	    ID("HE", "44444442", "2025-01-04"),
+	    COR("HF", "HE", "44444442"),
+	    ID("HG", "55555542", "2025-01-05"),
 	};
 	static const char *const want[] = {
 	    "(seq 1: kind_not_allowed): it counts nowhere; fix it and send it "
@@ -2191,7 +2191,7 @@ test_held_dead_words(void **state)
 static void
 test_rekey_held_dead_first(void **state)
 {
-	const char *c = COR("C", "A", "11111111");
+	const char *c = COR("C", "A", "11111142");
 	const char *want = "already held but the consolidator refused its "
 			   "record (seq 1: kind_not_allowed): it counts "
 			   "nowhere; fix it and send it under a new ref";
@@ -2199,7 +2199,7 @@ test_rekey_held_dead_first(void **state)
 	struct line_result res;
 	struct rejection rej;
 
-	submit1(fx, ID("A", "11111111", "2025-01-01"), &res);
+	submit1(fx, ID("A", "11111142", "2025-01-01"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	submit1(fx, c, &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
@@ -2590,9 +2590,9 @@ test_case_stages_dry(void **state)
 static void
 test_max_batch(void **state)
 {
-	static const char *const more[] = {ID("G", "44444444", "2025-03-01"),
-					   ID("H", "55555555", "2025-03-02")};
-	static const char *const last[] = {ID("I", "66666666", "2025-03-03")};
+	static const char *const more[] = {ID("G", "44444442", "2025-03-01"),
+					   ID("H", "55555542", "2025-03-02")};
+	static const char *const last[] = {ID("I", "66666642", "2025-03-03")};
 	struct fixture *fx = *state;
 	enum line_status st[N_EXPORT];
 	struct control rep;
@@ -2648,8 +2648,8 @@ test_max_batch(void **state)
 static void
 test_holder_failures(void **state)
 {
-	static const char *const more[] = {ID("G", "44444444", "2025-03-01"),
-					   ID("H", "55555555", "2025-03-02")};
+	static const char *const more[] = {ID("G", "44444442", "2025-03-01"),
+					   ID("H", "55555542", "2025-03-02")};
 	struct fixture *fx = *state;
 	struct control rep;
 	uint64_t before = last_seq(fx);
@@ -2769,8 +2769,8 @@ test_rotation(void **state)
 	 * of a re-keyed record: ordinary business again. */
 	{
 		static const char *const next[] = {
-		    ID("G", "44444444", "2025-03-01"),
-		    COR("I", "B", "22222222")};
+		    ID("G", "44444442", "2025-03-01"),
+		    COR("I", "B", "22222242")};
 		assert_int_equal(submit(fx, next, 2, st, &rep), 0);
 		assert_int_equal(st[0], LINE_ACCEPTED);
 		assert_int_equal(st[1], LINE_ACCEPTED);
@@ -2874,10 +2874,10 @@ test_epoch_records(void **state)
 	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
 	codec_control_clear(&rep);
 	recount(fx, 1, 2, 2, 0);
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	g = res.seq;
-	submit1(fx, ID("H", "55555555", "2025-03-02"), &res);
+	submit1(fx, ID("H", "55555542", "2025-03-02"), &res);
 	submit1(fx, WD("HW", "H"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	hw = res.seq;
@@ -2970,7 +2970,7 @@ test_epoch_records(void **state)
 	assert_int_equal(
 	    outbox_record_ack(fx->ob, last_seq(fx), false, 1000, &rej, 1), 0);
 	recount(fx, 1, 2, 2, 2);
-	submit1(fx, COR("HC", "H", "55555555"), &res);
+	submit1(fx, COR("HC", "H", "55555542"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	recount(fx, 1, 1, 2, 3);
 	submit1(fx, WD("HW2", "H"), &res);
@@ -2999,7 +2999,7 @@ test_epoch_records(void **state)
 	}
 
 	/* G sent again: none left under epoch 1. */
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(records(fx, 1), 0);
 	recount(fx, 1, 0, 2, 3);
@@ -3014,8 +3014,8 @@ test_epoch_records(void **state)
 	/* Ordinary business in epoch 2: a new record, a correction of a
 	 * re-keyed one (refused and revived: G stays under epoch 2, its
 	 * re-keyed content's), a withdrawal. */
-	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
-	submit1(fx, COR("L", "G", "44444444"), &res);
+	submit1(fx, ID("K", "66666642", "2025-03-03"), &res);
+	submit1(fx, COR("L", "G", "44444442"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	recount(fx, 1, 0, 2, 4);
 	rej.seq = res.seq;
@@ -3029,7 +3029,7 @@ test_epoch_records(void **state)
 
 	/* Epoch 3: a record sent again moves alone. */
 	rotate(fx, 3);
-	submit1(fx, COR("L", "G", "44444444"), &res);
+	submit1(fx, COR("L", "G", "44444442"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	recount(fx, 2, 2, 3, 1);
 
@@ -3079,16 +3079,16 @@ test_dead_list_refs_withheld(void **state)
 	struct dead_letter d[5];
 
 	old_parser = true;
-	submit1(fx, ID("PJ-Quispe-Ana-2012", "11111111", "2025-03-04"), &res);
+	submit1(fx, ID("PJ-Quispe-Ana-2012", "11111142", "2025-03-04"), &res);
 	old_parser = false;
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	intake_free(&fx->in);
 	outbox_close(&fx->ob);
 	forget_refs_checked(fx->dir);
 	reopen(fx, false, false);
-	submit1(fx, ID("N1", "22222222", "2025-03-04"), &res);
+	submit1(fx, ID("N1", "22222242", "2025-03-04"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
-	submit1(fx, ID("N2", "33333333", "2025-03-04"), &res);
+	submit1(fx, ID("N2", "33333342", "2025-03-04"), &res);
 	submit1(fx, WD("WD-Quispe-Ana", "N2"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	assert_int_equal(res.seq, 4);
@@ -3096,7 +3096,7 @@ test_dead_list_refs_withheld(void **state)
 	 * ref (a held record is not refused for it), at a sequence past
 	 * the mark. */
 	rotate(fx, 2);
-	submit1(fx, ID("PJ-Quispe-Ana-2012", "11111111", "2025-03-04"), &res);
+	submit1(fx, ID("PJ-Quispe-Ana-2012", "11111142", "2025-03-04"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(last_seq(fx), 5);
 	refuse_seq(fx, 1, REASON_BAD_EVENT);
@@ -3161,9 +3161,9 @@ test_rekey_refused_resent(void **state)
 
 	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
 	codec_control_clear(&rep);
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	g = res.seq;
-	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	submit1(fx, ID("K", "66666642", "2025-03-03"), &res);
 	k = res.seq;
 	refuse_seq(fx, k, REASON_BAD_EVENT);
 	rotate(fx, 2);
@@ -3171,7 +3171,7 @@ test_rekey_refused_resent(void **state)
 	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
 	codec_control_clear(&rep);
 	assert_int_equal(st[2], LINE_REKEYED); /* C, as s + 1 */
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	rg = res.seq;
 	recount(fx, 1, 0, 2, 3); /* K, refused for its content: nowhere */
@@ -3181,7 +3181,7 @@ test_rekey_refused_resent(void **state)
 	 * the operators take it after all. */
 	refuse_seq(fx, rg, REASON_TOO_LARGE);
 	recount(fx, 1, 1, 2, 2);
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(last_seq(fx), rg);
 	assert_int_equal(outbox_revive(fx->ob, rg, rg, NULL, 0), 1);
@@ -3191,17 +3191,17 @@ test_rekey_refused_resent(void **state)
 	refuse_seq(fx, rg, REASON_KEY_NOT_VALID);
 	recount(fx, 1, 1, 2, 2);
 	fx->dry = 41;
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	fx->dry = 0;
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(last_seq(fx), rg);
 	recount(fx, 1, 1, 2, 2);
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(res.seq, rg + 1);
 	assert_rekeyed(fx, rg + 1, g);
 	recount(fx, 1, 0, 2, 3);
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(res.seq, g);
 	assert_int_equal(outbox_revive(fx->ob, rg, rg, NULL, 0), 1);
@@ -3211,16 +3211,16 @@ test_rekey_refused_resent(void **state)
 	 * refused too, A as it now stands (C's content). */
 	refuse_seq(fx, s + 1, REASON_UNKNOWN_KEY);
 	recount(fx, 1, 1, 2, 2);
-	submit1(fx, COR("C", "A", "11111111"), &res);
+	submit1(fx, COR("C", "A", "11111142"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	c = res.seq;
 	assert_rekeyed(fx, c, 1);
 	recount(fx, 1, 0, 2, 3);
-	submit1(fx, COR("C", "A", "11111111"), &res);
+	submit1(fx, COR("C", "A", "11111142"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	refuse_seq(fx, c, REASON_KEY_NOT_VALID);
 	recount(fx, 1, 1, 2, 2);
-	submit1(fx, NOW("A", "11111111"), &res);
+	submit1(fx, NOW("A", "11111142"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(res.seq, c + 1);
 	assert_rekeyed(fx, c + 1, 1);
@@ -3231,7 +3231,7 @@ test_rekey_refused_resent(void **state)
 	codec_control_clear(&rep);
 	for (i = 0; i < N_EXPORT; i++)
 		assert_int_equal(st[i], LINE_HELD);
-	submit1(fx, NOW("A", "11111111"), &res);
+	submit1(fx, NOW("A", "11111142"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(last_seq(fx), s);
 
@@ -3239,10 +3239,10 @@ test_rekey_refused_resent(void **state)
 	 * refused in turn, bad_target), held, nothing sent, a dry run too. */
 	s = last_seq(fx);
 	fx->dry = 42;
-	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	submit1(fx, ID("K", "66666642", "2025-03-03"), &res);
 	fx->dry = 0;
 	assert_int_equal(res.status, LINE_HELD);
-	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	submit1(fx, ID("K", "66666642", "2025-03-03"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_int_equal(res.seq, k);
 	assert_int_equal(last_seq(fx), s);
@@ -3252,13 +3252,13 @@ test_rekey_refused_resent(void **state)
 	 * K's refusal, not the re-keying's content, re-keyed again. */
 	assert_int_equal(outbox_revive(fx->ob, k, k, NULL, 0), 1);
 	recount(fx, 1, 1, 2, 3);
-	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	submit1(fx, ID("K", "66666642", "2025-03-03"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_rekeyed(fx, res.seq, k);
 	recount(fx, 1, 0, 2, 4);
 	refuse_seq(fx, res.seq, REASON_BAD_TARGET);
 	recount(fx, 1, 1, 2, 3);
-	submit1(fx, ID("K", "66666666", "2025-03-03"), &res);
+	submit1(fx, ID("K", "66666642", "2025-03-03"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	assert_int_equal(res.seq, s + 2);
 	assert_rekeyed(fx, res.seq, k);
@@ -3282,7 +3282,7 @@ test_rekey_refused_resent(void **state)
 	"\",\"target_ref\":\"" target                                          \
 	"\",\"record\":{\"kind\":\"identification\",\"date\":\"" date          \
 	"\",\"region\":\"16\"," VICTIM(                                        \
-	    "77777777") ",\"exploitation\":[\"labour\"]}}"
+	    "77777742") ",\"exploitation\":[\"labour\"]}}"
 
 /* The counts under epochs 1 to 3 are n1 to n3, and so made again. */
 static void
@@ -3339,9 +3339,9 @@ test_rekey_refused_content(void **state)
 	struct line_result res;
 	uint64_t r, r2;
 
-	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, ID("R", "77777742", "2025-03-04"), &res);
 	r = res.seq;
-	submit1(fx, COR("R1", "R", "77777777"), &res);
+	submit1(fx, COR("R1", "R", "77777742"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	submit1(fx, CORD("R2", "R", "2025-02-09"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
@@ -3356,12 +3356,12 @@ test_rekey_refused_content(void **state)
 	held_unsent(fx, CORD("R2", "R", "2025-02-09"));
 	fx->dry = 0;
 	reused_unsent(fx, CORD("R2", "R", "2025-02-10"));
-	held_unsent(fx, ID("R", "77777777", "2025-03-04"));
-	held_unsent(fx, COR("R1", "R", "77777777"));
+	held_unsent(fx, ID("R", "77777742", "2025-03-04"));
+	held_unsent(fx, COR("R1", "R", "77777742"));
 	/* R as the case system has it: R2's content. */
 	held_unsent(fx, "{\"kind\":\"identification\",\"ref\":\"R\",\"date\":"
 			"\"2025-02-09\",\"region\":\"16\"," VICTIM(
-			    "77777777") ",\"exploitation\":[\"labour\"]}");
+			    "77777742") ",\"exploitation\":[\"labour\"]}");
 	recount(fx, 1, 1, 2, 0);
 	assert_int_equal(held(fx, 1), 1);
 	/* Taken after all (--refetch): its line re-keys it. */
@@ -3390,28 +3390,28 @@ test_rekey_refused_content_later(void **state)
 
 	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
 	codec_control_clear(&rep);
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	rotate(fx, 2);
 	s = last_seq(fx);
 	assert_int_equal(submit(fx, export, N_EXPORT, st, &rep), 0);
 	codec_control_clear(&rep);
 	assert_int_equal(st[2], LINE_REKEYED); /* C, as s + 1 */
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	refuse_seq(fx, res.seq, REASON_BAD_EVENT);
 	refuse_seq(fx, s + 1, REASON_KIND_NOT_ALLOWED);
 	recount3(fx, 2, 1, 0);
-	held_unsent(fx, ID("G", "44444444", "2025-03-01"));
+	held_unsent(fx, ID("G", "44444442", "2025-03-01"));
 	rotate(fx, 3);
-	held_unsent(fx, ID("G", "44444444", "2025-03-01"));
-	reused_unsent(fx, ID("G", "44444444", "2025-03-09"));
-	held_unsent(fx, COR("C", "A", "11111111"));
-	held_unsent(fx, NOW("A", "11111111"));
+	held_unsent(fx, ID("G", "44444442", "2025-03-01"));
+	reused_unsent(fx, ID("G", "44444442", "2025-03-09"));
+	held_unsent(fx, COR("C", "A", "11111142"));
+	held_unsent(fx, NOW("A", "11111142"));
 	reused_unsent(fx, CORD("C", "A", "2025-02-10"));
 	recount3(fx, 2, 1, 0);
 	rotate(fx, 4);
-	held_unsent(fx, ID("G", "44444444", "2025-03-01"));
-	held_unsent(fx, COR("C", "A", "11111111"));
+	held_unsent(fx, ID("G", "44444442", "2025-03-01"));
+	held_unsent(fx, COR("C", "A", "11111142"));
 	recount3(fx, 2, 1, 0);
 }
 
@@ -3429,7 +3429,7 @@ test_rekey_refused_too_large(void **state)
 	struct line_result res;
 	uint64_t g, rg;
 
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	g = res.seq;
 	submit1(fx, COR("L", "G", "44444445"), &res);
 	refuse_seq(fx, res.seq, REASON_TOO_LARGE);
@@ -3463,7 +3463,7 @@ test_rekey_refused_key(void **state)
 	uint64_t g, l;
 	int i;
 
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	g = res.seq;
 	submit1(fx, COR("L", "G", "44444445"), &res);
 	refuse_seq(fx, res.seq, REASON_KEY_NOT_VALID);
@@ -3498,27 +3498,27 @@ test_rekey_refused_unknown(void **state)
 	struct line_result res;
 	uint64_t rg;
 
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	submit1(fx, COR("L", "G", "44444445"), &res);
 	refuse_seq(fx, res.seq, (enum reason)(REASON_COUNT + 7));
 	rotate(fx, 2);
 	held_unsent(fx, COR("L", "G", "44444445"));
 	recount(fx, 1, 1, 2, 0);
-	submit1(fx, ID("H", "55555555", "2025-03-02"), &res);
+	submit1(fx, ID("H", "55555542", "2025-03-02"), &res);
 	rotate(fx, 3);
-	submit1(fx, ID("H", "55555555", "2025-03-02"), &res);
+	submit1(fx, ID("H", "55555542", "2025-03-02"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	rg = res.seq;
 	refuse_seq(fx, rg, (enum reason)(REASON_COUNT + 7));
-	held_unsent(fx, ID("H", "55555555", "2025-03-02"));
+	held_unsent(fx, ID("H", "55555542", "2025-03-02"));
 	recount3(fx, 1, 1, 0);
 }
 
-/* Record R as it stands after a correction COR(ref, "R", "77777777"). */
+/* Record R as it stands after a correction COR(ref, "R", "77777742"). */
 #define R_AS_COR                                                               \
 	"{\"kind\":\"identification\",\"ref\":\"R\",\"date\":"                 \
 	"\"2025-02-02\",\"region\":\"16\"," VICTIM(                            \
-	    "77777777") ",\"exploitation\":[\"labour\"]}"
+	    "77777742") ",\"exploitation\":[\"labour\"]}"
 
 /*
  * A record as it stands re-sends its correction (re-keyed), refused
@@ -3535,8 +3535,8 @@ test_rekey_refused_large_then_content(void **state)
 	struct line_result res;
 	uint64_t k2, k3;
 
-	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
-	submit1(fx, COR("C1", "R", "77777777"), &res);
+	submit1(fx, ID("R", "77777742", "2025-03-04"), &res);
+	submit1(fx, COR("C1", "R", "77777742"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	rotate(fx, 2);
 	submit1(fx, R_AS_COR, &res);
@@ -3546,20 +3546,20 @@ test_rekey_refused_large_then_content(void **state)
 	refuse_seq(fx, k2, REASON_TOO_LARGE);
 	recount(fx, 1, 1, 2, 0);
 	held_unsent(fx, R_AS_COR);
-	held_unsent(fx, COR("C1", "R", "77777777"));
+	held_unsent(fx, COR("C1", "R", "77777742"));
 	rotate(fx, 3);
 	submit1(fx, R_AS_COR, &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	k3 = res.seq;
 	assert_int_equal(stored(fx, k3)->key_epoch, 3);
 	recount3(fx, 0, 0, 1);
-	held_unsent(fx, COR("C1", "R", "77777777"));
+	held_unsent(fx, COR("C1", "R", "77777742"));
 	refuse_seq(fx, k3, REASON_BAD_EVENT);
 	recount3(fx, 1, 0, 0);
 	rotate(fx, 4);
 	held_unsent(fx, R_AS_COR);
-	held_unsent(fx, COR("C1", "R", "77777777"));
-	held_unsent(fx, ID("R", "77777777", "2025-03-04"));
+	held_unsent(fx, COR("C1", "R", "77777742"));
+	held_unsent(fx, ID("R", "77777742", "2025-03-04"));
 	reused_unsent(fx, CORD("C1", "R", "2025-02-10"));
 	recount3(fx, 1, 0, 0);
 	assert_int_equal(records(fx, 4), 0);
@@ -3586,7 +3586,7 @@ test_rekey_refused_content_mended(void **state)
 	struct fixture *fx = *state;
 	struct line_result res;
 
-	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, ID("R", "77777742", "2025-03-04"), &res);
 	submit1(fx, CORD("C1", "R", "2025-02-01"), &res);
 	submit1(fx, CORD("C2", "R", "2025-02-09"), &res);
 	refuse_seq(fx, res.seq, REASON_BAD_EVENT);
@@ -3596,14 +3596,14 @@ test_rekey_refused_content_mended(void **state)
 	held_unsent(fx, CORD("C1", "R", "2025-02-01"));
 	recount(fx, 1, 1, 2, 0);
 	assert_int_equal(held(fx, 1), 1);
-	submit1(fx, COR("C3", "R", "77777777"), &res);
+	submit1(fx, COR("C3", "R", "77777742"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	recount(fx, 1, 0, 2, 1);
 	assert_int_equal(held(fx, 2), 0);
 	held_unsent(fx, R_AS_COR); /* as C3 corrected it */
 	held_unsent(fx, CORD("C2", "R", "2025-02-09"));
 	held_unsent(fx, CORD("C1", "R", "2025-02-01"));
-	held_unsent(fx, ID("R", "77777777", "2025-03-04"));
+	held_unsent(fx, ID("R", "77777742", "2025-03-04"));
 	recount(fx, 1, 0, 2, 1);
 	rotate(fx, 3);
 	held_unsent(fx, CORD("C2", "R", "2025-02-09"));
@@ -3635,12 +3635,12 @@ test_rekey_not_granted(void **state)
 	struct line_result res;
 	uint64_t s;
 
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	fx->in.grants = &g;
 	rotate(fx, 2);
 	s = last_seq(fx);
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	assert_int_equal(res.status, LINE_REFUSED);
 	assert_int_equal(res.why, LINE_NOT_GRANTED);
 	assert_non_null(strstr(res.reason, "may not emit identification"));
@@ -3668,18 +3668,18 @@ test_rekey_first_refused_warned(void **state)
 	struct fixture *fx = *state;
 	struct line_result res;
 
-	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
-	submit1(fx, ID("S", "66666666", "2025-03-04"), &res);
+	submit1(fx, ID("R", "77777742", "2025-03-04"), &res);
+	submit1(fx, ID("S", "66666642", "2025-03-04"), &res);
 	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
 	rotate(fx, 2);
-	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, ID("R", "77777742", "2025-03-04"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
 	refuse_seq(fx, 1, REASON_BAD_EVENT);
 	refuse_seq(fx, 2, REASON_BAD_EVENT);
 	rotate(fx, 3);
-	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, ID("R", "77777742", "2025-03-04"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_string_equal(res.dead_warning, want);
 	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
@@ -3705,19 +3705,19 @@ test_held_first_refused_warned(void **state)
 	struct fixture *fx = *state;
 	struct line_result res;
 
-	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
-	submit1(fx, ID("S", "66666666", "2025-03-04"), &res);
+	submit1(fx, ID("R", "77777742", "2025-03-04"), &res);
+	submit1(fx, ID("S", "66666642", "2025-03-04"), &res);
 	submit1(fx, CORD("C", "S", "2025-02-01"), &res);
 	rotate(fx, 2);
-	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, ID("R", "77777742", "2025-03-04"), &res);
 	assert_int_equal(res.status, LINE_REKEYED);
-	submit1(fx, ID("T", "55555555", "2025-03-04"), &res);
+	submit1(fx, ID("T", "55555542", "2025-03-04"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	submit1(fx, CORD("D", "T", "2025-02-01"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	refuse_seq(fx, 1, REASON_BAD_EVENT);
 	refuse_seq(fx, res.seq - 1, REASON_BAD_EVENT);
-	submit1(fx, ID("R", "77777777", "2025-03-04"), &res);
+	submit1(fx, ID("R", "77777742", "2025-03-04"), &res);
 	assert_int_equal(res.status, LINE_HELD);
 	assert_string_equal(res.dead_warning,
 			    "already held but the consolidator refused it "
@@ -3729,7 +3729,7 @@ test_held_first_refused_warned(void **state)
 			    "already held but the consolidator refused its "
 			    "record (seq 5: bad_event): it counts nowhere; fix "
 			    "it and send it under a new ref");
-	submit1(fx, ID("U", "44444444", "2025-03-04"), &res);
+	submit1(fx, ID("U", "44444442", "2025-03-04"), &res);
 	submit1(fx, WD("X", "U"), &res);
 	assert_int_equal(res.status, LINE_ACCEPTED);
 	refuse_seq(fx, res.seq - 1, REASON_BAD_EVENT);
@@ -3761,11 +3761,11 @@ test_rekey_refused_unread(void **state)
 	struct line_result res;
 	uint64_t g, l;
 
-	submit1(fx, ID("G", "44444444", "2025-03-01"), &res);
+	submit1(fx, ID("G", "44444442", "2025-03-01"), &res);
 	g = res.seq;
 	submit1(fx, COR("L", "G", "44444445"), &res);
 	l = res.seq;
-	submit1(fx, ID("H", "55555555", "2025-03-02"), &res);
+	submit1(fx, ID("H", "55555542", "2025-03-02"), &res);
 	refuse_seq(fx, l, REASON_BAD_EVENT);
 	intake_free(&fx->in);
 	outbox_close(&fx->ob);
@@ -3922,8 +3922,8 @@ static void
 test_dry_run(void **state)
 {
 	static const char *const again[] = {
-	    ID("A", "11111111", "2025-01-01"), /* held */
-	    ID("A", "99999999", "2025-01-01"), /* A for another record */
+	    ID("A", "11111142", "2025-01-01"), /* held */
+	    ID("A", "99999942", "2025-01-01"), /* A for another record */
 	    ID("Z", "12121212", "2025-01-05"), /* new */
 	    ID("Z", "12121212", "2025-01-05"), /* the same again: held */
 	    ID("Z", "34343434", "2025-01-05"), /* another record */
@@ -4268,7 +4268,7 @@ test_grants(void **state)
 	    "{\"kind\":\"case_stage\",\"ref\":\"K1\",\"date\":\"2024-03-01\","
 	    "\"region\":\"15\",\"case_number\":\"CF-1\",\"stage\":\"trial\","
 	    "\"victims\":[],\"persons\":1,\"article\":\"129-A\"}",
-	    ID("A", "11111111", "2025-01-01"),
+	    ID("A", "11111142", "2025-01-01"),
 	    WD("W", "A"),
 	    "{\"kind\":\"correction\",\"ref\":\"C2\",\"target_ref\":\"A\","
 	    "\"record\":{\"kind\":\"identification\",\"date\":\"2024-03-01\","
@@ -4282,7 +4282,7 @@ test_grants(void **state)
 	    "\"2024-03-01\",\"region\":\"15\",\"victim\":{\"age\":30,\"sex\":"
 	    "\"F\",\"nationality\":\"PE\"},\"from\":\"pnp\","
 	    "\"referral_number\":\"OF-1\"}",
-	    ID("B", "22222222", "2025-01-02"),
+	    ID("B", "22222242", "2025-01-02"),
 	    "{\"kind\":\"referral\",\"ref\":\"R3\",\"date\":\"2024-03-01\","
 	    "\"region\":\"15\",\"victim\":{\"age\":30,\"sex\":\"F\","
 	    "\"nationality\":\"PE\"},\"to\":\"xx\",\"purpose\":\"justice\","
@@ -4490,21 +4490,21 @@ static void
 test_dead_target(void **state)
 {
 	static const char *const records[] = {
-	    ID("A", "11111111", "2025-01-01"),
-	    ID("B", "22222222", "2025-01-02"),
+	    ID("A", "11111142", "2025-01-01"),
+	    ID("B", "22222242", "2025-01-02"),
 	};
 	static const char *const inflight[] = {
-	    ID("H", "33333333", "2025-01-03"),
+	    ID("H", "33333342", "2025-01-03"),
 	};
 	static const char *const amends[] = {
-	    COR("C", "A", "11111111"),
+	    COR("C", "A", "11111142"),
 	    WD("W", "A"),
-	    COR("D", "B", "22222222"),
-	    COR("E", "H", "33333333"),
+	    COR("D", "B", "22222242"),
+	    COR("E", "H", "33333342"),
 	};
 	static const char *const keyed[] = {
-	    ID("K", "44444444", "2025-01-04"),
-	    COR("L", "K", "44444444"),
+	    ID("K", "44444442", "2025-01-04"),
+	    COR("L", "K", "44444442"),
 	};
 	struct fixture *fx = *state;
 	struct rejection rej;
@@ -4662,6 +4662,74 @@ test_age_warning(void **state)
 	codec_control_clear(&again);
 }
 
+/* The placeholder warning, as the node words it. */
+#define PLACEHOLDER_WARNING                                                    \
+	"is a placeholder (one character repeated or a run of digits like "    \
+	"12345678): not used to link this victim; leave the document out "     \
+	"when it is not known"
+
+/*
+ * A DNI that is a placeholder: the line is accepted, its victim stored
+ * without a document key (linked by her name key), with a warning that
+ * names the field and never the number; a dry run says the same; sent
+ * again (held) it brings no new warning; a correction that writes her
+ * real DNI stores its document key, the one a record with that DNI has.
+ */
+static void
+test_placeholder_warning(void **state)
+{
+	static const char *const lines[] = {
+	    ID("P1", "99999999", "2025-01-01"),
+	    ID("P2", "40721856", "2025-01-01"),
+	    COR("P3", "P1", "40721856"),
+	};
+	static const uint8_t none[PSEUDONYM_LEN] = {0};
+	struct fixture *fx = *state;
+	struct control dry, real, again;
+	const struct event *ev;
+	uint8_t doc[PSEUDONYM_LEN];
+
+	fx->dry = 62;
+	assert_int_equal(submit(fx, lines, 1, NULL, &dry), 0);
+	fx->dry = 0;
+	assert_int_equal(submit(fx, lines, 1, NULL, &real), 0);
+	assert_int_equal(real.results[0].status, LINE_ACCEPTED);
+	assert_true(line_warns_placeholder(&real.results[0]));
+	assert_string_equal(real.results[0].placeholder_warning,
+			    PLACEHOLDER_WARNING);
+	assert_string_equal(real.results[0].placeholder_field,
+			    "victim.document.number");
+	assert_null(strchr(real.results[0].placeholder_warning, ','));
+	assert_null(strstr(real.results[0].placeholder_warning, "9999"));
+	assert_true(line_warns_placeholder(&dry.results[0]));
+	assert_string_equal(dry.results[0].placeholder_warning,
+			    PLACEHOLDER_WARNING);
+	assert_string_equal(dry.results[0].placeholder_field,
+			    "victim.document.number");
+	ev = stored(fx, real.results[0].seq);
+	assert_int_equal(ev->rec.victim.doc_type, DOC_NONE);
+	assert_memory_equal(ev->rec.victim.doc_key, none, sizeof(none));
+	assert_true(ev->rec.victim.has_name_key);
+	assert_int_equal(submit(fx, lines, 1, NULL, &again), 0);
+	assert_int_equal(again.results[0].status, LINE_HELD);
+	assert_false(line_warns_placeholder(&again.results[0]));
+	codec_control_clear(&dry);
+	codec_control_clear(&real);
+	codec_control_clear(&again);
+
+	assert_int_equal(submit(fx, lines + 1, 2, NULL, &real), 0);
+	assert_int_equal(real.results[0].status, LINE_ACCEPTED);
+	assert_int_equal(real.results[1].status, LINE_ACCEPTED);
+	assert_false(line_warns_placeholder(&real.results[1]));
+	ev = stored(fx, real.results[0].seq);
+	assert_int_equal(ev->rec.victim.doc_type, DOC_DNI);
+	memcpy(doc, ev->rec.victim.doc_key, sizeof(doc));
+	ev = stored(fx, real.results[1].seq);
+	assert_int_equal(ev->rec.victim.doc_type, DOC_DNI);
+	assert_memory_equal(ev->rec.victim.doc_key, doc, sizeof(doc));
+	codec_control_clear(&real);
+}
+
 int
 main(void)
 {
@@ -4752,6 +4820,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_rotation_reexport, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_age_warning, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_placeholder_warning, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_identity_held, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_no_value_held, setup,

@@ -314,6 +314,37 @@ test_document(void **state)
 			 -ENAMETOOLONG);
 }
 
+/*
+ * What case systems fill in for a document they do not have is a
+ * placeholder; the numbers one digit or one step away from them are
+ * real ones.
+ */
+static void
+test_document_placeholder(void **state)
+{
+	static const char *const placeholders[] = {
+	    "00000000",	 "11111111",  "22222222",  "33333333", "44444444",
+	    "55555555",	 "66666666",  "77777777",  "88888888", "99999999",
+	    "12345678",	 "01234567",  "87654321",  "76543210", "123456789",
+	    "987654321", "000000000", "999999999", "XXXXXXX",  "0",
+	    "123456",	 "654321",    NULL};
+	static const char *const real[] = {
+	    "11111112", "21111111", "12345679", "12345687",
+	    "02345678", "87654320", "98765432", "23456789",
+	    "40721856", "12346578", "12345",	"54321",
+	    "AB12345",	"X1",	    "123457",	NULL};
+	size_t i;
+
+	(void)state;
+	for (i = 0; placeholders[i] != NULL; i++)
+		if (!norm_document_placeholder(placeholders[i]))
+			fail_msg("%s is a placeholder", placeholders[i]);
+	for (i = 0; real[i] != NULL; i++)
+		if (norm_document_placeholder(real[i]))
+			fail_msg("%s is no placeholder", real[i]);
+	assert_false(norm_document_placeholder(""));
+}
+
 static void
 test_number(void **state)
 {
@@ -369,6 +400,7 @@ main(void)
 	    cmocka_unit_test(test_output_ascii),
 	    cmocka_unit_test(test_other_scripts),
 	    cmocka_unit_test(test_document),
+	    cmocka_unit_test(test_document_placeholder),
 	    cmocka_unit_test(test_number),
 	    cmocka_unit_test(test_utf8_chars),
 	};

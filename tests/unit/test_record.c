@@ -149,7 +149,7 @@ setup(void **state)
 }
 
 #define V_DNI                                                                  \
-	"{'document':{'type':'DNI','number':'12345678'},'sex':'F',"            \
+	"{'document':{'type':'DNI','number':'40721856'},'sex':'F',"            \
 	"'nationality':'PE','age':15}"
 #define V_NAMES                                                                \
 	"{'given_names':'María José','surnames':'Ñahui Quispe',"            \
@@ -336,8 +336,8 @@ test_ref_not_document(void **state)
 		     "'OTHER','number':'A123'},'sex':'F','nationality':'PE',"
 		     "'age':15},'exploitation':['sexual']}");
 	/* 99999999, a case system's "no DNI" (00000000 is refused, as
-	 * standing for no value), names no one: a ref padded with nines
-	 * holds it. */
+	 * standing for no value), names no one (a placeholder, taken as no
+	 * document: test_placeholder): a ref padded with nines holds it. */
 	ok(INST_PNP, "{'kind':'identification','ref':'MP-9999999942','date':"
 		     "'2026-03-10','region':'15','victim':{'document':{'type':"
 		     "'DNI','number':'99999999'},'sex':'F','nationality':'PE',"
@@ -345,7 +345,7 @@ test_ref_not_document(void **state)
 	/* A withdrawal names the record to take back by its ref, held
 	 * before the check: it has no victim to compare it with. */
 	ok(INST_PNP,
-	   "{'kind':'withdrawal','ref':'wd-9','target_ref':'DNI-12345678'}");
+	   "{'kind':'withdrawal','ref':'wd-9','target_ref':'DNI-40721856'}");
 }
 
 static void
@@ -367,7 +367,7 @@ test_identification(void **state)
 	assert_int_equal(r->victim.age_years, 15);
 	assert_int_equal(r->victim.age_group, AGE_14_17);
 	assert_string_equal(r->victim.nationality, "PE");
-	expect('d', "DNI", "12345678", 0, SEX_NONE, p);
+	expect('d', "DNI", "40721856", 0, SEX_NONE, p);
 	assert_int_equal(r->victim.doc_type, DOC_DNI);
 	assert_memory_equal(r->victim.doc_key, p, sizeof(p));
 	assert_false(r->victim.has_name_key); /* an age, no names */
@@ -515,7 +515,7 @@ test_valid_variants(void **state)
 	ok(INST_PNP, IDV("{'document':{'type':'OTHER','number':'1'},"
 			 "'sex':'F','nationality':'BO','age':11}"));
 	assert_int_equal(pr.ev.rec.victim.age_group, AGE_6_11);
-	ok(INST_PNP, IDV("{'document':{'type':'DNI','number':'1234 5678'},"
+	ok(INST_PNP, IDV("{'document':{'type':'DNI','number':'4072 1856'},"
 			 "'sex':'F','nationality':'PE','age':18}"));
 	assert_int_equal(pr.ev.rec.victim.age_group, AGE_18_PLUS);
 	/* Both birth_date and age: the birth date wins. */
@@ -655,13 +655,13 @@ static const struct bad_case bad_cases[] = {
      * on the node's disk: refused however it is written around it, in a
      * case stage's victim or a correction's as well. */
     {0,
-     "{'kind':'identification','ref':'DNI-12345678','date':'2026-03-10',"
+     "{'kind':'identification','ref':'DNI-40721856','date':'2026-03-10',"
      "'region':'15','victim':" V_DNI ",'exploitation':['sexual']}",
      "ref", "holds the victim's document number"},
     {0,
-     "{'kind':'identification','ref':'pnp/1234-5678/a','date':'2026-03-10',"
-     "'region':'15','victim':{'document':{'type':'DNI','number':'1234 "
-     "5678'},'sex':'F','nationality':'PE','age':15},"
+     "{'kind':'identification','ref':'pnp/4072-1856/a','date':'2026-03-10',"
+     "'region':'15','victim':{'document':{'type':'DNI','number':'4072 "
+     "1856'},'sex':'F','nationality':'PE','age':15},"
      "'exploitation':['sexual']}",
      "ref", "holds the victim's document number"},
     {0,
@@ -735,25 +735,25 @@ static const struct bad_case bad_cases[] = {
      "'region':'16','victim':" V_NAMES ",'exploitation':['begging']}}",
      "ref", "holds the victim's name"},
     {INST_MIMP,
-     "{'kind':'referral_received','ref':'rr-12345678','date':'2026-03-12',"
+     "{'kind':'referral_received','ref':'rr-40721856','date':'2026-03-12',"
      "'region':'15','victim':" V_DNI ",'from':'pnp','referral_number':'o-7'}",
      "ref", "holds the victim's document number"},
     {0,
-     "{'kind':'referral','ref':'12345678-rf','date':'2026-03-10',"
+     "{'kind':'referral','ref':'40721856-rf','date':'2026-03-10',"
      "'region':'15','victim':" V_DNI ",'to':'mimp','purpose':'protection',"
      "'referral_number':'of-77'}",
      "ref", "holds the victim's document number"},
     {INST_MIMP,
-     "{'kind':'service','ref':'sv 1234 5678','date':'2026-03-12',"
+     "{'kind':'service','ref':'sv 4072 1856','date':'2026-03-12',"
      "'region':'17','victim':" V_DNI ",'service':'medical'}",
      "ref", "holds the victim's document number"},
     {0,
-     "{'kind':'case_stage','ref':'F-1-12345678','date':'2026-03-10',"
+     "{'kind':'case_stage','ref':'F-1-40721856','date':'2026-03-10',"
      "'region':'21','case_number':'F-1','stage':'trial','victims':[" V_ANON
      "," V_DNI "],'persons':2,'article':'153'}",
      "ref", "holds the victim's document number"},
     {0,
-     "{'kind':'correction','ref':'co-12345678','target_ref':'id-1',"
+     "{'kind':'correction','ref':'co-40721856','target_ref':'id-1',"
      "'record':{'kind':'identification','date':'2026-03-11',"
      "'region':'16','victim':" V_DNI ",'exploitation':['begging']}}",
      "ref", "holds the victim's document number"},
@@ -801,11 +801,11 @@ static const struct bad_case bad_cases[] = {
     {0, "{'kind':'withdrawal','ref':'a','target_ref':'b','birthDate':1}", "",
      "unknown field whose key is not shown"},
     {0,
-     IDV("{'document':{'type':'DNIE','number':'12345678'},'sex':'F',"
+     IDV("{'document':{'type':'DNIE','number':'40721856'},'sex':'F',"
 	 "'nationality':'PE','age':3}"),
      "victim.document.type", "must be DNI or CE or PASSPORT"},
     {0,
-     IDV("{'document':{'number':'12345678'},'sex':'F',"
+     IDV("{'document':{'number':'40721856'},'sex':'F',"
 	 "'nationality':'PE','age':3}"),
      "victim.document.type", "required"},
     {0,
@@ -833,15 +833,15 @@ static const struct bad_case bad_cases[] = {
 	 "'nationality':'PE','age':3}"),
      "victim.document.number", "letters and digits"},
     {0,
-     IDV("{'document':{'type':'DNI','number':12345678},'sex':'F',"
+     IDV("{'document':{'type':'DNI','number':40721856},'sex':'F',"
 	 "'nationality':'PE','age':3}"),
      "victim.document.number", "must be a string"},
     {0,
-     IDV("{'document':{'type':'DNI','number':'12345678','country':"
+     IDV("{'document':{'type':'DNI','number':'40721856','country':"
 	 "'PE'},'sex':'F','nationality':'PE','age':3}"),
      "victim.document.country", "unknown field"},
     {0,
-     IDV("{'document':'12345678','sex':'F','nationality':'PE',"
+     IDV("{'document':'40721856','sex':'F','nationality':'PE',"
 	 "'age':3}"),
      "victim.document", "must be an object"},
     {0,
@@ -1492,7 +1492,7 @@ test_export_slips(void **state)
 		"victim.nationality",
 		"must be two upper-case letters (ISO 3166-1 alpha-2 or XX) "
 		"(it has a space at an end)");
-	refused(IDV("{'document':{'type':'DNI ','number':'12345678'},"
+	refused(IDV("{'document':{'type':'DNI ','number':'40721856'},"
 		    "'sex':'F','nationality':'PE','age':3}"),
 		"victim.document.type",
 		"must be DNI or CE or PASSPORT or PTP or CPP or OTHER (it has "
@@ -2183,7 +2183,7 @@ test_linkage(void **state)
 	assert_memory_equal(pr.ev.rec.victim.name_key, a, sizeof(a));
 
 	/* Dashes and spaces in a DNI do not count. */
-	ok(INST_PNP, IDV("{'document':{'type':'DNI','number':'1234-5678'},"
+	ok(INST_PNP, IDV("{'document':{'type':'DNI','number':'4072-1856'},"
 			 "'given_names':'Ana','sex':'F','nationality':'PE',"
 			 "'age':3}"));
 	memcpy(a, pr.ev.rec.victim.doc_key, sizeof(a));
@@ -2205,7 +2205,7 @@ test_both_keys(void **state)
 	memcpy(name, v->name_key, sizeof(name));
 	ok(INST_PNP, IDV(V_DNI));
 	memcpy(doc, v->doc_key, sizeof(doc));
-	ok(INST_MIMP, IDV("{'document':{'type':'DNI','number':'1234 5678'},"
+	ok(INST_MIMP, IDV("{'document':{'type':'DNI','number':'4072 1856'},"
 			  "'given_names':'Maria Jose','surnames':"
 			  "'NAHUI-QUISPE','birth_date':'2010-03-11',"
 			  "'sex':'F','nationality':'PE'}"));
@@ -2217,7 +2217,7 @@ test_both_keys(void **state)
 	assert_int_equal(pr.unlinkable, 0);
 	/* The type travels in clear; the same number under another type is
 	 * another key. */
-	ok(INST_MIMP, IDV("{'document':{'type':'CE','number':'12345678'},"
+	ok(INST_MIMP, IDV("{'document':{'type':'CE','number':'40721856'},"
 			  "'sex':'F','nationality':'PE','age':15}"));
 	assert_int_equal(v->doc_type, DOC_CE);
 	assert_memory_not_equal(v->doc_key, doc, sizeof(doc));
@@ -2258,6 +2258,95 @@ test_unlinkable(void **state)
 	assert_int_equal(pr.unlinkable, 2);
 	ok(INST_PNP, L_WD);
 	assert_int_equal(pr.unlinkable, 0);
+}
+
+/* A victim with document type t and number n, and her names. */
+#define V_DOC_NAMES(t, n)                                                      \
+	"{'document':{'type':'" t "','number':'" n "'},"                       \
+	"'given_names':'María José','surnames':'Ñahui Quispe',"             \
+	"'birth_date':'2010-03-11','sex':'F','nationality':'PE'}"
+#define V_DOC(t, n)                                                            \
+	"{'document':{'type':'" t "','number':'" n "'},'sex':'F',"             \
+	"'nationality':'PE','age':15}"
+
+/*
+ * A document number a case system fills in for one it does not have
+ * (99999999, 12345678) is taken as no document: the line is accepted,
+ * the victim links by her name key or is unlinkable, and the first such
+ * number's path is kept for the warning. A number one step off is real
+ * and links; zeros stay taken only for a record held (test_no_value).
+ */
+static void
+test_placeholder(void **state)
+{
+	static const char *const dnis[] = {"99999999", "11111111", "12345678",
+					   "87654321", "01234567", "2222-2222",
+					   NULL};
+	uint8_t name[PSEUDONYM_LEN], none[PSEUDONYM_LEN] = {0};
+	const struct victim *v = &pr.ev.rec.victim;
+	size_t i;
+
+	(void)state;
+	ok(INST_PNP, IDV(V_NAMES));
+	memcpy(name, v->name_key, sizeof(name));
+	ok(INST_PNP, IDV(V_DOC_NAMES("DNI", "99999999")));
+	assert_int_equal(v->doc_type, DOC_NONE);
+	assert_memory_equal(v->doc_key, none, sizeof(none));
+	assert_true(v->has_name_key);
+	assert_memory_equal(v->name_key, name, sizeof(name));
+	assert_int_equal(pr.placeholder, 1);
+	assert_string_equal(pr.placeholder_field, "victim.document.number");
+	assert_int_equal(pr.unlinkable, 0);
+	for (i = 0; dnis[i] != NULL; i++) {
+		char line[512];
+		snprintf(line, sizeof(line),
+			 IDV("{'document':{'type':'DNI','number':'%s'},"
+			     "'sex':'F','nationality':'PE','age':15}"),
+			 dnis[i]);
+		ok(INST_PNP, line);
+		if (pr.placeholder != 1 || v->doc_type != DOC_NONE)
+			fail_msg("%s taken as a document", dnis[i]);
+		/* No name key either: unlinkable, and warned as such. */
+		assert_int_equal(pr.unlinkable, 1);
+	}
+	/* Other types alike. */
+	ok(INST_MIMP, IDV(V_DOC("CE", "999999999")));
+	assert_int_equal(pr.placeholder, 1);
+	assert_int_equal(v->doc_type, DOC_NONE);
+	ok(INST_MIMP, IDV(V_DOC("PASSPORT", "xxxxxxx")));
+	assert_int_equal(pr.placeholder, 1);
+	/* Near misses are real numbers. */
+	ok(INST_PNP, IDV(V_DOC("DNI", "11111112")));
+	assert_int_equal(pr.placeholder, 0);
+	assert_int_equal(v->doc_type, DOC_DNI);
+	ok(INST_PNP, IDV(V_DOC("DNI", "12345679")));
+	assert_int_equal(pr.placeholder, 0);
+	assert_int_equal(v->doc_type, DOC_DNI);
+	ok(INST_MIMP, IDV(V_DOC("CE", "001234568")));
+	assert_int_equal(pr.placeholder, 0);
+	/* A case stage's: counted, the first one's path kept. */
+	ok(INST_MP,
+	   CASEV("[" V_DNI
+		 "," V_DOC("DNI", "99999999") "," V_NAMES "," V_DOC_NAMES(
+		     "DNI", "12345678") "]"));
+	assert_int_equal(pr.placeholder, 2);
+	assert_string_equal(pr.placeholder_field, "victims[1].document.number");
+	assert_int_equal(pr.ev.rec.victims[0].doc_type, DOC_DNI);
+	assert_int_equal(pr.ev.rec.victims[1].doc_type, DOC_NONE);
+	assert_int_equal(pr.ev.rec.victims[3].doc_type, DOC_NONE);
+	assert_memory_equal(pr.ev.rec.victims[3].name_key, name, sizeof(name));
+	assert_int_equal(pr.unlinkable, 1);
+	/* A ref that holds a placeholder holds no one's number. */
+	ok(INST_PNP, "{'kind':'identification','ref':'DNI-12345678',"
+		     "'date':'2026-03-10','region':'15','victim':" V_DOC(
+			 "DNI", "12345678") ",'exploitation':['sexual']}");
+	/* Zeros: as before, held only, their key kept as an older node
+	 * made it. */
+	assert_int_equal(parse(INST_PNP, IDV(V_DOC("DNI", "00000000")), &pr),
+			 0);
+	assert_true(pr.held_only);
+	assert_int_equal(pr.placeholder, 0);
+	assert_int_equal(v->doc_type, DOC_DNI);
 }
 
 /* A victim with age and a birth date that gives 13 on 2026-03-10. */
@@ -2357,8 +2446,8 @@ test_error_ref(void **state)
 	 * line is refused for anything else: --report would copy it. */
 	assert_int_equal(
 	    parse(INST_PNP,
-		  IDREF("DNI-12345678",
-			"{'document':{'type':'DNI','number':'12345678'},"
+		  IDREF("DNI-40721856",
+			"{'document':{'type':'DNI','number':'40721856'},"
 			"'sex':'X','nationality':'PE','age':12}"),
 		  &pr),
 	    -EINVAL);
@@ -2371,13 +2460,13 @@ test_error_ref(void **state)
 	assert_string_equal(pr.ref, "wd-1");
 	assert_string_equal(err.ref, "");
 	assert_int_equal(parse(INST_PNP,
-			       "{'kind':'withdrawal','ref':'WD-12345678',"
+			       "{'kind':'withdrawal','ref':'WD-40721856',"
 			       "'target_ref':'b'}",
 			       &pr),
 			 0);
 	assert_string_equal(err.ref, "");
 	assert_int_equal(parse(INST_PNP,
-			       "{'kind':'withdrawal','ref':'WD-12345678',"
+			       "{'kind':'withdrawal','ref':'WD-40721856',"
 			       "'target_ref':'b','colour':1}",
 			       &pr),
 			 -EINVAL);
@@ -2405,7 +2494,7 @@ test_line_is_withdrawal(void **state)
 {
 	(void)state;
 	assert_true(w(L_WD));
-	assert_true(w("{'kind':'withdrawal','ref':'WD-12345678',"
+	assert_true(w("{'kind':'withdrawal','ref':'WD-40721856',"
 		      "'target_ref':'b','colour':1}"));
 	assert_true(w("{'ref':'a','kind':'withdr\\u0061wal'}"));
 	assert_true(w("{'kind':'withdrawal'}"));
@@ -2500,8 +2589,8 @@ test_error_ref_identity_told(void **state)
 {
 	(void)state;
 	assert_string_equal(
-	    ref_told(DREF("DNI-12345678", "10/03/2026", "15", V_DNI), "date",
-		     "DNI-12345678"),
+	    ref_told(DREF("DNI-40721856", "10/03/2026", "15", V_DNI), "date",
+		     "DNI-40721856"),
 	    "holds the victim's document number: the node keeps each ref in "
 	    "clear on its disk; use the case system's own record key");
 	assert_non_null(strstr(
@@ -2510,11 +2599,11 @@ test_error_ref_identity_told(void **state)
 	    "holds the victim's name: "));
 	/* Refused after her victim was parsed. */
 	assert_non_null(
-	    strstr(ref_told(IDREF("DNI-12345678",
+	    strstr(ref_told(IDREF("DNI-40721856",
 				  "{'document':{'type':'DNI','number':"
-				  "'12345678'},'sex':'X','nationality':'PE',"
+				  "'40721856'},'sex':'X','nationality':'PE',"
 				  "'age':12}"),
-			    "victim.sex", "DNI-12345678"),
+			    "victim.sex", "DNI-40721856"),
 		   "holds the victim's document number: "));
 	assert_true(
 	    ref_back(DREF("PNP-2026-7", "10/03/2026", "15", V_DNI), "date"));
@@ -2541,7 +2630,7 @@ test_error_ref_identity(void **state)
 {
 	(void)state;
 	assert_false(
-	    ref_back(DREF("DNI-12345678", "10/03/2026", "15", V_DNI), "date"));
+	    ref_back(DREF("DNI-40721856", "10/03/2026", "15", V_DNI), "date"));
 	assert_true(
 	    ref_back(DREF("PNP-2026-7", "10/03/2026", "15", V_DNI), "date"));
 	assert_false(ref_back(
@@ -2553,7 +2642,7 @@ test_error_ref_identity(void **state)
 	assert_false(ref_back("{'kind':'arrest','ref':'zoilamarta-1',"
 			      "'victim':" V_ZOILA "}",
 			      "kind"));
-	assert_false(ref_back("{'kind':'identification','ref':'DNI-12345678',"
+	assert_false(ref_back("{'kind':'identification','ref':'DNI-40721856',"
 			      "'victim':" V_DNI ",'nombre':'x'}",
 			      "nombre"));
 	/* A newborn's birth date is her record's date: taken. */
@@ -2578,7 +2667,7 @@ test_error_ref_identity(void **state)
 			      "'article':'153'}",
 			      "victims[0].sex"));
 	/* A correction refused at its target: its replacement's victim. */
-	assert_false(ref_back("{'kind':'correction','ref':'co-12345678',"
+	assert_false(ref_back("{'kind':'correction','ref':'co-40721856',"
 			      "'record':{'kind':'identification','date':"
 			      "'2026-03-11','region':'16','victim':" V_DNI
 			      ",'exploitation':['begging']}}",
@@ -2613,7 +2702,7 @@ test_error_ref_identity(void **state)
 			      "victim.nombres"));
 	assert_false(ref_back(DREF("EXP-QUISPE-MAMANI-1", "2026-03-10", "15",
 				   "{'document':{'type':'DNI','number':"
-				   "'12345678','nombre':'Rosa'},'sex':'F',"
+				   "'40721856','nombre':'Rosa'},'sex':'F',"
 				   "'nationality':'PE','age':12}"),
 			      "victim.document.nombre"));
 	assert_false(ref_back("{'kind':'identification','ref':"
@@ -2640,7 +2729,7 @@ test_error_ref_identity(void **state)
 				  "'sex':'F','nationality':'PE','age':12}"),
 			     "date"));
 	/* Taken, a record held under such a ref goes on: not handed back. */
-	assert_int_equal(parse(INST_PNP, IDREF("DNI-12345678", V_DNI), &pr), 0);
+	assert_int_equal(parse(INST_PNP, IDREF("DNI-40721856", V_DNI), &pr), 0);
 	assert_string_not_equal(pr.ref_identity, "");
 	assert_string_equal(err.ref, "");
 	ok(INST_PNP, IDREF("PNP-2026-7", V_DNI));
@@ -2676,6 +2765,7 @@ main(void)
 	    cmocka_unit_test(test_linkage),
 	    cmocka_unit_test(test_both_keys),
 	    cmocka_unit_test(test_unlinkable),
+	    cmocka_unit_test(test_placeholder),
 	    cmocka_unit_test(test_age_disagrees),
 	    cmocka_unit_test(test_init),
 	    cmocka_unit_test(test_error_ref),

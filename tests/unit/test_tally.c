@@ -327,6 +327,45 @@ test_age_warnings(void **state)
 }
 
 /*
+ * Victims' document numbers taken as placeholders: a count of the lines,
+ * on a line of its own; not for a line held already or refused.
+ */
+static void
+test_placeholder_warnings(void **state)
+{
+	struct line_result res[8];
+	char *out;
+	size_t i;
+
+	(void)state;
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < 8; i++) {
+		res[i].status = LINE_ACCEPTED;
+		snprintf(res[i].placeholder_warning,
+			 sizeof(res[i].placeholder_warning),
+			 "is a placeholder");
+	}
+	res[6].status = LINE_REFUSED;
+	res[7].status = LINE_HELD;
+	out = summary(res, 1, false);
+	assert_non_null(strstr(out, "mp.jsonl: 1 line with a victim's "
+				    "document number that is a placeholder "
+				    "(not used to link: leave the document "
+				    "out when it is not known)\n"));
+	free(out);
+	out = summary(res, 8, false);
+	assert_non_null(strstr(out, "mp.jsonl: 6 lines with a victim's "
+				    "document number that is a placeholder "
+				    "(not used to link: leave the document "
+				    "out when it is not known): the first "
+				    "five listed"));
+	free(out);
+	out = summary(res + 6, 2, false);
+	assert_null(strstr(out, "placeholder"));
+	free(out);
+}
+
+/*
  * Records held under a ref that holds a victim's identity: a count, on a
  * line of its own saying what to do, each time the file is sent (held or
  * re-keyed lines), not for a refused line; never a ref.
@@ -534,6 +573,7 @@ main(void)
 	    cmocka_unit_test(test_stopped),
 	    cmocka_unit_test(test_stage_warnings),
 	    cmocka_unit_test(test_age_warnings),
+	    cmocka_unit_test(test_placeholder_warnings),
 	    cmocka_unit_test(test_ref_warnings),
 	    cmocka_unit_test(test_dead_warnings),
 	    cmocka_unit_test(test_ref_warning_refused_listed),
