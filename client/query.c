@@ -196,7 +196,7 @@ cmd_query(int argc, char **argv)
 	}
 	if (tab.error[0] != '\0') {
 		ask_client_clear(&ac);
-		fprintf(stderr, "kuska query: %s\n", tab.error);
+		query_print_refusal(stderr, tab.error);
 		codec_qtable_clear(&tab);
 		return 2;
 	}

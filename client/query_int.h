@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "codec.h"
 
@@ -38,6 +39,11 @@ void query_print_blocks(const struct qtable *t);
  * breakdown's value: a region 01 to 25) or of periods (period,
  * target_period: 2026 as 2026H2) quoted. */
 void query_print_csv(const struct qtable *t, const char *table);
+
+/* The consolidator's refusal of a table (error, its text) on f, as
+ * "kuska query: ERROR"; a table it does not know, which this kuska knows,
+ * said to be of a kuska later than the consolidator's. */
+void query_print_refusal(FILE *f, const char *error);
 
 /* ---- query_notes.c: what the table alone does not say ---------------------
  */

@@ -233,3 +233,18 @@ query_print_csv(const struct qtable *t, const char *table)
 		putchar('\n');
 	}
 }
+
+void
+query_print_refusal(FILE *f, const char *error)
+{
+	/* The client checked the name against its own tables: one the
+	 * consolidator does not know is one of a later version than its. */
+	if (strncmp(error, "unknown table", 13) == 0)
+		fprintf(f,
+			"kuska query: %s: the consolidator runs an older kuska "
+			"than this one and has no such table (upgrade it: "
+			"docs/OPERATIONS.md section 7)\n",
+			error);
+	else
+		fprintf(f, "kuska query: %s\n", error);
+}

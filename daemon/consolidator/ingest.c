@@ -95,6 +95,13 @@ ingest_open(struct ingest *ig, struct store *st, const struct registry *reg)
 				 "text=\"envelopes were dropped (--refetch or "
 				 "--repair): the statistics that counted them "
 				 "are rebuilt\"");
+		else if (stats_layout_found(ig->stats) > STATS_FORMAT)
+			log_info("event=stats_format_newer found=%u "
+				 "action=rebuild text=\"statistics of a later "
+				 "kuska (a downgrade): rebuilt in this "
+				 "version's layout; the upgrade again rebuilds "
+				 "them in its own\"",
+				 (unsigned)stats_layout_found(ig->stats));
 		else
 			log_info("event=stats_format_old action=rebuild");
 		r = ingest_rebuild(ig, &events, &skipped);

@@ -232,6 +232,12 @@ stats_stale(const struct stats *s)
 	return s->stale;
 }
 
+uint32_t
+stats_layout_found(const struct stats *s)
+{
+	return s->layout_found;
+}
+
 /* One counter change into the transaction. */
 static int
 write_counter(void *arg, const uint8_t *key, size_t len, int64_t v)
@@ -430,9 +436,12 @@ check_marker(struct stats *s, struct store_txn *t)
 
 	s->need_marker = false;
 	s->stale = false;
+	s->layout_found = 0;
 	if (store_get(t, T_META, format_key, sizeof(format_key) - 1, &v,
 		      &vlen) == 0) {
 		s->stale = vlen == 4 && store_get32(v) == STALE_MARKER;
+		if (vlen == 4 && store_get32(v) != STATS_FORMAT)
+			s->layout_found = store_get32(v);
 		return vlen == 4 && store_get32(v) == STATS_FORMAT ? 0
 								   : -ESTALE;
 	}

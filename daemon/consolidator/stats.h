@@ -283,4 +283,9 @@ int stats_mark_stale(struct store_txn *t) __attribute__((warn_unused_result));
  * not tables of another layout. */
 bool stats_stale(const struct stats *s);
 
+/* stats_layout_found - the layout marker stats_load() found when it
+ * refused tables of another layout: above STATS_FORMAT, a later kuska's
+ * (a downgrade); 0 when none was stored or when it matched. */
+uint32_t stats_layout_found(const struct stats *s);
+
 #endif

@@ -162,6 +162,7 @@ struct stats {
 	int lost;
 	bool need_marker; /* a fresh store: write the layout marker */
 	bool stale;	  /* marked stale: envelopes dropped under them */
+	uint32_t layout_found; /* the other layout's marker refused, or 0 */
 };
 
 /* What a record gives and how LIVE stores it (stats_live.c). */

@@ -908,10 +908,21 @@ holders_recv(void *arg, uint32_t epoch, size_t n, uint8_t *out, char *why,
 			if (ready[hs->n + i]) {
 				pump(h);
 				if (h->dropped && h->pieces_got < hs->pieces) {
-					snprintf(why, whylen,
-						 "key holder %s went away "
-						 "while evaluating",
-						 h->shown);
+					/* One that told no max_batch is
+					 * older than this node, and closes
+					 * at a request over its own. */
+					snprintf(
+					    why, whylen,
+					    "key holder %s went away "
+					    "while evaluating%s",
+					    h->shown,
+					    h->max_batch != 0
+						? ""
+						: " (it told no max_batch: "
+						  "an older key holder "
+						  "closes so at a request "
+						  "over its max_batch: "
+						  "raise that to 256)");
 					r = -EHOSTUNREACH;
 					break;
 				}

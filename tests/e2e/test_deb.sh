@@ -15,7 +15,9 @@
 # the configs (.dpkg-dist too) and the data and keeps the keys. The
 # postinst run by itself as on a running system (stand-ins for systemctl
 # and for systemd's /run directory) says the running services keep the
-# old programs until restarted only when a kuska unit is active.
+# old programs until restarted only when a kuska unit is active, a
+# reinstall of the same version too (a later build of it may hold other
+# programs).
 #
 # Skipped in the sanitizer build (the package is made from the plain
 # one). Needs KUSKA_BIN and KUSKA_SRC; dpkg-dev, lintian (scripts/deps.sh).
@@ -336,7 +338,7 @@ F=${T:?}/fake
 mkdir -p "$F"
 printf '#!/bin/sh\nexit 0\n' >"$F/systemd-sysusers"
 cp "$F/systemd-sysusers" "$F/systemd-tmpfiles"
-printf '#!/bin/sh\nprintf %%s "%s"\n' "$NEXT" >"$F/dpkg-query"
+printf '#!/bin/sh\nprintf %%s "${FAKE_VERSION:-%s}"\n' "$NEXT" >"$F/dpkg-query"
 # list-units --plain --no-legend: UNIT LOAD ACTIVE SUB DESCRIPTION.
 cat >"$F/systemctl" <<'EOF'
 #!/bin/sh
@@ -375,6 +377,15 @@ if [ "$said" = "kuska: upgraded from $VERSION; the running services keep the old
 	ok "... two active: they keep the old programs until restarted, named"
 else
 	not_ok "postinst, two kuska units active: [$said]"
+fi
+# A reinstall of the same version, two units active: a later build of
+# the same version (0.2.0 held several formats) changes the programs,
+# which the running services keep until restarted.
+said=$(FAKE_VERSION=$VERSION postinst_says systemd)
+if [ "$said" = "kuska: reinstalled $VERSION; the running services keep the programs they started with until restarted (running: kuska-consolidator.service kuska-node@pnp.service), and a build of the same version may have changed them: systemctl restart each, the consolidator before the nodes (/usr/share/doc/kuska/OPERATIONS.md section 7)" ]; then
+	ok "... a reinstall of $VERSION with two active: they keep the programs they started with, named"
+else
+	not_ok "postinst, a reinstall with two kuska units active: [$said]"
 fi
 said=$(postinst_says)
 if [ "$said" = "kuska: upgraded from $VERSION" ]; then

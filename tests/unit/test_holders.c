@@ -589,6 +589,65 @@ test_flood_reopen_failed_twice(void **state)
  * and it has not answered yet are now not counted: five rounds of 900
  * pieces answered late cut nothing, and the next round is taken.
  */
+/*
+ * The connection to the key holder lost while a round waits (here cut by
+ * the node's libzmq at a frame over CODEC_MAX_FRAME): "went away while
+ * evaluating". A holder that told no max_batch (refused the hello, as
+ * one older than the node does) is an older one, which closes so at a
+ * request over its max_batch (walk55u: a holder of the 2026-12-01 build
+ * with max_batch 255, every submission failing): the reason says what to
+ * raise. One that told its max_batch gets no such words.
+ */
+static void
+went_away(bool told, char *why, size_t whylen)
+{
+	uint8_t el[CODEC_OPRF_ELEMENT_LEN], out[sizeof(el)];
+	const void *data[2];
+	size_t lens[2];
+	struct oprf_msg m;
+	uint8_t *big;
+	struct rig r;
+
+	rig_open(&r);
+	assert_int_equal(rig_request(&r, &m), -ENODATA);
+	if (told)
+		rig_reply(&r, 0, OPRF_OK, 0, 0, 256);
+	else
+		rig_reply(&r, 0, OPRF_BAD_REQUEST, 0, 0, 0);
+	memset(el, 7, sizeof(el));
+	assert_int_equal(holders_send(r.hs, 5, el, 1, 0, why, whylen), 0);
+	assert_int_equal(rig_request(&r, &m), 0);
+	codec_oprf_clear(&m);
+	big = calloc(1, CODEC_MAX_FRAME + 1);
+	assert_non_null(big);
+	data[0] = r.route;
+	lens[0] = r.route_len;
+	data[1] = big;
+	lens[1] = CODEC_MAX_FRAME + 1;
+	assert_int_equal(tsock_send(r.srv.fs.s, data, lens, 2), 0);
+	free(big);
+	assert_int_equal(holders_recv(r.hs, 5, 1, out, why, whylen),
+			 -EHOSTUNREACH);
+	rig_close(&r);
+}
+
+static void
+test_went_away_older(void **state)
+{
+	char why[256];
+
+	(void)state;
+	went_away(false, why, sizeof(why));
+	assert_non_null(strstr(why, " went away while evaluating (it told no "
+				    "max_batch: an older key holder closes so "
+				    "at a request over its max_batch: raise "
+				    "that to 256)"));
+	assert_true(strlen(why) <= 190); /* kept whole in the reply */
+	went_away(true, why, sizeof(why));
+	assert_non_null(strstr(why, " went away while evaluating"));
+	assert_null(strstr(why, "max_batch"));
+}
+
 static void
 test_late_answers_not_flood(void **state)
 {
@@ -649,6 +708,7 @@ main(void)
 	    cmocka_unit_test_teardown(test_flood_reopen_failed_twice,
 				      fds_teardown),
 	    cmocka_unit_test(test_late_answers_not_flood),
+	    cmocka_unit_test(test_went_away_older),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1155,6 +1155,40 @@ test_open_rebuild_not_counted(void **state)
 }
 
 /*
+ * Tables of a later layout than this build's, as a consolidator rolled
+ * back finds them: rebuilt all the same, and said to be a later kuska's
+ * (found=N), not an older one's.
+ */
+static void
+test_open_rebuild_later(void **state)
+{
+	static const uint8_t later_format[4] = {0, 0, 0, 99};
+	static const char format_key[] = "stats_format";
+	struct fixture *fx = *state;
+	struct store_txn *t;
+	struct store *sa;
+	struct ingest ga;
+	char out[4096];
+
+	sa = store_fed_pnp(fx, 20);
+	assert_int_equal(store_begin(sa, true, &t), 0);
+	assert_int_equal(store_put(t, T_META, format_key,
+				   sizeof(format_key) - 1, later_format,
+				   sizeof(later_format), 0),
+			 0);
+	assert_int_equal(store_commit(&t), 0);
+
+	open_logged(&ga, sa, fx->reg, out, sizeof(out));
+	assert_non_null(strstr(out, "event=stats_format_newer found=99 "
+				    "action=rebuild text=\"statistics of a "
+				    "later kuska (a downgrade)"));
+	assert_null(strstr(out, "event=stats_format_old"));
+	assert_non_null(strstr(out, "event=stats_rebuilt events=20 skipped=0"));
+	ingest_close(&ga);
+	close_store(fx, &sa, "a");
+}
+
+/*
  * Memory running out in a rebuild, at any one malloc of it (the
  * envelopes' decoding among them), stops it with -ENOMEM: no valid
  * envelope is skipped for it, and the store is left as it was, to be
@@ -1697,6 +1731,7 @@ main(void)
 	    cmocka_unit_test(test_group_fails_alone_go_on),
 	    cmocka_unit_test(test_rebuild_threads),
 	    cmocka_unit_test(test_open_rebuild_not_counted),
+	    cmocka_unit_test(test_open_rebuild_later),
 	    cmocka_unit_test(test_forget_marks_stale),
 	    cmocka_unit_test(test_forget_keeps_days),
 	    cmocka_unit_test(test_held_damaged),

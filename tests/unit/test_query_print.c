@@ -2,7 +2,8 @@
  * test_query_print.c - kuska query's CSV (client/query_print.c): a column
  * of periods is quoted in every row, a year as a semester, so that a
  * spreadsheet taking quoted fields as text holds the column as one type;
- * counts stay bare.
+ * counts stay bare; a table the consolidator does not know is said to be
+ * of a later kuska than its.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -167,6 +168,40 @@ test_definitions(void **state)
 	free(t.rows);
 }
 
+/* What query_print_refusal writes of error; the caller frees. */
+static char *
+refusal_of(const char *error)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	query_print_refusal(f, error);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+/* A table this kuska knows that the consolidator answers it does not
+ * (one older than the client, as a consolidator rolled back or not yet
+ * upgraded) says so and what to do; another refusal is said as it came. */
+static void
+test_refusal(void **state)
+{
+	char *out;
+
+	(void)state;
+	out = refusal_of("unknown table \"cases_unmatched\"");
+	assert_string_equal(
+	    out, "kuska query: unknown table \"cases_unmatched\": the "
+		 "consolidator runs an older kuska than this one and has no "
+		 "such table (upgrade it: docs/OPERATIONS.md section 7)\n");
+	free(out);
+	out = refusal_of("bad period \"2025Q1\"");
+	assert_string_equal(out, "kuska query: bad period \"2025Q1\"\n");
+	free(out);
+}
+
 int
 main(void)
 {
@@ -174,6 +209,7 @@ main(void)
 	    cmocka_unit_test(test_period),
 	    cmocka_unit_test(test_target_period),
 	    cmocka_unit_test(test_definitions),
+	    cmocka_unit_test(test_refusal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
