@@ -56,7 +56,9 @@ semester its quarters, of the country its regions, for the year):
     before it; acquittals and dismissals are at most the complaints; cases
     no complaint names (cases_unmatched) are placed once (additive) and,
     all institutions together, are at most the prosecution's cases at the
-    stages after the complaint;
+    stages after the complaint, the rows of a set S of institutions at
+    most the cases at the stages after the complaint some institution of
+    S may record (DESIGN.md's grants);
   - timeliness: records are placed once (additive), and the `all` row is
     the sum of the institutions'; so are the records accepted within 30
     days and the rest (records = within + late), which the share within
@@ -382,14 +384,27 @@ def cases(m):
     for label in m.labels("funnel"):
         additive(m, "funnel", label, "cases", regional(m, "funnel"))
     # Cases no complaint names: placed once, at their earliest event,
-    # which the prosecution counts at a stage after the complaint.
-    for label in m.labels("cases_unmatched"):
+    # which the prosecution counts at a stage after the complaint, one
+    # its institution may record: the rows of a set S of institutions
+    # are at most the cases at the stages after the complaint some
+    # institution of S may record (all of them, every row together).
+    unnamed = m.labels("cases_unmatched")
+    for label in unnamed:
         additive(m, "cases_unmatched", label, "cases")
     for l in levels_of(m, "cases_unmatched"):
         m.rel([(m.cell("prosecution", *l, s, "cases"), 1)
                for s in MAIN[1:] + OTHER]
               + [(m.cell("cases_unmatched", *l, label, "cases"), -1)
-                 for label in m.labels("cases_unmatched")], GE)
+                 for label in unnamed], GE)
+        for n in range(1, len(INSTS)):
+            for s in itertools.combinations(INSTS, n):
+                mine = [label for label in unnamed if label in s]
+                if not mine:
+                    continue
+                m.rel([(m.cell("prosecution", *l, st, "cases"), 1)
+                       for st in MAIN[1:] + OTHER if STAGE_BY[st] & set(s)]
+                      + [(m.cell("cases_unmatched", *l, label, "cases"), -1)
+                         for label in mine], GE)
     for l in levels_of(m, "funnel"):
         f = {s: m.cell("funnel", *l, s, "cases") for s in MAIN + OTHER}
         m.rel([(f["complaint"], 1),
