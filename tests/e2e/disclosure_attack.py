@@ -84,6 +84,11 @@ are empty), which tie the years into one model (across_years):
     complaint's region, as kuska sim's do and EVENTS.md does not say, and
     bounds them by the region's own; the secretariat is not given the
     funnel by region, so that reader learns nothing more from it);
+  - the funnels' cases at a stage after the complaint, over the years,
+    are at least the prosecution's cases at that stage, over the years,
+    less the cases no complaint names (cases_unmatched, over the years):
+    a case at a stage has reached it in its complaint's funnel, or has no
+    complaint and counts once in cases_unmatched (the whole country);
   - sources (events accepted per institution, of all time, SEC_DIR's and
     AN_DIR's sources.PERIOD.all.csv) are at least the institution's
     timeliness records over the years;
@@ -770,7 +775,11 @@ def across_years(m, years, sources, same_region=False):
         that stage itself for acquittal and dismissal), dated in some
         year, where the prosecution table counts it once per stage. So
         the funnels' sum over the years is at most the sum over the
-        years of the prosecution's cases at that stage and those after.
+        years of the prosecution's cases at that stage and those after;
+        and at least the prosecution's cases at that stage (not the
+        complaint) less the cases no complaint names: a case at a stage
+        has reached it in its complaint's funnel, or has no complaint
+        and counts once in cases_unmatched.
       - sources: the events accepted from an institution, of all time,
         are at least its live records of every year (timeliness).
       - records of all time: a referral taken up (in the row of the year
@@ -799,6 +808,15 @@ def across_years(m, years, sources, same_region=False):
             m.rel([(c("funnel", y, stage, "cases", r), 1) for y in years]
                   + [(c("prosecution", y, s, "cases", pr), -1)
                      for y in years for s in later], LE)
+        if stage == "complaint":
+            continue
+        # ... and at least the prosecution's cases at the stage, less
+        # the cases no complaint names (each in cases_unmatched once).
+        m.rel([(c("funnel", y, stage, "cases"), 1) for y in years]
+              + [(c("prosecution", y, stage, "cases"), -1) for y in years]
+              + [(c("cases_unmatched", y, label, "cases"), 1)
+                 for y in years for label in m.labels("cases_unmatched")],
+              GE)
     for i, v in sources.items():
         key = ("sources", 0, 0, i, "events", "all")
         add_cell(m, key, v)
