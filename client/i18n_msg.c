@@ -602,12 +602,18 @@ static const char *const msgs[M_COUNT][LANG_COUNT] = {
 	{"Casos que ninguna denuncia nombra, por la institución de su "
 	 "primera etapa (%s): %s. Cuentan en esta tabla en sus etapas y en "
 	 "ningún embudo: una etapa judicial con el número de caso escrito "
-	 "de otro modo es uno de ellos. Compárense los números con los de "
-	 "la fiscalía.",
+	 "de otro modo es uno de ellos, y también una etapa fiscal cuya "
+	 "denuncia la policía envió con otro número. Compárense los "
+	 "números de cada institución con los de la anterior: los del "
+	 "Poder Judicial con los de la fiscalía, los de la fiscalía con "
+	 "los de la policía.",
 	 "Cases no complaint names, by the institution of their earliest "
 	 "stage (%s): %s. They count in this table at their stages and in "
 	 "no funnel: a court stage under a case number written otherwise "
-	 "is one. Compare the numbers with the prosecutor's."},
+	 "is one, and so is a prosecutor's stage whose complaint the "
+	 "police sent under another number. Compare each institution's "
+	 "numbers with those of the one before it: the court's with the "
+	 "prosecutor's, the prosecutor's with the police's."},
     [M_TAKE_UP_DAYS_NOTE] = {"La mediana de días cuenta solo las derivaciones "
 			     "aceptadas hasta hoy: en un periodo reciente aún "
 			     "faltan las aceptaciones más lentas, y se lee "

@@ -577,7 +577,9 @@ note_unmatched(const struct query_req *q, const struct qtable *un)
  * earliest stage, and the query that counts them, as the report says
  * under its criminal-justice section: they count in the prosecution's
  * stages and in no funnel, as a court stage under a case number written
- * otherwise does. Nothing when un gives none (or is no answer).
+ * otherwise does, or a prosecutor's stage whose complaint the police sent
+ * under another number (an mp row). Nothing when un gives none (or is
+ * no answer).
  */
 static void
 note_cases_unmatched(const struct query_req *q, const struct qtable *un)
@@ -612,9 +614,13 @@ note_cases_unmatched(const struct query_req *q, const struct qtable *un)
 		"kuska query: note: cases no complaint names (%s, by the "
 		"institution of their earliest stage) count in the "
 		"prosecution's stages and in no funnel: a court stage under "
-		"a case number written otherwise is one; compare the numbers "
-		"with the prosecutor's; kuska query cases_unmatched --period "
-		"%s%s counts them per institution\n",
+		"a case number written otherwise is one, and so is a "
+		"prosecutor's stage whose complaint the police sent under "
+		"another number; compare each institution's numbers with "
+		"those of the one before it (the court's with the "
+		"prosecutor's, the prosecutor's with the police's); kuska "
+		"query cases_unmatched --period %s%s counts them per "
+		"institution\n",
 		list, q->period, region);
 }
 

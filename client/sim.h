@@ -184,6 +184,11 @@ int sim_emit_referral(struct sim *s, size_t vi, enum institution from,
  * each case's stages (sim_case.c). Returns 0 or -ENOMEM. */
 int sim_gen_cases(struct sim *s);
 
+/* sim_unnamed_cases - some cases' court records, or police complaint,
+ * under a number written otherwise: cases no complaint names
+ * (sim_case.c). Returns 0 or -ENOMEM. */
+int sim_unnamed_cases(struct sim *s);
+
 /* sim_add_corrections - some of inst's records corrected or withdrawn
  * (sim_correct.c). Returns 0 or -ENOMEM. */
 int sim_add_corrections(struct sim *s, enum institution inst);

@@ -384,7 +384,7 @@ sim_run(struct sim *s, size_t n, uint64_t seed)
 	for (i = 0; i < n; i++)
 		if (sim_gen_flow(s, i, first[i]) < 0)
 			goto out;
-	if (sim_gen_cases(s) < 0)
+	if (sim_gen_cases(s) < 0 || sim_unnamed_cases(s) < 0)
 		goto out;
 	for (k = INST_PNP; k <= INST_MINSA; k++)
 		if (sim_add_corrections(s, (enum institution)k) < 0)

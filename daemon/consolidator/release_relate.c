@@ -267,18 +267,60 @@ release_relate_protection(struct ctx *x, const char **rows)
 		distinct(x, RT_PROTECTION, rows[i], "victims", true);
 }
 
+static unsigned stage_emitters(enum stage st);
+
+/* The prosecution's cases at the stages after the complaint that an
+ * institution of set may record (every one: set 0), at p and r, into e;
+ * and minus the rows of set (all: set 0) among rows[0..n-1] of
+ * cases_unmatched. Returns whether set has such a row. */
+static bool
+unnamed_bound(struct ctx *x, struct ex *e, const char **rows, size_t n,
+	      unsigned set, int p, int r)
+{
+	bool any = false;
+	size_t i;
+	int st;
+
+	for (i = 0; i < n; i++) {
+		if (set != 0 && !(set & (1u << institution_from_name(rows[i]))))
+			continue;
+		any = true;
+		release_ex_add(
+		    e,
+		    release_cell(x, RT_CASES_UNMATCHED, p, r, rows[i], "cases"),
+		    -1);
+	}
+	for (st = STAGE_COMPLAINT + 1; st <= STAGE_COUNT; st++)
+		if (set == 0 || (stage_emitters((enum stage)st) & set) != 0)
+			release_ex_add(e,
+				       release_cell(x, RT_PROSECUTION, p, r,
+						    stage_name((enum stage)st),
+						    "cases"),
+				       1);
+	return any;
+}
+
 /*
  * Cases no complaint names (cases_unmatched) are placed once, at their
- * earliest event, which the prosecution counts at its stage (not a
- * complaint) in the same period and region: together they are at most
- * the prosecution's cases at the stages after the complaint.
+ * earliest event, under its institution. That event is the case's first
+ * record of its stage, which the prosecution counts at that stage (not a
+ * complaint: a case with one is named) in the same period and region,
+ * once for the case; and the institution may record that stage. So all
+ * rows together are at most the prosecution's cases at the stages after
+ * the complaint; and, for every set S of institutions, S's rows at most
+ * the cases at the stages after the complaint some institution of S may
+ * record, as the registry grants them (a reader knows it; a stage recorded
+ * under other grants may break the relation, which is then left out and
+ * logged): a court's row is at most the cases tried, convicted, acquitted
+ * or dismissed.
  */
 static void
 cases_unnamed(struct ctx *x, const char **rows)
 {
 	struct ex e = {.n = 0};
 	size_t n = release_rows_of(x, RT_CASES_UNMATCHED, rows), i;
-	int p, r, st;
+	unsigned set, all = (2u << INST_COUNT) - 2;
+	int p, r;
 
 	for (i = 0; i < n; i++)
 		additive(x, RT_CASES_UNMATCHED, rows[i], "cases", true);
@@ -286,20 +328,14 @@ cases_unnamed(struct ctx *x, const char **rows)
 		for (r = 0; r <= REGIONS; r++) {
 			if (r > 0 && p != RP_YEAR)
 				continue;
-			for (st = STAGE_COMPLAINT + 1; st <= STAGE_COUNT; st++)
-				release_ex_add(
-				    &e,
-				    release_cell(x, RT_PROSECUTION, p, r,
-						 stage_name((enum stage)st),
-						 "cases"),
-				    1);
-			for (i = 0; i < n; i++)
-				release_ex_add(
-				    &e,
-				    release_cell(x, RT_CASES_UNMATCHED, p, r,
-						 rows[i], "cases"),
-				    -1);
+			unnamed_bound(x, &e, rows, n, 0, p, r);
 			release_ex_rel(x, &e, DISCLOSE_GE, 0);
+			for (set = 2; set < all; set += 2) {
+				if (unnamed_bound(x, &e, rows, n, set, p, r))
+					release_ex_rel(x, &e, DISCLOSE_GE, 0);
+				else /* no row of S: nothing to bound */
+					e.n = 0;
+			}
 		}
 }
 

@@ -56,7 +56,9 @@ semester its quarters, of the country its regions, for the year):
     before it; acquittals and dismissals are at most the complaints; cases
     no complaint names (cases_unmatched) are placed once (additive) and,
     all institutions together, are at most the prosecution's cases at the
-    stages after the complaint;
+    stages after the complaint, the rows of a set S of institutions at
+    most the cases at the stages after the complaint some institution of
+    S may record (DESIGN.md's grants);
   - timeliness: records are placed once (additive), and the `all` row is
     the sum of the institutions'; so are the records accepted within 30
     days and the rest (records = within + late), which the share within
@@ -82,6 +84,11 @@ are empty), which tie the years into one model (across_years):
     complaint's region, as kuska sim's do and EVENTS.md does not say, and
     bounds them by the region's own; the secretariat is not given the
     funnel by region, so that reader learns nothing more from it);
+  - the funnels' cases at a stage after the complaint, over the years,
+    are at least the prosecution's cases at that stage, over the years,
+    less the cases no complaint names (cases_unmatched, over the years):
+    a case at a stage has reached it in its complaint's funnel, or has no
+    complaint and counts once in cases_unmatched (the whole country);
   - sources (events accepted per institution, of all time, SEC_DIR's and
     AN_DIR's sources.PERIOD.all.csv) are at least the institution's
     timeliness records over the years;
@@ -382,14 +389,27 @@ def cases(m):
     for label in m.labels("funnel"):
         additive(m, "funnel", label, "cases", regional(m, "funnel"))
     # Cases no complaint names: placed once, at their earliest event,
-    # which the prosecution counts at a stage after the complaint.
-    for label in m.labels("cases_unmatched"):
+    # which the prosecution counts at a stage after the complaint, one
+    # its institution may record: the rows of a set S of institutions
+    # are at most the cases at the stages after the complaint some
+    # institution of S may record (all of them, every row together).
+    unnamed = m.labels("cases_unmatched")
+    for label in unnamed:
         additive(m, "cases_unmatched", label, "cases")
     for l in levels_of(m, "cases_unmatched"):
         m.rel([(m.cell("prosecution", *l, s, "cases"), 1)
                for s in MAIN[1:] + OTHER]
               + [(m.cell("cases_unmatched", *l, label, "cases"), -1)
-                 for label in m.labels("cases_unmatched")], GE)
+                 for label in unnamed], GE)
+        for n in range(1, len(INSTS)):
+            for s in itertools.combinations(INSTS, n):
+                mine = [label for label in unnamed if label in s]
+                if not mine:
+                    continue
+                m.rel([(m.cell("prosecution", *l, st, "cases"), 1)
+                       for st in MAIN[1:] + OTHER if STAGE_BY[st] & set(s)]
+                      + [(m.cell("cases_unmatched", *l, label, "cases"), -1)
+                         for label in mine], GE)
     for l in levels_of(m, "funnel"):
         f = {s: m.cell("funnel", *l, s, "cases") for s in MAIN + OTHER}
         m.rel([(f["complaint"], 1),
@@ -755,7 +775,11 @@ def across_years(m, years, sources, same_region=False):
         that stage itself for acquittal and dismissal), dated in some
         year, where the prosecution table counts it once per stage. So
         the funnels' sum over the years is at most the sum over the
-        years of the prosecution's cases at that stage and those after.
+        years of the prosecution's cases at that stage and those after;
+        and at least the prosecution's cases at that stage (not the
+        complaint) less the cases no complaint names: a case at a stage
+        has reached it in its complaint's funnel, or has no complaint
+        and counts once in cases_unmatched.
       - sources: the events accepted from an institution, of all time,
         are at least its live records of every year (timeliness).
       - records of all time: a referral taken up (in the row of the year
@@ -784,6 +808,15 @@ def across_years(m, years, sources, same_region=False):
             m.rel([(c("funnel", y, stage, "cases", r), 1) for y in years]
                   + [(c("prosecution", y, s, "cases", pr), -1)
                      for y in years for s in later], LE)
+        if stage == "complaint":
+            continue
+        # ... and at least the prosecution's cases at the stage, less
+        # the cases no complaint names (each in cases_unmatched once).
+        m.rel([(c("funnel", y, stage, "cases"), 1) for y in years]
+              + [(c("prosecution", y, stage, "cases"), -1) for y in years]
+              + [(c("cases_unmatched", y, label, "cases"), 1)
+                 for y in years for label in m.labels("cases_unmatched")],
+              GE)
     for i, v in sources.items():
         key = ("sources", 0, 0, i, "events", "all")
         add_cell(m, key, v)

@@ -87,7 +87,7 @@ is "analyst: the prosecution counts two cases tried" \
 is "analyst: the funnel one" \
 	"$("$KUSKA" query -c "$N/analyst.conf" funnel --period 2026 \
 		--format csv 2>/dev/null | grep '^"2026",trial,')" "\"2026\",trial,1,0.000"
-want="kuska query: note: cases no complaint names (pj 1, by the institution of their earliest stage) count in the prosecution's stages and in no funnel: a court stage under a case number written otherwise is one; compare the numbers with the prosecutor's; kuska query cases_unmatched --period 2026 counts them per institution"
+want="kuska query: note: cases no complaint names (pj 1, by the institution of their earliest stage) count in the prosecution's stages and in no funnel: a court stage under a case number written otherwise is one, and so is a prosecutor's stage whose complaint the police sent under another number; compare each institution's numbers with those of the one before it (the court's with the prosecutor's, the prosecutor's with the police's); kuska query cases_unmatched --period 2026 counts them per institution"
 is "analyst: kuska query prosecution names them in a note" \
 	"$(note analyst prosecution)" "$want"
 is "analyst: kuska query funnel too" "$(note analyst funnel)" "$want"

@@ -262,7 +262,7 @@ check "pj's funnel: a note that it records no complaint" \
 # ("FPE 2025 0104"'s trial, "FPE/2025/0103"'s acquittal).
 is "the analyst's funnel: only the note of the cases no complaint names" \
 	"$(cat "$T/analyst-funnel.err")" \
-	"kuska query: note: cases no complaint names (pj 2, by the institution of their earliest stage) count in the prosecution's stages and in no funnel: a court stage under a case number written otherwise is one; compare the numbers with the prosecutor's; kuska query cases_unmatched --period 2025 counts them per institution"
+	"kuska query: note: cases no complaint names (pj 2, by the institution of their earliest stage) count in the prosecution's stages and in no funnel: a court stage under a case number written otherwise is one, and so is a prosecutor's stage whose complaint the police sent under another number; compare each institution's numbers with those of the one before it (the court's with the prosecutor's, the prosecutor's with the police's); kuska query cases_unmatched --period 2025 counts them per institution"
 
 "$KUSKA" report -c "$N/pnp-stats.conf" --period 2025 --lang en \
 	-o "$T/pnp.html" 2>/dev/null

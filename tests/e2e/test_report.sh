@@ -256,6 +256,19 @@ check "secretariat, in English: each chart's bars say what their table's rows sa
 	python3 "$HERE/report_check.py" marks "$T/secretariat-en.html" 1
 check "secretariat, in English: a group withheld whatever its number reads so in the chart" \
 	grep -qF 'class="v hid">Withheld</text>' "$T/secretariat-en.html"
+# kuska sim writes cases no complaint names of both kinds (docs/SIM.md):
+# the note under the prosecution table gives both causes, and what to
+# compare, not only the court's.
+unnamed_note_ok() {
+	grep -qF 'y también una etapa fiscal cuya denuncia la policía envió con otro número' \
+		"$T/secretariat.dom.html" &&
+		grep -qF 'los de la fiscalía con los de la policía.' \
+			"$T/secretariat.dom.html" &&
+		grep -qF 'whose complaint the police sent under another number' \
+			"$T/secretariat-en.html"
+}
+check "secretariat: the note on cases no complaint names gives the police's cause too, in both languages" \
+	unnamed_note_ok
 
 # A withheld count may be a larger one hidden to protect a small one
 # (about 100 men, say): none reads "<$K", which a reader takes for 1 to
