@@ -248,6 +248,41 @@ check "... saying the key holder refused it, not that it did not answer" \
 check "... logged by the key holder" \
 	grep -q "event=request_refused .*key_not_valid" "$N/keyholder.log"
 
+# --- the accounts file cannot be written (a full disk, its directory) -------
+# A directory in its place: the rename of the new file over it fails.
+# mp's request is refused, but not as its allowance spent: kuska status
+# must not show it as a sweep with a stolen key (a key to revoke), and
+# says what is wrong instead.
+ACC=$N/data/keyholder.accounts
+mv "$ACC" "$T/accounts.saved" && mkdir "$ACC"
+"$THIEF" sweep -k "$N/keys/mp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 10 -b 10 -t 3000 \
+	>"$T/unsaved.out" 2>&1
+sed 's/^/#   /' "$T/unsaved.out"
+check "accounts not writable: mp's request is refused, saying why" \
+	grep -q "cannot record this node's allowance (its accounts file: Is a directory)" \
+	"$T/unsaved.out"
+"$KUSKA" status -c "$N/keyholder.conf" >"$T/unsaved.status"
+rc=$?
+sed 's/^/#   /' "$T/unsaved.status"
+check "... kuska status needs attention (exit $rc), naming the file" \
+	sh -c "test $rc = 1 && grep -q '^WARNING: the accounts file could not be written .*($ACC: Is a directory)' '$T/unsaved.status'"
+check "... and does not call mp a sweep" \
+	sh -c "! grep -q '^WARNING: mp asked more than its allowance' '$T/unsaved.status'"
+"$KUSKA" metrics -c "$N/keyholder.conf" >"$T/unsaved.metrics"
+check "... the metrics count it, not as mp's allowance spent" awk '
+	$1 == "kuska_keyholder_accounts_not_saved_total" && $2 == 1 { s = 1 }
+	$1 == "kuska_keyholder_refused_total{node=\"mp\",reason=\"rate_limited\"}" &&
+	$2 == 0 { z = 1 } END { exit !(s && z) }' "$T/unsaved.metrics"
+rmdir "$ACC" && mv "$T/accounts.saved" "$ACC"
+"$THIEF" sweep -k "$N/keys/mp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 10 -b 10 -t 3000 \
+	>"$T/saved.out" 2>&1
+check "the file back: mp's request is evaluated" \
+	grep -q '^evaluated 10 of 10' "$T/saved.out"
+check "... and kuska status no longer warns of the file" sh -c \
+	"'$KUSKA' status -c '$N/keyholder.conf' | { ! grep -q 'accounts file'; }"
+
 # --- mimp's key replaced (OPERATIONS.md section 6) ---------------------------
 # The evaluated line names the key each node asked with, so that a swap
 # shows in the key holder's journal as in the consolidator's hello.
