@@ -571,14 +571,29 @@ keyholder_evaluate(struct keyholder *kh, struct account *a,
 		goto out;
 	}
 	if (!account_take(a, kh->cfg.rate_per_day, req.n, mono)) {
+		if (req.n > kh->cfg.rate_per_day)
+			/* No wait refills more than a day's worth: "try
+			 * again later" would have the officer try for
+			 * ever. */
+			refuse(kh, f, a, req.request_id, req.n,
+			       OPRF_RATE_LIMITED,
+			       "rate limit: %lu evaluations a day for each "
+			       "node, %zu asked at once: never answered at "
+			       "this rate (raise rate_per_day)",
+			       kh->cfg.rate_per_day, req.n);
+		else
+			refuse(kh, f, a, req.request_id, req.n,
+			       OPRF_RATE_LIMITED,
+			       "rate limit: %lu evaluations a day for each "
+			       "node, %llu left now, %zu asked; try again "
+			       "later",
+			       kh->cfg.rate_per_day,
+			       (unsigned long long)account_left(
+				   a, kh->cfg.rate_per_day, mono),
+			       req.n);
+		/* After the refusal, so that the line's count of refused
+		 * elements includes this request's. */
 		log_rate(kh, a, req.n, mono);
-		refuse(kh, f, a, req.request_id, req.n, OPRF_RATE_LIMITED,
-		       "rate limit: %lu evaluations a day for each node, "
-		       "%llu left now, %zu asked; try again later",
-		       kh->cfg.rate_per_day,
-		       (unsigned long long)account_left(a, kh->cfg.rate_per_day,
-							mono),
-		       req.n);
 		goto out;
 	}
 	if (!saved(kh, a, req.n, mono)) {

@@ -51,6 +51,9 @@ check "the sweep is refused before it gets far (exit $rc)" \
 check "... for the rate" grep -q "refused: rate_limited: rate limit" "$T/sweep.out"
 check "the key holder logs it" \
 	grep -q "event=rate_limited node=pnp" "$N/keyholder.log"
+check "... its first line counting the elements it refused (this request's)" \
+	grep -q "event=rate_limited node=pnp elements=300 .* refused_requests=1 refused_elements=300 " \
+	"$N/keyholder.log"
 "$KUSKA" status -c "$N/keyholder.conf" >"$T/khstatus.out"
 rc=$?
 sed 's/^/#   /' "$T/khstatus.out"
@@ -295,6 +298,17 @@ check "the key holder reloads a registry with mimp's new key" kh_reload
 	>"$T/newkey.out" 2>&1
 check "mimp's new key gets its evaluations" \
 	grep -q '^evaluated 10 of 10' "$T/newkey.out"
+# A request larger than a whole day's allowance: no wait answers it, and
+# the refusal says so rather than "try again later".
+sed -i 's/^rate_per_day = 3000$/rate_per_day = 100/' "$N/keyholder.conf"
+check "the key holder reloads a rate of 100 a day" kh_reload
+"$THIEF" sweep -k "$N/keys/mimp-2027.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 200 -b 200 -t 3000 \
+	>"$T/never.out" 2>&1
+sed 's/^/#   /' "$T/never.out"
+check "a request over a day's allowance is refused as never answered at this rate" \
+	grep -q "rate limit: 100 evaluations a day for each node, 200 asked at once: never answered at this rate (raise rate_per_day)" \
+	"$T/never.out"
 stop_keyholder
 check "... logged naming the new key (at the stop at the latest)" \
 	grep -q "event=evaluated node=mimp requests=[1-9][0-9]* .*key=\(mimp-1,\)\{0,1\}mimp-2027\$" \
