@@ -234,10 +234,15 @@ eval_range(void *arg, size_t from, size_t to)
 		    oprf_evaluate(j->key, j->in + 32 * i, j->out + 32 * i) != 0;
 }
 
-/* Logs a rate refusal: the first, then at most one line a minute. */
+/*
+ * Logs a rate refusal: the first, then at most one line a minute, and
+ * writes the accounts with it.
+ */
 static void
 log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 {
+	int r;
+
 	a->unlogged++;
 	if (a->logged_ms != 0 && mono - a->logged_ms < RATE_LOG_EVERY_MS)
 		return;
@@ -252,6 +257,17 @@ log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 	    (unsigned long long)a->refused_rate);
 	a->unlogged = 0;
 	a->logged_ms = mono;
+	/* The refusal in the file too, as often as the line: a restart,
+	 * which the node's key can force, must not hide it from kuska
+	 * status (a request refused writes nothing, or a flood of them
+	 * would be a flood of writes). */
+	if (kh->cfg.accounts[0] != '\0' &&
+	    (r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day,
+			      mono, date_now_ms(), NULL)) != 0)
+		log_warnx_budget(&kh->save_log,
+				 "event=accounts_not_saved node=%s path=%s "
+				 "error=%s (a refusal not kept)",
+				 a->id, LOG_Q(kh->cfg.accounts), strerror(-r));
 }
 
 /* Writes a's evaluated line for what is pending, and starts again. */

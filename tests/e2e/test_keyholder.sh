@@ -139,6 +139,14 @@ rc=$?
 check "... and kuska status of the node says so (exit $rc)" \
 	grep -q "WARNING: a submission was refused .*unreachable" "$T/minsa.status"
 start_keyholder
+# Nor does it hide pnp's sweep from kuska status: its last refusal is
+# kept in the accounts file (before, the restart forgot it, and the
+# status its warning).
+"$KUSKA" status -c "$N/keyholder.conf" >"$T/khstatus2.out"
+check "after a restart, kuska status still warns of pnp's sweep" \
+	grep -q "^WARNING: pnp asked more than its allowance .*the last [0-9]* s ago" \
+	"$T/khstatus2.out"
+refused_before=$(awk '$1 == "pnp" { print $4 }' "$T/khstatus2.out")
 # A restart (which a node's key can force: a message of endless parts
 # meets the unit's MemoryMax) does not give pnp's allowance back: before,
 # every start opened each node a fresh day's worth.
@@ -150,11 +158,18 @@ sed 's/^/#   /' "$T/sweep2.out"
 check "after a restart, pnp's sweep is still refused (exit $rc)" \
 	test $rc = 1 -a "$(grep -c '^evaluated 0' "$T/sweep2.out")" = 1
 check "... for the rate" grep -q "refused: rate_limited: rate limit" "$T/sweep2.out"
+# Killed right after the refusal, no request charged since: the refusal
+# was written with its log line.
+stop_keyholder KILL
+start_keyholder
+check "killed at once and started again, the key holder still counts that refusal" \
+	test "$("$KUSKA" status -c "$N/keyholder.conf" | awk '$1 == "pnp" { print $4 }')" \
+	= $((refused_before + 1000))
 check "... the accounts were loaded" \
 	grep -q "event=start .*accounts_loaded=[1-9]" "$N/keyholder.log"
 check "... and the file names no identity, only nodes and counts" \
-	awk 'NR == 1 && $0 != "kuska-keyholder-accounts 1" { exit 1 }
-	     NR > 1 && NF != 7 { exit 1 }' "$N/data/keyholder.accounts"
+	awk 'NR == 1 && $0 != "kuska-keyholder-accounts 2" { exit 1 }
+	     NR > 1 && NF != 9 { exit 1 }' "$N/data/keyholder.accounts"
 check "back up: the same file is accepted whole" sh -c \
 	"'$KUSKA' submit -c '$N/minsa.conf' '$T/sim/minsa.jsonl' |
 	 grep -q '^$T/sim/minsa.jsonl: $(records "$T/sim/minsa.jsonl") accepted, 0 already held, 0 refused'"
