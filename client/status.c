@@ -638,6 +638,16 @@ keyholder_status(const char *endpoint)
 		       ago(n->last_refusal_ms, k->now_ms, a, sizeof(a)));
 		health = 1;
 	}
+	if (k->accounts_failed_ms != 0) {
+		/* Its own disk, not a node: no key to revoke. */
+		printf("WARNING: the accounts file could not be written %s "
+		       "(%s): every node's requests are refused until it can "
+		       "be; free the disk or give its directory back to the "
+		       "daemon's user\n",
+		       ago(k->accounts_failed_ms, k->now_ms, a, sizeof(a)),
+		       k->accounts_error);
+		health = 1;
+	}
 	printf("handshakes refused: %llu, requests refused: %llu\n",
 	       (unsigned long long)k->handshake_failures,
 	       (unsigned long long)k->requests_refused);

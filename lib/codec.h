@@ -465,6 +465,10 @@ struct keyholder_status {
 	uint64_t now_ms, rate_per_day, handshake_failures, requests_refused;
 	size_t n_nodes;
 	struct keyholder_node *nodes; /* owned by the struct control */
+	/* The last failed write of its accounts file (wall ms), 0 when the
+	 * last write succeeded (or a key holder before it), and why. */
+	uint64_t accounts_failed_ms;
+	char accounts_error[640]; /* "PATH: reason" */
 };
 
 struct inst_status {

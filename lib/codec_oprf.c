@@ -309,6 +309,10 @@ codec_keyholder_status_pack(const struct control *c, Kuska__Control *pc,
 	ks.nodes = ptrs;
 	ks.handshake_failures = in->handshake_failures;
 	ks.requests_refused = in->requests_refused;
+	ks.has_accounts_failed_ms = in->accounts_failed_ms != 0;
+	ks.accounts_failed_ms = in->accounts_failed_ms;
+	if (in->accounts_failed_ms != 0)
+		ks.accounts_error = (char *)in->accounts_error;
 	pc->msg_case = KUSKA__CONTROL__MSG_KEYHOLDER_STATUS;
 	pc->keyholder_status = &ks;
 	r = alloc_out(kuska__control__get_packed_size(pc), ret_buf, ret_len);
@@ -349,5 +353,10 @@ codec_keyholder_status_unpack(const Kuska__KeyholderStatus *in,
 	ks->rate_per_day = in->rate_per_day;
 	ks->handshake_failures = in->handshake_failures;
 	ks->requests_refused = in->requests_refused;
+	if (in->has_accounts_failed_ms) {
+		ks->accounts_failed_ms = in->accounts_failed_ms;
+		copy_str(ks->accounts_error, sizeof(ks->accounts_error),
+			 in->accounts_error);
+	}
 	return 0;
 }

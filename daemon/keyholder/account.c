@@ -122,7 +122,11 @@ account_audit_keys(struct account *a, char *buf, size_t cap)
 	return buf;
 }
 
-#define ACCOUNT_FILE_HEAD "kuska-keyholder-accounts 1"
+/* Version 2 adds each node's last request and last refusal (wall ms),
+ * so that kuska status still warns of a sweep after a restart; a file
+ * of version 1 is read as before, its nodes' times unknown (0). */
+#define ACCOUNT_FILE_HEAD "kuska-keyholder-accounts 2"
+#define ACCOUNT_FILE_HEAD_V1 "kuska-keyholder-accounts 1"
 
 int
 account_save(struct accounts *as, const char *path, unsigned long rate_per_day,
@@ -141,13 +145,15 @@ account_save(struct accounts *as, const char *path, unsigned long rate_per_day,
 		struct account *a = &as->a[i];
 
 		fprintf(
-		    f, "%s %llu %llu %llu %llu %llu %llu\n", a->id,
+		    f, "%s %llu %llu %llu %llu %llu %llu %llu %llu\n", a->id,
 		    (unsigned long long)account_left(a, rate_per_day, mono_ms),
 		    (unsigned long long)wall_ms,
 		    (unsigned long long)a->requests,
 		    (unsigned long long)a->evaluations,
 		    (unsigned long long)a->refused_rate,
-		    (unsigned long long)a->refused_other);
+		    (unsigned long long)a->refused_other,
+		    (unsigned long long)a->last_request_ms,
+		    (unsigned long long)a->last_refusal_ms);
 	}
 	if (ferror(f))
 		r = -ENOMEM;
@@ -177,20 +183,28 @@ account_charge(struct accounts *as, struct account *a, size_t n,
 	return r;
 }
 
-/* One saved account's line into a fresh account of as; 0 or -EBADMSG. */
+/*
+ * One saved account's line (of a file of version v) into a fresh account
+ * of as; 0 or -EBADMSG.
+ */
 static int
-load_line(struct accounts *as, const char *line, unsigned long rate_per_day,
-	  uint64_t mono_ms, uint64_t wall_ms)
+load_line(struct accounts *as, const char *line, int v,
+	  unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms)
 {
 	char id[64];
-	unsigned long long left, saved_ms, req, ev, rr, ro;
+	unsigned long long left, saved_ms, req, ev, rr, ro, lq = 0, lr = 0;
 	struct account *a;
 	size_t i;
 	int used = 0;
 
-	if (sscanf(line, "%63s %llu %llu %llu %llu %llu %llu%n", id, &left,
-		   &saved_ms, &req, &ev, &rr, &ro, &used) != 7 ||
-	    line[used] != '\n' || strlen(id) >= KEYS_ID_MAX)
+	if (v == 1
+		? sscanf(line, "%63s %llu %llu %llu %llu %llu %llu%n", id,
+			 &left, &saved_ms, &req, &ev, &rr, &ro, &used) != 7
+		: sscanf(line, "%63s %llu %llu %llu %llu %llu %llu %llu %llu%n",
+			 id, &left, &saved_ms, &req, &ev, &rr, &ro, &lq, &lr,
+			 &used) != 9)
+		return -EBADMSG;
+	if (line[used] != '\n' || strlen(id) >= KEYS_ID_MAX)
 		return -EBADMSG;
 	for (i = 0; i < as->n; i++)
 		if (strcmp(as->a[i].id, id) == 0)
@@ -209,6 +223,8 @@ load_line(struct accounts *as, const char *line, unsigned long rate_per_day,
 	a->evaluations = ev;
 	a->refused_rate = rr;
 	a->refused_other = ro;
+	a->last_request_ms = lq;
+	a->last_refusal_ms = lr;
 	return 0;
 }
 
@@ -219,7 +235,7 @@ account_load(struct accounts *as, const char *path, unsigned long rate_per_day,
 	char line[256];
 	unsigned lineno = 0;
 	FILE *f;
-	int r = 0;
+	int r = 0, v = 2;
 
 	f = fopen(path, "re");
 	if (f == NULL) {
@@ -232,9 +248,12 @@ account_load(struct accounts *as, const char *path, unsigned long rate_per_day,
 	errno = 0;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
-		if (lineno == 1 ? strcmp(line, ACCOUNT_FILE_HEAD "\n") != 0
-				: load_line(as, line, rate_per_day, mono_ms,
-					    wall_ms) != 0) {
+		if (lineno == 1 && strcmp(line, ACCOUNT_FILE_HEAD_V1 "\n") == 0)
+			v = 1;
+		if (lineno == 1
+			? v == 2 && strcmp(line, ACCOUNT_FILE_HEAD "\n") != 0
+			: load_line(as, line, v, rate_per_day, mono_ms,
+				    wall_ms) != 0) {
 			r = -EBADMSG;
 			snprintf(err, cap,
 				 "%s:%u: not a line of a key holder's accounts "

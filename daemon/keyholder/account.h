@@ -98,11 +98,11 @@ const char *account_audit_keys(struct account *a, char *buf, size_t cap);
 /*
  * account_save - writes every account of as to path (file_replace, mode
  * 0600: synced, so it outlives a power cut as well as a kill or a
- * restart): each node's allowance as at mono_ms and wall_ms, and its
- * counts. Returns 0 when path has them, or -errno when it is untouched.
- * When only the sync of path's directory failed (path has them; a power
- * cut may bring back the file before), that -errno goes to *ret_unsynced
- * (0 otherwise); ret_unsynced may be NULL.
+ * restart): each node's allowance as at mono_ms and wall_ms, its
+ * counts, and its last request's and last refusal's times. Returns 0 when path
+ * has them, or -errno when it is untouched. When only the sync of path's
+ * directory failed (path has them; a power cut may bring back the file before),
+ * that -errno goes to *ret_unsynced (0 otherwise); ret_unsynced may be NULL.
  */
 int account_save(struct accounts *as, const char *path,
 		 unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms,
@@ -126,9 +126,10 @@ int account_charge(struct accounts *as, struct account *a, size_t n,
 /*
  * account_load - opens the accounts saved in path, each with the
  * allowance it had then plus the refill of the wall-clock time since
- * (none if the clock went back), capped at rate_per_day. A missing file
- * is no account (0): the first start. Returns 0, or -errno with why in
- * err (path:line for a malformed line); as is then left empty.
+ * (none if the clock went back), capped at rate_per_day, its counts and
+ * times (a file of version 1, before the times were kept: 0, never). A
+ * missing file is no account (0): the first start. Returns 0, or -errno with
+ * why in err (path:line for a malformed line); as is then left empty.
  */
 int account_load(struct accounts *as, const char *path,
 		 unsigned long rate_per_day, uint64_t mono_ms, uint64_t wall_ms,

@@ -67,6 +67,12 @@ status(struct keyholder *kh, const struct tframes *req)
 	c.keyholder.rate_per_day = kh->cfg.rate_per_day;
 	c.keyholder.handshake_failures = kh->handshake_failures;
 	c.keyholder.requests_refused = kh->requests_refused;
+	if (kh->accounts_failed_ms != 0) {
+		c.keyholder.accounts_failed_ms = kh->accounts_failed_ms;
+		snprintf(c.keyholder.accounts_error,
+			 sizeof(c.keyholder.accounts_error), "%s: %s",
+			 kh->cfg.accounts, strerror(-kh->accounts_error));
+	}
 	c.keyholder.nodes = calloc(kh->acc.n + 1, sizeof(*c.keyholder.nodes));
 	if (c.keyholder.nodes == NULL) {
 		answer_error(kh, req, "out of memory");
@@ -168,6 +174,10 @@ keyholder_metrics(void *arg, struct mtext *m)
 		    "Requests dropped unanswered: too many waiting, and "
 		    "too many refused as busy in one read of the socket.",
 		    NULL, (double)kh->requests_dropped);
+	metrics_one(m, "kuska_keyholder_accounts_not_saved_total", "counter",
+		    "Requests refused because the accounts file could not be "
+		    "written (a full disk, its directory's owner or mode).",
+		    NULL, (double)kh->accounts_refused);
 	metrics_one(m, "kuska_keyholder_control_refused_total", "counter",
 		    "Requests on the local control socket refused, each "
 		    "answered (over the size limit, or malformed).",

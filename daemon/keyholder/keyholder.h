@@ -50,6 +50,11 @@ struct keyholder {
 	struct log_budget failed_log;  /* lines of failed handshakes */
 	struct log_budget control_log; /* lines of oversized control requests */
 	struct log_budget save_log;    /* lines of accounts not saved */
+	/* The last failed write of accounts (wall ms; 0 once one succeeds)
+	 * and its -errno, for kuska status; requests refused for it. */
+	uint64_t accounts_failed_ms;
+	int accounts_error;
+	uint64_t accounts_refused;
 	/* The connections of the listening socket and their bounds (the
 	 * config's max_connections and the like, lib/admit.h): one stolen
 	 * node key cannot hold them all, nor can anonymous ones. */

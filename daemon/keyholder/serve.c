@@ -151,14 +151,16 @@ static void refuse(struct keyholder *kh, const struct tframes *f,
 		   enum oprf_status status, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
-/* Refuses a request whole, counts it and answers why. */
+/*
+ * Refuses a request whole, counts it against a (as its allowance spent
+ * when spent, else as refused for another reason) and answers why.
+ */
 static void
-refuse(struct keyholder *kh, const struct tframes *f, struct account *a,
-       uint64_t request_id, size_t n, enum oprf_status status, const char *fmt,
-       ...)
+vrefuse(struct keyholder *kh, const struct tframes *f, struct account *a,
+	uint64_t request_id, size_t n, enum oprf_status status, bool spent,
+	const char *fmt, va_list ap)
 {
 	struct oprf_msg m;
-	va_list ap;
 
 	memset(&m, 0, sizeof(m));
 	m.request_id = request_id;
@@ -167,18 +169,52 @@ refuse(struct keyholder *kh, const struct tframes *f, struct account *a,
 	/* The node learns the bound in force and asks again, smaller. */
 	if (status == OPRF_TOO_LARGE)
 		m.max_batch = (uint32_t)kh->cfg.max_batch;
-	va_start(ap, fmt);
 	vsnprintf(m.text, sizeof(m.text), fmt, ap);
-	va_end(ap);
 	kh->requests_refused++;
 	if (a != NULL) {
-		if (status == OPRF_RATE_LIMITED)
+		if (spent)
 			a->refused_rate += n;
 		else
 			a->refused_other += n;
 		a->last_refusal_ms = date_now_ms();
 	}
 	reply(kh, f, &m);
+}
+
+/* Refuses a request whole: vrefuse, a rate_limited one as spent. */
+static void
+refuse(struct keyholder *kh, const struct tframes *f, struct account *a,
+       uint64_t request_id, size_t n, enum oprf_status status, const char *fmt,
+       ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrefuse(kh, f, a, request_id, n, status, status == OPRF_RATE_LIMITED,
+		fmt, ap);
+	va_end(ap);
+}
+
+static void refuse_unsaved(struct keyholder *kh, const struct tframes *f,
+			   struct account *a, uint64_t request_id, size_t n,
+			   const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/*
+ * Refuses a request whole as rate_limited (the node tries again later)
+ * when the accounts could not be written: counted as refused for another
+ * reason, not as the node's allowance spent, which kuska status would
+ * show as a sweep with a stolen key.
+ */
+static void
+refuse_unsaved(struct keyholder *kh, const struct tframes *f, struct account *a,
+	       uint64_t request_id, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrefuse(kh, f, a, request_id, n, OPRF_RATE_LIMITED, false, fmt, ap);
+	va_end(ap);
 }
 
 struct eval_job {
@@ -198,10 +234,15 @@ eval_range(void *arg, size_t from, size_t to)
 		    oprf_evaluate(j->key, j->in + 32 * i, j->out + 32 * i) != 0;
 }
 
-/* Logs a rate refusal: the first, then at most one line a minute. */
+/*
+ * Logs a rate refusal: the first, then at most one line a minute, and
+ * writes the accounts with it.
+ */
 static void
 log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 {
+	int r;
+
 	a->unlogged++;
 	if (a->logged_ms != 0 && mono - a->logged_ms < RATE_LOG_EVERY_MS)
 		return;
@@ -216,6 +257,17 @@ log_rate(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 	    (unsigned long long)a->refused_rate);
 	a->unlogged = 0;
 	a->logged_ms = mono;
+	/* The refusal in the file too, as often as the line: a restart,
+	 * which the node's key can force, must not hide it from kuska
+	 * status (a request refused writes nothing, or a flood of them
+	 * would be a flood of writes). */
+	if (kh->cfg.accounts[0] != '\0' &&
+	    (r = account_save(&kh->acc, kh->cfg.accounts, kh->cfg.rate_per_day,
+			      mono, date_now_ms(), NULL)) != 0)
+		log_warnx_budget(&kh->save_log,
+				 "event=accounts_not_saved node=%s path=%s "
+				 "error=%s (a refusal not kept)",
+				 a->id, LOG_Q(kh->cfg.accounts), strerror(-r));
 }
 
 /* Writes a's evaluated line for what is pending, and starts again. */
@@ -298,8 +350,13 @@ saved(struct keyholder *kh, struct account *a, size_t n, uint64_t mono)
 				 "what it charges)",
 				 a->id, LOG_Q(kh->cfg.accounts),
 				 strerror(-unsynced));
-	if (r == 0)
+	if (r == 0) {
+		kh->accounts_failed_ms = 0;
 		return true;
+	}
+	kh->accounts_failed_ms = date_now_ms();
+	kh->accounts_error = r;
+	kh->accounts_refused++;
 	log_warnx_budget(&kh->save_log,
 			 "event=accounts_not_saved node=%s path=%s error=%s "
 			 "(requests refused until it can be written)",
@@ -530,20 +587,37 @@ keyholder_evaluate(struct keyholder *kh, struct account *a,
 		goto out;
 	}
 	if (!account_take(a, kh->cfg.rate_per_day, req.n, mono)) {
+		if (req.n > kh->cfg.rate_per_day)
+			/* No wait refills more than a day's worth: "try
+			 * again later" would have the officer try for
+			 * ever. */
+			refuse(kh, f, a, req.request_id, req.n,
+			       OPRF_RATE_LIMITED,
+			       "rate limit: %lu evaluations a day for each "
+			       "node, %zu asked at once: never answered at "
+			       "this rate (raise rate_per_day)",
+			       kh->cfg.rate_per_day, req.n);
+		else
+			refuse(kh, f, a, req.request_id, req.n,
+			       OPRF_RATE_LIMITED,
+			       "rate limit: %lu evaluations a day for each "
+			       "node, %llu left now, %zu asked; try again "
+			       "later",
+			       kh->cfg.rate_per_day,
+			       (unsigned long long)account_left(
+				   a, kh->cfg.rate_per_day, mono),
+			       req.n);
+		/* After the refusal, so that the line's count of refused
+		 * elements includes this request's. */
 		log_rate(kh, a, req.n, mono);
-		refuse(kh, f, a, req.request_id, req.n, OPRF_RATE_LIMITED,
-		       "rate limit: %lu evaluations a day for each node, "
-		       "%llu left now, %zu asked; try again later",
-		       kh->cfg.rate_per_day,
-		       (unsigned long long)account_left(a, kh->cfg.rate_per_day,
-							mono),
-		       req.n);
 		goto out;
 	}
 	if (!saved(kh, a, req.n, mono)) {
-		refuse(kh, f, a, req.request_id, req.n, OPRF_RATE_LIMITED,
-		       "the key holder cannot record this node's allowance; "
-		       "try again later");
+		refuse_unsaved(kh, f, a, req.request_id, req.n,
+			       "the key holder cannot record this node's "
+			       "allowance (its accounts file: %s); try again "
+			       "later",
+			       strerror(-kh->accounts_error));
 		goto out;
 	}
 	memset(&job, 0, sizeof(job));

@@ -51,6 +51,9 @@ check "the sweep is refused before it gets far (exit $rc)" \
 check "... for the rate" grep -q "refused: rate_limited: rate limit" "$T/sweep.out"
 check "the key holder logs it" \
 	grep -q "event=rate_limited node=pnp" "$N/keyholder.log"
+check "... its first line counting the elements it refused (this request's)" \
+	grep -q "event=rate_limited node=pnp elements=300 .* refused_requests=1 refused_elements=300 " \
+	"$N/keyholder.log"
 "$KUSKA" status -c "$N/keyholder.conf" >"$T/khstatus.out"
 rc=$?
 sed 's/^/#   /' "$T/khstatus.out"
@@ -136,6 +139,14 @@ rc=$?
 check "... and kuska status of the node says so (exit $rc)" \
 	grep -q "WARNING: a submission was refused .*unreachable" "$T/minsa.status"
 start_keyholder
+# Nor does it hide pnp's sweep from kuska status: its last refusal is
+# kept in the accounts file (before, the restart forgot it, and the
+# status its warning).
+"$KUSKA" status -c "$N/keyholder.conf" >"$T/khstatus2.out"
+check "after a restart, kuska status still warns of pnp's sweep" \
+	grep -q "^WARNING: pnp asked more than its allowance .*the last [0-9]* s ago" \
+	"$T/khstatus2.out"
+refused_before=$(awk '$1 == "pnp" { print $4 }' "$T/khstatus2.out")
 # A restart (which a node's key can force: a message of endless parts
 # meets the unit's MemoryMax) does not give pnp's allowance back: before,
 # every start opened each node a fresh day's worth.
@@ -147,11 +158,18 @@ sed 's/^/#   /' "$T/sweep2.out"
 check "after a restart, pnp's sweep is still refused (exit $rc)" \
 	test $rc = 1 -a "$(grep -c '^evaluated 0' "$T/sweep2.out")" = 1
 check "... for the rate" grep -q "refused: rate_limited: rate limit" "$T/sweep2.out"
+# Killed right after the refusal, no request charged since: the refusal
+# was written with its log line.
+stop_keyholder KILL
+start_keyholder
+check "killed at once and started again, the key holder still counts that refusal" \
+	test "$("$KUSKA" status -c "$N/keyholder.conf" | awk '$1 == "pnp" { print $4 }')" \
+	= $((refused_before + 1000))
 check "... the accounts were loaded" \
 	grep -q "event=start .*accounts_loaded=[1-9]" "$N/keyholder.log"
 check "... and the file names no identity, only nodes and counts" \
-	awk 'NR == 1 && $0 != "kuska-keyholder-accounts 1" { exit 1 }
-	     NR > 1 && NF != 7 { exit 1 }' "$N/data/keyholder.accounts"
+	awk 'NR == 1 && $0 != "kuska-keyholder-accounts 2" { exit 1 }
+	     NR > 1 && NF != 9 { exit 1 }' "$N/data/keyholder.accounts"
 check "back up: the same file is accepted whole" sh -c \
 	"'$KUSKA' submit -c '$N/minsa.conf' '$T/sim/minsa.jsonl' |
 	 grep -q '^$T/sim/minsa.jsonl: $(records "$T/sim/minsa.jsonl") accepted, 0 already held, 0 refused'"
@@ -248,6 +266,41 @@ check "... saying the key holder refused it, not that it did not answer" \
 check "... logged by the key holder" \
 	grep -q "event=request_refused .*key_not_valid" "$N/keyholder.log"
 
+# --- the accounts file cannot be written (a full disk, its directory) -------
+# A directory in its place: the rename of the new file over it fails.
+# mp's request is refused, but not as its allowance spent: kuska status
+# must not show it as a sweep with a stolen key (a key to revoke), and
+# says what is wrong instead.
+ACC=$N/data/keyholder.accounts
+mv "$ACC" "$T/accounts.saved" && mkdir "$ACC"
+"$THIEF" sweep -k "$N/keys/mp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 10 -b 10 -t 3000 \
+	>"$T/unsaved.out" 2>&1
+sed 's/^/#   /' "$T/unsaved.out"
+check "accounts not writable: mp's request is refused, saying why" \
+	grep -q "cannot record this node's allowance (its accounts file: Is a directory)" \
+	"$T/unsaved.out"
+"$KUSKA" status -c "$N/keyholder.conf" >"$T/unsaved.status"
+rc=$?
+sed 's/^/#   /' "$T/unsaved.status"
+check "... kuska status needs attention (exit $rc), naming the file" \
+	sh -c "test $rc = 1 && grep -q '^WARNING: the accounts file could not be written .*($ACC: Is a directory)' '$T/unsaved.status'"
+check "... and does not call mp a sweep" \
+	sh -c "! grep -q '^WARNING: mp asked more than its allowance' '$T/unsaved.status'"
+"$KUSKA" metrics -c "$N/keyholder.conf" >"$T/unsaved.metrics"
+check "... the metrics count it, not as mp's allowance spent" awk '
+	$1 == "kuska_keyholder_accounts_not_saved_total" && $2 == 1 { s = 1 }
+	$1 == "kuska_keyholder_refused_total{node=\"mp\",reason=\"rate_limited\"}" &&
+	$2 == 0 { z = 1 } END { exit !(s && z) }' "$T/unsaved.metrics"
+rmdir "$ACC" && mv "$T/accounts.saved" "$ACC"
+"$THIEF" sweep -k "$N/keys/mp.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 10 -b 10 -t 3000 \
+	>"$T/saved.out" 2>&1
+check "the file back: mp's request is evaluated" \
+	grep -q '^evaluated 10 of 10' "$T/saved.out"
+check "... and kuska status no longer warns of the file" sh -c \
+	"'$KUSKA' status -c '$N/keyholder.conf' | { ! grep -q 'accounts file'; }"
+
 # --- mimp's key replaced (OPERATIONS.md section 6) ---------------------------
 # The evaluated line names the key each node asked with, so that a swap
 # shows in the key holder's journal as in the consolidator's hello.
@@ -260,6 +313,17 @@ check "the key holder reloads a registry with mimp's new key" kh_reload
 	>"$T/newkey.out" 2>&1
 check "mimp's new key gets its evaluations" \
 	grep -q '^evaluated 10 of 10' "$T/newkey.out"
+# A request larger than a whole day's allowance: no wait answers it, and
+# the refusal says so rather than "try again later".
+sed -i 's/^rate_per_day = 3000$/rate_per_day = 100/' "$N/keyholder.conf"
+check "the key holder reloads a rate of 100 a day" kh_reload
+"$THIEF" sweep -k "$N/keys/mimp-2027.key" -p "$N/keys/keyholder.pub" \
+	-e "tcp://127.0.0.1:$((PORT + 2))" -E 1 -n 200 -b 200 -t 3000 \
+	>"$T/never.out" 2>&1
+sed 's/^/#   /' "$T/never.out"
+check "a request over a day's allowance is refused as never answered at this rate" \
+	grep -q "rate limit: 100 evaluations a day for each node, 200 asked at once: never answered at this rate (raise rate_per_day)" \
+	"$T/never.out"
 stop_keyholder
 check "... logged naming the new key (at the stop at the latest)" \
 	grep -q "event=evaluated node=mimp requests=[1-9][0-9]* .*key=\(mimp-1,\)\{0,1\}mimp-2027\$" \

@@ -130,6 +130,16 @@ tmp_path(char *dir, size_t cap, char *path, size_t pcap)
 	snprintf(path, pcap, "%s/accounts", dir);
 }
 
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
 /*
  * What a node spent survives a restart: saved, then loaded by a fresh
  * process (a fresh struct, a monotonic clock of another origin), it has
@@ -154,6 +164,8 @@ test_saved(void **state)
 	a->requests = 3;
 	a->evaluations = 990;
 	a->refused_rate = 12;
+	a->last_request_ms = 1700000000000ULL;
+	a->last_refusal_ms = 1700000000123ULL;
 	assert_non_null(account_of(&as, "mimp", 1000, 5));
 	fail_fsync(0);
 	assert_int_equal(account_save(&as, path, 1000, 5, DAY_MS, NULL), 0);
@@ -174,6 +186,10 @@ test_saved(void **state)
 	assert_int_equal(a->requests, 3);
 	assert_int_equal(a->evaluations, 990);
 	assert_int_equal(a->refused_rate, 12);
+	/* Its last request and refusal too: before, a restart lost them,
+	 * and kuska status its warning of a sweep. */
+	assert_int_equal(a->last_request_ms, 1700000000000ULL);
+	assert_int_equal(a->last_refusal_ms, 1700000000123ULL);
 	assert_int_equal(
 	    account_left(account_of(&back, "mimp", 1000, 123456), 1000, 123456),
 	    1000);
@@ -191,6 +207,21 @@ test_saved(void **state)
 	    account_load(&back, path, 1000, 9, 1, err, sizeof(err)), 0);
 	assert_int_equal(
 	    account_left(account_of(&back, "pnp", 1000, 9), 1000, 9), 10);
+	/* A file of version 1 (before the times were kept) is read, its
+	 * times unknown; one of version 1 with version 2's lines is not. */
+	write_file(path, "kuska-keyholder-accounts 1\npnp 10 5 3 990 12 0\n");
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(
+	    account_load(&back, path, 1000, 9, 5, err, sizeof(err)), 0);
+	a = account_of(&back, "pnp", 1000, 9);
+	assert_int_equal(account_left(a, 1000, 9), 10);
+	assert_int_equal(a->refused_rate, 12);
+	assert_int_equal(a->last_refusal_ms, 0);
+	write_file(path,
+		   "kuska-keyholder-accounts 1\npnp 10 5 3 990 12 0 1 2\n");
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(
+	    account_load(&back, path, 1000, 9, 5, err, sizeof(err)), -EBADMSG);
 	unlink(path);
 	rmdir(dir);
 }

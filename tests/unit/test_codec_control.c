@@ -648,6 +648,20 @@ test_control_keyholder(void **state)
 	assert_int_equal(back->keyholder.requests_refused, 11);
 	assert_int_equal(back->keyholder.n_nodes, 2);
 	assert_memory_equal(back->keyholder.nodes, nodes, sizeof(nodes));
+	assert_int_equal(back->keyholder.accounts_failed_ms, 0);
+	assert_string_equal(back->keyholder.accounts_error, "");
+	codec_control_clear(back);
+	free(back);
+	/* An accounts file that could not be written: when, and why. */
+	c->keyholder.accounts_failed_ms = 12;
+	snprintf(c->keyholder.accounts_error,
+		 sizeof(c->keyholder.accounts_error), "%s",
+		 "/var/lib/kuska/keyholder/accounts: No space left on device");
+	back = control_round_trip(c);
+	assert_int_equal(back->keyholder.accounts_failed_ms, 12);
+	assert_string_equal(
+	    back->keyholder.accounts_error,
+	    "/var/lib/kuska/keyholder/accounts: No space left on device");
 	codec_control_clear(back);
 	free(back);
 	free(c);
