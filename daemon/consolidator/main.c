@@ -190,6 +190,8 @@ main(int argc, char **argv)
 	char fp[17], why[SETTINGS_PATH_MAX + 128];
 	uint64_t t0;
 
+	/* Before the store's checks and a statistics rebuild write. */
+	service_ignore_signals(true);
 	memset(&c, 0, sizeof(c));
 	pthread_mutex_init(&c.admit_mu, NULL);
 	conf_lock_init(&c.conf_lock);
