@@ -489,6 +489,8 @@ enum control_type {
 	CTL_METRICS,	  /* a request for the metrics */
 	CTL_METRICS_TEXT, /* the answer: text */
 	CTL_KEYHOLDER_STATUS,
+	CTL_STARTING, /* the answer while the daemon starts: error says what
+			 it is doing */
 };
 
 struct control {
@@ -500,7 +502,7 @@ struct control {
 	bool end;	     /* SUBMIT: the run is over (no lines) */
 	size_t n_results;    /* SUBMIT_REPLY */
 	struct line_result *results;
-	char error[256];   /* SUBMIT_REPLY (optional), ERROR */
+	char error[256];   /* SUBMIT_REPLY (optional), ERROR, STARTING */
 	uint32_t max_dead; /* STATUS */
 	uint32_t max_unmatched; /* STATUS: 0 none (an older client) */
 	struct node_status node;

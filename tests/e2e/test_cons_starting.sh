@@ -6,7 +6,11 @@
 # During that rebuild, before the signal handlers of a started daemon:
 #  - SIGXFSZ and SIGPIPE are ignored already (a write past LimitFSIZE=
 #    fails with EFBIG, an error said, not a kill), as they were only
-#    from service_init, after the rebuild.
+#    from service_init, after the rebuild;
+#  - kuska status says "starting" and what it does (the rebuild, and how
+#    far), exit 3, where it said "not running", exit 2 like a
+#    consolidator down; kuska metrics alike, on stderr;
+# and once started, status answers as ever; once stopped, "not running".
 # And the client, past a file size limit (ulimit -f), says it could not
 # write, where SIGXFSZ killed it.
 . "$(dirname "$0")/lib.sh"
@@ -65,12 +69,34 @@ check "the rebuild is under way" \
 # SIGPIPE is 13, SIGXFSZ 25: bits 12 and 24 of the mask.
 check "during it SIGPIPE and SIGXFSZ are ignored already (SigIgn $ign)" \
 	test $((0x${ign:-0} & 0x1001000)) = $((0x1001000))
+
+# kuska status and metrics during the rebuild: "starting", exit 3.
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/st.out" 2>&1
+st_rc=$?
+"$KUSKA" metrics -c "$N/consolidator.conf" >"$T/mt.out" 2>"$T/mt.err"
+mt_rc=$?
+t_st=$(date +%s%N)
+check "... both answered while it was still under way ($(((t_st - t_ign) / 1000000)) ms after the look)" \
+	sh -c "! grep -q event=stats_rebuilt '$N/consolidator.log'"
+sed 's/^/# /' "$T/st.out"
+check "status while starting: exit 3, not 2 (exit $st_rc)" test $st_rc = 3
+check "... saying it is starting and what it does" \
+	grep -Eq '^STARTING: the consolidator is starting: rebuilding the statistics: [0-9]+ events so far \(started [0-9]+ s ago\); it answers once started$' "$T/st.out"
+check "metrics while starting: exit 3, nothing on stdout, the same words (exit $mt_rc)" \
+	sh -c "test $mt_rc = 3 && ! test -s '$T/mt.out' &&
+		grep -q '^kuska metrics: the consolidator is starting: rebuilding the statistics' '$T/mt.err'"
+
 check "the daemon started after the rebuild" \
-	wait_for_file "$N/run/consolidator.sock" 120 "${PIDS[cons]}"
-wait_log "$N/consolidator.log" 'event=start ' 120 || true
-t_up=$(date +%s%N)
-check "... which took a second or more after the look ($(((t_up - t_ign) / 1000000)) ms)" \
-	test $(((t_up - t_ign) / 1000000)) -ge 1000
+	wait_log "$N/consolidator.log" 'event=start ' 120
 grep -o 'event=stats_rebuilt [^ ]* [^ ]*' "$N/consolidator.log" | sed 's/^/# /'
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/st2.out" 2>&1
+st_rc=$?
+check "status once started: its table, exit 0 or 1 (exit $st_rc)" \
+	sh -c "test $st_rc -le 1 && grep -q '^institution ' '$T/st2.out'"
+stop_cons TERM
+"$KUSKA" status -c "$N/consolidator.conf" >"$T/st3.out" 2>&1
+st_rc=$?
+check "status once stopped: not running, exit 2 (exit $st_rc)" \
+	sh -c "test $st_rc = 2 && grep -q 'the consolidator is not running' '$T/st3.out'"
 
 finish
