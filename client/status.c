@@ -299,7 +299,7 @@ handshake_warning(const struct node_status *s)
 		return warn_handshake(
 		    s, s->handshake_failed_ms,
 		    "the handshake with the consolidator failed",
-		    "is consolidator_key the consolidator's public key?");
+		    NODE_HANDSHAKE_HINT);
 	return 0;
 }
 

@@ -352,6 +352,14 @@ bool line_warns_age(const struct line_result *res);
  */
 bool line_warns_ref(const struct line_result *res);
 
+/*
+ * What a failed handshake with the consolidator (handshake_failed_ms)
+ * may mean, as far as the node can tell: the node's log and its kuska
+ * status say the same words.
+ */
+#define NODE_HANDSHAKE_HINT                                                    \
+	"wrong consolidator_key? or another service at this host and port?"
+
 struct node_status {
 	enum institution inst;
 	uint64_t last_seq, acked_seq, accepted_total, dead_total;
